@@ -1,0 +1,357 @@
+"""SQLAlchemy 2 typed models: the things of DOMAIN.md, the append-only ledger and the audit trail.
+
+Business rules do not live here (no fat models): the services apply them. Constraints that the
+database itself can hold (unique kit number, non-negative counts, one dispense per cycle) are
+declared here as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored and returned as timezone-aware UTC on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class StudyRecord(Base):
+    """The study file the database was created for, stored so the database is self-describing."""
+
+    __tablename__ = "study"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol: Mapped[str] = mapped_column(String(40), unique=True)
+    source_text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ChainHead(Base):
+    """One row: the last hashes of the audit and ledger chains, locked by every write."""
+
+    __tablename__ = "chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer)
+    ledger_hash: Mapped[str] = mapped_column(String(64))
+    ledger_count: Mapped[int] = mapped_column(Integer)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_nonneg"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    initials: Mapped[str] = mapped_column(String(4))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    condition: Mapped[str] = mapped_column(String(200))
+    temperature_ok: Mapped[bool] = mapped_column(Boolean)
+    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kits: Mapped[list[Kit]] = relationship(back_populates="shipment")
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("product", "number", name="uq_lots_product_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(60))
+    expiry: Mapped[date] = mapped_column(Date)
+
+
+class Kit(Base):
+    """One labelled container. `status` is kept consistent with the ledger in each transaction."""
+
+    __tablename__ = "kits"
+    __table_args__ = (CheckConstraint("tablets >= 0", name="tablets_nonneg"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    product: Mapped[str] = mapped_column(String(40), index=True)
+    tablets: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    location: Mapped[str] = mapped_column(String(80))
+    lot: Mapped[Lot] = relationship()
+    shipment: Mapped[Shipment] = relationship(back_populates="kits")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_number: Mapped[str] = mapped_column(String(20), unique=True)
+    initials: Mapped[str] = mapped_column(String(4))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(1))
+    enrolled_on: Mapped[date] = mapped_column(Date)
+    eligibility_confirmed_by: Mapped[str] = mapped_column(String(120))
+    eligibility_confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    eligibility_checklist: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Dispense(Base):
+    __tablename__ = "dispenses"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "cycle", "attempt", name="uq_dispenses_cycle"),
+        CheckConstraint("cycle >= 1", name="cycle_positive"),
+        CheckConstraint("tablets > 0", name="tablets_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    day1: Mapped[date] = mapped_column(Date)
+    dose_level: Mapped[int] = mapped_column(Integer)
+    dispensed_on: Mapped[date] = mapped_column(Date)
+    days_supply: Mapped[int] = mapped_column(Integer)
+    tablets: Mapped[int] = mapped_column(Integer)
+    dispensed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dose_ordered_by: Mapped[str] = mapped_column(String(120), default="")
+    platelet_count: Mapped[float | None] = mapped_column(Float)
+    warning_override: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    participant: Mapped[Participant] = relationship()
+    kits: Mapped[list[DispenseKit]] = relationship(back_populates="dispense")
+
+
+class DispenseKit(Base):
+    __tablename__ = "dispense_kits"
+    __table_args__ = (
+        UniqueConstraint("dispense_id", "kit_id", name="uq_dispense_kits_pair"),
+        CheckConstraint("tablets > 0", name="tablets_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), index=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)
+    tablets: Mapped[int] = mapped_column(Integer)
+    dispense: Mapped[Dispense] = relationship(back_populates="kits")
+    kit: Mapped[Kit] = relationship()
+
+
+class Return(Base):
+    """Tablets counted back from one kit of one dispense; a correction names the one it replaces."""
+
+    __tablename__ = "returns"
+    __table_args__ = (
+        CheckConstraint("tablets >= 0", name="tablets_nonneg"),
+        CheckConstraint("held_days >= 0", name="held_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), index=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)
+    tablets: Mapped[int] = mapped_column(Integer)
+    returned_on: Mapped[date] = mapped_column(Date)
+    held_days: Mapped[int] = mapped_column(Integer, default=0)
+    condition: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AdherenceNote(Base):
+    """The pharmacist's explanation of an under- or over-use flag on a dispense."""
+
+    __tablename__ = "adherence_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Destruction(Base):
+    __tablename__ = "destructions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    destroyed_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(200))
+    witness: Mapped[str] = mapped_column(String(120))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    to_sponsor: Mapped[bool] = mapped_column(Boolean, default=False)
+    kits: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of kit numbers
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PhysicalCount(Base):
+    __tablename__ = "physical_counts"
+    __table_args__ = (CheckConstraint("counted >= 0", name="counted_nonneg"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)
+    counted: Mapped[int] = mapped_column(Integer)
+    book: Mapped[int] = mapped_column(Integer)
+    reason_code: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    counted_on: Mapped[date] = mapped_column(Date)
+    counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarantineEvent(Base):
+    __tablename__ = "quarantine_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # quarantine, release, reject
+    reason: Mapped[str] = mapped_column(Text)
+    excursion_id: Mapped[int | None] = mapped_column(ForeignKey("excursions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Excursion(Base):
+    """A temperature excursion read from a data logger's export."""
+
+    __tablename__ = "excursions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_area: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lowest: Mapped[float] = mapped_column(Float)
+    highest: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(Base):
+    """One stock movement. Append-only: never updated, never deleted; hash-chained."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_nonzero"),
+        Index("ix_ledger_kit_kind", "kit_id", "kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entry_date: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    from_returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    product: Mapped[str] = mapped_column(String(40), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    dispense_id: Mapped[int | None] = mapped_column(ForeignKey("dispenses.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    destruction_id: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"))
+    count_id: Mapped[int | None] = mapped_column(ForeignKey("physical_counts.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Signature(Base):
+    """An electronic signature: the password was re-entered, with its meaning shown."""
+
+    __tablename__ = "signatures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    meaning: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReconciliationSignOff(Base):
+    __tablename__ = "reconciliation_signoffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what, when, old and new values, why: a hash chain that `audit verify` recomputes."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(60))
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))

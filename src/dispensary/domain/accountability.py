@@ -1,0 +1,127 @@
+"""Balances and adherence: every tablet accounted for, as sums of the ledger.
+
+Sign convention of a ledger movement's quantity (a reversal carries the opposite sign):
+receive +n into stock; dispense n out of stock; return n into "held for the monitor";
+destroy n out of stock, or out of the held returns when `from_returned`;
+adjust +/-n onto stock (a loss is negative).
+
+    received = (dispensed - returned) + on_hand + held_returned + destroyed + adjusted
+
+where `adjusted` is the net number of tablets written off by adjustments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dispensary.domain.codes import Flag, MovementKind
+
+
+@dataclass(frozen=True)
+class Movement:
+    kind: MovementKind
+    quantity: int
+    from_returned: bool = False
+
+
+@dataclass(frozen=True)
+class Balance:
+    received: int = 0
+    dispensed: int = 0
+    returned: int = 0
+    destroyed: int = 0
+    adjusted: int = 0
+    on_hand: int = 0
+    held_returned: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        """The accountability identity; false only when the ledger itself is inconsistent."""
+        return (
+            self.received
+            == (
+                self.dispensed
+                - self.returned
+                + self.on_hand
+                + self.held_returned
+                + self.destroyed
+                + self.adjusted
+            )
+            and self.on_hand >= 0
+            and self.held_returned >= 0
+        )
+
+    def __add__(self, other: Balance) -> Balance:
+        return Balance(
+            received=self.received + other.received,
+            dispensed=self.dispensed + other.dispensed,
+            returned=self.returned + other.returned,
+            destroyed=self.destroyed + other.destroyed,
+            adjusted=self.adjusted + other.adjusted,
+            on_hand=self.on_hand + other.on_hand,
+            held_returned=self.held_returned + other.held_returned,
+        )
+
+
+def balance_of(movements: Iterable[Movement]) -> Balance:
+    received = dispensed = returned = destroyed = adjusted = on_hand = held = 0
+    for m in movements:
+        q = m.quantity
+        if m.kind is MovementKind.RECEIVE:
+            received += q
+            on_hand += q
+        elif m.kind is MovementKind.DISPENSE:
+            dispensed += q
+            on_hand -= q
+        elif m.kind is MovementKind.RETURN:
+            returned += q
+            held += q
+        elif m.kind is MovementKind.DESTROY:
+            destroyed += q
+            if m.from_returned:
+                held -= q
+            else:
+                on_hand -= q
+        elif m.kind is MovementKind.ADJUST:
+            adjusted -= q
+            on_hand += q
+    return Balance(received, dispensed, returned, destroyed, adjusted, on_hand, held)
+
+
+def stock_delta(m: Movement) -> int:
+    """Change to the dispensable stock (the DARF balance) caused by one movement."""
+    if m.kind is MovementKind.RECEIVE or m.kind is MovementKind.ADJUST:
+        return m.quantity
+    if m.kind is MovementKind.DISPENSE:
+        return -m.quantity
+    if m.kind is MovementKind.DESTROY and not m.from_returned:
+        return -m.quantity
+    return 0
+
+
+@dataclass(frozen=True)
+class Adherence:
+    dispensed: int
+    returned: int
+    taken: int
+    expected: int
+    adherence: float | None
+    flags: tuple[Flag, ...]
+
+
+def adherence_of(
+    dispensed: int, returned: int, expected: int, under_below: float, over_above: float
+) -> Adherence:
+    """taken = dispensed - returned; adherence = taken / expected; flags for the pharmacist."""
+    taken = dispensed - returned
+    ratio = taken / expected if expected > 0 else None
+    flags: list[Flag] = []
+    if expected > 0 and ratio is not None:
+        if ratio < under_below:
+            flags.append(Flag.UNDER_USE)
+        if ratio > over_above:
+            flags.append(Flag.OVER_USE)
+    elif taken > 0:
+        flags.append(Flag.OVER_USE)
+    return Adherence(dispensed, returned, taken, expected, ratio, tuple(flags))

@@ -1,0 +1,116 @@
+"""Coded values shared by the database, reports and screens, each with the label a user reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class KitStatus(StrEnum):
+    AVAILABLE = "available"
+    QUARANTINED = "quarantined"
+    DISPENSED = "dispensed"
+    RETURNED = "returned"
+    DESTROYED = "destroyed"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def colour(self) -> str:
+        return _KIT_COLOURS[self]
+
+
+_KIT_COLOURS = {
+    KitStatus.AVAILABLE: "#2e7d32",
+    KitStatus.QUARANTINED: "#ef6c00",
+    KitStatus.DISPENSED: "#1565c0",
+    KitStatus.RETURNED: "#6a1b9a",
+    KitStatus.DESTROYED: "#616161",
+    KitStatus.EXPIRED: "#c62828",
+}
+
+
+class MovementKind(StrEnum):
+    """What one ledger row did to the stock; the sign convention lives in accountability.py."""
+
+    RECEIVE = "receive"
+    DISPENSE = "dispense"
+    RETURN = "return"
+    DESTROY = "destroy"
+    ADJUST = "adjust"
+
+    @property
+    def label(self) -> str:
+        return {
+            "receive": "Received",
+            "dispense": "Dispensed",
+            "return": "Returned by participant",
+            "destroy": "Destroyed / returned to sponsor",
+            "adjust": "Count adjustment",
+        }[self.value]
+
+
+class Role(StrEnum):
+    PHARMACIST = "pharmacist"
+    TECHNICIAN = "technician"
+    MONITOR = "monitor"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ReasonCode(StrEnum):
+    """Why a physical count differs from the book."""
+
+    BREAKAGE = "breakage"
+    MISCOUNT = "miscount"
+    LOST = "lost"
+    FOUND = "found"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ParticipantStatus(StrEnum):
+    ON_TREATMENT = "on_treatment"
+    DISCONTINUED = "discontinued"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Flag(StrEnum):
+    """Adherence findings the pharmacist must look at and explain."""
+
+    UNDER_USE = "under_use"
+    OVER_USE = "over_use"
+
+    @property
+    def label(self) -> str:
+        return {"under_use": "Under-use (missed doses)", "over_use": "Over-use (safety signal)"}[
+            self.value
+        ]
+
+
+class SignatureMeaning(StrEnum):
+    """The meaning shown to the signer, as Part 11 requires."""
+
+    DISPENSED = "dispensed"
+    CHECKED = "checked"
+    RETURN_COUNTED = "return counted"
+    DESTROYED = "destroyed"
+    WITNESSED = "witnessed"
+    ADJUSTED = "adjusted"
+    COUNT_VERIFIED = "count verified"
+    CORRECTED = "corrected"
+    RECONCILIATION_SIGNED_OFF = "reconciliation signed off"
+    RELEASED = "released"
+    RECEIVED = "received"

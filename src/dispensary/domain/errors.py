@@ -1,0 +1,56 @@
+"""Refusals with messages that tell the user what to do; raised before anything is written."""
+
+from __future__ import annotations
+
+
+class DispensaryError(Exception):
+    """Base of every refusal; `message` is shown as is to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RuleViolation(DispensaryError):
+    """A pharmacy rule forbids the step (wrong kit, too early, already dispensed...)."""
+
+    exit_code = 3
+
+
+class InvalidInput(RuleViolation):
+    """The input itself is malformed (a typo, a date out of range, a negative count)."""
+
+
+class NotFound(RuleViolation):
+    """A kit, participant, dispense or user named by the user does not exist."""
+
+
+class Conflict(RuleViolation):
+    """Someone else changed the record first (two workstations); try again."""
+
+
+class NotPermitted(DispensaryError):
+    """The signed-in user's role may not do this, or the signature did not check."""
+
+    exit_code = 4
+
+
+class NotSignedIn(NotPermitted):
+    """Wrong user name or password, locked or deactivated account."""
+
+
+class StudyFileError(DispensaryError):
+    """The study file is malformed; the message names the key and line."""
+
+    exit_code = 3
+
+
+class DatabaseProblem(DispensaryError):
+    """The database file is damaged, foreign, or of a newer schema."""
+
+    exit_code = 3

@@ -1,0 +1,282 @@
+"""The audit trail and the ledger chain: append with a hash, verify by recomputing.
+
+Each audit entry and each ledger row stores the hash of the previous one and of its own
+canonical content (JSON, sorted keys). Ids are given out in order under the write lock, so a
+deleted row leaves a gap, and the chain head row holds the last hash and count, so a removed
+tail is caught too. An audit entry also names the hashes of the ledger rows it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+from dispensary.services.results import AuditRow, VerifyResult
+
+GENESIS = "0" * 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in the audit trail")
+
+
+def canonical(content: Mapping[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=_default)
+
+
+def digest(prev_hash: str, content: Mapping[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def audit_content(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": _ts(entry.at),
+        "user_id": entry.user_id,
+        "username": entry.username,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "old": entry.old,
+        "new": entry.new,
+        "reason": entry.reason,
+    }
+
+
+def ledger_content(row: LedgerEntry) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": _ts(row.at),
+        "entry_date": row.entry_date.isoformat(),
+        "kind": row.kind,
+        "quantity": row.quantity,
+        "from_returned": bool(row.from_returned),
+        "kit_id": row.kit_id,
+        "lot_id": row.lot_id,
+        "product": row.product,
+        "participant_id": row.participant_id,
+        "dispense_id": row.dispense_id,
+        "return_id": row.return_id,
+        "destruction_id": row.destruction_id,
+        "count_id": row.count_id,
+        "reverses_id": row.reverses_id,
+        "reason": row.reason,
+        "user_id": row.user_id,
+    }
+
+
+def chain_head(session: Session) -> ChainHead:
+    head = session.get(ChainHead, 1)
+    if head is None:
+        head = ChainHead(
+            id=1, audit_hash=GENESIS, audit_count=0, ledger_hash=GENESIS, ledger_count=0
+        )
+        session.add(head)
+        session.flush()
+    return head
+
+
+@dataclass
+class Recorder:
+    """Writes the ledger rows and the audit entry of one transaction, in chain order."""
+
+    session: Session
+    actor: Actor | None
+    now: datetime
+
+    def __post_init__(self) -> None:
+        self.head = chain_head(self.session)
+        self.ledger_written: list[LedgerEntry] = []
+
+    def ledger(self, row: LedgerEntry) -> LedgerEntry:
+        row.id = self.head.ledger_count + 1
+        row.at = self.now
+        if self.actor is None:
+            raise ValueError("a ledger row needs an acting user")
+        row.user_id = self.actor.user_id
+        row.prev_hash = self.head.ledger_hash
+        row.row_hash = digest(row.prev_hash, ledger_content(row))
+        self.session.add(row)
+        self.head.ledger_count = row.id
+        self.head.ledger_hash = row.row_hash
+        self.ledger_written.append(row)
+        return row
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str | int,
+        new: Mapping[str, Any] | None = None,
+        old: Mapping[str, Any] | None = None,
+        reason: str = "",
+        username: str | None = None,
+    ) -> AuditEntry:
+        new_values = dict(new or {})
+        if self.ledger_written:
+            new_values["ledger"] = [[r.id, r.row_hash] for r in self.ledger_written]
+            self.ledger_written = []
+        entry = AuditEntry(
+            id=self.head.audit_count + 1,
+            at=self.now,
+            user_id=self.actor.user_id if self.actor else None,
+            username=username or (self.actor.username if self.actor else "-"),
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            old=canonical(old) if old else "",
+            new=canonical(new_values) if new_values else "",
+            reason=reason,
+        )
+        entry.prev_hash = self.head.audit_hash
+        entry.entry_hash = digest(entry.prev_hash, audit_content(entry))
+        self.session.add(entry)
+        self.head.audit_count = entry.id
+        self.head.audit_hash = entry.entry_hash
+        self.session.flush()
+        return entry
+
+    def finish(self) -> None:
+        if self.ledger_written:
+            raise RuntimeError("ledger rows written without an audit entry")
+
+
+def verify_session(session: Session) -> VerifyResult:
+    """Recomputes both chains; names the first audit entry that does not match."""
+    head = session.get(ChainHead, 1)
+    entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    rows = {r.id: r for r in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id))}
+
+    bad_ledger: int | None = None
+    bad_ledger_why = ""
+    prev = GENESIS
+    for expected_id, row in enumerate(rows.values(), start=1):
+        if row.id != expected_id:
+            bad_ledger, bad_ledger_why = expected_id, f"ledger row {expected_id} is missing"
+            break
+        if row.prev_hash != prev or row.row_hash != digest(prev, ledger_content(row)):
+            bad_ledger, bad_ledger_why = row.id, f"ledger row {row.id} was changed"
+            break
+        prev = row.row_hash
+    if bad_ledger is None and head is not None and len(rows) != head.ledger_count:
+        bad_ledger = len(rows) + 1
+        bad_ledger_why = f"ledger rows after {len(rows)} are missing"
+    if bad_ledger is None and head is not None and rows and prev != head.ledger_hash:
+        bad_ledger, bad_ledger_why = len(rows), "the last ledger row does not match the chain head"
+
+    prev = GENESIS
+    seen_ledger: set[int] = set()
+    for expected_id, entry in enumerate(entries, start=1):
+        if entry.id != expected_id:
+            return _bad(entries, rows, expected_id, f"audit entry {expected_id} is missing")
+        if entry.prev_hash != prev or entry.entry_hash != digest(prev, audit_content(entry)):
+            return _bad(entries, rows, entry.id, f"audit entry {entry.id} was changed")
+        prev = entry.entry_hash
+        for ledger_id, row_hash in _ledger_refs(entry):
+            seen_ledger.add(ledger_id)
+            row = rows.get(ledger_id)
+            if row is None or row.row_hash != row_hash or ledger_id == bad_ledger:
+                return _bad(
+                    entries,
+                    rows,
+                    entry.id,
+                    bad_ledger_why or f"ledger row {ledger_id} of audit entry {entry.id} differs",
+                )
+    if head is not None and (len(entries) != head.audit_count or prev != head.audit_hash):
+        return _bad(entries, rows, len(entries) + 1, "audit entries at the end are missing")
+    if bad_ledger is not None:
+        return _bad(entries, rows, None, bad_ledger_why)
+    unclaimed = set(rows) - seen_ledger
+    if unclaimed:
+        return _bad(entries, rows, None, f"ledger row {min(unclaimed)} has no audit entry")
+    return VerifyResult(True, len(entries), len(rows), None, "The audit trail and ledger verify.")
+
+
+def _bad(
+    entries: list[AuditEntry], rows: Mapping[int, LedgerEntry], first: int | None, why: str
+) -> VerifyResult:
+    return VerifyResult(
+        False,
+        len(entries),
+        len(rows),
+        first,
+        f"Tampering or damage found: {why}. Keep the file for investigation and restore the "
+        "last good backup.",
+    )
+
+
+def _ledger_refs(entry: AuditEntry) -> list[tuple[int, str]]:
+    if not entry.new:
+        return []
+    try:
+        data = json.loads(entry.new)
+    except json.JSONDecodeError:
+        return []
+    refs = data.get("ledger", []) if isinstance(data, dict) else []
+    return [(int(r[0]), str(r[1])) for r in refs if isinstance(r, list) and len(r) == 2]
+
+
+def verify(ctx: Context, actor: Actor) -> VerifyResult:
+    require(actor, "audit")
+    with read_transaction(ctx.engine) as session:
+        return verify_session(session)
+
+
+def list_entries(
+    ctx: Context,
+    actor: Actor,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    username: str | None = None,
+    action: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[AuditRow]:
+    require(actor, "audit")
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    if username:
+        query = query.where(AuditEntry.username == username)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if text:
+        like = f"%{text}%"
+        query = query.where(
+            AuditEntry.entity_id.like(like)
+            | AuditEntry.new.like(like)
+            | AuditEntry.reason.like(like)
+        )
+    if limit:
+        query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
+    with read_transaction(ctx.engine) as session:
+        found = [
+            AuditRow(
+                e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason
+            )
+            for e in session.scalars(query)
+        ]
+    return sorted(found, key=lambda r: r.id)
+
+
+def count_entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)

@@ -1,0 +1,93 @@
+"""Small helpers shared by the workflow modules: loading by number with clear refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispensary.db.models import Dispense, Kit, LedgerEntry, Participant
+from dispensary.domain.accountability import Movement, balance_of
+from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.errors import NotFound
+from dispensary.domain.rules import (
+    KitCandidate,
+    effective_status,
+    normalise_kit_number,
+    normalise_study_number,
+)
+
+
+def get_kit(session: Session, raw: str) -> Kit:
+    number = normalise_kit_number(raw)
+    kit = session.scalar(select(Kit).where(Kit.number == number))
+    if kit is None:
+        raise NotFound(
+            f"Kit {number} is not in this pharmacy's stock. Check the number, or receive the "
+            "kit's shipment first."
+        )
+    return kit
+
+
+def get_kits(session: Session, raws: Sequence[str]) -> list[Kit]:
+    kits: list[Kit] = []
+    seen: set[str] = set()
+    for raw in raws:
+        kit = get_kit(session, raw)
+        if kit.number in seen:
+            continue
+        seen.add(kit.number)
+        kits.append(kit)
+    return kits
+
+
+def get_participant(session: Session, raw: str) -> Participant:
+    number = normalise_study_number(raw)
+    participant = session.scalar(select(Participant).where(Participant.study_number == number))
+    if participant is None:
+        raise NotFound(
+            f"Participant {number} is not enrolled. Check the study number or enrol them first."
+        )
+    return participant
+
+
+def get_dispense(session: Session, raw: str) -> Dispense:
+    """By dispense number (as on the label's barcode) or by database id."""
+    text = raw.strip().upper()
+    dispense = session.scalar(select(Dispense).where(Dispense.number == text))
+    if dispense is None and text.isdigit() and len(text) < 10:
+        dispense = session.get(Dispense, int(text))
+    if dispense is None:
+        raise NotFound(
+            f"There is no dispense '{raw.strip()[:40]}'. Scan the barcode on the dispensing "
+            "label, or look the dispense up under the participant."
+        )
+    return dispense
+
+
+def kit_movements(session: Session, kit_id: int) -> list[Movement]:
+    rows = session.scalars(select(LedgerEntry).where(LedgerEntry.kit_id == kit_id))
+    return [Movement(MovementKind(r.kind), r.quantity, r.from_returned) for r in rows]
+
+
+def kit_contents(session: Session, kit: Kit) -> int:
+    """Tablets physically in the kit now: on the shelf, or held after its return."""
+    balance = balance_of(kit_movements(session, kit.id))
+    return balance.on_hand + balance.held_returned
+
+
+def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
+    return KitCandidate(
+        number=kit.number,
+        product=kit.product,
+        lot=kit.lot.number,
+        expiry=kit.lot.expiry,
+        status=KitStatus(kit.status),
+        tablets=kit.tablets if tablets is None else tablets,
+    )
+
+
+def status_now(kit: Kit, today: date) -> KitStatus:
+    return effective_status(KitStatus(kit.status), kit.lot.expiry, today)

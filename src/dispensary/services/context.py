@@ -1,0 +1,61 @@
+"""What every service call needs: the engine, the study, a clock, and who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from dispensary.domain.codes import Role
+from dispensary.study import Study
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return date.today()
+
+
+@dataclass
+class FixedClock:
+    """A settable clock so tests and the demo can say what "today" is."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def today(self) -> date:
+        return self.current.date()
+
+    def set_date(self, day: date, hour: int = 9) -> None:
+        self.current = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as the services see them: no password, no session."""
+
+    user_id: int
+    username: str
+    full_name: str
+    initials: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    study: Study
+    clock: Clock
+    database: str = ""

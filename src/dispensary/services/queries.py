@@ -1,0 +1,476 @@
+"""Read-only views for screens, labels and reports, returned as frozen rows (never ORM objects)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import (
+    AdherenceNote,
+    Destruction,
+    Dispense,
+    DispenseKit,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    Return,
+    Shipment,
+    User,
+)
+from dispensary.domain.accountability import Movement, adherence_of, balance_of
+from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
+from dispensary.domain.errors import NotFound
+from dispensary.domain.regimen import days_on_treatment, last_day_of_supply
+from dispensary.services.common import get_dispense, get_kit, get_participant, status_now
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+from dispensary.services.results import (
+    DestructionRow,
+    DispensedKit,
+    DispenseHistoryRow,
+    DispenseResult,
+    KitRow,
+    LedgerRow,
+    ParticipantRow,
+)
+
+
+def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
+    """A participant's dispenses in cycle order, leaving out those voided by a correction."""
+    dispenses = list(
+        session.scalars(
+            select(Dispense)
+            .where(Dispense.participant_id == participant_id)
+            .order_by(Dispense.cycle, Dispense.attempt)
+        )
+    )
+    if not dispenses:
+        return []
+    net = dict(
+        session.execute(
+            select(LedgerEntry.dispense_id, func.sum(LedgerEntry.quantity))
+            .where(
+                LedgerEntry.dispense_id.in_([d.id for d in dispenses]),
+                LedgerEntry.kind == MovementKind.DISPENSE.value,
+            )
+            .group_by(LedgerEntry.dispense_id)
+        )
+        .tuples()
+        .all()
+    )
+    return [d for d in dispenses if net.get(d.id, 0) != 0]
+
+
+def _user_map(session: Session) -> dict[int, User]:
+    return {u.id: u for u in session.scalars(select(User))}
+
+
+def participant_row(session: Session, ctx: Context, participant: Participant) -> ParticipantRow:
+    live = live_dispenses(session, participant.id)
+    last = live[-1] if live else None
+    pending = False
+    if last is not None:
+        pending = not session.scalar(
+            select(func.count()).select_from(Return).where(Return.dispense_id == last.id)
+        )
+    return ParticipantRow(
+        study_number=participant.study_number,
+        initials=participant.initials,
+        birth_year=participant.birth_year,
+        sex=participant.sex,
+        enrolled_on=participant.enrolled_on,
+        status=ParticipantStatus(participant.status),
+        last_cycle=last.cycle if last else None,
+        last_day1=last.day1 if last else None,
+        next_cycle=(last.cycle if last else 0) + 1,
+        next_due=(last.day1 + timedelta(days=ctx.study.cycle.length_days)) if last else None,
+        return_pending=pending,
+    )
+
+
+def dispense_result(
+    session: Session, ctx: Context, record: Dispense, warnings: tuple[str, ...]
+) -> DispenseResult:
+    study = ctx.study
+    dose = study.dose_level(record.dose_level)
+    users = _user_map(session)
+    kits: list[DispensedKit] = []
+    for line in session.scalars(
+        select(DispenseKit)
+        .where(DispenseKit.dispense_id == record.id)
+        .order_by(DispenseKit.id)
+        .options(joinedload(DispenseKit.kit))
+    ):
+        kit = line.kit
+        product = study.product(kit.product)
+        kits.append(
+            DispensedKit(
+                kit.number,
+                kit.product,
+                product.name,
+                product.strength,
+                kit.lot.number,
+                kit.lot.expiry,
+                line.tablets,
+            )
+        )
+    pharmacist = users[record.dispensed_by_id]
+    checker = users.get(record.checked_by_id) if record.checked_by_id else None
+    return DispenseResult(
+        dispense_id=record.id,
+        number=record.number,
+        participant=record.participant.study_number,
+        initials=record.participant.initials,
+        cycle=record.cycle,
+        day1=record.day1,
+        dose_level=record.dose_level,
+        dose_name=dose.name,
+        directions=study.directions_for(dose, record.day1.isoformat(), record.days_supply),
+        kits=tuple(kits),
+        tablets=record.tablets,
+        days=record.days_supply,
+        last_day=last_day_of_supply(record.day1, record.days_supply),
+        dispensed_on=record.dispensed_on,
+        pharmacist=pharmacist.full_name,
+        pharmacist_initials=pharmacist.initials,
+        checked_by=checker.full_name if checker else "",
+        warnings=warnings,
+    )
+
+
+def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        record = get_dispense(session, dispense_ref)
+        return dispense_result(session, ctx, record, ())
+
+
+def _kit_rows(session: Session, kits: list[Kit], today: date) -> list[KitRow]:
+    if not kits:
+        return []
+    ids = [k.id for k in kits]
+    moves: dict[int, list[Movement]] = defaultdict(list)
+    for kit_id, kind, qty, from_returned in session.execute(
+        select(
+            LedgerEntry.kit_id, LedgerEntry.kind, LedgerEntry.quantity, LedgerEntry.from_returned
+        ).where(LedgerEntry.kit_id.in_(ids))
+    ).tuples():
+        moves[kit_id].append(Movement(MovementKind(kind), qty, from_returned))
+    rows = []
+    for kit in kits:
+        balance = balance_of(moves[kit.id])
+        rows.append(
+            KitRow(
+                kit.number,
+                kit.product,
+                kit.lot.number,
+                kit.lot.expiry,
+                status_now(kit, today),
+                balance.on_hand + balance.held_returned,
+                kit.location,
+                kit.shipment.number,
+            )
+        )
+    return rows
+
+
+def inventory(
+    ctx: Context,
+    actor: Actor,
+    status: KitStatus | None = None,
+    product: str | None = None,
+    lot: str | None = None,
+) -> list[KitRow]:
+    """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired')."""
+    require(actor, "view")
+    query = (
+        select(Kit)
+        .join(Lot)
+        .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+        .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
+    )
+    if product:
+        query = query.where(Kit.product == product)
+    if lot:
+        query = query.where(Lot.number == lot)
+    today = ctx.clock.today()
+    with read_transaction(ctx.engine) as session:
+        rows = _kit_rows(session, list(session.scalars(query).unique()), today)
+    if status is not None:
+        rows = [r for r in rows if r.status is status]
+    return rows
+
+
+def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        kit = get_kit(session, kit_number)
+        return _kit_rows(session, [kit], ctx.clock.today())[0]
+
+
+def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        return [
+            participant_row(session, ctx, p)
+            for p in session.scalars(select(Participant).order_by(Participant.study_number))
+        ]
+
+
+def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        return participant_row(session, ctx, get_participant(session, study_number))
+
+
+def current_returns(session: Session, dispense_id: int) -> list[Return]:
+    """Returns of a dispense, leaving out those replaced by a correction."""
+    returns = list(
+        session.scalars(select(Return).where(Return.dispense_id == dispense_id).order_by(Return.id))
+    )
+    replaced = {r.corrects_id for r in returns if r.corrects_id is not None}
+    return [r for r in returns if r.id not in replaced]
+
+
+def history_rows(session: Session, ctx: Context, participant_id: int) -> list[DispenseHistoryRow]:
+    study = ctx.study
+    rows: list[DispenseHistoryRow] = []
+    for record in live_dispenses(session, participant_id):
+        kits = tuple(
+            session.scalars(
+                select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
+            )
+        )
+        returns = current_returns(session, record.id)
+        kit_count = len(kits)
+        if returns and len({r.kit_id for r in returns}) == kit_count:
+            returned = sum(r.tablets for r in returns)
+            last = max(r.returned_on for r in returns)
+            held = max(r.held_days for r in returns)
+            expected_days = days_on_treatment(record.day1, last, record.days_supply, held)
+            dose = study.dose_level(record.dose_level)
+            expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
+            result = adherence_of(
+                record.tablets,
+                returned,
+                expected,
+                study.adherence.under_use_below,
+                study.adherence.over_use_above,
+            )
+            notes = session.scalars(
+                select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
+            )
+            reason = " ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes])
+            rows.append(
+                DispenseHistoryRow(
+                    record.number,
+                    record.cycle,
+                    record.day1,
+                    record.dispensed_on,
+                    dose.name,
+                    kits,
+                    record.tablets,
+                    returned,
+                    result.taken,
+                    result.expected,
+                    result.adherence,
+                    result.flags,
+                    reason,
+                    last,
+                )
+            )
+        else:
+            rows.append(
+                DispenseHistoryRow(
+                    record.number,
+                    record.cycle,
+                    record.day1,
+                    record.dispensed_on,
+                    study.dose_level(record.dose_level).name,
+                    kits,
+                    record.tablets,
+                    sum(r.tablets for r in returns) if returns else None,
+                    None,
+                    None,
+                    None,
+                    (),
+                    "",
+                    None,
+                )
+            )
+    return rows
+
+
+def participant_history(
+    ctx: Context, actor: Actor, study_number: str
+) -> tuple[ParticipantRow, list[DispenseHistoryRow]]:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        p = get_participant(session, study_number)
+        return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
+
+
+def ledger_rows(
+    ctx: Context,
+    actor: Actor,
+    product: str | None = None,
+    lot: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[LedgerRow]:
+    """Ledger movements in date order, for the DARF and the lot trace."""
+    require(actor, "view")
+    query = select(LedgerEntry).order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    if product:
+        query = query.where(LedgerEntry.product == product)
+    if since:
+        query = query.where(LedgerEntry.entry_date >= since)
+    if until:
+        query = query.where(LedgerEntry.entry_date <= until)
+    with read_transaction(ctx.engine) as session:
+        users = _user_map(session)
+        kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
+        people = {p.id: p for p in session.scalars(select(Participant))}
+        dispenses = {d.id: d for d in session.scalars(select(Dispense))}
+        rows = []
+        for e in session.scalars(query):
+            kit = kits[e.kit_id]
+            if lot and kit.lot.number != lot:
+                continue
+            person = people.get(e.participant_id) if e.participant_id else None
+            dispense = dispenses.get(e.dispense_id) if e.dispense_id else None
+            dose = ctx.study.dose_level(dispense.dose_level).name if dispense else ""
+            rows.append(
+                LedgerRow(
+                    e.id,
+                    e.entry_date,
+                    e.at,
+                    e.kind,
+                    e.quantity,
+                    e.from_returned,
+                    kit.number,
+                    e.product,
+                    kit.lot.number,
+                    kit.lot.expiry,
+                    person.study_number if person else "",
+                    person.initials if person else "",
+                    dispense.number if dispense else "",
+                    dose,
+                    users[e.user_id].initials,
+                    e.reason,
+                    e.reverses_id,
+                )
+            )
+        return rows
+
+
+def destruction_log(ctx: Context, actor: Actor) -> list[DestructionRow]:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        users = _user_map(session)
+        rows = []
+        for d in session.scalars(
+            select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
+        ):
+            tablets = (
+                session.scalar(
+                    select(func.coalesce(func.sum(LedgerEntry.quantity), 0)).where(
+                        LedgerEntry.destruction_id == d.id
+                    )
+                )
+                or 0
+            )
+            rows.append(
+                DestructionRow(
+                    d.id,
+                    d.destroyed_on,
+                    tuple(json.loads(d.kits)),
+                    tablets,
+                    d.method,
+                    d.witness,
+                    d.reference,
+                    d.to_sponsor,
+                    users[d.user_id].initials,
+                )
+            )
+        return rows
+
+
+def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
+    """Every dispense that handed out a kit of the lot (a recall list)."""
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
+        if not lots:
+            raise NotFound(f"There is no lot '{lot.strip()[:60]}' in stock records.")
+        dispense_ids = set(
+            session.scalars(
+                select(DispenseKit.dispense_id)
+                .join(Kit)
+                .where(Kit.lot_id.in_([x.id for x in lots]))
+            )
+        )
+        rows: list[DispenseHistoryRow] = []
+        for pid in sorted(
+            {
+                d.participant_id
+                for d in session.scalars(select(Dispense).where(Dispense.id.in_(dispense_ids)))
+            }
+        ):
+            rows.extend(
+                r
+                for r in history_rows(session, ctx, pid)
+                if _dispense_id(r.dispense_number) in dispense_ids
+            )
+        participants_by = {
+            d.number: d.participant.study_number
+            for d in session.scalars(select(Dispense).where(Dispense.id.in_(dispense_ids)))
+        }
+        return sorted(rows, key=lambda r: (r.dispensed_on, participants_by[r.dispense_number]))
+
+
+def _dispense_id(number: str) -> int:
+    return int(number.lstrip("DSP"))
+
+
+def dispense_participant(ctx: Context, actor: Actor, dispense_ref: str) -> tuple[str, str]:
+    """(participant study number, initials) of a dispense, e.g. for a scanned label."""
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        d = get_dispense(session, dispense_ref)
+        return d.participant.study_number, d.participant.initials
+
+
+def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        return [
+            (s.number, s.received_on, len(s.kits))
+            for s in session.scalars(select(Shipment).order_by(Shipment.received_on))
+        ]
+
+
+def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        record = session.scalar(select(Shipment).where(Shipment.number == shipment.strip()))
+        if record is None:
+            raise NotFound(f"There is no shipment '{shipment.strip()[:60]}'.")
+        kits = sorted(record.kits, key=lambda k: k.number)
+        return _kit_rows(session, kits, ctx.clock.today())
+
+
+def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistoryRow]]:
+    """Adherence flags the pharmacist has not explained yet."""
+    found = []
+    for p in session.scalars(select(Participant).order_by(Participant.study_number)):
+        for row in history_rows(session, ctx, p.id):
+            if row.flags and not row.flag_reason:
+                found.append((p.study_number, row))
+    return found

@@ -1,0 +1,224 @@
+"""Receiving a shipment: kits by range or from the sponsor's CSV manifest, one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispensary.db.engine import write_transaction
+from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
+from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.rules import check_count, check_not_future, check_text, normalise_kit_number
+from dispensary.services.audit import Recorder
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+from dispensary.services.results import ReceiveResult
+
+MAX_KITS = 5000
+RANGE = re.compile(r"^([A-Z0-9._-]*?)(\d+)\s*-\s*([A-Z0-9._-]*?)(\d+)$")
+
+
+@dataclass(frozen=True)
+class KitIn:
+    """One kit as the shipment paperwork lists it."""
+
+    number: str
+    product: str
+    lot: str
+    expiry: date
+    tablets: int
+
+
+def expand_range(text: str) -> list[str]:
+    """'K0001-K0050' -> K0001 ... K0050 (same prefix and width); a single number is one kit."""
+    raw = text.strip().upper()
+    match = RANGE.match(raw)
+    if not match:
+        return [normalise_kit_number(raw)]
+    prefix, start, prefix2, end = match.groups()
+    if prefix != prefix2 or len(start) != len(end):
+        raise InvalidInput(
+            f"'{text[:60]}' is not a kit range: write it as K0001-K0050 (same prefix, same width)."
+        )
+    first, last = int(start), int(end)
+    if last < first:
+        raise InvalidInput(f"The kit range {raw} runs backwards; write the lower number first.")
+    if last - first + 1 > MAX_KITS:
+        raise InvalidInput(f"The range {raw} has more than {MAX_KITS} kits; split the shipment.")
+    return [normalise_kit_number(f"{prefix}{n:0{len(start)}d}") for n in range(first, last + 1)]
+
+
+def parse_manifest(text: str, default_product: str | None = None) -> list[KitIn]:
+    """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
+    needed = {"kit", "lot", "expiry", "tablets"}
+    if not needed <= fields:
+        raise InvalidInput(
+            "The manifest must be a CSV file with a header line naming the columns "
+            f"kit, lot, expiry, tablets (and product); missing: {', '.join(sorted(needed - fields))}."
+        )
+    kits: list[KitIn] = []
+    for line_no, row in enumerate(reader, start=2):
+        values = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not any(values.values()):
+            continue
+        try:
+            expiry = date.fromisoformat(values["expiry"])
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Manifest line {line_no}: expiry '{values['expiry'][:20]}' is not a date "
+                "(write YYYY-MM-DD)."
+            ) from exc
+        try:
+            tablets = int(values["tablets"])
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Manifest line {line_no}: tablets '{values['tablets'][:20]}' is not a number."
+            ) from exc
+        product = values.get("product") or default_product
+        if not product:
+            raise InvalidInput(f"Manifest line {line_no}: no product; add a product column.")
+        try:
+            number = normalise_kit_number(values["kit"])
+            lot = check_text(values["lot"], "lot number", limit=60)
+        except InvalidInput as exc:
+            raise InvalidInput(f"Manifest line {line_no}: {exc.message}") from exc
+        kits.append(KitIn(number, product, lot, expiry, tablets))
+        if len(kits) > MAX_KITS:
+            raise InvalidInput(f"The manifest has more than {MAX_KITS} kits; split it.")
+    if not kits:
+        raise InvalidInput("The manifest lists no kits.")
+    return kits
+
+
+def kits_from_range(
+    ctx: Context, kit_range: str, product: str, lot: str, expiry: date, tablets: int | None
+) -> list[KitIn]:
+    per_kit = ctx.study.product(product).tablets_per_kit if tablets is None else tablets
+    return [KitIn(n, product, lot, expiry, per_kit) for n in expand_range(kit_range)]
+
+
+def receive_shipment(
+    ctx: Context,
+    actor: Actor,
+    shipment: str,
+    kits: Sequence[KitIn],
+    received_on: date | None = None,
+    condition: str = "intact",
+    temperature_ok: bool = True,
+    location: str | None = None,
+) -> ReceiveResult:
+    """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
+    require(actor, "receive")
+    today = ctx.clock.today()
+    day = check_not_future(received_on or today, today, "date received")
+    number = check_text(shipment, "shipment number", limit=60)
+    condition_text = check_text(condition, "condition", limit=200)
+    place = check_text(location or ctx.study.storage_area, "storage location", limit=80)
+    if not kits:
+        raise InvalidInput("A shipment needs at least one kit.")
+    numbers = [k.number for k in kits]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise InvalidInput(f"Kit {duplicates[0]} is listed twice in this shipment; check the list.")
+    for kit in kits:
+        ctx.study.product(kit.product)  # refuses unknown products
+        check_count(kit.tablets, f"tablet count of kit {kit.number}")
+        if kit.tablets == 0:
+            raise InvalidInput(f"Kit {kit.number} has no tablets; check the count.")
+        if kit.expiry < day:
+            raise RuleViolation(
+                f"Kit {kit.number} (lot {kit.lot}) expired on {kit.expiry.isoformat()}. "
+                "Do not receive expired stock: contact the sponsor."
+            )
+    status = KitStatus.AVAILABLE if temperature_ok else KitStatus.QUARANTINED
+
+    with write_transaction(ctx.engine) as session:
+        if session.scalar(select(Shipment).where(Shipment.number == number)):
+            raise RuleViolation(
+                f"Shipment {number} has already been received. Check the shipment number."
+            )
+        existing = set(session.scalars(select(Kit.number).where(Kit.number.in_(numbers))))
+        if existing:
+            raise RuleViolation(
+                f"Kit {sorted(existing)[0]} is already in stock; a kit number is received once. "
+                "Check the label or the manifest."
+            )
+        rec = Recorder(session, actor, ctx.clock.now())
+        record = Shipment(
+            number=number,
+            received_on=day,
+            condition=condition_text,
+            temperature_ok=temperature_ok,
+            received_by_id=actor.user_id,
+            created_at=rec.now,
+        )
+        session.add(record)
+        session.flush()
+        lots: dict[tuple[str, str], Lot] = {}
+        for kit_in in kits:
+            lot = lots.get((kit_in.product, kit_in.lot))
+            if lot is None:
+                lot = _lot(session, kit_in)
+                lots[(kit_in.product, kit_in.lot)] = lot
+            kit = Kit(
+                number=kit_in.number,
+                lot_id=lot.id,
+                shipment_id=record.id,
+                product=kit_in.product,
+                tablets=kit_in.tablets,
+                status=status.value,
+                location=place,
+            )
+            session.add(kit)
+            session.flush()
+            rec.ledger(
+                LedgerEntry(
+                    entry_date=day,
+                    kind=MovementKind.RECEIVE.value,
+                    quantity=kit_in.tablets,
+                    kit_id=kit.id,
+                    lot_id=lot.id,
+                    product=kit_in.product,
+                    reason=f"shipment {number}",
+                )
+            )
+        total = sum(k.tablets for k in kits)
+        rec.audit(
+            "receive",
+            "shipment",
+            number,
+            {
+                "received_on": day,
+                "kits": numbers,
+                "tablets": total,
+                "condition": condition_text,
+                "temperature_ok": temperature_ok,
+                "location": place,
+                "lots": sorted({f"{k.product}/{k.lot}/{k.expiry.isoformat()}" for k in kits}),
+            },
+        )
+        return ReceiveResult(number, day, tuple(numbers), total, not temperature_ok)
+
+
+def _lot(session: Session, kit_in: KitIn) -> Lot:
+    lot = session.scalar(select(Lot).where(Lot.product == kit_in.product, Lot.number == kit_in.lot))
+    if lot is None:
+        lot = Lot(product=kit_in.product, number=kit_in.lot, expiry=kit_in.expiry)
+        session.add(lot)
+        session.flush()
+    elif lot.expiry != kit_in.expiry:
+        raise RuleViolation(
+            f"Lot {kit_in.lot} is recorded with expiry {lot.expiry.isoformat()}, but kit "
+            f"{kit_in.number} says {kit_in.expiry.isoformat()}. Check the paperwork with the sponsor."
+        )
+    return lot

@@ -1,0 +1,228 @@
+"""Reconciliation: balances per product, lot, kit and participant, and every discrepancy."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import (
+    Kit,
+    LedgerEntry,
+    Participant,
+    PhysicalCount,
+    ReconciliationSignOff,
+    User,
+)
+from dispensary.domain.accountability import Balance, Movement, balance_of
+from dispensary.domain.codes import KitStatus, MovementKind, Role, SignatureMeaning
+from dispensary.domain.rules import check_text
+from dispensary.services.audit import Recorder, verify_session
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+from dispensary.services.queries import open_flags, participant_row
+from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
+from dispensary.services.users import check_signature
+
+RETURN_GRACE_DAYS = 7
+
+
+def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
+    require(actor, "reconcile")
+    with read_transaction(ctx.engine) as session:
+        return reconcile_session(session, ctx)
+
+
+def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
+    today = ctx.clock.today()
+    kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
+    people = {p.id: p for p in session.scalars(select(Participant))}
+    by_kit: dict[int, list[Movement]] = defaultdict(list)
+    by_participant: dict[int, list[Movement]] = defaultdict(list)
+    for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)):
+        move = Movement(MovementKind(e.kind), e.quantity, e.from_returned)
+        by_kit[e.kit_id].append(move)
+        if e.participant_id is not None:
+            by_participant[e.participant_id].append(move)
+
+    kit_balances = {kid: balance_of(by_kit[kid]) for kid in kits}
+    products: dict[str, Balance] = defaultdict(Balance)
+    lots: dict[tuple[str, str], Balance] = defaultdict(Balance)
+    for kid, balance in kit_balances.items():
+        kit = kits[kid]
+        products[kit.product] += balance
+        lots[(kit.product, kit.lot.number)] += balance
+
+    discrepancies: list[Discrepancy] = []
+    for kid, balance in kit_balances.items():
+        discrepancies.extend(_kit_findings(kits[kid], balance, today))
+    for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
+        if count.counted != count.book:
+            kit = kits[count.kit_id]
+            discrepancies.append(
+                Discrepancy(
+                    "count_difference",
+                    kit.number,
+                    f"Count of kit {kit.number} on {count.counted_on.isoformat()}: {count.counted} "
+                    f"counted, {count.book} in the book ({count.counted - count.book:+d}); "
+                    f"adjusted with reason '{count.reason_code}: {count.reason}'.",
+                    count.counted_on,
+                )
+            )
+    for number, row in open_flags(session, ctx):
+        labels = ", ".join(f.label for f in row.flags)
+        discrepancies.append(
+            Discrepancy(
+                "adherence",
+                number,
+                f"{number} cycle {row.cycle}: {labels}; taken {row.taken} of {row.expected} expected. "
+                "Record the reason.",
+                row.returned_on,
+            )
+        )
+    for p in people.values():
+        prow = participant_row(session, ctx, p)
+        if prow.return_pending and prow.last_day1 is not None:
+            due = prow.last_day1 + timedelta(days=ctx.study.cycle.length_days + RETURN_GRACE_DAYS)
+            if today > due:
+                discrepancies.append(
+                    Discrepancy(
+                        "return_overdue",
+                        p.study_number,
+                        f"{p.study_number}: the return of cycle {prow.last_cycle} is overdue "
+                        f"(day 1 {prow.last_day1.isoformat()}).",
+                        due,
+                    )
+                )
+    check = verify_session(session)
+    if not check.ok:
+        discrepancies.insert(0, Discrepancy("audit_chain", "audit trail", check.message))
+
+    signoffs = tuple(
+        SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
+        for s, u in session.execute(
+            select(ReconciliationSignOff, User)
+            .join(User, User.id == ReconciliationSignOff.user_id)
+            .order_by(ReconciliationSignOff.id)
+        )
+    )
+    return ReconcileResult(
+        generated_at=ctx.clock.now(),
+        products=tuple(
+            _row("product", code, ctx.study.product(code).display, b)
+            for code, b in sorted(products.items())
+        ),
+        lots=tuple(
+            _row("lot", f"{code}/{lot}", f"{code} lot {lot}", b)
+            for (code, lot), b in sorted(lots.items())
+        ),
+        kits=tuple(
+            _row("kit", kits[kid].number, kits[kid].product, b)
+            for kid, b in sorted(kit_balances.items(), key=lambda i: kits[i[0]].number)
+        ),
+        participants=tuple(
+            _row("participant", people[pid].study_number, people[pid].initials, balance_of(moves))
+            for pid, moves in sorted(
+                by_participant.items(), key=lambda i: people[i[0]].study_number
+            )
+        ),
+        discrepancies=tuple(discrepancies),
+        signoffs=signoffs,
+    )
+
+
+def _kit_findings(kit: Kit, balance: Balance, today: object) -> Iterable[Discrepancy]:
+    if not balance.balanced:
+        yield Discrepancy(
+            "unbalanced", kit.number, f"Kit {kit.number} does not balance: {balance}."
+        )
+    expected = _status_from_ledger(kit, balance)
+    if expected is not None and kit.status not in expected:
+        yield Discrepancy(
+            "status_mismatch",
+            kit.number,
+            f"Kit {kit.number} is recorded as {kit.status}, but its ledger shows "
+            f"{balance.on_hand} on hand and {balance.held_returned} held.",
+        )
+    if (
+        kit.status in (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
+        and kit.lot.expiry < today
+    ):  # type: ignore[operator]
+        yield Discrepancy(
+            "expired_in_stock",
+            kit.number,
+            f"Kit {kit.number} (lot {kit.lot.number}) expired on {kit.lot.expiry.isoformat()} "
+            "and is still in stock: destroy it or return it to the sponsor.",
+            kit.lot.expiry,
+        )
+
+
+def _status_from_ledger(kit: Kit, balance: Balance) -> set[str] | None:
+    if balance.on_hand > 0:
+        return {KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value}
+    if balance.held_returned > 0:
+        return {KitStatus.RETURNED.value}
+    if balance.received and balance.dispensed > balance.returned and balance.on_hand == 0:
+        return {KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value}
+    return None
+
+
+def _row(scope: str, key: str, label: str, b: Balance) -> BalanceRow:
+    return BalanceRow(
+        scope,
+        key,
+        label,
+        b.received,
+        b.dispensed,
+        b.returned,
+        b.destroyed,
+        b.adjusted,
+        b.on_hand,
+        b.held_returned,
+        b.balanced,
+    )
+
+
+def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
+    """The monitor's (or pharmacist's) signature under today's reconciliation."""
+    require(actor, "sign_off")
+    text = check_text(note, "note", required=False)
+    with write_transaction(ctx.engine) as session:
+        result = reconcile_session(session, ctx)
+        summary = json.dumps(
+            {
+                "products": [
+                    [r.key, r.received, r.on_hand, r.held_returned, r.balanced]
+                    for r in result.products
+                ],
+                "discrepancies": len(result.discrepancies),
+            }
+        )
+        rec = Recorder(session, actor, ctx.clock.now())
+        signoff = ReconciliationSignOff(
+            user_id=actor.user_id, role=actor.role.value, summary=summary, note=text, at=rec.now
+        )
+        session.add(signoff)
+        session.flush()
+        check_signature(
+            session,
+            actor,
+            password,
+            SignatureMeaning.RECONCILIATION_SIGNED_OFF,
+            "reconciliation",
+            signoff.id,
+            rec,
+        )
+        rec.audit(
+            "reconciliation_signed_off",
+            "reconciliation",
+            signoff.id,
+            json.loads(summary),
+            reason=text,
+        )
+        return reconcile_session(session, ctx)

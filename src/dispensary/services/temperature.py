@@ -1,0 +1,168 @@
+"""Temperature excursions from a data logger's CSV: kits stored there go to quarantine."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from dispensary.db.engine import write_transaction
+from dispensary.db.models import Excursion, Kit, QuarantineEvent, Shipment
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.rules import check_text
+from dispensary.services.audit import Recorder
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+
+
+@dataclass(frozen=True)
+class Reading:
+    at: datetime
+    celsius: float
+
+
+@dataclass(frozen=True)
+class ExcursionResult:
+    excursion_id: int
+    storage_area: str
+    started_at: datetime
+    ended_at: datetime
+    lowest: float
+    highest: float
+    kits_quarantined: tuple[str, ...]
+
+
+def parse_logger_csv(text: str) -> list[Reading]:
+    """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature')."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
+    time_key = names.get("timestamp") or names.get("time")
+    temp_key = names.get("celsius") or names.get("temperature")
+    if not time_key or not temp_key:
+        raise InvalidInput(
+            "The logger file needs a header with the columns 'timestamp' and 'celsius'."
+        )
+    readings = []
+    for line_no, row in enumerate(reader, start=2):
+        raw_time = (row.get(time_key) or "").strip()
+        raw_temp = (row.get(temp_key) or "").strip()
+        if not raw_time and not raw_temp:
+            continue
+        try:
+            at = datetime.fromisoformat(raw_time)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Logger line {line_no}: '{raw_time[:30]}' is not a time (ISO 8601)."
+            ) from exc
+        try:
+            celsius = float(raw_temp)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Logger line {line_no}: '{raw_temp[:20]}' is not a temperature."
+            ) from exc
+        if not -80 <= celsius <= 80:
+            raise InvalidInput(f"Logger line {line_no}: {celsius} °C is not plausible.")
+        readings.append(Reading(at if at.tzinfo else at.replace(tzinfo=UTC), celsius))
+    if not readings:
+        raise InvalidInput("The logger file holds no readings.")
+    return sorted(readings, key=lambda r: r.at)
+
+
+def import_logger(
+    ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
+) -> list[ExcursionResult]:
+    require(actor, "temperature")
+    area = check_text(storage_area, "storage area", limit=80)
+    readings = parse_logger_csv(text)
+    low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
+    runs: list[list[Reading]] = []
+    previous_outside = False
+    for reading in readings:
+        outside = not low <= reading.celsius <= high
+        if outside and previous_outside:
+            runs[-1].append(reading)
+        elif outside:
+            runs.append([reading])
+        previous_outside = outside
+    results: list[ExcursionResult] = []
+    with write_transaction(ctx.engine) as session:
+        rec = Recorder(session, actor, ctx.clock.now())
+        for run in runs:
+            excursion = Excursion(
+                storage_area=area,
+                started_at=run[0].at,
+                ended_at=run[-1].at,
+                lowest=min(r.celsius for r in run),
+                highest=max(r.celsius for r in run),
+                source=source[:200],
+                user_id=actor.user_id,
+                at=rec.now,
+            )
+            session.add(excursion)
+            session.flush()
+            kits = list(
+                session.scalars(
+                    select(Kit)
+                    .join(Shipment)
+                    .where(
+                        Kit.location == area,
+                        Kit.status == KitStatus.AVAILABLE.value,
+                        Shipment.received_on <= run[-1].at.date(),
+                    )
+                    .order_by(Kit.number)
+                )
+            )
+            for kit in kits:
+                kit.status = KitStatus.QUARANTINED.value
+                session.add(
+                    QuarantineEvent(
+                        kit_id=kit.id,
+                        action="quarantine",
+                        excursion_id=excursion.id,
+                        reason=f"temperature excursion {excursion.lowest:g}-{excursion.highest:g} °C",
+                        user_id=actor.user_id,
+                        at=rec.now,
+                    )
+                )
+            rec.audit(
+                "temperature_excursion",
+                "excursion",
+                excursion.id,
+                {
+                    "storage_area": area,
+                    "from": run[0].at,
+                    "to": run[-1].at,
+                    "lowest": excursion.lowest,
+                    "highest": excursion.highest,
+                    "kits": [k.number for k in kits],
+                    "source": source[:200],
+                },
+            )
+            results.append(
+                ExcursionResult(
+                    excursion.id,
+                    area,
+                    run[0].at,
+                    run[-1].at,
+                    excursion.lowest,
+                    excursion.highest,
+                    tuple(k.number for k in kits),
+                )
+            )
+        if not runs:
+            rec.audit(
+                "temperature_checked",
+                "storage",
+                area,
+                {
+                    "readings": len(readings),
+                    "from": readings[0].at,
+                    "to": readings[-1].at,
+                    "source": source[:200],
+                },
+            )
+    return results

@@ -1,0 +1,368 @@
+"""Loads a study file (resources/studies/*.toml) so that no study fact lives in code.
+
+A malformed file is refused with a message naming the key and the line, so that the person
+editing it can find the mistake without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dispensary.domain.errors import StudyFileError
+from dispensary.domain.regimen import DoseComponent, DoseLevel
+
+RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+
+
+def default_study_path() -> Path:
+    """The bundled study file of the first study the program serves."""
+    installed = Path(__file__).resolve().parent / "resources" / "studies" / "NCT07198672.toml"
+    if installed.exists():
+        return installed
+    return RESOURCES / "studies" / "NCT07198672.toml"
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    name: str
+    strength: str
+    strength_mg: float
+    form: str
+    route: str
+    tablets_per_kit: int
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} {self.strength} {self.form}"
+
+
+@dataclass(frozen=True)
+class CycleRules:
+    length_days: int
+    days_of_supply: int
+    min_days_since_previous_day1: int
+    expiry_margin_days: int
+    previous_return_missing: str  # "refuse" or "warn"
+    max_cycles: int
+
+
+@dataclass(frozen=True)
+class AdherenceRules:
+    under_use_below: float
+    over_use_above: float
+
+
+@dataclass(frozen=True)
+class Temperature:
+    storage: str
+    min_celsius: float
+    max_celsius: float
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    min_age: int
+    sex: str
+    inclusion: tuple[str, ...]
+    exclusion: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabelText:
+    caution: str
+    keep_out_of_reach: str
+    directions: str
+    missed_dose: str
+    return_instruction: str
+    default_stock: str
+
+
+@dataclass(frozen=True)
+class Study:
+    protocol: str
+    org_study_id: str
+    title: str
+    short_title: str
+    phase: str
+    blinding: str
+    sponsor: str
+    investigator: str
+    contact_name: str
+    contact_address: str
+    contact_phone: str
+    site: str
+    site_name: str
+    pharmacy_name: str
+    storage_area: str
+    planned_enrolment: int
+    cycle: CycleRules
+    adherence: AdherenceRules
+    temperature: Temperature
+    platelet_hold_at_or_above: float
+    eligibility: Eligibility
+    products: tuple[Product, ...]
+    dose_levels: tuple[DoseLevel, ...]
+    label: LabelText
+    source_text: str
+
+    def product(self, code: str) -> Product:
+        for product in self.products:
+            if product.code == code:
+                return product
+        known = ", ".join(p.code for p in self.products)
+        raise StudyFileError(f"Product '{code}' is not in study {self.protocol}. Known: {known}.")
+
+    def dose_level(self, level: int) -> DoseLevel:
+        for dose in self.dose_levels:
+            if dose.level == level:
+                return dose
+        known = ", ".join(str(d.level) for d in self.dose_levels)
+        raise StudyFileError(f"Dose level {level} is not in study {self.protocol}. Known: {known}.")
+
+    def directions_for(self, dose: DoseLevel, start_date: str, days: int) -> str:
+        per_dose = sum(c.tablets_per_dose for c in dose.components)
+        return self.label.directions.format(
+            tablets_per_dose=per_dose, start_date=start_date, days=days, dose_name=dose.name
+        )
+
+
+class _Reader:
+    """Reads typed values out of the parsed TOML, naming key and line on any mistake."""
+
+    def __init__(self, text: str, origin: str) -> None:
+        self.text = text
+        self.lines = text.splitlines()
+        self.origin = origin
+
+    def line_of(self, key: str) -> int:
+        leaf = key.split(".")[-1].split("[")[0]
+        pattern = re.compile(rf"^\s*\[*\s*{re.escape(leaf)}\s*[=\]]")
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.search(line):
+                return number
+        section = key.split(".")[0].split("[")[0]
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(rf"^\s*\[+\s*{re.escape(section)}\s*\]+", line):
+                return number
+        return 1
+
+    def fail(self, key: str, problem: str) -> StudyFileError:
+        return StudyFileError(
+            f"Study file {self.origin}, line {self.line_of(key)}: key '{key}' {problem}. "
+            "Correct the study file and start again."
+        )
+
+    def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key.split(".")[-1])
+        if not isinstance(value, dict):
+            raise self.fail(key, "is missing or is not a table")
+        return value
+
+    def get(self, data: dict[str, Any], key: str, kind: type, default: Any = ...) -> Any:
+        name = key.split(".")[-1]
+        if name not in data:
+            if default is not ...:
+                return default
+            raise self.fail(key, "is missing")
+        value = data[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(key, f"must be {kind.__name__}, not true/false")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
+        if kind is str and not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value
+
+    def positive(self, data: dict[str, Any], key: str, minimum: int = 1) -> int:
+        value: int = self.get(data, key, int)
+        if value < minimum:
+            raise self.fail(key, f"must be {minimum} or more")
+        return value
+
+    def strings(self, data: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = self.get(data, key, list)
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise self.fail(key, "must be a list of non-empty texts")
+        return tuple(value)
+
+
+def parse_study(text: str, origin: str = "<study>") -> Study:
+    """Parses and validates study-file text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyFileError(
+            f"Study file {origin} is not valid TOML: {exc}. Correct the file and start again."
+        ) from exc
+    r = _Reader(text, origin)
+    s = r.table(data, "study")
+    cycle = r.table(data, "cycle")
+    adherence = r.table(data, "adherence")
+    temperature = r.table(data, "temperature")
+    platelets = data.get("platelets", {})
+    eligibility = r.table(data, "eligibility")
+    label = r.table(data, "label")
+
+    products = _products(r, data)
+    dose_levels = _dose_levels(r, data, {p.code for p in products})
+
+    rules = CycleRules(
+        length_days=r.positive(cycle, "cycle.length_days"),
+        days_of_supply=r.positive(cycle, "cycle.days_of_supply"),
+        min_days_since_previous_day1=r.positive(cycle, "cycle.min_days_since_previous_day1", 0),
+        expiry_margin_days=r.positive(cycle, "cycle.expiry_margin_days", 0),
+        previous_return_missing=r.get(cycle, "cycle.previous_return_missing", str),
+        max_cycles=r.positive(cycle, "cycle.max_cycles", 0) if "max_cycles" in cycle else 0,
+    )
+    if rules.previous_return_missing not in ("refuse", "warn"):
+        raise r.fail("cycle.previous_return_missing", 'must be "refuse" or "warn"')
+    under = r.get(adherence, "adherence.under_use_below", float)
+    over = r.get(adherence, "adherence.over_use_above", float)
+    if not 0 < under <= 1 <= over:
+        raise r.fail(
+            "adherence.under_use_below", "must be between 0 and 1, and over_use_above 1 or more"
+        )
+    low = r.get(temperature, "temperature.min_celsius", float)
+    high = r.get(temperature, "temperature.max_celsius", float)
+    if low >= high:
+        raise r.fail("temperature.min_celsius", "must be lower than max_celsius")
+    directions = r.get(label, "label.directions", str)
+    try:
+        directions.format(tablets_per_dose=1, start_date="2026-01-01", days=21, dose_name="x")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise r.fail("label.directions", f"has an unknown placeholder {exc}") from exc
+    sex = r.get(eligibility, "eligibility.sex", str)
+    if sex not in ("F", "M", "ALL"):
+        raise r.fail("eligibility.sex", 'must be "F", "M" or "ALL"')
+    stock = r.get(label, "label.default_stock", str, "thermal-4x2")
+
+    return Study(
+        protocol=r.get(s, "study.protocol", str),
+        org_study_id=r.get(s, "study.org_study_id", str, ""),
+        title=r.get(s, "study.title", str),
+        short_title=r.get(s, "study.short_title", str, ""),
+        phase=r.get(s, "study.phase", str, ""),
+        blinding=r.get(s, "study.blinding", str, "open-label"),
+        sponsor=r.get(s, "study.sponsor", str),
+        investigator=r.get(s, "study.investigator", str),
+        contact_name=r.get(s, "study.contact_name", str),
+        contact_address=r.get(s, "study.contact_address", str),
+        contact_phone=r.get(s, "study.contact_phone", str),
+        site=r.get(s, "study.site", str),
+        site_name=r.get(s, "study.site_name", str),
+        pharmacy_name=r.get(s, "study.pharmacy_name", str),
+        storage_area=r.get(s, "study.storage_area", str, "Pharmacy"),
+        planned_enrolment=r.positive(s, "study.planned_enrolment"),
+        cycle=rules,
+        adherence=AdherenceRules(under_use_below=under, over_use_above=over),
+        temperature=Temperature(
+            storage=r.get(temperature, "temperature.storage", str),
+            min_celsius=low,
+            max_celsius=high,
+        ),
+        platelet_hold_at_or_above=float(r.get(platelets, "platelets.hold_at_or_above", float, 0.0)),
+        eligibility=Eligibility(
+            min_age=r.positive(eligibility, "eligibility.min_age", 0),
+            sex=sex,
+            inclusion=r.strings(eligibility, "eligibility.inclusion"),
+            exclusion=r.strings(eligibility, "eligibility.exclusion"),
+        ),
+        products=products,
+        dose_levels=dose_levels,
+        label=LabelText(
+            caution=r.get(label, "label.caution", str),
+            keep_out_of_reach=r.get(label, "label.keep_out_of_reach", str),
+            directions=directions,
+            missed_dose=r.get(label, "label.missed_dose", str),
+            return_instruction=r.get(label, "label.return_instruction", str),
+            default_stock=stock,
+        ),
+        source_text=text,
+    )
+
+
+def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
+    raw = data.get("products")
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("products", "is missing: give at least one [[products]] table")
+    products: list[Product] = []
+    for index, item in enumerate(raw):
+        key = f"products[{index}]"
+        if not isinstance(item, dict):
+            raise r.fail(key, "must be a table")
+        code = r.get(item, f"{key}.code", str)
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", code):
+            raise r.fail(f"{key}.code", "may hold only letters, digits, '.', '_' and '-'")
+        if any(p.code == code for p in products):
+            raise r.fail(f"{key}.code", f"repeats the product code '{code}'")
+        strength_mg = r.get(item, f"{key}.strength_mg", float)
+        if strength_mg <= 0:
+            raise r.fail(f"{key}.strength_mg", "must be more than 0")
+        products.append(
+            Product(
+                code=code,
+                name=r.get(item, f"{key}.name", str),
+                strength=r.get(item, f"{key}.strength", str),
+                strength_mg=strength_mg,
+                form=r.get(item, f"{key}.form", str),
+                route=r.get(item, f"{key}.route", str),
+                tablets_per_kit=r.positive(item, f"{key}.tablets_per_kit"),
+            )
+        )
+    return tuple(products)
+
+
+def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[DoseLevel, ...]:
+    raw = data.get("dose_levels")
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("dose_levels", "is missing: give at least one [[dose_levels]] table")
+    levels: list[DoseLevel] = []
+    for index, item in enumerate(raw):
+        key = f"dose_levels[{index}]"
+        if not isinstance(item, dict):
+            raise r.fail(key, "must be a table")
+        level = r.get(item, f"{key}.level", int)
+        if any(d.level == level for d in levels):
+            raise r.fail(f"{key}.level", f"repeats dose level {level}")
+        components_raw = r.get(item, f"{key}.components", list)
+        if not components_raw:
+            raise r.fail(f"{key}.components", "must list at least one product")
+        components: list[DoseComponent] = []
+        for c_index, comp in enumerate(components_raw):
+            c_key = f"{key}.components[{c_index}]"
+            if not isinstance(comp, dict):
+                raise r.fail(c_key, "must be an inline table {product=..., tablets_per_dose=...}")
+            product = r.get(comp, f"{c_key}.product", str)
+            if product not in codes:
+                raise r.fail(f"{c_key}.product", f"names unknown product '{product}'")
+            components.append(DoseComponent(product, r.positive(comp, f"{c_key}.tablets_per_dose")))
+        levels.append(
+            DoseLevel(
+                level=level,
+                name=r.get(item, f"{key}.name", str),
+                doses_per_day=r.positive(item, f"{key}.doses_per_day"),
+                components=tuple(components),
+            )
+        )
+    return tuple(levels)
+
+
+def load_study(path: str | Path) -> Study:
+    """Reads a study file from disk; a missing or unreadable file is a clear refusal."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise StudyFileError(
+            f"Study file {file} does not exist. Give the path of a .toml study file."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyFileError(f"Study file {file} cannot be read ({exc}).") from exc
+    return parse_study(text, str(file))
