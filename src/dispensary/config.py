@@ -1,0 +1,72 @@
+"""Settings and paths: where the database, backups and settings live on this workstation."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP = "Dispensary"
+ENV_DB = "DISPENSARY_DB"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("DISPENSARY_HOME")
+    return Path(override) if override else Path(user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("DISPENSARY_HOME")
+    return Path(override) if override else Path(user_config_dir(APP, appauthor=False))
+
+
+def default_database() -> str:
+    return str(data_dir() / "dispensary.sqlite3")
+
+
+def database_from(option: str | None) -> str:
+    """--db wins, then DISPENSARY_DB, then the file in the user data folder."""
+    return option or os.environ.get(ENV_DB) or default_database()
+
+
+def backup_dir(database: str) -> Path:
+    if "://" in database:
+        return data_dir() / "backups"
+    return Path(database).expanduser().resolve().parent / "backups"
+
+
+@dataclass
+class Settings:
+    """Workstation settings (not study facts): kept in settings.json in the config folder."""
+
+    idle_lock_minutes: int = 10
+    backups_kept: int = 14
+    label_stock: str = ""
+    label_offsets: dict[str, list[float]] = field(default_factory=dict)  # stock -> [dx, dy, scale]
+    printer: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        file = path or config_dir() / "settings.json"
+        if not file.exists():
+            return cls()
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            return cls()
+
+    def save(self, path: Path | None = None) -> Path:
+        file = path or config_dir() / "settings.json"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        partial.replace(file)
+        return file
