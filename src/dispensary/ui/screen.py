@@ -1,0 +1,73 @@
+"""The contract every screen of the main window keeps, so the window needs to know nothing else.
+
+A screen is one workflow or one register (dispensing, returns, inventory ...). The main window
+lists the screens a role may see, calls `refresh()` when one is shown, offers every scanned code
+to the current screen first (`handle_scan`), refreshes the dashboard when a screen says it wrote
+something (`changed`), and opens another workflow when a screen asks (`open_request`).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from dispensary.domain.codes import Role
+from dispensary.ui.session import AppSession
+
+ALL_ROLES: frozenset[Role] = frozenset(Role)
+"""Everyone who can sign in: for read-only screens."""
+
+STAFF_ROLES: frozenset[Role] = frozenset({Role.PHARMACIST, Role.TECHNICIAN})
+"""Those who handle stock at the counter."""
+
+
+class OpenKind(StrEnum):
+    """What `open_request(kind, ref)` may ask the main window to open; `ref` may be ""."""
+
+    DISPENSE = "dispense"  # ref: participant study number
+    RETURN = "return"  # ref: dispense number (DSPnnnnnn) or kit number
+    KIT = "kit"  # ref: kit number, shown in the inventory
+    PARTICIPANT = "participant"  # ref: participant study number
+    RECONCILE = "reconcile"
+    INVENTORY = "inventory"
+    RECEIVE = "receive"
+
+
+DISPENSE_NUMBER = re.compile(r"^DSP\d{6,}$")
+"""A dispensing label's barcode: the dispense number."""
+
+
+def is_dispense_number(code: str) -> bool:
+    return bool(DISPENSE_NUMBER.match(code.strip().upper()))
+
+
+class Screen(QWidget):
+    """Base of every screen in the navigation; subclasses set the three class attributes."""
+
+    title: str = ""
+    shortcut: str = ""
+    roles: frozenset[Role] = ALL_ROLES
+
+    changed = Signal()
+    """Emitted after any successful write, so the main window refreshes the dashboard."""
+
+    open_request = Signal(str, str)
+    """(kind, ref): ask the main window to open another workflow; kind is an `OpenKind` value."""
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+
+    def refresh(self) -> None:
+        """Reload what the screen shows; called each time the screen is shown."""
+
+    def handle_scan(self, code: str) -> bool:
+        """Take a scanned code if it belongs here; False lets the main window route it."""
+        return False
+
+    @classmethod
+    def visible_to(cls, role: Role) -> bool:
+        return role in cls.roles
