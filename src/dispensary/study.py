@@ -176,7 +176,7 @@ class _Reader:
             raise self.fail(key, f"must be {kind.__name__}, not true/false")
         if not isinstance(value, kind):
             raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             raise self.fail(key, "must not be empty")
         return value
 

@@ -191,8 +191,8 @@ def verify_session(session: Session) -> VerifyResult:
         prev = entry.entry_hash
         for ledger_id, row_hash in _ledger_refs(entry):
             seen_ledger.add(ledger_id)
-            row = rows.get(ledger_id)
-            if row is None or row.row_hash != row_hash or ledger_id == bad_ledger:
+            referenced = rows.get(ledger_id)
+            if referenced is None or referenced.row_hash != row_hash or ledger_id == bad_ledger:
                 return _bad(
                     entries,
                     rows,

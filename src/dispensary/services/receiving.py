@@ -170,7 +170,7 @@ def receive_shipment(
             if lot is None:
                 lot = _lot(session, kit_in)
                 lots[(kit_in.product, kit_in.lot)] = lot
-            kit = Kit(
+            stock_kit = Kit(
                 number=kit_in.number,
                 lot_id=lot.id,
                 shipment_id=record.id,
@@ -179,14 +179,14 @@ def receive_shipment(
                 status=status.value,
                 location=place,
             )
-            session.add(kit)
+            session.add(stock_kit)
             session.flush()
             rec.ledger(
                 LedgerEntry(
                     entry_date=day,
                     kind=MovementKind.RECEIVE.value,
                     quantity=kit_in.tablets,
-                    kit_id=kit.id,
+                    kit_id=stock_kit.id,
                     lot_id=lot.id,
                     product=kit_in.product,
                     reason=f"shipment {number}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -136,7 +136,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
     )
 
 
-def _kit_findings(kit: Kit, balance: Balance, today: object) -> Iterable[Discrepancy]:
+def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepancy]:
     if not balance.balanced:
         yield Discrepancy(
             "unbalanced", kit.number, f"Kit {kit.number} does not balance: {balance}."
@@ -152,7 +152,7 @@ def _kit_findings(kit: Kit, balance: Balance, today: object) -> Iterable[Discrep
     if (
         kit.status in (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
         and kit.lot.expiry < today
-    ):  # type: ignore[operator]
+    ):
         yield Discrepancy(
             "expired_in_stock",
             kit.number,
