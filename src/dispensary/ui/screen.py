@@ -4,6 +4,10 @@ A screen is one workflow or one register (dispensing, returns, inventory ...). T
 lists the screens a role may see, calls `refresh()` when one is shown, offers every scanned code
 to the current screen first (`handle_scan`), refreshes the dashboard when a screen says it wrote
 something (`changed`), and opens another workflow when a screen asks (`open_request`).
+
+Opening a workflow with a reference (a kit, a participant, a dispense) shows the target screen,
+calls its `refresh()`, then hands it the reference through `handle_scan(ref)`: a screen that can
+be opened on a record treats the reference exactly as if it had been scanned there.
 """
 
 from __future__ import annotations
@@ -42,6 +46,34 @@ DISPENSE_NUMBER = re.compile(r"^DSP\d{6,}$")
 
 def is_dispense_number(code: str) -> bool:
     return bool(DISPENSE_NUMBER.match(code.strip().upper()))
+
+
+def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
+    """Where a scanned code belongs when the screen it was scanned on cannot use it: a dispense
+    label goes to returns, a participant to dispensing (or the register, for those who may not
+    dispense), a kit to the inventory. None when the code is none of these."""
+    from dispensary.domain.errors import DispensaryError
+    from dispensary.services import queries
+    from dispensary.services.permissions import may
+
+    text = code.strip().upper()
+    if not text:
+        return None
+    if is_dispense_number(text):
+        return OpenKind.RETURN, text
+    try:
+        person = queries.participant(session.ctx, session.actor, text)
+    except DispensaryError:
+        pass
+    else:
+        if may(session.actor, "dispense"):
+            return OpenKind.DISPENSE, person.study_number
+        return OpenKind.PARTICIPANT, person.study_number
+    try:
+        kit = queries.kit_detail(session.ctx, session.actor, text)
+    except DispensaryError:
+        return None
+    return OpenKind.KIT, kit.number
 
 
 class Screen(QWidget):
