@@ -1,0 +1,289 @@
+"""The blind physical count: the counter sees the book balance only after typing the count, and
+a difference needs a reason code and a second person's signature."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import KitStatus, ReasonCode, SignatureMeaning
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.rules import normalise_kit_number
+from dispensary.services import counts, queries
+from dispensary.services.results import CountResult
+from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.forms import attempt, fit_columns, heading, table_view
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
+from dispensary.ui.session import AppSession
+
+ON_SHELF = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
+
+COUNT_COLUMNS: list[Column[CountResult]] = [
+    Column("Kit", lambda r: r.kit),
+    Column("Counted", lambda r: r.counted, align_right=True),
+    Column("Book", lambda r: r.book, align_right=True),
+    Column(
+        "Difference",
+        lambda r: f"{r.difference:+d}" if r.difference else "0",
+        colour=lambda r: "#c62828" if r.difference else "#2e7d32",
+        align_right=True,
+    ),
+    Column("Ledger adjusted", lambda r: r.adjusted),
+]
+
+
+class CountScreen(Screen):
+    title = "Physical count"
+    shortcut = "Ctrl+7"
+    roles = STAFF_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._kit = ""
+        self._book: int | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Physical count (blind)"))
+        hint = QLabel(
+            "Scan a kit, count its tablets and type the number. The book balance is shown "
+            "only after your count is entered."
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+
+        entry = QGroupBox("Count")
+        form = QFormLayout(entry)
+        self.kit = QLineEdit()
+        self.kit.setObjectName("countKit")
+        self.kit.setPlaceholderText("Scan the kit barcode")
+        self.kit.returnPressed.connect(self._kit_entered)
+        self.counted = QLineEdit()
+        self.counted.setObjectName("countTablets")
+        self.counted.setValidator(QIntValidator(0, 100000, self))
+        self.counted.setPlaceholderText("Tablets you counted")
+        self.counted.returnPressed.connect(self._reveal)
+        self.enter_button = QPushButton("Enter count")
+        self.enter_button.setObjectName("enterCount")
+        self.enter_button.clicked.connect(self._reveal)
+        counted_row = QHBoxLayout()
+        counted_row.addWidget(self.counted)
+        counted_row.addWidget(self.enter_button)
+        form.addRow("Kit", self.kit)
+        form.addRow("Tablets counted", counted_row)
+        for field in (self.kit, self.counted):
+            field.setStyleSheet("font-size: 15px; padding: 3px;")
+        entry.setMaximumWidth(560)
+        top = QHBoxLayout()
+        top.addWidget(entry, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.result_box = QGroupBox("Against the book")
+        self.result_box.setObjectName("countResult")
+        result = QFormLayout(self.result_box)
+        self.comparison = QLabel()
+        self.comparison.setObjectName("comparison")
+        self.comparison.setWordWrap(True)
+        self.comparison.setStyleSheet("font-size: 16px; font-weight: 600;")
+        result.addRow(self.comparison)
+        self.reason_code = QComboBox()
+        self.reason_code.setObjectName("reasonCode")
+        self.reason_code.addItem("Choose a reason code", "")
+        for code in ReasonCode:
+            self.reason_code.addItem(code.label, code.value)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("countReason")
+        self.reason.setPlaceholderText("What happened, in a few words")
+        self.verifier = QLineEdit()
+        self.verifier.setObjectName("verifier")
+        self.verifier.setPlaceholderText("User name of the person who checked the count")
+        self.verifier_password = QLineEdit()
+        self.verifier_password.setObjectName("verifierPassword")
+        self.verifier_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.verifier_password.setPlaceholderText("Their password, typed by them")
+        self.difference_rows = [
+            ("Reason code", self.reason_code),
+            ("Reason", self.reason),
+            ("Second person", self.verifier),
+            ("Their password", self.verifier_password),
+        ]
+        for label, widget in self.difference_rows:
+            result.addRow(label, widget)
+        buttons = QHBoxLayout()
+        self.sign_button = QPushButton("Sign and record count...")
+        self.sign_button.setObjectName("signCount")
+        self.sign_button.clicked.connect(self._record)
+        self.start_over = QPushButton("Start over")
+        self.start_over.setObjectName("startOver")
+        self.start_over.clicked.connect(self.reset)
+        buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.start_over)
+        buttons.addStretch(1)
+        result.addRow(buttons)
+        self.result_layout = result
+        self.result_box.setMinimumWidth(560)
+        self.result_box.setMaximumWidth(760)
+        top.addWidget(self.result_box, 1, Qt.AlignmentFlag.AlignTop)
+        top.addStretch(0)
+        layout.addLayout(top)
+
+        layout.addWidget(QLabel("Counts recorded at this workstation since sign-in"))
+        self.log: RowTableModel[CountResult] = RowTableModel(COUNT_COLUMNS, self)
+        self.log_proxy = RowFilterProxy(self)
+        self.log_proxy.setSourceModel(self.log)
+        self.log_table = table_view(self.log_proxy)
+        self.log_table.setObjectName("countLog")
+        layout.addWidget(self.log_table, 1)
+        self.reset()
+
+    def refresh(self) -> None:
+        if not self._kit:
+            self.kit.setFocus()
+
+    def handle_scan(self, code: str) -> bool:
+        """A kit scanned while the kit field is not focused starts its count; the lookup only
+        confirms the kit exists, nothing of its balance is shown."""
+        target = route_scan(self.session, code)
+        if target is None or target[0] is not OpenKind.KIT:
+            return False
+        self.start(target[1])
+        return True
+
+    def start(self, kit: str) -> None:
+        """Begins the count of a kit, as if it had been scanned here."""
+        self.reset()
+        self.kit.setText(kit)
+        self._kit_entered()
+
+    def reset(self) -> None:
+        """Clears the count in progress; the book balance is hidden again."""
+        self._kit = ""
+        self._book = None
+        for field in (self.kit, self.counted):
+            field.clear()
+            field.setReadOnly(False)
+        self.reason_code.setCurrentIndex(0)
+        for field in (self.reason, self.verifier, self.verifier_password):
+            field.clear()
+        self.comparison.clear()
+        self.result_box.setVisible(False)
+        self.enter_button.setEnabled(True)
+        self.kit.setFocus()
+
+    def _kit_entered(self) -> None:
+        try:
+            number = normalise_kit_number(self.kit.text())
+        except InvalidInput as exc:
+            self.message.show_message(exc.message)
+            self.kit.selectAll()
+            return
+        self._kit = number
+        self.kit.setText(number)
+        self.message.show_message(f"Kit {number}: count its tablets and type the number.", "info")
+        self.counted.setFocus()
+
+    def _reveal(self) -> None:
+        """Shows the book only now that the count is typed, and locks the count."""
+        if self._book is not None:
+            return
+        if not self._kit:
+            self._kit_entered()
+            if not self._kit:
+                return
+        text = self.counted.text().strip()
+        if not text:
+            self.message.show_message("Type the number of tablets you counted first.")
+            self.counted.setFocus()
+            return
+        detail = attempt(
+            self.message,
+            lambda: queries.kit_detail(self.session.ctx, self.session.actor, self._kit),
+        )
+        if detail is None:
+            return
+        if detail.status not in ON_SHELF:
+            self.message.show_message(
+                f"Kit {detail.number} is {detail.status.label.lower()}; counts are for kits on "
+                "the shelf. A returned kit's count is corrected through its return."
+            )
+            return
+        counted = int(text)
+        self._book = detail.tablets
+        difference = counted - detail.tablets
+        self.kit.setReadOnly(True)
+        self.counted.setReadOnly(True)
+        self.enter_button.setEnabled(False)
+        self.result_box.setVisible(True)
+        for _label, widget in self.difference_rows:
+            self.result_layout.setRowVisible(widget, bool(difference))
+        if difference:
+            self.comparison.setText(
+                f"Counted {counted}, book {detail.tablets}: difference {difference:+d}"
+            )
+            self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
+            self.message.show_message(
+                "The count differs from the book. Give a reason; a second person checks the "
+                "count and types their password, then you sign.",
+                "warning",
+            )
+            self.reason_code.setFocus()
+        else:
+            self.comparison.setText(f"Counted {counted}, book {detail.tablets}: they agree")
+            self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #2e7d32;")
+            self.message.show_message("The count agrees with the book. Sign to record it.", "ok")
+            self.sign_button.setFocus()
+
+    def _record(self) -> None:
+        if self._book is None:
+            return
+        actor = self.session.actor
+        counted = int(self.counted.text())
+        difference = counted - self._book
+        meaning = SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            meaning.value,
+            f"Count of kit {self._kit}: {counted} tablets (book {self._book})",
+        )
+        if password is None:
+            return
+        code = self.reason_code.currentData() if difference else None
+        done = attempt(
+            self.message,
+            lambda: counts.record_count(
+                self.session.ctx,
+                actor,
+                self._kit,
+                counted,
+                password,
+                reason_code=code or None,
+                reason=self.reason.text() if difference else "",
+                verified_by=self.verifier.text().strip() if difference else "",
+                verifier_password=self.verifier_password.text() if difference else "",
+            ),
+        )
+        if done is None:
+            return
+        self.log.set_rows([*self.log.rows, done])
+        fit_columns(self.log_table)
+        self.reset()
+        note = (
+            f"; the ledger was adjusted by {done.difference:+d}" if done.adjusted else ", no change"
+        )
+        self.message.show_message(
+            f"Count of kit {done.kit} recorded: {done.counted} tablets{note}. Scan the next kit.",
+            "ok",
+        )
+        self.changed.emit()

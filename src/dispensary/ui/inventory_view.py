@@ -1,0 +1,384 @@
+"""The stock register: every kit with its status today, and what may be done to selected kits
+(quarantine, release, count, destroy) for the roles allowed to do it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import KitStatus, SignatureMeaning
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.rules import normalise_kit_number
+from dispensary.services import destruction, quarantine, queries
+from dispensary.services.permissions import may
+from dispensary.services.results import KitRow
+from dispensary.ui.count_view import CountScreen
+from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.forms import (
+    ReasonDialog,
+    attempt,
+    fit_columns,
+    heading,
+    select_where,
+    selected_rows,
+    table_view,
+)
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
+from dispensary.ui.session import AppSession
+
+KIT_COLUMNS: list[Column[KitRow]] = [
+    Column("Kit", lambda r: r.number),
+    Column("Product", lambda r: r.product),
+    Column("Lot", lambda r: r.lot),
+    Column("Expiry", lambda r: r.expiry),
+    Column("Status", lambda r: r.status, colour=lambda r: r.status.colour),
+    Column("Tablets", lambda r: r.tablets, align_right=True),
+    Column("Location", lambda r: r.location),
+    Column("Shipment", lambda r: r.shipment),
+]
+
+DESTRUCTION_METHODS = ["Incineration by licensed contractor", "Returned to sponsor"]
+
+
+class CountDialog(QDialog):
+    """The blind count of one kit, opened from the inventory; the count screen does the work."""
+
+    def __init__(self, session: AppSession, kit: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Physical count of kit {kit}")
+        self.resize(760, 560)
+        layout = QVBoxLayout(self)
+        self.counter = CountScreen(session, self)
+        self.counter.changed.connect(self.accept)
+        layout.addWidget(self.counter)
+        self.counter.start(kit)
+
+    @classmethod
+    def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> bool:
+        """True when a count was recorded."""
+        return cls(session, kit, parent).exec() == QDialog.DialogCode.Accepted
+
+
+class InventoryScreen(Screen):
+    title = "Inventory"
+    shortcut = "Ctrl+5"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.model: RowTableModel[KitRow] = RowTableModel(KIT_COLUMNS, self)
+        self.proxy = RowFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Inventory: every kit and its status today"))
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        layout.addLayout(self._filters())
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.table = table_view(self.proxy, multi=True)
+        self.table.setObjectName("inventoryTable")
+        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._actions())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([780, 320])
+        layout.addWidget(splitter, 1)
+        self._selection_changed()
+
+    # building -----------------------------------------------------------------------------
+
+    def _filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("inventorySearch")
+        self.search.setPlaceholderText("Search kit, lot, shipment...")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._text_filter)
+        self.status = QComboBox()
+        self.status.setObjectName("statusFilter")
+        self.status.addItem("All statuses", None)
+        for status in KitStatus:
+            self.status.addItem(status.label, status.value)
+        self.status.currentIndexChanged.connect(self.refresh)
+        self.product = QComboBox()
+        self.product.setObjectName("productFilter")
+        self.product.addItem("All products", None)
+        for product in self.session.ctx.study.products:
+            self.product.addItem(f"{product.code} ({product.strength})", product.code)
+        self.product.currentIndexChanged.connect(self.refresh)
+        self.summary = QLabel()
+        self.summary.setObjectName("inventorySummary")
+        row.addWidget(QLabel("Search"))
+        row.addWidget(self.search, 2)
+        row.addWidget(QLabel("Status"))
+        row.addWidget(self.status)
+        row.addWidget(QLabel("Product"))
+        row.addWidget(self.product)
+        row.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignRight)
+        return row
+
+    def _actions(self) -> QWidget:
+        actor = self.session.actor
+        panel = QWidget()
+        panel.setMinimumWidth(300)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(8, 0, 0, 0)
+        self.selection_label = QLabel()
+        self.selection_label.setWordWrap(True)
+        self.selection_label.setObjectName("selectionLabel")
+        column.addWidget(self.selection_label)
+
+        self.quarantine_button = QPushButton("Quarantine...")
+        self.quarantine_button.setObjectName("quarantineButton")
+        self.quarantine_button.clicked.connect(self._quarantine)
+        self.release_button = QPushButton("Release from quarantine...")
+        self.release_button.setObjectName("releaseButton")
+        self.release_button.clicked.connect(self._release)
+        self.count_button = QPushButton("Count...")
+        self.count_button.setObjectName("countButton")
+        self.count_button.setToolTip("A blind physical count of the selected kit")
+        self.count_button.clicked.connect(self._count)
+        for button, action in (
+            (self.quarantine_button, "quarantine"),
+            (self.release_button, "release"),
+            (self.count_button, "count"),
+        ):
+            button.setVisible(may(actor, action))
+            column.addWidget(button)
+
+        self.destroy_box = QGroupBox("Destroy, or return to sponsor")
+        self.destroy_box.setObjectName("destroyBox")
+        form = QFormLayout(self.destroy_box)
+        self.witness = QLineEdit()
+        self.witness.setObjectName("witness")
+        self.witness.setPlaceholderText("Full name of the witness")
+        self.method = QComboBox()
+        self.method.setObjectName("method")
+        self.method.setEditable(True)
+        self.method.addItems(DESTRUCTION_METHODS)
+        self.reference = QLineEdit()
+        self.reference.setObjectName("reference")
+        self.reference.setPlaceholderText("Certificate or sponsor authorisation")
+        self.to_sponsor = QCheckBox("Returned to the sponsor (not destroyed on site)")
+        self.to_sponsor.setObjectName("toSponsor")
+        self.destroy_button = QPushButton("Destroy selected kits...")
+        self.destroy_button.setObjectName("destroyButton")
+        self.destroy_button.clicked.connect(self._destroy)
+        form.addRow("Witness", self.witness)
+        form.addRow("Method", self.method)
+        form.addRow("Reference", self.reference)
+        form.addRow(self.to_sponsor)
+        form.addRow(self.destroy_button)
+        self.destroy_box.setVisible(may(actor, "destroy"))
+        column.addWidget(self.destroy_box)
+        column.addStretch(1)
+        return panel
+
+    # reading ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        chosen = {r.number for r in self.selected()}
+        status = KitStatus(self.status.currentData()) if self.status.currentIndex() else None
+        product = self.product.currentData()
+        rows = attempt(
+            self.message,
+            lambda: queries.inventory(
+                self.session.ctx, self.session.actor, status=status, product=product
+            ),
+        )
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        self._reselect(chosen)
+        self._update_summary()
+
+    def _reselect(self, numbers: set[str]) -> None:
+        """Keeps the user's selection across a reload."""
+        if not numbers:
+            return
+        chosen = QItemSelection()
+        last = self.proxy.columnCount() - 1
+        for line in range(self.proxy.rowCount()):
+            row = self.model.row_at(self.proxy.mapToSource(self.proxy.index(line, 0)).row())
+            if row.number in numbers:
+                chosen.select(self.proxy.index(line, 0), self.proxy.index(line, last))
+        self.table.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _text_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        shown = [
+            self.model.row_at(self.proxy.mapToSource(self.proxy.index(i, 0)).row())
+            for i in range(self.proxy.rowCount())
+        ]
+        on_hand = sum(r.tablets for r in shown if r.status is KitStatus.AVAILABLE)
+        self.summary.setText(f"{len(shown)} kits shown; {on_hand} tablets available")
+
+    def selected(self) -> list[KitRow]:
+        return selected_rows(self.table, self.proxy, self.model)
+
+    def _selection_changed(self) -> None:
+        kits = self.selected()
+        if not kits:
+            self.selection_label.setText("Select one or more kits (Ctrl-click for several).")
+        elif len(kits) == 1:
+            k = kits[0]
+            self.selection_label.setText(
+                f"<b>Kit {k.number}</b>: {k.product}, lot {k.lot}, expires "
+                f"{k.expiry.isoformat()}<br>{k.status.label}, {k.tablets} tablets, "
+                f"{k.location}"
+            )
+        else:
+            self.selection_label.setText(
+                f"<b>{len(kits)} kits selected</b>: "
+                + ", ".join(k.number for k in kits[:12])
+                + (" ..." if len(kits) > 12 else "")
+            )
+        any_selected = bool(kits)
+        for button in (self.quarantine_button, self.release_button, self.destroy_button):
+            button.setEnabled(any_selected)
+        self.count_button.setEnabled(len(kits) == 1)
+
+    def open_kit(self, number: str) -> bool:
+        """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""
+        return self._show_kit(number, quiet=False)
+
+    def handle_scan(self, code: str) -> bool:
+        """A kit of this pharmacy is shown here; anything else goes back to the main window."""
+        if is_dispense_number(code):
+            return False
+        return self._show_kit(code, quiet=True)
+
+    def _show_kit(self, number: str, quiet: bool) -> bool:
+        try:
+            wanted = normalise_kit_number(number)
+        except InvalidInput as exc:
+            if not quiet:
+                self.message.show_message(exc.message)
+            return False
+        self.message.clear_message()
+        if self.status.currentIndex() or self.product.currentIndex() or self.search.text():
+            self.search.clear()
+            for combo in (self.status, self.product):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+        self.refresh()
+        self.table.clearSelection()
+        if select_where(self.table, self.proxy, self.model, lambda r: r.number == wanted):
+            return True
+        if not quiet:
+            self.message.show_message(
+                f"Kit {wanted} is not in this pharmacy's stock. Check the number, or receive "
+                "the kit's shipment first."
+            )
+        return False
+
+    # writing ------------------------------------------------------------------------------
+
+    def _numbers(self) -> list[str]:
+        return [k.number for k in self.selected()]
+
+    def _quarantine(self) -> None:
+        kits = self._numbers()
+        reason = ReasonDialog.ask(
+            self,
+            "Quarantine",
+            f"Why are {', '.join(kits)} set aside? They cannot be dispensed until released.",
+            "Quarantine",
+        )
+        if reason is None:
+            return
+        done = attempt(
+            self.message,
+            lambda: quarantine.quarantine(self.session.ctx, self.session.actor, kits, reason),
+        )
+        if done is not None:
+            self._written(f"Quarantined {', '.join(done.kits)}: {done.reason}.")
+
+    def _release(self) -> None:
+        kits = self._numbers()
+        reason = ReasonDialog.ask(
+            self,
+            "Release from quarantine",
+            f"Why may {', '.join(kits)} be dispensed again (e.g. the sponsor's decision)?",
+            "Release",
+        )
+        if reason is None:
+            return
+        done = attempt(
+            self.message,
+            lambda: quarantine.release(self.session.ctx, self.session.actor, kits, reason),
+        )
+        if done is not None:
+            self._written(f"Released {', '.join(done.kits)}: {done.reason}.")
+
+    def _count(self) -> None:
+        kits = self._numbers()
+        if len(kits) != 1:
+            return
+        if CountDialog.run(self, self.session, kits[0]):
+            self._written(f"Count of kit {kits[0]} recorded.")
+
+    def _destroy(self) -> None:
+        kits = self._numbers()
+        actor = self.session.actor
+        what = "return to the sponsor" if self.to_sponsor.isChecked() else "destruction"
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.DESTROYED.value,
+            f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)}, "
+            f"witnessed by {self.witness.text().strip() or '(no witness named)'}",
+        )
+        if password is None:
+            return
+        done = attempt(
+            self.message,
+            lambda: destruction.destroy(
+                self.session.ctx,
+                actor,
+                kits,
+                self.witness.text(),
+                self.method.currentText(),
+                password,
+                reference=self.reference.text(),
+                to_sponsor=self.to_sponsor.isChecked(),
+            ),
+        )
+        if done is None:
+            return
+        self.witness.clear()
+        self.reference.clear()
+        self.to_sponsor.setChecked(False)
+        verb = "returned to the sponsor" if done.to_sponsor else "destroyed"
+        self._written(
+            f"{len(done.kits)} kit(s), {done.tablets} tablets, {verb} "
+            f"(record {done.destruction_id}), witnessed by {done.witness}."
+        )
+
+    def _written(self, text: str) -> None:
+        self.refresh()
+        self.message.show_message(text, "ok")
+        self.changed.emit()

@@ -1,0 +1,141 @@
+"""A small real pharmacy for the back-office screen tests, built through the services.
+
+Built once per test session as a SQLite file and copied for each test, so that every test gets
+its own database without paying for password hashing and migrations again.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from dispensary.config import Settings
+from dispensary.db.engine import make_engine
+from dispensary.services import (
+    dispensing,
+    participants,
+    receiving,
+    returns,
+    setup,
+    users,
+)
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import Study, default_study_path, load_study
+from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.forms import ReasonDialog
+from dispensary.ui.session import AppSession
+
+PASSWORDS = {
+    "admin": "adminpass1",
+    "pharm": "pharmpass1",
+    "tech": "techpass11",
+    "monitor": "monitorpass1",
+    "pharm2": "pharm2pass1",
+}
+START = date(2026, 1, 5)
+RETURN_DAY = date(2026, 1, 26)
+
+
+@dataclass
+class Pharmacy:
+    """A database with users, two shipments, two participants and one cycle dispensed and
+    returned (participant 01-001 took fewer tablets than prescribed: an open flag)."""
+
+    ctx: Context
+    clock: FixedClock
+    path: Path
+
+    @property
+    def study(self) -> Study:
+        return self.ctx.study
+
+    def actor(self, username: str) -> Actor:
+        return users.sign_in(self.ctx, username, PASSWORDS[username])
+
+    def session(self, username: str) -> AppSession:
+        return AppSession(self.ctx, self.actor(username), Settings())
+
+
+def _build(path: Path) -> None:
+    clock = FixedClock()
+    clock.set_date(START)
+    study = load_study(default_study_path())
+    ctx = setup.init_database(
+        str(path), study, "admin", "Ada Admin", "AA", PASSWORDS["admin"], clock
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(ctx, admin, "pharm", "pharmacist", "Paula Pharm", "PP", PASSWORDS["pharm"])
+    users.add_user(ctx, admin, "pharm2", "pharmacist", "Peter Second", "PS", PASSWORDS["pharm2"])
+    users.add_user(ctx, admin, "tech", "technician", "Tom Tech", "TT", PASSWORDS["tech"])
+    users.add_user(ctx, admin, "monitor", "monitor", "Mona Monitor", "MM", PASSWORDS["monitor"])
+    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    kits = receiving.kits_from_range(
+        ctx, "K0001-K0006", "herombopag-7.5mg", "L2401", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(ctx, pharm, "SH-1", kits)
+    kits = receiving.kits_from_range(
+        ctx, "K0101-K0103", "herombopag-2.5mg", "L2501", date(2026, 12, 31), None
+    )
+    receiving.receive_shipment(ctx, pharm, "SH-2", kits)
+    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(ctx, pharm, "01-002", "CD", 1965, "F", "Dr Liu")
+    first = dispensing.dispense_cycle(ctx, pharm, "01-001", 1, START, PASSWORDS["pharm"])
+    clock.set_date(RETURN_DAY)
+    returns.record_return(ctx, pharm, first.kits[0].kit, 10, PASSWORDS["pharm"], first.number)
+    ctx.engine.dispose()
+
+
+_template: Path | None = None
+
+
+def build_pharmacy(tmp_path: Path, template_dir: Path) -> Pharmacy:
+    """A private copy of the template pharmacy, open at 2026-01-26 09:00 UTC."""
+    global _template
+    if _template is None or not _template.exists():
+        template_dir.mkdir(parents=True, exist_ok=True)
+        _template = template_dir / "template.sqlite3"
+        _build(_template)
+    path = tmp_path / "pharmacy.sqlite3"
+    shutil.copyfile(_template, path)
+    clock = FixedClock()
+    clock.set_date(RETURN_DAY)
+    study = load_study(default_study_path())
+    ctx = Context(make_engine(str(path)), study, clock, str(path))
+    return Pharmacy(ctx, clock, path)
+
+
+def sign_with(monkeypatch: Any, password: str | None) -> list[tuple[str, str, str]]:
+    """Answers every signature dialog with the password (None: cancel); returns what was asked."""
+    asked: list[tuple[str, str, str]] = []
+
+    def ask(
+        cls: type[SignatureDialog], parent: QWidget | None, signer: str, meaning: str, summary: str
+    ) -> str | None:
+        asked.append((signer, meaning, summary))
+        return password
+
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))
+    return asked
+
+
+def answer_reason(monkeypatch: Any, reason: str | None) -> list[str]:
+    """Answers every reason dialog; returns the prompts shown."""
+    prompts: list[str] = []
+
+    def ask(
+        cls: type[ReasonDialog], parent: QWidget | None, title: str, prompt: str, action: str
+    ) -> str | None:
+        prompts.append(prompt)
+        return reason
+
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(ask))
+    return prompts

@@ -1,0 +1,120 @@
+"""The blind count screen, driven as the counter would: scan, type, see the book, sign."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from PySide6.QtCore import Qt
+
+from dispensary.services import queries, reconciliation
+from dispensary.ui.count_view import CountScreen
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScreen:
+    screen = CountScreen(pharmacy.session(user))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def scan(qtbot: Any, field: Any, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_book_stays_hidden_until_the_count_is_entered(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "k0002")
+    assert screen.focusWidget() is screen.counted
+    assert not screen.result_box.isVisible()
+    assert "21" not in screen.message.text()
+
+    scan(qtbot, screen.counted, "21")
+    assert screen.result_box.isVisible()
+    assert "book 21" in screen.comparison.text()
+    assert screen.counted.isReadOnly()
+    assert not screen.reason_code.isVisible()
+
+
+def test_agreeing_count_is_signed_and_the_kit_field_is_ready_again(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    with qtbot.waitSignal(screen.changed):
+        scan(qtbot, screen.kit, "K0002")
+        scan(qtbot, screen.counted, "21")
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert asked[0][:2] == ("Tom Tech", "count verified")
+    assert screen.log.rows[0].kit == "K0002"
+    assert screen.log.rows[0].difference == 0
+    assert screen.kit.text() == ""
+    assert screen.focusWidget() is screen.kit
+    result = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("tech"))
+    assert not [d for d in result.discrepancies if d.kind == "count_difference"]
+
+
+def test_difference_needs_reason_and_a_second_person(
+    qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "19")
+    assert "-2" in screen.comparison.text()
+    assert screen.verifier.isVisible()
+
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert "reason code" in screen.message.text()
+    assert screen.counted.text() == "19"
+
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    qtbot.keyClicks(screen.verifier, "tech")
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["tech"])
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert "another person" in screen.message.text()
+    assert screen.reason.text() == "two tablets crushed in the bottle"
+
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "pharm")
+    screen.verifier_password.clear()
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok"
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
+    qtmodeltester.check(screen.log)
+
+
+def test_a_dispensed_kit_is_refused_in_plain_words(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0001")
+    scan(qtbot, screen.counted, "0")
+    assert screen.message.kind == "error"
+    assert "counts are for kits on the shelf" in screen.message.text()
+    assert not screen.result_box.isVisible()
+
+
+def test_scan_routed_by_the_main_window_starts_a_count(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    assert not screen.handle_scan("DSP000001")
+    assert not screen.handle_scan("01-001")
+    assert not screen.handle_scan("K9999")
+    assert screen.handle_scan("K0004")
+    assert screen.kit.text() == "K0004"
+    assert screen.focusWidget() is screen.counted

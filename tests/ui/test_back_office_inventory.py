@@ -1,0 +1,187 @@
+"""The inventory screen: filtering, and the actions each role may take on selected kits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy, sign_with
+from PySide6.QtCore import Qt
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import NotPermitted
+from dispensary.services import audit, destruction, queries
+from dispensary.ui.inventory_view import CountDialog, InventoryScreen
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> InventoryScreen:
+    screen = InventoryScreen(pharmacy.session(user))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def status_of(pharmacy: Pharmacy, kit: str) -> KitStatus:
+    return queries.kit_detail(pharmacy.ctx, pharmacy.actor("pharm"), kit).status
+
+
+def shown_kits(screen: InventoryScreen) -> list[str]:
+    proxy = screen.proxy
+    return [
+        screen.model.row_at(proxy.mapToSource(proxy.index(i, 0)).row()).number
+        for i in range(proxy.rowCount())
+    ]
+
+
+def test_table_lists_kits_and_filters(qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    qtmodeltester.check(screen.model)
+    assert len(shown_kits(screen)) == 9
+    status_column = 4
+    dispensed = screen.model.rows.index(
+        next(r for r in screen.model.rows if r.status is KitStatus.RETURNED)
+    )
+    brush = screen.model.index(dispensed, status_column).data(Qt.ItemDataRole.ForegroundRole)
+    assert brush.color().name() == KitStatus.RETURNED.colour
+
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-2.5mg"))
+    assert sorted(shown_kits(screen)) == ["K0101", "K0102", "K0103"]
+    screen.product.setCurrentIndex(0)
+    screen.status.setCurrentIndex(screen.status.findData("returned"))
+    assert shown_kits(screen) == ["K0001"]
+    screen.status.setCurrentIndex(0)
+    qtbot.keyClicks(screen.search, "k000")
+    assert len(shown_kits(screen)) == 6
+    assert "6 kits shown" in screen.summary.text()
+
+
+def test_quarantine_and_release_with_reasons(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompts = answer_reason(monkeypatch, "bottle seal broken")
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.open_kit("K0004")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.quarantine_button, Qt.MouseButton.LeftButton)
+    assert "K0004" in prompts[0]
+    assert status_of(pharmacy, "K0004") is KitStatus.QUARANTINED
+    assert screen.message.kind == "ok"
+    assert [k.number for k in screen.selected()] == ["K0004"]
+
+    answer_reason(monkeypatch, "sponsor confirmed the kit may be used")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
+
+
+def test_refusal_is_shown_in_the_form(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer_reason(monkeypatch, "checking")
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0005")
+    qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert "only quarantined kits can be released" in screen.message.text()
+
+
+def test_destroy_needs_another_witness_and_a_signature(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0001")
+    qtbot.keyClicks(screen.witness, "Paula Pharm")
+    qtbot.keyClicks(screen.reference, "CERT-77")
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert "witness must be another person" in screen.message.text()
+    assert screen.reference.text() == "CERT-77"
+
+    screen.witness.clear()
+    qtbot.keyClicks(screen.witness, "Tom Tech")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert asked[-1][1] == "destroyed"
+    log = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
+    assert log[-1].kits == ("K0001",)
+    assert (log[-1].witness, log[-1].reference, log[-1].tablets) == ("Tom Tech", "CERT-77", 10)
+    assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+
+
+def test_cancelled_signature_writes_nothing(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, None)
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0002")
+    qtbot.keyClicks(screen.witness, "Tom Tech")
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
+    assert screen.witness.text() == "Tom Tech"
+
+
+def test_monitor_sees_no_actions_and_the_service_refuses_anyway(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    assert screen.destroy_box.isHidden()
+    assert screen.quarantine_button.isHidden()
+    assert screen.count_button.isHidden()
+    with pytest.raises(NotPermitted):
+        destruction.destroy(
+            pharmacy.ctx, pharmacy.actor("monitor"), ["K0002"], "Tom Tech", "x", "monitorpass1"
+        )
+
+
+def test_technician_may_quarantine_but_not_release(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy, "tech")
+    assert not screen.quarantine_button.isHidden()
+    assert screen.release_button.isHidden()
+    assert screen.destroy_box.isHidden()
+
+
+def test_open_kit_clears_filters_and_selects(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.status.setCurrentIndex(screen.status.findData("returned"))
+    assert screen.handle_scan("k0102")
+    assert screen.status.currentIndex() == 0
+    assert [k.number for k in screen.selected()] == ["K0102"]
+    assert not screen.handle_scan("DSP000001")
+    assert not screen.handle_scan("01-002")
+    assert not screen.message.isVisible()
+    assert not screen.open_kit("K9999")
+    assert "not in this pharmacy's stock" in screen.message.text()
+
+
+def test_count_from_the_inventory_opens_the_blind_count(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, PASSWORDS["pharm"])
+
+    def count_in_dialog(dialog: CountDialog) -> int:
+        assert dialog.counter.kit.text() == "K0006"
+        assert not dialog.counter.result_box.isVisibleTo(dialog)
+        qtbot.keyClicks(dialog.counter.counted, "21")
+        qtbot.keyClick(dialog.counter.counted, Qt.Key.Key_Return)
+        qtbot.mouseClick(dialog.counter.sign_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(CountDialog, "exec", count_in_dialog)
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0006")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.count_button, Qt.MouseButton.LeftButton)
+    assert "Count of kit K0006 recorded" in screen.message.text()
+    counted = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="count")
+    assert [e.entity_id for e in counted] == ["K0006"]
