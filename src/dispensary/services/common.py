@@ -78,6 +78,28 @@ def kit_contents(session: Session, kit: Kit) -> int:
     return balance.on_hand + balance.held_returned
 
 
+def contents_of_kits(session: Session, kits: Sequence[Kit]) -> dict[int, int]:
+    """`kit_contents` for many kits in one ledger query: FEFO looks at every kit on the shelf."""
+    moves: dict[int, list[Movement]] = {k.id: [] for k in kits}
+    ids = list(moves)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                LedgerEntry.kit_id,
+                LedgerEntry.kind,
+                LedgerEntry.quantity,
+                LedgerEntry.from_returned,
+            ).where(LedgerEntry.kit_id.in_(ids[start : start + 500]))
+        )
+        for kit_id, kind, quantity, from_returned in rows:
+            moves[kit_id].append(Movement(MovementKind(kind), quantity, bool(from_returned)))
+    contents: dict[int, int] = {}
+    for kit_id, kit_moves in moves.items():
+        balance = balance_of(kit_moves)
+        contents[kit_id] = balance.on_hand + balance.held_returned
+    return contents
+
+
 def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
     return KitCandidate(
         number=kit.number,
