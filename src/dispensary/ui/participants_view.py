@@ -1,0 +1,554 @@
+"""The participant register: enrolment against the study's eligibility checklist, status
+changes, and each participant's dispensing and adherence history."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QIntValidator, QPainter, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import ParticipantStatus
+from dispensary.services import participants, queries
+from dispensary.services.permissions import may
+from dispensary.services.results import DispenseHistoryRow, ParticipantRow
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.forms import (
+    attempt,
+    fit_columns,
+    from_qdate,
+    heading,
+    select_where,
+    selected_rows,
+    table_view,
+    to_qdate,
+)
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
+from dispensary.ui.session import AppSession
+
+STATUS_COLOURS = {
+    ParticipantStatus.ON_TREATMENT: "#2e7d32",
+    ParticipantStatus.DISCONTINUED: "#c62828",
+    ParticipantStatus.COMPLETED: "#1565c0",
+}
+
+PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
+    Column("Study number", lambda r: r.study_number),
+    Column("Initials", lambda r: r.initials),
+    Column("Born", lambda r: r.birth_year),
+    Column("Sex", lambda r: r.sex),
+    Column("Enrolled", lambda r: r.enrolled_on),
+    Column("Status", lambda r: r.status, colour=lambda r: STATUS_COLOURS[r.status]),
+    Column("Last cycle", lambda r: r.last_cycle, align_right=True),
+    Column("Last day 1", lambda r: r.last_day1),
+    Column("Next cycle due", lambda r: r.next_due),
+    Column(
+        "Return",
+        lambda r: "pending" if r.return_pending else "",
+        colour=lambda r: "#ef6c00" if r.return_pending else None,
+    ),
+]
+
+HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
+    Column("Cycle", lambda r: r.cycle, align_right=True),
+    Column("Dispense", lambda r: r.dispense_number),
+    Column("Day 1", lambda r: r.day1),
+    Column("Dose", lambda r: r.dose_name),
+    Column("Kits", lambda r: r.kits),
+    Column("Dispensed", lambda r: r.tablets, align_right=True),
+    Column("Returned", lambda r: r.returned, align_right=True),
+    Column("Taken", lambda r: r.taken, align_right=True),
+    Column("Expected", lambda r: r.expected, align_right=True),
+    Column(
+        "Adherence",
+        lambda r: r.adherence,
+        colour=lambda r: "#c62828" if r.flags else None,
+        align_right=True,
+    ),
+    Column(
+        "Flags",
+        lambda r: ", ".join(f.value.replace("_", "-") for f in r.flags),
+        colour=lambda r: "#c62828" if r.flags else None,
+    ),
+    Column("Reason", lambda r: r.flag_reason),
+]
+
+
+class EnrolDialog(QDialog):
+    """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.enrolled: ParticipantRow | None = None
+        study = session.ctx.study
+        self.setWindowTitle(f"Enrol a participant in {study.protocol}")
+        self.resize(880, 720)
+        layout = QVBoxLayout(self)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+
+        form = QFormLayout()
+        self.study_number = QLineEdit()
+        self.study_number.setObjectName("studyNumber")
+        self.study_number.setPlaceholderText("As on the enrolment log, e.g. 01-003")
+        self.initials = QLineEdit()
+        self.initials.setObjectName("initials")
+        self.initials.setPlaceholderText("2 to 4 letters; no names")
+        self.birth_year = QLineEdit()
+        self.birth_year.setObjectName("birthYear")
+        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
+        self.birth_year.setPlaceholderText("e.g. 1968")
+        self.sex = QComboBox()
+        self.sex.setObjectName("sex")
+        self.sex.addItem("Female", "F")
+        self.sex.addItem("Male", "M")
+        if study.eligibility.sex == "M":
+            self.sex.setCurrentIndex(1)
+        self.enrolled_on = QDateEdit(to_qdate(session.ctx.clock.today()))
+        self.enrolled_on.setCalendarPopup(True)
+        self.enrolled_on.setDisplayFormat("yyyy-MM-dd")
+        self.confirmed_by = QLineEdit(study.investigator)
+        self.confirmed_by.setObjectName("confirmedBy")
+        form.addRow("Study number", self.study_number)
+        form.addRow("Initials", self.initials)
+        form.addRow("Year of birth", self.birth_year)
+        form.addRow("Sex", self.sex)
+        form.addRow("Enrolment date", self.enrolled_on)
+        form.addRow("Eligibility confirmed by", self.confirmed_by)
+        layout.addLayout(form)
+
+        box = QGroupBox("Eligibility checklist: tick each item the investigator confirmed")
+        inner = QVBoxLayout()
+        self.criteria: list[QCheckBox] = []
+        inner.addWidget(QLabel("<b>Inclusion</b>"))
+        for text in study.eligibility.inclusion:
+            self._criterion(inner, text, text)
+        inner.addWidget(QLabel("<b>Exclusion: the participant has none of these</b>"))
+        for text in study.eligibility.exclusion:
+            self._criterion(inner, f"Not: {text}", text)
+        inner.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(inner)
+        scroll = QScrollArea()
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(scroll)
+        self.ticked = QLabel()
+        box_layout.addWidget(self.ticked)
+        layout.addWidget(box, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.enrol_button = QPushButton("Enrol")
+        self.enrol_button.setObjectName("enrolButton")
+        self.enrol_button.setDefault(True)
+        buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.enrol_button.clicked.connect(self.enrol)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._count_ticks()
+
+    def _criterion(self, layout: QVBoxLayout, confirmed: str, shown: str) -> None:
+        box = QCheckBox(shown)
+        box.setProperty("criterion", confirmed)
+        box.toggled.connect(self._count_ticks)
+        self.criteria.append(box)
+        layout.addWidget(box)
+
+    def _count_ticks(self) -> None:
+        done = sum(box.isChecked() for box in self.criteria)
+        self.ticked.setText(f"{done} of {len(self.criteria)} confirmed")
+
+    def confirmed(self) -> list[str]:
+        return [str(box.property("criterion")) for box in self.criteria if box.isChecked()]
+
+    def enrol(self) -> None:
+        year_text = self.birth_year.text().strip()
+        if not year_text:
+            self.message.show_message("Type the year of birth, e.g. 1968.")
+            return
+        row = attempt(
+            self.message,
+            lambda: participants.enroll(
+                self.session.ctx,
+                self.session.actor,
+                self.study_number.text(),
+                self.initials.text(),
+                int(year_text),
+                str(self.sex.currentData()),
+                self.confirmed_by.text(),
+                enrolled_on=from_qdate(self.enrolled_on.date()),
+                criteria_confirmed=self.confirmed(),
+            ),
+        )
+        if row is None:
+            return
+        self.enrolled = row
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, session: AppSession) -> ParticipantRow | None:
+        """The participant enrolled, or None when cancelled."""
+        dialog = cls(session, parent)
+        dialog.exec()
+        return dialog.enrolled
+
+
+class StatusDialog(QDialog):
+    """Discontinuation or completion, with the reason the audit trail keeps."""
+
+    def __init__(
+        self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.participant = participant
+        self.changed: ParticipantRow | None = None
+        self.setWindowTitle(f"Status of {participant.study_number}")
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                f"{participant.study_number} ({participant.initials}) is now "
+                f"<b>{participant.status.label.lower()}</b>."
+            )
+        )
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        self.status = QComboBox()
+        self.status.setObjectName("newStatus")
+        for status in ParticipantStatus:
+            if status is not participant.status:
+                self.status.addItem(status.label, status.value)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("statusReason")
+        self.reason.setPlaceholderText("e.g. withdrew consent; completed 8 cycles")
+        form.addRow("New status", self.status)
+        form.addRow("Reason", self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.change_button = QPushButton("Change status")
+        self.change_button.setObjectName("changeStatus")
+        buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.change_button.clicked.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def apply(self) -> None:
+        row = attempt(
+            self.message,
+            lambda: participants.set_status(
+                self.session.ctx,
+                self.session.actor,
+                self.participant.study_number,
+                str(self.status.currentData()),
+                self.reason.text(),
+            ),
+        )
+        if row is None:
+            return
+        self.changed = row
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, session: AppSession, participant: ParticipantRow
+    ) -> ParticipantRow | None:
+        dialog = cls(session, participant, parent)
+        dialog.exec()
+        return dialog.changed
+
+
+class AdherenceChart(QChartView):
+    """Adherence per cycle as bars coloured by finding, with the study's two limits drawn."""
+
+    def __init__(self, under: float, over: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.under = under
+        self.over = over
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(340, 260)
+        self.show_history([])
+
+    def show_history(self, rows: list[DispenseHistoryRow]) -> None:
+        chart = QChart()
+        chart.setTitle(f"Adherence % per cycle (limits {self.under:.0%}, {self.over:.0%} dashed)")
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        sets = {
+            "in range": QBarSet("Within limits"),
+            "under": QBarSet("Under-use"),
+            "over": QBarSet("Over-use"),
+        }
+        sets["in range"].setColor(QColor("#2e7d32"))
+        sets["under"].setColor(QColor("#ef6c00"))
+        sets["over"].setColor(QColor("#c62828"))
+        categories: list[str] = []
+        top = self.over * 100 + 20
+        for row in rows:
+            value = round(row.adherence * 100) if row.adherence is not None else 0
+            top = max(top, value + 10)
+            kind = "in range"
+            if row.adherence is not None and row.adherence < self.under:
+                kind = "under"
+            elif row.adherence is not None and row.adherence > self.over:
+                kind = "over"
+            for name, bar_set in sets.items():
+                bar_set.append(value if name == kind else 0)
+            categories.append(f"C{row.cycle}" if row.adherence is not None else f"C{row.cycle}?")
+        bars = QStackedBarSeries()
+        for bar_set in sets.values():
+            bars.append(bar_set)
+        chart.addSeries(bars)
+        x_axis = QBarCategoryAxis()
+        x_axis.append(categories or ["-"])
+        y_axis = QValueAxis()
+        y_axis.setRange(0, top)
+        y_axis.setLabelFormat("%d")
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        bars.attachAxis(x_axis)
+        bars.attachAxis(y_axis)
+        span = max(len(categories), 1)
+        for limit, colour in ((self.under, "#ef6c00"), (self.over, "#c62828")):
+            line = QLineSeries()
+            line.append(-0.5, limit * 100)
+            line.append(span - 0.5, limit * 100)
+            line.setPen(QPen(QColor(colour), 1.5, Qt.PenStyle.DashLine))
+            chart.addSeries(line)
+            line.attachAxis(x_axis)
+            line.attachAxis(y_axis)
+            for marker in chart.legend().markers(line):
+                marker.setVisible(False)
+        self.values = {
+            name: [bar_set.at(i) for i in range(bar_set.count())] for name, bar_set in sets.items()
+        }
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+
+class ParticipantsScreen(Screen):
+    title = "Participants"
+    shortcut = "Ctrl+6"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        actor = session.actor
+        study = session.ctx.study
+        self.model: RowTableModel[ParticipantRow] = RowTableModel(PARTICIPANT_COLUMNS, self)
+        self.proxy = RowFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.history: RowTableModel[DispenseHistoryRow] = RowTableModel(HISTORY_COLUMNS, self)
+        self.history_proxy = RowFilterProxy(self)
+        self.history_proxy.setSourceModel(self.history)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(f"Participants of {study.protocol}"))
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("participantSearch")
+        self.search.setPlaceholderText("Search study number or initials")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: self.proxy.setFilterFixedString(text.strip()))
+        self.enrol_button = QPushButton("Enrol participant...")
+        self.enrol_button.setObjectName("enrolParticipant")
+        self.enrol_button.clicked.connect(self._enrol)
+        self.status_button = QPushButton("Change status...")
+        self.status_button.setObjectName("changeStatusButton")
+        self.status_button.clicked.connect(self._change_status)
+        self.dispense_button = QPushButton("Dispense next cycle")
+        self.dispense_button.setObjectName("dispenseNext")
+        self.dispense_button.clicked.connect(self._dispense)
+        bar.addWidget(QLabel("Search"))
+        bar.addWidget(self.search, 1)
+        for button, action in (
+            (self.enrol_button, "enroll"),
+            (self.status_button, "participant_status"),
+            (self.dispense_button, "dispense"),
+        ):
+            button.setVisible(may(actor, action))
+            bar.addWidget(button)
+        layout.addLayout(bar)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.table = table_view(self.proxy)
+        self.table.setObjectName("participantTable")
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        splitter.addWidget(self.table)
+
+        lower = QWidget()
+        lower_layout = QHBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        self.summary = QLabel("Select a participant to see the dispensing history.")
+        self.summary.setObjectName("participantSummary")
+        self.summary.setWordWrap(True)
+        left.addWidget(self.summary)
+        self.history_table = table_view(self.history_proxy)
+        self.history_table.setObjectName("historyTable")
+        left.addWidget(self.history_table, 1)
+        self.flags = QLabel()
+        self.flags.setObjectName("flagsText")
+        self.flags.setWordWrap(True)
+        left.addWidget(self.flags)
+        lower_layout.addLayout(left, 5)
+        self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
+        self.chart.setObjectName("adherenceChart")
+        lower_layout.addWidget(self.chart, 2)
+        self.chart.setMaximumWidth(400)
+        splitter.addWidget(lower)
+        splitter.setSizes([220, 460])
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        chosen = self.current()
+        rows = attempt(
+            self.message, lambda: queries.participants(self.session.ctx, self.session.actor)
+        )
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        if chosen is not None:
+            self.select(chosen.study_number)
+        else:
+            self._show_selected()
+
+    def current(self) -> ParticipantRow | None:
+        rows = selected_rows(self.table, self.proxy, self.model)
+        return rows[0] if rows else None
+
+    def select(self, study_number: str) -> bool:
+        wanted = study_number.strip().upper()
+        if self.search.text():
+            self.search.clear()
+        return select_where(self.table, self.proxy, self.model, lambda r: r.study_number == wanted)
+
+    def handle_scan(self, code: str) -> bool:
+        """A participant's study number opens their history here."""
+        if is_dispense_number(code):
+            return False
+        if not self.model.rows:
+            self.refresh()
+        return self.select(code)
+
+    def _update_buttons(self) -> None:
+        row = self.current()
+        self.status_button.setEnabled(row is not None)
+        self.dispense_button.setEnabled(
+            row is not None and row.status is ParticipantStatus.ON_TREATMENT
+        )
+
+    def _show_selected(self) -> None:
+        self._update_buttons()
+        row = self.current()
+        if row is None:
+            self.summary.setText("Select a participant to see the dispensing history.")
+            self.history.set_rows([])
+            self.flags.clear()
+            self.chart.show_history([])
+            return
+        found = attempt(
+            self.message,
+            lambda: queries.participant_history(
+                self.session.ctx, self.session.actor, row.study_number
+            ),
+        )
+        if found is None:
+            return
+        person, history = found
+        due = person.next_due.isoformat() if person.next_due else "any time"
+        pending = "; <b>return of the last cycle not recorded</b>" if person.return_pending else ""
+        self.summary.setText(
+            f"<b>{person.study_number}</b> ({person.initials}), born {person.birth_year}, "
+            f"{person.status.label.lower()}, enrolled {person.enrolled_on.isoformat()}. "
+            f"Next: cycle {person.next_cycle}, from {due}{pending}."
+        )
+        self.history.set_rows(history)
+        fit_columns(self.history_table, widest=240)
+        self.flags.setText(self._flag_text(history))
+        self.chart.show_history(history)
+
+    @staticmethod
+    def _flag_text(history: list[DispenseHistoryRow]) -> str:
+        lines = []
+        for row in history:
+            if not row.flags:
+                continue
+            labels = ", ".join(f.label for f in row.flags)
+            reason = (
+                f"reason: {row.flag_reason}"
+                if row.flag_reason
+                else "<span style='color:#c62828'>no reason recorded yet "
+                "(record it under Reconciliation)</span>"
+            )
+            lines.append(
+                f"Cycle {row.cycle} ({row.dispense_number}): <b>{labels}</b>; taken "
+                f"{row.taken} of {row.expected} expected; {reason}"
+            )
+        return "<br>".join(lines) if lines else "No adherence flags."
+
+    def _enrol(self) -> None:
+        row = EnrolDialog.ask(self, self.session)
+        if row is None:
+            return
+        self.refresh()
+        self.select(row.study_number)
+        self.message.show_message(
+            f"Participant {row.study_number} ({row.initials}) enrolled on "
+            f"{row.enrolled_on.isoformat()}.",
+            "ok",
+        )
+        self.changed.emit()
+
+    def _change_status(self) -> None:
+        current = self.current()
+        if current is None:
+            return
+        row = StatusDialog.ask(self, self.session, current)
+        if row is None:
+            return
+        self.refresh()
+        self.message.show_message(
+            f"Participant {row.study_number} is now {row.status.label.lower()}.", "ok"
+        )
+        self.changed.emit()
+
+    def _dispense(self) -> None:
+        current = self.current()
+        if current is not None:
+            self.open_request.emit(OpenKind.DISPENSE.value, current.study_number)

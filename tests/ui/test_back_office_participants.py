@@ -1,0 +1,140 @@
+"""The participant register: enrolment with the eligibility checklist, status, history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox
+
+from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.errors import NotFound
+from dispensary.services import queries
+from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen, StatusDialog
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ParticipantsScreen:
+    screen = ParticipantsScreen(pharmacy.session(user))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def test_history_shows_adherence_and_the_open_flag(
+    qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy
+) -> None:
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    qtmodeltester.check(screen.model)
+    assert [r.study_number for r in screen.model.rows] == ["01-001", "01-002"]
+    assert screen.handle_scan("01-001")
+    qtmodeltester.check(screen.history)
+    row = screen.history.rows[0]
+    assert (row.cycle, row.taken, row.expected) == (1, 11, 21)
+    assert "Under-use" in screen.flags.text()
+    assert "no reason recorded yet" in screen.flags.text()
+    assert screen.chart.values["under"] == [52]
+    assert screen.chart.values["in range"] == [0]
+    assert screen.enrol_button.isHidden()
+    assert screen.status_button.isHidden()
+    assert not screen.handle_scan("K0002")
+
+
+def tick(qtbot: Any, box: QCheckBox) -> None:
+    """Clicks the box itself, as a user does, wherever the layout placed it."""
+    box.ensurePolished()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+
+
+def fill_enrolment(qtbot: Any, dialog: EnrolDialog, number: str) -> None:
+    qtbot.keyClicks(dialog.study_number, number)
+    qtbot.keyClicks(dialog.initials, "ef")
+    qtbot.keyClicks(dialog.birth_year, "1972")
+
+
+def test_enrolment_needs_every_criterion_ticked(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, str] = {}
+
+    def enrol_as_user(dialog: EnrolDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        fill_enrolment(qtbot, dialog, "01-003")
+        for box in dialog.criteria[:-1]:
+            tick(qtbot, box)
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+        seen["refusal"] = dialog.message.text()
+        seen["kept"] = dialog.study_number.text()
+        last = dialog.criteria[-1]
+        tick(qtbot, last)
+        seen["ticked"] = dialog.ticked.text()
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(EnrolDialog, "exec", enrol_as_user)
+    screen = make_screen(qtbot, pharmacy)
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+    assert "Eligibility is not confirmed for: Not: Any other factor" in seen["refusal"]
+    assert seen["kept"] == "01-003"
+    assert seen["ticked"] == "16 of 16 confirmed"
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-003")
+    assert (person.initials, person.birth_year, person.sex) == ("EF", 1972, "F")
+    assert screen.current() is not None and screen.current().study_number == "01-003"
+
+
+def test_cancelled_enrolment_writes_nothing(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fill_and_cancel(dialog: EnrolDialog) -> int:
+        fill_enrolment(qtbot, dialog, "01-004")
+        dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(EnrolDialog, "exec", fill_and_cancel)
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+    with pytest.raises(NotFound):
+        queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-004")
+
+
+def test_discontinuation_with_reason(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def discontinue(dialog: StatusDialog) -> int:
+        dialog.status.setCurrentIndex(dialog.status.findData("discontinued"))
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        assert "reason" in dialog.message.text()
+        qtbot.keyClicks(dialog.reason, "withdrew consent")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(StatusDialog, "exec", discontinue)
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("01-002")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.status_button, Qt.MouseButton.LeftButton)
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-002")
+    assert person.status is ParticipantStatus.DISCONTINUED
+    assert not screen.dispense_button.isEnabled()
+
+
+def test_dispense_button_asks_the_main_window(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("01-002")
+    with qtbot.waitSignal(screen.open_request) as request:
+        qtbot.mouseClick(screen.dispense_button, Qt.MouseButton.LeftButton)
+    assert request.args == ["dispense", "01-002"]
