@@ -1,0 +1,1426 @@
+"""The `dispensary` command: parses arguments, signs in, calls one service, prints text or JSON.
+
+Every rule lives in the services; this module only turns a command line into a service call and
+a result into lines a pharmacist can read (or JSON a script can). Exit codes: 0 done, 1 unexpected
+failure, 2 usage mistake, 3 refused by a rule (nothing written), 4 not signed in or not permitted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from functools import partial
+from pathlib import Path
+from typing import Any, TextIO
+
+from dispensary import config
+from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    DispensaryError,
+    InvalidInput,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+    StudyFileError,
+)
+from dispensary.services import (
+    audit,
+    backup,
+    counts,
+    demo,
+    destruction,
+    dispensing,
+    participants,
+    permissions,
+    quarantine,
+    queries,
+    receiving,
+    reconciliation,
+    returns,
+    setup,
+    temperature,
+    users,
+)
+from dispensary.services.context import Actor, Clock, Context, FixedClock, SystemClock
+from dispensary.services.results import (
+    DispenseHistoryRow,
+    DispenseResult,
+    KitRow,
+    ParticipantRow,
+    ReconcileResult,
+    ReturnResult,
+)
+from dispensary.study import default_study_path, load_study
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
+ENV_USER = "DISPENSARY_USER"
+ENV_PASSWORD = "DISPENSARY_PASSWORD"
+ENV_NEW_PASSWORD = "DISPENSARY_NEW_PASSWORD"
+ENV_VERIFIER_PASSWORD = "DISPENSARY_VERIFIER_PASSWORD"
+ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
+ENV_TODAY = "DISPENSARY_TODAY"
+ENV_DEBUG = "DISPENSARY_DEBUG"
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written (exit 2), e.g. a missing password."""
+
+
+# -- the run: database, sign-in and output of one command ---------------------------------------
+
+
+class Run:
+    """What one command needs: the database (opened once), the signed-in user, the output."""
+
+    def __init__(self, args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.clock = clock
+        self.out = out
+        self.err = err
+        self.json = bool(args.json)
+        self.db = config.database_from(args.db)
+        self._ctx: Context | None = None
+        self._actor: Actor | None = None
+        self._password: str | None = None
+
+    def context(self) -> Context:
+        if self._ctx is None:
+            opened = setup.open_database(self.db, self.clock)
+            self._ctx = opened.context
+            if opened.migrated_from:
+                kept = (
+                    f"; the file before the upgrade is kept at {opened.backup}"
+                    if opened.backup
+                    else ""
+                )
+                self.note(f"The database was upgraded from schema {opened.migrated_from}{kept}.")
+        return self._ctx
+
+    def adopt(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def username(self) -> str:
+        name = self.args.user or os.environ.get(ENV_USER, "")
+        if not name.strip():
+            raise NotSignedIn(f"Sign in to do this: give --user NAME (or set {ENV_USER}).")
+        return name
+
+    def password(self) -> str:
+        """The signed-in user's password: for signing in and for each electronic signature."""
+        if self._password is None:
+            self._password = _secret(ENV_PASSWORD, self.username())
+        return self._password
+
+    def actor(self) -> Actor:
+        if self._actor is None:
+            ctx = self.context()
+            self._actor = users.sign_in(ctx, self.username(), self.password())
+        return self._actor
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.engine.dispose()
+            self._ctx = None
+
+    def emit(self, data: Any, lines: Sequence[str]) -> None:
+        if self.json:
+            print(
+                json.dumps(data, indent=2, default=_json_default, ensure_ascii=False), file=self.out
+            )
+            return
+        for line in lines:
+            print(line, file=self.out)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.err)
+
+
+def _secret(env: str, who: str) -> str:
+    """A password that signs in or signs: from the environment, or typed in a terminal."""
+    value = os.environ.get(env, "")
+    if value:
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise NotSignedIn(
+            f"No password for {who}: set {env}, or run the command in a terminal to type it."
+        )
+    return getpass.getpass(f"Password for {who}: ")
+
+
+def _new_secret(env: str, whose: str) -> str:
+    """A password being set: from the environment, or typed twice in a terminal."""
+    value = os.environ.get(env, "")
+    if value:
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(f"Give the new password for {whose} in {env}, or run in a terminal.")
+    first = getpass.getpass(f"New password for {whose}: ")
+    if getpass.getpass("Type it again: ") != first:
+        raise UsageError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _clock_from_env() -> Clock:
+    """DISPENSARY_TODAY=YYYY-MM-DD fixes "today" (for tests and training); else the real date."""
+    raw = os.environ.get(ENV_TODAY, "").strip()
+    if not raw:
+        return SystemClock()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise UsageError(f"{ENV_TODAY}='{raw[:20]}' is not a date: write YYYY-MM-DD.") from exc
+    now = datetime.now(UTC)
+    return FixedClock(datetime.combine(day, now.timetz()))
+
+
+# -- formatting ----------------------------------------------------------------------------------
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot show {type(value).__name__} as JSON")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()
+) -> list[str]:
+    """Columns aligned for a terminal; numbers (the `right` columns) aligned to the right."""
+    cells = [list(headers), *[[_cell(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(cells[0]), line(["-" * w for w in widths]), *[line(r) for r in cells[1:]]]
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _kits_text(kits: Sequence[str]) -> str:
+    if len(kits) <= 6:
+        return ", ".join(kits)
+    return f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _status_label(status: ParticipantStatus) -> str:
+    return status.label.lower()
+
+
+# -- argument types ------------------------------------------------------------------------------
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"'{text[:20]}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05)"
+        ) from exc
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from exc
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a number") from exc
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"The {what} {path} cannot be read ({exc}). Check the file name."
+        ) from exc
+
+
+# -- commands: set-up and users ------------------------------------------------------------------
+
+
+def cmd_init(run: Run) -> int:
+    a = run.args
+    study = load_study(a.study or default_study_path())
+    full_name = (a.full_name or a.admin.strip().title()).strip()
+    initials = a.initials or "".join(w[0] for w in full_name.split() if w[:1].isalpha())[:4]
+    if len(initials) < 2:
+        initials = "".join(ch for ch in full_name if ch.isalpha())[:2]
+    password = _new_secret(ENV_PASSWORD, f"administrator {a.admin}")
+    ctx = setup.init_database(run.db, study, a.admin, full_name, initials, password, run.clock)
+    run.adopt(ctx)
+    admin = a.admin.strip().lower()
+    run.emit(
+        {"database": run.db, "study": study.protocol, "administrator": admin},
+        [
+            f"Created the database {run.db}",
+            f"  Study          {study.protocol}: {study.short_title}",
+            f"  Administrator  {admin} ({full_name})",
+            f"Next: add users: dispensary --user {admin} user add NAME --role pharmacist ...",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_user_add(run: Run) -> int:
+    a = run.args
+    actor = run.actor()
+    password = _new_secret(ENV_NEW_PASSWORD, f"the new user {a.name}")
+    row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
+    run.emit(
+        asdict(row),
+        [f"Added {row.username} ({row.full_name}, {row.initials}) as {row.role.value}."],
+    )
+    return EXIT_OK
+
+
+def cmd_user_list(run: Run) -> int:
+    rows = users.list_users(run.context(), run.actor())
+    state = ["active" if r.active else "deactivated" for r in rows]
+    run.emit(
+        [asdict(r) for r in rows],
+        _table(
+            ["User", "Name", "Initials", "Role", "Account"],
+            [
+                (r.username, r.full_name, r.initials, r.role, s + (", locked" if r.locked else ""))
+                for r, s in zip(rows, state, strict=True)
+            ],
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_user_activate(run: Run, active: bool) -> int:
+    row = users.set_active(run.context(), run.actor(), run.args.name, active, run.args.reason)
+    word = "Reactivated" if active else "Deactivated"
+    run.emit(asdict(row), [f"{word} the account {row.username} ({row.full_name})."])
+    return EXIT_OK
+
+
+def cmd_user_unlock(run: Run) -> int:
+    row = users.unlock(run.context(), run.actor(), run.args.name, run.args.reason)
+    run.emit(asdict(row), [f"Unlocked the account {row.username}; the failed sign-ins are reset."])
+    return EXIT_OK
+
+
+def cmd_user_password(run: Run) -> int:
+    actor = run.actor()
+    new = _new_secret(ENV_NEW_PASSWORD, actor.username)
+    users.change_password(run.context(), actor, run.password(), new)
+    run.emit({"user": actor.username, "changed": True}, [f"Password changed for {actor.username}."])
+    return EXIT_OK
+
+
+def cmd_user_reset(run: Run) -> int:
+    actor = run.actor()
+    new = _new_secret(ENV_NEW_PASSWORD, run.args.name)
+    users.reset_password(run.context(), actor, run.args.name, new)
+    name = run.args.name.strip().lower()
+    run.emit(
+        {"user": name, "reset": True},
+        [f"Password reset for {name}; give it to them in person and ask them to change it."],
+    )
+    return EXIT_OK
+
+
+# -- commands: stock -----------------------------------------------------------------------------
+
+
+def _manifest_defaults(text: str, lot: str | None, expiry: date | None, tablets: int | None) -> str:
+    """Fills the manifest's missing lot, expiry or tablets columns (or empty cells) from options."""
+    defaults = {
+        "lot": lot or "",
+        "expiry": expiry.isoformat() if expiry else "",
+        "tablets": str(tablets) if tablets is not None else "",
+    }
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = [(f or "").strip() for f in reader.fieldnames or []]
+    lower = {f.lower() for f in fields}
+    added = [k for k, v in defaults.items() if v and k not in lower]
+    if not any(defaults.values()):
+        return text
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields + added)
+    for row in reader:
+        values = [(row.get(f) or "").strip() for f in reader.fieldnames or []]
+        if not any(values):
+            continue
+        filled = [v or defaults.get(f.lower(), "") for f, v in zip(fields, values, strict=True)]
+        writer.writerow(filled + [defaults[k] for k in added])
+    return buffer.getvalue()
+
+
+def cmd_receive(run: Run) -> int:
+    a = run.args
+    ctx = run.context()
+    if a.manifest:
+        per_kit = a.tablets_per_kit
+        if per_kit is None and a.product:
+            per_kit = ctx.study.product(a.product).tablets_per_kit
+        text = _manifest_defaults(_read_text(a.manifest, "manifest"), a.lot, a.expiry, per_kit)
+        kits = receiving.parse_manifest(text, a.product)
+    else:
+        missing = [
+            o
+            for o, v in (("--product", a.product), ("--lot", a.lot), ("--expiry", a.expiry))
+            if not v
+        ]
+        if missing:
+            raise UsageError(
+                f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
+            )
+        kits = []
+        for text in a.kits:
+            for piece in text.split(","):
+                if piece.strip():
+                    kits.extend(
+                        receiving.kits_from_range(
+                            ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
+                        )
+                    )
+    result = receiving.receive_shipment(
+        ctx,
+        run.actor(),
+        a.shipment,
+        kits,
+        received_on=a.date,
+        condition=a.condition,
+        temperature_ok=not a.temperature_failed,
+    )
+    lines = [
+        f"Received shipment {result.shipment} on {result.received_on.isoformat()}: "
+        f"{_plural(len(result.kits), 'kit')}, {result.tablets} tablets.",
+        f"  Kits  {_kits_text(result.kits)}",
+    ]
+    if result.quarantined:
+        lines.append(
+            "  The temperature record failed: every kit is QUARANTINED until the sponsor decides "
+            "(then `dispensary release KIT... --reason ...`)."
+        )
+    run.emit(asdict(result), lines)
+    return EXIT_OK
+
+
+def cmd_quarantine(run: Run, release: bool) -> int:
+    change = quarantine.release if release else quarantine.quarantine
+    result = change(run.context(), run.actor(), run.args.kits, run.args.reason)
+    verb = "Released" if release else "Quarantined"
+    run.emit(
+        asdict(result),
+        [
+            f"{verb} {_plural(len(result.kits), 'kit')}: {_kits_text(result.kits)}.",
+            f"  Reason  {result.reason}",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_destroy(run: Run) -> int:
+    a = run.args
+    result = destruction.destroy(
+        run.context(),
+        run.actor(),
+        a.kits,
+        a.witness,
+        a.method,
+        run.password(),
+        destroyed_on=a.date,
+        reference=a.reference,
+        to_sponsor=a.to_sponsor,
+    )
+    verb = "Returned to the sponsor" if result.to_sponsor else "Destroyed"
+    lines = [
+        f"{verb}: {_plural(len(result.kits), 'kit')} ({_kits_text(result.kits)}), "
+        f"{result.tablets} tablets, on {result.destroyed_on.isoformat()}.",
+        f"  Method     {result.method}",
+        f"  Witness    {result.witness}",
+    ]
+    if a.reference:
+        lines.append(f"  Reference  {a.reference}")
+    run.emit(asdict(result), lines)
+    return EXIT_OK
+
+
+def cmd_count(run: Run) -> int:
+    a = run.args
+    verifier_password = ""
+    if a.verified_by:
+        verifier_password = _secret(ENV_VERIFIER_PASSWORD, f"{a.verified_by} (countersigning)")
+    result = counts.record_count(
+        run.context(),
+        run.actor(),
+        a.kit,
+        a.tablets,
+        run.password(),
+        reason_code=a.reason_code,
+        reason=a.reason or "",
+        verified_by=a.verified_by or "",
+        verifier_password=verifier_password,
+        counted_on=a.date,
+    )
+    if result.difference:
+        lines = [
+            f"Kit {result.kit}: {result.counted} counted, {result.book} in the book: "
+            f"difference {result.difference:+d}, adjusted ({a.reason_code}: {a.reason}).",
+            f"  Countersigned by {a.verified_by}.",
+        ]
+    else:
+        lines = [f"Kit {result.kit}: {result.counted} counted, matches the book."]
+    run.emit(asdict(result), lines)
+    return EXIT_OK
+
+
+def cmd_temperature(run: Run) -> int:
+    a = run.args
+    text = _read_text(a.file, "logger file")
+    found = temperature.import_logger(
+        run.context(), run.actor(), a.area, text, source=Path(a.file).name
+    )
+    study = run.context().study
+    allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
+    if not found:
+        lines = [f"{a.area}: every reading within {allowed}; nothing quarantined."]
+    else:
+        lines = [f"{a.area}: {_plural(len(found), 'excursion')} outside {allowed}."]
+        for e in found:
+            when = f"{_cell(e.started_at)} to {_cell(e.ended_at)} UTC"
+            kits = f": {_kits_text(e.kits_quarantined)}" if e.kits_quarantined else ""
+            lines.append(
+                f"  {when}, {e.lowest:g} to {e.highest:g} °C: "
+                f"{_plural(len(e.kits_quarantined), 'kit')} quarantined{kits}"
+            )
+        lines.append("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
+    run.emit({"excursions": [asdict(e) for e in found]}, lines)
+    return EXIT_OK
+
+
+def cmd_inventory(run: Run) -> int:
+    a = run.args
+    status = KitStatus(a.status) if a.status else None
+    rows = queries.inventory(
+        run.context(), run.actor(), status=status, product=a.product, lot=a.lot
+    )
+    data = [
+        {
+            "kit": r.number,
+            "product": r.product,
+            "lot": r.lot,
+            "expiry": r.expiry,
+            "status": r.status,
+            "tablets": r.tablets,
+        }
+        for r in rows
+    ]
+    lines = _table(
+        ["Kit", "Product", "Lot", "Expiry", "Status", "Tablets"],
+        [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows],
+        right=[5],
+    )
+    lines.append(_inventory_summary(rows))
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def _inventory_summary(rows: Sequence[KitRow]) -> str:
+    available = [r for r in rows if r.status is KitStatus.AVAILABLE]
+    return (
+        f"{_plural(len(rows), 'kit')}; available to dispense: {_plural(len(available), 'kit')}, "
+        f"{sum(r.tablets for r in available)} tablets."
+    )
+
+
+# -- commands: participants, dispensing and returns ---------------------------------------------
+
+
+def _participant_dict(row: ParticipantRow) -> dict[str, Any]:
+    return asdict(row)
+
+
+def cmd_enroll(run: Run) -> int:
+    a = run.args
+    row = participants.enroll(
+        run.context(),
+        run.actor(),
+        a.number,
+        a.initials,
+        a.birth_year,
+        a.sex,
+        a.eligibility_confirmed_by,
+        enrolled_on=a.date,
+    )
+    run.emit(
+        _participant_dict(row),
+        [
+            f"Enrolled {row.study_number} ({row.initials}), born {row.birth_year}, {row.sex}, "
+            f"on {row.enrolled_on.isoformat()}.",
+            f"  Eligibility confirmed by {a.eligibility_confirmed_by.strip()}.",
+            "Next: dispense cycle 1.",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_participant_status(run: Run) -> int:
+    a = run.args
+    row = participants.set_status(run.context(), run.actor(), a.number, a.status, a.reason)
+    run.emit(
+        _participant_dict(row),
+        [
+            f"{row.study_number} ({row.initials}) is now {_status_label(row.status)}.",
+            f"  Reason  {a.reason.strip()}",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_dispense(run: Run) -> int:
+    a = run.args
+    checker_password = ""
+    if a.checked_by:
+        checker_password = _secret(ENV_CHECKER_PASSWORD, f"{a.checked_by} (second check)")
+    result = dispensing.dispense_cycle(
+        run.context(),
+        run.actor(),
+        a.number,
+        a.cycle,
+        a.day1,
+        run.password(),
+        dose_level=a.dose_level,
+        kits=a.kit or (),
+        dispensed_on=a.date,
+        override_reason=a.override_reason or "",
+        platelet_count=a.platelets,
+        dose_ordered_by=a.dose_ordered_by or "",
+        checked_by=a.checked_by or "",
+        checker_password=checker_password,
+    )
+    data = {
+        "dispense": result.number,
+        "kits": [k.kit for k in result.kits],
+        "tablets": result.tablets,
+        "days": result.days,
+        "warnings": list(result.warnings),
+    }
+    run.emit(data, _dispense_lines(result, "Dispensed"))
+    return EXIT_OK
+
+
+def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
+    lines = [
+        f"{verb} {result.number}: {result.participant} ({result.initials}), cycle {result.cycle}, "
+        f"day 1 {result.day1.isoformat()}",
+        f"  Dose        {result.dose_name}",
+    ]
+    for kit in result.kits:
+        lines.append(
+            f"  Kit         {kit.kit}  {kit.product_name} {kit.strength}  lot {kit.lot}  "
+            f"exp {kit.expiry.isoformat()}  {kit.tablets} tablets"
+        )
+    lines += [
+        f"  Supply      {result.tablets} tablets for {result.days} days, "
+        f"last day {result.last_day.isoformat()}",
+        f"  Directions  {result.directions}",
+        f"  Dispensed   {result.dispensed_on.isoformat()} by {result.pharmacist} "
+        f"({result.pharmacist_initials})"
+        + (f", checked by {result.checked_by}" if result.checked_by else ""),
+    ]
+    lines += [f"  Overridden  {w}" for w in result.warnings]
+    return lines
+
+
+def cmd_void(run: Run) -> int:
+    result = dispensing.void_dispense(
+        run.context(), run.actor(), run.args.dispense, run.args.reason, run.password()
+    )
+    kits = [k.kit for k in result.kits]
+    run.emit(
+        {
+            "voided": result.number,
+            "participant": result.participant,
+            "cycle": result.cycle,
+            "kits": kits,
+        },
+        [
+            f"Voided {result.number} ({result.participant}, cycle {result.cycle}): "
+            f"{_kits_text(kits)} back in stock.",
+            f"Cycle {result.cycle} can be dispensed again.",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_return(run: Run) -> int:
+    a = run.args
+    if a.dispense and (a.number or a.cycle is not None):
+        raise UsageError(
+            "Name the dispense either with --dispense, or with the study number and --cycle."
+        )
+    if not a.dispense and (not a.number or a.cycle is None):
+        raise UsageError(
+            "Name the dispense: NUMBER --cycle N, or --dispense DSP000001 (the label's barcode)."
+        )
+    result = returns.record_return(
+        run.context(),
+        run.actor(),
+        a.kit,
+        a.tablets,
+        run.password(),
+        dispense=a.dispense,
+        study_number=a.number,
+        cycle=a.cycle,
+        returned_on=a.date,
+        held_days=a.held_days,
+        condition=a.condition or "",
+        note=a.note or "",
+    )
+    head = (
+        f"Return {result.return_id} recorded: kit {result.kit} of {result.dispense_number} "
+        f"({result.participant}, cycle {result.cycle}): "
+        f"{_plural(result.tablets_returned, 'tablet')} back."
+    )
+    run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
+    return EXIT_OK
+
+
+def _return_data(result: ReturnResult) -> dict[str, Any]:
+    return {
+        "return_id": result.return_id,
+        "taken": result.taken,
+        "expected": result.expected,
+        "adherence": result.adherence,
+        "flags": [f.value for f in result.flags],
+    }
+
+
+def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
+    if result.adherence is None and not result.flags:
+        return [
+            f"  Adherence is worked out once every kit of {result.dispense_number} is back "
+            f"({result.returned} of {result.dispensed} tablets dispensed are back so far)."
+        ]
+    lines = [
+        f"  Taken {result.taken} of {result.expected} expected: "
+        f"adherence {_percent(result.adherence)}."
+    ]
+    for flag in result.flags:
+        lines.append(f"  FLAG  {flag.label}.")
+    if result.flags and note:
+        lines.append(f"  Reason recorded: {note.strip()}")
+    elif result.flags:
+        lines.append(
+            f'  Record the reason: dispensary explain {result.dispense_number} --reason "..."'
+        )
+    return lines
+
+
+def cmd_correct_return(run: Run) -> int:
+    a = run.args
+    result = returns.correct_return(
+        run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password()
+    )
+    head = (
+        f"Return {result.return_id} corrects return {result.corrects}: kit {result.kit} of "
+        f"{result.dispense_number} now counts {_plural(result.tablets_returned, 'tablet')} back."
+    )
+    data = _return_data(result) | {"corrects": result.corrects}
+    run.emit(data, [head, *_adherence_lines(result, "")])
+    return EXIT_OK
+
+
+def cmd_explain(run: Run) -> int:
+    a = run.args
+    result = returns.explain_flag(run.context(), run.actor(), a.dispense, a.reason)
+    run.emit(
+        {
+            "dispense": result.dispense_number,
+            "flags": [f.value for f in result.flags],
+            "reason": a.reason.strip(),
+        },
+        [
+            f"Explanation recorded for {result.dispense_number} "
+            f"({result.participant}, cycle {result.cycle})."
+        ],
+    )
+    return EXIT_OK
+
+
+def _return_state(row: ParticipantRow, today: date) -> str:
+    """'pending' while the participant has the bottle; 'overdue' a week after the cycle ended."""
+    if not row.return_pending or row.next_due is None:
+        return ""
+    overdue = row.next_due + timedelta(days=reconciliation.RETURN_GRACE_DAYS) < today
+    return "OVERDUE" if overdue else "pending"
+
+
+def cmd_participants(run: Run) -> int:
+    rows = queries.participants(run.context(), run.actor())
+    today = run.clock.today()
+    lines = _table(
+        ["Number", "Initials", "Enrolled", "Status", "Cycle", "Day 1", "Next due", "Return"],
+        [
+            (
+                r.study_number,
+                r.initials,
+                r.enrolled_on,
+                _status_label(r.status),
+                r.last_cycle,
+                r.last_day1,
+                r.next_due if r.status is ParticipantStatus.ON_TREATMENT else None,
+                _return_state(r, today),
+            )
+            for r in rows
+        ],
+        right=[4],
+    )
+    run.emit([_participant_dict(r) for r in rows], lines)
+    return EXIT_OK
+
+
+def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
+    return _table(
+        [
+            "Cycle",
+            "Dispense",
+            "Day 1",
+            "Dose",
+            "Kits",
+            "Given",
+            "Back",
+            "Taken",
+            "Expected",
+            "Adherence",
+            "Flags",
+        ],
+        [
+            (
+                r.cycle,
+                r.dispense_number,
+                r.day1,
+                r.dose_name,
+                ", ".join(r.kits),
+                r.tablets,
+                r.returned,
+                r.taken,
+                r.expected,
+                _percent(r.adherence),
+                ", ".join(f.value.replace("_", "-") for f in r.flags)
+                + (" (explained)" if r.flags and r.flag_reason else ""),
+            )
+            for r in rows
+        ],
+        right=[0, 5, 6, 7, 8, 9],
+    )
+
+
+def cmd_history(run: Run) -> int:
+    person, rows = queries.participant_history(run.context(), run.actor(), run.args.number)
+    lines = [
+        f"{person.study_number} ({person.initials}), born {person.birth_year}, {person.sex}, "
+        f"enrolled {person.enrolled_on.isoformat()}, {_status_label(person.status)}",
+    ]
+    if person.status is ParticipantStatus.ON_TREATMENT and person.next_due:
+        pending = (
+            f"; the return of cycle {person.last_cycle} is pending" if person.return_pending else ""
+        )
+        lines.append(f"Next: cycle {person.next_cycle} from {person.next_due.isoformat()}{pending}")
+    lines.append("")
+    lines += _history_table(rows) if rows else ["No dispenses yet."]
+    explained = [r for r in rows if r.flag_reason]
+    if explained:
+        lines.append("")
+        lines += [f"Cycle {r.cycle}: {r.flag_reason}" for r in explained]
+    run.emit(
+        {"participant": _participant_dict(person), "dispenses": [asdict(r) for r in rows]}, lines
+    )
+    return EXIT_OK
+
+
+def cmd_trace(run: Run) -> int:
+    rows = queries.lot_trace(run.context(), run.actor(), run.args.lot)
+    lines = [f"Lot {run.args.lot.strip()}: {_plural(len(rows), 'dispense')}", ""]
+    lines += _history_table(rows) if rows else ["No kit of this lot has been dispensed."]
+    run.emit([asdict(r) for r in rows], lines)
+    return EXIT_OK
+
+
+# -- commands: reconciliation, audit, backup -----------------------------------------------------
+
+
+def _reconcile_lines(result: ReconcileResult) -> list[str]:
+    lines = [f"Reconciliation of {result.generated_at.astimezone(UTC).date().isoformat()}", ""]
+    lines += _table(
+        [
+            "Product",
+            "Received",
+            "Dispensed",
+            "Returned",
+            "Destroyed",
+            "Adjusted",
+            "On hand",
+            "Held",
+            "Balanced",
+        ],
+        [
+            (
+                p.key,
+                p.received,
+                p.dispensed,
+                p.returned,
+                p.destroyed,
+                p.adjusted,
+                p.on_hand,
+                p.held_returned,
+                p.balanced,
+            )
+            for p in result.products
+        ],
+        right=[1, 2, 3, 4, 5, 6, 7],
+    )
+    lines.append("")
+    if result.discrepancies:
+        lines.append(f"To review ({len(result.discrepancies)}):")
+        lines += [f"  {d.kind.replace('_', ' '):<17} {d.message}" for d in result.discrepancies]
+    else:
+        lines.append("Nothing to review.")
+    if result.signoffs:
+        last = result.signoffs[-1]
+        lines.append(
+            f"Last signed off by {last.full_name} ({last.role.value}) on {_cell(last.at)} UTC."
+        )
+    lines.append("Reconciliation: balanced" if result.balanced else "Reconciliation: NOT balanced")
+    return lines
+
+
+def cmd_reconcile(run: Run) -> int:
+    result = reconciliation.reconcile(run.context(), run.actor())
+    data = {
+        "products": [
+            {
+                "product": p.key,
+                "received": p.received,
+                "dispensed": p.dispensed,
+                "returned": p.returned,
+                "destroyed": p.destroyed,
+                "adjusted": p.adjusted,
+                "on_hand": p.on_hand,
+                "held_returned": p.held_returned,
+                "balanced": p.balanced,
+            }
+            for p in result.products
+        ],
+        "discrepancies": [asdict(d) for d in result.discrepancies],
+    }
+    run.emit(data, _reconcile_lines(result))
+    return EXIT_OK
+
+
+def cmd_sign_off(run: Run) -> int:
+    actor = run.actor()
+    result = reconciliation.sign_off(run.context(), actor, run.password(), run.args.note or "")
+    data = {
+        "signed_off_by": actor.username,
+        "at": result.signoffs[-1].at if result.signoffs else None,
+        "balanced": result.balanced,
+        "discrepancies": len(result.discrepancies),
+    }
+    run.emit(
+        data,
+        [
+            f"Signed off by {actor.full_name} ({actor.role.value}): "
+            + ("balanced" if result.balanced else "NOT balanced")
+            + f", {_plural(len(result.discrepancies), 'item')} to review."
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_audit_verify(run: Run) -> int:
+    result = audit.verify(run.context(), run.actor())
+    run.emit(
+        {"ok": result.ok, "entries": result.entries, "first_bad": result.first_bad},
+        [
+            result.message,
+            f"  {result.entries} audit entries, {result.ledger_entries} ledger rows checked.",
+        ],
+    )
+    if not result.ok:
+        run.note(result.message)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _loads(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cmd_audit_list(run: Run) -> int:
+    a = run.args
+    rows = audit.list_entries(
+        run.context(), run.actor(), username=a.user_filter, action=a.action, limit=a.limit
+    )
+    data = [
+        {
+            "id": r.id,
+            "at": r.at,
+            "user": r.username,
+            "action": r.action,
+            "entity": r.entity,
+            "entity_id": r.entity_id,
+            "old": _loads(r.old),
+            "new": _loads(r.new),
+            "reason": r.reason,
+        }
+        for r in rows
+    ]
+    lines = _table(
+        ["#", "When (UTC)", "User", "Action", "Record", "Reason"],
+        [
+            (r.id, r.at, r.username, r.action, f"{r.entity} {r.entity_id}"[:40], r.reason[:60])
+            for r in rows
+        ],
+        right=[0],
+    )
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def cmd_backup(run: Run) -> int:
+    result = backup.backup(run.context(), run.actor(), run.args.out)
+    run.emit(asdict(result), [f"Backup written: {result.path} ({result.bytes // 1024 or 1} kB)."])
+    return EXIT_OK
+
+
+def cmd_restore(run: Run) -> int:
+    a = run.args
+    if "://" in run.db:
+        raise RuleViolation(
+            "restore replaces a SQLite database file; a database server is restored with its own "
+            "tools (e.g. pg_restore)."
+        )
+    try:
+        ctx = run.context()
+    except DatabaseProblem as exc:
+        if not a.force:
+            raise DatabaseProblem(
+                f"{exc.message} As the current database cannot be opened, no administrator can "
+                "sign in to it: to replace it with the backup anyway, add --force."
+            ) from exc
+        run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
+    else:
+        permissions.require(run.actor(), "restore")
+        del ctx
+        run.close()
+    target = backup.restore(run.db, a.file)
+    run.emit(
+        {"database": str(target), "restored_from": a.file},
+        [
+            f"Restored {target} from {a.file}.",
+            "The file it replaced is kept beside it (*.replaced-<time>.sqlite3).",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_demo(run: Run) -> int:
+    a = run.args
+    path = a.db or str(config.data_dir() / "demo.sqlite3")
+    if "://" not in path:
+        file = Path(path).expanduser()
+        real = config.database_from(None)
+        if file.exists() and not a.replace:
+            raise RuleViolation(
+                f"{file} already exists. Add --replace to overwrite it with a new demo, or give "
+                "another --db."
+            )
+        if (
+            file.exists()
+            and "://" not in real
+            and file.resolve() == Path(real).expanduser().resolve()
+        ):
+            raise RuleViolation(
+                f"{file} is this workstation's database; the demo never replaces it."
+            )
+        for old in (file, Path(f"{file}-wal"), Path(f"{file}-shm")):
+            if a.replace and old.exists():
+                old.unlink()
+        path = str(file.resolve())
+    info = demo.build_demo(path, run.clock.today())
+    data = {
+        "database": info.database,
+        "today": info.today,
+        "password": info.password,
+        "users": [
+            {"username": u.username, "role": u.role, "full_name": u.full_name} for u in info.users
+        ],
+        "shipments": info.shipments,
+        "kits": info.kits,
+        "participants": info.participants,
+        "dispenses": info.dispenses,
+        "returns": info.returns,
+        "destroyed_kits": info.destroyed_kits,
+        "counts": info.counts,
+        "quarantined_kits": list(info.quarantined_kits),
+        "expiring_soon": list(info.expiring_soon),
+        "due_this_week": list(info.due_this_week),
+        "returns_overdue": list(info.returns_overdue),
+    }
+    lines = [
+        f"Demo database created: {info.database} (today is {info.today.isoformat()})",
+        f"  {info.participants} participants, {info.dispenses} dispenses, {info.returns} returns, "
+        f"{info.kits} kits in {info.shipments} shipments, {info.destroyed_kits} kits destroyed",
+        "",
+        f"Sign in as any of these users with the password {info.password}",
+        *_table(["User", "Role", "Name"], [(u.username, u.role, u.full_name) for u in info.users]),
+        "",
+        "Try:",
+        f"  export DISPENSARY_DB={info.database} DISPENSARY_PASSWORD={info.password}",
+        "  dispensary --user pharmacist participants",
+    ]
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+Handler = Callable[[Run], int]
+
+EPILOG = f"""\
+sign-in: --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD}, or is asked for
+  in a terminal. The same password signs each dispense, return, destruction and count.
+other passwords: {ENV_NEW_PASSWORD} (user add, user password, user reset-password),
+  {ENV_VERIFIER_PASSWORD} (count --verified-by), {ENV_CHECKER_PASSWORD} (dispense --checked-by).
+database: --db, else {config.ENV_DB}, else the file in this user's data folder.
+{ENV_TODAY}=YYYY-MM-DD pretends today is that date (testing and training only).
+exit codes: 0 done; 2 usage mistake; 3 refused by a rule (nothing was saved);
+  4 not signed in or not permitted; 1 anything unexpected ({ENV_DEBUG}=1 shows details).
+"""
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--db, --user and --json: before the command, or after it."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", default=default, help="the database file or URL"
+    )
+    parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print JSON on stdout (errors stay on stderr, stdout empty)",
+    )
+
+
+class _Commands:
+    """Adds subcommands that all accept the global options after the command name too."""
+
+    def __init__(self, subparsers: Any) -> None:
+        self.subparsers = subparsers
+        self.common = argparse.ArgumentParser(add_help=False)
+        _global_options(self.common, suppress=True)
+
+    def add(
+        self, name: str, handler: Handler, text: str, parent: argparse.ArgumentParser | None = None
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = self.subparsers.add_parser(
+            name, help=text, description=text, parents=[parent or self.common]
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(self, name: str, text: str, dest: str) -> _Commands:
+        p = self.add(name, _missing_subcommand, text)
+        return _Commands(p.add_subparsers(dest=dest, metavar="ACTION"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dispensary",
+        description="Investigational drug accountability for a clinical-trial site pharmacy.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(parser, suppress=False)
+    commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    _setup_commands(commands)
+    _stock_commands(commands)
+    _counter_commands(commands)
+    _record_commands(commands)
+    return parser
+
+
+def _setup_commands(c: _Commands) -> None:
+    p = c.add("init", cmd_init, "create a new database with its study and first administrator")
+    p.add_argument("--study", metavar="FILE", help="study file (default: the bundled NCT07198672)")
+    p.add_argument("--admin", required=True, metavar="NAME", help="user name of the administrator")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--initials", metavar="XX")
+
+    user = c.group("user", "manage users (administrator)", "user_command")
+    p = user.add("add", cmd_user_add, f"add a user (password from {ENV_NEW_PASSWORD})")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--full-name", required=True, metavar="TEXT")
+    p.add_argument("--initials", required=True, metavar="XX")
+    user.add("list", cmd_user_list, "list users")
+    for name, active in (("deactivate", False), ("activate", True)):
+        p = user.add(name, partial(cmd_user_activate, active=active), f"{name} an account")
+        p.add_argument("name")
+        p.add_argument("--reason", required=True)
+    p = user.add("unlock", cmd_user_unlock, "unlock an account locked by failed sign-ins")
+    p.add_argument("name")
+    p.add_argument("--reason", required=True)
+    user.add("password", cmd_user_password, f"change your password (new: {ENV_NEW_PASSWORD})")
+    p = user.add("reset-password", cmd_user_reset, f"set a user's password ({ENV_NEW_PASSWORD})")
+    p.add_argument("name")
+
+    p = c.add("backup", cmd_backup, "copy the database to a file")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = c.add("restore", cmd_restore, "replace the database with a backup (administrator)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="when the current database cannot open")
+    p = c.add("demo", cmd_demo, "create a demo database (default: demo.sqlite3, data folder)")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing demo file")
+
+
+def _stock_commands(c: _Commands) -> None:
+    p = c.add("receive", cmd_receive, "receive a shipment of kits")
+    p.add_argument("--shipment", required=True, metavar="NO")
+    p.add_argument("--product", metavar="CODE", help="product code from the study file")
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--expiry", type=_date, metavar="DATE")
+    kits = p.add_mutually_exclusive_group(required=True)
+    kits.add_argument("--kits", action="append", metavar="RANGE", help="K0001-K0050 or K1,K2")
+    kits.add_argument(
+        "--manifest", metavar="FILE.csv", help="CSV: kit,lot,expiry,tablets[,product]"
+    )
+    p.add_argument("--tablets-per-kit", type=_whole, metavar="N")
+    p.add_argument("--date", type=_date, help="date received (default today)")
+    p.add_argument("--condition", default="intact", metavar="TEXT")
+    p.add_argument("--temperature-failed", action="store_true", help="quarantine every kit")
+
+    for name, release in (("quarantine", False), ("release", True)):
+        p = c.add(name, partial(cmd_quarantine, release=release), f"{name} kits")
+        p.add_argument("kits", nargs="+", metavar="KIT")
+        p.add_argument("--reason", required=True)
+
+    p = c.add("destroy", cmd_destroy, "destroy kits or return them to the sponsor (witnessed)")
+    p.add_argument("kits", nargs="+", metavar="KIT")
+    p.add_argument("--witness", required=True, metavar="NAME")
+    p.add_argument("--method", required=True, metavar="TEXT")
+    p.add_argument("--date", type=_date)
+    p.add_argument("--reference", default="", metavar="TEXT")
+    p.add_argument("--to-sponsor", action="store_true")
+
+    p = c.add("count", cmd_count, "record a blind physical count of a kit")
+    p.add_argument("kit")
+    p.add_argument("--tablets", required=True, type=_whole, metavar="N")
+    p.add_argument("--reason-code", choices=[r.value for r in ReasonCode])
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--verified-by", metavar="NAME", help=f"second person ({ENV_VERIFIER_PASSWORD})")
+    p.add_argument("--date", type=_date)
+
+    p = c.add("temperature", cmd_temperature, "import a data logger's CSV (timestamp,celsius)")
+    p.add_argument("--area", required=True, metavar="NAME", help="storage area of the logger")
+    p.add_argument("file", metavar="FILE.csv")
+
+    p = c.add("inventory", cmd_inventory, "kits on record, with status and tablets")
+    p.add_argument("--status", choices=[s.value for s in KitStatus])
+    p.add_argument("--product", metavar="CODE")
+    p.add_argument("--lot", metavar="LOT")
+    p = c.add("trace", cmd_trace, "every dispense of a lot (recall)")
+    p.add_argument("lot")
+
+
+def _counter_commands(c: _Commands) -> None:
+    p = c.add("enroll", cmd_enroll, "enrol a participant (study number and initials only)")
+    p.add_argument("number")
+    p.add_argument("--initials", required=True, metavar="XX")
+    p.add_argument("--birth-year", required=True, type=_whole, metavar="YYYY")
+    p.add_argument("--sex", required=True, metavar="F|M")
+    p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
+    p.add_argument("--date", type=_date, help="enrolment date (default today)")
+
+    p = c.add("participant-status", cmd_participant_status, "mark discontinued or completed")
+    p.add_argument("number")
+    p.add_argument("status", choices=[s.value for s in ParticipantStatus])
+    p.add_argument("--reason", required=True)
+
+    p = c.add("dispense", cmd_dispense, "dispense a cycle (signed with your password)")
+    p.add_argument("number")
+    p.add_argument("--cycle", required=True, type=_whole)
+    p.add_argument("--day1", required=True, type=_date, help="day 1 (T-DM1 infusion date)")
+    p.add_argument("--dose-level", type=_whole, default=0, metavar="L")
+    p.add_argument("--kit", action="extend", nargs="+", help="kits taken (default: FEFO)")
+    p.add_argument("--date", type=_date, help="dispense date (default today)")
+    p.add_argument("--override-reason", metavar="TEXT", help="why dispense despite a warning")
+    p.add_argument("--platelets", type=_number, metavar="X", help="platelet count, x 10^9/L")
+    p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
+    p.add_argument("--checked-by", metavar="NAME", help=f"second check ({ENV_CHECKER_PASSWORD})")
+
+    p = c.add("void", cmd_void, "void a dispense made in error (the kits never left)")
+    p.add_argument("dispense")
+    p.add_argument("--reason", required=True)
+
+    p = c.add("return", cmd_return, "count back the tablets of a kit")
+    p.add_argument("number", nargs="?", help="participant's study number (with --cycle)")
+    p.add_argument("--cycle", type=_whole)
+    p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
+    p.add_argument("--kit", required=True)
+    p.add_argument("--tablets", required=True, type=_whole, metavar="N")
+    p.add_argument("--date", type=_date, help="return date (default today)")
+    p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
+    p.add_argument("--held-days", type=_whole, default=0, metavar="N", help="days drug held")
+    p.add_argument("--condition", metavar="TEXT")
+
+    p = c.add("correct-return", cmd_correct_return, "correct a recorded return count")
+    p.add_argument("return_id", type=_whole, metavar="RETURN_ID")
+    p.add_argument("--tablets", required=True, type=_whole, metavar="N")
+    p.add_argument("--reason", required=True)
+
+    p = c.add("explain", cmd_explain, "record the reason for an adherence flag")
+    p.add_argument("dispense")
+    p.add_argument("--reason", required=True)
+
+    c.add("participants", cmd_participants, "participants and their next cycle")
+    p = c.add("history", cmd_history, "a participant's dispenses, returns and adherence")
+    p.add_argument("number")
+
+
+def _record_commands(c: _Commands) -> None:
+    c.add("reconcile", cmd_reconcile, "balances per product and what to review")
+    p = c.add("sign-off", cmd_sign_off, "sign off today's reconciliation")
+    p.add_argument("--note", metavar="TEXT")
+
+    trail = c.group("audit", "the audit trail", "audit_command")
+    trail.add("verify", cmd_audit_verify, "recompute the hash chain (exit 3 if it breaks)")
+    # Here --user filters the list; sign in with --user before the command name.
+    no_user = argparse.ArgumentParser(add_help=False)
+    no_user.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS)
+    no_user.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p = trail.add("list", cmd_audit_list, "list audit entries", parent=no_user)
+    p.add_argument("--limit", type=_whole, metavar="N", help="the last N entries")
+    p.add_argument("--user", dest="user_filter", metavar="NAME", help="entries by this user")
+    p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
+
+
+def _missing_subcommand(run: Run) -> int:
+    raise UsageError(
+        f"'{run.args.command}' needs an action; see `dispensary {run.args.command} --help`."
+    )
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+
+def _report(run_err: TextIO, exc: DispensaryError) -> int:
+    if isinstance(exc, NotSignedIn):
+        prefix = "Not signed in"
+    elif isinstance(exc, NotPermitted):
+        prefix = "Not permitted"
+    elif isinstance(exc, DatabaseProblem):
+        prefix = "Database problem"
+    elif isinstance(exc, StudyFileError):
+        prefix = "Study file problem"
+    elif exc.exit_code == EXIT_REFUSED:
+        prefix = "Refused"
+    else:
+        prefix = "Error"
+    print(f"{prefix}: {exc.message}", file=run_err)
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage mistake (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "handler", None) is None:
+        parser.print_usage(err)
+        print("dispensary: error: name a command; see `dispensary --help`.", file=err)
+        return EXIT_USAGE
+    run: Run | None = None
+    try:
+        run = Run(args, _clock_from_env(), out, err)
+        handler: Handler = args.handler
+        return handler(run)
+    except UsageError as exc:
+        print(f"dispensary {args.command}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except DispensaryError as exc:
+        return _report(err, exc)
+    except KeyboardInterrupt:
+        print("Interrupted; nothing more was saved.", file=err)
+        return 130
+    except Exception as exc:
+        if os.environ.get(ENV_DEBUG) == "1":
+            traceback.print_exc(file=err)
+        else:
+            print(
+                f"Unexpected error ({type(exc).__name__}: {str(exc)[:300]}). "
+                f"Run again with {ENV_DEBUG}=1 for details.",
+                file=err,
+            )
+        return EXIT_UNEXPECTED
+    finally:
+        if run is not None:
+            run.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
