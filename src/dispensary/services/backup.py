@@ -84,7 +84,10 @@ def restore(db_path: str | Path, backup_path: str | Path) -> Path:
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     if target.exists():
         kept = target.with_name(f"{target.stem}.replaced-{stamp}{target.suffix}")
-        _copy_live(target, kept)
+        try:
+            _copy_live(target, kept)
+        except sqlite3.DatabaseError:
+            shutil.copy2(target, kept)  # a damaged file: keep its bytes as they are
         for suffix in ("-wal", "-shm"):
             side = Path(f"{target}{suffix}")
             if side.exists():

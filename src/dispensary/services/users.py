@@ -115,7 +115,7 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
         else:
             if user.failed_attempts:
                 user.failed_attempts = 0
-            rec.audit("sign_in", "user", name, {"role": user.role})
+            rec.audit("sign_in", "user", name, {"role": user.role}, username=name)
             return actor_of(user)
     assert failure is not None
     raise failure
