@@ -1,0 +1,281 @@
+"""Reconciliation: does every product, lot and kit balance, what needs looking at, and the
+monitor's or pharmacist's signature under it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import SignatureMeaning
+from dispensary.domain.errors import DispensaryError
+from dispensary.services import queries, reconciliation, returns
+from dispensary.services.permissions import may
+from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
+from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.forms import attempt, banner_style, fit_columns, heading, table_view
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
+from dispensary.ui.session import AppSession
+
+RED, GREEN = "#c62828", "#2e7d32"
+
+DISCREPANCY_KINDS = {
+    "unbalanced": "Does not balance",
+    "status_mismatch": "Status differs from ledger",
+    "count_difference": "Count difference",
+    "adherence": "Adherence flag",
+    "return_overdue": "Return overdue",
+    "expired_in_stock": "Expired in stock",
+    "negative_stock": "Negative stock",
+    "audit_chain": "Audit trail damaged",
+}
+
+
+def balance_columns(key: str, label: str) -> list[Column[BalanceRow]]:
+    return [
+        Column(key, lambda r: r.key),
+        Column(label, lambda r: r.label),
+        Column("Received", lambda r: r.received, align_right=True),
+        Column("Dispensed", lambda r: r.dispensed, align_right=True),
+        Column("Returned", lambda r: r.returned, align_right=True),
+        Column("Destroyed", lambda r: r.destroyed, align_right=True),
+        Column("Adjusted", lambda r: r.adjusted, align_right=True),
+        Column("On hand", lambda r: r.on_hand, align_right=True),
+        Column("Held returned", lambda r: r.held_returned, align_right=True),
+        Column(
+            "Balanced",
+            lambda r: "balanced" if r.balanced else "NOT BALANCED",
+            colour=lambda r: GREEN if r.balanced else RED,
+        ),
+    ]
+
+
+DISCREPANCY_COLUMNS: list[Column[Discrepancy]] = [
+    Column("Finding", lambda r: DISCREPANCY_KINDS.get(r.kind, r.kind), colour=lambda r: RED),
+    Column("Concerns", lambda r: r.subject),
+    Column("Date", lambda r: r.on),
+    Column("What to do", lambda r: r.message),
+]
+
+SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
+    Column("Signed at", lambda r: r.at),
+    Column("By", lambda r: r.full_name),
+    Column("User", lambda r: r.username),
+    Column("Role", lambda r: r.role),
+    Column("Note", lambda r: r.note),
+]
+
+TABS = (
+    ("products", "Products", "Product", "Description"),
+    ("lots", "Lots", "Lot", "Description"),
+    ("kits", "Kits", "Kit", "Product"),
+    ("participants", "Participants", "Participant", "Initials"),
+)
+
+
+class ReconcileScreen(Screen):
+    title = "Reconciliation"
+    shortcut = "Ctrl+8"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.result: ReconcileResult | None = None
+        self._flags: list[tuple[str, int, str]] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Reconciliation"), 1)
+        self.generated = QLabel()
+        top.addWidget(self.generated)
+        self.again = QPushButton("Reconcile again")
+        self.again.setObjectName("reconcileAgain")
+        self.again.clicked.connect(self.refresh)
+        top.addWidget(self.again)
+        layout.addLayout(top)
+        self.banner = QLabel()
+        self.banner.setObjectName("balanceBanner")
+        self.banner.setWordWrap(True)
+        layout.addWidget(self.banner)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+
+        self.tabs = QTabWidget()
+        self.balances: dict[str, RowTableModel[BalanceRow]] = {}
+        self.views: dict[str, QTableView] = {}
+        for scope, tab_title, key, label in TABS:
+            model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(key, label), self)
+            self.balances[scope] = model
+            self.views[scope] = self._add_tab(model, tab_title)
+        self.discrepancies: RowTableModel[Discrepancy] = RowTableModel(DISCREPANCY_COLUMNS, self)
+        self.discrepancy_view = self._add_tab(self.discrepancies, "Discrepancies")
+        self.discrepancy_view.setObjectName("discrepancyTable")
+        self.discrepancy_view.setWordWrap(True)
+        self.discrepancy_view.doubleClicked.connect(self._open_subject)
+        self.discrepancy_view.setToolTip("Double-click a line to open the kit or participant")
+        self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
+        self._add_tab(self.signoffs, "Sign-offs")
+        layout.addWidget(self.tabs, 1)
+
+        actions = QHBoxLayout()
+        self.flag_box = QGroupBox("Explain an adherence flag")
+        self.flag_box.setObjectName("flagBox")
+        flag_form = QFormLayout(self.flag_box)
+        self.flag_choice = QComboBox()
+        self.flag_choice.setObjectName("flagChoice")
+        self.flag_reason = QLineEdit()
+        self.flag_reason.setObjectName("flagReason")
+        self.flag_reason.setPlaceholderText("e.g. drug held by the investigator for 8 days")
+        self.flag_button = QPushButton("Record reason")
+        self.flag_button.setObjectName("recordFlagReason")
+        self.flag_button.clicked.connect(self._explain)
+        flag_form.addRow("Flag", self.flag_choice)
+        flag_form.addRow("Reason", self.flag_reason)
+        flag_form.addRow(self.flag_button)
+        self.flag_box.setVisible(may(session.actor, "return"))
+        actions.addWidget(self.flag_box, 1)
+
+        self.sign_box = QGroupBox("Sign off this reconciliation")
+        self.sign_box.setObjectName("signBox")
+        sign_form = QFormLayout(self.sign_box)
+        self.note = QLineEdit()
+        self.note.setObjectName("signOffNote")
+        self.note.setPlaceholderText("Optional: what was checked, findings discussed")
+        self.sign_button = QPushButton("Sign off...")
+        self.sign_button.setObjectName("signOff")
+        self.sign_button.clicked.connect(self._sign_off)
+        sign_form.addRow("Note", self.note)
+        sign_form.addRow(self.sign_button)
+        self.sign_box.setVisible(may(session.actor, "sign_off"))
+        actions.addWidget(self.sign_box, 1)
+        layout.addLayout(actions)
+
+    def _add_tab(self, model: QAbstractTableModel, title: str) -> QTableView:
+        proxy = RowFilterProxy(self)
+        proxy.setSourceModel(model)
+        view = table_view(proxy)
+        self.tabs.addTab(view, title)
+        return view
+
+    def refresh(self) -> None:
+        result = attempt(
+            self.message, lambda: reconciliation.reconcile(self.session.ctx, self.session.actor)
+        )
+        if result is not None:
+            self.show_result(result)
+
+    def show_result(self, result: ReconcileResult) -> None:
+        self.result = result
+        for scope, model in self.balances.items():
+            model.set_rows(getattr(result, scope))
+            fit_columns(self.views[scope])
+        self.discrepancies.set_rows(result.discrepancies)
+        fit_columns(self.discrepancy_view, widest=240)
+        self.signoffs.set_rows(result.signoffs)
+        self.tabs.setTabText(4, f"Discrepancies ({len(result.discrepancies)})")
+        self.tabs.setTabText(5, f"Sign-offs ({len(result.signoffs)})")
+        self.generated.setText(
+            f"Worked out {result.generated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+        )
+        found = len(result.discrepancies)
+        findings = f"{found} finding(s) to look at" if found else "no findings"
+        if result.balanced:
+            self.banner.setText(f"BALANCED: every product, lot and kit balances; {findings}.")
+        else:
+            unbalanced = sum(not r.balanced for r in result.products + result.lots + result.kits)
+            self.banner.setText(
+                f"NOT BALANCED: {unbalanced} line(s) do not balance; {findings}. "
+                "See the discrepancies."
+            )
+        self.banner.setStyleSheet(banner_style(result.balanced))
+        self._load_flags(result)
+
+    def _load_flags(self, result: ReconcileResult) -> None:
+        """Open adherence flags named by dispense, so the explanation lands on the right one."""
+        flags: list[tuple[str, int, str]] = []
+        for number in sorted({d.subject for d in result.discrepancies if d.kind == "adherence"}):
+            try:
+                _person, history = queries.participant_history(
+                    self.session.ctx, self.session.actor, number
+                )
+            except DispensaryError as exc:
+                self.message.show_message(exc.message)
+                continue
+            flags.extend(
+                (number, row.cycle, row.dispense_number)
+                for row in history
+                if row.flags and not row.flag_reason
+            )
+        self._flags = flags
+        self.flag_choice.clear()
+        for number, cycle, dispense in flags:
+            self.flag_choice.addItem(f"{number}, cycle {cycle} ({dispense})", dispense)
+        if not flags:
+            self.flag_choice.addItem("No open adherence flag", "")
+        self.flag_button.setEnabled(bool(flags))
+        self.flag_choice.setEnabled(bool(flags))
+
+    def _explain(self) -> None:
+        dispense = str(self.flag_choice.currentData() or "")
+        if not dispense:
+            return
+        done = attempt(
+            self.message,
+            lambda: returns.explain_flag(
+                self.session.ctx, self.session.actor, dispense, self.flag_reason.text()
+            ),
+        )
+        if done is None:
+            return
+        self.flag_reason.clear()
+        self.refresh()
+        self.message.show_message(
+            f"Reason recorded for {done.participant}, cycle {done.cycle} ({done.dispense_number}).",
+            "ok",
+        )
+        self.changed.emit()
+
+    def _sign_off(self) -> None:
+        actor = self.session.actor
+        state = "balanced" if self.result is not None and self.result.balanced else "NOT balanced"
+        found = len(self.result.discrepancies) if self.result is not None else 0
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.RECONCILIATION_SIGNED_OFF.value,
+            f"Reconciliation of {self.session.ctx.study.protocol}: {state}, {found} finding(s)",
+        )
+        if password is None:
+            return
+        result = attempt(
+            self.message,
+            lambda: reconciliation.sign_off(self.session.ctx, actor, password, self.note.text()),
+        )
+        if result is None:
+            return
+        self.note.clear()
+        self.show_result(result)
+        self.message.show_message(
+            f"Signed off by {actor.full_name} ({actor.role.label.lower()}).", "ok"
+        )
+        self.changed.emit()
+
+    def _open_subject(self, index: QModelIndex) -> None:
+        proxy = self.discrepancy_view.model()
+        assert isinstance(proxy, RowFilterProxy)
+        row = self.discrepancies.row_at(proxy.mapToSource(index).row())
+        if row.kind in ("adherence", "return_overdue"):
+            self.open_request.emit(OpenKind.PARTICIPANT.value, row.subject)
+        elif row.kind != "audit_chain":
+            self.open_request.emit(OpenKind.KIT.value, row.subject)
