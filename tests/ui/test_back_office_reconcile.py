@@ -105,8 +105,8 @@ def test_double_click_opens_the_participant(qtbot: Any, pharmacy: Pharmacy) -> N
     screen.tabs.setCurrentIndex(4)
     view = screen.discrepancy_view
     index = view.model().index(0, 0)
+    where = view.visualRect(index).center()
     with qtbot.waitSignal(screen.open_request) as request:
-        qtbot.mouseDClick(
-            view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
-        )
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert request.args == ["participant", "01-001"]
