@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dispensary.domain.errors import StudyFileError
+from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _indexed(part: str) -> tuple[str, int | None]:
+    """'products[1]' -> ('products', 1); 'study' -> ('study', None)."""
+    name, _, rest = part.partition("[")
+    return name, int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else None
 
 
 def default_study_path() -> Path:
@@ -115,14 +122,14 @@ class Study:
             if product.code == code:
                 return product
         known = ", ".join(p.code for p in self.products)
-        raise StudyFileError(f"Product '{code}' is not in study {self.protocol}. Known: {known}.")
+        raise NotFound(f"Product '{code}' is not in study {self.protocol}. Known: {known}.")
 
     def dose_level(self, level: int) -> DoseLevel:
         for dose in self.dose_levels:
             if dose.level == level:
                 return dose
         known = ", ".join(str(d.level) for d in self.dose_levels)
-        raise StudyFileError(f"Dose level {level} is not in study {self.protocol}. Known: {known}.")
+        raise NotFound(f"Dose level {level} is not in study {self.protocol}. Known: {known}.")
 
     def directions_for(self, dose: DoseLevel, start_date: str, days: int) -> str:
         per_dose = sum(c.tablets_per_dose for c in dose.components)
@@ -140,16 +147,50 @@ class _Reader:
         self.origin = origin
 
     def line_of(self, key: str) -> int:
-        leaf = key.split(".")[-1].split("[")[0]
-        pattern = re.compile(rf"^\s*\[*\s*{re.escape(leaf)}\s*[=\]]")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.search(line):
-                return number
-        section = key.split(".")[0].split("[")[0]
-        for number, line in enumerate(self.lines, start=1):
-            if re.match(rf"^\s*\[+\s*{re.escape(section)}\s*\]+", line):
-                return number
-        return 1
+        """Line of a key such as 'dose_levels[2].components[0].product', looked for inside its
+        own table (the right [[array]] entry); a missing key gives the table's header line."""
+        path = [_indexed(part) for part in key.split(".")]
+        table, entry = path[0]
+        block = self._block(table, entry)
+        if block is None:
+            found = self._search(table, 0, len(self.lines), 0)
+            return found + 1 if found is not None else 1
+        header, end = block
+        line, start, occurrence = header, header + 1, 0
+        for name, index in path[1:]:
+            found = self._search(name, start, end, occurrence)
+            if found is None:
+                break
+            line, start, occurrence = found, found, index or 0
+        return line + 1
+
+    def _block(self, table: str, entry: int | None) -> tuple[int, int] | None:
+        """(header index, end index) of [table], or of the entry-th [[table]]."""
+        headers = [
+            (number, match.group(2).strip().strip('"'), match.group(1) == "[[")
+            for number, line in enumerate(self.lines)
+            if (match := _HEADER.match(line))
+        ]
+        seen = -1
+        for position, (number, name, is_array) in enumerate(headers):
+            if name != table or is_array != (entry is not None):
+                continue
+            seen += 1
+            if entry is None or seen == entry:
+                end = headers[position + 1][0] if position + 1 < len(headers) else len(self.lines)
+                return number, end
+        return None
+
+    def _search(self, name: str, start: int, end: int, occurrence: int) -> int | None:
+        """Index of the line holding the occurrence-th `name =` (also inside inline tables)."""
+        pattern = re.compile(rf'(?:^|[{{,])\s*"?{re.escape(name)}"?\s*=')
+        seen = 0
+        for number in range(start, end):
+            for _match in pattern.finditer(self.lines[number]):
+                if seen == occurrence:
+                    return number
+                seen += 1
+        return None
 
     def fail(self, key: str, problem: str) -> StudyFileError:
         return StudyFileError(
@@ -206,7 +247,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     cycle = r.table(data, "cycle")
     adherence = r.table(data, "adherence")
     temperature = r.table(data, "temperature")
-    platelets = data.get("platelets", {})
+    platelets = r.table(data, "platelets") if "platelets" in data else {}
     eligibility = r.table(data, "eligibility")
     label = r.table(data, "label")
 

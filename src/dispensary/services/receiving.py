@@ -67,7 +67,8 @@ def parse_manifest(text: str, default_product: str | None = None) -> list[KitIn]
             f"kit, lot, expiry, tablets (and product); missing: {', '.join(sorted(needed - fields))}."
         )
     kits: list[KitIn] = []
-    for line_no, row in enumerate(reader, start=2):
+    for row in reader:
+        line_no = reader.line_num  # counts the blank lines the reader skips
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if not any(values.values()):
             continue
@@ -166,10 +167,9 @@ def receive_shipment(
         session.flush()
         lots: dict[tuple[str, str], Lot] = {}
         for kit_in in kits:
-            lot = lots.get((kit_in.product, kit_in.lot))
-            if lot is None:
-                lot = _lot(session, kit_in)
-                lots[(kit_in.product, kit_in.lot)] = lot
+            lot = lots.get((kit_in.product, kit_in.lot)) or _lot(session, kit_in)
+            lots[(kit_in.product, kit_in.lot)] = lot
+            _check_lot_expiry(lot, kit_in)
             stock_kit = Kit(
                 number=kit_in.number,
                 lot_id=lot.id,
@@ -216,9 +216,13 @@ def _lot(session: Session, kit_in: KitIn) -> Lot:
         lot = Lot(product=kit_in.product, number=kit_in.lot, expiry=kit_in.expiry)
         session.add(lot)
         session.flush()
-    elif lot.expiry != kit_in.expiry:
+    return lot
+
+
+def _check_lot_expiry(lot: Lot, kit_in: KitIn) -> None:
+    """A lot has one expiry: in the records, and across the lines of one manifest."""
+    if lot.expiry != kit_in.expiry:
         raise RuleViolation(
             f"Lot {kit_in.lot} is recorded with expiry {lot.expiry.isoformat()}, but kit "
             f"{kit_in.number} says {kit_in.expiry.isoformat()}. Check the paperwork with the sponsor."
         )
-    return lot

@@ -68,6 +68,11 @@ def record_return(
     number = normalise_kit_number(kit)
     with write_transaction(ctx.engine) as session:
         record = _dispense_for(session, dispense, study_number, cycle)
+        if record not in live_dispenses(session, record.participant_id):
+            raise RuleViolation(
+                f"Dispense {record.number} was voided: its kits never left the pharmacy. "
+                "Scan the label of the dispense that replaced it."
+            )
         if held > record.days_supply:
             raise InvalidInput(
                 f"{held} days held is more than the {record.days_supply} days of supply."

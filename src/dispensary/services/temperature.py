@@ -47,7 +47,8 @@ def parse_logger_csv(text: str) -> list[Reading]:
             "The logger file needs a header with the columns 'timestamp' and 'celsius'."
         )
     readings = []
-    for line_no, row in enumerate(reader, start=2):
+    for row in reader:
+        line_no = reader.line_num  # counts the blank lines the reader skips
         raw_time = (row.get(time_key) or "").strip()
         raw_temp = (row.get(temp_key) or "").strip()
         if not raw_time and not raw_temp:

@@ -1,0 +1,48 @@
+"""Starting states shared by the workflow tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from dispensary.services.context import Actor, Context
+from dispensary.services.results import DispenseResult
+
+from .helpers import EARLY, LATE, P25, dispense, enroll, receive
+
+
+@dataclass(frozen=True)
+class Stock:
+    """K0001-K0010: lot L1, 7.5 mg, expires LATE; K0011-K0020: lot L2, 7.5 mg, expires EARLY
+    (so FEFO hands out L2 first); S0001-S0004: lot S1, 2.5 mg, 42 tablets each."""
+
+    late: tuple[str, ...]
+    early: tuple[str, ...]
+    small: tuple[str, ...]
+
+
+@pytest.fixture
+def stock(ctx: Context, pharmacist: Actor) -> Stock:
+    late = receive(ctx, pharmacist, "K0001-K0010", "L1", LATE)
+    early = receive(ctx, pharmacist, "K0011-K0020", "L2", EARLY)
+    small = receive(ctx, pharmacist, "S0001-S0004", "S1", LATE, product=P25)
+    return Stock(late.kits, early.kits, small.kits)
+
+
+@pytest.fixture
+def enrolled(ctx: Context, pharmacist: Actor) -> str:
+    return enroll(ctx, pharmacist).study_number
+
+
+@pytest.fixture
+def cycle1(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+) -> DispenseResult:
+    """Cycle 1 of 01-001, day 1 = dispense date = 2026-01-05, one kit of lot L2 (K0011)."""
+    return dispense(ctx, pharmacist, pw(pharmacist))

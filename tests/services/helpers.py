@@ -1,0 +1,72 @@
+"""Builders for the states service tests start from: stock received, participants enrolled,
+cycles dispensed. Each is a real service call, so the ledger and audit trail stay whole."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+
+from dispensary.db.engine import is_sqlite
+from dispensary.services import dispensing, participants, receiving
+from dispensary.services.context import Actor, Context
+from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
+
+P75 = "herombopag-7.5mg"
+P25 = "herombopag-2.5mg"
+LATE = date(2027, 6, 30)
+EARLY = date(2026, 12, 31)
+
+
+def receive(
+    ctx: Context,
+    actor: Actor,
+    kits: str = "K0001-K0010",
+    lot: str = "L1",
+    expiry: date = LATE,
+    product: str = P75,
+    shipment: str | None = None,
+    **options: Any,
+) -> ReceiveResult:
+    listed = receiving.kits_from_range(ctx, kits, product, lot, expiry, None)
+    return receiving.receive_shipment(ctx, actor, shipment or f"SH-{kits}", listed, **options)
+
+
+def enroll(
+    ctx: Context,
+    actor: Actor,
+    number: str = "01-001",
+    initials: str = "AB",
+    birth_year: int = 1970,
+    sex: str = "F",
+    **options: Any,
+) -> ParticipantRow:
+    return participants.enroll(ctx, actor, number, initials, birth_year, sex, "Dr Liu", **options)
+
+
+def dispense(
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    number: str = "01-001",
+    cycle: int = 1,
+    day1: date | None = None,
+    **options: Any,
+) -> DispenseResult:
+    day = day1 or ctx.clock.today()
+    return dispensing.dispense_cycle(ctx, actor, number, cycle, day, password, **options)
+
+
+def sql(ctx: Context, statement: str, **params: Any) -> None:
+    """A direct edit behind the program's back, as a tamperer with the file would make it."""
+    bind = ctx.engine
+    if is_sqlite(bind):
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
+    with bind.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def scalar(ctx: Context, statement: str, **params: Any) -> Any:
+    with ctx.engine.connect() as conn:
+        return conn.execute(text(statement), params).scalar()

@@ -1,0 +1,538 @@
+"""Dispensing a cycle: every rule at the counter, the signature, the second check, and voiding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.services import (
+    audit,
+    counts,
+    destruction,
+    dispensing,
+    participants,
+    quarantine,
+    queries,
+    reconciliation,
+    returns,
+)
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
+
+from .conftest import Stock
+from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+DAY1 = date(2026, 1, 5)
+
+
+def kit_status(ctx: Context, actor: Actor, number: str) -> KitStatus:
+    return queries.kit_detail(ctx, actor, number).status
+
+
+def test_first_cycle_first_expiry_first_out(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(ctx, pharmacist, pw(pharmacist))
+    assert result.number == "DSP000001"
+    assert (result.participant, result.initials, result.cycle) == ("01-001", "AB", 1)
+    assert [(k.kit, k.lot, k.expiry, k.tablets) for k in result.kits] == [
+        ("K0011", "L2", date(2026, 12, 31), 21)
+    ]
+    assert (result.tablets, result.days, result.day1) == (21, 21, DAY1)
+    assert (result.last_day, result.dispensed_on) == (date(2026, 1, 25), DAY1)
+    assert (result.dose_level, result.dose_name) == (0, "7.5 mg once daily")
+    assert result.directions.startswith("Take 1 tablet(s) by mouth once daily in the evening")
+    assert "starting the evening of 2026-01-05, for 21 days." in result.directions
+    assert (result.pharmacist, result.pharmacist_initials, result.checked_by) == (
+        "Paula Pharm",
+        "PP",
+        "",
+    )
+    assert result.warnings == ()
+    assert kit_status(ctx, pharmacist, "K0011") is KitStatus.DISPENSED
+    [row] = [r for r in queries.ledger_rows(ctx, pharmacist) if r.kind == "dispense"]
+    assert (row.kit, row.quantity, row.participant, row.initials, row.dispense) == (
+        "K0011",
+        21,
+        "01-001",
+        "AB",
+        "DSP000001",
+    )
+    assert scalar(ctx, "SELECT meaning FROM signatures WHERE record_type = 'dispense'") == (
+        "dispensed"
+    )
+    [entry] = audit.list_entries(ctx, pharmacist, action="dispense")
+    assert entry.entity_id == "DSP000001" and '"kits":["K0011"]' in entry.new
+    assert queries.get_dispense_detail(ctx, pharmacist, "DSP000001") == replace(result)
+    assert audit.verify(ctx, pharmacist).ok
+
+
+def test_fefo_skips_kits_that_expire_before_the_supply_lasts(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    # Last day of supply 2026-01-25, plus the study's 7 days: a kit must last to 2026-02-01.
+    receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 31))
+    receive(ctx, pharmacist, "K0901", "JUST", date(2026, 2, 1))
+    assert [k.kit for k in dispense(ctx, pharmacist, pw(pharmacist)).kits] == ["K0901"]
+    assert kit_status(ctx, pharmacist, "K0900") is KitStatus.AVAILABLE
+
+
+def test_reduced_dose_uses_the_other_strength(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-1)
+    assert [(k.kit, k.product, k.tablets) for k in result.kits] == [("S0001", P25, 42)]
+    assert result.directions.startswith("Take 2 tablet(s)")
+
+
+def test_whole_kits_are_handed_out(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-2)  # 21 tablets needed
+    assert (result.tablets, [k.tablets for k in result.kits]) == (42, [42])
+
+
+def test_two_kits_when_one_is_not_enough(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    counts.record_count(
+        ctx,
+        pharmacist,
+        "K0011",
+        20,
+        pw(pharmacist),
+        "breakage",
+        "one crushed",
+        "tech",
+        "tech-pass-1",
+    )
+    result = dispense(ctx, pharmacist, pw(pharmacist))
+    assert [(k.kit, k.tablets) for k in result.kits] == [("K0011", 20), ("K0012", 21)]
+    assert result.tablets == 41
+
+
+def test_only_participants_on_treatment(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    with refused(ctx, RuleViolation, "01-001 is discontinued; only participants on treatment"):
+        dispense(ctx, pharmacist, pw(pharmacist))
+
+
+def test_participant_not_enrolled(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, NotFound, "Participant 01-009 is not enrolled"):
+        dispense(ctx, pharmacist, pw(pharmacist), "01-009")
+
+
+def test_next_cycle_only(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "Cycle 2 is not the next cycle: dispense cycle 1 first"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
+    dispense(ctx, pharmacist, pw(pharmacist))
+    with refused(ctx, RuleViolation, "Cycle 1 has already been dispensed. The next cycle"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=1)
+
+
+def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:
+    for kit in result.kits:
+        returns.record_return(ctx, actor, kit.kit, 0, password, dispense=result.number)
+
+
+def test_minimum_interval_since_previous_day1(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    clock.set_date(date(2026, 1, 22))
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    with refused(ctx, RuleViolation, "only 17 days after the previous cycle's day 1"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
+    clock.set_date(date(2026, 1, 23))
+    assert dispense(ctx, pharmacist, pw(pharmacist), cycle=2).cycle == 2
+
+
+def test_day1_far_from_the_dispense_date(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "Day 1 (2026-01-13) is more than 7 days from the dispense"):
+        dispense(ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 13))
+
+
+def test_day1_before_enrolment(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "Day 1 (2026-01-04) is before enrolment (2026-01-05)"):
+        dispense(ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 4))
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        ({"cycle": 0}, InvalidInput, "Cycle 0 is not a cycle number"),
+        ({"cycle": True}, InvalidInput, "Cycle True is not a cycle number"),
+        ({"dispensed_on": date(2026, 1, 6)}, InvalidInput, "dispense date 2026-01-06 is in the"),
+        ({"dose_level": 5}, NotFound, "Dose level 5 is not in study NCT07198672"),
+        ({"platelet_count": -1.0}, InvalidInput, "platelet count of -1.0 x 10^9/L is not possible"),
+        ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),
+    ],
+)
+def test_malformed_dispense_is_refused(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+    options: dict[str, Any],
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        dispense(ctx, pharmacist, pw(pharmacist), **options)
+
+
+def test_previous_return_missing_is_a_warning_to_override(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    with refused(
+        ctx, RuleViolation, "The return of cycle 1 (DSP000001) is not recorded yet. To dispense"
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
+    result = dispense(
+        ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="bottle forgotten at home"
+    )
+    assert result.warnings == ("The return of cycle 1 (DSP000001) is not recorded yet.",)
+    assert scalar(ctx, "SELECT warning_override FROM dispenses WHERE cycle = 2") == (
+        "bottle forgotten at home"
+    )
+    [entry] = audit.list_entries(ctx, pharmacist, text="DSP000002")
+    assert entry.reason == "bottle forgotten at home"
+
+
+def test_previous_return_missing_refused_when_the_study_says_so(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    strict = replace(ctx.study, cycle=replace(ctx.study.cycle, previous_return_missing="refuse"))
+    strict_ctx = replace(ctx, study=strict)
+    clock.set_date(date(2026, 1, 26))
+    with refused(ctx, RuleViolation, "Record the return before dispensing the next cycle"):
+        dispense(strict_ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot it")
+    return_all(strict_ctx, pharmacist, pw(pharmacist), cycle1)
+    assert dispense(strict_ctx, pharmacist, pw(pharmacist), cycle=2).warnings == ()
+
+
+def test_dose_change_needs_who_ordered_it(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    with refused(
+        ctx, RuleViolation, "The dose changes from level 0 to -1 (5 mg once daily (reduced))"
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, dose_level=-1)
+    result = dispense(
+        ctx, pharmacist, pw(pharmacist), cycle=2, dose_level=-1, dose_ordered_by="Dr Liu"
+    )
+    assert result.dose_level == -1
+    assert scalar(ctx, "SELECT dose_ordered_by FROM dispenses WHERE cycle = 2") == "Dr Liu"
+
+
+def test_platelets_at_the_hold_threshold_need_an_override(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "Platelets 100 x 10^9/L are at or above 100"):
+        dispense(ctx, pharmacist, pw(pharmacist), platelet_count=100)
+    result = dispense(
+        ctx, pharmacist, pw(pharmacist), platelet_count=120, override_reason="Dr Liu: continue"
+    )
+    assert len(result.warnings) == 1 and "Platelets 120" in result.warnings[0]
+    assert scalar(ctx, "SELECT platelet_count FROM dispenses") == 120
+
+
+def test_platelets_below_the_threshold_need_nothing(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    assert dispense(ctx, pharmacist, pw(pharmacist), platelet_count=99.9).warnings == ()
+
+
+def test_scanned_kits_are_dispensed_as_scanned(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(ctx, pharmacist, pw(pharmacist), kits=[" k0003 "])
+    assert [k.kit for k in result.kits] == ["K0003"]
+
+
+def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
+    """A kit of the stock fixture brought into the given state by the services themselves."""
+    if status == "quarantined":
+        quarantine.quarantine(ctx, actor, ["K0001"], "dropped on the floor")
+    elif status == "dispensed":
+        enroll(ctx, actor, "01-002", "CD")
+        dispense(ctx, actor, password, "01-002", kits=["K0001"])
+    elif status == "returned":
+        enroll(ctx, actor, "01-002", "CD")
+        result = dispense(ctx, actor, password, "01-002", kits=["K0001"])
+        returns.record_return(ctx, actor, "K0001", 4, password, dispense=result.number)
+    elif status == "destroyed":
+        destruction.destroy(ctx, actor, ["K0001"], "Tom Tech", "incineration", password)
+    return "K0001"
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("quarantined", "Kit K0001 is quarantined. It is quarantined: release it first"),
+        ("dispensed", "Kit K0001 is dispensed. It has already been dispensed"),
+        ("returned", "Kit K0001 is returned. Returned tablets are never dispensed again"),
+        ("destroyed", "Kit K0001 is destroyed. It has been destroyed"),
+    ],
+)
+def test_scanned_kit_must_be_available(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+    status: str,
+    words: str,
+) -> None:
+    kit = make_kit(ctx, pharmacist, pw(pharmacist), status)
+    with refused(ctx, RuleViolation, words):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=[kit])
+
+
+def test_scanned_kit_that_has_expired(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 10))
+    clock.set_date(date(2026, 1, 11))
+    with refused(ctx, RuleViolation, "Kit K0900 is expired. It has expired: set it aside"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0900"])
+
+
+def test_scanned_kit_must_last_the_supply(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 31))
+    with refused(
+        ctx, RuleViolation, "expires 2026-01-31, before the supply must last (2026-02-01)"
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0900"])
+
+
+def test_scanned_kit_of_the_wrong_product(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, f"Kit S0001 holds {P25}; this dose (7.5 mg once daily)"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["S0001"])
+
+
+def test_scanned_kit_not_in_stock(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, NotFound, "Kit Z0001 is not in this pharmacy's stock"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["Z0001"])
+
+
+def test_too_many_scanned_kits(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "is not needed: the other kits scanned already hold the 21"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001", "K0002"])
+
+
+def test_scanned_kits_that_do_not_cover_the_cycle(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    counts.record_count(
+        ctx, pharmacist, "K0001", 20, pw(pharmacist), "lost", "one missing", "tech", "tech-pass-1"
+    )
+    with refused(ctx, RuleViolation, f"The kits scanned hold 20 tablets of {P75}; 21 are needed"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])
+
+
+def test_not_enough_stock(ctx: Context, pharmacist: Actor, pw: Password, refused: Refused) -> None:
+    receive(ctx, pharmacist, "K0001", "L1", LATE)
+    receive(ctx, pharmacist, "K0002", "L1", LATE, temperature_ok=False)
+    enroll(ctx, pharmacist, "01-001", "AB")
+    enroll(ctx, pharmacist, "01-002", "CD")
+    dispense(ctx, pharmacist, pw(pharmacist), "01-001")
+    with refused(ctx, RuleViolation, f"Not enough {P75} in stock: 21 tablets needed, 0 available"):
+        dispense(ctx, pharmacist, pw(pharmacist), "01-002")
+
+
+def test_wrong_signature_password_writes_nothing(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, refused: Refused
+) -> None:
+    with refused(ctx, NotPermitted, "The signature password for pharm is wrong; nothing was saved"):
+        dispense(ctx, pharmacist, "pharm2-pass-1")
+
+
+@pytest.mark.parametrize("who", ["technician", "monitor", "admin"])
+def test_only_a_pharmacist_dispenses(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    who: str,
+    request: pytest.FixtureRequest,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    actor: Actor = request.getfixturevalue(who)
+    with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not dispense"):
+        dispense(ctx, actor, pw(actor))
+
+
+def test_second_check_by_another_pharmacist(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(
+        ctx, pharmacist, pw(pharmacist), checked_by="pharm2", checker_password="pharm2-pass-1"
+    )
+    assert result.checked_by == "Peter Second"
+    meanings = scalar(
+        ctx,
+        "SELECT COUNT(*) FROM signatures WHERE record_type = 'dispense' AND meaning = 'checked'",
+    )
+    assert meanings == 1
+
+
+@pytest.mark.parametrize(
+    ("checker", "password", "error", "words"),
+    [
+        ("pharm", "pharm-pass-1", RuleViolation, "The second check must be done by another"),
+        ("pharm2", "wrong-password", NotPermitted, "signature password for pharm2 is wrong"),
+        ("nobody", "x", NotFound, "There is no user 'nobody'"),
+    ],
+)
+def test_second_check_refusals(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+    checker: str,
+    password: str,
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        dispense(ctx, pharmacist, pw(pharmacist), checked_by=checker, checker_password=password)
+
+
+def test_void_reverses_and_the_cycle_can_be_dispensed_again(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    voided = dispensing.void_dispense(
+        ctx, pharmacist, "dsp000001", "wrong participant's label", pw(pharmacist)
+    )
+    assert voided.number == "DSP000001"
+    assert kit_status(ctx, pharmacist, "K0011") is KitStatus.AVAILABLE
+    rows = [r for r in queries.ledger_rows(ctx, pharmacist) if r.kind == "dispense"]
+    assert [(r.kit, r.quantity, r.reverses) for r in rows] == [
+        ("K0011", 21, None),
+        ("K0011", -21, rows[0].id),
+    ]
+    assert rows[1].reason == "wrong participant's label"
+    row = queries.participant(ctx, pharmacist, "01-001")
+    assert (row.last_cycle, row.next_cycle) == (None, 1)
+    again = dispense(ctx, pharmacist, pw(pharmacist))
+    assert (again.number, again.cycle, [k.kit for k in again.kits]) == ("DSP000002", 1, ["K0011"])
+    assert scalar(ctx, "SELECT MAX(attempt) FROM dispenses") == 2
+    [entry] = audit.list_entries(ctx, pharmacist, action="dispense_voided")
+    assert entry.reason == "wrong participant's label"
+    assert audit.verify(ctx, pharmacist).ok
+    [product] = [p for p in reconciliation.reconcile(ctx, pharmacist).products if p.key == P75]
+    assert (product.dispensed, product.on_hand) == (21, 21 * 19)
+
+
+def test_void_refusals(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    technician: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    with refused(ctx, NotPermitted, "signature password for pharm is wrong"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", "nope-nope-1")
+    with refused(ctx, InvalidInput, "Give the reason for the correction"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000001", "", pw(pharmacist))
+    with refused(ctx, NotPermitted, "tech (technician) may not dispense"):
+        dispensing.void_dispense(ctx, technician, "DSP000001", "typo", pw(technician))
+    with refused(ctx, NotFound, "There is no dispense 'DSP000009'"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000009", "typo", pw(pharmacist))
+    dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
+    with refused(ctx, RuleViolation, "Dispense DSP000001 has already been voided"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
+
+
+def test_void_refused_after_a_return(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    with refused(ctx, RuleViolation, "Dispense DSP000001 has returns recorded"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
+
+
+def test_a_voided_dispense_takes_no_return(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
+    with refused(ctx, RuleViolation, "Dispense DSP000001 was voided"):
+        returns.record_return(ctx, pharmacist, "K0011", 0, pw(pharmacist), dispense="DSP000001")
+
+
+def test_dispense_on_an_earlier_day(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    clock.set_date(date(2026, 1, 7))
+    result = dispense(ctx, pharmacist, pw(pharmacist), day1=DAY1, dispensed_on=DAY1)
+    assert result.dispensed_on == DAY1
+    assert queries.ledger_rows(ctx, pharmacist)[-1].entry_date == DAY1
+    assert timedelta(0) == result.dispensed_on - DAY1

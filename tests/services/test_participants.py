@@ -1,0 +1,149 @@
+"""Enrolment (study number and initials only, eligibility confirmed) and status changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.services import audit, participants, queries
+from dispensary.services.context import Actor, Context
+
+from .helpers import enroll, scalar
+
+Refused = Callable[..., Any]
+
+
+def every_criterion(ctx: Context) -> list[str]:
+    elig = ctx.study.eligibility
+    return [*elig.inclusion, *(f"Not: {c}" for c in elig.exclusion)]
+
+
+def test_enrol(ctx: Context, pharmacist: Actor) -> None:
+    row = enroll(ctx, pharmacist, " 01-001 ", "a.b.", criteria_confirmed=every_criterion(ctx))
+    assert (row.study_number, row.initials, row.birth_year, row.sex) == ("01-001", "AB", 1970, "F")
+    assert (row.enrolled_on, row.status) == (date(2026, 1, 5), ParticipantStatus.ON_TREATMENT)
+    assert (row.last_cycle, row.next_cycle, row.return_pending) == (None, 1, False)
+    stored = scalar(ctx, "SELECT eligibility_checklist FROM participants")
+    assert json.loads(stored) == every_criterion(ctx)
+    assert scalar(ctx, "SELECT eligibility_confirmed_by FROM participants") == "Dr Liu"
+    [entry] = audit.list_entries(ctx, pharmacist, action="enroll")
+    assert entry.entity_id == "01-001" and '"criteria":16' in entry.new
+    assert queries.participant(ctx, pharmacist, "01-001") == row
+
+
+def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
+    assert enroll(ctx, pharmacist, enrolled_on=date(2025, 12, 30)).enrolled_on == date(2025, 12, 30)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "words"),
+    [
+        ({"birth_year": 2009}, RuleViolation, "born in 2009 may be under 18 on 2026-01-05"),
+        ({"sex": "M"}, RuleViolation, "admit sex 'F' only; this participant is recorded as 'M'"),
+        ({"sex": "X"}, InvalidInput, "Sex 'X' is not F or M"),
+        ({"sex": ""}, InvalidInput, "is not F or M"),
+        ({"birth_year": 2030}, InvalidInput, "Year of birth 2030 is not possible"),
+        ({"initials": "Anne Berry"}, InvalidInput, "'Anne Berry' are not initials"),
+        ({"initials": "A"}, InvalidInput, "are not initials"),
+        ({"number": "01 001"}, InvalidInput, "is not a participant study number"),
+        ({"number": ""}, InvalidInput, "is not a participant study number"),
+        ({"enrolled_on": date(2026, 1, 6)}, InvalidInput, "enrolment date 2026-01-06 is in the"),
+    ],
+)
+def test_enrolment_refusals(
+    ctx: Context,
+    pharmacist: Actor,
+    refused: Refused,
+    change: dict[str, Any],
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        enroll(ctx, pharmacist, **change)
+
+
+def test_birth_year_must_be_a_number(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    with refused(ctx, InvalidInput, "year of birth must be a number"):
+        participants.enroll(ctx, pharmacist, "01-001", "AB", "1970", "F", "Dr Liu")  # type: ignore[arg-type]
+
+
+def test_who_confirmed_eligibility_is_required(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "Give the name of the investigator who confirmed"):
+        participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", " ")
+
+
+def test_adult_of_18_this_year_is_enrolled(ctx: Context, pharmacist: Actor) -> None:
+    assert enroll(ctx, pharmacist, birth_year=2008).birth_year == 2008
+
+
+def test_a_study_open_to_all_enrols_men(ctx: Context, pharmacist: Actor) -> None:
+    study = replace(ctx.study, eligibility=replace(ctx.study.eligibility, sex="ALL"))
+    assert enroll(replace(ctx, study=study), pharmacist, sex="m").sex == "M"
+
+
+def test_duplicate_is_refused(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    enroll(ctx, pharmacist)
+    with refused(ctx, RuleViolation, "Participant 01-001 is already enrolled"):
+        enroll(ctx, pharmacist, initials="CD")
+
+
+def test_incomplete_eligibility_checklist_is_refused(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    ticked = every_criterion(ctx)
+    missing = ticked.pop(5)
+    with refused(ctx, RuleViolation, f"Eligibility is not confirmed for: {missing}"):
+        enroll(ctx, pharmacist, criteria_confirmed=ticked)
+    with refused(ctx, RuleViolation, f"not confirmed for: {ctx.study.eligibility.inclusion[0]}"):
+        enroll(ctx, pharmacist, criteria_confirmed=[])
+
+
+@pytest.mark.parametrize("who", ["technician", "monitor", "admin"])
+def test_only_a_pharmacist_enrols(
+    ctx: Context, who: str, request: pytest.FixtureRequest, refused: Refused
+) -> None:
+    actor: Actor = request.getfixturevalue(who)
+    with refused(ctx, NotPermitted, "may not enrol participants"):
+        enroll(ctx, actor)
+
+
+def test_status_change(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    enroll(ctx, pharmacist)
+    row = participants.set_status(ctx, pharmacist, "01-001", "discontinued", "adverse event")
+    assert row.status is ParticipantStatus.DISCONTINUED
+    [entry] = audit.list_entries(ctx, pharmacist, action="participant_status")
+    assert (entry.old, entry.new, entry.reason) == (
+        '{"status":"on_treatment"}',
+        '{"status":"discontinued"}',
+        "adverse event",
+    )
+    with refused(ctx, RuleViolation, "Participant 01-001 is already Discontinued"):
+        participants.set_status(ctx, pharmacist, "01-001", "discontinued", "again")
+    with refused(ctx, InvalidInput, "'paused' is not a status"):
+        participants.set_status(ctx, pharmacist, "01-001", "paused", "why")
+    with refused(ctx, InvalidInput, "Give the reason"):
+        participants.set_status(ctx, pharmacist, "01-001", "completed", "")
+
+
+def test_status_of_someone_not_enrolled(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    from dispensary.domain.errors import NotFound
+
+    with refused(ctx, NotFound, "Participant 09-999 is not enrolled"):
+        participants.set_status(ctx, pharmacist, "09-999", "completed", "end of study")
+
+
+def test_technician_cannot_change_status(
+    ctx: Context, pharmacist: Actor, technician: Actor, refused: Refused
+) -> None:
+    enroll(ctx, pharmacist)
+    with refused(ctx, NotPermitted, "may not change a participant's status"):
+        participants.set_status(ctx, technician, "01-001", "completed", "end of study")

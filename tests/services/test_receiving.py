@@ -1,0 +1,242 @@
+"""Receiving: kits by range or manifest, and every reason to refuse a shipment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.services import audit, queries, receiving
+from dispensary.services.context import Actor, Context
+from dispensary.services.receiving import KitIn
+
+from .helpers import LATE, P25, P75, receive
+
+Refused = Callable[..., Any]
+
+
+def test_receive_a_range(ctx: Context, technician: Actor) -> None:
+    result = receive(ctx, technician, "K0001-K0010", "L1", LATE)
+    assert result.kits == tuple(f"K{n:04d}" for n in range(1, 11))
+    assert (result.tablets, result.quarantined, result.received_on) == (
+        210,
+        False,
+        ctx.clock.today(),
+    )
+    stock = queries.inventory(ctx, technician)
+    assert {(k.number, k.lot, k.expiry, k.status, k.tablets) for k in stock} == {
+        (f"K{n:04d}", "L1", LATE, KitStatus.AVAILABLE, 21) for n in range(1, 11)
+    }
+    assert {k.location for k in stock} == {ctx.study.storage_area}
+    ledger = queries.ledger_rows(ctx, technician)
+    assert [(r.kind, r.quantity) for r in ledger] == [(MovementKind.RECEIVE.value, 21)] * 10
+    assert {r.reason for r in ledger} == {"shipment SH-K0001-K0010"}
+    entries = audit.list_entries(ctx, technician, action="receive")
+    assert [e.entity_id for e in entries] == ["SH-K0001-K0010"]
+    assert audit.verify(ctx, technician).ok
+
+
+def test_range_uses_the_kit_size_of_the_product(ctx: Context, technician: Actor) -> None:
+    receive(ctx, technician, "S01-S03", "S1", LATE, product=P25)
+    assert {k.tablets for k in queries.inventory(ctx, technician)} == {42}
+
+
+def test_receive_a_manifest(ctx: Context, pharmacist: Actor) -> None:
+    manifest = (
+        "\ufeffKit,Lot,Expiry,Tablets,Product\n"
+        f"A-1,L1,2027-06-30,21,{P75}\n"
+        "\n"
+        f"a-2 , L9 ,2027-03-31,42,{P25}\n"
+    )
+    kits = receiving.parse_manifest(manifest)
+    assert kits == [
+        KitIn("A-1", P75, "L1", date(2027, 6, 30), 21),
+        KitIn("A-2", P25, "L9", date(2027, 3, 31), 42),
+    ]
+    result = receiving.receive_shipment(
+        ctx, pharmacist, "DEPOT-77", kits, condition="box dented, kits intact", location="Fridge 2"
+    )
+    assert result.tablets == 63
+    rows = {k.number: k for k in queries.inventory(ctx, pharmacist)}
+    assert (rows["A-2"].product, rows["A-2"].lot, rows["A-2"].location) == (P25, "L9", "Fridge 2")
+
+
+def test_manifest_without_product_column_takes_the_default() -> None:
+    kits = receiving.parse_manifest("kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\n", P75)
+    assert kits[0].product == P75
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("kit,lot,tablets\nK1,L1,21\n", "missing: expiry"),
+        (
+            "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\nK2,L1,31/01/2027,21\n",
+            "Manifest line 3: expiry '31/01/2027' is not a date",
+        ),
+        (
+            "kit,lot,expiry,tablets\nK1,L1,2027-01-31,twenty\n",
+            "Manifest line 2: tablets 'twenty' is not a number",
+        ),
+        (
+            "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\n\nK 2,L1,2027-01-31,21\n",
+            "Manifest line 4: 'K 2' is not a kit number",
+        ),
+        ("kit,lot,expiry,tablets\nK1,,2027-01-31,21\n", "Manifest line 2: Give the lot number"),
+        ("kit,lot,expiry,tablets\n", "The manifest lists no kits"),
+    ],
+)
+def test_bad_manifest_lines_are_named(
+    ctx: Context, refused: Refused, text: str, words: str
+) -> None:
+    with refused(ctx, InvalidInput, words):
+        receiving.parse_manifest(text, P75)
+
+
+def test_manifest_line_without_product(ctx: Context, refused: Refused) -> None:
+    with refused(ctx, InvalidInput, "Manifest line 2: no product"):
+        receiving.parse_manifest("kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\n")
+
+
+def test_kit_already_in_stock_is_refused(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    receive(ctx, pharmacist, "K0001-K0010")
+    with refused(ctx, RuleViolation, "Kit K0010 is already in stock"):
+        receive(ctx, pharmacist, "K0010-K0012", shipment="SH-2")
+
+
+def test_kit_listed_twice_in_one_shipment(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    kits = [KitIn("K1", P75, "L1", LATE, 21), KitIn("K1", P75, "L1", LATE, 21)]
+    with refused(ctx, InvalidInput, "Kit K1 is listed twice"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
+
+
+def test_shipment_received_twice_is_refused(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    receive(ctx, pharmacist, "K0001-K0002", shipment="SH-1")
+    with refused(ctx, RuleViolation, "Shipment SH-1 has already been received"):
+        receive(ctx, pharmacist, "K0003-K0004", shipment="SH-1")
+
+
+def test_expired_kit_is_refused(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    yesterday = ctx.clock.today() - timedelta(days=1)
+    with refused(ctx, RuleViolation, "Kit K0002 (lot OLD) expired on 2026-01-04"):
+        receiving.receive_shipment(
+            ctx,
+            pharmacist,
+            "SH-1",
+            [KitIn("K0001", P75, "L1", LATE, 21), KitIn("K0002", P75, "OLD", yesterday, 21)],
+        )
+
+
+def test_kit_expiring_today_is_received(ctx: Context, pharmacist: Actor) -> None:
+    receive(ctx, pharmacist, "K0001", "L1", ctx.clock.today())
+
+
+def test_lot_with_another_expiry_is_refused(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    receive(ctx, pharmacist, "K0001-K0002", "L1", LATE)
+    with refused(ctx, RuleViolation, "Lot L1 is recorded with expiry 2027-06-30, but kit K0003"):
+        receive(ctx, pharmacist, "K0003", "L1", date(2027, 7, 31))
+
+
+def test_lot_with_two_expiries_in_one_manifest_is_refused(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    kits = [KitIn("K1", P75, "L1", LATE, 21), KitIn("K2", P75, "L1", date(2027, 7, 31), 21)]
+    with refused(ctx, RuleViolation, "Lot L1 is recorded with expiry 2027-06-30, but kit K2"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
+
+
+def test_same_lot_number_of_another_product_is_another_lot(ctx: Context, pharmacist: Actor) -> None:
+    receive(ctx, pharmacist, "K0001", "L1", LATE)
+    receive(ctx, pharmacist, "S0001", "L1", date(2027, 1, 31), product=P25)
+    assert {(k.product, k.expiry) for k in queries.inventory(ctx, pharmacist)} == {
+        (P75, LATE),
+        (P25, date(2027, 1, 31)),
+    }
+
+
+def test_failed_temperature_record_quarantines_the_shipment(
+    ctx: Context, pharmacist: Actor
+) -> None:
+    result = receive(ctx, pharmacist, "K0001-K0003", temperature_ok=False)
+    assert result.quarantined
+    assert {k.status for k in queries.inventory(ctx, pharmacist)} == {KitStatus.QUARANTINED}
+    # Quarantined stock is on the books (received) but cannot be handed out.
+    assert sum(r.quantity for r in queries.ledger_rows(ctx, pharmacist)) == 63
+
+
+def test_unknown_product_is_refused(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    with refused(ctx, NotFound, "Product 'aspirin' is not in study NCT07198672"):
+        receiving.receive_shipment(
+            ctx, pharmacist, "SH-1", [KitIn("K1", "aspirin", "L1", LATE, 21)]
+        )
+
+
+@pytest.mark.parametrize(
+    ("kits", "options", "error", "words"),
+    [
+        ([], {}, InvalidInput, "A shipment needs at least one kit"),
+        ([KitIn("K1", P75, "L1", LATE, 0)], {}, InvalidInput, "Kit K1 has no tablets"),
+        ([KitIn("K1", P75, "L1", LATE, -3)], {}, InvalidInput, "cannot be negative"),
+        (
+            [KitIn("K1", P75, "L1", LATE, 21)],
+            {"received_on": date(2026, 1, 6)},
+            InvalidInput,
+            "date received 2026-01-06 is in the future",
+        ),
+        (
+            [KitIn("K1", P75, "L1", LATE, 21)],
+            {"condition": " "},
+            InvalidInput,
+            "Give the condition",
+        ),
+    ],
+)
+def test_malformed_shipments_are_refused(
+    ctx: Context,
+    pharmacist: Actor,
+    refused: Refused,
+    kits: list[KitIn],
+    options: dict[str, Any],
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        receiving.receive_shipment(ctx, pharmacist, "SH-1", kits, **options)
+
+
+def test_shipment_number_is_required(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
+    with refused(ctx, InvalidInput, "Give the shipment number"):
+        receiving.receive_shipment(ctx, pharmacist, "  ", [KitIn("K1", P75, "L1", LATE, 21)])
+
+
+def test_kit_ranges() -> None:
+    assert receiving.expand_range("k0008-k0011") == ["K0008", "K0009", "K0010", "K0011"]
+    assert receiving.expand_range("K0008 - K0008") == ["K0008"]
+    assert receiving.expand_range("X12") == ["X12"]
+    with pytest.raises(InvalidInput, match="runs backwards"):
+        receiving.expand_range("K0010-K0001")
+    with pytest.raises(InvalidInput, match="same prefix, same width"):
+        receiving.expand_range("K0001-J0010")
+    with pytest.raises(InvalidInput, match="same prefix, same width"):
+        receiving.expand_range("K001-K0010")
+    with pytest.raises(InvalidInput, match="more than 5000 kits"):
+        receiving.expand_range("K00001-K09999")
+
+
+@pytest.mark.parametrize("who", ["monitor", "admin"])
+def test_only_pharmacy_staff_receive(
+    ctx: Context, who: str, request: pytest.FixtureRequest, refused: Refused
+) -> None:
+    actor: Actor = request.getfixturevalue("monitor" if who == "monitor" else "admin")
+    with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not receive stock"):
+        receive(ctx, actor)

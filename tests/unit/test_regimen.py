@@ -1,0 +1,75 @@
+"""Regimen arithmetic: tablets per day, kits, the last day of supply, days on treatment."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dispensary.domain.regimen import (
+    DoseComponent,
+    DoseLevel,
+    days_on_treatment,
+    kits_needed,
+    last_day_of_supply,
+    tablets_needed,
+)
+
+FULL = DoseLevel(0, "7.5 mg once daily", 1, (DoseComponent("p7.5", 1),))
+REDUCED = DoseLevel(-1, "5 mg once daily", 1, (DoseComponent("p2.5", 2),))
+MIXED = DoseLevel(1, "10 mg twice daily", 2, (DoseComponent("p7.5", 1), DoseComponent("p2.5", 1)))
+DAY1 = date(2026, 1, 5)
+
+
+def test_tablets_per_day_counts_doses_and_components() -> None:
+    assert FULL.tablets_per_day("p7.5") == 1
+    assert REDUCED.tablets_per_day("p2.5") == 2
+    assert REDUCED.tablets_per_day("p7.5") == 0
+    assert MIXED.tablets_per_day("p7.5") == 2
+    assert MIXED.tablets_per_day("p2.5") == 2
+    assert MIXED.products == ("p7.5", "p2.5")
+
+
+def test_tablets_needed_for_a_cycle() -> None:
+    assert tablets_needed(FULL, "p7.5", 21) == 21
+    assert tablets_needed(REDUCED, "p2.5", 21) == 42
+    assert tablets_needed(MIXED, "p2.5", 21) == 42
+
+
+def test_whole_kits_cover_the_supply() -> None:
+    assert kits_needed(0, 21) == 0
+    assert kits_needed(21, 21) == 1
+    assert kits_needed(22, 21) == 2
+    assert kits_needed(42, 42) == 1
+
+
+@given(st.integers(1, 10_000), st.integers(1, 500))
+def test_kits_needed_is_the_smallest_cover(tablets: int, per_kit: int) -> None:
+    kits = kits_needed(tablets, per_kit)
+    assert kits * per_kit >= tablets
+    assert (kits - 1) * per_kit < tablets
+
+
+def test_last_day_of_supply_counts_day1() -> None:
+    assert last_day_of_supply(DAY1, 21) == date(2026, 1, 25)
+    assert last_day_of_supply(DAY1, 1) == DAY1
+
+
+def test_days_on_treatment() -> None:
+    # A return on day 1 of the next cycle covers the whole supply.
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=21), 21, 0) == 21
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=30), 21, 0) == 21
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=15), 21, 0) == 15
+    # Days the investigator held the drug are not expected doses.
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=21), 21, 5) == 16
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=3), 21, 5) == 0
+    assert days_on_treatment(DAY1, DAY1 - timedelta(days=2), 21, 0) == 0
+    assert days_on_treatment(DAY1, DAY1 + timedelta(days=21), 21, -4) == 21
+
+
+@given(st.integers(-40, 80), st.integers(1, 60), st.integers(-5, 70))
+def test_days_on_treatment_stays_within_the_supply(elapsed: int, supply: int, held: int) -> None:
+    days = days_on_treatment(DAY1, DAY1 + timedelta(days=elapsed), supply, held)
+    assert 0 <= days <= supply
+    assert days <= max(0, elapsed)

@@ -1,0 +1,227 @@
+"""The study file: the bundled one loads; a malformed one is refused naming key and line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dispensary.domain.errors import NotFound, StudyFileError
+from dispensary.study import Study, default_study_path, load_study, parse_study
+
+BUNDLED = default_study_path().read_text(encoding="utf-8")
+
+
+def says(error: type[Exception], words: str) -> pytest.RaisesExc[Exception]:
+    """pytest.raises for an error whose message holds these exact words."""
+    return pytest.raises(error, match=re.escape(words))
+
+
+def edited(old: str, new: str, occurrence: int = 0) -> str:
+    """The bundled text with one exact fragment replaced (the n-th time it occurs)."""
+    starts = [m.start() for m in re.finditer(re.escape(old), BUNDLED)]
+    assert len(starts) > occurrence, f"{old!r} is not in the study file {occurrence + 1} times"
+    at = starts[occurrence]
+    return BUNDLED[:at] + new + BUNDLED[at + len(old) :]
+
+
+def line_of(text: str, fragment: str, occurrence: int = 0) -> int:
+    """1-based line of the n-th occurrence of a fragment in the text."""
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line]
+    return found[occurrence]
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(StudyFileError) as info:
+        parse_study(text, "test.toml")
+    return info.value.message
+
+
+def test_bundled_study_loads_with_every_fact() -> None:
+    study = load_study(default_study_path())
+    assert study.protocol == "NCT07198672"
+    assert [p.code for p in study.products] == ["herombopag-7.5mg", "herombopag-2.5mg"]
+    assert study.product("herombopag-2.5mg").tablets_per_kit == 42
+    assert [d.level for d in study.dose_levels] == [0, -1, -2]
+    assert study.dose_level(-1).tablets_per_day("herombopag-2.5mg") == 2
+    assert study.cycle.days_of_supply == 21
+    assert study.cycle.min_days_since_previous_day1 == 18
+    assert study.cycle.expiry_margin_days == 7
+    assert study.cycle.previous_return_missing == "warn"
+    assert study.adherence.under_use_below == 0.80
+    assert study.adherence.over_use_above == 1.00
+    assert study.platelet_hold_at_or_above == 100.0
+    assert study.eligibility.sex == "F" and study.eligibility.min_age == 18
+    assert len(study.eligibility.inclusion) == 7 and len(study.eligibility.exclusion) == 9
+    assert study.source_text == BUNDLED
+
+
+def test_directions_come_word_for_word_from_the_file(study: Study) -> None:
+    text = study.directions_for(study.dose_level(-1), "2026-01-05", 21)
+    assert text == (
+        "Take 2 tablet(s) by mouth once daily in the evening, on an empty stomach, starting the "
+        "evening of 2026-01-05, for 21 days."
+    )
+
+
+def test_unknown_product_or_dose_level_is_a_clear_refusal(study: Study) -> None:
+    with says(NotFound, "Known: herombopag-7.5mg, herombopag-2.5mg"):
+        study.product("aspirin-100mg")
+    with pytest.raises(NotFound, match="Dose level 3 is not in study NCT07198672"):
+        study.dose_level(3)
+
+
+def test_bad_toml_names_the_line() -> None:
+    text = edited("length_days = 21", "length_days = 21 21")
+    message = refusal(text)
+    assert "is not valid TOML" in message
+    assert f"line {line_of(text, 'length_days = 21 21')}" in message
+
+
+def test_missing_key_names_key_and_its_table_line() -> None:
+    text = edited('title = "Primary', 'titel = "Primary')
+    message = refusal(text)
+    assert "key 'study.title' is missing" in message
+    assert f"line {line_of(text, '[study]')}:" in message
+
+
+def test_missing_table_is_named() -> None:
+    text = edited("[adherence]", "[adherance]")
+    assert "key 'adherence' is missing or is not a table" in refusal(text)
+
+
+def test_wrong_type_names_the_line_of_the_value() -> None:
+    text = edited("length_days = 21", 'length_days = "21"')
+    message = refusal(text)
+    assert "key 'cycle.length_days' must be int, not str" in message
+    assert f"line {line_of(text, 'length_days =')}:" in message
+
+
+def test_wrong_type_in_the_second_product_names_its_own_line() -> None:
+    text = edited("tablets_per_kit = 42", "tablets_per_kit = 42.5")
+    message = refusal(text)
+    assert "key 'products[1].tablets_per_kit' must be int, not float" in message
+    assert f"line {line_of(text, 'tablets_per_kit = 42.5')}:" in message
+
+
+def test_boolean_is_not_a_number() -> None:
+    text = edited("planned_enrolment = 45", "planned_enrolment = true")
+    message = refusal(text)
+    assert "'study.planned_enrolment' must be int, not true/false" in message
+    assert f"line {line_of(text, 'planned_enrolment')}:" in message
+
+
+def test_unknown_product_in_a_dose_level_names_its_line() -> None:
+    old = '{ product = "herombopag-2.5mg", tablets_per_dose = 1 }'
+    text = edited(old, '{ product = "herombopag-5mg", tablets_per_dose = 1 }')
+    message = refusal(text)
+    assert "key 'dose_levels[2].components[0].product' names unknown product" in message
+    assert "'herombopag-5mg'" in message
+    assert f"line {line_of(text, 'herombopag-5mg')}:" in message
+
+
+def test_second_component_on_its_own_line_is_found() -> None:
+    old = 'components = [{ product = "herombopag-2.5mg", tablets_per_dose = 1 }]'
+    new = (
+        "components = [\n"
+        '    { product = "herombopag-2.5mg", tablets_per_dose = 1 },\n'
+        '    { product = "no-such-thing", tablets_per_dose = 1 },\n'
+        "]"
+    )
+    text = edited(old, new)
+    message = refusal(text)
+    assert "dose_levels[2].components[1].product" in message
+    assert f"line {line_of(text, 'no-such-thing')}:" in message
+
+
+def test_bad_directions_placeholder_names_its_line() -> None:
+    text = edited("for {days} days.", "for {day} days.")
+    message = refusal(text)
+    assert "key 'label.directions' has an unknown placeholder 'day'" in message
+    assert f"line {line_of(text, 'directions =')}:" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words", "key_line"),
+    [
+        (
+            'previous_return_missing = "warn"',
+            'previous_return_missing = "ask"',
+            'must be "refuse" or "warn"',
+            "previous_return_missing =",
+        ),
+        (
+            "under_use_below = 0.80",
+            "under_use_below = 1.5",
+            "must be between 0 and 1",
+            "under_use_below =",
+        ),
+        (
+            "min_celsius = 2.0",
+            "min_celsius = 30.0",
+            "must be lower than max_celsius",
+            "min_celsius =",
+        ),
+        ('sex = "F"', 'sex = "female"', 'must be "F", "M" or "ALL"', "sex ="),
+        ("strength_mg = 2.5", "strength_mg = 0", "must be more than 0", "strength_mg = 0"),
+        ("level = -2", "level = -1", "repeats dose level -1", "level = -1"),
+        (
+            'code = "herombopag-2.5mg"',
+            'code = "herombopag-7.5mg"',
+            "repeats the product code",
+            'code = "herombopag-7.5mg"',
+        ),
+        (
+            'code = "herombopag-2.5mg"',
+            'code = "herombopag 2.5mg"',
+            "may hold only letters",
+            'code = "herombopag 2.5mg"',
+        ),
+        ("tablets_per_kit = 21", "tablets_per_kit = 0", "must be 1 or more", "tablets_per_kit = 0"),
+        (
+            '"ECOG performance status 0-2",',
+            '"",',
+            "must be a list of non-empty texts",
+            "inclusion =",
+        ),
+        (
+            "min_days_since_previous_day1 = 18",
+            "min_days_since_previous_day1 = -1",
+            "must be 0 or more",
+            "min_days_since_previous_day1",
+        ),
+    ],
+)
+def test_invalid_values_are_refused_at_their_line(
+    old: str, new: str, words: str, key_line: str
+) -> None:
+    text = edited(old, new)
+    message = refusal(text)
+    assert words in message
+    occurrence = 1 if key_line in ("level = -1", 'code = "herombopag-7.5mg"') else 0
+    assert f"line {line_of(text, key_line, occurrence)}:" in message, message
+
+
+def test_platelets_that_is_not_a_table_is_refused() -> None:
+    text = "platelets = 100\n" + BUNDLED.replace("[platelets]", "[platelet_rules]")
+    message = refusal(text)
+    assert "key 'platelets' is missing or is not a table" in message
+
+
+def test_platelet_question_is_optional() -> None:
+    text = edited("hold_at_or_above = 100", "")
+    assert parse_study(text).platelet_hold_at_or_above == 0.0
+
+
+def test_empty_file_is_refused() -> None:
+    assert "key 'study' is missing" in refusal("")
+
+
+def test_missing_file_and_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(StudyFileError, match="does not exist"):
+        load_study(tmp_path / "nope.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes("title = 'caf\xe9'".encode("latin-1"))
+    with pytest.raises(StudyFileError, match="cannot be read"):
+        load_study(latin)
