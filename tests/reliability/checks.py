@@ -16,11 +16,15 @@ from dispensary.db.models import (
     DispenseKit,
     Kit,
     LedgerEntry,
+    Return,
     Signature,
 )
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.services import audit, reconciliation
 from dispensary.services.context import Actor, Context
+
+OUT = {KitStatus.DISPENSED.value}
+AFTER_RETURN = {KitStatus.RETURNED.value, KitStatus.DESTROYED.value}
 
 
 def integrity(path: Path) -> list[str]:
@@ -64,6 +68,7 @@ def whole_dispenses(ctx: Context) -> list[str]:
             for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "dispense"))
         )
         kits = {k.id: k for k in s.scalars(select(Kit))}
+        returned = {(r.dispense_id, r.kit_id) for r in s.scalars(select(Return))}
 
         for orphan in (set(lines) | set(ledger) | set(signed)) - set(dispenses):
             found.append(f"rows of a dispense {orphan} that does not exist")
@@ -79,8 +84,10 @@ def whole_dispenses(ctx: Context) -> list[str]:
             if moves != {(x.kit_id, x.tablets) for x in its_lines}:
                 found.append(f"{d.number}: ledger rows do not match its kits")
             for x in its_lines:
-                if kits[x.kit_id].status != KitStatus.DISPENSED.value:
-                    found.append(f"{d.number}: kit {kits[x.kit_id].number} is not dispensed")
+                status = kits[x.kit_id].status
+                allowed = AFTER_RETURN if (d.id, x.kit_id) in returned else OUT
+                if status not in allowed:
+                    found.append(f"{d.number}: kit {kits[x.kit_id].number} is {status}")
             if signed.get(d.id) != 1:
                 found.append(f"{d.number}: {signed.get(d.id, 0)} signatures")
             if audited.get(d.number) != 1:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -86,8 +87,23 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
     """One workflow step: commits on success, rolls back on any exception."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         if not is_sqlite(engine):
-            session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update())
+            _lock_chain_head(session)
         yield session
+
+
+def _lock_chain_head(session: Session) -> None:
+    """Locks the one chain-head row, creating it on the very first write: of two first writers
+    at once, the second waits for the first's row (ON CONFLICT DO NOTHING), then locks it."""
+    locked = select(ChainHead).where(ChainHead.id == 1).with_for_update()
+    if session.execute(locked).first() is not None:
+        return
+    genesis = "0" * 64
+    session.execute(
+        pg_insert(ChainHead)
+        .values(id=1, audit_hash=genesis, audit_count=0, ledger_hash=genesis, ledger_count=0)
+        .on_conflict_do_nothing(index_elements=[ChainHead.id])
+    )
+    session.execute(locked)
 
 
 @contextmanager
