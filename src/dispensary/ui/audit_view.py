@@ -1,0 +1,234 @@
+"""The audit trail as a monitor reads it: who did what, when and why, filtered, and a check
+that the hash chain still holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.services import audit, users
+from dispensary.services.results import AuditRow
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.forms import (
+    DateRange,
+    attempt,
+    banner_style,
+    fit_columns,
+    heading,
+    select_where,
+    selected_rows,
+    table_view,
+)
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import ALL_ROLES, Screen
+from dispensary.ui.session import AppSession
+
+SHOWN_AT_MOST = 5000
+
+
+def _compact(text: str) -> str:
+    """Stored JSON as 'key: value' pairs, readable in one table cell."""
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    return "; ".join(f"{k}: {v}" for k, v in data.items() if k != "ledger")
+
+
+def _pretty(text: str) -> str:
+    if not text:
+        return "(none)"
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except json.JSONDecodeError:
+        return text
+
+
+AUDIT_COLUMNS: list[Column[AuditRow]] = [
+    Column("No.", lambda r: r.id, align_right=True),
+    Column("When (local time)", lambda r: r.at),
+    Column("User", lambda r: r.username),
+    Column("Action", lambda r: r.action),
+    Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
+    Column("Reason", lambda r: r.reason),
+    Column("New values", lambda r: _compact(r.new)),
+    Column("Old values", lambda r: _compact(r.old)),
+]
+
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min).astimezone()
+
+
+class AuditScreen(Screen):
+    title = "Audit trail"
+    shortcut = "Ctrl+0"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.model: RowTableModel[AuditRow] = RowTableModel(AUDIT_COLUMNS, self)
+        self.proxy = RowFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Audit trail"), 1)
+        self.verify_button = QPushButton("Verify chain")
+        self.verify_button.setObjectName("verifyChain")
+        self.verify_button.setToolTip(
+            "Recompute the hash of every audit entry and ledger row: any change to the "
+            "database file outside the program is found."
+        )
+        self.verify_button.clicked.connect(self.verify)
+        top.addWidget(self.verify_button)
+        layout.addLayout(top)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verifyVerdict")
+        self.verdict.setWordWrap(True)
+        self.verdict.setVisible(False)
+        layout.addWidget(self.verdict)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        layout.addLayout(self._filters())
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.table = table_view(self.proxy)
+        self.table.setObjectName("auditTable")
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._show_detail)
+        splitter.addWidget(self.table)
+        self.detail = QPlainTextEdit()
+        self.detail.setObjectName("auditDetail")
+        self.detail.setReadOnly(True)
+        self.detail.setFont(QFont("DejaVu Sans Mono", 9))
+        self.detail.setPlaceholderText("Select an entry to read all of it.")
+        splitter.addWidget(self.detail)
+        splitter.setSizes([460, 160])
+        layout.addWidget(splitter, 1)
+        self.count = QLabel()
+        self.count.setObjectName("auditCount")
+        layout.addWidget(self.count)
+
+    def _filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.user = QComboBox()
+        self.user.setObjectName("auditUser")
+        self.user.addItem("All users", "")
+        self.action = QComboBox()
+        self.action.setObjectName("auditAction")
+        self.action.addItem("All actions", "")
+        self.text = QLineEdit()
+        self.text.setObjectName("auditText")
+        self.text.setPlaceholderText("Kit, participant, dispense, reason...")
+        self.text.setClearButtonEnabled(True)
+        self.text.returnPressed.connect(self.refresh)
+        self.dates = DateRange(self.session.ctx.clock.today())
+        self.apply = QPushButton("Show")
+        self.apply.setObjectName("auditApply")
+        self.apply.clicked.connect(self.refresh)
+        row.addWidget(QLabel("User"))
+        row.addWidget(self.user)
+        row.addWidget(QLabel("Action"))
+        row.addWidget(self.action)
+        row.addWidget(QLabel("Text"))
+        row.addWidget(self.text, 1)
+        row.addWidget(self.dates)
+        row.addWidget(self.apply)
+        return row
+
+    def _load_choices(self) -> None:
+        """Users from the user list and actions from the trail itself, kept across reloads."""
+        if self.user.count() == 1:
+            people = attempt(
+                self.message, lambda: users.list_users(self.session.ctx, self.session.actor)
+            )
+            for person in people or []:
+                self.user.addItem(f"{person.username} ({person.full_name})", person.username)
+
+    def _add_actions(self, rows: list[AuditRow]) -> None:
+        known = {str(self.action.itemData(i)) for i in range(self.action.count())}
+        for name in sorted({r.action for r in rows} - known):
+            self.action.addItem(name, name)
+
+    def refresh(self) -> None:
+        self._load_choices()
+        since, until = self.dates.value()
+        if since is not None and until is not None and since > until:
+            self.message.show_message("The 'from' date is after the 'to' date; swap them.")
+            return
+        rows = attempt(
+            self.message,
+            lambda: audit.list_entries(
+                self.session.ctx,
+                self.session.actor,
+                since=local_day_start(since) if since else None,
+                until=local_day_start(until + timedelta(days=1)) if until else None,
+                username=str(self.user.currentData() or "") or None,
+                action=str(self.action.currentData() or "") or None,
+                text=self.text.text().strip() or None,
+                limit=SHOWN_AT_MOST,
+            ),
+        )
+        if rows is None:
+            return
+        self.message.clear_message()
+        self.model.set_rows(rows)
+        fit_columns(self.table, widest=320)
+        self._add_actions(rows)
+        more = (
+            " (the latest; narrow the filters to see older ones)"
+            if len(rows) >= SHOWN_AT_MOST
+            else ""
+        )
+        self.count.setText(f"{len(rows)} entries shown{more}")
+
+    def _show_detail(self) -> None:
+        rows = selected_rows(self.table, self.proxy, self.model)
+        if not rows:
+            self.detail.clear()
+            return
+        r = rows[0]
+        local = r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        self.detail.setPlainText(
+            f"Entry {r.id}, {local} (UTC {utc})\n"
+            f"User: {r.username}    Action: {r.action}    Record: {r.entity} {r.entity_id}\n"
+            f"Reason: {r.reason or '(none)'}\n\nNew values:\n{_pretty(r.new)}\n\n"
+            f"Old values:\n{_pretty(r.old)}"
+        )
+
+    def verify(self) -> None:
+        result = attempt(self.message, lambda: audit.verify(self.session.ctx, self.session.actor))
+        if result is None:
+            return
+        counts = f"{result.entries} audit entries and {result.ledger_entries} ledger rows checked."
+        if result.ok:
+            self.verdict.setText(f"CHAIN INTACT. {result.message} {counts}")
+        else:
+            first = (
+                f" First entry that does not match: {result.first_bad}." if result.first_bad else ""
+            )
+            self.verdict.setText(f"CHAIN BROKEN. {result.message}{first} {counts}")
+        self.verdict.setStyleSheet(banner_style(result.ok))
+        self.verdict.setVisible(True)
+        if not result.ok and result.first_bad is not None:
+            bad = result.first_bad
+            select_where(self.table, self.proxy, self.model, lambda r: r.id == bad)
