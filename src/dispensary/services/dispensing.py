@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispensary.db.engine import write_transaction
+from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Dispense, DispenseKit, Kit, LedgerEntry, Lot, Participant, Return
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
@@ -28,14 +28,16 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     candidate,
     get_dispense,
+    get_kit,
     get_kits,
     get_participant,
     kit_contents,
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
+from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
-from dispensary.services.results import DispenseResult
+from dispensary.services.results import DispenseResult, KitRow
 from dispensary.services.users import check_signature, find_user
 
 DISPENSE_PREFIX = "DSP"
@@ -253,13 +255,7 @@ def _choose_kits(
         kits = get_kits(session, scanned)
         chosen: list[tuple[Kit, int]] = []
         for kit in kits:
-            if kit.product not in needs:
-                raise RuleViolation(
-                    f"Kit {kit.number} holds {kit.product}; this dose ({dose.name}) needs "
-                    f"{', '.join(needs)}. Take a kit of the right product."
-                )
-            contents = kit_contents(session, kit)
-            check_kit_dispensable(candidate(kit, contents), kit.product, cover_until, today)
+            contents = _check_scanned_kit(session, kit, dose, needs, cover_until, today)
             chosen.append((kit, contents))
         for product, tablets in needs.items():
             of_product = [candidate(k, t) for k, t in chosen if k.product == product]
@@ -285,6 +281,79 @@ def _choose_kits(
         for picked in choose_fefo(candidates, product, tablets, cover_until, today):
             chosen.append((by_number[picked.number], picked.tablets))
     return chosen
+
+
+def _check_scanned_kit(
+    session: Session,
+    kit: Kit,
+    dose: DoseLevel,
+    needs: dict[str, int],
+    cover_until: date,
+    today: date,
+) -> int:
+    """The tablets in a scanned kit, once it is the right product, available and in date."""
+    if kit.product not in needs:
+        raise RuleViolation(
+            f"Kit {kit.number} holds {kit.product}; this dose ({dose.name}) needs "
+            f"{', '.join(needs)}. Take a kit of the right product."
+        )
+    contents = kit_contents(session, kit)
+    check_kit_dispensable(candidate(kit, contents), kit.product, cover_until, today)
+    return contents
+
+
+def _supply(ctx: Context, dose_level: int, day1: date | None) -> tuple[DoseLevel, date, date]:
+    """The dose, the day the supply must last until, and today, as `dispense_cycle` sees them."""
+    study = ctx.study
+    today = ctx.clock.today()
+    dose = study.dose_level(dose_level)
+    last_day = last_day_of_supply(day1 or today, study.cycle.days_of_supply)
+    return dose, last_day + timedelta(days=study.cycle.expiry_margin_days), today
+
+
+def propose_kits(
+    ctx: Context, actor: Actor, dose_level: int = 0, day1: date | None = None
+) -> list[KitRow]:
+    """Read-only: the kits first-expiry-first-out would hand out, shown before signing."""
+    require(actor, "dispense")
+    dose, cover_until, today = _supply(ctx, dose_level, day1)
+    with read_transaction(ctx.engine) as session:
+        chosen = _choose_kits(
+            session, ctx, dose, (), ctx.study.cycle.days_of_supply, cover_until, today
+        )
+        return kit_rows(session, [kit for kit, _ in chosen], today)
+
+
+def check_kit_for_dispense(
+    ctx: Context,
+    actor: Actor,
+    kit: str,
+    dose_level: int = 0,
+    day1: date | None = None,
+    scanned: Sequence[str] = (),
+) -> KitRow:
+    """Read-only: a kit scanned at the counter, refused at once with the RuleViolation the
+    dispense itself would raise (wrong product, not available, expires too soon, not needed)."""
+    require(actor, "dispense")
+    dose, cover_until, today = _supply(ctx, dose_level, day1)
+    needs = {p: tablets_needed(dose, p, ctx.study.cycle.days_of_supply) for p in dose.products}
+    with read_transaction(ctx.engine) as session:
+        record = get_kit(session, kit)
+        others = get_kits(session, scanned)
+        if any(k.id == record.id for k in others):
+            raise RuleViolation(f"Kit {record.number} is already scanned for this dispense.")
+        contents = _check_scanned_kit(session, record, dose, needs, cover_until, today)
+        same_product = [
+            candidate(k, kit_contents(session, k)) for k in others if k.product == record.product
+        ]
+        already = sum(k.tablets for k in same_product)
+        if already >= needs[record.product]:
+            raise RuleViolation(
+                f"Kit {record.number} is not needed: the kits scanned already hold the "
+                f"{needs[record.product]} tablets of {record.product} for the cycle. Put it back."
+            )
+        _check_not_too_many([*same_product, candidate(record, contents)], needs[record.product])
+        return kit_rows(session, [record], today)[0]
 
 
 def _check_not_too_many(kits: Sequence[KitCandidate], tablets: int) -> None:
