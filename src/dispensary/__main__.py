@@ -1,0 +1,5 @@
+"""`python -m dispensary` starts the desktop program (the `dispensary` command is the CLI)."""
+
+from dispensary.ui.app import main
+
+raise SystemExit(main())

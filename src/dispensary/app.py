@@ -1,0 +1,170 @@
+"""The one place that wires the workstation together: settings, the database (engine and study),
+the services, and the windows a user sees from sign-in to sign-out.
+
+Nothing else builds a main window or holds the signed-in user: screens get an `AppSession`
+and ask the services; the `Desk` here decides which window is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from dispensary import config
+from dispensary.config import Settings
+from dispensary.ui.sign_in import BackupThread, IdleWatcher, LockScreen, SignInWindow
+
+if TYPE_CHECKING:
+    from dispensary.services.context import Actor, Clock, Context
+    from dispensary.ui.main_window import MainWindow
+
+
+@dataclass
+class Workstation:
+    """What this computer runs on: its settings and the open database."""
+
+    ctx: Context
+    settings: Settings
+
+    @property
+    def backup_dir(self) -> Path:
+        return config.backup_dir(self.ctx.database)
+
+
+def open_workstation(
+    database: str, clock: Clock | None = None, settings: Settings | None = None
+) -> Workstation:
+    """Opens (and checks) the database; a `DatabaseProblem` says why not, nothing written."""
+    from dispensary.services.setup import open_database
+
+    opened = open_database(database, clock, backup_dir=config.backup_dir(database))
+    return Workstation(opened.context, settings if settings is not None else Settings.load())
+
+
+def build_demo_if_missing(database: str) -> bool:
+    """`--demo`: builds the demo pharmacy at `database` unless a database is already there."""
+    if "://" in database:
+        return False
+    path = Path(database).expanduser()
+    if path.exists() and path.stat().st_size > 0:
+        return False
+    from dispensary.services.demo import build_demo
+
+    build_demo(str(path))
+    return True
+
+
+class Desk(QObject):
+    """Who is signed in at this workstation, and what they see: the sign-in window, their
+    main window, the lock screen over it, and the day's automatic backup."""
+
+    session_started = Signal(object)  # the MainWindow now on screen
+
+    def __init__(self, workstation: Workstation, sign_in: SignInWindow) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self.sign_in = sign_in
+        self.window: MainWindow | None = None
+        self.lock_screen: LockScreen | None = None
+        self.watcher: IdleWatcher | None = None
+        self.backup: BackupThread | None = None
+        sign_in.set_context(workstation.ctx)
+        sign_in.form.signed_in.connect(self.start_session)
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.window.session.actor if self.window is not None else None
+
+    def start_session(self, actor: Actor) -> MainWindow:
+        from dispensary.ui.main_window import MainWindow
+        from dispensary.ui.screens import OPENS, screen_classes
+        from dispensary.ui.session import AppSession
+
+        session = AppSession(self.workstation.ctx, actor, self.workstation.settings)
+        window = MainWindow(
+            session, screen_classes(), {kind.value: cls for kind, cls in OPENS.items()}
+        )
+        window.lock_requested.connect(self.lock)
+        window.sign_out_requested.connect(self.sign_out)
+        window.show()
+        previous = self.window
+        self.window = window
+        if previous is not None:
+            self._close(previous)
+        self.sign_in.hide()
+        self.watcher = IdleWatcher(self.workstation.settings.idle_lock_minutes, self)
+        self.watcher.idle.connect(self.lock)
+        self.watcher.start()
+        self._back_up(actor, window)
+        self.session_started.emit(window)
+        return window
+
+    def _back_up(self, actor: Actor, window: MainWindow) -> None:
+        if self.backup is not None and self.backup.isRunning():
+            return
+        self.backup = BackupThread(
+            self.workstation.ctx,
+            actor,
+            self.workstation.backup_dir,
+            self.workstation.settings.backups_kept,
+            self,
+        )
+        self.backup.done.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+        self.backup.start()
+
+    def lock(self) -> None:
+        window = self.window
+        if window is None or self.lock_screen is not None:
+            return
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.lock_screen = LockScreen(self.workstation.ctx, window.session.actor, window)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        window.menuBar().setEnabled(False)
+
+    def _unlocked(self, actor: Actor) -> None:
+        window = self.window
+        overlay = self.lock_screen
+        self.lock_screen = None
+        if overlay is not None:
+            overlay.hide()
+            overlay.deleteLater()
+        if window is None:
+            return
+        if actor.user_id != window.session.actor.user_id:
+            self.start_session(actor)
+            return
+        window.menuBar().setEnabled(True)
+        if self.watcher is not None:
+            self.watcher.start()
+        current = window.current_screen()
+        if current is not None:
+            current.setFocus()
+
+    def sign_out(self) -> None:
+        window = self.window
+        self.window = None
+        self.sign_in.reset()
+        self.sign_in.show()
+        if window is not None:
+            self._close(window)
+
+    def _close(self, window: MainWindow) -> None:
+        if self.watcher is not None:
+            self.watcher.detach()
+            self.watcher.deleteLater()
+            self.watcher = None
+        if self.lock_screen is not None and self.lock_screen.parent() is window:
+            self.lock_screen = None
+        window.lock_requested.disconnect(self.lock)
+        window.sign_out_requested.disconnect(self.sign_out)
+        window.close()
+        window.deleteLater()
+
+    def wait_for_backup(self) -> None:
+        """Before the program exits: a backup in progress finishes its file."""
+        if self.backup is not None:
+            self.backup.wait()

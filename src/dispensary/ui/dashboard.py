@@ -1,0 +1,219 @@
+"""The first screen after sign-in: what needs doing today, each item one click (or Tab and
+Enter) from the workflow that deals with it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.errors import DispensaryError
+from dispensary.services import dashboard as dashboard_service
+from dispensary.services.dashboard import Dashboard
+from dispensary.services.permissions import may
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import heading, product_label
+
+SHOWN_PER_SECTION = 8
+
+
+class Section(QFrame):
+    """A card with a title, a one-line summary and a list of link buttons."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        layout.addWidget(self.title)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.items = QVBoxLayout()
+        self.items.setSpacing(2)
+        layout.addLayout(self.items)
+        layout.addStretch(1)
+
+    def clear(self) -> None:
+        while self.items.count():
+            item = self.items.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def add_link(self, text: str, alert: bool = False) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(text)
+        # Long lines are clipped, not allowed to widen the card past the window.
+        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        button.setObjectName("link")
+        button.setProperty("alert", alert)
+        button.setFlat(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.items.addWidget(button)
+        return button
+
+
+class DashboardScreen(Screen):
+    title = "Today"
+    shortcut = "Ctrl+1"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.setObjectName("dashboardScreen")
+        self.snapshot: Dashboard | None = None
+        self.links: list[tuple[str, str, QPushButton]] = []
+        outer = QVBoxLayout(self)
+        self.heading = heading("Today")
+        outer.addWidget(self.heading)
+        self.message = MessageBar(self)
+        outer.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setSpacing(12)
+        self.stock = Section("Stock against the next cycles")
+        self.due = Section("Due for their next cycle this week")
+        self.returns = Section("Returns not yet recorded")
+        self.expiring = Section("Kits expiring within 90 days")
+        self.discrepancies = Section("Unresolved discrepancies")
+        grid.addWidget(self.stock, 0, 0)
+        grid.addWidget(self.due, 0, 1)
+        grid.addWidget(self.returns, 1, 0)
+        grid.addWidget(self.expiring, 1, 1)
+        grid.addWidget(self.discrepancies, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+    def refresh(self) -> None:
+        try:
+            snapshot = dashboard_service.dashboard(self.session.ctx, self.session.actor)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.message.clear_message()
+        self.snapshot = snapshot
+        self.links = []
+        study = self.session.ctx.study
+        self.heading.setText(
+            f"Today, {snapshot.today.strftime('%A')} {snapshot.today.isoformat()} — "
+            f"{study.protocol}, {study.short_title}"
+        )
+        self._fill_stock(snapshot)
+        self._fill_due(snapshot)
+        self._fill_returns(snapshot)
+        self._fill_expiring(snapshot)
+        self._fill_discrepancies(snapshot)
+
+    def _link(self, section: Section, text: str, kind: OpenKind, ref: str, alert: bool) -> None:
+        button = section.add_link(text, alert)
+        button.clicked.connect(lambda _=False, k=kind.value, r=ref: self.open_request.emit(k, r))
+        self.links.append((kind.value, ref, button))
+
+    def _more(self, section: Section, left: int, kind: OpenKind) -> None:
+        if left > 0:
+            self._link(section, f"… and {left} more", kind, "", False)
+
+    def _fill_stock(self, snapshot: Dashboard) -> None:
+        section = self.stock
+        section.clear()
+        study = self.session.ctx.study
+        short = [s for s in snapshot.stock if s.short]
+        section.summary.setText(
+            "Some stock is short of the next cycles' need: order or receive stock."
+            if short
+            else "On-hand stock covers the next cycle of everyone on treatment."
+        )
+        for need in snapshot.stock:
+            text = (
+                f"{product_label(study, need.product)} — {need.kits_on_hand} kits on hand, "
+                f"{need.kits_needed} needed for the next cycles"
+            )
+            self._link(section, text, OpenKind.INVENTORY, "", need.short)
+
+    def _fill_due(self, snapshot: Dashboard) -> None:
+        section = self.due
+        section.clear()
+        section.summary.setText(
+            f"{len(snapshot.due)} participant(s) due within a week."
+            if snapshot.due
+            else "Nobody is due for a cycle this week."
+        )
+        kind = OpenKind.DISPENSE if may(self.session.actor, "dispense") else OpenKind.PARTICIPANT
+        for due in snapshot.due[:SHOWN_PER_SECTION]:
+            when = "overdue since" if due.overdue else "from"
+            text = (
+                f"{due.study_number} ({due.initials}) — cycle {due.next_cycle} "
+                f"{when} {due.due.isoformat()}"
+            )
+            self._link(section, text, kind, due.study_number, due.overdue)
+        self._more(section, len(snapshot.due) - SHOWN_PER_SECTION, OpenKind.PARTICIPANT)
+
+    def _fill_returns(self, snapshot: Dashboard) -> None:
+        section = self.returns
+        section.clear()
+        pending = snapshot.returns_pending
+        section.summary.setText(
+            f"{len(pending)} dispense(s) with no return recorded."
+            if pending
+            else "Every dispense so far has its return recorded."
+        )
+        kind = OpenKind.RETURN if may(self.session.actor, "return") else OpenKind.PARTICIPANT
+        for item in pending[:SHOWN_PER_SECTION]:
+            late = item.last_day < snapshot.today
+            text = (
+                f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "
+                f"{item.cycle}, supply to {item.last_day.isoformat()}"
+            )
+            ref = item.dispense_number if kind is OpenKind.RETURN else item.study_number
+            self._link(section, text, kind, ref, late)
+        self._more(section, len(pending) - SHOWN_PER_SECTION, OpenKind.PARTICIPANT)
+
+    def _fill_expiring(self, snapshot: Dashboard) -> None:
+        section = self.expiring
+        section.clear()
+        kits = snapshot.expiring
+        section.summary.setText(
+            f"{len(kits)} kit(s) on the shelf expire within 90 days: use them first or set "
+            "them aside."
+            if kits
+            else "No kit on the shelf expires within 90 days."
+        )
+        for kit in kits[:SHOWN_PER_SECTION]:
+            text = (
+                f"{kit.number} — lot {kit.lot}, expires {kit.expiry.isoformat()} "
+                f"({kit.days_left} days)"
+            )
+            self._link(section, text, OpenKind.KIT, kit.number, kit.days_left < 30)
+        self._more(section, len(kits) - SHOWN_PER_SECTION, OpenKind.INVENTORY)
+
+    def _fill_discrepancies(self, snapshot: Dashboard) -> None:
+        section = self.discrepancies
+        section.clear()
+        found = snapshot.discrepancies
+        section.summary.setText(
+            f"{len(found)} finding(s) for the reconciliation."
+            if found
+            else "No open discrepancy: the books balance."
+        )
+        for item in found[:SHOWN_PER_SECTION]:
+            self._link(section, item.message, OpenKind.RECONCILE, item.subject, True)
+        self._more(section, len(found) - SHOWN_PER_SECTION, OpenKind.RECONCILE)

@@ -1,0 +1,157 @@
+"""A label (or any PDF) on screen before it goes to the printer: Print, Save, or Close."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.services.results import DispenseResult, ReceiveResult
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.session import AppSession
+
+PRINT_DPI = 300
+
+
+class LabelPreviewDialog(QDialog):
+    """Shows the PDF as it will print; Print is the default button so Enter prints."""
+
+    def __init__(
+        self, parent: QWidget | None, title: str, pdf: bytes, file_name: str = "label.pdf"
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("labelPreview")
+        self.resize(720, 560)
+        self.pdf = pdf
+        self.file_name = file_name
+        self.printed = False
+        self._bytes = QByteArray(pdf)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<b>{title}</b>")
+        layout.addWidget(heading)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        layout.addWidget(self.view, 1)
+        self.message = MessageBar(self)
+        layout.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setDefault(True)
+        self.print_button.setAutoDefault(True)
+        self.save_button = QPushButton("&Save as PDF…")
+        self.close_button = QPushButton("Close")
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.print_button)
+        layout.addLayout(buttons)
+        self.print_button.clicked.connect(self.print_pdf)
+        self.save_button.clicked.connect(self.save_pdf)
+        self.close_button.clicked.connect(self.accept)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_pdf)
+        self.print_button.setFocus()
+
+    @property
+    def pages(self) -> int:
+        return self.document.pageCount()
+
+    def print_pdf(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setResolution(PRINT_DPI)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+        self.printed = True
+        self.message.show_message("Sent to the printer.", "ok")
+        self.accept()
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Each page drawn at the printer's resolution, at its true size (labels are to scale)."""
+        painter = QPainter(printer)
+        try:
+            for page in range(self.pages):
+                if page:
+                    printer.newPage()
+                size = self.document.pagePointSize(page)
+                dpi = printer.resolution()
+                pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
+                image: QImage = self.document.render(page, pixels)
+                painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
+        finally:
+            painter.end()
+
+    def save_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save label", self.file_name, "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            with open(path, "wb") as handle:
+                handle.write(self.pdf)
+        except OSError as exc:
+            self.message.show_message(f"The file could not be saved: {exc.strerror}.", "error")
+            return
+        self.message.show_message(f"Saved to {path}.", "ok")
+
+    @classmethod
+    def show_pdf(
+        cls, parent: QWidget | None, title: str, pdf: bytes, file_name: str = "label.pdf"
+    ) -> bool:
+        """Shows the preview until closed; True when it was sent to a printer. Tests replace
+        this method."""
+        dialog = cls(parent, title, pdf, file_name)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.exec()
+        return dialog.printed
+
+
+def dispensing_label_pdf(session: AppSession, result: DispenseResult) -> bytes | None:
+    """The dispensing label of a dispense, from the labels module."""
+    return None
+
+
+def print_dispensing_label(
+    parent: QWidget | None, session: AppSession, result: DispenseResult
+) -> bool:
+    """Previews the new dispense's label; True when it was sent to a printer."""
+    pdf = dispensing_label_pdf(session, result)
+    if pdf is None:
+        return False
+    return LabelPreviewDialog.show_pdf(
+        parent, f"Dispensing label {result.number}", pdf, f"{result.number}.pdf"
+    )
+
+
+def kit_labels_pdf(session: AppSession, result: ReceiveResult) -> bytes | None:
+    """The kit labels of a shipment just received, from the labels module."""
+    return None
+
+
+def print_kit_labels(parent: QWidget | None, session: AppSession, result: ReceiveResult) -> bool:
+    """Previews the labels of the kits received; True when they were sent to a printer."""
+    pdf = kit_labels_pdf(session, result)
+    if pdf is None:
+        return False
+    return LabelPreviewDialog.show_pdf(
+        parent, f"Kit labels, shipment {result.shipment}", pdf, f"kits-{result.shipment}.pdf"
+    )

@@ -1,0 +1,285 @@
+"""The signed-in window: navigation by role, one screen at a time, a scan field that always
+takes a code, and a status bar that says who is working on which study and database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from dispensary.ui.scan_field import ScanField
+from dispensary.ui.screen import Screen, route_scan
+from dispensary.ui.session import AppSession
+
+SCREEN_ROLE = Qt.ItemDataRole.UserRole
+
+
+class MainWindow(QMainWindow):
+    """Screens are built the first time they are shown and kept while the session lasts."""
+
+    lock_requested = Signal()
+    sign_out_requested = Signal()
+
+    def __init__(
+        self,
+        session: AppSession,
+        screens: list[type[Screen]],
+        opens: dict[str, type[Screen]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"Dispensary — {session.study}")
+        role = session.actor.role
+        self.classes = [cls for cls in screens if cls.visible_to(role)]
+        self.opens = {kind: cls for kind, cls in opens.items() if cls in self.classes}
+        self.screens: dict[type[Screen], Screen] = {}
+        self.closing_for_good = False
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(200)
+        self.navigation.setIconSize(QSize(0, 0))
+        for cls in self.classes:
+            item = QListWidgetItem(cls.title)
+            item.setData(SCREEN_ROLE, cls)
+            item.setToolTip(cls.shortcut)
+            self.navigation.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("screens")
+        self.navigation.currentRowChanged.connect(self._row_chosen)
+
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        self.setCentralWidget(self._central())
+        self.resize(1366, 768)
+        if self.classes:
+            self.show_screen(self.classes[0])
+
+    # -- building -------------------------------------------------------------------------
+
+    def _central(self) -> QWidget:
+        from PySide6.QtWidgets import QHBoxLayout
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        return central
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Scan")
+        bar.setObjectName("scanBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        label = QLabel("Scan")
+        label.setObjectName("scanLabel")
+        bar.addWidget(label)
+        self.scan_field = ScanField("Scan any kit, dispensing label or participant (Ctrl+L)")
+        self.scan_field.setObjectName("globalScan")
+        self.scan_field.setMinimumWidth(420)
+        bar.addWidget(self.scan_field)
+        self.scan_feedback = QLabel()
+        self.scan_feedback.setObjectName("scanFeedback")
+        bar.addWidget(self.scan_feedback)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.scan_field.scanned.connect(self.handle_scan)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        menus.setNativeMenuBar(True)
+        file_menu = menus.addMenu("&File")
+        lock = QAction("&Lock", self)
+        lock.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        lock.triggered.connect(self.lock_requested.emit)
+        file_menu.addAction(lock)
+        sign_out = QAction("&Sign out", self)
+        sign_out.triggered.connect(self.sign_out_requested.emit)
+        file_menu.addAction(sign_out)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.quit)
+        file_menu.addAction(quit_action)
+
+        go_menu = menus.addMenu("&Go")
+        scan = QAction("&Scan field", self)
+        scan.setShortcut(QKeySequence("Ctrl+L"))
+        scan.triggered.connect(self.focus_scan)
+        go_menu.addAction(scan)
+        go_menu.addSeparator()
+        self.go_actions: dict[type[Screen], QAction] = {}
+        for cls in self.classes:
+            action = QAction(cls.title, self)
+            if cls.shortcut:
+                action.setShortcut(QKeySequence(cls.shortcut))
+            action.triggered.connect(lambda _=False, c=cls: self.show_screen(c))
+            go_menu.addAction(action)
+            self.go_actions[cls] = action
+
+        help_menu = menus.addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction("&About Dispensary", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        actor = self.session.actor
+        ctx = self.session.ctx
+        self.user_label = QLabel(f"{actor.full_name} ({actor.initials}) — {actor.role.label}")
+        self.user_label.setObjectName("statusUser")
+        self.study_label = QLabel(f"Study {ctx.study.protocol}")
+        self.database_label = QLabel(f"Database {ctx.database}")
+        self.database_label.setObjectName("statusDatabase")
+        for widget in (self.user_label, self.study_label, self.database_label):
+            status.addPermanentWidget(widget)
+
+    # -- screens --------------------------------------------------------------------------
+
+    def screen_of(self, cls: type[Screen]) -> Screen:
+        """The screen of that class, built on first use."""
+        existing = self.screens.get(cls)
+        if existing is not None:
+            return existing
+        built = cls(self.session, self.stack)
+        built.changed.connect(self._something_changed)
+        built.open_request.connect(self.open_record)
+        self.stack.addWidget(built)
+        self.screens[cls] = built
+        return built
+
+    def current_screen(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def show_screen(self, cls: type[Screen]) -> Screen | None:
+        if cls not in self.classes:
+            self.statusBar().showMessage(
+                f"{self.session.actor.role.label}s do not use the {cls.title} screen.", 8000
+            )
+            return None
+        target = self.screen_of(cls)
+        self.stack.setCurrentWidget(target)
+        row = self.classes.index(cls)
+        if self.navigation.currentRow() != row:
+            self.navigation.blockSignals(True)
+            self.navigation.setCurrentRow(row)
+            self.navigation.blockSignals(False)
+        target.refresh()
+        return target
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(self.classes):
+            self.show_screen(self.classes[row])
+
+    def open_record(self, kind: str, ref: str) -> None:
+        """A screen asked for another workflow (`Screen.open_request`)."""
+        from dispensary.ui.screens import screen_for
+
+        cls = screen_for(kind)
+        if cls is None:
+            self.statusBar().showMessage(f"Nothing here opens '{kind}'.", 8000)
+            return
+        target = self.show_screen(cls)
+        if target is not None and ref:
+            target.handle_scan(ref)
+
+    def _something_changed(self) -> None:
+        from dispensary.ui.dashboard import DashboardScreen
+
+        dashboard = self.screens.get(DashboardScreen)
+        if dashboard is not None:
+            dashboard.refresh()
+
+    # -- scanning -------------------------------------------------------------------------
+
+    def focus_scan(self) -> None:
+        self.scan_field.setFocus()
+        self.scan_field.selectAll()
+
+    def handle_scan(self, code: str) -> None:
+        """A code from the toolbar's scan field: the screen on show first, then by kind."""
+        text = code.strip()
+        if not text:
+            return
+        current = self.current_screen()
+        if current is not None and current.handle_scan(text):
+            self._scan_taken(f"{text.upper()} — {current.title}")
+            return
+        routed = route_scan(self.session, text)
+        if routed is None:
+            self.scan_field.refused()
+            self.scan_feedback.setText(
+                f"'{text[:40]}' is not a kit, dispensing label or participant of this study."
+            )
+            self.scan_feedback.setProperty("kind", "error")
+            return
+        kind, ref = routed
+        cls = self.opens.get(kind.value)
+        if cls is None:
+            self.scan_field.refused()
+            self.scan_feedback.setText(f"{ref} is a {kind.value}; your role does not open it.")
+            self.scan_feedback.setProperty("kind", "error")
+            return
+        target = self.show_screen(cls)
+        if target is not None:
+            target.handle_scan(ref)
+        self._scan_taken(f"{ref} — {cls.title}")
+
+    def _scan_taken(self, text: str) -> None:
+        self.scan_field.accepted()
+        self.scan_feedback.setText(text)
+        self.scan_feedback.setProperty("kind", "ok")
+
+    # -- menus ----------------------------------------------------------------------------
+
+    def shortcut_text(self) -> str:
+        lines = ["Ctrl+L\tScan field", "Ctrl+Shift+L\tLock"]
+        lines += [f"{cls.shortcut}\t{cls.title}" for cls in self.classes if cls.shortcut]
+        lines += [
+            "Enter\tIn a scan field: take the code",
+            "Ctrl+Enter\tSign / receive on the screen shown",
+            "Esc\tStart the screen's form over",
+        ]
+        return "\n".join(lines)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
+
+    def show_about(self) -> None:
+        from dispensary import __version__
+
+        study = self.session.ctx.study
+        QMessageBox.about(
+            self,
+            "About Dispensary",
+            f"Dispensary {__version__}\nInvestigational drug accountability\n\n"
+            f"Study {study.protocol}: {study.title}\n{study.site_name}",
+        )
+
+    def quit(self) -> None:
+        self.closing_for_good = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing_for_good = True
+        super().closeEvent(event)

@@ -1,0 +1,352 @@
+"""Receiving a shipment: the paperwork in a form, the kits by continuous scanning, by range or
+from the sponsor's manifest, then one Receive that writes it all, and the kit labels."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolation
+from dispensary.services import queries, receiving
+from dispensary.services.receiving import KitIn
+from dispensary.services.results import ReceiveResult
+from dispensary.study import Study
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.label_preview import print_kit_labels
+from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.scan_field import ScanField
+from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
+
+
+def kit_columns(study: Study) -> tuple[Column[KitIn], ...]:
+    return (
+        Column("Kit", lambda k: k.number),
+        Column("Product", lambda k: product_label(study, k.product)),
+        Column("Lot", lambda k: k.lot),
+        Column("Expiry", lambda k: k.expiry),
+        Column("Tablets", lambda k: k.tablets, align_right=True),
+    )
+
+
+class ReceiveScreen(Screen):
+    title = "Receive"
+    shortcut = "Ctrl+4"
+    roles = STAFF_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.setObjectName("receiveScreen")
+        self.kits: list[KitIn] = []
+        self.last_result: ReceiveResult | None = None
+        self._build()
+        self.start_over()
+
+    def _build(self) -> None:
+        study = self.session.ctx.study
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading("Receive a shipment"))
+        self.message = MessageBar(self)
+        outer.addWidget(self.message)
+        grid = QGridLayout()
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 6)
+        outer.addLayout(grid, 1)
+
+        left = QVBoxLayout()
+        form = QFormLayout()
+        self.shipment = QLineEdit()
+        self.shipment.setObjectName("shipmentNumber")
+        self.shipment.setPlaceholderText("As on the packing list")
+        form.addRow("&Shipment number", self.shipment)
+        self.received_on = QDateEdit()
+        self.received_on.setCalendarPopup(True)
+        self.received_on.setDisplayFormat("yyyy-MM-dd")
+        form.addRow("&Date received", self.received_on)
+        self.condition = QLineEdit()
+        form.addRow("Co&ndition", self.condition)
+        self.temperature_ok = QCheckBox("Temperature record acceptable")
+        self.temperature_ok.setObjectName("temperatureOk")
+        self.temperature_ok.setToolTip("Unticked: the kits go into quarantine until released")
+        form.addRow("", self.temperature_ok)
+        self.product = QComboBox()
+        for product in study.products:
+            self.product.addItem(product.display, product.code)
+        form.addRow("&Product", self.product)
+        self.lot = QLineEdit()
+        self.lot.setObjectName("lotNumber")
+        form.addRow("&Lot", self.lot)
+        self.expiry = QDateEdit()
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setDisplayFormat("yyyy-MM-dd")
+        form.addRow("E&xpiry", self.expiry)
+        self.tablets = QLineEdit()
+        self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))
+        form.addRow("&Tablets in a kit", self.tablets)
+        left.addLayout(form)
+        left.addStretch(1)
+        grid.addLayout(left, 0, 0)
+
+        right = QVBoxLayout()
+        scan_row = QHBoxLayout()
+        scan_label = QLabel("Scan &kits")
+        self.scan_field = ScanField("Scan each kit: it is added to the list below")
+        self.scan_field.setObjectName("receiveScanField")
+        scan_label.setBuddy(self.scan_field)
+        scan_row.addWidget(scan_label)
+        scan_row.addWidget(self.scan_field, 1)
+        right.addLayout(scan_row)
+        range_row = QHBoxLayout()
+        self.range_field = QLineEdit()
+        self.range_field.setObjectName("kitRange")
+        self.range_field.setPlaceholderText("Or a range, e.g. K0001-K0050")
+        self.range_button = QPushButton("Add &range")
+        self.manifest_button = QPushButton("&Import manifest (CSV)…")
+        range_row.addWidget(self.range_field, 1)
+        range_row.addWidget(self.range_button)
+        range_row.addWidget(self.manifest_button)
+        right.addLayout(range_row)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("sectionTitle")
+        right.addWidget(self.count_label)
+        self.kits_model: RowTableModel[KitIn] = RowTableModel(kit_columns(study), self)
+        self.kits_view = kit_table(self.kits_model)
+        right.addWidget(self.kits_view, 1)
+        buttons = QHBoxLayout()
+        self.remove_button = QPushButton("Remove line")
+        self.clear_button = QPushButton("New shipment")
+        self.labels_button = QPushButton("Print kit &labels")
+        self.receive_button = QPushButton("Receive")
+        self.receive_button.setObjectName("primary")
+        self.receive_button.setToolTip("Ctrl+Enter")
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.labels_button)
+        buttons.addWidget(self.receive_button)
+        right.addLayout(buttons)
+        grid.addLayout(right, 0, 1)
+
+        self.scan_field.scanned.connect(self.add_scanned)
+        self.range_field.returnPressed.connect(self.add_range)
+        self.range_button.clicked.connect(self.add_range)
+        self.manifest_button.clicked.connect(self.import_manifest)
+        self.remove_button.clicked.connect(self._remove_line)
+        self.clear_button.clicked.connect(self.start_over)
+        self.receive_button.clicked.connect(self.receive)
+        self.labels_button.clicked.connect(self.print_labels)
+        self.product.currentIndexChanged.connect(self._product_changed)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.receive, context=context)
+        QShortcut(QKeySequence.StandardKey.Delete, self.kits_view, self._remove_line)
+
+    # -- screen contract ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if not self.kits:
+            self.received_on.setDate(qdate(self.session.ctx.clock.today()))
+
+    def handle_scan(self, code: str) -> bool:
+        """A kit scanned anywhere while this screen is open belongs to the shipment."""
+        text = code.strip()
+        if not text or is_dispense_number(text):
+            return False
+        self.add_scanned(text)
+        return True
+
+    # -- the list of kits -----------------------------------------------------------------
+
+    def _product_changed(self) -> None:
+        code = str(self.product.currentData())
+        self.tablets.setText(str(self.session.ctx.study.product(code).tablets_per_kit))
+
+    def _batch(self) -> tuple[str, str, date, int]:
+        """Product, lot, expiry and tablets per kit from the form, for scanned or ranged kits."""
+        lot = self.lot.text().strip()
+        if not lot:
+            self.lot.setFocus()
+            raise InvalidInput("Give the lot number first (it is on the kit label).")
+        text = self.tablets.text().strip()
+        if not text.isdigit() or int(text) <= 0:
+            self.tablets.setFocus()
+            raise InvalidInput("Give the number of tablets in each kit.")
+        return str(self.product.currentData()), lot, to_date(self.expiry.date()), int(text)
+
+    def _check_new(self, numbers: list[str]) -> None:
+        """Refuses a kit already on the list or already in stock, before it is listed."""
+        listed = {k.number for k in self.kits}
+        for number in numbers:
+            if number in listed:
+                raise RuleViolation(f"Kit {number} is already on this shipment's list.")
+            listed.add(number)
+        for number in numbers[:50]:
+            if self._in_stock(number):
+                raise RuleViolation(
+                    f"Kit {number} is already in stock: a kit number is received once. "
+                    "Check the label."
+                )
+
+    def _in_stock(self, number: str) -> bool:
+        try:
+            queries.kit_detail(self.session.ctx, self.session.actor, number)
+        except DispensaryError:
+            return False
+        return True
+
+    def add_scanned(self, code: str) -> None:
+        if not code:
+            return
+        try:
+            if is_dispense_number(code):
+                raise InvalidInput(
+                    f"{code.upper()} is a dispensing label, not a kit. Scan the kit's own barcode."
+                )
+            numbers = receiving.expand_range(code)
+            if len(numbers) != 1:
+                raise InvalidInput(f"'{code}' is a range: use the range field for ranges.")
+            product, lot, expiry, tablets = self._batch()
+            self._check_new(numbers)
+        except DispensaryError as exc:
+            self.scan_field.refused()
+            self.message.show_message(exc.message, "error")
+            return
+        self._add([KitIn(numbers[0], product, lot, expiry, tablets)])
+        self.scan_field.accepted()
+        self.message.show_message(f"Kit {numbers[0]} added.", "ok")
+
+    def add_range(self) -> None:
+        text = self.range_field.text().strip()
+        if not text:
+            return
+        try:
+            numbers = receiving.expand_range(text)
+            product, lot, expiry, tablets = self._batch()
+            self._check_new(numbers)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            self.range_field.selectAll()
+            return
+        self._add([KitIn(n, product, lot, expiry, tablets) for n in numbers])
+        self.range_field.clear()
+        self.message.show_message(
+            f"{len(numbers)} kits added ({numbers[0]} to {numbers[-1]}).", "ok"
+        )
+
+    def import_manifest(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import the sponsor's manifest", "", "CSV files (*.csv);;All files (*)"
+        )
+        if path:
+            self.load_manifest(Path(path))
+
+    def load_manifest(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.message.show_message(f"The manifest {path.name} cannot be read: {exc}.", "error")
+            return
+        try:
+            kits = receiving.parse_manifest(text, str(self.product.currentData()))
+            self._check_new([k.number for k in kits])
+        except DispensaryError as exc:
+            self.message.show_message(f"{path.name}: {exc.message}", "error")
+            return
+        self._add(kits)
+        self.message.show_message(f"{len(kits)} kits imported from {path.name}.", "ok")
+
+    def _add(self, kits: list[KitIn]) -> None:
+        self.kits.extend(kits)
+        self._show_kits()
+        self.kits_view.scrollToBottom()
+
+    def _remove_line(self) -> None:
+        index = self.kits_view.currentIndex()
+        if not index.isValid():
+            return
+        removed = self.kits.pop(index.row())
+        self._show_kits()
+        self.message.show_message(f"Kit {removed.number} taken off the list.", "info")
+
+    def _show_kits(self) -> None:
+        self.kits_model.set_rows(self.kits)
+        tablets = sum(k.tablets for k in self.kits)
+        self.count_label.setText(f"Kits in this shipment: {len(self.kits)} ({tablets} tablets)")
+        self.remove_button.setEnabled(bool(self.kits))
+        self.receive_button.setEnabled(bool(self.kits))
+
+    # -- receive --------------------------------------------------------------------------
+
+    def receive(self) -> None:
+        if not self.kits:
+            self.message.show_message("Scan the kits of the shipment first.", "error")
+            self.scan_field.setFocus()
+            return
+        try:
+            result = receiving.receive_shipment(
+                self.session.ctx,
+                self.session.actor,
+                self.shipment.text(),
+                self.kits,
+                received_on=to_date(self.received_on.date()),
+                condition=self.condition.text() or "intact",
+                temperature_ok=self.temperature_ok.isChecked(),
+            )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.last_result = result
+        self.changed.emit()
+        self.kits = []
+        self._show_kits()
+        self.shipment.clear()
+        self.labels_button.setEnabled(True)
+        where = "in quarantine (temperature record not acceptable)" if result.quarantined else ""
+        self.message.show_message(
+            f"Shipment {result.shipment} received: {len(result.kits)} kits, {result.tablets} "
+            f"tablets{' ' + where if where else ''}. Print the kit labels if the kits need them.",
+            "warning" if result.quarantined else "ok",
+        )
+        self.labels_button.setFocus()
+
+    def print_labels(self) -> None:
+        result = self.last_result
+        if result is None:
+            return
+        if not print_kit_labels(self, self.session, result):
+            self.message.show_message("Kit labels not printed.", "info")
+
+    def start_over(self) -> None:
+        self.kits = []
+        self.last_result = None
+        self.shipment.clear()
+        self.condition.setText("intact")
+        self.temperature_ok.setChecked(True)
+        self.lot.clear()
+        self.received_on.setDate(qdate(self.session.ctx.clock.today()))
+        self.expiry.setDate(qdate(self.session.ctx.clock.today()).addYears(1))
+        self._product_changed()
+        self.labels_button.setEnabled(False)
+        self.scan_field.clear()
+        self.scan_field.set_cue("")
+        self.message.clear_message()
+        self._show_kits()
+        self.shipment.setFocus()

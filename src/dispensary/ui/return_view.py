@@ -1,0 +1,487 @@
+"""Returns at the counter: the bottle comes back, its tablets are counted and signed for, and an
+adherence flag gets the pharmacist's reason while the participant is still there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import DispensaryError, NotFound
+from dispensary.services import queries, returns
+from dispensary.services.results import DispenseResult, ReturnResult
+from dispensary.study import Study
+from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.scan_field import ScanField
+from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
+
+TO_COUNT = "to count"
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One kit of the dispense and whether its return is recorded."""
+
+    kit: str
+    product: str
+    lot: str
+    dispensed: int
+    state: str  # "to count", or the kit's status once back
+
+
+def line_columns(study: Study) -> tuple[Column[ReturnLine], ...]:
+    return (
+        Column("Kit", lambda r: r.kit),
+        Column("Product", lambda r: product_label(study, r.product)),
+        Column("Lot", lambda r: r.lot),
+        Column("Dispensed", lambda r: r.dispensed, align_right=True),
+        Column(
+            "Return",
+            lambda r: r.state,
+            colour=lambda r: "#7a4b00" if r.state == TO_COUNT else "#1b5e20",
+        ),
+    )
+
+
+class ReturnScreen(Screen):
+    title = "Returns"
+    shortcut = "Ctrl+3"
+    roles = STAFF_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.setObjectName("returnScreen")
+        self.dispense: DispenseResult | None = None
+        self.lines: list[ReturnLine] = []
+        self.last_result: ReturnResult | None = None
+        self._build()
+        self._clear()
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading("Record a return"))
+        top = QHBoxLayout()
+        label = QLabel("&Scan")
+        self.scan_field = ScanField(
+            "Scan the dispensing label, or a kit, or type the participant number"
+        )
+        self.scan_field.setObjectName("returnScanField")
+        label.setBuddy(self.scan_field)
+        top.addWidget(label)
+        top.addWidget(self.scan_field, 1)
+        outer.addLayout(top)
+        self.message = MessageBar(self)
+        outer.addWidget(self.message)
+
+        grid = QGridLayout()
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 6)
+        outer.addLayout(grid, 1)
+
+        left = QVBoxLayout()
+        self.card = QLabel()
+        self.card.setObjectName("participantCard")
+        self.card.setWordWrap(True)
+        self.card.setTextFormat(Qt.TextFormat.RichText)
+        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        left.addWidget(self.card)
+        self.lines_model: RowTableModel[ReturnLine] = RowTableModel(
+            line_columns(self.session.ctx.study), self
+        )
+        self.lines_view = kit_table(self.lines_model)
+        left.addWidget(self.lines_view, 1)
+        grid.addLayout(left, 0, 0)
+
+        right = QVBoxLayout()
+        form = QFormLayout()
+        self.kit = QComboBox()
+        self.kit.setObjectName("returnKit")
+        form.addRow("&Kit", self.kit)
+        self.counted = QLineEdit()
+        self.counted.setObjectName("tabletsCounted")
+        self.counted.setValidator(QIntValidator(0, 100_000, self.counted))
+        self.counted.setPlaceholderText("Tablets in the bottle, counted")
+        form.addRow("&Tablets counted", self.counted)
+        self.held = QSpinBox()
+        self.held.setObjectName("heldDays")
+        self.held.setRange(0, 999)
+        self.held.setSuffix(" days")
+        form.addRow("Days &held by the investigator", self.held)
+        self.returned_on = QDateEdit()
+        self.returned_on.setCalendarPopup(True)
+        self.returned_on.setDisplayFormat("yyyy-MM-dd")
+        form.addRow("Return &date", self.returned_on)
+        self.condition = QLineEdit()
+        self.condition.setPlaceholderText("e.g. bottle intact")
+        form.addRow("Co&ndition", self.condition)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Anything the participant said about missed or extra doses")
+        form.addRow("N&ote", self.note)
+        right.addLayout(form)
+        self.tally = QLabel()
+        self.tally.setObjectName("tally")
+        right.addWidget(self.tally)
+
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("Next return (Esc)")
+        self.sign_button = QPushButton("Sign return count")
+        self.sign_button.setObjectName("primary")
+        self.sign_button.setAutoDefault(True)
+        self.sign_button.setToolTip("Ctrl+Enter, or Enter in the tablets field")
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_button)
+        right.addLayout(buttons)
+
+        self.result = QLabel()
+        self.result.setObjectName("resultPanel")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        right.addWidget(self.result)
+        reason_row = QHBoxLayout()
+        self.reason_label = QLabel("&Reason for the flag")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("flagReason")
+        self.reason.setPlaceholderText("e.g. held 5 days for platelets; vomited 2 doses")
+        self.reason_label.setBuddy(self.reason)
+        self.reason_button = QPushButton("Save reason")
+        reason_row.addWidget(self.reason_label)
+        reason_row.addWidget(self.reason, 1)
+        reason_row.addWidget(self.reason_button)
+        right.addLayout(reason_row)
+        right.addStretch(1)
+        grid.addLayout(right, 0, 1)
+
+        self.scan_field.scanned.connect(self.scan)
+        self.counted.textChanged.connect(self._update_tally)
+        self.kit.currentIndexChanged.connect(self._update_tally)
+        self.counted.returnPressed.connect(self.sign)
+        self.sign_button.clicked.connect(self.sign)
+        self.new_button.clicked.connect(self.start_over)
+        self.reason.returnPressed.connect(self.save_reason)
+        self.reason_button.clicked.connect(self.save_reason)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.sign, context=context)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.start_over, context=context)
+
+    # -- screen contract ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.dispense is None:
+            self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
+            self.scan_field.setFocus()
+        else:
+            self._load_dispense(self.dispense.number)
+
+    def handle_scan(self, code: str) -> bool:
+        text = code.strip().upper()
+        if not text:
+            return False
+        if self.dispense is not None and self._select_kit(text):
+            return True
+        found = self._find(text)
+        if found is None:
+            return False
+        self.scan_field.setText(text)
+        self._show(*found)
+        return True
+
+    # -- finding the dispense -------------------------------------------------------------
+
+    def scan(self, code: str) -> None:
+        text = code.strip().upper()
+        self.message.clear_message()
+        if not text:
+            self.scan_field.refused()
+            self.message.show_message(
+                "Scan the barcode on the dispensing label, a kit, or type the participant number.",
+                "error",
+            )
+            return
+        if self.dispense is not None and self._select_kit(text):
+            self.scan_field.accepted()
+            self.counted.setFocus()
+            return
+        try:
+            found = self._find_or_raise(text)
+        except DispensaryError as exc:
+            self.scan_field.refused()
+            self.message.show_message(exc.message, "error")
+            return
+        self._show(*found)
+
+    def _find(self, text: str) -> tuple[DispenseResult, str] | None:
+        try:
+            return self._find_or_raise(text)
+        except DispensaryError:
+            return None
+
+    def _find_or_raise(self, text: str) -> tuple[DispenseResult, str]:
+        """The dispense the code names, and the kit to select first ("" for the first open)."""
+        ctx, actor = self.session.ctx, self.session.actor
+        if is_dispense_number(text):
+            return queries.get_dispense_detail(ctx, actor, text), ""
+        try:
+            _row, history = queries.participant_history(ctx, actor, text)
+        except NotFound:
+            return queries.kit_dispense(ctx, actor, text), text
+        if not history:
+            raise NotFound(f"Participant {text} has had nothing dispensed yet.")
+        open_rows = [h for h in history if h.returned is None]
+        chosen = open_rows[0] if open_rows else history[-1]
+        return queries.get_dispense_detail(ctx, actor, chosen.dispense_number), ""
+
+    def _show(self, dispense: DispenseResult, kit: str) -> None:
+        self.scan_field.accepted()
+        self._load_dispense(dispense.number)
+        if kit:
+            self._select_kit(kit)
+        self.counted.setFocus()
+
+    def _load_dispense(self, number: str) -> None:
+        ctx, actor = self.session.ctx, self.session.actor
+        try:
+            dispense = queries.get_dispense_detail(ctx, actor, number)
+            states = {k.kit: queries.kit_detail(ctx, actor, k.kit).status for k in dispense.kits}
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.dispense = dispense
+        self.lines = [
+            ReturnLine(
+                k.kit,
+                k.product,
+                k.lot,
+                k.tablets,
+                TO_COUNT if states[k.kit] is KitStatus.DISPENSED else states[k.kit].label,
+            )
+            for k in dispense.kits
+        ]
+        self.lines_model.set_rows(self.lines)
+        self.kit.blockSignals(True)
+        self.kit.clear()
+        for line in self.lines:
+            if line.state == TO_COUNT:
+                self.kit.addItem(f"{line.kit} ({line.dispensed} dispensed)", line.kit)
+        self.kit.blockSignals(False)
+        self.held.setMaximum(dispense.days)
+        self.card.setText(self._card_text(dispense))
+        self._set_form_enabled(self.kit.count() > 0)
+        if self.kit.count() == 0:
+            self.message.show_message(
+                f"Every kit of {dispense.number} is already counted back. To change a count, "
+                "record a correction from the participant's history.",
+                "info",
+            )
+        self._update_tally()
+
+    @staticmethod
+    def _card_text(d: DispenseResult) -> str:
+        return "<br>".join(
+            [
+                f"<span class='big'><b>{escape(d.participant)}</b> &nbsp; {escape(d.initials)}"
+                f"</span> &nbsp; cycle <b>{d.cycle}</b> · {escape(d.number)}",
+                f"Day 1 {d.day1.isoformat()} · {d.days} days to {d.last_day.isoformat()}",
+                f"{escape(d.dose_name)} · {d.tablets} tablets dispensed on "
+                f"{d.dispensed_on.isoformat()} by {escape(d.pharmacist_initials)}",
+            ]
+        )
+
+    def _select_kit(self, code: str) -> bool:
+        index = self.kit.findData(code.strip().upper())
+        if index < 0:
+            return False
+        self.kit.setCurrentIndex(index)
+        return True
+
+    # -- counting -------------------------------------------------------------------------
+
+    def counted_tablets(self) -> int | None:
+        text = self.counted.text().strip()
+        return int(text) if text.isdigit() else None
+
+    def _dispensed_in_kit(self) -> int:
+        kit = self.kit.currentData()
+        for line in self.lines:
+            if line.kit == kit:
+                return line.dispensed
+        return 0
+
+    def _update_tally(self) -> None:
+        if self.dispense is None or self.kit.count() == 0:
+            self.tally.setText("")
+            return
+        dispensed = self._dispensed_in_kit()
+        counted = self.counted_tablets()
+        if counted is None:
+            self.tally.setText(f"Kit {self.kit.currentData()}: {dispensed} dispensed")
+            return
+        self.tally.setText(
+            f"Kit {self.kit.currentData()}: {dispensed} dispensed · {counted} counted back · "
+            f"{dispensed - counted} taken"
+        )
+
+    def sign(self) -> None:
+        dispense = self.dispense
+        if dispense is None or self.kit.count() == 0:
+            self.message.show_message("Scan the dispensing label first.", "error")
+            self.scan_field.setFocus()
+            return
+        counted = self.counted_tablets()
+        if counted is None:
+            self.message.show_message("Type the number of tablets counted back.", "error")
+            self.counted.setFocus()
+            return
+        kit = str(self.kit.currentData())
+        summary = (
+            f"Return of kit {kit} from {dispense.participant} cycle {dispense.cycle} "
+            f"({dispense.number}): {counted} tablets counted, {self.held.value()} days held."
+        )
+        password = SignatureDialog.ask(
+            self, self.session.actor.full_name, "return counted", summary
+        )
+        if password is None:
+            self.message.show_message("Not signed: nothing was saved.", "info")
+            return
+        try:
+            result = returns.record_return(
+                self.session.ctx,
+                self.session.actor,
+                kit,
+                counted,
+                password,
+                dispense=dispense.number,
+                returned_on=to_date(self.returned_on.date()),
+                held_days=self.held.value(),
+                condition=self.condition.text(),
+                note=self.note.text(),
+            )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.last_result = result
+        self.changed.emit()
+        note_given = bool(self.note.text().strip())
+        self.counted.clear()
+        self.note.clear()
+        self.condition.clear()
+        self._load_dispense(dispense.number)
+        self._show_result(result, note_given)
+
+    def _show_result(self, result: ReturnResult, note_given: bool) -> None:
+        parts = [
+            f"<b>{escape(result.kit)}</b>: {result.tablets_returned} tablets back. "
+            f"{escape(result.dispense_number)}: {result.dispensed} dispensed, "
+            f"{result.returned} returned so far."
+        ]
+        if result.adherence is None:
+            left = self.kit.count()
+            parts.append(
+                f"Adherence is worked out when every kit is back: {left} kit(s) still to count."
+            )
+            self.result.setText("<br>".join(parts))
+            self.message.show_message("Return recorded.", "ok")
+            if left:
+                self.counted.setFocus()
+            return
+        parts.append(
+            f"Expected <b>{result.expected}</b> · taken <b>{result.taken}</b> · adherence "
+            f"<b>{result.adherence:.0%}</b>"
+        )
+        if result.flags:
+            flags = ", ".join(f.label for f in result.flags)
+            parts.append(f"<span style='color:#8a1c13'><b>{escape(flags)}</b></span>")
+        self.result.setText("<br>".join(parts))
+        if result.flags and not note_given:
+            self._ask_reason(True)
+            self.message.show_message(
+                "Flagged: ask the participant why, and record the reason below.", "warning"
+            )
+            self.reason.setFocus()
+            return
+        explained = " with your note as the reason for the flag" if result.flags else ""
+        self.message.show_message(f"Return recorded{explained}.", "ok")
+
+    def _ask_reason(self, show: bool) -> None:
+        for widget in (self.reason_label, self.reason, self.reason_button):
+            widget.setVisible(show)
+        if not show:
+            self.reason.clear()
+
+    def save_reason(self) -> None:
+        result = self.last_result
+        if result is None:
+            return
+        try:
+            returns.explain_flag(
+                self.session.ctx, self.session.actor, result.dispense_number, self.reason.text()
+            )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            self.reason.setFocus()
+            return
+        self._ask_reason(False)
+        self.changed.emit()
+        self.message.show_message(
+            f"Reason recorded for {result.dispense_number}. Scan the next return.", "ok"
+        )
+        self.scan_field.setFocus()
+
+    # -- reset ----------------------------------------------------------------------------
+
+    def start_over(self) -> None:
+        self._clear()
+        self.message.clear_message()
+        self.scan_field.clear()
+        self.scan_field.set_cue("")
+        self.scan_field.setFocus()
+
+    def _clear(self) -> None:
+        self.dispense = None
+        self.lines = []
+        self.lines_model.set_rows([])
+        self.kit.clear()
+        self.counted.clear()
+        self.held.setValue(0)
+        self.condition.clear()
+        self.note.clear()
+        self.result.clear()
+        self.tally.clear()
+        self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
+        self.card.setText("Scan the barcode on the dispensing label the participant brought back.")
+        self._ask_reason(False)
+        self._set_form_enabled(False)
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.kit,
+            self.counted,
+            self.held,
+            self.returned_on,
+            self.condition,
+            self.note,
+            self.sign_button,
+        ):
+            widget.setEnabled(enabled)

@@ -1,0 +1,249 @@
+"""Signing in, and locking an unattended workstation.
+
+The sign-in window is the first thing on screen, so this module imports Qt only: the services
+(and with them the database layer) are imported when the first sign-in is attempted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.ui.feedback import MessageBar
+
+if TYPE_CHECKING:
+    from dispensary.services.context import Actor, Context
+
+ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class SignInForm(QFrame):
+    """User name, password and a Sign in button; emits `signed_in(actor)` on success.
+
+    The context is given later when the database opens after the window is shown; until then
+    the button waits (and what the user types is kept)."""
+
+    signed_in = Signal(object)
+
+    def __init__(self, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInForm")
+        self.ctx: Context | None = None
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("signInHeading")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.detail = QLabel()
+        self.detail.setObjectName("signInDetail")
+        self.detail.setWordWrap(True)
+        layout.addWidget(self.detail)
+        form = QFormLayout()
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.username.setPlaceholderText("user name")
+        form.addRow("&User name", self.username)
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&Password", self.password)
+        layout.addLayout(form)
+        self.message = MessageBar(self)
+        layout.addWidget(self.message)
+        self.button = QPushButton("Sign in")
+        self.button.setObjectName("primary")
+        self.button.setAutoDefault(True)
+        layout.addWidget(self.button)
+        self.username.returnPressed.connect(self._next_field)
+        self.password.returnPressed.connect(self.attempt)
+        self.button.clicked.connect(self.attempt)
+        self.set_context(None)
+
+    def set_context(self, ctx: Context | None) -> None:
+        self.ctx = ctx
+        self.button.setEnabled(ctx is not None)
+        self.button.setText("Sign in" if ctx is not None else "Opening the database…")
+
+    def _next_field(self) -> None:
+        if self.password.text():
+            self.attempt()
+        else:
+            self.password.setFocus()
+
+    def attempt(self) -> None:
+        if self.ctx is None:
+            return
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        name = self.username.text().strip()
+        if not name:
+            self.message.show_message("Type your user name.", "error")
+            self.username.setFocus()
+            return
+        try:
+            actor = users.sign_in(self.ctx, name, self.password.text())
+        except DispensaryError as exc:
+            self.password.clear()
+            self.message.show_message(exc.message, "error")
+            self.password.setFocus()
+            return
+        self.password.clear()
+        self.message.clear_message()
+        self.signed_in.emit(actor)
+
+
+class SignInWindow(QWidget):
+    """The window a workstation shows when nobody is signed in."""
+
+    def __init__(self, database: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInWindow")
+        self.setWindowTitle("Dispensary — sign in")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.form = SignInForm("Dispensary")
+        self.form.setFixedWidth(440)
+        self.form.detail.setText(f"Database: {database}")
+        outer.addWidget(self.form, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.resize(640, 480)
+        self.form.username.setFocus()
+
+    def set_context(self, ctx: Context) -> None:
+        study = ctx.study
+        self.form.heading.setText(f"Dispensary — {study.protocol}")
+        self.form.detail.setText(
+            f"{study.short_title}<br>{study.site_name}, {study.pharmacy_name}<br>"
+            f"Database: {ctx.database}"
+        )
+        self.form.set_context(ctx)
+
+    def reset(self) -> None:
+        self.form.username.clear()
+        self.form.password.clear()
+        self.form.message.clear_message()
+        self.form.username.setFocus()
+
+
+class LockScreen(QWidget):
+    """Covers the main window after a spell of inactivity. The same user resumes with the
+    password; another user signing in closes the session (`unlocked` says who signed in)."""
+
+    unlocked = Signal(object)
+
+    def __init__(self, ctx: Context, actor: Actor, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.actor = actor
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.form = SignInForm("Locked")
+        self.form.setFixedWidth(440)
+        self.form.detail.setText(
+            f"Locked after inactivity. {actor.full_name}, type your password to carry on where "
+            "you were; someone else signing in closes this session."
+        )
+        self.form.set_context(ctx)
+        self.form.button.setText("Unlock")
+        self.form.username.setText(actor.username)
+        outer.addWidget(self.form, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.form.signed_in.connect(self.unlocked.emit)
+        parent.installEventFilter(self)
+        self.setGeometry(parent.rect())
+        self.raise_()
+        self.show()
+        self.form.password.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        parent = self.parentWidget()
+        if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
+            self.setGeometry(parent.rect())
+        return False
+
+
+class IdleWatcher(QObject):
+    """Any key, click or mouse movement anywhere in the application restarts the countdown;
+    when it runs out, `idle` fires (the controller locks the window)."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, minutes) * 60_000)
+        self.enabled = minutes > 0
+        self.timer.timeout.connect(self.idle.emit)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def start(self) -> None:
+        if self.enabled:
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def detach(self) -> None:
+        self.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class BackupThread(QThread):
+    """The day's automatic backup, off the UI thread: the first sign-in of the day should not
+    wait for a copy of the whole database. `done` carries a line for the status bar."""
+
+    done = Signal(str)
+
+    def __init__(
+        self, ctx: Context, actor: Actor, folder: Path, keep: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.actor = actor
+        self.folder = folder
+        self.keep = keep
+
+    def run(self) -> None:
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services.backup import automatic_backup
+
+        try:
+            result = automatic_backup(self.ctx, self.actor, self.folder, self.keep)
+        except (DispensaryError, OSError) as exc:
+            self.done.emit(
+                f"The automatic backup failed: {exc}. Make a backup from the command line."
+            )
+            return
+        self.done.emit(f"Today's backup saved: {result.path}" if result is not None else "")

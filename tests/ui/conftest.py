@@ -1,0 +1,52 @@
+"""Fixtures of the counter tests (tests/ui/test_counter_*.py). Qt runs offscreen: the variable
+is set here, before anything imports Qt."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from counter_fixtures import OPENING_DAY, Counter, Printer, Signatures, build_counter
+
+from dispensary.services import setup
+from dispensary.services.context import FixedClock
+from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.label_preview import LabelPreviewDialog
+
+
+@pytest.fixture(scope="session")
+def counter_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("counter-template") / "template.sqlite3"
+    build_counter(path)
+    return path
+
+
+@pytest.fixture
+def counter(counter_template: Path, tmp_path: Path) -> Iterator[Counter]:
+    path = tmp_path / "pharmacy.sqlite3"
+    shutil.copyfile(counter_template, path)
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    opened = setup.open_database(str(path), clock)
+    yield Counter(opened.context, clock, path)
+    opened.context.engine.dispose()
+
+
+@pytest.fixture
+def signatures(monkeypatch: pytest.MonkeyPatch) -> Signatures:
+    answers = Signatures()
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(lambda cls, *a: answers.ask(*a)))
+    return answers
+
+
+@pytest.fixture
+def printer(monkeypatch: pytest.MonkeyPatch) -> Printer:
+    fake = Printer()
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: fake.show(*a)))
+    return fake

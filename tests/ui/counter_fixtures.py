@@ -1,0 +1,107 @@
+"""The counter's test pharmacy: users, stock and two participants, built through the services,
+and stand-ins for the two dialogs a test cannot click (signature and label preview).
+
+Built once per test session and copied for each test, so every test has its own SQLite file
+without paying again for migrations and password hashing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dispensary.config import Settings
+from dispensary.services import participants, receiving, setup, users
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import default_study_path, load_study
+from dispensary.ui.session import AppSession
+
+OPENING_DAY = date(2026, 1, 5)
+PASSWORDS = {
+    "admin": "adminpass1",
+    "pharm": "pharmpass1",
+    "tech": "techpass11",
+    "monitor": "monitorpass1",
+}
+NAMES = {
+    "admin": "Ada Admin",
+    "pharm": "Paula Pharm",
+    "tech": "Tom Tech",
+    "monitor": "Mona Monitor",
+}
+P75, P25 = "herombopag-7.5mg", "herombopag-2.5mg"
+
+
+@dataclass
+class Counter:
+    """One test's pharmacy: its context (with a settable clock) and who works there."""
+
+    ctx: Context
+    clock: FixedClock
+    path: Path
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    def actor(self, username: str) -> Actor:
+        if username not in self.actors:
+            self.actors[username] = users.sign_in(self.ctx, username, PASSWORDS[username])
+        return self.actors[username]
+
+    def session(self, username: str = "pharm", idle_lock_minutes: int = 10) -> AppSession:
+        settings = Settings(idle_lock_minutes=idle_lock_minutes, backups_kept=3)
+        return AppSession(self.ctx, self.actor(username), settings)
+
+
+def build_counter(path: Path) -> None:
+    """Stock: lot L2399 (7.5 mg) expires 2026-03-31, so first-expiry-first-out hands it out
+    first; lot L2401 (7.5 mg) and L2501 (2.5 mg) last until mid-2027."""
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    study = load_study(default_study_path())
+    ctx = setup.init_database(
+        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"])
+    users.add_user(ctx, admin, "tech", "technician", NAMES["tech"], "TT", PASSWORDS["tech"])
+    users.add_user(ctx, admin, "monitor", "monitor", NAMES["monitor"], "MM", PASSWORDS["monitor"])
+    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    kits = [
+        *receiving.kits_from_range(ctx, "K0101-K0104", P75, "L2399", date(2026, 3, 31), None),
+        *receiving.kits_from_range(ctx, "K0001-K0006", P75, "L2401", date(2027, 6, 30), None),
+        *receiving.kits_from_range(ctx, "K2001-K2004", P25, "L2501", date(2027, 6, 30), None),
+    ]
+    receiving.receive_shipment(ctx, pharm, "SH-001", kits)
+    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Liu")
+    participants.enroll(ctx, pharm, "01-002", "CD", 1965, "F", "Dr Liu")
+    ctx.engine.dispose()
+
+
+@dataclass
+class Signatures:
+    """Answers the signature dialog with the signer's own password and remembers each ask."""
+
+    asked: list[tuple[str, str, str]] = field(default_factory=list)
+    refuse: bool = False
+    wrong: bool = False
+
+    def ask(self, _parent: Any, signer: str, meaning: str, summary: str) -> str | None:
+        self.asked.append((signer, meaning, summary))
+        if self.refuse:
+            return None
+        if self.wrong:
+            return "not-my-password"
+        username = next(u for u, name in NAMES.items() if name == signer)
+        return PASSWORDS[username]
+
+
+@dataclass
+class Printer:
+    """Stands in for the label preview: keeps each PDF shown and says it was printed."""
+
+    shown: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def show(self, _parent: Any, title: str, pdf: bytes, _file_name: str = "") -> bool:
+        self.shown.append((title, pdf))
+        return True

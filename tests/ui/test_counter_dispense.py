@@ -1,0 +1,215 @@
+"""The dispensing counter, driven as a pharmacist with a scanner drives it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from counter_fixtures import Counter, Printer, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import dispensing, queries
+from dispensary.ui.dispense_view import DispenseScreen
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    """What a scanner does: types the code into the field with focus, then Enter."""
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, counter: Counter) -> DispenseScreen:
+    widget = DispenseScreen(counter.session("pharm"))
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.refresh()
+    return widget
+
+
+def history(counter: Counter, number: str) -> list[tuple[int, tuple[str, ...], int]]:
+    _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), number)
+    return [(r.cycle, r.kits, r.tablets) for r in rows]
+
+
+def test_dispense_first_expiry_first_out_with_the_keyboard_only(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    qtmodeltester: object,
+) -> None:
+    assert focused() is screen.participant_field
+    scan(qtbot, focused(), "01-001")  # 1: the participant
+    assert "Cycle due: <b>1</b>" in screen.card.text()
+    assert [k.number for k in screen.kits_model.rows] == ["K0101"]  # lot L2399 expires first
+    assert screen.kits_title.text().startswith("Proposed kits")
+    qtmodeltester.check(screen.kits_model)  # type: ignore[attr-defined]
+    assert focused() is screen.kit_field
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # 2: take the proposed kits and sign
+
+    assert signatures.asked[0][:2] == ("Paula Pharm", "dispensed")
+    assert history(counter, "01-001") == [(1, ("K0101",), 21)]
+    result = screen.last_result
+    assert result is not None and result.number.startswith("DSP")
+    assert screen.message.kind == "ok"
+    assert result.number in screen.message.text()
+    assert focused() is screen.participant_field  # ready for the next participant
+    kit = queries.kit_detail(counter.ctx, counter.actor("pharm"), "K0101")
+    assert kit.status.value == "dispensed"
+
+
+def test_scanned_kits_are_checked_at_once_and_a_wrong_kit_is_refused(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, screen.participant_field, "01-002")
+    scan(qtbot, focused(), "K2001")  # 2.5 mg kit: wrong product for level 0
+
+    assert screen.message.kind == "error"
+    assert "K2001" in screen.message.text() and "right product" in screen.message.text()
+    assert screen.kit_field.cue == "error"
+    assert screen.kit_field.text() == "K2001"  # the input stays, selected, for the next scan
+    assert screen.kit_field.selectedText() == "K2001"
+    assert screen.scanned == []
+    assert signatures.asked == []
+    assert history(counter, "01-002") == []  # nothing written
+
+    scan(qtbot, screen.kit_field, "K0003")  # replaces the refused code
+    assert screen.kit_field.cue == "ok"
+    assert [k.number for k in screen.kits_model.rows] == ["K0003"]
+    assert screen.kits_title.text() == "Kits scanned"
+    assert "press Enter to sign" in screen.message.text()
+
+    scan(qtbot, screen.kit_field, "K0004")  # one kit too many
+    assert "not needed" in screen.message.text()
+    assert [k.number for k in screen.scanned] == ["K0003"]
+
+    screen.kit_field.clear()
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # empty Enter signs
+    assert history(counter, "01-002") == [(1, ("K0003",), 21)]
+
+
+def test_a_kit_already_dispensed_is_refused_with_the_reason(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    scan(qtbot, screen.participant_field, "01-002")
+    scan(qtbot, screen.kit_field, "K0101")
+    assert "K0101 is dispensed" in screen.message.text()
+    assert screen.kit_field.cue == "error"
+
+
+def test_a_missing_return_needs_a_reason_to_dispense_anyway(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    counter.clock.set_date(date(2026, 1, 26))
+    screen.refresh()
+    scan(qtbot, screen.participant_field, "01-001")
+    assert screen.override.isVisibleTo(screen)
+    assert "not recorded yet" in screen.message.text()
+
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # sign without a reason
+    assert signatures.asked == []
+    assert screen.message.kind == "error"
+    assert len(history(counter, "01-001")) == 1
+
+    qtbot.keyClicks(screen.override, "Investigator: bottle forgotten at home, dispense")
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert [c for c, _, _ in history(counter, "01-001")] == [1, 2]
+    assert screen.last_result is not None
+    assert screen.last_result.warnings
+
+
+def test_platelets_at_the_hold_threshold_warn_and_a_dose_change_asks_who_ordered_it(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    pharm = counter.actor("pharm")
+    first = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    from dispensary.services import returns
+
+    counter.clock.set_date(date(2026, 1, 26))
+    returns.record_return(counter.ctx, pharm, first.kits[0].kit, 0, "pharmpass1", first.number)
+    screen.refresh()
+    scan(qtbot, screen.participant_field, "01-001")
+    assert not screen.override.isVisibleTo(screen)
+
+    qtbot.keyClicks(screen.platelets, "120")
+    assert screen.platelet_warning.isVisibleTo(screen)
+    assert screen.override.isVisibleTo(screen)
+    screen.dose.setCurrentIndex(screen.dose.findData(-1))  # 5 mg, from 2.5 mg tablets
+    assert screen.ordered_by.isVisibleTo(screen)
+    assert {k.product for k in screen.kits_model.rows} == {"herombopag-2.5mg"}
+
+    qtbot.keyClicks(screen.override, "Investigator says continue")
+    screen.sign_button.click()
+    assert "who ordered the change" in screen.message.text()
+    assert signatures.asked == []
+
+    qtbot.keyClicks(screen.ordered_by, "Dr Liu")
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    detail = queries.participant_history(counter.ctx, pharm, "01-001")[1][-1]
+    assert detail.cycle == 2 and detail.dose_name.startswith("5 mg")
+
+
+def test_a_cancelled_or_wrong_signature_saves_nothing(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, screen.participant_field, "01-001")
+    signatures.refuse = True
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert "nothing was saved" in screen.message.text()
+    signatures.refuse, signatures.wrong = False, True
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert "password" in screen.message.text() and screen.message.kind == "error"
+    assert history(counter, "01-001") == []
+    assert screen.participant is not None  # the form is kept for another try
+    assert printer.shown == []
+
+
+def test_an_unknown_participant_is_refused_and_a_dispense_label_opens_returns(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter
+) -> None:
+    scan(qtbot, screen.participant_field, "09-999")
+    assert "not enrolled" in screen.message.text()
+    assert screen.participant_field.cue == "error"
+    with qtbot.waitSignal(screen.open_request) as opened:
+        screen.participant_field.clear()
+        scan(qtbot, screen.participant_field, "DSP000042")
+    assert opened.args == ["return", "DSP000042"]
+    with qtbot.waitSignal(screen.open_request) as opened:
+        scan(qtbot, screen.participant_field, "K0005")
+    assert opened.args == ["kit", "K0005"]
