@@ -1,0 +1,266 @@
+"""Temperature records: a data logger's export is read, excursions are recorded and the kits
+stored there go to quarantine; releasing them is done, with a reason, in the inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.services import queries, report_data, temperature
+from dispensary.services.report_data import ExcursionRow
+from dispensary.services.results import KitRow
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.forms import (
+    attempt,
+    fit_columns,
+    heading,
+    select_where,
+    selected_rows,
+    table_view,
+)
+from dispensary.ui.inventory_view import KIT_COLUMNS
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
+from dispensary.ui.session import AppSession
+
+
+def celsius(value: float) -> str:
+    return f"{value:.1f} °C"
+
+
+EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
+    Column("From", lambda r: r.started_at),
+    Column("To", lambda r: r.ended_at),
+    Column("Lowest", lambda r: celsius(r.lowest), align_right=True),
+    Column("Highest", lambda r: celsius(r.highest), align_right=True),
+    Column("Storage area", lambda r: r.storage_area),
+    Column("Kits quarantined", lambda r: len(r.kits), align_right=True),
+    Column("Logger file", lambda r: r.source),
+    Column("Recorded by", lambda r: r.recorded_by),
+]
+
+
+class TemperatureScreen(Screen):
+    title = "Temperature"
+    shortcut = "Ctrl+Shift+T"
+    roles = STAFF_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        study = session.ctx.study
+        self.excursions: RowTableModel[ExcursionRow] = RowTableModel(EXCURSION_COLUMNS, self)
+        self.excursion_proxy = RowFilterProxy(self)
+        self.excursion_proxy.setSourceModel(self.excursions)
+        self.kits: RowTableModel[KitRow] = RowTableModel(KIT_COLUMNS, self)
+        self.kit_proxy = RowFilterProxy(self)
+        self.kit_proxy.setSourceModel(self.kits)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Temperature records"))
+        t = study.temperature
+        hint = QLabel(
+            f"Import a data logger's export (CSV with the columns 'timestamp' and 'celsius'). "
+            f"Readings outside {t.min_celsius:g} to {t.max_celsius:g} °C are excursions: the "
+            "available kits stored in that area are quarantined until released in the inventory."
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+
+        box = QGroupBox("Import a logger file")
+        form = QFormLayout(box)
+        self.area = QComboBox()
+        self.area.setObjectName("storageArea")
+        self.area.setEditable(True)
+        self.area.addItem(study.storage_area)
+        self.file = QLineEdit()
+        self.file.setObjectName("loggerFile")
+        self.file.setPlaceholderText("Path of the logger's CSV export")
+        self.file.returnPressed.connect(self.import_file)
+        browse = QPushButton("Choose file...")
+        browse.setObjectName("chooseLoggerFile")
+        browse.clicked.connect(self._choose)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(browse)
+        self.import_button = QPushButton("Import and check")
+        self.import_button.setObjectName("importLogger")
+        self.import_button.clicked.connect(self.import_file)
+        form.addRow("Storage area", self.area)
+        form.addRow("Logger file", file_row)
+        form.addRow(self.import_button)
+        box.setMaximumWidth(820)
+        layout.addWidget(box)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(QLabel("<b>Excursions on record</b>"))
+        self.excursion_table = table_view(self.excursion_proxy)
+        self.excursion_table.setObjectName("excursionTable")
+        self.excursion_table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.excursion_table.selectionModel().selectionChanged.connect(self._show_kits)
+        upper_layout.addWidget(self.excursion_table)
+        splitter.addWidget(upper)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        kit_bar = QHBoxLayout()
+        self.kits_label = QLabel("<b>Kits quarantined by the selected excursion</b>")
+        kit_bar.addWidget(self.kits_label, 1)
+        self.open_button = QPushButton("Open in inventory to release or destroy")
+        self.open_button.setObjectName("openInInventory")
+        self.open_button.clicked.connect(self._open_kit)
+        kit_bar.addWidget(self.open_button)
+        lower_layout.addLayout(kit_bar)
+        self.kit_table = table_view(self.kit_proxy)
+        self.kit_table.setObjectName("excursionKits")
+        self.kit_table.selectionModel().selectionChanged.connect(self._update_open)
+        self.kit_table.doubleClicked.connect(lambda _index: self._open_kit())
+        lower_layout.addWidget(self.kit_table)
+        splitter.addWidget(lower)
+        layout.addWidget(splitter, 1)
+        self._update_open()
+
+    def refresh(self) -> None:
+        chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
+        rows = attempt(
+            self.message, lambda: report_data.excursions(self.session.ctx, self.session.actor)
+        )
+        if rows is None:
+            return
+        self.excursions.set_rows(rows)
+        fit_columns(self.excursion_table)
+        self._add_areas()
+        if chosen:
+            wanted = chosen[0].excursion_id
+            select_where(
+                self.excursion_table,
+                self.excursion_proxy,
+                self.excursions,
+                lambda r: r.excursion_id == wanted,
+            )
+        self._show_kits()
+
+    def _add_areas(self) -> None:
+        known = {self.area.itemText(i) for i in range(self.area.count())}
+        stock = attempt(
+            self.message, lambda: queries.inventory(self.session.ctx, self.session.actor)
+        )
+        for place in sorted({k.location for k in stock or []} - known):
+            self.area.addItem(place)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Logger export", self.file.text(), "Logger exports (*.csv *.txt);;All (*)"
+        )
+        if path:
+            self.file.setText(path)
+
+    def import_file(self) -> None:
+        name = self.file.text().strip()
+        if not name:
+            self.message.show_message("Choose the logger's CSV file first.")
+            return
+        path = Path(name).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            self.message.show_message(f"There is no file {path}. Check the name and folder.")
+            return
+        except IsADirectoryError:
+            self.message.show_message(f"{path} is a folder; choose the CSV file inside it.")
+            return
+        except UnicodeDecodeError:
+            self.message.show_message(
+                f"{path.name} is not a text (CSV) file. Export the logger's readings as CSV."
+            )
+            return
+        except OSError as exc:
+            self.message.show_message(f"{path.name} could not be read: {exc.strerror}.")
+            return
+        area = self.area.currentText()
+        found = attempt(
+            self.message,
+            lambda: temperature.import_logger(
+                self.session.ctx, self.session.actor, area, text, source=path.name
+            ),
+        )
+        if found is None:
+            return
+        self.refresh()
+        if not found:
+            self.message.show_message(
+                f"No excursion in {path.name}: every reading was within limits. The check is "
+                "recorded in the audit trail.",
+                "ok",
+            )
+            return
+        kits = sorted({k for e in found for k in e.kits_quarantined})
+        newest = found[-1].excursion_id
+        select_where(
+            self.excursion_table,
+            self.excursion_proxy,
+            self.excursions,
+            lambda r: r.excursion_id == newest,
+        )
+        quarantined = (
+            f"{len(kits)} kit(s) quarantined: {', '.join(kits[:10])}"
+            + (" ..." if len(kits) > 10 else "")
+            if kits
+            else "no available kit was stored there"
+        )
+        self.message.show_message(
+            f"{len(found)} excursion(s) found in {path.name} for {area}; {quarantined}. Ask the "
+            "sponsor whether to release or reject them.",
+            "warning",
+        )
+        self.changed.emit()
+
+    def _show_kits(self) -> None:
+        chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
+        if not chosen:
+            self.kits.set_rows([])
+            self.kits_label.setText("<b>Kits quarantined by the selected excursion</b>")
+            self._update_open()
+            return
+        numbers = set(chosen[0].kits)
+        stock = attempt(
+            self.message, lambda: queries.inventory(self.session.ctx, self.session.actor)
+        )
+        self.kits.set_rows([k for k in stock or [] if k.number in numbers])
+        fit_columns(self.kit_table)
+        self.kits_label.setText(
+            f"<b>{len(numbers)} kit(s) quarantined by the excursion of "
+            f"{chosen[0].started_at.astimezone().strftime('%Y-%m-%d %H:%M')}</b> "
+            "(their status today is shown)"
+        )
+        self._update_open()
+
+    def _update_open(self) -> None:
+        self.open_button.setEnabled(bool(self._chosen_kit()))
+
+    def _chosen_kit(self) -> str:
+        rows = selected_rows(self.kit_table, self.kit_proxy, self.kits)
+        return rows[0].number if rows else ""
+
+    def _open_kit(self) -> None:
+        kit = self._chosen_kit()
+        if kit:
+            self.open_request.emit(OpenKind.KIT.value, kit)

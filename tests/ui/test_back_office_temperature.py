@@ -1,0 +1,115 @@
+"""The temperature screen: a logger export is imported, excursions quarantine the stock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt
+
+from dispensary.domain.codes import KitStatus, Role
+from dispensary.domain.errors import NotPermitted
+from dispensary.services import queries, temperature
+from dispensary.ui.temperature_view import TemperatureScreen
+
+WARM_NIGHT = """timestamp,celsius
+2026-01-20T10:00:00+00:00,22.0
+2026-01-20T11:00:00+00:00,27.5
+2026-01-20T12:00:00+00:00,28.1
+2026-01-20T13:00:00+00:00,23.0
+"""
+
+QUIET_DAY = """timestamp,celsius
+2026-01-21T10:00:00+00:00,21.0
+2026-01-21T11:00:00+00:00,21.5
+"""
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
+    screen = TemperatureScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(path))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
+def test_excursion_quarantines_the_kits_in_the_area(
+    qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.area.currentText() == "IP store 1"
+    with qtbot.waitSignal(screen.changed):
+        import_text(qtbot, screen, tmp_path / "logger.csv", WARM_NIGHT)
+    assert screen.message.kind == "warning"
+    assert "1 excursion(s)" in screen.message.text()
+    qtmodeltester.check(screen.excursions)
+    qtmodeltester.check(screen.kits)
+    [excursion] = screen.excursions.rows
+    assert (excursion.highest, excursion.source) == (28.1, "logger.csv")
+    quarantined = queries.inventory(
+        pharmacy.ctx, pharmacy.actor("tech"), status=KitStatus.QUARANTINED
+    )
+    numbers = sorted(k.number for k in quarantined)
+    assert numbers == ["K0002", "K0003", "K0004", "K0005", "K0006", "K0101", "K0102", "K0103"]
+    assert sorted(k.number for k in screen.kits.rows) == numbers
+
+    screen.kit_table.selectRow(0)
+    with qtbot.waitSignal(screen.open_request) as request:
+        qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
+    assert request.args[0] == "kit"
+    assert request.args[1] in numbers
+
+
+def test_readings_within_limits_quarantine_nothing(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "quiet.csv", QUIET_DAY)
+    assert screen.message.kind == "ok"
+    assert "No excursion" in screen.message.text()
+    assert not queries.inventory(pharmacy.ctx, pharmacy.actor("tech"), status=KitStatus.QUARANTINED)
+
+
+def test_unreadable_files_are_refused_in_plain_words(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.keyClicks(screen.file, str(tmp_path / "missing.csv"))
+    qtbot.keyClick(screen.file, Qt.Key.Key_Return)
+    assert "There is no file" in screen.message.text()
+
+    import_text(qtbot, screen, tmp_path / "wrong.csv", "time,degrees\n2026-01-20,30\n")
+    assert "columns 'timestamp' and 'celsius'" in screen.message.text()
+    assert screen.file.text().endswith("wrong.csv")
+
+    binary = tmp_path / "export.xls"
+    binary.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\xff\xfe")
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(binary))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert "not a text (CSV) file" in screen.message.text()
+    assert not screen.excursions.rows
+
+
+def test_monitor_may_not_import(pharmacy: Pharmacy) -> None:
+    assert not TemperatureScreen.visible_to(Role.MONITOR)
+    with pytest.raises(NotPermitted):
+        temperature.import_logger(pharmacy.ctx, pharmacy.actor("monitor"), "IP store 1", WARM_NIGHT)
