@@ -175,7 +175,10 @@ def verify_session(session: Session) -> VerifyResult:
             bad_ledger, bad_ledger_why = row.id, f"ledger row {row.id} was changed"
             break
         prev = row.row_hash
-    if bad_ledger is None and head is not None and len(rows) != head.ledger_count:
+    if bad_ledger is None and head is not None and len(rows) > head.ledger_count:
+        bad_ledger = head.ledger_count + 1
+        bad_ledger_why = f"ledger row {bad_ledger} was added outside the program"
+    elif bad_ledger is None and head is not None and len(rows) < head.ledger_count:
         bad_ledger = len(rows) + 1
         bad_ledger_why = f"ledger rows after {len(rows)} are missing"
     if bad_ledger is None and head is not None and rows and prev != head.ledger_hash:
@@ -199,8 +202,21 @@ def verify_session(session: Session) -> VerifyResult:
                     entry.id,
                     bad_ledger_why or f"ledger row {ledger_id} of audit entry {entry.id} differs",
                 )
-    if head is not None and (len(entries) != head.audit_count or prev != head.audit_hash):
+    if head is None and (entries or rows):
+        return _bad(entries, rows, None, "the chain head (the last hashes) was removed")
+    if head is not None and len(entries) > head.audit_count:
+        first = head.audit_count + 1
+        return _bad(entries, rows, first, f"audit entry {first} was added outside the program")
+    if head is not None and len(entries) < head.audit_count:
         return _bad(entries, rows, len(entries) + 1, "audit entries at the end are missing")
+    if head is not None and prev != head.audit_hash:
+        return _bad(
+            entries,
+            rows,
+            len(entries),
+            f"the last audit entry ({len(entries)}) does not match the chain head: the entry "
+            "or the head was changed",
+        )
     if bad_ledger is not None:
         return _bad(entries, rows, None, bad_ledger_why)
     unclaimed = set(rows) - seen_ledger
