@@ -1,0 +1,163 @@
+"""The audit trail for a period (21 CFR Part 11): who, when (UTC and this workstation's local
+time), what, old and new values, why; the chain verification result is on the cover.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph
+
+from dispensary.reports.base import (
+    BODY,
+    BOLD,
+    GREEN,
+    RED,
+    Section,
+    build_report,
+    data_table,
+    empty_note,
+    escape,
+    frame_width,
+    heading,
+    para,
+    period_text,
+    scaled,
+)
+from dispensary.reports.base import (
+    TITLE as TITLE_STYLE,
+)
+from dispensary.reports.csvfile import to_csv
+from dispensary.services.report_data import AuditReport, ReportMeta
+from dispensary.services.results import AuditRow, VerifyResult
+from dispensary.study import Study
+
+TITLE = "Audit trail"
+VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV holds them whole)
+
+
+def local(at: datetime) -> str:
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def utc(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _values(text: str) -> str:
+    """JSON values as 'key: value' pairs, easier to read than braces."""
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    shown = "; ".join(f"{k}: {_short(v)}" for k, v in data.items() if k != "ledger")
+    if "ledger" in data:
+        shown += f"; ledger rows: {len(data['ledger'])}"
+    if len(shown) > VALUE_LIMIT:
+        shown = shown[: VALUE_LIMIT - 30] + f" ... ({len(shown)} characters; see the CSV export)"
+    return shown
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def verification_box(result: VerifyResult) -> Paragraph:
+    style = ParagraphStyle(
+        "verdict",
+        parent=BODY,
+        fontName=BOLD,
+        fontSize=12,
+        leading=16,
+        textColor=colors.white,
+        backColor=GREEN if result.ok else RED,
+        borderPadding=6,
+        spaceBefore=6,
+        spaceAfter=10,
+    )
+    head = "CHAIN VERIFIED" if result.ok else "CHAIN BROKEN"
+    return Paragraph(
+        f"{head}: {escape(result.message)} ({result.entries} audit entries, "
+        f"{result.ledger_entries} ledger rows checked)",
+        style,
+    )
+
+
+def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
+    if not entries:
+        return empty_note("No audit entries in this period.")
+    return data_table(
+        ["No.", "When (UTC)", "When (local)", "User", "Action", "Record", "Old", "New", "Why"],
+        [
+            [
+                str(e.id),
+                utc(e.at),
+                local(e.at),
+                e.username,
+                e.action.replace("_", " "),
+                f"{e.entity} {e.entity_id}",
+                _values(e.old),
+                _values(e.new),
+                e.reason,
+            ]
+            for e in entries
+        ],
+        scaled((7, 17, 17, 10, 14, 18, 30, 52, 28), width),
+        numeric=(0,),
+        size=6.5,
+    )
+
+
+def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = "a4") -> bytes:
+    width = frame_width(True, paper)
+    fields = [
+        ("Institution", f"{study.site_name} ({study.site})"),
+        ("Protocol no.", study.protocol),
+        ("Period", period_text(report.since, report.until)),
+        ("Entries listed", str(len(report.entries))),
+    ]
+    cover: list[Flowable] = [
+        para(TITLE, TITLE_STYLE),
+        *heading("Verification of the whole chain"),
+        verification_box(report.verification),
+        para(
+            "Each entry stores the hash of the one before it and of its own content; the ledger "
+            "rows are chained the same way. Recomputing both chains finds any changed, removed "
+            "or inserted entry. Times are shown in UTC and in this workstation's local time."
+        ),
+    ]
+    story = [*cover, PageBreak(), audit_table(report.entries, width)]
+    return build_report(meta, TITLE, [Section(TITLE, story, fields=fields, landscape=True)], paper)
+
+
+def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
+    verdict = "verified" if report.verification.ok else "BROKEN"
+    return to_csv(
+        meta,
+        f"{TITLE} ({period_text(report.since, report.until)}); chain {verdict}: "
+        f"{report.verification.message}",
+        ("id", "at_utc", "username", "action", "entity", "entity_id", "old", "new", "reason"),
+        [
+            [
+                e.id,
+                e.at.isoformat(),
+                e.username,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.old,
+                e.new,
+                e.reason,
+            ]
+            for e in report.entries
+        ],
+    )

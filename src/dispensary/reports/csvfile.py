@@ -1,0 +1,55 @@
+"""CSV exports: one header row and plain values, preceded by '#' lines saying where the data
+came from (spreadsheet imports and `pandas.read_csv(comment='#')` skip or show them as notes).
+
+A text that a spreadsheet would run as a formula (starting with = + - @) is prefixed with an
+apostrophe, so that an exported reason or note can never execute.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from dispensary.services.report_data import ReportMeta
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def to_csv(
+    meta: ReportMeta, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> str:
+    buffer = io.StringIO()
+    buffer.write(f"# {title}\r\n# {meta.line}\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def read_rows(text: str) -> list[dict[str, str]]:
+    """Reads an export back (skipping the '#' lines): for tests and re-imports."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines))

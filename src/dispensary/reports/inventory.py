@@ -1,0 +1,164 @@
+"""Inventory on hand: totals by product and lot (with expiry and status), then kit by kit."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from reportlab.platypus import Flowable
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import StudyFileError
+from dispensary.reports.base import (
+    Section,
+    build_report,
+    data_table,
+    day,
+    empty_note,
+    frame_width,
+    heading,
+    para,
+    scaled,
+    spacer,
+)
+from dispensary.reports.csvfile import to_csv
+from dispensary.services.report_data import ReportMeta
+from dispensary.services.results import KitRow
+from dispensary.study import Study
+
+TITLE = "Inventory by product, lot and kit"
+STATUSES = (
+    KitStatus.AVAILABLE,
+    KitStatus.QUARANTINED,
+    KitStatus.EXPIRED,
+    KitStatus.DISPENSED,
+    KitStatus.RETURNED,
+    KitStatus.DESTROYED,
+)
+ON_SHELF = (KitStatus.AVAILABLE, KitStatus.QUARANTINED, KitStatus.EXPIRED)
+
+
+def _product_name(study: Study, code: str) -> str:
+    try:
+        return study.product(code).display
+    except StudyFileError:  # a product no longer in the study file still shows by its code
+        return code
+
+
+def on_shelf(kits: Sequence[KitRow]) -> int:
+    """Tablets physically in stock (what the DARF balance counts), expired ones included."""
+    return sum(k.tablets for k in kits if k.status in ON_SHELF)
+
+
+def dispensable(kits: Sequence[KitRow]) -> int:
+    return sum(k.tablets for k in kits if k.status is KitStatus.AVAILABLE)
+
+
+def lot_totals(kits: Sequence[KitRow]) -> list[list[str]]:
+    """Per product and lot: kits in each status, tablets on the shelf and dispensable."""
+    groups: dict[tuple[str, str], list[KitRow]] = defaultdict(list)
+    for kit in kits:
+        groups[(kit.product, kit.lot)].append(kit)
+    rows = []
+    for (product, lot), members in sorted(groups.items(), key=lambda g: (g[0][0], g[1][0].expiry)):
+        counts = Counter(k.status for k in members)
+        rows.append(
+            [product, lot, day(members[0].expiry)]
+            + [str(counts.get(s, 0)) for s in STATUSES]
+            + [str(len(members)), str(on_shelf(members)), str(dispensable(members))]
+        )
+    return rows
+
+
+def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Section:
+    width = frame_width(True, paper)
+    story: list[Flowable] = []
+    if not kits:
+        story.append(empty_note("No kits have been received."))
+        return Section(TITLE, story, fields=_fields(study, kits), landscape=True)
+    totals = lot_totals(kits)
+    by_product: dict[str, list[KitRow]] = defaultdict(list)
+    for kit in kits:
+        by_product[kit.product].append(kit)
+    story += [
+        *heading("Totals by lot"),
+        data_table(
+            [
+                "Product",
+                "Lot",
+                "Expiry",
+                *[s.label for s in STATUSES],
+                "Kits",
+                "Tablets on the shelf",
+                "Dispensable",
+            ],
+            totals,
+            scaled((28, 14, 15, *([12] * len(STATUSES)), 9, 15, 14), width),
+            numeric=tuple(range(3, 6 + len(STATUSES))),
+        ),
+        spacer(2),
+    ]
+    for product, members in sorted(by_product.items()):
+        story.append(
+            para(
+                f"{_product_name(study, product)}: {on_shelf(members)} tablets on the shelf "
+                f"(the DARF balance), of which {dispensable(members)} dispensable."
+            )
+        )
+    story += [
+        *heading("Kit by kit"),
+        data_table(
+            ["Kit", "Product", "Lot", "Expiry", "Status", "Tablets", "Location", "Shipment"],
+            [
+                [
+                    k.number,
+                    k.product,
+                    k.lot,
+                    day(k.expiry),
+                    k.status.label,
+                    str(k.tablets),
+                    k.location,
+                    k.shipment,
+                ]
+                for k in kits
+            ],
+            scaled((14, 22, 14, 14, 14, 10, 20, 16), width),
+            numeric=(5,),
+        ),
+    ]
+    return Section(TITLE, story, fields=_fields(study, kits), landscape=True, contents_title=TITLE)
+
+
+def _fields(study: Study, kits: Sequence[KitRow]) -> list[tuple[str, str]]:
+    return [
+        ("Institution", f"{study.site_name} ({study.site})"),
+        ("Protocol no.", study.protocol),
+        ("Kits listed", str(len(kits))),
+    ]
+
+
+def inventory_pdf(
+    meta: ReportMeta, study: Study, kits: Sequence[KitRow], paper: str = "a4"
+) -> bytes:
+    return build_report(meta, TITLE, [inventory_section(study, kits, paper)], paper)
+
+
+def inventory_csv(meta: ReportMeta, kits: Sequence[KitRow]) -> str:
+    return to_csv(
+        meta,
+        TITLE,
+        ("kit", "product", "lot", "expiry", "status", "tablets", "location", "shipment"),
+        [
+            [
+                k.number,
+                k.product,
+                k.lot,
+                day(k.expiry),
+                k.status.value,
+                k.tablets,
+                k.location,
+                k.shipment,
+            ]
+            for k in kits
+        ],
+    )

@@ -1,0 +1,295 @@
+"""A participant's history: each dispense and return, adherence per cycle with its flags and
+the pharmacist's explanations, and a small adherence chart against the study's limits.
+"""
+
+from __future__ import annotations
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
+
+from dispensary.reports.base import (
+    AMBER,
+    BOLD,
+    FONT,
+    GREEN,
+    RED,
+    Section,
+    build_report,
+    data_table,
+    day,
+    empty_note,
+    frame_width,
+    heading,
+    kit_ranges,
+    para,
+    scaled,
+    when,
+)
+from dispensary.reports.csvfile import to_csv
+from dispensary.services.report_data import ParticipantReport, ReportMeta
+from dispensary.services.results import DispenseHistoryRow
+from dispensary.study import Study
+
+TITLE = "Participant dispensing and adherence history"
+CHART_TOP = 1.5  # the chart's y axis runs from 0 to 150 %
+UNDER = colors.HexColor("#e08e0b")
+
+
+def percent(value: float | None) -> str:
+    return f"{value * 100:.0f}%" if value is not None else ""
+
+
+def adherence_chart(
+    history: tuple[DispenseHistoryRow, ...], under: float, over: float, width: float
+) -> Drawing:
+    """Bars of adherence per cycle; dashed lines at the under- and over-use limits."""
+    height = 46 * mm
+    left, bottom, top = 14 * mm, 8 * mm, height - 4 * mm
+    plot_width = width - left - 24 * mm  # the limits are named in the right margin
+    drawing = Drawing(width, height)
+
+    def y_of(value: float) -> float:
+        return float(bottom + (top - bottom) * min(value, CHART_TOP) / CHART_TOP)
+
+    for tick in (0.0, 0.5, 1.0, 1.5):
+        y = y_of(tick)
+        drawing.add(Line(left, y, left + plot_width, y, strokeColor=colors.lightgrey))
+        drawing.add(
+            String(
+                left - 2, y - 2.5, f"{tick * 100:.0f}%", fontName=FONT, fontSize=7, textAnchor="end"
+            )
+        )
+    for limit, label in ((under, "under-use"), (over, "over-use")):
+        y = y_of(limit)
+        drawing.add(
+            Line(left, y, left + plot_width, y, strokeColor=colors.black, strokeDashArray=[3, 2])
+        )
+        drawing.add(
+            String(
+                left + plot_width + 2,
+                y - 2,
+                f"{label} {limit * 100:.0f}%",
+                fontName=FONT,
+                fontSize=6.5,
+            )
+        )
+    slot = plot_width / max(len(history), 1)
+    bar = min(slot * 0.6, 14 * mm)
+    for index, row in enumerate(history):
+        x = left + slot * index + (slot - bar) / 2
+        label_x = x + bar / 2
+        drawing.add(
+            String(
+                label_x, bottom - 9, f"C{row.cycle}", fontName=FONT, fontSize=7, textAnchor="middle"
+            )
+        )
+        if row.adherence is None:
+            drawing.add(
+                String(
+                    label_x,
+                    bottom + 2,
+                    "no return",
+                    fontName=FONT,
+                    fontSize=6,
+                    textAnchor="middle",
+                    fillColor=colors.grey,
+                )
+            )
+            continue
+        colour = RED if row.adherence > over else UNDER if row.adherence < under else GREEN
+        drawing.add(
+            Rect(x, bottom, bar, y_of(row.adherence) - bottom, fillColor=colour, strokeColor=None)
+        )
+        inside = y_of(row.adherence) - bottom > 12
+        drawing.add(
+            String(
+                label_x,
+                y_of(row.adherence) - 8 if inside else y_of(row.adherence) + 1.5,
+                percent(row.adherence),
+                fontName=BOLD,
+                fontSize=6.5,
+                textAnchor="middle",
+                fillColor=colors.white if inside else colors.black,
+            )
+        )
+    drawing.add(Line(left, bottom, left + plot_width, bottom, strokeColor=colors.black))
+    drawing.add(Line(left, bottom, left, top, strokeColor=colors.black))
+    return drawing
+
+
+def participant_section(study: Study, report: ParticipantReport, paper: str) -> Section:
+    p = report.participant
+    width = frame_width(False, paper)
+    story: list[Flowable] = [*heading("Dispenses and adherence")]
+    if report.history:
+        story.append(
+            data_table(
+                [
+                    "Cycle",
+                    "Dispense",
+                    "Day 1",
+                    "Dose",
+                    "Kits",
+                    "Tablets",
+                    "Returned",
+                    "Taken",
+                    "Expected",
+                    "Adherence",
+                    "Flags",
+                ],
+                [
+                    [
+                        str(r.cycle),
+                        r.dispense_number,
+                        day(r.day1),
+                        r.dose_name,
+                        kit_ranges(r.kits),
+                        str(r.tablets),
+                        "" if r.returned is None else str(r.returned),
+                        "" if r.taken is None else str(r.taken),
+                        "" if r.expected is None else str(r.expected),
+                        percent(r.adherence),
+                        ", ".join(f.label for f in r.flags),
+                    ]
+                    for r in report.history
+                ],
+                scaled((8, 16, 15, 20, 14, 10, 11, 10, 11, 14, 22), width),
+                numeric=(0, 5, 6, 7, 8, 9),
+                highlight=[(i, AMBER) for i, r in enumerate(report.history) if r.flags],
+            )
+        )
+        story += [
+            *heading("Adherence per cycle"),
+            adherence_chart(
+                report.history,
+                study.adherence.under_use_below,
+                study.adherence.over_use_above,
+                width,
+            ),
+        ]
+        flagged = [r for r in report.history if r.flags]
+        if flagged:
+            story += heading("Flags and the pharmacist's explanations")
+            for r in flagged:
+                reason = r.flag_reason or "NOT EXPLAINED YET: record the reason."
+                story.append(
+                    para(
+                        f"Cycle {r.cycle} ({r.dispense_number}): "
+                        f"{', '.join(f.label for f in r.flags)}. {reason}"
+                    )
+                )
+    else:
+        story.append(empty_note("Nothing has been dispensed to this participant."))
+    story += heading("Returns, kit by kit")
+    if report.returns:
+        story.append(
+            data_table(
+                [
+                    "Returned",
+                    "Dispense",
+                    "Cycle",
+                    "Kit",
+                    "Lot",
+                    "Dispensed",
+                    "Returned tablets",
+                    "Held days",
+                    "Counted by",
+                    "Condition / note",
+                    "Correction",
+                ],
+                [
+                    [
+                        day(r.returned_on),
+                        r.dispense,
+                        str(r.cycle),
+                        r.kit,
+                        r.lot,
+                        str(r.dispensed),
+                        str(r.returned),
+                        str(r.held_days),
+                        r.counted_by,
+                        "; ".join(x for x in (r.condition, r.note) if x),
+                        _correction(r.corrects, r.corrected_by),
+                    ]
+                    for r in report.returns
+                ],
+                scaled((14, 15, 7, 10, 10, 13, 12, 8, 10, 28, 16), width),
+                numeric=(2, 5, 6, 7),
+            )
+        )
+    else:
+        story.append(empty_note("No returns recorded."))
+    fields = [
+        ("Participant no.", p.study_number),
+        ("Initials", p.initials),
+        ("Protocol no.", study.protocol),
+        ("Status", p.status.label),
+        ("Year of birth / sex", f"{p.birth_year} / {p.sex}"),
+        ("Enrolled", day(p.enrolled_on)),
+        (
+            "Eligibility confirmed",
+            f"{report.eligibility_confirmed_by}, {when(report.eligibility_confirmed_at)}",
+        ),
+        ("Next cycle", f"{p.next_cycle}" + (f", due from {day(p.next_due)}" if p.next_due else "")),
+    ]
+    return Section(TITLE, story, fields=fields, contents_title=f"{TITLE}: {p.study_number}")
+
+
+def _correction(corrects: int | None, corrected_by: int | None) -> str:
+    parts = []
+    if corrects is not None:
+        parts.append(f"corrects return {corrects}")
+    if corrected_by is not None:
+        parts.append(f"corrected by return {corrected_by}")
+    return "; ".join(parts)
+
+
+def participant_pdf(
+    meta: ReportMeta, study: Study, report: ParticipantReport, paper: str = "a4"
+) -> bytes:
+    title = f"{TITLE}: {report.participant.study_number}"
+    return build_report(meta, title, [participant_section(study, report, paper)], paper)
+
+
+def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
+    return to_csv(
+        meta,
+        f"{TITLE}: {report.participant.study_number} ({report.participant.initials})",
+        (
+            "cycle",
+            "dispense",
+            "day1",
+            "dispensed_on",
+            "dose",
+            "kits",
+            "tablets",
+            "returned",
+            "taken",
+            "expected",
+            "adherence",
+            "flags",
+            "flag_reason",
+            "returned_on",
+        ),
+        [
+            [
+                r.cycle,
+                r.dispense_number,
+                day(r.day1),
+                day(r.dispensed_on),
+                r.dose_name,
+                " ".join(r.kits),
+                r.tablets,
+                r.returned,
+                r.taken,
+                r.expected,
+                None if r.adherence is None else round(r.adherence, 4),
+                " ".join(f.value for f in r.flags),
+                r.flag_reason,
+                day(r.returned_on),
+            ]
+            for r in report.history
+        ],
+    )

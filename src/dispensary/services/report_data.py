@@ -1,0 +1,854 @@
+"""Read-only gathering of what a label or report needs, returned as frozen rows.
+
+Labels and reports are pure renderers: everything they print comes from here (or from
+`queries`), so the CLI and the GUI hand them the same facts. The one write is
+`record_label_print`, which puts each label print and reprint in the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from dispensary import __version__
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import (
+    AuditEntry,
+    Dispense,
+    DispenseKit,
+    Excursion,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    QuarantineEvent,
+    Return,
+    Shipment,
+    User,
+)
+from dispensary.domain.accountability import Movement, stock_delta
+from dispensary.domain.codes import KitStatus, MovementKind, Role
+from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
+from dispensary.domain.rules import check_text, normalise_kit_number
+from dispensary.services import audit as audit_service
+from dispensary.services import queries
+from dispensary.services.audit import Recorder
+from dispensary.services.common import get_participant, status_now
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+from dispensary.services.reconciliation import reconcile
+from dispensary.services.results import (
+    AuditRow,
+    DestructionRow,
+    DispenseHistoryRow,
+    KitRow,
+    LedgerRow,
+    ParticipantRow,
+    ReconcileResult,
+    VerifyResult,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """Printed on every report: when, by whom, from which database."""
+
+    generated_at: datetime
+    generated_by: str
+    username: str
+    role: Role
+    database: str
+    protocol: str
+    software: str
+
+    @property
+    def line(self) -> str:
+        when = self.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"Generated {when} by {self.generated_by} ({self.username}, {self.role.value}) "
+            f"from {self.database} - {self.software}"
+        )
+
+
+@dataclass(frozen=True)
+class DarfLine:
+    """One numbered line of the accountability record (NCI DARF)."""
+
+    number: int
+    entry_date: date
+    kind: MovementKind
+    participant: str
+    initials: str
+    dose: str
+    quantity: int  # + received (or added), - dispensed (or taken out of stock)
+    balance_forward: int
+    balance: int
+    lot: str
+    kits: tuple[str, ...]
+    recorder: str
+    dispense: str
+    note: str
+    corrects_line: int | None
+    corrected_by_line: int | None
+    ledger_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DarfRecord:
+    """The DARF of one product and strength in one storage area."""
+
+    product: str
+    agent: str
+    form_strength: str
+    unit: str  # what the quantities count, e.g. "tablets"
+    storage_area: str
+    institution: str
+    site: str
+    protocol: str
+    org_study_id: str
+    title: str
+    investigator: str
+    since: date | None
+    until: date | None
+    opening_balance: int
+    lines: tuple[DarfLine, ...]
+    closing_balance: int
+
+
+@dataclass(frozen=True)
+class ReturnLogRow:
+    """Tablets a participant brought back: held for the monitor, never stock again."""
+
+    return_id: int
+    returned_on: date
+    participant: str
+    initials: str
+    dispense: str
+    cycle: int
+    kit: str
+    product: str
+    lot: str
+    dispensed: int
+    returned: int
+    held_days: int
+    condition: str
+    note: str
+    counted_by: str
+    corrects: int | None
+    corrected_by: int | None
+    kit_status: KitStatus
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    at: datetime
+    kit: str
+    product: str
+    lot: str
+    action: str  # quarantine, release, reject
+    reason: str
+    by: str
+    excursion_id: int | None
+
+
+@dataclass(frozen=True)
+class ExcursionRow:
+    excursion_id: int
+    storage_area: str
+    started_at: datetime
+    ended_at: datetime
+    lowest: float
+    highest: float
+    source: str
+    kits: tuple[str, ...]
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    today: date
+    within_days: int
+    expiring: tuple[KitRow, ...]  # on the shelf, expiring within the window
+    expired: tuple[KitRow, ...]  # past expiry and not destroyed
+
+
+@dataclass(frozen=True)
+class ParticipantReport:
+    participant: ParticipantRow
+    eligibility_confirmed_by: str
+    eligibility_confirmed_at: datetime
+    history: tuple[DispenseHistoryRow, ...]
+    returns: tuple[ReturnLogRow, ...]
+
+
+@dataclass(frozen=True)
+class LotTraceRow:
+    dispensed_on: date
+    dispense: str
+    participant: str
+    initials: str
+    cycle: int
+    kit: str
+    tablets: int
+    returned: int | None
+    returned_on: date | None
+    voided: bool
+
+
+@dataclass(frozen=True)
+class LotTrace:
+    lot: str
+    product: str
+    expiry: date
+    kits: tuple[KitRow, ...]
+    tablets_received: int
+    dispenses: tuple[LotTraceRow, ...]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    since: date | None
+    until: date | None
+    entries: tuple[AuditRow, ...]
+    verification: VerifyResult
+
+
+@dataclass(frozen=True)
+class MonitorPack:
+    """Everything a monitor's visit covers, for one date range."""
+
+    since: date
+    until: date
+    reconciliation: ReconcileResult
+    darfs: tuple[DarfRecord, ...]
+    returns: tuple[ReturnLogRow, ...]
+    destructions: tuple[DestructionRow, ...]
+    quarantines: tuple[QuarantineRow, ...]
+    excursions: tuple[ExcursionRow, ...]
+    verification: VerifyResult
+    audit_entries_in_range: int
+
+
+@dataclass(frozen=True)
+class KitLabelRow:
+    """A kit as received: what its label carries."""
+
+    number: str
+    product: str
+    lot: str
+    expiry: date
+    tablets: int  # as received
+    shipment: str
+    received_on: date
+
+
+@dataclass(frozen=True)
+class LabelPrintRow:
+    kind: str
+    items: tuple[str, ...]
+    reprint: bool
+    stock: str
+    at: datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Who, when, where
+
+
+def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
+    require(actor, "view")
+    return ReportMeta(
+        generated_at=ctx.clock.now(),
+        generated_by=actor.full_name,
+        username=actor.username,
+        role=actor.role,
+        database=ctx.database or _engine_label(ctx),
+        protocol=ctx.study.protocol,
+        software=f"Dispensary {__version__}",
+    )
+
+
+def _engine_label(ctx: Context) -> str:
+    return ctx.engine.url.render_as_string(hide_password=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# DARF
+
+
+def darf_records(
+    ctx: Context,
+    actor: Actor,
+    product: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[DarfRecord]:
+    """One record per product and strength (and per storage area where stock is split).
+
+    Lines are numbered from the first movement ever, so that a record printed for a date
+    range keeps the numbers of the full record; the balance forward carries what came before.
+    Returned tablets are not stock and are not on the DARF (see `returns_log`).
+    """
+    require(actor, "view")
+    if product is not None:
+        ctx.study.product(product)
+    _check_range(since, until)
+    rows = queries.ledger_rows(ctx, actor, product=product, until=until)
+    with read_transaction(ctx.engine) as session:
+        locations = dict(session.execute(select(Kit.number, Kit.location)).tuples().all())
+    streams: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)
+    for row in rows:
+        if _stock_delta(row):
+            streams[(row.product, locations[row.kit])].append(row)
+    if product is not None and not any(key[0] == product for key in streams):
+        streams[(product, ctx.study.storage_area)] = []
+    order = {p.code: i for i, p in enumerate(ctx.study.products)}
+    records = []
+    for (code, area), stream in sorted(
+        streams.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
+    ):
+        lines = _darf_lines(stream)
+        records.append(_darf_record(ctx, code, area, lines, since, until))
+    return records
+
+
+def _stock_delta(row: LedgerRow) -> int:
+    return stock_delta(Movement(MovementKind(row.kind), row.quantity, row.from_returned))
+
+
+def _check_range(since: date | None, until: date | None) -> None:
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(
+            f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
+            "give the dates the other way round."
+        )
+
+
+def _group_key(row: LedgerRow, target_line: int | None) -> tuple[object, ...]:
+    return (
+        row.kind,
+        row.entry_date,
+        row.lot,
+        row.participant,
+        row.dispense,
+        row.reason,
+        row.user_initials,
+        target_line,
+        _stock_delta(row) > 0,
+    )
+
+
+def _darf_lines(stream: Sequence[LedgerRow]) -> list[DarfLine]:
+    """Rows of one transaction that move the same lot the same way make one line."""
+    groups: list[list[LedgerRow]] = []
+    keys: list[tuple[object, ...]] = []
+    line_of_ledger: dict[int, int] = {}
+    targets: list[int | None] = []
+    for row in stream:
+        target = line_of_ledger.get(row.reverses) if row.reverses is not None else None
+        key = _group_key(row, target)
+        same_transaction = bool(groups) and groups[-1][-1].at == row.at
+        if groups and keys[-1] == key and same_transaction:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+            keys.append(key)
+            targets.append(target)
+        line_of_ledger[row.id] = len(groups)
+    corrected_by: dict[int, int] = {}
+    for number, target in enumerate(targets, start=1):
+        if target is not None:
+            corrected_by.setdefault(target, number)
+    lines: list[DarfLine] = []
+    balance = 0
+    for number, (group, target) in enumerate(zip(groups, targets, strict=True), start=1):
+        first = group[0]
+        quantity = sum(_stock_delta(r) for r in group)
+        lines.append(
+            DarfLine(
+                number=number,
+                entry_date=first.entry_date,
+                kind=MovementKind(first.kind),
+                participant=first.participant,
+                initials=first.initials,
+                dose=first.dose,
+                quantity=quantity,
+                balance_forward=balance,
+                balance=balance + quantity,
+                lot=first.lot,
+                kits=tuple(dict.fromkeys(r.kit for r in group)),
+                recorder=first.user_initials,
+                dispense=first.dispense,
+                note=_darf_note(first, target),
+                corrects_line=target,
+                corrected_by_line=corrected_by.get(number),
+                ledger_ids=tuple(r.id for r in group),
+            )
+        )
+        balance += quantity
+    return lines
+
+
+def _darf_note(row: LedgerRow, target: int | None) -> str:
+    if row.reverses is not None:
+        where = f"line {target}" if target is not None else f"ledger entry {row.reverses}"
+        return f"Correction of {where}: {row.reason}"
+    kind = MovementKind(row.kind)
+    if kind is MovementKind.DISPENSE:
+        return f"{row.dispense}, {row.reason}" if row.reason else row.dispense
+    if kind is MovementKind.ADJUST:
+        return f"Count adjustment ({row.reason})"
+    return row.reason[:1].upper() + row.reason[1:]
+
+
+def _darf_record(
+    ctx: Context,
+    code: str,
+    area: str,
+    lines: list[DarfLine],
+    since: date | None,
+    until: date | None,
+) -> DarfRecord:
+    study = ctx.study
+    product = study.product(code)
+    before = [line for line in lines if since is not None and line.entry_date < since]
+    shown = [line for line in lines if since is None or line.entry_date >= since]
+    opening = before[-1].balance if before else 0
+    closing = shown[-1].balance if shown else opening
+    return DarfRecord(
+        product=code,
+        agent=product.name,
+        form_strength=f"{product.strength} {product.form} ({product.route})",
+        unit=f"{product.form}s",
+        storage_area=area,
+        institution=study.site_name,
+        site=study.site,
+        protocol=study.protocol,
+        org_study_id=study.org_study_id,
+        title=study.title,
+        investigator=study.investigator,
+        since=since,
+        until=until,
+        opening_balance=opening,
+        lines=tuple(shown),
+        closing_balance=closing,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Returns, quarantines, excursions
+
+
+def returns_log(
+    ctx: Context,
+    actor: Actor,
+    since: date | None = None,
+    until: date | None = None,
+    study_number: str | None = None,
+) -> list[ReturnLogRow]:
+    """Every return recorded, corrections included (the replaced count stays visible)."""
+    require(actor, "view")
+    _check_range(since, until)
+    query = (
+        select(Return, Dispense, Participant, Kit)
+        .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .join(Kit, Kit.id == Return.kit_id)
+        .options(joinedload(Kit.lot))
+        .order_by(Return.returned_on, Return.id)
+    )
+    if since is not None:
+        query = query.where(Return.returned_on >= since)
+    if until is not None:
+        query = query.where(Return.returned_on <= until)
+    today = ctx.clock.today()
+    with read_transaction(ctx.engine) as session:
+        if study_number is not None:
+            person = get_participant(session, study_number)
+            query = query.where(Participant.id == person.id)
+        users = _initials(session)
+        corrected_by = dict(
+            session.execute(
+                select(Return.corrects_id, Return.id).where(Return.corrects_id.is_not(None))
+            )
+            .tuples()
+            .all()
+        )
+        dispensed = {
+            (d, k): t
+            for d, k, t in session.execute(
+                select(DispenseKit.dispense_id, DispenseKit.kit_id, DispenseKit.tablets)
+            ).tuples()
+        }
+        rows = []
+        for ret, dispense, person, kit in session.execute(query).tuples():
+            rows.append(
+                ReturnLogRow(
+                    return_id=ret.id,
+                    returned_on=ret.returned_on,
+                    participant=person.study_number,
+                    initials=person.initials,
+                    dispense=dispense.number,
+                    cycle=dispense.cycle,
+                    kit=kit.number,
+                    product=kit.product,
+                    lot=kit.lot.number,
+                    dispensed=dispensed.get((dispense.id, kit.id), 0),
+                    returned=ret.tablets,
+                    held_days=ret.held_days,
+                    condition=ret.condition,
+                    note=ret.note,
+                    counted_by=users.get(ret.counted_by_id, "?"),
+                    corrects=ret.corrects_id,
+                    corrected_by=corrected_by.get(ret.id),
+                    kit_status=status_now(kit, today),
+                )
+            )
+        return rows
+
+
+def _initials(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.initials)).tuples().all())
+
+
+def _day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    start = datetime.combine(since, time(0), UTC) if since is not None else None
+    end = datetime.combine(until + timedelta(days=1), time(0), UTC) if until is not None else None
+    return start, end
+
+
+def quarantine_log(
+    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+) -> list[QuarantineRow]:
+    require(actor, "view")
+    _check_range(since, until)
+    start, end = _day_bounds(since, until)
+    query = (
+        select(QuarantineEvent, Kit)
+        .join(Kit, Kit.id == QuarantineEvent.kit_id)
+        .options(joinedload(Kit.lot))
+        .order_by(QuarantineEvent.at, QuarantineEvent.id)
+    )
+    if start is not None:
+        query = query.where(QuarantineEvent.at >= start)
+    if end is not None:
+        query = query.where(QuarantineEvent.at < end)
+    with read_transaction(ctx.engine) as session:
+        users = _initials(session)
+        return [
+            QuarantineRow(
+                event.at,
+                kit.number,
+                kit.product,
+                kit.lot.number,
+                event.action,
+                event.reason,
+                users.get(event.user_id, "?"),
+                event.excursion_id,
+            )
+            for event, kit in session.execute(query).tuples()
+        ]
+
+
+def excursions(
+    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+) -> list[ExcursionRow]:
+    """Temperature excursions that overlap the period, with the kits each quarantined."""
+    require(actor, "view")
+    _check_range(since, until)
+    start, end = _day_bounds(since, until)
+    query = select(Excursion).order_by(Excursion.started_at, Excursion.id)
+    if start is not None:
+        query = query.where(Excursion.ended_at >= start)
+    if end is not None:
+        query = query.where(Excursion.started_at < end)
+    with read_transaction(ctx.engine) as session:
+        users = _initials(session)
+        kits_of: dict[int, list[str]] = defaultdict(list)
+        for excursion_id, number in session.execute(
+            select(QuarantineEvent.excursion_id, Kit.number)
+            .join(Kit, Kit.id == QuarantineEvent.kit_id)
+            .where(QuarantineEvent.excursion_id.is_not(None))
+            .order_by(Kit.number)
+        ).tuples():
+            if excursion_id is not None:
+                kits_of[excursion_id].append(number)
+        return [
+            ExcursionRow(
+                e.id,
+                e.storage_area,
+                e.started_at,
+                e.ended_at,
+                e.lowest,
+                e.highest,
+                e.source,
+                tuple(kits_of[e.id]),
+                users.get(e.user_id, "?"),
+                e.at,
+            )
+            for e in session.scalars(query)
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stock, participants, lots, audit
+
+
+def expiry_report(ctx: Context, actor: Actor, within_days: int = 90) -> ExpiryReport:
+    """Stock on the shelf that expires soon, and expired stock not yet destroyed."""
+    if isinstance(within_days, bool) or not isinstance(within_days, int) or within_days < 0:
+        raise InvalidInput(f"'{within_days}' is not a number of days (0 or more).")
+    today = ctx.clock.today()
+    horizon = today + timedelta(days=within_days)
+    kits = queries.inventory(ctx, actor)
+    shelf = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
+    expiring = [k for k in kits if k.status in shelf and today <= k.expiry <= horizon]
+    expired = [k for k in kits if k.status is KitStatus.EXPIRED]
+    return ExpiryReport(
+        today,
+        within_days,
+        tuple(sorted(expiring, key=_by_expiry)),
+        tuple(sorted(expired, key=_by_expiry)),
+    )
+
+
+def _by_expiry(kit: KitRow) -> tuple[date, str, str, str]:
+    return (kit.expiry, kit.product, kit.lot, kit.number)
+
+
+def participant_report(ctx: Context, actor: Actor, study_number: str) -> ParticipantReport:
+    row, history = queries.participant_history(ctx, actor, study_number)
+    with read_transaction(ctx.engine) as session:
+        person = get_participant(session, study_number)
+        confirmed_by, confirmed_at = (
+            person.eligibility_confirmed_by,
+            person.eligibility_confirmed_at,
+        )
+    returns = returns_log(ctx, actor, study_number=study_number)
+    return ParticipantReport(row, confirmed_by, confirmed_at, tuple(history), tuple(returns))
+
+
+def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
+    """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
+    require(actor, "view")
+    number = check_text(lot, "lot number", limit=60)
+    with read_transaction(ctx.engine) as session:
+        lots = list(session.scalars(select(Lot).where(Lot.number == number)))
+        if not lots:
+            raise NotFound(f"There is no lot '{number}' in the stock records. Check the number.")
+        if len(lots) > 1:
+            products = ", ".join(sorted(x.product for x in lots))
+            raise RuleViolation(
+                f"Lot {number} is recorded for several products ({products}); trace each "
+                "product's lot from the inventory."
+            )
+        record = lots[0]
+        kits = list(session.scalars(select(Kit).where(Kit.lot_id == record.id)))
+        net = dict(
+            session.execute(
+                select(LedgerEntry.dispense_id, func.sum(LedgerEntry.quantity))
+                .where(
+                    LedgerEntry.lot_id == record.id,
+                    LedgerEntry.kind == MovementKind.DISPENSE.value,
+                )
+                .group_by(LedgerEntry.dispense_id)
+            )
+            .tuples()
+            .all()
+        )
+        returned: dict[tuple[int, int], tuple[int, date]] = {}
+        for dispense_id in {d for d in net if d is not None}:
+            for ret in queries.current_returns(session, dispense_id):
+                returned[(dispense_id, ret.kit_id)] = (ret.tablets, ret.returned_on)
+        rows = []
+        for line, dispense, person, kit in session.execute(
+            select(DispenseKit, Dispense, Participant, Kit)
+            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .join(Kit, Kit.id == DispenseKit.kit_id)
+            .where(Kit.lot_id == record.id)
+            .order_by(Dispense.dispensed_on, Dispense.id, Kit.number)
+        ).tuples():
+            back = returned.get((dispense.id, kit.id))
+            rows.append(
+                LotTraceRow(
+                    dispense.dispensed_on,
+                    dispense.number,
+                    person.study_number,
+                    person.initials,
+                    dispense.cycle,
+                    kit.number,
+                    line.tablets,
+                    back[0] if back else None,
+                    back[1] if back else None,
+                    net.get(dispense.id, 0) == 0,
+                )
+            )
+        product, expiry, received = record.product, record.expiry, sum(k.tablets for k in kits)
+    kit_rows = queries.inventory(ctx, actor, product=product, lot=number)
+    return LotTrace(number, product, expiry, tuple(kit_rows), received, tuple(rows))
+
+
+def audit_report(
+    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+) -> AuditReport:
+    """The audit trail for a period, with the verification of the whole chain."""
+    _check_range(since, until)
+    start, end = _day_bounds(since, until)
+    entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+    return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor))
+
+
+def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
+    """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check."""
+    require(actor, "view")
+    _check_range(since, until)
+    start, end = _day_bounds(since, until)
+    destructions = [
+        d for d in queries.destruction_log(ctx, actor) if since <= d.destroyed_on <= until
+    ]
+    entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+    return MonitorPack(
+        since=since,
+        until=until,
+        reconciliation=reconcile(ctx, actor),
+        darfs=tuple(darf_records(ctx, actor, since=since, until=until)),
+        returns=tuple(returns_log(ctx, actor, since, until)),
+        destructions=tuple(destructions),
+        quarantines=tuple(quarantine_log(ctx, actor, since, until)),
+        excursions=tuple(excursions(ctx, actor, since, until)),
+        verification=audit_service.verify(ctx, actor),
+        audit_entries_in_range=len(entries),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+LABEL_KINDS = ("kit", "dispense", "leaflet")
+
+
+def kit_label_rows(
+    ctx: Context, actor: Actor, kits: Sequence[str] = (), shipment: str | None = None
+) -> list[KitLabelRow]:
+    """The kits of a shipment (a sheet of labels at receipt), or the kits named."""
+    require(actor, "print_label")
+    if not kits and not shipment:
+        raise InvalidInput("Name the kits, or the shipment whose kit labels to print.")
+    with read_transaction(ctx.engine) as session:
+        query = (
+            select(Kit)
+            .join(Shipment, Shipment.id == Kit.shipment_id)
+            .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+            .order_by(Kit.number)
+        )
+        if shipment:
+            number = shipment.strip()
+            if session.scalar(select(Shipment.id).where(Shipment.number == number)) is None:
+                raise NotFound(f"There is no shipment '{number[:60]}'. Check the number.")
+            query = query.where(Shipment.number == number)
+        wanted: list[str] = []
+        if kits:
+            wanted = list(dict.fromkeys(normalise_kit_number(k) for k in kits))
+            query = query.where(Kit.number.in_(wanted))
+        found = {k.number: k for k in session.scalars(query).unique()}
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            where = f" in shipment {shipment.strip()}" if shipment else ""
+            raise NotFound(f"Kit {missing[0]} is not in stock{where}. Check the kit number.")
+        order = wanted or sorted(found)
+        return [
+            KitLabelRow(
+                k.number,
+                k.product,
+                k.lot.number,
+                k.lot.expiry,
+                k.tablets,
+                k.shipment.number,
+                k.shipment.received_on,
+            )
+            for k in (found[n] for n in order)
+        ]
+
+
+def _label_entity(kind: str) -> str:
+    if kind not in LABEL_KINDS:
+        raise InvalidInput(f"'{kind}' is not a kind of label: use {', '.join(LABEL_KINDS)}.")
+    return f"{kind} label"
+
+
+def _printed(session: Session, entity: str, items: Iterable[str]) -> list[str]:
+    wanted = set(items)
+    done: set[str] = set()
+    for new in session.scalars(
+        select(AuditEntry.new).where(
+            AuditEntry.entity == entity,
+            AuditEntry.action.in_(("label_printed", "label_reprinted")),
+        )
+    ):
+        try:
+            printed = json.loads(new).get("items", [])
+        except (ValueError, AttributeError):
+            continue
+        done.update(i for i in printed if i in wanted)
+    return sorted(done)
+
+
+def already_printed(ctx: Context, actor: Actor, kind: str, items: Sequence[str]) -> list[str]:
+    """Which of these kits or dispenses already had this kind of label printed."""
+    require(actor, "print_label")
+    entity = _label_entity(kind)
+    with read_transaction(ctx.engine) as session:
+        return _printed(session, entity, items)
+
+
+def record_label_print(
+    ctx: Context,
+    actor: Actor,
+    kind: str,
+    items: Sequence[str],
+    reprint: bool,
+    stock: str = "",
+    reason: str = "",
+) -> LabelPrintRow:
+    """Puts a label print in the audit trail; a second print must be marked as a reprint."""
+    require(actor, "print_label")
+    entity = _label_entity(kind)
+    names = tuple(dict.fromkeys(i.strip().upper() for i in items if i.strip()))
+    if not names:
+        raise InvalidInput("Name what the labels were printed for (kits or a dispense).")
+    why = check_text(reason, "reason for the reprint", required=False)
+    with write_transaction(ctx.engine) as session:
+        done = _printed(session, entity, names)
+        if not reprint and done:
+            raise RuleViolation(
+                f"The {entity} of {done[0]} has been printed before: print it as a reprint "
+                "(it is then marked REPRINT and recorded as one)."
+            )
+        if reprint and len(done) < len(names):
+            first = next(n for n in names if n not in done)
+            raise RuleViolation(
+                f"The {entity} of {first} has not been printed yet: print it normally, "
+                "not as a reprint."
+            )
+        rec = Recorder(session, actor, ctx.clock.now())
+        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
+        rec.audit(
+            "label_reprinted" if reprint else "label_printed",
+            entity,
+            ref[:60],
+            {"items": list(names), "stock": stock, "reprint": reprint},
+            reason=why,
+        )
+        return LabelPrintRow(kind, names, reprint, stock, rec.now)
