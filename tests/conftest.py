@@ -111,6 +111,12 @@ def cheap_argon2() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def production_hasher() -> PasswordHasher:
+    """The program's own argon2 parameters (tests hash with cheap ones)."""
+    return PRODUCTION_HASHER
+
+
+@pytest.fixture(scope="session")
 def study() -> Study:
     return load_study(default_study_path())
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import text
 
 from dispensary.db.engine import is_sqlite
-from dispensary.services import dispensing, participants, receiving
-from dispensary.services.context import Actor, Context
+from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
 
 P75 = "herombopag-7.5mg"
@@ -70,3 +70,23 @@ def sql(ctx: Context, statement: str, **params: Any) -> None:
 def scalar(ctx: Context, statement: str, **params: Any) -> Any:
     with ctx.engine.connect() as conn:
         return conn.execute(text(statement), params).scalar()
+
+
+def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: str) -> None:
+    """Two participants over two cycles: every kind of movement, a void and a correction.
+
+    Starts from the `stock` and `enrolled` fixtures on 2026-01-05; ends on 2026-01-26."""
+    enroll(ctx, pharmacist, "01-002", "CD")
+    dispense(ctx, pharmacist, password, "01-001")  # K0011
+    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"])
+    dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
+    dispense(ctx, pharmacist, password, "01-002", dose_level=-1)  # S0001
+    counts.record_count(
+        ctx, pharmacist, "K0005", 20, password, "breakage", "crushed", "tech", "tech-pass-1"
+    )
+    clock.set_date(date(2026, 1, 26))
+    first = returns.record_return(ctx, pharmacist, "K0011", 2, password, dispense="DSP000001")
+    returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", password)
+    returns.record_return(ctx, pharmacist, "S0001", 0, password, dispense="DSP000003")
+    destruction.destroy(ctx, pharmacist, ["K0011", "K0020"], "Tom Tech", "incineration", password)
+    dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
+    Dispense,
+    DispenseKit,
     Kit,
     LedgerEntry,
     Participant,
@@ -43,14 +45,24 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
     kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
     people = {p.id: p for p in session.scalars(select(Participant))}
     by_kit: dict[int, list[Movement]] = defaultdict(list)
-    by_participant: dict[int, list[Movement]] = defaultdict(list)
+    net_dispensed: dict[int, int] = defaultdict(int)
     for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)):
         move = Movement(MovementKind(e.kind), e.quantity, e.from_returned)
         by_kit[e.kit_id].append(move)
-        if e.participant_id is not None:
-            by_participant[e.participant_id].append(move)
+        if e.dispense_id is not None and e.kind == MovementKind.DISPENSE.value:
+            net_dispensed[e.dispense_id] += e.quantity
 
     kit_balances = {kid: balance_of(by_kit[kid]) for kid in kits}
+    # A participant accounts for the whole of every kit handed out to them (not voided): what
+    # they took, what came back, and what of it has been destroyed since.
+    by_participant: dict[int, Balance] = defaultdict(Balance)
+    for participant_id, dispense_id, kit_id in session.execute(
+        select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id).join(
+            Dispense, Dispense.id == DispenseKit.dispense_id
+        )
+    ):
+        if net_dispensed.get(dispense_id):
+            by_participant[participant_id] += kit_balances[kit_id]
     products: dict[str, Balance] = defaultdict(Balance)
     lots: dict[tuple[str, str], Balance] = defaultdict(Balance)
     for kid, balance in kit_balances.items():
@@ -126,8 +138,8 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
             for kid, b in sorted(kit_balances.items(), key=lambda i: kits[i[0]].number)
         ),
         participants=tuple(
-            _row("participant", people[pid].study_number, people[pid].initials, balance_of(moves))
-            for pid, moves in sorted(
+            _row("participant", people[pid].study_number, people[pid].initials, balance)
+            for pid, balance in sorted(
                 by_participant.items(), key=lambda i: people[i[0]].study_number
             )
         ),

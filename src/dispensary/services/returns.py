@@ -187,7 +187,7 @@ def correct_return(
         assert line is not None
         check_return_quantity(count, line.tablets, 0, kit.number)
         held_now = balance_of(kit_movements(session, kit.id)).held_returned
-        if held_now < old.tablets:
+        if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
             raise RuleViolation(
                 f"The returned tablets of kit {kit.number} have already been destroyed; the count "
                 "can no longer be corrected. Record the difference in the reconciliation."

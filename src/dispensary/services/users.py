@@ -265,7 +265,12 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
 def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> None:
     with write_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
-        if user is None or not _password_matches(user, old_password):
+        if user is None or not user.active or user.locked:
+            raise NotPermitted(
+                f"{actor.username} can no longer sign: the account is not active. "
+                "Ask an administrator."
+            )
+        if not _password_matches(user, old_password):
             raise NotPermitted("The current password is wrong; the password was not changed.")
         if old_password == new_password:
             raise InvalidInput("The new password must differ from the current one.")

@@ -1,0 +1,136 @@
+"""The audit trail: a hash chain over every entry and every ledger row; any edit is found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from dispensary.domain.errors import NotPermitted
+from dispensary.services import audit
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import VerifyResult
+
+from .conftest import Stock
+from .helpers import busy_pharmacy, scalar, sql
+
+Password = Callable[[Actor], str]
+
+
+@pytest.fixture
+def busy(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> Context:
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    return ctx
+
+
+def writer_of(ctx: Context, ledger_id: int) -> int:
+    """The audit entry that names the ledger row (it lists [id, hash] pairs it wrote)."""
+    entry: int = scalar(
+        ctx,
+        "SELECT id FROM audit_entries WHERE new LIKE :pattern ORDER BY id",
+        pattern=f'%"ledger":%[{ledger_id},"%',
+    )
+    return entry
+
+
+def broken(ctx: Context, actor: Actor) -> VerifyResult:
+    result = audit.verify(ctx, actor)
+    assert not result.ok
+    assert result.message.startswith("Tampering or damage found")
+    return result
+
+
+def test_chain_verifies_after_a_realistic_month(busy: Context, monitor: Actor) -> None:
+    result = audit.verify(busy, monitor)
+    assert result.ok and result.first_bad is None
+    assert result.entries == scalar(busy, "SELECT COUNT(*) FROM audit_entries")
+    assert result.ledger_entries == scalar(busy, "SELECT COUNT(*) FROM ledger_entries") > 30
+
+
+def test_every_role_may_verify(busy: Context, admin: Actor, technician: Actor) -> None:
+    assert audit.verify(busy, admin).ok and audit.verify(busy, technician).ok
+
+
+def test_edited_audit_entry(busy: Context, monitor: Actor) -> None:
+    sql(busy, "UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 7")
+    result = broken(busy, monitor)
+    assert result.first_bad == 7 and "audit entry 7 was changed" in result.message
+
+
+def test_edited_ledger_quantity(busy: Context, monitor: Actor) -> None:
+    row = scalar(busy, "SELECT MIN(id) FROM ledger_entries WHERE kind = 'dispense'")
+    sql(busy, "UPDATE ledger_entries SET quantity = 20 WHERE id = :i", i=row)
+    result = broken(busy, monitor)
+    assert result.first_bad == writer_of(busy, row)
+    assert f"ledger row {row} was changed" in result.message
+
+
+def test_deleted_ledger_row(busy: Context, monitor: Actor) -> None:
+    # A receipt nothing refers to: K0010's, in the middle of the ledger.
+    row = scalar(
+        busy,
+        "SELECT l.id FROM ledger_entries l JOIN kits k ON k.id = l.kit_id WHERE k.number = 'K0010'",
+    )
+    sql(busy, "DELETE FROM ledger_entries WHERE id = :i", i=row)
+    result = broken(busy, monitor)
+    assert result.first_bad == writer_of(busy, row)
+    assert f"ledger row {row} is missing" in result.message
+
+
+def test_deleted_last_audit_entry(busy: Context, monitor: Actor) -> None:
+    last = scalar(busy, "SELECT MAX(id) FROM audit_entries")
+    sql(busy, "DELETE FROM audit_entries WHERE id = :i", i=last)
+    result = broken(busy, monitor)
+    assert result.first_bad == last
+    assert "audit entries at the end are missing" in result.message
+
+
+def test_inserted_ledger_row(busy: Context, monitor: Actor) -> None:
+    last = scalar(busy, "SELECT MAX(id) FROM ledger_entries")
+    sql(
+        busy,
+        "INSERT INTO ledger_entries (id, at, entry_date, kind, quantity, from_returned, kit_id,"
+        " lot_id, product, reason, user_id, prev_hash, row_hash)"
+        " SELECT :i, at, entry_date, 'adjust', 5, from_returned, kit_id, lot_id, product,"
+        " 'found', user_id, row_hash, row_hash FROM ledger_entries WHERE id = :last",
+        i=last + 1,
+        last=last,
+    )
+    result = broken(busy, monitor)
+    assert f"ledger row {last + 1}" in result.message
+
+
+def test_list_entries_filters(busy: Context, monitor: Actor) -> None:
+    every = audit.list_entries(busy, monitor)
+    assert [e.id for e in every] == list(range(1, len(every) + 1))
+    assert {e.action for e in audit.list_entries(busy, monitor, action="dispense")} == {"dispense"}
+    assert all(e.username == "tech" for e in audit.list_entries(busy, monitor, username="tech"))
+    assert [e.action for e in audit.list_entries(busy, monitor, text="DSP000002")] == [
+        "dispense",
+        "dispense_voided",
+    ]
+    later = audit.list_entries(busy, monitor, since=datetime(2026, 1, 26, tzinfo=UTC))
+    assert later and all(e.at >= datetime(2026, 1, 26, tzinfo=UTC) for e in later)
+    earlier = audit.list_entries(busy, monitor, until=datetime(2026, 1, 26, tzinfo=UTC))
+    assert len(earlier) + len(later) == len(every)
+    newest = audit.list_entries(busy, monitor, limit=3)
+    assert [e.id for e in newest] == [e.id for e in every[-3:]]
+
+
+def test_a_refused_step_leaves_the_chain_as_it_was(
+    busy: Context, pharmacist: Actor, monitor: Actor
+) -> None:
+    from dispensary.services import destruction
+
+    before = audit.verify(busy, monitor)
+    with pytest.raises(NotPermitted):
+        destruction.destroy(busy, pharmacist, ["K0002"], "Tom Tech", "incineration", "wrong-pw-1")
+    after = audit.verify(busy, monitor)
+    assert (after.ok, after.entries, after.ledger_entries) == (
+        True,
+        before.entries,
+        before.ledger_entries,
+    )

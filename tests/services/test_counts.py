@@ -1,0 +1,208 @@
+"""Physical counts: blind; a difference needs a reason code, a reason and a second signature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.services import audit, counts, quarantine, queries, reconciliation, returns
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
+
+from .conftest import Stock
+from .helpers import P75, scalar
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+def count(
+    ctx: Context,
+    actor: Actor,
+    password: str,
+    counted: int,
+    kit: str = "K0001",
+    **options: Any,
+) -> Any:
+    return counts.record_count(ctx, actor, kit, counted, password, **options)
+
+
+def test_count_that_matches_the_book(
+    ctx: Context, stock: Stock, technician: Actor, pw: Password
+) -> None:
+    result = count(ctx, technician, pw(technician), 21)
+    assert (result.kit, result.counted, result.book, result.difference, result.adjusted) == (
+        "K0001",
+        21,
+        21,
+        0,
+        False,
+    )
+    assert [r.kind for r in queries.ledger_rows(ctx, technician)].count("adjust") == 0
+    assert scalar(ctx, "SELECT meaning FROM signatures WHERE record_type = 'count'") == (
+        "count verified"
+    )
+    found = reconciliation.reconcile(ctx, technician).discrepancies
+    assert [d for d in found if d.kind == "count_difference"] == []
+    [entry] = audit.list_entries(ctx, technician, action="count")
+    assert '"difference":0' in entry.new
+
+
+def test_difference_is_adjusted_with_reason_and_second_signature(
+    ctx: Context, stock: Stock, technician: Actor, pw: Password
+) -> None:
+    result = count(
+        ctx,
+        technician,
+        pw(technician),
+        19,
+        reason_code="breakage",
+        reason="two crushed in the bottle",
+        verified_by="pharm",
+        verifier_password="pharm-pass-1",
+    )
+    assert (result.book, result.difference, result.adjusted) == (21, -2, True)
+    last = queries.ledger_rows(ctx, technician)[-1]
+    assert (last.kind, last.quantity, last.kit, last.reason) == (
+        "adjust",
+        -2,
+        "K0001",
+        "breakage: two crushed in the bottle",
+    )
+    assert queries.kit_detail(ctx, technician, "K0001").tablets == 19
+    meanings = scalar(ctx, "SELECT COUNT(*) FROM signatures WHERE record_type = 'count'")
+    assert meanings == 2
+    rec = reconciliation.reconcile(ctx, technician)
+    [product] = [p for p in rec.products if p.key == P75]
+    assert (product.adjusted, product.on_hand, product.balanced) == (2, 21 * 20 - 2, True)
+    [finding] = [d for d in rec.discrepancies if d.kind == "count_difference"]
+    assert finding.subject == "K0001" and "19 counted, 21 in the book (-2)" in finding.message
+    assert audit.verify(ctx, technician).ok
+
+
+def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Password) -> None:
+    result = count(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        22,
+        reason_code="found",
+        reason="loose tablet",
+        verified_by="tech",
+        verifier_password="tech-pass-1",
+    )
+    assert result.difference == 1
+    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 22
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        ({}, RuleViolation, "differs from the book by -2. Give a reason code"),
+        ({"reason_code": "eaten", "reason": "x"}, InvalidInput, "'eaten' is not a reason code"),
+        ({"reason_code": "lost"}, RuleViolation, "Explain the difference in a few words"),
+        ({"reason_code": "lost", "reason": "gone"}, RuleViolation, "a second person must check"),
+        (
+            {
+                "reason_code": "lost",
+                "reason": "gone",
+                "verified_by": "tech",
+                "verifier_password": "tech-pass-1",
+            },
+            RuleViolation,
+            "must be another person's",
+        ),
+        (
+            {
+                "reason_code": "lost",
+                "reason": "gone",
+                "verified_by": "monitor",
+                "verifier_password": "monitor-pass-1",
+            },
+            NotPermitted,
+            "monitor may not countersign",
+        ),
+        (
+            {
+                "reason_code": "lost",
+                "reason": "gone",
+                "verified_by": "pharm",
+                "verifier_password": "wrong-one-1",
+            },
+            NotPermitted,
+            "signature password for pharm is",
+        ),
+        (
+            {
+                "reason_code": "lost",
+                "reason": "gone",
+                "verified_by": "ghost",
+                "verifier_password": "x",
+            },
+            NotFound,
+            "There is no user 'ghost'",
+        ),
+    ],
+)
+def test_difference_refusals(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    pw: Password,
+    refused: Refused,
+    options: dict[str, Any],
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        count(ctx, technician, pw(technician), 19, **options)
+
+
+def test_returned_kit_is_not_counted_here(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
+    with refused(ctx, RuleViolation, "Kit K0011 is returned; counts are for kits on the shelf"):
+        count(ctx, pharmacist, pw(pharmacist), 3, "K0011")
+
+
+def test_dispensed_kit_is_not_counted(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "Kit K0011 is dispensed; counts are for kits on the shelf"):
+        count(ctx, pharmacist, pw(pharmacist), 0, "K0011")
+
+
+def test_quarantined_kit_is_counted(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password
+) -> None:
+    quarantine.quarantine(ctx, pharmacist, ["K0001"], "seal broken")
+    assert count(ctx, pharmacist, pw(pharmacist), 21).difference == 0
+
+
+def test_malformed_counts_and_roles(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    monitor: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    with refused(ctx, InvalidInput, "number of tablets counted cannot be negative"):
+        count(ctx, technician, pw(technician), -1)
+    with refused(ctx, InvalidInput, "count date 2026-01-06 is in the future"):
+        count(ctx, technician, pw(technician), 21, counted_on=date(2026, 1, 6))
+    with refused(ctx, NotPermitted, "signature password for tech is wrong"):
+        count(ctx, technician, "tech-pass-2", 21)
+    with refused(ctx, NotPermitted, "monitor (monitor) may not record physical counts"):
+        count(ctx, monitor, pw(monitor), 21)

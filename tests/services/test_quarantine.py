@@ -1,0 +1,192 @@
+"""Quarantine, release, and temperature excursions read from a data logger's export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.services import audit, quarantine, queries, temperature
+from dispensary.services.context import Actor, Context, FixedClock
+
+from .conftest import Stock
+from .helpers import dispense, enroll, receive, scalar
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+def status(ctx: Context, actor: Actor, kit: str) -> KitStatus:
+    return queries.kit_detail(ctx, actor, kit).status
+
+
+def test_quarantine_and_release(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor
+) -> None:
+    change = quarantine.quarantine(ctx, technician, ["k0001", "K0002"], "box crushed")
+    assert (change.kits, change.status, change.reason) == (
+        ("K0001", "K0002"),
+        KitStatus.QUARANTINED,
+        "box crushed",
+    )
+    assert status(ctx, technician, "K0001") is KitStatus.QUARANTINED
+    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use")
+    assert released.status is KitStatus.AVAILABLE
+    assert status(ctx, pharmacist, "K0001") is KitStatus.AVAILABLE
+    assert status(ctx, pharmacist, "K0002") is KitStatus.QUARANTINED
+    assert scalar(ctx, "SELECT COUNT(*) FROM quarantine_events") == 3
+    [entry] = audit.list_entries(ctx, pharmacist, action="release")
+    assert (entry.old, entry.reason) == ('{"status":"quarantined"}', "sponsor: use")
+    # Quarantine moves no tablets: the ledger holds the receipts only.
+    assert {r.kind for r in queries.ledger_rows(ctx, pharmacist)} == {"receive"}
+
+
+def test_release_of_an_expired_kit_is_refused(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, refused: Refused
+) -> None:
+    receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 10))
+    quarantine.quarantine(ctx, pharmacist, ["K0900"], "excursion")
+    clock.set_date(date(2026, 1, 11))
+    with refused(ctx, RuleViolation, "Kit K0900 expired on 2026-01-10; it stays out of stock"):
+        quarantine.release(ctx, pharmacist, ["K0900"], "sponsor: use")
+
+
+def test_only_available_kits_are_quarantined(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    dispense(ctx, pharmacist, pw(pharmacist))  # K0011
+    with refused(ctx, RuleViolation, "Kit K0011 is dispensed; only available kits can be quaran"):
+        quarantine.quarantine(ctx, pharmacist, ["K0001", "K0011"], "recall")
+    with refused(ctx, RuleViolation, "Kit K0001 is available; only quarantined kits can be rel"):
+        quarantine.release(ctx, pharmacist, ["K0001"], "fine")
+
+
+@pytest.mark.parametrize(
+    ("kits", "reason", "error", "words"),
+    [
+        ([], "recall", InvalidInput, "Name at least one kit to quarantine"),
+        (["K0001"], "", InvalidInput, "Give the reason to quarantine"),
+        (["NOPE1"], "recall", NotFound, "Kit NOPE1 is not in this pharmacy's stock"),
+    ],
+)
+def test_malformed_quarantine(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    refused: Refused,
+    kits: list[str],
+    reason: str,
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        quarantine.quarantine(ctx, technician, kits, reason)
+
+
+def test_roles(
+    ctx: Context, stock: Stock, technician: Actor, monitor: Actor, refused: Refused
+) -> None:
+    quarantine.quarantine(ctx, technician, ["K0001"], "dropped")
+    with refused(ctx, NotPermitted, "tech (technician) may not release kits from quarantine"):
+        quarantine.release(ctx, technician, ["K0001"], "fine")
+    with refused(ctx, NotPermitted, "monitor (monitor) may not quarantine kits"):
+        quarantine.quarantine(ctx, monitor, ["K0002"], "dropped")
+
+
+LOG = """timestamp,celsius
+2026-01-04T08:00:00+00:00,21.0
+
+2026-01-04T09:00:00+00:00,26.5
+2026-01-04T10:00:00+00:00,27.25
+2026-01-04T11:00:00+00:00,22.0
+2026-01-05T07:00:00+00:00,1.5
+2026-01-05T08:00:00+00:00,20.0
+"""
+
+
+def test_excursion_quarantines_the_kits_of_that_area_only(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, technician: Actor
+) -> None:
+    clock.set_date(date(2026, 1, 3))
+    receive(ctx, pharmacist, "K0001-K0003")  # in the study's storage area, IP store 1
+    receive(ctx, pharmacist, "K0004-K0005", location="Fridge 2")
+    clock.set_date(date(2026, 1, 6))
+    receive(ctx, pharmacist, "K0006")  # arrived after the excursions ended
+    found = temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    assert [(e.lowest, e.highest) for e in found] == [(26.5, 27.25), (1.5, 1.5)]
+    first = found[0]
+    assert (first.started_at, first.ended_at) == (
+        datetime(2026, 1, 4, 9, tzinfo=UTC),
+        datetime(2026, 1, 4, 10, tzinfo=UTC),
+    )
+    assert first.kits_quarantined == ("K0001", "K0002", "K0003")
+    assert found[1].kits_quarantined == ()  # already quarantined by the first
+    statuses = {k.number: k.status for k in queries.inventory(ctx, technician)}
+    assert statuses == {
+        "K0001": KitStatus.QUARANTINED,
+        "K0002": KitStatus.QUARANTINED,
+        "K0003": KitStatus.QUARANTINED,
+        "K0004": KitStatus.AVAILABLE,
+        "K0005": KitStatus.AVAILABLE,
+        "K0006": KitStatus.AVAILABLE,
+    }
+    assert scalar(ctx, "SELECT COUNT(*) FROM excursions") == 2
+    entries = audit.list_entries(ctx, technician, action="temperature_excursion")
+    assert len(entries) == 2 and '"kits":["K0001","K0002","K0003"]' in entries[0].new
+    assert audit.verify(ctx, technician).ok
+
+
+def test_readings_within_range_are_recorded_as_checked(
+    ctx: Context, stock: Stock, technician: Actor
+) -> None:
+    log = "Time,Temperature\n2026-01-04 08:00,4.0\n2026-01-04 09:00,25.0\n"
+    assert temperature.import_logger(ctx, technician, "IP store 1", log) == []
+    assert {k.status for k in queries.inventory(ctx, technician)} == {KitStatus.AVAILABLE}
+    [entry] = audit.list_entries(ctx, technician, action="temperature_checked")
+    assert '"readings":2' in entry.new
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("when,degrees\n2026-01-04T08:00,21\n", "needs a header with the columns 'timestamp'"),
+        (
+            "timestamp,celsius\n2026-01-04T08:00,21\n\n04/01/2026 09:00,22\n",
+            "Logger line 4: '04/01/2026 09:00' is not a time",
+        ),
+        (
+            "timestamp,celsius\n2026-01-04T08:00,warm\n",
+            "Logger line 2: 'warm' is not a temperature",
+        ),
+        ("timestamp,celsius\n2026-01-04T08:00,180\n", "Logger line 2: 180.0 °C is not plausible"),
+        ("timestamp,celsius\n\n", "The logger file holds no readings"),
+    ],
+)
+def test_malformed_logger_file_is_refused(
+    ctx: Context, stock: Stock, technician: Actor, refused: Refused, text: str, words: str
+) -> None:
+    with refused(ctx, InvalidInput, words):
+        temperature.import_logger(ctx, technician, "IP store 1", text)
+
+
+def test_monitor_cannot_import(
+    ctx: Context, stock: Stock, monitor: Actor, refused: Refused
+) -> None:
+    with refused(ctx, NotPermitted, "monitor (monitor) may not import temperature records"):
+        temperature.import_logger(ctx, monitor, "IP store 1", LOG)
+
+
+def test_excursion_then_release_then_dispense(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password
+) -> None:
+    clock.set_date(date(2026, 1, 3))
+    receive(ctx, pharmacist, "K0001")
+    clock.set_date(date(2026, 1, 5))
+    enroll(ctx, pharmacist)
+    temperature.import_logger(ctx, pharmacist, "IP store 1", LOG)
+    quarantine.release(ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use")
+    assert [k.kit for k in dispense(ctx, pharmacist, pw(pharmacist)).kits] == ["K0001"]

@@ -1,0 +1,182 @@
+"""Reconciliation: every tablet accounted for by product, lot, kit and participant, and every
+discrepancy a monitor must see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dispensary.domain.errors import InvalidInput, NotPermitted
+from dispensary.services import reconciliation, returns
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
+
+from .conftest import Stock
+from .helpers import EARLY, P25, P75, busy_pharmacy, receive, sql
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+def identity(row: BalanceRow) -> bool:
+    return row.received == (
+        row.dispensed
+        - row.returned
+        + row.on_hand
+        + row.held_returned
+        + row.destroyed
+        + row.adjusted
+    )
+
+
+def kinds(result: ReconcileResult) -> list[tuple[str, str]]:
+    return [(d.kind, d.subject) for d in result.discrepancies]
+
+
+def test_everything_balances_after_a_busy_month(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    result = reconciliation.reconcile(ctx, monitor)
+    assert result.balanced
+    rows = result.products + result.lots + result.kits + result.participants
+    assert all(r.balanced and identity(r) for r in rows), [r for r in rows if not r.balanced]
+    products = {r.key: r for r in result.products}
+    seven = products[P75]
+    assert (seven.received, seven.dispensed, seven.returned, seven.destroyed) == (420, 42, 3, 24)
+    assert (seven.adjusted, seven.on_hand, seven.held_returned) == (1, 420 - 42 - 21 - 1, 0)
+    two = products[P25]
+    assert (two.received, two.dispensed, two.returned, two.held_returned) == (168, 42, 0, 0)
+    assert [r.key for r in result.lots] == [f"{P25}/S1", f"{P75}/L1", f"{P75}/L2"]
+    people = {r.key: r for r in result.participants}
+    assert (people["01-001"].received, people["01-001"].dispensed) == (42, 42)
+    assert (people["01-001"].returned, people["01-001"].destroyed) == (3, 3)
+    # The voided kit is back on the shelf and is nobody's.
+    assert (people["01-002"].received, people["01-002"].dispensed) == (42, 42)
+    kits = {r.key: r for r in result.kits}
+    assert (kits["K0001"].on_hand, kits["K0001"].dispensed) == (21, 0)
+    assert (kits["K0020"].destroyed, kits["K0005"].adjusted) == (21, 1)
+    assert kinds(result) == [("count_difference", "K0005")]
+
+
+def test_open_adherence_flag_is_a_discrepancy(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 12, pw(pharmacist), dispense="DSP000001")
+    result = reconciliation.reconcile(ctx, pharmacist)
+    [finding] = [d for d in result.discrepancies if d.kind == "adherence"]
+    assert finding.subject == "01-001"
+    assert "Under-use (missed doses); taken 9 of 21 expected" in finding.message
+    assert finding.on == date(2026, 1, 26)
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue"), [(date(2026, 2, 2), False), (date(2026, 2, 3), True)]
+)
+def test_overdue_return(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    today: date,
+    overdue: bool,
+) -> None:
+    clock.set_date(today)  # day 1 + 21 days of the cycle + 7 days' grace = 2026-02-02
+    found = [d for d in reconciliation.reconcile(ctx, monitor).discrepancies]
+    assert [(d.kind, d.subject) for d in found if d.kind == "return_overdue"] == (
+        [("return_overdue", "01-001")] if overdue else []
+    )
+
+
+def test_expired_kit_still_in_stock(
+    ctx: Context, clock: FixedClock, stock: Stock, monitor: Actor
+) -> None:
+    clock.set_date(date(2027, 1, 1))  # lot L2 expired on 2026-12-31
+    result = reconciliation.reconcile(ctx, monitor)
+    expired = [d for d in result.discrepancies if d.kind == "expired_in_stock"]
+    assert [d.subject for d in expired] == [f"K{n:04d}" for n in range(11, 21)]
+    assert expired[0].on == EARLY
+    assert "destroy it or return it to the sponsor" in expired[0].message
+
+
+def test_status_edited_behind_the_programs_back(
+    ctx: Context, cycle1: DispenseResult, monitor: Actor
+) -> None:
+    sql(ctx, "UPDATE kits SET status = 'dispensed' WHERE number = 'K0001'")
+    sql(ctx, "UPDATE kits SET status = 'available' WHERE number = 'K0011'")
+    result = reconciliation.reconcile(ctx, monitor)
+    mismatches = [d for d in result.discrepancies if d.kind == "status_mismatch"]
+    assert [d.subject for d in mismatches] == ["K0001", "K0011"]
+    assert "recorded as dispensed, but its ledger shows 21 on hand" in mismatches[0].message
+
+
+def test_tampered_audit_trail_is_the_first_finding(
+    ctx: Context, cycle1: DispenseResult, monitor: Actor
+) -> None:
+    sql(ctx, "UPDATE ledger_entries SET quantity = 20 WHERE kind = 'dispense'")
+    result = reconciliation.reconcile(ctx, monitor)
+    assert result.discrepancies[0].kind == "audit_chain"
+    assert "Tampering or damage found" in result.discrepancies[0].message
+
+
+def test_every_role_may_reconcile(
+    ctx: Context,
+    stock: Stock,
+    admin: Actor,
+    technician: Actor,
+    monitor: Actor,
+    pharmacist: Actor,
+) -> None:
+    results = [reconciliation.reconcile(ctx, a) for a in (admin, technician, monitor, pharmacist)]
+    assert all(r.balanced and r.discrepancies == () for r in results)
+
+
+def test_sign_off(
+    ctx: Context,
+    stock: Stock,
+    monitor: Actor,
+    technician: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    with refused(ctx, NotPermitted, "tech (technician) may not sign off a reconciliation"):
+        reconciliation.sign_off(ctx, technician, pw(technician))
+    with refused(ctx, NotPermitted, "signature password for monitor is wrong"):
+        reconciliation.sign_off(ctx, monitor, "pharm-pass-1")
+    with refused(ctx, InvalidInput, "The note contains control characters"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "a\x00")
+    result = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3, all in order")
+    [signed] = result.signoffs
+    assert (signed.username, signed.role.value, signed.note) == (
+        "monitor",
+        "monitor",
+        "visit 3, all in order",
+    )
+    assert reconciliation.reconcile(ctx, technician).signoffs == result.signoffs
+
+
+def test_empty_pharmacy_balances(ctx: Context, monitor: Actor) -> None:
+    result = reconciliation.reconcile(ctx, monitor)
+    assert result.balanced
+    assert (result.products, result.kits, result.participants, result.discrepancies) == (
+        (),
+        (),
+        (),
+        (),
+    )
+
+
+def test_a_short_shipment_kept_apart(ctx: Context, pharmacist: Actor, monitor: Actor) -> None:
+    receive(ctx, pharmacist, "K0001", temperature_ok=False)
+    [product] = reconciliation.reconcile(ctx, monitor).products
+    assert (product.received, product.on_hand, product.balanced) == (21, 21, True)

@@ -1,0 +1,207 @@
+"""Users: only an administrator manages them; sign-in with lockout; signatures need an active,
+unlocked account and one's own password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from dispensary.domain.codes import Role
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+)
+from dispensary.services import audit, users
+from dispensary.services.context import Actor, Context
+
+from .conftest import Stock
+from .helpers import dispense, scalar
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+def test_add_user(ctx: Context, admin: Actor) -> None:
+    row = users.add_user(ctx, admin, " Nora ", "technician", "Nora Night", "n.n.", "night-shift-1")
+    assert (row.username, row.full_name, row.initials, row.role, row.active, row.locked) == (
+        "nora",
+        "Nora Night",
+        "NN",
+        Role.TECHNICIAN,
+        True,
+        False,
+    )
+    actor = users.sign_in(ctx, "NORA", "night-shift-1")
+    assert (actor.username, actor.role) == ("nora", Role.TECHNICIAN)
+    [entry] = audit.list_entries(ctx, admin, action="user_added", text="Nora")
+    assert entry.username == "admin" and "night-shift-1" not in entry.new
+    stored = scalar(ctx, "SELECT password_hash FROM users WHERE username = 'nora'")
+    assert stored.startswith("$argon2id$") and "night-shift-1" not in stored
+
+
+@pytest.mark.parametrize("who", ["pharmacist", "technician", "monitor"])
+def test_only_an_administrator_adds_users(
+    ctx: Context, who: str, request: pytest.FixtureRequest, refused: Refused
+) -> None:
+    actor: Actor = request.getfixturevalue(who)
+    with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not manage users"):
+        users.add_user(ctx, actor, "nora", "technician", "Nora Night", "NN", "night-shift-1")
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "initials", "password", "error", "words"),
+    [
+        (
+            "pharm",
+            "technician",
+            "NN",
+            "night-shift-1",
+            RuleViolation,
+            "There is already a user 'pharm'",
+        ),
+        ("nora", "technician", "NN", "short-1", InvalidInput, "at least 8 characters"),
+        ("nora", "technician", "NN", " padded-password", InvalidInput, "may not start or end"),
+        ("nora", "technician", "NN", "x" * 201, InvalidInput, "at most 200 characters"),
+        ("1nora", "technician", "NN", "night-shift-1", InvalidInput, "is not a valid user name"),
+        ("nora", "chef", "NN", "night-shift-1", InvalidInput, "'chef' is not a role"),
+        ("nora", "technician", "N", "night-shift-1", InvalidInput, "'N' are not initials"),
+    ],
+)
+def test_add_user_refusals(
+    ctx: Context,
+    admin: Actor,
+    refused: Refused,
+    username: str,
+    role: str,
+    initials: str,
+    password: str,
+    error: type[Exception],
+    words: str,
+) -> None:
+    with refused(ctx, error, words):
+        users.add_user(ctx, admin, username, role, "Nora Night", initials, password)
+
+
+def failed_attempts(ctx: Context, username: str) -> int:
+    count: int = scalar(ctx, "SELECT failed_attempts FROM users WHERE username = :u", u=username)
+    return count
+
+
+def test_lockout_after_five_failures_and_unlock(
+    ctx: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    for attempt in range(1, 5):
+        with pytest.raises(NotSignedIn, match=f"{5 - attempt} attempt\\(s\\) left"):
+            users.sign_in(ctx, "pharm", "guess-guess-1")
+        assert failed_attempts(ctx, "pharm") == attempt  # counted although refused
+    with pytest.raises(NotSignedIn, match="The account is now locked"):
+        users.sign_in(ctx, "pharm", "guess-guess-1")
+    with pytest.raises(NotSignedIn, match="is locked after 5 failed sign-ins"):
+        users.sign_in(ctx, "pharm", pw(pharmacist))
+    failures = audit.list_entries(ctx, admin, action="sign_in_failed", username="pharm")
+    assert len(failures) == 5
+    # A locked account cannot sign either, whatever session it still has open.
+    with refused(ctx, NotPermitted, "pharm can no longer sign: the account is not active"):
+        users.change_password(ctx, pharmacist, pw(pharmacist), "fresh-password-1")
+    with refused(ctx, NotPermitted, "may not manage users"):
+        users.unlock(ctx, pharmacist, "pharm", "I know the password now")
+    row = users.unlock(ctx, admin, "pharm", "identity checked by phone")
+    assert not row.locked and failed_attempts(ctx, "pharm") == 0
+    assert users.sign_in(ctx, "pharm", pw(pharmacist)) == pharmacist
+
+
+def test_a_good_sign_in_resets_the_failure_count(
+    ctx: Context, pharmacist: Actor, pw: Password
+) -> None:
+    for _ in range(3):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, "pharm", "guess-guess-1")
+    users.sign_in(ctx, "pharm", pw(pharmacist))
+    assert failed_attempts(ctx, "pharm") == 0
+
+
+@pytest.mark.parametrize("name", ["nobody", "Robert'); DROP TABLE users;--", ""])
+def test_unknown_user_gets_the_same_answer(ctx: Context, name: str) -> None:
+    with pytest.raises(NotSignedIn) as info:
+        users.sign_in(ctx, name, "whatever-1")
+    assert info.value.message == "Wrong user name or password."
+
+
+def test_deactivated_user_cannot_sign_in_or_sign(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    row = users.set_active(ctx, admin, "pharm", False, "left the hospital")
+    assert not row.active
+    with pytest.raises(NotSignedIn, match="The account 'pharm' is deactivated"):
+        users.sign_in(ctx, "pharm", pw(pharmacist))
+    # A screen still open with the old session cannot sign a dispense.
+    with refused(ctx, NotPermitted, "pharm can no longer sign: the account is not active"):
+        dispense(ctx, pharmacist, pw(pharmacist))
+    users.set_active(ctx, admin, "pharm", True, "back from leave")
+    assert users.sign_in(ctx, "pharm", pw(pharmacist)) == pharmacist
+    [entry] = audit.list_entries(ctx, admin, action="user_deactivated")
+    assert (entry.entity_id, entry.old, entry.reason) == (
+        "pharm",
+        '{"active":true}',
+        "left the hospital",
+    )
+
+
+def test_deactivation_refusals(ctx: Context, admin: Actor, refused: Refused) -> None:
+    with refused(ctx, RuleViolation, "You cannot deactivate your own account"):
+        users.set_active(ctx, admin, "admin", False, "leaving")
+    with refused(ctx, InvalidInput, "Give the reason"):
+        users.set_active(ctx, admin, "pharm", False, "")
+    with refused(ctx, NotFound, "There is no user 'ghost'"):
+        users.set_active(ctx, admin, "ghost", False, "leaving")
+
+
+def test_change_password(ctx: Context, technician: Actor, pw: Password, refused: Refused) -> None:
+    with refused(ctx, NotPermitted, "The current password is wrong"):
+        users.change_password(ctx, technician, "not-my-password", "brand-new-pass-1")
+    with refused(ctx, InvalidInput, "The new password must differ"):
+        users.change_password(ctx, technician, pw(technician), pw(technician))
+    with refused(ctx, InvalidInput, "at least 8 characters"):
+        users.change_password(ctx, technician, pw(technician), "short")
+    users.change_password(ctx, technician, pw(technician), "brand-new-pass-1")
+    assert users.sign_in(ctx, "tech", "brand-new-pass-1") == technician
+    with pytest.raises(NotSignedIn):
+        users.sign_in(ctx, "tech", pw(technician))
+    assert len(audit.list_entries(ctx, technician, action="password_changed")) == 1
+
+
+def test_reset_password_by_an_administrator(
+    ctx: Context, admin: Actor, pharmacist: Actor, refused: Refused
+) -> None:
+    with refused(ctx, NotPermitted, "may not manage users"):
+        users.reset_password(ctx, pharmacist, "tech", "reset-by-pharm-1")
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1")
+    assert users.sign_in(ctx, "tech", "reset-by-admin-1").username == "tech"
+
+
+def test_everyone_may_list_users(ctx: Context, monitor: Actor) -> None:
+    assert [u.username for u in users.list_users(ctx, monitor)] == [
+        "admin",
+        "monitor",
+        "pharm",
+        "pharm2",
+        "tech",
+    ]
+
+
+def test_production_hashes_are_strong(production_hasher: PasswordHasher) -> None:
+    # Tests hash with cheap parameters for speed; the program's own hasher must not.
+    assert (production_hasher.time_cost, production_hasher.memory_cost) >= (3, 65536)
+    assert production_hasher.hash("a-password-1").startswith("$argon2id$")
