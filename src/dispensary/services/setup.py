@@ -41,20 +41,27 @@ class OpenedDatabase:
     backup: str | None
 
 
-def _check_sqlite_file(path: Path, must_exist: bool) -> None:
+def _check_sqlite_file(path: Path, must_exist: bool) -> set[str]:
+    """Checks the file read-only, before SQLAlchemy opens it (which would switch a foreign file
+    to WAL); returns the names of its tables (none for a new or empty file)."""
     if not path.exists():
         if must_exist:
             raise DatabaseProblem(
                 f"There is no database at {path}. Create one with `dispensary init` or pick "
                 "another file."
             )
-        return
+        return set()
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a database file.")
     with path.open("rb") as handle:
         header = handle.read(100)
     if len(header) == 0:
-        return  # an empty file: SQLite treats it as a new database
+        if must_exist:
+            raise DatabaseProblem(
+                f"{path} is empty: it is not a Dispensary database. Check the path, or restore "
+                "the last backup."
+            )
+        return set()  # an empty file: SQLite treats it as a new database
     if not header.startswith(SQLITE_MAGIC):
         raise DatabaseProblem(
             f"{path} is not a Dispensary database (it is not an SQLite file). "
@@ -62,21 +69,36 @@ def _check_sqlite_file(path: Path, must_exist: bool) -> None:
         )
     if len(header) < 100:
         raise DatabaseProblem(f"{path} is truncated. Restore the last backup.")
+    absent = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        _remove_left_behind(absent)
         raise DatabaseProblem(
             f"{path} is damaged ({exc}). Nothing was changed. Restore the last backup."
         ) from exc
     if not result or result[0] != "ok":
+        _remove_left_behind(absent)
         raise DatabaseProblem(
             f"{path} is damaged (integrity check: {result[0] if result else 'no answer'}). "
             "Nothing was changed. Restore the last backup."
         )
+    return tables
+
+
+def _remove_left_behind(absent: list[Path]) -> None:
+    """The read-only check of a damaged WAL file leaves an empty -wal and its -shm behind;
+    a refused file is left exactly as it was found."""
+    wal = [p for p in absent if p.name.endswith("-wal")]
+    if not wal or not wal[0].exists() or wal[0].stat().st_size:
+        return
+    for created in absent:
+        created.unlink(missing_ok=True)
 
 
 def init_database(
@@ -92,7 +114,10 @@ def init_database(
     clock = clock or SystemClock()
     path = sqlite_path(url_for(db))
     if path is not None:
-        _check_sqlite_file(path, must_exist=False)
+        if _check_sqlite_file(path, must_exist=False):
+            raise RuleViolation(
+                f"{db} already holds a database. Open it, or choose a new file to create."
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(db)
     try:
@@ -130,8 +155,11 @@ def open_database(
     clock = clock or SystemClock()
     url = url_for(db)
     path = sqlite_path(url)
-    if path is not None:
-        _check_sqlite_file(path, must_exist=True)
+    if path is not None and not {"alembic_version", "study"} <= _check_sqlite_file(path, True):
+        raise DatabaseProblem(
+            f"{db} is not a Dispensary database (no schema version or study). "
+            "Create one with `dispensary init`."
+        )
     engine = make_engine(db)
     try:
         return _open(engine, db, path, clock, expect_protocol, backup_dir)

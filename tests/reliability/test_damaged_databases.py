@@ -1,0 +1,224 @@
+"""Damaged or foreign databases are refused with a clear DatabaseProblem and left exactly as they
+were (same bytes, no files added next to them); an older schema is migrated after a backup."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from dispensary.db import migrate
+from dispensary.domain.errors import DatabaseProblem
+from dispensary.services import audit, setup, users
+from dispensary.services.context import FixedClock
+
+from .conftest import Figures
+from .sites import START, build_site, password
+
+MIGRATION_0002 = '''"""reliability probe: a trivial second migration, only inside this test
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("reliability_probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("reliability_probe")
+'''
+
+
+@pytest.fixture(scope="module")
+def good_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real pharmacy database, closed (its WAL merged), to damage copies of."""
+    path = tmp_path_factory.mktemp("good") / "pharmacy.sqlite3"
+    site = build_site(str(path), kits=30, enrolled=10)
+    site.ctx.engine.dispose()
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+def _copy(good: Path, folder: Path) -> Path:
+    target = folder / "pharmacy.sqlite3"
+    shutil.copyfile(good, target)
+    return target
+
+
+def truncated(good: Path, folder: Path) -> Path:
+    path = _copy(good, folder)
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    return path
+
+
+def header_only(good: Path, folder: Path) -> Path:
+    path = _copy(good, folder)
+    with path.open("r+b") as handle:
+        handle.truncate(60)
+    return path
+
+
+def random_bytes_in_the_middle(good: Path, folder: Path) -> Path:
+    path = _copy(good, folder)
+    page = 4096
+    size = path.stat().st_size
+    rng = random.Random(20260105)
+    with path.open("r+b") as handle:
+        for middle in (size // 2, size // 3, 2 * size // 3):
+            handle.seek(middle - middle % page)
+            handle.write(rng.randbytes(page))
+    return path
+
+
+def text_file(good: Path, folder: Path) -> Path:
+    path = folder / "pharmacy.sqlite3"
+    path.write_text("kit,lot,expiry,tablets\nK0001,L1,2027-06-30,21\n", encoding="utf-8")
+    return path
+
+
+def empty_file(good: Path, folder: Path) -> Path:
+    path = folder / "pharmacy.sqlite3"
+    path.write_bytes(b"")
+    return path
+
+
+def folder_instead(good: Path, folder: Path) -> Path:
+    path = folder / "pharmacy.sqlite3"
+    path.mkdir()
+    return path
+
+
+def other_programs_database(good: Path, folder: Path) -> Path:
+    path = folder / "pharmacy.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def newer_schema(good: Path, folder: Path) -> Path:
+    path = _copy(good, folder)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def missing_file(good: Path, folder: Path) -> Path:
+    return folder / "pharmacy.sqlite3"
+
+
+Damage = Callable[[Path, Path], Path]
+
+CASES: list[tuple[Damage, str, str | None]] = [
+    (truncated, "damaged", None),
+    (header_only, "is truncated", None),
+    (random_bytes_in_the_middle, "damaged", None),
+    (text_file, "not a Dispensary database", None),
+    (empty_file, "not a Dispensary database", None),
+    (folder_instead, "is a folder", None),
+    (other_programs_database, "not a Dispensary database", None),
+    (newer_schema, "newer version of Dispensary", None),
+    (lambda good, folder: _copy(good, folder), "belongs to study NCT07198672", "NCT00000001"),
+    (missing_file, "There is no database", None),
+]
+IDS = [
+    "truncated",
+    "header_only",
+    "random_bytes_in_the_middle",
+    "text_file",
+    "empty_file",
+    "folder",
+    "another_programs_database",
+    "newer_schema",
+    "another_study",
+    "missing_file",
+]
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    """Every file under the folder and its sha256 (folders as such)."""
+    found: dict[str, str] = {}
+    for item in sorted(folder.rglob("*")):
+        key = str(item.relative_to(folder))
+        found[key] = "folder" if item.is_dir() else hashlib.sha256(item.read_bytes()).hexdigest()
+    return found
+
+
+@pytest.mark.parametrize(("damage", "words", "protocol"), CASES, ids=IDS)
+def test_damaged_or_foreign_database_is_refused_untouched(
+    damage: Damage,
+    words: str,
+    protocol: str | None,
+    good_database: Path,
+    tmp_path: Path,
+    figures: Figures,
+) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    path = damage(good_database, folder)
+    before = _fingerprint(folder)
+    with pytest.raises(DatabaseProblem) as refused:
+        setup.open_database(str(path), FixedClock(START), expect_protocol=protocol)
+    assert words in refused.value.message, refused.value.message
+    assert refused.value.exit_code == 3
+    assert _fingerprint(folder) == before, "opening must change nothing"
+    figures.add("damaged databases.refused untouched")
+
+
+def _dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def migrations_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The program's migrations plus a trivial 0002, in a temporary folder used by this test."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "versions" / "0002_reliability_probe.py").write_text(MIGRATION_0002)
+    monkeypatch.setattr(migrate, "MIGRATIONS", copy)
+    yield copy
+
+
+def test_older_schema_is_migrated_after_a_backup(
+    good_database: Path, tmp_path: Path, migrations_with_0002: Path, figures: Figures
+) -> None:
+    path = _copy(good_database, tmp_path)
+    backups = tmp_path / "backups"
+    opened = setup.open_database(str(path), FixedClock(START), backup_dir=backups)
+    try:
+        assert opened.migrated_from == "0001"
+        assert migrate.current_revision(opened.context.engine) == "0002"
+        assert "reliability_probe" in inspect(opened.context.engine).get_table_names()
+        admin = users.sign_in(opened.context, "admin", password("admin"))
+        assert audit.verify(opened.context, admin).ok
+    finally:
+        opened.context.engine.dispose()
+    assert opened.backup is not None
+    backup = Path(opened.backup)
+    assert backup.parent == backups
+    assert _dump(backup) == _dump(good_database), "the backup holds the database as it was"
+    figures.add("damaged databases.older schema migrated after backup")
