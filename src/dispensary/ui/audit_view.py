@@ -127,14 +127,16 @@ class AuditScreen(Screen):
         self.count.setObjectName("auditCount")
         layout.addWidget(self.count)
 
-    def _filters(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _filters(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        first, second = QHBoxLayout(), QHBoxLayout()
         self.user = QComboBox()
         self.user.setObjectName("auditUser")
         self.user.addItem("All users", "")
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
         self.action.addItem("All actions", "")
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.text = QLineEdit()
         self.text.setObjectName("auditText")
         self.text.setPlaceholderText("Kit, participant, dispense, reason...")
@@ -144,15 +146,18 @@ class AuditScreen(Screen):
         self.apply = QPushButton("Show")
         self.apply.setObjectName("auditApply")
         self.apply.clicked.connect(self.refresh)
-        row.addWidget(QLabel("User"))
-        row.addWidget(self.user)
-        row.addWidget(QLabel("Action"))
-        row.addWidget(self.action)
-        row.addWidget(QLabel("Text"))
-        row.addWidget(self.text, 1)
-        row.addWidget(self.dates)
-        row.addWidget(self.apply)
-        return row
+        first.addWidget(QLabel("User"))
+        first.addWidget(self.user)
+        first.addWidget(QLabel("Action"))
+        first.addWidget(self.action)
+        first.addWidget(QLabel("Text"))
+        first.addWidget(self.text, 1)
+        second.addWidget(self.dates)
+        second.addStretch(1)
+        second.addWidget(self.apply)
+        rows.addLayout(first)
+        rows.addLayout(second)
+        return rows
 
     def _load_choices(self) -> None:
         """Users from the user list and actions from the trail itself, kept across reloads."""

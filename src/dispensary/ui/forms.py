@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -156,11 +156,12 @@ def from_qdate(day: QDate) -> date:
 
 
 class DateRange(QWidget):
-    """From and to dates that only count when 'Limit to dates' is ticked."""
+    """From and to dates that only count when 'Limit to dates' is ticked; `stacked` puts the
+    dates under the tick box, for narrow panels."""
 
-    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None, stacked: bool = False) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.limit = QCheckBox("Limit to dates")
         self.since = QDateEdit(to_qdate(today.replace(day=1)))
@@ -171,11 +172,12 @@ class DateRange(QWidget):
             edit.setEnabled(False)
         self.limit.toggled.connect(self.since.setEnabled)
         self.limit.toggled.connect(self.until.setEnabled)
-        layout.addWidget(self.limit)
-        layout.addWidget(QLabel("from"))
-        layout.addWidget(self.since)
-        layout.addWidget(QLabel("to"))
-        layout.addWidget(self.until)
+        row, column = (1, 0) if stacked else (0, 1)
+        layout.addWidget(self.limit, 0, 0, 1, 4 if stacked else 1)
+        layout.addWidget(QLabel("from"), row, column)
+        layout.addWidget(self.since, row, column + 1)
+        layout.addWidget(QLabel("to"), row, column + 2)
+        layout.addWidget(self.until, row, column + 3)
 
     def set_range(self, since: date, until: date) -> None:
         self.limit.setChecked(True)

@@ -1,0 +1,156 @@
+"""The reports screen: PDFs made on a worker thread, previewed, saved, printed; label prints
+recorded (a second print as a reprint)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog
+
+from dispensary.services import audit
+from dispensary.ui.reports_view import ReportsScreen
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> ReportsScreen:
+    screen = ReportsScreen(pharmacy.session(user))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def make(qtbot: Any, screen: ReportsScreen, key: str) -> None:
+    screen.choose(key)
+    with qtbot.waitSignal(screen.report_ready, timeout=30000):
+        qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
+        assert not screen.generate_button.isEnabled()
+        assert screen.busy.isVisible()
+    assert screen.generate_button.isEnabled()
+    assert not screen.busy.isVisible()
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def printer_to(path: Path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setResolution(150)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+def test_darf_is_made_off_the_window_and_previewed(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-7.5mg"))
+    make(qtbot, screen, "darf")
+    assert screen.made is not None
+    assert screen.document.pageCount() >= 1
+    assert screen.pages.text().endswith("page") or screen.pages.text().endswith("pages")
+    assert "Accountability Record" in text_of(screen.made.pdf)
+    assert screen.save_button.isEnabled()
+    assert screen.print_button.isEnabled()
+
+
+def test_save_as_pdf_writes_the_file(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "reconciliation"
+    target.parent.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "PDF (*.pdf)"))
+    )
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    make(qtbot, screen, "reconciliation")
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    saved = target.with_suffix(".pdf")
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert "Reconciliation" in text_of(saved.read_bytes())
+    assert screen.message.kind == "ok"
+
+
+def test_print_draws_every_page_into_the_printer(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = tmp_path / "printed.pdf"
+    screen = make_screen(qtbot, pharmacy)
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(out))
+    screen.participant.setCurrentIndex(screen.participant.findData("01-001"))
+    make(qtbot, screen, "participant")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert len(PdfReader(out).pages) == screen.document.pageCount()
+
+
+def test_kit_labels_second_print_is_a_marked_reprint(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy, "tech")
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(tmp_path / "labels.pdf"))
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "kit_labels")
+    assert screen.made is not None and not screen.made.reprint
+    assert screen.made.label_items == ("K0101", "K0102", "K0103")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert not screen.print_button.isEnabled()
+
+    make(qtbot, screen, "kit_labels")
+    assert screen.made.reprint
+    assert "REPRINT" in screen.preview_title.text()
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    actor = pharmacy.actor("tech")
+    printed = audit.list_entries(pharmacy.ctx, actor, action="label_printed")
+    reprinted = audit.list_entries(pharmacy.ctx, actor, action="label_reprinted")
+    assert [e.entity for e in printed] == ["kit label"]
+    assert [e.entity for e in reprinted] == ["kit label"]
+
+
+def test_unknown_dispense_is_refused_in_the_form(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.choose("dispense_label")
+    assert screen.handle_scan("dsp999999")
+    make(qtbot, screen, "dispense_label")
+    assert screen.message.kind == "error"
+    assert "There is no dispense 'DSP999999'" in screen.message.text()
+    assert screen.dispense.text() == "DSP999999"
+    assert not screen.print_button.isEnabled()
+
+
+def test_missing_period_is_asked_for_before_any_work(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.choose("monitor")
+    assert screen.dates.limit.isChecked()
+    screen.dates.limit.setChecked(False)
+    qtbot.mouseClick(screen.generate_button, Qt.MouseButton.LeftButton)
+    assert "period of the monitor's visit" in screen.message.text()
+    assert screen.generate_button.isEnabled()
+
+    screen.dates.limit.setChecked(True)
+    make(qtbot, screen, "monitor")
+    assert screen.made is not None and screen.made.file_name.startswith("Monitor pack 2026-01-01")
+
+
+def test_monitor_gets_reports_but_no_labels(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    keys = [
+        screen.choices.item(i).data(Qt.ItemDataRole.UserRole) for i in range(screen.choices.count())
+    ]
+    assert "darf" in keys and "monitor" in keys
+    assert not {"kit_labels", "dispense_label", "calibration"} & set(keys)
