@@ -1,0 +1,160 @@
+"""Backups: one automatically at the first sign-in of each day, rotated to the number kept; a
+consistent copy taken while another process writes; a restore drill that brings it back whole;
+and every file of the study data readable by its owner only."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from dispensary.config import Settings
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import AuditEntry, Dispense
+from dispensary.domain.errors import DatabaseProblem, NotPermitted
+from dispensary.services import backup, setup, users
+from dispensary.services.context import FixedClock
+
+from .checks import everything
+from .conftest import Figures
+from .sites import START, build_site, password, start_worker, study_number
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _dispenses(db: Path) -> int:
+    opened = setup.open_database(str(db))
+    try:
+        with read_transaction(opened.context.engine) as s:
+            return int(s.scalar(select(func.count()).select_from(Dispense)) or 0)
+    finally:
+        opened.context.engine.dispose()
+
+
+def test_database_and_backups_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=5, enrolled=1)
+    try:
+        assert _mode(db) == 0o600
+        made = backup.backup(site.ctx, site.pharmacist, tmp_path / "copy.sqlite3")
+        assert _mode(Path(made.path)) == 0o600
+        auto = backup.automatic_backup(site.ctx, site.pharmacist, tmp_path / "backups")
+        assert auto is not None and _mode(Path(auto.path)) == 0o600
+    finally:
+        site.ctx.engine.dispose()
+    db.chmod(0o644)
+    setup.open_database(str(db)).context.engine.dispose()
+    assert _mode(db) == 0o600, "opening puts the permissions right again"
+
+
+def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(
+    tmp_path: Path, figures: Figures
+) -> None:
+    clock = FixedClock(START)
+    site = build_site(str(tmp_path / "pharmacy.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    keep = Settings(backups_kept=3).backups_kept
+    made: list[str] = []
+    try:
+        for day in range(6):
+            clock.set_date(date(2026, 1, 5) + timedelta(days=day), hour=8)
+            for _sign_in in range(3):  # three sign-ins that day: only the first backs up
+                actor = users.sign_in(site.ctx, "pharm", password("pharm"))
+                result = backup.automatic_backup(site.ctx, actor, folder, keep=keep)
+                if result is not None:
+                    made.append(Path(result.path).name)
+                clock.current += timedelta(hours=1)
+        kept = sorted(p.name for p in folder.glob("*.sqlite3"))
+        with read_transaction(site.ctx.engine) as s:
+            logged = s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "backup_automatic")
+            )
+    finally:
+        site.ctx.engine.dispose()
+    assert len(made) == 6, made
+    assert kept == made[-keep:], "the newest `backups_kept` remain"
+    assert logged == 6
+    for name in kept:
+        setup.open_database(str(folder / name)).context.engine.dispose()
+    figures.add("backups.automatic backups made", len(made))
+
+
+def test_backup_taken_while_another_process_dispenses_restores_whole(
+    tmp_path: Path, figures: Figures
+) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=70, enrolled=60)
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("\n".join(study_number(n) for n in range(1, 61)))
+    errors = tmp_path / "worker.err"
+    worker = start_worker(
+        "dispense_loop.py",
+        str(db),
+        "pharm2",
+        password("pharm2"),
+        str(numbers),
+        str(tmp_path / "worker.log"),
+        errors=errors,
+    )
+    copies: list[Path] = []
+    try:
+        assert worker.stdout is not None
+        marks = {150, 500, 900}  # SQL statements of the worker after which a backup is taken
+        for seen, _line in enumerate(worker.stdout, start=1):
+            if seen in marks:
+                made = backup.backup(site.ctx, site.pharmacist, tmp_path / f"during-{seen}.sqlite3")
+                copies.append(Path(made.path))
+        assert worker.wait(timeout=600) == 0, errors.read_text()
+        worker.stdout.close()
+    finally:
+        site.ctx.engine.dispose()
+    assert len(copies) == 3
+    counts = []
+    for n, copy in enumerate(copies):
+        target = tmp_path / f"restored-{n}" / "pharmacy.sqlite3"
+        target.parent.mkdir()
+        backup.restore(target, copy)
+        opened = setup.open_database(str(target))
+        try:
+            monitor = users.sign_in(opened.context, "monitor", password("monitor"))
+            problems = everything(opened.context, monitor)
+            assert not problems, problems[:5]
+        finally:
+            opened.context.engine.dispose()
+        counts.append(_dispenses(target))
+        figures.add("backups.restore drills whole")
+    assert 0 < counts[0] <= counts[1] <= counts[2] <= _dispenses(db) == 60
+    assert counts[0] < 60, "the first backup was taken while dispensing was under way"
+
+
+def test_restore_refuses_a_damaged_backup_and_keeps_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    build_site(str(db), kits=5, enrolled=1).ctx.engine.dispose()
+    before = db.read_bytes()
+    broken = tmp_path / "broken.sqlite3"
+    shutil.copyfile(db, broken)
+    with broken.open("r+b") as handle:
+        handle.truncate(broken.stat().st_size // 2)
+    with pytest.raises(DatabaseProblem):
+        backup.restore(db, broken)
+    assert db.read_bytes() == before
+
+
+def test_only_administrators_and_pharmacists_back_up(tmp_path: Path) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=5, enrolled=1)
+    try:
+        for name in ("tech", "monitor"):
+            with pytest.raises(NotPermitted):
+                backup.backup(site.ctx, site.actors[name], tmp_path / f"{name}.sqlite3")
+            assert not (tmp_path / f"{name}.sqlite3").exists()
+    finally:
+        site.ctx.engine.dispose()
