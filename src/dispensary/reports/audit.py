@@ -27,9 +27,6 @@ from dispensary.reports.base import (
     period_text,
     scaled,
 )
-from dispensary.reports.base import (
-    TITLE as TITLE_STYLE,
-)
 from dispensary.reports.csvfile import to_csv
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import AuditRow, VerifyResult
@@ -111,7 +108,7 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
             ]
             for e in entries
         ],
-        scaled((7, 17, 17, 10, 14, 18, 30, 52, 28), width),
+        scaled((6, 20, 20, 9, 13, 17, 28, 52, 28), width),
         numeric=(0,),
         size=6.5,
     )
@@ -126,7 +123,6 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
         ("Entries listed", str(len(report.entries))),
     ]
     cover: list[Flowable] = [
-        para(TITLE, TITLE_STYLE),
         *heading("Verification of the whole chain"),
         verification_box(report.verification),
         para(

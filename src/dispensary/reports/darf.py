@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.domain.errors import InvalidInput
 from dispensary.reports.base import (
@@ -138,15 +138,20 @@ def darf_section(record: DarfRecord, paper: str = "a4") -> Section:
         )
     else:
         story.append(empty_note("No movements of this agent in the period."))
-    story += [
-        spacer(),
-        para(
-            f"Balance at the end of the period: {record.closing_balance} "
-            f"({len(record.lines)} lines). Returned tablets are not stock: see the returns log."
-        ),
-        spacer(2),
-        signature_block(("Reviewed by (pharmacist)", "Verified by (monitor)"), width * 0.7),
-    ]
+    story.append(
+        KeepTogether(
+            [
+                spacer(),
+                para(
+                    f"Balance at the end of the period: {record.closing_balance} "
+                    f"({len(record.lines)} lines). Returned tablets are not stock: see the "
+                    "returns log."
+                ),
+                spacer(2),
+                signature_block(("Reviewed by (pharmacist)", "Verified by (monitor)"), width * 0.7),
+            ]
+        )
+    )
     return Section(
         TITLE,
         story,

@@ -1,0 +1,164 @@
+"""The DARF over a realistic study: every line's arithmetic, the balance against the shelf,
+corrections that never erase, and the header on every page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from sample_study import SECOND_STORE, STORE, SampleStudy
+
+from dispensary.domain.codes import MovementKind
+from dispensary.domain.errors import InvalidInput
+from dispensary.reports import darf_csv, darf_pdf
+from dispensary.reports.csvfile import read_rows
+from dispensary.services import reconciliation, report_data
+from dispensary.services.report_data import DarfRecord
+
+from .pdfread import pdf_pages_text
+
+
+@pytest.fixture(scope="module")
+def records(sample: SampleStudy) -> list[DarfRecord]:
+    return report_data.darf_records(sample.ctx, sample.pharmacist)
+
+
+def test_one_record_per_product_and_strength_and_storage_area(
+    records: list[DarfRecord],
+) -> None:
+    keys = [(r.product, r.storage_area) for r in records]
+    assert keys == [
+        ("herombopag-7.5mg", STORE),
+        ("herombopag-7.5mg", SECOND_STORE),
+        ("herombopag-2.5mg", STORE),
+    ]
+    assert records[0].form_strength == "7.5 mg tablet (oral)"
+    assert records[2].form_strength == "2.5 mg tablet (oral)"
+
+
+def test_every_line_balances_and_lines_run_in_date_order(records: list[DarfRecord]) -> None:
+    for record in records:
+        assert record.opening_balance == 0
+        previous = 0
+        for number, line in enumerate(record.lines, start=1):
+            assert line.number == number
+            assert line.balance_forward == previous
+            received = max(line.quantity, 0)
+            dispensed = max(-line.quantity, 0)
+            assert line.balance == line.balance_forward + received - dispensed
+            assert line.balance >= 0
+            previous = line.balance
+        dates = [line.entry_date for line in record.lines]
+        assert dates == sorted(dates)
+        assert record.closing_balance == previous
+
+
+def test_the_last_balance_is_the_stock_on_the_shelf(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    result = reconciliation.reconcile(sample.ctx, sample.pharmacist)
+    closing: dict[str, int] = defaultdict(int)
+    for record in records:
+        closing[record.product] += record.closing_balance
+    assert closing == {row.key: row.on_hand for row in result.products}
+    assert result.balanced
+
+
+def test_returned_tablets_are_not_stock_on_the_darf(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    kinds = {line.kind for record in records for line in record.lines}
+    assert MovementKind.RETURN not in kinds
+    assert {MovementKind.RECEIVE, MovementKind.DISPENSE, MovementKind.ADJUST} <= kinds
+    returned = report_data.returns_log(sample.ctx, sample.pharmacist)
+    assert sum(r.returned for r in returned if r.corrected_by is None) > 100
+
+
+def test_a_correction_is_its_own_line_and_the_old_line_stays(records: list[DarfRecord]) -> None:
+    lines = records[0].lines
+    corrections = [line for line in lines if line.corrects_line is not None]
+    assert len(corrections) == 1
+    correction = corrections[0]
+    original = lines[correction.corrects_line - 1]  # type: ignore[operator]
+    assert original.corrected_by_line == correction.number
+    assert correction.quantity == -original.quantity == 21
+    assert correction.note.startswith(f"Correction of line {original.number}: Wrong participant")
+    assert original.participant == correction.participant == "01-005"
+    redispensed = lines[correction.number]
+    assert redispensed.participant == "01-005"
+    assert redispensed.quantity == -21
+
+
+def test_receipts_and_the_count_adjustment_are_lines(records: list[DarfRecord]) -> None:
+    lines = records[0].lines
+    first = lines[0]
+    assert first.kind is MovementKind.RECEIVE
+    assert first.quantity == 21 * len(first.kits)
+    assert first.note == "Shipment SH-0001"
+    adjustments = [line for line in lines if line.kind is MovementKind.ADJUST]
+    assert [a.quantity for a in adjustments] == [-1]
+    assert "breakage" in adjustments[0].note
+    assert adjustments[0].recorder == "TT"
+
+
+def test_a_period_keeps_the_line_numbers_and_carries_the_balance_forward(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    since, until = date(2025, 11, 1), date(2025, 11, 30)
+    period = report_data.darf_records(
+        sample.ctx, sample.pharmacist, product="herombopag-7.5mg", since=since, until=until
+    )
+    whole = {line.number: line for line in records[0].lines}
+    shown = period[0]
+    assert shown.storage_area == STORE
+    assert all(since <= line.entry_date <= until for line in shown.lines)
+    first = shown.lines[0]
+    assert whole[first.number] == first
+    assert shown.opening_balance == whole[first.number - 1].balance == first.balance_forward
+    assert shown.closing_balance == shown.lines[-1].balance
+    with pytest.raises(InvalidInput, match="before it starts"):
+        report_data.darf_records(sample.ctx, sample.pharmacist, since=until, until=since)
+
+
+def test_darf_pdf_repeats_its_header_and_numbers_pages_per_record(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    meta = report_data.report_meta(sample.ctx, sample.pharmacist)
+    pages = pdf_pages_text(darf_pdf(meta, records))
+    study = sample.ctx.study
+    first_record_pages = [p for p in pages if "7.5 mg tablet" in p and STORE in p]
+    count = len(first_record_pages)
+    assert count >= 3
+    for number, text in enumerate(first_record_pages, start=1):
+        assert f"Page {number} of {count}" in text
+        for expected in (
+            "Institution",
+            study.site_name,
+            study.protocol,
+            study.title,
+            "herombopag (hetrombopag olamine)",
+            study.investigator,
+            "Storage area",
+            f"Generated {meta.generated_at:%Y-%m-%d %H:%M} UTC by Paula Pharm",
+            sample.ctx.database,
+        ):
+            assert expected in text, (number, expected)
+    assert all("Balance forward" in text for text in first_record_pages[:-1])  # column heads
+    last = pages[-1]
+    assert "Page 1 of 1" in last and "2.5 mg tablet" in last
+    everything = " ".join(pages)
+    assert "Correction of line" in everything and "(corrected by line" in everything
+
+
+def test_darf_csv_has_every_line(sample: SampleStudy, records: list[DarfRecord]) -> None:
+    meta = report_data.report_meta(sample.ctx, sample.pharmacist)
+    text = darf_csv(meta, records)
+    assert text.startswith("# Investigational Agent Accountability Record (DARF)\r\n# Generated")
+    rows = read_rows(text)
+    assert len(rows) == sum(len(r.lines) for r in records)
+    first = rows[0]
+    assert first["line"] == "1"
+    assert first["product"] == "herombopag-7.5mg"
+    assert int(first["balance"]) == int(first["balance_forward"]) + int(first["quantity"])
+    assert any(row["corrects_line"] for row in rows)

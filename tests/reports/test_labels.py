@@ -1,0 +1,382 @@
+"""Labels read back as a scanner and a person would: every barcode decodes to its number,
+every required particular is on the label, nothing is cut, a gap is refused by name."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+from sample_study import SampleStudy
+
+from dispensary.config import Settings
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.labels import (
+    NO_CALIBRATION,
+    STOCKS,
+    Calibration,
+    IncompleteLabel,
+    LabelDoesNotFit,
+    UnprintableText,
+    calibration_for,
+    calibration_page,
+    choose_stock,
+    dispensing_label,
+    expiry_text,
+    get_stock,
+    kit_labels,
+    participant_leaflet,
+    save_calibration,
+)
+from dispensary.labels.leaflet import friendly_date
+from dispensary.services import audit, queries, report_data
+from dispensary.services.report_data import KitLabelRow
+from dispensary.services.results import DispensedKit, DispenseResult
+from dispensary.study import Study
+
+from .pdfread import decode_barcodes, page_count, pdf_pages_text, pdf_text
+
+MM_AT_300_DPI = 300 / 25.4
+
+
+def _dispense(sample: SampleStudy, number: str = "DSP000005") -> DispenseResult:
+    return queries.get_dispense_detail(sample.ctx, sample.pharmacist, number)
+
+
+def _kits(sample: SampleStudy, *numbers: str) -> list[KitLabelRow]:
+    return report_data.kit_label_rows(sample.ctx, sample.pharmacist, kits=numbers)
+
+
+def test_expiry_is_written_so_it_cannot_be_misread() -> None:
+    assert expiry_text(date(2027, 6, 30)) == "EXP JUN 2027"
+    assert expiry_text(date(2026, 1, 1)) == "EXP JAN 2026"
+
+
+@pytest.mark.parametrize("stock", sorted(STOCKS))
+def test_kit_label_barcode_and_particulars_on_every_stock(sample: SampleStudy, stock: str) -> None:
+    kits = _kits(sample, "K0001", "K0002", "P0001")
+    pdf = kit_labels(sample.ctx.study, kits, get_stock(stock))
+    decoded = [text for page in decode_barcodes(pdf) for text, _x, _y in page]
+    assert sorted(decoded) == ["K0001", "K0002", "P0001"]
+    text = pdf_text(pdf)
+    study = sample.ctx.study
+    for expected in (
+        "K0001",
+        "herombopag (hetrombopag olamine) 7.5 mg",  # 2. substance and strength
+        "herombopag (hetrombopag olamine) 2.5 mg",
+        "21 tablets, oral",  # 3. form, route, units
+        "42 tablets, oral",
+        "Lot L2401",  # 4. lot
+        "Lot L2451",
+        study.protocol,  # 5. trial reference: trial, site, investigator, sponsor
+        study.site,
+        study.investigator,
+        study.sponsor,
+        study.label.caution,  # 9.
+        "Store below 25 °C",  # 10. storage, with the degree sign
+        "EXP JUN 2027",  # 11. expiry
+    ):
+        assert expected in text, expected
+    assert "REPRINT" not in text
+
+
+def test_a_shipment_of_one_hundred_kits_prints_as_sheets(sample: SampleStudy) -> None:
+    kits = report_data.kit_label_rows(sample.ctx, sample.pharmacist, shipment="SH-0003")
+    assert len(kits) >= 100
+    kits = kits[:100]
+    pdf = kit_labels(sample.ctx.study, kits, get_stock("a4-sheet"))
+    assert page_count(pdf) == 10
+    pages = decode_barcodes(pdf, dpi=200)
+    assert [len(page) for page in pages] == [10] * 10
+    assert [
+        text for page in pages for text, _x, _y in sorted(page, key=lambda b: (b[2], b[1]))
+    ] == [k.number for k in kits]
+    roll = kit_labels(sample.ctx.study, kits[:12], get_stock("thermal-4x2"))
+    assert page_count(roll) == 12
+
+
+def test_dispensing_label_carries_all_twelve_particulars(sample: SampleStudy) -> None:
+    dispense = _dispense(sample)
+    study = sample.ctx.study
+    pdf = dispensing_label(study, dispense, get_stock("thermal-4x2"))
+    assert decode_barcodes(pdf)[0][0][0] == "DSP000005"
+    text = pdf_text(pdf)
+    kit = dispense.kits[0]
+    for expected in (
+        study.contact_name,  # 1. contact
+        study.contact_address,
+        study.contact_phone,
+        "herombopag (hetrombopag olamine) 7.5 mg",  # 2.
+        "tablets: 21, oral",  # 3.
+        f"lot {kit.lot}",  # 4.
+        study.protocol,  # 5.
+        study.site_name,
+        study.sponsor,
+        dispense.participant,  # 6. participant and cycle
+        f"Cycle {dispense.cycle}",
+        study.investigator,  # 7.
+        dispense.directions,  # 8. with the start date and days of supply
+        study.label.caution,  # 9.
+        "Store below 25 °C",  # 10.
+        expiry_text(kit.expiry),  # 11.
+        study.label.keep_out_of_reach,  # 12.
+        dispense.initials,  # and the pharmacy's own additions
+        kit.kit,
+        f"Dispensed {dispense.dispensed_on.isoformat()} by {dispense.pharmacist_initials}",
+        study.pharmacy_name,
+        "DSP000005",
+    ):
+        assert expected in text, expected
+    assert dispense.day1.isoformat() in dispense.directions
+    assert f"for {dispense.days} days" in dispense.directions
+
+
+@pytest.mark.parametrize("stock", sorted(STOCKS))
+def test_dispensing_label_fits_every_stock(sample: SampleStudy, stock: str) -> None:
+    dispense = _dispense(sample, "DSP000064")  # the 2.5 mg dose reduction
+    pdf = dispensing_label(sample.ctx.study, dispense, get_stock(stock), reprint=True)
+    assert decode_barcodes(pdf)[0][0][0] == "DSP000064"
+    text = pdf_text(pdf)
+    assert dispense.directions in text
+    assert "REPRINT" in text
+
+
+def _longest_study(study: Study) -> Study:
+    """The longest texts a real protocol plausibly has."""
+    return dataclasses.replace(
+        study,
+        title=(
+            "A Randomised, Open-label, Multicentre Phase II Study of Herombopag for the Primary "
+            "Prevention of Thrombocytopenia Associated With Trastuzumab Emtansine (T-DM1) Therapy "
+            "in Patients With HER2-positive Early or Metastatic Breast Cancer"
+        ),
+        sponsor="Jiangsu Hengrui Pharmaceuticals Co., Ltd. and Henan Cancer Hospital",
+        investigator="Professor Zhenzhen Liu, M.D., Ph.D.",
+        contact_name="Professor Zhenzhen Liu, M.D., Ph.D., Department of Breast Surgery",
+        contact_address=(
+            "Henan Cancer Hospital, Affiliated Cancer Hospital of Zhengzhou University, "
+            "127 Dongming Road, Jinshui District, Zhengzhou, Henan 450008, China"
+        ),
+        contact_phone="+86 371 6558 7777 ext. 2755",
+        site_name="Henan Cancer Hospital (Affiliated Cancer Hospital of Zhengzhou University)",
+        pharmacy_name="Clinical Trial Pharmacy, Investigational Drug Service",
+        label=dataclasses.replace(
+            study.label,
+            directions=(
+                "Take {tablets_per_dose} tablet(s) by mouth once daily in the evening, on an "
+                "empty stomach (at least 2 hours after and 2 hours before food), starting the "
+                "evening of {start_date}, for {days} days. Do not take with antacids, milk or "
+                "mineral supplements within 4 hours. Swallow whole with water; do not crush."
+            ),
+        ),
+        temperature=dataclasses.replace(
+            study.temperature,
+            storage="Store below 25 °C in the original package to protect from light and "
+            "moisture. Do not freeze.",
+        ),
+    )
+
+
+def _two_lot_dispense(study: Study, dispense: DispenseResult) -> DispenseResult:
+    dose = study.dose_level(dispense.dose_level)
+    extra = DispensedKit(
+        "K0199", dispense.kits[0].product, "", "", "L2402-B", date(2026, 12, 31), 21
+    )
+    return dataclasses.replace(
+        dispense,
+        kits=(*dispense.kits, extra),
+        tablets=42,
+        directions=study.directions_for(dose, dispense.day1.isoformat(), dispense.days),
+    )
+
+
+@pytest.mark.parametrize("stock", ["thermal-4x2", "a4-sheet", "letter-sheet"])
+def test_the_longest_realistic_content_fits_whole(sample: SampleStudy, stock: str) -> None:
+    study = _longest_study(sample.ctx.study)
+    dispense = _two_lot_dispense(study, _dispense(sample))
+    pdf = dispensing_label(study, dispense, get_stock(stock), reprint=True)
+    assert decode_barcodes(pdf)[0][0][0] == dispense.number
+    text = pdf_text(pdf)
+    for whole in (
+        dispense.directions,
+        study.contact_address,
+        study.contact_phone,
+        study.sponsor,
+        study.temperature.storage,
+        "K0199 lot L2402-B EXP DEC 2026",
+    ):
+        assert whole in text, whole
+    kit_pdf = kit_labels(study, [_kits(sample, "K0001")[0]], get_stock(stock))
+    assert study.temperature.storage in pdf_text(kit_pdf)
+
+
+def test_text_that_cannot_fit_is_refused_by_name(sample: SampleStudy) -> None:
+    study = sample.ctx.study
+    dispense = dataclasses.replace(_dispense(sample), directions="Take one tablet daily. " * 60)
+    with pytest.raises(LabelDoesNotFit) as info:
+        dispensing_label(study, dispense, get_stock("thermal-89x36"))
+    message = info.value.message
+    assert "thermal-89x36" in message
+    assert "directions" in message
+    assert "larger stock" in message
+
+
+def test_a_missing_particular_is_refused_naming_where_to_fill_it_in(sample: SampleStudy) -> None:
+    study = dataclasses.replace(sample.ctx.study, contact_phone="")
+    with pytest.raises(IncompleteLabel) as info:
+        dispensing_label(study, _dispense(sample), get_stock("thermal-4x2"))
+    assert "contact telephone" in info.value.message
+    assert "study file [study] contact_phone" in info.value.message
+    assert info.value.exit_code == 3
+
+    no_storage = dataclasses.replace(
+        sample.ctx.study,
+        temperature=dataclasses.replace(sample.ctx.study.temperature, storage=" "),
+        label=dataclasses.replace(sample.ctx.study.label, keep_out_of_reach=""),
+    )
+    with pytest.raises(IncompleteLabel) as info:
+        dispensing_label(no_storage, _dispense(sample), get_stock("thermal-4x2"))
+    assert "study file [temperature] storage" in info.value.message
+    assert "study file [label] keep_out_of_reach" in info.value.message
+    with pytest.raises(IncompleteLabel, match=r"\[temperature\] storage"):
+        kit_labels(no_storage, _kits(sample, "K0001"), get_stock("thermal-4x2"))
+    with pytest.raises(IncompleteLabel, match=r"\[temperature\] storage"):
+        participant_leaflet(no_storage, _dispense(sample))
+
+
+def test_the_kit_label_needs_only_its_own_particulars(sample: SampleStudy) -> None:
+    study = dataclasses.replace(sample.ctx.study, contact_phone="")  # particular 1: not on kits
+    pdf = kit_labels(study, _kits(sample, "K0001"), get_stock("thermal-4x2"))
+    assert decode_barcodes(pdf)[0][0][0] == "K0001"
+    blank_lot = dataclasses.replace(_kits(sample, "K0001")[0], lot="")
+    with pytest.raises(IncompleteLabel, match=r"4\. lot number \(fill in the receipt of kit"):
+        kit_labels(study, [blank_lot], get_stock("thermal-4x2"))
+
+
+def test_a_character_the_font_cannot_print_is_refused(sample: SampleStudy) -> None:
+    study = dataclasses.replace(sample.ctx.study, contact_address="河南省肿瘤医院, Zhengzhou")
+    with pytest.raises(UnprintableText, match="contact"):
+        dispensing_label(study, _dispense(sample), get_stock("thermal-4x2"))
+
+
+def test_a_reprint_is_marked_and_recorded(sample: SampleStudy) -> None:
+    ctx, technician = sample.ctx, sample.technician
+    number = "DSP000010"
+    dispense = queries.get_dispense_detail(ctx, technician, number)
+    assert report_data.already_printed(ctx, technician, "dispense", [number]) == []
+    first = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"))
+    assert "REPRINT" not in pdf_text(first)
+    report_data.record_label_print(ctx, technician, "dispense", [number], False, "thermal-4x2")
+    assert report_data.already_printed(ctx, technician, "dispense", [number]) == [number]
+
+    with pytest.raises(RuleViolation, match="print it as a reprint"):
+        report_data.record_label_print(ctx, technician, "dispense", [number], False)
+
+    again = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"), reprint=True)
+    assert "REPRINT" in pdf_text(again)
+    assert decode_barcodes(again)[0][0][0] == number
+    printed = report_data.record_label_print(
+        ctx, technician, "dispense", [number], True, "thermal-4x2", reason="label smudged"
+    )
+    assert printed.reprint
+    entries = audit.list_entries(ctx, technician, action="label_reprinted")
+    assert any(
+        e.entity == "dispense label" and e.entity_id == number and e.reason == "label smudged"
+        for e in entries
+    )
+    assert audit.verify(ctx, technician).ok
+
+
+def test_a_reprint_of_a_label_never_printed_is_refused(sample: SampleStudy) -> None:
+    with pytest.raises(RuleViolation, match="has not been printed yet"):
+        report_data.record_label_print(sample.ctx, sample.technician, "kit", ["K0150"], True)
+
+
+def test_a_monitor_may_not_print_labels(sample: SampleStudy) -> None:
+    with pytest.raises(NotPermitted, match="print labels"):
+        report_data.record_label_print(sample.ctx, sample.monitor, "kit", ["K0151"], False)
+    with pytest.raises(NotPermitted):
+        report_data.kit_label_rows(sample.ctx, sample.monitor, kits=["K0151"])
+
+
+def test_the_saved_calibration_moves_every_label(sample: SampleStudy) -> None:
+    stock = get_stock("a4-sheet")
+    kits = _kits(sample, "K0001")
+    plain = decode_barcodes(kit_labels(sample.ctx.study, kits, stock, NO_CALIBRATION))[0][0]
+    settings = Settings()
+    save_calibration(settings, stock, Calibration(dx_mm=4.0, dy_mm=3.0, scale=1.0))
+    calibration = calibration_for(settings, stock)
+    assert calibration == Calibration(4.0, 3.0, 1.0)
+    moved = decode_barcodes(kit_labels(sample.ctx.study, kits, stock, calibration))[0][0]
+    assert moved[0] == "K0001"
+    assert moved[1] - plain[1] == pytest.approx(4.0 * MM_AT_300_DPI, abs=3)  # right
+    assert moved[2] - plain[2] == pytest.approx(3.0 * MM_AT_300_DPI, abs=3)  # down
+    leaflet_free = calibration_for(Settings(), stock)
+    assert leaflet_free == NO_CALIBRATION
+
+
+def test_a_calibration_far_out_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="more than 20 mm"):
+        Calibration(dx_mm=25)
+    with pytest.raises(InvalidInput, match=r"0\.8-1\.2"):
+        Calibration(scale=1.5)
+    settings = Settings(label_offsets={"thermal-4x2": [1.0]})
+    with pytest.raises(InvalidInput, match="Calibrate the stock again"):
+        calibration_for(settings, get_stock("thermal-4x2"))
+
+
+@pytest.mark.parametrize("stock", sorted(STOCKS))
+def test_calibration_page_of_every_stock(stock: str) -> None:
+    chosen = get_stock(stock)
+    pdf = calibration_page(chosen, Calibration(0.5, -0.5, 1.01))
+    assert page_count(pdf) == 1
+    text = pdf_text(pdf)
+    assert f"Calibration: {stock}" in text
+    assert "offset x +0.5 mm, y -0.5 mm, scale 1.010" in text
+    assert f"position {chosen.per_page}" in text
+
+
+def test_stock_comes_from_the_request_the_workstation_or_the_study(sample: SampleStudy) -> None:
+    study = sample.ctx.study
+    assert choose_stock(study).name == study.label.default_stock == "thermal-4x2"
+    assert choose_stock(study, Settings(label_stock="a4-sheet")).name == "a4-sheet"
+    assert choose_stock(study, Settings(label_stock="a4-sheet"), "letter-sheet").name == (
+        "letter-sheet"
+    )
+    with pytest.raises(InvalidInput, match="Known stocks"):
+        get_stock("dymo-99010")
+
+
+def test_a_part_used_sheet_starts_at_the_first_free_label(sample: SampleStudy) -> None:
+    stock = get_stock("letter-sheet")
+    kits = _kits(sample, "K0001", "K0002")
+    first = decode_barcodes(kit_labels(sample.ctx.study, kits, stock))[0]
+    later = decode_barcodes(kit_labels(sample.ctx.study, kits, stock, first_position=9))[0]
+    by_text = {text: (x, y) for text, x, y in first}
+    row_pitch = 2 * 300  # 2 inch at 300 dpi
+    for text, x, y in later:
+        assert y - by_text[text][1] == pytest.approx(4 * row_pitch, abs=3)  # four rows down
+        assert x == pytest.approx(by_text[text][0], abs=3)
+    with pytest.raises(InvalidInput, match="give 1 to 10"):
+        kit_labels(sample.ctx.study, kits, stock, first_position=11)
+
+
+def test_leaflet_has_directions_dates_missed_dose_and_a_box_per_day(sample: SampleStudy) -> None:
+    dispense = _dispense(sample)
+    study = sample.ctx.study
+    pdf = participant_leaflet(study, dispense, paper="letter")
+    pages = pdf_pages_text(pdf)
+    text = " ".join(pages)
+    assert dispense.directions in text
+    assert study.label.missed_dose in text
+    assert study.label.return_instruction in text
+    assert f"First dose: the evening of {friendly_date(dispense.day1)}" in text
+    assert f"Last dose: the evening of {friendly_date(dispense.last_day)}" in text
+    diary = pages[-1]
+    for n in range(dispense.days):
+        assert friendly_date(dispense.day1 + timedelta(days=n)) in diary
+    assert f"{dispense.days} {friendly_date(dispense.last_day)}" in diary
+    assert "REPRINT" not in text
+    assert "REPRINT" in pdf_text(participant_leaflet(study, dispense, reprint=True))
+    with pytest.raises(InvalidInput, match="paper size"):
+        participant_leaflet(study, dispense, paper="a5")

@@ -1,0 +1,233 @@
+"""Every report renders from the realistic study, says where it came from, and holds the
+facts a monitor checks; CSV exports hold the same rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sample_study import SampleStudy
+
+from dispensary import reports
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput, NotFound
+from dispensary.reports.csvfile import cell, read_rows
+from dispensary.services import audit, queries, reconciliation, report_data
+from dispensary.services.report_data import AuditReport, ReportMeta
+from dispensary.services.results import VerifyResult
+
+from .pdfread import pdf_pages_text
+
+
+@pytest.fixture(scope="module")
+def meta(sample: SampleStudy) -> ReportMeta:
+    return report_data.report_meta(sample.ctx, sample.monitor)
+
+
+def _says_where_it_came_from(pdf: bytes, meta: ReportMeta) -> str:
+    pages = pdf_pages_text(pdf)
+    for text in pages:
+        assert "Generated" in text and "by Mona Monitor (monitor, monitor)" in text
+        assert meta.database in text
+    return " ".join(pages)
+
+
+def test_inventory_by_lot_and_kit(sample: SampleStudy, meta: ReportMeta) -> None:
+    kits = queries.inventory(sample.ctx, sample.monitor)
+    text = _says_where_it_came_from(reports.inventory_pdf(meta, sample.ctx.study, kits), meta)
+    on_hand = {
+        r.key: r.on_hand for r in reconciliation.reconcile(sample.ctx, sample.monitor).products
+    }
+    for product, tablets in on_hand.items():
+        name = sample.ctx.study.product(product).display
+        assert f"{name}: {tablets} tablets on the shelf (the DARF balance)" in text
+    for lot in ("L2401", "L2402", "L2398", "L2451"):
+        assert lot in text
+    assert "K0001" in text and "K9004" in text and "IP store 2" in text
+    rows = read_rows(reports.inventory_csv(meta, kits))
+    assert len(rows) == len(kits)
+    assert {row["status"] for row in rows} >= {"available", "returned", "destroyed", "expired"}
+
+
+def test_expiry_lists_soon_and_expired_not_destroyed(sample: SampleStudy, meta: ReportMeta) -> None:
+    data = report_data.expiry_report(sample.ctx, sample.monitor)
+    assert [k.number for k in data.expired] == ["K9001", "K9002", "K9003", "K9004"]
+    assert data.expiring and all(k.lot == "L2451" for k in data.expiring)
+    assert all(k.status is KitStatus.AVAILABLE for k in data.expiring)
+    text = _says_where_it_came_from(reports.expiry_pdf(meta, sample.ctx.study, data), meta)
+    assert "Expired and not destroyed (4 kits)" in text
+    assert f"Expiring within 90 days ({len(data.expiring)} kits)" in text
+    assert "K9001" in text and "-10" in text  # ten days past expiry
+    short = report_data.expiry_report(sample.ctx, sample.monitor, within_days=30)
+    assert short.expiring == ()
+    with pytest.raises(InvalidInput):
+        report_data.expiry_report(sample.ctx, sample.monitor, within_days=-1)
+    rows = read_rows(reports.expiry_csv(meta, data))
+    assert [r["group"] for r in rows].count("expired") == 4
+
+
+def test_participant_history_with_adherence_and_flags(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    data = report_data.participant_report(sample.ctx, sample.monitor, "01-007")
+    assert len(data.history) == 7
+    flagged = [r for r in data.history if r.flags]
+    assert [r.cycle for r in flagged] == [2]
+    pdf = reports.participant_pdf(meta, sample.ctx.study, data)
+    text = _says_where_it_came_from(pdf, meta)
+    for expected in (
+        "01-007",
+        data.participant.initials,
+        "Zhenzhen Liu, M.D.",  # who confirmed eligibility
+        "62%",
+        "Under-use (missed doses)",
+        "Participant was in hospital for a week; doses missed.",
+        "under-use 80%",  # the chart's limits
+        "over-use 100%",
+        "C7",
+    ):
+        assert expected in text, expected
+    held = report_data.participant_report(sample.ctx, sample.monitor, "01-009")
+    cycle3 = held.history[2]
+    assert cycle3.expected == 14 and cycle3.adherence == 1.0  # 7 days held are not expected
+    corrected = report_data.participant_report(sample.ctx, sample.monitor, "01-002")
+    assert [(r.corrects, r.corrected_by) for r in corrected.returns[:2]] == [
+        (None, corrected.returns[1].return_id),
+        (corrected.returns[0].return_id, None),
+    ]
+    rows = read_rows(reports.participant_csv(meta, data))
+    assert [row["cycle"] for row in rows] == [str(n) for n in range(1, 8)]
+    with pytest.raises(NotFound):
+        report_data.participant_report(sample.ctx, sample.monitor, "09-999")
+
+
+def test_reconciliation_with_discrepancies_and_signature_block(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    pdf = reports.reconciliation_pdf(meta, sample.ctx.study, result)
+    text = _says_where_it_came_from(pdf, meta)
+    assert "Every product, lot and kit balances" in text
+    assert f"Discrepancies ({len(result.discrepancies)})" in text
+    assert "Kit K9001 (lot L2398) expired on" in text
+    assert "20 counted, 21 in the book (-1)" in text
+    for block in ("Signatures", "Pharmacist", "Monitor", "Name", "Signature", "Date"):
+        assert block in text
+    rows = read_rows(reports.reconciliation_csv(meta, result))
+    scopes = {row["scope"] for row in rows}
+    assert scopes == {"product", "lot", "participant", "kit"}
+
+
+def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:
+    rows = queries.destruction_log(sample.ctx, sample.monitor)
+    assert len(rows) == 1
+    text = _says_where_it_came_from(reports.destruction_pdf(meta, sample.ctx.study, rows), meta)
+    for expected in ("DEST-2025-01", "Incineration", "Tom Tech", rows[0].kits[0]):
+        assert expected in text
+    exported = read_rows(reports.destruction_csv(meta, rows))
+    assert exported[0]["kits"].split() == list(rows[0].kits)
+
+
+def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: ReportMeta) -> None:
+    data = report_data.audit_report(
+        sample.ctx, sample.monitor, date(2025, 10, 1), date(2025, 10, 10)
+    )
+    assert data.entries
+    assert all(
+        datetime(2025, 10, 1, tzinfo=UTC) <= e.at < datetime(2025, 10, 11, tzinfo=UTC)
+        for e in data.entries
+    )
+    pages = pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, data))
+    assert "CHAIN VERIFIED" in pages[0]
+    body = " ".join(pages[1:])
+    assert "dispense DSP000020" in body and "dispense voided" in body
+    assert "Wrong participant's bag" in body
+    assert "2025-10-01 09:00:00 UTC" in body
+    broken = AuditReport(
+        data.since,
+        data.until,
+        data.entries,
+        VerifyResult(False, 10, 5, 7, "Tampering or damage found: audit entry 7 was changed."),
+    )
+    cover = pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, broken))[0]
+    assert "CHAIN BROKEN" in cover and "audit entry 7 was changed" in cover
+    rows = read_rows(reports.audit_csv(meta, data))
+    assert [int(r["id"]) for r in rows] == [e.id for e in data.entries]
+
+
+def test_lot_trace_lists_every_participant_and_kit(sample: SampleStudy, meta: ReportMeta) -> None:
+    trace = report_data.lot_trace(sample.ctx, sample.monitor, "L2401")
+    assert trace.product == "herombopag-7.5mg"
+    voided = [r for r in trace.dispenses if r.voided]
+    assert len(voided) == 1 and voided[0].participant == "01-005"
+    live = [r for r in trace.dispenses if not r.voided]
+    ledger = [
+        r
+        for r in queries.ledger_rows(sample.ctx, sample.monitor, lot="L2401")
+        if r.kind == "dispense" and r.reverses is None
+    ]
+    assert len(trace.dispenses) == len(ledger)
+    text = _says_where_it_came_from(reports.lot_pdf(meta, sample.ctx.study, trace), meta)
+    participants = sorted({r.participant for r in live})
+    assert f"Lot L2401 reached {len(participants)} participants" in text
+    assert "voided: the kit never left the pharmacy" in text
+    assert {k.number for k in trace.kits} >= {"K0001", "K8001"}
+    rows = read_rows(reports.lot_csv(meta, trace))
+    assert len(rows) == len(trace.dispenses)
+    with pytest.raises(NotFound):
+        report_data.lot_trace(sample.ctx, sample.monitor, "NO-SUCH-LOT")
+
+
+def test_monitor_pack_has_every_part(sample: SampleStudy, meta: ReportMeta) -> None:
+    since, until = date(2025, 9, 1), date(2025, 10, 31)
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, since, until)
+    assert len(pack.darfs) == 3
+    assert pack.excursions and pack.excursions[0].kits == tuple(f"K800{n}" for n in range(1, 7))
+    assert {q.action for q in pack.quarantines} == {"quarantine", "release"}
+    assert pack.destructions == ()  # the destruction happened in December
+    assert pack.verification.ok
+    pages = pdf_pages_text(reports.monitor_pack_pdf(meta, sample.ctx.study, pack))
+    contents = pages[0]
+    for part in (
+        "Contents",
+        "Reconciliation",
+        "DARF: herombopag (hetrombopag olamine) 7.5 mg tablet (oral), IP store 1",
+        "DARF: herombopag (hetrombopag olamine) 2.5 mg tablet (oral), IP store 1",
+        "Returns log",
+        "Destruction and return-to-sponsor log",
+        "Quarantines and temperature excursions",
+        "Audit trail verification",
+    ):
+        assert part in contents, part
+    text = " ".join(pages)
+    assert "Balance brought forward on 2025-09-01: 0" in text
+    assert "Nothing was destroyed or returned to the sponsor in this period." in text
+    assert "29.1" in text and "store2-logger.csv" in text
+    assert "CHAIN VERIFIED" in pages[-1]
+    assert f"Sheet {len(pages)} of {len(pages)}" in pages[-1]
+    for text in pages:
+        assert meta.database in text
+
+
+def test_returns_log_keeps_corrected_counts_visible(sample: SampleStudy, meta: ReportMeta) -> None:
+    rows = report_data.returns_log(sample.ctx, sample.monitor)
+    corrected = [r for r in rows if r.corrected_by is not None]
+    assert len(corrected) == 1
+    replacement = next(r for r in rows if r.return_id == corrected[0].corrected_by)
+    assert replacement.corrects == corrected[0].return_id
+    assert replacement.returned == corrected[0].returned + 1
+    exported = read_rows(reports.returns_csv(meta, rows))
+    assert len(exported) == len(rows)
+
+
+def test_csv_cells_never_run_as_formulas() -> None:
+    assert cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert cell("+1 tablet found") == "'+1 tablet found"
+    assert cell("-21") == "-21"
+    assert cell(-21) == "-21"
+    assert cell(None) == ""
+    assert cell(True) == "yes"
+
+
+def test_the_audit_chain_still_verifies_after_all_the_reports(sample: SampleStudy) -> None:
+    assert audit.verify(sample.ctx, sample.monitor).ok
