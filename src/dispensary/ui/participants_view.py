@@ -294,7 +294,6 @@ class AdherenceChart(QChartView):
         self.under = under
         self.over = over
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumSize(340, 260)
         self.show_history([])
 
     def show_history(self, rows: list[DispenseHistoryRow]) -> None:
@@ -381,7 +380,7 @@ class ParticipantsScreen(Screen):
         self.search.setObjectName("participantSearch")
         self.search.setPlaceholderText("Search study number or initials")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda text: self.proxy.setFilterFixedString(text.strip()))
+        self.search.textChanged.connect(self._filter)
         self.enrol_button = QPushButton("Enrol participant...")
         self.enrol_button.setObjectName("enrolParticipant")
         self.enrol_button.clicked.connect(self._enrol)
@@ -410,29 +409,33 @@ class ParticipantsScreen(Screen):
         splitter.addWidget(self.table)
 
         lower = QWidget()
-        lower_layout = QHBoxLayout(lower)
+        lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        left = QVBoxLayout()
         self.summary = QLabel("Select a participant to see the dispensing history.")
         self.summary.setObjectName("participantSummary")
         self.summary.setWordWrap(True)
-        left.addWidget(self.summary)
+        lower_layout.addWidget(self.summary)
         self.history_table = table_view(self.history_proxy)
         self.history_table.setObjectName("historyTable")
-        left.addWidget(self.history_table, 1)
+        lower_layout.addWidget(self.history_table, 1)
+        bottom = QHBoxLayout()
         self.flags = QLabel()
         self.flags.setObjectName("flagsText")
         self.flags.setWordWrap(True)
-        left.addWidget(self.flags)
-        lower_layout.addLayout(left, 5)
+        self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        bottom.addWidget(self.flags, 1)
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
         self.chart.setObjectName("adherenceChart")
-        lower_layout.addWidget(self.chart, 2)
-        self.chart.setMaximumWidth(400)
+        self.chart.setFixedSize(440, 240)
+        bottom.addWidget(self.chart)
+        lower_layout.addLayout(bottom)
         splitter.addWidget(lower)
-        splitter.setSizes([220, 460])
+        splitter.setSizes([170, 520])
         layout.addWidget(splitter, 1)
         self._update_buttons()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
 
     def refresh(self) -> None:
         chosen = self.current()

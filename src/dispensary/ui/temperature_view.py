@@ -132,7 +132,7 @@ class TemperatureScreen(Screen):
         self.kit_table = table_view(self.kit_proxy)
         self.kit_table.setObjectName("excursionKits")
         self.kit_table.selectionModel().selectionChanged.connect(self._update_open)
-        self.kit_table.doubleClicked.connect(lambda _index: self._open_kit())
+        self.kit_table.doubleClicked.connect(self._open_kit)
         lower_layout.addWidget(self.kit_table)
         splitter.addWidget(lower)
         layout.addWidget(splitter, 1)
@@ -260,7 +260,7 @@ class TemperatureScreen(Screen):
         rows = selected_rows(self.kit_table, self.kit_proxy, self.kits)
         return rows[0].number if rows else ""
 
-    def _open_kit(self) -> None:
+    def _open_kit(self, *_index: object) -> None:
         kit = self._chosen_kit()
         if kit:
             self.open_request.emit(OpenKind.KIT.value, kit)

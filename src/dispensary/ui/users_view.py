@@ -134,10 +134,10 @@ class UsersScreen(Screen):
         buttons = QHBoxLayout()
         self.deactivate_button = QPushButton("Deactivate")
         self.deactivate_button.setObjectName("deactivate")
-        self.deactivate_button.clicked.connect(lambda: self._set_active(False))
+        self.deactivate_button.clicked.connect(self._deactivate)
         self.reactivate_button = QPushButton("Reactivate")
         self.reactivate_button.setObjectName("reactivate")
-        self.reactivate_button.clicked.connect(lambda: self._set_active(True))
+        self.reactivate_button.clicked.connect(self._reactivate)
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setObjectName("unlock")
         self.unlock_button.clicked.connect(self._unlock)
@@ -223,6 +223,12 @@ class UsersScreen(Screen):
         ):
             field.clear()
         self._done(row, f"User {row.username} ({row.role.label.lower()}) added.")
+
+    def _deactivate(self) -> None:
+        self._set_active(False)
+
+    def _reactivate(self) -> None:
+        self._set_active(True)
 
     def _set_active(self, active: bool) -> None:
         chosen = self.current()
