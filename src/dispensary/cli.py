@@ -400,6 +400,12 @@ def _manifest_defaults(text: str, lot: str | None, expiry: date | None, tablets:
 
 def cmd_receive(run: Run) -> int:
     a = run.args
+    given = {"--product": a.product, "--lot": a.lot, "--expiry": a.expiry}
+    missing = [option for option, value in given.items() if not value]
+    if a.kits and missing:
+        raise UsageError(
+            f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
+        )
     ctx = run.context()
     if a.manifest:
         per_kit = a.tablets_per_kit
@@ -408,24 +414,14 @@ def cmd_receive(run: Run) -> int:
         text = _manifest_defaults(_read_text(a.manifest, "manifest"), a.lot, a.expiry, per_kit)
         kits = receiving.parse_manifest(text, a.product)
     else:
-        missing = [
-            o
-            for o, v in (("--product", a.product), ("--lot", a.lot), ("--expiry", a.expiry))
-            if not v
-        ]
-        if missing:
-            raise UsageError(
-                f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
+        pieces = [piece for text in a.kits for piece in text.split(",") if piece.strip()]
+        kits = [
+            kit
+            for piece in pieces
+            for kit in receiving.kits_from_range(
+                ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
             )
-        kits = []
-        for text in a.kits:
-            for piece in text.split(","):
-                if piece.strip():
-                    kits.extend(
-                        receiving.kits_from_range(
-                            ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
-                        )
-                    )
+        ]
     result = receiving.receive_shipment(
         ctx,
         run.actor(),
@@ -601,7 +597,7 @@ def cmd_enroll(run: Run) -> int:
         [
             f"Enrolled {row.study_number} ({row.initials}), born {row.birth_year}, {row.sex}, "
             f"on {row.enrolled_on.isoformat()}.",
-            f"  Eligibility confirmed by {a.eligibility_confirmed_by.strip()}.",
+            f"  Eligibility confirmed by {a.eligibility_confirmed_by.strip()}",
             "Next: dispense cycle 1.",
         ],
     )
@@ -894,8 +890,8 @@ def cmd_trace(run: Run) -> int:
 # -- commands: reconciliation, audit, backup -----------------------------------------------------
 
 
-def _reconcile_lines(result: ReconcileResult) -> list[str]:
-    lines = [f"Reconciliation of {result.generated_at.astimezone(UTC).date().isoformat()}", ""]
+def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
+    lines = [f"Reconciliation of {today.isoformat()}", ""]
     lines += _table(
         [
             "Product",
@@ -924,7 +920,11 @@ def _reconcile_lines(result: ReconcileResult) -> list[str]:
         ],
         right=[1, 2, 3, 4, 5, 6, 7],
     )
-    lines.append("")
+    lines += [
+        "Held: tablets participants brought back, kept for the monitor until destroyed.",
+        "Adjusted: tablets written off by physical counts (found tablets count negative).",
+        "",
+    ]
     if result.discrepancies:
         lines.append(f"To review ({len(result.discrepancies)}):")
         lines += [f"  {d.kind.replace('_', ' '):<17} {d.message}" for d in result.discrepancies]
@@ -958,7 +958,7 @@ def cmd_reconcile(run: Run) -> int:
         ],
         "discrepancies": [asdict(d) for d in result.discrepancies],
     }
-    run.emit(data, _reconcile_lines(result))
+    run.emit(data, _reconcile_lines(result, run.clock.today()))
     return EXIT_OK
 
 

@@ -1,0 +1,84 @@
+"""Set-up through the command: init, users, backup and restore, and the demo itself."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cli_support import Cli, DemoMaster
+
+
+def test_the_demo_says_how_to_sign_in_and_never_overwrites(
+    cli: Cli, demo_master: DemoMaster, sqlite_only: None
+) -> None:
+    out = demo_master.output
+    assert "with the password demo-pass-1" in out
+    for user in ("admin", "pharmacist", "technician", "monitor"):
+        assert any(line.split()[:1] == [user] for line in out.splitlines())
+
+    before = Path(cli.db).read_bytes()
+    again = cli("demo", "--db", cli.db, user=None)
+    assert again.code == 3 and "--replace" in again.err
+    workstation = cli.home / "dispensary.sqlite3"  # the default database under DISPENSARY_HOME
+    shutil.copyfile(cli.db, workstation)
+    replace = cli(
+        "demo", "--db", str(workstation), "--replace", user=None, env={"DISPENSARY_DB": None}
+    )
+    assert replace.code == 3 and "this workstation's database" in replace.err
+    assert Path(cli.db).read_bytes() == before == workstation.read_bytes()
+
+
+def test_init_refuses_an_existing_database(cli: Cli, state: Callable[[str], Any]) -> None:
+    before = state(cli.db)
+    result = cli("init", "--admin", "boss", user=None)
+    assert result.code == 3 and "already holds a database" in result.err
+    assert state(cli.db) == before
+
+
+def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
+    new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
+    new_user += ["--initials", "NN"]
+    not_admin = cli(*new_user, env={"DISPENSARY_NEW_PASSWORD": "nina-pass-1"})
+    assert not_admin.code == 4 and "may not manage users" in not_admin.err
+    no_password = cli(*new_user, user="admin")
+    assert no_password.code == 2 and "DISPENSARY_NEW_PASSWORD" in no_password.err
+    added = cli(*new_user, "--json", user="admin", env={"DISPENSARY_NEW_PASSWORD": "nina-pass-1"})
+    assert added.code == 0, added.err
+    assert added.json() | {"locked": False} == {
+        "username": "nina", "full_name": "Nina Ng", "initials": "NN",
+        "role": "technician", "active": True, "locked": False,
+    }  # fmt: skip
+    nina = cli("inventory", "--status", "quarantined", user="nina", env={
+        "DISPENSARY_PASSWORD": "nina-pass-1"})  # fmt: skip
+    assert nina.code == 0, nina.err
+
+
+def test_backup_and_restore(
+    cli: Cli, tmp_path: Path, state: Callable[[str], Any], sqlite_only: None
+) -> None:
+    copy = tmp_path / "backups" / "before-visit.sqlite3"
+    made = cli("backup", "--out", str(copy))
+    assert made.code == 0, made.err
+    assert made.out.startswith(f"Backup written: {copy}")
+    enrolled = cli(
+        "enroll", "01-102", "--initials", "RT", "--birth-year", "1960", "--sex", "F",
+        "--eligibility-confirmed-by", "Zhenzhen Liu, M.D.",
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+
+    not_admin = cli("restore", str(copy))
+    assert not_admin.code == 4 and "may not restore a backup" in not_admin.err
+    restored = cli("restore", str(copy), user="admin")
+    assert restored.code == 0, restored.err
+    assert state(cli.db) == state(str(copy))
+
+    Path(cli.db).write_bytes(b"\x00" * 4096)
+    unforced = cli("restore", str(copy), user="admin")
+    assert unforced.code == 3 and "add --force" in unforced.err
+    forced = cli("restore", str(copy), "--force", user=None)
+    assert forced.code == 0, forced.err
+    assert state(cli.db) == state(str(copy))
+    kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
+    assert len(kept) == 2, "each restore keeps the file it replaced"

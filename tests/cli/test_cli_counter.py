@@ -1,0 +1,109 @@
+"""The counter through the command: enrol, dispense, return, and the refusals that write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from cli_support import DEMO_TODAY, Cli
+
+P75 = "herombopag-7.5mg"
+INVESTIGATOR = "Zhenzhen Liu, M.D."
+
+
+def test_a_new_participant_through_two_cycles(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    enrolled = cli(
+        "enroll", "01-101", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
+        "--eligibility-confirmed-by", INVESTIGATOR, "--json",
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    assert enrolled.json()["study_number"] == "01-101"
+
+    day1 = DEMO_TODAY.isoformat()
+    first = cli("dispense", "01-101", "--cycle", "1", "--day1", day1, "--platelets", "80", "--json")
+    assert first.code == 0, first.err
+    dispense = first.json()
+    assert set(dispense) == {"dispense", "kits", "tablets", "days", "warnings"}
+    assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
+    [kit] = dispense["kits"]
+
+    before = state(cli.db)
+    again = cli("--json", "dispense", "01-101", "--cycle", "1", "--day1", day1)
+    assert again.code == 3
+    assert again.out == "", "a refused --json run prints nothing on stdout"
+    assert again.err.startswith("Refused: Cycle 1 has already been dispensed")
+    too_many = cli("return", "01-101", "--cycle", "1", "--kit", kit, "--tablets", "22")
+    assert too_many.code == 3
+    assert "only 21 of the 21 dispensed" in too_many.err
+    assert state(cli.db) == before
+
+    cli.today = DEMO_TODAY + timedelta(days=21)
+    back = cli(
+        "return", "--dispense", dispense["dispense"], "--kit", kit, "--tablets", "2", "--json"
+    )
+    assert back.code == 0, back.err
+    counted = back.json()
+    assert set(counted) == {"return_id", "taken", "expected", "adherence", "flags"}
+    assert (counted["taken"], counted["expected"], counted["flags"]) == (19, 21, [])
+    assert round(counted["adherence"], 3) == round(19 / 21, 3)
+
+    second = cli("dispense", "01-101", "--cycle", "2", "--day1", cli.today.isoformat())
+    assert second.code == 0, second.err
+    lines = second.out.splitlines()
+    assert lines[0].startswith("Dispensed DSP") and "01-101 (QX), cycle 2" in lines[0]
+    assert any(line.split()[:1] == ["Directions"] and "empty stomach" in line for line in lines)
+
+    history = cli("history", "01-101", "--json").json()
+    assert [(d["cycle"], d["returned"], d["taken"]) for d in history["dispenses"]] == [
+        (1, 2, 19),
+        (2, None, None),
+    ]
+
+
+def test_refusals_and_missing_rights_leave_every_record_as_it_was(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    stock = cli("inventory", "--json").json()
+    assert set(stock[0]) == {"kit", "product", "lot", "expiry", "status", "tablets"}
+    dispensed = next(k["kit"] for k in stock if k["status"] == "dispensed")
+    on_shelf = next(k["kit"] for k in stock if k["status"] == "available" and k["product"] == P75)
+    quarantined = next(k["kit"] for k in stock if k["status"] == "quarantined")
+    before = state(cli.db)
+
+    receive_tomorrow = ["receive", "--shipment", "SH-9", "--product", P75, "--lot", "L9"]
+    receive_tomorrow += ["--expiry", "2028-01-31", "--kits", "K9001-K9002", "--date", "2026-03-03"]
+    monitor_dispenses = ["--user", "monitor", "dispense", "01-024", "--cycle", "2"]
+    cases = [
+        (3, ["quarantine", dispensed, "--reason", "damaged"], "only available kits"),
+        (3, ["destroy", on_shelf, "--witness", "Chen Jing", "--method", "fire"], "witness"),
+        (3, ["count", on_shelf, "--tablets", "3"], "differs from the book by -18"),
+        (3, receive_tomorrow, "in the future"),
+        (4, ["--user", "technician", "release", quarantined, "--reason", "ok"], "may not release"),
+        (4, [*monitor_dispenses, "--day1", "2026-03-02"], "may not dispense"),
+    ]
+    for code, args, words in cases:
+        result = cli(*args)
+        assert result.code == code, (args, result.err)
+        assert words in result.err, result.err
+        assert state(cli.db) == before, f"{args} wrote to the database"
+
+
+def test_signing_in(cli: Cli, state: Callable[[str], dict[str, Any]]) -> None:
+    before = state(cli.db)
+    nobody = cli("participants", user=None)
+    assert nobody.code == 4 and "--user NAME" in nobody.err
+    wrong = cli("participants", env={"DISPENSARY_PASSWORD": "not-the-one"})
+    assert wrong.code == 4 and "Wrong user name or password. 4 attempt(s) left" in wrong.err
+    no_password = cli("participants", env={"DISPENSARY_PASSWORD": None})
+    assert no_password.code == 4 and "set DISPENSARY_PASSWORD" in no_password.err
+    assert state(cli.db) == before
+
+    signed_in = cli("--user", "monitor", "participants", user=None)
+    assert signed_in.code == 0, signed_in.err
+    header, _rule, *rows = signed_in.out.splitlines()
+    assert header.split()[:4] == ["Number", "Initials", "Enrolled", "Status"]
+    assert len(rows) == 24
+    assert any(r.startswith("01-006") and r.endswith("OVERDUE") for r in rows)

@@ -1,0 +1,57 @@
+"""The demo as a monitor reads it: reconciliation, the audit trail and its verification."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cli_support import Cli
+
+MOVEMENTS = ("received", "dispensed", "returned", "destroyed", "adjusted", "on_hand")
+MOVEMENTS += ("held_returned",)
+
+
+def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
+    report = cli("reconcile", "--json", user="monitor").json()
+    assert set(report) == {"products", "discrepancies"}
+    assert [p["product"] for p in report["products"]] == ["herombopag-2.5mg", "herombopag-7.5mg"]
+    for product in report["products"]:
+        assert set(product) == {"product", *MOVEMENTS, "balanced"}
+        assert product["balanced"] is True
+        out = product["dispensed"] - product["returned"] + product["destroyed"]
+        kept = product["adjusted"] + product["on_hand"] + product["held_returned"]
+        assert product["received"] == out + kept
+    kinds = sorted({d["kind"] for d in report["discrepancies"]})
+    assert kinds == ["adherence", "count_difference", "return_overdue"]
+
+    text = cli("reconcile", user="monitor").out.splitlines()
+    assert text[-1] == "Reconciliation: balanced"
+    assert any(line.startswith("  return overdue    01-006") for line in text)
+
+
+def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_only: None) -> None:
+    verified = cli("audit", "verify", "--json", user="monitor").json()
+    assert verified["ok"] is True and verified["first_bad"] is None
+    assert set(verified) == {"ok", "entries", "first_bad"}
+
+    counts = cli("audit", "list", "--user", "technician", "--action", "count", "--json").json()
+    assert [(e["user"], e["action"]) for e in counts] == [("technician", "count")] * 2
+    assert {e["new"]["difference"] for e in counts} == {0, -1}
+    last = cli("audit", "list", "--limit", "3", "--json").json()
+    assert len(last) == 3 and last[-1]["action"] == "sign_in"
+    assert last[-1]["user"] == "pharmacist"
+
+    with sqlite3.connect(cli.db) as conn:
+        conn.execute("UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 40")
+    broken = cli("--json", "audit", "verify", user="monitor")
+    assert broken.code == 3
+    assert broken.json() == {"ok": False, "entries": verified["entries"] + 3, "first_bad": 40}
+    assert "Tampering or damage found: audit entry 40 was changed" in broken.err
+
+
+def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:
+    refused = cli("sign-off", "--note", "visit 3", user="technician")
+    assert refused.code == 4 and "may not sign off" in refused.err
+    signed = cli("sign-off", "--note", "Monitoring visit 3", "--json", user="monitor")
+    assert signed.code == 0, signed.err
+    assert signed.json()["signed_off_by"] == "monitor"
+    assert signed.json()["balanced"] is True

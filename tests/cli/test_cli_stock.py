@@ -1,0 +1,82 @@
+"""Stock through the command: receiving (range and manifest), quarantine, logger files, counts
+and destruction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_support import Cli
+
+P25, P75 = "herombopag-2.5mg", "herombopag-7.5mg"
+
+
+def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Path) -> None:
+    by_range = cli(
+        "receive", "--shipment", "SH-0101", "--product", P25, "--lot", "HT2601R",
+        "--expiry", "2027-12-31", "--kits", "K9001-K9003,K9010", "--json", user="technician",
+    )  # fmt: skip
+    assert by_range.code == 0, by_range.err
+    received = by_range.json()
+    assert received["kits"] == ["K9001", "K9002", "K9003", "K9010"]
+    assert (received["tablets"], received["quarantined"]) == (4 * 42, False)
+
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("kit,product\nK9101,\nK9102,herombopag-7.5mg\n\n", encoding="utf-8")
+    by_manifest = cli(
+        "receive", "--shipment", "SH-0102", "--manifest", str(manifest), "--product", P75,
+        "--lot", "HT2602M", "--expiry", "2028-06-30", "--temperature-failed",
+    )  # fmt: skip
+    assert by_manifest.code == 0, by_manifest.err
+    assert "every kit is QUARANTINED" in by_manifest.out
+    lot = cli("inventory", "--lot", "HT2602M", "--json").json()
+    assert lot == [
+        {"kit": k, "product": P75, "lot": "HT2602M", "expiry": "2028-06-30",
+         "status": "quarantined", "tablets": 21}
+        for k in ("K9101", "K9102")
+    ]  # fmt: skip
+
+    released = cli("release", "K9101", "K9102", "--reason", "Sponsor accepted the logger data")
+    assert released.code == 0, released.err
+    assert released.out.startswith("Released 2 kits: K9101, K9102.")
+
+
+def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
+    shelf = cli("inventory", "--status", "available", "--json").json()
+    log = tmp_path / "logger.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+        "2026-03-01T12:00:00,26.0\n2026-03-01T13:00:00,22.0\n",
+        encoding="utf-8",
+    )
+    result = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
+    assert result.code == 0, result.err
+    [excursion] = result.json()["excursions"]
+    assert (excursion["lowest"], excursion["highest"]) == (26.0, 27.5)
+    assert sorted(excursion["kits_quarantined"]) == sorted(k["kit"] for k in shelf)
+
+
+def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None:
+    stock = cli("inventory", "--json").json()
+    returned = [k for k in stock if k["status"] == "returned"][:2]
+    on_shelf = next(k for k in stock if k["status"] == "available" and k["tablets"] == 21)
+
+    counted = cli(
+        "count", on_shelf["kit"], "--tablets", "20", "--reason-code", "breakage",
+        "--reason", "One tablet crumbled", "--verified-by", "pharmacist", "--json",
+        user="technician", env={"DISPENSARY_VERIFIER_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert counted.code == 0, counted.err
+    assert counted.json() | {"count_id": 0} == {
+        "count_id": 0, "kit": on_shelf["kit"], "counted": 20, "book": 21,
+        "difference": -1, "adjusted": True,
+    }  # fmt: skip
+
+    kits = [k["kit"] for k in returned]
+    destroyed = cli(
+        "destroy", *kits, "--witness", "Wang Fang", "--method", "Incineration",
+        "--reference", "DEST-2026-002", "--json",
+    )  # fmt: skip
+    assert destroyed.code == 0, destroyed.err
+    record = destroyed.json()
+    assert (record["kits"], record["tablets"]) == (kits, sum(k["tablets"] for k in returned))
+    assert (record["witness"], record["to_sponsor"]) == ("Wang Fang", False)
