@@ -27,6 +27,9 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import RowTableModel
 
+NARROWEST = 48
+"""Columns are never squeezed below this many pixels to fit a table in the window."""
+
 T = TypeVar("T")
 Row = TypeVar("Row")
 
@@ -67,9 +70,24 @@ def fit_columns(view: QTableView, widest: int = 360) -> None:
     """Columns as wide as their content after a reload, within reason."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
-    for column in range(header.count()):
-        if header.sectionSize(column) > widest:
-            header.resizeSection(column, widest)
+    sizes = [min(header.sectionSize(column), widest) for column in range(header.count())]
+    # The data's own width (without the header): what a column may shrink to.
+    floors = [
+        min(size, max(NARROWEST, view.sizeHintForColumn(column)))
+        for column, size in enumerate(sizes)
+    ]
+    excess = sum(sizes) - view.viewport().width()
+    slack = sum(size - floor for size, floor in zip(sizes, floors, strict=True))
+    if view.isVisible() and excess > 0 and slack > 0:
+        # Too wide for the window: headers give up width before any value is cut, so the
+        # whole row stays in sight without a horizontal scroll bar.
+        share = min(1.0, excess / slack)
+        sizes = [
+            size - int((size - floor) * share + 0.999)
+            for size, floor in zip(sizes, floors, strict=True)
+        ]
+    for column, size in enumerate(sizes):
+        header.resizeSection(column, size)
 
 
 def selected_rows(

@@ -51,7 +51,7 @@ KIT_COLUMNS: list[Column[KitRow]] = [
     Column("Shipment", lambda r: r.shipment),
 ]
 
-DESTRUCTION_METHODS = ["Incineration by licensed contractor", "Returned to sponsor"]
+DESTRUCTION_METHODS = ["Incineration on site", "Incineration by contractor", "Return to sponsor"]
 
 
 class CountDialog(QDialog):
@@ -99,7 +99,7 @@ class InventoryScreen(Screen):
         splitter.addWidget(self._actions())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([780, 320])
+        splitter.setSizes([840, 290])
         layout.addWidget(splitter, 1)
         self._selection_changed()
 
@@ -138,7 +138,7 @@ class InventoryScreen(Screen):
     def _actions(self) -> QWidget:
         actor = self.session.actor
         panel = QWidget()
-        panel.setMinimumWidth(300)
+        panel.setMinimumWidth(270)
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 0, 0, 0)
         self.selection_label = QLabel()
@@ -176,8 +176,9 @@ class InventoryScreen(Screen):
         self.method.addItems(DESTRUCTION_METHODS)
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
-        self.reference.setPlaceholderText("Certificate or sponsor authorisation")
-        self.to_sponsor = QCheckBox("Returned to the sponsor (not destroyed on site)")
+        self.reference.setPlaceholderText("Certificate or authorisation")
+        self.to_sponsor = QCheckBox("Sent back to the sponsor")
+        self.to_sponsor.setToolTip("Ticked: the kits go back to the sponsor, not destroyed here")
         self.to_sponsor.setObjectName("toSponsor")
         self.destroy_button = QPushButton("Destroy selected kits...")
         self.destroy_button.setObjectName("destroyButton")

@@ -60,13 +60,11 @@ STATUS_COLOURS = {
 PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
     Column("Study number", lambda r: r.study_number),
     Column("Initials", lambda r: r.initials),
-    Column("Born", lambda r: r.birth_year),
-    Column("Sex", lambda r: r.sex),
     Column("Enrolled", lambda r: r.enrolled_on),
     Column("Status", lambda r: r.status, colour=lambda r: STATUS_COLOURS[r.status]),
     Column("Last cycle", lambda r: r.last_cycle, align_right=True),
     Column("Last day 1", lambda r: r.last_day1),
-    Column("Next cycle due", lambda r: r.next_due),
+    Column("Next due", lambda r: r.next_due),
     Column(
         "Return",
         lambda r: "pending" if r.return_pending else "",
@@ -80,7 +78,7 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     Column("Day 1", lambda r: r.day1),
     Column("Dose", lambda r: r.dose_name),
     Column("Kits", lambda r: r.kits),
-    Column("Dispensed", lambda r: r.tablets, align_right=True),
+    Column("Tablets", lambda r: r.tablets, align_right=True),
     Column("Returned", lambda r: r.returned, align_right=True),
     Column("Taken", lambda r: r.taken, align_right=True),
     Column("Expected", lambda r: r.expected, align_right=True),
@@ -95,7 +93,6 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
         lambda r: ", ".join(f.value.replace("_", "-") for f in r.flags),
         colour=lambda r: "#c62828" if r.flags else None,
     ),
-    Column("Reason", lambda r: r.flag_reason),
 ]
 
 
