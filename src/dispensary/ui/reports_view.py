@@ -66,6 +66,9 @@ from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 
 PRINT_DPI = 300
+LABEL_PAGE_WIDEST = 400
+"""Pages narrower than this (points) are labels: shown near their size, several at once."""
+LABEL_ZOOM = 1.5
 
 
 @dataclass(frozen=True)
@@ -533,6 +536,11 @@ class ReportsScreen(Screen):
             old.deleteLater()
         self.preview_title.setText(f"<b>{made.title}</b>")
         count = self.document.pageCount()
+        if count and self.document.pagePointSize(0).width() < LABEL_PAGE_WIDEST:
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.view.setZoomFactor(LABEL_ZOOM)
+        else:
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.pages.setText(f"{count} page{'s' if count != 1 else ''}")
         self._set_ready(True)
         self.report_ready.emit()
