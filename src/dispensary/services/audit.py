@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry
+from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry, User
+from dispensary.domain.errors import NotPermitted
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import AuditRow, VerifyResult
@@ -102,6 +103,14 @@ class Recorder:
     now: datetime
 
     def __post_init__(self) -> None:
+        if self.actor is not None:
+            user = self.session.get(User, self.actor.user_id)
+            if user is None or not user.active:
+                # Signed in before an administrator deactivated the account: nothing more.
+                raise NotPermitted(
+                    f"{self.actor.username} can no longer sign: the account is not active. "
+                    "Nothing was saved; sign in with an active account."
+                )
         self.head = chain_head(self.session)
         self.ledger_written: list[LedgerEntry] = []
 
