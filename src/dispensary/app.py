@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from dispensary import config
 from dispensary.config import Settings
@@ -112,8 +112,14 @@ class Desk(QObject):
             self.workstation.settings.backups_kept,
             self,
         )
-        self.backup.done.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+        self.backup.done.connect(self._backup_done)
         self.backup.start()
+
+    @Slot(str)
+    def _backup_done(self, text: str) -> None:
+        """Runs on the UI thread (the signal is queued from the backup thread)."""
+        if text and self.window is not None:
+            self.window.show_backup(text)
 
     def lock(self) -> None:
         window = self.window
@@ -163,6 +169,11 @@ class Desk(QObject):
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()
         window.deleteLater()
+
+    def close_database(self) -> None:
+        """At exit: the backup finishes, then the database connections close."""
+        self.wait_for_backup()
+        self.workstation.ctx.engine.dispose()
 
     def wait_for_backup(self) -> None:
         """Before the program exits: a backup in progress finishes its file."""

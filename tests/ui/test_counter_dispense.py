@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from dispensary.services import dispensing, queries
+from dispensary.services import dispensing, queries, report_data
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.label_preview import LabelPreviewDialog, dispensing_label_pdf
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
@@ -66,9 +69,34 @@ def test_dispense_first_expiry_first_out_with_the_keyboard_only(
     assert result is not None and result.number.startswith("DSP")
     assert screen.message.kind == "ok"
     assert result.number in screen.message.text()
+    assert "Label printed." in screen.message.text()
     assert focused() is screen.participant_field  # ready for the next participant
     kit = queries.kit_detail(counter.ctx, counter.actor("pharm"), "K0101")
     assert kit.status.value == "dispensed"
+    [(title, pdf)] = printer.shown
+    assert result.number in title and pdf.startswith(b"%PDF")
+    printed = report_data.already_printed(
+        counter.ctx, counter.actor("pharm"), "dispense", [result.number]
+    )
+    assert printed == [result.number]
+
+
+def test_the_label_preview_shows_and_prints_the_pdf(
+    qtbot: QtBot, counter: Counter, tmp_path: Path
+) -> None:
+    result = dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    pdf, stock = dispensing_label_pdf(counter.session("pharm"), result)
+    dialog = LabelPreviewDialog(None, "Dispensing label", pdf, "label.pdf")
+    qtbot.addWidget(dialog)
+    assert dialog.pages == 1 and stock
+    assert dialog.print_button.isDefault()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_scanned_kits_are_checked_at_once_and_a_wrong_kit_is_refused(

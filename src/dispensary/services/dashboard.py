@@ -69,7 +69,7 @@ class PendingReturn:
     dispense_number: str
     cycle: int
     day1: date
-    last_day: date  # last day of supply: the bottle is expected back about then
+    last_day: date  # last day of supply, past: the bottle is due back
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,18 @@ def dashboard(
                     )
                 )
             if last is not None and row.return_pending:
-                pending.append(
-                    PendingReturn(
-                        person.study_number,
-                        person.initials,
-                        last.number,
-                        last.cycle,
-                        last.day1,
-                        last.day1 + timedelta(days=last.days_supply - 1),
+                last_day = last.day1 + timedelta(days=last.days_supply - 1)
+                if last_day < today:  # the bottle is due back
+                    pending.append(
+                        PendingReturn(
+                            person.study_number,
+                            person.initials,
+                            last.number,
+                            last.cycle,
+                            last.day1,
+                            last_day,
+                        )
                     )
-                )
         findings = reconcile_session(session, ctx).discrepancies
 
     stock = tuple(

@@ -172,13 +172,13 @@ class DashboardScreen(Screen):
         section.clear()
         pending = snapshot.returns_pending
         section.summary.setText(
-            f"{len(pending)} dispense(s) with no return recorded."
+            f"{len(pending)} bottle(s) due back with no return recorded."
             if pending
-            else "Every dispense so far has its return recorded."
+            else "Every bottle due back has its return recorded."
         )
         kind = OpenKind.RETURN if may(self.session.actor, "return") else OpenKind.PARTICIPANT
         for item in pending[:SHOWN_PER_SECTION]:
-            late = item.last_day < snapshot.today
+            late = (snapshot.today - item.last_day).days > 7
             text = (
                 f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "
                 f"{item.cycle}, supply to {item.last_day.isoformat()}"

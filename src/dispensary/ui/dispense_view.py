@@ -545,17 +545,18 @@ class DispenseScreen(Screen):
         self.changed.emit()
         printed = print_dispensing_label(self, self.session, result)
         self.start_over()
-        self.message.show_message(self._done_text(result, printed), "ok")
+        self.message.show_message(
+            f"{self._done_text(result)} {printed.text}", "ok" if printed.printed else "warning"
+        )
 
     @staticmethod
-    def _done_text(result: DispenseResult, printed: bool) -> str:
+    def _done_text(result: DispenseResult) -> str:
         kits = ", ".join(f"{k.kit} ({k.tablets})" for k in result.kits)
-        text = (
+        return (
             f"Dispensed {result.number}: {result.participant} cycle {result.cycle}, "
             f"{result.tablets} tablets in {kits}, {result.days} days to "
             f"{result.last_day.isoformat()}."
         )
-        return text + (" Label printed." if printed else " Label not printed.")
 
     # -- reset ----------------------------------------------------------------------------
 

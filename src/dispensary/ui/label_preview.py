@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
@@ -17,9 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.errors import DispensaryError
 from dispensary.services.results import DispenseResult, ReceiveResult
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.session import AppSession
+
+if TYPE_CHECKING:
+    from dispensary.services.report_data import KitLabelRow
 
 PRINT_DPI = 300
 
@@ -125,33 +133,74 @@ class LabelPreviewDialog(QDialog):
         return dialog.printed
 
 
-def dispensing_label_pdf(session: AppSession, result: DispenseResult) -> bytes | None:
-    """The dispensing label of a dispense, from the labels module."""
-    return None
+@dataclass(frozen=True)
+class PrintOutcome:
+    """Whether labels went to a printer, and a sentence for the screen that asked."""
+
+    printed: bool
+    text: str
+
+
+def dispensing_label_pdf(session: AppSession, result: DispenseResult) -> tuple[bytes, str]:
+    """The dispensing label of a dispense on this workstation's label stock and calibration;
+    returns the PDF and the stock's name."""
+    from dispensary import labels
+
+    study = session.ctx.study
+    stock = labels.choose_stock(study, session.settings)
+    calibration = labels.calibration_for(session.settings, stock)
+    return labels.dispensing_label(study, result, stock, calibration), stock.name
+
+
+def kit_labels_pdf(session: AppSession, kits: Sequence[KitLabelRow]) -> tuple[bytes, str]:
+    """The labels of the kits given, one per kit, on this workstation's stock."""
+    from dispensary import labels
+
+    study = session.ctx.study
+    stock = labels.choose_stock(study, session.settings)
+    calibration = labels.calibration_for(session.settings, stock)
+    return labels.kit_labels(study, kits, stock, calibration), stock.name
 
 
 def print_dispensing_label(
     parent: QWidget | None, session: AppSession, result: DispenseResult
-) -> bool:
-    """Previews the new dispense's label; True when it was sent to a printer."""
-    pdf = dispensing_label_pdf(session, result)
-    if pdf is None:
-        return False
-    return LabelPreviewDialog.show_pdf(
-        parent, f"Dispensing label {result.number}", pdf, f"{result.number}.pdf"
-    )
+) -> PrintOutcome:
+    """Previews the new dispense's label; a print is recorded in the audit trail."""
+    try:
+        pdf, stock = dispensing_label_pdf(session, result)
+    except DispensaryError as exc:
+        return PrintOutcome(False, f"The label cannot be made: {exc.message}")
+    title = f"Dispensing label {result.number}"
+    if not LabelPreviewDialog.show_pdf(parent, title, pdf, f"{result.number}.pdf"):
+        return PrintOutcome(False, "Label not printed: reprint it from the participant.")
+    return _record(session, "dispense", [result.number], stock, "Label printed.")
 
 
-def kit_labels_pdf(session: AppSession, result: ReceiveResult) -> bytes | None:
-    """The kit labels of a shipment just received, from the labels module."""
-    return None
+def print_kit_labels(
+    parent: QWidget | None, session: AppSession, result: ReceiveResult
+) -> PrintOutcome:
+    """Previews the labels of the kits just received; a print is recorded in the audit trail."""
+    from dispensary.services import report_data
+
+    try:
+        kits = report_data.kit_label_rows(session.ctx, session.actor, shipment=result.shipment)
+        pdf, stock = kit_labels_pdf(session, kits)
+    except DispensaryError as exc:
+        return PrintOutcome(False, f"The kit labels cannot be made: {exc.message}")
+    title = f"Kit labels, shipment {result.shipment}"
+    if not LabelPreviewDialog.show_pdf(parent, title, pdf, f"kits-{result.shipment}.pdf"):
+        return PrintOutcome(False, "Kit labels not printed.")
+    numbers = [k.number for k in kits]
+    return _record(session, "kit", numbers, stock, f"{len(numbers)} kit labels printed.")
 
 
-def print_kit_labels(parent: QWidget | None, session: AppSession, result: ReceiveResult) -> bool:
-    """Previews the labels of the kits received; True when they were sent to a printer."""
-    pdf = kit_labels_pdf(session, result)
-    if pdf is None:
-        return False
-    return LabelPreviewDialog.show_pdf(
-        parent, f"Kit labels, shipment {result.shipment}", pdf, f"kits-{result.shipment}.pdf"
-    )
+def _record(
+    session: AppSession, kind: str, items: Sequence[str], stock: str, done: str
+) -> PrintOutcome:
+    from dispensary.services import report_data
+
+    try:
+        report_data.record_label_print(session.ctx, session.actor, kind, items, False, stock)
+    except DispensaryError as exc:
+        return PrintOutcome(True, f"{done} Not recorded in the audit trail: {exc.message}")
+    return PrintOutcome(True, done)

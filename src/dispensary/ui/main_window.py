@@ -150,8 +150,16 @@ class MainWindow(QMainWindow):
         self.study_label = QLabel(f"Study {ctx.study.protocol}")
         self.database_label = QLabel(f"Database {ctx.database}")
         self.database_label.setObjectName("statusDatabase")
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("statusBackup")
+        status.addWidget(self.backup_label, 1)
         for widget in (self.user_label, self.study_label, self.database_label):
             status.addPermanentWidget(widget)
+
+    def show_backup(self, text: str) -> None:
+        """The day's backup, kept in view (a passing status message is wiped by a hover)."""
+        self.backup_label.setText(text)
+        self.backup_label.setToolTip(text)
 
     # -- screens --------------------------------------------------------------------------
 

@@ -331,8 +331,8 @@ class ReceiveScreen(Screen):
         result = self.last_result
         if result is None:
             return
-        if not print_kit_labels(self, self.session, result):
-            self.message.show_message("Kit labels not printed.", "info")
+        printed = print_kit_labels(self, self.session, result)
+        self.message.show_message(printed.text, "ok" if printed.printed else "warning")
 
     def start_over(self) -> None:
         self.kits = []

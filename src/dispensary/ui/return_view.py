@@ -31,7 +31,7 @@ from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
 
@@ -227,6 +227,11 @@ class ReturnScreen(Screen):
         try:
             found = self._find_or_raise(text)
         except DispensaryError as exc:
+            routed = route_scan(self.session, text) if isinstance(exc, NotFound) else None
+            if routed is not None and routed[0] is not OpenKind.RETURN:
+                self.scan_field.clear()
+                self.open_request.emit(routed[0].value, routed[1])
+                return
             self.scan_field.refused()
             self.message.show_message(exc.message, "error")
             return
@@ -247,11 +252,13 @@ class ReturnScreen(Screen):
             _row, history = queries.participant_history(ctx, actor, text)
         except NotFound:
             return queries.kit_dispense(ctx, actor, text), text
-        if not history:
-            raise NotFound(f"Participant {text} has had nothing dispensed yet.")
         open_rows = [h for h in history if h.returned is None]
-        chosen = open_rows[0] if open_rows else history[-1]
-        return queries.get_dispense_detail(ctx, actor, chosen.dispense_number), ""
+        if not open_rows:
+            raise NotFound(
+                f"Participant {text} has no bottle out: every return is recorded. To change a "
+                "count, record a correction from the participant's history."
+            )
+        return queries.get_dispense_detail(ctx, actor, open_rows[0].dispense_number), ""
 
     def _show(self, dispense: DispenseResult, kit: str) -> None:
         self.scan_field.accepted()

@@ -6,14 +6,18 @@ report and label libraries, none of which the sign-in window needs.
 
 from __future__ import annotations
 
+from dispensary.ui.audit_view import AuditScreen
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.participants_view import ParticipantsScreen
 from dispensary.ui.receive_view import ReceiveScreen
+from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screen import OpenKind, Screen
+from dispensary.ui.temperature_view import TemperatureScreen
+from dispensary.ui.users_view import UsersScreen
 
 SCREENS: tuple[type[Screen], ...] = (
     DashboardScreen,
@@ -23,6 +27,10 @@ SCREENS: tuple[type[Screen], ...] = (
     InventoryScreen,
     ParticipantsScreen,
     CountScreen,
+    ReconcileScreen,
+    TemperatureScreen,
+    AuditScreen,
+    UsersScreen,
 )
 
 OPENS: dict[OpenKind, type[Screen]] = {
@@ -32,6 +40,7 @@ OPENS: dict[OpenKind, type[Screen]] = {
     OpenKind.KIT: InventoryScreen,
     OpenKind.INVENTORY: InventoryScreen,
     OpenKind.PARTICIPANT: ParticipantsScreen,
+    OpenKind.RECONCILE: ReconcileScreen,
 }
 
 

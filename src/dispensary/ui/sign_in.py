@@ -49,6 +49,7 @@ class SignInForm(QFrame):
         super().__init__(parent)
         self.setObjectName("signInForm")
         self.ctx: Context | None = None
+        self.waiting = False
         layout = QVBoxLayout(self)
         self.heading = QLabel(heading)
         self.heading.setObjectName("signInHeading")
@@ -81,8 +82,10 @@ class SignInForm(QFrame):
 
     def set_context(self, ctx: Context | None) -> None:
         self.ctx = ctx
-        self.button.setEnabled(ctx is not None)
         self.button.setText("Sign in" if ctx is not None else "Opening the database…")
+        if ctx is not None and self.waiting:
+            self.waiting = False
+            self.attempt()
 
     def _next_field(self) -> None:
         if self.password.text():
@@ -92,6 +95,7 @@ class SignInForm(QFrame):
 
     def attempt(self) -> None:
         if self.ctx is None:
+            self.waiting = True  # signs in as soon as the database is open
             return
         from dispensary.domain.errors import DispensaryError
         from dispensary.services import users

@@ -1,0 +1,82 @@
+"""Starting the program: the sign-in window first, a clear refusal for a bad database file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from counter_fixtures import Counter
+
+from dispensary.app import build_demo_if_missing
+from dispensary.ui import app as gui
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def critical(_parent: Any, title: str, text: str) -> None:
+        shown.append((title, text))
+
+    monkeypatch.setattr(gui.QMessageBox, "critical", critical)
+    return shown
+
+
+def test_a_file_that_is_not_a_database_gets_a_message_and_is_left_alone(
+    qtbot: Any, tmp_path: Path, messages: list[tuple[str, str]]
+) -> None:
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("shopping list\n", encoding="utf-8")
+    assert gui.main(["--db", str(notes)]) == 3
+    [(title, text)] = messages
+    assert "cannot open the database" in title
+    assert "not a Dispensary database" in text
+    assert notes.read_text(encoding="utf-8") == "shopping list\n"
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_missing_database_is_named_in_the_message(
+    qtbot: Any, tmp_path: Path, messages: list[tuple[str, str]]
+) -> None:
+    assert gui.main(["--db", str(tmp_path / "nowhere.sqlite3")]) == 3
+    assert "There is no database" in messages[0][1]
+    assert not (tmp_path / "nowhere.sqlite3").exists()
+
+
+def test_demo_leaves_an_existing_database_as_it_is(counter: Counter) -> None:
+    before = counter.path.stat().st_size
+    assert build_demo_if_missing(str(counter.path)) is False
+    assert counter.path.stat().st_size == before
+
+
+def test_arguments() -> None:
+    args = gui.parse_arguments(["--db", "x.sqlite3", "--demo"])
+    assert args.db == "x.sqlite3" and args.demo is True
+    assert gui.style_sheet_path().name == "style.qss" and gui.style_sheet_path().exists()
+
+
+@pytest.mark.slow
+def test_python_dash_m_dispensary_shows_the_sign_in_window_then_opens_the_database(
+    counter: Counter,
+) -> None:
+    """Run as a separate process: the probe quits the application, which a test run's shared
+    QApplication must not do."""
+    env = dict(os.environ, DISPENSARY_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "dispensary", "--db", str(counter.path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(" after ")[0] for line in lines] == [
+        "sign-in window shown",
+        "database open",
+    ]

@@ -1,0 +1,164 @@
+"""The main window: the dashboard's items open their workflows, and any scan finds its screen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from counter_fixtures import Counter, Printer, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import dispensing, returns
+from dispensary.services.results import DispenseResult
+from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import InventoryScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.reconcile_view import ReconcileScreen
+from dispensary.ui.return_view import ReturnScreen
+from dispensary.ui.screens import OPENS, screen_classes
+
+
+@pytest.fixture
+def pending(counter: Counter) -> DispenseResult:
+    """28 January: 01-001's cycle-1 bottle is not back; 01-002 brought back 15 of 21 tablets
+    (an unexplained under-use flag); kits of lot L2399 expire on 31 March."""
+    pharm = counter.actor("pharm")
+    first = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    other = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-002", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    counter.clock.set_date(date(2026, 1, 26))
+    returns.record_return(counter.ctx, pharm, other.kits[0].kit, 15, "pharmpass1", other.number)
+    counter.clock.set_date(date(2026, 1, 28))
+    return first
+
+
+@pytest.fixture
+def window(qtbot: QtBot, counter: Counter, pending: DispenseResult) -> MainWindow:
+    main = MainWindow(
+        counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    return main
+
+
+def link(window: MainWindow, kind: str, ref: str) -> QPushButton:
+    dashboard = window.current_screen()
+    assert isinstance(dashboard, DashboardScreen)
+    found = [button for k, r, button in dashboard.links if k == kind and r == ref]
+    assert found, f"no {kind} link for {ref!r} in {[(k, r) for k, r, _ in dashboard.links]}"
+    return found[0]
+
+
+def back_to_dashboard(window: MainWindow) -> None:
+    window.go_actions[DashboardScreen].trigger()
+
+
+def test_each_dashboard_item_opens_its_workflow(
+    qtbot: QtBot, window: MainWindow, pending: DispenseResult
+) -> None:
+    dashboard = window.current_screen()
+    assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
+    snapshot = dashboard.snapshot
+    assert [p.dispense_number for p in snapshot.returns_pending] == [pending.number]
+    assert [(d.study_number, d.next_cycle, d.overdue) for d in snapshot.due] == [
+        ("01-001", 2, True),
+        ("01-002", 2, True),
+    ]
+    assert [k.number for k in snapshot.expiring] == ["K0103", "K0104"]
+    assert [d.kind for d in snapshot.discrepancies] == ["adherence"]
+    assert [s.kits_needed for s in snapshot.stock] == [2, 0]
+
+    qtbot.mouseClick(link(window, "return", pending.number), Qt.MouseButton.LeftButton)
+    screen = window.current_screen()
+    assert isinstance(screen, ReturnScreen)
+    assert screen.dispense is not None and screen.dispense.number == pending.number
+
+    back_to_dashboard(window)
+    qtbot.mouseClick(link(window, "dispense", "01-002"), Qt.MouseButton.LeftButton)
+    screen = window.current_screen()
+    assert isinstance(screen, DispenseScreen)
+    assert screen.participant is not None and screen.participant.study_number == "01-002"
+
+    back_to_dashboard(window)
+    qtbot.mouseClick(link(window, "kit", "K0103"), Qt.MouseButton.LeftButton)
+    assert isinstance(window.current_screen(), InventoryScreen)
+
+    back_to_dashboard(window)
+    qtbot.mouseClick(link(window, "reconcile", "01-002"), Qt.MouseButton.LeftButton)
+    assert isinstance(window.current_screen(), ReconcileScreen)
+    assert window.navigation.currentItem().text() == "Reconciliation"
+
+
+def test_the_toolbar_scan_field_routes_every_kind_of_code(
+    qtbot: QtBot, window: MainWindow, pending: DispenseResult
+) -> None:
+    def scan(code: str) -> None:
+        window.focus_scan()
+        qtbot.keyClicks(window.scan_field, code)
+        qtbot.keyClick(window.scan_field, Qt.Key.Key_Return)
+
+    scan(pending.number)
+    returned = window.current_screen()
+    assert isinstance(returned, ReturnScreen)
+    assert returned.dispense is not None and returned.dispense.number == pending.number
+
+    back_to_dashboard(window)
+    scan("01-002")
+    dispense = window.current_screen()
+    assert isinstance(dispense, DispenseScreen)
+    assert dispense.participant is not None and dispense.participant.study_number == "01-002"
+
+    back_to_dashboard(window)
+    scan("k0005")
+    assert isinstance(window.current_screen(), InventoryScreen)
+    assert window.scan_field.cue == "ok"
+
+    scan("NOPE-404")
+    assert window.scan_field.cue == "error"
+    assert "is not a kit, dispensing label or participant" in window.scan_feedback.text()
+    assert isinstance(window.current_screen(), InventoryScreen)
+
+
+def test_a_dispense_refreshes_the_dashboard(
+    qtbot: QtBot, window: MainWindow, signatures: Signatures, printer: Printer
+) -> None:
+    dashboard = window.current_screen()
+    assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
+    assert len(dashboard.snapshot.due) == 2
+    screen = window.show_screen(DispenseScreen)
+    assert isinstance(screen, DispenseScreen)
+    screen.load_participant("01-002")
+    screen.sign()
+    assert dashboard.snapshot is not None
+    assert [d.study_number for d in dashboard.snapshot.due] == ["01-001"]
+
+
+def test_ctrl_l_puts_the_cursor_in_the_scan_field(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_screen(ReturnScreen)
+    assert QApplication.focusWidget() is not window.scan_field
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.scan_field
+
+
+def test_a_technician_sees_the_counter_but_cannot_dispense(
+    qtbot: QtBot, counter: Counter, pending: DispenseResult
+) -> None:
+    main = MainWindow(
+        counter.session("tech"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(main)
+    titles = [c.title for c in main.classes]
+    assert "Dispense" not in titles and "Returns" in titles and "Receive" in titles
+    dashboard = main.current_screen()
+    assert isinstance(dashboard, DashboardScreen)
+    assert {k for k, _, _ in dashboard.links} >= {"participant", "return", "kit"}
+    assert "dispense" not in {k for k, _, _ in dashboard.links}

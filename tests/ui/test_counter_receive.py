@@ -1,0 +1,138 @@
+"""Receiving: kits scanned one after another into a live list, refusals on the spot."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from counter_fixtures import P25, Counter, Printer
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services import queries, report_data
+from dispensary.ui.receive_view import ReceiveScreen
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, counter: Counter) -> ReceiveScreen:
+    widget = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.refresh()
+    return widget
+
+
+def fill_paperwork(qtbot: QtBot, screen: ReceiveScreen, shipment: str, lot: str) -> None:
+    qtbot.keyClicks(screen.shipment, shipment)
+    qtbot.keyClicks(screen.lot, lot)
+    screen.expiry.setDate(QDate(2027, 9, 30))
+
+
+def shipment_kits(counter: Counter, shipment: str) -> list[tuple[str, str, KitStatus]]:
+    rows = queries.shipment_kits(counter.ctx, counter.actor("tech"), shipment)
+    return [(k.number, k.lot, k.status) for k in rows]
+
+
+def test_continuous_scanning_refuses_duplicates_on_the_spot(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, printer: Printer, qtmodeltester: object
+) -> None:
+    fill_paperwork(qtbot, screen, "SH-002", "L2402")
+    screen.scan_field.setFocus()
+    for code in ("K0201", "k0202", "K0203"):
+        scan(qtbot, screen.scan_field, code)
+        assert screen.scan_field.cue == "ok"
+        assert screen.scan_field.text() == ""
+        assert QApplication.focusWidget() is screen.scan_field  # keeps focus for the next scan
+    scan(qtbot, screen.scan_field, "K0202")  # the same kit again
+    assert screen.scan_field.cue == "error"
+    assert "already on this shipment's list" in screen.message.text()
+    assert QApplication.activeModalWidget() is None  # no dialog
+    scan(qtbot, screen.scan_field, "K0001")  # received last week
+    assert "already in stock" in screen.message.text()
+    scan(qtbot, screen.scan_field, "K 02#04")  # a misread
+    assert "is not a kit number" in screen.message.text()
+    scan(qtbot, screen.scan_field, "DSP000001")  # a dispensing label
+    assert "dispensing label" in screen.message.text()
+
+    assert [k.number for k in screen.kits_model.rows] == ["K0201", "K0202", "K0203"]
+    qtmodeltester.check(screen.kits_model)  # type: ignore[attr-defined]
+    assert "3 (63 tablets)" in screen.count_label.text()
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+
+    available = KitStatus.AVAILABLE
+    assert shipment_kits(counter, "SH-002") == [
+        ("K0201", "L2402", available),
+        ("K0202", "L2402", available),
+        ("K0203", "L2402", available),
+    ]
+    assert screen.kits_model.rows == []
+    assert screen.labels_button.isEnabled()
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    [(title, pdf)] = printer.shown
+    assert "SH-002" in title and pdf.startswith(b"%PDF")
+    tech = counter.actor("tech")
+    assert report_data.already_printed(counter.ctx, tech, "kit", ["K0201", "K0203"]) == [
+        "K0201",
+        "K0203",
+    ]
+
+
+def test_a_range_of_another_product_with_a_failed_temperature_record_goes_to_quarantine(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter
+) -> None:
+    fill_paperwork(qtbot, screen, "SH-003", "L2502")
+    screen.product.setCurrentIndex(screen.product.findData(P25))
+    assert screen.tablets.text() == "42"
+    screen.temperature_ok.setChecked(False)
+    scan(qtbot, screen.range_field, "K2101-K2105")
+    assert len(screen.kits_model.rows) == 5
+    scan(qtbot, screen.range_field, "K2105-K2106")
+    assert "K2105 is already on this shipment's list" in screen.message.text()
+    assert len(screen.kits_model.rows) == 5
+    screen.receive()
+    kits = shipment_kits(counter, "SH-003")
+    assert len(kits) == 5
+    assert {status for _, _, status in kits} == {KitStatus.QUARANTINED}
+    assert screen.message.kind == "warning" and "quarantine" in screen.message.text()
+
+
+def test_a_manifest_is_imported_and_a_refused_shipment_keeps_its_list(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\nM0001,L2403,2027-12-31,21\nM0002,L2403,2027-12-31,21\n",
+        encoding="utf-8",
+    )
+    screen.load_manifest(manifest)
+    assert [k.number for k in screen.kits_model.rows] == ["M0001", "M0002"]
+    qtbot.keyClicks(screen.shipment, "SH-001")  # already received
+    screen.receive()
+    assert "already been received" in screen.message.text()
+    assert len(screen.kits_model.rows) == 2
+    screen.shipment.clear()
+    qtbot.keyClicks(screen.shipment, "SH-004")
+    screen.receive()
+    assert [(n, lot) for n, lot, _ in shipment_kits(counter, "SH-004")] == [
+        ("M0001", "L2403"),
+        ("M0002", "L2403"),
+    ]
+    received = queries.kit_detail(counter.ctx, counter.actor("tech"), "M0001")
+    assert received.expiry == date(2027, 12, 31)
+
+
+def test_a_scan_before_the_lot_is_given_asks_for_it(qtbot: QtBot, screen: ReceiveScreen) -> None:
+    scan(qtbot, screen.scan_field, "K0301")
+    assert "lot number" in screen.message.text()
+    assert screen.kits_model.rows == []

@@ -1,0 +1,115 @@
+"""Returns at the counter: scan the label, count, sign, and explain a flag on the spot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from counter_fixtures import Counter, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.domain.codes import Flag
+from dispensary.services import dispensing, queries, reconciliation
+from dispensary.services.results import DispenseResult
+from dispensary.ui.return_view import ReturnScreen
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def first_cycle(counter: Counter) -> DispenseResult:
+    """01-001 took home kit K0101 (21 tablets) on 5 January; today is 26 January."""
+    result = dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    counter.clock.set_date(date(2026, 1, 26))
+    return result
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, counter: Counter, first_cycle: DispenseResult) -> ReturnScreen:
+    widget = ReturnScreen(counter.session("tech"))
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.refresh()
+    return widget
+
+
+def cycle_one(counter: Counter) -> tuple[int | None, tuple[Flag, ...], str]:
+    _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
+    return rows[0].returned, rows[0].flags, rows[0].flag_reason
+
+
+def test_a_flagged_return_asks_for_the_reason_and_records_it(
+    qtbot: QtBot,
+    screen: ReturnScreen,
+    counter: Counter,
+    first_cycle: DispenseResult,
+    signatures: Signatures,
+    qtmodeltester: object,
+) -> None:
+    scan(qtbot, screen.scan_field, first_cycle.number)  # the label's barcode
+    assert [line.kit for line in screen.lines_model.rows] == ["K0101"]
+    qtmodeltester.check(screen.lines_model)  # type: ignore[attr-defined]
+    assert QApplication.focusWidget() is screen.counted
+    scan(qtbot, screen.counted, "10")  # 10 back: 11 of 21 taken
+
+    assert signatures.asked[0][:2] == ("Tom Tech", "return counted")
+    assert cycle_one(counter) == (10, (Flag.UNDER_USE,), "")
+    assert "52%" in screen.result.text()
+    assert screen.message.kind == "warning"
+    assert screen.reason.isVisibleTo(screen)
+    assert QApplication.focusWidget() is screen.reason
+
+    scan(qtbot, screen.reason, "Vomited after 4 doses; told to skip, as the protocol says")
+    assert cycle_one(counter)[2].startswith("Vomited after 4 doses")
+    assert not screen.reason.isVisibleTo(screen)
+    assert screen.message.kind == "ok"
+    findings = reconciliation.reconcile(counter.ctx, counter.actor("pharm")).discrepancies
+    assert not [d for d in findings if d.kind == "adherence"]
+
+
+def test_days_held_by_the_investigator_are_not_missed_doses(
+    qtbot: QtBot,
+    screen: ReturnScreen,
+    counter: Counter,
+    signatures: Signatures,
+) -> None:
+    scan(qtbot, screen.scan_field, "01-001")  # participant number: their open dispense
+    screen.held.setValue(10)
+    screen.condition.setText("bottle intact")
+    qtbot.keyClicks(screen.counted, "10")
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert cycle_one(counter) == (10, (), "")
+    assert "100%" in screen.result.text()
+    assert not screen.reason.isVisibleTo(screen)
+
+
+def test_more_tablets_than_dispensed_are_refused_and_nothing_is_written(
+    qtbot: QtBot, screen: ReturnScreen, counter: Counter, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.scan_field, "K0101")  # the kit's own barcode
+    assert screen.kit.currentData() == "K0101"
+    scan(qtbot, screen.counted, "25")
+    assert screen.message.kind == "error"
+    assert "Count the tablets again" in screen.message.text()
+    assert cycle_one(counter)[0] is None
+    assert screen.counted.text() == "25"  # kept for correction
+
+
+def test_an_unknown_code_is_refused_in_place(
+    qtbot: QtBot, screen: ReturnScreen, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.scan_field, "DSP999999")
+    assert screen.scan_field.cue == "error"
+    assert "no dispense" in screen.message.text()
+    assert not screen.sign_button.isEnabled()
+    assert signatures.asked == []

@@ -1,0 +1,167 @@
+"""Signing in, the lock after inactivity, and the day's automatic backup."""
+
+from __future__ import annotations
+
+import pytest
+from counter_fixtures import Counter
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from dispensary.app import Desk, Workstation
+from dispensary.config import Settings
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.sign_in import SignInWindow
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, counter: Counter) -> Desk:
+    window = SignInWindow(counter.ctx.database)
+    qtbot.addWidget(window)
+    workstation = Workstation(counter.ctx, Settings(idle_lock_minutes=5, backups_kept=3))
+    desk = Desk(workstation, window)
+    window.show()
+    qtbot.waitExposed(window)
+    return desk
+
+
+def sign_in(qtbot: QtBot, desk: Desk, username: str, password: str) -> None:
+    form = desk.sign_in.form
+    form.username.clear()
+    qtbot.keyClicks(form.username, username)
+    qtbot.keyClick(form.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.password, password)
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+
+
+def signed_in_window(qtbot: QtBot, desk: Desk) -> MainWindow:
+    window = desk.window
+    assert window is not None
+    qtbot.addWidget(window)
+    if desk.backup is not None:
+        desk.backup.wait()  # the backup thread finishes its file
+    return window
+
+
+def test_sign_in_opens_the_main_window_and_makes_the_days_backup(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    assert desk.sign_in.form.button.isEnabled()
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    assert window.isVisible() and not desk.sign_in.isVisible()
+    assert "Paula Pharm" in window.user_label.text() and "Pharmacist" in window.user_label.text()
+    assert counter.ctx.database in window.database_label.text()
+    assert [c.title for c in window.classes][:4] == ["Today", "Dispense", "Returns", "Receive"]
+    backups = list((counter.path.parent / "backups").glob("pharmacy-*.sqlite3"))
+    assert len(backups) == 1
+    qtbot.waitUntil(lambda: "backup saved" in window.backup_label.text())
+
+
+def test_a_wrong_password_is_refused_and_five_lock_the_account(qtbot: QtBot, desk: Desk) -> None:
+    sign_in(qtbot, desk, "pharm", "guess-one")
+    form = desk.sign_in.form
+    assert "Wrong user name or password. 4 attempt(s) left" in form.message.text()
+    assert form.password.text() == ""
+    assert desk.window is None
+    for attempt in range(4):
+        sign_in(qtbot, desk, "pharm", f"guess-{attempt}")
+    assert "now locked" in form.message.text()
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    assert "locked after 5 failed sign-ins" in form.message.text()
+    assert desk.window is None
+
+
+def test_a_monitor_sees_only_what_a_monitor_may_use(qtbot: QtBot, desk: Desk) -> None:
+    sign_in(qtbot, desk, "monitor", "monitorpass1")
+    window = signed_in_window(qtbot, desk)
+    titles = [c.title for c in window.classes]
+    assert "Dispense" not in titles and "Receive" not in titles and "Returns" not in titles
+    assert "Today" in titles and "Inventory" in titles
+
+
+class CountingTimer:
+    """Stands in for the idle countdown so a test sees each restart without waiting."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def isActive(self) -> bool:
+        return True
+
+    def start(self) -> None:
+        self.starts += 1
+
+    def stop(self) -> None:
+        pass
+
+
+def test_activity_restarts_the_idle_countdown(qtbot: QtBot, desk: Desk) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    watcher = desk.watcher
+    assert watcher is not None and watcher.timer.isActive()
+    assert watcher.timer.interval() == 5 * 60_000
+    counting = CountingTimer()
+    watcher.timer = counting  # type: ignore[assignment]
+    key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    QApplication.sendEvent(window.scan_field, key)
+    assert counting.starts == 1
+
+
+def test_idle_lock_covers_the_window_and_the_same_user_resumes_where_they_were(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    dispense = window.show_screen(DispenseScreen)
+    assert isinstance(dispense, DispenseScreen)
+    dispense.load_participant("01-001")
+    assert desk.watcher is not None
+    desk.watcher.idle.emit()  # the countdown ran out
+
+    lock = desk.lock_screen
+    assert lock is not None and lock.isVisible()
+    assert lock.geometry() == window.rect()
+    assert not window.menuBar().isEnabled()
+    assert lock.form.username.text() == "pharm"
+    qtbot.keyClicks(lock.form.password, "not-it-at-all")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    assert "Wrong user name or password" in lock.form.message.text()
+    assert desk.lock_screen is lock
+
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    assert desk.lock_screen is None and desk.window is window
+    assert window.menuBar().isEnabled()
+    assert window.current_screen() is dispense
+    assert dispense.participant is not None and dispense.participant.study_number == "01-001"
+
+
+def test_another_user_signing_in_on_the_lock_screen_closes_the_session(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    first = signed_in_window(qtbot, desk)
+    desk.lock()
+    lock = desk.lock_screen
+    assert lock is not None
+    lock.form.username.clear()
+    qtbot.keyClicks(lock.form.username, "tech")
+    qtbot.keyClicks(lock.form.password, "techpass11")
+    qtbot.mouseClick(lock.form.button, Qt.MouseButton.LeftButton)
+    second = signed_in_window(qtbot, desk)
+    assert second is not first and not first.isVisible()
+    assert second.session.actor.username == "tech"
+    assert desk.lock_screen is None
+
+
+def test_sign_out_returns_to_the_sign_in_window(qtbot: QtBot, desk: Desk) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    window.sign_out_requested.emit()
+    assert desk.window is None and not window.isVisible()
+    assert desk.sign_in.isVisible()
+    assert desk.sign_in.form.username.text() == ""
