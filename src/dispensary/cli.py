@@ -880,10 +880,54 @@ def cmd_history(run: Run) -> int:
 
 
 def cmd_trace(run: Run) -> int:
-    rows = queries.lot_trace(run.context(), run.actor(), run.args.lot)
-    lines = [f"Lot {run.args.lot.strip()}: {_plural(len(rows), 'dispense')}", ""]
-    lines += _history_table(rows) if rows else ["No kit of this lot has been dispensed."]
-    run.emit([asdict(r) for r in rows], lines)
+    """A recall list: who received the lot, in date order, with their dispenses."""
+    ctx, actor = run.context(), run.actor()
+    rows = queries.lot_trace(ctx, actor, run.args.lot)
+    who = {
+        r.dispense_number: queries.dispense_participant(ctx, actor, r.dispense_number) for r in rows
+    }
+    people = sorted(set(who.values()))
+    lines = [
+        f"Lot {run.args.lot.strip()}: {_plural(len(rows), 'dispense')} to "
+        f"{_plural(len(people), 'participant')}",
+        "",
+    ]
+    lines += (
+        _table(
+            [
+                "Dispensed",
+                "Participant",
+                "Cycle",
+                "Dispense",
+                "Kits",
+                "Given",
+                "Back",
+                "Returned on",
+            ],
+            [
+                (
+                    r.dispensed_on,
+                    "{} ({})".format(*who[r.dispense_number]),
+                    r.cycle,
+                    r.dispense_number,
+                    ", ".join(r.kits),
+                    r.tablets,
+                    r.returned,
+                    r.returned_on,
+                )
+                for r in rows
+            ],
+            right=[2, 5, 6],
+        )
+        if rows
+        else ["No kit of this lot has been dispensed."]
+    )
+    data = [
+        asdict(r)
+        | {"participant": who[r.dispense_number][0], "initials": who[r.dispense_number][1]}
+        for r in rows
+    ]
+    run.emit(data, lines)
     return EXIT_OK
 
 
@@ -1051,7 +1095,7 @@ def cmd_restore(run: Run) -> int:
             "tools (e.g. pg_restore)."
         )
     try:
-        ctx = run.context()
+        run.context()
     except DatabaseProblem as exc:
         if not a.force:
             raise DatabaseProblem(
@@ -1061,8 +1105,7 @@ def cmd_restore(run: Run) -> int:
         run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
     else:
         permissions.require(run.actor(), "restore")
-        del ctx
-        run.close()
+        run.close()  # the file is about to be replaced: no connection may stay open
     target = backup.restore(run.db, a.file)
     run.emit(
         {"database": str(target), "restored_from": a.file},
@@ -1138,14 +1181,15 @@ def cmd_demo(run: Run) -> int:
 Handler = Callable[[Run], int]
 
 EPILOG = f"""\
-sign-in: --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD}, or is asked for
-  in a terminal. The same password signs each dispense, return, destruction and count.
-other passwords: {ENV_NEW_PASSWORD} (user add, user password, user reset-password),
-  {ENV_VERIFIER_PASSWORD} (count --verified-by), {ENV_CHECKER_PASSWORD} (dispense --checked-by).
-database: --db, else {config.ENV_DB}, else the file in this user's data folder.
-{ENV_TODAY}=YYYY-MM-DD pretends today is that date (testing and training only).
-exit codes: 0 done; 2 usage mistake; 3 refused by a rule (nothing was saved);
-  4 not signed in or not permitted; 1 anything unexpected ({ENV_DEBUG}=1 shows details).
+sign-in:   --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD},
+           or is asked for in a terminal. It also signs each dispense, return, count...
+passwords: {ENV_NEW_PASSWORD} for user add, user password, user reset-password;
+           {ENV_VERIFIER_PASSWORD} for count --verified-by;
+           {ENV_CHECKER_PASSWORD} for dispense --checked-by.
+database:  --db, else {config.ENV_DB}, else the file in this user's data folder.
+training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date (tests, training).
+exit codes: 0 done; 1 unexpected ({ENV_DEBUG}=1 for details); 2 usage mistake;
+           3 refused by a rule, nothing saved; 4 not signed in or not permitted.
 """
 
 
@@ -1195,10 +1239,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(parser, suppress=False)
     commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
-    _setup_commands(commands)
-    _stock_commands(commands)
     _counter_commands(commands)
+    _stock_commands(commands)
     _record_commands(commands)
+    _setup_commands(commands)
     return parser
 
 
@@ -1232,7 +1276,7 @@ def _setup_commands(c: _Commands) -> None:
     p = c.add("restore", cmd_restore, "replace the database with a backup (administrator)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="when the current database cannot open")
-    p = c.add("demo", cmd_demo, "create a demo database (default: demo.sqlite3, data folder)")
+    p = c.add("demo", cmd_demo, "build the demo pharmacy (users, six months of records)")
     p.add_argument("--replace", action="store_true", help="overwrite an existing demo file")
 
 
@@ -1253,7 +1297,8 @@ def _stock_commands(c: _Commands) -> None:
     p.add_argument("--temperature-failed", action="store_true", help="quarantine every kit")
 
     for name, release in (("quarantine", False), ("release", True)):
-        p = c.add(name, partial(cmd_quarantine, release=release), f"{name} kits")
+        text = "release quarantined kits" if release else "set kits aside (quarantine)"
+        p = c.add(name, partial(cmd_quarantine, release=release), text)
         p.add_argument("kits", nargs="+", metavar="KIT")
         p.add_argument("--reason", required=True)
 
@@ -1404,6 +1449,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except DispensaryError as exc:
         return _report(err, exc)
+    except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("Interrupted; nothing more was saved.", file=err)
         return 130

@@ -100,7 +100,7 @@ class Cli:
 @dataclass(frozen=True)
 class DemoMaster:
     location: str  # a SQLite file, or a PostgreSQL database name on DISPENSARY_TEST_DB's server
-    output: str  # what `dispensary demo` printed
+    info: dict[str, Any]  # what `dispensary demo --json` printed
 
 
 def state_of(db: str) -> dict[str, Any]:

@@ -30,10 +30,10 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoMaster
     else:
         pg_statement(server, f'CREATE DATABASE "{name}"')
         location = pg_url(server, name)
-    result = Cli(location, folder)("demo", "--db", location, user=None)
+    result = Cli(location, folder)("demo", "--db", location, "--json", user=None)
     assert result.code == 0, result.err
     try:
-        yield DemoMaster(location if server is None else name, result.out)
+        yield DemoMaster(location if server is None else name, result.json())
     finally:
         if server is not None:
             pg_statement(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

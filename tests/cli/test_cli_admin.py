@@ -7,16 +7,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli_support import Cli, DemoMaster
+from cli_support import DEMO_TODAY, Cli, DemoMaster
 
 
-def test_the_demo_says_how_to_sign_in_and_never_overwrites(
+def test_the_demo_holds_what_it_promises_and_never_overwrites(
     cli: Cli, demo_master: DemoMaster, sqlite_only: None
 ) -> None:
-    out = demo_master.output
-    assert "with the password demo-pass-1" in out
-    for user in ("admin", "pharmacist", "technician", "monitor"):
-        assert any(line.split()[:1] == [user] for line in out.splitlines())
+    info = demo_master.info
+    assert info["today"] == DEMO_TODAY.isoformat() and info["password"] == "demo-pass-1"
+    assert [(u["username"], u["role"]) for u in info["users"]] == [
+        ("admin", "administrator"),
+        ("pharmacist", "pharmacist"),
+        ("technician", "technician"),
+        ("monitor", "monitor"),
+    ]
+    assert info["participants"] == 24 and info["shipments"] == 4
+    assert info["dispenses"] > 100 and info["returns"] > 80 and info["destroyed_kits"] > 0
+    assert info["quarantined_kits"] == ["K1061"] and info["expiring_soon"] == ["HT2509S"]
+    assert info["returns_overdue"] == ["01-006"] and "01-024" in info["due_this_week"]
 
     before = Path(cli.db).read_bytes()
     again = cli("demo", "--db", cli.db, user=None)
