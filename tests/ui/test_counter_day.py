@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from counter_fixtures import Counter, Printer, Signatures
+from counter_fixtures import P75, Counter, Printer, Signatures
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.codes import KitStatus, Role
@@ -18,10 +22,20 @@ from dispensary.ui.main_window import MainWindow
 from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.reconcile_view import ReconcileScreen
+from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screens import OPENS, screen_classes
 
 MONDAY = date(2026, 1, 26)
+
+
+def pdf_printer(path: Path) -> QPrinter:
+    """A printer that writes a PDF file, in place of the one chosen in the print dialog."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setResolution(150)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
 
 
 def enrol_as_the_pharmacist(qtbot: QtBot) -> Any:
@@ -45,6 +59,7 @@ def test_a_whole_day_at_the_counter(
     signatures: Signatures,
     printer: Printer,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     pharm = counter.actor("pharm")
     first = dispensing.dispense_cycle(
@@ -130,6 +145,22 @@ def test_a_whole_day_at_the_counter(
     qtbot.mouseClick(books.sign_button, Qt.MouseButton.LeftButton)
     signed = reconciliation.reconcile(counter.ctx, pharm).signoffs
     assert [(s.username, s.note) for s in signed] == [("pharm", "End of day")]
+
+    # 17:00 the day's accountability record (DARF) is printed for the binder.
+    window.go_actions[ReportsScreen].trigger()
+    reports = window.current_screen()
+    assert isinstance(reports, ReportsScreen)
+    reports.choose("darf")
+    reports.product.setCurrentIndex(reports.product.findData(P75))
+    with qtbot.waitSignal(reports.report_ready, timeout=30_000):
+        qtbot.mouseClick(reports.generate_button, Qt.MouseButton.LeftButton)
+    printed = tmp_path / "darf-printed.pdf"
+    monkeypatch.setattr(reports, "ask_printer", lambda: pdf_printer(printed))
+    qtbot.mouseClick(reports.print_button, Qt.MouseButton.LeftButton)
+    assert reports.made is not None
+    darf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(reports.made.pdf)).pages)
+    assert "Accountability Record" in darf and "01-003" in darf
+    assert len(PdfReader(printed).pages) == reports.document.pageCount()
 
     # The dashboard agrees: nobody due, nothing outstanding.
     window.go_actions[DashboardScreen].trigger()

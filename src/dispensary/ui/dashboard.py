@@ -125,8 +125,17 @@ class DashboardScreen(Screen):
 
     def _link(self, section: Section, text: str, kind: OpenKind, ref: str, alert: bool) -> None:
         button = section.add_link(text, alert)
-        button.clicked.connect(lambda _=False, k=kind.value, r=ref: self.open_request.emit(k, r))
+        button.setProperty("openKind", kind.value)
+        button.setProperty("openRef", ref)
+        button.clicked.connect(self._link_clicked)
         self.links.append((kind.value, ref, button))
+
+    def _link_clicked(self) -> None:
+        # A method, not a lambda holding the screen: PySide would keep the screen in a cycle.
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            kind = str(button.property("openKind"))
+            self.open_request.emit(kind, str(button.property("openRef") or ""))
 
     def _more(self, section: Section, left: int, kind: OpenKind) -> None:
         if left > 0:

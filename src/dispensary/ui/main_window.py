@@ -127,7 +127,8 @@ class MainWindow(QMainWindow):
             action = QAction(cls.title, self)
             if cls.shortcut:
                 action.setShortcut(QKeySequence(cls.shortcut))
-            action.triggered.connect(lambda _=False, c=cls: self.show_screen(c))
+            action.setData(cls)
+            action.triggered.connect(self._go_chosen)
             go_menu.addAction(action)
             self.go_actions[cls] = action
 
@@ -194,6 +195,13 @@ class MainWindow(QMainWindow):
             self.navigation.blockSignals(False)
         target.refresh()
         return target
+
+    def _go_chosen(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            cls = action.data()
+            if isinstance(cls, type) and issubclass(cls, Screen):
+                self.show_screen(cls)
 
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(self.classes):

@@ -22,7 +22,10 @@ class ScanField(QLineEdit):
         self.setClearButtonEnabled(True)
         self.setProperty("scan", True)
         self.returnPressed.connect(self._on_enter)
-        self.textEdited.connect(lambda _text: self.set_cue(""))
+        self.textEdited.connect(self._edited)
+
+    def _edited(self, _text: str) -> None:
+        self.set_cue("")
 
     def _on_enter(self) -> None:
         self.scanned.emit(self.text().strip())

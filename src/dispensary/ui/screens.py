@@ -14,6 +14,7 @@ from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.participants_view import ParticipantsScreen
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.reconcile_view import ReconcileScreen
+from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screen import OpenKind, Screen
 from dispensary.ui.temperature_view import TemperatureScreen
@@ -28,6 +29,7 @@ SCREENS: tuple[type[Screen], ...] = (
     ParticipantsScreen,
     CountScreen,
     ReconcileScreen,
+    ReportsScreen,
     TemperatureScreen,
     AuditScreen,
     UsersScreen,
