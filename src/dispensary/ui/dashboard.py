@@ -24,7 +24,7 @@ from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, product_label
 
-SHOWN_PER_SECTION = 8
+SHOWN_PER_SECTION = 6
 
 
 class Section(QFrame):
@@ -35,6 +35,8 @@ class Section(QFrame):
         self.setObjectName("card")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 8)
+        layout.setSpacing(4)
         self.title = QLabel(title)
         self.title.setObjectName("cardTitle")
         layout.addWidget(self.title)
@@ -51,6 +53,7 @@ class Section(QFrame):
             item = self.items.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: the deletion itself waits for the event loop
                 widget.deleteLater()
 
     def add_link(self, text: str, alert: bool = False) -> QPushButton:
@@ -93,11 +96,11 @@ class DashboardScreen(Screen):
         self.returns = Section("Returns not yet recorded")
         self.expiring = Section("Kits expiring within 90 days")
         self.discrepancies = Section("Unresolved discrepancies")
-        grid.addWidget(self.stock, 0, 0)
-        grid.addWidget(self.due, 0, 1)
-        grid.addWidget(self.returns, 1, 0)
-        grid.addWidget(self.expiring, 1, 1)
-        grid.addWidget(self.discrepancies, 2, 0, 1, 2)
+        grid.addWidget(self.stock, 0, 0, 1, 2)
+        grid.addWidget(self.due, 1, 0)
+        grid.addWidget(self.returns, 1, 1)
+        grid.addWidget(self.expiring, 2, 0)
+        grid.addWidget(self.discrepancies, 2, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll.setWidget(body)
