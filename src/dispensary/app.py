@@ -129,7 +129,7 @@ class Desk(QObject):
             self.watcher.stop()
         self.lock_screen = LockScreen(self.workstation.ctx, window.session.actor, window)
         self.lock_screen.unlocked.connect(self._unlocked)
-        window.menuBar().setEnabled(False)
+        window.set_locked(True)
 
     def _unlocked(self, actor: Actor) -> None:
         window = self.window
@@ -143,7 +143,7 @@ class Desk(QObject):
         if actor.user_id != window.session.actor.user_id:
             self.start_session(actor)
             return
-        window.menuBar().setEnabled(True)
+        window.set_locked(False)
         if self.watcher is not None:
             self.watcher.start()
         current = window.current_screen()

@@ -53,9 +53,13 @@ def test_demo_leaves_an_existing_database_as_it_is(counter: Counter) -> None:
     assert counter.path.stat().st_size == before
 
 
-def test_arguments() -> None:
+def test_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     args = gui.parse_arguments(["--db", "x.sqlite3", "--demo"])
     assert args.db == "x.sqlite3" and args.demo is True
+    assert gui.demo_database(args) == "x.sqlite3"
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))
+    monkeypatch.setenv("DISPENSARY_DB", str(tmp_path / "real.sqlite3"))
+    assert gui.demo_database(gui.parse_arguments(["--demo"])) == str(tmp_path / "demo.sqlite3")
     assert gui.style_sheet_path().name == "style.qss" and gui.style_sheet_path().exists()
 
 

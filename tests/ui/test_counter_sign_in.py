@@ -126,6 +126,7 @@ def test_idle_lock_covers_the_window_and_the_same_user_resumes_where_they_were(
     assert lock is not None and lock.isVisible()
     assert lock.geometry() == window.rect()
     assert not window.menuBar().isEnabled()
+    assert not window.go_actions[DispenseScreen].isEnabled()  # no shortcut behind the lock
     assert lock.form.username.text() == "pharm"
     qtbot.keyClicks(lock.form.password, "not-it-at-all")
     qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
@@ -135,7 +136,7 @@ def test_idle_lock_covers_the_window_and_the_same_user_resumes_where_they_were(
     qtbot.keyClicks(lock.form.password, "pharmpass1")
     qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
     assert desk.lock_screen is None and desk.window is window
-    assert window.menuBar().isEnabled()
+    assert window.menuBar().isEnabled() and window.go_actions[DispenseScreen].isEnabled()
     assert window.current_screen() is dispense
     assert dispense.participant is not None and dispense.participant.study_number == "01-001"
 

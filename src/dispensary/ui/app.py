@@ -61,9 +61,15 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="build the demo pharmacy in the database file first if it does not exist",
+        help="build the demo pharmacy first if the file does not exist (without --db: "
+        "demo.sqlite3 in the data folder)",
     )
     return parser.parse_args(list(argv))
+
+
+def demo_database(args: argparse.Namespace) -> str:
+    """--demo without --db uses demo.sqlite3 in the data folder, never the real database."""
+    return str(args.db or config.data_dir() / "demo.sqlite3")
 
 
 def process_seconds() -> float:
@@ -114,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Dispensary")
     app.setOrganizationName("Dispensary")
     apply_style(app)
-    database = config.database_from(args.db)
+    database = demo_database(args) if args.demo else config.database_from(args.db)
     window = SignInWindow(database)
     window.show()
     probe = bool(os.environ.get(PROBE))

@@ -157,6 +157,13 @@ class MainWindow(QMainWindow):
         for widget in (self.user_label, self.study_label, self.database_label):
             status.addPermanentWidget(widget)
 
+    def set_locked(self, locked: bool) -> None:
+        """Under the lock screen no menu or shortcut may change what is behind it."""
+        self.menuBar().setEnabled(not locked)
+        for action in self.findChildren(QAction):
+            action.setEnabled(not locked)
+        self.scan_field.setEnabled(not locked)
+
     def show_backup(self, text: str) -> None:
         """The day's backup, kept in view (a passing status message is wiped by a hover)."""
         self.backup_label.setText(text)

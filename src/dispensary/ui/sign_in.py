@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -35,6 +36,16 @@ ACTIVITY = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+def centred(widget: QWidget) -> QHBoxLayout:
+    """A row with the widget in the middle; its height still follows its wrapped text (an
+    alignment flag would pin it to its one-line size hint and clip the wrapped lines)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget)
+    row.addStretch(1)
+    return row
 
 
 class SignInForm(QFrame):
@@ -129,7 +140,7 @@ class SignInWindow(QWidget):
         self.form = SignInForm("Dispensary")
         self.form.setFixedWidth(440)
         self.form.detail.setText(f"Database: {database}")
-        outer.addWidget(self.form, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred(self.form))
         outer.addStretch(2)
         self.resize(640, 480)
         self.form.username.setFocus()
@@ -172,13 +183,16 @@ class LockScreen(QWidget):
         self.form.set_context(ctx)
         self.form.button.setText("Unlock")
         self.form.username.setText(actor.username)
-        outer.addWidget(self.form, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred(self.form))
         outer.addStretch(2)
         self.form.signed_in.connect(self.unlocked.emit)
         parent.installEventFilter(self)
         self.setGeometry(parent.rect())
         self.raise_()
         self.show()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.form.password.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
