@@ -198,7 +198,7 @@ class ReceiveScreen(Screen):
             if number in listed:
                 raise RuleViolation(f"Kit {number} is already on this shipment's list.")
             listed.add(number)
-        for number in numbers[:50]:
+        for number in numbers[:50]:  # a longer range is checked in full by Receive itself
             if self._in_stock(number):
                 raise RuleViolation(
                     f"Kit {number} is already in stock: a kit number is received once. "
