@@ -47,7 +47,7 @@ from dispensary.ui.forms import (
     table_view,
     to_qdate,
 )
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 
@@ -87,6 +87,7 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
         lambda r: r.adherence,
         colour=lambda r: "#c62828" if r.flags else None,
         align_right=True,
+        text=percent,
     ),
     Column(
         "Flags",

@@ -45,8 +45,8 @@ def celsius(value: float) -> str:
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
     Column("From", lambda r: r.started_at),
     Column("To", lambda r: r.ended_at),
-    Column("Lowest", lambda r: celsius(r.lowest), align_right=True),
-    Column("Highest", lambda r: celsius(r.highest), align_right=True),
+    Column("Lowest", lambda r: r.lowest, align_right=True, text=celsius),
+    Column("Highest", lambda r: r.highest, align_right=True, text=celsius),
     Column("Storage area", lambda r: r.storage_area),
     Column("Kits quarantined", lambda r: len(r.kits), align_right=True),
     Column("Logger file", lambda r: r.source),

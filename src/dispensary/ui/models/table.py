@@ -28,6 +28,12 @@ class Column(Generic[Row]):
     value: Callable[[Row], Any]
     colour: Callable[[Row], str | None] | None = None
     align_right: bool = False
+    text: Callable[[Any], str] | None = None  # how the value reads, when not the default
+
+
+def percent(value: float | None) -> str:
+    """Adherence and other ratios read as whole percentages."""
+    return "" if value is None else f"{value:.0%}"
 
 
 def display(value: Any) -> str:
@@ -40,7 +46,7 @@ def display(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:.0%}" if 0 <= value <= 5 else f"{value:g}"
+        return f"{value:g}"
     if isinstance(value, Enum):
         label = getattr(value, "label", None)
         return str(label) if label is not None else str(value.value)
@@ -106,7 +112,8 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         column = self._columns[index.column()]
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(column.value(row))
+            value = column.value(row)
+            return column.text(value) if column.text is not None else display(value)
         if role == Qt.ItemDataRole.UserRole:
             return sort_key(column.value(row))
         if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
