@@ -46,4 +46,3 @@ def test_the_patterns_catch_what_they_are_for() -> None:
     ]
     for line in offending:
         assert any(pattern.search(line) for pattern in FORBIDDEN), line
-

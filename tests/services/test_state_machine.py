@@ -39,7 +39,7 @@ from dispensary.services.receiving import KitIn
 from dispensary.services.results import BalanceRow, KitRow
 from dispensary.study import Study
 
-from .helpers import P25, P75, scalar
+from .helpers import P25, P75
 
 T = TypeVar("T")
 Snapshot = Callable[[Context], object]
@@ -65,12 +65,14 @@ class Counter(RuleBasedStateMachine):
     def __init__(
         self,
         make_context: Callable[[FixedClock], Context],
+        release: Callable[[Context], None],
         people: dict[str, Actor],
         snapshot: Snapshot,
     ) -> None:
         super().__init__()
         self.clock = FixedClock()
         self.ctx = make_context(self.clock)
+        self.release = release
         self.pharmacist = people["pharm"]
         self.monitor = people["monitor"]
         self.snapshot = snapshot
@@ -81,7 +83,7 @@ class Counter(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         result = audit.verify(self.ctx, self.monitor)
-        self.ctx.engine.dispose()
+        self.release(self.ctx)
         assert result.ok, result.message
 
     # -- helpers -------------------------------------------------------------------------
@@ -320,6 +322,8 @@ class Counter(RuleBasedStateMachine):
 
     @invariant()
     def every_tablet_is_accounted_for(self) -> None:
+        """The reconciliation recomputes the audit chain too: a break is an audit_chain finding;
+        the teardown runs `audit verify` itself once more."""
         result = reconciliation.reconcile(self.ctx, self.monitor)
         rows = result.products + result.lots + result.kits + result.participants
         for row in rows:
@@ -329,12 +333,6 @@ class Counter(RuleBasedStateMachine):
         assert sum(p.received for p in result.products) == self.received
         found = {d.kind for d in result.discrepancies} & FINDINGS_THAT_MUST_NOT_BE
         assert not found, result.discrepancies
-
-    @invariant()
-    def the_chain_verifies(self) -> None:
-        result = audit.verify(self.ctx, self.monitor)
-        assert result.ok, result.message
-        assert result.ledger_entries == scalar(self.ctx, "SELECT COUNT(*) FROM ledger_entries")
 
 
 def test_random_days_at_the_counter(
@@ -346,7 +344,12 @@ def test_random_days_at_the_counter(
     machines: list[Counter] = []
 
     def make() -> Counter:
-        machine = Counter(lambda clock: databases.context(study, clock), _template.actors, snapshot)
+        machine = Counter(
+            lambda clock: databases.context(study, clock),
+            databases.release,
+            _template.actors,
+            snapshot,
+        )
         machines.append(machine)
         return machine
 

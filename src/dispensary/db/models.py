@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -354,3 +355,17 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+def _explicit_id(
+    _mapper: Any, _connection: Any, target: LedgerEntry | AuditEntry | Dispense
+) -> None:
+    """Ledger, audit and dispense ids are handed out in order under the write lock (a gap is
+    evidence of a deletion). Their database sequences are never used, so on PostgreSQL they lag
+    behind: an insert drawing from one would collide later. Refuse it at once instead."""
+    if target.id is None:
+        raise ValueError(f"a {type(target).__name__} needs an explicit id (see services/audit.py)")
+
+
+for _model in (LedgerEntry, AuditEntry, Dispense):
+    event.listen(_model, "before_insert", _explicit_id)
