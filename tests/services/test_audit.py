@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -13,7 +13,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import VerifyResult
 
 from .conftest import Stock
-from .helpers import busy_pharmacy, scalar, sql
+from .helpers import busy_pharmacy, enroll, receive, scalar, sql
 
 Password = Callable[[Actor], str]
 
@@ -134,3 +134,16 @@ def test_a_refused_step_leaves_the_chain_as_it_was(
         before.entries,
         before.ledger_entries,
     )
+
+
+def test_timestamps_round_trip_through_the_chain(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password
+) -> None:
+    # Microseconds, and a clock that reports local time (UTC+8) rather than UTC.
+    clock.current = datetime(2026, 1, 5, 17, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    receive(ctx, pharmacist, "K0001-K0002")
+    enroll(ctx, pharmacist)
+    result = audit.verify(ctx, pharmacist)
+    assert result.ok, result.message
+    [entry] = audit.list_entries(ctx, pharmacist, action="enroll")
+    assert entry.at == datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -111,6 +111,8 @@ class Recorder:
                     f"{self.actor.username} can no longer sign: the account is not active. "
                     "Nothing was saved; sign in with an active account."
                 )
+        # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
+        self.now = self.now.astimezone(UTC)
         self.head = chain_head(self.session)
         self.ledger_written: list[LedgerEntry] = []
 
