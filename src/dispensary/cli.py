@@ -13,6 +13,7 @@ import getpass
 import io
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -1176,6 +1177,369 @@ def cmd_demo(run: Run) -> int:
     return EXIT_OK
 
 
+# -- commands: labels and reports ----------------------------------------------------------------
+# reportlab takes a third of a second to import: only the label and report commands load it.
+
+PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def _out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
+    """The file to write and its format (from the suffix), checked before any work is done."""
+    target = Path(path).expanduser().absolute()
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        allowed = " or ".join(f".{f}" for f in formats)
+        raise UsageError(f"--out {path}: {what} is written as {allowed}; end the file name so.")
+    if target.is_dir():
+        raise InvalidInput(f"{target} is a folder: give a file name after --out.")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+    return target, suffix
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Written whole or not at all: a half-written PDF must not be printed."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"{target} cannot be written ({exc.strerror or exc}). Check the folder and that the "
+            "file is not open in another program."
+        ) from exc
+
+
+def _pdf_pages(data: bytes) -> int:
+    """Pages of a reportlab PDF: each page is one uncompressed /Type /Page dictionary."""
+    return len(_PDF_PAGE.findall(data))
+
+
+def _written(target: Path, data: bytes, pdf: bool) -> dict[str, Any]:
+    return {"out": str(target), "pages": _pdf_pages(data) if pdf else None, "bytes": len(data)}
+
+
+def _size_text(info: dict[str, Any]) -> str:
+    size = f"{max(1, round(info['bytes'] / 1024))} kB"
+    if info["pages"] is None:
+        return size
+    return f"{_plural(info['pages'], 'page')}, {size}"
+
+
+def _reprint_options(run: Run) -> tuple[bool, str]:
+    """A reprint says why; a reason without --reprint is a slip, not a silent no-op."""
+    reprint = bool(getattr(run.args, "reprint", False))
+    reason = (getattr(run.args, "reason", None) or "").strip()
+    if reprint and not reason:
+        raise UsageError("A reprint is recorded with its reason: add --reason TEXT.")
+    if reason and not reprint:
+        raise UsageError("--reason goes with --reprint (a first print needs no reason).")
+    return reprint, reason
+
+
+def _the(what: str, items: Sequence[str]) -> str:
+    """'The kit label of K1 has' or 'The kit labels of K1, K2 have': the subject of a refusal."""
+    if len(items) == 1:
+        return f"The {what} of {items[0]} has"
+    return f"The {what}s of {_kits_text(items)} have"
+
+
+def _check_not_printed(run: Run, kind: str, items: Sequence[str], reprint: bool, what: str) -> None:
+    """Refuses before anything is drawn: a second print must be a marked, recorded reprint."""
+    from dispensary.services import report_data
+
+    printed = report_data.already_printed(run.context(), run.actor(), kind, items)
+    fresh = [i for i in items if i not in printed]
+    if printed and not reprint:
+        raise RuleViolation(
+            f"{_the(what, printed)} been printed before. To print again, add --reprint --reason "
+            "TEXT: the print is then marked REPRINT and recorded as a reprint."
+            + (" Name the kits not printed yet separately." if fresh else "")
+        )
+    if fresh and reprint:
+        raise RuleViolation(
+            f"{_the(what, fresh)} not been printed yet: print without --reprint"
+            + (" (name the kits printed before separately)." if printed else ".")
+        )
+
+
+def _label_written(
+    run: Run,
+    target: Path,
+    pdf: bytes,
+    kind: str,
+    items: Sequence[str],
+    reprint: bool,
+    stock: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Writes the PDF, then records the print; if the record is refused, the file goes too."""
+    from dispensary.services import report_data
+
+    _write(target, pdf)
+    try:
+        report_data.record_label_print(
+            run.context(), run.actor(), kind, items, reprint, stock, reason
+        )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    info = _written(target, pdf, pdf=True)
+    info |= {"kind": kind, "items": list(items), "stock": stock, "reprint": reprint}
+    return info
+
+
+def _settings() -> config.Settings:
+    return config.Settings.load()
+
+
+def cmd_label_kits(run: Run) -> int:
+    from dispensary import labels
+    from dispensary.services import report_data
+
+    a = run.args
+    target, _ = _out_path(a.out, ("pdf",), "a label sheet")
+    reprint, reason = _reprint_options(run)
+    ctx, actor = run.context(), run.actor()
+    settings = _settings()
+    stock = labels.choose_stock(ctx.study, settings, a.stock or "")
+    cal = labels.calibration_for(settings, stock)
+    shipment = getattr(a, "shipment", None)
+    if shipment:
+        rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
+    else:
+        kits = [piece for text in a.kits for piece in text.split(",") if piece.strip()]
+        rows = report_data.kit_label_rows(ctx, actor, kits=kits)
+    items = [r.number for r in rows]
+    _check_not_printed(run, "kit", items, reprint, "kit label")
+    pdf = labels.kit_labels(ctx.study, rows, stock, cal, reprint, a.position)
+    info = _label_written(run, target, pdf, "kit", items, reprint, stock.name, reason)
+    of = f"shipment {shipment}" if shipment else _kits_text(items)
+    marked = ", marked REPRINT" if reprint else ""
+    run.emit(
+        info,
+        [
+            f"Wrote {_plural(len(items), 'kit label')} of {of} on {stock.name}{marked}: "
+            f"{target} ({_size_text(info)}).",
+            f"  Calibration  {cal.text}",
+            "  Recorded in the audit trail as " + ("a reprint." if reprint else "printed."),
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_label_dispense(run: Run, leaflet: bool) -> int:
+    from dispensary import labels
+    from dispensary.services import report_data
+
+    a = run.args
+    target, _ = _out_path(a.out, ("pdf",), "a leaflet" if leaflet else "a label")
+    reprint, reason = _reprint_options(run)
+    ctx, actor = run.context(), run.actor()
+    dispense = report_data.dispense_for_label(ctx, actor, a.dispense)
+    kind, what = ("leaflet", "participant leaflet") if leaflet else ("dispense", "dispensing label")
+    items = [dispense.number]
+    _check_not_printed(run, kind, items, reprint, what)
+    if leaflet:
+        pdf = labels.participant_leaflet(ctx.study, dispense, a.paper, reprint)
+        stock_name = f"{PAPER_NAMES[a.paper]} paper"
+    else:
+        settings = _settings()
+        stock = labels.choose_stock(ctx.study, settings, a.stock or "")
+        cal = labels.calibration_for(settings, stock)
+        pdf = labels.dispensing_label(ctx.study, dispense, stock, cal, reprint, a.position)
+        stock_name = stock.name
+    info = _label_written(run, target, pdf, kind, items, reprint, stock_name, reason)
+    marked = ", marked REPRINT" if reprint else ""
+    run.emit(
+        info,
+        [
+            f"Wrote the {what} of {dispense.number} ({dispense.participant}, cycle "
+            f"{dispense.cycle}) on {stock_name}{marked}: {target} ({_size_text(info)}).",
+            "  Recorded in the audit trail as " + ("a reprint." if reprint else "printed."),
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_label_calibration(run: Run) -> int:
+    """No sign-in: the page shows this workstation's printer settings, no trial records."""
+    from dispensary import labels
+
+    a = run.args
+    target, _ = _out_path(a.out, ("pdf",), "a calibration page")
+    settings = _settings()
+    named = a.stock or settings.label_stock.strip()
+    # The study's default stock is the only reason to open the database here.
+    stock = labels.get_stock(named) if named else labels.choose_stock(run.context().study)
+    cal = labels.calibration_for(settings, stock)
+    pdf = labels.calibration_page(stock, cal)
+    _write(target, pdf)
+    info = _written(target, pdf, pdf=True) | {"stock": stock.name, "calibration": asdict(cal)}
+    run.emit(
+        info,
+        [
+            f"Wrote the calibration page of {stock.name} ({stock.description}): {target}.",
+            f"  Saved calibration  {cal.text}",
+            "Print it at 100% (no 'fit to page'), measure, then: dispensary label calibrate "
+            f"--stock {stock.name} --dx MM --dy MM [--scale X]",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_label_calibrate(run: Run) -> int:
+    """Workstation settings, not trial records: saved in settings.json, not in the database."""
+    from dispensary import labels
+
+    a = run.args
+    settings = _settings()
+    stock = labels.get_stock(a.stock)
+    before = labels.calibration_for(settings, stock)
+    cal = labels.Calibration(a.dx, a.dy, before.scale if a.scale is None else a.scale)
+    labels.save_calibration(settings, stock, cal)
+    path = settings.save()
+    run.emit(
+        {"stock": stock.name, **asdict(cal), "settings": str(path)},
+        [
+            f"Saved the calibration of {stock.name}: {cal.text}.",
+            f"  Before         {before.text}",
+            f"  Settings file  {path}",
+            "Labels printed on this workstation now use it. Print the calibration page again "
+            f"to check: dispensary label calibration --stock {stock.name} --out FILE.pdf",
+        ],
+    )
+    return EXIT_OK
+
+
+REPORTS = {
+    "darf": "drug accountability record (DARF), one per product and strength",
+    "inventory": "kits on record, with status and tablets",
+    "expiry": "stock expiring soon, and expired stock not yet destroyed",
+    "participant": "one participant's dispenses, returns and adherence",
+    "reconciliation": "balances per product and what to review",
+    "destruction": "destruction log (witnessed destructions and returns to the sponsor)",
+    "audit": "audit trail for a period, with the chain verification",
+    "lot": "lot trace: every kit and dispense of a lot (recall)",
+    "monitor": "monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)",
+}
+
+
+def cmd_report(run: Run, name: str) -> int:
+    from dispensary import reports
+    from dispensary.services import report_data
+
+    a = run.args
+    formats = ("pdf",) if name == "monitor" else ("pdf", "csv")
+    if name == "monitor" and Path(a.out).suffix.lower() == ".csv":
+        raise UsageError(
+            "The monitor pack is a PDF only (it gathers several reports): write it to a .pdf, "
+            "or export each part as CSV with its own report (darf, reconciliation, audit...)."
+        )
+    target, fmt = _out_path(a.out, formats, f"the {name} report")
+    since: date | None = getattr(a, "since", None)
+    until: date | None = getattr(a, "until", None)
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(
+            f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
+            "give the dates the other way round."
+        )
+    ctx, actor = run.context(), run.actor()
+    meta = report_data.report_meta(ctx, actor)
+    study, paper, pdf = ctx.study, a.paper, fmt == "pdf"
+    data: bytes
+    if name == "darf":
+        recs = report_data.darf_records(ctx, actor, a.product, since, until)
+        data = reports.darf_pdf(meta, recs, paper) if pdf else _csv(reports.darf_csv(meta, recs))
+        codes = list(dict.fromkeys(r.product for r in recs))
+        what = f"DARF{'s' if len(recs) > 1 else ''} of {' and '.join(codes)}"
+    elif name == "inventory":
+        if a.product:
+            study.product(a.product)
+        kits = queries.inventory(ctx, actor, product=a.product, lot=a.lot)
+        data = (
+            reports.inventory_pdf(meta, study, kits, paper)
+            if pdf
+            else _csv(reports.inventory_csv(meta, kits))
+        )
+        what = f"inventory ({_plural(len(kits), 'kit')})"
+    elif name == "expiry":
+        exp = report_data.expiry_report(ctx, actor, a.days)
+        data = (
+            reports.expiry_pdf(meta, study, exp, paper)
+            if pdf
+            else _csv(reports.expiry_csv(meta, exp))
+        )
+        what = (
+            f"expiry report ({_plural(len(exp.expiring), 'kit')} expiring within {a.days} days, "
+            f"{len(exp.expired)} expired)"
+        )
+    elif name == "participant":
+        person = report_data.participant_report(ctx, actor, a.participant)
+        data = (
+            reports.participant_pdf(meta, study, person, paper)
+            if pdf
+            else _csv(reports.participant_csv(meta, person))
+        )
+        what = f"participant report of {person.participant.study_number}"
+    elif name == "reconciliation":
+        result = reconciliation.reconcile(ctx, actor)
+        data = (
+            reports.reconciliation_pdf(meta, study, result, paper)
+            if pdf
+            else _csv(reports.reconciliation_csv(meta, result))
+        )
+        what = "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
+    elif name == "destruction":
+        rows = [
+            d
+            for d in queries.destruction_log(ctx, actor)
+            if (since is None or d.destroyed_on >= since)
+            and (until is None or d.destroyed_on <= until)
+        ]
+        data = (
+            reports.destruction_pdf(meta, study, rows, paper)
+            if pdf
+            else _csv(reports.destruction_csv(meta, rows))
+        )
+        what = f"destruction log ({_plural(len(rows), 'destruction')})"
+    elif name == "audit":
+        trail = report_data.audit_report(ctx, actor, since, until)
+        data = (
+            reports.audit_pdf(meta, study, trail, paper)
+            if pdf
+            else _csv(reports.audit_csv(meta, trail))
+        )
+        verdict = "verifies" if trail.verification.ok else "does NOT verify"
+        entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
+        what = f"audit trail ({entries}; the chain {verdict})"
+    elif name == "lot":
+        trace = report_data.lot_trace(ctx, actor, a.lot)
+        data = (
+            reports.lot_pdf(meta, study, trace, paper)
+            if pdf
+            else _csv(reports.lot_csv(meta, trace))
+        )
+        what = f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
+    else:
+        first = a.since
+        last = until or ctx.clock.today()
+        pack = report_data.monitor_pack(ctx, actor, first, last)
+        data = reports.monitor_pack_pdf(meta, study, pack, paper)
+        what = f"monitor pack {first.isoformat()} to {last.isoformat()}"
+    _write(target, data)
+    info = _written(target, data, pdf)
+    run.emit(info, [f"Wrote the {what}: {target} ({_size_text(info)})."])
+    return EXIT_OK
+
+
+def _csv(text: str) -> bytes:
+    """With a byte-order mark, so that Excel reads accents and the µ of a unit correctly."""
+    return text.encode("utf-8-sig")
+
+
 # -- the parser ----------------------------------------------------------------------------------
 
 Handler = Callable[[Run], int]
@@ -1242,6 +1606,8 @@ def build_parser() -> argparse.ArgumentParser:
     _counter_commands(commands)
     _stock_commands(commands)
     _record_commands(commands)
+    _label_commands(commands)
+    _report_commands(commands)
     _setup_commands(commands)
     return parser
 
@@ -1400,6 +1766,85 @@ def _record_commands(c: _Commands) -> None:
     p.add_argument("--limit", type=_whole, metavar="N", help="the last N entries")
     p.add_argument("--user", dest="user_filter", metavar="NAME", help="entries by this user")
     p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
+
+
+def _paper_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--paper", choices=list(PAPER_NAMES), default="a4", help="default: a4")
+
+
+def _label_options(p: argparse.ArgumentParser, reprint: bool = True, sheet: bool = True) -> None:
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    if sheet:
+        p.add_argument("--stock", metavar="NAME", help="label stock (default: this workstation's)")
+        p.add_argument(
+            "--position",
+            type=_whole,
+            default=1,
+            metavar="N",
+            help="first free label on a part-used sheet (1 = top left)",
+        )
+    if reprint:
+        p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")
+        p.add_argument("--reason", metavar="TEXT", help="why it is reprinted (with --reprint)")
+
+
+def _label_commands(c: _Commands) -> None:
+    label = c.group("label", "print kit and dispensing labels, leaflets (PDF)", "label_command")
+    p = label.add("kit", cmd_label_kits, "labels for the kits named")
+    p.add_argument("kits", nargs="+", metavar="KIT")
+    _label_options(p)
+    p = label.add("shipment", cmd_label_kits, "labels for every kit of a shipment")
+    p.add_argument("shipment", metavar="NO")
+    _label_options(p)
+    p = label.add("dispense", partial(cmd_label_dispense, leaflet=False), "the label of a dispense")
+    p.add_argument("dispense", metavar="DISPENSE")
+    _label_options(p)
+    p = label.add("leaflet", partial(cmd_label_dispense, leaflet=True), "the participant's leaflet")
+    p.add_argument("dispense", metavar="DISPENSE")
+    _label_options(p, sheet=False)
+    _paper_option(p)
+    p = label.add("calibration", cmd_label_calibration, "a calibration page of a label stock")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--stock", metavar="NAME", help="label stock (default: this workstation's)")
+    p = label.add("calibrate", cmd_label_calibrate, "save a stock's offset on this workstation")
+    p.add_argument("--stock", required=True, metavar="NAME")
+    # The offset saved replaces the one before: a page printed with a saved offset shows it.
+    p.add_argument("--dx", required=True, type=_number, metavar="MM", help="+ moves print right")
+    p.add_argument("--dy", required=True, type=_number, metavar="MM", help="+ moves print down")
+    p.add_argument("--scale", type=_number, metavar="X", help="50 / measured bar (default: kept)")
+
+
+def _report_commands(c: _Commands) -> None:
+    report = c.group("report", "write a report as PDF or CSV (by the --out suffix)", "report")
+    for name, text in REPORTS.items():
+        p = report.add(name, partial(cmd_report, name=name), text)
+        csv_too = name != "monitor"
+        p.add_argument(
+            "--out", required=True, metavar="FILE.pdf|FILE.csv" if csv_too else "FILE.pdf"
+        )
+        _paper_option(p)
+        if name in ("darf", "inventory"):
+            p.add_argument("--product", metavar="CODE", help="one product (default: all)")
+        if name == "inventory":
+            p.add_argument("--lot", metavar="LOT")
+        if name == "lot":
+            p.add_argument("--lot", required=True, metavar="LOT")
+        if name == "participant":
+            p.add_argument("--participant", required=True, metavar="NUMBER")
+        if name == "expiry":
+            p.add_argument("--days", type=_whole, default=90, metavar="N", help="default: 90")
+        if name in ("darf", "destruction", "audit", "monitor"):
+            p.add_argument(
+                "--from",
+                dest="since",
+                type=_date,
+                required=name == "monitor",
+                metavar="DATE",
+                help="first day of the period",
+            )
+            p.add_argument(
+                "--to", dest="until", type=_date, metavar="DATE", help="last day (default: today)"
+            )
 
 
 def _missing_subcommand(run: Run) -> int:

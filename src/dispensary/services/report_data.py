@@ -39,7 +39,7 @@ from dispensary.domain.rules import check_text, normalise_kit_number
 from dispensary.services import audit as audit_service
 from dispensary.services import queries
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_participant, status_now
+from dispensary.services.common import get_dispense, get_participant, status_now
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.reconciliation import reconcile
@@ -47,6 +47,7 @@ from dispensary.services.results import (
     AuditRow,
     DestructionRow,
     DispenseHistoryRow,
+    DispenseResult,
     KitRow,
     LedgerRow,
     ParticipantRow,
@@ -780,6 +781,20 @@ def kit_label_rows(
             )
             for k in (found[n] for n in order)
         ]
+
+
+def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
+    """A dispense whose label or leaflet may be printed: a voided one went nowhere, so no
+    bottle may carry its label."""
+    require(actor, "print_label")
+    with read_transaction(ctx.engine) as session:
+        record = get_dispense(session, dispense_ref)
+        if record not in queries.live_dispenses(session, record.participant_id):
+            raise RuleViolation(
+                f"Dispense {record.number} was voided: it has no label or leaflet. If the cycle "
+                "was dispensed again, print the label of that dispense."
+            )
+        return queries.dispense_result(session, ctx, record, ())
 
 
 def _label_entity(kind: str) -> str:

@@ -1,0 +1,305 @@
+"""`dispensary label` and `dispensary report` against the demo: real PDFs and CSVs on disk.
+
+Labels and report PDFs run the installed command as a subprocess. The CSV exports run `main()` in
+this process (the same code after the PDF runs proved the script), which keeps the file to about
+twenty interpreter start-ups.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from cli_support import DEMO_TODAY, Cli
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import LETTER
+
+from dispensary import cli as command
+from dispensary.reports.csvfile import read_rows
+from dispensary.services.demo import DEMO_PASSWORD
+
+# Facts of the demo pharmacy (the same every build for the same today).
+LIVE_DISPENSE = "DSP000119"  # 01-009, cycle 7
+VOIDED_DISPENSE = "DSP000027"
+SMALL_SHIPMENT = ("SH-0003", ["K5009", "K5010", "K5011", "K5012", "K5013", "K5014"])
+CODE128 = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.Code128)
+
+
+def read_pdf(path: Path) -> PdfReader:
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-"), f"{path} is not a PDF"
+    return PdfReader(io.BytesIO(data))
+
+
+def barcodes(path: Path) -> list[list[str]]:
+    """The Code 128 barcodes a scanner reads on each page, rasterised at 300 dpi."""
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        found = []
+        for page in document:
+            image = page.render(scale=300 / 72).to_pil().convert("L")
+            codes = zxingcpp.read_barcodes(image, formats=CODE128)
+            found.append(sorted(code.text for code in codes))
+        return found
+    finally:
+        document.close()
+
+
+def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
+    cli: Cli, tmp_path: Path
+) -> None:
+    shipment, kits = SMALL_SHIPMENT
+    sheet = tmp_path / "shipment.pdf"
+    made = cli(
+        "label",
+        "shipment",
+        shipment,
+        "--out",
+        str(sheet),
+        "--stock",
+        "a4-sheet",
+        "--position",
+        "3",
+        "--json",
+    )
+    assert made.code == 0, made.err
+    info = made.json()
+    assert info == {
+        "out": str(sheet),
+        "pages": 1,
+        "bytes": sheet.stat().st_size,
+        "kind": "kit",
+        "items": kits,
+        "stock": "a4-sheet",
+        "reprint": False,
+    }
+    assert len(read_pdf(sheet).pages) == 1
+    assert barcodes(sheet) == [kits]
+
+    rolls = tmp_path / "kits.pdf"
+    made = cli("label", "kit", "K1001,K1002", "--out", str(rolls), "--stock", "thermal-4x2")
+    assert made.code == 0, made.err
+    assert "Wrote 2 kit labels of K1001, K1002 on thermal-4x2" in made.out
+    assert barcodes(rolls) == [["K1001"], ["K1002"]]
+
+    label = tmp_path / "label.pdf"
+    made = cli("label", "dispense", LIVE_DISPENSE.lower(), "--out", str(label), "--json")
+    assert made.code == 0, made.err
+    assert made.json()["items"] == [LIVE_DISPENSE] and made.json()["pages"] == 1
+    assert barcodes(label) == [[LIVE_DISPENSE]]
+
+    leaflet = tmp_path / "leaflet.pdf"
+    made = cli("label", "leaflet", LIVE_DISPENSE, "--out", str(leaflet), "--paper", "letter")
+    assert made.code == 0, made.err
+    assert "participant leaflet of DSP000119 (01-009, cycle 7) on US Letter paper" in made.out
+    reader = read_pdf(leaflet)
+    assert [float(p.mediabox.width) for p in reader.pages] == [LETTER[0]] * len(reader.pages)
+    assert "Your study tablets: cycle 7" in reader.pages[0].extract_text()
+
+
+def test_a_second_print_is_refused_until_it_is_a_reprint_with_a_reason(
+    cli: Cli, tmp_path: Path, state: Callable[[str], dict[str, Any]]
+) -> None:
+    first = tmp_path / "first.pdf"
+    assert cli("label", "dispense", LIVE_DISPENSE, "--out", str(first)).code == 0
+
+    before = state(cli.db)
+    second = tmp_path / "second.pdf"
+    again = cli("label", "dispense", LIVE_DISPENSE, "--out", str(second))
+    assert again.code == 3 and again.out == ""
+    assert "has been printed before. To print again, add --reprint --reason TEXT" in again.err
+    assert not second.exists()
+    no_reason = cli("label", "dispense", LIVE_DISPENSE, "--out", str(second), "--reprint")
+    assert no_reason.code == 2 and "add --reason TEXT" in no_reason.err
+    assert not second.exists()
+    assert state(cli.db) == before  # type: ignore[operator]
+
+    reprint = cli(
+        "label",
+        "dispense",
+        LIVE_DISPENSE,
+        "--out",
+        str(second),
+        "--reprint",
+        "--reason",
+        "Bottle label soaked at the sink",
+    )
+    assert reprint.code == 0, reprint.err
+    assert "marked REPRINT" in reprint.out
+    assert "REPRINT" in read_pdf(second).pages[0].extract_text()
+    assert "REPRINT" not in read_pdf(first).pages[0].extract_text()
+
+    trail = cli("audit", "list", "--action", "label_reprinted", "--json").json()
+    assert [(e["user"], e["entity"], e["entity_id"], e["reason"]) for e in trail] == [
+        ("pharmacist", "dispense label", LIVE_DISPENSE, "Bottle label soaked at the sink")
+    ]
+    assert trail[0]["new"] == {"items": [LIVE_DISPENSE], "reprint": True, "stock": "thermal-4x2"}
+
+    voided = tmp_path / "voided.pdf"
+    refused = cli("label", "dispense", VOIDED_DISPENSE, "--out", str(voided))
+    assert refused.code == 3
+    assert f"Dispense {VOIDED_DISPENSE} was voided: it has no label or leaflet" in refused.err
+    assert not voided.exists()
+
+
+def test_labels_need_a_role_that_prints_them(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "label.pdf"
+    refused = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out), user="monitor")
+    assert refused.code == 4 and "may not print labels" in refused.err
+    assert not out.exists()
+
+
+def test_calibration_is_saved_on_the_workstation_and_printed_on_the_page(
+    cli: Cli, tmp_path: Path
+) -> None:
+    saved = cli(
+        "label",
+        "calibrate",
+        "--stock",
+        "a4-sheet",
+        "--dx",
+        "1.5",
+        "--dy",
+        "-0.5",
+        "--json",
+        user=None,
+    )
+    assert saved.code == 0, saved.err
+    settings = cli.home / "settings.json"
+    assert saved.json() == {
+        "stock": "a4-sheet",
+        "dx_mm": 1.5,
+        "dy_mm": -0.5,
+        "scale": 1.0,
+        "settings": str(settings),
+    }
+    assert json.loads(settings.read_text())["label_offsets"] == {"a4-sheet": [1.5, -0.5, 1.0]}
+
+    page = tmp_path / "calibration.pdf"
+    made = cli(
+        "label", "calibration", "--stock", "a4-sheet", "--out", str(page), "--json", user=None
+    )
+    assert made.code == 0, made.err
+    assert made.json()["calibration"] == {"dx_mm": 1.5, "dy_mm": -0.5, "scale": 1.0}
+    text = read_pdf(page).pages[0].extract_text()
+    assert "Saved: offset x +1.5 mm, y -0.5 mm, scale 1.000" in " ".join(text.split())
+
+
+REPORT_PDFS = [
+    (["darf"], "Investigational Agent Accountability Record (DARF)"),
+    (["inventory", "--product", "herombopag-2.5mg"], "Inventory by product, lot and kit"),
+    (["expiry", "--days", "120"], "Expiry report"),
+    (
+        ["participant", "--participant", "01-009"],
+        "Participant dispensing and adherence history: 01-009",
+    ),
+    (["reconciliation"], "Reconciliation"),
+    (["destruction", "--from", "2025-08-01"], "Destruction and return-to-sponsor log"),
+    (["audit", "--from", "2026-02-01", "--to", "2026-03-02"], "Audit trail"),
+    (["lot", "--lot", "HT2507B"], "Lot trace HT2507B"),
+    (["monitor", "--from", "2026-01-01"], "Monitor pack 2026-01-01 to 2026-03-02"),
+]
+
+
+def test_every_report_is_written_as_a_pdf_with_its_page_count(cli: Cli, tmp_path: Path) -> None:
+    for argv, title in REPORT_PDFS:
+        out = tmp_path / f"{argv[0]}.pdf"
+        made = cli("report", *argv, "--out", str(out), "--json", user="monitor")
+        assert made.code == 0, (argv, made.err)
+        reader = read_pdf(out)
+        assert made.json() == {
+            "out": str(out),
+            "pages": len(reader.pages),
+            "bytes": out.stat().st_size,
+        }
+        assert reader.metadata is not None and reader.metadata.title == title
+    letter = tmp_path / "darf-letter.pdf"
+    made = cli(
+        "report",
+        "darf",
+        "--product",
+        "herombopag-2.5mg",
+        "--paper",
+        "letter",
+        "--out",
+        str(letter),
+        user="monitor",
+    )
+    assert made.code == 0, made.err
+    assert made.out.startswith("Wrote the DARF of herombopag-2.5mg: ")
+    assert {round(float(p.mediabox.height)) for p in read_pdf(letter).pages} == {round(LETTER[0])}
+
+
+REPORT_CSVS = [
+    (["darf", "--product", "herombopag-7.5mg"], "Investigational Agent Accountability", "line"),
+    (["inventory", "--lot", "HT2507B"], "Inventory by product, lot and kit", "kit"),
+    (["expiry"], "Expiry report", "kit"),
+    (["participant", "--participant", "01-009"], "Participant dispensing", "dispense"),
+    (["reconciliation"], "Reconciliation", "scope"),
+    (["destruction"], "Destruction and return-to-sponsor log", "kits"),
+    (["audit", "--to", "2026-01-31"], "Audit trail", "action"),
+    (["lot", "--lot", "HT2507B"], "Lot trace", "participant"),
+]
+
+
+@pytest.fixture
+def in_process(demo_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """`main()` in this process, set up as `Cli` sets up the subprocess (monitor signed in)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {
+        "DISPENSARY_HOME": str(home),
+        "DISPENSARY_DB": demo_db,
+        "DISPENSARY_USER": "monitor",
+        "DISPENSARY_PASSWORD": DEMO_PASSWORD,
+        "DISPENSARY_TODAY": DEMO_TODAY.isoformat(),
+    }.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_reports_export_csv_with_a_byte_order_mark_for_spreadsheets(
+    in_process: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv, title, column in REPORT_CSVS:
+        out = tmp_path / f"{argv[0]}.csv"
+        assert command.main(["report", *argv, "--out", str(out), "--json"]) == 0, argv
+        info = json.loads(capsys.readouterr().out)
+        data = out.read_bytes()
+        assert info == {"out": str(out), "pages": None, "bytes": len(data)}
+        assert data.startswith(b"\xef\xbb\xbf# " + title.encode())
+        rows = read_rows(data.decode("utf-8-sig"))
+        assert rows and all(row[column] for row in rows), argv
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "words"),
+    [
+        (["monitor", "--from", "2026-01-01", "--out", "pack.csv"], 2, "monitor pack is a PDF only"),
+        (["inventory", "--out", "stock.xlsx"], 2, "written as .pdf or .csv"),
+        (["participant", "--out", "p.pdf"], 2, "required: --participant"),
+        (["darf", "--from", "2026-03-01", "--to", "2026-02-01", "--out", "d.pdf"], 3, "ends"),
+        (["inventory", "--product", "aspirin", "--out", "i.pdf"], 3, "not in study"),
+        (["darf", "--out", "no-such-folder/d.pdf"], 3, "does not exist: create it first"),
+    ],
+)
+def test_a_report_that_cannot_be_written_as_asked_writes_nothing(
+    in_process: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    code: int,
+    words: str,
+) -> None:
+    in_process.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    assert command.main(["report", *argv]) == code
+    captured = capsys.readouterr()
+    assert words in captured.err and captured.out == ""
+    assert sorted(tmp_path.iterdir()) == before
