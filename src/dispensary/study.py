@@ -7,6 +7,7 @@ editing it can find the mistake without reading Python.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,10 +276,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     if low >= high:
         raise r.fail("temperature.min_celsius", "must be lower than max_celsius")
     directions = r.get(label, "label.directions", str)
-    try:
-        directions.format(tablets_per_dose=1, start_date="2026-01-01", days=21, dose_name="x")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise r.fail("label.directions", f"has an unknown placeholder {exc}") from exc
+    _check_placeholders(r, directions)
     sex = r.get(eligibility, "eligibility.sex", str)
     if sex not in ("F", "M", "ALL"):
         raise r.fail("eligibility.sex", 'must be "F", "M" or "ALL"')
@@ -327,6 +325,26 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         ),
         source_text=text,
     )
+
+
+DIRECTION_PLACEHOLDERS = ("tablets_per_dose", "start_date", "days", "dose_name")
+
+
+def _check_placeholders(r: _Reader, directions: str) -> None:
+    """Only the four named placeholders, plain (no attribute, index, format or conversion):
+    the text is filled in for every label, so it must not fail or grow there."""
+    known = ", ".join("{" + name + "}" for name in DIRECTION_PLACEHOLDERS)
+    try:
+        fields = list(string.Formatter().parse(directions))
+    except ValueError as exc:
+        raise r.fail(
+            "label.directions", f"has a broken placeholder ({exc}); write a brace as {{{{ or }}}}"
+        ) from exc
+    for _text, name, spec, conversion in fields:
+        if name is not None and (name not in DIRECTION_PLACEHOLDERS or spec or conversion):
+            raise r.fail(
+                "label.directions", f"has an unknown placeholder '{name}': use only {known}"
+            )
 
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:

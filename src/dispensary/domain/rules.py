@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
@@ -33,9 +33,16 @@ def effective_status(status: KitStatus, expiry: date, today: date) -> KitStatus:
     return status
 
 
+def _must_be_text(raw: object, what: str) -> str:
+    """Screens and scripts pass text; anything else is refused rather than crashing later."""
+    if not isinstance(raw, str):
+        raise InvalidInput(f"The {what} must be text, not {type(raw).__name__}.")
+    return raw
+
+
 def normalise_kit_number(raw: str) -> str:
     """Scanners and typists differ in case and stray spaces; the kit number does not."""
-    number = raw.strip().upper()
+    number = _must_be_text(raw, "kit number").strip().upper()
     if not KIT_NUMBER.fullmatch(number):
         raise InvalidInput(
             f"'{_show(raw)}' is not a kit number. Kit numbers are 1-40 letters and digits "
@@ -45,7 +52,7 @@ def normalise_kit_number(raw: str) -> str:
 
 
 def normalise_study_number(raw: str) -> str:
-    number = raw.strip().upper()
+    number = _must_be_text(raw, "study number").strip().upper()
     if not STUDY_NUMBER.fullmatch(number):
         raise InvalidInput(
             f"'{_show(raw)}' is not a participant study number. Use 1-20 letters, digits "
@@ -55,7 +62,7 @@ def normalise_study_number(raw: str) -> str:
 
 
 def normalise_initials(raw: str) -> str:
-    initials = raw.strip().upper().replace(".", "").replace(" ", "")
+    initials = _must_be_text(raw, "initials").strip().upper().replace(".", "").replace(" ", "")
     if not INITIALS.fullmatch(initials):
         raise InvalidInput(
             f"'{_show(raw)}' are not initials. Give 2 to 4 letters A-Z (no names: "
@@ -66,7 +73,7 @@ def normalise_initials(raw: str) -> str:
 
 def check_text(value: str, what: str, required: bool = True, limit: int = TEXT_LIMIT) -> str:
     """Free text (reasons, notes, methods): printable, bounded, and present when required."""
-    text = value.strip()
+    text = _must_be_text(value, what).strip()
     if required and not text:
         raise InvalidInput(f"Give the {what}: it is required for the record.")
     if len(text) > limit:
@@ -86,7 +93,22 @@ def check_count(value: int, what: str, maximum: int = 100_000) -> int:
     return value
 
 
-def check_not_future(when: date, today: date, what: str) -> date:
+def check_date(value: object, what: str) -> date:
+    """A calendar date (not a date and time, not text): what every date field holds."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"The {what} must be a date (YYYY-MM-DD), not {value!r:.40}.")
+    return value
+
+
+def check_flag(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"The {what} must be yes or no, not {value!r:.40}.")
+    return value
+
+
+def check_not_future(when: date | None, today: date, what: str) -> date:
+    """`None` means today; any other value must be a real date, not after today."""
+    when = today if when is None else check_date(when, what)
     if when > today:
         raise InvalidInput(
             f"The {what} {when.isoformat()} is in the future (today is {today.isoformat()}). "

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.models import Dispense, Kit, LedgerEntry, Participant
 from dispensary.domain.accountability import Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
-from dispensary.domain.errors import NotFound
+from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.rules import (
     KitCandidate,
     effective_status,
@@ -55,9 +55,11 @@ def get_participant(session: Session, raw: str) -> Participant:
 
 def get_dispense(session: Session, raw: str) -> Dispense:
     """By dispense number (as on the label's barcode) or by database id."""
+    if not isinstance(raw, str):
+        raise InvalidInput(f"A dispense is named by its number (DSP...), not {raw!r:.40}.")
     text = raw.strip().upper()
     dispense = session.scalar(select(Dispense).where(Dispense.number == text))
-    if dispense is None and text.isdigit() and len(text) < 10:
+    if dispense is None and text.isascii() and text.isdigit() and len(text) < 10:
         dispense = session.get(Dispense, int(text))
     if dispense is None:
         raise NotFound(

@@ -38,7 +38,7 @@ def record_count(
 ) -> CountResult:
     require(actor, "count")
     today = ctx.clock.today()
-    day = check_not_future(counted_on or today, today, "count date")
+    day = check_not_future(counted_on, today, "count date")
     tablets = check_count(counted, "number of tablets counted")
     why = check_text(reason, "reason", required=False)
     with write_transaction(ctx.engine) as session:

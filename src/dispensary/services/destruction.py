@@ -38,7 +38,7 @@ def destroy(
     if not kits:
         raise InvalidInput("Name at least one kit to destroy.")
     today = ctx.clock.today()
-    day = check_not_future(destroyed_on or today, today, "destruction date")
+    day = check_not_future(destroyed_on, today, "destruction date")
     witness_name = check_text(witness, "witness's name", limit=120)
     if witness_name.lower() in (actor.username.lower(), actor.full_name.lower()):
         raise RuleViolation("The witness must be another person than the one destroying.")

@@ -15,6 +15,7 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     KitCandidate,
+    check_date,
     check_day1_near,
     check_interval,
     check_kit_dispensable,
@@ -27,6 +28,7 @@ from dispensary.domain.rules import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     candidate,
+    contents_of_kits,
     get_dispense,
     get_kit,
     get_kits,
@@ -67,15 +69,22 @@ def dispense_cycle(
     require(actor, "dispense")
     study = ctx.study
     today = ctx.clock.today()
-    day = check_not_future(dispensed_on or today, today, "dispense date")
+    day = check_not_future(dispensed_on, today, "dispense date")
     if isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= 999:
         raise InvalidInput(f"Cycle {cycle!r} is not a cycle number (1, 2, 3 ...).")
+    day1 = check_date(day1, "day 1 (the T-DM1 infusion date)")
     check_day1_near(day1, day)
+    if isinstance(dose_level, bool) or not isinstance(dose_level, int):
+        raise InvalidInput(f"Dose level {dose_level!r:.20} is not a level number (0, -1 ...).")
     dose = study.dose_level(dose_level)
     override = check_text(override_reason, "override reason", required=False)
     ordered_by = check_text(
         dose_ordered_by, "name of who ordered the dose", required=False, limit=120
     )
+    if platelet_count is not None and (
+        isinstance(platelet_count, bool) or not isinstance(platelet_count, int | float)
+    ):
+        raise InvalidInput(f"The platelet count must be a number, not {platelet_count!r:.40}.")
     if platelet_count is not None and not 0 <= platelet_count <= 5000:
         raise InvalidInput(f"A platelet count of {platelet_count} x 10^9/L is not possible.")
     days = study.cycle.days_of_supply
@@ -277,7 +286,8 @@ def _choose_kits(
             )
         )
         by_number = {k.number: k for k in stock}
-        candidates = [candidate(k, kit_contents(session, k)) for k in stock]
+        on_shelf = contents_of_kits(session, stock)
+        candidates = [candidate(k, on_shelf[k.id]) for k in stock]
         for picked in choose_fefo(candidates, product, tablets, cover_until, today):
             chosen.append((by_number[picked.number], picked.tablets))
     return chosen

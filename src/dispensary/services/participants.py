@@ -42,10 +42,10 @@ def enroll(
     when a checklist is given (the GUI always gives it)."""
     require(actor, "enroll")
     today = ctx.clock.today()
-    day = check_not_future(enrolled_on or today, today, "enrolment date")
+    day = check_not_future(enrolled_on, today, "enrolment date")
     number = normalise_study_number(study_number)
     letters = normalise_initials(initials)
-    sex_code = sex.strip().upper()[:1] if sex.strip() else ""
+    sex_code = check_text(sex, "sex", required=False, limit=10).upper()[:1]
     if sex_code not in ("F", "M"):
         raise InvalidInput(f"Sex '{sex[:10]}' is not F or M.")
     if isinstance(birth_year, bool) or not isinstance(birth_year, int):

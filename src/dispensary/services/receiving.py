@@ -16,7 +16,14 @@ from dispensary.db.engine import write_transaction
 from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.domain.rules import check_count, check_not_future, check_text, normalise_kit_number
+from dispensary.domain.rules import (
+    check_count,
+    check_date,
+    check_flag,
+    check_not_future,
+    check_text,
+    normalise_kit_number,
+)
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
@@ -58,6 +65,13 @@ def expand_range(text: str) -> list[str]:
 
 def parse_manifest(text: str, default_product: str | None = None) -> list[KitIn]:
     """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number."""
+    try:
+        return _parse_manifest(text, default_product)
+    except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
+        raise InvalidInput(f"The manifest is not a CSV file that can be read ({exc}).") from exc
+
+
+def _parse_manifest(text: str, default_product: str | None) -> list[KitIn]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
     needed = {"kit", "lot", "expiry", "tablets"}
@@ -121,27 +135,26 @@ def receive_shipment(
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
     require(actor, "receive")
     today = ctx.clock.today()
-    day = check_not_future(received_on or today, today, "date received")
+    day = check_not_future(received_on, today, "date received")
     number = check_text(shipment, "shipment number", limit=60)
     condition_text = check_text(condition, "condition", limit=200)
-    place = check_text(location or ctx.study.storage_area, "storage location", limit=80)
+    place = check_text(
+        ctx.study.storage_area if location is None else location, "storage location", limit=80
+    )
+    if isinstance(kits, str) or not all(isinstance(k, KitIn) for k in kits):
+        raise InvalidInput("List the shipment's kits (by range or from the manifest).")
     if not kits:
         raise InvalidInput("A shipment needs at least one kit.")
+    kits = [_checked_kit(ctx, kit, day) for kit in kits]
     numbers = [k.number for k in kits]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
     if duplicates:
         raise InvalidInput(f"Kit {duplicates[0]} is listed twice in this shipment; check the list.")
-    for kit in kits:
-        ctx.study.product(kit.product)  # refuses unknown products
-        check_count(kit.tablets, f"tablet count of kit {kit.number}")
-        if kit.tablets == 0:
-            raise InvalidInput(f"Kit {kit.number} has no tablets; check the count.")
-        if kit.expiry < day:
-            raise RuleViolation(
-                f"Kit {kit.number} (lot {kit.lot}) expired on {kit.expiry.isoformat()}. "
-                "Do not receive expired stock: contact the sponsor."
-            )
-    status = KitStatus.AVAILABLE if temperature_ok else KitStatus.QUARANTINED
+    status = (
+        KitStatus.AVAILABLE
+        if check_flag(temperature_ok, "temperature record acceptable")
+        else KitStatus.QUARANTINED
+    )
 
     with write_transaction(ctx.engine) as session:
         if session.scalar(select(Shipment).where(Shipment.number == number)):
@@ -208,6 +221,25 @@ def receive_shipment(
             },
         )
         return ReceiveResult(number, day, tuple(numbers), total, not temperature_ok)
+
+
+def _checked_kit(ctx: Context, kit: KitIn, day: date) -> KitIn:
+    """Every field of a listed kit as the paperwork must give it (typed kits are not trusted
+    more than a manifest line)."""
+    number = normalise_kit_number(kit.number)
+    product = check_text(kit.product, "product", limit=40)
+    ctx.study.product(product)  # refuses unknown products
+    lot = check_text(kit.lot, f"lot number of kit {number}", limit=60)
+    expiry = check_date(kit.expiry, f"expiry of kit {number}")
+    tablets = check_count(kit.tablets, f"tablet count of kit {number}")
+    if tablets == 0:
+        raise InvalidInput(f"Kit {number} has no tablets; check the count.")
+    if expiry < day:
+        raise RuleViolation(
+            f"Kit {number} (lot {lot}) expired on {expiry.isoformat()}. "
+            "Do not receive expired stock: contact the sponsor."
+        )
+    return KitIn(number, product, lot, expiry, tablets)
 
 
 def _lot(session: Session, kit_in: KitIn) -> Lot:

@@ -29,6 +29,8 @@ from dispensary.services.users import check_signature
 
 
 def find_dispense(session: Session, study_number: str, cycle: int) -> Dispense:
+    if isinstance(cycle, bool) or not isinstance(cycle, int):
+        raise InvalidInput(f"Cycle {cycle!r:.20} is not a cycle number (1, 2, 3 ...).")
     participant = get_participant(session, study_number)
     for record in live_dispenses(session, participant.id):
         if record.cycle == cycle:
@@ -60,7 +62,7 @@ def record_return(
     """
     require(actor, "return")
     today = ctx.clock.today()
-    day = check_not_future(returned_on or today, today, "return date")
+    day = check_not_future(returned_on, today, "return date")
     count = check_count(tablets, "number of tablets returned")
     held = check_count(held_days, "days the drug was held")
     note_text = check_text(note, "note", required=False)
@@ -280,7 +282,7 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
 def _dispense_for(
     session: Session, dispense: str | None, study_number: str | None, cycle: int | None
 ) -> Dispense:
-    if dispense:
+    if dispense is not None and dispense != "":  # anything else given is checked, not skipped
         return get_dispense(session, dispense)
     if study_number and cycle is not None:
         return find_dispense(session, study_number, cycle)

@@ -38,6 +38,13 @@ class ExcursionResult:
 
 def parse_logger_csv(text: str) -> list[Reading]:
     """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature')."""
+    try:
+        return _parse_logger_csv(text)
+    except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
+        raise InvalidInput(f"The logger file is not a CSV file that can be read ({exc}).") from exc
+
+
+def _parse_logger_csv(text: str) -> list[Reading]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
     time_key = names.get("timestamp") or names.get("time")

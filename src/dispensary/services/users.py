@@ -37,6 +37,8 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(password: str) -> None:
+    if not isinstance(password, str):
+        raise InvalidInput("A password must be text.")
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"A password needs at least {MIN_PASSWORD} characters.")
     if len(password) > 200:
@@ -48,6 +50,8 @@ def check_password_rules(password: str) -> None:
 
 
 def _password_matches(user: User, password: str) -> bool:
+    if not isinstance(password, str):
+        return False
     try:
         return bool(_hasher.verify(user.password_hash, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):

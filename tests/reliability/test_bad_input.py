@@ -1,0 +1,609 @@
+"""Bad input everywhere: hypothesis feeds the services, the file parsers and the study loader
+wrong types, empty and huge strings, unicode and control characters, SQL-looking text, dates out
+of range, negative and huge counts, unknown and malformed barcodes.
+
+Each service call gets at least one field that is certainly wrong, so each must be refused with
+a DispensaryError (never a bare ValueError, TypeError, KeyError or IntegrityError), and the
+database must be exactly as before (every table's rows and the chain head). Parsers take any
+text and either parse it or refuse it with a DispensaryError. The always-on run tries a few
+dozen cases per property; the soak run (--soak) a thousand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dispensary.domain.errors import DispensaryError
+from dispensary.domain.rules import INITIALS, KIT_NUMBER, STUDY_NUMBER
+from dispensary.services import (
+    counts,
+    destruction,
+    dispensing,
+    participants,
+    quarantine,
+    receiving,
+    returns,
+    temperature,
+)
+from dispensary.services.context import Actor, Context
+from dispensary.services.receiving import KitIn
+from dispensary.study import default_study_path, parse_study
+
+from .conftest import Figures
+
+P75 = "herombopag-7.5mg"
+TODAY = date(2026, 1, 5)
+LATE = date(2027, 6, 30)
+Snapshot = dict[str, tuple[int, str]]
+
+QUICK, SOAK = 40, 1000
+RUNS = [
+    pytest.param(QUICK, id="quick"),
+    pytest.param(SOAK, id="soak", marks=pytest.mark.soak),
+]
+
+# ---------------------------------------------------------------- strategies ---
+
+NASTY = [
+    "",
+    " ",
+    "\t",
+    "\x00",
+    "\n\r",
+    "\x1b[31m",
+    "\x7f",
+    "'; DROP TABLE kits; --",
+    "K0001' OR '1'='1",
+    'Robert"); DELETE FROM ledger_entries; --',
+    "1; UPDATE users SET role='administrator'",
+    "%s%s%n",
+    "{0}{kit}",
+    "${jndi:ldap://x}",
+    "../../etc/passwd",
+    "NULL",
+    "None",
+    "K0001\u202e",
+    "\u200bK0001",
+    "ｋ０００１",
+    "K０００1",
+    "٣٤٥",
+    "💊💊",
+    "K" * 41,
+    "A" * 10_000,
+    "x" * 100_000,
+    "é" * 600,
+]
+WRONG_TYPES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
+    st.just(date(2026, 1, 5)),
+)
+ANY_TEXT = st.one_of(st.text(max_size=60), st.sampled_from(NASTY))
+
+
+def _not(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda s: not pattern.fullmatch(s.strip().upper())
+
+
+BAD_KIT = st.one_of(
+    WRONG_TYPES,
+    ANY_TEXT.filter(_not(KIT_NUMBER)),
+    st.from_regex(r"Q[0-9]{4,9}", fullmatch=True),  # well-formed, not in stock
+)
+BAD_STUDY_NUMBER = st.one_of(
+    WRONG_TYPES,
+    ANY_TEXT.filter(_not(STUDY_NUMBER)),
+    st.from_regex(r"99-[0-9]{3}", fullmatch=True),  # well-formed, not enrolled
+)
+BAD_REQUIRED_TEXT = st.one_of(
+    WRONG_TYPES,
+    st.sampled_from(["", " ", "\t\t", "a\x00b", "line\nbreak", "\x1b[2J", "x" * 10_000]),
+)
+BAD_OPTIONAL_TEXT = st.one_of(
+    WRONG_TYPES.filter(lambda v: v is not None and v is not False and v != 0),
+    st.sampled_from(["a\x00b", "\x07bell", "x" * 10_000]),
+)
+BAD_COUNT = st.one_of(
+    st.integers(max_value=-1),
+    st.integers(min_value=100_001),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=6),
+)
+BAD_DATE = st.one_of(
+    st.dates(max_value=date(1999, 12, 31)),
+    st.dates(min_value=TODAY + timedelta(days=1)),
+    st.text(max_size=12),
+    st.integers(),
+    st.none().map(lambda _: "2026-01-05"),
+    st.datetimes(),
+    st.floats(allow_nan=True),
+)
+BAD_PASSWORD = st.one_of(WRONG_TYPES, ANY_TEXT.filter(lambda s: s != "pharm-pass-1"))
+BAD_KIT_LIST = st.one_of(
+    st.just([]),
+    st.lists(BAD_KIT, min_size=1, max_size=3),
+    st.just(["K0001"]),  # dispensed already
+)
+
+
+def _pick(bad: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """One or more fields from `bad`, at least one of them present: the rest stay good."""
+    names = sorted(bad)
+    return st.sets(st.sampled_from(names), min_size=1, max_size=2).flatmap(
+        lambda chosen: st.fixed_dictionaries({n: bad[n] for n in chosen})
+    )
+
+
+# ------------------------------------------------------------------- harness ---
+
+
+@dataclass
+class Counter:
+    """A pharmacy with stock (K0001 dispensed to 01-001, K0002-K0010 on the shelf)."""
+
+    ctx: Context
+    pharmacist: Actor
+    secret: str
+    snapshot: Callable[[Context], Snapshot]
+    figures: Figures
+
+    def refuses(self, call: Callable[[], object]) -> None:
+        before = self.snapshot(self.ctx)
+        try:
+            call()
+        except DispensaryError as refused:
+            assert refused.message.strip(), "a refusal says what to do"
+        else:
+            pytest.fail("bad input was accepted")
+        assert self.snapshot(self.ctx) == before, "a refusal wrote to the database"
+        self.figures.add("bad input.service calls refused cleanly")
+
+
+@pytest.fixture
+def counter(
+    ctx: Context,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    snapshot: Callable[[Context], Snapshot],
+    figures: Figures,
+) -> Counter:
+    secret = pw(pharmacist)
+    kits = receiving.kits_from_range(ctx, "K0001-K0010", P75, "L1", LATE, None)
+    receiving.receive_shipment(ctx, pharmacist, "SH-1", kits)
+    for number in ("01-001", "01-002"):
+        participants.enroll(ctx, pharmacist, number, "AB", 1970, "F", "Dr Liu")
+    dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, TODAY, secret)
+    return Counter(ctx, pharmacist, secret, snapshot, figures)
+
+
+def _settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=examples == QUICK,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+# ------------------------------------------------------------------ services ---
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_receive_refuses_bad_input(counter: Counter, examples: int) -> None:
+    kit_fields = {
+        "number": BAD_KIT.filter(lambda v: not isinstance(v, str) or not v.startswith("Q")),
+        "product": st.one_of(WRONG_TYPES, ANY_TEXT),
+        "lot": BAD_REQUIRED_TEXT,
+        "expiry": st.one_of(
+            st.dates(max_value=TODAY - timedelta(days=1)),
+            WRONG_TYPES.filter(lambda v: not isinstance(v, date)),
+        ),
+        "tablets": st.one_of(BAD_COUNT, st.just(0)),
+    }
+    call_fields = {
+        "shipment": st.one_of(BAD_REQUIRED_TEXT, st.just("SH-1")),  # SH-1: received already
+        "received_on": BAD_DATE,
+        "condition": BAD_REQUIRED_TEXT,
+        "location": BAD_OPTIONAL_TEXT,
+        "temperature_ok": st.one_of(st.none(), st.text(max_size=3), st.integers()),
+        "kits": st.one_of(st.just([]), st.just(["K0002"]), st.just("K0002")),
+    }
+
+    @_settings(examples)
+    @given(
+        st.one_of(
+            _pick(kit_fields).map(lambda f: ("kit", f)),
+            _pick(call_fields).map(lambda f: ("call", f)),
+        )
+    )
+    def check(choice: tuple[str, dict[str, Any]]) -> None:
+        where, bad = choice
+        kit: dict[str, Any] = {
+            "number": "N0001",
+            "product": P75,
+            "lot": "L9",
+            "expiry": LATE,
+            "tablets": 21,
+        }
+        call: dict[str, Any] = {}
+        if where == "kit":
+            kit.update(bad)
+        else:
+            call = bad
+        kits = call.pop("kits", [KitIn(**kit)])
+        shipment = call.pop("shipment", "SH-NEW")
+        counter.refuses(
+            lambda: receiving.receive_shipment(
+                counter.ctx, counter.pharmacist, shipment, kits, **call
+            )
+        )
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_enroll_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "study_number": st.one_of(
+            WRONG_TYPES, ANY_TEXT.filter(_not(STUDY_NUMBER)), st.just("01-001")
+        ),
+        "initials": st.one_of(WRONG_TYPES, ANY_TEXT.filter(_not(INITIALS))),
+        "birth_year": st.one_of(
+            st.integers(max_value=1899), st.integers(min_value=2009), WRONG_TYPES
+        ),
+        "sex": st.one_of(WRONG_TYPES, st.sampled_from(["M", "X", "", "male", "\x00"])),
+        "eligibility_confirmed_by": BAD_REQUIRED_TEXT,
+        "enrolled_on": BAD_DATE,
+        "criteria_confirmed": st.one_of(
+            st.lists(ANY_TEXT, max_size=3), st.just(["Female, age 18 years or more"])
+        ),
+    }
+
+    @_settings(examples)
+    @given(_pick(bad))
+    def check(fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {
+            "study_number": "03-001",
+            "initials": "EF",
+            "birth_year": 1970,
+            "sex": "F",
+            "eligibility_confirmed_by": "Dr Liu",
+        }
+        args.update(fields)
+        counter.refuses(lambda: participants.enroll(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_dispense_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "study_number": st.one_of(BAD_STUDY_NUMBER, st.just("01-001")),
+        "cycle": st.one_of(
+            st.integers(max_value=0), st.integers(min_value=2), WRONG_TYPES, st.text(max_size=3)
+        ),
+        "day1": st.one_of(
+            st.dates(max_value=TODAY - timedelta(days=8)),
+            st.dates(min_value=TODAY + timedelta(days=8)),
+            WRONG_TYPES.filter(lambda v: v != date(2026, 1, 5)),
+        ),
+        "password": BAD_PASSWORD,
+        "dose_level": st.one_of(st.integers().filter(lambda n: n not in (0, -1, -2)), WRONG_TYPES),
+        "kits": BAD_KIT_LIST.filter(lambda v: v != []),
+        "dispensed_on": BAD_DATE,
+        "override_reason": BAD_OPTIONAL_TEXT,
+        "platelet_count": st.one_of(
+            st.floats(max_value=-0.001), st.floats(min_value=5000.001), st.text(max_size=4)
+        ),
+        "dose_ordered_by": BAD_OPTIONAL_TEXT,
+        "checked_by": st.one_of(
+            st.just("pharm"), st.from_regex(r"nobody[0-9]{1,3}", fullmatch=True)
+        ),
+    }
+
+    @_settings(examples)
+    @given(_pick(bad))
+    def check(fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {
+            "study_number": "01-002",
+            "cycle": 1,
+            "day1": TODAY,
+            "password": counter.secret,
+        }
+        args.update(fields)
+        counter.refuses(lambda: dispensing.dispense_cycle(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+def _names_no_dispense(text: str) -> bool:
+    """Neither empty (then participant and cycle name it) nor DSP000001 or its id 1."""
+    name = text.strip().upper()
+    return bool(name) and name not in ("DSP000001", "1") and name.lstrip("0") != "1"
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_return_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "kit": st.one_of(BAD_KIT, st.just("K0002")),  # K0002: not in this dispense
+        "tablets": st.one_of(BAD_COUNT, st.integers(min_value=22, max_value=100_000)),
+        "password": BAD_PASSWORD,
+        "dispense": st.one_of(
+            WRONG_TYPES.filter(lambda v: v is not None),
+            ANY_TEXT.filter(_names_no_dispense),
+            st.just("DSP999999"),
+        ),
+        "study_number": BAD_STUDY_NUMBER,
+        "cycle": st.one_of(
+            st.integers(min_value=2),
+            st.integers(max_value=0),
+            st.text(max_size=3),
+            WRONG_TYPES.filter(lambda v: v is not None),
+        ),
+        "returned_on": BAD_DATE,
+        "held_days": st.one_of(BAD_COUNT, st.integers(min_value=22, max_value=100_000)),
+        "condition": BAD_OPTIONAL_TEXT,
+        "note": BAD_OPTIONAL_TEXT,
+    }
+
+    @_settings(examples)
+    @given(_pick(bad))
+    def check(fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {
+            "kit": "K0001",
+            "tablets": 3,
+            "password": counter.secret,
+            "study_number": "01-001",
+            "cycle": 1,
+        }
+        args.update(fields)
+        counter.refuses(lambda: returns.record_return(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_count_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "kit": st.one_of(BAD_KIT, st.just("K0001")),  # K0001: dispensed, not on the shelf
+        "counted": BAD_COUNT,
+        "password": BAD_PASSWORD,
+        "counted_on": BAD_DATE,
+        "reason": BAD_OPTIONAL_TEXT,
+    }
+    # A count that differs from the book needs a good reason code, reason and second signer.
+    differing = st.fixed_dictionaries(
+        {
+            "counted": st.integers(min_value=0, max_value=20),
+            "reason_code": st.one_of(WRONG_TYPES, ANY_TEXT, st.just("breakage")),
+            "reason": st.one_of(BAD_REQUIRED_TEXT, st.just("one broken")),
+            "verified_by": st.one_of(st.just(""), st.just("pharm"), st.just("monitor"), ANY_TEXT),
+            "verifier_password": BAD_PASSWORD,
+        }
+    )
+
+    @_settings(examples)
+    @given(st.one_of(_pick(bad), differing))
+    def check(fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {"kit": "K0002", "counted": 21, "password": counter.secret}
+        args.update(fields)
+        counter.refuses(lambda: counts.record_count(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_destroy_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "kits": BAD_KIT_LIST,
+        "witness": st.one_of(BAD_REQUIRED_TEXT, st.sampled_from(["pharm", "Paula Pharm"])),
+        "method": BAD_REQUIRED_TEXT,
+        "password": BAD_PASSWORD,
+        "destroyed_on": BAD_DATE,
+        "reference": BAD_OPTIONAL_TEXT,
+    }
+
+    @_settings(examples)
+    @given(_pick(bad))
+    def check(fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {
+            "kits": ["K0003"],
+            "witness": "Wanda Witness",
+            "method": "incineration",
+            "password": counter.secret,
+        }
+        args.update(fields)
+        counter.refuses(lambda: destruction.destroy(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_quarantine_and_release_refuse_bad_input(counter: Counter, examples: int) -> None:
+    bad = {
+        "kits": st.one_of(BAD_KIT_LIST, st.just(["K0002", "K0001"])),
+        "reason": BAD_REQUIRED_TEXT,
+    }
+
+    @_settings(examples)
+    @given(st.sampled_from([quarantine.quarantine, quarantine.release]), _pick(bad))
+    def check(action: Callable[..., object], fields: dict[str, Any]) -> None:
+        args: dict[str, Any] = {"kits": ["K0004"], "reason": "dented box"}
+        args.update(fields)
+        if action is quarantine.release and "kits" not in fields:
+            args["reason"] = fields["reason"]
+        counter.refuses(lambda: action(counter.ctx, counter.pharmacist, **args))
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_temperature_import_refuses_bad_input(counter: Counter, examples: int) -> None:
+    bad_files = st.one_of(
+        st.text(max_size=200),
+        st.sampled_from(NASTY),
+        st.lists(st.tuples(st.one_of(ANY_TEXT, st.datetimes().map(str)), ANY_TEXT), max_size=4).map(
+            lambda rows: "timestamp,celsius\n" + "\n".join(f"{a},{b}" for a, b in rows)
+        ),
+    ).filter(lambda text: _logger_is_bad(text))
+
+    @_settings(examples)
+    @given(
+        st.one_of(
+            bad_files.map(lambda t: ("IP store 1", t)),
+            BAD_REQUIRED_TEXT.map(lambda a: (a, GOOD_LOG)),
+        )
+    )
+    def check(call: tuple[Any, Any]) -> None:
+        area, text = call
+        counter.refuses(
+            lambda: temperature.import_logger(counter.ctx, counter.pharmacist, area, text)
+        )
+
+    check()
+
+
+GOOD_LOG = "timestamp,celsius\n2026-01-04T08:00:00,5.0\n"
+
+
+def _logger_is_bad(text: str) -> bool:
+    try:
+        temperature.parse_logger_csv(text)
+    except DispensaryError:
+        return True
+    return False
+
+
+# ------------------------------------------------------------------- parsers ---
+
+MANIFEST_HEADER = "kit,lot,expiry,tablets,product\n"
+CSV_CELL = st.one_of(ANY_TEXT, st.integers().map(str), st.dates().map(str)).map(
+    lambda s: s.replace(",", ";")
+)
+
+
+def _parses_or_refuses(parse: Callable[[], object], figures: Figures, name: str) -> None:
+    try:
+        parse()
+    except DispensaryError as refused:
+        assert refused.message.strip()
+    figures.add(f"bad input.{name} inputs parsed or refused")
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_manifest_parser_takes_any_text(figures: Figures, examples: int) -> None:
+    rows = st.lists(st.lists(CSV_CELL, min_size=0, max_size=6), max_size=5).map(
+        lambda rows: MANIFEST_HEADER + "\n".join(",".join(r) for r in rows)
+    )
+
+    @_settings(examples)
+    @given(st.one_of(st.text(), st.sampled_from(NASTY), rows), st.one_of(st.none(), ANY_TEXT))
+    def check(text: str, product: str | None) -> None:
+        _parses_or_refuses(lambda: receiving.parse_manifest(text, product), figures, "manifest")
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_kit_range_parser_takes_any_text(figures: Figures, examples: int) -> None:
+    ranges = st.tuples(
+        st.from_regex(r"[A-Z]{0,3}", fullmatch=True),
+        st.integers(min_value=0, max_value=10**12),
+        st.integers(min_value=0, max_value=10**12),
+    ).map(lambda t: f"{t[0]}{t[1]}-{t[0]}{t[2]}")
+
+    @_settings(examples)
+    @given(st.one_of(st.text(), st.sampled_from(NASTY), ranges))
+    def check(text: str) -> None:
+        _parses_or_refuses(lambda: receiving.expand_range(text), figures, "kit range")
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_logger_parser_takes_any_text(figures: Figures, examples: int) -> None:
+    rows = st.lists(
+        st.tuples(
+            st.one_of(CSV_CELL, st.datetimes(timezones=st.none()).map(datetime.isoformat)),
+            st.one_of(CSV_CELL, st.floats(allow_nan=True).map(str)),
+        ),
+        max_size=5,
+    ).map(lambda rows: "timestamp,celsius\n" + "\n".join(f"{a},{b}" for a, b in rows))
+
+    @_settings(examples)
+    @given(st.one_of(st.text(), st.sampled_from(NASTY), rows))
+    def check(text: str) -> None:
+        _parses_or_refuses(lambda: temperature.parse_logger_csv(text), figures, "logger file")
+
+    check()
+
+
+STUDY_TEXT = default_study_path().read_text(encoding="utf-8")
+STUDY_LINES = STUDY_TEXT.splitlines()
+ASSIGNMENTS = [i for i, line in enumerate(STUDY_LINES) if re.match(r"^\s*\w+\s*=", line)]
+TOML_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            '""',
+            '"{start_date.year}"',
+            '"{days.real.imag.x}"',
+            '"{0}"',
+            '"{tablets_per_dose:>99999999999}"',
+            "-5",
+            "0",
+            "1e309",
+            "nan",
+            "inf",
+            "true",
+            "[]",
+            "[1, 2]",
+            '["", ""]',
+            "{}",
+            "{ product = 1 }",
+            "2026-13-45",
+            "1979-05-27T07:32:00Z",
+            '"F"',
+            '"ALL"',
+            '"refuse"',
+            "99999999999999999999",
+        ]
+    ),
+    st.integers().map(str),
+    st.text(max_size=20).map(lambda s: '"' + s.replace("\\", "").replace('"', "") + '"'),
+)
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_study_parser_takes_any_text(figures: Figures, examples: int) -> None:
+    mutated = st.tuples(st.sampled_from(ASSIGNMENTS), TOML_VALUES).map(_mutate_study)
+
+    @_settings(examples)
+    @given(st.one_of(st.text(), st.sampled_from(NASTY), mutated))
+    def check(text: str) -> None:
+        _parses_or_refuses(lambda: parse_study(text, "fuzzed.toml"), figures, "study file")
+
+    check()
+
+
+def _mutate_study(change: tuple[int, str]) -> str:
+    line_no, value = change
+    lines = list(STUDY_LINES)
+    key = lines[line_no].split("=", 1)[0]
+    lines[line_no] = f"{key}= {value}"
+    return "\n".join(lines)
