@@ -26,7 +26,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar
+from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -536,3 +536,11 @@ def test_dispense_on_an_earlier_day(
     assert result.dispensed_on == DAY1
     assert queries.ledger_rows(ctx, pharmacist)[-1].entry_date == DAY1
     assert timedelta(0) == result.dispensed_on - DAY1
+
+
+def test_void_of_a_kit_no_longer_dispensed(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    sql(ctx, "UPDATE kits SET status = 'available' WHERE number = 'K0011'")  # behind our back
+    with refused(ctx, RuleViolation, "Kit K0011 is no longer dispensed; cannot void"):
+        dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))

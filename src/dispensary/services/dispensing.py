@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Dispense, DispenseKit, Kit, LedgerEntry, Lot, Participant, Return
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     KitCandidate,
@@ -409,7 +409,7 @@ def void_dispense(
             kit = session.get(Kit, entry.kit_id)
             assert kit is not None
             if kit.status != KitStatus.DISPENSED.value:
-                raise NotPermitted(f"Kit {kit.number} is no longer dispensed; cannot void.")
+                raise RuleViolation(f"Kit {kit.number} is no longer dispensed; cannot void.")
             kit.status = KitStatus.AVAILABLE.value
             rec.ledger(
                 LedgerEntry(
