@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,11 @@ from sqlalchemy import func, select
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import Dispense
-from dispensary.services import setup
+from dispensary.services import dispensing, setup
 
-from .checks import everything
+from .checks import everything, whole_dispenses
 from .conftest import Figures
-from .sites import build_site, password, start_worker, study_number
+from .sites import DAY1, build_site, password, start_worker, study_number
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
 
@@ -144,3 +145,34 @@ def test_killed_worker_loses_nothing_soak(tmp_path: Path, figures: Figures) -> N
     run = crash_run(tmp_path, seed=7198672, participants=1000, kills=200)
     _record(figures, run, "crash soak")
     _assert_complete(run, 1000, 200)
+
+
+HALF_WRITES = {
+    "signature missing": "DELETE FROM signatures WHERE record_type = 'dispense'",
+    "ledger row missing": "DELETE FROM ledger_entries WHERE kind = 'dispense'",
+    "kit back on the shelf": "UPDATE kits SET status = 'available' WHERE status = 'dispensed'",
+    "kit line missing": "DELETE FROM dispense_kits",
+    "audit entry missing": "DELETE FROM audit_entries WHERE action = 'dispense'",
+}
+
+
+@pytest.mark.parametrize("half_write", sorted(HALF_WRITES))
+def test_the_checks_see_a_half_written_dispense(tmp_path: Path, half_write: str) -> None:
+    """The after-kill checks are not vacuous: each piece of a dispense missing is reported."""
+    db = tmp_path / "pharmacy.sqlite3"
+    site = build_site(str(db), kits=3, enrolled=1)
+    try:
+        dispensing.dispense_cycle(
+            site.ctx, site.pharmacist, study_number(1), 1, DAY1, password("pharm")
+        )
+        assert not everything(site.ctx, site.actors["monitor"])
+        conn = sqlite3.connect(db)
+        try:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute(HALF_WRITES[half_write])
+            conn.commit()
+        finally:
+            conn.close()
+        assert whole_dispenses(site.ctx), half_write
+    finally:
+        site.ctx.engine.dispose()
