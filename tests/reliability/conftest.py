@@ -42,7 +42,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("reliability figures")
     for name, value in sorted(_BOARD.values.items()):
-        terminalreporter.write_line(f"{name:<48} {value:>10,}")
+        terminalreporter.write_line(f"{name:<54} {value:>9,}")
     target = os.environ.get(FIGURES_ENV)
     if target:
         Path(target).write_text(json.dumps(dict(sorted(_BOARD.values.items())), indent=2) + "\n")

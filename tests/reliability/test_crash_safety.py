@@ -135,9 +135,9 @@ def _assert_complete(run: CrashRun, participants: int, kills: int) -> None:
 
 
 def test_killed_worker_loses_nothing(tmp_path: Path, figures: Figures) -> None:
-    run = crash_run(tmp_path, seed=20260105, participants=80, kills=20)
+    run = crash_run(tmp_path, seed=20260105, participants=90, kills=20)
     _record(figures, run, "crash")
-    _assert_complete(run, 80, 20)
+    _assert_complete(run, 90, 20)
 
 
 @pytest.mark.soak
