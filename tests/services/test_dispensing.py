@@ -544,3 +544,29 @@ def test_void_of_a_kit_no_longer_dispensed(
     sql(ctx, "UPDATE kits SET status = 'available' WHERE number = 'K0011'")  # behind our back
     with refused(ctx, RuleViolation, "Kit K0011 is no longer dispensed; cannot void"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", pw(pharmacist))
+
+
+@pytest.mark.parametrize(
+    ("checker", "password"), [("monitor", "monitor-pass-1"), ("admin", "admin-pass-1")]
+)
+def test_second_check_needs_a_pharmacist_or_technician(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+    checker: str,
+    password: str,
+) -> None:
+    with refused(ctx, NotPermitted, "the second check needs a user with the role pharmacist or"):
+        dispense(ctx, pharmacist, pw(pharmacist), checked_by=checker, checker_password=password)
+
+
+def test_a_technician_may_check_a_dispense(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    result = dispense(
+        ctx, pharmacist, pw(pharmacist), checked_by="tech", checker_password="tech-pass-1"
+    )
+    assert result.checked_by == "Tom Tech"

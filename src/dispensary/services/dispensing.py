@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Dispense, DispenseKit, Kit, LedgerEntry, Lot, Participant, Return
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     KitCandidate,
@@ -36,11 +36,11 @@ from dispensary.services.common import (
     kit_contents,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import ALLOWED, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
 from dispensary.services.results import DispenseResult, KitRow
-from dispensary.services.users import check_signature, find_user
+from dispensary.services.users import actor_of, check_signature, find_user
 
 DISPENSE_PREFIX = "DSP"
 
@@ -128,6 +128,12 @@ def dispense_cycle(
             checker = find_user(session, checked_by)
             if checker.id == actor.user_id:
                 raise RuleViolation("The second check must be done by another person.")
+            if not may(actor_of(checker), "check_dispense"):
+                roles = " or ".join(sorted(r.value for r in ALLOWED["check_dispense"]))
+                raise NotPermitted(
+                    f"{checker.username} ({checker.role}) may not check a dispense: the second "
+                    f"check needs a user with the role {roles}."
+                )
             checker_id = checker.id
         record = Dispense(
             id=next_id,
@@ -170,8 +176,6 @@ def dispense_cycle(
         )
         if checker_id is not None:
             checker_actor = find_user(session, checked_by)
-            from dispensary.services.users import actor_of
-
             check_signature(
                 session,
                 actor_of(checker_actor),
