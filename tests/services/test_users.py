@@ -205,3 +205,29 @@ def test_production_hashes_are_strong(production_hasher: PasswordHasher) -> None
     # Tests hash with cheap parameters for speed; the program's own hasher must not.
     assert (production_hasher.time_cost, production_hasher.memory_cost) >= (3, 65536)
     assert production_hasher.hash("a-password-1").startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("who", ["monitor", "technician", "admin"])
+def test_sign_out_lock_and_unlock_are_in_the_audit_trail(
+    ctx: Context, admin: Actor, request: pytest.FixtureRequest, who: str
+) -> None:
+    actor: Actor = request.getfixturevalue(who)
+    for event in ("locked", "unlocked", "sign_out"):
+        users.record_session_event(ctx, actor, event)
+    rows = audit.list_entries(ctx, admin)[-3:]
+    assert [(r.username, r.action, r.entity, r.entity_id) for r in rows] == [
+        (actor.username, "locked", "user", actor.username),
+        (actor.username, "unlocked", "user", actor.username),
+        (actor.username, "sign_out", "user", actor.username),
+    ]
+    assert audit.verify(ctx, admin).ok
+
+
+def test_session_event_refusals(
+    ctx: Context, admin: Actor, pharmacist: Actor, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "'napping' is not a session event: use sign_out, locked"):
+        users.record_session_event(ctx, pharmacist, "napping")
+    users.set_active(ctx, admin, "pharm", False, "left the hospital")
+    with refused(ctx, NotPermitted, "pharm can no longer sign"):
+        users.record_session_event(ctx, pharmacist, "sign_out")

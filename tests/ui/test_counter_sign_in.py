@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from counter_fixtures import Counter
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
+from dispensary.services import audit
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.sign_in import SignInWindow
@@ -166,3 +167,57 @@ def test_sign_out_returns_to_the_sign_in_window(qtbot: QtBot, desk: Desk) -> Non
     assert desk.window is None and not window.isVisible()
     assert desk.sign_in.isVisible()
     assert desk.sign_in.form.username.text() == ""
+
+
+def session_events(counter: Counter) -> list[tuple[str, str]]:
+    """(user, event) of the counter staff's sign-ins, sign-outs, locks and unlocks, in order
+    (the administrator who reads the trail signs in to do so)."""
+    wanted = {"sign_in", "sign_out", "locked", "unlocked"}
+    rows = audit.list_entries(counter.ctx, counter.actor("admin"))
+    return [(r.username, r.action) for r in rows if r.action in wanted and r.username != "admin"]
+
+
+def test_lock_unlock_and_sign_out_are_in_the_audit_trail(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    assert desk.watcher is not None
+    desk.watcher.idle.emit()
+    lock = desk.lock_screen
+    assert lock is not None
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    assert desk.lock_screen is None
+    sign_out = next(a for a in window.findChildren(QAction) if a.text() == "&Sign out")
+    sign_out.trigger()
+    assert desk.window is None and desk.sign_in.isVisible()
+    window.close()  # closed again: the sign-out is recorded once
+    assert session_events(counter)[-5:] == [
+        ("pharm", "sign_in"),
+        ("pharm", "locked"),
+        ("pharm", "sign_in"),  # the password typed on the lock screen
+        ("pharm", "unlocked"),
+        ("pharm", "sign_out"),
+    ]
+
+
+def test_another_user_at_the_lock_screen_ends_the_first_session_in_the_audit_trail(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    signed_in_window(qtbot, desk)
+    desk.lock()
+    lock = desk.lock_screen
+    assert lock is not None
+    lock.form.username.clear()
+    qtbot.keyClicks(lock.form.username, "tech")
+    qtbot.keyClicks(lock.form.password, "techpass11")
+    qtbot.mouseClick(lock.form.button, Qt.MouseButton.LeftButton)
+    signed_in_window(qtbot, desk)
+    assert session_events(counter)[-4:] == [
+        ("pharm", "sign_in"),
+        ("pharm", "locked"),
+        ("tech", "sign_in"),
+        ("pharm", "sign_out"),
+    ]

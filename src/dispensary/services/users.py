@@ -294,6 +294,19 @@ def reset_password(ctx: Context, actor: Actor, username: str, new_password: str)
         rec.audit("password_reset", "user", user.username)
 
 
+SESSION_EVENTS = ("sign_out", "locked", "unlocked")
+"""What a workstation records about a signed-in session besides the sign-in itself."""
+
+
+def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
+    """Puts a sign-out, an idle lock or an unlock in the audit trail, so the trail shows who
+    was at the workstation and when it was left; anyone signed in may record their own."""
+    if event not in SESSION_EVENTS:
+        raise InvalidInput(f"'{event}' is not a session event: use {', '.join(SESSION_EVENTS)}.")
+    with write_transaction(ctx.engine) as session:
+        Recorder(session, actor, ctx.clock.now()).audit(event, "user", actor.username)
+
+
 def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
     require(actor, "view")
     with read_transaction(ctx.engine) as session:

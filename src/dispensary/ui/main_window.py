@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         self.opens = {kind: cls for kind, cls in opens.items() if cls in self.classes}
         self.screens: dict[type[Screen], Screen] = {}
         self.closing_for_good = False
+        self.locked = False
+        self.session_open = True  # False once the sign-out is recorded: it is recorded once
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -107,7 +109,7 @@ class MainWindow(QMainWindow):
         lock.triggered.connect(self.lock_requested.emit)
         file_menu.addAction(lock)
         sign_out = QAction("&Sign out", self)
-        sign_out.triggered.connect(self.sign_out_requested.emit)
+        sign_out.triggered.connect(self.sign_out)
         file_menu.addAction(sign_out)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -158,7 +160,11 @@ class MainWindow(QMainWindow):
             status.addPermanentWidget(widget)
 
     def set_locked(self, locked: bool) -> None:
-        """Under the lock screen no menu or shortcut may change what is behind it."""
+        """Under the lock screen no menu or shortcut may change what is behind it. The lock
+        and the unlock go into the audit trail."""
+        if locked != self.locked and self.session_open:
+            self.locked = locked
+            self.record_session_event("locked" if locked else "unlocked")
         self.menuBar().setEnabled(not locked)
         for action in self.findChildren(QAction):
             action.setEnabled(not locked)
@@ -303,6 +309,29 @@ class MainWindow(QMainWindow):
         self.closing_for_good = True
         self.close()
 
+    def sign_out(self) -> None:
+        """File > Sign out: recorded, then the desk shows the sign-in window again."""
+        self.end_session()
+        self.sign_out_requested.emit()
+
+    def end_session(self) -> None:
+        """The session ends (sign-out, quit, the window closed, or another user signing in
+        at the lock screen): the audit trail shows when the workstation was left."""
+        if self.session_open:
+            self.record_session_event("sign_out")
+            self.session_open = False
+
+    def record_session_event(self, event: str) -> None:
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        try:
+            users.record_session_event(self.session.ctx, self.session.actor, event)
+        except DispensaryError as exc:
+            # The lock or sign-out still happens: leaving the screen open is the worse harm.
+            self.statusBar().showMessage(f"Not recorded in the audit trail: {exc.message}", 8000)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing_for_good = True
+        self.end_session()
         super().closeEvent(event)
