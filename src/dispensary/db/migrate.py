@@ -1,38 +1,63 @@
-"""Schema by migration only: create, upgrade (after a backup), and refuse a newer schema."""
+"""Schema by migration only: create, upgrade (after a backup), and refuse a newer schema.
+
+Opening a database at the current schema must be quick (it is on the way to the sign-in
+window), so the revisions are read from the migration files' text and the database's
+alembic_version table; Alembic itself is imported only to create or upgrade a schema.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def _revisions() -> dict[str, str | None]:
+    """revision -> the revision it follows, read from each file under versions/."""
+    found: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        down = _DOWN.search(source)
+        if revision and down:
+            found[revision.group(1)] = down.group(1)
+    return found
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    revisions = _revisions()
+    heads = set(revisions) - {down for down in revisions.values() if down}
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if "alembic_version" not in inspect(conn).get_table_names():
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def has_tables(engine: Engine) -> bool:
@@ -40,6 +65,8 @@ def has_tables(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
