@@ -102,6 +102,6 @@ class Printer:
 
     shown: list[tuple[str, bytes]] = field(default_factory=list)
 
-    def show(self, _parent: Any, title: str, pdf: bytes, _file_name: str = "") -> bool:
+    def show(self, _parent: Any, title: str, pdf: bytes, _file_name: str = "") -> str:
         self.shown.append((title, pdf))
-        return True
+        return "printed"

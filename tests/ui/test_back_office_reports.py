@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 
-from dispensary.services import audit
+from dispensary.services import audit, dispensing, report_data, users
 from dispensary.ui.reports_view import ReportsScreen
 
 
@@ -103,6 +103,7 @@ def test_kit_labels_second_print_is_a_marked_reprint(
 ) -> None:
     screen = make_screen(qtbot, pharmacy, "tech")
     monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(tmp_path / "labels.pdf"))
+    answer_reason(monkeypatch, "label torn off")
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
     make(qtbot, screen, "kit_labels")
     assert screen.made is not None and not screen.made.reprint
@@ -154,3 +155,123 @@ def test_monitor_gets_reports_but_no_labels(qtbot: Any, pharmacy: Pharmacy) -> N
     ]
     assert "darf" in keys and "monitor" in keys
     assert not {"kit_labels", "dispense_label", "calibration"} & set(keys)
+
+
+def label_prints(pharmacy: Pharmacy) -> list[tuple[str, str, str, str]]:
+    """(action, entity, what was printed, reason) of every label print in the audit trail."""
+    actor = pharmacy.actor("admin")
+    rows = [
+        *audit.list_entries(pharmacy.ctx, actor, action="label_printed"),
+        *audit.list_entries(pharmacy.ctx, actor, action="label_reprinted"),
+    ]
+    return [(r.action, r.entity, r.entity_id, r.reason) for r in sorted(rows, key=lambda r: r.id)]
+
+
+def save_to(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "PDF (*.pdf)"))
+    )
+
+
+@pytest.mark.parametrize("key", ["dispense_label", "leaflet"])
+def test_no_label_or_leaflet_for_a_voided_dispense(
+    qtbot: Any, pharmacy: Pharmacy, key: str
+) -> None:
+    pharm = pharmacy.actor("pharm")
+    done = dispensing.dispense_cycle(
+        pharmacy.ctx, pharm, "01-002", 1, pharmacy.clock.today(), PASSWORDS["pharm"]
+    )
+    dispensing.void_dispense(
+        pharmacy.ctx, pharm, done.number, "wrong participant", PASSWORDS["pharm"]
+    )
+    screen = make_screen(qtbot, pharmacy)
+    screen.choose(key)
+    assert screen.handle_scan(done.number)
+    make(qtbot, screen, key)
+    assert screen.message.kind == "error"
+    assert f"Dispense {done.number} was voided: it has no label or leaflet" in screen.message.text()
+    assert screen.made is None
+    assert not screen.print_button.isEnabled() and not screen.save_button.isEnabled()
+
+
+def test_a_label_previewed_is_not_recorded_until_saved(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    screen.choose("dispense_label")
+    screen.handle_scan("DSP000001")
+    make(qtbot, screen, "dispense_label")
+    assert screen.made is not None and screen.made.label_kind == "dispense"
+    assert label_prints(pharmacy) == []  # on screen only: not a print
+
+    target = tmp_path / "label.pdf"
+    save_to(monkeypatch, target)
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert target.read_bytes() == screen.made.pdf
+    assert label_prints(pharmacy) == [("label_printed", "dispense label", "DSP000001", "")]
+    assert not screen.save_button.isEnabled()  # a second one is a reprint, made again
+
+
+def test_a_leaflet_is_recorded_when_printed_and_a_reprint_needs_its_reason(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(tmp_path / "leaflet.pdf"))
+    screen.choose("leaflet")
+    screen.paper.setCurrentIndex(screen.paper.findData("letter"))
+    screen.handle_scan("dsp000001")
+    make(qtbot, screen, "leaflet")
+    assert screen.made is not None and screen.made.stock == "US Letter paper"
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok"
+    assert label_prints(pharmacy) == [("label_printed", "leaflet label", "DSP000001", "")]
+
+    make(qtbot, screen, "leaflet")
+    assert screen.made.reprint and "REPRINT" in text_of(screen.made.pdf)
+    prompts = answer_reason(monkeypatch, None)
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert "Why is it printed again?" in prompts[0]
+    answer_reason(monkeypatch, "  ")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert "recorded with its reason" in screen.message.text()
+    assert len(label_prints(pharmacy)) == 1  # cancelled, then no reason: nothing recorded
+    answer_reason(monkeypatch, "participant lost it")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert label_prints(pharmacy)[1:] == [
+        ("label_reprinted", "leaflet label", "DSP000001", "participant lost it")
+    ]
+
+
+def test_labels_printed_elsewhere_since_the_preview_must_be_made_again(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = tmp_path / "labels.pdf"
+    screen = make_screen(qtbot, pharmacy, "tech")
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(out))
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "kit_labels")
+    report_data.record_label_print(
+        pharmacy.ctx, pharmacy.actor("pharm"), "kit", ["K0101", "K0102", "K0103"], False
+    )
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert "make it again, so that it is marked as a reprint" in screen.message.text()
+    assert not out.exists()
+    assert len(label_prints(pharmacy)) == 1
+
+
+def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "kit_labels")
+    users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    save_to(monkeypatch, folder / "labels.pdf")
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert "can no longer sign" in screen.message.text()
+    assert "The file was not kept." in screen.message.text()
+    assert list(folder.iterdir()) == []
+    assert label_prints(pharmacy) == []

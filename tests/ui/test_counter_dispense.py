@@ -9,12 +9,16 @@ import pytest
 from counter_fixtures import Counter, Printer, Signatures
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.services import dispensing, queries, report_data
 from dispensary.ui.dispense_view import DispenseScreen
-from dispensary.ui.label_preview import LabelPreviewDialog, dispensing_label_pdf
+from dispensary.ui.label_preview import (
+    LabelPreviewDialog,
+    dispensing_label_pdf,
+    print_dispensing_label,
+)
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
@@ -241,3 +245,33 @@ def test_an_unknown_participant_is_refused_and_a_dispense_label_opens_returns(
     with qtbot.waitSignal(screen.open_request) as opened:
         scan(qtbot, screen.participant_field, "K0005")
     assert opened.args == ["kit", "K0005"]
+
+
+def test_a_label_preview_closed_unused_records_nothing_and_a_saved_label_counts(
+    qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pharm = counter.actor("pharm")
+    result = dispensing.dispense_cycle(
+        counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    pdf, _stock = dispensing_label_pdf(counter.session("pharm"), result)
+    dialog = LabelPreviewDialog(None, "Dispensing label", pdf, "label.pdf")
+    qtbot.addWidget(dialog)
+    assert dialog.outcome == ""
+    target = tmp_path / "label.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(target), "PDF (*.pdf)"))
+    )
+    dialog.save_pdf()
+    assert target.read_bytes() == pdf and dialog.outcome == "saved"
+
+    outcomes = iter(["", "saved"])
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: next(outcomes)))
+    closed = print_dispensing_label(None, counter.session("pharm"), result)
+    assert not closed.printed and "Label not printed" in closed.text
+    assert report_data.already_printed(counter.ctx, pharm, "dispense", [result.number]) == []
+    saved = print_dispensing_label(None, counter.session("pharm"), result)
+    assert saved.printed and saved.text == "Label saved."
+    assert report_data.already_printed(counter.ctx, pharm, "dispense", [result.number]) == [
+        result.number
+    ]

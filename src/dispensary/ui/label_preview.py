@@ -1,10 +1,11 @@
-"""A label (or any PDF) on screen before it goes to the printer: Print, Save, or Close."""
+"""A label (or any PDF) on screen before it goes to the printer: Print, Save, or Close. A label
+is recorded in the audit trail once printed or saved, never for a preview closed unused."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
@@ -31,6 +32,25 @@ if TYPE_CHECKING:
 
 PRINT_DPI = 300
 
+Outcome = Literal["printed", "saved", ""]
+"""What became of a previewed label: sent to a printer, saved as a PDF, or neither."""
+
+
+def draw_pages(document: QPdfDocument, printer: QPrinter) -> None:
+    """Each page drawn at the printer's resolution, at its true size (labels are to scale)."""
+    painter = QPainter(printer)
+    try:
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            size = document.pagePointSize(page)
+            dpi = printer.resolution()
+            pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
+            image: QImage = document.render(page, pixels)
+            painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
+    finally:
+        painter.end()
+
 
 class LabelPreviewDialog(QDialog):
     """Shows the PDF as it will print; Print is the default button so Enter prints."""
@@ -45,6 +65,7 @@ class LabelPreviewDialog(QDialog):
         self.pdf = pdf
         self.file_name = file_name
         self.printed = False
+        self.saved = False
         self._bytes = QByteArray(pdf)
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -95,19 +116,7 @@ class LabelPreviewDialog(QDialog):
         self.accept()
 
     def print_to(self, printer: QPrinter) -> None:
-        """Each page drawn at the printer's resolution, at its true size (labels are to scale)."""
-        painter = QPainter(printer)
-        try:
-            for page in range(self.pages):
-                if page:
-                    printer.newPage()
-                size = self.document.pagePointSize(page)
-                dpi = printer.resolution()
-                pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
-                image: QImage = self.document.render(page, pixels)
-                painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
-        finally:
-            painter.end()
+        draw_pages(self.document, printer)
 
     def save_pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save label", self.file_name, "PDF (*.pdf)")
@@ -119,18 +128,23 @@ class LabelPreviewDialog(QDialog):
         except OSError as exc:
             self.message.show_message(f"The file could not be saved: {exc.strerror}.", "error")
             return
+        self.saved = True
         self.message.show_message(f"Saved to {path}.", "ok")
+
+    @property
+    def outcome(self) -> Outcome:
+        return "printed" if self.printed else "saved" if self.saved else ""
 
     @classmethod
     def show_pdf(
         cls, parent: QWidget | None, title: str, pdf: bytes, file_name: str = "label.pdf"
-    ) -> bool:
-        """Shows the preview until closed; True when it was sent to a printer. Tests replace
-        this method."""
+    ) -> Outcome:
+        """Shows the preview until closed; says whether it was printed or saved. Tests
+        replace this method."""
         dialog = cls(parent, title, pdf, file_name)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.exec()
-        return dialog.printed
+        return dialog.outcome
 
 
 @dataclass(frozen=True)
@@ -171,9 +185,12 @@ def print_dispensing_label(
     except DispensaryError as exc:
         return PrintOutcome(False, f"The label cannot be made: {exc.message}")
     title = f"Dispensing label {result.number}"
-    if not LabelPreviewDialog.show_pdf(parent, title, pdf, f"{result.number}.pdf"):
-        return PrintOutcome(False, "Label not printed: reprint it from the participant.")
-    return _record(session, "dispense", [result.number], stock, "Label printed.")
+    outcome = LabelPreviewDialog.show_pdf(parent, title, pdf, f"{result.number}.pdf")
+    if not outcome:
+        return PrintOutcome(
+            False, "Label not printed: print it from Reports and labels (Dispensing label)."
+        )
+    return _record(session, "dispense", [result.number], stock, f"Label {outcome}.")
 
 
 def print_kit_labels(
@@ -188,10 +205,11 @@ def print_kit_labels(
     except DispensaryError as exc:
         return PrintOutcome(False, f"The kit labels cannot be made: {exc.message}")
     title = f"Kit labels, shipment {result.shipment}"
-    if not LabelPreviewDialog.show_pdf(parent, title, pdf, f"kits-{result.shipment}.pdf"):
+    outcome = LabelPreviewDialog.show_pdf(parent, title, pdf, f"kits-{result.shipment}.pdf")
+    if not outcome:
         return PrintOutcome(False, "Kit labels not printed.")
     numbers = [k.number for k in kits]
-    return _record(session, "kit", numbers, stock, f"{len(numbers)} kit labels printed.")
+    return _record(session, "kit", numbers, stock, f"{len(numbers)} kit labels {outcome}.")
 
 
 def _record(

@@ -1,5 +1,6 @@
 """Reports and labels: pick one, give its parameters, and the PDF is made on a worker thread,
-previewed here, saved as PDF or printed. Label prints go into the audit trail."""
+previewed here, saved as PDF or printed. A label or leaflet goes into the audit trail once it
+is saved or printed (a preview is not a print), a second one as a reprint with its reason."""
 
 from __future__ import annotations
 
@@ -12,14 +13,11 @@ from PySide6.QtCore import (
     QByteArray,
     QIODevice,
     QObject,
-    QRectF,
     QRunnable,
-    QSize,
     Qt,
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -46,6 +44,7 @@ from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.labels.calibration import calibration_page
 from dispensary.labels.dispensing import dispensing_label
 from dispensary.labels.kit import kit_labels
+from dispensary.labels.leaflet import participant_leaflet
 from dispensary.labels.stock import STOCKS, calibration_for, choose_stock, get_stock
 from dispensary.reports import (
     audit_pdf,
@@ -61,14 +60,16 @@ from dispensary.reports import (
 from dispensary.services import queries, reconciliation, report_data
 from dispensary.services.permissions import may
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import DateRange, attempt, heading
+from dispensary.ui.forms import DateRange, ReasonDialog, attempt, heading
+from dispensary.ui.label_preview import PRINT_DPI, draw_pages
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 
-PRINT_DPI = 300
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
 LABEL_ZOOM = 1.5
+PAPERS = {"a4": "A4", "letter": "US Letter"}
+"""Leaflet paper sizes: the renderer's key and the name a user (and the audit trail) reads."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ CHOICES = (
     Choice("lot", "Lot trace (recall list)", frozenset({"lot"})),
     Choice("monitor", "Monitor visit pack", frozenset({"dates"}), needs_dates=True),
     Choice("kit_labels", "Kit labels for a shipment", frozenset({"shipment", "stock"}), True),
-    Choice("dispense_label", "Dispensing label reprint", frozenset({"dispense", "stock"}), True),
+    Choice("dispense_label", "Dispensing label", frozenset({"dispense", "stock"}), True),
+    Choice("leaflet", "Participant leaflet", frozenset({"dispense", "paper"}), True),
     Choice("calibration", "Label calibration page", frozenset({"stock"}), True),
 )
 
@@ -215,6 +217,10 @@ class ReportsScreen(Screen):
         self.days.setValue(90)
         self.days.setSuffix(" days")
         self.dates = DateRange(self.session.ctx.clock.today(), stacked=True)
+        self.paper = QComboBox()
+        self.paper.setObjectName("reportPaper")
+        for key, name in PAPERS.items():
+            self.paper.addItem(name, key)
         self.stock = QComboBox()
         self.stock.setObjectName("reportStock")
         for stock in STOCKS.values():
@@ -234,6 +240,7 @@ class ReportsScreen(Screen):
             "days": self.days,
             "dates": self.dates,
             "stock": self.stock,
+            "paper": self.paper,
         }
         names = {
             "product": "Product",
@@ -244,6 +251,7 @@ class ReportsScreen(Screen):
             "days": "Expiring within",
             "dates": "Period",
             "stock": "Label stock",
+            "paper": "Paper",
         }
         for key, widget in self.rows.items():
             if isinstance(widget, QComboBox):
@@ -485,26 +493,35 @@ class ReportsScreen(Screen):
                 )
 
             return make_kit_labels
-        if choice.key == "dispense_label":
+        if choice.key in ("dispense_label", "leaflet"):
             number = self.dispense.text().strip().upper()
             if not number:
                 raise InvalidInput("Scan or type the dispense number printed on the label.")
+            leaflet = choice.key == "leaflet"
+            paper = str(self.paper.currentData())
+            kind, what = (
+                ("leaflet", "Participant leaflet") if leaflet else ("dispense", "Dispensing label")
+            )
 
             def make_dispensing_label() -> Made:
-                dispense = queries.get_dispense_detail(ctx, actor, number)
-                reprint = bool(
-                    report_data.already_printed(ctx, actor, "dispense", [dispense.number])
-                )
-                pdf = dispensing_label(study, dispense, stock, calibration, reprint=reprint)
+                # A voided dispense is refused: no bottle may carry its label.
+                dispense = report_data.dispense_for_label(ctx, actor, number)
+                reprint = bool(report_data.already_printed(ctx, actor, kind, [dispense.number]))
+                if leaflet:
+                    pdf = participant_leaflet(study, dispense, paper, reprint)
+                    medium = f"{PAPERS[paper]} paper"
+                else:
+                    pdf = dispensing_label(study, dispense, stock, calibration, reprint=reprint)
+                    medium = stock.name
                 return Made(
-                    f"Dispensing label {dispense.number} ({dispense.participant}, cycle "
+                    f"{what} {dispense.number} ({dispense.participant}, cycle "
                     f"{dispense.cycle})" + (" (REPRINT)" if reprint else ""),
-                    f"Dispensing label {dispense.number}.pdf",
+                    f"{what} {dispense.number}.pdf",
                     pdf,
-                    "dispense",
+                    kind,
                     (dispense.number,),
                     reprint,
-                    stock.name,
+                    medium,
                 )
 
             return make_dispensing_label
@@ -564,27 +581,66 @@ class ReportsScreen(Screen):
 
     # output -------------------------------------------------------------------------------
 
-    def _record_labels(self) -> bool:
-        """Label prints are recorded (a second print as a reprint); False when refused."""
+    def _reprint_reason(self) -> str | None:
+        """Before a label goes out: still as made (not printed by someone else meanwhile), and
+        a reprint's reason. "" for a report or a first print; None stops the output."""
+        made = self.made
+        if made is None:
+            return None
+        if not made.label_kind:
+            return ""
+        ctx, actor = self.session.ctx, self.session.actor
+        printed = attempt(
+            self.message,
+            lambda: report_data.already_printed(ctx, actor, made.label_kind, made.label_items),
+        )
+        if printed is None:
+            return None
+        if bool(printed) != made.reprint:
+            self.message.show_message(
+                "These labels were printed from another screen since this PDF was made: make "
+                "it again, so that it is marked as a reprint."
+            )
+            return None
+        if not made.reprint:
+            return ""
+        reason = ReasonDialog.ask(
+            self,
+            "Reprint",
+            f"{made.title}: printed before. Why is it printed again? The reprint is marked "
+            "REPRINT and recorded with your reason.",
+            "Reprint",
+        )
+        if reason is None:
+            return None
+        if not reason.strip():
+            self.message.show_message("A reprint is recorded with its reason: give one.")
+            return None
+        return reason
+
+    def _record_labels(self, reason: str) -> str:
+        """Records the labels now out (saved or printed); the refusal's words, or ""."""
         made = self.made
         if made is None or not made.label_kind:
-            return True
-        done = attempt(
-            self.message,
-            lambda: report_data.record_label_print(
+            return ""
+        try:
+            report_data.record_label_print(
                 self.session.ctx,
                 self.session.actor,
                 made.label_kind,
                 made.label_items,
                 made.reprint,
                 made.stock,
-            ),
-        )
-        return done is not None
+                reason,
+            )
+        except DispensaryError as exc:
+            return exc.message
+        return ""
 
     def save(self) -> None:
         made = self.made
-        if made is None:
+        reason = self._reprint_reason()
+        if made is None or reason is None:
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Save as PDF", str(Path.home() / made.file_name), "PDF (*.pdf)"
@@ -593,12 +649,20 @@ class ReportsScreen(Screen):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        if not self._record_labels():
-            return
-        try:
-            Path(path).write_bytes(made.pdf)
+        target = Path(path)
+        partial = target.with_name(f".{target.name}.partial")
+        try:  # written whole or not at all: a half-written label must not be printed
+            partial.write_bytes(made.pdf)
+            partial.replace(target)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             self.message.show_message(f"The file could not be saved: {exc.strerror}.")
+            return
+        refused = self._record_labels(reason)
+        if refused:
+            # As the command line does: a label print that cannot be recorded is not kept.
+            target.unlink(missing_ok=True)
+            self.message.show_message(f"{refused} The file was not kept.")
             return
         self._after_labels()
         self.message.show_message(f"Saved to {path}.", "ok")
@@ -614,31 +678,26 @@ class ReportsScreen(Screen):
         return printer
 
     def print_document(self) -> None:
-        if self.made is None:
+        reason = self._reprint_reason()
+        if reason is None:
             return
         printer = self.ask_printer()
         if printer is None:
             return
-        if not self._record_labels():
-            return
         self.print_to(printer)
+        where = printer.printerName() or "the printer"
+        refused = self._record_labels(reason)
+        if refused:
+            self.message.show_message(
+                f"Sent to {where}, but not recorded in the audit trail: {refused}", "warning"
+            )
+            return
         self._after_labels()
-        self.message.show_message(f"Sent to {printer.printerName() or 'the printer'}.", "ok")
+        self.message.show_message(f"Sent to {where}.", "ok")
 
     def print_to(self, printer: QPrinter) -> None:
         """Every page drawn at the printer's resolution and true size (labels are to scale)."""
-        painter = QPainter(printer)
-        try:
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                size = self.document.pagePointSize(page)
-                dpi = printer.resolution()
-                pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
-                image: QImage = self.document.render(page, pixels)
-                painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
-        finally:
-            painter.end()
+        draw_pages(self.document, printer)
 
     def _after_labels(self) -> None:
         """A label printed once is a reprint next time: the preview is marked so."""
@@ -652,8 +711,8 @@ class ReportsScreen(Screen):
                 self._set_ready(False)
 
     def handle_scan(self, code: str) -> bool:
-        """A dispensing label scanned here fills in the reprint."""
-        if self.choice().key != "dispense_label":
+        """A dispensing label scanned here names the dispense of a label or leaflet."""
+        if self.choice().key not in ("dispense_label", "leaflet"):
             return False
         self.dispense.setText(code.strip().upper())
         return True
