@@ -50,6 +50,7 @@ from dispensary.services import (
     reconciliation,
     returns,
     setup,
+    studies,
     temperature,
     users,
 )
@@ -306,6 +307,50 @@ def cmd_init(run: Run) -> int:
             f"  Administrator  {admin} ({full_name})",
             f"Next: add users: dispensary --user {admin} user add NAME --role pharmacist ...",
         ],
+    )
+    return EXIT_OK
+
+
+def cmd_study_show(run: Run) -> int:
+    ctx = run.context()
+    run.actor()
+    s = ctx.study
+    data = {
+        "protocol": s.protocol,
+        "title": s.title,
+        "products": [asdict(p) for p in s.products],
+        "dose_levels": [
+            {
+                "level": d.level,
+                "name": d.name,
+                "doses_per_day": d.doses_per_day,
+                "components": [asdict(c) for c in d.components],
+            }
+            for d in s.dose_levels
+        ],
+        "cycle": asdict(s.cycle),
+    }
+    lines = [
+        f"{s.protocol}: {s.title}",
+        f"Investigator: {s.investigator}; pharmacy: {s.pharmacy_name}, {s.site_name}",
+        f"Cycle {s.cycle.length_days} days, {s.cycle.days_of_supply} days of supply, next "
+        f"cycle from day {s.cycle.min_days_since_previous_day1} after the previous day 1",
+        "Products:",
+        *(f"  {p.code:<20} {p.display}, {p.tablets_per_kit} per kit" for p in s.products),
+        "Dose levels:",
+        *(f"  {d.level:>3}  {d.name}" for d in s.dose_levels),
+    ]
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def cmd_study_update(run: Run) -> int:
+    a = run.args
+    text = _read_text(a.file, "study file")
+    new = studies.update_study(run.context(), run.actor(), text, a.file, a.reason)
+    run.emit(
+        {"protocol": new.protocol, "updated": True},
+        [f"The study file of {new.protocol} was replaced; the old text is in the audit trail."],
     )
     return EXIT_OK
 
@@ -1636,6 +1681,12 @@ def _setup_commands(c: _Commands) -> None:
     user.add("password", cmd_user_password, f"change your password (new: {ENV_NEW_PASSWORD})")
     p = user.add("reset-password", cmd_user_reset, f"set a user's password ({ENV_NEW_PASSWORD})")
     p.add_argument("name")
+
+    study = c.group("study", "the study this database serves", "study_command")
+    study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
+    p = study.add("update", cmd_study_update, "replace the study file (administrator)")
+    p.add_argument("file", metavar="FILE.toml")
+    p.add_argument("--reason", required=True)
 
     p = c.add("backup", cmd_backup, "copy the database to a file")
     p.add_argument("--out", required=True, metavar="FILE")
