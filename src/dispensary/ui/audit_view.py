@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,17 +23,19 @@ from dispensary.services.results import AuditRow
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     DateRange,
+    action_button,
     attempt,
     banner_style,
     fit_columns,
-    heading,
+    row_table,
     select_where,
     selected_rows,
-    table_view,
+    text_field,
 )
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import heading, wrapped_label
 
 SHOWN_AT_MOST = 5000
 
@@ -85,24 +85,22 @@ class AuditScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.model: RowTableModel[AuditRow] = RowTableModel(AUDIT_COLUMNS, self)
-        self.proxy = RowFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model, self.proxy, self.table = row_table(
+            self, AUDIT_COLUMNS, "auditTable", descending=True
+        )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Audit trail"), 1)
-        self.verify_button = QPushButton("Verify chain")
-        self.verify_button.setObjectName("verifyChain")
-        self.verify_button.setToolTip(
+        self.verify_button = action_button(
+            "Verify chain",
+            "verifyChain",
+            self.verify,
             "Recompute the hash of every audit entry and ledger row: any change to the "
-            "database file outside the program is found."
+            "database file outside the program is found.",
         )
-        self.verify_button.clicked.connect(self.verify)
         top.addWidget(self.verify_button)
         layout.addLayout(top)
-        self.verdict = QLabel()
-        self.verdict.setObjectName("verifyVerdict")
-        self.verdict.setWordWrap(True)
+        self.verdict = wrapped_label("verifyVerdict")
         self.verdict.setVisible(False)
         layout.addWidget(self.verdict)
         self.message = MessageBar()
@@ -110,9 +108,6 @@ class AuditScreen(Screen):
         layout.addLayout(self._filters())
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        self.table = table_view(self.proxy)
-        self.table.setObjectName("auditTable")
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._show_detail)
         splitter.addWidget(self.table)
         self.detail = QPlainTextEdit()
@@ -137,15 +132,11 @@ class AuditScreen(Screen):
         self.action.setObjectName("auditAction")
         self.action.addItem("All actions", "")
         self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.text = QLineEdit()
-        self.text.setObjectName("auditText")
-        self.text.setPlaceholderText("Kit, participant, dispense, reason...")
+        self.text = text_field("auditText", "Kit, participant, dispense, reason...")
         self.text.setClearButtonEnabled(True)
         self.text.returnPressed.connect(self.refresh)
         self.dates = DateRange(self.session.ctx.clock.today())
-        self.apply = QPushButton("Show")
-        self.apply.setObjectName("auditApply")
-        self.apply.clicked.connect(self.refresh)
+        self.apply = action_button("Show", "auditApply", self.refresh)
         first.addWidget(QLabel("User"))
         first.addWidget(self.user)
         first.addWidget(QLabel("Action"))
@@ -196,7 +187,8 @@ class AuditScreen(Screen):
             return
         self.message.clear_message()
         self.model.set_rows(rows)
-        fit_columns(self.table, widest=320)
+        # Reasons and values are read whole in the detail below: they give way first.
+        fit_columns(self.table, widest=320, yielding=(7, 6, 5))
         self._add_actions(rows)
         more = (
             " (the latest; narrow the filters to see older ones)"

@@ -11,9 +11,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,11 +19,12 @@ from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.services import counts, queries
 from dispensary.services.results import CountResult
-from dispensary.ui.feedback import MessageBar, SignatureDialog
-from dispensary.ui.forms import attempt, fit_columns, heading, table_view
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.forms import action_button, attempt, fit_columns, row_table, text_field
+from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
 
 ON_SHELF = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
 
@@ -53,31 +51,22 @@ class CountScreen(Screen):
         super().__init__(session, parent)
         self._kit = ""
         self._book: int | None = None
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Physical count (blind)"))
-        hint = QLabel(
-            "Scan a kit, count its tablets and type the number. The book balance is shown "
+        layout, self.message = titled_page(self, "Physical count (blind)")
+        hint = wrapped_label(
+            text="Scan a kit, count its tablets and type the number. The book balance is shown "
             "only after your count is entered."
         )
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        layout.insertWidget(1, hint)
 
         entry = QGroupBox("Count")
         form = QFormLayout(entry)
-        self.kit = QLineEdit()
-        self.kit.setObjectName("countKit")
-        self.kit.setPlaceholderText("Scan the kit barcode")
+        self.kit = text_field("countKit", "Scan the kit barcode")
         self.kit.returnPressed.connect(self._kit_entered)
-        self.counted = QLineEdit()
-        self.counted.setObjectName("countTablets")
+        self.counted = text_field("countTablets", "Tablets you counted")
         self.counted.setValidator(QIntValidator(0, 100000, self))
-        self.counted.setPlaceholderText("Tablets you counted")
+        self.counted.setMinimumWidth(100)
         self.counted.returnPressed.connect(self._reveal)
-        self.enter_button = QPushButton("Enter count")
-        self.enter_button.setObjectName("enterCount")
-        self.enter_button.clicked.connect(self._reveal)
+        self.enter_button = action_button("Enter count", "enterCount", self._reveal)
         counted_row = QHBoxLayout()
         counted_row.addWidget(self.counted)
         counted_row.addWidget(self.enter_button)
@@ -92,9 +81,7 @@ class CountScreen(Screen):
         self.result_box = QGroupBox("Against the book")
         self.result_box.setObjectName("countResult")
         result = QFormLayout(self.result_box)
-        self.comparison = QLabel()
-        self.comparison.setObjectName("comparison")
-        self.comparison.setWordWrap(True)
+        self.comparison = wrapped_label("comparison")
         self.comparison.setStyleSheet("font-size: 16px; font-weight: 600;")
         result.addRow(self.comparison)
         self.reason_code = QComboBox()
@@ -102,16 +89,11 @@ class CountScreen(Screen):
         self.reason_code.addItem("Choose a reason code", "")
         for code in ReasonCode:
             self.reason_code.addItem(code.label, code.value)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("countReason")
-        self.reason.setPlaceholderText("What happened, in a few words")
-        self.verifier = QLineEdit()
-        self.verifier.setObjectName("verifier")
-        self.verifier.setPlaceholderText("User name of the person who checked the count")
-        self.verifier_password = QLineEdit()
-        self.verifier_password.setObjectName("verifierPassword")
-        self.verifier_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.verifier_password.setPlaceholderText("Their password, typed by them")
+        self.reason = text_field("countReason", "What happened, in a few words")
+        self.verifier = text_field("verifier", "User name of the person who checked the count")
+        self.verifier_password = text_field(
+            "verifierPassword", "Their password, typed by them", password=True
+        )
         self.difference_rows = [
             ("Reason code", self.reason_code),
             ("Reason", self.reason),
@@ -121,12 +103,8 @@ class CountScreen(Screen):
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
         buttons = QHBoxLayout()
-        self.sign_button = QPushButton("Sign and record count...")
-        self.sign_button.setObjectName("signCount")
-        self.sign_button.clicked.connect(self._record)
-        self.start_over = QPushButton("Start over")
-        self.start_over.setObjectName("startOver")
-        self.start_over.clicked.connect(self.reset)
+        self.sign_button = action_button("Sign and record count...", "signCount", self._record)
+        self.start_over = action_button("Start over", "startOver", self.reset)
         buttons.addWidget(self.sign_button)
         buttons.addWidget(self.start_over)
         buttons.addStretch(1)
@@ -139,11 +117,7 @@ class CountScreen(Screen):
         layout.addLayout(top)
 
         layout.addWidget(QLabel("Counts recorded at this workstation since sign-in"))
-        self.log: RowTableModel[CountResult] = RowTableModel(COUNT_COLUMNS, self)
-        self.log_proxy = RowFilterProxy(self)
-        self.log_proxy.setSourceModel(self.log)
-        self.log_table = table_view(self.log_proxy)
-        self.log_table.setObjectName("countLog")
+        self.log, self.log_proxy, self.log_table = row_table(self, COUNT_COLUMNS, "countLog")
         layout.addWidget(self.log_table, 1)
         self.reset()
 

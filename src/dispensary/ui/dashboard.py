@@ -4,6 +4,7 @@ Enter) from the workflow that deals with it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,6 +26,8 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, product_label
 
 SHOWN_PER_SECTION = 6
+LINK_PADDING = 4
+"""Pixels kept free at each end of a card's line (the style sheet's padding and focus frame)."""
 
 
 class Section(QFrame):
@@ -57,16 +60,32 @@ class Section(QFrame):
                 widget.deleteLater()
 
     def add_link(self, text: str, alert: bool = False) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(text)
-        # Long lines are clipped, not allowed to widen the card past the window.
-        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        button = LinkButton(text)
         button.setObjectName("link")
         button.setProperty("alert", alert)
         button.setFlat(True)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.items.addWidget(button)
         return button
+
+
+class LinkButton(QPushButton):
+    """One line of a card that opens its record. A line longer than the card is cut with an
+    ellipsis at the card's edge, and read whole in its tooltip."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.full_text = text
+        self.setToolTip(text)
+        # Never wider than the card: the window, not the longest line, sets the width.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        room = self.contentsRect().width() - 2 * LINK_PADDING
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        if shown != self.text():
+            self.setText(shown)
 
 
 class DashboardScreen(Screen):
@@ -140,92 +159,119 @@ class DashboardScreen(Screen):
             kind = str(button.property("openKind"))
             self.open_request.emit(kind, str(button.property("openRef") or ""))
 
-    def _more(self, section: Section, left: int, kind: OpenKind) -> None:
-        if left > 0:
-            self._link(section, f"… and {left} more", kind, "", False)
+    def _fill(
+        self,
+        section: Section,
+        summary: str,
+        lines: list[tuple[str, OpenKind, str, bool]],
+        more: OpenKind,
+        shown: int = SHOWN_PER_SECTION,
+    ) -> None:
+        """A card's summary, its first lines (text, what it opens, the record, in red or
+        not), and a last line that opens the whole list when there are more."""
+        section.clear()
+        section.summary.setText(summary)
+        for text, kind, ref, alert in lines[:shown]:
+            self._link(section, text, kind, ref, alert)
+        if len(lines) > shown:
+            self._link(section, f"… and {len(lines) - shown} more", more, "", False)
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
-        section = self.stock
-        section.clear()
         study = self.session.ctx.study
         short = [s for s in snapshot.stock if s.short]
-        section.summary.setText(
+        lines = [
+            (
+                f"{product_label(study, need.product)} — {need.kits_on_hand} kits on hand, "
+                f"{need.kits_needed} needed for the next cycles",
+                OpenKind.INVENTORY,
+                "",
+                need.short,
+            )
+            for need in snapshot.stock
+        ]
+        self._fill(
+            self.stock,
             "Some stock is short of the next cycles' need: order or receive stock."
             if short
-            else "On-hand stock covers the next cycle of everyone on treatment."
+            else "On-hand stock covers the next cycle of everyone on treatment.",
+            lines,
+            OpenKind.INVENTORY,
+            shown=len(lines),
         )
-        for need in snapshot.stock:
-            text = (
-                f"{product_label(study, need.product)} — {need.kits_on_hand} kits on hand, "
-                f"{need.kits_needed} needed for the next cycles"
-            )
-            self._link(section, text, OpenKind.INVENTORY, "", need.short)
 
     def _fill_due(self, snapshot: Dashboard) -> None:
-        section = self.due
-        section.clear()
-        section.summary.setText(
+        kind = OpenKind.DISPENSE if may(self.session.actor, "dispense") else OpenKind.PARTICIPANT
+        lines = [
+            (
+                f"{due.study_number} ({due.initials}) — cycle {due.next_cycle} "
+                f"{'overdue since' if due.overdue else 'from'} {due.due.isoformat()}",
+                kind,
+                due.study_number,
+                due.overdue,
+            )
+            for due in snapshot.due
+        ]
+        self._fill(
+            self.due,
             f"{len(snapshot.due)} participant(s) due within a week."
             if snapshot.due
-            else "Nobody is due for a cycle this week."
+            else "Nobody is due for a cycle this week.",
+            lines,
+            OpenKind.PARTICIPANT,
         )
-        kind = OpenKind.DISPENSE if may(self.session.actor, "dispense") else OpenKind.PARTICIPANT
-        for due in snapshot.due[:SHOWN_PER_SECTION]:
-            when = "overdue since" if due.overdue else "from"
-            text = (
-                f"{due.study_number} ({due.initials}) — cycle {due.next_cycle} "
-                f"{when} {due.due.isoformat()}"
-            )
-            self._link(section, text, kind, due.study_number, due.overdue)
-        self._more(section, len(snapshot.due) - SHOWN_PER_SECTION, OpenKind.PARTICIPANT)
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
-        section = self.returns
-        section.clear()
         pending = snapshot.returns_pending
-        section.summary.setText(
+        kind = OpenKind.RETURN if may(self.session.actor, "return") else OpenKind.PARTICIPANT
+        lines = [
+            (
+                f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "
+                f"{item.cycle}, supply to {item.last_day.isoformat()}",
+                kind,
+                item.dispense_number if kind is OpenKind.RETURN else item.study_number,
+                (snapshot.today - item.last_day).days > 7,
+            )
+            for item in pending
+        ]
+        self._fill(
+            self.returns,
             f"{len(pending)} bottle(s) due back with no return recorded."
             if pending
-            else "Every bottle due back has its return recorded."
+            else "Every bottle due back has its return recorded.",
+            lines,
+            OpenKind.PARTICIPANT,
         )
-        kind = OpenKind.RETURN if may(self.session.actor, "return") else OpenKind.PARTICIPANT
-        for item in pending[:SHOWN_PER_SECTION]:
-            late = (snapshot.today - item.last_day).days > 7
-            text = (
-                f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "
-                f"{item.cycle}, supply to {item.last_day.isoformat()}"
-            )
-            ref = item.dispense_number if kind is OpenKind.RETURN else item.study_number
-            self._link(section, text, kind, ref, late)
-        self._more(section, len(pending) - SHOWN_PER_SECTION, OpenKind.PARTICIPANT)
 
     def _fill_expiring(self, snapshot: Dashboard) -> None:
-        section = self.expiring
-        section.clear()
         kits = snapshot.expiring
-        section.summary.setText(
+        lines = [
+            (
+                f"{kit.number} — lot {kit.lot}, expires {kit.expiry.isoformat()} "
+                f"({kit.days_left} days)",
+                OpenKind.KIT,
+                kit.number,
+                kit.days_left < 30,
+            )
+            for kit in kits
+        ]
+        self._fill(
+            self.expiring,
             f"{len(kits)} kit(s) on the shelf expire within 90 days: use them first or set "
             "them aside."
             if kits
-            else "No kit on the shelf expires within 90 days."
+            else "No kit on the shelf expires within 90 days.",
+            lines,
+            OpenKind.INVENTORY,
         )
-        for kit in kits[:SHOWN_PER_SECTION]:
-            text = (
-                f"{kit.number} — lot {kit.lot}, expires {kit.expiry.isoformat()} "
-                f"({kit.days_left} days)"
-            )
-            self._link(section, text, OpenKind.KIT, kit.number, kit.days_left < 30)
-        self._more(section, len(kits) - SHOWN_PER_SECTION, OpenKind.INVENTORY)
 
     def _fill_discrepancies(self, snapshot: Dashboard) -> None:
-        section = self.discrepancies
-        section.clear()
         found = snapshot.discrepancies
-        section.summary.setText(
+        lines = [(item.message, OpenKind.RECONCILE, item.subject, True) for item in found]
+        self._fill(
+            self.discrepancies,
             f"{len(found)} finding(s) for the reconciliation."
             if found
-            else "No open discrepancy: the books balance."
+            else "No open discrepancy: the books balance.",
+            lines,
+            OpenKind.RECONCILE,
         )
-        for item in found[:SHOWN_PER_SECTION]:
-            self._link(section, item.message, OpenKind.RECONCILE, item.subject, True)
-        self._more(section, len(found) - SHOWN_PER_SECTION, OpenKind.RECONCILE)

@@ -10,14 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,25 +28,26 @@ from dispensary.domain.errors import DispensaryError, NotFound
 from dispensary.domain.regimen import tablets_needed
 from dispensary.services import dispensing, queries
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
-from dispensary.study import Study
-from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.label_preview import print_dispensing_label
-from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
-
-
-def kit_columns(study: Study) -> tuple[Column[KitRow], ...]:
-    return (
-        Column("Kit", lambda k: k.number),
-        Column("Product", lambda k: product_label(study, k.product)),
-        Column("Lot", lambda k: k.lot),
-        Column("Expiry", lambda k: k.expiry),
-        Column("Tablets", lambda k: k.tablets, align_right=True),
-    )
-
+from dispensary.ui.widgets import (
+    KitLine,
+    counter_keys,
+    date_edit,
+    info_card,
+    kit_columns,
+    kit_table,
+    qdate,
+    scan_row,
+    titled_page,
+    to_date,
+    two_columns,
+    wrapped_label,
+)
 
 PROPOSED_TITLE = "Proposed kits (first expiry first out)"
 SCANNED_TITLE = "Kits scanned"
@@ -77,42 +74,21 @@ class DispenseScreen(Screen):
 
     def _build(self) -> None:
         study = self.session.ctx.study
-        outer = QVBoxLayout(self)
-        outer.addWidget(heading("Dispense a cycle"))
-
-        top = QHBoxLayout()
-        label = QLabel("&Participant")
+        outer, self.message = titled_page(self, "Dispense a cycle")
         self.participant_field = ScanField("Scan or type the participant number, then Enter")
         self.participant_field.setObjectName("participantField")
-        label.setBuddy(self.participant_field)
-        top.addWidget(label)
-        top.addWidget(self.participant_field, 1)
-        outer.addLayout(top)
-
-        self.message = MessageBar(self)
-        outer.addWidget(self.message)
-
-        grid = QGridLayout()
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 6)
-        outer.addLayout(grid, 1)
+        outer.insertLayout(1, scan_row("&Participant", self.participant_field))
+        grid = two_columns(outer, 5, 6)
 
         left = QVBoxLayout()
-        self.card = QLabel()
-        self.card.setObjectName("participantCard")
-        self.card.setWordWrap(True)
-        self.card.setTextFormat(Qt.TextFormat.RichText)
-        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        self.card = info_card("participantCard")
         left.addWidget(self.card)
 
         form = QFormLayout()
         self.cycle_label = QLabel()
         self.cycle_label.setObjectName("cycleLabel")
         form.addRow("Cycle", self.cycle_label)
-        self.day1 = QDateEdit()
-        self.day1.setCalendarPopup(True)
-        self.day1.setDisplayFormat("yyyy-MM-dd")
+        self.day1 = date_edit()
         form.addRow("&Day 1 (infusion date)", self.day1)
         self.dose = QComboBox()
         for level in study.dose_levels:
@@ -125,12 +101,11 @@ class DispenseScreen(Screen):
         form.addRow(self.ordered_by_label, self.ordered_by)
         self.platelets = QLineEdit()
         self.platelets.setValidator(QDoubleValidator(0.0, 5000.0, 1, self.platelets))
-        self.platelets.setPlaceholderText("Today's count, if the investigator gave one")
+        self.platelets.setPlaceholderText("Today's count, if given")
+        self.platelets.setToolTip("Today's platelet count, if the investigator gave one")
         self.platelets_label = QLabel("Platelets (x 10<sup>9</sup>/L)")
         form.addRow(self.platelets_label, self.platelets)
-        self.platelet_warning = QLabel()
-        self.platelet_warning.setObjectName("warningText")
-        self.platelet_warning.setWordWrap(True)
+        self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)
         self.override = QLineEdit()
         self.override.setObjectName("overrideReason")
@@ -143,18 +118,13 @@ class DispenseScreen(Screen):
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        kit_row = QHBoxLayout()
-        kit_label = QLabel("&Kit in hand")
-        self.kit_field = ScanField("Scan each kit, or press Enter to take the proposed kits")
+        self.kit_field = ScanField("Scan each kit, or Enter for the proposed kits")
         self.kit_field.setObjectName("kitField")
-        kit_label.setBuddy(self.kit_field)
-        kit_row.addWidget(kit_label)
-        kit_row.addWidget(self.kit_field, 1)
-        right.addLayout(kit_row)
+        right.addLayout(scan_row("&Kit in hand", self.kit_field))
         self.kits_title = QLabel(PROPOSED_TITLE)
         self.kits_title.setObjectName("sectionTitle")
         right.addWidget(self.kits_title)
-        self.kits_model: RowTableModel[KitRow] = RowTableModel(kit_columns(study), self)
+        self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view: QTableView = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         self.cover_label = QLabel()
@@ -183,10 +153,7 @@ class DispenseScreen(Screen):
         self.remove_button.clicked.connect(self._remove_kit)
         self.new_button.clicked.connect(self.start_over)
         self.sign_button.clicked.connect(self.sign)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.sign, context=context)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.start_over, context=context)
+        counter_keys(self, self.sign, self.start_over)
         has_platelets = bool(study.platelet_hold_at_or_above)
         self.platelets.setVisible(has_platelets)
         self.platelets_label.setVisible(has_platelets)

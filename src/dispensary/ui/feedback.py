@@ -53,6 +53,7 @@ class SignatureDialog(QDialog):
     def __init__(self, parent: QWidget | None, signer: str, meaning: str, summary: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("Electronic signature")
+        self.setMinimumWidth(460)  # the summary of what is signed reads on a few lines
         layout = QVBoxLayout(self)
         text = QLabel(
             f"<b>{summary}</b><br>By signing, <b>{signer}</b> confirms: <b>{meaning}</b>."

@@ -1,23 +1,24 @@
-"""Pieces the back-office screens share: a sortable table view, a service call whose refusal
-lands in the form's message bar, a reason prompt, and an optional date range."""
+"""Pieces the back-office screens share: a sortable table over its model, a service call whose
+refusal lands in the form's message bar, named fields and buttons, a reason prompt, and an
+optional date range."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.models.table import RowTableModel
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.widgets import date_edit, qdate, read_only_rows, to_date
 
 NARROWEST = 48
 """Columns are never squeezed below this many pixels to fit a table in the window."""
@@ -50,44 +52,160 @@ def table_view(proxy: QSortFilterProxyModel, multi: bool = False) -> QTableView:
     view.setModel(proxy)
     view.setSortingEnabled(True)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(
         QAbstractItemView.SelectionMode.ExtendedSelection
         if multi
         else QAbstractItemView.SelectionMode.SingleSelection
     )
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
+    header = read_only_rows(view)
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
     return view
 
 
-def fit_columns(view: QTableView, widest: int = 360) -> None:
-    """Columns as wide as their content after a reload, within reason."""
+def row_table(
+    parent: QObject,
+    columns: Sequence[Column[Row]],
+    name: str,
+    multi: bool = False,
+    sort_column: int = 0,
+    descending: bool = False,
+) -> tuple[RowTableModel[Row], RowFilterProxy, QTableView]:
+    """A table of result rows with everything it needs: the model the screen fills, the typed
+    proxy that sorts and filters it, and the view, sorted on one column."""
+    model: RowTableModel[Row] = RowTableModel(columns, parent)
+    proxy = RowFilterProxy(parent)
+    proxy.setSourceModel(model)
+    view = table_view(proxy, multi)
+    view.setObjectName(name)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    view.sortByColumn(sort_column, order)
+    return model, proxy, view
+
+
+def text_field(name: str, placeholder: str = "", password: bool = False) -> QLineEdit:
+    """A line of text found by its object name (tests and the style sheet use it)."""
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setPlaceholderText(placeholder)
+    if password:
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def action_button(
+    text: str, name: str, clicked: Callable[[], object], tip: str = ""
+) -> QPushButton:
+    """A named push button wired to the screen's method."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if tip:
+        button.setToolTip(tip)
+    button.clicked.connect(clicked)
+    return button
+
+
+def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:
+    """The column of actions to the right of a table, kept a little away from it."""
+    panel = QWidget()
+    if min_width:
+        panel.setMinimumWidth(min_width)
+    column = QVBoxLayout(panel)
+    column.setContentsMargins(8, 0, 0, 0)
+    return panel, column
+
+
+def fit_columns(
+    view: QTableView, widest: int = 360, stretch: int | None = None, yielding: Sequence[int] = ()
+) -> None:
+    """Columns as wide as their content after a reload, within reason, sharing out the width
+    the view has (see `share_width`): the `stretch` column takes any width to spare, and it
+    then the `yielding` columns are the first cut in a narrow window."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
-    sizes = [min(header.sectionSize(column), widest) for column in range(header.count())]
-    # The data's own width (without the header): what a column may shrink to.
-    floors = [
-        min(size, max(NARROWEST, view.sizeHintForColumn(column)))
-        for column, size in enumerate(sizes)
+    columns = range(header.count())
+    sizes = [min(header.sectionSize(column), widest) for column in columns]
+    if not view.isVisible():  # not laid out yet: its width means nothing
+        for column, size in enumerate(sizes):
+            header.resizeSection(column, size)
+        return
+    # A header's own width; the sort arrow is drawn on the sorted column only.
+    arrow = header.isSortIndicatorShown()
+    header.setSortIndicatorShown(False)
+    titles = [header.sectionSizeHint(column) for column in columns]
+    header.setSortIndicatorShown(arrow)
+    if arrow and 0 <= header.sortIndicatorSection() < len(titles):
+        titles[header.sortIndicatorSection()] = header.sectionSizeHint(
+            header.sortIndicatorSection()
+        )
+    titles = [min(size, max(NARROWEST, title)) for size, title in zip(sizes, titles, strict=True)]
+    whole = [
+        min(size, max(title, view.sizeHintForColumn(column)))
+        for column, (size, title) in enumerate(zip(sizes, titles, strict=True))
     ]
-    excess = sum(sizes) - view.viewport().width()
-    slack = sum(size - floor for size, floor in zip(sizes, floors, strict=True))
-    if view.isVisible() and excess > 0 and slack > 0:
-        # Too wide for the window: headers give up width before any value is cut, so the
-        # whole row stays in sight without a horizontal scroll bar.
-        share = min(1.0, excess / slack)
-        sizes = [
-            size - int((size - floor) * share + 0.999)
-            for size, floor in zip(sizes, floors, strict=True)
-        ]
+    first = ([] if stretch is None else [stretch]) + list(yielding)
+    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first)
     for column, size in enumerate(sizes):
         header.resizeSection(column, size)
+
+
+def room_for_columns(view: QTableView) -> int:
+    """The viewport's width, less the vertical scroll bar that rows taller than the view are
+    about to bring (it is not shown yet right after a reload)."""
+    bar = view.verticalScrollBar()
+    room = view.viewport().width()
+    if not bar.isVisible() and view.verticalHeader().length() > view.viewport().height():
+        room -= bar.sizeHint().width()
+    return room
+
+
+def share_width(
+    sizes: list[int],
+    whole: list[int],
+    titles: list[int],
+    room: int,
+    stretch: int | None = None,
+    first: Sequence[int] = (),
+) -> list[int]:
+    """Column widths for `room` pixels: as `sizes` wants when they fit (the `stretch` column
+    takes the rest). Too wide, they give up, in this order: spare space (down to `whole`, where
+    neither value nor header is cut), then the text of the columns named `first`, one after the
+    other, then the widest columns' text, cut to one common width; a header (`titles`) is never
+    cut. A horizontal scroll bar only when the headers alone are too wide."""
+    sizes = list(sizes)
+    excess = sum(sizes) - room
+    if excess <= 0:
+        if stretch is not None:
+            sizes[stretch] -= excess
+        return sizes
+    slack = sum(size - least for size, least in zip(sizes, whole, strict=True))
+    if slack > 0:
+        share = min(1.0, excess / slack)
+        for column, least in enumerate(whole):
+            give = min(sizes[column] - least, int((sizes[column] - least) * share + 0.999))
+            sizes[column] -= give
+            excess -= give
+    for column in first:
+        if excess <= 0:
+            return sizes
+        give = min(excess, sizes[column] - titles[column])
+        sizes[column] -= give
+        excess -= give
+    if excess <= 0:
+        return sizes
+
+    def cut(cap: int) -> list[int]:
+        return [max(title, min(size, cap)) for size, title in zip(sizes, titles, strict=True)]
+
+    low, high = 0, max(sizes)  # the largest common width at which everything fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(cut(middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return cut(low)
 
 
 def selected_rows(
@@ -115,13 +233,6 @@ def select_where(
             view.scrollTo(proxy.index(line, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
             return True
     return False
-
-
-def heading(text: str) -> QLabel:
-    """The screen's title line, styled by the application style sheet like every screen's."""
-    label = QLabel(text)
-    label.setObjectName("screenTitle")
-    return label
 
 
 def banner_style(ok: bool) -> str:
@@ -165,14 +276,6 @@ class ReasonDialog(QDialog):
         return None
 
 
-def to_qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def from_qdate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
-
-
 class DateRange(QWidget):
     """From and to dates that only count when 'Limit to dates' is ticked; `stacked` puts the
     dates under the tick box, for narrow panels."""
@@ -182,11 +285,9 @@ class DateRange(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.limit = QCheckBox("Limit to dates")
-        self.since = QDateEdit(to_qdate(today.replace(day=1)))
-        self.until = QDateEdit(to_qdate(today))
+        self.since = date_edit(today.replace(day=1))
+        self.until = date_edit(today)
         for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.limit.toggled.connect(self.since.setEnabled)
         self.limit.toggled.connect(self.until.setEnabled)
@@ -199,10 +300,10 @@ class DateRange(QWidget):
 
     def set_range(self, since: date, until: date) -> None:
         self.limit.setChecked(True)
-        self.since.setDate(to_qdate(since))
-        self.until.setDate(to_qdate(until))
+        self.since.setDate(qdate(since))
+        self.until.setDate(qdate(until))
 
     def value(self) -> tuple[date | None, date | None]:
         if not self.limit.isChecked():
             return None, None
-        return from_qdate(self.since.date()), from_qdate(self.until.date())
+        return to_date(self.since.date()), to_date(self.until.date())

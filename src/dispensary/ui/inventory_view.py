@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,19 +24,22 @@ from dispensary.services import destruction, quarantine, queries
 from dispensary.services.permissions import may
 from dispensary.services.results import KitRow
 from dispensary.ui.count_view import CountScreen
-from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import (
     ReasonDialog,
+    action_button,
     attempt,
     fit_columns,
-    heading,
+    row_table,
     select_where,
     selected_rows,
-    table_view,
+    side_panel,
+    text_field,
 )
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
 
 KIT_COLUMNS: list[Column[KitRow]] = [
     Column("Kit", lambda r: r.number),
@@ -60,7 +61,7 @@ class CountDialog(QDialog):
     def __init__(self, session: AppSession, kit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Physical count of kit {kit}")
-        self.resize(760, 560)
+        self.resize(980, 580)
         layout = QVBoxLayout(self)
         self.counter = CountScreen(session, self)
         self.counter.changed.connect(self.accept)
@@ -80,20 +81,13 @@ class InventoryScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.model: RowTableModel[KitRow] = RowTableModel(KIT_COLUMNS, self)
-        self.proxy = RowFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Inventory: every kit and its status today"))
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        self.model, self.proxy, self.table = row_table(
+            self, KIT_COLUMNS, "inventoryTable", multi=True, sort_column=3
+        )
+        layout, self.message = titled_page(self, "Inventory: every kit and its status today")
         layout.addLayout(self._filters())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.table = table_view(self.proxy, multi=True)
-        self.table.setObjectName("inventoryTable")
-        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         splitter.addWidget(self._actions())
@@ -107,9 +101,7 @@ class InventoryScreen(Screen):
 
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("inventorySearch")
-        self.search.setPlaceholderText("Search kit, lot, shipment...")
+        self.search = text_field("inventorySearch", "Search kit, lot, shipment...")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._text_filter)
         self.status = QComboBox()
@@ -137,25 +129,19 @@ class InventoryScreen(Screen):
 
     def _actions(self) -> QWidget:
         actor = self.session.actor
-        panel = QWidget()
-        panel.setMinimumWidth(270)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(8, 0, 0, 0)
-        self.selection_label = QLabel()
-        self.selection_label.setWordWrap(True)
-        self.selection_label.setObjectName("selectionLabel")
+        panel, column = side_panel(270)
+        self.selection_label = wrapped_label("selectionLabel")
         column.addWidget(self.selection_label)
 
-        self.quarantine_button = QPushButton("Quarantine...")
-        self.quarantine_button.setObjectName("quarantineButton")
-        self.quarantine_button.clicked.connect(self._quarantine)
-        self.release_button = QPushButton("Release from quarantine...")
-        self.release_button.setObjectName("releaseButton")
-        self.release_button.clicked.connect(self._release)
-        self.count_button = QPushButton("Count...")
-        self.count_button.setObjectName("countButton")
-        self.count_button.setToolTip("A blind physical count of the selected kit")
-        self.count_button.clicked.connect(self._count)
+        self.quarantine_button = action_button(
+            "Quarantine...", "quarantineButton", self._quarantine
+        )
+        self.release_button = action_button(
+            "Release from quarantine...", "releaseButton", self._release
+        )
+        self.count_button = action_button(
+            "Count...", "countButton", self._count, "A blind physical count of the selected kit"
+        )
         for button, action in (
             (self.quarantine_button, "quarantine"),
             (self.release_button, "release"),
@@ -167,22 +153,19 @@ class InventoryScreen(Screen):
         self.destroy_box = QGroupBox("Destroy, or return to sponsor")
         self.destroy_box.setObjectName("destroyBox")
         form = QFormLayout(self.destroy_box)
-        self.witness = QLineEdit()
-        self.witness.setObjectName("witness")
-        self.witness.setPlaceholderText("Full name of the witness")
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the panel is narrow
+        self.witness = text_field("witness", "Full name of the witness")
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
         self.method.addItems(DESTRUCTION_METHODS)
-        self.reference = QLineEdit()
-        self.reference.setObjectName("reference")
-        self.reference.setPlaceholderText("Certificate or authorisation")
+        self.reference = text_field("reference", "Certificate or authorisation")
         self.to_sponsor = QCheckBox("Sent back to the sponsor")
         self.to_sponsor.setToolTip("Ticked: the kits go back to the sponsor, not destroyed here")
         self.to_sponsor.setObjectName("toSponsor")
-        self.destroy_button = QPushButton("Destroy selected kits...")
-        self.destroy_button.setObjectName("destroyButton")
-        self.destroy_button.clicked.connect(self._destroy)
+        self.destroy_button = action_button(
+            "Destroy selected kits...", "destroyButton", self._destroy
+        )
         form.addRow("Witness", self.witness)
         form.addRow("Method", self.method)
         form.addRow("Reference", self.reference)

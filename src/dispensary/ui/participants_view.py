@@ -3,6 +3,8 @@ changes, and each participant's dispensing and adherence history."""
 
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
@@ -17,7 +19,6 @@ from PySide6.QtGui import QColor, QIntValidator, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -38,18 +39,21 @@ from dispensary.services.permissions import may
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
+    action_button,
     attempt,
     fit_columns,
-    from_qdate,
-    heading,
+    row_table,
     select_where,
     selected_rows,
-    table_view,
-    to_qdate,
+    text_field,
 )
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel, percent
+from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import date_edit, titled_page, to_date, wrapped_label
+
+CRITERION_LINE = 90
+"""Characters on one line of an eligibility criterion in the enrolment dialog."""
 
 STATUS_COLOURS = {
     ParticipantStatus.ON_TREATMENT: "#2e7d32",
@@ -112,25 +116,17 @@ class EnrolDialog(QDialog):
         layout.addWidget(self.message)
 
         form = QFormLayout()
-        self.study_number = QLineEdit()
-        self.study_number.setObjectName("studyNumber")
-        self.study_number.setPlaceholderText("As on the enrolment log, e.g. 01-003")
-        self.initials = QLineEdit()
-        self.initials.setObjectName("initials")
-        self.initials.setPlaceholderText("2 to 4 letters; no names")
-        self.birth_year = QLineEdit()
-        self.birth_year.setObjectName("birthYear")
+        self.study_number = text_field("studyNumber", "As on the enrolment log, e.g. 01-003")
+        self.initials = text_field("initials", "2 to 4 letters; no names")
+        self.birth_year = text_field("birthYear", "e.g. 1968")
         self.birth_year.setValidator(QIntValidator(1900, 2100, self))
-        self.birth_year.setPlaceholderText("e.g. 1968")
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
         self.sex.addItem("Female", "F")
         self.sex.addItem("Male", "M")
         if study.eligibility.sex == "M":
             self.sex.setCurrentIndex(1)
-        self.enrolled_on = QDateEdit(to_qdate(session.ctx.clock.today()))
-        self.enrolled_on.setCalendarPopup(True)
-        self.enrolled_on.setDisplayFormat("yyyy-MM-dd")
+        self.enrolled_on = date_edit(session.ctx.clock.today())
         self.confirmed_by = QLineEdit(study.investigator)
         self.confirmed_by.setObjectName("confirmedBy")
         form.addRow("Study number", self.study_number)
@@ -173,7 +169,9 @@ class EnrolDialog(QDialog):
         self._count_ticks()
 
     def _criterion(self, layout: QVBoxLayout, confirmed: str, shown: str) -> None:
-        box = QCheckBox(shown)
+        # A tick box does not wrap its text: a long criterion is broken into lines here, so
+        # that it is read whole without scrolling sideways.
+        box = QCheckBox(textwrap.fill(shown, CRITERION_LINE))
         box.setProperty("criterion", confirmed)
         box.toggled.connect(self._count_ticks)
         self.criteria.append(box)
@@ -201,7 +199,7 @@ class EnrolDialog(QDialog):
                 int(year_text),
                 str(self.sex.currentData()),
                 self.confirmed_by.text(),
-                enrolled_on=from_qdate(self.enrolled_on.date()),
+                enrolled_on=to_date(self.enrolled_on.date()),
                 criteria_confirmed=self.confirmed(),
             ),
         )
@@ -245,9 +243,7 @@ class StatusDialog(QDialog):
         for status in ParticipantStatus:
             if status is not participant.status:
                 self.status.addItem(status.label, status.value)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("statusReason")
-        self.reason.setPlaceholderText("e.g. withdrew consent; completed 8 cycles")
+        self.reason = text_field("statusReason", "e.g. withdrew consent; completed 8 cycles")
         form.addRow("New status", self.status)
         form.addRow("Reason", self.reason)
         layout.addLayout(form)
@@ -362,32 +358,23 @@ class ParticipantsScreen(Screen):
         super().__init__(session, parent)
         actor = session.actor
         study = session.ctx.study
-        self.model: RowTableModel[ParticipantRow] = RowTableModel(PARTICIPANT_COLUMNS, self)
-        self.proxy = RowFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.history: RowTableModel[DispenseHistoryRow] = RowTableModel(HISTORY_COLUMNS, self)
-        self.history_proxy = RowFilterProxy(self)
-        self.history_proxy.setSourceModel(self.history)
+        self.model, self.proxy, self.table = row_table(
+            self, PARTICIPANT_COLUMNS, "participantTable"
+        )
+        self.history, self.history_proxy, self.history_table = row_table(
+            self, HISTORY_COLUMNS, "historyTable"
+        )
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(f"Participants of {study.protocol}"))
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        layout, self.message = titled_page(self, f"Participants of {study.protocol}")
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("participantSearch")
-        self.search.setPlaceholderText("Search study number or initials")
+        self.search = text_field("participantSearch", "Search study number or initials")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        self.enrol_button = QPushButton("Enrol participant...")
-        self.enrol_button.setObjectName("enrolParticipant")
-        self.enrol_button.clicked.connect(self._enrol)
-        self.status_button = QPushButton("Change status...")
-        self.status_button.setObjectName("changeStatusButton")
-        self.status_button.clicked.connect(self._change_status)
-        self.dispense_button = QPushButton("Dispense next cycle")
-        self.dispense_button.setObjectName("dispenseNext")
-        self.dispense_button.clicked.connect(self._dispense)
+        self.enrol_button = action_button("Enrol participant...", "enrolParticipant", self._enrol)
+        self.status_button = action_button(
+            "Change status...", "changeStatusButton", self._change_status
+        )
+        self.dispense_button = action_button("Dispense next cycle", "dispenseNext", self._dispense)
         bar.addWidget(QLabel("Search"))
         bar.addWidget(self.search, 1)
         for button, action in (
@@ -400,26 +387,19 @@ class ParticipantsScreen(Screen):
         layout.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        self.table = table_view(self.proxy)
-        self.table.setObjectName("participantTable")
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         splitter.addWidget(self.table)
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        self.summary = QLabel("Select a participant to see the dispensing history.")
-        self.summary.setObjectName("participantSummary")
-        self.summary.setWordWrap(True)
+        self.summary = wrapped_label(
+            "participantSummary", "Select a participant to see the dispensing history."
+        )
         lower_layout.addWidget(self.summary)
-        self.history_table = table_view(self.history_proxy)
-        self.history_table.setObjectName("historyTable")
         lower_layout.addWidget(self.history_table, 1)
         bottom = QHBoxLayout()
-        self.flags = QLabel()
-        self.flags.setObjectName("flagsText")
-        self.flags.setWordWrap(True)
+        self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         bottom.addWidget(self.flags, 1)
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)

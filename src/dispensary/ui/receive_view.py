@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,24 +24,23 @@ from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolatio
 from dispensary.services import queries, receiving
 from dispensary.services.receiving import KitIn
 from dispensary.services.results import ReceiveResult
-from dispensary.study import Study
-from dispensary.ui.feedback import MessageBar
 from dispensary.ui.label_preview import print_kit_labels
-from dispensary.ui.models.table import Column, RowTableModel
+from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
-
-
-def kit_columns(study: Study) -> tuple[Column[KitIn], ...]:
-    return (
-        Column("Kit", lambda k: k.number),
-        Column("Product", lambda k: product_label(study, k.product)),
-        Column("Lot", lambda k: k.lot),
-        Column("Expiry", lambda k: k.expiry),
-        Column("Tablets", lambda k: k.tablets, align_right=True),
-    )
+from dispensary.ui.widgets import (
+    KitLine,
+    counter_keys,
+    date_edit,
+    kit_columns,
+    kit_table,
+    qdate,
+    scan_row,
+    titled_page,
+    to_date,
+    two_columns,
+)
 
 
 class ReceiveScreen(Screen):
@@ -62,14 +58,8 @@ class ReceiveScreen(Screen):
 
     def _build(self) -> None:
         study = self.session.ctx.study
-        outer = QVBoxLayout(self)
-        outer.addWidget(heading("Receive a shipment"))
-        self.message = MessageBar(self)
-        outer.addWidget(self.message)
-        grid = QGridLayout()
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 6)
-        outer.addLayout(grid, 1)
+        outer, self.message = titled_page(self, "Receive a shipment")
+        grid = two_columns(outer, 4, 6)
 
         left = QVBoxLayout()
         form = QFormLayout()
@@ -77,9 +67,7 @@ class ReceiveScreen(Screen):
         self.shipment.setObjectName("shipmentNumber")
         self.shipment.setPlaceholderText("As on the packing list")
         form.addRow("&Shipment number", self.shipment)
-        self.received_on = QDateEdit()
-        self.received_on.setCalendarPopup(True)
-        self.received_on.setDisplayFormat("yyyy-MM-dd")
+        self.received_on = date_edit()
         form.addRow("&Date received", self.received_on)
         self.condition = QLineEdit()
         form.addRow("Co&ndition", self.condition)
@@ -94,9 +82,7 @@ class ReceiveScreen(Screen):
         self.lot = QLineEdit()
         self.lot.setObjectName("lotNumber")
         form.addRow("&Lot", self.lot)
-        self.expiry = QDateEdit()
-        self.expiry.setCalendarPopup(True)
-        self.expiry.setDisplayFormat("yyyy-MM-dd")
+        self.expiry = date_edit()
         form.addRow("E&xpiry", self.expiry)
         self.tablets = QLineEdit()
         self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))
@@ -106,18 +92,14 @@ class ReceiveScreen(Screen):
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        scan_row = QHBoxLayout()
-        scan_label = QLabel("Scan &kits")
         self.scan_field = ScanField("Scan each kit: it is added to the list below")
         self.scan_field.setObjectName("receiveScanField")
-        scan_label.setBuddy(self.scan_field)
-        scan_row.addWidget(scan_label)
-        scan_row.addWidget(self.scan_field, 1)
-        right.addLayout(scan_row)
+        right.addLayout(scan_row("Scan &kits", self.scan_field))
         range_row = QHBoxLayout()
         self.range_field = QLineEdit()
         self.range_field.setObjectName("kitRange")
-        self.range_field.setPlaceholderText("Or a range, e.g. K0001-K0050")
+        self.range_field.setPlaceholderText("or a range: K0001-K0050")
+        self.range_field.setToolTip("A range of kit numbers, e.g. K0001-K0050")
         self.range_button = QPushButton("Add &range")
         self.manifest_button = QPushButton("&Import manifest (CSV)…")
         range_row.addWidget(self.range_field, 1)
@@ -127,7 +109,7 @@ class ReceiveScreen(Screen):
         self.count_label = QLabel()
         self.count_label.setObjectName("sectionTitle")
         right.addWidget(self.count_label)
-        self.kits_model: RowTableModel[KitIn] = RowTableModel(kit_columns(study), self)
+        self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         buttons = QHBoxLayout()
@@ -154,9 +136,7 @@ class ReceiveScreen(Screen):
         self.receive_button.clicked.connect(self.receive)
         self.labels_button.clicked.connect(self.print_labels)
         self.product.currentIndexChanged.connect(self._product_changed)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.receive, context=context)
+        counter_keys(self, self.receive)
         QShortcut(QKeySequence.StandardKey.Delete, self.kits_view, self._remove_line)
 
     # -- screen contract ------------------------------------------------------------------

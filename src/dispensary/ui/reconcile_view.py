@@ -3,15 +3,14 @@ monitor's or pharmacist's signature under it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -24,10 +23,18 @@ from dispensary.services import queries, reconciliation, returns
 from dispensary.services.permissions import may
 from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
 from dispensary.ui.feedback import MessageBar, SignatureDialog
-from dispensary.ui.forms import attempt, banner_style, fit_columns, heading, table_view
+from dispensary.ui.forms import (
+    action_button,
+    attempt,
+    banner_style,
+    fit_columns,
+    table_view,
+    text_field,
+)
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import heading, wrapped_label
 
 RED, GREEN = "#c62828", "#2e7d32"
 
@@ -99,33 +106,35 @@ class ReconcileScreen(Screen):
         top.addWidget(heading("Reconciliation"), 1)
         self.generated = QLabel()
         top.addWidget(self.generated)
-        self.again = QPushButton("Reconcile again")
-        self.again.setObjectName("reconcileAgain")
-        self.again.clicked.connect(self.refresh)
+        self.again = action_button("Reconcile again", "reconcileAgain", self.refresh)
         top.addWidget(self.again)
         layout.addLayout(top)
-        self.banner = QLabel()
-        self.banner.setObjectName("balanceBanner")
-        self.banner.setWordWrap(True)
+        self.banner = wrapped_label("balanceBanner")
         layout.addWidget(self.banner)
         self.message = MessageBar()
         layout.addWidget(self.message)
 
         self.tabs = QTabWidget()
+        self.stretch: dict[QTableView, int] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
         for scope, tab_title, key, label in TABS:
             model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(key, label), self)
             self.balances[scope] = model
-            self.views[scope] = self._add_tab(model, tab_title)
+            # The description gives way in a narrow window: the figures and their headers stay.
+            view = self._add_tab(model, tab_title, stretch=1)
+            # Cut in the middle: a lot's number and a product's strength are at the end.
+            view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            self.views[scope] = view
         self.discrepancies: RowTableModel[Discrepancy] = RowTableModel(DISCREPANCY_COLUMNS, self)
-        self.discrepancy_view = self._add_tab(self.discrepancies, "Discrepancies")
+        self.discrepancy_view = self._add_tab(self.discrepancies, "Discrepancies", stretch=3)
         self.discrepancy_view.setObjectName("discrepancyTable")
-        self.discrepancy_view.setWordWrap(True)
+        self.discrepancy_view.setWordWrap(True)  # what to do is read whole, on as many lines
         self.discrepancy_view.doubleClicked.connect(self._open_subject)
         self.discrepancy_view.setToolTip("Double-click a line to open the kit or participant")
         self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
-        self._add_tab(self.signoffs, "Sign-offs")
+        self._add_tab(self.signoffs, "Sign-offs", stretch=4)
+        self.tabs.currentChanged.connect(self._fit_shown)
         layout.addWidget(self.tabs, 1)
 
         actions = QHBoxLayout()
@@ -134,12 +143,8 @@ class ReconcileScreen(Screen):
         flag_form = QFormLayout(self.flag_box)
         self.flag_choice = QComboBox()
         self.flag_choice.setObjectName("flagChoice")
-        self.flag_reason = QLineEdit()
-        self.flag_reason.setObjectName("flagReason")
-        self.flag_reason.setPlaceholderText("e.g. drug held by the investigator for 8 days")
-        self.flag_button = QPushButton("Record reason")
-        self.flag_button.setObjectName("recordFlagReason")
-        self.flag_button.clicked.connect(self._explain)
+        self.flag_reason = text_field("flagReason", "e.g. drug held by the investigator for 8 days")
+        self.flag_button = action_button("Record reason", "recordFlagReason", self._explain)
         flag_form.addRow("Flag", self.flag_choice)
         flag_form.addRow("Reason", self.flag_reason)
         flag_form.addRow(self.flag_button)
@@ -149,24 +154,38 @@ class ReconcileScreen(Screen):
         self.sign_box = QGroupBox("Sign off this reconciliation")
         self.sign_box.setObjectName("signBox")
         sign_form = QFormLayout(self.sign_box)
-        self.note = QLineEdit()
-        self.note.setObjectName("signOffNote")
-        self.note.setPlaceholderText("Optional: what was checked, findings discussed")
-        self.sign_button = QPushButton("Sign off...")
-        self.sign_button.setObjectName("signOff")
-        self.sign_button.clicked.connect(self._sign_off)
+        self.note = text_field("signOffNote", "Optional: what was checked, findings discussed")
+        self.sign_button = action_button("Sign off...", "signOff", self._sign_off)
         sign_form.addRow("Note", self.note)
         sign_form.addRow(self.sign_button)
         self.sign_box.setVisible(may(session.actor, "sign_off"))
         actions.addWidget(self.sign_box, 1)
         layout.addLayout(actions)
 
-    def _add_tab(self, model: QAbstractTableModel, title: str) -> QTableView:
+    def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
         proxy = RowFilterProxy(self)
         proxy.setSourceModel(model)
         view = table_view(proxy)
+        view.horizontalHeader().setStretchLastSection(False)
+        view.setWordWrap(False)
+        self.stretch[view] = stretch
         self.tabs.addTab(view, title)
         return view
+
+    def _fit(self, view: QTableView) -> None:
+        fit_columns(view, stretch=self.stretch[view])
+        if view.wordWrap():
+            view.resizeRowsToContents()
+
+    def _fit_shown(self) -> None:
+        """A tab's columns are shared out when it is on screen, at the width it has then."""
+        view = self.tabs.currentWidget()
+        if isinstance(view, QTableView) and view in self.stretch:
+            self._fit(view)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_shown()
 
     def refresh(self) -> None:
         result = attempt(
@@ -179,10 +198,10 @@ class ReconcileScreen(Screen):
         self.result = result
         for scope, model in self.balances.items():
             model.set_rows(getattr(result, scope))
-            fit_columns(self.views[scope])
         self.discrepancies.set_rows(result.discrepancies)
-        fit_columns(self.discrepancy_view, widest=240)
         self.signoffs.set_rows(result.signoffs)
+        for view in self.stretch:
+            self._fit(view)
         self.tabs.setTabText(4, f"Discrepancies ({len(result.discrepancies)})")
         self.tabs.setTabText(5, f"Sign-offs ({len(result.signoffs)})")
         self.generated.setText(

@@ -29,11 +29,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -59,11 +57,11 @@ from dispensary.reports import (
 )
 from dispensary.services import queries, reconciliation, report_data
 from dispensary.services.permissions import may
-from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import DateRange, ReasonDialog, attempt, heading
+from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_preview import PRINT_DPI, draw_pages
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
 
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
@@ -161,10 +159,7 @@ class ReportsScreen(Screen):
         self._buffer: QBuffer | None = None
         self.document = QPdfDocument(self)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Reports and labels"))
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        layout, self.message = titled_page(self, "Reports and labels")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._chooser())
         splitter.addWidget(self._preview())
@@ -208,9 +203,7 @@ class ReportsScreen(Screen):
         self.lot.setObjectName("reportLot")
         self.shipment = QComboBox()
         self.shipment.setObjectName("reportShipment")
-        self.dispense = QLineEdit()
-        self.dispense.setObjectName("reportDispense")
-        self.dispense.setPlaceholderText("Scan the label or type e.g. DSP000012")
+        self.dispense = text_field("reportDispense", "Scan the label or type e.g. DSP000012")
         self.days = QSpinBox()
         self.days.setObjectName("reportDays")
         self.days.setRange(0, 730)
@@ -265,10 +258,8 @@ class ReportsScreen(Screen):
         self._show_params(CHOICES[0])  # before the box joins the panel, so its size is right
         column.addWidget(box)
 
-        self.generate_button = QPushButton("Make PDF")
-        self.generate_button.setObjectName("makeReport")
+        self.generate_button = action_button("Make PDF", "makeReport", self.generate)
         self.generate_button.setDefault(True)
-        self.generate_button.clicked.connect(self.generate)
         column.addWidget(self.generate_button)
         self.busy = QProgressBar()
         self.busy.setObjectName("reportBusy")
@@ -282,9 +273,7 @@ class ReportsScreen(Screen):
         panel = QWidget()
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 0, 0, 0)
-        self.preview_title = QLabel("The preview appears here.")
-        self.preview_title.setObjectName("previewTitle")
-        self.preview_title.setWordWrap(True)
+        self.preview_title = wrapped_label("previewTitle", "The preview appears here.")
         column.addWidget(self.preview_title)
         self.view = QPdfView(panel)
         self.view.setObjectName("reportPreview")
@@ -295,12 +284,8 @@ class ReportsScreen(Screen):
         buttons = QHBoxLayout()
         self.pages = QLabel()
         buttons.addWidget(self.pages, 1)
-        self.save_button = QPushButton("Save as PDF...")
-        self.save_button.setObjectName("saveReport")
-        self.save_button.clicked.connect(self.save)
-        self.print_button = QPushButton("Print...")
-        self.print_button.setObjectName("printReport")
-        self.print_button.clicked.connect(self.print_document)
+        self.save_button = action_button("Save as PDF...", "saveReport", self.save)
+        self.print_button = action_button("Print...", "printReport", self.print_document)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
         column.addLayout(buttons)

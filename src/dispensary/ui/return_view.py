@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,12 +25,24 @@ from dispensary.domain.errors import DispensaryError, NotFound
 from dispensary.services import queries, returns
 from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
-from dispensary.ui.feedback import MessageBar, SignatureDialog
+from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import heading, kit_table, product_label, qdate, to_date
+from dispensary.ui.widgets import (
+    counter_keys,
+    date_edit,
+    info_card,
+    kit_table,
+    product_label,
+    qdate,
+    scan_row,
+    titled_page,
+    to_date,
+    two_columns,
+    wrapped_label,
+)
 
 TO_COUNT = "to count"
 
@@ -78,33 +87,16 @@ class ReturnScreen(Screen):
         self._clear()
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.addWidget(heading("Record a return"))
-        top = QHBoxLayout()
-        label = QLabel("&Scan")
+        outer, self.message = titled_page(self, "Record a return")
         self.scan_field = ScanField(
             "Scan the dispensing label, or a kit, or type the participant number"
         )
         self.scan_field.setObjectName("returnScanField")
-        label.setBuddy(self.scan_field)
-        top.addWidget(label)
-        top.addWidget(self.scan_field, 1)
-        outer.addLayout(top)
-        self.message = MessageBar(self)
-        outer.addWidget(self.message)
-
-        grid = QGridLayout()
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 6)
-        outer.addLayout(grid, 1)
+        outer.insertLayout(1, scan_row("&Scan", self.scan_field))
+        grid = two_columns(outer, 5, 6)
 
         left = QVBoxLayout()
-        self.card = QLabel()
-        self.card.setObjectName("participantCard")
-        self.card.setWordWrap(True)
-        self.card.setTextFormat(Qt.TextFormat.RichText)
-        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        self.card = info_card("participantCard")
         left.addWidget(self.card)
         self.lines_model: RowTableModel[ReturnLine] = RowTableModel(
             line_columns(self.session.ctx.study), self
@@ -128,15 +120,14 @@ class ReturnScreen(Screen):
         self.held.setRange(0, 999)
         self.held.setSuffix(" days")
         form.addRow("Days &held by the investigator", self.held)
-        self.returned_on = QDateEdit()
-        self.returned_on.setCalendarPopup(True)
-        self.returned_on.setDisplayFormat("yyyy-MM-dd")
+        self.returned_on = date_edit()
         form.addRow("Return &date", self.returned_on)
         self.condition = QLineEdit()
         self.condition.setPlaceholderText("e.g. bottle intact")
         form.addRow("Co&ndition", self.condition)
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Anything the participant said about missed or extra doses")
+        self.note.setPlaceholderText("e.g. missed 2 doses (vomiting)")
+        self.note.setToolTip("Anything the participant said about missed or extra doses")
         form.addRow("N&ote", self.note)
         right.addLayout(form)
         self.tally = QLabel()
@@ -154,9 +145,7 @@ class ReturnScreen(Screen):
         buttons.addWidget(self.sign_button)
         right.addLayout(buttons)
 
-        self.result = QLabel()
-        self.result.setObjectName("resultPanel")
-        self.result.setWordWrap(True)
+        self.result = wrapped_label("resultPanel")
         self.result.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.result)
         reason_row = QHBoxLayout()
@@ -181,10 +170,7 @@ class ReturnScreen(Screen):
         self.new_button.clicked.connect(self.start_over)
         self.reason.returnPressed.connect(self.save_reason)
         self.reason_button.clicked.connect(self.save_reason)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.sign, context=context)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.start_over, context=context)
+        counter_keys(self, self.sign, self.start_over)
 
     # -- screen contract ------------------------------------------------------------------
 

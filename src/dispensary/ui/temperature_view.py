@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -22,20 +20,20 @@ from PySide6.QtWidgets import (
 
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
-from dispensary.services.results import KitRow
-from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
+    action_button,
     attempt,
     fit_columns,
-    heading,
+    row_table,
     select_where,
     selected_rows,
-    table_view,
+    text_field,
 )
 from dispensary.ui.inventory_view import KIT_COLUMNS
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
 
 
 def celsius(value: float) -> str:
@@ -62,25 +60,20 @@ class TemperatureScreen(Screen):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         study = session.ctx.study
-        self.excursions: RowTableModel[ExcursionRow] = RowTableModel(EXCURSION_COLUMNS, self)
-        self.excursion_proxy = RowFilterProxy(self)
-        self.excursion_proxy.setSourceModel(self.excursions)
-        self.kits: RowTableModel[KitRow] = RowTableModel(KIT_COLUMNS, self)
-        self.kit_proxy = RowFilterProxy(self)
-        self.kit_proxy.setSourceModel(self.kits)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Temperature records"))
-        t = study.temperature
-        hint = QLabel(
-            f"Import a data logger's export (CSV with the columns 'timestamp' and 'celsius'). "
-            f"Readings outside {t.min_celsius:g} to {t.max_celsius:g} °C are excursions: the "
-            "available kits stored in that area are quarantined until released in the inventory."
+        self.excursions, self.excursion_proxy, self.excursion_table = row_table(
+            self, EXCURSION_COLUMNS, "excursionTable", descending=True
         )
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        self.kits, self.kit_proxy, self.kit_table = row_table(self, KIT_COLUMNS, "excursionKits")
+
+        t = study.temperature
+        layout, self.message = titled_page(self, "Temperature records")
+        hint = wrapped_label(
+            text=f"Import a data logger's export (CSV with the columns 'timestamp' and "
+            f"'celsius'). Readings outside {t.min_celsius:g} to {t.max_celsius:g} °C are "
+            "excursions: the available kits stored in that area are quarantined until released "
+            "in the inventory."
+        )
+        layout.insertWidget(1, hint)
 
         box = QGroupBox("Import a logger file")
         form = QFormLayout(box)
@@ -88,19 +81,13 @@ class TemperatureScreen(Screen):
         self.area.setObjectName("storageArea")
         self.area.setEditable(True)
         self.area.addItem(study.storage_area)
-        self.file = QLineEdit()
-        self.file.setObjectName("loggerFile")
-        self.file.setPlaceholderText("Path of the logger's CSV export")
+        self.file = text_field("loggerFile", "Path of the logger's CSV export")
         self.file.returnPressed.connect(self.import_file)
-        browse = QPushButton("Choose file...")
-        browse.setObjectName("chooseLoggerFile")
-        browse.clicked.connect(self._choose)
+        browse = action_button("Choose file...", "chooseLoggerFile", self._choose)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file, 1)
         file_row.addWidget(browse)
-        self.import_button = QPushButton("Import and check")
-        self.import_button.setObjectName("importLogger")
-        self.import_button.clicked.connect(self.import_file)
+        self.import_button = action_button("Import and check", "importLogger", self.import_file)
         form.addRow("Storage area", self.area)
         form.addRow("Logger file", file_row)
         form.addRow(self.import_button)
@@ -112,9 +99,6 @@ class TemperatureScreen(Screen):
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addWidget(QLabel("<b>Excursions on record</b>"))
-        self.excursion_table = table_view(self.excursion_proxy)
-        self.excursion_table.setObjectName("excursionTable")
-        self.excursion_table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.excursion_table.selectionModel().selectionChanged.connect(self._show_kits)
         upper_layout.addWidget(self.excursion_table)
         splitter.addWidget(upper)
@@ -124,13 +108,11 @@ class TemperatureScreen(Screen):
         kit_bar = QHBoxLayout()
         self.kits_label = QLabel("<b>Kits quarantined by the selected excursion</b>")
         kit_bar.addWidget(self.kits_label, 1)
-        self.open_button = QPushButton("Open in inventory to release or destroy")
-        self.open_button.setObjectName("openInInventory")
-        self.open_button.clicked.connect(self._open_kit)
+        self.open_button = action_button(
+            "Open in inventory to release or destroy", "openInInventory", self._open_kit
+        )
         kit_bar.addWidget(self.open_button)
         lower_layout.addLayout(kit_bar)
-        self.kit_table = table_view(self.kit_proxy)
-        self.kit_table.setObjectName("excursionKits")
         self.kit_table.selectionModel().selectionChanged.connect(self._update_open)
         self.kit_table.doubleClicked.connect(self._open_kit)
         lower_layout.addWidget(self.kit_table)

@@ -9,11 +9,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,18 +18,20 @@ from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import users
 from dispensary.services.results import UserRow
-from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
+    action_button,
     attempt,
     fit_columns,
-    heading,
+    row_table,
     select_where,
     selected_rows,
-    table_view,
+    side_panel,
+    text_field,
 )
-from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
 
 USER_COLUMNS: list[Column[UserRow]] = [
     Column("User name", lambda r: r.username),
@@ -52,14 +51,6 @@ USER_COLUMNS: list[Column[UserRow]] = [
 ]
 
 
-def password_field(name: str, placeholder: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setObjectName(name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(placeholder)
-    return field
-
-
 class UsersScreen(Screen):
     title = "Users"
     shortcut = "Ctrl+Shift+U"
@@ -67,22 +58,12 @@ class UsersScreen(Screen):
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.model: RowTableModel[UserRow] = RowTableModel(USER_COLUMNS, self)
-        self.proxy = RowFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Users"))
-        self.message = MessageBar()
-        layout.addWidget(self.message)
+        self.model, self.proxy, self.table = row_table(self, USER_COLUMNS, "userTable")
+        layout, self.message = titled_page(self, "Users")
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.table = table_view(self.proxy)
-        self.table.setObjectName("userTable")
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
-        panel = QWidget()
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(8, 0, 0, 0)
+        panel, column = side_panel()
         column.addWidget(self._add_box())
         column.addWidget(self._account_box())
         column.addStretch(1)
@@ -94,23 +75,16 @@ class UsersScreen(Screen):
     def _add_box(self) -> QGroupBox:
         box = QGroupBox("Add a user")
         form = QFormLayout(box)
-        self.new_username = QLineEdit()
-        self.new_username.setObjectName("newUsername")
-        self.new_username.setPlaceholderText("lower-case, e.g. jsmith")
-        self.new_full_name = QLineEdit()
-        self.new_full_name.setObjectName("newFullName")
-        self.new_initials = QLineEdit()
-        self.new_initials.setObjectName("newInitials")
-        self.new_initials.setPlaceholderText("as initialled on records, e.g. JS")
+        self.new_username = text_field("newUsername", "lower-case, e.g. jsmith")
+        self.new_full_name = text_field("newFullName")
+        self.new_initials = text_field("newInitials", "as initialled on records, e.g. JS")
         self.new_role = QComboBox()
         self.new_role.setObjectName("newRole")
         for role in Role:
             self.new_role.addItem(role.label, role.value)
-        self.new_password = password_field("newPassword", "at least 8 characters")
-        self.new_password_again = password_field("newPasswordAgain", "the same again")
-        self.add_button = QPushButton("Add user")
-        self.add_button.setObjectName("addUser")
-        self.add_button.clicked.connect(self._add)
+        self.new_password = text_field("newPassword", "at least 8 characters", password=True)
+        self.new_password_again = text_field("newPasswordAgain", "the same again", password=True)
+        self.add_button = action_button("Add user", "addUser", self._add)
         form.addRow("User name", self.new_username)
         form.addRow("Full name", self.new_full_name)
         form.addRow("Initials", self.new_initials)
@@ -123,32 +97,22 @@ class UsersScreen(Screen):
     def _account_box(self) -> QGroupBox:
         box = QGroupBox("Selected account")
         form = QFormLayout(box)
-        self.chosen = QLabel()
-        self.chosen.setObjectName("chosenUser")
-        self.chosen.setWordWrap(True)
+        self.chosen = wrapped_label("chosenUser")
         form.addRow(self.chosen)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("accountReason")
-        self.reason.setPlaceholderText("Why (kept in the audit trail)")
+        self.reason = text_field("accountReason", "Why (kept in the audit trail)")
         form.addRow("Reason", self.reason)
         buttons = QHBoxLayout()
-        self.deactivate_button = QPushButton("Deactivate")
-        self.deactivate_button.setObjectName("deactivate")
-        self.deactivate_button.clicked.connect(self._deactivate)
-        self.reactivate_button = QPushButton("Reactivate")
-        self.reactivate_button.setObjectName("reactivate")
-        self.reactivate_button.clicked.connect(self._reactivate)
-        self.unlock_button = QPushButton("Unlock")
-        self.unlock_button.setObjectName("unlock")
-        self.unlock_button.clicked.connect(self._unlock)
+        self.deactivate_button = action_button("Deactivate", "deactivate", self._deactivate)
+        self.reactivate_button = action_button("Reactivate", "reactivate", self._reactivate)
+        self.unlock_button = action_button("Unlock", "unlock", self._unlock)
         for button in (self.deactivate_button, self.reactivate_button, self.unlock_button):
             buttons.addWidget(button)
         form.addRow(buttons)
-        self.reset_password = password_field("resetPassword", "new password")
-        self.reset_password_again = password_field("resetPasswordAgain", "the same again")
-        self.reset_button = QPushButton("Reset password")
-        self.reset_button.setObjectName("resetPasswordButton")
-        self.reset_button.clicked.connect(self._reset)
+        self.reset_password = text_field("resetPassword", "new password", password=True)
+        self.reset_password_again = text_field(
+            "resetPasswordAgain", "the same again", password=True
+        )
+        self.reset_button = action_button("Reset password", "resetPasswordButton", self._reset)
         form.addRow("New password", self.reset_password)
         form.addRow("Repeat password", self.reset_password_again)
         form.addRow(self.reset_button)

@@ -1,22 +1,114 @@
-"""Small pieces the counter screens share: headings, read-only tables, dates between Qt and
-Python."""
+"""Small pieces every screen shares: headings, the scan row, the participant card, read-only
+tables, date fields, and dates between Qt and Python."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dispensary.study import Study
-from dispensary.ui.models.table import RowFilterProxy, RowTableModel
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.scan_field import ScanField
 
 
 def heading(text: str) -> QLabel:
+    """The screen's title line, styled by the application style sheet like every screen's."""
     label = QLabel(text)
     label.setObjectName("screenTitle")
     return label
+
+
+def titled_page(screen: QWidget, title: str) -> tuple[QVBoxLayout, MessageBar]:
+    """The screen's column: its heading, then the message bar where refusals are shown."""
+    layout = QVBoxLayout(screen)
+    layout.addWidget(heading(title))
+    message = MessageBar(screen)
+    layout.addWidget(message)
+    return layout, message
+
+
+def wrapped_label(name: str = "", text: str = "") -> QLabel:
+    """A label whose text wraps to its width instead of widening the screen."""
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def scan_row(label: str, field: ScanField) -> QHBoxLayout:
+    """A scan field with its label in front; the label's '&' key jumps into the field."""
+    row = QHBoxLayout()
+    caption = QLabel(label)
+    caption.setBuddy(field)
+    row.addWidget(caption)
+    row.addWidget(field, 1)
+    return row
+
+
+def info_card(name: str) -> QLabel:
+    """A framed panel of rich text read top-down: who is at the counter, and what they have."""
+    card = wrapped_label(name)
+    card.setTextFormat(Qt.TextFormat.RichText)
+    card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    card.setFrameShape(QFrame.Shape.StyledPanel)
+    return card
+
+
+def two_columns(outer: QVBoxLayout, left: int, right: int) -> QGridLayout:
+    """The counter's form beside its list, sharing the width left:right; takes the spare
+    height of the screen."""
+    grid = QGridLayout()
+    grid.setColumnStretch(0, left)
+    grid.setColumnStretch(1, right)
+    outer.addLayout(grid, 1)
+    return grid
+
+
+def date_edit(day: date | None = None) -> QDateEdit:
+    """A date typed as yyyy-MM-dd or picked from a calendar."""
+    edit = QDateEdit(qdate(day)) if day is not None else QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def counter_keys(
+    screen: QWidget, sign: Callable[[], None], start_over: Callable[[], None] | None = None
+) -> None:
+    """Ctrl+Enter signs (or receives) and Esc starts the form over, anywhere on the screen."""
+    context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        QShortcut(QKeySequence(keys), screen, sign, context=context)
+    if start_over is not None:
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), screen, start_over, context=context)
+
+
+def read_only_rows(view: QTableView) -> QHeaderView:
+    """Whole rows selected, nothing edited in place, alternate rows shaded; returns the header
+    for the caller to size the columns."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    return view.horizontalHeader()
 
 
 def kit_table(
@@ -32,16 +124,38 @@ def kit_table(
         view.setSortingEnabled(True)
     else:
         view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    header = read_only_rows(view)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+class KitLine(Protocol):
+    """A kit as the counter lists it: in stock (a KitRow) or about to be received (a KitIn)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def lot(self) -> str: ...
+    @property
+    def expiry(self) -> date: ...
+    @property
+    def tablets(self) -> int: ...
+
+
+def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
+    """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes."""
+    return (
+        Column("Kit", lambda k: k.number),
+        Column("Product", lambda k: product_label(study, k.product)),
+        Column("Lot", lambda k: k.lot),
+        Column("Expiry", lambda k: k.expiry),
+        Column("Tablets", lambda k: k.tablets, align_right=True),
+    )
 
 
 def product_label(study: Study, code: str) -> str:

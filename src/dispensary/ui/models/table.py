@@ -19,6 +19,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 Row = TypeVar("Row")
+TOOLTIP_FROM = 20
+"""Cell texts longer than this many characters are also given as the cell's tooltip."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -111,9 +113,13 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return None
         column = self._columns[index.column()]
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = column.value(row)
-            return column.text(value) if column.text is not None else display(value)
+            text = column.text(value) if column.text is not None else display(value)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                # A long text may be elided in a narrow column: the whole of it on hover.
+                return text if len(text) > TOOLTIP_FROM else None
+            return text
         if role == Qt.ItemDataRole.UserRole:
             return sort_key(column.value(row))
         if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:

@@ -1,0 +1,109 @@
+"""Text that must not be cut off at 1366x768, the smallest screen the program is laid out for:
+table headers, the reconciliation's figures, the dashboard's long lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+
+from dispensary.ui.dashboard import Section
+from dispensary.ui.forms import share_width
+from dispensary.ui.reconcile_view import ReconcileScreen
+
+SCREEN_AREA = (1166, 700)
+"""What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def test_columns_that_fit_keep_their_width_and_the_stretch_column_takes_the_rest() -> None:
+    assert share_width([100, 200, 80], [90, 150, 70], [60, 90, 70], 500, stretch=1) == [
+        100,
+        320,
+        80,
+    ]
+
+
+def test_too_wide_gives_up_spare_space_then_the_named_columns_then_the_widest() -> None:
+    sizes, whole, titles = [120, 300, 130, 200], [100, 300, 100, 200], [100, 110, 100, 90]
+    # Spare space only: no value or header is cut.
+    assert share_width(sizes, whole, titles, 700) == [100, 300, 100, 200]
+    # Then the stretch column, down to its header, before anything else is cut.
+    assert share_width(sizes, whole, titles, 600, stretch=1, first=[1]) == [100, 200, 100, 200]
+    # Then the widest columns, cut to one width; a header never is.
+    assert share_width(sizes, whole, titles, 450, stretch=1, first=[1]) == [100, 110, 100, 140]
+    # Headers wider than the room: they stay whole, and the view scrolls.
+    assert share_width(sizes, whole, titles, 300) == titles
+
+
+def header_widths(view: QTableView) -> list[int]:
+    """The width each header's text needs (with the sort arrow on the sorted column only)."""
+    header = view.horizontalHeader()
+    header.setSortIndicatorShown(False)
+    widths = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(True)
+    widths[header.sortIndicatorSection()] = header.sectionSizeHint(header.sortIndicatorSection())
+    return widths
+
+
+def test_reconciliation_figures_and_headers_are_whole_on_every_tab(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = ReconcileScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.resize(*SCREEN_AREA)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    for index in range(screen.tabs.count()):
+        screen.tabs.setCurrentIndex(index)
+        view = screen.tabs.currentWidget()
+        assert isinstance(view, QTableView)
+        header = view.horizontalHeader()
+        sizes = [header.sectionSize(c) for c in range(header.count())]
+        assert sum(sizes) <= view.viewport().width(), screen.tabs.tabText(index)
+        needed = header_widths(view)
+        cut = [
+            str(view.model().headerData(c, Qt.Orientation.Horizontal))
+            for c, (size, title) in enumerate(zip(sizes, needed, strict=True))
+            if size < title
+        ]
+        assert not cut, f"{screen.tabs.tabText(index)}: headers cut: {cut}"
+    lots = screen.views["lots"]
+    # The description gives way; every figure is shown whole.
+    for column in range(2, lots.model().columnCount() - 1):
+        assert lots.columnWidth(column) >= lots.sizeHintForColumn(column)
+
+
+def test_a_long_dashboard_line_is_cut_at_the_card_edge_and_read_whole_in_its_tooltip(
+    qtbot: Any,
+) -> None:
+    section = Section("Unresolved discrepancies")
+    qtbot.addWidget(section)
+    section.resize(360, 200)
+    section.show()
+    qtbot.waitExposed(section)
+    whole = (
+        "Count of kit K1160 on 2026-06-21: 20 counted, 21 in the book (-1); adjusted with "
+        "reason 'breakage: one tablet found broken in the bottle'."
+    )
+    button = section.add_link(whole, alert=True)
+    short = section.add_link("01-006: return overdue")
+    qtbot.waitUntil(lambda: button.text() != whole)
+    assert button.text().endswith("…") and whole.startswith(button.text()[:-1])
+    assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+    assert button.toolTip() == whole
+    assert short.text() == "01-006: return overdue"
+    section.resize(1200, 200)
+    qtbot.waitUntil(lambda: button.text() == whole)
