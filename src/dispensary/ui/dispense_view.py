@@ -14,7 +14,6 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,11 +35,13 @@ from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_sca
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     KitLine,
+    button_row,
     counter_keys,
     date_edit,
     info_card,
     kit_columns,
     kit_table,
+    primary_button,
     qdate,
     scan_row,
     titled_page,
@@ -131,18 +132,13 @@ class DispenseScreen(Screen):
         self.cover_label.setObjectName("coverLabel")
         right.addWidget(self.cover_label)
 
-        buttons = QHBoxLayout()
         self.remove_button = QPushButton("Remove kit")
         self.new_button = QPushButton("New participant (Esc)")
-        self.sign_button = QPushButton("Sign and dispense")
-        self.sign_button.setObjectName("primary")
+        self.sign_button = primary_button(
+            "Sign and dispense", "Ctrl+Enter, or Enter in the empty kit field"
+        )
         self.sign_button.setAutoDefault(True)
-        self.sign_button.setToolTip("Ctrl+Enter, or Enter in the empty kit field")
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.sign_button)
-        right.addLayout(buttons)
+        right.addLayout(button_row([self.remove_button, self.new_button], [self.sign_button]))
         grid.addLayout(right, 0, 1)
 
         self.participant_field.scanned.connect(self.load_participant)

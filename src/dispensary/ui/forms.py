@@ -11,6 +11,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
+from dispensary.services.context import Actor
+from dispensary.services.permissions import may
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.widgets import date_edit, qdate, read_only_rows, to_date
@@ -104,6 +107,14 @@ def action_button(
         button.setToolTip(tip)
     button.clicked.connect(clicked)
     return button
+
+
+def role_buttons(layout: QBoxLayout, actor: Actor, buttons: Sequence[tuple[QWidget, str]]) -> None:
+    """Adds each button, shown only to those whose role may take its action (the service
+    checks again)."""
+    for button, action in buttons:
+        button.setVisible(may(actor, action))
+        layout.addWidget(button)
 
 
 def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:

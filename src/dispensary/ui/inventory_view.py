@@ -30,6 +30,7 @@ from dispensary.ui.forms import (
     action_button,
     attempt,
     fit_columns,
+    role_buttons,
     row_table,
     select_where,
     selected_rows,
@@ -142,13 +143,15 @@ class InventoryScreen(Screen):
         self.count_button = action_button(
             "Count...", "countButton", self._count, "A blind physical count of the selected kit"
         )
-        for button, action in (
-            (self.quarantine_button, "quarantine"),
-            (self.release_button, "release"),
-            (self.count_button, "count"),
-        ):
-            button.setVisible(may(actor, action))
-            column.addWidget(button)
+        role_buttons(
+            column,
+            actor,
+            [
+                (self.quarantine_button, "quarantine"),
+                (self.release_button, "release"),
+                (self.count_button, "count"),
+            ],
+        )
 
         self.destroy_box = QGroupBox("Destroy, or return to sponsor")
         self.destroy_box.setObjectName("destroyBox")

@@ -184,13 +184,14 @@ def print_dispensing_label(
         pdf, stock = dispensing_label_pdf(session, result)
     except DispensaryError as exc:
         return PrintOutcome(False, f"The label cannot be made: {exc.message}")
-    title = f"Dispensing label {result.number}"
-    outcome = LabelPreviewDialog.show_pdf(parent, title, pdf, f"{result.number}.pdf")
-    if not outcome:
-        return PrintOutcome(
-            False, "Label not printed: print it from Reports and labels (Dispensing label)."
-        )
-    return _record(session, "dispense", [result.number], stock, f"Label {outcome}.")
+    return _preview_and_record(
+        parent,
+        session,
+        Preview(f"Dispensing label {result.number}", pdf, f"{result.number}.pdf"),
+        ("dispense", [result.number], stock),
+        "Label",
+        "Label not printed: print it from Reports and labels (Dispensing label).",
+    )
 
 
 def print_kit_labels(
@@ -204,19 +205,43 @@ def print_kit_labels(
         pdf, stock = kit_labels_pdf(session, kits)
     except DispensaryError as exc:
         return PrintOutcome(False, f"The kit labels cannot be made: {exc.message}")
-    title = f"Kit labels, shipment {result.shipment}"
-    outcome = LabelPreviewDialog.show_pdf(parent, title, pdf, f"kits-{result.shipment}.pdf")
-    if not outcome:
-        return PrintOutcome(False, "Kit labels not printed.")
     numbers = [k.number for k in kits]
-    return _record(session, "kit", numbers, stock, f"{len(numbers)} kit labels {outcome}.")
+    return _preview_and_record(
+        parent,
+        session,
+        Preview(f"Kit labels, shipment {result.shipment}", pdf, f"kits-{result.shipment}.pdf"),
+        ("kit", numbers, stock),
+        f"{len(numbers)} kit labels",
+        "Kit labels not printed.",
+    )
 
 
-def _record(
-    session: AppSession, kind: str, items: Sequence[str], stock: str, done: str
+@dataclass(frozen=True)
+class Preview:
+    """A PDF to show: the window's title, the bytes, and the file name offered on saving."""
+
+    title: str
+    pdf: bytes
+    file_name: str
+
+
+def _preview_and_record(
+    parent: QWidget | None,
+    session: AppSession,
+    preview: Preview,
+    labels: tuple[str, Sequence[str], str],
+    what: str,
+    not_printed: str,
 ) -> PrintOutcome:
+    """Shows the labels; once printed or saved (not merely looked at) the print goes into the
+    audit trail as (kind, items, stock)."""
     from dispensary.services import report_data
 
+    outcome = LabelPreviewDialog.show_pdf(parent, preview.title, preview.pdf, preview.file_name)
+    if not outcome:
+        return PrintOutcome(False, not_printed)
+    done = f"{what} {outcome}."
+    kind, items, stock = labels
     try:
         report_data.record_label_print(session.ctx, session.actor, kind, items, False, stock)
     except DispensaryError as exc:

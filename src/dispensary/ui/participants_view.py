@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.services import participants, queries
-from dispensary.services.permissions import may
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
     attempt,
     fit_columns,
+    role_buttons,
     row_table,
     select_where,
     selected_rows,
@@ -377,13 +377,15 @@ class ParticipantsScreen(Screen):
         self.dispense_button = action_button("Dispense next cycle", "dispenseNext", self._dispense)
         bar.addWidget(QLabel("Search"))
         bar.addWidget(self.search, 1)
-        for button, action in (
-            (self.enrol_button, "enroll"),
-            (self.status_button, "participant_status"),
-            (self.dispense_button, "dispense"),
-        ):
-            button.setVisible(may(actor, action))
-            bar.addWidget(button)
+        role_buttons(
+            bar,
+            actor,
+            [
+                (self.enrol_button, "enroll"),
+                (self.status_button, "participant_status"),
+                (self.dispense_button, "dispense"),
+            ],
+        )
         layout.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Vertical)

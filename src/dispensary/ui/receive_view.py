@@ -31,10 +31,12 @@ from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     KitLine,
+    button_row,
     counter_keys,
     date_edit,
     kit_columns,
     kit_table,
+    primary_button,
     qdate,
     scan_row,
     titled_page,
@@ -112,19 +114,15 @@ class ReceiveScreen(Screen):
         self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
-        buttons = QHBoxLayout()
         self.remove_button = QPushButton("Remove line")
         self.clear_button = QPushButton("New shipment")
         self.labels_button = QPushButton("Print kit &labels")
-        self.receive_button = QPushButton("Receive")
-        self.receive_button.setObjectName("primary")
-        self.receive_button.setToolTip("Ctrl+Enter")
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.labels_button)
-        buttons.addWidget(self.receive_button)
-        right.addLayout(buttons)
+        self.receive_button = primary_button("Receive", "Ctrl+Enter")
+        right.addLayout(
+            button_row(
+                [self.remove_button, self.clear_button], [self.labels_button, self.receive_button]
+            )
+        )
         grid.addLayout(right, 0, 1)
 
         self.scan_field.scanned.connect(self.add_scanned)

@@ -31,10 +31,12 @@ from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
+    button_row,
     counter_keys,
     date_edit,
     info_card,
     kit_table,
+    primary_button,
     product_label,
     qdate,
     scan_row,
@@ -134,16 +136,12 @@ class ReturnScreen(Screen):
         self.tally.setObjectName("tally")
         right.addWidget(self.tally)
 
-        buttons = QHBoxLayout()
         self.new_button = QPushButton("Next return (Esc)")
-        self.sign_button = QPushButton("Sign return count")
-        self.sign_button.setObjectName("primary")
+        self.sign_button = primary_button(
+            "Sign return count", "Ctrl+Enter, or Enter in the tablets field"
+        )
         self.sign_button.setAutoDefault(True)
-        self.sign_button.setToolTip("Ctrl+Enter, or Enter in the tablets field")
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.sign_button)
-        right.addLayout(buttons)
+        right.addLayout(button_row([self.new_button], [self.sign_button]))
 
         self.result = wrapped_label("resultPanel")
         self.result.setTextFormat(Qt.TextFormat.RichText)

@@ -3,7 +3,7 @@ tables, date fields, and dates between Qt and Python."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -80,6 +81,26 @@ def two_columns(outer: QVBoxLayout, left: int, right: int) -> QGridLayout:
     grid.setColumnStretch(1, right)
     outer.addLayout(grid, 1)
     return grid
+
+
+def primary_button(text: str, tip: str) -> QPushButton:
+    """The button that finishes the screen's work, styled to stand out; its tooltip gives the
+    keys that press it."""
+    button = QPushButton(text)
+    button.setObjectName("primary")
+    button.setToolTip(tip)
+    return button
+
+
+def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout:
+    """Buttons under a form: side steps to the left, the finishing ones to the right."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
 
 
 def date_edit(day: date | None = None) -> QDateEdit:
