@@ -1140,6 +1140,7 @@ def cmd_restore(run: Run) -> int:
             "restore replaces a SQLite database file; a database server is restored with its own "
             "tools (e.g. pg_restore)."
         )
+    restored_by = "-"
     try:
         run.context()
     except DatabaseProblem as exc:
@@ -1150,9 +1151,10 @@ def cmd_restore(run: Run) -> int:
             ) from exc
         run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
     else:
+        restored_by = run.actor().username
         permissions.require(run.actor(), "restore")
         run.close()  # the file is about to be replaced: no connection may stay open
-    target = backup.restore(run.db, a.file)
+    target = backup.restore(run.db, a.file, restored_by)
     run.emit(
         {"database": str(target), "restored_from": a.file},
         [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dispensary.db.engine import restrict_file, sqlite_path, write_transaction
 from dispensary.db.sqlite_backup import backup_file, source_path
-from dispensary.domain.errors import DatabaseProblem, InvalidInput
+from dispensary.domain.errors import InvalidInput
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
@@ -73,8 +73,9 @@ def _copy_live(source: Path, target: Path) -> None:
         src.close()
 
 
-def restore(db_path: str | Path, backup_path: str | Path) -> Path:
-    """Replaces the database file with a checked backup; the replaced file is kept aside."""
+def restore(db_path: str | Path, backup_path: str | Path, restored_by: str = "") -> Path:
+    """Replaces the database file with a checked backup; the replaced file is kept aside, and
+    the restored database's audit trail says who restored it, from where, and when."""
     source = Path(backup_path).expanduser()
     target = Path(db_path).expanduser()
     if not source.is_file():
@@ -82,6 +83,7 @@ def restore(db_path: str | Path, backup_path: str | Path) -> Path:
     opened = open_database(str(source))
     opened.context.engine.dispose()
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    kept: Path | None = None
     if target.exists():
         kept = target.with_name(f"{target.stem}.replaced-{stamp}{target.suffix}")
         try:
@@ -97,7 +99,15 @@ def restore(db_path: str | Path, backup_path: str | Path) -> Path:
     os.replace(partial, target)
     restrict_file(target)
     check = open_database(str(target))
-    check.context.engine.dispose()
-    if not target.exists():
-        raise DatabaseProblem("The restore did not complete.")
+    try:
+        with write_transaction(check.context.engine) as session:
+            Recorder(session, None, check.context.clock.now()).audit(
+                "database_restored",
+                "database",
+                target.name,
+                {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
+                username=restored_by or "-",
+            )
+    finally:
+        check.context.engine.dispose()
     return target
