@@ -69,7 +69,11 @@ def scene(ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str]) -> Scene:
                 AuditEntry.action == "dispense", AuditEntry.entity_id == first.number
             )
         )
-        row = s.scalar(select(LedgerEntry.id).where(LedgerEntry.dispense_id == first.dispense_id))
+        row = s.scalar(  # the dispense's own row, not its return's (same dispense_id)
+            select(LedgerEntry.id).where(
+                LedgerEntry.dispense_id == first.dispense_id, LedgerEntry.kind == "dispense"
+            )
+        )
         last_entry = s.scalar(select(func.max(AuditEntry.id)))
         last_row = s.scalar(select(func.max(LedgerEntry.id)))
         writer = s.scalar(select(AuditEntry.id).where(AuditEntry.action == "return"))
