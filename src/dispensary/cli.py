@@ -160,6 +160,12 @@ def _secret(env: str, who: str) -> str:
     return getpass.getpass(f"Password for {who}: ")
 
 
+def _second_person_secret(env: str, name: str | None, why: str) -> str:
+    """The password of the second person named (count verifier, dispense checker); none named,
+    no password asked."""
+    return _secret(env, f"{name} ({why})") if name else ""
+
+
 def _new_secret(env: str, whose: str) -> str:
     """A password being set: from the environment, or typed twice in a terminal."""
     value = os.environ.get(env, "")
@@ -533,9 +539,9 @@ def cmd_destroy(run: Run) -> int:
 
 def cmd_count(run: Run) -> int:
     a = run.args
-    verifier_password = ""
-    if a.verified_by:
-        verifier_password = _secret(ENV_VERIFIER_PASSWORD, f"{a.verified_by} (countersigning)")
+    verifier_password = _second_person_secret(
+        ENV_VERIFIER_PASSWORD, a.verified_by, "countersigning"
+    )
     result = counts.record_count(
         run.context(),
         run.actor(),
@@ -665,9 +671,7 @@ def cmd_participant_status(run: Run) -> int:
 
 def cmd_dispense(run: Run) -> int:
     a = run.args
-    checker_password = ""
-    if a.checked_by:
-        checker_password = _secret(ENV_CHECKER_PASSWORD, f"{a.checked_by} (second check)")
+    checker_password = _second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
     result = dispensing.dispense_cycle(
         run.context(),
         run.actor(),
