@@ -1492,11 +1492,7 @@ def cmd_report(run: Run, name: str) -> int:
     target, fmt = _out_path(a.out, formats, f"the {name} report")
     since: date | None = getattr(a, "since", None)
     until: date | None = getattr(a, "until", None)
-    if since is not None and until is not None and until < since:
-        raise InvalidInput(
-            f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
-            "give the dates the other way round."
-        )
+    report_data.check_period(since, until)  # refused before the database is opened
     ctx, actor = run.context(), run.actor()
     meta = report_data.report_meta(ctx, actor)
     study, paper, pdf = ctx.study, a.paper, fmt == "pdf"
@@ -1544,12 +1540,7 @@ def cmd_report(run: Run, name: str) -> int:
         )
         what = "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
     elif name == "destruction":
-        rows = [
-            d
-            for d in queries.destruction_log(ctx, actor)
-            if (since is None or d.destroyed_on >= since)
-            and (until is None or d.destroyed_on <= until)
-        ]
+        rows = queries.destruction_log(ctx, actor, since, until)
         data = (
             reports.destruction_pdf(meta, study, rows, paper)
             if pdf

@@ -390,14 +390,21 @@ def ledger_rows(
         return rows
 
 
-def destruction_log(ctx: Context, actor: Actor) -> list[DestructionRow]:
+def destruction_log(
+    ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
+) -> list[DestructionRow]:
+    """Destructions and returns to the sponsor, those of the period (first and last day
+    included) where one is given."""
     require(actor, "view")
+    query = select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
+    if since is not None:
+        query = query.where(Destruction.destroyed_on >= since)
+    if until is not None:
+        query = query.where(Destruction.destroyed_on <= until)
     with read_transaction(ctx.engine) as session:
         users = _user_map(session)
         rows = []
-        for d in session.scalars(
-            select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
-        ):
+        for d in session.scalars(query):
             tablets = (
                 session.scalar(
                     select(func.coalesce(func.sum(LedgerEntry.quantity), 0)).where(

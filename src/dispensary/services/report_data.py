@@ -303,7 +303,7 @@ def darf_records(
     require(actor, "view")
     if product is not None:
         ctx.study.product(product)
-    _check_range(since, until)
+    check_period(since, until)
     rows = queries.ledger_rows(ctx, actor, product=product, until=until)
     with read_transaction(ctx.engine) as session:
         locations = dict(session.execute(select(Kit.number, Kit.location)).tuples().all())
@@ -327,7 +327,8 @@ def _stock_delta(row: LedgerRow) -> int:
     return stock_delta(Movement(MovementKind(row.kind), row.quantity, row.from_returned))
 
 
-def _check_range(since: date | None, until: date | None) -> None:
+def check_period(since: date | None, until: date | None) -> None:
+    """A report period that ends before it starts is a slip: refused, not shown empty."""
     if since is not None and until is not None and until < since:
         raise InvalidInput(
             f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
@@ -459,7 +460,7 @@ def returns_log(
 ) -> list[ReturnLogRow]:
     """Every return recorded, corrections included (the replaced count stays visible)."""
     require(actor, "view")
-    _check_range(since, until)
+    check_period(since, until)
     query = (
         select(Return, Dispense, Participant, Kit)
         .join(Dispense, Dispense.id == Return.dispense_id)
@@ -523,6 +524,8 @@ def _initials(session: Session) -> dict[int, str]:
 
 
 def _day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """The period checked, as UTC instants: from the first day's start to the last day's end."""
+    check_period(since, until)
     start = datetime.combine(since, time(0), UTC) if since is not None else None
     end = datetime.combine(until + timedelta(days=1), time(0), UTC) if until is not None else None
     return start, end
@@ -532,7 +535,6 @@ def quarantine_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[QuarantineRow]:
     require(actor, "view")
-    _check_range(since, until)
     start, end = _day_bounds(since, until)
     query = (
         select(QuarantineEvent, Kit)
@@ -566,7 +568,6 @@ def excursions(
 ) -> list[ExcursionRow]:
     """Temperature excursions that overlap the period, with the kits each quarantined."""
     require(actor, "view")
-    _check_range(since, until)
     start, end = _day_bounds(since, until)
     query = select(Excursion).order_by(Excursion.started_at, Excursion.id)
     if start is not None:
@@ -704,7 +705,6 @@ def audit_report(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> AuditReport:
     """The audit trail for a period, with the verification of the whole chain."""
-    _check_range(since, until)
     start, end = _day_bounds(since, until)
     entries = audit_service.list_entries(ctx, actor, since=start, until=end)
     return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor))
@@ -713,11 +713,8 @@ def audit_report(
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
     """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check."""
     require(actor, "view")
-    _check_range(since, until)
     start, end = _day_bounds(since, until)
-    destructions = [
-        d for d in queries.destruction_log(ctx, actor) if since <= d.destroyed_on <= until
-    ]
+    destructions = queries.destruction_log(ctx, actor, since, until)
     entries = audit_service.list_entries(ctx, actor, since=start, until=end)
     return MonitorPack(
         since=since,
