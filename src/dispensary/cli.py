@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from dispensary import config
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
@@ -63,7 +63,7 @@ from dispensary.services.results import (
     ReconcileResult,
     ReturnResult,
 )
-from dispensary.study import default_study_path, load_study
+from dispensary.study import Study, default_study_path, load_study
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -1232,6 +1232,7 @@ def cmd_demo(run: Run) -> int:
 # reportlab takes a third of a second to import: only the label and report commands load it.
 
 PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+_Payload = TypeVar("_Payload")  # what one report is drawn from: kits, a trace, a result...
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
@@ -1496,6 +1497,15 @@ def cmd_report(run: Run, name: str) -> int:
     ctx, actor = run.context(), run.actor()
     meta = report_data.report_meta(ctx, actor)
     study, paper, pdf = ctx.study, a.paper, fmt == "pdf"
+
+    def render(
+        payload: _Payload,
+        as_pdf: Callable[[report_data.ReportMeta, Study, _Payload, str], bytes],
+        as_csv: Callable[[report_data.ReportMeta, _Payload], str],
+    ) -> bytes:
+        """One report's PDF or CSV, from the same facts."""
+        return as_pdf(meta, study, payload, paper) if pdf else _csv(as_csv(meta, payload))
+
     data: bytes
     if name == "darf":
         recs = report_data.darf_records(ctx, actor, a.product, since, until)
@@ -1506,64 +1516,36 @@ def cmd_report(run: Run, name: str) -> int:
         if a.product:
             study.product(a.product)
         kits = queries.inventory(ctx, actor, product=a.product, lot=a.lot)
-        data = (
-            reports.inventory_pdf(meta, study, kits, paper)
-            if pdf
-            else _csv(reports.inventory_csv(meta, kits))
-        )
+        data = render(kits, reports.inventory_pdf, reports.inventory_csv)
         what = f"inventory ({_plural(len(kits), 'kit')})"
     elif name == "expiry":
         exp = report_data.expiry_report(ctx, actor, a.days)
-        data = (
-            reports.expiry_pdf(meta, study, exp, paper)
-            if pdf
-            else _csv(reports.expiry_csv(meta, exp))
-        )
+        data = render(exp, reports.expiry_pdf, reports.expiry_csv)
         what = (
             f"expiry report ({_plural(len(exp.expiring), 'kit')} expiring within {a.days} days, "
             f"{len(exp.expired)} expired)"
         )
     elif name == "participant":
         person = report_data.participant_report(ctx, actor, a.participant)
-        data = (
-            reports.participant_pdf(meta, study, person, paper)
-            if pdf
-            else _csv(reports.participant_csv(meta, person))
-        )
+        data = render(person, reports.participant_pdf, reports.participant_csv)
         what = f"participant report of {person.participant.study_number}"
     elif name == "reconciliation":
         result = reconciliation.reconcile(ctx, actor)
-        data = (
-            reports.reconciliation_pdf(meta, study, result, paper)
-            if pdf
-            else _csv(reports.reconciliation_csv(meta, result))
-        )
+        data = render(result, reports.reconciliation_pdf, reports.reconciliation_csv)
         what = "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
     elif name == "destruction":
         rows = queries.destruction_log(ctx, actor, since, until)
-        data = (
-            reports.destruction_pdf(meta, study, rows, paper)
-            if pdf
-            else _csv(reports.destruction_csv(meta, rows))
-        )
+        data = render(rows, reports.destruction_pdf, reports.destruction_csv)
         what = f"destruction log ({_plural(len(rows), 'destruction')})"
     elif name == "audit":
         trail = report_data.audit_report(ctx, actor, since, until)
-        data = (
-            reports.audit_pdf(meta, study, trail, paper)
-            if pdf
-            else _csv(reports.audit_csv(meta, trail))
-        )
+        data = render(trail, reports.audit_pdf, reports.audit_csv)
         verdict = "verifies" if trail.verification.ok else "does NOT verify"
         entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
         what = f"audit trail ({entries}; the chain {verdict})"
     elif name == "lot":
         trace = report_data.lot_trace(ctx, actor, a.lot)
-        data = (
-            reports.lot_pdf(meta, study, trace, paper)
-            if pdf
-            else _csv(reports.lot_csv(meta, trace))
-        )
+        data = render(trace, reports.lot_pdf, reports.lot_csv)
         what = f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
     else:
         first = a.since
