@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dispensary import config
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
@@ -64,6 +64,9 @@ from dispensary.services.results import (
     ReturnResult,
 )
 from dispensary.study import Study, default_study_path, load_study
+
+if TYPE_CHECKING:  # reportlab loads only for the label and report commands
+    from dispensary.labels import Calibration, LabelStock
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -282,6 +285,11 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a number") from exc
 
 
+def _comma_pieces(texts: Sequence[str]) -> list[str]:
+    """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
+    return [piece for text in texts for piece in text.split(",") if piece.strip()]
+
+
 def _read_text(path: str, what: str) -> str:
     try:
         return Path(path).expanduser().read_text(encoding="utf-8-sig")
@@ -466,10 +474,9 @@ def cmd_receive(run: Run) -> int:
         text = _manifest_defaults(_read_text(a.manifest, "manifest"), a.lot, a.expiry, per_kit)
         kits = receiving.parse_manifest(text, a.product)
     else:
-        pieces = [piece for text in a.kits for piece in text.split(",") if piece.strip()]
         kits = [
             kit
-            for piece in pieces
+            for piece in _comma_pieces(a.kits)
             for kit in receiving.kits_from_range(
                 ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
             )
@@ -1347,6 +1354,16 @@ def _settings() -> config.Settings:
     return config.Settings.load()
 
 
+def _stock_and_calibration(run: Run, study: Study) -> tuple[LabelStock, Calibration]:
+    """The label stock asked for (else this workstation's, else the study's) and its saved
+    calibration: what every label sheet or roll is drawn for."""
+    from dispensary import labels
+
+    settings = _settings()
+    stock = labels.choose_stock(study, settings, run.args.stock or "")
+    return stock, labels.calibration_for(settings, stock)
+
+
 def cmd_label_kits(run: Run) -> int:
     from dispensary import labels
     from dispensary.services import report_data
@@ -1355,15 +1372,12 @@ def cmd_label_kits(run: Run) -> int:
     target, _ = _out_path(a.out, ("pdf",), "a label sheet")
     reprint, reason = _reprint_options(run)
     ctx, actor = run.context(), run.actor()
-    settings = _settings()
-    stock = labels.choose_stock(ctx.study, settings, a.stock or "")
-    cal = labels.calibration_for(settings, stock)
+    stock, cal = _stock_and_calibration(run, ctx.study)
     shipment = getattr(a, "shipment", None)
     if shipment:
         rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
     else:
-        kits = [piece for text in a.kits for piece in text.split(",") if piece.strip()]
-        rows = report_data.kit_label_rows(ctx, actor, kits=kits)
+        rows = report_data.kit_label_rows(ctx, actor, kits=_comma_pieces(a.kits))
     items = [r.number for r in rows]
     _check_not_printed(run, "kit", items, reprint, "kit label")
     pdf = labels.kit_labels(ctx.study, rows, stock, cal, reprint, a.position)
@@ -1398,9 +1412,7 @@ def cmd_label_dispense(run: Run, leaflet: bool) -> int:
         pdf = labels.participant_leaflet(ctx.study, dispense, a.paper, reprint)
         stock_name = f"{PAPER_NAMES[a.paper]} paper"
     else:
-        settings = _settings()
-        stock = labels.choose_stock(ctx.study, settings, a.stock or "")
-        cal = labels.calibration_for(settings, stock)
+        stock, cal = _stock_and_calibration(run, ctx.study)
         pdf = labels.dispensing_label(ctx.study, dispense, stock, cal, reprint, a.position)
         stock_name = stock.name
     info = _label_written(run, target, pdf, kind, items, reprint, stock_name, reason)
