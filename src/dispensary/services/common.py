@@ -69,6 +69,60 @@ def get_dispense(session: Session, raw: str) -> Dispense:
     return dispense
 
 
+def stock_movement(
+    kit: Kit,
+    kind: MovementKind,
+    quantity: int,
+    day: date,
+    reason: str,
+    *,
+    participant_id: int | None = None,
+    dispense_id: int | None = None,
+    return_id: int | None = None,
+    count_id: int | None = None,
+    destruction_id: int | None = None,
+    from_returned: bool = False,
+) -> LedgerEntry:
+    """A ledger row that moves tablets of one kit; the kit gives its lot and product, so the
+    DARF and the lot trace read the same lot the kit carries. `Recorder.ledger` chains it."""
+    return LedgerEntry(
+        entry_date=day,
+        kind=kind.value,
+        quantity=quantity,
+        from_returned=from_returned,
+        kit_id=kit.id,
+        lot_id=kit.lot_id,
+        product=kit.product,
+        participant_id=participant_id,
+        dispense_id=dispense_id,
+        return_id=return_id,
+        count_id=count_id,
+        destruction_id=destruction_id,
+        reason=reason,
+    )
+
+
+def reversing_movement(entry: LedgerEntry, day: date, reason: str) -> LedgerEntry:
+    """A correction is never an edit: a row of the opposite quantity that names the row it
+    reverses and carries everything else of it (kit, lot, participant, dispense, return)."""
+    return LedgerEntry(
+        entry_date=day,
+        kind=entry.kind,
+        quantity=-entry.quantity,
+        from_returned=entry.from_returned,
+        kit_id=entry.kit_id,
+        lot_id=entry.lot_id,
+        product=entry.product,
+        participant_id=entry.participant_id,
+        dispense_id=entry.dispense_id,
+        return_id=entry.return_id,
+        count_id=entry.count_id,
+        destruction_id=entry.destruction_id,
+        reverses_id=entry.id,
+        reason=reason,
+    )
+
+
 def kit_movements(session: Session, kit_id: int) -> list[Movement]:
     rows = session.scalars(select(LedgerEntry).where(LedgerEntry.kit_id == kit_id))
     return [Movement(MovementKind(r.kind), r.quantity, r.from_returned) for r in rows]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from dispensary.db.engine import write_transaction
-from dispensary.db.models import LedgerEntry, PhysicalCount
+from dispensary.db.models import PhysicalCount
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.rules import check_count, check_not_future, check_text
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kit, kit_movements
+from dispensary.services.common import get_kit, kit_movements, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import may, require
 from dispensary.services.results import CountResult
@@ -112,16 +112,10 @@ def record_count(
                 count.id,
                 rec,
             )
+            coded = f"{code.value if code else ''}: {why}"
             rec.ledger(
-                LedgerEntry(
-                    entry_date=day,
-                    kind=MovementKind.ADJUST.value,
-                    quantity=difference,
-                    kit_id=record.id,
-                    lot_id=record.lot_id,
-                    product=record.product,
-                    count_id=count.id,
-                    reason=f"{code.value if code else ''}: {why}",
+                stock_movement(
+                    record, MovementKind.ADJUST, difference, day, coded, count_id=count.id
                 )
             )
         rec.audit(

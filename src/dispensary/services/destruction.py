@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from dispensary.db.engine import write_transaction
-from dispensary.db.models import Destruction, LedgerEntry
+from dispensary.db.models import Destruction
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_not_future, check_text
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kits, kit_movements
+from dispensary.services.common import get_kits, kit_movements, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import DestroyResult
@@ -75,16 +75,14 @@ def destroy(
             kit.status = KitStatus.DESTROYED.value
             if quantity:
                 rec.ledger(
-                    LedgerEntry(
-                        entry_date=day,
-                        kind=MovementKind.DESTROY.value,
-                        quantity=quantity,
-                        from_returned=from_returned,
-                        kit_id=kit.id,
-                        lot_id=kit.lot_id,
-                        product=kit.product,
+                    stock_movement(
+                        kit,
+                        MovementKind.DESTROY,
+                        quantity,
+                        day,
+                        ("returned to sponsor: " if to_sponsor else "destroyed: ") + how,
                         destruction_id=destruction.id,
-                        reason=("returned to sponsor: " if to_sponsor else "destroyed: ") + how,
+                        from_returned=from_returned,
                     )
                 )
             total += quantity

@@ -34,6 +34,8 @@ from dispensary.services.common import (
     get_kits,
     get_participant,
     kit_contents,
+    reversing_movement,
+    stock_movement,
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import ALLOWED, may, require
@@ -159,16 +161,14 @@ def dispense_cycle(
             session.add(DispenseKit(dispense_id=record.id, kit_id=kit.id, tablets=kit_tablets))
             kit.status = KitStatus.DISPENSED.value
             rec.ledger(
-                LedgerEntry(
-                    entry_date=day,
-                    kind=MovementKind.DISPENSE.value,
-                    quantity=kit_tablets,
-                    kit_id=kit.id,
-                    lot_id=kit.lot_id,
-                    product=kit.product,
+                stock_movement(
+                    kit,
+                    MovementKind.DISPENSE,
+                    kit_tablets,
+                    day,
+                    f"cycle {cycle}",
                     participant_id=participant.id,
                     dispense_id=record.id,
-                    reason=f"cycle {cycle}",
                 )
             )
         check_signature(
@@ -415,20 +415,7 @@ def void_dispense(
             if kit.status != KitStatus.DISPENSED.value:
                 raise RuleViolation(f"Kit {kit.number} is no longer dispensed; cannot void.")
             kit.status = KitStatus.AVAILABLE.value
-            rec.ledger(
-                LedgerEntry(
-                    entry_date=ctx.clock.today(),
-                    kind=MovementKind.DISPENSE.value,
-                    quantity=-entry.quantity,
-                    kit_id=entry.kit_id,
-                    lot_id=entry.lot_id,
-                    product=entry.product,
-                    participant_id=entry.participant_id,
-                    dispense_id=record.id,
-                    reverses_id=entry.id,
-                    reason=why,
-                )
-            )
+            rec.ledger(reversing_movement(entry, ctx.clock.today(), why))
         check_signature(
             session, actor, password, SignatureMeaning.CORRECTED, "dispense", record.id, rec
         )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import write_transaction
-from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
+from dispensary.db.models import Kit, Lot, Shipment
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import (
@@ -25,6 +25,7 @@ from dispensary.domain.rules import (
     normalise_kit_number,
 )
 from dispensary.services.audit import Recorder
+from dispensary.services.common import stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import ReceiveResult
@@ -195,14 +196,8 @@ def receive_shipment(
             session.add(stock_kit)
             session.flush()
             rec.ledger(
-                LedgerEntry(
-                    entry_date=day,
-                    kind=MovementKind.RECEIVE.value,
-                    quantity=kit_in.tablets,
-                    kit_id=stock_kit.id,
-                    lot_id=lot.id,
-                    product=kit_in.product,
-                    reason=f"shipment {number}",
+                stock_movement(
+                    stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
                 )
             )
         total = sum(k.tablets for k in kits)

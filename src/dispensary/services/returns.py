@@ -20,7 +20,13 @@ from dispensary.domain.rules import (
     normalise_kit_number,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_dispense, get_participant, kit_movements
+from dispensary.services.common import (
+    get_dispense,
+    get_participant,
+    kit_movements,
+    reversing_movement,
+    stock_movement,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.queries import current_returns, history_rows, live_dispenses
@@ -125,18 +131,7 @@ def record_return(
         kit_row.status = KitStatus.RETURNED.value
         if count:
             rec.ledger(
-                LedgerEntry(
-                    entry_date=day,
-                    kind=MovementKind.RETURN.value,
-                    quantity=count,
-                    kit_id=kit_row.id,
-                    lot_id=kit_row.lot_id,
-                    product=kit_row.product,
-                    participant_id=record.participant_id,
-                    dispense_id=record.id,
-                    return_id=ret.id,
-                    reason=f"cycle {record.cycle} return",
-                )
+                _return_movement(kit_row, record, ret, count, day, f"cycle {record.cycle} return")
             )
         result = _result(session, ctx, record, ret, number)
         if result.flags and note_text:
@@ -215,37 +210,12 @@ def correct_return(
                 LedgerEntry.return_id == old.id, LedgerEntry.reverses_id.is_(None)
             )
         )
+        today = ctx.clock.today()
         if old_entry is not None:
-            rec.ledger(
-                LedgerEntry(
-                    entry_date=ctx.clock.today(),
-                    kind=MovementKind.RETURN.value,
-                    quantity=-old_entry.quantity,
-                    kit_id=kit.id,
-                    lot_id=kit.lot_id,
-                    product=kit.product,
-                    participant_id=record.participant_id,
-                    dispense_id=record.id,
-                    return_id=old.id,
-                    reverses_id=old_entry.id,
-                    reason=why,
-                )
-            )
+            rec.ledger(reversing_movement(old_entry, today, why))
         if count:
-            rec.ledger(
-                LedgerEntry(
-                    entry_date=ctx.clock.today(),
-                    kind=MovementKind.RETURN.value,
-                    quantity=count,
-                    kit_id=kit.id,
-                    lot_id=kit.lot_id,
-                    product=kit.product,
-                    participant_id=record.participant_id,
-                    dispense_id=record.id,
-                    return_id=new.id,
-                    reason=f"correction of return {old.id}: {why}",
-                )
-            )
+            recount = f"correction of return {old.id}: {why}"
+            rec.ledger(_return_movement(kit, record, new, count, today, recount))
         check_signature(session, actor, password, SignatureMeaning.CORRECTED, "return", new.id, rec)
         result = _result(session, ctx, record, new, kit.number)
         rec.audit(
@@ -277,6 +247,22 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
         result = _result(session, ctx, record, returns[-1], kit.number)
         rec.audit("adherence_explained", "dispense", record.number, {"reason": why}, reason=why)
         return result
+
+
+def _return_movement(
+    kit: Kit, record: Dispense, ret: Return, count: int, day: date, reason: str
+) -> LedgerEntry:
+    """Tablets of a kit counted back: held for the monitor, tied to the dispense and return."""
+    return stock_movement(
+        kit,
+        MovementKind.RETURN,
+        count,
+        day,
+        reason,
+        participant_id=record.participant_id,
+        dispense_id=record.id,
+        return_id=ret.id,
+    )
 
 
 def _dispense_for(
