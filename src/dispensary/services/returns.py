@@ -288,21 +288,14 @@ def _result(
     returned = sum(r.tablets for r in returns)
     if rows and rows[0].expected is not None:
         row = rows[0]
-        return ReturnResult(
-            ret.id,
-            record.number,
-            record.participant.study_number,
-            record.cycle,
-            kit,
-            ret.tablets,
-            record.tablets,
-            returned,
+        taken, expected, adherence, flags = (
             row.taken or 0,
             row.expected or 0,
             row.adherence,
             row.flags,
-            ret.corrects_id,
         )
+    else:  # a kit of the dispense is still out: no adherence yet; taken is what is not back
+        taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
     return ReturnResult(
         ret.id,
         record.number,
@@ -312,9 +305,9 @@ def _result(
         ret.tablets,
         record.tablets,
         returned,
-        record.tablets - returned,
-        0,
-        None,
-        (),
+        taken,
+        expected,
+        adherence,
+        flags,
         ret.corrects_id,
     )
