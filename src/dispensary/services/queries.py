@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -268,13 +269,29 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             )
         )
         returns = current_returns(session, record.id)
-        kit_count = len(kits)
-        if returns and len({r.kit_id for r in returns}) == kit_count:
-            returned = sum(r.tablets for r in returns)
+        dose = study.dose_level(record.dose_level)
+        returned = sum(r.tablets for r in returns) if returns else None
+        row = DispenseHistoryRow(
+            record.number,
+            record.cycle,
+            record.day1,
+            record.dispensed_on,
+            dose.name,
+            kits,
+            record.tablets,
+            returned,
+            None,
+            None,
+            None,
+            (),
+            "",
+            None,
+        )
+        if returned is not None and len({r.kit_id for r in returns}) == len(kits):
+            # Every kit is back: adherence, its flags and their explanations.
             last = max(r.returned_on for r in returns)
             held = max(r.held_days for r in returns)
             expected_days = days_on_treatment(record.day1, last, record.days_supply, held)
-            dose = study.dose_level(record.dose_level)
             expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
             result = adherence_of(
                 record.tablets,
@@ -286,44 +303,16 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             notes = session.scalars(
                 select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
             )
-            reason = " ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes])
-            rows.append(
-                DispenseHistoryRow(
-                    record.number,
-                    record.cycle,
-                    record.day1,
-                    record.dispensed_on,
-                    dose.name,
-                    kits,
-                    record.tablets,
-                    returned,
-                    result.taken,
-                    result.expected,
-                    result.adherence,
-                    result.flags,
-                    reason,
-                    last,
-                )
+            row = replace(
+                row,
+                taken=result.taken,
+                expected=result.expected,
+                adherence=result.adherence,
+                flags=result.flags,
+                flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
+                returned_on=last,
             )
-        else:
-            rows.append(
-                DispenseHistoryRow(
-                    record.number,
-                    record.cycle,
-                    record.day1,
-                    record.dispensed_on,
-                    study.dose_level(record.dose_level).name,
-                    kits,
-                    record.tablets,
-                    sum(r.tablets for r in returns) if returns else None,
-                    None,
-                    None,
-                    None,
-                    (),
-                    "",
-                    None,
-                )
-            )
+        rows.append(row)
     return rows
 
 
