@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from dispensary import __version__
 from dispensary.db.engine import read_transaction, write_transaction
@@ -531,21 +532,40 @@ def _day_bounds(since: date | None, until: date | None) -> tuple[datetime | None
     return start, end
 
 
+_Query = TypeVar("_Query", bound=Select[Any])
+
+
+def _touching(
+    query: _Query,
+    first: InstrumentedAttribute[datetime],
+    last: InstrumentedAttribute[datetime],
+    since: date | None,
+    until: date | None,
+) -> _Query:
+    """The rows whose time from `first` to `last` touches the period: an excursion that began
+    before it but ended in it counts; an event (`first` is `last`) counts when it is in it."""
+    start, end = _day_bounds(since, until)
+    if start is not None:
+        query = query.where(last >= start)
+    if end is not None:
+        query = query.where(first < end)
+    return query
+
+
 def quarantine_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[QuarantineRow]:
     require(actor, "view")
-    start, end = _day_bounds(since, until)
-    query = (
+    query = _touching(
         select(QuarantineEvent, Kit)
         .join(Kit, Kit.id == QuarantineEvent.kit_id)
         .options(joinedload(Kit.lot))
-        .order_by(QuarantineEvent.at, QuarantineEvent.id)
+        .order_by(QuarantineEvent.at, QuarantineEvent.id),
+        QuarantineEvent.at,
+        QuarantineEvent.at,
+        since,
+        until,
     )
-    if start is not None:
-        query = query.where(QuarantineEvent.at >= start)
-    if end is not None:
-        query = query.where(QuarantineEvent.at < end)
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
         return [
@@ -568,12 +588,13 @@ def excursions(
 ) -> list[ExcursionRow]:
     """Temperature excursions that overlap the period, with the kits each quarantined."""
     require(actor, "view")
-    start, end = _day_bounds(since, until)
-    query = select(Excursion).order_by(Excursion.started_at, Excursion.id)
-    if start is not None:
-        query = query.where(Excursion.ended_at >= start)
-    if end is not None:
-        query = query.where(Excursion.started_at < end)
+    query = _touching(
+        select(Excursion).order_by(Excursion.started_at, Excursion.id),
+        Excursion.started_at,
+        Excursion.ended_at,
+        since,
+        until,
+    )
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
