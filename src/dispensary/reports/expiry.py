@@ -72,7 +72,7 @@ def expiry_pdf(meta: ReportMeta, study: Study, report: ExpiryReport, paper: str 
 def expiry_csv(meta: ReportMeta, report: ExpiryReport) -> str:
     rows = [
         [
-            "expired",
+            group,
             k.number,
             k.product,
             k.lot,
@@ -82,20 +82,8 @@ def expiry_csv(meta: ReportMeta, report: ExpiryReport) -> str:
             k.tablets,
             k.location,
         ]
-        for k in report.expired
-    ] + [
-        [
-            "expiring",
-            k.number,
-            k.product,
-            k.lot,
-            day(k.expiry),
-            (k.expiry - report.today).days,
-            k.status.value,
-            k.tablets,
-            k.location,
-        ]
-        for k in report.expiring
+        for group, kits in (("expired", report.expired), ("expiring", report.expiring))
+        for k in kits
     ]
     return to_csv(
         meta,
