@@ -61,40 +61,45 @@ def destruction_table(rows: Sequence[DestructionRow], width: float) -> Flowable:
     )
 
 
+RETURN_COUNT_HEADER = [
+    "Dispense",
+    "Cycle",
+    "Kit",
+    "Lot",
+    "Dispensed",
+    "Returned tablets",
+    "Held days",
+    "Counted by",
+]
+
+
+def return_count_cells(row: ReturnLogRow) -> list[str]:
+    """What was counted back for one kit, as the returns log and the participant report show
+    it (columns of RETURN_COUNT_HEADER)."""
+    return [
+        row.dispense,
+        str(row.cycle),
+        row.kit,
+        row.lot,
+        str(row.dispensed),
+        str(row.returned),
+        str(row.held_days),
+        row.counted_by,
+    ]
+
+
 def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
     if not rows:
         return empty_note("No returns were recorded in this period.")
     return data_table(
-        [
-            "No.",
-            "Returned",
-            "Participant",
-            "Initials",
-            "Dispense",
-            "Cycle",
-            "Kit",
-            "Lot",
-            "Dispensed",
-            "Returned tablets",
-            "Held days",
-            "Counted by",
-            "Kit now",
-            "Note",
-        ],
+        ["No.", "Returned", "Participant", "Initials", *RETURN_COUNT_HEADER, "Kit now", "Note"],
         [
             [
                 str(r.return_id),
                 day(r.returned_on),
                 r.participant,
                 r.initials,
-                r.dispense,
-                str(r.cycle),
-                r.kit,
-                r.lot,
-                str(r.dispensed),
-                str(r.returned),
-                str(r.held_days),
-                r.counted_by,
+                *return_count_cells(r),
                 r.kit_status.label,
                 _return_note(r),
             ]

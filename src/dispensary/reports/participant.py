@@ -28,6 +28,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.logs import RETURN_COUNT_HEADER, return_count_cells
 from dispensary.services.report_data import ParticipantReport, ReportMeta
 from dispensary.services.results import DispenseHistoryRow
 from dispensary.study import Study
@@ -186,30 +187,11 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
     if report.returns:
         story.append(
             data_table(
-                [
-                    "Returned",
-                    "Dispense",
-                    "Cycle",
-                    "Kit",
-                    "Lot",
-                    "Dispensed",
-                    "Returned tablets",
-                    "Held days",
-                    "Counted by",
-                    "Condition / note",
-                    "Correction",
-                ],
+                ["Returned", *RETURN_COUNT_HEADER, "Condition / note", "Correction"],
                 [
                     [
                         day(r.returned_on),
-                        r.dispense,
-                        str(r.cycle),
-                        r.kit,
-                        r.lot,
-                        str(r.dispensed),
-                        str(r.returned),
-                        str(r.held_days),
-                        r.counted_by,
+                        *return_count_cells(r),
                         "; ".join(x for x in (r.condition, r.note) if x),
                         _correction(r.corrects, r.corrected_by),
                     ]
