@@ -85,6 +85,7 @@ def test_a_whole_day_at_the_counter(
     assert isinstance(receive, ReceiveScreen)
     qtbot.keyClicks(receive.shipment, "SH-010")
     qtbot.keyClicks(receive.lot, "L2410")
+    qtbot.keyClicks(receive.expiry, "2027-01")
     for kit in ("K0301", "K0302"):
         scan(receive.scan_field, kit)
     qtbot.mouseClick(receive.receive_button, Qt.MouseButton.LeftButton)

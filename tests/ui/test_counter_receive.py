@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from counter_fixtures import P25, Counter, Printer
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import NotFound
 from dispensary.services import queries, report_data
 from dispensary.ui.receive_view import ReceiveScreen
 
@@ -36,7 +37,7 @@ def screen(qtbot: QtBot, counter: Counter) -> ReceiveScreen:
 def fill_paperwork(qtbot: QtBot, screen: ReceiveScreen, shipment: str, lot: str) -> None:
     qtbot.keyClicks(screen.shipment, shipment)
     qtbot.keyClicks(screen.lot, lot)
-    screen.expiry.setDate(QDate(2027, 9, 30))
+    qtbot.keyClicks(screen.expiry, "2027-09-30")
 
 
 def shipment_kits(counter: Counter, shipment: str) -> list[tuple[str, str, KitStatus]]:
@@ -135,4 +136,47 @@ def test_a_manifest_is_imported_and_a_refused_shipment_keeps_its_list(
 def test_a_scan_before_the_lot_is_given_asks_for_it(qtbot: QtBot, screen: ReceiveScreen) -> None:
     scan(qtbot, screen.scan_field, "K0301")
     assert "lot number" in screen.message.text()
+    assert screen.kits_model.rows == []
+
+
+def test_no_kit_is_listed_or_received_until_the_expiry_is_typed(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter
+) -> None:
+    qtbot.keyClicks(screen.shipment, "SH-005")
+    qtbot.keyClicks(screen.lot, "L2404")
+    assert screen.expiry.text() == ""  # no made-up expiry
+    scan(qtbot, screen.scan_field, "K0401")
+    assert screen.scan_field.cue == "error"
+    assert "expiry date" in screen.message.text()
+    scan(qtbot, screen.range_field, "K0402-K0403")
+    assert "expiry date" in screen.message.text()
+    qtbot.keyClicks(screen.expiry, "2027-13")  # no such month
+    scan(qtbot, screen.scan_field, "K0401")
+    assert "expiry date" in screen.message.text()
+    assert screen.kits_model.rows == []
+    screen.receive()
+    assert "Scan the kits" in screen.message.text()
+    with pytest.raises(NotFound):
+        shipment_kits(counter, "SH-005")
+
+    screen.expiry.clear()
+    qtbot.keyClicks(screen.expiry, "2027-02")  # a month alone: its last day
+    scan(qtbot, screen.scan_field, "K0401")
+    assert screen.scan_field.cue == "ok"
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    received = queries.kit_detail(counter.ctx, counter.actor("tech"), "K0401")
+    assert received.expiry == date(2027, 2, 28)
+    assert screen.expiry.text() == "2027-02"  # kept for the next box of the same lot
+    screen.start_over()
+    assert screen.expiry.text() == ""
+
+
+def test_a_participant_number_scanned_as_a_kit_is_named_as_one(
+    qtbot: QtBot, screen: ReceiveScreen
+) -> None:
+    fill_paperwork(qtbot, screen, "SH-006", "L2405")
+    scan(qtbot, screen.scan_field, "01-002")
+    assert screen.scan_field.cue == "error"
+    assert "looks like a participant number" in screen.message.text()
+    assert "not a kit range" not in screen.message.text()
     assert screen.kits_model.rows == []

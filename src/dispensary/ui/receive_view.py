@@ -3,6 +3,7 @@ from the sponsor's manifest, then one Receive that writes it all, and the kit la
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,21 @@ from dispensary.ui.widgets import (
 )
 
 
+def parse_expiry(text: str) -> date | None:
+    """The expiry as typed: YYYY-MM-DD, or YYYY-MM meaning the month's last day (how kit
+    labels print it). None when empty or not a date, so nothing is received on a guess."""
+    raw = text.strip()
+    try:
+        if len(raw) == 7:
+            year, month = (int(part) for part in raw.split("-"))
+            return date(year, month, calendar.monthrange(year, month)[1])
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return None
+
+
 class ReceiveScreen(Screen):
     title = "Receive"
     shortcut = "Ctrl+4"
@@ -84,7 +100,10 @@ class ReceiveScreen(Screen):
         self.lot = QLineEdit()
         self.lot.setObjectName("lotNumber")
         form.addRow("&Lot", self.lot)
-        self.expiry = date_edit()
+        self.expiry = QLineEdit()
+        self.expiry.setObjectName("expiry")
+        self.expiry.setPlaceholderText("YYYY-MM or YYYY-MM-DD, as on the kit label")
+        self.expiry.setToolTip("Must be entered: a month alone means its last day")
         form.addRow("E&xpiry", self.expiry)
         self.tablets = QLineEdit()
         self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))
@@ -167,7 +186,27 @@ class ReceiveScreen(Screen):
         if not text.isdigit() or int(text) <= 0:
             self.tablets.setFocus()
             raise InvalidInput("Give the number of tablets in each kit.")
-        return str(self.product.currentData()), lot, to_date(self.expiry.date()), int(text)
+        expiry = parse_expiry(self.expiry.text())
+        if expiry is None:
+            self.expiry.setFocus()
+            self.expiry.selectAll()
+            raise InvalidInput(
+                "Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) "
+                "before adding kits."
+            )
+        return str(self.product.currentData()), lot, expiry, int(text)
+
+    def _not_a_participant(self, code: str) -> None:
+        """A participant's number scanned into the kit field is named as such, not as a bad
+        kit range."""
+        try:
+            person = queries.participant(self.session.ctx, self.session.actor, code)
+        except DispensaryError:
+            return
+        raise InvalidInput(
+            f"'{code}' looks like a participant number ({person.study_number}), not a kit. "
+            "Scan the kit's own barcode."
+        )
 
     def _check_new(self, numbers: list[str]) -> None:
         """Refuses a kit already on the list or already in stock, before it is listed."""
@@ -198,6 +237,7 @@ class ReceiveScreen(Screen):
                 raise InvalidInput(
                     f"{code.upper()} is a dispensing label, not a kit. Scan the kit's own barcode."
                 )
+            self._not_a_participant(code)
             numbers = receiving.expand_range(code)
             if len(numbers) != 1:
                 raise InvalidInput(f"'{code}' is a range: use the range field for ranges.")
@@ -216,6 +256,7 @@ class ReceiveScreen(Screen):
         if not text:
             return
         try:
+            self._not_a_participant(text)
             numbers = receiving.expand_range(text)
             product, lot, expiry, tablets = self._batch()
             self._check_new(numbers)
@@ -320,7 +361,7 @@ class ReceiveScreen(Screen):
         self.temperature_ok.setChecked(True)
         self.lot.clear()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))
-        self.expiry.setDate(qdate(self.session.ctx.clock.today()).addYears(1))
+        self.expiry.clear()
         self._product_changed()
         self.labels_button.setEnabled(False)
         self.scan_field.clear()
