@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sample_study import SampleStudy
 
 from dispensary import reports
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, NotFound
+from dispensary.reports import base
 from dispensary.reports.csvfile import cell, read_rows
 from dispensary.services import audit, queries, reconciliation, report_data
 from dispensary.services.report_data import AuditReport, ReportMeta
@@ -116,6 +118,32 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     rows = read_rows(reports.reconciliation_csv(meta, result))
     scopes = {row["scope"] for row in rows}
     assert scopes == {"product", "lot", "participant", "kit"}
+
+
+def test_reconciliation_headers_whole_words_and_lots_in_own_column(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    text = pdf_pages_text(reports.reconciliation_pdf(meta, sample.ctx.study, result))[0]
+    by_lot = text[text.index("By lot") : text.index("Discrepancies")]
+    by_participant = text[text.index("By participant") :]
+    assert "Received Dispensed Returned Destroyed Adjusted On hand Held returned Balanced" in by_lot
+    assert "herombopag-7.5mg L2401 1911 1281" in by_lot
+    assert "/" not in by_lot
+    assert "Dispensed to participant Returned by participant Held for monitor Destroyed" in (
+        by_participant
+    )
+    assert "Received" not in by_participant and "On hand" not in by_participant
+
+
+@pytest.mark.parametrize("size", [6.5, 7.5, 9])
+def test_header_widths_fit_whole_words_in_the_same_total(size: float) -> None:
+    header = ["Kit", "Description", "Dispensed", "Destroyed", "Held for monitor"]
+    widths = base.header_widths(header, [60, 200, 30, 30, 30], size)
+    assert sum(widths) == pytest.approx(350)
+    for title, width in zip(header, widths, strict=True):
+        longest = max(stringWidth(word, base.BOLD, size) for word in title.split())
+        assert longest + 4 <= width
 
 
 def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:

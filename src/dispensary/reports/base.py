@@ -373,7 +373,12 @@ def data_table(
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
 ) -> Table:
-    """A ruled table whose header repeats on every page; long texts wrap, never cut."""
+    """A ruled table whose header repeats on every page; long texts wrap, never cut.
+
+    Header words are never broken: a column too narrow for its longest header word is
+    widened, the room taken from columns with space to spare.
+    """
+    widths = header_widths(header, widths, size)
     header_cells = [wrapped(h, w, BOLD, size) for h, w in zip(header, widths, strict=True)]
     body = [
         [wrapped(text, width, FONT, size) for text, width in zip(row, widths, strict=True)]
@@ -400,6 +405,25 @@ def data_table(
         style.append(("FONT", (0, row_index + 1), (-1, row_index + 1), BOLD, size, size * 1.2))
     table.setStyle(TableStyle(style))
     return table
+
+
+def header_widths(header: Sequence[str], widths: Sequence[float], size: float) -> list[float]:
+    """Column widths in which every header word fits on one line (same total width).
+
+    A header reads "Dispensed", never "Dispense/d": each short column gets the width of its
+    longest header word, paid for by the columns wider than their own longest word.
+    """
+    needed = [
+        max((stringWidth(word, BOLD, size) for word in text.split()), default=0.0) + 4.5
+        for text in header
+    ]
+    result = list(widths)
+    short = sum(max(n - w, 0.0) for n, w in zip(needed, result, strict=True))
+    spare = sum(max(w - n, 0.0) for n, w in zip(needed, result, strict=True))
+    if short <= 0 or spare < short:
+        return result
+    share = short / spare
+    return [n if n > w else w - (w - n) * share for n, w in zip(needed, result, strict=True)]
 
 
 def heading(text: str) -> list[Flowable]:

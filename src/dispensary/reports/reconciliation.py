@@ -4,7 +4,7 @@ sign-offs recorded in the program, and a block for the pharmacist's and monitor'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable
 
@@ -28,45 +28,94 @@ from dispensary.services.results import BalanceRow, ReconcileResult
 from dispensary.study import Study
 
 TITLE = "Reconciliation"
-BALANCE_HEADER = [
-    "Key",
-    "Description",
-    "Received",
-    "Dispensed",
-    "Returned",
-    "Destroyed",
-    "Adjusted",
-    "On hand",
-    "Held returned",
-    "Balanced",
-]
+
+Count = Callable[[BalanceRow], int]
+STOCK_COLUMNS: tuple[tuple[str, Count], ...] = (
+    ("Received", lambda r: r.received),
+    ("Dispensed", lambda r: r.dispensed),
+    ("Returned", lambda r: r.returned),
+    ("Destroyed", lambda r: r.destroyed),
+    ("Adjusted", lambda r: r.adjusted),
+    ("On hand", lambda r: r.on_hand),
+    ("Held returned", lambda r: r.held_returned),
+)
+# A participant never receives stock: their line is the kits handed to them, followed through.
+PARTICIPANT_COLUMNS: tuple[tuple[str, Count], ...] = (
+    ("Dispensed to participant", lambda r: r.dispensed),
+    ("Returned by participant", lambda r: r.returned),
+    ("Held for monitor", lambda r: r.held_returned),
+    ("Destroyed", lambda r: r.destroyed),
+)
+# Shown for participants only when some line has them (a count adjustment, a voided kit).
+PARTICIPANT_RARE_COLUMNS: tuple[tuple[str, Count], ...] = (
+    ("Adjusted", lambda r: r.adjusted),
+    ("Back in stock", lambda r: r.on_hand),
+)
 
 
-def _balance_rows(rows: Sequence[BalanceRow]) -> list[list[str]]:
-    return [
-        [
-            r.key,
-            r.label,
-            str(r.received),
-            str(r.dispensed),
-            str(r.returned),
-            str(r.destroyed),
-            str(r.adjusted),
-            str(r.on_hand),
-            str(r.held_returned),
-            "yes" if r.balanced else "NO",
-        ]
-        for r in rows
+def _balance_table(
+    lead: tuple[Sequence[str], Sequence[float]],
+    lead_cells: Sequence[Sequence[str]],
+    rows: Sequence[BalanceRow],
+    columns: Sequence[tuple[str, Count]],
+    width: float,
+) -> Flowable:
+    """Identifying columns (`lead`: headers and width shares), the counts, then Balanced."""
+    headers, shares = lead
+    body = [
+        [*cells, *(str(count(r)) for _, count in columns), "yes" if r.balanced else "NO"]
+        for cells, r in zip(lead_cells, rows, strict=True)
     ]
-
-
-def _balance_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
     return data_table(
-        BALANCE_HEADER,
-        _balance_rows(rows),
-        scaled((22, 40, 11, 11, 11, 11, 11, 11, 11, 10), width),
-        numeric=tuple(range(2, 9)),
+        [*headers, *(title for title, _ in columns), "Balanced"],
+        body,
+        scaled((*shares, *(11,) * len(columns), 11), width),
+        numeric=tuple(range(len(headers), len(headers) + len(columns))),
         highlight=[(i, AMBER) for i, r in enumerate(rows) if not r.balanced],
+    )
+
+
+def product_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+    return _balance_table(
+        (("Product", "Description"), (22, 40)),
+        [(r.key, r.label) for r in rows],
+        rows,
+        STOCK_COLUMNS,
+        width,
+    )
+
+
+def lot_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+    """Product and lot in their own columns (a lot row's key is 'product/lot')."""
+    return _balance_table(
+        (("Product", "Lot"), (28, 34)),
+        [r.key.partition("/")[::2] for r in rows],
+        rows,
+        STOCK_COLUMNS,
+        width,
+    )
+
+
+def kit_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+    return _balance_table(
+        (("Kit", "Product"), (22, 40)),
+        [(r.key, r.label) for r in rows],
+        rows,
+        STOCK_COLUMNS,
+        width,
+    )
+
+
+def participant_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+    columns = PARTICIPANT_COLUMNS + tuple(
+        (title, count) for title, count in PARTICIPANT_RARE_COLUMNS if any(count(r) for r in rows)
+    )
+    return _balance_table(
+        (("Participant", "Initials"), (22, 22)),
+        [(r.key, r.label) for r in rows],
+        rows,
+        columns,
+        width,
     )
 
 
@@ -82,9 +131,9 @@ def reconciliation_story(
     story: list[Flowable] = [
         para(f"Generated {when(result.generated_at)}. {verdict}"),
         *heading("By product"),
-        _balance_table(result.products, width),
+        product_table(result.products, width),
         *heading("By lot"),
-        _balance_table(result.lots, width),
+        lot_table(result.lots, width),
         *heading(f"Discrepancies ({len(result.discrepancies)})"),
     ]
     if result.discrepancies:
@@ -105,9 +154,9 @@ def reconciliation_story(
         )
     else:
         story.append(empty_note("No discrepancies."))
-    story += [*heading("By participant"), _balance_table(result.participants, width)]
+    story += [*heading("By participant"), participant_table(result.participants, width)]
     if kits:
-        story += [*heading("By kit"), _balance_table(result.kits, width)]
+        story += [*heading("By kit"), kit_table(result.kits, width)]
     story += heading("Sign-offs recorded in the program")
     if result.signoffs:
         story.append(
