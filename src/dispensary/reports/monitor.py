@@ -50,45 +50,43 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             f"and {day(pack.until)}; the audit trail report lists them."
         ),
     ]
+
+    def part(name: str, contents: str, story: list[Flowable], landscape: bool = False) -> Section:
+        """A part of the pack: its pages carry the visit's header fields."""
+        return Section(
+            f"{TITLE}: {name}", story, fields=fields, landscape=landscape, contents_title=contents
+        )
+
     sections = [
-        Section(
-            f"{TITLE}: reconciliation",
+        part(
+            "reconciliation",
+            "Reconciliation (as of the day the pack was made)",
             reconciliation_story(pack.reconciliation, portrait, kits=False),
-            fields=fields,
-            contents_title="Reconciliation (as of the day the pack was made)",
         ),
         *[darf_section(record, paper) for record in pack.darfs],
-        Section(
-            f"{TITLE}: returns log",
+        part(
+            "returns log",
+            "Returns log",
             [*heading(RETURNS_TITLE), returns_table(pack.returns, wide)],
-            fields=fields,
             landscape=True,
-            contents_title="Returns log",
         ),
-        Section(
-            f"{TITLE}: destruction log",
+        part(
+            "destruction log",
+            "Destruction and return-to-sponsor log",
             [*heading(DESTRUCTION_TITLE), destruction_table(pack.destructions, wide)],
-            fields=fields,
             landscape=True,
-            contents_title="Destruction and return-to-sponsor log",
         ),
-        Section(
-            f"{TITLE}: quarantines and excursions",
+        part(
+            "quarantines and excursions",
+            QUARANTINE_TITLE,
             [
                 *heading("Temperature excursions"),
                 excursion_table(pack.excursions, wide),
                 *heading("Quarantine, release and rejection of kits"),
                 quarantine_table(pack.quarantines, wide),
             ],
-            fields=fields,
             landscape=True,
-            contents_title=QUARANTINE_TITLE,
         ),
-        Section(
-            f"{TITLE}: audit trail verification",
-            verification,
-            fields=fields,
-            contents_title="Audit trail verification",
-        ),
+        part("audit trail verification", "Audit trail verification", verification),
     ]
     return build_report(meta, f"{TITLE} {period}", sections, paper, contents=True)
