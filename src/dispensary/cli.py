@@ -76,6 +76,11 @@ ENV_VERIFIER_PASSWORD = "DISPENSARY_VERIFIER_PASSWORD"
 ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
 ENV_TODAY = "DISPENSARY_TODAY"
 ENV_DEBUG = "DISPENSARY_DEBUG"
+_TRAINING_ONLY = (
+    f"{ENV_TODAY} fixes today's date on a training database only (the demo, or one created "
+    f"with `init --training`), not on {{what}}: the audit trail must carry the real dates. "
+    f"Unset {ENV_TODAY}; nothing was changed."
+)
 
 
 class UsageError(Exception):
@@ -91,6 +96,7 @@ class Run:
     def __init__(self, args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> None:
         self.args = args
         self.clock = clock
+        self.clock_fixed = not isinstance(clock, SystemClock)  # DISPENSARY_TODAY was given
         self.out = out
         self.err = err
         self.json = bool(args.json)
@@ -103,6 +109,8 @@ class Run:
         if self._ctx is None:
             opened = setup.open_database(self.db, self.clock)
             self._ctx = opened.context
+            if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
+                raise RuleViolation(_TRAINING_ONLY.format(what="this database"))
             if opened.migrated_from:
                 kept = (
                     f"; the file before the upgrade is kept at {opened.backup}"
@@ -309,8 +317,12 @@ def cmd_init(run: Run) -> int:
     initials = a.initials or "".join(w[0] for w in full_name.split() if w[:1].isalpha())[:4]
     if len(initials) < 2:
         initials = "".join(ch for ch in full_name if ch.isalpha())[:2]
+    if run.clock_fixed and not a.training:
+        raise RuleViolation(_TRAINING_ONLY.format(what="a database created without --training"))
     password = _new_secret(ENV_PASSWORD, f"administrator {a.admin}")
-    ctx = setup.init_database(run.db, study, a.admin, full_name, initials, password, run.clock)
+    ctx = setup.init_database(
+        run.db, study, a.admin, full_name, initials, password, run.clock, training=a.training
+    )
     run.adopt(ctx)
     admin = a.admin.strip().lower()
     run.emit(
@@ -1654,6 +1666,11 @@ def _setup_commands(c: _Commands) -> None:
     p.add_argument("--admin", required=True, metavar="NAME", help="user name of the administrator")
     p.add_argument("--full-name", metavar="TEXT")
     p.add_argument("--initials", metavar="XX")
+    p.add_argument(
+        "--training",
+        action="store_true",
+        help=f"a training or test database, where {ENV_TODAY} may fix today's date",
+    )
 
     user = c.group("user", "manage users (administrator)", "user_command")
     p = user.add("add", cmd_user_add, f"add a user (password from {ENV_NEW_PASSWORD})")

@@ -40,9 +40,32 @@ def test_the_demo_holds_what_it_promises_and_never_overwrites(
 
 def test_init_refuses_an_existing_database(cli: Cli, state: Callable[[str], Any]) -> None:
     before = state(cli.db)
-    result = cli("init", "--admin", "boss", user=None)
+    result = cli("init", "--admin", "boss", "--training", user=None)
     assert result.code == 3 and "already holds a database" in result.err
     assert state(cli.db) == before
+
+
+def test_a_fixed_today_works_on_a_training_database_only(cli: Cli, sqlite_only: None) -> None:
+    """DISPENSARY_TODAY would forge the audit trail's dates on a real database."""
+    real = str(cli.home / "real.sqlite3")
+    no_today: dict[str, str | None] = {"DISPENSARY_TODAY": None, "DISPENSARY_DB": real}
+    refused = cli("init", "--admin", "boss", user=None, env={"DISPENSARY_DB": real})
+    assert refused.code == 3
+    assert "DISPENSARY_TODAY fixes today's date on a training database only" in refused.err
+    assert not Path(real).exists()
+    created = cli("init", "--admin", "boss", user=None, env=no_today)
+    assert created.code == 0, created.err
+    before = Path(real).read_bytes()
+    forged = cli("participants", user="boss", env={"DISPENSARY_DB": real})
+    assert forged.code == 3 and "not on this database" in forged.err
+    assert Path(real).read_bytes() == before  # not even the sign-in was recorded
+    assert cli("participants", user="boss", env=no_today).code == 0
+    training = str(cli.home / "training.sqlite3")
+    made = cli("init", "--admin", "boss", "--training", user=None, env={"DISPENSARY_DB": training})
+    assert made.code == 0, made.err
+    listed = cli("audit", "list", "--json", user="boss", env={"DISPENSARY_DB": training})
+    assert listed.code == 0, listed.err
+    assert {e["at"][:10] for e in listed.json()} == {cli.today.isoformat()}
 
 
 def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:

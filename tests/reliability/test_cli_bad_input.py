@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from dispensary import cli
-from dispensary.db.engine import is_sqlite
-from dispensary.services import participants, receiving
+from dispensary.db.engine import is_sqlite, write_transaction
+from dispensary.db.models import Setting
+from dispensary.services import participants, receiving, setup
 from dispensary.services.context import Actor, Context
 
 from .conftest import Figures
@@ -135,7 +136,9 @@ def test_the_command_line_refuses_bad_arguments_cleanly(
     monkeypatch.setenv("DISPENSARY_DB", ctx.database)
     monkeypatch.setenv("DISPENSARY_USER", pharmacist.username)
     monkeypatch.setenv("DISPENSARY_PASSWORD", pw(pharmacist))
-    monkeypatch.setenv("DISPENSARY_TODAY", "2026-01-05")
+    monkeypatch.setenv("DISPENSARY_TODAY", "2026-01-05")  # so a training database:
+    with write_transaction(ctx.engine) as session:
+        session.add(Setting(key=setup.TRAINING_CLOCK_KEY, value=setup.TRAINING_CLOCK_ALLOWED))
     for name in ("DISPENSARY_NEW_PASSWORD", "DISPENSARY_VERIFIER_PASSWORD", "DISPENSARY_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     codes: dict[int, int] = {}

@@ -191,6 +191,7 @@ class _Builder:
             admin.initials,
             DEMO_PASSWORD,
             self.clock,
+            training=True,
         )
         self.admin = users.sign_in(self.ctx, admin.username, DEMO_PASSWORD)
         for user in DEMO_USERS[1:]:

@@ -23,7 +23,7 @@ from dispensary.db.engine import (
     url_for,
     write_transaction,
 )
-from dispensary.db.models import StudyRecord, User
+from dispensary.db.models import Setting, StudyRecord, User
 from dispensary.db.sqlite_backup import backup_file
 from dispensary.domain.errors import DatabaseProblem, RuleViolation
 from dispensary.services.audit import Recorder
@@ -32,6 +32,10 @@ from dispensary.services.users import create_first_admin
 from dispensary.study import Study, parse_study
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# The setting that marks a training database (the demo, a scripted test database): only there
+# may "today" be fixed by hand, since on a real database that would forge the audit trail's dates.
+TRAINING_CLOCK_KEY = "training_clock"
+TRAINING_CLOCK_ALLOWED = "allowed"
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,10 @@ def init_database(
     admin_initials: str,
     password: str,
     clock: Clock | None = None,
+    training: bool = False,
 ) -> Context:
-    """Creates the schema by migration, stores the study and the first administrator."""
+    """Creates the schema by migration, stores the study and the first administrator; a training
+    database (`training`) also lets "today" be fixed by hand, see `training_clock_allowed`."""
     clock = clock or SystemClock()
     path = sqlite_path(url_for(db))
     if path is not None:
@@ -137,12 +143,21 @@ def init_database(
                 "study_loaded", "study", study.protocol, {"title": study.title}, username=admin
             )
             create_first_admin(session, rec, admin, admin_name, admin_initials, password)
+            if training:
+                session.add(Setting(key=TRAINING_CLOCK_KEY, value=TRAINING_CLOCK_ALLOWED))
     except Exception:
         engine.dispose()
         raise
     if path is not None:
         restrict_file(path)
     return Context(engine, study, clock, db)
+
+
+def training_clock_allowed(ctx: Context) -> bool:
+    """Whether this is a training database, where "today" may be fixed by hand."""
+    with read_transaction(ctx.engine) as session:
+        value = session.get(Setting, TRAINING_CLOCK_KEY)
+        return value is not None and value.value == TRAINING_CLOCK_ALLOWED
 
 
 def open_database(
