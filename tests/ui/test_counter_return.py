@@ -113,3 +113,28 @@ def test_an_unknown_code_is_refused_in_place(
     assert "no dispense" in screen.message.text()
     assert not screen.sign_button.isEnabled()
     assert signatures.asked == []
+
+
+def test_a_flagged_return_on_the_dispense_day_asks_for_the_reason(
+    qtbot: QtBot,
+    screen: ReturnScreen,
+    counter: Counter,
+    first_cycle: DispenseResult,
+    signatures: Signatures,
+) -> None:
+    counter.clock.set_date(date(2026, 1, 5))  # brought back the day it was dispensed
+    screen.refresh()
+    scan(qtbot, screen.scan_field, first_cycle.number)
+    scan(qtbot, screen.counted, "15")  # 6 tablets gone, none expected yet
+
+    result = screen.last_result
+    assert result is not None and result.expected == 0 and result.flags
+    returned, flags, _reason = cycle_one(counter)
+    assert returned == 15 and flags == result.flags
+    assert "still to count" not in screen.result.text()
+    assert result.flags[0].label in screen.result.text()
+    assert screen.message.kind == "warning"
+    assert screen.reason.isVisibleTo(screen)
+    scan(qtbot, screen.reason, "Dropped 6 tablets down the sink in the car park")
+    assert cycle_one(counter)[2].startswith("Dropped 6 tablets")
+    assert not screen.reason.isVisibleTo(screen)

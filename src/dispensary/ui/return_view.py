@@ -387,7 +387,7 @@ class ReturnScreen(Screen):
             f"{escape(result.dispense_number)}: {result.dispensed} dispensed, "
             f"{result.returned} returned so far."
         ]
-        if result.adherence is None:
+        if result.adherence is None and not result.flags:
             left = self.kit.count()
             parts.append(
                 f"Adherence is worked out when every kit is back: {left} kit(s) still to count."
@@ -397,9 +397,12 @@ class ReturnScreen(Screen):
             if left:
                 self.counted.setFocus()
             return
+        # Flags are shown and explained whatever was expected: a return on the dispense day
+        # (nothing expected yet) is flagged too, and has no adherence to show.
+        adherence = "—" if result.adherence is None else f"{result.adherence:.0%}"
         parts.append(
             f"Expected <b>{result.expected}</b> · taken <b>{result.taken}</b> · adherence "
-            f"<b>{result.adherence:.0%}</b>"
+            f"<b>{adherence}</b>"
         )
         if result.flags:
             flags = ", ".join(f.label for f in result.flags)
