@@ -168,16 +168,23 @@ def create_first_admin(
 ) -> User:
     """Only at `init`, when no user exists yet to authorise it."""
     user = _new_user(username, full_name, initials, Role.ADMINISTRATOR, password, rec)
+    # No one is signed in yet: the administrator's own name stands in the audit trail.
+    details = {"role": user.role, "full_name": user.full_name}
+    _store_user(session, rec, user, details, username=user.username)
+    return user
+
+
+def _store_user(
+    session: Session,
+    rec: Recorder,
+    user: User,
+    details: dict[str, str],
+    username: str | None = None,
+) -> None:
+    """Saves a new account with its 'user_added' audit entry."""
     session.add(user)
     session.flush()
-    rec.audit(
-        "user_added",
-        "user",
-        user.username,
-        {"role": user.role, "full_name": user.full_name},
-        username=user.username,
-    )
-    return user
+    rec.audit("user_added", "user", user.username, details, username=username)
 
 
 def _new_user(
@@ -218,14 +225,8 @@ def add_user(
         user = _new_user(username, full_name, initials, role, password, rec)
         if session.scalar(select(User).where(User.username == user.username)):
             raise RuleViolation(f"There is already a user '{user.username}'. Choose another name.")
-        session.add(user)
-        session.flush()
-        rec.audit(
-            "user_added",
-            "user",
-            user.username,
-            {"role": user.role, "full_name": user.full_name, "initials": user.initials},
-        )
+        details = {"role": user.role, "full_name": user.full_name, "initials": user.initials}
+        _store_user(session, rec, user, details)
         return _row(user)
 
 
