@@ -4,6 +4,7 @@ and every file of the study data readable by its owner only."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 from datetime import date, timedelta
@@ -51,6 +52,14 @@ def test_database_and_backups_are_readable_by_their_owner_only(tmp_path: Path) -
     db.chmod(0o644)
     setup.open_database(str(db)).context.engine.dispose()
     assert _mode(db) == 0o600, "opening puts the permissions right again"
+    umask = os.umask(0o022)  # new files readable by all unless the program restricts them
+    try:
+        backup.restore(db, made.path)
+    finally:
+        os.umask(umask)
+    (kept,) = tmp_path.glob("pharmacy.replaced-*.sqlite3")
+    assert _mode(kept) == 0o600, "the replaced database kept aside is study data too"
+    assert _mode(db) == 0o600
 
 
 def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(

@@ -90,6 +90,7 @@ def restore(db_path: str | Path, backup_path: str | Path, restored_by: str = "")
             _copy_live(target, kept)
         except sqlite3.DatabaseError:
             shutil.copy2(target, kept)  # a damaged file: keep its bytes as they are
+        restrict_file(kept)  # the replaced database holds study data too
         for suffix in ("-wal", "-shm"):
             side = Path(f"{target}{suffix}")
             if side.exists():
