@@ -556,16 +556,13 @@ def quarantine_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[QuarantineRow]:
     require(actor, "view")
-    query = _touching(
+    events = (
         select(QuarantineEvent, Kit)
         .join(Kit, Kit.id == QuarantineEvent.kit_id)
         .options(joinedload(Kit.lot))
-        .order_by(QuarantineEvent.at, QuarantineEvent.id),
-        QuarantineEvent.at,
-        QuarantineEvent.at,
-        since,
-        until,
+        .order_by(QuarantineEvent.at, QuarantineEvent.id)
     )
+    query = _touching(events, QuarantineEvent.at, QuarantineEvent.at, since, until)
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
         return [
@@ -588,13 +585,8 @@ def excursions(
 ) -> list[ExcursionRow]:
     """Temperature excursions that overlap the period, with the kits each quarantined."""
     require(actor, "view")
-    query = _touching(
-        select(Excursion).order_by(Excursion.started_at, Excursion.id),
-        Excursion.started_at,
-        Excursion.ended_at,
-        since,
-        until,
-    )
+    spans = select(Excursion).order_by(Excursion.started_at, Excursion.id)
+    query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
     with read_transaction(ctx.engine) as session:
         users = _initials(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
