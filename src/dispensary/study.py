@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,19 @@ class _Reader:
             raise self.fail(key, "must not be empty")
         return value
 
+    def tables(
+        self, raw: object, key: str, missing: str, not_table: str = "must be a table"
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each table of an array of tables with its own key (e.g. 'products[2]'), in order, so
+        that mistakes are named in the order they stand in the file; an empty array is refused."""
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(key, missing)
+        for index, item in enumerate(raw):
+            item_key = f"{key}[{index}]"
+            if not isinstance(item, dict):
+                raise self.fail(item_key, not_table)
+            yield item_key, item
+
     def positive(self, data: dict[str, Any], key: str, minimum: int = 1) -> int:
         value: int = self.get(data, key, int)
         if value < minimum:
@@ -348,14 +362,9 @@ def _check_placeholders(r: _Reader, directions: str) -> None:
 
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
-    raw = data.get("products")
-    if not isinstance(raw, list) or not raw:
-        raise r.fail("products", "is missing: give at least one [[products]] table")
     products: list[Product] = []
-    for index, item in enumerate(raw):
-        key = f"products[{index}]"
-        if not isinstance(item, dict):
-            raise r.fail(key, "must be a table")
+    missing = "is missing: give at least one [[products]] table"
+    for key, item in r.tables(data.get("products"), "products", missing):
         code = r.get(item, f"{key}.code", str)
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", code):
             raise r.fail(f"{key}.code", "may hold only letters, digits, '.', '_' and '-'")
@@ -379,25 +388,19 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
 
 
 def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[DoseLevel, ...]:
-    raw = data.get("dose_levels")
-    if not isinstance(raw, list) or not raw:
-        raise r.fail("dose_levels", "is missing: give at least one [[dose_levels]] table")
     levels: list[DoseLevel] = []
-    for index, item in enumerate(raw):
-        key = f"dose_levels[{index}]"
-        if not isinstance(item, dict):
-            raise r.fail(key, "must be a table")
+    missing = "is missing: give at least one [[dose_levels]] table"
+    for key, item in r.tables(data.get("dose_levels"), "dose_levels", missing):
         level = r.get(item, f"{key}.level", int)
         if any(d.level == level for d in levels):
             raise r.fail(f"{key}.level", f"repeats dose level {level}")
-        components_raw = r.get(item, f"{key}.components", list)
-        if not components_raw:
-            raise r.fail(f"{key}.components", "must list at least one product")
         components: list[DoseComponent] = []
-        for c_index, comp in enumerate(components_raw):
-            c_key = f"{key}.components[{c_index}]"
-            if not isinstance(comp, dict):
-                raise r.fail(c_key, "must be an inline table {product=..., tablets_per_dose=...}")
+        for c_key, comp in r.tables(
+            r.get(item, f"{key}.components", list),
+            f"{key}.components",
+            "must list at least one product",
+            "must be an inline table {product=..., tablets_per_dose=...}",
+        ):
             product = r.get(comp, f"{c_key}.product", str)
             if product not in codes:
                 raise r.fail(f"{c_key}.product", f"names unknown product '{product}'")
