@@ -136,8 +136,17 @@ class Study:
     def directions_for(self, dose: DoseLevel, start_date: str, days: int) -> str:
         per_dose = sum(c.tablets_per_dose for c in dose.components)
         return self.label.directions.format(
-            tablets_per_dose=per_dose, start_date=start_date, days=days, dose_name=dose.name
+            tablets=tablets_text(per_dose),
+            tablets_per_dose=per_dose,
+            start_date=start_date,
+            days=days,
+            dose_name=dose.name,
         )
+
+
+def tablets_text(count: int) -> str:
+    """'1 tablet', '2 tablets': a label reads as a sentence, not 'tablet(s)'."""
+    return f"{count} tablet" if count == 1 else f"{count} tablets"
 
 
 class _Reader:
@@ -341,11 +350,11 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     )
 
 
-DIRECTION_PLACEHOLDERS = ("tablets_per_dose", "start_date", "days", "dose_name")
+DIRECTION_PLACEHOLDERS = ("tablets", "tablets_per_dose", "start_date", "days", "dose_name")
 
 
 def _check_placeholders(r: _Reader, directions: str) -> None:
-    """Only the four named placeholders, plain (no attribute, index, format or conversion):
+    """Only the named placeholders, plain (no attribute, index, format or conversion):
     the text is filled in for every label, so it must not fail or grow there."""
     known = ", ".join("{" + name + "}" for name in DIRECTION_PLACEHOLDERS)
     try:

@@ -163,7 +163,7 @@ def _longest_study(study: Study) -> Study:
         label=dataclasses.replace(
             study.label,
             directions=(
-                "Take {tablets_per_dose} tablet(s) by mouth once daily in the evening, on an "
+                "Take {tablets} by mouth once daily in the evening, on an "
                 "empty stomach (at least 2 hours after and 2 hours before food), starting the "
                 "evening of {start_date}, for {days} days. Do not take with antacids, milk or "
                 "mineral supplements within 4 hours. Swallow whole with water; do not crush."
@@ -376,6 +376,14 @@ def test_leaflet_has_directions_dates_missed_dose_and_a_box_per_day(sample: Samp
     for n in range(dispense.days):
         assert friendly_date(dispense.day1 + timedelta(days=n)) in diary
     assert f"{dispense.days} {friendly_date(dispense.last_day)}" in diary
+    assert "tablet(s)" not in text
+    two_a_day = dataclasses.replace(dispense, dose_level=-1)  # two 2.5 mg tablets a dose
+    two_diary = pdf_pages_text(participant_leaflet(study, two_a_day))[-1]
+    assert f"{friendly_date(dispense.day1)} 2 tablets" in two_diary
+    assert "when you have taken 2 tablets;" in two_diary
+    assert dispense.dose_level == 0  # one 7.5 mg tablet a dose
+    assert f"{friendly_date(dispense.day1)} 1 tablet " in diary
+    assert dispense.directions.startswith("Take 1 tablet by mouth")
     assert "REPRINT" not in text
     assert "REPRINT" in pdf_text(participant_leaflet(study, dispense, reprint=True))
     with pytest.raises(InvalidInput, match="paper size"):

@@ -49,7 +49,7 @@ def test_first_cycle_first_expiry_first_out(
     assert (result.tablets, result.days, result.day1) == (21, 21, DAY1)
     assert (result.last_day, result.dispensed_on) == (date(2026, 1, 25), DAY1)
     assert (result.dose_level, result.dose_name) == (0, "7.5 mg once daily")
-    assert result.directions.startswith("Take 1 tablet(s) by mouth once daily in the evening")
+    assert result.directions.startswith("Take 1 tablet by mouth once daily in the evening")
     assert "starting the evening of 2026-01-05, for 21 days." in result.directions
     assert (result.pharmacist, result.pharmacist_initials, result.checked_by) == (
         "Paula Pharm",
@@ -90,7 +90,7 @@ def test_reduced_dose_uses_the_other_strength(
 ) -> None:
     result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-1)
     assert [(k.kit, k.product, k.tablets) for k in result.kits] == [("S0001", P25, 42)]
-    assert result.directions.startswith("Take 2 tablet(s)")
+    assert result.directions.startswith("Take 2 tablets by mouth")
 
 
 def test_whole_kits_are_handed_out(

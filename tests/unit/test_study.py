@@ -60,7 +60,7 @@ def test_bundled_study_loads_with_every_fact() -> None:
 def test_directions_come_word_for_word_from_the_file(study: Study) -> None:
     text = study.directions_for(study.dose_level(-1), "2026-01-05", 21)
     assert text == (
-        "Take 2 tablet(s) by mouth once daily in the evening, on an empty stomach, starting the "
+        "Take 2 tablets by mouth once daily in the evening, on an empty stomach, starting the "
         "evening of 2026-01-05, for 21 days."
     )
 

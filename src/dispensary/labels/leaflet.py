@@ -123,8 +123,8 @@ def participant_leaflet(
         _p(f"Tablet diary: cycle {dispense.cycle}", TITLE),
         _p(
             f"Participant {dispense.participant} ({dispense.initials}), dispense "
-            f"{dispense.number}. Tick the box each evening when you have taken {per_dose} "
-            f"{product.form}{'s' if per_dose != 1 else ''}; write a note if you missed or "
+            f"{dispense.number}. Tick the box each evening when you have taken "
+            f"{counted(per_dose, product.form)}; write a note if you missed or "
             "vomited a dose. Bring this page back at your next visit.",
             BODY,
         ),
@@ -158,12 +158,17 @@ def participant_leaflet(
     return buffer.getvalue()
 
 
+def counted(number: int, form: str) -> str:
+    """'1 tablet', '2 tablets': the diary reads as the participant would say it."""
+    return f"{number} {form}" if number == 1 else f"{number} {form}s"
+
+
 def _diary(dispense: DispenseResult, per_dose: int, form: str, width: float) -> Table:
     header = ["Day", "Date (evening)", "Take", "Taken", "Note"]
     rows: list[list[str]] = [header]
     for n in range(dispense.days):
         day = dispense.day1 + timedelta(days=n)
-        rows.append([str(n + 1), friendly_date(day), f"{per_dose} {form}", "", ""])
+        rows.append([str(n + 1), friendly_date(day), counted(per_dose, form), "", ""])
     table = Table(
         rows,
         colWidths=[14 * mm, 40 * mm, 24 * mm, 18 * mm, width - 96 * mm],
