@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
-from dispensary.services import queries, reconciliation
+from dispensary.services import audit, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
 
 
@@ -118,3 +119,55 @@ def test_scan_routed_by_the_main_window_starts_a_count(qtbot: Any, pharmacy: Pha
     assert screen.handle_scan("K0004")
     assert screen.kit.text() == "K0004"
     assert screen.focusWidget() is screen.counted
+
+
+def counts_recorded(pharmacy: Pharmacy) -> list[str]:
+    entries = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="count")
+    return [f"{e.entity_id} {e.new}" for e in entries]
+
+
+def test_once_the_book_is_shown_the_count_is_signed_or_cancelled_never_retyped(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    before = counts_recorded(pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "19")
+    assert "book 21" in screen.comparison.text()
+    assert screen.findChild(QPushButton, "startOver") is None  # no retyping the book figure
+    assert screen.counted.isReadOnly()
+
+    qtbot.keyClicks(screen.kit, "K0004")  # a kit scanned into the read-only field ...
+    qtbot.keyClick(screen.kit, Qt.Key.Key_Return)
+    assert "Finish or cancel the count of K0003 first" in screen.message.text()
+    assert screen.handle_scan("K0004")  # ... or into the toolbar: not lost, not started
+    assert "Finish or cancel the count of K0003 first" in screen.message.text()
+    assert screen.kit.text() == "K0003" and screen.counted.text() == "19"
+
+    screen.cancel_button.setFocus()
+    qtbot.keyClick(screen.cancel_button, Qt.Key.Key_Return)
+    assert "nothing recorded" in screen.message.text()
+    assert counts_recorded(pharmacy) == before
+    assert asked == []
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
+
+    scan(qtbot, screen.kit, "K0003")  # the next count of the kit is blind again
+    assert not screen.result_box.isVisible()
+    assert not screen.counted.isReadOnly() and screen.counted.text() == ""
+    assert "21" not in screen.comparison.text()
+
+
+def test_the_count_is_signed_with_the_keyboard_alone(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0002")
+    scan(qtbot, screen.counted, "21")
+    assert screen.focusWidget() is screen.sign_button
+    with qtbot.waitSignal(screen.changed):
+        qtbot.keyClick(screen.sign_button, Qt.Key.Key_Enter)
+    assert asked[0][1] == "count verified"
+    assert [r.kit for r in screen.log.rows] == ["K0002"]
+    assert any("K0002" in s for s in counts_recorded(pharmacy))

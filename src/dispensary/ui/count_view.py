@@ -3,14 +3,15 @@ a difference needs a reason code and a second person's signature."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QIntValidator, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QWidget,
 )
 
@@ -40,6 +41,22 @@ COUNT_COLUMNS: list[Column[CountResult]] = [
     ),
     Column("Ledger adjusted", lambda r: r.adjusted),
 ]
+
+
+class EnterClicks(QObject):
+    """Enter (either key) on a focused button presses it, as Space does: the count is worked
+    from the keyboard alone, and outside a dialog Qt buttons ignore Enter."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(watched, QPushButton)
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            watched.click()
+            return True
+        return False
 
 
 class CountScreen(Screen):
@@ -104,9 +121,19 @@ class CountScreen(Screen):
             result.addRow(label, widget)
         buttons = QHBoxLayout()
         self.sign_button = action_button("Sign and record count...", "signCount", self._record)
-        self.start_over = action_button("Start over", "startOver", self.reset)
+        # Once the book is shown the count cannot be typed again: the only way out without
+        # recording is to cancel, and the kit's next count starts blind.
+        self.cancel_button = action_button(
+            "Cancel this kit",
+            "cancelCount",
+            self.cancel,
+            "Records nothing; count the kit again later, blind",
+        )
+        self._enter_clicks = EnterClicks(self)
+        for button in (self.sign_button, self.cancel_button):
+            button.installEventFilter(self._enter_clicks)
         buttons.addWidget(self.sign_button)
-        buttons.addWidget(self.start_over)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         result.addRow(buttons)
         self.result_layout = result
@@ -127,12 +154,33 @@ class CountScreen(Screen):
 
     def handle_scan(self, code: str) -> bool:
         """A kit scanned while the kit field is not focused starts its count; the lookup only
-        confirms the kit exists, nothing of its balance is shown."""
+        confirms the kit exists, nothing of its balance is shown. While a count is shown
+        against the book, the scanned kit waits: the counter is told, it is not lost."""
         target = route_scan(self.session, code)
         if target is None or target[0] is not OpenKind.KIT:
             return False
+        if self._book is not None:
+            self._finish_first(target[1])
+            return True
         self.start(target[1])
         return True
+
+    def _finish_first(self, scanned: str) -> None:
+        self.message.show_message(
+            f"Finish or cancel the count of {self._kit} first, then scan {scanned} again.",
+            "error",
+        )
+
+    def cancel(self) -> None:
+        """Drops the count shown against the book without recording anything."""
+        kit = self._kit
+        self.reset()
+        if kit:
+            self.message.show_message(
+                f"Count of kit {kit} cancelled: nothing recorded. Count it again later; the "
+                "book stays hidden until the new count is typed.",
+                "info",
+            )
 
     def start(self, kit: str) -> None:
         """Begins the count of a kit, as if it had been scanned here."""
@@ -156,6 +204,9 @@ class CountScreen(Screen):
         self.kit.setFocus()
 
     def _kit_entered(self) -> None:
+        if self._book is not None:  # the kit field is read-only: a scan here is not taken
+            self._finish_first("the next kit")
+            return
         try:
             number = normalise_kit_number(self.kit.text())
         except InvalidInput as exc:
