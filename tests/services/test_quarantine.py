@@ -190,3 +190,37 @@ def test_excursion_then_release_then_dispense(
     temperature.import_logger(ctx, pharmacist, "IP store 1", LOG)
     quarantine.release(ctx, pharmacist, ["K0001"], "sponsor assessed the excursion: use")
     assert [k.kit for k in dispense(ctx, pharmacist, pw(pharmacist)).kits] == ["K0001"]
+
+
+def test_logger_import_refuses_an_area_not_in_use(
+    ctx: Context, stock: Stock, technician: Actor, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "'IP stor 1' is not a storage area in use. Known areas: IP"):
+        temperature.import_logger(ctx, technician, "IP stor 1", LOG)
+    found = temperature.import_logger(ctx, technician, "ip store 1", LOG)
+    assert {e.storage_area for e in found} == {"IP store 1"}  # as the records spell it
+
+
+def test_logger_import_refuses_readings_in_the_future(
+    ctx: Context, clock: FixedClock, stock: Stock, technician: Actor, refused: Refused
+) -> None:
+    clock.current = datetime(2026, 1, 5, 7, 30, tzinfo=UTC)  # before the last reading, 08:00
+    with refused(ctx, InvalidInput, "reading at 2026-01-05 08:00 UTC, after now (2026-01-05 07:30"):
+        temperature.import_logger(ctx, technician, "IP store 1", LOG)
+
+
+def test_logger_import_refuses_an_excursion_imported_already(
+    ctx: Context, clock: FixedClock, stock: Stock, technician: Actor, refused: Refused
+) -> None:
+    clock.set_date(date(2026, 1, 6))
+    temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    clock.set_date(date(2026, 1, 9))
+    # a longer export: a new excursion on the 3rd, and the two imported already
+    overlapping = LOG.replace("celsius\n", "celsius\n2026-01-03T08:00:00+00:00,30.0\n")
+    with refused(
+        ctx,
+        RuleViolation,
+        "The excursion in IP store 1 from 2026-01-04 09:00 UTC to 2026-01-04 10:00 UTC was "
+        "imported on 2026-01-06 already (from store1.csv)",
+    ):
+        temperature.import_logger(ctx, technician, "IP store 1", overlapping, "again.csv")

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dispensary.db.engine import write_transaction
+from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Excursion, Kit, QuarantineEvent, Shipment
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
@@ -80,12 +81,54 @@ def _parse_logger_csv(text: str) -> list[Reading]:
     return sorted(readings, key=lambda r: r.at)
 
 
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _known_area(ctx: Context, area: str) -> str:
+    """The storage area as the records spell it: the study's, or where some kit is kept. A typo
+    would otherwise quarantine nothing and record an excursion for a place that does not exist."""
+    with read_transaction(ctx.engine) as session:
+        locations = set(session.scalars(select(Kit.location).distinct()))
+    known = sorted({ctx.study.storage_area} | locations)
+    for name in known:
+        if name.casefold() == area.casefold():
+            return name
+    raise InvalidInput(
+        f"'{area}' is not a storage area in use. Known areas: {', '.join(known)}. "
+        "Nothing was imported."
+    )
+
+
+def _refuse_imported_twice(session: Session, area: str, start: datetime, end: datetime) -> None:
+    """The same logger file imported again would record each excursion twice."""
+    earlier = session.scalar(
+        select(Excursion).where(
+            Excursion.storage_area == area,
+            Excursion.started_at == start,
+            Excursion.ended_at == end,
+        )
+    )
+    if earlier is not None:
+        raise RuleViolation(
+            f"The excursion in {area} from {_when(start)} to {_when(end)} was imported on "
+            f"{earlier.at.astimezone(UTC).date().isoformat()} already (from {earlier.source}). "
+            "Nothing was imported."
+        )
+
+
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
     require(actor, "temperature")
-    area = check_text(storage_area, "storage area", limit=80)
+    area = _known_area(ctx, check_text(storage_area, "storage area", limit=80))
     readings = parse_logger_csv(text)
+    now = ctx.clock.now()
+    if readings[-1].at > now:
+        raise InvalidInput(
+            f"The logger file has a reading at {_when(readings[-1].at)}, after now "
+            f"({_when(now)}): check the logger's clock and export again. Nothing was imported."
+        )
     low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
     runs: list[list[Reading]] = []
     previous_outside = False
@@ -99,6 +142,8 @@ def import_logger(
     results: list[ExcursionResult] = []
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
+        for run in runs:
+            _refuse_imported_twice(session, area, run[0].at, run[-1].at)
         for run in runs:
             excursion = Excursion(
                 storage_area=area,
