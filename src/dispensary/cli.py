@@ -249,6 +249,11 @@ def _table(
     return [line(cells[0]), line(["-" * w for w in widths]), *[line(r) for r in cells[1:]]]
 
 
+def _keyed(keys: Sequence[str], rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
+    """The rows of a terminal table as JSON objects: the same values under `keys`."""
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -615,22 +620,9 @@ def cmd_inventory(run: Run) -> int:
     rows = queries.inventory(
         run.context(), run.actor(), status=status, product=a.product, lot=a.lot
     )
-    data = [
-        {
-            "kit": r.number,
-            "product": r.product,
-            "lot": r.lot,
-            "expiry": r.expiry,
-            "status": r.status,
-            "tablets": r.tablets,
-        }
-        for r in rows
-    ]
-    lines = _table(
-        ["Kit", "Product", "Lot", "Expiry", "Status", "Tablets"],
-        [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows],
-        right=[5],
-    )
+    values = [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
+    data = _keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values)
+    lines = _table(["Kit", "Product", "Lot", "Expiry", "Status", "Tablets"], values, right=[5])
     lines.append(_inventory_summary(rows))
     run.emit(data, lines)
     return EXIT_OK
@@ -1003,6 +995,37 @@ def cmd_trace(run: Run) -> int:
 # -- commands: reconciliation, audit, backup -----------------------------------------------------
 
 
+_BALANCE_KEYS = (
+    "product",
+    "received",
+    "dispensed",
+    "returned",
+    "destroyed",
+    "adjusted",
+    "on_hand",
+    "held_returned",
+    "balanced",
+)
+
+
+def _balances(result: ReconcileResult) -> list[tuple[object, ...]]:
+    """Each product's balance, in the order of _BALANCE_KEYS (the table's columns too)."""
+    return [
+        (
+            p.key,
+            p.received,
+            p.dispensed,
+            p.returned,
+            p.destroyed,
+            p.adjusted,
+            p.on_hand,
+            p.held_returned,
+            p.balanced,
+        )
+        for p in result.products
+    ]
+
+
 def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
     lines = [f"Reconciliation of {today.isoformat()}", ""]
     lines += _table(
@@ -1017,20 +1040,7 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
             "Held",
             "Balanced",
         ],
-        [
-            (
-                p.key,
-                p.received,
-                p.dispensed,
-                p.returned,
-                p.destroyed,
-                p.adjusted,
-                p.on_hand,
-                p.held_returned,
-                p.balanced,
-            )
-            for p in result.products
-        ],
+        _balances(result),
         right=[1, 2, 3, 4, 5, 6, 7],
     )
     lines += [
@@ -1055,20 +1065,7 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
 def cmd_reconcile(run: Run) -> int:
     result = reconciliation.reconcile(run.context(), run.actor())
     data = {
-        "products": [
-            {
-                "product": p.key,
-                "received": p.received,
-                "dispensed": p.dispensed,
-                "returned": p.returned,
-                "destroyed": p.destroyed,
-                "adjusted": p.adjusted,
-                "on_hand": p.on_hand,
-                "held_returned": p.held_returned,
-                "balanced": p.balanced,
-            }
-            for p in result.products
-        ],
+        "products": _keyed(_BALANCE_KEYS, _balances(result)),
         "discrepancies": [asdict(d) for d in result.discrepancies],
     }
     run.emit(data, _reconcile_lines(result, run.clock.today()))
