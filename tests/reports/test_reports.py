@@ -3,6 +3,7 @@ facts a monitor checks; CSV exports hold the same rows."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from sample_study import SampleStudy
 
 from dispensary import reports
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.reports import base
 from dispensary.reports.csvfile import cell, read_rows
@@ -99,6 +100,40 @@ def test_participant_history_with_adherence_and_flags(
     ]
     rows = read_rows(reports.participant_csv(meta, data))
     assert [row["cycle"] for row in rows] == [str(n) for n in range(1, 8)]
+
+
+@pytest.mark.parametrize(
+    ("status", "next_due", "says"),
+    [
+        (ParticipantStatus.COMPLETED, None, "Next cycle none: completed after cycle 7"),
+        (
+            ParticipantStatus.COMPLETED,
+            date(2026, 11, 7),
+            "Next cycle none: completed after cycle 7",
+        ),
+        (ParticipantStatus.DISCONTINUED, None, "Next cycle none: discontinued after cycle 7"),
+        (ParticipantStatus.ON_TREATMENT, None, "Next cycle 8 "),
+        (ParticipantStatus.ON_TREATMENT, date(2026, 11, 7), "Next cycle 8, due from 2026-11-07"),
+    ],
+)
+def test_participant_header_gives_the_next_cycle_only_while_on_treatment(
+    sample: SampleStudy,
+    meta: ReportMeta,
+    status: ParticipantStatus,
+    next_due: date | None,
+    says: str,
+) -> None:
+    data = report_data.participant_report(sample.ctx, sample.monitor, "01-007")
+    person = dataclasses.replace(
+        data.participant, status=status, next_cycle=8, next_due=next_due, last_cycle=7
+    )
+    pdf = reports.participant_pdf(
+        meta, sample.ctx.study, dataclasses.replace(data, participant=person)
+    )
+    first_page = pdf_pages_text(pdf)[0]
+    assert says in first_page
+    if status is not ParticipantStatus.ON_TREATMENT:
+        assert "due from" not in first_page
     with pytest.raises(NotFound):
         report_data.participant_report(sample.ctx, sample.monitor, "09-999")
 

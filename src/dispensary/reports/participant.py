@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from dispensary.domain.codes import ParticipantStatus
 from dispensary.reports.base import (
     AMBER,
     BOLD,
@@ -30,7 +31,7 @@ from dispensary.reports.base import (
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import RETURN_COUNT_HEADER, return_count_cells
 from dispensary.services.report_data import ParticipantReport, ReportMeta
-from dispensary.services.results import DispenseHistoryRow
+from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
 
 TITLE = "Participant dispensing and adherence history"
@@ -214,9 +215,17 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
             "Eligibility confirmed",
             f"{report.eligibility_confirmed_by}, {when(report.eligibility_confirmed_at)}",
         ),
-        ("Next cycle", f"{p.next_cycle}" + (f", due from {day(p.next_due)}" if p.next_due else "")),
+        ("Next cycle", _next_cycle(p)),
     ]
     return Section(TITLE, story, fields=fields, contents_title=f"{TITLE}: {p.study_number}")
+
+
+def _next_cycle(p: ParticipantRow) -> str:
+    """A completed or discontinued participant has no next cycle: say why instead."""
+    if p.status is not ParticipantStatus.ON_TREATMENT:
+        after = f" after cycle {p.last_cycle}" if p.last_cycle is not None else ""
+        return f"none: {p.status.label.lower()}{after}"
+    return f"{p.next_cycle}" + (f", due from {day(p.next_due)}" if p.next_due else "")
 
 
 def _correction(corrects: int | None, corrected_by: int | None) -> str:
