@@ -87,7 +87,7 @@ class Desk(QObject):
         window = MainWindow(
             session, screen_classes(), {kind.value: cls for kind, cls in OPENS.items()}
         )
-        window.lock_requested.connect(self.lock)
+        window.lock_requested.connect(self.lock_by_hand)
         window.sign_out_requested.connect(self.sign_out)
         window.show()
         previous = self.window
@@ -121,13 +121,19 @@ class Desk(QObject):
         if text and self.window is not None:
             self.window.show_backup(text)
 
-    def lock(self) -> None:
+    def lock_by_hand(self) -> None:
+        """The Lock menu: the lock screen says it was locked by hand, not for inactivity."""
+        self.lock(by_hand=True)
+
+    def lock(self, by_hand: bool = False) -> None:
         window = self.window
         if window is None or self.lock_screen is not None:
             return
         if self.watcher is not None:
             self.watcher.stop()
-        self.lock_screen = LockScreen(self.workstation.ctx, window.session.actor, window)
+        self.lock_screen = LockScreen(
+            self.workstation.ctx, window.session.actor, window, by_hand=by_hand
+        )
         self.lock_screen.unlocked.connect(self._unlocked)
         window.set_locked(True)
 
@@ -165,7 +171,7 @@ class Desk(QObject):
             self.watcher = None
         if self.lock_screen is not None and self.lock_screen.parent() is window:
             self.lock_screen = None
-        window.lock_requested.disconnect(self.lock)
+        window.lock_requested.disconnect(self.lock_by_hand)
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()
         window.deleteLater()

@@ -12,12 +12,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from counter_fixtures import OPENING_DAY, Counter, Printer, Signatures, build_counter
+from counter_fixtures import (
+    OPENING_DAY,
+    Counter,
+    Printer,
+    Signatures,
+    Stopwatch,
+    build_counter,
+)
 
 from dispensary.services import setup
 from dispensary.services.context import FixedClock
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.label_preview import LabelPreviewDialog
+from dispensary.ui.sign_in import ScanBurst
+
+
+@pytest.fixture(autouse=True)
+def typed_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests type passwords at a person's pace (0.15 s a key), not as a barcode scanner."""
+    monkeypatch.setattr(ScanBurst, "default_clock", Stopwatch(0.15))
 
 
 @pytest.fixture(scope="session")

@@ -105,3 +105,16 @@ class Printer:
     def show(self, _parent: Any, title: str, pdf: bytes, _file_name: str = "") -> str:
         self.shown.append((title, pdf))
         return "printed"
+
+
+class Stopwatch:
+    """Stands in for the keystroke clock: each reading is `step` seconds after the last, so a
+    test's typing is as fast or slow as it says, whatever the machine."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from counter_fixtures import Counter
+from counter_fixtures import Counter, Stopwatch
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -221,3 +221,36 @@ def test_another_user_at_the_lock_screen_ends_the_first_session_in_the_audit_tra
         ("tech", "sign_in"),
         ("pharm", "sign_out"),
     ]
+
+
+def test_barcodes_scanned_into_the_lock_screen_are_not_failed_sign_ins(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    assert desk.watcher is not None
+    desk.watcher.idle.emit()
+    lock = desk.lock_screen
+    assert lock is not None
+    assert "Locked after inactivity" in lock.form.detail.text()
+    lock.form.burst.clock = Stopwatch(0.004)  # a scanner: 9 keys in 36 ms
+    for _ in range(6):  # more than the 5 failures that would lock the account
+        qtbot.keyClicks(lock.form.password, "K0001-K01")
+        qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+        assert "That looked like a scan: type your password" in lock.form.message.text()
+        assert lock.form.password.text() == ""
+    lock.form.burst.clock = Stopwatch(0.15)  # typed by hand
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    assert desk.lock_screen is None and desk.window is window  # the account is not locked
+
+
+def test_a_lock_by_hand_says_so(qtbot: QtBot, desk: Desk) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    lock_action = next(a for a in window.findChildren(QAction) if a.text() == "&Lock")
+    lock_action.trigger()
+    lock = desk.lock_screen
+    assert lock is not None
+    assert lock.form.detail.text().startswith("Locked by Paula Pharm.")
+    assert "inactivity" not in lock.form.detail.text()

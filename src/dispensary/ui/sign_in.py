@@ -6,10 +6,13 @@ The sign-in window is the first thing on screen, so this module imports Qt only:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -36,6 +39,44 @@ ACTIVITY = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+SCAN_BURST_SECONDS = 0.050
+"""A barcode scanner types a whole code faster than this; no one types four keys so fast."""
+SCAN_BURST_KEYS = 4
+
+
+class ScanBurst(QObject):
+    """Times the keystrokes typed into a field, so a barcode scanned into it by mistake can be
+    told from typing. The clock (seconds, monotonic) is replaceable, for tests: `default_clock`
+    for the fields made from then on, `clock` for one field."""
+
+    default_clock: ClassVar[Callable[[], float]] = time.monotonic
+
+    def __init__(self, field: QLineEdit) -> None:
+        super().__init__(field)
+        self.clock: Callable[[], float] = type(self).default_clock
+        self.times: list[float] = []
+        field.installEventFilter(self)
+        field.textChanged.connect(self._text_changed)
+
+    def _text_changed(self, text: str) -> None:
+        if not text:
+            self.times.clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.text().isprintable()
+            and event.text()
+        ):
+            self.times.append(self.clock())
+        return False
+
+    def looks_like_scan(self) -> bool:
+        times = self.times
+        return len(times) >= SCAN_BURST_KEYS and times[-1] - times[0] < SCAN_BURST_SECONDS
 
 
 def centred(widget: QWidget) -> QHBoxLayout:
@@ -79,6 +120,7 @@ class SignInForm(QFrame):
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("&Password", self.password)
+        self.burst = ScanBurst(self.password)
         layout.addLayout(form)
         self.message = MessageBar(self)
         layout.addWidget(self.message)
@@ -87,7 +129,7 @@ class SignInForm(QFrame):
         self.button.setAutoDefault(True)
         layout.addWidget(self.button)
         self.username.returnPressed.connect(self._next_field)
-        self.password.returnPressed.connect(self.attempt)
+        self.password.returnPressed.connect(self._password_entered)
         self.button.clicked.connect(self.attempt)
         self.set_context(None)
 
@@ -103,6 +145,16 @@ class SignInForm(QFrame):
             self.attempt()
         else:
             self.password.setFocus()
+
+    def _password_entered(self) -> None:
+        """Enter in the password field signs in, unless what came was a scanned barcode: that
+        is no attempt at a password and must not count towards locking the account."""
+        if self.burst.looks_like_scan():
+            self.password.clear()
+            self.message.show_message("That looked like a scan: type your password.", "error")
+            self.password.setFocus()
+            return
+        self.attempt()
 
     def attempt(self) -> None:
         if self.ctx is None:
@@ -162,12 +214,13 @@ class SignInWindow(QWidget):
 
 
 class LockScreen(QWidget):
-    """Covers the main window after a spell of inactivity. The same user resumes with the
-    password; another user signing in closes the session (`unlocked` says who signed in)."""
+    """Covers the main window after a spell of inactivity or when locked by hand. The same user
+    resumes with the password; another user signing in closes the session (`unlocked` says
+    who signed in)."""
 
     unlocked = Signal(object)
 
-    def __init__(self, ctx: Context, actor: Actor, parent: QWidget) -> None:
+    def __init__(self, ctx: Context, actor: Actor, parent: QWidget, by_hand: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -176,8 +229,9 @@ class LockScreen(QWidget):
         outer.addStretch(1)
         self.form = SignInForm("Locked")
         self.form.setFixedWidth(440)
+        why = f"Locked by {actor.full_name}" if by_hand else "Locked after inactivity"
         self.form.detail.setText(
-            f"Locked after inactivity. {actor.full_name}, type your password to carry on where "
+            f"{why}. {actor.full_name}, type your password to carry on where "
             "you were; someone else signing in closes this session."
         )
         self.form.set_context(ctx)
