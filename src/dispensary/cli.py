@@ -683,14 +683,19 @@ def cmd_participant_status(run: Run) -> int:
 def cmd_dispense(run: Run) -> int:
     a = run.args
     checker_password = _second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
+    ctx, actor = run.context(), run.actor()
+    if a.dose_level is None:  # as at the counter: the participant's dose until one is ordered
+        dose_level = queries.current_dose_level(ctx, actor, a.number)
+    else:
+        dose_level = a.dose_level
     result = dispensing.dispense_cycle(
-        run.context(),
-        run.actor(),
+        ctx,
+        actor,
         a.number,
         a.cycle,
         a.day1,
         run.password(),
-        dose_level=a.dose_level,
+        dose_level=dose_level,
         kits=a.kit or (),
         dispensed_on=a.date,
         override_reason=a.override_reason or "",
@@ -1770,7 +1775,12 @@ def _counter_commands(c: _Commands) -> None:
     p.add_argument("number")
     p.add_argument("--cycle", required=True, type=_whole)
     p.add_argument("--day1", required=True, type=_date, help="day 1 (T-DM1 infusion date)")
-    p.add_argument("--dose-level", type=_whole, default=0, metavar="L")
+    p.add_argument(
+        "--dose-level",
+        type=_whole,
+        metavar="L",
+        help="a dose ordered by the investigator (default: the participant's current level)",
+    )
     p.add_argument("--kit", action="extend", nargs="+", help="kits taken (default: FEFO)")
     p.add_argument("--date", type=_date, help="dispense date (default today)")
     p.add_argument("--override-reason", metavar="TEXT", help="why dispense despite a warning")

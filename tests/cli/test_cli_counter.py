@@ -107,3 +107,20 @@ def test_signing_in(cli: Cli, state: Callable[[str], dict[str, Any]]) -> None:
     assert header.split()[:4] == ["Number", "Initials", "Enrolled", "Status"]
     assert len(rows) == 24
     assert any(r.startswith("01-006") and r.endswith("OVERDUE") for r in rows)
+
+
+def test_dispense_keeps_the_participants_current_dose_unless_one_is_ordered(cli: Cli) -> None:
+    """01-002 of the demo has been on level -1 since cycle 4: the next cycle stays there, as at
+    the counter, instead of going back to the starting dose."""
+    override = ["--override-reason", "Investigator: continue; the return comes next visit"]
+    kept = cli("dispense", "01-002", "--cycle", "9", "--day1", DEMO_TODAY.isoformat(), *override)
+    assert kept.code == 0, kept.err
+    assert "Dose        5 mg once daily (reduced)" in kept.out
+    new = cli(
+        "enroll", "01-102", "--initials", "QY", "--birth-year", "1961", "--sex", "F",
+        "--eligibility-confirmed-by", INVESTIGATOR,
+    )  # fmt: skip
+    assert new.code == 0, new.err
+    first = cli("dispense", "01-102", "--cycle", "1", "--day1", DEMO_TODAY.isoformat())
+    assert first.code == 0, first.err
+    assert "Dose        7.5 mg once daily" in first.out

@@ -250,6 +250,15 @@ def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow
         return participant_row(session, ctx, get_participant(session, study_number))
 
 
+def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
+    """The dose level the next cycle keeps unless the investigator orders a change: that of the
+    last dispense not voided; level 0 (the starting dose) before the first cycle."""
+    require(actor, "view")
+    with read_transaction(ctx.engine) as session:
+        live = live_dispenses(session, get_participant(session, study_number).id)
+        return live[-1].dose_level if live else 0
+
+
 def current_returns(session: Session, dispense_id: int) -> list[Return]:
     """Returns of a dispense, leaving out those replaced by a correction."""
     returns = list(
