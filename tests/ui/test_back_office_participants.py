@@ -13,8 +13,13 @@ from PySide6.QtWidgets import QCheckBox
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
-from dispensary.services import queries
-from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen, StatusDialog
+from dispensary.services import participants, queries
+from dispensary.ui.participants_view import (
+    PARTICIPANT_COLUMNS,
+    EnrolDialog,
+    ParticipantsScreen,
+    StatusDialog,
+)
 
 
 @pytest.fixture
@@ -138,3 +143,29 @@ def test_dispense_button_asks_the_main_window(qtbot: Any, pharmacy: Pharmacy) ->
     with qtbot.waitSignal(screen.open_request) as request:
         qtbot.mouseClick(screen.dispense_button, Qt.MouseButton.LeftButton)
     assert request.args == ["dispense", "01-002"]
+
+
+def test_the_register_has_room_at_1366x768_and_no_next_cycle_after_the_last(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    participants.set_status(
+        pharmacy.ctx, pharmacy.actor("pharm"), "01-002", "completed", "all cycles taken"
+    )
+    screen = ParticipantsScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)  # what a screen gets of a 1366x768 window
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    rows_shown = screen.table.viewport().height() // screen.table.verticalHeader().sectionSize(0)
+    assert rows_shown >= 8
+    due = [c.title for c in PARTICIPANT_COLUMNS].index("Next due")
+    by_number = {
+        str(screen.model.index(r, 0).data()): screen.model.index(r, due).data()
+        for r in range(screen.model.rowCount())
+    }
+    assert by_number["01-001"]  # on treatment: a date
+    assert not by_number["01-002"]  # completed: nothing
+    screen.select("01-002")
+    assert "No further cycles" in screen.summary.text()
+    assert "Next: cycle" not in screen.summary.text()

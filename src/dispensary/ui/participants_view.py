@@ -4,6 +4,7 @@ changes, and each participant's dispensing and adherence history."""
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -61,6 +62,13 @@ STATUS_COLOURS = {
     ParticipantStatus.COMPLETED: "#1565c0",
 }
 
+
+def next_due(row: ParticipantRow) -> date | None:
+    """Only a participant on treatment has a next cycle: none is shown for those who completed
+    or were discontinued, whatever the service says."""
+    return row.next_due if row.status is ParticipantStatus.ON_TREATMENT else None
+
+
 PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
     Column("Study number", lambda r: r.study_number),
     Column("Initials", lambda r: r.initials),
@@ -68,7 +76,7 @@ PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
     Column("Status", lambda r: r.status, colour=lambda r: STATUS_COLOURS[r.status]),
     Column("Last cycle", lambda r: r.last_cycle, align_right=True),
     Column("Last day 1", lambda r: r.last_day1),
-    Column("Next due", lambda r: r.next_due),
+    Column("Next due", lambda r: next_due(r)),
     Column(
         "Return",
         lambda r: "pending" if r.return_pending else "",
@@ -406,11 +414,16 @@ class ParticipantsScreen(Screen):
         bottom.addWidget(self.flags, 1)
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
         self.chart.setObjectName("adherenceChart")
-        self.chart.setFixedSize(440, 240)
+        self.chart.setFixedWidth(440)
+        self.chart.setMinimumHeight(180)
         bottom.addWidget(self.chart)
         lower_layout.addLayout(bottom)
         splitter.addWidget(lower)
-        splitter.setSizes([170, 520])
+        # The register gets the larger share: at 1366x768 about ten participants show above
+        # the selected one's history.
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([360, 300])
         layout.addWidget(splitter, 1)
         self._update_buttons()
 
@@ -474,12 +487,17 @@ class ParticipantsScreen(Screen):
         if found is None:
             return
         person, history = found
-        due = person.next_due.isoformat() if person.next_due else "any time"
+        due = next_due(person)
         pending = "; <b>return of the last cycle not recorded</b>" if person.return_pending else ""
+        if person.status is ParticipantStatus.ON_TREATMENT:
+            when = due.isoformat() if due else "any time"
+            following = f"Next: cycle {person.next_cycle}, from {when}{pending}."
+        else:
+            following = f"No further cycles{pending}."
         self.summary.setText(
             f"<b>{person.study_number}</b> ({person.initials}), born {person.birth_year}, "
             f"{person.status.label.lower()}, enrolled {person.enrolled_on.isoformat()}. "
-            f"Next: cycle {person.next_cycle}, from {due}{pending}."
+            f"{following}"
         )
         self.history.set_rows(history)
         fit_columns(self.history_table, widest=240)
