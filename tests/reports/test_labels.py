@@ -28,6 +28,7 @@ from dispensary.labels import (
     participant_leaflet,
     save_calibration,
 )
+from dispensary.labels.dispensing import LEGIBLE, dispensing_layout
 from dispensary.labels.leaflet import friendly_date
 from dispensary.services import audit, queries, report_data
 from dispensary.services.report_data import KitLabelRow
@@ -131,14 +132,35 @@ def test_dispensing_label_carries_all_twelve_particulars(sample: SampleStudy) ->
     assert f"for {dispense.days} days" in dispense.directions
 
 
-@pytest.mark.parametrize("stock", sorted(STOCKS))
-def test_dispensing_label_fits_every_stock(sample: SampleStudy, stock: str) -> None:
+DISPENSING_STOCKS = sorted(name for name, s in STOCKS.items() if s.for_dispensing)
+
+
+@pytest.mark.parametrize("stock", DISPENSING_STOCKS)
+def test_dispensing_label_fits_every_dispensing_stock_legibly(
+    sample: SampleStudy, stock: str
+) -> None:
     dispense = _dispense(sample, "DSP000064")  # the 2.5 mg dose reduction
     pdf = dispensing_label(sample.ctx.study, dispense, get_stock(stock), reprint=True)
     assert decode_barcodes(pdf)[0][0][0] == "DSP000064"
     text = pdf_text(pdf)
     assert dispense.directions in text
     assert "REPRINT" in text
+    layout = dispensing_layout(sample.ctx.study, dispense, get_stock(stock), reprint=True)
+    assert layout.body.fitted.size >= LEGIBLE
+
+
+def test_the_small_thermal_roll_is_refused_for_dispensing_but_prints_kit_labels(
+    sample: SampleStudy,
+) -> None:
+    assert "thermal-4x2" in DISPENSING_STOCKS and "thermal-89x36" not in DISPENSING_STOCKS
+    small = get_stock("thermal-89x36")
+    with pytest.raises(LabelDoesNotFit) as info:
+        dispensing_label(sample.ctx.study, _dispense(sample), small)
+    message = info.value.message
+    assert "thermal-89x36 stock (89.0 x 36.0 mm)" in message
+    assert "below 6.5 pt" in message and "Load the thermal-4x2 roll" in message
+    assert "is for kit labels" in message
+    assert page_count(kit_labels(sample.ctx.study, _kits(sample, "K0001"), small)) == 1
 
 
 def _longest_study(study: Study) -> Study:
@@ -214,9 +236,9 @@ def test_text_that_cannot_fit_is_refused_by_name(sample: SampleStudy) -> None:
     study = sample.ctx.study
     dispense = dataclasses.replace(_dispense(sample), directions="Take one tablet daily. " * 60)
     with pytest.raises(LabelDoesNotFit) as info:
-        dispensing_label(study, dispense, get_stock("thermal-89x36"))
+        dispensing_label(study, dispense, get_stock("thermal-4x2"))
     message = info.value.message
-    assert "thermal-89x36" in message
+    assert "thermal-4x2" in message
     assert "directions" in message
     assert "larger stock" in message
 

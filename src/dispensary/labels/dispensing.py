@@ -8,11 +8,12 @@ from __future__ import annotations
 from dispensary.labels.layout import LabelLayout, layout_label, sentence
 from dispensary.labels.particulars import check_complete, dispensing_fields
 from dispensary.labels.render import render_labels
-from dispensary.labels.stock import NO_CALIBRATION, Calibration, LabelStock
-from dispensary.labels.text import Piece, expiry_text, keep_together
+from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock
+from dispensary.labels.text import LabelDoesNotFit, Piece, expiry_text, keep_together
 from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
+LEGIBLE = 6.5  # points: the smallest body text a participant is expected to read
 ADVICE = (
     "Print it on a larger stock (thermal-4x2, a4-sheet or letter-sheet), or shorten the study "
     "file's texts named."
@@ -32,10 +33,28 @@ def kits_text(dispense: DispenseResult) -> str:
     )
 
 
+def check_dispensing_stock(stock: LabelStock) -> None:
+    """Refuses a stock too small for the twelve particulars at a legible size.
+
+    One complete label per bottle: the cautions and contact split onto a second label could
+    end up on another participant's bottle, so a small stock is refused rather than split.
+    """
+    if stock.for_dispensing:
+        return
+    usable = ", ".join(s.name for s in STOCKS.values() if s.for_dispensing)
+    raise LabelDoesNotFit(
+        f"A dispensing label cannot be printed on {stock.name} stock ({stock.size_text}): its "
+        f"twelve particulars would print below {LEGIBLE:g} pt, too small to read. Load the "
+        f"thermal-4x2 roll (4 x 2 inch) or use another stock for dispensing labels ({usable}); "
+        f"{stock.name} is for kit labels."
+    )
+
+
 def dispensing_layout(
     study: Study, dispense: DispenseResult, stock: LabelStock, reprint: bool
 ) -> LabelLayout:
     check_complete(dispensing_fields(study, dispense), f"dispensing label of {dispense.number}")
+    check_dispensing_stock(stock)
     product = study.product(dispense.kits[0].product)
     side = [
         Piece(study.pharmacy_name, "pharmacy name ([study] pharmacy_name)", bold=True),

@@ -33,6 +33,9 @@ class LabelStock:
     top: float = 0.0  # page edge to the first label's top edge
     pitch_x: float = 0.0  # left edge to left edge of neighbouring labels
     pitch_y: float = 0.0
+    # False where a dispensing label's twelve particulars would print below a legible size;
+    # such a stock is for kit labels only.
+    for_dispensing: bool = True
 
     @property
     def per_page(self) -> int:
@@ -54,15 +57,26 @@ class LabelStock:
         return x, y
 
 
-def _thermal(name: str, description: str, width: float, height: float) -> LabelStock:
-    return LabelStock(name, description, width, height, width, height)
+def _thermal(
+    name: str, description: str, width: float, height: float, for_dispensing: bool = True
+) -> LabelStock:
+    return LabelStock(
+        name, description, width, height, width, height, for_dispensing=for_dispensing
+    )
 
 
 STOCKS: dict[str, LabelStock] = {
     stock.name: stock
     for stock in (
         _thermal("thermal-4x2", "thermal roll, 4 x 2 inch labels", 4 * inch, 2 * inch),
-        _thermal("thermal-89x36", "thermal roll, 89 x 36 mm labels", 89 * mm, 36 * mm),
+        # The bundled study's dispensing label sets at 5 pt here: kit labels only.
+        _thermal(
+            "thermal-89x36",
+            "thermal roll, 89 x 36 mm labels",
+            89 * mm,
+            36 * mm,
+            for_dispensing=False,
+        ),
         # Avery L7173 layout: 2 x 5 labels of 99.1 x 57 mm on A4.
         LabelStock(
             "a4-sheet",
