@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.services import dispensing, returns
 from dispensary.services.results import DispenseResult
-from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.dashboard import DashboardScreen, LinkButton
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.main_window import MainWindow
@@ -76,6 +76,13 @@ def test_each_dashboard_item_opens_its_workflow(
     assert [k.number for k in snapshot.expiring] == ["K0103", "K0104"]
     assert [d.kind for d in snapshot.discrepancies] == ["adherence"]
     assert [s.kits_needed for s in snapshot.stock] == [2, 0]
+    stock_lines = [
+        b.full_text
+        for k, _r, b in dashboard.links
+        if k == "inventory" and isinstance(b, LinkButton)
+    ]
+    assert any(line.endswith("2 kits needed for the next cycles") for line in stock_lines)
+    assert any(line.endswith("0 kits needed for the next cycles") for line in stock_lines)
 
     qtbot.mouseClick(link(window, "return", pending.number), Qt.MouseButton.LeftButton)
     screen = window.current_screen()

@@ -69,6 +69,11 @@ class Section(QFrame):
         return button
 
 
+def kits(number: int) -> str:
+    """A number of kits with its unit, so no figure on the dashboard stands bare."""
+    return f"{number} kit" if number == 1 else f"{number} kits"
+
+
 class LinkButton(QPushButton):
     """One line of a card that opens its record. A line longer than the card is cut with an
     ellipsis at the card's edge, and read whole in its tooltip."""
@@ -181,8 +186,8 @@ class DashboardScreen(Screen):
         short = [s for s in snapshot.stock if s.short]
         lines = [
             (
-                f"{product_label(study, need.product)} — {need.kits_on_hand} kits on hand, "
-                f"{need.kits_needed} needed for the next cycles",
+                f"{product_label(study, need.product)} — {kits(need.kits_on_hand)} on hand, "
+                f"{kits(need.kits_needed)} needed for the next cycles",
                 OpenKind.INVENTORY,
                 "",
                 need.short,
