@@ -92,6 +92,21 @@ def test_own_account_cannot_be_deactivated(qtbot: Any, pharmacy: Pharmacy) -> No
     assert account(pharmacy, "admin").active
 
 
+def sign_in_column(screen: UsersScreen) -> dict[str, str]:
+    """The Sign-in column as shown, by user name, for pharm2 and admin."""
+    model = screen.table.model()
+    column = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == "Sign-in"
+    )
+    shown = {
+        str(model.index(r, 0).data()): str(model.index(r, column).data())
+        for r in range(model.rowCount())
+    }
+    return {name: shown[name] for name in ("pharm2", "admin")}
+
+
 def test_unlock_after_failed_sign_ins_and_reset_password(qtbot: Any, pharmacy: Pharmacy) -> None:
     for _attempt in range(users.MAX_FAILURES):
         with pytest.raises(NotSignedIn):
@@ -99,9 +114,11 @@ def test_unlock_after_failed_sign_ins_and_reset_password(qtbot: Any, pharmacy: P
     screen = make_screen(qtbot, pharmacy)
     screen.select("pharm2")
     assert "locked" in screen.chosen.text()
+    assert sign_in_column(screen) == {"pharm2": "locked (5 failures)", "admin": "ok"}
     qtbot.keyClicks(screen.reason, "forgot password, identity checked in person")
     click(qtbot, screen.unlock_button)
     assert not account(pharmacy, "pharm2").locked
+    assert sign_in_column(screen)["pharm2"] == "ok"
 
     qtbot.keyClicks(screen.reset_password, "brandnew123")
     qtbot.keyClicks(screen.reset_password_again, "brandnew123")

@@ -18,6 +18,7 @@ from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import users
 from dispensary.services.results import UserRow
+from dispensary.services.users import MAX_FAILURES
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -45,7 +46,7 @@ USER_COLUMNS: list[Column[UserRow]] = [
     ),
     Column(
         "Sign-in",
-        lambda r: "LOCKED" if r.locked else "",
+        lambda r: f"locked ({MAX_FAILURES} failures)" if r.locked else "ok",
         colour=lambda r: "#c62828" if r.locked else None,
     ),
 ]
