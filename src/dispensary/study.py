@@ -6,6 +6,7 @@ editing it can find the mistake without reading Python.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import tomllib
@@ -156,6 +157,7 @@ class _Reader:
         self.text = text
         self.lines = text.splitlines()
         self.origin = origin
+        self.known: set[str] = set()  # every key looked for, so that the others are refused
 
     def line_of(self, key: str) -> int:
         """Line of a key such as 'dose_levels[2].components[0].product', looked for inside its
@@ -210,16 +212,24 @@ class _Reader:
         )
 
     def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        self.known.add(key)
         value = data.get(key.split(".")[-1])
         if not isinstance(value, dict):
             raise self.fail(key, "is missing or is not a table")
         return value
 
     def get(self, data: dict[str, Any], key: str, kind: type, default: Any = ...) -> Any:
+        self.known.add(key)
         name = key.split(".")[-1]
         if name not in data:
             if default is not ...:
                 return default
+            table = key[: -len(name)]
+            unread = [k for k in data if table + k not in self.known]
+            close = difflib.get_close_matches(name, unread, n=1)
+            if close:  # a misspelling: name the line where it stands too
+                line = self.line_of(table + close[0])
+                raise self.fail(key, f"is missing ('{close[0]}' on line {line} misspelt?)")
             raise self.fail(key, "is missing")
         value = data[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -237,10 +247,12 @@ class _Reader:
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Each table of an array of tables with its own key (e.g. 'products[2]'), in order, so
         that mistakes are named in the order they stand in the file; an empty array is refused."""
+        self.known.add(key)
         if not isinstance(raw, list) or not raw:
             raise self.fail(key, missing)
         for index, item in enumerate(raw):
             item_key = f"{key}[{index}]"
+            self.known.add(item_key)
             if not isinstance(item, dict):
                 raise self.fail(item_key, not_table)
             yield item_key, item
@@ -271,6 +283,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     cycle = r.table(data, "cycle")
     adherence = r.table(data, "adherence")
     temperature = r.table(data, "temperature")
+    r.known.add("platelets")  # an optional table: no hold rule without it
     platelets = r.table(data, "platelets") if "platelets" in data else {}
     eligibility = r.table(data, "eligibility")
     label = r.table(data, "label")
@@ -305,7 +318,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         raise r.fail("eligibility.sex", 'must be "F", "M" or "ALL"')
     stock = r.get(label, "label.default_stock", str, "thermal-4x2")
 
-    return Study(
+    study = Study(
         protocol=r.get(s, "study.protocol", str),
         org_study_id=r.get(s, "study.org_study_id", str, ""),
         title=r.get(s, "study.title", str),
@@ -348,6 +361,32 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         ),
         source_text=text,
     )
+    _refuse_unknown_keys(r, data)
+    return study
+
+
+def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> None:
+    """A key this program does not read is a misspelling (`hold_at_or_abov`) whose rule would
+    silently not apply: refused, naming the keys the table may hold."""
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if key not in r.known:
+            here = sorted(
+                rest
+                for k in r.known
+                if k.startswith(prefix)
+                and "." not in (rest := k[len(prefix) :])
+                and "[" not in rest
+            )
+            raise r.fail(
+                key, f"is not one the program reads (misspelt?); the keys here: {', '.join(here)}"
+            )
+        if isinstance(value, dict):
+            _refuse_unknown_keys(r, value, f"{key}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    _refuse_unknown_keys(r, item, f"{key}[{index}].")
 
 
 DIRECTION_PLACEHOLDERS = ("tablets", "tablets_per_dose", "start_date", "days", "dose_name")

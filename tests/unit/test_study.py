@@ -225,3 +225,38 @@ def test_missing_file_and_unreadable_file(tmp_path: Path) -> None:
     latin.write_bytes("title = 'caf\xe9'".encode("latin-1"))
     with pytest.raises(StudyFileError, match="cannot be read"):
         load_study(latin)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "occurrence", "key"),
+    [
+        ("hold_at_or_above = 100", "hold_at_or_abov = 100", 0, "platelets.hold_at_or_abov"),
+        ("[cycle]\n", "[cycle]\nmax_cylces = 8\n", 0, "cycle.max_cylces"),
+        ('default_stock = "', 'defualt_stock = "', 0, "label.defualt_stock"),
+        ("form = ", "colour = 1\nform = ", 1, "products[1].colour"),
+        ("doses_per_day", "note = 1\ndoses_per_day", 2, "dose_levels[2].note"),
+        (
+            "tablets_per_dose = ",
+            "tablets = 1, tablets_per_dose = ",
+            1,
+            "s[1].components[0].tablets",
+        ),
+        ("[platelets]", "[platelet]", 0, "platelet"),
+    ],
+)
+def test_an_unknown_key_is_refused_naming_it_and_its_line(
+    old: str, new: str, occurrence: int, key: str
+) -> None:
+    """A misspelt optional key would leave its rule silently unapplied (no platelet hold)."""
+    text = edited(old, new, occurrence)
+    message = refusal(text)
+    assert f"{key}' is not one the program reads (misspelt?); the keys here: " in message
+    written = next(line for line in new.splitlines() if line not in old)
+    assert f"line {line_of(text, written)}:" in message
+
+
+def test_a_misspelt_required_key_points_at_the_misspelling() -> None:
+    text = edited("length_days = 21", "lenght_days = 21")
+    message = refusal(text)
+    assert "key 'cycle.length_days' is missing ('lenght_days' on line " in message
+    assert f"on line {line_of(text, 'lenght_days')} misspelt?)" in message
