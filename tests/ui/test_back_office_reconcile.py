@@ -46,6 +46,14 @@ def test_balances_and_findings_are_shown(
     assert len(screen.balances["kits"].rows) == 9
     assert screen.tabs.tabText(4) == "Discrepancies (1)"
     assert screen.flag_choice.currentData() == "DSP000001"
+    products_view = screen.views["products"]
+    model = products_view.model()
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Strength"
+    strengths = {str(model.index(r, 0).data()): model.index(r, 1).data() for r in range(2)}
+    assert strengths == {"herombopag-2.5mg": "2.5 mg", "herombopag-7.5mg": "7.5 mg"}
+    worked_out = screen.generated.text()
+    zone = screen.result.generated_at.astimezone().tzname() if screen.result else None
+    assert worked_out.startswith("Worked out ") and worked_out.endswith(f" {zone}")
 
 
 def test_explaining_the_flag_clears_the_finding(qtbot: Any, pharmacy: Pharmacy) -> None:

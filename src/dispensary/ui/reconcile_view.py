@@ -3,6 +3,8 @@ monitor's or pharmacist's signature under it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -50,10 +52,12 @@ DISCREPANCY_KINDS = {
 }
 
 
-def balance_columns(key: str, label: str) -> list[Column[BalanceRow]]:
+def balance_columns(
+    key: str, label: str, describe: Callable[[BalanceRow], str] | None = None
+) -> list[Column[BalanceRow]]:
     return [
         Column(key, lambda r: r.key),
-        Column(label, lambda r: r.label),
+        Column(label, describe or (lambda r: r.label)),
         Column("Received", lambda r: r.received, align_right=True),
         Column("Dispensed", lambda r: r.dispensed, align_right=True),
         Column("Returned", lambda r: r.returned, align_right=True),
@@ -85,7 +89,7 @@ SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
 ]
 
 TABS = (
-    ("products", "Products", "Product", "Description"),
+    ("products", "Products", "Product", "Strength"),
     ("lots", "Lots", "Lot", "Description"),
     ("kits", "Kits", "Kit", "Product"),
     ("participants", "Participants", "Participant", "Initials"),
@@ -119,7 +123,12 @@ class ReconcileScreen(Screen):
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
         for scope, tab_title, key, label in TABS:
-            model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(key, label), self)
+            # A product's long name is cut to "herombo… tablet" beside eight figures: its
+            # strength is what tells the products apart.
+            describe = self._strength if scope == "products" else None
+            model: RowTableModel[BalanceRow] = RowTableModel(
+                balance_columns(key, label, describe), self
+            )
             self.balances[scope] = model
             # The description gives way in a narrow window: the figures and their headers stay.
             view = self._add_tab(model, tab_title, stretch=1)
@@ -161,6 +170,12 @@ class ReconcileScreen(Screen):
         self.sign_box.setVisible(may(session.actor, "sign_off"))
         actions.addWidget(self.sign_box, 1)
         layout.addLayout(actions)
+
+    def _strength(self, row: BalanceRow) -> str:
+        for product in self.session.ctx.study.products:
+            if product.code == row.key:
+                return product.strength
+        return row.label
 
     def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
         proxy = RowFilterProxy(self)
@@ -204,8 +219,9 @@ class ReconcileScreen(Screen):
             self._fit(view)
         self.tabs.setTabText(4, f"Discrepancies ({len(result.discrepancies)})")
         self.tabs.setTabText(5, f"Sign-offs ({len(result.signoffs)})")
+        local = result.generated_at.astimezone()
         self.generated.setText(
-            f"Worked out {result.generated_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+            f"Worked out {local.strftime('%Y-%m-%d %H:%M')} {local.tzname() or 'local time'}"
         )
         found = len(result.discrepancies)
         findings = f"{found} finding(s) to look at" if found else "no findings"
