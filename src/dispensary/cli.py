@@ -291,6 +291,20 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from exc
 
 
+AUDIT_LIST_MOST = 100_000
+
+
+def _audit_limit(text: str) -> int:
+    """How many entries `audit list --limit` shows: 0 or less would show them all, and a huge
+    number cannot be given to the database."""
+    value = _whole(text)
+    if not 1 <= value <= AUDIT_LIST_MOST:
+        raise argparse.ArgumentTypeError(
+            f"{text[:20]} is not a number of entries from 1 to {AUDIT_LIST_MOST}"
+        )
+    return value
+
+
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -1829,7 +1843,9 @@ def _record_commands(c: _Commands) -> None:
     no_user.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS)
     no_user.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     p = trail.add("list", cmd_audit_list, "list audit entries", parent=no_user)
-    p.add_argument("--limit", type=_whole, metavar="N", help="the last N entries")
+    p.add_argument(
+        "--limit", type=_audit_limit, metavar="N", help=f"the last N entries (1-{AUDIT_LIST_MOST})"
+    )
     p.add_argument("--user", dest="user_filter", metavar="NAME", help="entries by this user")
     p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
 

@@ -36,6 +36,9 @@ def test_the_installed_command_answers_help_and_usage_mistakes(cli: Cli, sqlite_
         (["receive", "--shipment", "S1", "--kits", "K1", "--manifest", "m.csv"], "not allowed"),
         (["count", "K1", "--tablets", "two"], "'two' is not a whole number"),
         (["inventory", "--status", "lost"], "invalid choice: 'lost'"),
+        (["audit", "list", "--limit", "0"], "--limit: 0 is not a number of entries from 1 to"),
+        (["audit", "list", "--limit", "-5"], "--limit: -5 is not a number of entries from 1 to"),
+        (["audit", "list", "--limit", "9" * 30], "is not a number of entries from 1 to 100000"),
     ],
 )
 def test_usage_mistakes_exit_2_with_a_message(
