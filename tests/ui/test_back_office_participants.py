@@ -78,10 +78,17 @@ def test_enrolment_needs_every_criterion_ticked(
         dialog.show()
         qtbot.waitExposed(dialog)
         fill_enrolment(qtbot, dialog, "01-003")
-        for box in dialog.criteria[:-1]:
+        for box in dialog.criteria[:-3]:
             tick(qtbot, box)
+        seen["exclusions"] = "|".join(
+            box.text() for box in dialog.criteria if box.property("criterion").startswith("Not:")
+        )
         qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
         seen["refusal"] = dialog.message.text()
+        for box in dialog.criteria[-3:-1]:
+            tick(qtbot, box)
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+        seen["second refusal"] = dialog.message.text()
         seen["kept"] = dialog.study_number.text()
         last = dialog.criteria[-1]
         tick(qtbot, last)
@@ -93,7 +100,12 @@ def test_enrolment_needs_every_criterion_ticked(
     screen = make_screen(qtbot, pharmacy)
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
-    assert "Eligibility is not confirmed for: Not: Any other factor" in seen["refusal"]
+    assert seen["refusal"].startswith("3 of 16 eligibility criteria are not confirmed: Not: ")
+    assert seen["second refusal"].startswith(
+        "1 of 16 eligibility criteria are not confirmed: Not: Any other factor"
+    )
+    exclusions = seen["exclusions"].split("|")
+    assert exclusions and all(line.startswith("Not: ") for line in exclusions)
     assert seen["kept"] == "01-003"
     assert seen["ticked"] == "16 of 16 confirmed"
     person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-003")

@@ -148,12 +148,20 @@ class EnrolDialog(QDialog):
         box = QGroupBox("Eligibility checklist: tick each item the investigator confirmed")
         inner = QVBoxLayout()
         self.criteria: list[QCheckBox] = []
-        inner.addWidget(QLabel("<b>Inclusion</b>"))
+        inner.addWidget(
+            QLabel("<b>Inclusion criteria — tick to confirm the participant meets:</b>")
+        )
         for text in study.eligibility.inclusion:
             self._criterion(inner, text, text)
-        inner.addWidget(QLabel("<b>Exclusion: the participant has none of these</b>"))
+        # A tick means the exclusion is absent: said in the heading and on every box, so that
+        # no one ticks a criterion because the participant has it.
+        inner.addWidget(
+            QLabel(
+                "<b>Exclusion criteria — tick to confirm the participant does <u>NOT</u> have:</b>"
+            )
+        )
         for text in study.eligibility.exclusion:
-            self._criterion(inner, f"Not: {text}", text)
+            self._criterion(inner, f"Not: {text}", f"Not: {text}")
         inner.addStretch(1)
         holder = QWidget()
         holder.setLayout(inner)
@@ -192,7 +200,21 @@ class EnrolDialog(QDialog):
     def confirmed(self) -> list[str]:
         return [str(box.property("criterion")) for box in self.criteria if box.isChecked()]
 
+    def unconfirmed(self) -> list[QCheckBox]:
+        return [box for box in self.criteria if not box.isChecked()]
+
     def enrol(self) -> None:
+        missing = self.unconfirmed()
+        if missing:
+            names = "; ".join(str(box.property("criterion")) for box in missing[:3])
+            more = f"; and {len(missing) - 3} more" if len(missing) > 3 else ""
+            self.message.show_message(
+                f"{len(missing)} of {len(self.criteria)} eligibility criteria are not confirmed: "
+                f"{names}{more}. Tick each one the investigator confirmed; a participant who "
+                "does not meet them all is not enrolled."
+            )
+            missing[0].setFocus()
+            return
         year_text = self.birth_year.text().strip()
         if not year_text:
             self.message.show_message("Type the year of birth, e.g. 1968.")
