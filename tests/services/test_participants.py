@@ -15,7 +15,7 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.services import audit, participants, queries
 from dispensary.services.context import Actor, Context
 
-from .helpers import enroll, scalar
+from .helpers import dispense, enroll, scalar
 
 Refused = Callable[..., Any]
 
@@ -147,3 +147,16 @@ def test_technician_cannot_change_status(
     enroll(ctx, pharmacist)
     with refused(ctx, NotPermitted, "may not change a participant's status"):
         participants.set_status(ctx, technician, "01-001", "completed", "end of study")
+
+
+@pytest.mark.parametrize("status", ["completed", "discontinued"])
+def test_no_next_cycle_is_due_once_treatment_has_ended(
+    ctx: Context, stock: object, pharmacist: Actor, pw: Callable[[Actor], str], status: str
+) -> None:
+    enroll(ctx, pharmacist)
+    dispense(ctx, pharmacist, pw(pharmacist))
+    assert queries.participant(ctx, pharmacist, "01-001").next_due is not None
+    participants.set_status(ctx, pharmacist, "01-001", status, "end of treatment visit")
+    row = queries.participant(ctx, pharmacist, "01-001")
+    assert (row.status, row.last_cycle, row.next_due) == (ParticipantStatus(status), 1, None)
+    assert [p.next_due for p in queries.participants(ctx, pharmacist)] == [None]

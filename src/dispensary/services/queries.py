@@ -75,6 +75,8 @@ def _user_map(session: Session) -> dict[int, User]:
 def participant_row(session: Session, ctx: Context, participant: Participant) -> ParticipantRow:
     live = live_dispenses(session, participant.id)
     last = live[-1] if live else None
+    status = ParticipantStatus(participant.status)
+    treated = status is ParticipantStatus.ON_TREATMENT  # once ended, no next cycle falls due
     pending = False
     if last is not None:
         pending = not session.scalar(
@@ -86,11 +88,13 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         birth_year=participant.birth_year,
         sex=participant.sex,
         enrolled_on=participant.enrolled_on,
-        status=ParticipantStatus(participant.status),
+        status=status,
         last_cycle=last.cycle if last else None,
         last_day1=last.day1 if last else None,
         next_cycle=(last.cycle if last else 0) + 1,
-        next_due=(last.day1 + timedelta(days=ctx.study.cycle.length_days)) if last else None,
+        next_due=(
+            last.day1 + timedelta(days=ctx.study.cycle.length_days) if last and treated else None
+        ),
         return_pending=pending,
     )
 
