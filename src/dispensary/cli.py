@@ -33,6 +33,7 @@ from dispensary.domain.errors import (
     NotPermitted,
     NotSignedIn,
     RuleViolation,
+    SignatureFailed,
     StudyFileError,
 )
 from dispensary.services import (
@@ -140,6 +141,12 @@ class Run:
             ctx = self.context()
             self._actor = users.sign_in(ctx, self.username(), self.password())
         return self._actor
+
+    def count_failed_signature(self, exc: SignatureFailed) -> None:
+        """A wrong signature password counts against the signer (the second person too), as a
+        failed sign-in does; the refused act itself was not saved."""
+        if self._ctx is not None and self._actor is not None:
+            users.record_failed_signature(self._ctx, self._actor, exc.meaning, exc.signer)
 
     def close(self) -> None:
         if self._ctx is not None:
@@ -1975,6 +1982,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dispensary {args.command}: error: {exc}", file=err)
         return EXIT_USAGE
     except DispensaryError as exc:
+        if isinstance(exc, SignatureFailed) and run is not None:
+            run.count_failed_signature(exc)
         return _report(err, exc)
     except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
         devnull = os.open(os.devnull, os.O_WRONLY)

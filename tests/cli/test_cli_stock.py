@@ -80,3 +80,24 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
     record = destroyed.json()
     assert (record["kits"], record["tablets"]) == (kits, sum(k["tablets"] for k in returned))
     assert (record["witness"], record["to_sponsor"]) == ("Wang Fang", False)
+
+
+def test_five_wrong_countersignatures_lock_the_verifiers_account(cli: Cli) -> None:
+    """The second person's password at a countersignature is counted like a sign-in."""
+    stock = cli("inventory", "--json").json()
+    on_shelf = next(k for k in stock if k["status"] == "available" and k["tablets"] == 21)
+    count = ["count", on_shelf["kit"], "--tablets", "20", "--reason-code", "breakage"]
+    count += ["--reason", "One tablet crumbled", "--verified-by", "pharmacist"]
+    guess = {"DISPENSARY_VERIFIER_PASSWORD": "guess-guess-1"}
+    for attempt in range(1, 6):
+        refused = cli(*count, user="technician", env=guess)
+        assert refused.code == 4, refused.err
+        assert "The signature password for pharmacist is wrong; nothing was saved" in refused.err
+        left = f"{5 - attempt} attempt(s) left" if attempt < 5 else "The account is now locked"
+        assert left in refused.err
+    assert cli("participants").code == 4  # the pharmacist can no longer sign in
+    entries = cli("audit", "list", "--action", "signature_failed", "--json", user="admin").json()
+    assert [(e["user"], e["entity_id"], e["new"]["meaning"]) for e in entries] == [
+        ("technician", "pharmacist", "count verified")
+    ] * 5
+    assert entries[-1]["new"]["locked"] is True

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+    SignatureFailed,
+)
 from dispensary.services import audit, counts, quarantine, queries, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
@@ -133,7 +139,7 @@ def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Passwo
                 "verified_by": "pharm",
                 "verifier_password": "wrong-one-1",
             },
-            NotPermitted,
+            SignatureFailed,
             "signature password for pharm is",
         ),
         (
@@ -202,7 +208,7 @@ def test_malformed_counts_and_roles(
         count(ctx, technician, pw(technician), -1)
     with refused(ctx, InvalidInput, "count date 2026-01-06 is in the future"):
         count(ctx, technician, pw(technician), 21, counted_on=date(2026, 1, 6))
-    with refused(ctx, NotPermitted, "signature password for tech is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for tech is wrong"):
         count(ctx, technician, "tech-pass-2", 21)
     with refused(ctx, NotPermitted, "monitor (monitor) may not record physical counts"):
         count(ctx, monitor, pw(monitor), 21)

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+    SignatureFailed,
+)
 from dispensary.services import audit, destruction, quarantine, queries, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
@@ -160,7 +166,7 @@ def test_signature_and_role(
     pw: Password,
     refused: Refused,
 ) -> None:
-    with refused(ctx, NotPermitted, "signature password for pharm is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         destroy(ctx, pharmacist, "nope-nope-1", ["K0001"])
     with refused(ctx, NotPermitted, "tech (technician) may not destroy stock"):
         destroy(ctx, technician, pw(technician), ["K0001"], witness="Paula Pharm")

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+    SignatureFailed,
+)
 from dispensary.services import (
     audit,
     counts,
@@ -401,7 +407,9 @@ def test_not_enough_stock(ctx: Context, pharmacist: Actor, pw: Password, refused
 def test_wrong_signature_password_writes_nothing(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, refused: Refused
 ) -> None:
-    with refused(ctx, NotPermitted, "The signature password for pharm is wrong; nothing was saved"):
+    with refused(
+        ctx, SignatureFailed, "The signature password for pharm is wrong; nothing was saved"
+    ):
         dispense(ctx, pharmacist, "pharm2-pass-1")
 
 
@@ -438,7 +446,7 @@ def test_second_check_by_another_pharmacist(
     ("checker", "password", "error", "words"),
     [
         ("pharm", "pharm-pass-1", RuleViolation, "The second check must be done by another"),
-        ("pharm2", "wrong-password", NotPermitted, "signature password for pharm2 is wrong"),
+        ("pharm2", "wrong-password", SignatureFailed, "signature password for pharm2 is wrong"),
         ("nobody", "x", NotFound, "There is no user 'nobody'"),
     ],
 )
@@ -493,7 +501,7 @@ def test_void_refusals(
     pw: Password,
     refused: Refused,
 ) -> None:
-    with refused(ctx, NotPermitted, "signature password for pharm is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", "nope-nope-1")
     with refused(ctx, InvalidInput, "Give the reason for the correction"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "", pw(pharmacist))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.errors import InvalidInput, NotPermitted
+from dispensary.domain.errors import InvalidInput, NotPermitted, SignatureFailed
 from dispensary.services import reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
@@ -151,7 +151,7 @@ def test_sign_off(
 ) -> None:
     with refused(ctx, NotPermitted, "tech (technician) may not sign off a reconciliation"):
         reconciliation.sign_off(ctx, technician, pw(technician))
-    with refused(ctx, NotPermitted, "signature password for monitor is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for monitor is wrong"):
         reconciliation.sign_off(ctx, monitor, "pharm-pass-1")
     with refused(ctx, InvalidInput, "The note contains control characters"):
         reconciliation.sign_off(ctx, monitor, pw(monitor), "a\x00")

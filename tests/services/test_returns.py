@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import Flag, KitStatus
-from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+    SignatureFailed,
+)
 from dispensary.services import audit, counts, destruction, queries, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
@@ -146,7 +152,7 @@ def test_wrong_password_and_roles(
     pw: Password,
     refused: Refused,
 ) -> None:
-    with refused(ctx, NotPermitted, "signature password for pharm is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         give_back(ctx, pharmacist, "tech-pass-1", 3)
     for actor in (monitor, admin):
         with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not record"):
@@ -259,7 +265,7 @@ def test_correction_refusals(
     first = give_back(ctx, pharmacist, pw(pharmacist), 3)
     with refused(ctx, NotPermitted, "tech (technician) may not correct a recorded return"):
         returns.correct_return(ctx, technician, first.return_id, 5, "recount", pw(technician))
-    with refused(ctx, NotPermitted, "signature password for pharm is wrong"):
+    with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         returns.correct_return(ctx, pharmacist, first.return_id, 5, "recount", "bad-password")
     with refused(ctx, InvalidInput, "Give the reason for the correction"):
         returns.correct_return(ctx, pharmacist, first.return_id, 5, " ", pw(pharmacist))

@@ -16,6 +16,7 @@ from dispensary.domain.errors import (
     NotPermitted,
     NotSignedIn,
     RuleViolation,
+    SignatureFailed,
 )
 from dispensary.services import audit, users
 from dispensary.services.context import Actor, Context
@@ -231,3 +232,41 @@ def test_session_event_refusals(
     users.set_active(ctx, admin, "pharm", False, "left the hospital")
     with refused(ctx, NotPermitted, "pharm can no longer sign"):
         users.record_session_event(ctx, pharmacist, "sign_out")
+
+
+def test_five_wrong_signature_passwords_lock_the_account(
+    ctx: Context, stock: Stock, enrolled: str, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """A signature prompt must not allow endless guesses: each failure counts, as at sign-in."""
+    for attempt in range(1, 6):
+        with pytest.raises(SignatureFailed) as info:
+            dispense(ctx, pharmacist, "guess-guess-1", enrolled)
+        failed = info.value
+        assert (failed.signer, failed.meaning) == ("pharm", "dispensed")
+        left = f"{5 - attempt} attempt(s) left" if attempt < 5 else "The account is now locked"
+        assert left in failed.message
+        users.record_failed_signature(ctx, pharmacist, failed.meaning, failed.signer)
+        assert failed_attempts(ctx, "pharm") == attempt
+    entries = audit.list_entries(ctx, admin, action="signature_failed")
+    assert [(e.username, e.entity_id) for e in entries] == [("pharm", "pharm")] * 5
+    assert '"locked":true' in entries[-1].new and '"meaning":"dispensed"' in entries[-1].new
+    assert audit.verify(ctx, admin).ok
+    with pytest.raises(NotPermitted, match="pharm can no longer sign: the account is not active"):
+        dispense(ctx, pharmacist, pw(pharmacist), enrolled)
+    with pytest.raises(NotSignedIn, match="is locked after 5 failed sign-ins"):
+        users.sign_in(ctx, "pharm", pw(pharmacist))
+
+
+def test_a_second_persons_wrong_signature_counts_against_them(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, passwords: Any
+) -> None:
+    with pytest.raises(SignatureFailed) as info:
+        dispense(
+            ctx, pharmacist, pw(pharmacist), enrolled, checked_by="pharm2", checker_password="no"
+        )
+    assert (info.value.signer, info.value.meaning) == ("pharm2", "checked")
+    users.record_failed_signature(ctx, pharmacist, info.value.meaning, info.value.signer)
+    assert (failed_attempts(ctx, "pharm2"), failed_attempts(ctx, "pharm")) == (1, 0)
+    checker = {"checked_by": "pharm2", "checker_password": passwords["pharm2"]}
+    dispense(ctx, pharmacist, pw(pharmacist), enrolled, **checker)
+    assert failed_attempts(ctx, "pharm2") == 0, "a good signature starts the count again"

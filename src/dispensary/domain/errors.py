@@ -44,6 +44,17 @@ class NotSignedIn(NotPermitted):
     """Wrong user name or password, locked or deactivated account."""
 
 
+class SignatureFailed(NotPermitted):
+    """A wrong password at an electronic signature. Nothing of the act was saved; the caller
+    counts the failure against the signer (users.record_failed_signature), as a sign-in would,
+    so that a signature prompt does not allow endless guesses."""
+
+    def __init__(self, message: str, signer: str, meaning: str) -> None:
+        super().__init__(message)
+        self.signer = signer  # the user name whose password was wrong
+        self.meaning = meaning  # what the signature meant, e.g. "dispensed"
+
+
 class StudyFileError(DispensaryError):
     """The study file is malformed; the message names the key and line."""
 

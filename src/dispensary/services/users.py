@@ -18,6 +18,7 @@ from dispensary.domain.errors import (
     NotPermitted,
     NotSignedIn,
     RuleViolation,
+    SignatureFailed,
 )
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.services.audit import Recorder
@@ -139,10 +140,19 @@ def check_signature(
     if user is None or not user.active or user.locked:
         raise NotPermitted(f"{actor.username} can no longer sign: the account is not active.")
     if not _password_matches(user, password):
-        raise NotPermitted(
+        left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
+        raise SignatureFailed(
             f"The signature password for {actor.username} is wrong; nothing was saved. "
             "Type your own password to sign."
+            + (
+                f" {left} attempt(s) left before the account locks."
+                if left > 0
+                else " The account is now locked; ask an administrator to unlock it."
+            ),
+            actor.username,
+            meaning.value,
         )
+    user.failed_attempts = 0  # as at sign-in: only failures in a row lock the account
     signature = Signature(
         user_id=user.id,
         meaning=meaning.value,
@@ -153,6 +163,29 @@ def check_signature(
     session.add(signature)
     session.flush()
     return signature
+
+
+def record_failed_signature(
+    ctx: Context, actor: Actor, meaning: str, signer: str | None = None
+) -> None:
+    """Counts a wrong signature password against the signer (the signed-in user unless a second
+    person signed), locking the account at MAX_FAILURES as sign-in does, in a transaction of its
+    own: the refused act itself was rolled back. Call it with a SignatureFailed's meaning and
+    signer."""
+    name = signer or actor.username
+    with write_transaction(ctx.engine) as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            return
+        if not user.locked:
+            user.failed_attempts += 1
+            user.locked = user.failed_attempts >= MAX_FAILURES
+        Recorder(session, actor, ctx.clock.now()).audit(
+            "signature_failed",
+            "user",
+            name,
+            {"meaning": meaning, "failed_attempts": user.failed_attempts, "locked": user.locked},
+        )
 
 
 def find_user(session: Session, username: str) -> User:
