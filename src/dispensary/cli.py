@@ -1622,7 +1622,8 @@ passwords: {ENV_NEW_PASSWORD} for user add, user password, user reset-password;
            {ENV_VERIFIER_PASSWORD} for count --verified-by;
            {ENV_CHECKER_PASSWORD} for dispense --checked-by.
 database:  --db, else {config.ENV_DB}, else the file in this user's data folder.
-training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date (tests, training).
+training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date, on a training
+           database only (the demo, or one made with init --training).
 exit codes: 0 done; 1 unexpected ({ENV_DEBUG}=1 for details); 2 usage mistake;
            3 refused by a rule, nothing saved; 4 not signed in or not permitted.
 """
