@@ -171,3 +171,21 @@ def test_the_count_is_signed_with_the_keyboard_alone(
     assert asked[0][1] == "count verified"
     assert [r.kit for r in screen.log.rows] == ["K0002"]
     assert any("K0002" in s for s in counts_recorded(pharmacy))
+
+
+def test_a_wrong_second_person_password_counts_against_the_second_person(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "19")
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "two tablets crushed in the bottle")
+    qtbot.keyClicks(screen.verifier, "pharm")
+    qtbot.keyClicks(screen.verifier_password, "not-pharms-password")
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
+    assert [e.entity_id for e in failures] == ["pharm"]
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21

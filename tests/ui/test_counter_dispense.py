@@ -12,7 +12,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from dispensary.services import dispensing, queries, report_data
+from dispensary.domain.errors import NotSignedIn
+from dispensary.services import dispensing, queries, report_data, users
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.label_preview import (
     LabelPreviewDialog,
@@ -275,3 +276,27 @@ def test_a_label_preview_closed_unused_records_nothing_and_a_saved_label_counts(
     assert report_data.already_printed(counter.ctx, pharm, "dispense", [result.number]) == [
         result.number
     ]
+
+
+def test_five_wrong_signature_passwords_lock_the_account_as_five_wrong_sign_ins_do(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    pharm = counter.actor("pharm")  # signed in before the failures
+    scan(qtbot, screen.participant_field, "01-001")
+    signatures.wrong = True
+    for _attempt in range(users.MAX_FAILURES - 1):
+        qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+        assert "attempt(s) left" in screen.message.text()
+    assert users.sign_in(counter.ctx, "pharm", "pharmpass1").username == "pharm"  # resets
+    for _attempt in range(users.MAX_FAILURES):
+        qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert "now locked" in screen.message.text()
+    with pytest.raises(NotSignedIn, match="locked"):
+        users.sign_in(counter.ctx, "pharm", "pharmpass1")
+    locked = {r.username: r.locked for r in users.list_users(counter.ctx, counter.actor("admin"))}
+    assert locked["pharm"] and not locked["tech"]
+    assert history(counter, "01-001") == [] and pharm.username == "pharm"

@@ -21,7 +21,14 @@ from dispensary.domain.rules import normalise_kit_number
 from dispensary.services import counts, queries
 from dispensary.services.results import CountResult
 from dispensary.ui.feedback import SignatureDialog
-from dispensary.ui.forms import action_button, attempt, fit_columns, row_table, text_field
+from dispensary.ui.forms import (
+    action_button,
+    attempt,
+    fit_columns,
+    row_table,
+    signed,
+    text_field,
+)
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
@@ -285,8 +292,9 @@ class CountScreen(Screen):
         if password is None:
             return
         code = self.reason_code.currentData() if difference else None
-        done = attempt(
+        done = signed(
             self.message,
+            self.session,
             lambda: counts.record_count(
                 self.session.ctx,
                 actor,

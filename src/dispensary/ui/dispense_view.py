@@ -28,6 +28,7 @@ from dispensary.domain.regimen import tablets_needed
 from dispensary.services import dispensing, queries
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
 from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.forms import signed
 from dispensary.ui.label_preview import print_dispensing_label
 from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
@@ -487,8 +488,10 @@ class DispenseScreen(Screen):
         if password is None:
             self.message.show_message("Not signed: nothing was saved.", "info")
             return
-        try:
-            result = dispensing.dispense_cycle(
+        result = signed(
+            self.message,
+            self.session,
+            lambda: dispensing.dispense_cycle(
                 self.session.ctx,
                 actor,
                 row.study_number,
@@ -500,9 +503,9 @@ class DispenseScreen(Screen):
                 override_reason=self.override.text().strip() if self.warnings() else "",
                 platelet_count=self.platelet_count(),
                 dose_ordered_by=self.ordered_by.text().strip() if self.dose_changing() else "",
-            )
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+            ),
+        )
+        if result is None:
             return
         self.last_result = result
         self.changed.emit()

@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError
+from dispensary.domain.errors import DispensaryError, SignatureFailed
+from dispensary.services import users
 from dispensary.services.context import Actor
 from dispensary.services.permissions import may
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
+from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import date_edit, qdate, read_only_rows, to_date
 
 NARROWEST = 48
@@ -47,6 +49,25 @@ def attempt(bar: MessageBar, call: Callable[[], T]) -> T | None:
         bar.show_message(exc.message, "error")
         return None
     return result
+
+
+def signed(bar: MessageBar, session: AppSession, call: Callable[[], T]) -> T | None:
+    """Runs a service call that carries an electronic signature. A wrong signature password
+    is counted against the signer, as a wrong sign-in is, so that five of them lock the
+    account; any refusal is shown in plain words and None comes back."""
+    try:
+        return call()
+    except SignatureFailed as failed:
+        try:
+            users.record_failed_signature(session.ctx, session.actor, failed.meaning, failed.signer)
+        except DispensaryError as exc:  # the refusal is still shown; this says why uncounted
+            bar.show_message(f"{failed.message} ({exc.message})", "error")
+            return None
+        bar.show_message(failed.message, "error")
+        return None
+    except DispensaryError as exc:
+        bar.show_message(exc.message, "error")
+        return None
 
 
 def table_view(proxy: QSortFilterProxyModel, multi: bool = False) -> QTableView:

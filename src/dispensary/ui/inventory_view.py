@@ -35,6 +35,7 @@ from dispensary.ui.forms import (
     select_where,
     selected_rows,
     side_panel,
+    signed,
     text_field,
 )
 from dispensary.ui.models.table import Column
@@ -341,8 +342,9 @@ class InventoryScreen(Screen):
         )
         if password is None:
             return
-        done = attempt(
+        done = signed(
             self.message,
+            self.session,
             lambda: destruction.destroy(
                 self.session.ctx,
                 actor,

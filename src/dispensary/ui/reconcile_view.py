@@ -30,6 +30,7 @@ from dispensary.ui.forms import (
     attempt,
     banner_style,
     fit_columns,
+    signed,
     table_view,
     text_field,
 )
@@ -293,8 +294,9 @@ class ReconcileScreen(Screen):
         )
         if password is None:
             return
-        result = attempt(
+        result = signed(
             self.message,
+            self.session,
             lambda: reconciliation.sign_off(self.session.ctx, actor, password, self.note.text()),
         )
         if result is None:

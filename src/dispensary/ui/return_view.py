@@ -26,6 +26,7 @@ from dispensary.services import queries, returns
 from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, is_dispense_number, route_scan
@@ -356,8 +357,10 @@ class ReturnScreen(Screen):
         if password is None:
             self.message.show_message("Not signed: nothing was saved.", "info")
             return
-        try:
-            result = returns.record_return(
+        result = signed(
+            self.message,
+            self.session,
+            lambda: returns.record_return(
                 self.session.ctx,
                 self.session.actor,
                 kit,
@@ -368,9 +371,9 @@ class ReturnScreen(Screen):
                 held_days=self.held.value(),
                 condition=self.condition.text(),
                 note=self.note.text(),
-            )
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+            ),
+        )
+        if result is None:
             return
         self.last_result = result
         self.changed.emit()
