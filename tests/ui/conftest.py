@@ -25,13 +25,13 @@ from dispensary.services import setup
 from dispensary.services.context import FixedClock
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.label_preview import LabelPreviewDialog
-from dispensary.ui.sign_in import ScanBurst
+from dispensary.ui.scan_field import KeyBurst
 
 
 @pytest.fixture(autouse=True)
 def typed_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests type passwords at a person's pace (0.15 s a key), not as a barcode scanner."""
-    monkeypatch.setattr(ScanBurst, "default_clock", Stopwatch(0.15))
+    """Tests type at a person's pace (0.15 s a key), not as a barcode scanner."""
+    monkeypatch.setattr(KeyBurst, "default_clock", Stopwatch(0.15))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.ui.scan_field import ScanField
+from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import Screen, route_scan
 from dispensary.ui.session import AppSession
 
@@ -99,6 +100,12 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.scan_feedback)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.scan_field.scanned.connect(self.handle_scan)
+        # A scan into a note or search box opens what was scanned; the filter goes with the
+        # window (Qt drops a destroyed object's event filter).
+        self.scan_catcher = ScanCatcher(self, self._scanned_elsewhere)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scan_catcher)
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
@@ -244,6 +251,14 @@ class MainWindow(QMainWindow):
     def focus_scan(self) -> None:
         self.scan_field.setFocus()
         self.scan_field.selectAll()
+
+    def _scanned_elsewhere(self, code: str) -> None:
+        """A code scanned into an ordinary text field: routed as if scanned into the scan
+        field, which shows it (in red, selected, if it is refused)."""
+        if self.locked:
+            return
+        self.scan_field.setText(code)
+        self.handle_scan(code)
 
     def handle_scan(self, code: str) -> None:
         """A code from the toolbar's scan field: the screen on show first, then by kind."""

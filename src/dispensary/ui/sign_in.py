@@ -6,10 +6,9 @@ The sign-in window is the first thing on screen, so this module imports Qt only:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.ui.feedback import MessageBar
+from dispensary.ui.scan_field import KeyBurst
 
 if TYPE_CHECKING:
     from dispensary.services.context import Actor, Context
@@ -41,28 +41,28 @@ ACTIVITY = frozenset(
 )
 
 
-SCAN_BURST_SECONDS = 0.050
-"""A barcode scanner types a whole code faster than this; no one types four keys so fast."""
-SCAN_BURST_KEYS = 4
-
-
 class ScanBurst(QObject):
-    """Times the keystrokes typed into a field, so a barcode scanned into it by mistake can be
-    told from typing. The clock (seconds, monotonic) is replaceable, for tests: `default_clock`
-    for the fields made from then on, `clock` for one field."""
-
-    default_clock: ClassVar[Callable[[], float]] = time.monotonic
+    """Times the keystrokes typed into a field (with the scan field's `KeyBurst`), so a barcode
+    scanned into it by mistake can be told from typing. `clock` replaces the burst's clock, for
+    tests; `KeyBurst.default_clock` does so for every burst made from then on."""
 
     def __init__(self, field: QLineEdit) -> None:
         super().__init__(field)
-        self.clock: Callable[[], float] = type(self).default_clock
-        self.times: list[float] = []
+        self.keys = KeyBurst()
         field.installEventFilter(self)
         field.textChanged.connect(self._text_changed)
 
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.keys.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self.keys.clock = clock
+
     def _text_changed(self, text: str) -> None:
         if not text:
-            self.times.clear()
+            self.keys.reset()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -71,12 +71,11 @@ class ScanBurst(QObject):
             and event.text().isprintable()
             and event.text()
         ):
-            self.times.append(self.clock())
+            self.keys.key(event.text())
         return False
 
     def looks_like_scan(self) -> bool:
-        times = self.times
-        return len(times) >= SCAN_BURST_KEYS and times[-1] - times[0] < SCAN_BURST_SECONDS
+        return self.keys.looks_like_scan()
 
 
 def centred(widget: QWidget) -> QHBoxLayout:

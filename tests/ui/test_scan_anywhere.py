@@ -1,0 +1,92 @@
+"""Issue 5: on any screen, a kit or dispense barcode scanned while the cursor is in an ordinary
+text field opens that kit or dispense, and the field is left as it was; typing stays typing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from counter_fixtures import Stopwatch
+from PySide6.QtCore import Qt
+
+from dispensary.ui.inventory_view import InventoryScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.reconcile_view import ReconcileScreen
+from dispensary.ui.return_view import ReturnScreen
+from dispensary.ui.screens import OPENS, screen_classes
+
+SCANNER = 0.004  # seconds between the keys a barcode scanner types
+PERSON = 0.15
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def open_window(qtbot: Any, pharmacy: Pharmacy, keys_every: float) -> MainWindow:
+    window = MainWindow(
+        pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.scan_catcher.burst.clock = Stopwatch(keys_every)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def type_into(qtbot: Any, field: Any, text: str) -> None:
+    field.setFocus()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_a_kit_scanned_into_the_sign_off_note_opens_the_kit_and_leaves_the_note(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, SCANNER)
+    reconcile = window.show_screen(ReconcileScreen)
+    assert isinstance(reconcile, ReconcileScreen)
+    reconcile.note.setText("Counted with MM")
+    reconcile.note.setCursorPosition(7)
+    type_into(qtbot, reconcile.note, "K0102")
+    assert reconcile.note.text() == "Counted with MM"
+    assert reconcile.note.cursorPosition() == 7
+    inventory = window.current_screen()
+    assert isinstance(inventory, InventoryScreen)
+    assert [k.number for k in inventory.selected()] == ["K0102"]
+    assert window.scan_feedback.text() == f"K0102 — {InventoryScreen.title}"
+
+
+def test_a_dispense_number_scanned_into_the_inventory_search_opens_its_return(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, SCANNER)
+    inventory = window.show_screen(InventoryScreen)
+    assert isinstance(inventory, InventoryScreen)
+    type_into(qtbot, inventory.search, "DSP000001")
+    assert inventory.search.text() == ""
+    returns = window.current_screen()
+    assert isinstance(returns, ReturnScreen)
+    assert returns.dispense is not None and returns.dispense.number == "DSP000001"
+    assert window.scan_feedback.text() == f"DSP000001 — {ReturnScreen.title}"
+
+
+def test_typing_the_same_text_by_hand_stays_in_the_field(qtbot: Any, pharmacy: Pharmacy) -> None:
+    window = open_window(qtbot, pharmacy, PERSON)
+    reconcile = window.show_screen(ReconcileScreen)
+    assert isinstance(reconcile, ReconcileScreen)
+    type_into(qtbot, reconcile.note, "K0102")
+    assert reconcile.note.text() == "K0102"
+    assert window.current_screen() is reconcile
+    inventory = window.show_screen(InventoryScreen)
+    assert isinstance(inventory, InventoryScreen)
+    type_into(qtbot, inventory.search, "DSP000001")
+    assert inventory.search.text() == "DSP000001"
+    assert window.current_screen() is inventory
+    assert window.scan_feedback.text() == ""
