@@ -65,3 +65,33 @@ class DatabaseProblem(DispensaryError):
     """The database file is damaged, foreign, or of a newer schema."""
 
     exit_code = 3
+
+
+# The kinds of database fault, told apart because each needs a different remedy: advising a
+# restore for a full disk or a busy workstation would throw away saved work.
+
+
+class DiskFull(DatabaseProblem):
+    """No space left for the database (or a file beside it): free space, then try again."""
+
+
+class ReadOnlyDatabase(DatabaseProblem):
+    """The database file or its folder may not be written by this account."""
+
+
+class DatabaseBusy(DatabaseProblem):
+    """Another workstation held the write lock too long; the step can simply be tried again."""
+
+
+class NotADispensaryDatabase(DatabaseProblem):
+    """The file is not a database of this program (another program's, a text file, empty)."""
+
+
+class DatabaseDamaged(DatabaseProblem):
+    """The file is a Dispensary database whose pages are damaged: restore the last backup."""
+
+
+class ChainOutOfStep(DatabaseProblem):
+    """The chain head does not match the last audit entry or ledger row: the database was changed
+    outside the program. Nothing more is written until it is investigated (audit verify) or a
+    good backup is restored; reading, verifying and restoring still work."""
