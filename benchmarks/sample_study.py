@@ -100,10 +100,46 @@ def build_sample_study(
             str(db), study, "admin", "Ada Admin", "AA", PASSWORDS["admin"], clock
         )
         admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
-        users.add_user(ctx, admin, "pharm", "pharmacist", "Paula Pharm", "PP", PASSWORDS["pharm"])
-        users.add_user(ctx, admin, "pharm2", "pharmacist", "Priya Shah", "PS", PASSWORDS["pharm2"])
-        users.add_user(ctx, admin, "tech", "technician", "Tom Tech", "TT", PASSWORDS["tech"])
-        users.add_user(ctx, admin, "monitor", "monitor", "Mona Monitor", "MM", PASSWORDS["monitor"])
+        users.add_user(
+            ctx,
+            admin,
+            "pharm",
+            "pharmacist",
+            "Paula Pharm",
+            "PP",
+            PASSWORDS["pharm"],
+            temporary_password=False,
+        )
+        users.add_user(
+            ctx,
+            admin,
+            "pharm2",
+            "pharmacist",
+            "Priya Shah",
+            "PS",
+            PASSWORDS["pharm2"],
+            temporary_password=False,
+        )
+        users.add_user(
+            ctx,
+            admin,
+            "tech",
+            "technician",
+            "Tom Tech",
+            "TT",
+            PASSWORDS["tech"],
+            temporary_password=False,
+        )
+        users.add_user(
+            ctx,
+            admin,
+            "monitor",
+            "monitor",
+            "Mona Monitor",
+            "MM",
+            PASSWORDS["monitor"],
+            temporary_password=False,
+        )
     sample = SampleStudy(
         ctx=ctx,
         clock=clock,

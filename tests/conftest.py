@@ -43,6 +43,9 @@ from dispensary.study import Study, default_study_path, load_study
 
 PG_ENV = "DISPENSARY_TEST_DB"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+# The template database (its users) is made before any date a test sets: the audit trail's
+# time never goes backwards, so a test's first step may be dated any day after this.
+TEMPLATE_MADE = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 PRODUCTION_HASHER = users._hasher
 
 # The users of the template database: username -> (role, full name, initials, password).
@@ -220,12 +223,16 @@ def pw() -> Callable[[Actor], str]:
 
 def _build_template(url: str, study: Study) -> dict[str, Actor]:
     role, name, initials, password = PEOPLE["admin"]
-    ctx = setup.init_database(url, study, "admin", name, initials, password, FixedClock(START))
+    ctx = setup.init_database(
+        url, study, "admin", name, initials, password, FixedClock(TEMPLATE_MADE)
+    )
     try:
         admin = users.sign_in(ctx, "admin", password)
         for username, (role, name, initials, password) in PEOPLE.items():
             if username != "admin":
-                users.add_user(ctx, admin, username, role, name, initials, password)
+                users.add_user(
+                    ctx, admin, username, role, name, initials, password, temporary_password=False
+                )
         with ctx.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, username FROM users")).all()
     finally:

@@ -15,7 +15,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from dispensary import config
 from dispensary.config import Settings
-from dispensary.ui.sign_in import BackupThread, IdleWatcher, LockScreen, SignInWindow
+from dispensary.ui.sign_in import (
+    AccountWatch,
+    BackupThread,
+    IdleWatcher,
+    LockScreen,
+    SignInWindow,
+)
 
 if TYPE_CHECKING:
     from dispensary.services.context import Actor, Clock, Context
@@ -28,6 +34,7 @@ class Workstation:
 
     ctx: Context
     settings: Settings
+    warning: str | None = None  # said when the database opened, e.g. other accounts may read it
 
     @property
     def backup_dir(self) -> Path:
@@ -41,7 +48,8 @@ def open_workstation(
     from dispensary.services.setup import open_database
 
     opened = open_database(database, clock, backup_dir=config.backup_dir(database))
-    return Workstation(opened.context, settings if settings is not None else Settings.load())
+    loaded = settings if settings is not None else Settings.load()
+    return Workstation(opened.context, loaded, opened.warning)
 
 
 def build_demo_if_missing(database: str) -> bool:
@@ -51,9 +59,11 @@ def build_demo_if_missing(database: str) -> bool:
     path = Path(database).expanduser()
     if path.exists() and path.stat().st_size > 0:
         return False
-    from dispensary.services.demo import build_demo
+    from dispensary.services.demo import build_demo_file
 
-    build_demo(str(path))
+    if path.exists():
+        path.unlink()  # an empty file holds nothing: SQLite would treat it as a new database
+    build_demo_file(path)  # built beside it and put in place in one step
     return True
 
 
@@ -70,6 +80,7 @@ class Desk(QObject):
         self.window: MainWindow | None = None
         self.lock_screen: LockScreen | None = None
         self.watcher: IdleWatcher | None = None
+        self.account_watch: AccountWatch | None = None
         self.backup: BackupThread | None = None
         sign_in.set_context(workstation.ctx)
         sign_in.form.signed_in.connect(self.start_session)
@@ -98,9 +109,33 @@ class Desk(QObject):
         self.watcher = IdleWatcher(self.workstation.settings.idle_lock_minutes, self)
         self.watcher.idle.connect(self.lock)
         self.watcher.start()
+        self._watch_account(actor)
         self._back_up(actor, window)
         self.session_started.emit(window)
         return window
+
+    def _watch_account(self, actor: Actor) -> None:
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        ctx = self.workstation.ctx
+
+        def ended() -> str | None:
+            try:
+                return users.account_state(ctx, actor)
+            except DispensaryError:
+                return None  # a busy or unreadable database is said by the action itself
+
+        if self.account_watch is not None:
+            self.account_watch.detach()
+        self.account_watch = AccountWatch(ended, parent=self)
+        self.account_watch.ended.connect(self.end_session)
+
+    def end_session(self, why: str) -> None:
+        """The account was locked or deactivated elsewhere: back to the sign-in window, saying
+        why (nothing more could have been saved from this session)."""
+        self.sign_out()
+        self.sign_in.form.message.show_message(why, "error")
 
     def _back_up(self, actor: Actor, window: MainWindow) -> None:
         if self.backup is not None and self.backup.isRunning():
@@ -165,6 +200,10 @@ class Desk(QObject):
             self._close(window)
 
     def _close(self, window: MainWindow) -> None:
+        if self.account_watch is not None:
+            self.account_watch.detach()
+            self.account_watch.deleteLater()
+            self.account_watch = None
         if self.watcher is not None:
             self.watcher.detach()
             self.watcher.deleteLater()

@@ -8,9 +8,8 @@ failure, 2 usage mistake, 3 refused by a rule (nothing written), 4 not signed in
 from __future__ import annotations
 
 import argparse
-import csv
+import errno
 import getpass
-import io
 import json
 import os
 import re
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dispensary import config
+from dispensary.db.faults import escaped_fault, write_error_text
+from dispensary.db.files import private_umask, write_private
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import (
     DatabaseProblem,
@@ -35,6 +36,13 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
     StudyFileError,
+)
+from dispensary.domain.rules import (
+    MAX_DAYS_AHEAD,
+    parse_date,
+    parse_decimal,
+    parse_whole,
+    undecodable,
 )
 from dispensary.services import (
     audit,
@@ -110,6 +118,8 @@ class Run:
         if self._ctx is None:
             opened = setup.open_database(self.db, self.clock)
             self._ctx = opened.context
+            if opened.warning:  # e.g. other accounts may read the file: said, not refused
+                self.note(f"Warning: {opened.warning}")
             if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
                 raise RuleViolation(_TRAINING_ONLY.format(what="this database"))
             if opened.migrated_from:
@@ -136,10 +146,18 @@ class Run:
             self._password = _secret(ENV_PASSWORD, self.username())
         return self._password
 
-    def actor(self) -> Actor:
+    def actor(self, changing_password: bool = False) -> Actor:
+        """The signed-in user. One whose password an administrator set may only choose their
+        own (`user password`) until then: the administrator who knows it cannot act as them."""
         if self._actor is None:
             ctx = self.context()
             self._actor = users.sign_in(ctx, self.username(), self.password())
+        if self._actor.must_change_password and not changing_password:
+            raise NotPermitted(
+                f"An administrator set the password of {self._actor.username}: choose your own "
+                f"first with `{ENV_NEW_PASSWORD}=... dispensary --user {self._actor.username} "
+                "user password`. Nothing was done."
+            )
         return self._actor
 
     def count_failed_signature(self, exc: SignatureFailed) -> None:
@@ -166,16 +184,41 @@ class Run:
         print(text, file=self.err)
 
 
+def _typed_secret(prompt: str) -> str:
+    """A password typed without echo; bytes the terminal did not send as UTF-8 are a usage
+    mistake, not a crash (they could never match a stored password anyway)."""
+    try:
+        value = getpass.getpass(prompt)
+    except UnicodeDecodeError as exc:
+        raise UsageError(_NOT_UTF8.format(what="The password typed")) from exc
+    if undecodable(value):
+        raise UsageError(_NOT_UTF8.format(what="The password typed"))
+    return value
+
+
+def _env_secret(env: str) -> str:
+    value = os.environ.get(env, "")
+    if undecodable(value):
+        raise UsageError(_NOT_UTF8.format(what=env))
+    return value
+
+
+_NOT_UTF8 = (
+    "{what} holds bytes that are not UTF-8 text. Nothing was done: give it again as text (check "
+    "the character encoding of the terminal or script)."
+)
+
+
 def _secret(env: str, who: str) -> str:
     """A password that signs in or signs: from the environment, or typed in a terminal."""
-    value = os.environ.get(env, "")
+    value = _env_secret(env)
     if value:
         return value
     if sys.stdin is None or not sys.stdin.isatty():
         raise NotSignedIn(
             f"No password for {who}: set {env}, or run the command in a terminal to type it."
         )
-    return getpass.getpass(f"Password for {who}: ")
+    return _typed_secret(f"Password for {who}: ")
 
 
 def _second_person_secret(env: str, name: str | None, why: str) -> str:
@@ -186,13 +229,13 @@ def _second_person_secret(env: str, name: str | None, why: str) -> str:
 
 def _new_secret(env: str, whose: str) -> str:
     """A password being set: from the environment, or typed twice in a terminal."""
-    value = os.environ.get(env, "")
+    value = _env_secret(env)
     if value:
         return value
     if sys.stdin is None or not sys.stdin.isatty():
         raise UsageError(f"Give the new password for {whose} in {env}, or run in a terminal.")
-    first = getpass.getpass(f"New password for {whose}: ")
-    if getpass.getpass("Type it again: ") != first:
+    first = _typed_secret(f"New password for {whose}: ")
+    if _typed_secret("Type it again: ") != first:
         raise UsageError("The two passwords differ; nothing was changed.")
     return first
 
@@ -203,9 +246,9 @@ def _clock_from_env() -> Clock:
     if not raw:
         return SystemClock()
     try:
-        day = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise UsageError(f"{ENV_TODAY}='{raw[:20]}' is not a date: write YYYY-MM-DD.") from exc
+        day = parse_date(raw, "date")
+    except InvalidInput as exc:
+        raise UsageError(f"{ENV_TODAY}={exc.message}") from exc
     now = datetime.now(UTC)
     return FixedClock(datetime.combine(day, now.timetz()))
 
@@ -282,20 +325,41 @@ def _status_label(status: ParticipantStatus) -> str:
 # -- argument types ------------------------------------------------------------------------------
 
 
-def _date(text: str) -> date:
+# Each type reads one value with the domain's parser, so that the command line, the screens and
+# the imported files take a number or a date the same way; a refusal is a usage mistake (exit 2),
+# raised before the database is opened.
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _argument(parse: Callable[[str], _Parsed], text: str) -> _Parsed:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"'{text[:20]}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05)"
-        ) from exc
+        return parse(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from exc
+
+
+def _date(text: str) -> date:
+    """YYYY-MM-DD within the plausible window, so that `--to` + 1 day stays in the calendar."""
+    return _argument(partial(parse_date, what="date"), text)
 
 
 def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from exc
+    """Digits 0-9 only, within what the database's INTEGER holds (on PostgreSQL too)."""
+    return _argument(partial(parse_whole, what="number"), text)
+
+
+def _record_id(text: str) -> int:
+    """The number of a record (a return): 1 or more, and within the database's INTEGER."""
+    return _argument(partial(parse_whole, what="record number", minimum=1), text)
+
+
+def _days(text: str) -> int:
+    """A number of days counted ahead of today: 0 to a century, so that today + N stays in the
+    calendar."""
+    return _argument(
+        partial(parse_whole, what="number of days", minimum=0, maximum=MAX_DAYS_AHEAD), text
+    )
 
 
 AUDIT_LIST_MOST = 100_000
@@ -304,24 +368,35 @@ AUDIT_LIST_MOST = 100_000
 def _audit_limit(text: str) -> int:
     """How many entries `audit list --limit` shows: 0 or less would show them all, and a huge
     number cannot be given to the database."""
-    value = _whole(text)
-    if not 1 <= value <= AUDIT_LIST_MOST:
-        raise argparse.ArgumentTypeError(
-            f"{text[:20]} is not a number of entries from 1 to {AUDIT_LIST_MOST}"
-        )
-    return value
+    return _argument(
+        partial(parse_whole, what="number of entries", minimum=1, maximum=AUDIT_LIST_MOST), text
+    )
 
 
 def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a number") from exc
+    """A decimal number written with 0-9 and a point: no nan, inf or exponent, which would slip
+    past a range check (nan compares false with every limit)."""
+    return _argument(partial(parse_decimal, what="number"), text)
 
 
 def _comma_pieces(texts: Sequence[str]) -> list[str]:
     """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
     return [piece for text in texts for piece in text.split(",") if piece.strip()]
+
+
+def _undecodable_input(argv: Sequence[str] | None) -> str | None:
+    """Why the command line cannot be read, or None: an argument (or DISPENSARY_USER, _DB,
+    _TODAY) holding bytes that are not UTF-8. Python keeps such bytes as lone surrogates, which
+    no database, file or terminal would take later, after part of the work was done."""
+    arguments = sys.argv[1:] if argv is None else argv
+    for index, item in enumerate(arguments, start=1):
+        if undecodable(item):
+            shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return _NOT_UTF8.format(what=f"Argument {index} ('{shown[:40]}')")
+    for env in (ENV_USER, config.ENV_DB, ENV_TODAY):
+        if undecodable(os.environ.get(env, "")):
+            return _NOT_UTF8.format(what=env)
+    return None
 
 
 def _read_text(path: str, what: str) -> str:
@@ -414,7 +489,10 @@ def cmd_user_add(run: Run) -> int:
     row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
     run.emit(
         asdict(row),
-        [f"Added {row.username} ({row.full_name}, {row.initials}) as {row.role.value}."],
+        [
+            f"Added {row.username} ({row.full_name}, {row.initials}) as {row.role.value}.",
+            "Give them the password in person: they choose their own at the first sign-in.",
+        ],
     )
     return EXIT_OK
 
@@ -449,10 +527,22 @@ def cmd_user_unlock(run: Run) -> int:
 
 
 def cmd_user_password(run: Run) -> int:
-    actor = run.actor()
+    actor = run.actor(changing_password=True)
     new = _new_secret(ENV_NEW_PASSWORD, actor.username)
     users.change_password(run.context(), actor, run.password(), new)
     run.emit({"user": actor.username, "changed": True}, [f"Password changed for {actor.username}."])
+    return EXIT_OK
+
+
+def cmd_recover_admin(run: Run) -> int:
+    """No sign-in: the proof is control of the database itself (see users.recovery_access)."""
+    a = run.args
+    new = _new_secret(ENV_NEW_PASSWORD, a.name) if a.new_password else None
+    row = users.recover_administrator(run.context(), a.name, a.reason, new)
+    lines = [f"Recovered the administrator account {row.username}: unlocked and active."]
+    if new is not None:
+        lines.append("It signs in with the new password and must choose its own at once.")
+    run.emit({**asdict(row), "password_set": new is not None}, lines)
     return EXIT_OK
 
 
@@ -463,37 +553,15 @@ def cmd_user_reset(run: Run) -> int:
     name = run.args.name.strip().lower()
     run.emit(
         {"user": name, "reset": True},
-        [f"Password reset for {name}; give it to them in person and ask them to change it."],
+        [
+            f"Password reset for {name}; give it to them in person. They must choose their own "
+            "at the next sign-in and can sign nothing before."
+        ],
     )
     return EXIT_OK
 
 
 # -- commands: stock -----------------------------------------------------------------------------
-
-
-def _manifest_defaults(text: str, lot: str | None, expiry: date | None, tablets: int | None) -> str:
-    """Fills the manifest's missing lot, expiry or tablets columns (or empty cells) from options."""
-    defaults = {
-        "lot": lot or "",
-        "expiry": expiry.isoformat() if expiry else "",
-        "tablets": str(tablets) if tablets is not None else "",
-    }
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = [(f or "").strip() for f in reader.fieldnames or []]
-    lower = {f.lower() for f in fields}
-    added = [k for k, v in defaults.items() if v and k not in lower]
-    if not any(defaults.values()):
-        return text
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields + added)
-    for row in reader:
-        values = [(row.get(f) or "").strip() for f in reader.fieldnames or []]
-        if not any(values):
-            continue
-        filled = [v or defaults.get(f.lower(), "") for f, v in zip(fields, values, strict=True)]
-        writer.writerow(filled + [defaults[k] for k in added])
-    return buffer.getvalue()
 
 
 def cmd_receive(run: Run) -> int:
@@ -509,8 +577,8 @@ def cmd_receive(run: Run) -> int:
         per_kit = a.tablets_per_kit
         if per_kit is None and a.product:
             per_kit = ctx.study.product(a.product).tablets_per_kit
-        text = _manifest_defaults(_read_text(a.manifest, "manifest"), a.lot, a.expiry, per_kit)
-        kits = receiving.parse_manifest(text, a.product)
+        text = _read_text(a.manifest, "manifest")
+        kits = receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
     else:
         kits = [
             kit
@@ -1181,14 +1249,13 @@ def cmd_backup(run: Run) -> int:
 
 def cmd_restore(run: Run) -> int:
     a = run.args
-    if "://" in run.db:
-        raise RuleViolation(
-            "restore replaces a SQLite database file; a database server is restored with its own "
-            "tools (e.g. pg_restore)."
-        )
+    if backup.is_server_database(run.db):
+        raise RuleViolation(backup.SERVER_RESTORE)
     restored_by = "-"
+    protocol: str | None = None
+    clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
     try:
-        run.context()
+        ctx = run.context()
     except DatabaseProblem as exc:
         if not a.force:
             raise DatabaseProblem(
@@ -1199,23 +1266,23 @@ def cmd_restore(run: Run) -> int:
     else:
         restored_by = run.actor().username
         permissions.require(run.actor(), "restore")
-        run.close()  # the file is about to be replaced: no connection may stay open
-    target = backup.restore(run.db, a.file, restored_by)
-    run.emit(
-        {"database": str(target), "restored_from": a.file},
-        [
-            f"Restored {target} from {a.file}.",
-            "The file it replaced is kept beside it (*.replaced-<time>.sqlite3).",
-        ],
-    )
+        protocol, clock = ctx.study.protocol, run.clock
+        run.close()  # the file is about to be replaced: this command keeps no connection to it
+    result = backup.restore(run.db, a.file, restored_by, clock=clock, expect_protocol=protocol)
+    lines = [f"Restored {result.database} from {result.restored_from}."]
+    if result.replaced_file_kept_at:
+        lines.append(f"The file it replaced is kept whole at {result.replaced_file_kept_at}.")
+    run.emit(asdict(result), lines)
     return EXIT_OK
 
 
 def cmd_demo(run: Run) -> int:
     a = run.args
     path = a.db or str(config.data_dir() / "demo.sqlite3")
-    if "://" not in path:
-        file = Path(path).expanduser()
+    if "://" in path:
+        info = demo.build_demo(path, run.clock.today())
+    else:
+        file = Path(path).expanduser().absolute()
         real = config.database_from(None)
         if file.exists() and not a.replace:
             raise RuleViolation(
@@ -1230,11 +1297,8 @@ def cmd_demo(run: Run) -> int:
             raise RuleViolation(
                 f"{file} is this workstation's database; the demo never replaces it."
             )
-        for old in (file, Path(f"{file}-wal"), Path(f"{file}-shm")):
-            if a.replace and old.exists():
-                old.unlink()
-        path = str(file.resolve())
-    info = demo.build_demo(path, run.clock.today())
+        # Only a new file or an earlier training database; built beside it, renamed over it.
+        info = demo.build_demo_file(file, run.clock.today(), replace=a.replace)
     data = {
         "database": info.database,
         "today": info.today,
@@ -1280,30 +1344,35 @@ _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 def _out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
     """The file to write and its format (from the suffix), checked before any work is done."""
-    target = Path(path).expanduser().absolute()
+    try:
+        target = Path(path).expanduser().absolute()
+    except RuntimeError:  # ~user of no such user
+        target = Path(path).absolute()
     suffix = target.suffix.lower().lstrip(".")
     if suffix not in formats:
         allowed = " or ".join(f".{f}" for f in formats)
         raise UsageError(f"--out {path}: {what} is written as {allowed}; end the file name so.")
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a folder: give a file name after --out.")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+    try:
+        if target.is_dir():
+            raise InvalidInput(f"{target} is a folder: give a file name after --out.")
+        if not target.parent.is_dir():
+            raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+        target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit
+    except OSError as exc:
+        raise InvalidInput(write_error_text(exc, target)) from exc
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+        raise InvalidInput(write_error_text(denied, target))
     return target, suffix
 
 
 def _write(target: Path, data: bytes) -> None:
-    """Written whole or not at all: a half-written PDF must not be printed."""
-    partial = target.with_name(f".{target.name}.partial")
+    """Written whole or not at all (a half-written PDF must not be printed), and readable by
+    its owner only from the first byte: reports and labels hold study data."""
     try:
-        partial.write_bytes(data)
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput(
-            f"{target} cannot be written ({exc.strerror or exc}). Check the folder and that the "
-            "file is not open in another program."
-        ) from exc
+        write_private(target, data)
+    except OSError as exc:  # a full disk, a read-only folder...: no partial file is left
+        raise InvalidInput(write_error_text(exc, target)) from exc
 
 
 def _pdf_pages(data: bytes) -> int:
@@ -1408,8 +1477,8 @@ def cmd_label_kits(run: Run) -> int:
     reprint, reason = _reprint_options(run)
     ctx, actor = run.context(), run.actor()
     stock, cal = _stock_and_calibration(run, ctx.study)
-    shipment = getattr(a, "shipment", None)
-    if shipment:
+    shipment: str | None = getattr(a, "shipment", None)  # `label shipment NO`, else `label kit`
+    if shipment is not None:
         rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=_comma_pieces(a.kits))
@@ -1713,6 +1782,19 @@ def _setup_commands(c: _Commands) -> None:
     user.add("password", cmd_user_password, f"change your password (new: {ENV_NEW_PASSWORD})")
     p = user.add("reset-password", cmd_user_reset, f"set a user's password ({ENV_NEW_PASSWORD})")
     p.add_argument("name")
+    p = c.add(
+        "recover-admin",
+        cmd_recover_admin,
+        "unlock a locked-out administrator (no sign-in: run it as the owner of the database "
+        "file, or with the PostgreSQL database owner's URL)",
+    )
+    p.add_argument("name", help="the administrator's user name")
+    p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--new-password",
+        action="store_true",
+        help=f"also set a password ({ENV_NEW_PASSWORD}), to be changed at the next sign-in",
+    )
 
     study = c.group("study", "the study this database serves", "study_command")
     study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
@@ -1722,11 +1804,17 @@ def _setup_commands(c: _Commands) -> None:
 
     p = c.add("backup", cmd_backup, "copy the database to a file")
     p.add_argument("--out", required=True, metavar="FILE")
-    p = c.add("restore", cmd_restore, "replace the database with a backup (administrator)")
+    p = c.add(
+        "restore",
+        cmd_restore,
+        "replace the database with a checked backup (administrator; no one else may have it open)",
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="when the current database cannot open")
     p = c.add("demo", cmd_demo, "build the demo pharmacy (users, six months of records)")
-    p.add_argument("--replace", action="store_true", help="overwrite an existing demo file")
+    p.add_argument(
+        "--replace", action="store_true", help="replace an earlier demo (a training database only)"
+    )
 
 
 def _stock_commands(c: _Commands) -> None:
@@ -1826,7 +1914,7 @@ def _counter_commands(c: _Commands) -> None:
     p.add_argument("--condition", metavar="TEXT")
 
     p = c.add("correct-return", cmd_correct_return, "correct a recorded return count")
-    p.add_argument("return_id", type=_whole, metavar="RETURN_ID")
+    p.add_argument("return_id", type=_record_id, metavar="RETURN_ID")
     p.add_argument("--tablets", required=True, type=_whole, metavar="N")
     p.add_argument("--reason", required=True)
 
@@ -1922,7 +2010,7 @@ def _report_commands(c: _Commands) -> None:
         if name == "participant":
             p.add_argument("--participant", required=True, metavar="NUMBER")
         if name == "expiry":
-            p.add_argument("--days", type=_whole, default=90, metavar="N", help="default: 90")
+            p.add_argument("--days", type=_days, default=90, metavar="N", help="default: 90")
         if name in ("darf", "destruction", "audit", "monitor"):
             p.add_argument(
                 "--from",
@@ -1965,6 +2053,9 @@ def _report(run_err: TextIO, exc: DispensaryError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
+    if (unreadable := _undecodable_input(argv)) is not None:
+        print(f"dispensary: error: {unreadable}", file=err)
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -1975,6 +2066,7 @@ def main(argv: list[str] | None = None) -> int:
         print("dispensary: error: name a command; see `dispensary --help`.", file=err)
         return EXIT_USAGE
     run: Run | None = None
+    umask = private_umask()  # every file this command creates (SQLite's too) is owner-only
     try:
         run = Run(args, _clock_from_env(), out, err)
         handler: Handler = args.handler
@@ -1984,7 +2076,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except DispensaryError as exc:
         if isinstance(exc, SignatureFailed) and run is not None:
-            run.count_failed_signature(exc)
+            try:
+                run.count_failed_signature(exc)
+            except DispensaryError as uncounted:  # a busy or full database: say so too
+                print(f"The failed signature was not counted: {uncounted.message}", file=err)
         return _report(err, exc)
     except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1993,7 +2088,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; nothing more was saved.", file=err)
         return 130
+    except OSError as exc:  # a file the command reads or writes: full disk, read-only, too long
+        what = exc.filename or "a file"
+        print(f"Refused: {write_error_text(exc, what, written=False)}", file=err)
+        return EXIT_REFUSED
     except Exception as exc:
+        fault = escaped_fault(exc, run.db if run is not None else "the database")
+        if fault is not None:  # a database fault outside a transaction: named all the same
+            return _report(err, fault)
         if os.environ.get(ENV_DEBUG) == "1":
             traceback.print_exc(file=err)
         else:
@@ -2006,6 +2108,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if run is not None:
             run.close()
+        os.umask(umask)
 
 
 if __name__ == "__main__":

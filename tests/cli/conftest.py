@@ -46,6 +46,7 @@ def demo_db(demo_master: DemoMaster, tmp_path: Path) -> Iterator[str]:
     if server is None:
         copy = tmp_path / "demo.sqlite3"
         shutil.copyfile(demo_master.location, copy)
+        copy.chmod(0o600)  # owner-only, as the program creates it (else every command warns)
         yield str(copy)
         return
     name = f"dsp_cli_{os.getpid()}_{uuid.uuid4().hex[:8]}"

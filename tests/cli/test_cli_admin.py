@@ -81,8 +81,18 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
         "username": "nina", "full_name": "Nina Ng", "initials": "NN",
         "role": "technician", "active": True, "locked": False,
     }  # fmt: skip
+    first = {"DISPENSARY_PASSWORD": "nina-pass-1"}
+    # The administrator chose that password: Nina must choose her own before anything else.
+    refused = cli("inventory", "--status", "quarantined", user="nina", env=first)
+    assert refused.code == 4 and "choose your own first" in refused.err, refused.err
+    common = cli("user", "password", user="nina", env=first | {
+        "DISPENSARY_NEW_PASSWORD": "password123"})  # fmt: skip
+    assert common.code == 3 and "common passwords" in common.err, common.err
+    own = cli("user", "password", user="nina", env=first | {
+        "DISPENSARY_NEW_PASSWORD": "nina-own-pass-4"})  # fmt: skip
+    assert own.code == 0, own.err
     nina = cli("inventory", "--status", "quarantined", user="nina", env={
-        "DISPENSARY_PASSWORD": "nina-pass-1"})  # fmt: skip
+        "DISPENSARY_PASSWORD": "nina-own-pass-4"})  # fmt: skip
     assert nina.code == 0, nina.err
 
 
@@ -120,3 +130,34 @@ def test_backup_and_restore(
     assert _restored(state(cli.db)) == state(str(copy))
     kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
     assert len(kept) == 2, "each restore keeps the file it replaced"
+
+
+def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) -> None:
+    """Five guesses lock the only administrator: `recover-admin` (no sign-in; the owner of the
+    database) unlocks the account, optionally with a password to be changed at once."""
+    for _ in range(5):
+        guess = cli("user", "list", user="admin", env={"DISPENSARY_PASSWORD": "a-wrong-guess"})
+        assert guess.code == 4
+    locked = cli("user", "list", user="admin")
+    assert locked.code == 4 and "is locked" in locked.err
+    no_reason = cli("recover-admin", "admin", user=None)
+    assert no_reason.code == 2
+    not_admin = cli("recover-admin", "pharmacist", "--reason", "locked out", user=None)
+    assert not_admin.code == 3 and "not an administrator" in not_admin.err
+    recovered = cli(
+        "recover-admin", "admin", "--new-password", "--reason", "Five guesses at the front desk",
+        "--json", user=None, env={"DISPENSARY_NEW_PASSWORD": "recovered-pass-4"},
+    )  # fmt: skip
+    assert recovered.code == 0, recovered.err
+    assert recovered.json()["locked"] is False and recovered.json()["password_set"] is True
+    first = {"DISPENSARY_PASSWORD": "recovered-pass-4"}
+    must_change = cli("user", "list", user="admin", env=first)
+    assert must_change.code == 4 and "choose your own first" in must_change.err
+    own = cli("user", "password", user="admin", env=first | {
+        "DISPENSARY_NEW_PASSWORD": "admin-own-pass-5"})  # fmt: skip
+    assert own.code == 0, own.err
+    trail = cli("audit", "list", "--action", "administrator_recovered", "--json", user="admin",
+                env={"DISPENSARY_PASSWORD": "admin-own-pass-5"})  # fmt: skip
+    assert trail.code == 0, trail.err
+    [entry] = trail.json()
+    assert entry["user"] == "-" and "computer_account" in entry["new"]

@@ -96,7 +96,7 @@ def test_signing_in(cli: Cli, state: Callable[[str], dict[str, Any]]) -> None:
     nobody = cli("participants", user=None)
     assert nobody.code == 4 and "--user NAME" in nobody.err
     wrong = cli("participants", env={"DISPENSARY_PASSWORD": "not-the-one"})
-    assert wrong.code == 4 and "Wrong user name or password. 4 attempt(s) left" in wrong.err
+    assert wrong.code == 4 and "Sign-in failed: the user name or password is wrong" in wrong.err
     no_password = cli("participants", env={"DISPENSARY_PASSWORD": None})
     assert no_password.code == 4 and "set DISPENSARY_PASSWORD" in no_password.err
     assert state(cli.db) == before

@@ -74,7 +74,7 @@ def build_site(url: str, kits: int, enrolled: int, clock: FixedClock | None = No
     for username, (role, name, initials, secret) in STAFF.items():
         if username == "admin":
             continue
-        users.add_user(ctx, admin, username, role, name, initials, secret)
+        users.add_user(ctx, admin, username, role, name, initials, secret, temporary_password=False)
         actors[username] = users.sign_in(ctx, username, secret)
     pharm = actors["pharm"]
     for first in range(1, kits + 1, receiving.MAX_KITS):

@@ -50,8 +50,11 @@ def test_database_and_backups_are_readable_by_their_owner_only(tmp_path: Path) -
     finally:
         site.ctx.engine.dispose()
     db.chmod(0o644)
-    setup.open_database(str(db)).context.engine.dispose()
-    assert _mode(db) == 0o600, "opening puts the permissions right again"
+    opened = setup.open_database(str(db))
+    opened.context.engine.dispose()
+    assert opened.warning and "may be read by other accounts" in opened.warning
+    assert _mode(db) == 0o644, "opening warns, and never chmods (a shared file is the site's call)"
+    db.chmod(0o600)
     umask = os.umask(0o022)  # new files readable by all unless the program restricts them
     try:
         backup.restore(db, made.path)
@@ -72,7 +75,7 @@ def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(
     made: list[str] = []
     try:
         for day in range(6):
-            clock.set_date(date(2026, 1, 5) + timedelta(days=day), hour=8)
+            clock.set_date(date(2026, 1, 6) + timedelta(days=day), hour=8)  # after the site
             for _sign_in in range(3):  # three sign-ins that day: only the first backs up
                 actor = users.sign_in(site.ctx, "pharm", password("pharm"))
                 result = backup.automatic_backup(site.ctx, actor, folder, keep=keep)

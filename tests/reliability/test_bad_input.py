@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -72,6 +72,12 @@ NASTY = [
     "None",
     "K0001\u202e",
     "\u200bK0001",
+    "dented \u202e12 box",  # a bidi override: shows as "dented 21 box"
+    "\u2066isolate\u2069",
+    "line\u2028separator",
+    "para\u2029graph",
+    "bad \udcff byte",  # an argument that was not UTF-8, as Python keeps it
+    "\ufeffbom",
     "ｋ０００１",
     "K０００1",
     "٣٤٥",
@@ -108,13 +114,23 @@ BAD_STUDY_NUMBER = st.one_of(
     ANY_TEXT.filter(_not(STUDY_NUMBER)),
     st.from_regex(r"99-[0-9]{3}", fullmatch=True),  # well-formed, not enrolled
 )
+HIDDEN_TEXT = [
+    "a\u202eb",
+    "a\u2028b",
+    "a\u2029b",
+    "\u2067x\u2069",
+    "a\udcffb",
+    "a\x85b",
+    "a\u200bb",
+]
 BAD_REQUIRED_TEXT = st.one_of(
     WRONG_TYPES,
     st.sampled_from(["", " ", "\t\t", "a\x00b", "line\nbreak", "\x1b[2J", "x" * 10_000]),
+    st.sampled_from(HIDDEN_TEXT),
 )
 BAD_OPTIONAL_TEXT = st.one_of(
     WRONG_TYPES.filter(lambda v: v is not None and v is not False and v != 0),
-    st.sampled_from(["a\x00b", "\x07bell", "x" * 10_000]),
+    st.sampled_from(["a\x00b", "\x07bell", "x" * 10_000, *HIDDEN_TEXT]),
 )
 BAD_COUNT = st.one_of(
     st.integers(max_value=-1),
@@ -552,6 +568,118 @@ def test_logger_parser_takes_any_text(figures: Figures, examples: int) -> None:
         _parses_or_refuses(lambda: temperature.parse_logger_csv(text), figures, "logger file")
 
     check()
+
+
+# A number in a file is read the way it is written in ASCII digits, or refused: never as Python's
+# int() or float() would read it ('1_0' as 10, Arabic-Indic or full-width digits, ' 1e3').
+NUMBER_CELL = st.one_of(
+    st.text(alphabet="0123456789+-_. e", max_size=8),
+    st.sampled_from(["1_0", "١٠", "１０", "10.0", " +5", "+5", "-0", "2147483648", "9" * 40]),
+    st.text(max_size=6),
+)
+ASCII_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def _one_cell(text: str) -> str:
+    """The text as one unquoted CSV cell: no separator, quote or line end."""
+    return "".join(ch for ch in text if ch not in ',"\r\n\x00')
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_manifest_counts_are_ascii_digits_or_refused(figures: Figures, examples: int) -> None:
+    @_settings(examples)
+    @given(NUMBER_CELL.map(_one_cell))
+    def check(cell: str) -> None:
+        text = f"kit,lot,expiry,tablets\nK0100,L1,2027-06-30,{cell}\n"
+        try:
+            [kit] = receiving.parse_manifest(text, P75)
+        except DispensaryError as refused:
+            assert refused.message.startswith("Manifest line 2: "), refused.message
+        else:
+            assert ASCII_WHOLE.fullmatch(cell.strip()), cell
+            assert kit.tablets == int(cell.strip()) and abs(kit.tablets) <= 2**31 - 1
+        figures.add("bad input.manifest inputs parsed or refused")
+
+    check()
+
+
+@pytest.mark.parametrize("examples", RUNS)
+def test_logger_temperatures_are_ascii_decimals_or_refused(figures: Figures, examples: int) -> None:
+    @_settings(examples)
+    @given(NUMBER_CELL.map(_one_cell))
+    def check(cell: str) -> None:
+        text = f"timestamp,celsius\n2026-01-04T08:00:00,{cell}\n"
+        try:
+            [reading] = temperature.parse_logger_csv(text)
+        except DispensaryError as refused:
+            assert refused.message.startswith("Logger line 2: "), refused.message
+        else:
+            assert re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", cell.strip()), cell
+            assert reading.celsius == float(cell.strip())
+        figures.add("bad input.logger file inputs parsed or refused")
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("kit,lot,expiry,tablets,lot\nK1,L1,2027-06-30,21,L2\n", "names the column 'lot' twice"),
+        ("Kit,KIT ,lot,expiry,tablets\nK1,K2,L1,2027-06-30,21\n", "names the column 'kit' twice"),
+        ("kit,lot,expiry,tablets\nK1,L1,2027-06-30,1_0\n", "Manifest line 2: '1_0' is not a whole"),
+        ("kit,lot,expiry,tablets\nK1,L1,2027-06-30,١٠\n", "Manifest line 2: '١٠' is not a whole"),
+        ("kit,lot,expiry,tablets\nK1,L1,2027-06-30,10.0\n", "Manifest line 2: '10.0' is not a"),
+        ("kit,lot,expiry,tablets\nK1,L1,2027-06-30,2147483648\n", "to 2147483647; check"),
+        ("kit,lot,expiry,tablets\nK1,L1,20270630,21\n", "Manifest line 2: '20270630' is not a"),
+        ("kit,lot,expiry,tablets\nK1,L1,9999-12-31,21\n", "9999-12-31 is not a plausible expiry"),
+        ("kit,lot,expiry,tablets\nK1,L\u202e1,2027-06-30,21\n", "Manifest line 2: The lot"),
+    ],
+)
+def test_manifest_headers_numbers_and_dates_are_refused_by_name(text: str, words: str) -> None:
+    with pytest.raises(DispensaryError) as refused:
+        receiving.parse_manifest(text, P75)
+    assert words in refused.value.message, refused.value.message
+
+
+def test_manifest_takes_a_signed_count_and_spaces_around_it() -> None:
+    """' +5' is five (a deliberate choice: the sign and the spaces are unambiguous); a negative
+    count is read, then refused by the receiving rule."""
+    [kit] = receiving.parse_manifest("kit,lot,expiry,tablets\nK1,L1,2027-06-30, +5\n", P75)
+    assert kit.tablets == 5
+
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("reading", "words"),
+    [
+        ("0001-01-01T00:00:00+01:00", "Logger line 2: '0001-01-01T00:00:00+01:00' is not a time"),
+        ("9999-12-31T23:59:00-05:00", "Logger line 2: '9999-12-31T23:59:00-05:00' is not a time"),
+        ("0001-01-01T00:00:00", "Logger line 2: 0001-01-01 is not a plausible reading date"),
+        ("9999-12-31T00:00:00", "Logger line 2: 9999-12-31 is not a plausible reading date"),
+        (
+            "1900-01-01T00:00:00",
+            "Logger line 2 has a reading at 1900-01-01 00:00 UTC, more than 10",
+        ),
+        (
+            "2016-01-04T00:00:00",
+            "Logger line 2 has a reading at 2016-01-04 00:00 UTC, more than 10",
+        ),
+        ("2026-01-05T09:01:00", "Logger line 2 has a reading at 2026-01-05 09:01 UTC, after now"),
+        ("٢٠٢٦-٠١-٠٤T08:00:00", "is not a time"),
+    ],
+)
+def test_logger_times_outside_the_window_are_refused_by_line(reading: str, words: str) -> None:
+    text = f"timestamp,celsius\n{reading},5.0\n2026-01-04T08:00:00,5.0\n"
+    with pytest.raises(DispensaryError) as refused:
+        temperature.parse_logger_csv(text, NOW)
+    assert words in refused.value.message, refused.value.message
+
+
+def test_logger_keeps_ten_years_of_readings() -> None:
+    text = "timestamp,celsius\n2016-01-06T00:00:00,5.0\n2026-01-05T09:00:00+00:00,5.0\n"
+    assert [r.line for r in temperature.parse_logger_csv(text, NOW)] == [2, 3]
 
 
 STUDY_TEXT = default_study_path().read_text(encoding="utf-8")

@@ -14,24 +14,22 @@ import pytest
 from sqlalchemy import inspect
 
 from dispensary.db import migrate
-from dispensary.domain.errors import DatabaseProblem
+from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotADispensaryDatabase
 from dispensary.services import audit, setup, users
 from dispensary.services.context import FixedClock
 
 from .conftest import Figures
 from .sites import START, build_site, password
 
-MIGRATION_0002 = '''"""reliability probe: a trivial second migration, only inside this test
-
-Revision ID: 0002
-Revises: 0001
+PROBE_REVISION = "9001"
+MIGRATION_PROBE = '''"""reliability probe: a trivial migration after the program's head, only inside this test
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -153,6 +151,16 @@ IDS = [
     "another_study",
     "missing_file",
 ]
+# The kind of each refusal: only damage advises restoring the last backup (issue 9).
+KINDS: dict[str, type[DatabaseProblem]] = {
+    "truncated": DatabaseDamaged,
+    "header_only": DatabaseDamaged,
+    "random_bytes_in_the_middle": DatabaseDamaged,
+    "text_file": NotADispensaryDatabase,
+    "empty_file": NotADispensaryDatabase,
+    "folder_instead": NotADispensaryDatabase,
+    "other_programs_database": NotADispensaryDatabase,
+}
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
@@ -180,6 +188,9 @@ def test_damaged_or_foreign_database_is_refused_untouched(
     with pytest.raises(DatabaseProblem) as refused:
         setup.open_database(str(path), FixedClock(START), expect_protocol=protocol)
     assert words in refused.value.message, refused.value.message
+    kind = KINDS.get(getattr(damage, "__name__", ""), DatabaseProblem)
+    assert type(refused.value) is kind, f"{type(refused.value).__name__}: {refused.value}"
+    assert ("Restore the last backup" in refused.value.message) == (kind is DatabaseDamaged)
     assert refused.value.exit_code == 3
     assert _fingerprint(folder) == before, "opening must change nothing"
     figures.add("damaged databases.refused untouched")
@@ -194,24 +205,27 @@ def _dump(path: Path) -> list[str]:
 
 
 @pytest.fixture
-def migrations_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The program's migrations plus a trivial 0002, in a temporary folder used by this test."""
+def migrations_with_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The program's migrations plus a trivial migration after its head, in a temporary folder used by this test."""
     copy = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "versions" / "0002_reliability_probe.py").write_text(MIGRATION_0002)
+    probe = MIGRATION_PROBE.replace("{head}", migrate.head_revision())
+    (copy / "versions" / "9001_reliability_probe.py").write_text(probe)
     monkeypatch.setattr(migrate, "MIGRATIONS", copy)
     yield copy
 
 
 def test_older_schema_is_migrated_after_a_backup(
-    good_database: Path, tmp_path: Path, migrations_with_0002: Path, figures: Figures
+    good_database: Path, tmp_path: Path, migrations_with_probe: Path, figures: Figures
 ) -> None:
     path = _copy(good_database, tmp_path)
     backups = tmp_path / "backups"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        head_before = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     opened = setup.open_database(str(path), FixedClock(START), backup_dir=backups)
     try:
-        assert opened.migrated_from == "0001"
-        assert migrate.current_revision(opened.context.engine) == "0002"
+        assert opened.migrated_from == head_before
+        assert migrate.current_revision(opened.context.engine) == PROBE_REVISION
         assert "reliability_probe" in inspect(opened.context.engine).get_table_names()
         admin = users.sign_in(opened.context, "admin", password("admin"))
         assert audit.verify(opened.context, admin).ok

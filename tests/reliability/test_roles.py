@@ -55,6 +55,7 @@ EXEMPT = {
     "users.change_password": "every user may change their own password (the old one is checked)",
     "users.record_session_event": "everyone signed in records their own sign-out, lock, unlock",
     "users.record_failed_signature": "every role signs something; each wrong password counts",
+    "users.account_state": "asks only whether the caller's own account was locked meanwhile",
 }
 # Actions of permissions.ALLOWED with no service function of their own yet: the screens or the
 # command line check them with permissions.require before acting.

@@ -160,7 +160,7 @@ def test_readings_within_range_are_recorded_as_checked(
         ),
         (
             "timestamp,celsius\n2026-01-04T08:00,warm\n",
-            "Logger line 2: 'warm' is not a temperature",
+            "Logger line 2: 'warm' is not a number",
         ),
         ("timestamp,celsius\n2026-01-04T08:00,180\n", "Logger line 2: 180.0 °C is not plausible"),
         ("timestamp,celsius\n\n", "The logger file holds no readings"),

@@ -76,11 +76,11 @@ def test_manifest_without_product_column_takes_the_default() -> None:
         ("kit,lot,tablets\nK1,L1,21\n", "missing: expiry"),
         (
             "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\nK2,L1,31/01/2027,21\n",
-            "Manifest line 3: expiry '31/01/2027' is not a date",
+            "Manifest line 3: '31/01/2027' is not a date",
         ),
         (
             "kit,lot,expiry,tablets\nK1,L1,2027-01-31,twenty\n",
-            "Manifest line 2: tablets 'twenty' is not a number",
+            "Manifest line 2: 'twenty' is not a whole number",
         ),
         (
             "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\n\nK 2,L1,2027-01-31,21\n",

@@ -40,6 +40,7 @@ def test_add_user(ctx: Context, admin: Actor) -> None:
     )
     actor = users.sign_in(ctx, "NORA", "night-shift-1")
     assert (actor.username, actor.role) == ("nora", Role.TECHNICIAN)
+    assert actor.must_change_password, "the administrator chose it: Nora chooses her own first"
     [entry] = audit.list_entries(ctx, admin, action="user_added", text="Nora")
     assert entry.username == "admin" and "night-shift-1" not in entry.new
     stored = scalar(ctx, "SELECT password_hash FROM users WHERE username = 'nora'")
@@ -97,18 +98,21 @@ def failed_attempts(ctx: Context, username: str) -> int:
 def test_lockout_after_five_failures_and_unlock(
     ctx: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    for attempt in range(1, 5):
-        with pytest.raises(NotSignedIn, match=f"{5 - attempt} attempt\\(s\\) left"):
+    for attempt in range(1, 6):
+        with pytest.raises(NotSignedIn) as info:
             users.sign_in(ctx, "pharm", "guess-guess-1")
+        # One message for every failure: a guesser learns nothing of the account.
+        assert info.value.message == users.SIGN_IN_FAILED
         assert failed_attempts(ctx, "pharm") == attempt  # counted although refused
-    with pytest.raises(NotSignedIn, match="The account is now locked"):
+    with pytest.raises(NotSignedIn) as info:
         users.sign_in(ctx, "pharm", "guess-guess-1")
-    with pytest.raises(NotSignedIn, match="is locked after 5 failed sign-ins"):
+    assert info.value.message == users.SIGN_IN_FAILED, "locked, but said only to the password"
+    with pytest.raises(NotSignedIn, match="is locked after 5 failures in a row"):
         users.sign_in(ctx, "pharm", pw(pharmacist))
     failures = audit.list_entries(ctx, admin, action="sign_in_failed", username="pharm")
-    assert len(failures) == 5
-    # A locked account cannot sign either, whatever session it still has open.
-    with refused(ctx, NotPermitted, "pharm can no longer sign: the account is not active"):
+    assert len(failures) == 6
+    # A locked account cannot work either, whatever session it still has open.
+    with refused(ctx, NotSignedIn, "The account 'pharm' has been locked: this session has ended"):
         users.change_password(ctx, pharmacist, pw(pharmacist), "fresh-password-1")
     with refused(ctx, NotPermitted, "may not manage users"):
         users.unlock(ctx, pharmacist, "pharm", "I know the password now")
@@ -131,7 +135,7 @@ def test_a_good_sign_in_resets_the_failure_count(
 def test_unknown_user_gets_the_same_answer(ctx: Context, name: str) -> None:
     with pytest.raises(NotSignedIn) as info:
         users.sign_in(ctx, name, "whatever-1")
-    assert info.value.message == "Wrong user name or password."
+    assert info.value.message == users.SIGN_IN_FAILED
 
 
 def test_deactivated_user_cannot_sign_in_or_sign(
@@ -145,10 +149,13 @@ def test_deactivated_user_cannot_sign_in_or_sign(
 ) -> None:
     row = users.set_active(ctx, admin, "pharm", False, "left the hospital")
     assert not row.active
+    with pytest.raises(NotSignedIn) as info:
+        users.sign_in(ctx, "pharm", "a-wrong-guess-1")
+    assert info.value.message == users.SIGN_IN_FAILED, "deactivated: said only to the password"
     with pytest.raises(NotSignedIn, match="The account 'pharm' is deactivated"):
         users.sign_in(ctx, "pharm", pw(pharmacist))
     # A screen still open with the old session cannot sign a dispense.
-    with refused(ctx, NotPermitted, "pharm can no longer sign: the account is not active"):
+    with refused(ctx, NotSignedIn, "pharm can no longer sign: the account is not active"):
         dispense(ctx, pharmacist, pw(pharmacist))
     users.set_active(ctx, admin, "pharm", True, "back from leave")
     assert users.sign_in(ctx, "pharm", pw(pharmacist)) == pharmacist
@@ -172,7 +179,7 @@ def test_deactivation_refusals(ctx: Context, admin: Actor, refused: Refused) -> 
 def test_change_password(ctx: Context, technician: Actor, pw: Password, refused: Refused) -> None:
     with refused(ctx, NotPermitted, "The current password is wrong"):
         users.change_password(ctx, technician, "not-my-password", "brand-new-pass-1")
-    with refused(ctx, InvalidInput, "The new password must differ"):
+    with refused(ctx, InvalidInput, "one of your last 5 passwords"):
         users.change_password(ctx, technician, pw(technician), pw(technician))
     with refused(ctx, InvalidInput, "at least 8 characters"):
         users.change_password(ctx, technician, pw(technician), "short")
@@ -189,7 +196,8 @@ def test_reset_password_by_an_administrator(
     with refused(ctx, NotPermitted, "may not manage users"):
         users.reset_password(ctx, pharmacist, "tech", "reset-by-pharm-1")
     users.reset_password(ctx, admin, "tech", "reset-by-admin-1")
-    assert users.sign_in(ctx, "tech", "reset-by-admin-1").username == "tech"
+    tech = users.sign_in(ctx, "tech", "reset-by-admin-1")
+    assert tech.username == "tech" and tech.must_change_password
 
 
 def test_everyone_may_list_users(ctx: Context, monitor: Actor) -> None:
@@ -230,7 +238,7 @@ def test_session_event_refusals(
     with refused(ctx, InvalidInput, "'napping' is not a session event: use sign_out, locked"):
         users.record_session_event(ctx, pharmacist, "napping")
     users.set_active(ctx, admin, "pharm", False, "left the hospital")
-    with refused(ctx, NotPermitted, "pharm can no longer sign"):
+    with refused(ctx, NotSignedIn, "pharm can no longer sign"):
         users.record_session_event(ctx, pharmacist, "sign_out")
 
 
@@ -251,9 +259,9 @@ def test_five_wrong_signature_passwords_lock_the_account(
     assert [(e.username, e.entity_id) for e in entries] == [("pharm", "pharm")] * 5
     assert '"locked":true' in entries[-1].new and '"meaning":"dispensed"' in entries[-1].new
     assert audit.verify(ctx, admin).ok
-    with pytest.raises(NotPermitted, match="pharm can no longer sign: the account is not active"):
+    with pytest.raises(NotSignedIn, match="The account 'pharm' has been locked"):
         dispense(ctx, pharmacist, pw(pharmacist), enrolled)
-    with pytest.raises(NotSignedIn, match="is locked after 5 failed sign-ins"):
+    with pytest.raises(NotSignedIn, match="is locked after 5 failures in a row"):
         users.sign_in(ctx, "pharm", pw(pharmacist))
 
 

@@ -73,10 +73,46 @@ def _build(path: Path) -> None:
         str(path), study, "admin", "Ada Admin", "AA", PASSWORDS["admin"], clock
     )
     admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
-    users.add_user(ctx, admin, "pharm", "pharmacist", "Paula Pharm", "PP", PASSWORDS["pharm"])
-    users.add_user(ctx, admin, "pharm2", "pharmacist", "Peter Second", "PS", PASSWORDS["pharm2"])
-    users.add_user(ctx, admin, "tech", "technician", "Tom Tech", "TT", PASSWORDS["tech"])
-    users.add_user(ctx, admin, "monitor", "monitor", "Mona Monitor", "MM", PASSWORDS["monitor"])
+    users.add_user(
+        ctx,
+        admin,
+        "pharm",
+        "pharmacist",
+        "Paula Pharm",
+        "PP",
+        PASSWORDS["pharm"],
+        temporary_password=False,
+    )
+    users.add_user(
+        ctx,
+        admin,
+        "pharm2",
+        "pharmacist",
+        "Peter Second",
+        "PS",
+        PASSWORDS["pharm2"],
+        temporary_password=False,
+    )
+    users.add_user(
+        ctx,
+        admin,
+        "tech",
+        "technician",
+        "Tom Tech",
+        "TT",
+        PASSWORDS["tech"],
+        temporary_password=False,
+    )
+    users.add_user(
+        ctx,
+        admin,
+        "monitor",
+        "monitor",
+        "Mona Monitor",
+        "MM",
+        PASSWORDS["monitor"],
+        temporary_password=False,
+    )
     pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
     kits = receiving.kits_from_range(
         ctx, "K0001-K0006", "herombopag-7.5mg", "L2401", date(2027, 6, 30), None

@@ -63,9 +63,36 @@ def build_counter(path: Path) -> None:
         str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
     )
     admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
-    users.add_user(ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"])
-    users.add_user(ctx, admin, "tech", "technician", NAMES["tech"], "TT", PASSWORDS["tech"])
-    users.add_user(ctx, admin, "monitor", "monitor", NAMES["monitor"], "MM", PASSWORDS["monitor"])
+    users.add_user(
+        ctx,
+        admin,
+        "pharm",
+        "pharmacist",
+        NAMES["pharm"],
+        "PP",
+        PASSWORDS["pharm"],
+        temporary_password=False,
+    )
+    users.add_user(
+        ctx,
+        admin,
+        "tech",
+        "technician",
+        NAMES["tech"],
+        "TT",
+        PASSWORDS["tech"],
+        temporary_password=False,
+    )
+    users.add_user(
+        ctx,
+        admin,
+        "monitor",
+        "monitor",
+        NAMES["monitor"],
+        "MM",
+        PASSWORDS["monitor"],
+        temporary_password=False,
+    )
     pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
     kits = [
         *receiving.kits_from_range(ctx, "K0101-K0104", P75, "L2399", date(2026, 3, 31), None),

@@ -82,6 +82,7 @@ def test_save_as_pdf_writes_the_file(
     qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
     saved = target.with_suffix(".pdf")
     assert saved.read_bytes().startswith(b"%PDF")
+    assert saved.stat().st_mode & 0o777 == 0o600, "a report holds study data: owner-only"
     assert "Reconciliation" in text_of(saved.read_bytes())
     assert screen.message.kind == "ok"
 

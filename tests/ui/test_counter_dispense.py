@@ -265,6 +265,7 @@ def test_a_label_preview_closed_unused_records_nothing_and_a_saved_label_counts(
     )
     dialog.save_pdf()
     assert target.read_bytes() == pdf and dialog.outcome == "saved"
+    assert target.stat().st_mode & 0o777 == 0o600, "a label holds study data: owner-only"
 
     outcomes = iter(["", "saved"])
     monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: next(outcomes)))

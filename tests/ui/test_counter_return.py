@@ -27,6 +27,7 @@ def first_cycle(counter: Counter) -> DispenseResult:
     result = dispensing.dispense_cycle(
         counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
     )
+    counter.actor("tech")  # signed in that morning: a test may still count a return that day
     counter.clock.set_date(date(2026, 1, 26))
     return result
 

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
-from dispensary.services import audit
+from dispensary.domain.errors import DispensaryError
+from dispensary.services import audit, users
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.sign_in import SignInWindow
@@ -64,14 +65,14 @@ def test_sign_in_opens_the_main_window_and_makes_the_days_backup(
 def test_a_wrong_password_is_refused_and_five_lock_the_account(qtbot: QtBot, desk: Desk) -> None:
     sign_in(qtbot, desk, "pharm", "guess-one")
     form = desk.sign_in.form
-    assert "Wrong user name or password. 4 attempt(s) left" in form.message.text()
+    assert form.message.text() == users.SIGN_IN_FAILED  # the same words for every failure
     assert form.password.text() == ""
     assert desk.window is None
     for attempt in range(4):
         sign_in(qtbot, desk, "pharm", f"guess-{attempt}")
-    assert "now locked" in form.message.text()
+    assert form.message.text() == users.SIGN_IN_FAILED
     sign_in(qtbot, desk, "pharm", "pharmpass1")
-    assert "locked after 5 failed sign-ins" in form.message.text()
+    assert "locked after 5 failures in a row" in form.message.text()
     assert desk.window is None
 
 
@@ -131,7 +132,7 @@ def test_idle_lock_covers_the_window_and_the_same_user_resumes_where_they_were(
     assert lock.form.username.text() == "pharm"
     qtbot.keyClicks(lock.form.password, "not-it-at-all")
     qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
-    assert "Wrong user name or password" in lock.form.message.text()
+    assert lock.form.message.text() == users.SIGN_IN_FAILED
     assert desk.lock_screen is lock
 
     qtbot.keyClicks(lock.form.password, "pharmpass1")
@@ -254,3 +255,52 @@ def test_a_lock_by_hand_says_so(qtbot: QtBot, desk: Desk) -> None:
     assert lock is not None
     assert lock.form.detail.text().startswith("Locked by Paula Pharm.")
     assert "inactivity" not in lock.form.detail.text()
+
+
+def test_a_password_set_by_the_administrator_is_replaced_at_sign_in(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """Reset by the administrator: the form asks for her own password (twice) before the main
+    window opens; two that differ, or a common one, are refused on the spot."""
+    users.reset_password(counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-3")
+    sign_in(qtbot, desk, "pharm", "given-by-admin-3")
+    form = desk.sign_in.form
+    assert desk.window is None and form.new_password.isVisibleTo(form)
+    assert "Choose your own now" in form.message.text()
+    assert form.new_password.hasFocus()
+    qtbot.keyClicks(form.new_password, "paula-own-77")
+    qtbot.keyClick(form.new_password, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.new_password_again, "paula-own-78")
+    qtbot.keyClick(form.new_password_again, Qt.Key.Key_Return)
+    assert "differ" in form.message.text() and desk.window is None
+    qtbot.keyClicks(form.new_password, "password123")
+    qtbot.keyClicks(form.new_password_again, "password123")
+    qtbot.mouseClick(form.button, Qt.MouseButton.LeftButton)
+    assert "common passwords" in form.message.text() and desk.window is None
+    qtbot.keyClicks(form.new_password, "paula-own-77")
+    qtbot.keyClicks(form.new_password_again, "paula-own-77")
+    qtbot.keyClick(form.new_password_again, Qt.Key.Key_Return)
+    window = signed_in_window(qtbot, desk)
+    assert not window.session.actor.must_change_password
+    assert not form.new_password.isVisibleTo(form)
+    assert users.sign_in(counter.ctx, "pharm", "paula-own-77").username == "pharm"
+
+
+def test_a_session_whose_account_is_locked_elsewhere_ends_at_the_next_key(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    watch = desk.account_watch
+    assert watch is not None
+    watch.last = 0.0
+    moments = iter([100.0, 200.0, 300.0])
+    watch.clock = lambda: next(moments)
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # an ordinary key: the account is fine
+    assert desk.window is window
+    for _ in range(users.MAX_FAILURES):  # someone guesses at another workstation
+        with pytest.raises(DispensaryError):
+            users.sign_in(counter.ctx, "pharm", "a-wrong-guess-1")
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is None and desk.sign_in.isVisible()
+    assert "has been locked: this session has ended" in desk.sign_in.form.message.text()

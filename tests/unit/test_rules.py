@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import (
+    DATABASE_INT_MAX,
+    MAX_DAYS_AHEAD,
     KitCandidate,
     check_count,
     check_day1_near,
@@ -24,10 +26,15 @@ from dispensary.domain.rules import (
     check_scanned_cover,
     check_text,
     choose_fefo,
+    days_after,
     effective_status,
     normalise_initials,
     normalise_kit_number,
     normalise_study_number,
+    parse_date,
+    parse_decimal,
+    parse_whole,
+    undecodable,
 )
 
 TODAY = date(2026, 1, 5)
@@ -93,6 +100,119 @@ def test_free_text() -> None:
         check_text("a\nb", "reason")
     with pytest.raises(InvalidInput, match="control characters"):
         check_text("a\x7fb", "reason")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请把药放在冰箱里，包装破损",  # Chinese, with a full-width comma
+        "café crème, Müller, Ørsted",
+        "تم كسر الختم",  # right-to-left text is text; only the override controls are refused
+        "क्ष",  # Devanagari with a virama
+        "👩‍⚕️ checked",  # an emoji sequence joined by U+200D
+        "a\tb",
+    ],
+)
+def test_free_text_of_any_script_is_kept(text: str) -> None:
+    assert check_text(text, "note") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("dented \u202e12 box", "invisible character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+        ("\u2066x\u2069", "invisible character (U+2066 LEFT-TO-RIGHT ISOLATE)"),
+        ("a\u200fb", "invisible character (U+200F RIGHT-TO-LEFT MARK)"),
+        ("a\u200bb", "invisible character (U+200B ZERO WIDTH SPACE)"),
+        ("a\ufeffb", "invisible character (U+FEFF ZERO WIDTH NO-BREAK SPACE)"),
+        ("a\u2028b", "control characters (a line break)"),
+        ("a\u2029b", "control characters (a line break)"),
+        ("a\x85b", "control characters (a line break)"),
+        ("a\x9bb", "control characters (U+009B"),
+        ("a\udcffb", "bytes that are not UTF-8 text"),
+        ("a\ufffeb", "invisible character (U+FFFE)"),
+    ],
+)
+def test_free_text_refuses_hidden_characters_naming_them(text: str, words: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_text(text, "reason for quarantine")
+    assert info.value.message.startswith("The reason for quarantine "), info.value.message
+    assert words in info.value.message, info.value.message
+
+
+def test_undecodable_text_is_told_apart() -> None:
+    assert undecodable("x\udcff") and not undecodable("请 é 👩‍⚕️")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("21", 21), (" 21 ", 21), ("+5", 5), (" +5", 5), ("-3", -3), ("007", 7), ("0", 0)],
+)
+def test_whole_numbers_as_typed(text: str, value: int) -> None:
+    assert parse_whole(text, "tablet count") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("1_0", "'1_0' is not a whole number: write the tablet count with the digits 0-9"),
+        ("١٠", "is not a whole number"),  # Arabic-Indic: int() reads 10
+        ("１０", "is not a whole number"),  # full-width: int() reads 10
+        ("10.0", "is not a whole number"),
+        ("1e3", "is not a whole number"),
+        ("1 0", "is not a whole number"),
+        ("++5", "is not a whole number"),
+        ("", "Give the tablet count"),
+        ("99999999999999999999", "is not a tablet count from -2147483647 to 2147483647"),
+        (str(DATABASE_INT_MAX + 1), f"is not a tablet count from {-DATABASE_INT_MAX} to"),
+        (str(-DATABASE_INT_MAX - 1), f"is not a tablet count from {-DATABASE_INT_MAX} to"),
+    ],
+)
+def test_whole_numbers_refused(text: str, words: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(words)):
+        parse_whole(text, "tablet count")
+
+
+def test_whole_numbers_within_bounds() -> None:
+    assert parse_whole(str(DATABASE_INT_MAX), "id") == DATABASE_INT_MAX
+    assert parse_whole("0", "count", minimum=0, maximum=5) == 0
+    with pytest.raises(InvalidInput, match="-1 is not a count from 0 to 2147483647"):
+        parse_whole("-1", "count", minimum=0)
+    with pytest.raises(InvalidInput, match="6 is not a count from -2147483647 to 5"):
+        parse_whole("6", "count", maximum=5)
+
+
+def test_decimal_numbers() -> None:
+    for text, value in [("5", 5.0), ("-0.5", -0.5), (".5", 0.5), ("5.", 5.0), (" +2.25 ", 2.25)]:
+        assert parse_decimal(text, "temperature") == value
+    for bad in ("nan", "inf", "-inf", "1e3", "1_0.5", "١٠.٥", "5,2", "", "0x1", "1.2.3"):
+        with pytest.raises(InvalidInput):
+            parse_decimal(bad, "temperature")
+    with pytest.raises(InvalidInput, match=re.escape("write the decimal point as '.'")):
+        parse_decimal("5,2", "temperature")
+    with pytest.raises(InvalidInput, match="81 is not a temperature from -80 to 80"):
+        parse_decimal("81", "temperature", minimum=-80, maximum=80)
+
+
+def test_dates_as_typed_within_the_window() -> None:
+    assert parse_date(" 2026-01-05 ", "date") == TODAY
+    assert parse_date("1900-01-01", "date") == date(1900, 1, 1)
+    assert parse_date("2199-12-31", "date") == date(2199, 12, 31)
+    for bad in ("20260105", "2026-W01-1", "2026-02-30", "٢٠٢٦-٠١-٠٥", "5/1/2026", "2026-1-5"):
+        with pytest.raises(InvalidInput, match="is not a date: write it as YYYY-MM-DD"):
+            parse_date(bad, "date")
+    for far in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
+        with pytest.raises(InvalidInput, match="is not a plausible expiry"):
+            parse_date(far, "expiry")
+
+
+def test_days_ahead_stay_in_the_calendar() -> None:
+    assert days_after(TODAY, 90, "days") == TODAY + timedelta(days=90)
+    assert days_after(date(2199, 12, 31), MAX_DAYS_AHEAD, "days").year == 2299
+    with pytest.raises(InvalidInput, match=f"more than {MAX_DAYS_AHEAD}"):
+        days_after(TODAY, 3_000_000, "number of days")
+    with pytest.raises(InvalidInput, match="past the calendar"):
+        days_after(date(9999, 1, 1), 1000, "number of days")
 
 
 def test_counts() -> None:

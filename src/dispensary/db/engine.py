@@ -1,8 +1,13 @@
 """Engine and transactions for SQLite (default) and PostgreSQL (several workstations).
 
-Every write transaction is serialised: SQLite takes its write lock at BEGIN (BEGIN IMMEDIATE),
-PostgreSQL locks the single chain-head row. So two workstations can never hand out the same kit,
-and the audit chain never forks.
+Every write transaction is serialised: SQLite takes its write lock at BEGIN (BEGIN IMMEDIATE, in
+`write_transaction` and migrations only), PostgreSQL locks the single chain-head row. So two
+workstations can never hand out the same kit, and the audit chain never forks. Everything else
+reads without the write lock (BEGIN DEFERRED: in WAL mode a reader never waits for a writer), so
+opening the database and reading go on while another workstation is writing.
+
+A fault of the disk, the file, the lock or the server comes out of a transaction as the
+`DatabaseProblem` that names it (see db.faults), the transaction rolled back: nothing written.
 """
 
 from __future__ import annotations
@@ -14,27 +19,41 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import URL, Engine, create_engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
+from dispensary.db.faults import NOTHING_CHANGED, NOTHING_SAVED, dbapi_fault, shown
 from dispensary.db.models import ChainHead
 from dispensary.domain.errors import DatabaseProblem
 
+# How long a writer waits for another workstation's write to finish before it is told the
+# database is busy (SQLite's busy timeout; PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 15_000
+ACCEPTED = (
+    "a database file path (e.g. ~/pharmacy/dispensary.sqlite3) or a PostgreSQL URL "
+    "(e.g. postgresql+psycopg://user@server/dispensary)"
+)
 
 
 def url_for(db: str) -> str:
     """A bare path means a SQLite file; anything with '://' is a SQLAlchemy URL."""
     if "://" in db:
         return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
+    try:
+        path = Path(db).expanduser().resolve()
+    except (OSError, RuntimeError):  # a path over the system's limit, an unknown ~user
+        path = Path(os.path.abspath(db))
+    return f"sqlite:///{path}"
 
 
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":
@@ -42,30 +61,63 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(db: str) -> Engine:
-    url = url_for(db)
+def display_name(url: URL) -> str:
+    """How messages name a database: a SQLite file by its path, a server URL without password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def checked_url(db: str) -> URL:
+    """The URL of `db` if this program can keep its records there (a SQLite file, a PostgreSQL
+    database); otherwise a DatabaseProblem that says what is accepted."""
     try:
-        parsed = make_url(url)
+        url = make_url(url_for(db))
     except ArgumentError as exc:
         raise DatabaseProblem(
-            f"'{db}' is neither a file path nor a database URL "
-            "(e.g. postgresql+psycopg://user@host/dispensary)."
+            f"'{shown(db)}' is neither a file path nor a database URL. Give {ACCEPTED}."
         ) from exc
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _sqlite_setup(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise DatabaseProblem(
+                f"'{shown(db)}' names no database file (a database in memory keeps nothing). "
+                f"Give {ACCEPTED}."
+            )
+    elif backend != "postgresql":
+        raise DatabaseProblem(
+            f"'{shown(display_name(url))}' is a {backend} URL, but Dispensary keeps its records "
+            f"in a SQLite file or a PostgreSQL database. Give {ACCEPTED}."
+        )
+    return url
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def make_engine(db: str) -> Engine:
+    url = checked_url(db)
+    timeout_ms = BUSY_TIMEOUT_MS
+    try:
+        if url.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
+            _sqlite_setup(engine, timeout_ms)
+            return engine
+        engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:  # an unknown driver, one not installed
+        raise DatabaseProblem(
+            f"The database driver of '{shown(display_name(url))}' ({url.drivername}) is not "
+            f"available ({exc}). Give {ACCEPTED}."
+        ) from exc
+    _server_setup(engine, timeout_ms)
+    return engine
+
+
+def _sqlite_setup(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # We issue BEGIN ourselves, so that write transactions take the lock at once.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -74,21 +126,54 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        # Reading takes no lock; `writing(engine)` asks for the write lock at BEGIN.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _server_setup(engine: Engine, timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # A writer waiting for another's lock gives up as SQLite's busy timeout does, and is
+        # told the database is busy, instead of waiting for ever.
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+        cursor.close()
+        dbapi_conn.commit()
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def writing(engine: Engine) -> Engine:
+    """The engine whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE): for
+    write transactions and migrations only, so that readers never hold or wait for it."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+
+
+def fault(engine: Engine, exc: DBAPIError, nothing: str = NOTHING_SAVED) -> DatabaseProblem | None:
+    """The DatabaseProblem an error of this engine stands for (full disk, read-only, busy,
+    damaged, server unreachable...), or None when it is no such fault (a bug stays visible)."""
+    url = engine.url
+    path = Path(url.database) if is_sqlite(engine) and url.database else None
+    return dbapi_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Session]:
-    """One workflow step: commits on success, rolls back on any exception."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        if not is_sqlite(engine):
-            _lock_chain_head(session)
-        yield session
+    """One workflow step: commits on success, rolls back on any exception; a database fault is
+    raised as the DatabaseProblem that names it, nothing of the step written."""
+    try:
+        with Session(writing(engine), expire_on_commit=False) as session, session.begin():
+            if not is_sqlite(engine):
+                _lock_chain_head(session)
+            yield session
+    except DBAPIError as exc:
+        problem = fault(engine, exc, NOTHING_SAVED)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def _lock_chain_head(session: Session) -> None:
@@ -108,14 +193,29 @@ def _lock_chain_head(session: Session) -> None:
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Session]:
-    """A consistent snapshot for screens and reports; never takes the write lock."""
-    bind = engine.execution_options(sqlite_begin="DEFERRED") if is_sqlite(engine) else engine
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        yield session
+    """A consistent snapshot for screens and reports; never takes the write lock. A fault (an
+    unreachable server, a damaged page) is raised as the DatabaseProblem that names it."""
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        problem = fault(engine, exc, NOTHING_CHANGED)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def restrict_file(path: Path) -> None:
-    """The database holds study data: readable by its owner only."""
+    """Owner-only for a copy this program has just written itself (a backup, a kept file).
+    A file of another account is left as it is: it could not be chmodded, and a database shared
+    by two accounts is the site's choice (opening only warns, see faults.mode_warning)."""
+    if os.name != "posix":
+        return
+    me = os.geteuid()
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if candidate.exists() and os.name == "posix":
-            candidate.chmod(0o600)
+        try:
+            status = candidate.stat()
+            if status.st_uid == me and status.st_mode & 0o077:
+                candidate.chmod(0o600)
+        except OSError:
+            continue

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from dispensary.db.engine import writing
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -67,7 +69,7 @@ def has_tables(engine: Engine) -> bool:
 def upgrade(engine: Engine) -> None:
     from alembic import command
 
-    with engine.begin() as conn:
+    with writing(engine).begin() as conn:  # the write lock at BEGIN, as any writer
         config = alembic_config()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

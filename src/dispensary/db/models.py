@@ -105,6 +105,18 @@ class User(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when an administrator set the password: the user chooses their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasswordHistory(Base):
+    """The hashes of a user's earlier passwords, so a recent one is not chosen again."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Shipment(Base):

@@ -1,15 +1,57 @@
-"""A consistent copy of a live SQLite database through SQLite's online backup API."""
+"""Copies and swaps of SQLite database files: a consistent copy of a live database through
+SQLite's online backup API, and the exclusive lock under which a database's content is replaced.
+
+Every file made here is created owner-only (mode 0600) before its first byte, so a process killed
+half-way leaves nothing that others can read; SQLite gives a database's -journal and -wal the mode
+of the database file itself.
+
+Replacing a database that another process has open is what loses work: that process keeps
+writing to the old one. So `exclusive_lock` succeeds only when no other connection has the file
+open (on a WAL database, `locking_mode=EXCLUSIVE` + `journal_mode=DELETE` needs every other
+connection closed, an idle pooled one included), and holds the lock until the new content is in.
+
+The new content is written into the same file, not renamed over it. A connection that opened the
+path while it was locked waits on the old file; after a rename it would read the old file, and
+SQLite's SQLITE_READONLY_DBMOVED guard only stops it opening a rollback journal: once a third
+connection had put the new file in WAL mode, the waiting one was seen (in a test of this design)
+to share the new file's -wal and write to it while reading pages of the old file. Written in
+place, by SQLite's backup API in one transaction of the locking connection, the content changes
+atomically (a kill mid-copy leaves a hot journal that the next opener rolls back), and whoever was
+waiting then simply reads the restored database.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from dispensary.db.engine import restrict_file, sqlite_path
-from dispensary.domain.errors import InvalidInput
+from dispensary.db.engine import sqlite_path
+from dispensary.db.files import PRIVATE_MODE, create_private, fsync_dir, fsync_file
+from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseProblem,
+    DiskFull,
+    InvalidInput,
+    ReadOnlyDatabase,
+)
+
+if sys.platform != "win32":
+    import fcntl
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+# SQLite's lock bytes (os_unix.c): PENDING, RESERVED, then 510 SHARED bytes. A write lock on all
+# of them is what SQLite's own EXCLUSIVE lock is, for a file SQLite itself cannot open.
+PENDING_BYTE = 0x40000000
+LOCK_BYTES = 512
+_CHUNK = 1 << 20
 
 
 def source_path(engine: Engine) -> Path:
@@ -22,23 +64,365 @@ def source_path(engine: Engine) -> Path:
     return path
 
 
+def side_files(path: Path) -> list[Path]:
+    return [Path(f"{path}{suffix}") for suffix in SIDE_FILES]
+
+
+def remove_with_side_files(path: Path) -> None:
+    for leftover in (path, *side_files(path)):
+        leftover.unlink(missing_ok=True)
+
+
+def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
+    """A failed file step as the fault the user can act on (free space, permissions, a busy
+    workstation), rather than a bare OSError."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFull(
+                f"No space left on the disk for {what}. Free some space, then try again."
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return ReadOnlyDatabase(
+                f"This account may not write {what} ({exc.strerror}). Check the folder's "
+                "permissions, then try again."
+            )
+        return DatabaseProblem(f"{what} could not be written ({exc}).")
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name == "SQLITE_FULL":
+        return DiskFull(f"No space left on the disk for {what}. Free some space, then try again.")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseBusy(f"The database was busy while writing {what}; try again.")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+        return ReadOnlyDatabase(f"This account may not write {what} ({exc}).")
+    return DatabaseProblem(f"{what} could not be written ({exc}).")
+
+
 def backup_file(engine: Engine, target: Path) -> Path:
-    """Copies the database page by page into `target`, consistent even during writes."""
+    """Copies the database page by page into `target`, consistent even during writes: into a
+    private *.partial first, renamed into place once whole and on disk."""
     source = source_path(engine)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    if partial.exists():
-        partial.unlink()
-    src = sqlite3.connect(str(source), timeout=30)
     try:
-        dst = sqlite3.connect(str(partial))
+        remove_with_side_files(partial)  # left by a killed backup
+        create_private(partial)
+        src = sqlite3.connect(str(source), timeout=30)
         try:
-            src.backup(dst, pages=256)
-            dst.execute("PRAGMA journal_mode=DELETE")
+            dst = sqlite3.connect(str(partial))
+            try:
+                src.backup(dst, pages=256)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    restrict_file(partial)
-    os.replace(partial, target)
+            src.close()
+        fsync_file(partial)
+        os.replace(partial, target)
+        fsync_dir(target.parent)
+    except (OSError, sqlite3.Error) as exc:
+        remove_with_side_files(partial)
+        raise file_fault(exc, f"the backup {target}") from exc
+    except BaseException:
+        remove_with_side_files(partial)
+        raise
     return target
+
+
+def copy_private(source: Path, target: Path) -> None:
+    """The bytes of `source` in `target`, fsynced: a new file created owner-only, or an existing
+    one (a scratch file made private, whose lock must stay on it) overwritten in place. `source`
+    is only read, never opened with SQLite (which would switch it to WAL or checkpoint it)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+    try:
+        with source.open("rb") as src:
+            while chunk := src.read(_CHUNK):
+                _write_all(fd, chunk)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_database_private(source: Path, target: Path) -> None:
+    """A private copy of a database file with its -wal and -journal, as SQLite would read them."""
+    copy_private(source, target)
+    for suffix in ("-wal", "-journal"):
+        side, copied = Path(f"{source}{suffix}"), Path(f"{target}{suffix}")
+        copied.unlink(missing_ok=True)
+        if side.is_file():
+            copy_private(side, copied)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def single_file(path: Path) -> None:
+    """Folds a closed database's WAL into the file and leaves it in rollback mode: one file, with
+    no -wal beside it, that can be renamed into place whole. Fsynced with its folder."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    finally:
+        conn.close()
+    if mode != "delete" or Path(f"{path}-wal").exists():
+        raise DatabaseBusy(f"{path} is still in use; nothing was replaced. Try again.")
+    fsync_file(path)
+    fsync_dir(path.parent)
+
+
+def put_in_place(new: Path, target: Path) -> None:
+    """Puts a finished database where there was none: linked into place, which fails rather than
+    replace a file that appeared meanwhile (renamed where links are not supported)."""
+    try:
+        try:
+            os.link(new, target)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            os.replace(new, target)
+        else:
+            new.unlink()
+        fsync_dir(target.parent)
+    except FileExistsError as exc:
+        raise DatabaseBusy(
+            f"{target} appeared while the new database was being made; nothing was replaced. "
+            "Try again."
+        ) from exc
+    except OSError as exc:
+        raise file_fault(exc, str(target)) from exc
+
+
+@contextmanager
+def scratch_beside(target: Path, suffix: str, doing: str) -> Iterator[Path]:
+    """A private, empty scratch file beside `target` (`target` + `suffix`) to build a database
+    in before it takes the place of `target`. A leftover of a killed run is removed first; one
+    that a running process still holds (an flock) is refused. Removed at the end."""
+    scratch = target.with_name(target.name + suffix)
+    _remove_leftover(scratch, doing)
+    try:
+        fd = os.open(scratch, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError as exc:
+        raise DatabaseBusy(f"Another {doing} of {target} is under way; try again later.") from exc
+    except OSError as exc:
+        raise file_fault(exc, f"a new file beside {target}") from exc
+    try:
+        if sys.platform != "win32":
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield scratch
+    finally:
+        remove_with_side_files(scratch)  # copied into place, or renamed away already
+        os.close(fd)
+
+
+def _remove_leftover(scratch: Path, doing: str) -> None:
+    if not scratch.exists():
+        return
+    fd = os.open(scratch, os.O_RDONLY)
+    try:
+        if sys.platform != "win32":
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise DatabaseBusy(
+                    f"Another {doing} is under way ({scratch} is in use); try again later."
+                ) from exc
+        remove_with_side_files(scratch)
+    finally:
+        os.close(fd)
+
+
+def open_elsewhere(path: Path) -> DatabaseBusy:
+    return DatabaseBusy(
+        f"Another workstation or window has the database {path} open. Close the program there "
+        "(every window and command using this database), then try again. Nothing was changed."
+    )
+
+
+@dataclass
+class LockedFile:
+    """A database file no other process may read or write until the lock is released.
+
+    `conn` holds SQLite's own EXCLUSIVE lock (the file checkpointed into one file, in rollback
+    mode); for a file SQLite cannot read (a damaged database being replaced by --force), `fd`
+    holds the same lock bytes with fcntl instead.
+    """
+
+    path: Path
+    conn: sqlite3.Connection | None
+    fd: int | None
+
+    @property
+    def identity(self) -> tuple[int, int]:
+        found = os.stat(self.path)
+        return found.st_dev, found.st_ino
+
+    def protocol(self) -> str | None:
+        """The study of the locked database, if it can be read (read through the lock: opening
+        the file again in this process would drop POSIX locks on closing)."""
+        if self.conn is None:
+            return None
+        try:
+            row = self.conn.execute("SELECT protocol FROM study LIMIT 1").fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def keep(self, kept: Path) -> None:
+        """Keeps the locked file whole at `kept` (a new name, owner-only), copied under the lock
+        into `kept`.partial, fsynced, then renamed. A copy and not a hard link: two names of one
+        file would give SQLite two -wal files for it, and a kill before the swap would leave them."""
+        partial = kept.with_name(kept.name + ".partial")
+        remove_with_side_files(partial)
+        create_private(partial)
+        try:
+            if self.conn is not None:
+                dst = sqlite3.connect(str(partial))
+                try:
+                    self.conn.backup(dst)
+                    dst.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dst.close()
+            else:
+                self._copy_bytes(partial)
+            fsync_file(partial)
+            os.replace(partial, kept)
+        except BaseException:
+            remove_with_side_files(partial)
+            raise
+        if self.conn is None:
+            self._keep_side_files(kept)
+        fsync_dir(kept.parent)
+
+    def _keep_side_files(self, kept: Path) -> None:
+        """The -wal/-journal of a file SQLite cannot read go with its copy, so that none is left
+        to be read with the new database (SQLite would apply a -wal it finds to any file)."""
+        for suffix in SIDE_FILES:
+            side = Path(f"{self.path}{suffix}")
+            if not side.exists():
+                continue
+            if suffix == "-shm":
+                side.unlink()
+            else:
+                side.chmod(PRIVATE_MODE)
+                os.replace(side, Path(f"{kept}{suffix}"))
+
+    def _copy_bytes(self, partial: Path) -> None:
+        """Read through the locked descriptor: opening and closing the file again in this
+        process would release the fcntl lock (POSIX locks belong to the process)."""
+        if self.fd is None:  # pragma: no cover - Windows, where no lock bytes are held
+            partial.unlink()
+            copy_private(self.path, partial)
+            return
+        out = os.open(partial, os.O_WRONLY)
+        try:
+            offset = 0
+            while chunk := os.pread(self.fd, _CHUNK, offset):
+                _write_all(out, chunk)
+                offset += len(chunk)
+        finally:
+            os.close(out)
+
+    def replace_with(self, new: Path, copying: Callable[[], None] | None = None) -> None:
+        """Puts the database `new` in place of the locked one, the lock held until `release`:
+        its pages written into the locked file in one transaction (`copying` is called once,
+        half-way through the copy, before anything is committed). A file SQLite cannot read, which no one
+        can be using, is renamed over instead."""
+        if self.conn is not None:
+            self._copy_into(new, copying)
+            return
+        if os.name == "nt":  # pragma: no cover - not run here
+            # Windows cannot rename over a file that is open; one opened elsewhere meanwhile
+            # makes the rename fail, which refuses.
+            self.release()
+            try:
+                os.replace(new, self.path)
+            except PermissionError as exc:
+                raise open_elsewhere(self.path) from exc
+            return
+        os.replace(new, self.path)
+
+    def _copy_into(self, new: Path, copying: Callable[[], None] | None) -> None:
+        assert self.conn is not None
+        src = sqlite3.connect(f"{new.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            pages = int(src.execute("PRAGMA page_count").fetchone()[0])
+            told = False
+
+            def progress(_status: int, remaining: int, total: int) -> None:
+                nonlocal told
+                if copying is not None and 0 < remaining <= total // 2 and not told:
+                    told = True  # half-way through, nothing committed yet
+                    copying()
+
+            # Several steps, one destination transaction: committed only with the last step.
+            src.backup(self.conn, pages=max(1, pages // 8), progress=progress)
+        finally:
+            src.close()
+
+    def release(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+@contextmanager
+def exclusive_lock(path: Path, wait_seconds: float) -> Iterator[LockedFile]:
+    """Holds `path` so that no other connection can use it; raises DatabaseBusy at once (after
+    `wait_seconds` for a step under way elsewhere to end) when another connection has it open."""
+    # Not chmodded: its mode is the site's choice; the -journal SQLite makes under the lock takes
+    # that mode, no wider than the database itself.
+    locked = _lock_with_sqlite(path, wait_seconds)
+    if locked is None:
+        locked = _lock_bytes(path)
+    try:
+        yield locked
+    finally:
+        locked.release()
+
+
+def _lock_with_sqlite(path: Path, wait_seconds: float) -> LockedFile | None:
+    """None when SQLite cannot read the file (not a database, damaged)."""
+    uri = f"{path.absolute().as_uri()}?mode=rw"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise file_fault(exc, str(path)) from exc
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.close()
+        name = getattr(exc, "sqlite_errorname", None) or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise open_elsewhere(path) from exc
+        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+            return None
+        raise file_fault(exc, str(path)) from exc
+    if mode != "delete" or Path(f"{path}-wal").exists():
+        conn.close()
+        raise open_elsewhere(path)
+    return LockedFile(path, conn, None)
+
+
+def _lock_bytes(path: Path) -> LockedFile:
+    if sys.platform == "win32":  # pragma: no cover - the rename itself refuses an open file
+        return LockedFile(path, None, None)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, LOCK_BYTES, PENDING_BYTE, os.SEEK_SET)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            raise open_elsewhere(path) from exc
+        raise file_fault(exc, str(path)) from exc
+    return LockedFile(path, None, fd)

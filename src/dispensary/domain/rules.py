@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,6 +15,18 @@ KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
 INITIALS = re.compile(r"[A-Z]{2,4}")
 TEXT_LIMIT = 500
+
+DATABASE_INT_MAX = 2**31 - 1
+"""The largest id or count any column holds: PostgreSQL's INTEGER is 32-bit (SQLite's is 64-bit),
+so a larger number is refused before it reaches either database."""
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+"""The window of dates typed or imported at all: wide enough for any record or expiry, narrow
+enough that a year typo (0001, 9999) is caught and date arithmetic (+1 day, +N days) stays in the
+calendar. The rules of each step (not in the future, not before 2000...) narrow it further."""
+MAX_DAYS_AHEAD = 36_500
+"""The most days counted ahead of a date (an expiry horizon): a century, which keeps any
+date in the window plus it inside the calendar."""
 
 
 @dataclass(frozen=True)
@@ -71,16 +84,165 @@ def normalise_initials(raw: str) -> str:
     return initials
 
 
+# Zero-width joiners are part of how some scripts (Persian, Indic) and emoji are written; every
+# other format character is invisible and can hide or reorder what a record shows.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _hidden_character(text: str) -> str | None:
+    """The first character that does not show as typed: control characters (a tab aside), lone
+    surrogates (bytes that were not UTF-8), bidi overrides and other format characters, line and
+    paragraph separators, and Unicode noncharacters. Letters of any script (Chinese, accents)
+    pass."""
+    for ch in text:
+        if ch == "\t":
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _JOINERS):
+            return ch
+        code = ord(ch)
+        if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+            return ch
+    return None
+
+
+def _describe(ch: str) -> str:
+    """A character the user cannot see, named so that it can be found and removed."""
+    if ch in "\n\r\u2028\u2029\x85":
+        return "a line break"
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}".rstrip()
+
+
+def undecodable(text: str) -> bool:
+    """True when text read from the system (an argument, an environment variable) held bytes
+    that are not UTF-8: Python keeps them as lone surrogates, which no record may store."""
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
 def check_text(value: str, what: str, required: bool = True, limit: int = TEXT_LIMIT) -> str:
-    """Free text (reasons, notes, methods): printable, bounded, and present when required."""
+    """Free text (reasons, notes, methods): printable, bounded, and present when required.
+    Hidden characters are refused because the record must read as it was typed: a bidi override
+    can make "21" display as "12", and a line break forges a second line in a printed log."""
     text = _must_be_text(value, what).strip()
     if required and not text:
         raise InvalidInput(f"Give the {what}: it is required for the record.")
     if len(text) > limit:
         raise InvalidInput(f"The {what} is {len(text)} characters long; keep it under {limit}.")
-    if any(ord(ch) < 32 and ch not in "\t" for ch in text) or "\x7f" in text:
-        raise InvalidInput(f"The {what} contains control characters; type it again.")
-    return text
+    hidden = _hidden_character(text)
+    if hidden is None:
+        return text
+    if unicodedata.category(hidden) == "Cs":
+        raise InvalidInput(
+            f"The {what} holds bytes that are not UTF-8 text; type it again (and check the "
+            "character encoding of the terminal or file it came from)."
+        )
+    if unicodedata.category(hidden) == "Cc" or hidden in "\u2028\u2029":
+        raise InvalidInput(
+            f"The {what} contains control characters ({_describe(hidden)}); type it again "
+            "on one line, without them."
+        )
+    raise InvalidInput(
+        f"The {what} contains an invisible character ({_describe(hidden)}) that changes how "
+        "the record reads; type it again without it (text pasted from another program can "
+        "carry such characters)."
+    )
+
+
+# -- numbers and dates as typed or imported ------------------------------------------------------
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")  # 18 digits: int() is quick, and no overflow
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_whole(
+    raw: str, what: str, minimum: int = -DATABASE_INT_MAX, maximum: int = DATABASE_INT_MAX
+) -> int:
+    """A whole number as typed, in a file or on a command line. Deliberately narrow: spaces around
+    it and one leading + or - are allowed; '1_0', '10.0', '1e3' and digits of other scripts
+    ('١٠', full-width '１０') are refused, because Python's int() would read some of them as a
+    different number than the person meant. Bounded so that no database sees an overflow.
+    Each message starts with the value, so that a caller can put where it was in front (a
+    manifest line, a command-line option)."""
+    text = _must_be_text(raw, what).strip()
+    if not text:
+        raise InvalidInput(f"Give the {what}: a whole number.")
+    if _WHOLE.fullmatch(text):
+        value = int(text)
+        if minimum <= value <= maximum:
+            return value
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise InvalidInput(
+            f"'{_show(text)}' is not a whole number: write the {what} with the digits 0-9 only "
+            "(no separators, decimal point or spaces inside)."
+        )
+    raise InvalidInput(
+        f"{_show(text)} is not a {what} from {minimum} to {maximum}; check the number."
+    )
+
+
+def parse_decimal(
+    raw: str, what: str, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    """A decimal number as typed or logged (a temperature, a platelet count, millimetres): the
+    digits 0-9 with a point, one leading sign; no exponent, nan, inf, separators, decimal comma
+    or other scripts' digits (nan in particular would slip past every range check)."""
+    text = _must_be_text(raw, what).strip()
+    if not text:
+        raise InvalidInput(f"Give the {what}: a number.")
+    if not _DECIMAL.fullmatch(text):
+        comma = (
+            "; write the decimal point as '.'" if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text) else ""
+        )
+        raise InvalidInput(
+            f"'{_show(text)}' is not a number: write the {what} with the digits 0-9 and a "
+            f"decimal point only{comma}."
+        )
+    value = float(text)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        low = "" if minimum is None else f" from {minimum:g}"
+        high = "" if maximum is None else f" to {maximum:g}"
+        raise InvalidInput(f"{value:g} is not a {what}{low}{high}; check the number.")
+    return value
+
+
+def check_date_window(value: date, what: str) -> date:
+    """A date a person or a file gave, within EARLIEST_DATE..LATEST_DATE (see there)."""
+    day = value.date() if isinstance(value, datetime) else check_date(value, what)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InvalidInput(
+            f"{day.isoformat()} is not a plausible {what} (only dates from "
+            f"{EARLIEST_DATE.year} to {LATEST_DATE.year}); check the year."
+        )
+    return value
+
+
+def parse_date(raw: str, what: str) -> date:
+    """A date written YYYY-MM-DD (ASCII digits), within the plausible window. Python's
+    date.fromisoformat alone would also take 20260105 and week dates such as 2026-W01-1."""
+    text = _must_be_text(raw, what).strip()
+    if not text:
+        raise InvalidInput(f"Give the {what} as YYYY-MM-DD.")
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"'{_show(text)}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05)."
+        ) from exc
+    return check_date_window(day, what)
+
+
+def days_after(day: date, days: int, what: str) -> date:
+    """day + days for a horizon counted ahead (an expiry window), refused rather than overflowing
+    when the number of days is beyond MAX_DAYS_AHEAD."""
+    count = check_count(days, what, maximum=MAX_DAYS_AHEAD)
+    try:
+        return day + timedelta(days=count)
+    except OverflowError as exc:
+        raise InvalidInput(f"{day.isoformat()} plus {count} days is past the calendar.") from exc
 
 
 def check_count(value: int, what: str, maximum: int = 100_000) -> int:

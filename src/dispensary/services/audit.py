@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry, User
-from dispensary.domain.errors import NotPermitted
+from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import AuditRow, VerifyResult
 
 GENESIS = "0" * 64
+CLOCK_SKEW = timedelta(minutes=2)
+"""Workstations' clocks may differ by this much: an entry that would be dated up to this much
+before the last one is dated as the last one instead, so the trail never goes back in time; a
+clock further behind is refused (it would let a record be back-dated)."""
 
 
 def _default(value: Any) -> Any:
@@ -96,24 +100,52 @@ def chain_head(session: Session) -> ChainHead:
 
 @dataclass
 class Recorder:
-    """Writes the ledger rows and the audit entry of one transaction, in chain order."""
+    """Writes the ledger rows and the audit entry of one transaction, in chain order.
+
+    Before anything is written it checks that the acting account may still act (a session
+    open on a workstation stops once its account is locked or deactivated elsewhere), that the
+    chain head matches the last audit entry and ledger row, and that the clock has not gone
+    back. `check_account=False` is for what must be recorded whatever the account's state (a
+    failed signature that locks it, a sign-out, choosing one's own password)."""
 
     session: Session
     actor: Actor | None
     now: datetime
+    check_account: bool = True
 
     def __post_init__(self) -> None:
         if self.actor is not None:
             user = self.session.get(User, self.actor.user_id)
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
-                raise NotPermitted(
+                raise NotSignedIn(
                     f"{self.actor.username} can no longer sign: the account is not active. "
                     "Nothing was saved; sign in with an active account."
+                )
+            if self.check_account and user.locked:
+                raise NotSignedIn(
+                    f"The account '{self.actor.username}' has been locked: this session has "
+                    "ended and nothing was saved. Ask an administrator to unlock it."
+                )
+            if self.check_account and user.must_change_password:
+                raise NotPermitted(
+                    f"An administrator set the password of {self.actor.username}: choose your "
+                    "own password first (`dispensary user password`, or at sign-in). Nothing "
+                    "was saved."
                 )
         # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
         self.now = self.now.astimezone(UTC)
         self.head = chain_head(self.session)
+        last_at = _check_in_step(self.session, self.head)
+        if last_at is not None and self.now < last_at:
+            if last_at - self.now > CLOCK_SKEW:
+                raise RuleViolation(
+                    f"This computer's clock ({self.now:%Y-%m-%d %H:%M} UTC) is behind the last "
+                    f"entry of the audit trail ({last_at:%Y-%m-%d %H:%M} UTC): a record may not "
+                    "be dated before the one it follows. Set the computer's date and time "
+                    "right, then try again; nothing was saved."
+                )
+            self.now = last_at
         self.ledger_written: list[LedgerEntry] = []
 
     def ledger(self, row: LedgerEntry) -> LedgerEntry:
@@ -169,11 +201,95 @@ class Recorder:
             raise RuntimeError("ledger rows written without an audit entry")
 
 
+def _check_in_step(session: Session, head: ChainHead) -> datetime | None:
+    """Refuses to write when the chain head does not match the last audit entry and ledger row
+    (rows added or removed outside the program, a head edited): writing on would either fail on
+    a duplicate id or bury the mismatch. Returns the time of the last audit entry."""
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.entry_hash, AuditEntry.at)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    last_ledger = session.execute(
+        select(LedgerEntry.id, LedgerEntry.row_hash).order_by(LedgerEntry.id.desc()).limit(1)
+    ).first()
+    audit_at = (last[0], last[1]) if last is not None else (0, GENESIS)
+    ledger_at = tuple(last_ledger) if last_ledger is not None else (0, GENESIS)
+    if audit_at != (head.audit_count, head.audit_hash) or ledger_at != (
+        head.ledger_count,
+        head.ledger_hash,
+    ):
+        raise ChainOutOfStep(
+            "The audit trail's chain head does not match its last entries (audit entry "
+            f"{audit_at[0]} against {head.audit_count} in the head, ledger row {ledger_at[0]} "
+            f"against {head.ledger_count}): the database was changed outside the program. "
+            "Nothing was saved. An administrator runs `dispensary audit verify` and restores "
+            "the last good backup (`dispensary restore`); keep this file for investigation."
+        )
+    return last[2] if last is not None else None
+
+
+Row = TypeVar("Row", AuditEntry, LedgerEntry)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored row whose values cannot be read back (an impossible date, a broken number)."""
+
+    id: int
+    why: str
+
+
+def _rows(session: Session, model: type[Row], batch: int = 5000) -> Iterator[Row | Unreadable]:
+    """Every row in id order, a batch at a time; a row that cannot be read comes back as
+    Unreadable, so verify names it instead of stopping with a traceback."""
+    ids = model.id  # type: ignore[union-attr]
+    first = session.scalar(select(func.min(ids)))
+    last = session.scalar(select(func.max(ids)))
+    if first is None or last is None:
+        return
+    start = int(first)
+    while start <= int(last):
+        window = select(model).where(ids >= start, ids < start + batch).order_by(ids)
+        try:
+            rows = list(session.scalars(window))
+        except (ValueError, TypeError, OverflowError):
+            rows = []
+            for row_id in session.scalars(
+                select(ids).where(ids >= start, ids < start + batch).order_by(ids)
+            ):
+                try:
+                    found = session.scalars(select(model).where(ids == row_id)).one()
+                except (ValueError, TypeError, OverflowError) as exc:
+                    yield Unreadable(int(row_id), str(exc)[:80])
+                    continue
+                rows.append(found)
+        yield from rows
+        session.expunge_all()
+        start += batch
+
+
 def verify_session(session: Session) -> VerifyResult:
     """Recomputes both chains; names the first audit entry that does not match."""
     head = session.get(ChainHead, 1)
-    entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-    rows = {r.id: r for r in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id))}
+    if head is not None:
+        session.expunge(head)
+    loaded_rows = list(_rows(session, LedgerEntry))
+    loaded_entries = list(_rows(session, AuditEntry))
+    for kind, loaded in (("ledger row", loaded_rows), ("audit entry", loaded_entries)):
+        broken = next((r for r in loaded if isinstance(r, Unreadable)), None)
+        if broken is not None:
+            return VerifyResult(
+                False,
+                len(loaded_entries),
+                len(loaded_rows),
+                broken.id if kind == "audit entry" else None,
+                f"Tampering or damage found: {kind} {broken.id} holds a value that cannot be "
+                f"read ({broken.why}). Keep the file for investigation and restore the last "
+                "good backup.",
+            )
+    entries = [e for e in loaded_entries if isinstance(e, AuditEntry)]
+    rows = {r.id: r for r in loaded_rows if isinstance(r, LedgerEntry)}
 
     bad_ledger: int | None = None
     bad_ledger_why = ""
@@ -202,6 +318,14 @@ def verify_session(session: Session) -> VerifyResult:
             return _bad(entries, rows, expected_id, f"audit entry {expected_id} is missing")
         if entry.prev_hash != prev or entry.entry_hash != digest(prev, audit_content(entry)):
             return _bad(entries, rows, entry.id, f"audit entry {entry.id} was changed")
+        if expected_id > 1 and entry.at < entries[expected_id - 2].at:
+            return _bad(
+                entries,
+                rows,
+                entry.id,
+                f"audit entry {entry.id} is dated before entry {entry.id - 1} (time went "
+                "backwards: a clock set back, or an entry back-dated)",
+            )
         prev = entry.entry_hash
         for ledger_id, row_hash in _ledger_refs(entry):
             seen_ledger.add(ledger_id)
@@ -217,9 +341,20 @@ def verify_session(session: Session) -> VerifyResult:
         return _bad(entries, rows, None, "the chain head (the last hashes) was removed")
     if head is not None and len(entries) > head.audit_count:
         first = head.audit_count + 1
-        return _bad(entries, rows, first, f"audit entry {first} was added outside the program")
+        return _bad(
+            entries,
+            rows,
+            first,
+            f"audit entry {first} was added outside the program (the chain head ends at "
+            f"{head.audit_count})",
+        )
     if head is not None and len(entries) < head.audit_count:
-        return _bad(entries, rows, len(entries) + 1, "audit entries at the end are missing")
+        return _bad(
+            entries,
+            rows,
+            len(entries) + 1,
+            f"audit entries at the end are missing (the chain head counts {head.audit_count})",
+        )
     if head is not None and prev != head.audit_hash:
         return _bad(
             entries,

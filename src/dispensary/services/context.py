@@ -51,6 +51,8 @@ class Actor:
     full_name: str
     initials: str
     role: Role
+    # An administrator set the password: only a change of password is allowed until then.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dispensary.services.common import get_kit, kit_movements, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import may, require
 from dispensary.services.results import CountResult
-from dispensary.services.users import actor_of, check_signature, find_user
+from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 ON_SHELF = {KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value}
 
@@ -41,6 +41,7 @@ def record_count(
     day = check_not_future(counted_on, today, "count date")
     tablets = check_count(counted, "number of tablets counted")
     why = check_text(reason, "reason", required=False)
+    presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
         record = get_kit(session, kit)
         if record.status not in ON_SHELF:

@@ -8,16 +8,28 @@ same "today".
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
+from pathlib import Path
 
 from argon2 import PasswordHasher
 
+from dispensary.db.sqlite_backup import (
+    copy_database_private,
+    exclusive_lock,
+    put_in_place,
+    scratch_beside,
+    single_file,
+)
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
+from dispensary.domain.errors import DispensaryError, RuleViolation
 from dispensary.services import (
     counts,
     destruction,
@@ -32,6 +44,7 @@ from dispensary.services import (
     temperature,
     users,
 )
+from dispensary.services.backup import LOCK_WAIT_SECONDS
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 from dispensary.study import Study, default_study_path, load_study
@@ -148,6 +161,65 @@ def build_demo(db: str, clock_today: date | None = None) -> DemoInfo:
         return _Builder(db, today, load_study(default_study_path())).build()
 
 
+def build_demo_file(path: Path, clock_today: date | None = None, replace: bool = False) -> DemoInfo:
+    """Builds the demo beside `path` (NAME.building), then puts it in place in one step, so that
+    a kill leaves the earlier file or the whole new demo, never neither. An existing file is
+    replaced only with `replace` and only if it is a training database (the demo,
+    `init --training`): a real site database, or any other file, is refused and left byte for
+    byte as it was."""
+    if path.is_dir():
+        raise RuleViolation(f"{path} is a folder: give a file name for the demo.")
+    if path.exists() and not replace:
+        raise RuleViolation(
+            f"{path} already exists. Add --replace to overwrite it with a new demo, or give "
+            "another --db."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        old = None
+        if path.exists():
+            checked = _training_file(path)
+            old = stack.enter_context(exclusive_lock(path, LOCK_WAIT_SECONDS))
+            if old.identity != checked:
+                raise RuleViolation(f"{path} changed while it was being checked; try again.")
+        building = stack.enter_context(scratch_beside(path, ".building", "demo build"))
+        info = build_demo(str(building), clock_today)
+        single_file(building)
+        if old is None:
+            put_in_place(building, path)
+        else:
+            old.replace_with(building)  # in one transaction, under the lock
+    return replace_fields(info, database=str(path))
+
+
+def _training_file(path: Path) -> tuple[int, int]:
+    """Refuses unless `path` is a Dispensary training database; returns the file's identity.
+    Decided on a private copy: opening the file itself would switch it to WAL or upgrade it."""
+    found = os.stat(path)
+    refused = (
+        f"{path} is not a Dispensary training database (the demo, or a database made with "
+        "`init --training`), and the demo replaces nothing else. Nothing was changed; give "
+        "another --db."
+    )
+    with tempfile.TemporaryDirectory(prefix="dispensary-demo-") as scratch:
+        copy = Path(scratch) / "check.sqlite3"
+        try:
+            copy_database_private(path, copy)
+        except OSError as exc:
+            raise RuleViolation(f"{path} cannot be read ({exc.strerror}). {refused}") from exc
+        try:
+            opened = setup.open_database(str(copy), backup_dir=Path(scratch))
+        except DispensaryError as exc:
+            raise RuleViolation(refused) from exc
+        try:
+            training = setup.training_clock_allowed(opened.context)
+        finally:
+            opened.context.engine.dispose()
+    if not training:
+        raise RuleViolation(refused)
+    return found.st_dev, found.st_ino
+
+
 class _Builder:
     def __init__(self, db: str, today: date, study: Study) -> None:
         self.db = db
@@ -203,6 +275,7 @@ class _Builder:
                 user.full_name,
                 user.initials,
                 DEMO_PASSWORD,
+                temporary_password=False,  # the demo tells everyone its one password
             )
         self.pharmacist = users.sign_in(self.ctx, "pharmacist", DEMO_PASSWORD)
         self.technician = users.sign_in(self.ctx, "technician", DEMO_PASSWORD)

@@ -17,7 +17,7 @@ from dispensary.services.common import get_kits, kit_movements, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import DestroyResult
-from dispensary.services.users import check_signature
+from dispensary.services.users import check_signature, presign
 
 DESTROYABLE = {KitStatus.AVAILABLE, KitStatus.QUARANTINED, KitStatus.RETURNED, KitStatus.EXPIRED}
 
@@ -44,6 +44,7 @@ def destroy(
         raise RuleViolation("The witness must be another person than the one destroying.")
     how = check_text(method, "method (e.g. incineration, or return to sponsor)", limit=200)
     ref = check_text(reference, "reference", required=False, limit=120)
+    presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         records = get_kits(session, kits)
         rec = Recorder(session, actor, ctx.clock.now())

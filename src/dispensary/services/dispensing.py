@@ -42,7 +42,7 @@ from dispensary.services.permissions import ALLOWED, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
 from dispensary.services.results import DispenseResult, KitRow
-from dispensary.services.users import actor_of, check_signature, find_user
+from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 DISPENSE_PREFIX = "DSP"
 
@@ -92,6 +92,7 @@ def dispense_cycle(
     days = study.cycle.days_of_supply
     last_day = last_day_of_supply(day1, days)
     cover_until = last_day + timedelta(days=study.cycle.expiry_margin_days)
+    presign(ctx, (actor.username, password), (checked_by, checker_password))
 
     with write_transaction(ctx.engine) as session:
         participant = get_participant(session, study_number)
@@ -387,6 +388,7 @@ def void_dispense(
     name the original, never an edit. The cycle can then be dispensed again."""
     require(actor, "dispense")
     why = check_text(reason, "reason for the correction")
+    presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
         if session.scalar(

@@ -23,6 +23,8 @@ from dispensary.domain.rules import (
     check_not_future,
     check_text,
     normalise_kit_number,
+    parse_date,
+    parse_whole,
 )
 from dispensary.services.audit import Recorder
 from dispensary.services.common import stock_movement
@@ -64,51 +66,81 @@ def expand_range(text: str) -> list[str]:
     return [normalise_kit_number(f"{prefix}{n:0{len(start)}d}") for n in range(first, last + 1)]
 
 
-def parse_manifest(text: str, default_product: str | None = None) -> list[KitIn]:
-    """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number."""
+def parse_manifest(
+    text: str,
+    default_product: str | None = None,
+    lot: str | None = None,
+    expiry: date | None = None,
+    tablets: int | None = None,
+) -> list[KitIn]:
+    """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number.
+    The defaults (the receiving options) fill a missing column and its empty cells."""
+    defaults = {
+        "product": default_product or "",
+        "lot": lot or "",
+        "expiry": expiry.isoformat() if expiry else "",
+        "tablets": str(tablets) if tablets is not None else "",
+    }
     try:
-        return _parse_manifest(text, default_product)
+        return _parse_manifest(text, defaults)
     except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
         raise InvalidInput(f"The manifest is not a CSV file that can be read ({exc}).") from exc
 
 
-def _parse_manifest(text: str, default_product: str | None) -> list[KitIn]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
+def _header(names: Sequence[str]) -> dict[str, int]:
+    """Column name -> position. A column named twice is refused: which of the two a reader
+    took would silently decide a kit's lot or count."""
+    columns: dict[str, int] = {}
+    for position, raw in enumerate(names):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name in columns:
+            raise InvalidInput(
+                f"The manifest's header names the column '{name[:40]}' twice (columns "
+                f"{columns[name] + 1} and {position + 1}); keep one and receive it again."
+            )
+        columns[name] = position
+    return columns
+
+
+def _kit_line(values: dict[str, str]) -> KitIn:
+    """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
+    0-9, YYYY-MM-DD in the plausible window)."""
+    expiry = parse_date(values["expiry"], "expiry")
+    tablets = parse_whole(values["tablets"], "tablet count")
+    product = values.get("product")
+    if not product:
+        raise InvalidInput("no product; add a product column.")
+    number = normalise_kit_number(values["kit"])
+    lot = check_text(values["lot"], "lot number", limit=60)
+    return KitIn(number, product, lot, expiry, tablets)
+
+
+def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    columns = _header(next(reader, []))
     needed = {"kit", "lot", "expiry", "tablets"}
-    if not needed <= fields:
+    missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
+    if missing:
         raise InvalidInput(
             "The manifest must be a CSV file with a header line naming the columns "
-            f"kit, lot, expiry, tablets (and product); missing: {', '.join(sorted(needed - fields))}."
+            f"kit, lot, expiry, tablets (and product); missing: {', '.join(missing)}."
         )
     kits: list[KitIn] = []
     for row in reader:
         line_no = reader.line_num  # counts the blank lines the reader skips
-        values = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        if not any(values.values()):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
             continue
+        values = {
+            name: (cells[at] if at < len(cells) else "") or defaults.get(name, "")
+            for name, at in columns.items()
+        } | {name: v for name, v in defaults.items() if name not in columns}
         try:
-            expiry = date.fromisoformat(values["expiry"])
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Manifest line {line_no}: expiry '{values['expiry'][:20]}' is not a date "
-                "(write YYYY-MM-DD)."
-            ) from exc
-        try:
-            tablets = int(values["tablets"])
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Manifest line {line_no}: tablets '{values['tablets'][:20]}' is not a number."
-            ) from exc
-        product = values.get("product") or default_product
-        if not product:
-            raise InvalidInput(f"Manifest line {line_no}: no product; add a product column.")
-        try:
-            number = normalise_kit_number(values["kit"])
-            lot = check_text(values["lot"], "lot number", limit=60)
+            kits.append(_kit_line(values))
         except InvalidInput as exc:
             raise InvalidInput(f"Manifest line {line_no}: {exc.message}") from exc
-        kits.append(KitIn(number, product, lot, expiry, tablets))
         if len(kits) > MAX_KITS:
             raise InvalidInput(f"The manifest has more than {MAX_KITS} kits; split it.")
     if not kits:

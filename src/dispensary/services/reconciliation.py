@@ -29,7 +29,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.queries import open_flags, participant_row
 from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
-from dispensary.services.users import check_signature
+from dispensary.services.users import check_signature, presign
 
 RETURN_GRACE_DAYS = 7
 
@@ -204,6 +204,7 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     """The monitor's (or pharmacist's) signature under today's reconciliation."""
     require(actor, "sign_off")
     text = check_text(note, "note", required=False)
+    presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         result = reconcile_session(session, ctx)
         summary = json.dumps(

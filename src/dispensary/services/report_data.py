@@ -36,7 +36,12 @@ from dispensary.db.models import (
 from dispensary.domain.accountability import Movement, stock_delta
 from dispensary.domain.codes import KitStatus, MovementKind, Role
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
-from dispensary.domain.rules import check_text, normalise_kit_number
+from dispensary.domain.rules import (
+    check_date_window,
+    check_text,
+    days_after,
+    normalise_kit_number,
+)
 from dispensary.services import audit as audit_service
 from dispensary.services import queries
 from dispensary.services.audit import Recorder
@@ -329,7 +334,12 @@ def _stock_delta(row: LedgerRow) -> int:
 
 
 def check_period(since: date | None, until: date | None) -> None:
-    """A report period that ends before it starts is a slip: refused, not shown empty."""
+    """A report period that ends before it starts is a slip: refused, not shown empty; a date
+    outside the plausible window (year 9999) is refused rather than overflowing a day later."""
+    if since is not None:
+        check_date_window(since, "start of the period")
+    if until is not None:
+        check_date_window(until, "end of the period")
     if since is not None and until is not None and until < since:
         raise InvalidInput(
             f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
@@ -624,7 +634,7 @@ def expiry_report(ctx: Context, actor: Actor, within_days: int = 90) -> ExpiryRe
     if isinstance(within_days, bool) or not isinstance(within_days, int) or within_days < 0:
         raise InvalidInput(f"'{within_days}' is not a number of days (0 or more).")
     today = ctx.clock.today()
-    horizon = today + timedelta(days=within_days)
+    horizon = days_after(today, within_days, "number of days ahead")
     kits = queries.inventory(ctx, actor)
     shelf = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
     expiring = [k for k in kits if k.status in shelf and today <= k.expiry <= horizon]

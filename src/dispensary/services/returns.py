@@ -13,6 +13,7 @@ from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
+    DATABASE_INT_MAX,
     check_count,
     check_not_future,
     check_return_quantity,
@@ -31,7 +32,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.queries import current_returns, history_rows, live_dispenses
 from dispensary.services.results import ReturnResult
-from dispensary.services.users import check_signature
+from dispensary.services.users import check_signature, presign
 
 
 def find_dispense(session: Session, study_number: str, cycle: int) -> Dispense:
@@ -74,6 +75,7 @@ def record_return(
     note_text = check_text(note, "note", required=False)
     condition_text = check_text(condition, "condition", required=False, limit=200)
     number = normalise_kit_number(kit)
+    presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = _dispense_for(session, dispense, study_number, cycle)
         if record not in live_dispenses(session, record.participant_id):
@@ -163,8 +165,13 @@ def correct_return(
 ) -> ReturnResult:
     """A recount: a new return that names the one it replaces, and reversing ledger rows."""
     require(actor, "correct_return")
+    if isinstance(return_id, bool) or not isinstance(return_id, int) or not (
+        1 <= return_id <= DATABASE_INT_MAX
+    ):
+        raise InvalidInput(f"{return_id!r:.30} is not a return number (1, 2, 3 ...).")
     count = check_count(tablets, "number of tablets returned")
     why = check_text(reason, "reason for the correction")
+    presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         old = session.get(Return, return_id)
         if old is None:

@@ -1,21 +1,27 @@
 """Creating and opening a database: migrations, the study it serves, and the first administrator.
 
 Opening refuses, with a message and without writing, a file that is not a database, is damaged,
-has a newer schema than this program, or serves another study. An older schema is migrated
-after an automatic backup.
+has a newer schema than this program, or serves another study; a full disk, a read-only file or
+folder and a busy database are each named as such (db.faults), never as damage. An older schema
+is migrated after an automatic backup. Opening reads without the write lock, and never chmods
+the file: a database other accounts may read opens with a warning.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, inspect, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from dispensary.db import migrate
 from dispensary.db.engine import (
+    checked_url,
+    fault,
     make_engine,
     read_transaction,
     restrict_file,
@@ -23,19 +29,38 @@ from dispensary.db.engine import (
     url_for,
     write_transaction,
 )
-from dispensary.db.models import Setting, StudyRecord, User
+from dispensary.db.faults import (
+    NOTHING_CHANGED,
+    SQLITE_CORRUPT,
+    SQLITE_NOTADB,
+    file_fault,
+    mode_warning,
+    read_only_reason,
+    shown,
+    sqlite_code,
+    sqlite_fault,
+)
+from dispensary.db.files import create_private
+from dispensary.db.models import AuditEntry, StudyRecord, User
 from dispensary.db.sqlite_backup import backup_file
-from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.domain.errors import (
+    DatabaseDamaged,
+    DatabaseProblem,
+    NotADispensaryDatabase,
+    RuleViolation,
+)
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin
 from dispensary.study import Study, parse_study
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-# The setting that marks a training database (the demo, a scripted test database): only there
+# The audit entry that marks a training database (the demo, a scripted test database): only there
 # may "today" be fixed by hand, since on a real database that would forge the audit trail's dates.
-TRAINING_CLOCK_KEY = "training_clock"
-TRAINING_CLOCK_ALLOWED = "allowed"
+# It is written in the transaction that creates the database, inside the hash chain, so it cannot
+# be added to a real database afterwards without breaking the chain (a settings row could be).
+TRAINING_ACTION = "training_database"
+_CREATION_ENTRIES = 5  # the entries `init` writes: the study, the administrator, the mark
 
 
 @dataclass(frozen=True)
@@ -43,39 +68,57 @@ class OpenedDatabase:
     context: Context
     migrated_from: str | None
     backup: str | None
+    warning: str | None = None  # e.g. other accounts may read the file: said, not refused
 
 
 def _check_sqlite_file(path: Path, must_exist: bool) -> set[str]:
     """Checks the file read-only, before SQLAlchemy opens it (which would switch a foreign file
-    to WAL); returns the names of its tables (none for a new or empty file)."""
+    to WAL and create -wal/-shm files beside it); returns the names of its tables (none for a
+    new or empty file). Each refusal names its cause, so that only damage advises a restore."""
+    try:
+        return _checked_tables(path, must_exist)
+    except OSError as exc:  # a path over the system's limit, a folder of another account...
+        raise file_fault(exc, path) from exc
+
+
+def _checked_tables(path: Path, must_exist: bool) -> set[str]:
     if not path.exists():
         if must_exist:
             raise DatabaseProblem(
-                f"There is no database at {path}. Create one with `dispensary init` or pick "
-                "another file."
+                f"There is no database at {shown(path)}. Create one with `dispensary init` or "
+                "pick another file."
             )
         return set()
     if path.is_dir():
-        raise DatabaseProblem(f"{path} is a folder, not a database file.")
+        raise NotADispensaryDatabase(f"{shown(path)} is a folder, not a database file.")
+    refused = read_only_reason(path)
+    if refused is not None and not os.access(path, os.R_OK):
+        raise refused
     with path.open("rb") as handle:
         header = handle.read(100)
     if len(header) == 0:
         if must_exist:
-            raise DatabaseProblem(
-                f"{path} is empty: it is not a Dispensary database. Check the path, or restore "
-                "the last backup."
+            raise NotADispensaryDatabase(
+                f"{shown(path)} is empty: it is not a Dispensary database. {NOTHING_CHANGED} "
+                "Check the path; if the pharmacy's database was here, restore the last backup."
             )
+        if refused is not None:
+            raise refused
         return set()  # an empty file: SQLite treats it as a new database
     if not header.startswith(SQLITE_MAGIC):
-        raise DatabaseProblem(
-            f"{path} is not a Dispensary database (it is not an SQLite file). "
-            "Check the path, or restore the last backup."
+        raise NotADispensaryDatabase(
+            f"{shown(path)} is not a Dispensary database (it is not an SQLite file). "
+            f"{NOTHING_CHANGED} Check the path (--db, or DISPENSARY_DB)."
         )
     if len(header) < 100:
-        raise DatabaseProblem(f"{path} is truncated. Restore the last backup.")
+        raise DatabaseDamaged(
+            f"{shown(path)} is truncated. {NOTHING_CHANGED} Restore the last backup."
+        )
+    if refused is not None:  # before SQLite, which would leave -wal/-shm files behind
+        raise refused
     absent = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -83,14 +126,19 @@ def _check_sqlite_file(path: Path, must_exist: bool) -> set[str]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         _remove_left_behind(absent)
-        raise DatabaseProblem(
-            f"{path} is damaged ({exc}). Nothing was changed. Restore the last backup."
-        ) from exc
+        if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
+            raise DatabaseDamaged(
+                f"{shown(path)} is damaged ({exc}). {NOTHING_CHANGED} Restore the last backup."
+            ) from exc
+        problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
+            f"{shown(path)} cannot be read ({exc}). {NOTHING_CHANGED} Check the path."
+        )
+        raise problem from exc
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
-        raise DatabaseProblem(
-            f"{path} is damaged (integrity check: {result[0] if result else 'no answer'}). "
-            "Nothing was changed. Restore the last backup."
+        raise DatabaseDamaged(
+            f"{shown(path)} is damaged (integrity check: "
+            f"{result[0] if result else 'no answer'}). {NOTHING_CHANGED} Restore the last backup."
         )
     return tables
 
@@ -124,7 +172,7 @@ def init_database(
             raise RuleViolation(
                 f"{db} already holds a database. Open it, or choose a new file to create."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _new_database_file(path)
     engine = make_engine(db)
     try:
         if migrate.has_tables(engine):
@@ -144,20 +192,43 @@ def init_database(
             )
             create_first_admin(session, rec, admin, admin_name, admin_initials, password)
             if training:
-                session.add(Setting(key=TRAINING_CLOCK_KEY, value=TRAINING_CLOCK_ALLOWED))
+                rec.audit(
+                    TRAINING_ACTION,
+                    "database",
+                    study.protocol,
+                    {"today_may_be_fixed": "yes"},
+                    reason="training database: not for real participants",
+                    username=admin,
+                )
     except Exception:
         engine.dispose()
         raise
-    if path is not None:
-        restrict_file(path)
     return Context(engine, study, clock, db)
 
 
+def _new_database_file(path: Path) -> None:
+    """A new database is owner-only from its first byte: created 0600 here, before SQLite writes
+    to it (SQLite gives its -wal and -shm files the database's mode). An empty file of this
+    account already there is made private before anything is written to it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path, exist_ok=True)
+        restrict_file(path)
+    except OSError as exc:
+        raise file_fault(exc, path) from exc
+
+
 def training_clock_allowed(ctx: Context) -> bool:
-    """Whether this is a training database, where "today" may be fixed by hand."""
+    """Whether this is a training database, where "today" may be fixed by hand: marked by an
+    audit entry written when the database was created (at the time of the first entry)."""
     with read_transaction(ctx.engine) as session:
-        value = session.get(Setting, TRAINING_CLOCK_KEY)
-        return value is not None and value.value == TRAINING_CLOCK_ALLOWED
+        first = session.get(AuditEntry, 1)
+        mark = session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.id <= _CREATION_ENTRIES, AuditEntry.action == TRAINING_ACTION
+            )
+        )
+        return first is not None and mark is not None and mark.at == first.at
 
 
 def open_database(
@@ -166,27 +237,36 @@ def open_database(
     expect_protocol: str | None = None,
     backup_dir: Path | None = None,
 ) -> OpenedDatabase:
-    """Opens an existing database, checking it before anything is written."""
+    """Opens an existing database, checking it before anything is written; reads without the
+    write lock, so another workstation writing does not stop it."""
     clock = clock or SystemClock()
-    url = url_for(db)
-    path = sqlite_path(url)
-    if path is not None and not {"alembic_version", "study"} <= _check_sqlite_file(path, True):
-        raise DatabaseProblem(
-            f"{db} is not a Dispensary database (no schema version or study). "
-            "Create one with `dispensary init`."
-        )
+    checked_url(db)  # a location this program can use, or a message saying which are
+    path = sqlite_path(url_for(db))
+    warning: str | None = None
+    if path is not None:
+        if not {"alembic_version", "study"} <= _check_sqlite_file(path, True):
+            raise NotADispensaryDatabase(
+                f"{shown(db)} is not a Dispensary database (no schema version or study). "
+                f"{NOTHING_CHANGED} Check the path, or create one with `dispensary init`."
+            )
+        warning = mode_warning(path)
     engine = make_engine(db)
     try:
-        return _open(engine, db, path, clock, expect_protocol, backup_dir)
-    except (OperationalError, DatabaseError) as exc:
+        opened = _open(engine, db, path, clock, expect_protocol, backup_dir)
+    except DBAPIError as exc:
         engine.dispose()
-        raise DatabaseProblem(
-            f"The database {db} cannot be read ({exc.orig}). Check the path or URL, or restore "
-            "the last backup."
-        ) from exc
+        problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
+            f"The database {shown(db)} cannot be read ({exc.orig}). {NOTHING_CHANGED} Check the "
+            "path or URL."
+        )
+        raise problem from exc
+    except OSError as exc:  # the copy kept before an upgrade: a full disk, a read-only folder
+        engine.dispose()
+        raise file_fault(exc, exc.filename or db) from exc
     except Exception:
         engine.dispose()
         raise
+    return OpenedDatabase(opened.context, opened.migrated_from, opened.backup, warning)
 
 
 def _open(
@@ -199,15 +279,15 @@ def _open(
 ) -> OpenedDatabase:
     tables = set(inspect(engine).get_table_names())
     if "alembic_version" not in tables or "study" not in tables:
-        raise DatabaseProblem(
-            f"{db} is not a Dispensary database (no schema version or study). "
-            "Create one with `dispensary init`."
+        raise NotADispensaryDatabase(
+            f"{shown(db)} is not a Dispensary database (no schema version or study). "
+            f"{NOTHING_CHANGED} Check the URL, or create one with `dispensary init`."
         )
     current = migrate.current_revision(engine)
     if current not in migrate.known_revisions():
         raise DatabaseProblem(
-            f"{db} was written by a newer version of Dispensary (schema {current}). "
-            "Nothing was changed. Install the newer version to open it."
+            f"{shown(db)} was written by a newer version of Dispensary (schema {current}). "
+            f"{NOTHING_CHANGED} Install the newer version to open it."
         )
     migrated_from: str | None = None
     backup: str | None = None
@@ -222,15 +302,17 @@ def _open(
     with read_transaction(engine) as session:
         record = session.scalar(select(StudyRecord))
         if record is None:
-            raise DatabaseProblem(f"{db} has no study recorded. Create it with `dispensary init`.")
+            raise NotADispensaryDatabase(
+                f"{shown(db)} has no study recorded. Create it with `dispensary init`."
+            )
         study = parse_study(record.source_text, f"{db} (stored study)")
         if session.scalar(select(User).limit(1)) is None:
-            raise DatabaseProblem(f"{db} has no users. Create it with `dispensary init`.")
+            raise NotADispensaryDatabase(
+                f"{shown(db)} has no users. Create it with `dispensary init`."
+            )
     if expect_protocol and study.protocol != expect_protocol:
         raise DatabaseProblem(
-            f"{db} belongs to study {study.protocol}, not {expect_protocol}. "
+            f"{shown(db)} belongs to study {study.protocol}, not {expect_protocol}. "
             "Open the database of the study you mean."
         )
-    if path is not None:
-        restrict_file(path)
     return OpenedDatabase(Context(engine, study, clock, db), migrated_from, backup)

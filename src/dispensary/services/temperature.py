@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,16 +14,22 @@ from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Excursion, Kit, QuarantineEvent, Shipment
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.domain.rules import check_text
+from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
+
+OLDEST_READING = timedelta(days=3653)
+"""How far back a logger file may reach: 10 years before now. A reading older than that is a
+logger clock that was never set (often 1900 or 2000-01-01), not the storage history of kits in
+stock, and would file an excursion under a date no one can check."""
 
 
 @dataclass(frozen=True)
 class Reading:
     at: datetime
     celsius: float
+    line: int = 0  # of the logger file, to name it in a refusal
 
 
 @dataclass(frozen=True)
@@ -37,15 +43,31 @@ class ExcursionResult:
     kits_quarantined: tuple[str, ...]
 
 
-def parse_logger_csv(text: str) -> list[Reading]:
-    """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature')."""
+def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
+    """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
+    Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
     try:
-        return _parse_logger_csv(text)
+        return _parse_logger_csv(text, now)
     except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
         raise InvalidInput(f"The logger file is not a CSV file that can be read ({exc}).") from exc
 
 
-def _parse_logger_csv(text: str) -> list[Reading]:
+def _reading_time(raw: str) -> datetime:
+    """An ISO 8601 time in UTC (a time without a zone is taken as UTC), within the plausible
+    window of dates: a year such as 0001 or 9999 is a logger fault, and would leave the calendar
+    when converted to UTC."""
+    try:
+        if not raw.isascii():
+            raise ValueError(raw)
+        at = datetime.fromisoformat(raw)
+        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput(f"'{raw[:30]}' is not a time (ISO 8601).") from exc
+    check_date_window(at.date(), "reading date")
+    return at
+
+
+def _parse_logger_csv(text: str, now: datetime | None) -> list[Reading]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
     time_key = names.get("timestamp") or names.get("time")
@@ -62,20 +84,15 @@ def _parse_logger_csv(text: str) -> list[Reading]:
         if not raw_time and not raw_temp:
             continue
         try:
-            at = datetime.fromisoformat(raw_time)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Logger line {line_no}: '{raw_time[:30]}' is not a time (ISO 8601)."
-            ) from exc
-        try:
-            celsius = float(raw_temp)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Logger line {line_no}: '{raw_temp[:20]}' is not a temperature."
-            ) from exc
+            at = _reading_time(raw_time)
+            celsius = parse_decimal(raw_temp, "temperature")
+        except InvalidInput as exc:
+            raise InvalidInput(f"Logger line {line_no}: {exc.message}") from exc
         if not -80 <= celsius <= 80:
             raise InvalidInput(f"Logger line {line_no}: {celsius} °C is not plausible.")
-        readings.append(Reading(at if at.tzinfo else at.replace(tzinfo=UTC), celsius))
+        if now is not None:
+            _check_within_history(at, now, line_no)
+        readings.append(Reading(at, celsius, line_no))
     if not readings:
         raise InvalidInput("The logger file holds no readings.")
     return sorted(readings, key=lambda r: r.at)
@@ -83,6 +100,21 @@ def _parse_logger_csv(text: str) -> list[Reading]:
 
 def _when(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _check_within_history(at: datetime, now: datetime, line_no: int) -> None:
+    """Not after now (the logger's clock runs ahead), not more than OLDEST_READING before it."""
+    if at > now:
+        raise InvalidInput(
+            f"Logger line {line_no} has a reading at {_when(at)}, after now ({_when(now)}): "
+            "check the logger's clock and export again. Nothing was imported."
+        )
+    if at < now - OLDEST_READING:
+        raise InvalidInput(
+            f"Logger line {line_no} has a reading at {_when(at)}, more than 10 years ago: check "
+            "the logger's clock (it may never have been set) and export again. Nothing was "
+            "imported."
+        )
 
 
 def _known_area(ctx: Context, area: str) -> str:
@@ -122,13 +154,9 @@ def import_logger(
 ) -> list[ExcursionResult]:
     require(actor, "temperature")
     area = _known_area(ctx, check_text(storage_area, "storage area", limit=80))
-    readings = parse_logger_csv(text)
+    source = check_text(source[:200] if isinstance(source, str) else source, "logger file name")
     now = ctx.clock.now()
-    if readings[-1].at > now:
-        raise InvalidInput(
-            f"The logger file has a reading at {_when(readings[-1].at)}, after now "
-            f"({_when(now)}): check the logger's clock and export again. Nothing was imported."
-        )
+    readings = parse_logger_csv(text, now)
     low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
     runs: list[list[Reading]] = []
     previous_outside = False

@@ -1,18 +1,33 @@
-"""Users, sign-in and electronic signatures (argon2 password hashes, lockout after 5 failures)."""
+"""Users, sign-in and electronic signatures (argon2 password hashes, lockout after 5 failures).
+
+Every failed sign-in gets the same message, whether the name is unknown, the password wrong, or
+the account locked or deactivated: only someone who typed the right password learns the state of
+the account. The slow argon2 check runs before the write lock is taken, so a sign-in never holds
+up another workstation's dispense.
+"""
 
 from __future__ import annotations
 
+import functools
+import getpass
+import hashlib
+import hmac
+import os
 import re
+import socket
+from datetime import datetime
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Signature, User
+from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
+from dispensary.db.models import PasswordHistory, Signature, User
 from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
+    ChainOutOfStep,
     InvalidInput,
     NotFound,
     NotPermitted,
@@ -20,6 +35,7 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
 )
+from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
@@ -27,40 +43,105 @@ from dispensary.services.permissions import require
 from dispensary.services.results import UserRow
 
 MAX_FAILURES = 5
-MIN_PASSWORD = 8
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
+SIGN_IN_FAILED = (
+    "Sign-in failed: the user name or password is wrong, or the account is locked or "
+    "deactivated. After 5 failures in a row an account locks; an administrator unlocks it."
+)
+COMMON_PASSWORDS = Path("security") / "common-passwords.txt"
 _hasher = PasswordHasher()
 
 
-def hash_password(password: str) -> str:
-    check_password_rules(password)
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of passwords refused as too common (resources/security)."""
+    from dispensary.study import RESOURCES
+
+    installed = Path(__file__).resolve().parent.parent / "resources" / COMMON_PASSWORDS
+    path = installed if installed.exists() else RESOURCES / COMMON_PASSWORDS
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def hash_password(password: str, username: str = "") -> str:
+    check_password_rules(password, username)
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, username: str = "") -> None:
+    problem = password_problem(password, username, common_passwords())
+    if problem is not None:
+        raise InvalidInput(problem)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     if not isinstance(password, str):
-        raise InvalidInput("A password must be text.")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"A password needs at least {MIN_PASSWORD} characters.")
-    if len(password) > 200:
-        raise InvalidInput("A password may have at most 200 characters.")
-    if password.strip() != password or any(ord(c) < 32 for c in password):
-        raise InvalidInput(
-            "A password may not start or end with spaces or hold control characters."
-        )
+        return False
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# Signature passwords checked before the write lock is taken (`presign`): the slow argon2 check
+# of a signature must not hold up every other workstation's write. Keyed by the stored hash
+# (salted) and an HMAC of the password under a key that lives only in this process.
+_PROCESS_KEY = os.urandom(32)
+_PRECHECKED: dict[tuple[str, bytes], bool] = {}
+_PRECHECKED_MOST = 64
+
+
+def _password_key(password_hash: str, password: str) -> tuple[str, bytes]:
+    text_bytes = password.encode("utf-8", "surrogatepass")
+    return password_hash, hmac.new(_PROCESS_KEY, text_bytes, hashlib.sha256).digest()
 
 
 def _password_matches(user: User, password: str) -> bool:
     if not isinstance(password, str):
         return False
-    try:
-        return bool(_hasher.verify(user.password_hash, password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    known = _PRECHECKED.pop(_password_key(user.password_hash, password), None)
+    if known is not None:
+        return known
+    return _verify(user.password_hash, password)
+
+
+def presign(ctx: Context, *signers: tuple[str, str]) -> None:
+    """Checks the passwords of the signers of a step (user name, password) before its write
+    transaction, so that `check_signature` inside it finds the answer ready instead of running
+    argon2 under the write lock. Signers without a name are skipped; nothing is refused here:
+    the transaction still decides, with the account as it then is."""
+    named = [(n.strip().lower(), p) for n, p in signers if n and isinstance(p, str)]
+    if not named:
+        return
+    with read_transaction(ctx.engine) as session:
+        query = select(User.username, User.password_hash).where(
+            User.username.in_([n for n, _ in named])
+        )
+        found = {name: stored for name, stored in session.execute(query)}
+    for name, password in named:
+        stored = found.get(name)
+        if stored is None:
+            continue
+        if len(_PRECHECKED) >= _PRECHECKED_MOST:
+            _PRECHECKED.clear()
+        _PRECHECKED[_password_key(stored, password)] = _verify(stored, password)
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """Checked against for an unknown user name, so that it takes as long as a real one."""
+    return _hasher.hash("no account has this password 7Gq")
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.username, user.full_name, user.initials, Role(user.role))
+    return Actor(
+        user.id,
+        user.username,
+        user.full_name,
+        user.initials,
+        Role(user.role),
+        must_change_password=bool(user.must_change_password),
+    )
 
 
 def normalise_username(raw: str) -> str:
@@ -74,18 +155,54 @@ def normalise_username(raw: str) -> str:
 
 
 def sign_in(ctx: Context, username: str, password: str) -> Actor:
-    """Checks the password; a failure is counted (and committed) before it is refused."""
+    """Checks the password (outside the write lock), then records the outcome; a failure is
+    counted (and committed) before it is refused. An account whose password an administrator
+    set comes back with `must_change_password`: it may change its password and nothing else.
+
+    When the chain head is out of step (ChainOutOfStep), nothing can be recorded: a right
+    password still signs in, so that the trail can be verified and a backup restored, and every
+    write is refused until then."""
     try:
         name = normalise_username(username)
     except InvalidInput as exc:
-        raise NotSignedIn("Wrong user name or password.") from exc
+        _verify(_stand_in_hash(), password)
+        raise NotSignedIn(SIGN_IN_FAILED) from exc
+    with read_transaction(ctx.engine) as session:
+        known = session.scalar(select(User).where(User.username == name))
+        checked_hash = known.password_hash if known is not None else _stand_in_hash()
+    matches = _verify(checked_hash, password)
+    try:
+        return _record_sign_in(ctx, name, password, checked_hash, matches)
+    except ChainOutOfStep:
+        if known is None or not matches or not known.active or known.locked:
+            raise NotSignedIn(SIGN_IN_FAILED) from None
+        return actor_of(known)
+
+
+def _record_sign_in(
+    ctx: Context, name: str, password: str, checked_hash: str, matches: bool
+) -> Actor:
     failure: NotSignedIn | None = None
     with write_transaction(ctx.engine) as session:
         user = session.scalar(select(User).where(User.username == name))
         rec = Recorder(session, None, ctx.clock.now())
+        if user is not None and user.password_hash != checked_hash:
+            matches = _password_matches(user, password)  # changed meanwhile: check again
         if user is None:
             rec.audit("sign_in_failed", "user", name, username=name)
-            failure = NotSignedIn("Wrong user name or password.")
+            failure = NotSignedIn(SIGN_IN_FAILED)
+        elif not matches:
+            if user.active and not user.locked:
+                user.failed_attempts += 1
+                user.locked = user.failed_attempts >= MAX_FAILURES
+            rec.audit(
+                "sign_in_failed",
+                "user",
+                name,
+                new={"failed_attempts": user.failed_attempts, "locked": user.locked},
+                username=name,
+            )
+            failure = NotSignedIn(SIGN_IN_FAILED)
         elif not user.active:
             rec.audit("sign_in_refused", "user", name, username=name, reason="deactivated")
             failure = NotSignedIn(
@@ -94,36 +211,41 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
         elif user.locked:
             rec.audit("sign_in_refused", "user", name, username=name, reason="locked")
             failure = NotSignedIn(
-                f"The account '{name}' is locked after {MAX_FAILURES} failed sign-ins. "
+                f"The account '{name}' is locked after {MAX_FAILURES} failures in a row. "
                 "Ask an administrator to unlock it."
-            )
-        elif not _password_matches(user, password):
-            user.failed_attempts += 1
-            if user.failed_attempts >= MAX_FAILURES:
-                user.locked = True
-            rec.audit(
-                "sign_in_failed",
-                "user",
-                name,
-                new={"failed_attempts": user.failed_attempts, "locked": user.locked},
-                username=name,
-            )
-            left = MAX_FAILURES - user.failed_attempts
-            failure = NotSignedIn(
-                "Wrong user name or password."
-                + (
-                    f" {left} attempt(s) left before the account locks."
-                    if left > 0
-                    else " The account is now locked; ask an administrator to unlock it."
-                )
             )
         else:
             if user.failed_attempts:
                 user.failed_attempts = 0
-            rec.audit("sign_in", "user", name, {"role": user.role}, username=name)
+            new = {"role": user.role}
+            if user.must_change_password:
+                new["must_change_password"] = "yes"
+            rec.audit("sign_in", "user", name, new, username=name)
             return actor_of(user)
     assert failure is not None
     raise failure
+
+
+def account_state(ctx: Context, actor: Actor) -> str | None:
+    """Why the session of `actor` must end now (locked, deactivated, removed), or None: an open
+    window asks at the user's next action, so an account locked elsewhere stops at once."""
+    with read_transaction(ctx.engine) as session:
+        user = session.get(User, actor.user_id)
+        return session_ended_reason(user, actor.username)
+
+
+def session_ended_reason(user: User | None, username: str) -> str | None:
+    if user is None or not user.active:
+        return (
+            f"The account '{username}' has been deactivated: this session has ended and "
+            "nothing more can be saved. An administrator can tell you why."
+        )
+    if user.locked:
+        return (
+            f"The account '{username}' has been locked: this session has ended and nothing more "
+            "can be saved. Ask an administrator to unlock it."
+        )
+    return None
 
 
 def check_signature(
@@ -139,6 +261,11 @@ def check_signature(
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.locked:
         raise NotPermitted(f"{actor.username} can no longer sign: the account is not active.")
+    if user.must_change_password:
+        raise NotPermitted(
+            f"An administrator set the password of {actor.username}: choose your own password "
+            "before signing anything. Nothing was saved."
+        )
     if not _password_matches(user, password):
         left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
         raise SignatureFailed(
@@ -180,7 +307,7 @@ def record_failed_signature(
         if not user.locked:
             user.failed_attempts += 1
             user.locked = user.failed_attempts >= MAX_FAILURES
-        Recorder(session, actor, ctx.clock.now()).audit(
+        Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
             "signature_failed",
             "user",
             name,
@@ -217,23 +344,32 @@ def _store_user(
     """Saves a new account with its 'user_added' audit entry."""
     session.add(user)
     session.flush()
+    session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
     rec.audit("user_added", "user", user.username, details, username=username)
 
 
 def _new_user(
-    username: str, full_name: str, initials: str, role: Role, password: str, rec: Recorder
+    username: str,
+    full_name: str,
+    initials: str,
+    role: Role,
+    password: str,
+    rec: Recorder,
+    must_change: bool = False,
 ) -> User:
+    name = normalise_username(username)
     return User(
-        username=normalise_username(username),
+        username=name,
         full_name=check_text(full_name, "full name", limit=120),
         initials=normalise_initials(initials),
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, name),
         active=True,
         failed_attempts=0,
         locked=False,
         created_at=rec.now,
         password_changed_at=rec.now,
+        must_change_password=must_change,
     )
 
 
@@ -245,7 +381,11 @@ def add_user(
     full_name: str,
     initials: str,
     password: str,
+    temporary_password: bool = True,
 ) -> UserRow:
+    """A new account. The administrator chose its password, so by default the user must replace
+    it at the first sign-in; `temporary_password=False` is for accounts made by a script whose
+    users are told their password as their own (the demo, tests)."""
     require(actor, "users")
     try:
         role = Role(role)
@@ -255,10 +395,17 @@ def add_user(
         ) from exc
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
-        user = _new_user(username, full_name, initials, role, password, rec)
+        user = _new_user(
+            username, full_name, initials, role, password, rec, must_change=temporary_password
+        )
         if session.scalar(select(User).where(User.username == user.username)):
             raise RuleViolation(f"There is already a user '{user.username}'. Choose another name.")
-        details = {"role": user.role, "full_name": user.full_name, "initials": user.initials}
+        details = {
+            "role": user.role,
+            "full_name": user.full_name,
+            "initials": user.initials,
+            "must_change_password": "yes" if temporary_password else "no",
+        }
         _store_user(session, rec, user, details)
         return _row(user)
 
@@ -300,32 +447,162 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
         return _row(user)
 
 
-def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> None:
+def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> Actor:
+    """The user's own new password (also the way out of a password an administrator set);
+    returns the actor, now free to work."""
+    with read_transaction(ctx.engine) as session:
+        user = session.get(User, actor.user_id)
+        if user is None:
+            raise NotPermitted(f"{actor.username} has no account any more. Ask an administrator.")
+        old_ok = _verify(user.password_hash, old_password)
+        recent = _recent_hashes(session, user)
+    if not old_ok:
+        raise NotPermitted("The current password is wrong; the password was not changed.")
+    _check_new_password(new_password, actor.username, recent)
+    new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
-        if user is None or not user.active or user.locked:
-            raise NotPermitted(
-                f"{actor.username} can no longer sign: the account is not active. "
-                "Ask an administrator."
-            )
-        if not _password_matches(user, old_password):
-            raise NotPermitted("The current password is wrong; the password was not changed.")
-        if old_password == new_password:
-            raise InvalidInput("The new password must differ from the current one.")
-        rec = Recorder(session, actor, ctx.clock.now())
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = rec.now
+        ended = session_ended_reason(user, actor.username)
+        if ended is not None or user is None:
+            raise NotSignedIn(ended or "The account is not active.")
+        rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
+        _set_password(session, user, new_hash, rec.now, must_change=False)
         rec.audit("password_changed", "user", user.username)
+        return actor_of(user)
+
+
+def _recent_hashes(session: Session, user: User) -> list[str]:
+    kept = session.scalars(
+        select(PasswordHistory.password_hash)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(RECENT_PASSWORDS)
+    )
+    return [user.password_hash, *kept]
+
+
+def _check_new_password(password: str, username: str, recent: list[str]) -> None:
+    check_password_rules(password, username)
+    if any(_verify(h, password) for h in recent):
+        raise InvalidInput(
+            f"That is one of your last {RECENT_PASSWORDS} passwords: choose a new one."
+        )
+
+
+def _set_password(
+    session: Session, user: User, new_hash: str, now: datetime, must_change: bool
+) -> None:
+    user.password_hash = new_hash
+    user.password_changed_at = now
+    user.must_change_password = must_change
+    session.add(PasswordHistory(user_id=user.id, password_hash=new_hash, set_at=now))
 
 
 def reset_password(ctx: Context, actor: Actor, username: str, new_password: str) -> None:
+    """An administrator sets a user's password (forgotten, or a new user's first): the user must
+    choose their own at the next sign-in and can sign nothing before, so the administrator who
+    knows it cannot act as them."""
     require(actor, "users")
+    name = normalise_username(username)
+    check_password_rules(new_password, name)
+    new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
         rec = Recorder(session, actor, ctx.clock.now())
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = rec.now
-        rec.audit("password_reset", "user", user.username)
+        _set_password(session, user, new_hash, rec.now, must_change=user.id != actor.user_id)
+        rec.audit("password_reset", "user", user.username, {"must_change_password": "yes"})
+
+
+# -- when the last administrator is locked out ----------------------------------------------
+
+
+def recovery_access(ctx: Context) -> str:
+    """Whether this process may recover an administrator account, and on what grounds: only
+    someone who controls the database itself (the owner of the SQLite file, or the owner of the
+    PostgreSQL database, not the application's role), never someone at a workstation's screen.
+    Raises NotPermitted otherwise."""
+    path = sqlite_path(str(ctx.engine.url))
+    if path is not None:
+        if os.name == "posix" and path.stat().st_uid != os.geteuid():
+            raise NotPermitted(
+                f"Only the owner of {path} (the computer account that holds the database file) "
+                "may recover an administrator account. Run the command as that account."
+            )
+        if not os.access(path, os.W_OK):
+            raise NotPermitted(f"{path} cannot be written by this account: nothing was changed.")
+        return f"owner of the database file {path}"
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT pg_catalog.pg_get_userbyid(d.datdba) = current_user "
+                "OR r.rolsuper, current_user "
+                "FROM pg_catalog.pg_database d, pg_catalog.pg_roles r "
+                "WHERE d.datname = current_database() AND r.rolname = current_user"
+            )
+        ).first()
+    if row is None or not row[0]:
+        raise NotPermitted(
+            "Only the owner of the PostgreSQL database may recover an administrator account: "
+            "connect with the owner's role (not the workstations' role) in --db."
+        )
+    return f"owner of the PostgreSQL database (role {row[1]})"
+
+
+def recover_administrator(
+    ctx: Context, username: str, reason: str, new_password: str | None = None
+) -> UserRow:
+    """Unlocks (and reactivates) an administrator account, optionally with a new password that
+    must be changed at the next sign-in. For the day the last administrator is locked out; the
+    audit trail names the computer account that did it and on what grounds."""
+    grounds = recovery_access(ctx)
+    why = check_text(reason, "reason")
+    name = normalise_username(username)
+    new_hash = None
+    if new_password is not None:
+        check_password_rules(new_password, name)
+        new_hash = _hasher.hash(new_password)
+    with write_transaction(ctx.engine) as session:
+        user = find_user(session, name)
+        if user.role != Role.ADMINISTRATOR.value:
+            raise RuleViolation(
+                f"'{name}' is not an administrator: recovery is for administrator accounts; "
+                "an administrator unlocks the others."
+            )
+        old = {
+            "locked": user.locked,
+            "active": user.active,
+            "failed_attempts": user.failed_attempts,
+        }
+        user.locked = False
+        user.active = True
+        user.failed_attempts = 0
+        rec = Recorder(session, None, ctx.clock.now())
+        if new_hash is not None:
+            _set_password(session, user, new_hash, rec.now, must_change=True)
+        rec.audit(
+            "administrator_recovered",
+            "user",
+            name,
+            {
+                "locked": False,
+                "active": True,
+                "password_set": "yes" if new_hash else "no",
+                "computer_account": _os_account(),
+                "computer": socket.gethostname(),
+                "grounds": grounds,
+            },
+            old,
+            why,
+            username="-",
+        )
+        return _row(user)
+
+
+def _os_account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
 SESSION_EVENTS = ("sign_out", "locked", "unlocked")
@@ -338,7 +615,10 @@ def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
     if event not in SESSION_EVENTS:
         raise InvalidInput(f"'{event}' is not a session event: use {', '.join(SESSION_EVENTS)}.")
     with write_transaction(ctx.engine) as session:
-        Recorder(session, actor, ctx.clock.now()).audit(event, "user", actor.username)
+        # Signing out is recorded even when the account was locked meanwhile.
+        Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
+            event, "user", actor.username
+        )
 
 
 def list_users(ctx: Context, actor: Actor) -> list[UserRow]:

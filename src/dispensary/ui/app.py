@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dispensary import config
 from dispensary.app import Desk
+from dispensary.db.files import private_umask
 from dispensary.ui.sign_in import SignInWindow
 
 if TYPE_CHECKING:
@@ -101,20 +102,32 @@ class DatabaseOpener(QThread):
 
     def run(self) -> None:
         from dispensary.app import build_demo_if_missing, open_workstation
+        from dispensary.db.faults import escaped_fault, write_error_text
         from dispensary.domain.errors import DispensaryError
 
         try:
             if self.demo:
                 build_demo_if_missing(self.database)
             workstation = open_workstation(self.database)
-        except DispensaryError as exc:
+        except DispensaryError as exc:  # full, read-only, busy, foreign, damaged...: named
             self.failed.emit(exc.message, exc.exit_code)
+            return
+        except OSError as exc:  # the demo's file, the settings: said, not a silent thread
+            self.failed.emit(write_error_text(exc, exc.filename or self.database, False), 3)
+            return
+        except Exception as exc:
+            fault = escaped_fault(exc, self.database)
+            if fault is not None:
+                self.failed.emit(fault.message, fault.exit_code)
+            else:
+                self.failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}).", 1)
             return
         self.opened.emit(workstation)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    umask = private_umask()  # every file the program creates (SQLite's too) is owner-only
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Dispensary")
@@ -143,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROBE_OPEN} {times['database']:.3f} s", flush=True)
         desk = Desk(workstation, window)
         kept["desk"] = desk
+        if workstation.warning and not window.form.message.isVisible():
+            window.form.message.show_message(workstation.warning, "warning")
         app.aboutToQuit.connect(desk.wait_for_backup)
         report_when_ready()
 
@@ -161,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     desk = kept.get("desk")
     if isinstance(desk, Desk):
         desk.close_database()
+    os.umask(umask)
     return code
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import KitStatus, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput
-from dispensary.domain.rules import normalise_kit_number
+from dispensary.domain.rules import normalise_kit_number, parse_whole
 from dispensary.services import counts, queries
 from dispensary.services.results import CountResult
 from dispensary.ui.feedback import SignatureDialog
@@ -238,6 +238,13 @@ class CountScreen(Screen):
             self.message.show_message("Type the number of tablets you counted first.")
             self.counted.setFocus()
             return
+        try:
+            counted = parse_whole(text, "number of tablets counted", minimum=0)
+        except InvalidInput as exc:
+            self.message.show_message(exc.message)
+            self.counted.setFocus()
+            self.counted.selectAll()
+            return
         detail = attempt(
             self.message,
             lambda: queries.kit_detail(self.session.ctx, self.session.actor, self._kit),
@@ -250,7 +257,6 @@ class CountScreen(Screen):
                 "the shelf. A returned kit's count is corrected through its return."
             )
             return
-        counted = int(text)
         self._book = detail.tablets
         difference = counted - detail.tablets
         self.kit.setReadOnly(True)
@@ -280,7 +286,7 @@ class CountScreen(Screen):
         if self._book is None:
             return
         actor = self.session.actor
-        counted = int(self.counted.text())
+        counted = parse_whole(self.counted.text(), "number of tablets counted", minimum=0)
         difference = counted - self._book
         meaning = SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED
         password = SignatureDialog.ask(

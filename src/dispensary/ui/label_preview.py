@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.db.faults import write_error_text
+from dispensary.db.files import write_private
 from dispensary.domain.errors import DispensaryError
 from dispensary.services.results import DispenseResult, ReceiveResult
 from dispensary.ui.feedback import MessageBar
@@ -122,11 +125,10 @@ class LabelPreviewDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "Save label", self.file_name, "PDF (*.pdf)")
         if not path:
             return
-        try:
-            with open(path, "wb") as handle:
-                handle.write(self.pdf)
+        try:  # whole or not at all, readable by its owner only: a label holds study data
+            write_private(Path(path), self.pdf)
         except OSError as exc:
-            self.message.show_message(f"The file could not be saved: {exc.strerror}.", "error")
+            self.message.show_message(write_error_text(exc, path), "error")
             return
         self.saved = True
         self.message.show_message(f"Saved to {path}.", "ok")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.ui.feedback import MessageBar
@@ -226,7 +227,7 @@ class EnrolDialog(QDialog):
                 self.session.actor,
                 self.study_number.text(),
                 self.initials.text(),
-                int(year_text),
+                parse_whole(year_text, "year of birth"),
                 str(self.sex.currentData()),
                 self.confirmed_by.text(),
                 enrolled_on=to_date(self.enrolled_on.date()),

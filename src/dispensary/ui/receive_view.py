@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolation
+from dispensary.domain.rules import parse_whole
 from dispensary.services import queries, receiving
 from dispensary.services.receiving import KitIn
 from dispensary.services.results import ReceiveResult
@@ -183,9 +184,14 @@ class ReceiveScreen(Screen):
             self.lot.setFocus()
             raise InvalidInput("Give the lot number first (it is on the kit label).")
         text = self.tablets.text().strip()
-        if not text.isdigit() or int(text) <= 0:
+        if not text:
             self.tablets.setFocus()
             raise InvalidInput("Give the number of tablets in each kit.")
+        try:
+            tablets = parse_whole(text, "number of tablets in each kit", minimum=1)
+        except InvalidInput:
+            self.tablets.setFocus()
+            raise
         expiry = parse_expiry(self.expiry.text())
         if expiry is None:
             self.expiry.setFocus()
@@ -194,7 +200,7 @@ class ReceiveScreen(Screen):
                 "Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) "
                 "before adding kits."
             )
-        return str(self.product.currentData()), lot, expiry, int(text)
+        return str(self.product.currentData()), lot, expiry, tablets
 
     def _not_a_participant(self, code: str) -> None:
         """A participant's number scanned into the kit field is named as such, not as a bad

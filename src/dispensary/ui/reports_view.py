@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.db.faults import write_error_text
+from dispensary.db.files import write_private
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.labels.calibration import calibration_page
 from dispensary.labels.dispensing import dispensing_label
@@ -635,13 +637,10 @@ class ReportsScreen(Screen):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         target = Path(path)
-        partial = target.with_name(f".{target.name}.partial")
-        try:  # written whole or not at all: a half-written label must not be printed
-            partial.write_bytes(made.pdf)
-            partial.replace(target)
+        try:  # whole or not at all (a half-written label must not be printed), owner-only
+            write_private(target, made.pdf)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
-            self.message.show_message(f"The file could not be saved: {exc.strerror}.")
+            self.message.show_message(write_error_text(exc, target))
             return
         refused = self._record_labels(reason)
         if refused:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import DispensaryError, NotFound
+from dispensary.domain.errors import DispensaryError, InvalidInput, NotFound
+from dispensary.domain.rules import parse_whole
 from dispensary.services import queries, returns
 from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
@@ -311,8 +312,10 @@ class ReturnScreen(Screen):
     # -- counting -------------------------------------------------------------------------
 
     def counted_tablets(self) -> int | None:
-        text = self.counted.text().strip()
-        return int(text) if text.isdigit() else None
+        try:
+            return parse_whole(self.counted.text(), "number of tablets returned", minimum=0)
+        except InvalidInput:
+            return None
 
     def _dispensed_in_kit(self) -> int:
         kit = self.kit.currentData()

@@ -121,6 +121,19 @@ class SignInForm(QFrame):
         form.addRow("&Password", self.password)
         self.burst = ScanBurst(self.password)
         layout.addLayout(form)
+        # Shown after a sign-in with a password an administrator set: the user's own, twice.
+        self.new_password = QLineEdit()
+        self.new_password.setObjectName("newPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&New password", self.new_password)
+        self.new_password_again = QLineEdit()
+        self.new_password_again.setObjectName("newPasswordAgain")
+        self.new_password_again.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&Repeat it", self.new_password_again)
+        self.fields = form
+        self._show_choice(False)
+        self.pending: Actor | None = None  # signed in, own password still to choose
+        self._first_password = ""
         self.message = MessageBar(self)
         layout.addWidget(self.message)
         self.button = QPushButton("Sign in")
@@ -129,8 +142,20 @@ class SignInForm(QFrame):
         layout.addWidget(self.button)
         self.username.returnPressed.connect(self._next_field)
         self.password.returnPressed.connect(self._password_entered)
-        self.button.clicked.connect(self.attempt)
+        self.new_password.returnPressed.connect(self.new_password_again.setFocus)
+        self.new_password_again.returnPressed.connect(self.choose_password)
+        self.button.clicked.connect(self._pressed)
         self.set_context(None)
+
+    def _show_choice(self, shown: bool) -> None:
+        for field in (self.new_password, self.new_password_again):
+            self.fields.setRowVisible(field, shown)
+
+    def _pressed(self) -> None:
+        if self.pending is not None:
+            self.choose_password()
+        else:
+            self.attempt()
 
     def set_context(self, ctx: Context | None) -> None:
         self.ctx = ctx
@@ -174,9 +199,65 @@ class SignInForm(QFrame):
             self.message.show_message(exc.message, "error")
             self.password.setFocus()
             return
+        if actor.must_change_password:
+            self._ask_for_own_password(actor)
+            return
         self.password.clear()
         self.message.clear_message()
         self.signed_in.emit(actor)
+
+    def _ask_for_own_password(self, actor: Actor) -> None:
+        """An administrator set this password: the user chooses their own before anything else,
+        so that the administrator who knows it cannot work or sign as them."""
+        self.pending = actor
+        self._first_password = self.password.text()
+        self.password.clear()
+        self.username.setEnabled(False)
+        self.password.setEnabled(False)
+        self._show_choice(True)
+        self.button.setText("Set my password")
+        self.message.show_message(
+            "An administrator set this password. Choose your own now: at least 8 characters, "
+            "not a common one, not your user name.",
+            "warning",
+        )
+        self.new_password.setFocus()
+
+    def choose_password(self) -> None:
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        if self.pending is None or self.ctx is None:
+            return
+        if self.new_password.text() != self.new_password_again.text():
+            self.message.show_message("The two passwords differ: type them again.", "error")
+            self.new_password.clear()
+            self.new_password_again.clear()
+            self.new_password.setFocus()
+            return
+        try:
+            actor = users.change_password(
+                self.ctx, self.pending, self._first_password, self.new_password.text()
+            )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            self.new_password.clear()
+            self.new_password_again.clear()
+            self.new_password.setFocus()
+            return
+        self.leave_password_choice()
+        self.signed_in.emit(actor)
+
+    def leave_password_choice(self) -> None:
+        self.pending = None
+        self._first_password = ""
+        self.new_password.clear()
+        self.new_password_again.clear()
+        self._show_choice(False)
+        self.username.setEnabled(True)
+        self.password.setEnabled(True)
+        self.button.setText("Sign in" if self.ctx is not None else "Opening the database…")
+        self.message.clear_message()
 
 
 class SignInWindow(QWidget):
@@ -206,6 +287,7 @@ class SignInWindow(QWidget):
         self.form.set_context(ctx)
 
     def reset(self) -> None:
+        self.form.leave_password_choice()
         self.form.username.clear()
         self.form.password.clear()
         self.form.message.clear_message()
@@ -289,6 +371,58 @@ class IdleWatcher(QObject):
         if event.type() in ACTIVITY and self.timer.isActive():
             self.timer.start()
         return False
+
+
+class AccountWatch(QObject):
+    """Asks, at the user's next key press or click (at most once every `every` seconds), whether
+    the signed-in account was locked or deactivated meanwhile (by five wrong signatures, by an
+    administrator elsewhere); if so the action is swallowed and `ended` says why. The services
+    refuse every write of such an account anyway: this ends the session before the user types a
+    whole form that cannot be saved."""
+
+    ended = Signal(str)
+
+    def __init__(
+        self,
+        check: Callable[[], str | None],
+        every: float = 2.0,
+        clock: Callable[[], float] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        import time
+
+        self.check = check
+        self.every = every
+        self.clock = clock or time.monotonic
+        self.last = self.clock()
+        self.stopped = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def detach(self) -> None:
+        self.stopped = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.stopped or event.type() not in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+        ):
+            return False
+        now = self.clock()
+        if now - self.last < self.every:
+            return False
+        self.last = now
+        why = self.check()
+        if why is None:
+            return False
+        self.detach()
+        self.ended.emit(why)
+        return True
 
 
 class BackupThread(QThread):

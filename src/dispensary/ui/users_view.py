@@ -187,7 +187,11 @@ class UsersScreen(Screen):
             self.new_password_again,
         ):
             field.clear()
-        self._done(row, f"User {row.username} ({row.role.label.lower()}) added.")
+        self._done(
+            row,
+            f"User {row.username} ({row.role.label.lower()}) added. Give them the password in "
+            "person: they choose their own at their first sign-in.",
+        )
 
     def _deactivate(self) -> None:
         self._set_active(False)
@@ -241,8 +245,8 @@ class UsersScreen(Screen):
         self.reset_password_again.clear()
         self._done(
             chosen,
-            f"Password of {chosen.username} reset. Give it to them in person; they should "
-            "change it at their next sign-in.",
+            f"Password of {chosen.username} reset. Give it to them in person; they must choose "
+            "their own at their next sign-in and can sign nothing before.",
         )
 
     def _done(self, row: UserRow, text: str) -> None:

@@ -1,0 +1,367 @@
+"""Database faults told apart, each with what to do about it.
+
+A full disk, a read-only file or folder and a workstation holding the write lock leave every
+saved record intact: advising a restore for them would throw saved work away. So every error of
+SQLite (its result codes), of PostgreSQL (its SQLSTATE) or of the file system is turned here
+into the `DatabaseProblem` that names it truthfully; only damage advises restoring a backup.
+An error that is not a fault of the disk, the file, the lock or the server (a constraint, a
+programming mistake) is left as it is: it is a bug to be seen, not a condition to explain.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import OperationalError as SAOperationalError
+
+from dispensary.db.files import mode_wider_than_private
+from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseProblem,
+    DiskFull,
+    NotADispensaryDatabase,
+    ReadOnlyDatabase,
+)
+
+NOTHING_SAVED = "Nothing was saved."
+NOTHING_CHANGED = "Nothing was changed."
+KEEP_BACKUPS = "Your saved records are safe: do not restore a backup."
+# Below this much free space, an I/O error of SQLite is most likely the full disk (SQLite
+# reports a failed shared-memory or journal allocation as an I/O error, not as SQLITE_FULL).
+LOW_SPACE_BYTES = 1024 * 1024
+
+# SQLite primary result codes (the low byte of the extended code Python 3.11 reports).
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_PROTOCOL = 15
+SQLITE_AUTH = 23
+SQLITE_NOTADB = 26
+SQLITE_READONLY_DBMOVED = SQLITE_READONLY | (4 << 8)  # the file was renamed or deleted under us
+# When a code is missing (an exception raised by hand, an older driver): SQLite's own words.
+_SQLITE_WORDS = [
+    ("database or disk is full", SQLITE_FULL),
+    ("readonly database", SQLITE_READONLY),
+    ("database is locked", SQLITE_BUSY),
+    ("database table is locked", SQLITE_LOCKED),
+    ("malformed", SQLITE_CORRUPT),
+    ("file is not a database", SQLITE_NOTADB),
+    ("unable to open database file", SQLITE_CANTOPEN),
+    ("disk i/o error", SQLITE_IOERR),
+]
+
+
+def shown(path: str | Path, limit: int = 120) -> str:
+    """A path as a message can show it: a name over the system's limit is cut in the middle."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text)} characters)"
+
+
+def busy_message(waited_ms: int | None, nothing: str = NOTHING_SAVED) -> str:
+    waited = (
+        f" This workstation waited {waited_ms / 1000:g} s for it to finish." if waited_ms else ""
+    )
+    return (
+        f"The database is busy: another workstation is writing; try again in a moment.{waited} "
+        f"{nothing}"
+    )
+
+
+def disk_full_message(db: str, nothing: str) -> str:
+    return (
+        f"The disk holding {shown(db)} is full. {nothing} Free some space on that disk (or ask "
+        f"IT to), then try again. {KEEP_BACKUPS}"
+    )
+
+
+def read_only_message(db: str, nothing: str) -> str:
+    return (
+        f"{shown(db)} cannot be written: the file, its folder or its disk is read-only for this "
+        f"account. {nothing} Ask whoever looks after this computer to give your account write "
+        f"access to the file and its folder, then try again. {KEEP_BACKUPS}"
+    )
+
+
+def _low_on_space(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def sqlite_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of an sqlite3 error (from its words if it has no code)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    words = str(exc).lower()
+    for phrase, guessed in _SQLITE_WORDS:
+        if phrase in words:
+            return guessed
+    return None
+
+
+def sqlite_fault(
+    exc: BaseException,
+    db: str,
+    path: Path | None,
+    nothing: str = NOTHING_SAVED,
+    waited_ms: int | None = None,
+) -> DatabaseProblem | None:
+    """The fault an SQLite error stands for, or None if it is not one (a constraint, a bug).
+    `path` is the database file (its disk is measured on an I/O error)."""
+    code = sqlite_code(exc)
+    detail = str(exc)
+    if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_DBMOVED:
+        return DatabaseProblem(
+            f"{shown(db)} was replaced (a restore, or the file moved) while this workstation had "
+            f"it open. {nothing} Close Dispensary here and start it again. {KEEP_BACKUPS}"
+        )
+    if code == SQLITE_FULL or (code == SQLITE_IOERR and _low_on_space(path)):
+        return DiskFull(disk_full_message(db, nothing))
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH):
+        return ReadOnlyDatabase(read_only_message(db, nothing))
+    if code in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
+        return DatabaseBusy(busy_message(waited_ms, nothing))
+    if code == SQLITE_CORRUPT:
+        return DatabaseDamaged(
+            f"{shown(db)} is damaged ({detail}). {NOTHING_CHANGED} Restore the last backup "
+            "(dispensary restore)."
+        )
+    if code == SQLITE_NOTADB:
+        return NotADispensaryDatabase(
+            f"{shown(db)} is not a Dispensary database ({detail}). {NOTHING_CHANGED} Check the "
+            "path (--db, or DISPENSARY_DB)."
+        )
+    if code == SQLITE_CANTOPEN:
+        return DatabaseProblem(
+            f"{shown(db)} cannot be opened ({detail}). {nothing} Check the path, and that this "
+            "account may read and write the file and its folder."
+        )
+    if code == SQLITE_IOERR:
+        return DatabaseProblem(
+            f"{shown(db)} could not be read or written (a disk error: {detail}). {nothing} Check "
+            "the disk or network drive, then try again; if it keeps happening, have it checked "
+            "before restoring anything."
+        )
+    return None
+
+
+# PostgreSQL SQLSTATEs (psycopg's DiskFull, ReadOnlySqlTransaction, LockNotAvailable...).
+_PG_DISK_FULL = {"53100"}
+_PG_READ_ONLY = {"25006", "42501"}
+_PG_BUSY = {"55P03", "40P01", "40001", "57014"}
+_PG_DAMAGED = {"XX001", "XX002"}
+_PG_NOT_NOW = {"53300", "57P01", "57P02", "57P03", "53000", "53200"}
+_PG_SIGN_IN = {"28000", "28P01"}
+_PG_NO_DATABASE = {"3D000"}
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def server_fault(
+    exc: DBAPIError, db: str, nothing: str = NOTHING_SAVED, waited_ms: int | None = None
+) -> DatabaseProblem | None:
+    """The fault a database server's error stands for (PostgreSQL's SQLSTATE), or None."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    detail = _first_line(orig) if orig is not None else _first_line(exc)
+    if state in _PG_DISK_FULL:
+        return DiskFull(
+            f"The database server's disk is full ({detail}). {nothing} Ask whoever runs the "
+            f"server for {shown(db)} to free space, then try again. {KEEP_BACKUPS}"
+        )
+    if state in _PG_READ_ONLY:
+        return ReadOnlyDatabase(
+            f"The database server for {shown(db)} lets this connection read only ({detail}). "
+            f"{nothing} Use the URL of the primary server, or a database user that may write. "
+            f"{KEEP_BACKUPS}"
+        )
+    if state in _PG_BUSY:
+        return DatabaseBusy(busy_message(waited_ms, nothing))
+    if state in _PG_DAMAGED:
+        return DatabaseDamaged(
+            f"The database server reports damaged data in {shown(db)} ({detail}). {nothing} Ask "
+            "whoever runs the server to check it and restore its last backup."
+        )
+    if state in _PG_SIGN_IN:
+        return DatabaseProblem(
+            f"The database server refused the user name or password of {shown(db)} ({detail}). "
+            f"{nothing} Check the URL (--db, or DISPENSARY_DB)."
+        )
+    if state in _PG_NO_DATABASE:
+        return DatabaseProblem(
+            f"The database server has no such database: {shown(db)} ({detail}). {nothing} "
+            "Check the URL, or create the database with `dispensary init`."
+        )
+    if (
+        state in _PG_NOT_NOW
+        or (state or "").startswith("08")
+        or (state is None and (isinstance(exc, SAOperationalError) or exc.connection_invalidated))
+    ):
+        return DatabaseProblem(
+            f"The database server of {shown(db)} cannot be reached or is not taking connections "
+            f"({detail}). {nothing} Check that the server is running and that this computer "
+            "can reach it, then try again."
+        )
+    return None
+
+
+def dbapi_fault(
+    exc: DBAPIError,
+    db: str,
+    path: Path | None,
+    nothing: str = NOTHING_SAVED,
+    waited_ms: int | None = None,
+) -> DatabaseProblem | None:
+    """The fault behind an error SQLAlchemy raised (SQLite file or server), or None."""
+    if isinstance(exc.orig, sqlite3.Error):
+        return sqlite_fault(exc.orig, db, path, nothing, waited_ms)
+    return server_fault(exc, db, nothing, waited_ms)
+
+
+def file_fault(exc: OSError, path: Path | str, nothing: str = NOTHING_CHANGED) -> DatabaseProblem:
+    """The fault an OSError on the database file (or its folder) stands for."""
+    where = shown(exc.filename if exc.filename and exc.errno == errno.ENAMETOOLONG else path)
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return DatabaseProblem(
+            f"The database path is longer than this system allows: {where}. {nothing} "
+            "Choose a shorter path."
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(disk_full_message(str(path), nothing))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ReadOnlyDatabase(
+            f"This account may not use {where} ({reason}). {nothing} Ask whoever looks after "
+            "this computer to give your account read and write access to the file and its "
+            f"folder. {KEEP_BACKUPS}"
+        )
+    return DatabaseProblem(f"{where} cannot be opened ({reason}). {nothing} Check the path.")
+
+
+def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> str:
+    """What to tell the user when a file the program writes (a report, a label, a copy) could
+    not be written (or, `written` False, a file it reads or writes could not be used); a
+    partial file is already gone."""
+    where = shown(target)
+    done = "written" if written else "used"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full: {where} could not be {done}. {NOTHING_SAVED} Free some space, "
+            "then try again."
+        )
+    if exc.errno == errno.EROFS:
+        return f"{where} is on a read-only disk. {NOTHING_SAVED} Choose a folder on another disk."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"This account may not {'write' if written else 'use'} {where} (permission "
+            f"denied). {NOTHING_SAVED} Choose a folder of yours, or ask for access."
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return (
+            f"The file name is longer than this system allows: {where}. {NOTHING_SAVED} Choose "
+            "a shorter name or folder."
+        )
+    if exc.errno == errno.ENOENT:
+        if written:
+            return f"The folder of {where} does not exist. {NOTHING_SAVED} Create it first."
+        return f"{where} does not exist. {NOTHING_SAVED} Check the name."
+    if exc.errno == errno.EISDIR:
+        return f"{where} is a folder. {NOTHING_SAVED} Give a file name."
+    return (
+        f"{where} could not be {done} ({exc.strerror or exc}). {NOTHING_SAVED} Check the "
+        "folder, and that the file is not open in another program."
+    )
+
+
+def escaped_fault(exc: BaseException, db: str) -> DatabaseProblem | None:
+    """The fault behind a database error that reached the top of a command or window without
+    passing through a transaction (a last resort: the transactions name their own)."""
+    path = Path(db) if "://" not in db else None
+    if path is None:
+        try:
+            db = make_url(db).render_as_string(hide_password=True)
+        except ArgumentError:
+            db = "the database"
+    if isinstance(exc, DBAPIError):
+        return dbapi_fault(exc, db, path)
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_fault(exc, db, path)
+    return None
+
+
+def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
+    """Why this account may not use the database file, before SQLite touches it: an
+    unreadable or read-only file, or a folder where SQLite cannot create the -wal and -shm files
+    it needs even to read (WAL mode). None if the file and its folder may be written."""
+    folder = path.parent
+    if (
+        os.access(path, os.R_OK)
+        and os.access(path, os.W_OK)
+        and os.access(folder, os.W_OK | os.X_OK)
+    ):
+        return None
+    try:
+        disk_read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        disk_read_only = False
+    ask = "Ask whoever looks after this computer to give your account"
+    if disk_read_only:
+        why = (
+            f"the disk holding {shown(path)} is read-only (mounted read-only). {NOTHING_CHANGED} "
+            "Copy the database to a disk that can be written, or have this one mounted writable."
+        )
+    elif not os.access(path, os.R_OK):
+        why = (
+            f"{shown(path)} cannot be read by this account (permission denied). "
+            f"{NOTHING_CHANGED} {ask} read and write access to it."
+        )
+    elif not os.access(path, os.W_OK):
+        why = (
+            f"{shown(path)} is read-only for this account, so nothing could be saved in it. "
+            f"{NOTHING_CHANGED} {ask} write access to the file."
+        )
+    else:
+        why = (
+            f"the folder {shown(folder)} is read-only for this account, and the database needs "
+            f"to create its working files ({path.name}-wal, {path.name}-shm) beside it, even "
+            f"to read. {NOTHING_CHANGED} {ask} write access to the folder."
+        )
+    return ReadOnlyDatabase(f"The database cannot be used: {why} {KEEP_BACKUPS}")
+
+
+def mode_warning(path: Path) -> str | None:
+    """A warning, not a refusal, when other accounts may read or write the database: a file
+    shared on purpose by two accounts of one computer is the site's choice, and is never
+    chmodded by the program (it may not even be allowed to)."""
+    if not mode_wider_than_private(path):
+        return None
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return (
+        f"{shown(path)} may be read by other accounts of this computer (permissions "
+        f"{mode:03o}, not 600), and it holds study data. Unless it is shared with another "
+        f"account on purpose, make it private: chmod 600 '{path}'."
+    )

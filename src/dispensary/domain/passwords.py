@@ -1,0 +1,66 @@
+"""The password policy (NIST SP 800-63B style): long enough, not a common or guessable one, not
+the user's own name. Pure: the list of common passwords is handed in by the caller.
+
+Five wrong guesses lock an account, so a password only needs to survive a few guesses at the
+counter; what it must not be is one of the first guesses anyone would try.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+RECENT_PASSWORDS = 5
+"""A new password may not be any of the user's last this many (the current one included)."""
+
+_RUNS = (
+    "0123456789012345678901234567890",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnmqwertyuiop",
+)
+
+
+def _is_run(text: str) -> bool:
+    """A stretch of a well-known sequence, forwards or backwards (12345678, hgfedcba, asdfghjk)."""
+    return any(text in run or text in run[::-1] for run in _RUNS)
+
+
+def _is_repetition(text: str) -> bool:
+    """The same short piece over and over: aaaaaaaa, abababab, 123123123."""
+    for size in range(1, len(text) // 2 + 1):
+        piece = text[:size]
+        if len(text) % size == 0 and piece * (len(text) // size) == text:
+            return True
+    return False
+
+
+def password_problem(password: str, username: str = "", common: Collection[str] = ()) -> str | None:
+    """Why `password` may not be used (a sentence saying what to do), or None when it may."""
+    if not isinstance(password, str):
+        return "A password must be text."
+    if len(password) < MIN_PASSWORD:
+        return f"A password needs at least {MIN_PASSWORD} characters; a short phrase is easiest."
+    if len(password) > MAX_PASSWORD:
+        return f"A password may have at most {MAX_PASSWORD} characters."
+    if password.strip() != password or any(ord(c) < 32 or ord(c) == 127 for c in password):
+        return "A password may not start or end with spaces or hold control characters."
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in password):
+        return "A password must be typed text: it holds a character that is not valid text."
+    folded = password.casefold()
+    name = username.strip().casefold()
+    tail = "0123456789!@#$%^&*.-_ "
+    bare, bare_name = folded.rstrip(tail), name.rstrip(tail)
+    if name and (name in (folded, folded[::-1]) or (bare_name and bare in (name, bare_name))):
+        return "A password may not be your user name (nor it with digits added): choose another."
+    if _is_repetition(folded) or _is_run(folded):
+        return (
+            "That password is a repetition or a run of keys (like aaaaaaaa or 12345678), one "
+            "of the first guesses anyone tries: choose something else."
+        )
+    if folded in common or folded.rstrip("!.1") in common:
+        return (
+            "That password is on the list of common passwords, which are guessed first: choose "
+            "something else, for example a few unrelated words."
+        )
+    return None

@@ -1,0 +1,313 @@
+"""Accounts that hold (issue 9): a password set by an administrator must be changed before any
+work, an account locked elsewhere stops its open session, a password policy, a way back for a
+locked-out administrator, a chain head out of step that blocks writes but not verify or
+sign-in, audit time that never goes backwards, and a training mark inside the chain."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from dispensary.db.engine import is_sqlite, sqlite_path
+from dispensary.domain.errors import (
+    ChainOutOfStep,
+    InvalidInput,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+)
+from dispensary.domain.passwords import password_problem
+from dispensary.services import audit, quarantine, setup, users
+from dispensary.services.context import Actor, Context, FixedClock
+
+from .conftest import Stock
+from .helpers import dispense, scalar, sql
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+
+
+# -- a password an administrator set ------------------------------------------------------------
+
+
+def test_a_password_set_by_an_administrator_must_be_changed_before_anything_else(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The administrator who reset Paula's password knows it: signed in with it, they can
+    neither work nor sign as her; only Paula's own new password frees the account."""
+    users.reset_password(ctx, admin, "pharm", "set-by-admin-1")
+    as_her = users.sign_in(ctx, "pharm", "set-by-admin-1")
+    assert as_her.must_change_password
+    with refused(ctx, NotPermitted, "choose your own password"):
+        quarantine.quarantine(ctx, as_her, [stock.late[0]], "seal broken")
+    with refused(ctx, NotPermitted, "choose your own password"):
+        dispense(ctx, as_her, "set-by-admin-1", enrolled)
+    with refused(ctx, InvalidInput, "one of your last 5 passwords"):
+        users.change_password(ctx, as_her, "set-by-admin-1", "set-by-admin-1")
+    freed = users.change_password(ctx, as_her, "set-by-admin-1", "paula-own-pass-7")
+    assert not freed.must_change_password
+    quarantine.quarantine(ctx, freed, [stock.late[0]], "seal broken")
+    assert not users.sign_in(ctx, "pharm", "paula-own-pass-7").must_change_password
+    [reset] = audit.list_entries(ctx, admin, action="password_reset")
+    assert '"must_change_password":"yes"' in reset.new
+
+
+def test_a_recent_password_is_not_chosen_again(
+    ctx: Context, technician: Actor, pw: Password, refused: Refused
+) -> None:
+    first = current = pw(technician)
+    for new in ("second-pass-22", "third-pass-33"):
+        technician = users.change_password(ctx, technician, current, new)
+        current = new
+    with refused(ctx, InvalidInput, "one of your last 5 passwords"):
+        users.change_password(ctx, technician, current, first)
+    with refused(ctx, InvalidInput, "one of your last 5 passwords"):
+        users.change_password(ctx, technician, current, "second-pass-22")
+
+
+@pytest.mark.parametrize(
+    ("password", "words"),
+    [
+        ("aaaaaaaa", "repetition or a run"),
+        ("12345678", "repetition or a run"),
+        ("87654321", "repetition or a run"),
+        ("abababab", "repetition or a run"),
+        ("qwertyui", "repetition or a run"),
+        ("password1", "list of common passwords"),
+        ("Password1!", "list of common passwords"),
+        ("woaini1314", "list of common passwords"),
+        ("nora", "at least 8 characters"),
+        ("noranora", "repetition or a run"),
+        ("nora.night", None),
+        ("nora2026!", "not be your user name"),
+        ("night-shift-1", None),
+    ],
+)
+def test_the_password_policy(password: str, words: str | None) -> None:
+    problem = password_problem(password, "nora2026", users.common_passwords())
+    if words is None:
+        assert problem is None, problem
+    else:
+        assert problem is not None and words in problem, problem
+
+
+def test_a_common_password_is_refused_whoever_sets_it(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    with refused(ctx, InvalidInput, "list of common passwords"):
+        users.add_user(ctx, admin, "nora", "technician", "Nora Night", "NN", "iloveyou1")
+    with refused(ctx, InvalidInput, "not be your user name"):
+        users.reset_password(ctx, admin, "pharm", "pharm2026")
+
+
+# -- a session whose account was locked elsewhere ------------------------------------------------
+
+
+def test_a_session_stops_at_its_next_action_once_its_account_is_locked(
+    ctx: Context, stock: Stock, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    assert users.account_state(ctx, pharmacist) is None
+    for _ in range(users.MAX_FAILURES):  # someone guesses at another workstation
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, "pharm", "a-wrong-guess-1")
+    ended = users.account_state(ctx, pharmacist)
+    assert ended is not None and "has been locked" in ended
+    with refused(ctx, NotSignedIn, "has been locked: this session has ended"):
+        quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    users.unlock(ctx, admin, "pharm", "identity checked")
+    quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+
+
+# -- the administrator who is locked out --------------------------------------------------------
+
+
+def lock_out(ctx: Context, name: str) -> None:
+    for _ in range(users.MAX_FAILURES):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, name, "a-wrong-guess-1")
+
+
+def test_a_locked_out_administrator_is_recovered_by_the_owner_of_the_database(
+    ctx: Context, admin: Actor, pw: Password, refused: Refused
+) -> None:
+    lock_out(ctx, "admin")
+    with pytest.raises(NotSignedIn, match="is locked"):
+        users.sign_in(ctx, "admin", pw(admin))
+    with refused(ctx, RuleViolation, "not an administrator"):
+        users.recover_administrator(ctx, "pharm", "locked out")
+    with refused(ctx, InvalidInput, "reason"):
+        users.recover_administrator(ctx, "admin", "")
+    row = users.recover_administrator(ctx, "admin", "Locked out; identity checked by the lead")
+    assert not row.locked and row.active
+    assert users.sign_in(ctx, "admin", pw(admin)) == admin
+    [entry] = audit.list_entries(ctx, admin, action="administrator_recovered")
+    assert entry.username == "-" and '"computer_account"' in entry.new
+    assert "grounds" in entry.new and entry.reason.startswith("Locked out")
+    assert audit.verify(ctx, admin).ok
+
+
+def test_recovery_with_a_new_password_must_be_followed_by_the_administrators_own(
+    ctx: Context, admin: Actor
+) -> None:
+    lock_out(ctx, "admin")
+    users.recover_administrator(ctx, "admin", "forgot it", new_password="recovery-pass-9")
+    back = users.sign_in(ctx, "admin", "recovery-pass-9")
+    assert back.must_change_password
+
+
+def test_recovery_needs_the_owner_of_the_database_file(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    path = sqlite_path(str(ctx.engine.url))
+    if path is None or os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("needs a SQLite file and root to give it to another account")
+    lock_out(ctx, "admin")
+    os.chown(path, 12345, -1)
+    try:
+        with refused(ctx, NotPermitted, "Only the owner of"):
+            users.recover_administrator(ctx, "admin", "locked out")
+    finally:
+        os.chown(path, 0, -1)
+
+
+# -- a chain head out of step --------------------------------------------------------------------
+
+
+def test_a_chain_head_out_of_step_stops_writes_but_not_sign_in_or_verify(
+    ctx: Context, stock: Stock, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    sql(ctx, "UPDATE chain_head SET audit_count = audit_count - 1")
+    # Sign-in still works (read-only), so the trail can be verified and a backup restored.
+    assert users.sign_in(ctx, "admin", pw(admin)) == admin
+    with pytest.raises(ChainOutOfStep, match="chain head does not match its last entries"):
+        quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    result = audit.verify(ctx, admin)
+    assert not result.ok and "chain head" in result.message
+    with pytest.raises(NotSignedIn) as info:
+        users.sign_in(ctx, "pharm", "a-wrong-guess-1")
+    assert info.value.message == users.SIGN_IN_FAILED
+
+
+# -- time goes forwards --------------------------------------------------------------------------
+
+
+def test_a_clock_set_back_cannot_back_date_a_record(
+    ctx: Context, clock: FixedClock, stock: Stock, admin: Actor, pharmacist: Actor, refused: Refused
+) -> None:
+    start = clock.current
+    clock.current = start - timedelta(days=400)
+    with refused(ctx, RuleViolation, "is behind the last entry of the audit trail"):
+        quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    # Workstations a minute apart: dated as the last entry, so the trail never goes back.
+    clock.current = start - timedelta(minutes=1)
+    quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    last = audit.list_entries(ctx, admin)[-1]
+    assert last.action == "quarantine" and last.at == start
+    assert audit.verify(ctx, admin).ok
+
+
+def test_verify_names_an_entry_dated_before_the_one_it_follows(
+    ctx: Context, stock: Stock, admin: Actor
+) -> None:
+    """Someone rewrote the chain from an entry on, back-dating it: the hashes agree again, but
+    time goes backwards there."""
+    last = int(scalar(ctx, "SELECT max(id) FROM audit_entries"))
+    _rewrite_chain_from(ctx, last, timedelta(days=-30))
+    result = audit.verify(ctx, admin)
+    assert not result.ok and result.first_bad == last
+    assert "dated before entry" in result.message
+
+
+def _rewrite_chain_from(ctx: Context, entry_id: int, shift: timedelta) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from dispensary.db.models import AuditEntry, ChainHead
+
+    with Session(ctx.engine) as session, session.begin():
+        entry = session.get(AuditEntry, entry_id)
+        previous = session.get(AuditEntry, entry_id - 1)
+        assert entry is not None and previous is not None
+        entry.at = previous.at + shift
+        entry.entry_hash = audit.digest(entry.prev_hash, audit.audit_content(entry))
+        head = session.scalars(select(ChainHead)).one()
+        head.audit_hash = entry.entry_hash
+
+
+def test_verify_names_an_entry_with_an_impossible_stored_date(
+    ctx: Context, stock: Stock, admin: Actor
+) -> None:
+    if not is_sqlite(ctx.engine):
+        pytest.skip("PostgreSQL's timestamp column cannot hold an impossible date")
+    sql(ctx, "UPDATE audit_entries SET at = '2026-13-45 99:00:00' WHERE id = 3")
+    result = audit.verify(ctx, admin)
+    assert not result.ok and result.first_bad == 3
+    assert "audit entry 3 holds a value that cannot be read" in result.message
+
+
+# -- the training mark ---------------------------------------------------------------------------
+
+
+def test_only_a_database_created_for_training_may_fix_today(
+    ctx: Context, study: Any, tmp_path: Any, admin: Actor
+) -> None:
+    assert not setup.training_clock_allowed(ctx)
+    # A settings row, as the old mark was, does nothing now.
+    sql(ctx, "INSERT INTO settings (key, value) VALUES ('training_clock', 'allowed')")
+    assert not setup.training_clock_allowed(ctx)
+    if not is_sqlite(ctx.engine):
+        return
+    training = setup.init_database(
+        str(tmp_path / "training.sqlite3"),
+        study,
+        "admin",
+        "Ada Admin",
+        "AA",
+        "admin-pass-1",
+        FixedClock(),
+        training=True,
+    )
+    try:
+        assert setup.training_clock_allowed(training)
+        trainer = users.sign_in(training, "admin", "admin-pass-1")
+        assert audit.verify(training, trainer).ok
+    finally:
+        training.engine.dispose()
+
+
+# -- argon2 outside the write lock ---------------------------------------------------------------
+
+
+def test_passwords_are_checked_before_the_write_lock_is_taken(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """argon2 takes a third of a second with the program's parameters: run under the write lock,
+    it held up every other workstation (and timed some out as "database is locked")."""
+    connections_held: list[int] = []
+    real_verify = users._verify
+
+    def timed_verify(stored: str, password: str) -> bool:
+        connections_held.append(ctx.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(users, "_verify", timed_verify)
+    users.sign_in(ctx, "pharm", pw(pharmacist))
+    dispense(ctx, pharmacist, pw(pharmacist), enrolled, checked_by="pharm2",
+             checker_password="pharm2-pass-1")  # fmt: skip
+    assert len(connections_held) >= 3, "sign-in, the dispenser's and the checker's signature"
+    assert set(connections_held) == {0}, "no password was checked inside a transaction"

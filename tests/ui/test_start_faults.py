@@ -1,0 +1,122 @@
+"""Starting the program with a database it cannot use, or one other accounts may read (issue 9):
+the same named messages as the `dispensary` command, exit 3, and never a sign-in window left
+waiting on a worker that died of an unexpected exception; a warning, not a refusal, for a file
+readable by others."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from dispensary.app import Workstation, open_workstation
+from dispensary.services.context import Context
+from dispensary.ui import app as gui
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def critical(_parent: Any, title: str, text: str) -> None:
+        shown.append((title, text))
+
+    monkeypatch.setattr(gui.QMessageBox, "critical", critical)
+    return shown
+
+
+@pytest.fixture
+def answered(qapp: QApplication) -> Iterator[None]:
+    """Fails the test (exit 99) instead of waiting for ever if the start-up never answers."""
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: qapp.exit(99))
+    timer.start(60_000)
+    yield
+    timer.stop()
+
+
+@pytest.mark.parametrize(
+    ("db", "words"),
+    [
+        ("mysql://user@host/pharmacy", "PostgreSQL URL"),
+        ("://", "PostgreSQL URL"),
+        ("/tmp/" + "a" * 300 + "/pharmacy.sqlite3", "longer than this system allows"),
+        ("postgresql+psycopg://u:s3cret@127.0.0.1:1/x?connect_timeout=5", "cannot be reached"),
+    ],
+    ids=["mysql", "scheme_only", "path_too_long", "server_unreachable"],
+)
+def test_a_database_that_cannot_be_used_is_named_at_start(
+    db: str, words: str, qtbot: Any, answered: None, messages: list[tuple[str, str]]
+) -> None:
+    assert gui.main(["--db", db]) == 3
+    [(title, text)] = messages
+    assert "cannot open the database" in title
+    assert words in text, text
+    assert "s3cret" not in text
+
+
+def test_a_read_only_folder_is_named_at_start(
+    ctx: Context, tmp_path: Path, qtbot: Any, answered: None, messages: list[tuple[str, str]]
+) -> None:
+    if os.name != "posix" or os.geteuid() == 0:
+        pytest.skip("root may write anywhere (tests/reliability/test_faults.py acts as another)")
+    ctx.engine.dispose()
+    folder = Path(ctx.database).parent
+    folder.chmod(0o555)
+    try:
+        assert gui.main(["--db", ctx.database]) == 3
+    finally:
+        folder.chmod(0o755)
+    [(_title, text)] = messages
+    assert "read-only for this account" in text and "do not restore" in text
+
+
+def test_a_database_others_may_read_opens_with_a_warning(ctx: Context) -> None:
+    ctx.engine.dispose()
+    path = Path(ctx.database)
+    path.chmod(0o640)
+    shared = open_workstation(ctx.database)
+    shared.ctx.engine.dispose()
+    assert shared.warning and "may be read by other accounts" in shared.warning
+    assert path.stat().st_mode & 0o777 == 0o640, "the file is never chmodded"
+    path.chmod(0o600)
+    private = open_workstation(ctx.database)
+    private.ctx.engine.dispose()
+    assert private.warning is None
+
+
+class _QuietDesk:
+    """Stands in for the Desk: keeps what the start-up showed, then quits."""
+
+    made: list[_QuietDesk] = []
+
+    def __init__(self, workstation: Workstation, sign_in: Any) -> None:
+        self.workstation = workstation
+        self.sign_in = sign_in
+        _QuietDesk.made.append(self)
+        QTimer.singleShot(0, lambda: QApplication.instance().exit(0))  # type: ignore[union-attr]
+
+    def wait_for_backup(self) -> None:
+        pass
+
+    def close_database(self) -> None:
+        self.workstation.ctx.engine.dispose()
+
+
+def test_the_sign_in_window_shows_the_warning(
+    ctx: Context, qtbot: Any, answered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx.engine.dispose()
+    Path(ctx.database).chmod(0o644)
+    monkeypatch.setattr(gui, "Desk", _QuietDesk)
+    _QuietDesk.made.clear()
+    assert gui.main(["--db", ctx.database]) == 0
+    [desk] = _QuietDesk.made
+    bar = desk.sign_in.form.message
+    assert bar.kind == "warning" and "may be read by other accounts" in bar.text()
