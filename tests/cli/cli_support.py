@@ -3,6 +3,7 @@ with their exit code, and the state a refusal must leave untouched."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ PG_ENV = "DISPENSARY_TEST_DB"
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_refused")
 _SCRIPT = Path(sys.executable).parent / "dispensary"
 COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "dispensary.cli"]
+SUBPROCESS_ENV = "DISPENSARY_TEST_CLI_SUBPROCESS"  # =1: every CLI test runs the command itself
 
 
 def pg_server() -> str | None:
@@ -65,6 +67,7 @@ class Cli:
     today: date = DEMO_TODAY
     user: str | None = "pharmacist"
     runs: list[list[str]] = field(default_factory=list)
+    subprocess: bool = False  # True: run the installed command (smoke tests)
 
     def __call__(
         self, *args: str, user: str | None = "", env: dict[str, str | None] | None = None
@@ -85,16 +88,47 @@ class Cli:
             else:
                 environment[key] = value
         self.runs.append(list(args))
-        proc = subprocess.run(
-            [*COMMAND, *args],
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        if self.subprocess or os.environ.get(SUBPROCESS_ENV) == "1":
+            return run_subprocess(list(args), environment)
+        return run_in_process(list(args), environment)
+
+
+def run_subprocess(args: list[str], environment: dict[str, str]) -> Result:
+    """The installed command in a process of its own: what a user runs (the smoke tests)."""
+    proc = subprocess.run(
+        [*COMMAND, *args],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_in_process(args: list[str], environment: dict[str, str]) -> Result:
+    """`dispensary.cli.main(args)` in this process, with exactly `environment` as os.environ and
+    stdin, stdout and stderr of its own: the same code path as the command, without a Python
+    start-up per call (a subprocess per CLI test made them the slowest of the suite)."""
+    from dispensary import cli
+
+    saved_env = dict(os.environ)
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_umask = os.umask(0o022)
+    os.umask(saved_umask)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(environment)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), out, err
+        code = cli.main(args)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.umask(saved_umask)
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @dataclass(frozen=True)

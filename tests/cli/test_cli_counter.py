@@ -15,6 +15,7 @@ INVESTIGATOR = "Zhenzhen Liu, M.D."
 def test_a_new_participant_through_two_cycles(
     cli: Cli, state: Callable[[str], dict[str, Any]]
 ) -> None:
+    cli.subprocess = True  # a smoke test of the installed command; the others run in-process
     enrolled = cli(
         "enroll", "01-101", "--initials", "QX", "--birth-year", "1968", "--sex", "F",
         "--eligibility-confirmed-by", INVESTIGATOR, "--json",

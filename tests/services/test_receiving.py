@@ -136,7 +136,11 @@ def test_expired_kit_is_refused(ctx: Context, pharmacist: Actor, refused: Refuse
 
 
 def test_kit_expiring_today_is_received(ctx: Context, pharmacist: Actor) -> None:
-    receive(ctx, pharmacist, "K0001", "L1", ctx.clock.today())
+    """It is still in date today (it may be destroyed or returned to the sponsor tomorrow)."""
+    result = receive(ctx, pharmacist, "K0001", "L1", ctx.clock.today())
+    assert result.kits == ("K0001",)
+    [kit] = queries.inventory(ctx, pharmacist)
+    assert (kit.number, kit.status, kit.expiry) == ("K0001", KitStatus.AVAILABLE, ctx.clock.today())
 
 
 def test_lot_with_another_expiry_is_refused(

@@ -52,6 +52,33 @@ class MovementKind(StrEnum):
         }[self.value]
 
 
+class DiscrepancyKind(StrEnum):
+    """What a reconciliation finding is about; every kind is produced by the reconciliation."""
+
+    AUDIT_CHAIN = "audit_chain"
+    UNBALANCED = "unbalanced"
+    STATUS_MISMATCH = "status_mismatch"
+    COUNT_DIFFERENCE = "count_difference"
+    ADHERENCE = "adherence"
+    RETURN_OVERDUE = "return_overdue"
+    EXPIRED_IN_STOCK = "expired_in_stock"
+
+    @property
+    def label(self) -> str:
+        return _DISCREPANCY_LABELS[self]
+
+
+_DISCREPANCY_LABELS = {
+    DiscrepancyKind.AUDIT_CHAIN: "Audit trail damaged",
+    DiscrepancyKind.UNBALANCED: "Does not balance",
+    DiscrepancyKind.STATUS_MISMATCH: "Status differs from ledger",
+    DiscrepancyKind.COUNT_DIFFERENCE: "Count difference",
+    DiscrepancyKind.ADHERENCE: "Adherence flag",
+    DiscrepancyKind.RETURN_OVERDUE: "Return overdue",
+    DiscrepancyKind.EXPIRED_IN_STOCK: "Expired in stock",
+}
+
+
 class Role(StrEnum):
     PHARMACIST = "pharmacist"
     TECHNICIAN = "technician"

@@ -142,7 +142,7 @@ def reconciliation_story(
                 ["Kind", "Concerns", "Date", "Finding"],
                 [
                     [
-                        d.kind.replace("_", " "),
+                        d.kind.label,
                         d.subject,
                         d.on.isoformat() if d.on else "",
                         d.message,

@@ -22,7 +22,7 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
-from dispensary.domain.codes import KitStatus, MovementKind, Role, SignatureMeaning
+from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder, verify_session
 from dispensary.services.context import Actor, Context
@@ -78,7 +78,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
             kit = kits[count.kit_id]
             discrepancies.append(
                 Discrepancy(
-                    "count_difference",
+                    DiscrepancyKind.COUNT_DIFFERENCE,
                     kit.number,
                     f"Count of kit {kit.number} on {count.counted_on.isoformat()}: {count.counted} "
                     f"counted, {count.book} in the book ({count.counted - count.book:+d}); "
@@ -90,7 +90,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
         labels = ", ".join(f.label for f in row.flags)
         discrepancies.append(
             Discrepancy(
-                "adherence",
+                DiscrepancyKind.ADHERENCE,
                 number,
                 f"{number} cycle {row.cycle}: {labels}; taken {row.taken} of {row.expected} expected. "
                 "Record the reason.",
@@ -104,7 +104,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
             if today > due:
                 discrepancies.append(
                     Discrepancy(
-                        "return_overdue",
+                        DiscrepancyKind.RETURN_OVERDUE,
                         p.study_number,
                         f"{p.study_number}: the return of cycle {prow.last_cycle} is overdue "
                         f"(day 1 {prow.last_day1.isoformat()}).",
@@ -113,7 +113,9 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
                 )
     check = verify_session(session)
     if not check.ok:
-        discrepancies.insert(0, Discrepancy("audit_chain", "audit trail", check.message))
+        discrepancies.insert(
+            0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message)
+        )
 
     signoffs = tuple(
         SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
@@ -151,12 +153,12 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
 def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepancy]:
     if not balance.balanced:
         yield Discrepancy(
-            "unbalanced", kit.number, f"Kit {kit.number} does not balance: {balance}."
+            DiscrepancyKind.UNBALANCED, kit.number, f"Kit {kit.number} does not balance: {balance}."
         )
     expected = _status_from_ledger(kit, balance)
     if expected is not None and kit.status not in expected:
         yield Discrepancy(
-            "status_mismatch",
+            DiscrepancyKind.STATUS_MISMATCH,
             kit.number,
             f"Kit {kit.number} is recorded as {kit.status}, but its ledger shows "
             f"{balance.on_hand} on hand and {balance.held_returned} held.",
@@ -166,7 +168,7 @@ def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepan
         and kit.lot.expiry < today
     ):
         yield Discrepancy(
-            "expired_in_stock",
+            DiscrepancyKind.EXPIRED_IN_STOCK,
             kit.number,
             f"Kit {kit.number} (lot {kit.lot.number}) expired on {kit.lot.expiry.isoformat()} "
             "and is still in stock: destroy it or return it to the sponsor.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dispensary.domain.codes import Flag, KitStatus, ParticipantStatus, Role
+from dispensary.domain.codes import DiscrepancyKind, Flag, KitStatus, ParticipantStatus, Role
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class BalanceRow:
 
 @dataclass(frozen=True)
 class Discrepancy:
-    kind: str  # e.g. unbalanced, status_mismatch, count_difference, adherence, negative_stock
+    kind: DiscrepancyKind
     subject: str  # kit / participant / lot it concerns
     message: str
     on: date | None = None

@@ -41,16 +41,6 @@ from dispensary.ui.widgets import heading, wrapped_label
 
 RED, GREEN = "#c62828", "#2e7d32"
 
-DISCREPANCY_KINDS = {
-    "unbalanced": "Does not balance",
-    "status_mismatch": "Status differs from ledger",
-    "count_difference": "Count difference",
-    "adherence": "Adherence flag",
-    "return_overdue": "Return overdue",
-    "expired_in_stock": "Expired in stock",
-    "negative_stock": "Negative stock",
-    "audit_chain": "Audit trail damaged",
-}
 
 
 def balance_columns(
@@ -75,7 +65,7 @@ def balance_columns(
 
 
 DISCREPANCY_COLUMNS: list[Column[Discrepancy]] = [
-    Column("Finding", lambda r: DISCREPANCY_KINDS.get(r.kind, r.kind), colour=lambda r: RED),
+    Column("Finding", lambda r: r.kind.label, colour=lambda r: RED),
     Column("Concerns", lambda r: r.subject),
     Column("Date", lambda r: r.on),
     Column("What to do", lambda r: r.message),
