@@ -44,6 +44,8 @@ from dispensary.domain.rules import (
     parse_whole,
     undecodable,
 )
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.reports import catalogue as report_catalogue
 from dispensary.services import (
     audit,
     backup,
@@ -51,6 +53,7 @@ from dispensary.services import (
     demo,
     destruction,
     dispensing,
+    documents,
     participants,
     permissions,
     quarantine,
@@ -59,11 +62,14 @@ from dispensary.services import (
     reconciliation,
     returns,
     setup,
+    signing,
     studies,
     temperature,
     users,
 )
+from dispensary.services.assessment import DispenseAssessment, DispenseRequest
 from dispensary.services.context import Actor, Clock, Context, FixedClock, SystemClock
+from dispensary.services.labels import PrintRefused
 from dispensary.services.results import (
     DispenseHistoryRow,
     DispenseResult,
@@ -160,11 +166,11 @@ class Run:
             )
         return self._actor
 
-    def count_failed_signature(self, exc: SignatureFailed) -> None:
-        """A wrong signature password counts against the signer (the second person too), as a
-        failed sign-in does; the refused act itself was not saved."""
+    def signer(self) -> tuple[Context, Actor] | None:
+        """Who was signed in, for counting a failed signature (signing.run_counted)."""
         if self._ctx is not None and self._actor is not None:
-            users.record_failed_signature(self._ctx, self._actor, exc.meaning, exc.signer)
+            return self._ctx, self._actor
+        return None
 
     def close(self) -> None:
         if self._ctx is not None:
@@ -827,6 +833,89 @@ def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
     return lines
 
 
+def cmd_check_dispense(run: Run) -> int:
+    """The dispense as the counter would assess it, with nothing written: exit 0 when it would
+    be accepted as it stands, 3 when refused or an override is missing."""
+    a = run.args
+    request = DispenseRequest(
+        study_number=a.number,
+        cycle=a.cycle,
+        day1=a.day1,
+        dose_level=a.dose_level,
+        kits=tuple(a.kit or ()),
+        dispensed_on=a.date,
+        override_reason=a.override_reason or "",
+        platelet_count=a.platelets,
+        dose_ordered_by=a.dose_ordered_by or "",
+    )
+    found = dispensing.assess_dispense(run.context(), run.actor(), request)
+    run.emit(_assessment_data(found), _assessment_lines(found))
+    if found.refusals:
+        run.note(f"Refused: {found.refusals[0].message} Nothing was changed.")
+        return EXIT_REFUSED
+    if found.overrides_missing:
+        run.note(f"Needs an override: {found.override_text()} Nothing was changed.")
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
+    return {
+        "participant": found.participant,
+        "cycle": found.cycle,
+        "cycle_due": found.cycle_due,
+        "day1": found.day1,
+        "earliest_day1": found.earliest_day1,
+        "latest_day1": found.latest_day1,
+        "dispensed_on": found.dispensed_on,
+        "dose_level": found.dose_level,
+        "dose_name": found.dose_name,
+        "tablets_needed": found.tablets_needed,
+        "tablets_in_kits": found.tablets_in_kits,
+        "accepted": found.accepted,
+        "refusals": [{"code": r.code, "message": r.message} for r in found.refusals],
+        "warnings": [
+            {"code": w.code, "message": w.message, "needs": w.needs, "given": w.given}
+            for w in found.warnings
+        ],
+        "proposed": [
+            {"kit": k.number, "lot": k.lot, "expiry": k.expiry, "tablets": k.tablets}
+            for k in found.proposed
+        ],
+        "kits": [{"kit": v.code, "accepted": v.accepted, "message": v.message} for v in found.kits],
+    }
+
+
+def _assessment_lines(found: DispenseAssessment) -> list[str]:
+    if found.refusals:
+        verdict = "refused"
+    elif found.overrides_missing:
+        verdict = "needs an override"
+    else:
+        verdict = "would be accepted as it stands"
+    lines = [
+        f"Dispense of cycle {found.cycle} to {found.participant}, day 1 "
+        f"{found.day1.isoformat()}: {verdict}. Nothing was changed.",
+        f"  Cycle due   {found.cycle_due}, day 1 from {found.earliest_day1.isoformat()} to "
+        f"{found.latest_day1.isoformat()} (dispensed {found.dispensed_on.isoformat()})",
+        f"  Dose        {found.dose_name} (level {found.dose_level})",
+        f"  Tablets     {found.tablets_needed} needed, {found.tablets_in_kits} in the kits",
+    ]
+    for kit in found.proposed:
+        lines.append(
+            f"  Proposed    {kit.number}  lot {kit.lot}  exp {kit.expiry.isoformat()}  "
+            f"{kit.tablets} tablets"
+        )
+    for verdict_of in found.kits:
+        said = "taken" if verdict_of.accepted else f"refused: {verdict_of.message}"
+        lines.append(f"  Kit {verdict_of.code:<8}{said}")
+    lines += [f"  Refused     {r.message}" for r in found.refusals]
+    for w in found.warnings:
+        given = "given" if w.given else "missing"
+        lines.append(f"  Warning     {w.message} (override: {w.needs.label}, {given})")
+    return lines
+
+
 def cmd_void(run: Run) -> int:
     result = dispensing.void_dispense(
         run.context(), run.actor(), run.args.dispense, run.args.reason, run.password()
@@ -1144,7 +1233,9 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
     ]
     if result.discrepancies:
         lines.append(f"To review ({len(result.discrepancies)}):")
-        lines += [f"  {d.kind.replace('_', ' '):<17} {d.message}" for d in result.discrepancies]
+        lines += [
+            f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.discrepancies
+        ]
     else:
         lines.append("Nothing to review.")
     if result.signoffs:
@@ -1337,8 +1428,6 @@ def cmd_demo(run: Run) -> int:
 # -- commands: labels and reports ----------------------------------------------------------------
 # reportlab takes a third of a second to import: only the label and report commands load it.
 
-PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
-_Payload = TypeVar("_Payload")  # what one report is drawn from: kits, a trace, a result...
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
@@ -1391,15 +1480,36 @@ def _size_text(info: dict[str, Any]) -> str:
     return f"{_plural(info['pages'], 'page')}, {size}"
 
 
-def _reprint_options(run: Run) -> tuple[bool, str]:
-    """A reprint says why; a reason without --reprint is a slip, not a silent no-op."""
+def _values(a: argparse.Namespace) -> documents.Values:
+    """The parameters of a report or label as given on the command line (see `_param_options`)."""
+    kits: Sequence[str] = getattr(a, "kits", None) or ()
+    return documents.Values(
+        product=getattr(a, "product", None),
+        lot=getattr(a, "lot", None),
+        participant=getattr(a, "participant", None),
+        days=getattr(a, "days", 90),
+        since=getattr(a, "since", None),
+        until=getattr(a, "until", None),
+        kits=tuple(_comma_pieces(kits)),
+        shipment=getattr(a, "shipment", None),
+        dispense=getattr(a, "dispense", None),
+        paper=getattr(a, "paper", "a4"),
+        position=getattr(a, "position", 1),
+    )
+
+
+def _reason(run: Run) -> tuple[bool, str]:
+    """--reprint and --reason, checked by the print rule (services.labels) before any work;
+    a slip is a usage mistake, said with this command line's options."""
+    from dispensary.services import labels as label_prints
+
     reprint = bool(getattr(run.args, "reprint", False))
-    reason = (getattr(run.args, "reason", None) or "").strip()
-    if reprint and not reason:
-        raise UsageError("A reprint is recorded with its reason: add --reason TEXT.")
-    if reason and not reprint:
-        raise UsageError("--reason goes with --reprint (a first print needs no reason).")
-    return reprint, reason
+    try:
+        return reprint, label_prints.reprint_reason(reprint, getattr(run.args, "reason", None))
+    except label_prints.ReprintReasonMissing as exc:
+        raise UsageError("A reprint is recorded with its reason: add --reason TEXT.") from exc
+    except label_prints.ReasonWithoutReprint as exc:
+        raise UsageError("--reason goes with --reprint (a first print needs no reason).") from exc
 
 
 def _the(what: str, items: Sequence[str]) -> str:
@@ -1409,147 +1519,103 @@ def _the(what: str, items: Sequence[str]) -> str:
     return f"The {what}s of {_kits_text(items)} have"
 
 
-def _check_not_printed(run: Run, kind: str, items: Sequence[str], reprint: bool, what: str) -> None:
-    """Refuses before anything is drawn: a second print must be a marked, recorded reprint."""
-    from dispensary.services import report_data
-
-    printed = report_data.already_printed(run.context(), run.actor(), kind, items)
-    fresh = [i for i in items if i not in printed]
-    if printed and not reprint:
-        raise RuleViolation(
-            f"{_the(what, printed)} been printed before. To print again, add --reprint --reason "
-            "TEXT: the print is then marked REPRINT and recorded as a reprint."
-            + (" Name the kits not printed yet separately." if fresh else "")
+def _print_refused(refused: PrintRefused, what: str, reprint: bool) -> RuleViolation:
+    """The print rule's refusal, told with this command line's options."""
+    if not reprint:
+        return RuleViolation(
+            f"{_the(what, refused.printed)} been printed before. To print again, add --reprint "
+            "--reason TEXT: the print is then marked REPRINT and recorded as a reprint."
+            + (" Name the kits not printed yet separately." if refused.fresh else "")
         )
-    if fresh and reprint:
-        raise RuleViolation(
-            f"{_the(what, fresh)} not been printed yet: print without --reprint"
-            + (" (name the kits printed before separately)." if printed else ".")
-        )
-
-
-def _label_written(
-    run: Run,
-    target: Path,
-    pdf: bytes,
-    kind: str,
-    items: Sequence[str],
-    reprint: bool,
-    stock: str,
-    reason: str,
-) -> dict[str, Any]:
-    """Writes the PDF, then records the print; if the record is refused, the file goes too."""
-    from dispensary.services import report_data
-
-    _write(target, pdf)
-    try:
-        report_data.record_label_print(
-            run.context(), run.actor(), kind, items, reprint, stock, reason
-        )
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    info = _written(target, pdf, pdf=True)
-    info |= {"kind": kind, "items": list(items), "stock": stock, "reprint": reprint}
-    return info
+    return RuleViolation(
+        f"{_the(what, refused.fresh)} not been printed yet: print without --reprint"
+        + (" (name the kits printed before separately)." if refused.printed else ".")
+    )
 
 
 def _settings() -> config.Settings:
     return config.Settings.load()
 
 
-def _stock_and_calibration(run: Run, study: Study) -> tuple[LabelStock, Calibration]:
+def _stock_and_calibration(run: Run, study: Study | None) -> tuple[LabelStock, Calibration]:
     """The label stock asked for (else this workstation's, else the study's) and its saved
-    calibration: what every label sheet or roll is drawn for."""
+    calibration: what every label sheet or roll is drawn for. Without a study (a calibration
+    page) the database is opened only when no stock is named at all."""
     from dispensary import labels
 
     settings = _settings()
-    stock = labels.choose_stock(study, settings, run.args.stock or "")
+    named = run.args.stock or settings.label_stock.strip()
+    if study is None and named:
+        stock = labels.get_stock(named)
+    else:
+        stock = labels.choose_stock(study or run.context().study, settings, run.args.stock or "")
     return stock, labels.calibration_for(settings, stock)
 
 
-def cmd_label_kits(run: Run) -> int:
-    from dispensary import labels
-    from dispensary.services import report_data
+def cmd_label(run: Run, key: str) -> int:
+    """One label of the catalogue: planned (a second print must be asked for as a reprint,
+    with its reason), drawn, written, then recorded; nothing is recorded if drawing or
+    writing fails, and the file goes again if the record is refused."""
+    from dispensary.services import labels as label_prints
 
+    entry = label_catalogue.label(key)
+    if entry.kind is None:
+        return _calibration_page(run, entry)
     a = run.args
-    target, _ = _out_path(a.out, ("pdf",), "a label sheet")
-    reprint, reason = _reprint_options(run)
+    what = "a leaflet" if entry.kind == "leaflet" else "a label"
+    target, _ = _out_path(a.out, ("pdf",), "a label sheet" if entry.kind == "kit" else what)
+    reprint, reason = _reason(run)
     ctx, actor = run.context(), run.actor()
-    stock, cal = _stock_and_calibration(run, ctx.study)
-    shipment: str | None = getattr(a, "shipment", None)  # `label shipment NO`, else `label kit`
-    if shipment is not None:
-        rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
-    else:
-        rows = report_data.kit_label_rows(ctx, actor, kits=_comma_pieces(a.kits))
-    items = [r.number for r in rows]
-    _check_not_printed(run, "kit", items, reprint, "kit label")
-    pdf = labels.kit_labels(ctx.study, rows, stock, cal, reprint, a.position)
-    info = _label_written(run, target, pdf, "kit", items, reprint, stock.name, reason)
-    of = f"shipment {shipment}" if shipment else _kits_text(items)
-    marked = ", marked REPRINT" if reprint else ""
-    run.emit(
-        info,
-        [
-            f"Wrote {_plural(len(items), 'kit label')} of {of} on {stock.name}{marked}: "
-            f"{target} ({_size_text(info)}).",
-            f"  Calibration  {cal.text}",
-            "  Recorded in the audit trail as " + ("a reprint." if reprint else "printed."),
-        ],
+    stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
+    noun = {"kit": "kit label", "dispense": "dispensing label", "leaflet": "participant leaflet"}
+    try:
+        sheet = label_catalogue.plan_label(entry, ctx, actor, _values(a), stock, cal, reprint)
+    except PrintRefused as refused:
+        raise _print_refused(refused, noun[entry.kind], reprint) from refused
+    assert sheet.plan is not None  # a label with a kind is planned
+    plan, drawn = sheet.plan, []
+
+    def write(pdf: bytes) -> bool:
+        _write(target, pdf)
+        drawn.append(pdf)
+        return True
+
+    label_prints.print_labels(
+        ctx,
+        actor,
+        plan,
+        lambda _: sheet.draw(),
+        write,
+        reason,
+        withdraw=lambda: target.unlink(missing_ok=True),
     )
+    info = _written(target, drawn[0], pdf=True)
+    info |= {"kind": plan.kind, "items": list(plan.items), "stock": plan.stock}
+    info["reprint"] = plan.reprint
+    marked = ", marked REPRINT" if plan.reprint else ""
+    lines = [f"Wrote {sheet.says} on {plan.stock}{marked}: {target} ({_size_text(info)})."]
+    if entry.kind == "kit" and cal is not None:
+        lines.append(f"  Calibration  {cal.text}")
+    lines.append(
+        "  Recorded in the audit trail as " + ("a reprint." if plan.reprint else "printed.")
+    )
+    run.emit(info, lines)
     return EXIT_OK
 
 
-def cmd_label_dispense(run: Run, leaflet: bool) -> int:
-    from dispensary import labels
-    from dispensary.services import report_data
-
-    a = run.args
-    target, _ = _out_path(a.out, ("pdf",), "a leaflet" if leaflet else "a label")
-    reprint, reason = _reprint_options(run)
-    ctx, actor = run.context(), run.actor()
-    dispense = report_data.dispense_for_label(ctx, actor, a.dispense)
-    kind, what = ("leaflet", "participant leaflet") if leaflet else ("dispense", "dispensing label")
-    items = [dispense.number]
-    _check_not_printed(run, kind, items, reprint, what)
-    if leaflet:
-        pdf = labels.participant_leaflet(ctx.study, dispense, a.paper, reprint)
-        stock_name = f"{PAPER_NAMES[a.paper]} paper"
-    else:
-        stock, cal = _stock_and_calibration(run, ctx.study)
-        pdf = labels.dispensing_label(ctx.study, dispense, stock, cal, reprint, a.position)
-        stock_name = stock.name
-    info = _label_written(run, target, pdf, kind, items, reprint, stock_name, reason)
-    marked = ", marked REPRINT" if reprint else ""
-    run.emit(
-        info,
-        [
-            f"Wrote the {what} of {dispense.number} ({dispense.participant}, cycle "
-            f"{dispense.cycle}) on {stock_name}{marked}: {target} ({_size_text(info)}).",
-            "  Recorded in the audit trail as " + ("a reprint." if reprint else "printed."),
-        ],
-    )
-    return EXIT_OK
-
-
-def cmd_label_calibration(run: Run) -> int:
+def _calibration_page(run: Run, entry: label_catalogue.Label) -> int:
     """No sign-in: the page shows this workstation's printer settings, no trial records."""
-    from dispensary import labels
-
     a = run.args
     target, _ = _out_path(a.out, ("pdf",), "a calibration page")
-    settings = _settings()
-    named = a.stock or settings.label_stock.strip()
-    # The study's default stock is the only reason to open the database here.
-    stock = labels.get_stock(named) if named else labels.choose_stock(run.context().study)
-    cal = labels.calibration_for(settings, stock)
-    pdf = labels.calibration_page(stock, cal)
+    stock, cal = _stock_and_calibration(run, None)
+    sheet = label_catalogue.calibration_sheet(entry, stock, cal)
+    pdf = sheet.draw()
     _write(target, pdf)
     info = _written(target, pdf, pdf=True) | {"stock": stock.name, "calibration": asdict(cal)}
     run.emit(
         info,
         [
-            f"Wrote the calibration page of {stock.name} ({stock.description}): {target}.",
+            f"Wrote {sheet.says}: {target}.",
             f"  Saved calibration  {cal.text}",
             "Print it at 100% (no 'fit to page'), measure, then: dispensary label calibrate "
             f"--stock {stock.name} --dx MM --dy MM [--scale X]",
@@ -1582,102 +1648,20 @@ def cmd_label_calibrate(run: Run) -> int:
     return EXIT_OK
 
 
-REPORTS = {
-    "darf": "drug accountability record (DARF), one per product and strength",
-    "inventory": "kits on record, with status and tablets",
-    "expiry": "stock expiring soon, and expired stock not yet destroyed",
-    "participant": "one participant's dispenses, returns and adherence",
-    "reconciliation": "balances per product and what to review",
-    "destruction": "destruction log (witnessed destructions and returns to the sponsor)",
-    "audit": "audit trail for a period, with the chain verification",
-    "lot": "lot trace: every kit and dispense of a lot (recall)",
-    "monitor": "monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)",
-}
-
-
-def cmd_report(run: Run, name: str) -> int:
-    from dispensary import reports
-    from dispensary.services import report_data
-
+def cmd_report(run: Run, key: str) -> int:
+    """One report of the catalogue, as PDF or CSV by the suffix of --out."""
+    entry = report_catalogue.report(key)
     a = run.args
-    formats = ("pdf",) if name == "monitor" else ("pdf", "csv")
-    if name == "monitor" and Path(a.out).suffix.lower() == ".csv":
-        raise UsageError(
-            "The monitor pack is a PDF only (it gathers several reports): write it to a .pdf, "
-            "or export each part as CSV with its own report (darf, reconciliation, audit...)."
-        )
-    target, fmt = _out_path(a.out, formats, f"the {name} report")
-    since: date | None = getattr(a, "since", None)
-    until: date | None = getattr(a, "until", None)
-    report_data.check_period(since, until)  # refused before the database is opened
-    ctx, actor = run.context(), run.actor()
-    meta = report_data.report_meta(ctx, actor)
-    study, paper, pdf = ctx.study, a.paper, fmt == "pdf"
-
-    def render(
-        payload: _Payload,
-        as_pdf: Callable[[report_data.ReportMeta, Study, _Payload, str], bytes],
-        as_csv: Callable[[report_data.ReportMeta, _Payload], str],
-    ) -> bytes:
-        """One report's PDF or CSV, from the same facts."""
-        return as_pdf(meta, study, payload, paper) if pdf else _csv(as_csv(meta, payload))
-
-    data: bytes
-    if name == "darf":
-        recs = report_data.darf_records(ctx, actor, a.product, since, until)
-        data = reports.darf_pdf(meta, recs, paper) if pdf else _csv(reports.darf_csv(meta, recs))
-        codes = list(dict.fromkeys(r.product for r in recs))
-        what = f"DARF{'s' if len(recs) > 1 else ''} of {' and '.join(codes)}"
-    elif name == "inventory":
-        if a.product:
-            study.product(a.product)
-        kits = queries.inventory(ctx, actor, product=a.product, lot=a.lot)
-        data = render(kits, reports.inventory_pdf, reports.inventory_csv)
-        what = f"inventory ({_plural(len(kits), 'kit')})"
-    elif name == "expiry":
-        exp = report_data.expiry_report(ctx, actor, a.days)
-        data = render(exp, reports.expiry_pdf, reports.expiry_csv)
-        what = (
-            f"expiry report ({_plural(len(exp.expiring), 'kit')} expiring within {a.days} days, "
-            f"{len(exp.expired)} expired)"
-        )
-    elif name == "participant":
-        person = report_data.participant_report(ctx, actor, a.participant)
-        data = render(person, reports.participant_pdf, reports.participant_csv)
-        what = f"participant report of {person.participant.study_number}"
-    elif name == "reconciliation":
-        result = reconciliation.reconcile(ctx, actor)
-        data = render(result, reports.reconciliation_pdf, reports.reconciliation_csv)
-        what = "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
-    elif name == "destruction":
-        rows = queries.destruction_log(ctx, actor, since, until)
-        data = render(rows, reports.destruction_pdf, reports.destruction_csv)
-        what = f"destruction log ({_plural(len(rows), 'destruction')})"
-    elif name == "audit":
-        trail = report_data.audit_report(ctx, actor, since, until)
-        data = render(trail, reports.audit_pdf, reports.audit_csv)
-        verdict = "verifies" if trail.verification.ok else "does NOT verify"
-        entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
-        what = f"audit trail ({entries}; the chain {verdict})"
-    elif name == "lot":
-        trace = report_data.lot_trace(ctx, actor, a.lot)
-        data = render(trace, reports.lot_pdf, reports.lot_csv)
-        what = f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
-    else:
-        first = a.since
-        last = until or ctx.clock.today()
-        pack = report_data.monitor_pack(ctx, actor, first, last)
-        data = reports.monitor_pack_pdf(meta, study, pack, paper)
-        what = f"monitor pack {first.isoformat()} to {last.isoformat()}"
-    _write(target, data)
-    info = _written(target, data, pdf)
-    run.emit(info, [f"Wrote the {what}: {target} ({_size_text(info)})."])
+    if entry.csv is None and Path(a.out).suffix.lower() == ".csv":
+        raise UsageError(entry.pdf_only)
+    target, fmt = _out_path(a.out, entry.formats, f"the {key} report")
+    values = _values(a)
+    documents.check(entry.fields, values)  # refused before the database is opened
+    document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
+    _write(target, document.data)
+    info = _written(target, document.data, document.pdf)
+    run.emit(info, [f"Wrote the {document.says}: {target} ({_size_text(info)})."])
     return EXIT_OK
-
-
-def _csv(text: str) -> bytes:
-    """With a byte-order mark, so that Excel reads accents and the µ of a unit correctly."""
-    return text.encode("utf-8-sig")
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -1898,6 +1882,25 @@ def _counter_commands(c: _Commands) -> None:
     p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
     p.add_argument("--checked-by", metavar="NAME", help=f"second check ({ENV_CHECKER_PASSWORD})")
 
+    check = c.group("check", "assess a step without doing it; nothing is changed", "check_command")
+    p = check.add(
+        "dispense",
+        cmd_check_dispense,
+        "what a dispense would meet: refusals, warnings to override, kits (exit 0: accepted "
+        "as it stands; 3: refused or an override is missing)",
+    )
+    p.add_argument("number")
+    p.add_argument("--cycle", type=_whole, help="default: the cycle due")
+    p.add_argument("--day1", type=_date, help="day 1 (T-DM1 infusion date; default today)")
+    p.add_argument(
+        "--dose-level", type=_whole, metavar="L", help="default: the participant's current level"
+    )
+    p.add_argument("--kit", action="extend", nargs="+", help="kits in hand (default: FEFO)")
+    p.add_argument("--date", type=_date, help="dispense date (default today)")
+    p.add_argument("--override-reason", metavar="TEXT", help="the reason an override would give")
+    p.add_argument("--platelets", type=_number, metavar="X", help="platelet count, x 10^9/L")
+    p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
+
     p = c.add("void", cmd_void, "void a dispense made in error (the kits never left)")
     p.add_argument("dispense")
     p.add_argument("--reason", required=True)
@@ -1946,44 +1949,69 @@ def _record_commands(c: _Commands) -> None:
     p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
 
 
+def _param_options(
+    p: argparse.ArgumentParser, fields: Sequence[documents.Field], sheet: bool
+) -> None:
+    """The options of a report's or label's parameters (the catalogue's `Param`s)."""
+    for field in fields:
+        param = field.param
+        if param is documents.Param.PRODUCT:
+            p.add_argument("--product", metavar="CODE", help="one product (default: all)")
+        elif param is documents.Param.LOT:
+            p.add_argument("--lot", required=field.required, metavar="LOT")
+        elif param is documents.Param.PARTICIPANT:
+            p.add_argument("--participant", required=field.required, metavar="NUMBER")
+        elif param is documents.Param.DAYS:
+            p.add_argument("--days", type=_days, default=90, metavar="N", help="default: 90")
+        elif param is documents.Param.PERIOD:
+            p.add_argument(
+                "--from",
+                dest="since",
+                type=_date,
+                required=field.required,
+                metavar="DATE",
+                help="first day of the period",
+            )
+            p.add_argument(
+                "--to", dest="until", type=_date, metavar="DATE", help="last day (default: today)"
+            )
+        elif param is documents.Param.KITS:
+            p.add_argument("kits", nargs="+", metavar="KIT")
+        elif param is documents.Param.SHIPMENT:
+            p.add_argument("shipment", metavar="NO")
+        elif param is documents.Param.DISPENSE:
+            p.add_argument("dispense", metavar="DISPENSE")
+        elif param is documents.Param.STOCK:
+            p.add_argument(
+                "--stock", metavar="NAME", help="label stock (default: this workstation's)"
+            )
+            if sheet:
+                p.add_argument(
+                    "--position",
+                    type=_whole,
+                    default=1,
+                    metavar="N",
+                    help="first free label on a part-used sheet (1 = top left)",
+                )
+        else:
+            _paper_option(p)
+
+
 def _paper_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--paper", choices=list(PAPER_NAMES), default="a4", help="default: a4")
-
-
-def _label_options(p: argparse.ArgumentParser, reprint: bool = True, sheet: bool = True) -> None:
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
-    if sheet:
-        p.add_argument("--stock", metavar="NAME", help="label stock (default: this workstation's)")
-        p.add_argument(
-            "--position",
-            type=_whole,
-            default=1,
-            metavar="N",
-            help="first free label on a part-used sheet (1 = top left)",
-        )
-    if reprint:
-        p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")
-        p.add_argument("--reason", metavar="TEXT", help="why it is reprinted (with --reprint)")
+    p.add_argument("--paper", choices=list(documents.PAPERS), default="a4", help="default: a4")
 
 
 def _label_commands(c: _Commands) -> None:
     label = c.group("label", "print kit and dispensing labels, leaflets (PDF)", "label_command")
-    p = label.add("kit", cmd_label_kits, "labels for the kits named")
-    p.add_argument("kits", nargs="+", metavar="KIT")
-    _label_options(p)
-    p = label.add("shipment", cmd_label_kits, "labels for every kit of a shipment")
-    p.add_argument("shipment", metavar="NO")
-    _label_options(p)
-    p = label.add("dispense", partial(cmd_label_dispense, leaflet=False), "the label of a dispense")
-    p.add_argument("dispense", metavar="DISPENSE")
-    _label_options(p)
-    p = label.add("leaflet", partial(cmd_label_dispense, leaflet=True), "the participant's leaflet")
-    p.add_argument("dispense", metavar="DISPENSE")
-    _label_options(p, sheet=False)
-    _paper_option(p)
-    p = label.add("calibration", cmd_label_calibration, "a calibration page of a label stock")
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
-    p.add_argument("--stock", metavar="NAME", help="label stock (default: this workstation's)")
+    for entry in label_catalogue.LABELS:
+        p = label.add(entry.key, partial(cmd_label, key=entry.key), entry.summary)
+        positional = [f for f in entry.fields if f.param in _POSITIONAL]
+        _param_options(p, positional, entry.sheet)
+        p.add_argument("--out", required=True, metavar="FILE.pdf")
+        _param_options(p, [f for f in entry.fields if f.param not in _POSITIONAL], entry.sheet)
+        if entry.kind is not None:
+            p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")
+            p.add_argument("--reason", metavar="TEXT", help="why it is reprinted (with --reprint)")
     p = label.add("calibrate", cmd_label_calibrate, "save a stock's offset on this workstation")
     p.add_argument("--stock", required=True, metavar="NAME")
     # The offset saved replaces the one before: a page printed with a saved offset shows it.
@@ -1992,37 +2020,16 @@ def _label_commands(c: _Commands) -> None:
     p.add_argument("--scale", type=_number, metavar="X", help="50 / measured bar (default: kept)")
 
 
+_POSITIONAL = {documents.Param.KITS, documents.Param.SHIPMENT, documents.Param.DISPENSE}
+
+
 def _report_commands(c: _Commands) -> None:
     report = c.group("report", "write a report as PDF or CSV (by the --out suffix)", "report")
-    for name, text in REPORTS.items():
-        p = report.add(name, partial(cmd_report, name=name), text)
-        csv_too = name != "monitor"
-        p.add_argument(
-            "--out", required=True, metavar="FILE.pdf|FILE.csv" if csv_too else "FILE.pdf"
-        )
+    for entry in report_catalogue.REPORTS:
+        p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
+        p.add_argument("--out", required=True, metavar="|".join(f"FILE.{f}" for f in entry.formats))
         _paper_option(p)
-        if name in ("darf", "inventory"):
-            p.add_argument("--product", metavar="CODE", help="one product (default: all)")
-        if name == "inventory":
-            p.add_argument("--lot", metavar="LOT")
-        if name == "lot":
-            p.add_argument("--lot", required=True, metavar="LOT")
-        if name == "participant":
-            p.add_argument("--participant", required=True, metavar="NUMBER")
-        if name == "expiry":
-            p.add_argument("--days", type=_days, default=90, metavar="N", help="default: 90")
-        if name in ("darf", "destruction", "audit", "monitor"):
-            p.add_argument(
-                "--from",
-                dest="since",
-                type=_date,
-                required=name == "monitor",
-                metavar="DATE",
-                help="first day of the period",
-            )
-            p.add_argument(
-                "--to", dest="until", type=_date, metavar="DATE", help="last day (default: today)"
-            )
+        _param_options(p, entry.fields, sheet=False)
 
 
 def _missing_subcommand(run: Run) -> int:
@@ -2070,16 +2077,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run = Run(args, _clock_from_env(), out, err)
         handler: Handler = args.handler
-        return handler(run)
+        signing_run = run  # a wrong signature password counts against its signer
+        return signing.run_counted(signing_run.signer, lambda: handler(signing_run))
     except UsageError as exc:
         print(f"dispensary {args.command}: error: {exc}", file=err)
         return EXIT_USAGE
     except DispensaryError as exc:
-        if isinstance(exc, SignatureFailed) and run is not None:
-            try:
-                run.count_failed_signature(exc)
-            except DispensaryError as uncounted:  # a busy or full database: say so too
-                print(f"The failed signature was not counted: {uncounted.message}", file=err)
+        if isinstance(exc, SignatureFailed) and exc.uncounted:  # a busy or full database
+            print(f"The failed signature was not counted: {exc.uncounted}", file=err)
         return _report(err, exc)
     except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
         devnull = os.open(os.devnull, os.O_WRONLY)

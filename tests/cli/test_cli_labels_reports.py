@@ -148,6 +148,39 @@ def test_a_second_print_is_refused_until_it_is_a_reprint_with_a_reason(
     assert not voided.exists()
 
 
+def test_a_label_that_cannot_be_drawn_or_written_is_not_recorded(
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    state: Callable[[str], dict[str, Any]],
+) -> None:
+    """One failure policy (services.labels.print_labels): nothing is recorded, no file left."""
+    from dispensary.labels import dispensing
+
+    before = state(cli.db)
+    out = tmp_path / "label.pdf"
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the renderer broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dispensing, "dispensing_label", broken)
+        drawn = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out))
+    assert drawn.code == 1 and "the renderer broke" in drawn.err
+    assert not out.exists()
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(command, "write_private", full_disk)
+        written = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out))
+    assert written.code == 3 and "disk" in written.err.lower(), written.err
+    assert not out.exists()
+    assert state(cli.db) == before  # type: ignore[operator]
+    assert cli("label", "dispense", LIVE_DISPENSE, "--out", str(out)).code == 0  # a first print
+
+
 def test_labels_need_a_role_that_prints_them(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "label.pdf"
     refused = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out), user="monitor")

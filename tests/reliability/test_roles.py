@@ -39,12 +39,12 @@ from dispensary.services import (
     queries,
     receiving,
     reconciliation,
-    report_data,
     returns,
     studies,
     temperature,
     users,
 )
+from dispensary.services import labels as label_prints
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .conftest import Figures
@@ -55,6 +55,8 @@ EXEMPT = {
     "users.change_password": "every user may change their own password (the old one is checked)",
     "users.record_session_event": "everyone signed in records their own sign-out, lock, unlock",
     "users.record_failed_signature": "every role signs something; each wrong password counts",
+    "signing.count_failure": "every role signs something; each wrong password counts",
+    "signing.run_signed": "runs a signed service call, which checks its own role",
     "users.account_state": "asks only whether the caller's own account was locked meanwhile",
 }
 # Actions of permissions.ALLOWED with no service function of their own yet: the screens or the
@@ -282,7 +284,7 @@ WORK: dict[str, Work] = {
     "verify_count": _countersign,
     "check_dispense": _check_dispense,
     "temperature": lambda d, a, pw: temperature.import_logger(d.ctx, a, "IP store 1", LOGGER_CSV),
-    "print_label": lambda d, a, pw: report_data.record_label_print(
+    "print_label": lambda d, a, pw: label_prints.record_label_print(
         d.ctx, a, "kit", [d.kit()], False
     ),
     "view": lambda d, a, pw: queries.inventory(d.ctx, a),
@@ -399,7 +401,7 @@ def test_a_deactivated_account_can_do_nothing(
         lambda: counts.record_count(ctx, technician, "Y0001", 21, pw(technician)),
         lambda: quarantine.quarantine(ctx, technician, ["Y0001"], "dented box"),
         lambda: users.change_password(ctx, technician, pw(technician), "another-pass-9"),
-        lambda: report_data.record_label_print(ctx, technician, "kit", ["Y0001"], False),
+        lambda: label_prints.record_label_print(ctx, technician, "kit", ["Y0001"], False),
     ]
     for act in stale:
         with pytest.raises(NotPermitted):

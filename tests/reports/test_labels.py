@@ -31,6 +31,7 @@ from dispensary.labels import (
 from dispensary.labels.dispensing import LEGIBLE, dispensing_layout
 from dispensary.labels.leaflet import friendly_date
 from dispensary.services import audit, queries, report_data
+from dispensary.services import labels as label_prints
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import Study
@@ -285,19 +286,19 @@ def test_a_reprint_is_marked_and_recorded(sample: SampleStudy) -> None:
     ctx, technician = sample.ctx, sample.technician
     number = "DSP000010"
     dispense = queries.get_dispense_detail(ctx, technician, number)
-    assert report_data.already_printed(ctx, technician, "dispense", [number]) == []
+    assert label_prints.already_printed(ctx, technician, "dispense", [number]) == []
     first = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"))
     assert "REPRINT" not in pdf_text(first)
-    report_data.record_label_print(ctx, technician, "dispense", [number], False, "thermal-4x2")
-    assert report_data.already_printed(ctx, technician, "dispense", [number]) == [number]
+    label_prints.record_label_print(ctx, technician, "dispense", [number], False, "thermal-4x2")
+    assert label_prints.already_printed(ctx, technician, "dispense", [number]) == [number]
 
     with pytest.raises(RuleViolation, match="print it as a reprint"):
-        report_data.record_label_print(ctx, technician, "dispense", [number], False)
+        label_prints.record_label_print(ctx, technician, "dispense", [number], False)
 
     again = dispensing_label(ctx.study, dispense, get_stock("thermal-4x2"), reprint=True)
     assert "REPRINT" in pdf_text(again)
     assert decode_barcodes(again)[0][0][0] == number
-    printed = report_data.record_label_print(
+    printed = label_prints.record_label_print(
         ctx, technician, "dispense", [number], True, "thermal-4x2", reason="label smudged"
     )
     assert printed.reprint
@@ -311,12 +312,14 @@ def test_a_reprint_is_marked_and_recorded(sample: SampleStudy) -> None:
 
 def test_a_reprint_of_a_label_never_printed_is_refused(sample: SampleStudy) -> None:
     with pytest.raises(RuleViolation, match="has not been printed yet"):
-        report_data.record_label_print(sample.ctx, sample.technician, "kit", ["K0150"], True)
+        label_prints.record_label_print(
+            sample.ctx, sample.technician, "kit", ["K0150"], True, reason="torn"
+        )
 
 
 def test_a_monitor_may_not_print_labels(sample: SampleStudy) -> None:
     with pytest.raises(NotPermitted, match="print labels"):
-        report_data.record_label_print(sample.ctx, sample.monitor, "kit", ["K0151"], False)
+        label_prints.record_label_print(sample.ctx, sample.monitor, "kit", ["K0151"], False)
     with pytest.raises(NotPermitted):
         report_data.kit_label_rows(sample.ctx, sample.monitor, kits=["K0151"])
 

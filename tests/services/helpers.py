@@ -78,7 +78,7 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
     Starts from the `stock` and `enrolled` fixtures on 2026-01-05; ends on 2026-01-26."""
     enroll(ctx, pharmacist, "01-002", "CD")
     dispense(ctx, pharmacist, password, "01-001")  # K0011
-    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"])
+    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand")
     dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
     dispense(ctx, pharmacist, password, "01-002", dose_level=-1)  # S0001
     counts.record_count(

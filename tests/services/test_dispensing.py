@@ -294,8 +294,39 @@ def test_platelets_below_the_threshold_need_nothing(
 def test_scanned_kits_are_dispensed_as_scanned(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
-    result = dispense(ctx, pharmacist, pw(pharmacist), kits=[" k0003 "])
+    """K0015 expires with K0011, the first-expiry choice: as good, no warning."""
+    result = dispense(ctx, pharmacist, pw(pharmacist), kits=[" k0015 "])
+    assert [k.kit for k in result.kits] == ["K0015"] and result.warnings == ()
+
+
+def test_a_kit_expiring_after_the_first_expiry_choice_needs_a_reason_which_is_recorded(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    words = (
+        "Kit K0003 (lot L1) expires 2027-06-30, after kit K0011 (lot L2, expires 2026-12-31), "
+        "which first expiry first out hands out first."
+    )
+    with refused(ctx, RuleViolation, words[:-1] + ": take kit K0011 instead. To dispense anyway"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"])
+    why = "Participant travels for 4 months: the longest-dated kit"
+    result = dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"], override_reason=why)
     assert [k.kit for k in result.kits] == ["K0003"]
+    assert len(result.warnings) == 1 and result.warnings[0].startswith(words[:-1])
+    assert scalar(ctx, "SELECT warning_override FROM dispenses") == why
+    [entry] = audit.list_entries(ctx, pharmacist, action="dispense")
+    assert entry.reason == why and "K0003 (lot L1) expires 2027-06-30" in entry.new
+
+
+def test_the_next_cycle_on_the_same_day_is_too_early_whatever_day_1_says(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    with refused(
+        ctx,
+        RuleViolation,
+        "Too early for cycle 2: its earliest day 1 is 2026-01-23, and a cycle is dispensed at "
+        "most 7 days before its day 1. Dispense it from 2026-01-16.",
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="forgot")
 
 
 def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
@@ -304,10 +335,10 @@ def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
         quarantine.quarantine(ctx, actor, ["K0001"], "dropped on the floor")
     elif status == "dispensed":
         enroll(ctx, actor, "01-002", "CD")
-        dispense(ctx, actor, password, "01-002", kits=["K0001"])
+        dispense(ctx, actor, password, "01-002", kits=["K0001"], override_reason="in hand")
     elif status == "returned":
         enroll(ctx, actor, "01-002", "CD")
-        result = dispense(ctx, actor, password, "01-002", kits=["K0001"])
+        result = dispense(ctx, actor, password, "01-002", kits=["K0001"], override_reason="in hand")
         returns.record_return(ctx, actor, "K0001", 4, password, dispense=result.number)
     elif status == "destroyed":
         destruction.destroy(ctx, actor, ["K0001"], "Tom Tech", "incineration", password)
@@ -380,8 +411,10 @@ def test_scanned_kit_not_in_stock(
 def test_too_many_scanned_kits(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    with refused(ctx, RuleViolation, "is not needed: the other kits scanned already hold the 21"):
-        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001", "K0002"])
+    with refused(
+        ctx, RuleViolation, "Kit K0012 is not needed: the kits scanned already hold the 21"
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K0011", "K0012"])
 
 
 def test_scanned_kits_that_do_not_cover_the_cycle(

@@ -185,3 +185,43 @@ def test_count_from_the_inventory_opens_the_blind_count(
     assert "Count of kit K0006 recorded" in screen.message.text()
     counted = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="count")
     assert [e.entity_id for e in counted] == ["K0006"]
+
+
+def test_the_table_lists_more_kits_than_sqlite_takes_variables(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """SQLite's limit on bound variables lowered to its old default (999, the new one is
+    32,766) and 1,200 kits more: the screen lists every kit and shows no refusal (it once
+    showed 0 rows and no message: the kits' ids went into one IN list)."""
+    import sqlite3
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from dispensary.services import receiving
+
+    pharm = pharmacy.actor("pharm")
+    for first in (1001, 1601):
+        kits = receiving.kits_from_range(
+            pharmacy.ctx,
+            f"K{first}-K{first + 599}",
+            "herombopag-7.5mg",
+            f"LOT{first}",
+            date(2027, 12, 31),
+            None,
+        )
+        receiving.receive_shipment(pharmacy.ctx, pharm, f"SH-{first}", kits)
+
+    def lower(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    pharmacy.ctx.engine.dispose()
+    event.listen(pharmacy.ctx.engine, "connect", lower)
+    try:
+        screen = make_screen(qtbot, pharmacy)
+        assert screen.message.text() == ""
+        assert len(shown_kits(screen)) == 9 + 1200
+        screen.status.setCurrentIndex(screen.status.findData(KitStatus.AVAILABLE.value))
+        assert len(shown_kits(screen)) >= 1200
+    finally:
+        event.remove(pharmacy.ctx.engine, "connect", lower)

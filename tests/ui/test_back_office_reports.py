@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 
-from dispensary.services import audit, dispensing, report_data, users
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.services import audit, dispensing, labels, users
 from dispensary.ui.reports_view import ReportsScreen
 
 
@@ -106,14 +107,14 @@ def test_kit_labels_second_print_is_a_marked_reprint(
     monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(tmp_path / "labels.pdf"))
     answer_reason(monkeypatch, "label torn off")
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
-    make(qtbot, screen, "kit_labels")
+    make(qtbot, screen, "shipment")
     assert screen.made is not None and not screen.made.reprint
     assert screen.made.label_items == ("K0101", "K0102", "K0103")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     assert not screen.print_button.isEnabled()
 
-    make(qtbot, screen, "kit_labels")
+    make(qtbot, screen, "shipment")
     assert screen.made.reprint
     assert "REPRINT" in screen.preview_title.text()
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
@@ -126,9 +127,9 @@ def test_kit_labels_second_print_is_a_marked_reprint(
 
 def test_unknown_dispense_is_refused_in_the_form(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy)
-    screen.choose("dispense_label")
+    screen.choose("dispense")
     assert screen.handle_scan("dsp999999")
-    make(qtbot, screen, "dispense_label")
+    make(qtbot, screen, "dispense")
     assert screen.message.kind == "error"
     assert "There is no dispense 'DSP999999'" in screen.message.text()
     assert screen.dispense.text() == "DSP999999"
@@ -155,7 +156,7 @@ def test_monitor_gets_reports_but_no_labels(qtbot: Any, pharmacy: Pharmacy) -> N
         screen.choices.item(i).data(Qt.ItemDataRole.UserRole) for i in range(screen.choices.count())
     ]
     assert "darf" in keys and "monitor" in keys
-    assert not {"kit_labels", "dispense_label", "calibration"} & set(keys)
+    assert not {label.key for label in label_catalogue.LABELS} & set(keys)
 
 
 def label_prints(pharmacy: Pharmacy) -> list[tuple[str, str, str, str]]:
@@ -174,7 +175,7 @@ def save_to(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("key", ["dispense_label", "leaflet"])
+@pytest.mark.parametrize("key", ["dispense", "leaflet"])
 def test_no_label_or_leaflet_for_a_voided_dispense(
     qtbot: Any, pharmacy: Pharmacy, key: str
 ) -> None:
@@ -199,9 +200,9 @@ def test_a_label_previewed_is_not_recorded_until_saved(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     screen = make_screen(qtbot, pharmacy)
-    screen.choose("dispense_label")
+    screen.choose("dispense")
     screen.handle_scan("DSP000001")
-    make(qtbot, screen, "dispense_label")
+    make(qtbot, screen, "dispense")
     assert screen.made is not None and screen.made.label_kind == "dispense"
     assert label_prints(pharmacy) == []  # on screen only: not a print
 
@@ -251,8 +252,8 @@ def test_labels_printed_elsewhere_since_the_preview_must_be_made_again(
     screen = make_screen(qtbot, pharmacy, "tech")
     monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(out))
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
-    make(qtbot, screen, "kit_labels")
-    report_data.record_label_print(
+    make(qtbot, screen, "shipment")
+    labels.record_label_print(
         pharmacy.ctx, pharmacy.actor("pharm"), "kit", ["K0101", "K0102", "K0103"], False
     )
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
@@ -266,7 +267,7 @@ def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
 ) -> None:
     screen = make_screen(qtbot, pharmacy, "tech")
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
-    make(qtbot, screen, "kit_labels")
+    make(qtbot, screen, "shipment")
     users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
     folder = tmp_path / "out"
     folder.mkdir()
@@ -276,3 +277,34 @@ def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
     assert "The file was not kept." in screen.message.text()
     assert list(folder.iterdir()) == []
     assert label_prints(pharmacy) == []
+
+
+def test_a_label_that_cannot_be_written_is_not_recorded(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The failure policy of services.labels, here as on the command line: nothing recorded."""
+    from dispensary.ui import reports_view
+
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "shipment")
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(reports_view, "write_private", full_disk)
+    save_to(monkeypatch, tmp_path / "labels.pdf")
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert "disk" in screen.message.text().lower()
+    assert "not kept" not in screen.message.text()  # nothing was written to take back
+    assert label_prints(pharmacy) == []
+    assert screen.save_button.isEnabled()  # the same first print may be tried again
+
+
+def test_kits_scanned_one_after_another_make_a_label_sheet(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.choose("kit")
+    assert screen.handle_scan("k0101") and screen.handle_scan("K0103")
+    assert screen.kits.text() == "K0101, K0103"
+    make(qtbot, screen, "kit")
+    assert screen.made is not None and screen.made.label_items == ("K0101", "K0103")

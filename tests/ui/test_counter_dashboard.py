@@ -1,7 +1,9 @@
-"""The main window: the dashboard's items open their workflows, and any scan finds its screen."""
+"""The main window: the dashboard's items open their workflows, and any scan finds its screen;
+the dashboard reads its figures off the UI thread."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -10,7 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from dispensary.services import dashboard as dashboard_service
 from dispensary.services import dispensing, returns
+from dispensary.services.context import Actor, Context
+from dispensary.services.dashboard import Dashboard
 from dispensary.services.results import DispenseResult
 from dispensary.ui.dashboard import DashboardScreen, LinkButton
 from dispensary.ui.dispense_view import DispenseScreen
@@ -47,7 +52,16 @@ def window(qtbot: QtBot, counter: Counter, pending: DispenseResult) -> MainWindo
     main.show()
     qtbot.waitExposed(main)
     main.activateWindow()
+    settled(qtbot, main)
     return main
+
+
+def settled(qtbot: QtBot, window: MainWindow) -> DashboardScreen:
+    """The Today screen once its worker has read the figures (it reads off the UI thread)."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    qtbot.waitUntil(lambda: not dashboard.checking and dashboard.snapshot is not None)
+    return dashboard
 
 
 def link(window: MainWindow, kind: str, ref: str) -> QPushButton:
@@ -60,6 +74,10 @@ def link(window: MainWindow, kind: str, ref: str) -> QPushButton:
 
 def back_to_dashboard(window: MainWindow) -> None:
     window.go_actions[DashboardScreen].trigger()
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    if dashboard.worker is not None:
+        dashboard.worker.wait()  # the links of the figures just read
 
 
 def test_each_dashboard_item_opens_its_workflow(
@@ -145,8 +163,74 @@ def test_a_dispense_refreshes_the_dashboard(
     assert isinstance(screen, DispenseScreen)
     screen.load_participant("01-002")
     screen.sign()
+    qtbot.waitUntil(lambda: not dashboard.checking)
     assert dashboard.snapshot is not None
     assert [d.study_number for d in dashboard.snapshot.due] == ["01-001"]
+
+
+def test_a_dispense_does_not_wait_for_the_dashboard_figures(
+    qtbot: QtBot,
+    window: MainWindow,
+    signatures: Signatures,
+    printer: Printer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refresh after a dispense hands the reconciliation and chain verification to a
+    worker: the dispense returns while the worker is held mid-read (on the UI thread it could
+    not), the screen keeps the last figures and says it is checking, and the new figures
+    appear when the worker finishes."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
+    before = dashboard.snapshot
+    held = threading.Event()
+    reading = threading.Event()
+    threads: list[threading.Thread] = []
+    real = dashboard_service.dashboard
+
+    def slow(ctx: Context, actor: Actor) -> Dashboard:
+        threads.append(threading.current_thread())
+        reading.set()
+        assert held.wait(30), "the test never let the worker go on"
+        return real(ctx, actor)
+
+    monkeypatch.setattr(dashboard_service, "dashboard", slow)
+    screen = window.show_screen(DispenseScreen)
+    assert isinstance(screen, DispenseScreen)
+    screen.load_participant("01-002")
+    try:
+        screen.sign()  # returns although the dashboard's worker cannot finish yet
+        assert reading.wait(10), "no worker started reading after the dispense"
+        assert dashboard.checking
+        assert dashboard.snapshot is before  # the last figures stay until the new ones arrive
+        assert dashboard.state.text().endswith("checking…")
+        assert threads and threads[0] is not threading.main_thread()
+    finally:
+        held.set()
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert dashboard.snapshot is not before
+    assert [d.study_number for d in dashboard.snapshot.due] == ["01-001"]
+    assert "Figures as of" in dashboard.state.text()
+    assert "checking" not in dashboard.state.text()
+
+
+def test_refreshes_asked_for_while_reading_are_read_once_more_after(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three changes while the worker reads make one more read, which sees the last change."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    calls: list[int] = []
+    real = dashboard_service.dashboard
+
+    def counted(ctx: Context, actor: Actor) -> Dashboard:
+        calls.append(1)
+        return real(ctx, actor)
+
+    monkeypatch.setattr(dashboard_service, "dashboard", counted)
+    for _ in range(3):
+        dashboard.refresh()
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert len(calls) == 2
 
 
 def test_ctrl_l_puts_the_cursor_in_the_scan_field(qtbot: QtBot, window: MainWindow) -> None:
@@ -165,7 +249,28 @@ def test_a_technician_sees_the_counter_but_cannot_dispense(
     qtbot.addWidget(main)
     titles = [c.title for c in main.classes]
     assert "Dispense" not in titles and "Returns" in titles and "Receive" in titles
-    dashboard = main.current_screen()
-    assert isinstance(dashboard, DashboardScreen)
+    dashboard = settled(qtbot, main)
     assert {k for k, _, _ in dashboard.links} >= {"participant", "return", "kit"}
     assert "dispense" not in {k for k, _, _ in dashboard.links}
+
+
+def test_figures_that_cannot_be_read_are_said_and_the_last_ones_stay(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed read in the worker (the server gone, say) is shown on the screen, not lost in
+    the thread; the last figures stay with their time, and the screen is no longer checking."""
+    from dispensary.domain.errors import DatabaseProblem
+
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
+    before = dashboard.snapshot
+
+    def gone(ctx: Context, actor: Actor) -> Dashboard:
+        raise DatabaseProblem("The database server cannot be reached.")
+
+    monkeypatch.setattr(dashboard_service, "dashboard", gone)
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert dashboard.message.text() == "The database server cannot be reached."
+    assert dashboard.snapshot is before
+    assert dashboard.state.text().startswith("Figures as of")

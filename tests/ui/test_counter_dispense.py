@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.errors import NotSignedIn
-from dispensary.services import dispensing, queries, report_data, users
+from dispensary.services import audit, dispensing, queries, setup, studies, users
+from dispensary.services import labels as label_prints
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.label_preview import (
     LabelPreviewDialog,
@@ -80,7 +81,7 @@ def test_dispense_first_expiry_first_out_with_the_keyboard_only(
     assert kit.status.value == "dispensed"
     [(title, pdf)] = printer.shown
     assert result.number in title and pdf.startswith(b"%PDF")
-    printed = report_data.already_printed(
+    printed = label_prints.already_printed(
         counter.ctx, counter.actor("pharm"), "dispense", [result.number]
     )
     assert printed == [result.number]
@@ -123,19 +124,19 @@ def test_scanned_kits_are_checked_at_once_and_a_wrong_kit_is_refused(
     assert signatures.asked == []
     assert history(counter, "01-002") == []  # nothing written
 
-    scan(qtbot, screen.kit_field, "K0003")  # replaces the refused code
+    scan(qtbot, screen.kit_field, "K0102")  # replaces the refused code; expires with K0101
     assert screen.kit_field.cue == "ok"
-    assert [k.number for k in screen.kits_model.rows] == ["K0003"]
+    assert [k.number for k in screen.kits_model.rows] == ["K0102"]
     assert screen.kits_title.text() == "Kits scanned"
     assert "press Enter to sign" in screen.message.text()
 
-    scan(qtbot, screen.kit_field, "K0004")  # one kit too many
+    scan(qtbot, screen.kit_field, "K0103")  # one kit too many
     assert "not needed" in screen.message.text()
-    assert [k.number for k in screen.scanned] == ["K0003"]
+    assert [k.number for k in screen.scanned] == ["K0102"]
 
     screen.kit_field.clear()
     qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # empty Enter signs
-    assert history(counter, "01-002") == [(1, ("K0003",), 21)]
+    assert history(counter, "01-002") == [(1, ("K0102",), 21)]
 
 
 def test_a_kit_already_dispensed_is_refused_with_the_reason(
@@ -271,10 +272,10 @@ def test_a_label_preview_closed_unused_records_nothing_and_a_saved_label_counts(
     monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: next(outcomes)))
     closed = print_dispensing_label(None, counter.session("pharm"), result)
     assert not closed.printed and "Label not printed" in closed.text
-    assert report_data.already_printed(counter.ctx, pharm, "dispense", [result.number]) == []
+    assert label_prints.already_printed(counter.ctx, pharm, "dispense", [result.number]) == []
     saved = print_dispensing_label(None, counter.session("pharm"), result)
     assert saved.printed and saved.text == "Label saved."
-    assert report_data.already_printed(counter.ctx, pharm, "dispense", [result.number]) == [
+    assert label_prints.already_printed(counter.ctx, pharm, "dispense", [result.number]) == [
         result.number
     ]
 
@@ -301,3 +302,153 @@ def test_five_wrong_signature_passwords_lock_the_account_as_five_wrong_sign_ins_
     locked = {r.username: r.locked for r in users.list_users(counter.ctx, counter.actor("admin"))}
     assert locked["pharm"] and not locked["tech"]
     assert history(counter, "01-001") == [] and pharm.username == "pharm"
+
+
+# -- the counter shows the service's assessment, and holds no rule of its own (issue 10) ----------
+
+
+def test_a_kit_scan_keeps_asking_for_the_reason_while_the_last_return_is_missing(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    counter.clock.set_date(date(2026, 1, 26))
+    screen.refresh()
+    scan(qtbot, screen.participant_field, "01-001")
+    scan(qtbot, focused(), "K0102")  # the first-expiry kit in hand
+
+    assert screen.message.kind == "warning", screen.message.text()
+    assert "not recorded yet" in screen.message.text()
+    assert "Give the reason" in screen.message.text()
+    assert "press Enter to sign" not in screen.message.text()
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []  # no signature asked for a dispense that would be refused
+    assert focused() is screen.override
+    qtbot.keyClicks(screen.override, "Investigator: bottle forgotten at home")
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert history(counter, "01-001")[-1] == (2, ("K0102",), 21)
+
+
+def test_the_next_cycle_on_the_same_day_is_refused_at_once_with_sign_disabled(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    scan(qtbot, screen.participant_field, "01-001")
+
+    assert screen.message.kind == "error"
+    assert "Too early for cycle 2: its earliest day 1 is 2026-01-23" in screen.message.text()
+    assert "Dispense it from 2026-01-16" in screen.message.text()
+    assert not screen.sign_button.isEnabled()
+    assert "earliest day 1 2026-01-23" in screen.card.text()
+    assert not screen.override.isVisibleTo(screen)  # the refusal first: nothing to override yet
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    assert len(history(counter, "01-001")) == 1
+
+
+def test_a_kit_expiring_after_the_first_expiry_choice_warns_and_asks_for_the_reason(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, screen.participant_field, "01-002")
+    assert [k.number for k in screen.kits_model.rows] == ["K0101"]  # first expiry
+    scan(qtbot, screen.kit_field, "K0003")  # expires 2027-06-30, after K0101 (2026-03-31)
+
+    assert screen.message.kind == "warning"
+    assert "after kit K0101" in screen.message.text()
+    assert "Give the reason" in screen.message.text()
+    assert screen.override.isVisibleTo(screen)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    why = "Participant travels for three months"
+    qtbot.keyClicks(screen.override, why)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert history(counter, "01-002") == [(1, ("K0003",), 21)]
+    [entry] = audit.list_entries(counter.ctx, counter.actor("pharm"), action="dispense")
+    assert entry.reason == why and "after kit K0101" in entry.new
+
+
+def test_a_participant_number_scanned_as_a_kit_is_named_and_opens_that_participant(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.participant_field, "01-001")
+    scan(qtbot, screen.kit_field, "01-001")  # the same participant's card, scanned again
+    assert "01-001 is a participant's study number, not a kit" in screen.message.text()
+    assert "not in this pharmacy's stock" not in screen.message.text()
+    assert screen.kit_field.cue == "error"
+
+    screen.kit_field.clear()
+    scan(qtbot, screen.kit_field, "01-002")  # another participant's card
+    assert screen.participant is not None and screen.participant.study_number == "01-002"
+    assert screen.participant_field.text() == "01-002"
+    assert "01-002 is a participant's study number" in screen.message.text()
+    assert screen.kit_field.text() == ""
+    assert signatures.asked == []
+
+
+def test_enter_after_a_refused_kit_signs_for_the_kits_on_screen(
+    qtbot: QtBot,
+    screen: DispenseScreen,
+    counter: Counter,
+    signatures: Signatures,
+    printer: Printer,
+) -> None:
+    scan(qtbot, screen.participant_field, "01-002")
+    scan(qtbot, screen.kit_field, "K2001")  # wrong product: refused, left selected
+    assert screen.kit_field.cue == "error"
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    assert len(signatures.asked) == 1
+    assert history(counter, "01-002") == [(1, ("K0101",), 21)]
+
+
+def test_a_kit_scanned_anywhere_after_a_refused_one_is_taken_not_signed(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.participant_field, "01-002")
+    scan(qtbot, screen.kit_field, "K2001")
+    assert screen.kit_field.cue == "error"
+    assert screen.handle_scan("K0102")  # scanned into another field of the window
+    assert [k.number for k in screen.scanned] == ["K0102"]
+    assert signatures.asked == []
+
+
+def test_a_study_that_refuses_a_missing_return_is_refused_on_screen_at_once(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, tmp_path: Path
+) -> None:
+    source = counter.ctx.study.source_text
+    assert 'previous_return_missing = "warn"' in source
+    strict = tmp_path / "strict.toml"
+    strict.write_text(source.replace('missing = "warn"', 'missing = "refuse"'), encoding="utf-8")
+    admin = counter.actor("admin")
+    studies.update_study(
+        counter.ctx, admin, strict.read_text(encoding="utf-8"), strict.name, "sponsor v2"
+    )
+    opened = setup.open_database(str(counter.path), counter.clock)
+    strict_counter = Counter(opened.context, counter.clock, counter.path)
+    assert strict_counter.ctx.study.cycle.previous_return_missing == "refuse"
+    pharm = strict_counter.actor("pharm")
+    dispensing.dispense_cycle(
+        strict_counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    counter.clock.set_date(date(2026, 1, 26))
+    widget = DispenseScreen(strict_counter.session("pharm"))
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.refresh()
+    scan(qtbot, widget.participant_field, "01-001")
+
+    assert widget.message.kind == "error"
+    assert "Record the return before dispensing the next cycle" in widget.message.text()
+    assert not widget.override.isVisibleTo(widget)  # nothing to override
+    assert not widget.sign_button.isEnabled()
+    qtbot.keyClick(widget.kit_field, Qt.Key.Key_Return)
+    assert signatures.asked == []
+    opened.context.engine.dispose()

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
-from dispensary.services import queries, report_data
+from dispensary.services import labels as label_prints
+from dispensary.services import queries
 from dispensary.ui.receive_view import ReceiveScreen
 
 
@@ -83,7 +84,7 @@ def test_continuous_scanning_refuses_duplicates_on_the_spot(
     [(title, pdf)] = printer.shown
     assert "SH-002" in title and pdf.startswith(b"%PDF")
     tech = counter.actor("tech")
-    assert report_data.already_printed(counter.ctx, tech, "kit", ["K0201", "K0203"]) == [
+    assert label_prints.already_printed(counter.ctx, tech, "kit", ["K0201", "K0203"]) == [
         "K0201",
         "K0203",
     ]

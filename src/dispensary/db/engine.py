@@ -16,14 +16,16 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, select
+from sqlalchemy import URL, Engine, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from dispensary.db.faults import NOTHING_CHANGED, NOTHING_SAVED, dbapi_fault, shown
 from dispensary.db.models import ChainHead
@@ -191,13 +193,40 @@ def _lock_chain_head(session: Session) -> None:
     session.execute(locked)
 
 
+# The read transactions open in this thread (or task), by engine pool: a read inside a read
+# joins the outer one, so a report or screen that gathers through several service calls still
+# reads one snapshot. A new thread starts with none (each thread its own transaction).
+_open_reads: ContextVar[tuple[tuple[Pool, Session], ...]] = ContextVar("open_reads", default=())
+
+
+READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+"""PostgreSQL's first statement of a read transaction: every later statement sees the state of
+the first (READ COMMITTED would let a receive committed halfway through show in the later
+queries only), and nothing can be written. Set per transaction, not on the pooled connection,
+so the server's own defaults (a database made read-only) still hold for the next writer.
+SQLite needs nothing: a deferred transaction reads one snapshot from its first read (WAL)."""
+
+
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Session]:
-    """A consistent snapshot for screens and reports; never takes the write lock. A fault (an
-    unreachable server, a damaged page) is raised as the DatabaseProblem that names it."""
+    """A consistent snapshot for screens and reports; never takes the write lock. Opened inside
+    another read transaction of the same database (same thread), it is that transaction: wrap
+    a whole report or screen refresh in one, and everything it gathers reads one state. A
+    fault (an unreachable server, a damaged page) is raised as the DatabaseProblem that names
+    it."""
+    for pool, outer in _open_reads.get():
+        if pool is engine.pool:
+            yield outer
+            return
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
-            yield session
+            if not is_sqlite(engine):
+                session.execute(text(READ_SNAPSHOT))
+            token = _open_reads.set((*_open_reads.get(), (engine.pool, session)))
+            try:
+                yield session
+            finally:
+                _open_reads.reset(token)
     except DBAPIError as exc:
         problem = fault(engine, exc, NOTHING_CHANGED)
         if problem is None:

@@ -45,14 +45,16 @@ class NotSignedIn(NotPermitted):
 
 
 class SignatureFailed(NotPermitted):
-    """A wrong password at an electronic signature. Nothing of the act was saved; the caller
-    counts the failure against the signer (users.record_failed_signature), as a sign-in would,
-    so that a signature prompt does not allow endless guesses."""
+    """A wrong password at an electronic signature. Nothing of the act was saved;
+    services.signing.run_signed counts the failure against the signer, as a sign-in would, so
+    that a signature prompt does not allow endless guesses."""
 
     def __init__(self, message: str, signer: str, meaning: str) -> None:
         super().__init__(message)
         self.signer = signer  # the user name whose password was wrong
         self.meaning = meaning  # what the signature meant, e.g. "dispensed"
+        self.counted = False  # set once counted: a failure counts once, however it is relayed
+        self.uncounted = ""  # why it could not be counted (a busy or full database), if so
 
 
 class StudyFileError(DispensaryError):

@@ -335,7 +335,39 @@ def check_interval(
         )
 
 
-def check_day1_near(day1: date, dispensed_on: date, window: int = 7) -> None:
+DAY1_NEAR_DAYS = 7
+"""How far day 1 may lie from the dispense date: further is almost always a typing error."""
+
+
+def day1_window(
+    dispensed_on: date,
+    previous_day1: date | None,
+    min_days: int,
+    enrolled_on: date,
+    near: int = DAY1_NEAR_DAYS,
+) -> tuple[date, date]:
+    """The earliest and latest day 1 a dispense on `dispensed_on` may be for: near the dispense
+    date, not before enrolment, and at least `min_days` after the previous cycle's day 1."""
+    earliest = max(dispensed_on - timedelta(days=near), enrolled_on)
+    if previous_day1 is not None:
+        earliest = max(earliest, previous_day1 + timedelta(days=min_days))
+    return earliest, dispensed_on + timedelta(days=near)
+
+
+def check_not_too_early(
+    cycle: int, earliest: date, latest: date, near: int = DAY1_NEAR_DAYS
+) -> None:
+    """No day 1 at all fits the window: the cycle is dispensed too early, whatever day 1 says."""
+    if earliest > latest:
+        come_back = earliest - timedelta(days=near)
+        raise RuleViolation(
+            f"Too early for cycle {cycle}: its earliest day 1 is {earliest.isoformat()}, and a "
+            f"cycle is dispensed at most {near} days before its day 1. Dispense it from "
+            f"{come_back.isoformat()}."
+        )
+
+
+def check_day1_near(day1: date, dispensed_on: date, window: int = DAY1_NEAR_DAYS) -> None:
     """A dispense for a day 1 far from the dispense date is almost always a typing error."""
     if abs((day1 - dispensed_on).days) > window:
         raise InvalidInput(
@@ -367,10 +399,10 @@ def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, to
         )
 
 
-def choose_fefo(
-    kits: Iterable[KitCandidate], product: str, tablets: int, cover_until: date, today: date
+def usable_kits(
+    kits: Iterable[KitCandidate], product: str, cover_until: date, today: date
 ) -> list[KitCandidate]:
-    """First expiry, first out, among available kits of the product that last long enough."""
+    """Available kits of the product that last long enough, first expiry first."""
     usable = [
         k
         for k in kits
@@ -379,7 +411,29 @@ def choose_fefo(
         and k.expiry >= cover_until
         and k.tablets > 0
     ]
-    usable.sort(key=lambda k: (k.expiry, k.lot, k.number))
+    return sorted(usable, key=lambda k: (k.expiry, k.lot, k.number))
+
+
+def first_expiry_skipped(
+    kit: KitCandidate, usable: Iterable[KitCandidate], taken: Iterable[str]
+) -> KitCandidate | None:
+    """The kit first-expiry-first-out hands out before `kit`: a usable kit of its product, not
+    taken, that expires earlier. None when `kit` is a first-expiry choice (a kit of the same
+    expiry is as good)."""
+    skipped = set(taken)
+    earlier = [
+        k
+        for k in usable
+        if k.product == kit.product and k.number not in skipped and k.expiry < kit.expiry
+    ]
+    return min(earlier, key=lambda k: (k.expiry, k.lot, k.number), default=None)
+
+
+def choose_fefo(
+    kits: Iterable[KitCandidate], product: str, tablets: int, cover_until: date, today: date
+) -> list[KitCandidate]:
+    """First expiry, first out, among available kits of the product that last long enough."""
+    usable = usable_kits(kits, product, cover_until, today)
     chosen: list[KitCandidate] = []
     total = 0
     for kit in usable:

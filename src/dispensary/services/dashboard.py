@@ -1,11 +1,14 @@
 """What the pharmacist looks at first each morning: stock against need, expiries, who is due,
-returns outstanding and open discrepancies, gathered in one read-only snapshot."""
+returns outstanding and open discrepancies, gathered in one read-only snapshot.
+
+It runs a full reconciliation and audit-chain verification (seconds on a few years' ledger),
+so the Today screen calls it off the UI thread and shows the last result with its time."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,7 +17,7 @@ from dispensary.db.engine import read_transaction
 from dispensary.db.models import Kit, Participant
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
-from dispensary.services.common import kit_contents, status_now
+from dispensary.services.common import contents_of_kits, status_now
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.queries import live_dispenses, participant_row
@@ -80,6 +83,7 @@ class Dashboard:
     due: tuple[DueParticipant, ...]
     returns_pending: tuple[PendingReturn, ...]
     discrepancies: tuple[Discrepancy, ...]
+    checked_at: datetime  # when it was read: the screen says how old the figures are
 
 
 def dashboard(
@@ -92,16 +96,17 @@ def dashboard(
     study = ctx.study
     today = ctx.clock.today()
     expiry_limit = today + timedelta(days=expiring_within_days)
+    checked_at = ctx.clock.now()
     with read_transaction(ctx.engine) as session:
         kits = list(session.scalars(select(Kit).options(joinedload(Kit.lot))).unique())
+        shelf = [kit for kit in kits if status_now(kit, today) is KitStatus.AVAILABLE]
+        contents = contents_of_kits(session, shelf)
         on_hand_kits: dict[str, int] = defaultdict(int)
         on_hand_tablets: dict[str, int] = defaultdict(int)
         expiring: list[ExpiringKit] = []
-        for kit in kits:
-            if status_now(kit, today) is not KitStatus.AVAILABLE:
-                continue
+        for kit in shelf:
             on_hand_kits[kit.product] += 1
-            on_hand_tablets[kit.product] += kit_contents(session, kit)
+            on_hand_tablets[kit.product] += contents[kit.id]
             if kit.lot.expiry <= expiry_limit:
                 expiring.append(
                     ExpiringKit(
@@ -177,4 +182,5 @@ def dashboard(
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind not in RESOLVED_KINDS),
+        checked_at=checked_at,
     )

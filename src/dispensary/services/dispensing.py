@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,9 +23,22 @@ from dispensary.domain.rules import (
     check_kit_dispensable,
     check_next_cycle,
     check_not_future,
+    check_not_too_early,
     check_scanned_cover,
     check_text,
     choose_fefo,
+    day1_window,
+    first_expiry_skipped,
+    usable_kits,
+)
+from dispensary.services.assessment import (
+    Caution,
+    DispenseAssessment,
+    DispenseCheck,
+    DispenseRequest,
+    KitVerdict,
+    OverrideNeeds,
+    Refusal,
 )
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
@@ -31,7 +46,6 @@ from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
     get_kit,
-    get_kits,
     get_participant,
     kit_contents,
     reversing_movement,
@@ -41,7 +55,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import ALLOWED, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
-from dispensary.services.results import DispenseResult, KitRow
+from dispensary.services.results import DispenseResult
 from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 DISPENSE_PREFIX = "DSP"
@@ -67,53 +81,41 @@ def dispense_cycle(
     checked_by: str = "",
     checker_password: str = "",
 ) -> DispenseResult:
-    """Hands out one cycle's supply: FEFO kits, or the kits scanned, after every rule passes."""
+    """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
+    `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
+    carries its override."""
     require(actor, "dispense")
-    study = ctx.study
-    today = ctx.clock.today()
-    day = check_not_future(dispensed_on, today, "dispense date")
-    if isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= 999:
-        raise InvalidInput(f"Cycle {cycle!r} is not a cycle number (1, 2, 3 ...).")
-    day1 = check_date(day1, "day 1 (the T-DM1 infusion date)")
-    check_day1_near(day1, day)
-    if isinstance(dose_level, bool) or not isinstance(dose_level, int):
-        raise InvalidInput(f"Dose level {dose_level!r:.20} is not a level number (0, -1 ...).")
-    dose = study.dose_level(dose_level)
-    override = check_text(override_reason, "override reason", required=False)
-    ordered_by = check_text(
-        dose_ordered_by, "name of who ordered the dose", required=False, limit=120
+    if cycle is None or dose_level is None:  # the assessment may leave them to be worked out
+        raise InvalidInput("A dispense names its cycle and dose level (0, -1 ...).")
+    if day1 is None:
+        raise InvalidInput("The day 1 (the T-DM1 infusion date) must be a date (YYYY-MM-DD).")
+    request = DispenseRequest(
+        study_number=study_number,
+        cycle=cycle,
+        day1=day1,
+        dose_level=dose_level,
+        kits=_kit_codes(kits),
+        dispensed_on=dispensed_on,
+        override_reason=override_reason,
+        platelet_count=platelet_count,
+        dose_ordered_by=dose_ordered_by,
     )
-    if platelet_count is not None and (
-        isinstance(platelet_count, bool) or not isinstance(platelet_count, int | float)
-    ):
-        raise InvalidInput(f"The platelet count must be a number, not {platelet_count!r:.40}.")
-    if platelet_count is not None and not 0 <= platelet_count <= 5000:
-        raise InvalidInput(f"A platelet count of {platelet_count} x 10^9/L is not possible.")
-    days = study.cycle.days_of_supply
-    last_day = last_day_of_supply(day1, days)
-    cover_until = last_day + timedelta(days=study.cycle.expiry_margin_days)
+    today = ctx.clock.today()
+    checked = _checked(ctx, request, today)
     presign(ctx, (actor.username, password), (checked_by, checker_password))
 
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number)
-        if participant.status != ParticipantStatus.ON_TREATMENT.value:
-            raise RuleViolation(
-                f"Participant {participant.study_number} is "
-                f"{ParticipantStatus(participant.status).label.lower()}; only participants on "
-                "treatment are dispensed to."
-            )
-        previous = _last_dispense(session, participant)
-        check_next_cycle(cycle, previous.cycle if previous else None, study.cycle.max_cycles)
-        check_interval(
-            day1,
-            previous.day1 if previous else None,
-            study.cycle.min_days_since_previous_day1,
-            participant.enrolled_on,
-        )
-        warnings = _warnings(
-            session, ctx, participant, previous, dose, platelet_count, override, ordered_by
-        )
-        chosen = _choose_kits(session, ctx, dose, kits, days, cover_until, today)
+        plan = _plan(session, ctx, request, checked, today)
+        found = plan.assessment
+        if found.refusals:
+            first = found.refusals[0]
+            raise first.error(first.message)
+        if found.overrides_missing:
+            raise RuleViolation(found.override_text())
+        participant, chosen = plan.participant, plan.chosen
+        warnings = tuple(w.message for w in found.needs(OverrideNeeds.REASON))
+        override = checked.override
+        day, days = found.dispensed_on, ctx.study.cycle.days_of_supply
         tablets = sum(t for _, t in chosen)
 
         rec = Recorder(session, actor, ctx.clock.now())
@@ -121,7 +123,7 @@ def dispense_cycle(
         attempt = (
             session.scalar(
                 select(func.max(Dispense.attempt)).where(
-                    Dispense.participant_id == participant.id, Dispense.cycle == cycle
+                    Dispense.participant_id == participant.id, Dispense.cycle == found.cycle
                 )
             )
             or 0
@@ -142,17 +144,17 @@ def dispense_cycle(
             id=next_id,
             number=dispense_number(next_id),
             participant_id=participant.id,
-            cycle=cycle,
+            cycle=found.cycle,
             attempt=attempt,
-            day1=day1,
-            dose_level=dose.level,
+            day1=found.day1,
+            dose_level=found.dose_level,
             dispensed_on=day,
             days_supply=days,
             tablets=tablets,
             dispensed_by_id=actor.user_id,
             checked_by_id=checker_id,
-            dose_ordered_by=ordered_by,
-            platelet_count=platelet_count,
+            dose_ordered_by=checked.ordered_by,
+            platelet_count=checked.platelets,
             warning_override=override if warnings else "",
             created_at=rec.now,
         )
@@ -167,7 +169,7 @@ def dispense_cycle(
                     MovementKind.DISPENSE,
                     kit_tablets,
                     day,
-                    f"cycle {cycle}",
+                    f"cycle {found.cycle}",
                     participant_id=participant.id,
                     dispense_id=record.id,
                 )
@@ -192,14 +194,14 @@ def dispense_cycle(
             record.number,
             {
                 "participant": participant.study_number,
-                "cycle": cycle,
-                "day1": day1,
-                "dose_level": dose.level,
+                "cycle": found.cycle,
+                "day1": found.day1,
+                "dose_level": found.dose_level,
                 "kits": [k.number for k, _ in chosen],
                 "tablets": tablets,
                 "days": days,
                 "dispensed_on": day,
-                "platelets": platelet_count,
+                "platelets": checked.platelets,
                 "warnings": list(warnings),
                 "signature": SignatureMeaning.DISPENSED.value,
             },
@@ -209,166 +211,358 @@ def dispense_cycle(
         return dispense_result(session, ctx, record, warnings)
 
 
-def _last_dispense(session: Session, participant: Participant) -> Dispense | None:
-    live = live_dispenses(session, participant.id)
-    return live[-1] if live else None
+def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:
+    """Read-only: what `dispense_cycle` would refuse, warn about and hand out for this request,
+    computed by the same policy in one read transaction. Malformed input and an unknown
+    participant raise, as they do for the dispense."""
+    require(actor, "dispense")
+    today = ctx.clock.today()
+    checked = _checked(ctx, request, today)
+    with read_transaction(ctx.engine) as session:
+        return _plan(session, ctx, request, checked, today).assessment
 
 
-def _warnings(
-    session: Session,
-    ctx: Context,
-    participant: Participant,
-    previous: Dispense | None,
-    dose: DoseLevel,
-    platelets: float | None,
-    override: str,
-    ordered_by: str,
-) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _Checked:
+    """The request's own fields, checked before any record is read (and before signing)."""
+
+    day: date
+    cycle: int | None
+    day1: date | None
+    dose: DoseLevel | None
+    override: str
+    ordered_by: str
+    platelets: float | None
+
+
+def _kit_codes(kits: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(kits, str) or not isinstance(kits, Sequence):
+        raise InvalidInput(f"The kits must be a list of kit numbers, not {kits!r:.40}.")
+    return tuple(kits)
+
+
+def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
+    day = check_not_future(request.dispensed_on, today, "dispense date")
+    cycle = request.cycle
+    if cycle is not None and (
+        isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= 999
+    ):
+        raise InvalidInput(f"Cycle {cycle!r} is not a cycle number (1, 2, 3 ...).")
+    day1 = request.day1
+    if day1 is not None:
+        day1 = check_date(day1, "day 1 (the T-DM1 infusion date)")
+    level = request.dose_level
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        raise InvalidInput(f"Dose level {level!r:.20} is not a level number (0, -1 ...).")
+    dose = ctx.study.dose_level(level) if level is not None else None
+    override = check_text(request.override_reason, "override reason", required=False)
+    ordered_by = check_text(
+        request.dose_ordered_by, "name of who ordered the dose", required=False, limit=120
+    )
+    platelets = request.platelet_count
+    if platelets is not None and (
+        isinstance(platelets, bool) or not isinstance(platelets, int | float)
+    ):
+        raise InvalidInput(f"The platelet count must be a number, not {platelets!r:.40}.")
+    if platelets is not None and not 0 <= platelets <= 5000:
+        raise InvalidInput(f"A platelet count of {platelets} x 10^9/L is not possible.")
+    return _Checked(day, cycle, day1, dose, override, ordered_by, platelets)
+
+
+@dataclass
+class _Plan:
+    """The assessment, with the records the dispense writes when it is accepted."""
+
+    assessment: DispenseAssessment
+    participant: Participant
+    chosen: list[tuple[Kit, int]]
+
+
+class _Found:
+    """Collects refusals and warnings in the order the pharmacist should deal with them."""
+
+    def __init__(self, override: str, ordered_by: str) -> None:
+        self.refusals: list[Refusal] = []
+        self.warnings: list[Caution] = []
+        self.given = {
+            OverrideNeeds.REASON: bool(override),
+            OverrideNeeds.ORDERED_BY: bool(ordered_by),
+        }
+
+    def check(self, code: DispenseCheck, rule: Callable[[], None]) -> bool:
+        """Runs one domain rule; its refusal is kept (not raised). True when it passed."""
+        try:
+            rule()
+        except RuleViolation as exc:
+            self.refusals.append(Refusal(code, exc.message, type(exc)))
+            return False
+        return True
+
+    def refuse(self, code: DispenseCheck, message: str) -> None:
+        self.refusals.append(Refusal(code, message))
+
+    def warn(self, code: DispenseCheck, message: str, needs: OverrideNeeds) -> None:
+        self.warnings.append(Caution(code, message, needs, self.given[needs]))
+
+
+def _plan(
+    session: Session, ctx: Context, request: DispenseRequest, checked: _Checked, today: date
+) -> _Plan:
+    """The one dispensing policy: every rule, in order, for the assessment and the dispense."""
     study = ctx.study
-    warnings: list[str] = []
+    found = _Found(checked.override, checked.ordered_by)
+    participant = get_participant(session, request.study_number)
+    previous = _last_dispense(session, participant)
+    due = (previous.cycle if previous else 0) + 1
+    cycle = due if checked.cycle is None else checked.cycle
+    dose = checked.dose
+    if dose is None:
+        dose = study.dose_level(previous.dose_level if previous else 0)
+    day1 = checked.day1 or checked.day
+    previous_day1 = previous.day1 if previous else None
+    min_days = study.cycle.min_days_since_previous_day1
+    earliest, latest = day1_window(checked.day, previous_day1, min_days, participant.enrolled_on)
+
+    if participant.status != ParticipantStatus.ON_TREATMENT.value:
+        found.refuse(
+            DispenseCheck.NOT_ON_TREATMENT,
+            f"Participant {participant.study_number} is "
+            f"{ParticipantStatus(participant.status).label.lower()}; only participants on "
+            "treatment are dispensed to.",
+        )
+    last_cycle = previous.cycle if previous else None
+    found.check(
+        DispenseCheck.CYCLE, partial(check_next_cycle, cycle, last_cycle, study.cycle.max_cycles)
+    )
+    too_early = partial(check_not_too_early, cycle, earliest, latest)
+    if found.check(DispenseCheck.TOO_EARLY, too_early) and found.check(
+        DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day)
+    ):
+        found.check(
+            DispenseCheck.DAY1_INTERVAL,
+            partial(check_interval, day1, previous_day1, min_days, participant.enrolled_on),
+        )
     if previous is not None:
-        returned = session.scalar(
-            select(func.count()).select_from(Return).where(Return.dispense_id == previous.id)
-        )
-        if not returned:
-            text = f"The return of cycle {previous.cycle} ({previous.number}) is not recorded yet."
-            if study.cycle.previous_return_missing == "refuse":
-                raise RuleViolation(text + " Record the return before dispensing the next cycle.")
-            warnings.append(text)
-        if previous.dose_level != dose.level and not ordered_by:
-            raise RuleViolation(
-                f"The dose changes from level {previous.dose_level} to {dose.level} "
-                f"({dose.name}). Record who ordered the change (the investigator) first."
-            )
+        _previous_cycle(session, ctx, found, previous, dose)
     threshold = study.platelet_hold_at_or_above
+    platelets = checked.platelets
     if threshold and platelets is not None and platelets >= threshold:
-        warnings.append(
-            f"Platelets {platelets:g} x 10^9/L are at or above {threshold:g}: the investigator's "
-            "rule is to hold the drug."
+        found.warn(
+            DispenseCheck.PLATELETS_HOLD,
+            f"Platelets {platelets:g} x 10^9/L are at or above {threshold:g}: the "
+            "investigator's rule is to hold the drug.",
+            OverrideNeeds.REASON,
         )
-    if warnings and not override:
-        raise RuleViolation(
-            " ".join(warnings) + " To dispense anyway, give the reason for overriding "
-            "(e.g. the investigator's instruction)."
+
+    days = study.cycle.days_of_supply
+    cover_until = last_day_of_supply(day1, days) + timedelta(days=study.cycle.expiry_margin_days)
+    needs = {p: tablets_needed(dose, p, days) for p in dose.products}
+    stock = {p: _usable_stock(session, p, cover_until, today) for p in needs}
+    proposed: list[tuple[Kit, int]] = []
+    short: list[str] = []
+    for product, tablets in needs.items():
+        kits, candidates = stock[product]
+        try:
+            picked = choose_fefo(candidates, product, tablets, cover_until, today)
+        except RuleViolation as exc:
+            short.append(exc.message)
+            continue
+        proposed += [(kits[k.number], k.tablets) for k in picked]
+    if request.kits:
+        verdicts, chosen = _scanned(
+            session, found, request.kits, dose, needs, stock, cover_until, today
         )
-    return tuple(warnings)
+    else:
+        verdicts, chosen = [], proposed
+        for message in short:
+            found.refuse(DispenseCheck.STOCK_SHORT, message)
+
+    assessment = DispenseAssessment(
+        participant=participant.study_number,
+        cycle=cycle,
+        cycle_due=due,
+        previous_day1=previous_day1,
+        earliest_day1=earliest,
+        latest_day1=latest,
+        day1=day1,
+        dispensed_on=checked.day,
+        dose_level=dose.level,
+        dose_name=dose.name,
+        previous_dose_level=previous.dose_level if previous else None,
+        refusals=tuple(found.refusals),
+        warnings=tuple(found.warnings),
+        proposed=tuple(kit_rows(session, [k for k, _ in proposed], today)),
+        kits=tuple(verdicts),
+        tablets_needed=sum(needs.values()),
+        tablets_in_kits=sum(t for _, t in chosen),
+    )
+    return _Plan(assessment, participant, chosen)
 
 
-def _choose_kits(
+def _previous_cycle(
+    session: Session, ctx: Context, found: _Found, previous: Dispense, dose: DoseLevel
+) -> None:
+    """What the last cycle asks of this one: its return recorded, and a dose change ordered."""
+    returned = session.scalar(
+        select(func.count()).select_from(Return).where(Return.dispense_id == previous.id)
+    )
+    if not returned:
+        text = f"The return of cycle {previous.cycle} ({previous.number}) is not recorded yet."
+        if ctx.study.cycle.previous_return_missing == "refuse":
+            found.refuse(
+                DispenseCheck.PREVIOUS_RETURN_MISSING,
+                text + " Record the return before dispensing the next cycle.",
+            )
+        else:
+            found.warn(DispenseCheck.PREVIOUS_RETURN_MISSING, text, OverrideNeeds.REASON)
+    if previous.dose_level != dose.level:
+        found.warn(
+            DispenseCheck.DOSE_CHANGE,
+            f"The dose changes from level {previous.dose_level} to {dose.level} "
+            f"({dose.name}). Record who ordered the change (the investigator) first.",
+            OverrideNeeds.ORDERED_BY,
+        )
+
+
+Stock = tuple[dict[str, Kit], list[KitCandidate]]
+
+
+def _usable_stock(session: Session, product: str, cover_until: date, today: date) -> Stock:
+    """Kits of the product on the shelf that last the supply, first expiry first."""
+    kits = list(
+        session.scalars(
+            select(Kit)
+            .join(Lot)
+            .where(
+                Kit.product == product,
+                Kit.status == KitStatus.AVAILABLE.value,
+                Lot.expiry >= cover_until,
+            )
+            .order_by(Lot.expiry, Lot.number, Kit.number)
+        )
+    )
+    on_shelf = contents_of_kits(session, kits)
+    candidates = [candidate(k, on_shelf[k.id]) for k in kits]
+    return {k.number: k for k in kits}, usable_kits(candidates, product, cover_until, today)
+
+
+def _scanned(
     session: Session,
-    ctx: Context,
+    found: _Found,
+    codes: Sequence[str],
     dose: DoseLevel,
-    scanned: Sequence[str],
-    days: int,
+    needs: dict[str, int],
+    stock: dict[str, Stock],
     cover_until: date,
     today: date,
-) -> list[tuple[Kit, int]]:
-    """Returns (kit, tablets) pairs; whole kits are handed out."""
-    needs = {p: tablets_needed(dose, p, days) for p in dose.products}
-    if scanned:
-        kits = get_kits(session, scanned)
-        chosen: list[tuple[Kit, int]] = []
-        for kit in kits:
-            contents = _check_scanned_kit(session, kit, dose, needs, cover_until, today)
-            chosen.append((kit, contents))
-        for product, tablets in needs.items():
-            of_product = [candidate(k, t) for k, t in chosen if k.product == product]
-            check_scanned_cover(of_product, product, tablets)
-            _check_not_too_many(of_product, tablets)
-        return chosen
-    chosen = []
+) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
+    """The verdict on each scanned code, in scan order, and the kits taken."""
+    verdicts: list[KitVerdict] = []
+    errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
+    taken: list[tuple[Kit, KitCandidate]] = []
+    for raw in codes:
+        try:
+            kit = get_kit(session, raw)
+        except RuleViolation as exc:
+            errors[len(verdicts)] = type(exc)
+            verdicts.append(_not_a_kit(session, raw, exc))
+            continue
+        refusal = _kit_refusal(session, kit, taken, dose, needs, cover_until, today)
+        if isinstance(refusal, str):
+            verdicts.append(KitVerdict(kit.number, False, refusal))
+            continue
+        taken.append((kit, refusal))
+        verdicts.append(KitVerdict(kit.number, True, ""))
     for product, tablets in needs.items():
-        stock = list(
-            session.scalars(
-                select(Kit)
-                .join(Lot)
-                .where(
-                    Kit.product == product,
-                    Kit.status == KitStatus.AVAILABLE.value,
-                    Lot.expiry >= cover_until,
-                )
-                .order_by(Lot.expiry, Lot.number, Kit.number)
+        of_product = [c for _, c in taken if c.product == product]
+        if not of_product:
+            continue
+        try:
+            _check_not_too_many(of_product, tablets)
+        except RuleViolation as exc:
+            last = max(
+                i for i, v in enumerate(verdicts) if v.accepted and v.code == of_product[-1].number
             )
+            verdicts[last] = KitVerdict(of_product[-1].number, False, exc.message)
+            taken = [(k, c) for k, c in taken if k.number != of_product[-1].number]
+    rows = {r.number: r for r in kit_rows(session, [k for k, _ in taken], today)}
+    verdicts = [replace(v, row=rows[v.code]) if v.accepted else v for v in verdicts]
+    for index, verdict in enumerate(verdicts):
+        if not verdict.accepted:
+            error = errors.get(index, RuleViolation)
+            found.refusals.append(Refusal(DispenseCheck.KIT, verdict.message, error))
+    scanned = [c for _, c in taken]
+    for product, tablets in needs.items():
+        found.check(
+            DispenseCheck.KITS_SHORT, partial(check_scanned_cover, scanned, product, tablets)
         )
-        by_number = {k.number: k for k in stock}
-        on_shelf = contents_of_kits(session, stock)
-        candidates = [candidate(k, on_shelf[k.id]) for k in stock]
-        for picked in choose_fefo(candidates, product, tablets, cover_until, today):
-            chosen.append((by_number[picked.number], picked.tablets))
-    return chosen
+    numbers = [c.number for c in scanned]
+    for picked in scanned:
+        skipped = first_expiry_skipped(picked, stock[picked.product][1], numbers)
+        if skipped is not None:
+            found.warn(
+                DispenseCheck.NOT_FIRST_EXPIRY,
+                f"Kit {picked.number} (lot {picked.lot}) expires {picked.expiry.isoformat()}, "
+                f"after kit {skipped.number} (lot {skipped.lot}, expires "
+                f"{skipped.expiry.isoformat()}), which first expiry first out hands out first: "
+                f"take kit {skipped.number} instead.",
+                OverrideNeeds.REASON,
+            )
+    return verdicts, [(k, c.tablets) for k, c in taken]
 
 
-def _check_scanned_kit(
+def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
+    """A code that is no kit of this pharmacy; a participant's study number is named as such."""
+    code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
+    number = session.scalar(
+        select(Participant.study_number).where(Participant.study_number == code)
+    )
+    if number is None:
+        return KitVerdict(code, False, exc.message)
+    return KitVerdict(
+        code,
+        False,
+        f"{number} is a participant's study number, not a kit. Scan the barcode on the kit's "
+        "label.",
+        participant=number,
+    )
+
+
+def _kit_refusal(
     session: Session,
     kit: Kit,
+    taken: Sequence[tuple[Kit, KitCandidate]],
     dose: DoseLevel,
     needs: dict[str, int],
     cover_until: date,
     today: date,
-) -> int:
-    """The tablets in a scanned kit, once it is the right product, available and in date."""
+) -> KitCandidate | str:
+    """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
+    not dispensable, or not needed."""
+    if any(k.id == kit.id for k, _ in taken):
+        return f"Kit {kit.number} is already scanned for this dispense."
     if kit.product not in needs:
-        raise RuleViolation(
+        return (
             f"Kit {kit.number} holds {kit.product}; this dose ({dose.name}) needs "
             f"{', '.join(needs)}. Take a kit of the right product."
         )
-    contents = kit_contents(session, kit)
-    check_kit_dispensable(candidate(kit, contents), kit.product, cover_until, today)
-    return contents
-
-
-def _supply(ctx: Context, dose_level: int, day1: date | None) -> tuple[DoseLevel, date, date]:
-    """The dose, the day the supply must last until, and today, as `dispense_cycle` sees them."""
-    study = ctx.study
-    today = ctx.clock.today()
-    dose = study.dose_level(dose_level)
-    last_day = last_day_of_supply(day1 or today, study.cycle.days_of_supply)
-    return dose, last_day + timedelta(days=study.cycle.expiry_margin_days), today
-
-
-def propose_kits(
-    ctx: Context, actor: Actor, dose_level: int = 0, day1: date | None = None
-) -> list[KitRow]:
-    """Read-only: the kits first-expiry-first-out would hand out, shown before signing."""
-    require(actor, "dispense")
-    dose, cover_until, today = _supply(ctx, dose_level, day1)
-    with read_transaction(ctx.engine) as session:
-        chosen = _choose_kits(
-            session, ctx, dose, (), ctx.study.cycle.days_of_supply, cover_until, today
+    kit_candidate = candidate(kit, kit_contents(session, kit))
+    try:
+        check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
+    except RuleViolation as exc:
+        return exc.message
+    already = sum(c.tablets for _, c in taken if c.product == kit.product)
+    if already >= needs[kit.product]:
+        return (
+            f"Kit {kit.number} is not needed: the kits scanned already hold the "
+            f"{needs[kit.product]} tablets of {kit.product} for the cycle. Put it back."
         )
-        return kit_rows(session, [kit for kit, _ in chosen], today)
+    return kit_candidate
 
 
-def check_kit_for_dispense(
-    ctx: Context,
-    actor: Actor,
-    kit: str,
-    dose_level: int = 0,
-    day1: date | None = None,
-    scanned: Sequence[str] = (),
-) -> KitRow:
-    """Read-only: a kit scanned at the counter, refused at once with the RuleViolation the
-    dispense itself would raise (wrong product, not available, expires too soon, not needed)."""
-    require(actor, "dispense")
-    dose, cover_until, today = _supply(ctx, dose_level, day1)
-    needs = {p: tablets_needed(dose, p, ctx.study.cycle.days_of_supply) for p in dose.products}
-    with read_transaction(ctx.engine) as session:
-        record = get_kit(session, kit)
-        others = get_kits(session, scanned)
-        if any(k.id == record.id for k in others):
-            raise RuleViolation(f"Kit {record.number} is already scanned for this dispense.")
-        contents = _check_scanned_kit(session, record, dose, needs, cover_until, today)
-        same_product = [
-            candidate(k, kit_contents(session, k)) for k in others if k.product == record.product
-        ]
-        already = sum(k.tablets for k in same_product)
-        if already >= needs[record.product]:
-            raise RuleViolation(
-                f"Kit {record.number} is not needed: the kits scanned already hold the "
-                f"{needs[record.product]} tablets of {record.product} for the cycle. Put it back."
-            )
-        _check_not_too_many([*same_product, candidate(record, contents)], needs[record.product])
-        return kit_rows(session, [record], today)[0]
+def _last_dispense(session: Session, participant: Participant) -> Dispense | None:
+    live = live_dispenses(session, participant.id)
+    return live[-1] if live else None
 
 
 def _check_not_too_many(kits: Sequence[KitCandidate], tablets: int) -> None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction
@@ -28,7 +28,13 @@ from dispensary.domain.accountability import Movement, adherence_of, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply
-from dispensary.services.common import get_dispense, get_kit, get_participant, status_now
+from dispensary.services.common import (
+    contents_of_kits,
+    get_dispense,
+    get_kit,
+    get_participant,
+    status_now,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import (
@@ -56,8 +62,9 @@ def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
     net = dict(
         session.execute(
             select(LedgerEntry.dispense_id, func.sum(LedgerEntry.quantity))
+            .join(Dispense, Dispense.id == LedgerEntry.dispense_id)
             .where(
-                LedgerEntry.dispense_id.in_([d.id for d in dispenses]),
+                Dispense.participant_id == participant_id,
                 LedgerEntry.kind == MovementKind.DISPENSE.value,
             )
             .group_by(LedgerEntry.dispense_id)
@@ -176,20 +183,33 @@ def kit_dispense(ctx: Context, actor: Actor, kit_number: str) -> DispenseResult:
         )
 
 
-def _kit_rows(session: Session, kits: list[Kit], today: date) -> list[KitRow]:
+def _kit_rows(
+    session: Session, kits: list[Kit], today: date, scope: Select[tuple[int]] | None = None
+) -> list[KitRow]:
+    """Rows of these kits with what is in each. `scope` (the ids of these kits, as a query)
+    reads their ledger in one query; without it the kits' ids go in bounded batches. Either
+    way no statement carries one bound variable per kit (SQLite refuses more than 32,766)."""
     if not kits:
         return []
-    ids = [k.id for k in kits]
-    moves: dict[int, list[Movement]] = defaultdict(list)
-    for kit_id, kind, qty, from_returned in session.execute(
-        select(
-            LedgerEntry.kit_id, LedgerEntry.kind, LedgerEntry.quantity, LedgerEntry.from_returned
-        ).where(LedgerEntry.kit_id.in_(ids))
-    ).tuples():
-        moves[kit_id].append(Movement(MovementKind(kind), qty, from_returned))
+    if scope is None:
+        contents = contents_of_kits(session, kits)
+    else:
+        moves: dict[int, list[Movement]] = defaultdict(list)
+        for kit_id, kind, qty, from_returned in session.execute(
+            select(
+                LedgerEntry.kit_id,
+                LedgerEntry.kind,
+                LedgerEntry.quantity,
+                LedgerEntry.from_returned,
+            ).where(LedgerEntry.kit_id.in_(scope))
+        ).tuples():
+            moves[kit_id].append(Movement(MovementKind(kind), qty, from_returned))
+        contents = {}
+        for kit in kits:
+            balance = balance_of(moves[kit.id])
+            contents[kit.id] = balance.on_hand + balance.held_returned
     rows = []
     for kit in kits:
-        balance = balance_of(moves[kit.id])
         rows.append(
             KitRow(
                 kit.number,
@@ -197,7 +217,7 @@ def _kit_rows(session: Session, kits: list[Kit], today: date) -> list[KitRow]:
                 kit.lot.number,
                 kit.lot.expiry,
                 status_now(kit, today),
-                balance.on_hand + balance.held_returned,
+                contents[kit.id],
                 kit.location,
                 kit.shipment.number,
             )
@@ -220,13 +240,16 @@ def inventory(
         .options(joinedload(Kit.lot), joinedload(Kit.shipment))
         .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
     )
+    scope = select(Kit.id).join(Lot)
     if product:
         query = query.where(Kit.product == product)
+        scope = scope.where(Kit.product == product)
     if lot:
         query = query.where(Lot.number == lot)
+        scope = scope.where(Lot.number == lot)
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
-        rows = _kit_rows(session, list(session.scalars(query).unique()), today)
+        rows = _kit_rows(session, list(session.scalars(query).unique()), today, scope)
     if status is not None:
         rows = [r for r in rows if r.status is status]
     return rows
@@ -346,50 +369,70 @@ def ledger_rows(
     since: date | None = None,
     until: date | None = None,
 ) -> list[LedgerRow]:
-    """Ledger movements in date order, for the DARF and the lot trace."""
+    """Ledger movements in date order, for the DARF and the lot trace: one query joining each
+    row to its kit, lot, participant, dispense and recorder, so a kit received by another
+    workstation meanwhile can never be missing from a lookup table read a moment earlier."""
     require(actor, "view")
-    query = select(LedgerEntry).order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    query = (
+        select(
+            LedgerEntry,
+            Kit.number,
+            Lot.number,
+            Lot.expiry,
+            Participant.study_number,
+            Participant.initials,
+            Dispense.number,
+            Dispense.dose_level,
+            User.initials,
+        )
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .join(Lot, Lot.id == Kit.lot_id)
+        .join(User, User.id == LedgerEntry.user_id)
+        .outerjoin(Participant, Participant.id == LedgerEntry.participant_id)
+        .outerjoin(Dispense, Dispense.id == LedgerEntry.dispense_id)
+        .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    )
     if product:
         query = query.where(LedgerEntry.product == product)
+    if lot:
+        query = query.where(Lot.number == lot)
     if since:
         query = query.where(LedgerEntry.entry_date >= since)
     if until:
         query = query.where(LedgerEntry.entry_date <= until)
     with read_transaction(ctx.engine) as session:
-        users = _user_map(session)
-        kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
-        people = {p.id: p for p in session.scalars(select(Participant))}
-        dispenses = {d.id: d for d in session.scalars(select(Dispense))}
-        rows = []
-        for e in session.scalars(query):
-            kit = kits[e.kit_id]
-            if lot and kit.lot.number != lot:
-                continue
-            person = people.get(e.participant_id) if e.participant_id else None
-            dispense = dispenses.get(e.dispense_id) if e.dispense_id else None
-            dose = ctx.study.dose_level(dispense.dose_level).name if dispense else ""
-            rows.append(
-                LedgerRow(
-                    e.id,
-                    e.entry_date,
-                    e.at,
-                    e.kind,
-                    e.quantity,
-                    e.from_returned,
-                    kit.number,
-                    e.product,
-                    kit.lot.number,
-                    kit.lot.expiry,
-                    person.study_number if person else "",
-                    person.initials if person else "",
-                    dispense.number if dispense else "",
-                    dose,
-                    users[e.user_id].initials,
-                    e.reason,
-                    e.reverses_id,
-                )
+        return [
+            LedgerRow(
+                e.id,
+                e.entry_date,
+                e.at,
+                e.kind,
+                e.quantity,
+                e.from_returned,
+                kit_number,
+                e.product,
+                lot_number,
+                expiry,
+                study_number or "",
+                initials or "",
+                dispense_number or "",
+                ctx.study.dose_level(dose_level).name if dose_level is not None else "",
+                recorder,
+                e.reason,
+                e.reverses_id,
             )
-        return rows
+            for (
+                e,
+                kit_number,
+                lot_number,
+                expiry,
+                study_number,
+                initials,
+                dispense_number,
+                dose_level,
+                recorder,
+            ) in session.execute(query).tuples()
+        ]
 
 
 def destruction_log(
@@ -438,29 +481,22 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
         lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
         if not lots:
             raise NotFound(f"There is no lot '{lot.strip()[:60]}' in stock records.")
-        dispense_ids = set(
-            session.scalars(
-                select(DispenseKit.dispense_id)
-                .join(Kit)
-                .where(Kit.lot_id.in_([x.id for x in lots]))
-            )
+        of_lot = (
+            select(DispenseKit.dispense_id)
+            .join(Kit, Kit.id == DispenseKit.kit_id)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .where(Lot.number == lot.strip())
         )
+        records = list(session.scalars(select(Dispense).where(Dispense.id.in_(of_lot))))
+        dispense_ids = {d.id for d in records}
         rows: list[DispenseHistoryRow] = []
-        for pid in sorted(
-            {
-                d.participant_id
-                for d in session.scalars(select(Dispense).where(Dispense.id.in_(dispense_ids)))
-            }
-        ):
+        for pid in sorted({d.participant_id for d in records}):
             rows.extend(
                 r
                 for r in history_rows(session, ctx, pid)
                 if _dispense_id(r.dispense_number) in dispense_ids
             )
-        participants_by = {
-            d.number: d.participant.study_number
-            for d in session.scalars(select(Dispense).where(Dispense.id.in_(dispense_ids)))
-        }
+        participants_by = {d.number: d.participant.study_number for d in records}
         return sorted(rows, key=lambda r: (r.dispensed_on, participants_by[r.dispense_number]))
 
 
@@ -492,7 +528,8 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
         if record is None:
             raise NotFound(f"There is no shipment '{shipment.strip()[:60]}'.")
         kits = sorted(record.kits, key=lambda k: k.number)
-        return _kit_rows(session, kits, ctx.clock.today())
+        scope = select(Kit.id).where(Kit.shipment_id == record.id)
+        return _kit_rows(session, kits, ctx.clock.today(), scope)
 
 
 def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistoryRow]]:

@@ -1,15 +1,14 @@
 """Read-only gathering of what a label or report needs, returned as frozen rows.
 
 Labels and reports are pure renderers: everything they print comes from here (or from
-`queries`), so the CLI and the GUI hand them the same facts. The one write is
-`record_label_print`, which puts each label print and reprint in the audit trail.
+`queries`), so the CLI and the GUI hand them the same facts. Label prints are
+recorded by `services.labels`.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -18,9 +17,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from dispensary import __version__
-from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.engine import read_transaction
 from dispensary.db.models import (
-    AuditEntry,
     Dispense,
     DispenseKit,
     Excursion,
@@ -44,7 +42,6 @@ from dispensary.domain.rules import (
 )
 from dispensary.services import audit as audit_service
 from dispensary.services import queries
-from dispensary.services.audit import Recorder
 from dispensary.services.common import get_dispense, get_participant, status_now
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
@@ -259,15 +256,6 @@ class KitLabelRow:
     received_on: date
 
 
-@dataclass(frozen=True)
-class LabelPrintRow:
-    kind: str
-    items: tuple[str, ...]
-    reprint: bool
-    stock: str
-    at: datetime
-
-
 # ---------------------------------------------------------------------------------------------
 # Who, when, where
 
@@ -304,14 +292,15 @@ def darf_records(
 
     Lines are numbered from the first movement ever, so that a record printed for a date
     range keeps the numbers of the full record; the balance forward carries what came before.
-    Returned tablets are not stock and are not on the DARF (see `returns_log`).
+    Returned tablets are not stock and are not on the DARF (see `returns_log`). The movements
+    and the kits' storage areas are read in one snapshot.
     """
     require(actor, "view")
     if product is not None:
         ctx.study.product(product)
     check_period(since, until)
-    rows = queries.ledger_rows(ctx, actor, product=product, until=until)
     with read_transaction(ctx.engine) as session:
+        rows = queries.ledger_rows(ctx, actor, product=product, until=until)
         locations = dict(session.execute(select(Kit.number, Kit.location)).tuples().all())
     streams: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)
     for row in rows:
@@ -652,14 +641,16 @@ def _by_expiry(kit: KitRow) -> tuple[date, str, str, str]:
 
 
 def participant_report(ctx: Context, actor: Actor, study_number: str) -> ParticipantReport:
-    row, history = queries.participant_history(ctx, actor, study_number)
+    """Gathered in one snapshot: the history, the eligibility and the returns agree."""
+    require(actor, "view")
     with read_transaction(ctx.engine) as session:
+        row, history = queries.participant_history(ctx, actor, study_number)
         person = get_participant(session, study_number)
         confirmed_by, confirmed_at = (
             person.eligibility_confirmed_by,
             person.eligibility_confirmed_at,
         )
-    returns = returns_log(ctx, actor, study_number=study_number)
+        returns = returns_log(ctx, actor, study_number=study_number)
     return ParticipantReport(row, confirmed_by, confirmed_at, tuple(history), tuple(returns))
 
 
@@ -720,7 +711,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
                 )
             )
         product, expiry, received = record.product, record.expiry, sum(k.tablets for k in kits)
-    kit_rows = queries.inventory(ctx, actor, product=product, lot=number)
+        kit_rows = queries.inventory(ctx, actor, product=product, lot=number)
     return LotTrace(number, product, expiry, tuple(kit_rows), received, tuple(rows))
 
 
@@ -728,36 +719,42 @@ def audit_report(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> AuditReport:
     """The audit trail for a period, with the verification of the whole chain."""
+    require(actor, "audit")
     start, end = _day_bounds(since, until)
-    entries = audit_service.list_entries(ctx, actor, since=start, until=end)
-    return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor))
+    with read_transaction(ctx.engine):  # the entries listed are those verified
+        entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+        return AuditReport(since, until, tuple(entries), audit_service.verify(ctx, actor))
 
 
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
-    """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check."""
+    """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check, all
+    read in one snapshot, so a receive saved meanwhile is in every part or in none."""
     require(actor, "view")
     start, end = _day_bounds(since, until)
-    destructions = queries.destruction_log(ctx, actor, since, until)
-    entries = audit_service.list_entries(ctx, actor, since=start, until=end)
-    return MonitorPack(
-        since=since,
-        until=until,
-        reconciliation=reconcile(ctx, actor),
-        darfs=tuple(darf_records(ctx, actor, since=since, until=until)),
-        returns=tuple(returns_log(ctx, actor, since, until)),
-        destructions=tuple(destructions),
-        quarantines=tuple(quarantine_log(ctx, actor, since, until)),
-        excursions=tuple(excursions(ctx, actor, since, until)),
-        verification=audit_service.verify(ctx, actor),
-        audit_entries_in_range=len(entries),
-    )
+    with read_transaction(ctx.engine):
+        destructions = queries.destruction_log(ctx, actor, since, until)
+        entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+        return MonitorPack(
+            since=since,
+            until=until,
+            reconciliation=reconcile(ctx, actor),
+            darfs=tuple(darf_records(ctx, actor, since=since, until=until)),
+            returns=tuple(returns_log(ctx, actor, since, until)),
+            destructions=tuple(destructions),
+            quarantines=tuple(quarantine_log(ctx, actor, since, until)),
+            excursions=tuple(excursions(ctx, actor, since, until)),
+            verification=audit_service.verify(ctx, actor),
+            audit_entries_in_range=len(entries),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Labels
 
 
-LABEL_KINDS = ("kit", "dispense", "leaflet")
+IN_BATCH = 500
+"""Most values one `IN (...)` list carries (SQLite allows 32,766 bound variables, or 999 in
+builds before 3.32)."""
 
 
 def kit_label_rows(
@@ -780,10 +777,14 @@ def kit_label_rows(
                 raise NotFound(f"There is no shipment '{number[:60]}'. Check the number.")
             query = query.where(Shipment.number == number)
         wanted: list[str] = []
+        found: dict[str, Kit] = {}
         if kits:
             wanted = list(dict.fromkeys(normalise_kit_number(k) for k in kits))
-            query = query.where(Kit.number.in_(wanted))
-        found = {k.number: k for k in session.scalars(query).unique()}
+            for start in range(0, len(wanted), IN_BATCH):  # bounded: SQLite's variable limit
+                batch = query.where(Kit.number.in_(wanted[start : start + IN_BATCH]))
+                found.update((k.number, k) for k in session.scalars(batch).unique())
+        else:
+            found = {k.number: k for k in session.scalars(query).unique()}
         missing = [n for n in wanted if n not in found]
         if missing:
             where = f" in shipment {shipment.strip()}" if shipment else ""
@@ -815,75 +816,3 @@ def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> Dispens
                 "was dispensed again, print the label of that dispense."
             )
         return queries.dispense_result(session, ctx, record, ())
-
-
-def _label_entity(kind: str) -> str:
-    if kind not in LABEL_KINDS:
-        raise InvalidInput(f"'{kind}' is not a kind of label: use {', '.join(LABEL_KINDS)}.")
-    return f"{kind} label"
-
-
-def _printed(session: Session, entity: str, items: Iterable[str]) -> list[str]:
-    wanted = set(items)
-    done: set[str] = set()
-    for new in session.scalars(
-        select(AuditEntry.new).where(
-            AuditEntry.entity == entity,
-            AuditEntry.action.in_(("label_printed", "label_reprinted")),
-        )
-    ):
-        try:
-            printed = json.loads(new).get("items", [])
-        except (ValueError, AttributeError):
-            continue
-        done.update(i for i in printed if i in wanted)
-    return sorted(done)
-
-
-def already_printed(ctx: Context, actor: Actor, kind: str, items: Sequence[str]) -> list[str]:
-    """Which of these kits or dispenses already had this kind of label printed."""
-    require(actor, "print_label")
-    entity = _label_entity(kind)
-    with read_transaction(ctx.engine) as session:
-        return _printed(session, entity, items)
-
-
-def record_label_print(
-    ctx: Context,
-    actor: Actor,
-    kind: str,
-    items: Sequence[str],
-    reprint: bool,
-    stock: str = "",
-    reason: str = "",
-) -> LabelPrintRow:
-    """Puts a label print in the audit trail; a second print must be marked as a reprint."""
-    require(actor, "print_label")
-    entity = _label_entity(kind)
-    names = tuple(dict.fromkeys(i.strip().upper() for i in items if i.strip()))
-    if not names:
-        raise InvalidInput("Name what the labels were printed for (kits or a dispense).")
-    why = check_text(reason, "reason for the reprint", required=False)
-    with write_transaction(ctx.engine) as session:
-        done = _printed(session, entity, names)
-        if not reprint and done:
-            raise RuleViolation(
-                f"The {entity} of {done[0]} has been printed before: print it as a reprint "
-                "(it is then marked REPRINT and recorded as one)."
-            )
-        if reprint and len(done) < len(names):
-            first = next(n for n in names if n not in done)
-            raise RuleViolation(
-                f"The {entity} of {first} has not been printed yet: print it normally, "
-                "not as a reprint."
-            )
-        rec = Recorder(session, actor, ctx.clock.now())
-        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
-        rec.audit(
-            "label_reprinted" if reprint else "label_printed",
-            entity,
-            ref[:60],
-            {"items": list(names), "stock": stock, "reprint": reprint},
-            reason=why,
-        )
-        return LabelPrintRow(kind, names, reprint, stock, rec.now)

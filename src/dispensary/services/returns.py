@@ -165,8 +165,10 @@ def correct_return(
 ) -> ReturnResult:
     """A recount: a new return that names the one it replaces, and reversing ledger rows."""
     require(actor, "correct_return")
-    if isinstance(return_id, bool) or not isinstance(return_id, int) or not (
-        1 <= return_id <= DATABASE_INT_MAX
+    if (
+        isinstance(return_id, bool)
+        or not isinstance(return_id, int)
+        or not (1 <= return_id <= DATABASE_INT_MAX)
     ):
         raise InvalidInput(f"{return_id!r:.30} is not a return number (1, 2, 3 ...).")
     count = check_count(tablets, "number of tablets returned")

@@ -1,9 +1,19 @@
 """The first screen after sign-in: what needs doing today, each item one click (or Tab and
-Enter) from the workflow that deals with it."""
+Enter) from the workflow that deals with it.
+
+Its figures include a full reconciliation and audit-chain verification, seconds of work on a
+few years' ledger, so they are read by a worker thread (`DashboardWorker`, its own read
+transaction): a refresh, after each dispense or return, returns to the event loop at once. The
+screen keeps showing the last figures with the time they were read, and says it is checking
+until the new ones arrive. The last figures live in the screen (per workstation, in memory):
+nothing is stored in the database.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import logging
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,12 +28,15 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import dashboard as dashboard_service
+from dispensary.services.context import Actor, Context
 from dispensary.services.dashboard import Dashboard
 from dispensary.services.permissions import may
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, product_label
+
+_log = logging.getLogger(__name__)
 
 SHOWN_PER_SECTION = 6
 LINK_PADDING = 4
@@ -93,6 +106,47 @@ class LinkButton(QPushButton):
             self.setText(shown)
 
 
+class DashboardWorker(QThread):
+    """Reads the dashboard off the UI thread; `ready` carries the `Dashboard`, `failed` the
+    message to show. A worker is never parented to its screen: a screen closed while it reads
+    must not destroy a running thread (`wait_for_workers` lets the window wait for it)."""
+
+    ready = Signal(object)  # a Dashboard
+    failed = Signal(str)
+
+    def __init__(self, ctx: Context, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.actor = actor
+
+    def run(self) -> None:
+        try:
+            snapshot = dashboard_service.dashboard(self.ctx, self.actor)
+        except DispensaryError as exc:
+            self.failed.emit(exc.message)
+            return
+        except Exception as exc:  # a thread's error would vanish: said on the screen, logged
+            _log.exception("The Today screen's figures could not be read")
+            self.failed.emit(
+                f"The figures could not be read ({type(exc).__name__}: {exc}). "
+                "Open the screen again; if it keeps failing, tell the administrator."
+            )
+            return
+        self.ready.emit(snapshot)
+
+
+_RUNNING: set[DashboardWorker] = set()
+"""Workers still reading, kept alive here until they finish (not by a screen)."""
+
+
+def wait_for_workers() -> None:
+    """Waits for every dashboard worker still reading, before the window closes: no thread
+    may outlive the window and its database (Qt aborts on a running thread destroyed at
+    exit). A read only reads, so waiting for its end is safe; it lasts seconds at most."""
+    for worker in list(_RUNNING):
+        worker.wait()
+
+
 class DashboardScreen(Screen):
     title = "Today"
     shortcut = "Ctrl+1"
@@ -103,9 +157,14 @@ class DashboardScreen(Screen):
         self.setObjectName("dashboardScreen")
         self.snapshot: Dashboard | None = None
         self.links: list[tuple[str, str, QPushButton]] = []
+        self.worker: DashboardWorker | None = None
+        self.again = False  # a refresh asked for while the worker reads: one more read after
         outer = QVBoxLayout(self)
         self.heading = heading("Today")
         outer.addWidget(self.heading)
+        self.state = QLabel("Checking…")
+        self.state.setObjectName("dashboardState")
+        outer.addWidget(self.state)
         self.message = MessageBar(self)
         outer.addWidget(self.message)
         scroll = QScrollArea()
@@ -130,12 +189,54 @@ class DashboardScreen(Screen):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
+    @property
+    def checking(self) -> bool:
+        """True while a worker reads new figures (the screen shows the last ones meanwhile)."""
+        return self.worker is not None
+
     def refresh(self) -> None:
-        try:
-            snapshot = dashboard_service.dashboard(self.session.ctx, self.session.actor)
-        except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+        """Starts reading the figures off the UI thread and returns at once; a refresh asked
+        for while one is reading reads again after it, so the last change is always shown."""
+        if self.worker is not None:
+            self.again = True
             return
+        self.again = False
+        worker = DashboardWorker(self.session.ctx, self.session.actor)
+        worker.ready.connect(self._show)
+        worker.failed.connect(self._failed)
+        worker.finished.connect(self._worker_finished)
+        self.worker = worker
+        _RUNNING.add(worker)
+        self._show_state()
+        worker.start()
+
+    def _worker_finished(self) -> None:
+        worker = self.sender()
+        if isinstance(worker, DashboardWorker):
+            _RUNNING.discard(worker)
+            worker.deleteLater()
+            if worker is self.worker:
+                self.worker = None
+        if self.again:
+            self.refresh()
+        else:
+            self._show_state()
+
+    def _show_state(self) -> None:
+        """When the figures shown were read, and whether newer ones are on their way."""
+        shown = self.snapshot
+        when = (
+            f"Figures as of {shown.checked_at.astimezone().strftime('%H:%M:%S')}"
+            if shown is not None
+            else "No figures yet"
+        )
+        self.state.setText(f"{when} — checking…" if self.checking else when)
+        self.state.setProperty("checking", self.checking)
+
+    def _failed(self, message: str) -> None:
+        self.message.show_message(message, "error")
+
+    def _show(self, snapshot: Dashboard) -> None:
         self.message.clear_message()
         self.snapshot = snapshot
         self.links = []
@@ -149,6 +250,7 @@ class DashboardScreen(Screen):
         self._fill_returns(snapshot)
         self._fill_expiring(snapshot)
         self._fill_discrepancies(snapshot)
+        self._show_state()
 
     def _link(self, section: Section, text: str, kind: OpenKind, ref: str, alert: bool) -> None:
         button = section.add_link(text, alert)

@@ -7,7 +7,7 @@ sign with the password, and print the label from the preview (Enter).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from PySide6.QtGui import QDoubleValidator
@@ -22,10 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import ParticipantStatus, Role
+from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError, NotFound
-from dispensary.domain.regimen import tablets_needed
 from dispensary.services import dispensing, queries
+from dispensary.services.assessment import (
+    DispenseAssessment,
+    DispenseCheck,
+    DispenseRequest,
+    OverrideNeeds,
+)
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
@@ -65,9 +70,8 @@ class DispenseScreen(Screen):
         self.setObjectName("dispenseScreen")
         self.participant: ParticipantRow | None = None
         self.history: list[DispenseHistoryRow] = []
-        self.previous_level: int | None = None
-        self.proposed: list[KitRow] = []
         self.scanned: list[KitRow] = []
+        self.assessment: DispenseAssessment | None = None
         self.last_result: DispenseResult | None = None
         self._build()
         self._clear_participant()
@@ -146,7 +150,7 @@ class DispenseScreen(Screen):
         self.kit_field.scanned.connect(self._kit_entered)
         self.dose.currentIndexChanged.connect(self._supply_changed)
         self.day1.dateChanged.connect(self._supply_changed)
-        self.platelets.textChanged.connect(self._show_warnings)
+        self.platelets.textChanged.connect(self._platelets_changed)
         self.remove_button.clicked.connect(self._remove_kit)
         self.new_button.clicked.connect(self.start_over)
         self.sign_button.clicked.connect(self.sign)
@@ -162,7 +166,7 @@ class DispenseScreen(Screen):
             self.day1.setDate(qdate(self.session.ctx.clock.today()))
             self.participant_field.setFocus()
         else:
-            self._propose()
+            self._reassess()
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()
@@ -170,6 +174,7 @@ class DispenseScreen(Screen):
             return False
         if self.participant is not None and self._is_kit(text):
             self.kit_field.setText(text)
+            self.kit_field.set_cue("")  # a new code, not Enter on a refused one
             self._kit_entered(text)
             return True
         try:
@@ -189,7 +194,7 @@ class DispenseScreen(Screen):
 
     # -- participant ----------------------------------------------------------------------
 
-    def load_participant(self, code: str) -> None:
+    def load_participant(self, code: str, note: str = "") -> None:
         self.message.clear_message()
         if not code:
             self.participant_field.refused()
@@ -217,33 +222,17 @@ class DispenseScreen(Screen):
         self.participant_field.set_cue("ok")
         self.participant = row
         self.history = history
-        self.previous_level = self._level_of(history[-1].dose_name) if history else None
-        self._show_participant()
-        if row.status is not ParticipantStatus.ON_TREATMENT:
-            self.message.show_message(
-                f"Participant {row.study_number} is {row.status.label.lower()}; only "
-                "participants on treatment are dispensed to.",
-                "error",
-            )
-            self._set_form_enabled(False)
-            return
         self._set_form_enabled(True)
-        if self.previous_level is not None:
-            self._select_level(self.previous_level)
-        self._propose()
-        self._show_warnings()
+        found = self._assess(dose_as_due=True)
+        if found is not None:
+            self._select_level(found.dose_level)
+        self._show(found, note)
         self.kit_field.setFocus()
 
     def _refuse_participant(self, text: str) -> None:
         self._clear_participant()
         self.message.show_message(text, "error")
         self.participant_field.refused()
-
-    def _level_of(self, dose_name: str) -> int | None:
-        for level in self.session.ctx.study.dose_levels:
-            if level.name == dose_name:
-                return level.level
-        return None
 
     def _select_level(self, level: int) -> None:
         index = self.dose.findData(level)
@@ -253,35 +242,28 @@ class DispenseScreen(Screen):
             self.dose.blockSignals(False)
 
     def _show_participant(self) -> None:
-        row = self.participant
+        row, found = self.participant, self.assessment
         assert row is not None
-        study = self.session.ctx.study
-        today = self.session.ctx.clock.today()
         lines = [
             f"<span class='big'><b>{escape(row.study_number)}</b> &nbsp; {escape(row.initials)}"
             f"</span> &nbsp; born {row.birth_year} · {escape(row.sex)} · "
             f"{escape(row.status.label.lower())} · enrolled {row.enrolled_on.isoformat()}"
         ]
-        if row.last_day1 is None:
-            lines.append(f"Cycle due: <b>{row.next_cycle}</b> (first dispense)")
-        else:
-            earliest = row.last_day1 + timedelta(days=study.cycle.min_days_since_previous_day1)
-            due = row.next_due.isoformat() if row.next_due else "-"
-            lines.append(
-                f"Cycle due: <b>{row.next_cycle}</b> — due {due}, "
-                f"earliest day 1 {earliest.isoformat()}"
+        if found is not None:
+            first = " (first dispense)" if found.previous_day1 is None else ""
+            earliest, latest = found.earliest_day1.isoformat(), found.latest_day1.isoformat()
+            window = (
+                f"day 1 from {earliest} to {latest}"
+                if found.earliest_day1 <= found.latest_day1
+                else f"earliest day 1 {earliest}"
             )
-            if today < earliest:
-                lines.append(
-                    f"<span style='color:#8a1c13'>Too early for cycle {row.next_cycle}: the "
-                    f"earliest day 1 is {earliest.isoformat()}.</span>"
-                )
+            lines.append(f"Cycle due: <b>{found.cycle_due}</b>{first} — {window}")
         if self.history:
             last = self.history[-1]
             lines.append(f"Last dispense: cycle {last.cycle}, {escape(last.dose_name)}")
             lines.append(self._last_return_text(last))
         self.card.setText("<br>".join(lines))
-        self.cycle_label.setText(f"{row.next_cycle}")
+        self.cycle_label.setText(str(found.cycle) if found is not None else "-")
 
     def _last_return_text(self, last: DispenseHistoryRow) -> str:
         if last.returned is None:
@@ -299,24 +281,13 @@ class DispenseScreen(Screen):
             text += f" — <span style='color:#8a1c13'>{escape(flags)}</span>"
         return text
 
-    # -- warnings -------------------------------------------------------------------------
+    # -- the assessment -------------------------------------------------------------------
 
-    def warnings(self) -> list[str]:
-        """What the pharmacist must override with a reason before this dispense goes out."""
-        found: list[str] = []
-        if self.participant is None:
-            return found
-        if self.history and self.history[-1].returned is None:
-            last = self.history[-1]
-            found.append(f"The return of cycle {last.cycle} is not recorded yet.")
-        threshold = self.session.ctx.study.platelet_hold_at_or_above
-        count = self.platelet_count()
-        if threshold and count is not None and count >= threshold:
-            found.append(
-                f"Platelets {count:g} are at or above {threshold:g} x 10^9/L: the "
-                "investigator's rule is to hold the drug."
-            )
-        return found
+    def dose_level(self) -> int:
+        return int(self.dose.currentData())
+
+    def day1_date(self) -> date:
+        return to_date(self.day1.date())
 
     def platelet_count(self) -> float | None:
         text = self.platelets.text().strip().replace(",", ".")
@@ -327,80 +298,116 @@ class DispenseScreen(Screen):
         except ValueError:
             return None
 
-    def _show_warnings(self) -> None:
-        found = self.warnings()
-        threshold = self.session.ctx.study.platelet_hold_at_or_above
-        count = self.platelet_count()
-        hold = bool(threshold and count is not None and count >= threshold)
-        self.platelet_warning.setText(
-            f"Hold rule: at or above {threshold:g} the investigator holds the drug." if hold else ""
+    def _request(self, kits: list[str], dose_level: int | None) -> DispenseRequest:
+        row = self.participant
+        assert row is not None
+        return DispenseRequest(
+            study_number=row.study_number,
+            day1=self.day1_date(),
+            dose_level=dose_level,
+            kits=tuple(kits),
+            override_reason=self.override.text().strip(),
+            platelet_count=self.platelet_count(),
+            dose_ordered_by=self.ordered_by.text().strip(),
         )
-        self.platelet_warning.setVisible(hold)
-        self.override.setVisible(bool(found))
-        self.override_label.setVisible(bool(found))
-        changing = self.dose_changing()
-        self.ordered_by.setVisible(changing)
-        self.ordered_by_label.setVisible(changing)
-        if found and self.message.kind != "error":
-            self.message.show_message(
-                " ".join(found) + " Give the reason to dispense anyway.", "warning"
+
+    def _assess(
+        self, kits: list[str] | None = None, dose_as_due: bool = False
+    ) -> DispenseAssessment | None:
+        """The service's assessment of the form as it stands (with `kits` in place of those
+        scanned, and the participant's current dose when `dose_as_due`); a refusal of the
+        request itself is shown and gives None."""
+        codes = [k.number for k in self.scanned] if kits is None else kits
+        level = None if dose_as_due else self.dose_level()
+        try:
+            return dispensing.assess_dispense(
+                self.session.ctx, self.session.actor, self._request(codes, level)
             )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return None
 
-    # -- kits -----------------------------------------------------------------------------
+    def _reassess(self, note: str = "") -> None:
+        if self.participant is not None:
+            self._show(self._assess(), note)
 
-    def dose_level(self) -> int:
-        return int(self.dose.currentData())
+    def _show(self, found: DispenseAssessment | None, note: str = "") -> None:
+        """Shows an assessment as it is: refusals, warnings with their overrides, kits."""
+        self.assessment = found
+        if found is not None:
+            self.scanned = list(found.scanned)
+        if self.participant is not None:
+            self._show_participant()
+        open_to_override = found is not None and not found.refused  # a refusal comes first
+        reasons = found.needs(OverrideNeeds.REASON) if found and open_to_override else ()
+        orders = found.needs(OverrideNeeds.ORDERED_BY) if found and open_to_override else ()
+        hold = [w for w in reasons if w.code is DispenseCheck.PLATELETS_HOLD]
+        self.platelet_warning.setText(hold[0].message if hold else "")
+        self.platelet_warning.setVisible(bool(hold))
+        self.override.setVisible(bool(reasons))
+        self.override_label.setVisible(bool(reasons))
+        self.ordered_by.setVisible(bool(orders))
+        self.ordered_by_label.setVisible(bool(orders))
+        self.sign_button.setEnabled(found is not None and not found.refused)
+        self._show_kits()
+        if found is not None:
+            text, kind = self._status(found)
+            self.message.show_message(f"{note} {text}".strip(), kind)
 
-    def dose_changing(self) -> bool:
-        """A dose other than last cycle's: the investigator's order must be recorded."""
-        return self.previous_level is not None and self.dose_level() != self.previous_level
-
-    def day1_date(self) -> date:
-        return to_date(self.day1.date())
-
-    def tablets_needed(self) -> int:
-        study = self.session.ctx.study
-        dose = study.dose_level(self.dose_level())
-        return sum(tablets_needed(dose, p, study.cycle.days_of_supply) for p in dose.products)
+    @staticmethod
+    def _status(found: DispenseAssessment) -> tuple[str, str]:
+        """The message bar for an assessment: what blocks, what to give, or Enter to sign."""
+        if found.refusals:
+            text = " ".join(r.message for r in found.refusals)
+            only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
+            return text, "info" if only_short else "error"
+        missing = found.overrides_missing
+        if missing:
+            text = " ".join(w.message for w in missing)
+            if any(w.needs is OverrideNeeds.REASON for w in missing):
+                text += " Give the reason to dispense anyway."
+            return text, "warning"
+        if found.kits:
+            return "The cycle is covered: press Enter to sign.", "ok"
+        return "Press Enter to sign for the proposed kits, or scan the kits in hand.", "info"
 
     def _supply_changed(self) -> None:
         if self.participant is None:
             return
+        note = ""
         if self.scanned:
             self.scanned = []
-            self.message.show_message("The dose or day 1 changed: scan the kits again.", "warning")
-        self._propose()
-        self._show_warnings()
+            note = "The dose or day 1 changed: scan the kits again."
+        self._reassess(note)
 
-    def _propose(self) -> None:
-        self.proposed = []
-        if self.participant is not None and not self.scanned:
-            try:
-                self.proposed = dispensing.propose_kits(
-                    self.session.ctx, self.session.actor, self.dose_level(), self.day1_date()
-                )
-            except DispensaryError as exc:
-                self.message.show_message(exc.message, "error")
-        self._show_kits()
+    def _platelets_changed(self) -> None:
+        if self.participant is not None:
+            self._reassess()
+
+    # -- kits -----------------------------------------------------------------------------
 
     def kits_to_dispense(self) -> list[KitRow]:
-        return list(self.scanned) if self.scanned else list(self.proposed)
+        found = self.assessment
+        return list(found.kits_to_dispense) if found is not None else []
 
     def _show_kits(self) -> None:
         kits = self.kits_to_dispense()
         self.kits_title.setText(SCANNED_TITLE if self.scanned else PROPOSED_TITLE)
         self.kits_model.set_rows(kits)
         self.remove_button.setEnabled(bool(self.scanned))
-        if self.participant is None:
+        found = self.assessment
+        if self.participant is None or found is None:
             self.cover_label.setText("")
             return
-        have = sum(k.tablets for k in kits)
-        need = self.tablets_needed()
+        have, need = found.tablets_in_kits, found.tablets_needed
         self.cover_label.setText(f"Tablets: {have} in {len(kits)} kit(s); {need} needed")
         self.cover_label.setProperty("short", have < need)
 
     def _kit_entered(self, code: str) -> None:
-        if not code:
+        if not code or self.kit_field.cue == "error":
+            # Enter alone signs; so does Enter on a refused code left as it was (a new scan
+            # types over it first).
+            self.kit_field.clear()
             self.sign()
             return
         if self.participant is None:
@@ -411,38 +418,35 @@ class DispenseScreen(Screen):
             self.kit_field.clear()
             self.open_request.emit(OpenKind.RETURN.value, code.upper())
             return
-        try:
-            kit = dispensing.check_kit_for_dispense(
-                self.session.ctx,
-                self.session.actor,
-                code,
-                self.dose_level(),
-                self.day1_date(),
-                [k.number for k in self.scanned],
-            )
-        except DispensaryError as exc:
+        found = self._assess([*(k.number for k in self.scanned), code])
+        if found is None:
             self.kit_field.refused()
-            self.message.show_message(exc.message, "error")
             return
-        self.scanned.append(kit)
+        verdict = found.kits[-1]
+        if verdict.participant and verdict.participant != self.participant.study_number:
+            self.kit_field.clear()
+            self.participant_field.setText(verdict.participant)
+            self.load_participant(
+                verdict.participant,
+                f"{verdict.participant} is a participant's study number, not a kit: their "
+                "cycle is open now.",
+            )
+            return
+        if not verdict.accepted:
+            self.kit_field.refused()
+            self.message.show_message(verdict.message, "error")
+            return
         self.kit_field.accepted()
-        self._show_kits()
-        have = sum(k.tablets for k in self.scanned)
-        need = self.tablets_needed()
-        text = f"Kit {kit.number} taken: lot {kit.lot}, expires {kit.expiry.isoformat()}."
-        if have >= need:
-            text += " The cycle is covered: press Enter to sign."
-        else:
-            text += f" {need - have} more tablets needed: scan another kit."
-        self.message.show_message(text, "ok")
+        row = verdict.row
+        assert row is not None
+        self._show(found, f"Kit {row.number} taken.")
 
     def _remove_kit(self) -> None:
         index = self.kits_view.currentIndex()
         if not self.scanned or not index.isValid():
             return
         removed = self.scanned.pop(index.row())
-        self.message.show_message(f"Kit {removed.number} removed: put it back.", "info")
-        self._propose()
+        self._reassess(f"Kit {removed.number} removed: put it back.")
 
     # -- sign -----------------------------------------------------------------------------
 
@@ -452,42 +456,36 @@ class DispenseScreen(Screen):
             self.message.show_message("Scan the participant first.", "error")
             self.participant_field.setFocus()
             return
-        kits = self.kits_to_dispense()
-        if not kits:
-            self.message.show_message(
-                "No kits to dispense: scan the kits in hand, or receive stock.", "error"
-            )
-            self.kit_field.setFocus()
-            return
         if self.platelets.text().strip() and self.platelet_count() is None:
             self.message.show_message("The platelet count is not a number.", "error")
             self.platelets.setFocus()
             return
-        if self.dose_changing() and not self.ordered_by.text().strip():
-            self.message.show_message(
-                "The dose differs from last cycle's: record who ordered the change "
-                "(the investigator).",
-                "error",
-            )
-            self.ordered_by.setFocus()
+        found = self._assess()
+        if found is None:
             return
-        if self.warnings() and not self.override.text().strip():
-            self.message.show_message(
-                " ".join(self.warnings()) + " Give the reason to dispense anyway.", "error"
-            )
-            self.override.setFocus()
+        if found.refused:
+            self._show(found)
+            self.kit_field.setFocus()
             return
-        tablets = sum(k.tablets for k in kits)
+        if found.overrides_missing:
+            self._show(found)
+            self.message.show_message(found.override_text(), "error")
+            ordered = any(w.needs is OverrideNeeds.ORDERED_BY for w in found.overrides_missing)
+            (self.ordered_by if ordered else self.override).setFocus()
+            return
+        kits = list(found.kits_to_dispense)
         summary = (
-            f"Dispense cycle {row.next_cycle} to {row.study_number} ({row.initials}): "
-            f"{', '.join(k.number for k in kits)} — {tablets} tablets, day 1 "
-            f"{self.day1_date().isoformat()}."
+            f"Dispense cycle {found.cycle} to {row.study_number} ({row.initials}): "
+            f"{', '.join(k.number for k in kits)} — {found.tablets_in_kits} tablets, day 1 "
+            f"{found.day1.isoformat()}."
         )
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, "dispensed", summary)
         if password is None:
             self.message.show_message("Not signed: nothing was saved.", "info")
             return
+        reasons = found.needs(OverrideNeeds.REASON)
+        orders = found.needs(OverrideNeeds.ORDERED_BY)
         result = signed(
             self.message,
             self.session,
@@ -495,14 +493,14 @@ class DispenseScreen(Screen):
                 self.session.ctx,
                 actor,
                 row.study_number,
-                row.next_cycle,
-                self.day1_date(),
+                found.cycle,
+                found.day1,
                 password,
-                dose_level=self.dose_level(),
+                dose_level=found.dose_level,
                 kits=[k.number for k in kits],
-                override_reason=self.override.text().strip() if self.warnings() else "",
+                override_reason=self.override.text().strip() if reasons else "",
                 platelet_count=self.platelet_count(),
-                dose_ordered_by=self.ordered_by.text().strip() if self.dose_changing() else "",
+                dose_ordered_by=self.ordered_by.text().strip() if orders else "",
             ),
         )
         if result is None:
@@ -536,14 +534,15 @@ class DispenseScreen(Screen):
     def _clear_participant(self) -> None:
         self.participant = None
         self.history = []
-        self.previous_level = None
-        self.proposed = []
         self.scanned = []
+        self.assessment = None
         self.card.setText("Scan the participant's study number to begin.")
         self.cycle_label.setText("-")
         self.override.clear()
         self.ordered_by.clear()
+        self.platelets.blockSignals(True)
         self.platelets.clear()
+        self.platelets.blockSignals(False)
         self.kit_field.clear()
         self.kit_field.set_cue("")
         self._select_level(self.session.ctx.study.dose_levels[0].level)
@@ -551,8 +550,7 @@ class DispenseScreen(Screen):
         self.day1.setDate(qdate(self.session.ctx.clock.today()))
         self.day1.blockSignals(False)
         self._set_form_enabled(False)
-        self._show_warnings()
-        self._show_kits()
+        self._show(None)
 
     def _set_form_enabled(self, enabled: bool) -> None:
         for widget in (

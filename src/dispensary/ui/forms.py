@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError, SignatureFailed
-from dispensary.services import users
 from dispensary.services.context import Actor
 from dispensary.services.permissions import may
+from dispensary.services.signing import run_signed
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.session import AppSession
@@ -52,18 +52,14 @@ def attempt(bar: MessageBar, call: Callable[[], T]) -> T | None:
 
 
 def signed(bar: MessageBar, session: AppSession, call: Callable[[], T]) -> T | None:
-    """Runs a service call that carries an electronic signature. A wrong signature password
-    is counted against the signer, as a wrong sign-in is, so that five of them lock the
-    account; any refusal is shown in plain words and None comes back."""
+    """Runs a service call that carries an electronic signature through services.signing, which
+    counts a wrong signature password against the signer as a wrong sign-in is (five lock the
+    account); any refusal is shown in plain words and None comes back."""
     try:
-        return call()
-    except SignatureFailed as failed:
-        try:
-            users.record_failed_signature(session.ctx, session.actor, failed.meaning, failed.signer)
-        except DispensaryError as exc:  # the refusal is still shown; this says why uncounted
-            bar.show_message(f"{failed.message} ({exc.message})", "error")
-            return None
-        bar.show_message(failed.message, "error")
+        return run_signed(session.ctx, session.actor, call)
+    except SignatureFailed as failed:  # counted by run_signed; if not, the screen says why
+        uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
+        bar.show_message(f"{failed.message}{uncounted}", "error")
         return None
     except DispensaryError as exc:
         bar.show_message(exc.message, "error")

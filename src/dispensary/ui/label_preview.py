@@ -3,10 +3,10 @@ is recorded in the audit trail once printed or saved, never for a preview closed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 from dispensary.db.faults import write_error_text
 from dispensary.db.files import write_private
 from dispensary.domain.errors import DispensaryError
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.labels.catalogue import LabelSheet
+from dispensary.services import labels as label_prints
+from dispensary.services.documents import Values
+from dispensary.services.labels import PrintRefused
 from dispensary.services.results import DispenseResult, ReceiveResult
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.session import AppSession
-
-if TYPE_CHECKING:
-    from dispensary.services.report_data import KitLabelRow
 
 PRINT_DPI = 300
 
@@ -157,41 +159,37 @@ class PrintOutcome:
     text: str
 
 
+def _sheet(session: AppSession, key: str, values: Values) -> LabelSheet:
+    """The counter's first print of a label from the catalogue, on this workstation's stock
+    and calibration (a label printed before is refused here: a reprint needs its reason, given
+    in Reports and labels)."""
+    from dispensary import labels
+
+    study = session.ctx.study
+    stock = labels.choose_stock(study, session.settings)
+    calibration = labels.calibration_for(session.settings, stock)
+    entry = label_catalogue.label(key)
+    return label_catalogue.plan_label(
+        entry, session.ctx, session.actor, values, stock, calibration, reprint=False
+    )
+
+
 def dispensing_label_pdf(session: AppSession, result: DispenseResult) -> tuple[bytes, str]:
     """The dispensing label of a dispense on this workstation's label stock and calibration;
     returns the PDF and the stock's name."""
-    from dispensary import labels
-
-    study = session.ctx.study
-    stock = labels.choose_stock(study, session.settings)
-    calibration = labels.calibration_for(session.settings, stock)
-    return labels.dispensing_label(study, result, stock, calibration), stock.name
-
-
-def kit_labels_pdf(session: AppSession, kits: Sequence[KitLabelRow]) -> tuple[bytes, str]:
-    """The labels of the kits given, one per kit, on this workstation's stock."""
-    from dispensary import labels
-
-    study = session.ctx.study
-    stock = labels.choose_stock(study, session.settings)
-    calibration = labels.calibration_for(session.settings, stock)
-    return labels.kit_labels(study, kits, stock, calibration), stock.name
+    sheet = _sheet(session, "dispense", Values(dispense=result.number))
+    return sheet.draw(), sheet.plan.stock if sheet.plan else ""
 
 
 def print_dispensing_label(
     parent: QWidget | None, session: AppSession, result: DispenseResult
 ) -> PrintOutcome:
     """Previews the new dispense's label; a print is recorded in the audit trail."""
-    try:
-        pdf, stock = dispensing_label_pdf(session, result)
-    except DispensaryError as exc:
-        return PrintOutcome(False, f"The label cannot be made: {exc.message}")
     return _preview_and_record(
         parent,
         session,
-        Preview(f"Dispensing label {result.number}", pdf, f"{result.number}.pdf"),
-        ("dispense", [result.number], stock),
-        "Label",
+        lambda: _sheet(session, "dispense", Values(dispense=result.number)),
+        ("Label", "The label"),
         "Label not printed: print it from Reports and labels (Dispensing label).",
     )
 
@@ -200,52 +198,52 @@ def print_kit_labels(
     parent: QWidget | None, session: AppSession, result: ReceiveResult
 ) -> PrintOutcome:
     """Previews the labels of the kits just received; a print is recorded in the audit trail."""
-    from dispensary.services import report_data
-
-    try:
-        kits = report_data.kit_label_rows(session.ctx, session.actor, shipment=result.shipment)
-        pdf, stock = kit_labels_pdf(session, kits)
-    except DispensaryError as exc:
-        return PrintOutcome(False, f"The kit labels cannot be made: {exc.message}")
-    numbers = [k.number for k in kits]
     return _preview_and_record(
         parent,
         session,
-        Preview(f"Kit labels, shipment {result.shipment}", pdf, f"kits-{result.shipment}.pdf"),
-        ("kit", numbers, stock),
-        f"{len(numbers)} kit labels",
+        lambda: _sheet(session, "shipment", Values(shipment=result.shipment)),
+        (f"{len(result.kits)} kit labels", "The kit labels"),
         "Kit labels not printed.",
     )
-
-
-@dataclass(frozen=True)
-class Preview:
-    """A PDF to show: the window's title, the bytes, and the file name offered on saving."""
-
-    title: str
-    pdf: bytes
-    file_name: str
 
 
 def _preview_and_record(
     parent: QWidget | None,
     session: AppSession,
-    preview: Preview,
-    labels: tuple[str, Sequence[str], str],
-    what: str,
+    plan: Callable[[], LabelSheet],
+    what: tuple[str, str],
     not_printed: str,
 ) -> PrintOutcome:
-    """Shows the labels; once printed or saved (not merely looked at) the print goes into the
-    audit trail as (kind, items, stock)."""
-    from dispensary.services import report_data
-
-    outcome = LabelPreviewDialog.show_pdf(parent, preview.title, preview.pdf, preview.file_name)
-    if not outcome:
-        return PrintOutcome(False, not_printed)
-    done = f"{what} {outcome}."
-    kind, items, stock = labels
+    """Shows the labels; once printed or saved (not merely looked at) services.labels records
+    the print. Nothing is recorded if the labels cannot be made or are not put out."""
+    done, subject = what
     try:
-        report_data.record_label_print(session.ctx, session.actor, kind, items, False, stock)
+        sheet = plan()
+    except PrintRefused:
+        return PrintOutcome(
+            False,
+            f"{subject} was printed before: to print it again, reprint it from Reports and "
+            "labels, with the reason.",
+        )
     except DispensaryError as exc:
-        return PrintOutcome(True, f"{done} Not recorded in the audit trail: {exc.message}")
-    return PrintOutcome(True, done)
+        return PrintOutcome(False, f"{subject} cannot be made: {exc.message}")
+    assert sheet.plan is not None  # a label, not a calibration page
+    outcomes: list[Outcome] = []
+
+    def show(pdf: bytes) -> bool:
+        outcomes.append(LabelPreviewDialog.show_pdf(parent, sheet.title, pdf, sheet.file_name))
+        return bool(outcomes[-1])
+
+    try:
+        row = label_prints.print_labels(
+            session.ctx, session.actor, sheet.plan, lambda _: sheet.draw(), show
+        )
+    except DispensaryError as exc:
+        if outcomes and outcomes[-1]:  # out, but the record was refused
+            return PrintOutcome(
+                True, f"{done} {outcomes[-1]}. Not recorded in the audit trail: {exc.message}"
+            )
+        return PrintOutcome(False, f"{subject} cannot be made: {exc.message}")
+    if row is None:
+        return PrintOutcome(False, not_printed)
+    return PrintOutcome(True, f"{done} {outcomes[-1]}.")

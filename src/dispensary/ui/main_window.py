@@ -240,6 +240,8 @@ class MainWindow(QMainWindow):
             target.handle_scan(ref)
 
     def _something_changed(self) -> None:
+        """A screen wrote something: the Today screen reads its figures again, off the UI
+        thread (a full reconciliation and chain verification), so the counter goes on."""
         from dispensary.ui.dashboard import DashboardScreen
 
         dashboard = self.screens.get(DashboardScreen)
@@ -347,6 +349,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Not recorded in the audit trail: {exc.message}", 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from dispensary.ui.dashboard import wait_for_workers
+
         self.closing_for_good = True
         self.end_session()
+        wait_for_workers()  # no reading thread outlives the window and its database
         super().closeEvent(event)

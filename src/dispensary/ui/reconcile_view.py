@@ -42,7 +42,6 @@ from dispensary.ui.widgets import heading, wrapped_label
 RED, GREEN = "#c62828", "#2e7d32"
 
 
-
 def balance_columns(
     key: str, label: str, describe: Callable[[BalanceRow], str] | None = None
 ) -> list[Column[BalanceRow]]:

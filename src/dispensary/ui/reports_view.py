@@ -1,6 +1,8 @@
 """Reports and labels: pick one, give its parameters, and the PDF is made on a worker thread,
-previewed here, saved as PDF or printed. A label or leaflet goes into the audit trail once it
-is saved or printed (a preview is not a print), a second one as a reprint with its reason."""
+previewed here, saved as PDF or printed. The list, the parameters and the making of each
+document come from the catalogue (reports.catalogue), as the command line's do; a label or
+leaflet goes into the audit trail through services.labels once it is saved or printed (a
+preview is not a print), a second one as a reprint with its reason."""
 
 from __future__ import annotations
 
@@ -41,23 +43,15 @@ from PySide6.QtWidgets import (
 from dispensary.db.faults import write_error_text
 from dispensary.db.files import write_private
 from dispensary.domain.errors import DispensaryError, InvalidInput
-from dispensary.labels.calibration import calibration_page
-from dispensary.labels.dispensing import dispensing_label
-from dispensary.labels.kit import kit_labels
-from dispensary.labels.leaflet import participant_leaflet
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.labels.catalogue import Label
 from dispensary.labels.stock import STOCKS, calibration_for, choose_stock, get_stock
-from dispensary.reports import (
-    audit_pdf,
-    darf_pdf,
-    destruction_pdf,
-    expiry_pdf,
-    inventory_pdf,
-    lot_pdf,
-    monitor_pack_pdf,
-    participant_pdf,
-    reconciliation_pdf,
-)
-from dispensary.services import queries, reconciliation, report_data
+from dispensary.reports import catalogue as report_catalogue
+from dispensary.reports.catalogue import Report
+from dispensary.services import documents, queries
+from dispensary.services import labels as label_prints
+from dispensary.services.documents import PAPERS, Param
+from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import may
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_preview import PRINT_DPI, draw_pages
@@ -68,49 +62,47 @@ from dispensary.ui.widgets import titled_page, wrapped_label
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
 LABEL_ZOOM = 1.5
-PAPERS = {"a4": "A4", "letter": "US Letter"}
-"""Leaflet paper sizes: the renderer's key and the name a user (and the audit trail) reads."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One report or label the user can pick, and the parameters it asks for."""
-
-    key: str
-    title: str
-    params: frozenset[str]
-    label: bool = False
-    needs_dates: bool = False
-
-
-CHOICES = (
-    Choice("darf", "Drug accountability record (DARF)", frozenset({"product", "dates"})),
-    Choice("inventory", "Inventory on hand", frozenset({"product"})),
-    Choice("expiry", "Expiry: stock expiring soon", frozenset({"days"})),
-    Choice("participant", "Participant history", frozenset({"participant"})),
-    Choice("reconciliation", "Reconciliation", frozenset()),
-    Choice("destruction", "Destruction log", frozenset({"dates"})),
-    Choice("audit", "Audit trail", frozenset({"dates"})),
-    Choice("lot", "Lot trace (recall list)", frozenset({"lot"})),
-    Choice("monitor", "Monitor visit pack", frozenset({"dates"}), needs_dates=True),
-    Choice("kit_labels", "Kit labels for a shipment", frozenset({"shipment", "stock"}), True),
-    Choice("dispense_label", "Dispensing label", frozenset({"dispense", "stock"}), True),
-    Choice("leaflet", "Participant leaflet", frozenset({"dispense", "paper"}), True),
-    Choice("calibration", "Label calibration page", frozenset({"stock"}), True),
-)
+ENTRIES: tuple[Report | Label, ...] = (*report_catalogue.REPORTS, *label_catalogue.LABELS)
+"""What the list offers: every report, then every label (to those who may print them)."""
+PARAM_NAMES = {
+    Param.PRODUCT: "Product",
+    Param.PARTICIPANT: "Participant",
+    Param.LOT: "Lot",
+    Param.SHIPMENT: "Shipment",
+    Param.KITS: "Kits",
+    Param.DISPENSE: "Dispense",
+    Param.DAYS: "Expiring within",
+    Param.PERIOD: "Period",
+    Param.STOCK: "Label stock",
+    Param.PAPER: "Paper",
+}
+"""Every parameter's row in the form, in this order; a catalogue entry shows its own."""
 
 
 @dataclass(frozen=True)
 class Made:
-    """A finished PDF, with what to record in the audit trail when labels are printed."""
+    """A finished PDF and, for labels, the print planned (what the audit trail records)."""
 
     title: str
     file_name: str
     pdf: bytes
-    label_kind: str = ""
-    label_items: tuple[str, ...] = ()
-    reprint: bool = False
-    stock: str = ""
+    plan: PrintPlan | None = None
+
+    @property
+    def label_kind(self) -> str:
+        return self.plan.kind if self.plan else ""
+
+    @property
+    def label_items(self) -> tuple[str, ...]:
+        return self.plan.items if self.plan else ()
+
+    @property
+    def reprint(self) -> bool:
+        return bool(self.plan and self.plan.reprint)
+
+    @property
+    def stock(self) -> str:
+        return self.plan.stock if self.plan else ""
 
 
 class JobSignals(QObject):
@@ -181,11 +173,12 @@ class ReportsScreen(Screen):
         self.choices = QListWidget()
         self.choices.setObjectName("reportChoices")
         may_print = may(self.session.actor, "print_label")
-        for choice in CHOICES:
-            if choice.label and not may_print:
+        for entry in ENTRIES:
+            label = isinstance(entry, Label)
+            if label and not may_print:
                 continue
-            item = QListWidgetItem(("Label: " if choice.label else "") + choice.title)
-            item.setData(Qt.ItemDataRole.UserRole, choice.key)
+            item = QListWidgetItem(("Label: " if label else "") + entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
         self.choices.currentRowChanged.connect(self._choice_changed)
@@ -205,6 +198,7 @@ class ReportsScreen(Screen):
         self.lot.setObjectName("reportLot")
         self.shipment = QComboBox()
         self.shipment.setObjectName("reportShipment")
+        self.kits = text_field("reportKits", "Scan the kits or type e.g. K0001, K0002")
         self.dispense = text_field("reportDispense", "Scan the label or type e.g. DSP000012")
         self.days = QSpinBox()
         self.days.setObjectName("reportDays")
@@ -226,38 +220,29 @@ class ReportsScreen(Screen):
         )
         if chosen is not None:
             self.stock.setCurrentIndex(self.stock.findData(chosen.name))
-        self.rows: dict[str, QWidget] = {
-            "product": self.product,
-            "participant": self.participant,
-            "lot": self.lot,
-            "shipment": self.shipment,
-            "dispense": self.dispense,
-            "days": self.days,
-            "dates": self.dates,
-            "stock": self.stock,
-            "paper": self.paper,
+        widgets: dict[Param, QWidget] = {
+            Param.PRODUCT: self.product,
+            Param.PARTICIPANT: self.participant,
+            Param.LOT: self.lot,
+            Param.SHIPMENT: self.shipment,
+            Param.KITS: self.kits,
+            Param.DISPENSE: self.dispense,
+            Param.DAYS: self.days,
+            Param.PERIOD: self.dates,
+            Param.STOCK: self.stock,
+            Param.PAPER: self.paper,
         }
-        names = {
-            "product": "Product",
-            "participant": "Participant",
-            "lot": "Lot",
-            "shipment": "Shipment",
-            "dispense": "Dispense",
-            "days": "Expiring within",
-            "dates": "Period",
-            "stock": "Label stock",
-            "paper": "Paper",
-        }
+        self.rows = {param: widgets[param] for param in PARAM_NAMES}
         for key, widget in self.rows.items():
             if isinstance(widget, QComboBox):
                 widget.setSizeAdjustPolicy(
                     QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
                 )
                 widget.setMinimumContentsLength(24)
-            self.params.addRow(names[key], widget)
+            self.params.addRow(PARAM_NAMES[key], widget)
         self.no_params = QLabel("Nothing to choose: it covers all records.")
         self.params.addRow(self.no_params)
-        self._show_params(CHOICES[0])  # before the box joins the panel, so its size is right
+        self._show_params(ENTRIES[0])  # before the box joins the panel, so its size is right
         column.addWidget(box)
 
         self.generate_button = action_button("Make PDF", "makeReport", self.generate)
@@ -296,10 +281,10 @@ class ReportsScreen(Screen):
 
     # choosing -----------------------------------------------------------------------------
 
-    def choice(self) -> Choice:
+    def choice(self) -> Report | Label:
         item = self.choices.currentItem()
-        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else CHOICES[0].key
-        return next(c for c in CHOICES if c.key == key)
+        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else ENTRIES[0].key
+        return next(e for e in ENTRIES if e.key == key)
 
     def choose(self, key: str) -> None:
         for row in range(self.choices.count()):
@@ -312,12 +297,20 @@ class ReportsScreen(Screen):
         self._show_params(self.choice())
         self.message.clear_message()
 
-    def _show_params(self, choice: Choice) -> None:
-        for key, widget in self.rows.items():
-            self.params.setRowVisible(widget, key in choice.params)
-        self.params.setRowVisible(self.no_params, not choice.params)
-        if choice.needs_dates:
+    def _show_params(self, entry: Report | Label) -> None:
+        fields = {f.param: f for f in entry.fields}
+        for param, widget in self.rows.items():
+            self.params.setRowVisible(widget, param in fields)
+        self.params.setRowVisible(self.no_params, not fields)
+        period = fields.get(Param.PERIOD)
+        if period is not None and period.required:
             self.dates.limit.setChecked(True)
+        lot = fields.get(Param.LOT)
+        if lot is not None:  # "All lots" where the lot is optional, a lot where it is needed
+            if not lot.required:
+                self.lot.setCurrentIndex(0)
+            elif not self.lot.currentData() and self.lot.count() > 1:
+                self.lot.setCurrentIndex(1)
 
     def refresh(self) -> None:
         """Reloads the lists the parameters offer (participants, lots, shipments)."""
@@ -331,11 +324,13 @@ class ReportsScreen(Screen):
         lots = sorted({(k.lot, k.product, k.expiry) for k in stock})
         self._refill(
             self.lot,
-            [
+            [("All lots", "")]
+            + [
                 (f"{lot} ({product}, exp {expiry.isoformat()})", lot)
                 for lot, product, expiry in lots
             ],
         )
+        self._show_params(self.choice())
         self._refill(
             self.shipment,
             [
@@ -372,158 +367,44 @@ class ReportsScreen(Screen):
         self.preview_title.setText(f"Preparing: {self.choice().title}...")
         self.pool.start(job)
 
-    def _maker(self, choice: Choice) -> Callable[[], Made]:
-        """Reads the parameters now, on the window's thread; the returned call does the work."""
-        ctx, actor, study = self.session.ctx, self.session.actor, self.session.ctx.study
+    def _values(self) -> documents.Values:
+        """The parameters as the form shows them, read now, on the window's thread."""
         since, until = self.dates.value()
-        if since is not None and until is not None and since > until:
-            raise InvalidInput("The period's first day is after its last day; swap them.")
-        stamp = ctx.clock.today().isoformat()
-        product = str(self.product.currentData() or "") or None
-
-        def meta() -> report_data.ReportMeta:
-            return report_data.report_meta(ctx, actor)
-
-        if choice.key == "darf":
-            return lambda: Made(
-                choice.title,
-                f"DARF {product or 'all products'} {stamp}.pdf",
-                darf_pdf(meta(), report_data.darf_records(ctx, actor, product, since, until)),
-            )
-        if choice.key == "inventory":
-            return lambda: Made(
-                choice.title,
-                f"Inventory {stamp}.pdf",
-                inventory_pdf(meta(), study, queries.inventory(ctx, actor, product=product)),
-            )
-        if choice.key == "expiry":
-            days = self.days.value()
-            return lambda: Made(
-                choice.title,
-                f"Expiry {stamp}.pdf",
-                expiry_pdf(meta(), study, report_data.expiry_report(ctx, actor, days)),
-            )
-        if choice.key == "participant":
-            person = self._required(self.participant, "Choose the participant.")
-            return lambda: Made(
-                f"{choice.title}: {person}",
-                f"Participant {person} {stamp}.pdf",
-                participant_pdf(meta(), study, report_data.participant_report(ctx, actor, person)),
-            )
-        if choice.key == "reconciliation":
-            return lambda: Made(
-                choice.title,
-                f"Reconciliation {stamp}.pdf",
-                reconciliation_pdf(meta(), study, reconciliation.reconcile(ctx, actor)),
-            )
-        if choice.key == "destruction":
-            return lambda: Made(
-                choice.title,
-                f"Destruction log {stamp}.pdf",
-                destruction_pdf(
-                    meta(),
-                    study,
-                    [
-                        d
-                        for d in queries.destruction_log(ctx, actor)
-                        if (since is None or d.destroyed_on >= since)
-                        and (until is None or d.destroyed_on <= until)
-                    ],
-                ),
-            )
-        if choice.key == "audit":
-            return lambda: Made(
-                choice.title,
-                f"Audit trail {stamp}.pdf",
-                audit_pdf(meta(), study, report_data.audit_report(ctx, actor, since, until)),
-            )
-        if choice.key == "lot":
-            lot = self._required(self.lot, "Choose the lot.")
-            return lambda: Made(
-                f"{choice.title}: lot {lot}",
-                f"Lot trace {lot} {stamp}.pdf",
-                lot_pdf(meta(), study, report_data.lot_trace(ctx, actor, lot)),
-            )
-        if choice.key == "monitor":
-            if since is None or until is None:
-                raise InvalidInput("Give the period of the monitor's visit.")
-            first, last = since, until
-            return lambda: Made(
-                choice.title,
-                f"Monitor pack {first.isoformat()} to {last.isoformat()}.pdf",
-                monitor_pack_pdf(meta(), study, report_data.monitor_pack(ctx, actor, first, last)),
-            )
-        stock = get_stock(str(self.stock.currentData()))
-        calibration = calibration_for(self.session.settings, stock)
-        if choice.key == "kit_labels":
-            shipment = self._required(self.shipment, "Choose the shipment.")
-
-            def make_kit_labels() -> Made:
-                rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
-                items = tuple(r.number for r in rows)
-                printed = report_data.already_printed(ctx, actor, "kit", items)
-                reprint = bool(printed)
-                if printed and len(printed) < len(items):
-                    raise InvalidInput(
-                        f"Labels of {len(printed)} of the {len(items)} kits of {shipment} were "
-                        "printed before; reprint those from the kits' own numbers."
-                    )
-                pdf = kit_labels(study, rows, stock, calibration, reprint=reprint)
-                return Made(
-                    f"Kit labels of shipment {shipment}" + (" (REPRINT)" if reprint else ""),
-                    f"Kit labels {shipment}.pdf",
-                    pdf,
-                    "kit",
-                    items,
-                    reprint,
-                    stock.name,
-                )
-
-            return make_kit_labels
-        if choice.key in ("dispense_label", "leaflet"):
-            number = self.dispense.text().strip().upper()
-            if not number:
-                raise InvalidInput("Scan or type the dispense number printed on the label.")
-            leaflet = choice.key == "leaflet"
-            paper = str(self.paper.currentData())
-            kind, what = (
-                ("leaflet", "Participant leaflet") if leaflet else ("dispense", "Dispensing label")
-            )
-
-            def make_dispensing_label() -> Made:
-                # A voided dispense is refused: no bottle may carry its label.
-                dispense = report_data.dispense_for_label(ctx, actor, number)
-                reprint = bool(report_data.already_printed(ctx, actor, kind, [dispense.number]))
-                if leaflet:
-                    pdf = participant_leaflet(study, dispense, paper, reprint)
-                    medium = f"{PAPERS[paper]} paper"
-                else:
-                    pdf = dispensing_label(study, dispense, stock, calibration, reprint=reprint)
-                    medium = stock.name
-                return Made(
-                    f"{what} {dispense.number} ({dispense.participant}, cycle "
-                    f"{dispense.cycle})" + (" (REPRINT)" if reprint else ""),
-                    f"{what} {dispense.number}.pdf",
-                    pdf,
-                    kind,
-                    (dispense.number,),
-                    reprint,
-                    medium,
-                )
-
-            return make_dispensing_label
-        return lambda: Made(
-            f"Calibration page of {stock.name} ({calibration.text})",
-            f"Calibration {stock.name}.pdf",
-            calibration_page(stock, calibration),
+        return documents.Values(
+            product=str(self.product.currentData() or "") or None,
+            lot=str(self.lot.currentData() or "") or None,
+            participant=str(self.participant.currentData() or "") or None,
+            days=self.days.value(),
+            since=since,
+            until=until,
+            kits=tuple(k for k in self.kits.text().replace(",", " ").upper().split() if k),
+            shipment=str(self.shipment.currentData() or "") or None,
+            dispense=self.dispense.text().strip().upper() or None,
+            paper=str(self.paper.currentData() or "a4"),
         )
 
-    @staticmethod
-    def _required(combo: QComboBox, advice: str) -> str:
-        value = str(combo.currentData() or "")
-        if not value:
-            raise InvalidInput(advice)
-        return value
+    def _maker(self, entry: Report | Label) -> Callable[[], Made]:
+        """Reads and checks the parameters now; the returned call does the work (the service
+        reads and the drawing), on the worker."""
+        ctx, actor = self.session.ctx, self.session.actor
+        values = self._values()
+        documents.check(entry.fields, values)
+        if isinstance(entry, Report):
+
+            def make_report() -> Made:
+                document = report_catalogue.make_report(entry, ctx, actor, values)
+                return Made(document.title, document.file_name, document.data)
+
+            return make_report
+        stock = get_stock(str(self.stock.currentData())) if entry.on_stock else None
+        calibration = calibration_for(self.session.settings, stock) if stock else None
+
+        def make_label() -> Made:
+            # A second print is planned as a reprint: the preview shows REPRINT.
+            sheet = label_catalogue.plan_label(entry, ctx, actor, values, stock, calibration)
+            return Made(sheet.title, sheet.file_name, sheet.draw(), sheet.plan)
+
+        return make_label
 
     def _done(self, number: int, made: object) -> None:
         self._jobs.pop(number, None)
@@ -569,60 +450,59 @@ class ReportsScreen(Screen):
     # output -------------------------------------------------------------------------------
 
     def _reprint_reason(self) -> str | None:
-        """Before a label goes out: still as made (not printed by someone else meanwhile), and
-        a reprint's reason. "" for a report or a first print; None stops the output."""
+        """Before a label goes out: its reason if it is a reprint, checked by the print rule
+        with whether it is still as made. "" for a report or a first print; None stops."""
         made = self.made
         if made is None:
             return None
-        if not made.label_kind:
+        if made.plan is None:
             return ""
-        ctx, actor = self.session.ctx, self.session.actor
-        printed = attempt(
-            self.message,
-            lambda: report_data.already_printed(ctx, actor, made.label_kind, made.label_items),
-        )
-        if printed is None:
-            return None
-        if bool(printed) != made.reprint:
-            self.message.show_message(
-                "These labels were printed from another screen since this PDF was made: make "
-                "it again, so that it is marked as a reprint."
+        reason = ""
+        if made.reprint:
+            asked = ReasonDialog.ask(
+                self,
+                "Reprint",
+                f"{made.title}: printed before. Why is it printed again? The reprint is marked "
+                "REPRINT and recorded with your reason.",
+                "Reprint",
             )
-            return None
-        if not made.reprint:
-            return ""
-        reason = ReasonDialog.ask(
-            self,
-            "Reprint",
-            f"{made.title}: printed before. Why is it printed again? The reprint is marked "
-            "REPRINT and recorded with your reason.",
-            "Reprint",
-        )
-        if reason is None:
-            return None
-        if not reason.strip():
-            self.message.show_message("A reprint is recorded with its reason: give one.")
-            return None
-        return reason
+            if asked is None:
+                return None
+            reason = asked
+        ctx, actor, plan = self.session.ctx, self.session.actor, made.plan
+        return attempt(self.message, lambda: label_prints.confirm(ctx, actor, plan, reason))
 
-    def _record_labels(self, reason: str) -> str:
-        """Records the labels now out (saved or printed); the refusal's words, or ""."""
+    def _put_out(
+        self, reason: str, output: Callable[[bytes], None], withdraw: Callable[[], None] | None
+    ) -> tuple[bool, str]:
+        """Puts the document out; a label through services.labels, which records it once out
+        (nothing if the output fails). Whether it went out, and the refusal's words or ""."""
         made = self.made
-        if made is None or not made.label_kind:
-            return ""
+        if made is None:
+            return False, ""
+        went: list[bool] = []
+
+        def out(pdf: bytes) -> bool:
+            output(pdf)
+            went.append(True)
+            return True
+
         try:
-            report_data.record_label_print(
-                self.session.ctx,
-                self.session.actor,
-                made.label_kind,
-                made.label_items,
-                made.reprint,
-                made.stock,
-                reason,
-            )
+            if made.plan is None:
+                out(made.pdf)
+            else:
+                label_prints.print_labels(
+                    self.session.ctx,
+                    self.session.actor,
+                    made.plan,
+                    lambda _: made.pdf,
+                    out,
+                    reason,
+                    withdraw,
+                )
         except DispensaryError as exc:
-            return exc.message
-        return ""
+            return bool(went), exc.message
+        return True, ""
 
     def save(self) -> None:
         made = self.made
@@ -637,16 +517,17 @@ class ReportsScreen(Screen):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         target = Path(path)
-        try:  # whole or not at all (a half-written label must not be printed), owner-only
-            write_private(target, made.pdf)
-        except OSError as exc:
-            self.message.show_message(write_error_text(exc, target))
-            return
-        refused = self._record_labels(reason)
+
+        def write(pdf: bytes) -> None:
+            try:  # whole or not at all (a half-written label must not be printed), owner-only
+                write_private(target, pdf)
+            except OSError as exc:
+                raise InvalidInput(write_error_text(exc, target)) from exc
+
+        # As the command line does: a label print that cannot be recorded is not kept.
+        went, refused = self._put_out(reason, write, lambda: target.unlink(missing_ok=True))
         if refused:
-            # As the command line does: a label print that cannot be recorded is not kept.
-            target.unlink(missing_ok=True)
-            self.message.show_message(f"{refused} The file was not kept.")
+            self.message.show_message(f"{refused} The file was not kept." if went else refused)
             return
         self._after_labels()
         self.message.show_message(f"Saved to {path}.", "ok")
@@ -668,13 +549,15 @@ class ReportsScreen(Screen):
         printer = self.ask_printer()
         if printer is None:
             return
-        self.print_to(printer)
         where = printer.printerName() or "the printer"
-        refused = self._record_labels(reason)
+        went, refused = self._put_out(reason, lambda _: self.print_to(printer), None)
         if refused:
-            self.message.show_message(
-                f"Sent to {where}, but not recorded in the audit trail: {refused}", "warning"
-            )
+            if went:  # a page sent to a printer cannot be taken back: said, as a warning
+                self.message.show_message(
+                    f"Sent to {where}, but not recorded in the audit trail: {refused}", "warning"
+                )
+            else:
+                self.message.show_message(refused)
             return
         self._after_labels()
         self.message.show_message(f"Sent to {where}.", "ok")
@@ -695,8 +578,15 @@ class ReportsScreen(Screen):
                 self._set_ready(False)
 
     def handle_scan(self, code: str) -> bool:
-        """A dispensing label scanned here names the dispense of a label or leaflet."""
-        if self.choice().key not in ("dispense_label", "leaflet"):
-            return False
-        self.dispense.setText(code.strip().upper())
-        return True
+        """A dispensing label scanned here names the dispense of a label or leaflet; kit labels
+        scanned one after another name the kits to label."""
+        params = {f.param for f in self.choice().fields}
+        if Param.DISPENSE in params:
+            self.dispense.setText(code.strip().upper())
+            return True
+        if Param.KITS in params:  # kits scanned one after another make the list
+            self.kits.setText(
+                ", ".join([*self.kits.text().split(", "), code.strip().upper()]).strip(", ")
+            )
+            return True
+        return False

@@ -1,0 +1,236 @@
+"""Every label a user can print, written once: its key, title, parameters, what a print of it
+is recorded as, and how it is read and drawn.
+
+The command line's `label` sub-commands, the reports screen and the counter's label preview are
+all generated from `LABELS`; a print is planned and recorded by services.labels (the reprint
+rule, the failure policy). Adding a label is one entry here (and its renderer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dispensary.domain.errors import InvalidInput
+from dispensary.services import labels as label_prints
+from dispensary.services import report_data
+from dispensary.services.context import Actor, Context
+from dispensary.services.documents import PAPERS, Field, Param, Values, check
+from dispensary.services.labels import PrintPlan
+
+if TYPE_CHECKING:
+    from dispensary.labels.stock import Calibration, LabelStock
+    from dispensary.services.results import DispenseResult
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# -- labels ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one label print is for, read from the records: the kits or the dispense."""
+
+    items: tuple[str, ...]
+    payload: Any
+    title: str  # "Kit labels of shipment SH-2", on the screen
+    file_name: str
+    says: str  # "3 kit labels of shipment SH-2", on the command line
+
+
+@dataclass(frozen=True)
+class Label:
+    """One kind of label print. `kind` is what a print is recorded as in the audit trail (None:
+    a calibration page, no trial record); `sheet` means it may start part-way down a sheet."""
+
+    key: str
+    title: str
+    summary: str
+    fields: tuple[Field, ...]
+    kind: str | None
+    sheet: bool = False
+
+    @property
+    def on_stock(self) -> bool:
+        """Drawn on a label stock (with its calibration), not on plain paper."""
+        return any(f.param is Param.STOCK for f in self.fields)
+
+
+@dataclass(frozen=True)
+class LabelSheet:
+    """A label print decided (its plan: items, first print or reprint, stock) and ready to
+    draw. The draw is a call, so the screen runs it on its worker and the command line only
+    once the print is confirmed."""
+
+    label: Label
+    plan: PrintPlan | None
+    title: str
+    file_name: str
+    says: str
+    draw: Callable[[], bytes]
+
+
+def _kits_text(kits: Sequence[str]) -> str:
+    return ", ".join(kits) if len(kits) <= 6 else f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
+
+
+def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
+    if label.key == "shipment":
+        shipment = values.shipment or ""
+        rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
+        of, file_name = f"shipment {shipment}", f"Kit labels {shipment}.pdf"
+    else:
+        rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
+        of = _kits_text([r.number for r in rows])
+        file_name = f"Kit labels {rows[0].number}.pdf" if rows else "Kit labels.pdf"
+    items = tuple(r.number for r in rows)
+    return Subject(
+        items, rows, f"Kit labels of {of}", file_name, f"{_plural(len(items), 'kit label')} of {of}"
+    )
+
+
+def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
+    # A voided dispense is refused: no bottle may carry its label.
+    dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
+    what = "Participant leaflet" if label.kind == "leaflet" else "Dispensing label"
+    who = f"{dispense.number} ({dispense.participant}, cycle {dispense.cycle})"
+    return Subject(
+        (dispense.number,),
+        dispense,
+        f"{what} {who}",
+        f"{what} {dispense.number}.pdf",
+        f"the {what.lower()} of {who}",
+    )
+
+
+def medium(label: Label, values: Values, stock: LabelStock | None) -> str:
+    """What the print is on, as the audit trail records it: the stock, or the leaflet's paper."""
+    if stock is None or not label.on_stock:
+        return f"{PAPERS[values.paper]} paper"
+    return stock.name
+
+
+def plan_label(
+    label: Label,
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    stock: LabelStock | None,
+    calibration: Calibration | None,
+    reprint: bool | None = None,
+) -> LabelSheet:
+    """Reads what the label is for and decides the print (services.labels.plan_print: a print
+    already made is a reprint; `reprint` True or False is what the user asked, refused if it
+    does not match). Nothing is drawn yet."""
+    from dispensary.labels import dispensing, kit, leaflet
+
+    check(label.fields, values)
+    if label.on_stock and (stock is None or calibration is None):
+        raise InvalidInput(f"Choose the label stock of the {label.title.lower()}.")
+    if label.kind is None:
+        assert stock is not None and calibration is not None  # on a stock: checked above
+        return calibration_sheet(label, stock, calibration)
+    gather = _kit_subject if label.kind == "kit" else _dispense_subject
+    subject = gather(ctx, actor, values, label)
+    plan = label_prints.plan_print(
+        ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint
+    )
+    marked = " (REPRINT)" if plan.reprint else ""
+    study, position, again = ctx.study, values.position, plan.reprint
+
+    def render() -> bytes:
+        if label.kind == "leaflet":
+            return leaflet.participant_leaflet(study, subject.payload, values.paper, again)
+        assert stock is not None and calibration is not None  # on a stock: checked above
+        if label.kind == "kit":
+            return kit.kit_labels(study, subject.payload, stock, calibration, again, position)
+        return dispensing.dispensing_label(
+            study, subject.payload, stock, calibration, again, position
+        )
+
+    return LabelSheet(label, plan, subject.title + marked, subject.file_name, subject.says, render)
+
+
+def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration) -> LabelSheet:
+    """A calibration page: this workstation's printer settings, no trial record, so no
+    database is needed and nothing is recorded."""
+
+    def render() -> bytes:
+        from dispensary.labels.calibration import calibration_page
+
+        return calibration_page(stock, calibration)
+
+    return LabelSheet(
+        label,
+        None,
+        f"Calibration page of {stock.name} ({calibration.text})",
+        f"Calibration {stock.name}.pdf",
+        f"the calibration page of {stock.name} ({stock.description})",
+        render,
+    )
+
+
+_STOCK = Field(Param.STOCK)
+
+LABELS: tuple[Label, ...] = (
+    Label(
+        "kit",
+        "Kit labels for kits",
+        "labels for the kits named",
+        (Field(Param.KITS, required=True, ask="Scan or type the kit numbers."), _STOCK),
+        "kit",
+        sheet=True,
+    ),
+    Label(
+        "shipment",
+        "Kit labels for a shipment",
+        "labels for every kit of a shipment",
+        (Field(Param.SHIPMENT, required=True, ask="Choose the shipment."), _STOCK),
+        "kit",
+        sheet=True,
+    ),
+    Label(
+        "dispense",
+        "Dispensing label",
+        "the label of a dispense",
+        (
+            Field(
+                Param.DISPENSE,
+                required=True,
+                ask="Scan or type the dispense number printed on the label.",
+            ),
+            _STOCK,
+        ),
+        "dispense",
+        sheet=True,
+    ),
+    Label(
+        "leaflet",
+        "Participant leaflet",
+        "the participant's leaflet",
+        (
+            Field(
+                Param.DISPENSE,
+                required=True,
+                ask="Scan or type the dispense number printed on the label.",
+            ),
+            Field(Param.PAPER),
+        ),
+        "leaflet",
+    ),
+    Label(
+        "calibration",
+        "Label calibration page",
+        "a calibration page of a label stock",
+        (_STOCK,),
+        None,
+    ),
+)
+
+
+def label(key: str) -> Label:
+    return next(lb for lb in LABELS if lb.key == key)

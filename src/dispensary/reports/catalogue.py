@@ -1,0 +1,276 @@
+"""Every report a user can ask for, written once: its key, title, parameters, how its facts are
+gathered and how it is drawn (PDF, and CSV where a spreadsheet makes sense).
+
+The command line's `report` sub-commands and the reports screen are both generated from
+`REPORTS`: adding a report is one entry here (and its renderer). Each front end only maps a
+`Param` (services.documents) to its own option or widget. Labels have their own catalogue
+(labels.catalogue).
+
+Renderers (reportlab) load only when a document is made, so that building the command line's
+parser stays quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dispensary.domain.errors import InvalidInput
+from dispensary.services import queries, reconciliation, report_data
+from dispensary.services.context import Actor, Context
+from dispensary.services.documents import Field, Param, Values, check
+from dispensary.services.report_data import ReportMeta
+from dispensary.study import Study
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report. `gather` reads the facts (services); `pdf` and `csv` draw them; `says` is
+    what was written, in a sentence's words; `subject` names the report's one participant or
+    lot in a title; `file_name` is offered when it is saved (given today's ISO date)."""
+
+    key: str
+    title: str
+    summary: str
+    fields: tuple[Field, ...]
+    gather: Callable[[Context, Actor, Values], Any]
+    pdf: Callable[[ReportMeta, Study, Any, str], bytes]
+    csv: Callable[[ReportMeta, Any], str] | None
+    says: Callable[[Any, Values], str]
+    file_name: Callable[[Values, str], str]
+    subject: Callable[[Values], str] = lambda values: ""
+    pdf_only: str = ""
+    """Why there is no CSV (when `csv` is None)."""
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return ("pdf", "csv") if self.csv is not None else ("pdf",)
+
+    def heading(self, values: Values) -> str:
+        subject = self.subject(values)
+        return f"{self.title}: {subject}" if subject else self.title
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report made: its title, the name offered on saving, the bytes, and what it is."""
+
+    title: str
+    file_name: str
+    data: bytes
+    says: str
+    pdf: bool
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def make_report(
+    report: Report, ctx: Context, actor: Actor, values: Values, fmt: str = "pdf"
+) -> Document:
+    """Gathers and draws one report, as the command line and the screen both do."""
+    check(report.fields, values)
+    if fmt not in report.formats:
+        raise InvalidInput(report.pdf_only or f"The {report.key} report is a PDF only.")
+    meta = report_data.report_meta(ctx, actor)
+    payload = report.gather(ctx, actor, values)
+    pdf = fmt == "pdf"
+    if pdf:
+        data = report.pdf(meta, ctx.study, payload, values.paper)
+    else:
+        assert report.csv is not None  # checked above: fmt is one of report.formats
+        data = report.csv(meta, payload).encode("utf-8-sig")  # Excel reads the accents and µ
+    stamp = ctx.clock.today().isoformat()
+    return Document(
+        report.heading(values),
+        report.file_name(values, stamp),
+        data,
+        report.says(payload, values),
+        pdf,
+    )
+
+
+def _darf_pdf(meta: ReportMeta, study: Study, records: Any, paper: str) -> bytes:
+    from dispensary.reports.darf import darf_pdf
+
+    return darf_pdf(meta, records, paper)
+
+
+def _darf_csv(meta: ReportMeta, records: Any) -> str:
+    from dispensary.reports.darf import darf_csv
+
+    return darf_csv(meta, records)
+
+
+def _darf_says(records: Any, values: Values) -> str:
+    codes = list(dict.fromkeys(r.product for r in records))
+    return f"DARF{'s' if len(records) > 1 else ''} of {' and '.join(codes)}"
+
+
+def _renderer(module: str, name: str) -> Callable[..., Any]:
+    """A renderer imported when it is first used (reportlab is slow to load)."""
+
+    def call(*args: Any) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(f"dispensary.reports.{module}"), name)(*args)
+
+    call.__name__ = name
+    return call
+
+
+def _inventory(ctx: Context, actor: Actor, values: Values) -> Any:
+    if values.product:
+        ctx.study.product(values.product)  # an unknown code is refused, not an empty list
+    return queries.inventory(ctx, actor, product=values.product, lot=values.lot)
+
+
+def _expiry_says(exp: Any, values: Values) -> str:
+    return (
+        f"expiry report ({_plural(len(exp.expiring), 'kit')} expiring within {values.days} "
+        f"days, {len(exp.expired)} expired)"
+    )
+
+
+def _audit_says(trail: Any, values: Values) -> str:
+    verdict = "verifies" if trail.verification.ok else "does NOT verify"
+    entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
+    return f"audit trail ({entries}; the chain {verdict})"
+
+
+def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
+    assert values.since is not None  # a required field: checked before
+    return report_data.monitor_pack(ctx, actor, values.since, values.until or ctx.clock.today())
+
+
+def _monitor_says(pack: Any, values: Values) -> str:
+    return f"monitor pack {pack.since.isoformat()} to {pack.until.isoformat()}"
+
+
+def _monitor_file(values: Values, stamp: str) -> str:
+    last = values.until.isoformat() if values.until else stamp
+    first = values.since.isoformat() if values.since else stamp
+    return f"Monitor pack {first} to {last}.pdf"
+
+
+_PERIOD = Field(Param.PERIOD)
+
+REPORTS: tuple[Report, ...] = (
+    Report(
+        "darf",
+        "Drug accountability record (DARF)",
+        "drug accountability record (DARF), one per product and strength",
+        (Field(Param.PRODUCT), _PERIOD),
+        lambda ctx, actor, v: report_data.darf_records(ctx, actor, v.product, v.since, v.until),
+        _darf_pdf,
+        _darf_csv,
+        _darf_says,
+        lambda v, stamp: f"DARF {v.product or 'all products'} {stamp}.pdf",
+    ),
+    Report(
+        "inventory",
+        "Inventory on hand",
+        "kits on record, with status and tablets",
+        (Field(Param.PRODUCT), Field(Param.LOT)),
+        _inventory,
+        _renderer("inventory", "inventory_pdf"),
+        _renderer("inventory", "inventory_csv"),
+        lambda kits, v: f"inventory ({_plural(len(kits), 'kit')})",
+        lambda v, stamp: f"Inventory {stamp}.pdf",
+    ),
+    Report(
+        "expiry",
+        "Expiry: stock expiring soon",
+        "stock expiring soon, and expired stock not yet destroyed",
+        (Field(Param.DAYS),),
+        lambda ctx, actor, v: report_data.expiry_report(ctx, actor, v.days),
+        _renderer("expiry", "expiry_pdf"),
+        _renderer("expiry", "expiry_csv"),
+        _expiry_says,
+        lambda v, stamp: f"Expiry {stamp}.pdf",
+    ),
+    Report(
+        "participant",
+        "Participant history",
+        "one participant's dispenses, returns and adherence",
+        (Field(Param.PARTICIPANT, required=True, ask="Choose the participant."),),
+        lambda ctx, actor, v: report_data.participant_report(ctx, actor, v.participant or ""),
+        _renderer("participant", "participant_pdf"),
+        _renderer("participant", "participant_csv"),
+        lambda person, v: f"participant report of {person.participant.study_number}",
+        lambda v, stamp: f"Participant {v.participant} {stamp}.pdf",
+        subject=lambda v: v.participant or "",
+    ),
+    Report(
+        "reconciliation",
+        "Reconciliation",
+        "balances per product and what to review",
+        (),
+        lambda ctx, actor, v: reconciliation.reconcile(ctx, actor),
+        _renderer("reconciliation", "reconciliation_pdf"),
+        _renderer("reconciliation", "reconciliation_csv"),
+        lambda result, v: (
+            "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
+        ),
+        lambda v, stamp: f"Reconciliation {stamp}.pdf",
+    ),
+    Report(
+        "destruction",
+        "Destruction log",
+        "destruction log (witnessed destructions and returns to the sponsor)",
+        (_PERIOD,),
+        lambda ctx, actor, v: queries.destruction_log(ctx, actor, v.since, v.until),
+        _renderer("logs", "destruction_pdf"),
+        _renderer("logs", "destruction_csv"),
+        lambda rows, v: f"destruction log ({_plural(len(rows), 'destruction')})",
+        lambda v, stamp: f"Destruction log {stamp}.pdf",
+    ),
+    Report(
+        "audit",
+        "Audit trail",
+        "audit trail for a period, with the chain verification",
+        (_PERIOD,),
+        lambda ctx, actor, v: report_data.audit_report(ctx, actor, v.since, v.until),
+        _renderer("audit", "audit_pdf"),
+        _renderer("audit", "audit_csv"),
+        _audit_says,
+        lambda v, stamp: f"Audit trail {stamp}.pdf",
+    ),
+    Report(
+        "lot",
+        "Lot trace (recall list)",
+        "lot trace: every kit and dispense of a lot (recall)",
+        (Field(Param.LOT, required=True, ask="Choose the lot."),),
+        lambda ctx, actor, v: report_data.lot_trace(ctx, actor, v.lot or ""),
+        _renderer("lot", "lot_pdf"),
+        _renderer("lot", "lot_csv"),
+        lambda trace, v: (
+            f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
+        ),
+        lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
+        subject=lambda v: f"lot {v.lot}" if v.lot else "",
+    ),
+    Report(
+        "monitor",
+        "Monitor visit pack",
+        "monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)",
+        (Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),),
+        _monitor,
+        _renderer("monitor", "monitor_pack_pdf"),
+        None,
+        _monitor_says,
+        _monitor_file,
+        pdf_only=(
+            "The monitor pack is a PDF only (it gathers several reports): write it to a .pdf, "
+            "or export each part as CSV with its own report (darf, reconciliation, audit...)."
+        ),
+    ),
+)
+
+
+def report(key: str) -> Report:
+    return next(r for r in REPORTS if r.key == key)

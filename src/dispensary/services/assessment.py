@@ -1,0 +1,153 @@
+"""What a counter step would meet before it is taken: the refusals, the warnings to override and
+the kits, as the writing service itself sees them ("assess, then act").
+
+A screen or a `dispensary check` command shows an assessment and holds no rule of its own; the
+writing service computes the same assessment inside its transaction and refuses exactly what it
+refused, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from dispensary.domain.errors import RuleViolation
+from dispensary.services.results import KitRow
+
+
+class DispenseCheck(StrEnum):
+    """Every refusal and warning a dispense can meet: a code a script or a screen can act on."""
+
+    NOT_ON_TREATMENT = "not_on_treatment"
+    CYCLE = "cycle"
+    TOO_EARLY = "too_early"
+    DAY1_FAR = "day1_far"
+    DAY1_INTERVAL = "day1_interval"
+    PREVIOUS_RETURN_MISSING = "previous_return_missing"
+    DOSE_CHANGE = "dose_change"
+    PLATELETS_HOLD = "platelets_hold"
+    NOT_FIRST_EXPIRY = "not_first_expiry"
+    STOCK_SHORT = "stock_short"
+    KIT = "kit"
+    KITS_SHORT = "kits_short"
+
+
+class OverrideNeeds(StrEnum):
+    """What the pharmacist gives to dispense despite a warning."""
+
+    REASON = "reason"  # the override reason (e.g. the investigator's instruction)
+    ORDERED_BY = "ordered_by"  # the name of the investigator who ordered it
+
+    @property
+    def label(self) -> str:
+        return {
+            OverrideNeeds.REASON: "a reason to dispense anyway",
+            OverrideNeeds.ORDERED_BY: "who ordered it (the investigator)",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Blocks the step; the message says what to do instead."""
+
+    code: DispenseCheck
+    message: str
+    error: type[RuleViolation] = field(default=RuleViolation, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A warning the pharmacist may override by giving what `needs` names."""
+
+    code: DispenseCheck
+    message: str
+    needs: OverrideNeeds
+    given: bool  # the request already carries what the override needs
+
+
+@dataclass(frozen=True)
+class KitVerdict:
+    """One scanned code: taken (with its row) or refused (with the reason)."""
+
+    code: str  # the code as scanned, upper-cased
+    accepted: bool
+    message: str
+    row: KitRow | None = None
+    participant: str = ""  # the code is this participant's study number, not a kit
+
+
+@dataclass(frozen=True)
+class DispenseRequest:
+    """A dispense as the counter or the command line has it so far; None: what is due (the
+    cycle due, today as day 1, the participant's current dose level)."""
+
+    study_number: str
+    cycle: int | None = None
+    day1: date | None = None
+    dose_level: int | None = None
+    kits: tuple[str, ...] = ()
+    dispensed_on: date | None = None
+    override_reason: str = ""
+    platelet_count: float | None = None
+    dose_ordered_by: str = ""
+
+
+@dataclass(frozen=True)
+class DispenseAssessment:
+    """Everything the counter shows before a dispense is signed."""
+
+    participant: str
+    cycle: int  # the cycle assessed
+    cycle_due: int
+    previous_day1: date | None
+    earliest_day1: date
+    latest_day1: date
+    day1: date
+    dispensed_on: date
+    dose_level: int
+    dose_name: str
+    previous_dose_level: int | None
+    refusals: tuple[Refusal, ...]
+    warnings: tuple[Caution, ...]
+    proposed: tuple[KitRow, ...]  # first expiry first out, whatever was scanned
+    kits: tuple[KitVerdict, ...]  # each scanned code, in scan order
+    tablets_needed: int
+    tablets_in_kits: int  # in the kits that would go out (scanned, else proposed)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def overrides_missing(self) -> tuple[Caution, ...]:
+        return tuple(w for w in self.warnings if not w.given)
+
+    @property
+    def accepted(self) -> bool:
+        """The dispense would be accepted as it stands (a signature aside)."""
+        return not self.refusals and not self.overrides_missing
+
+    @property
+    def scanned(self) -> tuple[KitRow, ...]:
+        return tuple(v.row for v in self.kits if v.accepted and v.row is not None)
+
+    @property
+    def kits_to_dispense(self) -> tuple[KitRow, ...]:
+        return self.scanned if self.kits else self.proposed
+
+    def needs(self, what: OverrideNeeds) -> tuple[Caution, ...]:
+        return tuple(w for w in self.warnings if w.needs is what)
+
+    def override_text(self) -> str:
+        """What dispense_cycle says when an override is missing (the first kind missing)."""
+        missing = self.overrides_missing
+        if not missing:
+            return ""
+        ordered = [w for w in missing if w.needs is OverrideNeeds.ORDERED_BY]
+        if ordered:
+            return ordered[0].message
+        return (
+            " ".join(w.message for w in missing) + " To dispense anyway, give the reason for "
+            "overriding (e.g. the investigator's instruction)."
+        )

@@ -1,0 +1,246 @@
+"""Label prints: what a print covers, whether it is a first print or a reprint, and its record
+in the audit trail. The rules live here once, for the command line, the reports screen and the
+counter's label preview alike:
+
+- a second print of the same kit or dispense is a reprint, marked REPRINT and recorded with a
+  reason; a first print carries no reason;
+- a print is recorded only once it is out (written or sent to a printer): when rendering or
+  writing fails, nothing is recorded; when the record is refused after a file was written, the
+  file is withdrawn (a printer's page cannot be).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import AuditEntry
+from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.rules import check_text
+from dispensary.services.audit import Recorder
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import require
+
+LABEL_KINDS = ("kit", "dispense", "leaflet")
+"""What a label is printed for: kits (kit labels), a dispense (its label, its leaflet)."""
+
+
+class PrintRefused(RuleViolation):
+    """The print is not the kind asked for: some of its items were printed before (a reprint
+    is needed) or never were (a reprint is refused). Carries both lists, so that a front end
+    can say how to ask for the right kind in its own words."""
+
+    def __init__(self, message: str, printed: Sequence[str], fresh: Sequence[str]) -> None:
+        super().__init__(message)
+        self.printed = tuple(printed)
+        self.fresh = tuple(fresh)
+
+
+class ReprintReasonMissing(InvalidInput):
+    """A reprint without its reason."""
+
+
+class ReasonWithoutReprint(InvalidInput):
+    """A reason given for a first print: a slip, not something to record silently."""
+
+
+class PrintedMeanwhile(RuleViolation):
+    """Labels made as a first print were printed elsewhere before this one went out."""
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    """One print, decided before anything is drawn: its kind, items and whether it is a reprint
+    (the renderer marks it so) on which stock or paper."""
+
+    kind: str
+    items: tuple[str, ...]
+    reprint: bool
+    stock: str = ""
+
+    @property
+    def entity(self) -> str:
+        return f"{self.kind} label"
+
+
+@dataclass(frozen=True)
+class LabelPrintRow:
+    kind: str
+    items: tuple[str, ...]
+    reprint: bool
+    stock: str
+    at: datetime
+
+
+def _label_entity(kind: str) -> str:
+    if kind not in LABEL_KINDS:
+        raise InvalidInput(f"'{kind}' is not a kind of label: use {', '.join(LABEL_KINDS)}.")
+    return f"{kind} label"
+
+
+def _names(items: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(i.strip().upper() for i in items if i.strip()))
+    if not names:
+        raise InvalidInput("Name what the labels were printed for (kits or a dispense).")
+    return names
+
+
+def _printed(session: Session, entity: str, items: Iterable[str]) -> list[str]:
+    wanted = set(items)
+    done: set[str] = set()
+    for new in session.scalars(
+        select(AuditEntry.new).where(
+            AuditEntry.entity == entity,
+            AuditEntry.action.in_(("label_printed", "label_reprinted")),
+        )
+    ):
+        try:
+            printed = json.loads(new).get("items", [])
+        except (ValueError, AttributeError):
+            continue
+        done.update(i for i in printed if i in wanted)
+    return sorted(done)
+
+
+def already_printed(ctx: Context, actor: Actor, kind: str, items: Sequence[str]) -> list[str]:
+    """Which of these kits or dispenses already had this kind of label printed."""
+    require(actor, "print_label")
+    entity = _label_entity(kind)
+    with read_transaction(ctx.engine) as session:
+        return _printed(session, entity, items)
+
+
+def _check_kind(entity: str, names: Sequence[str], done: Sequence[str], reprint: bool) -> None:
+    """The reprint rule: all printed before and marked a reprint, or none and not marked."""
+    fresh = [n for n in names if n not in done]
+    if done and not reprint:
+        raise PrintRefused(
+            f"The {entity} of {done[0]} has been printed before: print it as a reprint "
+            "(it is then marked REPRINT and recorded as one).",
+            done,
+            fresh,
+        )
+    if fresh and reprint:
+        raise PrintRefused(
+            f"The {entity} of {fresh[0]} has not been printed yet: print it normally, "
+            "not as a reprint.",
+            done,
+            fresh,
+        )
+
+
+def reprint_reason(reprint: bool, reason: str | None) -> str:
+    """The reason to record: required for a reprint, refused for a first print. Needs no
+    database, so a front end can ask for it before any work is done."""
+    why = (reason or "").strip()
+    if reprint and not why:
+        raise ReprintReasonMissing("A reprint is recorded with its reason: give one.")
+    if why and not reprint:
+        raise ReasonWithoutReprint("A first print needs no reason: only a reprint is given one.")
+    return check_text(why, "reason for the reprint", required=False)
+
+
+def plan_print(
+    ctx: Context,
+    actor: Actor,
+    kind: str,
+    items: Sequence[str],
+    stock: str = "",
+    reprint: bool | None = None,
+) -> PrintPlan:
+    """Decides the print before it is drawn. `reprint=None` lets the records decide (a screen
+    marks the preview); True or False is what the user asked for, refused if it does not match
+    what was printed before. Items printed and not printed together are refused either way:
+    one print is all first prints or all reprints."""
+    require(actor, "print_label")
+    entity = _label_entity(kind)
+    names = _names(items)
+    with read_transaction(ctx.engine) as session:
+        done = _printed(session, entity, names)
+    if reprint is None:
+        if done and len(done) < len(names):
+            raise PrintRefused(
+                f"{len(done)} of these {len(names)} {entity}s were printed before: print the "
+                "others first, then reprint those by their own numbers.",
+                done,
+                [n for n in names if n not in done],
+            )
+        reprint = bool(done)
+    _check_kind(entity, names, done, reprint)
+    return PrintPlan(kind, names, reprint, stock)
+
+
+def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:
+    """Just before the print goes out: the reason is right for its kind, and nobody printed
+    these labels since the plan was made (else a first print would go out unmarked)."""
+    require(actor, "print_label")
+    why = reprint_reason(plan.reprint, reason)
+    done = already_printed(ctx, actor, plan.kind, plan.items)
+    if done and not plan.reprint:
+        raise PrintedMeanwhile(
+            "These labels were printed from another screen since this PDF was made: make it "
+            "again, so that it is marked as a reprint."
+        )
+    return why
+
+
+def record_label_print(
+    ctx: Context,
+    actor: Actor,
+    kind: str,
+    items: Sequence[str],
+    reprint: bool,
+    stock: str = "",
+    reason: str = "",
+) -> LabelPrintRow:
+    """Puts a label print in the audit trail. A second print must be marked as a reprint and
+    carry its reason; checked again inside the write, so two workstations cannot both record a
+    first print."""
+    require(actor, "print_label")
+    entity = _label_entity(kind)
+    names = _names(items)
+    why = reprint_reason(reprint, reason)
+    with write_transaction(ctx.engine) as session:
+        _check_kind(entity, names, _printed(session, entity, names), reprint)
+        rec = Recorder(session, actor, ctx.clock.now())
+        ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
+        rec.audit(
+            "label_reprinted" if reprint else "label_printed",
+            entity,
+            ref[:60],
+            {"items": list(names), "stock": stock, "reprint": reprint},
+            reason=why,
+        )
+        return LabelPrintRow(kind, names, reprint, stock, rec.now)
+
+
+def print_labels(
+    ctx: Context,
+    actor: Actor,
+    plan: PrintPlan,
+    render: Callable[[PrintPlan], bytes],
+    output: Callable[[bytes], bool],
+    reason: str | None = "",
+    withdraw: Callable[[], None] | None = None,
+) -> LabelPrintRow | None:
+    """The one way a label goes out: checked, drawn, put out, then recorded. When drawing or
+    output fails (or the user cancels: `output` returns False) nothing is recorded; when the
+    record is refused after the output, `withdraw` takes a written file back and the refusal
+    is raised. None when nothing went out."""
+    require(actor, "print_label")
+    why = confirm(ctx, actor, plan, reason)
+    pdf = render(plan)
+    if not output(pdf):
+        return None
+    try:
+        return record_label_print(ctx, actor, plan.kind, plan.items, plan.reprint, plan.stock, why)
+    except BaseException:
+        if withdraw is not None:
+            withdraw()
+        raise

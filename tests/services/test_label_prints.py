@@ -1,0 +1,117 @@
+"""services.labels: the reprint rule and the one failure policy of a label print, enforced by
+the service whatever front end asks (issue 10: no longer only in the command line and the
+reports screen)."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+
+import pytest
+
+from dispensary.services import labels
+from dispensary.services.context import Actor, Context
+from dispensary.services.labels import (
+    PrintedMeanwhile,
+    PrintRefused,
+    ReasonWithoutReprint,
+    ReprintReasonMissing,
+)
+
+from .conftest import Stock
+
+PDF = b"%PDF-1.4 a label"
+
+
+def test_a_reprint_without_its_reason_is_refused_by_the_service_and_nothing_is_recorded(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    snapshot: Callable[[Context], object],
+) -> None:
+    labels.record_label_print(ctx, technician, "kit", ["K0001"], False, "thermal-4x2")
+    before = snapshot(ctx)
+    for reason in ("", "   "):
+        with pytest.raises(ReprintReasonMissing, match="recorded with its reason"):
+            labels.record_label_print(ctx, technician, "kit", ["K0001"], True, "x", reason)
+    with pytest.raises(PrintRefused, match="print it as a reprint") as unmarked:
+        labels.record_label_print(ctx, technician, "kit", ["K0001"], False)
+    assert unmarked.value.printed == ("K0001",)
+    with pytest.raises(ReasonWithoutReprint):
+        labels.record_label_print(ctx, technician, "kit", ["K0002"], False, reason="why not")
+
+    plan = labels.plan_print(ctx, technician, "kit", ["k0001"], "thermal-4x2")
+    assert plan.reprint and plan.items == ("K0001",)  # the records decide: a reprint
+    drawn: list[labels.PrintPlan] = []
+
+    def draw(p: labels.PrintPlan) -> bytes:
+        drawn.append(p)
+        return PDF
+
+    with pytest.raises(ReprintReasonMissing):
+        labels.print_labels(ctx, technician, plan, draw, lambda pdf: True, reason=None)
+    assert drawn == []  # refused before anything was drawn
+    assert snapshot(ctx) == before
+
+    row = labels.print_labels(ctx, technician, plan, draw, lambda pdf: True, "label torn")
+    assert row is not None and row.reprint and drawn == [plan]
+
+
+def test_one_print_is_all_first_prints_or_all_reprints(
+    ctx: Context, stock: Stock, technician: Actor
+) -> None:
+    labels.record_label_print(ctx, technician, "kit", ["K0001"], False)
+    with pytest.raises(PrintRefused, match="1 of these 2 kit labels were printed before"):
+        labels.plan_print(ctx, technician, "kit", ["K0001", "K0002"])
+    with pytest.raises(PrintRefused, match="has not been printed yet") as asked:
+        labels.plan_print(ctx, technician, "kit", ["K0002"], reprint=True)
+    assert asked.value.fresh == ("K0002",)
+
+
+def test_a_failed_render_or_write_records_nothing(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    snapshot: Callable[[Context], object],
+) -> None:
+    plan = labels.plan_print(ctx, technician, "kit", ["K0001", "K0002"], "a4-sheet")
+    before = snapshot(ctx)
+
+    def broken_renderer(p: labels.PrintPlan) -> bytes:
+        raise RuntimeError("the renderer broke")
+
+    with pytest.raises(RuntimeError):
+        labels.print_labels(ctx, technician, plan, broken_renderer, lambda pdf: True)
+
+    def full_disk(pdf: bytes) -> bool:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        labels.print_labels(ctx, technician, plan, lambda p: PDF, full_disk)
+    assert labels.print_labels(ctx, technician, plan, lambda p: PDF, lambda pdf: False) is None
+    assert snapshot(ctx) == before  # failed, or cancelled: nothing recorded
+    assert labels.already_printed(ctx, technician, "kit", ["K0001", "K0002"]) == []
+
+
+def test_a_print_whose_record_is_refused_is_withdrawn(
+    ctx: Context, stock: Stock, technician: Actor, pharmacist: Actor
+) -> None:
+    plan = labels.plan_print(ctx, technician, "kit", ["K0003"])
+    withdrawn: list[bool] = []
+
+    def written_while_another_workstation_prints(pdf: bytes) -> bool:
+        labels.record_label_print(ctx, pharmacist, "kit", ["K0003"], False)
+        return True
+
+    with pytest.raises(PrintRefused, match="printed before"):
+        labels.print_labels(
+            ctx,
+            technician,
+            plan,
+            lambda p: PDF,
+            written_while_another_workstation_prints,
+            withdraw=lambda: withdrawn.append(True),
+        )
+    assert withdrawn == [True]
+    with pytest.raises(PrintedMeanwhile, match="make it again"):  # and caught before output
+        labels.confirm(ctx, technician, plan)
