@@ -4,6 +4,6 @@ A launcher outside the package, so that the frozen program imports `dispensary` 
 installed package (with the same `__file__` layout the resource look-ups expect).
 """
 
-from dispensary.ui.app import main
+from dispensary.app import main
 
 raise SystemExit(main())

@@ -1,5 +1,5 @@
 """`python -m dispensary` starts the desktop program (the `dispensary` command is the CLI)."""
 
-from dispensary.ui.app import main
+from dispensary.app import main
 
 raise SystemExit(main())

@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dispensary import config
-from dispensary.db.faults import escaped_fault, write_error_text
-from dispensary.db.files import private_umask, write_private
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import (
     DatabaseProblem,
@@ -44,6 +42,7 @@ from dispensary.domain.rules import (
     parse_whole,
     undecodable,
 )
+from dispensary.files import private_umask, write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.services import (
@@ -69,6 +68,7 @@ from dispensary.services import (
 )
 from dispensary.services.assessment import DispenseAssessment, DispenseRequest
 from dispensary.services.context import Actor, Clock, Context, FixedClock, SystemClock
+from dispensary.services.faults import escaped_fault
 from dispensary.services.labels import PrintRefused
 from dispensary.services.results import (
     DispenseHistoryRow,

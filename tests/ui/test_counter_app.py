@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from counter_fixtures import Counter
 
+from dispensary import app as gui
 from dispensary.app import build_demo_if_missing
-from dispensary.ui import app as gui
+from dispensary.ui.app import style_sheet_path
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def test_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))
     monkeypatch.setenv("DISPENSARY_DB", str(tmp_path / "real.sqlite3"))
     assert gui.demo_database(gui.parse_arguments(["--demo"])) == str(tmp_path / "demo.sqlite3")
-    assert gui.style_sheet_path().name == "style.qss" and gui.style_sheet_path().exists()
+    sheet = style_sheet_path()
+    assert sheet.name == "style.qss" and sheet.exists()
 
 
 @pytest.mark.slow

@@ -14,9 +14,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from dispensary import app as gui
 from dispensary.app import Workstation, open_workstation
 from dispensary.services.context import Context
-from dispensary.ui import app as gui
 
 
 @pytest.fixture

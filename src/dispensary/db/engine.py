@@ -27,9 +27,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from dispensary.db.faults import NOTHING_CHANGED, NOTHING_SAVED, dbapi_fault, shown
+from dispensary.db.faults import dbapi_fault
 from dispensary.db.models import ChainHead
 from dispensary.domain.errors import DatabaseProblem
+from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown
 
 # How long a writer waits for another workstation's write to finish before it is told the
 # database is busy (SQLite's busy timeout; PostgreSQL's lock_timeout).

@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 
-from dispensary.db.files import mode_wider_than_private
 from dispensary.domain.errors import (
     DatabaseBusy,
     DatabaseDamaged,
@@ -29,9 +28,8 @@ from dispensary.domain.errors import (
     NotADispensaryDatabase,
     ReadOnlyDatabase,
 )
+from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, mode_wider_than_private, shown
 
-NOTHING_SAVED = "Nothing was saved."
-NOTHING_CHANGED = "Nothing was changed."
 KEEP_BACKUPS = "Your saved records are safe: do not restore a backup."
 # Below this much free space, an I/O error of SQLite is most likely the full disk (SQLite
 # reports a failed shared-memory or journal allocation as an I/O error, not as SQLITE_FULL).
@@ -61,14 +59,6 @@ _SQLITE_WORDS = [
     ("unable to open database file", SQLITE_CANTOPEN),
     ("disk i/o error", SQLITE_IOERR),
 ]
-
-
-def shown(path: str | Path, limit: int = 120) -> str:
-    """A path as a message can show it: a name over the system's limit is cut in the middle."""
-    text = str(path)
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text)} characters)"
 
 
 def busy_message(waited_ms: int | None, nothing: str = NOTHING_SAVED) -> str:
@@ -257,41 +247,6 @@ def file_fault(exc: OSError, path: Path | str, nothing: str = NOTHING_CHANGED) -
             f"folder. {KEEP_BACKUPS}"
         )
     return DatabaseProblem(f"{where} cannot be opened ({reason}). {nothing} Check the path.")
-
-
-def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> str:
-    """What to tell the user when a file the program writes (a report, a label, a copy) could
-    not be written (or, `written` False, a file it reads or writes could not be used); a
-    partial file is already gone."""
-    where = shown(target)
-    done = "written" if written else "used"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"The disk is full: {where} could not be {done}. {NOTHING_SAVED} Free some space, "
-            "then try again."
-        )
-    if exc.errno == errno.EROFS:
-        return f"{where} is on a read-only disk. {NOTHING_SAVED} Choose a folder on another disk."
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return (
-            f"This account may not {'write' if written else 'use'} {where} (permission "
-            f"denied). {NOTHING_SAVED} Choose a folder of yours, or ask for access."
-        )
-    if exc.errno == errno.ENAMETOOLONG:
-        return (
-            f"The file name is longer than this system allows: {where}. {NOTHING_SAVED} Choose "
-            "a shorter name or folder."
-        )
-    if exc.errno == errno.ENOENT:
-        if written:
-            return f"The folder of {where} does not exist. {NOTHING_SAVED} Create it first."
-        return f"{where} does not exist. {NOTHING_SAVED} Check the name."
-    if exc.errno == errno.EISDIR:
-        return f"{where} is a folder. {NOTHING_SAVED} Give a file name."
-    return (
-        f"{where} could not be {done} ({exc.strerror or exc}). {NOTHING_SAVED} Check the "
-        "folder, and that the file is not open in another program."
-    )
 
 
 def escaped_fault(exc: BaseException, db: str) -> DatabaseProblem | None:

@@ -34,7 +34,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dispensary.db.engine import sqlite_path
-from dispensary.db.files import PRIVATE_MODE, create_private, fsync_dir, fsync_file
 from dispensary.domain.errors import (
     DatabaseBusy,
     DatabaseProblem,
@@ -42,6 +41,7 @@ from dispensary.domain.errors import (
     InvalidInput,
     ReadOnlyDatabase,
 )
+from dispensary.files import PRIVATE_MODE, create_private, fsync_dir, fsync_file
 
 if sys.platform != "win32":
     import fcntl

@@ -32,7 +32,6 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError
 
 from dispensary.db.engine import read_transaction, sqlite_path, url_for, write_transaction
-from dispensary.db.files import fsync_dir
 from dispensary.db.sqlite_backup import (
     backup_file,
     copy_database_private,
@@ -45,6 +44,7 @@ from dispensary.db.sqlite_backup import (
     source_path,
 )
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolation
+from dispensary.files import fsync_dir
 from dispensary.services.audit import Recorder, verify_session
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import require

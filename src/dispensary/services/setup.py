@@ -30,17 +30,14 @@ from dispensary.db.engine import (
     write_transaction,
 )
 from dispensary.db.faults import (
-    NOTHING_CHANGED,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     file_fault,
     mode_warning,
     read_only_reason,
-    shown,
     sqlite_code,
     sqlite_fault,
 )
-from dispensary.db.files import create_private
 from dispensary.db.models import AuditEntry, StudyRecord, User
 from dispensary.db.sqlite_backup import backup_file
 from dispensary.domain.errors import (
@@ -49,6 +46,7 @@ from dispensary.domain.errors import (
     NotADispensaryDatabase,
     RuleViolation,
 )
+from dispensary.files import NOTHING_CHANGED, create_private, shown
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin

@@ -40,9 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.db.faults import write_error_text
-from dispensary.db.files import write_private
 from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.files import write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
 from dispensary.labels.stock import STOCKS, calibration_for, choose_stock, get_stock

@@ -1,5 +1,5 @@
 """Files that hold study data: created readable by their owner only from the first byte, written
-whole or not at all.
+whole or not at all; and what to tell the user when one cannot be written.
 
 A chmod after the write leaves a window (and a killed process leaves the file as it was
 created), so every copy, report, label and partial file is opened with mode 0600 here.
@@ -7,11 +7,14 @@ created), so every copy, report, label and partial file is opened with mode 0600
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 PRIVATE_MODE = 0o600
 PRIVATE_UMASK = 0o077
+NOTHING_SAVED = "Nothing was saved."
+NOTHING_CHANGED = "Nothing was changed."
 
 
 def private_umask() -> int:
@@ -76,3 +79,46 @@ def mode_wider_than_private(path: Path) -> bool:
         return bool(path.stat().st_mode & 0o077)
     except OSError:
         return False
+
+
+def shown(path: str | Path, limit: int = 120) -> str:
+    """A path as a message can show it: a name over the system's limit is cut in the middle."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text)} characters)"
+
+
+def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> str:
+    """What to tell the user when a file the program writes (a report, a label, a copy) could
+    not be written (or, `written` False, a file it reads or writes could not be used); a
+    partial file is already gone."""
+    where = shown(target)
+    done = "written" if written else "used"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full: {where} could not be {done}. {NOTHING_SAVED} Free some space, "
+            "then try again."
+        )
+    if exc.errno == errno.EROFS:
+        return f"{where} is on a read-only disk. {NOTHING_SAVED} Choose a folder on another disk."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"This account may not {'write' if written else 'use'} {where} (permission "
+            f"denied). {NOTHING_SAVED} Choose a folder of yours, or ask for access."
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return (
+            f"The file name is longer than this system allows: {where}. {NOTHING_SAVED} Choose "
+            "a shorter name or folder."
+        )
+    if exc.errno == errno.ENOENT:
+        if written:
+            return f"The folder of {where} does not exist. {NOTHING_SAVED} Create it first."
+        return f"{where} does not exist. {NOTHING_SAVED} Check the name."
+    if exc.errno == errno.EISDIR:
+        return f"{where} is a folder. {NOTHING_SAVED} Give a file name."
+    return (
+        f"{where} could not be {done} ({exc.strerror or exc}). {NOTHING_SAVED} Check the "
+        "folder, and that the file is not open in another program."
+    )
