@@ -17,7 +17,7 @@ from dispensary.services import labels as label_prints
 from dispensary.services import report_data
 from dispensary.services.context import Actor, Context
 from dispensary.services.documents import PAPERS, Field, Param, Values, check
-from dispensary.services.labels import PrintPlan
+from dispensary.services.labels import LabelKind, PrintPlan
 
 if TYPE_CHECKING:
     from dispensary.labels.stock import Calibration, LabelStock
@@ -51,7 +51,7 @@ class Label:
     title: str
     summary: str
     fields: tuple[Field, ...]
-    kind: str | None
+    kind: LabelKind | None
     sheet: bool = False
 
     @property
@@ -96,7 +96,7 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
     # A voided dispense is refused: no bottle may carry its label.
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
-    what = "Participant leaflet" if label.kind == "leaflet" else "Dispensing label"
+    what = "Participant leaflet" if label.kind is LabelKind.LEAFLET else "Dispensing label"
     who = f"{dispense.number} ({dispense.participant}, cycle {dispense.cycle})"
     return Subject(
         (dispense.number,),
@@ -134,7 +134,7 @@ def plan_label(
     if label.kind is None:
         assert stock is not None and calibration is not None  # on a stock: checked above
         return calibration_sheet(label, stock, calibration)
-    gather = _kit_subject if label.kind == "kit" else _dispense_subject
+    gather = _kit_subject if label.kind is LabelKind.KIT else _dispense_subject
     subject = gather(ctx, actor, values, label)
     plan = label_prints.plan_print(
         ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint
@@ -143,10 +143,10 @@ def plan_label(
     study, position, again = ctx.study, values.position, plan.reprint
 
     def render() -> bytes:
-        if label.kind == "leaflet":
+        if label.kind is LabelKind.LEAFLET:
             return leaflet.participant_leaflet(study, subject.payload, values.paper, again)
         assert stock is not None and calibration is not None  # on a stock: checked above
-        if label.kind == "kit":
+        if label.kind is LabelKind.KIT:
             return kit.kit_labels(study, subject.payload, stock, calibration, again, position)
         return dispensing.dispensing_label(
             study, subject.payload, stock, calibration, again, position
@@ -182,7 +182,7 @@ LABELS: tuple[Label, ...] = (
         "Kit labels for kits",
         "labels for the kits named",
         (Field(Param.KITS, required=True, ask="Scan or type the kit numbers."), _STOCK),
-        "kit",
+        LabelKind.KIT,
         sheet=True,
     ),
     Label(
@@ -190,7 +190,7 @@ LABELS: tuple[Label, ...] = (
         "Kit labels for a shipment",
         "labels for every kit of a shipment",
         (Field(Param.SHIPMENT, required=True, ask="Choose the shipment."), _STOCK),
-        "kit",
+        LabelKind.KIT,
         sheet=True,
     ),
     Label(
@@ -205,7 +205,7 @@ LABELS: tuple[Label, ...] = (
             ),
             _STOCK,
         ),
-        "dispense",
+        LabelKind.DISPENSE,
         sheet=True,
     ),
     Label(
@@ -220,7 +220,7 @@ LABELS: tuple[Label, ...] = (
             ),
             Field(Param.PAPER),
         ),
-        "leaflet",
+        LabelKind.LEAFLET,
     ),
     Label(
         "calibration",

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +28,30 @@ from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 
-LABEL_KINDS = ("kit", "dispense", "leaflet")
-"""What a label is printed for: kits (kit labels), a dispense (its label, its leaflet)."""
+
+class LabelKind(StrEnum):
+    """What a label print is recorded as: kits (kit labels), a dispense (its label, its
+    leaflet). The value is the audit trail's entity ("kit label"...), so it never changes."""
+
+    KIT = "kit"
+    DISPENSE = "dispense"
+    LEAFLET = "leaflet"
+
+    @property
+    def entity(self) -> str:
+        return f"{self.value} label"
+
+    @property
+    def noun(self) -> str:
+        """What a pharmacist calls one print of this kind."""
+        return _NOUNS[self]
+
+
+_NOUNS = {
+    LabelKind.KIT: "kit label",
+    LabelKind.DISPENSE: "dispensing label",
+    LabelKind.LEAFLET: "participant leaflet",
+}
 
 
 class PrintRefused(RuleViolation):
@@ -59,29 +82,32 @@ class PrintPlan:
     """One print, decided before anything is drawn: its kind, items and whether it is a reprint
     (the renderer marks it so) on which stock or paper."""
 
-    kind: str
+    kind: LabelKind
     items: tuple[str, ...]
     reprint: bool
     stock: str = ""
 
     @property
     def entity(self) -> str:
-        return f"{self.kind} label"
+        return self.kind.entity
 
 
 @dataclass(frozen=True)
 class LabelPrintRow:
-    kind: str
+    kind: LabelKind
     items: tuple[str, ...]
     reprint: bool
     stock: str
     at: datetime
 
 
-def _label_entity(kind: str) -> str:
-    if kind not in LABEL_KINDS:
-        raise InvalidInput(f"'{kind}' is not a kind of label: use {', '.join(LABEL_KINDS)}.")
-    return f"{kind} label"
+def label_kind(kind: LabelKind | str) -> LabelKind:
+    """A kind named by a script or a screen, refused with the kinds there are."""
+    try:
+        return LabelKind(kind)
+    except ValueError:
+        kinds = ", ".join(k.value for k in LabelKind)
+        raise InvalidInput(f"'{kind}' is not a kind of label: use {kinds}.") from None
 
 
 def _names(items: Iterable[str]) -> tuple[str, ...]:
@@ -108,10 +134,12 @@ def _printed(session: Session, entity: str, items: Iterable[str]) -> list[str]:
     return sorted(done)
 
 
-def already_printed(ctx: Context, actor: Actor, kind: str, items: Sequence[str]) -> list[str]:
+def already_printed(
+    ctx: Context, actor: Actor, kind: LabelKind | str, items: Sequence[str]
+) -> list[str]:
     """Which of these kits or dispenses already had this kind of label printed."""
     require(actor, "print_label")
-    entity = _label_entity(kind)
+    entity = label_kind(kind).entity
     with read_transaction(ctx.engine) as session:
         return _printed(session, entity, items)
 
@@ -149,7 +177,7 @@ def reprint_reason(reprint: bool, reason: str | None) -> str:
 def plan_print(
     ctx: Context,
     actor: Actor,
-    kind: str,
+    kind: LabelKind | str,
     items: Sequence[str],
     stock: str = "",
     reprint: bool | None = None,
@@ -159,7 +187,8 @@ def plan_print(
     what was printed before. Items printed and not printed together are refused either way:
     one print is all first prints or all reprints."""
     require(actor, "print_label")
-    entity = _label_entity(kind)
+    printed_as = label_kind(kind)
+    entity = printed_as.entity
     names = _names(items)
     with read_transaction(ctx.engine) as session:
         done = _printed(session, entity, names)
@@ -173,7 +202,7 @@ def plan_print(
             )
         reprint = bool(done)
     _check_kind(entity, names, done, reprint)
-    return PrintPlan(kind, names, reprint, stock)
+    return PrintPlan(printed_as, names, reprint, stock)
 
 
 def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:
@@ -193,7 +222,7 @@ def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = ""
 def record_label_print(
     ctx: Context,
     actor: Actor,
-    kind: str,
+    kind: LabelKind | str,
     items: Sequence[str],
     reprint: bool,
     stock: str = "",
@@ -203,7 +232,8 @@ def record_label_print(
     carry its reason; checked again inside the write, so two workstations cannot both record a
     first print."""
     require(actor, "print_label")
-    entity = _label_entity(kind)
+    printed_as = label_kind(kind)
+    entity = printed_as.entity
     names = _names(items)
     why = reprint_reason(reprint, reason)
     with write_transaction(ctx.engine) as session:
@@ -217,7 +247,7 @@ def record_label_print(
             {"items": list(names), "stock": stock, "reprint": reprint},
             reason=why,
         )
-        return LabelPrintRow(kind, names, reprint, stock, rec.now)
+        return LabelPrintRow(printed_as, names, reprint, stock, rec.now)
 
 
 def print_labels(
