@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import LETTER
 
 from dispensary import cli as command
+from dispensary.cli import documents as cli_documents
 from dispensary.reports.csvfile import read_rows
 from dispensary.services.demo import DEMO_PASSWORD
 
@@ -173,7 +174,7 @@ def test_a_label_that_cannot_be_drawn_or_written_is_not_recorded(
         raise OSError(28, "No space left on device", str(path))
 
     with monkeypatch.context() as patch:
-        patch.setattr(command, "write_private", full_disk)
+        patch.setattr(cli_documents, "write_private", full_disk)
         written = cli("label", "dispense", LIVE_DISPENSE, "--out", str(out))
     assert written.code == 3 and "disk" in written.err.lower(), written.err
     assert not out.exists()

@@ -29,11 +29,11 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # An open window: a connection kept in the engine's pool, idle, then one more save.
 WINDOW = """
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from dispensary.services import participants, setup, users
-from dispensary.services.context import FixedClock
+from dispensary.services.context import clock_on
 today = date.fromisoformat(sys.argv[3])  # the demo's today, as the commands have it
-ctx = setup.open_database(sys.argv[1], FixedClock(datetime.combine(today, datetime.now(UTC).timetz()))).context
+ctx = setup.open_database(sys.argv[1], clock_on(today)).context
 actor = users.sign_in(ctx, "pharmacist", sys.argv[2])
 print("ready", flush=True)
 sys.stdin.readline()

@@ -1,4 +1,5 @@
-"""The ledger and the audit trail are append-only in code: no UPDATE and no DELETE of them."""
+"""The ledger, the audit trail and the voids of dispenses are append-only in code: no UPDATE and
+no DELETE of them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import dispensary
 
 SOURCE = Path(dispensary.__file__).resolve().parent
 FORBIDDEN = [
-    re.compile(r"\bupdate\(\s*(LedgerEntry|AuditEntry)\b"),
-    re.compile(r"\bdelete\(\s*(LedgerEntry|AuditEntry)\b"),
-    re.compile(r"\bUPDATE\s+\"?(ledger_entries|audit_entries)\b", re.IGNORECASE),
-    re.compile(r"\bDELETE\s+FROM\s+\"?(ledger_entries|audit_entries)\b", re.IGNORECASE),
+    re.compile(r"\bupdate\(\s*(LedgerEntry|AuditEntry|DispenseVoid)\b"),
+    re.compile(r"\bdelete\(\s*(LedgerEntry|AuditEntry|DispenseVoid)\b"),
+    re.compile(r"\bUPDATE\s+\"?(ledger_entries|audit_entries|dispense_voids)\b", re.IGNORECASE),
+    re.compile(
+        r"\bDELETE\s+FROM\s+\"?(ledger_entries|audit_entries|dispense_voids)\b", re.IGNORECASE
+    ),
     re.compile(r"\.(update|delete)\(\s*\)"),  # query.update() / query.delete() in bulk
     re.compile(r"session\.delete\("),  # nothing is deleted through the ORM at all
     re.compile(r"\bTRUNCATE\b", re.IGNORECASE),
@@ -39,6 +42,8 @@ def test_the_patterns_catch_what_they_are_for() -> None:
     offending = [
         "session.execute(update(LedgerEntry).values(quantity=0))",
         "session.execute(delete(AuditEntry))",
+        "session.execute(update(DispenseVoid).values(reason=''))",
+        'text("DELETE FROM dispense_voids")',
         'conn.exec_driver_sql("UPDATE ledger_entries SET quantity = 1")',
         'text("delete from audit_entries where id = 3")',
         "session.delete(row)",

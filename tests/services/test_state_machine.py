@@ -1,6 +1,8 @@
 """Random days at the counter: whatever the sequence of receipts, dispenses, returns,
 corrections, voids, destructions, counts, quarantines and mistakes, every tablet stays
-accounted for, no stock goes negative, refusals write nothing, and the audit chain verifies.
+accounted for, no stock goes negative, refusals write nothing, every kit status changes only by
+a move of the lifecycle table (domain/lifecycle.py) that the step stands for, and the audit
+chain verifies.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.lifecycle import TRANSITIONS, KitEvent
 from dispensary.services import (
     audit,
     counts,
@@ -46,6 +50,16 @@ Snapshot = Callable[[Context], object]
 PEOPLE = ("01-001", "01-002", "01-003")
 PASSWORD = "pharm-pass-1"
 FINDINGS_THAT_MUST_NOT_BE = {"unbalanced", "status_mismatch", "audit_chain"}
+# The lifecycle events each step may make; a step not listed moves no kit.
+STEP_EVENTS = {
+    "receive": {KitEvent.RECEIVE, KitEvent.RECEIVE_QUARANTINED},
+    "dispense": {KitEvent.DISPENSE},
+    "return": {KitEvent.RETURN},
+    "void": {KitEvent.VOID_DISPENSE},
+    "destroy": {KitEvent.DESTROY},
+    "quarantine": {KitEvent.QUARANTINE},
+    "release": {KitEvent.RELEASE},
+}
 
 
 def identity(row: BalanceRow) -> bool:
@@ -89,8 +103,10 @@ class Counter(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------------------
 
     def attempt(self, step: str, call: Callable[[], T]) -> T | None:
-        """Runs one service call; a refusal must be a rule's, and must leave no trace."""
+        """Runs one service call; a refusal must be a rule's, and must leave no trace; a step
+        done changes kit statuses only by moves of the lifecycle table it stands for."""
         before = self.snapshot(self.ctx)
+        statuses = self.statuses()
         try:
             result = call()
         except RuleViolation:
@@ -98,7 +114,18 @@ class Counter(RuleBasedStateMachine):
             self.refused[step] = self.refused.get(step, 0) + 1
             return None
         self.done[step] = self.done.get(step, 0) + 1
+        for kit, now in self.statuses().items():
+            was = statuses.get(kit)
+            if was is not now:
+                events = STEP_EVENTS.get(step, set())
+                assert any(TRANSITIONS.get((was, e)) is now for e in events), (step, kit, was, now)
         return result
+
+    def statuses(self) -> dict[str, KitStatus]:
+        """Every kit's stored status."""
+        with self.ctx.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT number, status FROM kits")
+            return {number: KitStatus(status) for number, status in rows}
 
     def kits(self) -> list[KitRow]:
         return queries.inventory(self.ctx, self.pharmacist)

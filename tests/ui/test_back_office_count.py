@@ -189,3 +189,48 @@ def test_a_wrong_second_person_password_counts_against_the_second_person(
     failures = audit.list_entries(pharmacy.ctx, pharmacy.actor("pharm"), action="signature_failed")
     assert [e.entity_id for e in failures] == ["pharm"]
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
+
+
+def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    assert screen.assessment is None and "book" not in screen.comparison.text()  # blind
+    scan(qtbot, screen.counted, "22")
+    assert screen.assessment is not None and screen.assessment.book == 21
+    assert "difference +1" in screen.comparison.text()
+    message = screen.message.text()
+    assert "a reason code" in message and "a second person who may verify counts" in message
+    assert screen.needs_label.text().startswith("Still needed: a reason code; the reason")
+
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("found"))
+    qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
+    assert screen.needs_label.text() == (
+        "Still needed: a second person who may verify counts, and their password."
+    )
+    qtbot.keyClicks(screen.verifier, "monitor")  # may not countersign
+    assert screen.needs_label.text() == "monitor may not countersign a count."
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text() == "monitor may not countersign a count."
+    assert asked == []  # refused before anyone signs
+
+    screen.verifier.clear()
+    qtbot.keyClicks(screen.verifier, "pharm")
+    assert screen.needs_label.text().startswith("Everything the difference needs is given")
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert asked[0][1] == "adjusted"
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 22
+
+
+def test_a_kit_off_the_shelf_is_refused_when_it_is_scanned(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0001")  # dispensed to 01-001
+    assert screen.message.kind == "error"
+    assert "counts are for kits on the shelf" in screen.message.text()
+    assert screen.focusWidget() is screen.kit
+    scan(qtbot, screen.kit, "Z#1")
+    assert "is not a kit number" in screen.message.text()

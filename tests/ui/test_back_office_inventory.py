@@ -7,12 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy, sign_with
+from back_office_fixtures import (
+    PASSWORDS,
+    RETURN_DAY,
+    Pharmacy,
+    answer_reason,
+    build_pharmacy,
+    sign_with,
+)
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
-from dispensary.services import audit, destruction, queries
+from dispensary.services import audit, destruction, dispensing, queries
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
 
 
@@ -225,3 +233,42 @@ def test_the_table_lists_more_kits_than_sqlite_takes_variables(
         assert len(shown_kits(screen)) >= 1200
     finally:
         event.remove(pharmacy.ctx.engine, "connect", lower)
+
+
+def select_kits(screen: InventoryScreen, numbers: set[str]) -> None:
+    """Ctrl-click each kit's row."""
+    screen.table.clearSelection()
+    for line in range(screen.proxy.rowCount()):
+        index = screen.proxy.index(line, 0)
+        if screen.model.row_at(screen.proxy.mapToSource(index).row()).number in numbers:
+            rect = screen.table.visualRect(index)
+            QTest.mouseClick(
+                screen.table.viewport(),
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.ControlModifier,
+                rect.center(),
+            )
+
+
+def test_the_destroy_panel_shows_the_services_verdict_before_signing(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    pharm = pharmacy.actor("pharm")
+    dispensing.dispense_cycle(pharmacy.ctx, pharm, "01-002", 1, RETURN_DAY, PASSWORDS["pharm"])
+    out = queries.participant_history(pharmacy.ctx, pharm, "01-002")[1][0].kits[0]
+    screen = make_screen(qtbot, pharmacy)
+    select_kits(screen, {"K0001", "K0003"})  # returned (10 held), and on the shelf
+    assert [k.number for k in screen.selected()] == ["K0001", "K0003"]
+    verdict = screen.destroy_verdict.text()
+    assert "2 kit(s), <b>31</b> tablets would leave: 21 from the shelf, 10 returned" in verdict
+    assert "Give the witness&#x27;s name" in verdict  # the paperwork is assessed too
+
+    select_kits(screen, {"K0003", out})
+    assert f"Kit {out} is dispensed: record its return first." in screen.destroy_verdict.text()
+    qtbot.keyClicks(screen.witness, "Tom Tech")
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert f"Kit {out} is dispensed: record its return first." in screen.message.text()
+    assert asked == []  # refused before the signature
+    assert status_of(pharmacy, "K0003") is KitStatus.AVAILABLE

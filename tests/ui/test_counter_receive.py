@@ -181,3 +181,63 @@ def test_a_participant_number_scanned_as_a_kit_is_named_as_one(
     assert "looks like a participant number" in screen.message.text()
     assert "not a kit range" not in screen.message.text()
     assert screen.kits_model.rows == []
+
+
+def test_a_manifest_line_the_service_refuses_shows_its_verdict_and_nothing_is_received(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\n"
+        "M0101,L2403,2027-12-31,21\n"
+        "M0102,L2403,2027-12-31,21\n"
+        "M0101,L2403,2027-12-31,21\n"  # the same kit twice
+        "K0001,L2403,2027-12-31,21\n",  # received last week
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(screen.shipment, "SH-010")
+    screen.load_manifest(manifest)
+    verdicts = [(line.number, line.accepted) for line in screen.kits_model.rows]
+    assert verdicts == [("M0101", True), ("M0102", True), ("M0101", False), ("K0001", False)]
+    verdict = 5
+    assert screen.kits_model.headerData(verdict, Qt.Orientation.Horizontal) == "Verdict"
+    shown = [screen.kits_model.index(row, verdict).data() for row in range(4)]
+    assert shown[0] == "Available, new lot"
+    assert shown[2].startswith("Kit M0101 is already on this shipment's list (line 1)")
+    assert shown[3].startswith("Kit K0001 is already in stock")
+    assert screen.message.kind == "warning" and "2 refused" in screen.message.text()
+    assert "— 2 refused" in screen.count_label.text()
+
+    qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Receive
+    assert screen.message.text().startswith(
+        "Not received: Kit M0101 is listed twice in this shipment"
+    )
+    with pytest.raises(NotFound):
+        shipment_kits(counter, "SH-010")
+
+    for _ in range(2):  # take the refused lines off: the rest is received
+        screen.kits_view.setCurrentIndex(screen.kits_model.index(2, 0))
+        qtbot.mouseClick(screen.remove_button, Qt.MouseButton.LeftButton)
+    screen.temperature_ok.setChecked(False)
+    assert "into quarantine" in screen.count_label.text()
+    assert [screen.kits_model.index(r, verdict).data() for r in range(2)] == [
+        "Into quarantine, new lot",
+        "Into quarantine",
+    ]
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    assert [(n, s) for n, _, s in shipment_kits(counter, "SH-010")] == [
+        ("M0101", KitStatus.QUARANTINED),
+        ("M0102", KitStatus.QUARANTINED),
+    ]
+
+
+def test_a_scan_of_an_expired_batch_is_refused_on_the_spot(
+    qtbot: QtBot, screen: ReceiveScreen
+) -> None:
+    qtbot.keyClicks(screen.shipment, "SH-011")
+    qtbot.keyClicks(screen.lot, "L2301")
+    qtbot.keyClicks(screen.expiry, "2025-12")  # expired last month
+    scan(qtbot, screen.scan_field, "K0501")
+    assert screen.scan_field.cue == "error"
+    assert "expired on 2025-12-31. Do not receive expired stock" in screen.message.text()
+    assert screen.kits_model.rows == []

@@ -139,3 +139,54 @@ def test_a_flagged_return_on_the_dispense_day_asks_for_the_reason(
     scan(qtbot, screen.reason, "Dropped 6 tablets down the sink in the car park")
     assert cycle_one(counter)[2].startswith("Dropped 6 tablets")
     assert not screen.reason.isVisibleTo(screen)
+
+
+def test_the_return_is_assessed_as_it_is_typed_and_a_refusal_is_never_signed(
+    qtbot: QtBot, screen: ReturnScreen, counter: Counter, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.scan_field, "DSP000001")
+    assert screen.tally.text() == "Kit K0101: 21 dispensed"
+    qtbot.keyClicks(screen.counted, "25")  # more than went out: refused before signing
+    assert screen.message.kind == "error"
+    assert screen.message.text().startswith("25 tablets returned for kit K0101, but only")
+    assert not screen.sign_button.isEnabled()
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert signatures.asked == []
+    assert cycle_one(counter)[0] is None
+
+    screen.counted.clear()  # the refusal goes with the count that caused it
+    assert screen.message.kind == ""
+    qtbot.keyClicks(screen.counted, "10")
+    assert screen.sign_button.isEnabled()
+    tally = screen.tally.text()
+    assert "21 dispensed · 10 counted back · 11 taken" in tally
+    assert "adherence <b>52%</b>" in tally and "Under-use" in tally  # before signing
+    assert "ask the participant why" in tally
+    qtbot.keyClicks(screen.note, "vomited twice")
+    assert "ask the participant why" not in screen.tally.text()
+
+    screen.held.setValue(22)  # more days held than the days of supply
+    assert "22 days held is more than the 21 days of supply" in screen.message.text()
+    assert not screen.sign_button.isEnabled()
+    screen.held.setValue(10)
+    assert screen.message.kind == "" and "adherence <b>100%</b>" in screen.tally.text()
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    assert [a[1] for a in signatures.asked] == ["return counted"]
+    assert cycle_one(counter) == (10, (), "")
+
+
+def test_a_participant_with_every_bottle_back_is_told_so(
+    qtbot: QtBot, screen: ReturnScreen, counter: Counter, signatures: Signatures
+) -> None:
+    scan(qtbot, screen.scan_field, "01-001")
+    scan(qtbot, screen.counted, "0")
+    assert cycle_one(counter)[0] == 0
+    screen.start_over()
+    with qtbot.waitSignal(screen.open_request) as opened:  # nothing to count: her record
+        scan(qtbot, screen.scan_field, "01-001")
+    assert opened.args == ["participant", "01-001"]
+    scan(qtbot, screen.scan_field, "DSP000001")  # the label still shows what came back
+    assert [(r.kit, r.state) for r in screen.lines_model.rows] == [("K0101", "Returned")]
+    assert "already counted back" in screen.message.text()
+    assert not screen.sign_button.isEnabled()

@@ -213,6 +213,19 @@ class DispenseKit(Base):
     kit: Mapped[Kit] = relationship()
 
 
+class DispenseVoid(Base):
+    """A dispense made in error, voided: a fact of its own, one row per voided dispense. Its
+    kits' reversing ledger rows name the dispense; this row says that it was voided, by whom,
+    when and why. Never updated or deleted (a void is not undone: the cycle is dispensed again)."""
+
+    __tablename__ = "dispense_voids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Return(Base):
     """Tablets counted back from one kit of one dispense; a correction names the one it replaces."""
 

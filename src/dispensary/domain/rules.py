@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.lifecycle import KitEvent, transition
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
@@ -377,16 +378,8 @@ def check_day1_near(day1: date, dispensed_on: date, window: int = DAY1_NEAR_DAYS
 
 
 def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, today: date) -> None:
-    status = effective_status(kit.status, kit.expiry, today)
-    if status is not KitStatus.AVAILABLE:
-        advice = {
-            KitStatus.QUARANTINED: "It is quarantined: release it first or take another kit.",
-            KitStatus.EXPIRED: "It has expired: set it aside for destruction and take another.",
-            KitStatus.DISPENSED: "It has already been dispensed: take another kit.",
-            KitStatus.RETURNED: "Returned tablets are never dispensed again: take another kit.",
-            KitStatus.DESTROYED: "It has been destroyed: check the kit you scanned.",
-        }.get(status, "Take another kit.")
-        raise RuleViolation(f"Kit {kit.number} is {status.value}. {advice}")
+    expired_on = kit.expiry if kit.expiry < today else None
+    transition(kit.status, KitEvent.DISPENSE, kit=kit.number, expired_on=expired_on)
     if kit.product != product:
         raise RuleViolation(
             f"Kit {kit.number} holds {kit.product}, but this dose needs {product}. "

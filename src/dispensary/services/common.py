@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from dispensary.db.models import Dispense, Kit, LedgerEntry, Participant
+from dispensary.db.models import Dispense, DispenseVoid, Kit, LedgerEntry, Participant
 from dispensary.domain.accountability import Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound
@@ -67,6 +67,31 @@ def get_dispense(session: Session, raw: str) -> Dispense:
             "label, or look the dispense up under the participant."
         )
     return dispense
+
+
+def not_voided() -> ColumnElement[bool]:
+    """A condition on Dispense: no void is recorded for it (its kits left the pharmacy)."""
+    return ~exists().where(DispenseVoid.dispense_id == Dispense.id)
+
+
+def is_voided(session: Session, dispense: Dispense) -> bool:
+    """Whether the dispense was voided: its void row, written by `void_dispense`, says so."""
+    found = session.scalar(select(DispenseVoid.id).where(DispenseVoid.dispense_id == dispense.id))
+    return found is not None
+
+
+def voided_ids(session: Session, dispense_ids: Collection[int] | None = None) -> set[int]:
+    """The ids of the voided dispenses among these (of every dispense, without ids), read in
+    bounded batches."""
+    query = select(DispenseVoid.dispense_id)
+    if dispense_ids is None:
+        return set(session.scalars(query))
+    ids = sorted(set(dispense_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        found.update(session.scalars(query.where(DispenseVoid.dispense_id.in_(batch))))
+    return found
 
 
 def stock_movement(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -40,6 +40,20 @@ class FixedClock:
 
     def set_date(self, day: date, hour: int = 9) -> None:
         self.current = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+
+
+EVENING = time(18, 0)
+"""A fixed day's clock runs in its evening, after the demo's working day (which ends 17:00)."""
+
+
+def clock_on(day: date, real: datetime | None = None) -> FixedClock:
+    """ "Today" fixed to `day` (DISPENSARY_TODAY, for training and tests), at a time that moves
+    on as the real day does: the real day's 24 hours run through `day`'s last six, so commands
+    made one after another stay in order and come after anything the demo recorded that day
+    (the real time of day could be earlier than the last entry: 00:06 after a 17:00 entry)."""
+    now = real or datetime.now(UTC)
+    into_day = now - datetime.combine(now.date(), time(0), now.tzinfo)
+    return FixedClock(datetime.combine(day, EVENING, UTC) + into_day / 4)
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,32 @@ second person.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from dispensary.db.engine import write_transaction
-from dispensary.db.models import PhysicalCount
+from sqlalchemy.orm import Session
+
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import Kit, PhysicalCount
 from dispensary.domain.accountability import balance_of
-from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, SignatureMeaning
+from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.lifecycle import ON_SHELF
 from dispensary.domain.rules import check_count, check_not_future, check_text
+from dispensary.services.assessment import (
+    CountAssessment,
+    CountCheck,
+    CountNeed,
+    CountNeeds,
+    CountRequest,
+    Refusal,
+)
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kit, kit_movements, stock_movement
+from dispensary.services.common import get_kit, kit_movements, status_now, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import may, require
 from dispensary.services.results import CountResult
 from dispensary.services.users import actor_of, check_signature, find_user, presign
-
-ON_SHELF = {KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value}
 
 
 def record_count(
@@ -36,51 +46,27 @@ def record_count(
     verifier_password: str = "",
     counted_on: date | None = None,
 ) -> CountResult:
+    """Records a count once the assessment that `assess_count` shows (run again here, inside
+    the write) has no refusal and the difference, if any, has all it needs."""
     require(actor, "count")
     today = ctx.clock.today()
-    day = check_not_future(counted_on, today, "count date")
-    tablets = check_count(counted, "number of tablets counted")
-    why = check_text(reason, "reason", required=False)
+    request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
+    checked = _checked(request, today, writing=True)
+    day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
-        record = get_kit(session, kit)
-        if record.status not in ON_SHELF:
-            raise RuleViolation(
-                f"Kit {record.number} is {record.status}; counts are for kits on the shelf. "
-                "A returned kit's count is corrected through its return."
-            )
-        book = balance_of(kit_movements(session, record.id)).on_hand
+        plan = _plan(session, actor, request, checked, today)
+        found = plan.assessment
+        if found.refusals:
+            first = found.refusals[0]
+            raise first.error(first.message)
+        if found.needs_missing:
+            raise RuleViolation(found.needs_missing[0].message)
+        record, code, verifier_id = plan.kit, plan.code, plan.verifier_id
+        assert found.counted is not None and found.book is not None
+        tablets, book = found.counted, found.book
         difference = tablets - book
-        code: ReasonCode | None = None
-        verifier_id = None
         rec = Recorder(session, actor, ctx.clock.now())
-        if difference:
-            if reason_code is None or reason_code == "":
-                raise RuleViolation(
-                    f"The count of kit {record.number} differs from the book by {difference:+d}. "
-                    "Give a reason code (breakage, miscount, lost, found, other) and a reason."
-                )
-            try:
-                code = ReasonCode(reason_code)
-            except ValueError as exc:
-                raise InvalidInput(
-                    f"'{reason_code}' is not a reason code: use "
-                    f"{', '.join(r.value for r in ReasonCode)}."
-                ) from exc
-            if not why:
-                raise RuleViolation("Explain the difference in a few words.")
-            if not verified_by:
-                raise RuleViolation(
-                    f"The count of kit {record.number} differs from the book by {difference:+d}: "
-                    "a second person must check it and sign."
-                )
-            verifier = find_user(session, verified_by)
-            if verifier.id == actor.user_id:
-                raise RuleViolation("The second signature must be another person's.")
-            verifier_actor = actor_of(verifier)
-            if not may(verifier_actor, "verify_count"):
-                raise NotPermitted(f"{verifier.username} may not countersign a count.")
-            verifier_id = verifier.id
         count = PhysicalCount(
             kit_id=record.id,
             counted=tablets,
@@ -133,3 +119,139 @@ def record_count(
             reason=why,
         )
         return CountResult(count.id, record.number, tablets, book, difference, bool(difference))
+
+
+def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAssessment:
+    """Read-only: whether the kit can be counted, and once the count is given the book, the
+    difference and what it needs, computed by the same policy as `record_count`. The book
+    stays hidden (None) until the count is given: the count is blind. Malformed input and an
+    unknown kit raise, as they do for the count."""
+    require(actor, "count")
+    today = ctx.clock.today()
+    checked = _checked(request, today, writing=False)
+    with read_transaction(ctx.engine) as session:
+        return _plan(session, actor, request, checked, today).assessment
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The request's own fields, checked before any record is read (and before signing)."""
+
+    day: date
+    counted: int | None
+    reason: str
+
+
+def _checked(request: CountRequest, today: date, writing: bool) -> _Checked:
+    day = check_not_future(request.counted_on, today, "count date")
+    counted = request.counted
+    if writing or counted is not None:
+        counted = check_count(counted, "number of tablets counted")  # type: ignore[arg-type]
+    why = check_text(request.reason, "reason", required=False)
+    return _Checked(day, counted, why)
+
+
+@dataclass
+class _Plan:
+    """The assessment, with what the count writes when it is accepted."""
+
+    assessment: CountAssessment
+    kit: Kit
+    code: ReasonCode | None
+    verifier_id: int | None
+
+
+def _plan(
+    session: Session, actor: Actor, request: CountRequest, checked: _Checked, today: date
+) -> _Plan:
+    """The one counting policy: every rule, in the order record_count meets them."""
+    record = get_kit(session, request.kit)
+    refusals: list[Refusal[CountCheck]] = []
+    if record.status not in {s.value for s in ON_SHELF}:
+        refusals.append(
+            Refusal(
+                CountCheck.NOT_ON_SHELF,
+                f"Kit {record.number} is {record.status}; counts are for kits on the shelf. "
+                "A returned kit's count is corrected through its return.",
+            )
+        )
+    status = status_now(record, today)
+    counted = checked.counted
+    if refusals or counted is None:  # blind: no book before the count
+        assessment = CountAssessment(
+            record.number, status, counted, None, None, tuple(refusals), ()
+        )
+        return _Plan(assessment, record, None, None)
+    book = balance_of(kit_movements(session, record.id)).on_hand
+    difference = counted - book
+    needs: list[CountNeed] = []
+    code: ReasonCode | None = None
+    verifier_id: int | None = None
+    if difference:
+        reason_code, verified_by = request.reason_code, request.verified_by
+        given_code = not (reason_code is None or reason_code == "")
+        needs.append(
+            CountNeed(
+                CountNeeds.REASON_CODE,
+                f"The count of kit {record.number} differs from the book by {difference:+d}. "
+                "Give a reason code (breakage, miscount, lost, found, other) and a reason.",
+                given_code,
+            )
+        )
+        if reason_code is not None and reason_code != "":
+            try:
+                code = ReasonCode(reason_code)
+            except ValueError:
+                refusals.append(
+                    Refusal(
+                        CountCheck.REASON_CODE,
+                        f"'{reason_code}' is not a reason code: use "
+                        f"{', '.join(r.value for r in ReasonCode)}.",
+                        InvalidInput,
+                    )
+                )
+        needs.append(
+            CountNeed(
+                CountNeeds.REASON, "Explain the difference in a few words.", bool(checked.reason)
+            )
+        )
+        needs.append(
+            CountNeed(
+                CountNeeds.SECOND_PERSON,
+                f"The count of kit {record.number} differs from the book by {difference:+d}: "
+                "a second person must check it and sign.",
+                bool(verified_by),
+            )
+        )
+        if verified_by:
+            verifier_id = _verifier(session, actor, verified_by, refusals)
+    assessment = CountAssessment(
+        record.number, status, counted, book, difference, tuple(refusals), tuple(needs)
+    )
+    return _Plan(assessment, record, code, verifier_id)
+
+
+def _verifier(
+    session: Session, actor: Actor, verified_by: str, refusals: list[Refusal[CountCheck]]
+) -> int | None:
+    """The second person's user id, or the refusal of who was named."""
+    try:
+        verifier = find_user(session, verified_by)
+    except RuleViolation as exc:
+        refusals.append(Refusal(CountCheck.VERIFIER_UNKNOWN, exc.message, type(exc)))
+        return None
+    if verifier.id == actor.user_id:
+        refusals.append(
+            Refusal(CountCheck.VERIFIER_SELF, "The second signature must be another person's.")
+        )
+        return None
+    if not may(actor_of(verifier), "verify_count"):
+        refusals.append(
+            Refusal(
+                CountCheck.VERIFIER_ROLE,
+                f"{verifier.username} may not countersign a count.",
+                NotPermitted,
+            )
+        )
+        return None
+    return verifier.id

@@ -11,9 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Dispense, DispenseKit, Kit, LedgerEntry, Lot, Participant, Return
+from dispensary.db.models import (
+    Dispense,
+    DispenseKit,
+    DispenseVoid,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    Return,
+)
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     KitCandidate,
@@ -47,6 +57,7 @@ from dispensary.services.common import (
     get_dispense,
     get_kit,
     get_participant,
+    is_voided,
     kit_contents,
     reversing_movement,
     stock_movement,
@@ -56,6 +67,7 @@ from dispensary.services.permissions import ALLOWED, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
 from dispensary.services.results import DispenseResult
+from dispensary.services.stock import move_kit
 from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 DISPENSE_PREFIX = "DSP"
@@ -162,18 +174,16 @@ def dispense_cycle(
         session.flush()
         for kit, kit_tablets in chosen:
             session.add(DispenseKit(dispense_id=record.id, kit_id=kit.id, tablets=kit_tablets))
-            kit.status = KitStatus.DISPENSED.value
-            rec.ledger(
-                stock_movement(
-                    kit,
-                    MovementKind.DISPENSE,
-                    kit_tablets,
-                    day,
-                    f"cycle {found.cycle}",
-                    participant_id=participant.id,
-                    dispense_id=record.id,
-                )
+            movement = stock_movement(
+                kit,
+                MovementKind.DISPENSE,
+                kit_tablets,
+                day,
+                f"cycle {found.cycle}",
+                participant_id=participant.id,
+                dispense_id=record.id,
             )
+            move_kit(session, rec, kit, KitEvent.DISPENSE, today=today, ledger=movement)
         check_signature(
             session, actor, password, SignatureMeaning.DISPENSED, "dispense", record.id, rec
         )
@@ -282,7 +292,7 @@ class _Found:
     """Collects refusals and warnings in the order the pharmacist should deal with them."""
 
     def __init__(self, override: str, ordered_by: str) -> None:
-        self.refusals: list[Refusal] = []
+        self.refusals: list[Refusal[DispenseCheck]] = []
         self.warnings: list[Caution] = []
         self.given = {
             OverrideNeeds.REASON: bool(override),
@@ -578,13 +588,16 @@ def _check_not_too_many(kits: Sequence[KitCandidate], tablets: int) -> None:
 def void_dispense(
     ctx: Context, actor: Actor, dispense_ref: str, reason: str, password: str
 ) -> DispenseResult:
-    """Corrects a dispense made in error (kits never left the pharmacy): reversing entries that
-    name the original, never an edit. The cycle can then be dispensed again."""
+    """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
+    own, and reversing entries that name the original, never an edit. The cycle can then be
+    dispensed again."""
     require(actor, "dispense")
     why = check_text(reason, "reason for the correction")
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
+        if is_voided(session, record):
+            raise RuleViolation(f"Dispense {record.number} has already been voided.")
         if session.scalar(
             select(func.count()).select_from(Return).where(Return.dispense_id == record.id)
         ):
@@ -592,30 +605,36 @@ def void_dispense(
                 f"Dispense {record.number} has returns recorded: the tablets left the pharmacy. "
                 "It cannot be voided; correct the return instead."
             )
-        entries = list(
-            session.scalars(
-                select(LedgerEntry).where(
-                    LedgerEntry.dispense_id == record.id,
-                    LedgerEntry.kind == MovementKind.DISPENSE.value,
-                )
+        entries = session.scalars(
+            select(LedgerEntry)
+            .where(
+                LedgerEntry.dispense_id == record.id,
+                LedgerEntry.kind == MovementKind.DISPENSE.value,
+                LedgerEntry.reverses_id.is_(None),
             )
-        )
-        if sum(e.quantity for e in entries) == 0:
-            raise RuleViolation(f"Dispense {record.number} has already been voided.")
+            .order_by(LedgerEntry.id)
+        ).all()
         rec = Recorder(session, actor, ctx.clock.now())
+        void = DispenseVoid(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
+        session.add(void)
+        session.flush()
+        today = ctx.clock.today()
         for entry in entries:
-            if entry.reverses_id is not None:
-                continue
             kit = session.get(Kit, entry.kit_id)
             assert kit is not None
-            if kit.status != KitStatus.DISPENSED.value:
-                raise RuleViolation(f"Kit {kit.number} is no longer dispensed; cannot void.")
-            kit.status = KitStatus.AVAILABLE.value
-            rec.ledger(reversing_movement(entry, ctx.clock.today(), why))
+            reversal = reversing_movement(entry, today, why)
+            move_kit(
+                session, rec, kit, KitEvent.VOID_DISPENSE, today=today, ledger=reversal, fact=void
+            )
         check_signature(
             session, actor, password, SignatureMeaning.CORRECTED, "dispense", record.id, rec
         )
         rec.audit(
-            "dispense_voided", "dispense", record.number, {"voided": True}, {"voided": False}, why
+            "dispense_voided",
+            "dispense",
+            record.number,
+            {"voided": True, "void": void.id},
+            {"voided": False},
+            why,
         )
         return dispense_result(session, ctx, record, ())

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dispensary.db.engine import write_transaction
-from dispensary.db.models import QuarantineEvent
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kits
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import StatusChange
+from dispensary.services.stock import move_kit
 
 
 def quarantine(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> StatusChange:
@@ -31,6 +32,7 @@ def _change(
     if not kits:
         raise InvalidInput(f"Name at least one kit to {action}.")
     why = check_text(reason, f"reason to {action}")
+    event = KitEvent.QUARANTINE if action == "quarantine" else KitEvent.RELEASE
     source, target = (
         (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
         if action == "quarantine"
@@ -40,22 +42,7 @@ def _change(
         records = get_kits(session, kits)
         rec = Recorder(session, actor, ctx.clock.now())
         for kit in records:
-            if kit.status != source.value:
-                raise RuleViolation(
-                    f"Kit {kit.number} is {kit.status}; only {source.value} kits can be "
-                    f"{'quarantined' if action == 'quarantine' else 'released'}."
-                )
-            if action == "release" and kit.lot.expiry < ctx.clock.today():
-                raise RuleViolation(
-                    f"Kit {kit.number} expired on {kit.lot.expiry.isoformat()}; it stays out of "
-                    "stock. Destroy it or return it to the sponsor."
-                )
-            kit.status = target.value
-            session.add(
-                QuarantineEvent(
-                    kit_id=kit.id, action=action, reason=why, user_id=actor.user_id, at=rec.now
-                )
-            )
+            move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)
         rec.audit(
             action,
             "kit",

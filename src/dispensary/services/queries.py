@@ -24,7 +24,7 @@ from dispensary.db.models import (
     Shipment,
     User,
 )
-from dispensary.domain.accountability import Movement, adherence_of, balance_of
+from dispensary.domain.accountability import Adherence, Movement, adherence_of, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply
@@ -33,6 +33,8 @@ from dispensary.services.common import (
     get_dispense,
     get_kit,
     get_participant,
+    is_voided,
+    not_voided,
     status_now,
 )
 from dispensary.services.context import Actor, Context
@@ -50,29 +52,13 @@ from dispensary.services.results import (
 
 def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
     """A participant's dispenses in cycle order, leaving out those voided by a correction."""
-    dispenses = list(
+    return list(
         session.scalars(
             select(Dispense)
-            .where(Dispense.participant_id == participant_id)
+            .where(Dispense.participant_id == participant_id, not_voided())
             .order_by(Dispense.cycle, Dispense.attempt)
         )
     )
-    if not dispenses:
-        return []
-    net = dict(
-        session.execute(
-            select(LedgerEntry.dispense_id, func.sum(LedgerEntry.quantity))
-            .join(Dispense, Dispense.id == LedgerEntry.dispense_id)
-            .where(
-                Dispense.participant_id == participant_id,
-                LedgerEntry.kind == MovementKind.DISPENSE.value,
-            )
-            .group_by(LedgerEntry.dispense_id)
-        )
-        .tuples()
-        .all()
-    )
-    return [d for d in dispenses if net.get(d.id, 0) != 0]
 
 
 def _user_map(session: Session) -> dict[int, User]:
@@ -175,7 +161,7 @@ def kit_dispense(ctx: Context, actor: Actor, kit_number: str) -> DispenseResult:
         ):
             record = session.get(Dispense, dispense_id)
             assert record is not None
-            if record in live_dispenses(session, record.participant_id):
+            if not is_voided(session, record):
                 return dispense_result(session, ctx, record, ())
         raise NotFound(
             f"Kit {kit.number} has not been dispensed, so nothing can come back from it. "
@@ -327,15 +313,7 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             # Every kit is back: adherence, its flags and their explanations.
             last = max(r.returned_on for r in returns)
             held = max(r.held_days for r in returns)
-            expected_days = days_on_treatment(record.day1, last, record.days_supply, held)
-            expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
-            result = adherence_of(
-                record.tablets,
-                returned,
-                expected,
-                study.adherence.under_use_below,
-                study.adherence.over_use_above,
-            )
+            result = dispense_adherence(ctx, record, returned, last, held)
             notes = session.scalars(
                 select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
             )
@@ -350,6 +328,25 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             )
         rows.append(row)
     return rows
+
+
+def dispense_adherence(
+    ctx: Context, record: Dispense, returned: int, last_returned_on: date, held_days: int
+) -> Adherence:
+    """The adherence of a dispense whose every kit is back: `returned` tablets in all, the last
+    kit back on `last_returned_on`, `held_days` the most days held any of its returns gives.
+    The history, the reconciliation and the return's preview all read it from here."""
+    study = ctx.study
+    dose = study.dose_level(record.dose_level)
+    expected_days = days_on_treatment(record.day1, last_returned_on, record.days_supply, held_days)
+    expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
+    return adherence_of(
+        record.tablets,
+        returned,
+        expected,
+        study.adherence.under_use_below,
+        study.adherence.over_use_above,
+    )
 
 
 def participant_history(

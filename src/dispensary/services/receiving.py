@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispensary.db.engine import write_transaction
+from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Kit, Lot, Shipment
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, transition
 from dispensary.domain.rules import (
     check_count,
     check_date,
@@ -26,25 +28,25 @@ from dispensary.domain.rules import (
     parse_date,
     parse_whole,
 )
+from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
+from dispensary.services.assessment import (
+    ReceiveAssessment,
+    ReceiveCheck,
+    ReceiveLine,
+    ReceiveRequest,
+    Refusal,
+)
 from dispensary.services.audit import Recorder
 from dispensary.services.common import stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.results import ReceiveResult
+from dispensary.services.stock import move_kit
+
+T = TypeVar("T")
 
 MAX_KITS = 5000
 RANGE = re.compile(r"^([A-Z0-9._-]*?)(\d+)\s*-\s*([A-Z0-9._-]*?)(\d+)$")
-
-
-@dataclass(frozen=True)
-class KitIn:
-    """One kit as the shipment paperwork lists it."""
-
-    number: str
-    product: str
-    lot: str
-    expiry: date
-    tablets: int
 
 
 def expand_range(text: str) -> list[str]:
@@ -168,38 +170,27 @@ def receive_shipment(
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
     require(actor, "receive")
     today = ctx.clock.today()
-    day = check_not_future(received_on, today, "date received")
-    number = check_text(shipment, "shipment number", limit=60)
-    condition_text = check_text(condition, "condition", limit=200)
-    place = check_text(
-        ctx.study.storage_area if location is None else location, "storage location", limit=80
+    request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
+    checked = _checked_receipt(ctx, request, today)
+    if checked.refusals:  # the paperwork, before the records are read
+        first = checked.refusals[0]
+        raise first.error(first.message)
+    day, number, condition_text, place = (
+        checked.day,
+        checked.number,
+        checked.condition,
+        checked.place,
     )
-    if isinstance(kits, str) or not all(isinstance(k, KitIn) for k in kits):
-        raise InvalidInput("List the shipment's kits (by range or from the manifest).")
-    if not kits:
-        raise InvalidInput("A shipment needs at least one kit.")
-    kits = [_checked_kit(ctx, kit, day) for kit in kits]
-    numbers = [k.number for k in kits]
-    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
-    if duplicates:
-        raise InvalidInput(f"Kit {duplicates[0]} is listed twice in this shipment; check the list.")
-    status = (
-        KitStatus.AVAILABLE
-        if check_flag(temperature_ok, "temperature record acceptable")
-        else KitStatus.QUARANTINED
-    )
+    event = checked.event
+    why = f"shipment {number} received with its temperature record not acceptable"
 
     with write_transaction(ctx.engine) as session:
-        if session.scalar(select(Shipment).where(Shipment.number == number)):
-            raise RuleViolation(
-                f"Shipment {number} has already been received. Check the shipment number."
-            )
-        existing = set(session.scalars(select(Kit.number).where(Kit.number.in_(numbers))))
-        if existing:
-            raise RuleViolation(
-                f"Kit {sorted(existing)[0]} is already in stock; a kit number is received once. "
-                "Check the label or the manifest."
-            )
+        found = _plan_receipt(session, ctx, checked)
+        if found.refusals:
+            first = found.refusals[0]
+            raise first.error(first.message)
+        kits = [line.kit for line in found.lines]
+        numbers = [k.number for k in kits]
         rec = Recorder(session, actor, ctx.clock.now())
         record = Shipment(
             number=number,
@@ -222,16 +213,12 @@ def receive_shipment(
                 shipment_id=record.id,
                 product=kit_in.product,
                 tablets=kit_in.tablets,
-                status=status.value,
                 location=place,
             )
-            session.add(stock_kit)
-            session.flush()
-            rec.ledger(
-                stock_movement(
-                    stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
-                )
+            receipt = stock_movement(
+                stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
             )
+            move_kit(session, rec, stock_kit, event, today=today, ledger=receipt, reason=why)
         total = sum(k.tablets for k in kits)
         rec.audit(
             "receive",
@@ -250,23 +237,187 @@ def receive_shipment(
         return ReceiveResult(number, day, tuple(numbers), total, not temperature_ok)
 
 
-def _checked_kit(ctx: Context, kit: KitIn, day: date) -> KitIn:
-    """Every field of a listed kit as the paperwork must give it (typed kits are not trusted
-    more than a manifest line)."""
-    number = normalise_kit_number(kit.number)
-    product = check_text(kit.product, "product", limit=40)
-    ctx.study.product(product)  # refuses unknown products
-    lot = check_text(kit.lot, f"lot number of kit {number}", limit=60)
-    expiry = check_date(kit.expiry, f"expiry of kit {number}")
-    tablets = check_count(kit.tablets, f"tablet count of kit {number}")
-    if tablets == 0:
-        raise InvalidInput(f"Kit {number} has no tablets; check the count.")
-    if expiry < day:
-        raise RuleViolation(
-            f"Kit {number} (lot {lot}) expired on {expiry.isoformat()}. "
-            "Do not receive expired stock: contact the sponsor."
+def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> ReceiveAssessment:
+    """Read-only: a verdict on each kit line, what goes into quarantine and the totals, and what
+    `receive_shipment` would refuse, computed by the same policy in one read transaction.
+    Malformed paperwork (no kits, a date in the future, no shipment number) raises, as it does
+    for the receipt."""
+    require(actor, "receive")
+    checked = _checked_receipt(ctx, request, ctx.clock.today())
+    with read_transaction(ctx.engine) as session:
+        return _plan_receipt(session, ctx, checked)
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    """The shipment's own fields, checked before any record is read."""
+
+    day: date  # today when the date given is refused
+    number: str
+    condition: str
+    place: str
+    event: KitEvent  # received onto the shelf, or into quarantine
+    kits: tuple[KitIn, ...]  # as listed
+    refusals: tuple[Refusal[ReceiveCheck], ...]  # of the paperwork: date, number, condition
+
+
+def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Receipt:
+    """The paperwork's fields: a field that cannot be recorded is a refusal (the kit lines are
+    still assessed); a flag or kit list that is not one raises."""
+    refusals: list[Refusal[ReceiveCheck]] = []
+
+    def field(check: Callable[[], T], fallback: T) -> T:
+        try:
+            return check()
+        except InvalidInput as exc:
+            refusals.append(Refusal(ReceiveCheck.PAPERWORK, exc.message, InvalidInput))
+            return fallback
+
+    day = field(lambda: check_not_future(request.received_on, today, "date received"), today)
+    number = field(lambda: check_text(request.shipment, "shipment number", limit=60), "")
+    condition = field(lambda: check_text(request.condition, "condition", limit=200), "")
+    location = ctx.study.storage_area if request.location is None else request.location
+    place = field(lambda: check_text(location, "storage location", limit=80), "")
+    event = (
+        KitEvent.RECEIVE
+        if check_flag(request.temperature_ok, "temperature record acceptable")
+        else KitEvent.RECEIVE_QUARANTINED
+    )
+    kits = request.kits
+    if isinstance(kits, str) or not all(isinstance(k, KitIn) for k in kits):
+        raise InvalidInput("List the shipment's kits (by range or from the manifest).")
+    if not kits:
+        raise InvalidInput("A shipment needs at least one kit.")
+    return _Receipt(day, number, condition, place, event, tuple(kits), tuple(refusals))
+
+
+def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveAssessment:
+    """The one receiving policy: every rule, in the order receive_shipment meets them."""
+    number, event = checked.number, checked.event
+    verdicts = [_checked_line(ctx, kit, checked.day) for kit in checked.kits]
+    refusals = [*checked.refusals]
+    refusals += [refusal for _, refusal in verdicts if refusal is not None]
+    read = [at for at, (_, refusal) in enumerate(verdicts) if refusal is None]
+    numbers = [verdicts[at][0].number for at in read]
+    line_refusals: dict[int, Refusal[ReceiveCheck]] = {}
+    first_line: dict[str, int] = {}
+    for at in read:  # a kit listed again is refused on each line after the first
+        kit = verdicts[at][0]
+        if kit.number in first_line:
+            line_refusals[at] = Refusal(
+                ReceiveCheck.DUPLICATE,
+                f"Kit {kit.number} is already on this shipment's list (line "
+                f"{first_line[kit.number] + 1}); a kit number is received once.",
+                InvalidInput,
+            )
+        first_line.setdefault(kit.number, at)
+    refusals += [_duplicate(n) for n in sorted({n for n in numbers if numbers.count(n) > 1})]
+    if number and session.scalar(select(Shipment).where(Shipment.number == number)):
+        refusals.append(
+            Refusal(
+                ReceiveCheck.SHIPMENT_RECEIVED,
+                f"Shipment {number} has already been received. Check the shipment number.",
+            )
         )
-    return KitIn(number, product, lot, expiry, tablets)
+    in_stock: dict[str, Refusal[ReceiveCheck]] = {}
+    for batch in range(0, len(numbers), 500):
+        for kit_in_stock in session.scalars(
+            select(Kit).where(Kit.number.in_(numbers[batch : batch + 500]))
+        ):
+            try:  # a kit number is received once: the lifecycle table refuses it
+                transition(KitStatus(kit_in_stock.status), event, kit=kit_in_stock.number)
+            except RuleViolation as exc:
+                refusal = Refusal(ReceiveCheck.IN_STOCK, exc.message, type(exc))
+                in_stock[kit_in_stock.number] = refusal
+    refusals += [in_stock[n] for n in sorted(in_stock)]
+    expiries: dict[tuple[str, str], date] = {}
+    new_lots: set[int] = set()
+    for at in read:
+        kit = verdicts[at][0]
+        key = (kit.product, kit.lot)
+        if key not in expiries:
+            recorded = session.scalar(
+                select(Lot.expiry).where(Lot.product == kit.product, Lot.number == kit.lot)
+            )
+            if recorded is None:
+                new_lots.add(at)
+            expiries[key] = kit.expiry if recorded is None else recorded
+        if expiries[key] != kit.expiry:
+            refusal = Refusal(
+                ReceiveCheck.LOT_EXPIRY,
+                f"Lot {kit.lot} is recorded with expiry {expiries[key].isoformat()}, but kit "
+                f"{kit.number} says {kit.expiry.isoformat()}. Check the paperwork with the "
+                "sponsor.",
+            )
+            refusals.append(refusal)
+            line_refusals.setdefault(at, refusal)
+    status = transition(NOT_IN_STOCK, event, kit="")
+    lines = []
+    for at, (kit, refused) in enumerate(verdicts):
+        why = refused or line_refusals.get(at) or in_stock.get(kit.number)
+        lines.append(
+            ReceiveLine(
+                line=at + 1,
+                kit=kit,
+                accepted=why is None,
+                code=why.code if why is not None else None,
+                message=why.message if why is not None else "",
+                status=status,
+                new_lot=at in new_lots,
+            )
+        )
+    tablets = [k.tablets for k, _ in verdicts]
+    return ReceiveAssessment(
+        shipment=number,
+        received_on=checked.day,
+        lines=tuple(lines),
+        refusals=tuple(refusals),
+        quarantined=status is KitStatus.QUARANTINED,
+        location=checked.place,
+        kits=len(lines),
+        tablets=sum(t for t in tablets if isinstance(t, int) and not isinstance(t, bool)),
+    )
+
+
+def _duplicate(number: str) -> Refusal[ReceiveCheck]:
+    return Refusal(
+        ReceiveCheck.DUPLICATE,
+        f"Kit {number} is listed twice in this shipment; check the list.",
+        InvalidInput,
+    )
+
+
+def _checked_line(
+    ctx: Context, kit: KitIn, day: date
+) -> tuple[KitIn, Refusal[ReceiveCheck] | None]:
+    """Every field of a listed kit as the paperwork must give it (typed kits are not trusted
+    more than a manifest line): the kit as it would be recorded, and why it is refused."""
+    try:
+        number = normalise_kit_number(kit.number)
+        product = check_text(kit.product, "product", limit=40)
+    except InvalidInput as exc:
+        return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
+    try:
+        ctx.study.product(product)  # refuses unknown products
+    except RuleViolation as exc:
+        return kit, Refusal(ReceiveCheck.PRODUCT_UNKNOWN, exc.message, type(exc))
+    try:
+        lot = check_text(kit.lot, f"lot number of kit {number}", limit=60)
+        expiry = check_date(kit.expiry, f"expiry of kit {number}")
+        tablets = check_count(kit.tablets, f"tablet count of kit {number}")
+    except InvalidInput as exc:
+        return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
+    read = KitIn(number, product, lot, expiry, tablets)
+    if tablets == 0:
+        message = f"Kit {number} has no tablets; check the count."
+        return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)
+    if expiry < day:
+        return read, Refusal(
+            ReceiveCheck.EXPIRED,
+            f"Kit {number} (lot {lot}) expired on {expiry.isoformat()}. "
+            "Do not receive expired stock: contact the sponsor.",
+        )
+    return read, None
 
 
 def _lot(session: Session, kit_in: KitIn) -> Lot:

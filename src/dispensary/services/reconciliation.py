@@ -25,6 +25,7 @@ from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder, verify_session
+from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.queries import open_flags, participant_row
@@ -45,12 +46,10 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
     kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
     people = {p.id: p for p in session.scalars(select(Participant))}
     by_kit: dict[int, list[Movement]] = defaultdict(list)
-    net_dispensed: dict[int, int] = defaultdict(int)
     for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)):
         move = Movement(MovementKind(e.kind), e.quantity, e.from_returned)
         by_kit[e.kit_id].append(move)
-        if e.dispense_id is not None and e.kind == MovementKind.DISPENSE.value:
-            net_dispensed[e.dispense_id] += e.quantity
+    voided = voided_ids(session)
 
     kit_balances = {kid: balance_of(by_kit[kid]) for kid in kits}
     # A participant accounts for the whole of every kit handed out to them (not voided): what
@@ -61,7 +60,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
             Dispense, Dispense.id == DispenseKit.dispense_id
         )
     ):
-        if net_dispensed.get(dispense_id):
+        if dispense_id not in voided:
             by_participant[participant_id] += kit_balances[kit_id]
     products: dict[str, Balance] = defaultdict(Balance)
     lots: dict[tuple[str, str], Balance] = defaultdict(Balance)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from dispensary import __version__
@@ -23,7 +23,6 @@ from dispensary.db.models import (
     DispenseKit,
     Excursion,
     Kit,
-    LedgerEntry,
     Lot,
     Participant,
     QuarantineEvent,
@@ -42,7 +41,13 @@ from dispensary.domain.rules import (
 )
 from dispensary.services import audit as audit_service
 from dispensary.services import queries
-from dispensary.services.common import get_dispense, get_participant, status_now
+from dispensary.services.common import (
+    get_dispense,
+    get_participant,
+    is_voided,
+    status_now,
+    voided_ids,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
 from dispensary.services.reconciliation import reconcile
@@ -670,31 +675,26 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
             )
         record = lots[0]
         kits = list(session.scalars(select(Kit).where(Kit.lot_id == record.id)))
-        net = dict(
+        lines = (
             session.execute(
-                select(LedgerEntry.dispense_id, func.sum(LedgerEntry.quantity))
-                .where(
-                    LedgerEntry.lot_id == record.id,
-                    LedgerEntry.kind == MovementKind.DISPENSE.value,
-                )
-                .group_by(LedgerEntry.dispense_id)
+                select(DispenseKit, Dispense, Participant, Kit)
+                .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+                .join(Participant, Participant.id == Dispense.participant_id)
+                .join(Kit, Kit.id == DispenseKit.kit_id)
+                .where(Kit.lot_id == record.id)
+                .order_by(Dispense.dispensed_on, Dispense.id, Kit.number)
             )
             .tuples()
             .all()
         )
+        dispense_ids = {dispense.id for _, dispense, _, _ in lines}
+        voided = voided_ids(session, dispense_ids)
         returned: dict[tuple[int, int], tuple[int, date]] = {}
-        for dispense_id in {d for d in net if d is not None}:
+        for dispense_id in dispense_ids:
             for ret in queries.current_returns(session, dispense_id):
                 returned[(dispense_id, ret.kit_id)] = (ret.tablets, ret.returned_on)
         rows = []
-        for line, dispense, person, kit in session.execute(
-            select(DispenseKit, Dispense, Participant, Kit)
-            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
-            .join(Participant, Participant.id == Dispense.participant_id)
-            .join(Kit, Kit.id == DispenseKit.kit_id)
-            .where(Kit.lot_id == record.id)
-            .order_by(Dispense.dispensed_on, Dispense.id, Kit.number)
-        ).tuples():
+        for line, dispense, person, kit in lines:
             back = returned.get((dispense.id, kit.id))
             rows.append(
                 LotTraceRow(
@@ -707,7 +707,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
                     line.tablets,
                     back[0] if back else None,
                     back[1] if back else None,
-                    net.get(dispense.id, 0) == 0,
+                    dispense.id in voided,
                 )
             )
         product, expiry, received = record.product, record.expiry, sum(k.tablets for k in kits)
@@ -810,7 +810,7 @@ def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> Dispens
     require(actor, "print_label")
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
-        if record not in queries.live_dispenses(session, record.participant_id):
+        if is_voided(session, record):
             raise RuleViolation(
                 f"Dispense {record.number} was voided: it has no label or leaflet. If the cycle "
                 "was dispensed again, print the label of that dispense."

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from dispensary.db.engine import write_transaction
-from dispensary.db.models import AdherenceNote, Dispense, DispenseKit, Kit, LedgerEntry, Return
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import (
+    AdherenceNote,
+    Dispense,
+    DispenseKit,
+    Kit,
+    LedgerEntry,
+    Participant,
+    Return,
+)
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
+from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
     check_count,
@@ -20,19 +31,41 @@ from dispensary.domain.rules import (
     check_text,
     normalise_kit_number,
 )
+from dispensary.services.assessment import (
+    AdherencePreview,
+    Refusal,
+    ReturnAssessment,
+    ReturnCheck,
+    ReturnKitLine,
+    ReturnRequest,
+)
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     get_dispense,
+    get_kit,
     get_participant,
+    is_voided,
     kit_movements,
     reversing_movement,
+    status_now,
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
+from dispensary.services.dispensing import DISPENSE_PREFIX
 from dispensary.services.permissions import require
-from dispensary.services.queries import current_returns, history_rows, live_dispenses
+from dispensary.services.queries import (
+    current_returns,
+    dispense_adherence,
+    dispense_result,
+    history_rows,
+    live_dispenses,
+)
 from dispensary.services.results import ReturnResult
+from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
+
+DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
+"""A dispensing label's barcode: the dispense number."""
 
 
 def find_dispense(session: Session, study_number: str, cycle: int) -> Dispense:
@@ -69,50 +102,29 @@ def record_return(
     """
     require(actor, "return")
     today = ctx.clock.today()
-    day = check_not_future(returned_on, today, "return date")
-    count = check_count(tablets, "number of tablets returned")
-    held = check_count(held_days, "days the drug was held")
-    note_text = check_text(note, "note", required=False)
-    condition_text = check_text(condition, "condition", required=False, limit=200)
-    number = normalise_kit_number(kit)
+    request = ReturnRequest(
+        dispense=dispense,
+        study_number=study_number,
+        cycle=cycle,
+        kit=kit,
+        tablets=tablets,
+        returned_on=returned_on,
+        held_days=held_days,
+        condition=condition,
+        note=note,
+    )
+    checked = _checked_return(request, today, writing=True)
+    assert checked.tablets is not None and checked.kit is not None  # required when writing
+    day, count, held, number = checked.day, checked.tablets, checked.held, checked.kit
+    note_text, condition_text = checked.note, checked.condition
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        record = _dispense_for(session, dispense, study_number, cycle)
-        if record not in live_dispenses(session, record.participant_id):
-            raise RuleViolation(
-                f"Dispense {record.number} was voided: its kits never left the pharmacy. "
-                "Scan the label of the dispense that replaced it."
-            )
-        if held > record.days_supply:
-            raise InvalidInput(
-                f"{held} days held is more than the {record.days_supply} days of supply."
-            )
-        if day < record.dispensed_on:
-            raise InvalidInput(
-                f"The return date {day.isoformat()} is before the dispense "
-                f"({record.dispensed_on.isoformat()}); check the date."
-            )
-        line = session.scalar(
-            select(DispenseKit)
-            .join(Kit)
-            .where(DispenseKit.dispense_id == record.id, Kit.number == number)
-        )
-        if line is None:
-            kits = ", ".join(
-                session.scalars(
-                    select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
-                )
-            )
-            raise RuleViolation(
-                f"Kit {number} was not dispensed in {record.number} (cycle {record.cycle}); "
-                f"its kits are {kits}. Check the kit or the dispense."
-            )
-        if any(r.kit_id == line.kit_id for r in current_returns(session, record.id)):
-            raise RuleViolation(
-                f"The return of kit {number} for {record.number} is already recorded. "
-                "To change the count, record a correction that names it."
-            )
-        check_return_quantity(count, line.tablets, 0, number)
+        plan = _plan_return(session, ctx, request, checked, today)
+        if plan.assessment.refusals:
+            first = plan.assessment.refusals[0]
+            raise first.error(first.message)
+        record, line = plan.record, plan.line
+        assert line is not None  # a kit of the dispense still to count: not refused
         rec = Recorder(session, actor, ctx.clock.now())
         ret = Return(
             dispense_id=record.id,
@@ -130,11 +142,9 @@ def record_return(
         session.flush()
         kit_row = session.get(Kit, line.kit_id)
         assert kit_row is not None
-        kit_row.status = KitStatus.RETURNED.value
-        if count:
-            rec.ledger(
-                _return_movement(kit_row, record, ret, count, day, f"cycle {record.cycle} return")
-            )
+        back = f"cycle {record.cycle} return"
+        movement = _return_movement(kit_row, record, ret, count, day, back) if count else None
+        move_kit(session, rec, kit_row, KitEvent.RETURN, today=today, ledger=movement)
         result = _result(session, ctx, record, ret, number)
         if result.flags and note_text:
             ret.flag_reason = note_text
@@ -158,6 +168,247 @@ def record_return(
             },
         )
         return result
+
+
+def assess_return(ctx: Context, actor: Actor, request: ReturnRequest) -> ReturnAssessment:
+    """Read-only: the dispense the request names (or the code scanned names), each of its kits
+    to count or back, what `record_return` would refuse for the count, and the adherence it
+    would record, computed by the same policy in one read transaction. Malformed input, and a
+    code that names no dispense with a kit out, raise as they do for the return."""
+    require(actor, "return")
+    today = ctx.clock.today()
+    checked = _checked_return(request, today, writing=False)
+    with read_transaction(ctx.engine) as session:
+        return _plan_return(session, ctx, request, checked, today).assessment
+
+
+@dataclass(frozen=True)
+class _ReturnChecked:
+    """The request's own fields, checked before any record is read (and before signing)."""
+
+    day: date
+    tablets: int | None
+    held: int
+    note: str
+    condition: str
+    kit: str | None
+
+
+def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _ReturnChecked:
+    """In the order record_return has always checked them; writing needs the kit and count."""
+    day = check_not_future(request.returned_on, today, "return date")
+    tablets = request.tablets
+    if writing or tablets is not None:
+        tablets = check_count(tablets, "number of tablets returned")  # type: ignore[arg-type]
+    held = check_count(request.held_days, "days the drug was held")
+    note = check_text(request.note, "note", required=False)
+    condition = check_text(request.condition, "condition", required=False, limit=200)
+    kit = request.kit
+    if writing or kit is not None:
+        kit = normalise_kit_number(kit)  # type: ignore[arg-type]
+    return _ReturnChecked(day, tablets, held, note, condition, kit)
+
+
+@dataclass
+class _ReturnPlan:
+    """The assessment, with the records the return writes when it is accepted."""
+
+    assessment: ReturnAssessment
+    record: Dispense
+    line: DispenseKit | None
+
+
+def _plan_return(
+    session: Session, ctx: Context, request: ReturnRequest, checked: _ReturnChecked, today: date
+) -> _ReturnPlan:
+    """The one return policy: every rule, in the order record_return meets them."""
+    record, scanned_kit = _dispense_named(session, request)
+    refusals: list[Refusal[ReturnCheck]] = []
+    if is_voided(session, record):
+        refusals.append(
+            Refusal(
+                ReturnCheck.VOIDED,
+                f"Dispense {record.number} was voided: its kits never left the pharmacy. "
+                "Scan the label of the dispense that replaced it.",
+            )
+        )
+    held, day = checked.held, checked.day
+    if held > record.days_supply:
+        refusals.append(
+            Refusal(
+                ReturnCheck.HELD_DAYS,
+                f"{held} days held is more than the {record.days_supply} days of supply.",
+                InvalidInput,
+            )
+        )
+    if day < record.dispensed_on:
+        refusals.append(
+            Refusal(
+                ReturnCheck.RETURN_DATE,
+                f"The return date {day.isoformat()} is before the dispense "
+                f"({record.dispensed_on.isoformat()}); check the date.",
+                InvalidInput,
+            )
+        )
+    lines = list(
+        session.scalars(
+            select(DispenseKit)
+            .where(DispenseKit.dispense_id == record.id)
+            .order_by(DispenseKit.id)
+            .options(joinedload(DispenseKit.kit))
+        )
+    )
+    back = {r.kit_id: r for r in current_returns(session, record.id)}
+    kits = tuple(
+        ReturnKitLine(
+            line.kit.number,
+            line.kit.product,
+            line.kit.lot.number,
+            line.tablets,
+            status_now(line.kit, today),
+            back[line.kit_id].tablets if line.kit_id in back else None,
+        )
+        for line in lines
+    )
+    to_count = [k.kit for k in kits if k.to_count]
+    number = checked.kit
+    if number is None:
+        number = scanned_kit if scanned_kit in to_count else (to_count[0] if to_count else "")
+    line = next((k for k in lines if k.kit.number == number), None)
+    if line is None and number:
+        refusals.append(
+            Refusal(
+                ReturnCheck.KIT,
+                f"Kit {number} was not dispensed in {record.number} (cycle {record.cycle}); "
+                f"its kits are {', '.join(k.kit for k in kits)}. Check the kit or the dispense.",
+            )
+        )
+    elif line is None:
+        refusals.append(
+            Refusal(
+                ReturnCheck.ALL_BACK,
+                f"Every kit of {record.number} is already counted back. To change a count, "
+                "record a correction from the participant's history.",
+            )
+        )
+    elif line.kit_id in back:
+        refusals.append(
+            Refusal(
+                ReturnCheck.ALREADY_RECORDED,
+                f"The return of kit {number} for {record.number} is already recorded. "
+                "To change the count, record a correction that names it.",
+            )
+        )
+    elif checked.tablets is not None:
+        try:
+            check_return_quantity(checked.tablets, line.tablets, 0, number)
+        except RuleViolation as exc:
+            refusals.append(Refusal(ReturnCheck.TOO_MANY, exc.message, type(exc)))
+    preview = None
+    if checked.tablets is not None and line is not None and not refusals:
+        preview = _preview(ctx, record, line, checked, list(back.values()), len(to_count) - 1)
+    assessment = ReturnAssessment(
+        dispense=dispense_result(session, ctx, record, ()),
+        kits=kits,
+        kit=number,
+        tablets=checked.tablets,
+        returned_on=day,
+        held_days=held,
+        refusals=tuple(refusals),
+        preview=preview,
+    )
+    return _ReturnPlan(assessment, record, line)
+
+
+def _preview(
+    ctx: Context,
+    record: Dispense,
+    line: DispenseKit,
+    checked: _ReturnChecked,
+    back: list[Return],
+    kits_left: int,
+) -> AdherencePreview:
+    """What the return would record, as `_result` reads it back once it is written."""
+    tablets = checked.tablets
+    assert tablets is not None
+    returned = sum(r.tablets for r in back) + tablets
+    if kits_left == 0:
+        last = max([r.returned_on for r in back] + [checked.day])
+        held = max([r.held_days for r in back] + [checked.held])
+        found = dispense_adherence(ctx, record, returned, last, held)
+        taken, expected, adherence, flags = (
+            found.taken,
+            found.expected,
+            found.adherence,
+            found.flags,
+        )
+    else:  # a kit is still out: no adherence yet; taken is what is not back
+        taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
+    return AdherencePreview(
+        kit=line.kit.number,
+        kit_dispensed=line.tablets,
+        kit_returned=tablets,
+        kit_taken=line.tablets - tablets,
+        dispensed=record.tablets,
+        returned=returned,
+        kits_left=kits_left,
+        taken=taken,
+        expected=expected,
+        adherence=adherence,
+        flags=flags,
+        explained=bool(checked.note),
+    )
+
+
+def _dispense_named(session: Session, request: ReturnRequest) -> tuple[Dispense, str | None]:
+    """The dispense the request names, and the kit scanned (None when no kit was scanned)."""
+    named = request.dispense not in (None, "") or (
+        bool(request.study_number) and request.cycle is not None
+    )
+    if named or not request.scanned:
+        return _dispense_for(session, request.dispense, request.study_number, request.cycle), None
+    return _scanned_dispense(session, request.scanned)
+
+
+def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None]:
+    """What a code scanned at the return counter names: a dispensing label; a participant's
+    number (their first dispense with a kit out); or a kit (the dispense it last went out in)."""
+    if not isinstance(code, str):
+        raise InvalidInput(f"A scanned code is text, not {code!r:.40}.")
+    text = code.strip().upper()
+    if not text:
+        raise InvalidInput(
+            "Scan the barcode on the dispensing label, a kit, or type the participant number."
+        )
+    if DISPENSE_NUMBER.fullmatch(text):
+        return get_dispense(session, text), None
+    participant = session.scalar(select(Participant).where(Participant.study_number == text))
+    if participant is not None:
+        for record in live_dispenses(session, participant.id):
+            back = {r.kit_id for r in current_returns(session, record.id)}
+            kit_ids = session.scalars(
+                select(DispenseKit.kit_id).where(DispenseKit.dispense_id == record.id)
+            )
+            if any(kit_id not in back for kit_id in kit_ids):
+                return record, None
+        raise NotFound(
+            f"Participant {participant.study_number} has no bottle out: every return is "
+            "recorded. To change a count, record a correction from the participant's history."
+        )
+    kit = get_kit(session, text)
+    for dispense_id in session.scalars(
+        select(DispenseKit.dispense_id)
+        .where(DispenseKit.kit_id == kit.id)
+        .order_by(DispenseKit.dispense_id.desc())
+    ):
+        went_out = session.get(Dispense, dispense_id)
+        assert went_out is not None
+        if not is_voided(session, went_out):
+            return went_out, kit.number
+    raise NotFound(
+        f"Kit {kit.number} has not been dispensed, so nothing can come back from it. "
+        "Scan the dispensing label instead."
+    )
 
 
 def correct_return(

@@ -11,13 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Excursion, Kit, QuarantineEvent, Shipment
+from dispensary.db.models import Excursion, Kit, Shipment
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import require
+from dispensary.services.stock import move_kit
 
 OLDEST_READING = timedelta(days=3653)
 """How far back a logger file may reach: 10 years before now. A reading older than that is a
@@ -197,17 +199,16 @@ def import_logger(
                     .order_by(Kit.number)
                 )
             )
+            why = f"temperature excursion {excursion.lowest:g}-{excursion.highest:g} °C"
             for kit in kits:
-                kit.status = KitStatus.QUARANTINED.value
-                session.add(
-                    QuarantineEvent(
-                        kit_id=kit.id,
-                        action="quarantine",
-                        excursion_id=excursion.id,
-                        reason=f"temperature excursion {excursion.lowest:g}-{excursion.highest:g} °C",
-                        user_id=actor.user_id,
-                        at=rec.now,
-                    )
+                move_kit(
+                    session,
+                    rec,
+                    kit,
+                    KitEvent.QUARANTINE,
+                    today=ctx.clock.today(),
+                    reason=why,
+                    excursion_id=excursion.id,
                 )
             rec.audit(
                 "temperature_excursion",

@@ -15,15 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import KitStatus, ReasonCode, SignatureMeaning
-from dispensary.domain.errors import InvalidInput
-from dispensary.domain.rules import normalise_kit_number, parse_whole
-from dispensary.services import counts, queries
+from dispensary.domain.codes import ReasonCode, SignatureMeaning
+from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.domain.rules import parse_whole
+from dispensary.services import counts
+from dispensary.services.assessment import CountAssessment, CountNeeds, CountRequest
 from dispensary.services.results import CountResult
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import (
     action_button,
-    attempt,
     fit_columns,
     row_table,
     signed,
@@ -33,8 +33,6 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import titled_page, wrapped_label
-
-ON_SHELF = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
 
 COUNT_COLUMNS: list[Column[CountResult]] = [
     Column("Kit", lambda r: r.kit),
@@ -75,6 +73,7 @@ class CountScreen(Screen):
         super().__init__(session, parent)
         self._kit = ""
         self._book: int | None = None
+        self.assessment: CountAssessment | None = None
         layout, self.message = titled_page(self, "Physical count (blind)")
         hint = wrapped_label(
             text="Scan a kit, count its tablets and type the number. The book balance is shown "
@@ -126,6 +125,11 @@ class CountScreen(Screen):
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
+        self.needs_label = wrapped_label("countNeeds")
+        result.addRow(self.needs_label)
+        self.reason_code.currentIndexChanged.connect(self._show_needs)
+        self.reason.textChanged.connect(self._show_needs)
+        self.verifier.textChanged.connect(self._show_needs)
         buttons = QHBoxLayout()
         self.sign_button = action_button("Sign and record count...", "signCount", self._record)
         # Once the book is shown the count cannot be typed again: the only way out without
@@ -199,6 +203,7 @@ class CountScreen(Screen):
         """Clears the count in progress; the book balance is hidden again."""
         self._kit = ""
         self._book = None
+        self.assessment = None
         for field in (self.kit, self.counted):
             field.clear()
             field.setReadOnly(False)
@@ -210,23 +215,46 @@ class CountScreen(Screen):
         self.enter_button.setEnabled(True)
         self.kit.setFocus()
 
+    def _assess(self, counted: int | None = None) -> CountAssessment | None:
+        """The service's assessment of the count as typed; a refusal of the request itself
+        (no such kit, a malformed number) is shown and gives None."""
+        kit = self._kit or self.kit.text()
+        code = self.reason_code.currentData()
+        request = CountRequest(
+            kit,
+            counted,
+            reason_code=code or None,
+            reason=self.reason.text(),
+            verified_by=self.verifier.text().strip(),
+        )
+        try:
+            return counts.assess_count(self.session.ctx, self.session.actor, request)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message)
+            return None
+
     def _kit_entered(self) -> None:
         if self._book is not None:  # the kit field is read-only: a scan here is not taken
             self._finish_first("the next kit")
             return
-        try:
-            number = normalise_kit_number(self.kit.text())
-        except InvalidInput as exc:
-            self.message.show_message(exc.message)
+        self._kit = ""
+        found = self._assess()
+        if found is None or found.refused:
+            if found is not None:
+                self.message.show_message(found.refusals[0].message)
+            self.kit.setFocus()
             self.kit.selectAll()
             return
-        self._kit = number
-        self.kit.setText(number)
-        self.message.show_message(f"Kit {number}: count its tablets and type the number.", "info")
+        self._kit = found.kit
+        self.kit.setText(found.kit)
+        self.message.show_message(
+            f"Kit {found.kit}: count its tablets and type the number.", "info"
+        )
         self.counted.setFocus()
 
     def _reveal(self) -> None:
-        """Shows the book only now that the count is typed, and locks the count."""
+        """Shows the book only now that the count is typed (the service keeps it hidden until
+        then), and locks the count."""
         if self._book is not None:
             return
         if not self._kit:
@@ -245,72 +273,110 @@ class CountScreen(Screen):
             self.counted.setFocus()
             self.counted.selectAll()
             return
-        detail = attempt(
-            self.message,
-            lambda: queries.kit_detail(self.session.ctx, self.session.actor, self._kit),
-        )
-        if detail is None:
+        found = self._assess(counted)
+        if found is None:
             return
-        if detail.status not in ON_SHELF:
-            self.message.show_message(
-                f"Kit {detail.number} is {detail.status.label.lower()}; counts are for kits on "
-                "the shelf. A returned kit's count is corrected through its return."
-            )
+        if found.refused or found.book is None or found.difference is None:
+            self.message.show_message(" ".join(r.message for r in found.refusals))
             return
-        self._book = detail.tablets
-        difference = counted - detail.tablets
+        self.assessment = found
+        self._book = found.book
         self.kit.setReadOnly(True)
         self.counted.setReadOnly(True)
         self.enter_button.setEnabled(False)
         self.result_box.setVisible(True)
-        for _label, widget in self.difference_rows:
-            self.result_layout.setRowVisible(widget, bool(difference))
-        if difference:
+        rows = {
+            self.reason_code: CountNeeds.REASON_CODE,
+            self.reason: CountNeeds.REASON,
+            self.verifier: CountNeeds.SECOND_PERSON,
+            self.verifier_password: CountNeeds.SECOND_PERSON,
+        }
+        for widget, need in rows.items():
+            self.result_layout.setRowVisible(widget, found.needed(need))
+        if found.difference:
             self.comparison.setText(
-                f"Counted {counted}, book {detail.tablets}: difference {difference:+d}"
+                f"Counted {found.counted}, book {found.book}: difference {found.difference:+d}"
             )
             self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
+            needed = ", ".join(n.needs.label for n in found.needs)
             self.message.show_message(
-                "The count differs from the book. Give a reason; a second person checks the "
-                "count and types their password, then you sign.",
+                f"The count differs from the book. It needs {needed}; the second person checks "
+                "the count and types their password, then you sign.",
                 "warning",
             )
             self.reason_code.setFocus()
         else:
-            self.comparison.setText(f"Counted {counted}, book {detail.tablets}: they agree")
+            self.comparison.setText(f"Counted {found.counted}, book {found.book}: they agree")
             self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #2e7d32;")
             self.message.show_message("The count agrees with the book. Sign to record it.", "ok")
             self.sign_button.setFocus()
+        self._show_needs()
+
+    def _show_needs(self) -> None:
+        """What the difference still needs, as the service assesses the fields typed."""
+        if self._book is None or self.assessment is None:
+            self.needs_label.clear()
+            return
+        found = self._assess(self.assessment.counted)
+        if found is None:
+            return
+        self.assessment = found
+        self.needs_label.setVisible(bool(found.needs))
+        missing = [n.needs.label for n in found.needs_missing]
+        refusals = [r.message for r in found.refusals]
+        if refusals:
+            self.needs_label.setText(" ".join(refusals))
+        elif missing:
+            self.needs_label.setText("Still needed: " + "; ".join(missing) + ".")
+        else:
+            self.needs_label.setText("Everything the difference needs is given: sign.")
 
     def _record(self) -> None:
-        if self._book is None:
+        if self._book is None or self.assessment is None:
             return
+        found = self._assess(self.assessment.counted)
+        if found is None:
+            return
+        if found.refusals:
+            self.message.show_message(found.refusals[0].message)
+            return
+        if found.needs_missing:
+            need = found.needs_missing[0]
+            self.message.show_message(need.message)
+            field = {
+                CountNeeds.REASON_CODE: self.reason_code,
+                CountNeeds.REASON: self.reason,
+                CountNeeds.SECOND_PERSON: self.verifier,
+            }[need.needs]
+            field.setFocus()
+            return
+        counted, book, difference = found.counted, found.book, found.difference
+        assert counted is not None and book is not None
         actor = self.session.actor
-        counted = parse_whole(self.counted.text(), "number of tablets counted", minimum=0)
-        difference = counted - self._book
         meaning = SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED
         password = SignatureDialog.ask(
             self,
             actor.full_name,
             meaning.value,
-            f"Count of kit {self._kit}: {counted} tablets (book {self._book})",
+            f"Count of kit {found.kit}: {counted} tablets (book {book})",
         )
         if password is None:
             return
         code = self.reason_code.currentData() if difference else None
+        needs_second = found.needed(CountNeeds.SECOND_PERSON)
         done = signed(
             self.message,
             self.session,
             lambda: counts.record_count(
                 self.session.ctx,
                 actor,
-                self._kit,
+                found.kit,
                 counted,
                 password,
                 reason_code=code or None,
                 reason=self.reason.text() if difference else "",
-                verified_by=self.verifier.text().strip() if difference else "",
-                verifier_password=self.verifier_password.text() if difference else "",
+                verified_by=self.verifier.text().strip() if needs_second else "",
+                verifier_password=self.verifier_password.text() if needs_second else "",
             ),
         )
         if done is None:

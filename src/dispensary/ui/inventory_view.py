@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import KitStatus, SignatureMeaning
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.services import destruction, quarantine, queries
+from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
 from dispensary.services.permissions import may
 from dispensary.services.results import KitRow
 from dispensary.ui.count_view import CountScreen
@@ -170,11 +173,18 @@ class InventoryScreen(Screen):
         self.destroy_button = action_button(
             "Destroy selected kits...", "destroyButton", self._destroy
         )
+        self.destroy_verdict = wrapped_label("destroyAssessment")
+        self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
         form.addRow("Witness", self.witness)
         form.addRow("Method", self.method)
         form.addRow("Reference", self.reference)
         form.addRow(self.to_sponsor)
+        form.addRow(self.destroy_verdict)
         form.addRow(self.destroy_button)
+        self.witness.textChanged.connect(self._assess_destroy)
+        self.method.currentTextChanged.connect(self._assess_destroy)
+        self.reference.textChanged.connect(self._assess_destroy)
+        self.to_sponsor.toggled.connect(self._assess_destroy)
         self.destroy_box.setVisible(may(actor, "destroy"))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
@@ -247,6 +257,7 @@ class InventoryScreen(Screen):
         for button in (self.quarantine_button, self.release_button, self.destroy_button):
             button.setEnabled(any_selected)
         self.count_button.setEnabled(len(kits) == 1)
+        self._assess_destroy()
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""
@@ -329,16 +340,57 @@ class InventoryScreen(Screen):
         if CountDialog.run(self, self.session, kits[0]):
             self._written(f"Count of kit {kits[0]} recorded.")
 
-    def _destroy(self) -> None:
+    def _assess_destroy(self) -> DestroyAssessment | None:
+        """The service's verdict on destroying the selected kits with the paperwork typed, shown
+        in the panel: each kit refused with what to do, the tablets that would leave."""
         kits = self._numbers()
+        if not kits or not may(self.session.actor, "destroy"):
+            self.destroy_verdict.clear()
+            return None
+        request = DestroyRequest(
+            tuple(kits),
+            self.witness.text(),
+            self.method.currentText(),
+            reference=self.reference.text(),
+            to_sponsor=self.to_sponsor.isChecked(),
+        )
+        try:
+            found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
+        except DispensaryError as exc:
+            self.destroy_verdict.setText(escape(exc.message))
+            return None
+        lines = [
+            f"<span style='color:#c62828'>{escape(v.message)}</span>"
+            for v in found.kits
+            if not v.accepted
+        ]
+        lines.append(
+            f"{len(found.destroyable)} kit(s), <b>{found.tablets}</b> tablets would leave: {found.from_stock} "
+            f"from the shelf, {found.from_returned} returned (held for the monitor)."
+        )
+        kit_codes = (DestroyCheck.KIT, DestroyCheck.KIT_UNKNOWN)
+        paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
+        lines += [f"<span style='color:#7a4b00'>{escape(m)}</span>" for m in paperwork]
+        self.destroy_verdict.setText("<br>".join(lines))
+        return found
+
+    def _destroy(self) -> None:
+        found = self._assess_destroy()
+        if found is None:
+            self.message.show_message("Select the kits to destroy.")
+            return
+        if found.refused:
+            self.message.show_message(" ".join(r.message for r in found.refusals))
+            return
         actor = self.session.actor
-        what = "return to the sponsor" if self.to_sponsor.isChecked() else "destruction"
+        kits = [v.kit for v in found.kits]
+        what = "return to the sponsor" if found.to_sponsor else "destruction"
         password = SignatureDialog.ask(
             self,
             actor.full_name,
             SignatureMeaning.DESTROYED.value,
-            f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)}, "
-            f"witnessed by {self.witness.text().strip() or '(no witness named)'}",
+            f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)} ({found.tablets} "
+            f"tablets), witnessed by {found.witness}",
         )
         if password is None:
             return

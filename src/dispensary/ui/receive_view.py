@@ -21,24 +21,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, InvalidInput, RuleViolation
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import queries, receiving
-from dispensary.services.receiving import KitIn
+from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine, ReceiveRequest
 from dispensary.services.results import ReceiveResult
+from dispensary.study import Study
 from dispensary.ui.label_preview import print_kit_labels
-from dispensary.ui.models.table import RowTableModel
+from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
-    KitLine,
     button_row,
     counter_keys,
     date_edit,
-    kit_columns,
     kit_table,
     primary_button,
+    product_label,
     qdate,
     scan_row,
     titled_page,
@@ -62,6 +63,35 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
+def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
+    """The kits of the delivery as read off the boxes, with the service's verdict on each."""
+
+    def product(code: str) -> str:
+        try:
+            return product_label(study, code)
+        except DispensaryError:  # not a product of the study: the verdict says so
+            return code
+
+    def verdict(line: ReceiveLine) -> str:
+        if not line.accepted:
+            return line.message
+        into = "Into quarantine" if line.status is KitStatus.QUARANTINED else "Available"
+        return f"{into}, new lot" if line.new_lot else into
+
+    return (
+        Column("Kit", lambda r: r.number),
+        Column("Product", lambda r: product(r.product)),
+        Column("Lot", lambda r: r.lot),
+        Column("Expiry", lambda r: r.expiry),
+        Column("Tablets", lambda r: r.tablets, align_right=True),
+        Column(
+            "Verdict",
+            verdict,
+            colour=lambda r: "#c62828" if not r.accepted else r.status.colour,
+        ),
+    )
+
+
 class ReceiveScreen(Screen):
     title = "Receive"
     shortcut = "Ctrl+4"
@@ -71,6 +101,7 @@ class ReceiveScreen(Screen):
         super().__init__(session, parent)
         self.setObjectName("receiveScreen")
         self.kits: list[KitIn] = []
+        self.assessment: ReceiveAssessment | None = None
         self.last_result: ReceiveResult | None = None
         self._build()
         self.start_over()
@@ -131,7 +162,7 @@ class ReceiveScreen(Screen):
         self.count_label = QLabel()
         self.count_label.setObjectName("sectionTitle")
         right.addWidget(self.count_label)
-        self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
+        self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(line_columns(study), self)
         self.kits_view = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         self.remove_button = QPushButton("Remove line")
@@ -154,6 +185,7 @@ class ReceiveScreen(Screen):
         self.receive_button.clicked.connect(self.receive)
         self.labels_button.clicked.connect(self.print_labels)
         self.product.currentIndexChanged.connect(self._product_changed)
+        self.temperature_ok.toggled.connect(self._show_kits)
         counter_keys(self, self.receive)
         QShortcut(QKeySequence.StandardKey.Delete, self.kits_view, self._remove_line)
 
@@ -214,26 +246,26 @@ class ReceiveScreen(Screen):
             "Scan the kit's own barcode."
         )
 
-    def _check_new(self, numbers: list[str]) -> None:
-        """Refuses a kit already on the list or already in stock, before it is listed."""
-        listed = {k.number for k in self.kits}
-        for number in numbers:
-            if number in listed:
-                raise RuleViolation(f"Kit {number} is already on this shipment's list.")
-            listed.add(number)
-        for number in numbers[:50]:  # a longer range is checked in full by Receive itself
-            if self._in_stock(number):
-                raise RuleViolation(
-                    f"Kit {number} is already in stock: a kit number is received once. "
-                    "Check the label."
-                )
+    def _assess(self, kits: list[KitIn]) -> ReceiveAssessment:
+        """The service's assessment of the shipment as listed, with the paperwork typed."""
+        return receiving.assess_receive(
+            self.session.ctx,
+            self.session.actor,
+            ReceiveRequest(
+                self.shipment.text(),
+                kits,
+                received_on=to_date(self.received_on.date()),
+                condition=self.condition.text() or "intact",
+                temperature_ok=self.temperature_ok.isChecked(),
+            ),
+        )
 
-    def _in_stock(self, number: str) -> bool:
-        try:
-            queries.kit_detail(self.session.ctx, self.session.actor, number)
-        except DispensaryError:
-            return False
-        return True
+    def _new_lines_refused(self, new: list[KitIn]) -> tuple[ReceiveAssessment, str]:
+        """The list with the new kits, assessed; and the first refusal of a new line ("" when
+        every new line is accepted)."""
+        found = self._assess([*self.kits, *new])
+        refused = [line for line in found.lines[-len(new) :] if not line.accepted]
+        return found, refused[0].message if refused else ""
 
     def add_scanned(self, code: str) -> None:
         if not code:
@@ -248,12 +280,15 @@ class ReceiveScreen(Screen):
             if len(numbers) != 1:
                 raise InvalidInput(f"'{code}' is a range: use the range field for ranges.")
             product, lot, expiry, tablets = self._batch()
-            self._check_new(numbers)
+            new = [KitIn(numbers[0], product, lot, expiry, tablets)]
+            found, refusal = self._new_lines_refused(new)
         except DispensaryError as exc:
+            refusal = exc.message
+        if refusal:
             self.scan_field.refused()
-            self.message.show_message(exc.message, "error")
+            self.message.show_message(refusal, "error")
             return
-        self._add([KitIn(numbers[0], product, lot, expiry, tablets)])
+        self._add(new, found)
         self.scan_field.accepted()
         self.message.show_message(f"Kit {numbers[0]} added.", "ok")
 
@@ -265,12 +300,15 @@ class ReceiveScreen(Screen):
             self._not_a_participant(text)
             numbers = receiving.expand_range(text)
             product, lot, expiry, tablets = self._batch()
-            self._check_new(numbers)
+            new = [KitIn(n, product, lot, expiry, tablets) for n in numbers]
+            found, refusal = self._new_lines_refused(new)
         except DispensaryError as exc:
-            self.message.show_message(exc.message, "error")
+            refusal = exc.message
+        if refusal:
+            self.message.show_message(refusal, "error")
             self.range_field.selectAll()
             return
-        self._add([KitIn(n, product, lot, expiry, tablets) for n in numbers])
+        self._add(new, found)
         self.range_field.clear()
         self.message.show_message(
             f"{len(numbers)} kits added ({numbers[0]} to {numbers[-1]}).", "ok"
@@ -284,6 +322,8 @@ class ReceiveScreen(Screen):
             self.load_manifest(Path(path))
 
     def load_manifest(self, path: Path) -> None:
+        """Lists every line of the manifest with the service's verdict on it: a refused line is
+        shown (and the shipment is not received) until it is taken off or put right."""
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -291,16 +331,24 @@ class ReceiveScreen(Screen):
             return
         try:
             kits = receiving.parse_manifest(text, str(self.product.currentData()))
-            self._check_new([k.number for k in kits])
+            found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
             self.message.show_message(f"{path.name}: {exc.message}", "error")
             return
-        self._add(kits)
+        self._add(kits, found)
+        refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
+        if refused:
+            self.message.show_message(
+                f"{len(kits)} kits imported from {path.name}; {len(refused)} refused (see the "
+                f"list): {refusal}",
+                "warning",
+            )
+            return
         self.message.show_message(f"{len(kits)} kits imported from {path.name}.", "ok")
 
-    def _add(self, kits: list[KitIn]) -> None:
+    def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
-        self._show_kits()
+        self._show(found)
         self.kits_view.scrollToBottom()
 
     def _remove_line(self) -> None:
@@ -312,9 +360,31 @@ class ReceiveScreen(Screen):
         self.message.show_message(f"Kit {removed.number} taken off the list.", "info")
 
     def _show_kits(self) -> None:
-        self.kits_model.set_rows(self.kits)
-        tablets = sum(k.tablets for k in self.kits)
-        self.count_label.setText(f"Kits in this shipment: {len(self.kits)} ({tablets} tablets)")
+        """The list assessed afresh (a line taken off, the temperature record changed)."""
+        if not self.kits:
+            self._show(None)
+            return
+        try:
+            found = self._assess(self.kits)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self._show(found)
+
+    def _show(self, found: ReceiveAssessment | None) -> None:
+        """Shows the service's verdicts and totals, as they are."""
+        self.assessment = found
+        self.kits_model.set_rows(list(found.lines) if found is not None else [])
+        if found is None:
+            self.count_label.setText("Kits in this shipment: 0")
+        else:
+            text = f"Kits in this shipment: {found.kits} ({found.tablets} tablets)"
+            refused = len(found.refused_lines)
+            if refused:
+                text += f" — {refused} refused"
+            if found.quarantined:
+                text += " — into quarantine (temperature record not acceptable)"
+            self.count_label.setText(text)
         self.remove_button.setEnabled(bool(self.kits))
         self.receive_button.setEnabled(bool(self.kits))
 
@@ -324,6 +394,17 @@ class ReceiveScreen(Screen):
         if not self.kits:
             self.message.show_message("Scan the kits of the shipment first.", "error")
             self.scan_field.setFocus()
+            return
+        try:
+            found = self._assess(self.kits)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self._show(found)
+        if found.refused:
+            lines = len(found.refused_lines)
+            more = f" ({lines} line(s) refused: see the list)" if lines else ""
+            self.message.show_message(f"Not received: {found.refusals[0].message}{more}", "error")
             return
         try:
             result = receiving.receive_shipment(

@@ -3,7 +3,6 @@ adherence flag gets the pharmacist's reason while the participant is still there
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -20,17 +19,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput, NotFound
 from dispensary.domain.rules import parse_whole
-from dispensary.services import queries, returns
+from dispensary.services import returns
+from dispensary.services.assessment import (
+    ReturnAssessment,
+    ReturnCheck,
+    ReturnKitLine,
+    ReturnRequest,
+)
 from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, is_dispense_number, route_scan
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     button_row,
@@ -48,35 +52,24 @@ from dispensary.ui.widgets import (
     wrapped_label,
 )
 
-TO_COUNT = "to count"
 
-
-@dataclass(frozen=True)
-class ReturnLine:
-    """One kit of the dispense and whether its return is recorded."""
-
-    kit: str
-    product: str
-    lot: str
-    dispensed: int
-    state: str  # "to count", or the kit's status once back
-
-
-def line_columns(study: Study) -> tuple[Column[ReturnLine], ...]:
+def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
     return (
         Column("Kit", lambda r: r.kit),
         Column("Product", lambda r: product_label(study, r.product)),
         Column("Lot", lambda r: r.lot),
         Column("Dispensed", lambda r: r.dispensed, align_right=True),
         Column(
-            "Return",
-            lambda r: r.state,
-            colour=lambda r: "#7a4b00" if r.state == TO_COUNT else "#1b5e20",
+            "Return", lambda r: r.state, colour=lambda r: "#7a4b00" if r.to_count else "#1b5e20"
         ),
     )
 
 
 class ReturnScreen(Screen):
+    """Shows the service's assessment of the return as it is typed (`returns.assess_return`):
+    the dispense the scan names, its kits, the refusals and the adherence the count gives. The
+    screen works nothing out itself."""
+
     title = "Returns"
     shortcut = "Ctrl+3"
     roles = STAFF_ROLES
@@ -84,11 +77,16 @@ class ReturnScreen(Screen):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setObjectName("returnScreen")
-        self.dispense: DispenseResult | None = None
-        self.lines: list[ReturnLine] = []
+        self.assessment: ReturnAssessment | None = None
         self.last_result: ReturnResult | None = None
+        self._refusal_shown = False
         self._build()
         self._clear()
+
+    @property
+    def dispense(self) -> DispenseResult | None:
+        """The dispense on the screen, as the last assessment found it."""
+        return self.assessment.dispense if self.assessment is not None else None
 
     def _build(self) -> None:
         outer, self.message = titled_page(self, "Record a return")
@@ -102,7 +100,7 @@ class ReturnScreen(Screen):
         left = QVBoxLayout()
         self.card = info_card("participantCard")
         left.addWidget(self.card)
-        self.lines_model: RowTableModel[ReturnLine] = RowTableModel(
+        self.lines_model: RowTableModel[ReturnKitLine] = RowTableModel(
             line_columns(self.session.ctx.study), self
         )
         self.lines_view = kit_table(self.lines_model)
@@ -134,8 +132,8 @@ class ReturnScreen(Screen):
         self.note.setToolTip("Anything the participant said about missed or extra doses")
         form.addRow("N&ote", self.note)
         right.addLayout(form)
-        self.tally = QLabel()
-        self.tally.setObjectName("tally")
+        self.tally = wrapped_label("tally")
+        self.tally.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.tally)
 
         self.new_button = QPushButton("Next return (Esc)")
@@ -163,8 +161,11 @@ class ReturnScreen(Screen):
         grid.addLayout(right, 0, 1)
 
         self.scan_field.scanned.connect(self.scan)
-        self.counted.textChanged.connect(self._update_tally)
-        self.kit.currentIndexChanged.connect(self._update_tally)
+        self.counted.textChanged.connect(self._reassess)
+        self.kit.currentIndexChanged.connect(self._reassess)
+        self.held.valueChanged.connect(self._reassess)
+        self.returned_on.dateChanged.connect(self._reassess)
+        self.note.textChanged.connect(self._reassess)
         self.counted.returnPressed.connect(self.sign)
         self.sign_button.clicked.connect(self.sign)
         self.new_button.clicked.connect(self.start_over)
@@ -175,23 +176,25 @@ class ReturnScreen(Screen):
     # -- screen contract ------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.dispense is None:
+        dispense = self.dispense
+        if dispense is None:
             self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
             self.scan_field.setFocus()
         else:
-            self._load_dispense(self.dispense.number)
+            self._load(dispense.number)
 
     def handle_scan(self, code: str) -> bool:
         text = code.strip().upper()
         if not text:
             return False
-        if self.dispense is not None and self._select_kit(text):
+        if self.assessment is not None and self._select_kit(text):
             return True
-        found = self._find(text)
-        if found is None:
+        try:
+            found = self._assess_scan(text)
+        except DispensaryError:
             return False
         self.scan_field.setText(text)
-        self._show(*found)
+        self._show_found(found)
         return True
 
     # -- finding the dispense -------------------------------------------------------------
@@ -199,19 +202,12 @@ class ReturnScreen(Screen):
     def scan(self, code: str) -> None:
         text = code.strip().upper()
         self.message.clear_message()
-        if not text:
-            self.scan_field.refused()
-            self.message.show_message(
-                "Scan the barcode on the dispensing label, a kit, or type the participant number.",
-                "error",
-            )
-            return
-        if self.dispense is not None and self._select_kit(text):
+        if text and self.assessment is not None and self._select_kit(text):
             self.scan_field.accepted()
             self.counted.setFocus()
             return
         try:
-            found = self._find_or_raise(text)
+            found = self._assess_scan(text)
         except DispensaryError as exc:
             routed = route_scan(self.session, text) if isinstance(exc, NotFound) else None
             if routed is not None and routed[0] is not OpenKind.RETURN:
@@ -221,74 +217,35 @@ class ReturnScreen(Screen):
             self.scan_field.refused()
             self.message.show_message(exc.message, "error")
             return
-        self._show(*found)
+        self._show_found(found)
 
-    def _find(self, text: str) -> tuple[DispenseResult, str] | None:
-        try:
-            return self._find_or_raise(text)
-        except DispensaryError:
-            return None
+    def _assess_scan(self, text: str) -> ReturnAssessment:
+        """The service finds the dispense a code names (label, kit, participant number)."""
+        return returns.assess_return(
+            self.session.ctx,
+            self.session.actor,
+            ReturnRequest(scanned=text, returned_on=to_date(self.returned_on.date())),
+        )
 
-    def _find_or_raise(self, text: str) -> tuple[DispenseResult, str]:
-        """The dispense the code names, and the kit to select first ("" for the first open)."""
-        ctx, actor = self.session.ctx, self.session.actor
-        if is_dispense_number(text):
-            return queries.get_dispense_detail(ctx, actor, text), ""
-        try:
-            _row, history = queries.participant_history(ctx, actor, text)
-        except NotFound:
-            return queries.kit_dispense(ctx, actor, text), text
-        open_rows = [h for h in history if h.returned is None]
-        if not open_rows:
-            raise NotFound(
-                f"Participant {text} has no bottle out: every return is recorded. To change a "
-                "count, record a correction from the participant's history."
-            )
-        return queries.get_dispense_detail(ctx, actor, open_rows[0].dispense_number), ""
-
-    def _show(self, dispense: DispenseResult, kit: str) -> None:
+    def _show_found(self, found: ReturnAssessment) -> None:
         self.scan_field.accepted()
-        self._load_dispense(dispense.number)
-        if kit:
-            self._select_kit(kit)
+        self._show(found, reload_kits=True)
+        self._reassess()
         self.counted.setFocus()
 
-    def _load_dispense(self, number: str) -> None:
-        ctx, actor = self.session.ctx, self.session.actor
+    def _load(self, number: str) -> None:
+        """The dispense assessed afresh (after a write, or when the screen is shown again)."""
         try:
-            dispense = queries.get_dispense_detail(ctx, actor, number)
-            states = {k.kit: queries.kit_detail(ctx, actor, k.kit).status for k in dispense.kits}
+            found = returns.assess_return(
+                self.session.ctx,
+                self.session.actor,
+                ReturnRequest(dispense=number, returned_on=to_date(self.returned_on.date())),
+            )
         except DispensaryError as exc:
             self.message.show_message(exc.message, "error")
             return
-        self.dispense = dispense
-        self.lines = [
-            ReturnLine(
-                k.kit,
-                k.product,
-                k.lot,
-                k.tablets,
-                TO_COUNT if states[k.kit] is KitStatus.DISPENSED else states[k.kit].label,
-            )
-            for k in dispense.kits
-        ]
-        self.lines_model.set_rows(self.lines)
-        self.kit.blockSignals(True)
-        self.kit.clear()
-        for line in self.lines:
-            if line.state == TO_COUNT:
-                self.kit.addItem(f"{line.kit} ({line.dispensed} dispensed)", line.kit)
-        self.kit.blockSignals(False)
-        self.held.setMaximum(dispense.days)
-        self.card.setText(self._card_text(dispense))
-        self._set_form_enabled(self.kit.count() > 0)
-        if self.kit.count() == 0:
-            self.message.show_message(
-                f"Every kit of {dispense.number} is already counted back. To change a count, "
-                "record a correction from the participant's history.",
-                "info",
-            )
-        self._update_tally()
+        self._show(found, reload_kits=True)
+        self._reassess()
 
     @staticmethod
     def _card_text(d: DispenseResult) -> str:
@@ -309,7 +266,7 @@ class ReturnScreen(Screen):
         self.kit.setCurrentIndex(index)
         return True
 
-    # -- counting -------------------------------------------------------------------------
+    # -- the assessment -------------------------------------------------------------------
 
     def counted_tablets(self) -> int | None:
         try:
@@ -317,42 +274,113 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return None
 
-    def _dispensed_in_kit(self) -> int:
+    def _request(self, dispense: str) -> ReturnRequest:
         kit = self.kit.currentData()
-        for line in self.lines:
-            if line.kit == kit:
-                return line.dispensed
-        return 0
-
-    def _update_tally(self) -> None:
-        if self.dispense is None or self.kit.count() == 0:
-            self.tally.setText("")
-            return
-        dispensed = self._dispensed_in_kit()
-        counted = self.counted_tablets()
-        if counted is None:
-            self.tally.setText(f"Kit {self.kit.currentData()}: {dispensed} dispensed")
-            return
-        self.tally.setText(
-            f"Kit {self.kit.currentData()}: {dispensed} dispensed · {counted} counted back · "
-            f"{dispensed - counted} taken"
+        return ReturnRequest(
+            dispense=dispense,
+            kit=str(kit) if kit else None,
+            tablets=self.counted_tablets(),
+            returned_on=to_date(self.returned_on.date()),
+            held_days=self.held.value(),
+            condition=self.condition.text(),
+            note=self.note.text(),
         )
 
-    def sign(self) -> None:
+    def _reassess(self) -> ReturnAssessment | None:
+        """The service's assessment of the form as it stands, shown; None when the request
+        itself is refused (its message is shown)."""
         dispense = self.dispense
-        if dispense is None or self.kit.count() == 0:
+        if dispense is None:
+            return None
+        try:
+            found = returns.assess_return(
+                self.session.ctx, self.session.actor, self._request(dispense.number)
+            )
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            self._refusal_shown = True
+            return None
+        self._show(found)
+        return found
+
+    def _show(self, found: ReturnAssessment, reload_kits: bool = False) -> None:
+        """Shows an assessment as it is: the kits, the kit's tally, refusals, the adherence."""
+        self.assessment = found
+        self.lines_model.set_rows(list(found.kits))
+        self.card.setText(self._card_text(found.dispense))
+        if reload_kits:
+            self.kit.blockSignals(True)
+            self.kit.clear()
+            for line in found.kits_to_count:
+                self.kit.addItem(f"{line.kit} ({line.dispensed} dispensed)", line.kit)
+            if found.kit:
+                self._select_kit(found.kit)
+            self.kit.blockSignals(False)
+        open_kits = bool(found.kits_to_count)
+        self._set_form_enabled(open_kits)
+        self.sign_button.setEnabled(open_kits and not found.refused)
+        self.tally.setText(self._tally_text(found))
+        if found.refusals:
+            only_back = all(r.code is ReturnCheck.ALL_BACK for r in found.refusals)
+            text = " ".join(r.message for r in found.refusals)
+            self.message.show_message(text, "info" if only_back else "error")
+            self._refusal_shown = True
+        elif self._refusal_shown:
+            self.message.clear_message()
+            self._refusal_shown = False
+
+    @staticmethod
+    def _tally_text(found: ReturnAssessment) -> str:
+        preview = found.preview
+        line = found.line(found.kit) if found.kit else None
+        if line is None or not line.to_count:
+            return ""
+        if preview is None:
+            return f"Kit {line.kit}: {line.dispensed} dispensed"
+        parts = [
+            f"Kit {preview.kit}: {preview.kit_dispensed} dispensed · {preview.kit_returned} "
+            f"counted back · {preview.kit_taken} taken"
+        ]
+        if not preview.complete:
+            parts.append(
+                f"Adherence is worked out when every kit is back: {preview.kits_left} kit(s) "
+                "still to count after this one."
+            )
+            return "<br>".join(parts)
+        adherence = "—" if preview.adherence is None else f"{preview.adherence:.0%}"
+        parts.append(
+            f"Expected <b>{preview.expected}</b> · taken <b>{preview.taken}</b> · adherence "
+            f"<b>{adherence}</b>"
+        )
+        if preview.flags:
+            flags = escape(", ".join(f.label for f in preview.flags))
+            ask = "" if preview.explained else ": ask the participant why"
+            parts.append(f"<span style='color:#8a1c13'><b>{flags}</b>{ask}</span>")
+        return "<br>".join(parts)
+
+    # -- signing --------------------------------------------------------------------------
+
+    def sign(self) -> None:
+        if self.dispense is None:
             self.message.show_message("Scan the dispensing label first.", "error")
             self.scan_field.setFocus()
             return
-        counted = self.counted_tablets()
-        if counted is None:
-            self.message.show_message("Type the number of tablets counted back.", "error")
+        found = self._reassess()
+        if found is None:
+            return
+        if found.refused:
             self.counted.setFocus()
             return
-        kit = str(self.kit.currentData())
+        tablets = found.tablets
+        if tablets is None:
+            self.message.show_message("Type the number of tablets counted back.", "error")
+            self._refusal_shown = True
+            self.counted.setFocus()
+            return
+        dispense = found.dispense
         summary = (
-            f"Return of kit {kit} from {dispense.participant} cycle {dispense.cycle} "
-            f"({dispense.number}): {counted} tablets counted, {self.held.value()} days held."
+            f"Return of kit {found.kit} from {dispense.participant} cycle {dispense.cycle} "
+            f"({dispense.number}): {tablets} tablets counted, {found.held_days} days held."
         )
         password = SignatureDialog.ask(
             self, self.session.actor.full_name, "return counted", summary
@@ -366,12 +394,12 @@ class ReturnScreen(Screen):
             lambda: returns.record_return(
                 self.session.ctx,
                 self.session.actor,
-                kit,
-                counted,
+                found.kit,
+                tablets,
                 password,
                 dispense=dispense.number,
-                returned_on=to_date(self.returned_on.date()),
-                held_days=self.held.value(),
+                returned_on=found.returned_on,
+                held_days=found.held_days,
                 condition=self.condition.text(),
                 note=self.note.text(),
             ),
@@ -381,20 +409,24 @@ class ReturnScreen(Screen):
         self.last_result = result
         self.changed.emit()
         note_given = bool(self.note.text().strip())
-        self.counted.clear()
-        self.note.clear()
-        self.condition.clear()
-        self._load_dispense(dispense.number)
+        for field in (self.counted, self.note, self.condition):
+            field.blockSignals(True)
+            field.clear()
+            field.blockSignals(False)
+        self._load(dispense.number)
         self._show_result(result, note_given)
 
     def _show_result(self, result: ReturnResult, note_given: bool) -> None:
+        self._refusal_shown = False
+        self.tally.clear()
         parts = [
             f"<b>{escape(result.kit)}</b>: {result.tablets_returned} tablets back. "
             f"{escape(result.dispense_number)}: {result.dispensed} dispensed, "
             f"{result.returned} returned so far."
         ]
         if result.adherence is None and not result.flags:
-            left = self.kit.count()
+            found = self.assessment
+            left = len(found.kits_to_count) if found is not None else 0
             parts.append(
                 f"Adherence is worked out when every kit is back: {left} kit(s) still to count."
             )
@@ -459,17 +491,21 @@ class ReturnScreen(Screen):
         self.scan_field.setFocus()
 
     def _clear(self) -> None:
-        self.dispense = None
-        self.lines = []
+        self.assessment = None
+        self._refusal_shown = False
         self.lines_model.set_rows([])
+        for widget in (self.kit, self.counted, self.held, self.returned_on, self.note):
+            widget.blockSignals(True)
         self.kit.clear()
         self.counted.clear()
         self.held.setValue(0)
-        self.condition.clear()
         self.note.clear()
+        self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
+        for widget in (self.kit, self.counted, self.held, self.returned_on, self.note):
+            widget.blockSignals(False)
+        self.condition.clear()
         self.result.clear()
         self.tally.clear()
-        self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
         self.card.setText("Scan the barcode on the dispensing label the participant brought back.")
         self._ask_reason(False)
         self._set_form_enabled(False)

@@ -1,18 +1,12 @@
-"""What a counter step would meet before it is taken: the refusals, the warnings to override and
-the kits, as the writing service itself sees them ("assess, then act").
-
-A screen or a `dispensary check` command shows an assessment and holds no rule of its own; the
-writing service computes the same assessment inside its transaction and refuses exactly what it
-refused, so the two can never disagree.
-"""
+"""The dispense's assessment: refusals, warnings to override, and the kits that would go out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dispensary.domain.errors import RuleViolation
+from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import KitRow
 
 
@@ -45,15 +39,6 @@ class OverrideNeeds(StrEnum):
             OverrideNeeds.REASON: "a reason to dispense anyway",
             OverrideNeeds.ORDERED_BY: "who ordered it (the investigator)",
         }[self]
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Blocks the step; the message says what to do instead."""
-
-    code: DispenseCheck
-    message: str
-    error: type[RuleViolation] = field(default=RuleViolation, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,7 +93,7 @@ class DispenseAssessment:
     dose_level: int
     dose_name: str
     previous_dose_level: int | None
-    refusals: tuple[Refusal, ...]
+    refusals: tuple[Refusal[DispenseCheck], ...]
     warnings: tuple[Caution, ...]
     proposed: tuple[KitRow, ...]  # first expiry first out, whatever was scanned
     kits: tuple[KitVerdict, ...]  # each scanned code, in scan order

@@ -1,0 +1,310 @@
+"""What every command module shares, and nothing heavy: exit codes and environment variables,
+passwords from the environment or the terminal, the argument types, the parser helpers and the
+terminal's text. A command's `--help` loads this module and its own, not the services: those
+load when a command runs (see cli.program).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.errors import InvalidInput, NotSignedIn
+from dispensary.domain.rules import (
+    MAX_DAYS_AHEAD,
+    parse_date,
+    parse_decimal,
+    parse_whole,
+    undecodable,
+)
+
+if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
+    from dispensary.cli.run import Run
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
+ENV_USER = "DISPENSARY_USER"
+ENV_PASSWORD = "DISPENSARY_PASSWORD"
+ENV_NEW_PASSWORD = "DISPENSARY_NEW_PASSWORD"
+ENV_VERIFIER_PASSWORD = "DISPENSARY_VERIFIER_PASSWORD"
+ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
+ENV_TODAY = "DISPENSARY_TODAY"
+ENV_DEBUG = "DISPENSARY_DEBUG"
+TRAINING_ONLY = (
+    f"{ENV_TODAY} fixes today's date on a training database only (the demo, or one created "
+    f"with `init --training`), not on {{what}}: the audit trail must carry the real dates. "
+    f"Unset {ENV_TODAY}; nothing was changed."
+)
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written (exit 2), e.g. a missing password."""
+
+
+# -- passwords ----------------------------------------------------------------------------------
+
+
+def _typed_secret(prompt: str) -> str:
+    """A password typed without echo; bytes the terminal did not send as UTF-8 are a usage
+    mistake, not a crash (they could never match a stored password anyway)."""
+    try:
+        value = getpass.getpass(prompt)
+    except UnicodeDecodeError as exc:
+        raise UsageError(NOT_UTF8.format(what="The password typed")) from exc
+    if undecodable(value):
+        raise UsageError(NOT_UTF8.format(what="The password typed"))
+    return value
+
+
+def _env_secret(env: str) -> str:
+    value = os.environ.get(env, "")
+    if undecodable(value):
+        raise UsageError(NOT_UTF8.format(what=env))
+    return value
+
+
+NOT_UTF8 = (
+    "{what} holds bytes that are not UTF-8 text. Nothing was done: give it again as text (check "
+    "the character encoding of the terminal or script)."
+)
+
+
+def secret(env: str, who: str) -> str:
+    """A password that signs in or signs: from the environment, or typed in a terminal."""
+    value = _env_secret(env)
+    if value:
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise NotSignedIn(
+            f"No password for {who}: set {env}, or run the command in a terminal to type it."
+        )
+    return _typed_secret(f"Password for {who}: ")
+
+
+def second_person_secret(env: str, name: str | None, why: str) -> str:
+    """The password of the second person named (count verifier, dispense checker); none named,
+    no password asked."""
+    return secret(env, f"{name} ({why})") if name else ""
+
+
+def new_secret(env: str, whose: str) -> str:
+    """A password being set: from the environment, or typed twice in a terminal."""
+    value = _env_secret(env)
+    if value:
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(f"Give the new password for {whose} in {env}, or run in a terminal.")
+    first = _typed_secret(f"New password for {whose}: ")
+    if _typed_secret("Type it again: ") != first:
+        raise UsageError("The two passwords differ; nothing was changed.")
+    return first
+
+
+# -- formatting ----------------------------------------------------------------------------------
+
+
+def json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot show {type(value).__name__} as JSON")
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()
+) -> list[str]:
+    """Columns aligned for a terminal; numbers (the `right` columns) aligned to the right."""
+    cells = [list(headers), *[[cell(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(cells[0]), line(["-" * w for w in widths]), *[line(r) for r in cells[1:]]]
+
+
+def keyed(keys: Sequence[str], rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
+    """The rows of a terminal table as JSON objects: the same values under `keys`."""
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def kits_text(kits: Sequence[str]) -> str:
+    if len(kits) <= 6:
+        return ", ".join(kits)
+    return f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def status_label(status: ParticipantStatus) -> str:
+    return status.label.lower()
+
+
+# -- argument types ------------------------------------------------------------------------------
+
+
+# Each type reads one value with the domain's parser, so that the command line, the screens and
+# the imported files take a number or a date the same way; a refusal is a usage mistake (exit 2),
+# raised before the database is opened.
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _argument(parse: Callable[[str], _Parsed], text: str) -> _Parsed:
+    try:
+        return parse(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from exc
+
+
+def calendar_date(text: str) -> date:
+    """YYYY-MM-DD within the plausible window, so that `--to` + 1 day stays in the calendar."""
+    return _argument(partial(parse_date, what="date"), text)
+
+
+def whole(text: str) -> int:
+    """Digits 0-9 only, within what the database's INTEGER holds (on PostgreSQL too)."""
+    return _argument(partial(parse_whole, what="number"), text)
+
+
+def record_id(text: str) -> int:
+    """The number of a record (a return): 1 or more, and within the database's INTEGER."""
+    return _argument(partial(parse_whole, what="record number", minimum=1), text)
+
+
+def days(text: str) -> int:
+    """A number of days counted ahead of today: 0 to a century, so that today + N stays in the
+    calendar."""
+    return _argument(
+        partial(parse_whole, what="number of days", minimum=0, maximum=MAX_DAYS_AHEAD), text
+    )
+
+
+AUDIT_LIST_MOST = 100_000
+
+
+def audit_limit(text: str) -> int:
+    """How many entries `audit list --limit` shows: 0 or less would show them all, and a huge
+    number cannot be given to the database."""
+    return _argument(
+        partial(parse_whole, what="number of entries", minimum=1, maximum=AUDIT_LIST_MOST), text
+    )
+
+
+def number(text: str) -> float:
+    """A decimal number written with 0-9 and a point: no nan, inf or exponent, which would slip
+    past a range check (nan compares false with every limit)."""
+    return _argument(partial(parse_decimal, what="number"), text)
+
+
+def comma_pieces(texts: Sequence[str]) -> list[str]:
+    """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
+    return [piece for text in texts for piece in text.split(",") if piece.strip()]
+
+
+def read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"The {what} {path} cannot be read ({exc}). Check the file name."
+        ) from exc
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+Handler = Callable[["Run"], int]
+"""What runs a command: its exit code, from the command line in the run."""
+Fill = Callable[[argparse.ArgumentParser], None]
+"""Adds a command's arguments and handler to its parser (each command module's PARSERS)."""
+
+
+def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--db, --user and --json: before the command, or after it."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", default=default, help="the database file or URL"
+    )
+    parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print JSON on stdout (errors stay on stderr, stdout empty)",
+    )
+
+
+class Commands:
+    """Adds subcommands that all accept the global options after the command name too."""
+
+    def __init__(self, subparsers: Any) -> None:
+        self.subparsers = subparsers
+        self.common = argparse.ArgumentParser(add_help=False)
+        global_options(self.common, suppress=True)
+
+    @classmethod
+    def actions(cls, group: argparse.ArgumentParser, dest: str) -> Commands:
+        """The actions of a command group (`user add`, `user list`...); the group's name alone
+        is a usage mistake that names the group."""
+        group.set_defaults(handler=missing_subcommand)
+        return cls(group.add_subparsers(dest=dest, metavar="ACTION"))
+
+    def parser(
+        self, name: str, text: str, parent: argparse.ArgumentParser | None = None
+    ) -> argparse.ArgumentParser:
+        """The parser of a command, without its arguments and handler yet."""
+        p: argparse.ArgumentParser = self.subparsers.add_parser(
+            name, help=text, description=text, parents=[parent or self.common]
+        )
+        return p
+
+    def add(
+        self, name: str, handler: Handler, text: str, parent: argparse.ArgumentParser | None = None
+    ) -> argparse.ArgumentParser:
+        p = self.parser(name, text, parent)
+        p.set_defaults(handler=handler)
+        return p
+
+
+def missing_subcommand(run: Run) -> int:
+    raise UsageError(
+        f"'{run.args.command}' needs an action; see `dispensary {run.args.command} --help`."
+    )

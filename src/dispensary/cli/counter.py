@@ -1,0 +1,525 @@
+"""The counter: `enroll`, `participant-status`, `dispense`, `void`, `return`, `correct-return`,
+`explain`, `participants`, `history` and `trace`.
+
+Each command's parser sits after its handler; the services load inside the handlers, so that
+`--help` does not load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from dispensary.cli.core import (
+    ENV_CHECKER_PASSWORD,
+    EXIT_OK,
+    Fill,
+    UsageError,
+    calendar_date,
+    kits_text,
+    number,
+    percent,
+    plural,
+    record_id,
+    second_person_secret,
+    status_label,
+    table,
+    whole,
+)
+from dispensary.domain.codes import ParticipantStatus
+
+if TYPE_CHECKING:
+    from dispensary.cli.run import Run
+    from dispensary.services.results import (
+        DispenseHistoryRow,
+        DispenseResult,
+        ParticipantRow,
+        ReturnResult,
+    )
+
+# -- participants --------------------------------------------------------------------------------
+
+
+def _participant_dict(row: ParticipantRow) -> dict[str, Any]:
+    return asdict(row)
+
+
+def cmd_enroll(run: Run) -> int:
+    from dispensary.services import participants
+
+    a = run.args
+    row = participants.enroll(
+        run.context(),
+        run.actor(),
+        a.number,
+        a.initials,
+        a.birth_year,
+        a.sex,
+        a.eligibility_confirmed_by,
+        enrolled_on=a.date,
+    )
+    run.emit(
+        _participant_dict(row),
+        [
+            f"Enrolled {row.study_number} ({row.initials}), born {row.birth_year}, {row.sex}, "
+            f"on {row.enrolled_on.isoformat()}.",
+            f"  Eligibility confirmed by {a.eligibility_confirmed_by.strip()}",
+            "Next: dispense cycle 1.",
+        ],
+    )
+    return EXIT_OK
+
+
+def enroll_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_enroll)
+    p.add_argument("number")
+    p.add_argument("--initials", required=True, metavar="XX")
+    p.add_argument("--birth-year", required=True, type=whole, metavar="YYYY")
+    p.add_argument("--sex", required=True, metavar="F|M")
+    p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
+    p.add_argument("--date", type=calendar_date, help="enrolment date (default today)")
+
+
+def cmd_participant_status(run: Run) -> int:
+    from dispensary.services import participants
+
+    a = run.args
+    row = participants.set_status(run.context(), run.actor(), a.number, a.status, a.reason)
+    run.emit(
+        _participant_dict(row),
+        [
+            f"{row.study_number} ({row.initials}) is now {status_label(row.status)}.",
+            f"  Reason  {a.reason.strip()}",
+        ],
+    )
+    return EXIT_OK
+
+
+def participant_status_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_participant_status)
+    p.add_argument("number")
+    p.add_argument("status", choices=[s.value for s in ParticipantStatus])
+    p.add_argument("--reason", required=True)
+
+
+def _return_state(row: ParticipantRow, today: date) -> str:
+    """'pending' while the participant has the bottle; 'overdue' a week after the cycle ended."""
+    from dispensary.services import reconciliation
+
+    if not row.return_pending or row.next_due is None:
+        return ""
+    overdue = row.next_due + timedelta(days=reconciliation.RETURN_GRACE_DAYS) < today
+    return "OVERDUE" if overdue else "pending"
+
+
+def cmd_participants(run: Run) -> int:
+    from dispensary.services import queries
+
+    rows = queries.participants(run.context(), run.actor())
+    today = run.clock.today()
+    lines = table(
+        ["Number", "Initials", "Enrolled", "Status", "Cycle", "Day 1", "Next due", "Return"],
+        [
+            (
+                r.study_number,
+                r.initials,
+                r.enrolled_on,
+                status_label(r.status),
+                r.last_cycle,
+                r.last_day1,
+                r.next_due if r.status is ParticipantStatus.ON_TREATMENT else None,
+                _return_state(r, today),
+            )
+            for r in rows
+        ],
+        right=[4],
+    )
+    run.emit([_participant_dict(r) for r in rows], lines)
+    return EXIT_OK
+
+
+def participants_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_participants)
+
+
+def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
+    return table(
+        [
+            "Cycle",
+            "Dispense",
+            "Day 1",
+            "Dose",
+            "Kits",
+            "Given",
+            "Back",
+            "Taken",
+            "Expected",
+            "Adherence",
+            "Flags",
+        ],
+        [
+            (
+                r.cycle,
+                r.dispense_number,
+                r.day1,
+                r.dose_name,
+                ", ".join(r.kits),
+                r.tablets,
+                r.returned,
+                r.taken,
+                r.expected,
+                percent(r.adherence),
+                ", ".join(f.value.replace("_", "-") for f in r.flags)
+                + (" (explained)" if r.flags and r.flag_reason else ""),
+            )
+            for r in rows
+        ],
+        right=[0, 5, 6, 7, 8, 9],
+    )
+
+
+def cmd_history(run: Run) -> int:
+    from dispensary.services import queries
+
+    person, rows = queries.participant_history(run.context(), run.actor(), run.args.number)
+    lines = [
+        f"{person.study_number} ({person.initials}), born {person.birth_year}, {person.sex}, "
+        f"enrolled {person.enrolled_on.isoformat()}, {status_label(person.status)}",
+    ]
+    if person.status is ParticipantStatus.ON_TREATMENT and person.next_due:
+        pending = (
+            f"; the return of cycle {person.last_cycle} is pending" if person.return_pending else ""
+        )
+        lines.append(f"Next: cycle {person.next_cycle} from {person.next_due.isoformat()}{pending}")
+    lines.append("")
+    lines += _history_table(rows) if rows else ["No dispenses yet."]
+    explained = [r for r in rows if r.flag_reason]
+    if explained:
+        lines.append("")
+        lines += [f"Cycle {r.cycle}: {r.flag_reason}" for r in explained]
+    run.emit(
+        {"participant": _participant_dict(person), "dispenses": [asdict(r) for r in rows]}, lines
+    )
+    return EXIT_OK
+
+
+def history_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_history)
+    p.add_argument("number")
+
+
+# -- dispensing ----------------------------------------------------------------------------------
+
+
+def cmd_dispense(run: Run) -> int:
+    from dispensary.services import dispensing, queries
+
+    a = run.args
+    checker_password = second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
+    ctx, actor = run.context(), run.actor()
+    if a.dose_level is None:  # as at the counter: the participant's dose until one is ordered
+        dose_level = queries.current_dose_level(ctx, actor, a.number)
+    else:
+        dose_level = a.dose_level
+    result = dispensing.dispense_cycle(
+        ctx,
+        actor,
+        a.number,
+        a.cycle,
+        a.day1,
+        run.password(),
+        dose_level=dose_level,
+        kits=a.kit or (),
+        dispensed_on=a.date,
+        override_reason=a.override_reason or "",
+        platelet_count=a.platelets,
+        dose_ordered_by=a.dose_ordered_by or "",
+        checked_by=a.checked_by or "",
+        checker_password=checker_password,
+    )
+    data = {
+        "dispense": result.number,
+        "kits": [k.kit for k in result.kits],
+        "tablets": result.tablets,
+        "days": result.days,
+        "warnings": list(result.warnings),
+    }
+    run.emit(data, _dispense_lines(result, "Dispensed"))
+    return EXIT_OK
+
+
+def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
+    lines = [
+        f"{verb} {result.number}: {result.participant} ({result.initials}), cycle {result.cycle}, "
+        f"day 1 {result.day1.isoformat()}",
+        f"  Dose        {result.dose_name}",
+    ]
+    for kit in result.kits:
+        lines.append(
+            f"  Kit         {kit.kit}  {kit.product_name} {kit.strength}  lot {kit.lot}  "
+            f"exp {kit.expiry.isoformat()}  {kit.tablets} tablets"
+        )
+    lines += [
+        f"  Supply      {result.tablets} tablets for {result.days} days, "
+        f"last day {result.last_day.isoformat()}",
+        f"  Directions  {result.directions}",
+        f"  Dispensed   {result.dispensed_on.isoformat()} by {result.pharmacist} "
+        f"({result.pharmacist_initials})"
+        + (f", checked by {result.checked_by}" if result.checked_by else ""),
+    ]
+    lines += [f"  Overridden  {w}" for w in result.warnings]
+    return lines
+
+
+def dispense_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_dispense)
+    p.add_argument("number")
+    p.add_argument("--cycle", required=True, type=whole)
+    p.add_argument("--day1", required=True, type=calendar_date, help="day 1 (T-DM1 infusion date)")
+    p.add_argument(
+        "--dose-level",
+        type=whole,
+        metavar="L",
+        help="a dose ordered by the investigator (default: the participant's current level)",
+    )
+    p.add_argument("--kit", action="extend", nargs="+", help="kits taken (default: FEFO)")
+    p.add_argument("--date", type=calendar_date, help="dispense date (default today)")
+    p.add_argument("--override-reason", metavar="TEXT", help="why dispense despite a warning")
+    p.add_argument("--platelets", type=number, metavar="X", help="platelet count, x 10^9/L")
+    p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
+    p.add_argument("--checked-by", metavar="NAME", help=f"second check ({ENV_CHECKER_PASSWORD})")
+
+
+def cmd_void(run: Run) -> int:
+    from dispensary.services import dispensing
+
+    result = dispensing.void_dispense(
+        run.context(), run.actor(), run.args.dispense, run.args.reason, run.password()
+    )
+    kits = [k.kit for k in result.kits]
+    run.emit(
+        {
+            "voided": result.number,
+            "participant": result.participant,
+            "cycle": result.cycle,
+            "kits": kits,
+        },
+        [
+            f"Voided {result.number} ({result.participant}, cycle {result.cycle}): "
+            f"{kits_text(kits)} back in stock.",
+            f"Cycle {result.cycle} can be dispensed again.",
+        ],
+    )
+    return EXIT_OK
+
+
+def void_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_void)
+    p.add_argument("dispense")
+    p.add_argument("--reason", required=True)
+
+
+def cmd_trace(run: Run) -> int:
+    """A recall list: who received the lot, in date order, with their dispenses."""
+    from dispensary.services import queries
+
+    ctx, actor = run.context(), run.actor()
+    rows = queries.lot_trace(ctx, actor, run.args.lot)
+    who = {
+        r.dispense_number: queries.dispense_participant(ctx, actor, r.dispense_number) for r in rows
+    }
+    people = sorted(set(who.values()))
+    lines = [
+        f"Lot {run.args.lot.strip()}: {plural(len(rows), 'dispense')} to "
+        f"{plural(len(people), 'participant')}",
+        "",
+    ]
+    lines += (
+        table(
+            [
+                "Dispensed",
+                "Participant",
+                "Cycle",
+                "Dispense",
+                "Kits",
+                "Given",
+                "Back",
+                "Returned on",
+            ],
+            [
+                (
+                    r.dispensed_on,
+                    "{} ({})".format(*who[r.dispense_number]),
+                    r.cycle,
+                    r.dispense_number,
+                    ", ".join(r.kits),
+                    r.tablets,
+                    r.returned,
+                    r.returned_on,
+                )
+                for r in rows
+            ],
+            right=[2, 5, 6],
+        )
+        if rows
+        else ["No kit of this lot has been dispensed."]
+    )
+    data = [
+        asdict(r)
+        | {"participant": who[r.dispense_number][0], "initials": who[r.dispense_number][1]}
+        for r in rows
+    ]
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def trace_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_trace)
+    p.add_argument("lot")
+
+
+# -- returns -------------------------------------------------------------------------------------
+
+
+def cmd_return(run: Run) -> int:
+    from dispensary.services import returns
+
+    a = run.args
+    if a.dispense and (a.number or a.cycle is not None):
+        raise UsageError(
+            "Name the dispense either with --dispense, or with the study number and --cycle."
+        )
+    if not a.dispense and (not a.number or a.cycle is None):
+        raise UsageError(
+            "Name the dispense: NUMBER --cycle N, or --dispense DSP000001 (the label's barcode)."
+        )
+    result = returns.record_return(
+        run.context(),
+        run.actor(),
+        a.kit,
+        a.tablets,
+        run.password(),
+        dispense=a.dispense,
+        study_number=a.number,
+        cycle=a.cycle,
+        returned_on=a.date,
+        held_days=a.held_days,
+        condition=a.condition or "",
+        note=a.note or "",
+    )
+    head = (
+        f"Return {result.return_id} recorded: kit {result.kit} of {result.dispense_number} "
+        f"({result.participant}, cycle {result.cycle}): "
+        f"{plural(result.tablets_returned, 'tablet')} back."
+    )
+    run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
+    return EXIT_OK
+
+
+def _return_data(result: ReturnResult) -> dict[str, Any]:
+    return {
+        "return_id": result.return_id,
+        "taken": result.taken,
+        "expected": result.expected,
+        "adherence": result.adherence,
+        "flags": [f.value for f in result.flags],
+    }
+
+
+def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
+    if result.adherence is None and not result.flags:
+        return [
+            f"  Adherence is worked out once every kit of {result.dispense_number} is back "
+            f"({result.returned} of {result.dispensed} tablets dispensed are back so far)."
+        ]
+    lines = [
+        f"  Taken {result.taken} of {result.expected} expected: "
+        f"adherence {percent(result.adherence)}."
+    ]
+    for flag in result.flags:
+        lines.append(f"  FLAG  {flag.label}.")
+    if result.flags and note:
+        lines.append(f"  Reason recorded: {note.strip()}")
+    elif result.flags:
+        lines.append(
+            f'  Record the reason: dispensary explain {result.dispense_number} --reason "..."'
+        )
+    return lines
+
+
+def return_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_return)
+    p.add_argument("number", nargs="?", help="participant's study number (with --cycle)")
+    p.add_argument("--cycle", type=whole)
+    p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
+    p.add_argument("--kit", required=True)
+    p.add_argument("--tablets", required=True, type=whole, metavar="N")
+    p.add_argument("--date", type=calendar_date, help="return date (default today)")
+    p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
+    p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
+    p.add_argument("--condition", metavar="TEXT")
+
+
+def cmd_correct_return(run: Run) -> int:
+    from dispensary.services import returns
+
+    a = run.args
+    result = returns.correct_return(
+        run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password()
+    )
+    head = (
+        f"Return {result.return_id} corrects return {result.corrects}: kit {result.kit} of "
+        f"{result.dispense_number} now counts {plural(result.tablets_returned, 'tablet')} back."
+    )
+    data = _return_data(result) | {"corrects": result.corrects}
+    run.emit(data, [head, *_adherence_lines(result, "")])
+    return EXIT_OK
+
+
+def correct_return_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_correct_return)
+    p.add_argument("return_id", type=record_id, metavar="RETURN_ID")
+    p.add_argument("--tablets", required=True, type=whole, metavar="N")
+    p.add_argument("--reason", required=True)
+
+
+def cmd_explain(run: Run) -> int:
+    from dispensary.services import returns
+
+    a = run.args
+    result = returns.explain_flag(run.context(), run.actor(), a.dispense, a.reason)
+    run.emit(
+        {
+            "dispense": result.dispense_number,
+            "flags": [f.value for f in result.flags],
+            "reason": a.reason.strip(),
+        },
+        [
+            f"Explanation recorded for {result.dispense_number} "
+            f"({result.participant}, cycle {result.cycle})."
+        ],
+    )
+    return EXIT_OK
+
+
+def explain_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_explain)
+    p.add_argument("dispense")
+    p.add_argument("--reason", required=True)
+
+
+PARSERS: dict[str, Fill] = {
+    "enroll": enroll_parser,
+    "participant-status": participant_status_parser,
+    "dispense": dispense_parser,
+    "void": void_parser,
+    "return": return_parser,
+    "correct-return": correct_return_parser,
+    "explain": explain_parser,
+    "participants": participants_parser,
+    "history": history_parser,
+    "trace": trace_parser,
+}

@@ -1,0 +1,150 @@
+"""What the label and report commands share: the options of a document's parameters (from the
+catalogues' fields), the values read from them, and the file written whole.
+
+The label and report catalogues load the services, so these commands' `--help` does too; the
+renderers (reportlab) load only when a document is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, plural, whole
+from dispensary.domain.errors import InvalidInput
+from dispensary.files import write_error_text, write_private
+from dispensary.services import documents
+
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
+    """The file to write and its format (from the suffix), checked before any work is done."""
+    try:
+        target = Path(path).expanduser().absolute()
+    except RuntimeError:  # ~user of no such user
+        target = Path(path).absolute()
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        allowed = " or ".join(f".{f}" for f in formats)
+        raise UsageError(f"--out {path}: {what} is written as {allowed}; end the file name so.")
+    try:
+        if target.is_dir():
+            raise InvalidInput(f"{target} is a folder: give a file name after --out.")
+        if not target.parent.is_dir():
+            raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+        target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit
+    except OSError as exc:
+        raise InvalidInput(write_error_text(exc, target)) from exc
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+        raise InvalidInput(write_error_text(denied, target))
+    return target, suffix
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Written whole or not at all (a half-written PDF must not be printed), and readable by
+    its owner only from the first byte: reports and labels hold study data."""
+    try:
+        write_private(target, data)
+    except OSError as exc:  # a full disk, a read-only folder...: no partial file is left
+        raise InvalidInput(write_error_text(exc, target)) from exc
+
+
+def _pdf_pages(data: bytes) -> int:
+    """Pages of a reportlab PDF: each page is one uncompressed /Type /Page dictionary."""
+    return len(_PDF_PAGE.findall(data))
+
+
+def written(target: Path, data: bytes, pdf: bool) -> dict[str, Any]:
+    return {"out": str(target), "pages": _pdf_pages(data) if pdf else None, "bytes": len(data)}
+
+
+def size_text(info: dict[str, Any]) -> str:
+    size = f"{max(1, round(info['bytes'] / 1024))} kB"
+    if info["pages"] is None:
+        return size
+    return f"{plural(info['pages'], 'page')}, {size}"
+
+
+def document_values(a: argparse.Namespace) -> documents.Values:
+    """The parameters of a report or label as given on the command line (see `param_options`)."""
+    kits: Sequence[str] = getattr(a, "kits", None) or ()
+    return documents.Values(
+        product=getattr(a, "product", None),
+        lot=getattr(a, "lot", None),
+        participant=getattr(a, "participant", None),
+        days=getattr(a, "days", 90),
+        since=getattr(a, "since", None),
+        until=getattr(a, "until", None),
+        kits=tuple(comma_pieces(kits)),
+        shipment=getattr(a, "shipment", None),
+        dispense=getattr(a, "dispense", None),
+        paper=getattr(a, "paper", "a4"),
+        position=getattr(a, "position", 1),
+    )
+
+
+def param_options(
+    p: argparse.ArgumentParser, fields: Sequence[documents.Field], sheet: bool
+) -> None:
+    """The options of a report's or label's parameters (the catalogue's `Param`s)."""
+    for field in fields:
+        param = field.param
+        if param is documents.Param.PRODUCT:
+            p.add_argument("--product", metavar="CODE", help="one product (default: all)")
+        elif param is documents.Param.LOT:
+            p.add_argument("--lot", required=field.required, metavar="LOT")
+        elif param is documents.Param.PARTICIPANT:
+            p.add_argument("--participant", required=field.required, metavar="NUMBER")
+        elif param is documents.Param.DAYS:
+            p.add_argument("--days", type=days, default=90, metavar="N", help="default: 90")
+        elif param is documents.Param.PERIOD:
+            p.add_argument(
+                "--from",
+                dest="since",
+                type=calendar_date,
+                required=field.required,
+                metavar="DATE",
+                help="first day of the period",
+            )
+            p.add_argument(
+                "--to",
+                dest="until",
+                type=calendar_date,
+                metavar="DATE",
+                help="last day (default: today)",
+            )
+        elif param is documents.Param.KITS:
+            p.add_argument("kits", nargs="+", metavar="KIT")
+        elif param is documents.Param.SHIPMENT:
+            p.add_argument("shipment", metavar="NO")
+        elif param is documents.Param.DISPENSE:
+            p.add_argument("dispense", metavar="DISPENSE")
+        elif param is documents.Param.STOCK:
+            p.add_argument(
+                "--stock", metavar="NAME", help="label stock (default: this workstation's)"
+            )
+            if sheet:
+                p.add_argument(
+                    "--position",
+                    type=whole,
+                    default=1,
+                    metavar="N",
+                    help="first free label on a part-used sheet (1 = top left)",
+                )
+        else:
+            paper_option(p)
+
+
+def paper_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--paper", choices=list(documents.PAPERS), default="a4", help="default: a4")
+
+
+POSITIONAL = {documents.Param.KITS, documents.Param.SHIPMENT, documents.Param.DISPENSE}
+"""Parameters given as positional arguments (the kits, the shipment, the dispense)."""

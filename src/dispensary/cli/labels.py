@@ -1,0 +1,205 @@
+"""`dispensary label ...`: kit and dispensing labels, participant leaflets and the calibration
+page, one action per entry of the label catalogue (labels.catalogue), and `label calibrate`.
+
+The catalogue loads the services, so this module is not light (`dispensary label --help` loads
+them too); reportlab loads only when a label is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import asdict
+from functools import partial
+from typing import TYPE_CHECKING
+
+from dispensary import config
+from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError, kits_text, number
+from dispensary.cli.documents import (
+    POSITIONAL,
+    document_values,
+    out_path,
+    param_options,
+    size_text,
+    write_whole,
+    written,
+)
+from dispensary.domain.errors import RuleViolation
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.services import labels as label_prints
+from dispensary.services.labels import PrintRefused
+
+if TYPE_CHECKING:  # reportlab loads only when a label is drawn
+    from dispensary.cli.run import Run
+    from dispensary.labels import Calibration, LabelStock
+    from dispensary.study import Study
+
+
+def _reason(run: Run) -> tuple[bool, str]:
+    """--reprint and --reason, checked by the print rule (services.labels) before any work;
+    a slip is a usage mistake, said with this command line's options."""
+    reprint = bool(getattr(run.args, "reprint", False))
+    try:
+        return reprint, label_prints.reprint_reason(reprint, getattr(run.args, "reason", None))
+    except label_prints.ReprintReasonMissing as exc:
+        raise UsageError("A reprint is recorded with its reason: add --reason TEXT.") from exc
+    except label_prints.ReasonWithoutReprint as exc:
+        raise UsageError("--reason goes with --reprint (a first print needs no reason).") from exc
+
+
+def _the(what: str, items: Sequence[str]) -> str:
+    """'The kit label of K1 has' or 'The kit labels of K1, K2 have': the subject of a refusal."""
+    if len(items) == 1:
+        return f"The {what} of {items[0]} has"
+    return f"The {what}s of {kits_text(items)} have"
+
+
+def _print_refused(refused: PrintRefused, what: str, reprint: bool) -> RuleViolation:
+    """The print rule's refusal, told with this command line's options."""
+    if not reprint:
+        return RuleViolation(
+            f"{_the(what, refused.printed)} been printed before. To print again, add --reprint "
+            "--reason TEXT: the print is then marked REPRINT and recorded as a reprint."
+            + (" Name the kits not printed yet separately." if refused.fresh else "")
+        )
+    return RuleViolation(
+        f"{_the(what, refused.fresh)} not been printed yet: print without --reprint"
+        + (" (name the kits printed before separately)." if refused.printed else ".")
+    )
+
+
+def _settings() -> config.Settings:
+    return config.Settings.load()
+
+
+def _stock_and_calibration(run: Run, study: Study | None) -> tuple[LabelStock, Calibration]:
+    """The label stock asked for (else this workstation's, else the study's) and its saved
+    calibration: what every label sheet or roll is drawn for. Without a study (a calibration
+    page) the database is opened only when no stock is named at all."""
+    from dispensary import labels
+
+    settings = _settings()
+    named = run.args.stock or settings.label_stock.strip()
+    if study is None and named:
+        stock = labels.get_stock(named)
+    else:
+        stock = labels.choose_stock(study or run.context().study, settings, run.args.stock or "")
+    return stock, labels.calibration_for(settings, stock)
+
+
+def cmd_label(run: Run, key: str) -> int:
+    """One label of the catalogue: planned (a second print must be asked for as a reprint,
+    with its reason), drawn, written, then recorded; nothing is recorded if drawing or
+    writing fails, and the file goes again if the record is refused."""
+    entry = label_catalogue.label(key)
+    if entry.kind is None:
+        return _calibration_page(run, entry)
+    a = run.args
+    what = "a leaflet" if entry.kind == "leaflet" else "a label"
+    target, _ = out_path(a.out, ("pdf",), "a label sheet" if entry.kind == "kit" else what)
+    reprint, reason = _reason(run)
+    ctx, actor = run.context(), run.actor()
+    stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
+    noun = {"kit": "kit label", "dispense": "dispensing label", "leaflet": "participant leaflet"}
+    try:
+        sheet = label_catalogue.plan_label(
+            entry, ctx, actor, document_values(a), stock, cal, reprint
+        )
+    except PrintRefused as refused:
+        raise _print_refused(refused, noun[entry.kind], reprint) from refused
+    assert sheet.plan is not None  # a label with a kind is planned
+    plan, drawn = sheet.plan, []
+
+    def write(pdf: bytes) -> bool:
+        write_whole(target, pdf)
+        drawn.append(pdf)
+        return True
+
+    label_prints.print_labels(
+        ctx,
+        actor,
+        plan,
+        lambda _: sheet.draw(),
+        write,
+        reason,
+        withdraw=lambda: target.unlink(missing_ok=True),
+    )
+    info = written(target, drawn[0], pdf=True)
+    info |= {"kind": plan.kind, "items": list(plan.items), "stock": plan.stock}
+    info["reprint"] = plan.reprint
+    marked = ", marked REPRINT" if plan.reprint else ""
+    lines = [f"Wrote {sheet.says} on {plan.stock}{marked}: {target} ({size_text(info)})."]
+    if entry.kind == "kit" and cal is not None:
+        lines.append(f"  Calibration  {cal.text}")
+    lines.append(
+        "  Recorded in the audit trail as " + ("a reprint." if plan.reprint else "printed.")
+    )
+    run.emit(info, lines)
+    return EXIT_OK
+
+
+def _calibration_page(run: Run, entry: label_catalogue.Label) -> int:
+    """No sign-in: the page shows this workstation's printer settings, no trial records."""
+    a = run.args
+    target, _ = out_path(a.out, ("pdf",), "a calibration page")
+    stock, cal = _stock_and_calibration(run, None)
+    sheet = label_catalogue.calibration_sheet(entry, stock, cal)
+    pdf = sheet.draw()
+    write_whole(target, pdf)
+    info = written(target, pdf, pdf=True) | {"stock": stock.name, "calibration": asdict(cal)}
+    run.emit(
+        info,
+        [
+            f"Wrote {sheet.says}: {target}.",
+            f"  Saved calibration  {cal.text}",
+            "Print it at 100% (no 'fit to page'), measure, then: dispensary label calibrate "
+            f"--stock {stock.name} --dx MM --dy MM [--scale X]",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_label_calibrate(run: Run) -> int:
+    """Workstation settings, not trial records: saved in settings.json, not in the database."""
+    from dispensary import labels
+
+    a = run.args
+    settings = _settings()
+    stock = labels.get_stock(a.stock)
+    before = labels.calibration_for(settings, stock)
+    cal = labels.Calibration(a.dx, a.dy, before.scale if a.scale is None else a.scale)
+    labels.save_calibration(settings, stock, cal)
+    path = settings.save()
+    run.emit(
+        {"stock": stock.name, **asdict(cal), "settings": str(path)},
+        [
+            f"Saved the calibration of {stock.name}: {cal.text}.",
+            f"  Before         {before.text}",
+            f"  Settings file  {path}",
+            "Labels printed on this workstation now use it. Print the calibration page again "
+            f"to check: dispensary label calibration --stock {stock.name} --out FILE.pdf",
+        ],
+    )
+    return EXIT_OK
+
+
+def label_parser(group: argparse.ArgumentParser) -> None:
+    label = Commands.actions(group, "label_command")
+    for entry in label_catalogue.LABELS:
+        p = label.add(entry.key, partial(cmd_label, key=entry.key), entry.summary)
+        positional = [f for f in entry.fields if f.param in POSITIONAL]
+        param_options(p, positional, entry.sheet)
+        p.add_argument("--out", required=True, metavar="FILE.pdf")
+        param_options(p, [f for f in entry.fields if f.param not in POSITIONAL], entry.sheet)
+        if entry.kind is not None:
+            p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")
+            p.add_argument("--reason", metavar="TEXT", help="why it is reprinted (with --reprint)")
+    p = label.add("calibrate", cmd_label_calibrate, "save a stock's offset on this workstation")
+    p.add_argument("--stock", required=True, metavar="NAME")
+    # The offset saved replaces the one before: a page printed with a saved offset shows it.
+    p.add_argument("--dx", required=True, type=number, metavar="MM", help="+ moves print right")
+    p.add_argument("--dy", required=True, type=number, metavar="MM", help="+ moves print down")
+    p.add_argument("--scale", type=number, metavar="X", help="50 / measured bar (default: kept)")
+
+
+PARSERS: dict[str, Fill] = {"label": label_parser}

@@ -1,0 +1,257 @@
+"""The `dispensary` program: the table of commands, the parser built from it, and main().
+
+`dispensary --help` needs only this table: a command's module (its parser next to its
+handlers) loads when that command is parsed, and the services when it runs. build_parser()
+builds every command's parser at once (the tests and the fuzzing walk it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dispensary import config
+from dispensary.cli.core import (
+    ENV_CHECKER_PASSWORD,
+    ENV_DEBUG,
+    ENV_NEW_PASSWORD,
+    ENV_PASSWORD,
+    ENV_TODAY,
+    ENV_USER,
+    ENV_VERIFIER_PASSWORD,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
+    NOT_UTF8,
+    Commands,
+    Fill,
+    Handler,
+    UsageError,
+    global_options,
+)
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    DispensaryError,
+    NotPermitted,
+    NotSignedIn,
+    SignatureFailed,
+    StudyFileError,
+)
+from dispensary.domain.rules import undecodable
+from dispensary.files import private_umask, write_error_text
+
+if TYPE_CHECKING:
+    # The command modules, named here for the type checker and the installer's analysis
+    # (PyInstaller follows import statements, not the module names in COMMANDS).
+    from dispensary.cli import check, counter, labels, records, reports, setup, stock  # noqa: F401
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of `dispensary`: its name, the module under dispensary.cli that adds its parser
+    and holds its handler (that module's PARSERS[name]), and its line in `--help`."""
+
+    name: str
+    module: str
+    text: str
+
+
+COMMANDS = (
+    Command("enroll", "counter", "enrol a participant (study number and initials only)"),
+    Command("participant-status", "counter", "mark discontinued or completed"),
+    Command("dispense", "counter", "dispense a cycle (signed with your password)"),
+    Command("check", "check", "assess a step without doing it; nothing is changed"),
+    Command("void", "counter", "void a dispense made in error (the kits never left)"),
+    Command("return", "counter", "count back the tablets of a kit"),
+    Command("correct-return", "counter", "correct a recorded return count"),
+    Command("explain", "counter", "record the reason for an adherence flag"),
+    Command("participants", "counter", "participants and their next cycle"),
+    Command("history", "counter", "a participant's dispenses, returns and adherence"),
+    Command("receive", "stock", "receive a shipment of kits"),
+    Command("quarantine", "stock", "set kits aside (quarantine)"),
+    Command("release", "stock", "release quarantined kits"),
+    Command("destroy", "stock", "destroy kits or return them to the sponsor (witnessed)"),
+    Command("count", "stock", "record a blind physical count of a kit"),
+    Command("temperature", "stock", "import a data logger's CSV (timestamp,celsius)"),
+    Command("inventory", "stock", "kits on record, with status and tablets"),
+    Command("trace", "counter", "every dispense of a lot (recall)"),
+    Command("reconcile", "records", "balances per product and what to review"),
+    Command("sign-off", "records", "sign off today's reconciliation"),
+    Command("audit", "records", "the audit trail"),
+    Command("label", "labels", "print kit and dispensing labels, leaflets (PDF)"),
+    Command("report", "reports", "write a report as PDF or CSV (by the --out suffix)"),
+    Command("init", "setup", "create a new database with its study and first administrator"),
+    Command("user", "setup", "manage users (administrator)"),
+    Command(
+        "recover-admin",
+        "setup",
+        "unlock a locked-out administrator (no sign-in: run it as the owner of the database "
+        "file, or with the PostgreSQL database owner's URL)",
+    ),
+    Command("study", "setup", "the study this database serves"),
+    Command("backup", "records", "copy the database to a file"),
+    Command(
+        "restore",
+        "records",
+        "replace the database with a checked backup (administrator; no one else may have it open)",
+    ),
+    Command("demo", "records", "build the demo pharmacy (users, six months of records)"),
+)
+"""Every command, in the order of `dispensary --help`."""
+
+EPILOG = f"""\
+sign-in:   --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD},
+           or is asked for in a terminal. It also signs each dispense, return, count...
+passwords: {ENV_NEW_PASSWORD} for user add, user password, user reset-password;
+           {ENV_VERIFIER_PASSWORD} for count --verified-by;
+           {ENV_CHECKER_PASSWORD} for dispense --checked-by.
+database:  --db, else {config.ENV_DB}, else the file in this user's data folder.
+training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date, on a training
+           database only (the demo, or one made with init --training).
+exit codes: 0 done; 1 unexpected ({ENV_DEBUG}=1 for details); 2 usage mistake;
+           3 refused by a rule, nothing saved; 4 not signed in or not permitted.
+"""
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A parser that may be filled in (arguments and handler added) only when it first parses:
+    the command's module loads then, not for `dispensary --help` or another command."""
+
+    fill: Callable[[], None] | None = None
+
+    def parse_known_args(
+        self, args: Iterable[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        if self.fill is not None:
+            fill, self.fill = self.fill, None
+            fill()
+        return super().parse_known_args(args, namespace)
+
+
+def _fill(command: Command, parser: argparse.ArgumentParser) -> None:
+    parsers: dict[str, Fill] = import_module(f"dispensary.cli.{command.module}").PARSERS
+    parsers[command.name](parser)
+
+
+def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command. Lazy (as main uses it): each command's parser is filled in
+    by its module only when that command is parsed."""
+    parser = _CommandParser(
+        prog="dispensary",
+        description="Investigational drug accountability for a clinical-trial site pharmacy.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    global_options(parser, suppress=False)
+    commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    for command in COMMANDS:
+        p = commands.parser(command.name, command.text)
+        assert isinstance(p, _CommandParser)
+        if lazy:
+            p.fill = partial(_fill, command, p)
+        else:
+            _fill(command, p)
+    return parser
+
+
+def _undecodable_input(argv: Sequence[str] | None) -> str | None:
+    """Why the command line cannot be read, or None: an argument (or DISPENSARY_USER, _DB,
+    _TODAY) holding bytes that are not UTF-8. Python keeps such bytes as lone surrogates, which
+    no database, file or terminal would take later, after part of the work was done."""
+    arguments = sys.argv[1:] if argv is None else argv
+    for index, item in enumerate(arguments, start=1):
+        if undecodable(item):
+            shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return NOT_UTF8.format(what=f"Argument {index} ('{shown[:40]}')")
+    for env in (ENV_USER, config.ENV_DB, ENV_TODAY):
+        if undecodable(os.environ.get(env, "")):
+            return NOT_UTF8.format(what=env)
+    return None
+
+
+def _report(run_err: TextIO, exc: DispensaryError) -> int:
+    if isinstance(exc, NotSignedIn):
+        prefix = "Not signed in"
+    elif isinstance(exc, NotPermitted):
+        prefix = "Not permitted"
+    elif isinstance(exc, DatabaseProblem):
+        prefix = "Database problem"
+    elif isinstance(exc, StudyFileError):
+        prefix = "Study file problem"
+    elif exc.exit_code == EXIT_REFUSED:
+        prefix = "Refused"
+    else:
+        prefix = "Error"
+    print(f"{prefix}: {exc.message}", file=run_err)
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    if (unreadable := _undecodable_input(argv)) is not None:
+        print(f"dispensary: error: {unreadable}", file=err)
+        return EXIT_USAGE
+    parser = build_parser(lazy=True)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage mistake (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "handler", None) is None:
+        parser.print_usage(err)
+        print("dispensary: error: name a command; see `dispensary --help`.", file=err)
+        return EXIT_USAGE
+    # The command runs: now the services load (and SQLAlchemy with them).
+    from dispensary.cli.run import Run, clock_from_env
+    from dispensary.services import signing
+    from dispensary.services.faults import escaped_fault
+
+    run: Run | None = None
+    umask = private_umask()  # every file this command creates (SQLite's too) is owner-only
+    try:
+        run = Run(args, clock_from_env(), out, err)
+        handler: Handler = args.handler
+        signing_run = run  # a wrong signature password counts against its signer
+        return signing.run_counted(signing_run.signer, lambda: handler(signing_run))
+    except UsageError as exc:
+        print(f"dispensary {args.command}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except DispensaryError as exc:
+        if isinstance(exc, SignatureFailed) and exc.uncounted:  # a busy or full database
+            print(f"The failed signature was not counted: {exc.uncounted}", file=err)
+        return _report(err, exc)
+    except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("Interrupted; nothing more was saved.", file=err)
+        return 130
+    except OSError as exc:  # a file the command reads or writes: full disk, read-only, too long
+        what = exc.filename or "a file"
+        print(f"Refused: {write_error_text(exc, what, written=False)}", file=err)
+        return EXIT_REFUSED
+    except Exception as exc:
+        fault = escaped_fault(exc, run.db if run is not None else "the database")
+        if fault is not None:  # a database fault outside a transaction: named all the same
+            return _report(err, fault)
+        if os.environ.get(ENV_DEBUG) == "1":
+            traceback.print_exc(file=err)
+        else:
+            print(
+                f"Unexpected error ({type(exc).__name__}: {str(exc)[:300]}). "
+                f"Run again with {ENV_DEBUG}=1 for details.",
+                file=err,
+            )
+        return EXIT_UNEXPECTED
+    finally:
+        if run is not None:
+            run.close()
+        os.umask(umask)

@@ -1,0 +1,354 @@
+"""The records: `reconcile`, `sign-off`, `audit verify|list`, `backup`, `restore` and `demo`.
+
+Each command's parser sits after its handler; the services load inside the handlers, so that
+`--help` does not load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dispensary import config
+from dispensary.cli.core import (
+    AUDIT_LIST_MOST,
+    EXIT_OK,
+    EXIT_REFUSED,
+    Commands,
+    Fill,
+    audit_limit,
+    cell,
+    keyed,
+    plural,
+    table,
+)
+from dispensary.domain.errors import DatabaseProblem, RuleViolation
+
+if TYPE_CHECKING:
+    from dispensary.cli.run import Run
+    from dispensary.services.results import ReconcileResult
+
+# -- reconciliation ------------------------------------------------------------------------------
+
+_BALANCE_KEYS = (
+    "product",
+    "received",
+    "dispensed",
+    "returned",
+    "destroyed",
+    "adjusted",
+    "on_hand",
+    "held_returned",
+    "balanced",
+)
+
+
+def _balances(result: ReconcileResult) -> list[tuple[object, ...]]:
+    """Each product's balance, in the order of _BALANCE_KEYS (the table's columns too)."""
+    return [
+        (
+            p.key,
+            p.received,
+            p.dispensed,
+            p.returned,
+            p.destroyed,
+            p.adjusted,
+            p.on_hand,
+            p.held_returned,
+            p.balanced,
+        )
+        for p in result.products
+    ]
+
+
+def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
+    lines = [f"Reconciliation of {today.isoformat()}", ""]
+    lines += table(
+        [
+            "Product",
+            "Received",
+            "Dispensed",
+            "Returned",
+            "Destroyed",
+            "Adjusted",
+            "On hand",
+            "Held",
+            "Balanced",
+        ],
+        _balances(result),
+        right=[1, 2, 3, 4, 5, 6, 7],
+    )
+    lines += [
+        "Held: tablets participants brought back, kept for the monitor until destroyed.",
+        "Adjusted: tablets written off by physical counts (found tablets count negative).",
+        "",
+    ]
+    if result.discrepancies:
+        lines.append(f"To review ({len(result.discrepancies)}):")
+        lines += [
+            f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.discrepancies
+        ]
+    else:
+        lines.append("Nothing to review.")
+    if result.signoffs:
+        last = result.signoffs[-1]
+        lines.append(
+            f"Last signed off by {last.full_name} ({last.role.value}) on {cell(last.at)} UTC."
+        )
+    lines.append("Reconciliation: balanced" if result.balanced else "Reconciliation: NOT balanced")
+    return lines
+
+
+def cmd_reconcile(run: Run) -> int:
+    from dispensary.services import reconciliation
+
+    result = reconciliation.reconcile(run.context(), run.actor())
+    data = {
+        "products": keyed(_BALANCE_KEYS, _balances(result)),
+        "discrepancies": [asdict(d) for d in result.discrepancies],
+    }
+    run.emit(data, _reconcile_lines(result, run.clock.today()))
+    return EXIT_OK
+
+
+def reconcile_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_reconcile)
+
+
+def cmd_sign_off(run: Run) -> int:
+    from dispensary.services import reconciliation
+
+    actor = run.actor()
+    result = reconciliation.sign_off(run.context(), actor, run.password(), run.args.note or "")
+    data = {
+        "signed_off_by": actor.username,
+        "at": result.signoffs[-1].at if result.signoffs else None,
+        "balanced": result.balanced,
+        "discrepancies": len(result.discrepancies),
+    }
+    run.emit(
+        data,
+        [
+            f"Signed off by {actor.full_name} ({actor.role.value}): "
+            + ("balanced" if result.balanced else "NOT balanced")
+            + f", {plural(len(result.discrepancies), 'item')} to review."
+        ],
+    )
+    return EXIT_OK
+
+
+def sign_off_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_sign_off)
+    p.add_argument("--note", metavar="TEXT")
+
+
+# -- the audit trail -----------------------------------------------------------------------------
+
+
+def cmd_audit_verify(run: Run) -> int:
+    from dispensary.services import audit
+
+    result = audit.verify(run.context(), run.actor())
+    run.emit(
+        {"ok": result.ok, "entries": result.entries, "first_bad": result.first_bad},
+        [
+            result.message,
+            f"  {result.entries} audit entries, {result.ledger_entries} ledger rows checked.",
+        ],
+    )
+    if not result.ok:
+        run.note(result.message)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _loads(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cmd_audit_list(run: Run) -> int:
+    from dispensary.services import audit
+
+    a = run.args
+    rows = audit.list_entries(
+        run.context(), run.actor(), username=a.user_filter, action=a.action, limit=a.limit
+    )
+    data = [
+        {
+            "id": r.id,
+            "at": r.at,
+            "user": r.username,
+            "action": r.action,
+            "entity": r.entity,
+            "entity_id": r.entity_id,
+            "old": _loads(r.old),
+            "new": _loads(r.new),
+            "reason": r.reason,
+        }
+        for r in rows
+    ]
+    lines = table(
+        ["#", "When (UTC)", "User", "Action", "Record", "Reason"],
+        [
+            (r.id, r.at, r.username, r.action, f"{r.entity} {r.entity_id}"[:40], r.reason[:60])
+            for r in rows
+        ],
+        right=[0],
+    )
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def audit_parser(group: argparse.ArgumentParser) -> None:
+    trail = Commands.actions(group, "audit_command")
+    trail.add("verify", cmd_audit_verify, "recompute the hash chain (exit 3 if it breaks)")
+    # Here --user filters the list; sign in with --user before the command name.
+    no_user = argparse.ArgumentParser(add_help=False)
+    no_user.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS)
+    no_user.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p = trail.add("list", cmd_audit_list, "list audit entries", parent=no_user)
+    p.add_argument(
+        "--limit", type=audit_limit, metavar="N", help=f"the last N entries (1-{AUDIT_LIST_MOST})"
+    )
+    p.add_argument("--user", dest="user_filter", metavar="NAME", help="entries by this user")
+    p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
+
+
+# -- backup, restore and the demo ----------------------------------------------------------------
+
+
+def cmd_backup(run: Run) -> int:
+    from dispensary.services import backup
+
+    result = backup.backup(run.context(), run.actor(), run.args.out)
+    run.emit(asdict(result), [f"Backup written: {result.path} ({result.bytes // 1024 or 1} kB)."])
+    return EXIT_OK
+
+
+def backup_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_backup)
+    p.add_argument("--out", required=True, metavar="FILE")
+
+
+def cmd_restore(run: Run) -> int:
+    from dispensary.services import backup, permissions
+    from dispensary.services.context import Clock, SystemClock
+
+    a = run.args
+    if backup.is_server_database(run.db):
+        raise RuleViolation(backup.SERVER_RESTORE)
+    restored_by = "-"
+    protocol: str | None = None
+    clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
+    try:
+        ctx = run.context()
+    except DatabaseProblem as exc:
+        if not a.force:
+            raise DatabaseProblem(
+                f"{exc.message} As the current database cannot be opened, no administrator can "
+                "sign in to it: to replace it with the backup anyway, add --force."
+            ) from exc
+        run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
+    else:
+        restored_by = run.actor().username
+        permissions.require(run.actor(), "restore")
+        protocol, clock = ctx.study.protocol, run.clock
+        run.close()  # the file is about to be replaced: this command keeps no connection to it
+    result = backup.restore(run.db, a.file, restored_by, clock=clock, expect_protocol=protocol)
+    lines = [f"Restored {result.database} from {result.restored_from}."]
+    if result.replaced_file_kept_at:
+        lines.append(f"The file it replaced is kept whole at {result.replaced_file_kept_at}.")
+    run.emit(asdict(result), lines)
+    return EXIT_OK
+
+
+def restore_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_restore)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="when the current database cannot open")
+
+
+def cmd_demo(run: Run) -> int:
+    from dispensary.services import demo
+
+    a = run.args
+    path = a.db or str(config.data_dir() / "demo.sqlite3")
+    if "://" in path:
+        info = demo.build_demo(path, run.clock.today())
+    else:
+        file = Path(path).expanduser().absolute()
+        real = config.database_from(None)
+        if file.exists() and not a.replace:
+            raise RuleViolation(
+                f"{file} already exists. Add --replace to overwrite it with a new demo, or give "
+                "another --db."
+            )
+        if (
+            file.exists()
+            and "://" not in real
+            and file.resolve() == Path(real).expanduser().resolve()
+        ):
+            raise RuleViolation(
+                f"{file} is this workstation's database; the demo never replaces it."
+            )
+        # Only a new file or an earlier training database; built beside it, renamed over it.
+        info = demo.build_demo_file(file, run.clock.today(), replace=a.replace)
+    data = {
+        "database": info.database,
+        "today": info.today,
+        "password": info.password,
+        "users": [
+            {"username": u.username, "role": u.role, "full_name": u.full_name} for u in info.users
+        ],
+        "shipments": info.shipments,
+        "kits": info.kits,
+        "participants": info.participants,
+        "dispenses": info.dispenses,
+        "returns": info.returns,
+        "destroyed_kits": info.destroyed_kits,
+        "counts": info.counts,
+        "quarantined_kits": list(info.quarantined_kits),
+        "expiring_soon": list(info.expiring_soon),
+        "due_this_week": list(info.due_this_week),
+        "returns_overdue": list(info.returns_overdue),
+    }
+    lines = [
+        f"Demo database created: {info.database} (today is {info.today.isoformat()})",
+        f"  {info.participants} participants, {info.dispenses} dispenses, {info.returns} returns, "
+        f"{info.kits} kits in {info.shipments} shipments, {info.destroyed_kits} kits destroyed",
+        "",
+        f"Sign in as any of these users with the password {info.password}",
+        *table(["User", "Role", "Name"], [(u.username, u.role, u.full_name) for u in info.users]),
+        "",
+        "Try:",
+        f"  export DISPENSARY_DB={info.database} DISPENSARY_PASSWORD={info.password}",
+        "  dispensary --user pharmacist participants",
+    ]
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def demo_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_demo)
+    p.add_argument(
+        "--replace", action="store_true", help="replace an earlier demo (a training database only)"
+    )
+
+
+PARSERS: dict[str, Fill] = {
+    "reconcile": reconcile_parser,
+    "sign-off": sign_off_parser,
+    "audit": audit_parser,
+    "backup": backup_parser,
+    "restore": restore_parser,
+    "demo": demo_parser,
+}

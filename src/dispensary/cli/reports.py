@@ -1,0 +1,57 @@
+"""`dispensary report ...`: one action per entry of the report catalogue (reports.catalogue),
+written as PDF or CSV by the suffix of --out.
+
+The catalogue loads the services, so this module is not light (`dispensary report --help` loads
+them too); reportlab loads only when a report is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError
+from dispensary.cli.documents import (
+    document_values,
+    out_path,
+    paper_option,
+    param_options,
+    size_text,
+    write_whole,
+    written,
+)
+from dispensary.reports import catalogue as report_catalogue
+from dispensary.services import documents
+
+if TYPE_CHECKING:
+    from dispensary.cli.run import Run
+
+
+def cmd_report(run: Run, key: str) -> int:
+    """One report of the catalogue, as PDF or CSV by the suffix of --out."""
+    entry = report_catalogue.report(key)
+    a = run.args
+    if entry.csv is None and Path(a.out).suffix.lower() == ".csv":
+        raise UsageError(entry.pdf_only)
+    target, fmt = out_path(a.out, entry.formats, f"the {key} report")
+    values = document_values(a)
+    documents.check(entry.fields, values)  # refused before the database is opened
+    document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
+    write_whole(target, document.data)
+    info = written(target, document.data, document.pdf)
+    run.emit(info, [f"Wrote the {document.says}: {target} ({size_text(info)})."])
+    return EXIT_OK
+
+
+def report_parser(group: argparse.ArgumentParser) -> None:
+    report = Commands.actions(group, "report")
+    for entry in report_catalogue.REPORTS:
+        p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
+        p.add_argument("--out", required=True, metavar="|".join(f"FILE.{f}" for f in entry.formats))
+        paper_option(p)
+        param_options(p, entry.fields, sheet=False)
+
+
+PARSERS: dict[str, Fill] = {"report": report_parser}

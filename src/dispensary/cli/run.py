@@ -1,0 +1,125 @@
+"""One run of a command: the database (opened once), the signed-in user, the output.
+
+Loaded when a command runs, not for `--help`: it brings the services (and SQLAlchemy) with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from dispensary import config
+from dispensary.cli.core import (
+    ENV_NEW_PASSWORD,
+    ENV_PASSWORD,
+    ENV_TODAY,
+    ENV_USER,
+    TRAINING_ONLY,
+    UsageError,
+    json_default,
+    secret,
+)
+from dispensary.domain.errors import InvalidInput, NotPermitted, NotSignedIn, RuleViolation
+from dispensary.domain.rules import parse_date
+from dispensary.services import setup, users
+from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
+
+
+class Run:
+    """What one command needs: the database (opened once), the signed-in user, the output."""
+
+    def __init__(self, args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.clock = clock
+        self.clock_fixed = not isinstance(clock, SystemClock)  # DISPENSARY_TODAY was given
+        self.out = out
+        self.err = err
+        self.json = bool(args.json)
+        self.db = config.database_from(args.db)
+        self._ctx: Context | None = None
+        self._actor: Actor | None = None
+        self._password: str | None = None
+
+    def context(self) -> Context:
+        if self._ctx is None:
+            opened = setup.open_database(self.db, self.clock)
+            self._ctx = opened.context
+            if opened.warning:  # e.g. other accounts may read the file: said, not refused
+                self.note(f"Warning: {opened.warning}")
+            if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
+                raise RuleViolation(TRAINING_ONLY.format(what="this database"))
+            if opened.migrated_from:
+                kept = (
+                    f"; the file before the upgrade is kept at {opened.backup}"
+                    if opened.backup
+                    else ""
+                )
+                self.note(f"The database was upgraded from schema {opened.migrated_from}{kept}.")
+        return self._ctx
+
+    def adopt(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def username(self) -> str:
+        name = self.args.user or os.environ.get(ENV_USER, "")
+        if not name.strip():
+            raise NotSignedIn(f"Sign in to do this: give --user NAME (or set {ENV_USER}).")
+        return name
+
+    def password(self) -> str:
+        """The signed-in user's password: for signing in and for each electronic signature."""
+        if self._password is None:
+            self._password = secret(ENV_PASSWORD, self.username())
+        return self._password
+
+    def actor(self, changing_password: bool = False) -> Actor:
+        """The signed-in user. One whose password an administrator set may only choose their
+        own (`user password`) until then: the administrator who knows it cannot act as them."""
+        if self._actor is None:
+            ctx = self.context()
+            self._actor = users.sign_in(ctx, self.username(), self.password())
+        if self._actor.must_change_password and not changing_password:
+            raise NotPermitted(
+                f"An administrator set the password of {self._actor.username}: choose your own "
+                f"first with `{ENV_NEW_PASSWORD}=... dispensary --user {self._actor.username} "
+                "user password`. Nothing was done."
+            )
+        return self._actor
+
+    def signer(self) -> tuple[Context, Actor] | None:
+        """Who was signed in, for counting a failed signature (signing.run_counted)."""
+        if self._ctx is not None and self._actor is not None:
+            return self._ctx, self._actor
+        return None
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.engine.dispose()
+            self._ctx = None
+
+    def emit(self, data: Any, lines: Sequence[str]) -> None:
+        if self.json:
+            print(
+                json.dumps(data, indent=2, default=json_default, ensure_ascii=False), file=self.out
+            )
+            return
+        for line in lines:
+            print(line, file=self.out)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.err)
+
+
+def clock_from_env() -> Clock:
+    """DISPENSARY_TODAY=YYYY-MM-DD fixes "today" (for tests and training); else the real date."""
+    raw = os.environ.get(ENV_TODAY, "").strip()
+    if not raw:
+        return SystemClock()
+    try:
+        day = parse_date(raw, "date")
+    except InvalidInput as exc:
+        raise UsageError(f"{ENV_TODAY}={exc.message}") from exc
+    return clock_on(day)

@@ -1,0 +1,265 @@
+"""`init`, `user`, `recover-admin` and `study`: the database, its users and its study.
+
+Each command's parser sits after its handler; the services load inside the handlers, so that
+`--help` does not load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from functools import partial
+from typing import TYPE_CHECKING
+
+from dispensary.cli.core import (
+    ENV_NEW_PASSWORD,
+    ENV_PASSWORD,
+    ENV_TODAY,
+    EXIT_OK,
+    TRAINING_ONLY,
+    Commands,
+    Fill,
+    new_secret,
+    read_text,
+    table,
+)
+from dispensary.domain.codes import Role
+from dispensary.domain.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from dispensary.cli.run import Run
+
+
+def cmd_init(run: Run) -> int:
+    from dispensary.services import setup
+    from dispensary.study import default_study_path, load_study
+
+    a = run.args
+    study = load_study(a.study or default_study_path())
+    full_name = (a.full_name or a.admin.strip().title()).strip()
+    initials = a.initials or "".join(w[0] for w in full_name.split() if w[:1].isalpha())[:4]
+    if len(initials) < 2:
+        initials = "".join(ch for ch in full_name if ch.isalpha())[:2]
+    if run.clock_fixed and not a.training:
+        raise RuleViolation(TRAINING_ONLY.format(what="a database created without --training"))
+    password = new_secret(ENV_PASSWORD, f"administrator {a.admin}")
+    ctx = setup.init_database(
+        run.db, study, a.admin, full_name, initials, password, run.clock, training=a.training
+    )
+    run.adopt(ctx)
+    admin = a.admin.strip().lower()
+    run.emit(
+        {"database": run.db, "study": study.protocol, "administrator": admin},
+        [
+            f"Created the database {run.db}",
+            f"  Study          {study.protocol}: {study.short_title}",
+            f"  Administrator  {admin} ({full_name})",
+            f"Next: add users: dispensary --user {admin} user add NAME --role pharmacist ...",
+        ],
+    )
+    return EXIT_OK
+
+
+def init_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_init)
+    p.add_argument("--study", metavar="FILE", help="study file (default: the bundled NCT07198672)")
+    p.add_argument("--admin", required=True, metavar="NAME", help="user name of the administrator")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--initials", metavar="XX")
+    p.add_argument(
+        "--training",
+        action="store_true",
+        help=f"a training or test database, where {ENV_TODAY} may fix today's date",
+    )
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def cmd_user_add(run: Run) -> int:
+    from dispensary.services import users
+
+    a = run.args
+    actor = run.actor()
+    password = new_secret(ENV_NEW_PASSWORD, f"the new user {a.name}")
+    row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
+    run.emit(
+        asdict(row),
+        [
+            f"Added {row.username} ({row.full_name}, {row.initials}) as {row.role.value}.",
+            "Give them the password in person: they choose their own at the first sign-in.",
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_user_list(run: Run) -> int:
+    from dispensary.services import users
+
+    rows = users.list_users(run.context(), run.actor())
+    state = ["active" if r.active else "deactivated" for r in rows]
+    run.emit(
+        [asdict(r) for r in rows],
+        table(
+            ["User", "Name", "Initials", "Role", "Account"],
+            [
+                (r.username, r.full_name, r.initials, r.role, s + (", locked" if r.locked else ""))
+                for r, s in zip(rows, state, strict=True)
+            ],
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_user_activate(run: Run, active: bool) -> int:
+    from dispensary.services import users
+
+    row = users.set_active(run.context(), run.actor(), run.args.name, active, run.args.reason)
+    word = "Reactivated" if active else "Deactivated"
+    run.emit(asdict(row), [f"{word} the account {row.username} ({row.full_name})."])
+    return EXIT_OK
+
+
+def cmd_user_unlock(run: Run) -> int:
+    from dispensary.services import users
+
+    row = users.unlock(run.context(), run.actor(), run.args.name, run.args.reason)
+    run.emit(asdict(row), [f"Unlocked the account {row.username}; the failed sign-ins are reset."])
+    return EXIT_OK
+
+
+def cmd_user_password(run: Run) -> int:
+    from dispensary.services import users
+
+    actor = run.actor(changing_password=True)
+    new = new_secret(ENV_NEW_PASSWORD, actor.username)
+    users.change_password(run.context(), actor, run.password(), new)
+    run.emit({"user": actor.username, "changed": True}, [f"Password changed for {actor.username}."])
+    return EXIT_OK
+
+
+def cmd_user_reset(run: Run) -> int:
+    from dispensary.services import users
+
+    actor = run.actor()
+    new = new_secret(ENV_NEW_PASSWORD, run.args.name)
+    users.reset_password(run.context(), actor, run.args.name, new)
+    name = run.args.name.strip().lower()
+    run.emit(
+        {"user": name, "reset": True},
+        [
+            f"Password reset for {name}; give it to them in person. They must choose their own "
+            "at the next sign-in and can sign nothing before."
+        ],
+    )
+    return EXIT_OK
+
+
+def user_parser(group: argparse.ArgumentParser) -> None:
+    user = Commands.actions(group, "user_command")
+    p = user.add("add", cmd_user_add, f"add a user (password from {ENV_NEW_PASSWORD})")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--full-name", required=True, metavar="TEXT")
+    p.add_argument("--initials", required=True, metavar="XX")
+    user.add("list", cmd_user_list, "list users")
+    for name, active in (("deactivate", False), ("activate", True)):
+        p = user.add(name, partial(cmd_user_activate, active=active), f"{name} an account")
+        p.add_argument("name")
+        p.add_argument("--reason", required=True)
+    p = user.add("unlock", cmd_user_unlock, "unlock an account locked by failed sign-ins")
+    p.add_argument("name")
+    p.add_argument("--reason", required=True)
+    user.add("password", cmd_user_password, f"change your password (new: {ENV_NEW_PASSWORD})")
+    p = user.add("reset-password", cmd_user_reset, f"set a user's password ({ENV_NEW_PASSWORD})")
+    p.add_argument("name")
+
+
+def cmd_recover_admin(run: Run) -> int:
+    """No sign-in: the proof is control of the database itself (see users.recovery_access)."""
+    from dispensary.services import users
+
+    a = run.args
+    new = new_secret(ENV_NEW_PASSWORD, a.name) if a.new_password else None
+    row = users.recover_administrator(run.context(), a.name, a.reason, new)
+    lines = [f"Recovered the administrator account {row.username}: unlocked and active."]
+    if new is not None:
+        lines.append("It signs in with the new password and must choose its own at once.")
+    run.emit({**asdict(row), "password_set": new is not None}, lines)
+    return EXIT_OK
+
+
+def recover_admin_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_recover_admin)
+    p.add_argument("name", help="the administrator's user name")
+    p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--new-password",
+        action="store_true",
+        help=f"also set a password ({ENV_NEW_PASSWORD}), to be changed at the next sign-in",
+    )
+
+
+# -- the study -----------------------------------------------------------------------------------
+
+
+def cmd_study_show(run: Run) -> int:
+    ctx = run.context()
+    run.actor()
+    s = ctx.study
+    data = {
+        "protocol": s.protocol,
+        "title": s.title,
+        "products": [asdict(p) for p in s.products],
+        "dose_levels": [
+            {
+                "level": d.level,
+                "name": d.name,
+                "doses_per_day": d.doses_per_day,
+                "components": [asdict(c) for c in d.components],
+            }
+            for d in s.dose_levels
+        ],
+        "cycle": asdict(s.cycle),
+    }
+    lines = [
+        f"{s.protocol}: {s.title}",
+        f"Investigator: {s.investigator}; pharmacy: {s.pharmacy_name}, {s.site_name}",
+        f"Cycle {s.cycle.length_days} days, {s.cycle.days_of_supply} days of supply, next "
+        f"cycle from day {s.cycle.min_days_since_previous_day1} after the previous day 1",
+        "Products:",
+        *(f"  {p.code:<20} {p.display}, {p.tablets_per_kit} per kit" for p in s.products),
+        "Dose levels:",
+        *(f"  {d.level:>3}  {d.name}" for d in s.dose_levels),
+    ]
+    run.emit(data, lines)
+    return EXIT_OK
+
+
+def cmd_study_update(run: Run) -> int:
+    from dispensary.services import studies
+
+    a = run.args
+    text = read_text(a.file, "study file")
+    new = studies.update_study(run.context(), run.actor(), text, a.file, a.reason)
+    run.emit(
+        {"protocol": new.protocol, "updated": True},
+        [f"The study file of {new.protocol} was replaced; the old text is in the audit trail."],
+    )
+    return EXIT_OK
+
+
+def study_parser(group: argparse.ArgumentParser) -> None:
+    study = Commands.actions(group, "study_command")
+    study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
+    p = study.add("update", cmd_study_update, "replace the study file (administrator)")
+    p.add_argument("file", metavar="FILE.toml")
+    p.add_argument("--reason", required=True)
+
+
+PARSERS: dict[str, Fill] = {
+    "init": init_parser,
+    "user": user_parser,
+    "recover-admin": recover_admin_parser,
+    "study": study_parser,
+}

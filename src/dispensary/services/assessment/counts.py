@@ -1,0 +1,88 @@
+"""The physical count's assessment: whether the kit can be counted, the book once the count is
+given (the count is blind), the difference, and what a difference needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dispensary.domain.codes import KitStatus, ReasonCode
+from dispensary.services.assessment.base import Refusal
+
+
+class CountCheck(StrEnum):
+    """Every refusal a count can meet: a code a script or a screen can act on."""
+
+    NOT_ON_SHELF = "not_on_shelf"  # dispensed, returned or destroyed: not counted here
+    REASON_CODE = "reason_code"  # the reason code given is not one of ReasonCode
+    VERIFIER_UNKNOWN = "verifier_unknown"  # no user of that name
+    VERIFIER_SELF = "verifier_self"  # the second person is the counter
+    VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count
+
+
+class CountNeeds(StrEnum):
+    """What a count that differs from the book needs before it is signed."""
+
+    REASON_CODE = "reason_code"
+    REASON = "reason"
+    SECOND_PERSON = "second_person"
+
+    @property
+    def label(self) -> str:
+        return {
+            CountNeeds.REASON_CODE: "a reason code",
+            CountNeeds.REASON: "the reason, in a few words",
+            CountNeeds.SECOND_PERSON: "a second person who may verify counts, and their password",
+        }[self]
+
+
+@dataclass(frozen=True)
+class CountNeed:
+    """One thing the difference needs; `given` when the request already carries it."""
+
+    needs: CountNeeds
+    message: str  # what record_count says while it is missing
+    given: bool
+
+
+@dataclass(frozen=True)
+class CountRequest:
+    """A count as the counter or the command line has it so far; `counted` None: the kit is
+    scanned but not counted yet, so the book stays hidden."""
+
+    kit: str
+    counted: int | None = None
+    reason_code: ReasonCode | str | None = None
+    reason: str = ""
+    verified_by: str = ""
+    counted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CountAssessment:
+    """Everything the count screen shows; the book only once the count is given."""
+
+    kit: str
+    status: KitStatus  # the kit's status today
+    counted: int | None
+    book: int | None  # None until the count is given (and while the kit cannot be counted)
+    difference: int | None
+    refusals: tuple[Refusal[CountCheck], ...]
+    needs: tuple[CountNeed, ...]  # what the difference needs; empty when there is none
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def needs_missing(self) -> tuple[CountNeed, ...]:
+        return tuple(n for n in self.needs if not n.given)
+
+    @property
+    def accepted(self) -> bool:
+        """The count would be recorded as it stands (the signatures aside)."""
+        return self.counted is not None and not self.refusals and not self.needs_missing
+
+    def needed(self, what: CountNeeds) -> bool:
+        return any(n.needs is what for n in self.needs)

@@ -1,0 +1,93 @@
+"""The destruction's assessment: a verdict on each kit (from the kit lifecycle table), the
+tablets that would leave the shelf and the monitor's hold, and the witness rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services.assessment.base import Refusal
+
+
+class DestroyCheck(StrEnum):
+    """Every refusal a destruction can meet: a code a script or a screen can act on."""
+
+    WITNESS = "witness"  # no witness named (or the name cannot be recorded)
+    WITNESS_SELF = "witness_self"  # the witness is the one destroying
+    METHOD = "method"  # no method given (or it cannot be recorded)
+    REFERENCE = "reference"  # the reference cannot be recorded
+    KIT_UNKNOWN = "kit_unknown"  # not a kit of this pharmacy
+    KIT = "kit"  # the kit's status does not allow it (dispensed, destroyed)
+
+
+@dataclass(frozen=True)
+class DestroyRequest:
+    """A destruction (or a return to the sponsor) as the screen or the command line has it."""
+
+    kits: Sequence[str]
+    witness: str = ""
+    method: str = ""
+    destroyed_on: date | None = None
+    reference: str = ""
+    to_sponsor: bool = False
+
+
+@dataclass(frozen=True)
+class DestroyKitVerdict:
+    """One kit named: destroyable (with the tablets that would leave) or refused."""
+
+    kit: str  # the kit number (as named, upper-cased, when it is no kit of this pharmacy)
+    status: KitStatus | None  # today's status; None for a kit not in stock
+    accepted: bool
+    message: str  # the refusal, with what to do; "" when accepted
+    on_hand: int  # tablets on the shelf in the kit
+    held_returned: int  # returned tablets held for the monitor
+    from_returned: bool  # the tablets leave the monitor's hold, not the shelf
+
+    @property
+    def tablets(self) -> int:
+        """The tablets that would leave with the kit."""
+        if not self.accepted:
+            return 0
+        return self.held_returned if self.from_returned else self.on_hand
+
+
+@dataclass(frozen=True)
+class DestroyAssessment:
+    """Everything the destruction panel shows before it is signed."""
+
+    kits: tuple[DestroyKitVerdict, ...]
+    refusals: tuple[Refusal[DestroyCheck], ...]  # in the order destroy meets them
+    witness: str
+    method: str
+    destroyed_on: date
+    to_sponsor: bool
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.refusals
+
+    @property
+    def destroyable(self) -> tuple[DestroyKitVerdict, ...]:
+        """The kits named that may be destroyed."""
+        return tuple(v for v in self.kits if v.accepted)
+
+    @property
+    def tablets(self) -> int:
+        """Tablets that would leave, over the kits accepted."""
+        return sum(v.tablets for v in self.kits)
+
+    @property
+    def from_stock(self) -> int:
+        return sum(v.tablets for v in self.kits if not v.from_returned)
+
+    @property
+    def from_returned(self) -> int:
+        return sum(v.tablets for v in self.kits if v.from_returned)

@@ -1,0 +1,110 @@
+"""The receipt's assessment: a verdict on each kit line of the shipment, what goes into
+quarantine at receipt, and the totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services.assessment.base import Refusal
+
+
+@dataclass(frozen=True)
+class KitIn:
+    """One kit as the shipment paperwork lists it."""
+
+    number: str
+    product: str
+    lot: str
+    expiry: date
+    tablets: int
+
+
+class ReceiveCheck(StrEnum):
+    """Every refusal a receipt can meet: a code a script or a screen can act on."""
+
+    PAPERWORK = "paperwork"  # the date received, shipment number, condition or location
+    KIT_FIELD = "kit_field"  # a field of the line is malformed (number, lot, dates, counts)
+    PRODUCT_UNKNOWN = "product_unknown"  # the product is not one of the study's
+    NO_TABLETS = "no_tablets"  # the line gives no tablets
+    EXPIRED = "expired"  # the kit expired before the date received
+    DUPLICATE = "duplicate"  # the kit is listed twice in the shipment
+    SHIPMENT_RECEIVED = "shipment_received"  # the shipment number is received already
+    IN_STOCK = "in_stock"  # the kit number is in stock already
+    LOT_EXPIRY = "lot_expiry"  # the lot has another expiry (recorded, or on another line)
+
+
+@dataclass(frozen=True)
+class ReceiveRequest:
+    """A shipment as the receiving screen or the command line has it so far."""
+
+    shipment: str
+    kits: Sequence[KitIn]
+    received_on: date | None = None
+    condition: str = "intact"
+    temperature_ok: bool = True
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveLine:
+    """One kit line of the shipment and its verdict; the kit as it would be recorded (number
+    and text normalised) when its fields can be read."""
+
+    line: int  # 1, 2 ... in the order listed
+    kit: KitIn
+    accepted: bool
+    code: ReceiveCheck | None  # why it is refused (the first reason)
+    message: str  # the refusal, "" when accepted
+    status: KitStatus  # what it would be on receipt: available, or quarantined
+    new_lot: bool  # the lot is not recorded yet: it is created with this expiry
+
+    @property
+    def number(self) -> str:
+        return self.kit.number
+
+    @property
+    def product(self) -> str:
+        return self.kit.product
+
+    @property
+    def lot(self) -> str:
+        return self.kit.lot
+
+    @property
+    def expiry(self) -> date:
+        return self.kit.expiry
+
+    @property
+    def tablets(self) -> int:
+        return self.kit.tablets
+
+
+@dataclass(frozen=True)
+class ReceiveAssessment:
+    """Everything the receiving screen shows before Receive."""
+
+    shipment: str
+    received_on: date
+    lines: tuple[ReceiveLine, ...]
+    refusals: tuple[Refusal[ReceiveCheck], ...]  # in the order receive_shipment meets them
+    quarantined: bool  # the temperature record failed: every kit goes into quarantine
+    location: str
+    kits: int  # kit lines listed
+    tablets: int  # tablets in them
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def accepted(self) -> bool:
+        """The shipment would be received as it stands."""
+        return not self.refusals
+
+    @property
+    def refused_lines(self) -> tuple[ReceiveLine, ...]:
+        return tuple(line for line in self.lines if not line.accepted)

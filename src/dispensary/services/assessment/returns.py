@@ -1,0 +1,127 @@
+"""The return's assessment: the dispense a scanned code names, each of its kits to count or
+already back, the refusals for the count typed, and the adherence it would give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dispensary.domain.codes import Flag, KitStatus
+from dispensary.services.assessment.base import Refusal
+from dispensary.services.results import DispenseResult
+
+TO_COUNT = "to count"
+
+
+class ReturnCheck(StrEnum):
+    """Every refusal a return can meet: a code a script or a screen can act on."""
+
+    VOIDED = "voided"  # the dispense was voided: its kits never left
+    HELD_DAYS = "held_days"  # more days held than the days of supply
+    RETURN_DATE = "return_date"  # the return date is before the dispense
+    KIT = "kit"  # the kit is not one of the dispense
+    ALREADY_RECORDED = "already_recorded"  # the kit's return is recorded: correct it instead
+    ALL_BACK = "all_back"  # no kit named, and every kit of the dispense is back
+    TOO_MANY = "too_many"  # more tablets than were dispensed in the kit
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    """A return as the counter or the command line has it so far.
+
+    The dispense is named by `dispense` (its number), or `study_number` and `cycle`, or
+    `scanned`: a dispensing label, a kit of the dispense, or a participant's number (their
+    first dispense with a kit still to count). `kit` None: the kit scanned, else the first kit
+    still to count. `tablets` None: not counted yet (nothing to refuse or preview about it)."""
+
+    scanned: str = ""
+    dispense: str | None = None
+    study_number: str | None = None
+    cycle: int | None = None
+    kit: str | None = None
+    tablets: int | None = None
+    returned_on: date | None = None
+    held_days: int = 0
+    condition: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnKitLine:
+    """One kit of the dispense: still to count, or back (with the tablets counted)."""
+
+    kit: str
+    product: str
+    lot: str
+    dispensed: int  # tablets of this kit in the dispense
+    status: KitStatus  # the kit's status today
+    returned: int | None  # tablets counted back (the return in force); None: still to count
+
+    @property
+    def to_count(self) -> bool:
+        return self.returned is None
+
+    @property
+    def state(self) -> str:
+        """'to count', or the kit's status once back (returned, destroyed)."""
+        return TO_COUNT if self.to_count else self.status.label
+
+
+@dataclass(frozen=True)
+class AdherencePreview:
+    """What the return would record: the kit's tally, and the dispense's adherence once every
+    kit is back (worked out as the reconciliation and the history will show it)."""
+
+    kit: str
+    kit_dispensed: int
+    kit_returned: int  # the tablets counted, as typed
+    kit_taken: int
+    dispensed: int  # tablets of the whole dispense
+    returned: int  # tablets back from the whole dispense, this count included
+    kits_left: int  # kits still to count after this one
+    taken: int
+    expected: int  # 0 until every kit is back
+    adherence: float | None
+    flags: tuple[Flag, ...]
+    explained: bool  # a note is given: it becomes the reason for the flags
+
+    @property
+    def complete(self) -> bool:
+        """Every kit is back with this count: the adherence is worked out."""
+        return self.kits_left == 0
+
+    @property
+    def needs_explanation(self) -> bool:
+        """A flag the pharmacist must explain (now as the note, or after signing)."""
+        return bool(self.flags) and not self.explained
+
+
+@dataclass(frozen=True)
+class ReturnAssessment:
+    """Everything the return screen shows before a count is signed."""
+
+    dispense: DispenseResult
+    kits: tuple[ReturnKitLine, ...]
+    kit: str  # the kit assessed ("" when none is named and none is left to count)
+    tablets: int | None
+    returned_on: date
+    held_days: int
+    refusals: tuple[Refusal[ReturnCheck], ...]
+    preview: AdherencePreview | None  # once the tablets are given and nothing is refused
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def accepted(self) -> bool:
+        """The return would be recorded as it stands (a signature aside)."""
+        return not self.refusals and self.tablets is not None and bool(self.kit)
+
+    @property
+    def kits_to_count(self) -> tuple[ReturnKitLine, ...]:
+        return tuple(line for line in self.kits if line.to_count)
+
+    def line(self, kit: str) -> ReturnKitLine | None:
+        return next((line for line in self.kits if line.kit == kit), None)

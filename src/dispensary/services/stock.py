@@ -1,0 +1,119 @@
+"""The one place a kit changes status: the lifecycle table's transition, written together with
+the step's ledger row and its event record (quarantine event, destruction, void), inside the
+caller's write transaction. The caller writes the step's audit entry, as before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from dispensary.db.models import Destruction, DispenseVoid, Kit, LedgerEntry, QuarantineEvent
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.lifecycle import (
+    MOVEMENTS,
+    NOT_IN_STOCK,
+    QUARANTINE_ACTIONS,
+    KitEvent,
+    transition,
+)
+from dispensary.services.audit import Recorder
+
+LEDGER_REQUIRED = frozenset(
+    {KitEvent.RECEIVE, KitEvent.RECEIVE_QUARANTINED, KitEvent.DISPENSE, KitEvent.VOID_DISPENSE}
+)
+"""Events that always move tablets. A return of nothing, or the destruction of an empty kit,
+writes no ledger row (a row never holds a quantity of zero)."""
+
+FACTS: dict[KitEvent, type[Destruction] | type[DispenseVoid]] = {
+    KitEvent.DESTROY: Destruction,
+    KitEvent.VOID_DISPENSE: DispenseVoid,
+}
+"""Events whose record is one row for every kit of the step, written by the caller first."""
+
+
+def move_kit(
+    session: Session,
+    rec: Recorder,
+    kit: Kit,
+    event: KitEvent,
+    *,
+    today: date,
+    ledger: LedgerEntry | None = None,
+    reason: str = "",
+    excursion_id: int | None = None,
+    fact: Destruction | DispenseVoid | None = None,
+) -> KitStatus:
+    """Moves one kit: refuses what the lifecycle table refuses (RuleViolation, nothing written),
+    else sets its status, chains its ledger row (`stock_movement` / `reversing_movement`) and
+    writes the event record the event calls for. Returns the new status.
+
+    A kit not in the database yet (no id) is being received: it is added here. `reason` is the
+    quarantine event's reason; `fact` the destruction or void the kit's step belongs to."""
+    received = kit.id is None
+    status = NOT_IN_STOCK if received else KitStatus(kit.status)
+    expired_on = None if received or kit.lot.expiry >= today else kit.lot.expiry
+    new = transition(status, event, kit=kit.number, expired_on=expired_on)
+    _check_step(event, ledger, reason, fact)
+
+    kit.status = new.value
+    if received:
+        session.add(kit)
+        session.flush()
+    if ledger is not None:
+        ledger.kit_id = _same(ledger.kit_id, kit.id, "kit")
+        ledger.lot_id = _same(ledger.lot_id, kit.lot_id, "lot")
+        rec.ledger(ledger)
+    action = QUARANTINE_ACTIONS.get(event)
+    if action is not None:
+        if rec.actor is None:
+            raise ValueError("a quarantine event needs an acting user")
+        session.add(
+            QuarantineEvent(
+                kit_id=kit.id,
+                action=action,
+                reason=reason,
+                excursion_id=excursion_id,
+                user_id=rec.actor.user_id,
+                at=rec.now,
+            )
+        )
+    return new
+
+
+def _check_step(
+    event: KitEvent,
+    ledger: LedgerEntry | None,
+    reason: str,
+    fact: Destruction | DispenseVoid | None,
+) -> None:
+    """What the caller hands over must be what the event writes (a programming error if not)."""
+    kind = MOVEMENTS[event]
+    if ledger is None and event in LEDGER_REQUIRED:
+        raise ValueError(f"a {event.value} writes its ledger row")
+    if ledger is not None:
+        if kind is None or ledger.kind != kind.value:
+            raise ValueError(f"a {event.value} writes no {ledger.kind} ledger row")
+        if (ledger.reverses_id is not None) != (event is KitEvent.VOID_DISPENSE):
+            raise ValueError("only a void writes a reversing ledger row")
+    if event in QUARANTINE_ACTIONS and not reason:
+        raise ValueError(f"a {event.value} records its reason")
+    needed = FACTS.get(event)
+    if needed is None:
+        if fact is not None:
+            raise ValueError(f"a {event.value} has no {type(fact).__name__}")
+        return
+    if not isinstance(fact, needed) or fact.id is None:
+        raise ValueError(f"a {event.value} belongs to a {needed.__name__} written first")
+    if ledger is None:
+        return
+    if isinstance(fact, Destruction) and ledger.destruction_id != fact.id:
+        raise ValueError("the destruction's ledger row must name the destruction")
+    if isinstance(fact, DispenseVoid) and ledger.dispense_id != fact.dispense_id:
+        raise ValueError("the void's ledger row must name the voided dispense")
+
+
+def _same(given: int | None, own: int, what: str) -> int:
+    if given is not None and given != own:
+        raise ValueError(f"the ledger row is of another {what}")
+    return own

@@ -1,0 +1,69 @@
+"""`dispensary --help` stays quick: the help and the usage mistakes of a command load its module
+of the cli package and nothing heavy; the services (and SQLAlchemy with them), the PDF
+renderers and Qt load only when a command runs.
+
+Each case runs `main()` in a fresh interpreter, so that what the test process already imported
+does not hide what the command line imports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import import_module
+
+import pytest
+
+from dispensary.cli import program
+
+HEAVY = ("sqlalchemy", "alembic", "dispensary.services", "dispensary.db", "reportlab", "PySide6")
+
+_PROBE = """\
+import contextlib, io, json, sys
+from dispensary.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "help": out.getvalue()[:200], "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["--help"], 0),
+        (["receive", "--help"], 0),
+        (["user", "--help"], 0),
+        (["user", "add", "--help"], 0),
+        (["check", "dispense", "--help"], 0),
+        (["audit", "list", "--help"], 0),
+        (["dispense", "01-001", "--cycle", "two"], 2),
+        (["dispence"], 2),
+        ([], 2),
+    ],
+)
+def test_help_and_usage_mistakes_load_no_service_renderer_or_qt(argv: list[str], code: int) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    seen = json.loads(proc.stdout)
+    assert seen["code"] == code
+    if code == 0:
+        assert seen["help"].startswith("usage: dispensary")
+    heavy = [m for m in seen["modules"] if m.startswith(HEAVY)]
+    assert heavy == [], f"`dispensary {' '.join(argv)}` imported {heavy[:8]}"
+    command_modules = {m for m in seen["modules"] if m.startswith("dispensary.cli.")}
+    named = {f"dispensary.cli.{c.module}" for c in program.COMMANDS if argv and c.name == argv[0]}
+    others = {f"dispensary.cli.{c.module}" for c in program.COMMANDS} - named
+    assert not command_modules & others, "only the module of the command named is loaded"
+
+
+def test_each_command_module_adds_exactly_the_commands_the_table_gives_it() -> None:
+    for module in {c.module for c in program.COMMANDS}:
+        parsers = import_module(f"dispensary.cli.{module}").PARSERS
+        assert sorted(parsers) == sorted(c.name for c in program.COMMANDS if c.module == module)
+    assert len({c.name for c in program.COMMANDS}) == len(program.COMMANDS)
