@@ -20,3 +20,11 @@ def test_an_unknown_label_kind_is_refused_with_the_kinds_there_are() -> None:
     assert label_kind("kit") is LabelKind.KIT
     with pytest.raises(InvalidInput, match="use kit, dispense, leaflet"):
         label_kind("bottle")
+
+
+def test_every_permission_has_its_words_and_its_roles() -> None:
+    from dispensary.services.permissions import ALLOWED, WHAT, Permission
+
+    assert set(ALLOWED) == set(WHAT) == set(Permission)
+    for action in Permission:
+        assert action.what and ALLOWED[action]

@@ -260,7 +260,7 @@ def cmd_restore(run: Run) -> int:
         run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
     else:
         restored_by = run.actor().username
-        permissions.require(run.actor(), "restore")
+        permissions.require(run.actor(), permissions.Permission.RESTORE)
         protocol, clock = ctx.study.protocol, run.clock
         run.close()  # the file is about to be replaced: this command keeps no connection to it
     result = backup.restore(run.db, a.file, restored_by, clock=clock, expect_protocol=protocol)

@@ -22,7 +22,7 @@ from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry, User
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import AuditRow, VerifyResult
 
 GENESIS = "0" * 64
@@ -396,7 +396,7 @@ def _ledger_refs(entry: AuditEntry) -> list[tuple[int, str]]:
 
 
 def verify(ctx: Context, actor: Actor) -> VerifyResult:
-    require(actor, "audit")
+    require(actor, Permission.AUDIT)
     with read_transaction(ctx.engine) as session:
         return verify_session(session)
 
@@ -411,7 +411,7 @@ def list_entries(
     text: str | None = None,
     limit: int | None = None,
 ) -> list[AuditRow]:
-    require(actor, "audit")
+    require(actor, Permission.AUDIT)
     query = select(AuditEntry).order_by(AuditEntry.id)
     if since is not None:
         query = query.where(AuditEntry.at >= since)

@@ -47,7 +47,7 @@ from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolatio
 from dispensary.files import fsync_dir
 from dispensary.services.audit import Recorder, verify_session
 from dispensary.services.context import Actor, Clock, Context, SystemClock
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
 from dispensary.services.setup import open_database
 
@@ -86,7 +86,7 @@ class RestoreResult:
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
-    require(actor, "backup")
+    require(actor, Permission.BACKUP)
     target = Path(out).expanduser()
     if target.exists() and target.is_dir():
         raise InvalidInput(f"{target} is a folder: give a file name for the backup.")

@@ -29,7 +29,7 @@ from dispensary.services.assessment import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, kit_movements, status_now, stock_movement
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import may, require
+from dispensary.services.permissions import Permission, may, require
 from dispensary.services.results import CountResult
 from dispensary.services.users import actor_of, check_signature, find_user, presign
 
@@ -48,7 +48,7 @@ def record_count(
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal and the difference, if any, has all it needs."""
-    require(actor, "count")
+    require(actor, Permission.COUNT)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
     checked = _checked(request, today, writing=True)
@@ -126,7 +126,7 @@ def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAsse
     difference and what it needs, computed by the same policy as `record_count`. The book
     stays hidden (None) until the count is given: the count is blind. Malformed input and an
     unknown kit raise, as they do for the count."""
-    require(actor, "count")
+    require(actor, Permission.COUNT)
     today = ctx.clock.today()
     checked = _checked(request, today, writing=False)
     with read_transaction(ctx.engine) as session:
@@ -245,7 +245,7 @@ def _verifier(
             Refusal(CountCheck.VERIFIER_SELF, "The second signature must be another person's.")
         )
         return None
-    if not may(actor_of(verifier), "verify_count"):
+    if not may(actor_of(verifier), Permission.VERIFY_COUNT):
         refusals.append(
             Refusal(
                 CountCheck.VERIFIER_ROLE,

@@ -19,7 +19,7 @@ from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.services.common import contents_of_kits, status_now
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import Discrepancy
@@ -92,7 +92,7 @@ def dashboard(
     expiring_within_days: int = EXPIRY_WINDOW_DAYS,
     due_within_days: int = DUE_WINDOW_DAYS,
 ) -> Dashboard:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     study = ctx.study
     today = ctx.clock.today()
     expiry_limit = today + timedelta(days=expiring_within_days)

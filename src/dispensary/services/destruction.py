@@ -26,7 +26,7 @@ from dispensary.services.assessment import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, kit_movements, status_now, stock_movement
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
@@ -44,7 +44,7 @@ def destroy(
     to_sponsor: bool = False,
 ) -> DestroyResult:
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold."""
-    require(actor, "destroy")
+    require(actor, Permission.DESTROY)
     today = ctx.clock.today()
     request = DestroyRequest(kits, witness, method, destroyed_on, reference, to_sponsor)
     checked = _checked_destruction(actor, request, today)
@@ -127,7 +127,7 @@ def assess_destroy(ctx: Context, actor: Actor, request: DestroyRequest) -> Destr
     would leave the shelf and the monitor's hold, and the witness rules: what `destroy` would
     refuse, computed by the same policy in one read transaction. No kit named, or a date in the
     future, raises, as it does for the destruction."""
-    require(actor, "destroy")
+    require(actor, Permission.DESTROY)
     today = ctx.clock.today()
     checked = _checked_destruction(actor, request, today)
     with read_transaction(ctx.engine) as session:

@@ -63,7 +63,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import ALLOWED, may, require
+from dispensary.services.permissions import ALLOWED, Permission, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import dispense_result, live_dispenses
 from dispensary.services.results import DispenseResult
@@ -96,7 +96,7 @@ def dispense_cycle(
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
     carries its override."""
-    require(actor, "dispense")
+    require(actor, Permission.DISPENSE)
     if cycle is None or dose_level is None:  # the assessment may leave them to be worked out
         raise InvalidInput("A dispense names its cycle and dose level (0, -1 ...).")
     if day1 is None:
@@ -145,8 +145,8 @@ def dispense_cycle(
             checker = find_user(session, checked_by)
             if checker.id == actor.user_id:
                 raise RuleViolation("The second check must be done by another person.")
-            if not may(actor_of(checker), "check_dispense"):
-                roles = " or ".join(sorted(r.value for r in ALLOWED["check_dispense"]))
+            if not may(actor_of(checker), Permission.CHECK_DISPENSE):
+                roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
                 raise NotPermitted(
                     f"{checker.username} ({checker.role}) may not check a dispense: the second "
                     f"check needs a user with the role {roles}."
@@ -225,7 +225,7 @@ def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> Dis
     """Read-only: what `dispense_cycle` would refuse, warn about and hand out for this request,
     computed by the same policy in one read transaction. Malformed input and an unknown
     participant raise, as they do for the dispense."""
-    require(actor, "dispense")
+    require(actor, Permission.DISPENSE)
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
     with read_transaction(ctx.engine) as session:
@@ -591,7 +591,7 @@ def void_dispense(
     """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
-    require(actor, "dispense")
+    require(actor, Permission.DISPENSE)
     why = check_text(reason, "reason for the correction")
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:

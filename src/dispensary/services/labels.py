@@ -26,7 +26,7 @@ from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 
 
 class LabelKind(StrEnum):
@@ -138,7 +138,7 @@ def already_printed(
     ctx: Context, actor: Actor, kind: LabelKind | str, items: Sequence[str]
 ) -> list[str]:
     """Which of these kits or dispenses already had this kind of label printed."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     entity = label_kind(kind).entity
     with read_transaction(ctx.engine) as session:
         return _printed(session, entity, items)
@@ -186,7 +186,7 @@ def plan_print(
     marks the preview); True or False is what the user asked for, refused if it does not match
     what was printed before. Items printed and not printed together are refused either way:
     one print is all first prints or all reprints."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
@@ -208,7 +208,7 @@ def plan_print(
 def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:
     """Just before the print goes out: the reason is right for its kind, and nobody printed
     these labels since the plan was made (else a first print would go out unmarked)."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     why = reprint_reason(plan.reprint, reason)
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
@@ -231,7 +231,7 @@ def record_label_print(
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
     first print."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
@@ -263,7 +263,7 @@ def print_labels(
     output fails (or the user cancels: `output` returns False) nothing is recorded; when the
     record is refused after the output, `withdraw` takes a written file back and the refusal
     is raised. None when nothing went out."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     why = confirm(ctx, actor, plan, reason)
     pdf = render(plan)
     if not output(pdf):

@@ -22,7 +22,7 @@ from dispensary.domain.rules import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_participant
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import participant_row
 from dispensary.services.results import ParticipantRow
 
@@ -40,7 +40,7 @@ def enroll(
 ) -> ParticipantRow:
     """Enrols after the investigator's eligibility confirmation; every criterion must be ticked
     when a checklist is given (the GUI always gives it)."""
-    require(actor, "enroll")
+    require(actor, Permission.ENROLL)
     today = ctx.clock.today()
     day = check_not_future(enrolled_on, today, "enrolment date")
     number = normalise_study_number(study_number)
@@ -102,7 +102,7 @@ def enroll(
 def set_status(
     ctx: Context, actor: Actor, study_number: str, status: ParticipantStatus | str, reason: str
 ) -> ParticipantRow:
-    require(actor, "participant_status")
+    require(actor, Permission.PARTICIPANT_STATUS)
     try:
         new = ParticipantStatus(status)
     except ValueError as exc:

@@ -2,66 +2,103 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.services.context import Actor
 
 P, T, M, A = Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR, Role.ADMINISTRATOR
 
-ALLOWED: dict[str, frozenset[Role]] = {
-    "receive": frozenset({P, T}),
-    "quarantine": frozenset({P, T}),
-    "release": frozenset({P}),
-    "enroll": frozenset({P}),
-    "participant_status": frozenset({P}),
-    "dispense": frozenset({P}),
-    "check_dispense": frozenset({P, T}),
-    "return": frozenset({P, T}),
-    "correct_return": frozenset({P}),
-    "destroy": frozenset({P}),
-    "count": frozenset({P, T}),
-    "verify_count": frozenset({P, T}),
-    "temperature": frozenset({P, T}),
-    "print_label": frozenset({P, T}),
-    "view": frozenset({P, T, M, A}),
-    "reconcile": frozenset({P, T, M, A}),
-    "sign_off": frozenset({P, M}),
-    "audit": frozenset({P, T, M, A}),
-    "users": frozenset({A}),
-    "study": frozenset({A}),
-    "settings": frozenset({A, P}),
-    "backup": frozenset({A, P}),
-    "restore": frozenset({A}),
+
+class Permission(StrEnum):
+    """An action a role may take; every service checks its own before anything is read or
+    written."""
+
+    RECEIVE = "receive"
+    QUARANTINE = "quarantine"
+    RELEASE = "release"
+    ENROLL = "enroll"
+    PARTICIPANT_STATUS = "participant_status"
+    DISPENSE = "dispense"
+    CHECK_DISPENSE = "check_dispense"
+    RETURN = "return"
+    CORRECT_RETURN = "correct_return"
+    DESTROY = "destroy"
+    COUNT = "count"
+    VERIFY_COUNT = "verify_count"
+    TEMPERATURE = "temperature"
+    PRINT_LABEL = "print_label"
+    VIEW = "view"
+    RECONCILE = "reconcile"
+    SIGN_OFF = "sign_off"
+    AUDIT = "audit"
+    USERS = "users"
+    STUDY = "study"
+    SETTINGS = "settings"
+    BACKUP = "backup"
+    RESTORE = "restore"
+
+    @property
+    def what(self) -> str:
+        """The action in words: "... may not <what>."""
+        return WHAT[self]
+
+
+ALLOWED: dict[Permission, frozenset[Role]] = {
+    Permission.RECEIVE: frozenset({P, T}),
+    Permission.QUARANTINE: frozenset({P, T}),
+    Permission.RELEASE: frozenset({P}),
+    Permission.ENROLL: frozenset({P}),
+    Permission.PARTICIPANT_STATUS: frozenset({P}),
+    Permission.DISPENSE: frozenset({P}),
+    Permission.CHECK_DISPENSE: frozenset({P, T}),
+    Permission.RETURN: frozenset({P, T}),
+    Permission.CORRECT_RETURN: frozenset({P}),
+    Permission.DESTROY: frozenset({P}),
+    Permission.COUNT: frozenset({P, T}),
+    Permission.VERIFY_COUNT: frozenset({P, T}),
+    Permission.TEMPERATURE: frozenset({P, T}),
+    Permission.PRINT_LABEL: frozenset({P, T}),
+    Permission.VIEW: frozenset({P, T, M, A}),
+    Permission.RECONCILE: frozenset({P, T, M, A}),
+    Permission.SIGN_OFF: frozenset({P, M}),
+    Permission.AUDIT: frozenset({P, T, M, A}),
+    Permission.USERS: frozenset({A}),
+    Permission.STUDY: frozenset({A}),
+    Permission.SETTINGS: frozenset({A, P}),
+    Permission.BACKUP: frozenset({A, P}),
+    Permission.RESTORE: frozenset({A}),
 }
 
-WHAT = {
-    "receive": "receive stock",
-    "quarantine": "quarantine kits",
-    "release": "release kits from quarantine",
-    "enroll": "enrol participants",
-    "participant_status": "change a participant's status",
-    "dispense": "dispense (a pharmacist signs each dispense)",
-    "check_dispense": "check a dispense as the second person",
-    "return": "record returns",
-    "correct_return": "correct a recorded return",
-    "destroy": "destroy stock",
-    "count": "record physical counts",
-    "verify_count": "countersign a count",
-    "temperature": "import temperature records",
-    "print_label": "print labels",
-    "view": "view records",
-    "reconcile": "reconcile",
-    "sign_off": "sign off a reconciliation",
-    "audit": "read the audit trail",
-    "users": "manage users",
-    "study": "change the study set-up",
-    "settings": "change settings",
-    "backup": "back up the database",
-    "restore": "restore a backup",
+WHAT: dict[Permission, str] = {
+    Permission.RECEIVE: "receive stock",
+    Permission.QUARANTINE: "quarantine kits",
+    Permission.RELEASE: "release kits from quarantine",
+    Permission.ENROLL: "enrol participants",
+    Permission.PARTICIPANT_STATUS: "change a participant's status",
+    Permission.DISPENSE: "dispense (a pharmacist signs each dispense)",
+    Permission.CHECK_DISPENSE: "check a dispense as the second person",
+    Permission.RETURN: "record returns",
+    Permission.CORRECT_RETURN: "correct a recorded return",
+    Permission.DESTROY: "destroy stock",
+    Permission.COUNT: "record physical counts",
+    Permission.VERIFY_COUNT: "countersign a count",
+    Permission.TEMPERATURE: "import temperature records",
+    Permission.PRINT_LABEL: "print labels",
+    Permission.VIEW: "view records",
+    Permission.RECONCILE: "reconcile",
+    Permission.SIGN_OFF: "sign off a reconciliation",
+    Permission.AUDIT: "read the audit trail",
+    Permission.USERS: "manage users",
+    Permission.STUDY: "change the study set-up",
+    Permission.SETTINGS: "change settings",
+    Permission.BACKUP: "back up the database",
+    Permission.RESTORE: "restore a backup",
 }
 
 
-def require(actor: Actor, action: str) -> None:
+def require(actor: Actor, action: Permission) -> None:
     roles = ALLOWED[action]
     if actor.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
@@ -71,5 +108,5 @@ def require(actor: Actor, action: str) -> None:
         )
 
 
-def may(actor: Actor, action: str) -> bool:
+def may(actor: Actor, action: Permission) -> bool:
     return actor.role in ALLOWED[action]

@@ -12,30 +12,30 @@ from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kits
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit
 
 
 def quarantine(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> StatusChange:
-    return _change(ctx, actor, kits, reason, "quarantine")
+    return _change(ctx, actor, kits, reason, Permission.QUARANTINE)
 
 
 def release(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> StatusChange:
-    return _change(ctx, actor, kits, reason, "release")
+    return _change(ctx, actor, kits, reason, Permission.RELEASE)
 
 
 def _change(
-    ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: str
+    ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: Permission
 ) -> StatusChange:
     require(actor, action)
     if not kits:
         raise InvalidInput(f"Name at least one kit to {action}.")
     why = check_text(reason, f"reason to {action}")
-    event = KitEvent.QUARANTINE if action == "quarantine" else KitEvent.RELEASE
+    event = KitEvent.QUARANTINE if action is Permission.QUARANTINE else KitEvent.RELEASE
     source, target = (
         (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
-        if action == "quarantine"
+        if action is Permission.QUARANTINE
         else (KitStatus.QUARANTINED, KitStatus.AVAILABLE)
     )
     with write_transaction(ctx.engine) as session:

@@ -38,7 +38,7 @@ from dispensary.services.common import (
     status_now,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import (
     DestructionRow,
     DispensedKit,
@@ -143,7 +143,7 @@ def dispense_result(
 
 
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
         return dispense_result(session, ctx, record, ())
@@ -151,7 +151,7 @@ def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> Dispen
 
 def kit_dispense(ctx: Context, actor: Actor, kit_number: str) -> DispenseResult:
     """The dispense a kit last went out in, e.g. when the participant brings back a bottle."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         kit = get_kit(session, kit_number)
         for dispense_id in session.scalars(
@@ -219,7 +219,7 @@ def inventory(
     lot: str | None = None,
 ) -> list[KitRow]:
     """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired')."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     query = (
         select(Kit)
         .join(Lot)
@@ -242,14 +242,14 @@ def inventory(
 
 
 def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         kit = get_kit(session, kit_number)
         return _kit_rows(session, [kit], ctx.clock.today())[0]
 
 
 def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         return [
             participant_row(session, ctx, p)
@@ -258,7 +258,7 @@ def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
 
 
 def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         return participant_row(session, ctx, get_participant(session, study_number))
 
@@ -266,7 +266,7 @@ def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow
 def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
     """The dose level the next cycle keeps unless the investigator orders a change: that of the
     last dispense not voided; level 0 (the starting dose) before the first cycle."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         live = live_dispenses(session, get_participant(session, study_number).id)
         return live[-1].dose_level if live else 0
@@ -352,7 +352,7 @@ def dispense_adherence(
 def participant_history(
     ctx: Context, actor: Actor, study_number: str
 ) -> tuple[ParticipantRow, list[DispenseHistoryRow]]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         p = get_participant(session, study_number)
         return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
@@ -369,7 +369,7 @@ def ledger_rows(
     """Ledger movements in date order, for the DARF and the lot trace: one query joining each
     row to its kit, lot, participant, dispense and recorder, so a kit received by another
     workstation meanwhile can never be missing from a lookup table read a moment earlier."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     query = (
         select(
             LedgerEntry,
@@ -437,7 +437,7 @@ def destruction_log(
 ) -> list[DestructionRow]:
     """Destructions and returns to the sponsor, those of the period (first and last day
     included) where one is given."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     query = select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
     if since is not None:
         query = query.where(Destruction.destroyed_on >= since)
@@ -473,7 +473,7 @@ def destruction_log(
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
     """Every dispense that handed out a kit of the lot (a recall list)."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
         if not lots:
@@ -503,14 +503,14 @@ def _dispense_id(number: str) -> int:
 
 def dispense_participant(ctx: Context, actor: Actor, dispense_ref: str) -> tuple[str, str]:
     """(participant study number, initials) of a dispense, e.g. for a scanned label."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         d = get_dispense(session, dispense_ref)
         return d.participant.study_number, d.participant.initials
 
 
 def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         return [
             (s.number, s.received_on, len(s.kits))
@@ -519,7 +519,7 @@ def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
 
 
 def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         record = session.scalar(select(Shipment).where(Shipment.number == shipment.strip()))
         if record is None:

@@ -39,7 +39,7 @@ from dispensary.services.assessment import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import stock_movement
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import ReceiveResult
 from dispensary.services.stock import move_kit
 
@@ -168,7 +168,7 @@ def receive_shipment(
     location: str | None = None,
 ) -> ReceiveResult:
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
-    require(actor, "receive")
+    require(actor, Permission.RECEIVE)
     today = ctx.clock.today()
     request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
     checked = _checked_receipt(ctx, request, today)
@@ -242,7 +242,7 @@ def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> Recei
     `receive_shipment` would refuse, computed by the same policy in one read transaction.
     Malformed paperwork (no kits, a date in the future, no shipment number) raises, as it does
     for the receipt."""
-    require(actor, "receive")
+    require(actor, Permission.RECEIVE)
     checked = _checked_receipt(ctx, request, ctx.clock.today())
     with read_transaction(ctx.engine) as session:
         return _plan_receipt(session, ctx, checked)

@@ -27,7 +27,7 @@ from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder, verify_session
 from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import open_flags, participant_row
 from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
 from dispensary.services.users import check_signature, presign
@@ -36,7 +36,7 @@ RETURN_GRACE_DAYS = 7
 
 
 def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
-    require(actor, "reconcile")
+    require(actor, Permission.RECONCILE)
     with read_transaction(ctx.engine) as session:
         return reconcile_session(session, ctx)
 
@@ -203,7 +203,7 @@ def _row(scope: str, key: str, label: str, b: Balance) -> BalanceRow:
 
 def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation."""
-    require(actor, "sign_off")
+    require(actor, Permission.SIGN_OFF)
     text = check_text(note, "note", required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:

@@ -49,7 +49,7 @@ from dispensary.services.common import (
     voided_ids,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import reconcile
 from dispensary.services.results import (
     AuditRow,
@@ -266,7 +266,7 @@ class KitLabelRow:
 
 
 def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     return ReportMeta(
         generated_at=ctx.clock.now(),
         generated_by=actor.full_name,
@@ -300,7 +300,7 @@ def darf_records(
     Returned tablets are not stock and are not on the DARF (see `returns_log`). The movements
     and the kits' storage areas are read in one snapshot.
     """
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     if product is not None:
         ctx.study.product(product)
     check_period(since, until)
@@ -464,7 +464,7 @@ def returns_log(
     study_number: str | None = None,
 ) -> list[ReturnLogRow]:
     """Every return recorded, corrections included (the replaced count stays visible)."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     check_period(since, until)
     query = (
         select(Return, Dispense, Participant, Kit)
@@ -559,7 +559,7 @@ def _touching(
 def quarantine_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[QuarantineRow]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     events = (
         select(QuarantineEvent, Kit)
         .join(Kit, Kit.id == QuarantineEvent.kit_id)
@@ -588,7 +588,7 @@ def excursions(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[ExcursionRow]:
     """Temperature excursions that overlap the period, with the kits each quarantined."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     spans = select(Excursion).order_by(Excursion.started_at, Excursion.id)
     query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
     with read_transaction(ctx.engine) as session:
@@ -647,7 +647,7 @@ def _by_expiry(kit: KitRow) -> tuple[date, str, str, str]:
 
 def participant_report(ctx: Context, actor: Actor, study_number: str) -> ParticipantReport:
     """Gathered in one snapshot: the history, the eligibility and the returns agree."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         row, history = queries.participant_history(ctx, actor, study_number)
         person = get_participant(session, study_number)
@@ -661,7 +661,7 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     number = check_text(lot, "lot number", limit=60)
     with read_transaction(ctx.engine) as session:
         lots = list(session.scalars(select(Lot).where(Lot.number == number)))
@@ -719,7 +719,7 @@ def audit_report(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> AuditReport:
     """The audit trail for a period, with the verification of the whole chain."""
-    require(actor, "audit")
+    require(actor, Permission.AUDIT)
     start, end = _day_bounds(since, until)
     with read_transaction(ctx.engine):  # the entries listed are those verified
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
@@ -729,7 +729,7 @@ def audit_report(
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
     """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check, all
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     start, end = _day_bounds(since, until)
     with read_transaction(ctx.engine):
         destructions = queries.destruction_log(ctx, actor, since, until)
@@ -761,7 +761,7 @@ def kit_label_rows(
     ctx: Context, actor: Actor, kits: Sequence[str] = (), shipment: str | None = None
 ) -> list[KitLabelRow]:
     """The kits of a shipment (a sheet of labels at receipt), or the kits named."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     if not kits and not shipment:
         raise InvalidInput("Name the kits, or the shipment whose kit labels to print.")
     with read_transaction(ctx.engine) as session:
@@ -807,7 +807,7 @@ def kit_label_rows(
 def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
     """A dispense whose label or leaflet may be printed: a voided one went nowhere, so no
     bottle may carry its label."""
-    require(actor, "print_label")
+    require(actor, Permission.PRINT_LABEL)
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
         if is_voided(session, record):

@@ -52,7 +52,7 @@ from dispensary.services.common import (
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.dispensing import DISPENSE_PREFIX
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import (
     current_returns,
     dispense_adherence,
@@ -100,7 +100,7 @@ def record_return(
     Adherence is worked out once every kit of the dispense is back; a flag without an
     explanation stays open in the reconciliation until the pharmacist gives one.
     """
-    require(actor, "return")
+    require(actor, Permission.RETURN)
     today = ctx.clock.today()
     request = ReturnRequest(
         dispense=dispense,
@@ -175,7 +175,7 @@ def assess_return(ctx: Context, actor: Actor, request: ReturnRequest) -> ReturnA
     to count or back, what `record_return` would refuse for the count, and the adherence it
     would record, computed by the same policy in one read transaction. Malformed input, and a
     code that names no dispense with a kit out, raise as they do for the return."""
-    require(actor, "return")
+    require(actor, Permission.RETURN)
     today = ctx.clock.today()
     checked = _checked_return(request, today, writing=False)
     with read_transaction(ctx.engine) as session:
@@ -415,7 +415,7 @@ def correct_return(
     ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
 ) -> ReturnResult:
     """A recount: a new return that names the one it replaces, and reversing ledger rows."""
-    require(actor, "correct_return")
+    require(actor, Permission.CORRECT_RETURN)
     if (
         isinstance(return_id, bool)
         or not isinstance(return_id, int)
@@ -491,7 +491,7 @@ def correct_return(
 
 def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> ReturnResult:
     """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged."""
-    require(actor, "return")
+    require(actor, Permission.RETURN)
     why = check_text(reason, "explanation of the adherence flag")
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense)

@@ -15,13 +15,13 @@ from dispensary.domain.errors import DatabaseProblem, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.study import Study, parse_study
 
 
 def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> Study:
     """Checks the new study file against what the records already use, then stores it."""
-    require(actor, "study")
+    require(actor, Permission.STUDY)
     why = check_text(reason, "reason for changing the study file")
     new = parse_study(text, origin)
     if new.protocol != ctx.study.protocol:

@@ -18,7 +18,7 @@ from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.stock import move_kit
 
 OLDEST_READING = timedelta(days=3653)
@@ -154,7 +154,7 @@ def _refuse_imported_twice(session: Session, area: str, start: datetime, end: da
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
-    require(actor, "temperature")
+    require(actor, Permission.TEMPERATURE)
     area = _known_area(ctx, check_text(storage_area, "storage area", limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, "logger file name")
     now = ctx.clock.now()

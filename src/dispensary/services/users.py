@@ -39,7 +39,7 @@ from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import require
+from dispensary.services.permissions import Permission, require
 from dispensary.services.results import UserRow
 
 MAX_FAILURES = 5
@@ -386,7 +386,7 @@ def add_user(
     """A new account. The administrator chose its password, so by default the user must replace
     it at the first sign-in; `temporary_password=False` is for accounts made by a script whose
     users are told their password as their own (the demo, tests)."""
-    require(actor, "users")
+    require(actor, Permission.USERS)
     try:
         role = Role(role)
     except ValueError as exc:
@@ -411,7 +411,7 @@ def add_user(
 
 
 def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: str) -> UserRow:
-    require(actor, "users")
+    require(actor, Permission.USERS)
     why = check_text(reason, "reason")
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
@@ -434,7 +434,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
 
 
 def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
-    require(actor, "users")
+    require(actor, Permission.USERS)
     why = check_text(reason, "reason")
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
@@ -502,7 +502,7 @@ def reset_password(ctx: Context, actor: Actor, username: str, new_password: str)
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
     choose their own at the next sign-in and can sign nothing before, so the administrator who
     knows it cannot act as them."""
-    require(actor, "users")
+    require(actor, Permission.USERS)
     name = normalise_username(username)
     check_password_rules(new_password, name)
     new_hash = _hasher.hash(new_password)
@@ -622,7 +622,7 @@ def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
 
 
 def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
-    require(actor, "view")
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         return [_row(u) for u in session.scalars(select(User).order_by(User.username))]
 

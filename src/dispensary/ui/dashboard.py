@@ -30,7 +30,7 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services.context import Actor, Context
 from dispensary.services.dashboard import Dashboard
-from dispensary.services.permissions import may
+from dispensary.services.permissions import Permission, may
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
@@ -307,7 +307,11 @@ class DashboardScreen(Screen):
         )
 
     def _fill_due(self, snapshot: Dashboard) -> None:
-        kind = OpenKind.DISPENSE if may(self.session.actor, "dispense") else OpenKind.PARTICIPANT
+        kind = (
+            OpenKind.DISPENSE
+            if may(self.session.actor, Permission.DISPENSE)
+            else OpenKind.PARTICIPANT
+        )
         lines = [
             (
                 f"{due.study_number} ({due.initials}) — cycle {due.next_cycle} "
@@ -329,7 +333,9 @@ class DashboardScreen(Screen):
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
         pending = snapshot.returns_pending
-        kind = OpenKind.RETURN if may(self.session.actor, "return") else OpenKind.PARTICIPANT
+        kind = (
+            OpenKind.RETURN if may(self.session.actor, Permission.RETURN) else OpenKind.PARTICIPANT
+        )
         lines = [
             (
                 f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "

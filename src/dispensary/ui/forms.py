@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, SignatureFailed
 from dispensary.services.context import Actor
-from dispensary.services.permissions import may
+from dispensary.services.permissions import Permission, may
 from dispensary.services.signing import run_signed
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
@@ -126,7 +126,9 @@ def action_button(
     return button
 
 
-def role_buttons(layout: QBoxLayout, actor: Actor, buttons: Sequence[tuple[QWidget, str]]) -> None:
+def role_buttons(
+    layout: QBoxLayout, actor: Actor, buttons: Sequence[tuple[QWidget, Permission]]
+) -> None:
     """Adds each button, shown only to those whose role may take its action (the service
     checks again)."""
     for button, action in buttons:

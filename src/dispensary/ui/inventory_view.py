@@ -24,7 +24,7 @@ from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.services import destruction, quarantine, queries
 from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
-from dispensary.services.permissions import may
+from dispensary.services.permissions import Permission, may
 from dispensary.services.results import KitRow
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
@@ -151,9 +151,9 @@ class InventoryScreen(Screen):
             column,
             actor,
             [
-                (self.quarantine_button, "quarantine"),
-                (self.release_button, "release"),
-                (self.count_button, "count"),
+                (self.quarantine_button, Permission.QUARANTINE),
+                (self.release_button, Permission.RELEASE),
+                (self.count_button, Permission.COUNT),
             ],
         )
 
@@ -185,7 +185,7 @@ class InventoryScreen(Screen):
         self.method.currentTextChanged.connect(self._assess_destroy)
         self.reference.textChanged.connect(self._assess_destroy)
         self.to_sponsor.toggled.connect(self._assess_destroy)
-        self.destroy_box.setVisible(may(actor, "destroy"))
+        self.destroy_box.setVisible(may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
@@ -344,7 +344,7 @@ class InventoryScreen(Screen):
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
         in the panel: each kit refused with what to do, the tablets that would leave."""
         kits = self._numbers()
-        if not kits or not may(self.session.actor, "destroy"):
+        if not kits or not may(self.session.actor, Permission.DESTROY):
             self.destroy_verdict.clear()
             return None
         request = DestroyRequest(

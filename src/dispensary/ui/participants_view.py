@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
+from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
@@ -412,9 +413,9 @@ class ParticipantsScreen(Screen):
             bar,
             actor,
             [
-                (self.enrol_button, "enroll"),
-                (self.status_button, "participant_status"),
-                (self.dispense_button, "dispense"),
+                (self.enrol_button, Permission.ENROLL),
+                (self.status_button, Permission.PARTICIPANT_STATUS),
+                (self.dispense_button, Permission.DISPENSE),
             ],
         )
         layout.addLayout(bar)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import queries, reconciliation, returns
-from dispensary.services.permissions import may
+from dispensary.services.permissions import Permission, may
 from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
@@ -147,7 +147,7 @@ class ReconcileScreen(Screen):
         flag_form.addRow("Flag", self.flag_choice)
         flag_form.addRow("Reason", self.flag_reason)
         flag_form.addRow(self.flag_button)
-        self.flag_box.setVisible(may(session.actor, "return"))
+        self.flag_box.setVisible(may(session.actor, Permission.RETURN))
         actions.addWidget(self.flag_box, 1)
 
         self.sign_box = QGroupBox("Sign off this reconciliation")
@@ -157,7 +157,7 @@ class ReconcileScreen(Screen):
         self.sign_button = action_button("Sign off...", "signOff", self._sign_off)
         sign_form.addRow("Note", self.note)
         sign_form.addRow(self.sign_button)
-        self.sign_box.setVisible(may(session.actor, "sign_off"))
+        self.sign_box.setVisible(may(session.actor, Permission.SIGN_OFF))
         actions.addWidget(self.sign_box, 1)
         layout.addLayout(actions)
 

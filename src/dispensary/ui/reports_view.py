@@ -51,7 +51,7 @@ from dispensary.services import documents, queries
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
-from dispensary.services.permissions import may
+from dispensary.services.permissions import Permission, may
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_preview import PRINT_DPI, draw_pages
 from dispensary.ui.screen import ALL_ROLES, Screen
@@ -171,7 +171,7 @@ class ReportsScreen(Screen):
         column.setContentsMargins(0, 0, 8, 0)
         self.choices = QListWidget()
         self.choices.setObjectName("reportChoices")
-        may_print = may(self.session.actor, "print_label")
+        may_print = may(self.session.actor, Permission.PRINT_LABEL)
         for entry in ENTRIES:
             label = isinstance(entry, Label)
             if label and not may_print:

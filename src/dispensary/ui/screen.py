@@ -54,7 +54,7 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     dispense), a kit to the inventory. None when the code is none of these."""
     from dispensary.domain.errors import DispensaryError
     from dispensary.services import queries
-    from dispensary.services.permissions import may
+    from dispensary.services.permissions import Permission, may
 
     text = code.strip().upper()
     if not text:
@@ -66,7 +66,7 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     except DispensaryError:
         pass
     else:
-        if may(session.actor, "dispense"):
+        if may(session.actor, Permission.DISPENSE):
             return OpenKind.DISPENSE, person.study_number
         return OpenKind.PARTICIPANT, person.study_number
     try:
