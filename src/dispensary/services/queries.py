@@ -33,7 +33,6 @@ from dispensary.services.common import (
     get_dispense,
     get_kit,
     get_participant,
-    is_voided,
     not_voided,
     status_now,
 )
@@ -147,26 +146,6 @@ def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> Dispen
     with read_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
         return dispense_result(session, ctx, record, ())
-
-
-def kit_dispense(ctx: Context, actor: Actor, kit_number: str) -> DispenseResult:
-    """The dispense a kit last went out in, e.g. when the participant brings back a bottle."""
-    require(actor, Permission.VIEW)
-    with read_transaction(ctx.engine) as session:
-        kit = get_kit(session, kit_number)
-        for dispense_id in session.scalars(
-            select(DispenseKit.dispense_id)
-            .where(DispenseKit.kit_id == kit.id)
-            .order_by(DispenseKit.dispense_id.desc())
-        ):
-            record = session.get(Dispense, dispense_id)
-            assert record is not None
-            if not is_voided(session, record):
-                return dispense_result(session, ctx, record, ())
-        raise NotFound(
-            f"Kit {kit.number} has not been dispensed, so nothing can come back from it. "
-            "Scan the dispensing label instead."
-        )
 
 
 def _kit_rows(
