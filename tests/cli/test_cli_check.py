@@ -1,9 +1,11 @@
-"""`dispensary check dispense`: the counter's assessment on a terminal, with nothing written.
+"""`dispensary check ACTION` (dispense, return, receive, destroy, count): the counter's
+assessment on a terminal, with nothing written.
 
 Run in-process (`cli.main(argv)`), on a small pharmacy built through the services."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from dispensary import cli
 from dispensary.services import dispensing, participants, receiving, setup
@@ -34,17 +36,28 @@ class Terminal:
         out, err = self.capsys.readouterr()
         return code, out, err
 
-    def written(self) -> tuple[int, int, int]:
-        """Dispenses, ledger rows and kit statuses changed: what a check must never touch."""
+    def written(self) -> dict[str, list[str]]:
+        """Every row of every table, the audit trail's sign-in entries (and the chain head they
+        move) aside: what a check must never touch."""
         with self.ctx.engine.connect() as conn:
-            counts = [
-                conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
-                for table in ("dispenses", "ledger_entries")
+            tables = sorted(set(inspect(conn).get_table_names()) - {"chain_head"})
+            found = {
+                table: sorted(
+                    repr(tuple(row)) for row in conn.execute(text(f'SELECT * FROM "{table}"'))
+                )
+                for table in tables
+                if table != "audit_entries"
+            }
+            found["audit_entries"] = [
+                repr(tuple(row))
+                for row in conn.execute(
+                    text(
+                        "SELECT id, action, entity_id FROM audit_entries WHERE action NOT IN "
+                        "('sign_in', 'sign_in_failed', 'sign_in_refused') ORDER BY id"
+                    )
+                )
             ]
-            dispensed = conn.execute(
-                text("SELECT COUNT(*) FROM kits WHERE status = 'dispensed'")
-            ).scalar_one()
-        return counts[0], counts[1], dispensed
+        return found
 
 
 @pytest.fixture
@@ -136,3 +149,298 @@ def test_an_unknown_participant_is_refused_as_the_dispense_is(terminal: Terminal
 def test_check_alone_asks_for_an_action(terminal: Terminal) -> None:
     code, _out, err = terminal("check")
     assert code == 2 and "'check' needs an action" in err
+
+
+# -- check return --------------------------------------------------------------------------------
+
+
+def test_a_return_counted_would_be_recorded_with_its_adherence(terminal: Terminal) -> None:
+    before = terminal.written()
+    args = ["check", "return", "01-001", "--cycle", "1", "--kit", "K0011", "--tablets", "1"]
+    code, out, err = terminal(*args, "--json", today="2026-01-26")
+    assert code == 0, err
+    found = json.loads(out)
+    assert (found["dispense"], found["participant"], found["cycle"]) == ("DSP000001", "01-001", 1)
+    assert (found["kit"], found["tablets"], found["returned_on"]) == ("K0011", 1, "2026-01-26")
+    assert (found["accepted"], found["refusals"]) == (True, [])
+    assert found["kits"] == [
+        {
+            "kit": "K0011",
+            "product": P75,
+            "lot": "L2",
+            "dispensed": 21,
+            "status": "dispensed",
+            "returned": None,
+            "state": "to count",
+        }
+    ]
+    preview = found["preview"]
+    assert (preview["complete"], preview["taken"], preview["expected"]) == (True, 20, 21)
+    assert preview["flags"] == [] and preview["adherence"] == pytest.approx(20 / 21)
+
+    # the label's barcode names the same dispense, and its one kit still to count
+    code, out, err = terminal("check", "return", "DSP000001", "--tablets", "1", today="2026-01-26")
+    assert (code, err) == (0, "")
+    assert out.startswith(
+        "Return of kit K0011 of DSP000001 (01-001, cycle 1): would be accepted as it stands."
+    )
+    assert "  Adherence   taken 20 of 21 expected: 95%" in out
+    assert terminal.written() == before
+
+
+def test_a_return_of_more_than_was_dispensed_is_refused(terminal: Terminal) -> None:
+    before = terminal.written()
+    code, out, err = terminal(
+        "check", "return", "K0011", "--tablets", "30", "--json", today="2026-01-26"
+    )
+    assert code == 3
+    found = json.loads(out)
+    assert (found["kit"], found["accepted"], found["preview"]) == ("K0011", False, None)
+    assert [r["code"] for r in found["refusals"]] == ["too_many"]
+    assert err.startswith("Refused: 30 tablets returned for kit K0011")
+    assert err.rstrip().endswith("Nothing was changed.")
+
+    args = ["check", "return", "01-001", "--cycle", "1", "--kit", "K0001", "--tablets", "0"]
+    code, out, err = terminal(*args, today="2026-01-26")
+    assert code == 3, err
+    assert "  Refused     Kit K0001 was not dispensed in DSP000001 (cycle 1)" in out
+    assert terminal.written() == before
+
+
+def test_a_return_without_the_count_needs_it_and_shows_the_kits(terminal: Terminal) -> None:
+    code, out, err = terminal("check", "return", "01-001")
+    assert code == 3
+    assert out.startswith("Return of kit K0011 of DSP000001 (01-001, cycle 1): needs the count.")
+    assert "  Kit K0011   lot L2  21 dispensed, to count" in out
+    assert err.startswith(
+        "Needs the count: give --tablets N, the tablets brought back in kit K0011."
+    )
+
+
+def test_a_return_named_twice_is_a_usage_mistake(terminal: Terminal) -> None:
+    code, _out, err = terminal("check", "return", "01-001", "--dispense", "DSP000001")
+    assert code == 2 and "either with --dispense" in err
+    code, _out, err = terminal("check", "return", "--cycle", "1")
+    assert code == 2 and "give the participant's study number" in err
+
+
+# -- check receive -------------------------------------------------------------------------------
+
+RECEIVE = ["check", "receive", "--product", P75, "--expiry", "2027-06-30"]
+
+
+def test_a_new_shipment_would_be_received(terminal: Terminal) -> None:
+    before = terminal.written()
+    args = [*RECEIVE, "--shipment", "SH-3", "--lot", "L3", "--kits", "K0021-K0022,K0030"]
+    code, out, err = terminal(*args, "--date", "2026-01-04", "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert (found["shipment"], found["received_on"], found["kits"], found["tablets"]) == (
+        "SH-3",
+        "2026-01-04",
+        3,
+        63,
+    )
+    assert (found["accepted"], found["quarantined"], found["refusals"]) == (True, False, [])
+    assert found["lines"][0] == {
+        "line": 1,
+        "kit": "K0021",
+        "product": P75,
+        "lot": "L3",
+        "expiry": "2027-06-30",
+        "tablets": 21,
+        "accepted": True,
+        "code": None,
+        "message": "",
+        "status": "available",
+        "new_lot": True,
+    }
+    assert [line["kit"] for line in found["lines"]] == ["K0021", "K0022", "K0030"]
+
+    code, out, _err = terminal(*args, "--temperature-failed")
+    assert code == 0
+    assert "  Quarantine  the temperature record failed" in out
+    assert "  Line 1      K0021  herombopag-7.5mg  lot L3  exp 2027-06-30  21 tablets: " in out
+    assert out.count("tablets: quarantined") == 3
+    assert out.count("new lot") == 1  # the first kit of lot L3 records it
+    assert terminal.written() == before
+
+
+def test_a_shipment_received_already_is_refused_with_a_verdict_per_kit(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    before = terminal.written()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("kit,lot,expiry,tablets\nK0004,L1,2027-06-30,21\nK0005,L1,2027-06-30,21\n")
+    code, out, err = terminal(
+        "check", "receive", "--shipment", "SH-L1", "--product", P75, "--manifest", str(manifest),
+        "--json",
+    )  # fmt: skip
+    assert code == 3
+    found = json.loads(out)
+    assert [r["code"] for r in found["refusals"]] == ["shipment_received", "in_stock"]
+    assert [(line["kit"], line["accepted"], line["code"]) for line in found["lines"]] == [
+        ("K0004", False, "in_stock"),
+        ("K0005", True, None),
+    ]
+    assert err.startswith("Refused: Shipment SH-L1 has already been received.")
+    assert terminal.written() == before
+
+
+def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
+    code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
+    assert code == 2
+    assert "With --kits, give --product, --lot, --expiry too" in err
+
+
+# -- check destroy -------------------------------------------------------------------------------
+
+
+def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
+    before = terminal.written()
+    args = ["check", "destroy", "K0001", "K0002", "--witness", "Wendy Witness"]
+    code, out, err = terminal(*args, "--method", "incineration", "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert (found["accepted"], found["refusals"], found["to_sponsor"]) == (True, [], False)
+    assert (found["witness"], found["method"], found["destroyed_on"]) == (
+        "Wendy Witness",
+        "incineration",
+        "2026-01-05",
+    )
+    assert (found["tablets"], found["from_stock"], found["from_returned"]) == (42, 42, 0)
+    assert found["kits"][0] == {
+        "kit": "K0001",
+        "status": "available",
+        "accepted": True,
+        "message": "",
+        "on_hand": 21,
+        "held_returned": 0,
+        "from_returned": False,
+        "tablets": 21,
+    }
+
+    code, out, _err = terminal(*args, "--method", "return", "--to-sponsor", "--reference", "RA-1")
+    assert code == 0
+    assert out.startswith(
+        "Return to the sponsor of 2 kits on 2026-01-05: would be accepted as it stands."
+    )
+    assert "  Kit K0002   available: 21 tablets from the shelf" in out
+    assert terminal.written() == before
+
+
+def test_a_destruction_without_a_witness_or_of_a_dispensed_kit_is_refused(
+    terminal: Terminal,
+) -> None:
+    before = terminal.written()
+    code, out, err = terminal(
+        "check", "destroy", "K0011", "K0099", "K0003", "--method", "incineration", "--json"
+    )
+    assert code == 3
+    found = json.loads(out)
+    assert [r["code"] for r in found["refusals"]] == ["witness", "kit_unknown", "kit"]
+    assert [(v["kit"], v["accepted"], v["status"]) for v in found["kits"]] == [
+        ("K0011", False, "dispensed"),
+        ("K0099", False, None),
+        ("K0003", True, "available"),
+    ]
+    assert found["tablets"] == 21
+    assert err.startswith("Refused: Give the witness's name")
+
+    code, out, err = terminal("check", "destroy", "K0003", "--witness", "pharm", "--method", "x")
+    assert code == 3
+    assert "Refused: The witness must be another person than the one destroying." in err
+    assert terminal.written() == before
+
+
+# -- check count ---------------------------------------------------------------------------------
+
+
+def test_a_count_that_matches_the_book_would_be_recorded(terminal: Terminal) -> None:
+    before = terminal.written()
+    code, out, err = terminal("check", "count", "K0001", "--tablets", "21", "--json")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "kit": "K0001",
+        "status": "available",
+        "counted": 21,
+        "book": 21,
+        "difference": 0,
+        "accepted": True,
+        "refusals": [],
+        "needs": [],
+    }
+    code, out, _err = terminal("check", "count", "K0001", "--tablets", "21")
+    assert out.splitlines()[:3] == [
+        "Count of kit K0001: would be accepted as it stands. Nothing was changed.",
+        "  Status      available",
+        "  Counted     21 tablets, 21 in the book: matches the book",
+    ]
+    assert terminal.written() == before
+
+
+def test_a_difference_needs_a_reason_and_a_second_person(
+    terminal: Terminal, pharmacist2: Actor
+) -> None:
+    before = terminal.written()
+    code, out, err = terminal("check", "count", "K0001", "--tablets", "19", "--json")
+    assert code == 3
+    found = json.loads(out)
+    assert (found["book"], found["difference"], found["accepted"]) == (21, -2, False)
+    assert [(n["needs"], n["given"]) for n in found["needs"]] == [
+        ("reason_code", False),
+        ("reason", False),
+        ("second_person", False),
+    ]
+    assert err.startswith(
+        "Needs a reason code: The count of kit K0001 differs from the book by -2."
+    )
+
+    given = ["--reason-code", "breakage", "--reason", "a tablet crushed"]
+    code, out, err = terminal("check", "count", "K0001", "--tablets", "19", *given)
+    assert code == 3
+    assert out.startswith("Count of kit K0001: needs --verified-by.")
+    assert "(--verified-by: missing)" in out
+    assert err.startswith("Needs a second person who may verify counts")
+
+    verified = ["--verified-by", pharmacist2.username]
+    code, out, err = terminal("check", "count", "K0001", "--tablets", "19", *given, *verified)
+    assert (code, err) == (0, "")  # the second person is named: no password is asked
+    assert "difference -2" in out
+    assert terminal.written() == before
+
+
+def test_a_count_is_blind_and_a_kit_off_the_shelf_is_refused(terminal: Terminal) -> None:
+    code, out, err = terminal("check", "count", "K0001", "--json")
+    assert code == 3
+    found = json.loads(out)
+    assert (found["counted"], found["book"], found["accepted"]) == (None, None, False)
+    assert err.startswith("Needs the count: give --tablets N")
+
+    code, out, err = terminal("check", "count", "K0011", "--tablets", "21")
+    assert code == 3
+    assert "  Refused     Kit K0011 is dispensed; counts are for kits on the shelf." in out
+    assert err.startswith("Refused: Kit K0011 is dispensed;")
+
+
+# -- the options: a script swaps `check X` for `X` ----------------------------------------------
+
+SIGNING_ONLY = {"dispense": {"--checked-by"}}
+"""Options of a writing command that only sign (a second person's password): not assessed."""
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    [group] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(group.choices)
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings}
+
+
+def test_each_check_takes_the_options_of_its_command() -> None:
+    commands = _subcommands(cli.build_parser())
+    checks = _subcommands(commands["check"])
+    assert list(checks) == ["dispense", "return", "receive", "destroy", "count"]
+    for name, check in checks.items():
+        assert _options(check) == _options(commands[name]) - SIGNING_ONLY.get(name, set()), name

@@ -1,5 +1,6 @@
 """`dispensary check ACTION`: a counter step assessed as the service would meet it, with nothing
-written. Exit 0: it would be accepted as it stands; 3: refused, or an override is missing.
+written. Exit 0: it would be accepted as it stands; 3: refused, or something it needs is missing
+(an override, the count, what a count's difference needs).
 
 A check is a handler and the function that adds its action (after the handler); CHECKS lists
 the actions of `check`, in the order its help shows them. The services load inside the
@@ -9,7 +10,7 @@ handlers, so that `--help` does not load them.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import (
@@ -17,25 +18,58 @@ from dispensary.cli.core import (
     EXIT_REFUSED,
     Commands,
     Fill,
+    UsageError,
     calendar_date,
+    cell,
     number,
+    percent,
+    plural,
+    receive_options,
+    shipment_kits,
     whole,
 )
+from dispensary.domain.codes import ReasonCode
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
-    from dispensary.services.assessment import DispenseAssessment
+    from dispensary.services.assessment import (
+        CountAssessment,
+        DestroyAssessment,
+        DispenseAssessment,
+        ReceiveAssessment,
+        Refusal,
+        ReturnAssessment,
+    )
 
 
-def _answer(run: Run, refusal: str | None, override: str | None) -> int:
-    """The exit code of a check, the first refusal (or the overrides missing) said on stderr."""
+def _answer(run: Run, refusal: str | None, needs: str | None) -> int:
+    """The exit code of a check; the first refusal, or what the step still needs (an override,
+    the count...), said on stderr."""
     if refusal is not None:
         run.note(f"Refused: {refusal} Nothing was changed.")
         return EXIT_REFUSED
-    if override is not None:
-        run.note(f"Needs an override: {override} Nothing was changed.")
+    if needs is not None:
+        run.note(f"Needs {needs} Nothing was changed.")
         return EXIT_REFUSED
     return EXIT_OK
+
+
+def _first(refusals: Sequence[Refusal[Any]]) -> str | None:
+    """The refusal the writing command would raise: the first one met."""
+    return refusals[0].message if refusals else None
+
+
+def _refusals(refusals: Sequence[Refusal[Any]]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "message": r.message} for r in refusals]
+
+
+def _verdict(refused: bool, needs: str | None) -> str:
+    """The head line's verdict: refused, what is missing, or accepted as it stands."""
+    if refused:
+        return "refused"
+    if needs is not None:
+        return f"needs {needs}"
+    return "would be accepted as it stands"
 
 
 # -- check dispense ------------------------------------------------------------------------------
@@ -63,8 +97,8 @@ def cmd_check_dispense(run: Run) -> int:
     run.emit(_assessment_data(found), _assessment_lines(found))
     return _answer(
         run,
-        found.refusals[0].message if found.refusals else None,
-        found.override_text() if found.overrides_missing else None,
+        _first(found.refusals),
+        f"an override: {found.override_text()}" if found.overrides_missing else None,
     )
 
 
@@ -82,7 +116,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
         "tablets_needed": found.tablets_needed,
         "tablets_in_kits": found.tablets_in_kits,
         "accepted": found.accepted,
-        "refusals": [{"code": r.code, "message": r.message} for r in found.refusals],
+        "refusals": _refusals(found.refusals),
         "warnings": [
             {"code": w.code, "message": w.message, "needs": w.needs, "given": w.given}
             for w in found.warnings
@@ -96,12 +130,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
 
 
 def _assessment_lines(found: DispenseAssessment) -> list[str]:
-    if found.refusals:
-        verdict = "refused"
-    elif found.overrides_missing:
-        verdict = "needs an override"
-    else:
-        verdict = "would be accepted as it stands"
+    verdict = _verdict(found.refused, "an override" if found.overrides_missing else None)
     lines = [
         f"Dispense of cycle {found.cycle} to {found.participant}, day 1 "
         f"{found.day1.isoformat()}: {verdict}. Nothing was changed.",
@@ -145,9 +174,452 @@ def dispense_check(checks: Commands) -> None:
     p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
 
 
+# -- check return --------------------------------------------------------------------------------
+
+
+def cmd_check_return(run: Run) -> int:
+    """The return as the counter would assess it, with nothing written: exit 0 when it would be
+    recorded as it stands, 3 when refused or the count is not given."""
+    from dispensary.services import returns
+    from dispensary.services.assessment import ReturnRequest
+
+    a = run.args
+    if a.dispense and (a.number or a.cycle is not None):
+        raise UsageError(
+            "Name the dispense either with --dispense, or with the code scanned (the study "
+            "number with --cycle)."
+        )
+    if a.cycle is not None and not a.number:
+        raise UsageError("With --cycle, give the participant's study number too.")
+    if not a.dispense and not a.number:
+        raise UsageError(
+            "Name the dispense: a code scanned (the label's DSP000001, a kit, a participant's "
+            "number), NUMBER --cycle N, or --dispense DSP000001."
+        )
+    by_cycle = a.cycle is not None  # NUMBER --cycle N, as `return` takes it; else a code scanned
+    request = ReturnRequest(
+        scanned="" if by_cycle else a.number or "",
+        dispense=a.dispense,
+        study_number=a.number if by_cycle else None,
+        cycle=a.cycle,
+        kit=a.kit,
+        tablets=a.tablets,
+        returned_on=a.date,
+        held_days=a.held_days,
+        condition=a.condition or "",
+        note=a.note or "",
+    )
+    found = returns.assess_return(run.context(), run.actor(), request)
+    needs = None
+    if found.tablets is None:
+        needs = f"the count: give --tablets N, the tablets brought back in kit {found.kit or '-'}."
+    run.emit(_return_data(found), _return_lines(found, needs))
+    return _answer(run, _first(found.refusals), needs)
+
+
+def _return_data(found: ReturnAssessment) -> dict[str, Any]:
+    d, p = found.dispense, found.preview
+    return {
+        "dispense": d.number,
+        "participant": d.participant,
+        "cycle": d.cycle,
+        "dispensed_on": d.dispensed_on,
+        "kit": found.kit,
+        "tablets": found.tablets,
+        "returned_on": found.returned_on,
+        "held_days": found.held_days,
+        "accepted": found.accepted,
+        "refusals": _refusals(found.refusals),
+        "kits": [
+            {
+                "kit": k.kit,
+                "product": k.product,
+                "lot": k.lot,
+                "dispensed": k.dispensed,
+                "status": k.status,
+                "returned": k.returned,
+                "state": k.state,
+            }
+            for k in found.kits
+        ],
+        "preview": None
+        if p is None
+        else {
+            "kit": p.kit,
+            "kit_dispensed": p.kit_dispensed,
+            "kit_returned": p.kit_returned,
+            "kit_taken": p.kit_taken,
+            "dispensed": p.dispensed,
+            "returned": p.returned,
+            "kits_left": p.kits_left,
+            "complete": p.complete,
+            "taken": p.taken,
+            "expected": p.expected,
+            "adherence": p.adherence,
+            "flags": [f.value for f in p.flags],
+            "explained": p.explained,
+            "needs_explanation": p.needs_explanation,
+        },
+    }
+
+
+def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
+    d = found.dispense
+    verdict = _verdict(found.refused, "the count" if needs else None)
+    lines = [
+        f"Return of kit {found.kit or '-'} of {d.number} ({d.participant}, cycle {d.cycle}): "
+        f"{verdict}. Nothing was changed.",
+        f"  Dispensed   {d.dispensed_on.isoformat()}, {plural(d.tablets, 'tablet')} for "
+        f"{d.days} days",
+    ]
+    for k in found.kits:
+        back = k.state if k.to_count else f"{k.state}, {plural(k.returned or 0, 'tablet')} back"
+        lines.append(f"  Kit {k.kit:<8}lot {k.lot}  {k.dispensed} dispensed, {back}")
+    if found.tablets is None:
+        lines.append("  Counted     not given (--tablets N)")
+    else:
+        held = f", held {plural(found.held_days, 'day')}" if found.held_days else ""
+        lines.append(
+            f"  Counted     {plural(found.tablets, 'tablet')} back on "
+            f"{found.returned_on.isoformat()}{held}"
+        )
+    p = found.preview
+    if p is not None:
+        lines.append(
+            f"  Kit tally   {p.kit_dispensed} dispensed, {p.kit_returned} back, {p.kit_taken} taken"
+        )
+        if p.complete:
+            lines.append(
+                f"  Adherence   taken {p.taken} of {p.expected} expected: {percent(p.adherence)}"
+            )
+        else:
+            lines.append(
+                f"  Adherence   worked out once every kit is back "
+                f"({plural(p.kits_left, 'kit')} still to count)"
+            )
+        for flag in p.flags:
+            said = (
+                "explained by the note"
+                if p.explained
+                else "to explain: --note TEXT, or `dispensary explain` later"
+            )
+            lines.append(f"  FLAG        {flag.label} ({said})")
+    lines += [f"  Refused     {r.message}" for r in found.refusals]
+    return lines
+
+
+def return_check(checks: Commands) -> None:
+    p = checks.add(
+        "return",
+        cmd_check_return,
+        "what a return would meet: the dispense and its kits, refusals, the adherence it would "
+        "record (exit 0: accepted as it stands; 3: refused or the count is not given)",
+    )
+    p.add_argument(
+        "number",
+        nargs="?",
+        metavar="CODE",
+        help="participant's study number (with --cycle), or a code scanned: a dispensing "
+        "label, a kit, a participant's number",
+    )
+    p.add_argument("--cycle", type=whole)
+    p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
+    p.add_argument("--kit", help="default: the kit scanned, else the first still to count")
+    p.add_argument(
+        "--tablets", type=whole, metavar="N", help="tablets counted back (default: not counted)"
+    )
+    p.add_argument("--date", type=calendar_date, help="return date (default today)")
+    p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
+    p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
+    p.add_argument("--condition", metavar="TEXT")
+
+
+# -- check receive -------------------------------------------------------------------------------
+
+
+def cmd_check_receive(run: Run) -> int:
+    """The receipt as the receiving screen would assess it, with nothing written: exit 0 when
+    the shipment would be received as it stands, 3 when refused. The kits are listed as
+    `receive` lists them (the same options, read by the same helper)."""
+    from dispensary.services import receiving
+    from dispensary.services.assessment import ReceiveRequest
+
+    a = run.args
+    request = ReceiveRequest(
+        shipment=a.shipment,
+        kits=shipment_kits(run),
+        received_on=a.date,
+        condition=a.condition,
+        temperature_ok=not a.temperature_failed,
+    )
+    found = receiving.assess_receive(run.context(), run.actor(), request)
+    run.emit(_receive_data(found), _receive_lines(found))
+    return _answer(run, _first(found.refusals), None)
+
+
+def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
+    return {
+        "shipment": found.shipment,
+        "received_on": found.received_on,
+        "location": found.location,
+        "quarantined": found.quarantined,
+        "kits": found.kits,
+        "tablets": found.tablets,
+        "accepted": found.accepted,
+        "refusals": _refusals(found.refusals),
+        "lines": [
+            {
+                "line": line.line,
+                "kit": line.number,
+                "product": line.product,
+                "lot": line.lot,
+                "expiry": line.expiry,
+                "tablets": line.tablets,
+                "accepted": line.accepted,
+                "code": line.code,
+                "message": line.message,
+                "status": line.status,
+                "new_lot": line.new_lot,
+            }
+            for line in found.lines
+        ],
+    }
+
+
+def _receive_lines(found: ReceiveAssessment) -> list[str]:
+    lines = [
+        f"Receipt of shipment {found.shipment or '-'} on {found.received_on.isoformat()}: "
+        f"{_verdict(found.refused, None)}. Nothing was changed.",
+        f"  Kits        {plural(found.kits, 'kit')}, {found.tablets} tablets, into "
+        f"{found.location or '-'}",
+    ]
+    if found.quarantined:
+        lines.append(
+            "  Quarantine  the temperature record failed: every kit would go into quarantine"
+        )
+    for line in found.lines:
+        kit = (
+            f"  Line {line.line:<6} {cell(line.number)}  {cell(line.product)}  lot "
+            f"{cell(line.lot)}  exp {cell(line.expiry)}  {cell(line.tablets)} tablets: "
+        )
+        if line.accepted:
+            lines.append(kit + line.status.value + (", new lot" if line.new_lot else ""))
+        else:
+            lines.append(f"{kit}refused: {line.message}")
+    lines += [f"  Refused     {r.message}" for r in found.refusals]
+    return lines
+
+
+def receive_check(checks: Commands) -> None:
+    p = checks.add(
+        "receive",
+        cmd_check_receive,
+        "what a receipt would meet: a verdict on each kit, quarantine, totals (exit 0: accepted "
+        "as it stands; 3: refused); the options of `receive`",
+    )
+    receive_options(p)
+
+
+# -- check destroy -------------------------------------------------------------------------------
+
+
+def cmd_check_destroy(run: Run) -> int:
+    """The destruction as the inventory screen would assess it, with nothing written (no
+    signature is asked): exit 0 when it would be accepted as it stands, 3 when refused."""
+    from dispensary.services import destruction
+    from dispensary.services.assessment import DestroyRequest
+
+    a = run.args
+    request = DestroyRequest(
+        kits=a.kits,
+        witness=a.witness,
+        method=a.method,
+        destroyed_on=a.date,
+        reference=a.reference,
+        to_sponsor=a.to_sponsor,
+    )
+    found = destruction.assess_destroy(run.context(), run.actor(), request)
+    run.emit(_destroy_data(found), _destroy_lines(found))
+    return _answer(run, _first(found.refusals), None)
+
+
+def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
+    return {
+        "destroyed_on": found.destroyed_on,
+        "to_sponsor": found.to_sponsor,
+        "witness": found.witness,
+        "method": found.method,
+        "tablets": found.tablets,
+        "from_stock": found.from_stock,
+        "from_returned": found.from_returned,
+        "accepted": found.accepted,
+        "refusals": _refusals(found.refusals),
+        "kits": [
+            {
+                "kit": v.kit,
+                "status": v.status,
+                "accepted": v.accepted,
+                "message": v.message,
+                "on_hand": v.on_hand,
+                "held_returned": v.held_returned,
+                "from_returned": v.from_returned,
+                "tablets": v.tablets,
+            }
+            for v in found.kits
+        ],
+    }
+
+
+def _destroy_lines(found: DestroyAssessment) -> list[str]:
+    what = "Return to the sponsor" if found.to_sponsor else "Destruction"
+    lines = [
+        f"{what} of {plural(len(found.kits), 'kit')} on {found.destroyed_on.isoformat()}: "
+        f"{_verdict(found.refused, None)}. Nothing was changed.",
+        f"  Witness     {found.witness or '-'}",
+        f"  Method      {found.method or '-'}",
+    ]
+    for v in found.kits:
+        if v.accepted:
+            source = "the monitor's hold" if v.from_returned else "the shelf"
+            status = v.status.value if v.status is not None else "-"
+            said = f"{status}: {plural(v.tablets, 'tablet')} from {source}"
+        else:
+            said = f"refused: {v.message}"
+        lines.append(f"  Kit {v.kit:<8}{said}")
+    lines += [
+        f"  Tablets     {found.tablets} would leave ({found.from_stock} from the shelf, "
+        f"{found.from_returned} from the monitor's hold)",
+        *[f"  Refused     {r.message}" for r in found.refusals],
+    ]
+    return lines
+
+
+def destroy_check(checks: Commands) -> None:
+    p = checks.add(
+        "destroy",
+        cmd_check_destroy,
+        "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
+        "tablets that would leave, the witness (exit 0: accepted as it stands; 3: refused)",
+    )
+    p.add_argument("kits", nargs="+", metavar="KIT")
+    p.add_argument("--witness", default="", metavar="NAME", help="(destroy requires it)")
+    p.add_argument("--method", default="", metavar="TEXT", help="(destroy requires it)")
+    p.add_argument("--date", type=calendar_date, help="destruction date (default today)")
+    p.add_argument("--reference", default="", metavar="TEXT")
+    p.add_argument("--to-sponsor", action="store_true")
+
+
+# -- check count ---------------------------------------------------------------------------------
+
+
+def cmd_check_count(run: Run) -> int:
+    """The count as the count screen would assess it, with nothing written (no signature or
+    second password is asked): exit 0 when it would be recorded as it stands, 3 when refused,
+    when the count is not given, or when a difference lacks what it needs."""
+    from dispensary.services import counts
+    from dispensary.services.assessment import CountRequest
+
+    a = run.args
+    request = CountRequest(
+        kit=a.kit,
+        counted=a.tablets,
+        reason_code=a.reason_code,
+        reason=a.reason or "",
+        verified_by=a.verified_by or "",
+        counted_on=a.date,
+    )
+    found = counts.assess_count(run.context(), run.actor(), request)
+    needs = None
+    if found.counted is None:
+        needs = (
+            "the count: give --tablets N, the tablets counted in the kit (the book is shown "
+            "once the count is given)."
+        )
+    elif found.needs_missing:
+        first = found.needs_missing[0]
+        needs = f"{first.needs.label}: {first.message}"
+    run.emit(_count_data(found), _count_lines(found))
+    return _answer(run, _first(found.refusals), needs)
+
+
+def _count_data(found: CountAssessment) -> dict[str, Any]:
+    return {
+        "kit": found.kit,
+        "status": found.status,
+        "counted": found.counted,
+        "book": found.book,
+        "difference": found.difference,
+        "accepted": found.accepted,
+        "refusals": _refusals(found.refusals),
+        "needs": [{"needs": n.needs, "message": n.message, "given": n.given} for n in found.needs],
+    }
+
+
+_COUNT_OPTIONS: dict[str, str] = {
+    "reason_code": "--reason-code",
+    "reason": "--reason",
+    "second_person": "--verified-by",
+}
+"""The option of `count` that gives what a difference needs, by CountNeeds (its values: the
+enum would load the services for `--help`)."""
+
+
+def _count_lines(found: CountAssessment) -> list[str]:
+    if found.counted is None:
+        missing: str | None = "the count"
+    elif found.needs_missing:
+        missing = ", ".join(_COUNT_OPTIONS[n.needs] for n in found.needs_missing)
+    else:
+        missing = None
+    lines = [
+        f"Count of kit {found.kit}: {_verdict(found.refused, missing)}. Nothing was changed.",
+        f"  Status      {found.status.value}",
+    ]
+    if found.counted is None:
+        lines.append("  Counted     not given (--tablets N); the book is shown once it is")
+    elif found.book is None or found.difference is None:
+        lines.append(f"  Counted     {plural(found.counted, 'tablet')}")
+    else:
+        said = f"difference {found.difference:+d}" if found.difference else "matches the book"
+        lines.append(
+            f"  Counted     {plural(found.counted, 'tablet')}, {found.book} in the book: {said}"
+        )
+    for n in found.needs:
+        given = "given" if n.given else "missing"
+        lines.append(f"  Needs       {n.needs.label} ({_COUNT_OPTIONS[n.needs]}: {given})")
+    lines += [f"  Refused     {r.message}" for r in found.refusals]
+    return lines
+
+
+def count_check(checks: Commands) -> None:
+    p = checks.add(
+        "count",
+        cmd_check_count,
+        "what a blind count would meet: the book once the count is given, the difference and "
+        "what it needs (exit 0: accepted as it stands; 3: refused, or the count or what a "
+        "difference needs is missing)",
+    )
+    p.add_argument("kit")
+    p.add_argument(
+        "--tablets", type=whole, metavar="N", help="tablets counted (default: not counted)"
+    )
+    p.add_argument("--reason-code", choices=[r.value for r in ReasonCode])
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument(
+        "--verified-by", metavar="NAME", help="second person (named only: no password is asked)"
+    )
+    p.add_argument("--date", type=calendar_date, help="count date (default today)")
+
+
 # -- the group -----------------------------------------------------------------------------------
 
-CHECKS: tuple[Callable[[Commands], None], ...] = (dispense_check,)
+CHECKS: tuple[Callable[[Commands], None], ...] = (
+    dispense_check,
+    return_check,
+    receive_check,
+    destroy_check,
+    count_check,
+)
 """Each adds one action of `check`: a new check is its handler, its function here, and one
 entry in this list."""
 

@@ -30,6 +30,7 @@ from dispensary.domain.rules import (
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
+    from dispensary.services.assessment import KitIn
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -247,6 +248,55 @@ def read_text(path: str, what: str) -> str:
         raise InvalidInput(
             f"The {what} {path} cannot be read ({exc}). Check the file name."
         ) from exc
+
+
+# -- a shipment's kits: `receive` and `check receive` -------------------------------------------
+
+
+def receive_options(p: argparse.ArgumentParser) -> None:
+    """The options of `receive`; `check receive` takes the same, so that a script can swap one
+    for the other."""
+    p.add_argument("--shipment", required=True, metavar="NO")
+    p.add_argument("--product", metavar="CODE", help="product code from the study file")
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--expiry", type=calendar_date, metavar="DATE")
+    kits = p.add_mutually_exclusive_group(required=True)
+    kits.add_argument("--kits", action="append", metavar="RANGE", help="K0001-K0050 or K1,K2")
+    kits.add_argument(
+        "--manifest", metavar="FILE.csv", help="CSV: kit,lot,expiry,tablets[,product]"
+    )
+    p.add_argument("--tablets-per-kit", type=whole, metavar="N")
+    p.add_argument("--date", type=calendar_date, help="date received (default today)")
+    p.add_argument("--condition", default="intact", metavar="TEXT")
+    p.add_argument("--temperature-failed", action="store_true", help="quarantine every kit")
+
+
+def shipment_kits(run: Run) -> list[KitIn]:
+    """The kits the receive options list: --kits ranges (with --product, --lot and --expiry),
+    or the --manifest file (those options fill its missing columns)."""
+    from dispensary.services import receiving
+
+    a = run.args
+    given = {"--product": a.product, "--lot": a.lot, "--expiry": a.expiry}
+    missing = [option for option, value in given.items() if not value]
+    if a.kits and missing:
+        raise UsageError(
+            f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
+        )
+    ctx = run.context()
+    if a.manifest:
+        per_kit = a.tablets_per_kit
+        if per_kit is None and a.product:
+            per_kit = ctx.study.product(a.product).tablets_per_kit
+        text = read_text(a.manifest, "manifest")
+        return receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
+    return [
+        kit
+        for piece in comma_pieces(a.kits)
+        for kit in receiving.kits_from_range(
+            ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
+        )
+    ]
 
 
 # -- the parser ----------------------------------------------------------------------------------

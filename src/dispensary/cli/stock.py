@@ -18,15 +18,15 @@ from dispensary.cli.core import (
     ENV_VERIFIER_PASSWORD,
     EXIT_OK,
     Fill,
-    UsageError,
     calendar_date,
     cell,
-    comma_pieces,
     keyed,
     kits_text,
     plural,
     read_text,
+    receive_options,
     second_person_secret,
+    shipment_kits,
     table,
     whole,
 )
@@ -41,27 +41,8 @@ def cmd_receive(run: Run) -> int:
     from dispensary.services import receiving
 
     a = run.args
-    given = {"--product": a.product, "--lot": a.lot, "--expiry": a.expiry}
-    missing = [option for option, value in given.items() if not value]
-    if a.kits and missing:
-        raise UsageError(
-            f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
-        )
+    kits = shipment_kits(run)
     ctx = run.context()
-    if a.manifest:
-        per_kit = a.tablets_per_kit
-        if per_kit is None and a.product:
-            per_kit = ctx.study.product(a.product).tablets_per_kit
-        text = read_text(a.manifest, "manifest")
-        kits = receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
-    else:
-        kits = [
-            kit
-            for piece in comma_pieces(a.kits)
-            for kit in receiving.kits_from_range(
-                ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
-            )
-        ]
     result = receiving.receive_shipment(
         ctx,
         run.actor(),
@@ -87,19 +68,7 @@ def cmd_receive(run: Run) -> int:
 
 def receive_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_receive)
-    p.add_argument("--shipment", required=True, metavar="NO")
-    p.add_argument("--product", metavar="CODE", help="product code from the study file")
-    p.add_argument("--lot", metavar="LOT")
-    p.add_argument("--expiry", type=calendar_date, metavar="DATE")
-    kits = p.add_mutually_exclusive_group(required=True)
-    kits.add_argument("--kits", action="append", metavar="RANGE", help="K0001-K0050 or K1,K2")
-    kits.add_argument(
-        "--manifest", metavar="FILE.csv", help="CSV: kit,lot,expiry,tablets[,product]"
-    )
-    p.add_argument("--tablets-per-kit", type=whole, metavar="N")
-    p.add_argument("--date", type=calendar_date, help="date received (default today)")
-    p.add_argument("--condition", default="intact", metavar="TEXT")
-    p.add_argument("--temperature-failed", action="store_true", help="quarantine every kit")
+    receive_options(p)
 
 
 def cmd_quarantine(run: Run, release: bool) -> int:
