@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from cli_support import Cli
+
+from tamper import edit_file
 
 MOVEMENTS = ("received", "dispensed", "returned", "destroyed", "adjusted", "on_hand")
 MOVEMENTS += ("held_returned",)
@@ -40,8 +40,7 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
     assert len(last) == 3 and last[-1]["action"] == "sign_in"
     assert last[-1]["user"] == "pharmacist"
 
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute("UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 40")
+    edit_file(cli.db, "UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 40")
     broken = cli("--json", "audit", "verify", user="monitor")
     assert broken.code == 3
     assert broken.json() == {"ok": False, "entries": verified["entries"] + 3, "first_bad": 40}

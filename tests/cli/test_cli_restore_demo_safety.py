@@ -24,6 +24,7 @@ import pytest
 from cli_support import COMMAND, DEMO_TODAY, Cli
 
 from dispensary.services.demo import DEMO_PASSWORD
+from tamper import edit_file
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 # An open window: a connection kept in the engine's pool, idle, then one more save.
@@ -118,10 +119,7 @@ def test_restore_refuses_a_tampered_backup_and_leaves_it_as_it_is(
     folder = tmp_path / "backups"
     copy = folder / "backup.sqlite3"
     assert cli("backup", "--out", str(copy)).code == 0
-    conn = sqlite3.connect(copy)
-    conn.execute("UPDATE ledger_entries SET quantity = quantity + 7 WHERE id = 40")
-    conn.commit()
-    conn.close()
+    edit_file(copy, "UPDATE ledger_entries SET quantity = quantity + 7 WHERE id = 40")
     beside, before = _listing(folder), state(cli.db)
     refused = cli("restore", str(copy), user="admin")
     assert refused.code == 3, refused.err

@@ -40,6 +40,7 @@ from dispensary.services import backup, participants, receiving, setup, users
 from dispensary.services.audit import verify_session
 from dispensary.services.context import FixedClock
 from dispensary.study import default_study_path, load_study, parse_study
+from tamper import edit_file
 
 from .checks import integrity
 from .conftest import Figures
@@ -431,10 +432,7 @@ def test_a_tampered_backup_is_refused_naming_the_first_bad_entry(
     template: Template, tmp_path: Path
 ) -> None:
     db, copy = _place(template, tmp_path)
-    conn = sqlite3.connect(copy)
-    conn.execute("UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = 3")
-    conn.commit()
-    conn.close()
+    edit_file(copy, "UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = 3")
     tampered, before = copy.read_bytes(), db.read_bytes()
     beside = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(DatabaseProblem) as refused:

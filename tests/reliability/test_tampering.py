@@ -2,7 +2,11 @@
 which names the first bad entry; and what it cannot see without an outside anchor, shown.
 
 The edits are made as someone with a database tool would make them: SQL on the file (or the
-server), with hashes recomputed where a clever tamperer would recompute them.
+server), with hashes recomputed where a clever tamperer would recompute them. The database
+itself refuses to change or delete a ledger row or an audit entry (migration 0004's triggers):
+that is shown first; the tamperer with the file (or the server's owner role) then drops the
+triggers, makes the edit and puts them back (tests/tamper.py), and `audit verify` still
+catches it.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import is_sqlite
@@ -20,6 +26,7 @@ from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry
 from dispensary.services import audit, dispensing, participants, receiving, reconciliation, returns
 from dispensary.services.audit import audit_content, digest, ledger_content
 from dispensary.services.context import Actor, Context
+from tamper import triggers_off
 
 from .conftest import Figures
 
@@ -35,14 +42,19 @@ class Scene:
     last_row_entry: int  # the audit entry that wrote the last ledger row
 
 
-def _sql(ctx: Context, statement: str, **params: object) -> None:
+def _sql(ctx: Context, statement: str, triggers: bool = False, **params: object) -> None:
+    """The edit, with the append-only triggers dropped first (kept with `triggers=True`)."""
     bind = (
         ctx.engine.execution_options(sqlite_begin="IMMEDIATE")
         if is_sqlite(ctx.engine)
         else ctx.engine
     )
     with bind.begin() as conn:
-        conn.execute(text(statement), params)
+        if triggers:
+            conn.execute(text(statement), params)
+            return
+        with triggers_off(conn):
+            conn.execute(text(statement), params)
 
 
 def _session(ctx: Context) -> Session:
@@ -84,20 +96,35 @@ def scene(ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str]) -> Scene:
     )
 
 
+def _loaded(ctx: Context, model: type[AuditEntry] | type[LedgerEntry], ids: list[int]) -> list[Any]:
+    """Rows read through the models but detached from any session: the program's own guards
+    (db.guards) refuse to save a changed one, so the tamperer writes them back with SQL."""
+    with _session(ctx) as s:
+        rows = list(s.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
+        s.expunge_all()
+    assert [r.id for r in rows] == ids
+    return rows
+
+
+def _write_back(ctx: Context, table: str, rows: list[Any], columns: tuple[str, ...]) -> None:
+    assignments = ", ".join(f"{c} = :{c}" for c in columns)
+    for row in rows:
+        values = {c: getattr(row, c) for c in columns}
+        _sql(ctx, f"UPDATE {table} SET {assignments} WHERE id = :id", id=row.id, **values)
+
+
 def _rehash_audit(ctx: Context, entry_id: int, change: Callable[[AuditEntry], None]) -> None:
-    with _session(ctx) as s, s.begin():
-        entry = s.get(AuditEntry, entry_id)
-        assert entry is not None
-        change(entry)
-        entry.entry_hash = digest(entry.prev_hash, audit_content(entry))
+    [entry] = _loaded(ctx, AuditEntry, [entry_id])
+    change(entry)
+    entry.entry_hash = digest(entry.prev_hash, audit_content(entry))
+    _write_back(ctx, "audit_entries", [entry], ("reason", "entry_hash"))
 
 
 def _rehash_ledger(ctx: Context, row_id: int, change: Callable[[LedgerEntry], None]) -> None:
-    with _session(ctx) as s, s.begin():
-        row = s.get(LedgerEntry, row_id)
-        assert row is not None
-        change(row)
-        row.row_hash = digest(row.prev_hash, ledger_content(row))
+    [row] = _loaded(ctx, LedgerEntry, [row_id])
+    change(row)
+    row.row_hash = digest(row.prev_hash, ledger_content(row))
+    _write_back(ctx, "ledger_entries", [row], ("quantity", "row_hash"))
 
 
 def _forge_ledger_row(ctx: Context, move_head: bool) -> int:
@@ -295,6 +322,27 @@ CASES: list[Case] = [
 ]
 
 
+REFUSED_BY_THE_DATABASE = {
+    "audit entry edited": "UPDATE audit_entries SET reason = 'nothing happened' WHERE id = :i",
+    "ledger row edited": "UPDATE ledger_entries SET quantity = 14 WHERE id = :i",
+    "audit entry deleted": "DELETE FROM audit_entries WHERE id = :i",
+    "ledger row deleted": "DELETE FROM ledger_entries WHERE id = :i",
+}
+
+
+@pytest.mark.parametrize("edit", sorted(REFUSED_BY_THE_DATABASE))
+def test_the_database_refuses_the_edit_while_its_triggers_are_there(
+    edit: str, ctx: Context, scene: Scene, monitor: Actor, snapshot: Callable[[Context], Any]
+) -> None:
+    """SQL on the file (or the server) that does not drop the triggers first changes nothing."""
+    before = snapshot(ctx)
+    row = scene.dispense_row if "ledger" in edit else scene.dispense_entry
+    with pytest.raises(DBAPIError, match="is append-only"):
+        _sql(ctx, REFUSED_BY_THE_DATABASE[edit], triggers=True, i=row)
+    assert snapshot(ctx) == before
+    assert audit.verify(ctx, monitor).ok
+
+
 @pytest.mark.parametrize("tamper", CASES, ids=[c.__name__ for c in CASES])
 def test_tampering_is_caught(
     tamper: Case, ctx: Context, scene: Scene, monitor: Actor, figures: Figures
@@ -328,14 +376,12 @@ def test_a_whole_rewritten_chain_is_not_detectable_without_an_outside_anchor(
     access who edits an entry and recomputes every later hash and the chain head leaves a
     database that verifies. Only a copy of the head kept elsewhere (a printed or e-mailed
     verification code, a backup) would show it."""
-    with _session(ctx) as s, s.begin():
-        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-        entries[scene.dispense_entry - 1].reason = "rewritten history"
-        prev = audit.GENESIS
-        for entry in entries:
-            entry.prev_hash = prev
-            entry.entry_hash = prev = digest(prev, audit_content(entry))
-        head = s.get(ChainHead, 1)
-        assert head is not None
-        head.audit_hash = prev
+    entries = _loaded(ctx, AuditEntry, list(range(1, scene.last_entry + 1)))
+    entries[scene.dispense_entry - 1].reason = "rewritten history"
+    prev = audit.GENESIS
+    for entry in entries:
+        entry.prev_hash = prev
+        entry.entry_hash = prev = digest(prev, audit_content(entry))
+    _write_back(ctx, "audit_entries", entries, ("reason", "prev_hash", "entry_hash"))
+    _sql(ctx, "UPDATE chain_head SET audit_hash = :h", h=prev)
     assert audit.verify(ctx, monitor).ok

@@ -1,28 +1,34 @@
 """The migrations build the schema the models describe; 0003 gives the voids recorded before it
-(dispense ledger rows summing to zero) their row."""
+(dispense ledger rows summing to zero) their row; 0004 puts the append-only triggers on the
+records of what happened, and takes them off again on a downgrade."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from dispensary.db import migrate
-from dispensary.db.engine import writing
+from dispensary.db.engine import is_sqlite, writing
 from dispensary.db.models import Base
-from dispensary.services import dispensing, queries
-from dispensary.services.context import Actor, Context
+from dispensary.services import audit, dispensing, queries, returns
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
+
+from .test_append_only import expected_triggers, installed_triggers
 
 Password = Callable[[Actor], str]
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0003"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0004"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
@@ -61,3 +67,23 @@ def test_voids_made_before_the_table_get_their_row(
     assert _voids(ctx) == recorded
     [live] = queries.participant_history(ctx, pharmacist, "01-001")[1]
     assert live.dispense_number == "DSP000002"
+
+
+def test_the_append_only_triggers_come_and_go_with_0004(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    sqlite = is_sqlite(ctx.engine)
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    _migrate(ctx, "0003")
+    assert installed_triggers(ctx) == []
+    with writing(ctx.engine).begin() as conn:  # before 0004, the database let it through
+        conn.execute(text("UPDATE signatures SET meaning = meaning"))
+    _migrate(ctx, "head")
+    assert installed_triggers(ctx) == sorted(expected_triggers(sqlite))
+    with writing(ctx.engine).begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("UPDATE signatures SET meaning = meaning"))
+    # The records made before and after the upgrade are whole, and the program goes on.
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
+    dispensing.dispense_cycle(ctx, pharmacist, "01-001", 2, clock.today(), pw(pharmacist))
+    assert audit.verify(ctx, pharmacist).ok

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,7 @@ from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
 
 from dispensary.ui.audit_view import AuditScreen
+from tamper import edit_file
 
 
 @pytest.fixture
@@ -79,8 +79,7 @@ def test_verify_reports_an_intact_chain(qtbot: Any, pharmacy: Pharmacy) -> None:
 
 
 def test_verify_names_the_entry_changed_behind_the_program(qtbot: Any, pharmacy: Pharmacy) -> None:
-    with sqlite3.connect(pharmacy.path) as db:
-        db.execute("UPDATE audit_entries SET reason = 'edited' WHERE id = 9")
+    edit_file(pharmacy.path, "UPDATE audit_entries SET reason = 'edited' WHERE id = 9")
     screen = make_screen(qtbot, pharmacy)
     qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
     assert screen.verdict.text().startswith("CHAIN BROKEN")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from PySide6.QtCore import Qt
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import queries, reconciliation
 from dispensary.ui.reconcile_view import ReconcileScreen
+from tamper import edit_file
 
 
 @pytest.fixture
@@ -100,8 +100,7 @@ def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
 
 
 def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmacy) -> None:
-    with sqlite3.connect(pharmacy.path) as db:
-        db.execute("UPDATE ledger_entries SET quantity = 5 WHERE id = 1")
+    edit_file(pharmacy.path, "UPDATE ledger_entries SET quantity = 5 WHERE id = 1")
     screen = make_screen(qtbot, pharmacy)
     assert screen.banner.text().startswith("NOT BALANCED")
     findings = {d.kind for d in screen.discrepancies.rows}

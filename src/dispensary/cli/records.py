@@ -1,4 +1,4 @@
-"""The records: `reconcile`, `sign-off`, `audit verify|list`, `backup`, `restore` and `demo`.
+"""The records: `reconcile`, `sign-off`, `audit verify|anchor|list`, `backup`, `restore`, `demo`.
 
 Each command's parser sits after its handler; the services load inside the handlers, so that
 `--help` does not load them.
@@ -152,6 +152,9 @@ def sign_off_parser(p: argparse.ArgumentParser) -> None:
 def cmd_audit_verify(run: Run) -> int:
     from dispensary.services import audit
 
+    a = run.args
+    if a.anchor is not None or a.anchor_log is not None:
+        return _verify_anchor(run)
     result = audit.verify(run.context(), run.actor())
     run.emit(
         {"ok": result.ok, "entries": result.entries, "first_bad": result.first_bad},
@@ -163,6 +166,71 @@ def cmd_audit_verify(run: Run) -> int:
     if not result.ok:
         run.note(result.message)
         return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _verify_anchor(run: Run) -> int:
+    """`audit verify --anchor CODE` or `--anchor-log [FOLDER]`: the chain verifies and still
+    holds the point the code names (the log's last code for this database, with its whole
+    hash)."""
+    from dispensary.domain.anchor import Anchor, parse_anchor
+    from dispensary.services import audit, backup
+
+    a = run.args
+    # A misread code is refused before the database is opened (no sign-in entry either).
+    typed = parse_anchor(a.anchor) if a.anchor is not None else None
+    ctx, actor = run.context(), run.actor()
+    anchor: Anchor
+    source: list[str] = []
+    if typed is not None:
+        anchor = typed
+    else:
+        folder = a.anchor_log or str(config.backup_dir(run.db))
+        logged = backup.latest_logged(ctx, folder)
+        anchor = logged.anchor
+        source = [
+            f"The anchor log's last code for this database: {logged.code}, logged "
+            f"{logged.at} with the backup {logged.backup}."
+        ]
+    check = audit.check_anchor(ctx, actor, anchor)
+    verified = check.verification
+    run.emit(
+        {
+            "ok": check.ok,
+            "entries": verified.entries,
+            "first_bad": verified.first_bad,
+            "anchor": {
+                "code": check.code,
+                "position": check.position,
+                "verdict": check.verdict.value,
+                "message": check.message,
+            },
+        },
+        [
+            *source,
+            check.message,
+            *([] if verified.ok else [verified.message]),
+            f"  {verified.entries} audit entries, {verified.ledger_entries} ledger rows checked.",
+        ],
+    )
+    if not check.ok:
+        run.note(check.message if check.verification.ok else verified.message)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_audit_anchor(run: Run) -> int:
+    from dispensary.services import audit
+
+    code = audit.current_anchor(run.context(), run.actor())
+    run.emit(
+        {"code": code},
+        [
+            f"Verification code {code}",
+            "  Write it down, or keep a report that prints it: `dispensary audit verify --anchor "
+            f"{code}` shows later that the audit trail still holds this point.",
+        ],
+    )
     return EXIT_OK
 
 
@@ -210,7 +278,22 @@ def cmd_audit_list(run: Run) -> int:
 
 def audit_parser(group: argparse.ArgumentParser) -> None:
     trail = Commands.actions(group, "audit_command")
-    trail.add("verify", cmd_audit_verify, "recompute the hash chain (exit 3 if it breaks)")
+    p = trail.add("verify", cmd_audit_verify, "recompute the hash chain (exit 3 if it breaks)")
+    against = p.add_mutually_exclusive_group()
+    against.add_argument(
+        "--anchor",
+        metavar="CODE",
+        help="also prove the chain still holds the point this verification code names",
+    )
+    against.add_argument(
+        "--anchor-log",
+        nargs="?",
+        const="",
+        metavar="FOLDER",
+        help="also check against the last code of the anchor log in FOLDER (default: the "
+        "backup folder of this database)",
+    )
+    trail.add("anchor", cmd_audit_anchor, "print the verification code of the chain as it is")
     # Here --user filters the list; sign in with --user before the command name.
     no_user = argparse.ArgumentParser(add_help=False)
     no_user.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS)
@@ -230,7 +313,12 @@ def cmd_backup(run: Run) -> int:
     from dispensary.services import backup
 
     result = backup.backup(run.context(), run.actor(), run.args.out)
-    run.emit(asdict(result), [f"Backup written: {result.path} ({result.bytes // 1024 or 1} kB)."])
+    lines = [f"Backup written: {result.path} ({result.bytes // 1024 or 1} kB)."]
+    if not result.warning:
+        lines.append(f"Verification code {result.anchor}, added to {result.anchor_log}.")
+    run.emit(asdict(result), lines)
+    if result.warning:
+        run.note(result.warning)
     return EXIT_OK
 
 

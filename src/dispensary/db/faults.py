@@ -5,7 +5,9 @@ saved record intact: advising a restore for them would throw saved work away. So
 SQLite (its result codes), of PostgreSQL (its SQLSTATE) or of the file system is turned here
 into the `DatabaseProblem` that names it truthfully; only damage advises restoring a backup.
 An error that is not a fault of the disk, the file, the lock or the server (a constraint, a
-programming mistake) is left as it is: it is a bug to be seen, not a condition to explain.
+programming mistake) is left as it is: it is a bug to be seen, not a condition to explain. The
+one exception is the database's own refusal to change or delete a record of what happened
+(migration 0004's append-only triggers): it is `AppendOnly`, as the program's guards say it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 
+from dispensary.db.guards import TRIGGER_WORDS
 from dispensary.domain.errors import (
+    AppendOnly,
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseProblem,
@@ -48,6 +52,8 @@ SQLITE_PROTOCOL = 15
 SQLITE_AUTH = 23
 SQLITE_NOTADB = 26
 SQLITE_READONLY_DBMOVED = SQLITE_READONLY | (4 << 8)  # the file was renamed or deleted under us
+SQLITE_CONSTRAINT = 19
+SQLITE_CONSTRAINT_TRIGGER = SQLITE_CONSTRAINT | (7 << 8)  # RAISE(ABORT, ...) in a trigger
 # When a code is missing (an exception raised by hand, an older driver): SQLite's own words.
 _SQLITE_WORDS = [
     ("database or disk is full", SQLITE_FULL),
@@ -95,6 +101,14 @@ def _low_on_space(path: Path | None) -> bool:
         return False
 
 
+def append_only_refusal(detail: str, nothing: str) -> AppendOnly:
+    """The database's own refusal (migration 0004's triggers) to change or delete a record of
+    what happened: not damage, and nothing to restore. Its words say what to do instead."""
+    return AppendOnly(
+        f"The database refused to change or delete a saved record: {detail}. {nothing}"
+    )
+
+
 def sqlite_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of an sqlite3 error (from its words if it has no code)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -118,6 +132,11 @@ def sqlite_fault(
     `path` is the database file (its disk is measured on an I/O error)."""
     code = sqlite_code(exc)
     detail = str(exc)
+    if (
+        getattr(exc, "sqlite_errorcode", None) == SQLITE_CONSTRAINT_TRIGGER
+        and TRIGGER_WORDS in detail
+    ):
+        return append_only_refusal(detail, nothing)
     if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_DBMOVED:
         return DatabaseProblem(
             f"{shown(db)} was replaced (a restore, or the file moved) while this workstation had "
@@ -161,6 +180,7 @@ _PG_DAMAGED = {"XX001", "XX002"}
 _PG_NOT_NOW = {"53300", "57P01", "57P02", "57P03", "53000", "53200"}
 _PG_SIGN_IN = {"28000", "28P01"}
 _PG_NO_DATABASE = {"3D000"}
+_PG_RAISED = "P0001"  # raise_exception: RAISE EXCEPTION in a trigger function
 
 
 def _first_line(exc: BaseException) -> str:
@@ -175,6 +195,8 @@ def server_fault(
     orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     detail = _first_line(orig) if orig is not None else _first_line(exc)
+    if state == _PG_RAISED and TRIGGER_WORDS in detail:
+        return append_only_refusal(detail, nothing)
     if state in _PG_DISK_FULL:
         return DiskFull(
             f"The database server's disk is full ({detail}). {nothing} Ask whoever runs the "

@@ -3,6 +3,10 @@
 Business rules do not live here (no fat models): the services apply them. Constraints that the
 database itself can hold (unique kit number, non-negative counts, one dispense per cycle) are
 declared here as a second line of defence.
+
+The records of what happened (`APPEND_ONLY`) are never updated or deleted: db.guards refuses
+it in the program, migration 0004's triggers in the database. Only the tables of `UPDATED` are
+changed in place (see the end of this file).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dispensary.db import guards
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -394,3 +400,33 @@ def _explicit_id(
 
 for _model in (LedgerEntry, AuditEntry, Dispense):
     event.listen(_model, "before_insert", _explicit_id)
+
+
+APPEND_ONLY: tuple[type[Base], ...] = (
+    LedgerEntry,
+    AuditEntry,
+    Signature,
+    Dispense,
+    DispenseKit,
+    DispenseVoid,
+    Return,
+    AdherenceNote,
+    PhysicalCount,
+    Destruction,
+    QuarantineEvent,
+    ReconciliationSignOff,
+    Shipment,
+    Excursion,
+)
+"""The records of what happened: inserted, never updated, never deleted. A mistake is put right
+by a new record that names the one it corrects. Guarded here (db.guards) and by the database's
+triggers (migration 0004); the application's PostgreSQL role may not UPDATE or DELETE them."""
+
+UPDATED: tuple[type[Base], ...] = (StudyRecord, Setting, ChainHead, User, Kit, Participant)
+"""The only tables whose rows the program changes in place: the study file (`study update`),
+settings, the chain head, accounts, and the kits' and participants' current state (projections
+of the ledger and the audit trail, kept in step with them in each transaction). The others
+(lots, password history) are only inserted, though not guarded as facts. Nothing is deleted
+from any table."""
+
+guards.install(APPEND_ONLY)

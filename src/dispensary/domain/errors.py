@@ -97,3 +97,10 @@ class ChainOutOfStep(DatabaseProblem):
     """The chain head does not match the last audit entry or ledger row: the database was changed
     outside the program. Nothing more is written until it is investigated (audit verify) or a
     good backup is restored; reading, verifying and restoring still work."""
+
+
+class AppendOnly(DatabaseProblem):
+    """A change or removal of a saved record of what happened (a ledger row, an audit entry, a
+    signature, a dispense, a return...): those records are append-only. Refused by the program
+    (db.guards) before anything is written, and by the database's own triggers; nothing was
+    written. A mistake is put right by a correction that names the record, never by an edit."""

@@ -1,6 +1,7 @@
 """What every report shares: page layout, a header repeated on every page of a section,
 "page N of M" counted per section, and a footer saying when, by whom and from which
-database the report was generated.
+database the report was generated, with the audit chain's verification code as it stood when
+the report's facts were read (domain.anchor; `dispensary audit verify --anchor CODE`).
 
 A report is a list of sections (a DARF per product is a section; a monitor pack is many
 sections); each section has its own page template so its header and orientation follow it.
@@ -177,7 +178,9 @@ class _NumberingCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type h
         self.drawRightString(width - MARGIN, height - MARGIN - 9, f"Page {page} of {pages}")
         if self.multi_section:
             self.setFont(FONT, 7)
-            self.drawRightString(width - MARGIN, MARGIN + FOOTER - 9, f"Sheet {sheet} of {sheets}")
+            self.drawRightString(
+                width - MARGIN, MARGIN + FOOTER - 17.5, f"Sheet {sheet} of {sheets}"
+            )
         self.restoreState()
 
 
@@ -321,6 +324,10 @@ def _template(
         id=f"f{index}",
     )
 
+    # The footer's right-hand column: the verification code, then "Sheet N of M".
+    code = f"Verification code {meta.anchor}" if meta.anchor else ""
+    reserved = max(30 * mm, stringWidth(code, BOLD, 7) + 6 * mm)
+
     def decorate(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         canvas.section_index = index
         canvas.multi_section = multi
@@ -331,8 +338,11 @@ def _template(
             header.drawOn(canvas, MARGIN, height - MARGIN - title_height - header_height)
         canvas.setFont(FONT, 7)
         canvas.setFillColor(colors.HexColor("#333333"))
-        for line_no, line in enumerate(simpleSplit(meta.line, FONT, 7, inner - 30 * mm)[:2]):
+        for line_no, line in enumerate(simpleSplit(meta.line, FONT, 7, inner - reserved)[:3]):
             canvas.drawString(MARGIN, MARGIN + FOOTER - 9 - line_no * 8.5, line)
+        if code:
+            canvas.setFont(BOLD, 7)
+            canvas.drawRightString(width - MARGIN, MARGIN + FOOTER - 9, code)
         canvas.restoreState()
 
     return PageTemplate(id=f"s{index}", frames=[frame], onPage=decorate, pagesize=size)

@@ -76,8 +76,7 @@ def make_report(
     check(report.fields, values)
     if fmt not in report.formats:
         raise InvalidInput(report.pdf_only or f"The {report.key} report is a PDF only.")
-    meta = report_data.report_meta(ctx, actor)
-    payload = report.gather(ctx, actor, values)
+    meta, payload = report_data.gathered(ctx, actor, lambda: report.gather(ctx, actor, values))
     pdf = fmt == "pdf"
     if pdf:
         data = report.pdf(meta, ctx.study, payload, values.paper)

@@ -1,5 +1,6 @@
 """CSV exports: one header row and plain values, preceded by '#' lines saying where the data
-came from (spreadsheet imports and `pandas.read_csv(comment='#')` skip or show them as notes).
+came from (spreadsheet imports and `pandas.read_csv(comment='#')` skip or show them as notes):
+the title; who, when and which database; and the audit chain's verification code.
 
 A text that a spreadsheet would run as a formula (starting with = + - @) is prefixed with an
 apostrophe, so that an exported reason or note can never execute.
@@ -42,6 +43,8 @@ def to_csv(
 ) -> str:
     buffer = io.StringIO()
     buffer.write(f"# {title}\r\n# {meta.line}\r\n")
+    if meta.anchor:
+        buffer.write(f"# Verification code {meta.anchor}\r\n")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

@@ -4,6 +4,10 @@ Each audit entry and each ledger row stores the hash of the previous one and of 
 canonical content (JSON, sorted keys). Ids are given out in order under the write lock, so a
 deleted row leaves a gap, and the chain head row holds the last hash and count, so a removed
 tail is caught too. An audit entry also names the hashes of the ledger rows it wrote.
+
+A rewriter who recomputes every hash and the head passes that check: a verification code
+(domain.anchor), kept outside the database on a report or in the anchor log beside the backups,
+remembers where the chain stood, and `check_anchor` recomputes the chain up to it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry, User
+from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.results import AuditRow, VerifyResult
+from dispensary.services.results import AnchorCheck, AuditRow, VerifyResult
 
 GENESIS = "0" * 64
 CLOCK_SKEW = timedelta(minutes=2)
@@ -399,6 +404,98 @@ def verify(ctx: Context, actor: Actor) -> VerifyResult:
     require(actor, Permission.AUDIT)
     with read_transaction(ctx.engine) as session:
         return verify_session(session)
+
+
+# -- verification codes (anchors) ---------------------------------------------------------------
+
+STOP = (
+    "Stop: record nothing more in this database, keep its file as it is for investigation, and "
+    "call the study monitor or the sponsor's QA."
+)
+RESTORED = (
+    "(If this database was restored from a backup older than the code, that explains it: check "
+    "against the code logged with that backup instead.)"
+)
+
+
+def anchor_in(session: Session) -> str:
+    """The verification code of the last audit entry as stored (A-0-0000-0000-0 for none)."""
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return anchor_code(0, GENESIS)
+    return anchor_code(int(last[0]), str(last[1]))
+
+
+def current_anchor(ctx: Context, actor: Actor) -> str:
+    """Where the audit chain stands now, as a code to write down or print. It only notes the
+    point: `verify` says whether the chain up to it holds."""
+    require(actor, Permission.AUDIT)
+    with read_transaction(ctx.engine) as session:
+        return anchor_in(session)
+
+
+def _recomputed_at(session: Session, position: int) -> tuple[str | None, int, str]:
+    """The hash of the audit entry at `position` recomputed from the content of every entry up
+    to it (never from a stored hash), the entries there are, and what stopped the count: a
+    rewriter who edited an entry and its stored hashes still gets another hash here."""
+    prev = GENESIS
+    if position == 0:
+        return prev, 0, ""
+    for expected, entry in enumerate(_rows(session, AuditEntry), start=1):
+        if isinstance(entry, Unreadable):
+            return None, expected, f"audit entry {entry.id} cannot be read ({entry.why})"
+        if entry.id != expected:
+            return None, expected, f"audit entry {expected} is missing"
+        prev = digest(prev, audit_content(entry))
+        if expected == position:
+            return prev, expected, ""
+    count = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    return None, count, "short"
+
+
+def check_anchor_session(session: Session, anchor: Anchor) -> AnchorCheck:
+    verification = verify_session(session)
+    found, entries, why = _recomputed_at(session, anchor.position)
+    code = anchor.code
+    if found is not None and anchor.matches(found):
+        verdict = AnchorVerdict.MATCHES
+        message = (
+            f"Verification code {code} matches: the audit trail up to entry {anchor.position} "
+            "is as it was when the code was taken"
+        )
+        message += (
+            ", and the whole chain verifies."
+            if verification.ok
+            else f". But the chain does not verify: {verification.message}"
+        )
+    elif why == "short":
+        verdict = AnchorVerdict.SHORTER
+        message = (
+            f"Verification code {code} does NOT match: it names audit entry {anchor.position}, "
+            f"but the audit trail has only {entries} entries, so entries were removed after the "
+            f"code was taken. {STOP} {RESTORED}"
+        )
+    else:
+        verdict = AnchorVerdict.REWRITTEN
+        now = f" ({why})" if why else ""
+        message = (
+            f"Verification code {code} does NOT match: audit entry {anchor.position} now has "
+            f"another hash{now}, so the audit trail up to that entry was rewritten after the "
+            f"code was taken, or the code is from another database. {STOP} {RESTORED}"
+        )
+    return AnchorCheck(code, anchor.position, verdict, verification.entries, message, verification)
+
+
+def check_anchor(ctx: Context, actor: Actor, code: str | Anchor) -> AnchorCheck:
+    """Whether the chain now still holds the point `code` names: the whole chain is verified,
+    and the hash at the code's position is recomputed from the entries' content. A code that
+    does not check (misread) is refused as InvalidInput before anything is read."""
+    require(actor, Permission.AUDIT)
+    anchor = code if isinstance(code, Anchor) else parse_anchor(code)
+    with read_transaction(ctx.engine) as session:
+        return check_anchor_session(session, anchor)
 
 
 def list_entries(

@@ -17,16 +17,23 @@ one, each whole and each with its audit trail in step:
    place rather than by a rename), before the lock is released.
 
 A PostgreSQL database is restored with the server's own tools (docs/INSTALL.md).
+
+Every backup, made by hand or at the first sign-in of the day, appends a line to `anchors.log`
+in the backup's folder: when, which database, the verification code of the audit chain the
+backup holds (domain.anchor) and its whole hash, and the backup's file name. The log is outside
+the database, so a history rewritten inside it later fails against the codes logged before
+(`dispensary audit verify --anchor-log`). It is only ever appended to (O_APPEND), owner-only.
 """
 
 from __future__ import annotations
 
 import glob
+import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
@@ -43,9 +50,10 @@ from dispensary.db.sqlite_backup import (
     single_file,
     source_path,
 )
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolation
-from dispensary.files import fsync_dir
-from dispensary.services.audit import Recorder, verify_session
+from dispensary.domain.anchor import Anchor, anchor_code
+from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
+from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
+from dispensary.services.audit import GENESIS, Recorder, verify_session
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
@@ -76,6 +84,29 @@ SERVER_RESTORE = (
 )
 
 StepHook = Callable[[str], None]
+ANCHOR_LOG = "anchors.log"
+_LOG_HEADER = (
+    "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
+    "separated: time (UTC), study, database, verification code, the audit entry's whole hash, "
+    "backup file.\n"
+)
+
+
+@dataclass(frozen=True)
+class LoggedAnchor:
+    """One line of the anchor log: the chain as a backup held it."""
+
+    at: str  # ISO time, UTC
+    study: str
+    database: str  # a file's absolute path, or a server URL without its password
+    code: str
+    entry_hash: str
+    backup: str  # the backup's file name
+
+    @property
+    def anchor(self) -> Anchor:
+        """The whole hash, not only the code's 40 bits."""
+        return Anchor(int(self.code.split("-")[1]), self.entry_hash)
 
 
 @dataclass(frozen=True)
@@ -91,14 +122,15 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     if target.exists() and target.is_dir():
         raise InvalidInput(f"{target} is a folder: give a file name for the backup.")
     written = backup_file(ctx.engine, target)
+    code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
             "backup",
             "database",
             written.name,
-            {"path": str(written), "bytes": written.stat().st_size},
+            {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
         )
-    return BackupResult(str(written), written.stat().st_size, ctx.clock.now())
+    return _logged(ctx, written, code, entry_hash)
 
 
 def automatic_backup(
@@ -116,13 +148,142 @@ def automatic_backup(
     stamp = ctx.clock.now().strftime("%Y-%m-%dT%H%M%S")
     target = folder / f"{stem}-{stamp}.sqlite3"
     written = backup_file(ctx.engine, target)
+    code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
-            "backup_automatic", "database", written.name, {"path": str(written)}
+            "backup_automatic", "database", written.name, {"path": str(written), "anchor": code}
         )
+    result = _logged(ctx, written, code, entry_hash)
     for old in sorted(folder.glob(f"{stem}-*.sqlite3"))[:-keep] if keep > 0 else []:
         old.unlink()
-    return BackupResult(str(written), written.stat().st_size, ctx.clock.now())
+    return result
+
+
+# -- the anchor log ------------------------------------------------------------------------------
+
+
+def _anchor_of_backup(backup: Path) -> tuple[str, str]:
+    """The code and whole hash of the last audit entry the backup file holds, read without
+    changing it (read-only and immutable: SQLite neither journals nor checkpoints it)."""
+    uri = f"{backup.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            last = connection.execute(
+                "SELECT id, entry_hash FROM audit_entries ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise file_fault(exc, f"the backup {backup}") from exc
+    position, entry_hash = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+    return anchor_code(position, entry_hash), entry_hash
+
+
+def database_identity(ctx: Context) -> str:
+    """The database as the anchor log names it: a file's absolute path, or a server's URL
+    without the password."""
+    path = sqlite_path(str(ctx.engine.url))
+    if path is not None:
+        return str(path.expanduser().resolve())
+    return ctx.engine.url.render_as_string(hide_password=True)
+
+
+def _field(text: str) -> str:
+    return " ".join(text.split())  # no tab or line break inside a field
+
+
+def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupResult:
+    """The backup's result, once its line is appended to the anchor log beside it. The backup
+    is made and recorded whatever happens here: a log that cannot be written is a warning."""
+    log = written.parent / ANCHOR_LOG
+    fields = (
+        ctx.clock.now().astimezone(UTC).isoformat(timespec="seconds"),
+        ctx.study.protocol,
+        database_identity(ctx),
+        code,
+        entry_hash,
+        written.name,
+    )
+    line = "\t".join(_field(f) for f in fields) + "\n"
+    warning = ""
+    try:
+        _append(log, line)
+    except OSError as exc:
+        warning = (
+            f"The backup was made, but its verification code {code} could not be added to the "
+            f"anchor log {shown(log)} ({exc.strerror or exc}): write the code down, with the "
+            "date and the backup's name."
+        )
+    size = written.stat().st_size
+    return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
+
+
+def _append(log: Path, line: str) -> None:
+    """Appends one line (O_APPEND: never over what is there); a new log is created owner-only,
+    with a first line saying what its fields are."""
+    try:
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+        text = _LOG_HEADER + line
+    except FileExistsError:
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+        text = line
+    try:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
+    """The lines of the anchor log in `folder` (or the log file itself), oldest first; lines
+    that are not a backup's line are left out. No log there: NotFound."""
+    path = Path(folder).expanduser()
+    if path.is_dir():
+        path = path / ANCHOR_LOG
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError as exc:
+        raise NotFound(
+            f"There is no anchor log at {shown(path)}: it is written beside the backups, at "
+            "each backup. Give the backup folder, or the log file."
+        ) from exc
+    except OSError as exc:
+        raise InvalidInput(write_error_text(exc, path, written=False)) from exc
+    except ValueError as exc:  # a NUL character in the name
+        raise InvalidInput(f"'{shown(folder)}' cannot be a folder or file name.") from exc
+    found = []
+    for raw in text.splitlines():
+        parts = raw.split("\t")
+        if raw.startswith("#") or len(parts) != 6:
+            continue
+        logged = LoggedAnchor(*parts)
+        try:
+            if anchor_code(logged.anchor.position, logged.entry_hash) == logged.code:
+                found.append(logged)
+        except (ValueError, IndexError):
+            continue
+    return found
+
+
+def latest_logged(ctx: Context, folder: str | Path) -> LoggedAnchor:
+    """The last line of the anchor log in `folder` for this database (same study and file or
+    server): the code the chain must still hold."""
+    identity = database_identity(ctx)
+    lines = [
+        line
+        for line in anchor_log(folder)
+        if line.study == ctx.study.protocol and line.database == identity
+    ]
+    if not lines:
+        raise NotFound(
+            f"The anchor log in {shown(folder)} has no code for this database ({identity}, "
+            f"study {ctx.study.protocol}). Give the folder of this database's backups, or check "
+            "against a code with --anchor."
+        )
+    return lines[-1]
 
 
 def is_server_database(db: str | Path) -> bool:

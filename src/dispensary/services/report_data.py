@@ -8,7 +8,7 @@ recorded by `services.labels`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -69,7 +69,8 @@ from dispensary.services.results import (
 
 @dataclass(frozen=True)
 class ReportMeta:
-    """Printed on every report: when, by whom, from which database."""
+    """Printed on every report: when, by whom, from which database, and where the audit chain
+    stood when the report's facts were read (its verification code, domain.anchor)."""
 
     generated_at: datetime
     generated_by: str
@@ -78,6 +79,7 @@ class ReportMeta:
     database: str
     protocol: str
     software: str
+    anchor: str = ""
 
     @property
     def line(self) -> str:
@@ -267,6 +269,8 @@ class KitLabelRow:
 
 def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
     require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        anchor = audit_service.anchor_in(session)
     return ReportMeta(
         generated_at=ctx.clock.now(),
         generated_by=actor.full_name,
@@ -275,7 +279,21 @@ def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
         database=ctx.database or _engine_label(ctx),
         protocol=ctx.study.protocol,
         software=f"Dispensary {__version__}",
+        anchor=anchor,
     )
+
+
+Gathered = TypeVar("Gathered")
+
+
+def gathered(
+    ctx: Context, actor: Actor, gather: Callable[[], Gathered]
+) -> tuple[ReportMeta, Gathered]:
+    """A report's meta and its facts read in one snapshot: the verification code it prints is
+    where the chain stood when its facts were read."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine):
+        return report_meta(ctx, actor), gather()
 
 
 def _engine_label(ctx: Context) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.codes import DiscrepancyKind, Flag, KitStatus, ParticipantStatus, Role
 
 
@@ -206,6 +207,22 @@ class VerifyResult:
 
 
 @dataclass(frozen=True)
+class AnchorCheck:
+    """A verification code checked against the audit chain as it is now (services.audit)."""
+
+    code: str
+    position: int  # the audit entry the code names
+    verdict: AnchorVerdict
+    entries: int  # audit entries in the chain now
+    message: str  # the verdict in words, with what to do when it fails
+    verification: VerifyResult  # the whole chain's own check
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is AnchorVerdict.MATCHES and self.verification.ok
+
+
+@dataclass(frozen=True)
 class LedgerRow:
     """One ledger movement as the DARF and the histories read it."""
 
@@ -264,3 +281,6 @@ class BackupResult:
     path: str
     bytes: int
     at: datetime
+    anchor: str = ""  # the verification code of the chain the backup holds
+    anchor_log: str = ""  # the anchor log the code was appended to
+    warning: str = ""  # the backup is made, but something beside it was not (the anchor log)

@@ -126,6 +126,7 @@ def record_return(
         record, line = plan.record, plan.line
         assert line is not None  # a kit of the dispense still to count: not refused
         rec = Recorder(session, actor, ctx.clock.now())
+        flags = plan.assessment.preview.flags if plan.assessment.preview else ()  # as recorded
         ret = Return(
             dispense_id=record.id,
             kit_id=line.kit_id,
@@ -134,7 +135,7 @@ def record_return(
             held_days=held,
             condition=condition_text,
             note=note_text,
-            flag_reason="",
+            flag_reason=note_text if flags else "",  # set before the insert: never updated
             counted_by_id=actor.user_id,
             created_at=rec.now,
         )
@@ -146,8 +147,6 @@ def record_return(
         movement = _return_movement(kit_row, record, ret, count, day, back) if count else None
         move_kit(session, rec, kit_row, KitEvent.RETURN, today=today, ledger=movement)
         result = _result(session, ctx, record, ret, number)
-        if result.flags and note_text:
-            ret.flag_reason = note_text
         check_signature(
             session, actor, password, SignatureMeaning.RETURN_COUNTED, "return", ret.id, rec
         )

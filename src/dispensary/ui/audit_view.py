@@ -1,5 +1,6 @@
 """The audit trail as a monitor reads it: who did what, when and why, filtered, and a check
-that the hash chain still holds."""
+that the hash chain still holds; the chain's verification code now, and a check that it still
+holds the point of a code written down or printed earlier (domain.anchor)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.anchor import AnchorVerdict
 from dispensary.services import audit, users
-from dispensary.services.results import AuditRow
+from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     DateRange,
@@ -103,6 +105,10 @@ class AuditScreen(Screen):
         self.verdict = wrapped_label("verifyVerdict")
         self.verdict.setVisible(False)
         layout.addWidget(self.verdict)
+        layout.addLayout(self._anchor_row())
+        self.anchor_verdict = wrapped_label("anchorVerdict")
+        self.anchor_verdict.setVisible(False)
+        layout.addWidget(self.anchor_verdict)
         self.message = MessageBar()
         layout.addWidget(self.message)
         layout.addLayout(self._filters())
@@ -121,6 +127,35 @@ class AuditScreen(Screen):
         self.count = QLabel()
         self.count.setObjectName("auditCount")
         layout.addWidget(self.count)
+
+    def _anchor_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Verification code now:"))
+        self.anchor_code = QLabel()
+        self.anchor_code.setObjectName("anchorCode")
+        self.anchor_code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.anchor_code.setToolTip(
+            "Where the audit trail stands now. Write it down (reports print it in their footer): "
+            "checked later, it shows whether the trail was rewritten since."
+        )
+        row.addWidget(self.anchor_code)
+        row.addSpacing(24)
+        self.anchor_field = text_field("anchorField", "A code written down earlier: A-...")
+        self.anchor_field.setClearButtonEnabled(True)
+        self.anchor_field.returnPressed.connect(self.check_anchor)
+        caption = QLabel("Check a code:")
+        caption.setBuddy(self.anchor_field)
+        row.addWidget(caption)
+        row.addWidget(self.anchor_field, 1)
+        self.anchor_button = action_button(
+            "Check code",
+            "checkAnchor",
+            self.check_anchor,
+            "Recompute the audit trail up to the entry the code names: a history rewritten "
+            "since the code was taken does not match it.",
+        )
+        row.addWidget(self.anchor_button)
+        return row
 
     def _filters(self) -> QVBoxLayout:
         rows = QVBoxLayout()
@@ -166,6 +201,7 @@ class AuditScreen(Screen):
 
     def refresh(self) -> None:
         self._load_choices()
+        self._show_anchor()
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:
             self.message.show_message("The 'from' date is after the 'to' date; swap them.")
@@ -229,3 +265,40 @@ class AuditScreen(Screen):
         if not result.ok and result.first_bad is not None:
             bad = result.first_bad
             select_where(self.table, self.proxy, self.model, lambda r: r.id == bad)
+
+    def _show_anchor(self) -> None:
+        code = attempt(
+            self.message, lambda: audit.current_anchor(self.session.ctx, self.session.actor)
+        )
+        self.anchor_code.setText(code or "")
+
+    def check_anchor(self) -> None:
+        typed = self.anchor_field.text().strip()
+        if not typed:
+            self.message.show_message(
+                "Type the verification code written down or printed earlier (it looks like "
+                "A-104233-7QK2-M9TD-C), then press Enter."
+            )
+            return
+        self.anchor_verdict.setVisible(False)
+        check = attempt(
+            self.message,
+            lambda: audit.check_anchor(self.session.ctx, self.session.actor, typed),
+        )
+        if check is None:
+            return
+        self.message.clear_message()
+        self.anchor_verdict.setText(_anchor_text(check))
+        self.anchor_verdict.setStyleSheet(banner_style(check.ok))
+        self.anchor_verdict.setVisible(True)
+        self._show_anchor()
+
+
+def _anchor_text(check: AnchorCheck) -> str:
+    if check.ok:
+        return f"CODE MATCHES. {check.message}"
+    if check.verification.ok:
+        return f"CODE DOES NOT MATCH. {check.message}"
+    if check.verdict is AnchorVerdict.MATCHES:
+        return f"CODE MATCHES, BUT THE CHAIN IS BROKEN. {check.message}"
+    return f"CODE DOES NOT MATCH. {check.message} {check.verification.message}"

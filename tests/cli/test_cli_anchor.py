@@ -1,0 +1,91 @@
+"""`audit anchor` prints where the chain stands; `audit verify --anchor CODE` (or
+`--anchor-log`) proves the chain still holds that point, and fails (exit 3) once the history
+has been rewritten, even when every hash was recomputed and plain `audit verify` passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_support import Cli
+
+from chain_rewrite import rewrite_history
+from dispensary.domain.anchor import parse_anchor
+
+
+def anchor_now(cli: Cli) -> str:
+    result = cli("audit", "anchor", "--json", user="monitor")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert set(data) == {"code"}
+    code: str = data["code"]
+    return code
+
+
+def test_a_code_taken_then_checked(cli: Cli) -> None:
+    text = cli("audit", "anchor", user="monitor")
+    assert text.code == 0 and text.out.startswith("Verification code A-")
+    code = anchor_now(cli)
+    assert parse_anchor(code).position > 100
+    # Each command since has signed in (a new entry): the code still stands.
+    checked = cli("audit", "verify", "--anchor", code, user="monitor")
+    assert checked.code == 0, checked.err
+    assert f"Verification code {code} matches" in checked.out
+    data = cli("--json", "audit", "verify", "--anchor", code.lower(), user="monitor").json()
+    assert data["ok"] is True and data["first_bad"] is None
+    assert data["anchor"]["code"] == code and data["anchor"]["verdict"] == "matches"
+    assert data["anchor"]["position"] == parse_anchor(code).position
+
+
+def test_a_rewritten_history_fails_against_an_earlier_code(cli: Cli, sqlite_only: None) -> None:
+    code = anchor_now(cli)
+    rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'nothing happened' WHERE id = 40")
+    plain = cli("audit", "verify", user="monitor")
+    assert plain.code == 0, plain.err  # every hash recomputed: the chain alone cannot tell
+    failed = cli("audit", "verify", "--anchor", code, "--json", user="monitor")
+    assert failed.code == 3
+    data = failed.json()
+    assert data["ok"] is False and data["anchor"]["verdict"] == "rewritten"
+    assert "rewritten after the code was taken" in failed.err
+    assert "call the study monitor or the sponsor's QA" in failed.err
+
+
+def test_a_misread_or_malformed_code_is_refused(cli: Cli) -> None:
+    code = anchor_now(cli)
+    misread = code[:-3] + ("7" if code[-3] != "7" else "8") + code[-2:]  # one hash character
+    refused = cli("audit", "verify", "--anchor", misread, user="monitor")
+    assert refused.code == 3 and "misread or mistyped" in refused.err
+    assert "rewritten" not in refused.err + refused.out
+    malformed = cli("audit", "verify", "--anchor", "12345", user="monitor")
+    assert malformed.code == 3 and "looks like A-104233-7QK2-M9TD-C" in malformed.err
+    both = cli("audit", "verify", "--anchor", code, "--anchor-log", "x", user="monitor")
+    assert both.code == 2  # one or the other
+
+
+def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only: None) -> None:
+    backups = Path(cli.db).parent / "backups"  # the database's own backup folder
+    made = cli("backup", "--out", str(backups / "b1.sqlite3"), "--json", user="admin")
+    assert made.code == 0, made.err
+    result = made.json()
+    assert result["anchor_log"] == str(backups / "anchors.log") and result["warning"] == ""
+    log = (backups / "anchors.log").read_text().splitlines()
+    assert log[-1].split("\t")[3] == result["anchor"]
+    assert log[-1].endswith("\tb1.sqlite3")
+    text = cli("backup", "--out", str(backups / "b2.sqlite3"), user="admin")
+    assert "Verification code A-" in text.out and "anchors.log" in text.out
+
+    checked = cli("audit", "verify", "--anchor-log", user="monitor")  # the default folder
+    assert checked.code == 0, checked.err
+    assert "b2.sqlite3" in checked.out and "matches" in checked.out
+    named = cli("audit", "verify", "--anchor-log", str(backups), "--json", user="monitor")
+    assert named.code == 0 and json.loads(named.out)["anchor"]["verdict"] == "matches"
+
+    rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
+    assert cli("audit", "verify", user="monitor").code == 0
+    failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
+    assert failed.code == 3 and "does NOT match" in failed.err
+
+
+def test_no_anchor_log(cli: Cli, tmp_path: Path) -> None:
+    missing = cli("audit", "verify", "--anchor-log", str(tmp_path / "none"), user="monitor")
+    assert missing.code == 3 and "no anchor log" in missing.err

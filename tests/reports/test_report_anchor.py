@@ -1,0 +1,54 @@
+"""Every page of a DARF, reconciliation, monitor pack and audit report carries the audit chain's
+verification code as it stood when the report's facts were read; a CSV carries it in its '#'
+lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sample_study import SampleStudy
+
+from dispensary.domain.anchor import parse_anchor
+from dispensary.reports import catalogue
+from dispensary.reports.csvfile import read_rows
+from dispensary.services import audit
+from dispensary.services.documents import Values
+
+from .pdfread import pdf_pages_text
+
+PERIOD = Values(since=date(2025, 1, 1))
+
+
+@pytest.mark.parametrize("key", ["darf", "reconciliation", "monitor", "audit"])
+def test_every_page_carries_the_verification_code(sample: SampleStudy, key: str) -> None:
+    code = audit.current_anchor(sample.ctx, sample.monitor)
+    document = catalogue.make_report(catalogue.report(key), sample.ctx, sample.monitor, PERIOD)
+    pages = pdf_pages_text(document.data)
+    assert pages
+    for text in pages:
+        assert f"Verification code {code}" in text
+        assert "Generated" in text and "by Mona Monitor" in text
+    parse_anchor(code)  # what is printed reads back
+
+
+def test_a_multi_section_report_keeps_its_sheet_numbers(sample: SampleStudy) -> None:
+    document = catalogue.make_report(
+        catalogue.report("monitor"), sample.ctx, sample.monitor, PERIOD
+    )
+    pages = pdf_pages_text(document.data)
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Sheet {number} of {len(pages)}" in text
+
+
+@pytest.mark.parametrize("key", ["darf", "reconciliation", "audit"])
+def test_a_csv_carries_the_code_in_its_notes(sample: SampleStudy, key: str) -> None:
+    code = audit.current_anchor(sample.ctx, sample.monitor)
+    document = catalogue.make_report(
+        catalogue.report(key), sample.ctx, sample.monitor, PERIOD, "csv"
+    )
+    text = document.data.decode("utf-8-sig")
+    notes = [line for line in text.splitlines() if line.startswith("#")]
+    assert notes[2] == f"# Verification code {code}"
+    assert read_rows(text)  # the rows read as before
