@@ -6,16 +6,22 @@ transaction, leaving a schema that looks untouched. Only `audit verify` can tell
 
 `with triggers_dropped(sqlite3_connection):` for the sqlite3 module on a file (committed on
 leaving), `with triggers_off(sqlalchemy_connection):` inside a SQLAlchemy transaction (SQLite or
-PostgreSQL).
+PostgreSQL). `sqlite3_edit(path, ...)` and `psql_edit(url, ...)` make an edit with the sqlite3
+module or the `psql` command-line client and return the database's refusal, if any.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
 
 PG_FUNCTION = "dispensary_append_only"
 _SQLITE_TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
@@ -40,13 +46,14 @@ def triggers_dropped(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.commit()
 
 
-def edit_file(path: object, *statements: str) -> None:
-    """Runs the statements on the SQLite file with its triggers dropped (see triggers_dropped)."""
+def edit_file(path: object, *statements: str, **params: object) -> None:
+    """Runs the statements on the SQLite file with its triggers dropped (see triggers_dropped).
+    The sqlite3 module leaves foreign keys unenforced, as a database tool does."""
     conn = sqlite3.connect(str(path))
     try:
         with triggers_dropped(conn):
             for statement in statements:
-                conn.execute(statement)
+                conn.execute(statement, params)
     finally:
         conn.close()
 
@@ -72,6 +79,112 @@ def triggers_off(conn: Connection) -> Iterator[Connection]:
     ]
     for table in tables:
         conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    # A superuser's edit: foreign keys unenforced too (as the sqlite3 module leaves them).
+    conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     yield conn
+    conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
     for table in tables:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def sqlite3_edit(
+    path: object, *statements: str, keep_triggers: bool = False, foreign_keys: bool = False
+) -> str | None:
+    """Runs the statements on the SQLite file with the sqlite3 module, in one transaction: the
+    triggers dropped first and put back (kept in place with `keep_triggers`), foreign keys
+    unenforced as the module leaves them (enforced with `foreign_keys`, as some database tools
+    do). Returns the database's refusal (nothing is then changed), or None once committed."""
+    conn = sqlite3.connect(str(path))
+    try:
+        if foreign_keys:
+            conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            if keep_triggers:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in statements:
+                    conn.execute(statement)
+                conn.commit()
+            else:
+                with triggers_dropped(conn):
+                    for statement in statements:
+                        conn.execute(statement)
+        except sqlite3.DatabaseError as exc:  # a deferred key fails at COMMIT: rolled back
+            if conn.in_transaction:
+                conn.rollback()
+            return str(exc)
+        return None
+    finally:
+        conn.close()
+
+
+def psql_path() -> str | None:
+    """The psql client: on the PATH, or PostgreSQL's own bin folder on Debian."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+_PG_TRIGGERS = f"""DO $$
+DECLARE t text;
+BEGIN
+    FOR t IN SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_proc p ON p.oid = g.tgfoid
+             JOIN pg_class c ON c.oid = g.tgrelid WHERE p.proname = '{PG_FUNCTION}' LOOP
+        EXECUTE format('ALTER TABLE %I {{verb}} TRIGGER USER', t);
+    END LOOP;
+END $$;"""
+
+
+def psql_script(
+    statements: tuple[str, ...] | list[str], keep_triggers: bool = False, foreign_keys: bool = False
+) -> str:
+    """What the owner of the database types into psql: one transaction, the append-only
+    triggers disabled and foreign keys off (session_replication_role, a superuser's setting)
+    for the edit, then put back, unless kept."""
+    lines = ["BEGIN;"]
+    if not keep_triggers:
+        lines.append(_PG_TRIGGERS.format(verb="DISABLE"))
+        if foreign_keys:  # a deferred key checked at once: ENABLE refuses pending checks
+            lines.append("SET CONSTRAINTS ALL IMMEDIATE;")
+        else:
+            lines.append("SET LOCAL session_replication_role = replica;")
+    lines.extend(f"{statement.rstrip().rstrip(';')};" for statement in statements)
+    if not keep_triggers:
+        if not foreign_keys:
+            lines.append("SET LOCAL session_replication_role = origin;")
+        lines.append(_PG_TRIGGERS.format(verb="ENABLE"))
+    lines.append("COMMIT;")
+    return "\n".join(lines) + "\n"
+
+
+def psql_edit(
+    url: str, *statements: str, keep_triggers: bool = False, foreign_keys: bool = False
+) -> str | None:
+    """Runs the statements with the psql client on the database of the SQLAlchemy `url`
+    (host, port, user, password, database), in one transaction (see psql_script). Returns the
+    server's refusal (psql stops at the first error; the transaction is rolled back), or None
+    once committed."""
+    client = psql_path()
+    if client is None:
+        raise FileNotFoundError("psql is not installed")
+    target = make_url(url)
+    env = dict(os.environ)
+    if target.password:
+        env["PGPASSWORD"] = str(target.password)
+    command = [client, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", str(target.database)]
+    command += ["-h", target.host or "localhost", "-p", str(target.port or 5432)]
+    if target.username:
+        command += ["-U", target.username]
+    done = subprocess.run(
+        command,
+        input=psql_script(statements, keep_triggers, foreign_keys),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode == 0:
+        return None
+    return done.stderr.strip() or f"psql exited with {done.returncode}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from pathlib import Path
 
 PRIVATE_MODE = 0o600
@@ -79,6 +80,36 @@ def mode_wider_than_private(path: Path) -> bool:
         return bool(path.stat().st_mode & 0o077)
     except OSError:
         return False
+
+
+# What Windows refuses in a file or folder name besides NUL: the control characters and <>"|?*
+# (`:` is left to the system: it names the drive, and a path holding it elsewhere is refused
+# with a plain error).
+_WINDOWS_REFUSED = frozenset('<>"|?*') | frozenset(map(chr, range(1, 32)))
+
+
+def _escaped(text: str) -> str:
+    """`text` with each character a terminal would not show written as an escape (\\x00)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
+def path_refusal(text: str, url: bool = False) -> str | None:
+    """Why `text` can be no path on this computer, or None: it holds a NUL byte (the system
+    calls would end the name there; Python refuses it with a ValueError, not an OSError), or on
+    Windows a character no file name there may hold. A database URL (`url`, and `://` in `text`)
+    may hold `?` and the like; a NUL byte is refused in it all the same. The message starts with
+    the value, so that a caller can put where it was in front (a command-line option)."""
+    refused = "\0" if "\0" in text else None
+    if refused is None and sys.platform == "win32" and not (url and "://" in text):
+        name = text.removeprefix("\\\\?\\")  # \\?\C:\... : a long path, not a character
+        refused = next((ch for ch in name if ch in _WINDOWS_REFUSED), None)
+    if refused is None:
+        return None
+    character = "a NUL byte (\\x00)" if refused == "\0" else f"the character '{_escaped(refused)}'"
+    return (
+        f"'{shown(_escaped(text))}' holds {character}, which no file or folder name on this "
+        "computer may hold. Nothing was done: give the name again without it."
+    )
 
 
 def shown(path: str | Path, limit: int = 120) -> str:

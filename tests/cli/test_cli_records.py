@@ -31,7 +31,8 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
 def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_only: None) -> None:
     verified = cli("audit", "verify", "--json", user="monitor").json()
     assert verified["ok"] is True and verified["first_bad"] is None
-    assert set(verified) == {"ok", "entries", "first_bad"}
+    assert set(verified) == {"ok", "entries", "ledger_rows", "first_bad", "findings"}
+    assert verified["findings"] == [] and verified["ledger_rows"] > 0
 
     counts = cli("audit", "list", "--user", "technician", "--action", "count", "--json").json()
     assert [(e["user"], e["action"]) for e in counts] == [("technician", "count")] * 2
@@ -43,8 +44,20 @@ def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_onl
     edit_file(cli.db, "UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 40")
     broken = cli("--json", "audit", "verify", user="monitor")
     assert broken.code == 3
-    assert broken.json() == {"ok": False, "entries": verified["entries"] + 3, "first_bad": 40}
+    found = broken.json()
+    assert (found["ok"], found["entries"], found["first_bad"]) == (
+        False,
+        verified["entries"] + 3,
+        40,
+    )
+    assert found["findings"][0] == "audit entry 40 was changed"
     assert "Tampering or damage found: audit entry 40 was changed" in broken.err
+
+    # A fact edited behind the program's back: named with its audit entry, on stdout too.
+    edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
+    both = cli("audit", "verify", user="monitor")
+    assert both.code == 3
+    assert "returns row 1 was changed after audit entry" in both.out
 
 
 def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:

@@ -6,13 +6,19 @@ first test runs the installed command to prove the same answers come from the re
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cli_support import Cli
+from cli_support import DEMO_TODAY, Cli
 
 from dispensary import cli as command
+from dispensary.cli import core
 from dispensary.services import queries
+from dispensary.services.demo import DEMO_PASSWORD
 
 
 def test_the_installed_command_answers_help_and_usage_mistakes(cli: Cli, sqlite_only: None) -> None:
@@ -98,3 +104,78 @@ def test_an_unexpected_failure_is_one_short_line_unless_debugging(
     monkeypatch.setenv("DISPENSARY_DEBUG", "1")
     assert command.main(argv) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+# A NUL byte ends a name for the system calls (Python's file functions raise ValueError on it,
+# not OSError). A real command line cannot hold one, but main() called in-process can, so these
+# run in-process whatever DISPENSARY_TEST_CLI_SUBPROCESS says. NEW is a database not yet made,
+# DB the demo's copy, OUT an existing folder: without the NUL byte each command could write.
+NUL_PATHS = [
+    (["init", "--admin", "admin2", "--training", "--db", "NEW", "--study", "OUT/s\0.toml"], "--study"),
+    (["--db", "NEW\0", "init", "--admin", "admin2", "--training"], "--db"),
+    (["participants", "--db", "DB\0"], "--db"),
+    (["audit", "list", "--db", "DB\0"], "--db"),
+    (["study", "update", "OUT/study\0.toml", "--reason", "version 2"], "FILE.toml"),
+    (["backup", "--out", "OUT/copy\0.sqlite3"], "--out"),
+    (["restore", "OUT/copy\0.sqlite3", "--force"], "FILE"),
+    (["audit", "verify", "--anchor-log", "OUT\0"], "--anchor-log"),
+    (["report", "inventory", "--out", "OUT/inventory\0.pdf"], "--out"),
+    (["report", "audit", "--out", "OUT/audit.csv\0"], "--out"),
+    (["label", "calibration", "--stock", "a4-sheet", "--out", "OUT/\0cal.pdf"], "--out"),
+    (["temperature", "--area", "IP store 1", "OUT/logger\0.csv"], "FILE.csv"),
+    (["receive", "--shipment", "SH-9", "--manifest", "OUT/m\0.csv"], "--manifest"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "option"), NUL_PATHS, ids=[" ".join(a[:2]) for a, _ in NUL_PATHS])
+def test_a_path_holding_a_nul_byte_is_a_usage_mistake(
+    argv: list[str],
+    option: str,
+    demo_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    state: Callable[[str], dict[str, Any]],
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DISPENSARY_DB", demo_db)
+    monkeypatch.setenv("DISPENSARY_USER", "admin")
+    monkeypatch.setenv("DISPENSARY_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("DISPENSARY_TODAY", DEMO_TODAY.isoformat())
+    places = {"NEW": str(tmp_path / "new.sqlite3"), "DB": demo_db, "OUT": str(out)}
+    filled = [
+        next((a.replace(k, v, 1) for k, v in places.items() if a.startswith(k)), a) for a in argv
+    ]
+    before, files = state(demo_db), set(tmp_path.rglob("*"))
+
+    assert command.main(filled) == 2
+    captured = capsys.readouterr()
+    assert f"argument {option}: '" in captured.err
+    assert "holds a NUL byte (\\x00), which no file or folder name" in captured.err
+    assert "Nothing was done: give the name again without it." in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert state(demo_db) == before
+    assert set(tmp_path.rglob("*")) == files  # no database, copy, report, label or settings
+
+
+def test_on_windows_its_reserved_characters_are_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows refuses <>"|?* and control characters in a name; a database URL may hold ?."""
+    monkeypatch.setattr(sys, "platform", "win32")  # read at each call by files.path_refusal
+    for name in ["report<1>.pdf", "a|b.csv", "what?.pdf", 'say "hi".pdf', "tab\there.pdf"]:
+        with pytest.raises(argparse.ArgumentTypeError, match="which no file or folder name"):
+            core.path_option(name)
+    assert core.path_option(r"C:\Users\pharmacy\report.pdf") == r"C:\Users\pharmacy\report.pdf"
+    assert core.path_option("\\\\?\\C:\\very\\long\\name.pdf") == "\\\\?\\C:\\very\\long\\name.pdf"
+    url = "postgresql+psycopg://dsp@db.site/dispensary?sslmode=require"
+    assert core.database_option(url) == url
+    with pytest.raises(argparse.ArgumentTypeError, match="NUL byte"):
+        core.database_option(url + "\0")
+    with pytest.raises(argparse.ArgumentTypeError, match="the character '\\?'"):
+        core.database_option(r"C:\data\what?.sqlite3")

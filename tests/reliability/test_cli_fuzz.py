@@ -1,7 +1,8 @@
 """The `dispensary` command line, fuzzed systematically from its own parser (build_parser): every
 positional of every command given empty, every number and date option given huge, signed,
 separated, non-ASCII, exponent or out-of-calendar values, arguments and passwords that are not
-UTF-8, --db values that are not a usable database, and paths over the system's limits.
+UTF-8, --db values that are not a usable database, paths over the system's limits, and every
+option that names a file or folder given a NUL byte.
 
 The rule for every one of them: the exit code is 0, 2 (usage), 3 (refused) or 4 (not signed in
 or not permitted), never 1 (an unexpected failure); stderr holds no traceback (the runs set
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -68,6 +70,9 @@ NUMBER_TYPES: set[Callable[[str], object]] = {
     cli._audit_limit,
 }
 DATE_TYPES: set[Callable[[str], object]] = {cli._date}
+# Every option naming a file or folder (--db, --study, --out, --manifest, --anchor-log, FILE):
+# a name no file system takes is refused by the type, before anything is opened.
+PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database}
 
 # What a number option is given. Each is refused as a usage mistake (exit 2) or, when the value
 # is a well-formed number, passed to the service, which refuses it or does the work.
@@ -150,7 +155,7 @@ TYPED_VALUES: dict[Callable[[str], object], str] = {
 
 
 def _value(path: tuple[str, ...], action: argparse.Action, files: Files) -> str:
-    if action.type is not None:
+    if action.type is not None and action.type not in PATH_TYPES:
         return TYPED_VALUES[action.type]  # type: ignore[index]
     if action.choices:
         return str(next(iter(action.choices)))
@@ -343,11 +348,11 @@ def test_every_number_and_date_option_given_junk(bench: Bench) -> None:
     typed = 0
     for path, parser in COMMANDS:
         for action in _options(parser):
-            if action.type is None:
-                continue
-            assert action.type in NUMBER_TYPES | DATE_TYPES, (
+            assert action.type in NUMBER_TYPES | DATE_TYPES | PATH_TYPES | {None}, (
                 f"{path} {action.dest}: a new argument type; add its junk values here"
             )
+            if action.type is None or action.type in PATH_TYPES:
+                continue  # paths: test_every_path_option_given_a_nul_byte
             typed += 1
             junk = BAD_NUMBERS if action.type in NUMBER_TYPES else BAD_DATES
             for value in junk:
@@ -401,6 +406,65 @@ def _long_paths(folder: Path) -> dict[str, str]:
         "name over NAME_MAX": str(folder / ("n" * 300)),
         "path over PATH_MAX": str(folder) + "/" + "p/" * 2100 + "x",
     }
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return set(folder.rglob("*"))
+
+
+def _names_a_path(action: argparse.Action) -> bool:
+    """What the help shows as a file or folder (FILE, FILE.csv, FOLDER, PATH_OR_URL...)."""
+    shown = action.metavar if isinstance(action.metavar, str) else action.dest.upper()
+    return re.search(r"\b(FILE|FOLDER|PATH|DIR)", shown) is not None
+
+
+def test_every_option_that_names_a_file_takes_the_path_type() -> None:
+    """So that the test below reaches each of them, and a new one is not left out."""
+    parsers = [((), cli.build_parser()), *COMMANDS]
+    named = 0
+    for path, parser in parsers:
+        for action in parser._actions:
+            if _names_a_path(action):
+                named += 1
+                assert action.type in PATH_TYPES, (
+                    f"{path} {action.dest}: names a file or folder; give it type=path_option "
+                    "(or database_option) from dispensary.cli.core"
+                )
+    assert named >= len(parsers) + 10, named  # --db everywhere, and --out, --study, FILE...
+
+
+# A NUL byte ends a name for the system calls, so Python's file functions raise ValueError on it
+# (not OSError): it must be a usage mistake before the command opens or writes anything. A real
+# command line cannot hold one (each argument is a C string): main() called in-process can.
+NUL_VALUES = ["\x00", "{good}\x00", "\x00{good}", "{good}\x00.pdf"]
+
+
+def test_every_path_option_given_a_nul_byte(bench: Bench) -> None:
+    written = _files_under(bench.folder)
+    runs = 0
+    for path, parser in COMMANDS:
+        for action in _options(parser):
+            if action.type not in PATH_TYPES:
+                continue
+            good = _value(path, action, bench.files)
+            for value in NUL_VALUES:
+                argv = _argv(path, parser, bench.files, (action, value.format(good=good)))
+                code, err = bench.run(argv, env=bench.admin)
+                runs += 1
+                if code != 2 or "holds a NUL byte" not in err or "Nothing was done" not in err:
+                    bench.breaches.append(f"{_short(argv)}: exit {code}: {err.strip()[-200:]}")
+        good_db = bench.ctx.database
+        for argv in (
+            ["--db", good_db + "\x00", *_argv(path, parser, bench.files)],
+            [*_argv(path, parser, bench.files), f"--db={good_db}\x00"],
+        ):
+            code, err = bench.run(argv, env=bench.admin)
+            runs += 1
+            if code != 2 or "argument --db: " not in err or "holds a NUL byte" not in err:
+                bench.breaches.append(f"{_short(argv)}: exit {code}: {err.strip()[-200:]}")
+    assert runs >= 2 * len(COMMANDS) + 4 * 10, runs
+    bench.check("paths holding a NUL byte")
+    assert _files_under(bench.folder) == written, "a refused path left a file behind"
 
 
 # Over-long paths and odd --db values are classified by setup.open_database / backup / _write

@@ -12,7 +12,7 @@ from dispensary.db.engine import is_sqlite
 from dispensary.services import counts, destruction, dispensing, participants, receiving, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult, ParticipantRow, ReceiveResult
-from tamper import triggers_off
+from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
 P25 = "herombopag-2.5mg"
@@ -62,10 +62,10 @@ def dispense(
 def sql(ctx: Context, statement: str, **params: Any) -> None:
     """A direct edit behind the program's back, as a tamperer with the file would make it: the
     append-only triggers dropped first and put back after (tests/tamper.py)."""
-    bind = ctx.engine
-    if is_sqlite(bind):
-        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
-    with bind.begin() as conn, triggers_off(conn):
+    if is_sqlite(ctx.engine):
+        edit_file(ctx.database, statement, **params)  # with the sqlite3 module, as a tool would
+        return
+    with ctx.engine.begin() as conn, triggers_off(conn):
         conn.execute(text(statement), params)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Any
 
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
@@ -24,6 +25,7 @@ from dispensary.ui.main_window import MainWindow
 from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screens import OPENS, screen_classes
+from tamper import edit_file
 
 
 @pytest.fixture
@@ -187,11 +189,11 @@ def test_a_dispense_does_not_wait_for_the_dashboard_figures(
     threads: list[threading.Thread] = []
     real = dashboard_service.dashboard
 
-    def slow(ctx: Context, actor: Actor) -> Dashboard:
+    def slow(ctx: Context, actor: Actor, **options: Any) -> Dashboard:
         threads.append(threading.current_thread())
         reading.set()
         assert held.wait(30), "the test never let the worker go on"
-        return real(ctx, actor)
+        return real(ctx, actor, **options)
 
     monkeypatch.setattr(dashboard_service, "dashboard", slow)
     screen = window.show_screen(DispenseScreen)
@@ -213,6 +215,63 @@ def test_a_dispense_does_not_wait_for_the_dashboard_figures(
     assert "checking" not in dashboard.state.text()
 
 
+def test_after_the_first_read_only_new_records_are_verified(
+    qtbot: QtBot,
+    window: MainWindow,
+    counter: Counter,
+    pending: DispenseResult,
+    signatures: Signatures,
+    printer: Printer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first read verifies the whole audit trail; each later one starts where the last
+    that passed stood, checks only the entries written since, and says so; an edit behind the
+    program's back among them is named at once, and stays named at each refresh."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
+    first = dashboard.snapshot.verification
+    assert first.ok and first.new_entries is None and first.point is not None
+    assert f"records verified ({first.entries} audit entries)" in dashboard.state.text()
+    asked: list[object] = []
+    real = dashboard_service.dashboard
+
+    def noted(ctx: Context, actor: Actor, **options: Any) -> Dashboard:
+        asked.append(options.get("since"))
+        return real(ctx, actor, **options)
+
+    monkeypatch.setattr(dashboard_service, "dashboard", noted)
+    screen = window.show_screen(DispenseScreen)
+    assert isinstance(screen, DispenseScreen)
+    screen.load_participant("01-002")
+    screen.sign()
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert asked == [first.point]
+    later = dashboard.snapshot.verification
+    assert later.ok and later.new_entries is not None and 0 < later.new_entries < first.entries
+    assert f"({later.new_entries} new audit entries checked)" in dashboard.state.text()
+
+    # A step written since (here by the service, as another workstation would), then its
+    # return row edited behind the program's back before the screen reads again.
+    pharm = counter.actor("pharm")
+    back = returns.record_return(
+        counter.ctx, pharm, pending.kits[0].kit, 20, "pharmpass1", pending.number
+    )
+    edit_file(
+        counter.ctx.database,
+        "UPDATE returns SET tablets = 2 WHERE id = (SELECT MAX(id) FROM returns)",
+    )
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert "TAMPERING OR DAMAGE FOUND" in dashboard.state.text()
+    found = dashboard.snapshot.discrepancies
+    assert found[0].kind == "audit_chain" and "returns row" in found[0].message
+    assert back is not None
+    dashboard.refresh()  # from the last good point again: still named
+    qtbot.waitUntil(lambda: not dashboard.checking)
+    assert asked[-1] == later.point
+    assert "TAMPERING OR DAMAGE FOUND" in dashboard.state.text()
+
+
 def test_refreshes_asked_for_while_reading_are_read_once_more_after(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,9 +281,9 @@ def test_refreshes_asked_for_while_reading_are_read_once_more_after(
     calls: list[int] = []
     real = dashboard_service.dashboard
 
-    def counted(ctx: Context, actor: Actor) -> Dashboard:
+    def counted(ctx: Context, actor: Actor, **options: Any) -> Dashboard:
         calls.append(1)
-        return real(ctx, actor)
+        return real(ctx, actor, **options)
 
     monkeypatch.setattr(dashboard_service, "dashboard", counted)
     for _ in range(3):
@@ -265,7 +324,7 @@ def test_figures_that_cannot_be_read_are_said_and_the_last_ones_stay(
     assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
     before = dashboard.snapshot
 
-    def gone(ctx: Context, actor: Actor) -> Dashboard:
+    def gone(ctx: Context, actor: Actor, **options: Any) -> Dashboard:
         raise DatabaseProblem("The database server cannot be reached.")
 
     monkeypatch.setattr(dashboard_service, "dashboard", gone)

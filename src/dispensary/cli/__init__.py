@@ -20,3 +20,4 @@ __all__ = ["build_parser", "main"]
 # The argument types under the names the parser fuzzing (tests/reliability) knows them by.
 _audit_limit, _date, _days = _core.audit_limit, _core.calendar_date, _core.days
 _number, _record_id, _whole = _core.number, _core.record_id, _core.whole
+_path, _database = _core.path_option, _core.database_option

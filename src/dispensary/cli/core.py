@@ -27,6 +27,7 @@ from dispensary.domain.rules import (
     parse_whole,
     undecodable,
 )
+from dispensary.files import path_refusal
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
@@ -236,6 +237,27 @@ def number(text: str) -> float:
     return _argument(partial(parse_decimal, what="number"), text)
 
 
+# Every option or argument that names a file or folder (--db, --study, --out, --manifest,
+# --anchor-log, the file of `restore`, `study update`, `temperature`) takes one of these two
+# types, so that a name no file system takes (a NUL byte: Python's file calls raise ValueError
+# on it, not OSError) is a usage mistake before anything is opened or written, whatever the
+# command. The value is kept as typed: each command resolves it as before.
+
+
+def path_option(text: str) -> str:
+    """A file or folder name."""
+    if (refusal := path_refusal(text)) is not None:
+        raise argparse.ArgumentTypeError(refusal)
+    return text
+
+
+def database_option(text: str) -> str:
+    """--db: a database file, or a database URL (which may hold `?`, `&`...)."""
+    if (refusal := path_refusal(text, url=True)) is not None:
+        raise argparse.ArgumentTypeError(refusal)
+    return text
+
+
 def comma_pieces(texts: Sequence[str]) -> list[str]:
     """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
     return [piece for text in texts for piece in text.split(",") if piece.strip()]
@@ -263,7 +285,10 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     kits = p.add_mutually_exclusive_group(required=True)
     kits.add_argument("--kits", action="append", metavar="RANGE", help="K0001-K0050 or K1,K2")
     kits.add_argument(
-        "--manifest", metavar="FILE.csv", help="CSV: kit,lot,expiry,tablets[,product]"
+        "--manifest",
+        type=path_option,
+        metavar="FILE.csv",
+        help="CSV: kit,lot,expiry,tablets[,product]",
     )
     p.add_argument("--tablets-per-kit", type=whole, metavar="N")
     p.add_argument("--date", type=calendar_date, help="date received (default today)")
@@ -311,7 +336,11 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """--db, --user and --json: before the command, or after it."""
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument(
-        "--db", metavar="PATH_OR_URL", default=default, help="the database file or URL"
+        "--db",
+        type=database_option,
+        metavar="PATH_OR_URL",
+        default=default,
+        help="the database file or URL",
     )
     parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
     parser.add_argument(

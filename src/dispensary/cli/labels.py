@@ -14,7 +14,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from dispensary import config
-from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError, kits_text, number
+from dispensary.cli.core import (
+    EXIT_OK,
+    Commands,
+    Fill,
+    UsageError,
+    kits_text,
+    number,
+    path_option,
+)
 from dispensary.cli.documents import (
     POSITIONAL,
     document_values,
@@ -189,7 +197,7 @@ def label_parser(group: argparse.ArgumentParser) -> None:
         p = label.add(entry.key, partial(cmd_label, key=entry.key), entry.summary)
         positional = [f for f in entry.fields if f.param in POSITIONAL]
         param_options(p, positional, entry.sheet)
-        p.add_argument("--out", required=True, metavar="FILE.pdf")
+        p.add_argument("--out", required=True, type=path_option, metavar="FILE.pdf")
         param_options(p, [f for f in entry.fields if f.param not in POSITIONAL], entry.sheet)
         if entry.kind is not None:
             p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")

@@ -22,7 +22,9 @@ from dispensary.cli.core import (
     Fill,
     audit_limit,
     cell,
+    database_option,
     keyed,
+    path_option,
     plural,
     table,
 )
@@ -157,10 +159,18 @@ def cmd_audit_verify(run: Run) -> int:
         return _verify_anchor(run)
     result = audit.verify(run.context(), run.actor())
     run.emit(
-        {"ok": result.ok, "entries": result.entries, "first_bad": result.first_bad},
+        {
+            "ok": result.ok,
+            "entries": result.entries,
+            "ledger_rows": result.ledger_entries,
+            "first_bad": result.first_bad,
+            "findings": list(result.findings),
+        },
         [
             result.message,
-            f"  {result.entries} audit entries, {result.ledger_entries} ledger rows checked.",
+            *(f"  - {finding}" for finding in result.findings[1:]),
+            f"  {result.entries} audit entries, {result.ledger_entries} ledger rows and every "
+            "record they list checked.",
         ],
     )
     if not result.ok:
@@ -289,6 +299,7 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         "--anchor-log",
         nargs="?",
         const="",
+        type=path_option,
         metavar="FOLDER",
         help="also check against the last code of the anchor log in FOLDER (default: the "
         "backup folder of this database)",
@@ -296,7 +307,9 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     trail.add("anchor", cmd_audit_anchor, "print the verification code of the chain as it is")
     # Here --user filters the list; sign in with --user before the command name.
     no_user = argparse.ArgumentParser(add_help=False)
-    no_user.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS)
+    no_user.add_argument(
+        "--db", type=database_option, metavar="PATH_OR_URL", default=argparse.SUPPRESS
+    )
     no_user.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     p = trail.add("list", cmd_audit_list, "list audit entries", parent=no_user)
     p.add_argument(
@@ -324,7 +337,7 @@ def cmd_backup(run: Run) -> int:
 
 def backup_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_backup)
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, type=path_option, metavar="FILE")
 
 
 def cmd_restore(run: Run) -> int:
@@ -361,7 +374,7 @@ def cmd_restore(run: Run) -> int:
 
 def restore_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_restore)
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", type=path_option, metavar="FILE")
     p.add_argument("--force", action="store_true", help="when the current database cannot open")
 
 

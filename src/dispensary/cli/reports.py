@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError
+from dispensary.cli.core import EXIT_OK, Commands, Fill, UsageError, path_option
 from dispensary.cli.documents import (
     document_values,
     out_path,
@@ -49,7 +49,8 @@ def report_parser(group: argparse.ArgumentParser) -> None:
     report = Commands.actions(group, "report")
     for entry in report_catalogue.REPORTS:
         p = report.add(entry.key, partial(cmd_report, key=entry.key), entry.summary)
-        p.add_argument("--out", required=True, metavar="|".join(f"FILE.{f}" for f in entry.formats))
+        formats = "|".join(f"FILE.{f}" for f in entry.formats)
+        p.add_argument("--out", required=True, type=path_option, metavar=formats)
         paper_option(p)
         param_options(p, entry.fields, sheet=False)
 

@@ -20,6 +20,7 @@ from dispensary.cli.core import (
     Commands,
     Fill,
     new_secret,
+    path_option,
     read_text,
     table,
 )
@@ -62,7 +63,12 @@ def cmd_init(run: Run) -> int:
 
 def init_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_init)
-    p.add_argument("--study", metavar="FILE", help="study file (default: the bundled NCT07198672)")
+    p.add_argument(
+        "--study",
+        type=path_option,
+        metavar="FILE",
+        help="study file (default: the bundled NCT07198672)",
+    )
     p.add_argument("--admin", required=True, metavar="NAME", help="user name of the administrator")
     p.add_argument("--full-name", metavar="TEXT")
     p.add_argument("--initials", metavar="XX")
@@ -253,7 +259,7 @@ def study_parser(group: argparse.ArgumentParser) -> None:
     study = Commands.actions(group, "study_command")
     study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
     p = study.add("update", cmd_study_update, "replace the study file (administrator)")
-    p.add_argument("file", metavar="FILE.toml")
+    p.add_argument("file", type=path_option, metavar="FILE.toml")
     p.add_argument("--reason", required=True)
 
 

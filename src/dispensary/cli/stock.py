@@ -22,6 +22,7 @@ from dispensary.cli.core import (
     cell,
     keyed,
     kits_text,
+    path_option,
     plural,
     read_text,
     receive_options,
@@ -199,7 +200,7 @@ def cmd_temperature(run: Run) -> int:
 def temperature_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_temperature)
     p.add_argument("--area", required=True, metavar="NAME", help="storage area of the logger")
-    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("file", type=path_option, metavar="FILE.csv")
 
 
 def cmd_inventory(run: Run) -> int:

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from dispensary.db import guards
+from dispensary.db import facts, guards
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -344,6 +344,11 @@ class LedgerEntry(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The audit entry of the step that wrote the row (from migration 0005 on; checked at commit,
+    # as the entry is written after its rows).
+    audit_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_entries.id", deferrable=True, initially="DEFERRED"), index=True
+    )
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
 
@@ -384,6 +389,8 @@ class AuditEntry(Base):
     old: Mapped[str] = mapped_column(Text, default="")
     new: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    # [[table, id, content hash], ...] of every row the step wrote (db/facts.py; from 0005 on).
+    facts: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 
@@ -430,3 +437,4 @@ of the ledger and the audit trail, kept in step with them in each transaction). 
 from any table."""
 
 guards.install(APPEND_ONLY)
+facts.install_recording()

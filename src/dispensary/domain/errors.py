@@ -104,3 +104,8 @@ class AppendOnly(DatabaseProblem):
     signature, a dispense, a return...): those records are append-only. Refused by the program
     (db.guards) before anything is written, and by the database's own triggers; nothing was
     written. A mistake is put right by a correction that names the record, never by an edit."""
+
+
+class UnrecordedWrite(RuntimeError):
+    """A transaction would commit rows that no audit entry lists (a program error, not the
+    user's): refused at commit, nothing saved."""

@@ -12,84 +12,57 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispensary.db import facts
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import AuditEntry, ChainHead, LedgerEntry, User
+from dispensary.db.facts import GENESIS, canonical, digest
+from dispensary.db.models import AuditEntry, Base, ChainHead, LedgerEntry, User
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.results import AnchorCheck, AuditRow, VerifyResult
+from dispensary.services.results import AnchorCheck, AuditRow, VerifiedPoint, VerifyResult
+from dispensary.services.verification import verify_session, verify_since
 
-GENESIS = "0" * 64
 CLOCK_SKEW = timedelta(minutes=2)
 """Workstations' clocks may differ by this much: an entry that would be dated up to this much
 before the last one is dated as the last one instead, so the trail never goes back in time; a
 clock further behind is refused (it would let a record be back-dated)."""
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"cannot put {type(value).__name__} in the audit trail")
-
-
-def canonical(content: Mapping[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=_default)
-
-
-def digest(prev_hash: str, content: Mapping[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
+def _columns(row: AuditEntry | LedgerEntry) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 def audit_content(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "at": _ts(entry.at),
-        "user_id": entry.user_id,
-        "username": entry.username,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "old": entry.old,
-        "new": entry.new,
-        "reason": entry.reason,
-    }
+    return facts.audit_content(_columns(entry))
 
 
 def ledger_content(row: LedgerEntry) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "at": _ts(row.at),
-        "entry_date": row.entry_date.isoformat(),
-        "kind": row.kind,
-        "quantity": row.quantity,
-        "from_returned": bool(row.from_returned),
-        "kit_id": row.kit_id,
-        "lot_id": row.lot_id,
-        "product": row.product,
-        "participant_id": row.participant_id,
-        "dispense_id": row.dispense_id,
-        "return_id": row.return_id,
-        "destruction_id": row.destruction_id,
-        "count_id": row.count_id,
-        "reverses_id": row.reverses_id,
-        "reason": row.reason,
-        "user_id": row.user_id,
-    }
+    return facts.ledger_content(_columns(row))
+
+
+def _hash_facts(session: Session, written: list[tuple[str, int]]) -> list[facts.Fact]:
+    """The content hash of each row written, read back as verify reads it (Core, by table)."""
+    by_table: dict[str, list[int]] = {}
+    for name, row_id in written:
+        by_table.setdefault(name, []).append(row_id)
+    found: list[facts.Fact] = []
+    for name, ids in sorted(by_table.items()):
+        table = Base.metadata.tables[name]
+        names = [c.name for c in table.columns]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in session.execute(select(table).where(table.c.id.in_(chunk))):
+                found.append((name, int(row.id), facts.fact_hash(name, names, tuple(row))))
+    return sorted(found, key=lambda f: (f[0], f[1]))
 
 
 def chain_head(session: Session) -> ChainHead:
@@ -155,6 +128,7 @@ class Recorder:
 
     def ledger(self, row: LedgerEntry) -> LedgerEntry:
         row.id = self.head.ledger_count + 1
+        row.audit_entry_id = self.head.audit_count + 1  # the entry `audit` writes next
         row.at = self.now
         if self.actor is None:
             raise ValueError("a ledger row needs an acting user")
@@ -178,6 +152,7 @@ class Recorder:
         username: str | None = None,
     ) -> AuditEntry:
         new_values = dict(new or {})
+        written = _hash_facts(self.session, facts.take_written(self.session))
         if self.ledger_written:
             new_values["ledger"] = [[r.id, r.row_hash] for r in self.ledger_written]
             self.ledger_written = []
@@ -192,6 +167,7 @@ class Recorder:
             old=canonical(old) if old else "",
             new=canonical(new_values) if new_values else "",
             reason=reason,
+            facts=facts.facts_text(written),
         )
         entry.prev_hash = self.head.audit_hash
         entry.entry_hash = digest(entry.prev_hash, audit_content(entry))
@@ -274,135 +250,13 @@ def _rows(session: Session, model: type[Row], batch: int = 5000) -> Iterator[Row
         start += batch
 
 
-def verify_session(session: Session) -> VerifyResult:
-    """Recomputes both chains; names the first audit entry that does not match."""
-    head = session.get(ChainHead, 1)
-    if head is not None:
-        session.expunge(head)
-    loaded_rows = list(_rows(session, LedgerEntry))
-    loaded_entries = list(_rows(session, AuditEntry))
-    for kind, loaded in (("ledger row", loaded_rows), ("audit entry", loaded_entries)):
-        broken = next((r for r in loaded if isinstance(r, Unreadable)), None)
-        if broken is not None:
-            return VerifyResult(
-                False,
-                len(loaded_entries),
-                len(loaded_rows),
-                broken.id if kind == "audit entry" else None,
-                f"Tampering or damage found: {kind} {broken.id} holds a value that cannot be "
-                f"read ({broken.why}). Keep the file for investigation and restore the last "
-                "good backup.",
-            )
-    entries = [e for e in loaded_entries if isinstance(e, AuditEntry)]
-    rows = {r.id: r for r in loaded_rows if isinstance(r, LedgerEntry)}
-
-    bad_ledger: int | None = None
-    bad_ledger_why = ""
-    prev = GENESIS
-    for expected_id, row in enumerate(rows.values(), start=1):
-        if row.id != expected_id:
-            bad_ledger, bad_ledger_why = expected_id, f"ledger row {expected_id} is missing"
-            break
-        if row.prev_hash != prev or row.row_hash != digest(prev, ledger_content(row)):
-            bad_ledger, bad_ledger_why = row.id, f"ledger row {row.id} was changed"
-            break
-        prev = row.row_hash
-    if bad_ledger is None and head is not None and len(rows) > head.ledger_count:
-        bad_ledger = head.ledger_count + 1
-        bad_ledger_why = f"ledger row {bad_ledger} was added outside the program"
-    elif bad_ledger is None and head is not None and len(rows) < head.ledger_count:
-        bad_ledger = len(rows) + 1
-        bad_ledger_why = f"ledger rows after {len(rows)} are missing"
-    if bad_ledger is None and head is not None and rows and prev != head.ledger_hash:
-        bad_ledger, bad_ledger_why = len(rows), "the last ledger row does not match the chain head"
-
-    prev = GENESIS
-    seen_ledger: set[int] = set()
-    for expected_id, entry in enumerate(entries, start=1):
-        if entry.id != expected_id:
-            return _bad(entries, rows, expected_id, f"audit entry {expected_id} is missing")
-        if entry.prev_hash != prev or entry.entry_hash != digest(prev, audit_content(entry)):
-            return _bad(entries, rows, entry.id, f"audit entry {entry.id} was changed")
-        if expected_id > 1 and entry.at < entries[expected_id - 2].at:
-            return _bad(
-                entries,
-                rows,
-                entry.id,
-                f"audit entry {entry.id} is dated before entry {entry.id - 1} (time went "
-                "backwards: a clock set back, or an entry back-dated)",
-            )
-        prev = entry.entry_hash
-        for ledger_id, row_hash in _ledger_refs(entry):
-            seen_ledger.add(ledger_id)
-            referenced = rows.get(ledger_id)
-            if referenced is None or referenced.row_hash != row_hash or ledger_id == bad_ledger:
-                return _bad(
-                    entries,
-                    rows,
-                    entry.id,
-                    bad_ledger_why or f"ledger row {ledger_id} of audit entry {entry.id} differs",
-                )
-    if head is None and (entries or rows):
-        return _bad(entries, rows, None, "the chain head (the last hashes) was removed")
-    if head is not None and len(entries) > head.audit_count:
-        first = head.audit_count + 1
-        return _bad(
-            entries,
-            rows,
-            first,
-            f"audit entry {first} was added outside the program (the chain head ends at "
-            f"{head.audit_count})",
-        )
-    if head is not None and len(entries) < head.audit_count:
-        return _bad(
-            entries,
-            rows,
-            len(entries) + 1,
-            f"audit entries at the end are missing (the chain head counts {head.audit_count})",
-        )
-    if head is not None and prev != head.audit_hash:
-        return _bad(
-            entries,
-            rows,
-            len(entries),
-            f"the last audit entry ({len(entries)}) does not match the chain head: the entry "
-            "or the head was changed",
-        )
-    if bad_ledger is not None:
-        return _bad(entries, rows, None, bad_ledger_why)
-    unclaimed = set(rows) - seen_ledger
-    if unclaimed:
-        return _bad(entries, rows, None, f"ledger row {min(unclaimed)} has no audit entry")
-    return VerifyResult(True, len(entries), len(rows), None, "The audit trail and ledger verify.")
-
-
-def _bad(
-    entries: list[AuditEntry], rows: Mapping[int, LedgerEntry], first: int | None, why: str
-) -> VerifyResult:
-    return VerifyResult(
-        False,
-        len(entries),
-        len(rows),
-        first,
-        f"Tampering or damage found: {why}. Keep the file for investigation and restore the "
-        "last good backup.",
-    )
-
-
-def _ledger_refs(entry: AuditEntry) -> list[tuple[int, str]]:
-    if not entry.new:
-        return []
-    try:
-        data = json.loads(entry.new)
-    except json.JSONDecodeError:
-        return []
-    refs = data.get("ledger", []) if isinstance(data, dict) else []
-    return [(int(r[0]), str(r[1])) for r in refs if isinstance(r, list) and len(r) == 2]
-
-
-def verify(ctx: Context, actor: Actor) -> VerifyResult:
+def verify(ctx: Context, actor: Actor, since: VerifiedPoint | None = None) -> VerifyResult:
+    """The whole trail (services.verification), or only what was written after `since`, a
+    point a verification that passed returned (the Today screen's check at each refresh)."""
     require(actor, Permission.AUDIT)
     with read_transaction(ctx.engine) as session:
+        if since is not None:
+            return verify_since(session, since)
         return verify_session(session)
 
 

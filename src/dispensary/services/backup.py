@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError
 
 from dispensary.db.engine import read_transaction, sqlite_path, url_for, write_transaction
+from dispensary.db.facts import GENESIS
 from dispensary.db.sqlite_backup import (
     backup_file,
     copy_database_private,
@@ -53,11 +54,12 @@ from dispensary.db.sqlite_backup import (
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
 from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
-from dispensary.services.audit import GENESIS, Recorder, verify_session
+from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import BackupResult
 from dispensary.services.setup import open_database
+from dispensary.services.verification import verify_session
 
 DEFAULT_KEEP = 14
 # How long a restore waits for a step under way on another workstation to end before it says

@@ -1,8 +1,10 @@
 """What the pharmacist looks at first each morning: stock against need, expiries, who is due,
 returns outstanding and open discrepancies, gathered in one read-only snapshot.
 
-It runs a full reconciliation and audit-chain verification (seconds on a few years' ledger),
-so the Today screen calls it off the UI thread and shows the last result with its time."""
+It runs a full reconciliation (seconds on a few years' ledger), so the Today screen calls it
+off the UI thread and shows the last result with its time. The audit trail is verified in full
+at the first read; each later read, given where the last one that passed stood (`since`),
+checks only the entries and rows written since (services.verification)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.reconciliation import reconcile_session
-from dispensary.services.results import Discrepancy
+from dispensary.services.results import Discrepancy, VerifiedPoint, VerifyResult
+from dispensary.services.verification import verify_session, verify_since
 
 EXPIRY_WINDOW_DAYS = 90
 DUE_WINDOW_DAYS = 7
@@ -84,6 +87,7 @@ class Dashboard:
     returns_pending: tuple[PendingReturn, ...]
     discrepancies: tuple[Discrepancy, ...]
     checked_at: datetime  # when it was read: the screen says how old the figures are
+    verification: VerifyResult  # its point is the next read's `since` when it passed
 
 
 def dashboard(
@@ -91,6 +95,7 @@ def dashboard(
     actor: Actor,
     expiring_within_days: int = EXPIRY_WINDOW_DAYS,
     due_within_days: int = DUE_WINDOW_DAYS,
+    since: VerifiedPoint | None = None,
 ) -> Dashboard:
     require(actor, Permission.VIEW)
     study = ctx.study
@@ -161,7 +166,8 @@ def dashboard(
                             last_day,
                         )
                     )
-        findings = reconcile_session(session, ctx).discrepancies
+        verification = verify_since(session, since) if since else verify_session(session)
+        findings = reconcile_session(session, ctx, verification).discrepancies
 
     stock = tuple(
         StockNeed(
@@ -183,4 +189,5 @@ def dashboard(
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind not in RESOLVED_KINDS),
         checked_at=checked_at,
+        verification=verification,
     )

@@ -94,6 +94,7 @@ def enroll(
                 "enrolled_on": day,
                 "eligibility_confirmed_by": confirmed_by,
                 "criteria": len(checklist),
+                "status": participant.status,  # where `audit verify` rebuilds it from
             },
         )
         return participant_row(session, ctx, participant)

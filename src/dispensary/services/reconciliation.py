@@ -24,13 +24,20 @@ from dispensary.db.models import (
 from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.rules import check_text
-from dispensary.services.audit import Recorder, verify_session
+from dispensary.services.audit import Recorder
 from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import open_flags, participant_row
-from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
+from dispensary.services.results import (
+    BalanceRow,
+    Discrepancy,
+    ReconcileResult,
+    SignOffRow,
+    VerifyResult,
+)
 from dispensary.services.users import check_signature, presign
+from dispensary.services.verification import verify_session
 
 RETURN_GRACE_DAYS = 7
 
@@ -41,7 +48,11 @@ def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
         return reconcile_session(session, ctx)
 
 
-def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
+def reconcile_session(
+    session: Session, ctx: Context, verification: VerifyResult | None = None
+) -> ReconcileResult:
+    """`verification`: the audit trail's check made already in this read (the Today screen's,
+    incremental); else the full one is made here."""
     today = ctx.clock.today()
     kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
     people = {p.id: p for p in session.scalars(select(Participant))}
@@ -110,7 +121,7 @@ def reconcile_session(session: Session, ctx: Context) -> ReconcileResult:
                         due,
                     )
                 )
-    check = verify_session(session)
+    check = verification if verification is not None else verify_session(session)
     if not check.ok:
         discrepancies.insert(
             0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message)

@@ -198,12 +198,28 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
+class VerifiedPoint:
+    """Where a verification that passed stood: the next one can start here and check only
+    what was written since (services.verification). Held by the screen that checked, in
+    memory: never a proof by itself (the full `audit verify` re-reads everything)."""
+
+    position: int  # the last audit entry verified
+    audit_hash: str
+    ledger_position: int
+    ledger_hash: str
+    marks: tuple[tuple[str, int], ...]  # each fact table's highest id then
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     entries: int
     ledger_entries: int
     first_bad: int | None  # the first audit entry that does not match (or names a bad row)
     message: str
+    findings: tuple[str, ...] = ()  # every difference found (the message leads with the first)
+    point: VerifiedPoint | None = None  # where a verification that passed stood
+    new_entries: int | None = None  # entries checked by an incremental verification
 
 
 @dataclass(frozen=True)

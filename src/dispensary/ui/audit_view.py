@@ -259,7 +259,8 @@ class AuditScreen(Screen):
             first = (
                 f" First entry that does not match: {result.first_bad}." if result.first_bad else ""
             )
-            self.verdict.setText(f"CHAIN BROKEN. {result.message}{first} {counts}")
+            more = "".join(f"\n• {finding}" for finding in result.findings[1:])
+            self.verdict.setText(f"CHAIN BROKEN. {result.message}{first} {counts}{more}")
         self.verdict.setStyleSheet(banner_style(result.ok))
         self.verdict.setVisible(True)
         if not result.ok and result.first_bad is not None:

@@ -31,6 +31,7 @@ from dispensary.services import dashboard as dashboard_service
 from dispensary.services.context import Actor, Context
 from dispensary.services.dashboard import Dashboard
 from dispensary.services.permissions import Permission, may
+from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
@@ -106,6 +107,15 @@ class LinkButton(QPushButton):
             self.setText(shown)
 
 
+def _records_state(check: VerifyResult) -> str:
+    """The audit trail's check in a few words (its finding is among the discrepancies)."""
+    if not check.ok:
+        return "records: TAMPERING OR DAMAGE FOUND (see the discrepancies)"
+    if check.new_entries is None:
+        return f"records verified ({check.entries} audit entries)"
+    return f"records verified ({check.new_entries} new audit entries checked)"
+
+
 class DashboardWorker(QThread):
     """Reads the dashboard off the UI thread; `ready` carries the `Dashboard`, `failed` the
     message to show. A worker is never parented to its screen: a screen closed while it reads
@@ -114,14 +124,21 @@ class DashboardWorker(QThread):
     ready = Signal(object)  # a Dashboard
     failed = Signal(str)
 
-    def __init__(self, ctx: Context, actor: Actor, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        actor: Actor,
+        parent: QObject | None = None,
+        since: VerifiedPoint | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.actor = actor
+        self.since = since
 
     def run(self) -> None:
         try:
-            snapshot = dashboard_service.dashboard(self.ctx, self.actor)
+            snapshot = dashboard_service.dashboard(self.ctx, self.actor, since=self.since)
         except DispensaryError as exc:
             self.failed.emit(exc.message)
             return
@@ -159,6 +176,8 @@ class DashboardScreen(Screen):
         self.links: list[tuple[str, str, QPushButton]] = []
         self.worker: DashboardWorker | None = None
         self.again = False  # a refresh asked for while the worker reads: one more read after
+        # Where the last verification that passed stood: the next read checks only what is new.
+        self.verified: VerifiedPoint | None = None
         outer = QVBoxLayout(self)
         self.heading = heading("Today")
         outer.addWidget(self.heading)
@@ -201,7 +220,7 @@ class DashboardScreen(Screen):
             self.again = True
             return
         self.again = False
-        worker = DashboardWorker(self.session.ctx, self.session.actor)
+        worker = DashboardWorker(self.session.ctx, self.session.actor, since=self.verified)
         worker.ready.connect(self._show)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._worker_finished)
@@ -230,6 +249,8 @@ class DashboardScreen(Screen):
             if shown is not None
             else "No figures yet"
         )
+        if shown is not None:
+            when += f" · {_records_state(shown.verification)}"
         self.state.setText(f"{when} — checking…" if self.checking else when)
         self.state.setProperty("checking", self.checking)
 
@@ -239,6 +260,9 @@ class DashboardScreen(Screen):
     def _show(self, snapshot: Dashboard) -> None:
         self.message.clear_message()
         self.snapshot = snapshot
+        if snapshot.verification.ok:
+            self.verified = snapshot.verification.point
+        # A failed check keeps the last good point: each refresh names the difference again.
         self.links = []
         study = self.session.ctx.study
         self.heading.setText(

@@ -1,0 +1,684 @@
+"""`audit verify`: both chains, every fact the audit entries list, and the kits' and
+participants' status rebuilt from the facts, in one streaming pass (constant memory but for
+one small entry per kit, user and participant).
+
+Every table is read in id order a window at a time. The audit entries are walked in order;
+each one's ledger rows and facts are matched against the ledger's and each fact table's own
+window, which moves forward in step (ids are handed out under the write lock, so a table's
+rows are listed in id order). A row passed over and listed later (out of order) is kept aside
+until it is; one never listed at the end was added outside the program. A changed row, a
+deleted one, an inserted one, an edited status are each named with the audit entry concerned.
+
+An incremental verification (`since`: a VerifiedPoint from a check that passed) checks only
+the entries, ledger rows and fact rows written since, with their chains continuing from the
+point: what the Today screen runs at each refresh. It does not re-read what came before, nor
+rebuild the kits' status: the full verification does (`audit verify`, the audit report).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from dispensary.db import facts
+from dispensary.db.facts import GENESIS
+from dispensary.db.models import AuditEntry, Base, ChainHead, Kit, LedgerEntry, Participant
+from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.domain.errors import RuleViolation
+from dispensary.domain.lifecycle import KitEvent, transition
+from dispensary.services.results import VerifiedPoint, VerifyResult
+
+WINDOW = 2000
+MAX_FINDINGS = 50
+AUDIT = cast(Table, AuditEntry.__table__)
+LEDGER = cast(Table, LedgerEntry.__table__)
+BASELINE = "facts_baseline"
+"""The audit entry of migration 0005 that lists the rows written before facts were recorded."""
+
+# Priorities of what the message leads with: the chains first, then the facts, then status.
+CHAIN, FACT, STATUS = 0, 1, 2
+
+Problem = tuple[int, int | None, str]  # priority, audit entry named, words
+
+
+class Unreadable(Exception):
+    """A stored value that cannot be read back (an impossible date, a broken number)."""
+
+    def __init__(self, table: str, row_id: int, why: str) -> None:
+        super().__init__(f"{_words(table)} {row_id} holds a value that cannot be read ({why})")
+        self.entry = row_id if table == "audit_entries" else None
+
+
+def _windows(session: Session, table: Table, after: int = 0) -> Iterator[Row[Any]]:
+    """Every row with an id above `after`, in id order, a window at a time; a row that cannot
+    be read stops the walk with Unreadable naming it."""
+    ids = table.c.id
+    while True:
+        query = select(table).where(ids > after).order_by(ids).limit(WINDOW)
+        try:
+            rows = session.execute(query).all()
+        except (ValueError, TypeError, OverflowError):
+            rows = []
+            for (row_id,) in session.execute(
+                select(ids).where(ids > after).order_by(ids).limit(WINDOW)
+            ):
+                try:
+                    rows.append(session.execute(select(table).where(ids == row_id)).one())
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise Unreadable(table.name, int(row_id), str(exc)[:80]) from exc
+        if not rows:
+            return
+        yield from rows
+        after = int(rows[-1].id)
+        if len(rows) < WINDOW:
+            return
+
+
+def _words(table: str) -> str:
+    return {"audit_entries": "audit entry", "ledger_entries": "ledger row"}.get(
+        table, f"{table} row"
+    )
+
+
+def _fact_hash(table: Table, names: Sequence[str]) -> Callable[[Row[Any]], str]:
+    return lambda row: facts.fact_hash(table.name, names, tuple(row))
+
+
+@dataclass
+class _Cursor:
+    """One append-only table's rows in id order, matched against the ids the audit entries
+    list: rows passed over wait aside (listed later, or never: added outside the program)."""
+
+    session: Session
+    table: Table
+    keep: bool  # keep the rows' content (kit status is rebuilt from them)
+    on_row: Callable[[Row[Any]], str] | None = None  # the row's hash (default: its fact hash)
+    after: int = 0
+    buffer: deque[tuple[int, str, Row[Any] | None]] = field(default_factory=deque)
+    waiting: dict[int, tuple[str, Row[Any] | None]] = field(default_factory=dict)
+    rows: Iterator[Row[Any]] | None = None
+    read: int = 0
+
+    def __post_init__(self) -> None:
+        if self.on_row is None:
+            self.on_row = _fact_hash(self.table, [c.name for c in self.table.columns])
+
+    def _next(self) -> tuple[int, str, Row[Any] | None] | None:
+        if self.rows is None:
+            self.rows = _windows(self.session, self.table, self.after)
+        row = next(self.rows, None)
+        if row is None:
+            return None
+        assert self.on_row is not None
+        self.read += 1
+        return int(row.id), self.on_row(row), row if self.keep else None
+
+    def take(self, row_id: int) -> tuple[str, Row[Any] | None] | None:
+        """The listed row's hash (and content), or None when there is no such row."""
+        if row_id in self.waiting:
+            return self.waiting.pop(row_id)
+        while True:
+            found = self._next()
+            if found is None:
+                return None
+            if found[0] < row_id:
+                self.waiting[found[0]] = found[1:]
+                continue
+            if found[0] == row_id:
+                return found[1:]
+            self.waiting[found[0]] = found[1:]
+            return None
+
+    def rest(self) -> list[int]:
+        """The ids of the rows no entry listed, reading to the end."""
+        while (found := self._next()) is not None:
+            self.waiting[found[0]] = found[1:]
+        return sorted(self.waiting)
+
+
+@dataclass
+class _Walk:
+    """The state of one verification as the audit entries go by."""
+
+    session: Session
+    problems: list[Problem] = field(default_factory=list)
+    cursors: dict[str, _Cursor] = field(default_factory=dict)
+    last_state: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
+    kit_status: dict[int, KitStatus | None] = field(default_factory=dict)
+    kit_broken: set[int] = field(default_factory=set)
+    person_status: dict[int, str] = field(default_factory=dict)
+    kit_numbers: dict[str, int] = field(default_factory=dict)
+    person_ids: dict[str, int] = field(default_factory=dict)
+    ledger_prev: str = GENESIS
+    ledger_expected: int = 1
+    ledger_bad: dict[int, str] = field(default_factory=dict)
+    entries: int = 0
+    replay: bool = True  # rebuild the kits' status (the full verification only)
+
+    def add(self, priority: int, entry: int | None, words: str) -> None:
+        if len(self.problems) < MAX_FINDINGS:
+            self.problems.append((priority, entry, words))
+
+    # -- the ledger chain, row by row in id order ---------------------------------------------
+
+    def ledger_row(self, row: Row[Any]) -> str:
+        content = row._mapping
+        row_id = int(row.id)
+        if row_id != self.ledger_expected and row_id > self.ledger_expected:
+            for gap in range(self.ledger_expected, min(row_id, self.ledger_expected + 3)):
+                self.ledger_bad.setdefault(gap, f"ledger row {gap} is missing")
+        self.ledger_expected = row_id + 1
+        recomputed = facts.digest(self.ledger_prev, facts.ledger_content(content))
+        if row.prev_hash != self.ledger_prev or row.row_hash != recomputed:
+            self.ledger_bad.setdefault(row_id, f"ledger row {row_id} was changed")
+        self.ledger_prev = str(row.row_hash)
+        return str(row.row_hash)
+
+    # -- kit status, rebuilt ---------------------------------------------------------------------
+
+    def kit_number(self, kit_id: int) -> str:
+        return next((n for n, i in self.kit_numbers.items() if i == kit_id), f"id {kit_id}")
+
+    def kit_event(self, kit_id: int, event: KitEvent, entry: int) -> None:
+        if not self.replay or kit_id in self.kit_broken:
+            return
+        try:
+            self.kit_status[kit_id] = transition(
+                self.kit_status.get(kit_id), event, kit=str(kit_id)
+            )
+        except RuleViolation:
+            self.kit_broken.add(kit_id)
+            self.add(
+                STATUS,
+                entry,
+                f"kit {self.kit_number(kit_id)}: audit entry {entry} records "
+                f"'{event.value}', which its "
+                "earlier records do not allow (a record before it is missing or changed)",
+            )
+
+    def ledger_event(self, row: Row[Any], entry: int) -> None:
+        if row.kind == MovementKind.RECEIVE.value:
+            self.kit_event(int(row.kit_id), KitEvent.RECEIVE, entry)
+        elif row.kind == MovementKind.DISPENSE.value:
+            void = row.reverses_id is not None
+            event = KitEvent.VOID_DISPENSE if void else KitEvent.DISPENSE
+            self.kit_event(int(row.kit_id), event, entry)
+
+    def fact_event(self, table: str, row: Row[Any], entry: int) -> None:
+        if table == "returns" and row.corrects_id is None:
+            self.kit_event(int(row.kit_id), KitEvent.RETURN, entry)
+        elif table == "quarantine_events":
+            event = KitEvent.RELEASE if row.action == "release" else KitEvent.QUARANTINE
+            self.kit_event(int(row.kit_id), event, entry)
+        elif table == "destructions":
+            try:
+                numbers = json.loads(row.kits)
+            except (json.JSONDecodeError, TypeError):
+                numbers = []
+            for number in numbers if isinstance(numbers, list) else []:
+                kit_id = self.kit_numbers.get(str(number))
+                if kit_id is None:
+                    self.add(
+                        STATUS,
+                        entry,
+                        f"destructions row {row.id} names kit {number}, which is not in stock",
+                    )
+                else:
+                    self.kit_event(kit_id, KitEvent.DESTROY, entry)
+
+
+KEPT = frozenset({"returns", "quarantine_events", "destructions"})
+"""Fact tables whose content rebuilds the kits' status."""
+
+
+def _tables() -> dict[str, Table]:
+    return {t.name: t for t in facts.tracked(Base.metadata.sorted_tables)}
+
+
+def verify_session(session: Session) -> VerifyResult:
+    """The full verification, inside the caller's read transaction."""
+    tables = _tables()
+    walk = _Walk(session)
+    walk.kit_numbers = {
+        str(number): int(kit_id) for kit_id, number in session.execute(select(Kit.id, Kit.number))
+    }
+    walk.person_ids = {
+        str(n): int(i) for i, n in session.execute(select(Participant.id, Participant.study_number))
+    }
+    for name, table in tables.items():
+        if name in facts.MUTABLE:
+            walk.last_state[name] = {}
+        else:
+            walk.cursors[name] = _Cursor(session, table, keep=name in KEPT)
+    ledger = _Cursor(session, LEDGER, keep=True, on_row=walk.ledger_row)
+    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    try:
+        audit_prev, position = _walk_entries(walk, ledger, 0, GENESIS)
+        unlisted = ledger.rest()
+        ledger_count = ledger.read
+    except Unreadable as exc:
+        return _result(walk, [(CHAIN, exc.entry, str(exc))])
+    ledger_position = walk.ledger_expected - 1
+    _check_head(walk, head, position, audit_prev, ledger_position, walk.ledger_prev, ledger_count)
+    for gap_or_bad in sorted(walk.ledger_bad):
+        walk.add(CHAIN, None, walk.ledger_bad[gap_or_bad])
+    if unlisted:
+        walk.add(CHAIN, None, f"ledger row {unlisted[0]} has no audit entry")
+    try:
+        _unlisted_facts(walk, tables)
+    except Unreadable as exc:
+        walk.add(FACT, None, str(exc))
+    _check_projections(walk)
+    marks = _marks(session, tables)
+    point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, marks)
+    return _result(walk, [], ledger_rows=ledger_count, point=point)
+
+
+def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[str, int]:
+    """Walks the audit entries after `after`, chaining from `prev`; returns the last hash
+    stored and the last id."""
+    expected = after + 1
+    last_at: datetime | None = None
+    position = after
+    for entry in _windows(walk.session, AUDIT, after):
+        entry_id = int(entry.id)
+        walk.entries += 1
+        if entry_id != expected:
+            walk.add(CHAIN, expected, f"audit entry {expected} is missing")
+        expected = entry_id + 1
+        content = entry._mapping
+        if entry.prev_hash != prev or entry.entry_hash != facts.digest(
+            prev, facts.audit_content(content)
+        ):
+            walk.add(CHAIN, entry_id, f"audit entry {entry_id} was changed")
+        if last_at is not None and entry.at < last_at:
+            walk.add(
+                CHAIN,
+                entry_id,
+                f"audit entry {entry_id} is dated before entry {entry_id - 1} (time went "
+                "backwards: a clock set back, or an entry back-dated)",
+            )
+        last_at = entry.at
+        prev = str(entry.entry_hash)
+        position = entry_id
+        _entry_ledger(walk, ledger, entry)
+        _entry_facts(walk, entry)
+    return prev, position
+
+
+def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Row[Any]) -> None:
+    entry_id = int(entry.id)
+    for ledger_id, row_hash in _ledger_refs(entry.new):
+        found = ledger.take(ledger_id)
+        if found is None:
+            walk.add(
+                CHAIN,
+                entry_id,
+                walk.ledger_bad.pop(ledger_id, f"ledger row {ledger_id} is missing"),
+            )
+            continue
+        stored, row = found
+        assert row is not None
+        if ledger_id in walk.ledger_bad or stored != row_hash:
+            words = walk.ledger_bad.pop(
+                ledger_id, f"ledger row {ledger_id} of audit entry {entry_id} differs"
+            )
+            walk.add(CHAIN, entry_id, words)
+            continue
+        if row.audit_entry_id is not None and int(row.audit_entry_id) != entry_id:
+            walk.add(
+                CHAIN,
+                entry_id,
+                f"ledger row {ledger_id} names audit entry {row.audit_entry_id}, but audit "
+                f"entry {entry_id} wrote it",
+            )
+        walk.ledger_event(row, entry_id)
+
+
+def _entry_facts(walk: _Walk, entry: Row[Any]) -> None:
+    entry_id = int(entry.id)
+    baseline = entry.action == BASELINE
+    for table, row_id, listed in facts.parse_facts(entry.facts or ""):
+        if table in walk.last_state:
+            walk.last_state[table][row_id] = (listed, entry_id)
+            continue
+        cursor = walk.cursors.get(table)
+        if cursor is None:
+            walk.add(FACT, entry_id, f"audit entry {entry_id} lists a table '{table}' unknown")
+            continue
+        found = cursor.take(row_id)
+        if found is None:
+            walk.add(
+                FACT,
+                entry_id,
+                f"{table} row {row_id}, recorded by audit entry {entry_id}, is missing",
+            )
+            continue
+        stored, row = found
+        if stored != listed:
+            walk.add(
+                FACT,
+                entry_id,
+                f"{table} row {row_id} was changed after audit entry {entry_id} recorded it",
+            )
+        elif row is not None and not baseline:
+            walk.fact_event(table, row, entry_id)
+    if baseline:
+        _seed(walk, entry.new)
+    elif entry.entity == "participant":
+        status = _new_value(entry.new, "status")
+        person = walk.person_ids.get(str(entry.entity_id))
+        if status is not None and person is not None:
+            walk.person_status[person] = status
+
+
+def _seed(walk: _Walk, new: str) -> None:
+    """The status each kit and participant had when migration 0005 listed them."""
+    try:
+        seeds = json.loads(new) if new else {}
+    except json.JSONDecodeError:
+        return
+    for kit_id, status in seeds.get("kits", []):
+        walk.kit_status[int(kit_id)] = (
+            KitStatus(status) if status in {k.value for k in KitStatus} else None
+        )
+        walk.kit_broken.discard(int(kit_id))
+    for person, status in seeds.get("participants", []):
+        walk.person_status[int(person)] = str(status)
+
+
+def _new_value(new: str, key: str) -> str | None:
+    try:
+        data = json.loads(new) if new else {}
+    except json.JSONDecodeError:
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def _ledger_refs(new: str) -> list[tuple[int, str]]:
+    if not new or '"ledger"' not in new:
+        return []
+    try:
+        data = json.loads(new)
+    except json.JSONDecodeError:
+        return []
+    refs = data.get("ledger", []) if isinstance(data, dict) else []
+    return [(int(r[0]), str(r[1])) for r in refs if isinstance(r, list) and len(r) == 2]
+
+
+def _check_head(
+    walk: _Walk,
+    head: Row[Any] | None,
+    position: int,
+    audit_prev: str,
+    ledger_position: int,
+    ledger_prev: str,
+    ledger_rows: int,
+) -> None:
+    if head is None:
+        if walk.entries or ledger_rows:
+            walk.add(CHAIN, None, "the chain head (the last hashes) was removed")
+        return
+    if position > head.audit_count:
+        first = int(head.audit_count) + 1
+        walk.add(
+            CHAIN,
+            first,
+            f"audit entry {first} was added outside the program (the chain head ends at "
+            f"{head.audit_count})",
+        )
+    elif position < head.audit_count:
+        walk.add(
+            CHAIN,
+            position + 1,
+            f"audit entries at the end are missing (the chain head counts {head.audit_count})",
+        )
+    elif audit_prev != head.audit_hash:
+        walk.add(
+            CHAIN,
+            position,
+            f"the last audit entry ({position}) does not match the chain head: the entry "
+            "or the head was changed",
+        )
+    if ledger_position > head.ledger_count:
+        first = int(head.ledger_count) + 1
+        walk.ledger_bad.setdefault(first, f"ledger row {first} was added outside the program")
+    elif ledger_position < head.ledger_count:
+        walk.ledger_bad.setdefault(
+            ledger_position + 1, f"ledger rows after {ledger_position} are missing"
+        )
+    elif ledger_rows and ledger_prev != head.ledger_hash:
+        walk.ledger_bad.setdefault(
+            ledger_position, "the last ledger row does not match the chain head"
+        )
+
+
+def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
+    for name, cursor in walk.cursors.items():
+        for row_id in cursor.rest()[:3]:
+            walk.add(
+                FACT, None, f"{name} row {row_id} has no audit entry (added outside the program)"
+            )
+    for name, last in walk.last_state.items():
+        table = tables[name]
+        hashed = _fact_hash(table, [c.name for c in table.columns])
+        seen: set[int] = set()
+        for row in _windows(walk.session, table):
+            row_id = int(row.id)
+            seen.add(row_id)
+            recorded = last.get(row_id)
+            if recorded is None:
+                walk.add(
+                    FACT,
+                    None,
+                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                )
+            elif recorded[0] != hashed(row):
+                walk.add(
+                    FACT,
+                    recorded[1],
+                    f"{name} row {row_id} was changed after audit entry {recorded[1]} recorded it",
+                )
+            if name == "kits":
+                _check_kit(walk, row)
+            elif name == "participants":
+                _check_person(walk, row)
+        for row_id in sorted(set(last) - seen)[:3]:
+            entry = last[row_id][1]
+            walk.add(
+                FACT, entry, f"{name} row {row_id}, recorded by audit entry {entry}, is missing"
+            )
+
+
+def _check_kit(walk: _Walk, row: Row[Any]) -> None:
+    kit_id = int(row.id)
+    if kit_id in walk.kit_broken or kit_id not in walk.kit_status:
+        return
+    expected = walk.kit_status[kit_id]
+    if expected is None or row.status != expected.value:
+        shown = expected.value if expected is not None else "not in stock"
+        walk.add(
+            STATUS,
+            None,
+            f"kit {row.number} reads '{row.status}', but its records make it '{shown}'",
+        )
+
+
+def _check_person(walk: _Walk, row: Row[Any]) -> None:
+    expected = walk.person_status.get(int(row.id))
+    if expected is not None and row.status != expected:
+        walk.add(
+            STATUS,
+            None,
+            f"participant {row.study_number} reads '{row.status}', but its records make it "
+            f"'{expected}'",
+        )
+
+
+def _check_projections(walk: _Walk) -> None:
+    """Kits whose status was rebuilt but that are not in the kits table are named there."""
+    known = set(walk.kit_numbers.values())
+    for kit_id in sorted(set(walk.kit_status) - known)[:3]:
+        walk.add(STATUS, None, f"kit id {kit_id} has records but is not in the kits table")
+
+
+def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (name, int(session.scalar(select(func.max(table.c.id))) or 0))
+        for name, table in sorted(tables.items())
+    )
+
+
+def _result(
+    walk: _Walk,
+    extra: list[Problem],
+    ledger_rows: int = 0,
+    point: VerifiedPoint | None = None,
+    new_entries: int | None = None,
+) -> VerifyResult:
+    problems = sorted(enumerate(extra + walk.problems), key=lambda p: (p[1][0], p[0]))
+    if not problems:
+        return VerifyResult(
+            True,
+            point.position if point is not None else walk.entries,
+            ledger_rows,
+            None,
+            "The audit trail and ledger verify.",
+            point=point,
+            new_entries=new_entries,
+        )
+    _order, (_priority, entry, words) = problems[0]
+    findings = tuple(p[1][2] for p in problems)
+    return VerifyResult(
+        False,
+        walk.entries,
+        ledger_rows,
+        entry,
+        f"Tampering or damage found: {words}. Keep the file for investigation and restore the "
+        "last good backup.",
+        findings=findings,
+        new_entries=new_entries,
+    )
+
+
+# -- incremental --------------------------------------------------------------------------------
+
+
+def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
+    """Only what was written after `point` (a verification that passed): the new audit
+    entries and ledger rows, chained on from the point's hashes, and the fact rows they list or
+    that were added since. Memory and time follow what is new, not the database's size."""
+    tables = _tables()
+    walk = _Walk(session, replay=False)
+    stored = session.execute(
+        select(AUDIT.c.entry_hash).where(AUDIT.c.id == point.position)
+    ).scalar()
+    if point.position and stored != point.audit_hash:
+        return _result(
+            walk,
+            [
+                (
+                    CHAIN,
+                    point.position,
+                    f"audit entry {point.position}, verified before, was changed or removed "
+                    "since (run `dispensary audit verify` for the whole trail)",
+                )
+            ],
+        )
+    marks = dict(point.marks)
+    for name, table in tables.items():
+        if name in facts.MUTABLE:
+            walk.last_state[name] = {}
+        else:
+            walk.cursors[name] = _Cursor(
+                session, table, keep=False, after=_first_listed(marks, name)
+            )
+    walk.ledger_prev = point.ledger_hash
+    walk.ledger_expected = point.ledger_position + 1
+    ledger = _Cursor(
+        session, LEDGER, keep=True, on_row=walk.ledger_row, after=point.ledger_position
+    )
+    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    try:
+        audit_prev, position = _walk_entries(walk, ledger, point.position, point.audit_hash)
+        unlisted = ledger.rest()
+    except Unreadable as exc:
+        return _result(walk, [(CHAIN, exc.entry, str(exc))])
+    ledger_position = walk.ledger_expected - 1
+    total_ledger = point.ledger_position + ledger.read
+    _check_head(walk, head, position, audit_prev, ledger_position, walk.ledger_prev, total_ledger)
+    for bad in sorted(walk.ledger_bad):
+        walk.add(CHAIN, None, walk.ledger_bad[bad])
+    if unlisted:
+        walk.add(CHAIN, None, f"ledger row {unlisted[0]} has no audit entry")
+    for name, cursor in walk.cursors.items():
+        for row_id in cursor.rest()[:3]:
+            if row_id > marks.get(name, 0):
+                walk.add(
+                    FACT,
+                    None,
+                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                )
+    _recheck_mutable(walk, tables, marks)
+    new_marks = _marks(session, tables)
+    result_point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, new_marks)
+    return _result(
+        walk,
+        [],
+        ledger_rows=total_ledger,
+        point=result_point,
+        new_entries=walk.entries,
+    )
+
+
+def _first_listed(marks: Mapping[str, int], name: str) -> int:
+    """New rows of an append-only table start after its mark; rows listed by the new entries
+    are among them (ids are handed out in order under the write lock)."""
+    return marks.get(name, 0)
+
+
+def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[str, int]) -> None:
+    """The mutable rows the new entries list, as they stand now, and rows added since."""
+    for name, last in walk.last_state.items():
+        table = tables[name]
+        hashed = _fact_hash(table, [c.name for c in table.columns])
+        wanted = sorted(last)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = {
+                int(r.id): r
+                for r in walk.session.execute(select(table).where(table.c.id.in_(chunk)))
+            }
+            for row_id in chunk:
+                listed, entry = last[row_id]
+                row = rows.get(row_id)
+                if row is None:
+                    walk.add(
+                        FACT,
+                        entry,
+                        f"{name} row {row_id}, recorded by audit entry {entry}, is missing",
+                    )
+                elif hashed(row) != listed:
+                    walk.add(
+                        FACT,
+                        entry,
+                        f"{name} row {row_id} was changed after audit entry {entry} recorded it",
+                    )
+        for (row_id,) in walk.session.execute(
+            select(table.c.id).where(table.c.id > marks.get(name, 0))
+        ):
+            if int(row_id) not in last:
+                walk.add(
+                    FACT,
+                    None,
+                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                )

@@ -1,0 +1,225 @@
+"""Every fact in the chain: each audit entry lists the rows its step wrote, `audit verify`
+re-hashes them, rebuilds the kits' and participants' status, and names any difference with its
+audit entry; a step that would commit rows without its audit entry is refused; an incremental
+verification checks only what is new."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from dispensary.db import facts
+from dispensary.db.models import AdherenceNote, AuditEntry, Base, Kit, LedgerEntry
+from dispensary.domain.errors import UnrecordedWrite
+from dispensary.services import audit, participants
+from dispensary.services.context import Actor, Context, FixedClock
+
+from .conftest import Stock
+from .helpers import busy_pharmacy, dispense, enroll, scalar, sql
+
+Password = Callable[[Actor], str]
+
+
+@pytest.fixture
+def busy(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> Context:
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    return ctx
+
+
+def _listed(ctx: Context) -> dict[tuple[str, int], int]:
+    """(table, id) -> the last audit entry that lists the row."""
+    found: dict[tuple[str, int], int] = {}
+    with ctx.engine.connect() as conn:
+        for entry_id, text_ in conn.execute(select(AuditEntry.id, AuditEntry.facts)):
+            for table, row_id, _hash in facts.parse_facts(text_):
+                found[(table, row_id)] = entry_id
+    return found
+
+
+def _entry_of(ctx: Context, table: str, row_id: int) -> int:
+    return _listed(ctx)[(table, row_id)]
+
+
+def test_every_row_of_every_fact_table_is_listed_by_an_audit_entry(busy: Context) -> None:
+    listed = _listed(busy)
+    with busy.engine.connect() as conn:
+        for table in facts.tracked(Base.metadata.sorted_tables):
+            for (row_id,) in conn.execute(select(table.c.id)):
+                assert (table.name, row_id) in listed, f"{table.name} row {row_id}"
+    kinds = {t for t, _ in listed}
+    assert {"dispenses", "dispense_kits", "signatures", "returns", "kits", "users"} <= kinds
+
+
+def test_ledger_rows_name_their_audit_entry_by_foreign_key(busy: Context) -> None:
+    with busy.engine.connect() as conn:
+        rows = conn.execute(select(LedgerEntry.id, LedgerEntry.audit_entry_id)).all()
+        for ledger_id, entry_id in rows:
+            new = conn.execute(select(AuditEntry.new).where(AuditEntry.id == entry_id)).scalar()
+            assert ledger_id in [i for i, _h in json.loads(new)["ledger"]]
+
+
+def test_a_step_that_writes_rows_without_its_audit_entry_is_refused(busy: Context) -> None:
+    before = scalar(busy, "SELECT COUNT(*) FROM adherence_notes")
+    refused = pytest.raises(UnrecordedWrite, match="adherence_notes")
+    with Session(busy.engine) as session, refused, session.begin():
+        session.add(AdherenceNote(dispense_id=1, reason="x", user_id=1, at=busy.clock.now()))
+    refused = pytest.raises(UnrecordedWrite, match="kits row")
+    with Session(busy.engine) as session, refused, session.begin():
+        kit = session.scalars(select(Kit)).first()
+        assert kit is not None
+        kit.location = "elsewhere"
+    assert scalar(busy, "SELECT COUNT(*) FROM adherence_notes") == before
+    assert scalar(busy, "SELECT COUNT(*) FROM kits WHERE location = 'elsewhere'") == 0
+
+
+def test_the_issue_s_edits_together_are_each_named(busy: Context, monitor: Actor) -> None:
+    """UPDATE returns SET tablets, UPDATE dispenses SET dose_level and day1, DELETE FROM
+    signatures: each named with the audit entry that recorded it."""
+    return_id = scalar(busy, "SELECT MIN(id) FROM returns")
+    dispense_id = scalar(busy, "SELECT MIN(id) FROM dispenses")
+    signature_id = scalar(busy, "SELECT MAX(id) FROM signatures")
+    sql(busy, "UPDATE returns SET tablets = 10 WHERE id = :i", i=return_id)
+    sql(
+        busy,
+        "UPDATE dispenses SET dose_level = -1, day1 = '2026-01-01' WHERE id = :i",
+        i=dispense_id,
+    )
+    sql(busy, "DELETE FROM signatures WHERE id = :i", i=signature_id)
+    result = audit.verify(busy, monitor)
+    assert not result.ok
+    words = "\n".join(result.findings)
+    for table, row_id in (("returns", return_id), ("dispenses", dispense_id)):
+        entry = _entry_of(busy, table, row_id)
+        assert f"{table} row {row_id} was changed after audit entry {entry} recorded it" in words
+    entry = _entry_of(busy, "signatures", signature_id)
+    assert f"signatures row {signature_id}, recorded by audit entry {entry}, is missing" in words
+    assert result.first_bad == min(
+        _entry_of(busy, "dispenses", dispense_id), _entry_of(busy, "returns", return_id), entry
+    )
+
+
+def test_a_row_added_outside_the_program_is_named(busy: Context, monitor: Actor) -> None:
+    sql(
+        busy,
+        "INSERT INTO adherence_notes (dispense_id, reason, user_id, at) "
+        "VALUES (1, 'forged', 1, '2026-01-10 10:00:00.000000')",
+    )
+    note = scalar(busy, "SELECT MAX(id) FROM adherence_notes")
+    result = audit.verify(busy, monitor)
+    assert not result.ok
+    assert f"adherence_notes row {note} has no audit entry (added outside the program)" in (
+        result.message
+    )
+
+
+def test_kit_and_participant_status_are_rebuilt_from_the_facts(
+    busy: Context, monitor: Actor
+) -> None:
+    kit = scalar(busy, "SELECT number FROM kits WHERE status = 'dispensed' ORDER BY id")
+    kit_id = scalar(busy, "SELECT id FROM kits WHERE number = :n", n=kit)
+    sql(busy, "UPDATE kits SET status = 'available' WHERE number = :n", n=kit)
+    sql(busy, "UPDATE participants SET status = 'discontinued' WHERE study_number = '01-001'")
+    result = audit.verify(busy, monitor)
+    assert not result.ok
+    words = "\n".join(result.findings)
+    assert f"kits row {kit_id} was changed after audit entry" in words
+    assert f"kit {kit} reads 'available', but its records make it 'dispensed'" in words
+    assert "participant 01-001 reads 'discontinued', but its records make it 'on_treatment'" in (
+        words
+    )
+
+
+def test_a_status_change_through_the_program_verifies(
+    busy: Context, monitor: Actor, pharmacist: Actor
+) -> None:
+    participants.set_status(busy, pharmacist, "01-002", "discontinued", "consent withdrawn")
+    assert audit.verify(busy, monitor).ok
+
+
+def test_incremental_verification_checks_only_what_is_new(
+    busy: Context, clock: FixedClock, monitor: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    first = audit.verify(busy, monitor)
+    assert first.ok and first.point is not None
+    assert first.point.position == first.entries
+
+    enroll(busy, pharmacist, "01-003", "EF")
+    clock.set_date(date(2026, 2, 16))
+    dispense(busy, pharmacist, pw(pharmacist), "01-003")
+    again = audit.verify(busy, monitor, since=first.point)
+    assert again.ok, again.message
+    assert again.new_entries == again.entries - first.entries > 0
+    assert again.point is not None and again.point.position == again.entries
+
+    # A new row edited: the incremental check names it.
+    newest = scalar(busy, "SELECT MAX(id) FROM dispenses")
+    sql(busy, "UPDATE dispenses SET tablets = 99 WHERE id = :i", i=newest)
+    late = audit.verify(busy, monitor, since=first.point)
+    assert not late.ok and f"dispenses row {newest} was changed" in late.message
+
+
+def test_incremental_verification_leaves_the_past_to_the_full_one(
+    busy: Context, monitor: Actor, pharmacist: Actor
+) -> None:
+    first = audit.verify(busy, monitor)
+    assert first.point is not None
+    enroll(busy, pharmacist, "01-003", "EF")
+    oldest = scalar(busy, "SELECT MIN(id) FROM returns")
+    sql(busy, "UPDATE returns SET tablets = 0 WHERE id = :i", i=oldest)
+    assert audit.verify(busy, monitor, since=first.point).ok  # only what is new
+    assert not audit.verify(busy, monitor).ok  # the full one reads everything
+
+
+def test_incremental_verification_sees_a_rewritten_past_entry(
+    busy: Context, monitor: Actor
+) -> None:
+    first = audit.verify(busy, monitor)
+    assert first.point is not None
+    last = first.point.position
+    sql(busy, "UPDATE audit_entries SET entry_hash = :h WHERE id = :i", h="0" * 64, i=last)
+    result = audit.verify(busy, monitor, since=first.point)
+    assert not result.ok and f"audit entry {last}, verified before" in result.message
+
+
+def test_a_row_added_since_the_point_is_named_by_the_incremental_check(
+    busy: Context, monitor: Actor
+) -> None:
+    first = audit.verify(busy, monitor)
+    assert first.point is not None
+    sql(
+        busy,
+        "INSERT INTO adherence_notes (dispense_id, reason, user_id, at) "
+        "VALUES (1, 'forged', 1, '2026-01-10 10:00:00.000000')",
+    )
+    result = audit.verify(busy, monitor, since=first.point)
+    assert not result.ok and "has no audit entry" in result.message
+
+
+def test_the_fact_hash_reads_the_same_on_every_database(busy: Context) -> None:
+    """What the recorder hashed at write time is what a fresh read hashes (one code path)."""
+    listed = {(t, i): h for t, i, h in _all_facts(busy)}
+    with busy.engine.connect() as conn:
+        for table in facts.tracked(Base.metadata.sorted_tables):
+            if table.name in facts.MUTABLE:
+                continue
+            names = [c.name for c in table.columns]
+            for row in conn.execute(select(table)):
+                assert listed[(table.name, row.id)] == facts.fact_hash(
+                    table.name, names, tuple(row)
+                )
+
+
+def _all_facts(ctx: Context) -> list[facts.Fact]:
+    with ctx.engine.connect() as conn:
+        return [
+            f
+            for (text_,) in conn.execute(text("SELECT facts FROM audit_entries ORDER BY id"))
+            for f in facts.parse_facts(text_)
+        ]
