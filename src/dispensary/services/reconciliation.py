@@ -71,20 +71,20 @@ def reconcile_session(
             Dispense, Dispense.id == DispenseKit.dispense_id
         )
     ):
-        if dispense_id not in voided:
+        if dispense_id not in voided and kit_id in kit_balances:
             by_participant[participant_id] += kit_balances[kit_id]
     products: dict[str, Balance] = defaultdict(Balance)
     lots: dict[tuple[str, str], Balance] = defaultdict(Balance)
     for kid, balance in kit_balances.items():
         kit = kits[kid]
         products[kit.product] += balance
-        lots[(kit.product, kit.lot.number)] += balance
+        lots[(kit.product, _lot_number(kit))] += balance
 
     discrepancies: list[Discrepancy] = []
     for kid, balance in kit_balances.items():
         discrepancies.extend(_kit_findings(kits[kid], balance, today))
     for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
-        if count.counted != count.book:
+        if count.counted != count.book and count.kit_id in kits:
             kit = kits[count.kit_id]
             discrepancies.append(
                 Discrepancy(
@@ -150,14 +150,28 @@ def reconcile_session(
             for kid, b in sorted(kit_balances.items(), key=lambda i: kits[i[0]].number)
         ),
         participants=tuple(
-            _row("participant", people[pid].study_number, people[pid].initials, balance)
-            for pid, balance in sorted(
-                by_participant.items(), key=lambda i: people[i[0]].study_number
-            )
+            _row("participant", _number(people, pid), _initials(people, pid), balance)
+            for pid, balance in sorted(by_participant.items(), key=lambda i: _number(people, i[0]))
         ),
         discrepancies=tuple(discrepancies),
         signoffs=signoffs,
     )
+
+
+def _lot_number(kit: Kit) -> str:
+    # A lot row missing (a damaged or tampered database, which `audit verify` names) is shown,
+    # not a crash: the reconciliation leads with the audit trail's finding then.
+    return kit.lot.number if kit.lot is not None else f"(lot id {kit.lot_id} missing)"
+
+
+def _number(people: dict[int, Participant], pid: int) -> str:
+    person = people.get(pid)
+    return person.study_number if person is not None else f"(participant id {pid} missing)"
+
+
+def _initials(people: dict[int, Participant], pid: int) -> str:
+    person = people.get(pid)
+    return person.initials if person is not None else ""
 
 
 def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepancy]:
@@ -175,6 +189,7 @@ def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepan
         )
     if (
         kit.status in (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
+        and kit.lot is not None
         and kit.lot.expiry < today
     ):
         yield Discrepancy(

@@ -57,10 +57,14 @@ class Unreadable(Exception):
         self.entry = row_id if table == "audit_entries" else None
 
 
-def _windows(session: Session, table: Table, after: int = 0) -> Iterator[Row[Any]]:
-    """Every row with an id above `after`, in id order, a window at a time; a row that cannot
-    be read stops the walk with Unreadable naming it."""
+def _windows(session: Session, table: Table, after: int | None = None) -> Iterator[Row[Any]]:
+    """Every row with an id above `after` (None: every row, an id of 0 or below that no
+    program gives included), in id order, a window at a time; a row that cannot be read stops
+    the walk with Unreadable naming it."""
     ids = table.c.id
+    if after is None:
+        lowest = session.scalar(select(func.min(ids)))
+        after = min(0, int(lowest) - 1) if lowest is not None else 0
     while True:
         query = select(table).where(ids > after).order_by(ids).limit(WINDOW)
         try:
@@ -101,7 +105,7 @@ class _Cursor:
     table: Table
     keep: bool  # keep the rows' content (kit status is rebuilt from them)
     on_row: Callable[[Row[Any]], str] | None = None  # the row's hash (default: its fact hash)
-    after: int = 0
+    after: int | None = None  # None: from the first row there is
     buffer: deque[tuple[int, str, Row[Any] | None]] = field(default_factory=deque)
     waiting: dict[int, tuple[str, Row[Any] | None]] = field(default_factory=dict)
     rows: Iterator[Row[Any]] | None = None
@@ -172,6 +176,11 @@ class _Walk:
     def ledger_row(self, row: Row[Any]) -> str:
         content = row._mapping
         row_id = int(row.id)
+        if row_id < 1:  # no program gives it: the chain goes on as if it were not there
+            self.ledger_bad.setdefault(
+                row_id, f"ledger row {row_id} was added outside the program (ids start at 1)"
+            )
+            return str(row.row_hash)
         if row_id != self.ledger_expected and row_id > self.ledger_expected:
             for gap in range(self.ledger_expected, min(row_id, self.ledger_expected + 3)):
                 self.ledger_bad.setdefault(gap, f"ledger row {gap} is missing")
@@ -288,8 +297,15 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
     expected = after + 1
     last_at: datetime | None = None
     position = after
-    for entry in _windows(walk.session, AUDIT, after):
+    for entry in _windows(walk.session, AUDIT, after if after else None):
         entry_id = int(entry.id)
+        if entry_id < 1:  # no program gives it: the chain goes on as if it were not there
+            walk.add(
+                CHAIN,
+                None,
+                f"audit entry {entry_id} was added outside the program (ids start at 1)",
+            )
+            continue
         walk.entries += 1
         if entry_id != expected:
             walk.add(CHAIN, expected, f"audit entry {expected} is missing")
