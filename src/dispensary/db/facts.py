@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session
 
 from dispensary.domain.errors import UnrecordedWrite
@@ -48,15 +49,43 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in the audit trail")
 
 
+def _encoder(ascii_only: bool, sort_keys: bool) -> Callable[[Any], str]:
+    """json.dumps(separators=(",", ":")) as one call: the C encoder made once, not per value
+    (verify encodes millions; the text is the same, a test compares)."""
+    fallback = json.JSONEncoder(
+        ensure_ascii=ascii_only, sort_keys=sort_keys, separators=(",", ":"), default=_default
+    ).encode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    strings = getattr(
+        json.encoder, "c_encode_basestring_ascii" if ascii_only else "c_encode_basestring", None
+    )
+    if make is None or strings is None:
+        return fallback
+    chunks = make(None, _default, strings, None, ":", ",", sort_keys, False, True)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return fallback(value)
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_CANONICAL = _encoder(ascii_only=True, sort_keys=True)
+
+
 def canonical(content: Mapping[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=_default)
+    return _CANONICAL(content)
 
 
 def digest(prev_hash: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
 
 
-def timestamp(value: datetime) -> str:
+def timestamp(value: datetime | str) -> str:
+    """A moment as the chains hash it (a Reader gives it already so)."""
+    if isinstance(value, str):
+        return value
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -86,7 +115,7 @@ def ledger_content(row: Mapping[Any, Any]) -> dict[str, Any]:
     content = {
         "id": row["id"],
         "at": timestamp(row["at"]),
-        "entry_date": row["entry_date"].isoformat(),
+        "entry_date": _value(row["entry_date"]),
         "kind": row["kind"],
         "quantity": row["quantity"],
         "from_returned": bool(row["from_returned"]),
@@ -108,6 +137,8 @@ def ledger_content(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)  # as SQLite stores it (the stored form is what is hashed)
     if isinstance(value, datetime):
         return timestamp(value)
     if isinstance(value, date):
@@ -116,10 +147,229 @@ def _value(value: Any) -> Any:
 
 
 def fact_hash(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
-    """The content hash of one row of `table`: its non-NULL columns, by name, in column order."""
-    pairs = [[name, _value(v)] for name, v in zip(names, values, strict=True) if v is not None]
-    text = json.dumps([table, pairs], ensure_ascii=False, separators=(",", ":"))
+    """The content hash of one row of `table` (its values as SQLAlchemy reads them, or already
+    in their stored form, `Reader`): JSON of [table, [column names], [values]] in column order,
+    timestamps and dates as ISO text, booleans as 0 and 1, trailing NULLs left out."""
+    return content_hash(table, names, [_value(v) for v in values])
+
+
+_FACT_JSON = _encoder(ascii_only=False, sort_keys=False)
+
+
+def content_hash(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
+    """fact_hash of values in their stored form (timestamps and dates as ISO text). A column a
+    later migration adds goes last in the model, so it only lengthens rows that hold a value
+    there: the trailing NULLs of older rows are left out, and their hashes stay as they were."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    text = _FACT_JSON([table, names[:end], values[:end]])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Unreadable(ValueError):
+    """A stored value that cannot be read back (an impossible date, a broken number)."""
+
+    def __init__(self, table: str, row_id: object, why: str) -> None:
+        shown = {"audit_entries": "audit entry", "ledger_entries": "ledger row"}.get(
+            table, f"{table} row"
+        )
+        super().__init__(f"{shown} {row_id} holds a value that cannot be read ({why})")
+        self.table = table
+        self.row_id = row_id
+
+
+def _sqlite_timestamp(text: Any) -> Any:
+    """SQLAlchemy stores a UTC timestamp on SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    if isinstance(text, str) and len(text) == 26 and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}+00:00"
+    if isinstance(text, str) and len(text) == 32 and text[10] == "T" and text[26:] == "+00:00":
+        return text  # turned so by the reader's SQL
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(str(text))  # another form: read as SQLAlchemy would
+    return timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _sqlite_date(text: Any) -> Any:
+    if text is None or (isinstance(text, str) and len(text) == 10 and text[4] == "-"):
+        return text
+    return date.fromisoformat(str(text)).isoformat()
+
+
+def _boolean(value: Any) -> Any:
+    if value is None:
+        return None
+    if value in (0, 1):  # a server's True and False too
+        return int(value)
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+def _float(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def _server_timestamp(value: Any) -> Any:
+    return None if value is None else timestamp(value)
+
+
+def _server_date(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _integer(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Reads one table's rows with the driver's own cursor, in their stored form: a tuple of
+    str, int, float or None per row, timestamps and dates as ISO text, booleans as 0 and 1.
+    What the recorder hashes at write time and `audit verify` re-hashes both come through here
+    (no ORM, no SQLAlchemy row processing: verify reads millions of rows). On SQLite the SQL
+    itself turns timestamps into their ISO form and flags, in a last column, a row holding a
+    value not in the form the program writes; only such a row is converted in Python (and
+    named as unreadable when it cannot be)."""
+
+    table: str
+    names: tuple[str, ...]
+    convert: tuple[Callable[[Any], Any] | None, ...]
+    sqlite: bool
+    select: str  # the columns (SQLite: in their ISO form, then the flag)
+
+    def position(self, name: str) -> int:
+        return self.names.index(name)
+
+    def _sql(self, where: str) -> str:
+        return f'SELECT {self.select} FROM "{self.table}" WHERE {where}'
+
+    def values(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        try:
+            return tuple(
+                v if c is None or v is None else c(v)
+                for v, c in zip(raw, self.convert, strict=True)
+            )
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise Unreadable(self.table, raw[0], str(exc)[:80]) from exc
+
+    def _rows(self, fetched: list[Any]) -> list[tuple[Any, ...]]:
+        if not self.sqlite:
+            return [self.values(r) for r in fetched]
+        values = self.values
+        return [values(r[:-1]) if r[-1] else r[:-1] for r in fetched]
+
+    def after(self, dbapi: Any, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """The next `limit` rows with an id above `after`, in id order."""
+        mark = "?" if self.sqlite else "%s"
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(self._sql(f'"id" > {mark} ORDER BY "id" LIMIT {mark}'), (after, limit))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return self._rows(rows)
+
+    def by_ids(self, dbapi: Any, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        mark = "?" if self.sqlite else "%s"
+        cursor = dbapi.cursor()
+        try:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ", ".join([mark] * len(chunk))
+                cursor.execute(self._sql(f'"id" IN ({marks}) ORDER BY "id"'), chunk)
+                found.extend(self._rows(cursor.fetchall()))
+        finally:
+            cursor.close()
+        return found
+
+    def lowest(self, dbapi: Any) -> int | None:
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(f'SELECT MIN("id") FROM "{self.table}"')
+            value = cursor.fetchone()[0]
+        finally:
+            cursor.close()
+        return None if value is None else int(value)
+
+    def hash(self, values: Sequence[Any]) -> str:
+        return content_hash(self.table, self.names, values)
+
+
+_SQLITE_FORM = {
+    # column kind -> (the value as the reader gives it, the test of a value in another form)
+    "UTCDateTime": (
+        "CASE WHEN length({c}) = 26 AND substr({c}, 11, 1) = ' ' "
+        "THEN substr({c}, 1, 10) || 'T' || substr({c}, 12) || '+00:00' ELSE {c} END",
+        "({c} IS NOT NULL AND (typeof({c}) <> 'text' OR length({c}) <> 26 "
+        "OR substr({c}, 11, 1) <> ' '))",
+    ),
+    "Date": (
+        "{c}",
+        "({c} IS NOT NULL AND (typeof({c}) <> 'text' OR length({c}) <> 10 "
+        "OR substr({c}, 5, 1) <> '-'))",
+    ),
+    "Boolean": ("{c}", "({c} IS NOT NULL AND {c} NOT IN (0, 1))"),
+    "Float": ("{c}", "typeof({c}) NOT IN ('real', 'null')"),
+    "Integer": ("{c}", "typeof({c}) NOT IN ('integer', 'null')"),
+    "String": ("{c}", "typeof({c}) NOT IN ('text', 'null')"),
+    "Text": ("{c}", "typeof({c}) NOT IN ('text', 'null')"),
+}
+
+
+def _sqlite_text(value: Any) -> Any:
+    if isinstance(value, bytes):
+        raise ValueError("a text column holds bytes")
+    return str(value)
+
+
+def reader(table: Table, sqlite: bool, present: Iterable[str] | None = None) -> Reader:
+    """The reader of `table` on SQLite or a server; `present`: only these columns (a migration
+    reading a table before a later migration added a column to it)."""
+    wanted = set(present) if present is not None else None
+    columns = [c for c in table.columns if wanted is None or c.name in wanted]
+    convert: list[Callable[[Any], Any] | None] = []
+    selected: list[str] = []
+    odd: list[str] = []
+    for column in columns:
+        kind = type(column.type).__name__
+        quoted = f'"{column.name}"'
+        if sqlite:
+            shown, other = _SQLITE_FORM.get(kind, ("{c}", "0"))
+            selected.append(shown.format(c=quoted))
+            odd.append(other.format(c=quoted))
+        else:
+            selected.append(quoted)
+        if kind == "UTCDateTime":
+            convert.append(_sqlite_timestamp if sqlite else _server_timestamp)
+        elif kind == "Date":
+            convert.append(_sqlite_date if sqlite else _server_date)
+        elif kind == "Boolean":
+            convert.append(_boolean)
+        elif kind == "Float":
+            convert.append(_float)
+        elif kind == "Integer":
+            convert.append(_integer if sqlite else None)
+        elif kind in ("String", "Text") and sqlite:
+            convert.append(_sqlite_text)
+        else:
+            convert.append(None)
+    if sqlite:
+        selected.append(f"({' OR '.join(odd) or '0'})")
+    return Reader(
+        table.name, tuple(c.name for c in columns), tuple(convert), sqlite, ", ".join(selected)
+    )
+
+
+def driver_connection(bind: Session | Connection) -> Any:
+    """The driver's own connection under a Session or Connection, inside its transaction."""
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    return conn.connection.driver_connection
+
+
+def on_sqlite(bind: Session | Connection) -> bool:
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    return conn.dialect.name == "sqlite"
 
 
 def tracked(tables: Iterable[Table]) -> list[Table]:

@@ -50,18 +50,16 @@ def ledger_content(row: LedgerEntry) -> dict[str, Any]:
 
 
 def _hash_facts(session: Session, written: list[tuple[str, int]]) -> list[facts.Fact]:
-    """The content hash of each row written, read back as verify reads it (Core, by table)."""
+    """The content hash of each row written, read back as verify reads it (facts.Reader)."""
     by_table: dict[str, list[int]] = {}
     for name, row_id in written:
         by_table.setdefault(name, []).append(row_id)
+    dbapi, sqlite = facts.driver_connection(session), facts.on_sqlite(session)
     found: list[facts.Fact] = []
     for name, ids in sorted(by_table.items()):
-        table = Base.metadata.tables[name]
-        names = [c.name for c in table.columns]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in session.execute(select(table).where(table.c.id.in_(chunk))):
-                found.append((name, int(row.id), facts.fact_hash(name, names, tuple(row))))
+        reader = facts.reader(Base.metadata.tables[name], sqlite)
+        for values in reader.by_ids(dbapi, sorted(ids)):
+            found.append((name, int(values[0]), reader.hash(values)))
     return sorted(found, key=lambda f: (f[0], f[1]))
 
 

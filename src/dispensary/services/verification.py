@@ -18,14 +18,13 @@ rebuild the kits' status: the full verification does (`audit verify`, the audit 
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import deque, namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from dispensary.db import facts
@@ -49,51 +48,50 @@ CHAIN, FACT, STATUS = 0, 1, 2
 Problem = tuple[int, int | None, str]  # priority, audit entry named, words
 
 
-class Unreadable(Exception):
-    """A stored value that cannot be read back (an impossible date, a broken number)."""
-
-    def __init__(self, table: str, row_id: int, why: str) -> None:
-        super().__init__(f"{_words(table)} {row_id} holds a value that cannot be read ({why})")
-        self.entry = row_id if table == "audit_entries" else None
+Unreadable = facts.Unreadable
 
 
-def _windows(session: Session, table: Table, after: int | None = None) -> Iterator[Row[Any]]:
-    """Every row with an id above `after` (None: every row, an id of 0 or below that no
-    program gives included), in id order, a window at a time; a row that cannot be read stops
-    the walk with Unreadable naming it."""
-    ids = table.c.id
-    if after is None:
-        lowest = session.scalar(select(func.min(ids)))
-        after = min(0, int(lowest) - 1) if lowest is not None else 0
-    while True:
-        query = select(table).where(ids > after).order_by(ids).limit(WINDOW)
-        try:
-            rows = session.execute(query).all()
-        except (ValueError, TypeError, OverflowError):
-            rows = []
-            for (row_id,) in session.execute(
-                select(ids).where(ids > after).order_by(ids).limit(WINDOW)
-            ):
-                try:
-                    rows.append(session.execute(select(table).where(ids == row_id)).one())
-                except (ValueError, TypeError, OverflowError) as exc:
-                    raise Unreadable(table.name, int(row_id), str(exc)[:80]) from exc
-        if not rows:
-            return
-        yield from rows
-        after = int(rows[-1].id)
-        if len(rows) < WINDOW:
-            return
+class _Source:
+    """Reads tables for one verification with the driver's own cursor (facts.Reader), rows
+    as named tuples of their stored values."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dbapi = facts.driver_connection(session)
+        self.sqlite = facts.on_sqlite(session)
+        self.readers: dict[str, tuple[facts.Reader, Any]] = {}
 
-def _words(table: str) -> str:
-    return {"audit_entries": "audit entry", "ledger_entries": "ledger row"}.get(
-        table, f"{table} row"
-    )
+    def reader(self, table: Table) -> tuple[facts.Reader, Any]:
+        if table.name not in self.readers:
+            reader = facts.reader(table, self.sqlite)
+            self.readers[table.name] = (reader, namedtuple(f"{table.name}_row", reader.names))
+        return self.readers[table.name]
 
+    def windows(self, table: Table, after: int | None = None) -> Iterator[Any]:
+        """Every row with an id above `after` (None: every row, an id of 0 or below that no
+        program gives included), in id order, a window at a time; a value that cannot be read
+        stops the walk with Unreadable naming its row."""
+        reader, shape = self.reader(table)
+        if after is None:
+            lowest = reader.lowest(self.dbapi)
+            after = min(0, lowest - 1) if lowest is not None else 0
+        make = shape._make
+        while True:
+            rows = reader.after(self.dbapi, after, WINDOW)
+            if not rows:
+                return
+            for values in rows:
+                yield make(values)
+            after = int(rows[-1][0])
+            if len(rows) < WINDOW:
+                return
 
-def _fact_hash(table: Table, names: Sequence[str]) -> Callable[[Row[Any]], str]:
-    return lambda row: facts.fact_hash(table.name, names, tuple(row))
+    def by_ids(self, table: Table, ids: Sequence[int]) -> list[Any]:
+        reader, shape = self.reader(table)
+        return [shape._make(v) for v in reader.by_ids(self.dbapi, ids)]
+
+    def hasher(self, table: Table) -> Callable[[Any], str]:
+        return self.reader(table)[0].hash
 
 
 @dataclass
@@ -101,23 +99,23 @@ class _Cursor:
     """One append-only table's rows in id order, matched against the ids the audit entries
     list: rows passed over wait aside (listed later, or never: added outside the program)."""
 
-    session: Session
+    source: _Source
     table: Table
     keep: bool  # keep the rows' content (kit status is rebuilt from them)
-    on_row: Callable[[Row[Any]], str] | None = None  # the row's hash (default: its fact hash)
+    on_row: Callable[[Any], str] | None = None  # the row's hash (default: its fact hash)
     after: int | None = None  # None: from the first row there is
-    buffer: deque[tuple[int, str, Row[Any] | None]] = field(default_factory=deque)
-    waiting: dict[int, tuple[str, Row[Any] | None]] = field(default_factory=dict)
-    rows: Iterator[Row[Any]] | None = None
+    buffer: deque[tuple[int, str, Any]] = field(default_factory=deque)
+    waiting: dict[int, tuple[str, Any]] = field(default_factory=dict)
+    rows: Iterator[Any] | None = None
     read: int = 0
 
     def __post_init__(self) -> None:
         if self.on_row is None:
-            self.on_row = _fact_hash(self.table, [c.name for c in self.table.columns])
+            self.on_row = self.source.hasher(self.table)
 
-    def _next(self) -> tuple[int, str, Row[Any] | None] | None:
+    def _next(self) -> tuple[int, str, Any] | None:
         if self.rows is None:
-            self.rows = _windows(self.session, self.table, self.after)
+            self.rows = self.source.windows(self.table, self.after)
         row = next(self.rows, None)
         if row is None:
             return None
@@ -125,7 +123,7 @@ class _Cursor:
         self.read += 1
         return int(row.id), self.on_row(row), row if self.keep else None
 
-    def take(self, row_id: int) -> tuple[str, Row[Any] | None] | None:
+    def take(self, row_id: int) -> tuple[str, Any] | None:
         """The listed row's hash (and content), or None when there is no such row."""
         if row_id in self.waiting:
             return self.waiting.pop(row_id)
@@ -152,7 +150,7 @@ class _Cursor:
 class _Walk:
     """The state of one verification as the audit entries go by."""
 
-    session: Session
+    source: _Source
     problems: list[Problem] = field(default_factory=list)
     cursors: dict[str, _Cursor] = field(default_factory=dict)
     last_state: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
@@ -173,8 +171,8 @@ class _Walk:
 
     # -- the ledger chain, row by row in id order ---------------------------------------------
 
-    def ledger_row(self, row: Row[Any]) -> str:
-        content = row._mapping
+    def ledger_row(self, row: Any) -> str:
+        content = row._asdict()
         row_id = int(row.id)
         if row_id < 1:  # no program gives it: the chain goes on as if it were not there
             self.ledger_bad.setdefault(
@@ -213,7 +211,7 @@ class _Walk:
                 "earlier records do not allow (a record before it is missing or changed)",
             )
 
-    def ledger_event(self, row: Row[Any], entry: int) -> None:
+    def ledger_event(self, row: Any, entry: int) -> None:
         if row.kind == MovementKind.RECEIVE.value:
             self.kit_event(int(row.kit_id), KitEvent.RECEIVE, entry)
         elif row.kind == MovementKind.DISPENSE.value:
@@ -221,7 +219,7 @@ class _Walk:
             event = KitEvent.VOID_DISPENSE if void else KitEvent.DISPENSE
             self.kit_event(int(row.kit_id), event, entry)
 
-    def fact_event(self, table: str, row: Row[Any], entry: int) -> None:
+    def fact_event(self, table: str, row: Any, entry: int) -> None:
         if table == "returns" and row.corrects_id is None:
             self.kit_event(int(row.kit_id), KitEvent.RETURN, entry)
         elif table == "quarantine_events":
@@ -248,6 +246,10 @@ KEPT = frozenset({"returns", "quarantine_events", "destructions"})
 """Fact tables whose content rebuilds the kits' status."""
 
 
+def _entry_of(problem: Unreadable) -> int | None:
+    return int(str(problem.row_id)) if problem.table == "audit_entries" else None
+
+
 def _tables() -> dict[str, Table]:
     return {t.name: t for t in facts.tracked(Base.metadata.sorted_tables)}
 
@@ -255,7 +257,8 @@ def _tables() -> dict[str, Table]:
 def verify_session(session: Session) -> VerifyResult:
     """The full verification, inside the caller's read transaction."""
     tables = _tables()
-    walk = _Walk(session)
+    source = _Source(session)
+    walk = _Walk(source)
     walk.kit_numbers = {
         str(number): int(kit_id) for kit_id, number in session.execute(select(Kit.id, Kit.number))
     }
@@ -266,15 +269,15 @@ def verify_session(session: Session) -> VerifyResult:
         if name in facts.MUTABLE:
             walk.last_state[name] = {}
         else:
-            walk.cursors[name] = _Cursor(session, table, keep=name in KEPT)
-    ledger = _Cursor(session, LEDGER, keep=True, on_row=walk.ledger_row)
+            walk.cursors[name] = _Cursor(source, table, keep=name in KEPT)
+    ledger = _Cursor(source, LEDGER, keep=True, on_row=walk.ledger_row)
     head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
     try:
         audit_prev, position = _walk_entries(walk, ledger, 0, GENESIS)
         unlisted = ledger.rest()
         ledger_count = ledger.read
     except Unreadable as exc:
-        return _result(walk, [(CHAIN, exc.entry, str(exc))])
+        return _result(walk, [(CHAIN, _entry_of(exc), str(exc))])
     ledger_position = walk.ledger_expected - 1
     _check_head(walk, head, position, audit_prev, ledger_position, walk.ledger_prev, ledger_count)
     for gap_or_bad in sorted(walk.ledger_bad):
@@ -297,7 +300,7 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
     expected = after + 1
     last_at: datetime | None = None
     position = after
-    for entry in _windows(walk.session, AUDIT, after if after else None):
+    for entry in walk.source.windows(AUDIT, after if after else None):
         entry_id = int(entry.id)
         if entry_id < 1:  # no program gives it: the chain goes on as if it were not there
             walk.add(
@@ -310,7 +313,7 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
         if entry_id != expected:
             walk.add(CHAIN, expected, f"audit entry {expected} is missing")
         expected = entry_id + 1
-        content = entry._mapping
+        content = entry._asdict()
         if entry.prev_hash != prev or entry.entry_hash != facts.digest(
             prev, facts.audit_content(content)
         ):
@@ -330,7 +333,7 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
     return prev, position
 
 
-def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Row[Any]) -> None:
+def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
     entry_id = int(entry.id)
     for ledger_id, row_hash in _ledger_refs(entry.new):
         found = ledger.take(ledger_id)
@@ -359,7 +362,7 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Row[Any]) -> None:
         walk.ledger_event(row, entry_id)
 
 
-def _entry_facts(walk: _Walk, entry: Row[Any]) -> None:
+def _entry_facts(walk: _Walk, entry: Any) -> None:
     entry_id = int(entry.id)
     baseline = entry.action == BASELINE
     for table, row_id, listed in facts.parse_facts(entry.facts or ""):
@@ -433,7 +436,7 @@ def _ledger_refs(new: str) -> list[tuple[int, str]]:
 
 def _check_head(
     walk: _Walk,
-    head: Row[Any] | None,
+    head: Any,
     position: int,
     audit_prev: str,
     ledger_position: int,
@@ -486,9 +489,9 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
             )
     for name, last in walk.last_state.items():
         table = tables[name]
-        hashed = _fact_hash(table, [c.name for c in table.columns])
+        hashed = walk.source.hasher(table)
         seen: set[int] = set()
-        for row in _windows(walk.session, table):
+        for row in walk.source.windows(table):
             row_id = int(row.id)
             seen.add(row_id)
             recorded = last.get(row_id)
@@ -515,7 +518,7 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
             )
 
 
-def _check_kit(walk: _Walk, row: Row[Any]) -> None:
+def _check_kit(walk: _Walk, row: Any) -> None:
     kit_id = int(row.id)
     if kit_id in walk.kit_broken or kit_id not in walk.kit_status:
         return
@@ -529,7 +532,7 @@ def _check_kit(walk: _Walk, row: Row[Any]) -> None:
         )
 
 
-def _check_person(walk: _Walk, row: Row[Any]) -> None:
+def _check_person(walk: _Walk, row: Any) -> None:
     expected = walk.person_status.get(int(row.id))
     if expected is not None and row.status != expected:
         walk.add(
@@ -594,7 +597,8 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
     entries and ledger rows, chained on from the point's hashes, and the fact rows they list or
     that were added since. Memory and time follow what is new, not the database's size."""
     tables = _tables()
-    walk = _Walk(session, replay=False)
+    source = _Source(session)
+    walk = _Walk(source, replay=False)
     stored = session.execute(
         select(AUDIT.c.entry_hash).where(AUDIT.c.id == point.position)
     ).scalar()
@@ -616,19 +620,17 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
             walk.last_state[name] = {}
         else:
             walk.cursors[name] = _Cursor(
-                session, table, keep=False, after=_first_listed(marks, name)
+                source, table, keep=False, after=_first_listed(marks, name)
             )
     walk.ledger_prev = point.ledger_hash
     walk.ledger_expected = point.ledger_position + 1
-    ledger = _Cursor(
-        session, LEDGER, keep=True, on_row=walk.ledger_row, after=point.ledger_position
-    )
+    ledger = _Cursor(source, LEDGER, keep=True, on_row=walk.ledger_row, after=point.ledger_position)
     head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
     try:
         audit_prev, position = _walk_entries(walk, ledger, point.position, point.audit_hash)
         unlisted = ledger.rest()
     except Unreadable as exc:
-        return _result(walk, [(CHAIN, exc.entry, str(exc))])
+        return _result(walk, [(CHAIN, _entry_of(exc), str(exc))])
     ledger_position = walk.ledger_expected - 1
     total_ledger = point.ledger_position + ledger.read
     _check_head(walk, head, position, audit_prev, ledger_position, walk.ledger_prev, total_ledger)
@@ -666,14 +668,11 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
     """The mutable rows the new entries list, as they stand now, and rows added since."""
     for name, last in walk.last_state.items():
         table = tables[name]
-        hashed = _fact_hash(table, [c.name for c in table.columns])
+        hashed = walk.source.hasher(table)
         wanted = sorted(last)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = {
-                int(r.id): r
-                for r in walk.session.execute(select(table).where(table.c.id.in_(chunk)))
-            }
+            rows = {int(r.id): r for r in walk.source.by_ids(table, chunk)}
             for row_id in chunk:
                 listed, entry = last[row_id]
                 row = rows.get(row_id)
@@ -689,7 +688,7 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
                         entry,
                         f"{name} row {row_id} was changed after audit entry {entry} recorded it",
                     )
-        for (row_id,) in walk.session.execute(
+        for (row_id,) in walk.source.session.execute(
             select(table.c.id).where(table.c.id > marks.get(name, 0))
         ):
             if int(row_id) not in last:
