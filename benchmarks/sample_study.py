@@ -443,10 +443,11 @@ class _Schedule:
                 s.ctx,
                 s.pharmacist,
                 kits,
-                "Tom Tech",
+                "tech",
                 "Incineration by the hospital's licensed contractor",
                 PASSWORDS["pharm"],
                 reference="DEST-2025-01",
+                witness_password=PASSWORDS["tech"],
             )
 
         self.at(count_day, count, order=6)

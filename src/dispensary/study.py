@@ -45,6 +45,7 @@ class Product:
     form: str
     route: str
     tablets_per_kit: int
+    manufacturer: str = ""  # printed on the DARF's header
 
     @property
     def display(self) -> str:
@@ -90,6 +91,33 @@ class LabelText:
     missed_dose: str
     return_instruction: str
     default_stock: str
+    us_caution: bool = False
+    """Print the 21 CFR 312.6 caution line (labels/wording.US_CAUTION): a study under a US
+    IND sets `us_caution = true` in [label]."""
+
+
+RULE_SOURCE = re.compile(
+    r"registry|protocol [0-9A-Za-z][0-9A-Za-z.]*|site decision [0-9]{4}-[0-9]{2}(?:-[0-9]{2})?"
+)
+"""Where a rule comes from: the registry record, a protocol section, or a site decision with its
+date (e.g. "protocol 6.2", "site decision 2026-11")."""
+
+
+@dataclass(frozen=True)
+class StudyRule:
+    """One rule of the study file with its source. Rules from the registry or the protocol hold
+    as written; any other (a site decision) is "to confirm" until an administrator confirms it
+    (services/studies.confirm_rule), and until then it never blocks a step at the counter: it
+    shows as a warning "rule to confirm" (domain/rules.RULE_TO_CONFIRM)."""
+
+    key: str  # "cycle", "cycle.min_interval", "platelets", "products.<code>", "dose_levels.<n>"
+    title: str
+    source: str
+
+    @property
+    def authoritative(self) -> bool:
+        """From the registry or the protocol: confirmed by its source."""
+        return self.source == "registry" or self.source.startswith("protocol ")
 
 
 @dataclass(frozen=True)
@@ -119,6 +147,15 @@ class Study:
     dose_levels: tuple[DoseLevel, ...]
     label: LabelText
     source_text: str
+    rules: tuple[StudyRule, ...] = ()
+    split_kits: bool = False  # False: kits are never split, whole kits go out
+
+    def rule(self, key: str) -> StudyRule:
+        for rule in self.rules:
+            if rule.key == key:
+                return rule
+        known = ", ".join(r.key for r in self.rules)
+        raise NotFound(f"Rule '{key}' is not in study {self.protocol}. Known: {known}.")
 
     def product(self, code: str) -> Product:
         for product in self.products:
@@ -263,6 +300,17 @@ class _Reader:
             raise self.fail(key, f"must be {minimum} or more")
         return value
 
+    def source(self, data: dict[str, Any], key: str) -> str:
+        """A rule's `source`: "registry", "protocol <section>" or "site decision <date>"."""
+        value: str = self.get(data, key, str)
+        if not RULE_SOURCE.fullmatch(value.strip()):
+            raise self.fail(
+                key,
+                'must say where the rule comes from: "registry", "protocol <section>" '
+                '(e.g. "protocol 6.2") or "site decision <date>" (e.g. "site decision 2026-11")',
+            )
+        return value.strip()
+
     def strings(self, data: dict[str, Any], key: str) -> tuple[str, ...]:
         value = self.get(data, key, list)
         if not all(isinstance(item, str) and item.strip() for item in value):
@@ -317,6 +365,45 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     if sex not in ("F", "M", "ALL"):
         raise r.fail("eligibility.sex", 'must be "F", "M" or "ALL"')
     stock = r.get(label, "label.default_stock", str, "thermal-4x2")
+    rules_found = [
+        StudyRule("cycle", "Cycle length and days of supply", r.source(cycle, "cycle.source")),
+        StudyRule(
+            "cycle.min_interval",
+            f"At least {rules.min_days_since_previous_day1} days between day 1 of two cycles",
+            r.source(cycle, "cycle.min_days_source"),
+        ),
+        StudyRule(
+            "adherence",
+            f"Adherence flags below {under:g} and above {over:g}",
+            r.source(adherence, "adherence.source"),
+        ),
+    ]
+    if platelets:
+        rules_found.append(
+            StudyRule(
+                "platelets",
+                "Hold the drug at a platelet count at or above "
+                f"{r.get(platelets, 'platelets.hold_at_or_above', float, 0.0):g} x 10^9/L",
+                r.source(platelets, "platelets.source"),
+            )
+        )
+    for index, product in enumerate(products):
+        rules_found.append(
+            StudyRule(
+                f"products.{product.code}",
+                f"Product {product.display}, {product.tablets_per_kit} per kit",
+                r.source(data["products"][index], f"products[{index}].source"),
+            )
+        )
+    for index, dose in enumerate(dose_levels):
+        rules_found.append(
+            StudyRule(
+                f"dose_levels.{dose.level}",
+                f"Dose level {dose.level}: {dose.name}",
+                r.source(data["dose_levels"][index], f"dose_levels[{index}].source"),
+            )
+        )
+    split_kits = r.get(cycle, "cycle.split_kits", bool, False)
 
     study = Study(
         protocol=r.get(s, "study.protocol", str),
@@ -358,8 +445,11 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
             missed_dose=r.get(label, "label.missed_dose", str),
             return_instruction=r.get(label, "label.return_instruction", str),
             default_stock=stock,
+            us_caution=r.get(label, "label.us_caution", bool, False),
         ),
         source_text=text,
+        rules=tuple(rules_found),
+        split_kits=split_kits,
     )
     _refuse_unknown_keys(r, data)
     return study
@@ -430,6 +520,7 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
                 form=r.get(item, f"{key}.form", str),
                 route=r.get(item, f"{key}.route", str),
                 tablets_per_kit=r.positive(item, f"{key}.tablets_per_kit"),
+                manufacturer=r.get(item, f"{key}.manufacturer", str, ""),
             )
         )
     return tuple(products)

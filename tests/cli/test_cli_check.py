@@ -298,16 +298,23 @@ def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> Non
 
 def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
     before = terminal.written()
-    args = ["check", "destroy", "K0001", "K0002", "--witness", "Wendy Witness"]
+    args = ["check", "destroy", "K0001", "K0002", "--witness", "tech", "--reference", "RA-1"]
+    code, out, err = terminal(*args, "--method", "incineration", "--json")
+    assert code == 3  # in-date kits from the shelf: the reason code is needed
+    assert [r["code"] for r in json.loads(out)["refusals"]] == ["reason_needed"]
+    assert "Kit(s) K0001, K0002 are still in date and unused" in err
+    args += ["--reason-code", "study_closed"]
     code, out, err = terminal(*args, "--method", "incineration", "--json")
     assert code == 0, err
     found = json.loads(out)
     assert (found["accepted"], found["refusals"], found["to_sponsor"]) == (True, [], False)
-    assert (found["witness"], found["method"], found["destroyed_on"]) == (
-        "Wendy Witness",
+    assert (found["witness"], found["witness_name"], found["method"], found["destroyed_on"]) == (
+        "tech",
+        "Tom Tech",
         "incineration",
         "2026-01-05",
     )
+    assert (found["reference"], found["reason_code"]) == ("RA-1", "study_closed")
     assert (found["tablets"], found["from_stock"], found["from_returned"]) == (42, 42, 0)
     assert found["kits"][0] == {
         "kit": "K0001",
@@ -318,9 +325,10 @@ def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
         "held_returned": 0,
         "from_returned": False,
         "tablets": 21,
+        "needs_reason": True,
     }
 
-    code, out, _err = terminal(*args, "--method", "return", "--to-sponsor", "--reference", "RA-1")
+    code, out, _err = terminal(*args, "--method", "return", "--to-sponsor")
     assert code == 0
     assert out.startswith(
         "Return to the sponsor of 2 kits on 2026-01-05: would be accepted as it stands."
@@ -338,18 +346,37 @@ def test_a_destruction_without_a_witness_or_of_a_dispensed_kit_is_refused(
     )
     assert code == 3
     found = json.loads(out)
-    assert [r["code"] for r in found["refusals"]] == ["witness", "kit_unknown", "kit"]
+    assert [r["code"] for r in found["refusals"]] == [
+        "witness",
+        "reference",
+        "kit_unknown",
+        "kit",
+        "reason_needed",
+    ]
     assert [(v["kit"], v["accepted"], v["status"]) for v in found["kits"]] == [
         ("K0011", False, "dispensed"),
         ("K0099", False, None),
         ("K0003", True, "available"),
     ]
     assert found["tablets"] == 21
-    assert err.startswith("Refused: Give the witness's name")
+    assert err.startswith("Refused: Give the witness's user name")
 
     code, out, err = terminal("check", "destroy", "K0003", "--witness", "pharm", "--method", "x")
     assert code == 3
     assert "Refused: The witness must be another person than the one destroying." in err
+    code, out, err = terminal(
+        "check",
+        "destroy",
+        "K0003",
+        "--witness",
+        "Pharm Paula",
+        "--method",
+        "bin",
+        "--reference",
+        "A",
+    )
+    assert code == 3
+    assert "Refused: There is no user 'Pharm Paula'." in err
     assert terminal.written() == before
 
 

@@ -84,10 +84,16 @@ def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
     assert barcodes(sheet) == [kits]
 
     rolls = tmp_path / "kits.pdf"
-    made = cli("label", "kit", "K1001,K1002", "--out", str(rolls), "--stock", "thermal-4x2")
+    made = cli("label", "kit", "K1115,K1061", "--out", str(rolls), "--stock", "thermal-4x2")
     assert made.code == 0, made.err
-    assert "Wrote 2 kit labels of K1001, K1002 on thermal-4x2" in made.out
-    assert barcodes(rolls) == [["K1001"], ["K1002"]]
+    assert "Wrote 2 kit labels of K1115, K1061 on thermal-4x2" in made.out
+    assert barcodes(rolls) == [["K1115"], ["K1061"]]
+    pages = [" ".join(p.extract_text().split()) for p in read_pdf(rolls).pages]
+    assert "QUARANTINED" not in pages[0] and "QUARANTINED" in pages[1]  # K1061 is in quarantine
+    for gone, why in (("K1001", "was destroyed"), ("K1067", "came back from a participant")):
+        refused = cli("label", "kit", gone, "--out", str(tmp_path / "gone.pdf"))
+        assert refused.code == 3 and why in refused.err and "gets no label" in refused.err
+        assert not (tmp_path / "gone.pdf").exists()
 
     label = tmp_path / "label.pdf"
     made = cli("label", "dispense", LIVE_DISPENSE.lower(), "--out", str(label), "--json")

@@ -72,14 +72,22 @@ def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None
     }  # fmt: skip
 
     kits = [k["kit"] for k in returned]
+    destroy = ["destroy", *kits, "--method", "Incineration", "--json"]
+    unwitnessed = cli(*destroy, "--witness", "Wang Fang", "--reference", "DEST-2026-002")
+    assert unwitnessed.code == 3  # the witness is a user of the program, who signs
+    assert "There is no user 'Wang Fang'" in unwitnessed.err
+    unauthorised = cli(*destroy, "--witness", "technician")
+    assert unauthorised.code == 3
+    assert "Give the sponsor's destruction authorisation reference" in unauthorised.err
     destroyed = cli(
-        "destroy", *kits, "--witness", "Wang Fang", "--method", "Incineration",
-        "--reference", "DEST-2026-002", "--json",
+        *destroy, "--witness", "technician", "--reference", "DEST-2026-002",
+        env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
     )  # fmt: skip
     assert destroyed.code == 0, destroyed.err
     record = destroyed.json()
     assert (record["kits"], record["tablets"]) == (kits, sum(k["tablets"] for k in returned))
     assert (record["witness"], record["to_sponsor"]) == ("Wang Fang", False)
+    assert (record["reference"], record["reason_code"]) == ("DEST-2026-002", None)
 
 
 def test_five_wrong_countersignatures_lock_the_verifiers_account(cli: Cli) -> None:

@@ -35,11 +35,21 @@ from dispensary.services import (
     quarantine,
     reconciliation,
     returns,
+    studies,
     temperature,
     users,
 )
 from dispensary.services.context import Actor, Context, FixedClock
-from services.helpers import EARLY, LATE, P25, busy_pharmacy, dispense, enroll, receive
+from services.helpers import (
+    EARLY,
+    LATE,
+    P25,
+    WITNESSED,
+    busy_pharmacy,
+    dispense,
+    enroll,
+    receive,
+)
 from tamper import psql_edit, sqlite3_edit, triggers_off
 
 SQLITE3 = "sqlite3"
@@ -72,9 +82,11 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     enroll(ctx, pharm)
     busy_pharmacy(ctx, clock, pharm, secret)  # ends on 2026-01-26
     counts.record_count(ctx, pharm, "K0003", 21, secret)
-    dispense(ctx, pharm, secret, "01-002", cycle=2, dose_level=-1)  # DSP000005
+    dispense(
+        ctx, pharm, secret, "01-002", cycle=2, dose_level=-1, dose_ordered_by="Dr Liu"
+    )  # DSP000005
     dispensing.void_dispense(ctx, pharm, "DSP000005", "wrong participant", secret)
-    destruction.destroy(ctx, pharm, ["K0013"], "Tom Tech", "incineration", secret)
+    destruction.destroy(ctx, pharm, ["K0013"], "tech", "incineration", secret, **WITNESSED)
     quarantine.quarantine(ctx, tech, ["K0002"], "box crushed")
     quarantine.release(ctx, pharm, ["K0002"], "box checked, tablets intact")
     temperature.import_logger(ctx, tech, "IP store 1", WARM, "warm.csv")
@@ -83,6 +95,8 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     returns.explain_flag(ctx, pharm, "DSP000001", "and one visit missed")
     reconciliation.sign_off(ctx, monitor, PASSWORDS["monitor"], "visit 1")
     reconciliation.sign_off(ctx, pharm, secret, "visit 1, pharmacy")
+    studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
+    studies.confirm_rule(ctx, admin, "adherence", "site decision minuted")
     participants.set_status(ctx, pharm, "01-002", "discontinued", "withdrew consent")
     users.set_active(ctx, admin, "pharm2", False, "left the site")
 
@@ -406,6 +420,14 @@ FACT_TABLES = (
         swap_rows=lambda s: (s.first("quarantine_events"), s.first("quarantine_events") + 1),
     ),
     FactTable("excursions", "highest = 24.5", _first("excursions"), _first("excursions")),
+    FactTable(
+        "rule_confirmations",
+        "reason = 'never confirmed'",
+        _first("rule_confirmations"),
+        _last("rule_confirmations"),
+        lambda _s: {"rule": "cycle.min_interval"},
+        swap_column="reason",
+    ),
     FactTable(
         "reconciliation_signoffs",
         "note = 'all in order'",

@@ -428,11 +428,15 @@ def test_count_refuses_bad_input(counter: Counter, examples: int) -> None:
 def test_destroy_refuses_bad_input(counter: Counter, examples: int) -> None:
     bad = {
         "kits": BAD_KIT_LIST,
-        "witness": st.one_of(BAD_REQUIRED_TEXT, st.sampled_from(["pharm", "Paula Pharm"])),
+        "witness": st.one_of(
+            BAD_REQUIRED_TEXT, st.sampled_from(["pharm", "Paula Pharm", "Pharm Paula"])
+        ),
         "method": BAD_REQUIRED_TEXT,
         "password": BAD_PASSWORD,
         "destroyed_on": BAD_DATE,
-        "reference": BAD_OPTIONAL_TEXT,
+        "reference": BAD_REQUIRED_TEXT,
+        "witness_password": BAD_PASSWORD,
+        "reason_code": BAD_REQUIRED_TEXT,
     }
 
     @_settings(examples)
@@ -440,9 +444,12 @@ def test_destroy_refuses_bad_input(counter: Counter, examples: int) -> None:
     def check(fields: dict[str, Any]) -> None:
         args: dict[str, Any] = {
             "kits": ["K0003"],
-            "witness": "Wanda Witness",
+            "witness": "tech",
             "method": "incineration",
             "password": counter.secret,
+            "reference": "AUTH-1",
+            "witness_password": "tech-pass-1",
+            "reason_code": "study_closed",
         }
         args.update(fields)
         counter.refuses(lambda: destruction.destroy(counter.ctx, counter.pharmacist, **args))

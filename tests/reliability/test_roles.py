@@ -229,6 +229,22 @@ def _countersign(d: Desk, a: Actor, pw: str) -> object:
     )
 
 
+def _destroy(d: Desk, a: Actor, pw: str) -> object:
+    """Witnessed by another user, who signs."""
+    by, secret = (d.second, d.second_secret) if a == d.pharmacist else (d.pharmacist, d.secret)
+    return destruction.destroy(
+        d.ctx,
+        a,
+        [d.kit()],
+        by.username,
+        "incineration",
+        pw,
+        reference="AUTH-1",
+        witness_password=secret,
+        reason_code="study_closed",
+    )
+
+
 def _check_dispense(d: Desk, a: Actor, pw: str) -> object:
     by, secret = (d.second, d.second_secret) if a == d.pharmacist else (d.pharmacist, d.secret)
     d.kit()
@@ -277,9 +293,7 @@ WORK: dict[str, Work] = {
     "correct_return": lambda d, a, pw: returns.correct_return(
         d.ctx, a, d.returned(), 4, "recounted", pw
     ),
-    "destroy": lambda d, a, pw: destruction.destroy(
-        d.ctx, a, [d.kit()], "Wanda Witness", "incineration", pw
-    ),
+    "destroy": _destroy,
     "count": lambda d, a, pw: counts.record_count(d.ctx, a, d.kit(), 21, pw),
     "verify_count": _countersign,
     "check_dispense": _check_dispense,

@@ -121,7 +121,7 @@ def test_a_period_keeps_the_line_numbers_and_carries_the_balance_forward(
         report_data.darf_records(sample.ctx, sample.pharmacist, since=until, until=since)
 
 
-def test_darf_pdf_repeats_its_header_and_numbers_pages_per_record(
+def test_darf_pdf_repeats_its_header_and_numbers_pages_once(
     sample: SampleStudy, records: list[DarfRecord]
 ) -> None:
     meta = report_data.report_meta(sample.ctx, sample.pharmacist)
@@ -131,9 +131,12 @@ def test_darf_pdf_repeats_its_header_and_numbers_pages_per_record(
     count = len(first_record_pages)
     assert count >= 3
     for number, text in enumerate(first_record_pages, start=1):
-        assert f"Page {number} of {count}" in text
+        # one counter over the document: never a second one that disagrees (issue 12)
+        assert f"Page {number} of {len(pages)}" in text and "Sheet" not in text
         for expected in (
             "Institution",
+            "Manufacturer",
+            study.products[0].manufacturer,
             study.site_name,
             study.protocol,
             study.title,
@@ -146,7 +149,7 @@ def test_darf_pdf_repeats_its_header_and_numbers_pages_per_record(
             assert expected in text, (number, expected)
     assert all("Balance forward" in text for text in first_record_pages[:-1])  # column heads
     last = pages[-1]
-    assert "Page 1 of 1" in last and "2.5 mg tablet" in last
+    assert f"Page {len(pages)} of {len(pages)}" in last and "2.5 mg tablet" in last
     everything = " ".join(pages)
     assert "Correction of line" in everything and "(corrected by line" in everything
 

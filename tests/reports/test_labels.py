@@ -27,16 +27,25 @@ from dispensary.labels import (
     kit_labels,
     participant_leaflet,
     save_calibration,
+    wording,
 )
-from dispensary.labels.dispensing import LEGIBLE, dispensing_layout
+from dispensary.labels.dispensing import dispensing_layout
 from dispensary.labels.leaflet import friendly_date
+from dispensary.labels.text import LEGIBLE
 from dispensary.services import audit, queries, report_data
 from dispensary.services import labels as label_prints
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.results import DispensedKit, DispenseResult
-from dispensary.study import Study
+from dispensary.study import Study, parse_study
 
-from .pdfread import decode_barcodes, page_count, pdf_pages_text, pdf_text
+from .pdfread import (
+    decode_barcodes,
+    page_count,
+    pdf_pages_text,
+    pdf_text,
+    smallest_size,
+    text_sizes,
+)
 
 MM_AT_300_DPI = 300 / 25.4
 
@@ -50,11 +59,23 @@ def _kits(sample: SampleStudy, *numbers: str) -> list[KitLabelRow]:
 
 
 def test_expiry_is_written_so_it_cannot_be_misread() -> None:
+    """A full date, unless the lot expires on the month's last day: never later than the lot."""
     assert expiry_text(date(2027, 6, 30)) == "EXP JUN 2027"
-    assert expiry_text(date(2026, 1, 1)) == "EXP JAN 2026"
+    assert expiry_text(date(2027, 1, 11)) == "EXP 11 JAN 2027"
+    assert expiry_text(date(2026, 1, 1)) == "EXP 01 JAN 2026"
+    assert expiry_text(date(2028, 2, 29)) == "EXP FEB 2028"
+    assert expiry_text(date(2028, 2, 28)) == "EXP 28 FEB 2028"
 
 
-@pytest.mark.parametrize("stock", sorted(STOCKS))
+def test_the_smallest_size_is_7_pt_with_an_x_height_of_1_4_mm() -> None:
+    assert LEGIBLE >= 7.0
+    assert LEGIBLE * 0.523 * 25.4 / 72 >= 1.4 - 1e-3  # Helvetica's x-height is 0.523 em
+
+
+KIT_STOCKS = sorted(name for name in STOCKS if name != "thermal-89x36")
+
+
+@pytest.mark.parametrize("stock", KIT_STOCKS)
 def test_kit_label_barcode_and_particulars_on_every_stock(sample: SampleStudy, stock: str) -> None:
     kits = _kits(sample, "K0001", "K0002", "P0001")
     pdf = kit_labels(sample.ctx.study, kits, get_stock(stock))
@@ -77,9 +98,12 @@ def test_kit_label_barcode_and_particulars_on_every_stock(sample: SampleStudy, s
         study.label.caution,  # 9.
         "Store below 25 °C",  # 10. storage, with the degree sign
         "EXP JUN 2027",  # 11. expiry
+        study.label.keep_out_of_reach,  # 12.
+        study.contact_phone,  # 1. the contact
     ):
         assert expected in text, expected
     assert "REPRINT" not in text
+    assert wording.QUARANTINED not in text
 
 
 def test_a_shipment_of_one_hundred_kits_prints_as_sheets(sample: SampleStudy) -> None:
@@ -150,18 +174,116 @@ def test_dispensing_label_fits_every_dispensing_stock_legibly(
     assert layout.body.fitted.size >= LEGIBLE
 
 
-def test_the_small_thermal_roll_is_refused_for_dispensing_but_prints_kit_labels(
-    sample: SampleStudy,
-) -> None:
+def test_the_small_thermal_roll_is_refused_with_the_reason(sample: SampleStudy) -> None:
+    """89 x 36 mm cannot carry either label at a legible size: refused, saying so."""
     assert "thermal-4x2" in DISPENSING_STOCKS and "thermal-89x36" not in DISPENSING_STOCKS
     small = get_stock("thermal-89x36")
     with pytest.raises(LabelDoesNotFit) as info:
         dispensing_label(sample.ctx.study, _dispense(sample), small)
     message = info.value.message
     assert "thermal-89x36 stock (89.0 x 36.0 mm)" in message
-    assert "below 6.5 pt" in message and "Load the thermal-4x2 roll" in message
-    assert "is for kit labels" in message
-    assert page_count(kit_labels(sample.ctx.study, _kits(sample, "K0001"), small)) == 1
+    assert f"below {LEGIBLE:g} pt" in message and "Load the thermal-4x2 roll" in message
+    with pytest.raises(LabelDoesNotFit) as info:
+        kit_labels(sample.ctx.study, _kits(sample, "K0001"), small)
+    assert f"does not fit even at {LEGIBLE:g} pt" in info.value.message
+    assert "larger label stock" in info.value.message
+
+
+def _particulars_of_kit(study: Study, kit: KitLabelRow) -> dict[str, str]:
+    product = study.product(kit.product)
+    return {
+        "substance and strength": f"{product.name} {product.strength}",
+        "units, form, route": f"{kit.tablets} {product.form}s, {product.route}",
+        "lot": f"Lot {kit.lot}",
+        "expiry": expiry_text(kit.expiry),
+        "protocol": study.protocol,
+        "sponsor": study.sponsor,
+        "investigator": study.investigator,
+        "caution": study.label.caution,
+        "storage": study.temperature.storage,
+        "keep out of reach": study.label.keep_out_of_reach,
+        "contact": study.contact_phone,
+        "kit number": kit.number,
+    }
+
+
+def _particulars_of_dispense(study: Study, dispense: DispenseResult) -> dict[str, str]:
+    product = study.product(dispense.kits[0].product)
+    return {
+        "substance and strength": f"{product.name} {product.strength}",
+        "units": f"tablets: {dispense.tablets}, {product.route}",
+        "lot and expiry": expiry_text(dispense.kits[0].expiry),
+        "dose": f"Dose: {dispense.dose_name}",
+        "directions": dispense.directions,
+        "participant": dispense.participant,
+        "cycle": f"Cycle {dispense.cycle}",
+        "protocol": study.protocol,
+        "sponsor": study.sponsor,
+        "investigator": study.investigator,
+        "caution": study.label.caution,
+        "storage": study.temperature.storage,
+        "keep out of reach": study.label.keep_out_of_reach,
+        "contact": study.contact_phone,
+        "pharmacy": study.pharmacy_name,
+        "dispense number": dispense.number,
+        "reprint mark": "REPRINT",
+    }
+
+
+@pytest.mark.parametrize("stock", KIT_STOCKS)
+def test_every_particular_prints_at_a_legible_size_on_every_stock(
+    sample: SampleStudy, stock: str
+) -> None:
+    """Read back from the PDF: each particular's smallest size is 7 pt or more (x-height 1.4 mm),
+    the product name and strength the largest text, and every barcode decodes."""
+    study = sample.ctx.study
+    chosen = get_stock(stock)
+    kit = _kits(sample, "K0001")[0]
+    kit_pdf = kit_labels(study, [kit], chosen, reprint=True, quarantined=["K0001"])
+    assert [t for t, _x, _y in decode_barcodes(kit_pdf)[0]] == ["K0001"]
+    dispense = _dispense(sample, "DSP000064")  # a reduced dose: the longest label
+    label_pdf = dispensing_label(study, dispense, chosen, reprint=True, previous_dose=0)
+    assert [t for t, _x, _y in decode_barcodes(label_pdf)[0]] == ["DSP000064"]
+    for pdf, particulars in (
+        (kit_pdf, _particulars_of_kit(study, kit)),
+        (label_pdf, _particulars_of_dispense(study, dispense)),
+    ):
+        runs = text_sizes(pdf)
+        for name, text in particulars.items():
+            assert smallest_size(runs, text) >= LEGIBLE, (stock, name)
+        assert min(size for _text, size in runs) >= LEGIBLE
+        product = particulars["substance and strength"]
+        largest = smallest_size(runs, product)
+        assert all(size < largest for text, size in runs if text != product), stock
+
+
+def test_a_quarantined_kit_is_marked(sample: SampleStudy) -> None:
+    pdf = kit_labels(
+        sample.ctx.study,
+        _kits(sample, "K0001", "K0002"),
+        get_stock("a4-sheet"),
+        quarantined=["K0002"],
+    )
+    first, second = pdf_pages_text(pdf)[0].split("K0002", 1)
+    assert "QUARANTINED" not in first.split("K0001", 1)[1]
+    assert wording.QUARANTINED in pdf_text(pdf) and second
+    assert smallest_size(text_sizes(pdf), wording.QUARANTINED) >= LEGIBLE
+
+
+def test_a_changed_dose_is_stated_and_marked(sample: SampleStudy) -> None:
+    study = sample.ctx.study
+    dispense = _dispense(sample, "DSP000064")
+    assert dispense.dose_level != 0
+    changed = pdf_text(dispensing_label(study, dispense, get_stock("thermal-4x2"), previous_dose=0))
+    assert f"Dose: {dispense.dose_name}" in changed
+    assert f"DOSE CHANGED (was {study.dose_level(0).name})" in changed
+    same = dispensing_label(
+        study, dispense, get_stock("thermal-4x2"), previous_dose=dispense.dose_level
+    )
+    assert f"Dose: {dispense.dose_name}" in pdf_text(same)
+    assert "DOSE CHANGED" not in pdf_text(same)
+    first = pdf_text(dispensing_label(study, dispense, get_stock("thermal-4x2")))
+    assert "DOSE CHANGED" not in first
 
 
 def _longest_study(study: Study) -> Study:
@@ -214,23 +336,20 @@ def _two_lot_dispense(study: Study, dispense: DispenseResult) -> DispenseResult:
 
 
 @pytest.mark.parametrize("stock", ["thermal-4x2", "a4-sheet", "letter-sheet"])
-def test_the_longest_realistic_content_fits_whole(sample: SampleStudy, stock: str) -> None:
+def test_the_longest_realistic_content_is_refused_rather_than_shrunk(
+    sample: SampleStudy, stock: str
+) -> None:
+    """Text this long cannot be set at 7 pt on a 4 x 2 inch label: refused, naming the texts
+    to shorten, never printed smaller; its kit label still fits whole."""
     study = _longest_study(sample.ctx.study)
     dispense = _two_lot_dispense(study, _dispense(sample))
-    pdf = dispensing_label(study, dispense, get_stock(stock), reprint=True)
-    assert decode_barcodes(pdf)[0][0][0] == dispense.number
-    text = pdf_text(pdf)
-    for whole in (
-        dispense.directions,
-        study.contact_address,
-        study.contact_phone,
-        study.sponsor,
-        study.temperature.storage,
-        "K0199 lot L2402-B EXP DEC 2026",
-    ):
-        assert whole in text, whole
+    with pytest.raises(LabelDoesNotFit) as info:
+        dispensing_label(study, dispense, get_stock(stock), reprint=True)
+    assert f"does not fit even at {LEGIBLE:g} pt" in info.value.message
+    assert "directions" in info.value.message and "larger stock" in info.value.message
     kit_pdf = kit_labels(study, [_kits(sample, "K0001")[0]], get_stock(stock))
     assert study.temperature.storage in pdf_text(kit_pdf)
+    assert min(size for _text, size in text_sizes(kit_pdf)) >= LEGIBLE
 
 
 def test_text_that_cannot_fit_is_refused_by_name(sample: SampleStudy) -> None:
@@ -413,3 +532,22 @@ def test_leaflet_has_directions_dates_missed_dose_and_a_box_per_day(sample: Samp
     assert "REPRINT" in pdf_text(participant_leaflet(study, dispense, reprint=True))
     with pytest.raises(InvalidInput, match="paper size"):
         participant_leaflet(study, dispense, paper="a5")
+
+
+def test_the_us_caution_line_prints_only_where_the_study_asks(sample: SampleStudy) -> None:
+    """21 CFR 312.6: the study file's [label] us_caution = true (false when left out)."""
+    study = sample.ctx.study
+    assert study.label.us_caution is False
+    plain = pdf_text(kit_labels(study, _kits(sample, "K0001"), get_stock("thermal-4x2")))
+    assert "Limited by Federal" not in plain
+    assert "\n[label]\n" in study.source_text
+    asks = parse_study(
+        study.source_text.replace("\n[label]\n", "\n[label]\nus_caution = true\n", 1)
+    )
+    assert asks.label.us_caution is True
+    for pdf in (
+        kit_labels(asks, _kits(sample, "K0001"), get_stock("thermal-4x2")),
+        dispensing_label(asks, _dispense(sample), get_stock("thermal-4x2")),
+    ):
+        assert wording.US_CAUTION in pdf_text(pdf)
+        assert smallest_size(text_sizes(pdf), wording.US_CAUTION) >= LEGIBLE

@@ -144,7 +144,7 @@ def test_reconciliation_with_discrepancies_and_signature_block(
     result = reconciliation.reconcile(sample.ctx, sample.monitor)
     pdf = reports.reconciliation_pdf(meta, sample.ctx.study, result)
     text = _says_where_it_came_from(pdf, meta)
-    assert "Every product, lot and kit balances" in text
+    assert "The ledger balances for every product, lot and kit" in text
     assert f"Discrepancies ({len(result.discrepancies)})" in text
     assert "Kit K9001 (lot L2398) expired on" in text
     assert "20 counted, 21 in the book (-1)" in text
@@ -159,9 +159,11 @@ def test_reconciliation_headers_whole_words_and_lots_in_own_column(
     sample: SampleStudy, meta: ReportMeta
 ) -> None:
     result = reconciliation.reconcile(sample.ctx, sample.monitor)
-    text = pdf_pages_text(reports.reconciliation_pdf(meta, sample.ctx.study, result))[0]
+    text = " ".join(pdf_pages_text(reports.reconciliation_pdf(meta, sample.ctx.study, result)))
     by_lot = text[text.index("By lot") : text.index("Discrepancies")]
-    by_participant = text[text.index("By participant") :]
+    start = text.index("By participant")
+    end = text.find("By kit", start)
+    by_participant = text[start : end if end > 0 else None]
     assert "Received Dispensed Returned Destroyed Adjusted On hand Held returned Balanced" in by_lot
     assert "herombopag-7.5mg L2401 1911 1281" in by_lot
     assert "/" not in by_lot
@@ -187,8 +189,12 @@ def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:
     text = _says_where_it_came_from(reports.destruction_pdf(meta, sample.ctx.study, rows), meta)
     for expected in ("DEST-2025-01", "Incineration", "Tom Tech", rows[0].kits[0]):
         assert expected in text
+    # Every kit destroyed is on a line of its product and lot, an empty one too (0 tablets).
+    listed = [kit for line in rows[0].lines for kit in line.kits]
+    assert sorted(listed) == sorted(rows[0].kits)
+    assert {line.product for line in rows[0].lines} >= {"herombopag (hetrombopag olamine) 7.5 mg"}
     exported = read_rows(reports.destruction_csv(meta, rows))
-    assert exported[0]["kits"].split() == list(rows[0].kits)
+    assert sorted(k for row in exported for k in row["kits"].split()) == sorted(rows[0].kits)
 
 
 def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: ReportMeta) -> None:
@@ -252,7 +258,7 @@ def test_monitor_pack_has_every_part(sample: SampleStudy, meta: ReportMeta) -> N
     pages = pdf_pages_text(reports.monitor_pack_pdf(meta, sample.ctx.study, pack))
     contents = pages[0]
     for part in (
-        "Contents",
+        "Open items (whatever their start)",
         "Reconciliation",
         "DARF: herombopag (hetrombopag olamine) 7.5 mg tablet (oral), IP store 1",
         "DARF: herombopag (hetrombopag olamine) 2.5 mg tablet (oral), IP store 1",
@@ -267,7 +273,7 @@ def test_monitor_pack_has_every_part(sample: SampleStudy, meta: ReportMeta) -> N
     assert "Nothing was destroyed or returned to the sponsor in this period." in text
     assert "29.1" in text and "store2-logger.csv" in text
     assert "CHAIN VERIFIED" in pages[-1]
-    assert f"Sheet {len(pages)} of {len(pages)}" in pages[-1]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     for text in pages:
         assert meta.database in text
 

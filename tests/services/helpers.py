@@ -18,6 +18,14 @@ P75 = "herombopag-7.5mg"
 P25 = "herombopag-2.5mg"
 LATE = date(2027, 6, 30)
 EARLY = date(2026, 12, 31)
+TECH_PASSWORD = "tech-pass-1"
+WITNESSED: dict[str, Any] = {
+    "witness_password": TECH_PASSWORD,
+    "reference": "AUTH-1",
+    "reason_code": "study_closed",
+}
+"""What a destruction witnessed by `tech` needs besides the kits: the witness's signature, the
+sponsor's authorisation, the reason code of in-date kits."""
 
 
 def receive(
@@ -82,7 +90,7 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
     dispense(ctx, pharmacist, password, "01-001")  # K0011
     dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand")
     dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
-    dispense(ctx, pharmacist, password, "01-002", dose_level=-1)  # S0001
+    dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")  # S0001
     counts.record_count(
         ctx, pharmacist, "K0005", 20, password, "breakage", "crushed", "tech", "tech-pass-1"
     )
@@ -90,5 +98,7 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
     first = returns.record_return(ctx, pharmacist, "K0011", 2, password, dispense="DSP000001")
     returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", password)
     returns.record_return(ctx, pharmacist, "S0001", 0, password, dispense="DSP000003")
-    destruction.destroy(ctx, pharmacist, ["K0011", "K0020"], "Tom Tech", "incineration", password)
+    destruction.destroy(
+        ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
+    )
     dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012

@@ -40,7 +40,7 @@ from dispensary.services.results import CountResult, DispenseResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import P75
+from .helpers import P75, WITNESSED
 
 PASSWORD = "pharm-pass-1"
 VERIFIERS = {"tech": "tech-pass-1", "pharm": PASSWORD, "monitor": "monitor-pass-1"}
@@ -169,7 +169,7 @@ class CountCounter(RuleBasedStateMachine):
         )
         quarantine.quarantine(self.ctx, self.pharmacist, ["K0002"], "dropped")
         destruction.destroy(
-            self.ctx, self.pharmacist, ["K0003"], "Tom Tech", "incineration", PASSWORD
+            self.ctx, self.pharmacist, ["K0003"], "tech", "incineration", PASSWORD, **WITNESSED
         )
 
     @rule()

@@ -32,10 +32,11 @@ from dispensary.services.receiving import KitIn
 from dispensary.services.results import DestroyResult, DispenseResult
 from dispensary.study import Study
 
-from .helpers import P75
+from .helpers import P75, TECH_PASSWORD, WITNESSED
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
+PAPERWORK: dict[str, Any] = {"reference": "AUTH-1", "reason_code": "damaged"}
 
 
 def assess(ctx: Context, actor: Actor, *kits: str, **request: Any) -> DestroyAssessment:
@@ -54,7 +55,7 @@ def test_each_kit_gets_its_verdict_and_the_tablets_that_would_leave(
     returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), cycle1.number)
     dispensing.dispense_cycle(ctx, pharmacist, "01-001", 2, clock.today(), pw(pharmacist))
     before = snapshot(ctx)
-    found = assess(ctx, pharmacist, "K0011", "k0001", "K0012", "K0001", witness="Tom Tech")
+    found = assess(ctx, pharmacist, "K0011", "k0001", "K0012", "K0001", witness="tech", **PAPERWORK)
     assert snapshot(ctx) == before
     verdicts = [(v.kit, v.status, v.accepted, v.tablets, v.from_returned) for v in found.kits]
     assert verdicts == [
@@ -66,26 +67,27 @@ def test_each_kit_gets_its_verdict_and_the_tablets_that_would_leave(
     assert (found.tablets, found.from_stock, found.from_returned) == (24, 21, 3)
     assert [r.code for r in found.refusals] == [DestroyCheck.METHOD, DestroyCheck.KIT]
     with pytest.raises(InvalidInput, match=re.escape(found.refusals[0].message)):
-        destruction.destroy(ctx, pharmacist, ["K0011"], "Tom Tech", "", pw(pharmacist))
+        destruction.destroy(ctx, pharmacist, ["K0011"], "tech", "", pw(pharmacist), **WITNESSED)
 
 
 def test_the_witness_must_be_named_and_another_person(
     ctx: Context, stock: Any, pharmacist: Actor
 ) -> None:
-    nobody = assess(ctx, pharmacist, "K0001", method="incineration")
+    nobody = assess(ctx, pharmacist, "K0001", method="incineration", **PAPERWORK)
     assert [r.code for r in nobody.refusals] == [DestroyCheck.WITNESS]
-    assert nobody.refusals[0].message.startswith("Give the witness's name")
-    for me in ("pharm", "Paula Pharm"):
-        found = assess(ctx, pharmacist, "K0001", witness=me, method="incineration")
+    assert nobody.refusals[0].message.startswith("Give the witness's user name")
+    for me in ("pharm", "Paula Pharm", "PHARM "):
+        found = assess(ctx, pharmacist, "K0001", witness=me, method="incineration", **PAPERWORK)
         assert [r.code for r in found.refusals] == [DestroyCheck.WITNESS_SELF]
-    ok = assess(ctx, pharmacist, "K0001", witness="Tom Tech", method="incineration")
+    ok = assess(ctx, pharmacist, "K0001", witness="tech", method="incineration", **PAPERWORK)
     assert ok.accepted and ok.tablets == 21
+    assert ok.witness_name == "Tom Tech"
 
 
 def test_unknown_kits_are_refused_each_and_no_kit_at_all_raises(
     ctx: Context, stock: Any, pharmacist: Actor
 ) -> None:
-    found = assess(ctx, pharmacist, "K0001", "Z0001", witness="Tom Tech", method="x")
+    found = assess(ctx, pharmacist, "K0001", "Z0001", witness="tech", method="x", **PAPERWORK)
     assert [(v.kit, v.accepted) for v in found.kits] == [("K0001", True), ("Z0001", False)]
     assert found.refusals[0].code is DestroyCheck.KIT_UNKNOWN
     assert found.refusals[0].error is NotFound
@@ -97,7 +99,8 @@ def test_an_expired_kit_on_the_shelf_is_destroyed(
     ctx: Context, stock: Any, pharmacist: Actor, clock: FixedClock
 ) -> None:
     clock.set_date(date(2027, 1, 2))  # lot L2 expired on 2026-12-31
-    found = assess(ctx, pharmacist, "K0011", witness="Tom Tech", method="x")
+    found = assess(ctx, pharmacist, "K0011", witness="tech", method="x", reference="AUTH-1")
+    assert found.accepted  # an expired kit needs no reason code
     assert (found.kits[0].status, found.kits[0].accepted, found.tablets) == (
         KitStatus.EXPIRED,
         True,
@@ -163,16 +166,30 @@ class DestroyCounter(RuleBasedStateMachine):
 
     @rule(
         kits=st.lists(st.sampled_from(KITS), min_size=1, max_size=3),
-        witness=st.sampled_from(["Tom Tech", "Tom Tech", "Tom Tech", "", "pharm"]),
-        method=st.sampled_from(["incineration", "incineration", ""]),
+        witness=st.sampled_from(["tech"] * 6 + ["", "pharm", "Tom Tech", "gone"]),
+        method=st.sampled_from(["incineration"] * 4 + [""]),
         days=st.sampled_from([0, 0, 40]),
         to_sponsor=st.booleans(),
+        reference=st.sampled_from(["AUTH-1"] * 4 + [""]),
+        reason=st.sampled_from(["study_closed"] * 3 + [None, "bin"]),
+        back=st.sampled_from([0, 0, 1, 60, 60]),
     )
     def assess_then_destroy(
-        self, kits: list[str], witness: str, method: str, days: int, to_sponsor: bool
+        self,
+        kits: list[str],
+        witness: str,
+        method: str,
+        days: int,
+        to_sponsor: bool,
+        reference: str,
+        reason: str | None,
+        back: int,
     ) -> None:
         self.clock.set_date(self.clock.today() + timedelta(days=days))
-        request = DestroyRequest(tuple(kits), witness, method, to_sponsor=to_sponsor)
+        on = self.clock.today() - timedelta(days=back)
+        request = DestroyRequest(
+            tuple(kits), witness, method, on, reference, to_sponsor, reason_code=reason
+        )
         found: DestroyAssessment | DispensaryError
         try:
             found = destruction.assess_destroy(self.ctx, self.pharmacist, request)
@@ -181,7 +198,17 @@ class DestroyCounter(RuleBasedStateMachine):
         done: DestroyResult | DispensaryError
         try:
             done = destruction.destroy(
-                self.ctx, self.pharmacist, kits, witness, method, PASSWORD, to_sponsor=to_sponsor
+                self.ctx,
+                self.pharmacist,
+                kits,
+                witness,
+                method,
+                PASSWORD,
+                destroyed_on=on,
+                reference=reference,
+                to_sponsor=to_sponsor,
+                witness_password=TECH_PASSWORD,
+                reason_code=reason,
             )
         except DispensaryError as exc:
             done = exc
@@ -199,7 +226,7 @@ class DestroyCounter(RuleBasedStateMachine):
         assert done.kits == tuple(v.kit for v in found.kits)
         assert (done.tablets, done.witness, done.to_sponsor) == (
             found.tablets,
-            found.witness,
+            found.witness_name,
             found.to_sponsor,
         )
 
@@ -216,7 +243,7 @@ def test_the_assessment_refuses_exactly_as_the_destruction_does(
             lambda clock: databases.context(study, clock), databases.release, _template.actors
         ),
         settings=settings(
-            max_examples=25,
+            max_examples=40,
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -226,5 +253,6 @@ def test_the_assessment_refuses_exactly_as_the_destruction_does(
     )
     print(f"\nassess then destroy, by outcome: {DestroyCounter.seen}")
     wanted = {"accepted", "witness", "witness_self", "method", "kit", "kit_unknown"}
+    wanted |= {"reference", "witness_unknown", "reason_code", "date", "reason_needed"}
     assert wanted <= set(DestroyCounter.seen), DestroyCounter.seen
     assert DestroyCounter.seen["accepted"] >= 10, DestroyCounter.seen

@@ -13,7 +13,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import VerifyResult
 
 from .conftest import Stock
-from .helpers import busy_pharmacy, enroll, receive, scalar, sql
+from .helpers import WITNESSED, busy_pharmacy, enroll, receive, scalar, sql
 
 Password = Callable[[Actor], str]
 
@@ -127,7 +127,9 @@ def test_a_refused_step_leaves_the_chain_as_it_was(
 
     before = audit.verify(busy, monitor)
     with pytest.raises(NotPermitted):
-        destruction.destroy(busy, pharmacist, ["K0002"], "Tom Tech", "incineration", "wrong-pw-1")
+        destruction.destroy(
+            busy, pharmacist, ["K0002"], "tech", "incineration", "wrong-pw-1", **WITNESSED
+        )
     after = audit.verify(busy, monitor)
     assert (after.ok, after.entries, after.ledger_entries) == (
         True,

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import DestructionReason, KitStatus
 from dispensary.domain.errors import (
     InvalidInput,
     NotFound,
@@ -16,20 +17,34 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
 )
-from dispensary.services import audit, destruction, quarantine, queries, reconciliation, returns
+from dispensary.services import (
+    audit,
+    destruction,
+    quarantine,
+    queries,
+    reconciliation,
+    returns,
+    signing,
+    users,
+)
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import P75, receive, scalar
+from .helpers import P75, TECH_PASSWORD, receive, scalar
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
 
 
 def destroy(ctx: Context, actor: Actor, password: str, kits: list[str], **options: Any) -> Any:
-    witness = options.pop("witness", "Tom Tech")
+    """A destruction witnessed by Tom Tech (user `tech`, signing), authorised by the sponsor,
+    with the reason code in-date kits need."""
+    witness = options.pop("witness", "tech")
     method = options.pop("method", "incineration")
+    options.setdefault("witness_password", TECH_PASSWORD)
+    options.setdefault("reference", "AUTH-1")
+    options.setdefault("reason_code", DestructionReason.STUDY_CLOSED)
     return destruction.destroy(ctx, actor, kits, witness, method, password, **options)
 
 
@@ -100,7 +115,7 @@ def test_quarantined_and_expired_kits_can_be_destroyed(
 @pytest.mark.parametrize(
     ("witness", "error", "words"),
     [
-        ("", InvalidInput, "Give the witness's name"),
+        ("", InvalidInput, "Give the witness's user name"),
         ("pharm", RuleViolation, "The witness must be another person"),
         ("paula pharm", RuleViolation, "The witness must be another person"),
     ],
@@ -169,4 +184,120 @@ def test_signature_and_role(
     with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         destroy(ctx, pharmacist, "nope-nope-1", ["K0001"])
     with refused(ctx, NotPermitted, "tech (technician) may not destroy stock"):
-        destroy(ctx, technician, pw(technician), ["K0001"], witness="Paula Pharm")
+        destroy(ctx, technician, pw(technician), ["K0001"], witness="pharm")
+
+
+# -- issue 12: destruction as a controlled step --------------------------------------------------
+
+
+def test_in_date_kit_to_the_bin_with_ones_own_name_reversed_as_witness_is_refused(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """The finding: an in-date kit destroyed by method "bin", witnessed by "Pharm Paula" (the
+    destroyer's own name reversed), was accepted. The witness is now a user who signs, and an
+    in-date kit needs the reason code of the sponsor's authorisation."""
+    with refused(ctx, NotFound, "There is no user 'Pharm Paula'"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], witness="Pharm Paula", method="bin")
+    with refused(ctx, InvalidInput, "Kit(s) K0001 are still in date and unused"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], method="bin", reason_code=None)
+    with refused(ctx, InvalidInput, "That is not a destruction reason code"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], method="bin", reason_code="bin")
+    with refused(ctx, InvalidInput, "Give the sponsor's destruction authorisation reference"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], reference="  ")
+
+
+def test_the_witness_signs_with_their_own_password(
+    ctx: Context,
+    stock: Stock,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    with pytest.raises(SignatureFailed, match="signature password for tech is wrong") as failed:
+        signing.run_signed(
+            ctx,
+            pharmacist,
+            lambda: destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], witness_password="x"),
+        )
+    assert failed.value.signer == "tech"
+    assert queries.kit_detail(ctx, pharmacist, "K0001").status is KitStatus.AVAILABLE
+    assert scalar(ctx, "SELECT failed_attempts FROM users WHERE username = 'tech'") == 1
+    assert scalar(ctx, "SELECT failed_attempts FROM users WHERE username = 'pharm'") == 0
+    result = destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], reason_code="damaged")
+    assert (result.witness, result.reference, result.reason_code) == (
+        "Tom Tech",
+        "AUTH-1",
+        "damaged",
+    )
+    with ctx.engine.connect() as conn:
+        signed = conn.execute(
+            text(
+                "SELECT s.meaning, u.username FROM signatures s JOIN users u ON u.id = s.user_id "
+                "WHERE s.record_type = 'destruction' ORDER BY s.id"
+            )
+        ).all()
+    assert [tuple(r) for r in signed] == [("destroyed", "pharm"), ("witnessed", "tech")]
+    assert scalar(ctx, "SELECT witness_id FROM destructions") == scalar(
+        ctx, "SELECT id FROM users WHERE username = 'tech'"
+    )
+    assert scalar(ctx, "SELECT reason_code FROM destructions") == "damaged"
+
+
+def test_the_witness_is_another_active_user(
+    ctx: Context, stock: Stock, pharmacist: Actor, admin: Actor, pw: Password, refused: Refused
+) -> None:
+    users.set_active(ctx, admin, "tech", False, "left the site")
+    with refused(ctx, NotPermitted, "tech cannot witness: the account is not active"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"])
+
+
+def test_returned_tablets_are_not_destroyed_before_their_return(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The finding: returned tablets were destroyed on a date before they were dispensed."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), dispense="DSP000001")
+    with refused(ctx, RuleViolation, "Kit K0011 was returned on 2026-01-26: it cannot have"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], destroyed_on=date(2026, 1, 4))
+    with refused(ctx, RuleViolation, "Kit K0011 was returned on 2026-01-26"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], destroyed_on=date(2026, 1, 25))
+    done = destroy(ctx, pharmacist, pw(pharmacist), ["K0011"], reason_code=None)
+    assert (done.destroyed_on, done.tablets, done.reason_code) == (date(2026, 1, 26), 3, None)
+
+
+def test_stock_is_not_destroyed_before_its_receipt(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    received = queries.kit_detail(ctx, pharmacist, "K0001")
+    with refused(ctx, RuleViolation, "Kit K0001 was received on"):
+        destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], destroyed_on=date(2025, 12, 1))
+    assert received.status is KitStatus.AVAILABLE
+
+
+def test_the_log_lists_tablets_per_product_and_lot_with_both_signatures(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, pw: Password
+) -> None:
+    """The finding: the log gave one line of "92 tablets" across strengths and lots."""
+    destroy(ctx, pharmacist, pw(pharmacist), ["K0001", "K0002", "K0011", "S0001"])
+    [log] = queries.destruction_log(ctx, pharmacist)
+    lines = [(x.product, x.lot, x.kits, x.tablets, x.from_returned) for x in log.lines]
+    name = "herombopag (hetrombopag olamine)"
+    small = queries.kit_detail(ctx, pharmacist, "S0001")
+    assert lines == [
+        (f"{name} 2.5 mg", "S1", ("S0001",), lines[0][3], False),
+        (f"{name} 7.5 mg", "L1", ("K0001", "K0002"), 42, False),
+        (f"{name} 7.5 mg", "L2", ("K0011",), 21, False),
+    ]
+    assert small.status is KitStatus.DESTROYED and lines[0][3] > 0
+    assert log.tablets == sum(x.tablets for x in log.lines)
+    assert [(s.name, s.meaning) for s in log.signatures] == [
+        ("Paula Pharm", "destroyed"),
+        ("Tom Tech", "witnessed"),
+    ]
+    assert all(s.at == clock.now() for s in log.signatures)
+    assert log.reason_code is DestructionReason.STUDY_CLOSED

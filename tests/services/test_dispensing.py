@@ -27,12 +27,13 @@ from dispensary.services import (
     queries,
     reconciliation,
     returns,
+    studies,
 )
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar, sql
+from .helpers import LATE, P25, P75, WITNESSED, dispense, enroll, receive, scalar, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -94,7 +95,7 @@ def test_fefo_skips_kits_that_expire_before_the_supply_lasts(
 def test_reduced_dose_uses_the_other_strength(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
-    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-1)
+    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-1, dose_ordered_by="Dr Liu")
     assert [(k.kit, k.product, k.tablets) for k in result.kits] == [("S0001", P25, 42)]
     assert result.directions.startswith("Take 2 tablets by mouth")
 
@@ -102,8 +103,28 @@ def test_reduced_dose_uses_the_other_strength(
 def test_whole_kits_are_handed_out(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
-    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-2)  # 21 tablets needed
-    assert (result.tablets, [k.tablets for k in result.kits]) == (42, [42])
+    result = dispense(ctx, pharmacist, pw(pharmacist), dose_level=-2, dose_ordered_by="Dr Liu")
+    assert (result.tablets, [k.tablets for k in result.kits]) == (42, [42])  # 21 needed
+
+
+def test_a_partial_kit_is_not_topped_up_with_a_full_kit(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """Issue 12: a partial kit of 20 and a full kit of 21 gave 41 tablets for a 21-day cycle."""
+    counts.record_count(
+        ctx,
+        pharmacist,
+        "K0011",
+        20,
+        pw(pharmacist),
+        "breakage",
+        "one crushed",
+        "tech",
+        "tech-pass-1",
+    )
+    result = dispense(ctx, pharmacist, pw(pharmacist))
+    assert [(k.kit, k.tablets, k.partial) for k in result.kits] == [("K0012", 21, False)]
+    assert result.tablets == 21
 
 
 def test_two_kits_when_one_is_not_enough(
@@ -120,9 +141,15 @@ def test_two_kits_when_one_is_not_enough(
         "tech",
         "tech-pass-1",
     )
+    counts.record_count(
+        ctx, pharmacist, "K0012", 1, pw(pharmacist), "breakage", "spilt", "tech", "tech-pass-1"
+    )
     result = dispense(ctx, pharmacist, pw(pharmacist))
-    assert [(k.kit, k.tablets) for k in result.kits] == [("K0011", 20), ("K0012", 21)]
-    assert result.tablets == 41
+    assert [(k.kit, k.tablets, k.partial) for k in result.kits] == [
+        ("K0011", 20, True),
+        ("K0012", 1, True),
+    ]
+    assert result.tablets == 21
 
 
 def test_only_participants_on_treatment(
@@ -157,6 +184,7 @@ def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult
 
 def test_minimum_interval_since_previous_day1(
     ctx: Context,
+    admin: Actor,
     clock: FixedClock,
     cycle1: DispenseResult,
     pharmacist: Actor,
@@ -165,6 +193,7 @@ def test_minimum_interval_since_previous_day1(
 ) -> None:
     clock.set_date(date(2026, 1, 22))
     return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    studies.confirm_rule(ctx, admin, "cycle.min_interval", "protocol amendment 2")
     with refused(ctx, RuleViolation, "only 17 days after the previous cycle's day 1"):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
     clock.set_date(date(2026, 1, 23))
@@ -274,8 +303,15 @@ def test_dose_change_needs_who_ordered_it(
 
 
 def test_platelets_at_the_hold_threshold_need_an_override(
-    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
+    ctx: Context,
+    admin: Actor,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
 ) -> None:
+    studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
     with refused(ctx, RuleViolation, "Platelets 100 x 10^9/L are at or above 100"):
         dispense(ctx, pharmacist, pw(pharmacist), platelet_count=100)
     result = dispense(
@@ -318,8 +354,14 @@ def test_a_kit_expiring_after_the_first_expiry_choice_needs_a_reason_which_is_re
 
 
 def test_the_next_cycle_on_the_same_day_is_too_early_whatever_day_1_says(
-    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+    ctx: Context,
+    admin: Actor,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
 ) -> None:
+    studies.confirm_rule(ctx, admin, "cycle.min_interval", "protocol amendment 2")
     with refused(
         ctx,
         RuleViolation,
@@ -341,7 +383,7 @@ def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
         result = dispense(ctx, actor, password, "01-002", kits=["K0001"], override_reason="in hand")
         returns.record_return(ctx, actor, "K0001", 4, password, dispense=result.number)
     elif status == "destroyed":
-        destruction.destroy(ctx, actor, ["K0001"], "Tom Tech", "incineration", password)
+        destruction.destroy(ctx, actor, ["K0001"], "tech", "incineration", password, **WITNESSED)
     return "K0001"
 
 

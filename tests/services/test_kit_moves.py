@@ -36,7 +36,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import P75, busy_pharmacy, receive, scalar, sql
+from .helpers import P75, WITNESSED, busy_pharmacy, receive, scalar, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -86,7 +86,7 @@ def test_every_status_change_is_a_move_of_the_table(
     busy_pharmacy(ctx, clock, pharmacist, password)  # dispense, void, return, destroy
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
     quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use")
-    destruction.destroy(ctx, pharmacist, ["K0100"], "Tom Tech", "incineration", password)
+    destruction.destroy(ctx, pharmacist, ["K0100"], "tech", "incineration", password, **WITNESSED)
     log = "timestamp,celsius\n2026-01-25T08:00:00+00:00,21.0\n2026-01-25T09:00:00+00:00,31.0\n"
     [excursion] = temperature.import_logger(ctx, technician, "IP store 1", log)
     assert excursion.kits_quarantined

@@ -22,7 +22,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import dispense, scalar
+from .helpers import WITNESSED, dispense, scalar
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -212,13 +212,16 @@ def test_adherence_waits_for_every_kit_of_the_dispense(
         "tech",
         "tech-pass-1",
     )
+    counts.record_count(
+        ctx, pharmacist, "K0012", 1, pw(pharmacist), "breakage", "spilt", "tech", "tech-pass-1"
+    )
     first = dispense(ctx, pharmacist, pw(pharmacist))
     assert [k.kit for k in first.kits] == ["K0011", "K0012"]
     clock.set_date(NEXT_DAY1)
-    part = returns.record_return(ctx, pharmacist, "K0011", 19, pw(pharmacist), dispense="DSP000001")
-    assert (part.returned, part.expected, part.adherence, part.flags) == (19, 0, None, ())
-    whole = returns.record_return(ctx, pharmacist, "K0012", 1, pw(pharmacist), dispense="DSP000001")
-    assert (whole.dispensed, whole.returned, whole.taken, whole.expected) == (41, 20, 21, 21)
+    part = returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
+    assert (part.returned, part.expected, part.adherence, part.flags) == (1, 0, None, ())
+    whole = returns.record_return(ctx, pharmacist, "K0012", 0, pw(pharmacist), dispense="DSP000001")
+    assert (whole.dispensed, whole.returned, whole.taken, whole.expected) == (21, 1, 20, 21)
 
 
 def test_correction_is_a_new_return_with_reversing_entries(
@@ -290,7 +293,9 @@ def test_correction_after_destruction_is_refused(
     tablets: int,
 ) -> None:
     first = give_back(ctx, pharmacist, pw(pharmacist), tablets)
-    destruction.destroy(ctx, pharmacist, ["K0011"], "Tom Tech", "incineration", pw(pharmacist))
+    destruction.destroy(
+        ctx, pharmacist, ["K0011"], "tech", "incineration", pw(pharmacist), **WITNESSED
+    )
     with refused(
         ctx, RuleViolation, "The returned tablets of kit K0011 have already been destroyed"
     ):

@@ -43,7 +43,7 @@ from dispensary.services.receiving import KitIn
 from dispensary.services.results import BalanceRow, KitRow
 from dispensary.study import Study
 
-from .helpers import P25, P75
+from .helpers import P25, P75, WITNESSED
 
 T = TypeVar("T")
 Snapshot = Callable[[Context], object]
@@ -278,10 +278,11 @@ class Counter(RuleBasedStateMachine):
                 self.ctx,
                 self.pharmacist,
                 [kit.number],
-                "Tom Tech",
+                "tech",
                 "incineration",
                 PASSWORD,
                 to_sponsor=to_sponsor,
+                **WITNESSED,
             ),
         )
 

@@ -107,6 +107,7 @@ def test_refusal_is_shown_in_the_form(
 def test_destroy_needs_another_witness_and_a_signature(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The witness is another user, named by user name, who types their own password."""
     asked = sign_with(monkeypatch, PASSWORDS["pharm"])
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0001")
@@ -117,14 +118,52 @@ def test_destroy_needs_another_witness_and_a_signature(
     assert screen.reference.text() == "CERT-77"
 
     screen.witness.clear()
-    qtbot.keyClicks(screen.witness, "Tom Tech")
+    qtbot.keyClicks(screen.witness, "Pharm Paula")  # one's own name reversed: no such user
+    assert "There is no user &#x27;Pharm Paula&#x27;" in screen.destroy_verdict.text()
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert "There is no user 'Pharm Paula'" in screen.message.text()
+    assert asked == []
+
+    screen.witness.clear()
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, "not-tech-1")
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert "The signature password for tech is wrong" in screen.message.text()
+    assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
+    assert screen.witness_password.text() == ""  # typed again by the witness
+
+    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert asked[-1][1] == "destroyed"
+    assert "witnessed by Tom Tech, authorised by CERT-77" in asked[-1][2]
     log = queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))
     assert log[-1].kits == ("K0001",)
     assert (log[-1].witness, log[-1].reference, log[-1].tablets) == ("Tom Tech", "CERT-77", 10)
     assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+
+
+def test_an_in_date_kit_needs_a_reason_code(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0003")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
+    qtbot.keyClicks(screen.reference, "AUTH-9")
+    assert "K0003 are still in date and unused" in screen.destroy_verdict.text()
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert "give the reason code" in screen.message.text()
+    assert asked == [] and status_of(pharmacy, "K0003") is KitStatus.AVAILABLE
+
+    screen.reason_code.setFocus()
+    QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)  # the first reason: damaged
+    assert screen.reason_code.currentData() == "damaged"
+    assert "still in date" not in screen.destroy_verdict.text()
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0003") is KitStatus.DESTROYED
 
 
 def test_cancelled_signature_writes_nothing(
@@ -133,10 +172,14 @@ def test_cancelled_signature_writes_nothing(
     sign_with(monkeypatch, None)
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0002")
-    qtbot.keyClicks(screen.witness, "Tom Tech")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
+    qtbot.keyClicks(screen.reference, "AUTH-9")
+    screen.reason_code.setFocus()
+    QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
-    assert screen.witness.text() == "Tom Tech"
+    assert screen.witness.text() == "tech"
 
 
 def test_monitor_sees_no_actions_and_the_service_refuses_anyway(
@@ -148,7 +191,7 @@ def test_monitor_sees_no_actions_and_the_service_refuses_anyway(
     assert screen.count_button.isHidden()
     with pytest.raises(NotPermitted):
         destruction.destroy(
-            pharmacy.ctx, pharmacy.actor("monitor"), ["K0002"], "Tom Tech", "x", "monitorpass1"
+            pharmacy.ctx, pharmacy.actor("monitor"), ["K0002"], "tech", "x", "monitorpass1"
         )
 
 
@@ -262,13 +305,34 @@ def test_the_destroy_panel_shows_the_services_verdict_before_signing(
     assert [k.number for k in screen.selected()] == ["K0001", "K0003"]
     verdict = screen.destroy_verdict.text()
     assert "2 kit(s), <b>31</b> tablets would leave: 21 from the shelf, 10 returned" in verdict
-    assert "Give the witness&#x27;s name" in verdict  # the paperwork is assessed too
+    assert "Give the witness&#x27;s user name" in verdict  # the paperwork is assessed too
 
     select_kits(screen, {"K0003", out})
     assert f"Kit {out} is dispensed: record its return first." in screen.destroy_verdict.text()
-    qtbot.keyClicks(screen.witness, "Tom Tech")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "AUTH-9")
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert f"Kit {out} is dispensed: record its return first." in screen.message.text()
     assert asked == []  # refused before the signature
     assert status_of(pharmacy, "K0003") is KitStatus.AVAILABLE
+
+
+def test_the_table_shows_where_each_kit_really_is(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """Issue 12: a kit held for the monitor (or with a participant) is not at the storage area."""
+    screen = make_screen(qtbot, pharmacy)
+    model = screen.model
+    headers = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(model.columnCount())
+    ]
+    where = headers.index("Where")
+    held = model.rows.index(next(r for r in model.rows if r.status is KitStatus.RETURNED))
+    shelf = model.rows.index(next(r for r in model.rows if r.status is KitStatus.AVAILABLE))
+    held_text = model.index(held, where).data()
+    assert held_text == model.rows[held].where
+    assert "held for the monitor" in held_text
+    assert model.index(shelf, where).data() == model.rows[shelf].where
+    screen.grab().save(str(tmp_path / "inventory.png"))

@@ -186,6 +186,8 @@ def test_platelets_at_the_hold_threshold_warn_and_a_dose_change_asks_who_ordered
     printer: Printer,
 ) -> None:
     pharm = counter.actor("pharm")
+    # The shipped platelet rule is a site decision: it holds once an administrator confirms it.
+    studies.confirm_rule(counter.ctx, counter.actor("admin"), "platelets", "investigator's rule")
     first = dispensing.dispense_cycle(
         counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1"
     )

@@ -21,10 +21,13 @@ from dispensary.cli.core import (
     UsageError,
     calendar_date,
     cell,
+    destruction_options,
     number,
     percent,
     plural,
     receive_options,
+    return_outcome,
+    return_outcome_options,
     shipment_kits,
     whole,
 )
@@ -208,6 +211,7 @@ def cmd_check_return(run: Run) -> int:
         held_days=a.held_days,
         condition=a.condition or "",
         note=a.note or "",
+        **return_outcome(run),
     )
     found = returns.assess_return(run.context(), run.actor(), request)
     needs = None
@@ -332,6 +336,7 @@ def return_check(checks: Commands) -> None:
     p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
     p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
     p.add_argument("--condition", metavar="TEXT")
+    return_outcome_options(p)
 
 
 # -- check receive -------------------------------------------------------------------------------
@@ -437,6 +442,7 @@ def cmd_check_destroy(run: Run) -> int:
         destroyed_on=a.date,
         reference=a.reference,
         to_sponsor=a.to_sponsor,
+        reason_code=a.reason_code,
     )
     found = destruction.assess_destroy(run.context(), run.actor(), request)
     run.emit(_destroy_data(found), _destroy_lines(found))
@@ -448,7 +454,10 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
         "destroyed_on": found.destroyed_on,
         "to_sponsor": found.to_sponsor,
         "witness": found.witness,
+        "witness_name": found.witness_name,
         "method": found.method,
+        "reference": found.reference,
+        "reason_code": found.reason_code,
         "tablets": found.tablets,
         "from_stock": found.from_stock,
         "from_returned": found.from_returned,
@@ -464,6 +473,7 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
                 "held_returned": v.held_returned,
                 "from_returned": v.from_returned,
                 "tablets": v.tablets,
+                "needs_reason": v.needs_reason,
             }
             for v in found.kits
         ],
@@ -475,8 +485,10 @@ def _destroy_lines(found: DestroyAssessment) -> list[str]:
     lines = [
         f"{what} of {plural(len(found.kits), 'kit')} on {found.destroyed_on.isoformat()}: "
         f"{_verdict(found.refused, None)}. Nothing was changed.",
-        f"  Witness     {found.witness or '-'}",
+        f"  Witness     {found.witness_name or found.witness or '-'}",
         f"  Method      {found.method or '-'}",
+        f"  Authorised  {found.reference or '-'}",
+        f"  Reason      {found.reason_code.label if found.reason_code else '-'}",
     ]
     for v in found.kits:
         if v.accepted:
@@ -499,14 +511,10 @@ def destroy_check(checks: Commands) -> None:
         "destroy",
         cmd_check_destroy,
         "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
-        "tablets that would leave, the witness (exit 0: accepted as it stands; 3: refused)",
+        "tablets that would leave, the witness, the authorisation and reason code (no password "
+        "is asked; exit 0: accepted as it stands; 3: refused)",
     )
-    p.add_argument("kits", nargs="+", metavar="KIT")
-    p.add_argument("--witness", default="", metavar="NAME", help="(destroy requires it)")
-    p.add_argument("--method", default="", metavar="TEXT", help="(destroy requires it)")
-    p.add_argument("--date", type=calendar_date, help="destruction date (default today)")
-    p.add_argument("--reference", default="", metavar="TEXT")
-    p.add_argument("--to-sponsor", action="store_true")
+    destruction_options(p, required=False)
 
 
 # -- check count ---------------------------------------------------------------------------------

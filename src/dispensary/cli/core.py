@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.codes import DestructionReason, ParticipantStatus
 from dispensary.domain.errors import InvalidInput, NotSignedIn
 from dispensary.domain.rules import (
     MAX_DAYS_AHEAD,
@@ -39,6 +39,7 @@ ENV_PASSWORD = "DISPENSARY_PASSWORD"
 ENV_NEW_PASSWORD = "DISPENSARY_NEW_PASSWORD"
 ENV_VERIFIER_PASSWORD = "DISPENSARY_VERIFIER_PASSWORD"
 ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
+ENV_WITNESS_PASSWORD = "DISPENSARY_WITNESS_PASSWORD"
 ENV_TODAY = "DISPENSARY_TODAY"
 ENV_DEBUG = "DISPENSARY_DEBUG"
 TRAINING_ONLY = (
@@ -93,7 +94,8 @@ def secret(env: str, who: str) -> str:
 
 
 def second_person_secret(env: str, name: str | None, why: str) -> str:
-    """The password of the second person named (count verifier, dispense checker); none named,
+    """The password of the second person named (count verifier, dispense checker, destruction
+    witness); none named,
     no password asked."""
     return secret(env, f"{name} ({why})") if name else ""
 
@@ -272,6 +274,37 @@ def read_text(path: str, what: str) -> str:
         ) from exc
 
 
+# -- a return's outcome and held period: `return` and `check return` ---------------------------
+
+
+def return_outcome_options(p: argparse.ArgumentParser) -> None:
+    """The options `return` and `check return` share for a kit not brought back and the period
+    the investigator held the drug (both dates and who ordered it, or the older --held-days)."""
+    p.add_argument(
+        "--not-brought-back",
+        action="store_true",
+        help="the participant did not bring the kit back: give --tablets 0 (flagged, not taken)",
+    )
+    p.add_argument("--held-from", type=calendar_date, metavar="DATE", help="drug held from")
+    p.add_argument("--held-until", type=calendar_date, metavar="DATE", help="drug held until")
+    p.add_argument(
+        "--held-ordered-by", default="", metavar="NAME", help="investigator who ordered the hold"
+    )
+
+
+def return_outcome(run: Run) -> dict[str, Any]:
+    """The return service's keywords for those options."""
+    from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
+
+    a = run.args
+    return {
+        "outcome": NOT_BROUGHT_BACK if a.not_brought_back else "",
+        "held_from": a.held_from,
+        "held_until": a.held_until,
+        "held_ordered_by": a.held_ordered_by or "",
+    }
+
+
 # -- a shipment's kits: `receive` and `check receive` -------------------------------------------
 
 
@@ -387,3 +420,31 @@ def missing_subcommand(run: Run) -> int:
     raise UsageError(
         f"'{run.args.command}' needs an action; see `dispensary {run.args.command} --help`."
     )
+
+
+def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
+    """The paperwork of `destroy` and `check destroy` (which lets any of it be left out, to
+    see what destroy would say)."""
+    need = " (required)" if required else " (destroy requires it)"
+    p.add_argument("kits", nargs="+", metavar="KIT")
+    p.add_argument(
+        "--witness",
+        required=required,
+        default="",
+        metavar="USER",
+        help=f"user name of the witness, another active user ({ENV_WITNESS_PASSWORD}){need}",
+    )
+    p.add_argument("--method", required=required, default="", metavar="TEXT", help=need.strip())
+    p.add_argument("--date", type=calendar_date, help="destruction date (default today)")
+    p.add_argument(
+        "--reference",
+        default="",
+        metavar="TEXT",
+        help=f"the sponsor's destruction authorisation reference{need}",
+    )
+    p.add_argument(
+        "--reason-code",
+        choices=[r.value for r in DestructionReason],
+        help="why kits still in date leave (needed for them)",
+    )
+    p.add_argument("--to-sponsor", action="store_true")

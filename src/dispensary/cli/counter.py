@@ -24,6 +24,8 @@ from dispensary.cli.core import (
     percent,
     plural,
     record_id,
+    return_outcome,
+    return_outcome_options,
     second_person_secret,
     status_label,
     table,
@@ -409,6 +411,7 @@ def cmd_return(run: Run) -> int:
         held_days=a.held_days,
         condition=a.condition or "",
         note=a.note or "",
+        **return_outcome(run),
     )
     head = (
         f"Return {result.return_id} recorded: kit {result.kit} of {result.dispense_number} "
@@ -461,6 +464,7 @@ def return_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
     p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
     p.add_argument("--condition", metavar="TEXT")
+    return_outcome_options(p)
 
 
 def cmd_correct_return(run: Run) -> int:

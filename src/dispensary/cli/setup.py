@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import (
     ENV_NEW_PASSWORD,
@@ -21,6 +21,7 @@ from dispensary.cli.core import (
     Fill,
     new_secret,
     path_option,
+    plural,
     read_text,
     table,
 )
@@ -29,6 +30,7 @@ from dispensary.domain.errors import RuleViolation
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
+    from dispensary.services.results import RuleState
 
 
 def cmd_init(run: Run) -> int:
@@ -255,11 +257,58 @@ def cmd_study_update(run: Run) -> int:
     return EXIT_OK
 
 
+def _rule_data(r: RuleState) -> dict[str, Any]:
+    return {
+        "rule": r.key,
+        "title": r.title,
+        "source": r.source,
+        "confirmed": r.confirmed,
+        "state": r.state,
+        "confirmed_by": r.confirmed_by,
+        "confirmed_at": r.confirmed_at,
+        "reason": r.reason,
+    }
+
+
+def cmd_study_rules(run: Run) -> int:
+    from dispensary.services import studies
+
+    rules = studies.study_rules(run.context(), run.actor())
+    rows = [(r.key, r.source, r.state, r.title) for r in rules]
+    lines = table(("Rule", "Source", "State", "What it says"), rows)
+    waiting = [r for r in rules if not r.confirmed]
+    if waiting:
+        lines.append(
+            f"{plural(len(waiting), 'rule')} to confirm: until confirmed they never block the "
+            'counter. An administrator confirms one: dispensary study confirm RULE --reason "..."'
+        )
+    run.emit([_rule_data(r) for r in rules], lines)
+    return EXIT_OK
+
+
+def cmd_study_confirm(run: Run) -> int:
+    from dispensary.services import studies
+
+    a = run.args
+    done = studies.confirm_rule(run.context(), run.actor(), a.rule, a.reason)
+    run.emit(
+        _rule_data(done),
+        [f"Rule {done.key} ({done.source}) is confirmed: the counter now applies it as written."],
+    )
+    return EXIT_OK
+
+
 def study_parser(group: argparse.ArgumentParser) -> None:
     study = Commands.actions(group, "study_command")
     study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
     p = study.add("update", cmd_study_update, "replace the study file (administrator)")
     p.add_argument("file", type=path_option, metavar="FILE.toml")
+    p.add_argument("--reason", required=True)
+    study.add(
+        "rules", cmd_study_rules, "list the study's rules, their source, and which to confirm"
+    )
+    p = study.add("confirm", cmd_study_confirm, "confirm a site-decision rule (administrator)")
+    p.add_argument("rule", metavar="RULE", help="the rule's key, as `study rules` lists it")
     p.add_argument("--reason", required=True)
 
 

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 from dispensary.cli.core import (
     ENV_VERIFIER_PASSWORD,
+    ENV_WITNESS_PASSWORD,
     EXIT_OK,
     Fill,
     calendar_date,
     cell,
+    destruction_options,
     keyed,
     kits_text,
     path_option,
@@ -96,40 +98,50 @@ def quarantine_parser(p: argparse.ArgumentParser, release: bool) -> None:
 
 def cmd_destroy(run: Run) -> int:
     from dispensary.services import destruction
+    from dispensary.services.assessment import DestroyRequest
 
     a = run.args
+    ctx, actor = run.context(), run.actor()
+    request = DestroyRequest(
+        a.kits, a.witness, a.method, a.date, a.reference, a.to_sponsor, a.reason_code
+    )
+    # Assess, then act: a refused destruction is said before the witness types a password.
+    found = destruction.assess_destroy(ctx, actor, request)
+    if found.refusals:
+        first = found.refusals[0]
+        raise first.error(first.message)
+    password = run.password()
+    witness_password = second_person_secret(ENV_WITNESS_PASSWORD, a.witness, "witnessing")
     result = destruction.destroy(
-        run.context(),
-        run.actor(),
+        ctx,
+        actor,
         a.kits,
         a.witness,
         a.method,
-        run.password(),
+        password,
         destroyed_on=a.date,
         reference=a.reference,
         to_sponsor=a.to_sponsor,
+        witness_password=witness_password,
+        reason_code=a.reason_code,
     )
     verb = "Returned to the sponsor" if result.to_sponsor else "Destroyed"
     lines = [
         f"{verb}: {plural(len(result.kits), 'kit')} ({kits_text(result.kits)}), "
         f"{result.tablets} tablets, on {result.destroyed_on.isoformat()}.",
-        f"  Method     {result.method}",
-        f"  Witness    {result.witness}",
+        f"  Method         {result.method}",
+        f"  Witness        {result.witness} (signed)",
+        f"  Authorisation  {result.reference}",
     ]
-    if a.reference:
-        lines.append(f"  Reference  {a.reference}")
+    if result.reason_code is not None:
+        lines.append(f"  Reason         {result.reason_code.label}")
     run.emit(asdict(result), lines)
     return EXIT_OK
 
 
 def destroy_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_destroy)
-    p.add_argument("kits", nargs="+", metavar="KIT")
-    p.add_argument("--witness", required=True, metavar="NAME")
-    p.add_argument("--method", required=True, metavar="TEXT")
-    p.add_argument("--date", type=calendar_date)
-    p.add_argument("--reference", default="", metavar="TEXT")
-    p.add_argument("--to-sponsor", action="store_true")
+    destruction_options(p, required=True)
 
 
 def cmd_count(run: Run) -> int:

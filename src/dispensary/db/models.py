@@ -252,6 +252,13 @@ class Return(Base):
     counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 12 (last, NULL on older rows): the outcome (None: counted; "not_brought_back": the
+    # participant did not bring the kit back, its tablets are unaccounted for, not taken), and
+    # the period the investigator held the drug, with who ordered it.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    held_from: Mapped[date | None] = mapped_column(Date)
+    held_until: Mapped[date | None] = mapped_column(Date)
+    held_ordered_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AdherenceNote(Base):
@@ -265,6 +272,20 @@ class AdherenceNote(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class RuleConfirmation(Base):
+    """An administrator's confirmation of a study-file rule whose source is not the registry or
+    the protocol (a site decision), for the source it had then: a new source needs a new one."""
+
+    __tablename__ = "rule_confirmations"
+    __table_args__ = (UniqueConstraint("rule", "source", name="uq_rule_confirmations_rule"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Destruction(Base):
     __tablename__ = "destructions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -276,6 +297,10 @@ class Destruction(Base):
     kits: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of kit numbers
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # issue 12 (last: older rows hash without them). The witness is a user who signed; rows
+    # written before keep only the witness's name as typed (`witness`), with these NULL.
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason_code: Mapped[str | None] = mapped_column(String(30))
 
 
 class PhysicalCount(Base):
@@ -424,10 +449,12 @@ APPEND_ONLY: tuple[type[Base], ...] = (
     ReconciliationSignOff,
     Shipment,
     Excursion,
+    RuleConfirmation,
 )
 """The records of what happened: inserted, never updated, never deleted. A mistake is put right
 by a new record that names the one it corrects. Guarded here (db.guards) and by the database's
-triggers (migration 0004); the application's PostgreSQL role may not UPDATE or DELETE them."""
+triggers (migration 0004; 0006 for rule confirmations); the application's PostgreSQL role may
+not UPDATE or DELETE them."""
 
 UPDATED: tuple[type[Base], ...] = (StudyRecord, Setting, ChainHead, User, Kit, Participant)
 """The only tables whose rows the program changes in place: the study file (`study update`),

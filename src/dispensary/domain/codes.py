@@ -119,12 +119,15 @@ class Flag(StrEnum):
 
     UNDER_USE = "under_use"
     OVER_USE = "over_use"
+    NOT_BROUGHT_BACK = "not_brought_back"  # a kit not returned: its tablets are unaccounted for
 
     @property
     def label(self) -> str:
-        return {"under_use": "Under-use (missed doses)", "over_use": "Over-use (safety signal)"}[
-            self.value
-        ]
+        return {
+            "under_use": "Under-use (missed doses)",
+            "over_use": "Over-use (safety signal)",
+            "not_brought_back": "Not brought back (tablets unaccounted for)",
+        }[self.value]
 
 
 class SignatureMeaning(StrEnum):
@@ -141,3 +144,28 @@ class SignatureMeaning(StrEnum):
     RECONCILIATION_SIGNED_OFF = "reconciliation signed off"
     RELEASED = "released"
     RECEIVED = "received"
+
+
+class DestructionReason(StrEnum):
+    """Why stock still in date leaves unused, as the sponsor's destruction authorisation
+    records it: required when an in-date kit from the shelf is destroyed or sent back (an
+    expired kit, or tablets a participant returned, need no reason code)."""
+
+    DAMAGED = "damaged"
+    TEMPERATURE_EXCURSION = "temperature_excursion"
+    RECALL = "recall"
+    STUDY_CLOSED = "study_closed"
+    SPONSOR_INSTRUCTION = "sponsor_instruction"
+
+    @property
+    def label(self) -> str:
+        return _DESTRUCTION_REASON_LABELS[self]
+
+
+_DESTRUCTION_REASON_LABELS = {
+    DestructionReason.DAMAGED: "Damaged or contaminated",
+    DestructionReason.TEMPERATURE_EXCURSION: "Temperature excursion (sponsor rejected)",
+    DestructionReason.RECALL: "Recall of the lot",
+    DestructionReason.STUDY_CLOSED: "Study closed or treatment ended",
+    DestructionReason.SPONSOR_INSTRUCTION: "Other written instruction of the sponsor",
+}

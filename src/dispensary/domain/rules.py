@@ -434,6 +434,12 @@ def choose_fefo(
             break
         chosen.append(kit)
         total += kit.tablets
+    # Kits are never split and never topped up: a kit the others already cover stays on the
+    # shelf (a partial kit of 20 and a full kit of 21 for 21 tablets: the full kit alone).
+    for kit in list(chosen):
+        if total - kit.tablets >= tablets:
+            chosen.remove(kit)
+            total -= kit.tablets
     if total < tablets:
         raise RuleViolation(
             f"Not enough {product} in stock: {tablets} tablets needed, {total} available in kits "
@@ -449,6 +455,24 @@ def check_scanned_cover(kits: Sequence[KitCandidate], product: str, tablets: int
             f"The kits scanned hold {total} tablets of {product}; {tablets} are needed for the "
             "cycle. Scan another kit."
         )
+
+
+RULE_TO_CONFIRM = "Rule to confirm"
+"""What the counter does with a study-file rule not yet confirmed (its source is neither the
+registry nor the protocol, and no administrator has confirmed it): it never refuses or asks for
+an override; it shows as a warning that starts with these words, and the step goes on."""
+
+
+def rule_to_confirm(title: str, source: str, finding: str) -> str:
+    """The warning an unconfirmed rule gives where it would have applied."""
+    return (
+        f"{RULE_TO_CONFIRM}: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
+        "does not hold: an administrator confirms it (dispensary study confirm)."
+    )
+
+
+STARTING_DOSE_LEVEL = 0
+"""The dose level cycle 1 dispenses unless an ordering investigator is named."""
 
 
 def check_return_quantity(tablets: int, dispensed: int, already_returned: int, kit: str) -> None:

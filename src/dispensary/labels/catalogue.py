@@ -147,9 +147,11 @@ def plan_label(
             return leaflet.participant_leaflet(study, subject.payload, values.paper, again)
         assert stock is not None and calibration is not None  # on a stock: checked above
         if label.kind is LabelKind.KIT:
-            return kit.kit_labels(study, subject.payload, stock, calibration, again, position)
+            return kit.kit_labels(
+                study, subject.payload, stock, calibration, again, position, plan.quarantined
+            )
         return dispensing.dispensing_label(
-            study, subject.payload, stock, calibration, again, position
+            study, subject.payload, stock, calibration, again, position, plan.previous_dose
         )
 
     return LabelSheet(label, plan, subject.title + marked, subject.file_name, subject.says, render)

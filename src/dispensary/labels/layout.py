@@ -1,6 +1,7 @@
-"""The shape every label shares: a band at the top (barcode on the left, key facts on the
-right) and the particulars below. Everything is measured before drawing, so a label that
-cannot be printed whole is refused before any PDF exists.
+"""The shape every label shares: a band at the top (barcode on the left, marks and key facts on
+the right) and the particulars below, led by the product name and strength, the largest text.
+Everything is measured before drawing, so a label that cannot be printed whole, with every
+particular at a legible size (text.LEGIBLE), is refused before any PDF exists.
 """
 
 from __future__ import annotations
@@ -12,14 +13,21 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from dispensary.labels import wording
 from dispensary.labels.code128 import draw_code128, module_width
 from dispensary.labels.render import MARGIN
 from dispensary.labels.stock import LabelStock
-from dispensary.labels.text import BOLD, Fitted, LabelDoesNotFit, Piece, draw, fit
+from dispensary.labels.text import BOLD, LEGIBLE, Fitted, LabelDoesNotFit, Piece, draw, fit
 
 GAP = 1.2 * mm
-SMALLEST = 5.0  # points: the smallest text a label may carry
-REPRINT = Piece("REPRINT", "reprint mark", bold=True, inverse=True, align="right")
+SMALLEST = LEGIBLE  # points: the smallest text a label may carry
+PRODUCT_SCALE = 1.25  # the product name and strength, against the other particulars
+REPRINT = Piece(wording.REPRINT, "reprint mark", bold=True, inverse=True, align="right")
+
+
+def mark(text: str, field: str) -> Piece:
+    """A warning set white on black at the top of the label (QUARANTINED, DOSE CHANGED)."""
+    return Piece(text, field, bold=True, inverse=True)
 
 
 @dataclass(frozen=True)
@@ -84,22 +92,27 @@ class LabelLayout:
 
 
 def band_height(inner_height: float) -> float:
-    return float(min(13 * mm, max(8.5 * mm, inner_height * 0.25)))
+    """The least height of the band: room for the bars (it grows with the side text)."""
+    return float(min(11 * mm, max(9 * mm, inner_height * 0.2)))
 
 
-def barcode_block(code: str, box: Box, what: str) -> BarcodeBlock:
+def barcode_block(code: str, box: Box, what: str, largest: float = 9.0) -> BarcodeBlock:
     module_width(code, box.width)  # refuses a barcode too long for the space
-    size = min(9.0, box.height * 0.3)
-    while stringWidth(code, BOLD, size) > box.width and size > SMALLEST:
+    size = max(SMALLEST, min(largest, box.height * 0.3))
+    while stringWidth(code, BOLD, size) > box.width and size - 0.25 >= SMALLEST:
         size -= 0.25
     if stringWidth(code, BOLD, size) > box.width:
-        raise LabelDoesNotFit(f"The number '{code}' under the {what} barcode does not fit.")
+        raise LabelDoesNotFit(
+            f"The number '{code}' under the {what} barcode does not fit at {SMALLEST:g} pt. "
+            "Choose a wider label stock."
+        )
     return BarcodeBlock(code, box, size, box.height - size * 1.25)
 
 
 def layout_label(
     stock: LabelStock,
     code: str,
+    product: Piece,
     side: Sequence[Piece],
     body: Sequence[Piece],
     reprint: bool,
@@ -107,21 +120,29 @@ def layout_label(
     barcode_share: float,
     body_largest: float,
     advice: str,
+    marks: Sequence[Piece] = (),
 ) -> LabelLayout:
-    """Band on top (barcode `barcode_share` of the width, side text next to it), body below."""
+    """Band on top (barcode `barcode_share` of the width; the marks, REPRINT first, and the side
+    text next to it), body below: the product first and largest, then the other particulars.
+    No text is set below SMALLEST, nor as large as the product's."""
     inner = Box(MARGIN, MARGIN, stock.label_width - 2 * MARGIN, stock.label_height - 2 * MARGIN)
-    band = band_height(inner.height)
-    band_y = inner.top - band
-    barcode_width = inner.width * barcode_share
-    bars = barcode_block(code, Box(inner.x, band_y, barcode_width, band), what)
-    side_x = inner.x + barcode_width + GAP
-    side_box = Box(side_x, band_y, inner.x + inner.width - side_x, band)
-    if reprint:
-        side = [REPRINT, *side]
     where = f"{what} on {stock.name} stock ({stock.size_text})"
-    side_fit = fit(side, side_box.width, side_box.height, 10.0, SMALLEST, where, advice)
+    barcode_width = inner.width * barcode_share
+    side_width = inner.width - barcode_width - GAP
+    side = [*([REPRINT] if reprint else []), *marks, *side]
+    # The band grows (taking from the body) when the marks and side text need it.
+    least = fit(side, side_width, inner.height / 2, SMALLEST, SMALLEST, where, advice)
+    band = max(band_height(inner.height), least.height)
+    band_y = inner.top - band
     body_box = Box(inner.x, inner.y, inner.width, band_y - GAP - inner.y)
-    body_fit = fit(body, body_box.width, body_box.height, body_largest, SMALLEST, where, advice)
+    lead = Piece(product.text, product.field, bold=True, scale=PRODUCT_SCALE)
+    body_fit = fit(
+        [lead, *body], body_box.width, body_box.height, body_largest, SMALLEST, where, advice
+    )
+    below_product = body_fit.size  # the product is set at PRODUCT_SCALE times this
+    bars = barcode_block(code, Box(inner.x, band_y, barcode_width, band), what, below_product)
+    side_box = Box(inner.x + barcode_width + GAP, band_y, side_width, band)
+    side_fit = fit(side, side_box.width, side_box.height, below_product, SMALLEST, where, advice)
     return LabelLayout(
         bars,
         TextBlock(side_box, side_fit),

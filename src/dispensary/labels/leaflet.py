@@ -97,8 +97,8 @@ def participant_leaflet(
         _p("How to take them", HEADING),
         _p(dispense.directions, LARGE),
         _p(
-            f"First dose: the evening of {friendly_date(dispense.day1)}. Last dose: the evening "
-            f"of {friendly_date(dispense.last_day)} ({dispense.days} days).",
+            f"First dose: the evening of {friendly_date(first_evening(dispense))}. Last dose: "
+            f"the evening of {friendly_date(dispense.last_day)} ({evenings(dispense)} days).",
             MISSED,
         ),
         _p("If you miss a dose", HEADING),
@@ -158,6 +158,17 @@ def participant_leaflet(
     return buffer.getvalue()
 
 
+def first_evening(dispense: DispenseResult) -> date:
+    """The first dose: the dispense's start date (the later of day 1 and the dispense date),
+    never a day 1 already past."""
+    return dispense.start_date or dispense.day1
+
+
+def evenings(dispense: DispenseResult) -> int:
+    """The evenings from the first dose to the cycle's last day of supply."""
+    return max(1, (dispense.last_day - first_evening(dispense)).days + 1)
+
+
 def counted(number: int, form: str) -> str:
     """'1 tablet', '2 tablets': the diary reads as the participant would say it."""
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
@@ -166,13 +177,14 @@ def counted(number: int, form: str) -> str:
 def _diary(dispense: DispenseResult, per_dose: int, form: str, width: float) -> Table:
     header = ["Day", "Date (evening)", "Take", "Taken", "Note"]
     rows: list[list[str]] = [header]
-    for n in range(dispense.days):
-        day = dispense.day1 + timedelta(days=n)
+    days = evenings(dispense)
+    for n in range(days):
+        day = first_evening(dispense) + timedelta(days=n)
         rows.append([str(n + 1), friendly_date(day), counted(per_dose, form), "", ""])
     table = Table(
         rows,
         colWidths=[14 * mm, 40 * mm, 24 * mm, 18 * mm, width - 96 * mm],
-        rowHeights=[7 * mm] + [8 * mm] * dispense.days,
+        rowHeights=[7 * mm] + [8 * mm] * days,
         repeatRows=1,
         hAlign="LEFT",
     )
@@ -184,7 +196,7 @@ def _diary(dispense: DispenseResult, per_dose: int, form: str, width: float) -> 
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
         ("ALIGN", (0, 0), (0, -1), "CENTER"),
     ]
-    for row in range(1, dispense.days + 1):
+    for row in range(1, days + 1):
         style.append(("BOX", (3, row), (3, row), 1.4, colors.black))
     table.setStyle(TableStyle(style))
     return table

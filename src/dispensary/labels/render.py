@@ -12,7 +12,7 @@ from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
 from dispensary.labels.stock import Calibration, LabelStock
 
-MARGIN = 2 * mm  # printers do not print to the very edge of a label
+MARGIN = 1.5 * mm  # printers do not print to the very edge of a label
 
 LabelDrawer = Callable[[Canvas], None]
 """Draws one label with its bottom-left corner at (0, 0) of the current canvas state."""

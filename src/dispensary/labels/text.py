@@ -9,19 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from dispensary.domain.errors import RuleViolation
+from dispensary.labels import wording
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
-LEADING = 1.17  # line height as a multiple of the font size
-GAP = 0.3  # extra space between pieces, as a multiple of the font size
+LEADING = 1.1  # line height as a multiple of the font size
+GAP = 0.2  # extra space between pieces, as a multiple of the font size
 STEP = 0.25  # points by which the font steps down while text does not fit
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+X_HEIGHT = 0.523  # Helvetica's x-height (its AFM metrics) as a share of the font size
+SMALLEST_POINTS = 7.0
+SMALLEST_X_HEIGHT = 1.4 * mm
+# The smallest text a label may carry: 7 pt with an x-height of at least 1.4 mm (the EU
+# guideline on the readability of labels), which in Helvetica is 7.59 pt.
+LEGIBLE = round(max(SMALLEST_POINTS, SMALLEST_X_HEIGHT / X_HEIGHT), 2)
 
 
 class LabelDoesNotFit(RuleViolation):
@@ -33,8 +40,9 @@ class UnprintableText(RuleViolation):
 
 
 def expiry_text(expiry: date) -> str:
-    """'EXP JUN 2027': month in letters and the full year, so it cannot be misread."""
-    return f"EXP {MONTHS[expiry.month - 1]} {expiry.year}"
+    """'EXP 11 JAN 2027', or 'EXP JUN 2027' when the lot expires on the month's last day: the
+    month in letters and the full year, so it cannot be misread, and never later than the lot."""
+    return wording.expiry(expiry, (expiry + timedelta(days=1)).month != expiry.month)
 
 
 def check_printable(text: str, field: str) -> None:
@@ -143,7 +151,7 @@ def fit(
         fitted = _set(pieces, size, width)
         if fitted is not None and fitted.height <= height + 1e-6:
             return fitted
-        size = round(size - STEP, 2)
+        size = round(size - STEP, 2) if size - STEP >= smallest or size == smallest else smallest
     longest = sorted(pieces, key=lambda p: len(p.text), reverse=True)[:2]
     named = " and ".join(f"the {p.field} ({len(p.text)} characters)" for p in longest)
     raise LabelDoesNotFit(

@@ -1,5 +1,5 @@
 """What every report shares: page layout, a header repeated on every page of a section,
-"page N of M" counted per section, and a footer saying when, by whom and from which
+one "page N of M" counted over the whole document, and a footer saying when, by whom and from which
 database the report was generated, with the audit chain's verification code as it stood when
 the report's facts were read (domain.anchor; `dispensary audit verify --anchor CODE`).
 
@@ -172,15 +172,12 @@ class _NumberingCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type h
         Canvas.save(self)
 
     def _numbers(self, page: int, pages: int, sheet: int, sheets: int) -> None:
+        """One counter, of the whole document: two (per section and per sheet) disagreed on
+        the same page. A section's own pages are named in its title on the contents page."""
         width, height = self._pagesize
         self.saveState()
         self.setFont(BOLD, 9)
-        self.drawRightString(width - MARGIN, height - MARGIN - 9, f"Page {page} of {pages}")
-        if self.multi_section:
-            self.setFont(FONT, 7)
-            self.drawRightString(
-                width - MARGIN, MARGIN + FOOTER - 17.5, f"Sheet {sheet} of {sheets}"
-            )
+        self.drawRightString(width - MARGIN, height - MARGIN - 9, f"Page {sheet} of {sheets}")
         self.restoreState()
 
 
@@ -242,8 +239,10 @@ def build_report(
     sections: Sequence[Section],
     paper: str = "a4",
     contents: bool = False,
+    contents_fields: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """Renders the sections into one PDF; `contents` adds a contents page listing them."""
+    """Renders the sections into one PDF; `contents` adds a contents page listing them (with
+    `contents_fields` in its header: what the document is, for whom, by whom)."""
     page = PAPERS.get(paper.strip().lower())
     if page is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
@@ -254,7 +253,7 @@ def build_report(
         toc = TableOfContents()
         toc.levelStyles = [TOC_STYLE]
         toc.dotsMinLevel = 0
-        all_sections.insert(0, Section("Contents", [toc]))
+        all_sections.insert(0, Section(title, [toc], fields=contents_fields))
 
     buffer = io.BytesIO()
     doc = _Document(
@@ -324,7 +323,7 @@ def _template(
         id=f"f{index}",
     )
 
-    # The footer's right-hand column: the verification code, then "Sheet N of M".
+    # The footer's right-hand column: the verification code.
     code = f"Verification code {meta.anchor}" if meta.anchor else ""
     reserved = max(30 * mm, stringWidth(code, BOLD, 7) + 6 * mm)
 

@@ -213,7 +213,9 @@ REPORTS: tuple[Report, ...] = (
         _renderer("reconciliation", "reconciliation_pdf"),
         _renderer("reconciliation", "reconciliation_csv"),
         lambda result, v: (
-            "reconciliation (" + ("balanced)" if result.balanced else "NOT balanced)")
+            "reconciliation (ledger "
+            + ("balanced" if result.balanced else "NOT balanced")
+            + f"; {result.physical})"
         ),
         lambda v, stamp: f"Reconciliation {stamp}.pdf",
     ),

@@ -76,6 +76,7 @@ def darf_fields(record: DarfRecord) -> list[tuple[str, str]]:
         ("Protocol no.", protocol),
         ("Investigator", record.investigator),
         ("Agent name", record.agent),
+        ("Manufacturer", record.manufacturer or "not given in the study file"),
         ("Dose form and strength", record.form_strength),
         ("Storage area", record.storage_area),
         ("Product code", record.product),

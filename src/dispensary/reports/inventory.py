@@ -108,7 +108,16 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
     story += [
         *heading("Kit by kit"),
         data_table(
-            ["Kit", "Product", "Lot", "Expiry", "Status", "Tablets", "Location", "Shipment"],
+            [
+                "Kit",
+                "Product",
+                "Lot",
+                "Expiry",
+                "Status",
+                "Tablets in the pharmacy",
+                "Where",
+                "Shipment",
+            ],
             [
                 [
                     k.number,
@@ -117,12 +126,12 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                     day(k.expiry),
                     k.status.label,
                     str(k.tablets),
-                    k.location,
+                    k.where or k.location,
                     k.shipment,
                 ]
                 for k in kits
             ],
-            scaled((14, 22, 14, 14, 14, 10, 20, 16), width),
+            scaled((13, 20, 12, 13, 12, 11, 40, 15), width),
             numeric=(5,),
         ),
     ]
@@ -147,7 +156,7 @@ def inventory_csv(meta: ReportMeta, kits: Sequence[KitRow]) -> str:
     return to_csv(
         meta,
         TITLE,
-        ("kit", "product", "lot", "expiry", "status", "tablets", "location", "shipment"),
+        ("kit", "product", "lot", "expiry", "status", "tablets", "location", "shipment", "where"),
         [
             [
                 k.number,
@@ -158,6 +167,7 @@ def inventory_csv(meta: ReportMeta, kits: Sequence[KitRow]) -> str:
                 k.tablets,
                 k.location,
                 k.shipment,
+                k.where or k.location,
             ]
             for k in kits
         ],

@@ -38,27 +38,59 @@ QUARANTINE_TITLE = "Quarantines and temperature excursions"
 
 
 def destruction_table(rows: Sequence[DestructionRow], width: float) -> Flowable:
+    """One line per product (strength) and lot of each destruction, with its signatures: what
+    left, on whose authority, who destroyed it and who witnessed it, and when each signed."""
     if not rows:
         return empty_note("Nothing was destroyed or returned to the sponsor in this period.")
     return data_table(
-        ["No.", "Date", "Kits", "Tablets", "Method", "Witness", "Reference", "To sponsor", "By"],
         [
-            [
-                str(r.destruction_id),
-                day(r.destroyed_on),
-                kit_ranges(r.kits),
-                str(r.tablets),
-                r.method,
-                r.witness,
-                r.reference,
-                "yes" if r.to_sponsor else "no",
-                r.by,
-            ]
-            for r in rows
+            "No.",
+            "Date",
+            "Product",
+            "Lot (expiry)",
+            "Kits",
+            "Tablets",
+            "Method (reason)",
+            "Authorisation",
+            "Signed",
         ],
-        scaled((6, 14, 34, 10, 38, 18, 16, 10, 8), width),
-        numeric=(0, 3),
+        [cells for r in rows for cells in _destruction_cells(r)],
+        scaled((6, 14, 22, 22, 26, 14, 34, 18, 44), width),
+        numeric=(0,),
     )
+
+
+def _destruction_cells(r: DestructionRow) -> list[list[str]]:
+    """The table's lines for one destruction (one with no tablets, e.g. empty kits: one line)."""
+    head = [str(r.destruction_id), day(r.destroyed_on)]
+    tail = [_method(r), r.reference, _signed(r)]
+    if not r.lines:
+        return [[*head, "-", "-", kit_ranges(r.kits), "0", *tail]]
+    return [
+        [
+            *head,
+            line.product,
+            f"{line.lot} ({day(line.expiry)})",
+            kit_ranges(line.kits),
+            f"{line.tablets} {'returned' if line.from_returned else 'unused'}",
+            *tail,
+        ]
+        for line in r.lines
+    ]
+
+
+def _method(row: DestructionRow) -> str:
+    said = ("returned to sponsor: " if row.to_sponsor else "") + row.method
+    return f"{said} ({row.reason_code.label})" if row.reason_code else said
+
+
+def _signed(row: DestructionRow) -> str:
+    """'destroyed: Chen Jing 2026-01-26 10:02 UTC; witnessed: Wang Fang 2026-01-26 10:02 UTC',
+    or the witness's name as typed on a record made before witnesses signed."""
+    said = [f"{s.meaning}: {s.name} {when(s.at)}" for s in row.signatures]
+    if not any(s.meaning == "witnessed" for s in row.signatures):
+        said.append(f"witness (did not sign): {row.witness}")
+    return "; ".join(said)
 
 
 RETURN_COUNT_HEADER = [
@@ -68,7 +100,7 @@ RETURN_COUNT_HEADER = [
     "Lot",
     "Dispensed",
     "Returned tablets",
-    "Held days",
+    "Held",
     "Counted by",
 ]
 
@@ -82,10 +114,33 @@ def return_count_cells(row: ReturnLogRow) -> list[str]:
         row.kit,
         row.lot,
         str(row.dispensed),
-        str(row.returned),
-        str(row.held_days),
+        returned_text(row),
+        held_text(row),
         row.counted_by,
     ]
+
+
+NOT_BROUGHT_BACK = "not brought back: unaccounted for"
+
+
+def returned_text(row: ReturnLogRow) -> str:
+    """The tablets counted back, or that the kit was not brought back: never a '0' that would
+    read as all taken."""
+    return NOT_BROUGHT_BACK if row.not_brought_back else str(row.returned)
+
+
+def held_text(row: ReturnLogRow) -> str:
+    """'3 days, 2026-01-08 to 2026-01-10, ordered by Dr Liu', or the bare days of an older
+    record; empty when the drug was not held."""
+    if not row.held_days and row.held_from is None:
+        return ""
+    parts = [f"{row.held_days} day" + ("" if row.held_days == 1 else "s")]
+    if row.held_from is not None:
+        until = f" to {day(row.held_until)}" if row.held_until is not None else ""
+        parts.append(f"{day(row.held_from)}{until}")
+    if row.held_ordered_by:
+        parts.append(f"ordered by {row.held_ordered_by}")
+    return ", ".join(parts)
 
 
 def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
@@ -105,8 +160,8 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
             ]
             for r in rows
         ],
-        scaled((7, 15, 13, 9, 15, 7, 10, 10, 11, 11, 9, 9, 13, 40), width),
-        numeric=(0, 5, 8, 9, 10),
+        scaled((7, 15, 13, 9, 15, 7, 10, 10, 11, 17, 24, 9, 13, 20), width),
+        numeric=(0, 5, 8),
         highlight=[
             (i, AMBER) for i, r in enumerate(rows) if r.corrects is not None or r.corrected_by
         ],
@@ -200,35 +255,60 @@ def destruction_pdf(
 
 
 def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
+    """One line per product (strength) and lot of each destruction, with its signatures."""
     return to_csv(
         meta,
         DESTRUCTION_TITLE,
         (
             "destruction",
             "date",
+            "product",
+            "lot",
+            "expiry",
             "kits",
             "tablets",
+            "from_returned",
             "method",
-            "witness",
+            "reason_code",
             "reference",
             "to_sponsor",
             "by",
+            "destroyed_signed_by",
+            "destroyed_signed_at",
+            "witness",
+            "witnessed_signed_at",
         ),
         [
             [
                 r.destruction_id,
                 day(r.destroyed_on),
-                " ".join(r.kits),
-                r.tablets,
+                *(
+                    (line.product, line.lot, day(line.expiry), " ".join(line.kits))
+                    if line is not None
+                    else ("", "", "", " ".join(r.kits))
+                ),
+                line.tablets if line is not None else 0,
+                line.from_returned if line is not None else False,
                 r.method,
-                r.witness,
+                r.reason_code.value if r.reason_code else "",
                 r.reference,
                 r.to_sponsor,
                 r.by,
+                *_signature(r, "destroyed"),
+                r.witness,
+                _signature(r, "witnessed")[1],
             ]
             for r in rows
+            for line in (r.lines or (None,))  # a destruction of empty kits: one line
         ],
     )
+
+
+def _signature(row: DestructionRow, meaning: str) -> tuple[str, str]:
+    for s in row.signatures:
+        if s.meaning == meaning:
+            return s.name, s.at.isoformat()
+    return "", ""
 
 
 def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow]) -> str:
@@ -247,7 +327,11 @@ def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow]) -> str:
             "lot",
             "dispensed",
             "returned",
+            "outcome",
             "held_days",
+            "held_from",
+            "held_until",
+            "held_ordered_by",
             "condition",
             "note",
             "counted_by",
@@ -268,7 +352,11 @@ def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow]) -> str:
                 r.lot,
                 r.dispensed,
                 r.returned,
+                r.outcome,
                 r.held_days,
+                day(r.held_from) if r.held_from else "",
+                day(r.held_until) if r.held_until else "",
+                r.held_ordered_by,
                 r.condition,
                 r.note,
                 r.counted_by,

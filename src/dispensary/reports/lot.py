@@ -77,12 +77,12 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
     story += heading("Kits of this lot")
     story.append(
         data_table(
-            ["Kit", "Status", "Tablets now", "Location", "Shipment"],
+            ["Kit", "Status", "Tablets in the pharmacy", "Where", "Shipment"],
             [
-                [k.number, k.status.label, str(k.tablets), k.location, k.shipment]
+                [k.number, k.status.label, str(k.tablets), k.where or k.location, k.shipment]
                 for k in trace.kits
             ],
-            scaled((20, 20, 15, 30, 25), width * 0.7),
+            scaled((14, 14, 14, 60, 18), width * 0.9),
             numeric=(2,),
         )
     )

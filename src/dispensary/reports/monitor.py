@@ -1,4 +1,7 @@
-"""The monitor pack: one PDF for a visit's date range, with a contents page, the
+"""The monitor pack: one PDF for a visit's date range. It opens with the protocol, site,
+period and preparer, then the open items whatever their start (quarantines awaiting a
+decision, gaps in the temperature log, unexplained flags, overridden warnings, dose changes,
+count differences, shipments received with an alarm) and the temperature log's coverage, the
 reconciliation, a DARF per product, the returns and destruction logs, quarantines and
 excursions, and the audit-trail verification.
 """
@@ -9,13 +12,18 @@ from reportlab.platypus import Flowable
 
 from dispensary.reports.audit import verification_box
 from dispensary.reports.base import (
+    AMBER,
     Section,
     build_report,
+    data_table,
     day,
+    empty_note,
     frame_width,
     heading,
     para,
     period_text,
+    scaled,
+    when,
 )
 from dispensary.reports.darf import darf_section
 from dispensary.reports.logs import (
@@ -34,12 +42,75 @@ from dispensary.study import Study
 TITLE = "Monitor pack"
 
 
+OPEN_ITEMS = "Open items (whatever their start)"
+
+
+def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
+    """Everything still open on the last day of the period, however long ago it began; then
+    the temperature log's coverage of each storage area."""
+    before = sum(1 for i in pack.open_items if i.before_period)
+    story: list[Flowable] = [
+        para(
+            f"{len(pack.open_items)} open item{'' if len(pack.open_items) == 1 else 's'} on "
+            f"{day(pack.until)}, {before} of them begun before {day(pack.since)}. "
+            f"{pack.quarantined_now} kit{'' if pack.quarantined_now == 1 else 's'} in "
+            "quarantine awaiting a decision."
+        ),
+        *heading(OPEN_ITEMS),
+    ]
+    if pack.open_items:
+        story.append(
+            data_table(
+                ["Item", "Since", "Concerns", "Detail"],
+                [
+                    [
+                        item.kind,
+                        day(item.since) + (" (before the period)" if item.before_period else ""),
+                        item.subject,
+                        item.detail,
+                    ]
+                    for item in pack.open_items
+                ],
+                scaled((26, 17, 13, 72), width),
+                highlight=[(i, AMBER) for i, item in enumerate(pack.open_items)],
+            )
+        )
+    else:
+        story.append(empty_note("Nothing is open."))
+    story += heading("Temperature-log coverage of each storage area")
+    if pack.coverage:
+        story.append(
+            data_table(
+                ["Storage area", "Stock since", "First reading", "Last reading", "Imports", "Gaps"],
+                [
+                    [
+                        c.storage_area,
+                        day(c.since),
+                        when(c.first_reading) if c.first_reading else "none",
+                        when(c.last_reading) if c.last_reading else "none",
+                        str(c.imports),
+                        str(c.gaps),
+                    ]
+                    for c in pack.coverage
+                ],
+                scaled((30, 15, 22, 22, 10, 10), width),
+                numeric=(4, 5),
+                highlight=[(i, AMBER) for i, c in enumerate(pack.coverage) if c.gaps],
+            )
+        )
+    else:
+        story.append(empty_note("No kit has been received: no storage area to log."))
+    return story
+
+
 def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: str = "a4") -> bytes:
     period = period_text(pack.since, pack.until)
     fields = [
-        ("Institution", f"{study.site_name} ({study.site})"),
         ("Protocol no.", study.protocol),
+        ("Site", f"{study.site_name} ({study.site})"),
         ("Visit period", period),
+        ("Prepared by", f"{meta.generated_by} ({meta.username}, {meta.role.value})"),
+        ("Prepared on", when(meta.generated_at)),
     ]
     portrait = frame_width(False, paper)
     wide = frame_width(True, paper)
@@ -58,6 +129,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         )
 
     sections = [
+        part("open items", OPEN_ITEMS, open_items_story(pack, wide), landscape=True),
         part(
             "reconciliation",
             "Reconciliation (as of the day the pack was made)",
@@ -84,9 +156,16 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
                 excursion_table(pack.excursions, wide),
                 *heading("Quarantine, release and rejection of kits"),
                 quarantine_table(pack.quarantines, wide),
+                para(
+                    f"In quarantine on {day(pack.until)}, whenever quarantined: "
+                    f"{pack.quarantined_now} kit{'' if pack.quarantined_now == 1 else 's'} "
+                    "(listed with the open items)."
+                ),
             ],
             landscape=True,
         ),
         part("audit trail verification", "Audit trail verification", verification),
     ]
-    return build_report(meta, f"{TITLE} {period}", sections, paper, contents=True)
+    return build_report(
+        meta, f"{TITLE} {period}", sections, paper, contents=True, contents_fields=fields
+    )

@@ -149,8 +149,8 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         r.dose_name,
                         kit_ranges(r.kits),
                         str(r.tablets),
-                        "" if r.returned is None else str(r.returned),
-                        "" if r.taken is None else str(r.taken),
+                        history_returned(r),
+                        history_taken(r),
                         "" if r.expected is None else str(r.expected),
                         percent(r.adherence),
                         ", ".join(f.label for f in r.flags),
@@ -198,8 +198,8 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                     ]
                     for r in report.returns
                 ],
-                scaled((14, 15, 7, 10, 10, 13, 12, 8, 10, 28, 16), width),
-                numeric=(2, 5, 6, 7),
+                scaled((14, 15, 7, 10, 10, 11, 19, 25, 8, 18, 14), width),
+                numeric=(2, 5),
             )
         )
     else:
@@ -257,6 +257,7 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
             "kits",
             "tablets",
             "returned",
+            "not_brought_back",
             "taken",
             "expected",
             "adherence",
@@ -274,7 +275,8 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
                 " ".join(r.kits),
                 r.tablets,
                 r.returned,
-                r.taken,
+                r.unaccounted,
+                None if r.unaccounted else r.taken,
                 r.expected,
                 None if r.adherence is None else round(r.adherence, 4),
                 " ".join(f.value for f in r.flags),
@@ -284,3 +286,19 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
             for r in report.history
         ],
     )
+
+
+def history_returned(row: DispenseHistoryRow) -> str:
+    """Tablets counted back, with those not brought back said as such (never a bare 0)."""
+    if row.returned is None:
+        return ""
+    if not row.unaccounted:
+        return str(row.returned)
+    return f"{row.returned} + {row.unaccounted} not brought back"
+
+
+def history_taken(row: DispenseHistoryRow) -> str:
+    """Taken is unknown when tablets were not brought back: they are not counted as taken."""
+    if row.taken is None:
+        return ""
+    return "unknown" if row.unaccounted else str(row.taken)

@@ -111,25 +111,65 @@ def participant_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
         (title, count) for title, count in PARTICIPANT_RARE_COLUMNS if any(count(r) for r in rows)
     )
     return _balance_table(
-        (("Participant", "Initials"), (22, 22)),
-        [(r.key, r.label) for r in rows],
+        (("Participant", "Initials", "Product"), (20, 14, 26)),
+        [(r.key, r.label, r.product) for r in rows],
         rows,
         columns,
         width,
     )
 
 
+def count_table(result: ReconcileResult, width: float) -> Flowable:
+    """Each kit on the shelf: the book now against its last physical count."""
+    if not result.counts:
+        return empty_note("No kit is on the shelf.")
+    rows = result.counts
+    return data_table(
+        ["Kit", "Product", "Lot", "Book now", "Last counted", "Counted", "Book then", "Finding"],
+        [
+            [
+                c.kit,
+                c.product,
+                c.lot,
+                str(c.book),
+                c.counted_on.isoformat() if c.counted_on else "never",
+                "" if c.counted is None else str(c.counted),
+                "" if c.book_then is None else str(c.book_then),
+                c.verdict,
+            ]
+            for c in rows
+        ],
+        scaled((12, 22, 10, 9, 13, 9, 9, 50), width),
+        numeric=(3, 5, 6),
+        highlight=[(i, AMBER) for i, c in enumerate(rows) if c.never_counted or not c.agrees],
+    )
+
+
+def physical_text(result: ReconcileResult) -> str:
+    never = result.never_counted
+    text = (
+        f"Against the shelf: {result.physical}. The ledger balancing with itself says nothing "
+        "of the shelf; only a physical count does."
+    )
+    if never:
+        shown = ", ".join(c.kit for c in never[:40])
+        more = f" and {len(never) - 40} more" if len(never) > 40 else ""
+        text += f" Never counted: {shown}{more}."
+    return text
+
+
 def reconciliation_story(
     result: ReconcileResult, width: float, kits: bool = True
 ) -> list[Flowable]:
     verdict = (
-        "Every product, lot and kit balances: received = dispensed - returned + on hand + held "
-        "returned + destroyed + adjusted."
+        "The ledger balances for every product, lot and kit: received = dispensed - returned + "
+        "on hand + held returned + destroyed + adjusted."
         if result.balanced
-        else "NOT BALANCED: the lines marked NO need investigation before sign-off."
+        else "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
     )
     story: list[Flowable] = [
         para(f"Generated {when(result.generated_at)}. {verdict}"),
+        para(physical_text(result)),
         *heading("By product"),
         product_table(result.products, width),
         *heading("By lot"),
@@ -154,7 +194,12 @@ def reconciliation_story(
         )
     else:
         story.append(empty_note("No discrepancies."))
-    story += [*heading("By participant"), participant_table(result.participants, width)]
+    story += [
+        *heading("Book against the last physical count (kits on the shelf)"),
+        count_table(result, width),
+        *heading("By participant and product"),
+        participant_table(result.participants, width),
+    ]
     if kits:
         story += [*heading("By kit"), kit_table(result.kits, width)]
     story += heading("Sign-offs recorded in the program")
@@ -187,7 +232,8 @@ def reconciliation_pdf(
         ("Institution", f"{study.site_name} ({study.site})"),
         ("Protocol no.", study.protocol),
         ("As of", when(result.generated_at)),
-        ("Result", "balanced" if result.balanced else "NOT balanced"),
+        ("Ledger", "balanced" if result.balanced else "NOT balanced"),
+        ("Shelf", result.physical),
     ]
     section = Section(TITLE, reconciliation_story(result, width), fields=fields)
     return build_report(meta, TITLE, [section], paper)
@@ -207,12 +253,14 @@ def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
             r.on_hand,
             r.held_returned,
             r.balanced,
+            r.product,
         ]
         for r in (*result.products, *result.lots, *result.participants, *result.kits)
     ]
     return to_csv(
         meta,
-        f"{TITLE} as of {when(result.generated_at)}; discrepancies: {len(result.discrepancies)}",
+        f"{TITLE} as of {when(result.generated_at)}; discrepancies: {len(result.discrepancies)}; "
+        f"against the shelf: {result.physical}",
         (
             "scope",
             "key",
@@ -225,6 +273,7 @@ def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
             "on_hand",
             "held_returned",
             "balanced",
+            "product",
         ),
         rows,
     )

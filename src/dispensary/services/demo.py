@@ -552,10 +552,11 @@ class _Builder:
             self.ctx,
             self.pharmacist,
             kits,
-            DEMO_USERS[2].full_name,
+            DEMO_USERS[2].username,  # the witness signs with their own password
             "Incineration by the hospital's licensed clinical-waste contractor",
             DEMO_PASSWORD,
             reference=f"DEST-{self.clock.today().year}-001",
+            witness_password=DEMO_PASSWORD,
         )
         self.tally.destroyed_kits += len(kits)
 

@@ -1,4 +1,5 @@
-"""Destroying stock, or returning it to the sponsor: witnessed, signed, one transaction."""
+"""Destroying stock, or returning it to the sponsor: authorised by the sponsor (its reference),
+signed by the one destroying and by a witness who is another active user, one transaction."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Destruction, Kit
+from dispensary.db.models import Destruction, Kit, LedgerEntry, Return, User
 from dispensary.domain.accountability import balance_of
-from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.domain.lifecycle import KitEvent, transition
+from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind, SignatureMeaning
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.domain.rules import check_not_future, check_text
 from dispensary.services.assessment import (
     DestroyAssessment,
@@ -29,7 +31,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
-from dispensary.services.users import check_signature, presign
+from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 
 def destroy(
@@ -42,33 +44,43 @@ def destroy(
     destroyed_on: date | None = None,
     reference: str = "",
     to_sponsor: bool = False,
+    witness_password: str = "",
+    reason_code: DestructionReason | str | None = None,
 ) -> DestroyResult:
-    """Unused stock leaves the shelf; returned tablets leave the monitor's hold."""
+    """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
+    the user name of the witness, who signs with `witness_password`; `reference` is the
+    sponsor's authorisation; `reason_code` says why kits still in date leave."""
     require(actor, Permission.DESTROY)
     today = ctx.clock.today()
-    request = DestroyRequest(kits, witness, method, destroyed_on, reference, to_sponsor)
+    request = DestroyRequest(
+        kits, witness, method, destroyed_on, reference, to_sponsor, reason_code
+    )
     checked = _checked_destruction(actor, request, today)
     if checked.refusals:  # the paperwork is refused before anyone signs
         first = checked.refusals[0]
         raise first.error(first.message)
-    day, witness_name, how, ref = checked.day, checked.witness, checked.method, checked.reference
-    presign(ctx, (actor.username, password))
+    day, how, ref = checked.day, checked.method, checked.reference
+    presign(ctx, (actor.username, password), (checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
-        plan = _plan_destruction(session, checked, today)
+        plan = _plan_destruction(session, actor, checked, today)
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
-        records = plan.kits
+        records, witness_user = plan.kits, plan.witness
+        assert witness_user is not None  # else refused above
         rec = Recorder(session, actor, ctx.clock.now())
+        code = checked.reason_code
         destruction = Destruction(
             destroyed_on=day,
             method=how,
-            witness=witness_name,
+            witness=witness_user.full_name,
             reference=ref,
             to_sponsor=to_sponsor,
             user_id=actor.user_id,
             kits=json.dumps([k.number for k in records]),
             created_at=rec.now,
+            witness_id=witness_user.id,
+            reason_code=code.value if code else None,
         )
         session.add(destruction)
         session.flush()
@@ -97,6 +109,15 @@ def destroy(
         check_signature(
             session, actor, password, SignatureMeaning.DESTROYED, "destruction", destruction.id, rec
         )
+        check_signature(
+            session,
+            actor_of(witness_user),
+            witness_password,
+            SignatureMeaning.WITNESSED,
+            "destruction",
+            destruction.id,
+            rec,
+        )
         rec.audit(
             "destroy",
             "destruction",
@@ -105,8 +126,9 @@ def destroy(
                 "kits": [k.number for k in records],
                 "tablets": total,
                 "method": how,
-                "witness": witness_name,
+                "witness": witness_user.username,
                 "reference": ref,
+                "reason_code": code.value if code else "",
                 "to_sponsor": to_sponsor,
                 "destroyed_on": day,
             },
@@ -116,28 +138,31 @@ def destroy(
             tuple(k.number for k in records),
             total,
             how,
-            witness_name,
+            witness_user.full_name,
             to_sponsor,
             day,
+            ref,
+            code,
         )
 
 
 def assess_destroy(ctx: Context, actor: Actor, request: DestroyRequest) -> DestroyAssessment:
     """Read-only: a verdict on each kit named (the kit lifecycle table's), the tablets that
-    would leave the shelf and the monitor's hold, and the witness rules: what `destroy` would
-    refuse, computed by the same policy in one read transaction. No kit named, or a date in the
-    future, raises, as it does for the destruction."""
+    would leave the shelf and the monitor's hold, and the paperwork's rules: what `destroy`
+    would refuse, computed by the same policy in one read transaction (the witness's password
+    is not asked here). No kit named, or a date in the future, raises, as it does for the
+    destruction."""
     require(actor, Permission.DESTROY)
     today = ctx.clock.today()
     checked = _checked_destruction(actor, request, today)
     with read_transaction(ctx.engine) as session:
-        return _plan_destruction(session, checked, today).assessment
+        return _plan_destruction(session, actor, checked, today).assessment
 
 
 @dataclass(frozen=True)
 class _Checked:
     """The request's own fields, checked before any record is read (and before signing), with
-    the refusals of the paperwork (witness, method, reference)."""
+    the refusals of the paperwork (witness, method, reference, reason code)."""
 
     kits: tuple[str, ...]
     day: date
@@ -145,6 +170,7 @@ class _Checked:
     method: str
     reference: str
     to_sponsor: bool
+    reason_code: DestructionReason | None
     refusals: tuple[Refusal[DestroyCheck], ...]
 
 
@@ -162,7 +188,7 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
             refusals.append(Refusal(code, exc.message, InvalidInput))
             return ""
 
-    witness = text(DestroyCheck.WITNESS, request.witness, "witness's name", True, 120)
+    witness = text(DestroyCheck.WITNESS, request.witness, "witness's user name", True, 120)
     if witness and witness.lower() in (actor.username.lower(), actor.full_name.lower()):
         refusals.append(
             Refusal(
@@ -172,9 +198,30 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
         )
     what = "method (e.g. incineration, or return to sponsor)"
     method = text(DestroyCheck.METHOD, request.method, what, True, 200)
-    reference = text(DestroyCheck.REFERENCE, request.reference, "reference", False, 120)
+    what = "sponsor's destruction authorisation reference"
+    reference = text(DestroyCheck.REFERENCE, request.reference, what, True, 120)
+    reason_code: DestructionReason | None = None
+    if request.reason_code:
+        try:
+            reason_code = DestructionReason(request.reason_code)
+        except ValueError:
+            codes = ", ".join(r.value for r in DestructionReason)
+            refusals.append(
+                Refusal(
+                    DestroyCheck.REASON_CODE,
+                    f"That is not a destruction reason code: use one of {codes}.",
+                    InvalidInput,
+                )
+            )
     return _Checked(
-        tuple(kits), day, witness, method, reference, request.to_sponsor, tuple(refusals)
+        tuple(kits),
+        day,
+        witness,
+        method,
+        reference,
+        request.to_sponsor,
+        reason_code,
+        tuple(refusals),
     )
 
 
@@ -184,14 +231,21 @@ class _Plan:
 
     assessment: DestroyAssessment
     kits: list[Kit]
+    witness: User | None
 
 
-def _plan_destruction(session: Session, checked: _Checked, today: date) -> _Plan:
-    """The one destruction policy: the paperwork, then every kit named, in the order destroy
-    meets them (a kit named twice is destroyed once)."""
+def _plan_destruction(session: Session, actor: Actor, checked: _Checked, today: date) -> _Plan:
+    """The one destruction policy: the paperwork, the witness, then every kit named, in the
+    order destroy meets them (a kit named twice is destroyed once), then the date against each
+    kit's receipt or return and the reason code an in-date kit from the shelf needs."""
+    day = checked.day
+    witnessing: list[Refusal[DestroyCheck]] = []
+    witness = _witness(session, actor, checked, witnessing)
     verdicts: list[DestroyKitVerdict] = []
     unknown: list[Refusal[DestroyCheck]] = []
     refused: list[Refusal[DestroyCheck]] = []
+    too_early: list[Refusal[DestroyCheck]] = []
+    needing: list[str] = []
     kits: list[Kit] = []
     for raw in checked.kits:
         try:
@@ -212,6 +266,18 @@ def _plan_destruction(session: Session, checked: _Checked, today: date) -> _Plan
         except RuleViolation as exc:
             message = exc.message
             refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
+        if not message:
+            since, what = _last_event(session, kit)
+            if day < since:
+                message = (
+                    f"Kit {kit.number} was {what} on {since.isoformat()}: it cannot have been "
+                    f"destroyed on {day.isoformat()}. Give the day it was destroyed (on or "
+                    "after that date)."
+                )
+                too_early.append(Refusal(DestroyCheck.DATE, message, RuleViolation))
+        needs_reason = not message and status in ON_SHELF and kit.lot.expiry >= day
+        if needs_reason:
+            needing.append(kit.number)
         balance = balance_of(kit_movements(session, kit.id))
         verdicts.append(
             DestroyKitVerdict(
@@ -222,14 +288,89 @@ def _plan_destruction(session: Session, checked: _Checked, today: date) -> _Plan
                 balance.on_hand,
                 balance.held_returned,
                 status is KitStatus.RETURNED,
+                needs_reason,
+            )
+        )
+    reasons: list[Refusal[DestroyCheck]] = []
+    if needing and checked.reason_code is None:
+        reasons.append(
+            Refusal(
+                DestroyCheck.REASON_NEEDED,
+                f"Kit(s) {', '.join(needing)} are still in date and unused: give the reason code "
+                "of the sponsor's authorisation ("
+                + ", ".join(r.value for r in DestructionReason)
+                + ").",
+                InvalidInput,
             )
         )
     assessment = DestroyAssessment(
         kits=tuple(verdicts),
-        refusals=(*checked.refusals, *unknown, *refused),
+        refusals=(*checked.refusals, *witnessing, *unknown, *refused, *too_early, *reasons),
         witness=checked.witness,
         method=checked.method,
-        destroyed_on=checked.day,
+        destroyed_on=day,
         to_sponsor=checked.to_sponsor,
+        reference=checked.reference,
+        reason_code=checked.reason_code,
+        witness_name=witness.full_name if witness is not None else "",
     )
-    return _Plan(assessment, kits)
+    return _Plan(assessment, kits, witness)
+
+
+def _witness(
+    session: Session, actor: Actor, checked: _Checked, refusals: list[Refusal[DestroyCheck]]
+) -> User | None:
+    """The witness's user record, or the refusal of who was named: another active user."""
+    if not checked.witness or any(r.code is DestroyCheck.WITNESS_SELF for r in checked.refusals):
+        return None
+    try:
+        user = find_user(session, checked.witness)
+    except RuleViolation as exc:
+        message = f"{exc.message} The witness is a user of the program, who signs."
+        refusals.append(Refusal(DestroyCheck.WITNESS_UNKNOWN, message, type(exc)))
+        return None
+    if user.id == actor.user_id:
+        refusals.append(
+            Refusal(
+                DestroyCheck.WITNESS_SELF,
+                "The witness must be another person than the one destroying.",
+            )
+        )
+        return None
+    if not user.active or user.locked:
+        refusals.append(
+            Refusal(
+                DestroyCheck.WITNESS_INACTIVE,
+                f"{user.username} cannot witness: the account is not active. Name another witness.",
+                NotPermitted,
+            )
+        )
+        return None
+    return user
+
+
+def _last_event(session: Session, kit: Kit) -> tuple[date, str]:
+    """The latest day the kit's records give (its receipt, a movement, its return) and what
+    happened then: a destruction cannot be dated before it."""
+    found = [(kit.shipment.received_on, "received")]
+    last = session.execute(
+        select(LedgerEntry.entry_date, LedgerEntry.kind)
+        .where(LedgerEntry.kit_id == kit.id)
+        .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        found.append((last[0], _DONE[MovementKind(last[1])]))
+    returned = session.scalar(select(func.max(Return.returned_on)).where(Return.kit_id == kit.id))
+    if returned is not None:
+        found.append((returned, "returned"))
+    return max(found, key=lambda f: f[0])
+
+
+_DONE = {
+    MovementKind.RECEIVE: "received",
+    MovementKind.DISPENSE: "dispensed",
+    MovementKind.RETURN: "returned",
+    MovementKind.DESTROY: "destroyed",
+    MovementKind.ADJUST: "counted",
+}

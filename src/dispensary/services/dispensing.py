@@ -21,11 +21,18 @@ from dispensary.db.models import (
     Participant,
     Return,
 )
-from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus, SignatureMeaning
+from dispensary.domain.codes import (
+    Flag,
+    KitStatus,
+    MovementKind,
+    ParticipantStatus,
+    SignatureMeaning,
+)
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
+    STARTING_DOSE_LEVEL,
     KitCandidate,
     check_date,
     check_day1_near,
@@ -39,6 +46,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     day1_window,
     first_expiry_skipped,
+    rule_to_confirm,
     usable_kits,
 )
 from dispensary.services.assessment import (
@@ -47,6 +55,7 @@ from dispensary.services.assessment import (
     DispenseCheck,
     DispenseRequest,
     KitVerdict,
+    Notice,
     OverrideNeeds,
     Refusal,
 )
@@ -65,9 +74,10 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import ALLOWED, Permission, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
-from dispensary.services.queries import dispense_result, live_dispenses
+from dispensary.services.queries import dispense_result, history_rows, live_dispenses
 from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
+from dispensary.services.studies import confirmed_rules
 from dispensary.services.users import actor_of, check_signature, find_user, presign
 
 DISPENSE_PREFIX = "DSP"
@@ -126,6 +136,7 @@ def dispense_cycle(
             raise RuleViolation(found.override_text())
         participant, chosen = plan.participant, plan.chosen
         warnings = tuple(w.message for w in found.needs(OverrideNeeds.REASON))
+        notices = tuple(n.message for n in found.notices)
         override = checked.override
         day, days = found.dispensed_on, ctx.study.cycle.days_of_supply
         tablets = sum(t for _, t in chosen)
@@ -213,12 +224,13 @@ def dispense_cycle(
                 "dispensed_on": day,
                 "platelets": checked.platelets,
                 "warnings": list(warnings),
+                "notices": [n.message for n in found.notices],
                 "signature": SignatureMeaning.DISPENSED.value,
             },
             reason=override,
         )
         session.flush()
-        return dispense_result(session, ctx, record, warnings)
+        return dispense_result(session, ctx, record, warnings + notices)
 
 
 def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:
@@ -294,6 +306,7 @@ class _Found:
     def __init__(self, override: str, ordered_by: str) -> None:
         self.refusals: list[Refusal[DispenseCheck]] = []
         self.warnings: list[Caution] = []
+        self.notices: list[Notice] = []
         self.given = {
             OverrideNeeds.REASON: bool(override),
             OverrideNeeds.ORDERED_BY: bool(ordered_by),
@@ -314,6 +327,10 @@ class _Found:
     def warn(self, code: DispenseCheck, message: str, needs: OverrideNeeds) -> None:
         self.warnings.append(Caution(code, message, needs, self.given[needs]))
 
+    def notice(self, code: DispenseCheck, message: str) -> None:
+        """A warning that needs no override (a rule to confirm, a safety signal)."""
+        self.notices.append(Notice(code, message))
+
 
 def _plan(
     session: Session, ctx: Context, request: DispenseRequest, checked: _Checked, today: date
@@ -330,6 +347,9 @@ def _plan(
         dose = study.dose_level(previous.dose_level if previous else 0)
     day1 = checked.day1 or checked.day
     previous_day1 = previous.day1 if previous else None
+    confirmed = confirmed_rules(session, study)
+    # The minimum interval is applied even while it is to confirm: without it nothing stops a
+    # second cycle on the same day (the registry gives no interval). Listed "to confirm".
     min_days = study.cycle.min_days_since_previous_day1
     earliest, latest = day1_window(checked.day, previous_day1, min_days, participant.enrolled_on)
 
@@ -354,15 +374,39 @@ def _plan(
         )
     if previous is not None:
         _previous_cycle(session, ctx, found, previous, dose)
+    elif dose.level != STARTING_DOSE_LEVEL:
+        found.warn(
+            DispenseCheck.STARTING_DOSE,
+            f"Cycle 1 starts at the starting dose (level {STARTING_DOSE_LEVEL}, "
+            f"{study.dose_level(STARTING_DOSE_LEVEL).name}); level {dose.level} ({dose.name}) "
+            "needs the investigator who ordered it.",
+            OverrideNeeds.ORDERED_BY,
+        )
+    for key in [f"dose_levels.{dose.level}", *(f"products.{p}" for p in dose.products)]:
+        if key not in confirmed:
+            rule = study.rule(key)
+            found.notice(
+                DispenseCheck.RULE_TO_CONFIRM,
+                rule_to_confirm(rule.title, rule.source, f"{rule.title} is dispensed."),
+            )
     threshold = study.platelet_hold_at_or_above
     platelets = checked.platelets
     if threshold and platelets is not None and platelets >= threshold:
-        found.warn(
-            DispenseCheck.PLATELETS_HOLD,
-            f"Platelets {platelets:g} x 10^9/L are at or above {threshold:g}: the "
-            "investigator's rule is to hold the drug.",
-            OverrideNeeds.REASON,
-        )
+        if "platelets" in confirmed:
+            found.warn(
+                DispenseCheck.PLATELETS_HOLD,
+                f"Platelets {platelets:g} x 10^9/L are at or above {threshold:g}: the "
+                "investigator's rule is to hold the drug.",
+                OverrideNeeds.REASON,
+            )
+        else:
+            rule = study.rule("platelets")
+            found.notice(
+                DispenseCheck.RULE_TO_CONFIRM,
+                rule_to_confirm(
+                    rule.title, rule.source, f"platelets {platelets:g} x 10^9/L are recorded."
+                ),
+            )
 
     days = study.cycle.days_of_supply
     cover_until = last_day_of_supply(day1, days) + timedelta(days=study.cycle.expiry_margin_days)
@@ -405,6 +449,8 @@ def _plan(
         kits=tuple(verdicts),
         tablets_needed=sum(needs.values()),
         tablets_in_kits=sum(t for _, t in chosen),
+        notices=tuple(found.notices),
+        start_date=max(day1, checked.day),
     )
     return _Plan(assessment, participant, chosen)
 
@@ -425,6 +471,22 @@ def _previous_cycle(
             )
         else:
             found.warn(DispenseCheck.PREVIOUS_RETURN_MISSING, text, OverrideNeeds.REASON)
+    else:
+        row = next(
+            (
+                r
+                for r in history_rows(session, ctx, previous.participant_id)
+                if r.dispense_number == previous.number
+            ),
+            None,
+        )
+        if row is not None and Flag.OVER_USE in row.flags and not row.flag_reason:
+            found.notice(
+                DispenseCheck.SAFETY_SIGNAL,
+                f"Cycle {previous.cycle} ({previous.number}) was flagged for over-use (a safety "
+                "signal) and it is not explained yet: ask the participant and tell the "
+                "investigator, then record the explanation.",
+            )
     if previous.dose_level != dose.level:
         found.warn(
             DispenseCheck.DOSE_CHANGE,

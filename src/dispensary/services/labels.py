@@ -21,10 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry
+from dispensary.db.models import AuditEntry, Dispense, Kit
+from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
+from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 
@@ -73,6 +75,11 @@ class ReasonWithoutReprint(InvalidInput):
     """A reason given for a first print: a slip, not something to record silently."""
 
 
+class NoLabelForKit(RuleViolation):
+    """A kit that has left the store for good (destroyed, or back from a participant) gets no
+    new label: a label on it could send it out again."""
+
+
 class PrintedMeanwhile(RuleViolation):
     """Labels made as a first print were printed elsewhere before this one went out."""
 
@@ -86,6 +93,8 @@ class PrintPlan:
     items: tuple[str, ...]
     reprint: bool
     stock: str = ""
+    quarantined: tuple[str, ...] = ()  # kits whose labels are marked QUARANTINED
+    previous_dose: int | None = None  # a dispense's: the dose level of the one before it
 
     @property
     def entity(self) -> str:
@@ -202,7 +211,62 @@ def plan_print(
             )
         reprint = bool(done)
     _check_kind(entity, names, done, reprint)
-    return PrintPlan(printed_as, names, reprint, stock)
+    quarantined: tuple[str, ...] = ()
+    previous: int | None = None
+    with read_transaction(ctx.engine) as session:
+        if printed_as is LabelKind.KIT:
+            quarantined = _kits_to_label(session, names)
+        elif len(names) == 1:
+            previous = _previous_dose(session, names[0])
+    return PrintPlan(printed_as, names, reprint, stock, quarantined, previous)
+
+
+NO_LABEL = {
+    KitStatus.DESTROYED.value: "was destroyed",
+    KitStatus.RETURNED.value: "came back from a participant and awaits destruction",
+}
+
+
+def _kits_to_label(session: Session, names: Sequence[str]) -> tuple[str, ...]:
+    """Refuses a kit destroyed or returned; the quarantined kits, whose labels are marked."""
+    statuses: dict[str, str] = {}
+    for start in range(0, len(names), 500):  # bounded: SQLite's variable limit
+        batch = names[start : start + 500]
+        query = select(Kit.number, Kit.status).where(Kit.number.in_(batch))
+        statuses.update((number, status) for number, status in session.execute(query))
+    for name in names:
+        why = NO_LABEL.get(statuses.get(name, ""))
+        if why is not None:
+            raise NoLabelForKit(
+                f"Kit {name} {why}: it gets no label. Leave it out of the print (a kit leaves "
+                "the store for good once destroyed or returned)."
+            )
+    return tuple(n for n in names if statuses.get(n) == KitStatus.QUARANTINED.value)
+
+
+def _previous_dose(session: Session, number: str) -> int | None:
+    """The dose level of the participant's dispense before this one (voided ones do not
+    count); None for the first."""
+    this = session.scalar(select(Dispense).where(Dispense.number == number))
+    if this is None:
+        return None
+    earlier = list(
+        session.scalars(
+            select(Dispense)
+            .where(
+                Dispense.participant_id == this.participant_id,
+                Dispense.id != this.id,
+                (Dispense.cycle < this.cycle)
+                | ((Dispense.cycle == this.cycle) & (Dispense.attempt < this.attempt)),
+            )
+            .order_by(Dispense.cycle.desc(), Dispense.attempt.desc())
+        )
+    )
+    voided = voided_ids(session, [d.id for d in earlier])
+    for dispense in earlier:
+        if dispense.id not in voided:
+            return dispense.dose_level
+    return None
 
 
 def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:

@@ -13,19 +13,28 @@ from sqlalchemy.orm import Session, joinedload
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import (
     AdherenceNote,
+    AuditEntry,
     Destruction,
     Dispense,
     DispenseKit,
+    DispenseVoid,
     Kit,
     LedgerEntry,
     Lot,
     Participant,
     Return,
     Shipment,
+    Signature,
     User,
 )
 from dispensary.domain.accountability import Adherence, Movement, adherence_of, balance_of
-from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
+from dispensary.domain.codes import (
+    DestructionReason,
+    Flag,
+    KitStatus,
+    MovementKind,
+    ParticipantStatus,
+)
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply
 from dispensary.services.common import (
@@ -39,6 +48,7 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import (
+    DestructionLine,
     DestructionRow,
     DispensedKit,
     DispenseHistoryRow,
@@ -46,6 +56,7 @@ from dispensary.services.results import (
     KitRow,
     LedgerRow,
     ParticipantRow,
+    SignedBy,
 )
 
 
@@ -115,6 +126,7 @@ def dispense_result(
                 kit.lot.number,
                 kit.lot.expiry,
                 line.tablets,
+                partial=line.tablets < product.tablets_per_kit,
             )
         )
     pharmacist = users[record.dispensed_by_id]
@@ -128,7 +140,9 @@ def dispense_result(
         day1=record.day1,
         dose_level=record.dose_level,
         dose_name=dose.name,
-        directions=study.directions_for(dose, record.day1.isoformat(), record.days_supply),
+        directions=study.directions_for(
+            dose, start_date(record).isoformat(), days_from_start(record)
+        ),
         kits=tuple(kits),
         tablets=record.tablets,
         days=record.days_supply,
@@ -138,6 +152,7 @@ def dispense_result(
         pharmacist_initials=pharmacist.initials,
         checked_by=checker.full_name if checker else "",
         warnings=warnings,
+        start_date=start_date(record),
     )
 
 
@@ -173,6 +188,7 @@ def _kit_rows(
         for kit in kits:
             balance = balance_of(moves[kit.id])
             contents[kit.id] = balance.on_hand + balance.held_returned
+    where = _whereabouts(session, kits)
     rows = []
     for kit in kits:
         rows.append(
@@ -185,9 +201,77 @@ def _kit_rows(
                 contents[kit.id],
                 kit.location,
                 kit.shipment.number,
+                where.get(kit.id, kit.location),
             )
         )
     return rows
+
+
+_GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
+
+
+def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
+    """Where each kit that left the shelf really is: with which participant, held for the
+    monitor, destroyed or returned to the sponsor (a kit on the shelf is in its storage area).
+    Read for those kits only, in bounded batches."""
+    gone = [k for k in kits if k.status in _GONE]
+    last_out: dict[int, tuple[str, str, date, int]] = {}
+    ended: dict[int, tuple[date, bool]] = {}
+    for start in range(0, len(gone), 500):
+        ids = [k.id for k in gone[start : start + 500]]
+        for kit_id, number, person, on, tablets in session.execute(
+            select(
+                DispenseKit.kit_id,
+                Dispense.number,
+                Participant.study_number,
+                Dispense.dispensed_on,
+                DispenseKit.tablets,
+            )
+            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .where(DispenseKit.kit_id.in_(ids), not_voided())
+            .order_by(Dispense.dispensed_on, Dispense.id)
+        ).tuples():
+            last_out[kit_id] = (number, person, on, tablets)
+        for kit_id, on, to_sponsor in session.execute(
+            select(LedgerEntry.kit_id, Destruction.destroyed_on, Destruction.to_sponsor)
+            .join(Destruction, Destruction.id == LedgerEntry.destruction_id)
+            .where(LedgerEntry.kit_id.in_(ids))
+            .order_by(Destruction.destroyed_on, Destruction.id)
+        ).tuples():
+            ended[kit_id] = (on, to_sponsor)
+    # A kit destroyed empty has no ledger row: its destruction names it.
+    empty = {
+        k.number: k.id for k in gone if k.status == KitStatus.DESTROYED.value and k.id not in ended
+    }
+    if empty:
+        for kits_json, on, to_sponsor in session.execute(
+            select(Destruction.kits, Destruction.destroyed_on, Destruction.to_sponsor).order_by(
+                Destruction.destroyed_on, Destruction.id
+            )
+        ).tuples():
+            for number in json.loads(kits_json):
+                if number in empty:
+                    ended[empty[number]] = (on, to_sponsor)
+    found: dict[int, str] = {}
+    for kit in gone:
+        out = last_out.get(kit.id)
+        if kit.status == KitStatus.DESTROYED.value and kit.id in ended:
+            on, to_sponsor = ended[kit.id]
+            found[kit.id] = (
+                f"returned to the sponsor on {on.isoformat()}"
+                if to_sponsor
+                else f"destroyed on {on.isoformat()}"
+            )
+        elif kit.status == KitStatus.RETURNED.value:
+            by = f"returned by {out[1]}, " if out else ""
+            found[kit.id] = f"{by}held for the monitor in {kit.location}"
+        elif kit.status == KitStatus.DISPENSED.value and out is not None:
+            number, person, on, tablets = out
+            found[kit.id] = (
+                f"with participant {person} ({tablets} tablets, {number} on {on.isoformat()})"
+            )
+    return found
 
 
 def inventory(
@@ -292,7 +376,15 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             # Every kit is back: adherence, its flags and their explanations.
             last = max(r.returned_on for r in returns)
             held = max(r.held_days for r in returns)
-            result = dispense_adherence(ctx, record, returned, last, held)
+            result = dispense_adherence(
+                ctx,
+                record,
+                returned,
+                last,
+                held,
+                expected_use_until(session, record),
+                unaccounted_of(session, returns),
+            )
             notes = session.scalars(
                 select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
             )
@@ -304,28 +396,95 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
                 flags=result.flags,
                 flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
                 returned_on=last,
+                unaccounted=unaccounted_of(session, returns),
             )
         rows.append(row)
     return rows
 
 
+def unaccounted_of(session: Session, returns: list[Return]) -> int:
+    """Tablets dispensed in the kits these returns record as not brought back."""
+    total = 0
+    for ret in returns:
+        if ret.outcome == "not_brought_back":
+            total += (
+                session.scalar(
+                    select(DispenseKit.tablets).where(
+                        DispenseKit.dispense_id == ret.dispense_id, DispenseKit.kit_id == ret.kit_id
+                    )
+                )
+                or 0
+            )
+    return total
+
+
+def start_date(record: Dispense) -> date:
+    """The first evening of the supply: the later of day 1 and the dispense date."""
+    return max(record.day1, record.dispensed_on)
+
+
+def days_from_start(record: Dispense) -> int:
+    """Days of supply left from the start date to the cycle's last day of supply."""
+    last = last_day_of_supply(record.day1, record.days_supply)
+    return max(1, (last - start_date(record)).days + 1)
+
+
+def expected_use_until(session: Session, record: Dispense) -> date | None:
+    """The day expected use stops before the return: the next cycle's day 1, or the day the
+    participant left treatment (discontinued or completed), whichever comes first."""
+    ends: list[date] = []
+    next_day1 = session.scalar(
+        select(func.min(Dispense.day1)).where(
+            Dispense.participant_id == record.participant_id,
+            Dispense.cycle > record.cycle,
+            ~Dispense.id.in_(select(DispenseVoid.dispense_id)),
+        )
+    )
+    if next_day1 is not None:
+        ends.append(next_day1)
+    participant = session.get(Participant, record.participant_id)
+    if participant is not None and participant.status != ParticipantStatus.ON_TREATMENT.value:
+        left = session.scalar(
+            select(func.max(AuditEntry.at)).where(
+                AuditEntry.action == "participant_status",
+                AuditEntry.entity_id == participant.study_number,
+            )
+        )
+        if left is not None:
+            ends.append(left.date())
+    return min(ends) if ends else None
+
+
 def dispense_adherence(
-    ctx: Context, record: Dispense, returned: int, last_returned_on: date, held_days: int
+    ctx: Context,
+    record: Dispense,
+    returned: int,
+    last_returned_on: date,
+    held_days: int,
+    until: date | None = None,
+    unaccounted: int = 0,
 ) -> Adherence:
     """The adherence of a dispense whose every kit is back: `returned` tablets in all, the last
-    kit back on `last_returned_on`, `held_days` the most days held any of its returns gives.
+    kit back on `last_returned_on`, `held_days` the days the investigator held the drug. Expected
+    use counts from the start date (the later of day 1 and the dispense) to the return, capped at
+    `until` (expected_use_until: the next day 1, or leaving treatment). Tablets of a kit not
+    brought back (`unaccounted`) are not counted as taken.
     The history, the reconciliation and the return's preview all read it from here."""
     study = ctx.study
     dose = study.dose_level(record.dose_level)
-    expected_days = days_on_treatment(record.day1, last_returned_on, record.days_supply, held_days)
+    end = last_returned_on if until is None else min(last_returned_on, until)
+    expected_days = days_on_treatment(start_date(record), end, days_from_start(record), held_days)
     expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
-    return adherence_of(
-        record.tablets,
+    found = adherence_of(
+        record.tablets - unaccounted,
         returned,
         expected,
         study.adherence.under_use_below,
         study.adherence.over_use_above,
     )
+    if unaccounted:  # what was not brought back is unknown: no adherence, a flag of its own
+        return replace(found, adherence=None, flags=(Flag.NOT_BROUGHT_BACK,))
+    return found
 
 
 def participant_history(
@@ -415,7 +574,8 @@ def destruction_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[DestructionRow]:
     """Destructions and returns to the sponsor, those of the period (first and last day
-    included) where one is given."""
+    included) where one is given: each with its tablets per product (strength) and lot, and
+    its signatures (the one destroying, the witness) with their times."""
     require(actor, Permission.VIEW)
     query = select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
     if since is not None:
@@ -426,28 +586,85 @@ def destruction_log(
         users = _user_map(session)
         rows = []
         for d in session.scalars(query):
-            tablets = (
-                session.scalar(
-                    select(func.coalesce(func.sum(LedgerEntry.quantity), 0)).where(
-                        LedgerEntry.destruction_id == d.id
+            moved = session.execute(
+                select(LedgerEntry, Kit.number, Lot)
+                .join(Kit, Kit.id == LedgerEntry.kit_id)
+                .join(Lot, Lot.id == LedgerEntry.lot_id)
+                .where(LedgerEntry.destruction_id == d.id)
+                .order_by(LedgerEntry.product, Lot.number, Kit.number)
+            ).all()
+            grouped: dict[tuple[str, int, bool], list[tuple[str, int]]] = {}
+            lots: dict[int, Lot] = {}
+            for entry, number, lot in moved:
+                lots[lot.id] = lot
+                key = (entry.product, lot.id, entry.from_returned)
+                grouped.setdefault(key, []).append((number, entry.quantity))
+            # A kit that held nothing moves no tablets (no ledger row) but was destroyed too:
+            # it is listed under its product and lot with 0 tablets.
+            listed = {number for _entry, number, _lot in moved}
+            empty = [n for n in json.loads(d.kits) if n not in listed]
+            for start in range(0, len(empty), 500):
+                found = list(
+                    session.scalars(
+                        select(Kit)
+                        .where(Kit.number.in_(empty[start : start + 500]))
+                        .order_by(Kit.product, Kit.number)
                     )
                 )
-                or 0
+                back = set(
+                    session.scalars(
+                        select(Return.kit_id).where(Return.kit_id.in_([k.id for k in found]))
+                    )
+                )
+                for kit in found:
+                    lots[kit.lot_id] = kit.lot
+                    key = (kit.product, kit.lot_id, kit.id in back)
+                    grouped.setdefault(key, []).append((kit.number, 0))
+            lines = tuple(
+                DestructionLine(
+                    _product_name(ctx, product),
+                    lots[lot_id].number,
+                    lots[lot_id].expiry,
+                    tuple(n for n, _q in kits),
+                    sum(q for _n, q in kits),
+                    from_returned,
+                )
+                for (product, lot_id, from_returned), kits in grouped.items()
+            )
+            signed = tuple(
+                SignedBy(users[s.user_id].full_name, s.meaning, s.at)
+                for s in session.scalars(
+                    select(Signature)
+                    .where(Signature.record_type == "destruction", Signature.record_id == d.id)
+                    .order_by(Signature.id)
+                )
             )
             rows.append(
                 DestructionRow(
                     d.id,
                     d.destroyed_on,
                     tuple(json.loads(d.kits)),
-                    tablets,
+                    sum(line.tablets for line in lines),
                     d.method,
                     d.witness,
                     d.reference,
                     d.to_sponsor,
                     users[d.user_id].initials,
+                    lines,
+                    signed,
+                    DestructionReason(d.reason_code) if d.reason_code else None,
                 )
             )
         return rows
+
+
+def _product_name(ctx: Context, code: str) -> str:
+    """The product with its strength, as the study file names it (the code if it does not)."""
+    try:
+        product = ctx.study.product(code)
+    except NotFound:
+        return code
+    return f"{product.name} {product.strength}"
 
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:

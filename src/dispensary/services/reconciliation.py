@@ -32,6 +32,7 @@ from dispensary.services.queries import open_flags, participant_row
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
+    KitCountCheck,
     ReconcileResult,
     SignOffRow,
     VerifyResult,
@@ -65,14 +66,15 @@ def reconcile_session(
     kit_balances = {kid: balance_of(by_kit[kid]) for kid in kits}
     # A participant accounts for the whole of every kit handed out to them (not voided): what
     # they took, what came back, and what of it has been destroyed since.
-    by_participant: dict[int, Balance] = defaultdict(Balance)
+    # Per product: a 7.5 mg tablet and a 2.5 mg tablet are never added together.
+    by_participant: dict[tuple[int, str], Balance] = defaultdict(Balance)
     for participant_id, dispense_id, kit_id in session.execute(
         select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id).join(
             Dispense, Dispense.id == DispenseKit.dispense_id
         )
     ):
         if dispense_id not in voided and kit_id in kit_balances:
-            by_participant[participant_id] += kit_balances[kit_id]
+            by_participant[(participant_id, kits[kit_id].product)] += kit_balances[kit_id]
     products: dict[str, Balance] = defaultdict(Balance)
     lots: dict[tuple[str, str], Balance] = defaultdict(Balance)
     for kid, balance in kit_balances.items():
@@ -150,12 +152,50 @@ def reconcile_session(
             for kid, b in sorted(kit_balances.items(), key=lambda i: kits[i[0]].number)
         ),
         participants=tuple(
-            _row("participant", _number(people, pid), _initials(people, pid), balance)
-            for pid, balance in sorted(by_participant.items(), key=lambda i: _number(people, i[0]))
+            _row("participant", _number(people, pid), _initials(people, pid), balance, code)
+            for (pid, code), balance in sorted(
+                by_participant.items(), key=lambda i: (_number(people, i[0][0]), i[0][1])
+            )
         ),
         discrepancies=tuple(discrepancies),
         signoffs=signoffs,
+        counts=_count_checks(session, kits, kit_balances),
     )
+
+
+def _count_checks(
+    session: Session, kits: dict[int, Kit], balances: dict[int, Balance]
+) -> tuple[KitCountCheck, ...]:
+    """Each kit on the shelf, its book now against its last physical count: what the count
+    found against what the book said then, and what recorded movements changed since."""
+    last: dict[int, PhysicalCount] = {}
+    for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
+        last[count.kit_id] = count
+    adjusted = set(
+        session.scalars(select(LedgerEntry.count_id).where(LedgerEntry.count_id.is_not(None)))
+    )
+    checks = []
+    for kid, balance in sorted(balances.items(), key=lambda i: kits[i[0]].number):
+        if balance.on_hand <= 0:
+            continue
+        kit = kits[kid]
+        found = last.get(kid)
+        after = None
+        if found is not None:
+            after = found.counted if found.id in adjusted else found.book
+        checks.append(
+            KitCountCheck(
+                kit=kit.number,
+                product=kit.product,
+                lot=_lot_number(kit),
+                book=balance.on_hand,
+                counted_on=found.counted_on if found is not None else None,
+                counted=found.counted if found is not None else None,
+                book_then=found.book if found is not None else None,
+                moved_since=balance.on_hand - after if after is not None else None,
+            )
+        )
+    return tuple(checks)
 
 
 def _lot_number(kit: Kit) -> str:
@@ -211,7 +251,7 @@ def _status_from_ledger(kit: Kit, balance: Balance) -> set[str] | None:
     return None
 
 
-def _row(scope: str, key: str, label: str, b: Balance) -> BalanceRow:
+def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> BalanceRow:
     return BalanceRow(
         scope,
         key,
@@ -224,6 +264,7 @@ def _row(scope: str, key: str, label: str, b: Balance) -> BalanceRow:
         b.on_hand,
         b.held_returned,
         b.balanced,
+        product,
     )
 
 

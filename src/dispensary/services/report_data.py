@@ -25,6 +25,7 @@ from dispensary.db.models import (
     Kit,
     Lot,
     Participant,
+    PhysicalCount,
     QuarantineEvent,
     Return,
     Shipment,
@@ -40,11 +41,12 @@ from dispensary.domain.rules import (
     normalise_kit_number,
 )
 from dispensary.services import audit as audit_service
-from dispensary.services import queries
+from dispensary.services import queries, temperature
 from dispensary.services.common import (
     get_dispense,
     get_participant,
     is_voided,
+    not_voided,
     status_now,
     voided_ids,
 )
@@ -133,6 +135,7 @@ class DarfRecord:
     opening_balance: int
     lines: tuple[DarfLine, ...]
     closing_balance: int
+    manufacturer: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,14 @@ class ReturnLogRow:
     corrects: int | None
     corrected_by: int | None
     kit_status: KitStatus
+    outcome: str = ""  # "": counted back; "not_brought_back": its tablets are unaccounted for
+    held_from: date | None = None  # the period the investigator held the drug, if given
+    held_until: date | None = None
+    held_ordered_by: str = ""
+
+    @property
+    def not_brought_back(self) -> bool:
+        return self.outcome == "not_brought_back"
 
 
 @dataclass(frozen=True)
@@ -234,6 +245,42 @@ class AuditReport:
     verification: VerifyResult
 
 
+OPEN_KINDS = (
+    "Quarantine awaiting decision",
+    "Gap in the temperature log",
+    "Unexplained adherence flag",
+    "Overridden warning",
+    "Dose change",
+    "Count difference",
+    "Shipment received with a temperature alarm",
+)
+"""What the monitor pack lists as open items, in this order."""
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """Something a monitor must look at, whenever it began: a quarantine still awaiting its
+    decision four months on is listed on every pack until it is decided."""
+
+    kind: str  # one of OPEN_KINDS
+    since: date | None
+    subject: str  # the kit, participant, dispense, storage area or shipment
+    detail: str
+    before_period: bool = False  # began before the pack's period
+
+
+@dataclass(frozen=True)
+class LogCoverage:
+    """A storage area's temperature log over the life of its stock."""
+
+    storage_area: str
+    since: date
+    first_reading: datetime | None
+    last_reading: datetime | None
+    imports: int
+    gaps: int
+
+
 @dataclass(frozen=True)
 class MonitorPack:
     """Everything a monitor's visit covers, for one date range."""
@@ -248,6 +295,9 @@ class MonitorPack:
     excursions: tuple[ExcursionRow, ...]
     verification: VerifyResult
     audit_entries_in_range: int
+    open_items: tuple[OpenItem, ...] = ()
+    coverage: tuple[LogCoverage, ...] = ()
+    quarantined_now: int = 0  # kits in quarantine when the pack was made
 
 
 @dataclass(frozen=True)
@@ -467,6 +517,7 @@ def _darf_record(
         opening_balance=opening,
         lines=tuple(shown),
         closing_balance=closing,
+        manufacturer=product.manufacturer,
     )
 
 
@@ -537,6 +588,10 @@ def returns_log(
                     corrects=ret.corrects_id,
                     corrected_by=corrected_by.get(ret.id),
                     kit_status=status_now(kit, today),
+                    outcome=ret.outcome or "",
+                    held_from=ret.held_from,
+                    held_until=ret.held_until,
+                    held_ordered_by=ret.held_ordered_by or "",
                 )
             )
         return rows
@@ -749,9 +804,11 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
     require(actor, Permission.VIEW)
     start, end = _day_bounds(since, until)
-    with read_transaction(ctx.engine):
+    with read_transaction(ctx.engine) as session:
         destructions = queries.destruction_log(ctx, actor, since, until)
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
+        logs = temperature.coverage_in(session, ctx)
+        items = _open_items(session, ctx, logs, since, until)
         return MonitorPack(
             since=since,
             until=until,
@@ -763,7 +820,172 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
             excursions=tuple(excursions(ctx, actor, since, until)),
             verification=audit_service.verify(ctx, actor),
             audit_entries_in_range=len(entries),
+            open_items=tuple(items),
+            coverage=tuple(
+                LogCoverage(
+                    c.storage_area,
+                    c.since.date(),
+                    c.first_reading,
+                    c.last_reading,
+                    c.imports,
+                    len(c.gaps),
+                )
+                for c in logs
+            ),
+            quarantined_now=sum(1 for i in items if i.kind == "Quarantine awaiting decision"),
         )
+
+
+def open_items(ctx: Context, actor: Actor, since: date, until: date) -> list[OpenItem]:
+    """What the monitor pack lists as open on `until`, whenever each item began."""
+    require(actor, Permission.VIEW)
+    check_period(since, until)
+    with read_transaction(ctx.engine) as session:
+        return _open_items(session, ctx, temperature.coverage_in(session, ctx), since, until)
+
+
+def _open_items(
+    session: Session,
+    ctx: Context,
+    logs: Sequence[temperature.Coverage],
+    since: date,
+    until: date,
+) -> list[OpenItem]:
+    users = _initials(session)
+    names = dict(session.execute(select(User.id, User.full_name)).tuples().all())
+    found: list[OpenItem] = []
+
+    def add(kind: str, on: date | None, subject: str, detail: str) -> None:
+        if on is None or on <= until:
+            found.append(OpenItem(kind, on, subject, detail, on is not None and on < since))
+
+    # Kits in quarantine now, from the event that put them there (at receipt, or an excursion).
+    last_event: dict[int, QuarantineEvent] = {}
+    for event in session.scalars(
+        select(QuarantineEvent)
+        .join(Kit, Kit.id == QuarantineEvent.kit_id)
+        .where(Kit.status == KitStatus.QUARANTINED.value)
+        .order_by(QuarantineEvent.at, QuarantineEvent.id)
+    ):
+        if event.action == "quarantine":
+            last_event[event.kit_id] = event
+    today = ctx.clock.today()
+    for kit in session.scalars(
+        select(Kit)
+        .where(Kit.status == KitStatus.QUARANTINED.value)
+        .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+        .order_by(Kit.number)
+    ):
+        found_event = last_event.get(kit.id)
+        on = found_event.at.astimezone(UTC).date() if found_event else kit.shipment.received_on
+        why = (
+            f"{found_event.reason} ({users.get(found_event.user_id, '?')})"
+            if found_event
+            else "at receipt"
+        )
+        add(
+            OPEN_KINDS[0],
+            on,
+            kit.number,
+            f"{kit.product} lot {kit.lot.number}: quarantined {(today - on).days} days ago, "
+            f"{why}; release or reject it.",
+        )
+    for log in logs:
+        for gap in log.gaps:
+            add(OPEN_KINDS[1], gap.start.astimezone(UTC).date(), gap.storage_area, gap.text)
+    for number, row in queries.open_flags(session, ctx):
+        labels = ", ".join(f.label for f in row.flags)
+        add(
+            OPEN_KINDS[2],
+            row.returned_on,
+            number,
+            f"{row.dispense_number} cycle {row.cycle}: {labels}; {_taken_text(row)}; no reason "
+            "recorded.",
+        )
+    live = list(
+        session.execute(
+            select(Dispense, Participant)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .where(not_voided())
+            .order_by(Participant.study_number, Dispense.cycle, Dispense.attempt)
+        ).tuples()
+    )
+    for dispense, person in live:
+        if dispense.warning_override:
+            add(
+                OPEN_KINDS[3],
+                dispense.dispensed_on,
+                person.study_number,
+                f"{dispense.number} cycle {dispense.cycle}, by "
+                f"{names.get(dispense.dispensed_by_id, '?')}: {dispense.warning_override}",
+            )
+    previous: dict[int, int] = {}
+    for dispense, person in live:
+        before = previous.get(person.id, 0)
+        previous[person.id] = dispense.dose_level
+        if dispense.dose_level == before:
+            continue
+        level = _dose_name(ctx, dispense.dose_level)
+        ordered = (
+            f"ordered by {dispense.dose_ordered_by.rstrip('.')}"
+            if dispense.dose_ordered_by
+            else "NO ordering investigator recorded"
+        )
+        add(
+            OPEN_KINDS[4],
+            dispense.dispensed_on,
+            person.study_number,
+            f"{dispense.number} cycle {dispense.cycle}: {_dose_name(ctx, before)} to {level}; "
+            f"{ordered}.",
+        )
+    for count, kit in session.execute(
+        select(PhysicalCount, Kit)
+        .join(Kit, Kit.id == PhysicalCount.kit_id)
+        .where(PhysicalCount.counted != PhysicalCount.book)
+        .order_by(PhysicalCount.counted_on, PhysicalCount.id)
+    ).tuples():
+        add(
+            OPEN_KINDS[5],
+            count.counted_on,
+            kit.number,
+            f"{count.counted} counted, {count.book} in the book "
+            f"({count.counted - count.book:+d}) by {users.get(count.counted_by_id, '?')}; "
+            f"reason {count.reason_code or '-'}: {count.reason.rstrip('.') or '-'}.",
+        )
+    for shipment in session.scalars(
+        select(Shipment)
+        .where(Shipment.temperature_ok.is_(False))
+        .order_by(Shipment.received_on, Shipment.id)
+    ):
+        statuses: dict[str, int] = defaultdict(int)
+        for kit in shipment.kits:
+            statuses[KitStatus(kit.status).label.lower()] += 1
+        now = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        add(
+            OPEN_KINDS[6],
+            shipment.received_on,
+            shipment.number,
+            f"temperature alarm at receipt ({shipment.condition}); its kits now: {now}.",
+        )
+    order = {kind: i for i, kind in enumerate(OPEN_KINDS)}
+    return sorted(found, key=lambda i: (order[i.kind], i.since or date.min, i.subject))
+
+
+def _taken_text(row: DispenseHistoryRow) -> str:
+    """'taken 18 of 21 expected', or what is known when tablets were not brought back: those are
+    unaccounted for, never read as taken."""
+    if not row.unaccounted:
+        return f"taken {row.taken} of {row.expected} expected"
+    known = f"; {row.returned} returned from the kits brought back" if row.returned else ""
+    lost = f"{row.unaccounted} tablets not brought back"
+    return f"{lost} (unaccounted for, not counted as taken){known}"
+
+
+def _dose_name(ctx: Context, level: int) -> str:
+    try:
+        return f"level {level} ({ctx.study.dose_level(level).name})"
+    except NotFound:  # a level no longer in the study file still shows by its number
+        return f"level {level}"
 
 
 # ---------------------------------------------------------------------------------------------

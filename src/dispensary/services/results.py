@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dispensary.domain.anchor import AnchorVerdict
-from dispensary.domain.codes import DiscrepancyKind, Flag, KitStatus, ParticipantStatus, Role
+from dispensary.domain.codes import (
+    DestructionReason,
+    DiscrepancyKind,
+    Flag,
+    KitStatus,
+    ParticipantStatus,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -27,8 +34,11 @@ class KitRow:
     expiry: date
     status: KitStatus
     tablets: int  # tablets in the kit now (on hand, or held returned)
-    location: str
+    location: str  # the storage area the kit was received into
     shipment: str
+    where: str = ""
+    """Where the kit really is now: its storage area, "with participant 01-001 (...)", "held for
+    the monitor in ...", "destroyed on ..." or "returned to the sponsor on ..."."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ class DispensedKit:
     lot: str
     expiry: date
     tablets: int
+    partial: bool = False  # fewer tablets than a full kit: the label says "partial kit"
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,30 @@ class DispenseResult:
     pharmacist_initials: str
     checked_by: str
     warnings: tuple[str, ...]
+    start_date: date | None = None
+    """The first evening to take a dose, printed on the label: the later of day 1 and the
+    dispense date (day 1 may be up to 7 days before the dispense). Adherence counts from it."""
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """A rule of the study file, its source, and whether it holds: by its source (registry,
+    protocol) or confirmed by an administrator; otherwise it is "to confirm"."""
+
+    key: str
+    title: str
+    source: str
+    confirmed: bool
+    by_source: bool  # from the registry or the protocol: needs no confirmation
+    confirmed_by: str = ""
+    confirmed_at: datetime | None = None
+    reason: str = ""
+
+    @property
+    def state(self) -> str:
+        if self.by_source:
+            return "holds (" + self.source + ")"
+        return "confirmed" if self.confirmed else "to confirm"
 
 
 @dataclass(frozen=True)
@@ -120,9 +155,11 @@ class DestroyResult:
     kits: tuple[str, ...]
     tablets: int
     method: str
-    witness: str
+    witness: str  # the witness's full name
     to_sponsor: bool
     destroyed_on: date
+    reference: str = ""  # the sponsor's authorisation reference
+    reason_code: DestructionReason | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +187,43 @@ class BalanceRow:
     on_hand: int
     held_returned: int
     balanced: bool
+    product: str = ""  # a participant's line is per product (strengths are never added)
+
+
+@dataclass(frozen=True)
+class KitCountCheck:
+    """A kit on the shelf: its book now against its last physical count (if any)."""
+
+    kit: str
+    product: str
+    lot: str
+    book: int  # tablets on hand in the book now
+    counted_on: date | None  # the last physical count; None: never counted
+    counted: int | None
+    book_then: int | None  # what the book said when it was counted
+    moved_since: int | None  # book now minus what the book held right after the count
+
+    @property
+    def never_counted(self) -> bool:
+        return self.counted_on is None
+
+    @property
+    def agrees(self) -> bool:
+        """The last count found what the book said."""
+        return self.counted is not None and self.counted == self.book_then
+
+    @property
+    def verdict(self) -> str:
+        if self.counted_on is None:
+            return "never counted: the book has not been checked against the shelf"
+        difference = (self.counted or 0) - (self.book_then or 0)
+        found = "agreed with the book" if not difference else f"differed by {difference:+d}"
+        since = (
+            "no movement since"
+            if not self.moved_since
+            else f"{self.moved_since:+d} moved since by recorded movements"
+        )
+        return f"counted {self.counted} on {self.counted_on.isoformat()}: {found}; {since}"
 
 
 @dataclass(frozen=True)
@@ -169,10 +243,33 @@ class ReconcileResult:
     participants: tuple[BalanceRow, ...]
     discrepancies: tuple[Discrepancy, ...]
     signoffs: tuple[SignOffRow, ...]
+    counts: tuple[KitCountCheck, ...] = ()  # every kit on the shelf, against its last count
 
     @property
     def balanced(self) -> bool:
+        """The ledger balances with itself (see `physical` for the shelf)."""
         return all(row.balanced for row in self.products + self.lots + self.kits)
+
+    @property
+    def never_counted(self) -> tuple[KitCountCheck, ...]:
+        return tuple(c for c in self.counts if c.never_counted)
+
+    @property
+    def count_differences(self) -> tuple[KitCountCheck, ...]:
+        return tuple(c for c in self.counts if not c.never_counted and not c.agrees)
+
+    @property
+    def physical(self) -> str:
+        """What the physical counts say of the book, in a sentence's words."""
+        if not self.counts:
+            return "no kit on the shelf"
+        checked = len(self.counts) - len(self.never_counted)
+        words = f"{checked} of {len(self.counts)} kits on the shelf counted"
+        if self.count_differences:
+            words += f", {len(self.count_differences)} last count differing from the book"
+        if self.never_counted:
+            words += f", {len(self.never_counted)} never counted"
+        return words
 
 
 @dataclass(frozen=True)
@@ -277,6 +374,28 @@ class DispenseHistoryRow:
     flags: tuple[Flag, ...]
     flag_reason: str
     returned_on: date | None
+    unaccounted: int = 0  # tablets of kits not brought back: unknown, never counted as taken
+
+
+@dataclass(frozen=True)
+class DestructionLine:
+    """The tablets of one lot of one product that left in a destruction."""
+
+    product: str  # the product with its strength, as the study names it
+    lot: str
+    expiry: date
+    kits: tuple[str, ...]
+    tablets: int
+    from_returned: bool  # returned by participants (else unused stock from the shelf)
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """One signature on a record: who, meaning what, when."""
+
+    name: str
+    meaning: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -290,6 +409,9 @@ class DestructionRow:
     reference: str
     to_sponsor: bool
     by: str
+    lines: tuple[DestructionLine, ...] = ()  # per product (strength) and lot
+    signatures: tuple[SignedBy, ...] = ()  # the destroyer's, then the witness's (since 0006)
+    reason_code: DestructionReason | None = None
 
 
 @dataclass(frozen=True)

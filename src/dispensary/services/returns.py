@@ -23,9 +23,11 @@ from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
+from dispensary.domain.regimen import last_day_of_supply
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
     check_count,
+    check_date,
     check_not_future,
     check_return_quantity,
     check_text,
@@ -39,6 +41,7 @@ from dispensary.services.assessment import (
     ReturnKitLine,
     ReturnRequest,
 )
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK, RETURN_OUTCOMES
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     get_dispense,
@@ -57,8 +60,11 @@ from dispensary.services.queries import (
     current_returns,
     dispense_adherence,
     dispense_result,
+    expected_use_until,
     history_rows,
     live_dispenses,
+    start_date,
+    unaccounted_of,
 )
 from dispensary.services.results import ReturnResult
 from dispensary.services.stock import move_kit
@@ -94,6 +100,10 @@ def record_return(
     held_days: int = 0,
     condition: str = "",
     note: str = "",
+    outcome: str = "",
+    held_from: date | None = None,
+    held_until: date | None = None,
+    held_ordered_by: str = "",
 ) -> ReturnResult:
     """Counts back one kit of a dispense (named by its label barcode, or participant + cycle).
 
@@ -112,6 +122,10 @@ def record_return(
         held_days=held_days,
         condition=condition,
         note=note,
+        outcome=outcome,
+        held_from=held_from,
+        held_until=held_until,
+        held_ordered_by=held_ordered_by,
     )
     checked = _checked_return(request, today, writing=True)
     assert checked.tablets is not None and checked.kit is not None  # required when writing
@@ -124,6 +138,7 @@ def record_return(
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
         record, line = plan.record, plan.line
+        held = plan.assessment.held_days
         assert line is not None  # a kit of the dispense still to count: not refused
         rec = Recorder(session, actor, ctx.clock.now())
         flags = plan.assessment.preview.flags if plan.assessment.preview else ()  # as recorded
@@ -138,6 +153,10 @@ def record_return(
             flag_reason=note_text if flags else "",  # set before the insert: never updated
             counted_by_id=actor.user_id,
             created_at=rec.now,
+            outcome=checked.outcome or None,
+            held_from=checked.held_from,
+            held_until=checked.held_until,
+            held_ordered_by=checked.held_ordered_by or None,
         )
         session.add(ret)
         session.flush()
@@ -160,6 +179,10 @@ def record_return(
                 "tablets": count,
                 "returned_on": day,
                 "held_days": held,
+                "held_from": checked.held_from,
+                "held_until": checked.held_until,
+                "held_ordered_by": checked.held_ordered_by,
+                "outcome": checked.outcome or "counted",
                 "taken": result.taken,
                 "expected": result.expected,
                 "flags": [f.value for f in result.flags],
@@ -191,6 +214,10 @@ class _ReturnChecked:
     note: str
     condition: str
     kit: str | None
+    outcome: str = ""
+    held_from: date | None = None
+    held_until: date | None = None
+    held_ordered_by: str = ""
 
 
 def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _ReturnChecked:
@@ -205,7 +232,46 @@ def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _Retu
     kit = request.kit
     if writing or kit is not None:
         kit = normalise_kit_number(kit)  # type: ignore[arg-type]
-    return _ReturnChecked(day, tablets, held, note, condition, kit)
+    outcome = request.outcome
+    if outcome not in RETURN_OUTCOMES:
+        raise InvalidInput(
+            f"'{outcome!s:.30}' is not a return outcome: leave it empty for a kit counted back, "
+            f"or give {NOT_BROUGHT_BACK} for a kit the participant did not bring back."
+        )
+    held_from = None if request.held_from is None else check_date(request.held_from, "held from")
+    held_until = (
+        None if request.held_until is None else check_date(request.held_until, "held until")
+    )
+    ordered_by = check_text(
+        request.held_ordered_by, "investigator who ordered the hold", required=False, limit=120
+    )
+    if (held_from is None) != (held_until is None):
+        raise InvalidInput("A held period has two dates: give both 'held from' and 'held until'.")
+    if held_from is not None and held_until is not None:
+        if held_until < held_from:
+            raise InvalidInput(
+                f"The held period ends ({held_until.isoformat()}) before it starts "
+                f"({held_from.isoformat()}); check the dates."
+            )
+        if not ordered_by:
+            raise InvalidInput("Give the investigator who ordered the drug to be held.")
+        if held:
+            raise InvalidInput("Give the held period by its dates, not also as a number of days.")
+    return _ReturnChecked(
+        day, tablets, held, note, condition, kit, outcome, held_from, held_until, ordered_by
+    )
+
+
+def held_days_of(
+    record: Dispense, held: int, held_from: date | None, held_until: date | None
+) -> int:
+    """Days held: the held period's days inside the supply (start date to last day), else the
+    bare number an older return gives."""
+    if held_from is None or held_until is None:
+        return held
+    first = max(held_from, start_date(record))
+    last = min(held_until, last_day_of_supply(record.day1, record.days_supply))
+    return max(0, (last - first).days + 1)
 
 
 @dataclass
@@ -231,7 +297,28 @@ def _plan_return(
                 "Scan the label of the dispense that replaced it.",
             )
         )
-    held, day = checked.held, checked.day
+    day = checked.day
+    held = held_days_of(record, checked.held, checked.held_from, checked.held_until)
+    if checked.held_from is not None and (
+        checked.held_from > day or checked.held_until is None or checked.held_until > day
+    ):
+        refusals.append(
+            Refusal(
+                ReturnCheck.HELD_PERIOD,
+                "The held period must end on or before the return date "
+                f"({day.isoformat()}); check the dates.",
+                InvalidInput,
+            )
+        )
+    if checked.outcome == NOT_BROUGHT_BACK and checked.tablets:
+        refusals.append(
+            Refusal(
+                ReturnCheck.NOT_BROUGHT_BACK,
+                f"A kit not brought back has no tablets to count, not {checked.tablets}: record "
+                "0, or count the tablets if the kit is here.",
+                InvalidInput,
+            )
+        )
     if held > record.days_supply:
         refusals.append(
             Refusal(
@@ -305,7 +392,17 @@ def _plan_return(
             refusals.append(Refusal(ReturnCheck.TOO_MANY, exc.message, type(exc)))
     preview = None
     if checked.tablets is not None and line is not None and not refusals:
-        preview = _preview(ctx, record, line, checked, list(back.values()), len(to_count) - 1)
+        preview = _preview(
+            ctx,
+            record,
+            line,
+            checked,
+            list(back.values()),
+            len(to_count) - 1,
+            held,
+            expected_use_until(session, record),
+            unaccounted_of(session, list(back.values())),
+        )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
         kits=kits,
@@ -326,6 +423,9 @@ def _preview(
     checked: _ReturnChecked,
     back: list[Return],
     kits_left: int,
+    held_now: int,
+    until: date | None,
+    unaccounted_before: int,
 ) -> AdherencePreview:
     """What the return would record, as `_result` reads it back once it is written."""
     tablets = checked.tablets
@@ -333,8 +433,11 @@ def _preview(
     returned = sum(r.tablets for r in back) + tablets
     if kits_left == 0:
         last = max([r.returned_on for r in back] + [checked.day])
-        held = max([r.held_days for r in back] + [checked.held])
-        found = dispense_adherence(ctx, record, returned, last, held)
+        held = max([r.held_days for r in back] + [held_now])
+        unaccounted = unaccounted_before + (
+            line.tablets if checked.outcome == NOT_BROUGHT_BACK else 0
+        )
+        found = dispense_adherence(ctx, record, returned, last, held, until, unaccounted)
         taken, expected, adherence, flags = (
             found.taken,
             found.expected,

@@ -8,14 +8,16 @@ new texts are kept in the audit trail, so nothing of the old set-up is lost.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dispensary.db.engine import write_transaction
-from dispensary.db.models import Dispense, Kit, StudyRecord
-from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import Dispense, Kit, RuleConfirmation, StudyRecord, User
+from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
+from dispensary.services.results import RuleState
 from dispensary.study import Study, parse_study
 
 
@@ -64,3 +66,97 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
             why,
         )
     return new
+
+
+def confirmed_rules(session: Session, study: Study) -> frozenset[str]:
+    """The keys of the study's rules that hold: from the registry or the protocol, or confirmed
+    by an administrator for the source the study file gives now."""
+    confirmed = {
+        (rule, source)
+        for rule, source in session.execute(select(RuleConfirmation.rule, RuleConfirmation.source))
+    }
+    return frozenset(
+        r.key for r in study.rules if r.authoritative or (r.key, r.source) in confirmed
+    )
+
+
+def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
+    """Every rule of the study file with its source and whether it holds (confirmed)."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        found = {
+            (c.rule, c.source): c
+            for c in session.scalars(select(RuleConfirmation).order_by(RuleConfirmation.id))
+        }
+        names = {u.id: u.username for u in session.scalars(select(User))}
+        states = []
+        for rule in ctx.study.rules:
+            row = found.get((rule.key, rule.source))
+            states.append(
+                RuleState(
+                    key=rule.key,
+                    title=rule.title,
+                    source=rule.source,
+                    confirmed=rule.authoritative or row is not None,
+                    by_source=rule.authoritative,
+                    confirmed_by=names.get(row.confirmed_by_id, "") if row else "",
+                    confirmed_at=row.confirmed_at if row else None,
+                    reason=row.reason if row else "",
+                )
+            )
+        return states
+
+
+def rules_to_confirm(ctx: Context, actor: Actor) -> list[RuleState]:
+    """The rules an administrator still has to confirm (source neither registry nor protocol)."""
+    return [r for r in study_rules(ctx, actor) if not r.confirmed]
+
+
+def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleState:
+    """An administrator confirms a site-decision rule of the study file (audited); from then on
+    the counter applies it as written."""
+    require(actor, Permission.STUDY)
+    why = check_text(reason, "reason for confirming the rule")
+    if not isinstance(rule, str):
+        raise InvalidInput(f"A rule is named by its key (e.g. cycle.min_interval), not {rule!r}.")
+    found = ctx.study.rule(rule.strip())
+    if found.authoritative:
+        raise RuleViolation(
+            f"Rule {found.key} comes from the {found.source}: it holds as written and needs no "
+            "confirmation."
+        )
+    with write_transaction(ctx.engine) as session:
+        if session.scalar(
+            select(RuleConfirmation.id).where(
+                RuleConfirmation.rule == found.key, RuleConfirmation.source == found.source
+            )
+        ):
+            raise RuleViolation(f"Rule {found.key} ({found.source}) is already confirmed.")
+        rec = Recorder(session, actor, ctx.clock.now())
+        row = RuleConfirmation(
+            rule=found.key,
+            source=found.source,
+            reason=why,
+            confirmed_by_id=actor.user_id,
+            confirmed_at=rec.now,
+        )
+        session.add(row)
+        session.flush()
+        rec.audit(
+            "rule_confirmed",
+            "rule",
+            found.key,
+            {"rule": found.key, "title": found.title, "source": found.source, "confirmed": True},
+            {"confirmed": False},
+            why,
+        )
+        return RuleState(
+            key=found.key,
+            title=found.title,
+            source=found.source,
+            confirmed=True,
+            by_source=False,
+            confirmed_by=actor.username,
+            confirmed_at=row.confirmed_at,
+            reason=why,
+        )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Excursion, Kit, Shipment
+from dispensary.db.models import AuditEntry, Excursion, Kit, Shipment
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
@@ -222,6 +223,9 @@ def import_logger(
                     "highest": excursion.highest,
                     "kits": [k.number for k in kits],
                     "source": source[:200],
+                    # the span of the whole file: the log's coverage (`coverage`)
+                    "readings_from": readings[0].at,
+                    "readings_to": readings[-1].at,
                 },
             )
             results.append(
@@ -248,3 +252,119 @@ def import_logger(
                 },
             )
     return results
+
+
+COVERAGE_GAP = timedelta(days=1)
+"""A storage area without a logger reading for longer than this is a gap in the temperature
+log (a day without a minimum and maximum is what a monitor looks for)."""
+
+_LOGGER_ACTIONS = ("temperature_checked", "temperature_excursion")
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    storage_area: str
+    start: datetime  # the last reading before the gap (or when the first kit arrived)
+    end: datetime  # the first reading after it (or now)
+    after_last: bool  # no reading imported since `start`
+
+    @property
+    def text(self) -> str:
+        if self.after_last:
+            return f"no logger reading imported since {_when(self.start)}"
+        return f"no logger reading from {_when(self.start)} to {_when(self.end)}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A storage area's temperature log: what the logger files imported cover, and the gaps
+    since its first kit arrived."""
+
+    storage_area: str
+    since: datetime  # when the first kit arrived there
+    first_reading: datetime | None
+    last_reading: datetime | None
+    imports: int
+    gaps: tuple[CoverageGap, ...]
+
+
+def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        return coverage_in(session, ctx)
+
+
+def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
+    """For each storage area that has held kits: the spans of the logger files imported (their
+    first to last reading, from the audit entry of each import) and the gaps between them,
+    from the day its first kit was received until now."""
+    now = ctx.clock.now()
+    arrived: dict[str, datetime] = {}
+    for area, first in session.execute(
+        select(Kit.location, func.min(Shipment.received_on))
+        .join(Shipment, Shipment.id == Kit.shipment_id)
+        .group_by(Kit.location)
+    ).tuples():
+        arrived[area] = datetime.combine(first, time(0), UTC)
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new)
+        .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+        .order_by(AuditEntry.id)
+    ).tuples():
+        found_span = _span(entity_id, new)
+        if found_span is not None:
+            spans.setdefault(found_span[0], []).append(found_span[1:])
+    found = []
+    for area in sorted(arrived):
+        merged = _merge(spans.get(area, []))
+        since = arrived[area]
+        gaps: list[CoverageGap] = []
+        edge = since
+        for first, last in merged:
+            if last < since:
+                continue
+            if first - edge > COVERAGE_GAP:
+                gaps.append(CoverageGap(area, edge, first, False))
+            edge = max(edge, last)
+        if now - edge > COVERAGE_GAP:
+            gaps.append(CoverageGap(area, edge, now, True))
+        found.append(
+            Coverage(
+                area,
+                since,
+                merged[0][0] if merged else None,
+                merged[-1][1] if merged else None,
+                len(spans.get(area, [])),
+                tuple(gaps),
+            )
+        )
+    return found
+
+
+def _span(entity_id: str, new: str) -> tuple[str, datetime, datetime] | None:
+    """The storage area and readings an import's audit entry says it covered (an excursion
+    recorded before the file's span was written covers its own span only)."""
+    try:
+        values = json.loads(new) if new else {}
+        area = values.get("storage_area", entity_id)
+        first = values.get("readings_from", values.get("from"))
+        last = values.get("readings_to", values.get("to"))
+        if not isinstance(first, str) or not isinstance(last, str):
+            return None
+        start, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    except (ValueError, AttributeError):
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return str(area), start, end
+
+
+def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

@@ -375,19 +375,11 @@ def _entry_facts(walk: _Walk, entry: Any) -> None:
             continue
         found = cursor.take(row_id)
         if found is None:
-            walk.add(
-                FACT,
-                entry_id,
-                f"{table} row {row_id}, recorded by audit entry {entry_id}, is missing",
-            )
+            walk.add(FACT, entry_id, _missing(table, row_id, entry_id))
             continue
         stored, row = found
         if stored != listed:
-            walk.add(
-                FACT,
-                entry_id,
-                f"{table} row {row_id} was changed after audit entry {entry_id} recorded it",
-            )
+            walk.add(FACT, entry_id, _changed(table, row_id, entry_id))
         elif row is not None and not baseline:
             walk.fact_event(table, row, entry_id)
     if baseline:
@@ -484,9 +476,7 @@ def _check_head(
 def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
     for name, cursor in walk.cursors.items():
         for row_id in cursor.rest()[:3]:
-            walk.add(
-                FACT, None, f"{name} row {row_id} has no audit entry (added outside the program)"
-            )
+            walk.add(FACT, None, _unlisted(name, row_id))
     for name, last in walk.last_state.items():
         table = tables[name]
         hashed = walk.source.hasher(table)
@@ -499,13 +489,13 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
                 walk.add(
                     FACT,
                     None,
-                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                    _unlisted(name, row_id),
                 )
             elif recorded[0] != hashed(row):
                 walk.add(
                     FACT,
                     recorded[1],
-                    f"{name} row {row_id} was changed after audit entry {recorded[1]} recorded it",
+                    _changed(name, row_id, recorded[1]),
                 )
             if name == "kits":
                 _check_kit(walk, row)
@@ -513,9 +503,19 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
                 _check_person(walk, row)
         for row_id in sorted(set(last) - seen)[:3]:
             entry = last[row_id][1]
-            walk.add(
-                FACT, entry, f"{name} row {row_id}, recorded by audit entry {entry}, is missing"
-            )
+            walk.add(FACT, entry, _missing(name, row_id, entry))
+
+
+def _unlisted(table: str, row_id: int) -> str:
+    return f"{table} row {row_id} has no audit entry (added outside the program)"
+
+
+def _changed(table: str, row_id: int, entry: int) -> str:
+    return f"{table} row {row_id} was changed after audit entry {entry} recorded it"
+
+
+def _missing(table: str, row_id: int, entry: int) -> str:
+    return f"{table} row {row_id}, recorded by audit entry {entry}, is missing"
 
 
 def _check_kit(walk: _Walk, row: Any) -> None:
@@ -644,7 +644,7 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
                 walk.add(
                     FACT,
                     None,
-                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                    _unlisted(name, row_id),
                 )
     _recheck_mutable(walk, tables, marks)
     new_marks = _marks(session, tables)
@@ -680,13 +680,13 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
                     walk.add(
                         FACT,
                         entry,
-                        f"{name} row {row_id}, recorded by audit entry {entry}, is missing",
+                        _missing(name, row_id, entry),
                     )
                 elif hashed(row) != listed:
                     walk.add(
                         FACT,
                         entry,
-                        f"{name} row {row_id} was changed after audit entry {entry} recorded it",
+                        _changed(name, row_id, entry),
                     )
         for (row_id,) in walk.source.session.execute(
             select(table.c.id).where(table.c.id > marks.get(name, 0))
@@ -695,5 +695,5 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
                 walk.add(
                     FACT,
                     None,
-                    f"{name} row {row_id} has no audit entry (added outside the program)",
+                    _unlisted(name, row_id),
                 )

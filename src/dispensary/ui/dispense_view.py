@@ -89,6 +89,9 @@ class DispenseScreen(Screen):
         left = QVBoxLayout()
         self.card = info_card("participantCard")
         left.addWidget(self.card)
+        self.notices = wrapped_label("noticeText")
+        self.notices.setToolTip("To know; nothing to override: the dispense goes on")
+        left.addWidget(self.notices)
 
         form = QFormLayout()
         self.cycle_label = QLabel()
@@ -349,10 +352,24 @@ class DispenseScreen(Screen):
         self.ordered_by.setVisible(bool(orders))
         self.ordered_by_label.setVisible(bool(orders))
         self.sign_button.setEnabled(found is not None and not found.refused)
+        self._show_notices(found)
         self._show_kits()
         if found is not None:
             text, kind = self._status(found)
             self.message.show_message(f"{note} {text}".strip(), kind)
+
+    def _show_notices(self, found: DispenseAssessment | None) -> None:
+        """The assessment's notices (a rule to confirm, an unexplained safety signal): shown as
+        they are, never blocking the dispense."""
+        notices = found.notices if found is not None else ()
+        self.notices.setText(
+            "<br>".join(
+                f"{'&#9888;' if n.code is DispenseCheck.SAFETY_SIGNAL else '&bull;'} "
+                f"{escape(n.message)}"
+                for n in notices
+            )
+        )
+        self.notices.setVisible(bool(notices))
 
     @staticmethod
     def _status(found: DispenseAssessment) -> tuple[str, str]:

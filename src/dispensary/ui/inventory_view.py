@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import KitStatus, SignatureMeaning
+from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.services import destruction, quarantine, queries
@@ -53,7 +53,7 @@ KIT_COLUMNS: list[Column[KitRow]] = [
     Column("Expiry", lambda r: r.expiry),
     Column("Status", lambda r: r.status, colour=lambda r: r.status.colour),
     Column("Tablets", lambda r: r.tablets, align_right=True),
-    Column("Location", lambda r: r.location),
+    Column("Where", lambda r: r.where or r.location),
     Column("Shipment", lambda r: r.shipment),
 ]
 
@@ -161,12 +161,21 @@ class InventoryScreen(Screen):
         self.destroy_box.setObjectName("destroyBox")
         form = QFormLayout(self.destroy_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the panel is narrow
-        self.witness = text_field("witness", "Full name of the witness")
+        self.witness = text_field("witness", "User name of the witness (another user)")
+        self.witness_password = text_field(
+            "witnessPassword", "The witness's password, typed by them", password=True
+        )
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
         self.method.addItems(DESTRUCTION_METHODS)
-        self.reference = text_field("reference", "Certificate or authorisation")
+        self.reference = text_field("reference", "The sponsor's destruction authorisation")
+        self.reason_code = QComboBox()
+        self.reason_code.setObjectName("reasonCode")
+        self.reason_code.addItem("(none: expired or returned stock)", None)
+        for reason in DestructionReason:
+            self.reason_code.addItem(reason.label, reason.value)
+        self.reason_code.setToolTip("Needed when a kit still in date leaves unused")
         self.to_sponsor = QCheckBox("Sent back to the sponsor")
         self.to_sponsor.setToolTip("Ticked: the kits go back to the sponsor, not destroyed here")
         self.to_sponsor.setObjectName("toSponsor")
@@ -176,14 +185,17 @@ class InventoryScreen(Screen):
         self.destroy_verdict = wrapped_label("destroyAssessment")
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
         form.addRow("Witness", self.witness)
+        form.addRow("Witness's password", self.witness_password)
         form.addRow("Method", self.method)
-        form.addRow("Reference", self.reference)
+        form.addRow("Sponsor's authorisation", self.reference)
+        form.addRow("Reason (in-date kits)", self.reason_code)
         form.addRow(self.to_sponsor)
         form.addRow(self.destroy_verdict)
         form.addRow(self.destroy_button)
         self.witness.textChanged.connect(self._assess_destroy)
         self.method.currentTextChanged.connect(self._assess_destroy)
         self.reference.textChanged.connect(self._assess_destroy)
+        self.reason_code.currentIndexChanged.connect(self._assess_destroy)
         self.to_sponsor.toggled.connect(self._assess_destroy)
         self.destroy_box.setVisible(may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
@@ -245,7 +257,7 @@ class InventoryScreen(Screen):
             self.selection_label.setText(
                 f"<b>Kit {k.number}</b>: {k.product}, lot {k.lot}, expires "
                 f"{k.expiry.isoformat()}<br>{k.status.label}, {k.tablets} tablets, "
-                f"{k.location}"
+                f"{k.where or k.location}"
             )
         else:
             self.selection_label.setText(
@@ -353,6 +365,7 @@ class InventoryScreen(Screen):
             self.method.currentText(),
             reference=self.reference.text(),
             to_sponsor=self.to_sponsor.isChecked(),
+            reason_code=self.reason_code.currentData(),
         )
         try:
             found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
@@ -390,7 +403,7 @@ class InventoryScreen(Screen):
             actor.full_name,
             SignatureMeaning.DESTROYED.value,
             f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)} ({found.tablets} "
-            f"tablets), witnessed by {found.witness}",
+            f"tablets), witnessed by {found.witness_name}, authorised by {found.reference}",
         )
         if password is None:
             return
@@ -406,12 +419,16 @@ class InventoryScreen(Screen):
                 password,
                 reference=self.reference.text(),
                 to_sponsor=self.to_sponsor.isChecked(),
+                witness_password=self.witness_password.text(),
+                reason_code=self.reason_code.currentData(),
             ),
         )
+        self.witness_password.clear()  # typed by the witness for this one act
         if done is None:
             return
         self.witness.clear()
         self.reference.clear()
+        self.reason_code.setCurrentIndex(0)
         self.to_sponsor.setChecked(False)
         verb = "returned to the sponsor" if done.to_sponsor else "destroyed"
         self._written(

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -38,6 +38,25 @@ PRINT_DPI = 300
 
 Outcome = Literal["printed", "saved", ""]
 """What became of a previewed label: sent to a printer, saved as a PDF, or neither."""
+
+
+def fit_printer_to(printer: QPrinter, document: QPdfDocument) -> None:
+    """The printer's page set to the stock's: a label PDF's page is its stock's page (a roll's
+    label, or the whole sheet), so its size and orientation are the printer's, with no margin
+    (the label's own margin and the saved calibration place the print)."""
+    if document.pageCount() < 1:
+        return
+    size = document.pagePointSize(0)
+    width, height = size.width(), size.height()
+    portrait = QSizeF(min(width, height), max(width, height))
+    page = QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
+    orientation = (
+        QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
+    )
+    printer.setPageLayout(
+        QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    )
+    printer.setFullPage(True)
 
 
 def draw_pages(document: QPdfDocument, printer: QPrinter) -> None:
@@ -109,8 +128,7 @@ class LabelPreviewDialog(QDialog):
         return self.document.pageCount()
 
     def print_pdf(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setResolution(PRINT_DPI)
+        printer = self.make_printer()
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -118,6 +136,13 @@ class LabelPreviewDialog(QDialog):
         self.printed = True
         self.message.show_message("Sent to the printer.", "ok")
         self.accept()
+
+    def make_printer(self) -> QPrinter:
+        """A printer set to the label stock's page size and orientation, before the dialog."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setResolution(PRINT_DPI)
+        fit_printer_to(printer, self.document)
+        return printer
 
     def print_to(self, printer: QPrinter) -> None:
         draw_pages(self.document, printer)

@@ -53,7 +53,7 @@ from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
-from dispensary.ui.label_preview import PRINT_DPI, draw_pages
+from dispensary.ui.label_preview import PRINT_DPI, draw_pages, fit_printer_to
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import titled_page, wrapped_label
@@ -536,6 +536,7 @@ class ReportsScreen(Screen):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setResolution(PRINT_DPI)
         printer.setDocName(self.made.file_name if self.made else "Dispensary")
+        fit_printer_to(printer, self.document)  # the label stock's (or report's) page
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

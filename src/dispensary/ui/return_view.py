@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +29,7 @@ from dispensary.services.assessment import (
     ReturnKitLine,
     ReturnRequest,
 )
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 from dispensary.ui.feedback import SignatureDialog
@@ -109,6 +111,7 @@ class ReturnScreen(Screen):
 
         right = QVBoxLayout()
         form = QFormLayout()
+        self._form = form
         self.kit = QComboBox()
         self.kit.setObjectName("returnKit")
         form.addRow("&Kit", self.kit)
@@ -117,11 +120,27 @@ class ReturnScreen(Screen):
         self.counted.setValidator(QIntValidator(0, 100_000, self.counted))
         self.counted.setPlaceholderText("Tablets in the bottle, counted")
         form.addRow("&Tablets counted", self.counted)
+        self.not_back = QCheckBox("Not brought back (0 tablets; flagged, not counted as taken)")
+        self.not_back.setObjectName("notBroughtBack")
+        form.addRow("", self.not_back)
         self.held = QSpinBox()
         self.held.setObjectName("heldDays")
         self.held.setRange(0, 999)
         self.held.setSuffix(" days")
         form.addRow("Days &held by the investigator", self.held)
+        self.held_period = QCheckBox("Held for a &period the investigator ordered")
+        self.held_period.setObjectName("heldPeriod")
+        form.addRow("", self.held_period)
+        self.held_from = date_edit()
+        self.held_from.setObjectName("heldFrom")
+        form.addRow("Held &from", self.held_from)
+        self.held_until = date_edit()
+        self.held_until.setObjectName("heldUntil")
+        form.addRow("Held &until", self.held_until)
+        self.held_by = QLineEdit()
+        self.held_by.setObjectName("heldOrderedBy")
+        self.held_by.setPlaceholderText("The investigator who ordered the hold")
+        form.addRow("Hold ordered &by", self.held_by)
         self.returned_on = date_edit()
         form.addRow("Return &date", self.returned_on)
         self.condition = QLineEdit()
@@ -164,6 +183,11 @@ class ReturnScreen(Screen):
         self.counted.textChanged.connect(self._reassess)
         self.kit.currentIndexChanged.connect(self._reassess)
         self.held.valueChanged.connect(self._reassess)
+        self.not_back.toggled.connect(self._not_back_toggled)
+        self.held_period.toggled.connect(self._held_period_toggled)
+        self.held_from.dateChanged.connect(self._reassess)
+        self.held_until.dateChanged.connect(self._reassess)
+        self.held_by.textChanged.connect(self._reassess)
         self.returned_on.dateChanged.connect(self._reassess)
         self.note.textChanged.connect(self._reassess)
         self.counted.returnPressed.connect(self.sign)
@@ -274,16 +298,42 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return None
 
+    def _not_back_toggled(self, checked: bool) -> None:
+        """A kit not brought back has nothing to count: the count is 0."""
+        self.counted.blockSignals(True)
+        self.counted.setText("0" if checked else "")
+        self.counted.blockSignals(False)
+        self.counted.setEnabled(not checked and self.kit.isEnabled())
+        self._reassess()
+
+    def _held_period_toggled(self, checked: bool) -> None:
+        """A held period by its dates and who ordered it, instead of a bare number of days."""
+        self._show_held_period(checked)
+        self._reassess()
+
+    def _show_held_period(self, shown: bool) -> None:
+        for widget in (self.held_from, self.held_until, self.held_by):
+            widget.setVisible(shown)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setVisible(shown)
+        self.held.setEnabled(not shown and self.kit.isEnabled())
+
     def _request(self, dispense: str) -> ReturnRequest:
         kit = self.kit.currentData()
+        period = self.held_period.isChecked()
         return ReturnRequest(
             dispense=dispense,
             kit=str(kit) if kit else None,
             tablets=self.counted_tablets(),
             returned_on=to_date(self.returned_on.date()),
-            held_days=self.held.value(),
+            held_days=0 if period else self.held.value(),
             condition=self.condition.text(),
             note=self.note.text(),
+            outcome=NOT_BROUGHT_BACK if self.not_back.isChecked() else "",
+            held_from=to_date(self.held_from.date()) if period else None,
+            held_until=to_date(self.held_until.date()) if period else None,
+            held_ordered_by=self.held_by.text() if period else "",
         )
 
     def _reassess(self) -> ReturnAssessment | None:
@@ -388,6 +438,7 @@ class ReturnScreen(Screen):
         if password is None:
             self.message.show_message("Not signed: nothing was saved.", "info")
             return
+        asked = self._request(dispense.number)
         result = signed(
             self.message,
             self.session,
@@ -399,9 +450,13 @@ class ReturnScreen(Screen):
                 password,
                 dispense=dispense.number,
                 returned_on=found.returned_on,
-                held_days=found.held_days,
+                held_days=asked.held_days,
                 condition=self.condition.text(),
                 note=self.note.text(),
+                outcome=asked.outcome,
+                held_from=asked.held_from,
+                held_until=asked.held_until,
+                held_ordered_by=asked.held_ordered_by,
             ),
         )
         if result is None:
@@ -413,6 +468,9 @@ class ReturnScreen(Screen):
             field.blockSignals(True)
             field.clear()
             field.blockSignals(False)
+        self.not_back.blockSignals(True)
+        self.not_back.setChecked(False)
+        self.not_back.blockSignals(False)
         self._load(dispense.number)
         self._show_result(result, note_given)
 
@@ -500,6 +558,15 @@ class ReturnScreen(Screen):
         self.counted.clear()
         self.held.setValue(0)
         self.note.clear()
+        for box in (self.not_back, self.held_period):
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+        self.held_by.clear()
+        for edit in (self.held_from, self.held_until):
+            edit.blockSignals(True)
+            edit.setDate(qdate(self.session.ctx.clock.today()))
+            edit.blockSignals(False)
         self.returned_on.setDate(qdate(self.session.ctx.clock.today()))
         for widget in (self.kit, self.counted, self.held, self.returned_on, self.note):
             widget.blockSignals(False)
@@ -519,5 +586,13 @@ class ReturnScreen(Screen):
             self.condition,
             self.note,
             self.sign_button,
+            self.not_back,
+            self.held_period,
+            self.held_from,
+            self.held_until,
+            self.held_by,
         ):
             widget.setEnabled(enabled)
+        if enabled and self.not_back.isChecked():
+            self.counted.setEnabled(False)
+        self._show_held_period(self.held_period.isChecked())

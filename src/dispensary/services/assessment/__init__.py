@@ -29,6 +29,7 @@ from dispensary.services.assessment.dispense import (
     DispenseCheck,
     DispenseRequest,
     KitVerdict,
+    Notice,
     OverrideNeeds,
 )
 from dispensary.services.assessment.receiving import (
@@ -65,6 +66,7 @@ __all__ = [
     "DispenseRequest",
     "KitIn",
     "KitVerdict",
+    "Notice",
     "OverrideNeeds",
     "ReceiveAssessment",
     "ReceiveCheck",

@@ -1,5 +1,7 @@
 """The destruction's assessment: a verdict on each kit (from the kit lifecycle table), the
-tablets that would leave the shelf and the monitor's hold, and the witness rules."""
+tablets that would leave the shelf and the monitor's hold, and the paperwork's rules (the
+sponsor's authorisation reference, a witness who is another active user, the reason code an
+in-date kit needs, a date not before any kit's receipt or return)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import DestructionReason, KitStatus
 from dispensary.services.assessment.base import Refusal
 
 
@@ -18,9 +20,14 @@ class DestroyCheck(StrEnum):
     WITNESS = "witness"  # no witness named (or the name cannot be recorded)
     WITNESS_SELF = "witness_self"  # the witness is the one destroying
     METHOD = "method"  # no method given (or it cannot be recorded)
-    REFERENCE = "reference"  # the reference cannot be recorded
+    REFERENCE = "reference"  # no sponsor's authorisation reference (or it cannot be recorded)
+    REASON_CODE = "reason_code"  # the reason code given is not one of DestructionReason
+    WITNESS_UNKNOWN = "witness_unknown"  # no user of that name: the witness is a user
+    WITNESS_INACTIVE = "witness_inactive"  # the witness's account is deactivated or locked
     KIT_UNKNOWN = "kit_unknown"  # not a kit of this pharmacy
     KIT = "kit"  # the kit's status does not allow it (dispensed, destroyed)
+    DATE = "date"  # the date is before a kit's receipt or return
+    REASON_NEEDED = "reason_needed"  # an in-date kit from the shelf needs a reason code
 
 
 @dataclass(frozen=True)
@@ -28,11 +35,12 @@ class DestroyRequest:
     """A destruction (or a return to the sponsor) as the screen or the command line has it."""
 
     kits: Sequence[str]
-    witness: str = ""
+    witness: str = ""  # the witness's user name (they sign with their own password)
     method: str = ""
     destroyed_on: date | None = None
-    reference: str = ""
+    reference: str = ""  # the sponsor's destruction authorisation reference
     to_sponsor: bool = False
+    reason_code: DestructionReason | str | None = None  # needed for in-date kits from the shelf
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class DestroyKitVerdict:
     on_hand: int  # tablets on the shelf in the kit
     held_returned: int  # returned tablets held for the monitor
     from_returned: bool  # the tablets leave the monitor's hold, not the shelf
+    needs_reason: bool = False  # in date and from the shelf: a reason code is needed
 
     @property
     def tablets(self) -> int:
@@ -61,10 +70,13 @@ class DestroyAssessment:
 
     kits: tuple[DestroyKitVerdict, ...]
     refusals: tuple[Refusal[DestroyCheck], ...]  # in the order destroy meets them
-    witness: str
+    witness: str  # as named (a user name)
     method: str
     destroyed_on: date
     to_sponsor: bool
+    reference: str = ""
+    reason_code: DestructionReason | None = None
+    witness_name: str = ""  # the witness user's full name, once found
 
     @property
     def refused(self) -> bool:

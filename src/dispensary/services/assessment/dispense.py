@@ -25,6 +25,9 @@ class DispenseCheck(StrEnum):
     STOCK_SHORT = "stock_short"
     KIT = "kit"
     KITS_SHORT = "kits_short"
+    STARTING_DOSE = "starting_dose"  # cycle 1 at another level than the starting dose
+    RULE_TO_CONFIRM = "rule_to_confirm"  # an unconfirmed study-file rule would apply (notice)
+    SAFETY_SIGNAL = "safety_signal"  # the previous cycle's over-use is not explained (notice)
 
 
 class OverrideNeeds(StrEnum):
@@ -49,6 +52,15 @@ class Caution:
     message: str
     needs: OverrideNeeds
     given: bool  # the request already carries what the override needs
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning that needs no override: the dispense goes on, the pharmacist is told (a rule
+    to confirm, an unexplained safety signal of the previous cycle)."""
+
+    code: DispenseCheck
+    message: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,8 @@ class DispenseAssessment:
     kits: tuple[KitVerdict, ...]  # each scanned code, in scan order
     tablets_needed: int
     tablets_in_kits: int  # in the kits that would go out (scanned, else proposed)
+    notices: tuple[Notice, ...] = ()  # warnings that need no override
+    start_date: date | None = None  # the label's start: the later of day 1 and the dispense
 
     @property
     def refused(self) -> bool:

@@ -24,6 +24,14 @@ class ReturnCheck(StrEnum):
     ALREADY_RECORDED = "already_recorded"  # the kit's return is recorded: correct it instead
     ALL_BACK = "all_back"  # no kit named, and every kit of the dispense is back
     TOO_MANY = "too_many"  # more tablets than were dispensed in the kit
+    HELD_PERIOD = "held_period"  # the held period's dates or who ordered it do not fit
+    NOT_BROUGHT_BACK = "not_brought_back"  # tablets counted for a kit not brought back
+
+
+NOT_BROUGHT_BACK = "not_brought_back"
+"""The return outcome of a kit the participant did not bring back: its tablets are unaccounted
+for (flagged), never counted as taken."""
+RETURN_OUTCOMES = ("", NOT_BROUGHT_BACK)  # "": counted back
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,13 @@ class ReturnRequest:
     kit: str | None = None
     tablets: int | None = None
     returned_on: date | None = None
-    held_days: int = 0
+    held_days: int = 0  # without a held period: the bare number of days (older records)
     condition: str = ""
     note: str = ""
+    outcome: str = ""  # "" counted back; "not_brought_back"
+    held_from: date | None = None  # the period the investigator held the drug (both dates)
+    held_until: date | None = None
+    held_ordered_by: str = ""  # the investigator who ordered the hold
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""Records a monitor trusts (issue 12), read back from the PDFs: the monitor pack opens with
+protocol, site, period and preparer and lists open items whatever their start; inventory and
+lot trace say where each kit is; the reconciliation sets the book against the shelf, and the
+participants' balances per product."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sample_study import SampleStudy
+
+from dispensary import reports
+from dispensary.domain.codes import KitStatus
+from dispensary.reports.csvfile import read_rows
+from dispensary.services import queries, reconciliation, report_data
+
+from .pdfread import pdf_pages_text
+
+SINCE, UNTIL = date(2025, 12, 1), date(2025, 12, 31)
+
+
+def test_monitor_pack_opens_with_who_what_when_and_the_open_items(sample: SampleStudy) -> None:
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    study = sample.ctx.study
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, SINCE, UNTIL)
+    # The kits quarantined at receipt months before the period are open all the same.
+    held = [i for i in pack.open_items if i.kind == "Quarantine awaiting decision"]
+    assert held and all(i.before_period for i in held)
+    pages = pdf_pages_text(reports.monitor_pack_pdf(meta, study, pack))
+    first = pages[0]
+    for expected in (
+        "Protocol no.",
+        study.protocol,
+        "Site",
+        study.site_name,
+        "Visit period",
+        "2025-12-01 to 2025-12-31",
+        "Prepared by",
+        meta.generated_by,
+    ):
+        assert expected in first, expected
+    opened = next(p for p in pages if "Open items (whatever their start)" in p and "Concerns" in p)
+    assert "Quarantine awaiting decision" in opened and "(before the period)" in opened
+    assert held[0].subject in opened
+    assert "Temperature-log coverage" in " ".join(pages)
+    quarantines = next(p for p in pages if "Quarantine, release and rejection" in p)
+    assert f"In quarantine on 2025-12-31, whenever quarantined: {len(held)} kit" in quarantines
+
+
+def test_inventory_and_lot_trace_give_each_kit_its_real_place(sample: SampleStudy) -> None:
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    study = sample.ctx.study
+    kits = queries.inventory(sample.ctx, sample.monitor)
+    # The sample ends with every bottle back: a returned kit is where its participant left it.
+    out = next(k for k in kits if k.status is KitStatus.RETURNED)
+    assert out.where.startswith("returned by ")
+    gone = [k for k in kits if k.status is KitStatus.DESTROYED]
+    assert gone and all(k.where.startswith(("destroyed on", "returned to")) for k in gone)
+    text = " ".join(pdf_pages_text(reports.inventory_pdf(meta, study, kits)))
+    assert out.where.split(",")[0] in text
+    rows = read_rows(reports.inventory_csv(meta, kits))
+    assert {"where"} <= set(rows[0])
+    trace = report_data.lot_trace(sample.ctx, sample.monitor, out.lot)
+    pages = " ".join(pdf_pages_text(reports.lot_pdf(meta, study, trace)))
+    assert "Tablets in the pharmacy" in pages and "Where" in pages
+    listed = next(k for k in trace.kits if k.number == out.number)
+    assert listed.where == out.where and listed.where.split(" (")[0] in pages
+
+
+def test_reconciliation_sets_the_book_against_the_shelf_per_product(sample: SampleStudy) -> None:
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    assert result.counts and result.never_counted  # the sample counts a few kits only
+    text = " ".join(pdf_pages_text(reports.reconciliation_pdf(meta, sample.ctx.study, result)))
+    assert "Book against the last physical count" in text
+    assert f"{len(result.never_counted)} never counted" in text
+    assert "By participant and product" in text
+    people = [(r.key, r.product) for r in result.participants]
+    assert len(people) == len(set(people))  # one line per participant and product

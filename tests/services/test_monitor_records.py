@@ -1,0 +1,216 @@
+"""Records a monitor trusts (issue 12): open items whatever their start, each kit's real
+whereabouts, the manufacturer on the DARF, the book against the shelf, balances per product."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from dispensary.services import counts, quarantine, queries, reconciliation, report_data
+from dispensary.services import temperature as temperature_service
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
+
+from .conftest import Stock
+from .helpers import P25, P75, WITNESSED, dispense, enroll, receive
+
+Password = Callable[[Actor], str]
+
+
+def busy_month(ctx: Context, clock: FixedClock, pharmacist: Actor, password: str) -> None:
+    """Two participants, a void, a dose change, a count difference, a return and a destruction;
+    from the `stock` and `enrolled` fixtures on 2026-01-05 to 2026-01-26."""
+    from dispensary.services import destruction, dispensing, returns
+
+    enroll(ctx, pharmacist, "01-002", "CD")
+    dispense(ctx, pharmacist, password, "01-001")  # K0011
+    dispense(ctx, pharmacist, password, "01-002", kits=["K0001"], override_reason="in hand")
+    dispensing.void_dispense(ctx, pharmacist, "DSP000002", "wrong kit scanned", password)
+    dispense(ctx, pharmacist, password, "01-002", dose_level=-1, dose_ordered_by="Dr Liu")
+    counts.record_count(
+        ctx, pharmacist, "K0005", 20, password, "breakage", "crushed", "tech", "tech-pass-1"
+    )
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, password, dispense="DSP000001")
+    returns.record_return(ctx, pharmacist, "S0001", 0, password, dispense="DSP000003")
+    destruction.destroy(
+        ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
+    )
+    dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012
+
+
+def kinds(items: tuple[report_data.OpenItem, ...] | list[report_data.OpenItem]) -> list[str]:
+    return [i.kind for i in items]
+
+
+def logger_csv(first: str, last: str, celsius: float = 5.0) -> str:
+    return f"timestamp,celsius\n{first},{celsius}\n{last},{celsius}\n"
+
+
+def test_a_quarantine_begun_before_the_period_is_open_in_the_pack(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor
+) -> None:
+    quarantine.quarantine(ctx, pharmacist, ["K0003"], "dropped on the floor")
+    clock.set_date(date(2026, 5, 5))  # four months on, still undecided
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 4, 1), date(2026, 5, 5))
+    assert pack.quarantines == ()  # no quarantine *event* in the period...
+    held = [i for i in pack.open_items if i.kind == "Quarantine awaiting decision"]
+    assert [i.subject for i in held] == ["K0003"]  # ...but the kit is open all the same
+    assert held[0].since == date(2026, 1, 5) and held[0].before_period
+    assert "dropped on the floor" in held[0].detail and "120 days" in held[0].detail
+    assert pack.quarantined_now == 1
+
+
+def test_gaps_in_the_temperature_log_are_open_items(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor
+) -> None:
+    area = ctx.study.storage_area
+    clock.set_date(date(2026, 1, 20), hour=12)
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 10), date(2026, 1, 20))
+    gaps = [i for i in pack.open_items if i.kind == "Gap in the temperature log"]
+    assert [(g.subject, g.since) for g in gaps] == [(area, date(2026, 1, 5))]
+    assert "no logger reading imported since 2026-01-05 00:00 UTC" in gaps[0].detail
+    assert [(c.storage_area, c.imports, c.gaps) for c in pack.coverage] == [(area, 0, 1)]
+
+    # Readings from receipt to the 10th, then from the 14th on: one gap of four days left.
+    temperature_service.import_logger(
+        ctx, pharmacist, area, logger_csv("2026-01-04T23:00", "2026-01-10T08:00"), "a.csv"
+    )
+    temperature_service.import_logger(
+        ctx,
+        pharmacist,
+        area,
+        "timestamp,celsius\n2026-01-14T08:00,5\n2026-01-15T08:00,12\n2026-01-20T11:00,5\n",
+        "b.csv",
+    )  # with an excursion in it: its whole span still counts as covered
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 10), date(2026, 1, 20))
+    gaps = [i for i in pack.open_items if i.kind == "Gap in the temperature log"]
+    assert [g.detail for g in gaps] == [
+        "no logger reading from 2026-01-10 08:00 UTC to 2026-01-14 08:00 UTC"
+    ]
+    assert [(c.imports, c.gaps) for c in pack.coverage] == [(2, 1)]
+
+
+def test_flags_overrides_dose_changes_counts_and_warm_shipments_are_open(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    receive(ctx, pharmacist, "W0001-W0002", "LW", shipment="SH-WARM", temperature_ok=False)
+    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    clock.set_date(date(2026, 3, 1))
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 2, 1), date(2026, 3, 1))
+    found = {(i.kind, i.subject): i for i in pack.open_items}
+    assert ("Shipment received with a temperature alarm", "SH-WARM") in found
+    assert (
+        "2 quarantined" in found[("Shipment received with a temperature alarm", "SH-WARM")].detail
+    )
+    assert ("Quarantine awaiting decision", "W0001") in found
+    change = found[("Dose change", "01-002")]
+    assert "level 0" in change.detail and "level -1" in change.detail
+    assert change.before_period
+    count = found[("Count difference", "K0005")]
+    assert "20 counted, 21 in the book (-1)" in count.detail and count.since == date(2026, 1, 5)
+    # Every item began before February: all shown, the order fixed by kind.
+    assert all(i.before_period for i in pack.open_items)
+    order = [report_data.OPEN_KINDS.index(k) for k in kinds(pack.open_items)]
+    assert order == sorted(order)
+
+
+def test_inventory_and_lot_trace_say_where_each_kit_really_is(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    busy_month(ctx, clock, pharmacist, pw(pharmacist))
+    where = {k.number: k.where for k in queries.inventory(ctx, monitor)}
+    area = ctx.study.storage_area
+    assert where["K0012"].startswith("with participant 01-001 (21 tablets, DSP")
+    assert where["K0011"] == "destroyed on 2026-01-26"
+    assert (
+        where["S0001"].startswith("with participant 01-002")
+        or "held for the monitor" in (where["S0001"])
+    )
+    assert where["K0001"] == area  # voided: back on the shelf
+    assert area not in where["K0012"]
+    trace = report_data.lot_trace(ctx, monitor, "L2")
+    kits = {k.number: k for k in trace.kits}
+    assert kits["K0012"].where.startswith("with participant 01-001")
+    assert kits["K0020"].where.startswith("destroyed on")
+
+
+def test_returned_kit_is_held_for_the_monitor(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    from dispensary.services import returns
+
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 1, pw(pharmacist), dispense="DSP000001")
+    kit = queries.kit_detail(ctx, pharmacist, "K0011")
+    assert kit.where == f"returned by 01-001, held for the monitor in {ctx.study.storage_area}"
+
+
+def test_darf_header_has_the_manufacturer(ctx: Context, stock: Stock, monitor: Actor) -> None:
+    records = report_data.darf_records(ctx, monitor)
+    assert records and all(r.manufacturer for r in records)
+    assert {r.manufacturer for r in records} == {
+        p.manufacturer for p in ctx.study.products if p.manufacturer
+    }
+
+
+def test_reconciliation_compares_the_book_with_the_last_count(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, pw: Password
+) -> None:
+    result = reconciliation.reconcile(ctx, pharmacist)
+    assert result.balanced  # the ledger agrees with itself...
+    assert len(result.never_counted) == 24  # ...but no kit was ever counted
+    assert "24 never counted" in result.physical
+    counts.record_count(ctx, pharmacist, "K0001", 21, pw(pharmacist))
+    counts.record_count(
+        ctx,
+        pharmacist,
+        "K0002",
+        19,
+        pw(pharmacist),
+        "breakage",
+        "two crushed",
+        "tech",
+        "tech-pass-1",
+    )
+    result = reconciliation.reconcile(ctx, pharmacist)
+    checks = {c.kit: c for c in result.counts}
+    assert checks["K0001"].agrees and checks["K0001"].moved_since == 0
+    assert "agreed with the book" in checks["K0001"].verdict
+    assert not checks["K0002"].agrees and checks["K0002"].book == 19
+    assert "differed by -2" in checks["K0002"].verdict
+    assert checks["K0003"].never_counted
+    assert [c.kit for c in result.count_differences] == ["K0002"]
+    assert len(result.never_counted) == 22
+
+
+def test_participant_balances_are_per_product(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    from dispensary.services import returns
+
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 0, pw(pharmacist), dispense="DSP000001")
+    dispense(ctx, pharmacist, pw(pharmacist), cycle=2, dose_level=-1, dose_ordered_by="Dr Liu")
+    rows = reconciliation.reconcile(ctx, pharmacist).participants
+    # 21 tablets of 7.5 mg and 42 of 2.5 mg: never "63 tablets".
+    assert [(r.key, r.product, r.dispensed) for r in rows] == [
+        ("01-001", P25, 42),
+        ("01-001", P75, 21),
+    ]
