@@ -11,7 +11,7 @@ import re
 import string
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,48 @@ class LabelText:
     IND sets `us_caution = true` in [label]."""
 
 
+@dataclass(frozen=True)
+class LabelLanguage:
+    """The label and leaflet texts of one language. English is read from the study file's own
+    [study], [products], [dose_levels], [temperature] and [label] keys; another language from
+    [label.text.<language>], which gives every one of these texts (nothing falls back silently
+    to English on a Chinese label)."""
+
+    language: str  # "en", "zh_CN"
+    title: str
+    directions: str
+    storage: str
+    caution: str
+    keep_out_of_reach: str
+    missed_dose: str
+    return_instruction: str
+    contact_name: str
+    contact_address: str
+    products: dict[str, str]  # product code -> the product's name and strength as printed
+    dose_levels: dict[int, str]  # dose level -> its name as printed
+    tablets_one: str = "{count} tablet"  # "1 tablet" / "1片"
+    tablets_many: str = "{count} tablets"
+    source: str = "registry"
+
+    def tablets(self, count: int) -> str:
+        return (self.tablets_one if count == 1 else self.tablets_many).format(count=count)
+
+
+LABEL_TEXT_KEYS = (
+    "title",
+    "directions",
+    "storage",
+    "caution",
+    "keep_out_of_reach",
+    "missed_dose",
+    "return_instruction",
+    "contact_name",
+    "contact_address",
+    "tablets_one",
+    "tablets_many",
+)
+
+
 RULE_SOURCE = re.compile(
     r"registry|protocol [0-9A-Za-z][0-9A-Za-z.]*|site decision [0-9]{4}-[0-9]{2}(?:-[0-9]{2})?"
 )
@@ -149,6 +191,28 @@ class Study:
     source_text: str
     rules: tuple[StudyRule, ...] = ()
     split_kits: bool = False  # False: kits are never split, whole kits go out
+    label_languages: tuple[str, ...] = ("en",)
+    """The languages labels and leaflets print in, the first the main one."""
+    label_bilingual: bool = False
+    """True: one label carries every language of `label_languages`; False: the first only."""
+    texts: dict[str, LabelLanguage] = field(default_factory=dict)
+    """Label and leaflet texts by language ("en" always)."""
+
+    def text(self, language: str) -> LabelLanguage:
+        """The label texts of a language; refused when the study file gives none."""
+        found = self.texts.get(language)
+        if found is None:
+            known = ", ".join(self.texts)
+            raise NotFound(
+                f"Study {self.protocol} gives no label text in {language}: add "
+                f"[label.text.{language}] to the study file, or use {known}."
+            )
+        return found
+
+    @property
+    def print_languages(self) -> tuple[str, ...]:
+        """The languages one label carries: all of them when bilingual, else the main one."""
+        return self.label_languages if self.label_bilingual else self.label_languages[:1]
 
     def rule(self, key: str) -> StudyRule:
         for rule in self.rules:
@@ -171,14 +235,25 @@ class Study:
         known = ", ".join(str(d.level) for d in self.dose_levels)
         raise NotFound(f"Dose level {level} is not in study {self.protocol}. Known: {known}.")
 
-    def directions_for(self, dose: DoseLevel, start_date: str, days: int) -> str:
+    def directions_for(
+        self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
+    ) -> str:
+        text = self.texts.get(language) if self.texts else None
         per_dose = sum(c.tablets_per_dose for c in dose.components)
-        return self.label.directions.format(
-            tablets=tablets_text(per_dose),
+        if text is None:
+            return self.label.directions.format(
+                tablets=tablets_text(per_dose),
+                tablets_per_dose=per_dose,
+                start_date=start_date,
+                days=days,
+                dose_name=dose.name,
+            )
+        return text.directions.format(
+            tablets=text.tablets(per_dose),
             tablets_per_dose=per_dose,
             start_date=start_date,
             days=days,
-            dose_name=dose.name,
+            dose_name=text.dose_levels.get(dose.level, dose.name),
         )
 
 
@@ -451,8 +526,101 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         rules=tuple(rules_found),
         split_kits=split_kits,
     )
+    texts, languages, bilingual = _label_texts(r, label, study)
+    for language, wording in texts.items():
+        if language != "en":
+            rules_found.append(
+                StudyRule(
+                    f"label.text.{language}",
+                    f"Label and leaflet text in {language}",
+                    wording.source,
+                )
+            )
+    study = replace(
+        study,
+        texts=texts,
+        label_languages=languages,
+        label_bilingual=bilingual,
+        rules=tuple(rules_found),
+    )
     _refuse_unknown_keys(r, data)
     return study
+
+
+LANGUAGE_NAME = re.compile(r"[a-z]{2}(?:_[A-Z]{2})?")
+
+
+def _label_texts(
+    r: _Reader, label: dict[str, Any], study: Study
+) -> tuple[dict[str, LabelLanguage], tuple[str, ...], bool]:
+    """English from the file's own keys; each [label.text.<language>] in full."""
+    english = LabelLanguage(
+        language="en",
+        title=study.title,
+        directions=study.label.directions,
+        storage=study.temperature.storage,
+        caution=study.label.caution,
+        keep_out_of_reach=study.label.keep_out_of_reach,
+        missed_dose=study.label.missed_dose,
+        return_instruction=study.label.return_instruction,
+        contact_name=study.contact_name,
+        contact_address=study.contact_address,
+        products={p.code: f"{p.name} {p.strength}" for p in study.products},
+        dose_levels={d.level: d.name for d in study.dose_levels},
+    )
+    texts = {"en": english}
+    r.known.add("label.text")
+    raw = label.get("text", {})
+    if not isinstance(raw, dict):
+        raise r.fail("label.text", "must be a table of languages, e.g. [label.text.zh_CN]")
+    for language, table in raw.items():
+        key = f"label.text.{language}"
+        r.known.add(key)
+        if not LANGUAGE_NAME.fullmatch(language) or language == "en":
+            raise r.fail(key, "must name a language other than English, e.g. zh_CN")
+        if not isinstance(table, dict):
+            raise r.fail(key, "must be a table")
+        values = {name: r.get(table, f"{key}.{name}", str) for name in LABEL_TEXT_KEYS}
+        _check_placeholders(r, values["directions"], f"{key}.directions")
+        for name in ("tablets_one", "tablets_many"):
+            if "{count}" not in values[name]:
+                raise r.fail(f"{key}.{name}", "must hold {count}")
+        products = _named(r, table, f"{key}.products", [p.code for p in study.products])
+        doses = _named(r, table, f"{key}.dose_levels", [str(d.level) for d in study.dose_levels])
+        texts[language] = LabelLanguage(
+            language=language,
+            products=products,
+            dose_levels={int(level): name for level, name in doses.items()},
+            source=r.source(table, f"{key}.source"),
+            **values,
+        )
+    languages = tuple(r.strings(label, "label.languages")) if "languages" in label else ("en",)
+    for language in languages:
+        if language not in texts:
+            raise r.fail(
+                "label.languages",
+                f"names {language}, which has no [label.text.{language}] table",
+            )
+    if len(set(languages)) != len(languages):
+        raise r.fail("label.languages", "names a language twice")
+    bilingual = r.get(label, "label.bilingual", bool, False)
+    if bilingual and len(languages) < 2:
+        raise r.fail("label.bilingual", "needs two languages in label.languages")
+    return texts, languages, bilingual
+
+
+def _named(r: _Reader, table: dict[str, Any], key: str, expected: list[str]) -> dict[str, str]:
+    """A table giving every product (or dose level) its printed name in a language."""
+    names = r.table(table, key)
+    for name in names:
+        r.known.add(f"{key}.{name}")
+        if name not in expected:
+            raise r.fail(key, f"names {name!r}, not in the study (use {', '.join(expected)})")
+    for name in expected:
+        value = names.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise r.fail(key, f'must give "{name}" its printed name (a non-empty text)')
+    return {name: names[name] for name in expected}
 
 
 def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> None:
@@ -482,7 +650,7 @@ def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> 
 DIRECTION_PLACEHOLDERS = ("tablets", "tablets_per_dose", "start_date", "days", "dose_name")
 
 
-def _check_placeholders(r: _Reader, directions: str) -> None:
+def _check_placeholders(r: _Reader, directions: str, key: str = "label.directions") -> None:
     """Only the named placeholders, plain (no attribute, index, format or conversion):
     the text is filled in for every label, so it must not fail or grow there."""
     known = ", ".join("{" + name + "}" for name in DIRECTION_PLACEHOLDERS)
@@ -490,13 +658,11 @@ def _check_placeholders(r: _Reader, directions: str) -> None:
         fields = list(string.Formatter().parse(directions))
     except ValueError as exc:
         raise r.fail(
-            "label.directions", f"has a broken placeholder ({exc}); write a brace as {{{{ or }}}}"
+            key, f"has a broken placeholder ({exc}); write a brace as {{{{ or }}}}"
         ) from exc
     for _text, name, spec, conversion in fields:
         if name is not None and (name not in DIRECTION_PLACEHOLDERS or spec or conversion):
-            raise r.fail(
-                "label.directions", f"has an unknown placeholder '{name}': use only {known}"
-            )
+            raise r.fail(key, f"has an unknown placeholder '{name}': use only {known}")
 
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:

@@ -97,9 +97,10 @@ def test_the_next_cycle_on_the_same_day_is_refused_and_nothing_is_written(
     assert code == 3
     found = json.loads(out)
     assert (found["cycle"], found["cycle_due"], found["accepted"]) == (2, 2, False)
-    assert (found["earliest_day1"], found["latest_day1"]) == ("2026-01-23", "2026-01-12")
-    assert [r["code"] for r in found["refusals"]] == ["too_early"]
-    assert err.startswith("Refused: Too early for cycle 2: its earliest day 1 is 2026-01-23")
+    # The 18-day minimum is a rule to confirm: only a day 1 after the previous one is required.
+    assert (found["earliest_day1"], found["latest_day1"]) == ("2026-01-06", "2026-01-12")
+    assert [r["code"] for r in found["refusals"]] == ["day1_interval"]
+    assert err.startswith("Refused: Day 1 2026-01-05 is not after the previous cycle's day 1")
     assert terminal.written() == before
 
 

@@ -102,3 +102,9 @@ def busy_pharmacy(ctx: Context, clock: FixedClock, pharmacist: Actor, password: 
         ctx, pharmacist, ["K0011", "K0020"], "tech", "incineration", password, **WITNESSED
     )
     dispense(ctx, pharmacist, password, "01-001", cycle=2)  # K0012
+
+
+def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:
+    """Every kit of a dispense back empty: the cycle's return is recorded."""
+    for kit in result.kits:
+        returns.record_return(ctx, actor, kit.kit, 0, password, dispense=result.number)

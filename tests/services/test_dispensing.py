@@ -33,7 +33,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import LATE, P25, P75, WITNESSED, dispense, enroll, receive, scalar, sql
+from .helpers import LATE, P25, P75, WITNESSED, dispense, enroll, receive, return_all, scalar, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -175,11 +175,6 @@ def test_next_cycle_only(
     dispense(ctx, pharmacist, pw(pharmacist))
     with refused(ctx, RuleViolation, "Cycle 1 has already been dispensed. The next cycle"):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=1)
-
-
-def return_all(ctx: Context, actor: Actor, password: str, result: DispenseResult) -> None:
-    for kit in result.kits:
-        returns.record_return(ctx, actor, kit.kit, 0, password, dispense=result.number)
 
 
 def test_minimum_interval_since_previous_day1(

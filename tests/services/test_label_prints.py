@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from dispensary.services import labels
+from dispensary.services import dispensing, labels, returns
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import (
     PrintedMeanwhile,
@@ -17,6 +17,7 @@ from dispensary.services.labels import (
     ReasonWithoutReprint,
     ReprintReasonMissing,
 )
+from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
 
@@ -115,3 +116,40 @@ def test_a_print_whose_record_is_refused_is_withdrawn(
     assert withdrawn == [True]
     with pytest.raises(PrintedMeanwhile, match="make it again"):  # and caught before output
         labels.confirm(ctx, technician, plan)
+
+
+def test_no_dispensing_label_for_a_bottle_back_or_a_voided_dispense(
+    ctx: Context,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    snapshot: Callable[[Context], object],
+) -> None:
+    """Issue 12: a dispensing label could be reprinted for a bottle already back in the pharmacy."""
+    number = cycle1.number
+    assert labels.plan_print(ctx, pharmacist, "dispense", [number]).items == (number,)
+    kit = cycle1.kits[0].kit
+    returns.record_return(ctx, pharmacist, kit, 3, pw(pharmacist), dispense=number)
+    before = snapshot(ctx)
+    for kind in ("dispense", "leaflet"):
+        with pytest.raises(labels.NoLabelForKit, match="came back"):
+            labels.plan_print(ctx, pharmacist, kind, [number])
+    assert snapshot(ctx) == before
+
+
+def test_a_kit_not_brought_back_keeps_its_label(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> None:
+    kit = cycle1.kits[0].kit
+    returns.record_return(
+        ctx, pharmacist, kit, 0, pw(pharmacist), dispense=cycle1.number, outcome="not_brought_back"
+    )
+    assert labels.plan_print(ctx, pharmacist, "dispense", [cycle1.number]).items
+
+
+def test_no_label_for_a_voided_dispense(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> None:
+    dispensing.void_dispense(ctx, pharmacist, cycle1.number, "wrong participant", pw(pharmacist))
+    with pytest.raises(labels.NoLabelForKit, match="was voided"):
+        labels.plan_print(ctx, pharmacist, "dispense", [cycle1.number])

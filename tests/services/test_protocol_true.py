@@ -15,7 +15,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import dispense, scalar
+from .helpers import dispense, return_all, scalar
 
 Password = Callable[[Actor], str]
 
@@ -29,6 +29,7 @@ def test_only_registry_rules_hold_in_the_shipped_study(ctx: Context, admin: Acto
         "products.herombopag-2.5mg",
         "dose_levels.-1",
         "dose_levels.-2",
+        "label.text.zh_CN",  # the site's Chinese label text
     }
     assert all(r.source for r in studies.study_rules(ctx, admin))
 
@@ -136,3 +137,47 @@ def test_an_unexplained_overuse_shows_at_the_next_dispense(
     clock.set_date(date(2026, 1, 26))
     found = dispensing.assess_dispense(ctx, pharmacist, DispenseRequest("01-001"))
     assert DispenseCheck.SAFETY_SIGNAL in {n.code for n in found.notices}
+
+
+def test_an_unconfirmed_interval_warns_and_a_confirmed_one_refuses(
+    ctx: Context,
+    admin: Actor,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """The 18-day minimum is a site-decision example: before the fix it refused while unconfirmed."""
+    clock.set_date(date(2026, 1, 22))
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    request = DispenseRequest("01-001", cycle=2)
+    found = dispensing.assess_dispense(ctx, pharmacist, request)
+    interval = [w for w in found.warnings if w.code is DispenseCheck.DAY1_INTERVAL]
+    assert len(interval) == 1 and interval[0].message.startswith("Rule to confirm")
+    assert "only 17 days after the previous cycle's day 1 (2026-01-05)" in interval[0].message
+    with pytest.raises(RuleViolation, match="only 17 days"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
+    assert scalar(ctx, "SELECT count(*) FROM dispenses") == 1
+    same_day = dispensing.assess_dispense(
+        ctx, pharmacist, DispenseRequest("01-001", cycle=2, day1=date(2026, 1, 5))
+    )
+    assert not same_day.accepted
+    studies.confirm_rule(ctx, admin, "cycle.min_interval", "protocol amendment 2")
+    confirmed = dispensing.assess_dispense(
+        ctx, pharmacist, DispenseRequest("01-001", cycle=2, override_reason="infusion moved")
+    )
+    assert not confirmed.accepted
+    assert any("only 17 days" in r.message for r in confirmed.refusals)
+    with pytest.raises(RuleViolation, match="only 17 days"):
+        dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="infusion moved")
+    assert scalar(ctx, "SELECT count(*) FROM dispenses") == 1
+
+
+def test_an_unconfirmed_interval_is_overridden_with_a_reason(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    clock.set_date(date(2026, 1, 22))
+    return_all(ctx, pharmacist, pw(pharmacist), cycle1)
+    result = dispense(ctx, pharmacist, pw(pharmacist), cycle=2, override_reason="infusion moved")
+    assert result.cycle == 2 and result.day1 == date(2026, 1, 22)
+    assert any("only 17 days" in w for w in result.warnings)

@@ -62,5 +62,6 @@ def test_a_product_or_dose_level_in_use_cannot_be_dropped(
     level0 = study.source_text.index("[[dose_levels]]\nlevel = 0")
     level1 = study.source_text.index("[[dose_levels]]\nlevel = -1")
     without_level0 = study.source_text[:level0] + study.source_text[level1:]
+    without_level0 = without_level0.replace('"0" = "7.5 mg，每日一次"\n', "")  # its Chinese name
     with refused(ctx, RuleViolation, "dose level 0 are on record"):
         studies.update_study(ctx, admin, without_level0, "v2.toml", "drop level 0")

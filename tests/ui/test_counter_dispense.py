@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -339,6 +339,7 @@ def test_the_next_cycle_on_the_same_day_is_refused_at_once_with_sign_disabled(
     qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
 ) -> None:
     pharm = counter.actor("pharm")
+    studies.confirm_rule(counter.ctx, counter.actor("admin"), "cycle.min_interval", "protocol")
     dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
     scan(qtbot, screen.participant_field, "01-001")
 
@@ -454,3 +455,20 @@ def test_a_study_that_refuses_a_missing_return_is_refused_on_screen_at_once(
     qtbot.keyClick(widget.kit_field, Qt.Key.Key_Return)
     assert signatures.asked == []
     opened.context.engine.dispose()
+
+
+def test_an_unconfirmed_interval_asks_for_a_reason_on_the_same_screen(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    """The 18-day minimum is a rule to confirm in the shipped study: it warns, it never refuses."""
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    scan(qtbot, screen.participant_field, "01-001")
+    assert screen.message.kind == "error"
+    assert "is not after the previous cycle's day 1 (2026-01-05)" in screen.message.text()
+    assert "day 1 from 2026-01-06 to 2026-01-12" in screen.card.text()
+
+    screen.day1.setDate(QDate(2026, 1, 6))
+    assert screen.message.kind == "warning", screen.message.text()
+    assert "Rule to confirm: Day 1 2026-01-06 is only 1 day after" in screen.message.text()
+    assert screen.override.isVisibleTo(screen)

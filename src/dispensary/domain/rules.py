@@ -327,6 +327,12 @@ def check_interval(
     if previous_day1 is None:
         return
     gap = (day1 - previous_day1).days
+    if gap <= 0:
+        raise RuleViolation(
+            f"Day 1 {day1.isoformat()} is not after the previous cycle's day 1 "
+            f"({previous_day1.isoformat()}): a new cycle starts on a later day. Check the "
+            "infusion date."
+        )
     if gap < min_days:
         earliest = previous_day1 + timedelta(days=min_days)
         raise RuleViolation(

@@ -79,6 +79,7 @@ from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.users import actor_of, check_signature, find_user, presign
+from dispensary.study import Study
 
 DISPENSE_PREFIX = "DSP"
 
@@ -332,6 +333,29 @@ class _Found:
         self.notices.append(Notice(code, message))
 
 
+def _interval_to_confirm(
+    study: Study, found: _Found, day1: date, previous_day1: date | None
+) -> None:
+    """The unconfirmed minimum interval: a shorter gap asks for the investigator's reason."""
+    min_days = study.cycle.min_days_since_previous_day1
+    if previous_day1 is None or (day1 - previous_day1).days >= min_days:
+        return
+    rule = study.rule("cycle.min_interval")
+    gap = (day1 - previous_day1).days
+    found.warn(
+        DispenseCheck.DAY1_INTERVAL,
+        rule_to_confirm(
+            rule.title,
+            rule.source,
+            f"Day 1 {day1.isoformat()} is only {gap} day{'s' * (gap != 1)} after the previous "
+            f"cycle's day 1 "
+            f"({previous_day1.isoformat()}); check the infusion date and give the reason to "
+            "dispense.",
+        ),
+        OverrideNeeds.REASON,
+    )
+
+
 def _plan(
     session: Session, ctx: Context, request: DispenseRequest, checked: _Checked, today: date
 ) -> _Plan:
@@ -348,10 +372,13 @@ def _plan(
     day1 = checked.day1 or checked.day
     previous_day1 = previous.day1 if previous else None
     confirmed = confirmed_rules(session, study)
-    # The minimum interval is applied even while it is to confirm: without it nothing stops a
-    # second cycle on the same day (the registry gives no interval). Listed "to confirm".
+    # The study file's minimum interval refuses only once confirmed. Until then a day 1 on or
+    # before the previous one is still refused (it is the same cycle's date, not a clinical
+    # rule), and a shorter gap is a warning the pharmacist overrides with the reason.
     min_days = study.cycle.min_days_since_previous_day1
-    earliest, latest = day1_window(checked.day, previous_day1, min_days, participant.enrolled_on)
+    interval_confirmed = "cycle.min_interval" in confirmed
+    floor = min_days if interval_confirmed else min(min_days, 1)
+    earliest, latest = day1_window(checked.day, previous_day1, floor, participant.enrolled_on)
 
     if participant.status != ParticipantStatus.ON_TREATMENT.value:
         found.refuse(
@@ -368,10 +395,9 @@ def _plan(
     if found.check(DispenseCheck.TOO_EARLY, too_early) and found.check(
         DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day)
     ):
-        found.check(
-            DispenseCheck.DAY1_INTERVAL,
-            partial(check_interval, day1, previous_day1, min_days, participant.enrolled_on),
-        )
+        interval = partial(check_interval, day1, previous_day1, floor, participant.enrolled_on)
+        if found.check(DispenseCheck.DAY1_INTERVAL, interval) and not interval_confirmed:
+            _interval_to_confirm(study, found, day1, previous_day1)
     if previous is not None:
         _previous_cycle(session, ctx, found, previous, dose)
     elif dose.level != STARTING_DOSE_LEVEL:

@@ -21,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry, Dispense, Kit
+from dispensary.db.models import AuditEntry, Dispense, DispenseKit, Kit, Return
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
 from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
@@ -216,8 +217,10 @@ def plan_print(
     with read_transaction(ctx.engine) as session:
         if printed_as is LabelKind.KIT:
             quarantined = _kits_to_label(session, names)
-        elif len(names) == 1:
-            previous = _previous_dose(session, names[0])
+        else:
+            _dispenses_to_label(session, names)
+            if len(names) == 1:
+                previous = _previous_dose(session, names[0])
     return PrintPlan(printed_as, names, reprint, stock, quarantined, previous)
 
 
@@ -242,6 +245,36 @@ def _kits_to_label(session: Session, names: Sequence[str]) -> tuple[str, ...]:
                 "the store for good once destroyed or returned)."
             )
     return tuple(n for n in names if statuses.get(n) == KitStatus.QUARANTINED.value)
+
+
+def _dispenses_to_label(session: Session, names: Sequence[str]) -> None:
+    """Refuses the label of a voided dispense, or of one whose every bottle came back: a new
+    label on a returned bottle could send it out again. A kit not brought back is still out."""
+    for name in names:
+        this = session.scalar(select(Dispense).where(Dispense.number == name))
+        if this is None:
+            continue  # the renderer names an unknown dispense
+        if voided_ids(session, [this.id]):
+            raise NoLabelForKit(
+                f"Dispense {name} was voided: it gets no label. Print the label of the dispense "
+                "that replaced it."
+            )
+        kits = set(
+            session.scalars(select(DispenseKit.kit_id).where(DispenseKit.dispense_id == this.id))
+        )
+        back = set(
+            session.scalars(
+                select(Return.kit_id).where(
+                    Return.dispense_id == this.id,
+                    (Return.outcome.is_(None)) | (Return.outcome != NOT_BROUGHT_BACK),
+                )
+            )
+        )
+        if kits and kits <= back:
+            raise NoLabelForKit(
+                f"Every bottle of dispense {name} came back (return recorded): it gets no new "
+                "label. A label goes only on a bottle the participant still has."
+            )
 
 
 def _previous_dose(session: Session, number: str) -> int | None:

@@ -1,0 +1,173 @@
+"""The reader's language for everything outside the windows: reports, the command's own text,
+dates and numbers. The windows use Qt's translations (`ui/translations.py`); both read the
+languages named here, and both fall back to English, the language of the source.
+
+Messages are marked `_("...")` where they are written (English, as in the source); the
+Simplified Chinese is in `resources/i18n/zh_CN.po`, read with Babel. Dates and numbers are
+formatted by Babel from the CLDR data, never by hand. JSON keys, CSV headers and codes never
+change with the language: scripts read them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    """A file under resources/: inside the installed package, or in the source tree."""
+    installed = Path(__file__).resolve().parent.joinpath("resources", *parts)
+    return installed if installed.exists() else RESOURCES.joinpath(*parts)
+
+
+class Language(StrEnum):
+    """A language the program speaks. The value is the locale name stored with a user."""
+
+    EN = "en"
+    ZH_CN = "zh_CN"
+
+    @property
+    def native(self) -> str:
+        """The name a reader of the language recognises, shown in choosers."""
+        return {Language.EN: "English", Language.ZH_CN: "简体中文"}[self]
+
+    @property
+    def bcp47(self) -> str:
+        return {Language.EN: "en", Language.ZH_CN: "zh-Hans-CN"}[self]
+
+
+ENGLISH = Language.EN
+
+
+def parse_language(value: str | None) -> Language | None:
+    """A language from a locale name as systems write it ("zh_CN.UTF-8", "zh-Hans", "en_GB");
+    None when it names no language the program speaks."""
+    if not value:
+        return None
+    name = value.split(".")[0].split("@")[0].replace("-", "_").lower()
+    if name in ("c", "posix", ""):
+        return None
+    if name.startswith("zh"):
+        traditional = any(t in name for t in ("_tw", "_hk", "_mo", "hant"))
+        return None if traditional else Language.ZH_CN
+    if name.startswith("en"):
+        return Language.EN
+    return None
+
+
+def language_named(value: str) -> Language:
+    """A language given by a user (`--lang`), refused with the ones there are."""
+    found = parse_language(value)
+    if found is None:
+        names = ", ".join(lang.value for lang in Language)
+        raise ValueError(f"'{value}' is not a language the program speaks: use {names}.")
+    return found
+
+
+def system_language(environ: Mapping[str, str] | None = None) -> Language:
+    """The workstation's language from the environment, as POSIX programs read it."""
+    env = os.environ if environ is None else environ
+    for key in ("DISPENSARY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(key, "")
+        if value:
+            return parse_language(value) or ENGLISH
+    return ENGLISH
+
+
+_current: ContextVar[Language | None] = ContextVar("dispensary_language", default=None)
+
+
+def current_language() -> Language:
+    return _current.get() or system_language()
+
+
+def set_language(language: Language) -> None:
+    """The language of this process from now on (the command's `--lang`)."""
+    _current.set(language)
+
+
+@contextmanager
+def speaking(language: Language | None) -> Iterator[Language]:
+    """Everything inside is written in `language` (a report in the reader's language)."""
+    chosen = language or current_language()
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+@cache
+def catalogue(language: Language) -> dict[str, str]:
+    """English message -> translation; fuzzy and empty entries are left out (they would show
+    an unchecked translation), so such a message prints in English."""
+    if language is ENGLISH:
+        return {}
+    path = resource("i18n", f"{language.value}.po")
+    if not path.is_file():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        read = read_po(handle, locale=language.value)
+    found: dict[str, str] = {}
+    for message in read:
+        if message.id and isinstance(message.id, str) and not message.fuzzy:
+            text = message.string
+            if isinstance(text, str) and text:
+                found[message.id] = text
+    return found
+
+
+def _(message: str) -> str:
+    """The message in the current language (English when it has no translation)."""
+    language = current_language()
+    if language is ENGLISH:
+        return message
+    return catalogue(language).get(message, message)
+
+
+def N_(message: str) -> str:  # the gettext convention, read by the extractor
+    """Marks a message for translation where it is defined; `_` translates it where shown."""
+    return message
+
+
+def format_date(value: date, language: Language | None = None, form: str = "long") -> str:
+    """A date as its reader writes it: "11 January 2027" / "2027年1月11日"."""
+    from babel.dates import format_date as babel_date
+
+    lang = language or current_language()
+    if lang is ENGLISH:
+        return babel_date(value, "d MMMM y" if form == "long" else "d MMM y", locale="en_GB")
+    return babel_date(value, form, locale=lang.value)
+
+
+def format_datetime(value: datetime, language: Language | None = None) -> str:
+    from babel.dates import format_datetime as babel_datetime
+
+    lang = language or current_language()
+    if lang is ENGLISH:
+        return babel_datetime(value, "d MMM y HH:mm", locale="en_GB")
+    return babel_datetime(value, "y年M月d日 HH:mm", locale=lang.value)
+
+
+def weekday(value: date, language: Language | None = None) -> str:
+    from babel.dates import format_date as babel_date
+
+    lang = language or current_language()
+    return babel_date(value, "EEEE", locale="en_GB" if lang is ENGLISH else lang.value)
+
+
+def format_number(value: float, language: Language | None = None) -> str:
+    from babel.numbers import format_decimal
+
+    lang = language or current_language()
+    return format_decimal(value, locale="en_GB" if lang is ENGLISH else lang.value)
