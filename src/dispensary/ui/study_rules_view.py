@@ -1,0 +1,256 @@
+"""The rules of the study file, each with its source: those from the registry or the protocol
+hold as written; any other (a site decision) is "to confirm" until an administrator confirms
+it, with a reason kept in the audit trail. Everyone may read the list; the service lets only
+an administrator confirm (services/studies.confirm_rule)."""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QMessageBox,
+    QWidget,
+)
+
+from dispensary.services import studies
+from dispensary.services.permissions import Permission, may
+from dispensary.services.results import RuleState
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.forms import (
+    action_button,
+    attempt,
+    fit_columns,
+    row_table,
+    select_where,
+    selected_rows,
+    text_field,
+)
+from dispensary.ui.models.table import Column, display
+from dispensary.ui.screen import ALL_ROLES, Screen
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
+
+TO_CONFIRM_COLOUR = "#b34700"
+HOLDS_COLOUR = "#2e7d32"
+
+
+def plain(text: str) -> str:
+    """Text from the records shown in rich text as typed (< and & are not markup)."""
+    return html_escape(text, quote=False)
+
+
+def _state_colour(rule: RuleState) -> str:
+    return HOLDS_COLOUR if rule.confirmed else TO_CONFIRM_COLOUR
+
+
+RULE_COLUMNS: list[Column[RuleState]] = [
+    Column("State", lambda r: r.state, colour=_state_colour),
+    Column("Rule", lambda r: r.key),
+    Column("What it says", lambda r: r.title),
+    Column("Source", lambda r: r.source),
+    Column("By", lambda r: r.confirmed_by),
+    Column("On", lambda r: r.confirmed_at),
+    Column("Reason", lambda r: r.reason),
+]
+WHAT_IT_SAYS = 2
+REASON = 6
+
+
+def to_confirm_first(rules: list[RuleState]) -> list[RuleState]:
+    """The rules still to confirm at the top, each group in the study file's order."""
+    return [r for r in rules if not r.confirmed] + [r for r in rules if r.confirmed]
+
+
+class ConfirmRuleQuestion:
+    """The last question before a rule is confirmed: it changes what the counter does."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, question: str, details: str, action: str) -> bool:
+        """True when the user pressed the action's button (Cancel is the default). The texts
+        are rich text. Tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Question, action, question, parent=parent)
+        box.setObjectName("confirmRuleQuestion")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setInformativeText(details)
+        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 480px; }")
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+
+class StudyRulesScreen(Screen):
+    title = "Study rules"
+    shortcut = "Ctrl+Shift+R"
+    roles = ALL_ROLES
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.may_confirm = may(session.actor, Permission.STUDY)
+        self.model, self.proxy, self.table = row_table(self, RULE_COLUMNS, "ruleTable")
+        # Rules to confirm first, then the study file's order: not re-sorted by a column.
+        self.table.setSortingEnabled(False)
+        self.proxy.sort(-1)
+        # fit_columns shares the width out (the reason column takes the rest): a stretched last
+        # section would keep its width when the window narrows.
+        self.table.horizontalHeader().setStretchLastSection(False)
+        layout, self.message = titled_page(self, f"Study rules of {session.study}")
+        # What the rules' states mean and how many wait: refreshed with the list.
+        self.summary = MessageBar(self)
+        self.summary.setObjectName("rulesSummary")
+        layout.addWidget(self.summary)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(self._focus_reason)
+        # The columns are shared out again whenever the list's room changes (the window, a
+        # message shown above it, the scroll bar coming or going).
+        self.table.viewport().installEventFilter(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self._confirm_box())
+        self._selection_changed()
+
+    def _confirm_box(self) -> QGroupBox:
+        box = QGroupBox("Selected rule")
+        form = QFormLayout(box)
+        self.chosen = wrapped_label("chosenRule")
+        self.chosen.setTextFormat(Qt.TextFormat.RichText)
+        form.addRow(self.chosen)
+        self.reason = text_field(
+            "confirmReason", "Why it holds, e.g. the investigator's letter of 2026-11-02"
+        )
+        self.reason.returnPressed.connect(self._confirm)
+        self.confirm_button = action_button(
+            "Confirm rule...",
+            "confirmRule",
+            self._confirm,
+            "From then on the counter applies the rule as written (kept in the audit trail)",
+        )
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.reason, 1)
+        line.addWidget(self.confirm_button)
+        form.addRow("Reason", row)
+        # Read only for those who may not confirm: the list is shown, the action is not (the
+        # service refuses it anyway).
+        form.setRowVisible(row, self.may_confirm)
+        self.confirm_button.setVisible(self.may_confirm)
+        return box
+
+    def refresh(self) -> None:
+        chosen = self.current()
+        rules = attempt(
+            self.message, lambda: studies.study_rules(self.session.ctx, self.session.actor)
+        )
+        if rules is None:
+            return
+        self.model.set_rows(to_confirm_first(rules))
+        self._fit()
+        self._show_summary(rules)
+        if chosen is None or not self.select(chosen.key):
+            self.table.selectRow(0)
+        self._selection_changed()
+
+    def _fit(self) -> None:
+        fit_columns(self.table, widest=560, stretch=REASON, yielding=(WHAT_IT_SAYS,))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _show_summary(self, rules: list[RuleState]) -> None:
+        waiting = sum(1 for r in rules if not r.confirmed)
+        if not waiting:
+            self.summary.show_message(
+                f"All {len(rules)} rules of the study file hold: from the registry or the "
+                "protocol as written, the site decisions confirmed by an administrator.",
+                "ok",
+            )
+            return
+        who = (
+            "Select one, type why it holds and confirm it."
+            if self.may_confirm
+            else "An administrator confirms them."
+        )
+        counted = "1 rule" if waiting == 1 else f"{waiting} rules"
+        self.summary.show_message(
+            f"<b>{counted} to confirm</b>, listed first. Rules from the registry or the "
+            "protocol hold as written; any other (a site decision) never blocks the counter "
+            f"until it is confirmed: the counter shows it as a notice. {who}",
+            "warning",
+        )
+
+    def current(self) -> RuleState | None:
+        rows = selected_rows(self.table, self.proxy, self.model)
+        return rows[0] if rows else None
+
+    def select(self, key: str) -> bool:
+        return select_where(self.table, self.proxy, self.model, lambda r: r.key == key)
+
+    def _selection_changed(self) -> None:
+        rule = self.current()
+        self.confirm_button.setEnabled(rule is not None and not rule.confirmed)
+        self.reason.setEnabled(rule is not None and not rule.confirmed)
+        if rule is None:
+            self.chosen.setText("Select a rule in the list.")
+            return
+        head = f"<b>{plain(rule.key)}</b>: {plain(rule.title)} <i>({plain(rule.source)})</i><br>"
+        if rule.by_source:
+            state = f"Holds as written: it comes from the {plain(rule.source)}."
+        elif rule.confirmed:
+            state = (
+                f"Confirmed by <b>{plain(rule.confirmed_by)}</b> on "
+                f"{display(rule.confirmed_at)}: {plain(rule.reason)}"
+            )
+        else:
+            state = (
+                f"<span style='color:{TO_CONFIRM_COLOUR}'><b>To confirm.</b></span> The counter "
+                "shows it as a notice and does not apply it."
+            )
+        self.chosen.setText(head + state)
+
+    def _focus_reason(self, *_index: object) -> None:
+        if self.reason.isVisible() and self.reason.isEnabled():
+            self.reason.setFocus()
+
+    def _confirm(self) -> None:
+        rule = self.current()
+        if rule is None or rule.confirmed:
+            return
+        reason = self.reason.text()
+        if not reason.strip():
+            self.message.show_message(
+                f"Type why rule {rule.key} holds (the decision or document behind it) before "
+                "confirming it: the reason is kept in the audit trail."
+            )
+            self.reason.setFocus()
+            return
+        if not ConfirmRuleQuestion.ask(
+            self,
+            f"<b>Confirm rule {plain(rule.key)}?</b>",
+            f"{plain(rule.title)} <i>({plain(rule.source)})</i>.<br><br>From then on the "
+            "counter applies it as written: it may refuse a step or ask for an override. The "
+            f"confirmation is kept in the audit trail with your reason:<br><br>"
+            f"<i>{plain(reason.strip())}</i>",
+            "Confirm rule",
+        ):
+            return
+        done = attempt(
+            self.message,
+            lambda: studies.confirm_rule(self.session.ctx, self.session.actor, rule.key, reason),
+        )
+        if done is None:
+            return
+        self.reason.clear()
+        self.refresh()
+        self.select(done.key)
+        self.message.show_message(
+            f"Rule {done.key} ({done.source}) is confirmed: the counter now applies it as written.",
+            "ok",
+        )
+        self.changed.emit()
