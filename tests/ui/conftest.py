@@ -64,3 +64,18 @@ def printer(monkeypatch: pytest.MonkeyPatch) -> Printer:
     fake = Printer()
     monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(lambda cls, *a: fake.show(*a)))
     return fake
+
+
+@pytest.fixture
+def chinese(qapp: object) -> Iterator[None]:
+    """The windows made inside the test are in Simplified Chinese (the translation is built
+    from the .ts files when missing); English again afterwards."""
+    from dispensary.i18n import Language
+    from dispensary.ui.translations import install_language, load_cjk_font
+
+    load_cjk_font()
+    assert install_language(Language.ZH_CN), "the zh_CN translation could not be loaded"
+    try:
+        yield
+    finally:
+        install_language(Language.EN)

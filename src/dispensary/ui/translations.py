@@ -59,6 +59,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "screens",
         "models/table",
         "models/__init__",
+        "vocabulary",
     ),
 }
 """The .ts file each module of ui/ is translated in: one file per group of screens, so that

@@ -1,0 +1,83 @@
+"""The program's own words that reach the windows from below the ui layer: the names of kit
+statuses, roles, participant statuses, flags, reason codes and the rest (each enum's `label`).
+They are listed here for lupdate, and `term()` shows one in the user's language.
+
+tests/ui/test_vocabulary.py checks that every label of every such enum is listed, so a new
+status never reaches a Chinese window in English unnoticed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+VOCABULARY = "Vocabulary"
+
+TERMS = (
+    # KitStatus
+    QT_TRANSLATE_NOOP("Vocabulary", "Available"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Quarantined"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Dispensed"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Returned"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Destroyed"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Expired"),
+    # MovementKind
+    QT_TRANSLATE_NOOP("Vocabulary", "Received"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Dispensed"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Returned by participant"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Destroyed / returned to sponsor"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Count adjustment"),
+    # DiscrepancyKind
+    QT_TRANSLATE_NOOP("Vocabulary", "Audit trail damaged"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Does not balance"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Status differs from ledger"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Count difference"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Adherence flag"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Return overdue"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Expired in stock"),
+    # Role
+    QT_TRANSLATE_NOOP("Vocabulary", "Pharmacist"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Technician"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Monitor"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Administrator"),
+    # ReasonCode
+    QT_TRANSLATE_NOOP("Vocabulary", "Breakage"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Miscount"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Lost"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Found"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Other"),
+    # ParticipantStatus
+    QT_TRANSLATE_NOOP("Vocabulary", "On treatment"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Discontinued"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Completed"),
+    # Flag
+    QT_TRANSLATE_NOOP("Vocabulary", "Under-use (missed doses)"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Over-use (safety signal)"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Not brought back (tablets unaccounted for)"),
+    # DestructionReason
+    QT_TRANSLATE_NOOP("Vocabulary", "Damaged or contaminated"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Temperature excursion (sponsor rejected)"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Recall of the lot"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Study closed or treatment ended"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Other written instruction of the sponsor"),
+    # KitEvent
+    QT_TRANSLATE_NOOP("Vocabulary", "Received"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Received into quarantine"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Dispensed"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Dispense voided"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Returned by participant"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Quarantined"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Released from quarantine"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Destroyed / returned to sponsor"),
+    # CountNeeds
+    QT_TRANSLATE_NOOP("Vocabulary", "a reason code"),
+    QT_TRANSLATE_NOOP("Vocabulary", "the reason, in a few words"),
+    QT_TRANSLATE_NOOP("Vocabulary", "a second person who may verify counts, and their password"),
+    # OverrideNeeds
+    QT_TRANSLATE_NOOP("Vocabulary", "a reason to dispense anyway"),
+    QT_TRANSLATE_NOOP("Vocabulary", "who ordered it (the investigator)"),
+)
+
+
+def term(text: str) -> str:
+    """A label of the program's vocabulary (e.g. KitStatus.label) in the user's language."""
+    return QCoreApplication.translate(VOCABULARY, text)
