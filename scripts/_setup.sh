@@ -6,6 +6,7 @@
 #                      (installed when root; otherwise listed, and we go on)
 #                   2. .venv made with Python >= 3.11 (reused when it works)
 #                   3. pip install -e '.[test]' whenever pyproject.toml changed
+#                   4. the windows' translations (.ts -> .qm)
 #                 Prints one line per step; the second run takes well under 2 s.
 #
 # Also provides: REPO_ROOT, VENV, say/warn/die/header, is_root,
@@ -201,6 +202,16 @@ ensure_python_deps() {
     printf '%s\n' "$want" >"$_STAMP"
 }
 
+# The windows' translations: resources/i18n/ui/*.ts built into .qm (never committed, so never
+# stale). Quick; run at every set-up.
+ensure_translations() {
+    if "$VENV/bin/python" -m dispensary.ui.translations build >/dev/null; then
+        say "translations: built (resources/i18n/ui/*.qm)"
+    else
+        warn "translations could not be built: the windows stay in English"
+    fi
+}
+
 # -------------------------------------------------------------- together ---
 
 ensure_env() {
@@ -214,6 +225,7 @@ ensure_env() {
     ensure_qt_system_packages
     ensure_venv
     ensure_python_deps
+    ensure_translations
     if [[ -n $fd ]]; then
         exec {fd}>&-
     fi

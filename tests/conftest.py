@@ -41,6 +41,10 @@ from dispensary.services import setup, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study, default_study_path, load_study
 
+# The tests read English unless a test asks for another language: a machine whose locale is
+# Chinese runs the same suite (dispensary.i18n.system_language reads this first).
+os.environ["DISPENSARY_LANG"] = "en"
+
 PG_ENV = "DISPENSARY_TEST_DB"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 # The template database (its users) is made before any date a test sets: the audit trail's

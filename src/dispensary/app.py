@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from dispensary import config
 from dispensary.config import Settings
 from dispensary.files import private_umask, write_error_text
+from dispensary.i18n import ENGLISH, Language, language_named, parse_language, system_language
 from dispensary.ui.app import apply_style
 from dispensary.ui.sign_in import (
     AccountWatch,
@@ -30,6 +31,7 @@ from dispensary.ui.sign_in import (
     LockScreen,
     SignInWindow,
 )
+from dispensary.ui.translations import install_language, installed_language, load_cjk_font
 
 if TYPE_CHECKING:
     from dispensary.services.context import Actor, Clock, Context
@@ -107,6 +109,15 @@ class Desk(QObject):
         from dispensary.ui.screens import OPENS, screen_classes
         from dispensary.ui.session import AppSession
 
+        # The user's own language (chosen at sign-in), else the one the sign-in window is in.
+        chosen = parse_language(actor.language) or installed_language()
+        if not install_language(chosen) and chosen is not ENGLISH:
+            self.sign_in.form.message.show_message(
+                self.tr("The {language} translation could not be loaded: English is used.").format(
+                    language=chosen.native
+                ),
+                "warning",
+            )
         session = AppSession(self.workstation.ctx, actor, self.workstation.settings)
         window = MainWindow(
             session, screen_classes(), {kind.value: cls for kind, cls in OPENS.items()}
@@ -253,7 +264,20 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
         help="build the demo pharmacy first if the file does not exist (without --db: "
         "demo.sqlite3 in the data folder)",
     )
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        help="language of the windows before sign-in: en or zh_CN (default: the system's; "
+        "each user's own choice applies after sign-in)",
+    )
     return parser.parse_args(list(argv))
+
+
+def _language(value: str) -> Language:
+    try:
+        return language_named(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def demo_database(args: argparse.Namespace) -> str:
@@ -320,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Dispensary")
     app.setOrganizationName("Dispensary")
     apply_style(app)
+    load_cjk_font()  # Chinese text never shows as empty boxes, whatever fonts are installed
+    install_language(args.lang or system_language())
     database = demo_database(args) if args.demo else config.database_from(args.db)
     window = SignInWindow(database)
     window.show()

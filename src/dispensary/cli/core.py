@@ -28,6 +28,7 @@ from dispensary.domain.rules import (
     undecodable,
 )
 from dispensary.files import path_refusal
+from dispensary.i18n import Language, language_named
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
@@ -365,6 +366,13 @@ Fill = Callable[[argparse.ArgumentParser], None]
 """Adds a command's arguments and handler to its parser (each command module's PARSERS)."""
 
 
+def language_option(value: str) -> Language:
+    try:
+        return language_named(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """--db, --user and --json: before the command, or after it."""
     default: Any = argparse.SUPPRESS if suppress else None
@@ -376,6 +384,14 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         help="the database file or URL",
     )
     parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
+    parser.add_argument(
+        "--lang",
+        type=language_option,
+        metavar="LANG",
+        default=default,
+        help="language of reports, labels and dates: en or zh_CN (default: LANG); JSON keys "
+        "and CSV headers never change",
+    )
     parser.add_argument(
         "--json",
         action="store_true",

@@ -113,6 +113,9 @@ class User(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when an administrator set the password: the user chooses their own before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Issue 13 (last, NULL on older rows): the language of the user's windows ("en", "zh_CN");
+    # NULL: not chosen yet, the workstation's language applies.
+    language: Mapped[str | None] = mapped_column(String(10))
 
 
 class PasswordHistory(Base):

@@ -67,6 +67,7 @@ class Actor:
     role: Role
     # An administrator set the password: only a change of password is allowed until then.
     must_change_password: bool = False
+    language: str = ""  # the language of the user's windows; "": not chosen (workstation's)
 
 
 @dataclass(frozen=True)

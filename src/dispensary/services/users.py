@@ -37,6 +37,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
+from dispensary.i18n import language_named
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -141,6 +142,7 @@ def actor_of(user: User) -> Actor:
         user.initials,
         Role(user.role),
         must_change_password=bool(user.must_change_password),
+        language=user.language or "",
     )
 
 
@@ -631,3 +633,30 @@ def _row(user: User) -> UserRow:
     return UserRow(
         user.username, user.full_name, user.initials, Role(user.role), user.active, user.locked
     )
+
+
+def set_language(ctx: Context, actor: Actor, language: str) -> Actor:
+    """The language of the user's own windows, kept with the user (every user may set their
+    own; nobody sets another's). Audited; returns the actor with it."""
+    try:
+        chosen = language_named(language)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    with write_transaction(ctx.engine) as session:
+        user = session.get(User, actor.user_id)
+        ended = session_ended_reason(user, actor.username)
+        if ended is not None or user is None:
+            raise NotSignedIn(ended or "The account is not active.")
+        if user.language == chosen.value:
+            return actor_of(user)
+        rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
+        old = user.language or ""
+        user.language = chosen.value
+        rec.audit(
+            "language_set",
+            "user",
+            user.username,
+            {"language": chosen.value},
+            old={"language": old} if old else None,
+        )
+        return actor_of(user)
