@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,7 @@ REPORT_PDFS = [
     ),
     (["reconciliation"], "Reconciliation"),
     (["destruction", "--from", "2025-08-01"], "Destruction and return-to-sponsor log"),
+    (["certificate", "--destruction", "DEST-2026-001"], "Destruction certificate"),
     (["audit", "--from", "2026-02-01", "--to", "2026-03-02"], "Audit trail"),
     (["lot", "--lot", "HT2507B"], "Lot trace HT2507B"),
     (["monitor", "--from", "2026-01-01"], "Monitor pack 2026-01-01 to 2026-03-02"),
@@ -274,6 +276,57 @@ def test_every_report_is_written_as_a_pdf_with_its_page_count(cli: Cli, tmp_path
     assert made.code == 0, made.err
     assert made.out.startswith("Wrote the DARF of herombopag-2.5mg: ")
     assert {round(float(p.mediabox.height)) for p in read_pdf(letter).pages} == {round(LETTER[0])}
+
+
+def test_a_destruction_certificate_is_chosen_by_reference_or_number(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 12: without --destruction the destructions on record are listed and nothing is
+    written; a destruction made at the command line (its date given) is then certified with
+    both signatures, and the verification code it prints proves the chain."""
+    out = tmp_path / "certificate.pdf"
+    listed = cli("report", "certificate", "--out", str(out), user="monitor")
+    assert listed.code == 3 and listed.out == ""
+    assert "Choose the destruction: its record number or the sponsor's authorisation" in listed.err
+    assert "No. 1, 2026-02-02, authorisation DEST-2026-001, 71 kits destroyed" in listed.err
+    assert not out.exists()
+
+    stock = cli("inventory", "--json").json()
+    kits = [k["kit"] for k in stock if k["status"] == "returned"][:2]
+    destroyed = cli(
+        "destroy", *kits, "--method", "Incineration on site", "--witness", "technician",
+        "--reference", "DEST-2026-002", "--date", "2026-03-01", "--json",
+        env={"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"},
+    )  # fmt: skip
+    assert destroyed.code == 0, destroyed.err
+    number = destroyed.json()["destruction_id"]
+
+    wrong = cli("report", "certificate", "--destruction", "DEST-2026-999", "--out", str(out))
+    assert wrong.code == 3 and "There is no destruction 'DEST-2026-999'" in wrong.err
+    assert f"No. {number}, 2026-03-01, authorisation DEST-2026-002, 2 kits" in wrong.err
+    for chosen in ("DEST-2026-002", str(number)):
+        made = cli(
+            "report", "certificate", "--destruction", chosen, "--out", str(out), user="monitor"
+        )
+        assert made.code == 0, made.err
+        assert made.out.startswith(
+            f"Wrote the certificate of destruction No. {number} (DEST-2026-002): {out} (1 page,"
+        )
+        text = " ".join(" ".join(p.extract_text().split()) for p in read_pdf(out).pages)
+        for expected in (
+            "Certificate of destruction",
+            "Authorisation DEST-2026-002",
+            "Destroyed on 2026-03-01",
+            "Incineration on site",
+            *kits,
+            "Destroyed by Chen Jing destroyed 2026-03-02",
+            "Witness Wang Fang witnessed 2026-03-02",
+        ):
+            assert expected in text, expected
+        assert "DEST-2026-001" not in text
+    code = re.search(r"Verification code (A-[0-9A-Z-]+)", text)
+    assert code is not None
+    assert cli("audit", "verify", "--anchor", code.group(1), user="monitor").code == 0
 
 
 REPORT_CSVS = [

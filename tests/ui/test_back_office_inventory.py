@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from back_office_fixtures import (
     build_pharmacy,
     sign_with,
 )
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -22,6 +25,8 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import audit, destruction, dispensing, queries
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
+from dispensary.ui.reports_view import ReportsScreen
+from dispensary.ui.widgets import qdate, to_date
 
 
 @pytest.fixture
@@ -245,7 +250,6 @@ def test_the_table_lists_more_kits_than_sqlite_takes_variables(
     32,766) and 1,200 kits more: the screen lists every kit and shows no refusal (it once
     showed 0 rows and no message: the kits' ids went into one IN list)."""
     import sqlite3
-    from datetime import date
 
     from sqlalchemy import event
 
@@ -336,3 +340,82 @@ def test_the_table_shows_where_each_kit_really_is(
     assert "held for the monitor" in held_text
     assert model.index(shelf, where).data() == model.rows[shelf].where
     screen.grab().save(str(tmp_path / "inventory.png"))
+
+
+def written_so_far(pharmacy: Pharmacy, screen: InventoryScreen) -> tuple[int, int]:
+    """Audit entries and destructions on record (read without signing in again)."""
+    actor = screen.session.actor
+    return (
+        len(audit.list_entries(pharmacy.ctx, actor)),
+        len(queries.destruction_log(pharmacy.ctx, actor)),
+    )
+
+
+def test_the_destruction_date_is_chosen_in_the_panel(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the day the kits were destroyed, today unless another is chosen; a day before
+    a kit's return (or receipt) is the service's refusal, shown before anyone signs, and
+    nothing is written; the day chosen is the destruction's and its ledger rows'."""
+    pharmacy.clock.set_date(date(2026, 1, 30))
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    screen = make_screen(qtbot, pharmacy)
+    field = screen.destroyed_on
+    assert field.calendarPopup() and to_date(field.date()) == date(2026, 1, 30)
+    screen.open_kit("K0001")  # returned by 01-001 on 2026-01-26
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
+    qtbot.keyClicks(screen.reference, "AUTH-DATE-1")
+    assert "2 kit(s)" not in screen.destroy_verdict.text()
+    before = written_so_far(pharmacy, screen)
+
+    field.setDate(qdate(date(2026, 1, 20)))  # re-assessed on change
+    refusal = "Kit K0001 was returned on 2026-01-26: it cannot have been destroyed on 2026-01-20."
+    assert refusal in screen.destroy_verdict.text()
+    assert screen.destroy_verdict.text().count("cannot have been destroyed") == 1
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error" and refusal in screen.message.text()
+    assert asked == []  # refused before the signature
+    assert written_so_far(pharmacy, screen) == before
+    kit = queries.kit_detail(pharmacy.ctx, screen.session.actor, "K0001")
+    assert kit.status is KitStatus.RETURNED
+
+    field.setDate(qdate(date(2026, 2, 2)))  # after today: refused too
+    assert "is in the future (today is 2026-01-30)" in screen.destroy_verdict.text()
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert "is in the future" in screen.message.text()
+    assert asked == [] and written_so_far(pharmacy, screen) == before
+
+    field.setDate(qdate(date(2026, 1, 28)))
+    assert "cannot have been destroyed" not in screen.destroy_verdict.text()
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert " on 2026-01-28, witnessed by Tom Tech" in asked[-1][2]
+    assert "destroyed on 2026-01-28 (record 1)" in screen.message.text()
+    pharm = screen.session.actor
+    [record] = queries.destruction_log(pharmacy.ctx, pharm)
+    assert (record.kits, record.destroyed_on) == (("K0001",), date(2026, 1, 28))
+    rows = [r for r in queries.ledger_rows(pharmacy.ctx, pharm) if r.kind == "destroy"]
+    assert [(r.kit, r.entry_date) for r in rows] == [("K0001", date(2026, 1, 28))]
+    assert to_date(field.date()) == date(2026, 1, 30)  # today again for the next one
+
+    # The Reports screen offers that destruction's certificate, dated as chosen.
+    reports = ReportsScreen(pharmacy.session("monitor"))
+    qtbot.addWidget(reports)
+    reports.show()
+    qtbot.waitExposed(reports)
+    reports.refresh()
+    reports.choose("certificate")
+    assert reports.destruction.isVisibleTo(reports)
+    assert reports.destruction.currentText() == (
+        "No. 1, 2026-01-28, authorisation AUTH-DATE-1, 1 kit destroyed"
+    )
+    with qtbot.waitSignal(reports.report_ready, timeout=30000):
+        qtbot.mouseClick(reports.generate_button, Qt.MouseButton.LeftButton)
+    assert reports.made is not None, reports.message.text()
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(reports.made.pdf)).pages
+    )
+    assert "Certificate of destruction" in text and "Destroyed on 2026-01-28" in text
+    assert "Destroyed by Paula Pharm destroyed" in text and "Witness Tom Tech witnessed" in text

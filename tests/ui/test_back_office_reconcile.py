@@ -1,4 +1,5 @@
-"""The reconciliation screen: balances, findings, flag explanations and signed sign-off."""
+"""The reconciliation screen: balances (a participant's per product), the shelf against the last
+physical counts, findings, flag explanations and signed sign-off."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QTableView, QWidget
 
 from dispensary.domain.errors import NotPermitted
-from dispensary.services import queries, reconciliation
-from dispensary.ui.reconcile_view import ReconcileScreen
+from dispensary.services import counts, dispensing, queries, reconciliation
+from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
 
@@ -32,11 +35,64 @@ def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> Reconcil
     return screen
 
 
+def open_tab(qtbot: Any, screen: ReconcileScreen, page: QWidget) -> None:
+    """Clicks the tab of `page`, as a person would."""
+    bar = screen.tabs.tabBar()
+    where = bar.tabRect(screen.tabs.indexOf(page)).center()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=where)
+    assert screen.tabs.currentWidget() is page
+
+
+def shown(view: QTableView) -> list[dict[str, str]]:
+    """The table as it reads on screen: each line's text under its column header."""
+    model = view.model()
+    titles = [
+        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
+    ]
+    return [
+        {title: str(model.index(r, c).data() or "") for c, title in enumerate(titles)}
+        for r in range(model.rowCount())
+    ]
+
+
+def colour(view: QTableView, kit: str, title: str) -> str | None:
+    """The text colour of one cell of the physical count (None: the default)."""
+    model = view.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    [row] = [r for r in range(model.rowCount()) if model.index(r, 0).data() == kit]
+    brush = model.index(row, titles.index(title)).data(Qt.ItemDataRole.ForegroundRole)
+    return brush.color().name() if isinstance(brush, QBrush) else None
+
+
+def count(pharmacy: Pharmacy, kit: str, tablets: int) -> None:
+    """A physical count by Paula; a difference is countersigned by Tom."""
+    pharm = pharmacy.actor("pharm")
+    if tablets == 21:
+        counts.record_count(pharmacy.ctx, pharm, kit, tablets, PASSWORDS["pharm"])
+        return
+    counts.record_count(
+        pharmacy.ctx,
+        pharm,
+        kit,
+        tablets,
+        PASSWORDS["pharm"],
+        "breakage",
+        "two tablets crushed",
+        "tech",
+        PASSWORDS["tech"],
+    )
+
+
 def test_balances_and_findings_are_shown(
     qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy
 ) -> None:
     screen = make_screen(qtbot, pharmacy)
-    for model in (*screen.balances.values(), screen.discrepancies, screen.signoffs):
+    for model in (
+        *screen.balances.values(),
+        screen.counts,
+        screen.discrepancies,
+        screen.signoffs,
+    ):
         qtmodeltester.check(model)
     assert screen.banner.text().startswith("BALANCED")
     assert "1 finding(s)" in screen.banner.text()
@@ -44,7 +100,9 @@ def test_balances_and_findings_are_shown(
     assert products["herombopag-7.5mg"].received == 126
     assert products["herombopag-7.5mg"].held_returned == 10
     assert len(screen.balances["kits"].rows) == 9
-    assert screen.tabs.tabText(4) == "Discrepancies (1)"
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == (
+        "Discrepancies (1)"
+    )
     assert screen.flag_choice.currentData() == "DSP000001"
     products_view = screen.views["products"]
     model = products_view.model()
@@ -63,7 +121,9 @@ def test_explaining_the_flag_clears_the_finding(qtbot: Any, pharmacy: Pharmacy) 
     qtbot.keyClicks(screen.flag_reason, "investigator held the drug for 9 days")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.flag_button, Qt.MouseButton.LeftButton)
-    assert screen.tabs.tabText(4) == "Discrepancies (0)"
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view)) == (
+        "Discrepancies (0)"
+    )
     assert not screen.flag_button.isEnabled()
     _person, history = queries.participant_history(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
     assert history[0].flag_reason == "investigator held the drug for 9 days"
@@ -85,11 +145,13 @@ def test_monitor_signs_off_with_a_signature(
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert asked[0][1] == "reconciliation signed off"
     assert "balanced, 1 finding(s)" in asked[0][2]
+    # What is signed says what the shelf counts found, not only that the ledger balances.
+    assert "against the shelf: 0 of 8 kits on the shelf counted, 8 never counted" in asked[0][2]
     result = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor"))
     assert [(s.username, s.note) for s in result.signoffs] == [
         ("monitor", "visit 3: all kits seen on the shelf")
     ]
-    assert screen.tabs.tabText(5) == "Sign-offs (1)"
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.signoff_view)) == "Sign-offs (1)"
 
 
 def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -109,7 +171,7 @@ def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmac
 
 def test_double_click_opens_the_participant(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy)
-    screen.tabs.setCurrentIndex(4)
+    open_tab(qtbot, screen, screen.discrepancy_view)
     view = screen.discrepancy_view
     index = view.model().index(0, 0)
     where = view.visualRect(index).center()
@@ -117,3 +179,141 @@ def test_double_click_opens_the_participant(qtbot: Any, pharmacy: Pharmacy) -> N
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert request.args == ["participant", "01-001"]
+
+
+def test_a_participant_on_two_strengths_has_a_line_per_product(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    # Cycle 1 was 21 tablets of 7.5 mg (10 back); cycle 2 at dose level -1 is 42 of 2.5 mg.
+    dispensing.dispense_cycle(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-001",
+        2,
+        RETURN_DAY,
+        PASSWORDS["pharm"],
+        dose_level=-1,
+        dose_ordered_by="Dr Liu",
+    )
+    screen = make_screen(qtbot, pharmacy)
+    view = screen.views["participants"]
+    open_tab(qtbot, screen, view)
+    lines = sorted(
+        (
+            line["Participant"],
+            line["Initials"],
+            line["Product"],
+            line["Received"],
+            line["Dispensed"],
+            line["Returned"],
+            line["On hand"],
+            line["Held returned"],
+            line["Balanced"],
+        )
+        for line in shown(view)
+    )
+    # Never one line of "63 tablets": 7.5 mg and 2.5 mg tablets are not added together.
+    assert lines == [
+        ("01-001", "AB", "herombopag-2.5mg", "42", "42", "0", "0", "0", "balanced"),
+        ("01-001", "AB", "herombopag-7.5mg", "21", "21", "10", "0", "10", "balanced"),
+    ]
+
+
+def test_a_count_with_a_difference_shows_on_the_physical_count_tab(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    count(pharmacy, "K0003", 19)
+    count(pharmacy, "K0004", 21)
+    screen = make_screen(qtbot, pharmacy)
+    open_tab(qtbot, screen, screen.count_view)
+    lines = {line["Kit"]: line for line in shown(screen.count_view)}
+    assert lines["K0003"] == {
+        "Kit": "K0003",
+        "Product": "herombopag-7.5mg",
+        "Lot": "L2401",
+        "Book now": "19",
+        "Last counted": "2026-01-26",
+        "Counted": "19",
+        "Book then": "21",
+        "Difference": "-2",
+        "Moved since": "0",
+        "Counted by": "Paula Pharm",
+        "Countersigned by": "Tom Tech",
+    }
+    assert colour(screen.count_view, "K0003", "Difference") == RED
+    agreed = lines["K0004"]
+    assert (agreed["Counted"], agreed["Book then"], agreed["Difference"]) == ("21", "21", "0")
+    assert (agreed["Counted by"], agreed["Countersigned by"]) == ("Paula Pharm", "")
+    assert colour(screen.count_view, "K0004", "Difference") is None
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.count_view)) == (
+        "Physical count (7 to check)"
+    )
+    # The headline says both: the ledger balances, and what the shelf counts found.
+    assert screen.banner.text().startswith("BALANCED: the ledger balances")
+    assert screen.shelf_banner.text() == (
+        "SHELF NOT CONFIRMED: 2 of 8 kits on the shelf counted, 1 last count differing from "
+        "the book, 6 never counted. Only a physical count checks the shelf: see the Physical "
+        "count tab."
+    )
+
+
+def test_a_kit_never_counted_is_marked(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    open_tab(qtbot, screen, screen.count_view)
+    lines = {line["Kit"]: line for line in shown(screen.count_view)}
+    # Every kit on the shelf, and only those: K0001 is held for the monitor after its return.
+    assert list(lines) == ["K0002", "K0003", "K0004", "K0005", "K0006", "K0101", "K0102", "K0103"]
+    never = lines["K0102"]
+    assert never["Last counted"] == "NEVER COUNTED"
+    assert colour(screen.count_view, "K0102", "Last counted") == RED
+    assert (never["Book now"], never["Counted"], never["Difference"]) == ("42", "", "")
+    assert never["Counted by"] == ""
+    assert screen.shelf_banner.text().startswith(
+        "SHELF NOT CONFIRMED: 0 of 8 kits on the shelf counted, 8 never counted."
+    )
+
+
+def test_the_shelf_agrees_once_every_kit_is_counted_as_the_book_says(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    result = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("pharm"))
+    for check in result.counts:
+        counts.record_count(
+            pharmacy.ctx, pharmacy.actor("pharm"), check.kit, check.book, PASSWORDS["pharm"]
+        )
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.shelf_banner.text().startswith(
+        "SHELF AGREES WITH THE LAST COUNTS: 8 of 8 kits on the shelf counted"
+    )
+    assert screen.tabs.tabText(screen.tabs.indexOf(screen.count_view)) == "Physical count"
+    assert all(line["Difference"] == "0" for line in shown(screen.count_view))
+
+
+def test_double_click_on_a_counted_kit_opens_the_kit(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    open_tab(qtbot, screen, screen.count_view)
+    view = screen.count_view
+    where = view.visualRect(view.model().index(0, 0)).center()
+    with qtbot.waitSignal(screen.open_request) as request:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert request.args == ["kit", "K0002"]
+
+
+def test_the_physical_count_fits_the_smallest_screen(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """1366x768 leaves the screen 1166x700 (tests/ui/test_layout.py): every header and figure
+    of a countersigned count is whole."""
+    count(pharmacy, "K0003", 19)
+    screen = ReconcileScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    open_tab(qtbot, screen, screen.count_view)
+    view = screen.count_view
+    header = view.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(header.count())]
+    assert sum(widths) <= view.viewport().width()
+    for column in range(header.count()):
+        assert widths[column] >= view.sizeHintForColumn(column), column

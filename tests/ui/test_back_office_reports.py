@@ -196,12 +196,27 @@ def test_no_label_or_leaflet_for_a_voided_dispense(
     assert not screen.print_button.isEnabled() and not screen.save_button.isEnabled()
 
 
+def bottle_out(pharmacy: Pharmacy) -> str:
+    """A dispense whose bottle is still with the participant (DSP000001's came back: a label
+    for it is refused)."""
+    done = dispensing.dispense_cycle(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-002",
+        1,
+        pharmacy.clock.today(),
+        PASSWORDS["pharm"],
+    )
+    return done.number
+
+
 def test_a_label_previewed_is_not_recorded_until_saved(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    number = bottle_out(pharmacy)
     screen = make_screen(qtbot, pharmacy)
     screen.choose("dispense")
-    screen.handle_scan("DSP000001")
+    screen.handle_scan(number)
     make(qtbot, screen, "dispense")
     assert screen.made is not None and screen.made.label_kind == "dispense"
     assert label_prints(pharmacy) == []  # on screen only: not a print
@@ -211,23 +226,24 @@ def test_a_label_previewed_is_not_recorded_until_saved(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
     assert target.read_bytes() == screen.made.pdf
-    assert label_prints(pharmacy) == [("label_printed", "dispense label", "DSP000001", "")]
+    assert label_prints(pharmacy) == [("label_printed", "dispense label", number, "")]
     assert not screen.save_button.isEnabled()  # a second one is a reprint, made again
 
 
 def test_a_leaflet_is_recorded_when_printed_and_a_reprint_needs_its_reason(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    number = bottle_out(pharmacy)
     screen = make_screen(qtbot, pharmacy)
     monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(tmp_path / "leaflet.pdf"))
     screen.choose("leaflet")
     screen.paper.setCurrentIndex(screen.paper.findData("letter"))
-    screen.handle_scan("dsp000001")
+    screen.handle_scan(number.lower())
     make(qtbot, screen, "leaflet")
     assert screen.made is not None and screen.made.stock == "US Letter paper"
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "ok"
-    assert label_prints(pharmacy) == [("label_printed", "leaflet label", "DSP000001", "")]
+    assert label_prints(pharmacy) == [("label_printed", "leaflet label", number, "")]
 
     make(qtbot, screen, "leaflet")
     assert screen.made.reprint and "REPRINT" in text_of(screen.made.pdf)
@@ -241,7 +257,7 @@ def test_a_leaflet_is_recorded_when_printed_and_a_reprint_needs_its_reason(
     answer_reason(monkeypatch, "participant lost it")
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     assert label_prints(pharmacy)[1:] == [
-        ("label_reprinted", "leaflet label", "DSP000001", "participant lost it")
+        ("label_reprinted", "leaflet label", number, "participant lost it")
     ]
 
 

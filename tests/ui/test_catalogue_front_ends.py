@@ -41,6 +41,7 @@ CLI_OPTION = {
     Param.DISPENSE: "dispense",
     Param.STOCK: "stock",
     Param.PAPER: "paper",
+    Param.DESTRUCTION: "destruction",
 }
 """Where each parameter lands on the command line (the dest of its option)."""
 NOT_A_DOCUMENT = {"calibrate"}

@@ -87,6 +87,7 @@ def document_values(a: argparse.Namespace) -> documents.Values:
         dispense=getattr(a, "dispense", None),
         paper=getattr(a, "paper", "a4"),
         position=getattr(a, "position", 1),
+        destruction=getattr(a, "destruction", None),
     )
 
 
@@ -138,6 +139,14 @@ def param_options(
                     metavar="N",
                     help="first free label on a part-used sheet (1 = top left)",
                 )
+        elif param is documents.Param.DESTRUCTION:
+            p.add_argument(
+                "--destruction",
+                required=field.required,
+                metavar="NO|REFERENCE",
+                help="the destruction's record number, or the sponsor's authorisation reference "
+                "(without it: the destructions on record are listed)",
+            )
         else:
             paper_option(p)
 

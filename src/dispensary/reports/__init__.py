@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dispensary.reports.audit import audit_csv, audit_pdf
+    from dispensary.reports.certificate import certificate_pdf
     from dispensary.reports.darf import darf_csv, darf_pdf
     from dispensary.reports.expiry import expiry_csv, expiry_pdf
     from dispensary.reports.inventory import inventory_csv, inventory_pdf
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "audit_csv": "audit",
     "audit_pdf": "audit",
+    "certificate_pdf": "certificate",
     "darf_csv": "darf",
     "darf_pdf": "darf",
     "destruction_csv": "logs",
@@ -46,6 +48,7 @@ _MODULES = {
 __all__ = [
     "audit_csv",
     "audit_pdf",
+    "certificate_pdf",
     "darf_csv",
     "darf_pdf",
     "destruction_csv",

@@ -389,9 +389,13 @@ def data_table(
     """
     widths = header_widths(header, widths, size)
     header_cells = [wrapped(h, w, BOLD, size) for h, w in zip(header, widths, strict=True)]
+    bold = set(bold_rows)
     body = [
-        [wrapped(text, width, FONT, size) for text, width in zip(row, widths, strict=True)]
-        for row in rows
+        [
+            wrapped(text, width, BOLD if index in bold else FONT, size)
+            for text, width in zip(row, widths, strict=True)
+        ]
+        for index, row in enumerate(rows)
     ]
     table = Table([header_cells, *body], colWidths=list(widths), repeatRows=1)
     style: list[tuple[Any, ...]] = [

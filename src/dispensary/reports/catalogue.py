@@ -156,6 +156,27 @@ def _monitor_file(values: Values, stamp: str) -> str:
     return f"Monitor pack {first} to {last}.pdf"
 
 
+def _destruction_named(values: Values) -> str:
+    """'No. 3' for a record number ('3' or '#3'), else the authorisation reference as given."""
+    text = (values.destruction or "").strip()
+    number = text.removeprefix("#").strip()
+    return f"No. {number}" if number.isdecimal() else text
+
+
+def _certificate_says(certificate: Any, values: Values) -> str:
+    rows = certificate.destructions
+    if len(rows) == 1:
+        row = rows[0]
+        what = "return to the sponsor" if row.to_sponsor else "destruction"
+        return f"certificate of {what} No. {row.destruction_id} ({row.reference or 'no reference'})"
+    return f"destruction certificate of {certificate.asked} ({_plural(len(rows), 'destruction')})"
+
+
+def _certificate_file(values: Values, stamp: str) -> str:
+    named = "".join(c if c.isalnum() or c in "-._" else " " for c in _destruction_named(values))
+    return f"Destruction certificate {' '.join(named.split())} {stamp}.pdf"
+
+
 _PERIOD = Field(Param.PERIOD)
 
 REPORTS: tuple[Report, ...] = (
@@ -229,6 +250,23 @@ REPORTS: tuple[Report, ...] = (
         _renderer("logs", "destruction_csv"),
         lambda rows, v: f"destruction log ({_plural(len(rows), 'destruction')})",
         lambda v, stamp: f"Destruction log {stamp}.pdf",
+    ),
+    Report(
+        "certificate",
+        "Destruction certificate",
+        "certificate of one destruction, or of one sponsor's authorisation: quantities per lot "
+        "and strength, kits, signatures (PDF only)",
+        (Field(Param.DESTRUCTION),),
+        lambda ctx, actor, v: report_data.destruction_certificate(ctx, actor, v.destruction),
+        _renderer("certificate", "certificate_pdf"),
+        None,
+        _certificate_says,
+        _certificate_file,
+        subject=_destruction_named,
+        pdf_only=(
+            "The destruction certificate is a PDF only (it is signed and filed): export the "
+            "destruction log as CSV."
+        ),
     ),
     Report(
         "audit",

@@ -29,6 +29,7 @@ class Param(StrEnum):
     DISPENSE = "dispense"  # a dispense number (the label's barcode)
     STOCK = "stock"  # the label stock loaded in the printer
     PAPER = "paper"  # a4 or letter (a leaflet)
+    DESTRUCTION = "destruction"  # a destruction's record number or authorisation reference
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Values:
     dispense: str | None = None
     paper: str = "a4"
     position: int = 1
+    destruction: str | None = None
 
 
 _GIVEN: dict[Param, Callable[[Values], object]] = {
@@ -68,6 +70,7 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.DISPENSE: lambda v: v.dispense,
     Param.STOCK: lambda v: True,
     Param.PAPER: lambda v: v.paper,
+    Param.DESTRUCTION: lambda v: v.destruction,
 }
 
 

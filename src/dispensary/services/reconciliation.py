@@ -174,6 +174,7 @@ def _count_checks(
     adjusted = set(
         session.scalars(select(LedgerEntry.count_id).where(LedgerEntry.count_id.is_not(None)))
     )
+    names = {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
     checks = []
     for kid, balance in sorted(balances.items(), key=lambda i: kits[i[0]].number):
         if balance.on_hand <= 0:
@@ -193,9 +194,19 @@ def _count_checks(
                 counted=found.counted if found is not None else None,
                 book_then=found.book if found is not None else None,
                 moved_since=balance.on_hand - after if after is not None else None,
+                counted_by=_name(names, found.counted_by_id) if found is not None else "",
+                verified_by=(
+                    _name(names, found.verified_by_id)
+                    if found is not None and found.verified_by_id is not None
+                    else ""
+                ),
             )
         )
     return tuple(checks)
+
+
+def _name(names: dict[int, str], user_id: int) -> str:
+    return names.get(user_id, f"(user id {user_id} missing)")
 
 
 def _lot_number(kit: Kit) -> str:

@@ -7,6 +7,7 @@ recorded by `services.labels`.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from dispensary import __version__
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import (
+    Destruction,
     Dispense,
     DispenseKit,
     Excursion,
@@ -298,6 +300,45 @@ class MonitorPack:
     open_items: tuple[OpenItem, ...] = ()
     coverage: tuple[LogCoverage, ...] = ()
     quarantined_now: int = 0  # kits in quarantine when the pack was made
+
+
+@dataclass(frozen=True)
+class DestructionChoice:
+    """A destruction (or return to the sponsor) on record, as a certificate is chosen by."""
+
+    destruction_id: int
+    destroyed_on: date
+    reference: str  # the sponsor's authorisation reference
+    to_sponsor: bool
+    kits: int
+
+    @property
+    def key(self) -> str:
+        """What names this destruction alone (a reference may cover several): '#3'."""
+        return f"#{self.destruction_id}"
+
+    @property
+    def text(self) -> str:
+        """'No. 3, 2026-01-26, authorisation DEST-2026-001, 8 kits returned to the sponsor'."""
+        what = "returned to the sponsor" if self.to_sponsor else "destroyed"
+        reference = f"authorisation {self.reference}" if self.reference else "no authorisation"
+        kits = f"{self.kits} kit{'' if self.kits == 1 else 's'}"
+        return f"No. {self.destruction_id}, {self.destroyed_on.isoformat()}, {reference}, {kits} {what}"
+
+
+@dataclass(frozen=True)
+class DestructionCertificate:
+    """What a destruction certificate shows: the destructions chosen (one, or every one under
+    the sponsor's authorisation reference named), each with its quantities per product
+    (strength) and lot, its kits and its signatures."""
+
+    asked: str  # what was chosen, in words: "destruction No. 3", "authorisation DEST-1"
+    destructions: tuple[DestructionRow, ...]
+
+    @property
+    def to_sponsor(self) -> bool:
+        """Every destruction chosen went back to the sponsor (none was destroyed here)."""
+        return all(d.to_sponsor for d in self.destructions)
 
 
 @dataclass(frozen=True)
@@ -786,6 +827,87 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
         product, expiry, received = record.product, record.expiry, sum(k.tablets for k in kits)
         kit_rows = queries.inventory(ctx, actor, product=product, lot=number)
     return LotTrace(number, product, expiry, tuple(kit_rows), received, tuple(rows))
+
+
+CHOICES_LISTED = 12
+"""Most destructions a refusal lists (the latest first); the destruction log has them all."""
+
+
+def destruction_choices(ctx: Context, actor: Actor) -> list[DestructionChoice]:
+    """Every destruction and return to the sponsor on record, the latest first: what a
+    destruction certificate may be made for."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        return _destruction_choices(session)
+
+
+def _destruction_choices(session: Session) -> list[DestructionChoice]:
+    return [
+        DestructionChoice(d.id, d.destroyed_on, d.reference, d.to_sponsor, len(json.loads(d.kits)))
+        for d in session.scalars(
+            select(Destruction).order_by(Destruction.destroyed_on.desc(), Destruction.id.desc())
+        )
+    ]
+
+
+def destruction_certificate(
+    ctx: Context, actor: Actor, which: str | None
+) -> DestructionCertificate:
+    """The certificate of one destruction, named by its record number ('3' or '#3'), or of
+    every destruction under one sponsor's authorisation reference (a reference that reads as
+    a number is taken as the reference; '#3' is always record 3). Not named, or named wrongly:
+    refused with the destructions on record, so the user can choose one."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine):
+        choices = destruction_choices(ctx, actor)
+        if not choices:
+            raise NotFound(
+                "No destruction or return to the sponsor is on record: there is no destruction "
+                "certificate to make."
+            )
+        if which is None or not which.strip():
+            raise InvalidInput(
+                "Choose the destruction: its record number or the sponsor's authorisation "
+                f"reference. {_choices_text(choices)}"
+            )
+        text = check_text(
+            which, "destruction (record number or authorisation reference)", limit=120
+        )
+        chosen, asked = _chosen(choices, text)
+        if not chosen:
+            raise NotFound(
+                f"There is no destruction '{text}' (a record number, or the sponsor's "
+                f"authorisation reference). {_choices_text(choices)}"
+            )
+        first = min(c.destroyed_on for c in chosen)
+        last = max(c.destroyed_on for c in chosen)
+        wanted = {c.destruction_id for c in chosen}
+        rows = queries.destruction_log(ctx, actor, first, last)
+        return DestructionCertificate(asked, tuple(r for r in rows if r.destruction_id in wanted))
+
+
+def _chosen(choices: Sequence[DestructionChoice], text: str) -> tuple[list[DestructionChoice], str]:
+    """The destructions a name picks, and the name in words."""
+    number = text.removeprefix("#").strip()
+    if not text.startswith("#"):
+        folded = text.casefold()
+        same = [c for c in choices if c.reference and c.reference.casefold() == folded]
+        if same:
+            return sorted(same, key=lambda c: (c.destroyed_on, c.destruction_id)), (
+                f"authorisation {same[0].reference}"
+            )
+        number = number.removeprefix("No.").strip()
+    if number.isdecimal() and len(number) <= 12:
+        found = [c for c in choices if c.destruction_id == int(number)]
+        return found, f"destruction No. {int(number)}"
+    return [], ""
+
+
+def _choices_text(choices: Sequence[DestructionChoice]) -> str:
+    listed = "; ".join(c.text for c in choices[:CHOICES_LISTED])
+    more = len(choices) - CHOICES_LISTED
+    older = f"; and {more} older (see the destruction log)" if more > 0 else ""
+    return f"On record, the latest first: {listed}{older}."
 
 
 def audit_report(

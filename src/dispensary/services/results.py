@@ -202,10 +202,19 @@ class KitCountCheck:
     counted: int | None
     book_then: int | None  # what the book said when it was counted
     moved_since: int | None  # book now minus what the book held right after the count
+    counted_by: str = ""  # the full name of who counted last ("" if never counted)
+    verified_by: str = ""  # who countersigned a difference ("" if none was needed)
 
     @property
     def never_counted(self) -> bool:
         return self.counted_on is None
+
+    @property
+    def difference(self) -> int | None:
+        """What the last count found against what the book said then (None: never counted)."""
+        if self.counted is None or self.book_then is None:
+            return None
+        return self.counted - self.book_then
 
     @property
     def agrees(self) -> bool:
@@ -257,6 +266,11 @@ class ReconcileResult:
     @property
     def count_differences(self) -> tuple[KitCountCheck, ...]:
         return tuple(c for c in self.counts if not c.never_counted and not c.agrees)
+
+    @property
+    def shelf_agrees(self) -> bool:
+        """Every kit on the shelf has been counted and its last count found what the book said."""
+        return not self.never_counted and not self.count_differences
 
     @property
     def physical(self) -> str:

@@ -44,7 +44,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import titled_page, wrapped_label
+from dispensary.ui.widgets import date_edit, qdate, titled_page, to_date, wrapped_label
 
 KIT_COLUMNS: list[Column[KitRow]] = [
     Column("Kit", lambda r: r.number),
@@ -170,6 +170,14 @@ class InventoryScreen(Screen):
         self.method.setEditable(True)
         self.method.addItems(DESTRUCTION_METHODS)
         self.reference = text_field("reference", "The sponsor's destruction authorisation")
+        self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
+        self._default_day = self.session.ctx.clock.today()  # followed while left as it is
+        self.destroyed_on = date_edit(self._default_day)
+        self.destroyed_on.setObjectName("destroyedOn")
+        self.destroyed_on.setToolTip(
+            "The day the kits were destroyed or sent back: on or after each kit's receipt or "
+            "return, and not in the future"
+        )
         self.reason_code = QComboBox()
         self.reason_code.setObjectName("reasonCode")
         self.reason_code.addItem("(none: expired or returned stock)", None)
@@ -188,6 +196,7 @@ class InventoryScreen(Screen):
         form.addRow("Witness's password", self.witness_password)
         form.addRow("Method", self.method)
         form.addRow("Sponsor's authorisation", self.reference)
+        form.addRow("Date destroyed (or sent back)", self.destroyed_on)
         form.addRow("Reason (in-date kits)", self.reason_code)
         form.addRow(self.to_sponsor)
         form.addRow(self.destroy_verdict)
@@ -195,6 +204,7 @@ class InventoryScreen(Screen):
         self.witness.textChanged.connect(self._assess_destroy)
         self.method.currentTextChanged.connect(self._assess_destroy)
         self.reference.textChanged.connect(self._assess_destroy)
+        self.destroyed_on.dateChanged.connect(self._assess_destroy)
         self.reason_code.currentIndexChanged.connect(self._assess_destroy)
         self.to_sponsor.toggled.connect(self._assess_destroy)
         self.destroy_box.setVisible(may(actor, Permission.DESTROY))
@@ -205,6 +215,7 @@ class InventoryScreen(Screen):
     # reading ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._follow_today()
         chosen = {r.number for r in self.selected()}
         status = KitStatus(self.status.currentData()) if self.status.currentIndex() else None
         product = self.product.currentData()
@@ -220,6 +231,14 @@ class InventoryScreen(Screen):
         fit_columns(self.table)
         self._reselect(chosen)
         self._update_summary()
+
+    def _follow_today(self) -> None:
+        """The destruction date stays today (the screen may stay open past midnight) unless
+        the user chose another day."""
+        today = self.session.ctx.clock.today()
+        if to_date(self.destroyed_on.date()) == self._default_day and today != self._default_day:
+            self._default_day = today
+            self.destroyed_on.setDate(qdate(today))
 
     def _reselect(self, numbers: set[str]) -> None:
         """Keeps the user's selection across a reload."""
@@ -356,6 +375,7 @@ class InventoryScreen(Screen):
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
         in the panel: each kit refused with what to do, the tablets that would leave."""
         kits = self._numbers()
+        self._destroy_refusal = ""
         if not kits or not may(self.session.actor, Permission.DESTROY):
             self.destroy_verdict.clear()
             return None
@@ -363,13 +383,15 @@ class InventoryScreen(Screen):
             tuple(kits),
             self.witness.text(),
             self.method.currentText(),
+            destroyed_on=to_date(self.destroyed_on.date()),
             reference=self.reference.text(),
             to_sponsor=self.to_sponsor.isChecked(),
             reason_code=self.reason_code.currentData(),
         )
         try:
             found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
-        except DispensaryError as exc:
+        except DispensaryError as exc:  # e.g. a date in the future
+            self._destroy_refusal = exc.message
             self.destroy_verdict.setText(escape(exc.message))
             return None
         lines = [
@@ -381,7 +403,7 @@ class InventoryScreen(Screen):
             f"{len(found.destroyable)} kit(s), <b>{found.tablets}</b> tablets would leave: {found.from_stock} "
             f"from the shelf, {found.from_returned} returned (held for the monitor)."
         )
-        kit_codes = (DestroyCheck.KIT, DestroyCheck.KIT_UNKNOWN)
+        kit_codes = (DestroyCheck.KIT, DestroyCheck.KIT_UNKNOWN, DestroyCheck.DATE)  # shown above
         paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
         lines += [f"<span style='color:#7a4b00'>{escape(m)}</span>" for m in paperwork]
         self.destroy_verdict.setText("<br>".join(lines))
@@ -390,7 +412,7 @@ class InventoryScreen(Screen):
     def _destroy(self) -> None:
         found = self._assess_destroy()
         if found is None:
-            self.message.show_message("Select the kits to destroy.")
+            self.message.show_message(self._destroy_refusal or "Select the kits to destroy.")
             return
         if found.refused:
             self.message.show_message(" ".join(r.message for r in found.refusals))
@@ -403,7 +425,8 @@ class InventoryScreen(Screen):
             actor.full_name,
             SignatureMeaning.DESTROYED.value,
             f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)} ({found.tablets} "
-            f"tablets), witnessed by {found.witness_name}, authorised by {found.reference}",
+            f"tablets) on {found.destroyed_on.isoformat()}, witnessed by {found.witness_name}, "
+            f"authorised by {found.reference}",
         )
         if password is None:
             return
@@ -417,6 +440,7 @@ class InventoryScreen(Screen):
                 self.witness.text(),
                 self.method.currentText(),
                 password,
+                destroyed_on=found.destroyed_on,
                 reference=self.reference.text(),
                 to_sponsor=self.to_sponsor.isChecked(),
                 witness_password=self.witness_password.text(),
@@ -430,10 +454,13 @@ class InventoryScreen(Screen):
         self.reference.clear()
         self.reason_code.setCurrentIndex(0)
         self.to_sponsor.setChecked(False)
+        self._default_day = self.session.ctx.clock.today()
+        self.destroyed_on.setDate(qdate(self._default_day))
         verb = "returned to the sponsor" if done.to_sponsor else "destroyed"
         self._written(
-            f"{len(done.kits)} kit(s), {done.tablets} tablets, {verb} "
-            f"(record {done.destruction_id}), witnessed by {done.witness}."
+            f"{len(done.kits)} kit(s), {done.tablets} tablets, {verb} on "
+            f"{done.destroyed_on.isoformat()} (record {done.destruction_id}), witnessed by "
+            f"{done.witness}."
         )
 
     def _written(self, text: str) -> None:

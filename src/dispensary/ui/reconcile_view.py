@@ -1,9 +1,10 @@
-"""Reconciliation: does every product, lot and kit balance, what needs looking at, and the
-monitor's or pharmacist's signature under it."""
+"""Reconciliation: does every product, lot and kit balance, does the shelf agree with the last
+physical count of each kit, what needs looking at, and the monitor's or pharmacist's signature
+under it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QResizeEvent
@@ -23,7 +24,13 @@ from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import queries, reconciliation, returns
 from dispensary.services.permissions import Permission, may
-from dispensary.services.results import BalanceRow, Discrepancy, ReconcileResult, SignOffRow
+from dispensary.services.results import (
+    BalanceRow,
+    Discrepancy,
+    KitCountCheck,
+    ReconcileResult,
+    SignOffRow,
+)
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
     action_button,
@@ -39,15 +46,28 @@ from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, wrapped_label
 
-RED, GREEN = "#c62828", "#2e7d32"
+RED, GREEN, AMBER = "#c62828", "#2e7d32", "#b26a00"
+
+
+def caution_style() -> str:
+    """The banner's amber strip: nothing is wrong in the ledger, but something is unchecked."""
+    return (
+        "QLabel { background:#fff4e0; color:#7a4100; border:2px solid #ffb74d;"
+        " border-radius:6px; padding:10px; font-size:16px; font-weight:600; }"
+    )
 
 
 def balance_columns(
-    key: str, label: str, describe: Callable[[BalanceRow], str] | None = None
+    key: str,
+    label: str,
+    describe: Callable[[BalanceRow], str] | None = None,
+    also: Sequence[Column[BalanceRow]] = (),
 ) -> list[Column[BalanceRow]]:
+    """`also`: identifying columns after the label (a participant's line names its product)."""
     return [
         Column(key, lambda r: r.key),
         Column(label, describe or (lambda r: r.label)),
+        *also,
         Column("Received", lambda r: r.received, align_right=True),
         Column("Dispensed", lambda r: r.dispensed, align_right=True),
         Column("Returned", lambda r: r.returned, align_right=True),
@@ -70,6 +90,46 @@ DISCREPANCY_COLUMNS: list[Column[Discrepancy]] = [
     Column("What to do", lambda r: r.message),
 ]
 
+
+def signed_number(value: int | None) -> str:
+    """A difference reads with its sign (+2, -1); none is 0, and never counted is blank."""
+    if value is None:
+        return ""
+    return f"{value:+d}" if value else "0"
+
+
+def _attention(row: KitCountCheck) -> str | None:
+    """Never counted, or the last count differed from the book: amber, to be looked at."""
+    return AMBER if row.never_counted or not row.agrees else None
+
+
+COUNT_COLUMNS: list[Column[KitCountCheck]] = [
+    Column("Kit", lambda r: r.kit, colour=_attention),
+    Column("Product", lambda r: r.product),
+    Column("Lot", lambda r: r.lot),
+    Column("Book now", lambda r: r.book, align_right=True),
+    Column(
+        "Last counted",
+        lambda r: r.counted_on,
+        colour=lambda r: RED if r.never_counted else None,
+        text=lambda v: "NEVER COUNTED" if v is None else v.isoformat(),
+    ),
+    Column("Counted", lambda r: r.counted, align_right=True),
+    Column("Book then", lambda r: r.book_then, align_right=True),
+    Column(
+        "Difference",
+        lambda r: r.difference,
+        align_right=True,
+        colour=lambda r: RED if r.difference else None,
+        text=signed_number,
+    ),
+    Column("Moved since", lambda r: r.moved_since, align_right=True, text=signed_number),
+    Column("Counted by", lambda r: r.counted_by),
+    Column("Countersigned by", lambda r: r.verified_by),
+]
+"""Each kit on the shelf: the book now against its last physical count, as the service
+assessed it (`KitCountCheck`)."""
+
 SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     Column("Signed at", lambda r: r.at),
     Column("By", lambda r: r.full_name),
@@ -84,6 +144,10 @@ TABS = (
     ("kits", "Kits", "Kit", "Product"),
     ("participants", "Participants", "Participant", "Initials"),
 )
+
+PARTICIPANT_PRODUCT: list[Column[BalanceRow]] = [Column("Product", lambda r: r.product)]
+"""A participant's balance is one line per product: 7.5 mg and 2.5 mg tablets are never added
+(the service gives one row per participant and product)."""
 
 
 class ReconcileScreen(Screen):
@@ -105,6 +169,9 @@ class ReconcileScreen(Screen):
         layout.addLayout(top)
         self.banner = wrapped_label("balanceBanner")
         layout.addWidget(self.banner)
+        # The ledger balancing with itself says nothing of the shelf: the last counts do.
+        self.shelf_banner = wrapped_label("shelfBanner")
+        layout.addWidget(self.shelf_banner)
         self.message = MessageBar()
         layout.addWidget(self.message)
 
@@ -116,15 +183,19 @@ class ReconcileScreen(Screen):
             # A product's long name is cut to "herombo… tablet" beside eight figures: its
             # strength is what tells the products apart.
             describe = self._strength if scope == "products" else None
+            also = PARTICIPANT_PRODUCT if scope == "participants" else ()
             model: RowTableModel[BalanceRow] = RowTableModel(
-                balance_columns(key, label, describe), self
+                balance_columns(key, label, describe, also), self
             )
             self.balances[scope] = model
-            # The description gives way in a narrow window: the figures and their headers stay.
-            view = self._add_tab(model, tab_title, stretch=1)
+            # The description (a participant's product) gives way in a narrow window: the
+            # figures and their headers stay.
+            view = self._add_tab(model, tab_title, stretch=1 + len(also))
             # Cut in the middle: a lot's number and a product's strength are at the end.
             view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
             self.views[scope] = view
+            if scope == "kits":
+                self._add_count_tab()
         self.discrepancies: RowTableModel[Discrepancy] = RowTableModel(DISCREPANCY_COLUMNS, self)
         self.discrepancy_view = self._add_tab(self.discrepancies, "Discrepancies", stretch=3)
         self.discrepancy_view.setObjectName("discrepancyTable")
@@ -132,7 +203,7 @@ class ReconcileScreen(Screen):
         self.discrepancy_view.doubleClicked.connect(self._open_subject)
         self.discrepancy_view.setToolTip("Double-click a line to open the kit or participant")
         self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
-        self._add_tab(self.signoffs, "Sign-offs", stretch=4)
+        self.signoff_view = self._add_tab(self.signoffs, "Sign-offs", stretch=4)
         self.tabs.currentChanged.connect(self._fit_shown)
         layout.addWidget(self.tabs, 1)
 
@@ -162,10 +233,21 @@ class ReconcileScreen(Screen):
         layout.addLayout(actions)
 
     def _strength(self, row: BalanceRow) -> str:
+        """A product line's strength; a product the study file does not name keeps its label."""
         for product in self.session.ctx.study.products:
             if product.code == row.key:
                 return product.strength
         return row.label
+
+    def _add_count_tab(self) -> None:
+        """Every kit on the shelf against its last physical count; never counted marked."""
+        self.counts: RowTableModel[KitCountCheck] = RowTableModel(COUNT_COLUMNS, self)
+        self.count_view = self._add_tab(self.counts, "Physical count", stretch=1)
+        self.count_view.setObjectName("countTable")
+        # The product gives way in a narrow window, cut in the middle: its strength stays.
+        self.count_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.count_view.doubleClicked.connect(self._open_counted_kit)
+        self.count_view.setToolTip("Double-click a line to open the kit")
 
     def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
         proxy = RowFilterProxy(self)
@@ -203,12 +285,22 @@ class ReconcileScreen(Screen):
         self.result = result
         for scope, model in self.balances.items():
             model.set_rows(getattr(result, scope))
+        self.counts.set_rows(result.counts)
         self.discrepancies.set_rows(result.discrepancies)
         self.signoffs.set_rows(result.signoffs)
         for view in self.stretch:
             self._fit(view)
-        self.tabs.setTabText(4, f"Discrepancies ({len(result.discrepancies)})")
-        self.tabs.setTabText(5, f"Sign-offs ({len(result.signoffs)})")
+        to_check = len(result.never_counted) + len(result.count_differences)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.count_view),
+            f"Physical count ({to_check} to check)" if to_check else "Physical count",
+        )
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.discrepancy_view), f"Discrepancies ({len(result.discrepancies)})"
+        )
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.signoff_view), f"Sign-offs ({len(result.signoffs)})"
+        )
         local = result.generated_at.astimezone()
         self.generated.setText(
             f"Worked out {local.strftime('%Y-%m-%d %H:%M')} {local.tzname() or 'local time'}"
@@ -216,14 +308,28 @@ class ReconcileScreen(Screen):
         found = len(result.discrepancies)
         findings = f"{found} finding(s) to look at" if found else "no findings"
         if result.balanced:
-            self.banner.setText(f"BALANCED: every product, lot and kit balances; {findings}.")
+            self.banner.setText(
+                f"BALANCED: the ledger balances for every product, lot and kit; {findings}."
+            )
         else:
             unbalanced = sum(not r.balanced for r in result.products + result.lots + result.kits)
             self.banner.setText(
-                f"NOT BALANCED: {unbalanced} line(s) do not balance; {findings}. "
+                f"NOT BALANCED: {unbalanced} line(s) of the ledger do not balance; {findings}. "
                 "See the discrepancies."
             )
         self.banner.setStyleSheet(banner_style(result.balanced))
+        if result.shelf_agrees:
+            self.shelf_banner.setText(
+                f"SHELF AGREES WITH THE LAST COUNTS: {result.physical}; each last count found "
+                "what the book said."
+            )
+            self.shelf_banner.setStyleSheet(banner_style(True))
+        else:
+            self.shelf_banner.setText(
+                f"SHELF NOT CONFIRMED: {result.physical}. Only a physical count checks the "
+                "shelf: see the Physical count tab."
+            )
+            self.shelf_banner.setStyleSheet(caution_style())
         self._load_flags(result)
 
     def _load_flags(self, result: ReconcileResult) -> None:
@@ -275,11 +381,13 @@ class ReconcileScreen(Screen):
         actor = self.session.actor
         state = "balanced" if self.result is not None and self.result.balanced else "NOT balanced"
         found = len(self.result.discrepancies) if self.result is not None else 0
+        shelf = f"; against the shelf: {self.result.physical}" if self.result is not None else ""
         password = SignatureDialog.ask(
             self,
             actor.full_name,
             SignatureMeaning.RECONCILIATION_SIGNED_OFF.value,
-            f"Reconciliation of {self.session.ctx.study.protocol}: {state}, {found} finding(s)",
+            f"Reconciliation of {self.session.ctx.study.protocol}: {state}, {found} finding(s)"
+            + shelf,
         )
         if password is None:
             return
@@ -305,3 +413,9 @@ class ReconcileScreen(Screen):
             self.open_request.emit(OpenKind.PARTICIPANT.value, row.subject)
         elif row.kind != "audit_chain":
             self.open_request.emit(OpenKind.KIT.value, row.subject)
+
+    def _open_counted_kit(self, index: QModelIndex) -> None:
+        proxy = self.count_view.model()
+        assert isinstance(proxy, RowFilterProxy)
+        row = self.counts.row_at(proxy.mapToSource(index).row())
+        self.open_request.emit(OpenKind.KIT.value, row.kit)

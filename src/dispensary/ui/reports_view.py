@@ -47,7 +47,7 @@ from dispensary.labels.catalogue import Label
 from dispensary.labels.stock import STOCKS, calibration_for, choose_stock, get_stock
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.reports.catalogue import Report
-from dispensary.services import documents, queries
+from dispensary.services import documents, queries, report_data
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
@@ -68,6 +68,7 @@ PARAM_NAMES = {
     Param.PARTICIPANT: "Participant",
     Param.LOT: "Lot",
     Param.SHIPMENT: "Shipment",
+    Param.DESTRUCTION: "Destruction",
     Param.KITS: "Kits",
     Param.DISPENSE: "Dispense",
     Param.DAYS: "Expiring within",
@@ -197,6 +198,9 @@ class ReportsScreen(Screen):
         self.lot.setObjectName("reportLot")
         self.shipment = QComboBox()
         self.shipment.setObjectName("reportShipment")
+        self.destruction = QComboBox()
+        self.destruction.setObjectName("reportDestruction")
+        self.destruction.setPlaceholderText("No destruction on record yet")
         self.kits = text_field("reportKits", "Scan the kits or type e.g. K0001, K0002")
         self.dispense = text_field("reportDispense", "Scan the label or type e.g. DSP000012")
         self.days = QSpinBox()
@@ -224,6 +228,7 @@ class ReportsScreen(Screen):
             Param.PARTICIPANT: self.participant,
             Param.LOT: self.lot,
             Param.SHIPMENT: self.shipment,
+            Param.DESTRUCTION: self.destruction,
             Param.KITS: self.kits,
             Param.DISPENSE: self.dispense,
             Param.DAYS: self.days,
@@ -312,11 +317,13 @@ class ReportsScreen(Screen):
                 self.lot.setCurrentIndex(1)
 
     def refresh(self) -> None:
-        """Reloads the lists the parameters offer (participants, lots, shipments)."""
+        """Reloads the lists the parameters offer (participants, lots, shipments,
+        destructions)."""
         ctx, actor = self.session.ctx, self.session.actor
         people = attempt(self.message, lambda: queries.participants(ctx, actor)) or []
         stock = attempt(self.message, lambda: queries.inventory(ctx, actor)) or []
         arrivals = attempt(self.message, lambda: queries.shipments(ctx, actor)) or []
+        destroyed = attempt(self.message, lambda: report_data.destruction_choices(ctx, actor)) or []
         self._refill(
             self.participant, [(f"{p.study_number} ({p.initials})", p.study_number) for p in people]
         )
@@ -337,6 +344,27 @@ class ReportsScreen(Screen):
                 for number, day, n in arrivals
             ],
         )
+        self._refill(self.destruction, self._destruction_items(destroyed))
+        if self.destruction.currentIndex() < 0 and self.destruction.count():
+            self.destruction.setCurrentIndex(0)  # a placeholder leaves none chosen: the latest
+
+    @staticmethod
+    def _destruction_items(
+        choices: list[report_data.DestructionChoice],
+    ) -> list[tuple[str, str]]:
+        """Each destruction (the latest first), then each authorisation that covers several:
+        a certificate is made for one or for all of them."""
+        items = [(c.text, c.key) for c in choices]
+        shared: dict[str, list[report_data.DestructionChoice]] = {}
+        for c in reversed(choices):  # the oldest first
+            if c.reference:  # as the service matches it: whatever the case
+                shared.setdefault(c.reference.casefold(), []).append(c)
+        for same in shared.values():
+            if len(same) > 1:
+                numbers = ", ".join(str(c.destruction_id) for c in same)
+                reference = same[0].reference
+                items.append((f"Authorisation {reference}: destructions No. {numbers}", reference))
+        return items
 
     @staticmethod
     def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
@@ -380,6 +408,7 @@ class ReportsScreen(Screen):
             shipment=str(self.shipment.currentData() or "") or None,
             dispense=self.dispense.text().strip().upper() or None,
             paper=str(self.paper.currentData() or "a4"),
+            destruction=str(self.destruction.currentData() or "") or None,
         )
 
     def _maker(self, entry: Report | Label) -> Callable[[], Made]:

@@ -1,0 +1,207 @@
+"""Issue 12: the destruction certificate a monitor files, one per destruction (or per sponsor's
+authorisation): the paperwork, the quantities per product (strength) and lot with returned
+tablets apart, the kit numbers, both electronic signatures and the verification code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dispensary.domain.codes import DestructionReason
+from dispensary.domain.errors import InvalidInput, NotFound
+from dispensary.reports import catalogue
+from dispensary.services import (
+    audit,
+    destruction,
+    dispensing,
+    participants,
+    receiving,
+    report_data,
+)
+from dispensary.services import returns as returns_service
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.documents import Values
+from dispensary.services.results import DestroyResult
+
+from .pdfread import pdf_pages_text
+
+P75 = "herombopag-7.5mg"
+P25 = "herombopag-2.5mg"
+REFERENCE = "SP-DEST-0042"
+DESTROYED_ON = date(2026, 1, 27)
+CERTIFICATE = catalogue.report("certificate")
+
+
+def _receive(ctx: Context, actor: Actor, kits: str, lot: str, expiry: date, product: str) -> None:
+    listed = receiving.kits_from_range(ctx, kits, product, lot, expiry, None)
+    receiving.receive_shipment(ctx, actor, f"SH-{lot}", listed)
+
+
+def _destroy(
+    ctx: Context, actor: Actor, password: str, kits: list[str], reference: str, **options: Any
+) -> DestroyResult:
+    return destruction.destroy(
+        ctx,
+        actor,
+        kits,
+        "tech",
+        "Incineration by the hospital's licensed contractor",
+        password,
+        reference=reference,
+        witness_password="tech-pass-1",
+        **options,
+    )
+
+
+@pytest.fixture
+def destroyed(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> tuple[DestroyResult, DestroyResult]:
+    """Lot L1 (7.5 mg) K0001-K0004, lot L2 (7.5 mg, first to expire) K0011-K0012, lot S1
+    (2.5 mg) S0001-S0002. K0011 goes to 01-001 and comes back with 5 tablets. Under one
+    authorisation: K0001, K0002, K0011 and S0001 destroyed on 2026-01-27 (in-date kits with a
+    reason code), then K0003 on the 28th; K0004 under another authorisation."""
+    password = pw(pharmacist)
+    _receive(ctx, pharmacist, "K0001-K0004", "L1", date(2027, 6, 30), P75)
+    _receive(ctx, pharmacist, "K0011-K0012", "L2", date(2026, 12, 31), P75)
+    _receive(ctx, pharmacist, "S0001-S0002", "S1", date(2027, 6, 30), P25)
+    participants.enroll(ctx, pharmacist, "01-001", "AB", 1970, "F", "Dr Liu")
+    first = dispensing.dispense_cycle(ctx, pharmacist, "01-001", 1, clock.today(), password)
+    assert [k.kit for k in first.kits] == ["K0011"]
+    clock.set_date(date(2026, 1, 26))
+    returns_service.record_return(ctx, pharmacist, "K0011", 5, password, first.number)
+    clock.set_date(date(2026, 1, 28))
+    one = _destroy(
+        ctx,
+        pharmacist,
+        password,
+        ["K0001", "K0002", "K0011", "S0001"],
+        REFERENCE,
+        destroyed_on=DESTROYED_ON,
+        reason_code=DestructionReason.STUDY_CLOSED,
+    )
+    two = _destroy(
+        ctx, pharmacist, password, ["K0003"], REFERENCE, reason_code=DestructionReason.DAMAGED
+    )
+    _destroy(ctx, pharmacist, password, ["K0004"], "SP-DEST-0099", reason_code="damaged")
+    return one, two
+
+
+def test_the_certificate_of_one_destruction(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    one, _two = destroyed
+    code = audit.current_anchor(ctx, monitor)
+    document = catalogue.make_report(
+        CERTIFICATE, ctx, monitor, Values(destruction=str(one.destruction_id))
+    )
+    assert document.says == f"certificate of destruction No. {one.destruction_id} ({REFERENCE})"
+    assert document.title == f"Destruction certificate: No. {one.destruction_id}"
+    assert document.file_name == f"Destruction certificate No. {one.destruction_id} 2026-01-28.pdf"
+    pages = pdf_pages_text(document.data)
+    for page in pages:  # the header and the footer on every page
+        assert "Certificate of destruction" in page
+        assert f"Verification code {code}" in page
+        assert "Generated" in page and "by Mona Monitor" in page
+    text = " ".join(pages)
+    study = ctx.study
+    for expected in (
+        study.protocol,
+        study.site_name,
+        study.pharmacy_name,
+        f"Destruction No. {one.destruction_id}",
+        "Destroyed on 2026-01-27",
+        "Incineration by the hospital's licensed contractor",
+        f"Authorisation {REFERENCE}",
+        DestructionReason.STUDY_CLOSED.label,
+    ):
+        assert expected in text, expected
+    # Quantities per product (strength) and lot: kits, unused, returned, in all.
+    name75 = f"{study.product(P75).name} {study.product(P75).strength}"
+    name25 = f"{study.product(P25).name} {study.product(P25).strength}"
+    assert f"{name75} L1 2027-06-30 2 42 0 42" in text
+    assert f"{name75} L2 2026-12-31 1 0 5 5" in text
+    assert f"{name75} All lots 3 42 5 47" in text
+    assert f"{name25} S1 2027-06-30 1 42 0 42" in text
+    assert text.count("All lots") == 1  # one lot of 2.5 mg: its line is its total
+    quantities = text[text.index("Quantities per product") : text.index("Kit numbers")]
+    assert "89" not in quantities  # tablets of two strengths are never added together
+    # The kit numbers, unused and returned apart.
+    assert f"{name75} L1 unused stock K0001-K0002" in text
+    assert f"{name75} L2 returned by participants K0011" in text
+    assert f"{name25} S1 unused stock S0001" in text
+    # Both electronic signatures, with their date and time.
+    assert "Destroyed by Paula Pharm destroyed 2026-01-28 09:00 UTC" in text
+    assert "Witness Tom Tech witnessed 2026-01-28 09:00 UTC" in text
+    assert "K0003" not in text and "K0004" not in text  # other destructions are not on it
+
+
+def test_a_certificate_per_authorisation_holds_each_destruction_under_it(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    one, two = destroyed
+    document = catalogue.make_report(
+        CERTIFICATE, ctx, monitor, Values(destruction=REFERENCE.lower())
+    )
+    assert document.says == f"destruction certificate of authorisation {REFERENCE} (2 destructions)"
+    text = " ".join(pdf_pages_text(document.data))
+    assert f"Destruction No. {one.destruction_id}" in text
+    assert f"Destruction No. {two.destruction_id}" in text
+    assert "Destroyed on 2026-01-28" in text and DestructionReason.DAMAGED.label in text
+    assert "K0003" in text and "K0004" not in text
+    # '#N' is always the record number.
+    alone = catalogue.make_report(
+        CERTIFICATE, ctx, monitor, Values(destruction=f"#{two.destruction_id}")
+    )
+    alone_text = " ".join(pdf_pages_text(alone.data))
+    assert "K0003" in alone_text and "K0001" not in alone_text
+
+
+def test_a_return_to_the_sponsor_is_certified_as_such(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, monitor: Actor, pw: Callable[[Actor], str]
+) -> None:
+    _receive(ctx, pharmacist, "K0001-K0002", "L1", date(2027, 6, 30), P75)
+    sent = _destroy(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        ["K0001"],
+        "RTS-7",
+        to_sponsor=True,
+        reason_code=DestructionReason.RECALL,
+    )
+    document = catalogue.make_report(CERTIFICATE, ctx, monitor, Values(destruction="RTS-7"))
+    assert (
+        document.says == f"certificate of return to the sponsor No. {sent.destruction_id} (RTS-7)"
+    )
+    text = " ".join(pdf_pages_text(document.data))
+    assert "Certificate of return to the sponsor" in text
+    assert "Returned on 2026-01-05" in text and "Returned by Paula Pharm" in text
+
+
+def test_without_a_choice_the_destructions_on_record_are_listed(
+    ctx: Context, monitor: Actor, destroyed: tuple[DestroyResult, DestroyResult]
+) -> None:
+    one, two = destroyed
+    choices = report_data.destruction_choices(ctx, monitor)
+    assert [c.destruction_id for c in choices][-2:] == [two.destruction_id, one.destruction_id]
+    with pytest.raises(InvalidInput) as caught:
+        catalogue.make_report(CERTIFICATE, ctx, monitor, Values())
+    said = caught.value.message
+    assert "Choose the destruction" in said
+    assert (
+        f"No. {one.destruction_id}, 2026-01-27, authorisation {REFERENCE}, 4 kits destroyed" in said
+    )
+    assert "authorisation SP-DEST-0099, 1 kit destroyed" in said
+    with pytest.raises(NotFound, match="There is no destruction 'NOPE-1'"):
+        catalogue.make_report(CERTIFICATE, ctx, monitor, Values(destruction="NOPE-1"))
+    with pytest.raises(InvalidInput, match="PDF only"):
+        catalogue.make_report(CERTIFICATE, ctx, monitor, Values(destruction="1"), "csv")
+
+
+def test_nothing_destroyed_yet(ctx: Context, monitor: Actor) -> None:
+    with pytest.raises(NotFound, match="No destruction or return to the sponsor is on record"):
+        report_data.destruction_certificate(ctx, monitor, "1")
