@@ -111,20 +111,27 @@ def catalogue(language: Language) -> dict[str, str]:
     an unchecked translation), so such a message prints in English."""
     if language is ENGLISH:
         return {}
-    path = resource("i18n", f"{language.value}.po")
-    if not path.is_file():
-        return {}
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as handle:
-        read = read_po(handle, locale=language.value)
     found: dict[str, str] = {}
-    for message in read:
-        if message.id and isinstance(message.id, str) and not message.fuzzy:
-            text = message.string
-            if isinstance(text, str) and text:
-                found[message.id] = text
+    for path in catalogue_files(language):
+        with path.open("rb") as handle:
+            read = read_po(handle, locale=language.value)
+        for message in read:
+            if message.id and isinstance(message.id, str) and not message.fuzzy:
+                text = message.string
+                if isinstance(text, str) and text:
+                    found[message.id] = text
     return found
+
+
+def catalogue_files(language: Language) -> list[Path]:
+    """`<lang>.po` (labels and common words) and `<lang>-<part>.po` (e.g. the reports'): one
+    file per part, so that translators of different parts never edit the same file."""
+    folder = resource("i18n")
+    return sorted(
+        p for p in folder.glob(f"{language.value}*.po") if p.stem.split("-")[0] == language.value
+    )
 
 
 def _(message: str) -> str:
