@@ -22,7 +22,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from dispensary import config
 from dispensary.config import Settings
 from dispensary.files import private_umask, write_error_text
-from dispensary.i18n import ENGLISH, Language, language_named, parse_language, system_language
+from dispensary.i18n import (
+    ENGLISH,
+    Language,
+    language_named,
+    parse_language,
+    set_language,
+    system_language,
+)
 from dispensary.ui.app import apply_style
 from dispensary.ui.sign_in import (
     AccountWatch,
@@ -345,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Dispensary")
     apply_style(app)
     load_cjk_font()  # Chinese text never shows as empty boxes, whatever fonts are installed
+    if args.lang is not None:
+        set_language(args.lang)  # a demo built now is built in it too
     install_language(args.lang or system_language())
     database = demo_database(args) if args.demo else config.database_from(args.db)
     window = SignInWindow(database)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
@@ -89,9 +89,14 @@ def current_language() -> Language:
     return _current.get() or system_language()
 
 
-def set_language(language: Language) -> None:
-    """The language of this process from now on (the command's `--lang`)."""
-    _current.set(language)
+def set_language(language: Language | None) -> Token[Language | None]:
+    """The language from now on (the command's `--lang`; None: the system's again); the token
+    puts back the one before (`reset_language`), e.g. when a command run in-process ends."""
+    return _current.set(language)
+
+
+def reset_language(token: Token[Language | None]) -> None:
+    _current.reset(token)
 
 
 @contextmanager

@@ -78,6 +78,7 @@ class Cli:
             "DISPENSARY_DB": self.db,
             "DISPENSARY_PASSWORD": DEMO_PASSWORD,
             "DISPENSARY_TODAY": self.today.isoformat(),
+            "DISPENSARY_LANG": "en",  # English unless a test gives --lang, whatever LANG says
         }
         who = self.user if user == "" else user
         if who:

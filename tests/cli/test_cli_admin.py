@@ -79,7 +79,7 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     assert added.code == 0, added.err
     assert added.json() | {"locked": False} == {
         "username": "nina", "full_name": "Nina Ng", "initials": "NN",
-        "role": "technician", "active": True, "locked": False,
+        "role": "technician", "active": True, "locked": False, "language": "",
     }  # fmt: skip
     first = {"DISPENSARY_PASSWORD": "nina-pass-1"}
     # The administrator chose that password: Nina must choose her own before anything else.

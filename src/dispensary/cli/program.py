@@ -47,7 +47,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.rules import undecodable
 from dispensary.files import private_umask, write_error_text
-from dispensary.i18n import set_language, system_language
+from dispensary.i18n import reset_language, set_language, system_language
 
 if TYPE_CHECKING:
     # The command modules, named here for the type checker and the installer's analysis
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(err)
         print("dispensary: error: name a command; see `dispensary --help`.", file=err)
         return EXIT_USAGE
-    set_language(getattr(args, "lang", None) or system_language())
+    language = set_language(getattr(args, "lang", None) or system_language())
     # The command runs: now the services load (and SQLAlchemy with them).
     from dispensary.cli.run import Run, clock_from_env
     from dispensary.services import signing
@@ -257,3 +257,4 @@ def main(argv: list[str] | None = None) -> int:
         if run is not None:
             run.close()
         os.umask(umask)
+        reset_language(language)

@@ -30,6 +30,7 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import DispensaryError, RuleViolation
+from dispensary.i18n import ENGLISH, current_language
 from dispensary.services import (
     counts,
     destruction,
@@ -41,6 +42,7 @@ from dispensary.services import (
     reconciliation,
     returns,
     setup,
+    studies,
     temperature,
     users,
 )
@@ -280,6 +282,22 @@ class _Builder:
         self.pharmacist = users.sign_in(self.ctx, "pharmacist", DEMO_PASSWORD)
         self.technician = users.sign_in(self.ctx, "technician", DEMO_PASSWORD)
         self.monitor = users.sign_in(self.ctx, "monitor", DEMO_PASSWORD)
+        self._language()
+
+    def _language(self) -> None:
+        """A demo built in another language (`--lang zh_CN`) shows a site that works in it: its
+        label text confirmed by the administrator, and every demo user's windows in it."""
+        language = current_language()
+        if language is ENGLISH or language.value not in self.study.texts:
+            return
+        studies.confirm_rule(
+            self.ctx,
+            self.admin,
+            f"label.text.{language.value}",
+            "Demo: the site's translation, as a site confirms it after checking the approved label",
+        )
+        for actor in (self.admin, self.pharmacist, self.technician, self.monitor):
+            users.set_language(self.ctx, actor, language.value)
 
     def _stock(self) -> None:
         """Four shipments: two lots of 7.5 mg, then a 2.5 mg lot that expires soon, and more."""

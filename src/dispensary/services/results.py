@@ -24,6 +24,7 @@ class UserRow:
     role: Role
     active: bool
     locked: bool
+    language: str = ""  # the language of the user's windows ("": the workstation's)
 
 
 @dataclass(frozen=True)

@@ -631,7 +631,13 @@ def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
 
 def _row(user: User) -> UserRow:
     return UserRow(
-        user.username, user.full_name, user.initials, Role(user.role), user.active, user.locked
+        user.username,
+        user.full_name,
+        user.initials,
+        Role(user.role),
+        user.active,
+        user.locked,
+        user.language or "",
     )
 
 
