@@ -85,8 +85,19 @@ def system_language(environ: Mapping[str, str] | None = None) -> Language:
 _current: ContextVar[Language | None] = ContextVar("dispensary_language", default=None)
 
 
+_process: Language | None = None
+"""The language of the windows (set by the GUI at sign-in): threads the GUI starts use it too,
+as they do not inherit the context."""
+
+
 def current_language() -> Language:
-    return _current.get() or system_language()
+    return _current.get() or _process or system_language()
+
+
+def set_process_language(language: Language | None) -> None:
+    """The windows' language for every thread of the program (None: the system's again)."""
+    global _process
+    _process = language
 
 
 def set_language(language: Language | None) -> Token[Language | None]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFontDatabase
 
-from dispensary.i18n import ENGLISH, Language, resource
+from dispensary.i18n import ENGLISH, Language, resource, set_process_language
 
 CJK_FONT = "wqy-microhei.ttc"
 
@@ -133,6 +133,7 @@ def install_language(language: Language) -> bool:
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
+    set_process_language(language)  # the services' messages and dates follow the windows
     locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
     if language is ENGLISH:
         QLocale.setDefault(locale)
