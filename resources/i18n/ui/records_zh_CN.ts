@@ -2,186 +2,1221 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>Vocabulary</name>
+    <name>AuditScreen</name>
     <message>
-        <source>Available</source>
-        <translation type="unfinished"></translation>
+        <source>(none)</source>
+        <translation>（无）</translation>
     </message>
     <message>
-        <source>Quarantined</source>
-        <translation type="unfinished"></translation>
+        <source>Audit trail</source>
+        <translation>稽查轨迹</translation>
+    </message>
+    <message>
+        <source>Verify chain</source>
+        <translation>校验哈希链</translation>
+    </message>
+    <message>
+        <source>Recompute the hash of every audit entry and ledger row: any change to the database file outside the program is found.</source>
+        <translation>重新计算每条稽查记录和每行账目的哈希值：可发现在程序之外对数据库文件所做的任何改动。</translation>
+    </message>
+    <message>
+        <source>Select an entry to read all of it.</source>
+        <translation>选择一条记录以查看其全部内容。</translation>
+    </message>
+    <message>
+        <source>Verification code now:</source>
+        <translation>当前校验码：</translation>
+    </message>
+    <message>
+        <source>Where the audit trail stands now. Write it down (reports print it in their footer): checked later, it shows whether the trail was rewritten since.</source>
+        <translation>稽查轨迹当前所处的位置。请记下此码（报告页脚中也会打印）：日后核对时，可显示稽查轨迹此后是否被改写。</translation>
+    </message>
+    <message>
+        <source>A code written down earlier: A-...</source>
+        <translation>之前记下的校验码：A-...</translation>
+    </message>
+    <message>
+        <source>Check a code:</source>
+        <translation>核对校验码：</translation>
+    </message>
+    <message>
+        <source>Check code</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <source>Recompute the audit trail up to the entry the code names: a history rewritten since the code was taken does not match it.</source>
+        <translation>重新计算稽查轨迹，直至校验码所指的记录：若此后历史被改写，则与校验码不符。</translation>
+    </message>
+    <message>
+        <source>All users</source>
+        <translation>全部用户</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <source>Kit, participant, dispense, reason...</source>
+        <translation>药盒、受试者、配药、原因…</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>The &apos;from&apos; date is after the &apos;to&apos; date; swap them.</source>
+        <translation>“从”日期晚于“至”日期；请对调。</translation>
+    </message>
+    <message>
+        <source>{n} entries shown (the latest; narrow the filters to see older ones)</source>
+        <translation>显示 {n} 条记录（最新的记录；缩小筛选范围可查看更早的记录）</translation>
+    </message>
+    <message>
+        <source>{n} entries shown</source>
+        <translation>显示 {n} 条记录</translation>
+    </message>
+    <message>
+        <source>Entry {id}, {local} (UTC {utc})
+User: {user}    Action: {action}    Record: {record}
+Reason: {reason}
+
+New values:
+{new}
+
+Old values:
+{old}</source>
+        <translation>记录 {id}，{local}（UTC {utc}）
+用户：{user}    操作：{action}    记录对象：{record}
+原因：{reason}
+
+新值：
+{new}
+
+原值：
+{old}</translation>
+    </message>
+    <message>
+        <source>{entries} audit entries and {ledger} ledger rows checked.</source>
+        <translation>已校验 {entries} 条稽查记录和 {ledger} 行账目。</translation>
+    </message>
+    <message>
+        <source>CHAIN INTACT. {message} {counts}</source>
+        <translation>哈希链完整。{message} {counts}</translation>
+    </message>
+    <message>
+        <source> First entry that does not match: {entry}.</source>
+        <translation> 第一条不匹配的记录：{entry}。</translation>
+    </message>
+    <message>
+        <source>CHAIN BROKEN. {message}{first} {counts}{more}</source>
+        <translation>哈希链已断裂。{message}{first} {counts}{more}</translation>
+    </message>
+    <message>
+        <source>Type the verification code written down or printed earlier (it looks like A-104233-7QK2-M9TD-C), then press Enter.</source>
+        <translation>请输入之前记下或打印的校验码（形如 A-104233-7QK2-M9TD-C），然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>CODE MATCHES. {message}</source>
+        <translation>校验码相符。{message}</translation>
+    </message>
+    <message>
+        <source>CODE DOES NOT MATCH. {message}</source>
+        <translation>校验码不符。{message}</translation>
+    </message>
+    <message>
+        <source>CODE MATCHES, BUT THE CHAIN IS BROKEN. {message}</source>
+        <translation>校验码相符，但哈希链已断裂。{message}</translation>
+    </message>
+</context>
+<context>
+    <name>Column</name>
+    <message>
+        <source>Received</source>
+        <translation>接收</translation>
     </message>
     <message>
         <source>Dispensed</source>
-        <translation type="unfinished"></translation>
+        <translation>发放</translation>
     </message>
     <message>
         <source>Returned</source>
-        <translation type="unfinished"></translation>
+        <translation>退回</translation>
     </message>
     <message>
         <source>Destroyed</source>
-        <translation type="unfinished"></translation>
+        <translation>销毁</translation>
+    </message>
+    <message>
+        <source>Adjusted</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>On hand</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>Held returned</source>
+        <translation>退回留存</translation>
+    </message>
+    <message>
+        <source>Balanced</source>
+        <translation>账目平衡</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>发现</translation>
+    </message>
+    <message>
+        <source>Concerns</source>
+        <translation>涉及</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>处理建议</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Book now</source>
+        <translation>当前账面数</translation>
+    </message>
+    <message>
+        <source>Last counted</source>
+        <translation>最近盘点</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>清点数</translation>
+    </message>
+    <message>
+        <source>Book then</source>
+        <translation>盘点时账面数</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Moved since</source>
+        <translation>此后变动</translation>
+    </message>
+    <message>
+        <source>Counted by</source>
+        <translation>盘点人</translation>
+    </message>
+    <message>
+        <source>Countersigned by</source>
+        <translation>复核人</translation>
+    </message>
+    <message>
+        <source>Signed at</source>
+        <translation>签名时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>Initials</source>
+        <translation>姓名缩写</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>When (local time)</source>
+        <translation>时间（本地）</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>New values</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <source>Old values</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Lowest</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>Highest</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>Storage area</source>
+        <translation>储存区域</translation>
+    </message>
+    <message>
+        <source>Kits quarantined</source>
+        <translation>隔离药盒数</translation>
+    </message>
+    <message>
+        <source>Logger file</source>
+        <translation>记录仪文件</translation>
+    </message>
+    <message>
+        <source>Recorded by</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tablets</source>
+        <translation>片数</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Shipment</source>
+        <translation>到货单</translation>
+    </message>
+</context>
+<context>
+    <name>CountDialog</name>
+    <message>
+        <source>Physical count of kit {kit}</source>
+        <translation>药盒 {kit} 盘点</translation>
+    </message>
+</context>
+<context>
+    <name>InventoryScreen</name>
+    <message>
+        <source>Incineration on site</source>
+        <translation>现场焚烧</translation>
+    </message>
+    <message>
+        <source>Incineration by contractor</source>
+        <translation>委托第三方焚烧</translation>
+    </message>
+    <message>
+        <source>Return to sponsor</source>
+        <translation>退回申办方</translation>
+    </message>
+    <message>
+        <source>Inventory: every kit and its status today</source>
+        <translation>库存：每个药盒及其当前状态</translation>
+    </message>
+    <message>
+        <source>Search kit, lot, shipment...</source>
+        <translation>搜索药盒、批号、到货单…</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All products</source>
+        <translation>全部药品</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Quarantine...</source>
+        <translation>隔离…</translation>
+    </message>
+    <message>
+        <source>Release from quarantine...</source>
+        <translation>解除隔离…</translation>
+    </message>
+    <message>
+        <source>Count...</source>
+        <translation>盘点…</translation>
+    </message>
+    <message>
+        <source>A blind physical count of the selected kit</source>
+        <translation>对所选药盒进行盲态盘点</translation>
+    </message>
+    <message>
+        <source>Destroy, or return to sponsor</source>
+        <translation>销毁或退回申办方</translation>
+    </message>
+    <message>
+        <source>User name of the witness (another user)</source>
+        <translation>见证人的用户名（须为另一用户）</translation>
+    </message>
+    <message>
+        <source>The witness&apos;s password, typed by them</source>
+        <translation>见证人密码，由见证人本人输入</translation>
+    </message>
+    <message>
+        <source>The sponsor&apos;s destruction authorisation</source>
+        <translation>申办方的销毁授权</translation>
+    </message>
+    <message>
+        <source>The day the kits were destroyed or sent back: on or after each kit&apos;s receipt or return, and not in the future</source>
+        <translation>药盒销毁或寄回的日期：不早于各药盒的接收或退回日期，且不能是将来的日期</translation>
+    </message>
+    <message>
+        <source>(none: expired or returned stock)</source>
+        <translation>（无：过期或已退回的药品）</translation>
+    </message>
+    <message>
+        <source>Needed when a kit still in date leaves unused</source>
+        <translation>有效期内的药盒未经使用即出库时必填</translation>
+    </message>
+    <message>
+        <source>Sent back to the sponsor</source>
+        <translation>寄回申办方</translation>
+    </message>
+    <message>
+        <source>Ticked: the kits go back to the sponsor, not destroyed here</source>
+        <translation>勾选：药盒寄回申办方，不在本院销毁</translation>
+    </message>
+    <message>
+        <source>Destroy selected kits...</source>
+        <translation>销毁所选药盒…</translation>
+    </message>
+    <message>
+        <source>Witness</source>
+        <translation>见证人</translation>
+    </message>
+    <message>
+        <source>Witness&apos;s password</source>
+        <translation>见证人密码</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Sponsor&apos;s authorisation</source>
+        <translation>申办方授权</translation>
+    </message>
+    <message>
+        <source>Date destroyed (or sent back)</source>
+        <translation>销毁（或寄回）日期</translation>
+    </message>
+    <message>
+        <source>Reason (in-date kits)</source>
+        <translation>原因（有效期内药盒）</translation>
+    </message>
+    <message>
+        <source>{n} kits shown; {tablets} tablets available</source>
+        <translation>显示 {n} 个药盒；可用 {tablets} 片</translation>
+    </message>
+    <message>
+        <source>Select one or more kits (Ctrl-click for several).</source>
+        <translation>请选择一个或多个药盒（按住 Ctrl 点击可多选）。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Kit {kit}&lt;/b&gt;: {product}, lot {lot}, expires {expiry}&lt;br&gt;{status}, {tablets} tablets, {where}</source>
+        <translation>&lt;b&gt;药盒 {kit}&lt;/b&gt;：{product}，批号 {lot}，有效期至 {expiry}&lt;br&gt;{status}，{tablets} 片，{where}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{n} kits selected&lt;/b&gt;: {kits}</source>
+        <translation>&lt;b&gt;已选 {n} 个药盒&lt;/b&gt;：{kits}</translation>
+    </message>
+    <message>
+        <source>Kit {kit} is not in this pharmacy&apos;s stock. Check the number, or receive the kit&apos;s shipment first.</source>
+        <translation>药盒 {kit} 不在本药房库存中。请核对编号，或先接收该药盒所属的到货。</translation>
+    </message>
+    <message>
+        <source>Quarantine</source>
+        <translation>隔离</translation>
+    </message>
+    <message>
+        <source>Why are {kits} set aside? They cannot be dispensed until released.</source>
+        <translation>为何隔离 {kits}？解除隔离前不能发放。</translation>
+    </message>
+    <message>
+        <source>Quarantined {kits}: {reason}.</source>
+        <translation>已隔离 {kits}：{reason}。</translation>
+    </message>
+    <message>
+        <source>Release from quarantine</source>
+        <translation>解除隔离</translation>
+    </message>
+    <message>
+        <source>Why may {kits} be dispensed again (e.g. the sponsor&apos;s decision)?</source>
+        <translation>为何 {kits} 可再次发放（例如申办方的决定）？</translation>
+    </message>
+    <message>
+        <source>Release</source>
+        <translation>解除隔离</translation>
+    </message>
+    <message>
+        <source>Released {kits}: {reason}.</source>
+        <translation>已解除隔离 {kits}：{reason}。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} recorded.</source>
+        <translation>药盒 {kit} 的盘点已记录。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#c62828&apos;&gt;{message}&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#c62828&apos;&gt;{message}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>{n} kit(s), &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Select the kits to destroy.</source>
+        <translation>请选择要销毁的药盒。</translation>
+    </message>
+    <message>
+        <source>Return to the sponsor of {n} kit(s): {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Destruction of {n} kit(s): {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>{n} kit(s), {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
+    </message>
+    <message>
+        <source>{n} kit(s), {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileScreen</name>
+    <message>
+        <source>balanced</source>
+        <translation>账目平衡</translation>
+    </message>
+    <message>
+        <source>NOT BALANCED</source>
+        <translation>账目不平衡</translation>
+    </message>
+    <message>
+        <source>NEVER COUNTED</source>
+        <translation>从未盘点</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Lots</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Kits</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>Reconciliation</source>
+        <translation>对账</translation>
+    </message>
+    <message>
+        <source>Reconcile again</source>
+        <translation>重新对账</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Double-click a line to open the kit or participant</source>
+        <translation>双击一行可打开该药盒或受试者</translation>
+    </message>
+    <message>
+        <source>Sign-offs</source>
+        <translation>签名确认</translation>
+    </message>
+    <message>
+        <source>Explain an adherence flag</source>
+        <translation>说明依从性标记</translation>
+    </message>
+    <message>
+        <source>e.g. drug held by the investigator for 8 days</source>
+        <translation>例如：研究者暂停用药 8 天</translation>
+    </message>
+    <message>
+        <source>Record reason</source>
+        <translation>记录原因</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Sign off this reconciliation</source>
+        <translation>签名确认本次对账</translation>
+    </message>
+    <message>
+        <source>Optional: what was checked, findings discussed</source>
+        <translation>可选：核查内容、讨论的发现</translation>
+    </message>
+    <message>
+        <source>Sign off...</source>
+        <translation>签名确认…</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Physical count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <source>Double-click a line to open the kit</source>
+        <translation>双击一行可打开该药盒</translation>
+    </message>
+    <message>
+        <source>Physical count ({n} to check)</source>
+        <translation>盘点（{n} 项待核查）</translation>
+    </message>
+    <message>
+        <source>Discrepancies ({n})</source>
+        <translation>差异（{n}）</translation>
+    </message>
+    <message>
+        <source>Sign-offs ({n})</source>
+        <translation>签名确认（{n}）</translation>
+    </message>
+    <message>
+        <source>Worked out {time} {zone}</source>
+        <translation>计算于 {time} {zone}</translation>
+    </message>
+    <message>
+        <source>local time</source>
+        <translation>本地时间</translation>
+    </message>
+    <message>
+        <source>{n} finding(s) to look at</source>
+        <translation>{n} 项发现待查看</translation>
+    </message>
+    <message>
+        <source>no findings</source>
+        <translation>无发现</translation>
+    </message>
+    <message>
+        <source>BALANCED: the ledger balances for every product, lot and kit; {findings}.</source>
+        <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
+    </message>
+    <message>
+        <source>NOT BALANCED: {n} line(s) of the ledger do not balance; {findings}. See the discrepancies.</source>
+        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
+    </message>
+    <message>
+        <source>SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found what the book said.</source>
+        <translation>货架与最近盘点一致：{physical}；每次最近盘点均与账面相符。</translation>
+    </message>
+    <message>
+        <source>SHELF NOT CONFIRMED: {physical}. Only a physical count checks the shelf: see the Physical count tab.</source>
+        <translation>货架未经确认：{physical}。只有实物盘点才能核查货架：请查看“盘点”标签页。</translation>
+    </message>
+    <message>
+        <source>{participant}, cycle {cycle} ({dispense})</source>
+        <translation>{participant}，第{cycle}周期（{dispense}）</translation>
+    </message>
+    <message>
+        <source>No open adherence flag</source>
+        <translation>无未处理的依从性标记</translation>
+    </message>
+    <message>
+        <source>Reason recorded for {participant}, cycle {cycle} ({dispense}).</source>
+        <translation>已记录 {participant} 第{cycle}周期（{dispense}）的原因。</translation>
+    </message>
+    <message>
+        <source>NOT balanced</source>
+        <translation>账目不平衡</translation>
+    </message>
+    <message>
+        <source>Reconciliation of {protocol}: {state}, {n} finding(s)</source>
+        <translation>{protocol} 对账：{state}，{n} 项发现</translation>
+    </message>
+    <message>
+        <source>{summary}; against the shelf: {physical}</source>
+        <translation>{summary}；货架核对：{physical}</translation>
+    </message>
+    <message>
+        <source>Signed off by {name} ({role}).</source>
+        <translation>已由 {name}（{role}）签名确认。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsScreen</name>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Shipment</source>
+        <translation>到货单</translation>
+    </message>
+    <message>
+        <source>Destruction</source>
+        <translation>销毁记录</translation>
+    </message>
+    <message>
+        <source>Kits</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Dispense</source>
+        <translation>配药记录</translation>
+    </message>
+    <message>
+        <source>Expiring within</source>
+        <translation>有效期剩余</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Label stock</source>
+        <translation>标签纸</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>The document could not be made ({error}). Try again; if it happens again, tell the administrator.</source>
+        <translation>无法生成文档（{error}）。请重试；如再次出现，请告知系统管理员。</translation>
+    </message>
+    <message>
+        <source>Reports and labels</source>
+        <translation>报告与标签</translation>
+    </message>
+    <message>
+        <source>Label: {title}</source>
+        <translation>标签：{title}</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>All products</source>
+        <translation>全部药品</translation>
+    </message>
+    <message>
+        <source>No destruction on record yet</source>
+        <translation>尚无销毁记录</translation>
+    </message>
+    <message>
+        <source>Scan the kits or type e.g. K0001, K0002</source>
+        <translation>扫描药盒或输入，例如 K0001, K0002</translation>
+    </message>
+    <message>
+        <source>Scan the label or type e.g. DSP000012</source>
+        <translation>扫描标签或输入，例如 DSP000012</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Nothing to choose: it covers all records.</source>
+        <translation>无需选择：涵盖全部记录。</translation>
+    </message>
+    <message>
+        <source>Make PDF</source>
+        <translation>生成 PDF</translation>
+    </message>
+    <message>
+        <source>The preview appears here.</source>
+        <translation>预览将显示在此处。</translation>
+    </message>
+    <message>
+        <source>Save as PDF...</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Print...</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>All lots</source>
+        <translation>全部批号</translation>
+    </message>
+    <message>
+        <source>{lot} ({product}, exp {expiry})</source>
+        <translation>{lot}（{product}，有效期 {expiry}）</translation>
+    </message>
+    <message>
+        <source>{shipment} (received {day}, {n} kits)</source>
+        <translation>{shipment}（{day} 接收，{n} 个药盒）</translation>
+    </message>
+    <message>
+        <source>Authorisation {reference}: destructions No. {numbers}</source>
+        <translation>授权 {reference}：销毁记录 {numbers}</translation>
+    </message>
+    <message>
+        <source>Preparing: {title}...</source>
+        <translation>正在生成：{title}…</translation>
+    </message>
+    <message>
+        <source>1 page</source>
+        <translation>1 页</translation>
+    </message>
+    <message>
+        <source>{n} pages</source>
+        <translation>{n} 页</translation>
+    </message>
+    <message>
+        <source>Nothing to preview.</source>
+        <translation>无可预览内容。</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>补打</translation>
+    </message>
+    <message>
+        <source>{title}: printed before. Why is it printed again? The reprint is marked REPRINT and recorded with your reason.</source>
+        <translation>{title}：已打印过。为何需要再次打印？补打件将标注 REPRINT（补打），并与您的理由一并记录。</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>{refused} The file was not kept.</source>
+        <translation>{refused} 文件未保留。</translation>
+    </message>
+    <message>
+        <source>Saved to {path}.</source>
+        <translation>已保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>the printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Sent to {printer}, but not recorded in the audit trail: {refused}</source>
+        <translation>已发送到 {printer}，但未记入稽查轨迹：{refused}</translation>
+    </message>
+    <message>
+        <source>Sent to {printer}.</source>
+        <translation>已发送到 {printer}。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{title}&lt;/b&gt; (printed; make it again to print a marked reprint)</source>
+        <translation>&lt;b&gt;{title}&lt;/b&gt;（已打印；如需补打，请重新生成，补打件将带有补打标记）</translation>
+    </message>
+</context>
+<context>
+    <name>RowTableModel</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>Screen</name>
+    <message>
+        <source>Reconciliation</source>
+        <translation>对账</translation>
+    </message>
+    <message>
+        <source>Reports and labels</source>
+        <translation>报告与标签</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>稽查轨迹</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度记录</translation>
+    </message>
+    <message>
+        <source>Inventory</source>
+        <translation>库存</translation>
+    </message>
+</context>
+<context>
+    <name>TemperatureScreen</name>
+    <message>
+        <source>Temperature records</source>
+        <translation>温度记录</translation>
+    </message>
+    <message>
+        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {low} to {high} °C are excursions: the available kits stored in that area are quarantined until released in the inventory.</source>
+        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {low} 至 {high} °C 的读数即为温度超标：储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。</translation>
+    </message>
+    <message>
+        <source>Import a logger file</source>
+        <translation>导入记录仪文件</translation>
+    </message>
+    <message>
+        <source>Path of the logger&apos;s CSV export</source>
+        <translation>记录仪 CSV 导出文件的路径</translation>
+    </message>
+    <message>
+        <source>Choose file...</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Import and check</source>
+        <translation>导入并检查</translation>
+    </message>
+    <message>
+        <source>Storage area</source>
+        <translation>储存区域</translation>
+    </message>
+    <message>
+        <source>Logger file</source>
+        <translation>记录仪文件</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Excursions on record&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已记录的温度超标&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Kits quarantined by the selected excursion&lt;/b&gt;</source>
+        <translation>&lt;b&gt;因所选温度超标而隔离的药盒&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Open in inventory to release or destroy</source>
+        <translation>在库存中打开，以解除隔离或销毁</translation>
+    </message>
+    <message>
+        <source>Logger export</source>
+        <translation>记录仪导出文件</translation>
+    </message>
+    <message>
+        <source>Logger exports (*.csv *.txt);;All (*)</source>
+        <translation>记录仪导出文件 (*.csv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose the logger&apos;s CSV file first.</source>
+        <translation>请先选择记录仪的 CSV 文件。</translation>
+    </message>
+    <message>
+        <source>There is no file {path}. Check the name and folder.</source>
+        <translation>文件 {path} 不存在。请检查文件名和文件夹。</translation>
+    </message>
+    <message>
+        <source>{path} is a folder; choose the CSV file inside it.</source>
+        <translation>{path} 是文件夹；请选择其中的 CSV 文件。</translation>
+    </message>
+    <message>
+        <source>{name} is not a text (CSV) file. Export the logger&apos;s readings as CSV.</source>
+        <translation>{name} 不是文本（CSV）文件。请将记录仪读数导出为 CSV。</translation>
+    </message>
+    <message>
+        <source>{name} could not be read: {error}.</source>
+        <translation>无法读取 {name}：{error}。</translation>
+    </message>
+    <message>
+        <source>No excursion in {name}: every reading was within limits. The check is recorded in the audit trail.</source>
+        <translation>{name} 中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>{n} kit(s) quarantined: {kits}</source>
+        <translation>已隔离 {n} 个药盒：{kits}</translation>
+    </message>
+    <message>
+        <source>no available kit was stored there</source>
+        <translation>该区域未储存可用药盒</translation>
+    </message>
+    <message>
+        <source>{n} excursion(s) found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
+        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{n} kit(s) quarantined by the excursion of {start}&lt;/b&gt; (their status today is shown)</source>
+        <translation>&lt;b&gt;{start} 的温度超标导致 {n} 个药盒被隔离&lt;/b&gt;（显示其当前状态）</translation>
+    </message>
+</context>
+<context>
+    <name>Vocabulary</name>
+    <message>
+        <source>Available</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>Quarantined</source>
+        <translation>已隔离</translation>
+    </message>
+    <message>
+        <source>Dispensed</source>
+        <translation>已发放</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Destroyed</source>
+        <translation>已销毁</translation>
     </message>
     <message>
         <source>Expired</source>
-        <translation type="unfinished"></translation>
+        <translation>已过期</translation>
     </message>
     <message>
         <source>Received</source>
-        <translation type="unfinished"></translation>
+        <translation>已接收</translation>
     </message>
     <message>
         <source>Returned by participant</source>
-        <translation type="unfinished"></translation>
+        <translation>受试者退回</translation>
     </message>
     <message>
         <source>Destroyed / returned to sponsor</source>
-        <translation type="unfinished"></translation>
+        <translation>已销毁／退回申办方</translation>
     </message>
     <message>
         <source>Count adjustment</source>
-        <translation type="unfinished"></translation>
+        <translation>盘点调整</translation>
     </message>
     <message>
         <source>Audit trail damaged</source>
-        <translation type="unfinished"></translation>
+        <translation>稽查轨迹受损</translation>
     </message>
     <message>
         <source>Does not balance</source>
-        <translation type="unfinished"></translation>
+        <translation>账目不平衡</translation>
     </message>
     <message>
         <source>Status differs from ledger</source>
-        <translation type="unfinished"></translation>
+        <translation>状态与账目不符</translation>
     </message>
     <message>
         <source>Count difference</source>
-        <translation type="unfinished"></translation>
+        <translation>盘点差异</translation>
     </message>
     <message>
         <source>Adherence flag</source>
-        <translation type="unfinished"></translation>
+        <translation>依从性标记</translation>
     </message>
     <message>
         <source>Return overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>逾期未退回</translation>
     </message>
     <message>
         <source>Expired in stock</source>
-        <translation type="unfinished"></translation>
+        <translation>库存中有过期药品</translation>
     </message>
     <message>
         <source>Pharmacist</source>
-        <translation type="unfinished"></translation>
+        <translation>药师</translation>
     </message>
     <message>
         <source>Technician</source>
-        <translation type="unfinished"></translation>
+        <translation>药剂技术员</translation>
     </message>
     <message>
         <source>Monitor</source>
-        <translation type="unfinished"></translation>
+        <translation>监查员</translation>
     </message>
     <message>
         <source>Administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>系统管理员</translation>
     </message>
     <message>
         <source>Breakage</source>
-        <translation type="unfinished"></translation>
+        <translation>破损</translation>
     </message>
     <message>
         <source>Miscount</source>
-        <translation type="unfinished"></translation>
+        <translation>计数错误</translation>
     </message>
     <message>
         <source>Lost</source>
-        <translation type="unfinished"></translation>
+        <translation>丢失</translation>
     </message>
     <message>
         <source>Found</source>
-        <translation type="unfinished"></translation>
+        <translation>寻回</translation>
     </message>
     <message>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>其他</translation>
     </message>
     <message>
         <source>On treatment</source>
-        <translation type="unfinished"></translation>
+        <translation>治疗中</translation>
     </message>
     <message>
         <source>Discontinued</source>
-        <translation type="unfinished"></translation>
+        <translation>已终止治疗</translation>
     </message>
     <message>
         <source>Completed</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Under-use (missed doses)</source>
-        <translation type="unfinished"></translation>
+        <translation>用药不足（漏服）</translation>
     </message>
     <message>
         <source>Over-use (safety signal)</source>
-        <translation type="unfinished"></translation>
+        <translation>用药过量（安全性信号）</translation>
     </message>
     <message>
         <source>Not brought back (tablets unaccounted for)</source>
-        <translation type="unfinished"></translation>
+        <translation>未带回（药片去向不明）</translation>
     </message>
     <message>
         <source>Damaged or contaminated</source>
-        <translation type="unfinished"></translation>
+        <translation>破损或污染</translation>
     </message>
     <message>
         <source>Temperature excursion (sponsor rejected)</source>
-        <translation type="unfinished"></translation>
+        <translation>温度超标（申办方拒收）</translation>
     </message>
     <message>
         <source>Recall of the lot</source>
-        <translation type="unfinished"></translation>
+        <translation>批号召回</translation>
     </message>
     <message>
         <source>Study closed or treatment ended</source>
-        <translation type="unfinished"></translation>
+        <translation>研究结束或治疗终止</translation>
     </message>
     <message>
         <source>Other written instruction of the sponsor</source>
-        <translation type="unfinished"></translation>
+        <translation>申办方的其他书面指示</translation>
     </message>
     <message>
         <source>Received into quarantine</source>
-        <translation type="unfinished"></translation>
+        <translation>接收后隔离</translation>
     </message>
     <message>
         <source>Dispense voided</source>
-        <translation type="unfinished"></translation>
+        <translation>发放已作废</translation>
     </message>
     <message>
         <source>Released from quarantine</source>
-        <translation type="unfinished"></translation>
+        <translation>已解除隔离</translation>
     </message>
     <message>
         <source>a reason code</source>
-        <translation type="unfinished"></translation>
+        <translation>原因代码</translation>
     </message>
     <message>
         <source>the reason, in a few words</source>
-        <translation type="unfinished"></translation>
+        <translation>简要说明原因</translation>
     </message>
     <message>
         <source>a second person who may verify counts, and their password</source>
-        <translation type="unfinished"></translation>
+        <translation>另一位有权复核盘点的人员及其密码</translation>
     </message>
     <message>
         <source>a reason to dispense anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍然配药的理由</translation>
     </message>
     <message>
         <source>who ordered it (the investigator)</source>
-        <translation type="unfinished"></translation>
+        <translation>下达医嘱者（研究者）</translation>
     </message>
 </context>
 </TS>

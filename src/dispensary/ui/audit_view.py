@@ -1,14 +1,17 @@
 """The audit trail as a monitor reads it: who did what, when and why, filtered, and a check
 that the hash chain still holds; the chain's verification code now, and a check that it still
-holds the point of a code written down or printed earlier (domain.anchor)."""
+holds the point of a code written down or printed earlier (domain.anchor).
+
+The records themselves (actions, values, reasons) and the service's verdicts on the chain are
+shown as they were written; the screen's own words are translated."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -57,7 +60,7 @@ def _compact(text: str) -> str:
 
 def _pretty(text: str) -> str:
     if not text:
-        return "(none)"
+        return QCoreApplication.translate("AuditScreen", "(none)")
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except json.JSONDecodeError:
@@ -65,14 +68,14 @@ def _pretty(text: str) -> str:
 
 
 AUDIT_COLUMNS: list[Column[AuditRow]] = [
-    Column("No.", lambda r: r.id, align_right=True),
-    Column("When (local time)", lambda r: r.at),
-    Column("User", lambda r: r.username),
-    Column("Action", lambda r: r.action),
-    Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
-    Column("Reason", lambda r: r.reason),
-    Column("New values", lambda r: _compact(r.new)),
-    Column("Old values", lambda r: _compact(r.old)),
+    Column(str(QT_TRANSLATE_NOOP("Column", "No.")), lambda r: r.id, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "When (local time)")), lambda r: r.at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: r.action),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Record")), lambda r: f"{r.entity} {r.entity_id}"),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: r.reason),
+    Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new)),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old)),
 ]
 
 
@@ -81,8 +84,8 @@ def local_day_start(day: date) -> datetime:
 
 
 class AuditScreen(Screen):
-    title = "Audit trail"
-    shortcut = "Ctrl+0"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Audit trail"))
+    shortcut = QKeySequence("Ctrl+0").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -92,13 +95,15 @@ class AuditScreen(Screen):
         )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(heading("Audit trail"), 1)
+        top.addWidget(heading(self.tr("Audit trail")), 1)
         self.verify_button = action_button(
-            "Verify chain",
+            self.tr("Verify chain"),
             "verifyChain",
             self.verify,
-            "Recompute the hash of every audit entry and ledger row: any change to the "
-            "database file outside the program is found.",
+            self.tr(
+                "Recompute the hash of every audit entry and ledger row: any change to the "
+                "database file outside the program is found."
+            ),
         )
         top.addWidget(self.verify_button)
         layout.addLayout(top)
@@ -120,7 +125,7 @@ class AuditScreen(Screen):
         self.detail.setObjectName("auditDetail")
         self.detail.setReadOnly(True)
         self.detail.setFont(QFont("DejaVu Sans Mono", 9))
-        self.detail.setPlaceholderText("Select an entry to read all of it.")
+        self.detail.setPlaceholderText(self.tr("Select an entry to read all of it."))
         splitter.addWidget(self.detail)
         splitter.setSizes([460, 160])
         layout.addWidget(splitter, 1)
@@ -130,29 +135,33 @@ class AuditScreen(Screen):
 
     def _anchor_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Verification code now:"))
+        row.addWidget(QLabel(self.tr("Verification code now:")))
         self.anchor_code = QLabel()
         self.anchor_code.setObjectName("anchorCode")
         self.anchor_code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.anchor_code.setToolTip(
-            "Where the audit trail stands now. Write it down (reports print it in their footer): "
-            "checked later, it shows whether the trail was rewritten since."
+            self.tr(
+                "Where the audit trail stands now. Write it down (reports print it in their "
+                "footer): checked later, it shows whether the trail was rewritten since."
+            )
         )
         row.addWidget(self.anchor_code)
         row.addSpacing(24)
-        self.anchor_field = text_field("anchorField", "A code written down earlier: A-...")
+        self.anchor_field = text_field("anchorField", self.tr("A code written down earlier: A-..."))
         self.anchor_field.setClearButtonEnabled(True)
         self.anchor_field.returnPressed.connect(self.check_anchor)
-        caption = QLabel("Check a code:")
+        caption = QLabel(self.tr("Check a code:"))
         caption.setBuddy(self.anchor_field)
         row.addWidget(caption)
         row.addWidget(self.anchor_field, 1)
         self.anchor_button = action_button(
-            "Check code",
+            self.tr("Check code"),
             "checkAnchor",
             self.check_anchor,
-            "Recompute the audit trail up to the entry the code names: a history rewritten "
-            "since the code was taken does not match it.",
+            self.tr(
+                "Recompute the audit trail up to the entry the code names: a history rewritten "
+                "since the code was taken does not match it."
+            ),
         )
         row.addWidget(self.anchor_button)
         return row
@@ -162,21 +171,21 @@ class AuditScreen(Screen):
         first, second = QHBoxLayout(), QHBoxLayout()
         self.user = QComboBox()
         self.user.setObjectName("auditUser")
-        self.user.addItem("All users", "")
+        self.user.addItem(self.tr("All users"), "")
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
-        self.action.addItem("All actions", "")
+        self.action.addItem(self.tr("All actions"), "")
         self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.text = text_field("auditText", "Kit, participant, dispense, reason...")
+        self.text = text_field("auditText", self.tr("Kit, participant, dispense, reason..."))
         self.text.setClearButtonEnabled(True)
         self.text.returnPressed.connect(self.refresh)
         self.dates = DateRange(self.session.ctx.clock.today())
-        self.apply = action_button("Show", "auditApply", self.refresh)
-        first.addWidget(QLabel("User"))
+        self.apply = action_button(self.tr("Show"), "auditApply", self.refresh)
+        first.addWidget(QLabel(self.tr("User")))
         first.addWidget(self.user)
-        first.addWidget(QLabel("Action"))
+        first.addWidget(QLabel(self.tr("Action")))
         first.addWidget(self.action)
-        first.addWidget(QLabel("Text"))
+        first.addWidget(QLabel(self.tr("Text")))
         first.addWidget(self.text, 1)
         second.addWidget(self.dates)
         second.addStretch(1)
@@ -204,7 +213,7 @@ class AuditScreen(Screen):
         self._show_anchor()
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:
-            self.message.show_message("The 'from' date is after the 'to' date; swap them.")
+            self.message.show_message(self.tr("The 'from' date is after the 'to' date; swap them."))
             return
         rows = attempt(
             self.message,
@@ -226,12 +235,13 @@ class AuditScreen(Screen):
         # Reasons and values are read whole in the detail below: they give way first.
         fit_columns(self.table, widest=320, yielding=(7, 6, 5))
         self._add_actions(rows)
-        more = (
-            " (the latest; narrow the filters to see older ones)"
-            if len(rows) >= SHOWN_AT_MOST
-            else ""
-        )
-        self.count.setText(f"{len(rows)} entries shown{more}")
+        if len(rows) >= SHOWN_AT_MOST:
+            shown = self.tr(
+                "{n} entries shown (the latest; narrow the filters to see older ones)"
+            ).format(n=len(rows))
+        else:
+            shown = self.tr("{n} entries shown").format(n=len(rows))
+        self.count.setText(shown)
 
     def _show_detail(self) -> None:
         rows = selected_rows(self.table, self.proxy, self.model)
@@ -242,25 +252,50 @@ class AuditScreen(Screen):
         local = r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
         utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         self.detail.setPlainText(
-            f"Entry {r.id}, {local} (UTC {utc})\n"
-            f"User: {r.username}    Action: {r.action}    Record: {r.entity} {r.entity_id}\n"
-            f"Reason: {r.reason or '(none)'}\n\nNew values:\n{_pretty(r.new)}\n\n"
-            f"Old values:\n{_pretty(r.old)}"
+            self.tr(
+                "Entry {id}, {local} (UTC {utc})\n"
+                "User: {user}    Action: {action}    Record: {record}\n"
+                "Reason: {reason}\n\nNew values:\n{new}\n\n"
+                "Old values:\n{old}"
+            ).format(
+                id=r.id,
+                local=local,
+                utc=utc,
+                user=r.username,
+                action=r.action,
+                record=f"{r.entity} {r.entity_id}",
+                reason=r.reason or self.tr("(none)"),
+                new=_pretty(r.new),
+                old=_pretty(r.old),
+            )
         )
 
     def verify(self) -> None:
         result = attempt(self.message, lambda: audit.verify(self.session.ctx, self.session.actor))
         if result is None:
             return
-        counts = f"{result.entries} audit entries and {result.ledger_entries} ledger rows checked."
+        # result.message and the findings are the service's words: shown as it wrote them.
+        counts = self.tr("{entries} audit entries and {ledger} ledger rows checked.").format(
+            entries=result.entries, ledger=result.ledger_entries
+        )
         if result.ok:
-            self.verdict.setText(f"CHAIN INTACT. {result.message} {counts}")
+            self.verdict.setText(
+                self.tr("CHAIN INTACT. {message} {counts}").format(
+                    message=result.message, counts=counts
+                )
+            )
         else:
             first = (
-                f" First entry that does not match: {result.first_bad}." if result.first_bad else ""
+                self.tr(" First entry that does not match: {entry}.").format(entry=result.first_bad)
+                if result.first_bad
+                else ""
             )
             more = "".join(f"\n• {finding}" for finding in result.findings[1:])
-            self.verdict.setText(f"CHAIN BROKEN. {result.message}{first} {counts}{more}")
+            self.verdict.setText(
+                self.tr("CHAIN BROKEN. {message}{first} {counts}{more}").format(
+                    message=result.message, first=first, counts=counts, more=more
+                )
+            )
         self.verdict.setStyleSheet(banner_style(result.ok))
         self.verdict.setVisible(True)
         if not result.ok and result.first_bad is not None:
@@ -277,8 +312,10 @@ class AuditScreen(Screen):
         typed = self.anchor_field.text().strip()
         if not typed:
             self.message.show_message(
-                "Type the verification code written down or printed earlier (it looks like "
-                "A-104233-7QK2-M9TD-C), then press Enter."
+                self.tr(
+                    "Type the verification code written down or printed earlier (it looks like "
+                    "A-104233-7QK2-M9TD-C), then press Enter."
+                )
             )
             return
         self.anchor_verdict.setVisible(False)
@@ -296,10 +333,19 @@ class AuditScreen(Screen):
 
 
 def _anchor_text(check: AnchorCheck) -> str:
+    """The verdict in a few words of the screen, then the service's own sentences."""
     if check.ok:
-        return f"CODE MATCHES. {check.message}"
+        return QCoreApplication.translate("AuditScreen", "CODE MATCHES. {message}").format(
+            message=check.message
+        )
     if check.verification.ok:
-        return f"CODE DOES NOT MATCH. {check.message}"
+        return QCoreApplication.translate("AuditScreen", "CODE DOES NOT MATCH. {message}").format(
+            message=check.message
+        )
     if check.verdict is AnchorVerdict.MATCHES:
-        return f"CODE MATCHES, BUT THE CHAIN IS BROKEN. {check.message}"
-    return f"CODE DOES NOT MATCH. {check.message} {check.verification.message}"
+        return QCoreApplication.translate(
+            "AuditScreen", "CODE MATCHES, BUT THE CHAIN IS BROKEN. {message}"
+        ).format(message=check.message)
+    return QCoreApplication.translate("AuditScreen", "CODE DOES NOT MATCH. {message}").format(
+        message=f"{check.message} {check.verification.message}"
+    )

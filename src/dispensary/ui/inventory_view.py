@@ -1,11 +1,22 @@
 """The stock register: every kit with its status today, and what may be done to selected kits
-(quarantine, release, count, destroy) for the roles allowed to do it."""
+(quarantine, release, count, destroy) for the roles allowed to do it.
+
+The service's refusals and verdicts are shown as the service wrote them; the screen's own words
+are translated. A destruction method offered in the list is recorded in English (the words of
+the records), whatever the language it was chosen in; one typed in is recorded as typed."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QItemSelection,
+    QItemSelectionModel,
+    Qt,
+)
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,20 +55,30 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import date_edit, qdate, titled_page, to_date, wrapped_label
 
 KIT_COLUMNS: list[Column[KitRow]] = [
-    Column("Kit", lambda r: r.number),
-    Column("Product", lambda r: r.product),
-    Column("Lot", lambda r: r.lot),
-    Column("Expiry", lambda r: r.expiry),
-    Column("Status", lambda r: r.status, colour=lambda r: r.status.colour),
-    Column("Tablets", lambda r: r.tablets, align_right=True),
-    Column("Where", lambda r: r.where or r.location),
-    Column("Shipment", lambda r: r.shipment),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.number),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lambda r: r.lot),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Expiry")), lambda r: r.expiry),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Status")),
+        lambda r: r.status,
+        colour=lambda r: r.status.colour,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Tablets")), lambda r: r.tablets, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Where")), lambda r: r.where or r.location),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Shipment")), lambda r: r.shipment),
 ]
 
-DESTRUCTION_METHODS = ["Incineration on site", "Incineration by contractor", "Return to sponsor"]
+DESTRUCTION_METHODS = [
+    str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration on site")),
+    str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration by contractor")),
+    str(QT_TRANSLATE_NOOP("InventoryScreen", "Return to sponsor")),
+]
+"""The methods offered, in English: shown translated, recorded in English."""
 
 
 class CountDialog(QDialog):
@@ -65,7 +86,7 @@ class CountDialog(QDialog):
 
     def __init__(self, session: AppSession, kit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Physical count of kit {kit}")
+        self.setWindowTitle(self.tr("Physical count of kit {kit}").format(kit=kit))
         self.resize(980, 580)
         layout = QVBoxLayout(self)
         self.counter = CountScreen(session, self)
@@ -80,8 +101,8 @@ class CountDialog(QDialog):
 
 
 class InventoryScreen(Screen):
-    title = "Inventory"
-    shortcut = "Ctrl+5"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Inventory"))
+    shortcut = QKeySequence("Ctrl+5").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -89,7 +110,9 @@ class InventoryScreen(Screen):
         self.model, self.proxy, self.table = row_table(
             self, KIT_COLUMNS, "inventoryTable", multi=True, sort_column=3
         )
-        layout, self.message = titled_page(self, "Inventory: every kit and its status today")
+        layout, self.message = titled_page(
+            self, self.tr("Inventory: every kit and its status today")
+        )
         layout.addLayout(self._filters())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -106,28 +129,28 @@ class InventoryScreen(Screen):
 
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.search = text_field("inventorySearch", "Search kit, lot, shipment...")
+        self.search = text_field("inventorySearch", self.tr("Search kit, lot, shipment..."))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._text_filter)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
-        self.status.addItem("All statuses", None)
+        self.status.addItem(self.tr("All statuses"), None)
         for status in KitStatus:
-            self.status.addItem(status.label, status.value)
+            self.status.addItem(term(status.label), status.value)
         self.status.currentIndexChanged.connect(self.refresh)
         self.product = QComboBox()
         self.product.setObjectName("productFilter")
-        self.product.addItem("All products", None)
+        self.product.addItem(self.tr("All products"), None)
         for product in self.session.ctx.study.products:
             self.product.addItem(f"{product.code} ({product.strength})", product.code)
         self.product.currentIndexChanged.connect(self.refresh)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
-        row.addWidget(QLabel("Search"))
+        row.addWidget(QLabel(self.tr("Search")))
         row.addWidget(self.search, 2)
-        row.addWidget(QLabel("Status"))
+        row.addWidget(QLabel(self.tr("Status")))
         row.addWidget(self.status)
-        row.addWidget(QLabel("Product"))
+        row.addWidget(QLabel(self.tr("Product")))
         row.addWidget(self.product)
         row.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignRight)
         return row
@@ -139,13 +162,16 @@ class InventoryScreen(Screen):
         column.addWidget(self.selection_label)
 
         self.quarantine_button = action_button(
-            "Quarantine...", "quarantineButton", self._quarantine
+            self.tr("Quarantine..."), "quarantineButton", self._quarantine
         )
         self.release_button = action_button(
-            "Release from quarantine...", "releaseButton", self._release
+            self.tr("Release from quarantine..."), "releaseButton", self._release
         )
         self.count_button = action_button(
-            "Count...", "countButton", self._count, "A blind physical count of the selected kit"
+            self.tr("Count..."),
+            "countButton",
+            self._count,
+            self.tr("A blind physical count of the selected kit"),
         )
         role_buttons(
             column,
@@ -157,47 +183,52 @@ class InventoryScreen(Screen):
             ],
         )
 
-        self.destroy_box = QGroupBox("Destroy, or return to sponsor")
+        self.destroy_box = QGroupBox(self.tr("Destroy, or return to sponsor"))
         self.destroy_box.setObjectName("destroyBox")
         form = QFormLayout(self.destroy_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the panel is narrow
-        self.witness = text_field("witness", "User name of the witness (another user)")
+        self.witness = text_field("witness", self.tr("User name of the witness (another user)"))
         self.witness_password = text_field(
-            "witnessPassword", "The witness's password, typed by them", password=True
+            "witnessPassword", self.tr("The witness's password, typed by them"), password=True
         )
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
-        self.method.addItems(DESTRUCTION_METHODS)
-        self.reference = text_field("reference", "The sponsor's destruction authorisation")
+        for method in DESTRUCTION_METHODS:
+            self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
+        self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
         self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
         self._default_day = self.session.ctx.clock.today()  # followed while left as it is
         self.destroyed_on = date_edit(self._default_day)
         self.destroyed_on.setObjectName("destroyedOn")
         self.destroyed_on.setToolTip(
-            "The day the kits were destroyed or sent back: on or after each kit's receipt or "
-            "return, and not in the future"
+            self.tr(
+                "The day the kits were destroyed or sent back: on or after each kit's receipt or "
+                "return, and not in the future"
+            )
         )
         self.reason_code = QComboBox()
         self.reason_code.setObjectName("reasonCode")
-        self.reason_code.addItem("(none: expired or returned stock)", None)
+        self.reason_code.addItem(self.tr("(none: expired or returned stock)"), None)
         for reason in DestructionReason:
-            self.reason_code.addItem(reason.label, reason.value)
-        self.reason_code.setToolTip("Needed when a kit still in date leaves unused")
-        self.to_sponsor = QCheckBox("Sent back to the sponsor")
-        self.to_sponsor.setToolTip("Ticked: the kits go back to the sponsor, not destroyed here")
+            self.reason_code.addItem(term(reason.label), reason.value)
+        self.reason_code.setToolTip(self.tr("Needed when a kit still in date leaves unused"))
+        self.to_sponsor = QCheckBox(self.tr("Sent back to the sponsor"))
+        self.to_sponsor.setToolTip(
+            self.tr("Ticked: the kits go back to the sponsor, not destroyed here")
+        )
         self.to_sponsor.setObjectName("toSponsor")
         self.destroy_button = action_button(
-            "Destroy selected kits...", "destroyButton", self._destroy
+            self.tr("Destroy selected kits..."), "destroyButton", self._destroy
         )
         self.destroy_verdict = wrapped_label("destroyAssessment")
         self.destroy_verdict.setTextFormat(Qt.TextFormat.RichText)
-        form.addRow("Witness", self.witness)
-        form.addRow("Witness's password", self.witness_password)
-        form.addRow("Method", self.method)
-        form.addRow("Sponsor's authorisation", self.reference)
-        form.addRow("Date destroyed (or sent back)", self.destroyed_on)
-        form.addRow("Reason (in-date kits)", self.reason_code)
+        form.addRow(self.tr("Witness"), self.witness)
+        form.addRow(self.tr("Witness's password"), self.witness_password)
+        form.addRow(self.tr("Method"), self.method)
+        form.addRow(self.tr("Sponsor's authorisation"), self.reference)
+        form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
+        form.addRow(self.tr("Reason (in-date kits)"), self.reason_code)
         form.addRow(self.to_sponsor)
         form.addRow(self.destroy_verdict)
         form.addRow(self.destroy_button)
@@ -262,7 +293,11 @@ class InventoryScreen(Screen):
             for i in range(self.proxy.rowCount())
         ]
         on_hand = sum(r.tablets for r in shown if r.status is KitStatus.AVAILABLE)
-        self.summary.setText(f"{len(shown)} kits shown; {on_hand} tablets available")
+        self.summary.setText(
+            self.tr("{n} kits shown; {tablets} tablets available").format(
+                n=len(shown), tablets=on_hand
+            )
+        )
 
     def selected(self) -> list[KitRow]:
         return selected_rows(self.table, self.proxy, self.model)
@@ -270,19 +305,32 @@ class InventoryScreen(Screen):
     def _selection_changed(self) -> None:
         kits = self.selected()
         if not kits:
-            self.selection_label.setText("Select one or more kits (Ctrl-click for several).")
+            self.selection_label.setText(
+                self.tr("Select one or more kits (Ctrl-click for several).")
+            )
         elif len(kits) == 1:
             k = kits[0]
             self.selection_label.setText(
-                f"<b>Kit {k.number}</b>: {k.product}, lot {k.lot}, expires "
-                f"{k.expiry.isoformat()}<br>{k.status.label}, {k.tablets} tablets, "
-                f"{k.where or k.location}"
+                self.tr(
+                    "<b>Kit {kit}</b>: {product}, lot {lot}, expires {expiry}<br>"
+                    "{status}, {tablets} tablets, {where}"
+                ).format(
+                    kit=k.number,
+                    product=k.product,
+                    lot=k.lot,
+                    expiry=k.expiry.isoformat(),
+                    status=term(k.status.label),
+                    tablets=k.tablets,
+                    where=k.where or k.location,
+                )
             )
         else:
             self.selection_label.setText(
-                f"<b>{len(kits)} kits selected</b>: "
-                + ", ".join(k.number for k in kits[:12])
-                + (" ..." if len(kits) > 12 else "")
+                self.tr("<b>{n} kits selected</b>: {kits}").format(
+                    n=len(kits),
+                    kits=", ".join(k.number for k in kits[:12])
+                    + (" ..." if len(kits) > 12 else ""),
+                )
             )
         any_selected = bool(kits)
         for button in (self.quarantine_button, self.release_button, self.destroy_button):
@@ -320,8 +368,10 @@ class InventoryScreen(Screen):
             return True
         if not quiet:
             self.message.show_message(
-                f"Kit {wanted} is not in this pharmacy's stock. Check the number, or receive "
-                "the kit's shipment first."
+                self.tr(
+                    "Kit {kit} is not in this pharmacy's stock. Check the number, or receive "
+                    "the kit's shipment first."
+                ).format(kit=wanted)
             )
         return False
 
@@ -334,9 +384,11 @@ class InventoryScreen(Screen):
         kits = self._numbers()
         reason = ReasonDialog.ask(
             self,
-            "Quarantine",
-            f"Why are {', '.join(kits)} set aside? They cannot be dispensed until released.",
-            "Quarantine",
+            self.tr("Quarantine"),
+            self.tr("Why are {kits} set aside? They cannot be dispensed until released.").format(
+                kits=", ".join(kits)
+            ),
+            self.tr("Quarantine"),
         )
         if reason is None:
             return
@@ -345,15 +397,21 @@ class InventoryScreen(Screen):
             lambda: quarantine.quarantine(self.session.ctx, self.session.actor, kits, reason),
         )
         if done is not None:
-            self._written(f"Quarantined {', '.join(done.kits)}: {done.reason}.")
+            self._written(
+                self.tr("Quarantined {kits}: {reason}.").format(
+                    kits=", ".join(done.kits), reason=done.reason
+                )
+            )
 
     def _release(self) -> None:
         kits = self._numbers()
         reason = ReasonDialog.ask(
             self,
-            "Release from quarantine",
-            f"Why may {', '.join(kits)} be dispensed again (e.g. the sponsor's decision)?",
-            "Release",
+            self.tr("Release from quarantine"),
+            self.tr("Why may {kits} be dispensed again (e.g. the sponsor's decision)?").format(
+                kits=", ".join(kits)
+            ),
+            self.tr("Release"),
         )
         if reason is None:
             return
@@ -362,14 +420,18 @@ class InventoryScreen(Screen):
             lambda: quarantine.release(self.session.ctx, self.session.actor, kits, reason),
         )
         if done is not None:
-            self._written(f"Released {', '.join(done.kits)}: {done.reason}.")
+            self._written(
+                self.tr("Released {kits}: {reason}.").format(
+                    kits=", ".join(done.kits), reason=done.reason
+                )
+            )
 
     def _count(self) -> None:
         kits = self._numbers()
         if len(kits) != 1:
             return
         if CountDialog.run(self, self.session, kits[0]):
-            self._written(f"Count of kit {kits[0]} recorded.")
+            self._written(self.tr("Count of kit {kit} recorded.").format(kit=kits[0]))
 
     def _assess_destroy(self) -> DestroyAssessment | None:
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
@@ -382,7 +444,7 @@ class InventoryScreen(Screen):
         request = DestroyRequest(
             tuple(kits),
             self.witness.text(),
-            self.method.currentText(),
+            self._method(),
             destroyed_on=to_date(self.destroyed_on.date()),
             reference=self.reference.text(),
             to_sponsor=self.to_sponsor.isChecked(),
@@ -394,39 +456,61 @@ class InventoryScreen(Screen):
             self._destroy_refusal = exc.message
             self.destroy_verdict.setText(escape(exc.message))
             return None
-        lines = [
-            f"<span style='color:#c62828'>{escape(v.message)}</span>"
-            for v in found.kits
-            if not v.accepted
-        ]
+        # Each kit refused and each paperwork refusal: the service's words, as it wrote them.
+        refused = self.tr("<span style='color:#c62828'>{message}</span>")
+        lines = [refused.format(message=escape(v.message)) for v in found.kits if not v.accepted]
         lines.append(
-            f"{len(found.destroyable)} kit(s), <b>{found.tablets}</b> tablets would leave: {found.from_stock} "
-            f"from the shelf, {found.from_returned} returned (held for the monitor)."
+            self.tr(
+                "{n} kit(s), <b>{tablets}</b> tablets would leave: {from_stock} from the shelf, "
+                "{returned} returned (held for the monitor)."
+            ).format(
+                n=len(found.destroyable),
+                tablets=found.tablets,
+                from_stock=found.from_stock,
+                returned=found.from_returned,
+            )
         )
         kit_codes = (DestroyCheck.KIT, DestroyCheck.KIT_UNKNOWN, DestroyCheck.DATE)  # shown above
         paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
-        lines += [f"<span style='color:#7a4b00'>{escape(m)}</span>" for m in paperwork]
+        caution = self.tr("<span style='color:#7a4b00'>{message}</span>")
+        lines += [caution.format(message=escape(m)) for m in paperwork]
         self.destroy_verdict.setText("<br>".join(lines))
         return found
 
     def _destroy(self) -> None:
         found = self._assess_destroy()
         if found is None:
-            self.message.show_message(self._destroy_refusal or "Select the kits to destroy.")
+            self.message.show_message(
+                self._destroy_refusal or self.tr("Select the kits to destroy.")
+            )
             return
         if found.refused:
             self.message.show_message(" ".join(r.message for r in found.refusals))
             return
         actor = self.session.actor
         kits = [v.kit for v in found.kits]
-        what = "return to the sponsor" if found.to_sponsor else "destruction"
+        if found.to_sponsor:
+            summary = self.tr(
+                "Return to the sponsor of {n} kit(s): {kits} ({tablets} tablets) on {day}, "
+                "witnessed by {witness}, authorised by {reference}"
+            )
+        else:
+            summary = self.tr(
+                "Destruction of {n} kit(s): {kits} ({tablets} tablets) on {day}, "
+                "witnessed by {witness}, authorised by {reference}"
+            )
         password = SignatureDialog.ask(
             self,
             actor.full_name,
             SignatureMeaning.DESTROYED.value,
-            f"{what.capitalize()} of {len(kits)} kit(s): {', '.join(kits)} ({found.tablets} "
-            f"tablets) on {found.destroyed_on.isoformat()}, witnessed by {found.witness_name}, "
-            f"authorised by {found.reference}",
+            summary.format(
+                n=len(kits),
+                kits=", ".join(kits),
+                tablets=found.tablets,
+                day=found.destroyed_on.isoformat(),
+                witness=found.witness_name,
+                reference=found.reference,
+            ),
         )
         if password is None:
             return
@@ -438,7 +522,7 @@ class InventoryScreen(Screen):
                 actor,
                 kits,
                 self.witness.text(),
-                self.method.currentText(),
+                self._method(),
                 password,
                 destroyed_on=found.destroyed_on,
                 reference=self.reference.text(),
@@ -456,12 +540,32 @@ class InventoryScreen(Screen):
         self.to_sponsor.setChecked(False)
         self._default_day = self.session.ctx.clock.today()
         self.destroyed_on.setDate(qdate(self._default_day))
-        verb = "returned to the sponsor" if done.to_sponsor else "destroyed"
+        if done.to_sponsor:
+            written = self.tr(
+                "{n} kit(s), {tablets} tablets, returned to the sponsor on {day} "
+                "(record {record}), witnessed by {witness}."
+            )
+        else:
+            written = self.tr(
+                "{n} kit(s), {tablets} tablets, destroyed on {day} (record {record}), "
+                "witnessed by {witness}."
+            )
         self._written(
-            f"{len(done.kits)} kit(s), {done.tablets} tablets, {verb} on "
-            f"{done.destroyed_on.isoformat()} (record {done.destruction_id}), witnessed by "
-            f"{done.witness}."
+            written.format(
+                n=len(done.kits),
+                tablets=done.tablets,
+                day=done.destroyed_on.isoformat(),
+                record=done.destruction_id,
+                witness=done.witness,
+            )
         )
+
+    def _method(self) -> str:
+        """The destruction method as recorded: an offered one in English, a typed one as typed."""
+        text = self.method.currentText()
+        offered = self.method.findText(text, Qt.MatchFlag.MatchExactly)
+        data = self.method.itemData(offered) if offered >= 0 else None
+        return str(data) if data else text
 
     def _written(self, text: str) -> None:
         self.refresh()

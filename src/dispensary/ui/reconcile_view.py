@@ -1,13 +1,17 @@
 """Reconciliation: does every product, lot and kit balance, does the shelf agree with the last
 physical count of each kit, what needs looking at, and the monitor's or pharmacist's signature
-under it."""
+under it.
+
+The ledger's verdicts written by the service (`ReconcileResult.physical`, each discrepancy's
+"what to do") are shown as the service wrote them; the screen's own words are translated."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -44,17 +48,42 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import heading, wrapped_label
 
 RED, GREEN, AMBER = "#c62828", "#2e7d32", "#b26a00"
+CAUTION_COLOURS = ("#fff4e0", "#7a4100", "#ffb74d")
+"""Background, text and border colour of the amber banner."""
 
 
 def caution_style() -> str:
     """The banner's amber strip: nothing is wrong in the ledger, but something is unchecked."""
-    return (
-        "QLabel { background:#fff4e0; color:#7a4100; border:2px solid #ffb74d;"
-        " border-radius:6px; padding:10px; font-size:16px; font-weight:600; }"
-    )
+    background, colour, border = CAUTION_COLOURS
+    rules = {
+        "background": background,
+        "color": colour,
+        "border-width": "2px",
+        "border-style": "solid",
+        "border-color": border,
+        "border-radius": "6px",
+        "padding": "10px",
+        "font-size": "16px",
+        "font-weight": "600",
+    }
+    declarations = "; ".join(f"{name}:{value}" for name, value in rules.items())
+    return f"{QLabel.__name__} {{ {declarations}; }}"
+
+
+def _balanced(row: BalanceRow) -> str:
+    if row.balanced:
+        return QCoreApplication.translate("ReconcileScreen", "balanced")
+    return QCoreApplication.translate("ReconcileScreen", "NOT BALANCED")
+
+
+def _last_counted(value: date | None) -> str:
+    if value is None:
+        return QCoreApplication.translate("ReconcileScreen", "NEVER COUNTED")
+    return value.isoformat()
 
 
 def balance_columns(
@@ -68,26 +97,45 @@ def balance_columns(
         Column(key, lambda r: r.key),
         Column(label, describe or (lambda r: r.label)),
         *also,
-        Column("Received", lambda r: r.received, align_right=True),
-        Column("Dispensed", lambda r: r.dispensed, align_right=True),
-        Column("Returned", lambda r: r.returned, align_right=True),
-        Column("Destroyed", lambda r: r.destroyed, align_right=True),
-        Column("Adjusted", lambda r: r.adjusted, align_right=True),
-        Column("On hand", lambda r: r.on_hand, align_right=True),
-        Column("Held returned", lambda r: r.held_returned, align_right=True),
         Column(
-            "Balanced",
-            lambda r: "balanced" if r.balanced else "NOT BALANCED",
+            str(QT_TRANSLATE_NOOP("Column", "Received")), lambda r: r.received, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Dispensed")), lambda r: r.dispensed, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Returned")), lambda r: r.returned, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Destroyed")), lambda r: r.destroyed, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Adjusted")), lambda r: r.adjusted, align_right=True
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "On hand")), lambda r: r.on_hand, align_right=True),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Held returned")),
+            lambda r: r.held_returned,
+            align_right=True,
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Balanced")),
+            _balanced,
             colour=lambda r: GREEN if r.balanced else RED,
         ),
     ]
 
 
 DISCREPANCY_COLUMNS: list[Column[Discrepancy]] = [
-    Column("Finding", lambda r: r.kind.label, colour=lambda r: RED),
-    Column("Concerns", lambda r: r.subject),
-    Column("Date", lambda r: r.on),
-    Column("What to do", lambda r: r.message),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Finding")),
+        lambda r: term(r.kind.label),
+        colour=lambda r: RED,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Concerns")), lambda r: r.subject),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Date")), lambda r: r.on),
+    # The service's words: what to do is said as the service wrote it.
+    Column(str(QT_TRANSLATE_NOOP("Column", "What to do")), lambda r: r.message),
 ]
 
 
@@ -104,55 +152,84 @@ def _attention(row: KitCountCheck) -> str | None:
 
 
 COUNT_COLUMNS: list[Column[KitCountCheck]] = [
-    Column("Kit", lambda r: r.kit, colour=_attention),
-    Column("Product", lambda r: r.product),
-    Column("Lot", lambda r: r.lot),
-    Column("Book now", lambda r: r.book, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.kit, colour=_attention),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lambda r: r.lot),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Book now")), lambda r: r.book, align_right=True),
     Column(
-        "Last counted",
+        str(QT_TRANSLATE_NOOP("Column", "Last counted")),
         lambda r: r.counted_on,
         colour=lambda r: RED if r.never_counted else None,
-        text=lambda v: "NEVER COUNTED" if v is None else v.isoformat(),
+        text=_last_counted,
     ),
-    Column("Counted", lambda r: r.counted, align_right=True),
-    Column("Book then", lambda r: r.book_then, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Counted")), lambda r: r.counted, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Book then")), lambda r: r.book_then, align_right=True),
     Column(
-        "Difference",
+        str(QT_TRANSLATE_NOOP("Column", "Difference")),
         lambda r: r.difference,
         align_right=True,
         colour=lambda r: RED if r.difference else None,
         text=signed_number,
     ),
-    Column("Moved since", lambda r: r.moved_since, align_right=True, text=signed_number),
-    Column("Counted by", lambda r: r.counted_by),
-    Column("Countersigned by", lambda r: r.verified_by),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Moved since")),
+        lambda r: r.moved_since,
+        align_right=True,
+        text=signed_number,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Counted by")), lambda r: r.counted_by),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Countersigned by")), lambda r: r.verified_by),
 ]
 """Each kit on the shelf: the book now against its last physical count, as the service
 assessed it (`KitCountCheck`)."""
 
 SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
-    Column("Signed at", lambda r: r.at),
-    Column("By", lambda r: r.full_name),
-    Column("User", lambda r: r.username),
-    Column("Role", lambda r: r.role),
-    Column("Note", lambda r: r.note),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Signed at")), lambda r: r.at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.full_name),
+    Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Note")), lambda r: r.note),
 ]
 
 TABS = (
-    ("products", "Products", "Product", "Strength"),
-    ("lots", "Lots", "Lot", "Description"),
-    ("kits", "Kits", "Kit", "Product"),
-    ("participants", "Participants", "Participant", "Initials"),
+    (
+        "products",
+        QT_TRANSLATE_NOOP("ReconcileScreen", "Products"),
+        QT_TRANSLATE_NOOP("Column", "Product"),
+        QT_TRANSLATE_NOOP("Column", "Strength"),
+    ),
+    (
+        "lots",
+        QT_TRANSLATE_NOOP("ReconcileScreen", "Lots"),
+        QT_TRANSLATE_NOOP("Column", "Lot"),
+        QT_TRANSLATE_NOOP("Column", "Description"),
+    ),
+    (
+        "kits",
+        QT_TRANSLATE_NOOP("ReconcileScreen", "Kits"),
+        QT_TRANSLATE_NOOP("Column", "Kit"),
+        QT_TRANSLATE_NOOP("Column", "Product"),
+    ),
+    (
+        "participants",
+        QT_TRANSLATE_NOOP("ReconcileScreen", "Participants"),
+        QT_TRANSLATE_NOOP("Column", "Participant"),
+        QT_TRANSLATE_NOOP("Column", "Initials"),
+    ),
 )
+"""Each balance tab: its scope, its title (in the context of the screen), and the titles of
+its key and label columns (in the context of the columns)."""
 
-PARTICIPANT_PRODUCT: list[Column[BalanceRow]] = [Column("Product", lambda r: r.product)]
+PARTICIPANT_PRODUCT: list[Column[BalanceRow]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product)
+]
 """A participant's balance is one line per product: 7.5 mg and 2.5 mg tablets are never added
 (the service gives one row per participant and product)."""
 
 
 class ReconcileScreen(Screen):
-    title = "Reconciliation"
-    shortcut = "Ctrl+8"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Reconciliation"))
+    shortcut = QKeySequence("Ctrl+8").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -161,10 +238,10 @@ class ReconcileScreen(Screen):
         self._flags: list[tuple[str, int, str]] = []
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(heading("Reconciliation"), 1)
+        top.addWidget(heading(self.tr("Reconciliation")), 1)
         self.generated = QLabel()
         top.addWidget(self.generated)
-        self.again = action_button("Reconcile again", "reconcileAgain", self.refresh)
+        self.again = action_button(self.tr("Reconcile again"), "reconcileAgain", self.refresh)
         top.addWidget(self.again)
         layout.addLayout(top)
         self.banner = wrapped_label("balanceBanner")
@@ -185,48 +262,59 @@ class ReconcileScreen(Screen):
             describe = self._strength if scope == "products" else None
             also = PARTICIPANT_PRODUCT if scope == "participants" else ()
             model: RowTableModel[BalanceRow] = RowTableModel(
-                balance_columns(key, label, describe, also), self
+                balance_columns(str(key), str(label), describe, also), self
             )
             self.balances[scope] = model
             # The description (a participant's product) gives way in a narrow window: the
             # figures and their headers stay.
-            view = self._add_tab(model, tab_title, stretch=1 + len(also))
+            shown = QCoreApplication.translate("ReconcileScreen", str(tab_title))
+            view = self._add_tab(model, shown, stretch=1 + len(also))
             # Cut in the middle: a lot's number and a product's strength are at the end.
             view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
             self.views[scope] = view
             if scope == "kits":
                 self._add_count_tab()
         self.discrepancies: RowTableModel[Discrepancy] = RowTableModel(DISCREPANCY_COLUMNS, self)
-        self.discrepancy_view = self._add_tab(self.discrepancies, "Discrepancies", stretch=3)
+        self.discrepancy_view = self._add_tab(
+            self.discrepancies, self.tr("Discrepancies"), stretch=3
+        )
         self.discrepancy_view.setObjectName("discrepancyTable")
         self.discrepancy_view.setWordWrap(True)  # what to do is read whole, on as many lines
         self.discrepancy_view.doubleClicked.connect(self._open_subject)
-        self.discrepancy_view.setToolTip("Double-click a line to open the kit or participant")
+        self.discrepancy_view.setToolTip(
+            self.tr("Double-click a line to open the kit or participant")
+        )
         self.signoffs: RowTableModel[SignOffRow] = RowTableModel(SIGNOFF_COLUMNS, self)
-        self.signoff_view = self._add_tab(self.signoffs, "Sign-offs", stretch=4)
+        self.signoff_view = self._add_tab(self.signoffs, self.tr("Sign-offs"), stretch=4)
         self.tabs.currentChanged.connect(self._fit_shown)
         layout.addWidget(self.tabs, 1)
 
         actions = QHBoxLayout()
-        self.flag_box = QGroupBox("Explain an adherence flag")
+        self.flag_box = QGroupBox(self.tr("Explain an adherence flag"))
         self.flag_box.setObjectName("flagBox")
         flag_form = QFormLayout(self.flag_box)
         self.flag_choice = QComboBox()
         self.flag_choice.setObjectName("flagChoice")
-        self.flag_reason = text_field("flagReason", "e.g. drug held by the investigator for 8 days")
-        self.flag_button = action_button("Record reason", "recordFlagReason", self._explain)
-        flag_form.addRow("Flag", self.flag_choice)
-        flag_form.addRow("Reason", self.flag_reason)
+        self.flag_reason = text_field(
+            "flagReason", self.tr("e.g. drug held by the investigator for 8 days")
+        )
+        self.flag_button = action_button(
+            self.tr("Record reason"), "recordFlagReason", self._explain
+        )
+        flag_form.addRow(self.tr("Flag"), self.flag_choice)
+        flag_form.addRow(self.tr("Reason"), self.flag_reason)
         flag_form.addRow(self.flag_button)
         self.flag_box.setVisible(may(session.actor, Permission.RETURN))
         actions.addWidget(self.flag_box, 1)
 
-        self.sign_box = QGroupBox("Sign off this reconciliation")
+        self.sign_box = QGroupBox(self.tr("Sign off this reconciliation"))
         self.sign_box.setObjectName("signBox")
         sign_form = QFormLayout(self.sign_box)
-        self.note = text_field("signOffNote", "Optional: what was checked, findings discussed")
-        self.sign_button = action_button("Sign off...", "signOff", self._sign_off)
-        sign_form.addRow("Note", self.note)
+        self.note = text_field(
+            "signOffNote", self.tr("Optional: what was checked, findings discussed")
+        )
+        self.sign_button = action_button(self.tr("Sign off..."), "signOff", self._sign_off)
+        sign_form.addRow(self.tr("Note"), self.note)
         sign_form.addRow(self.sign_button)
         self.sign_box.setVisible(may(session.actor, Permission.SIGN_OFF))
         actions.addWidget(self.sign_box, 1)
@@ -242,12 +330,12 @@ class ReconcileScreen(Screen):
     def _add_count_tab(self) -> None:
         """Every kit on the shelf against its last physical count; never counted marked."""
         self.counts: RowTableModel[KitCountCheck] = RowTableModel(COUNT_COLUMNS, self)
-        self.count_view = self._add_tab(self.counts, "Physical count", stretch=1)
+        self.count_view = self._add_tab(self.counts, self.tr("Physical count"), stretch=1)
         self.count_view.setObjectName("countTable")
         # The product gives way in a narrow window, cut in the middle: its strength stays.
         self.count_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.count_view.doubleClicked.connect(self._open_counted_kit)
-        self.count_view.setToolTip("Double-click a line to open the kit")
+        self.count_view.setToolTip(self.tr("Double-click a line to open the kit"))
 
     def _add_tab(self, model: QAbstractTableModel, title: str, stretch: int) -> QTableView:
         proxy = RowFilterProxy(self)
@@ -293,41 +381,60 @@ class ReconcileScreen(Screen):
         to_check = len(result.never_counted) + len(result.count_differences)
         self.tabs.setTabText(
             self.tabs.indexOf(self.count_view),
-            f"Physical count ({to_check} to check)" if to_check else "Physical count",
+            self.tr("Physical count ({n} to check)").format(n=to_check)
+            if to_check
+            else self.tr("Physical count"),
         )
         self.tabs.setTabText(
-            self.tabs.indexOf(self.discrepancy_view), f"Discrepancies ({len(result.discrepancies)})"
+            self.tabs.indexOf(self.discrepancy_view),
+            self.tr("Discrepancies ({n})").format(n=len(result.discrepancies)),
         )
         self.tabs.setTabText(
-            self.tabs.indexOf(self.signoff_view), f"Sign-offs ({len(result.signoffs)})"
+            self.tabs.indexOf(self.signoff_view),
+            self.tr("Sign-offs ({n})").format(n=len(result.signoffs)),
         )
         local = result.generated_at.astimezone()
         self.generated.setText(
-            f"Worked out {local.strftime('%Y-%m-%d %H:%M')} {local.tzname() or 'local time'}"
+            self.tr("Worked out {time} {zone}").format(
+                time=local.strftime("%Y-%m-%d %H:%M"), zone=local.tzname() or self.tr("local time")
+            )
         )
         found = len(result.discrepancies)
-        findings = f"{found} finding(s) to look at" if found else "no findings"
+        findings = (
+            self.tr("{n} finding(s) to look at").format(n=found)
+            if found
+            else self.tr("no findings")
+        )
         if result.balanced:
             self.banner.setText(
-                f"BALANCED: the ledger balances for every product, lot and kit; {findings}."
+                self.tr(
+                    "BALANCED: the ledger balances for every product, lot and kit; {findings}."
+                ).format(findings=findings)
             )
         else:
             unbalanced = sum(not r.balanced for r in result.products + result.lots + result.kits)
             self.banner.setText(
-                f"NOT BALANCED: {unbalanced} line(s) of the ledger do not balance; {findings}. "
-                "See the discrepancies."
+                self.tr(
+                    "NOT BALANCED: {n} line(s) of the ledger do not balance; {findings}. "
+                    "See the discrepancies."
+                ).format(n=unbalanced, findings=findings)
             )
         self.banner.setStyleSheet(banner_style(result.balanced))
+        # result.physical is the service's verdict on the shelf: shown as the service wrote it.
         if result.shelf_agrees:
             self.shelf_banner.setText(
-                f"SHELF AGREES WITH THE LAST COUNTS: {result.physical}; each last count found "
-                "what the book said."
+                self.tr(
+                    "SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found "
+                    "what the book said."
+                ).format(physical=result.physical)
             )
             self.shelf_banner.setStyleSheet(banner_style(True))
         else:
             self.shelf_banner.setText(
-                f"SHELF NOT CONFIRMED: {result.physical}. Only a physical count checks the "
-                "shelf: see the Physical count tab."
+                self.tr(
+                    "SHELF NOT CONFIRMED: {physical}. Only a physical count checks the "
+                    "shelf: see the Physical count tab."
+                ).format(physical=result.physical)
             )
             self.shelf_banner.setStyleSheet(caution_style())
         self._load_flags(result)
@@ -351,9 +458,14 @@ class ReconcileScreen(Screen):
         self._flags = flags
         self.flag_choice.clear()
         for number, cycle, dispense in flags:
-            self.flag_choice.addItem(f"{number}, cycle {cycle} ({dispense})", dispense)
+            self.flag_choice.addItem(
+                self.tr("{participant}, cycle {cycle} ({dispense})").format(
+                    participant=number, cycle=cycle, dispense=dispense
+                ),
+                dispense,
+            )
         if not flags:
-            self.flag_choice.addItem("No open adherence flag", "")
+            self.flag_choice.addItem(self.tr("No open adherence flag"), "")
         self.flag_button.setEnabled(bool(flags))
         self.flag_choice.setEnabled(bool(flags))
 
@@ -372,22 +484,30 @@ class ReconcileScreen(Screen):
         self.flag_reason.clear()
         self.refresh()
         self.message.show_message(
-            f"Reason recorded for {done.participant}, cycle {done.cycle} ({done.dispense_number}).",
+            self.tr("Reason recorded for {participant}, cycle {cycle} ({dispense}).").format(
+                participant=done.participant, cycle=done.cycle, dispense=done.dispense_number
+            ),
             "ok",
         )
         self.changed.emit()
 
     def _sign_off(self) -> None:
         actor = self.session.actor
-        state = "balanced" if self.result is not None and self.result.balanced else "NOT balanced"
+        balanced = self.result is not None and self.result.balanced
+        state = self.tr("balanced") if balanced else self.tr("NOT balanced")
         found = len(self.result.discrepancies) if self.result is not None else 0
-        shelf = f"; against the shelf: {self.result.physical}" if self.result is not None else ""
+        summary = self.tr("Reconciliation of {protocol}: {state}, {n} finding(s)").format(
+            protocol=self.session.ctx.study.protocol, state=state, n=found
+        )
+        if self.result is not None:
+            summary = self.tr("{summary}; against the shelf: {physical}").format(
+                summary=summary, physical=self.result.physical
+            )
         password = SignatureDialog.ask(
             self,
             actor.full_name,
             SignatureMeaning.RECONCILIATION_SIGNED_OFF.value,
-            f"Reconciliation of {self.session.ctx.study.protocol}: {state}, {found} finding(s)"
-            + shelf,
+            summary,
         )
         if password is None:
             return
@@ -401,7 +521,10 @@ class ReconcileScreen(Screen):
         self.note.clear()
         self.show_result(result)
         self.message.show_message(
-            f"Signed off by {actor.full_name} ({actor.role.label.lower()}).", "ok"
+            self.tr("Signed off by {name} ({role}).").format(
+                name=actor.full_name, role=term(actor.role.label).lower()
+            ),
+            "ok",
         )
         self.changed.emit()
 

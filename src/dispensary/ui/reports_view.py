@@ -2,7 +2,11 @@
 previewed here, saved as PDF or printed. The list, the parameters and the making of each
 document come from the catalogue (reports.catalogue), as the command line's do; a label or
 leaflet goes into the audit trail through services.labels once it is saved or printed (a
-preview is not a print), a second one as a reprint with its reason."""
+preview is not a print), a second one as a reprint with its reason.
+
+The screen's own words are translated (Qt). A report is made in the language of the windows,
+and the catalogue's titles are shown in it (the reports' own translations, dispensary.i18n);
+what the services write (label stocks, refusals) is shown as they wrote it."""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QBuffer,
     QByteArray,
+    QCoreApplication,
     QIODevice,
     QObject,
     QRunnable,
@@ -20,6 +26,7 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
+from PySide6.QtGui import QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -42,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.files import write_error_text, write_private
+from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
 from dispensary.labels.stock import STOCKS, calibration_for, choose_stock, get_stock
@@ -56,6 +64,7 @@ from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt,
 from dispensary.ui.label_preview import PRINT_DPI, draw_pages, fit_printer_to
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.translations import installed_language
 from dispensary.ui.widgets import titled_page, wrapped_label
 
 LABEL_PAGE_WIDEST = 400
@@ -64,19 +73,27 @@ LABEL_ZOOM = 1.5
 ENTRIES: tuple[Report | Label, ...] = (*report_catalogue.REPORTS, *label_catalogue.LABELS)
 """What the list offers: every report, then every label (to those who may print them)."""
 PARAM_NAMES = {
-    Param.PRODUCT: "Product",
-    Param.PARTICIPANT: "Participant",
-    Param.LOT: "Lot",
-    Param.SHIPMENT: "Shipment",
-    Param.DESTRUCTION: "Destruction",
-    Param.KITS: "Kits",
-    Param.DISPENSE: "Dispense",
-    Param.DAYS: "Expiring within",
-    Param.PERIOD: "Period",
-    Param.STOCK: "Label stock",
-    Param.PAPER: "Paper",
+    Param.PRODUCT: QT_TRANSLATE_NOOP("ReportsScreen", "Product"),
+    Param.PARTICIPANT: QT_TRANSLATE_NOOP("ReportsScreen", "Participant"),
+    Param.LOT: QT_TRANSLATE_NOOP("ReportsScreen", "Lot"),
+    Param.SHIPMENT: QT_TRANSLATE_NOOP("ReportsScreen", "Shipment"),
+    Param.DESTRUCTION: QT_TRANSLATE_NOOP("ReportsScreen", "Destruction"),
+    Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "Kits"),
+    Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "Dispense"),
+    Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "Expiring within"),
+    Param.PERIOD: QT_TRANSLATE_NOOP("ReportsScreen", "Period"),
+    Param.STOCK: QT_TRANSLATE_NOOP("ReportsScreen", "Label stock"),
+    Param.PAPER: QT_TRANSLATE_NOOP("ReportsScreen", "Paper"),
 }
-"""Every parameter's row in the form, in this order; a catalogue entry shows its own."""
+"""Every parameter's row in the form, in this order; a catalogue entry shows its own. In
+English, translated (context "ReportsScreen") where shown."""
+
+
+def entry_title(entry: Report | Label, language: Language) -> str:
+    """A report's or label's title as the catalogue gives it in `language` (English when the
+    catalogue has no translation of it)."""
+    with speaking(language):
+        return _(entry.title)
 
 
 @dataclass(frozen=True)
@@ -127,16 +144,19 @@ class ReportJob(QRunnable):
         except Exception as exc:  # a worker must report, not die: shown in plain words
             self.signals.failed.emit(
                 self.number,
-                f"The document could not be made ({type(exc).__name__}: {exc}). "
-                "Try again; if it happens again, tell the administrator.",
+                QCoreApplication.translate(
+                    "ReportsScreen",
+                    "The document could not be made ({error}). "
+                    "Try again; if it happens again, tell the administrator.",
+                ).format(error=f"{type(exc).__name__}: {exc}"),
             )
         else:
             self.signals.done.emit(self.number, made)
 
 
 class ReportsScreen(Screen):
-    title = "Reports and labels"
-    shortcut = "Ctrl+9"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Reports and labels"))
+    shortcut = QKeySequence("Ctrl+9").toString()
     roles = ALL_ROLES
 
     report_ready = Signal()
@@ -152,8 +172,9 @@ class ReportsScreen(Screen):
         self._bytes = QByteArray()
         self._buffer: QBuffer | None = None
         self.document = QPdfDocument(self)
+        self.language = installed_language()  # the windows': the reports are made in it
 
-        layout, self.message = titled_page(self, "Reports and labels")
+        layout, self.message = titled_page(self, self.tr("Reports and labels"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._chooser())
         splitter.addWidget(self._preview())
@@ -177,19 +198,22 @@ class ReportsScreen(Screen):
             label = isinstance(entry, Label)
             if label and not may_print:
                 continue
-            item = QListWidgetItem(("Label: " if label else "") + entry.title)
+            title = entry_title(entry, self.language)
+            item = QListWidgetItem(
+                self.tr("Label: {title}").format(title=title) if label else title
+            )
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
         self.choices.currentRowChanged.connect(self._choice_changed)
         column.addWidget(self.choices, 1)
 
-        box = QGroupBox("Parameters")
+        box = QGroupBox(self.tr("Parameters"))
         self.params = QFormLayout(box)
         self.params.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.product = QComboBox()
         self.product.setObjectName("reportProduct")
-        self.product.addItem("All products", "")
+        self.product.addItem(self.tr("All products"), "")
         for product in self.session.ctx.study.products:
             self.product.addItem(f"{product.name} {product.strength}", product.code)
         self.participant = QComboBox()
@@ -200,14 +224,16 @@ class ReportsScreen(Screen):
         self.shipment.setObjectName("reportShipment")
         self.destruction = QComboBox()
         self.destruction.setObjectName("reportDestruction")
-        self.destruction.setPlaceholderText("No destruction on record yet")
-        self.kits = text_field("reportKits", "Scan the kits or type e.g. K0001, K0002")
-        self.dispense = text_field("reportDispense", "Scan the label or type e.g. DSP000012")
+        self.destruction.setPlaceholderText(self.tr("No destruction on record yet"))
+        self.kits = text_field("reportKits", self.tr("Scan the kits or type e.g. K0001, K0002"))
+        self.dispense = text_field(
+            "reportDispense", self.tr("Scan the label or type e.g. DSP000012")
+        )
         self.days = QSpinBox()
         self.days.setObjectName("reportDays")
         self.days.setRange(0, 730)
         self.days.setValue(90)
-        self.days.setSuffix(" days")
+        self.days.setSuffix(self.tr(" days"))
         self.dates = DateRange(self.session.ctx.clock.today(), stacked=True)
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
@@ -243,13 +269,15 @@ class ReportsScreen(Screen):
                     QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
                 )
                 widget.setMinimumContentsLength(24)
-            self.params.addRow(PARAM_NAMES[key], widget)
-        self.no_params = QLabel("Nothing to choose: it covers all records.")
+            self.params.addRow(
+                QCoreApplication.translate("ReportsScreen", str(PARAM_NAMES[key])), widget
+            )
+        self.no_params = QLabel(self.tr("Nothing to choose: it covers all records."))
         self.params.addRow(self.no_params)
         self._show_params(ENTRIES[0])  # before the box joins the panel, so its size is right
         column.addWidget(box)
 
-        self.generate_button = action_button("Make PDF", "makeReport", self.generate)
+        self.generate_button = action_button(self.tr("Make PDF"), "makeReport", self.generate)
         self.generate_button.setDefault(True)
         column.addWidget(self.generate_button)
         self.busy = QProgressBar()
@@ -264,7 +292,7 @@ class ReportsScreen(Screen):
         panel = QWidget()
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 0, 0, 0)
-        self.preview_title = wrapped_label("previewTitle", "The preview appears here.")
+        self.preview_title = wrapped_label("previewTitle", self.tr("The preview appears here."))
         column.addWidget(self.preview_title)
         self.view = QPdfView(panel)
         self.view.setObjectName("reportPreview")
@@ -275,8 +303,8 @@ class ReportsScreen(Screen):
         buttons = QHBoxLayout()
         self.pages = QLabel()
         buttons.addWidget(self.pages, 1)
-        self.save_button = action_button("Save as PDF...", "saveReport", self.save)
-        self.print_button = action_button("Print...", "printReport", self.print_document)
+        self.save_button = action_button(self.tr("Save as PDF..."), "saveReport", self.save)
+        self.print_button = action_button(self.tr("Print..."), "printReport", self.print_document)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
         column.addLayout(buttons)
@@ -330,9 +358,14 @@ class ReportsScreen(Screen):
         lots = sorted({(k.lot, k.product, k.expiry) for k in stock})
         self._refill(
             self.lot,
-            [("All lots", "")]
+            [(self.tr("All lots"), "")]
             + [
-                (f"{lot} ({product}, exp {expiry.isoformat()})", lot)
+                (
+                    self.tr("{lot} ({product}, exp {expiry})").format(
+                        lot=lot, product=product, expiry=expiry.isoformat()
+                    ),
+                    lot,
+                )
                 for lot, product, expiry in lots
             ],
         )
@@ -340,7 +373,12 @@ class ReportsScreen(Screen):
         self._refill(
             self.shipment,
             [
-                (f"{number} (received {day.isoformat()}, {n} kits)", number)
+                (
+                    self.tr("{shipment} (received {day}, {n} kits)").format(
+                        shipment=number, day=day.isoformat(), n=n
+                    ),
+                    number,
+                )
                 for number, day, n in arrivals
             ],
         )
@@ -363,7 +401,10 @@ class ReportsScreen(Screen):
             if len(same) > 1:
                 numbers = ", ".join(str(c.destruction_id) for c in same)
                 reference = same[0].reference
-                items.append((f"Authorisation {reference}: destructions No. {numbers}", reference))
+                text = QCoreApplication.translate(
+                    "ReportsScreen", "Authorisation {reference}: destructions No. {numbers}"
+                ).format(reference=reference, numbers=numbers)
+                items.append((text, reference))
         return items
 
     @staticmethod
@@ -391,7 +432,9 @@ class ReportsScreen(Screen):
         self._jobs[self._job] = job
         self.generate_button.setEnabled(False)
         self.busy.setVisible(True)
-        self.preview_title.setText(f"Preparing: {self.choice().title}...")
+        self.preview_title.setText(
+            self.tr("Preparing: {title}...").format(title=entry_title(self.choice(), self.language))
+        )
         self.pool.start(job)
 
     def _values(self) -> documents.Values:
@@ -414,13 +457,15 @@ class ReportsScreen(Screen):
     def _maker(self, entry: Report | Label) -> Callable[[], Made]:
         """Reads and checks the parameters now; the returned call does the work (the service
         reads and the drawing), on the worker."""
-        ctx, actor = self.session.ctx, self.session.actor
+        ctx, actor, language = self.session.ctx, self.session.actor, self.language
         values = self._values()
         documents.check(entry.fields, values)
         if isinstance(entry, Report):
 
             def make_report() -> Made:
-                document = report_catalogue.make_report(entry, ctx, actor, values)
+                # The worker thread does not share the window's language: it is given here.
+                with speaking(language):
+                    document = report_catalogue.make_report(entry, ctx, actor, values)
                 return Made(document.title, document.file_name, document.data)
 
             return make_report
@@ -454,7 +499,9 @@ class ReportsScreen(Screen):
             self.view.setZoomFactor(LABEL_ZOOM)
         else:
             self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.pages.setText(f"{count} page{'s' if count != 1 else ''}")
+        self.pages.setText(
+            self.tr("1 page") if count == 1 else self.tr("{n} pages").format(n=count)
+        )
         self._set_ready(True)
         self.report_ready.emit()
 
@@ -463,7 +510,7 @@ class ReportsScreen(Screen):
         if number != self._job:
             return
         self._finish()
-        self.preview_title.setText("Nothing to preview.")
+        self.preview_title.setText(self.tr("Nothing to preview."))
         self.message.show_message(text)
         self.report_ready.emit()
 
@@ -489,10 +536,12 @@ class ReportsScreen(Screen):
         if made.reprint:
             asked = ReasonDialog.ask(
                 self,
-                "Reprint",
-                f"{made.title}: printed before. Why is it printed again? The reprint is marked "
-                "REPRINT and recorded with your reason.",
-                "Reprint",
+                self.tr("Reprint"),
+                self.tr(
+                    "{title}: printed before. Why is it printed again? The reprint is marked "
+                    "REPRINT and recorded with your reason."
+                ).format(title=made.title),
+                self.tr("Reprint"),
             )
             if asked is None:
                 return None
@@ -538,7 +587,7 @@ class ReportsScreen(Screen):
         if made is None or reason is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save as PDF", str(Path.home() / made.file_name), "PDF (*.pdf)"
+            self, self.tr("Save as PDF"), str(Path.home() / made.file_name), self.tr("PDF (*.pdf)")
         )
         if not path:
             return
@@ -555,16 +604,20 @@ class ReportsScreen(Screen):
         # As the command line does: a label print that cannot be recorded is not kept.
         went, refused = self._put_out(reason, write, lambda: target.unlink(missing_ok=True))
         if refused:
-            self.message.show_message(f"{refused} The file was not kept." if went else refused)
+            self.message.show_message(
+                self.tr("{refused} The file was not kept.").format(refused=refused)
+                if went
+                else refused
+            )
             return
         self._after_labels()
-        self.message.show_message(f"Saved to {path}.", "ok")
+        self.message.show_message(self.tr("Saved to {path}.").format(path=path), "ok")
 
     def ask_printer(self) -> QPrinter | None:
         """The printer chosen in the system's print dialog, or None. Tests replace this."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setResolution(PRINT_DPI)
-        printer.setDocName(self.made.file_name if self.made else "Dispensary")
+        printer.setDocName(self.made.file_name if self.made else QCoreApplication.applicationName())
         fit_printer_to(printer, self.document)  # the label stock's (or report's) page
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -578,18 +631,21 @@ class ReportsScreen(Screen):
         printer = self.ask_printer()
         if printer is None:
             return
-        where = printer.printerName() or "the printer"
+        where = printer.printerName() or self.tr("the printer")
         went, refused = self._put_out(reason, lambda _: self.print_to(printer), None)
         if refused:
             if went:  # a page sent to a printer cannot be taken back: said, as a warning
                 self.message.show_message(
-                    f"Sent to {where}, but not recorded in the audit trail: {refused}", "warning"
+                    self.tr(
+                        "Sent to {printer}, but not recorded in the audit trail: {refused}"
+                    ).format(printer=where, refused=refused),
+                    "warning",
                 )
             else:
                 self.message.show_message(refused)
             return
         self._after_labels()
-        self.message.show_message(f"Sent to {where}.", "ok")
+        self.message.show_message(self.tr("Sent to {printer}.").format(printer=where), "ok")
 
     def print_to(self, printer: QPrinter) -> None:
         """Every page drawn at the printer's resolution and true size (labels are to scale)."""
@@ -602,7 +658,9 @@ class ReportsScreen(Screen):
             self.changed.emit()
             if not made.reprint:
                 self.preview_title.setText(
-                    f"<b>{made.title}</b> (printed; make it again to print a marked reprint)"
+                    self.tr(
+                        "<b>{title}</b> (printed; make it again to print a marked reprint)"
+                    ).format(title=made.title)
                 )
                 self._set_ready(False)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,20 +42,34 @@ def celsius(value: float) -> str:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column("From", lambda r: r.started_at),
-    Column("To", lambda r: r.ended_at),
-    Column("Lowest", lambda r: r.lowest, align_right=True, text=celsius),
-    Column("Highest", lambda r: r.highest, align_right=True, text=celsius),
-    Column("Storage area", lambda r: r.storage_area),
-    Column("Kits quarantined", lambda r: len(r.kits), align_right=True),
-    Column("Logger file", lambda r: r.source),
-    Column("Recorded by", lambda r: r.recorded_by),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Lowest")),
+        lambda r: r.lowest,
+        align_right=True,
+        text=celsius,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Highest")),
+        lambda r: r.highest,
+        align_right=True,
+        text=celsius,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Kits quarantined")),
+        lambda r: len(r.kits),
+        align_right=True,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Recorded by")), lambda r: r.recorded_by),
 ]
 
 
 class TemperatureScreen(Screen):
-    title = "Temperature"
-    shortcut = "Ctrl+Shift+T"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Temperature"))
+    shortcut = QKeySequence("Ctrl+Shift+T").toString()
     roles = STAFF_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -66,30 +81,33 @@ class TemperatureScreen(Screen):
         self.kits, self.kit_proxy, self.kit_table = row_table(self, KIT_COLUMNS, "excursionKits")
 
         t = study.temperature
-        layout, self.message = titled_page(self, "Temperature records")
+        layout, self.message = titled_page(self, self.tr("Temperature records"))
         hint = wrapped_label(
-            text=f"Import a data logger's export (CSV with the columns 'timestamp' and "
-            f"'celsius'). Readings outside {t.min_celsius:g} to {t.max_celsius:g} °C are "
-            "excursions: the available kits stored in that area are quarantined until released "
-            "in the inventory."
+            text=self.tr(
+                "Import a data logger's export (CSV with the columns 'timestamp' and "
+                "'celsius'). Readings outside {low} to {high} °C are excursions: the available "
+                "kits stored in that area are quarantined until released in the inventory."
+            ).format(low=f"{t.min_celsius:g}", high=f"{t.max_celsius:g}")
         )
         layout.insertWidget(1, hint)
 
-        box = QGroupBox("Import a logger file")
+        box = QGroupBox(self.tr("Import a logger file"))
         form = QFormLayout(box)
         self.area = QComboBox()
         self.area.setObjectName("storageArea")
         self.area.setEditable(True)
         self.area.addItem(study.storage_area)
-        self.file = text_field("loggerFile", "Path of the logger's CSV export")
+        self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
-        browse = action_button("Choose file...", "chooseLoggerFile", self._choose)
+        browse = action_button(self.tr("Choose file..."), "chooseLoggerFile", self._choose)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file, 1)
         file_row.addWidget(browse)
-        self.import_button = action_button("Import and check", "importLogger", self.import_file)
-        form.addRow("Storage area", self.area)
-        form.addRow("Logger file", file_row)
+        self.import_button = action_button(
+            self.tr("Import and check"), "importLogger", self.import_file
+        )
+        form.addRow(self.tr("Storage area"), self.area)
+        form.addRow(self.tr("Logger file"), file_row)
         form.addRow(self.import_button)
         box.setMaximumWidth(820)
         layout.addWidget(box)
@@ -98,7 +116,7 @@ class TemperatureScreen(Screen):
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(QLabel("<b>Excursions on record</b>"))
+        upper_layout.addWidget(QLabel(self.tr("<b>Excursions on record</b>")))
         self.excursion_table.selectionModel().selectionChanged.connect(self._show_kits)
         upper_layout.addWidget(self.excursion_table)
         splitter.addWidget(upper)
@@ -106,10 +124,10 @@ class TemperatureScreen(Screen):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         kit_bar = QHBoxLayout()
-        self.kits_label = QLabel("<b>Kits quarantined by the selected excursion</b>")
+        self.kits_label = QLabel(self.tr("<b>Kits quarantined by the selected excursion</b>"))
         kit_bar.addWidget(self.kits_label, 1)
         self.open_button = action_button(
-            "Open in inventory to release or destroy", "openInInventory", self._open_kit
+            self.tr("Open in inventory to release or destroy"), "openInInventory", self._open_kit
         )
         kit_bar.addWidget(self.open_button)
         lower_layout.addLayout(kit_bar)
@@ -150,7 +168,10 @@ class TemperatureScreen(Screen):
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Logger export", self.file.text(), "Logger exports (*.csv *.txt);;All (*)"
+            self,
+            self.tr("Logger export"),
+            self.file.text(),
+            self.tr("Logger exports (*.csv *.txt);;All (*)"),
         )
         if path:
             self.file.setText(path)
@@ -158,24 +179,34 @@ class TemperatureScreen(Screen):
     def import_file(self) -> None:
         name = self.file.text().strip()
         if not name:
-            self.message.show_message("Choose the logger's CSV file first.")
+            self.message.show_message(self.tr("Choose the logger's CSV file first."))
             return
         path = Path(name).expanduser()
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            self.message.show_message(f"There is no file {path}. Check the name and folder.")
+            self.message.show_message(
+                self.tr("There is no file {path}. Check the name and folder.").format(path=path)
+            )
             return
         except IsADirectoryError:
-            self.message.show_message(f"{path} is a folder; choose the CSV file inside it.")
+            self.message.show_message(
+                self.tr("{path} is a folder; choose the CSV file inside it.").format(path=path)
+            )
             return
         except UnicodeDecodeError:
             self.message.show_message(
-                f"{path.name} is not a text (CSV) file. Export the logger's readings as CSV."
+                self.tr(
+                    "{name} is not a text (CSV) file. Export the logger's readings as CSV."
+                ).format(name=path.name)
             )
             return
         except OSError as exc:
-            self.message.show_message(f"{path.name} could not be read: {exc.strerror}.")
+            self.message.show_message(
+                self.tr("{name} could not be read: {error}.").format(
+                    name=path.name, error=exc.strerror
+                )
+            )
             return
         area = self.area.currentText()
         found = attempt(
@@ -189,8 +220,10 @@ class TemperatureScreen(Screen):
         self.refresh()
         if not found:
             self.message.show_message(
-                f"No excursion in {path.name}: every reading was within limits. The check is "
-                "recorded in the audit trail.",
+                self.tr(
+                    "No excursion in {name}: every reading was within limits. The check is "
+                    "recorded in the audit trail."
+                ).format(name=path.name),
                 "ok",
             )
             return
@@ -203,14 +236,17 @@ class TemperatureScreen(Screen):
             lambda r: r.excursion_id == newest,
         )
         quarantined = (
-            f"{len(kits)} kit(s) quarantined: {', '.join(kits[:10])}"
-            + (" ..." if len(kits) > 10 else "")
+            self.tr("{n} kit(s) quarantined: {kits}").format(
+                n=len(kits), kits=", ".join(kits[:10]) + (" ..." if len(kits) > 10 else "")
+            )
             if kits
-            else "no available kit was stored there"
+            else self.tr("no available kit was stored there")
         )
         self.message.show_message(
-            f"{len(found)} excursion(s) found in {path.name} for {area}; {quarantined}. Ask the "
-            "sponsor whether to release or reject them.",
+            self.tr(
+                "{n} excursion(s) found in {name} for {area}; {quarantined}. Ask the "
+                "sponsor whether to release or reject them."
+            ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
             "warning",
         )
         self.changed.emit()
@@ -219,7 +255,7 @@ class TemperatureScreen(Screen):
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
         if not chosen:
             self.kits.set_rows([])
-            self.kits_label.setText("<b>Kits quarantined by the selected excursion</b>")
+            self.kits_label.setText(self.tr("<b>Kits quarantined by the selected excursion</b>"))
             self._update_open()
             return
         numbers = set(chosen[0].kits)
@@ -229,9 +265,12 @@ class TemperatureScreen(Screen):
         self.kits.set_rows([k for k in stock or [] if k.number in numbers])
         fit_columns(self.kit_table)
         self.kits_label.setText(
-            f"<b>{len(numbers)} kit(s) quarantined by the excursion of "
-            f"{chosen[0].started_at.astimezone().strftime('%Y-%m-%d %H:%M')}</b> "
-            "(their status today is shown)"
+            self.tr(
+                "<b>{n} kit(s) quarantined by the excursion of {start}</b> "
+                "(their status today is shown)"
+            ).format(
+                n=len(numbers), start=chosen[0].started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            )
         )
         self._update_open()
 

@@ -1,6 +1,7 @@
 """The program's own words that reach the windows from below the ui layer: the names of kit
 statuses, roles, participant statuses, flags, reason codes and the rest (each enum's `label`).
-They are listed here for lupdate, and `term()` shows one in the user's language.
+They are listed here for lupdate, in the context "Vocabulary", and `term()` shows one in the
+user's language.
 
 tests/ui/test_vocabulary.py checks that every label of every such enum is listed, so a new
 status never reaches a Chinese window in English unnoticed.
@@ -9,8 +10,6 @@ status never reaches a Chinese window in English unnoticed.
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-
-VOCABULARY = "Vocabulary"
 
 TERMS = (
     # KitStatus
@@ -80,4 +79,4 @@ TERMS = (
 
 def term(text: str) -> str:
     """A label of the program's vocabulary (e.g. KitStatus.label) in the user's language."""
-    return QCoreApplication.translate(VOCABULARY, text)
+    return QCoreApplication.translate("Vocabulary", text)

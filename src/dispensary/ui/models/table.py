@@ -1,4 +1,10 @@
-"""A read-only table model over frozen result rows, with columns described once."""
+"""A read-only table model over frozen result rows, with columns described once.
+
+A column's title is written in English and marked for lupdate where the columns are declared,
+`Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), ...)`: `headerData` shows it in the user's
+language, in the context "Column" (or the column's own `context`, when it gives one). A title
+already translated where it was made passes through unchanged. Enum labels in a cell (a kit's
+status, a role) are shown through the vocabulary (`ui.vocabulary.term`)."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -18,19 +25,27 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-Row = TypeVar("Row")
+from dispensary.ui.vocabulary import term
+
+_Row = TypeVar("_Row")
 TOOLTIP_FROM = 20
 """Cell texts longer than this many characters are also given as the cell's tooltip."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
-class Column(Generic[Row]):
+class Column(Generic[_Row]):
     title: str
-    value: Callable[[Row], Any]
-    colour: Callable[[Row], str | None] | None = None
+    """In English, marked `QT_TRANSLATE_NOOP("Column", ...)`; translated where shown."""
+    value: Callable[[_Row], Any]
+    colour: Callable[[_Row], str | None] | None = None
     align_right: bool = False
     text: Callable[[Any], str] | None = None  # how the value reads, when not the default
+    context: str = ""  # the title's translation context, when not "Column"
+
+    def shown_title(self) -> str:
+        """The title in the user's language."""
+        return QCoreApplication.translate(self.context or "Column", self.title)
 
 
 def percent(value: float | None) -> str:
@@ -42,7 +57,9 @@ def display(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        if value:
+            return QCoreApplication.translate("RowTableModel", "yes")
+        return QCoreApplication.translate("RowTableModel", "no")
     if isinstance(value, datetime):
         return value.astimezone().strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -51,7 +68,7 @@ def display(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, Enum):
         label = getattr(value, "label", None)
-        return str(label) if label is not None else str(value.value)
+        return term(str(label)) if label is not None else str(value.value)
     if isinstance(value, tuple | list):
         return ", ".join(display(v) for v in value)
     return str(value)
@@ -69,24 +86,24 @@ def sort_key(value: Any) -> Any:
     return display(value).lower()
 
 
-class RowTableModel(QAbstractTableModel, Generic[Row]):
+class RowTableModel(QAbstractTableModel, Generic[_Row]):
     """Rows are replaced whole after each service call; the model never talks to a database."""
 
-    def __init__(self, columns: Sequence[Column[Row]], parent: QObject | None = None) -> None:
+    def __init__(self, columns: Sequence[Column[_Row]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
-        self._rows: list[Row] = []
+        self._rows: list[_Row] = []
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
+    def set_rows(self, rows: Sequence[_Row]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def row_at(self, row: int) -> Row:
+    def row_at(self, row: int) -> _Row:
         return self._rows[row]
 
     @property
-    def rows(self) -> list[Row]:
+    def rows(self) -> list[_Row]:
         return list(self._rows)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -101,7 +118,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
+            return self._columns[section].shown_title()
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
