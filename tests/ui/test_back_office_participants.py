@@ -51,7 +51,7 @@ def test_history_shows_adherence_and_the_open_flag(
     assert "Under-use" in screen.flags.text()
     assert "no reason recorded yet" in screen.flags.text()
     assert screen.chart.values["under"] == [52]
-    assert screen.chart.values["in range"] == [0]
+    assert screen.chart.values["within"] == [0]
     assert screen.enrol_button.isHidden()
     assert screen.status_button.isHidden()
     assert not screen.handle_scan("K0002")

@@ -1,4 +1,1192 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>AdherenceChart</name>
+    <message>
+        <source>Adherence % per cycle (limits {under}, {over} dashed)</source>
+        <translation>各周期依从性 %（界限 {under}、{over}，虚线）</translation>
+    </message>
+    <message>
+        <source>Within limits</source>
+        <translation>界限内</translation>
+    </message>
+    <message>
+        <source>Under-use</source>
+        <translation>用药不足</translation>
+    </message>
+    <message>
+        <source>Over-use</source>
+        <translation>用药过量</translation>
+    </message>
+    <message>
+        <source>C{cycle}</source>
+        <translation>C{cycle}</translation>
+    </message>
+</context>
+<context>
+    <name>BackupThread</name>
+    <message>
+        <source>The automatic backup failed: {error}. Make a backup from the command line.</source>
+        <translation>自动备份失败：{error}。请从命令行进行备份。</translation>
+    </message>
+    <message>
+        <source>Today&apos;s backup saved: {path}</source>
+        <translation>今日备份已保存：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>Column</name>
+    <message>
+        <source>Study number</source>
+        <translation>受试者编号</translation>
+    </message>
+    <message>
+        <source>Initials</source>
+        <translation>姓名缩写</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>入组日期</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Last cycle</source>
+        <translation>最近周期</translation>
+    </message>
+    <message>
+        <source>Last day 1</source>
+        <translation>最近第1天</translation>
+    </message>
+    <message>
+        <source>Next due</source>
+        <translation>下次发药</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退药</translation>
+    </message>
+    <message>
+        <source>Cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>Dispense</source>
+        <translation>配药编号</translation>
+    </message>
+    <message>
+        <source>Day 1</source>
+        <translation>第1天</translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation>剂量</translation>
+    </message>
+    <message>
+        <source>Kits</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Tablets</source>
+        <translation>片数</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>已服</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>应服</translation>
+    </message>
+    <message>
+        <source>Adherence</source>
+        <translation>依从性</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>清点数</translation>
+    </message>
+    <message>
+        <source>Book</source>
+        <translation>账面数</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Ledger adjusted</source>
+        <translation>已调账</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Sign-in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>What it says</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>CountScreen</name>
+    <message>
+        <source>Physical count (blind)</source>
+        <translation>实物盘点（盲盘）</translation>
+    </message>
+    <message>
+        <source>Scan a kit, count its tablets and type the number. The book balance is shown only after your count is entered.</source>
+        <translation>扫描药盒，清点片数并输入数字。录入清点数之后才显示账面结存。</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <source>Scan the kit barcode</source>
+        <translation>扫描药盒条码</translation>
+    </message>
+    <message>
+        <source>Tablets you counted</source>
+        <translation>您清点的片数</translation>
+    </message>
+    <message>
+        <source>Enter count</source>
+        <translation>录入清点数</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Tablets counted</source>
+        <translation>清点片数</translation>
+    </message>
+    <message>
+        <source>Against the book</source>
+        <translation>与账面核对</translation>
+    </message>
+    <message>
+        <source>Choose a reason code</source>
+        <translation>选择原因代码</translation>
+    </message>
+    <message>
+        <source>What happened, in a few words</source>
+        <translation>简述发生了什么</translation>
+    </message>
+    <message>
+        <source>User name of the person who checked the count</source>
+        <translation>复核人的用户名</translation>
+    </message>
+    <message>
+        <source>Their password, typed by them</source>
+        <translation>复核人密码，由其本人输入</translation>
+    </message>
+    <message>
+        <source>Reason code</source>
+        <translation>原因代码</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Second person</source>
+        <translation>复核人</translation>
+    </message>
+    <message>
+        <source>Their password</source>
+        <translation>复核人密码</translation>
+    </message>
+    <message>
+        <source>Sign and record count...</source>
+        <translation>签名并记录盘点...</translation>
+    </message>
+    <message>
+        <source>Cancel this kit</source>
+        <translation>取消此药盒</translation>
+    </message>
+    <message>
+        <source>Records nothing; count the kit again later, blind</source>
+        <translation>不作任何记录；稍后重新盲盘此药盒</translation>
+    </message>
+    <message>
+        <source>Counts recorded at this workstation since sign-in</source>
+        <translation>本工作站自登录以来记录的盘点</translation>
+    </message>
+    <message>
+        <source>Finish or cancel the count of {kit} first, then scan {scanned} again.</source>
+        <translation>请先完成或取消 {kit} 的盘点，然后再次扫描 {scanned}。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} cancelled: nothing recorded. Count it again later; the book stays hidden until the new count is typed.</source>
+        <translation>药盒 {kit} 的盘点已取消：未作任何记录。请稍后重新盘点；录入新的清点数之前，账面数保持隐藏。</translation>
+    </message>
+    <message>
+        <source>the next kit</source>
+        <translation>下一个药盒</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: count its tablets and type the number.</source>
+        <translation>药盒 {kit}：请清点片数并输入数字。</translation>
+    </message>
+    <message>
+        <source>Type the number of tablets you counted first.</source>
+        <translation>请先输入您清点的片数。</translation>
+    </message>
+    <message>
+        <source>number of tablets counted</source>
+        <translation>清点片数</translation>
+    </message>
+    <message>
+        <source>&apos;{text}&apos; is not a number of tablets: type the tablets you counted with the digits 0-9.</source>
+        <translation>“{text}”不是片数：请用半角数字 0-9 输入您清点的片数。</translation>
+    </message>
+    <message>
+        <source>Counted {counted}, book {book}: difference {difference}</source>
+        <translation>清点 {counted}，账面 {book}：差异 {difference}</translation>
+    </message>
+    <message>
+        <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
+        <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
+    </message>
+    <message>
+        <source>Counted {counted}, book {book}: they agree</source>
+        <translation>清点 {counted}，账面 {book}：一致</translation>
+    </message>
+    <message>
+        <source>The count agrees with the book. Sign to record it.</source>
+        <translation>清点数与账面一致。签名即可记录。</translation>
+    </message>
+    <message>
+        <source>Still needed: {needs}.</source>
+        <translation>尚需：{needs}。</translation>
+    </message>
+    <message>
+        <source>Everything the difference needs is given: sign.</source>
+        <translation>差异所需信息已齐全：请签名。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit}: {counted} tablets (book {book})</source>
+        <translation>药盒 {kit} 盘点：{counted} 片（账面 {book}）</translation>
+    </message>
+    <message>
+        <source>; the ledger was adjusted by {difference}</source>
+        <translation>；账目已调整 {difference}</translation>
+    </message>
+    <message>
+        <source>, no change</source>
+        <translation>，无变动</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} recorded: {counted} tablets{note}. Scan the next kit.</source>
+        <translation>药盒 {kit} 的盘点已记录：{counted} 片{note}。请扫描下一个药盒。</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardScreen</name>
+    <message>
+        <source>1 kit</source>
+        <translation>1 盒</translation>
+    </message>
+    <message>
+        <source>{n} kits</source>
+        <translation>{n} 盒</translation>
+    </message>
+    <message>
+        <source>records: TAMPERING OR DAMAGE FOUND (see the discrepancies)</source>
+        <translation>记录：发现篡改或损坏（见差异）</translation>
+    </message>
+    <message>
+        <source>records verified ({n} audit entries)</source>
+        <translation>记录已验证（{n} 条稽查记录）</translation>
+    </message>
+    <message>
+        <source>records verified ({n} new audit entries checked)</source>
+        <translation>记录已验证（已核查 {n} 条新稽查记录）</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在核查…</translation>
+    </message>
+    <message>
+        <source>Stock against the next cycles</source>
+        <translation>库存与后续周期需求</translation>
+    </message>
+    <message>
+        <source>Due for their next cycle this week</source>
+        <translation>本周应发下一周期</translation>
+    </message>
+    <message>
+        <source>Returns not yet recorded</source>
+        <translation>尚未记录的退药</translation>
+    </message>
+    <message>
+        <source>Kits expiring within 90 days</source>
+        <translation>90 天内过期的药盒</translation>
+    </message>
+    <message>
+        <source>Unresolved discrepancies</source>
+        <translation>未解决的差异</translation>
+    </message>
+    <message>
+        <source>Figures as of {time}</source>
+        <translation>数据截至 {time}</translation>
+    </message>
+    <message>
+        <source>No figures yet</source>
+        <translation>暂无数据</translation>
+    </message>
+    <message>
+        <source>{figures} — checking…</source>
+        <translation>{figures} — 正在核查…</translation>
+    </message>
+    <message>
+        <source>Today, {weekday} {date} — {protocol}, {title}</source>
+        <translation>今日，{weekday} {date} — {protocol}，{title}</translation>
+    </message>
+    <message>
+        <source>… and {n} more</source>
+        <translation>……另有 {n} 项</translation>
+    </message>
+    <message>
+        <source>{product} — {on_hand} on hand, {needed} needed for the next cycles</source>
+        <translation>{product} — 现有 {on_hand}，后续周期需要 {needed}</translation>
+    </message>
+    <message>
+        <source>Some stock is short of the next cycles&apos; need: order or receive stock.</source>
+        <translation>部分库存不足以满足后续周期需求：请订购或接收药品。</translation>
+    </message>
+    <message>
+        <source>On-hand stock covers the next cycle of everyone on treatment.</source>
+        <translation>现有库存足以满足所有治疗中受试者的下一周期。</translation>
+    </message>
+    <message>
+        <source>{number} ({initials}) — cycle {cycle} overdue since {date}</source>
+        <translation>{number}（{initials}）— 第 {cycle} 周期，自 {date} 起逾期</translation>
+    </message>
+    <message>
+        <source>{number} ({initials}) — cycle {cycle} from {date}</source>
+        <translation>{number}（{initials}）— 第 {cycle} 周期，{date} 起</translation>
+    </message>
+    <message>
+        <source>{n} participant(s) due within a week.</source>
+        <translation>{n} 名受试者一周内到期。</translation>
+    </message>
+    <message>
+        <source>Nobody is due for a cycle this week.</source>
+        <translation>本周无受试者到期。</translation>
+    </message>
+    <message>
+        <source>{dispense} — {number} ({initials}) cycle {cycle}, supply to {date}</source>
+        <translation>{dispense} — {number}（{initials}）第 {cycle} 周期，用药至 {date}</translation>
+    </message>
+    <message>
+        <source>{n} bottle(s) due back with no return recorded.</source>
+        <translation>{n} 瓶应退回但未记录退药。</translation>
+    </message>
+    <message>
+        <source>Every bottle due back has its return recorded.</source>
+        <translation>所有应退回的药瓶均已记录退药。</translation>
+    </message>
+    <message>
+        <source>{kit} — lot {lot}, expires {date} ({days} days)</source>
+        <translation>{kit} — 批号 {lot}，有效期至 {date}（{days} 天）</translation>
+    </message>
+    <message>
+        <source>{n} kit(s) on the shelf expire within 90 days: use them first or set them aside.</source>
+        <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
+    </message>
+    <message>
+        <source>No kit on the shelf expires within 90 days.</source>
+        <translation>架上没有 90 天内过期的药盒。</translation>
+    </message>
+    <message>
+        <source>{n} finding(s) for the reconciliation.</source>
+        <translation>对账有 {n} 项发现。</translation>
+    </message>
+    <message>
+        <source>No open discrepancy: the books balance.</source>
+        <translation>无未结差异：账目平衡。</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWorker</name>
+    <message>
+        <source>The figures could not be read ({error}). Open the screen again; if it keeps failing, tell the administrator.</source>
+        <translation>无法读取数据（{error}）。请重新打开此界面；如仍失败，请告知管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Enrol a participant in {protocol}</source>
+        <translation>受试者入组 {protocol}</translation>
+    </message>
+    <message>
+        <source>As on the enrolment log, e.g. 01-003</source>
+        <translation>与入组登记表一致，如 01-003</translation>
+    </message>
+    <message>
+        <source>2 to 4 letters; no names</source>
+        <translation>2 至 4 个字母；不填姓名</translation>
+    </message>
+    <message>
+        <source>e.g. 1968</source>
+        <translation>如 1968</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>Study number</source>
+        <translation>受试者编号</translation>
+    </message>
+    <message>
+        <source>Initials</source>
+        <translation>姓名缩写</translation>
+    </message>
+    <message>
+        <source>Year of birth</source>
+        <translation>出生年份</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Enrolment date</source>
+        <translation>入组日期</translation>
+    </message>
+    <message>
+        <source>Eligibility confirmed by</source>
+        <translation>入选资格确认人</translation>
+    </message>
+    <message>
+        <source>Eligibility checklist: tick each item the investigator confirmed</source>
+        <translation>入选资格核对表：勾选研究者确认的每一项</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Inclusion criteria — tick to confirm the participant meets:&lt;/b&gt;</source>
+        <translation>&lt;b&gt;入选标准 — 勾选以确认受试者符合：&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Exclusion criteria — tick to confirm the participant does &lt;u&gt;NOT&lt;/u&gt; have:&lt;/b&gt;</source>
+        <translation>&lt;b&gt;排除标准 — 勾选以确认受试者&lt;u&gt;不&lt;/u&gt;存在：&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>入组</translation>
+    </message>
+    <message>
+        <source>Not: {criterion}</source>
+        <translation>无：{criterion}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} confirmed</source>
+        <translation>已确认 {done}/{total} 项</translation>
+    </message>
+    <message>
+        <source>; and {n} more</source>
+        <translation>；另有 {n} 项</translation>
+    </message>
+    <message>
+        <source>{missing} of {total} eligibility criteria are not confirmed: {names}{more}. Tick each one the investigator confirmed; a participant who does not meet them all is not enrolled.</source>
+        <translation>{total} 项入选资格标准中有 {missing} 项未确认：{names}{more}。请勾选研究者确认的每一项；不符合全部标准的受试者不能入组。</translation>
+    </message>
+    <message>
+        <source>year of birth</source>
+        <translation>出生年份</translation>
+    </message>
+    <message>
+        <source>Type the year of birth with the digits 0-9, e.g. 1968.</source>
+        <translation>请用半角数字 0-9 输入出生年份，如 1968。</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Locked by {name}</source>
+        <translation>已由 {name} 锁定</translation>
+    </message>
+    <message>
+        <source>Locked after inactivity</source>
+        <translation>因长时间无操作已锁定</translation>
+    </message>
+    <message>
+        <source>{why}. {name}, type your password to carry on where you were; someone else signing in closes this session.</source>
+        <translation>{why}。{name}，请输入密码继续之前的工作；其他人登录将关闭此会话。</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>dispensing label</source>
+        <translation>配药标签</translation>
+    </message>
+    <message>
+        <source>participant</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Dispensary — {study}</source>
+        <translation>Dispensary — {study}</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <source>Scan any kit, dispensing label or participant (Ctrl+L)</source>
+        <translation>扫描任意药盒、配药标签或受试者（Ctrl+L）</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out</source>
+        <translation>退出登录(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Scan field</source>
+        <translation>扫码框(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About Dispensary</source>
+        <translation>关于 Dispensary(&amp;A)</translation>
+    </message>
+    <message>
+        <source>{name} ({initials}) — {role}</source>
+        <translation>{name}（{initials}）— {role}</translation>
+    </message>
+    <message>
+        <source>Study {protocol}</source>
+        <translation>研究 {protocol}</translation>
+    </message>
+    <message>
+        <source>Database {path}</source>
+        <translation>数据库 {path}</translation>
+    </message>
+    <message>
+        <source>{role}s do not use the {screen} screen.</source>
+        <translation>{role}不使用“{screen}”界面。</translation>
+    </message>
+    <message>
+        <source>Nothing here opens &apos;{kind}&apos;.</source>
+        <translation>此处无法打开“{kind}”。</translation>
+    </message>
+    <message>
+        <source>&apos;{code}&apos; is not a kit, dispensing label or participant of this study.</source>
+        <translation>“{code}”不是本研究的药盒、配药标签或受试者。</translation>
+    </message>
+    <message>
+        <source>{ref} is a {what}; your role does not open it.</source>
+        <translation>{ref} 是{what}；您的角色无权打开。</translation>
+    </message>
+    <message>
+        <source>Scan field</source>
+        <translation>扫码框</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>In a scan field: take the code</source>
+        <translation>在扫码框中：读取条码</translation>
+    </message>
+    <message>
+        <source>Sign / receive on the screen shown</source>
+        <translation>在当前界面签名 / 接收</translation>
+    </message>
+    <message>
+        <source>Start the screen&apos;s form over</source>
+        <translation>重新开始当前界面的表单</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Dispensary {version}</source>
+        <translation>Dispensary {version}</translation>
+    </message>
+    <message>
+        <source>Investigational drug accountability</source>
+        <translation>试验用药品管理</translation>
+    </message>
+    <message>
+        <source>Study {protocol}: {title}</source>
+        <translation>研究 {protocol}：{title}</translation>
+    </message>
+    <message>
+        <source>About Dispensary</source>
+        <translation>关于 Dispensary</translation>
+    </message>
+    <message>
+        <source>Not recorded in the audit trail: {message}</source>
+        <translation>未记入稽查轨迹：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipantsScreen</name>
+    <message>
+        <source>under-use</source>
+        <translation>用药不足</translation>
+    </message>
+    <message>
+        <source>over-use</source>
+        <translation>用药过量</translation>
+    </message>
+    <message>
+        <source>not-brought-back</source>
+        <translation>未带回</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待退药</translation>
+    </message>
+    <message>
+        <source>Participants of {protocol}</source>
+        <translation>{protocol} 受试者</translation>
+    </message>
+    <message>
+        <source>Search study number or initials</source>
+        <translation>搜索受试者编号或姓名缩写</translation>
+    </message>
+    <message>
+        <source>Enrol participant...</source>
+        <translation>受试者入组...</translation>
+    </message>
+    <message>
+        <source>Change status...</source>
+        <translation>更改状态...</translation>
+    </message>
+    <message>
+        <source>Dispense next cycle</source>
+        <translation>配发下一周期</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Select a participant to see the dispensing history.</source>
+        <translation>选择受试者以查看配药记录。</translation>
+    </message>
+    <message>
+        <source>; &lt;b&gt;return of the last cycle not recorded&lt;/b&gt;</source>
+        <translation>；&lt;b&gt;上一周期的退药尚未记录&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>any time</source>
+        <translation>随时</translation>
+    </message>
+    <message>
+        <source>Next: cycle {cycle}, from {when}{pending}.</source>
+        <translation>下一次：第 {cycle} 周期，{when} 起{pending}。</translation>
+    </message>
+    <message>
+        <source>No further cycles{pending}.</source>
+        <translation>无后续周期{pending}。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{number}&lt;/b&gt; ({initials}), born {year}, {status}, enrolled {date}. {following}</source>
+        <translation>&lt;b&gt;{number}&lt;/b&gt;（{initials}），{year} 年出生，{status}，{date} 入组。{following}</translation>
+    </message>
+    <message>
+        <source>reason: {reason}</source>
+        <translation>原因：{reason}</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#c62828&apos;&gt;no reason recorded yet (record it under Reconciliation)&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#c62828&apos;&gt;尚未记录原因（请在“对账”中记录）&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Cycle {cycle} ({dispense}): &lt;b&gt;{flags}&lt;/b&gt;; taken {taken} of {expected} expected; {reason}</source>
+        <translation>第 {cycle} 周期（{dispense}）：&lt;b&gt;{flags}&lt;/b&gt;；应服 {expected}，已服 {taken}；{reason}</translation>
+    </message>
+    <message>
+        <source>No adherence flags.</source>
+        <translation>无依从性标记。</translation>
+    </message>
+    <message>
+        <source>Participant {number} ({initials}) enrolled on {date}.</source>
+        <translation>受试者 {number}（{initials}）已于 {date} 入组。</translation>
+    </message>
+    <message>
+        <source>Participant {number} is now {status}.</source>
+        <translation>受试者 {number} 现为{status}。</translation>
+    </message>
+</context>
+<context>
+    <name>Screen</name>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>Physical count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Study rules</source>
+        <translation>研究规则</translation>
+    </message>
+</context>
+<context>
+    <name>SignInForm</name>
+    <message>
+        <source>user name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>新密码(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat it</source>
+        <translation>再次输入(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Set my password</source>
+        <translation>设置我的密码</translation>
+    </message>
+    <message>
+        <source>Opening the database…</source>
+        <translation>正在打开数据库…</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>That looked like a scan: type your password.</source>
+        <translation>这看起来像是扫码：请输入密码。</translation>
+    </message>
+    <message>
+        <source>Type your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>An administrator set this password. Choose your own now: at least 8 characters, not a common one, not your user name.</source>
+        <translation>此密码由管理员设置。请立即设置您自己的密码：至少 8 个字符，不能是常用密码，也不能是您的用户名。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ: type them again.</source>
+        <translation>两次输入的密码不一致：请重新输入。</translation>
+    </message>
+</context>
+<context>
+    <name>SignInWindow</name>
+    <message>
+        <source>Dispensary — sign in</source>
+        <translation>Dispensary — 登录</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言 / Language(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Database: {path}</source>
+        <translation>数据库：{path}</translation>
+    </message>
+    <message>
+        <source>Dispensary</source>
+        <translation>Dispensary 临床试验药房</translation>
+    </message>
+    <message>
+        <source>Dispensary — {protocol}</source>
+        <translation>Dispensary — {protocol}</translation>
+    </message>
+    <message>
+        <source>The {language} translation could not be loaded: English is used.</source>
+        <translation>无法加载{language}翻译：将使用英文。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusDialog</name>
+    <message>
+        <source>Status of {number}</source>
+        <translation>{number} 的状态</translation>
+    </message>
+    <message>
+        <source>{number} ({initials}) is now &lt;b&gt;{status}&lt;/b&gt;.</source>
+        <translation>{number}（{initials}）目前为&lt;b&gt;{status}&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>e.g. withdrew consent; completed 8 cycles</source>
+        <translation>如：撤回知情同意；已完成 8 个周期</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Change status</source>
+        <translation>更改状态</translation>
+    </message>
+</context>
+<context>
+    <name>StudyRulesScreen</name>
+    <message>
+        <source>holds ({source})</source>
+        <translation>有效（{source}）</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>to confirm</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Study rules of {study}</source>
+        <translation>{study} 研究规则</translation>
+    </message>
+    <message>
+        <source>Selected rule</source>
+        <translation>所选规则</translation>
+    </message>
+    <message>
+        <source>Why it holds, e.g. the investigator&apos;s letter of 2026-11-02</source>
+        <translation>有效依据，如研究者 2026-11-02 的函件</translation>
+    </message>
+    <message>
+        <source>Confirm rule...</source>
+        <translation>确认规则...</translation>
+    </message>
+    <message>
+        <source>From then on the counter applies the rule as written (kept in the audit trail)</source>
+        <translation>此后发药窗口将按原文执行该规则（记入稽查轨迹）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>All {n} rules of the study file hold: from the registry or the protocol as written, the site decisions confirmed by an administrator.</source>
+        <translation>研究文件的全部 {n} 条规则均有效：来自注册登记或方案的按原文执行，现场决定已由管理员确认。</translation>
+    </message>
+    <message>
+        <source>Select one, type why it holds and confirm it.</source>
+        <translation>请选择一条规则，输入其有效依据并确认。</translation>
+    </message>
+    <message>
+        <source>An administrator confirms them.</source>
+        <translation>由管理员确认。</translation>
+    </message>
+    <message>
+        <source>1 rule</source>
+        <translation>1 条规则</translation>
+    </message>
+    <message>
+        <source>{n} rules</source>
+        <translation>{n} 条规则</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{rules} to confirm&lt;/b&gt;, listed first. Rules from the registry or the protocol hold as written; any other (a site decision) never blocks the counter until it is confirmed: the counter shows it as a notice. {who}</source>
+        <translation>&lt;b&gt;{rules}待确认&lt;/b&gt;，列于最前。来自注册登记或方案的规则按原文有效；其他规则（现场决定）在确认之前不会阻止发药窗口操作，仅作为提示显示。{who}</translation>
+    </message>
+    <message>
+        <source>Select a rule in the list.</source>
+        <translation>请在列表中选择一条规则。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{rule}&lt;/b&gt;: {title} &lt;i&gt;({source})&lt;/i&gt;&lt;br&gt;</source>
+        <translation>&lt;b&gt;{rule}&lt;/b&gt;：{title} &lt;i&gt;（{source}）&lt;/i&gt;&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source>Holds as written: it comes from the {source}.</source>
+        <translation>按原文有效：来源为 {source}。</translation>
+    </message>
+    <message>
+        <source>Confirmed by &lt;b&gt;{name}&lt;/b&gt; on {date}: {reason}</source>
+        <translation>由 &lt;b&gt;{name}&lt;/b&gt; 于 {date} 确认：{reason}</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:{colour}&apos;&gt;&lt;b&gt;To confirm.&lt;/b&gt;&lt;/span&gt; The counter shows it as a notice and does not apply it.</source>
+        <translation>&lt;span style=&apos;color:{colour}&apos;&gt;&lt;b&gt;待确认。&lt;/b&gt;&lt;/span&gt;发药窗口仅将其作为提示显示，不予执行。</translation>
+    </message>
+    <message>
+        <source>Type why rule {rule} holds (the decision or document behind it) before confirming it: the reason is kept in the audit trail.</source>
+        <translation>确认前请输入规则 {rule} 的有效依据（其背后的决定或文件）：该原因将记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confirm rule {rule}?&lt;/b&gt;</source>
+        <translation>&lt;b&gt;确认规则 {rule}？&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>{title} &lt;i&gt;({source})&lt;/i&gt;.&lt;br&gt;&lt;br&gt;From then on the counter applies it as written: it may refuse a step or ask for an override. The confirmation is kept in the audit trail with your reason:&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</source>
+        <translation>{title} &lt;i&gt;（{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发药窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>Confirm rule</source>
+        <translation>确认规则</translation>
+    </message>
+    <message>
+        <source>Rule {rule} ({source}) is confirmed: the counter now applies it as written.</source>
+        <translation>规则 {rule}（{source}）已确认：发药窗口现按原文执行。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersScreen</name>
+    <message>
+        <source>active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>locked ({n} failures)</source>
+        <translation>已锁定（失败 {n} 次）</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Add a user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>lower-case, e.g. jsmith</source>
+        <translation>小写字母，如 jsmith</translation>
+    </message>
+    <message>
+        <source>as initialled on records, e.g. JS</source>
+        <translation>与记录上的签名缩写一致，如 JS</translation>
+    </message>
+    <message>
+        <source>at least 8 characters</source>
+        <translation>至少 8 个字符</translation>
+    </message>
+    <message>
+        <source>the same again</source>
+        <translation>再次输入相同密码</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Initials</source>
+        <translation>姓名缩写</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>确认密码</translation>
+    </message>
+    <message>
+        <source>Selected account</source>
+        <translation>所选账户</translation>
+    </message>
+    <message>
+        <source>Why (kept in the audit trail)</source>
+        <translation>原因（记入稽查轨迹）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Reactivate</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>new password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Select a user in the list.</source>
+        <translation>请在列表中选择一个用户。</translation>
+    </message>
+    <message>
+        <source>, locked after failed sign-ins</source>
+        <translation>，因登录失败已锁定</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{user}&lt;/b&gt;: {name} ({initials}), {role}, {state}{locked}</source>
+        <translation>&lt;b&gt;{user}&lt;/b&gt;：{name}（{initials}），{role}，{state}{locked}</translation>
+    </message>
+    <message>
+        <source>The two passwords differ; type them again.</source>
+        <translation>两次输入的密码不一致；请重新输入。</translation>
+    </message>
+    <message>
+        <source>User {user} ({role}) added. Give them the password in person: they choose their own at their first sign-in.</source>
+        <translation>用户 {user}（{role}）已添加。请当面将密码交给对方：对方首次登录时须设置自己的密码。</translation>
+    </message>
+    <message>
+        <source>Account {user} reactivated.</source>
+        <translation>账户 {user} 已重新启用。</translation>
+    </message>
+    <message>
+        <source>Account {user} deactivated.</source>
+        <translation>账户 {user} 已停用。</translation>
+    </message>
+    <message>
+        <source>Account {user} unlocked; they can sign in again.</source>
+        <translation>账户 {user} 已解锁；可以重新登录。</translation>
+    </message>
+    <message>
+        <source>Password of {user} reset. Give it to them in person; they must choose their own at their next sign-in and can sign nothing before.</source>
+        <translation>{user} 的密码已重置。请当面交给对方；对方下次登录时必须设置自己的密码，在此之前不能进行任何签名。</translation>
+    </message>
+</context>
 </TS>

@@ -1,4 +1,848 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>DateRange</name>
+    <message>
+        <source>Limit to dates</source>
+        <translation>限定日期</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+</context>
+<context>
+    <name>DispenseScreen</name>
+    <message>
+        <source>Dispense a cycle</source>
+        <translation>周期配药</translation>
+    </message>
+    <message>
+        <source>Scan or type the participant number, then Enter</source>
+        <translation>扫描或输入受试者编号，然后按 Enter</translation>
+    </message>
+    <message>
+        <source>&amp;Participant</source>
+        <translation>受试者(&amp;P)</translation>
+    </message>
+    <message>
+        <source>To know; nothing to override: the dispense goes on</source>
+        <translation>仅供知悉，无需特批：配药照常进行</translation>
+    </message>
+    <message>
+        <source>Cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>&amp;Day 1 (infusion date)</source>
+        <translation>第1天（输注日期）(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Level {level}: {name}</source>
+        <translation>剂量水平 {level}：{name}</translation>
+    </message>
+    <message>
+        <source>D&amp;ose level</source>
+        <translation>剂量水平(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The investigator who ordered the change</source>
+        <translation>下达调整医嘱的研究者</translation>
+    </message>
+    <message>
+        <source>Dose change &amp;ordered by</source>
+        <translation>剂量调整医嘱人(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Today&apos;s count, if given</source>
+        <translation>今日计数（如有）</translation>
+    </message>
+    <message>
+        <source>Today&apos;s platelet count, if the investigator gave one</source>
+        <translation>研究者提供的今日血小板计数（如有）</translation>
+    </message>
+    <message>
+        <source>Platelets (x 10&lt;sup&gt;9&lt;/sup&gt;/L)</source>
+        <translation>血小板（×10&lt;sup&gt;9&lt;/sup&gt;/L）</translation>
+    </message>
+    <message>
+        <source>e.g. the investigator&apos;s instruction</source>
+        <translation>例如：研究者的指示</translation>
+    </message>
+    <message>
+        <source>&amp;Reason to dispense anyway</source>
+        <translation>仍然配药的理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Scan each kit, or Enter for the proposed kits</source>
+        <translation>逐个扫描药盒，或按 Enter 采用建议的药盒</translation>
+    </message>
+    <message>
+        <source>&amp;Kit in hand</source>
+        <translation>手中药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Remove kit</source>
+        <translation>移除药盒</translation>
+    </message>
+    <message>
+        <source>New participant (Esc)</source>
+        <translation>下一位受试者 (Esc)</translation>
+    </message>
+    <message>
+        <source>Sign and dispense</source>
+        <translation>签名并配药</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter, or Enter in the empty kit field</source>
+        <translation>Ctrl+Enter，或在空的药盒栏中按 Enter</translation>
+    </message>
+    <message>
+        <source>Scan or type the participant&apos;s study number.</source>
+        <translation>请扫描或输入受试者编号。</translation>
+    </message>
+    <message>
+        <source>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{number}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; born {born} · {sex} · {status} · enrolled {enrolled}</source>
+        <translation>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{number}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; {born}年生 · {sex} · {status} · {enrolled} 入组</translation>
+    </message>
+    <message>
+        <source>day 1 from {earliest} to {latest}</source>
+        <translation>第1天可在 {earliest} 至 {latest}</translation>
+    </message>
+    <message>
+        <source>earliest day 1 {earliest}</source>
+        <translation>第1天最早 {earliest}</translation>
+    </message>
+    <message>
+        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
+        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次配药）— {window}</translation>
+    </message>
+    <message>
+        <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; — {window}</source>
+        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt; — {window}</translation>
+    </message>
+    <message>
+        <source>Last dispense: cycle {cycle}, {dose}</source>
+        <translation>上次配药：第{cycle}周期，{dose}</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <comment>sex: female</comment>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>M</source>
+        <comment>sex: male</comment>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not recorded yet.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第{cycle}周期（{number}）尚未登记退药。&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Last return: cycle {cycle}, {tablets} tablets back on {date}</source>
+        <translation>上次退药：第{cycle}周期，{date} 退回 {tablets} 片</translation>
+    </message>
+    <message>
+        <source>Last return: cycle {cycle}, {tablets} tablets back</source>
+        <translation>上次退药：第{cycle}周期，退回 {tablets} 片</translation>
+    </message>
+    <message>
+        <source>, adherence {adherence}</source>
+        <translation>，依从性 {adherence}</translation>
+    </message>
+    <message>
+        <source>{text} — &lt;span style=&apos;color:#8a1c13&apos;&gt;{flags}&lt;/span&gt;</source>
+        <translation>{text} — &lt;span style=&apos;color:#8a1c13&apos;&gt;{flags}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>{first} {second}</source>
+        <comment>two sentences in a row</comment>
+        <translation>{first}{second}</translation>
+    </message>
+    <message>
+        <source>Give the reason to dispense anyway.</source>
+        <translation>请填写仍然配药的理由。</translation>
+    </message>
+    <message>
+        <source>The cycle is covered: press Enter to sign.</source>
+        <translation>本周期药量已足：按 Enter 签名。</translation>
+    </message>
+    <message>
+        <source>Press Enter to sign for the proposed kits, or scan the kits in hand.</source>
+        <translation>按 Enter 为建议的药盒签名，或扫描手中的药盒。</translation>
+    </message>
+    <message>
+        <source>The dose or day 1 changed: scan the kits again.</source>
+        <translation>剂量或第1天已更改：请重新扫描药盒。</translation>
+    </message>
+    <message>
+        <source>Kits scanned</source>
+        <translation>已扫描的药盒</translation>
+    </message>
+    <message>
+        <source>Proposed kits (first expiry first out)</source>
+        <translation>建议药盒（近效期先出）</translation>
+    </message>
+    <message>
+        <source>Tablets: {have} in {kits} kit(s); {need} needed</source>
+        <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
+    </message>
+    <message>
+        <source>Scan the participant first, then the kits.</source>
+        <translation>请先扫描受试者，再扫描药盒。</translation>
+    </message>
+    <message>
+        <source>{number} is a participant&apos;s study number, not a kit: their cycle is open now.</source>
+        <translation>{number} 是受试者编号，不是药盒：已打开该受试者的周期。</translation>
+    </message>
+    <message>
+        <source>Kit {number} taken.</source>
+        <translation>药盒 {number} 已加入。</translation>
+    </message>
+    <message>
+        <source>Kit {number} removed: put it back.</source>
+        <translation>药盒 {number} 已移除：请放回原处。</translation>
+    </message>
+    <message>
+        <source>Scan the participant first.</source>
+        <translation>请先扫描受试者。</translation>
+    </message>
+    <message>
+        <source>The platelet count is not a number.</source>
+        <translation>血小板计数不是数字。</translation>
+    </message>
+    <message>
+        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
+        <translation>为 {participant}（{initials}）配发第{cycle}周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
+    </message>
+    <message>
+        <source>dispensed</source>
+        <translation>已配药</translation>
+    </message>
+    <message>
+        <source>Not signed: nothing was saved.</source>
+        <translation>未签名：未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
+        <translation>已配药 {number}：{participant} 第{cycle}周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
+    </message>
+    <message>
+        <source>Scan the participant&apos;s study number to begin.</source>
+        <translation>扫描受试者编号开始配药。</translation>
+    </message>
+</context>
+<context>
+    <name>KitTable</name>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source>Tablets</source>
+        <translation>片数</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPreviewDialog</name>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF…</source>
+        <translation>另存为 PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Sent to the printer.</source>
+        <translation>已发送到打印机。</translation>
+    </message>
+    <message>
+        <source>Save label</source>
+        <translation>保存标签</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}.</source>
+        <translation>已保存到 {path}。</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPrinting</name>
+    <message>
+        <source>Label printed.</source>
+        <translation>标签已打印。</translation>
+    </message>
+    <message>
+        <source>Label saved.</source>
+        <translation>标签已保存。</translation>
+    </message>
+    <message>
+        <source>The label was printed before: to print it again, reprint it from Reports and labels, with the reason.</source>
+        <translation>该标签已打印过：如需再次打印，请在“报告与标签”中补打，并填写理由。</translation>
+    </message>
+    <message>
+        <source>The label cannot be made: {why}</source>
+        <translation>无法生成标签：{why}</translation>
+    </message>
+    <message>
+        <source>Label not printed: print it from Reports and labels (Dispensing label).</source>
+        <translation>标签未打印：请在“报告与标签”（配药标签）中打印。</translation>
+    </message>
+    <message>
+        <source>{count} kit labels printed.</source>
+        <translation>已打印 {count} 张药盒标签。</translation>
+    </message>
+    <message>
+        <source>{count} kit labels saved.</source>
+        <translation>已保存 {count} 张药盒标签。</translation>
+    </message>
+    <message>
+        <source>The kit labels were printed before: to print them again, reprint them from Reports and labels, with the reason.</source>
+        <translation>这些药盒标签已打印过：如需再次打印，请在“报告与标签”中补打，并填写理由。</translation>
+    </message>
+    <message>
+        <source>The kit labels cannot be made: {why}</source>
+        <translation>无法生成药盒标签：{why}</translation>
+    </message>
+    <message>
+        <source>Kit labels not printed.</source>
+        <translation>药盒标签未打印。</translation>
+    </message>
+    <message>
+        <source>{done} Not recorded in the audit trail: {why}</source>
+        <translation>{done}未记入稽查轨迹：{why}</translation>
+    </message>
+</context>
+<context>
+    <name>List</name>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>Reason (kept in the audit trail)</source>
+        <translation>理由（记入稽查轨迹）</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiveScreen</name>
+    <message>
+        <source>Into quarantine, new lot</source>
+        <translation>进入隔离，新批号</translation>
+    </message>
+    <message>
+        <source>Available, new lot</source>
+        <translation>可用，新批号</translation>
+    </message>
+    <message>
+        <source>Into quarantine</source>
+        <translation>进入隔离</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source>Tablets</source>
+        <translation>片数</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>核对结果</translation>
+    </message>
+    <message>
+        <source>Receive a shipment</source>
+        <translation>接收到货</translation>
+    </message>
+    <message>
+        <source>As on the packing list</source>
+        <translation>与装箱单一致</translation>
+    </message>
+    <message>
+        <source>&amp;Shipment number</source>
+        <translation>到货单号(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Date received</source>
+        <translation>接收日期(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Co&amp;ndition</source>
+        <translation>包装状况(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Temperature record acceptable</source>
+        <translation>温度记录合格</translation>
+    </message>
+    <message>
+        <source>Unticked: the kits go into quarantine until released</source>
+        <translation>不勾选：药盒将进入隔离，直至放行</translation>
+    </message>
+    <message>
+        <source>&amp;Product</source>
+        <translation>药品(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Lot</source>
+        <translation>批号(&amp;L)</translation>
+    </message>
+    <message>
+        <source>YYYY-MM or YYYY-MM-DD, as on the kit label</source>
+        <translation>YYYY-MM 或 YYYY-MM-DD，与药盒标签一致</translation>
+    </message>
+    <message>
+        <source>Must be entered: a month alone means its last day</source>
+        <translation>必填：只填年月表示该月最后一天</translation>
+    </message>
+    <message>
+        <source>E&amp;xpiry</source>
+        <translation>有效期(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;Tablets in a kit</source>
+        <translation>每盒片数(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Scan each kit: it is added to the list below</source>
+        <translation>逐个扫描药盒：药盒将加入下方列表</translation>
+    </message>
+    <message>
+        <source>Scan &amp;kits</source>
+        <translation>扫描药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>or a range: K0001-K0050</source>
+        <translation>或输入范围：K0001-K0050</translation>
+    </message>
+    <message>
+        <source>A range of kit numbers, e.g. K0001-K0050</source>
+        <translation>药盒编号范围，例如 K0001-K0050</translation>
+    </message>
+    <message>
+        <source>Add &amp;range</source>
+        <translation>添加范围(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Import manifest (CSV)…</source>
+        <translation>导入装箱清单 (CSV)(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>移除此行</translation>
+    </message>
+    <message>
+        <source>New shipment</source>
+        <translation>新到货</translation>
+    </message>
+    <message>
+        <source>Print kit &amp;labels</source>
+        <translation>打印药盒标签(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Receive</source>
+        <translation>接收</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>Give the lot number first (it is on the kit label).</source>
+        <translation>请先填写批号（见药盒标签）。</translation>
+    </message>
+    <message>
+        <source>Give the number of tablets in each kit.</source>
+        <translation>请填写每盒片数。</translation>
+    </message>
+    <message>
+        <source>&apos;{text}&apos; is not a number of tablets: give the tablets in each kit as a whole number, 1 or more, with the digits 0-9.</source>
+        <translation>“{text}”不是有效的片数：请用数字 0-9 填写每盒片数，须为不小于 1 的整数。</translation>
+    </message>
+    <message>
+        <source>Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before adding kits.</source>
+        <translation>添加药盒前，请填写药盒标签上的有效期（YYYY-MM 或 YYYY-MM-DD）。</translation>
+    </message>
+    <message>
+        <source>&apos;{code}&apos; looks like a participant number ({number}), not a kit. Scan the kit&apos;s own barcode.</source>
+        <translation>“{code}”似乎是受试者编号（{number}），不是药盒。请扫描药盒本身的条码。</translation>
+    </message>
+    <message>
+        <source>intact</source>
+        <translation>完好</translation>
+    </message>
+    <message>
+        <source>{code} is a dispensing label, not a kit. Scan the kit&apos;s own barcode.</source>
+        <translation>{code} 是配药标签，不是药盒。请扫描药盒本身的条码。</translation>
+    </message>
+    <message>
+        <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
+        <translation>“{code}”是一个范围：请在范围栏中输入范围。</translation>
+    </message>
+    <message>
+        <source>Kit {number} added.</source>
+        <translation>药盒 {number} 已添加。</translation>
+    </message>
+    <message>
+        <source>{count} kits added ({first} to {last}).</source>
+        <translation>已添加 {count} 个药盒（{first} 至 {last}）。</translation>
+    </message>
+    <message>
+        <source>Import the sponsor&apos;s manifest</source>
+        <translation>导入申办方装箱清单</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The manifest {name} cannot be read: {error}.</source>
+        <translation>无法读取装箱清单 {name}：{error}。</translation>
+    </message>
+    <message>
+        <source>{count} kits imported from {name}; {refused} refused (see the list): {reason}</source>
+        <translation>已从 {name} 导入 {count} 个药盒；{refused} 个被拒收（见列表）：{reason}</translation>
+    </message>
+    <message>
+        <source>{count} kits imported from {name}.</source>
+        <translation>已从 {name} 导入 {count} 个药盒。</translation>
+    </message>
+    <message>
+        <source>Kit {number} taken off the list.</source>
+        <translation>药盒 {number} 已从列表中移除。</translation>
+    </message>
+    <message>
+        <source>Kits in this shipment: 0</source>
+        <translation>本次到货药盒：0</translation>
+    </message>
+    <message>
+        <source>Kits in this shipment: {kits} ({tablets} tablets)</source>
+        <translation>本次到货药盒：{kits}（共 {tablets} 片）</translation>
+    </message>
+    <message>
+        <source> — {refused} refused</source>
+        <translation> — {refused} 个被拒收</translation>
+    </message>
+    <message>
+        <source> — into quarantine (temperature record not acceptable)</source>
+        <translation> — 进入隔离（温度记录不合格）</translation>
+    </message>
+    <message>
+        <source>Scan the kits of the shipment first.</source>
+        <translation>请先扫描本次到货的药盒。</translation>
+    </message>
+    <message>
+        <source> ({lines} line(s) refused: see the list)</source>
+        <translation>（{lines} 行被拒收：见列表）</translation>
+    </message>
+    <message>
+        <source>Not received: {reason}</source>
+        <translation>未接收：{reason}</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
+        <translation>到货 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
+        <translation>到货 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnScreen</name>
+    <message>
+        <source>to count</source>
+        <translation>待清点</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批号</translation>
+    </message>
+    <message>
+        <source>Dispensed</source>
+        <translation>配出片数</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退药</translation>
+    </message>
+    <message>
+        <source>Record a return</source>
+        <translation>登记退药</translation>
+    </message>
+    <message>
+        <source>Scan the dispensing label, or a kit, or type the participant number</source>
+        <translation>扫描配药标签或药盒，或输入受试者编号</translation>
+    </message>
+    <message>
+        <source>&amp;Scan</source>
+        <translation>扫描(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Kit</source>
+        <translation>药盒(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Tablets in the bottle, counted</source>
+        <translation>清点瓶内剩余片数</translation>
+    </message>
+    <message>
+        <source>&amp;Tablets counted</source>
+        <translation>清点片数(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Not brought back (0 tablets; flagged, not counted as taken)</source>
+        <translation>未带回（计 0 片；予以标记，不计为已服用）</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Days &amp;held by the investigator</source>
+        <translation>研究者暂停用药天数(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Held for a &amp;period the investigator ordered</source>
+        <translation>研究者指示的暂停用药期间(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Held &amp;from</source>
+        <translation>暂停起始(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Held &amp;until</source>
+        <translation>暂停截止(&amp;U)</translation>
+    </message>
+    <message>
+        <source>The investigator who ordered the hold</source>
+        <translation>下达暂停医嘱的研究者</translation>
+    </message>
+    <message>
+        <source>Hold ordered &amp;by</source>
+        <translation>暂停医嘱人(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Return &amp;date</source>
+        <translation>退药日期(&amp;D)</translation>
+    </message>
+    <message>
+        <source>e.g. bottle intact</source>
+        <translation>例如：药瓶完好</translation>
+    </message>
+    <message>
+        <source>Co&amp;ndition</source>
+        <translation>包装状况(&amp;N)</translation>
+    </message>
+    <message>
+        <source>e.g. missed 2 doses (vomiting)</source>
+        <translation>例如：漏服 2 次（呕吐）</translation>
+    </message>
+    <message>
+        <source>Anything the participant said about missed or extra doses</source>
+        <translation>受试者所述漏服或多服的情况</translation>
+    </message>
+    <message>
+        <source>N&amp;ote</source>
+        <translation>备注(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Next return (Esc)</source>
+        <translation>下一笔退药 (Esc)</translation>
+    </message>
+    <message>
+        <source>Sign return count</source>
+        <translation>签名确认退药清点</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter, or Enter in the tablets field</source>
+        <translation>Ctrl+Enter，或在片数栏中按 Enter</translation>
+    </message>
+    <message>
+        <source>&amp;Reason for the flag</source>
+        <translation>标记原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>e.g. held 5 days for platelets; vomited 2 doses</source>
+        <translation>例如：因血小板暂停 5 天；呕吐 2 次</translation>
+    </message>
+    <message>
+        <source>Save reason</source>
+        <translation>保存原因</translation>
+    </message>
+    <message>
+        <source>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{participant}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; cycle &lt;b&gt;{cycle}&lt;/b&gt; · {number}</source>
+        <translation>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{participant}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; 第&lt;b&gt;{cycle}&lt;/b&gt;周期 · {number}</translation>
+    </message>
+    <message>
+        <source>Day 1 {day1} · {days} days to {last_day}</source>
+        <translation>第1天 {day1} · {days} 天，用至 {last_day}</translation>
+    </message>
+    <message>
+        <source>{dose} · {tablets} tablets dispensed on {date} by {initials}</source>
+        <translation>{dose} · {date} 由 {initials} 配出 {tablets} 片</translation>
+    </message>
+    <message>
+        <source>{kit} ({dispensed} dispensed)</source>
+        <translation>{kit}（配出 {dispensed} 片）</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {dispensed} dispensed</source>
+        <translation>药盒 {kit}：配出 {dispensed} 片</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken</source>
+        <translation>药盒 {kit}：配出 {dispensed} 片 · 清点退回 {returned} 片 · 已服 {taken} 片</translation>
+    </message>
+    <message>
+        <source>Adherence is worked out when every kit is back: {left} kit(s) still to count after this one.</source>
+        <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#8a1c13&apos;&gt;&lt;b&gt;{flags}&lt;/b&gt;&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#8a1c13&apos;&gt;&lt;b&gt;{flags}&lt;/b&gt;&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#8a1c13&apos;&gt;&lt;b&gt;{flags}&lt;/b&gt;: ask the participant why&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#8a1c13&apos;&gt;&lt;b&gt;{flags}&lt;/b&gt;：请询问受试者原因&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Expected &lt;b&gt;{expected}&lt;/b&gt; · taken &lt;b&gt;{taken}&lt;/b&gt; · adherence &lt;b&gt;{adherence}&lt;/b&gt;</source>
+        <translation>应服 &lt;b&gt;{expected}&lt;/b&gt; 片 · 已服 &lt;b&gt;{taken}&lt;/b&gt; 片 · 依从性 &lt;b&gt;{adherence}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Scan the dispensing label first.</source>
+        <translation>请先扫描配药标签。</translation>
+    </message>
+    <message>
+        <source>Type the number of tablets counted back.</source>
+        <translation>请输入清点退回的片数。</translation>
+    </message>
+    <message>
+        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets counted, {held} days held.</source>
+        <translation>退药：{participant} 第{cycle}周期（{number}）的药盒 {kit}：清点 {tablets} 片，暂停用药 {held} 天。</translation>
+    </message>
+    <message>
+        <source>return counted</source>
+        <translation>退药已清点</translation>
+    </message>
+    <message>
+        <source>Not signed: nothing was saved.</source>
+        <translation>未签名：未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablets back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
+        <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：配出 {dispensed} 片，至今已退回 {returned} 片。</translation>
+    </message>
+    <message>
+        <source>Adherence is worked out when every kit is back: {left} kit(s) still to count.</source>
+        <translation>所有药盒退回后才计算依从性：还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>Return recorded.</source>
+        <translation>退药已登记。</translation>
+    </message>
+    <message>
+        <source>Flagged: ask the participant why, and record the reason below.</source>
+        <translation>已标记：请询问受试者原因，并在下方登记。</translation>
+    </message>
+    <message>
+        <source>Return recorded with your note as the reason for the flag.</source>
+        <translation>退药已登记，您的备注已作为标记原因。</translation>
+    </message>
+    <message>
+        <source>Reason recorded for {number}. Scan the next return.</source>
+        <translation>已为 {number} 登记原因。请扫描下一笔退药。</translation>
+    </message>
+    <message>
+        <source>Scan the barcode on the dispensing label the participant brought back.</source>
+        <translation>请扫描受试者带回的配药标签上的条码。</translation>
+    </message>
+</context>
+<context>
+    <name>Screen</name>
+    <message>
+        <source>Dispense</source>
+        <translation>配药</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>退药</translation>
+    </message>
+    <message>
+        <source>Receive</source>
+        <translation>接收</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>Electronic signature</source>
+        <translation>电子签名</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{summary}&lt;/b&gt;&lt;br&gt;By signing, &lt;b&gt;{signer}&lt;/b&gt; confirms: &lt;b&gt;{meaning}&lt;/b&gt;.</source>
+        <translation>&lt;b&gt;{summary}&lt;/b&gt;&lt;br&gt;&lt;b&gt;{signer}&lt;/b&gt; 签名即确认：&lt;b&gt;{meaning}&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+</context>
 </TS>

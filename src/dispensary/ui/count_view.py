@@ -3,8 +3,8 @@ a difference needs a reason code and a second person's signature."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
+from PySide6.QtGui import QIntValidator, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -32,19 +32,20 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import titled_page, wrapped_label
 
 COUNT_COLUMNS: list[Column[CountResult]] = [
-    Column("Kit", lambda r: r.kit),
-    Column("Counted", lambda r: r.counted, align_right=True),
-    Column("Book", lambda r: r.book, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.kit),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Counted")), lambda r: r.counted, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Book")), lambda r: r.book, align_right=True),
     Column(
-        "Difference",
+        str(QT_TRANSLATE_NOOP("Column", "Difference")),
         lambda r: f"{r.difference:+d}" if r.difference else "0",
         colour=lambda r: "#c62828" if r.difference else "#2e7d32",
         align_right=True,
     ),
-    Column("Ledger adjusted", lambda r: r.adjusted),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Ledger adjusted")), lambda r: r.adjusted),
 ]
 
 
@@ -65,8 +66,8 @@ class EnterClicks(QObject):
 
 
 class CountScreen(Screen):
-    title = "Physical count"
-    shortcut = "Ctrl+7"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Physical count"))
+    shortcut = QKeySequence("Ctrl+7").toString()
     roles = STAFF_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -74,34 +75,36 @@ class CountScreen(Screen):
         self._kit = ""
         self._book: int | None = None
         self.assessment: CountAssessment | None = None
-        layout, self.message = titled_page(self, "Physical count (blind)")
+        layout, self.message = titled_page(self, self.tr("Physical count (blind)"))
         hint = wrapped_label(
-            text="Scan a kit, count its tablets and type the number. The book balance is shown "
-            "only after your count is entered."
+            text=self.tr(
+                "Scan a kit, count its tablets and type the number. The book balance is shown "
+                "only after your count is entered."
+            )
         )
         layout.insertWidget(1, hint)
 
-        entry = QGroupBox("Count")
+        entry = QGroupBox(self.tr("Count"))
         form = QFormLayout(entry)
-        self.kit = text_field("countKit", "Scan the kit barcode")
+        self.kit = text_field("countKit", self.tr("Scan the kit barcode"))
         self.kit.returnPressed.connect(self._kit_entered)
-        self.counted = text_field("countTablets", "Tablets you counted")
+        self.counted = text_field("countTablets", self.tr("Tablets you counted"))
         self.counted.setValidator(QIntValidator(0, 100000, self))
         self.counted.setMinimumWidth(100)
         self.counted.returnPressed.connect(self._reveal)
-        self.enter_button = action_button("Enter count", "enterCount", self._reveal)
+        self.enter_button = action_button(self.tr("Enter count"), "enterCount", self._reveal)
         counted_row = QHBoxLayout()
         counted_row.addWidget(self.counted)
         counted_row.addWidget(self.enter_button)
-        form.addRow("Kit", self.kit)
-        form.addRow("Tablets counted", counted_row)
+        form.addRow(self.tr("Kit"), self.kit)
+        form.addRow(self.tr("Tablets counted"), counted_row)
         for field in (self.kit, self.counted):
             field.setStyleSheet("font-size: 15px; padding: 3px;")
         entry.setMaximumWidth(560)
         top = QHBoxLayout()
         top.addWidget(entry, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.result_box = QGroupBox("Against the book")
+        self.result_box = QGroupBox(self.tr("Against the book"))
         self.result_box.setObjectName("countResult")
         result = QFormLayout(self.result_box)
         self.comparison = wrapped_label("comparison")
@@ -109,19 +112,21 @@ class CountScreen(Screen):
         result.addRow(self.comparison)
         self.reason_code = QComboBox()
         self.reason_code.setObjectName("reasonCode")
-        self.reason_code.addItem("Choose a reason code", "")
+        self.reason_code.addItem(self.tr("Choose a reason code"), "")
         for code in ReasonCode:
-            self.reason_code.addItem(code.label, code.value)
-        self.reason = text_field("countReason", "What happened, in a few words")
-        self.verifier = text_field("verifier", "User name of the person who checked the count")
+            self.reason_code.addItem(term(code.label), code.value)
+        self.reason = text_field("countReason", self.tr("What happened, in a few words"))
+        self.verifier = text_field(
+            "verifier", self.tr("User name of the person who checked the count")
+        )
         self.verifier_password = text_field(
-            "verifierPassword", "Their password, typed by them", password=True
+            "verifierPassword", self.tr("Their password, typed by them"), password=True
         )
         self.difference_rows = [
-            ("Reason code", self.reason_code),
-            ("Reason", self.reason),
-            ("Second person", self.verifier),
-            ("Their password", self.verifier_password),
+            (self.tr("Reason code"), self.reason_code),
+            (self.tr("Reason"), self.reason),
+            (self.tr("Second person"), self.verifier),
+            (self.tr("Their password"), self.verifier_password),
         ]
         for label, widget in self.difference_rows:
             result.addRow(label, widget)
@@ -131,14 +136,16 @@ class CountScreen(Screen):
         self.reason.textChanged.connect(self._show_needs)
         self.verifier.textChanged.connect(self._show_needs)
         buttons = QHBoxLayout()
-        self.sign_button = action_button("Sign and record count...", "signCount", self._record)
+        self.sign_button = action_button(
+            self.tr("Sign and record count..."), "signCount", self._record
+        )
         # Once the book is shown the count cannot be typed again: the only way out without
         # recording is to cancel, and the kit's next count starts blind.
         self.cancel_button = action_button(
-            "Cancel this kit",
+            self.tr("Cancel this kit"),
             "cancelCount",
             self.cancel,
-            "Records nothing; count the kit again later, blind",
+            self.tr("Records nothing; count the kit again later, blind"),
         )
         self._enter_clicks = EnterClicks(self)
         for button in (self.sign_button, self.cancel_button):
@@ -154,7 +161,7 @@ class CountScreen(Screen):
         top.addStretch(0)
         layout.addLayout(top)
 
-        layout.addWidget(QLabel("Counts recorded at this workstation since sign-in"))
+        layout.addWidget(QLabel(self.tr("Counts recorded at this workstation since sign-in")))
         self.log, self.log_proxy, self.log_table = row_table(self, COUNT_COLUMNS, "countLog")
         layout.addWidget(self.log_table, 1)
         self.reset()
@@ -178,7 +185,9 @@ class CountScreen(Screen):
 
     def _finish_first(self, scanned: str) -> None:
         self.message.show_message(
-            f"Finish or cancel the count of {self._kit} first, then scan {scanned} again.",
+            self.tr("Finish or cancel the count of {kit} first, then scan {scanned} again.").format(
+                kit=self._kit, scanned=scanned
+            ),
             "error",
         )
 
@@ -188,8 +197,10 @@ class CountScreen(Screen):
         self.reset()
         if kit:
             self.message.show_message(
-                f"Count of kit {kit} cancelled: nothing recorded. Count it again later; the "
-                "book stays hidden until the new count is typed.",
+                self.tr(
+                    "Count of kit {kit} cancelled: nothing recorded. Count it again later; the "
+                    "book stays hidden until the new count is typed."
+                ).format(kit=kit),
                 "info",
             )
 
@@ -235,7 +246,7 @@ class CountScreen(Screen):
 
     def _kit_entered(self) -> None:
         if self._book is not None:  # the kit field is read-only: a scan here is not taken
-            self._finish_first("the next kit")
+            self._finish_first(self.tr("the next kit"))
             return
         self._kit = ""
         found = self._assess()
@@ -248,7 +259,8 @@ class CountScreen(Screen):
         self._kit = found.kit
         self.kit.setText(found.kit)
         self.message.show_message(
-            f"Kit {found.kit}: count its tablets and type the number.", "info"
+            self.tr("Kit {kit}: count its tablets and type the number.").format(kit=found.kit),
+            "info",
         )
         self.counted.setFocus()
 
@@ -263,13 +275,18 @@ class CountScreen(Screen):
                 return
         text = self.counted.text().strip()
         if not text:
-            self.message.show_message("Type the number of tablets you counted first.")
+            self.message.show_message(self.tr("Type the number of tablets you counted first."))
             self.counted.setFocus()
             return
         try:
-            counted = parse_whole(text, "number of tablets counted", minimum=0)
-        except InvalidInput as exc:
-            self.message.show_message(exc.message)
+            counted = parse_whole(text, self.tr("number of tablets counted"), minimum=0)
+        except InvalidInput:
+            self.message.show_message(
+                self.tr(
+                    "'{text}' is not a number of tablets: type the tablets you counted with the "
+                    "digits 0-9."
+                ).format(text=text)
+            )
             self.counted.setFocus()
             self.counted.selectAll()
             return
@@ -295,20 +312,30 @@ class CountScreen(Screen):
             self.result_layout.setRowVisible(widget, found.needed(need))
         if found.difference:
             self.comparison.setText(
-                f"Counted {found.counted}, book {found.book}: difference {found.difference:+d}"
+                self.tr("Counted {counted}, book {book}: difference {difference}").format(
+                    counted=found.counted, book=found.book, difference=f"{found.difference:+d}"
+                )
             )
             self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
-            needed = ", ".join(n.needs.label for n in found.needs)
+            needed = ", ".join(term(n.needs.label) for n in found.needs)
             self.message.show_message(
-                f"The count differs from the book. It needs {needed}; the second person checks "
-                "the count and types their password, then you sign.",
+                self.tr(
+                    "The count differs from the book. It needs {needed}; the second person "
+                    "checks the count and types their password, then you sign."
+                ).format(needed=needed),
                 "warning",
             )
             self.reason_code.setFocus()
         else:
-            self.comparison.setText(f"Counted {found.counted}, book {found.book}: they agree")
+            self.comparison.setText(
+                self.tr("Counted {counted}, book {book}: they agree").format(
+                    counted=found.counted, book=found.book
+                )
+            )
             self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #2e7d32;")
-            self.message.show_message("The count agrees with the book. Sign to record it.", "ok")
+            self.message.show_message(
+                self.tr("The count agrees with the book. Sign to record it."), "ok"
+            )
             self.sign_button.setFocus()
         self._show_needs()
 
@@ -322,14 +349,16 @@ class CountScreen(Screen):
             return
         self.assessment = found
         self.needs_label.setVisible(bool(found.needs))
-        missing = [n.needs.label for n in found.needs_missing]
+        missing = [term(n.needs.label) for n in found.needs_missing]
         refusals = [r.message for r in found.refusals]
         if refusals:
             self.needs_label.setText(" ".join(refusals))
         elif missing:
-            self.needs_label.setText("Still needed: " + "; ".join(missing) + ".")
+            self.needs_label.setText(
+                self.tr("Still needed: {needs}.").format(needs="; ".join(missing))
+            )
         else:
-            self.needs_label.setText("Everything the difference needs is given: sign.")
+            self.needs_label.setText(self.tr("Everything the difference needs is given: sign."))
 
     def _record(self) -> None:
         if self._book is None or self.assessment is None:
@@ -358,7 +387,9 @@ class CountScreen(Screen):
             self,
             actor.full_name,
             meaning.value,
-            f"Count of kit {found.kit}: {counted} tablets (book {book})",
+            self.tr("Count of kit {kit}: {counted} tablets (book {book})").format(
+                kit=found.kit, counted=counted, book=book
+            ),
         )
         if password is None:
             return
@@ -385,10 +416,16 @@ class CountScreen(Screen):
         fit_columns(self.log_table)
         self.reset()
         note = (
-            f"; the ledger was adjusted by {done.difference:+d}" if done.adjusted else ", no change"
+            self.tr("; the ledger was adjusted by {difference}").format(
+                difference=f"{done.difference:+d}"
+            )
+            if done.adjusted
+            else self.tr(", no change")
         )
         self.message.show_message(
-            f"Count of kit {done.kit} recorded: {done.counted} tablets{note}. Scan the next kit.",
+            self.tr(
+                "Count of kit {kit} recorded: {counted} tablets{note}. Scan the next kit."
+            ).format(kit=done.kit, counted=done.counted, note=note),
             "ok",
         )
         self.changed.emit()

@@ -13,8 +13,16 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLocale,
+    QObject,
+    Qt,
+    QThread,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -85,7 +93,9 @@ class Section(QFrame):
 
 def kits(number: int) -> str:
     """A number of kits with its unit, so no figure on the dashboard stands bare."""
-    return f"{number} kit" if number == 1 else f"{number} kits"
+    if number == 1:
+        return QCoreApplication.translate("DashboardScreen", "1 kit")
+    return QCoreApplication.translate("DashboardScreen", "{n} kits").format(n=number)
 
 
 class LinkButton(QPushButton):
@@ -110,10 +120,16 @@ class LinkButton(QPushButton):
 def _records_state(check: VerifyResult) -> str:
     """The audit trail's check in a few words (its finding is among the discrepancies)."""
     if not check.ok:
-        return "records: TAMPERING OR DAMAGE FOUND (see the discrepancies)"
+        return QCoreApplication.translate(
+            "DashboardScreen", "records: TAMPERING OR DAMAGE FOUND (see the discrepancies)"
+        )
     if check.new_entries is None:
-        return f"records verified ({check.entries} audit entries)"
-    return f"records verified ({check.new_entries} new audit entries checked)"
+        return QCoreApplication.translate(
+            "DashboardScreen", "records verified ({n} audit entries)"
+        ).format(n=check.entries)
+    return QCoreApplication.translate(
+        "DashboardScreen", "records verified ({n} new audit entries checked)"
+    ).format(n=check.new_entries)
 
 
 class DashboardWorker(QThread):
@@ -145,8 +161,10 @@ class DashboardWorker(QThread):
         except Exception as exc:  # a thread's error would vanish: said on the screen, logged
             _log.exception("The Today screen's figures could not be read")
             self.failed.emit(
-                f"The figures could not be read ({type(exc).__name__}: {exc}). "
-                "Open the screen again; if it keeps failing, tell the administrator."
+                self.tr(
+                    "The figures could not be read ({error}). "
+                    "Open the screen again; if it keeps failing, tell the administrator."
+                ).format(error=f"{type(exc).__name__}: {exc}")
             )
             return
         self.ready.emit(snapshot)
@@ -165,8 +183,8 @@ def wait_for_workers() -> None:
 
 
 class DashboardScreen(Screen):
-    title = "Today"
-    shortcut = "Ctrl+1"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Today"))
+    shortcut = QKeySequence("Ctrl+1").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -179,9 +197,9 @@ class DashboardScreen(Screen):
         # Where the last verification that passed stood: the next read checks only what is new.
         self.verified: VerifiedPoint | None = None
         outer = QVBoxLayout(self)
-        self.heading = heading("Today")
+        self.heading = heading(self.tr("Today"))
         outer.addWidget(self.heading)
-        self.state = QLabel("Checking…")
+        self.state = QLabel(self.tr("Checking…"))
         self.state.setObjectName("dashboardState")
         outer.addWidget(self.state)
         self.message = MessageBar(self)
@@ -193,11 +211,11 @@ class DashboardScreen(Screen):
         body = QWidget()
         grid = QGridLayout(body)
         grid.setSpacing(12)
-        self.stock = Section("Stock against the next cycles")
-        self.due = Section("Due for their next cycle this week")
-        self.returns = Section("Returns not yet recorded")
-        self.expiring = Section("Kits expiring within 90 days")
-        self.discrepancies = Section("Unresolved discrepancies")
+        self.stock = Section(self.tr("Stock against the next cycles"))
+        self.due = Section(self.tr("Due for their next cycle this week"))
+        self.returns = Section(self.tr("Returns not yet recorded"))
+        self.expiring = Section(self.tr("Kits expiring within 90 days"))
+        self.discrepancies = Section(self.tr("Unresolved discrepancies"))
         grid.addWidget(self.stock, 0, 0, 1, 2)
         grid.addWidget(self.due, 1, 0)
         grid.addWidget(self.returns, 1, 1)
@@ -245,13 +263,17 @@ class DashboardScreen(Screen):
         """When the figures shown were read, and whether newer ones are on their way."""
         shown = self.snapshot
         when = (
-            f"Figures as of {shown.checked_at.astimezone().strftime('%H:%M:%S')}"
+            self.tr("Figures as of {time}").format(
+                time=shown.checked_at.astimezone().strftime("%H:%M:%S")
+            )
             if shown is not None
-            else "No figures yet"
+            else self.tr("No figures yet")
         )
         if shown is not None:
             when += f" · {_records_state(shown.verification)}"
-        self.state.setText(f"{when} — checking…" if self.checking else when)
+        self.state.setText(
+            self.tr("{figures} — checking…").format(figures=when) if self.checking else when
+        )
         self.state.setProperty("checking", self.checking)
 
     def _failed(self, message: str) -> None:
@@ -266,8 +288,12 @@ class DashboardScreen(Screen):
         self.links = []
         study = self.session.ctx.study
         self.heading.setText(
-            f"Today, {snapshot.today.strftime('%A')} {snapshot.today.isoformat()} — "
-            f"{study.protocol}, {study.short_title}"
+            self.tr("Today, {weekday} {date} — {protocol}, {title}").format(
+                weekday=QLocale().dayName(snapshot.today.isoweekday()),
+                date=snapshot.today.isoformat(),
+                protocol=study.protocol,
+                title=study.short_title,
+            )
         )
         self._fill_stock(snapshot)
         self._fill_due(snapshot)
@@ -305,15 +331,21 @@ class DashboardScreen(Screen):
         for text, kind, ref, alert in lines[:shown]:
             self._link(section, text, kind, ref, alert)
         if len(lines) > shown:
-            self._link(section, f"… and {len(lines) - shown} more", more, "", False)
+            rest = self.tr("… and {n} more").format(n=len(lines) - shown)
+            self._link(section, rest, more, "", False)
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
         study = self.session.ctx.study
         short = [s for s in snapshot.stock if s.short]
         lines = [
             (
-                f"{product_label(study, need.product)} — {kits(need.kits_on_hand)} on hand, "
-                f"{kits(need.kits_needed)} needed for the next cycles",
+                self.tr(
+                    "{product} — {on_hand} on hand, {needed} needed for the next cycles"
+                ).format(
+                    product=product_label(study, need.product),
+                    on_hand=kits(need.kits_on_hand),
+                    needed=kits(need.kits_needed),
+                ),
                 OpenKind.INVENTORY,
                 "",
                 need.short,
@@ -322,9 +354,9 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.stock,
-            "Some stock is short of the next cycles' need: order or receive stock."
+            self.tr("Some stock is short of the next cycles' need: order or receive stock.")
             if short
-            else "On-hand stock covers the next cycle of everyone on treatment.",
+            else self.tr("On-hand stock covers the next cycle of everyone on treatment."),
             lines,
             OpenKind.INVENTORY,
             shown=len(lines),
@@ -338,8 +370,16 @@ class DashboardScreen(Screen):
         )
         lines = [
             (
-                f"{due.study_number} ({due.initials}) — cycle {due.next_cycle} "
-                f"{'overdue since' if due.overdue else 'from'} {due.due.isoformat()}",
+                (
+                    self.tr("{number} ({initials}) — cycle {cycle} overdue since {date}")
+                    if due.overdue
+                    else self.tr("{number} ({initials}) — cycle {cycle} from {date}")
+                ).format(
+                    number=due.study_number,
+                    initials=due.initials,
+                    cycle=due.next_cycle,
+                    date=due.due.isoformat(),
+                ),
                 kind,
                 due.study_number,
                 due.overdue,
@@ -348,9 +388,9 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.due,
-            f"{len(snapshot.due)} participant(s) due within a week."
+            self.tr("{n} participant(s) due within a week.").format(n=len(snapshot.due))
             if snapshot.due
-            else "Nobody is due for a cycle this week.",
+            else self.tr("Nobody is due for a cycle this week."),
             lines,
             OpenKind.PARTICIPANT,
         )
@@ -362,8 +402,15 @@ class DashboardScreen(Screen):
         )
         lines = [
             (
-                f"{item.dispense_number} — {item.study_number} ({item.initials}) cycle "
-                f"{item.cycle}, supply to {item.last_day.isoformat()}",
+                self.tr(
+                    "{dispense} — {number} ({initials}) cycle {cycle}, supply to {date}"
+                ).format(
+                    dispense=item.dispense_number,
+                    number=item.study_number,
+                    initials=item.initials,
+                    cycle=item.cycle,
+                    date=item.last_day.isoformat(),
+                ),
                 kind,
                 item.dispense_number if kind is OpenKind.RETURN else item.study_number,
                 (snapshot.today - item.last_day).days > 7,
@@ -372,9 +419,9 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.returns,
-            f"{len(pending)} bottle(s) due back with no return recorded."
+            self.tr("{n} bottle(s) due back with no return recorded.").format(n=len(pending))
             if pending
-            else "Every bottle due back has its return recorded.",
+            else self.tr("Every bottle due back has its return recorded."),
             lines,
             OpenKind.PARTICIPANT,
         )
@@ -383,8 +430,9 @@ class DashboardScreen(Screen):
         kits = snapshot.expiring
         lines = [
             (
-                f"{kit.number} — lot {kit.lot}, expires {kit.expiry.isoformat()} "
-                f"({kit.days_left} days)",
+                self.tr("{kit} — lot {lot}, expires {date} ({days} days)").format(
+                    kit=kit.number, lot=kit.lot, date=kit.expiry.isoformat(), days=kit.days_left
+                ),
                 OpenKind.KIT,
                 kit.number,
                 kit.days_left < 30,
@@ -393,10 +441,11 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.expiring,
-            f"{len(kits)} kit(s) on the shelf expire within 90 days: use them first or set "
-            "them aside."
+            self.tr(
+                "{n} kit(s) on the shelf expire within 90 days: use them first or set them aside."
+            ).format(n=len(kits))
             if kits
-            else "No kit on the shelf expires within 90 days.",
+            else self.tr("No kit on the shelf expires within 90 days."),
             lines,
             OpenKind.INVENTORY,
         )
@@ -406,9 +455,9 @@ class DashboardScreen(Screen):
         lines = [(item.message, OpenKind.RECONCILE, item.subject, True) for item in found]
         self._fill(
             self.discrepancies,
-            f"{len(found)} finding(s) for the reconciliation."
+            self.tr("{n} finding(s) for the reconciliation.").format(n=len(found))
             if found
-            else "No open discrepancy: the books balance.",
+            else self.tr("No open discrepancy: the books balance."),
             lines,
             OpenKind.RECONCILE,
         )

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtGui import QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -39,6 +40,7 @@ from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     KitLine,
     button_row,
@@ -50,19 +52,17 @@ from dispensary.ui.widgets import (
     primary_button,
     qdate,
     scan_row,
+    separated,
     titled_page,
     to_date,
     two_columns,
     wrapped_label,
 )
 
-PROPOSED_TITLE = "Proposed kits (first expiry first out)"
-SCANNED_TITLE = "Kits scanned"
-
 
 class DispenseScreen(Screen):
-    title = "Dispense"
-    shortcut = "Ctrl+2"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Dispense"))
+    shortcut = QKeySequence("Ctrl+2").toString()
     roles = frozenset({Role.PHARMACIST})
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -80,46 +80,48 @@ class DispenseScreen(Screen):
 
     def _build(self) -> None:
         study = self.session.ctx.study
-        outer, self.message = titled_page(self, "Dispense a cycle")
-        self.participant_field = ScanField("Scan or type the participant number, then Enter")
+        outer, self.message = titled_page(self, self.tr("Dispense a cycle"))
+        self.participant_field = ScanField(
+            self.tr("Scan or type the participant number, then Enter")
+        )
         self.participant_field.setObjectName("participantField")
-        outer.insertLayout(1, scan_row("&Participant", self.participant_field))
+        outer.insertLayout(1, scan_row(self.tr("&Participant"), self.participant_field))
         grid = two_columns(outer, 5, 6)
 
         left = QVBoxLayout()
         self.card = info_card("participantCard")
         left.addWidget(self.card)
-        self.notices = wrapped_label("noticeText")
-        self.notices.setToolTip("To know; nothing to override: the dispense goes on")
-        left.addWidget(self.notices)
 
         form = QFormLayout()
         self.cycle_label = QLabel()
         self.cycle_label.setObjectName("cycleLabel")
-        form.addRow("Cycle", self.cycle_label)
+        form.addRow(self.tr("Cycle"), self.cycle_label)
         self.day1 = date_edit()
-        form.addRow("&Day 1 (infusion date)", self.day1)
+        form.addRow(self.tr("&Day 1 (infusion date)"), self.day1)
         self.dose = QComboBox()
         for level in study.dose_levels:
-            self.dose.addItem(f"Level {level.level}: {level.name}", level.level)
-        form.addRow("D&ose level", self.dose)
+            self.dose.addItem(
+                self.tr("Level {level}: {name}").format(level=level.level, name=level.name),
+                level.level,
+            )
+        form.addRow(self.tr("D&ose level"), self.dose)
         self.ordered_by = QLineEdit()
-        self.ordered_by.setPlaceholderText("The investigator who ordered the change")
-        self.ordered_by_label = QLabel("Dose change &ordered by")
+        self.ordered_by.setPlaceholderText(self.tr("The investigator who ordered the change"))
+        self.ordered_by_label = QLabel(self.tr("Dose change &ordered by"))
         self.ordered_by_label.setBuddy(self.ordered_by)
         form.addRow(self.ordered_by_label, self.ordered_by)
         self.platelets = QLineEdit()
         self.platelets.setValidator(QDoubleValidator(0.0, 5000.0, 1, self.platelets))
-        self.platelets.setPlaceholderText("Today's count, if given")
-        self.platelets.setToolTip("Today's platelet count, if the investigator gave one")
-        self.platelets_label = QLabel("Platelets (x 10<sup>9</sup>/L)")
+        self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
+        self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
+        self.platelets_label = QLabel(self.tr("Platelets (x 10<sup>9</sup>/L)"))
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)
         self.override = QLineEdit()
         self.override.setObjectName("overrideReason")
-        self.override.setPlaceholderText("e.g. the investigator's instruction")
-        self.override_label = QLabel("&Reason to dispense anyway")
+        self.override.setPlaceholderText(self.tr("e.g. the investigator's instruction"))
+        self.override_label = QLabel(self.tr("&Reason to dispense anyway"))
         self.override_label.setBuddy(self.override)
         form.addRow(self.override_label, self.override)
         left.addLayout(form)
@@ -127,23 +129,28 @@ class DispenseScreen(Screen):
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        self.kit_field = ScanField("Scan each kit, or Enter for the proposed kits")
+        self.kit_field = ScanField(self.tr("Scan each kit, or Enter for the proposed kits"))
         self.kit_field.setObjectName("kitField")
-        right.addLayout(scan_row("&Kit in hand", self.kit_field))
-        self.kits_title = QLabel(PROPOSED_TITLE)
+        right.addLayout(scan_row(self.tr("&Kit in hand"), self.kit_field))
+        self.kits_title = QLabel(self._kits_heading())
         self.kits_title.setObjectName("sectionTitle")
         right.addWidget(self.kits_title)
         self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view: QTableView = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
+        # Under the kits they are about, where the list leaves room: a rule to confirm is
+        # long, and the form beside the card must keep its height at 1366x768.
+        self.notices = wrapped_label("noticeText")
+        self.notices.setToolTip(self.tr("To know; nothing to override: the dispense goes on"))
+        right.addWidget(self.notices)
         self.cover_label = QLabel()
         self.cover_label.setObjectName("coverLabel")
         right.addWidget(self.cover_label)
 
-        self.remove_button = QPushButton("Remove kit")
-        self.new_button = QPushButton("New participant (Esc)")
+        self.remove_button = QPushButton(self.tr("Remove kit"))
+        self.new_button = QPushButton(self.tr("New participant (Esc)"))
         self.sign_button = primary_button(
-            "Sign and dispense", "Ctrl+Enter, or Enter in the empty kit field"
+            self.tr("Sign and dispense"), self.tr("Ctrl+Enter, or Enter in the empty kit field")
         )
         self.sign_button.setAutoDefault(True)
         right.addLayout(button_row([self.remove_button, self.new_button], [self.sign_button]))
@@ -201,7 +208,9 @@ class DispenseScreen(Screen):
         self.message.clear_message()
         if not code:
             self.participant_field.refused()
-            self.message.show_message("Scan or type the participant's study number.", "error")
+            self.message.show_message(
+                self.tr("Scan or type the participant's study number."), "error"
+            )
             return
         if is_dispense_number(code):
             self.participant_field.clear()
@@ -248,40 +257,73 @@ class DispenseScreen(Screen):
         row, found = self.participant, self.assessment
         assert row is not None
         lines = [
-            f"<span class='big'><b>{escape(row.study_number)}</b> &nbsp; {escape(row.initials)}"
-            f"</span> &nbsp; born {row.birth_year} · {escape(row.sex)} · "
-            f"{escape(row.status.label.lower())} · enrolled {row.enrolled_on.isoformat()}"
+            self.tr(
+                "<span class='big'><b>{number}</b> &nbsp; {initials}</span> &nbsp; born {born}"
+                " · {sex} · {status} · enrolled {enrolled}"
+            ).format(
+                number=escape(row.study_number),
+                initials=escape(row.initials),
+                born=row.birth_year,
+                sex=escape(self._sex(row.sex)),
+                status=escape(term(row.status.label).lower()),
+                enrolled=row.enrolled_on.isoformat(),
+            )
         ]
         if found is not None:
-            first = " (first dispense)" if found.previous_day1 is None else ""
             earliest, latest = found.earliest_day1.isoformat(), found.latest_day1.isoformat()
             window = (
-                f"day 1 from {earliest} to {latest}"
+                self.tr("day 1 from {earliest} to {latest}").format(
+                    earliest=earliest, latest=latest
+                )
                 if found.earliest_day1 <= found.latest_day1
-                else f"earliest day 1 {earliest}"
+                else self.tr("earliest day 1 {earliest}").format(earliest=earliest)
             )
-            lines.append(f"Cycle due: <b>{found.cycle_due}</b>{first} — {window}")
+            due = (
+                self.tr("Cycle due: <b>{cycle}</b> (first dispense) — {window}")
+                if found.previous_day1 is None
+                else self.tr("Cycle due: <b>{cycle}</b> — {window}")
+            )
+            lines.append(due.format(cycle=found.cycle_due, window=window))
         if self.history:
             last = self.history[-1]
-            lines.append(f"Last dispense: cycle {last.cycle}, {escape(last.dose_name)}")
+            lines.append(
+                self.tr("Last dispense: cycle {cycle}, {dose}").format(
+                    cycle=last.cycle, dose=escape(last.dose_name)
+                )
+            )
             lines.append(self._last_return_text(last))
         self.card.setText("<br>".join(lines))
         self.cycle_label.setText(str(found.cycle) if found is not None else "-")
 
+    def _sex(self, code: str) -> str:
+        """The participant's sex as recorded ("F", "M"), in the user's language."""
+        if code == "F":
+            return self.tr("F", "sex: female")
+        if code == "M":
+            return self.tr("M", "sex: male")
+        return code
+
     def _last_return_text(self, last: DispenseHistoryRow) -> str:
         if last.returned is None:
-            return (
-                f"<span style='color:#7a4b00'>Return of cycle {last.cycle} "
-                f"({escape(last.dispense_number)}) not recorded yet.</span>"
-            )
-        text = f"Last return: cycle {last.cycle}, {last.returned} tablets back"
+            return self.tr(
+                "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not recorded"
+                " yet.</span>"
+            ).format(cycle=last.cycle, number=escape(last.dispense_number))
         if last.returned_on is not None:
-            text += f" on {last.returned_on.isoformat()}"
+            text = self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}").format(
+                cycle=last.cycle, tablets=last.returned, date=last.returned_on.isoformat()
+            )
+        else:
+            text = self.tr("Last return: cycle {cycle}, {tablets} tablets back").format(
+                cycle=last.cycle, tablets=last.returned
+            )
         if last.adherence is not None:
-            text += f", adherence {last.adherence:.0%}"
+            text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
         if last.flags:
-            flags = ", ".join(f.label for f in last.flags)
-            text += f" — <span style='color:#8a1c13'>{escape(flags)}</span>"
+            flags = separated(term(f.label) for f in last.flags)
+            text = self.tr("{text} — <span style='color:#8a1c13'>{flags}</span>").format(
+                text=text, flags=escape(flags)
+            )
         return text
 
     # -- the assessment -------------------------------------------------------------------
@@ -356,7 +398,16 @@ class DispenseScreen(Screen):
         self._show_kits()
         if found is not None:
             text, kind = self._status(found)
-            self.message.show_message(f"{note} {text}".strip(), kind)
+            self.message.show_message(self._then(note, text), kind)
+
+    def _then(self, first: str, second: str) -> str:
+        """Two sentences of a message one after the other, as the language writes them (with a
+        space in English, none in Chinese)."""
+        if not first or not second:
+            return first or second
+        return self.tr("{first} {second}", "two sentences in a row").format(
+            first=first, second=second
+        )
 
     def _show_notices(self, found: DispenseAssessment | None) -> None:
         """The assessment's notices (a rule to confirm, an unexplained safety signal): shown as
@@ -371,8 +422,7 @@ class DispenseScreen(Screen):
         )
         self.notices.setVisible(bool(notices))
 
-    @staticmethod
-    def _status(found: DispenseAssessment) -> tuple[str, str]:
+    def _status(self, found: DispenseAssessment) -> tuple[str, str]:
         """The message bar for an assessment: what blocks, what to give, or Enter to sign."""
         if found.refusals:
             text = " ".join(r.message for r in found.refusals)
@@ -382,11 +432,14 @@ class DispenseScreen(Screen):
         if missing:
             text = " ".join(w.message for w in missing)
             if any(w.needs is OverrideNeeds.REASON for w in missing):
-                text += " Give the reason to dispense anyway."
+                text += " " + self.tr("Give the reason to dispense anyway.")
             return text, "warning"
         if found.kits:
-            return "The cycle is covered: press Enter to sign.", "ok"
-        return "Press Enter to sign for the proposed kits, or scan the kits in hand.", "info"
+            return self.tr("The cycle is covered: press Enter to sign."), "ok"
+        return (
+            self.tr("Press Enter to sign for the proposed kits, or scan the kits in hand."),
+            "info",
+        )
 
     def _supply_changed(self) -> None:
         if self.participant is None:
@@ -394,7 +447,7 @@ class DispenseScreen(Screen):
         note = ""
         if self.scanned:
             self.scanned = []
-            note = "The dose or day 1 changed: scan the kits again."
+            note = self.tr("The dose or day 1 changed: scan the kits again.")
         self._reassess(note)
 
     def _platelets_changed(self) -> None:
@@ -407,9 +460,14 @@ class DispenseScreen(Screen):
         found = self.assessment
         return list(found.kits_to_dispense) if found is not None else []
 
+    def _kits_heading(self) -> str:
+        if self.scanned:
+            return self.tr("Kits scanned")
+        return self.tr("Proposed kits (first expiry first out)")
+
     def _show_kits(self) -> None:
         kits = self.kits_to_dispense()
-        self.kits_title.setText(SCANNED_TITLE if self.scanned else PROPOSED_TITLE)
+        self.kits_title.setText(self._kits_heading())
         self.kits_model.set_rows(kits)
         self.remove_button.setEnabled(bool(self.scanned))
         found = self.assessment
@@ -417,7 +475,11 @@ class DispenseScreen(Screen):
             self.cover_label.setText("")
             return
         have, need = found.tablets_in_kits, found.tablets_needed
-        self.cover_label.setText(f"Tablets: {have} in {len(kits)} kit(s); {need} needed")
+        self.cover_label.setText(
+            self.tr("Tablets: {have} in {kits} kit(s); {need} needed").format(
+                have=have, kits=len(kits), need=need
+            )
+        )
         self.cover_label.setProperty("short", have < need)
 
     def _kit_entered(self, code: str) -> None:
@@ -429,7 +491,9 @@ class DispenseScreen(Screen):
             return
         if self.participant is None:
             self.kit_field.refused()
-            self.message.show_message("Scan the participant first, then the kits.", "error")
+            self.message.show_message(
+                self.tr("Scan the participant first, then the kits."), "error"
+            )
             return
         if is_dispense_number(code):
             self.kit_field.clear()
@@ -445,8 +509,9 @@ class DispenseScreen(Screen):
             self.participant_field.setText(verdict.participant)
             self.load_participant(
                 verdict.participant,
-                f"{verdict.participant} is a participant's study number, not a kit: their "
-                "cycle is open now.",
+                self.tr(
+                    "{number} is a participant's study number, not a kit: their cycle is open now."
+                ).format(number=verdict.participant),
             )
             return
         if not verdict.accepted:
@@ -456,25 +521,25 @@ class DispenseScreen(Screen):
         self.kit_field.accepted()
         row = verdict.row
         assert row is not None
-        self._show(found, f"Kit {row.number} taken.")
+        self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
 
     def _remove_kit(self) -> None:
         index = self.kits_view.currentIndex()
         if not self.scanned or not index.isValid():
             return
         removed = self.scanned.pop(index.row())
-        self._reassess(f"Kit {removed.number} removed: put it back.")
+        self._reassess(self.tr("Kit {number} removed: put it back.").format(number=removed.number))
 
     # -- sign -----------------------------------------------------------------------------
 
     def sign(self) -> None:
         row = self.participant
         if row is None:
-            self.message.show_message("Scan the participant first.", "error")
+            self.message.show_message(self.tr("Scan the participant first."), "error")
             self.participant_field.setFocus()
             return
         if self.platelets.text().strip() and self.platelet_count() is None:
-            self.message.show_message("The platelet count is not a number.", "error")
+            self.message.show_message(self.tr("The platelet count is not a number."), "error")
             self.platelets.setFocus()
             return
         found = self._assess()
@@ -491,15 +556,21 @@ class DispenseScreen(Screen):
             (self.ordered_by if ordered else self.override).setFocus()
             return
         kits = list(found.kits_to_dispense)
-        summary = (
-            f"Dispense cycle {found.cycle} to {row.study_number} ({row.initials}): "
-            f"{', '.join(k.number for k in kits)} — {found.tablets_in_kits} tablets, day 1 "
-            f"{found.day1.isoformat()}."
+        summary = self.tr(
+            "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets,"
+            " day 1 {day1}."
+        ).format(
+            cycle=found.cycle,
+            participant=row.study_number,
+            initials=row.initials,
+            kits=separated(k.number for k in kits),
+            tablets=found.tablets_in_kits,
+            day1=found.day1.isoformat(),
         )
         actor = self.session.actor
-        password = SignatureDialog.ask(self, actor.full_name, "dispensed", summary)
+        password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
         if password is None:
-            self.message.show_message("Not signed: nothing was saved.", "info")
+            self.message.show_message(self.tr("Not signed: nothing was saved."), "info")
             return
         reasons = found.needs(OverrideNeeds.REASON)
         orders = found.needs(OverrideNeeds.ORDERED_BY)
@@ -527,16 +598,23 @@ class DispenseScreen(Screen):
         printed = print_dispensing_label(self, self.session, result)
         self.start_over()
         self.message.show_message(
-            f"{self._done_text(result)} {printed.text}", "ok" if printed.printed else "warning"
+            self._then(self._done_text(result), printed.text),
+            "ok" if printed.printed else "warning",
         )
 
-    @staticmethod
-    def _done_text(result: DispenseResult) -> str:
-        kits = ", ".join(f"{k.kit} ({k.tablets})" for k in result.kits)
-        return (
-            f"Dispensed {result.number}: {result.participant} cycle {result.cycle}, "
-            f"{result.tablets} tablets in {kits}, {result.days} days to "
-            f"{result.last_day.isoformat()}."
+    def _done_text(self, result: DispenseResult) -> str:
+        kits = separated(f"{k.kit} ({k.tablets})" for k in result.kits)
+        return self.tr(
+            "Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits},"
+            " {days} days to {last_day}."
+        ).format(
+            number=result.number,
+            participant=result.participant,
+            cycle=result.cycle,
+            tablets=result.tablets,
+            kits=kits,
+            days=result.days,
+            last_day=result.last_day.isoformat(),
         )
 
     # -- reset ----------------------------------------------------------------------------
@@ -553,7 +631,7 @@ class DispenseScreen(Screen):
         self.history = []
         self.scanned = []
         self.assessment = None
-        self.card.setText("Scan the participant's study number to begin.")
+        self.card.setText(self.tr("Scan the participant's study number to begin."))
         self.cycle_label.setText("-")
         self.override.clear()
         self.ordered_by.clear()

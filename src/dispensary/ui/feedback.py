@@ -13,12 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-STYLES = {
-    "error": "background:#fdecea; color:#8a1c13; border:1px solid #f5c2bd;",
-    "warning": "background:#fff4e5; color:#7a4b00; border:1px solid #ffd8a8;",
-    "ok": "background:#e8f5e9; color:#1b5e20; border:1px solid #b7dfb9;",
-    "info": "background:#e8f0fe; color:#174ea6; border:1px solid #c6dafc;",
+COLOURS = {
+    "error": ("#fdecea", "#8a1c13", "#f5c2bd"),
+    "warning": ("#fff4e5", "#7a4b00", "#ffd8a8"),
+    "ok": ("#e8f5e9", "#1b5e20", "#b7dfb9"),
+    "info": ("#e8f0fe", "#174ea6", "#c6dafc"),
 }
+"""Background, text and border colour of a message of each kind."""
 
 
 class MessageBar(QLabel):
@@ -34,7 +35,11 @@ class MessageBar(QLabel):
     def show_message(self, text: str, kind: str = "error") -> None:
         self.setText(text)
         self.setProperty("kind", kind)
-        self.setStyleSheet(f"QLabel {{ {STYLES[kind]} padding:8px; border-radius:4px; }}")
+        background, colour, border = COLOURS[kind]
+        self.setStyleSheet(
+            f"QLabel {{ background:{background}; color:{colour}; border:1px solid {border};"
+            " padding:8px; border-radius:4px; }"
+        )
         self.setVisible(True)
 
     def clear_message(self) -> None:
@@ -52,11 +57,13 @@ class SignatureDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, signer: str, meaning: str, summary: str) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Electronic signature")
+        self.setWindowTitle(self.tr("Electronic signature"))
         self.setMinimumWidth(460)  # the summary of what is signed reads on a few lines
         layout = QVBoxLayout(self)
         text = QLabel(
-            f"<b>{summary}</b><br>By signing, <b>{signer}</b> confirms: <b>{meaning}</b>."
+            self.tr(
+                "<b>{summary}</b><br>By signing, <b>{signer}</b> confirms: <b>{meaning}</b>."
+            ).format(summary=summary, signer=signer, meaning=meaning)
         )
         text.setWordWrap(True)
         layout.addWidget(text)
@@ -64,13 +71,13 @@ class SignatureDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setObjectName("signaturePassword")
-        form.addRow("Password", self.password)
+        form.addRow(self.tr("Password"), self.password)
         layout.addLayout(form)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Sign")
+        ok.setText(self.tr("Sign"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -37,11 +37,11 @@ from dispensary.ui.widgets import date_edit, qdate, read_only_rows, to_date
 NARROWEST = 48
 """Columns are never squeezed below this many pixels to fit a table in the window."""
 
-T = TypeVar("T")
-Row = TypeVar("Row")
+_T = TypeVar("_T")
+_Row = TypeVar("_Row")
 
 
-def attempt(bar: MessageBar, call: Callable[[], T]) -> T | None:
+def attempt(bar: MessageBar, call: Callable[[], _T]) -> _T | None:
     """Runs one service call; a refusal is shown in plain words and None comes back."""
     try:
         result = call()
@@ -51,7 +51,7 @@ def attempt(bar: MessageBar, call: Callable[[], T]) -> T | None:
     return result
 
 
-def signed(bar: MessageBar, session: AppSession, call: Callable[[], T]) -> T | None:
+def signed(bar: MessageBar, session: AppSession, call: Callable[[], _T]) -> _T | None:
     """Runs a service call that carries an electronic signature through services.signing, which
     counts a wrong signature password against the signer as a wrong sign-in is (five lock the
     account); any refusal is shown in plain words and None comes back."""
@@ -86,15 +86,15 @@ def table_view(proxy: QSortFilterProxyModel, multi: bool = False) -> QTableView:
 
 def row_table(
     parent: QObject,
-    columns: Sequence[Column[Row]],
+    columns: Sequence[Column[_Row]],
     name: str,
     multi: bool = False,
     sort_column: int = 0,
     descending: bool = False,
-) -> tuple[RowTableModel[Row], RowFilterProxy, QTableView]:
+) -> tuple[RowTableModel[_Row], RowFilterProxy, QTableView]:
     """A table of result rows with everything it needs: the model the screen fills, the typed
     proxy that sorts and filters it, and the view, sorted on one column."""
-    model: RowTableModel[Row] = RowTableModel(columns, parent)
+    model: RowTableModel[_Row] = RowTableModel(columns, parent)
     proxy = RowFilterProxy(parent)
     proxy.setSourceModel(model)
     view = table_view(proxy, multi)
@@ -239,8 +239,8 @@ def share_width(
 
 
 def selected_rows(
-    view: QTableView, proxy: QSortFilterProxyModel, model: RowTableModel[Row]
-) -> list[Row]:
+    view: QTableView, proxy: QSortFilterProxyModel, model: RowTableModel[_Row]
+) -> list[_Row]:
     """The frozen rows behind the selected lines, in the order shown."""
     selection = view.selectionModel()
     if selection is None:
@@ -252,8 +252,8 @@ def selected_rows(
 def select_where(
     view: QTableView,
     proxy: QSortFilterProxyModel,
-    model: RowTableModel[Row],
-    wanted: Callable[[Row], bool],
+    model: RowTableModel[_Row],
+    wanted: Callable[[_Row], bool],
 ) -> bool:
     """Selects and shows the first line whose row matches; False when none is shown."""
     for line in range(proxy.rowCount()):
@@ -265,13 +265,29 @@ def select_where(
     return False
 
 
+BANNER_COLOURS = {
+    True: ("#e8f5e9", "#1b5e20", "#81c784"),
+    False: ("#fdecea", "#8a1c13", "#e57373"),
+}
+"""Background, text and border colour of a good and of a bad result's banner."""
+
+
 def banner_style(ok: bool) -> str:
     """A large green or red strip for a result that must not be missed."""
-    colours = ("#e8f5e9", "#1b5e20", "#81c784") if ok else ("#fdecea", "#8a1c13", "#e57373")
-    return (
-        f"QLabel {{ background:{colours[0]}; color:{colours[1]}; border:2px solid {colours[2]};"
-        " border-radius:6px; padding:10px; font-size:16px; font-weight:600; }"
-    )
+    background, colour, border = BANNER_COLOURS[ok]
+    rules = {
+        "background": background,
+        "color": colour,
+        "border-width": "2px",
+        "border-style": "solid",
+        "border-color": border,
+        "border-radius": "6px",
+        "padding": "10px",
+        "font-size": "16px",
+        "font-weight": "600",
+    }
+    declarations = "; ".join(f"{name}:{value}" for name, value in rules.items())
+    return f"{QLabel.__name__} {{ {declarations}; }}"
 
 
 class ReasonDialog(QDialog):
@@ -287,7 +303,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(text)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText("Reason (kept in the audit trail)")
+        self.reason.setPlaceholderText(self.tr("Reason (kept in the audit trail)"))
         layout.addWidget(self.reason)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -314,7 +330,7 @@ class DateRange(QWidget):
         super().__init__(parent)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.limit = QCheckBox("Limit to dates")
+        self.limit = QCheckBox(self.tr("Limit to dates"))
         self.since = date_edit(today.replace(day=1))
         self.until = date_edit(today)
         for edit in (self.since, self.until):
@@ -323,9 +339,9 @@ class DateRange(QWidget):
         self.limit.toggled.connect(self.until.setEnabled)
         row, column = (1, 0) if stacked else (0, 1)
         layout.addWidget(self.limit, 0, 0, 1, 4 if stacked else 1)
-        layout.addWidget(QLabel("from"), row, column)
+        layout.addWidget(QLabel(self.tr("from")), row, column)
         layout.addWidget(self.since, row, column + 1)
-        layout.addWidget(QLabel("to"), row, column + 2)
+        layout.addWidget(QLabel(self.tr("to")), row, column + 2)
         layout.addWidget(self.until, row, column + 3)
 
     def set_range(self, since: date, until: date) -> None:

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -107,11 +117,11 @@ class LabelPreviewDialog(QDialog):
         layout.addWidget(self.message)
 
         buttons = QHBoxLayout()
-        self.print_button = QPushButton("&Print…")
+        self.print_button = QPushButton(self.tr("&Print…"))
         self.print_button.setDefault(True)
         self.print_button.setAutoDefault(True)
-        self.save_button = QPushButton("&Save as PDF…")
-        self.close_button = QPushButton("Close")
+        self.save_button = QPushButton(self.tr("&Save as PDF…"))
+        self.close_button = QPushButton(self.tr("Close"))
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
@@ -134,7 +144,7 @@ class LabelPreviewDialog(QDialog):
             return
         self.print_to(printer)
         self.printed = True
-        self.message.show_message("Sent to the printer.", "ok")
+        self.message.show_message(self.tr("Sent to the printer."), "ok")
         self.accept()
 
     def make_printer(self) -> QPrinter:
@@ -148,7 +158,9 @@ class LabelPreviewDialog(QDialog):
         draw_pages(self.document, printer)
 
     def save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save label", self.file_name, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save label"), self.file_name, self.tr("PDF (*.pdf)")
+        )
         if not path:
             return
         try:  # whole or not at all, readable by its owner only: a label holds study data
@@ -157,7 +169,7 @@ class LabelPreviewDialog(QDialog):
             self.message.show_message(write_error_text(exc, path), "error")
             return
         self.saved = True
-        self.message.show_message(f"Saved to {path}.", "ok")
+        self.message.show_message(self.tr("Saved to {path}.").format(path=path), "ok")
 
     @property
     def outcome(self) -> Outcome:
@@ -181,6 +193,18 @@ class PrintOutcome:
 
     printed: bool
     text: str
+
+
+@dataclass(frozen=True)
+class PrintTexts:
+    """What the counter says of the labels it was asked to print, in the user's language;
+    `{why}` is the service's reason, as it wrote it."""
+
+    printed: str
+    saved: str
+    printed_before: str
+    cannot_make: str
+    not_printed: str
 
 
 def _sheet(session: AppSession, key: str, values: Values) -> LabelSheet:
@@ -213,8 +237,22 @@ def print_dispensing_label(
         parent,
         session,
         lambda: _sheet(session, "dispense", Values(dispense=result.number)),
-        ("Label", "The label"),
-        "Label not printed: print it from Reports and labels (Dispensing label).",
+        PrintTexts(
+            printed=QCoreApplication.translate("LabelPrinting", "Label printed."),
+            saved=QCoreApplication.translate("LabelPrinting", "Label saved."),
+            printed_before=QCoreApplication.translate(
+                "LabelPrinting",
+                "The label was printed before: to print it again, reprint it from Reports and"
+                " labels, with the reason.",
+            ),
+            cannot_make=QCoreApplication.translate(
+                "LabelPrinting", "The label cannot be made: {why}"
+            ),
+            not_printed=QCoreApplication.translate(
+                "LabelPrinting",
+                "Label not printed: print it from Reports and labels (Dispensing label).",
+            ),
+        ),
     )
 
 
@@ -222,12 +260,28 @@ def print_kit_labels(
     parent: QWidget | None, session: AppSession, result: ReceiveResult
 ) -> PrintOutcome:
     """Previews the labels of the kits just received; a print is recorded in the audit trail."""
+    count = len(result.kits)
     return _preview_and_record(
         parent,
         session,
         lambda: _sheet(session, "shipment", Values(shipment=result.shipment)),
-        (f"{len(result.kits)} kit labels", "The kit labels"),
-        "Kit labels not printed.",
+        PrintTexts(
+            printed=QCoreApplication.translate(
+                "LabelPrinting", "{count} kit labels printed."
+            ).format(count=count),
+            saved=QCoreApplication.translate("LabelPrinting", "{count} kit labels saved.").format(
+                count=count
+            ),
+            printed_before=QCoreApplication.translate(
+                "LabelPrinting",
+                "The kit labels were printed before: to print them again, reprint them from"
+                " Reports and labels, with the reason.",
+            ),
+            cannot_make=QCoreApplication.translate(
+                "LabelPrinting", "The kit labels cannot be made: {why}"
+            ),
+            not_printed=QCoreApplication.translate("LabelPrinting", "Kit labels not printed."),
+        ),
     )
 
 
@@ -235,22 +289,16 @@ def _preview_and_record(
     parent: QWidget | None,
     session: AppSession,
     plan: Callable[[], LabelSheet],
-    what: tuple[str, str],
-    not_printed: str,
+    texts: PrintTexts,
 ) -> PrintOutcome:
     """Shows the labels; once printed or saved (not merely looked at) services.labels records
     the print. Nothing is recorded if the labels cannot be made or are not put out."""
-    done, subject = what
     try:
         sheet = plan()
     except PrintRefused:
-        return PrintOutcome(
-            False,
-            f"{subject} was printed before: to print it again, reprint it from Reports and "
-            "labels, with the reason.",
-        )
+        return PrintOutcome(False, texts.printed_before)
     except DispensaryError as exc:
-        return PrintOutcome(False, f"{subject} cannot be made: {exc.message}")
+        return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     assert sheet.plan is not None  # a label, not a calibration page
     outcomes: list[Outcome] = []
 
@@ -265,9 +313,16 @@ def _preview_and_record(
     except DispensaryError as exc:
         if outcomes and outcomes[-1]:  # out, but the record was refused
             return PrintOutcome(
-                True, f"{done} {outcomes[-1]}. Not recorded in the audit trail: {exc.message}"
+                True,
+                QCoreApplication.translate(
+                    "LabelPrinting", "{done} Not recorded in the audit trail: {why}"
+                ).format(done=_done(texts, outcomes[-1]), why=exc.message),
             )
-        return PrintOutcome(False, f"{subject} cannot be made: {exc.message}")
+        return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     if row is None:
-        return PrintOutcome(False, not_printed)
-    return PrintOutcome(True, f"{done} {outcomes[-1]}.")
+        return PrintOutcome(False, texts.not_printed)
+    return PrintOutcome(True, _done(texts, outcomes[-1]))
+
+
+def _done(texts: PrintTexts, outcome: Outcome) -> str:
+    return texts.printed if outcome == "printed" else texts.saved

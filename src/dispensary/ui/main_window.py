@@ -3,7 +3,7 @@ takes a code, and a status bar that says who is working on which study and datab
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,10 +18,25 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.ui.scan_field import ScanCatcher, ScanField
-from dispensary.ui.screen import Screen, route_scan
+from dispensary.ui.screen import OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
+
+SCANNED_KINDS = {
+    OpenKind.RETURN: str(QT_TRANSLATE_NOOP("MainWindow", "dispensing label")),
+    OpenKind.DISPENSE: str(QT_TRANSLATE_NOOP("MainWindow", "participant")),
+    OpenKind.PARTICIPANT: str(QT_TRANSLATE_NOOP("MainWindow", "participant")),
+    OpenKind.KIT: str(QT_TRANSLATE_NOOP("MainWindow", "kit")),
+}
+"""What a scanned code was found to be, as the scan bar names it."""
+
+
+def screen_title(cls: type[Screen]) -> str:
+    """A screen's title in the user's language: each screen writes it in English, marked
+    `QT_TRANSLATE_NOOP("Screen", ...)` for lupdate."""
+    return QCoreApplication.translate("Screen", cls.title)
 
 
 class MainWindow(QMainWindow):
@@ -40,7 +55,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"Dispensary — {session.study}")
+        self.setWindowTitle(self.tr("Dispensary — {study}").format(study=session.study))
         role = session.actor.role
         self.classes = [cls for cls in screens if cls.visible_to(role)]
         self.opens = {kind: cls for kind, cls in opens.items() if cls in self.classes}
@@ -54,7 +69,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(200)
         self.navigation.setIconSize(QSize(0, 0))
         for cls in self.classes:
-            item = QListWidgetItem(cls.title)
+            item = QListWidgetItem(screen_title(cls))
             item.setData(SCREEN_ROLE, cls)
             item.setToolTip(cls.shortcut)
             self.navigation.addItem(item)
@@ -84,14 +99,16 @@ class MainWindow(QMainWindow):
         return central
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Scan")
+        bar = QToolBar(self.tr("Scan"))
         bar.setObjectName("scanBar")
         bar.setMovable(False)
         bar.setFloatable(False)
-        label = QLabel("Scan")
+        label = QLabel(self.tr("Scan"))
         label.setObjectName("scanLabel")
         bar.addWidget(label)
-        self.scan_field = ScanField("Scan any kit, dispensing label or participant (Ctrl+L)")
+        self.scan_field = ScanField(
+            self.tr("Scan any kit, dispensing label or participant (Ctrl+L)")
+        )
         self.scan_field.setObjectName("globalScan")
         self.scan_field.setMinimumWidth(420)
         bar.addWidget(self.scan_field)
@@ -110,30 +127,30 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         menus.setNativeMenuBar(True)
-        file_menu = menus.addMenu("&File")
-        lock = QAction("&Lock", self)
+        file_menu = menus.addMenu(self.tr("&File"))
+        lock = QAction(self.tr("&Lock"), self)
         lock.setShortcut(QKeySequence("Ctrl+Shift+L"))
         lock.triggered.connect(self.lock_requested.emit)
         file_menu.addAction(lock)
-        sign_out = QAction("&Sign out", self)
+        sign_out = QAction(self.tr("&Sign out"), self)
         sign_out.triggered.connect(self.sign_out)
         file_menu.addAction(sign_out)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.quit)
         file_menu.addAction(quit_action)
 
-        go_menu = menus.addMenu("&Go")
-        scan = QAction("&Scan field", self)
+        go_menu = menus.addMenu(self.tr("&Go"))
+        scan = QAction(self.tr("&Scan field"), self)
         scan.setShortcut(QKeySequence("Ctrl+L"))
         scan.triggered.connect(self.focus_scan)
         go_menu.addAction(scan)
         go_menu.addSeparator()
         self.go_actions: dict[type[Screen], QAction] = {}
         for cls in self.classes:
-            action = QAction(cls.title, self)
+            action = QAction(screen_title(cls), self)
             if cls.shortcut:
                 action.setShortcut(QKeySequence(cls.shortcut))
             action.setData(cls)
@@ -141,12 +158,12 @@ class MainWindow(QMainWindow):
             go_menu.addAction(action)
             self.go_actions[cls] = action
 
-        help_menu = menus.addMenu("&Help")
-        keys = QAction("&Keyboard shortcuts", self)
+        help_menu = menus.addMenu(self.tr("&Help"))
+        keys = QAction(self.tr("&Keyboard shortcuts"), self)
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
         keys.triggered.connect(self.show_shortcuts)
         help_menu.addAction(keys)
-        about = QAction("&About Dispensary", self)
+        about = QAction(self.tr("&About Dispensary"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -155,10 +172,14 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         actor = self.session.actor
         ctx = self.session.ctx
-        self.user_label = QLabel(f"{actor.full_name} ({actor.initials}) — {actor.role.label}")
+        self.user_label = QLabel(
+            self.tr("{name} ({initials}) — {role}").format(
+                name=actor.full_name, initials=actor.initials, role=term(actor.role.label)
+            )
+        )
         self.user_label.setObjectName("statusUser")
-        self.study_label = QLabel(f"Study {ctx.study.protocol}")
-        self.database_label = QLabel(f"Database {ctx.database}")
+        self.study_label = QLabel(self.tr("Study {protocol}").format(protocol=ctx.study.protocol))
+        self.database_label = QLabel(self.tr("Database {path}").format(path=ctx.database))
         self.database_label.setObjectName("statusDatabase")
         self.backup_label = QLabel()
         self.backup_label.setObjectName("statusBackup")
@@ -203,7 +224,10 @@ class MainWindow(QMainWindow):
     def show_screen(self, cls: type[Screen]) -> Screen | None:
         if cls not in self.classes:
             self.statusBar().showMessage(
-                f"{self.session.actor.role.label}s do not use the {cls.title} screen.", 8000
+                self.tr("{role}s do not use the {screen} screen.").format(
+                    role=term(self.session.actor.role.label), screen=screen_title(cls)
+                ),
+                8000,
             )
             return None
         target = self.screen_of(cls)
@@ -233,7 +257,9 @@ class MainWindow(QMainWindow):
 
         cls = screen_for(kind)
         if cls is None:
-            self.statusBar().showMessage(f"Nothing here opens '{kind}'.", 8000)
+            self.statusBar().showMessage(
+                self.tr("Nothing here opens '{kind}'.").format(kind=kind), 8000
+            )
             return
         target = self.show_screen(cls)
         if target is not None and ref:
@@ -269,13 +295,15 @@ class MainWindow(QMainWindow):
             return
         current = self.current_screen()
         if current is not None and current.handle_scan(text):
-            self._scan_taken(f"{text.upper()} — {current.title}")
+            self._scan_taken(f"{text.upper()} — {screen_title(type(current))}")
             return
         routed = route_scan(self.session, text)
         if routed is None:
             self.scan_field.refused()
             self.scan_feedback.setText(
-                f"'{text[:40]}' is not a kit, dispensing label or participant of this study."
+                self.tr(
+                    "'{code}' is not a kit, dispensing label or participant of this study."
+                ).format(code=text[:40])
             )
             self.scan_feedback.setProperty("kind", "error")
             return
@@ -283,13 +311,16 @@ class MainWindow(QMainWindow):
         cls = self.opens.get(kind.value)
         if cls is None:
             self.scan_field.refused()
-            self.scan_feedback.setText(f"{ref} is a {kind.value}; your role does not open it.")
+            what = QCoreApplication.translate("MainWindow", SCANNED_KINDS.get(kind, kind.value))
+            self.scan_feedback.setText(
+                self.tr("{ref} is a {what}; your role does not open it.").format(ref=ref, what=what)
+            )
             self.scan_feedback.setProperty("kind", "error")
             return
         target = self.show_screen(cls)
         if target is not None:
             target.handle_scan(ref)
-        self._scan_taken(f"{ref} — {cls.title}")
+        self._scan_taken(f"{ref} — {screen_title(cls)}")
 
     def _scan_taken(self, text: str) -> None:
         self.scan_field.accepted()
@@ -299,28 +330,34 @@ class MainWindow(QMainWindow):
     # -- menus ----------------------------------------------------------------------------
 
     def shortcut_text(self) -> str:
-        lines = ["Ctrl+L\tScan field", "Ctrl+Shift+L\tLock"]
-        lines += [f"{cls.shortcut}\t{cls.title}" for cls in self.classes if cls.shortcut]
-        lines += [
-            "Enter\tIn a scan field: take the code",
-            "Ctrl+Enter\tSign / receive on the screen shown",
-            "Esc\tStart the screen's form over",
+        native = QKeySequence.SequenceFormat.NativeText
+        keys = [
+            (QKeySequence("Ctrl+L"), self.tr("Scan field")),
+            (QKeySequence("Ctrl+Shift+L"), self.tr("Lock")),
         ]
-        return "\n".join(lines)
+        keys += [(QKeySequence(c.shortcut), screen_title(c)) for c in self.classes if c.shortcut]
+        keys += [
+            (QKeySequence(Qt.Key.Key_Enter), self.tr("In a scan field: take the code")),
+            (QKeySequence("Ctrl+Enter"), self.tr("Sign / receive on the screen shown")),
+            (QKeySequence(Qt.Key.Key_Escape), self.tr("Start the screen's form over")),
+        ]
+        return "\n".join(f"{key.toString(native)}\t{text}" for key, text in keys)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
+        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_text())
 
     def show_about(self) -> None:
         from dispensary import __version__
 
         study = self.session.ctx.study
-        QMessageBox.about(
-            self,
-            "About Dispensary",
-            f"Dispensary {__version__}\nInvestigational drug accountability\n\n"
-            f"Study {study.protocol}: {study.title}\n{study.site_name}",
-        )
+        lines = [
+            self.tr("Dispensary {version}").format(version=__version__),
+            self.tr("Investigational drug accountability"),
+            "",
+            self.tr("Study {protocol}: {title}").format(protocol=study.protocol, title=study.title),
+            study.site_name,
+        ]
+        QMessageBox.about(self, self.tr("About Dispensary"), "\n".join(lines))
 
     def quit(self) -> None:
         self.closing_for_good = True
@@ -346,7 +383,10 @@ class MainWindow(QMainWindow):
             users.record_session_event(self.session.ctx, self.session.actor, event)
         except DispensaryError as exc:
             # The lock or sign-out still happens: leaving the screen open is the worse harm.
-            self.statusBar().showMessage(f"Not recorded in the audit trail: {exc.message}", 8000)
+            self.statusBar().showMessage(
+                self.tr("Not recorded in the audit trail: {message}").format(message=exc.message),
+                8000,
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         from dispensary.ui.dashboard import wait_for_workers

@@ -4,6 +4,7 @@ changes, and each participant's dispensing and adherence history."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCharts import (
@@ -15,8 +16,8 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QIntValidator, QPainter, QPen
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMargins, Qt
+from PySide6.QtGui import QColor, QIntValidator, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.codes import Flag, ParticipantStatus
+from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
@@ -53,6 +55,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import date_edit, titled_page, to_date, wrapped_label
 
 CRITERION_LINE = 90
@@ -71,41 +74,70 @@ def next_due(row: ParticipantRow) -> date | None:
     return row.next_due if row.status is ParticipantStatus.ON_TREATMENT else None
 
 
+FLAG_NAMES = {
+    Flag.UNDER_USE: str(QT_TRANSLATE_NOOP("ParticipantsScreen", "under-use")),
+    Flag.OVER_USE: str(QT_TRANSLATE_NOOP("ParticipantsScreen", "over-use")),
+    Flag.NOT_BROUGHT_BACK: str(QT_TRANSLATE_NOOP("ParticipantsScreen", "not-brought-back")),
+}
+"""A flag's short name in the history table (its whole label is under the table)."""
+
+
+def flag_names(flags: Sequence[Flag]) -> str:
+    return ", ".join(
+        QCoreApplication.translate("ParticipantsScreen", FLAG_NAMES.get(f, f.value)) for f in flags
+    )
+
+
+def status_name(status: ParticipantStatus) -> str:
+    """A participant's status as the sentences say it ("on treatment")."""
+    return term(status.label).lower()
+
+
 PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
-    Column("Study number", lambda r: r.study_number),
-    Column("Initials", lambda r: r.initials),
-    Column("Enrolled", lambda r: r.enrolled_on),
-    Column("Status", lambda r: r.status, colour=lambda r: STATUS_COLOURS[r.status]),
-    Column("Last cycle", lambda r: r.last_cycle, align_right=True),
-    Column("Last day 1", lambda r: r.last_day1),
-    Column("Next due", lambda r: next_due(r)),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Study number")), lambda r: r.study_number),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Initials")), lambda r: r.initials),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Enrolled")), lambda r: r.enrolled_on),
     Column(
-        "Return",
-        lambda r: "pending" if r.return_pending else "",
+        str(QT_TRANSLATE_NOOP("Column", "Status")),
+        lambda r: r.status,
+        colour=lambda r: STATUS_COLOURS[r.status],
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Last cycle")),
+        lambda r: r.last_cycle,
+        align_right=True,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Last day 1")), lambda r: r.last_day1),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Next due")), lambda r: next_due(r)),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Return")),
+        lambda r: (
+            QCoreApplication.translate("ParticipantsScreen", "pending") if r.return_pending else ""
+        ),
         colour=lambda r: "#ef6c00" if r.return_pending else None,
     ),
 ]
 
 HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
-    Column("Cycle", lambda r: r.cycle, align_right=True),
-    Column("Dispense", lambda r: r.dispense_number),
-    Column("Day 1", lambda r: r.day1),
-    Column("Dose", lambda r: r.dose_name),
-    Column("Kits", lambda r: r.kits),
-    Column("Tablets", lambda r: r.tablets, align_right=True),
-    Column("Returned", lambda r: r.returned, align_right=True),
-    Column("Taken", lambda r: r.taken, align_right=True),
-    Column("Expected", lambda r: r.expected, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Cycle")), lambda r: r.cycle, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Dispense")), lambda r: r.dispense_number),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Day 1")), lambda r: r.day1),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Dose")), lambda r: r.dose_name),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kits")), lambda r: r.kits),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Tablets")), lambda r: r.tablets, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Returned")), lambda r: r.returned, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Taken")), lambda r: r.taken, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Expected")), lambda r: r.expected, align_right=True),
     Column(
-        "Adherence",
+        str(QT_TRANSLATE_NOOP("Column", "Adherence")),
         lambda r: r.adherence,
         colour=lambda r: "#c62828" if r.flags else None,
         align_right=True,
         text=percent,
     ),
     Column(
-        "Flags",
-        lambda r: ", ".join(f.value.replace("_", "-") for f in r.flags),
+        str(QT_TRANSLATE_NOOP("Column", "Flags")),
+        lambda r: flag_names(r.flags),
         colour=lambda r: "#c62828" if r.flags else None,
     ),
 ]
@@ -119,51 +151,59 @@ class EnrolDialog(QDialog):
         self.session = session
         self.enrolled: ParticipantRow | None = None
         study = session.ctx.study
-        self.setWindowTitle(f"Enrol a participant in {study.protocol}")
+        self.setWindowTitle(
+            self.tr("Enrol a participant in {protocol}").format(protocol=study.protocol)
+        )
         self.resize(880, 720)
         layout = QVBoxLayout(self)
         self.message = MessageBar()
         layout.addWidget(self.message)
 
         form = QFormLayout()
-        self.study_number = text_field("studyNumber", "As on the enrolment log, e.g. 01-003")
-        self.initials = text_field("initials", "2 to 4 letters; no names")
-        self.birth_year = text_field("birthYear", "e.g. 1968")
+        self.study_number = text_field(
+            "studyNumber", self.tr("As on the enrolment log, e.g. 01-003")
+        )
+        self.initials = text_field("initials", self.tr("2 to 4 letters; no names"))
+        self.birth_year = text_field("birthYear", self.tr("e.g. 1968"))
         self.birth_year.setValidator(QIntValidator(1900, 2100, self))
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
-        self.sex.addItem("Female", "F")
-        self.sex.addItem("Male", "M")
+        # The service reads the code in either case ("f" is recorded as F).
+        self.sex.addItem(self.tr("Female"), "f")
+        self.sex.addItem(self.tr("Male"), "m")
         if study.eligibility.sex == "M":
             self.sex.setCurrentIndex(1)
         self.enrolled_on = date_edit(session.ctx.clock.today())
         self.confirmed_by = QLineEdit(study.investigator)
         self.confirmed_by.setObjectName("confirmedBy")
-        form.addRow("Study number", self.study_number)
-        form.addRow("Initials", self.initials)
-        form.addRow("Year of birth", self.birth_year)
-        form.addRow("Sex", self.sex)
-        form.addRow("Enrolment date", self.enrolled_on)
-        form.addRow("Eligibility confirmed by", self.confirmed_by)
+        form.addRow(self.tr("Study number"), self.study_number)
+        form.addRow(self.tr("Initials"), self.initials)
+        form.addRow(self.tr("Year of birth"), self.birth_year)
+        form.addRow(self.tr("Sex"), self.sex)
+        form.addRow(self.tr("Enrolment date"), self.enrolled_on)
+        form.addRow(self.tr("Eligibility confirmed by"), self.confirmed_by)
         layout.addLayout(form)
 
-        box = QGroupBox("Eligibility checklist: tick each item the investigator confirmed")
+        box = QGroupBox(self.tr("Eligibility checklist: tick each item the investigator confirmed"))
         inner = QVBoxLayout()
         self.criteria: list[QCheckBox] = []
         inner.addWidget(
-            QLabel("<b>Inclusion criteria — tick to confirm the participant meets:</b>")
+            QLabel(self.tr("<b>Inclusion criteria — tick to confirm the participant meets:</b>"))
         )
         for text in study.eligibility.inclusion:
-            self._criterion(inner, text, text)
+            self._criterion(inner, text)
         # A tick means the exclusion is absent: said in the heading and on every box, so that
         # no one ticks a criterion because the participant has it.
         inner.addWidget(
             QLabel(
-                "<b>Exclusion criteria — tick to confirm the participant does <u>NOT</u> have:</b>"
+                self.tr(
+                    "<b>Exclusion criteria — tick to confirm the participant does "
+                    "<u>NOT</u> have:</b>"
+                )
             )
         )
         for text in study.eligibility.exclusion:
-            self._criterion(inner, f"Not: {text}", f"Not: {text}")
+            self._criterion(inner, text, exclusion=True)
         inner.addStretch(1)
         holder = QWidget()
         holder.setLayout(inner)
@@ -177,7 +217,7 @@ class EnrolDialog(QDialog):
         layout.addWidget(box, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.enrol_button = QPushButton("Enrol")
+        self.enrol_button = QPushButton(self.tr("Enrol"))
         self.enrol_button.setObjectName("enrolButton")
         self.enrol_button.setDefault(True)
         buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -186,18 +226,24 @@ class EnrolDialog(QDialog):
         layout.addWidget(buttons)
         self._count_ticks()
 
-    def _criterion(self, layout: QVBoxLayout, confirmed: str, shown: str) -> None:
+    def _criterion(self, layout: QVBoxLayout, text: str, exclusion: bool = False) -> None:
+        """A tick box for one criterion of the study file. An exclusion is confirmed absent:
+        the service knows it as "Not: <criterion>", the box says so in the user's language."""
+        shown = self.tr("Not: {criterion}").format(criterion=text) if exclusion else text
         # A tick box does not wrap its text: a long criterion is broken into lines here, so
         # that it is read whole without scrolling sideways.
         box = QCheckBox(textwrap.fill(shown, CRITERION_LINE))
-        box.setProperty("criterion", confirmed)
+        box.setProperty("criterion", f"Not: {text}" if exclusion else text)
+        box.setProperty("shown", shown)
         box.toggled.connect(self._count_ticks)
         self.criteria.append(box)
         layout.addWidget(box)
 
     def _count_ticks(self) -> None:
         done = sum(box.isChecked() for box in self.criteria)
-        self.ticked.setText(f"{done} of {len(self.criteria)} confirmed")
+        self.ticked.setText(
+            self.tr("{done} of {total} confirmed").format(done=done, total=len(self.criteria))
+        )
 
     def confirmed(self) -> list[str]:
         return [str(box.property("criterion")) for box in self.criteria if box.isChecked()]
@@ -208,18 +254,25 @@ class EnrolDialog(QDialog):
     def enrol(self) -> None:
         missing = self.unconfirmed()
         if missing:
-            names = "; ".join(str(box.property("criterion")) for box in missing[:3])
-            more = f"; and {len(missing) - 3} more" if len(missing) > 3 else ""
+            names = "; ".join(str(box.property("shown")) for box in missing[:3])
+            more = self.tr("; and {n} more").format(n=len(missing) - 3) if len(missing) > 3 else ""
             self.message.show_message(
-                f"{len(missing)} of {len(self.criteria)} eligibility criteria are not confirmed: "
-                f"{names}{more}. Tick each one the investigator confirmed; a participant who "
-                "does not meet them all is not enrolled."
+                self.tr(
+                    "{missing} of {total} eligibility criteria are not confirmed: {names}{more}. "
+                    "Tick each one the investigator confirmed; a participant who does not meet "
+                    "them all is not enrolled."
+                ).format(missing=len(missing), total=len(self.criteria), names=names, more=more)
             )
             missing[0].setFocus()
             return
         year_text = self.birth_year.text().strip()
-        if not year_text:
-            self.message.show_message("Type the year of birth, e.g. 1968.")
+        try:
+            year = parse_whole(year_text, self.tr("year of birth"))
+        except InvalidInput:
+            self.message.show_message(
+                self.tr("Type the year of birth with the digits 0-9, e.g. 1968.")
+            )
+            self.birth_year.setFocus()
             return
         row = attempt(
             self.message,
@@ -228,7 +281,7 @@ class EnrolDialog(QDialog):
                 self.session.actor,
                 self.study_number.text(),
                 self.initials.text(),
-                parse_whole(year_text, "year of birth"),
+                year,
                 str(self.sex.currentData()),
                 self.confirmed_by.text(),
                 enrolled_on=to_date(self.enrolled_on.date()),
@@ -258,13 +311,16 @@ class StatusDialog(QDialog):
         self.session = session
         self.participant = participant
         self.changed: ParticipantRow | None = None
-        self.setWindowTitle(f"Status of {participant.study_number}")
+        self.setWindowTitle(self.tr("Status of {number}").format(number=participant.study_number))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                f"{participant.study_number} ({participant.initials}) is now "
-                f"<b>{participant.status.label.lower()}</b>."
+                self.tr("{number} ({initials}) is now <b>{status}</b>.").format(
+                    number=participant.study_number,
+                    initials=participant.initials,
+                    status=status_name(participant.status),
+                )
             )
         )
         self.message = MessageBar()
@@ -274,13 +330,15 @@ class StatusDialog(QDialog):
         self.status.setObjectName("newStatus")
         for status in ParticipantStatus:
             if status is not participant.status:
-                self.status.addItem(status.label, status.value)
-        self.reason = text_field("statusReason", "e.g. withdrew consent; completed 8 cycles")
-        form.addRow("New status", self.status)
-        form.addRow("Reason", self.reason)
+                self.status.addItem(term(status.label), status.value)
+        self.reason = text_field(
+            "statusReason", self.tr("e.g. withdrew consent; completed 8 cycles")
+        )
+        form.addRow(self.tr("New status"), self.status)
+        form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.change_button = QPushButton("Change status")
+        self.change_button = QPushButton(self.tr("Change status"))
         self.change_button.setObjectName("changeStatus")
         buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.change_button.clicked.connect(self.apply)
@@ -324,15 +382,19 @@ class AdherenceChart(QChartView):
 
     def show_history(self, rows: list[DispenseHistoryRow]) -> None:
         chart = QChart()
-        chart.setTitle(f"Adherence % per cycle (limits {self.under:.0%}, {self.over:.0%} dashed)")
+        chart.setTitle(
+            self.tr("Adherence % per cycle (limits {under}, {over} dashed)").format(
+                under=f"{self.under:.0%}", over=f"{self.over:.0%}"
+            )
+        )
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         sets = {
-            "in range": QBarSet("Within limits"),
-            "under": QBarSet("Under-use"),
-            "over": QBarSet("Over-use"),
+            "within": QBarSet(self.tr("Within limits")),
+            "under": QBarSet(self.tr("Under-use")),
+            "over": QBarSet(self.tr("Over-use")),
         }
-        sets["in range"].setColor(QColor("#2e7d32"))
+        sets["within"].setColor(QColor("#2e7d32"))
         sets["under"].setColor(QColor("#ef6c00"))
         sets["over"].setColor(QColor("#c62828"))
         categories: list[str] = []
@@ -340,14 +402,15 @@ class AdherenceChart(QChartView):
         for row in rows:
             value = round(row.adherence * 100) if row.adherence is not None else 0
             top = max(top, value + 10)
-            kind = "in range"
+            kind = "within"
             if row.adherence is not None and row.adherence < self.under:
                 kind = "under"
             elif row.adherence is not None and row.adherence > self.over:
                 kind = "over"
             for name, bar_set in sets.items():
                 bar_set.append(value if name == kind else 0)
-            categories.append(f"C{row.cycle}" if row.adherence is not None else f"C{row.cycle}?")
+            cycle = self.tr("C{cycle}").format(cycle=row.cycle)
+            categories.append(cycle if row.adherence is not None else f"{cycle}?")
         bars = QStackedBarSeries()
         for bar_set in sets.values():
             bars.append(bar_set)
@@ -382,8 +445,8 @@ class AdherenceChart(QChartView):
 
 
 class ParticipantsScreen(Screen):
-    title = "Participants"
-    shortcut = "Ctrl+6"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Participants"))
+    shortcut = QKeySequence("Ctrl+6").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -397,17 +460,23 @@ class ParticipantsScreen(Screen):
             self, HISTORY_COLUMNS, "historyTable"
         )
 
-        layout, self.message = titled_page(self, f"Participants of {study.protocol}")
+        layout, self.message = titled_page(
+            self, self.tr("Participants of {protocol}").format(protocol=study.protocol)
+        )
         bar = QHBoxLayout()
-        self.search = text_field("participantSearch", "Search study number or initials")
+        self.search = text_field("participantSearch", self.tr("Search study number or initials"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        self.enrol_button = action_button("Enrol participant...", "enrolParticipant", self._enrol)
-        self.status_button = action_button(
-            "Change status...", "changeStatusButton", self._change_status
+        self.enrol_button = action_button(
+            self.tr("Enrol participant..."), "enrolParticipant", self._enrol
         )
-        self.dispense_button = action_button("Dispense next cycle", "dispenseNext", self._dispense)
-        bar.addWidget(QLabel("Search"))
+        self.status_button = action_button(
+            self.tr("Change status..."), "changeStatusButton", self._change_status
+        )
+        self.dispense_button = action_button(
+            self.tr("Dispense next cycle"), "dispenseNext", self._dispense
+        )
+        bar.addWidget(QLabel(self.tr("Search")))
         bar.addWidget(self.search, 1)
         role_buttons(
             bar,
@@ -428,7 +497,7 @@ class ParticipantsScreen(Screen):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         self.summary = wrapped_label(
-            "participantSummary", "Select a participant to see the dispensing history."
+            "participantSummary", self.tr("Select a participant to see the dispensing history.")
         )
         lower_layout.addWidget(self.summary)
         lower_layout.addWidget(self.history_table, 1)
@@ -497,7 +566,7 @@ class ParticipantsScreen(Screen):
         self._update_buttons()
         row = self.current()
         if row is None:
-            self.summary.setText("Select a participant to see the dispensing history.")
+            self.summary.setText(self.tr("Select a participant to see the dispensing history."))
             self.history.set_rows([])
             self.flags.clear()
             self.chart.show_history([])
@@ -512,40 +581,63 @@ class ParticipantsScreen(Screen):
             return
         person, history = found
         due = next_due(person)
-        pending = "; <b>return of the last cycle not recorded</b>" if person.return_pending else ""
+        pending = (
+            self.tr("; <b>return of the last cycle not recorded</b>")
+            if person.return_pending
+            else ""
+        )
         if person.status is ParticipantStatus.ON_TREATMENT:
-            when = due.isoformat() if due else "any time"
-            following = f"Next: cycle {person.next_cycle}, from {when}{pending}."
+            when = due.isoformat() if due else self.tr("any time")
+            following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(
+                cycle=person.next_cycle, when=when, pending=pending
+            )
         else:
-            following = f"No further cycles{pending}."
+            following = self.tr("No further cycles{pending}.").format(pending=pending)
         self.summary.setText(
-            f"<b>{person.study_number}</b> ({person.initials}), born {person.birth_year}, "
-            f"{person.status.label.lower()}, enrolled {person.enrolled_on.isoformat()}. "
-            f"{following}"
+            self.tr(
+                "<b>{number}</b> ({initials}), born {year}, {status}, enrolled {date}. {following}"
+            ).format(
+                number=person.study_number,
+                initials=person.initials,
+                year=person.birth_year,
+                status=status_name(person.status),
+                date=person.enrolled_on.isoformat(),
+                following=following,
+            )
         )
         self.history.set_rows(history)
         fit_columns(self.history_table, widest=240)
         self.flags.setText(self._flag_text(history))
         self.chart.show_history(history)
 
-    @staticmethod
-    def _flag_text(history: list[DispenseHistoryRow]) -> str:
+    def _flag_text(self, history: list[DispenseHistoryRow]) -> str:
         lines = []
         for row in history:
             if not row.flags:
                 continue
-            labels = ", ".join(f.label for f in row.flags)
+            labels = ", ".join(term(f.label) for f in row.flags)
             reason = (
-                f"reason: {row.flag_reason}"
+                self.tr("reason: {reason}").format(reason=row.flag_reason)
                 if row.flag_reason
-                else "<span style='color:#c62828'>no reason recorded yet "
-                "(record it under Reconciliation)</span>"
+                else self.tr(
+                    "<span style='color:#c62828'>no reason recorded yet "
+                    "(record it under Reconciliation)</span>"
+                )
             )
             lines.append(
-                f"Cycle {row.cycle} ({row.dispense_number}): <b>{labels}</b>; taken "
-                f"{row.taken} of {row.expected} expected; {reason}"
+                self.tr(
+                    "Cycle {cycle} ({dispense}): <b>{flags}</b>; taken {taken} of {expected} "
+                    "expected; {reason}"
+                ).format(
+                    cycle=row.cycle,
+                    dispense=row.dispense_number,
+                    flags=labels,
+                    taken=row.taken,
+                    expected=row.expected,
+                    reason=reason,
+                )
             )
-        return "<br>".join(lines) if lines else "No adherence flags."
+        return "<br>".join(lines) if lines else self.tr("No adherence flags.")
 
     def _enrol(self) -> None:
         row = EnrolDialog.ask(self, self.session)
@@ -554,8 +646,9 @@ class ParticipantsScreen(Screen):
         self.refresh()
         self.select(row.study_number)
         self.message.show_message(
-            f"Participant {row.study_number} ({row.initials}) enrolled on "
-            f"{row.enrolled_on.isoformat()}.",
+            self.tr("Participant {number} ({initials}) enrolled on {date}.").format(
+                number=row.study_number, initials=row.initials, date=row.enrolled_on.isoformat()
+            ),
             "ok",
         )
         self.changed.emit()
@@ -569,7 +662,10 @@ class ParticipantsScreen(Screen):
             return
         self.refresh()
         self.message.show_message(
-            f"Participant {row.study_number} is now {row.status.label.lower()}.", "ok"
+            self.tr("Participant {number} is now {status}.").format(
+                number=row.study_number, status=status_name(row.status)
+            ),
+            "ok",
         )
         self.changed.emit()
 

@@ -7,6 +7,7 @@ import calendar
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -74,18 +75,34 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
 
     def verdict(line: ReceiveLine) -> str:
         if not line.accepted:
-            return line.message
-        into = "Into quarantine" if line.status is KitStatus.QUARANTINED else "Available"
-        return f"{into}, new lot" if line.new_lot else into
+            return line.message  # the service's refusal, as it wrote it
+        quarantined = line.status is KitStatus.QUARANTINED
+        if line.new_lot:
+            return (
+                QCoreApplication.translate("ReceiveScreen", "Into quarantine, new lot")
+                if quarantined
+                else QCoreApplication.translate("ReceiveScreen", "Available, new lot")
+            )
+        return (
+            QCoreApplication.translate("ReceiveScreen", "Into quarantine")
+            if quarantined
+            else QCoreApplication.translate("ReceiveScreen", "Available")
+        )
 
     return (
-        Column("Kit", lambda r: r.number),
-        Column("Product", lambda r: product(r.product)),
-        Column("Lot", lambda r: r.lot),
-        Column("Expiry", lambda r: r.expiry),
-        Column("Tablets", lambda r: r.tablets, align_right=True),
+        Column(QCoreApplication.translate("ReceiveScreen", "Kit"), lambda r: r.number),
         Column(
-            "Verdict",
+            QCoreApplication.translate("ReceiveScreen", "Product"), lambda r: product(r.product)
+        ),
+        Column(QCoreApplication.translate("ReceiveScreen", "Lot"), lambda r: r.lot),
+        Column(QCoreApplication.translate("ReceiveScreen", "Expiry"), lambda r: r.expiry),
+        Column(
+            QCoreApplication.translate("ReceiveScreen", "Tablets"),
+            lambda r: r.tablets,
+            align_right=True,
+        ),
+        Column(
+            QCoreApplication.translate("ReceiveScreen", "Verdict"),
             verdict,
             colour=lambda r: "#c62828" if not r.accepted else r.status.colour,
         ),
@@ -93,8 +110,8 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
 
 
 class ReceiveScreen(Screen):
-    title = "Receive"
-    shortcut = "Ctrl+4"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Receive"))
+    shortcut = QKeySequence("Ctrl+4").toString()
     roles = STAFF_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -108,53 +125,55 @@ class ReceiveScreen(Screen):
 
     def _build(self) -> None:
         study = self.session.ctx.study
-        outer, self.message = titled_page(self, "Receive a shipment")
+        outer, self.message = titled_page(self, self.tr("Receive a shipment"))
         grid = two_columns(outer, 4, 6)
 
         left = QVBoxLayout()
         form = QFormLayout()
         self.shipment = QLineEdit()
         self.shipment.setObjectName("shipmentNumber")
-        self.shipment.setPlaceholderText("As on the packing list")
-        form.addRow("&Shipment number", self.shipment)
+        self.shipment.setPlaceholderText(self.tr("As on the packing list"))
+        form.addRow(self.tr("&Shipment number"), self.shipment)
         self.received_on = date_edit()
-        form.addRow("&Date received", self.received_on)
+        form.addRow(self.tr("&Date received"), self.received_on)
         self.condition = QLineEdit()
-        form.addRow("Co&ndition", self.condition)
-        self.temperature_ok = QCheckBox("Temperature record acceptable")
+        form.addRow(self.tr("Co&ndition"), self.condition)
+        self.temperature_ok = QCheckBox(self.tr("Temperature record acceptable"))
         self.temperature_ok.setObjectName("temperatureOk")
-        self.temperature_ok.setToolTip("Unticked: the kits go into quarantine until released")
+        self.temperature_ok.setToolTip(
+            self.tr("Unticked: the kits go into quarantine until released")
+        )
         form.addRow("", self.temperature_ok)
         self.product = QComboBox()
         for product in study.products:
             self.product.addItem(product.display, product.code)
-        form.addRow("&Product", self.product)
+        form.addRow(self.tr("&Product"), self.product)
         self.lot = QLineEdit()
         self.lot.setObjectName("lotNumber")
-        form.addRow("&Lot", self.lot)
+        form.addRow(self.tr("&Lot"), self.lot)
         self.expiry = QLineEdit()
         self.expiry.setObjectName("expiry")
-        self.expiry.setPlaceholderText("YYYY-MM or YYYY-MM-DD, as on the kit label")
-        self.expiry.setToolTip("Must be entered: a month alone means its last day")
-        form.addRow("E&xpiry", self.expiry)
+        self.expiry.setPlaceholderText(self.tr("YYYY-MM or YYYY-MM-DD, as on the kit label"))
+        self.expiry.setToolTip(self.tr("Must be entered: a month alone means its last day"))
+        form.addRow(self.tr("E&xpiry"), self.expiry)
         self.tablets = QLineEdit()
         self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))
-        form.addRow("&Tablets in a kit", self.tablets)
+        form.addRow(self.tr("&Tablets in a kit"), self.tablets)
         left.addLayout(form)
         left.addStretch(1)
         grid.addLayout(left, 0, 0)
 
         right = QVBoxLayout()
-        self.scan_field = ScanField("Scan each kit: it is added to the list below")
+        self.scan_field = ScanField(self.tr("Scan each kit: it is added to the list below"))
         self.scan_field.setObjectName("receiveScanField")
-        right.addLayout(scan_row("Scan &kits", self.scan_field))
+        right.addLayout(scan_row(self.tr("Scan &kits"), self.scan_field))
         range_row = QHBoxLayout()
         self.range_field = QLineEdit()
         self.range_field.setObjectName("kitRange")
-        self.range_field.setPlaceholderText("or a range: K0001-K0050")
-        self.range_field.setToolTip("A range of kit numbers, e.g. K0001-K0050")
-        self.range_button = QPushButton("Add &range")
-        self.manifest_button = QPushButton("&Import manifest (CSV)…")
+        self.range_field.setPlaceholderText(self.tr("or a range: K0001-K0050"))
+        self.range_field.setToolTip(self.tr("A range of kit numbers, e.g. K0001-K0050"))
+        self.range_button = QPushButton(self.tr("Add &range"))
+        self.manifest_button = QPushButton(self.tr("&Import manifest (CSV)…"))
         range_row.addWidget(self.range_field, 1)
         range_row.addWidget(self.range_button)
         range_row.addWidget(self.manifest_button)
@@ -165,10 +184,10 @@ class ReceiveScreen(Screen):
         self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(line_columns(study), self)
         self.kits_view = kit_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
-        self.remove_button = QPushButton("Remove line")
-        self.clear_button = QPushButton("New shipment")
-        self.labels_button = QPushButton("Print kit &labels")
-        self.receive_button = primary_button("Receive", "Ctrl+Enter")
+        self.remove_button = QPushButton(self.tr("Remove line"))
+        self.clear_button = QPushButton(self.tr("New shipment"))
+        self.labels_button = QPushButton(self.tr("Print kit &labels"))
+        self.receive_button = primary_button(self.tr("Receive"), self.tr("Ctrl+Enter"))
         right.addLayout(
             button_row(
                 [self.remove_button, self.clear_button], [self.labels_button, self.receive_button]
@@ -214,23 +233,31 @@ class ReceiveScreen(Screen):
         lot = self.lot.text().strip()
         if not lot:
             self.lot.setFocus()
-            raise InvalidInput("Give the lot number first (it is on the kit label).")
+            raise InvalidInput(self.tr("Give the lot number first (it is on the kit label)."))
         text = self.tablets.text().strip()
         if not text:
             self.tablets.setFocus()
-            raise InvalidInput("Give the number of tablets in each kit.")
-        try:
-            tablets = parse_whole(text, "number of tablets in each kit", minimum=1)
+            raise InvalidInput(self.tr("Give the number of tablets in each kit."))
+        try:  # refused in the screen's own words, in the user's language
+            tablets = parse_whole(text, "tablets", minimum=1)
         except InvalidInput:
             self.tablets.setFocus()
-            raise
+            self.tablets.selectAll()
+            raise InvalidInput(
+                self.tr(
+                    "'{text}' is not a number of tablets: give the tablets in each kit as a"
+                    " whole number, 1 or more, with the digits 0-9."
+                ).format(text=text)
+            ) from None
         expiry = parse_expiry(self.expiry.text())
         if expiry is None:
             self.expiry.setFocus()
             self.expiry.selectAll()
             raise InvalidInput(
-                "Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) "
-                "before adding kits."
+                self.tr(
+                    "Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before"
+                    " adding kits."
+                )
             )
         return str(self.product.currentData()), lot, expiry, tablets
 
@@ -242,8 +269,10 @@ class ReceiveScreen(Screen):
         except DispensaryError:
             return
         raise InvalidInput(
-            f"'{code}' looks like a participant number ({person.study_number}), not a kit. "
-            "Scan the kit's own barcode."
+            self.tr(
+                "'{code}' looks like a participant number ({number}), not a kit. Scan the kit's"
+                " own barcode."
+            ).format(code=code, number=person.study_number)
         )
 
     def _assess(self, kits: list[KitIn]) -> ReceiveAssessment:
@@ -255,7 +284,7 @@ class ReceiveScreen(Screen):
                 self.shipment.text(),
                 kits,
                 received_on=to_date(self.received_on.date()),
-                condition=self.condition.text() or "intact",
+                condition=self.condition.text() or self.tr("intact"),
                 temperature_ok=self.temperature_ok.isChecked(),
             ),
         )
@@ -273,12 +302,18 @@ class ReceiveScreen(Screen):
         try:
             if is_dispense_number(code):
                 raise InvalidInput(
-                    f"{code.upper()} is a dispensing label, not a kit. Scan the kit's own barcode."
+                    self.tr(
+                        "{code} is a dispensing label, not a kit. Scan the kit's own barcode."
+                    ).format(code=code.upper())
                 )
             self._not_a_participant(code)
             numbers = receiving.expand_range(code)
             if len(numbers) != 1:
-                raise InvalidInput(f"'{code}' is a range: use the range field for ranges.")
+                raise InvalidInput(
+                    self.tr("'{code}' is a range: use the range field for ranges.").format(
+                        code=code
+                    )
+                )
             product, lot, expiry, tablets = self._batch()
             new = [KitIn(numbers[0], product, lot, expiry, tablets)]
             found, refusal = self._new_lines_refused(new)
@@ -290,7 +325,7 @@ class ReceiveScreen(Screen):
             return
         self._add(new, found)
         self.scan_field.accepted()
-        self.message.show_message(f"Kit {numbers[0]} added.", "ok")
+        self.message.show_message(self.tr("Kit {number} added.").format(number=numbers[0]), "ok")
 
     def add_range(self) -> None:
         text = self.range_field.text().strip()
@@ -311,12 +346,18 @@ class ReceiveScreen(Screen):
         self._add(new, found)
         self.range_field.clear()
         self.message.show_message(
-            f"{len(numbers)} kits added ({numbers[0]} to {numbers[-1]}).", "ok"
+            self.tr("{count} kits added ({first} to {last}).").format(
+                count=len(numbers), first=numbers[0], last=numbers[-1]
+            ),
+            "ok",
         )
 
     def import_manifest(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import the sponsor's manifest", "", "CSV files (*.csv);;All files (*)"
+            self,
+            self.tr("Import the sponsor's manifest"),
+            "",
+            self.tr("CSV files (*.csv);;All files (*)"),
         )
         if path:
             self.load_manifest(Path(path))
@@ -327,7 +368,12 @@ class ReceiveScreen(Screen):
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            self.message.show_message(f"The manifest {path.name} cannot be read: {exc}.", "error")
+            self.message.show_message(
+                self.tr("The manifest {name} cannot be read: {error}.").format(
+                    name=path.name, error=exc
+                ),
+                "error",
+            )
             return
         try:
             kits = receiving.parse_manifest(text, str(self.product.currentData()))
@@ -339,12 +385,16 @@ class ReceiveScreen(Screen):
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
         if refused:
             self.message.show_message(
-                f"{len(kits)} kits imported from {path.name}; {len(refused)} refused (see the "
-                f"list): {refusal}",
+                self.tr(
+                    "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
+                ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal),
                 "warning",
             )
             return
-        self.message.show_message(f"{len(kits)} kits imported from {path.name}.", "ok")
+        self.message.show_message(
+            self.tr("{count} kits imported from {name}.").format(count=len(kits), name=path.name),
+            "ok",
+        )
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
@@ -357,7 +407,9 @@ class ReceiveScreen(Screen):
             return
         removed = self.kits.pop(index.row())
         self._show_kits()
-        self.message.show_message(f"Kit {removed.number} taken off the list.", "info")
+        self.message.show_message(
+            self.tr("Kit {number} taken off the list.").format(number=removed.number), "info"
+        )
 
     def _show_kits(self) -> None:
         """The list assessed afresh (a line taken off, the temperature record changed)."""
@@ -376,14 +428,16 @@ class ReceiveScreen(Screen):
         self.assessment = found
         self.kits_model.set_rows(list(found.lines) if found is not None else [])
         if found is None:
-            self.count_label.setText("Kits in this shipment: 0")
+            self.count_label.setText(self.tr("Kits in this shipment: 0"))
         else:
-            text = f"Kits in this shipment: {found.kits} ({found.tablets} tablets)"
+            text = self.tr("Kits in this shipment: {kits} ({tablets} tablets)").format(
+                kits=found.kits, tablets=found.tablets
+            )
             refused = len(found.refused_lines)
             if refused:
-                text += f" — {refused} refused"
+                text += self.tr(" — {refused} refused").format(refused=refused)
             if found.quarantined:
-                text += " — into quarantine (temperature record not acceptable)"
+                text += self.tr(" — into quarantine (temperature record not acceptable)")
             self.count_label.setText(text)
         self.remove_button.setEnabled(bool(self.kits))
         self.receive_button.setEnabled(bool(self.kits))
@@ -392,7 +446,7 @@ class ReceiveScreen(Screen):
 
     def receive(self) -> None:
         if not self.kits:
-            self.message.show_message("Scan the kits of the shipment first.", "error")
+            self.message.show_message(self.tr("Scan the kits of the shipment first."), "error")
             self.scan_field.setFocus()
             return
         try:
@@ -403,8 +457,12 @@ class ReceiveScreen(Screen):
         self._show(found)
         if found.refused:
             lines = len(found.refused_lines)
-            more = f" ({lines} line(s) refused: see the list)" if lines else ""
-            self.message.show_message(f"Not received: {found.refusals[0].message}{more}", "error")
+            more = self.tr(" ({lines} line(s) refused: see the list)") if lines else ""
+            self.message.show_message(
+                self.tr("Not received: {reason}").format(reason=found.refusals[0].message)
+                + more.format(lines=lines),
+                "error",
+            )
             return
         try:
             result = receiving.receive_shipment(
@@ -413,7 +471,7 @@ class ReceiveScreen(Screen):
                 self.shipment.text(),
                 self.kits,
                 received_on=to_date(self.received_on.date()),
-                condition=self.condition.text() or "intact",
+                condition=self.condition.text() or self.tr("intact"),
                 temperature_ok=self.temperature_ok.isChecked(),
             )
         except DispensaryError as exc:
@@ -425,10 +483,19 @@ class ReceiveScreen(Screen):
         self._show_kits()
         self.shipment.clear()
         self.labels_button.setEnabled(True)
-        where = "in quarantine (temperature record not acceptable)" if result.quarantined else ""
+        done = (
+            self.tr(
+                "Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine"
+                " (temperature record not acceptable). Print the kit labels if the kits need them."
+            )
+            if result.quarantined
+            else self.tr(
+                "Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit"
+                " labels if the kits need them."
+            )
+        )
         self.message.show_message(
-            f"Shipment {result.shipment} received: {len(result.kits)} kits, {result.tablets} "
-            f"tablets{' ' + where if where else ''}. Print the kit labels if the kits need them.",
+            done.format(shipment=result.shipment, kits=len(result.kits), tablets=result.tablets),
             "warning" if result.quarantined else "ok",
         )
         self.labels_button.setFocus()
@@ -444,7 +511,7 @@ class ReceiveScreen(Screen):
         self.kits = []
         self.last_result = None
         self.shipment.clear()
-        self.condition.setText("intact")
+        self.condition.setText(self.tr("intact"))
         self.temperature_ok.setChecked(True)
         self.lot.clear()
         self.received_on.setDate(qdate(self.session.ctx.clock.today()))

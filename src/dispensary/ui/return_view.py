@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QIntValidator, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,7 @@ from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     button_row,
     counter_keys,
@@ -48,6 +49,7 @@ from dispensary.ui.widgets import (
     product_label,
     qdate,
     scan_row,
+    separated,
     titled_page,
     to_date,
     two_columns,
@@ -56,13 +58,29 @@ from dispensary.ui.widgets import (
 
 
 def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
+    """The kits of the dispense: what each held, and whether it is back (its status then)."""
+
+    def state(line: ReturnKitLine) -> str:
+        if line.to_count:
+            return QCoreApplication.translate("ReturnScreen", "to count")
+        return term(line.status.label)
+
     return (
-        Column("Kit", lambda r: r.kit),
-        Column("Product", lambda r: product_label(study, r.product)),
-        Column("Lot", lambda r: r.lot),
-        Column("Dispensed", lambda r: r.dispensed, align_right=True),
+        Column(QCoreApplication.translate("ReturnScreen", "Kit"), lambda r: r.kit),
         Column(
-            "Return", lambda r: r.state, colour=lambda r: "#7a4b00" if r.to_count else "#1b5e20"
+            QCoreApplication.translate("ReturnScreen", "Product"),
+            lambda r: product_label(study, r.product),
+        ),
+        Column(QCoreApplication.translate("ReturnScreen", "Lot"), lambda r: r.lot),
+        Column(
+            QCoreApplication.translate("ReturnScreen", "Dispensed"),
+            lambda r: r.dispensed,
+            align_right=True,
+        ),
+        Column(
+            QCoreApplication.translate("ReturnScreen", "Return"),
+            state,
+            colour=lambda r: "#7a4b00" if r.to_count else "#1b5e20",
         ),
     )
 
@@ -72,8 +90,8 @@ class ReturnScreen(Screen):
     the dispense the scan names, its kits, the refusals and the adherence the count gives. The
     screen works nothing out itself."""
 
-    title = "Returns"
-    shortcut = "Ctrl+3"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Returns"))
+    shortcut = QKeySequence("Ctrl+3").toString()
     roles = STAFF_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -91,12 +109,12 @@ class ReturnScreen(Screen):
         return self.assessment.dispense if self.assessment is not None else None
 
     def _build(self) -> None:
-        outer, self.message = titled_page(self, "Record a return")
+        outer, self.message = titled_page(self, self.tr("Record a return"))
         self.scan_field = ScanField(
-            "Scan the dispensing label, or a kit, or type the participant number"
+            self.tr("Scan the dispensing label, or a kit, or type the participant number")
         )
         self.scan_field.setObjectName("returnScanField")
-        outer.insertLayout(1, scan_row("&Scan", self.scan_field))
+        outer.insertLayout(1, scan_row(self.tr("&Scan"), self.scan_field))
         grid = two_columns(outer, 5, 6)
 
         left = QVBoxLayout()
@@ -114,50 +132,52 @@ class ReturnScreen(Screen):
         self._form = form
         self.kit = QComboBox()
         self.kit.setObjectName("returnKit")
-        form.addRow("&Kit", self.kit)
+        form.addRow(self.tr("&Kit"), self.kit)
         self.counted = QLineEdit()
         self.counted.setObjectName("tabletsCounted")
         self.counted.setValidator(QIntValidator(0, 100_000, self.counted))
-        self.counted.setPlaceholderText("Tablets in the bottle, counted")
-        form.addRow("&Tablets counted", self.counted)
-        self.not_back = QCheckBox("Not brought back (0 tablets; flagged, not counted as taken)")
+        self.counted.setPlaceholderText(self.tr("Tablets in the bottle, counted"))
+        form.addRow(self.tr("&Tablets counted"), self.counted)
+        self.not_back = QCheckBox(
+            self.tr("Not brought back (0 tablets; flagged, not counted as taken)")
+        )
         self.not_back.setObjectName("notBroughtBack")
         form.addRow("", self.not_back)
         self.held = QSpinBox()
         self.held.setObjectName("heldDays")
         self.held.setRange(0, 999)
-        self.held.setSuffix(" days")
-        form.addRow("Days &held by the investigator", self.held)
-        self.held_period = QCheckBox("Held for a &period the investigator ordered")
+        self.held.setSuffix(self.tr(" days"))
+        form.addRow(self.tr("Days &held by the investigator"), self.held)
+        self.held_period = QCheckBox(self.tr("Held for a &period the investigator ordered"))
         self.held_period.setObjectName("heldPeriod")
         form.addRow("", self.held_period)
         self.held_from = date_edit()
         self.held_from.setObjectName("heldFrom")
-        form.addRow("Held &from", self.held_from)
+        form.addRow(self.tr("Held &from"), self.held_from)
         self.held_until = date_edit()
         self.held_until.setObjectName("heldUntil")
-        form.addRow("Held &until", self.held_until)
+        form.addRow(self.tr("Held &until"), self.held_until)
         self.held_by = QLineEdit()
         self.held_by.setObjectName("heldOrderedBy")
-        self.held_by.setPlaceholderText("The investigator who ordered the hold")
-        form.addRow("Hold ordered &by", self.held_by)
+        self.held_by.setPlaceholderText(self.tr("The investigator who ordered the hold"))
+        form.addRow(self.tr("Hold ordered &by"), self.held_by)
         self.returned_on = date_edit()
-        form.addRow("Return &date", self.returned_on)
+        form.addRow(self.tr("Return &date"), self.returned_on)
         self.condition = QLineEdit()
-        self.condition.setPlaceholderText("e.g. bottle intact")
-        form.addRow("Co&ndition", self.condition)
+        self.condition.setPlaceholderText(self.tr("e.g. bottle intact"))
+        form.addRow(self.tr("Co&ndition"), self.condition)
         self.note = QLineEdit()
-        self.note.setPlaceholderText("e.g. missed 2 doses (vomiting)")
-        self.note.setToolTip("Anything the participant said about missed or extra doses")
-        form.addRow("N&ote", self.note)
+        self.note.setPlaceholderText(self.tr("e.g. missed 2 doses (vomiting)"))
+        self.note.setToolTip(self.tr("Anything the participant said about missed or extra doses"))
+        form.addRow(self.tr("N&ote"), self.note)
         right.addLayout(form)
         self.tally = wrapped_label("tally")
         self.tally.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.tally)
 
-        self.new_button = QPushButton("Next return (Esc)")
+        self.new_button = QPushButton(self.tr("Next return (Esc)"))
         self.sign_button = primary_button(
-            "Sign return count", "Ctrl+Enter, or Enter in the tablets field"
+            self.tr("Sign return count"), self.tr("Ctrl+Enter, or Enter in the tablets field")
         )
         self.sign_button.setAutoDefault(True)
         right.addLayout(button_row([self.new_button], [self.sign_button]))
@@ -166,12 +186,12 @@ class ReturnScreen(Screen):
         self.result.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.result)
         reason_row = QHBoxLayout()
-        self.reason_label = QLabel("&Reason for the flag")
+        self.reason_label = QLabel(self.tr("&Reason for the flag"))
         self.reason = QLineEdit()
         self.reason.setObjectName("flagReason")
-        self.reason.setPlaceholderText("e.g. held 5 days for platelets; vomited 2 doses")
+        self.reason.setPlaceholderText(self.tr("e.g. held 5 days for platelets; vomited 2 doses"))
         self.reason_label.setBuddy(self.reason)
-        self.reason_button = QPushButton("Save reason")
+        self.reason_button = QPushButton(self.tr("Save reason"))
         reason_row.addWidget(self.reason_label)
         reason_row.addWidget(self.reason, 1)
         reason_row.addWidget(self.reason_button)
@@ -271,15 +291,27 @@ class ReturnScreen(Screen):
         self._show(found, reload_kits=True)
         self._reassess()
 
-    @staticmethod
-    def _card_text(d: DispenseResult) -> str:
+    def _card_text(self, d: DispenseResult) -> str:
         return "<br>".join(
             [
-                f"<span class='big'><b>{escape(d.participant)}</b> &nbsp; {escape(d.initials)}"
-                f"</span> &nbsp; cycle <b>{d.cycle}</b> · {escape(d.number)}",
-                f"Day 1 {d.day1.isoformat()} · {d.days} days to {d.last_day.isoformat()}",
-                f"{escape(d.dose_name)} · {d.tablets} tablets dispensed on "
-                f"{d.dispensed_on.isoformat()} by {escape(d.pharmacist_initials)}",
+                self.tr(
+                    "<span class='big'><b>{participant}</b> &nbsp; {initials}</span> &nbsp;"
+                    " cycle <b>{cycle}</b> · {number}"
+                ).format(
+                    participant=escape(d.participant),
+                    initials=escape(d.initials),
+                    cycle=d.cycle,
+                    number=escape(d.number),
+                ),
+                self.tr("Day 1 {day1} · {days} days to {last_day}").format(
+                    day1=d.day1.isoformat(), days=d.days, last_day=d.last_day.isoformat()
+                ),
+                self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
+                    dose=escape(d.dose_name),
+                    tablets=d.tablets,
+                    date=d.dispensed_on.isoformat(),
+                    initials=escape(d.pharmacist_initials),
+                ),
             ]
         )
 
@@ -294,7 +326,7 @@ class ReturnScreen(Screen):
 
     def counted_tablets(self) -> int | None:
         try:
-            return parse_whole(self.counted.text(), "number of tablets returned", minimum=0)
+            return parse_whole(self.counted.text(), "tablets", minimum=0)  # None: not shown
         except InvalidInput:
             return None
 
@@ -362,7 +394,12 @@ class ReturnScreen(Screen):
             self.kit.blockSignals(True)
             self.kit.clear()
             for line in found.kits_to_count:
-                self.kit.addItem(f"{line.kit} ({line.dispensed} dispensed)", line.kit)
+                self.kit.addItem(
+                    self.tr("{kit} ({dispensed} dispensed)").format(
+                        kit=line.kit, dispensed=line.dispensed
+                    ),
+                    line.kit,
+                )
             if found.kit:
                 self._select_kit(found.kit)
             self.kit.blockSignals(False)
@@ -379,40 +416,60 @@ class ReturnScreen(Screen):
             self.message.clear_message()
             self._refusal_shown = False
 
-    @staticmethod
-    def _tally_text(found: ReturnAssessment) -> str:
+    def _tally_text(self, found: ReturnAssessment) -> str:
         preview = found.preview
         line = found.line(found.kit) if found.kit else None
         if line is None or not line.to_count:
             return ""
         if preview is None:
-            return f"Kit {line.kit}: {line.dispensed} dispensed"
+            return self.tr("Kit {kit}: {dispensed} dispensed").format(
+                kit=line.kit, dispensed=line.dispensed
+            )
         parts = [
-            f"Kit {preview.kit}: {preview.kit_dispensed} dispensed · {preview.kit_returned} "
-            f"counted back · {preview.kit_taken} taken"
+            self.tr(
+                "Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken"
+            ).format(
+                kit=preview.kit,
+                dispensed=preview.kit_dispensed,
+                returned=preview.kit_returned,
+                taken=preview.kit_taken,
+            )
         ]
         if not preview.complete:
             parts.append(
-                f"Adherence is worked out when every kit is back: {preview.kits_left} kit(s) "
-                "still to count after this one."
+                self.tr(
+                    "Adherence is worked out when every kit is back: {left} kit(s) still to"
+                    " count after this one."
+                ).format(left=preview.kits_left)
             )
             return "<br>".join(parts)
-        adherence = "—" if preview.adherence is None else f"{preview.adherence:.0%}"
-        parts.append(
-            f"Expected <b>{preview.expected}</b> · taken <b>{preview.taken}</b> · adherence "
-            f"<b>{adherence}</b>"
-        )
+        parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
         if preview.flags:
-            flags = escape(", ".join(f.label for f in preview.flags))
-            ask = "" if preview.explained else ": ask the participant why"
-            parts.append(f"<span style='color:#8a1c13'><b>{flags}</b>{ask}</span>")
+            flags = escape(separated(term(f.label) for f in preview.flags))
+            flagged = (
+                self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>")
+                if preview.explained
+                else self.tr(
+                    "<span style='color:#8a1c13'><b>{flags}</b>: ask the participant why</span>"
+                )
+            )
+            parts.append(flagged.format(flags=flags))
         return "<br>".join(parts)
+
+    def _adherence_text(self, expected: int, taken: int, adherence: float | None) -> str:
+        return self.tr(
+            "Expected <b>{expected}</b> · taken <b>{taken}</b> · adherence <b>{adherence}</b>"
+        ).format(
+            expected=expected,
+            taken=taken,
+            adherence="—" if adherence is None else f"{adherence:.0%}",
+        )
 
     # -- signing --------------------------------------------------------------------------
 
     def sign(self) -> None:
         if self.dispense is None:
-            self.message.show_message("Scan the dispensing label first.", "error")
+            self.message.show_message(self.tr("Scan the dispensing label first."), "error")
             self.scan_field.setFocus()
             return
         found = self._reassess()
@@ -423,20 +480,27 @@ class ReturnScreen(Screen):
             return
         tablets = found.tablets
         if tablets is None:
-            self.message.show_message("Type the number of tablets counted back.", "error")
+            self.message.show_message(self.tr("Type the number of tablets counted back."), "error")
             self._refusal_shown = True
             self.counted.setFocus()
             return
         dispense = found.dispense
-        summary = (
-            f"Return of kit {found.kit} from {dispense.participant} cycle {dispense.cycle} "
-            f"({dispense.number}): {tablets} tablets counted, {found.held_days} days held."
+        summary = self.tr(
+            "Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets"
+            " counted, {held} days held."
+        ).format(
+            kit=found.kit,
+            participant=dispense.participant,
+            cycle=dispense.cycle,
+            number=dispense.number,
+            tablets=tablets,
+            held=found.held_days,
         )
         password = SignatureDialog.ask(
-            self, self.session.actor.full_name, "return counted", summary
+            self, self.session.actor.full_name, self.tr("return counted"), summary
         )
         if password is None:
-            self.message.show_message("Not signed: nothing was saved.", "info")
+            self.message.show_message(self.tr("Not signed: nothing was saved."), "info")
             return
         asked = self._request(dispense.number)
         result = signed(
@@ -478,41 +542,55 @@ class ReturnScreen(Screen):
         self._refusal_shown = False
         self.tally.clear()
         parts = [
-            f"<b>{escape(result.kit)}</b>: {result.tablets_returned} tablets back. "
-            f"{escape(result.dispense_number)}: {result.dispensed} dispensed, "
-            f"{result.returned} returned so far."
+            self.tr(
+                "<b>{kit}</b>: {back} tablets back. {number}: {dispensed} dispensed, {returned}"
+                " returned so far."
+            ).format(
+                kit=escape(result.kit),
+                back=result.tablets_returned,
+                number=escape(result.dispense_number),
+                dispensed=result.dispensed,
+                returned=result.returned,
+            )
         ]
         if result.adherence is None and not result.flags:
             found = self.assessment
             left = len(found.kits_to_count) if found is not None else 0
             parts.append(
-                f"Adherence is worked out when every kit is back: {left} kit(s) still to count."
+                self.tr(
+                    "Adherence is worked out when every kit is back: {left} kit(s) still to count."
+                ).format(left=left)
             )
             self.result.setText("<br>".join(parts))
-            self.message.show_message("Return recorded.", "ok")
+            self.message.show_message(self.tr("Return recorded."), "ok")
             if left:
                 self.counted.setFocus()
             return
         # Flags are shown and explained whatever was expected: a return on the dispense day
         # (nothing expected yet) is flagged too, and has no adherence to show.
-        adherence = "—" if result.adherence is None else f"{result.adherence:.0%}"
-        parts.append(
-            f"Expected <b>{result.expected}</b> · taken <b>{result.taken}</b> · adherence "
-            f"<b>{adherence}</b>"
-        )
+        parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
         if result.flags:
-            flags = ", ".join(f.label for f in result.flags)
-            parts.append(f"<span style='color:#8a1c13'><b>{escape(flags)}</b></span>")
+            flags = separated(term(f.label) for f in result.flags)
+            parts.append(
+                self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(
+                    flags=escape(flags)
+                )
+            )
         self.result.setText("<br>".join(parts))
         if result.flags and not note_given:
             self._ask_reason(True)
             self.message.show_message(
-                "Flagged: ask the participant why, and record the reason below.", "warning"
+                self.tr("Flagged: ask the participant why, and record the reason below."),
+                "warning",
             )
             self.reason.setFocus()
             return
-        explained = " with your note as the reason for the flag" if result.flags else ""
-        self.message.show_message(f"Return recorded{explained}.", "ok")
+        self.message.show_message(
+            self.tr("Return recorded with your note as the reason for the flag.")
+            if result.flags
+            else self.tr("Return recorded."),
+            "ok",
+        )
 
     def _ask_reason(self, show: bool) -> None:
         for widget in (self.reason_label, self.reason, self.reason_button):
@@ -535,7 +613,10 @@ class ReturnScreen(Screen):
         self._ask_reason(False)
         self.changed.emit()
         self.message.show_message(
-            f"Reason recorded for {result.dispense_number}. Scan the next return.", "ok"
+            self.tr("Reason recorded for {number}. Scan the next return.").format(
+                number=result.dispense_number
+            ),
+            "ok",
         )
         self.scan_field.setFocus()
 
@@ -573,7 +654,9 @@ class ReturnScreen(Screen):
         self.condition.clear()
         self.result.clear()
         self.tally.clear()
-        self.card.setText("Scan the barcode on the dispensing label the participant brought back.")
+        self.card.setText(
+            self.tr("Scan the barcode on the dispensing label the participant brought back.")
+        )
         self._ask_reason(False)
         self._set_form_enabled(False)
 

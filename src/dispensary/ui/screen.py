@@ -5,6 +5,9 @@ lists the screens a role may see, calls `refresh()` when one is shown, offers ev
 to the current screen first (`handle_scan`), refreshes the dashboard when a screen says it wrote
 something (`changed`), and opens another workflow when a screen asks (`open_request`).
 
+A screen's `title` is written in English, marked with QT_TRANSLATE_NOOP in the context "Screen"
+so that lupdate collects it; the main window shows it in the user's language.
+
 Opening a workflow with a reference (a kit, a participant, a dispense) shows the target screen,
 calls its `refresh()`, then hands it the reference through `handle_scan(ref)`: a screen that can
 be opened on a record treats the reference exactly as if it had been scanned there.
@@ -80,7 +83,9 @@ class Screen(QWidget):
     """Base of every screen in the navigation; subclasses set the three class attributes."""
 
     title: str = ""
+    """In English, marked for lupdate in the context "Screen"; translated where shown."""
     shortcut: str = ""
+    """A key sequence in Qt's portable text form, as QKeySequence.toString() writes it."""
     roles: frozenset[Role] = ALL_ROLES
 
     changed = Signal()

@@ -2,6 +2,10 @@
 
 The sign-in window is the first thing on screen, so this module imports Qt only: the services
 (and with them the database layer) are imported when the first sign-in is attempted.
+
+The sign-in window offers the languages of the windows, by their own names. It opens in the
+workstation's language (or the one last used at this desk); a language chosen there puts the
+window in it at once and is kept with the user who signs in, whose windows open in it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -24,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.scan_field import KeyBurst
+from dispensary.ui.translations import install_language, installed_language
 
 if TYPE_CHECKING:
     from dispensary.services.context import Actor, Context
@@ -101,6 +108,10 @@ class SignInForm(QFrame):
         self.setObjectName("signInForm")
         self.ctx: Context | None = None
         self.waiting = False
+        self.action = ""  # the button's word once the database is open ("" : Sign in)
+        # The language chosen in the sign-in window's chooser, kept with the user who signs in;
+        # None when nobody chose one (the user's own, or the workstation's, then holds).
+        self.chosen_language: Language | None = None
         layout = QVBoxLayout(self)
         self.heading = QLabel(heading)
         self.heading.setObjectName("signInHeading")
@@ -111,32 +122,31 @@ class SignInForm(QFrame):
         self.detail.setWordWrap(True)
         layout.addWidget(self.detail)
         form = QFormLayout()
+        self.fields = form
         self.username = QLineEdit()
         self.username.setObjectName("username")
-        self.username.setPlaceholderText("user name")
-        form.addRow("&User name", self.username)
+        self.username_label = self.add_row(self.username)
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&Password", self.password)
+        self.password_label = self.add_row(self.password)
         self.burst = ScanBurst(self.password)
         layout.addLayout(form)
         # Shown after a sign-in with a password an administrator set: the user's own, twice.
         self.new_password = QLineEdit()
         self.new_password.setObjectName("newPassword")
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&New password", self.new_password)
+        self.new_password_label = self.add_row(self.new_password)
         self.new_password_again = QLineEdit()
         self.new_password_again.setObjectName("newPasswordAgain")
         self.new_password_again.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&Repeat it", self.new_password_again)
-        self.fields = form
+        self.new_password_again_label = self.add_row(self.new_password_again)
         self._show_choice(False)
         self.pending: Actor | None = None  # signed in, own password still to choose
         self._first_password = ""
         self.message = MessageBar(self)
         layout.addWidget(self.message)
-        self.button = QPushButton("Sign in")
+        self.button = QPushButton()
         self.button.setObjectName("primary")
         self.button.setAutoDefault(True)
         layout.addWidget(self.button)
@@ -145,7 +155,39 @@ class SignInForm(QFrame):
         self.new_password.returnPressed.connect(self.new_password_again.setFocus)
         self.new_password_again.returnPressed.connect(self.choose_password)
         self.button.clicked.connect(self._pressed)
+        self.retranslate()
         self.set_context(None)
+
+    def add_row(self, field: QWidget) -> QLabel:
+        """A row of the form; its label is worded by `retranslate`."""
+        label = QLabel()
+        label.setBuddy(field)
+        self.fields.addRow(label, field)
+        return label
+
+    def retranslate(self) -> None:
+        """Every word of the form in the language now installed (the heading and the detail
+        are the window's)."""
+        self.username.setPlaceholderText(self.tr("user name"))
+        self.username_label.setText(self.tr("&User name"))
+        self.password_label.setText(self.tr("&Password"))
+        self.new_password_label.setText(self.tr("&New password"))
+        self.new_password_again_label.setText(self.tr("&Repeat it"))
+        self.update_button()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def update_button(self) -> None:
+        """The button says what pressing it does now."""
+        if self.pending is not None:
+            self.button.setText(self.tr("Set my password"))
+        elif self.ctx is None:
+            self.button.setText(self.tr("Opening the database…"))
+        else:
+            self.button.setText(self.action or self.tr("Sign in"))
 
     def _show_choice(self, shown: bool) -> None:
         for field in (self.new_password, self.new_password_again):
@@ -159,7 +201,7 @@ class SignInForm(QFrame):
 
     def set_context(self, ctx: Context | None) -> None:
         self.ctx = ctx
-        self.button.setText("Sign in" if ctx is not None else "Opening the database…")
+        self.update_button()
         if ctx is not None and self.waiting:
             self.waiting = False
             self.attempt()
@@ -175,7 +217,9 @@ class SignInForm(QFrame):
         is no attempt at a password and must not count towards locking the account."""
         if self.burst.looks_like_scan():
             self.password.clear()
-            self.message.show_message("That looked like a scan: type your password.", "error")
+            self.message.show_message(
+                self.tr("That looked like a scan: type your password."), "error"
+            )
             self.password.setFocus()
             return
         self.attempt()
@@ -189,7 +233,7 @@ class SignInForm(QFrame):
 
         name = self.username.text().strip()
         if not name:
-            self.message.show_message("Type your user name.", "error")
+            self.message.show_message(self.tr("Type your user name."), "error")
             self.username.setFocus()
             return
         try:
@@ -204,7 +248,24 @@ class SignInForm(QFrame):
             return
         self.password.clear()
         self.message.clear_message()
-        self.signed_in.emit(actor)
+        self.signed_in.emit(self._with_language(actor))
+
+    def _with_language(self, actor: Actor) -> Actor:
+        """The user signed in: the language chosen in the window, if any, is kept with them
+        (their windows open in it). Not kept when the database refuses: this session still
+        opens in it."""
+        chosen = self.chosen_language
+        if chosen is None or self.ctx is None or actor.language == chosen.value:
+            return actor
+        from dataclasses import replace
+
+        from dispensary.domain.errors import DispensaryError
+        from dispensary.services import users
+
+        try:
+            return users.set_language(self.ctx, actor, chosen.value)
+        except DispensaryError:
+            return replace(actor, language=chosen.value)
 
     def _ask_for_own_password(self, actor: Actor) -> None:
         """An administrator set this password: the user chooses their own before anything else,
@@ -215,10 +276,12 @@ class SignInForm(QFrame):
         self.username.setEnabled(False)
         self.password.setEnabled(False)
         self._show_choice(True)
-        self.button.setText("Set my password")
+        self.update_button()
         self.message.show_message(
-            "An administrator set this password. Choose your own now: at least 8 characters, "
-            "not a common one, not your user name.",
+            self.tr(
+                "An administrator set this password. Choose your own now: at least 8 characters, "
+                "not a common one, not your user name."
+            ),
             "warning",
         )
         self.new_password.setFocus()
@@ -230,7 +293,9 @@ class SignInForm(QFrame):
         if self.pending is None or self.ctx is None:
             return
         if self.new_password.text() != self.new_password_again.text():
-            self.message.show_message("The two passwords differ: type them again.", "error")
+            self.message.show_message(
+                self.tr("The two passwords differ: type them again."), "error"
+            )
             self.new_password.clear()
             self.new_password_again.clear()
             self.new_password.setFocus()
@@ -246,7 +311,7 @@ class SignInForm(QFrame):
             self.new_password.setFocus()
             return
         self.leave_password_choice()
-        self.signed_in.emit(actor)
+        self.signed_in.emit(self._with_language(actor))
 
     def leave_password_choice(self) -> None:
         self.pending = None
@@ -256,41 +321,108 @@ class SignInForm(QFrame):
         self._show_choice(False)
         self.username.setEnabled(True)
         self.password.setEnabled(True)
-        self.button.setText("Sign in" if self.ctx is not None else "Opening the database…")
+        self.update_button()
         self.message.clear_message()
 
 
 class SignInWindow(QWidget):
-    """The window a workstation shows when nobody is signed in."""
+    """The window a workstation shows when nobody is signed in, with the language chooser."""
 
     def __init__(self, database: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInWindow")
-        self.setWindowTitle("Dispensary — sign in")
+        self.database = database
+        self.ctx: Context | None = None
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        self.form = SignInForm("Dispensary")
+        self.form = SignInForm("")
         self.form.setFixedWidth(440)
-        self.form.detail.setText(f"Database: {database}")
+        # The languages by their own names: a reader finds theirs whatever the window is in.
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for language in Language:
+            self.language.addItem(language.native, language.value)
+        self.language_label = self.form.add_row(self.language)
+        self.language.activated.connect(self._language_chosen)
         outer.addLayout(centred(self.form))
         outer.addStretch(2)
         self.resize(640, 480)
+        self._show_language(installed_language())
+        self.retranslate()
         self.form.username.setFocus()
 
-    def set_context(self, ctx: Context) -> None:
-        study = ctx.study
-        self.form.heading.setText(f"Dispensary — {study.protocol}")
-        self.form.detail.setText(
-            f"{study.short_title}<br>{study.site_name}, {study.pharmacy_name}<br>"
-            f"Database: {ctx.database}"
+    def retranslate(self) -> None:
+        """Every word of the window in the language now installed."""
+        self.setWindowTitle(self.tr("Dispensary — sign in"))
+        self.language_label.setText(self.tr("&Language"))
+        study = self.ctx.study if self.ctx is not None else None
+        database = self.tr("Database: {path}").format(
+            path=self.ctx.database if self.ctx is not None else self.database
         )
+        if study is None:
+            self.form.heading.setText(self.tr("Dispensary"))
+            self.form.detail.setText(database)
+            return
+        self.form.heading.setText(
+            self.tr("Dispensary — {protocol}").format(protocol=study.protocol)
+        )
+        place = f"{study.site_name}, {study.pharmacy_name}"
+        self.form.detail.setText("<br>".join((study.short_title, place, database)))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def chosen(self) -> Language:
+        """The language shown in the chooser."""
+        return Language(str(self.language.currentData()))
+
+    def _show_language(self, language: Language) -> None:
+        self.language.setCurrentIndex(max(0, self.language.findData(language.value)))
+
+    def _language_chosen(self, _index: int) -> None:
+        self.choose_language(self.chosen())
+
+    def choose_language(self, language: Language) -> None:
+        """The window in that language at once; kept with the user who signs in next. A
+        translation that cannot be loaded leaves the window in English, and says so."""
+        self._show_language(language)
+        warned = self.form.message.property("languageWarning")
+        if install_language(language) or language is ENGLISH:
+            self.form.chosen_language = language
+            if warned:  # an earlier choice failed; this one did not (other messages stay)
+                self.form.message.clear_message()
+                self.form.message.setProperty("languageWarning", False)
+        else:
+            install_language(ENGLISH)
+            self._show_language(ENGLISH)
+            self.form.chosen_language = None
+            self.form.message.show_message(
+                self.tr("The {language} translation could not be loaded: English is used.").format(
+                    language=language.native
+                ),
+                "warning",
+            )
+            self.form.message.setProperty("languageWarning", True)
+        self.retranslate()
+        self.form.retranslate()
+
+    def set_context(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.retranslate()
         self.form.set_context(ctx)
 
     def reset(self) -> None:
+        """Back to an empty form after a session, in the language last used at this desk."""
         self.form.leave_password_choice()
         self.form.username.clear()
         self.form.password.clear()
         self.form.message.clear_message()
+        self.form.chosen_language = None
+        self._show_language(installed_language())
+        self.retranslate()
+        self.form.retranslate()
         self.form.username.setFocus()
 
 
@@ -308,15 +440,21 @@ class LockScreen(QWidget):
         self.actor = actor
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        self.form = SignInForm("Locked")
+        self.form = SignInForm(self.tr("Locked"))
         self.form.setFixedWidth(440)
-        why = f"Locked by {actor.full_name}" if by_hand else "Locked after inactivity"
-        self.form.detail.setText(
-            f"{why}. {actor.full_name}, type your password to carry on where "
-            "you were; someone else signing in closes this session."
+        why = (
+            self.tr("Locked by {name}").format(name=actor.full_name)
+            if by_hand
+            else self.tr("Locked after inactivity")
         )
+        self.form.detail.setText(
+            self.tr(
+                "{why}. {name}, type your password to carry on where you were; someone else "
+                "signing in closes this session."
+            ).format(why=why, name=actor.full_name)
+        )
+        self.form.action = self.tr("Unlock")
         self.form.set_context(ctx)
-        self.form.button.setText("Unlock")
         self.form.username.setText(actor.username)
         outer.addLayout(centred(self.form))
         outer.addStretch(2)
@@ -448,7 +586,12 @@ class BackupThread(QThread):
             result = automatic_backup(self.ctx, self.actor, self.folder, self.keep)
         except (DispensaryError, OSError) as exc:
             self.done.emit(
-                f"The automatic backup failed: {exc}. Make a backup from the command line."
+                self.tr(
+                    "The automatic backup failed: {error}. Make a backup from the command line."
+                ).format(error=exc)
             )
             return
-        self.done.emit(f"Today's backup saved: {result.path}" if result is not None else "")
+        if result is None:
+            self.done.emit("")
+            return
+        self.done.emit(self.tr("Today's backup saved: {path}").format(path=result.path))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from html import escape as html_escape
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -47,15 +48,29 @@ def _state_colour(rule: RuleState) -> str:
     return HOLDS_COLOUR if rule.confirmed else TO_CONFIRM_COLOUR
 
 
+def rule_state(rule: RuleState) -> str:
+    """Whether the rule holds, in the user's language (the service's `RuleState.state`)."""
+    if rule.by_source:
+        return QCoreApplication.translate("StudyRulesScreen", "holds ({source})").format(
+            source=rule.source
+        )
+    if rule.confirmed:
+        return QCoreApplication.translate("StudyRulesScreen", "confirmed")
+    return QCoreApplication.translate("StudyRulesScreen", "to confirm")
+
+
 RULE_COLUMNS: list[Column[RuleState]] = [
-    Column("State", lambda r: r.state, colour=_state_colour),
-    Column("Rule", lambda r: r.key),
-    Column("What it says", lambda r: r.title),
-    Column("Source", lambda r: r.source),
-    Column("By", lambda r: r.confirmed_by),
-    Column("On", lambda r: r.confirmed_at),
-    Column("Reason", lambda r: r.reason),
+    Column(str(QT_TRANSLATE_NOOP("Column", "State")), rule_state, colour=_state_colour),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Rule")), lambda r: r.key),
+    Column(str(QT_TRANSLATE_NOOP("Column", "What it says")), lambda r: r.title),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Source")), lambda r: r.source),
+    Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.confirmed_by),
+    Column(str(QT_TRANSLATE_NOOP("Column", "On")), lambda r: r.confirmed_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: r.reason),
 ]
+"""What a rule says and its source are the study file's words, shown as written."""
+
+
 WHAT_IT_SAYS = 2
 REASON = 6
 
@@ -85,8 +100,8 @@ class ConfirmRuleQuestion:
 
 
 class StudyRulesScreen(Screen):
-    title = "Study rules"
-    shortcut = "Ctrl+Shift+R"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Study rules"))
+    shortcut = QKeySequence("Ctrl+Shift+R").toString()
     roles = ALL_ROLES
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -99,7 +114,9 @@ class StudyRulesScreen(Screen):
         # fit_columns shares the width out (the reason column takes the rest): a stretched last
         # section would keep its width when the window narrows.
         self.table.horizontalHeader().setStretchLastSection(False)
-        layout, self.message = titled_page(self, f"Study rules of {session.study}")
+        layout, self.message = titled_page(
+            self, self.tr("Study rules of {study}").format(study=session.study)
+        )
         # What the rules' states mean and how many wait: refreshed with the list.
         self.summary = MessageBar(self)
         self.summary.setObjectName("rulesSummary")
@@ -114,27 +131,29 @@ class StudyRulesScreen(Screen):
         self._selection_changed()
 
     def _confirm_box(self) -> QGroupBox:
-        box = QGroupBox("Selected rule")
+        box = QGroupBox(self.tr("Selected rule"))
         form = QFormLayout(box)
         self.chosen = wrapped_label("chosenRule")
         self.chosen.setTextFormat(Qt.TextFormat.RichText)
         form.addRow(self.chosen)
         self.reason = text_field(
-            "confirmReason", "Why it holds, e.g. the investigator's letter of 2026-11-02"
+            "confirmReason", self.tr("Why it holds, e.g. the investigator's letter of 2026-11-02")
         )
         self.reason.returnPressed.connect(self._confirm)
         self.confirm_button = action_button(
-            "Confirm rule...",
+            self.tr("Confirm rule..."),
             "confirmRule",
             self._confirm,
-            "From then on the counter applies the rule as written (kept in the audit trail)",
+            self.tr(
+                "From then on the counter applies the rule as written (kept in the audit trail)"
+            ),
         )
         row = QWidget()
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.reason, 1)
         line.addWidget(self.confirm_button)
-        form.addRow("Reason", row)
+        form.addRow(self.tr("Reason"), row)
         # Read only for those who may not confirm: the list is shown, the action is not (the
         # service refuses it anyway).
         form.setRowVisible(row, self.may_confirm)
@@ -167,21 +186,25 @@ class StudyRulesScreen(Screen):
         waiting = sum(1 for r in rules if not r.confirmed)
         if not waiting:
             self.summary.show_message(
-                f"All {len(rules)} rules of the study file hold: from the registry or the "
-                "protocol as written, the site decisions confirmed by an administrator.",
+                self.tr(
+                    "All {n} rules of the study file hold: from the registry or the protocol as "
+                    "written, the site decisions confirmed by an administrator."
+                ).format(n=len(rules)),
                 "ok",
             )
             return
         who = (
-            "Select one, type why it holds and confirm it."
+            self.tr("Select one, type why it holds and confirm it.")
             if self.may_confirm
-            else "An administrator confirms them."
+            else self.tr("An administrator confirms them.")
         )
-        counted = "1 rule" if waiting == 1 else f"{waiting} rules"
+        counted = self.tr("1 rule") if waiting == 1 else self.tr("{n} rules").format(n=waiting)
         self.summary.show_message(
-            f"<b>{counted} to confirm</b>, listed first. Rules from the registry or the "
-            "protocol hold as written; any other (a site decision) never blocks the counter "
-            f"until it is confirmed: the counter shows it as a notice. {who}",
+            self.tr(
+                "<b>{rules} to confirm</b>, listed first. Rules from the registry or the "
+                "protocol hold as written; any other (a site decision) never blocks the counter "
+                "until it is confirmed: the counter shows it as a notice. {who}"
+            ).format(rules=counted, who=who),
             "warning",
         )
 
@@ -197,21 +220,26 @@ class StudyRulesScreen(Screen):
         self.confirm_button.setEnabled(rule is not None and not rule.confirmed)
         self.reason.setEnabled(rule is not None and not rule.confirmed)
         if rule is None:
-            self.chosen.setText("Select a rule in the list.")
+            self.chosen.setText(self.tr("Select a rule in the list."))
             return
-        head = f"<b>{plain(rule.key)}</b>: {plain(rule.title)} <i>({plain(rule.source)})</i><br>"
+        head = self.tr("<b>{rule}</b>: {title} <i>({source})</i><br>").format(
+            rule=plain(rule.key), title=plain(rule.title), source=plain(rule.source)
+        )
         if rule.by_source:
-            state = f"Holds as written: it comes from the {plain(rule.source)}."
+            state = self.tr("Holds as written: it comes from the {source}.").format(
+                source=plain(rule.source)
+            )
         elif rule.confirmed:
-            state = (
-                f"Confirmed by <b>{plain(rule.confirmed_by)}</b> on "
-                f"{display(rule.confirmed_at)}: {plain(rule.reason)}"
+            state = self.tr("Confirmed by <b>{name}</b> on {date}: {reason}").format(
+                name=plain(rule.confirmed_by),
+                date=display(rule.confirmed_at),
+                reason=plain(rule.reason),
             )
         else:
-            state = (
-                f"<span style='color:{TO_CONFIRM_COLOUR}'><b>To confirm.</b></span> The counter "
-                "shows it as a notice and does not apply it."
-            )
+            state = self.tr(
+                "<span style='color:{colour}'><b>To confirm.</b></span> The counter shows it as "
+                "a notice and does not apply it."
+            ).format(colour=TO_CONFIRM_COLOUR)
         self.chosen.setText(head + state)
 
     def _focus_reason(self, *_index: object) -> None:
@@ -225,19 +253,24 @@ class StudyRulesScreen(Screen):
         reason = self.reason.text()
         if not reason.strip():
             self.message.show_message(
-                f"Type why rule {rule.key} holds (the decision or document behind it) before "
-                "confirming it: the reason is kept in the audit trail."
+                self.tr(
+                    "Type why rule {rule} holds (the decision or document behind it) before "
+                    "confirming it: the reason is kept in the audit trail."
+                ).format(rule=rule.key)
             )
             self.reason.setFocus()
             return
         if not ConfirmRuleQuestion.ask(
             self,
-            f"<b>Confirm rule {plain(rule.key)}?</b>",
-            f"{plain(rule.title)} <i>({plain(rule.source)})</i>.<br><br>From then on the "
-            "counter applies it as written: it may refuse a step or ask for an override. The "
-            f"confirmation is kept in the audit trail with your reason:<br><br>"
-            f"<i>{plain(reason.strip())}</i>",
-            "Confirm rule",
+            self.tr("<b>Confirm rule {rule}?</b>").format(rule=plain(rule.key)),
+            self.tr(
+                "{title} <i>({source})</i>.<br><br>From then on the counter applies it as "
+                "written: it may refuse a step or ask for an override. The confirmation is kept "
+                "in the audit trail with your reason:<br><br><i>{reason}</i>"
+            ).format(
+                title=plain(rule.title), source=plain(rule.source), reason=plain(reason.strip())
+            ),
+            self.tr("Confirm rule"),
         ):
             return
         done = attempt(
@@ -250,7 +283,9 @@ class StudyRulesScreen(Screen):
         self.refresh()
         self.select(done.key)
         self.message.show_message(
-            f"Rule {done.key} ({done.source}) is confirmed: the counter now applies it as written.",
+            self.tr(
+                "Rule {rule} ({source}) is confirmed: the counter now applies it as written."
+            ).format(rule=done.key, source=done.source),
             "ok",
         )
         self.changed.emit()

@@ -3,7 +3,8 @@ Accounts are never deleted, so the audit trail always names a real person."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -32,35 +33,51 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import titled_page, wrapped_label
 
+
+def account_state(row: UserRow) -> str:
+    if row.active:
+        return QCoreApplication.translate("UsersScreen", "active")
+    return QCoreApplication.translate("UsersScreen", "deactivated")
+
+
+def sign_in_state(row: UserRow) -> str:
+    if row.locked:
+        return QCoreApplication.translate("UsersScreen", "locked ({n} failures)").format(
+            n=MAX_FAILURES
+        )
+    return QCoreApplication.translate("UsersScreen", "ok")
+
+
 USER_COLUMNS: list[Column[UserRow]] = [
-    Column("User name", lambda r: r.username),
-    Column("Full name", lambda r: r.full_name),
-    Column("Initials", lambda r: r.initials),
-    Column("Role", lambda r: r.role),
+    Column(str(QT_TRANSLATE_NOOP("Column", "User name")), lambda r: r.username),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Full name")), lambda r: r.full_name),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Initials")), lambda r: r.initials),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
     Column(
-        "Account",
-        lambda r: "active" if r.active else "deactivated",
+        str(QT_TRANSLATE_NOOP("Column", "Account")),
+        account_state,
         colour=lambda r: "#2e7d32" if r.active else "#616161",
     ),
     Column(
-        "Sign-in",
-        lambda r: f"locked ({MAX_FAILURES} failures)" if r.locked else "ok",
+        str(QT_TRANSLATE_NOOP("Column", "Sign-in")),
+        sign_in_state,
         colour=lambda r: "#c62828" if r.locked else None,
     ),
 ]
 
 
 class UsersScreen(Screen):
-    title = "Users"
-    shortcut = "Ctrl+Shift+U"
+    title = str(QT_TRANSLATE_NOOP("Screen", "Users"))
+    shortcut = QKeySequence("Ctrl+Shift+U").toString()
     roles = frozenset({Role.ADMINISTRATOR})
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.model, self.proxy, self.table = row_table(self, USER_COLUMNS, "userTable")
-        layout, self.message = titled_page(self, "Users")
+        layout, self.message = titled_page(self, self.tr("Users"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
@@ -74,48 +91,58 @@ class UsersScreen(Screen):
         self._selection_changed()
 
     def _add_box(self) -> QGroupBox:
-        box = QGroupBox("Add a user")
+        box = QGroupBox(self.tr("Add a user"))
         form = QFormLayout(box)
-        self.new_username = text_field("newUsername", "lower-case, e.g. jsmith")
+        self.new_username = text_field("newUsername", self.tr("lower-case, e.g. jsmith"))
         self.new_full_name = text_field("newFullName")
-        self.new_initials = text_field("newInitials", "as initialled on records, e.g. JS")
+        self.new_initials = text_field("newInitials", self.tr("as initialled on records, e.g. JS"))
         self.new_role = QComboBox()
         self.new_role.setObjectName("newRole")
         for role in Role:
-            self.new_role.addItem(role.label, role.value)
-        self.new_password = text_field("newPassword", "at least 8 characters", password=True)
-        self.new_password_again = text_field("newPasswordAgain", "the same again", password=True)
-        self.add_button = action_button("Add user", "addUser", self._add)
-        form.addRow("User name", self.new_username)
-        form.addRow("Full name", self.new_full_name)
-        form.addRow("Initials", self.new_initials)
-        form.addRow("Role", self.new_role)
-        form.addRow("Initial password", self.new_password)
-        form.addRow("Repeat password", self.new_password_again)
+            self.new_role.addItem(term(role.label), role.value)
+        self.new_password = text_field(
+            "newPassword", self.tr("at least 8 characters"), password=True
+        )
+        self.new_password_again = text_field(
+            "newPasswordAgain", self.tr("the same again"), password=True
+        )
+        self.add_button = action_button(self.tr("Add user"), "addUser", self._add)
+        form.addRow(self.tr("User name"), self.new_username)
+        form.addRow(self.tr("Full name"), self.new_full_name)
+        form.addRow(self.tr("Initials"), self.new_initials)
+        form.addRow(self.tr("Role"), self.new_role)
+        form.addRow(self.tr("Initial password"), self.new_password)
+        form.addRow(self.tr("Repeat password"), self.new_password_again)
         form.addRow(self.add_button)
         return box
 
     def _account_box(self) -> QGroupBox:
-        box = QGroupBox("Selected account")
+        box = QGroupBox(self.tr("Selected account"))
         form = QFormLayout(box)
         self.chosen = wrapped_label("chosenUser")
         form.addRow(self.chosen)
-        self.reason = text_field("accountReason", "Why (kept in the audit trail)")
-        form.addRow("Reason", self.reason)
+        self.reason = text_field("accountReason", self.tr("Why (kept in the audit trail)"))
+        form.addRow(self.tr("Reason"), self.reason)
         buttons = QHBoxLayout()
-        self.deactivate_button = action_button("Deactivate", "deactivate", self._deactivate)
-        self.reactivate_button = action_button("Reactivate", "reactivate", self._reactivate)
-        self.unlock_button = action_button("Unlock", "unlock", self._unlock)
+        self.deactivate_button = action_button(
+            self.tr("Deactivate"), "deactivate", self._deactivate
+        )
+        self.reactivate_button = action_button(
+            self.tr("Reactivate"), "reactivate", self._reactivate
+        )
+        self.unlock_button = action_button(self.tr("Unlock"), "unlock", self._unlock)
         for button in (self.deactivate_button, self.reactivate_button, self.unlock_button):
             buttons.addWidget(button)
         form.addRow(buttons)
-        self.reset_password = text_field("resetPassword", "new password", password=True)
+        self.reset_password = text_field("resetPassword", self.tr("new password"), password=True)
         self.reset_password_again = text_field(
-            "resetPasswordAgain", "the same again", password=True
+            "resetPasswordAgain", self.tr("the same again"), password=True
         )
-        self.reset_button = action_button("Reset password", "resetPasswordButton", self._reset)
-        form.addRow("New password", self.reset_password)
-        form.addRow("Repeat password", self.reset_password_again)
+        self.reset_button = action_button(
+            self.tr("Reset password"), "resetPasswordButton", self._reset
+        )
+        form.addRow(self.tr("New password"), self.reset_password)
+        form.addRow(self.tr("Repeat password"), self.reset_password_again)
         form.addRow(self.reset_button)
         return box
 
@@ -140,13 +167,18 @@ class UsersScreen(Screen):
     def _selection_changed(self) -> None:
         row = self.current()
         if row is None:
-            self.chosen.setText("Select a user in the list.")
+            self.chosen.setText(self.tr("Select a user in the list."))
         else:
-            state = "active" if row.active else "deactivated"
-            locked = ", locked after failed sign-ins" if row.locked else ""
+            locked = self.tr(", locked after failed sign-ins") if row.locked else ""
             self.chosen.setText(
-                f"<b>{row.username}</b>: {row.full_name} ({row.initials}), "
-                f"{row.role.label.lower()}, {state}{locked}"
+                self.tr("<b>{user}</b>: {name} ({initials}), {role}, {state}{locked}").format(
+                    user=row.username,
+                    name=row.full_name,
+                    initials=row.initials,
+                    role=term(row.role.label).lower(),
+                    state=account_state(row),
+                    locked=locked,
+                )
             )
         self.deactivate_button.setEnabled(row is not None and row.active)
         self.reactivate_button.setEnabled(row is not None and not row.active)
@@ -155,7 +187,7 @@ class UsersScreen(Screen):
 
     def _passwords_match(self, first: QLineEdit, second: QLineEdit) -> bool:
         if first.text() != second.text():
-            self.message.show_message("The two passwords differ; type them again.")
+            self.message.show_message(self.tr("The two passwords differ; type them again."))
             first.clear()
             second.clear()
             first.setFocus()
@@ -189,8 +221,10 @@ class UsersScreen(Screen):
             field.clear()
         self._done(
             row,
-            f"User {row.username} ({row.role.label.lower()}) added. Give them the password in "
-            "person: they choose their own at their first sign-in.",
+            self.tr(
+                "User {user} ({role}) added. Give them the password in person: they choose "
+                "their own at their first sign-in."
+            ).format(user=row.username, role=term(row.role.label).lower()),
         )
 
     def _deactivate(self) -> None:
@@ -211,8 +245,12 @@ class UsersScreen(Screen):
         )
         if row is not None:
             self.reason.clear()
-            verb = "reactivated" if active else "deactivated"
-            self._done(row, f"Account {row.username} {verb}.")
+            done = (
+                self.tr("Account {user} reactivated.")
+                if active
+                else self.tr("Account {user} deactivated.")
+            )
+            self._done(row, done.format(user=row.username))
 
     def _unlock(self) -> None:
         chosen = self.current()
@@ -226,7 +264,12 @@ class UsersScreen(Screen):
         )
         if row is not None:
             self.reason.clear()
-            self._done(row, f"Account {row.username} unlocked; they can sign in again.")
+            self._done(
+                row,
+                self.tr("Account {user} unlocked; they can sign in again.").format(
+                    user=row.username
+                ),
+            )
 
     def _reset(self) -> None:
         chosen = self.current()
@@ -245,8 +288,10 @@ class UsersScreen(Screen):
         self.reset_password_again.clear()
         self._done(
             chosen,
-            f"Password of {chosen.username} reset. Give it to them in person; they must choose "
-            "their own at their next sign-in and can sign nothing before.",
+            self.tr(
+                "Password of {user} reset. Give it to them in person; they must choose their "
+                "own at their next sign-in and can sign nothing before."
+            ).format(user=chosen.username),
         )
 
     def _done(self, row: UserRow, text: str) -> None:

@@ -1,13 +1,16 @@
 """Small pieces every screen shares: headings, the scan row, the participant card, read-only
-tables, date fields, and dates between Qt and Python."""
+tables, date fields, and dates between Qt and Python.
+
+The helpers that take a text (a heading, a label, a button) take it already in the user's
+language: the caller translates it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,8 +119,8 @@ def counter_keys(
 ) -> None:
     """Ctrl+Enter signs (or receives) and Esc starts the form over, anywhere on the screen."""
     context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-    for keys in ("Ctrl+Return", "Ctrl+Enter"):
-        QShortcut(QKeySequence(keys), screen, sign, context=context)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        QShortcut(QKeySequence(Qt.Modifier.CTRL | key), screen, sign, context=context)
     if start_over is not None:
         QShortcut(QKeySequence(Qt.Key.Key_Escape), screen, start_over, context=context)
 
@@ -171,12 +174,23 @@ class KitLine(Protocol):
 def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
     """The kits of a dispense or a delivery, as the pharmacist reads them off the boxes."""
     return (
-        Column("Kit", lambda k: k.number),
-        Column("Product", lambda k: product_label(study, k.product)),
-        Column("Lot", lambda k: k.lot),
-        Column("Expiry", lambda k: k.expiry),
-        Column("Tablets", lambda k: k.tablets, align_right=True),
+        Column(QCoreApplication.translate("KitTable", "Kit"), lambda k: k.number),
+        Column(
+            QCoreApplication.translate("KitTable", "Product"),
+            lambda k: product_label(study, k.product),
+        ),
+        Column(QCoreApplication.translate("KitTable", "Lot"), lambda k: k.lot),
+        Column(QCoreApplication.translate("KitTable", "Expiry"), lambda k: k.expiry),
+        Column(
+            QCoreApplication.translate("KitTable", "Tablets"), lambda k: k.tablets, align_right=True
+        ),
     )
+
+
+def separated(items: Iterable[str]) -> str:
+    """Items of a list written one after the other, with the user's language's separator
+    ("K0101, K0102"; in Chinese the enumeration comma)."""
+    return QCoreApplication.translate("List", ", ").join(items)
 
 
 def product_label(study: Study, code: str) -> str:
