@@ -11,6 +11,7 @@ change with the language: scripts read them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -47,14 +48,17 @@ class Language(StrEnum):
 ENGLISH = Language.EN
 
 
+LOCALE_NAME = re.compile(r"[a-z]{2,3}(?:_[a-z0-9]{2,8})*")
+
+
 def parse_language(value: str | None) -> Language | None:
     """A language from a locale name as systems write it ("zh_CN.UTF-8", "zh-Hans", "en_GB");
     None when it names no language the program speaks."""
     if not value:
         return None
     name = value.split(".")[0].split("@")[0].replace("-", "_").lower()
-    if name in ("c", "posix", ""):
-        return None
+    if not LOCALE_NAME.fullmatch(name):
+        return None  # "C", "POSIX", or not a locale name at all
     if name.startswith("zh"):
         traditional = any(t in name for t in ("_tw", "_hk", "_mo", "hant"))
         return None if traditional else Language.ZH_CN

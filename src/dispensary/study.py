@@ -17,6 +17,7 @@ from typing import Any
 
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
+from dispensary.i18n import N_, _
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
@@ -24,7 +25,7 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
 
 def _indexed(part: str) -> tuple[str, int | None]:
     """'products[1]' -> ('products', 1); 'study' -> ('study', None)."""
-    name, _, rest = part.partition("[")
+    name, _bracket, rest = part.partition("[")
     return name, int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else None
 
 
@@ -204,8 +205,10 @@ class Study:
         if found is None:
             known = ", ".join(self.texts)
             raise NotFound(
-                f"Study {self.protocol} gives no label text in {language}: add "
-                f"[label.text.{language}] to the study file, or use {known}."
+                _(
+                    "Study {study} gives no label text in {language}: add [label.text.{language}] "
+                    "to the study file, or use {known}."
+                ).format(study=self.protocol, language=language, known=known)
             )
         return found
 
@@ -219,21 +222,33 @@ class Study:
             if rule.key == key:
                 return rule
         known = ", ".join(r.key for r in self.rules)
-        raise NotFound(f"Rule '{key}' is not in study {self.protocol}. Known: {known}.")
+        raise NotFound(
+            _("Rule '{rule}' is not in study {study}. Known: {known}.").format(
+                rule=key, study=self.protocol, known=known
+            )
+        )
 
     def product(self, code: str) -> Product:
         for product in self.products:
             if product.code == code:
                 return product
         known = ", ".join(p.code for p in self.products)
-        raise NotFound(f"Product '{code}' is not in study {self.protocol}. Known: {known}.")
+        raise NotFound(
+            _("Product '{product}' is not in study {study}. Known: {known}.").format(
+                product=code, study=self.protocol, known=known
+            )
+        )
 
     def dose_level(self, level: int) -> DoseLevel:
         for dose in self.dose_levels:
             if dose.level == level:
                 return dose
         known = ", ".join(str(d.level) for d in self.dose_levels)
-        raise NotFound(f"Dose level {level} is not in study {self.protocol}. Known: {known}.")
+        raise NotFound(
+            _("Dose level {level} is not in study {study}. Known: {known}.").format(
+                level=level, study=self.protocol, known=known
+            )
+        )
 
     def directions_for(
         self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
@@ -318,16 +333,19 @@ class _Reader:
         return None
 
     def fail(self, key: str, problem: str) -> StudyFileError:
+        """`problem` is English (marked N_ where it is a fixed phrase, translated here)."""
         return StudyFileError(
-            f"Study file {self.origin}, line {self.line_of(key)}: key '{key}' {problem}. "
-            "Correct the study file and start again."
+            _(
+                "Study file {origin}, line {line}: key '{key}' {problem}. Correct the study file "
+                "and start again."
+            ).format(origin=self.origin, line=self.line_of(key), key=key, problem=_(problem))
         )
 
     def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
         self.known.add(key)
         value = data.get(key.split(".")[-1])
         if not isinstance(value, dict):
-            raise self.fail(key, "is missing or is not a table")
+            raise self.fail(key, N_("is missing or is not a table"))
         return value
 
     def get(self, data: dict[str, Any], key: str, kind: type, default: Any = ...) -> Any:
@@ -342,7 +360,7 @@ class _Reader:
             if close:  # a misspelling: name the line where it stands too
                 line = self.line_of(table + close[0])
                 raise self.fail(key, f"is missing ('{close[0]}' on line {line} misspelt?)")
-            raise self.fail(key, "is missing")
+            raise self.fail(key, N_("is missing"))
         value = data[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -351,11 +369,11 @@ class _Reader:
         if not isinstance(value, kind):
             raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip():
-            raise self.fail(key, "must not be empty")
+            raise self.fail(key, N_("must not be empty"))
         return value
 
     def tables(
-        self, raw: object, key: str, missing: str, not_table: str = "must be a table"
+        self, raw: object, key: str, missing: str, not_table: str = N_("must be a table")
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Each table of an array of tables with its own key (e.g. 'products[2]'), in order, so
         that mistakes are named in the order they stand in the file; an empty array is refused."""
@@ -389,7 +407,7 @@ class _Reader:
     def strings(self, data: dict[str, Any], key: str) -> tuple[str, ...]:
         value = self.get(data, key, list)
         if not all(isinstance(item, str) and item.strip() for item in value):
-            raise self.fail(key, "must be a list of non-empty texts")
+            raise self.fail(key, N_("must be a list of non-empty texts"))
         return tuple(value)
 
 
@@ -399,7 +417,9 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError(
-            f"Study file {origin} is not valid TOML: {exc}. Correct the file and start again."
+            _(
+                "Study file {origin} is not valid TOML: {error}. Correct the file and start again."
+            ).format(origin=origin, error=exc)
         ) from exc
     r = _Reader(text, origin)
     s = r.table(data, "study")
@@ -423,22 +443,22 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         max_cycles=r.positive(cycle, "cycle.max_cycles", 0) if "max_cycles" in cycle else 0,
     )
     if rules.previous_return_missing not in ("refuse", "warn"):
-        raise r.fail("cycle.previous_return_missing", 'must be "refuse" or "warn"')
+        raise r.fail("cycle.previous_return_missing", N_('must be "refuse" or "warn"'))
     under = r.get(adherence, "adherence.under_use_below", float)
     over = r.get(adherence, "adherence.over_use_above", float)
     if not 0 < under <= 1 <= over:
         raise r.fail(
-            "adherence.under_use_below", "must be between 0 and 1, and over_use_above 1 or more"
+            "adherence.under_use_below", N_("must be between 0 and 1, and over_use_above 1 or more")
         )
     low = r.get(temperature, "temperature.min_celsius", float)
     high = r.get(temperature, "temperature.max_celsius", float)
     if low >= high:
-        raise r.fail("temperature.min_celsius", "must be lower than max_celsius")
+        raise r.fail("temperature.min_celsius", N_("must be lower than max_celsius"))
     directions = r.get(label, "label.directions", str)
     _check_placeholders(r, directions)
     sex = r.get(eligibility, "eligibility.sex", str)
     if sex not in ("F", "M", "ALL"):
-        raise r.fail("eligibility.sex", 'must be "F", "M" or "ALL"')
+        raise r.fail("eligibility.sex", N_('must be "F", "M" or "ALL"'))
     stock = r.get(label, "label.default_stock", str, "thermal-4x2")
     rules_found = [
         StudyRule("cycle", "Cycle length and days of supply", r.source(cycle, "cycle.source")),
@@ -572,14 +592,14 @@ def _label_texts(
     r.known.add("label.text")
     raw = label.get("text", {})
     if not isinstance(raw, dict):
-        raise r.fail("label.text", "must be a table of languages, e.g. [label.text.zh_CN]")
+        raise r.fail("label.text", N_("must be a table of languages, e.g. [label.text.zh_CN]"))
     for language, table in raw.items():
         key = f"label.text.{language}"
         r.known.add(key)
         if not LANGUAGE_NAME.fullmatch(language) or language == "en":
-            raise r.fail(key, "must name a language other than English, e.g. zh_CN")
+            raise r.fail(key, N_("must name a language other than English, e.g. zh_CN"))
         if not isinstance(table, dict):
-            raise r.fail(key, "must be a table")
+            raise r.fail(key, N_("must be a table"))
         values = {name: r.get(table, f"{key}.{name}", str) for name in LABEL_TEXT_KEYS}
         _check_placeholders(r, values["directions"], f"{key}.directions")
         for name in ("tablets_one", "tablets_many"):
@@ -602,10 +622,10 @@ def _label_texts(
                 f"names {language}, which has no [label.text.{language}] table",
             )
     if len(set(languages)) != len(languages):
-        raise r.fail("label.languages", "names a language twice")
+        raise r.fail("label.languages", N_("names a language twice"))
     bilingual = r.get(label, "label.bilingual", bool, False)
     if bilingual and len(languages) < 2:
-        raise r.fail("label.bilingual", "needs two languages in label.languages")
+        raise r.fail("label.bilingual", N_("needs two languages in label.languages"))
     return texts, languages, bilingual
 
 
@@ -667,16 +687,16 @@ def _check_placeholders(r: _Reader, directions: str, key: str = "label.direction
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
     products: list[Product] = []
-    missing = "is missing: give at least one [[products]] table"
+    missing = N_("is missing: give at least one [[products]] table")
     for key, item in r.tables(data.get("products"), "products", missing):
         code = r.get(item, f"{key}.code", str)
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", code):
-            raise r.fail(f"{key}.code", "may hold only letters, digits, '.', '_' and '-'")
+            raise r.fail(f"{key}.code", N_("may hold only letters, digits, '.', '_' and '-'"))
         if any(p.code == code for p in products):
             raise r.fail(f"{key}.code", f"repeats the product code '{code}'")
         strength_mg = r.get(item, f"{key}.strength_mg", float)
         if strength_mg <= 0:
-            raise r.fail(f"{key}.strength_mg", "must be more than 0")
+            raise r.fail(f"{key}.strength_mg", N_("must be more than 0"))
         products.append(
             Product(
                 code=code,
@@ -694,7 +714,7 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
 
 def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[DoseLevel, ...]:
     levels: list[DoseLevel] = []
-    missing = "is missing: give at least one [[dose_levels]] table"
+    missing = N_("is missing: give at least one [[dose_levels]] table")
     for key, item in r.tables(data.get("dose_levels"), "dose_levels", missing):
         level = r.get(item, f"{key}.level", int)
         if any(d.level == level for d in levels):
@@ -703,7 +723,7 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
         for c_key, comp in r.tables(
             r.get(item, f"{key}.components", list),
             f"{key}.components",
-            "must list at least one product",
+            N_("must list at least one product"),
             "must be an inline table {product=..., tablets_per_dose=...}",
         ):
             product = r.get(comp, f"{c_key}.product", str)
@@ -728,8 +748,12 @@ def load_study(path: str | Path) -> Study:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise StudyFileError(
-            f"Study file {file} does not exist. Give the path of a .toml study file."
+            _("Study file {file} does not exist. Give the path of a .toml study file.").format(
+                file=file
+            )
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise StudyFileError(f"Study file {file} cannot be read ({exc}).") from exc
+        raise StudyFileError(
+            _("Study file {file} cannot be read ({error}).").format(file=file, error=exc)
+        ) from exc
     return parse_study(text, str(file))

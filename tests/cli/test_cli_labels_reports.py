@@ -278,6 +278,52 @@ def test_every_report_is_written_as_a_pdf_with_its_page_count(cli: Cli, tmp_path
     assert {round(float(p.mediabox.height)) for p in read_pdf(letter).pages} == {round(LETTER[0])}
 
 
+def test_the_global_lang_writes_a_darf_in_chinese_and_its_csv_unchanged(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 13: `dispensary --lang zh_CN report darf` writes the DARF in Chinese (the study's
+    Chinese title, the CJK font embedded, the verification code that checks); the JSON it
+    prints and the CSV's header and rows are those of the English command."""
+    out = tmp_path / "darf-zh_CN.pdf"
+    argv = ("report", "darf", "--product", "herombopag-7.5mg")
+    made = cli("--lang", "zh_CN", *argv, "--out", str(out), "--json", user="monitor")
+    assert made.code == 0, made.err
+    reader = read_pdf(out)
+    assert made.json() == {"out": str(out), "pages": len(reader.pages), "bytes": out.stat().st_size}
+    assert reader.metadata is not None and reader.metadata.title == "研究药物清点记录表（DARF）"
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    for expected in (
+        "研究药物清点记录表（DARF）",
+        "方案标题 海曲泊帕",
+        "行号",
+        "第 1 页，共",
+        "审核人（药师）",
+    ):
+        assert expected in text, expected
+    assert "Balance" not in text and "Page " not in text
+    fonts = [
+        ref.get_object() for page in reader.pages for ref in page["/Resources"]["/Font"].values()
+    ]
+    cjk = [f for f in fonts if "WenQuanYi" in str(f["/BaseFont"])]
+    assert cjk and all("/FontFile2" in f["/FontDescriptor"].get_object() for f in cjk)
+    code = re.search(r"校验码 (A-[0-9A-Z-]+)", text)
+    assert code is not None
+    assert cli("audit", "verify", "--anchor", code.group(1), user="monitor").code == 0
+
+    rows = {}
+    for lang in ("en", "zh_CN"):
+        csv_out = tmp_path / f"darf-{lang}.csv"
+        written = cli("--lang", lang, *argv, "--out", str(csv_out), user="monitor")
+        assert written.code == 0, written.err
+        lines = csv_out.read_text(encoding="utf-8-sig").splitlines()
+        rows[lang] = [line for line in lines if not line.startswith("#")]
+        assert lines[0].startswith(
+            "# 研究药物清点记录表" if lang == "zh_CN" else "# Investigational"
+        )
+    assert rows["zh_CN"][0] == rows["en"][0] and rows["zh_CN"][0].startswith("product,")
+    assert rows["zh_CN"] == rows["en"]
+
+
 def test_a_destruction_certificate_is_chosen_by_reference_or_number(
     cli: Cli, tmp_path: Path
 ) -> None:

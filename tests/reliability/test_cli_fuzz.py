@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from dispensary import cli
+from dispensary.cli.core import language_option
 from dispensary.db.engine import is_sqlite
 from dispensary.services import dispensing, participants, receiving, setup
 from dispensary.services.context import Actor, Context
@@ -73,6 +74,9 @@ DATE_TYPES: set[Callable[[str], object]] = {cli._date}
 # Every option naming a file or folder (--db, --study, --out, --manifest, --anchor-log, FILE):
 # a name no file system takes is refused by the type, before anything is opened.
 PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database}
+# --lang: a language the program speaks, else a usage mistake.
+LANGUAGE_TYPES: set[Callable[[str], object]] = {language_option}
+BAD_LANGUAGES = ["fr", "zh_TW", "", " ", "zh_CN\x00", "\u202een", "e" * 5000]
 
 # What a number option is given. Each is refused as a usage mistake (exit 2) or, when the value
 # is a well-formed number, passed to the service, which refuses it or does the work.
@@ -348,16 +352,19 @@ def test_every_number_and_date_option_given_junk(bench: Bench) -> None:
     typed = 0
     for path, parser in COMMANDS:
         for action in _options(parser):
-            assert action.type in NUMBER_TYPES | DATE_TYPES | PATH_TYPES | {None}, (
-                f"{path} {action.dest}: a new argument type; add its junk values here"
-            )
+            assert action.type in NUMBER_TYPES | DATE_TYPES | PATH_TYPES | LANGUAGE_TYPES | {
+                None
+            }, f"{path} {action.dest}: a new argument type; add its junk values here"
             if action.type is None or action.type in PATH_TYPES:
                 continue  # paths: test_every_path_option_given_a_nul_byte
             typed += 1
-            junk = BAD_NUMBERS if action.type in NUMBER_TYPES else BAD_DATES
+            if action.type in LANGUAGE_TYPES:
+                junk = BAD_LANGUAGES
+            else:
+                junk = BAD_NUMBERS if action.type in NUMBER_TYPES else BAD_DATES
             for value in junk:
                 code, err = bench.run(_argv(path, parser, bench.files, (action, value)))
-                if value not in WELL_FORMED[action.type] and code != 2:
+                if value not in WELL_FORMED.get(action.type, set()) and code != 2:
                     bench.breaches.append(
                         f"{path} {action.dest}={value[:20]!r}: exit {code}, not a usage "
                         f"mistake (2): {err.strip()[:200]}"

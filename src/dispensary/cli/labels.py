@@ -109,9 +109,14 @@ def cmd_label(run: Run, key: str) -> int:
     ctx, actor = run.context(), run.actor()
     stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
     noun = {"kit": "kit label", "dispense": "dispensing label", "leaflet": "participant leaflet"}
+    # The global --lang, given on this command line, asks for the labels in that language too
+    # (still only once its study text is confirmed); without it the study decides, not LANG:
+    # a label is in its participant's language, not the workstation's.
+    asked = getattr(a, "lang", None)
+    languages = (str(asked.value if hasattr(asked, "value") else asked),) if asked else ()
     try:
         sheet = label_catalogue.plan_label(
-            entry, ctx, actor, document_values(a), stock, cal, reprint
+            entry, ctx, actor, document_values(a), stock, cal, reprint, languages
         )
     except PrintRefused as refused:
         raise _print_refused(refused, noun[entry.kind], reprint) from refused
@@ -139,6 +144,9 @@ def cmd_label(run: Run, key: str) -> int:
     lines = [f"Wrote {sheet.says} on {plan.stock}{marked}: {target} ({size_text(info)})."]
     if entry.kind == "kit" and cal is not None:
         lines.append(f"  Calibration  {cal.text}")
+    lines.append(f"  Languages    {', '.join(plan.languages)}")
+    if plan.language_note:
+        lines.append(f"  {plan.language_note}")
     lines.append(
         "  Recorded in the audit trail as " + ("a reprint." if plan.reprint else "printed.")
     )

@@ -32,16 +32,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base 32: no I, L, O or U."""
 PREFIX_HEX = 10
 """Hex digits of the entry's hash a code carries (40 bits: eight base-32 characters)."""
 EXAMPLE = "A-104233-7QK2-M9TD-C"
-SHAPE = (
-    f"a verification code looks like {EXAMPLE}: A, the audit entry's number, two groups of four "
+SHAPE_TEXT = N_(
+    "a verification code looks like {example}: A, the audit entry's number, two groups of four "
     "letters or digits, and a check character"
 )
+SHAPE = SHAPE_TEXT.format(example=EXAMPLE)
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _CODE = re.compile(
     r"A[-\s]*([0-9OIL]+)[-\s]+([0-9A-Z]{4})[-\s]*([0-9A-Z]{4})[-\s]*([0-9A-Z])",
@@ -109,7 +111,7 @@ def check_character(symbols: str) -> str:
 
 def _base32(value: int, length: int) -> str:
     out = []
-    for _ in range(length):
+    for _position in range(length):
         value, digit = divmod(value, 32)
         out.append(ALPHABET[digit])
     return "".join(reversed(out))
@@ -127,6 +129,11 @@ def anchor_code(position: int, entry_hash: str) -> str:
     return f"A-{digits}-{chars[:4]}-{chars[4:]}-{check_character(digits + chars)}"
 
 
+def _shape() -> str:
+    """What a verification code looks like, in the reader's language."""
+    return _(SHAPE_TEXT).format(example=EXAMPLE)
+
+
 def parse_anchor(text: str) -> Anchor:
     """The anchor a typed or read-out code names. Case, spaces for dashes, O for 0 and I or L
     for 1 are forgiven; a code of another shape, or one whose check character does not match
@@ -134,20 +141,26 @@ def parse_anchor(text: str) -> Anchor:
     typed = " ".join(text.translate(_DASHES).split()).upper()
     found = _CODE.fullmatch(typed)
     if found is None:
-        shown = text.strip()[:40] or "(nothing)"
-        raise InvalidInput(f"'{shown}' is not a verification code: {SHAPE}.")
+        shown = text.strip()[:40] or _("(nothing)")
+        raise InvalidInput(
+            _("'{code}' is not a verification code: {shape}.").format(code=shown, shape=_shape())
+        )
     position, first, second, check = (part.translate(_READ_AS) for part in found.groups())
     chars = first + second
     if any(c not in ALPHABET for c in chars + check):
+        shape = _shape()
         raise InvalidInput(
-            f"'{typed}' is not a verification code: U is never used in one. {SHAPE[0].upper()}"
-            f"{SHAPE[1:]}."
+            _("'{code}' is not a verification code: U is never used in one. {Shape}.").format(
+                code=typed, Shape=shape[:1].upper() + shape[1:]
+            )
         )
     if check_character(position + chars) != check:
         raise InvalidInput(
-            f"{typed} does not check: a character was misread or mistyped (the last character "
-            "is a check on the others). Read the code again from where it is written, and "
-            "type it again. Nothing was checked."
+            _(
+                "{code} does not check: a character was misread or mistyped (the last character "
+                "is a check on the others). Read the code again from where it is written, and "
+                "type it again. Nothing was checked."
+            ).format(code=typed)
         )
     value = 0
     for c in chars:

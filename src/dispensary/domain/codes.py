@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from dispensary.i18n import N_
+
 
 class KitStatus(StrEnum):
     AVAILABLE = "available"
@@ -111,7 +113,24 @@ class ParticipantStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _PARTICIPANT_LABELS[self.value]
+
+    @property
+    def word(self) -> str:
+        """The status inside a sentence ("Participant 01-001 is discontinued"), in English."""
+        return _PARTICIPANT_WORDS[self.value]
+
+
+_PARTICIPANT_LABELS = {
+    "on_treatment": N_("On treatment"),
+    "discontinued": N_("Discontinued"),
+    "completed": N_("Completed"),
+}
+_PARTICIPANT_WORDS = {
+    "on_treatment": N_("on treatment"),
+    "discontinued": N_("discontinued"),
+    "completed": N_("completed"),
+}
 
 
 class Flag(StrEnum):
@@ -124,9 +143,9 @@ class Flag(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "under_use": "Under-use (missed doses)",
-            "over_use": "Over-use (safety signal)",
-            "not_brought_back": "Not brought back (tablets unaccounted for)",
+            "under_use": N_("Under-use (missed doses)"),
+            "over_use": N_("Over-use (safety signal)"),
+            "not_brought_back": N_("Not brought back (tablets unaccounted for)"),
         }[self.value]
 
 

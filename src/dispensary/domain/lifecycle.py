@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import N_, _
 
 
 class KitEvent(StrEnum):
@@ -100,12 +101,37 @@ QUARANTINE_ACTIONS: Mapping[KitEvent, str] = MappingProxyType(
 """The events that write a quarantine event record, with the action it records."""
 
 _DISPENSE_ADVICE = {
-    KitStatus.QUARANTINED: "It is quarantined: release it first or take another kit.",
-    KitStatus.EXPIRED: "It has expired: set it aside for destruction and take another.",
-    KitStatus.DISPENSED: "It has already been dispensed: take another kit.",
-    KitStatus.RETURNED: "Returned tablets are never dispensed again: take another kit.",
-    KitStatus.DESTROYED: "It has been destroyed: check the kit you scanned.",
+    KitStatus.QUARANTINED: N_("It is quarantined: release it first or take another kit."),
+    KitStatus.EXPIRED: N_("It has expired: set it aside for destruction and take another."),
+    KitStatus.DISPENSED: N_("It has already been dispensed: take another kit."),
+    KitStatus.RETURNED: N_("Returned tablets are never dispensed again: take another kit."),
+    KitStatus.DESTROYED: N_("It has been destroyed: check the kit you scanned."),
 }
+
+STATUS_WORDS: Mapping[KitStatus | None, str] = MappingProxyType(
+    {
+        NOT_IN_STOCK: N_("not in stock"),
+        KitStatus.AVAILABLE: N_("available"),
+        KitStatus.QUARANTINED: N_("quarantined"),
+        KitStatus.DISPENSED: N_("dispensed"),
+        KitStatus.RETURNED: N_("returned"),
+        KitStatus.DESTROYED: N_("destroyed"),
+        KitStatus.EXPIRED: N_("expired"),
+    }
+)
+"""A kit's status as a sentence says it ("Kit K0001 is quarantined"): the status's own value in
+English, translated where shown."""
+
+
+def status_word(status: KitStatus | str | None) -> str:
+    """The status in the reader's language, for a sentence; a value that is no status (a
+    damaged record) is shown as stored."""
+    if status is None:
+        return _(STATUS_WORDS[NOT_IN_STOCK])
+    try:
+        return _(STATUS_WORDS[KitStatus(status)])
+    except ValueError:
+        return str(status)
 
 
 def transition(
@@ -127,50 +153,59 @@ def refusal(
     status: KitStatus | None, event: KitEvent, *, kit: str, expired_on: date | None = None
 ) -> str:
     """What is wrong with the event for a kit in this status, and what to do instead."""
-    shown = "not in stock" if status is None else status.value
+    shown = status_word(status)
     if status is None and event not in (KitEvent.RECEIVE, KitEvent.RECEIVE_QUARANTINED):
-        return f"Kit {kit} is not in stock. Check the number, or receive the kit's shipment first."
+        return _(
+            "Kit {kit} is not in stock. Check the number, or receive the kit's shipment first."
+        ).format(kit=kit)
     match event:
         case KitEvent.RECEIVE | KitEvent.RECEIVE_QUARANTINED:
-            return (
-                f"Kit {kit} is already in stock; a kit number is received once. "
+            return _(
+                "Kit {kit} is already in stock; a kit number is received once. "
                 "Check the label or the manifest."
-            )
+            ).format(kit=kit)
         case KitEvent.DISPENSE:
             effective = (
                 KitStatus.EXPIRED if expired_on is not None and status in ON_SHELF else status
             )
             assert effective is not None
-            advice = _DISPENSE_ADVICE.get(effective, "Take another kit.")
-            return f"Kit {kit} is {effective.value}. {advice}"
-        case KitEvent.VOID_DISPENSE:
-            return (
-                f"Kit {kit} is no longer dispensed; cannot void. It is {shown}: look at the "
-                "kit's history before correcting the dispense."
+            advice = _(_DISPENSE_ADVICE.get(effective, N_("Take another kit.")))
+            return _("Kit {kit} is {status}. {advice}").format(
+                kit=kit, status=status_word(effective), advice=advice
             )
+        case KitEvent.VOID_DISPENSE:
+            return _(
+                "Kit {kit} is no longer dispensed; cannot void. It is {status}: look at the "
+                "kit's history before correcting the dispense."
+            ).format(kit=kit, status=shown)
         case KitEvent.RETURN:
             if status is KitStatus.RETURNED:
-                return (
-                    f"The return of kit {kit} is already recorded. To change the count, record "
+                return _(
+                    "The return of kit {kit} is already recorded. To change the count, record "
                     "a correction that names it."
-                )
-            return (
-                f"Kit {kit} is {shown}; only a dispensed kit comes back from a participant. "
+                ).format(kit=kit)
+            return _(
+                "Kit {kit} is {status}; only a dispensed kit comes back from a participant. "
                 "Check the kit or the dispense."
-            )
+            ).format(kit=kit, status=shown)
         case KitEvent.QUARANTINE:
-            return f"Kit {kit} is {shown}; only available kits can be quarantined."
+            return _("Kit {kit} is {status}; only available kits can be quarantined.").format(
+                kit=kit, status=shown
+            )
         case KitEvent.RELEASE:
             if status is KitStatus.QUARANTINED and expired_on is not None:
-                return (
-                    f"Kit {kit} expired on {expired_on.isoformat()}; it stays out of stock. "
+                return _(
+                    "Kit {kit} expired on {expiry}; it stays out of stock. "
                     "Destroy it or return it to the sponsor."
-                )
-            return f"Kit {kit} is {shown}; only quarantined kits can be released."
-        case KitEvent.DESTROY:
-            advice = (
-                "record its return first"
-                if status is KitStatus.DISPENSED
-                else "it is already destroyed"
+                ).format(kit=kit, expiry=expired_on.isoformat())
+            return _("Kit {kit} is {status}; only quarantined kits can be released.").format(
+                kit=kit, status=shown
             )
-            return f"Kit {kit} is {shown}: {advice}."
+        case KitEvent.DESTROY:
+            if status is KitStatus.DISPENSED:
+                return _("Kit {kit} is {status}: record its return first.").format(
+                    kit=kit, status=shown
+                )
+            return _("Kit {kit} is {status}: it is already destroyed.").format(
+                kit=kit, status=shown
+            )

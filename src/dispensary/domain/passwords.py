@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from dispensary.i18n import _
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 RECENT_PASSWORDS = 5
@@ -38,28 +40,30 @@ def _is_repetition(text: str) -> bool:
 def password_problem(password: str, username: str = "", common: Collection[str] = ()) -> str | None:
     """Why `password` may not be used (a sentence saying what to do), or None when it may."""
     if not isinstance(password, str):
-        return "A password must be text."
+        return _("A password must be text.")
     if len(password) < MIN_PASSWORD:
-        return f"A password needs at least {MIN_PASSWORD} characters; a short phrase is easiest."
+        return _("A password needs at least {count} characters; a short phrase is easiest.").format(
+            count=MIN_PASSWORD
+        )
     if len(password) > MAX_PASSWORD:
-        return f"A password may have at most {MAX_PASSWORD} characters."
+        return _("A password may have at most {count} characters.").format(count=MAX_PASSWORD)
     if password.strip() != password or any(ord(c) < 32 or ord(c) == 127 for c in password):
-        return "A password may not start or end with spaces or hold control characters."
+        return _("A password may not start or end with spaces or hold control characters.")
     if any(0xD800 <= ord(c) <= 0xDFFF for c in password):
-        return "A password must be typed text: it holds a character that is not valid text."
+        return _("A password must be typed text: it holds a character that is not valid text.")
     folded = password.casefold()
     name = username.strip().casefold()
     tail = "0123456789!@#$%^&*.-_ "
     bare, bare_name = folded.rstrip(tail), name.rstrip(tail)
     if name and (name in (folded, folded[::-1]) or (bare_name and bare in (name, bare_name))):
-        return "A password may not be your user name (nor it with digits added): choose another."
+        return _("A password may not be your user name (nor it with digits added): choose another.")
     if _is_repetition(folded) or _is_run(folded):
-        return (
+        return _(
             "That password is a repetition or a run of keys (like aaaaaaaa or 12345678), one "
             "of the first guesses anyone tries: choose something else."
         )
     if folded in common or folded.rstrip("!.1") in common:
-        return (
+        return _(
             "That password is on the list of common passwords, which are guessed first: choose "
             "something else, for example a few unrelated words."
         )

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
+from dispensary.i18n import N_, _
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
@@ -50,37 +51,45 @@ def effective_status(status: KitStatus, expiry: date, today: date) -> KitStatus:
 def _must_be_text(raw: object, what: str) -> str:
     """Screens and scripts pass text; anything else is refused rather than crashing later."""
     if not isinstance(raw, str):
-        raise InvalidInput(f"The {what} must be text, not {type(raw).__name__}.")
+        raise InvalidInput(
+            _("The {what} must be text, not {kind}.").format(what=_(what), kind=type(raw).__name__)
+        )
     return raw
 
 
 def normalise_kit_number(raw: str) -> str:
     """Scanners and typists differ in case and stray spaces; the kit number does not."""
-    number = _must_be_text(raw, "kit number").strip().upper()
+    number = _must_be_text(raw, N_("kit number")).strip().upper()
     if not KIT_NUMBER.fullmatch(number):
         raise InvalidInput(
-            f"'{_show(raw)}' is not a kit number. Kit numbers are 1-40 letters and digits "
-            "(also . _ -); scan the kit barcode again or type the number printed under it."
+            _(
+                "'{raw}' is not a kit number. Kit numbers are 1-40 letters and digits "
+                "(also . _ -); scan the kit barcode again or type the number printed under it."
+            ).format(raw=_show(raw))
         )
     return number
 
 
 def normalise_study_number(raw: str) -> str:
-    number = _must_be_text(raw, "study number").strip().upper()
+    number = _must_be_text(raw, N_("study number")).strip().upper()
     if not STUDY_NUMBER.fullmatch(number):
         raise InvalidInput(
-            f"'{_show(raw)}' is not a participant study number. Use 1-20 letters, digits "
-            "and '-', as on the enrolment log (e.g. 01-001)."
+            _(
+                "'{raw}' is not a participant study number. Use 1-20 letters, digits "
+                "and '-', as on the enrolment log (e.g. 01-001)."
+            ).format(raw=_show(raw))
         )
     return number
 
 
 def normalise_initials(raw: str) -> str:
-    initials = _must_be_text(raw, "initials").strip().upper().replace(".", "").replace(" ", "")
+    initials = _must_be_text(raw, N_("initials")).strip().upper().replace(".", "").replace(" ", "")
     if not INITIALS.fullmatch(initials):
         raise InvalidInput(
-            f"'{_show(raw)}' are not initials. Give 2 to 4 letters A-Z (no names: "
-            "participants are identified by study number and initials only)."
+            _(
+                "'{raw}' are not initials. Give 2 to 4 letters A-Z (no names: "
+                "participants are identified by study number and initials only)."
+            ).format(raw=_show(raw))
         )
     return initials
 
@@ -110,7 +119,7 @@ def _hidden_character(text: str) -> str | None:
 def _describe(ch: str) -> str:
     """A character the user cannot see, named so that it can be found and removed."""
     if ch in "\n\r\u2028\u2029\x85":
-        return "a line break"
+        return _("a line break")
     name = unicodedata.name(ch, "")
     return f"U+{ord(ch):04X} {name}".rstrip()
 
@@ -127,26 +136,38 @@ def check_text(value: str, what: str, required: bool = True, limit: int = TEXT_L
     can make "21" display as "12", and a line break forges a second line in a printed log."""
     text = _must_be_text(value, what).strip()
     if required and not text:
-        raise InvalidInput(f"Give the {what}: it is required for the record.")
+        raise InvalidInput(
+            _("Give the {what}: it is required for the record.").format(what=_(what))
+        )
     if len(text) > limit:
-        raise InvalidInput(f"The {what} is {len(text)} characters long; keep it under {limit}.")
+        raise InvalidInput(
+            _("The {what} is {length} characters long; keep it under {limit}.").format(
+                what=_(what), length=len(text), limit=limit
+            )
+        )
     hidden = _hidden_character(text)
     if hidden is None:
         return text
     if unicodedata.category(hidden) == "Cs":
         raise InvalidInput(
-            f"The {what} holds bytes that are not UTF-8 text; type it again (and check the "
-            "character encoding of the terminal or file it came from)."
+            _(
+                "The {what} holds bytes that are not UTF-8 text; type it again (and check the "
+                "character encoding of the terminal or file it came from)."
+            ).format(what=_(what))
         )
     if unicodedata.category(hidden) == "Cc" or hidden in "\u2028\u2029":
         raise InvalidInput(
-            f"The {what} contains control characters ({_describe(hidden)}); type it again "
-            "on one line, without them."
+            _(
+                "The {what} contains control characters ({character}); type it again "
+                "on one line, without them."
+            ).format(what=_(what), character=_describe(hidden))
         )
     raise InvalidInput(
-        f"The {what} contains an invisible character ({_describe(hidden)}) that changes how "
-        "the record reads; type it again without it (text pasted from another program can "
-        "carry such characters)."
+        _(
+            "The {what} contains an invisible character ({character}) that changes how "
+            "the record reads; type it again without it (text pasted from another program can "
+            "carry such characters)."
+        ).format(what=_(what), character=_describe(hidden))
     )
 
 
@@ -168,18 +189,22 @@ def parse_whole(
     manifest line, a command-line option)."""
     text = _must_be_text(raw, what).strip()
     if not text:
-        raise InvalidInput(f"Give the {what}: a whole number.")
+        raise InvalidInput(_("Give the {what}: a whole number.").format(what=_(what)))
     if _WHOLE.fullmatch(text):
         value = int(text)
         if minimum <= value <= maximum:
             return value
     if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise InvalidInput(
-            f"'{_show(text)}' is not a whole number: write the {what} with the digits 0-9 only "
-            "(no separators, decimal point or spaces inside)."
+            _(
+                "'{raw}' is not a whole number: write the {what} with the digits 0-9 only "
+                "(no separators, decimal point or spaces inside)."
+            ).format(raw=_show(text), what=_(what))
         )
     raise InvalidInput(
-        f"{_show(text)} is not a {what} from {minimum} to {maximum}; check the number."
+        _("{raw} is not a {what} from {minimum} to {maximum}; check the number.").format(
+            raw=_show(text), what=_(what), minimum=minimum, maximum=maximum
+        )
     )
 
 
@@ -191,20 +216,35 @@ def parse_decimal(
     or other scripts' digits (nan in particular would slip past every range check)."""
     text = _must_be_text(raw, what).strip()
     if not text:
-        raise InvalidInput(f"Give the {what}: a number.")
+        raise InvalidInput(_("Give the {what}: a number.").format(what=_(what)))
     if not _DECIMAL.fullmatch(text):
-        comma = (
-            "; write the decimal point as '.'" if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text) else ""
-        )
-        raise InvalidInput(
-            f"'{_show(text)}' is not a number: write the {what} with the digits 0-9 and a "
-            f"decimal point only{comma}."
-        )
+        if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
+            message = _(
+                "'{raw}' is not a number: write the {what} with the digits 0-9 and a "
+                "decimal point only; write the decimal point as '.'."
+            )
+        else:
+            message = _(
+                "'{raw}' is not a number: write the {what} with the digits 0-9 and a "
+                "decimal point only."
+            )
+        raise InvalidInput(message.format(raw=_show(text), what=_(what)))
     value = float(text)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        low = "" if minimum is None else f" from {minimum:g}"
-        high = "" if maximum is None else f" to {maximum:g}"
-        raise InvalidInput(f"{value:g} is not a {what}{low}{high}; check the number.")
+        if minimum is not None and maximum is not None:
+            message = _("{value} is not a {what} from {minimum} to {maximum}; check the number.")
+        elif minimum is not None:
+            message = _("{value} is not a {what} from {minimum}; check the number.")
+        else:
+            message = _("{value} is not a {what} to {maximum}; check the number.")
+        raise InvalidInput(
+            message.format(
+                value=f"{value:g}",
+                what=_(what),
+                minimum=f"{minimum:g}" if minimum is not None else "",
+                maximum=f"{maximum:g}" if maximum is not None else "",
+            )
+        )
     return value
 
 
@@ -213,8 +253,12 @@ def check_date_window(value: date, what: str) -> date:
     day = value.date() if isinstance(value, datetime) else check_date(value, what)
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise InvalidInput(
-            f"{day.isoformat()} is not a plausible {what} (only dates from "
-            f"{EARLIEST_DATE.year} to {LATEST_DATE.year}); check the year."
+            _(
+                "{day} is not a plausible {what} (only dates from {first} to {last}); "
+                "check the year."
+            ).format(
+                day=day.isoformat(), what=_(what), first=EARLIEST_DATE.year, last=LATEST_DATE.year
+            )
         )
     return value
 
@@ -224,14 +268,16 @@ def parse_date(raw: str, what: str) -> date:
     date.fromisoformat alone would also take 20260105 and week dates such as 2026-W01-1."""
     text = _must_be_text(raw, what).strip()
     if not text:
-        raise InvalidInput(f"Give the {what} as YYYY-MM-DD.")
+        raise InvalidInput(_("Give the {what} as YYYY-MM-DD.").format(what=_(what)))
     try:
         if not _ISO_DATE.fullmatch(text):
             raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(
-            f"'{_show(text)}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05)."
+            _("'{raw}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05).").format(
+                raw=_show(text)
+            )
         ) from exc
     return check_date_window(day, what)
 
@@ -243,29 +289,49 @@ def days_after(day: date, days: int, what: str) -> date:
     try:
         return day + timedelta(days=count)
     except OverflowError as exc:
-        raise InvalidInput(f"{day.isoformat()} plus {count} days is past the calendar.") from exc
+        raise InvalidInput(
+            _("{day} plus {count} days is past the calendar.").format(
+                day=day.isoformat(), count=count
+            )
+        ) from exc
 
 
 def check_count(value: int, what: str, maximum: int = 100_000) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"The {what} must be a whole number.")
+        raise InvalidInput(_("The {what} must be a whole number.").format(what=_(what)))
     if value < 0:
-        raise InvalidInput(f"The {what} cannot be negative ({value}). Count again.")
+        raise InvalidInput(
+            _("The {what} cannot be negative ({value}). Count again.").format(
+                what=_(what), value=value
+            )
+        )
     if value > maximum:
-        raise InvalidInput(f"The {what} ({value}) is more than {maximum}; check the number.")
+        raise InvalidInput(
+            _("The {what} ({value}) is more than {maximum}; check the number.").format(
+                what=_(what), value=value, maximum=maximum
+            )
+        )
     return value
 
 
 def check_date(value: object, what: str) -> date:
     """A calendar date (not a date and time, not text): what every date field holds."""
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(f"The {what} must be a date (YYYY-MM-DD), not {value!r:.40}.")
+        raise InvalidInput(
+            _("The {what} must be a date (YYYY-MM-DD), not {value}.").format(
+                what=_(what), value=f"{value!r:.40}"
+            )
+        )
     return value
 
 
 def check_flag(value: object, what: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"The {what} must be yes or no, not {value!r:.40}.")
+        raise InvalidInput(
+            _("The {what} must be yes or no, not {value}.").format(
+                what=_(what), value=f"{value!r:.40}"
+            )
+        )
     return value
 
 
@@ -274,11 +340,17 @@ def check_not_future(when: date | None, today: date, what: str) -> date:
     when = today if when is None else check_date(when, what)
     if when > today:
         raise InvalidInput(
-            f"The {what} {when.isoformat()} is in the future (today is {today.isoformat()}). "
-            "Record steps on or after the day they happen."
+            _(
+                "The {what} {day} is in the future (today is {today}). "
+                "Record steps on or after the day they happen."
+            ).format(what=_(what), day=when.isoformat(), today=today.isoformat())
         )
     if when < date(2000, 1, 1):
-        raise InvalidInput(f"The {what} {when.isoformat()} is before 2000; check the date.")
+        raise InvalidInput(
+            _("The {what} {day} is before 2000; check the date.").format(
+                what=_(what), day=when.isoformat()
+            )
+        )
     return when
 
 
@@ -286,34 +358,50 @@ def check_eligibility(
     birth_year: int, sex: str, enrolled_on: date, min_age: int, required_sex: str
 ) -> None:
     if not 1900 <= birth_year <= enrolled_on.year:
-        raise InvalidInput(f"Year of birth {birth_year} is not possible; check it.")
+        raise InvalidInput(
+            _("Year of birth {year} is not possible; check it.").format(year=birth_year)
+        )
     if enrolled_on.year - birth_year < min_age:
         raise RuleViolation(
-            f"A participant born in {birth_year} may be under {min_age} on "
-            f"{enrolled_on.isoformat()}; the study enrols adults of {min_age} or more only. "
-            "Check the year of birth with the investigator."
+            _(
+                "A participant born in {year} may be under {age} on {day}; the study enrols "
+                "adults of {age} or more only. Check the year of birth with the investigator."
+            ).format(year=birth_year, age=min_age, day=enrolled_on.isoformat())
         )
     if required_sex != "ALL" and sex != required_sex:
         raise RuleViolation(
-            f"The study's inclusion criteria admit sex '{required_sex}' only; "
-            f"this participant is recorded as '{sex}'. Check with the investigator."
+            _(
+                "The study's inclusion criteria admit sex '{required}' only; "
+                "this participant is recorded as '{sex}'. Check with the investigator."
+            ).format(required=required_sex, sex=sex)
         )
 
 
 def check_next_cycle(cycle: int, last_cycle: int | None, max_cycles: int) -> None:
     expected = (last_cycle or 0) + 1
     if last_cycle is not None and cycle <= last_cycle:
-        raise RuleViolation(
-            f"Cycle {cycle} has already been dispensed"
-            + (f" (the last dispensed cycle is {last_cycle})" if cycle != last_cycle else "")
-            + f". The next cycle to dispense is {expected}; to correct a dispense made in error, void it first."
-        )
+        if cycle != last_cycle:
+            message = _(
+                "Cycle {cycle} has already been dispensed (the last dispensed cycle is {last}). "
+                "The next cycle to dispense is {expected}; to correct a dispense made in error, "
+                "void it first."
+            )
+        else:
+            message = _(
+                "Cycle {cycle} has already been dispensed. The next cycle to dispense is "
+                "{expected}; to correct a dispense made in error, void it first."
+            )
+        raise RuleViolation(message.format(cycle=cycle, last=last_cycle, expected=expected))
     if cycle != expected:
         raise RuleViolation(
-            f"Cycle {cycle} is not the next cycle: dispense cycle {expected} first."
+            _("Cycle {cycle} is not the next cycle: dispense cycle {expected} first.").format(
+                cycle=cycle, expected=expected
+            )
         )
     if max_cycles and cycle > max_cycles:
-        raise RuleViolation(f"The protocol allows at most {max_cycles} cycles.")
+        raise RuleViolation(
+            _("The protocol allows at most {count} cycles.").format(count=max_cycles)
+        )
 
 
 def check_interval(
@@ -321,24 +409,34 @@ def check_interval(
 ) -> None:
     if day1 < enrolled_on:
         raise InvalidInput(
-            f"Day 1 ({day1.isoformat()}) is before enrolment ({enrolled_on.isoformat()}); "
-            "check the T-DM1 infusion date."
+            _(
+                "Day 1 ({day1}) is before enrolment ({enrolled}); check the T-DM1 infusion date."
+            ).format(day1=day1.isoformat(), enrolled=enrolled_on.isoformat())
         )
     if previous_day1 is None:
         return
     gap = (day1 - previous_day1).days
     if gap <= 0:
         raise RuleViolation(
-            f"Day 1 {day1.isoformat()} is not after the previous cycle's day 1 "
-            f"({previous_day1.isoformat()}): a new cycle starts on a later day. Check the "
-            "infusion date."
+            _(
+                "Day 1 {day1} is not after the previous cycle's day 1 ({previous}): a new cycle "
+                "starts on a later day. Check the infusion date."
+            ).format(day1=day1.isoformat(), previous=previous_day1.isoformat())
         )
     if gap < min_days:
         earliest = previous_day1 + timedelta(days=min_days)
         raise RuleViolation(
-            f"Day 1 {day1.isoformat()} is only {gap} days after the previous cycle's day 1 "
-            f"({previous_day1.isoformat()}); the study allows the next cycle from "
-            f"{earliest.isoformat()} ({min_days} days). Check the infusion date."
+            _(
+                "Day 1 {day1} is only {gap} days after the previous cycle's day 1 "
+                "({previous}); the study allows the next cycle from {earliest} ({days} days). "
+                "Check the infusion date."
+            ).format(
+                day1=day1.isoformat(),
+                gap=gap,
+                previous=previous_day1.isoformat(),
+                earliest=earliest.isoformat(),
+                days=min_days,
+            )
         )
 
 
@@ -368,9 +466,15 @@ def check_not_too_early(
     if earliest > latest:
         come_back = earliest - timedelta(days=near)
         raise RuleViolation(
-            f"Too early for cycle {cycle}: its earliest day 1 is {earliest.isoformat()}, and a "
-            f"cycle is dispensed at most {near} days before its day 1. Dispense it from "
-            f"{come_back.isoformat()}."
+            _(
+                "Too early for cycle {cycle}: its earliest day 1 is {earliest}, and a cycle is "
+                "dispensed at most {near} days before its day 1. Dispense it from {come_back}."
+            ).format(
+                cycle=cycle,
+                earliest=earliest.isoformat(),
+                near=near,
+                come_back=come_back.isoformat(),
+            )
         )
 
 
@@ -378,8 +482,10 @@ def check_day1_near(day1: date, dispensed_on: date, window: int = DAY1_NEAR_DAYS
     """A dispense for a day 1 far from the dispense date is almost always a typing error."""
     if abs((day1 - dispensed_on).days) > window:
         raise InvalidInput(
-            f"Day 1 ({day1.isoformat()}) is more than {window} days from the dispense date "
-            f"({dispensed_on.isoformat()}); check the T-DM1 infusion date."
+            _(
+                "Day 1 ({day1}) is more than {window} days from the dispense date "
+                "({dispensed}); check the T-DM1 infusion date."
+            ).format(day1=day1.isoformat(), window=window, dispensed=dispensed_on.isoformat())
         )
 
 
@@ -388,13 +494,22 @@ def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, to
     transition(kit.status, KitEvent.DISPENSE, kit=kit.number, expired_on=expired_on)
     if kit.product != product:
         raise RuleViolation(
-            f"Kit {kit.number} holds {kit.product}, but this dose needs {product}. "
-            "Take a kit of the right product."
+            _(
+                "Kit {kit} holds {held}, but this dose needs {product}. "
+                "Take a kit of the right product."
+            ).format(kit=kit.number, held=kit.product, product=product)
         )
     if kit.expiry < cover_until:
         raise RuleViolation(
-            f"Kit {kit.number} (lot {kit.lot}) expires {kit.expiry.isoformat()}, before the "
-            f"supply must last ({cover_until.isoformat()}). Take a kit with a later expiry."
+            _(
+                "Kit {kit} (lot {lot}) expires {expiry}, before the supply must last "
+                "({cover_until}). Take a kit with a later expiry."
+            ).format(
+                kit=kit.number,
+                lot=kit.lot,
+                expiry=kit.expiry.isoformat(),
+                cover_until=cover_until.isoformat(),
+            )
         )
 
 
@@ -448,8 +563,12 @@ def choose_fefo(
             total -= kit.tablets
     if total < tablets:
         raise RuleViolation(
-            f"Not enough {product} in stock: {tablets} tablets needed, {total} available in kits "
-            f"that last until {cover_until.isoformat()}. Receive stock or release quarantined kits."
+            _(
+                "Not enough {product} in stock: {tablets} tablets needed, {total} available in "
+                "kits that last until {cover_until}. Receive stock or release quarantined kits."
+            ).format(
+                product=product, tablets=tablets, total=total, cover_until=cover_until.isoformat()
+            )
         )
     return chosen
 
@@ -458,8 +577,10 @@ def check_scanned_cover(kits: Sequence[KitCandidate], product: str, tablets: int
     total = sum(k.tablets for k in kits if k.product == product)
     if total < tablets:
         raise RuleViolation(
-            f"The kits scanned hold {total} tablets of {product}; {tablets} are needed for the "
-            "cycle. Scan another kit."
+            _(
+                "The kits scanned hold {total} tablets of {product}; {tablets} are needed for "
+                "the cycle. Scan another kit."
+            ).format(total=total, product=product, tablets=tablets)
         )
 
 
@@ -471,10 +592,10 @@ an override; it shows as a warning that starts with these words, and the step go
 
 def rule_to_confirm(title: str, source: str, finding: str) -> str:
     """The warning an unconfirmed rule gives where it would have applied."""
-    return (
-        f"{RULE_TO_CONFIRM}: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
+    return _(
+        "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
         "does not hold: an administrator confirms it (dispensary study confirm)."
-    )
+    ).format(finding=finding, title=title, source=source)
 
 
 STARTING_DOSE_LEVEL = 0
@@ -482,12 +603,14 @@ STARTING_DOSE_LEVEL = 0
 
 
 def check_return_quantity(tablets: int, dispensed: int, already_returned: int, kit: str) -> None:
-    check_count(tablets, "number of tablets returned")
+    check_count(tablets, N_("number of tablets returned"))
     if tablets + already_returned > dispensed:
         left = dispensed - already_returned
         raise RuleViolation(
-            f"{tablets} tablets returned for kit {kit}, but only {left} of the {dispensed} "
-            "dispensed are unaccounted for. Count the tablets again."
+            _(
+                "{tablets} tablets returned for kit {kit}, but only {left} of the {dispensed} "
+                "dispensed are unaccounted for. Count the tablets again."
+            ).format(tablets=tablets, kit=kit, left=left, dispensed=dispensed)
         )
 
 

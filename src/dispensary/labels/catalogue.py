@@ -122,10 +122,12 @@ def plan_label(
     stock: LabelStock | None,
     calibration: Calibration | None,
     reprint: bool | None = None,
+    languages: Sequence[str] = (),
 ) -> LabelSheet:
     """Reads what the label is for and decides the print (services.labels.plan_print: a print
     already made is a reprint; `reprint` True or False is what the user asked, refused if it
-    does not match). Nothing is drawn yet."""
+    does not match; the languages the study's, or `languages` asked for, less those still to
+    confirm). Nothing is drawn yet."""
     from dispensary.labels import dispensing, kit, leaflet
 
     check(label.fields, values)
@@ -137,21 +139,37 @@ def plan_label(
     gather = _kit_subject if label.kind is LabelKind.KIT else _dispense_subject
     subject = gather(ctx, actor, values, label)
     plan = label_prints.plan_print(
-        ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint
+        ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint, languages
     )
     marked = " (REPRINT)" if plan.reprint else ""
-    study, position, again = ctx.study, values.position, plan.reprint
+    study, position, again, spoken = ctx.study, values.position, plan.reprint, plan.languages
 
     def render() -> bytes:
         if label.kind is LabelKind.LEAFLET:
-            return leaflet.participant_leaflet(study, subject.payload, values.paper, again)
+            return leaflet.participant_leaflet(
+                study, subject.payload, values.paper, again, languages=spoken
+            )
         assert stock is not None and calibration is not None  # on a stock: checked above
         if label.kind is LabelKind.KIT:
             return kit.kit_labels(
-                study, subject.payload, stock, calibration, again, position, plan.quarantined
+                study,
+                subject.payload,
+                stock,
+                calibration,
+                again,
+                position,
+                plan.quarantined,
+                languages=spoken,
             )
         return dispensing.dispensing_label(
-            study, subject.payload, stock, calibration, again, position, plan.previous_dose
+            study,
+            subject.payload,
+            stock,
+            calibration,
+            again,
+            position,
+            plan.previous_dose,
+            languages=spoken,
         )
 
     return LabelSheet(label, plan, subject.title + marked, subject.file_name, subject.says, render)

@@ -1,42 +1,75 @@
 """The dispensing label: all twelve particulars, the participant's initials, the directions
 (with start date and days of supply), kit numbers, dispense date, pharmacist's initials, the
 pharmacy's name, and the dispense number as a Code 128 barcode scanned at the return.
+
+It prints in the languages the print plan gives (services.labels: the study's, less those
+still to confirm; English when none is given), every particular in each of them on a bilingual
+label.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from dispensary.i18n import current_language
 from dispensary.labels import wording
-from dispensary.labels.layout import LabelLayout, layout_label, mark, sentence
+from dispensary.labels.languages import (
+    ENGLISH_ONLY,
+    Speech,
+    directions,
+    dose_name,
+    in_every,
+    speeches,
+)
+from dispensary.labels.layout import (
+    JOINER,
+    LabelLayout,
+    larger_stocks,
+    layout_label,
+    mark,
+    refusal_naming,
+    reprint_mark,
+    sentence,
+)
 from dispensary.labels.particulars import check_complete, dispensing_fields
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock
 from dispensary.labels.text import LEGIBLE, LabelDoesNotFit, Piece, expiry_text, keep_together
 from dispensary.services.results import DispensedKit, DispenseResult
-from dispensary.study import Study
+from dispensary.study import LabelLanguage, Study
 
-ADVICE = (
-    "Print it on a larger stock (thermal-4x2, a4-sheet or letter-sheet), or shorten the study "
-    "file's texts named."
+ADVICE = "Print it on a larger stock, or shorten the study file's texts named."
+SEPARATOR = " \u00b7 "
+SHORTEN = "or shorten the study file's texts named."
+NONE_LARGER = (
+    "No larger stock takes it at a legible size either: shorten the study file's texts named."
 )
 
 
-def _kit_number(kit: DispensedKit) -> str:
+def _kit_number(kit: DispensedKit, text: LabelLanguage) -> str:
     """'K0012', or 'K0012 (partial kit: 20 tablets)' when fewer tablets than a full kit."""
-    return f"{kit.kit} ({wording.partial_kit(kit.tablets)})" if kit.partial else kit.kit
+    if not kit.partial:
+        return kit.kit
+    return f"{kit.kit} ({wording.partial_kit(text.tablets(kit.tablets))})"
 
 
-def kits_text(dispense: DispenseResult) -> str:
-    """'Kit K0012, lot L2401 EXP JUN 2027' or, for several kits, each with its lot; a partial
-    kit says so with its tablets."""
+def kits_text(dispense: DispenseResult, words: LabelLanguage) -> str:
+    """'Kit K0012; lot L2401 EXP JUN 2027' or, for several kits, each with its lot; a partial
+    kit says so with its tablets. In the language being spoken (`words`: the study's texts in
+    it)."""
+    language = current_language()
     lots = {(k.lot, k.expiry) for k in dispense.kits}
-    numbers = ", ".join(_kit_number(k) for k in dispense.kits)
-    word = "Kit" if len(dispense.kits) == 1 else "Kits"
     if len(lots) == 1:
         kit = dispense.kits[0]
-        return f"{word} {numbers}; lot {kit.lot} {keep_together(expiry_text(kit.expiry))}"
-    return "Kits " + "; ".join(
-        f"{_kit_number(k)} lot {k.lot} {keep_together(expiry_text(k.expiry))}"
-        for k in dispense.kits
+        numbers = [_kit_number(k, words) for k in dispense.kits]
+        return wording.kits(numbers, kit.lot, keep_together(expiry_text(kit.expiry, language)))
+    return wording.kits_of_lots(
+        [
+            wording.kit_of_lot(
+                _kit_number(k, words), k.lot, keep_together(expiry_text(k.expiry, language))
+            )
+            for k in dispense.kits
+        ]
     )
 
 
@@ -57,10 +90,84 @@ def check_dispensing_stock(stock: LabelStock) -> None:
     )
 
 
-def cautions(study: Study) -> str:
-    """The clinical trial statement, and the 21 CFR 312.6 caution where the study asks for it."""
+def cautions(study: Study, text: LabelLanguage | None = None) -> str:
+    """The clinical trial statement, and the 21 CFR 312.6 caution where the study asks for it
+    (in the regulation's English words, on a label in any language)."""
     us = wording.US_CAUTION if study.label.us_caution else ""
-    return sentence(study.label.caution, us)
+    return sentence(text.caution if text else study.label.caution, us)
+
+
+def _product(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
+    code = dispense.kits[0].product
+    field = speech.source(
+        "substance name and strength", f"substance name and strength (products.{code})"
+    )
+    return [Piece(speech.text.products[code], field)]
+
+
+def _marks(
+    study: Study, dispense: DispenseResult, speech: Speech, previous_dose: int | None
+) -> list[Piece]:
+    if previous_dose is None or previous_dose == dispense.dose_level:
+        return []
+    was = study.dose_level(previous_dose).name
+    if not speech.english:
+        was = speech.text.dose_levels.get(previous_dose, was)
+    return [mark(wording.dose_changed(was), "dose changed mark")]
+
+
+def _side(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
+    who = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
+    where = (
+        study.pharmacy_name,
+        wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
+    )
+    return [
+        Piece(SEPARATOR.join(who), "participant and cycle", bold=True, parts=who, joiner=JOINER),
+        Piece(
+            sentence(*where),
+            "pharmacy name ([study] pharmacy_name), dispense date and pharmacist",
+            parts=where,
+        ),
+    ]
+
+
+def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
+    product = study.product(dispense.kits[0].product)
+    text = speech.text
+    units = wording.units(
+        dispense.tablets, product.form, product.route, text.tablets(dispense.tablets)
+    )
+    trial = sentence(
+        wording.trial(study.protocol, study.org_study_id, study.site),
+        wording.investigator(study.investigator),
+        wording.sponsor(study.sponsor),
+    )
+    return [
+        Piece(wording.then(units, kits_text(dispense, text)), "units, kits and lots"),
+        Piece(
+            sentence(
+                wording.dose(dose_name(dispense, speech)), directions(study, dispense, speech)
+            ),
+            "dose and directions (" + speech.source("[label] directions", "directions") + ")",
+            bold=True,
+        ),
+        Piece(
+            sentence(text.storage, text.keep_out_of_reach, cautions(study, text)),
+            "storage, keep-out-of-reach and clinical trial statements ("
+            + speech.source(
+                "[temperature] storage, [label] keep_out_of_reach, caution",
+                "storage, keep_out_of_reach, caution",
+            )
+            + ")",
+        ),
+        Piece(
+            sentence(trial, contact_text(study, text)),
+            "trial reference and contact ([study] protocol, site, investigator, sponsor, "
+            + speech.source("contact_name, contact_address", "contact_name, contact_address")
+            + ", contact_phone)",
+        ),
+    ]
 
 
 def dispensing_layout(
@@ -69,74 +176,45 @@ def dispensing_layout(
     stock: LabelStock,
     reprint: bool,
     previous_dose: int | None = None,
+    languages: Sequence[str] = ENGLISH_ONLY,
 ) -> LabelLayout:
     """`previous_dose`: the dose level of the participant's previous dispense (None: none, or
-    not known); a different one is marked DOSE CHANGED with the dose it was."""
+    not known); a different one is marked DOSE CHANGED with the dose it was. `languages`: the
+    languages it prints in, the main one first."""
     check_complete(dispensing_fields(study, dispense), f"dispensing label of {dispense.number}")
     check_dispensing_stock(stock)
-    product = study.product(dispense.kits[0].product)
-    marks = []
-    if previous_dose is not None and previous_dose != dispense.dose_level:
-        was = study.dose_level(previous_dose).name
-        marks.append(mark(wording.dose_changed(was), "dose changed mark"))
-    side = [
-        Piece(
-            f"{dispense.participant} \u00b7 {dispense.initials} \u00b7 Cycle {dispense.cycle}",
-            "participant and cycle",
-            bold=True,
-        ),
-        Piece(
-            sentence(
-                study.pharmacy_name,
-                wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
-            ),
-            "pharmacy name ([study] pharmacy_name), dispense date and pharmacist",
-        ),
-    ]
-    trial = sentence(
-        wording.trial(study.protocol, study.org_study_id, study.site),
-        wording.investigator(study.investigator),
-        wording.sponsor(study.sponsor),
-    )
-    body = [
-        Piece(
-            f"{product.form}s: {dispense.tablets}, {product.route}. {kits_text(dispense)}",
-            "units, kits and lots",
-        ),
-        Piece(
-            sentence(wording.dose(dispense.dose_name), dispense.directions),
-            "dose and directions ([label] directions)",
-            bold=True,
-        ),
-        Piece(
-            sentence(study.temperature.storage, study.label.keep_out_of_reach, cautions(study)),
-            "storage, keep-out-of-reach and clinical trial statements",
-        ),
-        Piece(
-            sentence(trial, contact_text(study)),
-            "trial reference and contact ([study] protocol, site, investigator, sponsor, "
-            "contact_name, contact_address, contact_phone)",
-        ),
-    ]
-    return layout_label(
-        stock,
-        dispense.number,
-        Piece(f"{product.name} {product.strength}", "substance name and strength"),
-        side,
-        body,
-        reprint,
-        f"dispensing label of {dispense.number}",
-        barcode_share=0.32,
-        body_largest=9.0,
-        advice=ADVICE,
-        marks=marks,
-    )
+    spoken = speeches(study, languages)
+
+    def on(chosen: LabelStock) -> LabelLayout:
+        return layout_label(
+            chosen,
+            dispense.number,
+            in_every(spoken, lambda s: _product(study, dispense, s)),
+            in_every(spoken, lambda s: _side(study, dispense, s)),
+            in_every(spoken, lambda s: _body(study, dispense, s)),
+            in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
+            f"dispensing label of {dispense.number}",
+            barcode_share=0.32,
+            body_largest=9.0,
+            advice=ADVICE,
+            marks=in_every(spoken, lambda s: _marks(study, dispense, s, previous_dose)),
+        )
+
+    try:
+        return on(stock)
+    except LabelDoesNotFit as error:
+        larger = larger_stocks(stock, on, dispensing=True)
+        raise refusal_naming(
+            error, larger, "Print it on a larger stock", SHORTEN, NONE_LARGER
+        ) from error
 
 
-def contact_text(study: Study) -> str:
+def contact_text(study: Study, text: LabelLanguage | None = None) -> str:
     """Particular 1, the telephone number kept on one line."""
     return wording.contact(
-        study.contact_name, study.contact_address, keep_together(study.contact_phone)
+        text.contact_name if text else study.contact_name,
+        text.contact_address if text else study.contact_address,
+        keep_together(wording.telephone(study.contact_phone)),
     )
 
 
@@ -148,9 +226,10 @@ def dispensing_label(
     reprint: bool = False,
     first_position: int = 1,
     previous_dose: int | None = None,
+    languages: Sequence[str] = ENGLISH_ONLY,
 ) -> bytes:
-    """The label for the bottle(s) of one dispense."""
-    layout = dispensing_layout(study, dispense, stock, reprint, previous_dose)
+    """The label for the bottle(s) of one dispense, in `languages` (the print plan's)."""
+    layout = dispensing_layout(study, dispense, stock, reprint, previous_dose, languages)
     return render_labels(
         stock, calibration, [layout.draw], f"Dispensing label {dispense.number}", first_position
     )

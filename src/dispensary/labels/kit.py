@@ -1,7 +1,8 @@
 """Kit labels, printed at receipt: the kit number as a Code 128 barcode with its text, and
 the particulars 2 to 5 and 9 to 12, with the contact (1), or, where the stock is too small for
 it at a legible size, a statement that it is on the dispensing label (EU CTR Annex VI). A
-quarantined kit's label is marked so. A shipment prints as one PDF (a sheet, or a roll run).
+quarantined kit's label is marked so. A shipment prints as one PDF (a sheet, or a roll run),
+in the languages the print plan gives (English when none is given).
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ from collections.abc import Collection, Sequence
 from dispensary.domain.errors import InvalidInput
 from dispensary.labels import wording
 from dispensary.labels.dispensing import cautions, contact_text
-from dispensary.labels.layout import LabelLayout, layout_label, mark, sentence
+from dispensary.labels.languages import ENGLISH_ONLY, Speech, in_every, speeches
+from dispensary.labels.layout import (
+    JOINER,
+    LabelLayout,
+    larger_stocks,
+    layout_label,
+    mark,
+    refusal_naming,
+    reprint_mark,
+    sentence,
+)
 from dispensary.labels.particulars import check_complete, kit_fields
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, Calibration, LabelStock
@@ -20,18 +31,45 @@ from dispensary.services.report_data import KitLabelRow
 from dispensary.study import Study
 
 ADVICE = "Choose a larger label stock, or shorten the study file's texts named."
+SHORTEN = "or shorten the study file's texts named."
+NONE_LARGER = (
+    "No larger label stock takes it at a legible size either: shorten the study file's texts named."
+)
 
 
 def kit_layout(
-    study: Study, kit: KitLabelRow, stock: LabelStock, reprint: bool, quarantined: bool = False
+    study: Study,
+    kit: KitLabelRow,
+    stock: LabelStock,
+    reprint: bool,
+    quarantined: bool = False,
+    languages: Sequence[str] = ENGLISH_ONLY,
 ) -> LabelLayout:
     """The complete label; where the stock is too small for the contact, the label says it is
-    on the dispensing label; refused (naming the texts) when even that does not fit."""
+    on the dispensing label; refused (naming the texts, and a larger stock that takes the
+    label) when even that does not fit."""
     check_complete(kit_fields(study, kit), f"kit label of {kit.number}")
+    spoken = speeches(study, languages)
+
+    def on(chosen: LabelStock) -> LabelLayout:
+        try:
+            return _kit_layout(study, kit, chosen, reprint, quarantined, spoken, True)
+        except LabelDoesNotFit:
+            return _kit_layout(study, kit, chosen, reprint, quarantined, spoken, False)
+
     try:
-        return _kit_layout(study, kit, stock, reprint, quarantined, contact_text(study))
-    except LabelDoesNotFit:
-        return _kit_layout(study, kit, stock, reprint, quarantined, wording.SEE_DISPENSING_LABEL)
+        return on(stock)
+    except LabelDoesNotFit as error:
+        larger = larger_stocks(stock, on, dispensing=False)
+        raise refusal_naming(
+            error, larger, "Choose a larger label stock", SHORTEN, NONE_LARGER
+        ) from error
+
+
+def _contact(study: Study, speech: Speech, with_contact: bool) -> str:
+    if with_contact:
+        return contact_text(study, speech.text)
+    return wording.see_dispensing_label()
 
 
 def _kit_layout(
@@ -40,51 +78,76 @@ def _kit_layout(
     stock: LabelStock,
     reprint: bool,
     quarantined: bool,
-    contact: str,
+    spoken: Sequence[Speech],
+    with_contact: bool,
 ) -> LabelLayout:
     product = study.product(kit.product)
-    marks = [mark(wording.QUARANTINED, "quarantine mark")] if quarantined else []
-    side = [
-        Piece(
-            wording.kit_units(kit.tablets, product.form, product.route),
-            "dosage form, route and number of units",
-            bold=True,
-        ),
-    ]
-    body = [
-        Piece(
-            f"{wording.lot(kit.lot)} \u00b7 {keep_together(expiry_text(kit.expiry))}",
-            "lot and expiry",
-            bold=True,
-        ),
-        Piece(
-            sentence(study.temperature.storage, study.label.keep_out_of_reach),
-            "storage conditions and keep-out-of-reach ([temperature] storage, "
-            "[label] keep_out_of_reach)",
-        ),
-        Piece(cautions(study), "clinical trial statement ([label] caution)", bold=True),
-        Piece(
-            sentence(
-                wording.trial(study.protocol, study.org_study_id, study.site),
-                wording.investigator(study.investigator),
-                wording.sponsor(study.sponsor),
+
+    def marks(speech: Speech) -> list[Piece]:
+        return [mark(wording.quarantined(), "quarantine mark")] if quarantined else []
+
+    def side(speech: Speech) -> list[Piece]:
+        units = wording.kit_units(
+            kit.tablets, product.form, product.route, speech.text.tablets(kit.tablets)
+        )
+        field = "dosage form, route and number of units"
+        return [Piece(units, field, bold=True, parts=(units,), joiner=JOINER)]
+
+    def body(speech: Speech) -> list[Piece]:
+        text = speech.text
+        expiry = keep_together(expiry_text(kit.expiry, speech.language))
+        return [
+            Piece(f"{wording.lot(kit.lot)} \u00b7 {expiry}", "lot and expiry", bold=True),
+            Piece(
+                sentence(text.storage, text.keep_out_of_reach),
+                "storage conditions and keep-out-of-reach ("
+                + speech.source(
+                    "[temperature] storage, [label] keep_out_of_reach",
+                    "storage, keep_out_of_reach",
+                )
+                + ")",
             ),
-            "trial reference ([study] protocol, site, investigator, sponsor)",
-        ),
-        Piece(contact, "contact ([study] contact_name, contact_address, contact_phone)"),
-    ]
+            Piece(
+                cautions(study, text),
+                "clinical trial statement (" + speech.source("[label] caution", "caution") + ")",
+                bold=True,
+            ),
+            Piece(
+                sentence(
+                    wording.trial(study.protocol, study.org_study_id, study.site),
+                    wording.investigator(study.investigator),
+                    wording.sponsor(study.sponsor),
+                ),
+                "trial reference ([study] protocol, site, investigator, sponsor)",
+            ),
+            Piece(
+                _contact(study, speech, with_contact),
+                "contact ("
+                + speech.source(
+                    "[study] contact_name, contact_address", "contact_name, contact_address"
+                )
+                + ", contact_phone)",
+            ),
+        ]
+
+    def name(speech: Speech) -> list[Piece]:
+        field = speech.source(
+            "substance name and strength", f"substance name and strength (products.{kit.product})"
+        )
+        return [Piece(speech.text.products[kit.product], field)]
+
     return layout_label(
         stock,
         kit.number,
-        Piece(f"{product.name} {product.strength}", "substance name and strength"),
-        side,
-        body,
-        reprint,
+        in_every(spoken, name),
+        in_every(spoken, side),
+        in_every(spoken, body),
+        in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
         f"kit label of {kit.number}",
         barcode_share=0.45,
         body_largest=11.0,
         advice=ADVICE,
-        marks=marks,
+        marks=in_every(spoken, marks),
     )
 
 
@@ -96,12 +159,15 @@ def kit_labels(
     reprint: bool = False,
     first_position: int = 1,
     quarantined: Collection[str] = (),
+    languages: Sequence[str] = ENGLISH_ONLY,
 ) -> bytes:
     """One label per kit, in the order given; every label is checked before any is drawn.
-    The kits numbered in `quarantined` are marked QUARANTINED."""
+    The kits numbered in `quarantined` are marked QUARANTINED. `languages`: the print plan's."""
     if not kits:
         raise InvalidInput("There are no kits to label.")
-    layouts = [kit_layout(study, kit, stock, reprint, kit.number in quarantined) for kit in kits]
+    layouts = [
+        kit_layout(study, kit, stock, reprint, kit.number in quarantined, languages) for kit in kits
+    ]
     title = f"Kit labels {kits[0].number}" + (f" to {kits[-1].number}" if len(kits) > 1 else "")
     return render_labels(
         stock, calibration, [layout.draw for layout in layouts], title, first_position

@@ -6,7 +6,7 @@ particular at a legible size (text.LEGIBLE), is refused before any PDF exists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -16,18 +16,40 @@ from reportlab.pdfgen.canvas import Canvas
 from dispensary.labels import wording
 from dispensary.labels.code128 import draw_code128, module_width
 from dispensary.labels.render import MARGIN
-from dispensary.labels.stock import LabelStock
+from dispensary.labels.stock import STOCKS, LabelStock
 from dispensary.labels.text import BOLD, LEGIBLE, Fitted, LabelDoesNotFit, Piece, draw, fit
 
 GAP = 1.2 * mm
 SMALLEST = LEGIBLE  # points: the smallest text a label may carry
 PRODUCT_SCALE = 1.25  # the product name and strength, against the other particulars
+
+
+JOINER = " \u00b7\u00a0"
+"""Between the languages of one mark ('补打 · REPRINT') or of a list: a line may break before
+the dot, never after it."""
+
+
+def reprint_mark() -> Piece:
+    """REPRINT, white on black at the top right, in the language being spoken."""
+    word = wording.reprint()
+    return Piece(
+        word,
+        "reprint mark",
+        bold=True,
+        inverse=True,
+        align="right",
+        parts=(word,),
+        joiner=JOINER,
+    )
+
+
 REPRINT = Piece(wording.REPRINT, "reprint mark", bold=True, inverse=True, align="right")
 
 
 def mark(text: str, field: str) -> Piece:
-    """A warning set white on black at the top of the label (QUARANTINED, DOSE CHANGED)."""
-    return Piece(text, field, bold=True, inverse=True)
+    """A warning set white on black at the top of the label (QUARANTINED, DOSE CHANGED); in
+    two languages, one mark."""
+    return Piece(text, field, bold=True, inverse=True, parts=(text,), joiner=JOINER)
 
 
 @dataclass(frozen=True)
@@ -112,10 +134,10 @@ def barcode_block(code: str, box: Box, what: str, largest: float = 9.0) -> Barco
 def layout_label(
     stock: LabelStock,
     code: str,
-    product: Piece,
+    product: Piece | Sequence[Piece],
     side: Sequence[Piece],
     body: Sequence[Piece],
-    reprint: bool,
+    reprint: bool | Sequence[Piece],
     what: str,
     barcode_share: float,
     body_largest: float,
@@ -124,20 +146,23 @@ def layout_label(
 ) -> LabelLayout:
     """Band on top (barcode `barcode_share` of the width; the marks, REPRINT first, and the side
     text next to it), body below: the product first and largest, then the other particulars.
-    No text is set below SMALLEST, nor as large as the product's."""
+    No text is set below SMALLEST, nor as large as the product's. `product`: its name and
+    strength, in each language of the label; `reprint`: the REPRINT marks (True: in English)."""
     inner = Box(MARGIN, MARGIN, stock.label_width - 2 * MARGIN, stock.label_height - 2 * MARGIN)
     where = f"{what} on {stock.name} stock ({stock.size_text})"
     barcode_width = inner.width * barcode_share
     side_width = inner.width - barcode_width - GAP
-    side = [*([REPRINT] if reprint else []), *marks, *side]
+    reprints = [REPRINT] if reprint is True else list(reprint or [])
+    side = [*reprints, *marks, *side]
     # The band grows (taking from the body) when the marks and side text need it.
     least = fit(side, side_width, inner.height / 2, SMALLEST, SMALLEST, where, advice)
     band = max(band_height(inner.height), least.height)
     band_y = inner.top - band
     body_box = Box(inner.x, inner.y, inner.width, band_y - GAP - inner.y)
-    lead = Piece(product.text, product.field, bold=True, scale=PRODUCT_SCALE)
+    products = [product] if isinstance(product, Piece) else list(product)
+    lead = [Piece(p.text, p.field, bold=True, scale=PRODUCT_SCALE) for p in products]
     body_fit = fit(
-        [lead, *body], body_box.width, body_box.height, body_largest, SMALLEST, where, advice
+        [*lead, *body], body_box.width, body_box.height, body_largest, SMALLEST, where, advice
     )
     below_product = body_fit.size  # the product is set at PRODUCT_SCALE times this
     bars = barcode_block(code, Box(inner.x, band_y, barcode_width, band), what, below_product)
@@ -152,6 +177,37 @@ def layout_label(
 
 
 def sentence(*parts: str) -> str:
-    """Joins statements, each ending with one full stop."""
-    cleaned = [p.strip().rstrip(".") for p in parts if p.strip()]
-    return " ".join(f"{p}." for p in cleaned)
+    """Joins statements, each ending with one full stop (in the language being spoken)."""
+    return wording.sentence(*parts)
+
+
+def larger_stocks(
+    stock: LabelStock, fits: Callable[[LabelStock], object], dispensing: bool
+) -> list[LabelStock]:
+    """The stocks larger than `stock` on which the label fits whole at a legible size (for a
+    dispensing label, those for dispensing only)."""
+    area = stock.label_width * stock.label_height
+    found = []
+    for other in STOCKS.values():
+        if other.label_width * other.label_height <= area + 1e-6:
+            continue
+        if dispensing and not other.for_dispensing:
+            continue
+        try:
+            fits(other)
+        except LabelDoesNotFit:
+            continue
+        found.append(other)
+    return found
+
+
+def refusal_naming(
+    error: LabelDoesNotFit, larger: Sequence[LabelStock], lead: str, rest: str, none: str
+) -> LabelDoesNotFit:
+    """The refusal, naming the larger stocks that take the label where there are some:
+    '<problem> <lead>: it fits on a4-sheet-6 (99.1 x 93.1 mm); <rest>', else
+    '<problem> <none>'."""
+    if not larger:
+        return LabelDoesNotFit(f"{error.problem} {none}", error.problem)
+    names = " or ".join(f"{s.name} ({s.size_text})" for s in larger)
+    return LabelDoesNotFit(f"{error.problem} {lead}: it fits on {names}; {rest}", error.problem)

@@ -1,11 +1,19 @@
 """The participant's leaflet for one dispense: directions in large type, the supply dates,
 what to do about a missed dose, and a tablet diary with one box per day of supply.
+
+It is written in the languages the print plan gives (English when none is given): a Chinese
+leaflet is Chinese throughout (headings and the leaflet's own sentences from the message
+catalogue, the study's texts from the study file's [label.text.zh_CN], dates the Chinese way).
+With several languages (a bilingual study) each language has its own pages, and the diary
+follows once, in the main language, its instructions in every language.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -25,9 +33,13 @@ from reportlab.platypus import (
 
 from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import _, format_date, speaking
+from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
+from dispensary.labels.languages import ENGLISH_ONLY, Speech, directions, speeches
 from dispensary.labels.particulars import check_complete, dispensing_fields
-from dispensary.labels.text import BOLD, FONT, check_printable
+from dispensary.labels.text import BOLD, FONT, check_printable, keep_together, visible, wrap
+from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
 from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
@@ -54,83 +66,121 @@ REPRINT = ParagraphStyle(
 )
 
 
-def friendly_date(day: date) -> str:
-    """'Wed 10 Sep 2025': the weekday helps, and the month in letters cannot be misread."""
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+def friendly_date(day: date, speech: Speech | None = None) -> str:
+    """'Wed 10 Sep 2025': the weekday helps, and the month in letters cannot be misread.
+    In Chinese '2025年9月10日 周三'."""
+    if speech is None or speech.english:
+        return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    from babel.dates import format_date as babel_date
+
+    return f"{format_date(day, speech.language)} {babel_date(day, 'EEE', locale=speech.language.value)}"
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    check_printable(text, "leaflet text")
+def _when(day: date, speech: Speech) -> str:
+    """A date in a sentence, never broken across lines."""
+    return (
+        friendly_date(day, speech) if speech.english else keep_together(friendly_date(day, speech))
+    )
+
+
+class SetText(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A paragraph in the CJK font, broken into lines the way a label's text is (labels.text:
+    Chinese breaks between characters, never before closing or after opening punctuation),
+    which reportlab's own CJK wrapping does not respect. Bold is the font stroked (faux bold)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, lines: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.bold = style.fontName == BOLD
+        self.font = cjk_font()
+        self.lines = list(lines)
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+
+    def _break(self, width: float) -> list[str]:
+        found = wrap(self.text, self.font, self.style.fontSize, width)
+        if found is not None:
+            return found
+        lines, current = [], ""  # a run wider than the page: cut it anywhere
+        for ch in visible(self.text):
+            if string_width(current + ch, self.font, self.style.fontSize) > width and current:
+                lines.append(current)
+                current = ""
+            current += ch
+        return [*lines, current]
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if not self.lines:
+            self.lines = self._break(availWidth)
+        self.width = availWidth
+        self.height = len(self.lines) * self.style.leading
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        lines = self.lines or self._break(availWidth)
+        fits = int(availHeight // self.style.leading)
+        if fits < 1 or fits >= len(lines):
+            return []
+        return [
+            SetText(self.text, self.style, lines[:fits]),
+            SetText(self.text, self.style, lines[fits:]),
+        ]
+
+    def draw(self) -> None:
+        style = self.style
+        canvas = self.canv
+        canvas.saveState()
+        if style.backColor is not None:
+            pad = style.borderPadding or 0
+            canvas.setFillColor(style.backColor)
+            canvas.rect(-pad, -pad, self.width + 2 * pad, self.height + 2 * pad, 0, 1)
+        canvas.setFillColor(style.textColor)
+        for index, line in enumerate(self.lines):
+            baseline = (
+                self.height
+                - (index + 1) * style.leading
+                + (style.leading - style.fontSize) / 2
+                + style.fontSize * 0.2
+            )
+            if style.alignment == TA_CENTER:
+                x, align = self.width / 2, "centre"
+            else:
+                x, align = 0.0, "left"
+            draw_string(canvas, x, baseline, line, self.font, style.fontSize, self.bold, align)
+        canvas.restoreState()
+
+
+def _p(text: str, style: ParagraphStyle, field: str = "leaflet text") -> Flowable:
+    """A paragraph: Helvetica for Latin text, the CJK font (set by SetText) otherwise."""
+    check_printable(text, field)
+    if not latin_only(text):
+        return SetText(text, style)
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Paragraph(escaped, style)
 
 
 def participant_leaflet(
-    study: Study, dispense: DispenseResult, paper: str = "a4", reprint: bool = False
+    study: Study,
+    dispense: DispenseResult,
+    paper: str = "a4",
+    reprint: bool = False,
+    languages: Sequence[str] = ENGLISH_ONLY,
 ) -> bytes:
-    """A4 or US Letter pages the participant takes home with the tablets."""
+    """A4 or US Letter pages the participant takes home with the tablets, in `languages` (the
+    print plan's; the first is the main one)."""
     size = PAPERS.get(paper.strip().lower())
     if size is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
     check_complete(dispensing_fields(study, dispense), f"participant leaflet of {dispense.number}")
-    dose = study.dose_level(dispense.dose_level)
-    per_dose = sum(c.tablets_per_dose for c in dose.components)
-    product = study.product(dispense.kits[0].product)
-    next_visit = dispense.day1 + timedelta(days=study.cycle.length_days)
-
+    spoken = speeches(study, languages)
     story: list[Flowable] = []
-    if reprint:
-        story += [_p("REPRINT", REPRINT), Spacer(1, 3 * mm)]
-    story += [
-        _p(f"Your study tablets: cycle {dispense.cycle}", TITLE),
-        _p(
-            f"Participant {dispense.participant} ({dispense.initials}). "
-            f"Study {study.protocol}: {study.short_title or study.title}. "
-            f"Dispense {dispense.number}, {friendly_date(dispense.dispensed_on)}.",
-            BODY,
-        ),
-        _p(
-            f"{product.name} {product.strength} {product.form}s: {dispense.tablets}. "
-            f"{kits_text(dispense).replace(chr(0xA0), ' ')}.",
-            BODY,
-        ),
-        _p("How to take them", HEADING),
-        _p(dispense.directions, LARGE),
-        _p(
-            f"First dose: the evening of {friendly_date(first_evening(dispense))}. Last dose: "
-            f"the evening of {friendly_date(dispense.last_day)} ({evenings(dispense)} days).",
-            MISSED,
-        ),
-        _p("If you miss a dose", HEADING),
-        _p(study.label.missed_dose, MISSED),
-        _p("Bring back", HEADING),
-        _p(
-            f"{study.label.return_instruction} Your next visit is due on "
-            f"{friendly_date(next_visit)}.",
-            MISSED,
-        ),
-        _p("Keep them safe", HEADING),
-        _p(
-            f"{study.temperature.storage} {study.label.keep_out_of_reach}. {study.label.caution}.",
-            BODY,
-        ),
-        _p(
-            f"Questions: {study.pharmacy_name}, {study.site_name}. {study.contact_name}, "
-            f"{study.contact_address}, telephone {study.contact_phone}.",
-            BODY,
-        ),
-        PageBreak(),
-        _p(f"Tablet diary: cycle {dispense.cycle}", TITLE),
-        _p(
-            f"Participant {dispense.participant} ({dispense.initials}), dispense "
-            f"{dispense.number}. Tick the box each evening when you have taken "
-            f"{counted(per_dose, product.form)}; write a note if you missed or "
-            "vomited a dose. Bring this page back at your next visit.",
-            BODY,
-        ),
-        Spacer(1, 2 * mm),
-        _diary(dispense, per_dose, product.form, size[0] - 36 * mm),
-    ]
+    for speech in spoken:
+        with speaking(speech.language):
+            story += _information(study, dispense, speech, reprint)
+            story.append(PageBreak())
+    with speaking(spoken[0].language):
+        story += _diary_pages(study, dispense, spoken, size[0] - 36 * mm)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -143,19 +193,153 @@ def participant_leaflet(
         author="Dispensary",
         creator=f"Dispensary {__version__}",
     )
+    main = spoken[0]
 
     def footer(canvas: Canvas, _doc: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont(FONT, 8)
+        with speaking(main.language):
+            page = _("page {page}").format(page=canvas.getPageNumber())
+            mark = f" \u00b7 {wording.reprint()}" if reprint else ""
         text = (
             f"{study.protocol} \u00b7 {dispense.participant} \u00b7 {dispense.number} \u00b7 "
-            f"page {canvas.getPageNumber()}" + (" \u00b7 REPRINT" if reprint else "")
+            f"{page}{mark}"
         )
-        canvas.drawCentredString(size[0] / 2, 9 * mm, text)
+        font = font_for(text)
+        draw_string(canvas, size[0] / 2, 9 * mm, text, font, 8, align="centre")
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _information(
+    study: Study, dispense: DispenseResult, speech: Speech, reprint: bool
+) -> list[Flowable]:
+    """The leaflet's first page(s) in one language (spoken around the call)."""
+    text = speech.text
+    product = study.product(dispense.kits[0].product)
+    next_visit = dispense.day1 + timedelta(days=study.cycle.length_days)
+    title = (study.short_title or study.title) if speech.english else text.title
+    where = speech.source
+    story: list[Flowable] = []
+    if reprint:
+        story += [_p(wording.reprint(), REPRINT), Spacer(1, 3 * mm)]
+    products = _("{product} {form}s: {count}").format(
+        product=text.products[product.code],
+        form=product.form,
+        count=dispense.tablets,
+        tablets=text.tablets(dispense.tablets),
+    )
+    kits = kits_text(dispense, text).replace("\u00a0", " ")
+    story += [
+        _p(_("Your study tablets: cycle {cycle}").format(cycle=dispense.cycle), TITLE),
+        _p(
+            _(
+                "Participant {participant} ({initials}). Study {protocol}: {title}. "
+                "Dispense {number}, {date}."
+            ).format(
+                participant=dispense.participant,
+                initials=dispense.initials,
+                protocol=study.protocol,
+                title=title,
+                number=dispense.number,
+                date=_when(dispense.dispensed_on, speech),
+            ),
+            BODY,
+            where("study title ([study] title)", "title"),
+        ),
+        _p(wording.sentence(products, visible(kits)), BODY, "products, kits and lots"),
+        _p(_("How to take them"), HEADING),
+        _p(
+            directions(study, dispense, speech),
+            LARGE,
+            "directions (" + where("[label] directions", "directions") + ")",
+        ),
+        _p(
+            _(
+                "First dose: the evening of {first}. Last dose: the evening of {last} "
+                "({days} days)."
+            ).format(
+                first=_when(first_evening(dispense), speech),
+                last=_when(dispense.last_day, speech),
+                days=evenings(dispense),
+            ),
+            MISSED,
+        ),
+        _p(_("If you miss a dose"), HEADING),
+        _p(
+            text.missed_dose,
+            MISSED,
+            "missed dose (" + where("[label] missed_dose", "missed_dose") + ")",
+        ),
+        _p(_("Bring back"), HEADING),
+        _p(
+            _("{instruction} Your next visit is due on {date}.").format(
+                instruction=text.return_instruction, date=_when(next_visit, speech)
+            ),
+            MISSED,
+            "return instruction ("
+            + where("[label] return_instruction", "return_instruction")
+            + ")",
+        ),
+        _p(_("Keep them safe"), HEADING),
+        _p(
+            wording.sentence(text.storage, text.keep_out_of_reach, text.caution),
+            BODY,
+            "storage and cautions ("
+            + where(
+                "[temperature] storage, [label] keep_out_of_reach, caution",
+                "storage, keep_out_of_reach, caution",
+            )
+            + ")",
+        ),
+        _p(
+            _("Questions: {pharmacy}, {site}. {name}, {address}, telephone {phone}.").format(
+                pharmacy=study.pharmacy_name,
+                site=study.site_name,
+                name=text.contact_name,
+                address=text.contact_address,
+                phone=study.contact_phone,
+            ),
+            BODY,
+            "contact ("
+            + where("[study] contact_name, contact_address", "contact_name, contact_address")
+            + ")",
+        ),
+    ]
+    return story
+
+
+def _diary_pages(
+    study: Study, dispense: DispenseResult, spoken: Sequence[Speech], width: float
+) -> list[Flowable]:
+    """The diary, once, in the main language; its instructions in every language."""
+    main = spoken[0]
+    dose = study.dose_level(dispense.dose_level)
+    per_dose = sum(c.tablets_per_dose for c in dose.components)
+    product = study.product(dispense.kits[0].product)
+    story: list[Flowable] = [
+        _p(_("Tablet diary: cycle {cycle}").format(cycle=dispense.cycle), TITLE)
+    ]
+    for speech in spoken:
+        with speaking(speech.language):
+            story.append(
+                _p(
+                    _(
+                        "Participant {participant} ({initials}), dispense {number}. Tick the box "
+                        "each evening when you have taken {dose}; write a note if you missed or "
+                        "vomited a dose. Bring this page back at your next visit."
+                    ).format(
+                        participant=dispense.participant,
+                        initials=dispense.initials,
+                        number=dispense.number,
+                        dose=counted(per_dose, product.form, speech),
+                    ),
+                    BODY,
+                )
+            )
+    story += [Spacer(1, 2 * mm), _diary(dispense, per_dose, product.form, width, main)]
+    return story
 
 
 def first_evening(dispense: DispenseResult) -> date:
@@ -169,18 +353,29 @@ def evenings(dispense: DispenseResult) -> int:
     return max(1, (dispense.last_day - first_evening(dispense)).days + 1)
 
 
-def counted(number: int, form: str) -> str:
-    """'1 tablet', '2 tablets': the diary reads as the participant would say it."""
+def counted(number: int, form: str, speech: Speech | None = None) -> str:
+    """'1 tablet', '2 tablets': the diary reads as the participant would say it ('2片')."""
+    if speech is not None and not speech.english:
+        return speech.text.tablets(number)
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
 
 
-def _diary(dispense: DispenseResult, per_dose: int, form: str, width: float) -> Table:
-    header = ["Day", "Date (evening)", "Take", "Taken", "Note"]
+def _diary(
+    dispense: DispenseResult, per_dose: int, form: str, width: float, speech: Speech
+) -> Table:
+    header = [_("Day"), _("Date (evening)"), _("Take"), _("Taken"), _("Note")]
     rows: list[list[str]] = [header]
     days = evenings(dispense)
     for n in range(days):
         day = first_evening(dispense) + timedelta(days=n)
-        rows.append([str(n + 1), friendly_date(day), counted(per_dose, form), "", ""])
+        rows.append(
+            [str(n + 1), friendly_date(day, speech), counted(per_dose, form, speech), "", ""]
+        )
+    cells = [cell for line in rows for cell in line]
+    for cell in cells:
+        check_printable(cell, "tablet diary")
+    chinese = not all(latin_only(cell) for cell in cells)
+    regular, bold = (cjk_font(), cjk_font()) if chinese else (FONT, BOLD)
     table = Table(
         rows,
         colWidths=[14 * mm, 40 * mm, 24 * mm, 18 * mm, width - 96 * mm],
@@ -188,9 +383,9 @@ def _diary(dispense: DispenseResult, per_dose: int, form: str, width: float) -> 
         repeatRows=1,
         hAlign="LEFT",
     )
-    style = [
-        ("FONT", (0, 0), (-1, 0), BOLD, 10),
-        ("FONT", (0, 1), (-1, -1), FONT, 10),
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, 0), bold, 10),
+        ("FONT", (0, 1), (-1, -1), regular, 10),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),

@@ -92,6 +92,23 @@ STOCKS: dict[str, LabelStock] = {
             pitch_x=101.6 * mm,
             pitch_y=57 * mm,
         ),
+        # Avery L7166 layout: 2 x 3 labels of 99.1 x 93.1 mm on A4. Room for a bilingual
+        # dispensing label (every particular in two languages at a legible size), which the
+        # 57 mm of the a4-sheet cannot hold.
+        LabelStock(
+            "a4-sheet-6",
+            "A4 sheet, 6 labels of 99.1 x 93.1 mm (L7166 layout)",
+            A4[0],
+            A4[1],
+            99.1 * mm,
+            93.1 * mm,
+            columns=2,
+            rows=3,
+            left=4.65 * mm,
+            top=8.85 * mm,
+            pitch_x=101.6 * mm,
+            pitch_y=93.1 * mm,
+        ),
         # Avery 5163 layout: 2 x 5 labels of 4 x 2 inch on US Letter.
         LabelStock(
             "letter-sheet",

@@ -1,59 +1,97 @@
 """Setting label text so that nothing is ever cut: wrap, step the font down, or refuse.
 
-Labels use Helvetica, which ships with every PDF reader (and with reportlab), in its Latin-1
-(WinAnsi) encoding: '°C', 'µ' and accented Latin letters print; a character outside it is
-refused with the field named, rather than printed as a blank box.
+Fonts (dispensary.pdffonts): a piece of text that Helvetica's Latin-1 (WinAnsi) encoding holds
+is set in Helvetica, which ships with every PDF reader; any other piece (Chinese, or Chinese
+with Latin words in it) is set whole in the CJK font, embedded as a subset. A character neither
+font has (an emoji, an ideograph outside the font) is refused with the field named, rather than
+printed as a blank box.
+
+Wrapping: Latin text breaks at spaces. Chinese breaks between any two characters, as Chinese is
+set, except that a line never starts with closing punctuation (，。、；：）」...) nor ends with
+opening punctuation (（「...); a Latin word inside Chinese text stays whole. A text made with
+`keep_together` (an expiry, a telephone number) never breaks.
+
+Legibility: no text is set below LEGIBLE, 7 pt with an x-height of at least 1.4 mm in every
+label font (pdffonts.legible_size explains the rule for the CJK font).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from dispensary import pdffonts
 from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import ENGLISH, Language, speaking
 from dispensary.labels import wording
+from dispensary.pdffonts import draw_string, font_for, is_wide, string_width
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONT = pdffonts.HELVETICA
+BOLD = pdffonts.HELVETICA_BOLD
+CJK = pdffonts.cjk_font()
 LEADING = 1.1  # line height as a multiple of the font size
 GAP = 0.2  # extra space between pieces, as a multiple of the font size
 STEP = 0.25  # points by which the font steps down while text does not fit
-X_HEIGHT = 0.523  # Helvetica's x-height (its AFM metrics) as a share of the font size
-SMALLEST_POINTS = 7.0
-SMALLEST_X_HEIGHT = 1.4 * mm
+X_HEIGHT = pdffonts.HELVETICA_X_HEIGHT  # Helvetica's x-height as a share of the font size
+SMALLEST_POINTS = pdffonts.SMALLEST_POINTS
+SMALLEST_X_HEIGHT = pdffonts.SMALLEST_X_HEIGHT_MM * mm
 # The smallest text a label may carry: 7 pt with an x-height of at least 1.4 mm (the EU
-# guideline on the readability of labels), which in Helvetica is 7.59 pt.
-LEGIBLE = round(max(SMALLEST_POINTS, SMALLEST_X_HEIGHT / X_HEIGHT), 2)
+# guideline on the readability of labels), which in Helvetica is 7.59 pt and in the CJK font
+# 7.40 pt: one size for the label, the larger.
+LEGIBLE = pdffonts.legible()
+
+NBSP = "\u00a0"
+WORD_JOINER = "\u2060"  # no line break on either side; never drawn
+INVERSE_PAD = 0.4  # padding around inverse text, as a multiple of the font size
+
+NO_LINE_START = frozenset(
+    "，。、；：？！）」』》〉】〕〗〙〛”’…‥·・ー々〆ヽヾゝゞ％℃,.;:!?)]}%"
+    "\uff09\uff3d\uff5d\uff0e\uff61"
+)
+"""Closing punctuation and marks that never begin a line (Chinese line-breaking rules)."""
+NO_LINE_END = frozenset("（「『《〈【〔〖〘〚“‘([{\uff3b\uff5b")
+"""Opening punctuation that never ends a line."""
 
 
 class LabelDoesNotFit(RuleViolation):
-    """The text cannot be set in the space even at the smallest legible size."""
+    """The text cannot be set in the space even at the smallest legible size. `problem` is
+    the message without its advice, for a caller that knows better advice."""
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem or message
 
 
 class UnprintableText(RuleViolation):
-    """A field holds a character the label font cannot print."""
+    """A field holds a character the label fonts cannot print."""
 
 
-def expiry_text(expiry: date) -> str:
+def expiry_text(expiry: date, language: Language = ENGLISH) -> str:
     """'EXP 11 JAN 2027', or 'EXP JUN 2027' when the lot expires on the month's last day: the
-    month in letters and the full year, so it cannot be misread, and never later than the lot."""
-    return wording.expiry(expiry, (expiry + timedelta(days=1)).month != expiry.month)
+    month in letters and the full year, so it cannot be misread, and never later than the lot.
+    In Chinese '有效期至 2027年1月11日' or '有效期至 2027年6月'."""
+    with speaking(language):
+        return wording.expiry(expiry, (expiry + timedelta(days=1)).month != expiry.month)
 
 
 def check_printable(text: str, field: str) -> None:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError as exc:
-        bad = text[exc.start : exc.end]
-        raise UnprintableText(
-            f"The {field} holds '{bad}' (U+{ord(bad[0]):04X}), which the label font cannot "
-            "print. Write it with Latin letters in the study file or record."
-        ) from exc
+    """Refuses a text with a character that neither Helvetica nor the CJK font can print,
+    naming the field and the character."""
+    missing = pdffonts.missing_glyphs(text)
+    if not missing:
+        return
+    bad = missing[0]
+    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    raise UnprintableText(
+        f"The {field} holds '{bad}' (U+{ord(bad):04X}){more}, which the label fonts cannot "
+        "print (neither Helvetica nor the Chinese font WenQuanYi Micro Hei has it). Write it "
+        "otherwise in the study file or record."
+    )
 
 
 @dataclass(frozen=True)
@@ -66,10 +104,16 @@ class Piece:
     scale: float = 1.0
     align: str = "left"  # left, centre, right
     inverse: bool = False  # white on black, e.g. REPRINT
+    parts: tuple[str, ...] = ()
+    """The statements the text is made of (e.g. pharmacy name, dispense date): on a bilingual
+    label a statement that reads the same in both languages is printed once."""
+    joiner: str | None = None
+    """How the parts are joined: None, as sentences; else this text (' \u00b7 ')."""
 
     @property
     def font(self) -> str:
-        return BOLD if self.bold else FONT
+        """Helvetica for Latin text, the CJK font for the whole piece otherwise."""
+        return font_for(self.text, self.bold)
 
 
 @dataclass(frozen=True)
@@ -80,6 +124,7 @@ class SetLine:
     align: str
     gap_before: float
     inverse: bool = False
+    bold: bool = False  # drawn bold: Helvetica-Bold, or the CJK font stroked (faux bold)
 
 
 @dataclass(frozen=True)
@@ -91,28 +136,67 @@ class Fitted:
 
 
 def keep_together(text: str) -> str:
-    """Non-breaking spaces, so that e.g. a telephone number or an expiry never splits."""
-    return text.replace(" ", NBSP)
+    """Never broken across lines, e.g. a telephone number or an expiry: non-breaking spaces,
+    and word joiners between the characters of a Chinese text (which may otherwise break
+    between any two)."""
+    kept = text.replace(" ", NBSP)
+    if all(not is_wide(ch) for ch in kept):
+        return kept
+    return WORD_JOINER.join(kept.replace(WORD_JOINER, ""))
 
 
-NBSP = "\u00a0"
-INVERSE_PAD = 0.4  # padding around inverse text, as a multiple of the font size
+def visible(text: str) -> str:
+    """The text as drawn: without its line-breaking marks."""
+    return text.replace(WORD_JOINER, "")
+
+
+def _may_break(before: str, after: str) -> bool:
+    """A line may break between two characters of a word (no space between them): next to a
+    Chinese character, except before closing or after opening punctuation; never next to a
+    non-breaking space or a word joiner, never inside a Latin word."""
+    if before in (NBSP, WORD_JOINER) or after in (NBSP, WORD_JOINER):
+        return False
+    if not (is_wide(before) or is_wide(after)):
+        return False
+    return after not in NO_LINE_START and before not in NO_LINE_END
+
+
+def segments(word: str) -> list[str]:
+    """A word (text without ordinary spaces) cut where a line may break."""
+    parts: list[str] = []
+    start = 0
+    for index in range(1, len(word)):
+        if _may_break(word[index - 1], word[index]):
+            parts.append(word[start:index])
+            start = index
+    parts.append(word[start:])
+    return [visible(p) for p in parts]
+
+
+UNIT = re.compile(r"(?<=\d) (?=(?:mg|mcg|µg|g|kg|mL|ml|L|IU|mmol|°C|%)(?![A-Za-z]))")
+"""The space between a number and its unit ('7.5 mg', '25 °C'): never a line break."""
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str] | None:
-    """Greedy word wrap at ordinary spaces; None when a single word is wider than the line."""
+    """Greedy wrap: at ordinary spaces (never between a number and its unit), and between
+    Chinese characters (segments); None when a piece that may not be broken is wider than the
+    line."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in UNIT.sub(NBSP, text).split("\n"):
         current = ""
         for word in (w for w in paragraph.split(" ") if w):
-            if stringWidth(word, font, size) > width:
-                return None
-            trial = f"{current} {word}" if current else word
-            if stringWidth(trial, font, size) <= width:
-                current = trial
-            else:
-                lines.append(current)
-                current = word
+            for index, part in enumerate(segments(word)):
+                if not part:
+                    continue
+                if string_width(part, font, size) > width:
+                    return None
+                joint = " " if index == 0 and current else ""
+                trial = f"{current}{joint}{part}"
+                if string_width(trial, font, size) <= width:
+                    current = trial
+                else:
+                    lines.append(current)
+                    current = part
         lines.append(current)
     return lines
 
@@ -122,14 +206,17 @@ def _set(pieces: Sequence[Piece], size: float, width: float) -> Fitted | None:
     height = 0.0
     for index, piece in enumerate(pieces):
         font_size = size * piece.scale
+        font = piece.font
         pad = 2 * INVERSE_PAD * font_size if piece.inverse else 0.0
-        wrapped = wrap(piece.text, piece.font, font_size, width - pad)
+        wrapped = wrap(piece.text, font, font_size, width - pad)
         if wrapped is None:
             return None
         gap = GAP * size if index else 0.0
         for line_no, text in enumerate(wrapped):
             before = gap if not line_no else 0.0
-            lines.append(SetLine(text, piece.font, font_size, piece.align, before, piece.inverse))
+            lines.append(
+                SetLine(text, font, font_size, piece.align, before, piece.inverse, piece.bold)
+            )
             height += font_size * LEADING + before
     return Fitted(size, tuple(lines), width, height)
 
@@ -152,11 +239,14 @@ def fit(
         if fitted is not None and fitted.height <= height + 1e-6:
             return fitted
         size = round(size - STEP, 2) if size - STEP >= smallest or size == smallest else smallest
-    longest = sorted(pieces, key=lambda p: len(p.text), reverse=True)[:2]
-    named = " and ".join(f"the {p.field} ({len(p.text)} characters)" for p in longest)
-    raise LabelDoesNotFit(
-        f"The {what} does not fit even at {smallest:g} pt; the longest texts are {named}. {advice}"
-    )
+    longest = sorted(pieces, key=lambda p: len(visible(p.text)), reverse=True)[:2]
+    named = " and ".join(f"the {p.field} ({len(visible(p.text))} characters)" for p in longest)
+    problem = f"The {what} does not fit even at {smallest:g} pt; the longest texts are {named}."
+    raise LabelDoesNotFit(f"{problem} {advice}", problem)
+
+
+def _baseline(line: SetLine, y: float) -> float:
+    return y + line.size * (LEADING - 1) / 2 + line.size * 0.2
 
 
 def draw(canvas: Canvas, fitted: Fitted, x: float, top: float) -> float:
@@ -164,22 +254,26 @@ def draw(canvas: Canvas, fitted: Fitted, x: float, top: float) -> float:
     y = top
     for line in fitted.lines:
         y -= line.gap_before + line.size * LEADING
-        baseline = y + line.size * (LEADING - 1) / 2 + line.size * 0.2
-        canvas.setFont(line.font, line.size)
         if line.inverse:
             _inverse(canvas, line, x, y, fitted.width)
-        elif line.align == "centre":
-            canvas.drawCentredString(x + fitted.width / 2, baseline, line.text)
-        elif line.align == "right":
-            canvas.drawRightString(x + fitted.width, baseline, line.text)
-        else:
-            canvas.drawString(x, baseline, line.text)
+            continue
+        anchor = {"centre": x + fitted.width / 2, "right": x + fitted.width}.get(line.align, x)
+        draw_string(
+            canvas,
+            anchor,
+            _baseline(line, y),
+            line.text,
+            line.font,
+            line.size,
+            line.bold,
+            line.align,
+        )
     return y
 
 
 def _inverse(canvas: Canvas, line: SetLine, x: float, y: float, width: float) -> None:
     pad = INVERSE_PAD * line.size
-    text_width = stringWidth(line.text, line.font, line.size)
+    text_width = string_width(line.text, line.font, line.size)
     box_width = text_width + 2 * pad
     left = {"centre": x + (width - box_width) / 2, "right": x + width - box_width}.get(
         line.align, x
@@ -188,6 +282,5 @@ def _inverse(canvas: Canvas, line: SetLine, x: float, y: float, width: float) ->
     canvas.setFillColorRGB(0, 0, 0)
     canvas.rect(left, y + line.size * 0.02, box_width, line.size * (LEADING - 0.04), 0, 1)
     canvas.setFillColorRGB(1, 1, 1)
-    baseline = y + line.size * (LEADING - 1) / 2 + line.size * 0.2
-    canvas.drawString(left + pad, baseline, line.text)
+    draw_string(canvas, left + pad, _baseline(line, y), line.text, line.font, line.size, line.bold)
     canvas.restoreState()

@@ -1,69 +1,197 @@
-"""Every word a kit or dispensing label prints that is not the study file's: written once, so
-that a translation (issue 13) replaces this module's texts and nothing else."""
+"""Every word a kit or dispensing label (and the leaflet) prints that is not the study file's:
+written once, in English, and translated with dispensary.i18n `_()` into the language being
+spoken (`i18n.speaking(language)` around the label's texts). The translations are the
+`# labels` entries of resources/i18n/<language>.po.
+
+The constants are the English messages (tests and screens compare with them); the functions
+give them in the current language.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
+
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
-REPRINT = "REPRINT"
-QUARANTINED = "QUARANTINED: DO NOT DISPENSE"
-DOSE_CHANGED = "DOSE CHANGED"
+REPRINT = N_("REPRINT")
+QUARANTINED = N_("QUARANTINED: DO NOT DISPENSE")
+DOSE_CHANGED = N_("DOSE CHANGED")
 # 21 CFR 312.6(a): the immediate package of an investigational new drug in the United States.
+# The regulation's own English words: printed as they are on a label in any language.
 US_CAUTION = (
     "Caution: New Drug\u2014Limited by Federal (or United States) law to investigational use"
 )
 # EU CTR Annex VI: a particular may be left off the kit when the participant's label carries it.
-SEE_DISPENSING_LABEL = (
+SEE_DISPENSING_LABEL = N_(
     "Contact details and directions for use: see the dispensing label (EU CTR Annex VI)"
 )
 
 
+def reprint() -> str:
+    return _(REPRINT)
+
+
+def quarantined() -> str:
+    return _(QUARANTINED)
+
+
+def see_dispensing_label() -> str:
+    return _(SEE_DISPENSING_LABEL)
+
+
+def english() -> bool:
+    return current_language() is ENGLISH
+
+
+def label_date(day: date) -> str:
+    """A date in running label text: ISO in English (2026-03-02), the reader's own form in
+    another language (2026年3月2日)."""
+    return day.isoformat() if english() else format_date(day, current_language())
+
+
 def expiry(day: date, last_of_month: bool) -> str:
     """'EXP 11 JAN 2027'; 'EXP JAN 2027' only when the lot expires on the month's last day.
-    The month in letters and the full year, so that it cannot be misread."""
-    month = f"{MONTHS[day.month - 1]} {day.year}"
-    return f"EXP {month}" if last_of_month else f"EXP {day.day:02d} {month}"
+    The month in letters and the full year, so that it cannot be misread. In Chinese the full
+    date ('有效期至 2027年1月11日') or the month ('有效期至 2027年6月')."""
+    if english():
+        month = f"{MONTHS[day.month - 1]} {day.year}"
+        when = month if last_of_month else f"{day.day:02d} {month}"
+    elif last_of_month:
+        from babel.dates import format_skeleton
+
+        when = format_skeleton("yMMM", day, locale=current_language().value)
+    else:
+        when = format_date(day, current_language())
+    return _("EXP {date}").format(date=when)
+
+
+PUNCTUATION = {Language.ZH_CN: {".": "\u3002", ", ": "\u3001", "; ": "\uff1b"}}
+"""Full stop, list comma and semicolon, where a language writes them otherwise than English
+(Chinese: 。、；, full width, no space after them)."""
+
+
+FULL_STOPS = tuple(marks["."] for marks in PUNCTUATION.values() if marks["."] != ".")
+"""The full stops after which no space follows (。)."""
+
+
+def punctuation(mark: str) -> str:
+    return PUNCTUATION.get(current_language(), {}).get(mark, mark)
+
+
+def sentence(*parts: str) -> str:
+    """Joins statements, each ending with one full stop: '. ' in English; in Chinese '。'
+    (no space after it), where a statement ending in a Latin full stop ('M.D.') keeps it."""
+    cleaned = [p.strip() for p in parts if p.strip()]
+    if english():
+        return " ".join(f"{p.rstrip('.')}." for p in cleaned)
+    stop = punctuation(".")
+    out = ""
+    for part in cleaned:
+        if out and not out.endswith(stop):
+            out += " "
+        out += part if part.endswith((stop, ".")) else part + stop
+    return out
+
+
+def then(statement: str, rest: str) -> str:
+    """A statement with its full stop, then more: 'tablets: 21, oral. Kit K0012; ...'."""
+    return sentence(statement) + (" " if english() else "") + rest
+
+
+def listed(items: list[str]) -> str:
+    """'K0012, K0013' / 'K0012、K0013'."""
+    return punctuation(", ").join(items)
 
 
 def dose(name: str) -> str:
-    return f"Dose: {name}"
+    return _("Dose: {name}").format(name=name)
 
 
 def dose_changed(previous: str) -> str:
-    return f"{DOSE_CHANGED} (was {previous})"
+    return _("DOSE CHANGED (was {previous})").format(previous=previous)
+
+
+def telephone(number: str) -> str:
+    return _("tel. {number}").format(number=number)
 
 
 def contact(name: str, address: str, phone: str) -> str:
-    return f"Contact: {name}, {address}, tel.\u00a0{phone}"
+    """`phone`: the number with its word ('tel. ...'), kept on one line by the caller."""
+    return _("Contact: {name}, {address}, {phone}").format(name=name, address=address, phone=phone)
 
 
 def dispensed(on: date, initials: str) -> str:
-    return f"Dispensed {on.isoformat()} by {initials}"
+    return _("Dispensed {date} by {initials}").format(date=label_date(on), initials=initials)
+
+
+def cycle(number: int) -> str:
+    return _("Cycle {cycle}").format(cycle=number)
 
 
 def trial(protocol: str, org_study_id: str, site: str) -> str:
-    return f"Trial {protocol}" + (f" ({org_study_id})" if org_study_id else "") + f", {site}"
+    if org_study_id:
+        return _("Trial {protocol} ({org_study_id}), {site}").format(
+            protocol=protocol, org_study_id=org_study_id, site=site
+        )
+    return _("Trial {protocol}, {site}").format(protocol=protocol, site=site)
 
 
 def investigator(name: str) -> str:
-    return f"Investigator: {name}"
+    return _("Investigator: {name}").format(name=name)
 
 
 def sponsor(name: str) -> str:
-    return f"Sponsor: {name}"
+    return _("Sponsor: {name}").format(name=name)
 
 
-def partial_kit(tablets: int) -> str:
+def partial_kit(tablets: str) -> str:
     """A kit dispensed with fewer tablets than a full kit (after a count): said on the label, so
-    that nobody reads the bottle as a full kit."""
-    return f"partial kit: {tablets} tablet" + ("" if tablets == 1 else "s")
+    that nobody reads the bottle as a full kit. `tablets`: '20 tablets' / '20片'."""
+    return _("partial kit: {tablets}").format(tablets=tablets)
 
 
 def lot(number: str) -> str:
-    return f"Lot {number}"
+    return _("Lot {number}").format(number=number)
 
 
-def kit_units(tablets: int, form: str, route: str) -> str:
-    return f"{tablets} {form}s, {route}"
+ROUTES = (N_("oral"),)
+"""The routes whose translation the catalogue carries (a study file's own value)."""
+
+
+def route(name: str) -> str:
+    """A route of the study file ('oral'), in the label's language where the catalogue has it."""
+    return _(name)
+
+
+def kit_units(count: int, form: str, route_name: str, tablets: str) -> str:
+    """'21 tablets, oral' / '21片，口服'. `tablets`: the count with its word in the language."""
+    return _("{count} {form}s, {route}").format(
+        count=count, form=form, route=route(route_name), tablets=tablets
+    )
+
+
+def units(count: int, form: str, route_name: str, tablets: str) -> str:
+    """'tablets: 21, oral' / '数量：21片，口服' (the dispensing label's particular 3)."""
+    return _("{form}s: {count}, {route}").format(
+        count=count, form=form, route=route(route_name), tablets=tablets
+    )
+
+
+def kits(numbers: list[str], lot_number: str, expiry_text: str) -> str:
+    """'Kit K0012; lot L2401 EXP JUN 2027' (one lot for all the kits)."""
+    if len(numbers) == 1:
+        template = _("Kit {kits}; lot {lot} {expiry}")
+    else:
+        template = _("Kits {kits}; lot {lot} {expiry}")
+    return template.format(kits=listed(numbers), lot=lot_number, expiry=expiry_text)
+
+
+def kits_of_lots(entries: list[str]) -> str:
+    """'Kits K0012 lot L1 EXP ...; K0013 lot L2 EXP ...'."""
+    return _("Kits {kits}").format(kits=punctuation("; ").join(entries))
+
+
+def kit_of_lot(number: str, lot_number: str, expiry_text: str) -> str:
+    return _("{kit} lot {lot} {expiry}").format(kit=number, lot=lot_number, expiry=expiry_text)

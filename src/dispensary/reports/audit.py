@@ -11,9 +11,9 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     BODY,
-    BOLD,
     GREEN,
     RED,
     Section,
@@ -21,18 +21,20 @@ from dispensary.reports.base import (
     data_table,
     empty_note,
     escape,
+    font,
     frame_width,
     heading,
     para,
     period_text,
     scaled,
+    styled,
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import AuditRow, VerifyResult
 from dispensary.study import Study
 
-TITLE = "Audit trail"
+TITLE = N_("Audit trail")
 VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV holds them whole)
 
 
@@ -56,9 +58,11 @@ def _values(text: str) -> str:
         return text
     shown = "; ".join(f"{k}: {_short(v)}" for k, v in data.items() if k != "ledger")
     if "ledger" in data:
-        shown += f"; ledger rows: {len(data['ledger'])}"
+        shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))
     if len(shown) > VALUE_LIMIT:
-        shown = shown[: VALUE_LIMIT - 30] + f" ... ({len(shown)} characters; see the CSV export)"
+        shown = shown[: VALUE_LIMIT - 30] + _(
+            " ... ({count} characters; see the CSV export)"
+        ).format(count=len(shown))
     return shown
 
 
@@ -69,10 +73,14 @@ def _short(value: object) -> str:
 
 
 def verification_box(result: VerifyResult) -> Paragraph:
+    head = _("CHAIN VERIFIED") if result.ok else _("CHAIN BROKEN")
+    text = _("{verdict}: {message} ({entries} audit entries, {rows} ledger rows checked)").format(
+        verdict=head, message=result.message, entries=result.entries, rows=result.ledger_entries
+    )
     style = ParagraphStyle(
         "verdict",
         parent=BODY,
-        fontName=BOLD,
+        fontName=font(bold=True),
         fontSize=12,
         leading=16,
         textColor=colors.white,
@@ -81,19 +89,24 @@ def verification_box(result: VerifyResult) -> Paragraph:
         spaceBefore=6,
         spaceAfter=10,
     )
-    head = "CHAIN VERIFIED" if result.ok else "CHAIN BROKEN"
-    return Paragraph(
-        f"{head}: {escape(result.message)} ({result.entries} audit entries, "
-        f"{result.ledger_entries} ledger rows checked)",
-        style,
-    )
+    return Paragraph(escape(text), styled(style, text))
 
 
 def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
     if not entries:
-        return empty_note("No audit entries in this period.")
+        return empty_note(_("No audit entries in this period."))
     return data_table(
-        ["No.", "When (UTC)", "When (local)", "User", "Action", "Record", "Old", "New", "Why"],
+        [
+            _("No."),
+            _("When (UTC)"),
+            _("When (local)"),
+            _("User"),
+            _("Action"),
+            _("Record"),
+            _("Old"),
+            _("New"),
+            _("Why"),
+        ],
         [
             [
                 str(e.id),
@@ -117,30 +130,38 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
 def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = "a4") -> bytes:
     width = frame_width(True, paper)
     fields = [
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Protocol no.", study.protocol),
-        ("Period", period_text(report.since, report.until)),
-        ("Entries listed", str(len(report.entries))),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Protocol no."), study.protocol),
+        (_("Period"), period_text(report.since, report.until)),
+        (_("Entries listed"), str(len(report.entries))),
     ]
     cover: list[Flowable] = [
-        *heading("Verification of the whole chain"),
+        *heading(_("Verification of the whole chain")),
         verification_box(report.verification),
         para(
-            "Each entry stores the hash of the one before it and of its own content; the ledger "
-            "rows are chained the same way. Recomputing both chains finds any changed, removed "
-            "or inserted entry. Times are shown in UTC and in this workstation's local time."
+            _(
+                "Each entry stores the hash of the one before it and of its own content; the "
+                "ledger rows are chained the same way. Recomputing both chains finds any changed, "
+                "removed or inserted entry. Times are shown in UTC and in this workstation's "
+                "local time."
+            )
         ),
     ]
     story = [*cover, PageBreak(), audit_table(report.entries, width)]
-    return build_report(meta, TITLE, [Section(TITLE, story, fields=fields, landscape=True)], paper)
+    section = Section(_(TITLE), story, fields=fields, landscape=True)
+    return build_report(meta, _(TITLE), [section], paper)
 
 
 def audit_csv(meta: ReportMeta, report: AuditReport) -> str:
-    verdict = "verified" if report.verification.ok else "BROKEN"
+    verdict = _("verified") if report.verification.ok else _("BROKEN")
     return to_csv(
         meta,
-        f"{TITLE} ({period_text(report.since, report.until)}); chain {verdict}: "
-        f"{report.verification.message}",
+        _("{title} ({period}); chain {verdict}: {message}").format(
+            title=_(TITLE),
+            period=period_text(report.since, report.until),
+            verdict=verdict,
+            message=report.verification.message,
+        ),
         ("id", "at_utc", "username", "action", "entity", "entity_id", "old", "new", "reason"),
         [
             [

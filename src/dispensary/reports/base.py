@@ -5,6 +5,15 @@ the report's facts were read (domain.anchor; `dispensary audit verify --anchor C
 
 A report is a list of sections (a DARF per product is a section; a monitor pack is many
 sections); each section has its own page template so its header and orientation follow it.
+
+Language (reports.words): a report is drawn in the current language (`i18n.speaking`). In
+Chinese every text is set in the CJK font (dispensary.pdffonts: WenQuanYi Micro Hei, TrueType,
+embedded as a subset; it prints Latin letters and digits too, and has no bold or italic face:
+a page title is drawn in faux bold, headings are told apart by size), and a paragraph or table
+cell holding Chinese wraps between characters (reportlab's wordWrap="CJK", which keeps the
+punctuation that may not start a line). An English report is set in Helvetica as before; a
+value Helvetica cannot print (a name or note in Chinese) is set in the CJK font, so that no
+cell ever shows empty boxes.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from reportlab.lib import colors
@@ -38,9 +47,21 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from dispensary import __version__
+from dispensary import __version__, pdffonts
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import _
+from dispensary.reports.words import (
+    chinese,
+    day,
+    footer_line,
+    long_day,
+    period_text,
+    verification_text,
+    when,
+)
 from dispensary.services.report_data import ReportMeta
+
+__all__ = ["day", "long_day", "period_text", "when"]  # re-exported: the renderers import them here
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -69,23 +90,82 @@ TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=16, leading
 FIELD_LABEL = ParagraphStyle("field_label", parent=SMALL, fontName=BOLD)
 FIELD_VALUE = ParagraphStyle("field_value", parent=SMALL)
 TOC_STYLE = ParagraphStyle("toc", parent=BODY, fontSize=10, leading=15)
+SIGNATURE_ROLE = ParagraphStyle("signature_role", parent=BODY, fontName=BOLD, spaceAfter=0)
 
 
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# ---------------------------------------------------------------------------------------------
+# Fonts and styles in the report's language
+
+
+def needs_cjk(text: str = "") -> bool:
+    """The CJK font for this text: a Chinese report, or a text Helvetica cannot print."""
+    return chinese() or not pdffonts.latin_only(text)
+
+
+def font(bold: bool = False, italic: bool = False, text: str = "") -> str:
+    """The font of a report's text: Helvetica (bold, oblique) in English; the CJK font (one
+    face) in Chinese or for a text Helvetica cannot print."""
+    if needs_cjk(text):
+        return pdffonts.cjk_font()
+    return BOLD if bold else ITALIC if italic else FONT
+
+
+def styled(style: ParagraphStyle, text: str = "") -> ParagraphStyle:
+    """The style as the report's language sets it: unchanged in English; in the CJK font,
+    wrapping between characters, in Chinese (or for a text Helvetica cannot print)."""
+    if not needs_cjk(text):
+        return style
+    return ParagraphStyle(
+        f"{style.name}-cjk", parent=style, fontName=pdffonts.cjk_font(), wordWrap="CJK"
+    )
+
+
+@cache
+def _cell_style(size: float, cjk_font: str) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"cell-{size}",
+        fontName=cjk_font,
+        fontSize=size,
+        leading=size * 1.2,
+        wordWrap="CJK",
+    )
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False, align: str = ""
+) -> None:
+    """One line on the page (titles, the footer, page numbers), left or "right" aligned at x;
+    bold Chinese is drawn in faux bold (pdffonts.draw_string)."""
+    if needs_cjk(text):
+        right = "right" if align == "right" else "left"
+        pdffonts.draw_string(canvas, x, y, text, pdffonts.cjk_font(), size, bold, right)
+        return
+    canvas.setFont(BOLD if bold else FONT, size)
+    if align == "right":
+        canvas.drawRightString(x, y, text)
+    else:
+        canvas.drawString(x, y, text)
+
+
+def text_lines(text: str, size: float, width: float) -> list[str]:
+    """A text broken into lines of the given width (Chinese between characters)."""
+    if not needs_cjk(text):
+        return list(simpleSplit(text, FONT, size, width))
+    return wrapped(text, width + 4, pdffonts.cjk_font(), size).split("\n")
+
+
+def display_width(text: str) -> int:
+    """Characters counted as Latin ones: an ideograph takes the room of two."""
+    return sum(2 if pdffonts.is_wide(ch) else 1 for ch in text)
+
+
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     """A paragraph of plain text (markup characters are shown as typed)."""
-    return Paragraph(escape(text), style)
-
-
-def when(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def day(value: date | None) -> str:
-    return value.isoformat() if value is not None else ""
+    return Paragraph(escape(text), styled(style, text))
 
 
 def kit_ranges(kits: Sequence[str]) -> str:
@@ -97,7 +177,9 @@ def kit_ranges(kits: Sequence[str]) -> str:
         else:
             runs.append([number])
     text = ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
-    return text + (f" ({len(kits)} kits)" if len(kits) > 2 else "")
+    if len(kits) <= 2:
+        return text
+    return _("{ranges} ({count} kits)").format(ranges=text, count=len(kits))
 
 
 def _follows(previous: str, number: str) -> bool:
@@ -114,16 +196,6 @@ def _follows(previous: str, number: str) -> bool:
 def _split_number(number: str) -> tuple[str, str]:
     stripped = number.rstrip("0123456789")
     return stripped, number[len(stripped) :]
-
-
-def period_text(since: date | None, until: date | None) -> str:
-    if since is None and until is None:
-        return "whole record"
-    if since is None:
-        return f"up to {day(until)}"
-    if until is None:
-        return f"from {day(since)}"
-    return f"{day(since)} to {day(until)}"
 
 
 @dataclass
@@ -176,8 +248,8 @@ class _NumberingCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type h
         the same page. A section's own pages are named in its title on the contents page."""
         width, height = self._pagesize
         self.saveState()
-        self.setFont(BOLD, 9)
-        self.drawRightString(width - MARGIN, height - MARGIN - 9, f"Page {sheet} of {sheets}")
+        text = _("Page {page} of {pages}").format(page=sheet, pages=sheets)
+        draw_text(self, width - MARGIN, height - MARGIN - 9, text, 9, bold=True, align="right")
         self.restoreState()
 
 
@@ -207,7 +279,10 @@ def _header_table(fields: Sequence[tuple[str, str]], width: float, columns: int)
     def add(pairs: Sequence[tuple[str, str]], span: bool) -> None:
         row: list[Any] = []
         for label, value in pairs:
-            row += [Paragraph(escape(label), FIELD_LABEL), Paragraph(escape(value), FIELD_VALUE)]
+            row += [
+                Paragraph(escape(label), styled(FIELD_LABEL, label)),
+                Paragraph(escape(value), styled(FIELD_VALUE, value)),
+            ]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
         index = len(rows) - 1
@@ -217,7 +292,7 @@ def _header_table(fields: Sequence[tuple[str, str]], width: float, columns: int)
             style.append(("SPAN", (1, index), (2 * columns - 1, index)))
 
     for label, value in fields:
-        if len(value) > 60:
+        if display_width(value) > 60:
             add([(label, value)], span=True)
             continue
         pending.append((label, value))
@@ -251,7 +326,7 @@ def build_report(
     all_sections = list(sections)
     if contents:
         toc = TableOfContents()
-        toc.levelStyles = [TOC_STYLE]
+        toc.levelStyles = [styled(TOC_STYLE)]
         toc.dotsMinLevel = 0
         all_sections.insert(0, Section(title, [toc], fields=contents_fields))
 
@@ -324,24 +399,22 @@ def _template(
     )
 
     # The footer's right-hand column: the verification code.
-    code = f"Verification code {meta.anchor}" if meta.anchor else ""
-    reserved = max(30 * mm, stringWidth(code, BOLD, 7) + 6 * mm)
+    code = verification_text(meta.anchor)
+    reserved = max(30 * mm, stringWidth(code, font(bold=True, text=code), 7) + 6 * mm)
+    footer = text_lines(footer_line(meta), 7, inner - reserved)[:3]
 
     def decorate(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         canvas.section_index = index
         canvas.multi_section = multi
         canvas.saveState()
-        canvas.setFont(BOLD, 12)
-        canvas.drawString(MARGIN, height - MARGIN - 10, section.title)
+        draw_text(canvas, MARGIN, height - MARGIN - 10, section.title, 12, bold=True)
         if header is not None:
             header.drawOn(canvas, MARGIN, height - MARGIN - title_height - header_height)
-        canvas.setFont(FONT, 7)
         canvas.setFillColor(colors.HexColor("#333333"))
-        for line_no, line in enumerate(simpleSplit(meta.line, FONT, 7, inner - reserved)[:3]):
-            canvas.drawString(MARGIN, MARGIN + FOOTER - 9 - line_no * 8.5, line)
+        for line_no, line in enumerate(footer):
+            draw_text(canvas, MARGIN, MARGIN + FOOTER - 9 - line_no * 8.5, line, 7)
         if code:
-            canvas.setFont(BOLD, 7)
-            canvas.drawRightString(width - MARGIN, MARGIN + FOOTER - 9, code)
+            draw_text(canvas, width - MARGIN, MARGIN + FOOTER - 9, code, 7, True, "right")
         canvas.restoreState()
 
     return PageTemplate(id=f"s{index}", frames=[frame], onPage=decorate, pagesize=size)
@@ -373,6 +446,14 @@ def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str
     return "\n".join(lines)
 
 
+def cell(text: str, width: float, size: float = 7.5, bold: bool = False) -> str | Paragraph:
+    """A table cell: pre-wrapped text (fast), or, for Chinese, a paragraph that wraps between
+    characters and keeps the punctuation that may not start a line where it belongs."""
+    if pdffonts.latin_only(text):
+        return wrapped(text, width, font(bold=bold), size)
+    return Paragraph(escape(text), _cell_style(size, pdffonts.cjk_font()))
+
+
 def data_table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -388,19 +469,16 @@ def data_table(
     widened, the room taken from columns with space to spare.
     """
     widths = header_widths(header, widths, size)
-    header_cells = [wrapped(h, w, BOLD, size) for h, w in zip(header, widths, strict=True)]
+    header_cells = [cell(h, w, size, bold=True) for h, w in zip(header, widths, strict=True)]
     bold = set(bold_rows)
     body = [
-        [
-            wrapped(text, width, BOLD if index in bold else FONT, size)
-            for text, width in zip(row, widths, strict=True)
-        ]
+        [cell(text, width, size, index in bold) for text, width in zip(row, widths, strict=True)]
         for index, row in enumerate(rows)
     ]
     table = Table([header_cells, *body], colWidths=list(widths), repeatRows=1)
     style: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, 0), BOLD, size, size * 1.2),
-        ("FONT", (0, 1), (-1, -1), FONT, size, size * 1.2),
+        ("FONT", (0, 0), (-1, 0), font(bold=True), size, size * 1.2),
+        ("FONT", (0, 1), (-1, -1), font(), size, size * 1.2),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), GREY),
@@ -415,7 +493,9 @@ def data_table(
     for row_index, colour in highlight:
         style.append(("BACKGROUND", (0, row_index + 1), (-1, row_index + 1), colour))
     for row_index in bold_rows:
-        style.append(("FONT", (0, row_index + 1), (-1, row_index + 1), BOLD, size, size * 1.2))
+        style.append(
+            ("FONT", (0, row_index + 1), (-1, row_index + 1), font(bold=True), size, size * 1.2)
+        )
     table.setStyle(TableStyle(style))
     return table
 
@@ -424,10 +504,13 @@ def header_widths(header: Sequence[str], widths: Sequence[float], size: float) -
     """Column widths in which every header word fits on one line (same total width).
 
     A header reads "Dispensed", never "Dispense/d": each short column gets the width of its
-    longest header word, paid for by the columns wider than their own longest word.
+    longest header word, paid for by the columns wider than their own longest word. A Chinese
+    header may break between characters, but a short word of it (up to four characters, 批号,
+    受试者编号) is kept whole where the columns have room.
     """
+    bold = font(bold=True)
     needed = [
-        max((stringWidth(word, BOLD, size) for word in text.split()), default=0.0) + 4.5
+        max((stringWidth(word, bold, size) for word in header_words(text)), default=0.0) + 4.5
         for text in header
     ]
     result = list(widths)
@@ -439,19 +522,86 @@ def header_widths(header: Sequence[str], widths: Sequence[float], size: float) -
     return [n if n > w else w - (w - n) * share for n, w in zip(needed, result, strict=True)]
 
 
+def header_words(text: str) -> list[str]:
+    """The parts of a column title not to break: its Latin words, and its runs of Chinese
+    characters (each counted up to its first four)."""
+    words: list[str] = []
+    latin = wide = ""
+    for ch in text + " ":
+        if pdffonts.is_wide(ch):
+            if latin:
+                words.append(latin)
+                latin = ""
+            wide += ch
+            continue
+        if wide:
+            words.append(wide[:4])
+            wide = ""
+        if ch.isspace():
+            if latin:
+                words.append(latin)
+            latin = ""
+        else:
+            latin += ch
+    return words
+
+
 def heading(text: str) -> list[Flowable]:
-    """A section heading that starts a new page when less than a few lines would follow it."""
+    """A section heading that starts a new page when less than a few lines would follow it.
+    In the CJK font (no bold face) a heading that fits on one line is drawn in faux bold."""
+    if needs_cjk(text):
+        return [CondPageBreak(25 * mm), _BoldLine(text, HEADING)]
     return [CondPageBreak(25 * mm), para(text, HEADING)]
 
 
+class _BoldLine(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """One line of CJK text in faux bold (pdffonts.draw_string); a paragraph when it does not
+    fit on one line."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+        self._fallback: Paragraph | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        size = self.style.fontSize
+        if stringWidth(self.text, pdffonts.cjk_font(), size) > available_width:
+            self._fallback = para(self.text, self.style)
+            return self._fallback.wrap(available_width, available_height)  # type: ignore[no-any-return]
+        self._fallback = None
+        self.width = available_width
+        return available_width, float(self.style.leading)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        if self._fallback is not None:
+            self._fallback.drawOn(self.canv, 0, 0)
+            return
+        size = self.style.fontSize
+        baseline = self.style.leading - size  # as a paragraph sets its first line
+        pdffonts.draw_string(
+            self.canv, 0, baseline, self.text, pdffonts.cjk_font(), size, bold=True
+        )
+
+
+EMPTY = ParagraphStyle("empty", parent=BODY, fontName=ITALIC)
+
+
 def empty_note(text: str) -> Paragraph:
-    return para(text, ParagraphStyle("empty", parent=BODY, fontName=ITALIC))
+    return para(text, EMPTY)
 
 
 def signature_block(roles: Sequence[str], width: float) -> Table:
     """Lines for handwritten signatures: name, signature and date per role."""
-    rows = [["", "Name", "Signature", "Date"]]
-    rows += [[role, "", "", ""] for role in roles]
+    rows: list[list[Any]] = [["", _("Name"), _("Signature"), _("Date")]]
+    rows += [
+        [para(role, SIGNATURE_ROLE) if needs_cjk(role) else role, "", "", ""] for role in roles
+    ]
     table = Table(
         rows,
         colWidths=[width * 0.22, width * 0.3, width * 0.3, width * 0.18],
@@ -460,9 +610,9 @@ def signature_block(roles: Sequence[str], width: float) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
-                ("FONT", (0, 0), (-1, 0), BOLD, 9),
-                ("FONT", (0, 1), (0, -1), BOLD, 9),
+                ("FONT", (0, 0), (-1, -1), font(), 9),
+                ("FONT", (0, 0), (-1, 0), font(bold=True), 9),
+                ("FONT", (0, 1), (0, -1), font(bold=True), 9),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, 0), GREY),

@@ -8,6 +8,11 @@ The command line's `report` sub-commands and the reports screen are both generat
 
 Renderers (reportlab) load only when a document is made, so that building the command line's
 parser stays quick.
+
+A report is made in a language: `make_report(..., language=...)` (the reports screen passes the
+user's; the command line leaves it to the global --lang). Titles and summaries are marked N_
+here and translated where shown (`Report.display_title`); the file name offered on saving and
+the sentence the command line writes (`says`) stay English, like the rest of its output.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, Language, _, speaking
 from dispensary.services import queries, reconciliation, report_data
 from dispensary.services.context import Actor, Context
 from dispensary.services.documents import Field, Param, Values, check
@@ -49,9 +55,15 @@ class Report:
     def formats(self) -> tuple[str, ...]:
         return ("pdf", "csv") if self.csv is not None else ("pdf",)
 
+    @property
+    def display_title(self) -> str:
+        """The title in the current language (i18n)."""
+        return _(self.title)
+
     def heading(self, values: Values) -> str:
         subject = self.subject(values)
-        return f"{self.title}: {subject}" if subject else self.title
+        title = self.display_title
+        return _("{title}: {subject}").format(title=title, subject=subject) if subject else title
 
 
 @dataclass(frozen=True)
@@ -70,9 +82,21 @@ def _plural(n: int, word: str) -> str:
 
 
 def make_report(
-    report: Report, ctx: Context, actor: Actor, values: Values, fmt: str = "pdf"
+    report: Report,
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    fmt: str = "pdf",
+    language: Language | None = None,
 ) -> Document:
-    """Gathers and draws one report, as the command line and the screen both do."""
+    """Gathers and draws one report, as the command line and the screen both do, in `language`
+    (None: the current one, e.g. the command's --lang). The screen draws on a worker thread,
+    which does not see the language set in the main one: it passes the user's."""
+    with speaking(language):
+        return _make_report(report, ctx, actor, values, fmt)
+
+
+def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt: str) -> Document:
     check(report.fields, values)
     if fmt not in report.formats:
         raise InvalidInput(report.pdf_only or f"The {report.key} report is a PDF only.")
@@ -96,7 +120,7 @@ def make_report(
 def _darf_pdf(meta: ReportMeta, study: Study, records: Any, paper: str) -> bytes:
     from dispensary.reports.darf import darf_pdf
 
-    return darf_pdf(meta, records, paper)
+    return darf_pdf(meta, records, paper, study)
 
 
 def _darf_csv(meta: ReportMeta, records: Any) -> str:
@@ -163,6 +187,13 @@ def _destruction_named(values: Values) -> str:
     return f"No. {number}" if number.isdecimal() else text
 
 
+def _destruction_subject(values: Values) -> str:
+    """The destruction in the certificate's title, in the report's language."""
+    text = (values.destruction or "").strip()
+    number = text.removeprefix("#").strip()
+    return _("No. {number}").format(number=number) if number.isdecimal() else text
+
+
 def _certificate_says(certificate: Any, values: Values) -> str:
     rows = certificate.destructions
     if len(rows) == 1:
@@ -182,8 +213,8 @@ _PERIOD = Field(Param.PERIOD)
 REPORTS: tuple[Report, ...] = (
     Report(
         "darf",
-        "Drug accountability record (DARF)",
-        "drug accountability record (DARF), one per product and strength",
+        N_("Drug accountability record (DARF)"),
+        N_("drug accountability record (DARF), one per product and strength"),
         (Field(Param.PRODUCT), _PERIOD),
         lambda ctx, actor, v: report_data.darf_records(ctx, actor, v.product, v.since, v.until),
         _darf_pdf,
@@ -193,8 +224,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "inventory",
-        "Inventory on hand",
-        "kits on record, with status and tablets",
+        N_("Inventory on hand"),
+        N_("kits on record, with status and tablets"),
         (Field(Param.PRODUCT), Field(Param.LOT)),
         _inventory,
         _renderer("inventory", "inventory_pdf"),
@@ -204,8 +235,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "expiry",
-        "Expiry: stock expiring soon",
-        "stock expiring soon, and expired stock not yet destroyed",
+        N_("Expiry: stock expiring soon"),
+        N_("stock expiring soon, and expired stock not yet destroyed"),
         (Field(Param.DAYS),),
         lambda ctx, actor, v: report_data.expiry_report(ctx, actor, v.days),
         _renderer("expiry", "expiry_pdf"),
@@ -215,8 +246,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "participant",
-        "Participant history",
-        "one participant's dispenses, returns and adherence",
+        N_("Participant history"),
+        N_("one participant's dispenses, returns and adherence"),
         (Field(Param.PARTICIPANT, required=True, ask="Choose the participant."),),
         lambda ctx, actor, v: report_data.participant_report(ctx, actor, v.participant or ""),
         _renderer("participant", "participant_pdf"),
@@ -227,8 +258,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "reconciliation",
-        "Reconciliation",
-        "balances per product and what to review",
+        N_("Reconciliation"),
+        N_("balances per product and what to review"),
         (),
         lambda ctx, actor, v: reconciliation.reconcile(ctx, actor),
         _renderer("reconciliation", "reconciliation_pdf"),
@@ -242,8 +273,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "destruction",
-        "Destruction log",
-        "destruction log (witnessed destructions and returns to the sponsor)",
+        N_("Destruction log"),
+        N_("destruction log (witnessed destructions and returns to the sponsor)"),
         (_PERIOD,),
         lambda ctx, actor, v: queries.destruction_log(ctx, actor, v.since, v.until),
         _renderer("logs", "destruction_pdf"),
@@ -253,16 +284,18 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "certificate",
-        "Destruction certificate",
-        "certificate of one destruction, or of one sponsor's authorisation: quantities per lot "
-        "and strength, kits, signatures (PDF only)",
+        N_("Destruction certificate"),
+        N_(
+            "certificate of one destruction, or of one sponsor's authorisation: quantities per lot "
+            "and strength, kits, signatures (PDF only)"
+        ),
         (Field(Param.DESTRUCTION),),
         lambda ctx, actor, v: report_data.destruction_certificate(ctx, actor, v.destruction),
         _renderer("certificate", "certificate_pdf"),
         None,
         _certificate_says,
         _certificate_file,
-        subject=_destruction_named,
+        subject=_destruction_subject,
         pdf_only=(
             "The destruction certificate is a PDF only (it is signed and filed): export the "
             "destruction log as CSV."
@@ -270,8 +303,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "audit",
-        "Audit trail",
-        "audit trail for a period, with the chain verification",
+        N_("Audit trail"),
+        N_("audit trail for a period, with the chain verification"),
         (_PERIOD,),
         lambda ctx, actor, v: report_data.audit_report(ctx, actor, v.since, v.until),
         _renderer("audit", "audit_pdf"),
@@ -281,8 +314,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "lot",
-        "Lot trace (recall list)",
-        "lot trace: every kit and dispense of a lot (recall)",
+        N_("Lot trace (recall list)"),
+        N_("lot trace: every kit and dispense of a lot (recall)"),
         (Field(Param.LOT, required=True, ask="Choose the lot."),),
         lambda ctx, actor, v: report_data.lot_trace(ctx, actor, v.lot or ""),
         _renderer("lot", "lot_pdf"),
@@ -291,12 +324,12 @@ REPORTS: tuple[Report, ...] = (
             f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
         ),
         lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
-        subject=lambda v: f"lot {v.lot}" if v.lot else "",
+        subject=lambda v: _("lot {lot}").format(lot=v.lot) if v.lot else "",
     ),
     Report(
         "monitor",
-        "Monitor visit pack",
-        "monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)",
+        N_("Monitor visit pack"),
+        N_("monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)"),
         (Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),),
         _monitor,
         _renderer("monitor", "monitor_pack_pdf"),

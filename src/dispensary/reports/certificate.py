@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     LIGHT,
     Section,
@@ -23,52 +24,59 @@ from dispensary.reports.base import (
     frame_width,
     heading,
     kit_ranges,
+    long_day,
     para,
     scaled,
     signature_block,
     spacer,
     when,
 )
+from dispensary.reports.words import pgettext, plural, study_title, term
 from dispensary.services.report_data import DestructionCertificate, ReportMeta
 from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.study import Study
 
-TITLE = "Destruction certificate"
-DESTROYED_TITLE = "Certificate of destruction"
-RETURNED_TITLE = "Certificate of return to the sponsor"
-NO_REASON = "none needed (expired stock, or tablets returned by participants)"
+TITLE = N_("Destruction certificate")
+DESTROYED_TITLE = N_("Certificate of destruction")
+RETURNED_TITLE = N_("Certificate of return to the sponsor")
+NO_REASON = N_("none needed (expired stock, or tablets returned by participants)")
 
 
 def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str]]:
     """The header of every page: the study, the site, and the destruction's paperwork."""
     protocol = study.protocol + (f" ({study.org_study_id})" if study.org_study_id else "")
     return [
-        ("Protocol no.", protocol),
-        ("Sponsor", study.sponsor),
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Pharmacy", study.pharmacy_name),
-        ("Investigator", study.investigator),
-        ("Record", f"Destruction No. {row.destruction_id}"),
-        ("Returned on" if row.to_sponsor else "Destroyed on", day(row.destroyed_on)),
-        ("Authorisation", row.reference or "none recorded"),
-        ("Method", _method(row)),
-        ("Reason code", row.reason_code.label if row.reason_code else NO_REASON),
-        ("Protocol title", study.title),
+        (_("Protocol no."), protocol),
+        (_("Sponsor"), study.sponsor),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Pharmacy"), study.pharmacy_name),
+        (_("Investigator"), study.investigator),
+        (_("Record"), _("Destruction No. {number}").format(number=row.destruction_id)),
+        (
+            _("Returned on") if row.to_sponsor else _("Destroyed on"),
+            long_day(row.destroyed_on),
+        ),
+        (_("Authorisation"), row.reference or _("none recorded")),
+        (_("Method"), _method(row)),
+        (_("Reason code"), term(row.reason_code.label) if row.reason_code else _(NO_REASON)),
+        (_("Protocol title"), study_title(study)),
     ]
 
 
 def _method(row: DestructionRow) -> str:
-    return ("Returned to the sponsor: " if row.to_sponsor else "") + row.method
+    if row.to_sponsor:
+        return _("Returned to the sponsor: {method}").format(method=row.method)
+    return row.method
 
 
 QUANTITY_HEADER = (
-    "Product and strength",
-    "Lot",
-    "Expiry",
-    "Kits",
-    "Unused tablets (stock)",
-    "Returned tablets (participants)",
-    "Tablets in all",
+    N_("Product and strength"),
+    N_("Lot"),
+    N_("Expiry"),
+    N_("Kits"),
+    N_("Unused tablets (stock)"),
+    N_("Returned tablets (participants)"),
+    N_("Tablets in all"),
 )
 QUANTITY_SHARES = (60, 16, 18, 9, 20, 24, 18)
 
@@ -105,11 +113,11 @@ def quantity_table(row: DestructionRow, lines: Sequence[DestructionLine], width:
         if len(mine) > 1:
             totals.append(len(rows))
             total = [str(kits), str(unused), str(returned), str(unused + returned)]
-            rows.append([product, "All lots", "", *total])
+            rows.append([product, _("All lots"), "", *total])
     if not rows:  # no kit record found (a destruction of kits no longer on file)
         rows.append(["-", "-", "", str(len(row.kits)), "0", "0", "0"])
     return data_table(
-        QUANTITY_HEADER,
+        [_(title) for title in QUANTITY_HEADER],
         rows,
         scaled(QUANTITY_SHARES, width),
         numeric=(3, 4, 5, 6),
@@ -119,7 +127,7 @@ def quantity_table(row: DestructionRow, lines: Sequence[DestructionLine], width:
     )
 
 
-KIT_HEADER = ("Product and strength", "Lot", "From", "Kit numbers")
+KIT_HEADER = (N_("Product and strength"), N_("Lot"), N_("From"), N_("Kit numbers"))
 KIT_SHARES = (60, 16, 30, 59)
 
 
@@ -129,7 +137,7 @@ def kit_table(row: DestructionRow, lines: Sequence[DestructionLine], width: floa
         [
             line.product,
             line.lot,
-            "returned by participants" if line.from_returned else "unused stock",
+            _("returned by participants") if line.from_returned else _("unused stock"),
             kit_ranges(sorted(line.kits, key=_kit_order)),
         ]
         for line in lines
@@ -138,12 +146,24 @@ def kit_table(row: DestructionRow, lines: Sequence[DestructionLine], width: floa
     rest = [k for k in row.kits if k not in listed]
     if rest:
         rows.append(
-            ["-", "-", "not found in the kit records", kit_ranges(sorted(rest, key=_kit_order))]
+            [
+                "-",
+                "-",
+                _("not found in the kit records"),
+                kit_ranges(sorted(rest, key=_kit_order)),
+            ]
         )
-    return data_table(KIT_HEADER, rows, scaled(KIT_SHARES, width), size=8.5)
+    # "From" here is where the kits came from (unused stock, returned), not a time.
+    header = [_(KIT_HEADER[0]), _(KIT_HEADER[1]), pgettext("kit source", "From"), _(KIT_HEADER[3])]
+    return data_table(header, rows, scaled(KIT_SHARES, width), size=8.5)
 
 
-SIGNATURE_HEADER = ("Role", "Full name", "Meaning of the signature", "Signed (date and time)")
+SIGNATURE_HEADER = (
+    N_("Role"),
+    N_("Full name"),
+    N_("Meaning of the signature"),
+    N_("Signed (date and time)"),
+)
 SIGNATURE_SHARES = (30, 44, 46, 42)
 
 
@@ -151,42 +171,52 @@ def signature_table(row: DestructionRow, width: float) -> Flowable:
     """The electronic signatures on the record: the one destroying (or returning), then the
     witness; a witness of a record made before witnesses signed shows as typed, unsigned."""
     role = {
-        "destroyed": "Returned by" if row.to_sponsor else "Destroyed by",
-        "witnessed": "Witness",
+        "destroyed": _("Returned by") if row.to_sponsor else _("Destroyed by"),
+        "witnessed": _("Witness"),
     }
     rows = [
-        [role.get(s.meaning, s.meaning.capitalize()), s.name, s.meaning, when(s.at)]
+        [role.get(s.meaning, term(s.meaning).capitalize()), s.name, term(s.meaning), when(s.at)]
         for s in row.signatures
     ]
     if not any(s.meaning == "destroyed" for s in row.signatures):
-        rows.insert(0, [role["destroyed"], row.by, "did not sign electronically", ""])
+        rows.insert(0, [role["destroyed"], row.by, _("did not sign electronically"), ""])
     if not any(s.meaning == "witnessed" for s in row.signatures):
-        rows.append(["Witness", row.witness, "did not sign (named before witnesses signed)", ""])
-    return data_table(SIGNATURE_HEADER, rows, scaled(SIGNATURE_SHARES, width), size=8.5)
+        rows.append(
+            [_("Witness"), row.witness, _("did not sign (named before witnesses signed)"), ""]
+        )
+    header = [_(title) for title in SIGNATURE_HEADER]
+    return data_table(header, rows, scaled(SIGNATURE_SHARES, width), size=8.5)
 
 
 def statement(row: DestructionRow) -> str:
     """The certificate's sentence: what left, when, how and on whose authority, before whom."""
     signer = next((s.name for s in row.signatures if s.meaning == "destroyed"), row.by)
     witness = next((s.name for s in row.signatures if s.meaning == "witnessed"), row.witness)
-    one = len(row.kits) == 1
-    kits = f"{len(row.kits)} kit{'' if one else 's'}, with {'its' if one else 'their'} tablets"
-    done = "returned to the sponsor" if row.to_sponsor else "destroyed"
-    authority = (
-        f"under the sponsor's authorisation {row.reference}"
-        if row.reference
-        else "with no sponsor's authorisation reference recorded"
+    kits = plural(
+        len(row.kits), N_("{count} kit, with its tablets"), N_("{count} kits, with their tablets")
     )
-    return (
-        f"The investigational product listed below ({kits} per product, strength and lot) "
-        f"was {done} on {day(row.destroyed_on)} by {signer}, {authority}, "
-        f"in the presence of the witness {witness}."
+    done = _("returned to the sponsor") if row.to_sponsor else _("destroyed")
+    authority = (
+        _("under the sponsor's authorisation {reference}").format(reference=row.reference)
+        if row.reference
+        else _("with no sponsor's authorisation reference recorded")
+    )
+    return _(
+        "The investigational product listed below ({kits} per product, strength and lot) was "
+        "{done} on {date} by {signer}, {authority}, in the presence of the witness {witness}."
+    ).format(
+        kits=kits,
+        done=done,
+        date=long_day(row.destroyed_on),
+        signer=signer,
+        authority=authority,
+        witness=witness,
     )
 
 
 def _filed_by(width: float) -> Flowable:
     """A line for the monitor's handwritten signature when the certificate is filed."""
-    block = signature_block(("Sponsor's monitor",), width)
+    block = signature_block((_("Sponsor's monitor"),), width)
     block.hAlign = "LEFT"
     return block
 
@@ -217,26 +247,28 @@ def certificate_section(study: Study, row: DestructionRow, paper: str = "a4") ->
     lines = _in_study_order(study, row.lines)
     story: list[Flowable] = [
         para(statement(row)),
-        *heading("Quantities per product (strength) and lot"),
+        *heading(_("Quantities per product (strength) and lot")),
         quantity_table(row, lines, width),
-        *heading("Kits"),
+        *heading(_("Kits")),
         kit_table(row, lines, width),
         KeepTogether(
             [
-                *heading("Electronic signatures"),
+                *heading(_("Electronic signatures")),
                 signature_table(row, width),
                 spacer(1.5),
                 para(
-                    "Each person signed with their own password, the meaning shown to them; "
-                    "the audit trail holds both signatures (check it with the verification "
-                    "code below: dispensary audit verify --anchor CODE)."
+                    _(
+                        "Each person signed with their own password, the meaning shown to them; "
+                        "the audit trail holds both signatures (check it with the verification "
+                        "code below: dispensary audit verify --anchor CODE)."
+                    )
                 ),
             ]
         ),
-        KeepTogether([*heading("Received and filed by the sponsor"), _filed_by(width)]),
+        KeepTogether([*heading(_("Received and filed by the sponsor")), _filed_by(width)]),
     ]
     return Section(
-        RETURNED_TITLE if row.to_sponsor else DESTROYED_TITLE,
+        _(RETURNED_TITLE) if row.to_sponsor else _(DESTROYED_TITLE),
         story,
         fields=certificate_fields(study, row),
         field_columns=2,
@@ -250,4 +282,5 @@ def certificate_pdf(
     rows: Sequence[DestructionRow] = certificate.destructions
     if not rows:
         raise InvalidInput(f"Nothing was destroyed under {certificate.asked}.")
-    return build_report(meta, TITLE, [certificate_section(study, r, paper) for r in rows], paper)
+    sections = [certificate_section(study, r, paper) for r in rows]
+    return build_report(meta, _(TITLE), sections, paper)

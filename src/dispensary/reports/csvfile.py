@@ -1,6 +1,8 @@
 """CSV exports: one header row and plain values, preceded by '#' lines saying where the data
 came from (spreadsheet imports and `pandas.read_csv(comment='#')` skip or show them as notes):
-the title; who, when and which database; and the audit chain's verification code.
+the title; who, when and which database; and the audit chain's verification code. The notes
+are in the reader's language; the header row (stable ASCII keys) and the coded values never
+change with it: scripts read them.
 
 A text that a spreadsheet would run as a formula (starting with = + - @) is prefixed with an
 apostrophe, so that an exported reason or note can never execute.
@@ -12,6 +14,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from dispensary.reports.words import footer_line, verification_text
 from dispensary.services.report_data import ReportMeta
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,9 +45,9 @@ def to_csv(
     meta: ReportMeta, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> str:
     buffer = io.StringIO()
-    buffer.write(f"# {title}\r\n# {meta.line}\r\n")
+    buffer.write(f"# {title}\r\n# {footer_line(meta)}\r\n")
     if meta.anchor:
-        buffer.write(f"# Verification code {meta.anchor}\r\n")
+        buffer.write(f"# {verification_text(meta.anchor)}\r\n")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

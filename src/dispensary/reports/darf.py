@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
     LIGHT,
@@ -23,6 +24,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     kit_ranges,
+    long_day,
     para,
     period_text,
     scaled,
@@ -30,22 +32,24 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import study_title
 from dispensary.services.report_data import DarfLine, DarfRecord, ReportMeta
+from dispensary.study import Study
 
-TITLE = "Investigational Agent Accountability Record (DARF)"
+TITLE = N_("Investigational Agent Accountability Record (DARF)")
 HEADER = (
-    "Line",
-    "Date",
-    "Participant no.",
-    "Initials",
-    "Dose",
-    "Qty received (+) / dispensed (-)",
-    "Balance forward",
-    "Balance",
-    "Lot no.",
-    "Kit(s)",
-    "Recorder",
-    "Note",
+    N_("Line"),
+    N_("Date"),
+    N_("Participant no."),
+    N_("Initials"),
+    N_("Dose"),
+    N_("Qty received (+) / dispensed (-)"),
+    N_("Balance forward"),
+    N_("Balance"),
+    N_("Lot no."),
+    N_("Kit(s)"),
+    N_("Recorder"),
+    N_("Note"),
 )
 SHARES = (9, 19, 19, 12, 30, 21, 17, 15, 20, 24, 15, 72)
 CSV_HEADER = (
@@ -69,20 +73,22 @@ CSV_HEADER = (
 )
 
 
-def darf_fields(record: DarfRecord) -> list[tuple[str, str]]:
+def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[str, str]]:
+    """The header of every page; the protocol title in the report's language when the study
+    file gives it."""
     protocol = record.protocol + (f" ({record.org_study_id})" if record.org_study_id else "")
     return [
-        ("Institution", f"{record.institution} ({record.site})"),
-        ("Protocol no.", protocol),
-        ("Investigator", record.investigator),
-        ("Agent name", record.agent),
-        ("Manufacturer", record.manufacturer or "not given in the study file"),
-        ("Dose form and strength", record.form_strength),
-        ("Storage area", record.storage_area),
-        ("Product code", record.product),
-        ("Unit", record.unit),
-        ("Period", period_text(record.since, record.until)),
-        ("Protocol title", record.title),
+        (_("Institution"), f"{record.institution} ({record.site})"),
+        (_("Protocol no."), protocol),
+        (_("Investigator"), record.investigator),
+        (_("Agent name"), record.agent),
+        (_("Manufacturer"), record.manufacturer or _("not given in the study file")),
+        (_("Dose form and strength"), record.form_strength),
+        (_("Storage area"), record.storage_area),
+        (_("Product code"), record.product),
+        (_("Unit"), record.unit),
+        (_("Period"), period_text(record.since, record.until)),
+        (_("Protocol title"), study_title(study, record.title)),
     ]
 
 
@@ -92,7 +98,9 @@ def _quantity(value: int) -> str:
 
 def _note(line: DarfLine) -> str:
     if line.corrected_by_line is not None:
-        return f"{line.note} (corrected by line {line.corrected_by_line})"
+        return _("{note} (corrected by line {line})").format(
+            note=line.note, line=line.corrected_by_line
+        )
     return line.note
 
 
@@ -113,7 +121,7 @@ def _row(line: DarfLine) -> list[str]:
     ]
 
 
-def darf_section(record: DarfRecord, paper: str = "a4") -> Section:
+def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = None) -> Section:
     width = frame_width(True, paper)
     widths = scaled(SHARES, width)
     story: list[Flowable] = []
@@ -125,12 +133,16 @@ def darf_section(record: DarfRecord, paper: str = "a4") -> Section:
     ]
     if record.since is not None:
         story.append(
-            para(f"Balance brought forward on {day(record.since)}: {record.opening_balance}.")
+            para(
+                _("Balance brought forward on {date}: {balance}.").format(
+                    date=long_day(record.since), balance=record.opening_balance
+                )
+            )
         )
     if rows:
         story.append(
             data_table(
-                HEADER,
+                [_(title) for title in HEADER],
                 rows,
                 widths,
                 numeric=(0, 5, 6, 7),
@@ -138,35 +150,44 @@ def darf_section(record: DarfRecord, paper: str = "a4") -> Section:
             )
         )
     else:
-        story.append(empty_note("No movements of this agent in the period."))
+        story.append(empty_note(_("No movements of this agent in the period.")))
     story.append(
         KeepTogether(
             [
                 spacer(),
                 para(
-                    f"Balance at the end of the period: {record.closing_balance} "
-                    f"({len(record.lines)} lines). Returned tablets are not stock: see the "
-                    "returns log."
+                    _(
+                        "Balance at the end of the period: {balance} ({lines} lines). Returned "
+                        "tablets are not stock: see the returns log."
+                    ).format(balance=record.closing_balance, lines=len(record.lines))
                 ),
                 spacer(2),
-                signature_block(("Reviewed by (pharmacist)", "Verified by (monitor)"), width * 0.7),
+                signature_block(
+                    (_("Reviewed by (pharmacist)"), _("Verified by (monitor)")), width * 0.7
+                ),
             ]
         )
     )
     return Section(
-        TITLE,
+        _(TITLE),
         story,
-        fields=darf_fields(record),
+        fields=darf_fields(record, study),
         landscape=True,
-        contents_title=f"DARF: {record.agent} {record.form_strength}, {record.storage_area}",
+        contents_title=_("DARF: {agent} {form_strength}, {storage_area}").format(
+            agent=record.agent, form_strength=record.form_strength, storage_area=record.storage_area
+        ),
     )
 
 
-def darf_pdf(meta: ReportMeta, records: Sequence[DarfRecord], paper: str = "a4") -> bytes:
-    """All records in one PDF, each with its own page numbering."""
+def darf_pdf(
+    meta: ReportMeta, records: Sequence[DarfRecord], paper: str = "a4", study: Study | None = None
+) -> bytes:
+    """All records in one PDF, each with its own page numbering; `study` gives the protocol
+    title in the report's language."""
     if not records:
         raise InvalidInput("There is no stock movement to put on a DARF yet.")
-    return build_report(meta, TITLE, [darf_section(r, paper) for r in records], paper)
+    sections = [darf_section(r, paper, study) for r in records]
+    return build_report(meta, _(TITLE), sections, paper)
 
 
 def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
@@ -193,4 +214,4 @@ def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
         for record in records
         for line in record.lines
     ]
-    return to_csv(meta, TITLE, CSV_HEADER, rows)
+    return to_csv(meta, _(TITLE), CSV_HEADER, rows)

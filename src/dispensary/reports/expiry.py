@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     Section,
     build_report,
@@ -12,16 +13,27 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     heading,
+    long_day,
     para,
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import term
 from dispensary.services.report_data import ExpiryReport, ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
 
-TITLE = "Expiry report"
-HEADER = ["Kit", "Product", "Lot", "Expiry", "Days left", "Status", "Tablets", "Location"]
+TITLE = N_("Expiry report")
+HEADER = (
+    N_("Kit"),
+    N_("Product"),
+    N_("Lot"),
+    N_("Expiry"),
+    N_("Days left"),
+    N_("Status"),
+    N_("Tablets"),
+    N_("Location"),
+)
 SHARES = (14, 24, 14, 14, 10, 14, 10, 20)
 
 
@@ -33,7 +45,7 @@ def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
             k.lot,
             day(k.expiry),
             str((k.expiry - report.today).days),
-            k.status.label,
+            term(k.status.label),
             str(k.tablets),
             k.location,
         ]
@@ -43,30 +55,40 @@ def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
 
 def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
     widths = scaled(SHARES, frame_width(False, paper))
+    header = [_(title) for title in HEADER]
+    days = report.within_days
     story: list[Flowable] = [
-        *heading(f"Expired and not destroyed ({len(report.expired)} kits)"),
+        *heading(_("Expired and not destroyed ({count} kits)").format(count=len(report.expired))),
     ]
     if report.expired:
-        story.append(data_table(HEADER, _rows(report, report.expired), widths, numeric=(4, 6)))
-        story.append(para("Set these kits aside and destroy them or return them to the sponsor."))
+        story.append(data_table(header, _rows(report, report.expired), widths, numeric=(4, 6)))
+        story.append(
+            para(_("Set these kits aside and destroy them or return them to the sponsor."))
+        )
     else:
-        story.append(empty_note("No expired kits are waiting for destruction."))
-    story += heading(f"Expiring within {report.within_days} days ({len(report.expiring)} kits)")
+        story.append(empty_note(_("No expired kits are waiting for destruction.")))
+    story += heading(
+        _("Expiring within {days} days ({count} kits)").format(
+            days=days, count=len(report.expiring)
+        )
+    )
     if report.expiring:
-        story.append(data_table(HEADER, _rows(report, report.expiring), widths, numeric=(4, 6)))
+        story.append(data_table(header, _rows(report, report.expiring), widths, numeric=(4, 6)))
     else:
-        story.append(empty_note(f"No kit on the shelf expires within {report.within_days} days."))
+        story.append(
+            empty_note(_("No kit on the shelf expires within {days} days.").format(days=days))
+        )
     fields = [
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Protocol no.", study.protocol),
-        ("As of", day(report.today)),
-        ("Window", f"{report.within_days} days"),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Protocol no."), study.protocol),
+        (_("As of"), long_day(report.today)),
+        (_("Window"), _("{days} days").format(days=days)),
     ]
-    return Section(TITLE, story, fields=fields, contents_title=TITLE)
+    return Section(_(TITLE), story, fields=fields, contents_title=_(TITLE))
 
 
 def expiry_pdf(meta: ReportMeta, study: Study, report: ExpiryReport, paper: str = "a4") -> bytes:
-    return build_report(meta, TITLE, [expiry_section(study, report, paper)], paper)
+    return build_report(meta, _(TITLE), [expiry_section(study, report, paper)], paper)
 
 
 def expiry_csv(meta: ReportMeta, report: ExpiryReport) -> str:
@@ -87,7 +109,9 @@ def expiry_csv(meta: ReportMeta, report: ExpiryReport) -> str:
     ]
     return to_csv(
         meta,
-        f"{TITLE} (as of {day(report.today)}, window {report.within_days} days)",
+        _("{title} (as of {date}, window {days} days)").format(
+            title=_(TITLE), date=long_day(report.today), days=report.within_days
+        ),
         ("group", "kit", "product", "lot", "expiry", "days_left", "status", "tablets", "location"),
         rows,
     )

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import StudyFileError
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     Section,
     build_report,
@@ -22,11 +23,12 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import term
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
 
-TITLE = "Inventory by product, lot and kit"
+TITLE = N_("Inventory by product, lot and kit")
 STATUSES = (
     KitStatus.AVAILABLE,
     KitStatus.QUARANTINED,
@@ -74,23 +76,23 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
     width = frame_width(True, paper)
     story: list[Flowable] = []
     if not kits:
-        story.append(empty_note("No kits have been received."))
-        return Section(TITLE, story, fields=_fields(study, kits), landscape=True)
+        story.append(empty_note(_("No kits have been received.")))
+        return Section(_(TITLE), story, fields=_fields(study, kits), landscape=True)
     totals = lot_totals(kits)
     by_product: dict[str, list[KitRow]] = defaultdict(list)
     for kit in kits:
         by_product[kit.product].append(kit)
     story += [
-        *heading("Totals by lot"),
+        *heading(_("Totals by lot")),
         data_table(
             [
-                "Product",
-                "Lot",
-                "Expiry",
-                *[s.label for s in STATUSES],
-                "Kits",
-                "Tablets on the shelf",
-                "Dispensable",
+                _("Product"),
+                _("Lot"),
+                _("Expiry"),
+                *[term(s.label) for s in STATUSES],
+                _("Kits"),
+                _("Tablets on the shelf"),
+                _("Dispensable"),
             ],
             totals,
             scaled((28, 14, 15, *([12] * len(STATUSES)), 9, 15, 14), width),
@@ -101,22 +103,28 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
     for product, members in sorted(by_product.items()):
         story.append(
             para(
-                f"{_product_name(study, product)}: {on_shelf(members)} tablets on the shelf "
-                f"(the DARF balance), of which {dispensable(members)} dispensable."
+                _(
+                    "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
+                    "{dispensable} dispensable."
+                ).format(
+                    product=_product_name(study, product),
+                    on_shelf=on_shelf(members),
+                    dispensable=dispensable(members),
+                )
             )
         )
     story += [
-        *heading("Kit by kit"),
+        *heading(_("Kit by kit")),
         data_table(
             [
-                "Kit",
-                "Product",
-                "Lot",
-                "Expiry",
-                "Status",
-                "Tablets in the pharmacy",
-                "Where",
-                "Shipment",
+                _("Kit"),
+                _("Product"),
+                _("Lot"),
+                _("Expiry"),
+                _("Status"),
+                _("Tablets in the pharmacy"),
+                _("Where"),
+                _("Shipment"),
             ],
             [
                 [
@@ -124,7 +132,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                     k.product,
                     k.lot,
                     day(k.expiry),
-                    k.status.label,
+                    term(k.status.label),
                     str(k.tablets),
                     k.where or k.location,
                     k.shipment,
@@ -135,27 +143,28 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
             numeric=(5,),
         ),
     ]
-    return Section(TITLE, story, fields=_fields(study, kits), landscape=True, contents_title=TITLE)
+    fields = _fields(study, kits)
+    return Section(_(TITLE), story, fields=fields, landscape=True, contents_title=_(TITLE))
 
 
 def _fields(study: Study, kits: Sequence[KitRow]) -> list[tuple[str, str]]:
     return [
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Protocol no.", study.protocol),
-        ("Kits listed", str(len(kits))),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Protocol no."), study.protocol),
+        (_("Kits listed"), str(len(kits))),
     ]
 
 
 def inventory_pdf(
     meta: ReportMeta, study: Study, kits: Sequence[KitRow], paper: str = "a4"
 ) -> bytes:
-    return build_report(meta, TITLE, [inventory_section(study, kits, paper)], paper)
+    return build_report(meta, _(TITLE), [inventory_section(study, kits, paper)], paper)
 
 
 def inventory_csv(meta: ReportMeta, kits: Sequence[KitRow]) -> str:
     return to_csv(
         meta,
-        TITLE,
+        _(TITLE),
         ("kit", "product", "lot", "expiry", "status", "tablets", "location", "shipment", "where"),
         [
             [

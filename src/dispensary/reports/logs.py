@@ -9,6 +9,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable
 
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
     Section,
@@ -23,6 +24,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import pgettext, plural, term
 from dispensary.services.report_data import (
     ExcursionRow,
     QuarantineRow,
@@ -32,27 +34,27 @@ from dispensary.services.report_data import (
 from dispensary.services.results import DestructionRow
 from dispensary.study import Study
 
-DESTRUCTION_TITLE = "Destruction and return-to-sponsor log"
-RETURNS_TITLE = "Returns log (tablets brought back by participants)"
-QUARANTINE_TITLE = "Quarantines and temperature excursions"
+DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
+RETURNS_TITLE = N_("Returns log (tablets brought back by participants)")
+QUARANTINE_TITLE = N_("Quarantines and temperature excursions")
 
 
 def destruction_table(rows: Sequence[DestructionRow], width: float) -> Flowable:
     """One line per product (strength) and lot of each destruction, with its signatures: what
     left, on whose authority, who destroyed it and who witnessed it, and when each signed."""
     if not rows:
-        return empty_note("Nothing was destroyed or returned to the sponsor in this period.")
+        return empty_note(_("Nothing was destroyed or returned to the sponsor in this period."))
     return data_table(
         [
-            "No.",
-            "Date",
-            "Product",
-            "Lot (expiry)",
-            "Kits",
-            "Tablets",
-            "Method (reason)",
-            "Authorisation",
-            "Signed",
+            _("No."),
+            _("Date"),
+            _("Product"),
+            _("Lot (expiry)"),
+            _("Kits"),
+            _("Tablets"),
+            _("Method (reason)"),
+            _("Authorisation"),
+            _("Signed"),
         ],
         [cells for r in rows for cells in _destruction_cells(r)],
         scaled((6, 14, 22, 22, 26, 14, 34, 18, 44), width),
@@ -72,7 +74,9 @@ def _destruction_cells(r: DestructionRow) -> list[list[str]]:
             line.product,
             f"{line.lot} ({day(line.expiry)})",
             kit_ranges(line.kits),
-            f"{line.tablets} {'returned' if line.from_returned else 'unused'}",
+            (_("{count} returned") if line.from_returned else _("{count} unused")).format(
+                count=line.tablets
+            ),
             *tail,
         ]
         for line in r.lines
@@ -80,29 +84,44 @@ def _destruction_cells(r: DestructionRow) -> list[list[str]]:
 
 
 def _method(row: DestructionRow) -> str:
-    said = ("returned to sponsor: " if row.to_sponsor else "") + row.method
-    return f"{said} ({row.reason_code.label})" if row.reason_code else said
+    said = (
+        _("returned to sponsor: {method}").format(method=row.method)
+        if row.to_sponsor
+        else row.method
+    )
+    if row.reason_code:
+        return _("{method} ({reason})").format(method=said, reason=term(row.reason_code.label))
+    return said
 
 
 def _signed(row: DestructionRow) -> str:
     """'destroyed: Chen Jing 2026-01-26 10:02 UTC; witnessed: Wang Fang 2026-01-26 10:02 UTC',
     or the witness's name as typed on a record made before witnesses signed."""
-    said = [f"{s.meaning}: {s.name} {when(s.at)}" for s in row.signatures]
+    said = [
+        _("{meaning}: {name} {at}").format(meaning=term(s.meaning), name=s.name, at=when(s.at))
+        for s in row.signatures
+    ]
     if not any(s.meaning == "witnessed" for s in row.signatures):
-        said.append(f"witness (did not sign): {row.witness}")
-    return "; ".join(said)
+        said.append(_("witness (did not sign): {name}").format(name=row.witness))
+    return _("; ").join(said)
 
 
-RETURN_COUNT_HEADER = [
-    "Dispense",
-    "Cycle",
-    "Kit",
-    "Lot",
-    "Dispensed",
-    "Returned tablets",
-    "Held",
-    "Counted by",
-]
+RETURN_COUNT_HEADER = (
+    N_("Dispense"),
+    N_("Cycle"),
+    N_("Kit"),
+    N_("Lot"),
+    N_("Dispensed"),
+    N_("Returned tablets"),
+    N_("Held"),
+    N_("Counted by"),
+)
+"""Column titles (marked; shown with `_`)."""
+
+
+def return_count_header() -> list[str]:
+    """RETURN_COUNT_HEADER in the report's language."""
+    return [_(title) for title in RETURN_COUNT_HEADER]
 
 
 def return_count_cells(row: ReturnLogRow) -> list[str]:
@@ -120,13 +139,13 @@ def return_count_cells(row: ReturnLogRow) -> list[str]:
     ]
 
 
-NOT_BROUGHT_BACK = "not brought back: unaccounted for"
+NOT_BROUGHT_BACK = N_("not brought back: unaccounted for")
 
 
 def returned_text(row: ReturnLogRow) -> str:
     """The tablets counted back, or that the kit was not brought back: never a '0' that would
     read as all taken."""
-    return NOT_BROUGHT_BACK if row.not_brought_back else str(row.returned)
+    return _(NOT_BROUGHT_BACK) if row.not_brought_back else str(row.returned)
 
 
 def held_text(row: ReturnLogRow) -> str:
@@ -134,20 +153,32 @@ def held_text(row: ReturnLogRow) -> str:
     record; empty when the drug was not held."""
     if not row.held_days and row.held_from is None:
         return ""
-    parts = [f"{row.held_days} day" + ("" if row.held_days == 1 else "s")]
+    parts = [plural(row.held_days, N_("{count} day"), N_("{count} days"))]
     if row.held_from is not None:
-        until = f" to {day(row.held_until)}" if row.held_until is not None else ""
-        parts.append(f"{day(row.held_from)}{until}")
+        if row.held_until is not None:
+            parts.append(
+                _("{start} to {end}").format(start=day(row.held_from), end=day(row.held_until))
+            )
+        else:
+            parts.append(day(row.held_from))
     if row.held_ordered_by:
-        parts.append(f"ordered by {row.held_ordered_by}")
-    return ", ".join(parts)
+        parts.append(_("ordered by {name}").format(name=row.held_ordered_by))
+    return _(", ").join(parts)
 
 
 def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
     if not rows:
-        return empty_note("No returns were recorded in this period.")
+        return empty_note(_("No returns were recorded in this period."))
     return data_table(
-        ["No.", "Returned", "Participant", "Initials", *RETURN_COUNT_HEADER, "Kit now", "Note"],
+        [
+            _("No."),
+            pgettext("date", "Returned"),
+            _("Participant"),
+            _("Initials"),
+            *return_count_header(),
+            _("Kit now"),
+            _("Note"),
+        ],
         [
             [
                 str(r.return_id),
@@ -155,7 +186,7 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
                 r.participant,
                 r.initials,
                 *return_count_cells(r),
-                r.kit_status.label,
+                term(r.kit_status.label),
                 _return_note(r),
             ]
             for r in rows
@@ -171,24 +202,33 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
 def _return_note(row: ReturnLogRow) -> str:
     parts = [p for p in (row.condition, row.note) if p]
     if row.corrects is not None:
-        parts.append(f"corrects return {row.corrects}")
+        parts.append(_("corrects return {number}").format(number=row.corrects))
     if row.corrected_by is not None:
-        parts.append(f"replaced by return {row.corrected_by}")
-    return "; ".join(parts)
+        parts.append(_("replaced by return {number}").format(number=row.corrected_by))
+    return _("; ").join(parts)
 
 
 def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
     if not rows:
-        return empty_note("No kit was quarantined or released in this period.")
+        return empty_note(_("No kit was quarantined or released in this period."))
     return data_table(
-        ["When", "Kit", "Product", "Lot", "Action", "Reason", "By", "Excursion"],
+        [
+            _("When"),
+            _("Kit"),
+            _("Product"),
+            _("Lot"),
+            _("Action"),
+            _("Reason"),
+            _("By"),
+            _("Excursion"),
+        ],
         [
             [
                 when(r.at),
                 r.kit,
                 r.product,
                 r.lot,
-                r.action,
+                term(r.action),
                 r.reason,
                 r.by,
                 str(r.excursion_id) if r.excursion_id is not None else "",
@@ -201,18 +241,18 @@ def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
 
 def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
     if not rows:
-        return empty_note("No temperature excursion was recorded in this period.")
+        return empty_note(_("No temperature excursion was recorded in this period."))
     return data_table(
         [
-            "No.",
-            "Storage area",
-            "From",
-            "To",
-            "Lowest °C",
-            "Highest °C",
-            "Kits quarantined",
-            "Source",
-            "Recorded by",
+            _("No."),
+            _("Storage area"),
+            _("From"),
+            _("To"),
+            _("Lowest °C"),
+            _("Highest °C"),
+            _("Kits quarantined"),
+            _("Source"),
+            _("Recorded by"),
         ],
         [
             [
@@ -224,7 +264,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 f"{r.highest:g}",
                 kit_ranges(r.kits),
                 r.source,
-                f"{r.recorded_by}, {when(r.recorded_at)}",
+                _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
             ]
             for r in rows
         ],
@@ -235,9 +275,9 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
 
 def _fields(study: Study, since: date | None, until: date | None) -> list[tuple[str, str]]:
     return [
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Protocol no.", study.protocol),
-        ("Period", period_text(since, until)),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Protocol no."), study.protocol),
+        (_("Period"), period_text(since, until)),
     ]
 
 
@@ -246,19 +286,19 @@ def destruction_pdf(
 ) -> bytes:
     width = frame_width(True, paper)
     section = Section(
-        DESTRUCTION_TITLE,
+        _(DESTRUCTION_TITLE),
         [destruction_table(rows, width)],
         fields=_fields(study, None, None),
         landscape=True,
     )
-    return build_report(meta, DESTRUCTION_TITLE, [section], paper)
+    return build_report(meta, _(DESTRUCTION_TITLE), [section], paper)
 
 
 def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
     """One line per product (strength) and lot of each destruction, with its signatures."""
     return to_csv(
         meta,
-        DESTRUCTION_TITLE,
+        _(DESTRUCTION_TITLE),
         (
             "destruction",
             "date",
@@ -314,7 +354,7 @@ def _signature(row: DestructionRow, meaning: str) -> tuple[str, str]:
 def returns_csv(meta: ReportMeta, rows: Sequence[ReturnLogRow]) -> str:
     return to_csv(
         meta,
-        RETURNS_TITLE,
+        _(RETURNS_TITLE),
         (
             "return",
             "returned_on",

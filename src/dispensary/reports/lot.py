@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
     Section,
@@ -15,14 +16,16 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     heading,
+    long_day,
     para,
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import listing, pgettext, term
 from dispensary.services.report_data import LotTrace, ReportMeta
 from dispensary.study import Study
 
-TITLE = "Lot trace"
+TITLE = N_("Lot trace")
 
 
 def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
@@ -30,27 +33,31 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
     participants = sorted({r.participant for r in trace.dispenses if not r.voided})
     story: list[Flowable] = [
         para(
-            f"Lot {trace.lot} reached {len(participants)} participants in "
-            f"{len({r.dispense for r in trace.dispenses if not r.voided})} dispenses: "
-            + (", ".join(participants) if participants else "none")
-            + "."
+            _(
+                "Lot {lot} reached {participants} participants in {dispenses} dispenses: {who}."
+            ).format(
+                lot=trace.lot,
+                participants=len(participants),
+                dispenses=len({r.dispense for r in trace.dispenses if not r.voided}),
+                who=listing(participants) if participants else _("none"),
+            )
         ),
-        *heading("Dispenses of this lot"),
+        *heading(_("Dispenses of this lot")),
     ]
     if trace.dispenses:
         story.append(
             data_table(
                 [
-                    "Dispensed",
-                    "Dispense",
-                    "Participant",
-                    "Initials",
-                    "Cycle",
-                    "Kit",
-                    "Tablets",
-                    "Returned",
-                    "Returned on",
-                    "Note",
+                    pgettext("date", "Dispensed"),
+                    _("Dispense"),
+                    _("Participant"),
+                    _("Initials"),
+                    _("Cycle"),
+                    _("Kit"),
+                    _("Tablets"),
+                    _("Returned"),
+                    _("Returned on"),
+                    _("Note"),
                 ],
                 [
                     [
@@ -63,7 +70,7 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
                         str(r.tablets),
                         "" if r.returned is None else str(r.returned),
                         day(r.returned_on),
-                        "voided: the kit never left the pharmacy" if r.voided else "",
+                        _("voided: the kit never left the pharmacy") if r.voided else "",
                     ]
                     for r in trace.dispenses
                 ],
@@ -73,13 +80,13 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
             )
         )
     else:
-        story.append(empty_note("No kit of this lot has been dispensed."))
-    story += heading("Kits of this lot")
+        story.append(empty_note(_("No kit of this lot has been dispensed.")))
+    story += heading(_("Kits of this lot"))
     story.append(
         data_table(
-            ["Kit", "Status", "Tablets in the pharmacy", "Where", "Shipment"],
+            [_("Kit"), _("Status"), _("Tablets in the pharmacy"), _("Where"), _("Shipment")],
             [
-                [k.number, k.status.label, str(k.tablets), k.where or k.location, k.shipment]
+                [k.number, term(k.status.label), str(k.tablets), k.where or k.location, k.shipment]
                 for k in trace.kits
             ],
             scaled((14, 14, 14, 60, 18), width * 0.9),
@@ -88,26 +95,30 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
     )
     product = study.product(trace.product).display if trace.product else trace.product
     fields = [
-        ("Lot", trace.lot),
-        ("Product", product),
-        ("Expiry", day(trace.expiry)),
-        ("Protocol no.", study.protocol),
-        ("Kits received", str(len(trace.kits))),
-        ("Tablets received", str(trace.tablets_received)),
+        (_("Lot"), trace.lot),
+        (_("Product"), product),
+        (_("Expiry"), long_day(trace.expiry)),
+        (_("Protocol no."), study.protocol),
+        (_("Kits received"), str(len(trace.kits))),
+        (_("Tablets received"), str(trace.tablets_received)),
     ]
-    return Section(
-        TITLE, story, fields=fields, landscape=True, contents_title=f"{TITLE} {trace.lot}"
-    )
+    return Section(_(TITLE), story, fields=fields, landscape=True, contents_title=_title(trace))
+
+
+def _title(trace: LotTrace) -> str:
+    return _("{title} {lot}").format(title=_(TITLE), lot=trace.lot)
 
 
 def lot_pdf(meta: ReportMeta, study: Study, trace: LotTrace, paper: str = "a4") -> bytes:
-    return build_report(meta, f"{TITLE} {trace.lot}", [lot_section(study, trace, paper)], paper)
+    return build_report(meta, _title(trace), [lot_section(study, trace, paper)], paper)
 
 
 def lot_csv(meta: ReportMeta, trace: LotTrace) -> str:
     return to_csv(
         meta,
-        f"{TITLE} {trace.lot} ({trace.product}, expiry {day(trace.expiry)})",
+        _("{title} {lot} ({product}, expiry {expiry})").format(
+            title=_(TITLE), lot=trace.lot, product=trace.product, expiry=long_day(trace.expiry)
+        ),
         (
             "dispensed_on",
             "dispense",

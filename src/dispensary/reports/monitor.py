@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from dispensary.i18n import N_, _
 from dispensary.reports.audit import verification_box
 from dispensary.reports.base import (
     AMBER,
@@ -20,6 +21,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     heading,
+    long_day,
     para,
     period_text,
     scaled,
@@ -36,36 +38,45 @@ from dispensary.reports.logs import (
     returns_table,
 )
 from dispensary.reports.reconciliation import reconciliation_story
+from dispensary.reports.words import plural, role_name, term
 from dispensary.services.report_data import MonitorPack, ReportMeta
 from dispensary.study import Study
 
-TITLE = "Monitor pack"
+TITLE = N_("Monitor pack")
 
 
-OPEN_ITEMS = "Open items (whatever their start)"
+OPEN_ITEMS = N_("Open items (whatever their start)")
 
 
 def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
     """Everything still open on the last day of the period, however long ago it began; then
     the temperature log's coverage of each storage area."""
     before = sum(1 for i in pack.open_items if i.before_period)
+    items = plural(len(pack.open_items), N_("{count} open item"), N_("{count} open items"))
+    kits = plural(pack.quarantined_now, N_("{count} kit"), N_("{count} kits"))
     story: list[Flowable] = [
         para(
-            f"{len(pack.open_items)} open item{'' if len(pack.open_items) == 1 else 's'} on "
-            f"{day(pack.until)}, {before} of them begun before {day(pack.since)}. "
-            f"{pack.quarantined_now} kit{'' if pack.quarantined_now == 1 else 's'} in "
-            "quarantine awaiting a decision."
+            _(
+                "{items} on {until}, {before} of them begun before {since}. {kits} in quarantine "
+                "awaiting a decision."
+            ).format(
+                items=items,
+                until=long_day(pack.until),
+                before=before,
+                since=long_day(pack.since),
+                kits=kits,
+            )
         ),
-        *heading(OPEN_ITEMS),
+        *heading(_(OPEN_ITEMS)),
     ]
     if pack.open_items:
         story.append(
             data_table(
-                ["Item", "Since", "Concerns", "Detail"],
+                [_("Item"), _("Since"), _("Concerns"), _("Detail")],
                 [
                     [
-                        item.kind,
-                        day(item.since) + (" (before the period)" if item.before_period else ""),
+                        term(item.kind),
+                        day(item.since) + (_(" (before the period)") if item.before_period else ""),
                         item.subject,
                         item.detail,
                     ]
@@ -76,18 +87,25 @@ def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
             )
         )
     else:
-        story.append(empty_note("Nothing is open."))
-    story += heading("Temperature-log coverage of each storage area")
+        story.append(empty_note(_("Nothing is open.")))
+    story += heading(_("Temperature-log coverage of each storage area"))
     if pack.coverage:
         story.append(
             data_table(
-                ["Storage area", "Stock since", "First reading", "Last reading", "Imports", "Gaps"],
+                [
+                    _("Storage area"),
+                    _("Stock since"),
+                    _("First reading"),
+                    _("Last reading"),
+                    _("Imports"),
+                    _("Gaps"),
+                ],
                 [
                     [
                         c.storage_area,
                         day(c.since),
-                        when(c.first_reading) if c.first_reading else "none",
-                        when(c.last_reading) if c.last_reading else "none",
+                        when(c.first_reading) if c.first_reading else _("none"),
+                        when(c.last_reading) if c.last_reading else _("none"),
                         str(c.imports),
                         str(c.gaps),
                     ]
@@ -99,73 +117,89 @@ def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
             )
         )
     else:
-        story.append(empty_note("No kit has been received: no storage area to log."))
+        story.append(empty_note(_("No kit has been received: no storage area to log.")))
     return story
 
 
 def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: str = "a4") -> bytes:
     period = period_text(pack.since, pack.until)
+    prepared_by = _("{name} ({username}, {role})").format(
+        name=meta.generated_by, username=meta.username, role=role_name(meta.role)
+    )
     fields = [
-        ("Protocol no.", study.protocol),
-        ("Site", f"{study.site_name} ({study.site})"),
-        ("Visit period", period),
-        ("Prepared by", f"{meta.generated_by} ({meta.username}, {meta.role.value})"),
-        ("Prepared on", when(meta.generated_at)),
+        (_("Protocol no."), study.protocol),
+        (_("Site"), f"{study.site_name} ({study.site})"),
+        (_("Visit period"), period),
+        (_("Prepared by"), prepared_by),
+        (_("Prepared on"), when(meta.generated_at)),
     ]
     portrait = frame_width(False, paper)
     wide = frame_width(True, paper)
     verification: list[Flowable] = [
         verification_box(pack.verification),
         para(
-            f"{pack.audit_entries_in_range} audit entries were written between {day(pack.since)} "
-            f"and {day(pack.until)}; the audit trail report lists them."
+            _(
+                "{count} audit entries were written between {since} and {until}; the audit trail "
+                "report lists them."
+            ).format(
+                count=pack.audit_entries_in_range,
+                since=long_day(pack.since),
+                until=long_day(pack.until),
+            )
         ),
     ]
 
     def part(name: str, contents: str, story: list[Flowable], landscape: bool = False) -> Section:
         """A part of the pack: its pages carry the visit's header fields."""
         return Section(
-            f"{TITLE}: {name}", story, fields=fields, landscape=landscape, contents_title=contents
+            _("{pack}: {part}").format(pack=_(TITLE), part=name),
+            story,
+            fields=fields,
+            landscape=landscape,
+            contents_title=contents,
         )
 
     sections = [
-        part("open items", OPEN_ITEMS, open_items_story(pack, wide), landscape=True),
+        part(_("open items"), _(OPEN_ITEMS), open_items_story(pack, wide), landscape=True),
         part(
-            "reconciliation",
-            "Reconciliation (as of the day the pack was made)",
+            _("reconciliation"),
+            _("Reconciliation (as of the day the pack was made)"),
             reconciliation_story(pack.reconciliation, portrait, kits=False),
         ),
-        *[darf_section(record, paper) for record in pack.darfs],
+        *[darf_section(record, paper, study) for record in pack.darfs],
         part(
-            "returns log",
-            "Returns log",
-            [*heading(RETURNS_TITLE), returns_table(pack.returns, wide)],
+            _("returns log"),
+            _("Returns log"),
+            [*heading(_(RETURNS_TITLE)), returns_table(pack.returns, wide)],
             landscape=True,
         ),
         part(
-            "destruction log",
-            "Destruction and return-to-sponsor log",
-            [*heading(DESTRUCTION_TITLE), destruction_table(pack.destructions, wide)],
+            _("destruction log"),
+            _("Destruction and return-to-sponsor log"),
+            [*heading(_(DESTRUCTION_TITLE)), destruction_table(pack.destructions, wide)],
             landscape=True,
         ),
         part(
-            "quarantines and excursions",
-            QUARANTINE_TITLE,
+            _("quarantines and excursions"),
+            _(QUARANTINE_TITLE),
             [
-                *heading("Temperature excursions"),
+                *heading(_("Temperature excursions")),
                 excursion_table(pack.excursions, wide),
-                *heading("Quarantine, release and rejection of kits"),
+                *heading(_("Quarantine, release and rejection of kits")),
                 quarantine_table(pack.quarantines, wide),
                 para(
-                    f"In quarantine on {day(pack.until)}, whenever quarantined: "
-                    f"{pack.quarantined_now} kit{'' if pack.quarantined_now == 1 else 's'} "
-                    "(listed with the open items)."
+                    _(
+                        "In quarantine on {date}, whenever quarantined: {kits} (listed with the "
+                        "open items)."
+                    ).format(
+                        date=long_day(pack.until),
+                        kits=plural(pack.quarantined_now, N_("{count} kit"), N_("{count} kits")),
+                    )
                 ),
             ],
             landscape=True,
         ),
-        part("audit trail verification", "Audit trail verification", verification),
+        part(_("audit trail verification"), _("Audit trail verification"), verification),
     ]
-    return build_report(
-        meta, f"{TITLE} {period}", sections, paper, contents=True, contents_fields=fields
-    )
+    title = _("{pack} {period}").format(pack=_(TITLE), period=period)
+    return build_report(meta, title, sections, paper, contents=True, contents_fields=fields)

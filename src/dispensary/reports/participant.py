@@ -10,10 +10,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
-    BOLD,
-    FONT,
     GREEN,
     RED,
     Section,
@@ -21,20 +20,23 @@ from dispensary.reports.base import (
     data_table,
     day,
     empty_note,
+    font,
     frame_width,
     heading,
     kit_ranges,
+    long_day,
     para,
     scaled,
     when,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.logs import RETURN_COUNT_HEADER, return_count_cells
+from dispensary.reports.logs import return_count_cells, return_count_header
+from dispensary.reports.words import listing, pgettext, term
 from dispensary.services.report_data import ParticipantReport, ReportMeta
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
 
-TITLE = "Participant dispensing and adherence history"
+TITLE = N_("Participant dispensing and adherence history")
 CHART_TOP = 1.5  # the chart's y axis runs from 0 to 150 %
 UNDER = colors.HexColor("#e08e0b")
 
@@ -51,6 +53,7 @@ def adherence_chart(
     left, bottom, top = 14 * mm, 8 * mm, height - 4 * mm
     plot_width = width - left - 24 * mm  # the limits are named in the right margin
     drawing = Drawing(width, height)
+    regular, bold = font(), font(bold=True)
 
     def y_of(value: float) -> float:
         return float(bottom + (top - bottom) * min(value, CHART_TOP) / CHART_TOP)
@@ -60,10 +63,15 @@ def adherence_chart(
         drawing.add(Line(left, y, left + plot_width, y, strokeColor=colors.lightgrey))
         drawing.add(
             String(
-                left - 2, y - 2.5, f"{tick * 100:.0f}%", fontName=FONT, fontSize=7, textAnchor="end"
+                left - 2,
+                y - 2.5,
+                f"{tick * 100:.0f}%",
+                fontName=regular,
+                fontSize=7,
+                textAnchor="end",
             )
         )
-    for limit, label in ((under, "under-use"), (over, "over-use")):
+    for limit, label in ((under, _("under-use")), (over, _("over-use"))):
         y = y_of(limit)
         drawing.add(
             Line(left, y, left + plot_width, y, strokeColor=colors.black, strokeDashArray=[3, 2])
@@ -73,7 +81,7 @@ def adherence_chart(
                 left + plot_width + 2,
                 y - 2,
                 f"{label} {limit * 100:.0f}%",
-                fontName=FONT,
+                fontName=regular,
                 fontSize=6.5,
             )
         )
@@ -84,7 +92,12 @@ def adherence_chart(
         label_x = x + bar / 2
         drawing.add(
             String(
-                label_x, bottom - 9, f"C{row.cycle}", fontName=FONT, fontSize=7, textAnchor="middle"
+                label_x,
+                bottom - 9,
+                _("C{cycle}").format(cycle=row.cycle),
+                fontName=regular,
+                fontSize=7,
+                textAnchor="middle",
             )
         )
         if row.adherence is None:
@@ -92,8 +105,8 @@ def adherence_chart(
                 String(
                     label_x,
                     bottom + 2,
-                    "no return",
-                    fontName=FONT,
+                    _("no return"),
+                    fontName=regular,
                     fontSize=6,
                     textAnchor="middle",
                     fillColor=colors.grey,
@@ -110,7 +123,7 @@ def adherence_chart(
                 label_x,
                 y_of(row.adherence) - 8 if inside else y_of(row.adherence) + 1.5,
                 percent(row.adherence),
-                fontName=BOLD,
+                fontName=bold,
                 fontSize=6.5,
                 textAnchor="middle",
                 fillColor=colors.white if inside else colors.black,
@@ -124,22 +137,22 @@ def adherence_chart(
 def participant_section(study: Study, report: ParticipantReport, paper: str) -> Section:
     p = report.participant
     width = frame_width(False, paper)
-    story: list[Flowable] = [*heading("Dispenses and adherence")]
+    story: list[Flowable] = [*heading(_("Dispenses and adherence"))]
     if report.history:
         story.append(
             data_table(
                 [
-                    "Cycle",
-                    "Dispense",
-                    "Day 1",
-                    "Dose",
-                    "Kits",
-                    "Tablets",
-                    "Returned",
-                    "Taken",
-                    "Expected",
-                    "Adherence",
-                    "Flags",
+                    _("Cycle"),
+                    _("Dispense"),
+                    _("Day 1"),
+                    _("Dose"),
+                    _("Kits"),
+                    _("Tablets"),
+                    _("Returned"),
+                    _("Taken"),
+                    _("Expected"),
+                    _("Adherence"),
+                    _("Flags"),
                 ],
                 [
                     [
@@ -153,7 +166,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         history_taken(r),
                         "" if r.expected is None else str(r.expected),
                         percent(r.adherence),
-                        ", ".join(f.label for f in r.flags),
+                        listing([term(f.label) for f in r.flags]),
                     ]
                     for r in report.history
                 ],
@@ -163,7 +176,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
             )
         )
         story += [
-            *heading("Adherence per cycle"),
+            *heading(_("Adherence per cycle")),
             adherence_chart(
                 report.history,
                 study.adherence.under_use_below,
@@ -173,27 +186,36 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         ]
         flagged = [r for r in report.history if r.flags]
         if flagged:
-            story += heading("Flags and the pharmacist's explanations")
+            story += heading(_("Flags and the pharmacist's explanations"))
             for r in flagged:
-                reason = r.flag_reason or "NOT EXPLAINED YET: record the reason."
+                reason = r.flag_reason or _("NOT EXPLAINED YET: record the reason.")
                 story.append(
                     para(
-                        f"Cycle {r.cycle} ({r.dispense_number}): "
-                        f"{', '.join(f.label for f in r.flags)}. {reason}"
+                        _("Cycle {cycle} ({dispense}): {flags}. {reason}").format(
+                            cycle=r.cycle,
+                            dispense=r.dispense_number,
+                            flags=listing([term(f.label) for f in r.flags]),
+                            reason=reason,
+                        )
                     )
                 )
     else:
-        story.append(empty_note("Nothing has been dispensed to this participant."))
-    story += heading("Returns, kit by kit")
+        story.append(empty_note(_("Nothing has been dispensed to this participant.")))
+    story += heading(_("Returns, kit by kit"))
     if report.returns:
         story.append(
             data_table(
-                ["Returned", *RETURN_COUNT_HEADER, "Condition / note", "Correction"],
+                [
+                    pgettext("date", "Returned"),
+                    *return_count_header(),
+                    _("Condition / note"),
+                    _("Correction"),
+                ],
                 [
                     [
                         day(r.returned_on),
                         *return_count_cells(r),
-                        "; ".join(x for x in (r.condition, r.note) if x),
+                        _("; ").join(x for x in (r.condition, r.note) if x),
                         _correction(r.corrects, r.corrected_by),
                     ]
                     for r in report.returns
@@ -203,51 +225,63 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
             )
         )
     else:
-        story.append(empty_note("No returns recorded."))
+        story.append(empty_note(_("No returns recorded.")))
     fields = [
-        ("Participant no.", p.study_number),
-        ("Initials", p.initials),
-        ("Protocol no.", study.protocol),
-        ("Status", p.status.label),
-        ("Year of birth / sex", f"{p.birth_year} / {p.sex}"),
-        ("Enrolled", day(p.enrolled_on)),
+        (_("Participant no."), p.study_number),
+        (_("Initials"), p.initials),
+        (_("Protocol no."), study.protocol),
+        (_("Status"), term(p.status.label)),
+        (_("Year of birth / sex"), f"{p.birth_year} / {p.sex}"),
+        (_("Enrolled"), long_day(p.enrolled_on)),
         (
-            "Eligibility confirmed",
-            f"{report.eligibility_confirmed_by}, {when(report.eligibility_confirmed_at)}",
+            _("Eligibility confirmed"),
+            _("{name}, {at}").format(
+                name=report.eligibility_confirmed_by, at=when(report.eligibility_confirmed_at)
+            ),
         ),
-        ("Next cycle", _next_cycle(p)),
+        (_("Next cycle"), _next_cycle(p)),
     ]
-    return Section(TITLE, story, fields=fields, contents_title=f"{TITLE}: {p.study_number}")
+    return Section(_(TITLE), story, fields=fields, contents_title=_title(p.study_number))
+
+
+def _title(study_number: str) -> str:
+    return _("{title}: {participant}").format(title=_(TITLE), participant=study_number)
 
 
 def _next_cycle(p: ParticipantRow) -> str:
     """A completed or discontinued participant has no next cycle: say why instead."""
     if p.status is not ParticipantStatus.ON_TREATMENT:
-        after = f" after cycle {p.last_cycle}" if p.last_cycle is not None else ""
-        return f"none: {p.status.label.lower()}{after}"
-    return f"{p.next_cycle}" + (f", due from {day(p.next_due)}" if p.next_due else "")
+        status = term(p.status.label).lower()
+        if p.last_cycle is not None:
+            return _("none: {status} after cycle {cycle}").format(status=status, cycle=p.last_cycle)
+        return _("none: {status}").format(status=status)
+    if p.next_due:
+        return _("{cycle}, due from {date}").format(cycle=p.next_cycle, date=long_day(p.next_due))
+    return f"{p.next_cycle}"
 
 
 def _correction(corrects: int | None, corrected_by: int | None) -> str:
     parts = []
     if corrects is not None:
-        parts.append(f"corrects return {corrects}")
+        parts.append(_("corrects return {number}").format(number=corrects))
     if corrected_by is not None:
-        parts.append(f"corrected by return {corrected_by}")
-    return "; ".join(parts)
+        parts.append(_("corrected by return {number}").format(number=corrected_by))
+    return _("; ").join(parts)
 
 
 def participant_pdf(
     meta: ReportMeta, study: Study, report: ParticipantReport, paper: str = "a4"
 ) -> bytes:
-    title = f"{TITLE}: {report.participant.study_number}"
+    title = _title(report.participant.study_number)
     return build_report(meta, title, [participant_section(study, report, paper)], paper)
 
 
 def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
     return to_csv(
         meta,
-        f"{TITLE}: {report.participant.study_number} ({report.participant.initials})",
+        _("{title} ({initials})").format(
+            title=_title(report.participant.study_number), initials=report.participant.initials
+        ),
         (
             "cycle",
             "dispense",
@@ -294,11 +328,13 @@ def history_returned(row: DispenseHistoryRow) -> str:
         return ""
     if not row.unaccounted:
         return str(row.returned)
-    return f"{row.returned} + {row.unaccounted} not brought back"
+    return _("{returned} + {unaccounted} not brought back").format(
+        returned=row.returned, unaccounted=row.unaccounted
+    )
 
 
 def history_taken(row: DispenseHistoryRow) -> str:
     """Taken is unknown when tablets were not brought back: they are not counted as taken."""
     if row.taken is None:
         return ""
-    return "unknown" if row.unaccounted else str(row.taken)
+    return _("unknown") if row.unaccounted else str(row.taken)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable
 
+from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
     Section,
@@ -23,33 +24,34 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import listing, term
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import BalanceRow, ReconcileResult
 from dispensary.study import Study
 
-TITLE = "Reconciliation"
+TITLE = N_("Reconciliation")
 
 Count = Callable[[BalanceRow], int]
 STOCK_COLUMNS: tuple[tuple[str, Count], ...] = (
-    ("Received", lambda r: r.received),
-    ("Dispensed", lambda r: r.dispensed),
-    ("Returned", lambda r: r.returned),
-    ("Destroyed", lambda r: r.destroyed),
-    ("Adjusted", lambda r: r.adjusted),
-    ("On hand", lambda r: r.on_hand),
-    ("Held returned", lambda r: r.held_returned),
+    (N_("Received"), lambda r: r.received),
+    (N_("Dispensed"), lambda r: r.dispensed),
+    (N_("Returned"), lambda r: r.returned),
+    (N_("Destroyed"), lambda r: r.destroyed),
+    (N_("Adjusted"), lambda r: r.adjusted),
+    (N_("On hand"), lambda r: r.on_hand),
+    (N_("Held returned"), lambda r: r.held_returned),
 )
 # A participant never receives stock: their line is the kits handed to them, followed through.
 PARTICIPANT_COLUMNS: tuple[tuple[str, Count], ...] = (
-    ("Dispensed to participant", lambda r: r.dispensed),
-    ("Returned by participant", lambda r: r.returned),
-    ("Held for monitor", lambda r: r.held_returned),
-    ("Destroyed", lambda r: r.destroyed),
+    (N_("Dispensed to participant"), lambda r: r.dispensed),
+    (N_("Returned by participant"), lambda r: r.returned),
+    (N_("Held for monitor"), lambda r: r.held_returned),
+    (N_("Destroyed"), lambda r: r.destroyed),
 )
 # Shown for participants only when some line has them (a count adjustment, a voided kit).
 PARTICIPANT_RARE_COLUMNS: tuple[tuple[str, Count], ...] = (
-    ("Adjusted", lambda r: r.adjusted),
-    ("Back in stock", lambda r: r.on_hand),
+    (N_("Adjusted"), lambda r: r.adjusted),
+    (N_("Back in stock"), lambda r: r.on_hand),
 )
 
 
@@ -63,11 +65,11 @@ def _balance_table(
     """Identifying columns (`lead`: headers and width shares), the counts, then Balanced."""
     headers, shares = lead
     body = [
-        [*cells, *(str(count(r)) for _, count in columns), "yes" if r.balanced else "NO"]
+        [*cells, *(str(count(r)) for _title, count in columns), _("yes") if r.balanced else _("NO")]
         for cells, r in zip(lead_cells, rows, strict=True)
     ]
     return data_table(
-        [*headers, *(title for title, _ in columns), "Balanced"],
+        [*headers, *(_(title) for title, _count in columns), _("Balanced")],
         body,
         scaled((*shares, *(11,) * len(columns), 11), width),
         numeric=tuple(range(len(headers), len(headers) + len(columns))),
@@ -77,7 +79,7 @@ def _balance_table(
 
 def product_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
     return _balance_table(
-        (("Product", "Description"), (22, 40)),
+        ((_("Product"), _("Description")), (22, 40)),
         [(r.key, r.label) for r in rows],
         rows,
         STOCK_COLUMNS,
@@ -88,7 +90,7 @@ def product_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
 def lot_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
     """Product and lot in their own columns (a lot row's key is 'product/lot')."""
     return _balance_table(
-        (("Product", "Lot"), (28, 34)),
+        ((_("Product"), _("Lot")), (28, 34)),
         [r.key.partition("/")[::2] for r in rows],
         rows,
         STOCK_COLUMNS,
@@ -98,7 +100,7 @@ def lot_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
 
 def kit_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
     return _balance_table(
-        (("Kit", "Product"), (22, 40)),
+        ((_("Kit"), _("Product")), (22, 40)),
         [(r.key, r.label) for r in rows],
         rows,
         STOCK_COLUMNS,
@@ -111,7 +113,7 @@ def participant_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
         (title, count) for title, count in PARTICIPANT_RARE_COLUMNS if any(count(r) for r in rows)
     )
     return _balance_table(
-        (("Participant", "Initials", "Product"), (20, 14, 26)),
+        ((_("Participant"), _("Initials"), _("Product")), (20, 14, 26)),
         [(r.key, r.label, r.product) for r in rows],
         rows,
         columns,
@@ -122,17 +124,26 @@ def participant_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
 def count_table(result: ReconcileResult, width: float) -> Flowable:
     """Each kit on the shelf: the book now against its last physical count."""
     if not result.counts:
-        return empty_note("No kit is on the shelf.")
+        return empty_note(_("No kit is on the shelf."))
     rows = result.counts
     return data_table(
-        ["Kit", "Product", "Lot", "Book now", "Last counted", "Counted", "Book then", "Finding"],
+        [
+            _("Kit"),
+            _("Product"),
+            _("Lot"),
+            _("Book now"),
+            _("Last counted"),
+            _("Counted"),
+            _("Book then"),
+            _("Finding"),
+        ],
         [
             [
                 c.kit,
                 c.product,
                 c.lot,
                 str(c.book),
-                c.counted_on.isoformat() if c.counted_on else "never",
+                c.counted_on.isoformat() if c.counted_on else _("never"),
                 "" if c.counted is None else str(c.counted),
                 "" if c.book_then is None else str(c.book_then),
                 c.verdict,
@@ -147,14 +158,14 @@ def count_table(result: ReconcileResult, width: float) -> Flowable:
 
 def physical_text(result: ReconcileResult) -> str:
     never = result.never_counted
-    text = (
-        f"Against the shelf: {result.physical}. The ledger balancing with itself says nothing "
-        "of the shelf; only a physical count does."
-    )
+    text = _(
+        "Against the shelf: {physical}. The ledger balancing with itself says nothing of the "
+        "shelf; only a physical count does."
+    ).format(physical=result.physical)
     if never:
-        shown = ", ".join(c.kit for c in never[:40])
-        more = f" and {len(never) - 40} more" if len(never) > 40 else ""
-        text += f" Never counted: {shown}{more}."
+        shown = listing([c.kit for c in never[:40]])
+        more = _(" and {count} more").format(count=len(never) - 40) if len(never) > 40 else ""
+        text += _(" Never counted: {kits}{more}.").format(kits=shown, more=more)
     return text
 
 
@@ -162,27 +173,33 @@ def reconciliation_story(
     result: ReconcileResult, width: float, kits: bool = True
 ) -> list[Flowable]:
     verdict = (
-        "The ledger balances for every product, lot and kit: received = dispensed - returned + "
-        "on hand + held returned + destroyed + adjusted."
+        _(
+            "The ledger balances for every product, lot and kit: received = dispensed - "
+            "returned + on hand + held returned + destroyed + adjusted."
+        )
         if result.balanced
-        else "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
+        else _(
+            "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
+        )
     )
     story: list[Flowable] = [
-        para(f"Generated {when(result.generated_at)}. {verdict}"),
+        para(
+            _("Generated {when}. {verdict}").format(when=when(result.generated_at), verdict=verdict)
+        ),
         para(physical_text(result)),
-        *heading("By product"),
+        *heading(_("By product")),
         product_table(result.products, width),
-        *heading("By lot"),
+        *heading(_("By lot")),
         lot_table(result.lots, width),
-        *heading(f"Discrepancies ({len(result.discrepancies)})"),
+        *heading(_("Discrepancies ({count})").format(count=len(result.discrepancies))),
     ]
     if result.discrepancies:
         story.append(
             data_table(
-                ["Kind", "Concerns", "Date", "Finding"],
+                [_("Kind"), _("Concerns"), _("Date"), _("Finding")],
                 [
                     [
-                        d.kind.label,
+                        term(d.kind.label),
                         d.subject,
                         d.on.isoformat() if d.on else "",
                         d.message,
@@ -193,33 +210,33 @@ def reconciliation_story(
             )
         )
     else:
-        story.append(empty_note("No discrepancies."))
+        story.append(empty_note(_("No discrepancies.")))
     story += [
-        *heading("Book against the last physical count (kits on the shelf)"),
+        *heading(_("Book against the last physical count (kits on the shelf)")),
         count_table(result, width),
-        *heading("By participant and product"),
+        *heading(_("By participant and product")),
         participant_table(result.participants, width),
     ]
     if kits:
-        story += [*heading("By kit"), kit_table(result.kits, width)]
-    story += heading("Sign-offs recorded in the program")
+        story += [*heading(_("By kit")), kit_table(result.kits, width)]
+    story += heading(_("Sign-offs recorded in the program"))
     if result.signoffs:
         story.append(
             data_table(
-                ["When", "Name", "User", "Role", "Note"],
+                [_("When"), _("Name"), _("User"), _("Role"), _("Note")],
                 [
-                    [when(s.at), s.full_name, s.username, s.role.label, s.note]
+                    [when(s.at), s.full_name, s.username, term(s.role.label), s.note]
                     for s in result.signoffs
                 ],
                 scaled((18, 22, 14, 14, 50), width),
             )
         )
     else:
-        story.append(empty_note("None yet."))
+        story.append(empty_note(_("None yet.")))
     story += [
         spacer(4),
-        *heading("Signatures"),
-        signature_block(("Pharmacist", "Monitor"), width * 0.85),
+        *heading(_("Signatures")),
+        signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
     ]
     return story
 
@@ -229,14 +246,14 @@ def reconciliation_pdf(
 ) -> bytes:
     width = frame_width(False, paper)
     fields = [
-        ("Institution", f"{study.site_name} ({study.site})"),
-        ("Protocol no.", study.protocol),
-        ("As of", when(result.generated_at)),
-        ("Ledger", "balanced" if result.balanced else "NOT balanced"),
-        ("Shelf", result.physical),
+        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Protocol no."), study.protocol),
+        (_("As of"), when(result.generated_at)),
+        (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),
+        (_("Shelf"), result.physical),
     ]
-    section = Section(TITLE, reconciliation_story(result, width), fields=fields)
-    return build_report(meta, TITLE, [section], paper)
+    section = Section(_(TITLE), reconciliation_story(result, width), fields=fields)
+    return build_report(meta, _(TITLE), [section], paper)
 
 
 def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
@@ -259,8 +276,12 @@ def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
     ]
     return to_csv(
         meta,
-        f"{TITLE} as of {when(result.generated_at)}; discrepancies: {len(result.discrepancies)}; "
-        f"against the shelf: {result.physical}",
+        _("{title} as of {when}; discrepancies: {count}; against the shelf: {physical}").format(
+            title=_(TITLE),
+            when=when(result.generated_at),
+            count=len(result.discrepancies),
+            physical=result.physical,
+        ),
         (
             "scope",
             "key",

@@ -26,6 +26,7 @@ from dispensary.db.facts import GENESIS, canonical, digest
 from dispensary.db.models import AuditEntry, Base, ChainHead, LedgerEntry, User
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
+from dispensary.i18n import N_, _
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import AnchorCheck, AuditRow, VerifiedPoint, VerifyResult
@@ -95,19 +96,24 @@ class Recorder:
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
                 raise NotSignedIn(
-                    f"{self.actor.username} can no longer sign: the account is not active. "
-                    "Nothing was saved; sign in with an active account."
+                    _(
+                        "{user} can no longer sign: the account is not active. "
+                        "Nothing was saved; sign in with an active account."
+                    ).format(user=self.actor.username)
                 )
             if self.check_account and user.locked:
                 raise NotSignedIn(
-                    f"The account '{self.actor.username}' has been locked: this session has "
-                    "ended and nothing was saved. Ask an administrator to unlock it."
+                    _(
+                        "The account '{user}' has been locked: this session has ended and "
+                        "nothing was saved. Ask an administrator to unlock it."
+                    ).format(user=self.actor.username)
                 )
             if self.check_account and user.must_change_password:
                 raise NotPermitted(
-                    f"An administrator set the password of {self.actor.username}: choose your "
-                    "own password first (`dispensary user password`, or at sign-in). Nothing "
-                    "was saved."
+                    _(
+                        "An administrator set the password of {user}: choose your own password "
+                        "first (`dispensary user password`, or at sign-in). Nothing was saved."
+                    ).format(user=self.actor.username)
                 )
         # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
         self.now = self.now.astimezone(UTC)
@@ -116,10 +122,12 @@ class Recorder:
         if last_at is not None and self.now < last_at:
             if last_at - self.now > CLOCK_SKEW:
                 raise RuleViolation(
-                    f"This computer's clock ({self.now:%Y-%m-%d %H:%M} UTC) is behind the last "
-                    f"entry of the audit trail ({last_at:%Y-%m-%d %H:%M} UTC): a record may not "
-                    "be dated before the one it follows. Set the computer's date and time "
-                    "right, then try again; nothing was saved."
+                    _(
+                        "This computer's clock ({now} UTC) is behind the last entry of the audit "
+                        "trail ({last} UTC): a record may not be dated before the one it follows. "
+                        "Set the computer's date and time right, then try again; nothing was "
+                        "saved."
+                    ).format(now=f"{self.now:%Y-%m-%d %H:%M}", last=f"{last_at:%Y-%m-%d %H:%M}")
                 )
             self.now = last_at
         self.ledger_written: list[LedgerEntry] = []
@@ -199,11 +207,18 @@ def _check_in_step(session: Session, head: ChainHead) -> datetime | None:
         head.ledger_hash,
     ):
         raise ChainOutOfStep(
-            "The audit trail's chain head does not match its last entries (audit entry "
-            f"{audit_at[0]} against {head.audit_count} in the head, ledger row {ledger_at[0]} "
-            f"against {head.ledger_count}): the database was changed outside the program. "
-            "Nothing was saved. An administrator runs `dispensary audit verify` and restores "
-            "the last good backup (`dispensary restore`); keep this file for investigation."
+            _(
+                "The audit trail's chain head does not match its last entries (audit entry "
+                "{audit} against {audit_head} in the head, ledger row {ledger} against "
+                "{ledger_head}): the database was changed outside the program. Nothing was "
+                "saved. An administrator runs `dispensary audit verify` and restores the last "
+                "good backup (`dispensary restore`); keep this file for investigation."
+            ).format(
+                audit=audit_at[0],
+                audit_head=head.audit_count,
+                ledger=ledger_at[0],
+                ledger_head=head.ledger_count,
+            )
         )
     return last[2] if last is not None else None
 
@@ -260,11 +275,11 @@ def verify(ctx: Context, actor: Actor, since: VerifiedPoint | None = None) -> Ve
 
 # -- verification codes (anchors) ---------------------------------------------------------------
 
-STOP = (
+STOP = N_(
     "Stop: record nothing more in this database, keep its file as it is for investigation, and "
     "call the study monitor or the sponsor's QA."
 )
-RESTORED = (
+RESTORED = N_(
     "(If this database was restored from a backup older than the code, that explains it: check "
     "against the code logged with that backup instead.)"
 )
@@ -297,9 +312,12 @@ def _recomputed_at(session: Session, position: int) -> tuple[str | None, int, st
         return prev, 0, ""
     for expected, entry in enumerate(_rows(session, AuditEntry), start=1):
         if isinstance(entry, Unreadable):
-            return None, expected, f"audit entry {entry.id} cannot be read ({entry.why})"
+            why = _("audit entry {entry} cannot be read ({why})").format(
+                entry=entry.id, why=entry.why
+            )
+            return None, expected, why
         if entry.id != expected:
-            return None, expected, f"audit entry {expected} is missing"
+            return None, expected, _("audit entry {entry} is missing").format(entry=expected)
         prev = digest(prev, audit_content(entry))
         if expected == position:
             return prev, expected, ""
@@ -313,29 +331,41 @@ def check_anchor_session(session: Session, anchor: Anchor) -> AnchorCheck:
     code = anchor.code
     if found is not None and anchor.matches(found):
         verdict = AnchorVerdict.MATCHES
-        message = (
-            f"Verification code {code} matches: the audit trail up to entry {anchor.position} "
-            "is as it was when the code was taken"
-        )
-        message += (
-            ", and the whole chain verifies."
-            if verification.ok
-            else f". But the chain does not verify: {verification.message}"
-        )
+        if verification.ok:
+            message = _(
+                "Verification code {code} matches: the audit trail up to entry {entry} is as it "
+                "was when the code was taken, and the whole chain verifies."
+            ).format(code=code, entry=anchor.position)
+        else:
+            message = _(
+                "Verification code {code} matches: the audit trail up to entry {entry} is as it "
+                "was when the code was taken. But the chain does not verify: {finding}"
+            ).format(code=code, entry=anchor.position, finding=verification.message)
     elif why == "short":
         verdict = AnchorVerdict.SHORTER
-        message = (
-            f"Verification code {code} does NOT match: it names audit entry {anchor.position}, "
-            f"but the audit trail has only {entries} entries, so entries were removed after the "
-            f"code was taken. {STOP} {RESTORED}"
+        message = _(
+            "Verification code {code} does NOT match: it names audit entry {entry}, but the "
+            "audit trail has only {entries} entries, so entries were removed after the code was "
+            "taken. {stop} {restored}"
+        ).format(
+            code=code, entry=anchor.position, entries=entries, stop=_(STOP), restored=_(RESTORED)
         )
     else:
         verdict = AnchorVerdict.REWRITTEN
-        now = f" ({why})" if why else ""
-        message = (
-            f"Verification code {code} does NOT match: audit entry {anchor.position} now has "
-            f"another hash{now}, so the audit trail up to that entry was rewritten after the "
-            f"code was taken, or the code is from another database. {STOP} {RESTORED}"
+        if why:
+            message = _(
+                "Verification code {code} does NOT match: audit entry {entry} now has another "
+                "hash ({why}), so the audit trail up to that entry was rewritten after the code "
+                "was taken, or the code is from another database. {stop} {restored}"
+            )
+        else:
+            message = _(
+                "Verification code {code} does NOT match: audit entry {entry} now has another "
+                "hash, so the audit trail up to that entry was rewritten after the code was "
+                "taken, or the code is from another database. {stop} {restored}"
+            )
+        message = message.format(
+            code=code, entry=anchor.position, why=why, stop=_(STOP), restored=_(RESTORED)
         )
     return AnchorCheck(code, anchor.position, verdict, verification.entries, message, verification)
 

@@ -54,6 +54,7 @@ from dispensary.db.sqlite_backup import (
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
 from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
@@ -78,7 +79,7 @@ RESTORE_STEPS = (
     "replaced",  # ... committed (the lock still held)
     "released",  # the lock is released
 )
-SERVER_RESTORE = (
+SERVER_RESTORE = N_(
     "restore replaces a SQLite database file. A database server is restored with its own tools: "
     "pg_restore the dump into a new database, check it with `dispensary --db URL audit verify`, "
     "then point the workstations at it (docs/INSTALL.md, 'Restoring a PostgreSQL database'). "
@@ -122,7 +123,9 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     require(actor, Permission.BACKUP)
     target = Path(out).expanduser()
     if target.exists() and target.is_dir():
-        raise InvalidInput(f"{target} is a folder: give a file name for the backup.")
+        raise InvalidInput(
+            _("{path} is a folder: give a file name for the backup.").format(path=target)
+        )
     written = backup_file(ctx.engine, target)
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
@@ -212,11 +215,11 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
     try:
         _append(log, line)
     except OSError as exc:
-        warning = (
-            f"The backup was made, but its verification code {code} could not be added to the "
-            f"anchor log {shown(log)} ({exc.strerror or exc}): write the code down, with the "
-            "date and the backup's name."
-        )
+        warning = _(
+            "The backup was made, but its verification code {code} could not be added to the "
+            "anchor log {log} ({error}): write the code down, with the date and the backup's "
+            "name."
+        ).format(code=code, log=shown(log), error=exc.strerror or exc)
     size = written.stat().st_size
     return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
 
@@ -249,13 +252,17 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError as exc:
         raise NotFound(
-            f"There is no anchor log at {shown(path)}: it is written beside the backups, at "
-            "each backup. Give the backup folder, or the log file."
+            _(
+                "There is no anchor log at {path}: it is written beside the backups, at each "
+                "backup. Give the backup folder, or the log file."
+            ).format(path=shown(path))
         ) from exc
     except OSError as exc:
         raise InvalidInput(write_error_text(exc, path, written=False)) from exc
     except ValueError as exc:  # a NUL character in the name
-        raise InvalidInput(f"'{shown(folder)}' cannot be a folder or file name.") from exc
+        raise InvalidInput(
+            _("'{path}' cannot be a folder or file name.").format(path=shown(folder))
+        ) from exc
     found = []
     for raw in text.splitlines():
         parts = raw.split("\t")
@@ -281,9 +288,11 @@ def latest_logged(ctx: Context, folder: str | Path) -> LoggedAnchor:
     ]
     if not lines:
         raise NotFound(
-            f"The anchor log in {shown(folder)} has no code for this database ({identity}, "
-            f"study {ctx.study.protocol}). Give the folder of this database's backups, or check "
-            "against a code with --anchor."
+            _(
+                "The anchor log in {path} has no code for this database ({database}, study "
+                "{study}). Give the folder of this database's backups, or check against a code "
+                "with --anchor."
+            ).format(path=shown(folder), database=identity, study=ctx.study.protocol)
         )
     return lines[-1]
 
@@ -313,7 +322,7 @@ def restore(
     restored it, from where, and where the replaced file is. `on_step` is called at each of
     RESTORE_STEPS (for the kill tests)."""
     if is_server_database(db_path):
-        raise RuleViolation(SERVER_RESTORE)
+        raise RuleViolation(_(SERVER_RESTORE))
     target = sqlite_path(url_for(str(db_path)))
     assert target is not None  # not a server database
     source = Path(backup_path).expanduser()
@@ -322,11 +331,13 @@ def restore(
     except OSError:  # a name too long for the file system, say
         found = False
     if not found:
-        raise InvalidInput(f"There is no backup file {source}.")
+        raise InvalidInput(_("There is no backup file {path}.").format(path=source))
     if target.is_dir():
-        raise InvalidInput(f"{target} is a folder, not a database file.")
+        raise InvalidInput(_("{path} is a folder, not a database file.").format(path=target))
     if target.exists() and source.resolve() == target.resolve():
-        raise InvalidInput(f"{source} is the database itself, not a backup of it.")
+        raise InvalidInput(
+            _("{path} is the database itself, not a backup of it.").format(path=source)
+        )
     step = on_step or _no_step
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -362,10 +373,7 @@ def restore(
             step("locked")
             live_protocol = live.protocol()
             if live_protocol is not None and live_protocol != protocol:
-                raise DatabaseProblem(
-                    f"The backup {source} belongs to study {protocol}, not {live_protocol}; it "
-                    "was not restored, and nothing was changed."
-                )
+                raise DatabaseProblem(_other_study(source, protocol, live_protocol))
             try:
                 live.keep(kept)
                 step("kept")
@@ -404,7 +412,16 @@ def _kept_name(target: Path) -> Path:
 def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
     """The check's own message, about the backup the user named rather than the private copy."""
     reason = exc.message.replace(str(copy), str(source))
-    return type(exc)(f"The backup was not restored, and nothing was changed: {reason}")
+    return type(exc)(
+        _("The backup was not restored, and nothing was changed: {reason}").format(reason=reason)
+    )
+
+
+def _other_study(source: Path, protocol: str, expected: str) -> str:
+    return _(
+        "The backup {path} belongs to study {study}, not {expected}; it was not restored, and "
+        "nothing was changed."
+    ).format(path=source, study=protocol, expected=expected)
 
 
 def _check_and_record(
@@ -429,21 +446,22 @@ def _check_and_record(
         ctx = opened.context
         try:
             if expect_protocol is not None and ctx.study.protocol != expect_protocol:
-                raise DatabaseProblem(
-                    f"The backup {source} belongs to study {ctx.study.protocol}, not "
-                    f"{expect_protocol}; it was not restored, and nothing was changed."
-                )
+                raise DatabaseProblem(_other_study(source, ctx.study.protocol, expect_protocol))
             with read_transaction(ctx.engine) as session:
                 verified = verify_session(session)
             if not verified.ok:
-                first = (
-                    f" The first bad audit entry is {verified.first_bad}."
-                    if verified.first_bad is not None
-                    else ""
-                )
+                if verified.first_bad is not None:
+                    refusal = _(
+                        "The backup {path} does not verify, so it was not restored and nothing "
+                        "was changed. {finding} The first bad audit entry is {entry}."
+                    )
+                else:
+                    refusal = _(
+                        "The backup {path} does not verify, so it was not restored and nothing "
+                        "was changed. {finding}"
+                    )
                 raise DatabaseProblem(
-                    f"The backup {source} does not verify, so it was not restored and nothing "
-                    f"was changed. {verified.message}{first}"
+                    refusal.format(path=source, finding=verified.message, entry=verified.first_bad)
                 )
             step("verified")
             with write_transaction(ctx.engine) as session:

@@ -18,6 +18,7 @@ from dispensary.domain.rules import (
     normalise_kit_number,
     normalise_study_number,
 )
+from dispensary.i18n import _
 
 
 def get_kit(session: Session, raw: str) -> Kit:
@@ -25,8 +26,10 @@ def get_kit(session: Session, raw: str) -> Kit:
     kit = session.scalar(select(Kit).where(Kit.number == number))
     if kit is None:
         raise NotFound(
-            f"Kit {number} is not in this pharmacy's stock. Check the number, or receive the "
-            "kit's shipment first."
+            _(
+                "Kit {kit} is not in this pharmacy's stock. Check the number, or receive the "
+                "kit's shipment first."
+            ).format(kit=number)
         )
     return kit
 
@@ -48,7 +51,10 @@ def get_participant(session: Session, raw: str) -> Participant:
     participant = session.scalar(select(Participant).where(Participant.study_number == number))
     if participant is None:
         raise NotFound(
-            f"Participant {number} is not enrolled. Check the study number or enrol them first."
+            _(
+                "Participant {participant} is not enrolled. Check the study number or enrol them "
+                "first."
+            ).format(participant=number)
         )
     return participant
 
@@ -56,15 +62,21 @@ def get_participant(session: Session, raw: str) -> Participant:
 def get_dispense(session: Session, raw: str) -> Dispense:
     """By dispense number (as on the label's barcode) or by database id."""
     if not isinstance(raw, str):
-        raise InvalidInput(f"A dispense is named by its number (DSP...), not {raw!r:.40}.")
+        raise InvalidInput(
+            _("A dispense is named by its number (DSP...), not {value}.").format(
+                value=f"{raw!r:.40}"
+            )
+        )
     text = raw.strip().upper()
     dispense = session.scalar(select(Dispense).where(Dispense.number == text))
     if dispense is None and text.isascii() and text.isdigit() and len(text) < 10:
         dispense = session.get(Dispense, int(text))
     if dispense is None:
         raise NotFound(
-            f"There is no dispense '{raw.strip()[:40]}'. Scan the barcode on the dispensing "
-            "label, or look the dispense up under the participant."
+            _(
+                "There is no dispense '{dispense}'. Scan the barcode on the dispensing "
+                "label, or look the dispense up under the participant."
+            ).format(dispense=raw.strip()[:40])
         )
     return dispense
 

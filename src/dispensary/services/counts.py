@@ -16,8 +16,9 @@ from dispensary.db.models import Kit, PhysicalCount
 from dispensary.domain.accountability import balance_of
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
-from dispensary.domain.lifecycle import ON_SHELF
+from dispensary.domain.lifecycle import ON_SHELF, status_word
 from dispensary.domain.rules import check_count, check_not_future, check_text
+from dispensary.i18n import N_, _
 from dispensary.services.assessment import (
     CountAssessment,
     CountCheck,
@@ -143,11 +144,11 @@ class _Checked:
 
 
 def _checked(request: CountRequest, today: date, writing: bool) -> _Checked:
-    day = check_not_future(request.counted_on, today, "count date")
+    day = check_not_future(request.counted_on, today, N_("count date"))
     counted = request.counted
     if writing or counted is not None:
-        counted = check_count(counted, "number of tablets counted")  # type: ignore[arg-type]
-    why = check_text(request.reason, "reason", required=False)
+        counted = check_count(counted, N_("number of tablets counted"))  # type: ignore[arg-type]
+    why = check_text(request.reason, N_("reason"), required=False)
     return _Checked(day, counted, why)
 
 
@@ -171,8 +172,10 @@ def _plan(
         refusals.append(
             Refusal(
                 CountCheck.NOT_ON_SHELF,
-                f"Kit {record.number} is {record.status}; counts are for kits on the shelf. "
-                "A returned kit's count is corrected through its return.",
+                _(
+                    "Kit {kit} is {status}; counts are for kits on the shelf. "
+                    "A returned kit's count is corrected through its return."
+                ).format(kit=record.number, status=status_word(record.status)),
             )
         )
     status = status_now(record, today)
@@ -193,8 +196,10 @@ def _plan(
         needs.append(
             CountNeed(
                 CountNeeds.REASON_CODE,
-                f"The count of kit {record.number} differs from the book by {difference:+d}. "
-                "Give a reason code (breakage, miscount, lost, found, other) and a reason.",
+                _(
+                    "The count of kit {kit} differs from the book by {difference}. "
+                    "Give a reason code (breakage, miscount, lost, found, other) and a reason."
+                ).format(kit=record.number, difference=f"{difference:+d}"),
                 given_code,
             )
         )
@@ -205,21 +210,26 @@ def _plan(
                 refusals.append(
                     Refusal(
                         CountCheck.REASON_CODE,
-                        f"'{reason_code}' is not a reason code: use "
-                        f"{', '.join(r.value for r in ReasonCode)}.",
+                        _("'{code}' is not a reason code: use {codes}.").format(
+                            code=reason_code, codes=", ".join(r.value for r in ReasonCode)
+                        ),
                         InvalidInput,
                     )
                 )
         needs.append(
             CountNeed(
-                CountNeeds.REASON, "Explain the difference in a few words.", bool(checked.reason)
+                CountNeeds.REASON,
+                _("Explain the difference in a few words."),
+                bool(checked.reason),
             )
         )
         needs.append(
             CountNeed(
                 CountNeeds.SECOND_PERSON,
-                f"The count of kit {record.number} differs from the book by {difference:+d}: "
-                "a second person must check it and sign.",
+                _(
+                    "The count of kit {kit} differs from the book by {difference}: "
+                    "a second person must check it and sign."
+                ).format(kit=record.number, difference=f"{difference:+d}"),
                 bool(verified_by),
             )
         )
@@ -242,14 +252,14 @@ def _verifier(
         return None
     if verifier.id == actor.user_id:
         refusals.append(
-            Refusal(CountCheck.VERIFIER_SELF, "The second signature must be another person's.")
+            Refusal(CountCheck.VERIFIER_SELF, _("The second signature must be another person's."))
         )
         return None
     if not may(actor_of(verifier), Permission.VERIFY_COUNT):
         refusals.append(
             Refusal(
                 CountCheck.VERIFIER_ROLE,
-                f"{verifier.username} may not countersign a count.",
+                _("{user} may not countersign a count.").format(user=verifier.username),
                 NotPermitted,
             )
         )

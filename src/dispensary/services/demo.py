@@ -30,7 +30,7 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import DispensaryError, RuleViolation
-from dispensary.i18n import ENGLISH, current_language
+from dispensary.i18n import ENGLISH, _, current_language
 from dispensary.services import (
     counts,
     destruction,
@@ -170,11 +170,15 @@ def build_demo_file(path: Path, clock_today: date | None = None, replace: bool =
     `init --training`): a real site database, or any other file, is refused and left byte for
     byte as it was."""
     if path.is_dir():
-        raise RuleViolation(f"{path} is a folder: give a file name for the demo.")
+        raise RuleViolation(
+            _("{path} is a folder: give a file name for the demo.").format(path=path)
+        )
     if path.exists() and not replace:
         raise RuleViolation(
-            f"{path} already exists. Add --replace to overwrite it with a new demo, or give "
-            "another --db."
+            _(
+                "{path} already exists. Add --replace to overwrite it with a new demo, or give "
+                "another --db."
+            ).format(path=path)
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -183,7 +187,9 @@ def build_demo_file(path: Path, clock_today: date | None = None, replace: bool =
             checked = _training_file(path)
             old = stack.enter_context(exclusive_lock(path, LOCK_WAIT_SECONDS))
             if old.identity != checked:
-                raise RuleViolation(f"{path} changed while it was being checked; try again.")
+                raise RuleViolation(
+                    _("{path} changed while it was being checked; try again.").format(path=path)
+                )
         building = stack.enter_context(scratch_beside(path, ".building", "demo build"))
         info = build_demo(str(building), clock_today)
         single_file(building)
@@ -198,17 +204,21 @@ def _training_file(path: Path) -> tuple[int, int]:
     """Refuses unless `path` is a Dispensary training database; returns the file's identity.
     Decided on a private copy: opening the file itself would switch it to WAL or upgrade it."""
     found = os.stat(path)
-    refused = (
-        f"{path} is not a Dispensary training database (the demo, or a database made with "
+    refused = _(
+        "{path} is not a Dispensary training database (the demo, or a database made with "
         "`init --training`), and the demo replaces nothing else. Nothing was changed; give "
         "another --db."
-    )
+    ).format(path=path)
     with tempfile.TemporaryDirectory(prefix="dispensary-demo-") as scratch:
         copy = Path(scratch) / "check.sqlite3"
         try:
             copy_database_private(path, copy)
         except OSError as exc:
-            raise RuleViolation(f"{path} cannot be read ({exc.strerror}). {refused}") from exc
+            raise RuleViolation(
+                _("{path} cannot be read ({error}). {refusal}").format(
+                    path=path, error=exc.strerror, refusal=refused
+                )
+            ) from exc
         try:
             opened = setup.open_database(str(copy), backup_dir=Path(scratch))
         except DispensaryError as exc:

@@ -18,6 +18,7 @@ from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind, 
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.domain.rules import check_not_future, check_text
+from dispensary.i18n import N_, _
 from dispensary.services.assessment import (
     DestroyAssessment,
     DestroyCheck,
@@ -177,8 +178,8 @@ class _Checked:
 def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> _Checked:
     kits = request.kits
     if not kits:
-        raise InvalidInput("Name at least one kit to destroy.")
-    day = check_not_future(request.destroyed_on, today, "destruction date")
+        raise InvalidInput(_("Name at least one kit to destroy."))
+    day = check_not_future(request.destroyed_on, today, N_("destruction date"))
     refusals: list[Refusal[DestroyCheck]] = []
 
     def text(code: DestroyCheck, value: str, what: str, required: bool, limit: int) -> str:
@@ -188,17 +189,17 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
             refusals.append(Refusal(code, exc.message, InvalidInput))
             return ""
 
-    witness = text(DestroyCheck.WITNESS, request.witness, "witness's user name", True, 120)
+    witness = text(DestroyCheck.WITNESS, request.witness, N_("witness's user name"), True, 120)
     if witness and witness.lower() in (actor.username.lower(), actor.full_name.lower()):
         refusals.append(
             Refusal(
                 DestroyCheck.WITNESS_SELF,
-                "The witness must be another person than the one destroying.",
+                _("The witness must be another person than the one destroying."),
             )
         )
-    what = "method (e.g. incineration, or return to sponsor)"
+    what = N_("method (e.g. incineration, or return to sponsor)")
     method = text(DestroyCheck.METHOD, request.method, what, True, 200)
-    what = "sponsor's destruction authorisation reference"
+    what = N_("sponsor's destruction authorisation reference")
     reference = text(DestroyCheck.REFERENCE, request.reference, what, True, 120)
     reason_code: DestructionReason | None = None
     if request.reason_code:
@@ -209,7 +210,9 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
             refusals.append(
                 Refusal(
                     DestroyCheck.REASON_CODE,
-                    f"That is not a destruction reason code: use one of {codes}.",
+                    _("That is not a destruction reason code: use one of {codes}.").format(
+                        codes=codes
+                    ),
                     InvalidInput,
                 )
             )
@@ -269,11 +272,10 @@ def _plan_destruction(session: Session, actor: Actor, checked: _Checked, today: 
         if not message:
             since, what = _last_event(session, kit)
             if day < since:
-                message = (
-                    f"Kit {kit.number} was {what} on {since.isoformat()}: it cannot have been "
-                    f"destroyed on {day.isoformat()}. Give the day it was destroyed (on or "
-                    "after that date)."
-                )
+                message = _(
+                    "Kit {kit} was {what} on {since}: it cannot have been destroyed on {day}. "
+                    "Give the day it was destroyed (on or after that date)."
+                ).format(kit=kit.number, what=_(what), since=since.isoformat(), day=day.isoformat())
                 too_early.append(Refusal(DestroyCheck.DATE, message, RuleViolation))
         needs_reason = not message and status in ON_SHELF and kit.lot.expiry >= day
         if needs_reason:
@@ -296,10 +298,12 @@ def _plan_destruction(session: Session, actor: Actor, checked: _Checked, today: 
         reasons.append(
             Refusal(
                 DestroyCheck.REASON_NEEDED,
-                f"Kit(s) {', '.join(needing)} are still in date and unused: give the reason code "
-                "of the sponsor's authorisation ("
-                + ", ".join(r.value for r in DestructionReason)
-                + ").",
+                _(
+                    "Kit(s) {kits} are still in date and unused: give the reason code of the "
+                    "sponsor's authorisation ({codes})."
+                ).format(
+                    kits=", ".join(needing), codes=", ".join(r.value for r in DestructionReason)
+                ),
                 InvalidInput,
             )
         )
@@ -326,14 +330,16 @@ def _witness(
     try:
         user = find_user(session, checked.witness)
     except RuleViolation as exc:
-        message = f"{exc.message} The witness is a user of the program, who signs."
+        message = _("{refusal} The witness is a user of the program, who signs.").format(
+            refusal=exc.message
+        )
         refusals.append(Refusal(DestroyCheck.WITNESS_UNKNOWN, message, type(exc)))
         return None
     if user.id == actor.user_id:
         refusals.append(
             Refusal(
                 DestroyCheck.WITNESS_SELF,
-                "The witness must be another person than the one destroying.",
+                _("The witness must be another person than the one destroying."),
             )
         )
         return None
@@ -341,7 +347,9 @@ def _witness(
         refusals.append(
             Refusal(
                 DestroyCheck.WITNESS_INACTIVE,
-                f"{user.username} cannot witness: the account is not active. Name another witness.",
+                _("{user} cannot witness: the account is not active. Name another witness.").format(
+                    user=user.username
+                ),
                 NotPermitted,
             )
         )
@@ -352,7 +360,7 @@ def _witness(
 def _last_event(session: Session, kit: Kit) -> tuple[date, str]:
     """The latest day the kit's records give (its receipt, a movement, its return) and what
     happened then: a destruction cannot be dated before it."""
-    found = [(kit.shipment.received_on, "received")]
+    found = [(kit.shipment.received_on, N_("received"))]
     last = session.execute(
         select(LedgerEntry.entry_date, LedgerEntry.kind)
         .where(LedgerEntry.kit_id == kit.id)
@@ -363,14 +371,14 @@ def _last_event(session: Session, kit: Kit) -> tuple[date, str]:
         found.append((last[0], _DONE[MovementKind(last[1])]))
     returned = session.scalar(select(func.max(Return.returned_on)).where(Return.kit_id == kit.id))
     if returned is not None:
-        found.append((returned, "returned"))
+        found.append((returned, N_("returned")))
     return max(found, key=lambda f: f[0])
 
 
-_DONE = {
-    MovementKind.RECEIVE: "received",
-    MovementKind.DISPENSE: "dispensed",
-    MovementKind.RETURN: "returned",
-    MovementKind.DESTROY: "destroyed",
-    MovementKind.ADJUST: "counted",
+_DONE = {  # what happened to the kit, in English (translated where shown)
+    MovementKind.RECEIVE: N_("received"),
+    MovementKind.DISPENSE: N_("dispensed"),
+    MovementKind.RETURN: N_("returned"),
+    MovementKind.DESTROY: N_("destroyed"),
+    MovementKind.ADJUST: N_("counted"),
 }

@@ -49,6 +49,7 @@ from dispensary.domain.rules import (
     rule_to_confirm,
     usable_kits,
 )
+from dispensary.i18n import ENGLISH, N_, _, current_language, speaking
 from dispensary.services.assessment import (
     Caution,
     DispenseAssessment,
@@ -109,9 +110,9 @@ def dispense_cycle(
     carries its override."""
     require(actor, Permission.DISPENSE)
     if cycle is None or dose_level is None:  # the assessment may leave them to be worked out
-        raise InvalidInput("A dispense names its cycle and dose level (0, -1 ...).")
+        raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
     if day1 is None:
-        raise InvalidInput("The day 1 (the T-DM1 infusion date) must be a date (YYYY-MM-DD).")
+        raise InvalidInput(_("The day 1 (the T-DM1 infusion date) must be a date (YYYY-MM-DD)."))
     request = DispenseRequest(
         study_number=study_number,
         cycle=cycle,
@@ -136,11 +137,12 @@ def dispense_cycle(
         if found.overrides_missing:
             raise RuleViolation(found.override_text())
         participant, chosen = plan.participant, plan.chosen
-        warnings = tuple(w.message for w in found.needs(OverrideNeeds.REASON))
+        overridden = found.needs(OverrideNeeds.REASON)
+        warnings = tuple(w.message for w in overridden)
         notices = tuple(n.message for n in found.notices)
         override = checked.override
         day, days = found.dispensed_on, ctx.study.cycle.days_of_supply
-        tablets = sum(t for _, t in chosen)
+        tablets = sum(t for _kit, t in chosen)
 
         rec = Recorder(session, actor, ctx.clock.now())
         next_id = (session.scalar(select(func.max(Dispense.id))) or 0) + 1
@@ -156,12 +158,14 @@ def dispense_cycle(
         if checked_by:
             checker = find_user(session, checked_by)
             if checker.id == actor.user_id:
-                raise RuleViolation("The second check must be done by another person.")
+                raise RuleViolation(_("The second check must be done by another person."))
             if not may(actor_of(checker), Permission.CHECK_DISPENSE):
                 roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
                 raise NotPermitted(
-                    f"{checker.username} ({checker.role}) may not check a dispense: the second "
-                    f"check needs a user with the role {roles}."
+                    _(
+                        "{user} ({role}) may not check a dispense: the second check needs a user "
+                        "with the role {roles}."
+                    ).format(user=checker.username, role=checker.role, roles=roles)
                 )
             checker_id = checker.id
         record = Dispense(
@@ -219,13 +223,14 @@ def dispense_cycle(
                 "cycle": found.cycle,
                 "day1": found.day1,
                 "dose_level": found.dose_level,
-                "kits": [k.number for k, _ in chosen],
+                "kits": [k.number for k, _tablets in chosen],
                 "tablets": tablets,
                 "days": days,
                 "dispensed_on": day,
                 "platelets": checked.platelets,
-                "warnings": list(warnings),
-                "notices": [n.message for n in found.notices],
+                # Recorded in English, whatever language the pharmacist read them in.
+                "warnings": [w.recorded for w in overridden],
+                "notices": [n.recorded for n in found.notices],
                 "signature": SignatureMeaning.DISPENSED.value,
             },
             reason=override,
@@ -260,35 +265,51 @@ class _Checked:
 
 def _kit_codes(kits: Sequence[str]) -> tuple[str, ...]:
     if isinstance(kits, str) or not isinstance(kits, Sequence):
-        raise InvalidInput(f"The kits must be a list of kit numbers, not {kits!r:.40}.")
+        raise InvalidInput(
+            _("The kits must be a list of kit numbers, not {value}.").format(value=f"{kits!r:.40}")
+        )
     return tuple(kits)
 
 
 def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
-    day = check_not_future(request.dispensed_on, today, "dispense date")
+    day = check_not_future(request.dispensed_on, today, N_("dispense date"))
     cycle = request.cycle
     if cycle is not None and (
         isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= 999
     ):
-        raise InvalidInput(f"Cycle {cycle!r} is not a cycle number (1, 2, 3 ...).")
+        raise InvalidInput(
+            _("Cycle {cycle} is not a cycle number (1, 2, 3 ...).").format(cycle=repr(cycle))
+        )
     day1 = request.day1
     if day1 is not None:
-        day1 = check_date(day1, "day 1 (the T-DM1 infusion date)")
+        day1 = check_date(day1, N_("day 1 (the T-DM1 infusion date)"))
     level = request.dose_level
     if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
-        raise InvalidInput(f"Dose level {level!r:.20} is not a level number (0, -1 ...).")
+        raise InvalidInput(
+            _("Dose level {level} is not a level number (0, -1 ...).").format(
+                level=f"{level!r:.20}"
+            )
+        )
     dose = ctx.study.dose_level(level) if level is not None else None
-    override = check_text(request.override_reason, "override reason", required=False)
+    override = check_text(request.override_reason, N_("override reason"), required=False)
     ordered_by = check_text(
-        request.dose_ordered_by, "name of who ordered the dose", required=False, limit=120
+        request.dose_ordered_by, N_("name of who ordered the dose"), required=False, limit=120
     )
     platelets = request.platelet_count
     if platelets is not None and (
         isinstance(platelets, bool) or not isinstance(platelets, int | float)
     ):
-        raise InvalidInput(f"The platelet count must be a number, not {platelets!r:.40}.")
+        raise InvalidInput(
+            _("The platelet count must be a number, not {value}.").format(
+                value=f"{platelets!r:.40}"
+            )
+        )
     if platelets is not None and not 0 <= platelets <= 5000:
-        raise InvalidInput(f"A platelet count of {platelets} x 10^9/L is not possible.")
+        raise InvalidInput(
+            _("A platelet count of {platelets} x 10^9/L is not possible.").format(
+                platelets=platelets
+            )
+        )
     return _Checked(day, cycle, day1, dose, override, ordered_by, platelets)
 
 
@@ -325,12 +346,30 @@ class _Found:
     def refuse(self, code: DispenseCheck, message: str) -> None:
         self.refusals.append(Refusal(code, message))
 
-    def warn(self, code: DispenseCheck, message: str, needs: OverrideNeeds) -> None:
-        self.warnings.append(Caution(code, message, needs, self.given[needs]))
+    def warn(self, code: DispenseCheck, text: Text, needs: OverrideNeeds) -> None:
+        """`text` writes the warning: once in the reader's language, and once in English for
+        the audit entry of the dispense that overrides it."""
+        shown, english = _in_both(text)
+        self.warnings.append(Caution(code, shown, needs, self.given[needs], english))
 
-    def notice(self, code: DispenseCheck, message: str) -> None:
-        """A warning that needs no override (a rule to confirm, a safety signal)."""
-        self.notices.append(Notice(code, message))
+    def notice(self, code: DispenseCheck, text: Text) -> None:
+        """A warning that needs no override (a rule to confirm, a safety signal); recorded in
+        English with the dispense, as a warning is."""
+        shown, english = _in_both(text)
+        self.notices.append(Notice(code, shown, english))
+
+
+Text = Callable[[], str]
+"""Writes a warning in the language of the moment (`dispensary.i18n`)."""
+
+
+def _in_both(text: Text) -> tuple[str, str]:
+    """The warning in the reader's language, and in English as the audit trail keeps it."""
+    shown = text()
+    if current_language() is ENGLISH:
+        return shown, shown
+    with speaking(ENGLISH):
+        return shown, text()
 
 
 def _interval_to_confirm(
@@ -342,18 +381,25 @@ def _interval_to_confirm(
         return
     rule = study.rule("cycle.min_interval")
     gap = (day1 - previous_day1).days
-    found.warn(
-        DispenseCheck.DAY1_INTERVAL,
-        rule_to_confirm(
+
+    def text() -> str:
+        if gap == 1:
+            finding = _(
+                "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
+                "check the infusion date and give the reason to dispense."
+            )
+        else:
+            finding = _(
+                "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
+                "check the infusion date and give the reason to dispense."
+            )
+        return rule_to_confirm(
             rule.title,
             rule.source,
-            f"Day 1 {day1.isoformat()} is only {gap} day{'s' * (gap != 1)} after the previous "
-            f"cycle's day 1 "
-            f"({previous_day1.isoformat()}); check the infusion date and give the reason to "
-            "dispense.",
-        ),
-        OverrideNeeds.REASON,
-    )
+            finding.format(day1=day1.isoformat(), gap=gap, previous=previous_day1.isoformat()),
+        )
+
+    found.warn(DispenseCheck.DAY1_INTERVAL, text, OverrideNeeds.REASON)
 
 
 def _plan(
@@ -383,9 +429,13 @@ def _plan(
     if participant.status != ParticipantStatus.ON_TREATMENT.value:
         found.refuse(
             DispenseCheck.NOT_ON_TREATMENT,
-            f"Participant {participant.study_number} is "
-            f"{ParticipantStatus(participant.status).label.lower()}; only participants on "
-            "treatment are dispensed to.",
+            _(
+                "Participant {participant} is {status}; only participants on treatment are "
+                "dispensed to."
+            ).format(
+                participant=participant.study_number,
+                status=_(ParticipantStatus(participant.status).word),
+            ),
         )
     last_cycle = previous.cycle if previous else None
     found.check(
@@ -401,36 +451,45 @@ def _plan(
     if previous is not None:
         _previous_cycle(session, ctx, found, previous, dose)
     elif dose.level != STARTING_DOSE_LEVEL:
+        starting = study.dose_level(STARTING_DOSE_LEVEL)
         found.warn(
             DispenseCheck.STARTING_DOSE,
-            f"Cycle 1 starts at the starting dose (level {STARTING_DOSE_LEVEL}, "
-            f"{study.dose_level(STARTING_DOSE_LEVEL).name}); level {dose.level} ({dose.name}) "
-            "needs the investigator who ordered it.",
+            lambda: _(
+                "Cycle 1 starts at the starting dose (level {start}, {start_name}); level "
+                "{level} ({name}) needs the investigator who ordered it."
+            ).format(
+                start=STARTING_DOSE_LEVEL,
+                start_name=starting.name,
+                level=dose.level,
+                name=dose.name,
+            ),
             OverrideNeeds.ORDERED_BY,
         )
     for key in [f"dose_levels.{dose.level}", *(f"products.{p}" for p in dose.products)]:
         if key not in confirmed:
-            rule = study.rule(key)
-            found.notice(
-                DispenseCheck.RULE_TO_CONFIRM,
-                rule_to_confirm(rule.title, rule.source, f"{rule.title} is dispensed."),
-            )
+            found.notice(DispenseCheck.RULE_TO_CONFIRM, partial(_dispensed_to_confirm, study, key))
     threshold = study.platelet_hold_at_or_above
     platelets = checked.platelets
     if threshold and platelets is not None and platelets >= threshold:
         if "platelets" in confirmed:
             found.warn(
                 DispenseCheck.PLATELETS_HOLD,
-                f"Platelets {platelets:g} x 10^9/L are at or above {threshold:g}: the "
-                "investigator's rule is to hold the drug.",
+                lambda: _(
+                    "Platelets {platelets} x 10^9/L are at or above {threshold}: the "
+                    "investigator's rule is to hold the drug."
+                ).format(platelets=f"{platelets:g}", threshold=f"{threshold:g}"),
                 OverrideNeeds.REASON,
             )
         else:
             rule = study.rule("platelets")
             found.notice(
                 DispenseCheck.RULE_TO_CONFIRM,
-                rule_to_confirm(
-                    rule.title, rule.source, f"platelets {platelets:g} x 10^9/L are recorded."
+                lambda: rule_to_confirm(
+                    rule.title,
+                    rule.source,
+                    _("platelets {platelets} x 10^9/L are recorded.").format(
+                        platelets=f"{platelets:g}"
+                    ),
                 ),
             )
 
@@ -471,14 +530,21 @@ def _plan(
         previous_dose_level=previous.dose_level if previous else None,
         refusals=tuple(found.refusals),
         warnings=tuple(found.warnings),
-        proposed=tuple(kit_rows(session, [k for k, _ in proposed], today)),
+        proposed=tuple(kit_rows(session, [k for k, _tablets in proposed], today)),
         kits=tuple(verdicts),
         tablets_needed=sum(needs.values()),
-        tablets_in_kits=sum(t for _, t in chosen),
+        tablets_in_kits=sum(t for _kit, t in chosen),
         notices=tuple(found.notices),
         start_date=max(day1, checked.day),
     )
     return _Plan(assessment, participant, chosen)
+
+
+def _dispensed_to_confirm(study: Study, key: str) -> str:
+    """The notice of a study-file rule not confirmed yet that the dispense applies."""
+    rule = study.rule(key)
+    finding = _("{rule} is dispensed.").format(rule=rule.title)
+    return rule_to_confirm(rule.title, rule.source, finding)
 
 
 def _previous_cycle(
@@ -489,14 +555,22 @@ def _previous_cycle(
         select(func.count()).select_from(Return).where(Return.dispense_id == previous.id)
     )
     if not returned:
-        text = f"The return of cycle {previous.cycle} ({previous.number}) is not recorded yet."
         if ctx.study.cycle.previous_return_missing == "refuse":
             found.refuse(
                 DispenseCheck.PREVIOUS_RETURN_MISSING,
-                text + " Record the return before dispensing the next cycle.",
+                _(
+                    "The return of cycle {cycle} ({dispense}) is not recorded yet. Record the "
+                    "return before dispensing the next cycle."
+                ).format(cycle=previous.cycle, dispense=previous.number),
             )
         else:
-            found.warn(DispenseCheck.PREVIOUS_RETURN_MISSING, text, OverrideNeeds.REASON)
+            found.warn(
+                DispenseCheck.PREVIOUS_RETURN_MISSING,
+                lambda: _("The return of cycle {cycle} ({dispense}) is not recorded yet.").format(
+                    cycle=previous.cycle, dispense=previous.number
+                ),
+                OverrideNeeds.REASON,
+            )
     else:
         row = next(
             (
@@ -509,15 +583,19 @@ def _previous_cycle(
         if row is not None and Flag.OVER_USE in row.flags and not row.flag_reason:
             found.notice(
                 DispenseCheck.SAFETY_SIGNAL,
-                f"Cycle {previous.cycle} ({previous.number}) was flagged for over-use (a safety "
-                "signal) and it is not explained yet: ask the participant and tell the "
-                "investigator, then record the explanation.",
+                lambda: _(
+                    "Cycle {cycle} ({dispense}) was flagged for over-use (a safety signal) and it "
+                    "is not explained yet: ask the participant and tell the investigator, then "
+                    "record the explanation."
+                ).format(cycle=previous.cycle, dispense=previous.number),
             )
     if previous.dose_level != dose.level:
         found.warn(
             DispenseCheck.DOSE_CHANGE,
-            f"The dose changes from level {previous.dose_level} to {dose.level} "
-            f"({dose.name}). Record who ordered the change (the investigator) first.",
+            lambda: _(
+                "The dose changes from level {previous} to {level} ({name}). Record who ordered "
+                "the change (the investigator) first."
+            ).format(previous=previous.dose_level, level=dose.level, name=dose.name),
             OverrideNeeds.ORDERED_BY,
         )
 
@@ -572,7 +650,7 @@ def _scanned(
         taken.append((kit, refusal))
         verdicts.append(KitVerdict(kit.number, True, ""))
     for product, tablets in needs.items():
-        of_product = [c for _, c in taken if c.product == product]
+        of_product = [c for _kit, c in taken if c.product == product]
         if not of_product:
             continue
         try:
@@ -583,13 +661,13 @@ def _scanned(
             )
             verdicts[last] = KitVerdict(of_product[-1].number, False, exc.message)
             taken = [(k, c) for k, c in taken if k.number != of_product[-1].number]
-    rows = {r.number: r for r in kit_rows(session, [k for k, _ in taken], today)}
+    rows = {r.number: r for r in kit_rows(session, [k for k, _candidate in taken], today)}
     verdicts = [replace(v, row=rows[v.code]) if v.accepted else v for v in verdicts]
     for index, verdict in enumerate(verdicts):
         if not verdict.accepted:
             error = errors.get(index, RuleViolation)
             found.refusals.append(Refusal(DispenseCheck.KIT, verdict.message, error))
-    scanned = [c for _, c in taken]
+    scanned = [c for _kit, c in taken]
     for product, tablets in needs.items():
         found.check(
             DispenseCheck.KITS_SHORT, partial(check_scanned_cover, scanned, product, tablets)
@@ -600,13 +678,25 @@ def _scanned(
         if skipped is not None:
             found.warn(
                 DispenseCheck.NOT_FIRST_EXPIRY,
-                f"Kit {picked.number} (lot {picked.lot}) expires {picked.expiry.isoformat()}, "
-                f"after kit {skipped.number} (lot {skipped.lot}, expires "
-                f"{skipped.expiry.isoformat()}), which first expiry first out hands out first: "
-                f"take kit {skipped.number} instead.",
+                partial(_not_first_expiry, picked, skipped),
                 OverrideNeeds.REASON,
             )
     return verdicts, [(k, c.tablets) for k, c in taken]
+
+
+def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:
+    return _(
+        "Kit {kit} (lot {lot}) expires {expiry}, after kit {skipped} (lot {skipped_lot}, "
+        "expires {skipped_expiry}), which first expiry first out hands out first: take kit "
+        "{skipped} instead."
+    ).format(
+        kit=picked.number,
+        lot=picked.lot,
+        expiry=picked.expiry.isoformat(),
+        skipped=skipped.number,
+        skipped_lot=skipped.lot,
+        skipped_expiry=skipped.expiry.isoformat(),
+    )
 
 
 def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
@@ -620,8 +710,10 @@ def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
     return KitVerdict(
         code,
         False,
-        f"{number} is a participant's study number, not a kit. Scan the barcode on the kit's "
-        "label.",
+        _(
+            "{participant} is a participant's study number, not a kit. Scan the barcode on the "
+            "kit's label."
+        ).format(participant=number),
         participant=number,
     )
 
@@ -637,24 +729,24 @@ def _kit_refusal(
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
     not dispensable, or not needed."""
-    if any(k.id == kit.id for k, _ in taken):
-        return f"Kit {kit.number} is already scanned for this dispense."
+    if any(k.id == kit.id for k, _candidate in taken):
+        return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
-        return (
-            f"Kit {kit.number} holds {kit.product}; this dose ({dose.name}) needs "
-            f"{', '.join(needs)}. Take a kit of the right product."
-        )
+        return _(
+            "Kit {kit} holds {product}; this dose ({dose}) needs {needed}. Take a kit of the "
+            "right product."
+        ).format(kit=kit.number, product=kit.product, dose=dose.name, needed=", ".join(needs))
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
         check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
     except RuleViolation as exc:
         return exc.message
-    already = sum(c.tablets for _, c in taken if c.product == kit.product)
+    already = sum(c.tablets for _kit, c in taken if c.product == kit.product)
     if already >= needs[kit.product]:
-        return (
-            f"Kit {kit.number} is not needed: the kits scanned already hold the "
-            f"{needs[kit.product]} tablets of {kit.product} for the cycle. Put it back."
-        )
+        return _(
+            "Kit {kit} is not needed: the kits scanned already hold the {tablets} tablets of "
+            "{product} for the cycle. Put it back."
+        ).format(kit=kit.number, tablets=needs[kit.product], product=kit.product)
     return kit_candidate
 
 
@@ -668,8 +760,10 @@ def _check_not_too_many(kits: Sequence[KitCandidate], tablets: int) -> None:
     for kit in kits:
         if total - kit.tablets >= tablets:
             raise RuleViolation(
-                f"Kit {kit.number} is not needed: the other kits scanned already hold the "
-                f"{tablets} tablets of the cycle. Put it back."
+                _(
+                    "Kit {kit} is not needed: the other kits scanned already hold the {tablets} "
+                    "tablets of the cycle. Put it back."
+                ).format(kit=kit.number, tablets=tablets)
             )
 
 
@@ -680,18 +774,22 @@ def void_dispense(
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
     require(actor, Permission.DISPENSE)
-    why = check_text(reason, "reason for the correction")
+    why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref)
         if is_voided(session, record):
-            raise RuleViolation(f"Dispense {record.number} has already been voided.")
+            raise RuleViolation(
+                _("Dispense {dispense} has already been voided.").format(dispense=record.number)
+            )
         if session.scalar(
             select(func.count()).select_from(Return).where(Return.dispense_id == record.id)
         ):
             raise RuleViolation(
-                f"Dispense {record.number} has returns recorded: the tablets left the pharmacy. "
-                "It cannot be voided; correct the return instead."
+                _(
+                    "Dispense {dispense} has returns recorded: the tablets left the pharmacy. "
+                    "It cannot be voided; correct the return instead."
+                ).format(dispense=record.number)
             )
         entries = session.scalars(
             select(LedgerEntry)

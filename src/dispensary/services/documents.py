@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import _
 from dispensary.services.report_data import check_period
 
 PAPERS = {"a4": "A4", "letter": "US Letter"}
@@ -78,5 +79,7 @@ def check(fields: Sequence[Field], values: Values) -> None:
     """Refuses, before any work, a missing required parameter or a period back to front."""
     for field in fields:
         if field.required and not _GIVEN[field.param](values):
-            raise InvalidInput(field.ask or f"Give the {field.param.value}.")
+            raise InvalidInput(
+                _(field.ask) if field.ask else _("Give the {what}.").format(what=field.param.value)
+            )
     check_period(values.since, values.until)

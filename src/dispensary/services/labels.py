@@ -12,7 +12,7 @@ counter's label preview alike:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +30,8 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
+from dispensary.services.studies import confirmed_rules
+from dispensary.study import Study
 
 
 class LabelKind(StrEnum):
@@ -88,7 +90,7 @@ class PrintedMeanwhile(RuleViolation):
 @dataclass(frozen=True)
 class PrintPlan:
     """One print, decided before anything is drawn: its kind, items and whether it is a reprint
-    (the renderer marks it so) on which stock or paper."""
+    (the renderer marks it so) on which stock or paper, and in which languages."""
 
     kind: LabelKind
     items: tuple[str, ...]
@@ -96,6 +98,10 @@ class PrintPlan:
     stock: str = ""
     quarantined: tuple[str, ...] = ()  # kits whose labels are marked QUARANTINED
     previous_dose: int | None = None  # a dispense's: the dose level of the one before it
+    languages: tuple[str, ...] = ("en",)
+    """The languages the labels print in, the main one first (print_languages)."""
+    language_note: str = ""
+    """Why a language the study asks for is not printed ("" when every one is)."""
 
     @property
     def entity(self) -> str:
@@ -184,6 +190,50 @@ def reprint_reason(reprint: bool, reason: str | None) -> str:
     return check_text(why, "reason for the reprint", required=False)
 
 
+def print_languages(
+    study: Study, confirmed: Collection[str], requested: Sequence[str] = ()
+) -> tuple[tuple[str, ...], str]:
+    """The languages a label prints in, and why any asked for is left out.
+
+    Asked for: `requested` (a user's explicit choice), else the study's print languages (all of
+    label_languages on a bilingual label, else the first). A language other than English prints
+    only once its text is confirmed (the rule label.text.<language>, a site decision until an
+    administrator confirms it) and the study file gives it; one that cannot print is skipped.
+    When none is left, the label prints in the next language of label_languages that can,
+    English as the last resort."""
+    wanted = tuple(dict.fromkeys(code.strip() for code in requested if code.strip()))
+    wanted = wanted or study.print_languages
+    reasons: list[str] = []
+
+    def usable(code: str, say: bool) -> bool:
+        if code == "en":
+            return True
+        key = f"label.text.{code}"
+        if code not in study.texts:
+            if say:
+                reasons.append(f"the study file gives no {code} label text ([{key}])")
+            return False
+        if key not in confirmed:
+            if say:
+                source = next((r.source for r in study.rules if r.key == key), "site decision")
+                reasons.append(
+                    f"the {code} label text ({key}, {source}) is to confirm; an administrator "
+                    f"confirms it with `dispensary study confirm {key}` or on the Study rules "
+                    "screen"
+                )
+            return False
+        return True
+
+    chosen = [code for code in wanted if usable(code, True)]
+    if not chosen:
+        chosen = [next((c for c in study.label_languages if usable(c, False)), "en")]
+    note = ""
+    if reasons:
+        left_out = ", ".join(c for c in wanted if c not in chosen)
+        note = f"Printed in {', '.join(chosen)}, not {left_out}: {'; '.join(reasons)}."
+    return tuple(chosen), note
+
+
 def plan_print(
     ctx: Context,
     actor: Actor,
@@ -191,11 +241,13 @@ def plan_print(
     items: Sequence[str],
     stock: str = "",
     reprint: bool | None = None,
+    languages: Sequence[str] = (),
 ) -> PrintPlan:
     """Decides the print before it is drawn. `reprint=None` lets the records decide (a screen
     marks the preview); True or False is what the user asked for, refused if it does not match
     what was printed before. Items printed and not printed together are refused either way:
-    one print is all first prints or all reprints."""
+    one print is all first prints or all reprints. The languages are the study's (or
+    `languages`, a user's explicit choice), less those whose text is still to confirm."""
     require(actor, Permission.PRINT_LABEL)
     printed_as = label_kind(kind)
     entity = printed_as.entity
@@ -221,7 +273,8 @@ def plan_print(
             _dispenses_to_label(session, names)
             if len(names) == 1:
                 previous = _previous_dose(session, names[0])
-    return PrintPlan(printed_as, names, reprint, stock, quarantined, previous)
+        spoken, note = print_languages(ctx.study, confirmed_rules(session, ctx.study), languages)
+    return PrintPlan(printed_as, names, reprint, stock, quarantined, previous, spoken, note)
 
 
 NO_LABEL = {

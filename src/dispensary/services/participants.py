@@ -19,6 +19,7 @@ from dispensary.domain.rules import (
     normalise_initials,
     normalise_study_number,
 )
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_participant
 from dispensary.services.context import Actor, Context
@@ -42,16 +43,18 @@ def enroll(
     when a checklist is given (the GUI always gives it)."""
     require(actor, Permission.ENROLL)
     today = ctx.clock.today()
-    day = check_not_future(enrolled_on, today, "enrolment date")
+    day = check_not_future(enrolled_on, today, N_("enrolment date"))
     number = normalise_study_number(study_number)
     letters = normalise_initials(initials)
-    sex_code = check_text(sex, "sex", required=False, limit=10).upper()[:1]
+    sex_code = check_text(sex, N_("sex"), required=False, limit=10).upper()[:1]
     if sex_code not in ("F", "M"):
-        raise InvalidInput(f"Sex '{sex[:10]}' is not F or M.")
+        raise InvalidInput(_("Sex '{sex}' is not F or M.").format(sex=sex[:10]))
     if isinstance(birth_year, bool) or not isinstance(birth_year, int):
-        raise InvalidInput("The year of birth must be a number such as 1970.")
+        raise InvalidInput(_("The year of birth must be a number such as 1970."))
     confirmed_by = check_text(
-        eligibility_confirmed_by, "name of the investigator who confirmed eligibility", limit=120
+        eligibility_confirmed_by,
+        N_("name of the investigator who confirmed eligibility"),
+        limit=120,
     )
     elig = ctx.study.eligibility
     check_eligibility(birth_year, sex_code, day, elig.min_age, elig.sex)
@@ -61,13 +64,17 @@ def enroll(
         missing = [c for c in wanted if c not in set(criteria_confirmed)]
         if missing:
             raise RuleViolation(
-                f"Eligibility is not confirmed for: {missing[0]}. Confirm every inclusion "
-                "criterion and the absence of every exclusion criterion before enrolling."
+                _(
+                    "Eligibility is not confirmed for: {criterion}. Confirm every inclusion "
+                    "criterion and the absence of every exclusion criterion before enrolling."
+                ).format(criterion=missing[0])
             )
         checklist = wanted
     with write_transaction(ctx.engine) as session:
         if session.scalar(select(Participant).where(Participant.study_number == number)):
-            raise RuleViolation(f"Participant {number} is already enrolled.")
+            raise RuleViolation(
+                _("Participant {participant} is already enrolled.").format(participant=number)
+            )
         rec = Recorder(session, actor, ctx.clock.now())
         participant = Participant(
             study_number=number,
@@ -108,14 +115,20 @@ def set_status(
         new = ParticipantStatus(status)
     except ValueError as exc:
         raise InvalidInput(
-            f"'{status}' is not a status: use {', '.join(s.value for s in ParticipantStatus)}."
+            _("'{status}' is not a status: use {statuses}.").format(
+                status=status, statuses=", ".join(s.value for s in ParticipantStatus)
+            )
         ) from exc
-    why = check_text(reason, "reason")
+    why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
         participant = get_participant(session, study_number)
         old = participant.status
         if old == new.value:
-            raise RuleViolation(f"Participant {participant.study_number} is already {new.label}.")
+            raise RuleViolation(
+                _("Participant {participant} is already {status}.").format(
+                    participant=participant.study_number, status=_(new.label)
+                )
+            )
         participant.status = new.value
         Recorder(session, actor, ctx.clock.now()).audit(
             "participant_status",

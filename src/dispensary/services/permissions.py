@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import N_, _
 from dispensary.services.context import Actor
 
 P, T, M, A = Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR, Role.ADMINISTRATOR
@@ -41,7 +42,7 @@ class Permission(StrEnum):
 
     @property
     def what(self) -> str:
-        """The action in words: "... may not <what>."""
+        """The action in words: "... may not <what>." (English; `_` translates it.)"""
         return WHAT[self]
 
 
@@ -72,29 +73,29 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
 }
 
 WHAT: dict[Permission, str] = {
-    Permission.RECEIVE: "receive stock",
-    Permission.QUARANTINE: "quarantine kits",
-    Permission.RELEASE: "release kits from quarantine",
-    Permission.ENROLL: "enrol participants",
-    Permission.PARTICIPANT_STATUS: "change a participant's status",
-    Permission.DISPENSE: "dispense (a pharmacist signs each dispense)",
-    Permission.CHECK_DISPENSE: "check a dispense as the second person",
-    Permission.RETURN: "record returns",
-    Permission.CORRECT_RETURN: "correct a recorded return",
-    Permission.DESTROY: "destroy stock",
-    Permission.COUNT: "record physical counts",
-    Permission.VERIFY_COUNT: "countersign a count",
-    Permission.TEMPERATURE: "import temperature records",
-    Permission.PRINT_LABEL: "print labels",
-    Permission.VIEW: "view records",
-    Permission.RECONCILE: "reconcile",
-    Permission.SIGN_OFF: "sign off a reconciliation",
-    Permission.AUDIT: "read the audit trail",
-    Permission.USERS: "manage users",
-    Permission.STUDY: "change the study set-up",
-    Permission.SETTINGS: "change settings",
-    Permission.BACKUP: "back up the database",
-    Permission.RESTORE: "restore a backup",
+    Permission.RECEIVE: N_("receive stock"),
+    Permission.QUARANTINE: N_("quarantine kits"),
+    Permission.RELEASE: N_("release kits from quarantine"),
+    Permission.ENROLL: N_("enrol participants"),
+    Permission.PARTICIPANT_STATUS: N_("change a participant's status"),
+    Permission.DISPENSE: N_("dispense (a pharmacist signs each dispense)"),
+    Permission.CHECK_DISPENSE: N_("check a dispense as the second person"),
+    Permission.RETURN: N_("record returns"),
+    Permission.CORRECT_RETURN: N_("correct a recorded return"),
+    Permission.DESTROY: N_("destroy stock"),
+    Permission.COUNT: N_("record physical counts"),
+    Permission.VERIFY_COUNT: N_("countersign a count"),
+    Permission.TEMPERATURE: N_("import temperature records"),
+    Permission.PRINT_LABEL: N_("print labels"),
+    Permission.VIEW: N_("view records"),
+    Permission.RECONCILE: N_("reconcile"),
+    Permission.SIGN_OFF: N_("sign off a reconciliation"),
+    Permission.AUDIT: N_("read the audit trail"),
+    Permission.USERS: N_("manage users"),
+    Permission.STUDY: N_("change the study set-up"),
+    Permission.SETTINGS: N_("change settings"),
+    Permission.BACKUP: N_("back up the database"),
+    Permission.RESTORE: N_("restore a backup"),
 }
 
 
@@ -103,8 +104,9 @@ def require(actor: Actor, action: Permission) -> None:
     if actor.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
         raise NotPermitted(
-            f"{actor.username} ({actor.role.value}) may not {WHAT[action]}. "
-            f"Ask a user with the role: {allowed}."
+            _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
+                user=actor.username, role=actor.role.value, what=_(WHAT[action]), allowed=allowed
+            )
         )
 
 

@@ -9,6 +9,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_text
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kits
 from dispensary.services.context import Actor, Context
@@ -29,9 +30,16 @@ def _change(
     ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: Permission
 ) -> StatusChange:
     require(actor, action)
+    quarantining = action is Permission.QUARANTINE
     if not kits:
-        raise InvalidInput(f"Name at least one kit to {action}.")
-    why = check_text(reason, f"reason to {action}")
+        raise InvalidInput(
+            _("Name at least one kit to quarantine.")
+            if quarantining
+            else _("Name at least one kit to release.")
+        )
+    why = check_text(
+        reason, N_("reason to quarantine") if quarantining else N_("reason to release")
+    )
     event = KitEvent.QUARANTINE if action is Permission.QUARANTINE else KitEvent.RELEASE
     source, target = (
         (KitStatus.AVAILABLE, KitStatus.QUARANTINED)

@@ -28,6 +28,7 @@ from dispensary.domain.rules import (
     parse_date,
     parse_whole,
 )
+from dispensary.i18n import N_, _
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -58,13 +59,23 @@ def expand_range(text: str) -> list[str]:
     prefix, start, prefix2, end = match.groups()
     if prefix != prefix2 or len(start) != len(end):
         raise InvalidInput(
-            f"'{text[:60]}' is not a kit range: write it as K0001-K0050 (same prefix, same width)."
+            _(
+                "'{range}' is not a kit range: write it as K0001-K0050 (same prefix, same width)."
+            ).format(range=text[:60])
         )
     first, last = int(start), int(end)
     if last < first:
-        raise InvalidInput(f"The kit range {raw} runs backwards; write the lower number first.")
+        raise InvalidInput(
+            _("The kit range {range} runs backwards; write the lower number first.").format(
+                range=raw
+            )
+        )
     if last - first + 1 > MAX_KITS:
-        raise InvalidInput(f"The range {raw} has more than {MAX_KITS} kits; split the shipment.")
+        raise InvalidInput(
+            _("The range {range} has more than {most} kits; split the shipment.").format(
+                range=raw, most=MAX_KITS
+            )
+        )
     return [normalise_kit_number(f"{prefix}{n:0{len(start)}d}") for n in range(first, last + 1)]
 
 
@@ -86,7 +97,9 @@ def parse_manifest(
     try:
         return _parse_manifest(text, defaults)
     except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
-        raise InvalidInput(f"The manifest is not a CSV file that can be read ({exc}).") from exc
+        raise InvalidInput(
+            _("The manifest is not a CSV file that can be read ({error}).").format(error=exc)
+        ) from exc
 
 
 def _header(names: Sequence[str]) -> dict[str, int]:
@@ -99,8 +112,10 @@ def _header(names: Sequence[str]) -> dict[str, int]:
             continue
         if name in columns:
             raise InvalidInput(
-                f"The manifest's header names the column '{name[:40]}' twice (columns "
-                f"{columns[name] + 1} and {position + 1}); keep one and receive it again."
+                _(
+                    "The manifest's header names the column '{name}' twice (columns {first} and "
+                    "{second}); keep one and receive it again."
+                ).format(name=name[:40], first=columns[name] + 1, second=position + 1)
             )
         columns[name] = position
     return columns
@@ -109,13 +124,13 @@ def _header(names: Sequence[str]) -> dict[str, int]:
 def _kit_line(values: dict[str, str]) -> KitIn:
     """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
     0-9, YYYY-MM-DD in the plausible window)."""
-    expiry = parse_date(values["expiry"], "expiry")
-    tablets = parse_whole(values["tablets"], "tablet count")
+    expiry = parse_date(values["expiry"], N_("expiry"))
+    tablets = parse_whole(values["tablets"], N_("tablet count"))
     product = values.get("product")
     if not product:
-        raise InvalidInput("no product; add a product column.")
+        raise InvalidInput(_("no product; add a product column."))
     number = normalise_kit_number(values["kit"])
-    lot = check_text(values["lot"], "lot number", limit=60)
+    lot = check_text(values["lot"], N_("lot number"), limit=60)
     return KitIn(number, product, lot, expiry, tablets)
 
 
@@ -126,8 +141,10 @@ def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
         raise InvalidInput(
-            "The manifest must be a CSV file with a header line naming the columns "
-            f"kit, lot, expiry, tablets (and product); missing: {', '.join(missing)}."
+            _(
+                "The manifest must be a CSV file with a header line naming the columns "
+                "kit, lot, expiry, tablets (and product); missing: {missing}."
+            ).format(missing=", ".join(missing))
         )
     kits: list[KitIn] = []
     for row in reader:
@@ -142,11 +159,15 @@ def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
         try:
             kits.append(_kit_line(values))
         except InvalidInput as exc:
-            raise InvalidInput(f"Manifest line {line_no}: {exc.message}") from exc
+            raise InvalidInput(
+                _("Manifest line {line}: {refusal}").format(line=line_no, refusal=exc.message)
+            ) from exc
         if len(kits) > MAX_KITS:
-            raise InvalidInput(f"The manifest has more than {MAX_KITS} kits; split it.")
+            raise InvalidInput(
+                _("The manifest has more than {most} kits; split it.").format(most=MAX_KITS)
+            )
     if not kits:
-        raise InvalidInput("The manifest lists no kits.")
+        raise InvalidInput(_("The manifest lists no kits."))
     return kits
 
 
@@ -273,21 +294,21 @@ def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Rec
             refusals.append(Refusal(ReceiveCheck.PAPERWORK, exc.message, InvalidInput))
             return fallback
 
-    day = field(lambda: check_not_future(request.received_on, today, "date received"), today)
-    number = field(lambda: check_text(request.shipment, "shipment number", limit=60), "")
-    condition = field(lambda: check_text(request.condition, "condition", limit=200), "")
+    day = field(lambda: check_not_future(request.received_on, today, N_("date received")), today)
+    number = field(lambda: check_text(request.shipment, N_("shipment number"), limit=60), "")
+    condition = field(lambda: check_text(request.condition, N_("condition"), limit=200), "")
     location = ctx.study.storage_area if request.location is None else request.location
-    place = field(lambda: check_text(location, "storage location", limit=80), "")
+    place = field(lambda: check_text(location, N_("storage location"), limit=80), "")
     event = (
         KitEvent.RECEIVE
-        if check_flag(request.temperature_ok, "temperature record acceptable")
+        if check_flag(request.temperature_ok, N_("temperature record acceptable"))
         else KitEvent.RECEIVE_QUARANTINED
     )
     kits = request.kits
     if isinstance(kits, str) or not all(isinstance(k, KitIn) for k in kits):
-        raise InvalidInput("List the shipment's kits (by range or from the manifest).")
+        raise InvalidInput(_("List the shipment's kits (by range or from the manifest)."))
     if not kits:
-        raise InvalidInput("A shipment needs at least one kit.")
+        raise InvalidInput(_("A shipment needs at least one kit."))
     return _Receipt(day, number, condition, place, event, tuple(kits), tuple(refusals))
 
 
@@ -296,8 +317,8 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
     number, event = checked.number, checked.event
     verdicts = [_checked_line(ctx, kit, checked.day) for kit in checked.kits]
     refusals = [*checked.refusals]
-    refusals += [refusal for _, refusal in verdicts if refusal is not None]
-    read = [at for at, (_, refusal) in enumerate(verdicts) if refusal is None]
+    refusals += [refusal for _kit, refusal in verdicts if refusal is not None]
+    read = [at for at, (_kit, refusal) in enumerate(verdicts) if refusal is None]
     numbers = [verdicts[at][0].number for at in read]
     line_refusals: dict[int, Refusal[ReceiveCheck]] = {}
     first_line: dict[str, int] = {}
@@ -306,8 +327,10 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         if kit.number in first_line:
             line_refusals[at] = Refusal(
                 ReceiveCheck.DUPLICATE,
-                f"Kit {kit.number} is already on this shipment's list (line "
-                f"{first_line[kit.number] + 1}); a kit number is received once.",
+                _(
+                    "Kit {kit} is already on this shipment's list (line {line}); a kit number is "
+                    "received once."
+                ).format(kit=kit.number, line=first_line[kit.number] + 1),
                 InvalidInput,
             )
         first_line.setdefault(kit.number, at)
@@ -316,7 +339,9 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         refusals.append(
             Refusal(
                 ReceiveCheck.SHIPMENT_RECEIVED,
-                f"Shipment {number} has already been received. Check the shipment number.",
+                _(
+                    "Shipment {shipment} has already been received. Check the shipment number."
+                ).format(shipment=number),
             )
         )
     in_stock: dict[str, Refusal[ReceiveCheck]] = {}
@@ -345,9 +370,7 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         if expiries[key] != kit.expiry:
             refusal = Refusal(
                 ReceiveCheck.LOT_EXPIRY,
-                f"Lot {kit.lot} is recorded with expiry {expiries[key].isoformat()}, but kit "
-                f"{kit.number} says {kit.expiry.isoformat()}. Check the paperwork with the "
-                "sponsor.",
+                _lot_expiry_refusal(kit.lot, expiries[key], kit.number, kit.expiry),
             )
             refusals.append(refusal)
             line_refusals.setdefault(at, refusal)
@@ -366,7 +389,7 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
                 new_lot=at in new_lots,
             )
         )
-    tablets = [k.tablets for k, _ in verdicts]
+    tablets = [k.tablets for k, _refusal in verdicts]
     return ReceiveAssessment(
         shipment=number,
         received_on=checked.day,
@@ -382,7 +405,7 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
 def _duplicate(number: str) -> Refusal[ReceiveCheck]:
     return Refusal(
         ReceiveCheck.DUPLICATE,
-        f"Kit {number} is listed twice in this shipment; check the list.",
+        _("Kit {kit} is listed twice in this shipment; check the list.").format(kit=number),
         InvalidInput,
     )
 
@@ -394,7 +417,7 @@ def _checked_line(
     more than a manifest line): the kit as it would be recorded, and why it is refused."""
     try:
         number = normalise_kit_number(kit.number)
-        product = check_text(kit.product, "product", limit=40)
+        product = check_text(kit.product, N_("product"), limit=40)
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     try:
@@ -402,20 +425,22 @@ def _checked_line(
     except RuleViolation as exc:
         return kit, Refusal(ReceiveCheck.PRODUCT_UNKNOWN, exc.message, type(exc))
     try:
-        lot = check_text(kit.lot, f"lot number of kit {number}", limit=60)
-        expiry = check_date(kit.expiry, f"expiry of kit {number}")
-        tablets = check_count(kit.tablets, f"tablet count of kit {number}")
+        lot = check_text(kit.lot, _("lot number of kit {kit}").format(kit=number), limit=60)
+        expiry = check_date(kit.expiry, _("expiry of kit {kit}").format(kit=number))
+        tablets = check_count(kit.tablets, _("tablet count of kit {kit}").format(kit=number))
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     read = KitIn(number, product, lot, expiry, tablets)
     if tablets == 0:
-        message = f"Kit {number} has no tablets; check the count."
+        message = _("Kit {kit} has no tablets; check the count.").format(kit=number)
         return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)
     if expiry < day:
         return read, Refusal(
             ReceiveCheck.EXPIRED,
-            f"Kit {number} (lot {lot}) expired on {expiry.isoformat()}. "
-            "Do not receive expired stock: contact the sponsor.",
+            _(
+                "Kit {kit} (lot {lot}) expired on {expiry}. "
+                "Do not receive expired stock: contact the sponsor."
+            ).format(kit=number, lot=lot, expiry=expiry.isoformat()),
         )
     return read, None
 
@@ -433,6 +458,12 @@ def _check_lot_expiry(lot: Lot, kit_in: KitIn) -> None:
     """A lot has one expiry: in the records, and across the lines of one manifest."""
     if lot.expiry != kit_in.expiry:
         raise RuleViolation(
-            f"Lot {kit_in.lot} is recorded with expiry {lot.expiry.isoformat()}, but kit "
-            f"{kit_in.number} says {kit_in.expiry.isoformat()}. Check the paperwork with the sponsor."
+            _lot_expiry_refusal(kit_in.lot, lot.expiry, kit_in.number, kit_in.expiry)
         )
+
+
+def _lot_expiry_refusal(lot: str, recorded: date, kit: str, says: date) -> str:
+    return _(
+        "Lot {lot} is recorded with expiry {recorded}, but kit {kit} says {says}. Check the "
+        "paperwork with the sponsor."
+    ).format(lot=lot, recorded=recorded.isoformat(), kit=kit, says=says.isoformat())

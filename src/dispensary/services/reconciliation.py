@@ -23,7 +23,9 @@ from dispensary.db.models import (
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
+from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import voided_ids
 from dispensary.services.context import Actor, Context
@@ -92,20 +94,37 @@ def reconcile_session(
                 Discrepancy(
                     DiscrepancyKind.COUNT_DIFFERENCE,
                     kit.number,
-                    f"Count of kit {kit.number} on {count.counted_on.isoformat()}: {count.counted} "
-                    f"counted, {count.book} in the book ({count.counted - count.book:+d}); "
-                    f"adjusted with reason '{count.reason_code}: {count.reason}'.",
+                    _(
+                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+                        "({difference}); adjusted with reason '{code}: {reason}'."
+                    ).format(
+                        kit=kit.number,
+                        day=count.counted_on.isoformat(),
+                        counted=count.counted,
+                        book=count.book,
+                        difference=f"{count.counted - count.book:+d}",
+                        code=count.reason_code,
+                        reason=count.reason,
+                    ),
                     count.counted_on,
                 )
             )
     for number, row in open_flags(session, ctx):
-        labels = ", ".join(f.label for f in row.flags)
+        labels = ", ".join(_(f.label) for f in row.flags)
         discrepancies.append(
             Discrepancy(
                 DiscrepancyKind.ADHERENCE,
                 number,
-                f"{number} cycle {row.cycle}: {labels}; taken {row.taken} of {row.expected} expected. "
-                "Record the reason.",
+                _(
+                    "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
+                    "Record the reason."
+                ).format(
+                    dispense=number,
+                    cycle=row.cycle,
+                    flags=labels,
+                    taken=row.taken,
+                    expected=row.expected,
+                ),
                 row.returned_on,
             )
         )
@@ -118,8 +137,13 @@ def reconcile_session(
                     Discrepancy(
                         DiscrepancyKind.RETURN_OVERDUE,
                         p.study_number,
-                        f"{p.study_number}: the return of cycle {prow.last_cycle} is overdue "
-                        f"(day 1 {prow.last_day1.isoformat()}).",
+                        _(
+                            "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
+                        ).format(
+                            participant=p.study_number,
+                            cycle=prow.last_cycle,
+                            day1=prow.last_day1.isoformat(),
+                        ),
                         due,
                     )
                 )
@@ -206,7 +230,7 @@ def _count_checks(
 
 
 def _name(names: dict[int, str], user_id: int) -> str:
-    return names.get(user_id, f"(user id {user_id} missing)")
+    return names.get(user_id, _("(user id {id} missing)").format(id=user_id))
 
 
 def _lot_number(kit: Kit) -> str:
@@ -228,15 +252,24 @@ def _initials(people: dict[int, Participant], pid: int) -> str:
 def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepancy]:
     if not balance.balanced:
         yield Discrepancy(
-            DiscrepancyKind.UNBALANCED, kit.number, f"Kit {kit.number} does not balance: {balance}."
+            DiscrepancyKind.UNBALANCED,
+            kit.number,
+            _("Kit {kit} does not balance: {balance}.").format(kit=kit.number, balance=balance),
         )
     expected = _status_from_ledger(kit, balance)
     if expected is not None and kit.status not in expected:
         yield Discrepancy(
             DiscrepancyKind.STATUS_MISMATCH,
             kit.number,
-            f"Kit {kit.number} is recorded as {kit.status}, but its ledger shows "
-            f"{balance.on_hand} on hand and {balance.held_returned} held.",
+            _(
+                "Kit {kit} is recorded as {status}, but its ledger shows {on_hand} on hand and "
+                "{held} held."
+            ).format(
+                kit=kit.number,
+                status=status_word(kit.status),
+                on_hand=balance.on_hand,
+                held=balance.held_returned,
+            ),
         )
     if (
         kit.status in (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
@@ -246,8 +279,10 @@ def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepan
         yield Discrepancy(
             DiscrepancyKind.EXPIRED_IN_STOCK,
             kit.number,
-            f"Kit {kit.number} (lot {kit.lot.number}) expired on {kit.lot.expiry.isoformat()} "
-            "and is still in stock: destroy it or return it to the sponsor.",
+            _(
+                "Kit {kit} (lot {lot}) expired on {expiry} and is still in stock: destroy it or "
+                "return it to the sponsor."
+            ).format(kit=kit.number, lot=kit.lot.number, expiry=kit.lot.expiry.isoformat()),
             kit.lot.expiry,
         )
 
@@ -282,7 +317,7 @@ def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> Bal
 def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation."""
     require(actor, Permission.SIGN_OFF)
-    text = check_text(note, "note", required=False)
+    text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         result = reconcile_session(session, ctx)

@@ -33,6 +33,7 @@ from dispensary.domain.rules import (
     check_text,
     normalise_kit_number,
 )
+from dispensary.i18n import N_, _
 from dispensary.services.assessment import (
     AdherencePreview,
     Refusal,
@@ -76,14 +77,18 @@ DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
 
 def find_dispense(session: Session, study_number: str, cycle: int) -> Dispense:
     if isinstance(cycle, bool) or not isinstance(cycle, int):
-        raise InvalidInput(f"Cycle {cycle!r:.20} is not a cycle number (1, 2, 3 ...).")
+        raise InvalidInput(
+            _("Cycle {cycle} is not a cycle number (1, 2, 3 ...).").format(cycle=f"{cycle!r:.20}")
+        )
     participant = get_participant(session, study_number)
     for record in live_dispenses(session, participant.id):
         if record.cycle == cycle:
             return record
     raise NotFound(
-        f"Participant {participant.study_number} has no dispense for cycle {cycle}. "
-        "Check the cycle number, or scan the dispensing label."
+        _(
+            "Participant {participant} has no dispense for cycle {cycle}. "
+            "Check the cycle number, or scan the dispensing label."
+        ).format(participant=participant.study_number, cycle=cycle)
     )
 
 
@@ -222,41 +227,50 @@ class _ReturnChecked:
 
 def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _ReturnChecked:
     """In the order record_return has always checked them; writing needs the kit and count."""
-    day = check_not_future(request.returned_on, today, "return date")
+    day = check_not_future(request.returned_on, today, N_("return date"))
     tablets = request.tablets
     if writing or tablets is not None:
-        tablets = check_count(tablets, "number of tablets returned")  # type: ignore[arg-type]
-    held = check_count(request.held_days, "days the drug was held")
-    note = check_text(request.note, "note", required=False)
-    condition = check_text(request.condition, "condition", required=False, limit=200)
+        tablets = check_count(tablets, N_("number of tablets returned"))  # type: ignore[arg-type]
+    held = check_count(request.held_days, N_("days the drug was held"))
+    note = check_text(request.note, N_("note"), required=False)
+    condition = check_text(request.condition, N_("condition"), required=False, limit=200)
     kit = request.kit
     if writing or kit is not None:
         kit = normalise_kit_number(kit)  # type: ignore[arg-type]
     outcome = request.outcome
     if outcome not in RETURN_OUTCOMES:
         raise InvalidInput(
-            f"'{outcome!s:.30}' is not a return outcome: leave it empty for a kit counted back, "
-            f"or give {NOT_BROUGHT_BACK} for a kit the participant did not bring back."
+            _(
+                "'{outcome}' is not a return outcome: leave it empty for a kit counted back, "
+                "or give {not_brought_back} for a kit the participant did not bring back."
+            ).format(outcome=f"{outcome!s:.30}", not_brought_back=NOT_BROUGHT_BACK)
         )
-    held_from = None if request.held_from is None else check_date(request.held_from, "held from")
+    held_from = (
+        None if request.held_from is None else check_date(request.held_from, N_("held from"))
+    )
     held_until = (
-        None if request.held_until is None else check_date(request.held_until, "held until")
+        None if request.held_until is None else check_date(request.held_until, N_("held until"))
     )
     ordered_by = check_text(
-        request.held_ordered_by, "investigator who ordered the hold", required=False, limit=120
+        request.held_ordered_by, N_("investigator who ordered the hold"), required=False, limit=120
     )
     if (held_from is None) != (held_until is None):
-        raise InvalidInput("A held period has two dates: give both 'held from' and 'held until'.")
+        raise InvalidInput(
+            _("A held period has two dates: give both 'held from' and 'held until'.")
+        )
     if held_from is not None and held_until is not None:
         if held_until < held_from:
             raise InvalidInput(
-                f"The held period ends ({held_until.isoformat()}) before it starts "
-                f"({held_from.isoformat()}); check the dates."
+                _(
+                    "The held period ends ({until}) before it starts ({start}); check the dates."
+                ).format(until=held_until.isoformat(), start=held_from.isoformat())
             )
         if not ordered_by:
-            raise InvalidInput("Give the investigator who ordered the drug to be held.")
+            raise InvalidInput(_("Give the investigator who ordered the drug to be held."))
         if held:
-            raise InvalidInput("Give the held period by its dates, not also as a number of days.")
+            raise InvalidInput(
+                _("Give the held period by its dates, not also as a number of days.")
+            )
     return _ReturnChecked(
         day, tablets, held, note, condition, kit, outcome, held_from, held_until, ordered_by
     )
@@ -293,8 +307,10 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.VOIDED,
-                f"Dispense {record.number} was voided: its kits never left the pharmacy. "
-                "Scan the label of the dispense that replaced it.",
+                _(
+                    "Dispense {dispense} was voided: its kits never left the pharmacy. "
+                    "Scan the label of the dispense that replaced it."
+                ).format(dispense=record.number),
             )
         )
     day = checked.day
@@ -305,8 +321,10 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.HELD_PERIOD,
-                "The held period must end on or before the return date "
-                f"({day.isoformat()}); check the dates.",
+                _(
+                    "The held period must end on or before the return date ({day}); check the "
+                    "dates."
+                ).format(day=day.isoformat()),
                 InvalidInput,
             )
         )
@@ -314,8 +332,10 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.NOT_BROUGHT_BACK,
-                f"A kit not brought back has no tablets to count, not {checked.tablets}: record "
-                "0, or count the tablets if the kit is here.",
+                _(
+                    "A kit not brought back has no tablets to count, not {tablets}: record 0, or "
+                    "count the tablets if the kit is here."
+                ).format(tablets=checked.tablets),
                 InvalidInput,
             )
         )
@@ -323,7 +343,9 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.HELD_DAYS,
-                f"{held} days held is more than the {record.days_supply} days of supply.",
+                _("{held} days held is more than the {days} days of supply.").format(
+                    held=held, days=record.days_supply
+                ),
                 InvalidInput,
             )
         )
@@ -331,8 +353,9 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.RETURN_DATE,
-                f"The return date {day.isoformat()} is before the dispense "
-                f"({record.dispensed_on.isoformat()}); check the date.",
+                _(
+                    "The return date {day} is before the dispense ({dispensed}); check the date."
+                ).format(day=day.isoformat(), dispensed=record.dispensed_on.isoformat()),
                 InvalidInput,
             )
         )
@@ -365,24 +388,35 @@ def _plan_return(
         refusals.append(
             Refusal(
                 ReturnCheck.KIT,
-                f"Kit {number} was not dispensed in {record.number} (cycle {record.cycle}); "
-                f"its kits are {', '.join(k.kit for k in kits)}. Check the kit or the dispense.",
+                _(
+                    "Kit {kit} was not dispensed in {dispense} (cycle {cycle}); its kits are "
+                    "{kits}. Check the kit or the dispense."
+                ).format(
+                    kit=number,
+                    dispense=record.number,
+                    cycle=record.cycle,
+                    kits=", ".join(k.kit for k in kits),
+                ),
             )
         )
     elif line is None:
         refusals.append(
             Refusal(
                 ReturnCheck.ALL_BACK,
-                f"Every kit of {record.number} is already counted back. To change a count, "
-                "record a correction from the participant's history.",
+                _(
+                    "Every kit of {dispense} is already counted back. To change a count, record a "
+                    "correction from the participant's history."
+                ).format(dispense=record.number),
             )
         )
     elif line.kit_id in back:
         refusals.append(
             Refusal(
                 ReturnCheck.ALREADY_RECORDED,
-                f"The return of kit {number} for {record.number} is already recorded. "
-                "To change the count, record a correction that names it.",
+                _(
+                    "The return of kit {kit} for {dispense} is already recorded. To change the "
+                    "count, record a correction that names it."
+                ).format(kit=number, dispense=record.number),
             )
         )
     elif checked.tablets is not None:
@@ -476,11 +510,11 @@ def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None
     """What a code scanned at the return counter names: a dispensing label; a participant's
     number (their first dispense with a kit out); or a kit (the dispense it last went out in)."""
     if not isinstance(code, str):
-        raise InvalidInput(f"A scanned code is text, not {code!r:.40}.")
+        raise InvalidInput(_("A scanned code is text, not {value}.").format(value=f"{code!r:.40}"))
     text = code.strip().upper()
     if not text:
         raise InvalidInput(
-            "Scan the barcode on the dispensing label, a kit, or type the participant number."
+            _("Scan the barcode on the dispensing label, a kit, or type the participant number.")
         )
     if DISPENSE_NUMBER.fullmatch(text):
         return get_dispense(session, text), None
@@ -494,8 +528,10 @@ def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None
             if any(kit_id not in back for kit_id in kit_ids):
                 return record, None
         raise NotFound(
-            f"Participant {participant.study_number} has no bottle out: every return is "
-            "recorded. To change a count, record a correction from the participant's history."
+            _(
+                "Participant {participant} has no bottle out: every return is recorded. To "
+                "change a count, record a correction from the participant's history."
+            ).format(participant=participant.study_number)
         )
     kit = get_kit(session, text)
     for dispense_id in session.scalars(
@@ -508,8 +544,10 @@ def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None
         if not is_voided(session, went_out):
             return went_out, kit.number
     raise NotFound(
-        f"Kit {kit.number} has not been dispensed, so nothing can come back from it. "
-        "Scan the dispensing label instead."
+        _(
+            "Kit {kit} has not been dispensed, so nothing can come back from it. "
+            "Scan the dispensing label instead."
+        ).format(kit=kit.number)
     )
 
 
@@ -523,17 +561,21 @@ def correct_return(
         or not isinstance(return_id, int)
         or not (1 <= return_id <= DATABASE_INT_MAX)
     ):
-        raise InvalidInput(f"{return_id!r:.30} is not a return number (1, 2, 3 ...).")
-    count = check_count(tablets, "number of tablets returned")
-    why = check_text(reason, "reason for the correction")
+        raise InvalidInput(
+            _("{value} is not a return number (1, 2, 3 ...).").format(value=f"{return_id!r:.30}")
+        )
+    count = check_count(tablets, N_("number of tablets returned"))
+    why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         old = session.get(Return, return_id)
         if old is None:
-            raise NotFound(f"There is no return {return_id}.")
+            raise NotFound(_("There is no return {number}.").format(number=return_id))
         if session.scalar(select(Return).where(Return.corrects_id == old.id)):
             raise RuleViolation(
-                f"Return {return_id} has already been corrected; correct the latest one."
+                _("Return {number} has already been corrected; correct the latest one.").format(
+                    number=return_id
+                )
             )
         record = session.get(Dispense, old.dispense_id)
         kit = session.get(Kit, old.kit_id)
@@ -548,8 +590,10 @@ def correct_return(
         held_now = balance_of(kit_movements(session, kit.id)).held_returned
         if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
             raise RuleViolation(
-                f"The returned tablets of kit {kit.number} have already been destroyed; the count "
-                "can no longer be corrected. Record the difference in the reconciliation."
+                _(
+                    "The returned tablets of kit {kit} have already been destroyed; the count can "
+                    "no longer be corrected. Record the difference in the reconciliation."
+                ).format(kit=kit.number)
             )
         rec = Recorder(session, actor, ctx.clock.now())
         new = Return(
@@ -594,12 +638,14 @@ def correct_return(
 def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> ReturnResult:
     """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged."""
     require(actor, Permission.RETURN)
-    why = check_text(reason, "explanation of the adherence flag")
+    why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense)
         returns = current_returns(session, record.id)
         if not returns:
-            raise RuleViolation(f"No return is recorded for {record.number} yet.")
+            raise RuleViolation(
+                _("No return is recorded for {dispense} yet.").format(dispense=record.number)
+            )
         rec = Recorder(session, actor, ctx.clock.now())
         session.add(
             AdherenceNote(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
@@ -634,7 +680,7 @@ def _dispense_for(
         return get_dispense(session, dispense)
     if study_number and cycle is not None:
         return find_dispense(session, study_number, cycle)
-    raise InvalidInput("Name the dispense: scan its label, or give the participant and cycle.")
+    raise InvalidInput(_("Name the dispense: scan its label, or give the participant and cycle."))
 
 
 def _result(

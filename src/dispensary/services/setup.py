@@ -47,6 +47,7 @@ from dispensary.domain.errors import (
     RuleViolation,
 )
 from dispensary.files import NOTHING_CHANGED, create_private, shown
+from dispensary.i18n import _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin
@@ -83,12 +84,16 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
     if not path.exists():
         if must_exist:
             raise DatabaseProblem(
-                f"There is no database at {shown(path)}. Create one with `dispensary init` or "
-                "pick another file."
+                _(
+                    "There is no database at {path}. Create one with `dispensary init` or pick "
+                    "another file."
+                ).format(path=shown(path))
             )
         return set()
     if path.is_dir():
-        raise NotADispensaryDatabase(f"{shown(path)} is a folder, not a database file.")
+        raise NotADispensaryDatabase(
+            _("{path} is a folder, not a database file.").format(path=shown(path))
+        )
     refused = read_only_reason(path)
     if refused is not None and not os.access(path, os.R_OK):
         raise refused
@@ -97,20 +102,26 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
     if len(header) == 0:
         if must_exist:
             raise NotADispensaryDatabase(
-                f"{shown(path)} is empty: it is not a Dispensary database. {NOTHING_CHANGED} "
-                "Check the path; if the pharmacy's database was here, restore the last backup."
+                _(
+                    "{path} is empty: it is not a Dispensary database. {nothing} Check the path; "
+                    "if the pharmacy's database was here, restore the last backup."
+                ).format(path=shown(path), nothing=_(NOTHING_CHANGED))
             )
         if refused is not None:
             raise refused
         return set()  # an empty file: SQLite treats it as a new database
     if not header.startswith(SQLITE_MAGIC):
         raise NotADispensaryDatabase(
-            f"{shown(path)} is not a Dispensary database (it is not an SQLite file). "
-            f"{NOTHING_CHANGED} Check the path (--db, or DISPENSARY_DB)."
+            _(
+                "{path} is not a Dispensary database (it is not an SQLite file). {nothing} Check "
+                "the path (--db, or DISPENSARY_DB)."
+            ).format(path=shown(path), nothing=_(NOTHING_CHANGED))
         )
     if len(header) < 100:
         raise DatabaseDamaged(
-            f"{shown(path)} is truncated. {NOTHING_CHANGED} Restore the last backup."
+            _("{path} is truncated. {nothing} Restore the last backup.").format(
+                path=shown(path), nothing=_(NOTHING_CHANGED)
+            )
         )
     if refused is not None:  # before SQLite, which would leave -wal/-shm files behind
         raise refused
@@ -126,19 +137,34 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
         _remove_left_behind(absent)
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
             raise DatabaseDamaged(
-                f"{shown(path)} is damaged ({exc}). {NOTHING_CHANGED} Restore the last backup."
+                _("{path} is damaged ({error}). {nothing} Restore the last backup.").format(
+                    path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
+                )
             ) from exc
         problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
-            f"{shown(path)} cannot be read ({exc}). {NOTHING_CHANGED} Check the path."
+            _("{path} cannot be read ({error}). {nothing} Check the path.").format(
+                path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
+            )
         )
         raise problem from exc
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
         raise DatabaseDamaged(
-            f"{shown(path)} is damaged (integrity check: "
-            f"{result[0] if result else 'no answer'}). {NOTHING_CHANGED} Restore the last backup."
+            _(
+                "{path} is damaged (integrity check: {answer}). {nothing} Restore the last backup."
+            ).format(
+                path=shown(path),
+                answer=result[0] if result else _("no answer"),
+                nothing=_(NOTHING_CHANGED),
+            )
         )
     return tables
+
+
+def _already_a_database(db: str) -> str:
+    return _("{path} already holds a database. Open it, or choose a new file to create.").format(
+        path=db
+    )
 
 
 def _remove_left_behind(absent: list[Path]) -> None:
@@ -167,16 +193,12 @@ def init_database(
     path = sqlite_path(url_for(db))
     if path is not None:
         if _check_sqlite_file(path, must_exist=False):
-            raise RuleViolation(
-                f"{db} already holds a database. Open it, or choose a new file to create."
-            )
+            raise RuleViolation(_already_a_database(db))
         _new_database_file(path)
     engine = make_engine(db)
     try:
         if migrate.has_tables(engine):
-            raise RuleViolation(
-                f"{db} already holds a database. Open it, or choose a new file to create."
-            )
+            raise RuleViolation(_already_a_database(db))
         migrate.upgrade(engine)
         with write_transaction(engine) as session:
             rec = Recorder(session, None, clock.now())
@@ -244,8 +266,10 @@ def open_database(
     if path is not None:
         if not {"alembic_version", "study"} <= _check_sqlite_file(path, True):
             raise NotADispensaryDatabase(
-                f"{shown(db)} is not a Dispensary database (no schema version or study). "
-                f"{NOTHING_CHANGED} Check the path, or create one with `dispensary init`."
+                _(
+                    "{path} is not a Dispensary database (no schema version or study). {nothing} "
+                    "Check the path, or create one with `dispensary init`."
+                ).format(path=shown(db), nothing=_(NOTHING_CHANGED))
             )
         warning = mode_warning(path)
     engine = make_engine(db)
@@ -254,8 +278,9 @@ def open_database(
     except DBAPIError as exc:
         engine.dispose()
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
-            f"The database {shown(db)} cannot be read ({exc.orig}). {NOTHING_CHANGED} Check the "
-            "path or URL."
+            _(
+                "The database {path} cannot be read ({error}). {nothing} Check the path or URL."
+            ).format(path=shown(db), error=exc.orig, nothing=_(NOTHING_CHANGED))
         )
         raise problem from exc
     except OSError as exc:  # the copy kept before an upgrade: a full disk, a read-only folder
@@ -278,14 +303,18 @@ def _open(
     tables = set(inspect(engine).get_table_names())
     if "alembic_version" not in tables or "study" not in tables:
         raise NotADispensaryDatabase(
-            f"{shown(db)} is not a Dispensary database (no schema version or study). "
-            f"{NOTHING_CHANGED} Check the URL, or create one with `dispensary init`."
+            _(
+                "{path} is not a Dispensary database (no schema version or study). {nothing} "
+                "Check the URL, or create one with `dispensary init`."
+            ).format(path=shown(db), nothing=_(NOTHING_CHANGED))
         )
     current = migrate.current_revision(engine)
     if current not in migrate.known_revisions():
         raise DatabaseProblem(
-            f"{shown(db)} was written by a newer version of Dispensary (schema {current}). "
-            f"{NOTHING_CHANGED} Install the newer version to open it."
+            _(
+                "{path} was written by a newer version of Dispensary (schema {schema}). "
+                "{nothing} Install the newer version to open it."
+            ).format(path=shown(db), schema=current, nothing=_(NOTHING_CHANGED))
         )
     migrated_from: str | None = None
     backup: str | None = None
@@ -301,16 +330,20 @@ def _open(
         record = session.scalar(select(StudyRecord))
         if record is None:
             raise NotADispensaryDatabase(
-                f"{shown(db)} has no study recorded. Create it with `dispensary init`."
+                _("{path} has no study recorded. Create it with `dispensary init`.").format(
+                    path=shown(db)
+                )
             )
         study = parse_study(record.source_text, f"{db} (stored study)")
         if session.scalar(select(User).limit(1)) is None:
             raise NotADispensaryDatabase(
-                f"{shown(db)} has no users. Create it with `dispensary init`."
+                _("{path} has no users. Create it with `dispensary init`.").format(path=shown(db))
             )
     if expect_protocol and study.protocol != expect_protocol:
         raise DatabaseProblem(
-            f"{shown(db)} belongs to study {study.protocol}, not {expect_protocol}. "
-            "Open the database of the study you mean."
+            _(
+                "{path} belongs to study {study}, not {expected}. Open the database of the study "
+                "you mean."
+            ).format(path=shown(db), study=study.protocol, expected=expect_protocol)
         )
     return OpenedDatabase(Context(engine, study, clock, db), migrated_from, backup)

@@ -14,6 +14,7 @@ from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Dispense, Kit, RuleConfirmation, StudyRecord, User
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -24,34 +25,42 @@ from dispensary.study import Study, parse_study
 def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> Study:
     """Checks the new study file against what the records already use, then stores it."""
     require(actor, Permission.STUDY)
-    why = check_text(reason, "reason for changing the study file")
+    why = check_text(reason, N_("reason for changing the study file"))
     new = parse_study(text, origin)
     if new.protocol != ctx.study.protocol:
         raise RuleViolation(
-            f"{origin} is for study {new.protocol}, but this database serves "
-            f"{ctx.study.protocol}. A new study needs its own database (`dispensary init`)."
+            _(
+                "{origin} is for study {protocol}, but this database serves {serves}. A new "
+                "study needs its own database (`dispensary init`)."
+            ).format(origin=origin, protocol=new.protocol, serves=ctx.study.protocol)
         )
     with write_transaction(ctx.engine) as session:
         record = session.scalar(select(StudyRecord))
         if record is None:
-            raise DatabaseProblem("This database has no study recorded.")
+            raise DatabaseProblem(_("This database has no study recorded."))
         if record.source_text == text:
-            raise RuleViolation("The study file is the same as the one in use; nothing to change.")
+            raise RuleViolation(
+                _("The study file is the same as the one in use; nothing to change.")
+            )
         codes = {p.code for p in new.products}
         used_products = set(session.scalars(select(Kit.product).distinct()))
         if used_products - codes:
             missing = sorted(used_products - codes)[0]
             raise RuleViolation(
-                f"Kits of product {missing} are on record, but the new study file does not list "
-                "it. Keep every product that has stock in the file."
+                _(
+                    "Kits of product {product} are on record, but the new study file does not "
+                    "list it. Keep every product that has stock in the file."
+                ).format(product=missing)
             )
         levels = {d.level for d in new.dose_levels}
         used_levels = set(session.scalars(select(Dispense.dose_level).distinct()))
         if used_levels - levels:
             missing_level = sorted(used_levels - levels)[0]
             raise RuleViolation(
-                f"Dispenses at dose level {missing_level} are on record, but the new study file "
-                "does not define it. Keep every dose level that has been dispensed."
+                _(
+                    "Dispenses at dose level {level} are on record, but the new study file does "
+                    "not define it. Keep every dose level that has been dispensed."
+                ).format(level=missing_level)
             )
         old_text = record.source_text
         record.source_text = text
@@ -116,14 +125,20 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
     """An administrator confirms a site-decision rule of the study file (audited); from then on
     the counter applies it as written."""
     require(actor, Permission.STUDY)
-    why = check_text(reason, "reason for confirming the rule")
+    why = check_text(reason, N_("reason for confirming the rule"))
     if not isinstance(rule, str):
-        raise InvalidInput(f"A rule is named by its key (e.g. cycle.min_interval), not {rule!r}.")
+        raise InvalidInput(
+            _("A rule is named by its key (e.g. cycle.min_interval), not {value}.").format(
+                value=repr(rule)
+            )
+        )
     found = ctx.study.rule(rule.strip())
     if found.authoritative:
         raise RuleViolation(
-            f"Rule {found.key} comes from the {found.source}: it holds as written and needs no "
-            "confirmation."
+            _(
+                "Rule {rule} comes from the {source}: it holds as written and needs no "
+                "confirmation."
+            ).format(rule=found.key, source=found.source)
         )
     with write_transaction(ctx.engine) as session:
         if session.scalar(
@@ -131,7 +146,11 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
                 RuleConfirmation.rule == found.key, RuleConfirmation.source == found.source
             )
         ):
-            raise RuleViolation(f"Rule {found.key} ({found.source}) is already confirmed.")
+            raise RuleViolation(
+                _("Rule {rule} ({source}) is already confirmed.").format(
+                    rule=found.key, source=found.source
+                )
+            )
         rec = Recorder(session, actor, ctx.clock.now())
         row = RuleConfirmation(
             rule=found.key,

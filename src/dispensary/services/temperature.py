@@ -17,6 +17,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -52,7 +53,9 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
     try:
         return _parse_logger_csv(text, now)
     except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
-        raise InvalidInput(f"The logger file is not a CSV file that can be read ({exc}).") from exc
+        raise InvalidInput(
+            _("The logger file is not a CSV file that can be read ({error}).").format(error=exc)
+        ) from exc
 
 
 def _reading_time(raw: str) -> datetime:
@@ -65,8 +68,8 @@ def _reading_time(raw: str) -> datetime:
         at = datetime.fromisoformat(raw)
         at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
     except (ValueError, OverflowError) as exc:
-        raise InvalidInput(f"'{raw[:30]}' is not a time (ISO 8601).") from exc
-    check_date_window(at.date(), "reading date")
+        raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
+    check_date_window(at.date(), N_("reading date"))
     return at
 
 
@@ -77,7 +80,7 @@ def _parse_logger_csv(text: str, now: datetime | None) -> list[Reading]:
     temp_key = names.get("celsius") or names.get("temperature")
     if not time_key or not temp_key:
         raise InvalidInput(
-            "The logger file needs a header with the columns 'timestamp' and 'celsius'."
+            _("The logger file needs a header with the columns 'timestamp' and 'celsius'.")
         )
     readings = []
     for row in reader:
@@ -88,16 +91,22 @@ def _parse_logger_csv(text: str, now: datetime | None) -> list[Reading]:
             continue
         try:
             at = _reading_time(raw_time)
-            celsius = parse_decimal(raw_temp, "temperature")
+            celsius = parse_decimal(raw_temp, N_("temperature"))
         except InvalidInput as exc:
-            raise InvalidInput(f"Logger line {line_no}: {exc.message}") from exc
+            raise InvalidInput(
+                _("Logger line {line}: {refusal}").format(line=line_no, refusal=exc.message)
+            ) from exc
         if not -80 <= celsius <= 80:
-            raise InvalidInput(f"Logger line {line_no}: {celsius} °C is not plausible.")
+            raise InvalidInput(
+                _("Logger line {line}: {celsius} °C is not plausible.").format(
+                    line=line_no, celsius=celsius
+                )
+            )
         if now is not None:
             _check_within_history(at, now, line_no)
         readings.append(Reading(at, celsius, line_no))
     if not readings:
-        raise InvalidInput("The logger file holds no readings.")
+        raise InvalidInput(_("The logger file holds no readings."))
     return sorted(readings, key=lambda r: r.at)
 
 
@@ -109,14 +118,18 @@ def _check_within_history(at: datetime, now: datetime, line_no: int) -> None:
     """Not after now (the logger's clock runs ahead), not more than OLDEST_READING before it."""
     if at > now:
         raise InvalidInput(
-            f"Logger line {line_no} has a reading at {_when(at)}, after now ({_when(now)}): "
-            "check the logger's clock and export again. Nothing was imported."
+            _(
+                "Logger line {line} has a reading at {at}, after now ({now}): check the logger's "
+                "clock and export again. Nothing was imported."
+            ).format(line=line_no, at=_when(at), now=_when(now))
         )
     if at < now - OLDEST_READING:
         raise InvalidInput(
-            f"Logger line {line_no} has a reading at {_when(at)}, more than 10 years ago: check "
-            "the logger's clock (it may never have been set) and export again. Nothing was "
-            "imported."
+            _(
+                "Logger line {line} has a reading at {at}, more than 10 years ago: check the "
+                "logger's clock (it may never have been set) and export again. Nothing was "
+                "imported."
+            ).format(line=line_no, at=_when(at))
         )
 
 
@@ -130,8 +143,9 @@ def _known_area(ctx: Context, area: str) -> str:
         if name.casefold() == area.casefold():
             return name
     raise InvalidInput(
-        f"'{area}' is not a storage area in use. Known areas: {', '.join(known)}. "
-        "Nothing was imported."
+        _(
+            "'{area}' is not a storage area in use. Known areas: {known}. Nothing was imported."
+        ).format(area=area, known=", ".join(known))
     )
 
 
@@ -146,9 +160,16 @@ def _refuse_imported_twice(session: Session, area: str, start: datetime, end: da
     )
     if earlier is not None:
         raise RuleViolation(
-            f"The excursion in {area} from {_when(start)} to {_when(end)} was imported on "
-            f"{earlier.at.astimezone(UTC).date().isoformat()} already (from {earlier.source}). "
-            "Nothing was imported."
+            _(
+                "The excursion in {area} from {start} to {end} was imported on {day} already "
+                "(from {source}). Nothing was imported."
+            ).format(
+                area=area,
+                start=_when(start),
+                end=_when(end),
+                day=earlier.at.astimezone(UTC).date().isoformat(),
+                source=earlier.source,
+            )
         )
 
 
@@ -156,8 +177,8 @@ def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
     require(actor, Permission.TEMPERATURE)
-    area = _known_area(ctx, check_text(storage_area, "storage area", limit=80))
-    source = check_text(source[:200] if isinstance(source, str) else source, "logger file name")
+    area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
+    source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
     now = ctx.clock.now()
     readings = parse_logger_csv(text, now)
     low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
@@ -271,8 +292,10 @@ class CoverageGap:
     @property
     def text(self) -> str:
         if self.after_last:
-            return f"no logger reading imported since {_when(self.start)}"
-        return f"no logger reading from {_when(self.start)} to {_when(self.end)}"
+            return _("no logger reading imported since {start}").format(start=_when(self.start))
+        return _("no logger reading from {start} to {end}").format(
+            start=_when(self.start), end=_when(self.end)
+        )
 
 
 @dataclass(frozen=True)

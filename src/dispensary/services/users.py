@@ -37,7 +37,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
-from dispensary.i18n import language_named
+from dispensary.i18n import N_, Language, _, language_named
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -45,10 +45,11 @@ from dispensary.services.results import UserRow
 
 MAX_FAILURES = 5
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
-SIGN_IN_FAILED = (
+SIGN_IN_FAILED = N_(
     "Sign-in failed: the user name or password is wrong, or the account is locked or "
     "deactivated. After 5 failures in a row an account locks; an administrator unlocks it."
 )
+"""The one refusal of every failed sign-in (in English: `_` translates it where raised)."""
 COMMON_PASSWORDS = Path("security") / "common-passwords.txt"
 _hasher = PasswordHasher()
 
@@ -116,7 +117,7 @@ def presign(ctx: Context, *signers: tuple[str, str]) -> None:
         return
     with read_transaction(ctx.engine) as session:
         query = select(User.username, User.password_hash).where(
-            User.username.in_([n for n, _ in named])
+            User.username.in_([n for n, _password in named])
         )
         found = {name: stored for name, stored in session.execute(query)}
     for name, password in named:
@@ -150,8 +151,10 @@ def normalise_username(raw: str) -> str:
     name = raw.strip().lower()
     if not USERNAME.fullmatch(name):
         raise InvalidInput(
-            f"'{raw[:40]}' is not a valid user name: 2-40 characters, lower-case letters, digits, "
-            "'.', '_' or '-', starting with a letter."
+            _(
+                "'{name}' is not a valid user name: 2-40 characters, lower-case letters, digits, "
+                "'.', '_' or '-', starting with a letter."
+            ).format(name=raw[:40])
         )
     return name
 
@@ -168,7 +171,7 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
         name = normalise_username(username)
     except InvalidInput as exc:
         _verify(_stand_in_hash(), password)
-        raise NotSignedIn(SIGN_IN_FAILED) from exc
+        raise NotSignedIn(_(SIGN_IN_FAILED)) from exc
     with read_transaction(ctx.engine) as session:
         known = session.scalar(select(User).where(User.username == name))
         checked_hash = known.password_hash if known is not None else _stand_in_hash()
@@ -177,7 +180,7 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
         return _record_sign_in(ctx, name, password, checked_hash, matches)
     except ChainOutOfStep:
         if known is None or not matches or not known.active or known.locked:
-            raise NotSignedIn(SIGN_IN_FAILED) from None
+            raise NotSignedIn(_(SIGN_IN_FAILED)) from None
         return actor_of(known)
 
 
@@ -192,7 +195,7 @@ def _record_sign_in(
             matches = _password_matches(user, password)  # changed meanwhile: check again
         if user is None:
             rec.audit("sign_in_failed", "user", name, username=name)
-            failure = NotSignedIn(SIGN_IN_FAILED)
+            failure = NotSignedIn(_(SIGN_IN_FAILED))
         elif not matches:
             if user.active and not user.locked:
                 user.failed_attempts += 1
@@ -204,17 +207,21 @@ def _record_sign_in(
                 new={"failed_attempts": user.failed_attempts, "locked": user.locked},
                 username=name,
             )
-            failure = NotSignedIn(SIGN_IN_FAILED)
+            failure = NotSignedIn(_(SIGN_IN_FAILED))
         elif not user.active:
             rec.audit("sign_in_refused", "user", name, username=name, reason="deactivated")
             failure = NotSignedIn(
-                f"The account '{name}' is deactivated. An administrator can tell you why."
+                _("The account '{name}' is deactivated. An administrator can tell you why.").format(
+                    name=name
+                )
             )
         elif user.locked:
             rec.audit("sign_in_refused", "user", name, username=name, reason="locked")
             failure = NotSignedIn(
-                f"The account '{name}' is locked after {MAX_FAILURES} failures in a row. "
-                "Ask an administrator to unlock it."
+                _(
+                    "The account '{name}' is locked after {failures} failures in a row. "
+                    "Ask an administrator to unlock it."
+                ).format(name=name, failures=MAX_FAILURES)
             )
         else:
             if user.failed_attempts:
@@ -238,15 +245,15 @@ def account_state(ctx: Context, actor: Actor) -> str | None:
 
 def session_ended_reason(user: User | None, username: str) -> str | None:
     if user is None or not user.active:
-        return (
-            f"The account '{username}' has been deactivated: this session has ended and "
+        return _(
+            "The account '{name}' has been deactivated: this session has ended and "
             "nothing more can be saved. An administrator can tell you why."
-        )
+        ).format(name=username)
     if user.locked:
-        return (
-            f"The account '{username}' has been locked: this session has ended and nothing more "
+        return _(
+            "The account '{name}' has been locked: this session has ended and nothing more "
             "can be saved. Ask an administrator to unlock it."
-        )
+        ).format(name=username)
     return None
 
 
@@ -262,22 +269,30 @@ def check_signature(
     """An electronic signature: the signer re-enters the password for this one act."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.locked:
-        raise NotPermitted(f"{actor.username} can no longer sign: the account is not active.")
+        raise NotPermitted(
+            _("{user} can no longer sign: the account is not active.").format(user=actor.username)
+        )
     if user.must_change_password:
         raise NotPermitted(
-            f"An administrator set the password of {actor.username}: choose your own password "
-            "before signing anything. Nothing was saved."
+            _(
+                "An administrator set the password of {user}: choose your own password "
+                "before signing anything. Nothing was saved."
+            ).format(user=actor.username)
         )
     if not _password_matches(user, password):
         left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
+        if left > 0:
+            wrong = _(
+                "The signature password for {user} is wrong; nothing was saved. Type your own "
+                "password to sign. {left} attempt(s) left before the account locks."
+            )
+        else:
+            wrong = _(
+                "The signature password for {user} is wrong; nothing was saved. Type your own "
+                "password to sign. The account is now locked; ask an administrator to unlock it."
+            )
         raise SignatureFailed(
-            f"The signature password for {actor.username} is wrong; nothing was saved. "
-            "Type your own password to sign."
-            + (
-                f" {left} attempt(s) left before the account locks."
-                if left > 0
-                else " The account is now locked; ask an administrator to unlock it."
-            ),
+            wrong.format(user=actor.username, left=left),
             actor.username,
             meaning.value,
         )
@@ -321,7 +336,9 @@ def find_user(session: Session, username: str) -> User:
     name = username.strip().lower()
     user = session.scalar(select(User).where(User.username == name))
     if user is None:
-        raise NotFound(f"There is no user '{username[:40]}'. Check the user name.")
+        raise NotFound(
+            _("There is no user '{name}'. Check the user name.").format(name=username[:40])
+        )
     return user
 
 
@@ -362,7 +379,7 @@ def _new_user(
     name = normalise_username(username)
     return User(
         username=name,
-        full_name=check_text(full_name, "full name", limit=120),
+        full_name=check_text(full_name, N_("full name"), limit=120),
         initials=normalise_initials(initials),
         role=role.value,
         password_hash=hash_password(password, name),
@@ -393,7 +410,9 @@ def add_user(
         role = Role(role)
     except ValueError as exc:
         raise InvalidInput(
-            f"'{role}' is not a role. Use one of: {', '.join(r.value for r in Role)}."
+            _("'{role}' is not a role. Use one of: {roles}.").format(
+                role=role, roles=", ".join(r.value for r in Role)
+            )
         ) from exc
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
@@ -401,7 +420,11 @@ def add_user(
             username, full_name, initials, role, password, rec, must_change=temporary_password
         )
         if session.scalar(select(User).where(User.username == user.username)):
-            raise RuleViolation(f"There is already a user '{user.username}'. Choose another name.")
+            raise RuleViolation(
+                _("There is already a user '{name}'. Choose another name.").format(
+                    name=user.username
+                )
+            )
         details = {
             "role": user.role,
             "full_name": user.full_name,
@@ -414,12 +437,12 @@ def add_user(
 
 def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: str) -> UserRow:
     require(actor, Permission.USERS)
-    why = check_text(reason, "reason")
+    why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
         if user.id == actor.user_id and not active:
             raise RuleViolation(
-                "You cannot deactivate your own account; ask another administrator."
+                _("You cannot deactivate your own account; ask another administrator.")
             )
         old = {"active": user.active}
         user.active = active
@@ -437,7 +460,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
 
 def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
     require(actor, Permission.USERS)
-    why = check_text(reason, "reason")
+    why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
         old = {"locked": user.locked, "failed_attempts": user.failed_attempts}
@@ -455,18 +478,22 @@ def change_password(ctx: Context, actor: Actor, old_password: str, new_password:
     with read_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
         if user is None:
-            raise NotPermitted(f"{actor.username} has no account any more. Ask an administrator.")
+            raise NotPermitted(
+                _("{user} has no account any more. Ask an administrator.").format(
+                    user=actor.username
+                )
+            )
         old_ok = _verify(user.password_hash, old_password)
         recent = _recent_hashes(session, user)
     if not old_ok:
-        raise NotPermitted("The current password is wrong; the password was not changed.")
+        raise NotPermitted(_("The current password is wrong; the password was not changed."))
     _check_new_password(new_password, actor.username, recent)
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
         ended = session_ended_reason(user, actor.username)
         if ended is not None or user is None:
-            raise NotSignedIn(ended or "The account is not active.")
+            raise NotSignedIn(ended or _("The account is not active."))
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
         _set_password(session, user, new_hash, rec.now, must_change=False)
         rec.audit("password_changed", "user", user.username)
@@ -487,7 +514,9 @@ def _check_new_password(password: str, username: str, recent: list[str]) -> None
     check_password_rules(password, username)
     if any(_verify(h, password) for h in recent):
         raise InvalidInput(
-            f"That is one of your last {RECENT_PASSWORDS} passwords: choose a new one."
+            _("That is one of your last {count} passwords: choose a new one.").format(
+                count=RECENT_PASSWORDS
+            )
         )
 
 
@@ -527,11 +556,17 @@ def recovery_access(ctx: Context) -> str:
     if path is not None:
         if os.name == "posix" and path.stat().st_uid != os.geteuid():
             raise NotPermitted(
-                f"Only the owner of {path} (the computer account that holds the database file) "
-                "may recover an administrator account. Run the command as that account."
+                _(
+                    "Only the owner of {path} (the computer account that holds the database file) "
+                    "may recover an administrator account. Run the command as that account."
+                ).format(path=path)
             )
         if not os.access(path, os.W_OK):
-            raise NotPermitted(f"{path} cannot be written by this account: nothing was changed.")
+            raise NotPermitted(
+                _("{path} cannot be written by this account: nothing was changed.").format(
+                    path=path
+                )
+            )
         return f"owner of the database file {path}"
     with ctx.engine.connect() as conn:
         row = conn.execute(
@@ -544,8 +579,10 @@ def recovery_access(ctx: Context) -> str:
         ).first()
     if row is None or not row[0]:
         raise NotPermitted(
-            "Only the owner of the PostgreSQL database may recover an administrator account: "
-            "connect with the owner's role (not the workstations' role) in --db."
+            _(
+                "Only the owner of the PostgreSQL database may recover an administrator account: "
+                "connect with the owner's role (not the workstations' role) in --db."
+            )
         )
     return f"owner of the PostgreSQL database (role {row[1]})"
 
@@ -557,7 +594,7 @@ def recover_administrator(
     must be changed at the next sign-in. For the day the last administrator is locked out; the
     audit trail names the computer account that did it and on what grounds."""
     grounds = recovery_access(ctx)
-    why = check_text(reason, "reason")
+    why = check_text(reason, N_("reason"))
     name = normalise_username(username)
     new_hash = None
     if new_password is not None:
@@ -567,8 +604,10 @@ def recover_administrator(
         user = find_user(session, name)
         if user.role != Role.ADMINISTRATOR.value:
             raise RuleViolation(
-                f"'{name}' is not an administrator: recovery is for administrator accounts; "
-                "an administrator unlocks the others."
+                _(
+                    "'{name}' is not an administrator: recovery is for administrator accounts; "
+                    "an administrator unlocks the others."
+                ).format(name=name)
             )
         old = {
             "locked": user.locked,
@@ -615,7 +654,11 @@ def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
     """Puts a sign-out, an idle lock or an unlock in the audit trail, so the trail shows who
     was at the workstation and when it was left; anyone signed in may record their own."""
     if event not in SESSION_EVENTS:
-        raise InvalidInput(f"'{event}' is not a session event: use {', '.join(SESSION_EVENTS)}.")
+        raise InvalidInput(
+            _("'{event}' is not a session event: use {events}.").format(
+                event=event, events=", ".join(SESSION_EVENTS)
+            )
+        )
     with write_transaction(ctx.engine) as session:
         # Signing out is recorded even when the account was locked meanwhile.
         Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
@@ -647,12 +690,16 @@ def set_language(ctx: Context, actor: Actor, language: str) -> Actor:
     try:
         chosen = language_named(language)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(
+            _("'{value}' is not a language the program speaks: use {names}.").format(
+                value=language, names=", ".join(lang.value for lang in Language)
+            )
+        ) from exc
     with write_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
         ended = session_ended_reason(user, actor.username)
         if ended is not None or user is None:
-            raise NotSignedIn(ended or "The account is not active.")
+            raise NotSignedIn(ended or _("The account is not active."))
         if user.language == chosen.value:
             return actor_of(user)
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)

@@ -33,6 +33,7 @@ from dispensary.db.models import AuditEntry, Base, ChainHead, Kit, LedgerEntry, 
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
+from dispensary.i18n import _
 from dispensary.services.results import VerifiedPoint, VerifyResult
 
 WINDOW = 2000
@@ -176,23 +177,29 @@ class _Walk:
         row_id = int(row.id)
         if row_id < 1:  # no program gives it: the chain goes on as if it were not there
             self.ledger_bad.setdefault(
-                row_id, f"ledger row {row_id} was added outside the program (ids start at 1)"
+                row_id,
+                _("ledger row {row} was added outside the program (ids start at 1)").format(
+                    row=row_id
+                ),
             )
             return str(row.row_hash)
         if row_id != self.ledger_expected and row_id > self.ledger_expected:
             for gap in range(self.ledger_expected, min(row_id, self.ledger_expected + 3)):
-                self.ledger_bad.setdefault(gap, f"ledger row {gap} is missing")
+                self.ledger_bad.setdefault(gap, _("ledger row {row} is missing").format(row=gap))
         self.ledger_expected = row_id + 1
         recomputed = facts.digest(self.ledger_prev, facts.ledger_content(content))
         if row.prev_hash != self.ledger_prev or row.row_hash != recomputed:
-            self.ledger_bad.setdefault(row_id, f"ledger row {row_id} was changed")
+            self.ledger_bad.setdefault(row_id, _("ledger row {row} was changed").format(row=row_id))
         self.ledger_prev = str(row.row_hash)
         return str(row.row_hash)
 
     # -- kit status, rebuilt ---------------------------------------------------------------------
 
     def kit_number(self, kit_id: int) -> str:
-        return next((n for n, i in self.kit_numbers.items() if i == kit_id), f"id {kit_id}")
+        return next(
+            (n for n, i in self.kit_numbers.items() if i == kit_id),
+            _("id {id}").format(id=kit_id),
+        )
 
     def kit_event(self, kit_id: int, event: KitEvent, entry: int) -> None:
         if not self.replay or kit_id in self.kit_broken:
@@ -206,9 +213,10 @@ class _Walk:
             self.add(
                 STATUS,
                 entry,
-                f"kit {self.kit_number(kit_id)}: audit entry {entry} records "
-                f"'{event.value}', which its "
-                "earlier records do not allow (a record before it is missing or changed)",
+                _(
+                    "kit {kit}: audit entry {entry} records '{event}', which its earlier records "
+                    "do not allow (a record before it is missing or changed)"
+                ).format(kit=self.kit_number(kit_id), entry=entry, event=event.value),
             )
 
     def ledger_event(self, row: Any, entry: int) -> None:
@@ -236,7 +244,9 @@ class _Walk:
                     self.add(
                         STATUS,
                         entry,
-                        f"destructions row {row.id} names kit {number}, which is not in stock",
+                        _("destructions row {row} names kit {kit}, which is not in stock").format(
+                            row=row.id, kit=number
+                        ),
                     )
                 else:
                     self.kit_event(kit_id, KitEvent.DESTROY, entry)
@@ -283,7 +293,7 @@ def verify_session(session: Session) -> VerifyResult:
     for gap_or_bad in sorted(walk.ledger_bad):
         walk.add(CHAIN, None, walk.ledger_bad[gap_or_bad])
     if unlisted:
-        walk.add(CHAIN, None, f"ledger row {unlisted[0]} has no audit entry")
+        walk.add(CHAIN, None, _no_audit_entry(unlisted[0]))
     try:
         _unlisted_facts(walk, tables)
     except Unreadable as exc:
@@ -306,24 +316,28 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
             walk.add(
                 CHAIN,
                 None,
-                f"audit entry {entry_id} was added outside the program (ids start at 1)",
+                _("audit entry {entry} was added outside the program (ids start at 1)").format(
+                    entry=entry_id
+                ),
             )
             continue
         walk.entries += 1
         if entry_id != expected:
-            walk.add(CHAIN, expected, f"audit entry {expected} is missing")
+            walk.add(CHAIN, expected, _("audit entry {entry} is missing").format(entry=expected))
         expected = entry_id + 1
         content = entry._asdict()
         if entry.prev_hash != prev or entry.entry_hash != facts.digest(
             prev, facts.audit_content(content)
         ):
-            walk.add(CHAIN, entry_id, f"audit entry {entry_id} was changed")
+            walk.add(CHAIN, entry_id, _("audit entry {entry} was changed").format(entry=entry_id))
         if last_at is not None and entry.at < last_at:
             walk.add(
                 CHAIN,
                 entry_id,
-                f"audit entry {entry_id} is dated before entry {entry_id - 1} (time went "
-                "backwards: a clock set back, or an entry back-dated)",
+                _(
+                    "audit entry {entry} is dated before entry {before} (time went backwards: a "
+                    "clock set back, or an entry back-dated)"
+                ).format(entry=entry_id, before=entry_id - 1),
             )
         last_at = entry.at
         prev = str(entry.entry_hash)
@@ -341,14 +355,19 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
             walk.add(
                 CHAIN,
                 entry_id,
-                walk.ledger_bad.pop(ledger_id, f"ledger row {ledger_id} is missing"),
+                walk.ledger_bad.pop(
+                    ledger_id, _("ledger row {row} is missing").format(row=ledger_id)
+                ),
             )
             continue
         stored, row = found
         assert row is not None
         if ledger_id in walk.ledger_bad or stored != row_hash:
             words = walk.ledger_bad.pop(
-                ledger_id, f"ledger row {ledger_id} of audit entry {entry_id} differs"
+                ledger_id,
+                _("ledger row {row} of audit entry {entry} differs").format(
+                    row=ledger_id, entry=entry_id
+                ),
             )
             walk.add(CHAIN, entry_id, words)
             continue
@@ -356,8 +375,9 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
             walk.add(
                 CHAIN,
                 entry_id,
-                f"ledger row {ledger_id} names audit entry {row.audit_entry_id}, but audit "
-                f"entry {entry_id} wrote it",
+                _(
+                    "ledger row {row} names audit entry {named}, but audit entry {entry} wrote it"
+                ).format(row=ledger_id, named=row.audit_entry_id, entry=entry_id),
             )
         walk.ledger_event(row, entry_id)
 
@@ -371,7 +391,13 @@ def _entry_facts(walk: _Walk, entry: Any) -> None:
             continue
         cursor = walk.cursors.get(table)
         if cursor is None:
-            walk.add(FACT, entry_id, f"audit entry {entry_id} lists a table '{table}' unknown")
+            walk.add(
+                FACT,
+                entry_id,
+                _("audit entry {entry} lists a table '{table}' unknown").format(
+                    entry=entry_id, table=table
+                ),
+            )
             continue
         found = cursor.take(row_id)
         if found is None:
@@ -437,39 +463,47 @@ def _check_head(
 ) -> None:
     if head is None:
         if walk.entries or ledger_rows:
-            walk.add(CHAIN, None, "the chain head (the last hashes) was removed")
+            walk.add(CHAIN, None, _("the chain head (the last hashes) was removed"))
         return
     if position > head.audit_count:
         first = int(head.audit_count) + 1
         walk.add(
             CHAIN,
             first,
-            f"audit entry {first} was added outside the program (the chain head ends at "
-            f"{head.audit_count})",
+            _(
+                "audit entry {entry} was added outside the program (the chain head ends at {head})"
+            ).format(entry=first, head=head.audit_count),
         )
     elif position < head.audit_count:
         walk.add(
             CHAIN,
             position + 1,
-            f"audit entries at the end are missing (the chain head counts {head.audit_count})",
+            _("audit entries at the end are missing (the chain head counts {head})").format(
+                head=head.audit_count
+            ),
         )
     elif audit_prev != head.audit_hash:
         walk.add(
             CHAIN,
             position,
-            f"the last audit entry ({position}) does not match the chain head: the entry "
-            "or the head was changed",
+            _(
+                "the last audit entry ({entry}) does not match the chain head: the entry or the "
+                "head was changed"
+            ).format(entry=position),
         )
     if ledger_position > head.ledger_count:
         first = int(head.ledger_count) + 1
-        walk.ledger_bad.setdefault(first, f"ledger row {first} was added outside the program")
+        walk.ledger_bad.setdefault(
+            first, _("ledger row {row} was added outside the program").format(row=first)
+        )
     elif ledger_position < head.ledger_count:
         walk.ledger_bad.setdefault(
-            ledger_position + 1, f"ledger rows after {ledger_position} are missing"
+            ledger_position + 1,
+            _("ledger rows after {row} are missing").format(row=ledger_position),
         )
     elif ledger_rows and ledger_prev != head.ledger_hash:
         walk.ledger_bad.setdefault(
-            ledger_position, "the last ledger row does not match the chain head"
+            ledger_position, _("the last ledger row does not match the chain head")
         )
 
 
@@ -506,16 +540,26 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
             walk.add(FACT, entry, _missing(name, row_id, entry))
 
 
+def _no_audit_entry(row_id: int) -> str:
+    return _("ledger row {row} has no audit entry").format(row=row_id)
+
+
 def _unlisted(table: str, row_id: int) -> str:
-    return f"{table} row {row_id} has no audit entry (added outside the program)"
+    return _("{table} row {row} has no audit entry (added outside the program)").format(
+        table=table, row=row_id
+    )
 
 
 def _changed(table: str, row_id: int, entry: int) -> str:
-    return f"{table} row {row_id} was changed after audit entry {entry} recorded it"
+    return _("{table} row {row} was changed after audit entry {entry} recorded it").format(
+        table=table, row=row_id, entry=entry
+    )
 
 
 def _missing(table: str, row_id: int, entry: int) -> str:
-    return f"{table} row {row_id}, recorded by audit entry {entry}, is missing"
+    return _("{table} row {row}, recorded by audit entry {entry}, is missing").format(
+        table=table, row=row_id, entry=entry
+    )
 
 
 def _check_kit(walk: _Walk, row: Any) -> None:
@@ -524,11 +568,13 @@ def _check_kit(walk: _Walk, row: Any) -> None:
         return
     expected = walk.kit_status[kit_id]
     if expected is None or row.status != expected.value:
-        shown = expected.value if expected is not None else "not in stock"
+        shown = expected.value if expected is not None else _("not in stock")
         walk.add(
             STATUS,
             None,
-            f"kit {row.number} reads '{row.status}', but its records make it '{shown}'",
+            _("kit {kit} reads '{status}', but its records make it '{expected}'").format(
+                kit=row.number, status=row.status, expected=shown
+            ),
         )
 
 
@@ -538,8 +584,9 @@ def _check_person(walk: _Walk, row: Any) -> None:
         walk.add(
             STATUS,
             None,
-            f"participant {row.study_number} reads '{row.status}', but its records make it "
-            f"'{expected}'",
+            _(
+                "participant {participant} reads '{status}', but its records make it '{expected}'"
+            ).format(participant=row.study_number, status=row.status, expected=expected),
         )
 
 
@@ -547,7 +594,11 @@ def _check_projections(walk: _Walk) -> None:
     """Kits whose status was rebuilt but that are not in the kits table are named there."""
     known = set(walk.kit_numbers.values())
     for kit_id in sorted(set(walk.kit_status) - known)[:3]:
-        walk.add(STATUS, None, f"kit id {kit_id} has records but is not in the kits table")
+        walk.add(
+            STATUS,
+            None,
+            _("kit id {id} has records but is not in the kits table").format(id=kit_id),
+        )
 
 
 def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, int], ...]:
@@ -571,7 +622,7 @@ def _result(
             point.position if point is not None else walk.entries,
             ledger_rows,
             None,
-            "The audit trail and ledger verify.",
+            _("The audit trail and ledger verify."),
             point=point,
             new_entries=new_entries,
         )
@@ -582,8 +633,10 @@ def _result(
         walk.entries,
         ledger_rows,
         entry,
-        f"Tampering or damage found: {words}. Keep the file for investigation and restore the "
-        "last good backup.",
+        _(
+            "Tampering or damage found: {finding}. Keep the file for investigation and restore "
+            "the last good backup."
+        ).format(finding=words),
         findings=findings,
         new_entries=new_entries,
     )
@@ -609,8 +662,10 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
                 (
                     CHAIN,
                     point.position,
-                    f"audit entry {point.position}, verified before, was changed or removed "
-                    "since (run `dispensary audit verify` for the whole trail)",
+                    _(
+                        "audit entry {entry}, verified before, was changed or removed since (run "
+                        "`dispensary audit verify` for the whole trail)"
+                    ).format(entry=point.position),
                 )
             ],
         )
@@ -637,7 +692,7 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
     for bad in sorted(walk.ledger_bad):
         walk.add(CHAIN, None, walk.ledger_bad[bad])
     if unlisted:
-        walk.add(CHAIN, None, f"ledger row {unlisted[0]} has no audit entry")
+        walk.add(CHAIN, None, _no_audit_entry(unlisted[0]))
     for name, cursor in walk.cursors.items():
         for row_id in cursor.rest()[:3]:
             if row_id > marks.get(name, 0):

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from dispensary.domain.codes import KitStatus, ReasonCode
+from dispensary.i18n import N_
 from dispensary.services.assessment.base import Refusal
 
 
@@ -30,10 +31,13 @@ class CountNeeds(StrEnum):
 
     @property
     def label(self) -> str:
+        """In English, as every code's label (the windows translate it as a term)."""
         return {
-            CountNeeds.REASON_CODE: "a reason code",
-            CountNeeds.REASON: "the reason, in a few words",
-            CountNeeds.SECOND_PERSON: "a second person who may verify counts, and their password",
+            CountNeeds.REASON_CODE: N_("a reason code"),
+            CountNeeds.REASON: N_("the reason, in a few words"),
+            CountNeeds.SECOND_PERSON: N_(
+                "a second person who may verify counts, and their password"
+            ),
         }[self]
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from dispensary.i18n import N_, _
 from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import KitRow
 
@@ -38,9 +39,10 @@ class OverrideNeeds(StrEnum):
 
     @property
     def label(self) -> str:
+        """In English, as every code's label (the windows translate it as a term)."""
         return {
-            OverrideNeeds.REASON: "a reason to dispense anyway",
-            OverrideNeeds.ORDERED_BY: "who ordered it (the investigator)",
+            OverrideNeeds.REASON: N_("a reason to dispense anyway"),
+            OverrideNeeds.ORDERED_BY: N_("who ordered it (the investigator)"),
         }[self]
 
 
@@ -52,6 +54,13 @@ class Caution:
     message: str
     needs: OverrideNeeds
     given: bool  # the request already carries what the override needs
+    english: str = field(default="", compare=False, repr=False)  # the message as recorded
+
+    @property
+    def recorded(self) -> str:
+        """The message as the dispense's audit entry keeps it: in English, whatever language
+        the pharmacist reads."""
+        return self.english or self.message
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,12 @@ class Notice:
 
     code: DispenseCheck
     message: str
+    english: str = field(default="", compare=False, repr=False)  # the message as recorded
+
+    @property
+    def recorded(self) -> str:
+        """The message as the dispense's audit entry keeps it: in English."""
+        return self.english or self.message
 
 
 @dataclass(frozen=True)
@@ -146,7 +161,7 @@ class DispenseAssessment:
         ordered = [w for w in missing if w.needs is OverrideNeeds.ORDERED_BY]
         if ordered:
             return ordered[0].message
-        return (
-            " ".join(w.message for w in missing) + " To dispense anyway, give the reason for "
-            "overriding (e.g. the investigator's instruction)."
-        )
+        return _(
+            "{warnings} To dispense anyway, give the reason for overriding (e.g. the "
+            "investigator's instruction)."
+        ).format(warnings=" ".join(w.message for w in missing))

@@ -1,0 +1,157 @@
+"""The languages one label or leaflet prints in, and its texts in each.
+
+Which languages print is decided by the services (services.labels.plan_print: the study's
+languages, less any whose text is still to confirm) and given to the renderers; a renderer
+called without languages prints English. Each language's texts come from the study file
+(`Study.text(language)`: title, product names, directions, storage, cautions, contact); the
+label's own words (Lot, EXP, Dose...) from labels.wording, spoken in that language.
+
+A bilingual label carries each particular in every language, the main language first; a text
+that reads the same in both (a kit number) is printed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+
+from dispensary.i18n import ENGLISH, Language, format_date, speaking
+from dispensary.labels import wording
+from dispensary.labels.text import Piece, keep_together
+from dispensary.services.results import DispenseResult
+from dispensary.study import LabelLanguage, Study
+
+ENGLISH_ONLY: tuple[str, ...] = ("en",)
+
+
+def spoken(code: str) -> Language:
+    """The language the label's own words are written in: the study's language where the
+    program speaks it, else English."""
+    try:
+        return Language(code)
+    except ValueError:
+        return ENGLISH
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One language of a label: the study file's texts in it, and the language of the label's
+    own words."""
+
+    code: str  # "en", "zh_CN": as the study file names it
+    language: Language
+    text: LabelLanguage
+
+    @property
+    def english(self) -> bool:
+        return self.code == "en"
+
+    def source(self, english_key: str, key: str) -> str:
+        """Where a text is in the study file, for messages: '[label] directions' in English,
+        '[label.text.zh_CN] directions' in another language."""
+        return english_key if self.english else f"[label.text.{self.code}] {key}"
+
+    @contextmanager
+    def speaking(self) -> Iterator[Speech]:
+        with speaking(self.language):
+            yield self
+
+    def write_date(self, day: date) -> str:
+        """ISO in English (as the service writes the directions), the reader's form else."""
+        return day.isoformat() if self.english else format_date(day, self.language)
+
+
+def english_text(study: Study) -> LabelLanguage:
+    """The English texts, read from the study's own keys ([study], [products], [dose_levels],
+    [temperature], [label]) as they are now."""
+    return LabelLanguage(
+        language="en",
+        title=study.title,
+        directions=study.label.directions,
+        storage=study.temperature.storage,
+        caution=study.label.caution,
+        keep_out_of_reach=study.label.keep_out_of_reach,
+        missed_dose=study.label.missed_dose,
+        return_instruction=study.label.return_instruction,
+        contact_name=study.contact_name,
+        contact_address=study.contact_address,
+        products={p.code: f"{p.name} {p.strength}" for p in study.products},
+        dose_levels={d.level: d.name for d in study.dose_levels},
+    )
+
+
+def speeches(study: Study, languages: Sequence[str] = ENGLISH_ONLY) -> list[Speech]:
+    """The label's languages with their texts, in order; the study file must give each."""
+    chosen = tuple(dict.fromkeys(languages)) or ENGLISH_ONLY
+    return [
+        Speech(code, spoken(code), english_text(study) if code == "en" else study.text(code))
+        for code in chosen
+    ]
+
+
+def directions(study: Study, dispense: DispenseResult, speech: Speech) -> str:
+    """The directions with the start date and days of supply: the service's own in English;
+    in another language made from the same facts (dose level, start date, days to the last day
+    of supply) with the study file's text in that language and the date written its way."""
+    if speech.english:
+        return dispense.directions
+    start = dispense.start_date or dispense.day1
+    days = max(1, (dispense.last_day - start).days + 1)
+    dose = study.dose_level(dispense.dose_level)
+    # The date never breaks across lines ('2026年3月' / '2日' would misread).
+    return study.directions_for(dose, keep_together(speech.write_date(start)), days, speech.code)
+
+
+def dose_name(dispense: DispenseResult, speech: Speech) -> str:
+    if speech.english:
+        return dispense.dose_name
+    return speech.text.dose_levels.get(dispense.dose_level, dispense.dose_name)
+
+
+def in_every(speeches: Sequence[Speech], make: Callable[[Speech], list[Piece]]) -> list[Piece]:
+    """The pieces of each language, particular by particular (the main language first). A
+    piece that reads the same in another language is not repeated; pieces made of parts
+    (statements) become one piece, each statement once."""
+    made: list[list[Piece]] = []
+    for speech in speeches:
+        with speech.speaking():
+            made.append(make(speech))
+    pieces: list[Piece] = []
+    seen: set[str] = set()
+    for index in range(max((len(m) for m in made), default=0)):
+        group = [
+            (speech, per_language[index])
+            for speech, per_language in zip(speeches, made, strict=True)
+            if index < len(per_language)
+        ]
+        if len(group) > 1 and all(piece.parts for _speech, piece in group):
+            pieces.append(_merged(group))
+            continue
+        for _speech, piece in group:
+            if piece.text not in seen:
+                seen.add(piece.text)
+                pieces.append(piece)
+    return pieces
+
+
+def _merged(group: Sequence[tuple[Speech, Piece]]) -> Piece:
+    """One piece of the statements of every language, each statement once, in the language
+    it was first written in (its punctuation too)."""
+    first = group[0][1]
+    done: list[str] = []
+    text = ""
+    for speech, piece in group:
+        for part in piece.parts:
+            if part in done:
+                continue
+            done.append(part)
+            if first.joiner is not None:
+                text += (first.joiner if text else "") + part
+                continue
+            with speech.speaking():
+                finished = wording.sentence(part)
+            text += ("" if not text or text.endswith(wording.FULL_STOPS) else " ") + finished
+    fields = " / ".join(dict.fromkeys(piece.field for _speech, piece in group))
+    return replace(first, text=text, field=fields, parts=tuple(done))

@@ -1,0 +1,213 @@
+"""The fonts of every PDF the program makes (labels, leaflets, the diary, reports): which font a
+text is set in, whether that font can print it, and how small it may be.
+
+- Text that Helvetica's WinAnsi (cp1252) encoding holds is set in Helvetica: it ships with every
+  PDF reader and is not embedded.
+- Any other text (Chinese, or a Chinese sentence with Latin words in it) is set whole in
+  WenQuanYi Micro Hei (`resources/fonts/wqy-microhei.ttc`, TrueType outlines, Latin and CJK),
+  which reportlab embeds as a subset in the PDF, so that every reader shows the same glyphs. The
+  font has no bold face: bold is the same font drawn with its outline stroked as well as filled
+  (text render mode 2, "faux bold"; see `draw_string`).
+
+A character neither font can print (an emoji, a rare ideograph outside the font) is reported by
+`missing_glyphs`, so that a document refuses it by name rather than printing an empty box.
+
+Registration with reportlab happens once per process (`cjk_font`), under a lock: labels are
+drawn on a screen's worker thread too.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HELVETICA = "Helvetica"
+HELVETICA_BOLD = "Helvetica-Bold"
+CJK = "WenQuanYiMicroHei"
+"""The reportlab name of the CJK font (the same name for regular and bold)."""
+CJK_FILE = ("fonts", "wqy-microhei.ttc")
+CJK_SUBFONT = 0  # the .ttc holds Micro Hei (0) and Micro Hei Mono (1)
+
+FAUX_BOLD = 0.04
+"""The stroke width of bold CJK text as a share of its size (the outline is filled and
+stroked, thickening each stem by that much)."""
+
+HELVETICA_X_HEIGHT = 0.523
+"""Helvetica's x-height as a share of the em (XHeight 523 in its AFM metrics)."""
+
+SMALLEST_POINTS = 7.0
+SMALLEST_X_HEIGHT_MM = 1.4
+
+ZERO_WIDTH = "\u2060\u200b"
+"""Word joiner and zero-width space: line-breaking marks, never drawn (see labels.text)."""
+
+_lock = threading.Lock()
+
+
+def cjk_path() -> str:
+    """The font file: inside the installed package, or in the source tree's resources/ (as
+    i18n.resource finds it; this module sits beside i18n in the bottom layer, so it cannot
+    import it)."""
+    here = Path(__file__).resolve().parent
+    installed = here.joinpath("resources", *CJK_FILE)
+    source = here.parent.parent.joinpath("resources", *CJK_FILE)
+    return str(installed if installed.exists() else source)
+
+
+@cache
+def _cjk_registered() -> str:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(CJK, cjk_path(), subfontIndex=CJK_SUBFONT))
+    # Paragraph markup (<b>, <i>) finds the same face: there is no bold or italic file.
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(CJK, bold, italic, CJK)
+    return CJK
+
+
+def cjk_font() -> str:
+    """Registers the CJK font with reportlab (once) and returns its name."""
+    with _lock:
+        return _cjk_registered()
+
+
+def latin_only(text: str) -> bool:
+    """True when Helvetica's encoding (cp1252) holds every character of the text."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def font_for(text: str, bold: bool = False) -> str:
+    """Helvetica (or Helvetica-Bold) for text it can print; the CJK font for any other."""
+    if latin_only(text):
+        return HELVETICA_BOLD if bold else HELVETICA
+    return cjk_font()
+
+
+def is_cjk(font: str) -> bool:
+    return font == CJK
+
+
+@cache
+def _cjk_face() -> Any:
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.getFont(cjk_font()).face
+
+
+def cjk_has(char: str) -> bool:
+    """Whether the CJK font has a glyph for the character."""
+    return ord(char) in _cjk_face().charToGlyph
+
+
+def missing_glyphs(text: str) -> str:
+    """The characters of `text` that no label font can print (each once, in order): none when
+    Helvetica prints it all; else those the CJK font lacks. Line breaks and zero-width
+    line-breaking marks are not printed and never missing."""
+    if latin_only(text):
+        return ""
+    missing = (ch for ch in text if ch not in "\n\r\t" + ZERO_WIDTH and not cjk_has(ch))
+    return "".join(dict.fromkeys(missing))
+
+
+def is_wide(char: str) -> bool:
+    """An ideograph, kana, or a full-width sign (CJK punctuation): text that may break on
+    either side of it, unlike a Latin word."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+@cache
+def _cjk_x_height() -> float:
+    """The CJK font's x-height as a share of its em: the OS/2 table's sxHeight (version 2 or
+    later; 1098 of 2048 units, 0.536, in Micro Hei), else the height of its 'x' glyph."""
+    face = _cjk_face()
+    units = float(face.unitsPerEm)
+    os2 = face.get_table("OS/2")
+    version = struct.unpack(">H", os2[:2])[0]
+    if version >= 2 and len(os2) >= 90:
+        x_height: int = struct.unpack(">h", os2[86:88])[0]
+        if x_height > 0:
+            return x_height / units
+    return _glyph_top(face, "x") / units
+
+
+def _glyph_top(face: Any, char: str) -> float:
+    """yMax of a glyph's outline, read from the glyf table."""
+    glyph = face.charToGlyph[ord(char)]
+    head = face.get_table("head")
+    long_offsets = struct.unpack(">h", head[50:52])[0] == 1
+    loca = face.get_table("loca")
+    if long_offsets:
+        offset = struct.unpack(">L", loca[4 * glyph : 4 * glyph + 4])[0]
+    else:
+        offset = struct.unpack(">H", loca[2 * glyph : 2 * glyph + 2])[0] * 2
+    return float(struct.unpack(">h", face.get_table("glyf")[offset + 8 : offset + 10])[0])
+
+
+def x_height(font: str) -> float:
+    """The font's x-height as a share of its size."""
+    return _cjk_x_height() if is_cjk(font) else HELVETICA_X_HEIGHT
+
+
+def legible_size(font: str) -> float:
+    """The smallest size, in points, at which a font is legible on a label: 7 pt, and an
+    x-height of at least 1.4 mm (the EU guideline on the readability of labels).
+
+    For Helvetica that is 7.59 pt (x-height 0.523 em). For the CJK font the x-height is read
+    from the font file (OS/2 sxHeight, 0.536 em: 7.40 pt) and governs the Latin letters and
+    digits of a Chinese text (doses, dates, numbers). Chinese characters have no x-height: an
+    ideograph fills most of the em box (中 is 0.91 em tall in Micro Hei), so for them the rule
+    is the em-box one, at least 7 pt, where 中 is 2.2 mm tall. Both hold at this size."""
+    smallest_x = SMALLEST_X_HEIGHT_MM * 72 / 25.4
+    return round(max(SMALLEST_POINTS, smallest_x / x_height(font)), 2)
+
+
+def legible() -> float:
+    """The smallest size legible in every label font (Helvetica's 7.59 pt, the larger): one
+    size rule for a label, whichever language each particular is in."""
+    return max(legible_size(HELVETICA), legible_size(cjk_font()))
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, font, size))
+
+
+def draw_string(
+    canvas: Any,
+    x: float,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    bold: bool = False,
+    align: str = "left",
+) -> None:
+    """Draws one line at the baseline y, aligned left, "centre" or "right" of x. Bold CJK
+    text (no bold face) is filled and stroked with the fill colour (faux bold)."""
+    width = string_width(text, font, size)
+    left = {"centre": x - width / 2, "right": x - width}.get(align, x)
+    faux = bold and is_cjk(font)
+    text_object = canvas.beginText(left, y)
+    text_object.setFont(font, size)
+    if faux:
+        canvas.saveState()
+        canvas.setLineWidth(size * FAUX_BOLD)
+        canvas.setLineJoin(1)
+        canvas.setStrokeColor(canvas._fillColorObj)  # the outline in the text's own colour
+        text_object.setTextRenderMode(2)
+    text_object.textOut(text)
+    canvas.drawText(text_object)
+    if faux:
+        canvas.restoreState()

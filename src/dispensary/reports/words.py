@@ -1,0 +1,182 @@
+"""The reports' words in the reader's language, without reportlab (the CSV exports use them).
+
+Every fixed text of a report is English in the source, marked `_("...")` where it is shown or
+`N_("...")` where it is a constant; the translations are in resources/i18n/zh_CN-reports.po
+(tests/reports/test_reports_chinese.py fails on any marked text it does not translate).
+
+What changes with the language and what does not:
+- titles, headings, column titles, statements, sign-off lines, the footer: translated;
+- values from the records (kit and lot numbers, names, reasons and notes typed by users, the
+  study's own texts) are printed as recorded; the study's title is the study file's Chinese
+  one (`[label.text.zh_CN] title`) on a Chinese report when the study gives it;
+- dates in tables are ISO (2026-03-02) in every language, as the records keep them: a column
+  of them sorts and reads the same for everyone. A date in a sentence or a page header is
+  written as its reader writes it: 2026年3月2日 in Chinese; the English reports keep ISO there
+  too (unchanged). Times are UTC with their zone, as recorded;
+- numbers are digits; CSV column names and coded values never change (scripts read them).
+
+The names of statuses, roles, flags and other coded values (each enum's `label`) are listed in
+VOCABULARY and shown with `term()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from dispensary.domain.codes import Role
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
+from dispensary.services.report_data import ReportMeta
+from dispensary.study import Study
+
+VOCABULARY = (
+    # KitStatus
+    N_("Available"),
+    N_("Quarantined"),
+    N_("Dispensed"),
+    N_("Returned"),
+    N_("Destroyed"),
+    N_("Expired"),
+    # DiscrepancyKind
+    N_("Audit trail damaged"),
+    N_("Does not balance"),
+    N_("Status differs from ledger"),
+    N_("Count difference"),
+    N_("Adherence flag"),
+    N_("Return overdue"),
+    N_("Expired in stock"),
+    # Role
+    N_("Pharmacist"),
+    N_("Technician"),
+    N_("Monitor"),
+    N_("Administrator"),
+    # ReasonCode
+    N_("Breakage"),
+    N_("Miscount"),
+    N_("Lost"),
+    N_("Found"),
+    N_("Other"),
+    # ParticipantStatus
+    N_("On treatment"),
+    N_("Discontinued"),
+    N_("Completed"),
+    # Flag
+    N_("Under-use (missed doses)"),
+    N_("Over-use (safety signal)"),
+    N_("Not brought back (tablets unaccounted for)"),
+    # DestructionReason
+    N_("Damaged or contaminated"),
+    N_("Temperature excursion (sponsor rejected)"),
+    N_("Recall of the lot"),
+    N_("Study closed or treatment ended"),
+    N_("Other written instruction of the sponsor"),
+    # The monitor pack's open items (services.report_data.OPEN_KINDS)
+    N_("Quarantine awaiting decision"),
+    N_("Gap in the temperature log"),
+    N_("Unexplained adherence flag"),
+    N_("Overridden warning"),
+    N_("Dose change"),
+    N_("Count difference"),
+    N_("Shipment received with a temperature alarm"),
+    # Signature meanings shown on the destruction records (SignatureMeaning values)
+    N_("destroyed"),
+    N_("witnessed"),
+    # Quarantine actions (services.report_data.QuarantineRow.action)
+    N_("quarantine"),
+    N_("release"),
+    N_("reject"),
+)
+"""Coded values' labels a report shows, listed for translation (a test checks that every label
+of every enum a report shows is here)."""
+
+
+def term(label: str) -> str:
+    """A coded value's label (KitStatus.label, Role.label...) in the report's language."""
+    return _(label)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on where it stands: "From" over the kits' source
+    (来源) is not "From" over a time (自). The catalogue holds it as "context|message"; English
+    shows the message."""
+    key = f"{context}|{message}"
+    found = _(key)
+    return message if found == key else found
+
+
+def english() -> bool:
+    return current_language() is ENGLISH
+
+
+def chinese() -> bool:
+    return current_language() is Language.ZH_CN
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`one` or `many` (both marked with N_, holding {count}) in the report's language."""
+    return _(one if count == 1 else many).format(count=count)
+
+
+def day(value: date | None) -> str:
+    """A date in a table: ISO in every language."""
+    return value.isoformat() if value is not None else ""
+
+
+def long_day(value: date | None) -> str:
+    """A date in a sentence or a page header: as the reader writes it (2026年3月2日); ISO in the
+    English reports, as they always were."""
+    if value is None:
+        return ""
+    return value.isoformat() if english() else format_date(value, form="long")
+
+
+def when(at: datetime) -> str:
+    """A moment, in UTC with its zone (a record's time, the same in every language)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def role_name(role: Role) -> str:
+    """A user's role in the footer: its code in English (as before), its name otherwise."""
+    return role.value if english() else term(role.label)
+
+
+def footer_line(meta: ReportMeta) -> str:
+    """When, by whom and from which database the report was made (every page, and the CSV's
+    notes): `meta.line` in the report's language."""
+    return _("Generated {when} by {name} ({username}, {role}) from {database} - {software}").format(
+        when=when(meta.generated_at),
+        name=meta.generated_by,
+        username=meta.username,
+        role=role_name(meta.role),
+        database=meta.database,
+        software=meta.software,
+    )
+
+
+def verification_text(anchor: str) -> str:
+    return _("Verification code {code}").format(code=anchor) if anchor else ""
+
+
+def study_title(study: Study | None, recorded: str = "") -> str:
+    """The protocol's title in the report's language: the study file's own translation
+    (`[label.text.zh_CN] title`) when it gives one, else the title as registered."""
+    fallback = recorded or (study.title if study is not None else "")
+    if study is None or english():
+        return fallback
+    text = study.texts.get(current_language().value)
+    return text.title if text is not None and text.title else fallback
+
+
+def period_text(since: date | None, until: date | None) -> str:
+    if since is None and until is None:
+        return _("whole record")
+    if since is None:
+        return _("up to {date}").format(date=long_day(until))
+    if until is None:
+        return _("from {date}").format(date=long_day(since))
+    return _("{start} to {end}").format(start=long_day(since), end=long_day(until))
+
+
+def listing(items: Sequence[str]) -> str:
+    """Items one after the other with the language's separator ("a, b" / "a、b")."""
+    return (", " if english() else "、").join(items)
