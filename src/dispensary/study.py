@@ -119,10 +119,20 @@ class LabelLanguage:
     tablets_one: str = "{count} tablet"  # "1 tablet" / "1片"
     tablets_many: str = "{count} tablets"
     source: str = "registry"
+    # Names a language may write its own way; [study]'s when the language gives none (a
+    # proper name may stay in Latin letters).
+    investigator: str = ""
+    sponsor: str = ""
+    site: str = ""
+    site_name: str = ""
+    pharmacy_name: str = ""
 
     def tablets(self, count: int) -> str:
         return (self.tablets_one if count == 1 else self.tablets_many).format(count=count)
 
+
+LABEL_NAME_KEYS = ("investigator", "sponsor", "site", "site_name", "pharmacy_name")
+"""Optional in [label.text.<language>]: [study]'s own name when left out."""
 
 LABEL_TEXT_KEYS = (
     "title",
@@ -587,6 +597,11 @@ def _label_texts(
         contact_address=study.contact_address,
         products={p.code: f"{p.name} {p.strength}" for p in study.products},
         dose_levels={d.level: d.name for d in study.dose_levels},
+        investigator=study.investigator,
+        sponsor=study.sponsor,
+        site=study.site,
+        site_name=study.site_name,
+        pharmacy_name=study.pharmacy_name,
     )
     texts = {"en": english}
     r.known.add("label.text")
@@ -601,6 +616,10 @@ def _label_texts(
         if not isinstance(table, dict):
             raise r.fail(key, N_("must be a table"))
         values = {name: r.get(table, f"{key}.{name}", str) for name in LABEL_TEXT_KEYS}
+        values |= {
+            name: r.get(table, f"{key}.{name}", str, getattr(english, name))
+            for name in LABEL_NAME_KEYS
+        }
         _check_placeholders(r, values["directions"], f"{key}.directions")
         for name in ("tablets_one", "tablets_many"):
             if "{count}" not in values[name]:

@@ -287,7 +287,7 @@ def _particulars(study: Study, dispense: DispenseResult) -> dict[str, str]:
         "keep out of reach": zh.keep_out_of_reach,
         "contact": zh.contact_address,
         "telephone": study.contact_phone,
-        "pharmacy": study.pharmacy_name,
+        "pharmacy": zh.pharmacy_name,  # the site's Chinese name of its pharmacy
         "reprint mark": "补打",
         "dose changed": "剂量已变更",
     }

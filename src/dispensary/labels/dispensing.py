@@ -119,7 +119,7 @@ def _marks(
 def _side(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
     who = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
     where = (
-        study.pharmacy_name,
+        speech.text.pharmacy_name or study.pharmacy_name,
         wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
     )
     return [
@@ -139,9 +139,9 @@ def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]
         dispense.tablets, product.form, product.route, text.tablets(dispense.tablets)
     )
     trial = sentence(
-        wording.trial(study.protocol, study.org_study_id, study.site),
-        wording.investigator(study.investigator),
-        wording.sponsor(study.sponsor),
+        wording.trial(study.protocol, study.org_study_id, text.site or study.site),
+        wording.investigator(text.investigator or study.investigator),
+        wording.sponsor(text.sponsor or study.sponsor),
     )
     return [
         Piece(wording.then(units, kits_text(dispense, text)), "units, kits and lots"),

@@ -114,9 +114,9 @@ def _kit_layout(
             ),
             Piece(
                 sentence(
-                    wording.trial(study.protocol, study.org_study_id, study.site),
-                    wording.investigator(study.investigator),
-                    wording.sponsor(study.sponsor),
+                    wording.trial(study.protocol, study.org_study_id, text.site or study.site),
+                    wording.investigator(text.investigator or study.investigator),
+                    wording.sponsor(text.sponsor or study.sponsor),
                 ),
                 "trial reference ([study] protocol, site, investigator, sponsor)",
             ),

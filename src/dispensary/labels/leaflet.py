@@ -295,8 +295,8 @@ def _information(
         ),
         _p(
             _("Questions: {pharmacy}, {site}. {name}, {address}, telephone {phone}.").format(
-                pharmacy=study.pharmacy_name,
-                site=study.site_name,
+                pharmacy=text.pharmacy_name or study.pharmacy_name,
+                site=text.site_name or study.site_name,
                 name=text.contact_name,
                 address=text.contact_address,
                 phone=study.contact_phone,
