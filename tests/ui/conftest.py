@@ -28,6 +28,17 @@ from dispensary.ui.label_preview import LabelPreviewDialog
 from dispensary.ui.scan_field import KeyBurst
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Every Today-screen reading thread ends before any fixture closes its database: a window
+    a test leaves open (closed only by qtbot, after the database fixture's teardown) must not
+    leave a thread reading a disposed engine (a segmentation fault seen in a full run)."""
+    from dispensary.ui.dashboard import wait_for_workers
+
+    wait_for_workers()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def typed_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests type at a person's pace (0.15 s a key), not as a barcode scanner."""
