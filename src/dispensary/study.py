@@ -577,14 +577,10 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     return study
 
 
-LANGUAGE_NAME = re.compile(r"[a-z]{2}(?:_[A-Z]{2})?")
-
-
-def _label_texts(
-    r: _Reader, label: dict[str, Any], study: Study
-) -> tuple[dict[str, LabelLanguage], tuple[str, ...], bool]:
-    """English from the file's own keys; each [label.text.<language>] in full."""
-    english = LabelLanguage(
+def english_label_text(study: Study) -> LabelLanguage:
+    """The English label texts, read from the study's own keys ([study], [products],
+    [dose_levels], [temperature], [label]) as they are now."""
+    return LabelLanguage(
         language="en",
         title=study.title,
         directions=study.label.directions,
@@ -603,6 +599,16 @@ def _label_texts(
         site_name=study.site_name,
         pharmacy_name=study.pharmacy_name,
     )
+
+
+LANGUAGE_NAME = re.compile(r"[a-z]{2}(?:_[A-Z]{2})?")
+
+
+def _label_texts(
+    r: _Reader, label: dict[str, Any], study: Study
+) -> tuple[dict[str, LabelLanguage], tuple[str, ...], bool]:
+    """English from the file's own keys; each [label.text.<language>] in full."""
+    english = english_label_text(study)
     texts = {"en": english}
     r.known.add("label.text")
     raw = label.get("text", {})

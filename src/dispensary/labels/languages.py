@@ -21,7 +21,7 @@ from dispensary.i18n import ENGLISH, Language, format_date, speaking
 from dispensary.labels import wording
 from dispensary.labels.text import Piece, keep_together
 from dispensary.services.results import DispenseResult
-from dispensary.study import LabelLanguage, Study
+from dispensary.study import LabelLanguage, Study, english_label_text
 
 ENGLISH_ONLY: tuple[str, ...] = ("en",)
 
@@ -64,22 +64,8 @@ class Speech:
 
 
 def english_text(study: Study) -> LabelLanguage:
-    """The English texts, read from the study's own keys ([study], [products], [dose_levels],
-    [temperature], [label]) as they are now."""
-    return LabelLanguage(
-        language="en",
-        title=study.title,
-        directions=study.label.directions,
-        storage=study.temperature.storage,
-        caution=study.label.caution,
-        keep_out_of_reach=study.label.keep_out_of_reach,
-        missed_dose=study.label.missed_dose,
-        return_instruction=study.label.return_instruction,
-        contact_name=study.contact_name,
-        contact_address=study.contact_address,
-        products={p.code: f"{p.name} {p.strength}" for p in study.products},
-        dose_levels={d.level: d.name for d in study.dose_levels},
-    )
+    """The English texts, read from the study's own keys as they are now (study.py says how)."""
+    return english_label_text(study)
 
 
 def speeches(study: Study, languages: Sequence[str] = ENGLISH_ONLY) -> list[Speech]:

@@ -274,7 +274,12 @@ BANNER_COLOURS = {
 
 def banner_style(ok: bool) -> str:
     """A large green or red strip for a result that must not be missed."""
-    background, colour, border = BANNER_COLOURS[ok]
+    return strip_style(BANNER_COLOURS[ok])
+
+
+def strip_style(colours: tuple[str, str, str]) -> str:
+    """A banner's strip in (background, text, border) colours: green, red, amber."""
+    background, colour, border = colours
     rules = {
         "background": background,
         "color": colour,

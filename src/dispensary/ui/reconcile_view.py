@@ -42,6 +42,7 @@ from dispensary.ui.forms import (
     banner_style,
     fit_columns,
     signed,
+    strip_style,
     table_view,
     text_field,
 )
@@ -58,20 +59,7 @@ CAUTION_COLOURS = ("#fff4e0", "#7a4100", "#ffb74d")
 
 def caution_style() -> str:
     """The banner's amber strip: nothing is wrong in the ledger, but something is unchecked."""
-    background, colour, border = CAUTION_COLOURS
-    rules = {
-        "background": background,
-        "color": colour,
-        "border-width": "2px",
-        "border-style": "solid",
-        "border-color": border,
-        "border-radius": "6px",
-        "padding": "10px",
-        "font-size": "16px",
-        "font-weight": "600",
-    }
-    declarations = "; ".join(f"{name}:{value}" for name, value in rules.items())
-    return f"{QLabel.__name__} {{ {declarations}; }}"
+    return strip_style(CAUTION_COLOURS)
 
 
 def _balanced(row: BalanceRow) -> str:
