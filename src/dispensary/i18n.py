@@ -162,6 +162,15 @@ def _(message: str) -> str:
     return catalogue(language).get(message, message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on where it stands: "From" over the kits' source
+    (来源) is not "From" over a time (自), "Held" over held tablets is not a held participant.
+    The catalogue holds it as "context|message"; English shows the message."""
+    key = f"{context}|{message}"
+    found = _(key)
+    return message if found == key else found
+
+
 def N_(message: str) -> str:  # the gettext convention, read by the extractor
     """Marks a message for translation where it is defined; `_` translates it where shown."""
     return message

@@ -3,11 +3,13 @@ changes with the language."""
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 from cli_support import Cli
 
-from dispensary.i18n import Language, current_language
+from dispensary.i18n import Language, catalogue, current_language
 
 
 def test_a_language_the_program_does_not_speak_is_a_usage_error(cli: Cli) -> None:
@@ -38,3 +40,163 @@ def test_a_demo_built_in_chinese_confirms_its_label_text_and_speaks_chinese(
     users = cli("user", "list", "--json", user="admin")
     assert users.code == 0, users.err
     assert {u["username"]: u["language"] for u in users.json()}["pharmacist"] == "zh_CN"
+
+
+# -- the command's own text (issue 13): every sentence it prints goes through _() ----------------
+
+CLI_SOURCE = Path(__file__).resolve().parents[2] / "src" / "dispensary" / "cli"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
+WORDS = re.compile(r"[A-Za-z]{2,}")
+# Where the command writes: print(...), run.emit(data, lines), run.note(text), lines.append(...),
+# and the refusals it raises (printed on stderr by program.py).
+WRITERS = {"print", "emit", "note", "append", "extend", "insert", "table"}
+NOT_WRITTEN = {
+    # These write nothing a reader sees translated: JSON (keys and values) and argparse.
+    "dumps": "JSON on stdout never changes with the language",
+    "print_usage": "argparse's usage line, printed before --lang is read",
+    "plural": "translates the word it is given itself (the words are in zh_CN-cli.po)",
+    "TypeError": "json_default's: a programmer's mistake, never a reader's",
+}
+ALLOWED_LITERALS = {
+    "#": "the audit list's column of entry numbers",
+}
+
+
+def _is_error(name: str) -> bool:
+    return name.endswith(("Error", "Violation", "Input", "Permitted", "SignedIn", "Problem"))
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _untranslated(node: ast.AST) -> list[str]:
+    """Literal text below `node` that is not the argument of _() (nor of a JSON dump)."""
+    found: list[str] = []
+
+    def visit(item: ast.AST) -> None:
+        if isinstance(item, ast.Call):
+            name = _call_name(item)
+            if name in {"_", "pgettext", *NOT_WRITTEN}:
+                return
+            if isinstance(item.func, ast.Attribute):  # "x".format(...) etc.: the receiver
+                visit(item.func.value)
+            for arg in [*item.args, *(k.value for k in item.keywords)]:
+                visit(arg)
+            return
+        if isinstance(item, ast.Dict):  # data (JSON), never text
+            return
+        if isinstance(item, ast.Subscript | ast.Compare):
+            return
+        if isinstance(item, ast.JoinedStr):
+            text = "".join(
+                str(v.value) if isinstance(v, ast.Constant) else "{}" for v in item.values
+            )
+            if WORDS.search(text) and text not in ALLOWED_LITERALS:
+                found.append(f"f{text!r}")
+            return
+        if isinstance(item, ast.Constant) and isinstance(item.value, str):
+            if WORDS.search(item.value) and item.value not in ALLOWED_LITERALS:
+                found.append(repr(item.value))
+            return
+        for child in ast.iter_child_nodes(item):
+            visit(child)
+
+    visit(node)
+    return found
+
+
+def _cli_modules() -> list[tuple[Path, ast.Module]]:
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(CLI_SOURCE.glob("*.py"))]
+
+
+def test_every_text_the_command_writes_is_translatable() -> None:
+    untranslated: list[str] = []
+    writers = 0
+    for path, tree in _cli_modules():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            if name in NOT_WRITTEN:
+                continue
+            if name in WRITERS or (_is_error(name) and node.args):
+                writers += 1
+                args = node.args[1:] if name == "emit" else node.args  # emit(data, lines)
+                if name == "print":
+                    args = [*args, *(k.value for k in node.keywords if k.arg != "file")]
+                for arg in args:
+                    untranslated += [f"{path.name}:{node.lineno}: {t}" for t in _untranslated(arg)]
+    assert writers > 100  # the walk found the command's writes
+    assert not untranslated, "\n".join(untranslated)
+
+
+def _cli_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path, tree in _cli_modules():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+            ):
+                [arg] = node.args
+                where = f"{path.name}:{node.lineno}"
+                assert not isinstance(arg, ast.JoinedStr), f"{where}: an f-string inside _()"
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.setdefault(arg.value, where)
+                # else a name: a constant marked N_("...") (found there) or plural()'s word
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "pgettext"
+            ):
+                context, text = (a.value for a in node.args if isinstance(a, ast.Constant))
+                found.setdefault(f"{context}|{text}", f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_every_message_of_the_command_has_its_chinese() -> None:
+    messages = _cli_messages()
+    assert len(messages) > 200
+    chinese = catalogue(Language.ZH_CN)
+    problems = []
+    for message, where in messages.items():
+        text = chinese.get(message)
+        if not text:
+            problems.append(f"{where}: no Chinese for {message!r}")
+        elif sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(message)):
+            problems.append(f"{where}: the placeholders differ in {text!r}")
+    for word in ("day", "dispense", "excursion", "item", "kit", "participant", "rule", "tablet"):
+        if not chinese.get(word):  # the words plural() is given
+            problems.append(f"plural(): no Chinese for {word!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_command_speaks_chinese_and_its_json_does_not_change(cli: Cli) -> None:
+    english = cli("participants")
+    chinese = cli("--lang", "zh_CN", "participants")
+    assert english.code == chinese.code == 0, chinese.err
+    assert "Number" in english.out and "Initials" in english.out
+    assert "编号" in chinese.out and "Number" not in chinese.out
+    number = cli("participants", "--json").json()[0]["study_number"]
+    status_en = cli("history", number)
+    status_zh = cli("--lang", "zh_CN", "history", number)
+    assert status_en.code == status_zh.code == 0, status_zh.err
+    assert "年出生" in status_zh.out and "born" in status_en.out
+    assert cli("history", number, "--json").json() == (
+        cli("--lang", "zh_CN", "history", number, "--json").json()
+    )
+    assert current_language() is Language.EN
+
+
+def test_a_refusal_is_said_in_chinese(cli: Cli) -> None:
+    english = cli("participants", user=None)
+    chinese = cli("--lang", "zh_CN", "participants", user=None)
+    assert english.code == chinese.code != 0
+    assert english.err.startswith("Not signed in: ")
+    assert chinese.err.startswith("未登录：")
+    assert not chinese.out

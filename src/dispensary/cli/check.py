@@ -32,6 +32,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import ReasonCode
+from dispensary.i18n import _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -49,10 +50,10 @@ def _answer(run: Run, refusal: str | None, needs: str | None) -> int:
     """The exit code of a check; the first refusal, or what the step still needs (an override,
     the count...), said on stderr."""
     if refusal is not None:
-        run.note(f"Refused: {refusal} Nothing was changed.")
+        run.note(_("Refused: {refusal} Nothing was changed.").format(refusal=refusal))
         return EXIT_REFUSED
     if needs is not None:
-        run.note(f"Needs {needs} Nothing was changed.")
+        run.note(_("Needs {needs} Nothing was changed.").format(needs=needs))
         return EXIT_REFUSED
     return EXIT_OK
 
@@ -71,8 +72,8 @@ def _verdict(refused: bool, needs: str | None) -> str:
     if refused:
         return "refused"
     if needs is not None:
-        return f"needs {needs}"
-    return "would be accepted as it stands"
+        return _("needs {needs}").format(needs=needs)
+    return _("would be accepted as it stands")
 
 
 # -- check dispense ------------------------------------------------------------------------------
@@ -101,7 +102,9 @@ def cmd_check_dispense(run: Run) -> int:
     return _answer(
         run,
         _first(found.refusals),
-        f"an override: {found.override_text()}" if found.overrides_missing else None,
+        _("an override: {override_text}").format(override_text=found.override_text())
+        if found.overrides_missing
+        else None,
     )
 
 
@@ -133,27 +136,54 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
 
 
 def _assessment_lines(found: DispenseAssessment) -> list[str]:
-    verdict = _verdict(found.refused, "an override" if found.overrides_missing else None)
+    verdict = _verdict(found.refused, _("an override") if found.overrides_missing else None)
     lines = [
-        f"Dispense of cycle {found.cycle} to {found.participant}, day 1 "
-        f"{found.day1.isoformat()}: {verdict}. Nothing was changed.",
-        f"  Cycle due   {found.cycle_due}, day 1 from {found.earliest_day1.isoformat()} to "
-        f"{found.latest_day1.isoformat()} (dispensed {found.dispensed_on.isoformat()})",
-        f"  Dose        {found.dose_name} (level {found.dose_level})",
-        f"  Tablets     {found.tablets_needed} needed, {found.tablets_in_kits} in the kits",
+        _(
+            "Dispense of cycle {cycle} to {participant}, day 1 {day1}: {verdict}. "
+            "Nothing was changed."
+        ).format(
+            cycle=found.cycle,
+            participant=found.participant,
+            day1=found.day1.isoformat(),
+            verdict=verdict,
+        ),
+        _(
+            "  Cycle due   {cycle_due}, day 1 from {earliest_day1} to {latest_day1} "
+            "(dispensed {dispensed_on})"
+        ).format(
+            cycle_due=found.cycle_due,
+            earliest_day1=found.earliest_day1.isoformat(),
+            latest_day1=found.latest_day1.isoformat(),
+            dispensed_on=found.dispensed_on.isoformat(),
+        ),
+        _("  Dose        {dose_name} (level {dose_level})").format(
+            dose_name=found.dose_name, dose_level=found.dose_level
+        ),
+        _("  Tablets     {tablets_needed} needed, {tablets_in_kits} in the kits").format(
+            tablets_needed=found.tablets_needed, tablets_in_kits=found.tablets_in_kits
+        ),
     ]
     for kit in found.proposed:
         lines.append(
-            f"  Proposed    {kit.number}  lot {kit.lot}  exp {kit.expiry.isoformat()}  "
-            f"{kit.tablets} tablets"
+            _("  Proposed    {number}  lot {lot}  exp {expiry}  {tablets} tablets").format(
+                number=kit.number, lot=kit.lot, expiry=kit.expiry.isoformat(), tablets=kit.tablets
+            )
         )
     for verdict_of in found.kits:
-        said = "taken" if verdict_of.accepted else f"refused: {verdict_of.message}"
-        lines.append(f"  Kit {verdict_of.code:<8}{said}")
-    lines += [f"  Refused     {r.message}" for r in found.refusals]
+        said = (
+            "taken"
+            if verdict_of.accepted
+            else _("refused: {message}").format(message=verdict_of.message)
+        )
+        lines.append(_("  Kit {code:<8}{said}").format(code=verdict_of.code, said=said))
+    lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     for w in found.warnings:
         given = "given" if w.given else "missing"
-        lines.append(f"  Warning     {w.message} (override: {w.needs.label}, {given})")
+        lines.append(
+            _("  Warning     {message} (override: {label}, {given})").format(
+                message=w.message, label=w.needs.label, given=given
+            )
+        )
     return lines
 
 
@@ -189,15 +219,19 @@ def cmd_check_return(run: Run) -> int:
     a = run.args
     if a.dispense and (a.number or a.cycle is not None):
         raise UsageError(
-            "Name the dispense either with --dispense, or with the code scanned (the study "
-            "number with --cycle)."
+            _(
+                "Name the dispense either with --dispense, or with the code scanned (the "
+                "study number with --cycle)."
+            )
         )
     if a.cycle is not None and not a.number:
-        raise UsageError("With --cycle, give the participant's study number too.")
+        raise UsageError(_("With --cycle, give the participant's study number too."))
     if not a.dispense and not a.number:
         raise UsageError(
-            "Name the dispense: a code scanned (the label's DSP000001, a kit, a participant's "
-            "number), NUMBER --cycle N, or --dispense DSP000001."
+            _(
+                "Name the dispense: a code scanned (the label's DSP000001, a kit, a "
+                "participant's number), NUMBER --cycle N, or --dispense DSP000001."
+            )
         )
     by_cycle = a.cycle is not None  # NUMBER --cycle N, as `return` takes it; else a code scanned
     request = ReturnRequest(
@@ -216,7 +250,9 @@ def cmd_check_return(run: Run) -> int:
     found = returns.assess_return(run.context(), run.actor(), request)
     needs = None
     if found.tablets is None:
-        needs = f"the count: give --tablets N, the tablets brought back in kit {found.kit or '-'}."
+        needs = _("the count: give --tablets N, the tablets brought back in kit {value}.").format(
+            value=found.kit or "-"
+        )
     run.emit(_return_data(found), _return_lines(found, needs))
     return _answer(run, _first(found.refusals), needs)
 
@@ -269,46 +305,81 @@ def _return_data(found: ReturnAssessment) -> dict[str, Any]:
 
 def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
     d = found.dispense
-    verdict = _verdict(found.refused, "the count" if needs else None)
+    verdict = _verdict(found.refused, _("the count") if needs else None)
     lines = [
-        f"Return of kit {found.kit or '-'} of {d.number} ({d.participant}, cycle {d.cycle}): "
-        f"{verdict}. Nothing was changed.",
-        f"  Dispensed   {d.dispensed_on.isoformat()}, {plural(d.tablets, 'tablet')} for "
-        f"{d.days} days",
+        _(
+            "Return of kit {value} of {number} ({participant}, cycle {cycle}): "
+            "{verdict}. Nothing was changed."
+        ).format(
+            value=found.kit or "-",
+            number=d.number,
+            participant=d.participant,
+            cycle=d.cycle,
+            verdict=verdict,
+        ),
+        _("  Dispensed   {dispensed_on}, {tablets} for {days} days").format(
+            dispensed_on=d.dispensed_on.isoformat(),
+            tablets=plural(d.tablets, "tablet"),
+            days=d.days,
+        ),
     ]
     for k in found.kits:
-        back = k.state if k.to_count else f"{k.state}, {plural(k.returned or 0, 'tablet')} back"
-        lines.append(f"  Kit {k.kit:<8}lot {k.lot}  {k.dispensed} dispensed, {back}")
-    if found.tablets is None:
-        lines.append("  Counted     not given (--tablets N)")
-    else:
-        held = f", held {plural(found.held_days, 'day')}" if found.held_days else ""
+        back = (
+            k.state
+            if k.to_count
+            else _("{state}, {tablets} back").format(
+                state=k.state, tablets=plural(k.returned or 0, "tablet")
+            )
+        )
         lines.append(
-            f"  Counted     {plural(found.tablets, 'tablet')} back on "
-            f"{found.returned_on.isoformat()}{held}"
+            _("  Kit {kit:<8}lot {lot}  {dispensed} dispensed, {back}").format(
+                kit=k.kit, lot=k.lot, dispensed=k.dispensed, back=back
+            )
+        )
+    if found.tablets is None:
+        lines.append(_("  Counted     not given (--tablets N)"))
+    else:
+        held = (
+            _(", held {days}").format(days=plural(found.held_days, "day"))
+            if found.held_days
+            else ""
+        )
+        lines.append(
+            _("  Counted     {tablets} back on {returned_on}{held}").format(
+                tablets=plural(found.tablets, "tablet"),
+                returned_on=found.returned_on.isoformat(),
+                held=held,
+            )
         )
     p = found.preview
     if p is not None:
         lines.append(
-            f"  Kit tally   {p.kit_dispensed} dispensed, {p.kit_returned} back, {p.kit_taken} taken"
+            _(
+                "  Kit tally   {kit_dispensed} dispensed, {kit_returned} back, {kit_taken} taken"
+            ).format(
+                kit_dispensed=p.kit_dispensed, kit_returned=p.kit_returned, kit_taken=p.kit_taken
+            )
         )
         if p.complete:
             lines.append(
-                f"  Adherence   taken {p.taken} of {p.expected} expected: {percent(p.adherence)}"
+                _("  Adherence   taken {taken} of {expected} expected: {percent}").format(
+                    taken=p.taken, expected=p.expected, percent=percent(p.adherence)
+                )
             )
         else:
             lines.append(
-                f"  Adherence   worked out once every kit is back "
-                f"({plural(p.kits_left, 'kit')} still to count)"
+                _("  Adherence   worked out once every kit is back ({kits} still to count)").format(
+                    kits=plural(p.kits_left, "kit")
+                )
             )
         for flag in p.flags:
             said = (
-                "explained by the note"
+                _("explained by the note")
                 if p.explained
-                else "to explain: --note TEXT, or `dispensary explain` later"
+                else _("to explain: --note TEXT, or `dispensary explain` later")
             )
-            lines.append(f"  FLAG        {flag.label} ({said})")
-    lines += [f"  Refused     {r.message}" for r in found.refusals]
+            lines.append(_("  FLAG        {label} ({said})").format(label=flag.label, said=said))
+    lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
 
 
@@ -393,25 +464,35 @@ def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
 
 def _receive_lines(found: ReceiveAssessment) -> list[str]:
     lines = [
-        f"Receipt of shipment {found.shipment or '-'} on {found.received_on.isoformat()}: "
-        f"{_verdict(found.refused, None)}. Nothing was changed.",
-        f"  Kits        {plural(found.kits, 'kit')}, {found.tablets} tablets, into "
-        f"{found.location or '-'}",
+        _("Receipt of shipment {value} on {received_on}: {verdict}. Nothing was changed.").format(
+            value=found.shipment or "-",
+            received_on=found.received_on.isoformat(),
+            verdict=_verdict(found.refused, None),
+        ),
+        _("  Kits        {kits}, {tablets} tablets, into {value}").format(
+            kits=plural(found.kits, "kit"), tablets=found.tablets, value=found.location or "-"
+        ),
     ]
     if found.quarantined:
         lines.append(
-            "  Quarantine  the temperature record failed: every kit would go into quarantine"
+            _("  Quarantine  the temperature record failed: every kit would go into quarantine")
         )
     for line in found.lines:
-        kit = (
-            f"  Line {line.line:<6} {cell(line.number)}  {cell(line.product)}  lot "
-            f"{cell(line.lot)}  exp {cell(line.expiry)}  {cell(line.tablets)} tablets: "
+        kit = _(
+            "  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: "
+        ).format(
+            line=line.line,
+            number=cell(line.number),
+            product=cell(line.product),
+            lot=cell(line.lot),
+            expiry=cell(line.expiry),
+            tablets=cell(line.tablets),
         )
         if line.accepted:
-            lines.append(kit + line.status.value + (", new lot" if line.new_lot else ""))
+            lines.append(kit + line.status.value + (_(", new lot") if line.new_lot else ""))
         else:
-            lines.append(f"{kit}refused: {line.message}")
-    lines += [f"  Refused     {r.message}" for r in found.refusals]
+            lines.append(_("{kit}refused: {message}").format(kit=kit, message=line.message))
+    lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
 
 
@@ -481,27 +562,39 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
 
 
 def _destroy_lines(found: DestroyAssessment) -> list[str]:
-    what = "Return to the sponsor" if found.to_sponsor else "Destruction"
+    what = _("Return to the sponsor") if found.to_sponsor else _("Destruction")
     lines = [
-        f"{what} of {plural(len(found.kits), 'kit')} on {found.destroyed_on.isoformat()}: "
-        f"{_verdict(found.refused, None)}. Nothing was changed.",
-        f"  Witness     {found.witness_name or found.witness or '-'}",
-        f"  Method      {found.method or '-'}",
-        f"  Authorised  {found.reference or '-'}",
-        f"  Reason      {found.reason_code.label if found.reason_code else '-'}",
+        _("{what} of {kits} on {destroyed_on}: {verdict}. Nothing was changed.").format(
+            what=what,
+            kits=plural(len(found.kits), "kit"),
+            destroyed_on=found.destroyed_on.isoformat(),
+            verdict=_verdict(found.refused, None),
+        ),
+        _("  Witness     {value}").format(value=found.witness_name or found.witness or "-"),
+        _("  Method      {value}").format(value=found.method or "-"),
+        _("  Authorised  {value}").format(value=found.reference or "-"),
+        _("  Reason      {value}").format(
+            value=found.reason_code.label if found.reason_code else "-"
+        ),
     ]
     for v in found.kits:
         if v.accepted:
-            source = "the monitor's hold" if v.from_returned else "the shelf"
+            source = _("the monitor's hold") if v.from_returned else _("the shelf")
             status = v.status.value if v.status is not None else "-"
-            said = f"{status}: {plural(v.tablets, 'tablet')} from {source}"
+            said = _("{status}: {tablets} from {source}").format(
+                status=status, tablets=plural(v.tablets, "tablet"), source=source
+            )
         else:
-            said = f"refused: {v.message}"
-        lines.append(f"  Kit {v.kit:<8}{said}")
+            said = _("refused: {message}").format(message=v.message)
+        lines.append(_("  Kit {kit:<8}{said}").format(kit=v.kit, said=said))
     lines += [
-        f"  Tablets     {found.tablets} would leave ({found.from_stock} from the shelf, "
-        f"{found.from_returned} from the monitor's hold)",
-        *[f"  Refused     {r.message}" for r in found.refusals],
+        _(
+            "  Tablets     {tablets} would leave ({from_stock} from the shelf, "
+            "{from_returned} from the monitor's hold)"
+        ).format(
+            tablets=found.tablets, from_stock=found.from_stock, from_returned=found.from_returned
+        ),
+        *[_("  Refused     {message}").format(message=r.message) for r in found.refusals],
     ]
     return lines
 
@@ -539,9 +632,9 @@ def cmd_check_count(run: Run) -> int:
     found = counts.assess_count(run.context(), run.actor(), request)
     needs = None
     if found.counted is None:
-        needs = (
-            "the count: give --tablets N, the tablets counted in the kit (the book is shown "
-            "once the count is given)."
+        needs = _(
+            "the count: give --tablets N, the tablets counted in the kit (the book "
+            "is shown once the count is given)."
         )
     elif found.needs_missing:
         first = found.needs_missing[0]
@@ -574,28 +667,40 @@ enum would load the services for `--help`)."""
 
 def _count_lines(found: CountAssessment) -> list[str]:
     if found.counted is None:
-        missing: str | None = "the count"
+        missing: str | None = _("the count")
     elif found.needs_missing:
         missing = ", ".join(_COUNT_OPTIONS[n.needs] for n in found.needs_missing)
     else:
         missing = None
     lines = [
-        f"Count of kit {found.kit}: {_verdict(found.refused, missing)}. Nothing was changed.",
-        f"  Status      {found.status.value}",
+        _("Count of kit {kit}: {verdict}. Nothing was changed.").format(
+            kit=found.kit, verdict=_verdict(found.refused, missing)
+        ),
+        _("  Status      {value}").format(value=found.status.value),
     ]
     if found.counted is None:
-        lines.append("  Counted     not given (--tablets N); the book is shown once it is")
+        lines.append(_("  Counted     not given (--tablets N); the book is shown once it is"))
     elif found.book is None or found.difference is None:
-        lines.append(f"  Counted     {plural(found.counted, 'tablet')}")
+        lines.append(_("  Counted     {tablets}").format(tablets=plural(found.counted, "tablet")))
     else:
-        said = f"difference {found.difference:+d}" if found.difference else "matches the book"
+        said = (
+            _("difference {difference:+d}").format(difference=found.difference)
+            if found.difference
+            else _("matches the book")
+        )
         lines.append(
-            f"  Counted     {plural(found.counted, 'tablet')}, {found.book} in the book: {said}"
+            _("  Counted     {tablets}, {book} in the book: {said}").format(
+                tablets=plural(found.counted, "tablet"), book=found.book, said=said
+            )
         )
     for n in found.needs:
         given = "given" if n.given else "missing"
-        lines.append(f"  Needs       {n.needs.label} ({_COUNT_OPTIONS[n.needs]}: {given})")
-    lines += [f"  Refused     {r.message}" for r in found.refusals]
+        lines.append(
+            _("  Needs       {label} ({count_options}: {given})").format(
+                label=n.needs.label, count_options=_COUNT_OPTIONS[n.needs], given=given
+            )
+        )
+    lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
 
 

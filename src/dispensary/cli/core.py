@@ -28,7 +28,7 @@ from dispensary.domain.rules import (
     undecodable,
 )
 from dispensary.files import path_refusal
-from dispensary.i18n import Language, language_named
+from dispensary.i18n import N_, Language, _, language_named
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
@@ -43,11 +43,12 @@ ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
 ENV_WITNESS_PASSWORD = "DISPENSARY_WITNESS_PASSWORD"
 ENV_TODAY = "DISPENSARY_TODAY"
 ENV_DEBUG = "DISPENSARY_DEBUG"
-TRAINING_ONLY = (
-    f"{ENV_TODAY} fixes today's date on a training database only (the demo, or one created "
-    f"with `init --training`), not on {{what}}: the audit trail must carry the real dates. "
-    f"Unset {ENV_TODAY}; nothing was changed."
+TRAINING_ONLY = N_(
+    "{env} fixes today's date on a training database only (the demo, or one created "
+    "with `init --training`), not on {what}: the audit trail must carry the real dates. "
+    "Unset {env}; nothing was changed."
 )
+"""Said with `_(TRAINING_ONLY).format(env=ENV_TODAY, what=...)`."""
 
 
 class UsageError(Exception):
@@ -63,20 +64,20 @@ def _typed_secret(prompt: str) -> str:
     try:
         value = getpass.getpass(prompt)
     except UnicodeDecodeError as exc:
-        raise UsageError(NOT_UTF8.format(what="The password typed")) from exc
+        raise UsageError(_(NOT_UTF8).format(what=_("The password typed"))) from exc
     if undecodable(value):
-        raise UsageError(NOT_UTF8.format(what="The password typed"))
+        raise UsageError(_(NOT_UTF8).format(what=_("The password typed")))
     return value
 
 
 def _env_secret(env: str) -> str:
     value = os.environ.get(env, "")
     if undecodable(value):
-        raise UsageError(NOT_UTF8.format(what=env))
+        raise UsageError(_(NOT_UTF8).format(what=env))
     return value
 
 
-NOT_UTF8 = (
+NOT_UTF8 = N_(
     "{what} holds bytes that are not UTF-8 text. Nothing was done: give it again as text (check "
     "the character encoding of the terminal or script)."
 )
@@ -89,9 +90,11 @@ def secret(env: str, who: str) -> str:
         return value
     if sys.stdin is None or not sys.stdin.isatty():
         raise NotSignedIn(
-            f"No password for {who}: set {env}, or run the command in a terminal to type it."
+            _(
+                "No password for {who}: set {env}, or run the command in a terminal to type it."
+            ).format(who=who, env=env)
         )
-    return _typed_secret(f"Password for {who}: ")
+    return _typed_secret(_("Password for {who}: ").format(who=who))
 
 
 def second_person_secret(env: str, name: str | None, why: str) -> str:
@@ -107,10 +110,14 @@ def new_secret(env: str, whose: str) -> str:
     if value:
         return value
     if sys.stdin is None or not sys.stdin.isatty():
-        raise UsageError(f"Give the new password for {whose} in {env}, or run in a terminal.")
-    first = _typed_secret(f"New password for {whose}: ")
-    if _typed_secret("Type it again: ") != first:
-        raise UsageError("The two passwords differ; nothing was changed.")
+        raise UsageError(
+            _("Give the new password for {whose} in {env}, or run in a terminal.").format(
+                whose=whose, env=env
+            )
+        )
+    first = _typed_secret(_("New password for {whose}: ").format(whose=whose))
+    if _typed_secret(_("Type it again: ")) != first:
+        raise UsageError(_("The two passwords differ; nothing was changed."))
     return first
 
 
@@ -172,11 +179,17 @@ def percent(value: float | None) -> str:
 def kits_text(kits: Sequence[str]) -> str:
     if len(kits) <= 6:
         return ", ".join(kits)
-    return f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
+    return _("{first} ... {last} ({count} kits)").format(
+        first=kits[0], last=kits[-1], count=len(kits)
+    )
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """ "1 tablet", "3 tablets": the word (a literal `plural`'s callers pass) is translated as
+    itself; its translations are in zh_CN-cli.po beside the CLI's other messages."""
+    if n == 1:
+        return _("{n} {word}").format(n=n, word=_(word))
+    return _("{n} {word}s").format(n=n, word=_(word))
 
 
 def status_label(status: ParticipantStatus) -> str:
@@ -212,14 +225,14 @@ def whole(text: str) -> int:
 
 def record_id(text: str) -> int:
     """The number of a record (a return): 1 or more, and within the database's INTEGER."""
-    return _argument(partial(parse_whole, what="record number", minimum=1), text)
+    return _argument(partial(parse_whole, what=_("record number"), minimum=1), text)
 
 
 def days(text: str) -> int:
     """A number of days counted ahead of today: 0 to a century, so that today + N stays in the
     calendar."""
     return _argument(
-        partial(parse_whole, what="number of days", minimum=0, maximum=MAX_DAYS_AHEAD), text
+        partial(parse_whole, what=_("number of days"), minimum=0, maximum=MAX_DAYS_AHEAD), text
     )
 
 
@@ -230,7 +243,7 @@ def audit_limit(text: str) -> int:
     """How many entries `audit list --limit` shows: 0 or less would show them all, and a huge
     number cannot be given to the database."""
     return _argument(
-        partial(parse_whole, what="number of entries", minimum=1, maximum=AUDIT_LIST_MOST), text
+        partial(parse_whole, what=_("number of entries"), minimum=1, maximum=AUDIT_LIST_MOST), text
     )
 
 
@@ -271,7 +284,9 @@ def read_text(path: str, what: str) -> str:
         return Path(path).expanduser().read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(
-            f"The {what} {path} cannot be read ({exc}). Check the file name."
+            _("The {what} {path} cannot be read ({exc}). Check the file name.").format(
+                what=what, path=path, exc=exc
+            )
         ) from exc
 
 
@@ -340,7 +355,9 @@ def shipment_kits(run: Run) -> list[KitIn]:
     missing = [option for option, value in given.items() if not value]
     if a.kits and missing:
         raise UsageError(
-            f"With --kits, give {', '.join(missing)} too (or use --manifest FILE.csv)."
+            _("With --kits, give {join} too (or use --manifest FILE.csv).").format(
+                join=", ".join(missing)
+            )
         )
     ctx = run.context()
     if a.manifest:
@@ -434,7 +451,9 @@ class Commands:
 
 def missing_subcommand(run: Run) -> int:
     raise UsageError(
-        f"'{run.args.command}' needs an action; see `dispensary {run.args.command} --help`."
+        _("'{command}' needs an action; see `dispensary {command} --help`.").format(
+            command=run.args.command
+        )
     )
 
 

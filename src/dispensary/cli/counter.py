@@ -32,6 +32,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.i18n import _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -66,10 +67,19 @@ def cmd_enroll(run: Run) -> int:
     run.emit(
         _participant_dict(row),
         [
-            f"Enrolled {row.study_number} ({row.initials}), born {row.birth_year}, {row.sex}, "
-            f"on {row.enrolled_on.isoformat()}.",
-            f"  Eligibility confirmed by {a.eligibility_confirmed_by.strip()}",
-            "Next: dispense cycle 1.",
+            _(
+                "Enrolled {study_number} ({initials}), born {birth_year}, {sex}, on {enrolled_on}."
+            ).format(
+                study_number=row.study_number,
+                initials=row.initials,
+                birth_year=row.birth_year,
+                sex=row.sex,
+                enrolled_on=row.enrolled_on.isoformat(),
+            ),
+            _("  Eligibility confirmed by {eligibility_confirmed_by}").format(
+                eligibility_confirmed_by=a.eligibility_confirmed_by.strip()
+            ),
+            _("Next: dispense cycle 1."),
         ],
     )
     return EXIT_OK
@@ -93,8 +103,12 @@ def cmd_participant_status(run: Run) -> int:
     run.emit(
         _participant_dict(row),
         [
-            f"{row.study_number} ({row.initials}) is now {status_label(row.status)}.",
-            f"  Reason  {a.reason.strip()}",
+            _("{study_number} ({initials}) is now {status_label}.").format(
+                study_number=row.study_number,
+                initials=row.initials,
+                status_label=status_label(row.status),
+            ),
+            _("  Reason  {reason}").format(reason=a.reason.strip()),
         ],
     )
     return EXIT_OK
@@ -123,7 +137,16 @@ def cmd_participants(run: Run) -> int:
     rows = queries.participants(run.context(), run.actor())
     today = run.clock.today()
     lines = table(
-        ["Number", "Initials", "Enrolled", "Status", "Cycle", "Day 1", "Next due", "Return"],
+        [
+            _("Number"),
+            _("Initials"),
+            _("Enrolled"),
+            _("Status"),
+            _("Cycle"),
+            _("Day 1"),
+            _("Next due"),
+            _("Return"),
+        ],
         [
             (
                 r.study_number,
@@ -150,17 +173,17 @@ def participants_parser(p: argparse.ArgumentParser) -> None:
 def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
     return table(
         [
-            "Cycle",
-            "Dispense",
-            "Day 1",
-            "Dose",
-            "Kits",
-            "Given",
-            "Back",
-            "Taken",
-            "Expected",
-            "Adherence",
-            "Flags",
+            _("Cycle"),
+            _("Dispense"),
+            _("Day 1"),
+            _("Dose"),
+            _("Kits"),
+            _("Given"),
+            _("Back"),
+            _("Taken"),
+            _("Expected"),
+            _("Adherence"),
+            _("Flags"),
         ],
         [
             (
@@ -175,7 +198,7 @@ def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
                 r.expected,
                 percent(r.adherence),
                 ", ".join(f.value.replace("_", "-") for f in r.flags)
-                + (" (explained)" if r.flags and r.flag_reason else ""),
+                + (_(" (explained)") if r.flags and r.flag_reason else ""),
             )
             for r in rows
         ],
@@ -188,20 +211,38 @@ def cmd_history(run: Run) -> int:
 
     person, rows = queries.participant_history(run.context(), run.actor(), run.args.number)
     lines = [
-        f"{person.study_number} ({person.initials}), born {person.birth_year}, {person.sex}, "
-        f"enrolled {person.enrolled_on.isoformat()}, {status_label(person.status)}",
+        _(
+            "{study_number} ({initials}), born {birth_year}, {sex}, enrolled "
+            "{enrolled_on}, {status_label}"
+        ).format(
+            study_number=person.study_number,
+            initials=person.initials,
+            birth_year=person.birth_year,
+            sex=person.sex,
+            enrolled_on=person.enrolled_on.isoformat(),
+            status_label=status_label(person.status),
+        ),
     ]
     if person.status is ParticipantStatus.ON_TREATMENT and person.next_due:
         pending = (
-            f"; the return of cycle {person.last_cycle} is pending" if person.return_pending else ""
+            _("; the return of cycle {last_cycle} is pending").format(last_cycle=person.last_cycle)
+            if person.return_pending
+            else ""
         )
-        lines.append(f"Next: cycle {person.next_cycle} from {person.next_due.isoformat()}{pending}")
+        lines.append(
+            _("Next: cycle {next_cycle} from {next_due}{pending}").format(
+                next_cycle=person.next_cycle, next_due=person.next_due.isoformat(), pending=pending
+            )
+        )
     lines.append("")
-    lines += _history_table(rows) if rows else ["No dispenses yet."]
+    lines += _history_table(rows) if rows else [_("No dispenses yet.")]
     explained = [r for r in rows if r.flag_reason]
     if explained:
         lines.append("")
-        lines += [f"Cycle {r.cycle}: {r.flag_reason}" for r in explained]
+        lines += [
+            _("Cycle {cycle}: {flag_reason}").format(cycle=r.cycle, flag_reason=r.flag_reason)
+            for r in explained
+        ]
     run.emit(
         {"participant": _participant_dict(person), "dispenses": [asdict(r) for r in rows]}, lines
     )
@@ -249,30 +290,53 @@ def cmd_dispense(run: Run) -> int:
         "days": result.days,
         "warnings": list(result.warnings),
     }
-    run.emit(data, _dispense_lines(result, "Dispensed"))
+    run.emit(data, _dispense_lines(result, _("Dispensed")))
     return EXIT_OK
 
 
 def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
     lines = [
-        f"{verb} {result.number}: {result.participant} ({result.initials}), cycle {result.cycle}, "
-        f"day 1 {result.day1.isoformat()}",
-        f"  Dose        {result.dose_name}",
+        _("{verb} {number}: {participant} ({initials}), cycle {cycle}, day 1 {day1}").format(
+            verb=verb,
+            number=result.number,
+            participant=result.participant,
+            initials=result.initials,
+            cycle=result.cycle,
+            day1=result.day1.isoformat(),
+        ),
+        _("  Dose        {dose_name}").format(dose_name=result.dose_name),
     ]
     for kit in result.kits:
         lines.append(
-            f"  Kit         {kit.kit}  {kit.product_name} {kit.strength}  lot {kit.lot}  "
-            f"exp {kit.expiry.isoformat()}  {kit.tablets} tablets"
+            _(
+                "  Kit         {kit}  {product_name} {strength}  lot {lot}  exp {expiry} "
+                " {tablets} tablets"
+            ).format(
+                kit=kit.kit,
+                product_name=kit.product_name,
+                strength=kit.strength,
+                lot=kit.lot,
+                expiry=kit.expiry.isoformat(),
+                tablets=kit.tablets,
+            )
         )
     lines += [
-        f"  Supply      {result.tablets} tablets for {result.days} days, "
-        f"last day {result.last_day.isoformat()}",
-        f"  Directions  {result.directions}",
-        f"  Dispensed   {result.dispensed_on.isoformat()} by {result.pharmacist} "
-        f"({result.pharmacist_initials})"
-        + (f", checked by {result.checked_by}" if result.checked_by else ""),
+        _("  Supply      {tablets} tablets for {days} days, last day {last_day}").format(
+            tablets=result.tablets, days=result.days, last_day=result.last_day.isoformat()
+        ),
+        _("  Directions  {directions}").format(directions=result.directions),
+        _("  Dispensed   {dispensed_on} by {pharmacist} ({pharmacist_initials})").format(
+            dispensed_on=result.dispensed_on.isoformat(),
+            pharmacist=result.pharmacist,
+            pharmacist_initials=result.pharmacist_initials,
+        )
+        + (
+            _(", checked by {checked_by}").format(checked_by=result.checked_by)
+            if result.checked_by
+            else ""
+        ),
     ]
-    lines += [f"  Overridden  {w}" for w in result.warnings]
+    lines += [_("  Overridden  {w}").format(w=w) for w in result.warnings]
     return lines
 
 
@@ -310,9 +374,13 @@ def cmd_void(run: Run) -> int:
             "kits": kits,
         },
         [
-            f"Voided {result.number} ({result.participant}, cycle {result.cycle}): "
-            f"{kits_text(kits)} back in stock.",
-            f"Cycle {result.cycle} can be dispensed again.",
+            _("Voided {number} ({participant}, cycle {cycle}): {kits} back in stock.").format(
+                number=result.number,
+                participant=result.participant,
+                cycle=result.cycle,
+                kits=kits_text(kits),
+            ),
+            _("Cycle {cycle} can be dispensed again.").format(cycle=result.cycle),
         ],
     )
     return EXIT_OK
@@ -335,21 +403,24 @@ def cmd_trace(run: Run) -> int:
     }
     people = sorted(set(who.values()))
     lines = [
-        f"Lot {run.args.lot.strip()}: {plural(len(rows), 'dispense')} to "
-        f"{plural(len(people), 'participant')}",
+        _("Lot {lot}: {dispenses} to {participants}").format(
+            lot=run.args.lot.strip(),
+            dispenses=plural(len(rows), "dispense"),
+            participants=plural(len(people), "participant"),
+        ),
         "",
     ]
     lines += (
         table(
             [
-                "Dispensed",
-                "Participant",
-                "Cycle",
-                "Dispense",
-                "Kits",
-                "Given",
-                "Back",
-                "Returned on",
+                _("Dispensed"),
+                _("Participant"),
+                _("Cycle"),
+                _("Dispense"),
+                _("Kits"),
+                _("Given"),
+                _("Back"),
+                _("Returned on"),
             ],
             [
                 (
@@ -367,7 +438,7 @@ def cmd_trace(run: Run) -> int:
             right=[2, 5, 6],
         )
         if rows
-        else ["No kit of this lot has been dispensed."]
+        else [_("No kit of this lot has been dispensed.")]
     )
     data = [
         asdict(r)
@@ -392,11 +463,11 @@ def cmd_return(run: Run) -> int:
     a = run.args
     if a.dispense and (a.number or a.cycle is not None):
         raise UsageError(
-            "Name the dispense either with --dispense, or with the study number and --cycle."
+            _("Name the dispense either with --dispense, or with the study number and --cycle.")
         )
     if not a.dispense and (not a.number or a.cycle is None):
         raise UsageError(
-            "Name the dispense: NUMBER --cycle N, or --dispense DSP000001 (the label's barcode)."
+            _("Name the dispense: NUMBER --cycle N, or --dispense DSP000001 (the label's barcode).")
         )
     result = returns.record_return(
         run.context(),
@@ -413,10 +484,16 @@ def cmd_return(run: Run) -> int:
         note=a.note or "",
         **return_outcome(run),
     )
-    head = (
-        f"Return {result.return_id} recorded: kit {result.kit} of {result.dispense_number} "
-        f"({result.participant}, cycle {result.cycle}): "
-        f"{plural(result.tablets_returned, 'tablet')} back."
+    head = _(
+        "Return {return_id} recorded: kit {kit} of {dispense_number} "
+        "({participant}, cycle {cycle}): {tablets} back."
+    ).format(
+        return_id=result.return_id,
+        kit=result.kit,
+        dispense_number=result.dispense_number,
+        participant=result.participant,
+        cycle=result.cycle,
+        tablets=plural(result.tablets_returned, "tablet"),
     )
     run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
     return EXIT_OK
@@ -435,20 +512,29 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
 def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
     if result.adherence is None and not result.flags:
         return [
-            f"  Adherence is worked out once every kit of {result.dispense_number} is back "
-            f"({result.returned} of {result.dispensed} tablets dispensed are back so far)."
+            _(
+                "  Adherence is worked out once every kit of {dispense_number} is back "
+                "({returned} of {dispensed} tablets dispensed are back so far)."
+            ).format(
+                dispense_number=result.dispense_number,
+                returned=result.returned,
+                dispensed=result.dispensed,
+            )
         ]
     lines = [
-        f"  Taken {result.taken} of {result.expected} expected: "
-        f"adherence {percent(result.adherence)}."
+        _("  Taken {taken} of {expected} expected: adherence {percent}.").format(
+            taken=result.taken, expected=result.expected, percent=percent(result.adherence)
+        )
     ]
     for flag in result.flags:
-        lines.append(f"  FLAG  {flag.label}.")
+        lines.append(_("  FLAG  {label}.").format(label=flag.label))
     if result.flags and note:
-        lines.append(f"  Reason recorded: {note.strip()}")
+        lines.append(_("  Reason recorded: {note}").format(note=note.strip()))
     elif result.flags:
         lines.append(
-            f'  Record the reason: dispensary explain {result.dispense_number} --reason "..."'
+            _('  Record the reason: dispensary explain {dispense_number} --reason "..."').format(
+                dispense_number=result.dispense_number
+            )
         )
     return lines
 
@@ -474,9 +560,15 @@ def cmd_correct_return(run: Run) -> int:
     result = returns.correct_return(
         run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password()
     )
-    head = (
-        f"Return {result.return_id} corrects return {result.corrects}: kit {result.kit} of "
-        f"{result.dispense_number} now counts {plural(result.tablets_returned, 'tablet')} back."
+    head = _(
+        "Return {return_id} corrects return {corrects}: kit {kit} of "
+        "{dispense_number} now counts {tablets} back."
+    ).format(
+        return_id=result.return_id,
+        corrects=result.corrects,
+        kit=result.kit,
+        dispense_number=result.dispense_number,
+        tablets=plural(result.tablets_returned, "tablet"),
     )
     data = _return_data(result) | {"corrects": result.corrects}
     run.emit(data, [head, *_adherence_lines(result, "")])
@@ -502,8 +594,11 @@ def cmd_explain(run: Run) -> int:
             "reason": a.reason.strip(),
         },
         [
-            f"Explanation recorded for {result.dispense_number} "
-            f"({result.participant}, cycle {result.cycle})."
+            _("Explanation recorded for {dispense_number} ({participant}, cycle {cycle}).").format(
+                dispense_number=result.dispense_number,
+                participant=result.participant,
+                cycle=result.cycle,
+            )
         ],
     )
     return EXIT_OK

@@ -18,6 +18,7 @@ from typing import Any
 from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, plural, whole
 from dispensary.domain.errors import InvalidInput
 from dispensary.files import write_error_text, write_private
+from dispensary.i18n import _
 from dispensary.services import documents
 
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
@@ -32,12 +33,22 @@ def out_path(path: str, formats: Sequence[str], what: str) -> tuple[Path, str]:
     suffix = target.suffix.lower().lstrip(".")
     if suffix not in formats:
         allowed = " or ".join(f".{f}" for f in formats)
-        raise UsageError(f"--out {path}: {what} is written as {allowed}; end the file name so.")
+        raise UsageError(
+            _("--out {path}: {what} is written as {allowed}; end the file name so.").format(
+                path=path, what=what, allowed=allowed
+            )
+        )
     try:
         if target.is_dir():
-            raise InvalidInput(f"{target} is a folder: give a file name after --out.")
+            raise InvalidInput(
+                _("{target} is a folder: give a file name after --out.").format(target=target)
+            )
         if not target.parent.is_dir():
-            raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+            raise InvalidInput(
+                _("The folder {parent} does not exist: create it first.").format(
+                    parent=target.parent
+                )
+            )
         target.with_name(f".{target.name}.partial").exists()  # a name over the system's limit
     except OSError as exc:
         raise InvalidInput(write_error_text(exc, target)) from exc
@@ -66,7 +77,7 @@ def written(target: Path, data: bytes, pdf: bool) -> dict[str, Any]:
 
 
 def size_text(info: dict[str, Any]) -> str:
-    size = f"{max(1, round(info['bytes'] / 1024))} kB"
+    size = _("{max} kB").format(max=max(1, round(info["bytes"] / 1024)))
     if info["pages"] is None:
         return size
     return f"{plural(info['pages'], 'page')}, {size}"

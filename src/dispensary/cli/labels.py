@@ -33,6 +33,7 @@ from dispensary.cli.documents import (
     written,
 )
 from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import _
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import labels as label_prints
 from dispensary.services.labels import PrintRefused
@@ -50,29 +51,35 @@ def _reason(run: Run) -> tuple[bool, str]:
     try:
         return reprint, label_prints.reprint_reason(reprint, getattr(run.args, "reason", None))
     except label_prints.ReprintReasonMissing as exc:
-        raise UsageError("A reprint is recorded with its reason: add --reason TEXT.") from exc
+        raise UsageError(_("A reprint is recorded with its reason: add --reason TEXT.")) from exc
     except label_prints.ReasonWithoutReprint as exc:
-        raise UsageError("--reason goes with --reprint (a first print needs no reason).") from exc
+        raise UsageError(
+            _("--reason goes with --reprint (a first print needs no reason).")
+        ) from exc
 
 
 def _the(what: str, items: Sequence[str]) -> str:
     """'The kit label of K1 has' or 'The kit labels of K1, K2 have': the subject of a refusal."""
     if len(items) == 1:
-        return f"The {what} of {items[0]} has"
-    return f"The {what}s of {kits_text(items)} have"
+        return _("The {what} of {items} has").format(what=what, items=items[0])
+    return _("The {what}s of {items} have").format(what=what, items=kits_text(items))
 
 
 def _print_refused(refused: PrintRefused, what: str, reprint: bool) -> RuleViolation:
     """The print rule's refusal, told with this command line's options."""
     if not reprint:
         return RuleViolation(
-            f"{_the(what, refused.printed)} been printed before. To print again, add --reprint "
-            "--reason TEXT: the print is then marked REPRINT and recorded as a reprint."
-            + (" Name the kits not printed yet separately." if refused.fresh else "")
+            _(
+                "{the} been printed before. To print again, add --reprint --reason TEXT: "
+                "the print is then marked REPRINT and recorded as a reprint."
+            ).format(the=_the(what, refused.printed))
+            + (_(" Name the kits not printed yet separately.") if refused.fresh else "")
         )
     return RuleViolation(
-        f"{_the(what, refused.fresh)} not been printed yet: print without --reprint"
-        + (" (name the kits printed before separately)." if refused.printed else ".")
+        _("{the} not been printed yet: print without --reprint").format(
+            the=_the(what, refused.fresh)
+        )
+        + (_(" (name the kits printed before separately).") if refused.printed else ".")
     )
 
 
@@ -103,8 +110,8 @@ def cmd_label(run: Run, key: str) -> int:
     if entry.kind is None:
         return _calibration_page(run, entry)
     a = run.args
-    what = "a leaflet" if entry.kind == "leaflet" else "a label"
-    target, _ = out_path(a.out, ("pdf",), "a label sheet" if entry.kind == "kit" else what)
+    what = _("a leaflet") if entry.kind == "leaflet" else _("a label")
+    target, _kind = out_path(a.out, ("pdf",), _("a label sheet") if entry.kind == "kit" else what)
     reprint, reason = _reason(run)
     ctx, actor = run.context(), run.actor()
     stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
@@ -140,15 +147,24 @@ def cmd_label(run: Run, key: str) -> int:
     info = written(target, drawn[0], pdf=True)
     info |= {"kind": plan.kind, "items": list(plan.items), "stock": plan.stock}
     info["reprint"] = plan.reprint
-    marked = ", marked REPRINT" if plan.reprint else ""
-    lines = [f"Wrote {sheet.says} on {plan.stock}{marked}: {target} ({size_text(info)})."]
+    marked = _(", marked REPRINT") if plan.reprint else ""
+    lines = [
+        _("Wrote {says} on {stock}{marked}: {target} ({size_text}).").format(
+            says=sheet.says,
+            stock=plan.stock,
+            marked=marked,
+            target=target,
+            size_text=size_text(info),
+        )
+    ]
     if entry.kind == "kit" and cal is not None:
-        lines.append(f"  Calibration  {cal.text}")
-    lines.append(f"  Languages    {', '.join(plan.languages)}")
+        lines.append(_("  Calibration  {text}").format(text=cal.text))
+    lines.append(_("  Languages    {join}").format(join=", ".join(plan.languages)))
     if plan.language_note:
         lines.append(f"  {plan.language_note}")
     lines.append(
-        "  Recorded in the audit trail as " + ("a reprint." if plan.reprint else "printed.")
+        _("  Recorded in the audit trail as ")
+        + (_("a reprint.") if plan.reprint else _("printed."))
     )
     run.emit(info, lines)
     return EXIT_OK
@@ -157,7 +173,7 @@ def cmd_label(run: Run, key: str) -> int:
 def _calibration_page(run: Run, entry: label_catalogue.Label) -> int:
     """No sign-in: the page shows this workstation's printer settings, no trial records."""
     a = run.args
-    target, _ = out_path(a.out, ("pdf",), "a calibration page")
+    target, _kind = out_path(a.out, ("pdf",), _("a calibration page"))
     stock, cal = _stock_and_calibration(run, None)
     sheet = label_catalogue.calibration_sheet(entry, stock, cal)
     pdf = sheet.draw()
@@ -166,10 +182,12 @@ def _calibration_page(run: Run, entry: label_catalogue.Label) -> int:
     run.emit(
         info,
         [
-            f"Wrote {sheet.says}: {target}.",
-            f"  Saved calibration  {cal.text}",
-            "Print it at 100% (no 'fit to page'), measure, then: dispensary label calibrate "
-            f"--stock {stock.name} --dx MM --dy MM [--scale X]",
+            _("Wrote {says}: {target}.").format(says=sheet.says, target=target),
+            _("  Saved calibration  {text}").format(text=cal.text),
+            _(
+                "Print it at 100% (no 'fit to page'), measure, then: dispensary label "
+                "calibrate --stock {name} --dx MM --dy MM [--scale X]"
+            ).format(name=stock.name),
         ],
     )
     return EXIT_OK
@@ -189,11 +207,14 @@ def cmd_label_calibrate(run: Run) -> int:
     run.emit(
         {"stock": stock.name, **asdict(cal), "settings": str(path)},
         [
-            f"Saved the calibration of {stock.name}: {cal.text}.",
-            f"  Before         {before.text}",
-            f"  Settings file  {path}",
-            "Labels printed on this workstation now use it. Print the calibration page again "
-            f"to check: dispensary label calibration --stock {stock.name} --out FILE.pdf",
+            _("Saved the calibration of {name}: {text}.").format(name=stock.name, text=cal.text),
+            _("  Before         {text}").format(text=before.text),
+            _("  Settings file  {path}").format(path=path),
+            _(
+                "Labels printed on this workstation now use it. Print the calibration "
+                "page again to check: dispensary label calibration --stock {name} --out "
+                "FILE.pdf"
+            ).format(name=stock.name),
         ],
     )
     return EXIT_OK

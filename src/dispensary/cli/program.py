@@ -47,7 +47,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.rules import undecodable
 from dispensary.files import private_umask, write_error_text
-from dispensary.i18n import reset_language, set_language, system_language
+from dispensary.i18n import _, reset_language, set_language, system_language
 
 if TYPE_CHECKING:
     # The command modules, named here for the type checker and the installer's analysis
@@ -171,34 +171,36 @@ def _undecodable_input(argv: Sequence[str] | None) -> str | None:
     for index, item in enumerate(arguments, start=1):
         if undecodable(item):
             shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            return NOT_UTF8.format(what=f"Argument {index} ('{shown[:40]}')")
+            return _(NOT_UTF8).format(
+                what=_("Argument {index} ('{shown}')").format(index=index, shown=shown[:40])
+            )
     for env in (ENV_USER, config.ENV_DB, ENV_TODAY):
         if undecodable(os.environ.get(env, "")):
-            return NOT_UTF8.format(what=env)
+            return _(NOT_UTF8).format(what=env)
     return None
 
 
 def _report(run_err: TextIO, exc: DispensaryError) -> int:
     if isinstance(exc, NotSignedIn):
-        prefix = "Not signed in"
+        prefix = _("Not signed in")
     elif isinstance(exc, NotPermitted):
-        prefix = "Not permitted"
+        prefix = _("Not permitted")
     elif isinstance(exc, DatabaseProblem):
-        prefix = "Database problem"
+        prefix = _("Database problem")
     elif isinstance(exc, StudyFileError):
-        prefix = "Study file problem"
+        prefix = _("Study file problem")
     elif exc.exit_code == EXIT_REFUSED:
-        prefix = "Refused"
+        prefix = _("Refused")
     else:
-        prefix = "Error"
-    print(f"{prefix}: {exc.message}", file=run_err)
+        prefix = _("Error")
+    print(_("{prefix}: {message}").format(prefix=prefix, message=exc.message), file=run_err)
     return exc.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     if (unreadable := _undecodable_input(argv)) is not None:
-        print(f"dispensary: error: {unreadable}", file=err)
+        print(_("dispensary: error: {unreadable}").format(unreadable=unreadable), file=err)
         return EXIT_USAGE
     parser = build_parser(lazy=True)
     try:
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if getattr(args, "handler", None) is None:
         parser.print_usage(err)
-        print("dispensary: error: name a command; see `dispensary --help`.", file=err)
+        print(_("dispensary: error: name a command; see `dispensary --help`."), file=err)
         return EXIT_USAGE
     language = set_language(getattr(args, "lang", None) or system_language())
     # The command runs: now the services load (and SQLAlchemy with them).
@@ -223,33 +225,46 @@ def main(argv: list[str] | None = None) -> int:
         signing_run = run  # a wrong signature password counts against its signer
         return signing.run_counted(signing_run.signer, lambda: handler(signing_run))
     except UsageError as exc:
-        print(f"dispensary {args.command}: error: {exc}", file=err)
+        print(
+            _("dispensary {command}: error: {exc}").format(command=args.command, exc=exc), file=err
+        )
         return EXIT_USAGE
     except DispensaryError as exc:
         if isinstance(exc, SignatureFailed) and exc.uncounted:  # a busy or full database
-            print(f"The failed signature was not counted: {exc.uncounted}", file=err)
+            print(
+                _("The failed signature was not counted: {uncounted}").format(
+                    uncounted=exc.uncounted
+                ),
+                file=err,
+            )
         return _report(err, exc)
     except BrokenPipeError:  # the reader stopped early (`| head`): the work itself is done
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        print("Interrupted; nothing more was saved.", file=err)
+        print(_("Interrupted; nothing more was saved."), file=err)
         return 130
     except OSError as exc:  # a file the command reads or writes: full disk, read-only, too long
-        what = exc.filename or "a file"
-        print(f"Refused: {write_error_text(exc, what, written=False)}", file=err)
+        what = exc.filename or _("a file")
+        print(
+            _("Refused: {write_error_text}").format(
+                write_error_text=write_error_text(exc, what, written=False)
+            ),
+            file=err,
+        )
         return EXIT_REFUSED
     except Exception as exc:
-        fault = escaped_fault(exc, run.db if run is not None else "the database")
+        fault = escaped_fault(exc, run.db if run is not None else _("the database"))
         if fault is not None:  # a database fault outside a transaction: named all the same
             return _report(err, fault)
         if os.environ.get(ENV_DEBUG) == "1":
             traceback.print_exc(file=err)
         else:
             print(
-                f"Unexpected error ({type(exc).__name__}: {str(exc)[:300]}). "
-                f"Run again with {ENV_DEBUG}=1 for details.",
+                _(
+                    "Unexpected error ({kind}: {exc}). Run again with {env_debug}=1 for details."
+                ).format(kind=type(exc).__name__, exc=str(exc)[:300], env_debug=ENV_DEBUG),
                 file=err,
             )
         return EXIT_UNEXPECTED

@@ -29,6 +29,7 @@ from dispensary.cli.core import (
     table,
 )
 from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.i18n import _, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -68,40 +69,44 @@ def _balances(result: ReconcileResult) -> list[tuple[object, ...]]:
 
 
 def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
-    lines = [f"Reconciliation of {today.isoformat()}", ""]
+    lines = [_("Reconciliation of {today}").format(today=today.isoformat()), ""]
     lines += table(
         [
-            "Product",
-            "Received",
-            "Dispensed",
-            "Returned",
-            "Destroyed",
-            "Adjusted",
-            "On hand",
-            "Held",
-            "Balanced",
+            _("Product"),
+            _("Received"),
+            _("Dispensed"),
+            _("Returned"),
+            _("Destroyed"),
+            _("Adjusted"),
+            _("On hand"),
+            pgettext("held tablets", "Held"),
+            _("Balanced"),
         ],
         _balances(result),
         right=[1, 2, 3, 4, 5, 6, 7],
     )
     lines += [
-        "Held: tablets participants brought back, kept for the monitor until destroyed.",
-        "Adjusted: tablets written off by physical counts (found tablets count negative).",
+        _("Held: tablets participants brought back, kept for the monitor until destroyed."),
+        _("Adjusted: tablets written off by physical counts (found tablets count negative)."),
         "",
     ]
     if result.discrepancies:
-        lines.append(f"To review ({len(result.discrepancies)}):")
+        lines.append(_("To review ({count}):").format(count=len(result.discrepancies)))
         lines += [
             f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.discrepancies
         ]
     else:
-        lines.append("Nothing to review.")
+        lines.append(_("Nothing to review."))
     if result.signoffs:
         last = result.signoffs[-1]
         lines.append(
-            f"Last signed off by {last.full_name} ({last.role.value}) on {cell(last.at)} UTC."
+            _("Last signed off by {full_name} ({value}) on {at} UTC.").format(
+                full_name=last.full_name, value=last.role.value, at=cell(last.at)
+            )
         )
-    lines.append("Reconciliation: balanced" if result.balanced else "Reconciliation: NOT balanced")
+    lines.append(
+        _("Reconciliation: balanced") if result.balanced else _("Reconciliation: NOT balanced")
+    )
     return lines
 
 
@@ -135,9 +140,11 @@ def cmd_sign_off(run: Run) -> int:
     run.emit(
         data,
         [
-            f"Signed off by {actor.full_name} ({actor.role.value}): "
-            + ("balanced" if result.balanced else "NOT balanced")
-            + f", {plural(len(result.discrepancies), 'item')} to review."
+            _("Signed off by {full_name} ({value}): ").format(
+                full_name=actor.full_name, value=actor.role.value
+            )
+            + (_("balanced") if result.balanced else _("NOT balanced"))
+            + _(", {items} to review.").format(items=plural(len(result.discrepancies), "item"))
         ],
     )
     return EXIT_OK
@@ -169,8 +176,10 @@ def cmd_audit_verify(run: Run) -> int:
         [
             result.message,
             *(f"  - {finding}" for finding in result.findings[1:]),
-            f"  {result.entries} audit entries, {result.ledger_entries} ledger rows and every "
-            "record they list checked.",
+            _(
+                "  {entries} audit entries, {ledger_entries} ledger rows and every "
+                "record they list checked."
+            ).format(entries=result.entries, ledger_entries=result.ledger_entries),
         ],
     )
     if not result.ok:
@@ -199,8 +208,10 @@ def _verify_anchor(run: Run) -> int:
         logged = backup.latest_logged(ctx, folder)
         anchor = logged.anchor
         source = [
-            f"The anchor log's last code for this database: {logged.code}, logged "
-            f"{logged.at} with the backup {logged.backup}."
+            _(
+                "The anchor log's last code for this database: {code}, logged {at} with "
+                "the backup {backup}."
+            ).format(code=logged.code, at=logged.at, backup=logged.backup)
         ]
     check = audit.check_anchor(ctx, actor, anchor)
     verified = check.verification
@@ -220,7 +231,9 @@ def _verify_anchor(run: Run) -> int:
             *source,
             check.message,
             *([] if verified.ok else [verified.message]),
-            f"  {verified.entries} audit entries, {verified.ledger_entries} ledger rows checked.",
+            _("  {entries} audit entries, {ledger_entries} ledger rows checked.").format(
+                entries=verified.entries, ledger_entries=verified.ledger_entries
+            ),
         ],
     )
     if not check.ok:
@@ -236,9 +249,12 @@ def cmd_audit_anchor(run: Run) -> int:
     run.emit(
         {"code": code},
         [
-            f"Verification code {code}",
-            "  Write it down, or keep a report that prints it: `dispensary audit verify --anchor "
-            f"{code}` shows later that the audit trail still holds this point.",
+            _("Verification code {code}").format(code=code),
+            _(
+                "  Write it down, or keep a report that prints it: `dispensary audit "
+                "verify --anchor {code}` shows later that the audit trail still holds "
+                "this point."
+            ).format(code=code),
         ],
     )
     return EXIT_OK
@@ -275,7 +291,7 @@ def cmd_audit_list(run: Run) -> int:
         for r in rows
     ]
     lines = table(
-        ["#", "When (UTC)", "User", "Action", "Record", "Reason"],
+        ["#", _("When (UTC)"), _("User"), _("Action"), _("Record"), _("Reason")],
         [
             (r.id, r.at, r.username, r.action, f"{r.entity} {r.entity_id}"[:40], r.reason[:60])
             for r in rows
@@ -326,9 +342,17 @@ def cmd_backup(run: Run) -> int:
     from dispensary.services import backup
 
     result = backup.backup(run.context(), run.actor(), run.args.out)
-    lines = [f"Backup written: {result.path} ({result.bytes // 1024 or 1} kB)."]
+    lines = [
+        _("Backup written: {path} ({value} kB).").format(
+            path=result.path, value=result.bytes // 1024 or 1
+        )
+    ]
     if not result.warning:
-        lines.append(f"Verification code {result.anchor}, added to {result.anchor_log}.")
+        lines.append(
+            _("Verification code {anchor}, added to {anchor_log}.").format(
+                anchor=result.anchor, anchor_log=result.anchor_log
+            )
+        )
     run.emit(asdict(result), lines)
     if result.warning:
         run.note(result.warning)
@@ -355,19 +379,33 @@ def cmd_restore(run: Run) -> int:
     except DatabaseProblem as exc:
         if not a.force:
             raise DatabaseProblem(
-                f"{exc.message} As the current database cannot be opened, no administrator can "
-                "sign in to it: to replace it with the backup anyway, add --force."
+                _(
+                    "{message} As the current database cannot be opened, no administrator "
+                    "can sign in to it: to replace it with the backup anyway, add --force."
+                ).format(message=exc.message)
             ) from exc
-        run.note(f"The current database cannot be opened ({exc.message}); replacing it (--force).")
+        run.note(
+            _("The current database cannot be opened ({message}); replacing it (--force).").format(
+                message=exc.message
+            )
+        )
     else:
         restored_by = run.actor().username
         permissions.require(run.actor(), permissions.Permission.RESTORE)
         protocol, clock = ctx.study.protocol, run.clock
         run.close()  # the file is about to be replaced: this command keeps no connection to it
     result = backup.restore(run.db, a.file, restored_by, clock=clock, expect_protocol=protocol)
-    lines = [f"Restored {result.database} from {result.restored_from}."]
+    lines = [
+        _("Restored {database} from {restored_from}.").format(
+            database=result.database, restored_from=result.restored_from
+        )
+    ]
     if result.replaced_file_kept_at:
-        lines.append(f"The file it replaced is kept whole at {result.replaced_file_kept_at}.")
+        lines.append(
+            _("The file it replaced is kept whole at {replaced_file_kept_at}.").format(
+                replaced_file_kept_at=result.replaced_file_kept_at
+            )
+        )
     run.emit(asdict(result), lines)
     return EXIT_OK
 
@@ -390,8 +428,10 @@ def cmd_demo(run: Run) -> int:
         real = config.database_from(None)
         if file.exists() and not a.replace:
             raise RuleViolation(
-                f"{file} already exists. Add --replace to overwrite it with a new demo, or give "
-                "another --db."
+                _(
+                    "{file} already exists. Add --replace to overwrite it with a new demo, "
+                    "or give another --db."
+                ).format(file=file)
             )
         if (
             file.exists()
@@ -399,7 +439,9 @@ def cmd_demo(run: Run) -> int:
             and file.resolve() == Path(real).expanduser().resolve()
         ):
             raise RuleViolation(
-                f"{file} is this workstation's database; the demo never replaces it."
+                _("{file} is this workstation's database; the demo never replaces it.").format(
+                    file=file
+                )
             )
         # Only a new file or an earlier training database; built beside it, renamed over it.
         info = demo.build_demo_file(file, run.clock.today(), replace=a.replace)
@@ -423,16 +465,35 @@ def cmd_demo(run: Run) -> int:
         "returns_overdue": list(info.returns_overdue),
     }
     lines = [
-        f"Demo database created: {info.database} (today is {info.today.isoformat()})",
-        f"  {info.participants} participants, {info.dispenses} dispenses, {info.returns} returns, "
-        f"{info.kits} kits in {info.shipments} shipments, {info.destroyed_kits} kits destroyed",
+        _("Demo database created: {database} (today is {today})").format(
+            database=info.database, today=info.today.isoformat()
+        ),
+        _(
+            "  {participants} participants, {dispenses} dispenses, {returns} "
+            "returns, {kits} kits in {shipments} shipments, {destroyed_kits} kits "
+            "destroyed"
+        ).format(
+            participants=info.participants,
+            dispenses=info.dispenses,
+            returns=info.returns,
+            kits=info.kits,
+            shipments=info.shipments,
+            destroyed_kits=info.destroyed_kits,
+        ),
         "",
-        f"Sign in as any of these users with the password {info.password}",
-        *table(["User", "Role", "Name"], [(u.username, u.role, u.full_name) for u in info.users]),
+        _("Sign in as any of these users with the password {password}").format(
+            password=info.password
+        ),
+        *table(
+            [_("User"), _("Role"), _("Name")],
+            [(u.username, u.role, u.full_name) for u in info.users],
+        ),
         "",
-        "Try:",
-        f"  export DISPENSARY_DB={info.database} DISPENSARY_PASSWORD={info.password}",
-        "  dispensary --user pharmacist participants",
+        _("Try:"),
+        _("  export DISPENSARY_DB={database} DISPENSARY_PASSWORD={password}").format(
+            database=info.database, password=info.password
+        ),
+        _("  dispensary --user pharmacist participants"),
     ]
     run.emit(data, lines)
     return EXIT_OK

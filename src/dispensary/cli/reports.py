@@ -22,6 +22,7 @@ from dispensary.cli.documents import (
     write_whole,
     written,
 )
+from dispensary.i18n import _
 from dispensary.reports import catalogue as report_catalogue
 from dispensary.services import documents
 
@@ -35,13 +36,20 @@ def cmd_report(run: Run, key: str) -> int:
     a = run.args
     if entry.csv is None and Path(a.out).suffix.lower() == ".csv":
         raise UsageError(entry.pdf_only)
-    target, fmt = out_path(a.out, entry.formats, f"the {key} report")
+    target, fmt = out_path(a.out, entry.formats, _("the {key} report").format(key=key))
     values = document_values(a)
     documents.check(entry.fields, values)  # refused before the database is opened
     document = report_catalogue.make_report(entry, run.context(), run.actor(), values, fmt)
     write_whole(target, document.data)
     info = written(target, document.data, document.pdf)
-    run.emit(info, [f"Wrote the {document.says}: {target} ({size_text(info)})."])
+    run.emit(
+        info,
+        [
+            _("Wrote the {says}: {target} ({size_text}).").format(
+                says=document.says, target=target, size_text=size_text(info)
+            )
+        ],
+    )
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.errors import InvalidInput, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.domain.rules import parse_date
+from dispensary.i18n import _
 from dispensary.services import setup, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
 
@@ -48,16 +49,22 @@ class Run:
             opened = setup.open_database(self.db, self.clock)
             self._ctx = opened.context
             if opened.warning:  # e.g. other accounts may read the file: said, not refused
-                self.note(f"Warning: {opened.warning}")
+                self.note(_("Warning: {warning}").format(warning=opened.warning))
             if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
-                raise RuleViolation(TRAINING_ONLY.format(what="this database"))
+                raise RuleViolation(_(TRAINING_ONLY).format(env=ENV_TODAY, what=_("this database")))
             if opened.migrated_from:
                 kept = (
-                    f"; the file before the upgrade is kept at {opened.backup}"
+                    _("; the file before the upgrade is kept at {backup}").format(
+                        backup=opened.backup
+                    )
                     if opened.backup
                     else ""
                 )
-                self.note(f"The database was upgraded from schema {opened.migrated_from}{kept}.")
+                self.note(
+                    _("The database was upgraded from schema {migrated_from}{kept}.").format(
+                        migrated_from=opened.migrated_from, kept=kept
+                    )
+                )
         return self._ctx
 
     def adopt(self, ctx: Context) -> None:
@@ -66,7 +73,11 @@ class Run:
     def username(self) -> str:
         name = self.args.user or os.environ.get(ENV_USER, "")
         if not name.strip():
-            raise NotSignedIn(f"Sign in to do this: give --user NAME (or set {ENV_USER}).")
+            raise NotSignedIn(
+                _("Sign in to do this: give --user NAME (or set {env_user}).").format(
+                    env_user=ENV_USER
+                )
+            )
         return name
 
     def password(self) -> str:
@@ -83,9 +94,11 @@ class Run:
             self._actor = users.sign_in(ctx, self.username(), self.password())
         if self._actor.must_change_password and not changing_password:
             raise NotPermitted(
-                f"An administrator set the password of {self._actor.username}: choose your own "
-                f"first with `{ENV_NEW_PASSWORD}=... dispensary --user {self._actor.username} "
-                "user password`. Nothing was done."
+                _(
+                    "An administrator set the password of {username}: choose your own first "
+                    "with `{env_new_password}=... dispensary --user {username} user "
+                    "password`. Nothing was done."
+                ).format(username=self._actor.username, env_new_password=ENV_NEW_PASSWORD)
             )
         return self._actor
 

@@ -27,6 +27,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -44,7 +45,9 @@ def cmd_init(run: Run) -> int:
     if len(initials) < 2:
         initials = "".join(ch for ch in full_name if ch.isalpha())[:2]
     if run.clock_fixed and not a.training:
-        raise RuleViolation(TRAINING_ONLY.format(what="a database created without --training"))
+        raise RuleViolation(
+            _(TRAINING_ONLY).format(env=ENV_TODAY, what=_("a database created without --training"))
+        )
     password = new_secret(ENV_PASSWORD, f"administrator {a.admin}")
     ctx = setup.init_database(
         run.db, study, a.admin, full_name, initials, password, run.clock, training=a.training
@@ -54,10 +57,14 @@ def cmd_init(run: Run) -> int:
     run.emit(
         {"database": run.db, "study": study.protocol, "administrator": admin},
         [
-            f"Created the database {run.db}",
-            f"  Study          {study.protocol}: {study.short_title}",
-            f"  Administrator  {admin} ({full_name})",
-            f"Next: add users: dispensary --user {admin} user add NAME --role pharmacist ...",
+            _("Created the database {db}").format(db=run.db),
+            _("  Study          {protocol}: {short_title}").format(
+                protocol=study.protocol, short_title=study.short_title
+            ),
+            _("  Administrator  {admin} ({full_name})").format(admin=admin, full_name=full_name),
+            _(
+                "Next: add users: dispensary --user {admin} user add NAME --role pharmacist ..."
+            ).format(admin=admin),
         ],
     )
     return EXIT_OK
@@ -94,8 +101,13 @@ def cmd_user_add(run: Run) -> int:
     run.emit(
         asdict(row),
         [
-            f"Added {row.username} ({row.full_name}, {row.initials}) as {row.role.value}.",
-            "Give them the password in person: they choose their own at the first sign-in.",
+            _("Added {username} ({full_name}, {initials}) as {value}.").format(
+                username=row.username,
+                full_name=row.full_name,
+                initials=row.initials,
+                value=row.role.value,
+            ),
+            _("Give them the password in person: they choose their own at the first sign-in."),
         ],
     )
     return EXIT_OK
@@ -109,9 +121,15 @@ def cmd_user_list(run: Run) -> int:
     run.emit(
         [asdict(r) for r in rows],
         table(
-            ["User", "Name", "Initials", "Role", "Account"],
+            [_("User"), _("Name"), _("Initials"), _("Role"), _("Account")],
             [
-                (r.username, r.full_name, r.initials, r.role, s + (", locked" if r.locked else ""))
+                (
+                    r.username,
+                    r.full_name,
+                    r.initials,
+                    r.role,
+                    s + (_(", locked") if r.locked else ""),
+                )
                 for r, s in zip(rows, state, strict=True)
             ],
         ),
@@ -123,8 +141,15 @@ def cmd_user_activate(run: Run, active: bool) -> int:
     from dispensary.services import users
 
     row = users.set_active(run.context(), run.actor(), run.args.name, active, run.args.reason)
-    word = "Reactivated" if active else "Deactivated"
-    run.emit(asdict(row), [f"{word} the account {row.username} ({row.full_name})."])
+    word = _("Reactivated") if active else _("Deactivated")
+    run.emit(
+        asdict(row),
+        [
+            _("{word} the account {username} ({full_name}).").format(
+                word=word, username=row.username, full_name=row.full_name
+            )
+        ],
+    )
     return EXIT_OK
 
 
@@ -132,7 +157,14 @@ def cmd_user_unlock(run: Run) -> int:
     from dispensary.services import users
 
     row = users.unlock(run.context(), run.actor(), run.args.name, run.args.reason)
-    run.emit(asdict(row), [f"Unlocked the account {row.username}; the failed sign-ins are reset."])
+    run.emit(
+        asdict(row),
+        [
+            _("Unlocked the account {username}; the failed sign-ins are reset.").format(
+                username=row.username
+            )
+        ],
+    )
     return EXIT_OK
 
 
@@ -142,7 +174,10 @@ def cmd_user_password(run: Run) -> int:
     actor = run.actor(changing_password=True)
     new = new_secret(ENV_NEW_PASSWORD, actor.username)
     users.change_password(run.context(), actor, run.password(), new)
-    run.emit({"user": actor.username, "changed": True}, [f"Password changed for {actor.username}."])
+    run.emit(
+        {"user": actor.username, "changed": True},
+        [_("Password changed for {username}.").format(username=actor.username)],
+    )
     return EXIT_OK
 
 
@@ -156,8 +191,10 @@ def cmd_user_reset(run: Run) -> int:
     run.emit(
         {"user": name, "reset": True},
         [
-            f"Password reset for {name}; give it to them in person. They must choose their own "
-            "at the next sign-in and can sign nothing before."
+            _(
+                "Password reset for {name}; give it to them in person. They must choose "
+                "their own at the next sign-in and can sign nothing before."
+            ).format(name=name)
         ],
     )
     return EXIT_OK
@@ -190,9 +227,13 @@ def cmd_recover_admin(run: Run) -> int:
     a = run.args
     new = new_secret(ENV_NEW_PASSWORD, a.name) if a.new_password else None
     row = users.recover_administrator(run.context(), a.name, a.reason, new)
-    lines = [f"Recovered the administrator account {row.username}: unlocked and active."]
+    lines = [
+        _("Recovered the administrator account {username}: unlocked and active.").format(
+            username=row.username
+        )
+    ]
     if new is not None:
-        lines.append("It signs in with the new password and must choose its own at once.")
+        lines.append(_("It signs in with the new password and must choose its own at once."))
     run.emit({**asdict(row), "password_set": new is not None}, lines)
     return EXIT_OK
 
@@ -232,12 +273,25 @@ def cmd_study_show(run: Run) -> int:
     }
     lines = [
         f"{s.protocol}: {s.title}",
-        f"Investigator: {s.investigator}; pharmacy: {s.pharmacy_name}, {s.site_name}",
-        f"Cycle {s.cycle.length_days} days, {s.cycle.days_of_supply} days of supply, next "
-        f"cycle from day {s.cycle.min_days_since_previous_day1} after the previous day 1",
-        "Products:",
-        *(f"  {p.code:<20} {p.display}, {p.tablets_per_kit} per kit" for p in s.products),
-        "Dose levels:",
+        _("Investigator: {investigator}; pharmacy: {pharmacy_name}, {site_name}").format(
+            investigator=s.investigator, pharmacy_name=s.pharmacy_name, site_name=s.site_name
+        ),
+        _(
+            "Cycle {length_days} days, {days_of_supply} days of supply, next cycle "
+            "from day {min_days_since_previous_day1} after the previous day 1"
+        ).format(
+            length_days=s.cycle.length_days,
+            days_of_supply=s.cycle.days_of_supply,
+            min_days_since_previous_day1=s.cycle.min_days_since_previous_day1,
+        ),
+        _("Products:"),
+        *(
+            _("  {code:<20} {display}, {tablets_per_kit} per kit").format(
+                code=p.code, display=p.display, tablets_per_kit=p.tablets_per_kit
+            )
+            for p in s.products
+        ),
+        _("Dose levels:"),
         *(f"  {d.level:>3}  {d.name}" for d in s.dose_levels),
     ]
     run.emit(data, lines)
@@ -248,11 +302,15 @@ def cmd_study_update(run: Run) -> int:
     from dispensary.services import studies
 
     a = run.args
-    text = read_text(a.file, "study file")
+    text = read_text(a.file, _("study file"))
     new = studies.update_study(run.context(), run.actor(), text, a.file, a.reason)
     run.emit(
         {"protocol": new.protocol, "updated": True},
-        [f"The study file of {new.protocol} was replaced; the old text is in the audit trail."],
+        [
+            _(
+                "The study file of {protocol} was replaced; the old text is in the audit trail."
+            ).format(protocol=new.protocol)
+        ],
     )
     return EXIT_OK
 
@@ -275,12 +333,14 @@ def cmd_study_rules(run: Run) -> int:
 
     rules = studies.study_rules(run.context(), run.actor())
     rows = [(r.key, r.source, r.state, r.title) for r in rules]
-    lines = table(("Rule", "Source", "State", "What it says"), rows)
+    lines = table((_("Rule"), _("Source"), _("State"), _("What it says")), rows)
     waiting = [r for r in rules if not r.confirmed]
     if waiting:
         lines.append(
-            f"{plural(len(waiting), 'rule')} to confirm: until confirmed they never block the "
-            'counter. An administrator confirms one: dispensary study confirm RULE --reason "..."'
+            _(
+                "{rules} to confirm: until confirmed they never block the counter. An "
+                'administrator confirms one: dispensary study confirm RULE --reason "..."'
+            ).format(rules=plural(len(waiting), "rule"))
         )
     run.emit([_rule_data(r) for r in rules], lines)
     return EXIT_OK
@@ -293,7 +353,11 @@ def cmd_study_confirm(run: Run) -> int:
     done = studies.confirm_rule(run.context(), run.actor(), a.rule, a.reason)
     run.emit(
         _rule_data(done),
-        [f"Rule {done.key} ({done.source}) is confirmed: the counter now applies it as written."],
+        [
+            _("Rule {key} ({source}) is confirmed: the counter now applies it as written.").format(
+                key=done.key, source=done.source
+            )
+        ],
     )
     return EXIT_OK
 

@@ -34,6 +34,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
+from dispensary.i18n import _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -56,14 +57,20 @@ def cmd_receive(run: Run) -> int:
         temperature_ok=not a.temperature_failed,
     )
     lines = [
-        f"Received shipment {result.shipment} on {result.received_on.isoformat()}: "
-        f"{plural(len(result.kits), 'kit')}, {result.tablets} tablets.",
-        f"  Kits  {kits_text(result.kits)}",
+        _("Received shipment {shipment} on {received_on}: {kits}, {tablets} tablets.").format(
+            shipment=result.shipment,
+            received_on=result.received_on.isoformat(),
+            kits=plural(len(result.kits), "kit"),
+            tablets=result.tablets,
+        ),
+        _("  Kits  {kits}").format(kits=kits_text(result.kits)),
     ]
     if result.quarantined:
         lines.append(
-            "  The temperature record failed: every kit is QUARANTINED until the sponsor decides "
-            "(then `dispensary release KIT... --reason ...`)."
+            _(
+                "  The temperature record failed: every kit is QUARANTINED until the "
+                "sponsor decides (then `dispensary release KIT... --reason ...`)."
+            )
         )
     run.emit(asdict(result), lines)
     return EXIT_OK
@@ -79,12 +86,12 @@ def cmd_quarantine(run: Run, release: bool) -> int:
 
     change = quarantine.release if release else quarantine.quarantine
     result = change(run.context(), run.actor(), run.args.kits, run.args.reason)
-    verb = "Released" if release else "Quarantined"
+    verb = _("Released") if release else _("Quarantined")
     run.emit(
         asdict(result),
         [
             f"{verb} {plural(len(result.kits), 'kit')}: {kits_text(result.kits)}.",
-            f"  Reason  {result.reason}",
+            _("  Reason  {reason}").format(reason=result.reason),
         ],
     )
     return EXIT_OK
@@ -125,16 +132,21 @@ def cmd_destroy(run: Run) -> int:
         witness_password=witness_password,
         reason_code=a.reason_code,
     )
-    verb = "Returned to the sponsor" if result.to_sponsor else "Destroyed"
+    verb = _("Returned to the sponsor") if result.to_sponsor else _("Destroyed")
     lines = [
-        f"{verb}: {plural(len(result.kits), 'kit')} ({kits_text(result.kits)}), "
-        f"{result.tablets} tablets, on {result.destroyed_on.isoformat()}.",
-        f"  Method         {result.method}",
-        f"  Witness        {result.witness} (signed)",
-        f"  Authorisation  {result.reference}",
+        _("{verb}: {kits} ({kits2}), {tablets} tablets, on {destroyed_on}.").format(
+            verb=verb,
+            kits=plural(len(result.kits), "kit"),
+            kits2=kits_text(result.kits),
+            tablets=result.tablets,
+            destroyed_on=result.destroyed_on.isoformat(),
+        ),
+        _("  Method         {method}").format(method=result.method),
+        _("  Witness        {witness} (signed)").format(witness=result.witness),
+        _("  Authorisation  {reference}").format(reference=result.reference),
     ]
     if result.reason_code is not None:
-        lines.append(f"  Reason         {result.reason_code.label}")
+        lines.append(_("  Reason         {label}").format(label=result.reason_code.label))
     run.emit(asdict(result), lines)
     return EXIT_OK
 
@@ -163,12 +175,25 @@ def cmd_count(run: Run) -> int:
     )
     if result.difference:
         lines = [
-            f"Kit {result.kit}: {result.counted} counted, {result.book} in the book: "
-            f"difference {result.difference:+d}, adjusted ({a.reason_code}: {a.reason}).",
-            f"  Countersigned by {a.verified_by}.",
+            _(
+                "Kit {kit}: {counted} counted, {book} in the book: difference "
+                "{difference:+d}, adjusted ({reason_code}: {reason})."
+            ).format(
+                kit=result.kit,
+                counted=result.counted,
+                book=result.book,
+                difference=result.difference,
+                reason_code=a.reason_code,
+                reason=a.reason,
+            ),
+            _("  Countersigned by {verified_by}.").format(verified_by=a.verified_by),
         ]
     else:
-        lines = [f"Kit {result.kit}: {result.counted} counted, matches the book."]
+        lines = [
+            _("Kit {kit}: {counted} counted, matches the book.").format(
+                kit=result.kit, counted=result.counted
+            )
+        ]
     run.emit(asdict(result), lines)
     return EXIT_OK
 
@@ -187,24 +212,41 @@ def cmd_temperature(run: Run) -> int:
     from dispensary.services import temperature
 
     a = run.args
-    text = read_text(a.file, "logger file")
+    text = read_text(a.file, _("logger file"))
     found = temperature.import_logger(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
     study = run.context().study
     allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
     if not found:
-        lines = [f"{a.area}: every reading within {allowed}; nothing quarantined."]
+        lines = [
+            _("{area}: every reading within {allowed}; nothing quarantined.").format(
+                area=a.area, allowed=allowed
+            )
+        ]
     else:
-        lines = [f"{a.area}: {plural(len(found), 'excursion')} outside {allowed}."]
+        lines = [
+            _("{area}: {excursions} outside {allowed}.").format(
+                area=a.area, excursions=plural(len(found), "excursion"), allowed=allowed
+            )
+        ]
         for e in found:
-            when = f"{cell(e.started_at)} to {cell(e.ended_at)} UTC"
+            when = _("{started_at} to {ended_at} UTC").format(
+                started_at=cell(e.started_at), ended_at=cell(e.ended_at)
+            )
             kits = f": {kits_text(e.kits_quarantined)}" if e.kits_quarantined else ""
             lines.append(
-                f"  {when}, {e.lowest:g} to {e.highest:g} °C: "
-                f"{plural(len(e.kits_quarantined), 'kit')} quarantined{kits}"
+                _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined{kits2}").format(
+                    when=when,
+                    lowest=e.lowest,
+                    highest=e.highest,
+                    kits=plural(len(e.kits_quarantined), "kit"),
+                    kits2=kits,
+                )
             )
-        lines.append("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
+        lines.append(
+            _("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
+        )
     run.emit({"excursions": [asdict(e) for e in found]}, lines)
     return EXIT_OK
 
@@ -225,7 +267,11 @@ def cmd_inventory(run: Run) -> int:
     )
     values = [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
     data = keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values)
-    lines = table(["Kit", "Product", "Lot", "Expiry", "Status", "Tablets"], values, right=[5])
+    lines = table(
+        [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), _("Tablets")],
+        values,
+        right=[5],
+    )
     lines.append(_inventory_summary(rows))
     run.emit(data, lines)
     return EXIT_OK
@@ -233,9 +279,10 @@ def cmd_inventory(run: Run) -> int:
 
 def _inventory_summary(rows: Sequence[KitRow]) -> str:
     available = [r for r in rows if r.status is KitStatus.AVAILABLE]
-    return (
-        f"{plural(len(rows), 'kit')}; available to dispense: {plural(len(available), 'kit')}, "
-        f"{sum(r.tablets for r in available)} tablets."
+    return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
+        kits=plural(len(rows), "kit"),
+        kits2=plural(len(available), "kit"),
+        sum=sum(r.tablets for r in available),
     )
 
 

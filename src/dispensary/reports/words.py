@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 
 from dispensary.domain.codes import Role
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
+from dispensary.i18n import pgettext as pgettext  # the reports take it from here
 from dispensary.services.report_data import ReportMeta
 from dispensary.study import Study
 
@@ -93,15 +94,6 @@ of every enum a report shows is here)."""
 def term(label: str) -> str:
     """A coded value's label (KitStatus.label, Role.label...) in the report's language."""
     return _(label)
-
-
-def pgettext(context: str, message: str) -> str:
-    """A message whose translation depends on where it stands: "From" over the kits' source
-    (来源) is not "From" over a time (自). The catalogue holds it as "context|message"; English
-    shows the message."""
-    key = f"{context}|{message}"
-    found = _(key)
-    return message if found == key else found
 
 
 def english() -> bool:
