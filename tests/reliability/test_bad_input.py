@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispensary.domain.errors import DispensaryError
@@ -416,6 +416,17 @@ def test_count_refuses_bad_input(counter: Counter, examples: int) -> None:
 
     @_settings(examples)
     @given(st.one_of(_pick(bad), differing))
+    # Found by a CI run: a second signer's name holding bytes that are not text reached the
+    # database driver (UnicodeEncodeError) instead of being refused.
+    @example(
+        {
+            "counted": 0,
+            "reason_code": None,
+            "reason": "one broken",
+            "verified_by": "bad \udcff byte",
+            "verifier_password": None,
+        }
+    )
     def check(fields: dict[str, Any]) -> None:
         args: dict[str, Any] = {"kit": "K0002", "counted": 21, "password": counter.secret}
         args.update(fields)

@@ -333,12 +333,16 @@ def record_failed_signature(
 
 
 def find_user(session: Session, username: str) -> User:
-    name = username.strip().lower()
-    user = session.scalar(select(User).where(User.username == name))
+    """The user of that name. A name no user can have (bad characters, bytes that are not
+    text) is looked up nowhere: the database driver would fail on it, not refuse it."""
+    try:
+        name: str | None = normalise_username(username)
+    except InvalidInput:
+        name = None
+    user = session.scalar(select(User).where(User.username == name)) if name else None
     if user is None:
-        raise NotFound(
-            _("There is no user '{name}'. Check the user name.").format(name=username[:40])
-        )
+        shown = username[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        raise NotFound(_("There is no user '{name}'. Check the user name.").format(name=shown))
     return user
 
 
