@@ -102,7 +102,7 @@ def _dummy_args(fn: Callable[..., Any]) -> list[Any]:
 def _action_asked(fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> str | None:
     """The action the function checks first, found without a database: None if none."""
 
-    def spy(actor: Actor, action: str) -> None:
+    def spy(actor: Actor, action: str, ctx: Context | None = None) -> None:
         raise Asked(action)
 
     real = permissions.require

@@ -45,7 +45,7 @@ def test_another_protocol_or_the_same_text_is_refused(
     ctx: Context, study: Study, admin: Actor, refused: Refused
 ) -> None:
     other = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT99999999"')
-    with refused(ctx, RuleViolation, "A new study needs its own database"):
+    with refused(ctx, RuleViolation, "add it as a new study"):
         studies.update_study(ctx, admin, other, "other.toml", "wrong file")
     with refused(ctx, RuleViolation, "nothing to change"):
         studies.update_study(ctx, admin, study.source_text, "same.toml", "again")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from dispensary.db.engine import writing
+from dispensary.db.engine import is_sqlite, writing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -69,7 +69,25 @@ def has_tables(engine: Engine) -> bool:
 def upgrade(engine: Engine) -> None:
     from alembic import command
 
-    with writing(engine).begin() as conn:  # the write lock at BEGIN, as any writer
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with writing(engine).connect() as conn:
+        # SQLite: a migration that rebuilds a table others refer to (0008: participants) runs
+        # with foreign keys off, as SQLite's own procedure asks; they are checked before the
+        # commit and turned back on whatever happens. PRAGMA foreign_keys must be set outside
+        # a transaction, hence on the driver's connection before BEGIN.
+        raw = conn.connection.driver_connection if is_sqlite(engine) else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():  # the write lock at BEGIN, as any writer
+                config = alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(
+                            f"upgrade left a broken reference in {broken[0]} row {broken[1]}"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

@@ -78,6 +78,11 @@ class StudyRecord(Base):
     protocol: Mapped[str] = mapped_column(String(40), unique=True)
     source_text: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 14 (last; NULL on a study loaded before): the study file's version in this
+    # database (1 when loaded, +1 by each amendment), and when and why it was closed.
+    version: Mapped[int | None] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Setting(Base):
@@ -162,14 +167,23 @@ class Kit(Base):
     tablets: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), index=True)
     location: Mapped[str] = mapped_column(String(80))
+    # Issue 14 (last): the study the kit was received for; set on every kit (migration 0008
+    # gives the kits received before it the database's one study).
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"), index=True)
     lot: Mapped[Lot] = relationship()
     shipment: Mapped[Shipment] = relationship(back_populates="kits")
 
 
 class Participant(Base):
+    """A participant, known by study number and initials only; the number is unique within the
+    participant's study (two studies may both have a 001-001)."""
+
     __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("study_id", "study_number", name="uq_participants_study_number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    study_number: Mapped[str] = mapped_column(String(20), unique=True)
+    study_number: Mapped[str] = mapped_column(String(20))
     initials: Mapped[str] = mapped_column(String(4))
     birth_year: Mapped[int] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(1))
@@ -179,6 +193,8 @@ class Participant(Base):
     eligibility_checklist: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Issue 14 (last): the participant's study (migration 0008 sets it on older rows).
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"), index=True)
 
 
 class Dispense(Base):
@@ -280,13 +296,18 @@ class RuleConfirmation(Base):
     the protocol (a site decision), for the source it had then: a new source needs a new one."""
 
     __tablename__ = "rule_confirmations"
-    __table_args__ = (UniqueConstraint("rule", "source", name="uq_rule_confirmations_rule"),)
+    __table_args__ = (
+        UniqueConstraint("study_id", "rule", "source", name="uq_rule_confirmations_rule"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(80))
     source: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text)
     confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 14 (last): the study whose rule it is; NULL on a confirmation made before the
+    # database held several studies, which is its first study's (FIRST_STUDY).
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
 
 
 class Destruction(Base):
@@ -401,6 +422,22 @@ class ReconciliationSignOff(Base):
     summary: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 14 (last): the study reconciled; NULL before several studies: the first study's.
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
+
+
+class StudyAccess(Base):
+    """A user given (or no longer given) access to a study by an administrator: the latest row
+    of a user and study holds. Administrators reach every study without one."""
+
+    __tablename__ = "study_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id"))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL: the upgrade
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):
@@ -453,6 +490,7 @@ APPEND_ONLY: tuple[type[Base], ...] = (
     Shipment,
     Excursion,
     RuleConfirmation,
+    StudyAccess,
 )
 """The records of what happened: inserted, never updated, never deleted. A mistake is put right
 by a new record that names the one it corrects. Guarded here (db.guards) and by the database's
@@ -465,6 +503,11 @@ settings, the chain head, accounts, and the kits' and participants' current stat
 of the ledger and the audit trail, kept in step with them in each transaction). The others
 (lots, password history) are only inserted, though not guarded as facts. Nothing is deleted
 from any table."""
+
+FIRST_STUDY = 1
+"""The study a database was created for (`init` stores it first). A rule confirmation or a
+reconciliation sign-off written before the database held several studies has no study_id:
+it is this study's."""
 
 guards.install(APPEND_ONLY)
 facts.install_recording()

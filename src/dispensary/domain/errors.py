@@ -30,6 +30,19 @@ class NotFound(RuleViolation):
     """A kit, participant, dispense or user named by the user does not exist."""
 
 
+class InOtherStudy(NotFound):
+    """A kit or participant scanned is of another study of this pharmacy: the window switches
+    to that study (when the user has access to it) and says so; a command names the study."""
+
+    def __init__(
+        self, message: str, protocol: str = "", study_id: int = 0, number: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.protocol = protocol
+        self.study_id = study_id
+        self.number = number
+
+
 class Conflict(RuleViolation):
     """Someone else changed the record first (two workstations); try again."""
 

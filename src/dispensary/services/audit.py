@@ -266,7 +266,7 @@ def _rows(session: Session, model: type[Row], batch: int = 5000) -> Iterator[Row
 def verify(ctx: Context, actor: Actor, since: VerifiedPoint | None = None) -> VerifyResult:
     """The whole trail (services.verification), or only what was written after `since`, a
     point a verification that passed returned (the Today screen's check at each refresh)."""
-    require(actor, Permission.AUDIT)
+    require(actor, Permission.AUDIT, ctx)
     with read_transaction(ctx.engine) as session:
         if since is not None:
             return verify_since(session, since)
@@ -298,7 +298,7 @@ def anchor_in(session: Session) -> str:
 def current_anchor(ctx: Context, actor: Actor) -> str:
     """Where the audit chain stands now, as a code to write down or print. It only notes the
     point: `verify` says whether the chain up to it holds."""
-    require(actor, Permission.AUDIT)
+    require(actor, Permission.AUDIT, ctx)
     with read_transaction(ctx.engine) as session:
         return anchor_in(session)
 
@@ -374,7 +374,7 @@ def check_anchor(ctx: Context, actor: Actor, code: str | Anchor) -> AnchorCheck:
     """Whether the chain now still holds the point `code` names: the whole chain is verified,
     and the hash at the code's position is recomputed from the entries' content. A code that
     does not check (misread) is refused as InvalidInput before anything is read."""
-    require(actor, Permission.AUDIT)
+    require(actor, Permission.AUDIT, ctx)
     anchor = code if isinstance(code, Anchor) else parse_anchor(code)
     with read_transaction(ctx.engine) as session:
         return check_anchor_session(session, anchor)
@@ -390,7 +390,7 @@ def list_entries(
     text: str | None = None,
     limit: int | None = None,
 ) -> list[AuditRow]:
-    require(actor, Permission.AUDIT)
+    require(actor, Permission.AUDIT, ctx)
     query = select(AuditEntry).order_by(AuditEntry.id)
     if since is not None:
         query = query.where(AuditEntry.at >= since)

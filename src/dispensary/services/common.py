@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from dispensary.db.models import Dispense, DispenseVoid, Kit, LedgerEntry, Participant
+from dispensary.db.models import (
+    FIRST_STUDY,
+    Dispense,
+    DispenseVoid,
+    Kit,
+    LedgerEntry,
+    Participant,
+    StudyRecord,
+)
 from dispensary.domain.accountability import Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
-from dispensary.domain.errors import InvalidInput, NotFound
+from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound
 from dispensary.domain.rules import (
     KitCandidate,
     effective_status,
@@ -21,7 +30,31 @@ from dispensary.domain.rules import (
 from dispensary.i18n import _
 
 
-def get_kit(session: Session, raw: str) -> Kit:
+def of_study(column: Any, study: int) -> ColumnElement[bool]:
+    """The rows of `study` in a record table whose rows written before the database held
+    several studies have no study (rule confirmations, reconciliation sign-offs): those are the
+    first study's (models.FIRST_STUDY)."""
+    if study == FIRST_STUDY:
+        return or_(column == study, column.is_(None))
+    return column == study  # type: ignore[no-any-return]
+
+
+def _other_study(session: Session, study_id: int, what: str, number: str) -> InOtherStudy:
+    protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == study_id))
+    return InOtherStudy(
+        _(
+            "{what} is of study {study}, not of the study open. Switch to study {study} "
+            "to work with it."
+        ).format(what=what, study=protocol),
+        protocol or "",
+        study_id,
+        number,
+    )
+
+
+def get_kit(session: Session, raw: str, study: int) -> Kit:
+    """The kit of this number in `study`; a kit of another study is refused as such (kit
+    numbers are unique in the pharmacy: a scan names one kit)."""
     number = normalise_kit_number(raw)
     kit = session.scalar(select(Kit).where(Kit.number == number))
     if kit is None:
@@ -31,14 +64,18 @@ def get_kit(session: Session, raw: str) -> Kit:
                 "kit's shipment first."
             ).format(kit=number)
         )
+    if kit.study_id != study:
+        raise _other_study(
+            session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number
+        )
     return kit
 
 
-def get_kits(session: Session, raws: Sequence[str]) -> list[Kit]:
+def get_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit]:
     kits: list[Kit] = []
     seen: set[str] = set()
     for raw in raws:
-        kit = get_kit(session, raw)
+        kit = get_kit(session, raw, study)
         if kit.number in seen:
             continue
         seen.add(kit.number)
@@ -46,10 +83,26 @@ def get_kits(session: Session, raws: Sequence[str]) -> list[Kit]:
     return kits
 
 
-def get_participant(session: Session, raw: str) -> Participant:
+def get_participant(session: Session, raw: str, study: int) -> Participant:
+    """The participant of this study number in `study`. A number enrolled in no study is
+    refused; one enrolled in exactly one other study is named with that study."""
     number = normalise_study_number(raw)
-    participant = session.scalar(select(Participant).where(Participant.study_number == number))
+    participant = session.scalar(
+        select(Participant).where(Participant.study_id == study, Participant.study_number == number)
+    )
     if participant is None:
+        others = list(
+            session.scalars(
+                select(Participant.study_id).where(Participant.study_number == number).limit(2)
+            )
+        )
+        if len(others) == 1 and others[0] is not None:
+            raise _other_study(
+                session,
+                int(others[0]),
+                _("Participant {participant}").format(participant=number),
+                number,
+            )
         raise NotFound(
             _(
                 "Participant {participant} is not enrolled. Check the study number or enrol them "
@@ -59,8 +112,8 @@ def get_participant(session: Session, raw: str) -> Participant:
     return participant
 
 
-def get_dispense(session: Session, raw: str) -> Dispense:
-    """By dispense number (as on the label's barcode) or by database id."""
+def get_dispense(session: Session, raw: str, study: int) -> Dispense:
+    """By dispense number (as on the label's barcode) or by database id, in `study`."""
     if not isinstance(raw, str):
         raise InvalidInput(
             _("A dispense is named by its number (DSP...), not {value}.").format(
@@ -77,6 +130,16 @@ def get_dispense(session: Session, raw: str) -> Dispense:
                 "There is no dispense '{dispense}'. Scan the barcode on the dispensing "
                 "label, or look the dispense up under the participant."
             ).format(dispense=raw.strip()[:40])
+        )
+    owner = session.scalar(
+        select(Participant.study_id).where(Participant.id == dispense.participant_id)
+    )
+    if owner != study:
+        raise _other_study(
+            session,
+            int(owner or 0),
+            _("Dispense {dispense}").format(dispense=dispense.number),
+            dispense.number,
         )
     return dispense
 

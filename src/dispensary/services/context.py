@@ -68,11 +68,19 @@ class Actor:
     # An administrator set the password: only a change of password is allowed until then.
     must_change_password: bool = False
     language: str = ""  # the language of the user's windows; "": not chosen (workstation's)
+    studies: frozenset[int] = frozenset({1})
+    """The ids of the studies the user was given access to when signed in (an administrator:
+    every study). services.permissions.require refuses a step in any other study."""
 
 
 @dataclass(frozen=True)
 class Context:
+    """One study of one database: every service call works in `study` (its row `study_id`);
+    another study of the same database is another Context (services.studies.switch)."""
+
     engine: Engine
     study: Study
     clock: Clock
     database: str = ""
+    study_id: int = 1  # the first study of a database is 1 (`init` stores it first)
+    closed: bool = False  # the study is closed: its records are read, not added to

@@ -49,14 +49,14 @@ def record_count(
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal and the difference, if any, has all it needs."""
-    require(actor, Permission.COUNT)
+    require(actor, Permission.COUNT, ctx)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
     checked = _checked(request, today, writing=True)
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
-        plan = _plan(session, actor, request, checked, today)
+        plan = _plan(session, actor, request, checked, today, ctx.study_id)
         found = plan.assessment
         if found.refusals:
             first = found.refusals[0]
@@ -93,7 +93,7 @@ def record_count(
         if difference:
             check_signature(
                 session,
-                actor_of(find_user(session, verified_by)),
+                actor_of(session, find_user(session, verified_by)),
                 verifier_password,
                 SignatureMeaning.COUNT_VERIFIED,
                 "count",
@@ -127,11 +127,11 @@ def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAsse
     difference and what it needs, computed by the same policy as `record_count`. The book
     stays hidden (None) until the count is given: the count is blind. Malformed input and an
     unknown kit raise, as they do for the count."""
-    require(actor, Permission.COUNT)
+    require(actor, Permission.COUNT, ctx)
     today = ctx.clock.today()
     checked = _checked(request, today, writing=False)
     with read_transaction(ctx.engine) as session:
-        return _plan(session, actor, request, checked, today).assessment
+        return _plan(session, actor, request, checked, today, ctx.study_id).assessment
 
 
 @dataclass(frozen=True)
@@ -163,10 +163,15 @@ class _Plan:
 
 
 def _plan(
-    session: Session, actor: Actor, request: CountRequest, checked: _Checked, today: date
+    session: Session,
+    actor: Actor,
+    request: CountRequest,
+    checked: _Checked,
+    today: date,
+    study: int,
 ) -> _Plan:
     """The one counting policy: every rule, in the order record_count meets them."""
-    record = get_kit(session, request.kit)
+    record = get_kit(session, request.kit, study)
     refusals: list[Refusal[CountCheck]] = []
     if record.status not in {s.value for s in ON_SHELF}:
         refusals.append(
@@ -255,7 +260,7 @@ def _verifier(
             Refusal(CountCheck.VERIFIER_SELF, _("The second signature must be another person's."))
         )
         return None
-    if not may(actor_of(verifier), Permission.VERIFY_COUNT):
+    if not may(actor_of(session, verifier), Permission.VERIFY_COUNT):
         refusals.append(
             Refusal(
                 CountCheck.VERIFIER_ROLE,

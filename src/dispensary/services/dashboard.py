@@ -97,13 +97,17 @@ def dashboard(
     due_within_days: int = DUE_WINDOW_DAYS,
     since: VerifiedPoint | None = None,
 ) -> Dashboard:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     study = ctx.study
     today = ctx.clock.today()
     expiry_limit = today + timedelta(days=expiring_within_days)
     checked_at = ctx.clock.now()
     with read_transaction(ctx.engine) as session:
-        kits = list(session.scalars(select(Kit).options(joinedload(Kit.lot))).unique())
+        kits = list(
+            session.scalars(
+                select(Kit).where(Kit.study_id == ctx.study_id).options(joinedload(Kit.lot))
+            ).unique()
+        )
         shelf = [kit for kit in kits if status_now(kit, today) is KitStatus.AVAILABLE]
         contents = contents_of_kits(session, shelf)
         on_hand_kits: dict[str, int] = defaultdict(int)
@@ -129,7 +133,11 @@ def dashboard(
         due: list[DueParticipant] = []
         pending: list[PendingReturn] = []
         due_limit = today + timedelta(days=due_within_days)
-        people = session.scalars(select(Participant).order_by(Participant.study_number))
+        people = session.scalars(
+            select(Participant)
+            .where(Participant.study_id == ctx.study_id)
+            .order_by(Participant.study_number)
+        )
         for person in people:
             if person.status != ParticipantStatus.ON_TREATMENT.value:
                 continue

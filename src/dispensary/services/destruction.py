@@ -51,7 +51,7 @@ def destroy(
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
     the user name of the witness, who signs with `witness_password`; `reference` is the
     sponsor's authorisation; `reason_code` says why kits still in date leave."""
-    require(actor, Permission.DESTROY)
+    require(actor, Permission.DESTROY, ctx)
     today = ctx.clock.today()
     request = DestroyRequest(
         kits, witness, method, destroyed_on, reference, to_sponsor, reason_code
@@ -63,7 +63,7 @@ def destroy(
     day, how, ref = checked.day, checked.method, checked.reference
     presign(ctx, (actor.username, password), (checked.witness, witness_password))
     with write_transaction(ctx.engine) as session:
-        plan = _plan_destruction(session, actor, checked, today)
+        plan = _plan_destruction(session, actor, checked, today, ctx.study_id)
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
@@ -112,7 +112,7 @@ def destroy(
         )
         check_signature(
             session,
-            actor_of(witness_user),
+            actor_of(session, witness_user),
             witness_password,
             SignatureMeaning.WITNESSED,
             "destruction",
@@ -153,11 +153,11 @@ def assess_destroy(ctx: Context, actor: Actor, request: DestroyRequest) -> Destr
     would refuse, computed by the same policy in one read transaction (the witness's password
     is not asked here). No kit named, or a date in the future, raises, as it does for the
     destruction."""
-    require(actor, Permission.DESTROY)
+    require(actor, Permission.DESTROY, ctx)
     today = ctx.clock.today()
     checked = _checked_destruction(actor, request, today)
     with read_transaction(ctx.engine) as session:
-        return _plan_destruction(session, actor, checked, today).assessment
+        return _plan_destruction(session, actor, checked, today, ctx.study_id).assessment
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,9 @@ class _Plan:
     witness: User | None
 
 
-def _plan_destruction(session: Session, actor: Actor, checked: _Checked, today: date) -> _Plan:
+def _plan_destruction(
+    session: Session, actor: Actor, checked: _Checked, today: date, study: int
+) -> _Plan:
     """The one destruction policy: the paperwork, the witness, then every kit named, in the
     order destroy meets them (a kit named twice is destroyed once), then the date against each
     kit's receipt or return and the reason code an in-date kit from the shelf needs."""
@@ -252,7 +254,7 @@ def _plan_destruction(session: Session, actor: Actor, checked: _Checked, today: 
     kits: list[Kit] = []
     for raw in checked.kits:
         try:
-            kit = get_kit(session, raw)
+            kit = get_kit(session, raw, study)
         except RuleViolation as exc:
             code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
             verdicts.append(DestroyKitVerdict(code, None, False, exc.message, 0, 0, False))

@@ -108,7 +108,7 @@ def dispense_cycle(
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
     carries its override."""
-    require(actor, Permission.DISPENSE)
+    require(actor, Permission.DISPENSE, ctx)
     if cycle is None or dose_level is None:  # the assessment may leave them to be worked out
         raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
     if day1 is None:
@@ -159,7 +159,7 @@ def dispense_cycle(
             checker = find_user(session, checked_by)
             if checker.id == actor.user_id:
                 raise RuleViolation(_("The second check must be done by another person."))
-            if not may(actor_of(checker), Permission.CHECK_DISPENSE):
+            if not may(actor_of(session, checker), Permission.CHECK_DISPENSE):
                 roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
                 raise NotPermitted(
                     _(
@@ -207,7 +207,7 @@ def dispense_cycle(
             checker_actor = find_user(session, checked_by)
             check_signature(
                 session,
-                actor_of(checker_actor),
+                actor_of(session, checker_actor),
                 checker_password,
                 SignatureMeaning.CHECKED,
                 "dispense",
@@ -243,7 +243,7 @@ def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> Dis
     """Read-only: what `dispense_cycle` would refuse, warn about and hand out for this request,
     computed by the same policy in one read transaction. Malformed input and an unknown
     participant raise, as they do for the dispense."""
-    require(actor, Permission.DISPENSE)
+    require(actor, Permission.DISPENSE, ctx)
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
     with read_transaction(ctx.engine) as session:
@@ -408,7 +408,7 @@ def _plan(
     """The one dispensing policy: every rule, in order, for the assessment and the dispense."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by)
-    participant = get_participant(session, request.study_number)
+    participant = get_participant(session, request.study_number, ctx.study_id)
     previous = _last_dispense(session, participant)
     due = (previous.cycle if previous else 0) + 1
     cycle = due if checked.cycle is None else checked.cycle
@@ -417,7 +417,7 @@ def _plan(
         dose = study.dose_level(previous.dose_level if previous else 0)
     day1 = checked.day1 or checked.day
     previous_day1 = previous.day1 if previous else None
-    confirmed = confirmed_rules(session, study)
+    confirmed = confirmed_rules(session, study, ctx.study_id)
     # The study file's minimum interval refuses only once confirmed. Until then a day 1 on or
     # before the previous one is still refused (it is the same cycle's date, not a clinical
     # rule), and a shorter gap is a warning the pharmacist overrides with the reason.
@@ -496,7 +496,7 @@ def _plan(
     days = study.cycle.days_of_supply
     cover_until = last_day_of_supply(day1, days) + timedelta(days=study.cycle.expiry_margin_days)
     needs = {p: tablets_needed(dose, p, days) for p in dose.products}
-    stock = {p: _usable_stock(session, p, cover_until, today) for p in needs}
+    stock = {p: _usable_stock(session, p, cover_until, today, ctx.study_id) for p in needs}
     proposed: list[tuple[Kit, int]] = []
     short: list[str] = []
     for product, tablets in needs.items():
@@ -509,7 +509,7 @@ def _plan(
         proposed += [(kits[k.number], k.tablets) for k in picked]
     if request.kits:
         verdicts, chosen = _scanned(
-            session, found, request.kits, dose, needs, stock, cover_until, today
+            session, found, request.kits, dose, needs, stock, cover_until, today, ctx.study_id
         )
     else:
         verdicts, chosen = [], proposed
@@ -603,13 +603,16 @@ def _previous_cycle(
 Stock = tuple[dict[str, Kit], list[KitCandidate]]
 
 
-def _usable_stock(session: Session, product: str, cover_until: date, today: date) -> Stock:
+def _usable_stock(
+    session: Session, product: str, cover_until: date, today: date, study: int
+) -> Stock:
     """Kits of the product on the shelf that last the supply, first expiry first."""
     kits = list(
         session.scalars(
             select(Kit)
             .join(Lot)
             .where(
+                Kit.study_id == study,
                 Kit.product == product,
                 Kit.status == KitStatus.AVAILABLE.value,
                 Lot.expiry >= cover_until,
@@ -631,6 +634,7 @@ def _scanned(
     stock: dict[str, Stock],
     cover_until: date,
     today: date,
+    study: int,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken."""
     verdicts: list[KitVerdict] = []
@@ -638,7 +642,7 @@ def _scanned(
     taken: list[tuple[Kit, KitCandidate]] = []
     for raw in codes:
         try:
-            kit = get_kit(session, raw)
+            kit = get_kit(session, raw, study)
         except RuleViolation as exc:
             errors[len(verdicts)] = type(exc)
             verdicts.append(_not_a_kit(session, raw, exc))
@@ -773,11 +777,11 @@ def void_dispense(
     """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
-    require(actor, Permission.DISPENSE)
+    require(actor, Permission.DISPENSE, ctx)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref)
+        record = get_dispense(session, dispense_ref, ctx.study_id)
         if is_voided(session, record):
             raise RuleViolation(
                 _("Dispense {dispense} has already been voided.").format(dispense=record.number)

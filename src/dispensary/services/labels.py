@@ -27,7 +27,7 @@ from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
-from dispensary.services.common import voided_ids
+from dispensary.services.common import get_dispense, get_kit, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.studies import confirmed_rules
@@ -154,7 +154,7 @@ def already_printed(
     ctx: Context, actor: Actor, kind: LabelKind | str, items: Sequence[str]
 ) -> list[str]:
     """Which of these kits or dispenses already had this kind of label printed."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     entity = label_kind(kind).entity
     with read_transaction(ctx.engine) as session:
         return _printed(session, entity, items)
@@ -248,7 +248,7 @@ def plan_print(
     what was printed before. Items printed and not printed together are refused either way:
     one print is all first prints or all reprints. The languages are the study's (or
     `languages`, a user's explicit choice), less those whose text is still to confirm."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
@@ -268,12 +268,13 @@ def plan_print(
     previous: int | None = None
     with read_transaction(ctx.engine) as session:
         if printed_as is LabelKind.KIT:
-            quarantined = _kits_to_label(session, names)
+            quarantined = _kits_to_label(session, names, ctx.study_id)
         else:
-            _dispenses_to_label(session, names)
+            _dispenses_to_label(session, names, ctx.study_id)
             if len(names) == 1:
                 previous = _previous_dose(session, names[0])
-        spoken, note = print_languages(ctx.study, confirmed_rules(session, ctx.study), languages)
+        confirmed = confirmed_rules(session, ctx.study, ctx.study_id)
+        spoken, note = print_languages(ctx.study, confirmed, languages)
     return PrintPlan(printed_as, names, reprint, stock, quarantined, previous, spoken, note)
 
 
@@ -283,14 +284,17 @@ NO_LABEL = {
 }
 
 
-def _kits_to_label(session: Session, names: Sequence[str]) -> tuple[str, ...]:
-    """Refuses a kit destroyed or returned; the quarantined kits, whose labels are marked."""
+def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[str, ...]:
+    """Refuses a kit destroyed or returned, or of another study; the quarantined kits, whose
+    labels are marked."""
     statuses: dict[str, str] = {}
     for start in range(0, len(names), 500):  # bounded: SQLite's variable limit
         batch = names[start : start + 500]
-        query = select(Kit.number, Kit.status).where(Kit.number.in_(batch))
+        query = select(Kit.number, Kit.status).where(Kit.number.in_(batch), Kit.study_id == study)
         statuses.update((number, status) for number, status in session.execute(query))
     for name in names:
+        if name not in statuses:
+            get_kit(session, name, study)  # says why: no such kit, or another study's
         why = NO_LABEL.get(statuses.get(name, ""))
         if why is not None:
             raise NoLabelForKit(
@@ -300,13 +304,14 @@ def _kits_to_label(session: Session, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(n for n in names if statuses.get(n) == KitStatus.QUARANTINED.value)
 
 
-def _dispenses_to_label(session: Session, names: Sequence[str]) -> None:
+def _dispenses_to_label(session: Session, names: Sequence[str], study: int) -> None:
     """Refuses the label of a voided dispense, or of one whose every bottle came back: a new
     label on a returned bottle could send it out again. A kit not brought back is still out."""
     for name in names:
         this = session.scalar(select(Dispense).where(Dispense.number == name))
         if this is None:
             continue  # the renderer names an unknown dispense
+        get_dispense(session, name, study)  # refused when of another study
         if voided_ids(session, [this.id]):
             raise NoLabelForKit(
                 f"Dispense {name} was voided: it gets no label. Print the label of the dispense "
@@ -358,7 +363,7 @@ def _previous_dose(session: Session, number: str) -> int | None:
 def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:
     """Just before the print goes out: the reason is right for its kind, and nobody printed
     these labels since the plan was made (else a first print would go out unmarked)."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     why = reprint_reason(plan.reprint, reason)
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
@@ -381,7 +386,7 @@ def record_label_print(
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
     first print."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
@@ -413,7 +418,7 @@ def print_labels(
     output fails (or the user cancels: `output` returns False) nothing is recorded; when the
     record is refused after the output, `withdraw` takes a written file back and the refusal
     is raised. None when nothing went out."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     why = confirm(ctx, actor, plan, reason)
     pdf = render(plan)
     if not output(pdf):

@@ -41,7 +41,7 @@ def enroll(
 ) -> ParticipantRow:
     """Enrols after the investigator's eligibility confirmation; every criterion must be ticked
     when a checklist is given (the GUI always gives it)."""
-    require(actor, Permission.ENROLL)
+    require(actor, Permission.ENROLL, ctx)
     today = ctx.clock.today()
     day = check_not_future(enrolled_on, today, N_("enrolment date"))
     number = normalise_study_number(study_number)
@@ -71,7 +71,11 @@ def enroll(
             )
         checklist = wanted
     with write_transaction(ctx.engine) as session:
-        if session.scalar(select(Participant).where(Participant.study_number == number)):
+        if session.scalar(
+            select(Participant).where(
+                Participant.study_id == ctx.study_id, Participant.study_number == number
+            )
+        ):
             raise RuleViolation(
                 _("Participant {participant} is already enrolled.").format(participant=number)
             )
@@ -87,6 +91,7 @@ def enroll(
             eligibility_checklist=json.dumps(checklist),
             status=ParticipantStatus.ON_TREATMENT.value,
             created_by_id=actor.user_id,
+            study_id=ctx.study_id,
         )
         session.add(participant)
         session.flush()
@@ -110,7 +115,7 @@ def enroll(
 def set_status(
     ctx: Context, actor: Actor, study_number: str, status: ParticipantStatus | str, reason: str
 ) -> ParticipantRow:
-    require(actor, Permission.PARTICIPANT_STATUS)
+    require(actor, Permission.PARTICIPANT_STATUS, ctx)
     try:
         new = ParticipantStatus(status)
     except ValueError as exc:
@@ -121,7 +126,7 @@ def set_status(
         ) from exc
     why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number)
+        participant = get_participant(session, study_number, ctx.study_id)
         old = participant.status
         if old == new.value:
             raise RuleViolation(

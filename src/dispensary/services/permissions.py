@@ -7,7 +7,7 @@ from enum import StrEnum
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import N_, _
-from dispensary.services.context import Actor
+from dispensary.services.context import Actor, Context
 
 P, T, M, A = Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR, Role.ADMINISTRATOR
 
@@ -72,6 +72,12 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.RESTORE: frozenset({A}),
 }
 
+READ_ONLY = frozenset(
+    {Permission.VIEW, Permission.RECONCILE, Permission.AUDIT, Permission.SIGN_OFF}
+)
+"""What may still be done in a closed study: read, reconcile, audit, and sign the
+reconciliation off (the monitor's close-out)."""
+
 WHAT: dict[Permission, str] = {
     Permission.RECEIVE: N_("receive stock"),
     Permission.QUARANTINE: N_("quarantine kits"),
@@ -99,7 +105,24 @@ WHAT: dict[Permission, str] = {
 }
 
 
-def require(actor: Actor, action: Permission) -> None:
+def require(actor: Actor, action: Permission, ctx: Context | None = None) -> None:
+    """Refuses a step the actor's role may not take, or one in a study (`ctx`) the actor was
+    not given access to; `ctx` is None only for steps that are the site's, not a study's
+    (accounts, backups)."""
+    if ctx is not None and ctx.study_id not in actor.studies:
+        raise NotPermitted(
+            _(
+                "{user} has no access to study {study}. An administrator gives access to a "
+                "study (Users, or `dispensary study access`)."
+            ).format(user=actor.username, study=ctx.study.protocol)
+        )
+    if ctx is not None and ctx.closed and action not in READ_ONLY:
+        raise NotPermitted(
+            _(
+                "Study {study} is closed: its records can be read and reported, not added to. "
+                "Switch to an open study."
+            ).format(study=ctx.study.protocol)
+        )
     roles = ALLOWED[action]
     if actor.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))

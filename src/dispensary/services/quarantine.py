@@ -29,7 +29,7 @@ def release(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> Sta
 def _change(
     ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: Permission
 ) -> StatusChange:
-    require(actor, action)
+    require(actor, action, ctx)
     quarantining = action is Permission.QUARANTINE
     if not kits:
         raise InvalidInput(
@@ -47,7 +47,7 @@ def _change(
         else (KitStatus.QUARANTINED, KitStatus.AVAILABLE)
     )
     with write_transaction(ctx.engine) as session:
-        records = get_kits(session, kits)
+        records = get_kits(session, kits, ctx.study_id)
         rec = Recorder(session, actor, ctx.clock.now())
         for kit in records:
             move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)

@@ -157,9 +157,9 @@ def dispense_result(
 
 
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref)
+        record = get_dispense(session, dispense_ref, ctx.study_id)
         return dispense_result(session, ctx, record, ())
 
 
@@ -282,14 +282,15 @@ def inventory(
     lot: str | None = None,
 ) -> list[KitRow]:
     """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired')."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     query = (
         select(Kit)
         .join(Lot)
         .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+        .where(Kit.study_id == ctx.study_id)
         .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
     )
-    scope = select(Kit.id).join(Lot)
+    scope = select(Kit.id).join(Lot).where(Kit.study_id == ctx.study_id)
     if product:
         query = query.where(Kit.product == product)
         scope = scope.where(Kit.product == product)
@@ -305,33 +306,37 @@ def inventory(
 
 
 def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        kit = get_kit(session, kit_number)
+        kit = get_kit(session, kit_number, ctx.study_id)
         return _kit_rows(session, [kit], ctx.clock.today())[0]
 
 
 def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         return [
             participant_row(session, ctx, p)
-            for p in session.scalars(select(Participant).order_by(Participant.study_number))
+            for p in session.scalars(
+                select(Participant)
+                .where(Participant.study_id == ctx.study_id)
+                .order_by(Participant.study_number)
+            )
         ]
 
 
 def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        return participant_row(session, ctx, get_participant(session, study_number))
+        return participant_row(session, ctx, get_participant(session, study_number, ctx.study_id))
 
 
 def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
     """The dose level the next cycle keeps unless the investigator orders a change: that of the
     last dispense not voided; level 0 (the starting dose) before the first cycle."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        live = live_dispenses(session, get_participant(session, study_number).id)
+        live = live_dispenses(session, get_participant(session, study_number, ctx.study_id).id)
         return live[-1].dose_level if live else 0
 
 
@@ -490,9 +495,9 @@ def dispense_adherence(
 def participant_history(
     ctx: Context, actor: Actor, study_number: str
 ) -> tuple[ParticipantRow, list[DispenseHistoryRow]]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        p = get_participant(session, study_number)
+        p = get_participant(session, study_number, ctx.study_id)
         return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
 
 
@@ -507,7 +512,7 @@ def ledger_rows(
     """Ledger movements in date order, for the DARF and the lot trace: one query joining each
     row to its kit, lot, participant, dispense and recorder, so a kit received by another
     workstation meanwhile can never be missing from a lookup table read a moment earlier."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     query = (
         select(
             LedgerEntry,
@@ -525,6 +530,7 @@ def ledger_rows(
         .join(User, User.id == LedgerEntry.user_id)
         .outerjoin(Participant, Participant.id == LedgerEntry.participant_id)
         .outerjoin(Dispense, Dispense.id == LedgerEntry.dispense_id)
+        .where(Kit.study_id == ctx.study_id)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     if product:
@@ -576,7 +582,7 @@ def destruction_log(
     """Destructions and returns to the sponsor, those of the period (first and last day
     included) where one is given: each with its tablets per product (strength) and lot, and
     its signatures (the one destroying, the witness) with their times."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     query = select(Destruction).order_by(Destruction.destroyed_on, Destruction.id)
     if since is not None:
         query = query.where(Destruction.destroyed_on >= since)
@@ -586,6 +592,8 @@ def destruction_log(
         users = _user_map(session)
         rows = []
         for d in session.scalars(query):
+            if not destruction_of_study(session, d, ctx.study_id):
+                continue
             moved = session.execute(
                 select(LedgerEntry, Kit.number, Lot)
                 .join(Kit, Kit.id == LedgerEntry.kit_id)
@@ -658,6 +666,17 @@ def destruction_log(
         return rows
 
 
+def destruction_of_study(session: Session, destruction: Destruction, study: int) -> bool:
+    """A destruction is of the study whose kits it names (each destruction takes one study's
+    kits: services/destruction refuses a kit of another study). Kits destroyed empty have no
+    ledger row, so the kits it names decide."""
+    numbers = json.loads(destruction.kits or "[]")
+    if not numbers:
+        return False
+    owner = session.scalar(select(Kit.study_id).where(Kit.number == str(numbers[0])))
+    return owner == study
+
+
 def _product_name(ctx: Context, code: str) -> str:
     """The product with its strength, as the study file names it (the code if it does not)."""
     try:
@@ -669,7 +688,7 @@ def _product_name(ctx: Context, code: str) -> str:
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
     """Every dispense that handed out a kit of the lot (a recall list)."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
         if not lots:
@@ -678,7 +697,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
             select(DispenseKit.dispense_id)
             .join(Kit, Kit.id == DispenseKit.kit_id)
             .join(Lot, Lot.id == Kit.lot_id)
-            .where(Lot.number == lot.strip())
+            .where(Lot.number == lot.strip(), Kit.study_id == ctx.study_id)
         )
         records = list(session.scalars(select(Dispense).where(Dispense.id.in_(of_lot))))
         dispense_ids = {d.id for d in records}
@@ -699,25 +718,34 @@ def _dispense_id(number: str) -> int:
 
 def dispense_participant(ctx: Context, actor: Actor, dispense_ref: str) -> tuple[str, str]:
     """(participant study number, initials) of a dispense, e.g. for a scanned label."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        d = get_dispense(session, dispense_ref)
+        d = get_dispense(session, dispense_ref, ctx.study_id)
         return d.participant.study_number, d.participant.initials
 
 
 def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         return [
             (s.number, s.received_on, len(s.kits))
-            for s in session.scalars(select(Shipment).order_by(Shipment.received_on))
+            for s in session.scalars(
+                select(Shipment)
+                .where(Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)))
+                .order_by(Shipment.received_on)
+            )
         ]
 
 
 def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = session.scalar(select(Shipment).where(Shipment.number == shipment.strip()))
+        record = session.scalar(
+            select(Shipment).where(
+                Shipment.number == shipment.strip(),
+                Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+            )
+        )
         if record is None:
             raise NotFound(f"There is no shipment '{shipment.strip()[:60]}'.")
         kits = sorted(record.kits, key=lambda k: k.number)
@@ -728,7 +756,11 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
 def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistoryRow]]:
     """Adherence flags the pharmacist has not explained yet."""
     found = []
-    for p in session.scalars(select(Participant).order_by(Participant.study_number)):
+    for p in session.scalars(
+        select(Participant)
+        .where(Participant.study_id == ctx.study_id)
+        .order_by(Participant.study_number)
+    ):
         for row in history_rows(session, ctx, p.id):
             if row.flags and not row.flag_reason:
                 found.append((p.study_number, row))

@@ -189,7 +189,7 @@ def receive_shipment(
     location: str | None = None,
 ) -> ReceiveResult:
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
-    require(actor, Permission.RECEIVE)
+    require(actor, Permission.RECEIVE, ctx)
     today = ctx.clock.today()
     request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
     checked = _checked_receipt(ctx, request, today)
@@ -235,6 +235,7 @@ def receive_shipment(
                 product=kit_in.product,
                 tablets=kit_in.tablets,
                 location=place,
+                study_id=ctx.study_id,
             )
             receipt = stock_movement(
                 stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
@@ -263,7 +264,7 @@ def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> Recei
     `receive_shipment` would refuse, computed by the same policy in one read transaction.
     Malformed paperwork (no kits, a date in the future, no shipment number) raises, as it does
     for the receipt."""
-    require(actor, Permission.RECEIVE)
+    require(actor, Permission.RECEIVE, ctx)
     checked = _checked_receipt(ctx, request, ctx.clock.today())
     with read_transaction(ctx.engine) as session:
         return _plan_receipt(session, ctx, checked)

@@ -27,7 +27,7 @@ from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
-from dispensary.services.common import voided_ids
+from dispensary.services.common import of_study, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import open_flags, participant_row
@@ -46,7 +46,7 @@ RETURN_GRACE_DAYS = 7
 
 
 def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
-    require(actor, Permission.RECONCILE)
+    require(actor, Permission.RECONCILE, ctx)
     with read_transaction(ctx.engine) as session:
         return reconcile_session(session, ctx)
 
@@ -57,10 +57,23 @@ def reconcile_session(
     """`verification`: the audit trail's check made already in this read (the Today screen's,
     incremental); else the full one is made here."""
     today = ctx.clock.today()
-    kits = {k.id: k for k in session.scalars(select(Kit).options(joinedload(Kit.lot)))}
-    people = {p.id: p for p in session.scalars(select(Participant))}
+    study = ctx.study_id
+    kits = {
+        k.id: k
+        for k in session.scalars(
+            select(Kit).where(Kit.study_id == study).options(joinedload(Kit.lot))
+        )
+    }
+    people = {
+        p.id: p for p in session.scalars(select(Participant).where(Participant.study_id == study))
+    }
     by_kit: dict[int, list[Movement]] = defaultdict(list)
-    for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)):
+    for e in session.scalars(
+        select(LedgerEntry)
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .where(Kit.study_id == study)
+        .order_by(LedgerEntry.id)
+    ):
         move = Movement(MovementKind(e.kind), e.quantity, e.from_returned)
         by_kit[e.kit_id].append(move)
     voided = voided_ids(session)
@@ -71,9 +84,10 @@ def reconcile_session(
     # Per product: a 7.5 mg tablet and a 2.5 mg tablet are never added together.
     by_participant: dict[tuple[int, str], Balance] = defaultdict(Balance)
     for participant_id, dispense_id, kit_id in session.execute(
-        select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id).join(
-            Dispense, Dispense.id == DispenseKit.dispense_id
-        )
+        select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id)
+        .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(Participant.study_id == study)
     ):
         if dispense_id not in voided and kit_id in kit_balances:
             by_participant[(participant_id, kits[kit_id].product)] += kit_balances[kit_id]
@@ -158,6 +172,7 @@ def reconcile_session(
         for s, u in session.execute(
             select(ReconciliationSignOff, User)
             .join(User, User.id == ReconciliationSignOff.user_id)
+            .where(of_study(ReconciliationSignOff.study_id, study))
             .order_by(ReconciliationSignOff.id)
         )
     )
@@ -316,7 +331,7 @@ def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> Bal
 
 def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation."""
-    require(actor, Permission.SIGN_OFF)
+    require(actor, Permission.SIGN_OFF, ctx)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
@@ -332,7 +347,12 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
         )
         rec = Recorder(session, actor, ctx.clock.now())
         signoff = ReconciliationSignOff(
-            user_id=actor.user_id, role=actor.role.value, summary=summary, note=text, at=rec.now
+            user_id=actor.user_id,
+            role=actor.role.value,
+            summary=summary,
+            note=text,
+            at=rec.now,
+            study_id=ctx.study_id,
         )
         session.add(signoff)
         session.flush()

@@ -359,7 +359,7 @@ class KitLabelRow:
 
 
 def report_meta(ctx: Context, actor: Actor) -> ReportMeta:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         anchor = audit_service.anchor_in(session)
     return ReportMeta(
@@ -382,7 +382,7 @@ def gathered(
 ) -> tuple[ReportMeta, Gathered]:
     """A report's meta and its facts read in one snapshot: the verification code it prints is
     where the chain stood when its facts were read."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine):
         return report_meta(ctx, actor), gather()
 
@@ -409,7 +409,7 @@ def darf_records(
     Returned tablets are not stock and are not on the DARF (see `returns_log`). The movements
     and the kits' storage areas are read in one snapshot.
     """
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     if product is not None:
         ctx.study.product(product)
     check_period(since, until)
@@ -574,13 +574,14 @@ def returns_log(
     study_number: str | None = None,
 ) -> list[ReturnLogRow]:
     """Every return recorded, corrections included (the replaced count stays visible)."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     check_period(since, until)
     query = (
         select(Return, Dispense, Participant, Kit)
         .join(Dispense, Dispense.id == Return.dispense_id)
         .join(Participant, Participant.id == Dispense.participant_id)
         .join(Kit, Kit.id == Return.kit_id)
+        .where(Participant.study_id == ctx.study_id)
         .options(joinedload(Kit.lot))
         .order_by(Return.returned_on, Return.id)
     )
@@ -591,7 +592,7 @@ def returns_log(
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
         if study_number is not None:
-            person = get_participant(session, study_number)
+            person = get_participant(session, study_number, ctx.study_id)
             query = query.where(Participant.id == person.id)
         users = _initials(session)
         corrected_by = dict(
@@ -673,10 +674,11 @@ def _touching(
 def quarantine_log(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[QuarantineRow]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     events = (
         select(QuarantineEvent, Kit)
         .join(Kit, Kit.id == QuarantineEvent.kit_id)
+        .where(Kit.study_id == ctx.study_id)
         .options(joinedload(Kit.lot))
         .order_by(QuarantineEvent.at, QuarantineEvent.id)
     )
@@ -702,7 +704,7 @@ def excursions(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[ExcursionRow]:
     """Temperature excursions that overlap the period, with the kits each quarantined."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     spans = select(Excursion).order_by(Excursion.started_at, Excursion.id)
     query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
     with read_transaction(ctx.engine) as session:
@@ -761,10 +763,10 @@ def _by_expiry(kit: KitRow) -> tuple[date, str, str, str]:
 
 def participant_report(ctx: Context, actor: Actor, study_number: str) -> ParticipantReport:
     """Gathered in one snapshot: the history, the eligibility and the returns agree."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         row, history = queries.participant_history(ctx, actor, study_number)
-        person = get_participant(session, study_number)
+        person = get_participant(session, study_number, ctx.study_id)
         confirmed_by, confirmed_at = (
             person.eligibility_confirmed_by,
             person.eligibility_confirmed_at,
@@ -775,10 +777,17 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     number = check_text(lot, "lot number", limit=60)
     with read_transaction(ctx.engine) as session:
-        lots = list(session.scalars(select(Lot).where(Lot.number == number)))
+        lots = list(
+            session.scalars(
+                select(Lot).where(
+                    Lot.number == number,
+                    Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == ctx.study_id)),
+                )
+            )
+        )
         if not lots:
             raise NotFound(f"There is no lot '{number}' in the stock records. Check the number.")
         if len(lots) > 1:
@@ -788,14 +797,18 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
                 "product's lot from the inventory."
             )
         record = lots[0]
-        kits = list(session.scalars(select(Kit).where(Kit.lot_id == record.id)))
+        kits = list(
+            session.scalars(
+                select(Kit).where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
+            )
+        )
         lines = (
             session.execute(
                 select(DispenseKit, Dispense, Participant, Kit)
                 .join(Dispense, Dispense.id == DispenseKit.dispense_id)
                 .join(Participant, Participant.id == Dispense.participant_id)
                 .join(Kit, Kit.id == DispenseKit.kit_id)
-                .where(Kit.lot_id == record.id)
+                .where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
                 .order_by(Dispense.dispensed_on, Dispense.id, Kit.number)
             )
             .tuples()
@@ -836,17 +849,18 @@ CHOICES_LISTED = 12
 def destruction_choices(ctx: Context, actor: Actor) -> list[DestructionChoice]:
     """Every destruction and return to the sponsor on record, the latest first: what a
     destruction certificate may be made for."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        return _destruction_choices(session)
+        return _destruction_choices(session, ctx.study_id)
 
 
-def _destruction_choices(session: Session) -> list[DestructionChoice]:
+def _destruction_choices(session: Session, study: int) -> list[DestructionChoice]:
     return [
         DestructionChoice(d.id, d.destroyed_on, d.reference, d.to_sponsor, len(json.loads(d.kits)))
         for d in session.scalars(
             select(Destruction).order_by(Destruction.destroyed_on.desc(), Destruction.id.desc())
         )
+        if queries.destruction_of_study(session, d, study)
     ]
 
 
@@ -857,7 +871,7 @@ def destruction_certificate(
     every destruction under one sponsor's authorisation reference (a reference that reads as
     a number is taken as the reference; '#3' is always record 3). Not named, or named wrongly:
     refused with the destructions on record, so the user can choose one."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine):
         choices = destruction_choices(ctx, actor)
         if not choices:
@@ -914,7 +928,7 @@ def audit_report(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> AuditReport:
     """The audit trail for a period, with the verification of the whole chain."""
-    require(actor, Permission.AUDIT)
+    require(actor, Permission.AUDIT, ctx)
     start, end = _day_bounds(since, until)
     with read_transaction(ctx.engine):  # the entries listed are those verified
         entries = audit_service.list_entries(ctx, actor, since=start, until=end)
@@ -924,7 +938,7 @@ def audit_report(
 def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> MonitorPack:
     """What a monitor's visit covers: reconciliation, DARFs, logs, and the audit check, all
     read in one snapshot, so a receive saved meanwhile is in every part or in none."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     start, end = _day_bounds(since, until)
     with read_transaction(ctx.engine) as session:
         destructions = queries.destruction_log(ctx, actor, since, until)
@@ -960,7 +974,7 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
 
 def open_items(ctx: Context, actor: Actor, since: date, until: date) -> list[OpenItem]:
     """What the monitor pack lists as open on `until`, whenever each item began."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     check_period(since, until)
     with read_transaction(ctx.engine) as session:
         return _open_items(session, ctx, temperature.coverage_in(session, ctx), since, until)
@@ -986,7 +1000,7 @@ def _open_items(
     for event in session.scalars(
         select(QuarantineEvent)
         .join(Kit, Kit.id == QuarantineEvent.kit_id)
-        .where(Kit.status == KitStatus.QUARANTINED.value)
+        .where(Kit.status == KitStatus.QUARANTINED.value, Kit.study_id == ctx.study_id)
         .order_by(QuarantineEvent.at, QuarantineEvent.id)
     ):
         if event.action == "quarantine":
@@ -994,7 +1008,7 @@ def _open_items(
     today = ctx.clock.today()
     for kit in session.scalars(
         select(Kit)
-        .where(Kit.status == KitStatus.QUARANTINED.value)
+        .where(Kit.status == KitStatus.QUARANTINED.value, Kit.study_id == ctx.study_id)
         .options(joinedload(Kit.lot), joinedload(Kit.shipment))
         .order_by(Kit.number)
     ):
@@ -1028,7 +1042,7 @@ def _open_items(
         session.execute(
             select(Dispense, Participant)
             .join(Participant, Participant.id == Dispense.participant_id)
-            .where(not_voided())
+            .where(not_voided(), Participant.study_id == ctx.study_id)
             .order_by(Participant.study_number, Dispense.cycle, Dispense.attempt)
         ).tuples()
     )
@@ -1063,7 +1077,7 @@ def _open_items(
     for count, kit in session.execute(
         select(PhysicalCount, Kit)
         .join(Kit, Kit.id == PhysicalCount.kit_id)
-        .where(PhysicalCount.counted != PhysicalCount.book)
+        .where(PhysicalCount.counted != PhysicalCount.book, Kit.study_id == ctx.study_id)
         .order_by(PhysicalCount.counted_on, PhysicalCount.id)
     ).tuples():
         add(
@@ -1076,7 +1090,10 @@ def _open_items(
         )
     for shipment in session.scalars(
         select(Shipment)
-        .where(Shipment.temperature_ok.is_(False))
+        .where(
+            Shipment.temperature_ok.is_(False),
+            Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+        )
         .order_by(Shipment.received_on, Shipment.id)
     ):
         statuses: dict[str, int] = defaultdict(int)
@@ -1123,13 +1140,14 @@ def kit_label_rows(
     ctx: Context, actor: Actor, kits: Sequence[str] = (), shipment: str | None = None
 ) -> list[KitLabelRow]:
     """The kits of a shipment (a sheet of labels at receipt), or the kits named."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     if not kits and not shipment:
         raise InvalidInput("Name the kits, or the shipment whose kit labels to print.")
     with read_transaction(ctx.engine) as session:
         query = (
             select(Kit)
             .join(Shipment, Shipment.id == Kit.shipment_id)
+            .where(Kit.study_id == ctx.study_id)
             .options(joinedload(Kit.lot), joinedload(Kit.shipment))
             .order_by(Kit.number)
         )
@@ -1169,9 +1187,9 @@ def kit_label_rows(
 def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
     """A dispense whose label or leaflet may be printed: a voided one went nowhere, so no
     bottle may carry its label."""
-    require(actor, Permission.PRINT_LABEL)
+    require(actor, Permission.PRINT_LABEL, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref)
+        record = get_dispense(session, dispense_ref, ctx.study_id)
         if is_voided(session, record):
             raise RuleViolation(
                 f"Dispense {record.number} was voided: it has no label or leaflet. If the cycle "

@@ -28,6 +28,22 @@ class UserRow:
 
 
 @dataclass(frozen=True)
+class StudyRow:
+    """One study of the pharmacy's database, as the study list and switcher show it."""
+
+    protocol: str
+    title: str
+    short_title: str
+    status: str  # "open" or "closed"
+    version: int
+    participants: int
+    kits: int
+    loaded_at: datetime
+    closed_at: datetime | None = None
+    closed_reason: str = ""
+
+
+@dataclass(frozen=True)
 class KitRow:
     number: str
     product: str

@@ -75,12 +75,12 @@ DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
 """A dispensing label's barcode: the dispense number."""
 
 
-def find_dispense(session: Session, study_number: str, cycle: int) -> Dispense:
+def find_dispense(session: Session, study_number: str, cycle: int, study: int) -> Dispense:
     if isinstance(cycle, bool) or not isinstance(cycle, int):
         raise InvalidInput(
             _("Cycle {cycle} is not a cycle number (1, 2, 3 ...).").format(cycle=f"{cycle!r:.20}")
         )
-    participant = get_participant(session, study_number)
+    participant = get_participant(session, study_number, study)
     for record in live_dispenses(session, participant.id):
         if record.cycle == cycle:
             return record
@@ -115,7 +115,7 @@ def record_return(
     Adherence is worked out once every kit of the dispense is back; a flag without an
     explanation stays open in the reconciliation until the pharmacist gives one.
     """
-    require(actor, Permission.RETURN)
+    require(actor, Permission.RETURN, ctx)
     today = ctx.clock.today()
     request = ReturnRequest(
         dispense=dispense,
@@ -202,7 +202,7 @@ def assess_return(ctx: Context, actor: Actor, request: ReturnRequest) -> ReturnA
     to count or back, what `record_return` would refuse for the count, and the adherence it
     would record, computed by the same policy in one read transaction. Malformed input, and a
     code that names no dispense with a kit out, raise as they do for the return."""
-    require(actor, Permission.RETURN)
+    require(actor, Permission.RETURN, ctx)
     today = ctx.clock.today()
     checked = _checked_return(request, today, writing=False)
     with read_transaction(ctx.engine) as session:
@@ -301,7 +301,7 @@ def _plan_return(
     session: Session, ctx: Context, request: ReturnRequest, checked: _ReturnChecked, today: date
 ) -> _ReturnPlan:
     """The one return policy: every rule, in the order record_return meets them."""
-    record, scanned_kit = _dispense_named(session, request)
+    record, scanned_kit = _dispense_named(session, request, ctx.study_id)
     refusals: list[Refusal[ReturnCheck]] = []
     if is_voided(session, record):
         refusals.append(
@@ -496,17 +496,22 @@ def _preview(
     )
 
 
-def _dispense_named(session: Session, request: ReturnRequest) -> tuple[Dispense, str | None]:
+def _dispense_named(
+    session: Session, request: ReturnRequest, study: int
+) -> tuple[Dispense, str | None]:
     """The dispense the request names, and the kit scanned (None when no kit was scanned)."""
     named = request.dispense not in (None, "") or (
         bool(request.study_number) and request.cycle is not None
     )
     if named or not request.scanned:
-        return _dispense_for(session, request.dispense, request.study_number, request.cycle), None
-    return _scanned_dispense(session, request.scanned)
+        return (
+            _dispense_for(session, request.dispense, request.study_number, request.cycle, study),
+            None,
+        )
+    return _scanned_dispense(session, request.scanned, study)
 
 
-def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None]:
+def _scanned_dispense(session: Session, code: str, study: int) -> tuple[Dispense, str | None]:
     """What a code scanned at the return counter names: a dispensing label; a participant's
     number (their first dispense with a kit out); or a kit (the dispense it last went out in)."""
     if not isinstance(code, str):
@@ -517,8 +522,10 @@ def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None
             _("Scan the barcode on the dispensing label, a kit, or type the participant number.")
         )
     if DISPENSE_NUMBER.fullmatch(text):
-        return get_dispense(session, text), None
-    participant = session.scalar(select(Participant).where(Participant.study_number == text))
+        return get_dispense(session, text, study), None
+    participant = session.scalar(
+        select(Participant).where(Participant.study_number == text, Participant.study_id == study)
+    )
     if participant is not None:
         for record in live_dispenses(session, participant.id):
             back = {r.kit_id for r in current_returns(session, record.id)}
@@ -533,7 +540,7 @@ def _scanned_dispense(session: Session, code: str) -> tuple[Dispense, str | None
                 "change a count, record a correction from the participant's history."
             ).format(participant=participant.study_number)
         )
-    kit = get_kit(session, text)
+    kit = get_kit(session, text, study)
     for dispense_id in session.scalars(
         select(DispenseKit.dispense_id)
         .where(DispenseKit.kit_id == kit.id)
@@ -555,7 +562,7 @@ def correct_return(
     ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
 ) -> ReturnResult:
     """A recount: a new return that names the one it replaces, and reversing ledger rows."""
-    require(actor, Permission.CORRECT_RETURN)
+    require(actor, Permission.CORRECT_RETURN, ctx)
     if (
         isinstance(return_id, bool)
         or not isinstance(return_id, int)
@@ -637,10 +644,10 @@ def correct_return(
 
 def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> ReturnResult:
     """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged."""
-    require(actor, Permission.RETURN)
+    require(actor, Permission.RETURN, ctx)
     why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense)
+        record = get_dispense(session, dispense, ctx.study_id)
         returns = current_returns(session, record.id)
         if not returns:
             raise RuleViolation(
@@ -674,12 +681,16 @@ def _return_movement(
 
 
 def _dispense_for(
-    session: Session, dispense: str | None, study_number: str | None, cycle: int | None
+    session: Session,
+    dispense: str | None,
+    study_number: str | None,
+    cycle: int | None,
+    study: int,
 ) -> Dispense:
     if dispense is not None and dispense != "":  # anything else given is checked, not skipped
-        return get_dispense(session, dispense)
+        return get_dispense(session, dispense, study)
     if study_number and cycle is not None:
-        return find_dispense(session, study_number, cycle)
+        return find_dispense(session, study_number, cycle, study)
     raise InvalidInput(_("Name the dispense: scan its label, or give the participant and cycle."))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -68,6 +68,8 @@ class OpenedDatabase:
     migrated_from: str | None
     backup: str | None
     warning: str | None = None  # e.g. other accounts may read the file: said, not refused
+    studies: tuple[str, ...] = ()
+    """The protocols of every study the database holds (the context is one of them)."""
 
 
 def _check_sqlite_file(path: Path, must_exist: bool) -> set[str]:
@@ -204,7 +206,10 @@ def init_database(
             rec = Recorder(session, None, clock.now())
             session.add(
                 StudyRecord(
-                    protocol=study.protocol, source_text=study.source_text, loaded_at=rec.now
+                    protocol=study.protocol,
+                    source_text=study.source_text,
+                    loaded_at=rec.now,
+                    version=1,
                 )
             )
             rec.audit(
@@ -289,7 +294,7 @@ def open_database(
     except Exception:
         engine.dispose()
         raise
-    return OpenedDatabase(opened.context, opened.migrated_from, opened.backup, warning)
+    return replace(opened, warning=warning)
 
 
 def _open(
@@ -327,23 +332,33 @@ def _open(
         migrate.upgrade(engine)
         migrated_from = current
     with read_transaction(engine) as session:
-        record = session.scalar(select(StudyRecord))
-        if record is None:
+        records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.id)))
+        if not records:
             raise NotADispensaryDatabase(
                 _("{path} has no study recorded. Create it with `dispensary init`.").format(
                     path=shown(db)
                 )
             )
+        held = tuple(r.protocol for r in records)
+        if expect_protocol:
+            wanted = expect_protocol.strip().upper()
+            chosen = [r for r in records if r.protocol.upper() == wanted]
+            if not chosen:
+                raise DatabaseProblem(
+                    _(
+                        "{path} belongs to study {study}, not {expected}. Open the database of "
+                        "the study you mean."
+                    ).format(path=shown(db), study=", ".join(held), expected=expect_protocol)
+                )
+            record = chosen[0]
+        else:  # the first study still open (a database's first study, most often)
+            record = next((r for r in records if r.closed_at is None), records[0])
         study = parse_study(record.source_text, f"{db} (stored study)")
         if session.scalar(select(User).limit(1)) is None:
             raise NotADispensaryDatabase(
                 _("{path} has no users. Create it with `dispensary init`.").format(path=shown(db))
             )
-    if expect_protocol and study.protocol != expect_protocol:
-        raise DatabaseProblem(
-            _(
-                "{path} belongs to study {study}, not {expected}. Open the database of the study "
-                "you mean."
-            ).format(path=shown(db), study=study.protocol, expected=expect_protocol)
-        )
-    return OpenedDatabase(Context(engine, study, clock, db), migrated_from, backup)
+    context = Context(
+        engine, study, clock, db, study_id=record.id, closed=record.closed_at is not None
+    )
+    return OpenedDatabase(context, migrated_from, backup, studies=held)

@@ -1,49 +1,88 @@
-"""The study a database serves: read it, or replace its study file (administrator only).
+"""The studies a pharmacy's database serves: list, add, amend, close, switch between them, and
+who may work in each (administrator only for changes).
 
-The study file is stored in the database so that every workstation applies the same rules. A
-new version (corrected label wording, a new dose level) replaces the stored text; the old and
-new texts are kept in the audit trail, so nothing of the old set-up is lost.
+Each study file is stored in the database so that every workstation applies the same rules. A
+new version (corrected label wording, a new dose level) replaces the stored text and counts one
+more version; the old and new texts are kept in the audit trail, so nothing of the old set-up
+is lost. A closed study's records stay, to be read and reported, and take no new step.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import replace
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Dispense, Kit, RuleConfirmation, StudyRecord, User
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, RuleViolation
+from dispensary.db.models import (
+    Dispense,
+    Kit,
+    Participant,
+    RuleConfirmation,
+    StudyAccess,
+    StudyRecord,
+    User,
+)
+from dispensary.domain.codes import KitStatus, Role
+from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
+from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.results import RuleState
+from dispensary.services.results import RuleState, StudyRow
+from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, parse_study
 
 
+def _record(session: Session, ctx: Context) -> StudyRecord:
+    record = session.get(StudyRecord, ctx.study_id)
+    if record is None:
+        raise DatabaseProblem(
+            _("Study {study} is not recorded in this database.").format(study=ctx.study.protocol)
+        )
+    return record
+
+
+def _open_record(session: Session, ctx: Context) -> StudyRecord:
+    """The study's row, refused when the study is closed: its records are read only then."""
+    record = _record(session, ctx)
+    if record.closed_at is not None:
+        raise RuleViolation(
+            _(
+                "Study {study} was closed on {day}: its records can be read, not changed. "
+                "Switch to an open study."
+            ).format(study=record.protocol, day=record.closed_at.date().isoformat())
+        )
+    return record
+
+
 def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> Study:
-    """Checks the new study file against what the records already use, then stores it."""
-    require(actor, Permission.STUDY)
+    """Amends the study open: a new version of its file, checked against what its records
+    already use (no product with stock, no dose level dispensed may go), then stored; the old
+    and new texts are kept in the audit trail."""
+    require(actor, Permission.STUDY, ctx)
     why = check_text(reason, N_("reason for changing the study file"))
     new = parse_study(text, origin)
     if new.protocol != ctx.study.protocol:
         raise RuleViolation(
             _(
-                "{origin} is for study {protocol}, but this database serves {serves}. A new "
-                "study needs its own database (`dispensary init`)."
+                "{origin} is for study {protocol}, but the study open is {serves}. Switch to "
+                "study {protocol} to amend it, or add it as a new study (`dispensary study add`)."
             ).format(origin=origin, protocol=new.protocol, serves=ctx.study.protocol)
         )
     with write_transaction(ctx.engine) as session:
-        record = session.scalar(select(StudyRecord))
-        if record is None:
-            raise DatabaseProblem(_("This database has no study recorded."))
+        record = _open_record(session, ctx)
         if record.source_text == text:
             raise RuleViolation(
                 _("The study file is the same as the one in use; nothing to change.")
             )
         codes = {p.code for p in new.products}
-        used_products = set(session.scalars(select(Kit.product).distinct()))
+        used_products = set(
+            session.scalars(select(Kit.product).where(Kit.study_id == ctx.study_id).distinct())
+        )
         if used_products - codes:
             missing = sorted(used_products - codes)[0]
             raise RuleViolation(
@@ -53,7 +92,14 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
                 ).format(product=missing)
             )
         levels = {d.level for d in new.dose_levels}
-        used_levels = set(session.scalars(select(Dispense.dose_level).distinct()))
+        used_levels = set(
+            session.scalars(
+                select(Dispense.dose_level)
+                .join(Participant, Participant.id == Dispense.participant_id)
+                .where(Participant.study_id == ctx.study_id)
+                .distinct()
+            )
+        )
         if used_levels - levels:
             missing_level = sorted(used_levels - levels)[0]
             raise RuleViolation(
@@ -63,26 +109,206 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
                 ).format(level=missing_level)
             )
         old_text = record.source_text
+        old_version = record.version or 1
         record.source_text = text
+        record.version = old_version + 1
         rec = Recorder(session, actor, ctx.clock.now())
         record.loaded_at = rec.now
         rec.audit(
             "study_updated",
             "study",
             new.protocol,
-            {"source_text": text, "origin": origin},
-            {"source_text": old_text},
+            {"source_text": text, "origin": origin, "version": record.version},
+            {"source_text": old_text, "version": old_version},
             why,
         )
     return new
 
 
-def confirmed_rules(session: Session, study: Study) -> frozenset[str]:
+def _study_row(session: Session, record: StudyRecord) -> StudyRow:
+    study = parse_study(record.source_text, record.protocol)
+    people = session.scalar(
+        select(func.count()).select_from(Participant).where(Participant.study_id == record.id)
+    )
+    kits = session.scalar(select(func.count()).select_from(Kit).where(Kit.study_id == record.id))
+    return StudyRow(
+        protocol=record.protocol,
+        title=study.title,
+        short_title=study.short_title,
+        status="closed" if record.closed_at is not None else "open",
+        version=record.version or 1,
+        participants=int(people or 0),
+        kits=int(kits or 0),
+        loaded_at=record.loaded_at,
+        closed_at=record.closed_at,
+        closed_reason=record.closed_reason or "",
+    )
+
+
+def list_studies(ctx: Context, actor: Actor) -> list[StudyRow]:
+    """The studies of this pharmacy the user may work in (an administrator: all of them), open
+    ones first, each by protocol."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        records = session.scalars(select(StudyRecord).order_by(StudyRecord.protocol))
+        rows = [_study_row(session, r) for r in records if r.id in actor.studies]
+    return sorted(rows, key=lambda r: (r.status != "open", r.protocol))
+
+
+def _find(session: Session, protocol: str) -> StudyRecord:
+    if not isinstance(protocol, str) or not protocol.strip():
+        raise InvalidInput(_("Name the study by its protocol number, e.g. NCT07198672."))
+    wanted = protocol.strip().upper()
+    records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.protocol)))
+    for record in records:
+        if record.protocol.upper() == wanted:
+            return record
+    raise NotFound(
+        _("There is no study {study} in this pharmacy. Studies: {known}.").format(
+            study=protocol.strip()[:40], known=", ".join(r.protocol for r in records) or "-"
+        )
+    )
+
+
+def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
+    """The context of another study of the same database, for a user given access to it."""
+    with read_transaction(ctx.engine) as session:
+        record = _find(session, protocol)
+        study = parse_study(record.source_text, f"{ctx.database} (stored study)")
+        other = replace(
+            ctx, study=study, study_id=record.id, closed=record.closed_at is not None
+        )
+    require(actor, Permission.VIEW, other)
+    return other
+
+
+def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> StudyRow:
+    """Loads a new study file into the pharmacy's database (administrator, audited): its kits,
+    participants and records are its own from then on."""
+    require(actor, Permission.STUDY)
+    why = check_text(reason, N_("reason for adding the study"))
+    new = parse_study(text, origin)
+    with write_transaction(ctx.engine) as session:
+        if session.scalar(select(StudyRecord.id).where(StudyRecord.protocol == new.protocol)):
+            raise RuleViolation(
+                _(
+                    "Study {study} is already in this pharmacy. To change its file, switch to it "
+                    "and amend it (`dispensary --study {study} study update`)."
+                ).format(study=new.protocol)
+            )
+        rec = Recorder(session, actor, ctx.clock.now())
+        record = StudyRecord(protocol=new.protocol, source_text=text, loaded_at=rec.now, version=1)
+        session.add(record)
+        session.flush()
+        rec.audit(
+            "study_added",
+            "study",
+            new.protocol,
+            {"title": new.title, "origin": origin, "version": 1},
+            reason=why,
+        )
+        return _study_row(session, record)
+
+
+def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> StudyRow:
+    """Closes a study (administrator, audited): its records stay, to be read and reported;
+    nothing more is received, dispensed or returned in it."""
+    require(actor, Permission.STUDY)
+    why = check_text(reason, N_("reason for closing the study"))
+    with write_transaction(ctx.engine) as session:
+        record = _find(session, protocol)
+        if record.closed_at is not None:
+            raise RuleViolation(_("Study {study} is already closed.").format(study=record.protocol))
+        out = session.scalar(
+            select(func.count())
+            .select_from(Kit)
+            .where(Kit.study_id == record.id, Kit.status.in_(_STILL_HELD))
+        )
+        if out:
+            raise RuleViolation(
+                _(
+                    "Study {study} still has {count} kits in the pharmacy (on the shelf, in "
+                    "quarantine or held for the monitor). Destroy them or return them to the "
+                    "sponsor first; then close the study."
+                ).format(study=record.protocol, count=out)
+            )
+        rec = Recorder(session, actor, ctx.clock.now())
+        record.closed_at = rec.now
+        record.closed_reason = why
+        rec.audit(
+            "study_closed", "study", record.protocol, {"status": "closed"}, {"status": "open"}, why
+        )
+        return _study_row(session, record)
+
+
+_STILL_HELD = (
+    KitStatus.AVAILABLE.value,
+    KitStatus.QUARANTINED.value,
+    KitStatus.RETURNED.value,
+)
+
+
+def set_access(
+    ctx: Context, actor: Actor, username: str, protocol: str, granted: bool, reason: str
+) -> list[str]:
+    """Gives a user access to a study, or takes it away (administrator, audited). Returns the
+    protocols the user may work in afterwards."""
+    require(actor, Permission.USERS)
+    why = check_text(reason, N_("reason for the change of access"))
+    with write_transaction(ctx.engine) as session:
+        user = find_user(session, username)
+        record = _find(session, protocol)
+        if user.role == Role.ADMINISTRATOR.value:
+            raise RuleViolation(
+                _(
+                    "{user} is an administrator, who reaches every study; access is given to "
+                    "other roles."
+                ).format(user=user.username)
+            )
+        before = studies_of(session, user)
+        if (record.id in before) == granted:
+            raise RuleViolation(
+                (
+                    _("{user} already has access to study {study}.")
+                    if granted
+                    else _("{user} has no access to study {study}.")
+                ).format(user=user.username, study=record.protocol)
+            )
+        rec = Recorder(session, actor, ctx.clock.now())
+        session.add(
+            StudyAccess(
+                user_id=user.id,
+                study_id=record.id,
+                granted=granted,
+                reason=why,
+                by_id=actor.user_id,
+                at=rec.now,
+            )
+        )
+        session.flush()
+        rec.audit(
+            "study_access_given" if granted else "study_access_taken",
+            "user",
+            user.username,
+            {"study": record.protocol, "access": "yes" if granted else "no"},
+            {"study": record.protocol, "access": "no" if granted else "yes"},
+            why,
+        )
+        after = studies_of(session, user)
+        names = dict(session.execute(select(StudyRecord.id, StudyRecord.protocol)).tuples().all())
+        return sorted(names[s] for s in after)
+
+
+def confirmed_rules(session: Session, study: Study, study_id: int) -> frozenset[str]:
     """The keys of the study's rules that hold: from the registry or the protocol, or confirmed
     by an administrator for the source the study file gives now."""
     confirmed = {
         (rule, source)
-        for rule, source in session.execute(select(RuleConfirmation.rule, RuleConfirmation.source))
+        for rule, source in session.execute(
+            select(RuleConfirmation.rule, RuleConfirmation.source).where(
+                of_study(RuleConfirmation.study_id, study_id)
+            )
+        )
     }
     return frozenset(
         r.key for r in study.rules if r.authoritative or (r.key, r.source) in confirmed
@@ -91,11 +317,15 @@ def confirmed_rules(session: Session, study: Study) -> frozenset[str]:
 
 def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
     """Every rule of the study file with its source and whether it holds (confirmed)."""
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         found = {
             (c.rule, c.source): c
-            for c in session.scalars(select(RuleConfirmation).order_by(RuleConfirmation.id))
+            for c in session.scalars(
+                select(RuleConfirmation)
+                .where(of_study(RuleConfirmation.study_id, ctx.study_id))
+                .order_by(RuleConfirmation.id)
+            )
         }
         names = {u.id: u.username for u in session.scalars(select(User))}
         states = []
@@ -124,7 +354,7 @@ def rules_to_confirm(ctx: Context, actor: Actor) -> list[RuleState]:
 def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleState:
     """An administrator confirms a site-decision rule of the study file (audited); from then on
     the counter applies it as written."""
-    require(actor, Permission.STUDY)
+    require(actor, Permission.STUDY, ctx)
     why = check_text(reason, N_("reason for confirming the rule"))
     if not isinstance(rule, str):
         raise InvalidInput(
@@ -143,7 +373,9 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
     with write_transaction(ctx.engine) as session:
         if session.scalar(
             select(RuleConfirmation.id).where(
-                RuleConfirmation.rule == found.key, RuleConfirmation.source == found.source
+                of_study(RuleConfirmation.study_id, ctx.study_id),
+                RuleConfirmation.rule == found.key,
+                RuleConfirmation.source == found.source,
             )
         ):
             raise RuleViolation(
@@ -158,6 +390,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             reason=why,
             confirmed_by_id=actor.user_id,
             confirmed_at=rec.now,
+            study_id=ctx.study_id,
         )
         session.add(row)
         session.flush()

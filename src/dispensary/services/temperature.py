@@ -176,7 +176,7 @@ def _refuse_imported_twice(session: Session, area: str, start: datetime, end: da
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
-    require(actor, Permission.TEMPERATURE)
+    require(actor, Permission.TEMPERATURE, ctx)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
     now = ctx.clock.now()
@@ -312,7 +312,7 @@ class Coverage:
 
 
 def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
-    require(actor, Permission.VIEW)
+    require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         return coverage_in(session, ctx)
 

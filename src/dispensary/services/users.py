@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
-from dispensary.db.models import PasswordHistory, Signature, User
+from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
 from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
     ChainOutOfStep,
@@ -135,7 +135,22 @@ def _stand_in_hash() -> str:
     return _hasher.hash("no account has this password 7Gq")
 
 
-def actor_of(user: User) -> Actor:
+def studies_of(session: Session, user: User) -> frozenset[int]:
+    """The studies a user may work in: an administrator every study; anyone else those an
+    administrator gave them (the latest access row of each study holds)."""
+    if user.role == Role.ADMINISTRATOR.value:
+        return frozenset(session.scalars(select(StudyRecord.id)))
+    latest: dict[int, bool] = {}
+    for study_id, granted in session.execute(
+        select(StudyAccess.study_id, StudyAccess.granted)
+        .where(StudyAccess.user_id == user.id)
+        .order_by(StudyAccess.id)
+    ).tuples():
+        latest[study_id] = granted
+    return frozenset(s for s, given in latest.items() if given)
+
+
+def actor_of(session: Session, user: User) -> Actor:
     return Actor(
         user.id,
         user.username,
@@ -144,6 +159,7 @@ def actor_of(user: User) -> Actor:
         Role(user.role),
         must_change_password=bool(user.must_change_password),
         language=user.language or "",
+        studies=studies_of(session, user),
     )
 
 
@@ -181,7 +197,7 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
     except ChainOutOfStep:
         if known is None or not matches or not known.active or known.locked:
             raise NotSignedIn(_(SIGN_IN_FAILED)) from None
-        return actor_of(known)
+        return actor_of(session, known)
 
 
 def _record_sign_in(
@@ -230,7 +246,7 @@ def _record_sign_in(
             if user.must_change_password:
                 new["must_change_password"] = "yes"
             rec.audit("sign_in", "user", name, new, username=name)
-            return actor_of(user)
+            return actor_of(session, user)
     assert failure is not None
     raise failure
 
@@ -363,11 +379,25 @@ def _store_user(
     user: User,
     details: dict[str, str],
     username: str | None = None,
+    study: int | None = None,
 ) -> None:
-    """Saves a new account with its 'user_added' audit entry."""
+    """Saves a new account with its 'user_added' audit entry; with access to `study` (the
+    study the administrator works in) unless the account is an administrator's."""
     session.add(user)
     session.flush()
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
+    if study is not None and user.role != Role.ADMINISTRATOR.value:
+        session.add(
+            StudyAccess(
+                user_id=user.id,
+                study_id=study,
+                granted=True,
+                reason="new account, in the study it was made in",
+                by_id=rec.actor.user_id if rec.actor else None,
+                at=rec.now,
+            )
+        )
+        details = {**details, "study_access": str(study)}
     rec.audit("user_added", "user", user.username, details, username=username)
 
 
@@ -435,7 +465,7 @@ def add_user(
             "initials": user.initials,
             "must_change_password": "yes" if temporary_password else "no",
         }
-        _store_user(session, rec, user, details)
+        _store_user(session, rec, user, details, study=ctx.study_id)
         return _row(user)
 
 
@@ -501,7 +531,7 @@ def change_password(ctx: Context, actor: Actor, old_password: str, new_password:
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
         _set_password(session, user, new_hash, rec.now, must_change=False)
         rec.audit("password_changed", "user", user.username)
-        return actor_of(user)
+        return actor_of(session, user)
 
 
 def _recent_hashes(session: Session, user: User) -> list[str]:
@@ -705,7 +735,7 @@ def set_language(ctx: Context, actor: Actor, language: str) -> Actor:
         if ended is not None or user is None:
             raise NotSignedIn(ended or _("The account is not active."))
         if user.language == chosen.value:
-            return actor_of(user)
+            return actor_of(session, user)
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
         old = user.language or ""
         user.language = chosen.value
@@ -716,4 +746,4 @@ def set_language(ctx: Context, actor: Actor, language: str) -> Actor:
             {"language": chosen.value},
             old={"language": old} if old else None,
         )
-        return actor_of(user)
+        return actor_of(session, user)

@@ -65,11 +65,12 @@ def upgrade() -> None:
             initially="DEFERRED",
         )
     op.create_index(INDEX, "ledger_entries", ["audit_entry_id"])
-    _baseline(bind)
+    baseline(bind, revision, "upgrade: the records written before are listed as they stand")
 
 
-def _baseline(bind: sa.Connection) -> None:
-    """The facts_baseline entry, when there is anything to stand behind."""
+def baseline(bind: sa.Connection, mark: str, reason: str) -> None:
+    """The facts_baseline entry, when there is anything to stand behind: every row no entry
+    lists yet, and every row of a table changed in place as it stands (0008 uses it too)."""
     inspector = sa.inspect(bind)
     present = set(inspector.get_table_names())
     found: list[chain.Fact] = []
@@ -120,10 +121,10 @@ def _baseline(bind: sa.Connection) -> None:
         "username": "-",
         "action": "facts_baseline",
         "entity": "database",
-        "entity_id": revision,
+        "entity_id": mark,
         "old": "",
         "new": chain.canonical(seeds),
-        "reason": "upgrade: the records written before are listed as they stand",
+        "reason": reason,
         "facts": chain.facts_text(found),
     }
     entry_hash = chain.digest(audit_hash, chain.audit_content(entry))

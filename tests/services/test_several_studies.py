@@ -1,0 +1,333 @@
+"""Several studies in one pharmacy's database: each study's kits, participants and records are
+its own; a user reaches only the studies an administrator gave them; a study is added, amended
+and closed; a database made by the release before migrates in place."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import inspect
+import pkgutil
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+import dispensary.services as services_package
+from dispensary.db.engine import is_sqlite
+from dispensary.domain.anchor import AnchorVerdict
+from dispensary.domain.errors import InOtherStudy, NotFound, NotPermitted, RuleViolation
+from dispensary.services import (
+    audit,
+    destruction,
+    dispensing,
+    permissions,
+    queries,
+    reconciliation,
+    setup,
+    studies,
+    users,
+)
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import Study
+
+from .helpers import P75, WITNESSED, dispense, enroll, receive
+
+Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
+OTHER = "NCT99999999"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
+RELEASE_ANCHOR = "A-266-NKW0-9VAM-S"
+"""`dispensary audit anchor` of the fixture, printed by the release that made it (0007)."""
+
+SITE_WIDE = {
+    # The site's, not a study's: accounts, backups, and the list of studies itself.
+    "users.add_user",
+    "users.set_active",
+    "users.unlock",
+    "users.reset_password",
+    "users.list_users",
+    "users.change_password",
+    "users.record_session_event",
+    "users.record_failed_signature",
+    "users.account_state",
+    "users.set_language",
+    "users.recover_administrator",
+    "backup.backup",
+    "backup.automatic_backup",
+    "studies.list_studies",
+    "studies.add_study",
+    "studies.close_study",
+    "studies.set_access",
+    "studies.switch_study",
+    "signing.count_failure",
+    "signing.run_signed",
+}
+
+
+def other_text(study: Study) -> str:
+    return study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{OTHER}"')
+
+
+def signed_in(ctx: Context, actor: Actor, pw: Password) -> Actor:
+    """The actor as sign-in makes it now: with the studies the database gives them."""
+    return users.sign_in(ctx, actor.username, pw(actor))
+
+
+@pytest.fixture
+def second(ctx: Context, study: Study, admin: Actor, pw: Password) -> Context:
+    """The database with a second study added; its context, seen by the administrator."""
+    studies.add_study(ctx, admin, other_text(study), "other.toml", "second protocol opens")
+    return studies.switch_study(ctx, signed_in(ctx, admin, pw), OTHER)
+
+
+def test_a_study_is_added_listed_and_switched_to(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    assert second.study.protocol == OTHER and second.study_id != ctx.study_id
+    rows = studies.list_studies(ctx, signed_in(ctx, admin, pw))
+    assert [(r.protocol, r.status, r.version) for r in rows] == [
+        ("NCT07198672", "open", 1),
+        (OTHER, "open", 1),
+    ]
+    # The pharmacist was given the first study only (the study their account was made in).
+    mine = signed_in(ctx, pharmacist, pw)
+    assert [r.protocol for r in studies.list_studies(ctx, mine)] == ["NCT07198672"]
+    with pytest.raises(NotPermitted, match=f"no access to study {OTHER}"):
+        studies.switch_study(ctx, mine, OTHER)
+    entry = audit.list_entries(ctx, signed_in(ctx, admin, pw), action="study_added")[-1]
+    assert entry.entity_id == OTHER and entry.reason == "second protocol opens"
+    assert audit.verify(ctx, admin).ok
+
+
+def test_the_same_protocol_cannot_be_added_twice(
+    ctx: Context, study: Study, second: Context, admin: Actor, refused: Refused
+) -> None:
+    with refused(ctx, RuleViolation, "already in this pharmacy"):
+        studies.add_study(ctx, admin, other_text(study), "again.toml", "twice")
+
+
+def test_participant_numbers_and_kits_belong_to_their_study(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0010")
+    receive(other, both, "B0001-B0010", lot="LB")
+    enroll(ctx, both, "01-001")
+    enroll(other, both, "01-001", initials="CD")  # the same number, another study
+    with refused(other, RuleViolation, "already enrolled"):
+        enroll(other, both, "01-001", initials="CD")
+    assert [p.initials for p in queries.participants(other, both)] == ["CD"]
+    assert {k.number[0] for k in queries.inventory(ctx, both)} == {"K"}
+    assert {k.number[0] for k in queries.inventory(other, both)} == {"B"}
+    # A kit of one study scanned in the other is named as the other study's.
+    with pytest.raises(InOtherStudy, match=f"study {OTHER}") as found:
+        queries.kit_detail(ctx, both, "B0001")
+    assert found.value.protocol == OTHER and found.value.study_id == other.study_id
+    with refused(ctx, InOtherStudy, f"Kit B0001 is of study {OTHER}"):
+        dispense(ctx, both, pw(both), kits=["B0001"])
+    # Each study dispenses its own kits; its reconciliation holds its own only.
+    dispense(ctx, both, pw(both))
+    result = dispense(other, both, pw(both))
+    assert all(k.kit.startswith("B") for k in result.kits)
+    mine, theirs = reconciliation.reconcile(ctx, both), reconciliation.reconcile(other, both)
+    assert {r.key for r in mine.kits} == {f"K{n:04d}" for n in range(1, 11)}
+    assert {r.key for r in theirs.kits} == {f"B{n:04d}" for n in range(1, 11)}
+    assert [r.key for r in theirs.participants] == ["01-001"] and theirs.products
+    assert audit.verify(ctx, admin).ok
+
+
+def test_a_participant_of_another_study_is_named(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    enroll(other, both, "02-007")
+    with pytest.raises(InOtherStudy, match=f"Participant 02-007 is of study {OTHER}"):
+        queries.participant(ctx, both, "02-007")
+    with pytest.raises(NotFound, match="not enrolled"):
+        queries.participant(ctx, both, "02-999")
+
+
+def _study_functions() -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for info in pkgutil.iter_modules(services_package.__path__):
+        module = importlib.import_module(f"dispensary.services.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            takes = list(inspect.signature(fn).parameters)[:2] == ["ctx", "actor"]
+            if takes and f"{info.name}.{name}" not in SITE_WIDE:
+                found[f"{info.name}.{name}"] = fn
+    return found
+
+
+STUDY_FUNCTIONS = _study_functions()
+
+
+def test_every_study_service_is_walked() -> None:
+    assert len(STUDY_FUNCTIONS) > 60, sorted(STUDY_FUNCTIONS)
+    assert "dispensing.dispense_cycle" in STUDY_FUNCTIONS
+    assert "queries.inventory" in STUDY_FUNCTIONS
+
+
+@pytest.mark.parametrize("name", sorted(STUDY_FUNCTIONS))
+def test_a_user_without_access_reads_and_changes_nothing_of_a_study(
+    name: str,
+    ctx: Context,
+    second: Context,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Every service function that works in a study refuses, before reading or writing
+    anything, a user who was not given access to it, whatever else they ask."""
+    fn = STUDY_FUNCTIONS[name]
+    outsider = signed_in(ctx, pharmacist, pw)
+    assert second.study_id not in outsider.studies
+    params = list(inspect.signature(fn).parameters.values())[2:]
+    args = ["1" for p in params if p.default is inspect.Parameter.empty]
+    with refused(second, NotPermitted, f"no access to study {OTHER}"):
+        fn(second, outsider, *args)
+
+
+def test_access_is_given_and_taken_away(
+    ctx: Context, second: Context, admin: Actor, monitor: Actor, pw: Password, refused: Refused
+) -> None:
+    assert studies.set_access(ctx, admin, "monitor", OTHER, True, "monitors both") == [
+        "NCT07198672",
+        OTHER,
+    ]
+    with refused(ctx, RuleViolation, "already has access"):
+        studies.set_access(ctx, admin, "monitor", OTHER, True, "again")
+    assert studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA changed") == [OTHER]
+    now = signed_in(ctx, monitor, pw)
+    assert [r.protocol for r in studies.list_studies(ctx, now)] == [OTHER]
+    with refused(ctx, NotPermitted, "no access to study NCT07198672"):
+        queries.participants(ctx, now)
+    with refused(ctx, NotPermitted, "may not manage users"):
+        studies.set_access(ctx, now, "monitor", "NCT07198672", True, "myself")
+    with refused(ctx, RuleViolation, "an administrator, who reaches every study"):
+        studies.set_access(ctx, admin, "admin", OTHER, False, "no")
+    with refused(ctx, NotFound, "no study NCT000"):
+        studies.set_access(ctx, admin, "monitor", "NCT000", True, "typo")
+    taken = audit.list_entries(ctx, signed_in(ctx, admin, pw), action="study_access_taken")
+    assert [e.entity_id for e in taken] == ["monitor"]
+
+
+def test_a_closed_study_is_read_not_written(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+    clock: FixedClock,
+) -> None:
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001-B0002", lot="LB")
+    with refused(ctx, RuleViolation, "still has 2 kits in the pharmacy"):
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    clock.set_date(date(2026, 1, 6))
+    destruction.destroy(
+        other, both, ["B0001", "B0002"], "tech", "incineration", pw(both), **WITNESSED
+    )
+    row = studies.close_study(ctx, admin, OTHER, "study closed by the sponsor")
+    assert row.status == "closed" and row.closed_reason == "study closed by the sponsor"
+    closed = studies.switch_study(ctx, both, OTHER)
+    assert closed.closed
+    with refused(closed, NotPermitted, f"Study {OTHER} is closed"):
+        enroll(closed, both, "09-001")
+    assert len(queries.inventory(closed, both)) == 2  # still read
+    assert reconciliation.reconcile(closed, both).kits
+    with refused(ctx, RuleViolation, "already closed"):
+        studies.close_study(ctx, admin, OTHER, "again")
+    assert [(r.protocol, r.status) for r in studies.list_studies(ctx, both)] == [
+        ("NCT07198672", "open"),
+        (OTHER, "closed"),
+    ]
+
+
+def test_an_amendment_counts_a_version(
+    ctx: Context, study: Study, admin: Actor, pw: Password
+) -> None:
+    text_v2 = study.source_text.replace("Keep out of reach of children", "Keep away from children")
+    studies.update_study(ctx, admin, text_v2, "v2.toml", "sponsor's label text v2")
+    [row] = studies.list_studies(ctx, signed_in(ctx, admin, pw))
+    assert row.version == 2
+
+
+def test_open_database_opens_the_study_asked_for(
+    ctx: Context, second: Context, clock: FixedClock
+) -> None:
+    opened = setup.open_database(ctx.database, clock, expect_protocol=OTHER.lower())
+    try:
+        assert opened.context.study.protocol == OTHER
+        assert opened.context.study_id == second.study_id
+        assert opened.studies == ("NCT07198672", OTHER)
+    finally:
+        opened.context.engine.dispose()
+    first = setup.open_database(ctx.database, clock)
+    try:
+        assert first.context.study.protocol == "NCT07198672"
+    finally:
+        first.context.engine.dispose()
+
+
+def test_the_release_before_migrates_in_place(tmp_path: Path, pw: Password) -> None:
+    """A copy of the demo database made by release 0007 (one study, 174 kits, 24
+    participants, 118 dispenses): opened, it is upgraded in place with a copy kept; every kit,
+    participant and user is the one study's; the audit trail verifies, and against the anchor
+    code the old release printed; the counter goes on, and a second study can be added."""
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(FIXTURE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    clock = FixedClock()
+    clock.set_date(date(2026, 12, 3), hour=18)
+    opened = setup.open_database(str(path), clock)
+    ctx = opened.context
+    try:
+        assert opened.migrated_from == "0007" and opened.backup
+        with ctx.engine.connect() as conn:
+            for table in ("kits", "participants"):
+                ids = conn.execute(text(f"SELECT DISTINCT study_id FROM {table}")).scalars()
+                assert list(ids) == [1], table
+            users_given = conn.execute(
+                text("SELECT count(DISTINCT user_id) FROM study_access WHERE granted")
+            ).scalar()
+            assert users_given == conn.execute(text("SELECT count(*) FROM users")).scalar()
+            if is_sqlite(ctx.engine):
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        admin = users.sign_in(ctx, "admin", "demo-pass-1")
+        assert audit.verify(ctx, admin).ok
+        assert audit.check_anchor(ctx, admin, RELEASE_ANCHOR).verdict is AnchorVerdict.MATCHES
+        pharmacist = users.sign_in(ctx, "pharmacist", "demo-pass-1")
+        assert pharmacist.studies == frozenset({1})
+        assert len(queries.participants(ctx, pharmacist)) == 24
+        assert len(queries.inventory(ctx, pharmacist)) == 174
+        studies.add_study(ctx, admin, other_text(setup_study(ctx)), "other.toml", "second")
+        assert audit.verify(ctx, admin).ok
+    finally:
+        ctx.engine.dispose()
+
+
+def setup_study(ctx: Context) -> Study:
+    return ctx.study
+
+
+def test_require_names_the_study_and_checks_it_before_the_role(ctx: Context) -> None:
+    nobody = Actor(9, "x", "X Y", "XY", permissions.Role.PHARMACIST, studies=frozenset())
+    with pytest.raises(NotPermitted, match="no access to study NCT07198672"):
+        permissions.require(nobody, permissions.Permission.USERS, ctx)
+    permissions.require(replace(nobody, studies=frozenset({1})), permissions.Permission.VIEW, ctx)
+    assert P75 and dispensing  # the helpers' product and module are this study's
