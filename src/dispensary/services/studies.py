@@ -172,6 +172,7 @@ def _find(session: Session, protocol: str) -> StudyRecord:
 
 def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
     """The context of another study of the same database, for a user given access to it."""
+    require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
         record = _find(session, protocol)
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
