@@ -342,6 +342,7 @@ def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
                     confirmed_by=names.get(row.confirmed_by_id, "") if row else "",
                     confirmed_at=row.confirmed_at if row else None,
                     reason=row.reason if row else "",
+                    said=ctx.study.rule_title(rule.key),
                 )
             )
         return states
@@ -412,4 +413,5 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             confirmed_by=actor.username,
             confirmed_at=row.confirmed_at,
             reason=why,
+            said=ctx.study.rule_title(found.key),
         )
