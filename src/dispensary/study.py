@@ -218,6 +218,9 @@ class Study:
     """True: one label carries every language of `label_languages`; False: the first only."""
     texts: dict[str, LabelLanguage] = field(default_factory=dict)
     """Label and leaflet texts by language ("en" always)."""
+    lead_time_days: int | None = None
+    """[supply] lead_time_days: days from a re-supply order to the kits on the shelf, for the
+    supply forecast's latest order date (None: the study file gives none)."""
 
     def text(self, language: str) -> LabelLanguage:
         """The label texts of a language; refused when the study file gives none."""
@@ -580,6 +583,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
             )
         )
     split_kits = r.get(cycle, "cycle.split_kits", bool, False)
+    lead_time_days = _supply(r, data, rules_found)
 
     study = Study(
         protocol=r.get(s, "study.protocol", str),
@@ -626,6 +630,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         source_text=text,
         rules=tuple(rules_found),
         split_kits=split_kits,
+        lead_time_days=lead_time_days,
     )
     texts, languages, bilingual = _label_texts(r, label, study)
     for language, wording in texts.items():
@@ -639,6 +644,24 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     study = replace(study, rules=titled)
     _refuse_unknown_keys(r, data)
     return study
+
+
+def _supply(r: _Reader, data: dict[str, Any], rules: list[StudyRule]) -> int | None:
+    """The optional [supply] table: the re-supply lead time, a rule with its source (a supply
+    parameter the site decides, not a clinical fact)."""
+    r.known.add("supply")
+    if "supply" not in data:
+        return None
+    supply = r.table(data, "supply")
+    days = r.positive(supply, "supply.lead_time_days", 0)
+    rules.append(
+        StudyRule(
+            "supply",
+            f"Re-supply lead time of {days} days",
+            r.source(supply, "supply.source"),
+        )
+    )
+    return days
 
 
 def english_label_text(study: Study) -> LabelLanguage:

@@ -30,6 +30,7 @@ def test_only_registry_rules_hold_in_the_shipped_study(ctx: Context, admin: Acto
         "dose_levels.-1",
         "dose_levels.-2",
         "label.text.zh_CN",  # the site's Chinese label text
+        "supply",  # the re-supply lead time of the forecast
     }
     assert all(r.source for r in studies.study_rules(ctx, admin))
 

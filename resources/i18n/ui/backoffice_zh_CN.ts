@@ -388,6 +388,10 @@
         <translation>未解决的差异</translation>
     </message>
     <message>
+        <source>Supply forecast</source>
+        <translation>供药预测</translation>
+    </message>
+    <message>
         <source>Figures as of {time}</source>
         <translation>数据截至 {time}</translation>
     </message>
@@ -564,6 +568,56 @@
     <message>
         <source>Type the year of birth with the digits 0-9, e.g. 1968.</source>
         <translation>请用半角数字 0-9 输入出生年份，如 1968。</translation>
+    </message>
+</context>
+<context>
+    <name>ForecastChart</name>
+    <message>
+        <source>Kits needed and on hand, week by week</source>
+        <translation>逐周所需药盒与现有药盒</translation>
+    </message>
+    <message>
+        <source>Kits needed</source>
+        <translation>所需药盒</translation>
+    </message>
+    <message>
+        <source>Kits on hand</source>
+        <translation>现有药盒</translation>
+    </message>
+    <message>
+        <source>Kits short</source>
+        <translation>短缺药盒</translation>
+    </message>
+    <message>
+        <source>W{week} {date}</source>
+        <translation>第{week}周 {date}</translation>
+    </message>
+    <message>
+        <source>Kits</source>
+        <translation>药盒</translation>
+    </message>
+    <message>
+        <source>First short week: {week}</source>
+        <translation>首个短缺周：第{week}周</translation>
+    </message>
+</context>
+<context>
+    <name>ForecastSection</name>
+    <message>
+        <source>The stock on hand covers every cycle of the next {weeks} weeks.</source>
+        <translation>现有库存可满足未来{weeks}周内的所有周期。</translation>
+    </message>
+    <message>
+        <source>Stock falls short in week {week} (from {date}) of {product}.</source>
+        <translation>{product}将在第{week}周（自{date}起）短缺。</translation>
+    </message>
+    <message>
+        <source>Order {kits} kit(s) of {product} by {date}.</source>
+        <translation>请于{date}前订购{product} {kits}盒。</translation>
+    </message>
+    <message>
+        <source>{n} kit(s) will expire unused.</source>
+        <translation>{n}盒药将过期未用。</translation>
     </message>
 </context>
 <context>

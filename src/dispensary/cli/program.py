@@ -52,7 +52,16 @@ from dispensary.i18n import _, reset_language, set_language, system_language
 if TYPE_CHECKING:
     # The command modules, named here for the type checker and the installer's analysis
     # (PyInstaller follows import statements, not the module names in COMMANDS).
-    from dispensary.cli import check, counter, labels, records, reports, setup, stock  # noqa: F401
+    from dispensary.cli import (  # noqa: F401
+        check,
+        counter,
+        forecast,
+        labels,
+        records,
+        reports,
+        setup,
+        stock,
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ COMMANDS = (
     Command("count", "stock", "record a blind physical count of a kit"),
     Command("temperature", "stock", "import a data logger's CSV (timestamp,celsius)"),
     Command("inventory", "stock", "kits on record, with status and tablets"),
+    Command("forecast", "forecast", "supply forecast: weeks the stock falls short, what to order"),
     Command("trace", "counter", "every dispense of a lot (recall)"),
     Command("reconcile", "records", "balances per product and what to review"),
     Command("sign-off", "records", "sign off today's reconciliation"),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
+from dispensary.domain.regimen import last_day_of_supply
 from dispensary.i18n import N_, _
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -487,6 +488,13 @@ def check_day1_near(day1: date, dispensed_on: date, window: int = DAY1_NEAR_DAYS
                 "({dispensed}); check the T-DM1 infusion date."
             ).format(day1=day1.isoformat(), window=window, dispensed=dispensed_on.isoformat())
         )
+
+
+def supply_cover_until(day1: date, days_of_supply: int, margin_days: int) -> date:
+    """The day a kit handed out for a cycle starting on `day1` must last until: the last day of
+    supply plus the study's expiry margin (cycle.expiry_margin_days). The dispense and the
+    supply forecast both ask this, so a kit the counter would refuse is never forecast as used."""
+    return last_day_of_supply(day1, days_of_supply) + timedelta(days=margin_days)
 
 
 def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, today: date) -> None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from dispensary.reports.certificate import certificate_pdf
     from dispensary.reports.darf import darf_csv, darf_pdf
     from dispensary.reports.expiry import expiry_csv, expiry_pdf
+    from dispensary.reports.forecast import forecast_csv, forecast_pdf
     from dispensary.reports.inventory import inventory_csv, inventory_pdf
     from dispensary.reports.logs import destruction_csv, destruction_pdf, returns_csv
     from dispensary.reports.lot import lot_csv, lot_pdf
@@ -33,6 +34,8 @@ _MODULES = {
     "destruction_pdf": "logs",
     "expiry_csv": "expiry",
     "expiry_pdf": "expiry",
+    "forecast_csv": "forecast",
+    "forecast_pdf": "forecast",
     "inventory_csv": "inventory",
     "inventory_pdf": "inventory",
     "lot_csv": "lot",
@@ -55,6 +58,8 @@ __all__ = [
     "destruction_pdf",
     "expiry_csv",
     "expiry_pdf",
+    "forecast_csv",
+    "forecast_pdf",
     "inventory_csv",
     "inventory_pdf",
     "lot_csv",

@@ -23,7 +23,7 @@ from typing import Any
 
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import N_, Language, _, speaking
-from dispensary.services import queries, reconciliation, report_data
+from dispensary.services import forecast, queries, reconciliation, report_data
 from dispensary.services.context import Actor, Context
 from dispensary.services.documents import Field, Param, Values, check
 from dispensary.services.report_data import ReportMeta
@@ -163,6 +163,12 @@ def _audit_says(trail: Any, values: Values) -> str:
     verdict = "verifies" if trail.verification.ok else "does NOT verify"
     entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
     return f"audit trail ({entries}; the chain {verdict})"
+
+
+def _forecast_says(result: Any, values: Values) -> str:
+    first = result.forecast.first_short
+    short = f"short from week {first.week}, {first.start.isoformat()}" if first else "covered"
+    return f"supply forecast ({result.forecast.weeks} weeks; {short})"
 
 
 def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -325,6 +331,20 @@ REPORTS: tuple[Report, ...] = (
         ),
         lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
         subject=lambda v: _("lot {lot}").format(lot=v.lot) if v.lot else "",
+    ),
+    Report(
+        "forecast",
+        N_("Supply forecast"),
+        N_(
+            "supply forecast for the sponsor: stock against the cycles to come, week by week, "
+            "kits expiring unused, what to order and by when"
+        ),
+        (),
+        lambda ctx, actor, v: forecast.forecast(ctx, actor),
+        _renderer("forecast", "forecast_pdf"),
+        _renderer("forecast", "forecast_csv"),
+        _forecast_says,
+        lambda v, stamp: f"Supply forecast {stamp}.pdf",
     ),
     Report(
         "monitor",

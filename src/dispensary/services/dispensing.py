@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
-from dispensary.domain.regimen import DoseLevel, last_day_of_supply, tablets_needed
+from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
     STARTING_DOSE_LEVEL,
     KitCandidate,
@@ -47,6 +47,7 @@ from dispensary.domain.rules import (
     day1_window,
     first_expiry_skipped,
     rule_to_confirm,
+    supply_cover_until,
     usable_kits,
 )
 from dispensary.i18n import ENGLISH, N_, _, current_language, speaking
@@ -494,7 +495,7 @@ def _plan(
             )
 
     days = study.cycle.days_of_supply
-    cover_until = last_day_of_supply(day1, days) + timedelta(days=study.cycle.expiry_margin_days)
+    cover_until = supply_cover_until(day1, days, study.cycle.expiry_margin_days)
     needs = {p: tablets_needed(dose, p, days) for p in dose.products}
     stock = {p: _usable_stock(session, p, cover_until, today, ctx.study_id) for p in needs}
     proposed: list[tuple[Kit, int]] = []

@@ -176,9 +176,7 @@ def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
     with read_transaction(ctx.engine) as session:
         record = _find(session, protocol)
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
-        other = replace(
-            ctx, study=study, study_id=record.id, closed=record.closed_at is not None
-        )
+        other = replace(ctx, study=study, study_id=record.id, closed=record.closed_at is not None)
     require(actor, Permission.VIEW, other)
     return other
 

@@ -13,16 +13,27 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QMargins,
     QObject,
     Qt,
     QThread,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGridLayout,
     QLabel,
@@ -35,8 +46,10 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import dashboard as dashboard_service
+from dispensary.services import forecast as forecast_service
 from dispensary.services.context import Actor, Context
 from dispensary.services.dashboard import Dashboard
+from dispensary.services.forecast import ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui.feedback import MessageBar
@@ -131,12 +144,137 @@ def _records_state(check: VerifyResult) -> str:
     ).format(n=check.new_entries)
 
 
+class ForecastChart(QChartView):
+    """Kits needed against kits on hand, week by week, for one product; the first week the
+    shelf falls short is drawn as a red line. The figures are the forecast service's."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("forecastChart")
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(260)
+        self.values: dict[str, list[float]] = {}
+        self.short_week: int | None = None
+        self.show_forecast(None, "")
+
+    def show_forecast(self, result: ForecastResult | None, product: str) -> None:
+        rows = result.forecast.product_rows(product) if result is not None else ()
+        chart = QChart()
+        chart.setTitle(self.tr("Kits needed and on hand, week by week"))
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        sets = {
+            "needed": QBarSet(self.tr("Kits needed")),
+            "on_hand": QBarSet(self.tr("Kits on hand")),
+            "short": QBarSet(self.tr("Kits short")),
+        }
+        sets["needed"].setColor(QColor("#1565c0"))
+        sets["on_hand"].setColor(QColor("#9e9e9e"))
+        sets["short"].setColor(QColor("#c62828"))
+        categories: list[str] = []
+        for row in rows:
+            sets["needed"].append(row.kits_needed)
+            sets["on_hand"].append(row.kits_on_hand)
+            sets["short"].append(row.kits_short)
+            categories.append(
+                self.tr("W{week} {date}").format(week=row.week, date=row.start.strftime("%m-%d"))
+            )
+        bars = QBarSeries()
+        for bar_set in sets.values():
+            bars.append(bar_set)
+        chart.addSeries(bars)
+        x_axis = QBarCategoryAxis()
+        x_axis.append(categories or ["-"])
+        y_axis = QValueAxis()
+        most = max([r.kits_needed for r in rows] + [r.kits_on_hand for r in rows] + [1])
+        step = -(-most // 8)  # whole kits between two ticks, about eight ticks
+        top = step * (most // step + 1)
+        y_axis.setRange(0, top)
+        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        y_axis.setTickAnchor(0)
+        y_axis.setTickInterval(step)
+        y_axis.setLabelFormat("%d")
+        y_axis.setTitleText(self.tr("Kits"))
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        bars.attachAxis(x_axis)
+        bars.attachAxis(y_axis)
+        first = next((r for r in rows if r.short), None)
+        self.short_week = first.week if first is not None else None
+        if first is not None:
+            line = QLineSeries()
+            line.setName(self.tr("First short week: {week}").format(week=first.week))
+            at = rows.index(first) - 0.5
+            line.append(at, 0)
+            line.append(at, top)
+            line.setPen(QPen(QColor("#c62828"), 2, Qt.PenStyle.DashLine))
+            chart.addSeries(line)
+            line.attachAxis(x_axis)
+            line.attachAxis(y_axis)
+        self.values = {
+            name: [bar_set.at(i) for i in range(bar_set.count())] for name, bar_set in sets.items()
+        }
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+
+class ForecastSection(Section):
+    """The forecast card: a sentence (the first short week, what to order by when), a product
+    chooser and the chart."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.result: ForecastResult | None = None
+        self.product = QComboBox()
+        self.product.setObjectName("forecastProduct")
+        self.product.currentIndexChanged.connect(self._redraw)
+        self.chart = ForecastChart()
+        self.items.addWidget(self.product)
+        self.items.addWidget(self.chart)
+
+    def show_result(self, result: ForecastResult, names: dict[str, str]) -> None:
+        self.result = result
+        f = result.forecast
+        first = f.first_short
+        if first is None:
+            text = self.tr(
+                "The stock on hand covers every cycle of the next {weeks} weeks."
+            ).format(weeks=f.weeks)
+        else:
+            text = self.tr("Stock falls short in week {week} (from {date}) of {product}.").format(
+                week=first.week, date=first.start.isoformat(), product=names[first.product]
+            )
+        for order in f.resupply:
+            text += " " + self.tr("Order {kits} kit(s) of {product} by {date}.").format(
+                kits=order.kits, product=names[order.product], date=order.order_by.isoformat()
+            )
+        if f.unused:
+            text += " " + self.tr("{n} kit(s) will expire unused.").format(n=len(f.unused))
+        self.summary.setText(text)
+        wanted = first.product if first is not None else self.product.currentData()
+        self.product.blockSignals(True)
+        self.product.clear()
+        for code in f.products:
+            self.product.addItem(names[code], code)
+        index = self.product.findData(wanted)
+        self.product.setCurrentIndex(max(index, 0))
+        self.product.blockSignals(False)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        code = self.product.currentData()
+        self.chart.show_forecast(self.result, str(code) if code is not None else "")
+
+
 class DashboardWorker(QThread):
     """Reads the dashboard off the UI thread; `ready` carries the `Dashboard`, `failed` the
     message to show. A worker is never parented to its screen: a screen closed while it reads
     must not destroy a running thread (`wait_for_workers` lets the window wait for it)."""
 
     ready = Signal(object)  # a Dashboard
+    forecast_ready = Signal(object)  # a ForecastResult, read after the Dashboard
     failed = Signal(str)
 
     def __init__(
@@ -167,6 +305,15 @@ class DashboardWorker(QThread):
             )
             return
         self.ready.emit(snapshot)
+        try:  # the forecast's own failure leaves the rest of the screen as it is
+            result = forecast_service.forecast(self.ctx, self.actor)
+        except DispensaryError as exc:
+            self.failed.emit(exc.message)
+            return
+        except Exception:
+            _log.exception("The supply forecast could not be read")
+            return
+        self.forecast_ready.emit(result)
 
 
 _RUNNING: set[DashboardWorker] = set()
@@ -215,11 +362,13 @@ class DashboardScreen(Screen):
         self.returns = Section(self.tr("Returns not yet recorded"))
         self.expiring = Section(self.tr("Kits expiring within 90 days"))
         self.discrepancies = Section(self.tr("Unresolved discrepancies"))
+        self.forecast = ForecastSection(self.tr("Supply forecast"))
         grid.addWidget(self.stock, 0, 0, 1, 2)
         grid.addWidget(self.due, 1, 0)
         grid.addWidget(self.returns, 1, 1)
         grid.addWidget(self.expiring, 2, 0)
         grid.addWidget(self.discrepancies, 2, 1)
+        grid.addWidget(self.forecast, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll.setWidget(body)
@@ -239,6 +388,7 @@ class DashboardScreen(Screen):
         self.again = False
         worker = DashboardWorker(self.session.ctx, self.session.actor, since=self.verified)
         worker.ready.connect(self._show)
+        worker.forecast_ready.connect(self._show_forecast)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._worker_finished)
         self.worker = worker
@@ -300,6 +450,11 @@ class DashboardScreen(Screen):
         self._fill_expiring(snapshot)
         self._fill_discrepancies(snapshot)
         self._show_state()
+
+    def _show_forecast(self, result: ForecastResult) -> None:
+        study = self.session.ctx.study
+        names = {p.code: product_label(study, p.code) for p in study.products}
+        self.forecast.show_result(result, names)
 
     def _link(self, section: Section, text: str, kind: OpenKind, ref: str, alert: bool) -> None:
         button = section.add_link(text, alert)

@@ -1,0 +1,292 @@
+"""Supply forecast: the cycles everyone on treatment (and anyone still to enrol) will start,
+week by week, played against the kits on the shelf as the counter would hand them out.
+
+Pure arithmetic, no I/O. Each cycle takes its kits with the counter's own choice
+(`rules.choose_fefo`: whole kits, first expiry first out, a kit lasting until
+`rules.supply_cover_until`), so a week the forecast calls short is a week a dispense would be
+refused for want of stock, and a kit it calls unused is one the counter would never hand out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.regimen import kits_needed
+from dispensary.domain.rules import (
+    KitCandidate,
+    choose_fefo,
+    effective_status,
+    supply_cover_until,
+)
+from dispensary.i18n import _
+
+MAX_WEEKS = 156
+"""The longest horizon asked for (three years): a sponsor plans supply a few months ahead."""
+
+
+@dataclass(frozen=True)
+class Course:
+    """One participant's treatment still to come: the next day 1, how many cycles are left
+    (None: the protocol sets no limit) and the tablets of each product one cycle takes at the
+    current dose."""
+
+    participant: str
+    next_day1: date
+    tablets: Mapping[str, int]
+    cycles_left: int | None = None
+
+
+@dataclass(frozen=True)
+class SupplyRules:
+    """The study's figures the forecast needs (from the study file)."""
+
+    cycle_length_days: int
+    days_of_supply: int
+    expiry_margin_days: int
+    tablets_per_kit: Mapping[str, int]  # every product, in the study file's order
+    lead_time_days: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedCycle:
+    """A cycle the forecast expects to dispense on its day 1, and the kits it takes."""
+
+    participant: str
+    day1: date
+    product: str
+    tablets: int
+    kits: tuple[str, ...]  # kits from the shelf, first expiry first
+    kits_short: int  # new kits it needs when the shelf cannot cover it (0 when covered)
+
+
+@dataclass(frozen=True)
+class ForecastWeek:
+    """One product in one week: what the cycles starting that week take, against what is on
+    the shelf when the week starts."""
+
+    week: int  # 1 = the week starting on the forecast's first day
+    start: date
+    product: str
+    cycles: int
+    tablets_needed: int
+    kits_needed: int  # kits from the shelf plus new kits
+    kits_on_hand: int  # on the shelf at the week's start, unexpired, not yet handed out
+    kits_short: int  # new kits the week needs: the shelf cannot cover these cycles
+
+    @property
+    def short(self) -> bool:
+        return self.kits_short > 0
+
+
+@dataclass(frozen=True)
+class UnusedKit:
+    """A kit on the shelf that no forecast cycle takes and that no cycle starting after the
+    horizon could take either: it will expire unused."""
+
+    number: str
+    product: str
+    lot: str
+    expiry: date
+    last_day1: date  # the last day 1 of a cycle it could still be handed out for
+
+
+@dataclass(frozen=True)
+class Resupply:
+    """What to order of one product to cover the horizon, and by when."""
+
+    product: str
+    kits: int
+    tablets: int
+    first_short: date  # start of the product's first short week
+    order_by: date  # first_short minus the lead time
+    late: bool  # order_by is already past: order now, and the first short week may still fall
+
+
+@dataclass(frozen=True)
+class Forecast:
+    start: date
+    weeks: int
+    lead_time_days: int
+    rows: tuple[ForecastWeek, ...]
+    cycles: tuple[PlannedCycle, ...]
+    unused: tuple[UnusedKit, ...]
+    resupply: tuple[Resupply, ...]
+    products: tuple[str, ...] = field(default=())
+
+    @property
+    def end(self) -> date:
+        """The first day after the horizon."""
+        return self.start + timedelta(weeks=self.weeks)
+
+    @property
+    def last_day(self) -> date:
+        """The horizon's last day."""
+        return self.end - timedelta(days=1)
+
+    @property
+    def first_short(self) -> ForecastWeek | None:
+        """The first week (any product) the shelf falls short, None when it covers it all."""
+        return next((row for row in self.rows if row.short), None)
+
+    def product_rows(self, product: str) -> tuple[ForecastWeek, ...]:
+        return tuple(row for row in self.rows if row.product == product)
+
+
+def check_weeks(weeks: int) -> int:
+    """A horizon of whole weeks, 1 to MAX_WEEKS."""
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidInput(
+            _("Forecast 1 to {most} weeks ahead, not {weeks}.").format(most=MAX_WEEKS, weeks=weeks)
+        )
+    return weeks
+
+
+def expected_enrolment(
+    first_day1: date,
+    participants: int,
+    every_days: int,
+    tablets: Mapping[str, int],
+    cycles_left: int | None = None,
+) -> tuple[Course, ...]:
+    """Participants still to enrol: `participants` of them, the first starting cycle 1 on
+    `first_day1`, one more every `every_days` days, at the starting dose."""
+    if participants < 0 or every_days < 0:
+        raise InvalidInput(
+            _("The enrolment to come needs a number of participants and of days, 0 or more.")
+        )
+    return tuple(
+        Course(f"new-{n + 1}", first_day1 + timedelta(days=n * every_days), tablets, cycles_left)
+        for n in range(participants)
+    )
+
+
+def _planned_day1s(course: Course, rules: SupplyRules, start: date, end: date) -> Iterable[date]:
+    """The day 1 of each cycle the course starts before `end`. A cycle already due is
+    dispensed on the first day of the forecast at the earliest, and the next ones follow it."""
+    day1 = max(course.next_day1, start)
+    left = course.cycles_left
+    while day1 < end and (left is None or left > 0):
+        yield day1
+        day1 += timedelta(days=rules.cycle_length_days)
+        left = None if left is None else left - 1
+
+
+def forecast(
+    courses: Sequence[Course],
+    stock: Sequence[KitCandidate],
+    rules: SupplyRules,
+    start: date,
+    weeks: int,
+) -> Forecast:
+    """Plays every cycle of the horizon, in day-1 order, against the shelf: each takes the
+    kits the counter would choose, or counts the new kits it needs when none would do."""
+    check_weeks(weeks)
+    end = start + timedelta(weeks=weeks)
+    shelf = [
+        k
+        for k in stock
+        if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
+    ]
+    products = tuple(rules.tablets_per_kit)
+    due = sorted(
+        (day1, course.participant, product, tablets)
+        for course in courses
+        for day1 in _planned_day1s(course, rules, start, end)
+        for product, tablets in course.tablets.items()
+        if tablets > 0
+    )
+    cycles: list[PlannedCycle] = []
+    rows: list[ForecastWeek] = []
+    for week in range(weeks):
+        first = start + timedelta(weeks=week)
+        last = first + timedelta(days=7)
+        on_hand = {
+            p: sum(1 for k in shelf if k.product == p and k.expiry >= first) for p in products
+        }
+        planned = [_take(shelf, rules, *item) for item in due if first <= item[0] < last]
+        cycles += planned
+        for product in products:
+            mine = [c for c in planned if c.product == product]
+            rows.append(
+                ForecastWeek(
+                    week=week + 1,
+                    start=first,
+                    product=product,
+                    cycles=len(mine),
+                    tablets_needed=sum(c.tablets for c in mine),
+                    kits_needed=sum(len(c.kits) + c.kits_short for c in mine),
+                    kits_on_hand=on_hand[product],
+                    kits_short=sum(c.kits_short for c in mine),
+                )
+            )
+    return Forecast(
+        start=start,
+        weeks=weeks,
+        lead_time_days=rules.lead_time_days,
+        rows=tuple(rows),
+        cycles=tuple(cycles),
+        unused=_unused(shelf, rules, end),
+        resupply=_resupply(rows, cycles, rules, start),
+        products=products,
+    )
+
+
+def _take(
+    shelf: list[KitCandidate],
+    rules: SupplyRules,
+    day1: date,
+    participant: str,
+    product: str,
+    tablets: int,
+) -> PlannedCycle:
+    """One cycle's kits off the shelf, as the counter would choose them on its day 1."""
+    cover_until = supply_cover_until(day1, rules.days_of_supply, rules.expiry_margin_days)
+    try:
+        picked = choose_fefo(shelf, product, tablets, cover_until, day1)
+    except RuleViolation:
+        per_kit = rules.tablets_per_kit[product]
+        return PlannedCycle(participant, day1, product, tablets, (), kits_needed(tablets, per_kit))
+    taken = {k.number for k in picked}
+    shelf[:] = [k for k in shelf if k.number not in taken]
+    return PlannedCycle(participant, day1, product, tablets, tuple(k.number for k in picked), 0)
+
+
+def _unused(shelf: Sequence[KitCandidate], rules: SupplyRules, end: date) -> tuple[UnusedKit, ...]:
+    """Kits left on the shelf that a cycle starting after the horizon could no longer take."""
+    reach = supply_cover_until(end, rules.days_of_supply, rules.expiry_margin_days) - end
+    return tuple(
+        UnusedKit(k.number, k.product, k.lot, k.expiry, k.expiry - reach)
+        for k in sorted(shelf, key=lambda k: (k.expiry, k.lot, k.number))
+        if k.expiry < end + reach
+    )
+
+
+def _resupply(
+    rows: Sequence[ForecastWeek],
+    cycles: Sequence[PlannedCycle],
+    rules: SupplyRules,
+    start: date,
+) -> tuple[Resupply, ...]:
+    """Per product short of the horizon: the new kits its cycles need, and the latest order
+    date (its first short week's start minus the lead time)."""
+    found: list[Resupply] = []
+    for product in rules.tablets_per_kit:
+        short = [row for row in rows if row.product == product and row.short]
+        if not short:
+            continue
+        order_by = short[0].start - timedelta(days=rules.lead_time_days)
+        found.append(
+            Resupply(
+                product=product,
+                kits=sum(row.kits_short for row in short),
+                tablets=sum(c.tablets for c in cycles if c.product == product and c.kits_short),
+                first_short=short[0].start,
+                order_by=order_by,
+                late=order_by < start,
+            )
+        )
+    return tuple(found)

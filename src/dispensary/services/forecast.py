@@ -1,0 +1,206 @@
+"""The supply forecast for the Today screen, the forecast report and `dispensary forecast`:
+who is on treatment and what is on the shelf, read in one snapshot; the week-by-week arithmetic
+is domain.forecast's, which chooses kits with the counter's own rule.
+
+Read-only: it writes nothing, so any role that may view records may ask for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import Dispense, Kit, Participant
+from dispensary.domain.codes import KitStatus, ParticipantStatus
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.forecast import (
+    Course,
+    Forecast,
+    SupplyRules,
+    check_weeks,
+    expected_enrolment,
+)
+from dispensary.domain.forecast import forecast as play_forecast
+from dispensary.domain.regimen import tablets_needed
+from dispensary.domain.rules import STARTING_DOSE_LEVEL, KitCandidate, check_count
+from dispensary.i18n import N_, _
+from dispensary.services.common import candidate, contents_of_kits, not_voided
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import Permission, require
+from dispensary.services.studies import confirmed_rules
+from dispensary.study import Study
+
+DEFAULT_WEEKS = 12
+"""A quarter ahead: what a sponsor's supply manager plans a depot shipment over."""
+
+
+@dataclass(frozen=True)
+class ExpectedEnrolment:
+    """Participants still to enrol: how many, the first one's cycle 1 day 1, and the days
+    between two of them (0: all on the same day)."""
+
+    participants: int
+    first_day1: date
+    every_days: int = 7
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """The forecast with what it rests on, for the screen, the report and the command."""
+
+    protocol: str
+    today: date
+    forecast: Forecast
+    participants: int  # on treatment, counted in the forecast
+    enrolment: ExpectedEnrolment | None
+    lead_time_days: int | None  # None: the study file gives no [supply] lead time
+    lead_time_source: str
+    lead_time_confirmed: bool
+    expiry_margin_days: int
+    product_names: Mapping[str, str]  # product code -> name, strength and form
+
+    @property
+    def first_short_week(self) -> int | None:
+        row = self.forecast.first_short
+        return row.week if row is not None else None
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    courses: tuple[Course, ...]
+    stock: tuple[KitCandidate, ...]
+    lead_time_confirmed: bool
+
+
+def forecast(
+    ctx: Context,
+    actor: Actor,
+    weeks: int = DEFAULT_WEEKS,
+    enrolment: ExpectedEnrolment | None = None,
+    day1s: Mapping[str, date] | None = None,
+) -> ForecastResult:
+    """Projects the next `weeks` weeks from today. `day1s` gives a participant's next day 1
+    where it is known not to follow the cycle length (a delayed cycle), by study number."""
+    require(actor, Permission.VIEW, ctx)
+    check_weeks(weeks)  # before the database is read
+    study = ctx.study
+    today = ctx.clock.today()
+    with read_transaction(ctx.engine) as session:
+        inputs = _inputs(session, ctx)
+    courses = _with_day1s(inputs.courses, day1s or {})
+    if enrolment is not None:
+        check_count(enrolment.participants, N_("number of participants to enrol"), 10_000)
+        check_count(enrolment.every_days, N_("days between two enrolments"), 365)
+        courses += expected_enrolment(
+            enrolment.first_day1,
+            enrolment.participants,
+            enrolment.every_days,
+            _tablets(study, STARTING_DOSE_LEVEL),
+            study.cycle.max_cycles or None,
+        )
+    rules = SupplyRules(
+        cycle_length_days=study.cycle.length_days,
+        days_of_supply=study.cycle.days_of_supply,
+        expiry_margin_days=study.cycle.expiry_margin_days,
+        tablets_per_kit={p.code: p.tablets_per_kit for p in study.products},
+        lead_time_days=study.lead_time_days or 0,
+    )
+    result = play_forecast(courses, inputs.stock, rules, today, weeks)
+    has_supply = study.lead_time_days is not None
+    return ForecastResult(
+        protocol=study.protocol,
+        today=today,
+        forecast=result,
+        participants=len(inputs.courses),
+        enrolment=enrolment,
+        lead_time_days=study.lead_time_days,
+        lead_time_source=study.rule("supply").source if has_supply else "",
+        lead_time_confirmed=inputs.lead_time_confirmed,
+        expiry_margin_days=study.cycle.expiry_margin_days,
+        product_names={p.code: p.display for p in study.products},
+    )
+
+
+def _tablets(study: Study, level: int) -> dict[str, int]:
+    """The tablets of each product one cycle takes at a dose level."""
+    dose = study.dose_level(level)
+    return {p: tablets_needed(dose, p, study.cycle.days_of_supply) for p in dose.products}
+
+
+def _with_day1s(courses: tuple[Course, ...], day1s: Mapping[str, date]) -> tuple[Course, ...]:
+    known = {c.participant for c in courses}
+    for number in day1s:
+        if number not in known:
+            raise InvalidInput(
+                _(
+                    "{participant} is not a participant on treatment: give a day 1 only for "
+                    "someone whose next cycle the forecast counts."
+                ).format(participant=number)
+            )
+    return tuple(
+        Course(c.participant, day1s.get(c.participant, c.next_day1), c.tablets, c.cycles_left)
+        for c in courses
+    )
+
+
+def _inputs(session: Session, ctx: Context) -> _Inputs:
+    """Every database read of the forecast, in three grouped queries: participants on
+    treatment with their last live dispense, kits on the shelf with their tablets, and the
+    rules confirmed."""
+    study = ctx.study
+    people = list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.study_id == ctx.study_id,
+                Participant.status == ParticipantStatus.ON_TREATMENT.value,
+            )
+            .order_by(Participant.study_number)
+        )
+    )
+    last: dict[int, Dispense] = {}
+    for dispense in session.scalars(
+        select(Dispense)
+        .where(Dispense.participant_id.in_([p.id for p in people]), not_voided())
+        .order_by(Dispense.participant_id, Dispense.cycle, Dispense.attempt)
+    ):
+        last[dispense.participant_id] = dispense  # cycle order: the last one wins
+    courses = []
+    max_cycles = study.cycle.max_cycles
+    for person in people:
+        previous = last.get(person.id)
+        done = previous.cycle if previous else 0
+        if max_cycles and done >= max_cycles:
+            continue
+        next_day1 = (
+            previous.day1 + timedelta(days=study.cycle.length_days)
+            if previous
+            else person.enrolled_on
+        )
+        level = previous.dose_level if previous else STARTING_DOSE_LEVEL
+        courses.append(
+            Course(
+                person.study_number,
+                next_day1,
+                _tablets(study, level),
+                max_cycles - done if max_cycles else None,
+            )
+        )
+    kits = list(
+        session.scalars(
+            select(Kit)
+            .options(joinedload(Kit.lot))
+            .where(Kit.study_id == ctx.study_id, Kit.status == KitStatus.AVAILABLE.value)
+            .order_by(Kit.number)
+        )
+    )
+    contents = contents_of_kits(session, kits)
+    return _Inputs(
+        courses=tuple(courses),
+        stock=tuple(candidate(k, contents[k.id]) for k in kits),
+        lead_time_confirmed="supply" in confirmed_rules(session, study, ctx.study_id),
+    )

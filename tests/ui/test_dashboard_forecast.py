@@ -1,0 +1,68 @@
+"""The Today screen's supply forecast: the chart shows, week by week, the kits the forecast
+service says are needed and on hand, and marks its first short week."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from counter_fixtures import Counter
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import dispensing, participants
+from dispensary.services import forecast as forecast_service
+from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.screens import OPENS, screen_classes
+
+P75 = "herombopag-7.5mg"
+
+
+def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) -> None:
+    # Four on treatment from 5 January, 9 kits of 7.5 mg left after 01-001's cycle 1 (3 of
+    # lot L2399 lasting only cycles from up to 4 March): the shelf falls short within 12 weeks.
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
+    participants.enroll(counter.ctx, pharm, "01-004", "GH", 1980, "F", "Dr Liu")
+    window = MainWindow(
+        counter.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.resize(1366, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    section = dashboard.forecast
+    qtbot.waitUntil(lambda: not dashboard.checking and section.result is not None)
+
+    expected = forecast_service.forecast(counter.ctx, pharm)
+    chosen = section.product.currentData()
+    rows = expected.forecast.product_rows(chosen)
+    chart = section.chart
+    assert chart.values["needed"] == [r.kits_needed for r in rows]
+    assert chart.values["on_hand"] == [r.kits_on_hand for r in rows]
+    assert chart.values["short"] == [r.kits_short for r in rows]
+    assert chart.short_week == next((r.week for r in rows if r.short), None)
+    assert chart.chart().title() == "Kits needed and on hand, week by week"
+    assert len(chart.values["needed"]) == expected.forecast.weeks
+    first = expected.forecast.first_short
+    assert first is not None and chosen == first.product == P75
+    assert chart.short_week == first.week
+    assert f"Stock falls short in week {first.week}" in section.summary.text()
+    [marker] = [s for s in chart.chart().series() if s.name().startswith("First short week")]
+    assert marker.name() == f"First short week: {first.week}"
+
+    # Another product: its own figures.
+    other = next(i for i in range(section.product.count()) if section.product.itemData(i) != chosen)
+    section.product.setCurrentIndex(other)
+    code = section.product.itemData(other)
+    assert chart.values["on_hand"] == [r.kits_on_hand for r in expected.forecast.product_rows(code)]
+    section.product.setCurrentIndex(section.product.findData(chosen))
+
+    shot = os.environ.get("DISPENSARY_FORECAST_SHOT")
+    if shot:  # docs/images/forecast-chart.png is made this way
+        qtbot.wait(50)
+        section.grab().save(str(Path(shot)))

@@ -1,0 +1,198 @@
+"""The supply forecast against cases worked by hand (the arithmetic in each test's comment).
+
+Common figures: the forecast starts Monday 2026-03-02; cycles of 21 days, 21 days of supply,
+an expiry margin of 7 days, so a kit handed out for a day 1 D must not expire before
+D + 20 + 7 = D + 27 days; 7.5 mg kits of 21 tablets, 2.5 mg kits of 42; a lead time of 14
+days. Weeks: week 1 = 03-02..03-08, week 2 = 03-09.., week 4 = 03-23.., week 6 = 04-06..,
+week 7 = 04-13.., week 8 = 04-20..04-26.
+
+The simulation against the real dispensing service is tests/services/test_forecast.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.forecast import (
+    Course,
+    Forecast,
+    SupplyRules,
+    expected_enrolment,
+    forecast,
+)
+from dispensary.domain.rules import KitCandidate, supply_cover_until
+
+P75 = "p7.5"
+P25 = "p2.5"
+START = date(2026, 3, 2)
+LATE = date(2027, 1, 31)
+RULES = SupplyRules(
+    cycle_length_days=21,
+    days_of_supply=21,
+    expiry_margin_days=7,
+    tablets_per_kit={P75: 21, P25: 42},
+    lead_time_days=14,
+)
+FULL = {P75: 21}  # 7.5 mg once daily for 21 days
+
+
+def kit(
+    number: str,
+    expiry: date = LATE,
+    product: str = P75,
+    tablets: int = 21,
+    lot: str = "L1",
+    status: KitStatus = KitStatus.AVAILABLE,
+) -> KitCandidate:
+    return KitCandidate(number, product, lot, expiry, status, tablets)
+
+
+def shelf(count: int, product: str = P75, tablets: int = 21) -> list[KitCandidate]:
+    return [kit(f"K{n:03d}", product=product, tablets=tablets) for n in range(1, count + 1)]
+
+
+def column(result: Forecast, name: str, product: str = P75) -> list[int]:
+    return [getattr(row, name) for row in result.product_rows(product)]
+
+
+def test_one_participant() -> None:
+    # Day 1s 03-02 (week 1), 03-23 (week 4), 04-13 (week 7); 04-27 is past the 8 weeks.
+    # Two kits: week 1 takes one (2 on hand -> 1), week 4 the other (1 -> 0), week 7 finds
+    # none: short by ceil(21/21) = 1 kit. Order by 04-13 - 14 days = 03-30.
+    result = forecast([Course("01-001", START, FULL)], shelf(2), RULES, START, 8)
+    assert column(result, "tablets_needed") == [21, 0, 0, 21, 0, 0, 21, 0]
+    assert column(result, "kits_needed") == [1, 0, 0, 1, 0, 0, 1, 0]
+    assert column(result, "kits_on_hand") == [2, 1, 1, 1, 0, 0, 0, 0]
+    assert column(result, "kits_short") == [0, 0, 0, 0, 0, 0, 1, 0]
+    first = result.first_short
+    assert first is not None and (first.week, first.start) == (7, date(2026, 4, 13))
+    [order] = result.resupply
+    assert (order.product, order.kits, order.tablets) == (P75, 1, 21)
+    assert order.order_by == date(2026, 3, 30) and not order.late
+    assert result.unused == ()
+    assert [c.kits for c in result.cycles] == [("K001",), ("K002",), ()]
+
+
+def test_staggered_participants() -> None:
+    # A from 03-02, B from 03-09, C from 03-16, 21 days apart each:
+    #   A 03-02 (w1) 03-23 (w4) 04-13 (w7); B 03-09 (w2) 03-30 (w5) 04-20 (w8);
+    #   C 03-16 (w3) 04-06 (w6) [04-27 is past week 8].
+    # Five kits cover weeks 1-5; week 6 (04-06) is short, and weeks 7 and 8 too: 3 kits.
+    # Order by 04-06 - 14 = 03-23.
+    courses = [
+        Course("A", START, FULL),
+        Course("B", date(2026, 3, 9), FULL),
+        Course("C", date(2026, 3, 16), FULL),
+    ]
+    result = forecast(courses, shelf(5), RULES, START, 8)
+    assert column(result, "kits_needed") == [1] * 8
+    assert column(result, "kits_on_hand") == [5, 4, 3, 2, 1, 0, 0, 0]
+    assert column(result, "kits_short") == [0, 0, 0, 0, 0, 1, 1, 1]
+    assert result.first_short is not None and result.first_short.week == 6
+    [order] = result.resupply
+    assert (order.kits, order.first_short, order.order_by) == (
+        3,
+        date(2026, 4, 6),
+        date(2026, 3, 23),
+    )
+
+
+def test_a_dose_reduction_takes_whole_kits_of_the_other_strength() -> None:
+    # A reduced to 5 mg: 2 x 2.5 mg a day x 21 days = 42 tablets = 1 kit of 42.
+    # B reduced to 2.5 mg: 1 x 2.5 mg x 21 = 21 tablets, and still 1 whole kit (kits are not
+    # split: ceil(21/42) = 1). Both from 03-02: week 1 needs 63 tablets in 2 kits, which the
+    # two 2.5 mg kits cover; week 4 (03-23) the same 63 tablets, 2 kits short. Week 7 again.
+    # No 7.5 mg is needed, though 7.5 mg kits stand on the shelf.
+    courses = [Course("A", START, {P25: 42}), Course("B", START, {P25: 21})]
+    stock = [*shelf(2, P25, 42), kit("F001"), kit("F002")]
+    result = forecast(courses, stock, RULES, START, 8)
+    assert column(result, "tablets_needed", P25) == [63, 0, 0, 63, 0, 0, 63, 0]
+    assert column(result, "kits_needed", P25) == [2, 0, 0, 2, 0, 0, 2, 0]
+    assert column(result, "kits_short", P25) == [0, 0, 0, 2, 0, 0, 2, 0]
+    assert column(result, "kits_needed", P75) == [0] * 8
+    assert column(result, "kits_on_hand", P75) == [2] * 8
+    [order] = result.resupply
+    assert (order.product, order.kits, order.tablets) == (P25, 4, 126)
+    assert order.order_by == date(2026, 3, 9)  # 03-23 - 14
+
+
+def test_a_kit_expiring_mid_cycle_is_not_handed_out() -> None:
+    # K-EARLY expires 03-25: a cycle from 03-02 must last until 03-02 + 27 = 03-29, so the
+    # counter refuses it and takes K-LATE. Cycle 2 (03-23) needs a kit lasting to 04-19:
+    # nothing is left that does (K-EARLY still on hand on 03-23, unexpired but unusable), so
+    # week 4 is short by 1 although the shelf shows 1 kit. K-EARLY expires unused; the last
+    # day 1 it could have served is 03-25 - 27 days = 02-26.
+    stock = [kit("K-EARLY", date(2026, 3, 25), lot="L0"), kit("K-LATE")]
+    result = forecast([Course("A", START, FULL)], stock, RULES, START, 4)
+    assert [c.kits for c in result.cycles] == [("K-LATE",), ()]
+    assert column(result, "kits_on_hand") == [2, 1, 1, 1]
+    assert column(result, "kits_short") == [0, 0, 0, 1]
+    [unused] = result.unused
+    assert (unused.number, unused.lot, unused.expiry) == ("K-EARLY", "L0", date(2026, 3, 25))
+    assert unused.last_day1 == date(2026, 2, 26)
+    assert supply_cover_until(unused.last_day1, 21, 7) == unused.expiry  # the counter's rule
+    [order] = result.resupply
+    assert order.order_by == date(2026, 3, 9)  # 03-23 - 14
+
+
+def test_a_delayed_cycle_moves_the_short_week() -> None:
+    # On time (next day 1 03-02): 03-02, 03-23, 04-13 -> two kits run out in week 7 (04-13).
+    # Delayed a week (the investigator moved day 1 to 03-09): 03-09, 03-30, 04-20 -> week 8.
+    # Overdue (day 1 was due 02-23, not dispensed yet): dispensed on 03-02 at the earliest,
+    # then 03-23 and 04-13 -> week 7, as on time.
+    on_time = forecast([Course("A", START, FULL)], shelf(2), RULES, START, 8)
+    delayed = forecast([Course("A", date(2026, 3, 9), FULL)], shelf(2), RULES, START, 8)
+    overdue = forecast([Course("A", date(2026, 2, 23), FULL)], shelf(2), RULES, START, 8)
+    assert on_time.first_short is not None and on_time.first_short.week == 7
+    assert delayed.first_short is not None and delayed.first_short.week == 8
+    assert [c.day1 for c in delayed.cycles] == [
+        date(2026, 3, 9),
+        date(2026, 3, 30),
+        date(2026, 4, 20),
+    ]
+    assert [c.day1 for c in overdue.cycles] == [START, date(2026, 3, 23), date(2026, 4, 13)]
+
+
+def test_cycles_left_and_enrolment_to_come() -> None:
+    # A has 1 cycle left (03-02 only). Two participants to enrol, the first on 03-16, the
+    # next 14 days later (03-30): new-1 03-16 (w3), 04-06 (w6); new-2 03-30 (w5), 04-20 (w8).
+    # Three kits: w1, w3, w5 covered; w6 and w8 short.
+    courses = [Course("A", START, FULL, cycles_left=1)]
+    courses += expected_enrolment(date(2026, 3, 16), 2, 14, FULL)
+    result = forecast(courses, shelf(3), RULES, START, 8)
+    assert column(result, "kits_needed") == [1, 0, 1, 0, 1, 1, 0, 1]
+    assert column(result, "kits_short") == [0, 0, 0, 0, 0, 1, 0, 1]
+    assert [c.participant for c in result.cycles] == ["A", "new-1", "new-2", "new-1", "new-2"]
+
+
+def test_unavailable_and_partial_kits() -> None:
+    # A quarantined kit is not stock; an expired one neither. A partial kit of 20 cannot
+    # cover 21 tablets: first expiry first takes P1 (20) and F1 (21), then puts P1 back since
+    # F1 alone covers 21 (as the counter does). Cycle 2 finds P1's 20 tablets: week 4 short.
+    stock = [
+        kit("Q1", status=KitStatus.QUARANTINED),
+        kit("X1", date(2026, 3, 1)),
+        kit("P1", date(2026, 12, 31), tablets=20),
+        kit("F1"),
+    ]
+    result = forecast([Course("A", START, FULL)], stock, RULES, START, 4)
+    assert column(result, "kits_on_hand") == [2, 1, 1, 1]
+    assert [c.kits for c in result.cycles] == [("F1",), ()]
+    assert column(result, "kits_short") == [0, 0, 0, 1]
+
+
+def test_the_horizon_is_checked() -> None:
+    for weeks in (0, -1, 157):
+        with pytest.raises(InvalidInput, match="weeks ahead"):
+            forecast([], [], RULES, START, weeks)
+
+
+def test_the_shelf_covers_everything() -> None:
+    result = forecast([Course("A", START, FULL)], shelf(4), RULES, START, 8)
+    assert result.first_short is None and result.resupply == ()
+    # One kit left after 3 cycles, lasting long past the horizon: not "unused".
+    assert result.unused == ()
