@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from dispensary import cli
+from dispensary.cli import forecast as cli_forecast
 from dispensary.cli.core import language_option
 from dispensary.db.engine import is_sqlite
 from dispensary.services import dispensing, participants, receiving, setup
@@ -69,6 +70,8 @@ NUMBER_TYPES: set[Callable[[str], object]] = {
     cli._record_id,
     cli._days,
     cli._audit_limit,
+    cli_forecast.weeks,
+    cli_forecast.count,
 }
 DATE_TYPES: set[Callable[[str], object]] = {cli._date}
 # Every option naming a file or folder (--db, --study, --out, --manifest, --anchor-log, FILE):
@@ -122,6 +125,8 @@ WELL_FORMED: dict[object, set[str]] = {
     cli._record_id: {" +5"},
     cli._days: {" +5"},
     cli._audit_limit: {" +5"},
+    cli_forecast.weeks: {" +5"},
+    cli_forecast.count: {" +5"},
     cli._number: _DECIMALS,
     cli._date: {"1900-01-01", "2199-12-31"},
 }
@@ -155,6 +160,8 @@ TYPED_VALUES: dict[Callable[[str], object], str] = {
     cli._record_id: "1",
     cli._days: "90",
     cli._audit_limit: "5",
+    cli_forecast.weeks: "4",
+    cli_forecast.count: "1",
 }
 
 
