@@ -48,7 +48,7 @@ DOCS = SOURCE.parents[1] / "docs" / "INSTALL.md"
 MIGRATION = importlib.import_module("dispensary.db.migrations.versions.0004_append_only")
 LATER = importlib.import_module("dispensary.db.migrations.versions.0006_protocol_true")
 OBSERVATIONS = importlib.import_module(
-    "dispensary.db.migrations.versions.0008_dispense_observations"
+    "dispensary.db.migrations.versions.0009_dispense_observations"
 )
 FACTS = sorted(APPEND_ONLY, key=lambda model: model.__tablename__)
 NAMES = [model.__tablename__ for model in FACTS]

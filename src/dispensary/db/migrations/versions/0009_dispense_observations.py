@@ -1,7 +1,7 @@
 """dispense observations: values a study file asks at dispense, and the IRT's confirmation
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2027-01-05 09:00:00
 
 A new append-only table (0004's triggers, as 0006 gives rule_confirmations), tracked as a fact
@@ -19,8 +19,8 @@ from alembic import op
 TRIGGERED = "dispense_observations"
 """The table this revision adds to the append-only records (0004's triggers)."""
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
