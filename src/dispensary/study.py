@@ -12,11 +12,12 @@ import string
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from dispensary.domain.errors import NotFound, StudyFileError
-from dispensary.domain.regimen import DoseComponent, DoseLevel
+from dispensary.domain.regimen import DoseComponent, DoseLevel, dosing_days
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
@@ -85,6 +86,94 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """A value the pharmacist records at dispense (a platelet count, a weight), declared by the
+    study file's [[observations]] (not by the database's schema)."""
+
+    key: str  # "platelets", "weight"
+    name: str  # as the counter shows it: "Weight"
+    unit: str  # "kg", "10^9/L"
+    required: bool
+    minimum: float
+    maximum: float
+
+    @property
+    def in_dispense_column(self) -> bool:
+        """The platelet count keeps its own column of the dispense (older databases hold it
+        there); every other observation is a row of dispense_observations."""
+        return self.key == PLATELETS
+
+
+PLATELETS = "platelets"
+IRT_CONFIRMATION = "irt_confirmation"
+"""The key the IRT confirmation number is stored under with its dispense."""
+KIT_ASSIGNMENTS = ("pharmacy", "irt")
+"""pharmacy: the pharmacist takes kits first expiry first out; irt: the sponsor's IRT assigns
+the kit (blinded studies) and only that kit may go out."""
+
+
+@dataclass(frozen=True)
+class WeightBand:
+    """A weight band of dose by weight: below `below_kg` (None: every weight not below an
+    earlier band) the dose level is `level`."""
+
+    below_kg: float | None
+    level: int
+
+
+@dataclass(frozen=True)
+class DoseByWeight:
+    """The dose level chosen by the participant's weight band (recorded at dispense)."""
+
+    observation: str  # the observation holding the weight
+    bands: tuple[WeightBand, ...]  # in order of weight
+
+    def level_for(self, weight: float) -> int:
+        for band in self.bands:
+            if band.below_kg is None or weight < band.below_kg:
+                return band.level
+        return self.bands[-1].level
+
+    def bands_text(self) -> str:
+        """'< 60 kg: 1; >= 60 kg: 2': the bands in signs and numbers, the same in every
+        language."""
+        parts = []
+        lower: float | None = None
+        for band in self.bands:
+            if band.below_kg is None:
+                weight = f">= {lower:g} kg" if lower is not None else "*"
+            elif lower is None:
+                weight = f"< {band.below_kg:g} kg"
+            else:
+                weight = f"{lower:g}-{band.below_kg:g} kg"
+            parts.append(f"{weight}: {band.level}")
+            lower = band.below_kg
+        return "; ".join(parts)
+
+    def band_text(self, level: int) -> str:
+        """'under 60 kg', '60 kg or more', '60 kg to under 80 kg' (the band of a level)."""
+        lower: float | None = None
+        for band in self.bands:
+            if band.level == level:
+                if band.below_kg is None:
+                    return f"{lower:g} kg or more" if lower is not None else "any weight"
+                if lower is None:
+                    return f"under {band.below_kg:g} kg"
+                return f"{lower:g} kg to under {band.below_kg:g} kg"
+            lower = band.below_kg
+        return ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The ethics committee's (IRB's) approval of the study at this site: no dispensing after
+    it expires, a warning `warn_days_before` days ahead."""
+
+    ethics_expires: date
+    warn_days_before: int
+
+
+@dataclass(frozen=True)
 class LabelText:
     caution: str
     keep_out_of_reach: str
@@ -95,6 +184,8 @@ class LabelText:
     us_caution: bool = False
     """Print the 21 CFR 312.6 caution line (labels/wording.US_CAUTION): a study under a US
     IND sets `us_caution = true` in [label]."""
+    product_directions: dict[str, str] = field(default_factory=dict)
+    """[label.product_directions]: a product's own directions (else `directions`)."""
 
 
 @dataclass(frozen=True)
@@ -128,9 +219,25 @@ class LabelLanguage:
     pharmacy_name: str = ""
     short_title: str = ""  # the study's short name in the windows' headings
     storage_area: str = ""  # the store's name as shown (records keep [study]'s)
+    product_directions: dict[str, str] = field(default_factory=dict)
+    """A product's own directions in this language (product code -> text), else `directions`."""
+    observations: dict[str, str] = field(default_factory=dict)
+    """An observation's name in this language (key -> name), else the English name."""
+
+    once_daily: str = "once daily"  # {frequency} of a drug taken once a day
+    twice_daily: str = "twice daily"
+    times_daily: str = "{count} times daily"
 
     def tablets(self, count: int) -> str:
         return (self.tablets_one if count == 1 else self.tablets_many).format(count=count)
+
+    def frequency(self, doses_per_day: int) -> str:
+        """'once daily', 'twice daily', '3 times daily' in this language."""
+        if doses_per_day == 1:
+            return self.once_daily
+        if doses_per_day == 2:
+            return self.twice_daily
+        return self.times_daily.format(count=doses_per_day)
 
 
 LABEL_NAME_KEYS = (
@@ -142,6 +249,8 @@ LABEL_NAME_KEYS = (
     "short_title",
     "storage_area",
 )
+FREQUENCY_KEYS = ("once_daily", "twice_daily", "times_daily")
+"""Needed in [label.text.<language>] when its directions use {frequency}."""
 """Optional in [label.text.<language>]: [study]'s own name when left out."""
 
 LABEL_TEXT_KEYS = (
@@ -221,6 +330,30 @@ class Study:
     lead_time_days: int | None = None
     """[supply] lead_time_days: days from a re-supply order to the kits on the shelf, for the
     supply forecast's latest order date (None: the study file gives none)."""
+    observations: tuple[Observation, ...] = ()
+    """Asked at dispense, in order ([[observations]]; the platelet count of [platelets])."""
+    dose_by_weight: DoseByWeight | None = None
+    approval: Approval | None = None
+    kit_assignment: str = "pharmacy"
+    return_grace_days: int = 7
+    """Days after the cycle's end a return is still on time ([returns] grace_days)."""
+
+    def observation(self, key: str) -> Observation:
+        for item in self.observations:
+            if item.key == key:
+                return item
+        known = ", ".join(o.key for o in self.observations) or "-"
+        raise NotFound(
+            _("Study {study} asks no observation '{key}' at dispense. Known: {known}.").format(
+                study=self.protocol, key=key, known=known
+            )
+        )
+
+    def observation_name(self, key: str, language: str = "en") -> str:
+        """The observation's name in a language (the study file's), else in English."""
+        text = self.texts.get(language)
+        name = text.observations.get(key) if text is not None else None
+        return name or self.observation(key).name
 
     def text(self, language: str) -> LabelLanguage:
         """The label texts of a language; refused when the study file gives none."""
@@ -329,6 +462,17 @@ class Study:
             }
         elif kind == "dose_levels":
             values = {"level": rest, "name": self.dose_name(int(rest), chosen)}
+        elif kind == "supply":
+            values = {"days": str(self.lead_time_days)}
+        elif kind == "returns":
+            values = {"days": str(self.return_grace_days)}
+        elif kind == "approval" and self.approval is not None:
+            values = {
+                "date": self.approval.ethics_expires.isoformat(),
+                "days": str(self.approval.warn_days_before),
+            }
+        elif kind == "dose_by_weight" and self.dose_by_weight is not None:
+            values = {"bands": self.dose_by_weight.bands_text()}
         elif kind == "label" and key.startswith("label.text."):
             kind, values = "label.text", {"language": key.removeprefix("label.text.")}
         template = RULE_TITLES.get(kind)
@@ -339,23 +483,49 @@ class Study:
     def directions_for(
         self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
     ) -> str:
+        """The directions of a dose: one sentence per product (a two-drug dose reads as two)."""
+        joiner = "" if language.startswith("zh") else " "
+        return joiner.join(self.product_directions(dose, start_date, days, language))
+
+    def product_directions(
+        self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
+    ) -> tuple[str, ...]:
+        """Each product's directions, in the dose's order: its own text when the study file
+        gives one ([label.product_directions]), else the study's directions; `days` are the
+        days of supply from the start, of which each product counts the days it is taken."""
         text = self.texts.get(language) if self.texts else None
-        per_dose = sum(c.tablets_per_dose for c in dose.components)
-        if text is None:
-            return self.label.directions.format(
-                tablets=tablets_text(per_dose),
-                tablets_per_dose=per_dose,
-                start_date=start_date,
-                days=days,
-                dose_name=dose.name,
+        words = text or english_label_text(self)
+        from_day = max(1, self.cycle.days_of_supply - days + 1)
+        sentences: list[str] = []
+        for product in dose.products:
+            parts = dose.of_product(product)
+            per_dose = sum(c.tablets_per_dose for c in parts)
+            first = min(c.first_day or 1 for c in parts)
+            last = max(c.last_day or self.cycle.days_of_supply for c in parts)
+            if text is None:
+                template = self.label.product_directions.get(product, self.label.directions)
+                tablets = tablets_text(per_dose)
+                dose_name = dose.name
+                product_name = f"{self.product(product).name} {self.product(product).strength}"
+            else:
+                template = text.product_directions.get(product, text.directions)
+                tablets = text.tablets(per_dose)
+                dose_name = text.dose_levels.get(dose.level, dose.name)
+                product_name = text.products.get(product, product)
+            sentences.append(
+                template.format(
+                    tablets=tablets,
+                    tablets_per_dose=per_dose,
+                    start_date=start_date,
+                    days=dosing_days(dose, product, days, from_day),
+                    dose_name=dose_name,
+                    product=product_name,
+                    first_day=first,
+                    last_day=last,
+                    frequency=words.frequency(max(c.frequency(dose.doses_per_day) for c in parts)),
+                )
             )
-        return text.directions.format(
-            tablets=text.tablets(per_dose),
-            tablets_per_dose=per_dose,
-            start_date=start_date,
-            days=days,
-            dose_name=text.dose_levels.get(dose.level, dose.name),
-        )
+        return tuple(sentences)
 
 
 RULE_TITLES: dict[str, str] = {
@@ -366,6 +536,15 @@ RULE_TITLES: dict[str, str] = {
     "products": N_("Product {product}, {tablets} per kit"),
     "dose_levels": N_("Dose level {level}: {name}"),
     "label.text": N_("Label and leaflet text in {language}"),
+    "supply": N_("Re-supply lead time of {days} days"),
+    "returns": N_("A return is due within {days} days after the cycle ends"),
+    "kit_assignment": N_(
+        "Kits are assigned by the sponsor's IRT: only the assigned kit is dispensed"
+    ),
+    "approval": N_(
+        "Ethics approval expires {date}: no dispensing after it, a warning {days} days before"
+    ),
+    "dose_by_weight": N_("Dose level by weight: {bands}"),
 }
 """What each kind of study rule says (Study.rule_title fills in the file's values)."""
 
@@ -584,6 +763,35 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         )
     split_kits = r.get(cycle, "cycle.split_kits", bool, False)
     lead_time_days = _supply(r, data, rules_found)
+    hold = float(r.get(platelets, "platelets.hold_at_or_above", float, 0.0))
+    observations = _observations(r, data, hold)
+    by_weight, weight_rule = _dose_by_weight(r, data, {d.level for d in dose_levels}, observations)
+    approval, approval_rule = _approval(r, data)
+    assignment = r.get(s, "study.kit_assignment", str, "pharmacy")
+    if assignment not in KIT_ASSIGNMENTS:
+        raise r.fail("study.kit_assignment", N_('must be "pharmacy" or "irt"'))
+    if assignment != "pharmacy":
+        rules_found.append(
+            StudyRule(
+                "kit_assignment",
+                "Kits are assigned by the sponsor's IRT: only the assigned kit is dispensed",
+                r.source(s, "study.kit_assignment_source"),
+            )
+        )
+    r.known.add("returns")
+    grace = 7  # an older study file: the grace the program always gave
+    if "returns" in data:
+        returns = r.table(data, "returns")
+        grace = r.positive(returns, "returns.grace_days", 0)
+        rules_found.append(
+            StudyRule(
+                "returns",
+                f"A return is due within {grace} days after the cycle ends",
+                r.source(returns, "returns.source"),
+            )
+        )
+    rules_found += [rule for rule in (weight_rule, approval_rule) if rule is not None]
+    product_directions = _product_directions(r, label, "label", [p.code for p in products])
 
     study = Study(
         protocol=r.get(s, "study.protocol", str),
@@ -609,7 +817,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
             min_celsius=low,
             max_celsius=high,
         ),
-        platelet_hold_at_or_above=float(r.get(platelets, "platelets.hold_at_or_above", float, 0.0)),
+        platelet_hold_at_or_above=hold,
         eligibility=Eligibility(
             min_age=r.positive(eligibility, "eligibility.min_age", 0),
             sex=sex,
@@ -626,11 +834,17 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
             return_instruction=r.get(label, "label.return_instruction", str),
             default_stock=stock,
             us_caution=r.get(label, "label.us_caution", bool, False),
+            product_directions=product_directions,
         ),
         source_text=text,
         rules=tuple(rules_found),
         split_kits=split_kits,
         lead_time_days=lead_time_days,
+        observations=observations,
+        dose_by_weight=by_weight,
+        approval=approval,
+        kit_assignment=assignment,
+        return_grace_days=grace,
     )
     texts, languages, bilingual = _label_texts(r, label, study)
     for language, wording in texts.items():
@@ -680,6 +894,8 @@ def english_label_text(study: Study) -> LabelLanguage:
         contact_address=study.contact_address,
         products={p.code: f"{p.name} {p.strength}" for p in study.products},
         dose_levels={d.level: d.name for d in study.dose_levels},
+        product_directions=study.label.product_directions,
+        observations={o.key: o.name for o in study.observations},
         investigator=study.investigator,
         sponsor=study.sponsor,
         site=study.site,
@@ -721,9 +937,25 @@ def _label_texts(
                 raise r.fail(f"{key}.{name}", "must hold {count}")
         products = _named(r, table, f"{key}.products", [p.code for p in study.products])
         doses = _named(r, table, f"{key}.dose_levels", [str(d.level) for d in study.dose_levels])
+        own = _product_directions(r, table, key, [p.code for p in study.products])
+        if set(own) != set(study.label.product_directions):
+            raise r.fail(
+                f"{key}.product_directions",
+                "must give the same products their own directions as [label.product_directions]",
+            )
+        names = _observation_names(r, table, key, [o.key for o in study.observations])
+        templates = [values["directions"], *own.values()]
+        if any("{frequency}" in t for t in templates):
+            values |= {name: r.get(table, f"{key}.{name}", str) for name in FREQUENCY_KEYS}
+            if "{count}" not in values["times_daily"]:
+                raise r.fail(f"{key}.times_daily", "must hold {count}")
+        else:
+            r.known.update(f"{key}.{name}" for name in FREQUENCY_KEYS)
         texts[language] = LabelLanguage(
             language=language,
             products=products,
+            product_directions=own,
+            observations=names,
             dose_levels={int(level): name for level, name in doses.items()},
             source=r.source(table, f"{key}.source"),
             **values,
@@ -741,6 +973,42 @@ def _label_texts(
     if bilingual and len(languages) < 2:
         raise r.fail("label.bilingual", N_("needs two languages in label.languages"))
     return texts, languages, bilingual
+
+
+def _product_directions(
+    r: _Reader, table: dict[str, Any], prefix: str, codes: list[str]
+) -> dict[str, str]:
+    """`<prefix>.product_directions`: a product's own directions (optional, by product code)."""
+    key = f"{prefix}.product_directions"
+    r.known.add(key)
+    if "product_directions" not in table:
+        return {}
+    found: dict[str, str] = {}
+    for code in r.table(table, key):
+        r.known.add(f"{key}.{code}")
+        if code not in codes:
+            raise r.fail(key, f"names {code!r}, not a product of the study")
+        value = r.get(table["product_directions"], f"{key}.{code}", str)
+        _check_placeholders(r, value, f"{key}.{code}")
+        found[code] = value
+    return found
+
+
+def _observation_names(
+    r: _Reader, table: dict[str, Any], prefix: str, keys: list[str]
+) -> dict[str, str]:
+    """`<prefix>.observations`: an observation's name in this language (optional)."""
+    key = f"{prefix}.observations"
+    r.known.add(key)
+    if "observations" not in table:
+        return {}
+    found: dict[str, str] = {}
+    for name in r.table(table, key):
+        r.known.add(f"{key}.{name}")
+        if name not in keys:
+            raise r.fail(key, f"names {name!r}, not an observation of the study")
+        found[name] = r.get(table["observations"], f"{key}.{name}", str)
+    return found
 
 
 def _named(r: _Reader, table: dict[str, Any], key: str, expected: list[str]) -> dict[str, str]:
@@ -781,7 +1049,17 @@ def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> 
                     _refuse_unknown_keys(r, item, f"{key}[{index}].")
 
 
-DIRECTION_PLACEHOLDERS = ("tablets", "tablets_per_dose", "start_date", "days", "dose_name")
+DIRECTION_PLACEHOLDERS = (
+    "tablets",
+    "tablets_per_dose",
+    "start_date",
+    "days",
+    "dose_name",
+    "product",
+    "first_day",
+    "last_day",
+    "frequency",
+)
 
 
 def _check_placeholders(r: _Reader, directions: str, key: str = "label.directions") -> None:
@@ -843,16 +1121,151 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
             product = r.get(comp, f"{c_key}.product", str)
             if product not in codes:
                 raise r.fail(f"{c_key}.product", f"names unknown product '{product}'")
-            components.append(DoseComponent(product, r.positive(comp, f"{c_key}.tablets_per_dose")))
+            frequency = (
+                r.positive(comp, f"{c_key}.doses_per_day") if "doses_per_day" in comp else None
+            )
+            first, last = _cycle_days(r, comp, f"{c_key}.days")
+            components.append(
+                DoseComponent(
+                    product,
+                    r.positive(comp, f"{c_key}.tablets_per_dose"),
+                    frequency,
+                    first,
+                    last,
+                )
+            )
+        # An old-style file gives the level's frequency; a per-drug one may give it per product.
+        per_drug = all(c.doses_per_day is not None for c in components)
         levels.append(
             DoseLevel(
                 level=level,
                 name=r.get(item, f"{key}.name", str),
-                doses_per_day=r.positive(item, f"{key}.doses_per_day"),
+                doses_per_day=(
+                    r.positive(item, f"{key}.doses_per_day", 1)
+                    if not per_drug or "doses_per_day" in item
+                    else 1
+                ),
                 components=tuple(components),
             )
         )
     return tuple(levels)
+
+
+def _cycle_days(r: _Reader, comp: dict[str, Any], key: str) -> tuple[int | None, int | None]:
+    """`days = [1, 14]`: the first and last day of the cycle a drug is taken (None: all)."""
+    r.known.add(key)
+    if "days" not in comp:
+        return None, None
+    value = comp["days"]
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        or not 1 <= value[0] <= value[1]
+    ):
+        raise r.fail(key, N_("must be [first day, last day] of the cycle, e.g. [1, 14]"))
+    return int(value[0]), int(value[1])
+
+
+def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observation, ...]:
+    """[[observations]]; a study with a platelet hold rule and no declared platelet count asks
+    it as before (optional, 0 to 5000 x 10^9/L)."""
+    found: list[Observation] = []
+    r.known.add("observations")
+    if "observations" in data:
+        for key, item in r.tables(data["observations"], "observations", N_("must not be empty")):
+            name = r.get(item, f"{key}.key", str)
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name) or name == IRT_CONFIRMATION:
+                raise r.fail(f"{key}.key", N_("must be a short name in lower case, e.g. weight"))
+            if any(o.key == name for o in found):
+                raise r.fail(f"{key}.key", f"repeats the observation '{name}'")
+            low = r.get(item, f"{key}.min", float, 0.0)
+            high = r.get(item, f"{key}.max", float)
+            if low >= high:
+                raise r.fail(f"{key}.min", N_("must be lower than max"))
+            found.append(
+                Observation(
+                    key=name,
+                    name=r.get(item, f"{key}.name", str),
+                    unit=r.get(item, f"{key}.unit", str, ""),
+                    required=r.get(item, f"{key}.required", bool, False),
+                    minimum=low,
+                    maximum=high,
+                )
+            )
+    if hold and not any(o.key == PLATELETS for o in found):
+        found.insert(0, Observation(PLATELETS, "Platelets", "x 10^9/L", False, 0.0, 5000.0))
+    return tuple(found)
+
+
+def _dose_by_weight(
+    r: _Reader, data: dict[str, Any], levels: set[int], observations: tuple[Observation, ...]
+) -> tuple[DoseByWeight | None, StudyRule | None]:
+    """[dose_by_weight]: bands = [{below_kg = 60, level = 0}, {level = 1}], in weight order."""
+    r.known.add("dose_by_weight")
+    if "dose_by_weight" not in data:
+        return None, None
+    table = r.table(data, "dose_by_weight")
+    observation = r.get(table, "dose_by_weight.observation", str, "weight")
+    if not any(o.key == observation for o in observations):
+        raise r.fail(
+            "dose_by_weight.observation",
+            f"names '{observation}', which no [[observations]] table declares",
+        )
+    bands: list[WeightBand] = []
+    items = list(
+        r.tables(
+            r.get(table, "dose_by_weight.bands", list),
+            "dose_by_weight.bands",
+            N_("must list at least two bands"),
+            "must be an inline table {below_kg=..., level=...}",
+        )
+    )
+    for index, (key, band) in enumerate(items):
+        level = r.get(band, f"{key}.level", int)
+        if level not in levels:
+            raise r.fail(f"{key}.level", f"names dose level {level}, not in [[dose_levels]]")
+        last = index == len(items) - 1
+        below = None if last else r.get(band, f"{key}.below_kg", float)
+        if last and "below_kg" in band:
+            raise r.fail(f"{key}.below_kg", N_("must be left out of the last band (the rest)"))
+        r.known.add(f"{key}.below_kg")
+        if below is not None and bands and (bands[-1].below_kg or 0) >= below:
+            raise r.fail(f"{key}.below_kg", N_("must be more than the band before"))
+        bands.append(WeightBand(below, level))
+    if len(bands) < 2:
+        raise r.fail("dose_by_weight.bands", N_("must list at least two bands"))
+    rule = DoseByWeight(observation, tuple(bands))
+    title = "Dose level by weight: " + "; ".join(
+        f"{rule.band_text(b.level)} level {b.level}" for b in bands
+    )
+    return rule, StudyRule("dose_by_weight", title, r.source(table, "dose_by_weight.source"))
+
+
+def _approval(r: _Reader, data: dict[str, Any]) -> tuple[Approval | None, StudyRule | None]:
+    """[approval] ethics_expires = 2027-06-30 (or the text), warn_days_before, source."""
+    r.known.add("approval")
+    if "approval" not in data:
+        return None, None
+    table = r.table(data, "approval")
+    r.known.add("approval.ethics_expires")
+    raw = table.get("ethics_expires")
+    expires: date | None = raw if type(raw) is date else None
+    if isinstance(raw, str):
+        try:
+            expires = date.fromisoformat(raw.strip())
+        except ValueError:
+            expires = None
+    if expires is None:
+        raise r.fail("approval.ethics_expires", N_("must be a date (YYYY-MM-DD)"))
+    warn = r.positive(table, "approval.warn_days_before", 0)
+    found = Approval(expires, warn)
+    return found, StudyRule(
+        "approval",
+        f"Ethics approval expires {expires.isoformat()}: no dispensing after it, "
+        f"a warning {warn} days before",
+        r.source(table, "approval.source"),
+    )
 
 
 def load_study(path: str | Path) -> Study:

@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,15 +38,19 @@ from dispensary.services import (
     temperature,
 )
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import Observation
 
 from .conftest import Stock
-from .helpers import busy_pharmacy
+from .helpers import busy_pharmacy, dispense
 
 SOURCE = Path(dispensary.__file__).resolve().parent
 DOCS = SOURCE.parents[1] / "docs" / "INSTALL.md"
 MIGRATION = importlib.import_module("dispensary.db.migrations.versions.0004_append_only")
 LATER = importlib.import_module("dispensary.db.migrations.versions.0006_protocol_true")
 STUDIES = importlib.import_module("dispensary.db.migrations.versions.0008_several_studies")
+OBSERVATIONS = importlib.import_module(
+    "dispensary.db.migrations.versions.0009_dispense_observations"
+)
 FACTS = sorted(APPEND_ONLY, key=lambda model: model.__tablename__)
 NAMES = [model.__tablename__ for model in FACTS]
 FACT_NAMES = "|".join(sorted({m.__name__ for m in APPEND_ONLY} | set(NAMES)))
@@ -110,7 +115,7 @@ def test_every_table_is_a_fact_or_named_as_updated() -> None:
     assert not updated & set(NAMES) and not updated & INSERTED_ONLY
     assert set(Base.metadata.tables) == set(NAMES) | updated | INSERTED_ONLY
     assert guards.guarded_tables() == set(NAMES)
-    triggered = sorted([*MIGRATION.TABLES, LATER.TRIGGERED, STUDIES.ACCESS])
+    triggered = sorted([*MIGRATION.TABLES, LATER.TRIGGERED, STUDIES.ACCESS, OBSERVATIONS.TRIGGERED])
     assert triggered == NAMES, "the migrations' triggers cover the models' facts"
     assert guards.TRIGGER_WORDS in MIGRATION.WORDS
 
@@ -138,6 +143,18 @@ def every_fact(
 ) -> Context:
     """A pharmacy with at least one record in every append-only table."""
     busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    weight = Observation("weight", "Weight", "kg", False, 20.0, 250.0)
+    weighed = replace(ctx, study=replace(ctx.study, observations=(weight,)))
+    dispense(
+        weighed,
+        pharmacist,
+        pw(pharmacist),
+        "01-002",
+        2,
+        dose_level=0,
+        dose_ordered_by="Dr Liu",
+        observations={"weight": 61.0},
+    )
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
     temperature.import_logger(ctx, technician, "IP store 1", LOG)
     returns.explain_flag(ctx, pharmacist, "DSP000001", "doses held for nausea")

@@ -29,6 +29,7 @@ def test_only_registry_rules_hold_in_the_shipped_study(ctx: Context, admin: Acto
         "products.herombopag-2.5mg",
         "dose_levels.-1",
         "dose_levels.-2",
+        "returns",  # the return's grace period (a site decision, issue 14: no longer in code)
         "label.text.zh_CN",  # the site's Chinese label text
         "supply",  # the re-supply lead time of the forecast
     }

@@ -31,16 +31,16 @@
         <translation>受试者(&amp;P)</translation>
     </message>
     <message>
+        <source>&amp;Day 1 of the cycle</source>
+        <translation>周期第1天(&amp;D)</translation>
+    </message>
+    <message>
         <source>To know; nothing to override: the dispense goes on</source>
         <translation>仅供知悉，无需特批：发放照常进行</translation>
     </message>
     <message>
         <source>Cycle</source>
         <translation>周期</translation>
-    </message>
-    <message>
-        <source>&amp;Day 1 (infusion date)</source>
-        <translation>第1天（输注日期）(&amp;D)</translation>
     </message>
     <message>
         <source>Level {level}: {name}</source>
@@ -69,6 +69,26 @@
     <message>
         <source>Platelets (x 10&lt;sup&gt;9&lt;/sup&gt;/L)</source>
         <translation>血小板（×10&lt;sup&gt;9&lt;/sup&gt;/L）</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>If given</source>
+        <translation>如有则填</translation>
+    </message>
+    <message>
+        <source>{name} ({unit})</source>
+        <translation>{name}（{unit}）</translation>
+    </message>
+    <message>
+        <source>&amp;IRT confirmation no.</source>
+        <translation>IRT 确认号(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Kit the IRT &amp;assigned</source>
+        <translation>IRT 分配的药盒(&amp;A)</translation>
     </message>
     <message>
         <source>e.g. the investigator&apos;s instruction</source>

@@ -23,6 +23,7 @@ from dispensary.cli.core import (
     cell,
     destruction_options,
     number,
+    observation_options,
     percent,
     plural,
     receive_options,
@@ -97,6 +98,9 @@ def cmd_check_dispense(run: Run) -> int:
         override_reason=a.override_reason or "",
         platelet_count=a.platelets,
         dose_ordered_by=a.dose_ordered_by or "",
+        observations=dict(a.observation or ()),
+        irt_confirmation=a.irt_confirmation or "",
+        irt_kit=a.irt_kit or "",
     )
     found = dispensing.assess_dispense(run.context(), run.actor(), request)
     run.emit(_assessment_data(found), _assessment_lines(found, run.context().study))
@@ -133,6 +137,13 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
             for k in found.proposed
         ],
         "kits": [{"kit": v.code, "accepted": v.accepted, "message": v.message} for v in found.kits],
+        "products": [
+            {"product": p.product, "needed": p.tablets_needed, "in_kits": p.tablets_in_kits}
+            for p in found.products
+        ],
+        "weight_band_level": found.weight_band_level,
+        "approval_expires": found.approval_expires,
+        "irt": found.irt,
     }
 
 
@@ -197,7 +208,7 @@ def dispense_check(checks: Commands) -> None:
     )
     p.add_argument("number")
     p.add_argument("--cycle", type=whole, help="default: the cycle due")
-    p.add_argument("--day1", type=calendar_date, help="day 1 (T-DM1 infusion date; default today)")
+    p.add_argument("--day1", type=calendar_date, help="day 1 of the study's cycle (default today)")
     p.add_argument(
         "--dose-level", type=whole, metavar="L", help="default: the participant's current level"
     )
@@ -205,6 +216,7 @@ def dispense_check(checks: Commands) -> None:
     p.add_argument("--date", type=calendar_date, help="dispense date (default today)")
     p.add_argument("--override-reason", metavar="TEXT", help="the reason an override would give")
     p.add_argument("--platelets", type=number, metavar="X", help="platelet count, x 10^9/L")
+    observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
 
 

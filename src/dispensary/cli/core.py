@@ -260,6 +260,29 @@ def audit_limit(text: str) -> int:
     )
 
 
+def observation(text: str) -> tuple[str, float]:
+    """KEY=VALUE, a value the study file asks at dispense (`--observation weight=61.5`)."""
+    key, sign, value = text.partition("=")
+    if not sign or not key.strip():
+        raise argparse.ArgumentTypeError(
+            _("{text} is not KEY=VALUE (e.g. weight=61.5).").format(text=f"{text!r:.40}")
+        )
+    return key.strip(), number(value.strip())
+
+
+def observation_options(p: argparse.ArgumentParser) -> None:
+    """The study file's observations and the IRT's assignment (dispense, check dispense)."""
+    p.add_argument(
+        "--observation",
+        action="append",
+        type=observation,
+        metavar="KEY=VALUE",
+        help="a value the study file asks at dispense, e.g. weight=61.5 (repeat for each)",
+    )
+    p.add_argument("--irt-confirmation", metavar="NUMBER", help="the IRT's confirmation number")
+    p.add_argument("--irt-kit", metavar="KIT", help="the kit number the IRT assigned")
+
+
 def number(text: str) -> float:
     """A decimal number written with 0-9 and a point: no nan, inf or exponent, which would slip
     past a range check (nan compares false with every limit)."""

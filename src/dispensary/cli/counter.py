@@ -21,6 +21,7 @@ from dispensary.cli.core import (
     calendar_date,
     kits_text,
     number,
+    observation_options,
     percent,
     plural,
     record_id,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from dispensary.services.results import (
         DispenseHistoryRow,
         DispenseResult,
+        ObservationValue,
         ParticipantRow,
         ReturnResult,
     )
@@ -122,20 +124,20 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True)
 
 
-def _return_state(row: ParticipantRow, today: date) -> str:
-    """'pending' while the participant has the bottle; 'overdue' a week after the cycle ended."""
-    from dispensary.services import reconciliation
-
+def _return_state(row: ParticipantRow, today: date, grace_days: int) -> str:
+    """'pending' while the participant has the bottle; 'overdue' the study's grace period
+    ([returns] grace_days) after the cycle ended."""
     if not row.return_pending or row.next_due is None:
         return ""
-    overdue = row.next_due + timedelta(days=reconciliation.RETURN_GRACE_DAYS) < today
+    overdue = row.next_due + timedelta(days=grace_days) < today
     return "OVERDUE" if overdue else "pending"
 
 
 def cmd_participants(run: Run) -> int:
     from dispensary.services import queries
 
-    rows = queries.participants(run.context(), run.actor())
+    ctx = run.context()
+    rows = queries.participants(ctx, run.actor())
     today = run.clock.today()
     lines = table(
         [
@@ -157,7 +159,7 @@ def cmd_participants(run: Run) -> int:
                 r.last_cycle,
                 r.last_day1,
                 r.next_due if r.status is ParticipantStatus.ON_TREATMENT else None,
-                _return_state(r, today),
+                _return_state(r, today, ctx.study.return_grace_days),
             )
             for r in rows
         ],
@@ -264,10 +266,11 @@ def cmd_dispense(run: Run) -> int:
     a = run.args
     checker_password = second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
     ctx, actor = run.context(), run.actor()
-    if a.dose_level is None:  # as at the counter: the participant's dose until one is ordered
+    dose_level: int | None = a.dose_level
+    if dose_level is None and ctx.study.dose_by_weight is None:
+        # as at the counter: the participant's dose until one is ordered (a study dosing by
+        # weight band leaves it to the band of the weight recorded)
         dose_level = queries.current_dose_level(ctx, actor, a.number)
-    else:
-        dose_level = a.dose_level
     result = dispensing.dispense_cycle(
         ctx,
         actor,
@@ -283,16 +286,34 @@ def cmd_dispense(run: Run) -> int:
         dose_ordered_by=a.dose_ordered_by or "",
         checked_by=a.checked_by or "",
         checker_password=checker_password,
+        observations=dict(a.observation or ()),
+        irt_confirmation=a.irt_confirmation or "",
+        irt_kit=a.irt_kit or "",
     )
-    data = {
+    data: dict[str, object] = {
         "dispense": result.number,
         "kits": [k.kit for k in result.kits],
         "tablets": result.tablets,
         "days": result.days,
         "warnings": list(result.warnings),
     }
+    # The study file's observations; the platelet count (its own column) never was part of
+    # this output, which scripts already read.
+    declared = {o.key: o.value for o in _declared(result)}
+    if declared:
+        data["observations"] = declared
+    if result.irt_confirmation:
+        data["irt_confirmation"] = result.irt_confirmation
     run.emit(data, _dispense_lines(result, _("Dispensed"), run.context().study))
     return EXIT_OK
+
+
+def _declared(result: DispenseResult) -> list[ObservationValue]:
+    """The observations the study file declares, shown by the command (the platelet count, in
+    its own column, is left as the command always showed it: not at all)."""
+    from dispensary.study import PLATELETS
+
+    return [o for o in result.observations if o.key != PLATELETS]
 
 
 def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str]:
@@ -324,7 +345,21 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
         _("  Supply      {tablets} tablets for {days} days, last day {last_day}").format(
             tablets=result.tablets, days=result.days, last_day=result.last_day.isoformat()
         ),
-        _("  Directions  {directions}").format(directions=result.directions),
+        *(
+            _("  Directions  {directions}").format(directions=text)
+            for text in result.product_directions or (result.directions,)
+        ),
+        *(
+            _("  Recorded    {name} {value} {unit}").format(
+                name=o.name, value=f"{o.value:g}", unit=o.unit
+            )
+            for o in _declared(result)
+        ),
+        *(
+            [_("  IRT         confirmation {number}").format(number=result.irt_confirmation)]
+            if result.irt_confirmation
+            else []
+        ),
         _("  Dispensed   {dispensed_on} by {pharmacist} ({pharmacist_initials})").format(
             dispensed_on=result.dispensed_on.isoformat(),
             pharmacist=result.pharmacist,
@@ -344,7 +379,7 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_dispense)
     p.add_argument("number")
     p.add_argument("--cycle", required=True, type=whole)
-    p.add_argument("--day1", required=True, type=calendar_date, help="day 1 (T-DM1 infusion date)")
+    p.add_argument("--day1", required=True, type=calendar_date, help="day 1 of the study's cycle")
     p.add_argument(
         "--dose-level",
         type=whole,
@@ -355,6 +390,7 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", type=calendar_date, help="dispense date (default today)")
     p.add_argument("--override-reason", metavar="TEXT", help="why dispense despite a warning")
     p.add_argument("--platelets", type=number, metavar="X", help="platelet count, x 10^9/L")
+    observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
     p.add_argument("--checked-by", metavar="NAME", help=f"second check ({ENV_CHECKER_PASSWORD})")
 

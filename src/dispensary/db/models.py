@@ -251,6 +251,21 @@ class DispenseVoid(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class DispenseObservation(Base):
+    """A value recorded with a dispense that the study file declares ([[observations]]: a
+    weight, a count), or the IRT's confirmation number: one row each, never updated or deleted.
+    The platelet count stays in `dispenses.platelet_count`, where older databases hold it."""
+
+    __tablename__ = "dispense_observations"
+    __table_args__ = (UniqueConstraint("dispense_id", "key", name="uq_dispense_observations_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispense_id: Mapped[int] = mapped_column(ForeignKey("dispenses.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float | None] = mapped_column(Float)  # a measured value
+    text: Mapped[str | None] = mapped_column(String(80))  # a reference (the IRT confirmation)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+
+
 class Return(Base):
     """Tablets counted back from one kit of one dispense; a correction names the one it replaces."""
 
@@ -481,6 +496,7 @@ APPEND_ONLY: tuple[type[Base], ...] = (
     Dispense,
     DispenseKit,
     DispenseVoid,
+    DispenseObservation,
     Return,
     AdherenceNote,
     PhysicalCount,

@@ -108,6 +108,40 @@ class Adherence:
     expected: int
     adherence: float | None
     flags: tuple[Flag, ...]
+    by_product: tuple[tuple[str, Adherence], ...] = ()
+    """Per product of a dose of several drugs (each its own expected use and flags)."""
+
+
+@dataclass(frozen=True)
+class ProductTally:
+    """One product of a dispense: tablets dispensed, returned, and in kits not brought back."""
+
+    dispensed: int
+    returned: int
+    unaccounted: int = 0
+
+
+def by_product(
+    tallies: dict[str, ProductTally],
+    expected: dict[str, int],
+    under_below: float,
+    over_above: float,
+) -> tuple[tuple[str, Adherence], ...]:
+    """Each product's adherence against its own expected use: a two-drug dose is flagged for
+    either drug, which a pooled ratio could hide."""
+    return tuple(
+        (
+            product,
+            adherence_of(
+                tally.dispensed - tally.unaccounted,
+                tally.returned,
+                expected.get(product, 0),
+                under_below,
+                over_above,
+            ),
+        )
+        for product, tally in tallies.items()
+    )
 
 
 def adherence_of(

@@ -9,8 +9,29 @@ from datetime import date, timedelta
 
 @dataclass(frozen=True)
 class DoseComponent:
+    """One product of a dose level. A drug may have its own frequency (`doses_per_day`, else
+    the level's) and its own days of the cycle (`first_day`..`last_day`, counted from day 1;
+    None: every day of the supply), as a capsule on days 1-14 beside a tablet taken daily."""
+
     product: str
     tablets_per_dose: int
+    doses_per_day: int | None = None
+    first_day: int | None = None
+    last_day: int | None = None
+
+    def frequency(self, level_doses_per_day: int) -> int:
+        return self.doses_per_day if self.doses_per_day is not None else level_doses_per_day
+
+    def dosing_days(self, from_day: int, days: int) -> int:
+        """The days this drug is taken among `days` days of the cycle from cycle day
+        `from_day` (1: day 1)."""
+        if days <= 0:
+            return 0
+        first = max(from_day, self.first_day or 1)
+        last = from_day + days - 1
+        if self.last_day is not None:
+            last = min(last, self.last_day)
+        return max(0, last - first + 1)
 
 
 @dataclass(frozen=True)
@@ -21,18 +42,34 @@ class DoseLevel:
     components: tuple[DoseComponent, ...]
 
     def tablets_per_day(self, product: str) -> int:
-        return sum(c.tablets_per_dose for c in self.components if c.product == product) * (
-            self.doses_per_day
+        """Tablets of a product on a day it is taken."""
+        return sum(
+            c.tablets_per_dose * c.frequency(self.doses_per_day)
+            for c in self.components
+            if c.product == product
         )
+
+    def of_product(self, product: str) -> tuple[DoseComponent, ...]:
+        return tuple(c for c in self.components if c.product == product)
 
     @property
     def products(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.product for c in self.components))
 
 
-def tablets_needed(dose: DoseLevel, product: str, days: int) -> int:
-    """Tablets of one product for `days` days of treatment at this dose level."""
-    return dose.tablets_per_day(product) * days
+def tablets_needed(dose: DoseLevel, product: str, days: int, from_day: int = 1) -> int:
+    """Tablets of one product for `days` days of the cycle from cycle day `from_day`, counting
+    only the days each component of the product is taken."""
+    return sum(
+        c.tablets_per_dose * c.frequency(dose.doses_per_day) * c.dosing_days(from_day, days)
+        for c in dose.of_product(product)
+    )
+
+
+def dosing_days(dose: DoseLevel, product: str, days: int, from_day: int = 1) -> int:
+    """The days a product is taken among `days` days of the cycle from `from_day` (the most of
+    its components: the directions' "for N days")."""
+    return max((c.dosing_days(from_day, days) for c in dose.of_product(product)), default=0)
 
 
 def kits_needed(tablets: int, tablets_per_kit: int) -> int:

@@ -411,7 +411,8 @@ def check_interval(
     if day1 < enrolled_on:
         raise InvalidInput(
             _(
-                "Day 1 ({day1}) is before enrolment ({enrolled}); check the T-DM1 infusion date."
+                "Day 1 ({day1}) is before enrolment ({enrolled}); check the date of day 1 of the "
+                "study's cycle."
             ).format(day1=day1.isoformat(), enrolled=enrolled_on.isoformat())
         )
     if previous_day1 is None:
@@ -485,7 +486,7 @@ def check_day1_near(day1: date, dispensed_on: date, window: int = DAY1_NEAR_DAYS
         raise InvalidInput(
             _(
                 "Day 1 ({day1}) is more than {window} days from the dispense date "
-                "({dispensed}); check the T-DM1 infusion date."
+                "({dispensed}); check the date of day 1 of the study's cycle."
             ).format(day1=day1.isoformat(), window=window, dispensed=dispensed_on.isoformat())
         )
 

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
+from dispensary.domain.regimen import DoseLevel
 from dispensary.i18n import _, format_date, speaking
 from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
@@ -310,14 +311,25 @@ def _information(
     return story
 
 
+def _dose_text(study: Study, dose: DoseLevel, speech: Speech) -> str:
+    """One dose in units of each product ("1 tablet"; "1 capsule + 1 tablet" for two drugs):
+    never the units of two products added together."""
+    return " + ".join(
+        counted(
+            sum(c.tablets_per_dose for c in dose.of_product(code)),
+            study.product(code).form,
+            speech,
+        )
+        for code in dose.products
+    )
+
+
 def _diary_pages(
     study: Study, dispense: DispenseResult, spoken: Sequence[Speech], width: float
 ) -> list[Flowable]:
     """The diary, once, in the main language; its instructions in every language."""
     main = spoken[0]
     dose = study.dose_level(dispense.dose_level)
-    per_dose = sum(c.tablets_per_dose for c in dose.components)
-    product = study.product(dispense.kits[0].product)
     story: list[Flowable] = [
         _p(_("Tablet diary: cycle {cycle}").format(cycle=dispense.cycle), TITLE)
     ]
@@ -333,12 +345,12 @@ def _diary_pages(
                         participant=dispense.participant,
                         initials=dispense.initials,
                         number=dispense.number,
-                        dose=counted(per_dose, product.form, speech),
+                        dose=_dose_text(study, dose, speech),
                     ),
                     BODY,
                 )
             )
-    story += [Spacer(1, 2 * mm), _diary(dispense, per_dose, product.form, width, main)]
+    story += [Spacer(1, 2 * mm), _diary(dispense, _dose_text(study, dose, main), width, main)]
     return story
 
 
@@ -360,17 +372,13 @@ def counted(number: int, form: str, speech: Speech | None = None) -> str:
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
 
 
-def _diary(
-    dispense: DispenseResult, per_dose: int, form: str, width: float, speech: Speech
-) -> Table:
+def _diary(dispense: DispenseResult, take: str, width: float, speech: Speech) -> Table:
     header = [_("Day"), _("Date (evening)"), _("Take"), _("Taken"), _("Note")]
     rows: list[list[str]] = [header]
     days = evenings(dispense)
     for n in range(days):
         day = first_evening(dispense) + timedelta(days=n)
-        rows.append(
-            [str(n + 1), friendly_date(day, speech), counted(per_dose, form, speech), "", ""]
-        )
+        rows.append([str(n + 1), friendly_date(day, speech), take, "", ""])
     cells = [cell for line in rows for cell in line]
     for cell in cells:
         check_printable(cell, "tablet diary")

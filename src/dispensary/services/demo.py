@@ -629,7 +629,7 @@ class _Builder:
         week = self.today + timedelta(days=6)
         on_treatment = [p for p in people if p.status is ParticipantStatus.ON_TREATMENT]
         overdue = self.today - timedelta(
-            days=self.study.cycle.length_days + reconciliation.RETURN_GRACE_DAYS
+            days=self.study.cycle.length_days + self.study.return_grace_days
         )
         return DemoInfo(
             database=self.db,

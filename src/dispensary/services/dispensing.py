@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -14,6 +14,7 @@ from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
     Dispense,
     DispenseKit,
+    DispenseObservation,
     DispenseVoid,
     Kit,
     LedgerEntry,
@@ -59,6 +60,7 @@ from dispensary.services.assessment import (
     KitVerdict,
     Notice,
     OverrideNeeds,
+    ProductNeed,
     Refusal,
 )
 from dispensary.services.audit import Recorder
@@ -81,7 +83,7 @@ from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.users import actor_of, check_signature, find_user, presign
-from dispensary.study import Study
+from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
 
 DISPENSE_PREFIX = "DSP"
 
@@ -97,7 +99,7 @@ def dispense_cycle(
     cycle: int,
     day1: date,
     password: str,
-    dose_level: int = 0,
+    dose_level: int | None = 0,
     kits: Sequence[str] = (),
     dispensed_on: date | None = None,
     override_reason: str = "",
@@ -105,15 +107,20 @@ def dispense_cycle(
     dose_ordered_by: str = "",
     checked_by: str = "",
     checker_password: str = "",
+    observations: Mapping[str, float] | None = None,
+    irt_confirmation: str = "",
+    irt_kit: str = "",
 ) -> DispenseResult:
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
-    carries its override."""
+    carries its override. A study dosing by weight band may leave the dose level to the band."""
     require(actor, Permission.DISPENSE, ctx)
-    if cycle is None or dose_level is None:  # the assessment may leave them to be worked out
+    if cycle is None or (dose_level is None and ctx.study.dose_by_weight is None):
         raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
     if day1 is None:
-        raise InvalidInput(_("The day 1 (the T-DM1 infusion date) must be a date (YYYY-MM-DD)."))
+        raise InvalidInput(
+            _("The day 1 (the first day of the study's cycle) must be a date (YYYY-MM-DD).")
+        )
     request = DispenseRequest(
         study_number=study_number,
         cycle=cycle,
@@ -124,6 +131,9 @@ def dispense_cycle(
         override_reason=override_reason,
         platelet_count=platelet_count,
         dose_ordered_by=dose_ordered_by,
+        observations=dict(observations or {}),
+        irt_confirmation=irt_confirmation,
+        irt_kit=irt_kit,
     )
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
@@ -189,6 +199,21 @@ def dispense_cycle(
         )
         session.add(record)
         session.flush()
+        for key, value in checked.observations.items():
+            if key != PLATELETS:  # the platelet count has the dispense's own column
+                unit = ctx.study.observation(key).unit
+                session.add(
+                    DispenseObservation(dispense_id=record.id, key=key, value=value, unit=unit)
+                )
+        if checked.irt_confirmation:
+            session.add(
+                DispenseObservation(
+                    dispense_id=record.id,
+                    key=IRT_CONFIRMATION,
+                    text=checked.irt_confirmation,
+                    unit="",
+                )
+            )
         for kit, kit_tablets in chosen:
             session.add(DispenseKit(dispense_id=record.id, kit_id=kit.id, tablets=kit_tablets))
             movement = stock_movement(
@@ -196,7 +221,7 @@ def dispense_cycle(
                 MovementKind.DISPENSE,
                 kit_tablets,
                 day,
-                f"cycle {found.cycle}",
+                _ledger_reason(found.cycle, checked.irt_confirmation),
                 participant_id=participant.id,
                 dispense_id=record.id,
             )
@@ -215,11 +240,18 @@ def dispense_cycle(
                 record.id,
                 rec,
             )
+        extra: dict[str, object] = {}
+        others = {k: v for k, v in checked.observations.items() if k != PLATELETS}
+        if others:
+            extra["observations"] = others
+        if checked.irt_confirmation:
+            extra[IRT_CONFIRMATION] = checked.irt_confirmation
         rec.audit(
             "dispense",
             "dispense",
             record.number,
             {
+                **extra,
                 "participant": participant.study_number,
                 "cycle": found.cycle,
                 "day1": found.day1,
@@ -262,6 +294,9 @@ class _Checked:
     override: str
     ordered_by: str
     platelets: float | None
+    observations: dict[str, float] = field(default_factory=dict)  # platelets included
+    irt_confirmation: str = ""
+    irt_kit: str = ""
 
 
 def _kit_codes(kits: Sequence[str]) -> tuple[str, ...]:
@@ -283,7 +318,7 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
         )
     day1 = request.day1
     if day1 is not None:
-        day1 = check_date(day1, N_("day 1 (the T-DM1 infusion date)"))
+        day1 = check_date(day1, N_("day 1 (the first day of the study's cycle)"))
     level = request.dose_level
     if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
         raise InvalidInput(
@@ -311,7 +346,63 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
                 platelets=platelets
             )
         )
-    return _Checked(day, cycle, day1, dose, override, ordered_by, platelets)
+    observations = _observations(ctx.study, request)
+    if platelets is None:
+        platelets = observations.get(PLATELETS)
+    elif any(o.key == PLATELETS for o in ctx.study.observations):
+        observations[PLATELETS] = float(platelets)
+    irt_confirmation = check_text(
+        request.irt_confirmation, N_("IRT confirmation number"), required=False, limit=80
+    )
+    irt_kit = check_text(request.irt_kit, N_("kit the IRT assigned"), required=False, limit=40)
+    return _Checked(
+        day,
+        cycle,
+        day1,
+        dose,
+        override,
+        ordered_by,
+        platelets,
+        observations,
+        irt_confirmation,
+        irt_kit.upper(),
+    )
+
+
+def _observations(study: Study, request: DispenseRequest) -> dict[str, float]:
+    """The observations given, each declared by the study file, a number within its range."""
+    raw = request.observations
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(
+            _("The observations must be given by key (e.g. weight=61.5), not {value}.").format(
+                value=f"{raw!r:.40}"
+            )
+        )
+    found: dict[str, float] = {}
+    for key, value in raw.items():
+        observation = study.observation(str(key))
+        name = study.observation_name(observation.key, current_language().value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInput(
+                _("The {name} must be a number, not {value}.").format(
+                    name=name, value=f"{value!r:.40}"
+                )
+            )
+        if not observation.minimum <= value <= observation.maximum:
+            raise InvalidInput(
+                _(
+                    "A {name} of {value} {unit} is not possible (from {low} to {high}): check "
+                    "the value."
+                ).format(
+                    name=name,
+                    value=f"{value:g}",
+                    unit=observation.unit,
+                    low=f"{observation.minimum:g}",
+                    high=f"{observation.maximum:g}",
+                )
+            )
+        found[observation.key] = float(value)
+    return found
 
 
 @dataclass
@@ -413,12 +504,16 @@ def _plan(
     previous = _last_dispense(session, participant)
     due = (previous.cycle if previous else 0) + 1
     cycle = due if checked.cycle is None else checked.cycle
+    band = _weight_band(study, checked)
     dose = checked.dose
     if dose is None:
-        dose = study.dose_level(previous.dose_level if previous else 0)
+        dose = study.dose_level(
+            band if band is not None else previous.dose_level if previous else 0
+        )
     day1 = checked.day1 or checked.day
     previous_day1 = previous.day1 if previous else None
     confirmed = confirmed_rules(session, study, ctx.study_id)
+    _approval(study, found, checked.day, confirmed)
     # The study file's minimum interval refuses only once confirmed. Until then a day 1 on or
     # before the previous one is still refused (it is the same cycle's date, not a clinical
     # rule), and a shorter gap is a warning the pharmacist overrides with the reason.
@@ -449,9 +544,21 @@ def _plan(
         interval = partial(check_interval, day1, previous_day1, floor, participant.enrolled_on)
         if found.check(DispenseCheck.DAY1_INTERVAL, interval) and not interval_confirmed:
             _interval_to_confirm(study, found, day1, previous_day1)
+    for observation in study.observations:
+        if observation.required and observation.key not in checked.observations:
+            found.refuse(
+                DispenseCheck.OBSERVATION_MISSING,
+                _("Record the {name} ({unit}): study {study} asks it at every dispense.").format(
+                    name=study.observation_name(observation.key, current_language().value),
+                    unit=observation.unit,
+                    study=study.protocol,
+                ),
+            )
+    if band is not None and dose.level != band:
+        _off_band(study, found, checked, band, dose, confirmed)
     if previous is not None:
-        _previous_cycle(session, ctx, found, previous, dose)
-    elif dose.level != STARTING_DOSE_LEVEL:
+        _previous_cycle(session, ctx, found, previous, dose, band)
+    elif band is None and dose.level != STARTING_DOSE_LEVEL:
         starting = study.dose_level(STARTING_DOSE_LEVEL)
         found.warn(
             DispenseCheck.STARTING_DOSE,
@@ -508,10 +615,27 @@ def _plan(
             short.append(exc.message)
             continue
         proposed += [(kits[k.number], k.tablets) for k in picked]
-    if request.kits:
+    irt = study.kit_assignment == "irt"
+    codes = request.kits
+    if irt:
+        proposed = []  # the IRT assigns the kit: no first expiry first out
+        if not checked.irt_confirmation or not checked.irt_kit:
+            found.refuse(
+                DispenseCheck.IRT,
+                _(
+                    "Study {study} assigns kits by IRT: enter the IRT confirmation number and "
+                    "the kit number the IRT assigned."
+                ).format(study=study.protocol),
+            )
+        codes = codes or ((checked.irt_kit,) if checked.irt_kit else ())
+    if codes:
         verdicts, chosen = _scanned(
-            session, found, request.kits, dose, needs, stock, cover_until, today, ctx.study_id
+            session, found, codes, dose, needs, stock, cover_until, today, ctx.study_id, not irt
         )
+        if irt and checked.irt_kit:
+            _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
+    elif irt:  # no kit assigned yet: refused above, nothing proposed
+        verdicts, chosen = [], []
     else:
         verdicts, chosen = [], proposed
         for message in short:
@@ -537,8 +661,136 @@ def _plan(
         tablets_in_kits=sum(t for _kit, t in chosen),
         notices=tuple(found.notices),
         start_date=max(day1, checked.day),
+        products=tuple(
+            ProductNeed(p, tablets, sum(t for k, t in chosen if k.product == p))
+            for p, tablets in needs.items()
+        ),
+        weight_band_level=band,
+        approval_expires=study.approval.ethics_expires if study.approval else None,
+        irt=irt,
     )
     return _Plan(assessment, participant, chosen)
+
+
+def _ledger_reason(cycle: int, irt_confirmation: str) -> str:
+    """The dispense's ledger reason, which the DARF prints: the cycle, and the IRT's
+    confirmation number when the IRT assigned the kit."""
+    if irt_confirmation:
+        return f"cycle {cycle}, IRT confirmation {irt_confirmation}"
+    return f"cycle {cycle}"
+
+
+def _by_rule(
+    study: Study,
+    found: _Found,
+    confirmed: frozenset[str],
+    key: str,
+    code: DispenseCheck,
+    text: Text,
+) -> None:
+    """A study-file rule's refusal: it refuses once the rule holds (from the registry or the
+    protocol, or confirmed); until then it is a warning "rule to confirm" to override."""
+    if key in confirmed:
+        found.refuse(code, text())
+        return
+    rule = study.rule(key)
+    found.warn(code, lambda: rule_to_confirm(rule.title, rule.source, text()), OverrideNeeds.REASON)
+
+
+def _approval(study: Study, found: _Found, day: date, confirmed: frozenset[str]) -> None:
+    """No dispensing after the ethics approval expires; a notice in the days before it."""
+    approval = study.approval
+    if approval is None:
+        return
+    expires = approval.ethics_expires
+    if day > expires:
+        _by_rule(
+            study,
+            found,
+            confirmed,
+            "approval",
+            DispenseCheck.APPROVAL_EXPIRED,
+            lambda: _(
+                "The ethics committee's approval of study {study} expired on {date}: nothing is "
+                "dispensed until it is renewed. Ask the administrator to enter the renewed "
+                "approval's expiry in the study file ([approval] ethics_expires) and to update "
+                "the study (dispensary study update)."
+            ).format(study=study.protocol, date=expires.isoformat()),
+        )
+    elif (expires - day).days <= approval.warn_days_before:
+        found.notice(
+            DispenseCheck.APPROVAL_EXPIRING,
+            lambda: _(
+                "The ethics committee's approval of study {study} expires on {date}; no "
+                "dispensing after it. Ask the investigator for the renewal, and the administrator "
+                "to enter it in the study file."
+            ).format(study=study.protocol, date=expires.isoformat()),
+        )
+
+
+def _weight_band(study: Study, checked: _Checked) -> int | None:
+    """The dose level of the weight recorded, when the study doses by weight band."""
+    rule = study.dose_by_weight
+    if rule is None or rule.observation not in checked.observations:
+        return None
+    return rule.level_for(checked.observations[rule.observation])
+
+
+def _off_band(
+    study: Study,
+    found: _Found,
+    checked: _Checked,
+    band: int,
+    dose: DoseLevel,
+    confirmed: frozenset[str],
+) -> None:
+    """Another level than the weight band's needs the investigator who ordered it."""
+    rule = study.rule("dose_by_weight")
+    by_weight = study.dose_by_weight
+    assert by_weight is not None
+    weight = checked.observations[by_weight.observation]
+    band_dose = study.dose_level(band)
+
+    def text() -> str:
+        return _(
+            "A weight of {weight} kg is in the band {band}: dose level {band_level} "
+            "({band_name}). Level {level} ({name}) needs the investigator who ordered it."
+        ).format(
+            weight=f"{weight:g}",
+            band=by_weight.band_text(band),
+            band_level=band,
+            band_name=band_dose.name,
+            level=dose.level,
+            name=dose.name,
+        )
+
+    if "dose_by_weight" in confirmed:
+        found.warn(DispenseCheck.WEIGHT_BAND, text, OverrideNeeds.ORDERED_BY)
+    else:
+        found.notice(
+            DispenseCheck.RULE_TO_CONFIRM, lambda: rule_to_confirm(rule.title, rule.source, text())
+        )
+
+
+def _irt_kits(
+    study: Study,
+    found: _Found,
+    verdicts: Sequence[KitVerdict],
+    assigned: str,
+    confirmed: frozenset[str],
+) -> None:
+    """Only the kit the IRT assigned goes out."""
+    for verdict in verdicts:
+        if verdict.accepted and verdict.code != assigned:
+            text = partial(_not_assigned, verdict.code, assigned)
+            _by_rule(study, found, confirmed, "kit_assignment", DispenseCheck.IRT, text)
+
+
+def _not_assigned(kit: str, assigned: str) -> str:
+    return _(
+        "Kit {kit} is not the kit the IRT assigned ({assigned}): dispense only kit {assigned}, "
+        "or ask the IRT."
+    ).format(kit=kit, assigned=assigned)
 
 
 def _dispensed_to_confirm(study: Study, key: str) -> str:
@@ -550,7 +802,12 @@ def _dispensed_to_confirm(study: Study, key: str) -> str:
 
 
 def _previous_cycle(
-    session: Session, ctx: Context, found: _Found, previous: Dispense, dose: DoseLevel
+    session: Session,
+    ctx: Context,
+    found: _Found,
+    previous: Dispense,
+    dose: DoseLevel,
+    band: int | None = None,
 ) -> None:
     """What the last cycle asks of this one: its return recorded, and a dose change ordered."""
     returned = session.scalar(
@@ -591,7 +848,15 @@ def _previous_cycle(
                     "record the explanation."
                 ).format(cycle=previous.cycle, dispense=previous.number),
             )
-    if previous.dose_level != dose.level:
+    if previous.dose_level != dose.level and band == dose.level:
+        found.notice(
+            DispenseCheck.DOSE_CHANGE,
+            lambda: _(
+                "The dose changes from level {previous} to {level} ({name}) by the participant's "
+                "weight band."
+            ).format(previous=previous.dose_level, level=dose.level, name=dose.name),
+        )
+    elif previous.dose_level != dose.level:
         found.warn(
             DispenseCheck.DOSE_CHANGE,
             lambda: _(
@@ -639,8 +904,10 @@ def _scanned(
     cover_until: date,
     today: date,
     study: int,
+    fefo: bool = True,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
-    """The verdict on each scanned code, in scan order, and the kits taken."""
+    """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
+    kit taken before one that expires first; not when an IRT assigns the kit)."""
     verdicts: list[KitVerdict] = []
     errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
     taken: list[tuple[Kit, KitCandidate]] = []
@@ -681,7 +948,7 @@ def _scanned(
             DispenseCheck.KITS_SHORT, partial(check_scanned_cover, scanned, product, tablets)
         )
     numbers = [c.number for c in scanned]
-    for picked in scanned:
+    for picked in scanned if fefo else ():
         skipped = first_expiry_skipped(picked, stock[picked.product][1], numbers)
         if skipped is not None:
             found.warn(

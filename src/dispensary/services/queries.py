@@ -17,6 +17,7 @@ from dispensary.db.models import (
     Destruction,
     Dispense,
     DispenseKit,
+    DispenseObservation,
     DispenseVoid,
     Kit,
     LedgerEntry,
@@ -27,7 +28,14 @@ from dispensary.db.models import (
     Signature,
     User,
 )
-from dispensary.domain.accountability import Adherence, Movement, adherence_of, balance_of
+from dispensary.domain.accountability import (
+    Adherence,
+    Movement,
+    ProductTally,
+    adherence_of,
+    balance_of,
+    by_product,
+)
 from dispensary.domain.codes import (
     DestructionReason,
     Flag,
@@ -36,7 +44,7 @@ from dispensary.domain.codes import (
     ParticipantStatus,
 )
 from dispensary.domain.errors import NotFound
-from dispensary.domain.regimen import days_on_treatment, last_day_of_supply
+from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
 from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
@@ -55,9 +63,11 @@ from dispensary.services.results import (
     DispenseResult,
     KitRow,
     LedgerRow,
+    ObservationValue,
     ParticipantRow,
     SignedBy,
 )
+from dispensary.study import IRT_CONFIRMATION, PLATELETS
 
 
 def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
@@ -153,7 +163,40 @@ def dispense_result(
         checked_by=checker.full_name if checker else "",
         warnings=warnings,
         start_date=start_date(record),
+        observations=observations_of(session, ctx, record),
+        irt_confirmation=session.scalar(
+            select(DispenseObservation.text).where(
+                DispenseObservation.dispense_id == record.id,
+                DispenseObservation.key == IRT_CONFIRMATION,
+            )
+        )
+        or "",
+        product_directions=study.product_directions(
+            dose, start_date(record).isoformat(), days_from_start(record)
+        ),
     )
+
+
+def observations_of(
+    session: Session, ctx: Context, record: Dispense
+) -> tuple[ObservationValue, ...]:
+    """The values recorded with a dispense: the platelet count from its column (where every
+    database holds it), the others from dispense_observations; in the study file's order."""
+    found: dict[str, tuple[float, str]] = {
+        key: (value, unit)
+        for key, value, unit in session.execute(
+            select(
+                DispenseObservation.key, DispenseObservation.value, DispenseObservation.unit
+            ).where(DispenseObservation.dispense_id == record.id)
+        )
+        if value is not None
+    }
+    if record.platelet_count is not None:
+        found[PLATELETS] = (record.platelet_count, "x 10^9/L")
+    order = [o.key for o in ctx.study.observations]
+    keys = sorted(found, key=lambda k: (order.index(k) if k in order else len(order), k))
+    names = {o.key: o.name for o in ctx.study.observations}
+    return tuple(ObservationValue(k, names.get(k, k), found[k][0], found[k][1]) for k in keys)
 
 
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
@@ -390,6 +433,7 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
                 held,
                 expected_use_until(session, record),
                 unaccounted_of(session, returns),
+                product_tallies(session, record, returns),
             )
             notes = session.scalars(
                 select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
@@ -469,18 +513,23 @@ def dispense_adherence(
     held_days: int,
     until: date | None = None,
     unaccounted: int = 0,
+    products: dict[str, ProductTally] | None = None,
 ) -> Adherence:
     """The adherence of a dispense whose every kit is back: `returned` tablets in all, the last
     kit back on `last_returned_on`, `held_days` the days the investigator held the drug. Expected
     use counts from the start date (the later of day 1 and the dispense) to the return, capped at
     `until` (expected_use_until: the next day 1, or leaving treatment). Tablets of a kit not
     brought back (`unaccounted`) are not counted as taken.
+    A dose of several products is judged per product (`products`, by product code): each
+    against its own expected use (its days of the cycle, its frequency), its flags the dose's.
     The history, the reconciliation and the return's preview all read it from here."""
     study = ctx.study
     dose = study.dose_level(record.dose_level)
     end = last_returned_on if until is None else min(last_returned_on, until)
     expected_days = days_on_treatment(start_date(record), end, days_from_start(record), held_days)
-    expected = sum(dose.tablets_per_day(p) for p in dose.products) * expected_days
+    from_day = (start_date(record) - record.day1).days + 1
+    expected_of = {p: tablets_needed(dose, p, expected_days, from_day) for p in dose.products}
+    expected = sum(expected_of.values())
     found = adherence_of(
         record.tablets - unaccounted,
         returned,
@@ -488,9 +537,41 @@ def dispense_adherence(
         study.adherence.under_use_below,
         study.adherence.over_use_above,
     )
+    if len(dose.products) > 1 and products:
+        each = by_product(
+            products, expected_of, study.adherence.under_use_below, study.adherence.over_use_above
+        )
+        flags = tuple(f for f in Flag if any(f in a.flags for _p, a in each))
+        found = replace(found, flags=flags, by_product=each)
     if unaccounted:  # what was not brought back is unknown: no adherence, a flag of its own
         return replace(found, adherence=None, flags=(Flag.NOT_BROUGHT_BACK,))
     return found
+
+
+def product_tallies(
+    session: Session, record: Dispense, returns: list[Return]
+) -> dict[str, ProductTally]:
+    """Per product of a dispense: tablets out, returned, and in kits not brought back."""
+    lines = session.execute(
+        select(DispenseKit.kit_id, DispenseKit.tablets, Kit.product)
+        .join(Kit, Kit.id == DispenseKit.kit_id)
+        .where(DispenseKit.dispense_id == record.id)
+    ).all()
+    product_of = {kit_id: product for kit_id, _tablets, product in lines}
+    out: dict[str, int] = defaultdict(int)
+    for _kit, tablets, product in lines:
+        out[product] += tablets
+    back: dict[str, int] = defaultdict(int)
+    lost: dict[str, int] = defaultdict(int)
+    dispensed_of = {kit_id: tablets for kit_id, tablets, _product in lines}
+    for ret in returns:
+        product = product_of.get(ret.kit_id)
+        if product is None:
+            continue
+        back[product] += ret.tablets
+        if ret.outcome == "not_brought_back":
+            lost[product] += dispensed_of[ret.kit_id]
+    return {p: ProductTally(out[p], back[p], lost[p]) for p in out}
 
 
 def participant_history(

@@ -42,8 +42,6 @@ from dispensary.services.results import (
 from dispensary.services.users import check_signature, presign
 from dispensary.services.verification import verify_session
 
-RETURN_GRACE_DAYS = 7
-
 
 def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
     require(actor, Permission.RECONCILE, ctx)
@@ -145,7 +143,9 @@ def reconcile_session(
     for p in people.values():
         prow = participant_row(session, ctx, p)
         if prow.return_pending and prow.last_day1 is not None:
-            due = prow.last_day1 + timedelta(days=ctx.study.cycle.length_days + RETURN_GRACE_DAYS)
+            due = prow.last_day1 + timedelta(
+                days=ctx.study.cycle.length_days + ctx.study.return_grace_days
+            )
             if today > due:
                 discrepancies.append(
                     Discrepancy(

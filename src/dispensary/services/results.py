@@ -95,6 +95,16 @@ class DispensedKit:
 
 
 @dataclass(frozen=True)
+class ObservationValue:
+    """One value recorded at a dispense."""
+
+    key: str
+    name: str
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class DispenseResult:
     """A dispense with everything its label, leaflet and screens need."""
 
@@ -119,6 +129,11 @@ class DispenseResult:
     start_date: date | None = None
     """The first evening to take a dose, printed on the label: the later of day 1 and the
     dispense date (day 1 may be up to 7 days before the dispense). Adherence counts from it."""
+    observations: tuple[ObservationValue, ...] = ()
+    """What was recorded at dispense: the platelet count (its own column) and the study file's
+    observations (dispense_observations), in the study file's order."""
+    irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
+    product_directions: tuple[str, ...] = ()  # one sentence per product, in English
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from dispensary.db.models import (
     Participant,
     Return,
 )
-from dispensary.domain.accountability import balance_of
+from dispensary.domain.accountability import ProductTally, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
@@ -64,6 +64,7 @@ from dispensary.services.queries import (
     expected_use_until,
     history_rows,
     live_dispenses,
+    product_tallies,
     start_date,
     unaccounted_of,
 )
@@ -436,6 +437,7 @@ def _plan_return(
             held,
             expected_use_until(session, record),
             unaccounted_of(session, list(back.values())),
+            product_tallies(session, record, list(back.values())),
         )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
@@ -460,10 +462,21 @@ def _preview(
     held_now: int,
     until: date | None,
     unaccounted_before: int,
+    tallies: dict[str, ProductTally],
 ) -> AdherencePreview:
     """What the return would record, as `_result` reads it back once it is written."""
     tablets = checked.tablets
     assert tablets is not None
+    product = line.kit.product
+    before = tallies.get(product, ProductTally(line.tablets, 0))
+    tallies = tallies | {
+        product: replace(
+            before,
+            returned=before.returned + tablets,
+            unaccounted=before.unaccounted
+            + (line.tablets if checked.outcome == NOT_BROUGHT_BACK else 0),
+        )
+    }
     returned = sum(r.tablets for r in back) + tablets
     if kits_left == 0:
         last = max([r.returned_on for r in back] + [checked.day])
@@ -471,7 +484,7 @@ def _preview(
         unaccounted = unaccounted_before + (
             line.tablets if checked.outcome == NOT_BROUGHT_BACK else 0
         )
-        found = dispense_adherence(ctx, record, returned, last, held, until, unaccounted)
+        found = dispense_adherence(ctx, record, returned, last, held, until, unaccounted, tallies)
         taken, expected, adherence, flags = (
             found.taken,
             found.expected,

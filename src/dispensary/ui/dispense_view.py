@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError, NotFound
+from dispensary.i18n import current_language
 from dispensary.services import dispensing, queries
 from dispensary.services.assessment import (
     DispenseAssessment,
@@ -99,7 +100,7 @@ class DispenseScreen(Screen):
         self.cycle_label.setObjectName("cycleLabel")
         form.addRow(self.tr("Cycle"), self.cycle_label)
         self.day1 = date_edit()
-        form.addRow(self.tr("&Day 1 (infusion date)"), self.day1)
+        form.addRow(self.tr("&Day 1 of the cycle"), self.day1)
         self.dose = QComboBox()
         for level in study.dose_levels:
             self.dose.addItem(
@@ -122,6 +123,39 @@ class DispenseScreen(Screen):
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)
+        # The study file's other observations (a weight): one field each, named by the file.
+        self.observation_fields: dict[str, QLineEdit] = {}
+        language = current_language().value
+        for observation in study.observations:
+            if observation.in_dispense_column:
+                continue  # the platelet count has its field above
+            field = QLineEdit()
+            field.setObjectName(f"observation_{observation.key}")
+            field.setValidator(QDoubleValidator(observation.minimum, observation.maximum, 2, field))
+            field.setPlaceholderText(
+                self.tr("Required") if observation.required else self.tr("If given")
+            )
+            name = study.observation_name(observation.key, language)
+            label = QLabel(
+                self.tr("{name} ({unit})").format(name=escape(name), unit=observation.unit)
+            )
+            label.setBuddy(field)
+            form.addRow(label, field)
+            field.textChanged.connect(self._platelets_changed)
+            self.observation_fields[observation.key] = field
+        # A study whose kits the sponsor's IRT assigns: its confirmation and the kit.
+        self.irt_confirmation = QLineEdit()
+        self.irt_confirmation.setObjectName("irtConfirmation")
+        self.irt_kit = QLineEdit()
+        self.irt_kit.setObjectName("irtKit")
+        if study.kit_assignment == "irt":
+            form.addRow(self.tr("&IRT confirmation no."), self.irt_confirmation)
+            form.addRow(self.tr("Kit the IRT &assigned"), self.irt_kit)
+            self.irt_confirmation.editingFinished.connect(self._platelets_changed)
+            self.irt_kit.editingFinished.connect(self._platelets_changed)
+        else:
+            self.irt_confirmation.hide()
+            self.irt_kit.hide()
         self.override = QLineEdit()
         self.override.setObjectName("overrideReason")
         self.override.setPlaceholderText(self.tr("e.g. the investigator's instruction"))
@@ -163,6 +197,8 @@ class DispenseScreen(Screen):
         self.participant_field.scanned.connect(self.load_participant)
         self.kit_field.scanned.connect(self._kit_entered)
         self.dose.currentIndexChanged.connect(self._supply_changed)
+        self._dose_chosen = False  # a level chosen by hand (else a weight band's is shown)
+        self.dose.activated.connect(self._dose_picked)
         self.day1.dateChanged.connect(self._supply_changed)
         self.platelets.textChanged.connect(self._platelets_changed)
         self.remove_button.clicked.connect(self._remove_kit)
@@ -350,6 +386,18 @@ class DispenseScreen(Screen):
         except ValueError:
             return None
 
+    def observations(self) -> dict[str, float]:
+        """The study file's observations typed in (a value that is no number is left out: the
+        service then asks for it, or `sign` names it)."""
+        found: dict[str, float] = {}
+        for key, field in self.observation_fields.items():
+            text = field.text().strip().replace(",", ".")
+            try:
+                found[key] = float(text)
+            except ValueError:
+                continue
+        return found
+
     def _request(self, kits: list[str], dose_level: int | None) -> DispenseRequest:
         row = self.participant
         assert row is not None
@@ -361,6 +409,9 @@ class DispenseScreen(Screen):
             override_reason=self.override.text().strip(),
             platelet_count=self.platelet_count(),
             dose_ordered_by=self.ordered_by.text().strip(),
+            observations=self.observations(),
+            irt_confirmation=self.irt_confirmation.text().strip(),
+            irt_kit=self.irt_kit.text().strip(),
         )
 
     def _assess(
@@ -371,6 +422,8 @@ class DispenseScreen(Screen):
         request itself is shown and gives None."""
         codes = [k.number for k in self.scanned] if kits is None else kits
         level = None if dose_as_due else self.dose_level()
+        if self.session.ctx.study.dose_by_weight is not None and not self._dose_chosen:
+            level = None  # the weight band's level, until a level is chosen by hand
         try:
             return dispensing.assess_dispense(
                 self.session.ctx, self.session.actor, self._request(codes, level)
@@ -388,6 +441,10 @@ class DispenseScreen(Screen):
         self.assessment = found
         if found is not None:
             self.scanned = list(found.scanned)
+            if found.weight_band_level is not None and not self._dose_chosen:
+                self.dose.blockSignals(True)
+                self._select_level(found.dose_level)
+                self.dose.blockSignals(False)
         if self.participant is not None:
             self._show_participant()
         open_to_override = found is not None and not found.refused  # a refusal comes first
@@ -456,6 +513,10 @@ class DispenseScreen(Screen):
             self.scanned = []
             note = self.tr("The dose or day 1 changed: scan the kits again.")
         self._reassess(note)
+
+    def _dose_picked(self) -> None:
+        self._dose_chosen = True
+        self._supply_changed()
 
     def _platelets_changed(self) -> None:
         if self.participant is not None:
@@ -596,6 +657,9 @@ class DispenseScreen(Screen):
                 override_reason=self.override.text().strip() if reasons else "",
                 platelet_count=self.platelet_count(),
                 dose_ordered_by=self.ordered_by.text().strip() if orders else "",
+                observations=self.observations(),
+                irt_confirmation=self.irt_confirmation.text().strip(),
+                irt_kit=self.irt_kit.text().strip(),
             ),
         )
         if result is None:
@@ -642,9 +706,16 @@ class DispenseScreen(Screen):
         self.cycle_label.setText("-")
         self.override.clear()
         self.ordered_by.clear()
-        self.platelets.blockSignals(True)
-        self.platelets.clear()
-        self.platelets.blockSignals(False)
+        self._dose_chosen = False
+        for field in (
+            self.platelets,
+            self.irt_confirmation,
+            self.irt_kit,
+            *self.observation_fields.values(),
+        ):
+            field.blockSignals(True)
+            field.clear()
+            field.blockSignals(False)
         self.kit_field.clear()
         self.kit_field.set_cue("")
         self._select_level(self.session.ctx.study.dose_levels[0].level)
@@ -660,6 +731,9 @@ class DispenseScreen(Screen):
             self.dose,
             self.ordered_by,
             self.platelets,
+            self.irt_confirmation,
+            self.irt_kit,
+            *self.observation_fields.values(),
             self.override,
             self.kit_field,
             self.sign_button,

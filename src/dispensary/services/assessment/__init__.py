@@ -31,6 +31,7 @@ from dispensary.services.assessment.dispense import (
     KitVerdict,
     Notice,
     OverrideNeeds,
+    ProductNeed,
 )
 from dispensary.services.assessment.receiving import (
     KitIn,
@@ -68,6 +69,7 @@ __all__ = [
     "KitVerdict",
     "Notice",
     "OverrideNeeds",
+    "ProductNeed",
     "ReceiveAssessment",
     "ReceiveCheck",
     "ReceiveLine",

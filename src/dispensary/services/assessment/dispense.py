@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -29,6 +30,11 @@ class DispenseCheck(StrEnum):
     STARTING_DOSE = "starting_dose"  # cycle 1 at another level than the starting dose
     RULE_TO_CONFIRM = "rule_to_confirm"  # an unconfirmed study-file rule would apply (notice)
     SAFETY_SIGNAL = "safety_signal"  # the previous cycle's over-use is not explained (notice)
+    OBSERVATION_MISSING = "observation_missing"  # the study asks a value not given yet
+    WEIGHT_BAND = "weight_band"  # the dose level is not the weight band's
+    APPROVAL_EXPIRED = "approval_expired"  # the ethics approval has expired
+    APPROVAL_EXPIRING = "approval_expiring"  # it expires soon (notice)
+    IRT = "irt"  # the IRT confirmation or its assigned kit is missing, or another kit scanned
 
 
 class OverrideNeeds(StrEnum):
@@ -103,6 +109,19 @@ class DispenseRequest:
     override_reason: str = ""
     platelet_count: float | None = None
     dose_ordered_by: str = ""
+    observations: Mapping[str, float] = field(default_factory=dict)
+    """The study file's observations by key (a weight); the platelet count may come here too."""
+    irt_confirmation: str = ""  # the IRT's confirmation number (kit_assignment = "irt")
+    irt_kit: str = ""  # the kit the IRT assigned
+
+
+@dataclass(frozen=True)
+class ProductNeed:
+    """One product of the dose: the tablets the cycle needs and those in the kits going out."""
+
+    product: str
+    tablets_needed: int
+    tablets_in_kits: int
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,10 @@ class DispenseAssessment:
     tablets_in_kits: int  # in the kits that would go out (scanned, else proposed)
     notices: tuple[Notice, ...] = ()  # warnings that need no override
     start_date: date | None = None  # the label's start: the later of day 1 and the dispense
+    products: tuple[ProductNeed, ...] = ()  # per product of the dose, in the dose's order
+    weight_band_level: int | None = None  # the dose level of the weight recorded (by weight)
+    approval_expires: date | None = None  # the ethics approval's expiry, when the study gives it
+    irt: bool = False  # kits are assigned by the sponsor's IRT
 
     @property
     def refused(self) -> bool:

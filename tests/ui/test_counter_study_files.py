@@ -1,0 +1,126 @@
+"""The dispense screen made by each fictional test study file: the fields its study declares
+(a weight, the IRT's confirmation and kit) and the assessment it shows, with no code of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import participants, queries, receiving, setup, users
+from dispensary.services.context import FixedClock
+from dispensary.study import RESOURCES, load_study
+from dispensary.ui.dispense_view import DispenseScreen
+
+STUDIES = RESOURCES / "studies"
+KITS = {
+    "DEMO-28D-BID": [("B0001-B0004", "demoxatinib-50mg")],
+    "DEMO-2DRUG": [("C0001-C0003", "democapib-100mg"), ("T0001-T0003", "demotinib-25mg")],
+    "DEMO-IRT-BLIND": [("R0001-R0004", "demoprazole-blinded")],
+}
+
+
+@pytest.fixture
+def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter]:
+    """A pharmacy made with the study file the test names, its kits in, 01-001 enrolled."""
+    protocol: str = request.param
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    study = load_study(STUDIES / f"{protocol}.toml")
+    path = tmp_path / "pharmacy.sqlite3"
+    ctx = setup.init_database(
+        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(
+        ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+    )
+    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    for kits, product in KITS[protocol]:
+        listed = receiving.kits_from_range(ctx, kits, product, "L1", date(2028, 6, 30), None)
+        receiving.receive_shipment(ctx, pharm, f"SH-{kits}", listed)
+    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+    yield Counter(ctx, clock, path)
+    ctx.engine.dispose()
+
+
+def _screen(qtbot: QtBot, pharmacy: Counter) -> DispenseScreen:
+    widget = DispenseScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.refresh()
+    return widget
+
+
+def _scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def _dispensed(pharmacy: Counter) -> list[tuple[int, tuple[str, ...], int]]:
+    _row, rows = queries.participant_history(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
+    return [(r.cycle, r.kits, r.tablets) for r in rows]
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-28D-BID"], indirect=True)
+def test_the_weight_chooses_the_dose_band(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    screen = _screen(qtbot, pharmacy)
+    assert list(screen.observation_fields) == ["weight"]
+    assert not screen.irt_kit.isVisible()
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert not screen.sign_button.isEnabled()  # the weight is asked first
+    assert "Record the Weight (kg)" in screen.message.text()
+    screen.observation_fields["weight"].setText("72")
+    assert screen.dose_level() == 1  # 60 kg or more: level 1
+    assert [k.number for k in screen.kits_model.rows] == ["B0001", "B0002"]
+    screen.observation_fields["weight"].setText("55")
+    assert screen.dose_level() == 0 and screen.sign_button.isEnabled()
+    screen.sign()
+    assert _dispensed(pharmacy) == [(1, ("B0001",), 60)]
+    result = screen.last_result
+    assert result is not None and [(o.key, o.value) for o in result.observations] == [
+        ("weight", 55.0)
+    ]
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+def test_two_drugs_go_out_together(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    screen = _screen(qtbot, pharmacy)
+    assert screen.observation_fields == {}
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert [k.number for k in screen.kits_model.rows] == ["C0001", "T0001"]
+    screen.sign()
+    assert _dispensed(pharmacy) == [(1, ("C0001", "T0001"), 58)]
+    [(_title, _pdf)] = printer.shown
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-IRT-BLIND"], indirect=True)
+def test_only_the_kit_the_irt_assigned(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    screen = _screen(qtbot, pharmacy)
+    assert screen.irt_kit.isVisible() and screen.irt_confirmation.isVisible()
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert not screen.sign_button.isEnabled()
+    assert "enter the IRT confirmation number" in screen.message.text()
+    assert list(screen.kits_model.rows) == []  # no first expiry first out
+    screen.irt_confirmation.setText("IRT-77")
+    screen.irt_kit.setText("R0003")
+    screen.irt_kit.editingFinished.emit()
+    assert [k.number for k in screen.kits_model.rows] == ["R0003"]
+    screen.sign()
+    assert _dispensed(pharmacy) == [(1, ("R0003",), 21)]
+    assert screen.last_result is not None
+    assert screen.last_result.irt_confirmation == "IRT-77"
