@@ -44,6 +44,9 @@ ENV_CHECKER_PASSWORD = "DISPENSARY_CHECKER_PASSWORD"
 ENV_WITNESS_PASSWORD = "DISPENSARY_WITNESS_PASSWORD"
 ENV_TODAY = "DISPENSARY_TODAY"
 ENV_DEBUG = "DISPENSARY_DEBUG"
+ENV_STUDY = "DISPENSARY_STUDY"
+OWN_STUDY_OPTION = frozenset({"init"})
+"""Commands whose own --study is a study file (`init --study FILE`), not the global one."""
 TRAINING_ONLY = N_(
     "{env} fixes today's date on a training database only (the demo, or one created "
     "with `init --training`), not on {what}: the audit trail must carry the real dates. "
@@ -426,8 +429,8 @@ def language_option(value: str) -> Language:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    """--db, --user and --json: before the command, or after it."""
+def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool = True) -> None:
+    """--db, --study, --user, --lang and --json: before the command, or after it."""
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
@@ -436,6 +439,14 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         default=default,
         help="the database file or URL",
     )
+    if study:
+        parser.add_argument(
+            "--study",
+            metavar="PROTOCOL",
+            default=default,
+            help=f"the study to work in (else {ENV_STUDY}); needed when the database holds "
+            "several studies",
+        )
     parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
     parser.add_argument(
         "--lang",
@@ -460,6 +471,8 @@ class Commands:
         self.subparsers = subparsers
         self.common = argparse.ArgumentParser(add_help=False)
         global_options(self.common, suppress=True)
+        self.common_own_study = argparse.ArgumentParser(add_help=False)
+        global_options(self.common_own_study, suppress=True, study=False)
 
     @classmethod
     def actions(cls, group: argparse.ArgumentParser, dest: str) -> Commands:
@@ -473,7 +486,12 @@ class Commands:
     ) -> argparse.ArgumentParser:
         """The parser of a command, without its arguments and handler yet."""
         p: argparse.ArgumentParser = self.subparsers.add_parser(
-            name, help=text, description=text, parents=[parent or self.common]
+            name,
+            help=text,
+            description=text,
+            parents=[
+                parent or (self.common_own_study if name in OWN_STUDY_OPTION else self.common)
+            ],
         )
         return p
 

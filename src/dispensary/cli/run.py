@@ -15,8 +15,10 @@ from dispensary import config
 from dispensary.cli.core import (
     ENV_NEW_PASSWORD,
     ENV_PASSWORD,
+    ENV_STUDY,
     ENV_TODAY,
     ENV_USER,
+    OWN_STUDY_OPTION,
     TRAINING_ONLY,
     UsageError,
     json_default,
@@ -27,6 +29,13 @@ from dispensary.domain.rules import parse_date
 from dispensary.i18n import _
 from dispensary.services import setup, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
+
+SITE_WIDE = frozenset({"user", "recover-admin", "backup", "restore", "demo", "init"})
+"""Commands of the whole pharmacy, not of one study: they need no --study."""
+SITE_WIDE_ACTIONS = frozenset(
+    {("study", "list"), ("study", "add"), ("study", "close"), ("study", "access")}
+)
+"""`study` actions of the pharmacy's list of studies (close and access name their study)."""
 
 
 class Run:
@@ -40,13 +49,30 @@ class Run:
         self.err = err
         self.json = bool(args.json)
         self.db = config.database_from(args.db)
+        wanted = None if args.command in OWN_STUDY_OPTION else getattr(args, "study", None)
+        self.study: str | None = (wanted or os.environ.get(ENV_STUDY, "")).strip() or None
+        self.site_wide = (
+            args.command in SITE_WIDE
+            or (args.command, getattr(args, "study_command", None)) in SITE_WIDE_ACTIONS
+        )
         self._ctx: Context | None = None
         self._actor: Actor | None = None
         self._password: str | None = None
 
     def context(self) -> Context:
+        """The study asked for (--study, DISPENSARY_STUDY); without one, the database's only
+        study. A command that works in one study refuses to guess among several; a command of
+        the whole site (users, backups, the list of studies) opens the first."""
         if self._ctx is None:
-            opened = setup.open_database(self.db, self.clock)
+            opened = setup.open_database(self.db, self.clock, expect_protocol=self.study)
+            if self.study is None and len(opened.studies) > 1 and not self.site_wide:
+                opened.context.engine.dispose()
+                raise UsageError(
+                    _(
+                        "this database holds several studies ({studies}): name one with "
+                        "--study PROTOCOL (or set {env})."
+                    ).format(studies=", ".join(opened.studies), env=ENV_STUDY)
+                )
             self._ctx = opened.context
             if opened.warning:  # e.g. other accounts may read the file: said, not refused
                 self.note(_("Warning: {warning}").format(warning=opened.warning))

@@ -31,7 +31,7 @@ from dispensary.i18n import _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
-    from dispensary.services.results import RuleState
+    from dispensary.services.results import RuleState, StudyRow
 
 
 def cmd_init(run: Run) -> int:
@@ -362,8 +362,109 @@ def cmd_study_confirm(run: Run) -> int:
     return EXIT_OK
 
 
+def _study_row(row: StudyRow) -> dict[str, Any]:
+    return {
+        "protocol": row.protocol,
+        "title": row.title,
+        "status": row.status,
+        "version": row.version,
+        "participants": row.participants,
+        "kits": row.kits,
+        "loaded_at": row.loaded_at,
+        "closed_at": row.closed_at,
+        "closed_reason": row.closed_reason,
+    }
+
+
+def _study_line(row: StudyRow) -> str:
+    status = _("open") if row.status == "open" else _("closed")
+    return _(
+        "{protocol}  {status}  v{version}  {participants} participants, {kits} kits  {title}"
+    ).format(
+        protocol=row.protocol,
+        status=status,
+        version=row.version,
+        participants=row.participants,
+        kits=row.kits,
+        title=row.short_title or row.title,
+    )
+
+
+def cmd_study_list(run: Run) -> int:
+    from dispensary.services import studies
+
+    rows = studies.list_studies(run.context(), run.actor())
+    run.emit([_study_row(r) for r in rows], [_study_line(r) for r in rows])
+    return EXIT_OK
+
+
+def cmd_study_add(run: Run) -> int:
+    from dispensary.services import studies
+
+    a = run.args
+    text = read_text(a.file, _("study file"))
+    row = studies.add_study(run.context(), run.actor(), text, a.file, a.reason)
+    run.emit(
+        _study_row(row),
+        [
+            _(
+                "Study {protocol} was added to this pharmacy. Give users access with "
+                "`dispensary study access USER {protocol}`; work in it with --study {protocol}."
+            ).format(protocol=row.protocol)
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_study_close(run: Run) -> int:
+    from dispensary.services import studies
+
+    a = run.args
+    row = studies.close_study(run.context(), run.actor(), a.protocol, a.reason)
+    run.emit(
+        _study_row(row),
+        [
+            _("Study {protocol} is closed: its records stay, to be read and reported.").format(
+                protocol=row.protocol
+            )
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_study_access(run: Run) -> int:
+    from dispensary.services import studies
+
+    a = run.args
+    given = not a.remove
+    now = studies.set_access(run.context(), run.actor(), a.username, a.protocol, given, a.reason)
+    run.emit(
+        {"username": a.username, "studies": now},
+        [
+            _("{user} may now work in: {studies}.").format(
+                user=a.username, studies=", ".join(now) or _("no study")
+            )
+        ],
+    )
+    return EXIT_OK
+
+
 def study_parser(group: argparse.ArgumentParser) -> None:
     study = Commands.actions(group, "study_command")
+    study.add("list", cmd_study_list, "the studies of this pharmacy you may work in")
+    p = study.add("add", cmd_study_add, "add a study from its study file (administrator)")
+    p.add_argument("file", type=path_option, metavar="FILE.toml")
+    p.add_argument("--reason", required=True)
+    p = study.add("close", cmd_study_close, "close a study: read only from then on (administrator)")
+    p.add_argument("protocol", metavar="PROTOCOL")
+    p.add_argument("--reason", required=True)
+    p = study.add(
+        "access", cmd_study_access, "give a user access to a study, or take it (administrator)"
+    )
+    p.add_argument("username", metavar="USER")
+    p.add_argument("protocol", metavar="PROTOCOL")
+    p.add_argument("--remove", action="store_true", help="take the access away")
+    p.add_argument("--reason", required=True)
     study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
     p = study.add("update", cmd_study_update, "replace the study file (administrator)")
     p.add_argument("file", type=path_option, metavar="FILE.toml")
