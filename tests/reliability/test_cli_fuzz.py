@@ -62,7 +62,9 @@ def _leaves(
 
 
 COMMANDS = [(p, sub) for p, sub in _leaves(cli.build_parser()) if p and p not in SKIPPED]
-GLOBAL = {"help", "db", "user", "json"}
+# --study: the study to work in (a protocol), or `init`'s study file; the commands' own options are
+# what is fuzzed here.
+GLOBAL = {"help", "db", "user", "json", "study"}
 
 NUMBER_TYPES: set[Callable[[str], object]] = {
     cli._whole,
