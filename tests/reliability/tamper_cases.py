@@ -14,7 +14,7 @@ or the entry), or, once rewritten, caught by a verification code taken before th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ from dispensary.services import (
     users,
 )
 from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import Observation
 from services.helpers import (
     EARLY,
     LATE,
@@ -73,7 +74,8 @@ COLD = """timestamp,celsius
 def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) -> None:
     """Stock, two participants, dispenses (two voided), a count, returns and a correction, two
     destructions, a quarantine and its release, two excursions, two adherence notes, two
-    sign-offs, a participant discontinued and an account deactivated."""
+    sign-offs, a participant discontinued, an account deactivated, and a dispense with two
+    observations."""
     pharm, tech, monitor, admin = (actors[n] for n in ("pharm", "tech", "monitor", "admin"))
     secret = PASSWORDS["pharm"]
     receive(ctx, pharm, "K0001-K0010", "L1", LATE)
@@ -97,6 +99,15 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     reconciliation.sign_off(ctx, pharm, secret, "visit 1, pharmacy")
     studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
     studies.confirm_rule(ctx, admin, "adherence", "site decision minuted")
+    # Observations a study file may ask at dispense (weight, height): their own table.
+    asked = (
+        Observation("weight", "Weight", "kg", False, 20.0, 250.0),
+        Observation("height", "Height", "cm", False, 100.0, 230.0),
+    )
+    weighed = replace(ctx, study=replace(ctx.study, observations=asked))
+    receive(ctx, pharm, "K0021-K0022", "L3", LATE)
+    enroll(weighed, pharm, "01-003", initials="EF")
+    dispense(weighed, pharm, secret, "01-003", observations={"weight": 61.0, "height": 165.0})
     participants.set_status(ctx, pharm, "01-002", "discontinued", "withdrew consent")
     users.set_active(ctx, admin, "pharm2", False, "left the site")
 

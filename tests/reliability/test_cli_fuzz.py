@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from dispensary import cli
+from dispensary.cli import core as cli_core
 from dispensary.cli import forecast as cli_forecast
 from dispensary.cli.core import language_option
 from dispensary.db.engine import is_sqlite
@@ -82,6 +83,8 @@ PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database}
 # --lang: a language the program speaks, else a usage mistake.
 LANGUAGE_TYPES: set[Callable[[str], object]] = {language_option}
 BAD_LANGUAGES = ["fr", "zh_TW", "", " ", "zh_CN\x00", "\u202een", "e" * 5000]
+# --observation KEY=VALUE: a value the study file asks at dispense; the value is a number.
+OBSERVATION_TYPES: set[Callable[[str], object]] = {cli_core.observation}
 
 # What a number option is given. Each is refused as a usage mistake (exit 2) or, when the value
 # is a well-formed number, passed to the service, which refuses it or does the work.
@@ -131,6 +134,7 @@ WELL_FORMED: dict[object, set[str]] = {
     cli_forecast.count: {" +5"},
     cli._number: _DECIMALS,
     cli._date: {"1900-01-01", "2199-12-31"},
+    cli_core.observation: {f"weight={n}" for n in _DECIMALS},
 }
 
 # Plausible values, so that the one bad value is what the command meets.
@@ -168,6 +172,8 @@ TYPED_VALUES: dict[Callable[[str], object], str] = {
 
 
 def _value(path: tuple[str, ...], action: argparse.Action, files: Files) -> str:
+    if action.type in OBSERVATION_TYPES:
+        return "weight=61"
     if action.type is not None and action.type not in PATH_TYPES:
         return TYPED_VALUES[action.type]  # type: ignore[index]
     if action.choices:
@@ -361,14 +367,17 @@ def test_every_number_and_date_option_given_junk(bench: Bench) -> None:
     typed = 0
     for path, parser in COMMANDS:
         for action in _options(parser):
-            assert action.type in NUMBER_TYPES | DATE_TYPES | PATH_TYPES | LANGUAGE_TYPES | {
-                None
-            }, f"{path} {action.dest}: a new argument type; add its junk values here"
+            known = NUMBER_TYPES | DATE_TYPES | PATH_TYPES | LANGUAGE_TYPES | OBSERVATION_TYPES
+            assert action.type in known | {None}, (
+                f"{path} {action.dest}: a new argument type; add its junk values here"
+            )
             if action.type is None or action.type in PATH_TYPES:
                 continue  # paths: test_every_path_option_given_a_nul_byte
             typed += 1
             if action.type in LANGUAGE_TYPES:
                 junk = BAD_LANGUAGES
+            elif action.type in OBSERVATION_TYPES:
+                junk = ["weight", "=61", "", *(f"weight={n}" for n in BAD_NUMBERS)]
             else:
                 junk = BAD_NUMBERS if action.type in NUMBER_TYPES else BAD_DATES
             for value in junk:
