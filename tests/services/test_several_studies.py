@@ -58,6 +58,7 @@ SITE_WIDE = {
     "users.account_state",
     "users.set_language",
     "users.recover_administrator",
+    "users.current_actor",
     "backup.backup",
     "backup.automatic_backup",
     "studies.list_studies",

@@ -50,8 +50,40 @@
         <translation>入组日期</translation>
     </message>
     <message>
+        <source>Study</source>
+        <translation>研究</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>应发</translation>
+    </message>
+    <message>
+        <source>Returns due</source>
+        <translation>待退药</translation>
+    </message>
+    <message>
+        <source>Expiring</source>
+        <translation>将过期</translation>
+    </message>
+    <message>
+        <source>Short stock</source>
+        <translation>库存短缺</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>差异</translation>
     </message>
     <message>
         <source>Last cycle</source>
@@ -154,6 +186,10 @@
         <translation>登录</translation>
     </message>
     <message>
+        <source>Studies</source>
+        <translation>研究</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -180,6 +216,30 @@
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>受试者</translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation>载入时间</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>关闭时间</translation>
+    </message>
+    <message>
+        <source>Why closed</source>
+        <translation>关闭原因</translation>
     </message>
 </context>
 <context>
@@ -360,6 +420,14 @@
         <translation>记录已验证（已核查 {n} 条新稽查记录）</translation>
     </message>
     <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -390,6 +458,14 @@
     <message>
         <source>Supply forecast</source>
         <translation>供药预测</translation>
+    </message>
+    <message>
+        <source>All your studies</source>
+        <translation>您的全部研究</translation>
+    </message>
+    <message>
+        <source>Reading the figures of every study…</source>
+        <translation>正在读取各研究的数据…</translation>
     </message>
     <message>
         <source>Figures as of {time}</source>
@@ -718,6 +794,42 @@
         <translation>数据库 {path}</translation>
     </message>
     <message>
+        <source>S&amp;tudy</source>
+        <translation>研究(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The study you work in (Ctrl+Shift+S)</source>
+        <translation>您当前工作的研究（Ctrl+Shift+S）</translation>
+    </message>
+    <message>
+        <source>Switch s&amp;tudy</source>
+        <translation>切换研究(&amp;T)</translation>
+    </message>
+    <message>
+        <source>{study} (closed: read only)</source>
+        <translation>{study}（已关闭：只读）</translation>
+    </message>
+    <message>
+        <source>{protocol} — {title}</source>
+        <translation>{protocol} — {title}</translation>
+    </message>
+    <message>
+        <source>{study} (closed)</source>
+        <translation>{study}（已关闭）</translation>
+    </message>
+    <message>
+        <source>Switched to study {protocol}: {code} is of that study.</source>
+        <translation>已切换到研究 {protocol}：{code} 属于该研究。</translation>
+    </message>
+    <message>
+        <source>Switched to study {protocol}: {title}.</source>
+        <translation>已切换到研究 {protocol}：{title}。</translation>
+    </message>
+    <message>
+        <source>The study is closed: its records are read only.</source>
+        <translation>该研究已关闭：其记录只读。</translation>
+    </message>
+    <message>
         <source>{role}s do not use the {screen} screen.</source>
         <translation>{role}不使用“{screen}”界面。</translation>
     </message>
@@ -740,6 +852,10 @@
     <message>
         <source>Lock</source>
         <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Switch study</source>
+        <translation>切换研究</translation>
     </message>
     <message>
         <source>In a scan field: take the code</source>
@@ -891,6 +1007,10 @@
         <source>Study rules</source>
         <translation>研究规则</translation>
     </message>
+    <message>
+        <source>Studies</source>
+        <translation>研究</translation>
+    </message>
 </context>
 <context>
     <name>SignInForm</name>
@@ -999,6 +1119,104 @@
     <message>
         <source>Change status</source>
         <translation>更改状态</translation>
+    </message>
+</context>
+<context>
+    <name>StudiesScreen</name>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Studies of this pharmacy</source>
+        <translation>本药房的研究</translation>
+    </message>
+    <message>
+        <source>Each study&apos;s kits, participants and records are its own. You work in one study at a time: choose it here, in the toolbar or with Ctrl+Shift+S.</source>
+        <translation>每个研究的药盒、受试者和记录各自独立。您一次在一个研究中工作：可在此处、工具栏或按 Ctrl+Shift+S 选择。</translation>
+    </message>
+    <message>
+        <source>Selected study</source>
+        <translation>所选研究</translation>
+    </message>
+    <message>
+        <source>Work in this study</source>
+        <translation>在此研究中工作</translation>
+    </message>
+    <message>
+        <source>Add a study from its file…</source>
+        <translation>从研究文件添加研究…</translation>
+    </message>
+    <message>
+        <source>Close the study…</source>
+        <translation>关闭研究…</translation>
+    </message>
+    <message>
+        <source>Select a study in the list.</source>
+        <translation>请在列表中选择一个研究。</translation>
+    </message>
+    <message>
+        <source>{protocol}: {title} (version {version}, {status})</source>
+        <translation>{protocol}：{title}（第 {version} 版，{status}）</translation>
+    </message>
+    <message>
+        <source>Add a study from its file</source>
+        <translation>从研究文件添加研究</translation>
+    </message>
+    <message>
+        <source>Study files (*.toml);;All files (*)</source>
+        <translation>研究文件 (*.toml);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The study file {name} cannot be read: {error}.</source>
+        <translation>无法读取研究文件 {name}：{error}。</translation>
+    </message>
+    <message>
+        <source>Add a study</source>
+        <translation>添加研究</translation>
+    </message>
+    <message>
+        <source>Why is the study {name} added to this pharmacy?</source>
+        <translation>为何将研究 {name} 添加到本药房？</translation>
+    </message>
+    <message>
+        <source>Add the study</source>
+        <translation>添加研究</translation>
+    </message>
+    <message>
+        <source>Study {protocol} added. Give its pharmacists, technicians and monitors access to it on the Users screen.</source>
+        <translation>研究 {protocol} 已添加。请在“用户”界面为其药师、技术员和监查员授予访问权限。</translation>
+    </message>
+    <message>
+        <source>Close a study</source>
+        <translation>关闭研究</translation>
+    </message>
+    <message>
+        <source>Close study {protocol}? Its records stay to be read and reported; nothing more can be received, dispensed or returned in it. Why is it closed?</source>
+        <translation>关闭研究 {protocol}？其记录仍可查阅和报告；此后不能再接收、发放或退回。关闭原因是什么？</translation>
+    </message>
+    <message>
+        <source>Close the study</source>
+        <translation>关闭研究</translation>
+    </message>
+    <message>
+        <source>Study {protocol} closed.</source>
+        <translation>研究 {protocol} 已关闭。</translation>
+    </message>
+</context>
+<context>
+    <name>StudiesSection</name>
+    <message>
+        <source>Click a study to work in it</source>
+        <translation>点击一个研究即可在其中工作</translation>
+    </message>
+    <message>
+        <source>{n} studies; {waiting} with overdue participants, discrepancies or short stock. You work in {current}: click another study to switch to it.</source>
+        <translation>共 {n} 个研究；其中 {waiting} 个有逾期受试者、差异或库存短缺。您当前在 {current} 中工作：点击其他研究即可切换。</translation>
     </message>
 </context>
 <context>
@@ -1211,6 +1429,26 @@
         <translation>新密码</translation>
     </message>
     <message>
+        <source>Access to studies</source>
+        <translation>研究访问权限</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>研究</translation>
+    </message>
+    <message>
+        <source>Give access</source>
+        <translation>授予访问权限</translation>
+    </message>
+    <message>
+        <source>Take access</source>
+        <translation>收回访问权限</translation>
+    </message>
+    <message>
+        <source>{protocol} — {title}</source>
+        <translation>{protocol} — {title}</translation>
+    </message>
+    <message>
         <source>Select a user in the list.</source>
         <translation>请在列表中选择一个用户。</translation>
     </message>
@@ -1221,6 +1459,26 @@
     <message>
         <source>&lt;b&gt;{user}&lt;/b&gt;: {name} ({initials}), {role}, {state}{locked}</source>
         <translation>&lt;b&gt;{user}&lt;/b&gt;：{name}（{initials}），{role}，{state}{locked}</translation>
+    </message>
+    <message>
+        <source>An administrator reaches every study.</source>
+        <translation>管理员可访问所有研究。</translation>
+    </message>
+    <message>
+        <source>{user} works in: {studies}.</source>
+        <translation>{user} 可在以下研究中工作：{studies}。</translation>
+    </message>
+    <message>
+        <source>{user} has access to no study yet.</source>
+        <translation>{user} 尚无任何研究的访问权限。</translation>
+    </message>
+    <message>
+        <source>{user} may now work in study {study}.</source>
+        <translation>{user} 现在可在研究 {study} 中工作。</translation>
+    </message>
+    <message>
+        <source>{user} may no longer work in study {study}.</source>
+        <translation>{user} 不再能在研究 {study} 中工作。</translation>
     </message>
     <message>
         <source>The two passwords differ; type them again.</source>

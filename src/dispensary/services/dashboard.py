@@ -25,6 +25,7 @@ from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import Discrepancy, VerifiedPoint, VerifyResult
+from dispensary.services.studies import list_studies, switch_study
 from dispensary.services.verification import verify_session, verify_since
 
 EXPIRY_WINDOW_DAYS = 90
@@ -199,3 +200,50 @@ def dashboard(
         checked_at=checked_at,
         verification=verification,
     )
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """One study's line on the Today screen's table of all the user's studies: the counts of
+    the study's own Today screen, so a pharmacist running many protocols sees where work waits
+    without opening each."""
+
+    protocol: str
+    short_title: str
+    status: str  # "open" or "closed"
+    due: int  # participants due for a cycle within the week
+    overdue: int
+    returns_pending: int
+    expiring: int  # kits on the shelf expiring within the window
+    discrepancies: int
+    short_products: int  # products whose stock on hand is short of the next cycles
+
+
+def all_studies(
+    ctx: Context, actor: Actor, since: VerifiedPoint | None = None
+) -> tuple[StudySummary, ...]:
+    """The Today figures of every study the user may work in, one line each, in the study
+    list's order. Each study is read in its own context (`studies.switch_study`, which applies
+    the user's access); the audit chain, which is the pharmacy's, is verified once: each study
+    after the first checks only what was written since the one before."""
+    require(actor, Permission.VIEW, ctx)
+    point = since
+    lines: list[StudySummary] = []
+    for row in list_studies(ctx, actor):
+        snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
+        if snapshot.verification.ok:
+            point = snapshot.verification.point
+        lines.append(
+            StudySummary(
+                protocol=row.protocol,
+                short_title=row.short_title,
+                status=row.status,
+                due=len(snapshot.due),
+                overdue=sum(1 for d in snapshot.due if d.overdue),
+                returns_pending=len(snapshot.returns_pending),
+                expiring=len(snapshot.expiring),
+                discrepancies=len(snapshot.discrepancies),
+                short_products=sum(1 for s in snapshot.stock if s.short),
+            )
+        )
+    return tuple(lines)

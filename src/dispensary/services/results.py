@@ -25,6 +25,7 @@ class UserRow:
     active: bool
     locked: bool
     language: str = ""  # the language of the user's windows ("": the workstation's)
+    studies: tuple[str, ...] = ()  # the protocols the user may work in (an administrator: all)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
 from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
@@ -707,6 +707,17 @@ def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
 
 
 def _row(user: User) -> UserRow:
+    session = object_session(user)
+    studies: tuple[str, ...] = ()
+    if session is not None:  # the studies the user reaches, by protocol (the Users screen)
+        ids = studies_of(session, user)
+        studies = tuple(
+            session.scalars(
+                select(StudyRecord.protocol)
+                .where(StudyRecord.id.in_(ids))
+                .order_by(StudyRecord.protocol)
+            )
+        )
     return UserRow(
         user.username,
         user.full_name,
@@ -715,7 +726,20 @@ def _row(user: User) -> UserRow:
         user.active,
         user.locked,
         user.language or "",
+        studies,
     )
+
+
+def current_actor(ctx: Context, actor: Actor) -> Actor:
+    """The signed-in user as the database holds them now: a window asks after an administrator
+    gave or took a study's access, or added a study, so that its list of studies is the one
+    the services apply (no password: the user is signed in; an ended account is refused)."""
+    with read_transaction(ctx.engine) as session:
+        user = session.get(User, actor.user_id)
+        ended = session_ended_reason(user, actor.username)
+        if ended is not None or user is None:
+            raise NotSignedIn(ended or _("The account is not active."))
+        return actor_of(session, user)
 
 
 def set_language(ctx: Context, actor: Actor, language: str) -> Actor:

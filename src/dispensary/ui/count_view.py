@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import ReasonCode, SignatureMeaning
-from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import counts
 from dispensary.services.assessment import CountAssessment, CountNeeds, CountRequest
@@ -174,7 +174,13 @@ class CountScreen(Screen):
         """A kit scanned while the kit field is not focused starts its count; the lookup only
         confirms the kit exists, nothing of its balance is shown. While a count is shown
         against the book, the scanned kit waits: the counter is told, it is not lost."""
-        target = route_scan(self.session, code)
+        try:
+            target = route_scan(self.session, code)
+        except InOtherStudy:
+            if self._book is not None:  # a count shown is not dropped for another study
+                self._finish_first(code.strip().upper())
+                return True
+            return False  # the main window switches to the kit's study
         if target is None or target[0] is not OpenKind.KIT:
             return False
         if self._book is not None:

@@ -7,6 +7,10 @@ transaction): a refresh, after each dispense or return, returns to the event loo
 screen keeps showing the last figures with the time they were read, and says it is checking
 until the new ones arrive. The last figures live in the screen (per workstation, in memory):
 nothing is stored in the database.
+
+A user who works in several studies sees them all at once in a table under the cards (each
+study's own Today counts, read by the same worker after the study on show); a click on a
+study's line switches the window to it.
 """
 
 from __future__ import annotations
@@ -48,12 +52,14 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import forecast as forecast_service
 from dispensary.services.context import Actor, Context
-from dispensary.services.dashboard import Dashboard
+from dispensary.services.dashboard import Dashboard, StudySummary
 from dispensary.services.forecast import ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
+from dispensary.ui.forms import fit_columns, row_table
+from dispensary.ui.models.table import Column
+from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, context_of_study
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, product_label, shown_date, shown_weekday
 
@@ -268,6 +274,100 @@ class ForecastSection(Section):
         self.chart.show_forecast(self.result, str(code) if code is not None else "")
 
 
+def study_status(row: StudySummary) -> str:
+    if row.status == "closed":
+        return QCoreApplication.translate("DashboardScreen", "closed")
+    return QCoreApplication.translate("DashboardScreen", "open")
+
+
+def _alert(count: int) -> str | None:
+    """A count that asks for work, in red."""
+    return "#c62828" if count else None
+
+
+STUDY_COLUMNS: list[Column[StudySummary]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Study")), lambda r: r.protocol),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.short_title),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Status")), study_status),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Due")), lambda r: r.due, align_right=True),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Overdue")),
+        lambda r: r.overdue,
+        colour=lambda r: _alert(r.overdue),
+        align_right=True,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Returns due")),
+        lambda r: r.returns_pending,
+        align_right=True,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Expiring")), lambda r: r.expiring, align_right=True),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Discrepancies")),
+        lambda r: r.discrepancies,
+        colour=lambda r: _alert(r.discrepancies),
+        align_right=True,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Short stock")),
+        lambda r: r.short_products,
+        colour=lambda r: _alert(r.short_products),
+        align_right=True,
+    ),
+]
+"""One line per study the user may work in: the counts of that study's Today screen."""
+
+STUDY_TITLE = 1
+RETURNS_COLUMN = 5
+EXPIRING_COLUMN = 6
+SHOWN_STUDIES = 8
+"""Lines of the studies' table shown before it scrolls."""
+
+
+class StudiesSection(Section):
+    """The card of all the user's studies: a table, one line each; `chosen` carries the
+    protocol of the line clicked (or Enter on it)."""
+
+    chosen = Signal(str)
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.model, self.proxy, self.table = row_table(self, STUDY_COLUMNS, "studiesSummary")
+        self.table.setToolTip(self.tr("Click a study to work in it"))
+        self.table.activated.connect(self._activated)
+        self.table.clicked.connect(self._activated)
+        self.items.addWidget(self.table)
+
+    def show_rows(self, rows: tuple[StudySummary, ...], current: str) -> None:
+        self.model.set_rows(rows)
+        # The protocol whole, the title taking what is left; the long count titles give way.
+        fit_columns(self.table, stretch=STUDY_TITLE, yielding=(RETURNS_COLUMN, EXPIRING_COLUMN))
+        self._fit_height(len(rows))
+        waiting = sum(1 for r in rows if r.overdue or r.discrepancies or r.short_products)
+        self.summary.setText(
+            self.tr(
+                "{n} studies; {waiting} with overdue participants, discrepancies or short "
+                "stock. You work in {current}: click another study to switch to it."
+            ).format(n=len(rows), waiting=waiting, current=current)
+        )
+
+    def _fit_height(self, lines: int) -> None:
+        """As tall as its lines (up to SHOWN_STUDIES; a scroll bar then): no empty band
+        pushes this study's cards down."""
+        shown = max(1, min(lines, SHOWN_STUDIES))
+        table = self.table
+        header = table.horizontalHeader()
+        height = max(header.height(), header.sizeHint().height()) + 2 * table.frameWidth()
+        height += sum(table.rowHeight(i) for i in range(min(lines, shown))) or 30
+        table.setFixedHeight(height + 4)
+
+    def _activated(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            row = self.model.row_at(self.proxy.mapToSource(index).row())
+            self.chosen.emit(row.protocol)
+
+
 class DashboardWorker(QThread):
     """Reads the dashboard off the UI thread; `ready` carries the `Dashboard`, `failed` the
     message to show. A worker is never parented to its screen: a screen closed while it reads
@@ -275,6 +375,7 @@ class DashboardWorker(QThread):
 
     ready = Signal(object)  # a Dashboard
     forecast_ready = Signal(object)  # a ForecastResult, read after the Dashboard
+    studies_ready = Signal(object)  # a tuple of StudySummary, read last (several studies)
     failed = Signal(str)
 
     def __init__(
@@ -283,11 +384,13 @@ class DashboardWorker(QThread):
         actor: Actor,
         parent: QObject | None = None,
         since: VerifiedPoint | None = None,
+        all_studies: bool = False,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.actor = actor
         self.since = since
+        self.all_studies = all_studies
 
     def run(self) -> None:
         try:
@@ -305,6 +408,12 @@ class DashboardWorker(QThread):
             )
             return
         self.ready.emit(snapshot)
+        self._read_forecast()
+        if self.all_studies:
+            verified = snapshot.verification
+            self._read_studies(verified.point if verified.ok else self.since)
+
+    def _read_forecast(self) -> None:
         try:  # the forecast's own failure leaves the rest of the screen as it is
             result = forecast_service.forecast(self.ctx, self.actor)
         except DispensaryError as exc:
@@ -315,9 +424,35 @@ class DashboardWorker(QThread):
             return
         self.forecast_ready.emit(result)
 
+    def _read_studies(self, since: VerifiedPoint | None) -> None:
+        """Every study's counts; the audit chain checked above is not checked again."""
+        try:
+            lines = dashboard_service.all_studies(self.ctx, self.actor, since=since)
+        except DispensaryError as exc:
+            self.failed.emit(exc.message)
+            return
+        except Exception:
+            _log.exception("The figures of all the studies could not be read")
+            return
+        self.studies_ready.emit(lines)
+
 
 _RUNNING: set[DashboardWorker] = set()
 """Workers still reading, kept alive here until they finish (not by a screen)."""
+
+
+class _Reaper(QObject):
+    """Lets go of each worker when it finishes, whether or not its screen still exists (a
+    switch of study replaces the screens while a worker may be reading)."""
+
+    def reap(self) -> None:
+        worker = self.sender()
+        if isinstance(worker, DashboardWorker):
+            _RUNNING.discard(worker)
+            worker.deleteLater()
+
+
+_REAPER = _Reaper()
 
 
 def wait_for_workers() -> None:
@@ -363,16 +498,40 @@ class DashboardScreen(Screen):
         self.expiring = Section(self.tr("Kits expiring within 90 days"))
         self.discrepancies = Section(self.tr("Unresolved discrepancies"))
         self.forecast = ForecastSection(self.tr("Supply forecast"))
-        grid.addWidget(self.stock, 0, 0, 1, 2)
-        grid.addWidget(self.due, 1, 0)
-        grid.addWidget(self.returns, 1, 1)
-        grid.addWidget(self.expiring, 2, 0)
-        grid.addWidget(self.discrepancies, 2, 1)
-        grid.addWidget(self.forecast, 3, 0, 1, 2)
+        self.all_studies = StudiesSection(self.tr("All your studies"))
+        self.all_studies.setObjectName("allStudies")
+        self.all_studies.chosen.connect(self.switch_to)
+        self.all_studies.summary.setText(self.tr("Reading the figures of every study…"))
+        self.all_studies.setVisible(self.several_studies)
+        # First: where work waits across the pharmacy's studies, then this study's cards.
+        grid.addWidget(self.all_studies, 0, 0, 1, 2)
+        grid.addWidget(self.stock, 1, 0, 1, 2)
+        grid.addWidget(self.due, 2, 0)
+        grid.addWidget(self.returns, 2, 1)
+        grid.addWidget(self.expiring, 3, 0)
+        grid.addWidget(self.discrepancies, 3, 1)
+        grid.addWidget(self.forecast, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+
+    @property
+    def several_studies(self) -> bool:
+        """The user works in more than one study: the table of all of them is shown."""
+        return len(self.session.actor.studies) > 1
+
+    def switch_to(self, protocol: str) -> None:
+        """A study's line clicked: the window switches to it (the services refuse a study the
+        user was not given, said here)."""
+        if protocol == self.session.study:
+            return
+        try:
+            other = context_of_study(self.session, protocol)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.study_request.emit(other, "")
 
     @property
     def checking(self) -> bool:
@@ -386,11 +545,17 @@ class DashboardScreen(Screen):
             self.again = True
             return
         self.again = False
-        worker = DashboardWorker(self.session.ctx, self.session.actor, since=self.verified)
+        several = self.several_studies
+        self.all_studies.setVisible(several)
+        worker = DashboardWorker(
+            self.session.ctx, self.session.actor, since=self.verified, all_studies=several
+        )
         worker.ready.connect(self._show)
         worker.forecast_ready.connect(self._show_forecast)
+        worker.studies_ready.connect(self._show_studies)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._worker_finished)
+        worker.finished.connect(_REAPER.reap)
         self.worker = worker
         _RUNNING.add(worker)
         self._show_state()
@@ -398,11 +563,8 @@ class DashboardScreen(Screen):
 
     def _worker_finished(self) -> None:
         worker = self.sender()
-        if isinstance(worker, DashboardWorker):
-            _RUNNING.discard(worker)
-            worker.deleteLater()
-            if worker is self.worker:
-                self.worker = None
+        if worker is self.worker:  # the reaper lets go of it
+            self.worker = None
         if self.again:
             self.refresh()
         else:
@@ -450,6 +612,9 @@ class DashboardScreen(Screen):
         self._fill_expiring(snapshot)
         self._fill_discrepancies(snapshot)
         self._show_state()
+
+    def _show_studies(self, lines: tuple[StudySummary, ...]) -> None:
+        self.all_studies.show_rows(lines, self.session.study)
 
     def _show_forecast(self, result: ForecastResult) -> None:
         study = self.session.ctx.study

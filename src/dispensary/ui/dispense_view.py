@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import DispensaryError, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
 from dispensary.i18n import current_language
 from dispensary.services import dispensing, queries
 from dispensary.services.assessment import (
@@ -236,8 +236,12 @@ class DispenseScreen(Screen):
         return True
 
     def _is_kit(self, code: str) -> bool:
+        """A kit of this pharmacy: one of another study, scanned while a participant's cycle is
+        open, is a kit picked in error; the kit check refuses it and the cycle stays open."""
         try:
             queries.kit_detail(self.session.ctx, self.session.actor, code)
+        except InOtherStudy:
+            return True
         except DispensaryError:
             return False
         return True
@@ -258,8 +262,15 @@ class DispenseScreen(Screen):
             return
         try:
             row, history = queries.participant_history(self.session.ctx, self.session.actor, code)
+        except InOtherStudy as exc:
+            self._elsewhere(exc, code)
+            return
         except NotFound as exc:
-            routed = route_scan(self.session, code)
+            try:
+                routed = route_scan(self.session, code)
+            except InOtherStudy as other:
+                self._elsewhere(other, code)
+                return
             if routed is not None and routed[0] is not OpenKind.DISPENSE:
                 self.participant_field.clear()
                 self.open_request.emit(routed[0].value, routed[1])
@@ -280,6 +291,15 @@ class DispenseScreen(Screen):
             self._select_level(found.dose_level)
         self._show(found, note)
         self.kit_field.setFocus()
+
+    def _elsewhere(self, found: InOtherStudy, code: str) -> None:
+        """A participant (or kit) of another study: the window switches to it and opens the
+        code there, or the refusal is shown here."""
+        refusal = self.follow_to_study(found, code)
+        if refusal is None:
+            self.participant_field.clear()
+        else:
+            self._refuse_participant(refusal)
 
     def _refuse_participant(self, text: str) -> None:
         self._clear_participant()

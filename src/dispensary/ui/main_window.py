@@ -1,28 +1,41 @@
 """The signed-in window: navigation by role, one screen at a time, a scan field that always
-takes a code, and a status bar that says who is working on which study and database."""
+takes a code, and a status bar that says who is working on which study and database.
+
+A pharmacy's database holds several studies; the window works in one at a time and switches in
+one step (the study chooser in the toolbar, or a code scanned of another study). A switch
+rebuilds every screen in the new study's context: no screen keeps the old one."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from dispensary.domain.errors import DispensaryError, InOtherStudy
+from dispensary.services.context import Context
+from dispensary.services.results import StudyRow
+from dispensary.ui.feedback import MessageBar
 from dispensary.ui.scan_field import ScanCatcher, ScanField
-from dispensary.ui.screen import OpenKind, Screen, route_scan
+from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
 SCANNED_KINDS = {
     OpenKind.RETURN: str(QT_TRANSLATE_NOOP("MainWindow", "dispensing label")),
@@ -55,7 +68,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.setObjectName("mainWindow")
-        self.setWindowTitle(self.tr("Dispensary — {study}").format(study=session.study))
+        self.studies: list[StudyRow] = []
+        self._start_in_a_study_of_the_user()
         role = session.actor.role
         self.classes = [cls for cls in screens if cls.visible_to(role)]
         self.opens = {kind: cls for kind, cls in opens.items() if cls in self.classes}
@@ -81,6 +95,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.setCentralWidget(self._central())
+        self._show_study()
+        self.reload_studies()
         self.resize(1366, 768)
         if self.classes:
             self.show_screen(self.classes[0])
@@ -88,14 +104,20 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------
 
     def _central(self) -> QWidget:
-        from PySide6.QtWidgets import QHBoxLayout
-
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        # Above every screen: a switch of study is said where the user looks, whichever screen.
+        self.notice = MessageBar()
+        self.notice.setObjectName("studyNotice")
+        right.addWidget(self.notice)
+        right.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         return central
 
     def _build_toolbar(self) -> None:
@@ -115,6 +137,22 @@ class MainWindow(QMainWindow):
         self.scan_feedback = QLabel()
         self.scan_feedback.setObjectName("scanFeedback")
         bar.addWidget(self.scan_feedback)
+        room = QWidget()
+        room.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(room)
+        self.study_caption = QLabel(self.tr("S&tudy"))
+        self.study_caption.setObjectName("studyCaption")
+        self.study_switcher = QComboBox()
+        self.study_switcher.setObjectName("studySwitcher")
+        self.study_switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.study_switcher.setToolTip(self.tr("The study you work in (Ctrl+Shift+S)"))
+        self.study_caption.setBuddy(self.study_switcher)
+        self.study_switcher.activated.connect(self._study_chosen)
+        # Shown only to a user with more than one study (a toolbar hides a widget by its action).
+        self.switcher_actions = [
+            bar.addWidget(self.study_caption),
+            bar.addWidget(self.study_switcher),
+        ]
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.scan_field.scanned.connect(self.handle_scan)
         # A scan into a note or search box opens what was scanned; the filter goes with the
@@ -147,6 +185,10 @@ class MainWindow(QMainWindow):
         scan.setShortcut(QKeySequence("Ctrl+L"))
         scan.triggered.connect(self.focus_scan)
         go_menu.addAction(scan)
+        self.switch_action = QAction(self.tr("Switch s&tudy"), self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.switch_action.triggered.connect(self.choose_study)
+        go_menu.addAction(self.switch_action)
         go_menu.addSeparator()
         self.go_actions: dict[type[Screen], QAction] = {}
         for cls in self.classes:
@@ -178,7 +220,8 @@ class MainWindow(QMainWindow):
             )
         )
         self.user_label.setObjectName("statusUser")
-        self.study_label = QLabel(self.tr("Study {protocol}").format(protocol=ctx.study.protocol))
+        self.study_label = QLabel()
+        self.study_label.setObjectName("statusStudy")
         self.database_label = QLabel(self.tr("Database {path}").format(path=ctx.database))
         self.database_label.setObjectName("statusDatabase")
         self.backup_label = QLabel()
@@ -203,6 +246,139 @@ class MainWindow(QMainWindow):
         self.backup_label.setText(text)
         self.backup_label.setToolTip(text)
 
+    # -- studies --------------------------------------------------------------------------
+
+    def _start_in_a_study_of_the_user(self) -> None:
+        """The workstation opens the database's first study; a user not given access to it
+        starts in the first study they may work in (open ones first)."""
+        from dispensary.services import studies
+
+        session = self.session
+        if session.ctx.study_id in session.actor.studies or not session.actor.studies:
+            return
+        try:
+            first = studies.list_studies(session.ctx, session.actor)
+            if first:
+                session.ctx = context_of_study(session, first[0].protocol)
+        except DispensaryError:
+            pass  # each screen says the refusal of the study it cannot read
+
+    def _show_study(self) -> None:
+        """The study worked in, in the title bar and the status bar."""
+        ctx = self.session.ctx
+        self.setWindowTitle(self.tr("Dispensary — {study}").format(study=ctx.study.protocol))
+        text = self.tr("Study {protocol}").format(protocol=ctx.study.protocol)
+        if ctx.closed:
+            text = self.tr("{study} (closed: read only)").format(study=text)
+        self.study_label.setText(text)
+        self.study_label.setToolTip(ctx.study.wording().title)
+
+    def study_text(self, row: StudyRow) -> str:
+        """A study as the chooser lists it: protocol, short title, and closed when it is."""
+        text = self.tr("{protocol} — {title}").format(protocol=row.protocol, title=row.short_title)
+        if row.status == "closed":
+            text = self.tr("{study} (closed)").format(study=text)
+        return text
+
+    def reload_studies(self) -> None:
+        """The user's studies, read again (an administrator may have given or taken access, or
+        added or closed a study): the chooser lists them, and is shown only with two or more."""
+        from dispensary.services import studies, users
+
+        session = self.session
+        try:
+            session.actor = users.current_actor(session.ctx, session.actor)
+            self.studies = studies.list_studies(session.ctx, session.actor)
+        except DispensaryError:
+            self.studies = []  # the account ended or the database is busy: said elsewhere
+        self.study_switcher.blockSignals(True)
+        self.study_switcher.clear()
+        for row in self.studies:
+            self.study_switcher.addItem(self.study_text(row), row.protocol)
+            if row.status == "closed":
+                index = self.study_switcher.count() - 1
+                self.study_switcher.setItemData(index, QColor("#616161"), FOREGROUND)
+        self.study_switcher.setCurrentIndex(self.study_switcher.findData(session.study))
+        self.study_switcher.blockSignals(False)
+        mine = next((r for r in self.studies if r.protocol == session.study), None)
+        if mine is not None and (mine.status == "closed") != session.ctx.closed:
+            self._reread_study()
+        several = len(self.studies) > 1
+        for action in self.switcher_actions:
+            action.setVisible(several)
+        self.switch_action.setVisible(several)
+
+    def _reread_study(self) -> None:
+        """The study worked in was closed (or reopened) since it was opened: its context is
+        read again, so the services apply its state (screens read `session.ctx` at each call)."""
+        try:
+            self.session.ctx = context_of_study(self.session, self.session.study)
+        except DispensaryError:
+            return
+        self._show_study()
+
+    def choose_study(self) -> None:
+        """Go > Switch study: the chooser opens, ready for the arrow keys."""
+        if len(self.studies) > 1 and not self.locked:
+            self.study_switcher.setFocus()
+            self.study_switcher.showPopup()
+
+    def _study_chosen(self, index: int) -> None:
+        protocol = self.study_switcher.itemData(index)
+        if not isinstance(protocol, str) or protocol == self.session.study:
+            return
+        self.switch_to(protocol)
+
+    def switch_to(self, protocol: str) -> bool:
+        """Works in another study of the pharmacy, when the services give this user its
+        context; their refusal is said otherwise. True when switched."""
+        try:
+            other = context_of_study(self.session, protocol)
+        except DispensaryError as exc:
+            self.notice.show_message(exc.message, "error")
+            self.study_switcher.setCurrentIndex(self.study_switcher.findData(self.session.study))
+            return False
+        self.use_context(other)
+        return True
+
+    def use_context(self, ctx: Context, code: str = "") -> None:
+        """Every screen rebuilt in the study of `ctx` (none keeps the one before), the screen
+        on show shown again, and a notice saying so; then `code`, scanned of that study, is
+        taken there as if scanned again."""
+        shown = self.current_screen()
+        again = type(shown) if shown is not None else None
+        self.session.ctx = ctx
+        for built in self.screens.values():
+            self.stack.removeWidget(built)
+            built.hide()
+            built.deleteLater()
+        self.screens.clear()
+        self._show_study()
+        self.reload_studies()
+        if again is not None:
+            self.show_screen(again)
+        elif self.classes:
+            self.show_screen(self.classes[0])
+        protocol = ctx.study.protocol
+        if code:
+            notice = self.tr("Switched to study {protocol}: {code} is of that study.").format(
+                protocol=protocol, code=code.strip().upper()[:40]
+            )
+        else:
+            notice = self.tr("Switched to study {protocol}: {title}.").format(
+                protocol=protocol, title=ctx.study.wording().short_title
+            )
+        if ctx.closed:
+            notice += " " + self.tr("The study is closed: its records are read only.")
+        self.notice.show_message(notice, "info")
+        if code:
+            self.handle_scan(code, follow=False)
+
+    def _study_requested(self, ctx: object, code: str) -> None:
+        """A screen found a code of another study and the services gave its context."""
+        if isinstance(ctx, Context):
+            self.use_context(ctx, code)
+
     # -- screens --------------------------------------------------------------------------
 
     def screen_of(self, cls: type[Screen]) -> Screen:
@@ -213,6 +389,8 @@ class MainWindow(QMainWindow):
         built = cls(self.session, self.stack)
         built.changed.connect(self._something_changed)
         built.open_request.connect(self.open_record)
+        # Queued: the screen that asked finishes its slot before it is replaced.
+        built.study_request.connect(self._study_requested, Qt.ConnectionType.QueuedConnection)
         self.stack.addWidget(built)
         self.screens[cls] = built
         return built
@@ -267,8 +445,13 @@ class MainWindow(QMainWindow):
 
     def _something_changed(self) -> None:
         """A screen wrote something: the Today screen reads its figures again, off the UI
-        thread (a full reconciliation and chain verification), so the counter goes on."""
+        thread (a full reconciliation and chain verification), so the counter goes on; after
+        a change of studies or of access, the chooser lists the user's studies again."""
         from dispensary.ui.dashboard import DashboardScreen
+
+        sender = self.sender()
+        if isinstance(sender, Screen) and sender.changes_studies:
+            self.reload_studies()
 
         dashboard = self.screens.get(DashboardScreen)
         if dashboard is not None:
@@ -288,8 +471,9 @@ class MainWindow(QMainWindow):
         self.scan_field.setText(code)
         self.handle_scan(code)
 
-    def handle_scan(self, code: str) -> None:
-        """A code from the toolbar's scan field: the screen on show first, then by kind."""
+    def handle_scan(self, code: str, follow: bool = True) -> None:
+        """A code from the toolbar's scan field: the screen on show first, then by kind; a
+        code of another study switches to it (`follow`: once) when the user may work there."""
         text = code.strip()
         if not text:
             return
@@ -297,7 +481,11 @@ class MainWindow(QMainWindow):
         if current is not None and current.handle_scan(text):
             self._scan_taken(f"{text.upper()} — {screen_title(type(current))}")
             return
-        routed = route_scan(self.session, text)
+        try:
+            routed = route_scan(self.session, text)
+        except InOtherStudy as exc:
+            self._scanned_of_other_study(exc, text, follow)
+            return
         if routed is None:
             self.scan_field.refused()
             self.scan_feedback.setText(
@@ -322,6 +510,22 @@ class MainWindow(QMainWindow):
             target.handle_scan(ref)
         self._scan_taken(f"{ref} — {screen_title(cls)}")
 
+    def _scanned_of_other_study(self, found: InOtherStudy, code: str, follow: bool) -> None:
+        if follow:
+            try:
+                other = context_of_study(self.session, found.protocol)
+            except DispensaryError as exc:
+                refusal = exc.message
+            else:
+                self.use_context(other, code)
+                return
+        else:
+            refusal = found.message
+        self.scan_field.refused()
+        self.scan_feedback.setText(refusal)
+        self.scan_feedback.setProperty("kind", "error")
+        self.notice.show_message(refusal, "error")
+
     def _scan_taken(self, text: str) -> None:
         self.scan_field.accepted()
         self.scan_feedback.setText(text)
@@ -335,6 +539,8 @@ class MainWindow(QMainWindow):
             (QKeySequence("Ctrl+L"), self.tr("Scan field")),
             (QKeySequence("Ctrl+Shift+L"), self.tr("Lock")),
         ]
+        if len(self.studies) > 1:
+            keys.append((QKeySequence("Ctrl+Shift+S"), self.tr("Switch study")))
         keys += [(QKeySequence(c.shortcut), screen_title(c)) for c in self.classes if c.shortcut]
         keys += [
             (QKeySequence(Qt.Key.Key_Enter), self.tr("In a scan field: take the code")),

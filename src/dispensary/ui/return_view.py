@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, InvalidInput, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput, NotFound
 from dispensary.domain.rules import parse_whole
 from dispensary.services import returns
 from dispensary.services.assessment import (
@@ -237,6 +237,9 @@ class ReturnScreen(Screen):
             return True
         try:
             found = self._assess_scan(text)
+        except InOtherStudy as exc:
+            self._elsewhere(exc, text)
+            return True
         except DispensaryError:
             return False
         self.scan_field.setText(text)
@@ -254,8 +257,15 @@ class ReturnScreen(Screen):
             return
         try:
             found = self._assess_scan(text)
+        except InOtherStudy as exc:
+            self._elsewhere(exc, text)
+            return
         except DispensaryError as exc:
-            routed = route_scan(self.session, text) if isinstance(exc, NotFound) else None
+            try:
+                routed = route_scan(self.session, text) if isinstance(exc, NotFound) else None
+            except InOtherStudy as other:
+                self._elsewhere(other, text)
+                return
             if routed is not None and routed[0] is not OpenKind.RETURN:
                 self.scan_field.clear()
                 self.open_request.emit(routed[0].value, routed[1])
@@ -264,6 +274,17 @@ class ReturnScreen(Screen):
             self.message.show_message(exc.message, "error")
             return
         self._show_found(found)
+
+    def _elsewhere(self, found: InOtherStudy, code: str) -> None:
+        """A label, kit or participant of another study: the window switches to it and opens
+        the return there, or the refusal is shown here."""
+        refusal = self.follow_to_study(found, code)
+        if refusal is None:
+            self.scan_field.clear()
+            return
+        self.scan_field.setText(code)
+        self.scan_field.refused()
+        self.message.show_message(refusal, "error")
 
     def _assess_scan(self, text: str) -> ReturnAssessment:
         """The service finds the dispense a code names (label, kit, participant number)."""

@@ -11,6 +11,12 @@ so that lupdate collects it; the main window shows it in the user's language.
 Opening a workflow with a reference (a kit, a participant, a dispense) shows the target screen,
 calls its `refresh()`, then hands it the reference through `handle_scan(ref)`: a screen that can
 be opened on a record treats the reference exactly as if it had been scanned there.
+
+A pharmacy's database holds several studies; a screen works in the one of `session.ctx`. When
+a code scanned on a screen is of another study (the services raise `InOtherStudy`), the screen
+asks the services for that study's context (`context_of_study`: they refuse a user without
+access) and hands it to the main window (`study_request`), which rebuilds every screen in it
+and takes the code there.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from dispensary.domain.codes import Role
+from dispensary.domain.errors import InOtherStudy
+from dispensary.services.context import Context
 from dispensary.ui.session import AppSession
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
@@ -51,10 +59,19 @@ def is_dispense_number(code: str) -> bool:
     return bool(DISPENSE_NUMBER.match(code.strip().upper()))
 
 
+def context_of_study(session: AppSession, protocol: str) -> Context:
+    """The context of another study of the pharmacy, for the session's user; the services
+    refuse (`NotPermitted`) a user who was not given access to it."""
+    from dispensary.services import studies
+
+    return studies.switch_study(session.ctx, session.actor, protocol)
+
+
 def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     """Where a scanned code belongs when the screen it was scanned on cannot use it: a dispense
     label goes to returns, a participant to dispensing (or the register, for those who may not
-    dispense), a kit to the inventory. None when the code is none of these."""
+    dispense), a kit to the inventory. None when the code is none of these; `InOtherStudy`
+    when it is a participant or kit of another study of the pharmacy (and not one of this)."""
     from dispensary.domain.errors import DispensaryError
     from dispensary.services import queries
     from dispensary.services.permissions import Permission, may
@@ -64,8 +81,11 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
         return None
     if is_dispense_number(text):
         return OpenKind.RETURN, text
+    elsewhere: InOtherStudy | None = None  # participant numbers are unique within a study only
     try:
         person = queries.participant(session.ctx, session.actor, text)
+    except InOtherStudy as exc:
+        elsewhere = exc
     except DispensaryError:
         pass
     else:
@@ -74,7 +94,11 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
         return OpenKind.PARTICIPANT, person.study_number
     try:
         kit = queries.kit_detail(session.ctx, session.actor, text)
+    except InOtherStudy:
+        raise  # kit numbers are unique in the pharmacy: the kit is that study's
     except DispensaryError:
+        if elsewhere is not None:
+            raise elsewhere from None
         return None
     return OpenKind.KIT, kit.number
 
@@ -94,12 +118,33 @@ class Screen(QWidget):
     open_request = Signal(str, str)
     """(kind, ref): ask the main window to open another workflow; kind is an `OpenKind` value."""
 
+    study_request = Signal(object, str)
+    """(Context, code): ask the main window to work in another study (a `Context` the services
+    gave), then to take `code` there as if scanned ("": nothing to carry on with)."""
+
+    changes_studies: bool = False
+    """True for a screen whose writes change the studies or who may reach them (studies,
+    users): the main window reads the user's studies again after it says `changed`."""
+
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
 
     def refresh(self) -> None:
         """Reload what the screen shows; called each time the screen is shown."""
+
+    def follow_to_study(self, found: InOtherStudy, code: str) -> str | None:
+        """A code scanned here is of another study: the main window is asked to switch to it
+        and take the code there (None comes back), when the services give this user that
+        study's context; otherwise their refusal, for the screen to show where it was typed."""
+        from dispensary.domain.errors import DispensaryError
+
+        try:
+            other = context_of_study(self.session, found.protocol)
+        except DispensaryError as exc:
+            return exc.message
+        self.study_request.emit(other, code)
+        return None
 
     def handle_scan(self, code: str) -> bool:
         """Take a scanned code if it belongs here; False lets the main window route it."""

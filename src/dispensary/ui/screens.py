@@ -17,6 +17,7 @@ from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screen import OpenKind, Screen
+from dispensary.ui.studies_view import StudiesScreen
 from dispensary.ui.study_rules_view import StudyRulesScreen
 from dispensary.ui.temperature_view import TemperatureScreen
 from dispensary.ui.users_view import UsersScreen
@@ -34,6 +35,7 @@ SCREENS: tuple[type[Screen], ...] = (
     TemperatureScreen,
     AuditScreen,
     UsersScreen,
+    StudiesScreen,
     StudyRulesScreen,
 )
 

@@ -47,6 +47,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "count_view",
         "users_view",
         "study_rules_view",
+        "studies_view",
         "translations",
         "__init__",
     ),

@@ -1,5 +1,6 @@
-"""User accounts, for administrators: add, deactivate or reactivate, unlock, reset a password.
-Accounts are never deleted, so the audit trail always names a real person."""
+"""User accounts, for administrators: add, deactivate or reactivate, unlock, reset a password,
+give or take access to a study. Accounts are never deleted, so the audit trail always names a
+real person; accounts are the site's, and each user reaches only the studies given them."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
-from dispensary.services import users
+from dispensary.services import studies, users
 from dispensary.services.results import UserRow
 from dispensary.services.users import MAX_FAILURES
 from dispensary.ui.forms import (
@@ -66,6 +67,7 @@ USER_COLUMNS: list[Column[UserRow]] = [
         sign_in_state,
         colour=lambda r: "#c62828" if r.locked else None,
     ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Studies")), lambda r: r.studies),
 ]
 
 
@@ -73,6 +75,7 @@ class UsersScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Users"))
     shortcut = QKeySequence("Ctrl+Shift+U").toString()
     roles = frozenset({Role.ADMINISTRATOR})
+    changes_studies = True  # access given or taken: the window reads the user's studies again
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -84,6 +87,7 @@ class UsersScreen(Screen):
         panel, column = side_panel()
         column.addWidget(self._add_box())
         column.addWidget(self._account_box())
+        column.addWidget(self._access_box())
         column.addStretch(1)
         splitter.addWidget(panel)
         splitter.setSizes([620, 520])
@@ -146,11 +150,44 @@ class UsersScreen(Screen):
         form.addRow(self.reset_button)
         return box
 
+    def _access_box(self) -> QGroupBox:
+        """Which studies the selected user may work in: an administrator gives or takes one,
+        with a reason for the audit trail (services/studies.set_access decides)."""
+        box = QGroupBox(self.tr("Access to studies"))
+        form = QFormLayout(box)
+        self.access_state = wrapped_label("accessState")
+        form.addRow(self.access_state)
+        self.access_study = QComboBox()
+        self.access_study.setObjectName("accessStudy")
+        form.addRow(self.tr("Study"), self.access_study)
+        self.access_reason = text_field("accessReason", self.tr("Why (kept in the audit trail)"))
+        form.addRow(self.tr("Reason"), self.access_reason)
+        buttons = QHBoxLayout()
+        self.give_button = action_button(self.tr("Give access"), "giveAccess", self._give)
+        self.take_button = action_button(self.tr("Take access"), "takeAccess", self._take)
+        buttons.addWidget(self.give_button)
+        buttons.addWidget(self.take_button)
+        form.addRow(buttons)
+        return box
+
     def refresh(self) -> None:
         chosen = self.current()
         rows = attempt(self.message, lambda: users.list_users(self.session.ctx, self.session.actor))
         if rows is None:
             return
+        known = attempt(
+            self.message, lambda: studies.list_studies(self.session.ctx, self.session.actor)
+        )
+        wanted = self.access_study.currentData()
+        self.access_study.clear()
+        for study in known or []:
+            self.access_study.addItem(
+                self.tr("{protocol} — {title}").format(
+                    protocol=study.protocol, title=study.short_title
+                ),
+                study.protocol,
+            )
+        self.access_study.setCurrentIndex(max(self.access_study.findData(wanted), 0))
         self.model.set_rows(rows)
         fit_columns(self.table)
         if chosen is not None:
@@ -184,6 +221,60 @@ class UsersScreen(Screen):
         self.reactivate_button.setEnabled(row is not None and not row.active)
         self.unlock_button.setEnabled(row is not None and row.locked)
         self.reset_button.setEnabled(row is not None)
+        self._show_access(row)
+
+    def _show_access(self, row: UserRow | None) -> None:
+        if row is None:
+            self.access_state.setText("")
+        elif row.role is Role.ADMINISTRATOR:
+            self.access_state.setText(self.tr("An administrator reaches every study."))
+        elif row.studies:
+            self.access_state.setText(
+                self.tr("{user} works in: {studies}.").format(
+                    user=row.username, studies=", ".join(row.studies)
+                )
+            )
+        else:
+            self.access_state.setText(
+                self.tr("{user} has access to no study yet.").format(user=row.username)
+            )
+        # The service refuses an administrator's access change too; the buttons only spare a
+        # refusal.
+        may_change = row is not None and row.role is not Role.ADMINISTRATOR
+        self.give_button.setEnabled(may_change)
+        self.take_button.setEnabled(may_change)
+
+    def _give(self) -> None:
+        self._set_access(True)
+
+    def _take(self) -> None:
+        self._set_access(False)
+
+    def _set_access(self, granted: bool) -> None:
+        chosen = self.current()
+        protocol = self.access_study.currentData()
+        if chosen is None or not isinstance(protocol, str):
+            return
+        after = attempt(
+            self.message,
+            lambda: studies.set_access(
+                self.session.ctx,
+                self.session.actor,
+                chosen.username,
+                protocol,
+                granted,
+                self.access_reason.text(),
+            ),
+        )
+        if after is None:
+            return
+        self.access_reason.clear()
+        done = (
+            self.tr("{user} may now work in study {study}.")
+            if granted
+            else self.tr("{user} may no longer work in study {study}.")
+        )
+        self._done(chosen, done.format(user=chosen.username, study=protocol))
 
     def _passwords_match(self, first: QLineEdit, second: QLineEdit) -> bool:
         if first.text() != second.text():

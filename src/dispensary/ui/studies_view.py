@@ -1,0 +1,247 @@
+"""The studies of the pharmacy's database: everyone reads the list of the studies they work in
+(status, version, participants, kits) and may switch to one; an administrator adds a study from
+its file and closes one whose stock has left the pharmacy, each with a reason kept in the audit
+trail. services/studies decides every step: the buttons are hidden from other roles only to
+spare them a refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.domain.errors import DispensaryError
+from dispensary.services import studies
+from dispensary.services.permissions import Permission, may
+from dispensary.services.results import StudyRow
+from dispensary.ui.forms import (
+    ReasonDialog,
+    action_button,
+    attempt,
+    fit_columns,
+    row_table,
+    select_where,
+    selected_rows,
+)
+from dispensary.ui.models.table import Column
+from dispensary.ui.screen import ALL_ROLES, Screen, context_of_study
+from dispensary.ui.session import AppSession
+from dispensary.ui.widgets import titled_page, wrapped_label
+
+
+def study_status(row: StudyRow) -> str:
+    """Open or closed, in the user's language."""
+    if row.status == "closed":
+        return QCoreApplication.translate("StudiesScreen", "closed")
+    return QCoreApplication.translate("StudiesScreen", "open")
+
+
+STUDY_COLUMNS: list[Column[StudyRow]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Protocol")), lambda r: r.protocol),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.short_title),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Status")),
+        study_status,
+        colour=lambda r: "#616161" if r.status == "closed" else "#2e7d32",
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Version")), lambda r: r.version, align_right=True),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Participants")),
+        lambda r: r.participants,
+        align_right=True,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Kits")), lambda r: r.kits, align_right=True),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Loaded")), lambda r: r.loaded_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Closed")), lambda r: r.closed_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Why closed")), lambda r: r.closed_reason),
+]
+
+
+class StudyFileDialog:
+    """Where the study file to add is: a TOML file as `resources/studies/` holds them."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        """The file chosen, or None when cancelled. Tests replace this method."""
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+        return Path(path) if path else None
+
+
+class StudiesScreen(Screen):
+    title = str(QT_TRANSLATE_NOOP("Screen", "Studies"))
+    shortcut = QKeySequence("Ctrl+Shift+P").toString()
+    roles = ALL_ROLES
+    changes_studies = True  # a study added or closed: the window's chooser lists it
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.setObjectName("studiesScreen")
+        self.may_change = may(session.actor, Permission.STUDY)
+        self.model, self.proxy, self.table = row_table(self, STUDY_COLUMNS, "studyTable")
+        layout, self.message = titled_page(self, self.tr("Studies of this pharmacy"))
+        self.explained = wrapped_label("studiesExplained")
+        self.explained.setText(
+            self.tr(
+                "Each study's kits, participants and records are its own. You work in one study "
+                "at a time: choose it here, in the toolbar or with Ctrl+Shift+S."
+            )
+        )
+        layout.addWidget(self.explained)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(self.work_in)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self._actions())
+        self._selection_changed()
+
+    def _actions(self) -> QWidget:
+        box = QGroupBox(self.tr("Selected study"))
+        column = QVBoxLayout(box)
+        self.chosen = wrapped_label("chosenStudy")
+        self.chosen.setTextFormat(Qt.TextFormat.PlainText)
+        column.addWidget(self.chosen)
+        buttons = QHBoxLayout()
+        self.work_button = action_button(self.tr("Work in this study"), "workInStudy", self.work_in)
+        self.add_button = action_button(
+            self.tr("Add a study from its file…"), "addStudy", self.add_study
+        )
+        self.close_button = action_button(
+            self.tr("Close the study…"), "closeStudy", self.close_study
+        )
+        buttons.addWidget(self.work_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.close_button)
+        column.addLayout(buttons)
+        # Only an administrator adds or closes a study; the service refuses anyone else.
+        self.add_button.setVisible(self.may_change)
+        self.close_button.setVisible(self.may_change)
+        return box
+
+    def refresh(self) -> None:
+        chosen = self.current()
+        rows = attempt(
+            self.message, lambda: studies.list_studies(self.session.ctx, self.session.actor)
+        )
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        self.select(chosen.protocol if chosen is not None else self.session.study)
+        self._selection_changed()
+
+    def current(self) -> StudyRow | None:
+        rows = selected_rows(self.table, self.proxy, self.model)
+        return rows[0] if rows else None
+
+    def select(self, protocol: str) -> bool:
+        return select_where(self.table, self.proxy, self.model, lambda r: r.protocol == protocol)
+
+    def _selection_changed(self) -> None:
+        row = self.current()
+        if row is None:
+            self.chosen.setText(self.tr("Select a study in the list."))
+        else:
+            self.chosen.setText(
+                self.tr("{protocol}: {title} (version {version}, {status})").format(
+                    protocol=row.protocol,
+                    title=row.title,
+                    version=row.version,
+                    status=study_status(row),
+                )
+            )
+        self.work_button.setEnabled(row is not None and row.protocol != self.session.study)
+        self.close_button.setEnabled(row is not None and row.status == "open")
+
+    def work_in(self) -> None:
+        """The window switches to the selected study (the services give its context)."""
+        row = self.current()
+        if row is None or row.protocol == self.session.study:
+            return
+        try:
+            other = context_of_study(self.session, row.protocol)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
+        self.study_request.emit(other, "")
+
+    def add_study(self) -> None:
+        """A new study from its file, with the reason for the audit trail."""
+        path = StudyFileDialog.ask(
+            self,
+            self.tr("Add a study from its file"),
+            self.tr("Study files (*.toml);;All files (*)"),
+        )
+        if path is None:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.message.show_message(
+                self.tr("The study file {name} cannot be read: {error}.").format(
+                    name=path.name, error=exc
+                ),
+                "error",
+            )
+            return
+        reason = ReasonDialog.ask(
+            self,
+            self.tr("Add a study"),
+            self.tr("Why is the study {name} added to this pharmacy?").format(name=path.name),
+            self.tr("Add the study"),
+        )
+        if reason is None:
+            return
+        row = attempt(
+            self.message,
+            lambda: studies.add_study(
+                self.session.ctx, self.session.actor, text, path.name, reason
+            ),
+        )
+        if row is None:
+            return
+        self._done(
+            row,
+            self.tr(
+                "Study {protocol} added. Give its pharmacists, technicians and monitors access "
+                "to it on the Users screen."
+            ).format(protocol=row.protocol),
+        )
+
+    def close_study(self) -> None:
+        """Closes the selected study: its records stay to be read; nothing more is done in it."""
+        chosen = self.current()
+        if chosen is None:
+            return
+        reason = ReasonDialog.ask(
+            self,
+            self.tr("Close a study"),
+            self.tr(
+                "Close study {protocol}? Its records stay to be read and reported; nothing more "
+                "can be received, dispensed or returned in it. Why is it closed?"
+            ).format(protocol=chosen.protocol),
+            self.tr("Close the study"),
+        )
+        if reason is None:
+            return
+        row = attempt(
+            self.message,
+            lambda: studies.close_study(
+                self.session.ctx, self.session.actor, chosen.protocol, reason
+            ),
+        )
+        if row is not None:
+            self._done(row, self.tr("Study {protocol} closed.").format(protocol=row.protocol))
+
+    def _done(self, row: StudyRow, text: str) -> None:
+        self.changed.emit()  # first: the window reads the user's studies again
+        self.refresh()
+        self.select(row.protocol)
+        self.message.show_message(text, "ok")

@@ -1,0 +1,284 @@
+"""One pharmacy, several studies, in the windows: the window shows the study worked in and
+switches in one step (the toolbar's chooser, a scan of another study's kit or participant, a
+line of the Today screen's table of all the user's studies); no screen keeps the study before;
+a user without access is refused and stays; an administrator gives access on the Users screen
+and adds or closes a study on the Studies screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import participants, receiving, studies, users
+from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import InventoryScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.participants_view import ParticipantsScreen
+from dispensary.ui.screens import OPENS, screen_classes
+from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
+from dispensary.ui.users_view import UsersScreen
+
+FIRST = "NCT07198672"
+OTHER = "NCT99999999"
+THIRD = "NCT55555555"
+
+
+def study_text(pharmacy: Pharmacy, protocol: str, short_title: str) -> str:
+    """The NCT07198672 study file made another protocol (its own short title, to tell them
+    apart on screen)."""
+    study = pharmacy.study
+    return study.source_text.replace(f'protocol = "{FIRST}"', f'protocol = "{protocol}"').replace(
+        f'short_title = "{study.short_title}"', f'short_title = "{short_title}"'
+    )
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    """The back-office pharmacy with a second study: kits B0001-B0004 and participant 02-001
+    of its own; pharm works in both, pharm2 in the first only."""
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    admin = place.actor("admin")
+    studies.add_study(
+        place.ctx, admin, study_text(place, OTHER, "Second protocol"), "other.toml", "opens"
+    )
+    studies.set_access(place.ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    pharm = place.actor("pharm")
+    other = studies.switch_study(place.ctx, pharm, OTHER)
+    kits = receiving.kits_from_range(
+        other, "B0001-B0004", "herombopag-7.5mg", "LB1", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(other, pharm, "SH-B", kits)
+    participants.enroll(other, pharm, "02-001", "XY", 1980, "F", "Dr Liu")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def open_window(qtbot: QtBot, pharmacy: Pharmacy, username: str) -> MainWindow:
+    window = MainWindow(
+        pharmacy.session(username), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    today(qtbot, window)
+    return window
+
+
+def today(qtbot: QtBot, window: MainWindow) -> DashboardScreen:
+    """The Today screen once its worker has read everything it reads."""
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    qtbot.waitUntil(lambda: not dashboard.checking and dashboard.snapshot is not None)
+    return dashboard
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    """A code typed (or scanned) into a field, then Enter."""
+    field.setFocus()
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def click(qtbot: QtBot, button: QWidget) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def shown(window: MainWindow, cls: type[Any]) -> Any:
+    screen = window.current_screen()
+    assert isinstance(screen, cls), screen
+    return screen
+
+
+def test_the_chooser_switches_every_screen_to_the_other_study(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm")
+    switcher = window.study_switcher
+    assert switcher.isVisible() and switcher.count() == 2
+    assert switcher.currentData() == FIRST
+    assert FIRST in window.windowTitle() and FIRST in window.study_label.text()
+
+    window.go_actions[InventoryScreen].trigger()
+    before = shown(window, InventoryScreen)
+    assert {r.number[0] for r in before.model.rows} == {"K"}
+    window.go_actions[ParticipantsScreen].trigger()
+    assert {r.study_number for r in shown(window, ParticipantsScreen).model.rows} == {
+        "01-001",
+        "01-002",
+    }
+
+    # The user picks the other study with the keyboard, as from the toolbar.
+    switcher.setFocus()
+    qtbot.keyClick(switcher, Qt.Key.Key_Down)
+    assert window.session.ctx.study.protocol == OTHER
+    assert OTHER in window.windowTitle() and OTHER in window.study_label.text()
+    assert window.notice.isVisible() and f"Switched to study {OTHER}" in window.notice.text()
+    register = shown(window, ParticipantsScreen)
+    assert [r.study_number for r in register.model.rows] == ["02-001"]
+    window.go_actions[InventoryScreen].trigger()
+    after = shown(window, InventoryScreen)
+    assert after is not before  # rebuilt: no screen keeps the study before
+    assert {r.number for r in after.model.rows} == {"B0001", "B0002", "B0003", "B0004"}
+    assert all(
+        screen.session.ctx.study_id == window.session.ctx.study_id
+        for screen in window.screens.values()
+    )
+
+
+def test_a_kit_of_the_other_study_scanned_switches_to_it_with_a_notice(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm")
+    scan(qtbot, window.scan_field, "B0002")
+    assert window.session.study == OTHER
+    assert f"Switched to study {OTHER}: B0002 is of that study." in window.notice.text()
+    inventory = shown(window, InventoryScreen)
+    assert [r.number for r in inventory.selected()] == ["B0002"]
+    assert window.scan_field.cue == "ok"
+
+    # Back in the first study, a participant of the other typed at the dispense counter.
+    window.switch_to(FIRST)
+    window.go_actions[DispenseScreen].trigger()
+    counter = shown(window, DispenseScreen)
+    scan(qtbot, counter.participant_field, "02-001")
+    qtbot.waitUntil(lambda: window.session.study == OTHER)  # the switch is queued
+    dispense = shown(window, DispenseScreen)
+    assert dispense is not counter
+    assert dispense.participant is not None and dispense.participant.study_number == "02-001"
+    assert "02-001 is of that study" in window.notice.text()
+
+
+def test_a_user_without_access_to_the_other_study_is_refused_and_stays(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm2")
+    assert not window.study_switcher.isVisible()  # one study: nothing to choose
+    assert not window.screens[DashboardScreen].all_studies.isVisible()
+    scan(qtbot, window.scan_field, "B0001")
+    assert window.session.study == FIRST
+    assert window.scan_field.cue == "error"
+    assert f"no access to study {OTHER}" in window.notice.text()
+    assert window.notice.kind == "error"
+    assert isinstance(window.current_screen(), DashboardScreen)
+
+
+def test_today_lists_every_study_of_the_user_and_a_click_switches(
+    qtbot: QtBot, qtmodeltester: Any, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm")
+    dashboard = today(qtbot, window)
+    section = dashboard.all_studies
+    assert section.isVisible()
+    qtbot.waitUntil(lambda: section.model.rowCount() == 2)
+    qtmodeltester.check(section.model)
+    rows = {r.protocol: r for r in section.model.rows}
+    assert set(rows) == {FIRST, OTHER}
+    assert rows[OTHER].short_title == "Second protocol" and rows[OTHER].status == "open"
+    assert rows[FIRST].discrepancies >= 1  # 01-001's under-use flag of the first study
+    assert "2 studies" in section.summary.text()
+
+    line = next(
+        i for i in range(section.proxy.rowCount()) if section.proxy.index(i, 0).data() == OTHER
+    )
+    table = section.table
+    table.scrollTo(section.proxy.index(line, 0))
+    where = table.visualRect(section.proxy.index(line, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(lambda: window.session.study == OTHER)
+    assert isinstance(window.current_screen(), DashboardScreen)
+    assert window.current_screen() is not dashboard
+    again = today(qtbot, window)
+    assert OTHER in again.heading.text()
+
+
+def test_an_administrator_gives_and_takes_access_on_the_users_screen(
+    qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, pharmacy, "admin")
+    window.go_actions[UsersScreen].trigger()
+    screen = shown(window, UsersScreen)
+    assert screen.select("pharm2")
+    assert "pharm2 works in: NCT07198672." in screen.access_state.text()
+    screen.access_study.setCurrentIndex(screen.access_study.findData(OTHER))
+    qtbot.keyClicks(screen.access_reason, "covers the second protocol")
+    click(qtbot, screen.give_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    row = next(r for r in screen.model.rows if r.username == "pharm2")
+    assert row.studies == (FIRST, OTHER)
+    assert f"works in: {FIRST}, {OTHER}" in screen.access_state.text()
+    signed = users.sign_in(pharmacy.ctx, "pharm2", PASSWORDS["pharm2"])
+    assert {r.protocol for r in studies.list_studies(pharmacy.ctx, signed)} == {FIRST, OTHER}
+
+    # Taken back; a reason is needed (the service says so).
+    screen.access_study.setCurrentIndex(screen.access_study.findData(FIRST))
+    click(qtbot, screen.take_button)
+    assert screen.message.kind == "error"
+    qtbot.keyClicks(screen.access_reason, "moved to the second protocol only")
+    click(qtbot, screen.take_button)
+    row = next(r for r in screen.model.rows if r.username == "pharm2")
+    assert row.studies == (OTHER,)
+    signed = users.sign_in(pharmacy.ctx, "pharm2", PASSWORDS["pharm2"])
+    assert [r.protocol for r in studies.list_studies(pharmacy.ctx, signed)] == [OTHER]
+    # An administrator's own access is not given: every study is theirs.
+    assert screen.select("admin")
+    assert not screen.give_button.isEnabled()
+
+
+def test_an_administrator_adds_and_closes_a_study_on_the_studies_screen(
+    qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, pharmacy, "admin")
+    assert window.study_switcher.count() == 2
+    window.go_actions[StudiesScreen].trigger()
+    screen = shown(window, StudiesScreen)
+    assert [r.protocol for r in screen.model.rows] == [FIRST, OTHER]
+    assert screen.add_button.isVisible() and screen.close_button.isVisible()
+
+    path = tmp_path / "third.toml"
+    path.write_text(study_text(pharmacy, THIRD, "Third protocol"), encoding="utf-8")
+    monkeypatch.setattr(StudyFileDialog, "ask", classmethod(lambda cls, *a: path))
+    prompts = answer_reason(monkeypatch, "the third protocol opens at the site")
+    click(qtbot, screen.add_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert "third.toml" in prompts[0]
+    assert [r.protocol for r in screen.model.rows] == [FIRST, THIRD, OTHER]
+    # The window's chooser lists it at once (the administrator reaches every study).
+    assert window.study_switcher.findData(THIRD) >= 0
+
+    assert screen.select(THIRD)
+    answer_reason(monkeypatch, "the sponsor withdrew the protocol")
+    click(qtbot, screen.close_button)
+    assert screen.message.kind == "ok", screen.message.text()
+    third = next(r for r in screen.model.rows if r.protocol == THIRD)
+    assert third.status == "closed" and third.closed_reason == "the sponsor withdrew the protocol"
+    index = window.study_switcher.findData(THIRD)
+    assert window.study_switcher.itemText(index).endswith("(closed)")
+
+    # A study with kits on the shelf is not closed: the service says why.
+    assert screen.select(OTHER)
+    click(qtbot, screen.close_button)
+    assert screen.message.kind == "error" and "still has 4 kits" in screen.message.text()
+
+
+def test_others_read_the_studies_but_see_no_administrator_button(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm")
+    window.go_actions[StudiesScreen].trigger()
+    screen = shown(window, StudiesScreen)
+    assert [r.protocol for r in screen.model.rows] == [FIRST, OTHER]
+    assert not screen.add_button.isVisible() and not screen.close_button.isVisible()
+    assert screen.select(OTHER)
+    click(qtbot, screen.work_button)
+    qtbot.waitUntil(lambda: window.session.study == OTHER)
+    assert isinstance(window.current_screen(), StudiesScreen)
