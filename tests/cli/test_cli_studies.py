@@ -100,3 +100,15 @@ def test_a_study_is_closed_by_the_administrator(cli: Cli, tmp_path: Path) -> Non
     assert enrol.code == 4 and f"Study {OTHER} is closed" in enrol.err
     busy = cli("study", "close", "DEMO-2DRUG", "--reason", "done", user="admin")
     assert busy.code == 3 and "still has" in busy.err
+
+
+def test_the_inventory_of_every_study(cli: Cli) -> None:
+    everything = cli("--json", "inventory", "--every-study", env=NO_STUDY)
+    assert everything.code == 0, everything.err
+    rows = everything.json()
+    assert {r["study"] for r in rows} == set(DEMO)
+    assert len([r for r in rows if r["study"] == "NCT07198672"]) == 174
+    monitor = cli("--json", "inventory", "--every-study", user="monitor", env=NO_STUDY).json()
+    assert {r["study"] for r in monitor} == {"NCT07198672"}
+    text = cli("inventory", "--every-study", "--status", "available", env=NO_STUDY).out
+    assert "DEMO-2DRUG" in text.splitlines()[2] or "DEMO-2DRUG" in text
