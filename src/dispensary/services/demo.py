@@ -688,7 +688,7 @@ class _Builder:
 
     def _other_enrol(self, protocol: str, number: str) -> None:
         birth = 1950 + self.rng.randrange(0, 40)
-        initials = "".join(self.rng.choice("ABCDEFGHJKLMNPRSTWXYZ") for _ in range(2))
+        initials = "".join(self.rng.choice("ABCDEFGHJKLMNPRSTWXYZ") for _letter in range(2))
         participants.enroll(
             self._in(protocol), self.pharmacist, number, initials, birth, "F", self.investigator
         )
