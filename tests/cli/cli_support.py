@@ -22,6 +22,7 @@ from dispensary.db.models import AuditEntry, Dispense, Kit, LedgerEntry, Partici
 from dispensary.services.demo import DEMO_PASSWORD
 
 DEMO_TODAY = date(2026, 3, 2)
+DEMO_STUDY = "NCT07198672"
 PG_ENV = "DISPENSARY_TEST_DB"
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_refused")
 _SCRIPT = Path(sys.executable).parent / "dispensary"
@@ -79,6 +80,9 @@ class Cli:
             "DISPENSARY_PASSWORD": DEMO_PASSWORD,
             "DISPENSARY_TODAY": self.today.isoformat(),
             "DISPENSARY_LANG": "en",  # English unless a test gives --lang, whatever LANG says
+            # The demo pharmacy holds three studies: the commands work in the first unless a
+            # test names another (--study) or none (env={"DISPENSARY_STUDY": None}).
+            "DISPENSARY_STUDY": DEMO_STUDY,
         }
         who = self.user if user == "" else user
         if who:

@@ -1,5 +1,5 @@
-"""`dispensary study list|add|close|access` and the global --study (DISPENSARY_STUDY): a
-database that holds several studies asks which one a study's command is for."""
+"""`dispensary study list|add|close|access` and the global --study (DISPENSARY_STUDY): the demo
+pharmacy holds three studies, and a study's command asks which one it is for."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from cli_support import Cli
 from dispensary.study import default_study_path
 
 OTHER = "NCT99999999"
+DEMO = ["DEMO-28D-BID", "DEMO-2DRUG", "NCT07198672"]
 NO_STUDY: dict[str, str | None] = {"DISPENSARY_STUDY": None}
 
 
@@ -35,14 +36,20 @@ def _add_other(cli: Cli, tmp_path: Path) -> None:
 def test_study_list_names_the_studies_the_user_may_work_in(cli: Cli, tmp_path: Path) -> None:
     listed = cli("--json", "study", "list", env=NO_STUDY)
     assert listed.code == 0, listed.err
-    [row] = listed.json()
-    assert {"protocol", "title", "status", "version", "participants", "kits"} <= set(row)
-    assert row["protocol"] == "NCT07198672" and row["status"] == "open"
+    rows = listed.json()
+    assert [r["protocol"] for r in rows] == DEMO
+    assert {"protocol", "title", "status", "version", "participants", "kits"} <= set(rows[0])
+    assert all(r["status"] == "open" for r in rows)
+    nct = next(r for r in rows if r["protocol"] == "NCT07198672")
+    assert nct["participants"] == 24 and nct["kits"] == 174
+    # The monitor monitors the first study only.
+    assert [r["protocol"] for r in cli("--json", "study", "list", user="monitor").json()] == [
+        "NCT07198672"
+    ]
     _add_other(cli, tmp_path)
     admin_sees = cli("--json", "study", "list", user="admin", env=NO_STUDY).json()
-    assert [r["protocol"] for r in admin_sees] == ["NCT07198672", OTHER]
-    pharmacist_sees = cli("--json", "study", "list", env=NO_STUDY).json()
-    assert [r["protocol"] for r in pharmacist_sees] == ["NCT07198672"]
+    assert [r["protocol"] for r in admin_sees] == [*DEMO[:2], "NCT07198672", OTHER]
+    assert OTHER not in {r["protocol"] for r in cli("--json", "study", "list").json()}
     text = cli("study", "list", user="admin", env=NO_STUDY).out
     assert OTHER in text and "open" in text
 
@@ -50,32 +57,37 @@ def test_study_list_names_the_studies_the_user_may_work_in(cli: Cli, tmp_path: P
 def test_several_studies_need_the_study_named(
     cli: Cli, tmp_path: Path, state: Callable[[str], dict[str, Any]]
 ) -> None:
-    assert cli("--json", "inventory", env=NO_STUDY).code == 0  # one study: no need to name it
-    _add_other(cli, tmp_path)
     before = state(cli.db)
     asked = cli("inventory", env=NO_STUDY)
     assert asked.code == 2
-    assert "several studies (NCT07198672, NCT99999999)" in asked.err and "--study" in asked.err
+    assert "several studies (NCT07198672, DEMO-28D-BID, DEMO-2DRUG)" in asked.err
+    assert "--study" in asked.err
     assert state(cli.db) == before
     mine = cli("--json", "--study", "NCT07198672", "inventory", env=NO_STUDY)
-    assert mine.code == 0 and len(mine.json()) > 100
-    # The pharmacist has no access to the new study yet; the administrator gives it.
-    refused = cli("inventory", "--study", OTHER, env=NO_STUDY)
+    assert mine.code == 0 and len(mine.json()) == 174
+    two = cli("--json", "inventory", env={"DISPENSARY_STUDY": "DEMO-2DRUG"})
+    assert two.code == 0 and {k["product"] for k in two.json()} == {
+        "democapib-100mg",
+        "demotinib-25mg",
+    }
+    # The pharmacist has no access to a new study yet; the administrator gives it.
+    _add_other(cli, tmp_path)
+    refused = cli("inventory", "--study", OTHER)
     assert refused.code == 4 and f"no access to study {OTHER}" in refused.err
     given = cli(
         "--json", "study", "access", "pharmacist", OTHER, "--reason", "covers it", user="admin"
     )
     assert given.code == 0, given.err
-    assert given.json()["studies"] == ["NCT07198672", OTHER]
+    assert given.json()["studies"] == [*DEMO[:2], "NCT07198672", OTHER]
     theirs = cli("--json", "inventory", env={"DISPENSARY_STUDY": OTHER})
     assert theirs.code == 0 and theirs.json() == []
-    unknown = cli("inventory", "--study", "NCT000", env=NO_STUDY)
+    unknown = cli("inventory", "--study", "NCT000")
     assert unknown.code != 0 and "NCT000" in unknown.err
 
 
 def test_a_study_is_closed_by_the_administrator(cli: Cli, tmp_path: Path) -> None:
     _add_other(cli, tmp_path)
-    refused = cli("study", "close", OTHER, "--reason", "done", env=NO_STUDY)
+    refused = cli("study", "close", OTHER, "--reason", "done")
     assert refused.code == 4 and "may not change the study set-up" in refused.err
     closed = cli("--json", "study", "close", OTHER, "--reason", "never opened", user="admin")
     assert closed.code == 0, closed.err
@@ -86,3 +98,17 @@ def test_a_study_is_closed_by_the_administrator(cli: Cli, tmp_path: Path) -> Non
         "--eligibility-confirmed-by", "Dr Liu", "--study", OTHER,
     )  # fmt: skip
     assert enrol.code == 4 and f"Study {OTHER} is closed" in enrol.err
+    busy = cli("study", "close", "DEMO-2DRUG", "--reason", "done", user="admin")
+    assert busy.code == 3 and "still has" in busy.err
+
+
+def test_the_inventory_of_every_study(cli: Cli) -> None:
+    everything = cli("--json", "inventory", "--every-study", env=NO_STUDY)
+    assert everything.code == 0, everything.err
+    rows = everything.json()
+    assert {r["study"] for r in rows} == set(DEMO)
+    assert len([r for r in rows if r["study"] == "NCT07198672"]) == 174
+    monitor = cli("--json", "inventory", "--every-study", user="monitor", env=NO_STUDY).json()
+    assert {r["study"] for r in monitor} == {"NCT07198672"}
+    text = cli("inventory", "--every-study", "--status", "available", env=NO_STUDY).out
+    assert "DEMO-2DRUG" in text.splitlines()[2] or "DEMO-2DRUG" in text

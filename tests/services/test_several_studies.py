@@ -332,3 +332,28 @@ def test_require_names_the_study_and_checks_it_before_the_role(ctx: Context) -> 
         permissions.require(nobody, permissions.Permission.USERS, ctx)
     permissions.require(replace(nobody, studies=frozenset({1})), permissions.Permission.VIEW, ctx)
     assert P75 and dispensing  # the helpers' product and module are this study's
+
+
+def test_the_inventory_of_every_study_names_each_kits_study(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0003")
+    receive(other, both, "B0001-B0002", lot="LB")
+    rows = queries.inventory(ctx, both, every_study=True)
+    assert sorted((r.study, r.number) for r in rows) == [
+        ("NCT07198672", "K0001"),
+        ("NCT07198672", "K0002"),
+        ("NCT07198672", "K0003"),
+        (OTHER, "B0001"),
+        (OTHER, "B0002"),
+    ]
+    assert {r.study for r in queries.inventory(ctx, both)} == {""}  # one study: no column
+    # A user given one study sees that study's shelves only, whichever study is open.
+    mine = signed_in(ctx, pharmacist, pw)
+    studies.set_access(ctx, admin, "pharm", "NCT07198672", False, "moved to the other study")
+    only_other = signed_in(ctx, pharmacist, pw)
+    assert mine.studies != only_other.studies
+    assert {r.study for r in queries.inventory(ctx, only_other, every_study=True)} == {OTHER}

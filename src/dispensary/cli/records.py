@@ -463,10 +463,14 @@ def cmd_demo(run: Run) -> int:
         "expiring_soon": list(info.expiring_soon),
         "due_this_week": list(info.due_this_week),
         "returns_overdue": list(info.returns_overdue),
+        "studies": list(info.studies),
     }
     lines = [
         _("Demo database created: {database} (today is {today})").format(
             database=info.database, today=info.today.isoformat()
+        ),
+        _("  studies: {studies}; the figures below are {first}'s").format(
+            studies=", ".join(info.studies), first=info.studies[0] if info.studies else "-"
         ),
         _(
             "  {participants} participants, {dispenses} dispenses, {returns} "
@@ -493,7 +497,9 @@ def cmd_demo(run: Run) -> int:
         _("  export DISPENSARY_DB={database} DISPENSARY_PASSWORD={password}").format(
             database=info.database, password=info.password
         ),
-        _("  dispensary --user pharmacist participants"),
+        _("  dispensary --user pharmacist --study {study} participants").format(
+            study=info.studies[0] if info.studies else "NCT07198672"
+        ),
     ]
     run.emit(data, lines)
     return EXIT_OK

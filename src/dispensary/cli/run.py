@@ -31,6 +31,8 @@ from dispensary.services import setup, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
 
 SITE_WIDE = frozenset({"user", "recover-admin", "backup", "restore", "demo", "init"})
+SITE_WIDE_OPTIONS = ("every_study",)
+"""Options that make a study's command the pharmacy's (`inventory --every-study`)."""
 """Commands of the whole pharmacy, not of one study: they need no --study."""
 SITE_WIDE_ACTIONS = frozenset(
     {("study", "list"), ("study", "add"), ("study", "close"), ("study", "access")}
@@ -54,6 +56,7 @@ class Run:
         self.site_wide = (
             args.command in SITE_WIDE
             or (args.command, getattr(args, "study_command", None)) in SITE_WIDE_ACTIONS
+            or any(getattr(args, option, False) for option in SITE_WIDE_OPTIONS)
         )
         self._ctx: Context | None = None
         self._actor: Actor | None = None

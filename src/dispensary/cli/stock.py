@@ -263,8 +263,24 @@ def cmd_inventory(run: Run) -> int:
     a = run.args
     status = KitStatus(a.status) if a.status else None
     rows = queries.inventory(
-        run.context(), run.actor(), status=status, product=a.product, lot=a.lot
+        run.context(),
+        run.actor(),
+        status=status,
+        product=a.product,
+        lot=a.lot,
+        every_study=a.every_study,
     )
+    if a.every_study:
+        wide = [(r.study, r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
+        data = keyed(("study", "kit", "product", "lot", "expiry", "status", "tablets"), wide)
+        lines = table(
+            [_("Study"), _("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), _("Tablets")],
+            wide,
+            right=[6],
+        )
+        lines.append(_inventory_summary(rows))
+        run.emit(data, lines)
+        return EXIT_OK
     values = [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
     data = keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values)
     lines = table(
@@ -291,6 +307,11 @@ def inventory_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--status", choices=[s.value for s in KitStatus])
     p.add_argument("--product", metavar="CODE")
     p.add_argument("--lot", metavar="LOT")
+    p.add_argument(
+        "--every-study",
+        action="store_true",
+        help="the kits of every study you may work in, each with its study",
+    )
 
 
 PARSERS: dict[str, Fill] = {

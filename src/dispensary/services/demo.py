@@ -56,6 +56,17 @@ SEED = 20260105
 PARTICIPANTS = 24
 MAX_CYCLES = 8
 P75, P25 = "herombopag-7.5mg", "herombopag-2.5mg"
+STUDIES_FOLDER = default_study_path().parent
+OTHER_STUDIES: tuple[tuple[str, tuple[tuple[str, str, str], ...], tuple[str, ...]], ...] = (
+    ("DEMO-28D-BID", (("B2001-B2030", "demoxatinib-50mg", "DX2601"),), ("11-001", "11-002")),
+    (
+        "DEMO-2DRUG",
+        (("C3001-C3020", "democapib-100mg", "DC2602"), ("T3001-T3020", "demotinib-25mg", "DT2603")),
+        ("21-001", "21-002", "21-003"),
+    ),
+)
+"""The demo's other studies: protocol (its file in resources/studies), kits received (range,
+product, lot), participants enrolled."""
 
 # Order of the steps within one day: stock arrives first, then the counter, then the back office.
 STOCK, ENROL, VISIT, OFFICE, CLOSE = range(5)
@@ -96,6 +107,7 @@ class DemoInfo:
     expiring_soon: tuple[str, ...]  # lots expiring within 90 days that still have stock
     due_this_week: tuple[str, ...]  # participants whose next cycle is due within 7 days
     returns_overdue: tuple[str, ...]
+    studies: tuple[str, ...] = ()  # every study of the pharmacy; the figures: the first's
 
 
 @dataclass
@@ -259,6 +271,7 @@ class _Builder:
         for plan in plans:
             self._schedule(plan)
         self._back_office()
+        self._other_studies()
         self.timeline.run()
         self.clock.current = datetime.combine(self.today, time(17, 0), UTC)
         info = self._info()
@@ -620,6 +633,92 @@ class _Builder:
             source="logger-IP-store-1.csv",
         )
 
+    # -- the pharmacy's other studies ------------------------------------------------------
+
+    def _other_studies(self) -> None:
+        """Two more (fictional) studies opened ten weeks ago: a 28-day twice-daily study dosed
+        by weight band, and a two-drug study. The pharmacist and the technician work in all
+        three; the monitor monitors NCT07198672 only."""
+        opened = self.today - timedelta(days=70)
+        self.timeline.at(opened, STOCK, self._open_other_studies)
+        for protocol, kits, first in OTHER_STUDIES:
+            cycle = load_study(STUDIES_FOLDER / f"{protocol}.toml").cycle
+            self.timeline.at(opened, STOCK, partial(self._other_stock, protocol, kits, opened))
+            for index, number in enumerate(first):
+                start = opened + timedelta(days=7 + 3 * index)
+                self.timeline.at(start, ENROL, partial(self._other_enrol, protocol, number))
+                visit, count = start, 1
+                while visit < self.today and (not cycle.max_cycles or count <= cycle.max_cycles):
+                    step = partial(self._other_visit, protocol, number, count)
+                    self.timeline.at(visit, VISIT, step)
+                    visit, count = visit + timedelta(days=cycle.length_days), count + 1
+
+    def _open_other_studies(self) -> None:
+        for protocol, _kits, _first in OTHER_STUDIES:
+            text = (STUDIES_FOLDER / f"{protocol}.toml").read_text(encoding="utf-8")
+            studies.add_study(
+                self.ctx, self.admin, text, f"{protocol}.toml", "Demo: a second protocol opens"
+            )
+            for user in ("pharmacist", "technician"):
+                studies.set_access(
+                    self.ctx, self.admin, user, protocol, True, "Demo: works in every study"
+                )
+        # Signed in again: each user's studies are read at sign-in.
+        self.pharmacist = users.sign_in(self.ctx, "pharmacist", DEMO_PASSWORD)
+        self.technician = users.sign_in(self.ctx, "technician", DEMO_PASSWORD)
+        self.admin = users.sign_in(self.ctx, "admin", DEMO_PASSWORD)
+
+    def _in(self, protocol: str) -> Context:
+        return studies.switch_study(self.ctx, self.pharmacist, protocol)
+
+    def _other_stock(
+        self, protocol: str, kits: tuple[tuple[str, str, str], ...], day: date
+    ) -> None:
+        ctx = self._in(protocol)
+        listed = [
+            kit
+            for kit_range, product, lot in kits
+            for kit in receiving.kits_from_range(
+                ctx, kit_range, product, lot, day + timedelta(days=540), None
+            )
+        ]
+        receiving.receive_shipment(
+            ctx, self.technician, f"SH-{protocol}-1", listed, condition="Box intact"
+        )
+
+    def _other_enrol(self, protocol: str, number: str) -> None:
+        birth = 1950 + self.rng.randrange(0, 40)
+        initials = "".join(self.rng.choice("ABCDEFGHJKLMNPRSTWXYZ") for _letter in range(2))
+        participants.enroll(
+            self._in(protocol), self.pharmacist, number, initials, birth, "F", self.investigator
+        )
+
+    def _other_visit(self, protocol: str, number: str, cycle: int) -> None:
+        """One cycle of a participant of another study: the last cycle's bottles counted back
+        first, then the cycle dispensed (weight asked where the study doses by weight)."""
+        ctx = self._in(protocol)
+        today = self.clock.today()
+        if cycle > 1:
+            _person, history = queries.participant_history(ctx, self.pharmacist, number)
+            last = history[-1]
+            for kit in last.kits:
+                left = self.rng.randrange(0, 4)
+                returns.record_return(
+                    ctx, self.pharmacist, kit, left, DEMO_PASSWORD, last.dispense_number
+                )
+        options: dict[str, object] = {}
+        if ctx.study.dose_by_weight is not None:
+            options = {"dose_level": None, "observations": {"weight": 52.0 + 7 * cycle}}
+        dispensing.dispense_cycle(
+            ctx,
+            self.pharmacist,
+            number,
+            cycle,
+            today,
+            DEMO_PASSWORD,
+            **options,  # type: ignore[arg-type]
+        )
+
     # -- what was made ---------------------------------------------------------------------
 
     def _info(self) -> DemoInfo:
@@ -661,4 +760,5 @@ class _Builder:
                 for p in on_treatment
                 if p.return_pending and p.last_day1 is not None and p.last_day1 < overdue
             ),
+            studies=tuple(r.protocol for r in studies.list_studies(self.ctx, self.admin)),
         )

@@ -26,6 +26,7 @@ from dispensary.db.models import (
     Return,
     Shipment,
     Signature,
+    StudyRecord,
     User,
 )
 from dispensary.domain.accountability import (
@@ -323,17 +324,22 @@ def inventory(
     status: KitStatus | None = None,
     product: str | None = None,
     lot: str | None = None,
+    every_study: bool = False,
 ) -> list[KitRow]:
-    """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired')."""
-    require(actor, Permission.VIEW, ctx)
+    """Every kit with its status as of today (a kit past expiry on the shelf reads 'expired'):
+    of the study open, or (`every_study`) of every study the user may work in, each row naming
+    its study: the pharmacy's shelves as a whole."""
+    # Every study: the user's own studies, whichever study is open.
+    require(actor, Permission.VIEW, None if every_study else ctx)
+    studies = sorted(actor.studies) if every_study else [ctx.study_id]
     query = (
         select(Kit)
         .join(Lot)
         .options(joinedload(Kit.lot), joinedload(Kit.shipment))
-        .where(Kit.study_id == ctx.study_id)
+        .where(Kit.study_id.in_(studies))
         .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
     )
-    scope = select(Kit.id).join(Lot).where(Kit.study_id == ctx.study_id)
+    scope = select(Kit.id).join(Lot).where(Kit.study_id.in_(studies))
     if product:
         query = query.where(Kit.product == product)
         scope = scope.where(Kit.product == product)
@@ -343,6 +349,16 @@ def inventory(
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
         rows = _kit_rows(session, list(session.scalars(query).unique()), today, scope)
+        if every_study:
+            names = dict(
+                session.execute(select(StudyRecord.id, StudyRecord.protocol)).tuples().all()
+            )
+            owner = dict(
+                session.execute(select(Kit.number, Kit.study_id).where(Kit.study_id.in_(studies)))
+                .tuples()
+                .all()
+            )
+            rows = [replace(r, study=names.get(owner.get(r.number) or 0, "")) for r in rows]
     if status is not None:
         rows = [r for r in rows if r.status is status]
     return rows

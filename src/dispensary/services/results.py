@@ -57,6 +57,7 @@ class KitRow:
     where: str = ""
     """Where the kit really is now: its storage area, "with participant 01-001 (...)", "held for
     the monitor in ...", "destroyed on ..." or "returned to the sponsor on ..."."""
+    study: str = ""  # the kit's study (protocol), on the pharmacy's inventory of every study
 
 
 @dataclass(frozen=True)
