@@ -162,6 +162,16 @@ def _(message: str) -> str:
     return catalogue(language).get(message, message)
 
 
+def translated(message: str, language: str | None = None) -> str:
+    """The message in a named language (the current one when None), whatever the current one
+    is: what one reader sees in another's language, e.g. a study rule's English title for the
+    audit trail while the windows are in Chinese."""
+    chosen = parse_language(language) if language else current_language()
+    if chosen is None or chosen is ENGLISH:
+        return message
+    return catalogue(chosen).get(message, message)
+
+
 def pgettext(context: str, message: str) -> str:
     """A message whose translation depends on where it stands: "From" over the kits' source
     (来源) is not "From" over a time (自), "Held" over held tablets is not a held participant.

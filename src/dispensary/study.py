@@ -17,7 +17,7 @@ from typing import Any
 
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
@@ -126,12 +126,22 @@ class LabelLanguage:
     site: str = ""
     site_name: str = ""
     pharmacy_name: str = ""
+    short_title: str = ""  # the study's short name in the windows' headings
+    storage_area: str = ""  # the store's name as shown (records keep [study]'s)
 
     def tablets(self, count: int) -> str:
         return (self.tablets_one if count == 1 else self.tablets_many).format(count=count)
 
 
-LABEL_NAME_KEYS = ("investigator", "sponsor", "site", "site_name", "pharmacy_name")
+LABEL_NAME_KEYS = (
+    "investigator",
+    "sponsor",
+    "site",
+    "site_name",
+    "pharmacy_name",
+    "short_title",
+    "storage_area",
+)
 """Optional in [label.text.<language>]: [study]'s own name when left out."""
 
 LABEL_TEXT_KEYS = (
@@ -260,6 +270,69 @@ class Study:
             )
         )
 
+    def wording(self, language: str | None = None) -> LabelLanguage:
+        """The study's names and texts in `language` (the reader's when None), English when the
+        study file gives none in it. For what a window or the command shows; a label asks
+        `text` instead, which refuses a language the file does not give."""
+        chosen = language or current_language().value
+        found = self.texts.get(chosen) or self.texts.get(ENGLISH.value)
+        return found if found is not None else english_label_text(self)
+
+    def product_name(self, code: str, language: str | None = None) -> str:
+        """A product as a reader of `language` names it: the name and strength given in
+        [label.text.<language>.products] ("海曲泊帕乙醇胺片 7.5 mg"), else the English name,
+        strength and form; the code itself for a product the study no longer has (an old
+        record still shows)."""
+        chosen = language or current_language().value
+        text = self.texts.get(chosen) if chosen != ENGLISH.value else None
+        if text is not None and code in text.products:
+            return text.products[code]
+        found = next((p for p in self.products if p.code == code), None)
+        return found.display if found is not None else code
+
+    def dose_name(self, level: int, language: str | None = None) -> str:
+        """A dose level's name in `language` ([label.text.<language>.dose_levels]), else the
+        English; the level's number for a level the study no longer has."""
+        chosen = language or current_language().value
+        text = self.texts.get(chosen) if chosen != ENGLISH.value else None
+        if text is not None and level in text.dose_levels:
+            return text.dose_levels[level]
+        found = next((d for d in self.dose_levels if d.level == level), None)
+        return found.name if found is not None else str(level)
+
+    def rule_title(self, key: str, language: str | None = None) -> str:
+        """What a rule of the study file says, in `language`. The title is the program's
+        sentence about a value of the file (not a text of the file), so its wording is in the
+        program's catalogue (zh_CN-messages.po) and the values (days, products, dose names)
+        come from the file: a changed value can never leave a stale translated title behind.
+        `StudyRule.title` keeps the English, which is what the audit trail records."""
+        chosen = language or current_language().value
+        kind, _dot, rest = key.partition(".")
+        values: dict[str, str] = {}
+        if key == "cycle.min_interval":
+            kind, values = key, {"days": str(self.cycle.min_days_since_previous_day1)}
+        elif kind == "adherence":
+            values = {
+                "under": f"{self.adherence.under_use_below:g}",
+                "over": f"{self.adherence.over_use_above:g}",
+            }
+        elif kind == "platelets":
+            values = {"count": f"{self.platelet_hold_at_or_above:g}"}
+        elif kind == "products":
+            found = next((p for p in self.products if p.code == rest), None)
+            values = {
+                "product": self.product_name(rest, chosen),
+                "tablets": str(found.tablets_per_kit if found else "?"),
+            }
+        elif kind == "dose_levels":
+            values = {"level": rest, "name": self.dose_name(int(rest), chosen)}
+        elif kind == "label" and key.startswith("label.text."):
+            kind, values = "label.text", {"language": key.removeprefix("label.text.")}
+        template = RULE_TITLES.get(kind)
+        if template is None:
+            return next((r.title for r in self.rules if r.key == key), key)
+        return translated(template, chosen).format(**values)
+
     def directions_for(
         self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
     ) -> str:
@@ -280,6 +353,18 @@ class Study:
             days=days,
             dose_name=text.dose_levels.get(dose.level, dose.name),
         )
+
+
+RULE_TITLES: dict[str, str] = {
+    "cycle": N_("Cycle length and days of supply"),
+    "cycle.min_interval": N_("At least {days} days between day 1 of two cycles"),
+    "adherence": N_("Adherence flags below {under} and above {over}"),
+    "platelets": N_("Hold the drug at a platelet count at or above {count} x 10^9/L"),
+    "products": N_("Product {product}, {tablets} per kit"),
+    "dose_levels": N_("Dose level {level}: {name}"),
+    "label.text": N_("Label and leaflet text in {language}"),
+}
+"""What each kind of study rule says (Study.rule_title fills in the file's values)."""
 
 
 def tablets_text(count: int) -> str:
@@ -471,32 +556,18 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         raise r.fail("eligibility.sex", N_('must be "F", "M" or "ALL"'))
     stock = r.get(label, "label.default_stock", str, "thermal-4x2")
     rules_found = [
-        StudyRule("cycle", "Cycle length and days of supply", r.source(cycle, "cycle.source")),
-        StudyRule(
-            "cycle.min_interval",
-            f"At least {rules.min_days_since_previous_day1} days between day 1 of two cycles",
-            r.source(cycle, "cycle.min_days_source"),
-        ),
-        StudyRule(
-            "adherence",
-            f"Adherence flags below {under:g} and above {over:g}",
-            r.source(adherence, "adherence.source"),
-        ),
+        StudyRule("cycle", "", r.source(cycle, "cycle.source")),
+        StudyRule("cycle.min_interval", "", r.source(cycle, "cycle.min_days_source")),
+        StudyRule("adherence", "", r.source(adherence, "adherence.source")),
     ]
     if platelets:
-        rules_found.append(
-            StudyRule(
-                "platelets",
-                "Hold the drug at a platelet count at or above "
-                f"{r.get(platelets, 'platelets.hold_at_or_above', float, 0.0):g} x 10^9/L",
-                r.source(platelets, "platelets.source"),
-            )
-        )
+        r.get(platelets, "platelets.hold_at_or_above", float, 0.0)
+        rules_found.append(StudyRule("platelets", "", r.source(platelets, "platelets.source")))
     for index, product in enumerate(products):
         rules_found.append(
             StudyRule(
                 f"products.{product.code}",
-                f"Product {product.display}, {product.tablets_per_kit} per kit",
+                "",
                 r.source(data["products"][index], f"products[{index}].source"),
             )
         )
@@ -504,7 +575,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         rules_found.append(
             StudyRule(
                 f"dose_levels.{dose.level}",
-                f"Dose level {dose.level}: {dose.name}",
+                "",
                 r.source(data["dose_levels"][index], f"dose_levels[{index}].source"),
             )
         )
@@ -559,20 +630,13 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     texts, languages, bilingual = _label_texts(r, label, study)
     for language, wording in texts.items():
         if language != "en":
-            rules_found.append(
-                StudyRule(
-                    f"label.text.{language}",
-                    f"Label and leaflet text in {language}",
-                    wording.source,
-                )
-            )
-    study = replace(
-        study,
-        texts=texts,
-        label_languages=languages,
-        label_bilingual=bilingual,
-        rules=tuple(rules_found),
+            rules_found.append(StudyRule(f"label.text.{language}", "", wording.source))
+    study = replace(study, texts=texts, label_languages=languages, label_bilingual=bilingual)
+    # The English titles, as the audit trail records them (Study.rule_title, one wording).
+    titled = tuple(
+        replace(rule, title=study.rule_title(rule.key, ENGLISH.value)) for rule in rules_found
     )
+    study = replace(study, rules=titled)
     _refuse_unknown_keys(r, data)
     return study
 
@@ -598,6 +662,8 @@ def english_label_text(study: Study) -> LabelLanguage:
         site=study.site,
         site_name=study.site_name,
         pharmacy_name=study.pharmacy_name,
+        short_title=study.short_title or study.title,
+        storage_area=study.storage_area,
     )
 
 

@@ -217,7 +217,7 @@ def test_the_chinese_dispensing_label_carries_the_chinese_directions(
         zh.caution,  # 9.
         zh.storage,  # 10.
         zh.keep_out_of_reach,  # 12.
-        f"由{dispense.pharmacist_initials}发药",
+        f"由{dispense.pharmacist_initials}发放",
     ):
         assert _flat(expected) in text, expected
     assert "Take 1 tablet" not in text and "Dose:" not in text

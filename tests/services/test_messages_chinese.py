@@ -27,8 +27,8 @@ def test_dispensing_too_early_is_refused_in_chinese(
     with speaking(Language.ZH_CN), pytest.raises(RuleViolation) as chinese:
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
     assert chinese.value.message == (
-        "第 2 周期发药过早：其最早的第1天为 2026-01-23，而每个周期最多可在第1天前 7 天发药。"
-        "请于 2026-01-16 起发药。"
+        "第 2 周期发放过早：其最早的第1天为 2026-01-23，而每个周期最多可在第1天前 7 天发放。"
+        "请于 2026-01-16 起发放。"
     )
     with speaking(Language.EN), pytest.raises(RuleViolation) as english:
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
@@ -46,7 +46,7 @@ def test_returning_more_tablets_than_dispensed_is_refused_in_chinese(
 
     with speaking(Language.ZH_CN), pytest.raises(RuleViolation) as chinese:
         give_back()
-    assert chinese.value.message.startswith(f"药盒 {kit} 登记退回 999 片，但发出的")
+    assert chinese.value.message.startswith(f"药盒 {kit} 登记退回 999 片，但发放的")
     assert "请重新清点药片。" in chinese.value.message
     with pytest.raises(RuleViolation) as english:  # the tests' language: English
         give_back()

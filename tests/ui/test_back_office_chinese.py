@@ -253,7 +253,7 @@ def test_the_main_window_navigation_menus_and_status_bar_are_in_chinese(
 
     # A code that is nothing of the study is refused in Chinese.
     window.handle_scan("NOTHING-123")
-    assert window.scan_feedback.text() == "“NOTHING-123”不是本研究的药盒、配药标签或受试者。"
+    assert window.scan_feedback.text() == "“NOTHING-123”不是本研究的药盒、发放标签或受试者。"
 
     admin = main_window(qtbot, pharmacy, "admin")
     assert "用户" in navigation(admin)
@@ -393,6 +393,39 @@ def test_the_count_and_study_rules_screens_fit_1366x768_in_chinese(
     model = rules.table.model()
     states = {model.index(r, 0).data() for r in range(model.rowCount())}
     assert "待确认" in states
+    said = [model.index(r, 2).data() for r in range(model.rowCount())]
+    assert "两个周期的第1天之间至少间隔 18 天" in said
+    assert "剂量水平 -1：5 mg，每日一次（减量）" in said
+    english = [t for t in said if re.search(r"[A-Za-z]{3,}", t.replace("T-DM1", ""))]
+    assert english == [], english  # no English word (a language code, zh_CN, is no word)
     assert rules.confirm_button.text() == "确认规则..."
     assert clipped(rules) == []
     assert headers_cut(rules.table) == []
+
+
+def test_dates_shown_follow_the_language_and_typed_dates_stay_iso(
+    qtbot: QtBot, chinese: None
+) -> None:
+    from datetime import date
+
+    from dispensary.ui.widgets import date_edit, shown_date, shown_weekday
+
+    day = date(2026, 12, 3)
+    assert shown_date(day, "long") == "2026年12月3日"
+    assert shown_date(day) == "2026/12/3"
+    assert shown_weekday(day) == "星期四"
+    field = date_edit()
+    qtbot.addWidget(field)
+    assert field.displayFormat() == "yyyy-MM-dd"  # what a pharmacist types stays ISO
+
+
+def test_dates_shown_in_english_stay_iso(qtbot: QtBot) -> None:
+    from datetime import date
+
+    from dispensary.i18n import ENGLISH
+    from dispensary.ui.translations import install_language
+    from dispensary.ui.widgets import shown_date, shown_weekday
+
+    install_language(ENGLISH)
+    assert shown_date(date(2026, 12, 3), "long") == "2026-12-03"
+    assert shown_weekday(date(2026, 12, 3)) == "Thursday"

@@ -128,17 +128,23 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     printer: Printer,
 ) -> None:
     screen = dispense_screen
-    assert heading(screen) == "周期配药"
-    assert screen.sign_button.text() == "签名并配药"
+    assert heading(screen) == "周期发放"
+    assert screen.sign_button.text() == "签名并发放"
     assert screen.new_button.text() == "下一位受试者 (Esc)"
-    assert screen.card.text() == "扫描受试者编号开始配药。"
+    assert screen.card.text() == "扫描受试者编号开始发放。"
     assert focused() is screen.participant_field
 
     scan(qtbot, focused(), "01-001")  # the participant
-    assert "应配周期：<b>1</b>（首次配药）" in screen.card.text()
+    assert "应配周期：<b>1</b>（首次发放）" in screen.card.text()
     assert "1970年生 · 女" in screen.card.text()
     assert screen.kits_title.text() == "建议药盒（近效期先出）"
     assert headers(screen.kits_view) == ["药盒", "药品", "批号", "有效期", "片数"]
+    # the study's data in Chinese too: the product and the dose levels ([label.text.zh_CN])
+    product = screen.kits_view.model().index(0, 1).data()
+    assert product == "海曲泊帕乙醇胺片 7.5 mg", product
+    doses = [screen.dose.itemText(i) for i in range(screen.dose.count())]
+    assert doses[0] == "剂量水平 0：7.5 mg，每日一次", doses
+    assert not re.search(r"[A-Za-z]{3,}", " ".join(doses) + product.replace("mg", ""))
     assert screen.cover_label.text() == "片数：1 盒共 21 片；需要 21 片"
     assert screen.message.text() == "按 Enter 为建议的药盒签名，或扫描手中的药盒。"
 
@@ -149,21 +155,21 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter in the empty kit field signs
 
     [(signer, meaning, summary)] = signatures.asked
-    assert (signer, meaning) == ("Paula Pharm", "已配药")
-    assert summary == "为 01-001（AB）配发第1周期药物：K0101 — 共 21 片，第1天 2026-01-05。"
+    assert (signer, meaning) == ("Paula Pharm", "已发放")
+    assert summary == "为 01-001（AB）发放第1周期药物：K0101 — 共 21 片，第1天 2026/1/5。"
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [(r.cycle, r.kits, r.tablets) for r in rows] == [(1, ("K0101",), 21)]
     result = screen.last_result
     assert result is not None
     assert screen.message.kind == "ok"
-    assert screen.message.text().startswith(f"已配药 {result.number}：01-001 第1周期")
-    assert screen.message.text().endswith("，用至 2026-01-25。标签已打印。")
+    assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第1周期")
+    assert screen.message.text().endswith("，用至 2026/1/25。标签已打印。")
     assert len(printer.shown) == 1
     assert focused() is screen.participant_field
 
 
 def test_the_signature_dialog_speaks_chinese(qtbot: QtBot, chinese: None) -> None:
-    dialog = SignatureDialog(None, "Paula Pharm", "已配药", "为 01-001 配发第1周期药物")
+    dialog = SignatureDialog(None, "Paula Pharm", "已发放", "为 01-001 发放第1周期药物")
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "电子签名"
     buttons = dialog.findChild(QDialogButtonBox)
@@ -172,7 +178,7 @@ def test_the_signature_dialog_speaks_chinese(qtbot: QtBot, chinese: None) -> Non
     cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel).text()
     assert CJK.search(cancel), f"Qt's own Cancel button is not translated: {cancel!r}"
     texts = [label.text() for label in dialog.findChildren(QLabel)]
-    assert "<b>Paula Pharm</b> 签名即确认：<b>已配药</b>。" in texts[0]
+    assert "<b>Paula Pharm</b> 签名即确认：<b>已发放</b>。" in texts[0]
     assert "密码" in texts
 
 
@@ -186,14 +192,14 @@ def test_a_return_in_chinese_scan_count_sign_and_the_flag_explained(
     screen = return_screen
     assert heading(screen) == "登记退药"
     assert screen.sign_button.text() == "签名确认退药清点"
-    assert screen.card.text() == "请扫描受试者带回的配药标签上的条码。"
+    assert screen.card.text() == "请扫描受试者带回的发放标签上的条码。"
 
     scan(qtbot, screen.scan_field, first_cycle.number)  # the label's barcode
     assert "第<b>1</b>周期" in screen.card.text()
-    assert headers(screen.lines_view) == ["药盒", "药品", "批号", "配出片数", "退药"]
+    assert headers(screen.lines_view) == ["药盒", "药品", "批号", "发放片数", "退药"]
     assert screen.lines_model.data(screen.lines_model.index(0, 4)) == "待清点"
-    assert screen.kit.currentText() == "K0101（配出 21 片）"
-    assert screen.tally.text() == "药盒 K0101：配出 21 片"
+    assert screen.kit.currentText() == "K0101（发放 21 片）"
+    assert screen.tally.text() == "药盒 K0101：发放 21 片"
     assert focused() is screen.counted
     scan(qtbot, screen.counted, "10")  # 10 back: 11 of 21 taken, and Enter signs
 

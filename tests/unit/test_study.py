@@ -260,3 +260,55 @@ def test_a_misspelt_required_key_points_at_the_misspelling() -> None:
     message = refusal(text)
     assert "key 'cycle.length_days' is missing ('lenght_days' on line " in message
     assert f"on line {line_of(text, 'lenght_days')} misspelt?)" in message
+
+
+# -- the study's data in the reader's language (issue 13) -------------------------------------
+
+
+def test_products_and_dose_levels_are_named_in_the_language_asked(study: Study) -> None:
+    assert study.product_name("herombopag-7.5mg", "zh_CN") == "海曲泊帕乙醇胺片 7.5 mg"
+    assert study.product_name("herombopag-7.5mg", "en") == (
+        "herombopag (hetrombopag olamine) 7.5 mg tablet"
+    )
+    assert study.dose_name(-1, "zh_CN") == "5 mg，每日一次（减量）"
+    assert study.dose_name(-1, "en") == "5 mg once daily (reduced)"
+
+
+def test_a_language_or_a_name_the_file_does_not_give_falls_back_to_english(study: Study) -> None:
+    assert study.product_name("herombopag-2.5mg", "fr") == study.product("herombopag-2.5mg").display
+    assert study.dose_name(0, "fr") == "7.5 mg once daily"
+    assert study.wording("fr").site_name == "Henan Cancer Hospital"
+    # a record of a product or level the file no longer has still shows
+    assert study.product_name("retired-1mg", "zh_CN") == "retired-1mg"
+    assert study.dose_name(-9, "zh_CN") == "-9"
+
+
+def test_the_windows_names_of_the_study_in_chinese(study: Study) -> None:
+    names = study.wording("zh_CN")
+    assert (names.site_name, names.pharmacy_name) == ("河南省肿瘤医院", "临床试验药房")
+    assert names.short_title == "海曲泊帕预防T-DM1相关血小板减少"
+    assert names.storage_area == "试验药物库房1"
+    assert study.storage_area == "IP store 1"  # what the records keep
+
+
+def test_rule_titles_are_the_programs_words_with_the_files_values(study: Study) -> None:
+    """The audit trail keeps the English title; the windows show it in the reader's language,
+    with the same values (a changed interval cannot leave a stale Chinese title)."""
+    assert study.rule("cycle.min_interval").title == (
+        "At least 18 days between day 1 of two cycles"
+    )
+    assert study.rule_title("cycle.min_interval", "zh_CN") == "两个周期的第1天之间至少间隔 18 天"
+    assert study.rule_title("dose_levels.-1", "zh_CN") == "剂量水平 -1：5 mg，每日一次（减量）"
+    assert study.rule_title("products.herombopag-7.5mg", "zh_CN") == (
+        "药品 海曲泊帕乙醇胺片 7.5 mg，每盒 21 片"
+    )
+    for rule in study.rules:
+        assert study.rule_title(rule.key, "en") == rule.title
+        chinese = study.rule_title(rule.key, "zh_CN")
+        assert re.search(r"[\u4e00-\u9fff]", chinese), chinese
+    shorter = parse_study(
+        default_study_path()
+        .read_text(encoding="utf-8")
+        .replace("min_days_since_previous_day1 = 18", "min_days_since_previous_day1 = 15")
+    )
+    assert shorter.rule_title("cycle.min_interval", "zh_CN") == "两个周期的第1天之间至少间隔 15 天"

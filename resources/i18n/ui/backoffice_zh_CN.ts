@@ -63,7 +63,7 @@
     </message>
     <message>
         <source>Next due</source>
-        <translation>下次发药</translation>
+        <translation>下次发放</translation>
     </message>
     <message>
         <source>Return</source>
@@ -75,7 +75,7 @@
     </message>
     <message>
         <source>Dispense</source>
-        <translation>配药编号</translation>
+        <translation>发放编号</translation>
     </message>
     <message>
         <source>Day 1</source>
@@ -593,7 +593,7 @@
     <name>MainWindow</name>
     <message>
         <source>dispensing label</source>
-        <translation>配药标签</translation>
+        <translation>发放标签</translation>
     </message>
     <message>
         <source>participant</source>
@@ -613,7 +613,7 @@
     </message>
     <message>
         <source>Scan any kit, dispensing label or participant (Ctrl+L)</source>
-        <translation>扫描任意药盒、配药标签或受试者（Ctrl+L）</translation>
+        <translation>扫描任意药盒、发放标签或受试者（Ctrl+L）</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -673,7 +673,7 @@
     </message>
     <message>
         <source>&apos;{code}&apos; is not a kit, dispensing label or participant of this study.</source>
-        <translation>“{code}”不是本研究的药盒、配药标签或受试者。</translation>
+        <translation>“{code}”不是本研究的药盒、发放标签或受试者。</translation>
     </message>
     <message>
         <source>{ref} is a {what}; your role does not open it.</source>
@@ -760,7 +760,7 @@
     </message>
     <message>
         <source>Dispense next cycle</source>
-        <translation>配发下一周期</translation>
+        <translation>发放下一周期</translation>
     </message>
     <message>
         <source>Search</source>
@@ -768,7 +768,7 @@
     </message>
     <message>
         <source>Select a participant to see the dispensing history.</source>
-        <translation>选择受试者以查看配药记录。</translation>
+        <translation>选择受试者以查看发放记录。</translation>
     </message>
     <message>
         <source>; &lt;b&gt;return of the last cycle not recorded&lt;/b&gt;</source>
@@ -912,6 +912,10 @@
         <translation>Dispensary — {protocol}</translation>
     </message>
     <message>
+        <source>{site}, {pharmacy}</source>
+        <translation>{site}，{pharmacy}</translation>
+    </message>
+    <message>
         <source>The {language} translation could not be loaded: English is used.</source>
         <translation>无法加载{language}翻译：将使用英文。</translation>
     </message>
@@ -975,7 +979,7 @@
     </message>
     <message>
         <source>From then on the counter applies the rule as written (kept in the audit trail)</source>
-        <translation>此后发药窗口将按原文执行该规则（记入稽查轨迹）</translation>
+        <translation>此后发放窗口将按原文执行该规则（记入稽查轨迹）</translation>
     </message>
     <message>
         <source>Reason</source>
@@ -1003,7 +1007,7 @@
     </message>
     <message>
         <source>&lt;b&gt;{rules} to confirm&lt;/b&gt;, listed first. Rules from the registry or the protocol hold as written; any other (a site decision) never blocks the counter until it is confirmed: the counter shows it as a notice. {who}</source>
-        <translation>&lt;b&gt;{rules}待确认&lt;/b&gt;，列于最前。来自注册登记或方案的规则按原文有效；其他规则（现场决定）在确认之前不会阻止发药窗口操作，仅作为提示显示。{who}</translation>
+        <translation>&lt;b&gt;{rules}待确认&lt;/b&gt;，列于最前。来自注册登记或方案的规则按原文有效；其他规则（现场决定）在确认之前不会阻止发放窗口操作，仅作为提示显示。{who}</translation>
     </message>
     <message>
         <source>Select a rule in the list.</source>
@@ -1023,7 +1027,7 @@
     </message>
     <message>
         <source>&lt;span style=&apos;color:{colour}&apos;&gt;&lt;b&gt;To confirm.&lt;/b&gt;&lt;/span&gt; The counter shows it as a notice and does not apply it.</source>
-        <translation>&lt;span style=&apos;color:{colour}&apos;&gt;&lt;b&gt;待确认。&lt;/b&gt;&lt;/span&gt;发药窗口仅将其作为提示显示，不予执行。</translation>
+        <translation>&lt;span style=&apos;color:{colour}&apos;&gt;&lt;b&gt;待确认。&lt;/b&gt;&lt;/span&gt;发放窗口仅将其作为提示显示，不予执行。</translation>
     </message>
     <message>
         <source>Type why rule {rule} holds (the decision or document behind it) before confirming it: the reason is kept in the audit trail.</source>
@@ -1035,7 +1039,7 @@
     </message>
     <message>
         <source>{title} &lt;i&gt;({source})&lt;/i&gt;.&lt;br&gt;&lt;br&gt;From then on the counter applies it as written: it may refuse a step or ask for an override. The confirmation is kept in the audit trail with your reason:&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</source>
-        <translation>{title} &lt;i&gt;（{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发药窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
+        <translation>{title} &lt;i&gt;（{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发放窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
     </message>
     <message>
         <source>Confirm rule</source>
@@ -1043,7 +1047,7 @@
     </message>
     <message>
         <source>Rule {rule} ({source}) is confirmed: the counter now applies it as written.</source>
-        <translation>规则 {rule}（{source}）已确认：发药窗口现按原文执行。</translation>
+        <translation>规则 {rule}（{source}）已确认：发放窗口现按原文执行。</translation>
     </message>
 </context>
 <context>

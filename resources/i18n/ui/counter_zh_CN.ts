@@ -20,7 +20,7 @@
     <name>DispenseScreen</name>
     <message>
         <source>Dispense a cycle</source>
-        <translation>周期配药</translation>
+        <translation>周期发放</translation>
     </message>
     <message>
         <source>Scan or type the participant number, then Enter</source>
@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>To know; nothing to override: the dispense goes on</source>
-        <translation>仅供知悉，无需特批：配药照常进行</translation>
+        <translation>仅供知悉，无需特批：发放照常进行</translation>
     </message>
     <message>
         <source>Cycle</source>
@@ -76,7 +76,7 @@
     </message>
     <message>
         <source>&amp;Reason to dispense anyway</source>
-        <translation>仍然配药的理由(&amp;R)</translation>
+        <translation>仍然发放的理由(&amp;R)</translation>
     </message>
     <message>
         <source>Scan each kit, or Enter for the proposed kits</source>
@@ -96,7 +96,7 @@
     </message>
     <message>
         <source>Sign and dispense</source>
-        <translation>签名并配药</translation>
+        <translation>签名并发放</translation>
     </message>
     <message>
         <source>Ctrl+Enter, or Enter in the empty kit field</source>
@@ -120,7 +120,7 @@
     </message>
     <message>
         <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; (first dispense) — {window}</source>
-        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次配药）— {window}</translation>
+        <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt;（首次发放）— {window}</translation>
     </message>
     <message>
         <source>Cycle due: &lt;b&gt;{cycle}&lt;/b&gt; — {window}</source>
@@ -128,7 +128,7 @@
     </message>
     <message>
         <source>Last dispense: cycle {cycle}, {dose}</source>
-        <translation>上次配药：第{cycle}周期，{dose}</translation>
+        <translation>上次发放：第{cycle}周期，{dose}</translation>
     </message>
     <message>
         <source>F</source>
@@ -167,7 +167,7 @@
     </message>
     <message>
         <source>Give the reason to dispense anyway.</source>
-        <translation>请填写仍然配药的理由。</translation>
+        <translation>请填写仍然发放的理由。</translation>
     </message>
     <message>
         <source>The cycle is covered: press Enter to sign.</source>
@@ -219,11 +219,11 @@
     </message>
     <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
-        <translation>为 {participant}（{initials}）配发第{cycle}周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
+        <translation>为 {participant}（{initials}）发放第{cycle}周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
     </message>
     <message>
         <source>dispensed</source>
-        <translation>已配药</translation>
+        <translation>已发放</translation>
     </message>
     <message>
         <source>Not signed: nothing was saved.</source>
@@ -231,11 +231,11 @@
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
-        <translation>已配药 {number}：{participant} 第{cycle}周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
+        <translation>已发放 {number}：{participant} 第{cycle}周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
         <source>Scan the participant&apos;s study number to begin.</source>
-        <translation>扫描受试者编号开始配药。</translation>
+        <translation>扫描受试者编号开始发放。</translation>
     </message>
 </context>
 <context>
@@ -312,7 +312,7 @@
     </message>
     <message>
         <source>Label not printed: print it from Reports and labels (Dispensing label).</source>
-        <translation>标签未打印：请在“报告与标签”（配药标签）中打印。</translation>
+        <translation>标签未打印：请在“报告与标签”（发放标签）中打印。</translation>
     </message>
     <message>
         <source>{count} kit labels printed.</source>
@@ -517,7 +517,7 @@
     </message>
     <message>
         <source>{code} is a dispensing label, not a kit. Scan the kit&apos;s own barcode.</source>
-        <translation>{code} 是配药标签，不是药盒。请扫描药盒本身的条码。</translation>
+        <translation>{code} 是发放标签，不是药盒。请扫描药盒本身的条码。</translation>
     </message>
     <message>
         <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
@@ -612,7 +612,7 @@
     </message>
     <message>
         <source>Dispensed</source>
-        <translation>配出片数</translation>
+        <translation>发放片数</translation>
     </message>
     <message>
         <source>Return</source>
@@ -624,7 +624,7 @@
     </message>
     <message>
         <source>Scan the dispensing label, or a kit, or type the participant number</source>
-        <translation>扫描配药标签或药盒，或输入受试者编号</translation>
+        <translation>扫描发放标签或药盒，或输入受试者编号</translation>
     </message>
     <message>
         <source>&amp;Scan</source>
@@ -732,19 +732,19 @@
     </message>
     <message>
         <source>{dose} · {tablets} tablets dispensed on {date} by {initials}</source>
-        <translation>{dose} · {date} 由 {initials} 配出 {tablets} 片</translation>
+        <translation>{dose} · {date} 由 {initials} 发放 {tablets} 片</translation>
     </message>
     <message>
         <source>{kit} ({dispensed} dispensed)</source>
-        <translation>{kit}（配出 {dispensed} 片）</translation>
+        <translation>{kit}（发放 {dispensed} 片）</translation>
     </message>
     <message>
         <source>Kit {kit}: {dispensed} dispensed</source>
-        <translation>药盒 {kit}：配出 {dispensed} 片</translation>
+        <translation>药盒 {kit}：发放 {dispensed} 片</translation>
     </message>
     <message>
         <source>Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken</source>
-        <translation>药盒 {kit}：配出 {dispensed} 片 · 清点退回 {returned} 片 · 已服 {taken} 片</translation>
+        <translation>药盒 {kit}：发放 {dispensed} 片 · 清点退回 {returned} 片 · 已服 {taken} 片</translation>
     </message>
     <message>
         <source>Adherence is worked out when every kit is back: {left} kit(s) still to count after this one.</source>
@@ -764,7 +764,7 @@
     </message>
     <message>
         <source>Scan the dispensing label first.</source>
-        <translation>请先扫描配药标签。</translation>
+        <translation>请先扫描发放标签。</translation>
     </message>
     <message>
         <source>Type the number of tablets counted back.</source>
@@ -784,7 +784,7 @@
     </message>
     <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablets back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
-        <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：配出 {dispensed} 片，至今已退回 {returned} 片。</translation>
+        <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：发放 {dispensed} 片，至今已退回 {returned} 片。</translation>
     </message>
     <message>
         <source>Adherence is worked out when every kit is back: {left} kit(s) still to count.</source>
@@ -808,14 +808,14 @@
     </message>
     <message>
         <source>Scan the barcode on the dispensing label the participant brought back.</source>
-        <translation>请扫描受试者带回的配药标签上的条码。</translation>
+        <translation>请扫描受试者带回的发放标签上的条码。</translation>
     </message>
 </context>
 <context>
     <name>Screen</name>
     <message>
         <source>Dispense</source>
-        <translation>配药</translation>
+        <translation>发放</translation>
     </message>
     <message>
         <source>Returns</source>

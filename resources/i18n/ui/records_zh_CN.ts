@@ -57,7 +57,7 @@
     </message>
     <message>
         <source>Kit, participant, dispense, reason...</source>
-        <translation>药盒、受试者、配药、原因…</translation>
+        <translation>药盒、受试者、发放、原因…</translation>
     </message>
     <message>
         <source>Show</source>
@@ -760,7 +760,7 @@ Old values:
     </message>
     <message>
         <source>Dispense</source>
-        <translation>配药记录</translation>
+        <translation>发放记录</translation>
     </message>
     <message>
         <source>Expiring within</source>
@@ -1212,7 +1212,7 @@ Old values:
     </message>
     <message>
         <source>a reason to dispense anyway</source>
-        <translation>仍然配药的理由</translation>
+        <translation>仍然发放的理由</translation>
     </message>
     <message>
         <source>who ordered it (the investigator)</source>

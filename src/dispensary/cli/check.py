@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         Refusal,
         ReturnAssessment,
     )
+    from dispensary.study import Study
 
 
 def _answer(run: Run, refusal: str | None, needs: str | None) -> int:
@@ -98,7 +99,7 @@ def cmd_check_dispense(run: Run) -> int:
         dose_ordered_by=a.dose_ordered_by or "",
     )
     found = dispensing.assess_dispense(run.context(), run.actor(), request)
-    run.emit(_assessment_data(found), _assessment_lines(found))
+    run.emit(_assessment_data(found), _assessment_lines(found, run.context().study))
     return _answer(
         run,
         _first(found.refusals),
@@ -135,7 +136,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
     }
 
 
-def _assessment_lines(found: DispenseAssessment) -> list[str]:
+def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
     verdict = _verdict(found.refused, _("an override") if found.overrides_missing else None)
     lines = [
         _(
@@ -157,7 +158,7 @@ def _assessment_lines(found: DispenseAssessment) -> list[str]:
             dispensed_on=found.dispensed_on.isoformat(),
         ),
         _("  Dose        {dose_name} (level {dose_level})").format(
-            dose_name=found.dose_name, dose_level=found.dose_level
+            dose_name=study.dose_name(found.dose_level), dose_level=found.dose_level
         ),
         _("  Tablets     {tablets_needed} needed, {tablets_in_kits} in the kits").format(
             tablets_needed=found.tablets_needed, tablets_in_kits=found.tablets_in_kits

@@ -10,6 +10,7 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
@@ -140,7 +141,7 @@ def cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -155,16 +156,28 @@ def table(
 ) -> list[str]:
     """Columns aligned for a terminal; numbers (the `right` columns) aligned to the right."""
     cells = [list(headers), *[[cell(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: Sequence[str]) -> str:
-        parts = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
+        parts = []
+        for i, (c, w) in enumerate(zip(row, widths, strict=True)):
+            pad = " " * (w - display_width(c))
+            parts.append(pad + c if i in right else c + pad)
         return "  ".join(parts).rstrip()
 
     return [line(cells[0]), line(["-" * w for w in widths]), *[line(r) for r in cells[1:]]]
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes in a terminal: a Chinese character (East Asian Wide or
+    Fullwidth) takes two, so a table padded by `len` would shift every column after a Chinese
+    cell; combining marks take none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def keyed(keys: Sequence[str], rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:

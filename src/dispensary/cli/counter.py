@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         ParticipantRow,
         ReturnResult,
     )
+    from dispensary.study import Study
 
 # -- participants --------------------------------------------------------------------------------
 
@@ -170,7 +171,7 @@ def participants_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_participants)
 
 
-def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
+def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str]:
     return table(
         [
             _("Cycle"),
@@ -190,7 +191,7 @@ def _history_table(rows: Sequence[DispenseHistoryRow]) -> list[str]:
                 r.cycle,
                 r.dispense_number,
                 r.day1,
-                r.dose_name,
+                r.dose_name if r.dose_level is None else study.dose_name(r.dose_level),
                 ", ".join(r.kits),
                 r.tablets,
                 r.returned,
@@ -235,7 +236,7 @@ def cmd_history(run: Run) -> int:
             )
         )
     lines.append("")
-    lines += _history_table(rows) if rows else [_("No dispenses yet.")]
+    lines += _history_table(rows, run.context().study) if rows else [_("No dispenses yet.")]
     explained = [r for r in rows if r.flag_reason]
     if explained:
         lines.append("")
@@ -290,11 +291,11 @@ def cmd_dispense(run: Run) -> int:
         "days": result.days,
         "warnings": list(result.warnings),
     }
-    run.emit(data, _dispense_lines(result, _("Dispensed")))
+    run.emit(data, _dispense_lines(result, _("Dispensed"), run.context().study))
     return EXIT_OK
 
 
-def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
+def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str]:
     lines = [
         _("{verb} {number}: {participant} ({initials}), cycle {cycle}, day 1 {day1}").format(
             verb=verb,
@@ -304,17 +305,16 @@ def _dispense_lines(result: DispenseResult, verb: str) -> list[str]:
             cycle=result.cycle,
             day1=result.day1.isoformat(),
         ),
-        _("  Dose        {dose_name}").format(dose_name=result.dose_name),
+        _("  Dose        {dose_name}").format(dose_name=study.dose_name(result.dose_level)),
     ]
     for kit in result.kits:
         lines.append(
-            _(
-                "  Kit         {kit}  {product_name} {strength}  lot {lot}  exp {expiry} "
-                " {tablets} tablets"
-            ).format(
+            _("  Kit         {kit}  {product}  lot {lot}  exp {expiry}  {tablets} tablets").format(
                 kit=kit.kit,
-                product_name=kit.product_name,
-                strength=kit.strength,
+                # as the label names it, in the reader's language ("herombopag ... 7.5 mg")
+                product=study.wording().products.get(
+                    kit.product, f"{kit.product_name} {kit.strength}"
+                ),
                 lot=kit.lot,
                 expiry=kit.expiry.isoformat(),
                 tablets=kit.tablets,

@@ -332,7 +332,7 @@ def cmd_study_rules(run: Run) -> int:
     from dispensary.services import studies
 
     rules = studies.study_rules(run.context(), run.actor())
-    rows = [(r.key, r.source, r.state, r.title) for r in rules]
+    rows = [(r.key, r.source, r.state, r.said or r.title) for r in rules]
     lines = table((_("Rule"), _("Source"), _("State"), _("What it says")), rows)
     waiting = [r for r in rules if not r.confirmed]
     if waiting:

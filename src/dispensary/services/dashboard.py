@@ -180,7 +180,7 @@ def dashboard(
     stock = tuple(
         StockNeed(
             product.code,
-            product.display,
+            ctx.study.product_name(product.code),
             on_hand_kits[product.code],
             on_hand_tablets[product.code],
             need_kits[product.code],

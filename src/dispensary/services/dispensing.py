@@ -394,7 +394,7 @@ def _interval_to_confirm(
                 "check the infusion date and give the reason to dispense."
             )
         return rule_to_confirm(
-            rule.title,
+            study.rule_title(rule.key),
             rule.source,
             finding.format(day1=day1.isoformat(), gap=gap, previous=previous_day1.isoformat()),
         )
@@ -459,9 +459,9 @@ def _plan(
                 "{level} ({name}) needs the investigator who ordered it."
             ).format(
                 start=STARTING_DOSE_LEVEL,
-                start_name=starting.name,
+                start_name=study.dose_name(starting.level),
                 level=dose.level,
-                name=dose.name,
+                name=study.dose_name(dose.level),
             ),
             OverrideNeeds.ORDERED_BY,
         )
@@ -485,7 +485,7 @@ def _plan(
             found.notice(
                 DispenseCheck.RULE_TO_CONFIRM,
                 lambda: rule_to_confirm(
-                    rule.title,
+                    study.rule_title(rule.key),
                     rule.source,
                     _("platelets {platelets} x 10^9/L are recorded.").format(
                         platelets=f"{platelets:g}"
@@ -543,8 +543,9 @@ def _plan(
 def _dispensed_to_confirm(study: Study, key: str) -> str:
     """The notice of a study-file rule not confirmed yet that the dispense applies."""
     rule = study.rule(key)
-    finding = _("{rule} is dispensed.").format(rule=rule.title)
-    return rule_to_confirm(rule.title, rule.source, finding)
+    title = study.rule_title(key)  # in the reader's language, at the moment it is shown
+    finding = _("{rule} is dispensed.").format(rule=title)
+    return rule_to_confirm(title, rule.source, finding)
 
 
 def _previous_cycle(
@@ -595,7 +596,9 @@ def _previous_cycle(
             lambda: _(
                 "The dose changes from level {previous} to {level} ({name}). Record who ordered "
                 "the change (the investigator) first."
-            ).format(previous=previous.dose_level, level=dose.level, name=dose.name),
+            ).format(
+                previous=previous.dose_level, level=dose.level, name=ctx.study.dose_name(dose.level)
+            ),
             OverrideNeeds.ORDERED_BY,
         )
 

@@ -376,6 +376,7 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             (),
             "",
             None,
+            dose_level=record.dose_level,
         )
         if returned is not None and len({r.kit_id for r in returns}) == len(kits):
             # Every kit is back: adherence, its flags and their explanations.
@@ -678,12 +679,9 @@ def destruction_of_study(session: Session, destruction: Destruction, study: int)
 
 
 def _product_name(ctx: Context, code: str) -> str:
-    """The product with its strength, as the study file names it (the code if it does not)."""
-    try:
-        product = ctx.study.product(code)
-    except NotFound:
-        return code
-    return f"{product.name} {product.strength}"
+    """The product with its strength, as the study file names it in English (the code if it
+    does not): results are written to JSON, which never changes with the language."""
+    return ctx.study.wording("en").products.get(code, code)
 
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:

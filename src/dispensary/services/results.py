@@ -134,6 +134,9 @@ class RuleState:
     confirmed_by: str = ""
     confirmed_at: datetime | None = None
     reason: str = ""
+    said: str = ""
+    """What the rule says in the reader's language (Study.rule_title); `title` keeps the
+    English the audit trail and the JSON output hold."""
 
     @property
     def state(self) -> str:
@@ -406,6 +409,7 @@ class DispenseHistoryRow:
     flag_reason: str
     returned_on: date | None
     unaccounted: int = 0  # tablets of kits not brought back: unknown, never counted as taken
+    dose_level: int | None = None  # shown by its name in the reader's language (Study.dose_name)
 
 
 @dataclass(frozen=True)

@@ -341,6 +341,7 @@ def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
                     confirmed_by=names.get(row.confirmed_by_id, "") if row else "",
                     confirmed_at=row.confirmed_at if row else None,
                     reason=row.reason if row else "",
+                    said=ctx.study.rule_title(rule.key),
                 )
             )
         return states
@@ -411,4 +412,5 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             confirmed_by=actor.username,
             confirmed_at=row.confirmed_at,
             reason=why,
+            said=ctx.study.rule_title(found.key),
         )

@@ -16,7 +16,6 @@ import logging
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QLocale,
     QObject,
     Qt,
     QThread,
@@ -43,7 +42,7 @@ from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import heading, product_label
+from dispensary.ui.widgets import heading, product_label, shown_date, shown_weekday
 
 _log = logging.getLogger(__name__)
 
@@ -289,10 +288,10 @@ class DashboardScreen(Screen):
         study = self.session.ctx.study
         self.heading.setText(
             self.tr("Today, {weekday} {date} — {protocol}, {title}").format(
-                weekday=QLocale().dayName(snapshot.today.isoweekday()),
-                date=snapshot.today.isoformat(),
+                weekday=shown_weekday(snapshot.today),
+                date=shown_date(snapshot.today, "long"),
                 protocol=study.protocol,
-                title=study.short_title,
+                title=study.wording().short_title,
             )
         )
         self._fill_stock(snapshot)
@@ -378,7 +377,7 @@ class DashboardScreen(Screen):
                     number=due.study_number,
                     initials=due.initials,
                     cycle=due.next_cycle,
-                    date=due.due.isoformat(),
+                    date=shown_date(due.due),
                 ),
                 kind,
                 due.study_number,
@@ -409,7 +408,7 @@ class DashboardScreen(Screen):
                     number=item.study_number,
                     initials=item.initials,
                     cycle=item.cycle,
-                    date=item.last_day.isoformat(),
+                    date=shown_date(item.last_day),
                 ),
                 kind,
                 item.dispense_number if kind is OpenKind.RETURN else item.study_number,
@@ -431,7 +430,7 @@ class DashboardScreen(Screen):
         lines = [
             (
                 self.tr("{kit} — lot {lot}, expires {date} ({days} days)").format(
-                    kit=kit.number, lot=kit.lot, date=kit.expiry.isoformat(), days=kit.days_left
+                    kit=kit.number, lot=kit.lot, date=shown_date(kit.expiry), days=kit.days_left
                 ),
                 OpenKind.KIT,
                 kit.number,

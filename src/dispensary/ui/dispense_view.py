@@ -46,6 +46,7 @@ from dispensary.ui.widgets import (
     button_row,
     counter_keys,
     date_edit,
+    dose_shown,
     info_card,
     kit_columns,
     kit_table,
@@ -53,6 +54,7 @@ from dispensary.ui.widgets import (
     qdate,
     scan_row,
     separated,
+    shown_date,
     titled_page,
     to_date,
     two_columns,
@@ -101,7 +103,9 @@ class DispenseScreen(Screen):
         self.dose = QComboBox()
         for level in study.dose_levels:
             self.dose.addItem(
-                self.tr("Level {level}: {name}").format(level=level.level, name=level.name),
+                self.tr("Level {level}: {name}").format(
+                    level=level.level, name=study.dose_name(level.level)
+                ),
                 level.level,
             )
         form.addRow(self.tr("D&ose level"), self.dose)
@@ -266,11 +270,11 @@ class DispenseScreen(Screen):
                 born=row.birth_year,
                 sex=escape(self._sex(row.sex)),
                 status=escape(term(row.status.label).lower()),
-                enrolled=row.enrolled_on.isoformat(),
+                enrolled=shown_date(row.enrolled_on),
             )
         ]
         if found is not None:
-            earliest, latest = found.earliest_day1.isoformat(), found.latest_day1.isoformat()
+            earliest, latest = shown_date(found.earliest_day1), shown_date(found.latest_day1)
             window = (
                 self.tr("day 1 from {earliest} to {latest}").format(
                     earliest=earliest, latest=latest
@@ -288,7 +292,10 @@ class DispenseScreen(Screen):
             last = self.history[-1]
             lines.append(
                 self.tr("Last dispense: cycle {cycle}, {dose}").format(
-                    cycle=last.cycle, dose=escape(last.dose_name)
+                    cycle=last.cycle,
+                    dose=escape(
+                        dose_shown(self.session.ctx.study, last.dose_level, last.dose_name)
+                    ),
                 )
             )
             lines.append(self._last_return_text(last))
@@ -311,7 +318,7 @@ class DispenseScreen(Screen):
             ).format(cycle=last.cycle, number=escape(last.dispense_number))
         if last.returned_on is not None:
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}").format(
-                cycle=last.cycle, tablets=last.returned, date=last.returned_on.isoformat()
+                cycle=last.cycle, tablets=last.returned, date=shown_date(last.returned_on)
             )
         else:
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back").format(
@@ -565,7 +572,7 @@ class DispenseScreen(Screen):
             initials=row.initials,
             kits=separated(k.number for k in kits),
             tablets=found.tablets_in_kits,
-            day1=found.day1.isoformat(),
+            day1=shown_date(found.day1),
         )
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
@@ -614,7 +621,7 @@ class DispenseScreen(Screen):
             tablets=result.tablets,
             kits=kits,
             days=result.days,
-            last_day=result.last_day.isoformat(),
+            last_day=shown_date(result.last_day),
         )
 
     # -- reset ----------------------------------------------------------------------------

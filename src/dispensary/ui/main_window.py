@@ -354,8 +354,10 @@ class MainWindow(QMainWindow):
             self.tr("Dispensary {version}").format(version=__version__),
             self.tr("Investigational drug accountability"),
             "",
-            self.tr("Study {protocol}: {title}").format(protocol=study.protocol, title=study.title),
-            study.site_name,
+            self.tr("Study {protocol}: {title}").format(
+                protocol=study.protocol, title=study.wording().title
+            ),
+            study.wording().site_name,
         ]
         QMessageBox.about(self, self.tr("About Dispensary"), "\n".join(lines))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCharts import (
@@ -41,6 +42,7 @@ from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
+from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
@@ -56,7 +58,7 @@ from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import date_edit, titled_page, to_date, wrapped_label
+from dispensary.ui.widgets import date_edit, dose_shown, titled_page, to_date, wrapped_label
 
 CRITERION_LINE = 90
 """Characters on one line of an eligibility criterion in the enrolment dialog."""
@@ -117,6 +119,17 @@ PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
         colour=lambda r: "#ef6c00" if r.return_pending else None,
     ),
 ]
+
+
+def history_columns(study: Study) -> list[Column[DispenseHistoryRow]]:
+    """The history's columns, its dose by name in the user's language (Study.dose_name)."""
+    return [
+        replace(c, value=lambda r: dose_shown(study, r.dose_level, r.dose_name))
+        if c.title == "Dose"
+        else c
+        for c in HISTORY_COLUMNS
+    ]
+
 
 HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Cycle")), lambda r: r.cycle, align_right=True),
@@ -457,7 +470,7 @@ class ParticipantsScreen(Screen):
             self, PARTICIPANT_COLUMNS, "participantTable"
         )
         self.history, self.history_proxy, self.history_table = row_table(
-            self, HISTORY_COLUMNS, "historyTable"
+            self, history_columns(study), "historyTable"
         )
 
         layout, self.message = titled_page(

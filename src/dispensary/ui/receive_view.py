@@ -146,7 +146,7 @@ class ReceiveScreen(Screen):
         form.addRow("", self.temperature_ok)
         self.product = QComboBox()
         for product in study.products:
-            self.product.addItem(product.display, product.code)
+            self.product.addItem(study.product_name(product.code), product.code)
         form.addRow(self.tr("&Product"), self.product)
         self.lot = QLineEdit()
         self.lot.setObjectName("lotNumber")

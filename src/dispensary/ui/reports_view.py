@@ -215,7 +215,7 @@ class ReportsScreen(Screen):
         self.product.setObjectName("reportProduct")
         self.product.addItem(self.tr("All products"), "")
         for product in self.session.ctx.study.products:
-            self.product.addItem(f"{product.name} {product.strength}", product.code)
+            self.product.addItem(self.session.ctx.study.product_name(product.code), product.code)
         self.participant = QComboBox()
         self.participant.setObjectName("reportParticipant")
         self.lot = QComboBox()

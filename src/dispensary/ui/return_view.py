@@ -43,6 +43,7 @@ from dispensary.ui.widgets import (
     button_row,
     counter_keys,
     date_edit,
+    dose_shown,
     info_card,
     kit_table,
     primary_button,
@@ -50,6 +51,7 @@ from dispensary.ui.widgets import (
     qdate,
     scan_row,
     separated,
+    shown_date,
     titled_page,
     to_date,
     two_columns,
@@ -304,12 +306,12 @@ class ReturnScreen(Screen):
                     number=escape(d.number),
                 ),
                 self.tr("Day 1 {day1} · {days} days to {last_day}").format(
-                    day1=d.day1.isoformat(), days=d.days, last_day=d.last_day.isoformat()
+                    day1=shown_date(d.day1), days=d.days, last_day=shown_date(d.last_day)
                 ),
                 self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
-                    dose=escape(d.dose_name),
+                    dose=escape(dose_shown(self.session.ctx.study, d.dose_level, d.dose_name)),
                     tablets=d.tablets,
-                    date=d.dispensed_on.isoformat(),
+                    date=shown_date(d.dispensed_on),
                     initials=escape(d.pharmacist_initials),
                 ),
             ]

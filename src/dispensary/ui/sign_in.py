@@ -366,8 +366,11 @@ class SignInWindow(QWidget):
         self.form.heading.setText(
             self.tr("Dispensary — {protocol}").format(protocol=study.protocol)
         )
-        place = f"{study.site_name}, {study.pharmacy_name}"
-        self.form.detail.setText("<br>".join((study.short_title, place, database)))
+        names = study.wording()  # the study's names in the user's language
+        place = self.tr("{site}, {pharmacy}").format(
+            site=names.site_name, pharmacy=names.pharmacy_name
+        )
+        self.form.detail.setText("<br>".join((names.short_title, place, database)))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -62,7 +62,7 @@ def rule_state(rule: RuleState) -> str:
 RULE_COLUMNS: list[Column[RuleState]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "State")), rule_state, colour=_state_colour),
     Column(str(QT_TRANSLATE_NOOP("Column", "Rule")), lambda r: r.key),
-    Column(str(QT_TRANSLATE_NOOP("Column", "What it says")), lambda r: r.title),
+    Column(str(QT_TRANSLATE_NOOP("Column", "What it says")), lambda r: r.said or r.title),
     Column(str(QT_TRANSLATE_NOOP("Column", "Source")), lambda r: r.source),
     Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.confirmed_by),
     Column(str(QT_TRANSLATE_NOOP("Column", "On")), lambda r: r.confirmed_at),
@@ -223,7 +223,7 @@ class StudyRulesScreen(Screen):
             self.chosen.setText(self.tr("Select a rule in the list."))
             return
         head = self.tr("<b>{rule}</b>: {title} <i>({source})</i><br>").format(
-            rule=plain(rule.key), title=plain(rule.title), source=plain(rule.source)
+            rule=plain(rule.key), title=plain(rule.said or rule.title), source=plain(rule.source)
         )
         if rule.by_source:
             state = self.tr("Holds as written: it comes from the {source}.").format(
@@ -268,7 +268,9 @@ class StudyRulesScreen(Screen):
                 "written: it may refuse a step or ask for an override. The confirmation is kept "
                 "in the audit trail with your reason:<br><br><i>{reason}</i>"
             ).format(
-                title=plain(rule.title), source=plain(rule.source), reason=plain(reason.strip())
+                title=plain(rule.said or rule.title),
+                source=plain(rule.source),
+                reason=plain(reason.strip()),
             ),
             self.tr("Confirm rule"),
         ):

@@ -96,7 +96,8 @@ class TemperatureScreen(Screen):
         self.area = QComboBox()
         self.area.setObjectName("storageArea")
         self.area.setEditable(True)
-        self.area.addItem(study.storage_area)
+        # The study's store by its name in the user's language; the records keep [study]'s.
+        self.area.addItem(study.wording().storage_area, study.storage_area)
         self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
         browse = action_button(self.tr("Choose file..."), "chooseLoggerFile", self._choose)
@@ -159,12 +160,12 @@ class TemperatureScreen(Screen):
         self._show_kits()
 
     def _add_areas(self) -> None:
-        known = {self.area.itemText(i) for i in range(self.area.count())}
+        known = {self.area.itemData(i) or self.area.itemText(i) for i in range(self.area.count())}
         stock = attempt(
             self.message, lambda: queries.inventory(self.session.ctx, self.session.actor)
         )
         for place in sorted({k.location for k in stock or []} - known):
-            self.area.addItem(place)
+            self.area.addItem(place, place)
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -209,6 +210,8 @@ class TemperatureScreen(Screen):
             )
             return
         area = self.area.currentText()
+        if area == self.area.itemText(self.area.currentIndex()):
+            area = self.area.currentData() or area  # a listed area: its recorded name
         found = attempt(
             self.message,
             lambda: temperature.import_logger(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.i18n import ENGLISH, current_language
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
@@ -194,9 +195,40 @@ def separated(items: Iterable[str]) -> str:
 
 
 def product_label(study: Study, code: str) -> str:
-    """'7.5 mg tablet': what a pharmacist reads on the shelf, for a product code."""
+    """'7.5 mg tablet': what a pharmacist reads on the shelf, for a product code. In another
+    language, the product as the study file names it there ("海曲泊帕乙醇胺片 7.5 mg"): the
+    file's form ("tablet") is an English word the program cannot translate."""
+    if current_language() is not ENGLISH:
+        return study.product_name(code)
     product = study.product(code)
     return f"{product.strength} {product.form}"
+
+
+def dose_shown(study: Study, level: int | None, english: str) -> str:
+    """A dose level by its name in the user's language; the services' results carry the
+    English name (their JSON never changes with the language), kept when the level is not
+    known."""
+    return english if level is None else study.dose_name(level)
+
+
+def shown_date(day: date, form: str = "short") -> str:
+    """A date a window shows (never one a pharmacist types: those stay ISO), as the user's
+    language writes it, through Qt's locale (installed with the language at sign-in).
+
+    Chinese: "2026年12月3日" (long) or "2026/12/3" (short), as Chinese forms and SOPs write
+    dates. English: ISO "2026-12-03" in both forms, as the windows always showed: the labels,
+    the DARF and the study file write ISO, a pharmacist compares the screen with them, and ISO
+    cannot be misread as a US or a UK day-month order in a multinational trial.
+    """
+    locale = QLocale()
+    if locale.language() != QLocale.Language.Chinese:
+        return day.isoformat()
+    return locale.toString(qdate(day), "yyyy年M月d日" if form == "long" else "yyyy/M/d")
+
+
+def shown_weekday(day: date) -> str:
+    """The day of the week in the user's language ("Thursday", "星期四")."""
+    return QLocale().dayName(day.isoweekday())
 
 
 def qdate(day: date) -> QDate:

@@ -1,0 +1,110 @@
+"""One Chinese word for each term of drug accountability (issue 13): a pharmacist reading
+"发放" on one screen and "配药" on the next would ask whether they are two acts. The terms are
+in resources/i18n/glossary_zh_CN.toml; every zh_CN catalogue, the program's (.po) and the
+windows' (.ts), is checked against it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import pytest
+from babel.messages.pofile import read_po
+
+from dispensary.i18n import Language, resource
+
+GLOSSARY = tomllib.loads(resource("i18n", "glossary_zh_CN.toml").read_text(encoding="utf-8"))
+
+FORMS = {
+    "dispense": r"dispens(?:e|es|ed|ing)",
+    "kit": r"kits?",
+    "lot": r"lots?",
+    "return": r"return(?:s|ed|ing)?",
+    "reconcile": r"reconcil(?:e|es|ed|ing|iation|iations)",
+    "destroy": r"destro(?:y|ys|yed|ying)|destruction",
+    "quarantine": r"quarantin(?:e|es|ed|ing)",
+}
+"""The English forms of each term as the messages write them."""
+
+NOT_THE_TERM: dict[str, str] = {
+    "The manifest must be a CSV file with a header line naming the columns kit, lot, expiry, "
+    "tablets (and product); missing: {missing}.": "names the CSV file's ASCII column keys",
+}
+"""English messages where the word is not the term (a key, a command), with why."""
+
+CONTEXT = re.compile(r"^[a-z][a-z ]*\|")
+"""The "context|" of a pgettext message (i18n.pgettext): where it stands, not what it says."""
+
+CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|--[a-z-]+|\bdispensary(?: [a-z-]+)*")
+"""Commands, options and placeholders: English words there are not translated."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    where: str
+    english: str
+    chinese: str
+
+
+def _entries() -> list[Entry]:
+    found = []
+    for path in sorted(resource("i18n").glob(f"{Language.ZH_CN.value}*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                chinese = message.string
+                if (
+                    isinstance(message.id, str)
+                    and message.id
+                    and isinstance(chinese, str)
+                    and chinese
+                ):
+                    found.append(Entry(path.name, CONTEXT.sub("", message.id), chinese))
+    for path in sorted(resource("i18n", "ui").glob(f"*_{Language.ZH_CN.value}.ts")):
+        for message in ET.parse(path).getroot().iter("message"):
+            chinese = message.findtext("translation") or ""
+            if chinese:
+                found.append(Entry(path.name, message.findtext("source") or "", chinese))
+    return found
+
+
+ENTRIES = _entries()
+
+
+def test_the_catalogues_and_the_glossary_are_read() -> None:
+    assert len(ENTRIES) > 1000
+    assert set(GLOSSARY) == set(FORMS)
+    assert GLOSSARY["dispense"]["term"] == "发放"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_no_other_word_for_the_term(name: str) -> None:
+    """A word the glossary rules out appears in no translation."""
+    others = GLOSSARY[name]["not"]
+    found = [
+        f"{e.where}: {e.english!r} -> {e.chinese!r}"
+        for e in ENTRIES
+        for w in others
+        if w in e.chinese
+    ]
+    assert not found, f"{name} is {GLOSSARY[name]['term']}, not {others}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_term_translates_the_word(name: str) -> None:
+    """Where the English says the term (outside commands and placeholders), the Chinese says
+    the glossary's word (or its noun form, `also`)."""
+    words = [GLOSSARY[name]["term"], *GLOSSARY[name].get("also", [])]
+    if name == "kit":
+        words.append("盒")  # "{count} 盒", 逐盒: the measure word of the same kit
+    form = re.compile(rf"\b(?:{FORMS[name]})\b", re.IGNORECASE)
+    missing = [
+        f"{e.where}: {e.english!r} -> {e.chinese!r}"
+        for e in ENTRIES
+        if form.search(CODE.sub("", e.english))
+        and e.english not in NOT_THE_TERM
+        and not any(w in e.chinese for w in words)
+    ]
+    assert not missing, f"'{name}' not translated {words[0]}:\n" + "\n".join(missing)
