@@ -12,10 +12,13 @@ import os
 import sys
 from pathlib import Path
 
+from dispensary.i18n import N_, _
+
 PRIVATE_MODE = 0o600
 PRIVATE_UMASK = 0o077
-NOTHING_SAVED = "Nothing was saved."
-NOTHING_CHANGED = "Nothing was changed."
+NOTHING_SAVED = N_("Nothing was saved.")
+NOTHING_CHANGED = N_("Nothing was changed.")
+"""In English, as every message is written: translated (`_(NOTHING_SAVED)`) where it is said."""
 
 
 def private_umask() -> int:
@@ -105,11 +108,17 @@ def path_refusal(text: str, url: bool = False) -> str | None:
         refused = next((ch for ch in name if ch in _WINDOWS_REFUSED), None)
     if refused is None:
         return None
-    character = "a NUL byte (\\x00)" if refused == "\0" else f"the character '{_escaped(refused)}'"
-    return (
-        f"'{shown(_escaped(text))}' holds {character}, which no file or folder name on this "
-        "computer may hold. Nothing was done: give the name again without it."
-    )
+    if refused == "\0":
+        refusal = _(
+            "'{name}' holds a NUL byte (\\x00), which no file or folder name on this computer may "
+            "hold. Nothing was done: give the name again without it."
+        )
+    else:
+        refusal = _(
+            "'{name}' holds the character '{character}', which no file or folder name on this "
+            "computer may hold. Nothing was done: give the name again without it."
+        )
+    return refusal.format(name=shown(_escaped(text)), character=_escaped(refused))
 
 
 def shown(path: str | Path, limit: int = 120) -> str:
@@ -117,7 +126,9 @@ def shown(path: str | Path, limit: int = 120) -> str:
     text = str(path)
     if len(text) <= limit:
         return text
-    return f"{text[: limit // 2]}…{text[-limit // 3 :]} ({len(text)} characters)"
+    return _("{start}…{end} ({count} characters)").format(
+        start=text[: limit // 2], end=text[-limit // 3 :], count=len(text)
+    )
 
 
 def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> str:
@@ -125,31 +136,63 @@ def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> 
     not be written (or, `written` False, a file it reads or writes could not be used); a
     partial file is already gone."""
     where = shown(target)
-    done = "written" if written else "used"
+    nothing = _(NOTHING_SAVED)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"The disk is full: {where} could not be {done}. {NOTHING_SAVED} Free some space, "
-            "then try again."
+        full = (
+            _(
+                "The disk is full: {path} could not be written. {nothing} Free some space, then "
+                "try again."
+            )
+            if written
+            else _(
+                "The disk is full: {path} could not be used. {nothing} Free some space, then "
+                "try again."
+            )
         )
+        return full.format(path=where, nothing=nothing)
     if exc.errno == errno.EROFS:
-        return f"{where} is on a read-only disk. {NOTHING_SAVED} Choose a folder on another disk."
+        return _(
+            "{path} is on a read-only disk. {nothing} Choose a folder on another disk."
+        ).format(path=where, nothing=nothing)
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return (
-            f"This account may not {'write' if written else 'use'} {where} (permission "
-            f"denied). {NOTHING_SAVED} Choose a folder of yours, or ask for access."
+        denied = (
+            _(
+                "This account may not write {path} (permission denied). {nothing} Choose a "
+                "folder of yours, or ask for access."
+            )
+            if written
+            else _(
+                "This account may not use {path} (permission denied). {nothing} Choose a folder "
+                "of yours, or ask for access."
+            )
         )
+        return denied.format(path=where, nothing=nothing)
     if exc.errno == errno.ENAMETOOLONG:
-        return (
-            f"The file name is longer than this system allows: {where}. {NOTHING_SAVED} Choose "
-            "a shorter name or folder."
-        )
+        return _(
+            "The file name is longer than this system allows: {path}. {nothing} Choose a shorter "
+            "name or folder."
+        ).format(path=where, nothing=nothing)
     if exc.errno == errno.ENOENT:
         if written:
-            return f"The folder of {where} does not exist. {NOTHING_SAVED} Create it first."
-        return f"{where} does not exist. {NOTHING_SAVED} Check the name."
+            return _("The folder of {path} does not exist. {nothing} Create it first.").format(
+                path=where, nothing=nothing
+            )
+        return _("{path} does not exist. {nothing} Check the name.").format(
+            path=where, nothing=nothing
+        )
     if exc.errno == errno.EISDIR:
-        return f"{where} is a folder. {NOTHING_SAVED} Give a file name."
-    return (
-        f"{where} could not be {done} ({exc.strerror or exc}). {NOTHING_SAVED} Check the "
-        "folder, and that the file is not open in another program."
+        return _("{path} is a folder. {nothing} Give a file name.").format(
+            path=where, nothing=nothing
+        )
+    other = (
+        _(
+            "{path} could not be written ({error}). {nothing} Check the folder, and that the file "
+            "is not open in another program."
+        )
+        if written
+        else _(
+            "{path} could not be used ({error}). {nothing} Check the folder, and that the file is "
+            "not open in another program."
+        )
     )
+    return other.format(path=where, error=exc.strerror or exc, nothing=nothing)

@@ -1,6 +1,7 @@
-"""The refusals, warnings and notices of the services and the domain are translatable (issue 13):
-every message raised to the user goes through `dispensary.i18n._`, and every message marked so
-has its Simplified Chinese in the catalogue, with the same {placeholders}.
+"""The refusals, warnings and notices of the services, the domain and the layers under them (the
+database's faults, the files') are translatable (issue 13): every message raised to the user goes
+through `dispensary.i18n._`, and every message marked so has its Simplified Chinese in the
+catalogue, with the same {placeholders}.
 
 Read from the source (ast), so that a new refusal written as a bare English f-string fails here,
 naming its file and line.
@@ -15,26 +16,24 @@ from pathlib import Path
 
 import pytest
 
-from dispensary.files import NOTHING_CHANGED
 from dispensary.i18n import Language, catalogue
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "dispensary"
 
-OTHERS = frozenset(
-    {
-        # Modules of the services whose messages are written (and translated) by the reports and
-        # labels work: their own tests check them.
-        "services/labels.py",
-        "services/queries.py",
-        "services/results.py",
-        "services/report_data.py",
-    }
-)
+OTHERS: frozenset[str] = frozenset()
+"""Modules whose messages are checked by their own tests instead (none: the services' labels,
+queries and report data are read here too)."""
+
+
+LOWER = [*sorted((SRC / "db").rglob("*.py")), SRC / "files.py"]
+"""The layers under the services: a full disk, a locked or damaged database, a read-only folder
+are told to the user from here, in the reader's language."""
 
 
 def _modules() -> list[Path]:
     found = [*sorted((SRC / "domain").rglob("*.py")), *sorted((SRC / "services").rglob("*.py"))]
     found.append(SRC / "study.py")
+    found.extend(LOWER)
     return [p for p in found if p.relative_to(SRC).as_posix() not in OTHERS]
 
 
@@ -152,6 +151,41 @@ def test_every_message_raised_or_shown_is_translatable() -> None:
     assert not untranslated, "messages not marked _(...):\n" + "\n".join(untranslated)
 
 
+MESSAGE_FUNCTION = re.compile(r"(?:message|text|refusal|reason|warning)$")
+"""The functions of the lower layers that write a message for a caller to raise or show
+(`write_error_text`, `busy_message`, `path_refusal`...): what they return is a message too."""
+
+
+def test_every_message_written_by_the_lower_layers_is_translatable() -> None:
+    untranslated = []
+    for path in LOWER:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef) or not MESSAGE_FUNCTION.search(
+                function.name
+            ):
+                continue
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Return)
+                    and node.value is not None
+                    and not _is_translated(node.value)
+                    and _is_literal_text(node.value)
+                ):
+                    where = f"{_name(path)}:{node.lineno}"
+                    untranslated.append(f"{where} {function.name}: {ast.unparse(node.value)[:70]}")
+    assert not untranslated, "messages not marked _(...):\n" + "\n".join(untranslated)
+
+
+def test_the_lower_layers_are_read() -> None:
+    names = {_name(p) for p in MODULES}
+    assert {"files.py", "db/faults.py", "db/engine.py", "db/sqlite_backup.py"} <= names
+    assert "Nothing was saved." in MARKED
+    assert "The disk holding {path} is full. {nothing} Free some space on that disk (or ask " in (
+        "".join(MARKED)
+    )
+
+
 def test_no_module_hides_the_translation_function() -> None:
     """A local `_` (`for _ in ...`, `x, _ = ...`) would shadow `_` in its function."""
     shadowing = []
@@ -160,7 +194,7 @@ def test_no_module_hides_the_translation_function() -> None:
             rebound = isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
             named = node.id if isinstance(node, ast.Name) else getattr(node, "arg", None)
             if named == "_" and (rebound or isinstance(node, ast.arg)):
-                shadowing.append(f"{_name(path)}:{node.lineno}")
+                shadowing.append(f"{_name(path)}:{getattr(node, 'lineno', 0)}")
     assert not shadowing, "`_` rebound: " + ", ".join(shadowing)
 
 
@@ -182,8 +216,9 @@ def _marked() -> dict[str, str]:
 
 
 MARKED = _marked()
-USED_BY_NAME = {NOTHING_CHANGED: "files.NOTHING_CHANGED, translated where the services use it"}
-"""Messages the services translate that are written in a module outside these."""
+USED_BY_NAME: dict[str, str] = {}
+"""Messages the services translate that are written in a module outside these (none: the lower
+layers' are read here too)."""
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

@@ -31,14 +31,16 @@ from dispensary.db.faults import dbapi_fault
 from dispensary.db.models import ChainHead
 from dispensary.domain.errors import DatabaseProblem
 from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown
+from dispensary.i18n import N_, _
 
 # How long a writer waits for another workstation's write to finish before it is told the
 # database is busy (SQLite's busy timeout; PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 15_000
-ACCEPTED = (
+ACCEPTED = N_(
     "a database file path (e.g. ~/pharmacy/dispensary.sqlite3) or a PostgreSQL URL "
     "(e.g. postgresql+psycopg://user@server/dispensary)"
 )
+"""What a database may be, said after each refusal of one (translated where it is said)."""
 
 
 def url_for(db: str) -> str:
@@ -78,19 +80,25 @@ def checked_url(db: str) -> URL:
         url = make_url(url_for(db))
     except ArgumentError as exc:
         raise DatabaseProblem(
-            f"'{shown(db)}' is neither a file path nor a database URL. Give {ACCEPTED}."
+            _("'{db}' is neither a file path nor a database URL. Give {accepted}.").format(
+                db=shown(db), accepted=_(ACCEPTED)
+            )
         ) from exc
     backend = url.get_backend_name()
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise DatabaseProblem(
-                f"'{shown(db)}' names no database file (a database in memory keeps nothing). "
-                f"Give {ACCEPTED}."
+                _(
+                    "'{db}' names no database file (a database in memory keeps nothing). Give "
+                    "{accepted}."
+                ).format(db=shown(db), accepted=_(ACCEPTED))
             )
     elif backend != "postgresql":
         raise DatabaseProblem(
-            f"'{shown(display_name(url))}' is a {backend} URL, but Dispensary keeps its records "
-            f"in a SQLite file or a PostgreSQL database. Give {ACCEPTED}."
+            _(
+                "'{db}' is a {backend} URL, but Dispensary keeps its records in a SQLite file or "
+                "a PostgreSQL database. Give {accepted}."
+            ).format(db=shown(display_name(url)), backend=backend, accepted=_(ACCEPTED))
         )
     return url
 
@@ -106,8 +114,15 @@ def make_engine(db: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:  # an unknown driver, one not installed
         raise DatabaseProblem(
-            f"The database driver of '{shown(display_name(url))}' ({url.drivername}) is not "
-            f"available ({exc}). Give {ACCEPTED}."
+            _(
+                "The database driver of '{db}' ({driver}) is not available ({error}). Give "
+                "{accepted}."
+            ).format(
+                db=shown(display_name(url)),
+                driver=url.drivername,
+                error=exc,
+                accepted=_(ACCEPTED),
+            )
         ) from exc
     _server_setup(engine, timeout_ms)
     return engine

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session
 
 from dispensary.domain.errors import UnrecordedWrite
+from dispensary.i18n import _
 
 GENESIS = "0" * 64
 
@@ -171,10 +172,16 @@ class Unreadable(ValueError):
     """A stored value that cannot be read back (an impossible date, a broken number)."""
 
     def __init__(self, table: str, row_id: object, why: str) -> None:
-        shown = {"audit_entries": "audit entry", "ledger_entries": "ledger row"}.get(
-            table, f"{table} row"
+        # Said to the reader (audit verify names the row): in the reader's language.
+        named = {
+            "audit_entries": _("audit entry {id}"),
+            "ledger_entries": _("ledger row {id}"),
+        }.get(table) or _("{table} row {id}")
+        super().__init__(
+            _("{row} holds a value that cannot be read ({why})").format(
+                row=named.format(table=table, id=row_id), why=why
+            )
         )
-        super().__init__(f"{shown} {row_id} holds a value that cannot be read ({why})")
         self.table = table
         self.row_id = row_id
 

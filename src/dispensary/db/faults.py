@@ -33,8 +33,11 @@ from dispensary.domain.errors import (
     ReadOnlyDatabase,
 )
 from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, mode_wider_than_private, shown
+from dispensary.i18n import N_, _
 
-KEEP_BACKUPS = "Your saved records are safe: do not restore a backup."
+KEEP_BACKUPS = N_("Your saved records are safe: do not restore a backup.")
+"""Said after every fault that leaves the records intact; `nothing` (NOTHING_SAVED or
+NOTHING_CHANGED) is given in English and translated, like this, when the message is written."""
 # Below this much free space, an I/O error of SQLite is most likely the full disk (SQLite
 # reports a failed shared-memory or journal allocation as an I/O error, not as SQLITE_FULL).
 LOW_SPACE_BYTES = 1024 * 1024
@@ -68,28 +71,29 @@ _SQLITE_WORDS = [
 
 
 def busy_message(waited_ms: int | None, nothing: str = NOTHING_SAVED) -> str:
-    waited = (
-        f" This workstation waited {waited_ms / 1000:g} s for it to finish." if waited_ms else ""
-    )
-    return (
-        f"The database is busy: another workstation is writing; try again in a moment.{waited} "
-        f"{nothing}"
-    )
+    if waited_ms:
+        return _(
+            "The database is busy: another workstation is writing; try again in a moment. This "
+            "workstation waited {seconds} s for it to finish. {nothing}"
+        ).format(seconds=f"{waited_ms / 1000:g}", nothing=_(nothing))
+    return _(
+        "The database is busy: another workstation is writing; try again in a moment. {nothing}"
+    ).format(nothing=_(nothing))
 
 
 def disk_full_message(db: str, nothing: str) -> str:
-    return (
-        f"The disk holding {shown(db)} is full. {nothing} Free some space on that disk (or ask "
-        f"IT to), then try again. {KEEP_BACKUPS}"
-    )
+    return _(
+        "The disk holding {path} is full. {nothing} Free some space on that disk (or ask IT "
+        "to), then try again. {keep}"
+    ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS))
 
 
 def read_only_message(db: str, nothing: str) -> str:
-    return (
-        f"{shown(db)} cannot be written: the file, its folder or its disk is read-only for this "
-        f"account. {nothing} Ask whoever looks after this computer to give your account write "
-        f"access to the file and its folder, then try again. {KEEP_BACKUPS}"
-    )
+    return _(
+        "{path} cannot be written: the file, its folder or its disk is read-only for this "
+        "account. {nothing} Ask whoever looks after this computer to give your account write "
+        "access to the file and its folder, then try again. {keep}"
+    ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS))
 
 
 def _low_on_space(path: Path | None) -> bool:
@@ -105,7 +109,9 @@ def append_only_refusal(detail: str, nothing: str) -> AppendOnly:
     """The database's own refusal (migration 0004's triggers) to change or delete a record of
     what happened: not damage, and nothing to restore. Its words say what to do instead."""
     return AppendOnly(
-        f"The database refused to change or delete a saved record: {detail}. {nothing}"
+        _("The database refused to change or delete a saved record: {detail}. {nothing}").format(
+            detail=detail, nothing=_(nothing)
+        )
     )
 
 
@@ -139,8 +145,10 @@ def sqlite_fault(
         return append_only_refusal(detail, nothing)
     if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_DBMOVED:
         return DatabaseProblem(
-            f"{shown(db)} was replaced (a restore, or the file moved) while this workstation had "
-            f"it open. {nothing} Close Dispensary here and start it again. {KEEP_BACKUPS}"
+            _(
+                "{path} was replaced (a restore, or the file moved) while this workstation had "
+                "it open. {nothing} Close Dispensary here and start it again. {keep}"
+            ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS))
         )
     if code == SQLITE_FULL or (code == SQLITE_IOERR and _low_on_space(path)):
         return DiskFull(disk_full_message(db, nothing))
@@ -150,24 +158,32 @@ def sqlite_fault(
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if code == SQLITE_CORRUPT:
         return DatabaseDamaged(
-            f"{shown(db)} is damaged ({detail}). {NOTHING_CHANGED} Restore the last backup "
-            "(dispensary restore)."
+            _(
+                "{path} is damaged ({detail}). {nothing} Restore the last backup "
+                "(dispensary restore)."
+            ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
         )
     if code == SQLITE_NOTADB:
         return NotADispensaryDatabase(
-            f"{shown(db)} is not a Dispensary database ({detail}). {NOTHING_CHANGED} Check the "
-            "path (--db, or DISPENSARY_DB)."
+            _(
+                "{path} is not a Dispensary database ({detail}). {nothing} Check the path (--db, "
+                "or DISPENSARY_DB)."
+            ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
         )
     if code == SQLITE_CANTOPEN:
         return DatabaseProblem(
-            f"{shown(db)} cannot be opened ({detail}). {nothing} Check the path, and that this "
-            "account may read and write the file and its folder."
+            _(
+                "{path} cannot be opened ({detail}). {nothing} Check the path, and that this "
+                "account may read and write the file and its folder."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     if code == SQLITE_IOERR:
         return DatabaseProblem(
-            f"{shown(db)} could not be read or written (a disk error: {detail}). {nothing} Check "
-            "the disk or network drive, then try again; if it keeps happening, have it checked "
-            "before restoring anything."
+            _(
+                "{path} could not be read or written (a disk error: {detail}). {nothing} Check "
+                "the disk or network drive, then try again; if it keeps happening, have it "
+                "checked before restoring anything."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     return None
 
@@ -199,31 +215,41 @@ def server_fault(
         return append_only_refusal(detail, nothing)
     if state in _PG_DISK_FULL:
         return DiskFull(
-            f"The database server's disk is full ({detail}). {nothing} Ask whoever runs the "
-            f"server for {shown(db)} to free space, then try again. {KEEP_BACKUPS}"
+            _(
+                "The database server's disk is full ({detail}). {nothing} Ask whoever runs the "
+                "server for {path} to free space, then try again. {keep}"
+            ).format(path=shown(db), detail=detail, nothing=_(nothing), keep=_(KEEP_BACKUPS))
         )
     if state in _PG_READ_ONLY:
         return ReadOnlyDatabase(
-            f"The database server for {shown(db)} lets this connection read only ({detail}). "
-            f"{nothing} Use the URL of the primary server, or a database user that may write. "
-            f"{KEEP_BACKUPS}"
+            _(
+                "The database server for {path} lets this connection read only ({detail}). "
+                "{nothing} Use the URL of the primary server, or a database user that may write. "
+                "{keep}"
+            ).format(path=shown(db), detail=detail, nothing=_(nothing), keep=_(KEEP_BACKUPS))
         )
     if state in _PG_BUSY:
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if state in _PG_DAMAGED:
         return DatabaseDamaged(
-            f"The database server reports damaged data in {shown(db)} ({detail}). {nothing} Ask "
-            "whoever runs the server to check it and restore its last backup."
+            _(
+                "The database server reports damaged data in {path} ({detail}). {nothing} Ask "
+                "whoever runs the server to check it and restore its last backup."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     if state in _PG_SIGN_IN:
         return DatabaseProblem(
-            f"The database server refused the user name or password of {shown(db)} ({detail}). "
-            f"{nothing} Check the URL (--db, or DISPENSARY_DB)."
+            _(
+                "The database server refused the user name or password of {path} ({detail}). "
+                "{nothing} Check the URL (--db, or DISPENSARY_DB)."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     if state in _PG_NO_DATABASE:
         return DatabaseProblem(
-            f"The database server has no such database: {shown(db)} ({detail}). {nothing} "
-            "Check the URL, or create the database with `dispensary init`."
+            _(
+                "The database server has no such database: {path} ({detail}). {nothing} Check "
+                "the URL, or create the database with `dispensary init`."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     if (
         state in _PG_NOT_NOW
@@ -231,9 +257,11 @@ def server_fault(
         or (state is None and (isinstance(exc, SAOperationalError) or exc.connection_invalidated))
     ):
         return DatabaseProblem(
-            f"The database server of {shown(db)} cannot be reached or is not taking connections "
-            f"({detail}). {nothing} Check that the server is running and that this computer "
-            "can reach it, then try again."
+            _(
+                "The database server of {path} cannot be reached or is not taking connections "
+                "({detail}). {nothing} Check that the server is running and that this computer "
+                "can reach it, then try again."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     return None
 
@@ -257,18 +285,26 @@ def file_fault(exc: OSError, path: Path | str, nothing: str = NOTHING_CHANGED) -
     reason = exc.strerror or str(exc)
     if exc.errno == errno.ENAMETOOLONG:
         return DatabaseProblem(
-            f"The database path is longer than this system allows: {where}. {nothing} "
-            "Choose a shorter path."
+            _(
+                "The database path is longer than this system allows: {path}. {nothing} Choose "
+                "a shorter path."
+            ).format(path=where, nothing=_(nothing))
         )
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFull(disk_full_message(str(path), nothing))
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return ReadOnlyDatabase(
-            f"This account may not use {where} ({reason}). {nothing} Ask whoever looks after "
-            "this computer to give your account read and write access to the file and its "
-            f"folder. {KEEP_BACKUPS}"
+            _(
+                "This account may not use {path} ({reason}). {nothing} Ask whoever looks after "
+                "this computer to give your account read and write access to the file and its "
+                "folder. {keep}"
+            ).format(path=where, reason=reason, nothing=_(nothing), keep=_(KEEP_BACKUPS))
         )
-    return DatabaseProblem(f"{where} cannot be opened ({reason}). {nothing} Check the path.")
+    return DatabaseProblem(
+        _("{path} cannot be opened ({reason}). {nothing} Check the path.").format(
+            path=where, reason=reason, nothing=_(nothing)
+        )
+    )
 
 
 def escaped_fault(exc: BaseException, db: str) -> DatabaseProblem | None:
@@ -279,7 +315,7 @@ def escaped_fault(exc: BaseException, db: str) -> DatabaseProblem | None:
         try:
             db = make_url(db).render_as_string(hide_password=True)
         except ArgumentError:
-            db = "the database"
+            db = _("the database")
     if isinstance(exc, DBAPIError):
         return dbapi_fault(exc, db, path)
     if isinstance(exc, sqlite3.Error):
@@ -302,29 +338,40 @@ def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
         disk_read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):
         disk_read_only = False
-    ask = "Ask whoever looks after this computer to give your account"
     if disk_read_only:
-        why = (
-            f"the disk holding {shown(path)} is read-only (mounted read-only). {NOTHING_CHANGED} "
-            "Copy the database to a disk that can be written, or have this one mounted writable."
+        why = _(
+            "The database cannot be used: the disk holding {path} is read-only (mounted "
+            "read-only). {nothing} Copy the database to a disk that can be written, or have this "
+            "one mounted writable. {keep}"
         )
     elif not os.access(path, os.R_OK):
-        why = (
-            f"{shown(path)} cannot be read by this account (permission denied). "
-            f"{NOTHING_CHANGED} {ask} read and write access to it."
+        why = _(
+            "The database cannot be used: {path} cannot be read by this account (permission "
+            "denied). {nothing} Ask whoever looks after this computer to give your account read "
+            "and write access to it. {keep}"
         )
     elif not os.access(path, os.W_OK):
-        why = (
-            f"{shown(path)} is read-only for this account, so nothing could be saved in it. "
-            f"{NOTHING_CHANGED} {ask} write access to the file."
+        why = _(
+            "The database cannot be used: {path} is read-only for this account, so nothing "
+            "could be saved in it. {nothing} Ask whoever looks after this computer to give your "
+            "account write access to the file. {keep}"
         )
     else:
-        why = (
-            f"the folder {shown(folder)} is read-only for this account, and the database needs "
-            f"to create its working files ({path.name}-wal, {path.name}-shm) beside it, even "
-            f"to read. {NOTHING_CHANGED} {ask} write access to the folder."
+        why = _(
+            "The database cannot be used: the folder {folder} is read-only for this account, and "
+            "the database needs to create its working files ({name}-wal, {name}-shm) beside it, "
+            "even to read. {nothing} Ask whoever looks after this computer to give your account "
+            "write access to the folder. {keep}"
         )
-    return ReadOnlyDatabase(f"The database cannot be used: {why} {KEEP_BACKUPS}")
+    return ReadOnlyDatabase(
+        why.format(
+            path=shown(path),
+            folder=shown(folder),
+            name=path.name,
+            nothing=_(NOTHING_CHANGED),
+            keep=_(KEEP_BACKUPS),
+        )
+    )
 
 
 def mode_warning(path: Path) -> str | None:
@@ -337,8 +384,8 @@ def mode_warning(path: Path) -> str | None:
         mode = path.stat().st_mode & 0o777
     except OSError:
         return None
-    return (
-        f"{shown(path)} may be read by other accounts of this computer (permissions "
-        f"{mode:03o}, not 600), and it holds study data. Unless it is shared with another "
-        f"account on purpose, make it private: chmod 600 '{path}'."
-    )
+    return _(
+        "{shown} may be read by other accounts of this computer (permissions {mode}, not 600), "
+        "and it holds study data. Unless it is shared with another account on purpose, make it "
+        "private: chmod 600 '{path}'."
+    ).format(shown=shown(path), mode=f"{mode:03o}", path=path)

@@ -43,8 +43,9 @@ from sqlalchemy.sql.dml import Delete, Update
 
 from dispensary.domain.errors import AppendOnly
 from dispensary.files import NOTHING_SAVED
+from dispensary.i18n import N_, _
 
-CORRECTION = "To put a mistake right, record a correction that names the entry."
+CORRECTION = N_("To put a mistake right, record a correction that names the entry.")
 TRIGGER_WORDS = "is append-only"
 """The words of every refusal, the database triggers' included (db.faults looks for them)."""
 
@@ -53,9 +54,12 @@ _guarded: set[str] = set()
 
 def refusal(table: str, what: str) -> AppendOnly:
     """The refusal of a change to an append-only table: what was tried, what to do instead."""
+    # The English says TRIGGER_WORDS, as the triggers do; the reader's language says it its way.
     return AppendOnly(
-        f"{what} was refused: the table {table} {TRIGGER_WORDS} (a saved record of what happened "
-        f"is never changed or deleted). {NOTHING_SAVED} {CORRECTION}"
+        _(
+            "{what} was refused: the table {table} is append-only (a saved record of what "
+            "happened is never changed or deleted). {nothing} {correction}"
+        ).format(what=what, table=table, nothing=_(NOTHING_SAVED), correction=_(CORRECTION))
     )
 
 
@@ -67,7 +71,7 @@ def _name(mapper: Mapper[Any]) -> str:
 def _row(mapper: Mapper[Any], target: Any) -> str:
     key = inspect(target).identity
     shown = ", ".join(str(part) for part in key) if key else "?"
-    return f"{_name(mapper)} row {shown}"
+    return _("{table} row {id}").format(table=_name(mapper), id=shown)
 
 
 def _check_changes(mapper: Mapper[Any], target: Any) -> None:
@@ -86,7 +90,9 @@ def _check_changes(mapper: Mapper[Any], target: Any) -> None:
     if changed:
         raise refusal(
             _name(mapper),
-            f"Changing {_row(mapper, target)} ({', '.join(sorted(changed))})",
+            _("Changing {row} ({columns})").format(
+                row=_row(mapper, target), columns=", ".join(sorted(changed))
+            ),
         )
 
 
@@ -95,7 +101,7 @@ def _before_update(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
 
 
 def _before_delete(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    raise refusal(_name(mapper), f"Deleting {_row(mapper, target)}")
+    raise refusal(_name(mapper), _("Deleting {row}").format(row=_row(mapper, target)))
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -117,8 +123,12 @@ def _before_execute(
     table = statement.table
     name = table.name if isinstance(table, Table) else None
     if name in _guarded:
-        verb = "An UPDATE of" if isinstance(statement, Update) else "A DELETE from"
-        raise refusal(name, f"{verb} {name}")
+        what = (
+            _("An UPDATE of {table}")
+            if isinstance(statement, Update)
+            else _("A DELETE from {table}")
+        )
+        raise refusal(name, what.format(table=name))
 
 
 def install(models: Iterable[type[DeclarativeBase]]) -> None:

@@ -42,6 +42,7 @@ from dispensary.domain.errors import (
     ReadOnlyDatabase,
 )
 from dispensary.files import PRIVATE_MODE, create_private, fsync_dir, fsync_file
+from dispensary.i18n import _
 
 if sys.platform != "win32":
     import fcntl
@@ -58,8 +59,10 @@ def source_path(engine: Engine) -> Path:
     path = sqlite_path(str(engine.url))
     if path is None:
         raise InvalidInput(
-            "This database is on a server: back it up with the server's tools (pg_dump). "
-            "The backup command copies SQLite files only."
+            _(
+                "This database is on a server: back it up with the server's tools (pg_dump). "
+                "The backup command copies SQLite files only."
+            )
         )
     return path
 
@@ -75,26 +78,33 @@ def remove_with_side_files(path: Path) -> None:
 
 def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
     """A failed file step as the fault the user can act on (free space, permissions, a busy
-    workstation), rather than a bare OSError."""
+    workstation), rather than a bare OSError. `what` is in the reader's language ("the backup
+    {path}", translated by the caller)."""
+    full = _("No space left on the disk for {what}. Free some space, then try again.")
+    failed = _("{what} could not be written ({error}).")
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return DiskFull(
-                f"No space left on the disk for {what}. Free some space, then try again."
-            )
+            return DiskFull(full.format(what=what))
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             return ReadOnlyDatabase(
-                f"This account may not write {what} ({exc.strerror}). Check the folder's "
-                "permissions, then try again."
+                _(
+                    "This account may not write {what} ({error}). Check the folder's "
+                    "permissions, then try again."
+                ).format(what=what, error=exc.strerror)
             )
-        return DatabaseProblem(f"{what} could not be written ({exc}).")
+        return DatabaseProblem(failed.format(what=what, error=exc))
     name = getattr(exc, "sqlite_errorname", None) or ""
     if name == "SQLITE_FULL":
-        return DiskFull(f"No space left on the disk for {what}. Free some space, then try again.")
+        return DiskFull(full.format(what=what))
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return DatabaseBusy(f"The database was busy while writing {what}; try again.")
+        return DatabaseBusy(
+            _("The database was busy while writing {what}; try again.").format(what=what)
+        )
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
-        return ReadOnlyDatabase(f"This account may not write {what} ({exc}).")
-    return DatabaseProblem(f"{what} could not be written ({exc}).")
+        return ReadOnlyDatabase(
+            _("This account may not write {what} ({error}).").format(what=what, error=exc)
+        )
+    return DatabaseProblem(failed.format(what=what, error=exc))
 
 
 def backup_file(engine: Engine, target: Path) -> Path:
@@ -121,7 +131,7 @@ def backup_file(engine: Engine, target: Path) -> Path:
         fsync_dir(target.parent)
     except (OSError, sqlite3.Error) as exc:
         remove_with_side_files(partial)
-        raise file_fault(exc, f"the backup {target}") from exc
+        raise file_fault(exc, _("the backup {path}").format(path=target)) from exc
     except BaseException:
         remove_with_side_files(partial)
         raise
@@ -170,7 +180,9 @@ def single_file(path: Path) -> None:
     finally:
         conn.close()
     if mode != "delete" or Path(f"{path}-wal").exists():
-        raise DatabaseBusy(f"{path} is still in use; nothing was replaced. Try again.")
+        raise DatabaseBusy(
+            _("{path} is still in use; nothing was replaced. Try again.").format(path=path)
+        )
     fsync_file(path)
     fsync_dir(path.parent)
 
@@ -190,8 +202,10 @@ def put_in_place(new: Path, target: Path) -> None:
         fsync_dir(target.parent)
     except FileExistsError as exc:
         raise DatabaseBusy(
-            f"{target} appeared while the new database was being made; nothing was replaced. "
-            "Try again."
+            _(
+                "{path} appeared while the new database was being made; nothing was replaced. "
+                "Try again."
+            ).format(path=target)
         ) from exc
     except OSError as exc:
         raise file_fault(exc, str(target)) from exc
@@ -207,9 +221,13 @@ def scratch_beside(target: Path, suffix: str, doing: str) -> Iterator[Path]:
     try:
         fd = os.open(scratch, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
     except FileExistsError as exc:
-        raise DatabaseBusy(f"Another {doing} of {target} is under way; try again later.") from exc
+        raise DatabaseBusy(
+            _("Another {doing} of {path} is under way; try again later.").format(
+                doing=_(doing), path=target
+            )
+        ) from exc
     except OSError as exc:
-        raise file_fault(exc, f"a new file beside {target}") from exc
+        raise file_fault(exc, _("a new file beside {path}").format(path=target)) from exc
     try:
         if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -229,7 +247,9 @@ def _remove_leftover(scratch: Path, doing: str) -> None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise DatabaseBusy(
-                    f"Another {doing} is under way ({scratch} is in use); try again later."
+                    _("Another {doing} is under way ({path} is in use); try again later.").format(
+                        doing=_(doing), path=scratch
+                    )
                 ) from exc
         remove_with_side_files(scratch)
     finally:
@@ -238,8 +258,10 @@ def _remove_leftover(scratch: Path, doing: str) -> None:
 
 def open_elsewhere(path: Path) -> DatabaseBusy:
     return DatabaseBusy(
-        f"Another workstation or window has the database {path} open. Close the program there "
-        "(every window and command using this database), then try again. Nothing was changed."
+        _(
+            "Another workstation or window has the database {path} open. Close the program there "
+            "(every window and command using this database), then try again. Nothing was changed."
+        ).format(path=path)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dispensary.i18n import N_
+from dispensary.i18n import N_, _
 
 
 class KitStatus(StrEnum):
@@ -163,6 +163,27 @@ class SignatureMeaning(StrEnum):
     RECONCILIATION_SIGNED_OFF = "reconciliation signed off"
     RELEASED = "released"
     RECEIVED = "received"
+
+    @property
+    def shown(self) -> str:
+        """The meaning as the signer reads it, in the reader's language; the value, stored with
+        the signature and in the audit trail, stays English."""
+        return _(_SIGNATURE_MEANINGS[self])
+
+
+_SIGNATURE_MEANINGS = {
+    SignatureMeaning.DISPENSED: N_("dispensed"),
+    SignatureMeaning.CHECKED: N_("checked"),
+    SignatureMeaning.RETURN_COUNTED: N_("return counted"),
+    SignatureMeaning.DESTROYED: N_("destroyed"),
+    SignatureMeaning.WITNESSED: N_("witnessed"),
+    SignatureMeaning.ADJUSTED: N_("adjusted"),
+    SignatureMeaning.COUNT_VERIFIED: N_("count verified"),
+    SignatureMeaning.CORRECTED: N_("corrected"),
+    SignatureMeaning.RECONCILIATION_SIGNED_OFF: N_("reconciliation signed off"),
+    SignatureMeaning.RELEASED: N_("released"),
+    SignatureMeaning.RECEIVED: N_("received"),
+}
 
 
 class DestructionReason(StrEnum):

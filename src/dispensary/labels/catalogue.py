@@ -4,6 +4,10 @@ is recorded as, and how it is read and drawn.
 The command line's `label` sub-commands, the reports screen and the counter's label preview are
 all generated from `LABELS`; a print is planned and recorded by services.labels (the reprint
 rule, the failure policy). Adding a label is one entry here (and its renderer).
+
+Titles and summaries are marked N_ and translated where shown; a sheet's title (the preview's)
+is in the reader's language, its file name and the sentence the command line writes (`says`)
+stay English, as the reports' do.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 from dispensary.services import labels as label_prints
 from dispensary.services import report_data
 from dispensary.services.context import Actor, Context
@@ -78,19 +83,28 @@ def _kits_text(kits: Sequence[str]) -> str:
     return ", ".join(kits) if len(kits) <= 6 else f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
 
 
+def _kits_shown(kits: Sequence[str]) -> str:
+    """The kits as a title shows them, in the reader's language."""
+    if len(kits) <= 6:
+        return ", ".join(kits)
+    return _("{first} ... {last} ({count} kits)").format(
+        first=kits[0], last=kits[-1], count=len(kits)
+    )
+
+
 def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
     if label.key == "shipment":
         shipment = values.shipment or ""
         rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
         of, file_name = f"shipment {shipment}", f"Kit labels {shipment}.pdf"
+        title = _("Kit labels of shipment {shipment}").format(shipment=shipment)
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
         of = _kits_text([r.number for r in rows])
         file_name = f"Kit labels {rows[0].number}.pdf" if rows else "Kit labels.pdf"
+        title = _("Kit labels of {kits}").format(kits=_kits_shown([r.number for r in rows]))
     items = tuple(r.number for r in rows)
-    return Subject(
-        items, rows, f"Kit labels of {of}", file_name, f"{_plural(len(items), 'kit label')} of {of}"
-    )
+    return Subject(items, rows, title, file_name, f"{_plural(len(items), 'kit label')} of {of}")
 
 
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
@@ -98,10 +112,17 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
     what = "Participant leaflet" if label.kind is LabelKind.LEAFLET else "Dispensing label"
     who = f"{dispense.number} ({dispense.participant}, cycle {dispense.cycle})"
+    title = (
+        _("Participant leaflet {dispense} ({participant}, cycle {cycle})")
+        if label.kind is LabelKind.LEAFLET
+        else _("Dispensing label {dispense} ({participant}, cycle {cycle})")
+    )
     return Subject(
         (dispense.number,),
         dispense,
-        f"{what} {who}",
+        title.format(
+            dispense=dispense.number, participant=dispense.participant, cycle=dispense.cycle
+        ),
         f"{what} {dispense.number}.pdf",
         f"the {what.lower()} of {who}",
     )
@@ -132,7 +153,9 @@ def plan_label(
 
     check(label.fields, values)
     if label.on_stock and (stock is None or calibration is None):
-        raise InvalidInput(f"Choose the label stock of the {label.title.lower()}.")
+        raise InvalidInput(
+            _("Choose the label stock of the {label}.").format(label=_(label.title).lower())
+        )
     if label.kind is None:
         assert stock is not None and calibration is not None  # on a stock: checked above
         return calibration_sheet(label, stock, calibration)
@@ -141,7 +164,7 @@ def plan_label(
     plan = label_prints.plan_print(
         ctx, actor, label.kind, subject.items, medium(label, values, stock), reprint, languages
     )
-    marked = " (REPRINT)" if plan.reprint else ""
+    title = _("{title} (REPRINT)").format(title=subject.title) if plan.reprint else subject.title
     study, position, again, spoken = ctx.study, values.position, plan.reprint, plan.languages
 
     def render() -> bytes:
@@ -172,7 +195,7 @@ def plan_label(
             languages=spoken,
         )
 
-    return LabelSheet(label, plan, subject.title + marked, subject.file_name, subject.says, render)
+    return LabelSheet(label, plan, title, subject.file_name, subject.says, render)
 
 
 def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration) -> LabelSheet:
@@ -187,7 +210,9 @@ def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration)
     return LabelSheet(
         label,
         None,
-        f"Calibration page of {stock.name} ({calibration.text})",
+        _("Calibration page of {stock} ({calibration})").format(
+            stock=stock.name, calibration=calibration.text
+        ),
         f"Calibration {stock.name}.pdf",
         f"the calibration page of {stock.name} ({stock.description})",
         render,
@@ -199,24 +224,24 @@ _STOCK = Field(Param.STOCK)
 LABELS: tuple[Label, ...] = (
     Label(
         "kit",
-        "Kit labels for kits",
-        "labels for the kits named",
+        N_("Kit labels for kits"),
+        N_("labels for the kits named"),
         (Field(Param.KITS, required=True, ask="Scan or type the kit numbers."), _STOCK),
         LabelKind.KIT,
         sheet=True,
     ),
     Label(
         "shipment",
-        "Kit labels for a shipment",
-        "labels for every kit of a shipment",
+        N_("Kit labels for a shipment"),
+        N_("labels for every kit of a shipment"),
         (Field(Param.SHIPMENT, required=True, ask="Choose the shipment."), _STOCK),
         LabelKind.KIT,
         sheet=True,
     ),
     Label(
         "dispense",
-        "Dispensing label",
-        "the label of a dispense",
+        N_("Dispensing label"),
+        N_("the label of a dispense"),
         (
             Field(
                 Param.DISPENSE,
@@ -230,8 +255,8 @@ LABELS: tuple[Label, ...] = (
     ),
     Label(
         "leaflet",
-        "Participant leaflet",
-        "the participant's leaflet",
+        N_("Participant leaflet"),
+        N_("the participant's leaflet"),
         (
             Field(
                 Param.DISPENSE,
@@ -244,8 +269,8 @@ LABELS: tuple[Label, ...] = (
     ),
     Label(
         "calibration",
-        "Label calibration page",
-        "a calibration page of a label stock",
+        N_("Label calibration page"),
+        N_("a calibration page of a label stock"),
         (_STOCK,),
         None,
     ),

@@ -14,6 +14,7 @@ from reportlab.lib.units import inch, mm
 
 from dispensary.config import Settings
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 from dispensary.study import Study
 
 
@@ -46,6 +47,11 @@ class LabelStock:
         return self.per_page > 1
 
     @property
+    def shown(self) -> str:
+        """The description in the reader's language (the name is the stock's key)."""
+        return _(self.description)
+
+    @property
     def size_text(self) -> str:
         return f"{self.label_width / mm:.1f} x {self.label_height / mm:.1f} mm"
 
@@ -68,11 +74,11 @@ def _thermal(
 STOCKS: dict[str, LabelStock] = {
     stock.name: stock
     for stock in (
-        _thermal("thermal-4x2", "thermal roll, 4 x 2 inch labels", 4 * inch, 2 * inch),
+        _thermal("thermal-4x2", N_("thermal roll, 4 x 2 inch labels"), 4 * inch, 2 * inch),
         # The bundled study's dispensing label sets at 5 pt here: kit labels only.
         _thermal(
             "thermal-89x36",
-            "thermal roll, 89 x 36 mm labels",
+            N_("thermal roll, 89 x 36 mm labels"),
             89 * mm,
             36 * mm,
             for_dispensing=False,
@@ -80,7 +86,7 @@ STOCKS: dict[str, LabelStock] = {
         # Avery L7173 layout: 2 x 5 labels of 99.1 x 57 mm on A4.
         LabelStock(
             "a4-sheet",
-            "A4 sheet, 10 labels of 99.1 x 57 mm (L7173 layout)",
+            N_("A4 sheet, 10 labels of 99.1 x 57 mm (L7173 layout)"),
             A4[0],
             A4[1],
             99.1 * mm,
@@ -97,7 +103,7 @@ STOCKS: dict[str, LabelStock] = {
         # 57 mm of the a4-sheet cannot hold.
         LabelStock(
             "a4-sheet-6",
-            "A4 sheet, 6 labels of 99.1 x 93.1 mm (L7166 layout)",
+            N_("A4 sheet, 6 labels of 99.1 x 93.1 mm (L7166 layout)"),
             A4[0],
             A4[1],
             99.1 * mm,
@@ -112,7 +118,7 @@ STOCKS: dict[str, LabelStock] = {
         # Avery 5163 layout: 2 x 5 labels of 4 x 2 inch on US Letter.
         LabelStock(
             "letter-sheet",
-            "US Letter sheet, 10 labels of 4 x 2 inch (5163 layout)",
+            N_("US Letter sheet, 10 labels of 4 x 2 inch (5163 layout)"),
             LETTER[0],
             LETTER[1],
             4 * inch,
@@ -139,18 +145,24 @@ class Calibration:
     def __post_init__(self) -> None:
         if not -20 <= self.dx_mm <= 20 or not -20 <= self.dy_mm <= 20:
             raise InvalidInput(
-                f"A label offset of {self.dx_mm:g} x {self.dy_mm:g} mm is more than 20 mm: "
-                "check the calibration page again and enter the shift in millimetres."
+                _(
+                    "A label offset of {dx} x {dy} mm is more than 20 mm: check the calibration "
+                    "page again and enter the shift in millimetres."
+                ).format(dx=f"{self.dx_mm:g}", dy=f"{self.dy_mm:g}")
             )
         if not 0.8 <= self.scale <= 1.2:
             raise InvalidInput(
-                f"A label scale of {self.scale:g} is outside 0.8-1.2; a printer that far out "
-                "needs its driver's paper size checked, not a calibration."
+                _(
+                    "A label scale of {scale} is outside 0.8-1.2; a printer that far out needs "
+                    "its driver's paper size checked, not a calibration."
+                ).format(scale=f"{self.scale:g}")
             )
 
     @property
     def text(self) -> str:
-        return f"offset x {self.dx_mm:+.1f} mm, y {self.dy_mm:+.1f} mm, scale {self.scale:.3f}"
+        return _("offset x {dx} mm, y {dy} mm, scale {scale}").format(
+            dx=f"{self.dx_mm:+.1f}", dy=f"{self.dy_mm:+.1f}", scale=f"{self.scale:.3f}"
+        )
 
 
 NO_CALIBRATION = Calibration()
@@ -159,7 +171,11 @@ NO_CALIBRATION = Calibration()
 def get_stock(name: str) -> LabelStock:
     stock = STOCKS.get(name.strip().lower())
     if stock is None:
-        raise InvalidInput(f"'{name}' is not a label stock. Known stocks: {', '.join(STOCKS)}.")
+        raise InvalidInput(
+            _("'{name}' is not a label stock. Known stocks: {stocks}.").format(
+                name=name, stocks=", ".join(STOCKS)
+            )
+        )
     return stock
 
 
@@ -182,8 +198,10 @@ def calibration_for(settings: Settings | None, stock: LabelStock) -> Calibration
     values = [float(v) for v in saved]
     if len(values) not in (2, 3):
         raise InvalidInput(
-            f"The saved calibration of {stock.name} is {saved!r}; it should be "
-            "[x offset mm, y offset mm, scale]. Calibrate the stock again."
+            _(
+                "The saved calibration of {stock} is {saved}; it should be [x offset mm, y offset "
+                "mm, scale]. Calibrate the stock again."
+            ).format(stock=stock.name, saved=repr(saved))
         )
     return Calibration(values[0], values[1], values[2] if len(values) == 3 else 1.0)
 

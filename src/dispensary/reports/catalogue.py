@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.i18n import N_, Language, _, speaking
 from dispensary.services import forecast, queries, reconciliation, report_data
 from dispensary.services.context import Actor, Context
@@ -100,8 +100,8 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
     check(report.fields, values)
     if fmt not in report.formats:
         raise InvalidInput(report.pdf_only or f"The {report.key} report is a PDF only.")
-    meta, payload = report_data.gathered(ctx, actor, lambda: report.gather(ctx, actor, values))
     pdf = fmt == "pdf"
+    meta, payload = _gathered(report, ctx, actor, values, csv=not pdf)
     if pdf:
         data = report.pdf(meta, ctx.study, payload, values.paper)
     else:
@@ -115,6 +115,27 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
         report.says(payload, values),
         pdf,
     )
+
+
+def _gathered(
+    report: Report, ctx: Context, actor: Actor, values: Values, csv: bool
+) -> tuple[ReportMeta, Any]:
+    """The report's facts. A CSV's values are the same in every language (a script reads a
+    Chinese export as an English one): its facts are gathered in English, the services' words
+    in them (where a kit is, a DARF note, a lot's row) included; its notes are written in the
+    reader's language when drawn. A refusal is said in the reader's language all the same."""
+
+    def gather() -> tuple[ReportMeta, Any]:
+        return report_data.gathered(ctx, actor, lambda: report.gather(ctx, actor, values))
+
+    if not csv:
+        return gather()
+    try:
+        with speaking(Language.EN):
+            return gather()
+    except DispensaryError:
+        pass  # gathered again in the reader's language, to refuse in it
+    return gather()
 
 
 def _darf_pdf(meta: ReportMeta, study: Study, records: Any, paper: str) -> bytes:
@@ -200,6 +221,13 @@ def _destruction_subject(values: Values) -> str:
     return _("No. {number}").format(number=number) if number.isdecimal() else text
 
 
+def _english_physical(result: Any) -> str:
+    """The shelf's sentence (`ReconcileResult.physical`, made in the reader's language when it
+    is read) in English, as `says` is written."""
+    with speaking(Language.EN):
+        return str(result.physical)
+
+
 def _certificate_says(certificate: Any, values: Values) -> str:
     rows = certificate.destructions
     if len(rows) == 1:
@@ -273,7 +301,7 @@ REPORTS: tuple[Report, ...] = (
         lambda result, v: (
             "reconciliation (ledger "
             + ("balanced" if result.balanced else "NOT balanced")
-            + f"; {result.physical})"
+            + f"; {_english_physical(result)})"
         ),
         lambda v, stamp: f"Reconciliation {stamp}.pdf",
     ),

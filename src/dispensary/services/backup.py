@@ -180,7 +180,7 @@ def _anchor_of_backup(backup: Path) -> tuple[str, str]:
         finally:
             connection.close()
     except sqlite3.Error as exc:
-        raise file_fault(exc, f"the backup {backup}") from exc
+        raise file_fault(exc, _("the backup {path}").format(path=backup)) from exc
     position, entry_hash = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
     return anchor_code(position, entry_hash), entry_hash
 
@@ -342,13 +342,15 @@ def restore(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise file_fault(exc, f"the folder of {target}") from exc
-    with scratch_beside(target, ".restoring", "restore") as restoring:
+        raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
+    with scratch_beside(target, ".restoring", N_("restore")) as restoring:
         _remove_killed_copies(target)
         try:
             copy_database_private(source, restoring)
         except OSError as exc:
-            raise file_fault(exc, f"a copy of the backup beside {target}") from exc
+            raise file_fault(
+                exc, _("a copy of the backup beside {path}").format(path=target)
+            ) from exc
         step("copied")
         kept = _kept_name(target) if target.exists() else None
         protocol = _check_and_record(
@@ -380,7 +382,9 @@ def restore(
                 live.replace_with(restoring, copying=lambda: step("copying"))
                 fsync_dir(target.parent)
             except (OSError, sqlite3.Error) as exc:
-                raise file_fault(exc, f"the restored database {target}") from exc
+                raise file_fault(
+                    exc, _("the restored database {path}").format(path=target)
+                ) from exc
             step("replaced")
         step("released")
     return RestoreResult(str(target), str(source), str(kept))

@@ -30,7 +30,7 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import DispensaryError, RuleViolation
-from dispensary.i18n import ENGLISH, _, current_language
+from dispensary.i18n import ENGLISH, N_, _, current_language
 from dispensary.services import (
     counts,
     destruction,
@@ -202,7 +202,7 @@ def build_demo_file(path: Path, clock_today: date | None = None, replace: bool =
                 raise RuleViolation(
                     _("{path} changed while it was being checked; try again.").format(path=path)
                 )
-        building = stack.enter_context(scratch_beside(path, ".building", "demo build"))
+        building = stack.enter_context(scratch_beside(path, ".building", N_("demo build")))
         info = build_demo(str(building), clock_today)
         single_file(building)
         if old is None:

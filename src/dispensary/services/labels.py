@@ -25,6 +25,7 @@ from dispensary.db.models import AuditEntry, Dispense, DispenseKit, Kit, Return
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
+from dispensary.i18n import N_, _
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_dispense, get_kit, voided_ids
@@ -57,6 +58,9 @@ _NOUNS = {
     LabelKind.DISPENSE: "dispensing label",
     LabelKind.LEAFLET: "participant leaflet",
 }
+_ENTITIES = (N_("kit label"), N_("dispense label"), N_("leaflet label"))
+"""Each kind's audit entity (LabelKind.entity, English in the records) as a refusal names it:
+translated (`_(entity)`) where the refusal is written."""
 
 
 class PrintRefused(RuleViolation):
@@ -123,13 +127,15 @@ def label_kind(kind: LabelKind | str) -> LabelKind:
         return LabelKind(kind)
     except ValueError:
         kinds = ", ".join(k.value for k in LabelKind)
-        raise InvalidInput(f"'{kind}' is not a kind of label: use {kinds}.") from None
+        raise InvalidInput(
+            _("'{kind}' is not a kind of label: use {kinds}.").format(kind=kind, kinds=kinds)
+        ) from None
 
 
 def _names(items: Iterable[str]) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(i.strip().upper() for i in items if i.strip()))
     if not names:
-        raise InvalidInput("Name what the labels were printed for (kits or a dispense).")
+        raise InvalidInput(_("Name what the labels were printed for (kits or a dispense)."))
     return names
 
 
@@ -165,15 +171,19 @@ def _check_kind(entity: str, names: Sequence[str], done: Sequence[str], reprint:
     fresh = [n for n in names if n not in done]
     if done and not reprint:
         raise PrintRefused(
-            f"The {entity} of {done[0]} has been printed before: print it as a reprint "
-            "(it is then marked REPRINT and recorded as one).",
+            _(
+                "The {entity} of {item} has been printed before: print it as a reprint (it is "
+                "then marked REPRINT and recorded as one)."
+            ).format(entity=_(entity), item=done[0]),
             done,
             fresh,
         )
     if fresh and reprint:
         raise PrintRefused(
-            f"The {entity} of {fresh[0]} has not been printed yet: print it normally, "
-            "not as a reprint.",
+            _(
+                "The {entity} of {item} has not been printed yet: print it normally, not as a "
+                "reprint."
+            ).format(entity=_(entity), item=fresh[0]),
             done,
             fresh,
         )
@@ -184,10 +194,10 @@ def reprint_reason(reprint: bool, reason: str | None) -> str:
     database, so a front end can ask for it before any work is done."""
     why = (reason or "").strip()
     if reprint and not why:
-        raise ReprintReasonMissing("A reprint is recorded with its reason: give one.")
+        raise ReprintReasonMissing(_("A reprint is recorded with its reason: give one."))
     if why and not reprint:
-        raise ReasonWithoutReprint("A first print needs no reason: only a reprint is given one.")
-    return check_text(why, "reason for the reprint", required=False)
+        raise ReasonWithoutReprint(_("A first print needs no reason: only a reprint is given one."))
+    return check_text(why, N_("reason for the reprint"), required=False)
 
 
 def print_languages(
@@ -211,15 +221,21 @@ def print_languages(
         key = f"label.text.{code}"
         if code not in study.texts:
             if say:
-                reasons.append(f"the study file gives no {code} label text ([{key}])")
+                reasons.append(
+                    _("the study file gives no {code} label text ([{key}])").format(
+                        code=code, key=key
+                    )
+                )
             return False
         if key not in confirmed:
             if say:
                 source = next((r.source for r in study.rules if r.key == key), "site decision")
                 reasons.append(
-                    f"the {code} label text ({key}, {source}) is to confirm; an administrator "
-                    f"confirms it with `dispensary study confirm {key}` or on the Study rules "
-                    "screen"
+                    _(
+                        "the {code} label text ({key}, {source}) is to confirm; an administrator "
+                        "confirms it with `dispensary study confirm {key}` or on the Study rules "
+                        "screen"
+                    ).format(code=code, key=key, source=source)
                 )
             return False
         return True
@@ -230,7 +246,9 @@ def print_languages(
     note = ""
     if reasons:
         left_out = ", ".join(c for c in wanted if c not in chosen)
-        note = f"Printed in {', '.join(chosen)}, not {left_out}: {'; '.join(reasons)}."
+        note = _("Printed in {chosen}, not {left_out}: {reasons}.").format(
+            chosen=", ".join(chosen), left_out=left_out, reasons=_("; ").join(reasons)
+        )
     return tuple(chosen), note
 
 
@@ -257,8 +275,10 @@ def plan_print(
     if reprint is None:
         if done and len(done) < len(names):
             raise PrintRefused(
-                f"{len(done)} of these {len(names)} {entity}s were printed before: print the "
-                "others first, then reprint those by their own numbers.",
+                _(
+                    "{printed} of these {count} {entity}s were printed before: print the others "
+                    "first, then reprint those by their own numbers."
+                ).format(printed=len(done), count=len(names), entity=_(entity)),
                 done,
                 [n for n in names if n not in done],
             )
@@ -279,9 +299,10 @@ def plan_print(
 
 
 NO_LABEL = {
-    KitStatus.DESTROYED.value: "was destroyed",
-    KitStatus.RETURNED.value: "came back from a participant and awaits destruction",
+    KitStatus.DESTROYED.value: N_("was destroyed"),
+    KitStatus.RETURNED.value: N_("came back from a participant and awaits destruction"),
 }
+"""Why a kit gets no label, by its status (in English: translated where the refusal is said)."""
 
 
 def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[str, ...]:
@@ -298,8 +319,10 @@ def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[
         why = NO_LABEL.get(statuses.get(name, ""))
         if why is not None:
             raise NoLabelForKit(
-                f"Kit {name} {why}: it gets no label. Leave it out of the print (a kit leaves "
-                "the store for good once destroyed or returned)."
+                _(
+                    "Kit {kit} {why}: it gets no label. Leave it out of the print (a kit leaves "
+                    "the store for good once destroyed or returned)."
+                ).format(kit=name, why=_(why))
             )
     return tuple(n for n in names if statuses.get(n) == KitStatus.QUARANTINED.value)
 
@@ -314,8 +337,10 @@ def _dispenses_to_label(session: Session, names: Sequence[str], study: int) -> N
         get_dispense(session, name, study)  # refused when of another study
         if voided_ids(session, [this.id]):
             raise NoLabelForKit(
-                f"Dispense {name} was voided: it gets no label. Print the label of the dispense "
-                "that replaced it."
+                _(
+                    "Dispense {dispense} was voided: it gets no label. Print the label of the "
+                    "dispense that replaced it."
+                ).format(dispense=name)
             )
         kits = set(
             session.scalars(select(DispenseKit.kit_id).where(DispenseKit.dispense_id == this.id))
@@ -330,8 +355,10 @@ def _dispenses_to_label(session: Session, names: Sequence[str], study: int) -> N
         )
         if kits and kits <= back:
             raise NoLabelForKit(
-                f"Every bottle of dispense {name} came back (return recorded): it gets no new "
-                "label. A label goes only on a bottle the participant still has."
+                _(
+                    "Every bottle of dispense {dispense} came back (return recorded): it gets no "
+                    "new label. A label goes only on a bottle the participant still has."
+                ).format(dispense=name)
             )
 
 
@@ -368,8 +395,10 @@ def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = ""
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
         raise PrintedMeanwhile(
-            "These labels were printed from another screen since this PDF was made: make it "
-            "again, so that it is marked as a reprint."
+            _(
+                "These labels were printed from another screen since this PDF was made: make it "
+                "again, so that it is marked as a reprint."
+            )
         )
     return why
 

@@ -46,6 +46,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
+from dispensary.i18n import _
 from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
@@ -302,19 +303,23 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
         out = last_out.get(kit.id)
         if kit.status == KitStatus.DESTROYED.value and kit.id in ended:
             on, to_sponsor = ended[kit.id]
-            found[kit.id] = (
-                f"returned to the sponsor on {on.isoformat()}"
-                if to_sponsor
-                else f"destroyed on {on.isoformat()}"
+            ended_text = (
+                _("returned to the sponsor on {date}") if to_sponsor else _("destroyed on {date}")
             )
+            found[kit.id] = ended_text.format(date=on.isoformat())
         elif kit.status == KitStatus.RETURNED.value:
-            by = f"returned by {out[1]}, " if out else ""
-            found[kit.id] = f"{by}held for the monitor in {kit.location}"
+            found[kit.id] = (
+                _("returned by {participant}, held for the monitor in {location}").format(
+                    participant=out[1], location=kit.location
+                )
+                if out
+                else _("held for the monitor in {location}").format(location=kit.location)
+            )
         elif kit.status == KitStatus.DISPENSED.value and out is not None:
             number, person, on, tablets = out
-            found[kit.id] = (
-                f"with participant {person} ({tablets} tablets, {number} on {on.isoformat()})"
-            )
+            found[kit.id] = _(
+                "with participant {participant} ({tablets} tablets, {dispense} on {date})"
+            ).format(participant=person, tablets=tablets, dispense=number, date=on.isoformat())
     return found
 
 
@@ -787,7 +792,9 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
     with read_transaction(ctx.engine) as session:
         lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
         if not lots:
-            raise NotFound(f"There is no lot '{lot.strip()[:60]}' in stock records.")
+            raise NotFound(
+                _("There is no lot '{lot}' in stock records.").format(lot=lot.strip()[:60])
+            )
         of_lot = (
             select(DispenseKit.dispense_id)
             .join(Kit, Kit.id == DispenseKit.kit_id)
@@ -842,7 +849,9 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
             )
         )
         if record is None:
-            raise NotFound(f"There is no shipment '{shipment.strip()[:60]}'.")
+            raise NotFound(
+                _("There is no shipment '{shipment}'.").format(shipment=shipment.strip()[:60])
+            )
         kits = sorted(record.kits, key=lambda k: k.number)
         scope = select(Kit.id).where(Kit.shipment_id == record.id)
         return _kit_rows(session, kits, ctx.clock.today(), scope)

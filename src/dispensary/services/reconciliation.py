@@ -183,7 +183,7 @@ def reconcile_session(
             for code, b in sorted(products.items())
         ),
         lots=tuple(
-            _row("lot", f"{code}/{lot}", f"{code} lot {lot}", b)
+            _row("lot", f"{code}/{lot}", _("{product} lot {lot}").format(product=code, lot=lot), b)
             for (code, lot), b in sorted(lots.items())
         ),
         kits=tuple(
@@ -251,12 +251,16 @@ def _name(names: dict[int, str], user_id: int) -> str:
 def _lot_number(kit: Kit) -> str:
     # A lot row missing (a damaged or tampered database, which `audit verify` names) is shown,
     # not a crash: the reconciliation leads with the audit trail's finding then.
-    return kit.lot.number if kit.lot is not None else f"(lot id {kit.lot_id} missing)"
+    if kit.lot is not None:
+        return kit.lot.number
+    return _("(lot id {id} missing)").format(id=kit.lot_id)
 
 
 def _number(people: dict[int, Participant], pid: int) -> str:
     person = people.get(pid)
-    return person.study_number if person is not None else f"(participant id {pid} missing)"
+    if person is not None:
+        return person.study_number
+    return _("(participant id {id} missing)").format(id=pid)
 
 
 def _initials(people: dict[int, Participant], pid: int) -> str:

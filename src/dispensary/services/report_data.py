@@ -42,6 +42,7 @@ from dispensary.domain.rules import (
     days_after,
     normalise_kit_number,
 )
+from dispensary.i18n import N_, _
 from dispensary.services import audit as audit_service
 from dispensary.services import queries, temperature
 from dispensary.services.common import (
@@ -320,10 +321,25 @@ class DestructionChoice:
     @property
     def text(self) -> str:
         """'No. 3, 2026-01-26, authorisation DEST-2026-001, 8 kits returned to the sponsor'."""
-        what = "returned to the sponsor" if self.to_sponsor else "destroyed"
-        reference = f"authorisation {self.reference}" if self.reference else "no authorisation"
-        kits = f"{self.kits} kit{'' if self.kits == 1 else 's'}"
-        return f"No. {self.destruction_id}, {self.destroyed_on.isoformat()}, {reference}, {kits} {what}"
+        if self.to_sponsor:
+            what = (
+                _("{count} kit returned to the sponsor")
+                if self.kits == 1
+                else _("{count} kits returned to the sponsor")
+            )
+        else:
+            what = _("{count} kit destroyed") if self.kits == 1 else _("{count} kits destroyed")
+        reference = (
+            _("authorisation {reference}").format(reference=self.reference)
+            if self.reference
+            else _("no authorisation")
+        )
+        return _("No. {number}, {date}, {reference}, {what}").format(
+            number=self.destruction_id,
+            date=self.destroyed_on.isoformat(),
+            reference=reference,
+            what=what.format(count=self.kits),
+        )
 
 
 @dataclass(frozen=True)
@@ -440,13 +456,15 @@ def check_period(since: date | None, until: date | None) -> None:
     """A report period that ends before it starts is a slip: refused, not shown empty; a date
     outside the plausible window (year 9999) is refused rather than overflowing a day later."""
     if since is not None:
-        check_date_window(since, "start of the period")
+        check_date_window(since, N_("start of the period"))
     if until is not None:
-        check_date_window(until, "end of the period")
+        check_date_window(until, N_("end of the period"))
     if since is not None and until is not None and until < since:
         raise InvalidInput(
-            f"The period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
-            "give the dates the other way round."
+            _(
+                "The period ends ({until}) before it starts ({since}); give the dates the other "
+                "way round."
+            ).format(until=until.isoformat(), since=since.isoformat())
         )
 
 
@@ -516,14 +534,18 @@ def _darf_lines(stream: Sequence[LedgerRow]) -> list[DarfLine]:
 
 
 def _darf_note(row: LedgerRow, target: int | None) -> str:
+    # The reasons are printed as recorded; the words around them are the reader's.
     if row.reverses is not None:
-        where = f"line {target}" if target is not None else f"ledger entry {row.reverses}"
-        return f"Correction of {where}: {row.reason}"
+        if target is not None:
+            return _("Correction of line {line}: {reason}").format(line=target, reason=row.reason)
+        return _("Correction of ledger entry {entry}: {reason}").format(
+            entry=row.reverses, reason=row.reason
+        )
     kind = MovementKind(row.kind)
     if kind is MovementKind.DISPENSE:
         return f"{row.dispense}, {row.reason}" if row.reason else row.dispense
     if kind is MovementKind.ADJUST:
-        return f"Count adjustment ({row.reason})"
+        return _("Count adjustment ({reason})").format(reason=row.reason)
     return row.reason[:1].upper() + row.reason[1:]
 
 
@@ -742,9 +764,11 @@ def excursions(
 def expiry_report(ctx: Context, actor: Actor, within_days: int = 90) -> ExpiryReport:
     """Stock on the shelf that expires soon, and expired stock not yet destroyed."""
     if isinstance(within_days, bool) or not isinstance(within_days, int) or within_days < 0:
-        raise InvalidInput(f"'{within_days}' is not a number of days (0 or more).")
+        raise InvalidInput(
+            _("'{value}' is not a number of days (0 or more).").format(value=within_days)
+        )
     today = ctx.clock.today()
-    horizon = days_after(today, within_days, "number of days ahead")
+    horizon = days_after(today, within_days, N_("number of days ahead"))
     kits = queries.inventory(ctx, actor)
     shelf = (KitStatus.AVAILABLE, KitStatus.QUARANTINED)
     expiring = [k for k in kits if k.status in shelf and today <= k.expiry <= horizon]
@@ -778,7 +802,7 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
     require(actor, Permission.VIEW, ctx)
-    number = check_text(lot, "lot number", limit=60)
+    number = check_text(lot, N_("lot number"), limit=60)
     with read_transaction(ctx.engine) as session:
         lots = list(
             session.scalars(
@@ -789,12 +813,18 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
             )
         )
         if not lots:
-            raise NotFound(f"There is no lot '{number}' in the stock records. Check the number.")
+            raise NotFound(
+                _("There is no lot '{lot}' in the stock records. Check the number.").format(
+                    lot=number
+                )
+            )
         if len(lots) > 1:
             products = ", ".join(sorted(x.product for x in lots))
             raise RuleViolation(
-                f"Lot {number} is recorded for several products ({products}); trace each "
-                "product's lot from the inventory."
+                _(
+                    "Lot {lot} is recorded for several products ({products}); trace each "
+                    "product's lot from the inventory."
+                ).format(lot=number, products=products)
             )
         record = lots[0]
         kits = list(
@@ -814,7 +844,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
             .tuples()
             .all()
         )
-        dispense_ids = {dispense.id for _, dispense, _, _ in lines}
+        dispense_ids = {dispense.id for _kit, dispense, _lot, _more in lines}
         voided = voided_ids(session, dispense_ids)
         returned: dict[tuple[int, int], tuple[int, date]] = {}
         for dispense_id in dispense_ids:
@@ -876,22 +906,28 @@ def destruction_certificate(
         choices = destruction_choices(ctx, actor)
         if not choices:
             raise NotFound(
-                "No destruction or return to the sponsor is on record: there is no destruction "
-                "certificate to make."
+                _(
+                    "No destruction or return to the sponsor is on record: there is no "
+                    "destruction certificate to make."
+                )
             )
         if which is None or not which.strip():
             raise InvalidInput(
-                "Choose the destruction: its record number or the sponsor's authorisation "
-                f"reference. {_choices_text(choices)}"
+                _(
+                    "Choose the destruction: its record number or the sponsor's authorisation "
+                    "reference. {choices}"
+                ).format(choices=_choices_text(choices))
             )
         text = check_text(
-            which, "destruction (record number or authorisation reference)", limit=120
+            which, N_("destruction (record number or authorisation reference)"), limit=120
         )
         chosen, asked = _chosen(choices, text)
         if not chosen:
             raise NotFound(
-                f"There is no destruction '{text}' (a record number, or the sponsor's "
-                f"authorisation reference). {_choices_text(choices)}"
+                _(
+                    "There is no destruction '{text}' (a record number, or the sponsor's "
+                    "authorisation reference). {choices}"
+                ).format(text=text, choices=_choices_text(choices))
             )
         first = min(c.destroyed_on for c in chosen)
         last = max(c.destroyed_on for c in chosen)
@@ -918,10 +954,13 @@ def _chosen(choices: Sequence[DestructionChoice], text: str) -> tuple[list[Destr
 
 
 def _choices_text(choices: Sequence[DestructionChoice]) -> str:
-    listed = "; ".join(c.text for c in choices[:CHOICES_LISTED])
+    listed = _("; ").join(c.text for c in choices[:CHOICES_LISTED])
     more = len(choices) - CHOICES_LISTED
-    older = f"; and {more} older (see the destruction log)" if more > 0 else ""
-    return f"On record, the latest first: {listed}{older}."
+    if more > 0:
+        return _(
+            "On record, the latest first: {listed}; and {more} older (see the destruction log)."
+        ).format(listed=listed, more=more)
+    return _("On record, the latest first: {listed}.").format(listed=listed)
 
 
 def audit_report(
@@ -1017,26 +1056,28 @@ def _open_items(
         why = (
             f"{found_event.reason} ({users.get(found_event.user_id, '?')})"
             if found_event
-            else "at receipt"
+            else _("at receipt")
         )
         add(
             OPEN_KINDS[0],
             on,
             kit.number,
-            f"{kit.product} lot {kit.lot.number}: quarantined {(today - on).days} days ago, "
-            f"{why}; release or reject it.",
+            _(
+                "{product} lot {lot}: quarantined {days} days ago, {why}; release or reject it."
+            ).format(product=kit.product, lot=kit.lot.number, days=(today - on).days, why=why),
         )
     for log in logs:
         for gap in log.gaps:
             add(OPEN_KINDS[1], gap.start.astimezone(UTC).date(), gap.storage_area, gap.text)
     for number, row in queries.open_flags(session, ctx):
-        labels = ", ".join(f.label for f in row.flags)
+        labels = _(", ").join(_(f.label) for f in row.flags)
         add(
             OPEN_KINDS[2],
             row.returned_on,
             number,
-            f"{row.dispense_number} cycle {row.cycle}: {labels}; {_taken_text(row)}; no reason "
-            "recorded.",
+            _("{dispense} cycle {cycle}: {flags}; {taken}; no reason recorded.").format(
+                dispense=row.dispense_number, cycle=row.cycle, flags=labels, taken=_taken_text(row)
+            ),
         )
     live = list(
         session.execute(
@@ -1052,8 +1093,12 @@ def _open_items(
                 OPEN_KINDS[3],
                 dispense.dispensed_on,
                 person.study_number,
-                f"{dispense.number} cycle {dispense.cycle}, by "
-                f"{names.get(dispense.dispensed_by_id, '?')}: {dispense.warning_override}",
+                _("{dispense} cycle {cycle}, by {name}: {reason}").format(
+                    dispense=dispense.number,
+                    cycle=dispense.cycle,
+                    name=names.get(dispense.dispensed_by_id, "?"),
+                    reason=dispense.warning_override,
+                ),
             )
     previous: dict[int, int] = {}
     for dispense, person in live:
@@ -1063,16 +1108,21 @@ def _open_items(
             continue
         level = _dose_name(ctx, dispense.dose_level)
         ordered = (
-            f"ordered by {dispense.dose_ordered_by.rstrip('.')}"
+            _("ordered by {name}").format(name=dispense.dose_ordered_by.rstrip("."))
             if dispense.dose_ordered_by
-            else "NO ordering investigator recorded"
+            else _("NO ordering investigator recorded")
         )
         add(
             OPEN_KINDS[4],
             dispense.dispensed_on,
             person.study_number,
-            f"{dispense.number} cycle {dispense.cycle}: {_dose_name(ctx, before)} to {level}; "
-            f"{ordered}.",
+            _("{dispense} cycle {cycle}: {before} to {level}; {ordered}.").format(
+                dispense=dispense.number,
+                cycle=dispense.cycle,
+                before=_dose_name(ctx, before),
+                level=level,
+                ordered=ordered,
+            ),
         )
     for count, kit in session.execute(
         select(PhysicalCount, Kit)
@@ -1084,9 +1134,17 @@ def _open_items(
             OPEN_KINDS[5],
             count.counted_on,
             kit.number,
-            f"{count.counted} counted, {count.book} in the book "
-            f"({count.counted - count.book:+d}) by {users.get(count.counted_by_id, '?')}; "
-            f"reason {count.reason_code or '-'}: {count.reason.rstrip('.') or '-'}.",
+            _(
+                "{counted} counted, {book} in the book ({difference}) by {initials}; reason "
+                "{code}: {reason}."
+            ).format(
+                counted=count.counted,
+                book=count.book,
+                difference=f"{count.counted - count.book:+d}",
+                initials=users.get(count.counted_by_id, "?"),
+                code=count.reason_code or "-",
+                reason=count.reason.rstrip(".") or "-",
+            ),
         )
     for shipment in session.scalars(
         select(Shipment)
@@ -1098,13 +1156,18 @@ def _open_items(
     ):
         statuses: dict[str, int] = defaultdict(int)
         for kit in shipment.kits:
-            statuses[KitStatus(kit.status).label.lower()] += 1
-        now = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+            statuses[KitStatus(kit.status).label] += 1
+        now = _(", ").join(
+            _("{count} {status}").format(count=n, status=_(status).lower())
+            for status, n in sorted(statuses.items())
+        )
         add(
             OPEN_KINDS[6],
             shipment.received_on,
             shipment.number,
-            f"temperature alarm at receipt ({shipment.condition}); its kits now: {now}.",
+            _("temperature alarm at receipt ({condition}); its kits now: {now}.").format(
+                condition=shipment.condition, now=now
+            ),
         )
     order = {kind: i for i, kind in enumerate(OPEN_KINDS)}
     return sorted(found, key=lambda i: (order[i.kind], i.since or date.min, i.subject))
@@ -1114,17 +1177,26 @@ def _taken_text(row: DispenseHistoryRow) -> str:
     """'taken 18 of 21 expected', or what is known when tablets were not brought back: those are
     unaccounted for, never read as taken."""
     if not row.unaccounted:
-        return f"taken {row.taken} of {row.expected} expected"
-    known = f"; {row.returned} returned from the kits brought back" if row.returned else ""
-    lost = f"{row.unaccounted} tablets not brought back"
-    return f"{lost} (unaccounted for, not counted as taken){known}"
+        return _("taken {taken} of {expected} expected").format(
+            taken=row.taken, expected=row.expected
+        )
+    if row.returned:
+        return _(
+            "{unaccounted} tablets not brought back (unaccounted for, not counted as taken); "
+            "{returned} returned from the kits brought back"
+        ).format(unaccounted=row.unaccounted, returned=row.returned)
+    return _(
+        "{unaccounted} tablets not brought back (unaccounted for, not counted as taken)"
+    ).format(unaccounted=row.unaccounted)
 
 
 def _dose_name(ctx: Context, level: int) -> str:
     try:
-        return f"level {level} ({ctx.study.dose_level(level).name})"
+        return _("level {level} ({name})").format(
+            level=level, name=ctx.study.dose_level(level).name
+        )
     except NotFound:  # a level no longer in the study file still shows by its number
-        return f"level {level}"
+        return _("level {level}").format(level=level)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1142,7 +1214,7 @@ def kit_label_rows(
     """The kits of a shipment (a sheet of labels at receipt), or the kits named."""
     require(actor, Permission.PRINT_LABEL, ctx)
     if not kits and not shipment:
-        raise InvalidInput("Name the kits, or the shipment whose kit labels to print.")
+        raise InvalidInput(_("Name the kits, or the shipment whose kit labels to print."))
     with read_transaction(ctx.engine) as session:
         query = (
             select(Kit)
@@ -1154,7 +1226,11 @@ def kit_label_rows(
         if shipment:
             number = shipment.strip()
             if session.scalar(select(Shipment.id).where(Shipment.number == number)) is None:
-                raise NotFound(f"There is no shipment '{number[:60]}'. Check the number.")
+                raise NotFound(
+                    _("There is no shipment '{shipment}'. Check the number.").format(
+                        shipment=number[:60]
+                    )
+                )
             query = query.where(Shipment.number == number)
         wanted: list[str] = []
         found: dict[str, Kit] = {}
@@ -1167,8 +1243,12 @@ def kit_label_rows(
             found = {k.number: k for k in session.scalars(query).unique()}
         missing = [n for n in wanted if n not in found]
         if missing:
-            where = f" in shipment {shipment.strip()}" if shipment else ""
-            raise NotFound(f"Kit {missing[0]} is not in stock{where}. Check the kit number.")
+            refusal = (
+                _("Kit {kit} is not in stock in shipment {shipment}. Check the kit number.")
+                if shipment
+                else _("Kit {kit} is not in stock. Check the kit number.")
+            )
+            raise NotFound(refusal.format(kit=missing[0], shipment=(shipment or "").strip()))
         order = wanted or sorted(found)
         return [
             KitLabelRow(
@@ -1192,7 +1272,9 @@ def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> Dispens
         record = get_dispense(session, dispense_ref, ctx.study_id)
         if is_voided(session, record):
             raise RuleViolation(
-                f"Dispense {record.number} was voided: it has no label or leaflet. If the cycle "
-                "was dispensed again, print the label of that dispense."
+                _(
+                    "Dispense {dispense} was voided: it has no label or leaflet. If the cycle was "
+                    "dispensed again, print the label of that dispense."
+                ).format(dispense=record.number)
             )
         return queries.dispense_result(session, ctx, record, ())

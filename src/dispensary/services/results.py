@@ -14,6 +14,7 @@ from dispensary.domain.codes import (
     ParticipantStatus,
     Role,
 )
+from dispensary.i18n import _
 
 
 @dataclass(frozen=True)
@@ -261,15 +262,23 @@ class KitCountCheck:
     @property
     def verdict(self) -> str:
         if self.counted_on is None:
-            return "never counted: the book has not been checked against the shelf"
+            return _("never counted: the book has not been checked against the shelf")
         difference = (self.counted or 0) - (self.book_then or 0)
-        found = "agreed with the book" if not difference else f"differed by {difference:+d}"
-        since = (
-            "no movement since"
-            if not self.moved_since
-            else f"{self.moved_since:+d} moved since by recorded movements"
+        found = (
+            _("agreed with the book")
+            if not difference
+            else _("differed by {difference}").format(difference=f"{difference:+d}")
         )
-        return f"counted {self.counted} on {self.counted_on.isoformat()}: {found}; {since}"
+        since = (
+            _("no movement since")
+            if not self.moved_since
+            else _("{moved} moved since by recorded movements").format(
+                moved=f"{self.moved_since:+d}"
+            )
+        )
+        return _("counted {counted} on {date}: {found}; {since}").format(
+            counted=self.counted, date=self.counted_on.isoformat(), found=found, since=since
+        )
 
 
 @dataclass(frozen=True)
@@ -313,13 +322,17 @@ class ReconcileResult:
     def physical(self) -> str:
         """What the physical counts say of the book, in a sentence's words."""
         if not self.counts:
-            return "no kit on the shelf"
+            return _("no kit on the shelf")
         checked = len(self.counts) - len(self.never_counted)
-        words = f"{checked} of {len(self.counts)} kits on the shelf counted"
+        words = _("{checked} of {total} kits on the shelf counted").format(
+            checked=checked, total=len(self.counts)
+        )
         if self.count_differences:
-            words += f", {len(self.count_differences)} last count differing from the book"
+            words += _(", {count} last count differing from the book").format(
+                count=len(self.count_differences)
+            )
         if self.never_counted:
-            words += f", {len(self.never_counted)} never counted"
+            words += _(", {count} never counted").format(count=len(self.never_counted))
         return words
 
 

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.codes import SignatureMeaning
+
 COLOURS = {
     "error": ("#fdecea", "#8a1c13", "#f5c2bd"),
     "warning": ("#fff4e5", "#7a4b00", "#ffd8a8"),
@@ -52,6 +54,15 @@ class MessageBar(QLabel):
         return str(self.property("kind") or "")
 
 
+def _shown_meaning(meaning: str) -> str:
+    """A meaning given as it is recorded (SignatureMeaning's English value) in the reader's
+    language; one a screen has already translated is shown as it is."""
+    try:
+        return SignatureMeaning(meaning).shown
+    except ValueError:
+        return meaning
+
+
 class SignatureDialog(QDialog):
     """Part 11 signature: the signer re-enters the password and sees what the signature means."""
 
@@ -63,7 +74,7 @@ class SignatureDialog(QDialog):
         text = QLabel(
             self.tr(
                 "<b>{summary}</b><br>By signing, <b>{signer}</b> confirms: <b>{meaning}</b>."
-            ).format(summary=summary, signer=signer, meaning=meaning)
+            ).format(summary=summary, signer=signer, meaning=_shown_meaning(meaning))
         )
         text.setWordWrap(True)
         layout.addWidget(text)
