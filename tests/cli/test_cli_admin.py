@@ -80,6 +80,7 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     assert added.json() | {"locked": False} == {
         "username": "nina", "full_name": "Nina Ng", "initials": "NN",
         "role": "technician", "active": True, "locked": False, "language": "",
+        "studies": ["NCT07198672"],  # the study the administrator was working in
     }  # fmt: skip
     first = {"DISPENSARY_PASSWORD": "nina-pass-1"}
     # The administrator chose that password: Nina must choose her own before anything else.

@@ -17,7 +17,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from cli_support import DEMO_TODAY, Cli
+from cli_support import DEMO_STUDY, DEMO_TODAY, Cli
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import LETTER
 
@@ -27,7 +27,7 @@ from dispensary.reports.csvfile import read_rows
 from dispensary.services.demo import DEMO_PASSWORD
 
 # Facts of the demo pharmacy (the same every build for the same today).
-LIVE_DISPENSE = "DSP000119"  # 01-009, cycle 7
+LIVE_DISPENSE = "DSP000134"  # 01-009, cycle 7 (dispense numbers run across the three studies)
 VOIDED_DISPENSE = "DSP000027"
 SMALL_SHIPMENT = ("SH-0003", ["K5009", "K5010", "K5011", "K5012", "K5013", "K5014"])
 CODE128 = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.Code128)
@@ -105,7 +105,7 @@ def test_kit_dispensing_and_leaflet_prints_are_pdfs_a_scanner_reads(
     leaflet = tmp_path / "leaflet.pdf"
     made = cli("label", "leaflet", LIVE_DISPENSE, "--out", str(leaflet), "--paper", "letter")
     assert made.code == 0, made.err
-    assert "participant leaflet of DSP000119 (01-009, cycle 7) on US Letter paper" in made.out
+    assert "participant leaflet of DSP000134 (01-009, cycle 7) on US Letter paper" in made.out
     reader = read_pdf(leaflet)
     assert [float(p.mediabox.width) for p in reader.pages] == [LETTER[0]] * len(reader.pages)
     assert "Your study tablets: cycle 7" in reader.pages[0].extract_text()
@@ -398,6 +398,7 @@ def in_process(demo_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         "DISPENSARY_USER": "monitor",
         "DISPENSARY_PASSWORD": DEMO_PASSWORD,
         "DISPENSARY_TODAY": DEMO_TODAY.isoformat(),
+        "DISPENSARY_STUDY": DEMO_STUDY,
     }.items():
         monkeypatch.setenv(name, value)
     return monkeypatch

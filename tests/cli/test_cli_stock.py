@@ -41,7 +41,11 @@ def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Pa
 
 
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
-    shelf = cli("inventory", "--status", "available", "--json").json()
+    # The store is the pharmacy's: an excursion there quarantines every study's kits in it
+    # (NCT07198672's and DEMO-28D-BID's; DEMO-2DRUG keeps its kits in IP store 2).
+    every = cli("inventory", "--every-study", "--status", "available", "--json").json()
+    shelf = [k for k in every if k["study"] != "DEMO-2DRUG"]
+    assert {k["study"] for k in shelf} == {"NCT07198672", "DEMO-28D-BID"}
     log = tmp_path / "logger.csv"
     log.write_text(
         "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"

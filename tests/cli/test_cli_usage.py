@@ -94,6 +94,7 @@ def test_an_unexpected_failure_is_one_short_line_unless_debugging(
     monkeypatch.setattr(queries, "participants", broken)
     monkeypatch.setenv("DISPENSARY_PASSWORD", "demo-pass-1")
     monkeypatch.setenv("DISPENSARY_TODAY", "2026-03-02")
+    monkeypatch.setenv("DISPENSARY_STUDY", "NCT07198672")  # the demo holds three studies
     monkeypatch.delenv("DISPENSARY_DEBUG", raising=False)
     argv = ["--db", demo_db, "--user", "pharmacist", "participants"]
     assert command.main(argv) == 1

@@ -59,6 +59,7 @@ EXEMPT = {
     "signing.run_signed": "runs a signed service call, which checks its own role",
     "users.account_state": "asks only whether the caller's own account was locked meanwhile",
     "users.set_language": "every user chooses the language of their own windows (only their own)",
+    "users.current_actor": "re-reads the signed-in user's own account (studies given since)",
 }
 # Actions of permissions.ALLOWED with no service function of their own yet: the screens or the
 # command line check them with permissions.require before acting.

@@ -284,12 +284,13 @@ class LockedFile:
         return found.st_dev, found.st_ino
 
     def protocol(self) -> str | None:
-        """The study of the locked database, if it can be read (read through the lock: opening
-        the file again in this process would drop POSIX locks on closing)."""
+        """The first study of the locked database (the one it was made for), if it can be read
+        (read through the lock: opening the file again in this process would drop POSIX locks
+        on closing)."""
         if self.conn is None:
             return None
         try:
-            row = self.conn.execute("SELECT protocol FROM study LIMIT 1").fetchone()
+            row = self.conn.execute("SELECT protocol FROM study ORDER BY id LIMIT 1").fetchone()
         except sqlite3.Error:
             return None
         return str(row[0]) if row else None

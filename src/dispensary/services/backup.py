@@ -449,8 +449,11 @@ def _check_and_record(
             raise _refusal(exc, copy, source) from exc
         ctx = opened.context
         try:
-            if expect_protocol is not None and ctx.study.protocol != expect_protocol:
-                raise DatabaseProblem(_other_study(source, ctx.study.protocol, expect_protocol))
+            # A backup of this pharmacy's database holds the study the current one works in
+            # (a database may hold several studies).
+            if expect_protocol is not None and expect_protocol not in opened.studies:
+                held = ", ".join(opened.studies)
+                raise DatabaseProblem(_other_study(source, held, expect_protocol))
             with read_transaction(ctx.engine) as session:
                 verified = verify_session(session)
             if not verified.ok:
@@ -476,6 +479,6 @@ def _check_and_record(
                     {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
                     username=restored_by or "-",
                 )
-            return ctx.study.protocol
+            return opened.studies[0]  # the study the database was made for, as live.protocol()
         finally:
             ctx.engine.dispose()
