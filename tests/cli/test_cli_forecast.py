@@ -74,3 +74,18 @@ def test_the_forecast_report_as_csv(cli: Cli, tmp_path: Path) -> None:
         "kits_on_hand", "kits_short", "kit", "lot", "expiry", "last_day1", "order_by",
     ]  # fmt: skip
     assert {r["record"] for r in rows} >= {"week"}
+
+
+def test_the_forecast_report_over_a_horizon_given(cli: Cli, tmp_path: Path) -> None:
+    """`report forecast --weeks N`: the report's horizon, as `dispensary forecast --weeks`."""
+    out = tmp_path / "f.pdf"
+    result = cli("report", "forecast", "--weeks", "26", "--out", str(out), "--json")
+    assert result.code == 0, result.err
+    assert result.json()["pages"] >= 1 and out.read_bytes().startswith(b"%PDF")
+    csv = tmp_path / "f.csv"
+    assert cli("report", "forecast", "--weeks", "26", "--out", str(csv)).code == 0
+    weeks = {r["week"] for r in read_rows(csv.read_text(encoding="utf-8-sig"))}
+    assert {str(n) for n in range(1, 27)} <= weeks and "27" not in weeks
+    for wrong in ("0", "157", "x"):
+        refused = cli("report", "forecast", "--weeks", wrong, "--out", str(out))
+        assert refused.code == 2 and "number of weeks" in refused.err

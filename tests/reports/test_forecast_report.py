@@ -3,12 +3,16 @@ its CSV's stable header."""
 
 from __future__ import annotations
 
+import pytest
 from sample_study import SampleStudy
 
+from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import Language, speaking
+from dispensary.reports import catalogue as report_catalogue
 from dispensary.reports import forecast_csv, forecast_pdf
 from dispensary.reports.csvfile import read_rows
 from dispensary.services import forecast, report_data
+from dispensary.services.documents import Param, Values
 
 from .pdfread import pdf_text
 
@@ -48,3 +52,18 @@ def test_the_csv_has_stable_keys(sample: SampleStudy) -> None:
     assert [(r["product"], int(r["kits_needed"])) for r in orders] == [
         (o.product, o.kits) for o in result.forecast.resupply
     ]
+
+
+def test_the_catalogue_makes_the_forecast_over_the_weeks_given(sample: SampleStudy) -> None:
+    """The report catalogue's forecast asks the horizon (Param.WEEKS): 12 weeks unless given."""
+    entry = report_catalogue.report("forecast")
+    assert [f.param for f in entry.fields] == [Param.WEEKS]
+    assert Values().weeks == forecast.DEFAULT_WEEKS == 12
+    made = report_catalogue.make_report(entry, sample.ctx, sample.monitor, Values(weeks=26), "csv")
+    assert made.says.startswith("supply forecast (26 weeks;")
+    rows = read_rows(made.data.decode("utf-8-sig"))
+    assert max(int(r["week"]) for r in rows if r["record"] == "week") == 26
+    default = report_catalogue.make_report(entry, sample.ctx, sample.monitor, Values(), "pdf")
+    assert default.says.startswith("supply forecast (12 weeks;")
+    with pytest.raises(InvalidInput, match="Forecast 1 to 156 weeks ahead, not 200"):
+        report_catalogue.make_report(entry, sample.ctx, sample.monitor, Values(weeks=200))

@@ -263,7 +263,10 @@ def test_two_drugs_dispensed_together(counter: Counter) -> None:
     label, darf = counter.close_the_day()
     assert "on days 1 to 14 of the cycle only" in label
     leaflet = _text(participant_leaflet(counter.ctx.study, second))
-    assert "when you have taken 1 capsule + 1 tablet" in leaflet
+    # The capsule only on days 1-14: the diary's Take says so day by day (the
+    # leaflet's own test: tests/reports/test_leaflet_two_drugs.py).
+    assert "when you have taken what the Take column shows for that day" in leaflet
+    assert "1 capsule + 1 tablet" in leaflet
     assert "demotinib (fictional) 25 mg by mouth once daily" in label
     assert "democapib (fictional)" in darf and "demotinib (fictional)" in darf
 
@@ -360,3 +363,45 @@ def test_an_unconfirmed_approval_only_warns(counter: Counter) -> None:
     assert late.warnings[0].message.startswith("Rule to confirm:")
     studies.confirm_rule(counter.ctx, counter.admin, "approval", "the ethics letter")
     assert [r.code for r in counter.assess(**irt).refusals] == [DispenseCheck.APPROVAL_EXPIRED]
+
+
+WEIGHED = parse_study(
+    (STUDIES / "DEMO-IRT-BLIND.toml").read_text(encoding="utf-8")
+    + '\n[[observations]]\nkey = "weight"\nname = "Weight"\nunit = "kg"\nrequired = false\n'
+    + "min = 25\nmax = 250\n"
+)
+
+
+@pytest.mark.parametrize("counter", [WEIGHED], indirect=True)
+def test_the_participant_record_shows_what_was_recorded_at_dispense(counter: Counter) -> None:
+    """The participant history (PDF, CSV) gives each dispense's observations and its IRT
+    confirmation number."""
+    from dispensary.reports import participant_csv, participant_pdf
+    from dispensary.reports.csvfile import read_rows
+
+    counter.receive("R0001-R0004", "demoprazole-blinded", "LR1")
+    counter.enroll()
+    first = counter.dispense(
+        1, irt_confirmation="IRT-000123", irt_kit="R0003", observations={"weight": 72.5}
+    )
+    assert [(o.key, o.value) for o in first.observations] == [("weight", 72.5)]
+    counter.clock.set_date(date(2026, 1, 26))
+    counter.give_back(first, {"R0003": 0})
+    counter.dispense(2, irt_confirmation="IRT-000456", irt_kit="R0001")
+    [one, two] = counter.history()
+    assert (one.irt_confirmation, two.irt_confirmation) == ("IRT-000123", "IRT-000456")
+    assert [(o.name, o.value, o.unit) for o in one.observations] == [("Weight", 72.5, "kg")]
+    assert two.observations == ()
+
+    report = report_data.participant_report(counter.ctx, counter.pharm, "01-001")
+    meta = report_data.report_meta(counter.ctx, counter.pharm)
+    text = _text(participant_pdf(meta, counter.ctx.study, report))
+    assert "Recorded at dispense" in text
+    number = first.number
+    assert f"Cycle 1 ({number}): Weight 72.5 kg; IRT confirmation IRT-000123." in text
+    assert "IRT confirmation IRT-000456." in text
+    rows = read_rows(participant_csv(meta, report))
+    assert [(r["observations"], r["irt_confirmation"]) for r in rows] == [
+        ("weight=72.5", "IRT-000123"),
+        ("", "IRT-000456"),
+    ]

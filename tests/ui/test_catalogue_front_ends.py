@@ -42,6 +42,7 @@ CLI_OPTION = {
     Param.STOCK: "stock",
     Param.PAPER: "paper",
     Param.DESTRUCTION: "destruction",
+    Param.WEEKS: "weeks",
 }
 """Where each parameter lands on the command line (the dest of its option)."""
 NOT_A_DOCUMENT = {"calibrate"}

@@ -767,6 +767,10 @@ Old values:
         <translation>有效期剩余</translation>
     </message>
     <message>
+        <source>Weeks ahead</source>
+        <translation>预测周数</translation>
+    </message>
+    <message>
         <source>Period</source>
         <translation>期间</translation>
     </message>
@@ -813,6 +817,10 @@ Old values:
     <message>
         <source> days</source>
         <translation> 天</translation>
+    </message>
+    <message>
+        <source> weeks</source>
+        <translation> 周</translation>
     </message>
     <message>
         <source>Nothing to choose: it covers all records.</source>

@@ -239,6 +239,17 @@ def cmd_history(run: Run) -> int:
         )
     lines.append("")
     lines += _history_table(rows, run.context().study) if rows else [_("No dispenses yet.")]
+    recorded = [r for r in rows if r.observations or r.irt_confirmation]
+    if recorded:
+        from dispensary.reports.participant import recorded_text
+
+        lines.append("")
+        lines += [
+            _("Cycle {cycle} recorded: {recorded}").format(
+                cycle=r.cycle, recorded=recorded_text(run.context().study, r)
+            )
+            for r in recorded
+        ]
     explained = [r for r in rows if r.flag_reason]
     if explained:
         lines.append("")

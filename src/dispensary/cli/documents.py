@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, plural, whole
+from dispensary.cli.forecast import DEFAULT_WEEKS, weeks_option
 from dispensary.domain.errors import InvalidInput
 from dispensary.files import write_error_text, write_private
 from dispensary.i18n import _
@@ -91,6 +92,7 @@ def document_values(a: argparse.Namespace) -> documents.Values:
         lot=getattr(a, "lot", None),
         participant=getattr(a, "participant", None),
         days=getattr(a, "days", 90),
+        weeks=getattr(a, "weeks", DEFAULT_WEEKS),
         since=getattr(a, "since", None),
         until=getattr(a, "until", None),
         kits=tuple(comma_pieces(kits)),
@@ -116,6 +118,8 @@ def param_options(
             p.add_argument("--participant", required=field.required, metavar="NUMBER")
         elif param is documents.Param.DAYS:
             p.add_argument("--days", type=days, default=90, metavar="N", help="default: 90")
+        elif param is documents.Param.WEEKS:
+            weeks_option(p)
         elif param is documents.Param.PERIOD:
             p.add_argument(
                 "--from",

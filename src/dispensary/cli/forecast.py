@@ -28,6 +28,17 @@ def weeks(text: str) -> int:
     )
 
 
+def weeks_option(p: argparse.ArgumentParser) -> None:
+    """--weeks N: the forecast's horizon (`dispensary forecast`, `report forecast`)."""
+    p.add_argument(
+        "--weeks",
+        type=weeks,
+        default=DEFAULT_WEEKS,
+        metavar="N",
+        help=f"weeks ahead, 1 to {MAX_WEEKS} (default: {DEFAULT_WEEKS})",
+    )
+
+
 def count(text: str) -> int:
     return _argument(partial(parse_whole, what=_("number"), minimum=0, maximum=10_000), text)
 
@@ -167,13 +178,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
 
 def forecast_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_forecast)
-    p.add_argument(
-        "--weeks",
-        type=weeks,
-        default=DEFAULT_WEEKS,
-        metavar="N",
-        help=f"weeks ahead, 1 to {MAX_WEEKS} (default: {DEFAULT_WEEKS})",
-    )
+    weeks_option(p)
     p.add_argument(
         "--enrol", type=count, default=0, metavar="N", help="participants still to enrol"
     )

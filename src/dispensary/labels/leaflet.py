@@ -311,17 +311,37 @@ def _information(
     return story
 
 
-def _dose_text(study: Study, dose: DoseLevel, speech: Speech) -> str:
+def _dose_text(study: Study, dose: DoseLevel, speech: Speech, cycle_day: int | None = None) -> str:
     """One dose in units of each product ("1 tablet"; "1 capsule + 1 tablet" for two drugs):
-    never the units of two products added together."""
-    return " + ".join(
-        counted(
-            sum(c.tablets_per_dose for c in dose.of_product(code)),
-            study.product(code).form,
-            speech,
-        )
-        for code in dose.products
-    )
+    never the units of two products added together. On a `cycle_day` (1: day 1) only the
+    products taken that day ("1 tablet" on day 15 of a capsule taken on days 1-14); "" when
+    none is."""
+    parts: list[str] = []
+    for code in dose.products:
+        components = dose.of_product(code)
+        if cycle_day is not None:
+            components = tuple(c for c in components if c.dosing_days(cycle_day, 1))
+        if components:
+            units = sum(c.tablets_per_dose for c in components)
+            parts.append(counted(units, study.product(code).form, speech))
+    return " + ".join(parts)
+
+
+def _cycle_day(dispense: DispenseResult, day: date) -> int:
+    """The day of the cycle a date is (1: day 1)."""
+    return (day - dispense.day1).days + 1
+
+
+def _takes(study: Study, dispense: DispenseResult, speech: Speech) -> list[str]:
+    """What to take each evening of the diary, in the diary's order: only the drugs taken that
+    day of the cycle, "none today" on a day no drug is."""
+    dose = study.dose_level(dispense.dose_level)
+    first = first_evening(dispense)
+    takes = []
+    for n in range(evenings(dispense)):
+        day = first + timedelta(days=n)
+        takes.append(_dose_text(study, dose, speech, _cycle_day(dispense, day)) or _("none today"))
+    return takes
 
 
 def _diary_pages(
@@ -330,18 +350,28 @@ def _diary_pages(
     """The diary, once, in the main language; its instructions in every language."""
     main = spoken[0]
     dose = study.dose_level(dispense.dose_level)
+    takes = _takes(study, dispense, main)
     story: list[Flowable] = [
         _p(_("Tablet diary: cycle {cycle}").format(cycle=dispense.cycle), TITLE)
     ]
     for speech in spoken:
         with speaking(speech.language):
+            if len(set(takes)) == 1:
+                tick = _(
+                    "Participant {participant} ({initials}), dispense {number}. Tick the box "
+                    "each evening when you have taken {dose}; write a note if you missed or "
+                    "vomited a dose. Bring this page back at your next visit."
+                )
+            else:  # a drug taken on some days of the cycle only
+                tick = _(
+                    "Participant {participant} ({initials}), dispense {number}. Tick the box "
+                    "each evening when you have taken what the Take column shows for that day; "
+                    "write a note if you missed or vomited a dose. Bring this page back at "
+                    "your next visit."
+                )
             story.append(
                 _p(
-                    _(
-                        "Participant {participant} ({initials}), dispense {number}. Tick the box "
-                        "each evening when you have taken {dose}; write a note if you missed or "
-                        "vomited a dose. Bring this page back at your next visit."
-                    ).format(
+                    tick.format(
                         participant=dispense.participant,
                         initials=dispense.initials,
                         number=dispense.number,
@@ -350,7 +380,7 @@ def _diary_pages(
                     BODY,
                 )
             )
-    story += [Spacer(1, 2 * mm), _diary(dispense, _dose_text(study, dose, main), width, main)]
+    story += [Spacer(1, 2 * mm), _diary(dispense, takes, width, main)]
     return story
 
 
@@ -372,21 +402,24 @@ def counted(number: int, form: str, speech: Speech | None = None) -> str:
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
 
 
-def _diary(dispense: DispenseResult, take: str, width: float, speech: Speech) -> Table:
+def _diary(dispense: DispenseResult, takes: Sequence[str], width: float, speech: Speech) -> Table:
+    """One row per evening: what to take that evening (`takes`, one per day) and a box."""
     header = [_("Day"), _("Date (evening)"), _("Take"), _("Taken"), _("Note")]
     rows: list[list[str]] = [header]
     days = evenings(dispense)
     for n in range(days):
         day = first_evening(dispense) + timedelta(days=n)
-        rows.append([str(n + 1), friendly_date(day, speech), take, "", ""])
+        rows.append([str(n + 1), friendly_date(day, speech), takes[n], "", ""])
     cells = [cell for line in rows for cell in line]
     for cell in cells:
         check_printable(cell, "tablet diary")
     chinese = not all(latin_only(cell) for cell in cells)
     regular, bold = (cjk_font(), cjk_font()) if chinese else (FONT, BOLD)
+    widest = max(string_width(cell, regular, 10) for cell in [header[2], *takes])
+    take = max(24 * mm, widest + 14)  # "1 capsule + 1 tablet" on one line
     table = Table(
         rows,
-        colWidths=[14 * mm, 40 * mm, 24 * mm, 18 * mm, width - 96 * mm],
+        colWidths=[14 * mm, 40 * mm, take, 18 * mm, width - 72 * mm - take],
         rowHeights=[7 * mm] + [8 * mm] * days,
         repeatRows=1,
         hAlign="LEFT",

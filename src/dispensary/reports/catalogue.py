@@ -367,8 +367,8 @@ REPORTS: tuple[Report, ...] = (
             "supply forecast for the sponsor: stock against the cycles to come, week by week, "
             "kits expiring unused, what to order and by when"
         ),
-        (),
-        lambda ctx, actor, v: forecast.forecast(ctx, actor),
+        (Field(Param.WEEKS),),
+        lambda ctx, actor, v: forecast.forecast(ctx, actor, weeks=v.weeks),
         _renderer("forecast", "forecast_pdf"),
         _renderer("forecast", "forecast_csv"),
         _forecast_says,

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import ParticipantStatus
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, current_language, format_number
 from dispensary.reports.base import (
     AMBER,
     GREEN,
@@ -33,7 +33,7 @@ from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import listing, pgettext, term
 from dispensary.services.report_data import ParticipantReport, ReportMeta
-from dispensary.services.results import DispenseHistoryRow, ParticipantRow
+from dispensary.services.results import DispenseHistoryRow, ObservationValue, ParticipantRow
 from dispensary.study import Study
 
 TITLE = N_("Participant dispensing and adherence history")
@@ -184,6 +184,17 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                 width,
             ),
         ]
+        recorded = [r for r in report.history if r.observations or r.irt_confirmation]
+        if recorded:
+            story += heading(_("Recorded at dispense"))
+            story += [
+                para(
+                    _("Cycle {cycle} ({dispense}): {recorded}.").format(
+                        cycle=r.cycle, dispense=r.dispense_number, recorded=recorded_text(study, r)
+                    )
+                )
+                for r in recorded
+            ]
         flagged = [r for r in report.history if r.flags]
         if flagged:
             story += heading(_("Flags and the pharmacist's explanations"))
@@ -244,6 +255,27 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
     return Section(_(TITLE), story, fields=fields, contents_title=_title(p.study_number))
 
 
+def observation_name(study: Study, observation: ObservationValue) -> str:
+    """The observation's name in the reader's language (the study file's), else as recorded."""
+    if any(o.key == observation.key for o in study.observations):
+        return study.observation_name(observation.key, current_language().value)
+    return observation.name
+
+
+def recorded_text(study: Study, row: DispenseHistoryRow) -> str:
+    """What was recorded with a dispense: "Platelet count 85 x 10^9/L; IRT confirmation
+    IRT-000123"."""
+    parts = [
+        _("{name} {value} {unit}")
+        .format(name=observation_name(study, o), value=format_number(o.value), unit=o.unit)
+        .strip()
+        for o in row.observations
+    ]
+    if row.irt_confirmation:
+        parts.append(_("IRT confirmation {number}").format(number=row.irt_confirmation))
+    return _("; ").join(parts)
+
+
 def _title(study_number: str) -> str:
     return _("{title}: {participant}").format(title=_(TITLE), participant=study_number)
 
@@ -298,6 +330,8 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
             "flags",
             "flag_reason",
             "returned_on",
+            "observations",
+            "irt_confirmation",
         ),
         [
             [
@@ -316,6 +350,8 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
                 " ".join(f.value for f in r.flags),
                 r.flag_reason,
                 day(r.returned_on),
+                " ".join(f"{o.key}={o.value:g}" for o in r.observations),
+                r.irt_confirmation,
             ]
             for r in report.history
         ],

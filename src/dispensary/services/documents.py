@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import _
+from dispensary.services.forecast import DEFAULT_WEEKS
 from dispensary.services.report_data import check_period
 
 PAPERS = {"a4": "A4", "letter": "US Letter"}
@@ -31,6 +32,7 @@ class Param(StrEnum):
     STOCK = "stock"  # the label stock loaded in the printer
     PAPER = "paper"  # a4 or letter (a leaflet)
     DESTRUCTION = "destruction"  # a destruction's record number or authorisation reference
+    WEEKS = "weeks"  # a forecast's horizon, in weeks ahead
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Values:
     paper: str = "a4"
     position: int = 1
     destruction: str | None = None
+    weeks: int = DEFAULT_WEEKS  # a forecast's horizon
 
 
 _GIVEN: dict[Param, Callable[[Values], object]] = {
@@ -72,6 +75,7 @@ _GIVEN: dict[Param, Callable[[Values], object]] = {
     Param.STOCK: lambda v: True,
     Param.PAPER: lambda v: v.paper,
     Param.DESTRUCTION: lambda v: v.destruction,
+    Param.WEEKS: lambda v: True,
 }
 
 

@@ -166,13 +166,7 @@ def dispense_result(
         warnings=warnings,
         start_date=start_date(record),
         observations=observations_of(session, ctx, record),
-        irt_confirmation=session.scalar(
-            select(DispenseObservation.text).where(
-                DispenseObservation.dispense_id == record.id,
-                DispenseObservation.key == IRT_CONFIRMATION,
-            )
-        )
-        or "",
+        irt_confirmation=irt_confirmation_of(session, record),
         product_directions=study.product_directions(
             dose, start_date(record).isoformat(), days_from_start(record)
         ),
@@ -199,6 +193,19 @@ def observations_of(
     keys = sorted(found, key=lambda k: (order.index(k) if k in order else len(order), k))
     names = {o.key: o.name for o in ctx.study.observations}
     return tuple(ObservationValue(k, names.get(k, k), found[k][0], found[k][1]) for k in keys)
+
+
+def irt_confirmation_of(session: Session, record: Dispense) -> str:
+    """The IRT confirmation number entered with a dispense ("" when none was)."""
+    return (
+        session.scalar(
+            select(DispenseObservation.text).where(
+                DispenseObservation.dispense_id == record.id,
+                DispenseObservation.key == IRT_CONFIRMATION,
+            )
+        )
+        or ""
+    )
 
 
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
@@ -441,6 +448,8 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
             "",
             None,
             dose_level=record.dose_level,
+            observations=observations_of(session, ctx, record),
+            irt_confirmation=irt_confirmation_of(session, record),
         )
         if returned is not None and len({r.kit_id for r in returns}) == len(kits):
             # Every kit is back: adherence, its flags and their explanations.

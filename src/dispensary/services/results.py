@@ -440,6 +440,9 @@ class DispenseHistoryRow:
     returned_on: date | None
     unaccounted: int = 0  # tablets of kits not brought back: unknown, never counted as taken
     dose_level: int | None = None  # shown by its name in the reader's language (Study.dose_name)
+    observations: tuple[ObservationValue, ...] = ()
+    """What was recorded at the dispense (queries.observations_of), in the study file's order."""
+    irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
 
 
 @dataclass(frozen=True)

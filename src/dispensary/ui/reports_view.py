@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.domain.forecast import MAX_WEEKS
 from dispensary.files import write_error_text, write_private
 from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
@@ -81,6 +82,7 @@ PARAM_NAMES = {
     Param.KITS: QT_TRANSLATE_NOOP("ReportsScreen", "Kits"),
     Param.DISPENSE: QT_TRANSLATE_NOOP("ReportsScreen", "Dispense"),
     Param.DAYS: QT_TRANSLATE_NOOP("ReportsScreen", "Expiring within"),
+    Param.WEEKS: QT_TRANSLATE_NOOP("ReportsScreen", "Weeks ahead"),
     Param.PERIOD: QT_TRANSLATE_NOOP("ReportsScreen", "Period"),
     Param.STOCK: QT_TRANSLATE_NOOP("ReportsScreen", "Label stock"),
     Param.PAPER: QT_TRANSLATE_NOOP("ReportsScreen", "Paper"),
@@ -234,6 +236,11 @@ class ReportsScreen(Screen):
         self.days.setRange(0, 730)
         self.days.setValue(90)
         self.days.setSuffix(self.tr(" days"))
+        self.weeks = QSpinBox()
+        self.weeks.setObjectName("reportWeeks")
+        self.weeks.setRange(1, MAX_WEEKS)
+        self.weeks.setValue(documents.Values().weeks)
+        self.weeks.setSuffix(self.tr(" weeks"))
         self.dates = DateRange(self.session.ctx.clock.today(), stacked=True)
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
@@ -258,6 +265,7 @@ class ReportsScreen(Screen):
             Param.KITS: self.kits,
             Param.DISPENSE: self.dispense,
             Param.DAYS: self.days,
+            Param.WEEKS: self.weeks,
             Param.PERIOD: self.dates,
             Param.STOCK: self.stock,
             Param.PAPER: self.paper,
@@ -445,6 +453,7 @@ class ReportsScreen(Screen):
             lot=str(self.lot.currentData() or "") or None,
             participant=str(self.participant.currentData() or "") or None,
             days=self.days.value(),
+            weeks=self.weeks.value(),
             since=since,
             until=until,
             kits=tuple(k for k in self.kits.text().replace(",", " ").upper().split() if k),
