@@ -99,7 +99,11 @@ def make_report(
 def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt: str) -> Document:
     check(report.fields, values)
     if fmt not in report.formats:
-        raise InvalidInput(report.pdf_only or f"The {report.key} report is a PDF only.")
+        raise InvalidInput(
+            _(report.pdf_only)
+            if report.pdf_only
+            else _("The {report} report is a PDF only.").format(report=report.key)
+        )
     pdf = fmt == "pdf"
     meta, payload = _gathered(report, ctx, actor, values, csv=not pdf)
     if pdf:
@@ -330,7 +334,7 @@ REPORTS: tuple[Report, ...] = (
         _certificate_says,
         _certificate_file,
         subject=_destruction_subject,
-        pdf_only=(
+        pdf_only=N_(
             "The destruction certificate is a PDF only (it is signed and filed): export the "
             "destruction log as CSV."
         ),
@@ -384,7 +388,7 @@ REPORTS: tuple[Report, ...] = (
         None,
         _monitor_says,
         _monitor_file,
-        pdf_only=(
+        pdf_only=N_(
             "The monitor pack is a PDF only (it gathers several reports): write it to a .pdf, "
             "or export each part as CSV with its own report (darf, reconciliation, audit...)."
         ),

@@ -281,6 +281,8 @@ def certificate_pdf(
     """One certificate per destruction chosen (several under one authorisation follow on)."""
     rows: Sequence[DestructionRow] = certificate.destructions
     if not rows:
-        raise InvalidInput(f"Nothing was destroyed under {certificate.asked}.")
+        raise InvalidInput(
+            _("Nothing was destroyed under {asked}.").format(asked=certificate.asked)
+        )
     sections = [certificate_section(study, r, paper) for r in rows]
     return build_report(meta, _(TITLE), sections, paper)
