@@ -30,6 +30,7 @@ from dispensary.i18n import (
     set_language,
     system_language,
 )
+from dispensary.ui import collection
 from dispensary.ui.app import apply_style
 from dispensary.ui.sign_in import (
     AccountWatch,
@@ -179,7 +180,10 @@ class Desk(QObject):
             self,
         )
         self.backup.done.connect(self._backup_done)
-        self.backup.start()
+        thread = self.backup
+        thread.finished.connect(lambda: collection.release(thread))
+        collection.hold(thread)  # no garbage collection in its thread (ui/collection.py)
+        thread.start()
 
     @Slot(str)
     def _backup_done(self, text: str) -> None:

@@ -56,6 +56,7 @@ from dispensary.services.dashboard import Dashboard, StudySummary
 from dispensary.services.forecast import ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
+from dispensary.ui import collection
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import fit_columns, row_table
 from dispensary.ui.models.table import Column
@@ -449,6 +450,7 @@ class _Reaper(QObject):
         worker = self.sender()
         if isinstance(worker, DashboardWorker):
             _RUNNING.discard(worker)
+            collection.release(worker)
             worker.deleteLater()
 
 
@@ -461,6 +463,7 @@ def wait_for_workers() -> None:
     exit). A read only reads, so waiting for its end is safe; it lasts seconds at most."""
     for worker in list(_RUNNING):
         worker.wait()
+        collection.release(worker)
 
 
 class DashboardScreen(Screen):
@@ -559,6 +562,7 @@ class DashboardScreen(Screen):
         self.worker = worker
         _RUNNING.add(worker)
         self._show_state()
+        collection.hold(worker)
         worker.start()
 
     def _worker_finished(self) -> None:

@@ -61,6 +61,7 @@ from dispensary.services import labels as label_prints
 from dispensary.services.documents import PAPERS, Param
 from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
+from dispensary.ui import collection
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
 from dispensary.ui.label_preview import PRINT_DPI, draw_pages, fit_printer_to
 from dispensary.ui.screen import ALL_ROLES, Screen
@@ -443,6 +444,7 @@ class ReportsScreen(Screen):
         self.preview_title.setText(
             self.tr("Preparing: {title}...").format(title=entry_title(self.choice(), self.language))
         )
+        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
         self.pool.start(job)
 
     def _values(self) -> documents.Values:
@@ -489,7 +491,7 @@ class ReportsScreen(Screen):
         return make_label
 
     def _done(self, number: int, made: object) -> None:
-        self._jobs.pop(number, None)
+        collection.release(self._jobs.pop(number, None))
         if number != self._job or not isinstance(made, Made):
             return
         self._finish()
@@ -515,7 +517,7 @@ class ReportsScreen(Screen):
         self.report_ready.emit()
 
     def _failed(self, number: int, text: str) -> None:
-        self._jobs.pop(number, None)
+        collection.release(self._jobs.pop(number, None))
         if number != self._job:
             return
         self._finish()

@@ -37,6 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "label_preview",
         "screen",
         "session",
+        "collection",
         "app",
     ),
     "backoffice": (
