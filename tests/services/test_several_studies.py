@@ -357,3 +357,26 @@ def test_the_inventory_of_every_study_names_each_kits_study(
     only_other = signed_in(ctx, pharmacist, pw)
     assert mine.studies != only_other.studies
     assert {r.study for r in queries.inventory(ctx, only_other, every_study=True)} == {OTHER}
+
+
+def test_the_audit_trail_shows_a_user_the_entries_of_their_own_studies(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """A monitor given one study reads the trail of that study and of the site (accounts,
+    sign-ins), not what was done in a study they do not monitor."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0002", shipment="SH-MINE")
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    enroll(other, both, "07-001")
+    watcher = signed_in(ctx, monitor, pw)
+    assert watcher.studies == frozenset({ctx.study_id})
+    seen = audit.list_entries(ctx, watcher)
+    ids = {e.entity_id for e in seen}
+    assert "SH-MINE" in ids and "SH-THEIRS" not in ids and "07-001" not in ids
+    assert OTHER not in ids  # the second study's own row
+    assert any(e.action == "user_added" for e in seen)  # the site's entries
+    everything = audit.list_entries(ctx, signed_in(ctx, admin, pw))
+    assert {"SH-THEIRS", "07-001", OTHER} <= {e.entity_id for e in everything}
+    assert len(everything) > len(seen)

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 from dispensary.db import facts
 from dispensary.db.engine import read_transaction
 from dispensary.db.facts import GENESIS, canonical, digest
-from dispensary.db.models import AuditEntry, Base, ChainHead, LedgerEntry, User
+from dispensary.db.models import (
+    FIRST_STUDY,
+    AuditEntry,
+    Base,
+    ChainHead,
+    LedgerEntry,
+    StudyRecord,
+    User,
+)
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.i18n import N_, _
@@ -410,13 +418,112 @@ def list_entries(
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
+        entries = list(session.scalars(query))
+        every = set(session.scalars(select(StudyRecord.id)))
+        if not every <= actor.studies:  # only the entries of the user's own studies
+            concerns = _entry_studies(session, entries)
+            entries = [e for e in entries if concerns[e.id] <= actor.studies]
         found = [
             AuditRow(
                 e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason
             )
-            for e in session.scalars(query)
+            for e in entries
         ]
     return sorted(found, key=lambda r: r.id)
+
+
+# -- which studies an entry concerns -------------------------------------------------------------
+
+_BY_DISPENSE = (
+    "dispense_kits",
+    "returns",
+    "adherence_notes",
+    "dispense_voids",
+    "dispense_observations",
+)
+_BY_KIT = ("physical_counts", "quarantine_events")
+_OWN_STUDY = ("study_access", "rule_confirmations", "reconciliation_signoffs")
+
+
+def _entry_studies(session: Session, entries: list[AuditEntry]) -> dict[int, set[int]]:
+    """The studies each entry's step wrote records of (kits, participants, dispenses and what
+    hangs from them; a study's own rows); an entry of the site's (an account, a backup, a
+    temperature log) concerns none. Read in a few grouped queries per table."""
+    wanted: dict[str, set[int]] = {}
+    listed: dict[int, list[tuple[str, int]]] = {}
+    for entry in entries:
+        rows = [(t, i) for t, i, _h in facts.parse_facts(entry.facts or "")]
+        listed[entry.id] = rows
+        for table, row_id in rows:
+            wanted.setdefault(table, set()).add(row_id)
+    tables = Base.metadata.tables
+    owner: dict[tuple[str, int], int] = {}
+
+    def read(table: str, query: Any) -> None:
+        for row_id, study in session.execute(query):
+            owner[(table, int(row_id))] = int(study) if study is not None else FIRST_STUDY
+
+    def batches(ids: set[int]) -> Iterator[list[int]]:
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            yield ordered[start : start + 500]
+
+    kits, people, dispenses = tables["kits"], tables["participants"], tables["dispenses"]
+    for table, ids in wanted.items():
+        for batch in batches(ids):
+            if table == "kits":
+                read(table, select(kits.c.id, kits.c.study_id).where(kits.c.id.in_(batch)))
+            elif table == "participants":
+                read(table, select(people.c.id, people.c.study_id).where(people.c.id.in_(batch)))
+            elif table == "study":
+                read(
+                    table,
+                    select(tables["study"].c.id, tables["study"].c.id).where(
+                        tables["study"].c.id.in_(batch)
+                    ),
+                )
+            elif table == "dispenses":
+                read(
+                    table,
+                    select(dispenses.c.id, people.c.study_id)
+                    .join(people, people.c.id == dispenses.c.participant_id)
+                    .where(dispenses.c.id.in_(batch)),
+                )
+            elif table in _BY_DISPENSE:
+                found_in = tables[table]
+                read(
+                    table,
+                    select(found_in.c.id, people.c.study_id)
+                    .join(dispenses, dispenses.c.id == found_in.c.dispense_id)
+                    .join(people, people.c.id == dispenses.c.participant_id)
+                    .where(found_in.c.id.in_(batch)),
+                )
+            elif table in _BY_KIT:
+                found_in = tables[table]
+                read(
+                    table,
+                    select(found_in.c.id, kits.c.study_id)
+                    .join(kits, kits.c.id == found_in.c.kit_id)
+                    .where(found_in.c.id.in_(batch)),
+                )
+            elif table in _OWN_STUDY:
+                found_in = tables[table]
+                read(
+                    table,
+                    select(found_in.c.id, found_in.c.study_id).where(found_in.c.id.in_(batch)),
+                )
+            elif table in ("lots", "shipments"):
+                column = kits.c.lot_id if table == "lots" else kits.c.shipment_id
+                read(
+                    table,
+                    select(column, func.min(kits.c.study_id))
+                    .where(column.in_(batch))
+                    .group_by(column),
+                )
+    found: dict[int, set[int]] = {}
+    for entry_id, rows in listed.items():
+        found[entry_id] = {owner[r] for r in rows if r in owner}
+    return found
 
 
 def count_entries(session: Session) -> int:
