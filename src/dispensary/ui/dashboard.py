@@ -20,8 +20,6 @@ import logging
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
-    QBarSet,
-    QChart,
     QChartView,
     QLineSeries,
     QValueAxis,
@@ -29,7 +27,6 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QMargins,
     QObject,
     Qt,
     QThread,
@@ -57,6 +54,7 @@ from dispensary.services.forecast import ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui import collection
+from dispensary.ui.charts import bar_chart
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import fit_columns, row_table
 from dispensary.ui.models.table import Column
@@ -166,18 +164,14 @@ class ForecastChart(QChartView):
 
     def show_forecast(self, result: ForecastResult | None, product: str) -> None:
         rows = result.forecast.product_rows(product) if result is not None else ()
-        chart = QChart()
-        chart.setTitle(self.tr("Kits needed and on hand, week by week"))
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        sets = {
-            "needed": QBarSet(self.tr("Kits needed")),
-            "on_hand": QBarSet(self.tr("Kits on hand")),
-            "short": QBarSet(self.tr("Kits short")),
-        }
-        sets["needed"].setColor(QColor("#1565c0"))
-        sets["on_hand"].setColor(QColor("#9e9e9e"))
-        sets["short"].setColor(QColor("#c62828"))
+        chart, sets = bar_chart(
+            self.tr("Kits needed and on hand, week by week"),
+            [
+                ("needed", self.tr("Kits needed"), "#1565c0"),
+                ("on_hand", self.tr("Kits on hand"), "#9e9e9e"),
+                ("short", self.tr("Kits short"), "#c62828"),
+            ],
+        )
         categories: list[str] = []
         for row in rows:
             sets["needed"].append(row.kits_needed)

@@ -10,14 +10,12 @@ from datetime import date
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSet,
-    QChart,
     QChartView,
     QLineSeries,
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMargins, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor, QIntValidator, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +41,7 @@ from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
+from dispensary.ui.charts import bar_chart
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
@@ -394,22 +393,16 @@ class AdherenceChart(QChartView):
         self.show_history([])
 
     def show_history(self, rows: list[DispenseHistoryRow]) -> None:
-        chart = QChart()
-        chart.setTitle(
+        chart, sets = bar_chart(
             self.tr("Adherence % per cycle (limits {under}, {over} dashed)").format(
                 under=f"{self.under:.0%}", over=f"{self.over:.0%}"
-            )
+            ),
+            [
+                ("within", self.tr("Within limits"), "#2e7d32"),
+                ("under", self.tr("Under-use"), "#ef6c00"),
+                ("over", self.tr("Over-use"), "#c62828"),
+            ],
         )
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        sets = {
-            "within": QBarSet(self.tr("Within limits")),
-            "under": QBarSet(self.tr("Under-use")),
-            "over": QBarSet(self.tr("Over-use")),
-        }
-        sets["within"].setColor(QColor("#2e7d32"))
-        sets["under"].setColor(QColor("#ef6c00"))
-        sets["over"].setColor(QColor("#c62828"))
         categories: list[str] = []
         top = self.over * 100 + 20
         for row in rows:

@@ -38,6 +38,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "screen",
         "session",
         "collection",
+        "charts",
         "app",
     ),
     "backoffice": (
