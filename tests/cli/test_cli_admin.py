@@ -25,6 +25,8 @@ def test_the_demo_holds_what_it_promises_and_never_overwrites(
     assert info["dispenses"] > 100 and info["returns"] > 80 and info["destroyed_kits"] > 0
     assert info["quarantined_kits"] == ["K1061"] and info["expiring_soon"] == ["HT2509S"]
     assert info["returns_overdue"] == ["01-006"] and "01-024" in info["due_this_week"]
+    # Three studies; the figures above are the first's, NCT07198672.
+    assert info["studies"] == ["NCT07198672", "DEMO-28D-BID", "DEMO-2DRUG"]
 
     before = Path(cli.db).read_bytes()
     again = cli("demo", "--db", cli.db, user=None)

@@ -760,5 +760,12 @@ class _Builder:
                 for p in on_treatment
                 if p.return_pending and p.last_day1 is not None and p.last_day1 < overdue
             ),
-            studies=tuple(r.protocol for r in studies.list_studies(self.ctx, self.admin)),
+            studies=(
+                self.study.protocol,
+                *(
+                    r.protocol
+                    for r in studies.list_studies(self.ctx, self.admin)
+                    if r.protocol != self.study.protocol
+                ),
+            ),
         )
