@@ -4,6 +4,7 @@ corrections that never erase, and the header on every page."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -119,6 +120,32 @@ def test_a_period_keeps_the_line_numbers_and_carries_the_balance_forward(
     assert shown.closing_balance == shown.lines[-1].balance
     with pytest.raises(InvalidInput, match="before it starts"):
         report_data.darf_records(sample.ctx, sample.pharmacist, since=until, until=since)
+
+
+def test_every_period_prints_exactly_the_lines_of_the_whole_record(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    """A period's record numbers and balances its lines from the thin history rows, not from
+    the full lines: for every boundary day (corrections of earlier lines included), it shows
+    the whole record's lines of those days, unchanged, and the balance before them."""
+    whole = {(r.product, r.storage_area): r for r in records}
+    days = sorted({line.entry_date for r in records for line in r.lines})
+    assert any(line.corrects_line for r in records for line in r.lines)
+    for since in days[:: max(1, len(days) // 12)]:
+        for until in (since, days[-1]):
+            for period in report_data.darf_records(
+                sample.ctx, sample.pharmacist, since=since, until=until
+            ):
+                full = whole[(period.product, period.storage_area)]
+                expected = [line for line in full.lines if since <= line.entry_date <= until]
+                before = [line for line in full.lines if line.entry_date < since]
+                if until == days[-1]:
+                    assert list(period.lines) == expected
+                else:  # a correction after `until` is not in the period's reading
+                    assert [replace(line, corrected_by_line=None) for line in period.lines] == [
+                        replace(line, corrected_by_line=None) for line in expected
+                    ]
+                assert period.opening_balance == (before[-1].balance if before else 0)
 
 
 def test_darf_pdf_repeats_its_header_and_numbers_pages_once(

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, literal, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy.types import NullType
 
 from dispensary import __version__
 from dispensary.db.engine import read_transaction
@@ -25,6 +26,7 @@ from dispensary.db.models import (
     DispenseKit,
     Excursion,
     Kit,
+    LedgerEntry,
     Lot,
     Participant,
     PhysicalCount,
@@ -430,12 +432,13 @@ def darf_records(
         ctx.study.product(product)
     check_period(since, until)
     with read_transaction(ctx.engine) as session:
-        rows = queries.ledger_rows(ctx, actor, product=product, until=until)
-        locations = dict(session.execute(select(Kit.number, Kit.location)).tuples().all())
-    streams: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)
-    for row in rows:
-        if _stock_delta(row):
-            streams[(row.product, locations[row.kit])].append(row)
+        streams = _movements(session, ctx.study_id, product, since, until)
+        # Only the period's movements are read in full (kit, participant, dispense...): the
+        # history before it is numbered and balanced from the thin rows above.
+        shown = {
+            row.id: row
+            for row in queries.ledger_rows(ctx, actor, product=product, since=since, until=until)
+        }
     if product is not None and not any(key[0] == product for key in streams):
         streams[(product, ctx.study.storage_area)] = []
     order = {p.code: i for i, p in enumerate(ctx.study.products)}
@@ -443,13 +446,161 @@ def darf_records(
     for (code, area), stream in sorted(
         streams.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
     ):
-        lines = _darf_lines(stream)
-        records.append(_darf_record(ctx, code, area, lines, since, until))
+        opening, lines = _darf_lines(stream, shown)
+        records.append(_darf_record(ctx, code, area, opening, lines, since, until))
     return records
 
 
-def _stock_delta(row: LedgerRow) -> int:
-    return stock_delta(Movement(MovementKind(row.kind), row.quantity, row.from_returned))
+_Movement = tuple[int, bool, object, int, "int | None", tuple[object, ...]]
+"""What numbering and balancing a DARF line needs of one ledger row: its id, whether it is
+before the period, its transaction time, its change to the stock, the entry it corrects, and
+the values its line is grouped by (ids stand for the kit's lot, participant and dispense: each
+is one number within a product's record; the recorder by initials, as the line prints it)."""
+
+
+def _movements(
+    session: Session, study: int, product: str | None, since: date | None, until: date | None
+) -> dict[tuple[str, str], list[_Movement]]:
+    """Every stock movement up to `until`, per product and storage area, in DARF order: one
+    query of plain columns, read as the driver gives them (they are only compared), so a
+    record at the end of years of history reads them quickly."""
+    initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    raw = [
+        type_coerce(column, NullType())
+        for column in (
+            LedgerEntry.id,
+            LedgerEntry.entry_date,
+            LedgerEntry.at,
+            LedgerEntry.kind,
+            LedgerEntry.quantity,
+            LedgerEntry.from_returned,
+            LedgerEntry.product,
+            LedgerEntry.reason,
+            LedgerEntry.reverses_id,
+            LedgerEntry.participant_id,
+            LedgerEntry.dispense_id,
+            LedgerEntry.user_id,
+            Kit.lot_id,
+            Kit.location,
+        )
+    ]
+    before = case((LedgerEntry.entry_date < since, 1), else_=0) if since is not None else literal(0)
+    query = (
+        select(*raw, type_coerce(before, NullType()))
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .where(Kit.study_id == study)
+        .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    )
+    if product:
+        query = query.where(LedgerEntry.product == product)
+    if until:
+        query = query.where(LedgerEntry.entry_date <= until)
+    signs: dict[tuple[str, bool], int] = {}
+    streams: dict[tuple[str, str], list[_Movement]] = defaultdict(list)
+    for (
+        entry_id,
+        entry_date,
+        at,
+        kind,
+        quantity,
+        from_returned,
+        code,
+        reason,
+        reverses,
+        participant_id,
+        dispense_id,
+        user_id,
+        lot_id,
+        location,
+        is_before,
+    ) in session.connection().execute(query):  # Core rows: no ORM loading
+        sign = signs.get((kind, bool(from_returned)))
+        if sign is None:  # the one rule (stock_delta) is linear in the quantity
+            sign = stock_delta(Movement(MovementKind(kind), 1, bool(from_returned)))
+            signs[(kind, bool(from_returned))] = sign
+        if not sign or not quantity:
+            continue
+        delta = sign * quantity
+        key = (
+            kind,
+            entry_date,
+            lot_id,
+            participant_id,
+            dispense_id,
+            reason,
+            initials.get(user_id, ""),
+            delta > 0,
+        )
+        streams[(code, location)].append((entry_id, bool(is_before), at, delta, reverses, key))
+    return streams
+
+
+def _darf_lines(
+    stream: Sequence[_Movement], shown: dict[int, LedgerRow]
+) -> tuple[int, list[DarfLine]]:
+    """Rows of one transaction that move the same lot the same way make one line. Lines are
+    numbered over the whole stream; the lines before the period are only counted and give the
+    opening balance; a line in the period is built from its rows in `shown`."""
+    groups: list[list[_Movement]] = []
+    keys: list[tuple[object, ...]] = []
+    line_of_ledger: dict[int, int] = {}
+    targets: list[int | None] = []
+    for move in stream:
+        entry_id, _before, at, _delta, reverses, base = move
+        target = line_of_ledger.get(reverses) if reverses is not None else None
+        key = (*base, target)
+        if groups and keys[-1] == key and groups[-1][-1][2] == at:
+            groups[-1].append(move)
+        else:
+            groups.append([move])
+            keys.append(key)
+            targets.append(target)
+        line_of_ledger[entry_id] = len(groups)
+    corrected_by: dict[int, int] = {}
+    for number, target in enumerate(targets, start=1):
+        if target is not None:
+            corrected_by.setdefault(target, number)
+    lines: list[DarfLine] = []
+    balance = opening = 0
+    for number, (group, target) in enumerate(zip(groups, targets, strict=True), start=1):
+        quantity = sum(move[3] for move in group)
+        if not group[0][1]:
+            rows = [shown[move[0]] for move in group]
+            lines.append(_line(number, rows, balance, quantity, target, corrected_by.get(number)))
+        balance += quantity
+        if group[0][1]:
+            opening = balance
+    return opening, lines
+
+
+def _line(
+    number: int,
+    rows: list[LedgerRow],
+    balance: int,
+    quantity: int,
+    target: int | None,
+    corrected_by: int | None,
+) -> DarfLine:
+    first = rows[0]
+    return DarfLine(
+        number=number,
+        entry_date=first.entry_date,
+        kind=MovementKind(first.kind),
+        participant=first.participant,
+        initials=first.initials,
+        dose=first.dose,
+        quantity=quantity,
+        balance_forward=balance,
+        balance=balance + quantity,
+        lot=first.lot,
+        kits=tuple(dict.fromkeys(r.kit for r in rows)),
+        recorder=first.user_initials,
+        dispense=first.dispense,
+        note=_darf_note(first, target),
+        corrects_line=target,
+        corrected_by_line=corrected_by,
+        ledger_ids=tuple(r.id for r in rows),
+    )
 
 
 def check_period(since: date | None, until: date | None) -> None:
@@ -466,71 +617,6 @@ def check_period(since: date | None, until: date | None) -> None:
                 "way round."
             ).format(until=until.isoformat(), since=since.isoformat())
         )
-
-
-def _group_key(row: LedgerRow, target_line: int | None) -> tuple[object, ...]:
-    return (
-        row.kind,
-        row.entry_date,
-        row.lot,
-        row.participant,
-        row.dispense,
-        row.reason,
-        row.user_initials,
-        target_line,
-        _stock_delta(row) > 0,
-    )
-
-
-def _darf_lines(stream: Sequence[LedgerRow]) -> list[DarfLine]:
-    """Rows of one transaction that move the same lot the same way make one line."""
-    groups: list[list[LedgerRow]] = []
-    keys: list[tuple[object, ...]] = []
-    line_of_ledger: dict[int, int] = {}
-    targets: list[int | None] = []
-    for row in stream:
-        target = line_of_ledger.get(row.reverses) if row.reverses is not None else None
-        key = _group_key(row, target)
-        same_transaction = bool(groups) and groups[-1][-1].at == row.at
-        if groups and keys[-1] == key and same_transaction:
-            groups[-1].append(row)
-        else:
-            groups.append([row])
-            keys.append(key)
-            targets.append(target)
-        line_of_ledger[row.id] = len(groups)
-    corrected_by: dict[int, int] = {}
-    for number, target in enumerate(targets, start=1):
-        if target is not None:
-            corrected_by.setdefault(target, number)
-    lines: list[DarfLine] = []
-    balance = 0
-    for number, (group, target) in enumerate(zip(groups, targets, strict=True), start=1):
-        first = group[0]
-        quantity = sum(_stock_delta(r) for r in group)
-        lines.append(
-            DarfLine(
-                number=number,
-                entry_date=first.entry_date,
-                kind=MovementKind(first.kind),
-                participant=first.participant,
-                initials=first.initials,
-                dose=first.dose,
-                quantity=quantity,
-                balance_forward=balance,
-                balance=balance + quantity,
-                lot=first.lot,
-                kits=tuple(dict.fromkeys(r.kit for r in group)),
-                recorder=first.user_initials,
-                dispense=first.dispense,
-                note=_darf_note(first, target),
-                corrects_line=target,
-                corrected_by_line=corrected_by.get(number),
-                ledger_ids=tuple(r.id for r in group),
-            )
-        )
-        balance += quantity
-    return lines
 
 
 def _darf_note(row: LedgerRow, target: int | None) -> str:
@@ -553,15 +639,13 @@ def _darf_record(
     ctx: Context,
     code: str,
     area: str,
-    lines: list[DarfLine],
+    opening: int,
+    shown: list[DarfLine],
     since: date | None,
     until: date | None,
 ) -> DarfRecord:
     study = ctx.study
     product = study.product(code)
-    before = [line for line in lines if since is not None and line.entry_date < since]
-    shown = [line for line in lines if since is None or line.entry_date >= since]
-    opening = before[-1].balance if before else 0
     closing = shown[-1].balance if shown else opening
     return DarfRecord(
         product=code,
