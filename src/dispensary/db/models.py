@@ -29,11 +29,16 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from dispensary.db import facts, guards
+
+BATCH_ENTRY = "(entity_id LIKE '%..%' OR length(entity_id) >= 60)"
+"""An audit entry about several things at once (a label print of several kits names the first
+and the last, "K1..K9 (9)", cut at 60 characters): ix_audit_entries_batches lists only these."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -147,7 +152,11 @@ class Shipment(Base):
 
 class Lot(Base):
     __tablename__ = "lots"
-    __table_args__ = (UniqueConstraint("product", "number", name="uq_lots_product_number"),)
+    __table_args__ = (
+        UniqueConstraint("product", "number", name="uq_lots_product_number"),
+        # First expiry first out walks a product's lots in this order (migration 0010).
+        Index("ix_lots_fefo", "product", "expiry", "number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     product: Mapped[str] = mapped_column(String(40))
     number: Mapped[str] = mapped_column(String(60))
@@ -158,7 +167,12 @@ class Kit(Base):
     """One labelled container. `status` is kept consistent with the ledger in each transaction."""
 
     __tablename__ = "kits"
-    __table_args__ = (CheckConstraint("tablets >= 0", name="tablets_nonneg"),)
+    __table_args__ = (
+        CheckConstraint("tablets >= 0", name="tablets_nonneg"),
+        # A lot's kits on the shelf in kit number order: a dispense reads only the first few
+        # (migration 0010).
+        Index("ix_kits_shelf", "lot_id", "status", "product", "study_id", "number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
@@ -181,6 +195,9 @@ class Participant(Base):
     __tablename__ = "participants"
     __table_args__ = (
         UniqueConstraint("study_id", "study_number", name="uq_participants_study_number"),
+        # A number looked up in every study (a scan that is a participant's, not a kit's;
+        # a participant of another study): migration 0010.
+        Index("ix_participants_study_number", "study_number"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     study_number: Mapped[str] = mapped_column(String(20))
@@ -284,7 +301,7 @@ class Return(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     flag_reason: Mapped[str] = mapped_column(Text, default="")
     counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Issue 12 (last, NULL on older rows): the outcome (None: counted; "not_brought_back": the
     # participant did not bring the kit back, its tablets are unaccounted for, not taken), and
@@ -389,7 +406,9 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_nonzero"),
-        Index("ix_ledger_kit_kind", "kit_id", "kind"),
+        # A kit's balance read from the index alone (dispense, reconciliation; 0010 replaced
+        # the index of kit and kind it extends).
+        Index("ix_ledger_kit_balance", "kit_id", "kind", "from_returned", "quantity"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -402,9 +421,9 @@ class LedgerEntry(Base):
     product: Mapped[str] = mapped_column(String(40), index=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
     dispense_id: Mapped[int | None] = mapped_column(ForeignKey("dispenses.id"), index=True)
-    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
-    destruction_id: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"))
-    count_id: Mapped[int | None] = mapped_column(ForeignKey("physical_counts.id"))
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"), index=True)
+    destruction_id: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"), index=True)
+    count_id: Mapped[int | None] = mapped_column(ForeignKey("physical_counts.id"), index=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -421,6 +440,7 @@ class Signature(Base):
     """An electronic signature: the password was re-entered, with its meaning shown."""
 
     __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_record", "record_type", "record_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     meaning: Mapped[str] = mapped_column(String(40))
@@ -459,6 +479,18 @@ class AuditEntry(Base):
     """Who did what, when, old and new values, why: a hash chain that `audit verify` recomputes."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        # The entries about one thing (a participant's, a label print's by its one item).
+        Index("ix_audit_entries_entity", "entity", "entity_id"),
+        # The label prints of several items at once (their entity_id is "first..last (n)"),
+        # so that a print's check reads those and the prints of its own items only.
+        Index(
+            "ix_audit_entries_batches",
+            "entity",
+            sqlite_where=text(BATCH_ENTRY),
+            postgresql_where=text(BATCH_ENTRY),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -15,6 +15,7 @@ from dispensary.db.models import (
     DispenseVoid,
     Kit,
     LedgerEntry,
+    Lot,
     Participant,
     StudyRecord,
 )
@@ -254,6 +255,17 @@ def contents_of_kits(session: Session, kits: Sequence[Kit]) -> dict[int, int]:
         balance = balance_of(kit_moves)
         contents[kit_id] = balance.on_hand + balance.held_returned
     return contents
+
+
+def fefo_order(session: Session) -> tuple[Any, ...]:
+    """The order of first expiry first out (`rules.usable_kits`: expiry, lot, kit number), for
+    SQL to hand the kits out in: strings compared as Python compares them (code points: the
+    bytes, SQLite's default; PostgreSQL's "C" collation), so that the first kits SQL returns
+    are the first ones the rule would choose from the whole shelf."""
+    lot, number = Lot.number, Kit.number
+    if session.get_bind().dialect.name == "postgresql":
+        return (Lot.expiry, lot.collate("C"), number.collate("C"))
+    return (Lot.expiry, lot, number)
 
 
 def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:

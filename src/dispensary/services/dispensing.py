@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
@@ -67,6 +67,7 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import (
     candidate,
     contents_of_kits,
+    fefo_order,
     get_dispense,
     get_kit,
     get_participant,
@@ -604,17 +605,17 @@ def _plan(
     days = study.cycle.days_of_supply
     cover_until = supply_cover_until(day1, days, study.cycle.expiry_margin_days)
     needs = {p: tablets_needed(dose, p, days) for p in dose.products}
-    stock = {p: _usable_stock(session, p, cover_until, today, ctx.study_id) for p in needs}
+    stock = {p: _Shelf(session, p, cover_until, today, ctx.study_id) for p in needs}
     proposed: list[tuple[Kit, int]] = []
     short: list[str] = []
     for product, tablets in needs.items():
-        kits, candidates = stock[product]
+        shelf = stock[product]
         try:
-            picked = choose_fefo(candidates, product, tablets, cover_until, today)
+            picked = choose_fefo(shelf.covering(tablets), product, tablets, cover_until, today)
         except RuleViolation as exc:
             short.append(exc.message)
             continue
-        proposed += [(kits[k.number], k.tablets) for k in picked]
+        proposed += [(shelf.kits[k.number], k.tablets) for k in picked]
     irt = study.kit_assignment == "irt"
     codes = request.kits
     if irt:
@@ -869,29 +870,66 @@ def _previous_cycle(
         )
 
 
-Stock = tuple[dict[str, Kit], list[KitCandidate]]
+class _Shelf:
+    """The usable kits of one product, first expiry first (`rules.usable_kits`), read from the
+    database a batch at a time and only as far as the dispense looks: the first kits that cover
+    the cycle, the first few a scanned kit is compared with. SQL returns them in the rule's
+    order (`fefo_order`), so the first kits read are the ones the rule would pick from the
+    whole shelf; the rule itself (`usable_kits`, `choose_fefo`) still decides."""
 
+    FIRST_BATCH = 8
 
-def _usable_stock(
-    session: Session, product: str, cover_until: date, today: date, study: int
-) -> Stock:
-    """Kits of the product on the shelf that last the supply, first expiry first."""
-    kits = list(
-        session.scalars(
-            select(Kit)
-            .join(Lot)
-            .where(
-                Kit.study_id == study,
-                Kit.product == product,
-                Kit.status == KitStatus.AVAILABLE.value,
-                Lot.expiry >= cover_until,
+    def __init__(
+        self, session: Session, product: str, cover_until: date, today: date, study: int
+    ) -> None:
+        self.session, self.product, self.study = session, product, study
+        self.cover_until, self.today = cover_until, today
+        self.kits: dict[str, Kit] = {}
+        self.usable: list[KitCandidate] = []
+        self.read = 0  # kits read so far, in the rule's order
+        self.exhausted = False
+
+    def _more(self) -> None:
+        """Reads the next batch (twice as many as read so far): a few statements per dispense
+        however many kits are on the shelf."""
+        size = max(self.FIRST_BATCH, self.read)
+        batch = list(
+            self.session.scalars(
+                select(Kit)
+                .join(Lot, Lot.id == Kit.lot_id)
+                .options(contains_eager(Kit.lot))
+                .where(
+                    Kit.study_id == self.study,
+                    Kit.product == self.product,
+                    Kit.status == KitStatus.AVAILABLE.value,
+                    Lot.product == self.product,  # a kit's lot is of its product (receiving)
+                    Lot.expiry >= self.cover_until,
+                )
+                .order_by(*fefo_order(self.session))
+                .limit(size)
+                .offset(self.read)
             )
-            .order_by(Lot.expiry, Lot.number, Kit.number)
         )
-    )
-    on_shelf = contents_of_kits(session, kits)
-    candidates = [candidate(k, on_shelf[k.id]) for k in kits]
-    return {k.number: k for k in kits}, usable_kits(candidates, product, cover_until, today)
+        self.read += len(batch)
+        self.exhausted = len(batch) < size
+        on_shelf = contents_of_kits(self.session, batch)
+        self.kits.update((k.number, k) for k in batch)
+        candidates = [candidate(k, on_shelf[k.id]) for k in batch]
+        self.usable += usable_kits(candidates, self.product, self.cover_until, self.today)
+
+    def covering(self, tablets: int) -> list[KitCandidate]:
+        """The first usable kits, enough to hold `tablets` (all of them when the shelf does
+        not): what `choose_fefo` walks through."""
+        while not self.exhausted and sum(k.tablets for k in self.usable) < tablets:
+            self._more()
+        return self.usable
+
+    def first(self, count: int) -> list[KitCandidate]:
+        """At least the first `count` usable kits (all when there are fewer): among them is the
+        first kit not taken, all `first_expiry_skipped` needs when `count` exceeds the taken."""
+        while not self.exhausted and len(self.usable) < count:
+            self._more()
+        return self.usable
 
 
 def _scanned(
@@ -900,7 +938,7 @@ def _scanned(
     codes: Sequence[str],
     dose: DoseLevel,
     needs: dict[str, int],
-    stock: dict[str, Stock],
+    stock: dict[str, _Shelf],
     cover_until: date,
     today: date,
     study: int,
@@ -949,7 +987,8 @@ def _scanned(
         )
     numbers = [c.number for c in scanned]
     for picked in scanned if fefo else ():
-        skipped = first_expiry_skipped(picked, stock[picked.product][1], numbers)
+        usable = stock[picked.product].first(len(numbers) + 1)
+        skipped = first_expiry_skipped(picked, usable, numbers)
         if skipped is not None:
             found.warn(
                 DispenseCheck.NOT_FIRST_EXPIRY,

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry, Dispense, DispenseKit, Kit, Return
+from dispensary.db.models import BATCH_ENTRY, AuditEntry, Dispense, DispenseKit, Kit, Return
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
@@ -121,6 +121,10 @@ class LabelPrintRow:
     at: datetime
 
 
+LABEL_ACTIONS = ("label_printed", "label_reprinted")
+"""The audit actions of a label print: a first print, a reprint."""
+
+
 def label_kind(kind: LabelKind | str) -> LabelKind:
     """A kind named by a script or a screen, refused with the kinds there are."""
     try:
@@ -140,19 +144,34 @@ def _names(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _printed(session: Session, entity: str, items: Iterable[str]) -> list[str]:
+    """The items of these that had this kind of label printed: read from the print entries of
+    these items (entity_id is the item of a print of one) and the prints of several items
+    (models.BATCH_ENTRY), both found by index, never from every print ever recorded."""
     wanted = set(items)
     done: set[str] = set()
-    for new in session.scalars(
+    refs = sorted({i[:60] for i in wanted})  # a print of one item is recorded under its name
+    queries = [
         select(AuditEntry.new).where(
             AuditEntry.entity == entity,
-            AuditEntry.action.in_(("label_printed", "label_reprinted")),
+            AuditEntry.entity_id.in_(refs[start : start + 500]),  # bounded: SQLite's limit
+            AuditEntry.action.in_(LABEL_ACTIONS),
         )
-    ):
-        try:
-            printed = json.loads(new).get("items", [])
-        except (ValueError, AttributeError):
-            continue
-        done.update(i for i in printed if i in wanted)
+        for start in range(0, len(refs), 500)
+    ]
+    queries.append(
+        select(AuditEntry.new).where(
+            AuditEntry.entity == entity,
+            text(BATCH_ENTRY),  # as written, so that the partial index serves it
+            AuditEntry.action.in_(LABEL_ACTIONS),
+        )
+    )
+    for query in queries:
+        for new in session.scalars(query):
+            try:
+                printed = json.loads(new).get("items", [])
+            except (ValueError, AttributeError):
+                continue
+            done.update(i for i in printed if i in wanted)
     return sorted(done)
 
 
@@ -425,7 +444,7 @@ def record_label_print(
         rec = Recorder(session, actor, ctx.clock.now())
         ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
         rec.audit(
-            "label_reprinted" if reprint else "label_printed",
+            LABEL_ACTIONS[1] if reprint else LABEL_ACTIONS[0],
             entity,
             ref[:60],
             {"items": list(names), "stock": stock, "reprint": reprint},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -335,7 +336,8 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
                 InvalidInput,
             )
         first_line.setdefault(kit.number, at)
-    refusals += [_duplicate(n) for n in sorted({n for n in numbers if numbers.count(n) > 1})]
+    listed = Counter(numbers)  # counted once: a manifest lists hundreds of kits
+    refusals += [_duplicate(n) for n in sorted(n for n, times in listed.items() if times > 1)]
     if number and session.scalar(select(Shipment).where(Shipment.number == number)):
         refusals.append(
             Refusal(

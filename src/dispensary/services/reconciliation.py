@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
@@ -16,9 +17,11 @@ from dispensary.db.models import (
     DispenseKit,
     Kit,
     LedgerEntry,
+    Lot,
     Participant,
     PhysicalCount,
     ReconciliationSignOff,
+    Return,
     User,
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
@@ -27,10 +30,10 @@ from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
-from dispensary.services.common import of_study, voided_ids
+from dispensary.services.common import not_voided, of_study, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.queries import open_flags, participant_row
+from dispensary.services.queries import open_flags
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
@@ -41,6 +44,9 @@ from dispensary.services.results import (
 )
 from dispensary.services.users import check_signature, presign
 from dispensary.services.verification import verify_session
+
+KINDS = {kind.value: kind for kind in MovementKind}
+"""Each movement kind by its stored value (a kind not among them raises, as MovementKind does)."""
 
 
 def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
@@ -56,24 +62,26 @@ def reconcile_session(
     incremental); else the full one is made here."""
     today = ctx.clock.today()
     study = ctx.study_id
-    kits = {
-        k.id: k
-        for k in session.scalars(
-            select(Kit).where(Kit.study_id == study).options(joinedload(Kit.lot))
-        )
-    }
+    kits = _kits(session, study)
     people = {
         p.id: p for p in session.scalars(select(Participant).where(Participant.study_id == study))
     }
     by_kit: dict[int, list[Movement]] = defaultdict(list)
-    for e in session.scalars(
-        select(LedgerEntry)
+    # Each kit's movements summed by kind in SQL (a balance is their sum: balance_of), not
+    # every ledger row read into the program.
+    for kit_id, kind, from_returned, quantity in session.execute(
+        select(
+            LedgerEntry.kit_id,
+            LedgerEntry.kind,
+            LedgerEntry.from_returned,
+            func.sum(LedgerEntry.quantity),
+        )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .where(Kit.study_id == study)
-        .order_by(LedgerEntry.id)
+        .group_by(LedgerEntry.kit_id, LedgerEntry.kind, LedgerEntry.from_returned)
     ):
-        move = Movement(MovementKind(e.kind), e.quantity, e.from_returned)
-        by_kit[e.kit_id].append(move)
+        move = Movement(KINDS.get(kind) or MovementKind(kind), int(quantity), bool(from_returned))
+        by_kit[kit_id].append(move)
     voided = voided_ids(session)
 
     kit_balances = {kid: balance_of(by_kit[kid]) for kid in kits}
@@ -140,10 +148,12 @@ def reconcile_session(
                 row.returned_on,
             )
         )
+    pending = _returns_pending(session, study)
     for p in people.values():
-        prow = participant_row(session, ctx, p)
-        if prow.return_pending and prow.last_day1 is not None:
-            due = prow.last_day1 + timedelta(
+        last = pending.get(p.id)
+        if last is not None:
+            last_cycle, last_day1 = last
+            due = last_day1 + timedelta(
                 days=ctx.study.cycle.length_days + ctx.study.return_grace_days
             )
             if today > due:
@@ -155,8 +165,8 @@ def reconcile_session(
                             "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
                         ).format(
                             participant=p.study_number,
-                            cycle=prow.last_cycle,
-                            day1=prow.last_day1.isoformat(),
+                            cycle=last_cycle,
+                            day1=last_day1.isoformat(),
                         ),
                         due,
                     )
@@ -202,8 +212,74 @@ def reconcile_session(
     )
 
 
+@dataclass(frozen=True)
+class _LotLine:
+    number: str
+    expiry: date
+
+
+@dataclass(frozen=True)
+class _KitLine:
+    """What the reconciliation reads of a kit: read as plain rows, not as mapped objects (a
+    site has hundreds of thousands of kits)."""
+
+    id: int
+    number: str
+    product: str
+    status: str
+    lot_id: int
+    lot: _LotLine | None  # None: the lot row is missing (a damaged database)
+
+
+def _kits(session: Session, study: int) -> dict[int, _KitLine]:
+    rows = session.execute(
+        select(Kit.id, Kit.number, Kit.product, Kit.status, Kit.lot_id, Lot.number, Lot.expiry)
+        .outerjoin(Lot, Lot.id == Kit.lot_id)
+        .where(Kit.study_id == study)
+    )
+    return {
+        kit_id: _KitLine(
+            kit_id,
+            number,
+            product,
+            status,
+            lot_id,
+            _LotLine(lot, expiry) if lot is not None else None,
+        )
+        for kit_id, number, product, status, lot_id, lot, expiry in rows
+    }
+
+
+def _returns_pending(session: Session, study: int) -> dict[int, tuple[int, date]]:
+    """The cycle and day 1 of each participant's last dispense (voided ones left out, as
+    queries.participant_row) when no return of it is recorded: one query for the study."""
+    ranked = (
+        select(
+            Dispense.participant_id,
+            Dispense.id,
+            Dispense.cycle,
+            Dispense.day1,
+            func.row_number()
+            .over(
+                partition_by=Dispense.participant_id,
+                order_by=(Dispense.cycle.desc(), Dispense.attempt.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(Participant.study_id == study, not_voided())
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.participant_id, ranked.c.cycle, ranked.c.day1).where(
+            ranked.c.rank == 1, ~exists().where(Return.dispense_id == ranked.c.id)
+        )
+    )
+    return {pid: (cycle, day1) for pid, cycle, day1 in rows}
+
+
 def _count_checks(
-    session: Session, kits: dict[int, Kit], balances: dict[int, Balance]
+    session: Session, kits: dict[int, _KitLine], balances: dict[int, Balance]
 ) -> tuple[KitCountCheck, ...]:
     """Each kit on the shelf, its book now against its last physical count: what the count
     found against what the book said then, and what recorded movements changed since."""
@@ -248,7 +324,7 @@ def _name(names: dict[int, str], user_id: int) -> str:
     return names.get(user_id, _("(user id {id} missing)").format(id=user_id))
 
 
-def _lot_number(kit: Kit) -> str:
+def _lot_number(kit: _KitLine) -> str:
     # A lot row missing (a damaged or tampered database, which `audit verify` names) is shown,
     # not a crash: the reconciliation leads with the audit trail's finding then.
     if kit.lot is not None:
@@ -268,7 +344,7 @@ def _initials(people: dict[int, Participant], pid: int) -> str:
     return person.initials if person is not None else ""
 
 
-def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepancy]:
+def _kit_findings(kit: _KitLine, balance: Balance, today: date) -> Iterable[Discrepancy]:
     if not balance.balanced:
         yield Discrepancy(
             DiscrepancyKind.UNBALANCED,
@@ -306,7 +382,7 @@ def _kit_findings(kit: Kit, balance: Balance, today: date) -> Iterable[Discrepan
         )
 
 
-def _status_from_ledger(kit: Kit, balance: Balance) -> set[str] | None:
+def _status_from_ledger(kit: _KitLine, balance: Balance) -> set[str] | None:
     if balance.on_hand > 0:
         return {KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value}
     if balance.held_returned > 0:

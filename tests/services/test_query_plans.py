@@ -1,0 +1,309 @@
+"""The counter's steps read by index and in a number of statements that does not grow with the
+history (issue 15): every statement a step sends is captured, and on SQLite its query plan is
+asked for; no big table is read whole, and the same step after three times the history sends
+the same statements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from dispensary.db.engine import is_sqlite, read_transaction
+from dispensary.services import (
+    audit,
+    dispensing,
+    labels,
+    reconciliation,
+    returns,
+)
+from dispensary.services.assessment import DispenseRequest
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import DispenseResult
+
+from .helpers import LATE, dispense, enroll, receive
+
+BIG = frozenset(
+    {
+        "ledger_entries",
+        "audit_entries",
+        "kits",
+        "participants",
+        "dispenses",
+        "dispense_kits",
+        "dispense_observations",
+        "returns",
+        "signatures",
+        "adherence_notes",
+        "physical_counts",
+        "quarantine_events",
+        "destructions",
+        "password_history",
+    }
+)
+"""Tables that grow with the site's history: a step never reads one of them whole."""
+
+SMALL = {
+    "users": "the site's accounts: tens of rows",
+    "study": "one row per study",
+    "chain_head": "one row",
+    "settings": "a few settings",
+    "lots": "tens of lots: FEFO walks a product's lots by ix_lots_fefo",
+    "shipments": "one row per shipment, read by id",
+    "rule_confirmations": "a study's confirmed rules: one per study-file rule",
+    "study_access": "who may see which study: a row per grant",
+    "dispense_voids": "voids are rare (a dispense made in error); the whole-site read takes all",
+    "reconciliation_signoffs": "a sign-off per reconciliation: tens",
+}
+"""Tables a step may read whole, and why that is cheap."""
+
+WHOLE_SITE = {
+    "physical_counts": "the reconciliation compares every kit with its last count",
+}
+"""Tables the whole-site reconciliation reads whole besides (it reports on every row)."""
+
+
+@dataclass
+class Captured:
+    """The statements sent while capturing (driver-level text and parameters)."""
+
+    statements: list[tuple[str, Any]] = field(default_factory=list)
+    on: bool = False
+
+    def add(self, statement: str, parameters: Any, many: bool) -> None:
+        if not self.on:
+            return
+        if many and parameters:
+            parameters = parameters[0]
+        self.statements.append((statement, parameters))
+
+    @property
+    def queries(self) -> list[tuple[str, Any]]:
+        """The statements that read or write rows (not the transaction's own)."""
+        kinds = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+        return [(s, p) for s, p in self.statements if s.lstrip().upper().startswith(kinds)]
+
+
+@contextmanager
+def capturing(ctx: Context) -> Iterator[Captured]:
+    captured = Captured(on=True)
+
+    def before(
+        _conn: Connection, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
+    ) -> None:
+        captured.add(statement, parameters, many)
+
+    event.listen(ctx.engine, "before_cursor_execute", before)
+    try:
+        yield captured
+    finally:
+        captured.on = False
+        event.remove(ctx.engine, "before_cursor_execute", before)
+
+
+def full_scans(ctx: Context, captured: Captured, allowed: dict[str, str]) -> list[str]:
+    """The plan lines, with their statement, that read a big table whole."""
+    found: list[str] = []
+    with ctx.engine.connect() as conn:
+        for statement, parameters in captured.queries:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            for line in (str(row[-1]) for row in plan):
+                words = line.split()
+                if len(words) < 2 or words[0] != "SCAN":
+                    continue
+                table = words[1]
+                if table in BIG and table not in allowed and not _last_by_id(statement, table):
+                    found.append(f"{line}\n    in: {' '.join(statement.split())[:300]}")
+    return found
+
+
+def rows_read(ctx: Context, captured: Captured) -> list[int]:
+    """How many rows each reading statement returns, asked again just after the step."""
+    counts: list[int] = []
+    with ctx.engine.connect() as conn:
+        for statement, parameters in captured.queries:
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                counts.append(len(conn.exec_driver_sql(statement, parameters).all()))
+    return counts
+
+
+def _last_by_id(statement: str, table: str) -> bool:
+    """The last (or first) rows by id: SQLite walks the table in id order and stops at the
+    LIMIT (its plan says SCAN), reading a row or two however long the table."""
+    text = " ".join(statement.split())
+    return (
+        re.search(rf"FROM {table} ORDER BY {table}\.id( DESC)? LIMIT \?( OFFSET \?)?$", text)
+        is not None
+    )
+
+
+Step = Callable[[str], object]
+"""Runs a step once for a participant not dispensed to yet (its study number)."""
+
+
+@dataclass
+class Site:
+    """A pharmacy whose history grows by whole visits: enrolment, dispense, label, return."""
+
+    ctx: Context
+    clock: FixedClock
+    actor: Actor
+    password: str
+    made: int = 0
+
+    def grow(self, visits: int) -> None:
+        for _ in range(visits):
+            number = self.next_number()
+            result = self.dispense(number)
+            labels.record_label_print(
+                self.ctx, self.actor, labels.LabelKind.DISPENSE, [result.number], False
+            )
+            for kit in result.kits:
+                returns.record_return(
+                    self.ctx, self.actor, kit.kit, 0, self.password, dispense=result.number
+                )
+
+    def next_number(self) -> str:
+        self.made += 1
+        number = f"02-{self.made:03d}"
+        enroll(self.ctx, self.actor, number)
+        return number
+
+    def dispense(self, number: str, **options: Any) -> DispenseResult:
+        return dispense(self.ctx, self.actor, self.password, number, **options)
+
+
+@pytest.fixture
+def site(ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Callable[[Actor], str]) -> Site:
+    # Three lots of one product: FEFO must pick the earliest usable lot's first kit.
+    receive(ctx, pharmacist, "Q0001-Q0030", "LQ1", LATE)
+    receive(ctx, pharmacist, "Q0031-Q0060", "LQ2", LATE - timedelta(days=200))
+    receive(ctx, pharmacist, "Q0061-Q0090", "LQ3", LATE + timedelta(days=100))
+    labels.record_label_print(
+        ctx, pharmacist, labels.LabelKind.KIT, [f"Q{n:04d}" for n in range(1, 31)], False
+    )
+    return Site(ctx, clock, pharmacist, pw(pharmacist))
+
+
+def steps(site: Site) -> dict[str, tuple[Step, dict[str, str]]]:
+    """The counter's steps, each with the big tables it may read whole (and why)."""
+    ctx, actor, password = site.ctx, site.actor, site.password
+
+    def assess(number: str) -> object:
+        return dispensing.assess_dispense(ctx, actor, DispenseRequest(number))
+
+    def dispense_fefo(number: str) -> object:
+        return site.dispense(number)
+
+    def dispense_scanned(number: str) -> object:
+        # Kits of the later lot: checked by scan, and compared with the first to expire.
+        kit = f"Q{site.made:04d}"
+        return site.dispense(number, kits=[kit], override_reason="in hand")
+
+    def label(number: str) -> object:
+        result = site.dispense(number)
+        with capturing(ctx) as captured:
+            labels.record_label_print(ctx, actor, labels.LabelKind.DISPENSE, [result.number], False)
+        return captured
+
+    def give_back(number: str) -> object:
+        result = site.dispense(number)
+        with capturing(ctx) as captured:
+            returns.record_return(ctx, actor, result.kits[0].kit, 3, password, result.number)
+        return captured
+
+    def reconcile(_number: str) -> object:
+        with read_transaction(ctx.engine) as session:
+            check = audit.verify_session(session)
+        with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
+            reconciliation.reconcile_session(session, ctx, check)
+        return captured
+
+    return {  # the big tables each step may read whole, with why
+        "assess a dispense": (assess, {}),
+        "dispense, first expiry first out": (dispense_fefo, {}),
+        "dispense, kits scanned": (dispense_scanned, {}),
+        "record a label print": (label, {}),
+        "record a return": (give_back, {}),
+        "reconcile the site": (reconcile, WHOLE_SITE),
+    }
+
+
+def run(site: Site, step: Step) -> Captured:
+    """The step's statements: those the step captured itself (after its own set-up), else all
+    it sent."""
+    number = site.next_number()
+    with capturing(site.ctx) as captured:
+        own = step(number)
+    return own if isinstance(own, Captured) else captured
+
+
+STEPS = (
+    "assess a dispense",
+    "dispense, first expiry first out",
+    "dispense, kits scanned",
+    "record a label print",
+    "record a return",
+    "reconcile the site",
+)
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_a_step_reads_by_index_and_the_same_statements_as_history_grows(
+    site: Site, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The adherence flags are queries.open_flags' (per participant, another module's).
+    monkeypatch.setattr(reconciliation, "open_flags", lambda _session, _ctx: [])
+    step, allowed = steps(site)[name]
+    site.grow(2)
+    first = run(site, step)
+    read_first = rows_read(site.ctx, first)
+    site.grow(4)
+    later = run(site, step)
+    assert first.queries, "the step sent no statement"
+    shapes = [statement for statement, _parameters in first.queries]
+    assert [statement for statement, _parameters in later.queries] == shapes
+    if not allowed:  # a step at the counter reads as many rows whatever the history
+        assert rows_read(site.ctx, later) == read_first
+    if is_sqlite(site.ctx.engine):
+        assert full_scans(site.ctx, later, {**SMALL, **allowed}) == []
+
+
+def test_fefo_reads_a_few_kits_however_full_the_shelf(site: Site) -> None:
+    """The dispense reads the first kits of the first lot to expire, not the shelf: a shelf
+    three times fuller sends the same statements, and the kits chosen are the rule's."""
+    before = run(site, lambda number: site.dispense(number))
+    receive(site.ctx, site.actor, "Q0101-Q0190", "LQ4", LATE + timedelta(days=300))
+    number = site.next_number()
+    with capturing(site.ctx) as after:
+        result = site.dispense(number)
+    assert len(after.queries) == len(before.queries)
+    # LQ2 expires first; its first kits went to the earlier dispense, the next one goes now.
+    assert [k.lot for k in result.kits] == ["LQ2"]
+    assert [k.kit for k in result.kits] == ["Q0032"]
+
+
+def test_the_partial_index_of_label_batches_is_used(site: Site) -> None:
+    """A print of several kits is found through ix_audit_entries_batches (models.BATCH_ENTRY
+    written as the index says it), not by reading every kit label print."""
+    if not is_sqlite(site.ctx.engine):
+        pytest.skip("SQLite's plan")
+    with capturing(site.ctx) as captured:
+        done = labels.already_printed(
+            site.ctx, site.actor, labels.LabelKind.KIT, ["Q0002", "Q0045"]
+        )
+    assert done == ["Q0002"]
+    with site.ctx.engine.connect() as conn:
+        plans = [
+            " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
+            for s, p in captured.queries
+        ]
+    assert any("ix_audit_entries_batches" in plan for plan in plans), plans
+    assert any("ix_audit_entries_entity" in plan for plan in plans), plans
