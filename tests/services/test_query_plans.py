@@ -307,3 +307,14 @@ def test_the_partial_index_of_label_batches_is_used(site: Site) -> None:
         ]
     assert any("ix_audit_entries_batches" in plan for plan in plans), plans
     assert any("ix_audit_entries_entity" in plan for plan in plans), plans
+
+
+def test_a_manifest_is_received_in_as_many_statements_whatever_its_length(site: Site) -> None:
+    """The kits of a shipment go in with one batched INSERT (stock.receive_kits): a manifest of
+    40 kits sends the statements of one of 10, not four times as many."""
+    with capturing(site.ctx) as short:
+        receive(site.ctx, site.actor, "R0001-R0010", "LR1", LATE + timedelta(days=400))
+    with capturing(site.ctx) as long:
+        receive(site.ctx, site.actor, "R0101-R0140", "LR2", LATE + timedelta(days=400))
+    assert len(long.queries) == len(short.queries), [s for s, _p in long.queries]
+

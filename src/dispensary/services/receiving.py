@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Kit, Lot, Shipment
+from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, transition
@@ -43,7 +43,7 @@ from dispensary.services.common import stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import ReceiveResult
-from dispensary.services.stock import move_kit
+from dispensary.services.stock import receive_kits
 
 T = TypeVar("T")
 
@@ -225,6 +225,7 @@ def receive_shipment(
         session.add(record)
         session.flush()
         lots: dict[tuple[str, str], Lot] = {}
+        received: list[tuple[Kit, LedgerEntry]] = []
         for kit_in in kits:
             lot = lots.get((kit_in.product, kit_in.lot)) or _lot(session, kit_in)
             lots[(kit_in.product, kit_in.lot)] = lot
@@ -241,7 +242,8 @@ def receive_shipment(
             receipt = stock_movement(
                 stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
             )
-            move_kit(session, rec, stock_kit, event, today=today, ledger=receipt, reason=why)
+            received.append((stock_kit, receipt))
+        receive_kits(session, rec, received, event, today=today, reason=why)
         total = sum(k.tablets for k in kits)
         rec.audit(
             "receive",
