@@ -490,3 +490,11 @@ class BackupResult:
     anchor: str = ""  # the verification code of the chain the backup holds
     anchor_log: str = ""  # the anchor log the code was appended to
     warning: str = ""  # the backup is made, but something beside it was not (the anchor log)
+
+
+@dataclass(frozen=True)
+class InventorySummary:
+    """The inventory screen's summary line, counted by the database (issue 15)."""
+
+    kits: int  # the kits the filters find
+    tablets_available: int  # in those of them available today

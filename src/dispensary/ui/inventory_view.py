@@ -12,20 +12,24 @@ from html import escape
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QIdentityProxyModel,
     QItemSelection,
     QItemSelectionModel,
     Qt,
 )
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,8 +37,9 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
-from dispensary.services import destruction, quarantine, queries
+from dispensary.services import destruction, inventory_pages, quarantine
 from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
+from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import KitRow
 from dispensary.ui.count_view import CountScreen
@@ -45,18 +50,23 @@ from dispensary.ui.forms import (
     attempt,
     fit_columns,
     role_buttons,
-    row_table,
-    select_where,
-    selected_rows,
     side_panel,
     signed,
     text_field,
 )
+from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import date_edit, qdate, titled_page, to_date, wrapped_label
+from dispensary.ui.widgets import (
+    date_edit,
+    qdate,
+    read_only_rows,
+    titled_page,
+    to_date,
+    wrapped_label,
+)
 
 KIT_COLUMNS: list[Column[KitRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.number),
@@ -72,6 +82,22 @@ KIT_COLUMNS: list[Column[KitRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Where")), lambda r: r.where or r.location),
     Column(str(QT_TRANSLATE_NOOP("Column", "Shipment")), lambda r: r.shipment),
 ]
+
+KIT_ORDERS: list[KitOrder | None] = [
+    KitOrder.NUMBER,
+    KitOrder.PRODUCT,
+    KitOrder.LOT,
+    KitOrder.EXPIRY,
+    KitOrder.STATUS,
+    None,  # the tablets in a kit are worked out from its ledger, kit by kit
+    None,  # so is where a kit that left the shelf is
+    KitOrder.SHIPMENT,
+]
+"""The service's order for each column of KIT_COLUMNS; None: the column cannot be sorted on."""
+EXPIRY_COLUMN = 3
+FAR = 5000
+"""A kit to be shown further down the list than this is shown by searching for its number,
+not by reading every kit before it."""
 
 DESTRUCTION_METHODS = [
     str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration on site")),
@@ -105,11 +131,26 @@ class InventoryScreen(Screen):
     shortcut = QKeySequence("Ctrl+5").toString()
     roles = ALL_ROLES
 
-    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: AppSession, parent: QWidget | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__(session, parent)
-        self.model, self.proxy, self.table = row_table(
-            self, KIT_COLUMNS, "inventoryTable", multi=True, sort_column=3
+        self.model: PagedTableModel[KitRow] = PagedTableModel(
+            KIT_COLUMNS,
+            self._fetch,
+            [order is not None for order in KIT_ORDERS],
+            page_size=page_size,
+            sort_column=EXPIRY_COLUMN,
+            parent=self,
         )
+        self.model.sort_refused.connect(self._sort_refused)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self._kept: set[str] = set()
+        self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
+        self.proxy.setSourceModel(self.model)
+        self.table = self._table()
+        # After the view's and its selection's own handling of a reload (they clear it):
+        self.proxy.modelReset.connect(self._selection_reset)
         layout, self.message = titled_page(
             self, self.tr("Inventory: every kit and its status today")
         )
@@ -127,23 +168,38 @@ class InventoryScreen(Screen):
 
     # building -----------------------------------------------------------------------------
 
+    def _table(self) -> QTableView:
+        """Sorted by expiry; a click on a header asks the service for another order."""
+        view = QTableView()
+        view.setObjectName("inventoryTable")
+        view.setModel(self.proxy)
+        header = read_only_rows(view)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        header.setResizeContentsPrecision(self.model.page_size)  # the first page's rows
+        header.setSortIndicator(EXPIRY_COLUMN, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        return view
+
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.search = text_field("inventorySearch", self.tr("Search kit, lot, shipment..."))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._text_filter)
+        self.search.textChanged.connect(self._filters_changed)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
         self.status.addItem(self.tr("All statuses"), None)
         for status in KitStatus:
             self.status.addItem(term(status.label), status.value)
-        self.status.currentIndexChanged.connect(self.refresh)
+        self.status.currentIndexChanged.connect(self._filters_changed)
         self.product = QComboBox()
         self.product.setObjectName("productFilter")
         self.product.addItem(self.tr("All products"), None)
         for product in self.session.ctx.study.products:
             self.product.addItem(f"{product.code} ({product.strength})", product.code)
-        self.product.currentIndexChanged.connect(self.refresh)
+        self.product.currentIndexChanged.connect(self._filters_changed)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
         row.addWidget(QLabel(self.tr("Search")))
@@ -246,22 +302,69 @@ class InventoryScreen(Screen):
     # reading ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Reads the kits again, as many as were shown (the selection is kept on each reload:
+        `_selection_reset`)."""
         self._follow_today()
-        chosen = {r.number for r in self.selected()}
+        self._reload(keep=self.model.rowCount())
+        fit_columns(self.table)
+
+    def _filters_changed(self) -> None:
+        """A filter changed: the first page of what it finds."""
+        self._reload()
+
+    def _query(self) -> KitQuery:
+        """The filters and the order shown, as the service takes them."""
+        text = self.search.text().strip().lower()
+        statuses = frozenset(s for s in KitStatus if text and text in term(s.label).lower())
         status = KitStatus(self.status.currentData()) if self.status.currentIndex() else None
-        product = self.product.currentData()
+        order = KIT_ORDERS[self.model.sort_column] or KitOrder.EXPIRY
+        return KitQuery(
+            text=text,
+            text_statuses=statuses,
+            status=status,
+            product=self.product.currentData(),
+            order=order,
+            descending=self.model.descending,
+        )
+
+    def _fetch(self, offset: int, limit: int, _column: int, _descending: bool) -> list[KitRow]:
+        """One page, for the model (which holds the order `_query` reads)."""
+        query = self._query()
         rows = attempt(
             self.message,
-            lambda: queries.inventory(
-                self.session.ctx, self.session.actor, status=status, product=product
+            lambda: inventory_pages.inventory_page(
+                self.session.ctx, self.session.actor, query, offset, limit
             ),
         )
-        if rows is None:
-            return
-        self.model.set_rows(rows)
-        fit_columns(self.table)
-        self._reselect(chosen)
+        return rows or []
+
+    def _reload(self, keep: int = 0) -> None:
+        """The rows again, and the summary; the columns keep their widths (fitted by
+        `refresh`: fitting them reads every cell of the rows read, on each keystroke)."""
+        self.model.reload(keep)
         self._update_summary()
+
+    def _sort_refused(self, _column: int) -> None:
+        """The header shows the order the rows are in (a click on the tablets, say, changes
+        nothing)."""
+        header = self.table.horizontalHeader()
+        order = (
+            Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
+        )
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.sort_column, order)
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def _remember_selection(self) -> None:
+        self._kept = {r.number for r in self.selected()}
+
+    def _selection_reset(self) -> None:
+        """After each reload (new filters, a header clicked, a step written) the kits selected
+        that are still found stay selected."""
+        kept, self._kept = self._kept, set()
+        if kept:
+            self._reselect(kept)
 
     def _follow_today(self) -> None:
         """The destruction date stays today (the screen may stay open past midnight) unless
@@ -272,35 +375,64 @@ class InventoryScreen(Screen):
             self.destroyed_on.setDate(qdate(today))
 
     def _reselect(self, numbers: set[str]) -> None:
-        """Keeps the user's selection across a reload."""
+        """Keeps the user's selection across a reload: a kit selected that is now further down
+        than the rows read is looked for (where it stands) and read up to, within reason."""
         if not numbers:
             return
+        loaded = {r.number for r in self.model.rows}
+        missing = sorted(numbers - loaded)
+        if missing and len(missing) <= 50:
+            query = self._query()
+            places = [self._position(query, number) for number in missing]
+            found = [p for p in places if p is not None and p < FAR]
+            if found:
+                self.model.load_to(max(found) + 1)
+        self._select_loaded(numbers)
+
+    def _position(self, query: KitQuery, number: str) -> int | None:
+        return attempt(
+            self.message,
+            lambda: inventory_pages.inventory_position(
+                self.session.ctx, self.session.actor, query, number
+            ),
+        )
+
+    def _select_loaded(self, numbers: set[str]) -> int:
+        """Selects the rows read of these kits; how many."""
         chosen = QItemSelection()
         last = self.proxy.columnCount() - 1
-        for line in range(self.proxy.rowCount()):
-            row = self.model.row_at(self.proxy.mapToSource(self.proxy.index(line, 0)).row())
+        found = 0
+        for line, row in enumerate(self.model.rows):
             if row.number in numbers:
                 chosen.select(self.proxy.index(line, 0), self.proxy.index(line, last))
+                found += 1
         self.table.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-
-    def _text_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
-        self._update_summary()
+        return found
 
     def _update_summary(self) -> None:
-        shown = [
-            self.model.row_at(self.proxy.mapToSource(self.proxy.index(i, 0)).row())
-            for i in range(self.proxy.rowCount())
-        ]
-        on_hand = sum(r.tablets for r in shown if r.status is KitStatus.AVAILABLE)
+        """The kits the filters find and the tablets available in them, counted by the service
+        (not by the rows read so far)."""
+        query = self._query()
+        found = attempt(
+            self.message,
+            lambda: inventory_pages.inventory_summary(self.session.ctx, self.session.actor, query),
+        )
+        if found is None:
+            self.summary.clear()
+            return
         self.summary.setText(
             self.tr("{n} kits shown; {tablets} tablets available").format(
-                n=len(shown), tablets=on_hand
+                n=found.kits, tablets=found.tablets_available
             )
         )
 
     def selected(self) -> list[KitRow]:
-        return selected_rows(self.table, self.proxy, self.model)
+        """The kits of the lines selected, in the order shown."""
+        selection = self.table.selectionModel()
+        if selection is None:
+            return []
+        lines = sorted(index.row() for index in selection.selectedRows())
+        return [self.model.row_at(line) for line in lines if line < self.model.rowCount()]
 
     def _selection_changed(self) -> None:
         kits = self.selected()
@@ -357,14 +489,31 @@ class InventoryScreen(Screen):
             return False
         self.message.clear_message()
         if self.status.currentIndex() or self.product.currentIndex() or self.search.text():
+            for widget in (self.search, self.status, self.product):
+                widget.blockSignals(True)
             self.search.clear()
-            for combo in (self.status, self.product):
-                combo.blockSignals(True)
-                combo.setCurrentIndex(0)
-                combo.blockSignals(False)
-        self.refresh()
+            self.status.setCurrentIndex(0)
+            self.product.setCurrentIndex(0)
+            for widget in (self.search, self.status, self.product):
+                widget.blockSignals(False)
+        self._follow_today()
         self.table.clearSelection()
-        if select_where(self.table, self.proxy, self.model, lambda r: r.number == wanted):
+        self._reload(keep=self.model.rowCount())
+        line = self._position(self._query(), wanted)
+        if line is not None and line >= FAR:
+            # Far down a long list: the list is narrowed to the kit's number instead.
+            self.search.blockSignals(True)
+            self.search.setText(wanted)
+            self.search.blockSignals(False)
+            self._reload()
+            line = self._position(self._query(), wanted)
+        if line is not None:
+            self.model.load_to(line + 1)
+        if line is not None and line < self.model.rowCount():
+            self.table.selectRow(line)
+            self.table.scrollTo(
+                self.proxy.index(line, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+            )
             return True
         if not quiet:
             self.message.show_message(

@@ -61,6 +61,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "inventory_view",
         "screens",
         "models/table",
+        "models/paged",
         "models/__init__",
         "vocabulary",
     ),

@@ -1,0 +1,220 @@
+"""Times the Inventory screen on the full site (issue 15: 35 s to open at 95,000 kits, 12-25 s
+per search keystroke, 600-790 MB).
+
+    QT_QPA_PLATFORM=offscreen PYTHONPATH=src:benchmarks .venv/bin/python \\
+        benchmarks/bench_inventory.py [--db PATH] [--no-indexes]
+
+Without --db the database of bench_verify (1,000,000 ledger rows, ~326,000 kits) is used, built
+if missing (2-4 minutes, once; cached in the temp folder). Its generator writes the kits
+without their study (a column added by migration 0008): the benchmark works on a copy, made
+once beside it, whose kits and participants are given the database's one study, and to which
+the indexes the paged inventory reads by are added (`INDEXES`, until a migration adds them).
+
+Each measurement runs in a fresh process (`measure`), so that its peak memory (VmHWM) is the
+screen's alone: the screen opened (built, shown, first page and summary read, painted), each
+keystroke of a search typed into it, header clicks (sorts), a scroll to the end of the rows
+read, a kit far down opened by its number."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+INDEXES = {
+    # name: (table, columns) -- what the paged inventory's statements read by
+    "ix_kits_study_number": ("kits", ("study_id", "number")),
+    "ix_kits_study_product_number": ("kits", ("study_id", "product", "number")),
+    "ix_kits_study_status_number": ("kits", ("study_id", "status", "number")),
+    "ix_kits_lot_number": ("kits", ("lot_id", "number")),
+    "ix_kits_shipment_number": ("kits", ("shipment_id", "number")),
+    "ix_lots_number": ("lots", ("number",)),
+    "ix_lots_expiry_product_number": ("lots", ("expiry", "product", "number")),
+}
+"""The indexes the paged inventory needs (services/inventory_pages.py), for the migration."""
+
+SEARCH = "K0123"
+"""Typed a key at a time: a kit number's start, as a user looking for a kit types it."""
+
+
+def working_copy(source: Path, indexes: bool = True) -> Path:
+    """The copy of `source` the screen is timed on (made once per source file and choice)."""
+    folder = Path(tempfile.gettempdir()) / "dispensary-bench-inventory"
+    folder.mkdir(parents=True, exist_ok=True)
+    stat = source.stat()
+    suffix = "ix" if indexes else "plain"
+    copy = folder / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}-{suffix}.sqlite3"
+    info = source.with_suffix(".json")
+    if copy.exists():
+        return copy
+    building = copy.with_name(copy.name + ".partial")
+    shutil.copyfile(source, building)
+    if Path(f"{source}-wal").exists():  # what is committed but not yet in the file
+        shutil.copyfile(f"{source}-wal", f"{building}-wal")
+    if info.exists():
+        shutil.copyfile(info, copy.with_suffix(".json"))
+    conn = sqlite3.connect(building)
+    try:
+        (study,) = conn.execute("SELECT min(id) FROM study").fetchone()
+        conn.execute("UPDATE kits SET study_id = ? WHERE study_id IS NULL", (study,))
+        conn.execute("UPDATE participants SET study_id = ? WHERE study_id IS NULL", (study,))
+        if indexes:
+            for name, (table, columns) in INDEXES.items():
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file renamed below
+    finally:
+        conn.close()
+    building.rename(copy)
+    return copy
+
+
+def child(path: Path, quick: bool = False) -> dict[str, Any]:
+    """Runs in the fresh process: the screen timed, and the process's peak memory."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from dispensary.config import Settings
+    from dispensary.db.engine import make_engine
+    from dispensary.domain.codes import Role
+    from dispensary.services.context import Actor, Context, FixedClock
+    from dispensary.study import default_study_path, load_study
+    from dispensary.ui.inventory_view import InventoryScreen
+    from dispensary.ui.session import AppSession
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    info = path.with_suffix(".json")
+    clock = FixedClock()
+    if info.exists():
+        last = date.fromisoformat(json.loads(info.read_text())["last day"])
+        clock.set_date(last + timedelta(days=1), hour=9)
+    ctx = Context(make_engine(str(path)), load_study(default_study_path()), clock, str(path))
+    actor = Actor(0, "bench", "Benchmark", "BB", Role.PHARMACIST)
+    figures: dict[str, Any] = {"database": str(path), "rss before MB": _rss("VmRSS")}
+
+    def timed(what: str, step: Callable[[], object]) -> float:
+        started, cpu = time.perf_counter(), time.process_time()
+        step()
+        app.processEvents()  # laid out and painted
+        figures[what] = round((time.perf_counter() - started) * 1000, 1)
+        # The processor time too: on a machine shared with other work the wall clock waits.
+        figures[what.replace(" ms", " cpu ms")] = round((time.process_time() - cpu) * 1000, 1)
+        return float(figures[what])
+
+    screen: Any = None
+
+    def open_screen() -> None:
+        nonlocal screen
+        screen = InventoryScreen(AppSession(ctx, actor, Settings()))
+        screen.resize(1280, 800)
+        screen.show()
+        screen.refresh()
+
+    timed("open ms", open_screen)
+    figures["rows read"] = screen.model.rowCount()
+    figures["summary"] = screen.summary.text()
+    keys = [
+        timed(f"keystroke {i + 1} ms", lambda k=k: QTest.keyClicks(screen.search, k))
+        for i, k in enumerate(SEARCH[:1] if quick else SEARCH)
+    ]
+    figures["search summary"] = screen.summary.text()
+    timed("search cleared ms", screen.search.clear)
+    sorts = [
+        timed(f"sort {name} ms", lambda c=c, o=o: screen.table.sortByColumn(c, o))
+        for name, c, o in (
+            ("kit", 0, Qt.SortOrder.AscendingOrder),
+            ("kit descending", 0, Qt.SortOrder.DescendingOrder),
+            ("lot", 2, Qt.SortOrder.AscendingOrder),
+            ("status", 4, Qt.SortOrder.AscendingOrder),
+            ("shipment", 7, Qt.SortOrder.AscendingOrder),
+            ("expiry", 3, Qt.SortOrder.AscendingOrder),
+        )[: 1 if quick else None]
+    ]
+    bar = screen.table.verticalScrollBar()
+    timed("scroll to the end ms", lambda: bar.setValue(bar.maximum()))
+    figures["rows read after scrolling"] = screen.model.rowCount()
+    far = (
+        ctx.engine.connect()
+        .exec_driver_sql("SELECT number FROM kits ORDER BY number LIMIT 1 OFFSET 200000")
+        .scalar()
+    )
+    if far and not quick:
+        timed("open a kit far down ms", lambda: screen.open_kit(str(far)))
+        figures["kit far down selected"] = [k.number for k in screen.selected()] == [far]
+    figures["keystroke worst ms"] = max(keys)
+    figures["sort worst ms"] = max(sorts)
+    figures["peak RSS MB"] = _rss("VmHWM")
+    screen.close()
+    return figures
+
+
+def _rss(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def measure(
+    path: Path, indexes: bool = True, source: Path | None = None, quick: bool = False
+) -> dict[str, Any]:
+    """The figures of the screen on the database at `path` (a working copy is made and used),
+    measured in a fresh process. `source`: the `src` folder of the program timed (another
+    checkout's, for a before-and-after), this one's by default; `quick`: one keystroke and
+    one sort only (the screen before issue 15 takes many seconds over each)."""
+    copy = working_copy(Path(path), indexes)
+    here = Path(__file__).resolve().parent
+    src = source or here.parent / "src"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=f"{src}{os.pathsep}{here}")
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", str(copy)]
+        + (["--quick"] if quick else []),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the timed process failed:\n{done.stderr[-4000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["indexes added"] = indexes
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Time the Inventory screen on ~300,000 kits.")
+    parser.add_argument("--db", type=Path, help="a database (default: bench_verify's, built)")
+    parser.add_argument("--no-indexes", action="store_true", help="time without INDEXES")
+    parser.add_argument("--source", type=Path, help="the src folder of the program to time")
+    parser.add_argument("--quick", action="store_true", help="one keystroke and one sort")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.quick)))
+        return 0
+    path = args.db
+    if path is None:
+        import bench_verify
+
+        path, counts = bench_verify.database(1_000_000, False, None)
+        print(f"database {path}: {counts.get('kits')} kits")
+    figures = measure(path, not args.no_indexes, args.source, args.quick)
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

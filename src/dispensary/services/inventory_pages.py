@@ -1,0 +1,385 @@
+"""The inventory a page at a time (issue 15): the database filters, sorts and counts the kits,
+and only the page's kits are read whole (their contents and whereabouts, by the same code as
+`queries.inventory`), so a screen over 300,000 kits reads a few hundred of them per step.
+
+What the rows say is `queries._kit_rows`'s: the same KitRow for a kit as the whole inventory
+gives. Two rules are also written here as SQL, each checked against its Python original by the
+tests: a kit's status today (`domain.rules.effective_status`) and its contents (the ledger's
+balance, `domain.accountability.balance_of`, whose signs are read from that function itself).
+
+The text search matches, case aside, a kit's number, product, lot, expiry (YYYY-MM-DD),
+storage area and shipment, the statuses the caller names (a status is matched by its shown
+name, which is the screen's, in the user's language), and for a kit that left the shelf the
+participant it went to and the dispense it went out on. It does not match the tablet count
+nor the other words of the whereabouts ("held for the monitor", a destruction's date).
+The tablet count and the whereabouts cannot be sorted on: both are worked out per kit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import FromClause, Join
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import (
+    Dispense,
+    DispenseKit,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    Shipment,
+)
+from dispensary.domain.accountability import Movement, balance_of
+from dispensary.domain.codes import KitStatus, MovementKind
+from dispensary.services.common import not_voided
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import Permission, require
+from dispensary.services.queries import _kit_rows
+from dispensary.services.results import InventorySummary, KitRow
+
+
+class KitOrder(Enum):
+    """The orders the database can give the inventory in; ties go by kit number."""
+
+    NUMBER = "number"
+    PRODUCT = "product"
+    LOT = "lot"
+    EXPIRY = "expiry"  # then product and lot: the order of `queries.inventory` within a day
+    STATUS = "status"
+    SHIPMENT = "shipment"
+
+
+@dataclass(frozen=True)
+class KitQuery:
+    """Which kits, in which order: the inventory screen's filters and sort, as the service
+    takes them."""
+
+    text: str = ""
+    text_statuses: frozenset[KitStatus] = frozenset()
+    """The statuses whose shown name holds the text (the caller's words, so the caller's)."""
+    status: KitStatus | None = None
+    product: str | None = None
+    order: KitOrder = KitOrder.EXPIRY
+    descending: bool = False
+
+
+MOST_ROWS = 5000
+"""The most rows one call returns: a screen asks for pages, not for the whole register."""
+
+_SHELF = (KitStatus.AVAILABLE.value, KitStatus.QUARANTINED.value)
+
+
+def _expired_lots(today: date) -> Select[tuple[int]]:
+    """The lots past expiry: read once per statement, so that no kit is joined to its lot to
+    know its status."""
+    return select(Lot.id).where(Lot.expiry < today)
+
+
+def status_today(today: date) -> ColumnElement[str]:
+    """`effective_status` in SQL, over kits."""
+    past = and_(Kit.status.in_(_SHELF), Kit.lot_id.in_(_expired_lots(today)))
+    return case((past, literal(KitStatus.EXPIRED.value)), else_=Kit.status)
+
+
+def status_is(status: KitStatus, today: date) -> ColumnElement[bool]:
+    """`status_today(today) == status`, written so that the index on the kit's status serves."""
+    if status.value in _SHELF:
+        return and_(Kit.status == status.value, Kit.lot_id.not_in(_expired_lots(today)))
+    if status is KitStatus.EXPIRED:
+        past = and_(Kit.status.in_(_SHELF), Kit.lot_id.in_(_expired_lots(today)))
+        return or_(Kit.status == status.value, past)
+    return Kit.status == status.value
+
+
+def _content_sign(kind: MovementKind) -> int:
+    """What one tablet of a movement of this kind does to a kit's contents (on hand plus held
+    returned), as `balance_of` says; a destruction takes one either way."""
+    signs = set()
+    for from_returned in (False, True):
+        balance = balance_of([Movement(kind, 1, from_returned)])
+        signs.add(balance.on_hand + balance.held_returned)
+    (sign,) = signs
+    return sign
+
+
+def contents_sum() -> ColumnElement[int]:
+    """The sum of the ledger rows' effect on their kits' contents."""
+    signed = case(
+        *(
+            (LedgerEntry.kind == k.value, LedgerEntry.quantity * _content_sign(k))
+            for k in MovementKind
+        ),
+        else_=0,
+    )
+    return func.coalesce(func.sum(signed), 0)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What every statement of one call filters on."""
+
+    query: KitQuery
+    study: int
+    today: date
+    sqlite: bool  # SQLite's LIKE ignores (ASCII) case: no lower() on each of 300,000 rows
+
+
+def _matches(scope: _Scope) -> ColumnElement[bool]:
+    """The text search, on kits."""
+    text = scope.query.text.strip()
+    if not text:
+        return true()
+    pattern = _like(text)
+
+    def like(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
+        if scope.sqlite:
+            return column.like(pattern, escape="\\")
+        return column.ilike(pattern, escape="\\")
+
+    lots = select(Lot.id).where(or_(like(Lot.number), like(cast(Lot.expiry, String))))
+    # A kit's product is its lot's: the few lots are matched, not each kit's product.
+    products = select(Lot.product).where(like(Lot.product))
+    shipments = select(Shipment.id).where(like(Shipment.number))
+    people = select(Participant.id).where(
+        Participant.study_id == scope.study, like(Participant.study_number)
+    )
+    # The dispenses first (by participant, or by number), then their kits by the index on the
+    # dispense: not every dispense's kits read and matched.
+    by_person = select(DispenseKit.kit_id).where(
+        DispenseKit.dispense_id.in_(
+            select(Dispense.id).where(Dispense.participant_id.in_(people), not_voided())
+        )
+    )
+    by_person_or_dispense = select(DispenseKit.kit_id).where(
+        DispenseKit.dispense_id.in_(
+            select(Dispense.id).where(
+                or_(Dispense.participant_id.in_(people), like(Dispense.number)), not_voided()
+            )
+        )
+    )
+    found = [
+        like(Kit.number),
+        Kit.product.in_(products),
+        like(Kit.location),
+        Kit.lot_id.in_(lots),
+        Kit.shipment_id.in_(shipments),
+        and_(Kit.status == KitStatus.RETURNED.value, Kit.id.in_(by_person)),
+        and_(Kit.status == KitStatus.DISPENSED.value, Kit.id.in_(by_person_or_dispense)),
+    ]
+    statuses = sorted(scope.query.text_statuses, key=lambda s: s.value)
+    found += [status_is(s, scope.today) for s in statuses]
+    return or_(*found)
+
+
+def _where(scope: _Scope, by_lot: bool = False) -> list[ColumnElement[bool]]:
+    """`by_lot`: the kits are read lot by lot (or shipment by shipment), by the index on their
+    lot: the study is then checked on each kit read, so that no database reads a whole study's
+    kits once per lot through the index on the study."""
+    query = scope.query
+    study = (Kit.study_id + 0 == scope.study) if by_lot else (Kit.study_id == scope.study)
+    conditions = [study, _matches(scope)]
+    if query.status is not None:
+        conditions.append(status_is(query.status, scope.today))
+    if query.product:
+        conditions.append(Kit.product == query.product)
+    return conditions
+
+
+def _order(query: KitQuery, today: date) -> list[SQLColumnExpression[Any]]:
+    keys: dict[KitOrder, list[SQLColumnExpression[Any]]] = {
+        KitOrder.NUMBER: [],
+        KitOrder.PRODUCT: [Kit.product],
+        KitOrder.LOT: [Lot.number],
+        KitOrder.EXPIRY: [Lot.expiry, Kit.product, Lot.number],
+        KitOrder.STATUS: [status_today(today)],
+        KitOrder.SHIPMENT: [Shipment.number],
+    }
+    return [*keys[query.order], Kit.number]
+
+
+class _LeadingJoin(Join):
+    """A join whose left table SQLite must read first (its CROSS JOIN): the kits of each lot
+    (or shipment) in the lots' order, by the index on the kits' lot and number, instead of
+    every kit of the study sorted. Other databases plan the join themselves."""
+
+    inherit_cache = True
+
+
+@compiles(_LeadingJoin, "sqlite")
+def _cross_join(element: _LeadingJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    text = str(compiler.visit_join(element, **kw))  # type: ignore[no-untyped-call]
+    return text.replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def _by_lot(order: KitOrder) -> bool:
+    return order in (KitOrder.LOT, KitOrder.EXPIRY, KitOrder.SHIPMENT)
+
+
+def _tables(order: KitOrder) -> FromClause:
+    """Kits, with the lot or the shipment their order needs. Sorted on the lot or shipment, the
+    kits are read lot by lot (shipment by shipment) in order, by the index on their lot and
+    number."""
+    kits, lots, shipments = Kit.__table__, Lot.__table__, Shipment.__table__
+    if order in (KitOrder.LOT, KitOrder.EXPIRY):
+        other, on = lots, Lot.id == Kit.lot_id
+    elif order is KitOrder.SHIPMENT:
+        other, on = shipments, Shipment.id == Kit.shipment_id
+    else:
+        return kits
+    return _LeadingJoin(other, kits, on)
+
+
+def _ids(
+    session: Session,
+    scope: _Scope,
+    offset: int,
+    limit: int,
+    extra: ColumnElement[bool] | None = None,
+) -> list[int]:
+    """The ids of the kits from `offset`, in the query's order."""
+    query = scope.query
+    keys = _order(query, scope.today)
+    statement = (
+        select(Kit.id)
+        .select_from(_tables(query.order))
+        .where(*_where(scope, _by_lot(query.order)), true() if extra is None else extra)
+        .order_by(*(key.desc() if query.descending else key.asc() for key in keys))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def _ids_by_status(session: Session, scope: _Scope, offset: int, limit: int) -> list[int]:
+    """In the order of the status today: one status after the other, each by kit number (the
+    status today is worked out, so no index gives that order whole)."""
+    statuses = sorted(KitStatus, key=lambda s: s.value, reverse=scope.query.descending)
+    by_number = replace(scope, query=replace(scope.query, order=KitOrder.NUMBER))
+    found: list[int] = []
+    for status in statuses:
+        if len(found) >= limit:
+            break
+        only = status_is(status, scope.today)
+        if offset:
+            count = session.scalar(
+                select(func.count())
+                .select_from(_tables(KitOrder.NUMBER))
+                .where(*_where(scope), only)
+            )
+            if offset >= (count or 0):
+                offset -= count or 0
+                continue
+        found += _ids(session, by_number, offset, limit - len(found), only)
+        offset = 0
+    return found
+
+
+def inventory_page(
+    ctx: Context, actor: Actor, query: KitQuery, offset: int, limit: int
+) -> list[KitRow]:
+    """The kits from `offset` (at most `limit`, itself at most MOST_ROWS) of the study open
+    that the query finds, in its order: each row as `queries.inventory` gives it."""
+    require(actor, Permission.VIEW, ctx)
+    scope = _scope(ctx, query)
+    offset, limit = max(0, offset), max(0, min(limit, MOST_ROWS))
+    with read_transaction(ctx.engine) as session:
+        if query.order is KitOrder.STATUS:
+            ids = _ids_by_status(session, scope, offset, limit)
+        else:
+            ids = _ids(session, scope, offset, limit)
+        kits = {
+            k.id: k
+            for k in session.scalars(
+                select(Kit)
+                .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+                .where(Kit.id.in_(ids))
+            )
+        }
+        return _kit_rows(session, [kits[i] for i in ids], scope.today)
+
+
+def _scope(ctx: Context, query: KitQuery) -> _Scope:
+    sqlite = ctx.engine.dialect.name == "sqlite"
+    return _Scope(query, ctx.study_id, ctx.clock.today(), sqlite)
+
+
+def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventorySummary:
+    """How many kits the query finds, and the tablets in those of them available today (the
+    inventory screen's summary line), counted by the database. A search reads every kit: once,
+    for both figures; without one, each is read from the indexes (the count from the study's,
+    the tablets of the kits available from the status')."""
+    require(actor, Permission.VIEW, ctx)
+    scope = _scope(ctx, query)
+    contents = select(contents_sum()).where(LedgerEntry.kit_id == Kit.id).scalar_subquery()
+    available = status_is(KitStatus.AVAILABLE, scope.today)
+    with read_transaction(ctx.engine) as session:
+        if query.text.strip():
+            both = select(func.count(), func.sum(case((available, contents), else_=0))).where(
+                *_where(scope)
+            )
+            kits, tablets = session.execute(both).one()
+        else:
+            kits = session.scalar(select(func.count()).where(*_where(scope)))
+            tablets = session.scalar(select(func.sum(contents)).where(*_where(scope), available))
+    return InventorySummary(int(kits or 0), int(tablets or 0))
+
+
+def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str) -> int | None:
+    """Where the kit stands among those the query finds, in its order (0 the first); None
+    when the query does not find it."""
+    require(actor, Permission.VIEW, ctx)
+    scope = _scope(ctx, query)
+    order = _order(query, scope.today)
+    tables = Kit.__table__.join(Lot, Lot.id == Kit.lot_id).join(
+        Shipment, Shipment.id == Kit.shipment_id
+    )
+    with read_transaction(ctx.engine) as session:
+        values = session.execute(
+            select(*order).select_from(tables).where(*_where(scope), Kit.number == number)
+        ).first()
+        if values is None:
+            return None
+        before = _before(order, list(values), query.descending)
+        statement = select(func.count()).select_from(tables).where(*_where(scope), before)
+        return int(session.scalar(statement) or 0)
+
+
+def _before(
+    order: Sequence[SQLColumnExpression[Any]], values: list[object], descending: bool
+) -> ColumnElement[bool]:
+    """Rows that come before the one with these order values (the order's keys are never
+    NULL: every one is a NOT NULL column or the status today)."""
+    alternatives: list[ColumnElement[bool]] = []
+    for i, key in enumerate(order):
+        ahead = key > values[i] if descending else key < values[i]
+        same = [order[j] == values[j] for j in range(i)]
+        alternatives.append(and_(*same, ahead) if same else ahead)
+    return or_(false(), *alternatives)

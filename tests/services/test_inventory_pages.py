@@ -1,0 +1,190 @@
+"""The inventory a page at a time (issue 15): the database filters, sorts and counts, and the
+rows are those of the whole inventory, in the same order, page after page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import Kit, LedgerEntry, Lot
+from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import NotPermitted
+from dispensary.services import inventory_pages, queries, studies, users
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.inventory_pages import KitOrder, KitQuery
+from dispensary.services.results import KitRow
+from dispensary.study import Study
+
+from .conftest import Stock
+from .helpers import busy_pharmacy, receive
+
+Password = Callable[[Actor], str]
+KEYS: dict[KitOrder, Callable[[KitRow], tuple[object, ...]]] = {
+    KitOrder.NUMBER: lambda r: (r.number,),
+    KitOrder.PRODUCT: lambda r: (r.product, r.number),
+    KitOrder.LOT: lambda r: (r.lot, r.number),
+    KitOrder.EXPIRY: lambda r: (r.expiry, r.product, r.lot, r.number),
+    KitOrder.STATUS: lambda r: (r.status.value, r.number),
+    KitOrder.SHIPMENT: lambda r: (r.shipment, r.number),
+}
+
+
+@pytest.fixture
+def busy(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> Context:
+    """Every kind of movement (a void, a count, a return, a destruction), and a lot expired."""
+    receive(ctx, pharmacist, "E0001-E0003", "OLD1", date(2026, 1, 10))  # expired by the end
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    return ctx
+
+
+def every_page(ctx: Context, actor: Actor, query: KitQuery, size: int) -> list[KitRow]:
+    rows: list[KitRow] = []
+    while True:
+        page = inventory_pages.inventory_page(ctx, actor, query, len(rows), size)
+        rows += page
+        if len(page) < size:
+            return rows
+
+
+@pytest.mark.parametrize("order", list(KitOrder))
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_give_the_whole_inventory_in_order(
+    busy: Context, monitor: Actor, order: KitOrder, descending: bool
+) -> None:
+    whole = queries.inventory(busy, monitor)
+    expected = sorted(whole, key=KEYS[order], reverse=descending)
+    query = KitQuery(order=order, descending=descending)
+    assert every_page(busy, monitor, query, 4) == expected
+    assert inventory_pages.inventory_page(busy, monitor, query, 5, 3) == expected[5:8]
+    for place in (0, 7, len(expected) - 1):
+        number = expected[place].number
+        assert inventory_pages.inventory_position(busy, monitor, query, number) == place
+
+
+def test_the_summary_is_counted_by_the_database(busy: Context, monitor: Actor) -> None:
+    whole = queries.inventory(busy, monitor)
+    assert {r.status for r in whole} >= {
+        KitStatus.AVAILABLE,
+        KitStatus.DISPENSED,
+        KitStatus.RETURNED,
+        KitStatus.DESTROYED,
+        KitStatus.EXPIRED,
+    }
+    available = [r for r in whole if r.status is KitStatus.AVAILABLE]
+    found = inventory_pages.inventory_summary(busy, monitor, KitQuery())
+    assert (found.kits, found.tablets_available) == (len(whole), sum(r.tablets for r in available))
+    for status in KitStatus:
+        query = KitQuery(status=status)
+        rows = [r for r in whole if r.status is status]
+        assert every_page(busy, monitor, query, 3) == sorted(rows, key=KEYS[KitOrder.EXPIRY])
+        found = inventory_pages.inventory_summary(busy, monitor, query)
+        on_hand = sum(r.tablets for r in rows if r.status is KitStatus.AVAILABLE)
+        assert (found.kits, found.tablets_available) == (len(rows), on_hand)
+
+
+def test_the_sql_status_and_contents_are_the_python_rules(busy: Context, monitor: Actor) -> None:
+    """The two rules the pages restate in SQL give what `effective_status` and `balance_of`
+    give for every kit: the status today, the tablets in each kit."""
+    whole = {r.number: r for r in queries.inventory(busy, monitor)}
+    today = busy.clock.today()
+    with read_transaction(busy.engine) as session:
+        statuses = dict(
+            session.execute(select(Kit.number, inventory_pages.status_today(today)).join(Lot)).all()
+        )
+        contents = dict(
+            session.execute(
+                select(Kit.number, inventory_pages.contents_sum())
+                .join(LedgerEntry, LedgerEntry.kit_id == Kit.id)
+                .group_by(Kit.number)
+            ).all()
+        )
+        for status in KitStatus:
+            chosen = set(
+                session.scalars(
+                    select(Kit.number).join(Lot).where(inventory_pages.status_is(status, today))
+                )
+            )
+            assert chosen == {n for n, r in whole.items() if r.status is status}, status
+    assert {n: KitStatus(s) for n, s in statuses.items()} == {n: r.status for n, r in whole.items()}
+    assert {n: contents.get(n, 0) for n in whole} == {n: r.tablets for n, r in whole.items()}
+    assert any(r.tablets and r.status is not KitStatus.AVAILABLE for r in whole.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "statuses", "expected"),
+    [
+        ("k0013", (), {"K0013"}),  # the kit's number, whatever its case
+        ("S1", (), {"S0001", "S0002", "S0003", "S0004"}),  # the lot
+        ("2.5mg", (), {"S0001", "S0002", "S0003", "S0004"}),  # the product
+        ("2026-01-10", (), {"E0001", "E0002", "E0003"}),  # the expiry
+        ("sh-e0001", (), {"E0001", "E0002", "E0003"}),  # the shipment, SH-E0001-E0003
+        ("01-001", (), {"K0012"}),  # the participant the kit is with (K0011 was destroyed)
+        ("dsp000004", (), {"K0012"}),  # the dispense it went out on
+        ("50%_", (), set()),  # the wildcards are the user's characters
+        ("xyz", (KitStatus.EXPIRED,), {"E0001", "E0002", "E0003"}),  # by its shown name
+    ],
+)
+def test_the_text_search(
+    busy: Context, monitor: Actor, text: str, statuses: tuple[KitStatus, ...], expected: set[str]
+) -> None:
+    query = KitQuery(text=text, text_statuses=frozenset(statuses))
+    found = every_page(busy, monitor, query, 5)
+    assert {r.number for r in found} == expected
+    assert inventory_pages.inventory_summary(busy, monitor, query).kits == len(expected)
+    whole = {r.number: r for r in queries.inventory(busy, monitor)}
+    assert found == [whole[r.number] for r in found]
+    for order in KitOrder:
+        ordered = replace(query, order=order, descending=True)
+        few = inventory_pages.inventory_page(busy, monitor, ordered, 0, 50)
+        assert few == sorted(found, key=KEYS[order], reverse=True)
+
+
+def test_the_product_filter_and_the_largest_page(busy: Context, monitor: Actor) -> None:
+    query = KitQuery(product="herombopag-2.5mg", order=KitOrder.NUMBER)
+    assert [r.number for r in every_page(busy, monitor, query, 2)] == [
+        "S0001",
+        "S0002",
+        "S0003",
+        "S0004",
+    ]
+    assert inventory_pages.MOST_ROWS < 10**6
+    everything = inventory_pages.inventory_page(busy, monitor, KitQuery(), 0, 10**6)
+    assert len(everything) == len(queries.inventory(busy, monitor))
+    assert inventory_pages.inventory_position(busy, monitor, query, "K0001") is None
+
+
+def test_only_the_study_open_is_read(
+    ctx: Context,
+    study: Study,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    stock: Stock,
+) -> None:
+    other_protocol = "NCT99999999"
+    text = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{other_protocol}"')
+    studies.add_study(ctx, admin, text, "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, "pharm", other_protocol, True, "covers both")
+    both = users.sign_in(ctx, pharmacist.username, pw(pharmacist))
+    other = studies.switch_study(ctx, both, other_protocol)
+    receive(other, both, "B0001-B0003", "LB1")
+    mine = every_page(ctx, both, KitQuery(), 10)
+    theirs = every_page(other, both, KitQuery(), 10)
+    assert {r.number[0] for r in mine} == {"K", "S"}
+    assert [r.number for r in theirs] == ["B0001", "B0002", "B0003"]
+    assert inventory_pages.inventory_summary(other, both, KitQuery(text="k0")).kits == 0
+    assert inventory_pages.inventory_position(other, both, KitQuery(), "K0001") is None
+
+    outsider = users.sign_in(ctx, pharmacist2.username, pw(pharmacist2))
+    with pytest.raises(NotPermitted):
+        inventory_pages.inventory_page(other, outsider, KitQuery(), 0, 10)
+    with pytest.raises(NotPermitted):
+        inventory_pages.inventory_summary(other, outsider, KitQuery())

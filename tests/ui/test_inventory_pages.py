@@ -1,0 +1,186 @@
+"""The inventory screen over more kits than one page (issue 15): the service filters, sorts
+and counts; the table reads on as it is scrolled; a kit selected further down than the rows
+read is found again by its number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services import inventory_pages, queries, receiving
+from dispensary.services.inventory_pages import KitQuery
+from dispensary.ui import inventory_view
+from dispensary.ui.inventory_view import InventoryScreen
+
+PAGE = 10
+EXTRA = 60
+"""Kits K2001-K2060 expire first: K0001 (of the fixture) is the 64th in the screen's order."""
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    kits = receiving.kits_from_range(
+        place.ctx, "K2001-K2060", "herombopag-7.5mg", "L2301", date(2026, 9, 30), None
+    )
+    receiving.receive_shipment(place.ctx, place.actor("pharm"), "SH-3", kits)
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> InventoryScreen:
+    screen = InventoryScreen(pharmacy.session(user), page_size=PAGE)
+    qtbot.addWidget(screen)
+    screen.resize(1200, 500)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def numbers(screen: InventoryScreen) -> list[str]:
+    return [r.number for r in screen.model.rows]
+
+
+def click_header(screen: InventoryScreen, column: int) -> None:
+    header = screen.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    QTest.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+
+
+def scroll_to_the_end(qtbot: Any, screen: InventoryScreen) -> None:
+    bar = screen.table.verticalScrollBar()
+    for _ in range(EXTRA):
+        if not screen.model.canFetchMore():
+            return
+        qtbot.wait(10)  # the view lays out the rows read
+        bar.setValue(bar.maximum())
+    raise AssertionError("still more to read")
+
+
+def test_the_table_reads_on_as_it_is_scrolled(
+    qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    qtmodeltester.check(screen.model)
+    qtbot.wait(20)
+    shown = screen.model.rowCount()
+    assert shown < 9 + EXTRA and screen.model.canFetchMore()
+    assert "69 kits shown" in screen.summary.text()  # counted by the service, not the rows read
+    whole = queries.inventory(pharmacy.ctx, pharmacy.actor("pharm"))
+    available = sum(r.tablets for r in whole if r.status is KitStatus.AVAILABLE)
+    assert f"{available} tablets available" in screen.summary.text()
+    scroll_to_the_end(qtbot, screen)
+    expected = sorted(whole, key=lambda r: (r.expiry, r.product, r.lot, r.number))
+    assert screen.model.rows == expected
+    assert screen.proxy.rowCount() == len(expected)
+
+
+def test_typing_a_search_asks_the_service(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    qtbot.keyClicks(screen.search, "K20")
+    assert "60 kits shown" in screen.summary.text()
+    qtbot.keyClicks(screen.search, "5")
+    assert numbers(screen)[:3] == ["K2050", "K2051", "K2052"]
+    assert "10 kits shown" in screen.summary.text()
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "01-001")  # whom the returned kit came back from
+    assert numbers(screen) == ["K0001"]
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "returned")  # the status, by its shown name
+    assert numbers(screen) == ["K0001"]
+    screen.search.clear()
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-2.5mg"))
+    assert numbers(screen) == ["K0101", "K0102", "K0103"]
+    assert "3 kits shown" in screen.summary.text()
+
+
+def test_a_header_click_sorts_in_the_service(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    assert numbers(screen)[0] == "K2001"  # the first to expire
+    click_header(screen, 0)  # Kit
+    assert numbers(screen)[:2] == ["K0001", "K0002"]
+    click_header(screen, 0)
+    assert numbers(screen)[:2] == ["K2060", "K2059"]
+    assert screen.model.rowCount() < 9 + EXTRA  # a page, not the whole list sorted
+    click_header(screen, 4)  # Status: available first, by number; the returned kit last
+    assert numbers(screen)[:2] == ["K0002", "K0003"]
+    click_header(screen, 4)
+    assert numbers(screen)[:3] == ["K0001", "K2060", "K2059"]
+    before = numbers(screen)
+    click_header(screen, 5)  # Tablets: worked out per kit, not sorted on
+    assert numbers(screen) == before
+    assert screen.table.horizontalHeader().sortIndicatorSection() == 4
+
+
+def test_a_kit_far_down_is_opened_kept_selected_and_acted_on(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    assert "K0005" not in numbers(screen)
+    assert screen.open_kit("K0005")
+    assert [k.number for k in screen.selected()] == ["K0005"]
+    assert "Kit K0005" in screen.selection_label.text()
+
+    click_header(screen, 0)  # by number: K0005 near the top
+    assert [k.number for k in screen.selected()] == ["K0005"]
+    click_header(screen, 0)  # descending: far down again, read up to
+    assert numbers(screen).index("K0005") > PAGE
+    assert [k.number for k in screen.selected()] == ["K0005"]
+
+    answer_reason(monkeypatch, "seal broken")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.quarantine_button, Qt.MouseButton.LeftButton)
+    kit = queries.kit_detail(pharmacy.ctx, pharmacy.actor("pharm"), "K0005")
+    assert kit.status is KitStatus.QUARANTINED
+    assert [k.number for k in screen.selected()] == ["K0005"]  # reselected after the refresh
+    assert screen.selected()[0].status is KitStatus.QUARANTINED
+
+    screen.status.setCurrentIndex(screen.status.findData(KitStatus.QUARANTINED.value))
+    assert numbers(screen) == ["K0005"]
+    assert "1 kits shown; 0 tablets available" in screen.summary.text()
+    answer_reason(monkeypatch, "sponsor agreed")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert numbers(screen) == []  # no kit quarantined any more
+    assert screen.selected() == []
+
+
+def test_a_kit_very_far_down_is_shown_by_its_number(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Further down than FAR, the list is narrowed to the kit rather than read up to it."""
+    monkeypatch.setattr(inventory_view, "FAR", 62)
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.handle_scan("k0102")  # the 62nd: read up to
+    assert screen.search.text() == ""
+    assert [k.number for k in screen.selected()] == ["K0102"]
+    assert screen.model.rowCount() >= 62
+    assert screen.open_kit("K0003")  # the 66th: the list narrowed
+    assert screen.search.text() == "K0003"
+    assert numbers(screen) == ["K0003"]
+    assert [k.number for k in screen.selected()] == ["K0003"]
+    assert not screen.open_kit("K9999")
+    assert "not in this pharmacy's stock" in screen.message.text()
+
+
+def test_a_monitor_reads_and_another_studys_kits_are_not_listed(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    assert "69 kits shown" in screen.summary.text()
+    assert screen.message.text() == ""
+    found = inventory_pages.inventory_summary(
+        pharmacy.ctx, pharmacy.actor("monitor"), KitQuery(text="K2")
+    )
+    assert found.kits == EXTRA
