@@ -1,7 +1,10 @@
 """Times the Today screen's figures and how long a refresh holds the UI thread.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_dashboard.py \
-        [--participants 60] [--cycles 17] [--db PATH] [--runs 3]
+        [--participants 60] [--cycles 17] [--db PATH] [--runs 3] [--existing PATH]
+
+`--existing PATH`: the worker's read alone on a database made already (bench_verify.py's
+million-row file in the temp folder): the first read, then a refresh with nothing new.
 
 The study is built through the real services (sample_study.py). Then, best of `--runs`:
 - the dashboard service (what the worker thread runs): the whole read, and its two slow parts
@@ -17,6 +20,7 @@ timer's period whatever the size of the ledger.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -30,7 +34,7 @@ from sample_study import build_sample_study
 from sqlalchemy import func, select
 
 from dispensary.config import Settings
-from dispensary.db.engine import read_transaction
+from dispensary.db.engine import make_engine, read_transaction
 from dispensary.db.models import AuditEntry, LedgerEntry
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services.audit import verify_session
@@ -66,13 +70,56 @@ class Stall:
         return self.longest
 
 
+def existing(path: Path, runs: int) -> int:
+    """The Today screen's read on a database made already (bench_verify.py's million rows,
+    or a site's copy): the first read (the whole trail verified, the full reconciliation),
+    then refreshes with nothing new (the incremental check from the first read's point)."""
+    from datetime import date, timedelta
+
+    from dispensary.domain.codes import Role
+    from dispensary.services.context import Actor, Context, FixedClock
+    from dispensary.services.verification import verify_since
+    from dispensary.study import default_study_path, load_study
+
+    info = path.with_suffix(".json")
+    clock = FixedClock()
+    if info.exists():  # bench_verify.py's: the day after its years of work
+        last = json.loads(info.read_text())["last day"]
+        clock.set_date(date.fromisoformat(last) + timedelta(days=1), hour=8)
+    ctx = Context(make_engine(str(path)), load_study(default_study_path()), clock, str(path))
+    actor = Actor(0, "bench", "Benchmark", "BB", Role.MONITOR)
+    started = time.perf_counter()
+    first = dashboard_service.dashboard(ctx, actor)
+    print(
+        f"first read (whole trail verified, full reconciliation): "
+        f"{time.perf_counter() - started:.1f} s, verified={first.verification.ok}"
+    )
+    point = first.verification.point
+    times, checks = [], []
+    for _ in range(max(1, runs)):
+        started = time.perf_counter()
+        with read_transaction(ctx.engine) as session:
+            verify_since(session, point)  # type: ignore[arg-type]
+        checks.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        dashboard_service.dashboard(ctx, actor, since=point)
+        times.append(time.perf_counter() - started)
+    print(f"incremental verification, nothing new: {min(checks) * 1000:.0f} ms (best)")
+    print(f"Today refresh (the worker's read), nothing new: {min(times) * 1000:.0f} ms (best)")
+    ctx.engine.dispose()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Time the Today screen on a busy study.")
     parser.add_argument("--participants", type=int, default=60)
     parser.add_argument("--cycles", type=int, default=17)
     parser.add_argument("--db", type=Path, help="an existing database, or where to build it")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--existing", type=Path, help="measure the read on this database")
     args = parser.parse_args()
+    if args.existing:
+        return existing(args.existing, args.runs)
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
     with tempfile.TemporaryDirectory(prefix="dispensary-bench-") as folder:

@@ -161,11 +161,15 @@ def content_hash(table: str, names: Sequence[str], values: Sequence[Any]) -> str
     """fact_hash of values in their stored form (timestamps and dates as ISO text). A column a
     later migration adds goes last in the model, so it only lengthens rows that hold a value
     there: the trailing NULLs of older rows are left out, and their hashes stay as they were."""
+    return hashlib.sha256(content_text(table, names, values).encode("utf-8")).hexdigest()
+
+
+def content_text(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
+    """The JSON that content_hash hashes."""
     end = len(values)
     while end and values[end - 1] is None:
         end -= 1
-    text = _FACT_JSON([table, names[:end], values[:end]])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _FACT_JSON([table, names[:end], values[:end]])
 
 
 class Unreadable(ValueError):
@@ -366,6 +370,159 @@ def reader(table: Table, sqlite: bool, present: Iterable[str] | None = None) -> 
     return Reader(
         table.name, tuple(c.name for c in columns), tuple(convert), sqlite, ", ".join(selected)
     )
+
+
+# -- the canonical text built by SQLite (audit verify reads millions of rows) ---------------------
+#
+# On SQLite, `audit verify` has the SQL give each row's canonical text (the JSON that
+# content_hash hashes, or that digest hashes after the previous hash), so Python only hashes it:
+# reading a row's values one by one into Python and encoding them there costs far more than the
+# hash. SQLite's json_array and json_object write a string as json.dumps does unless it holds
+# control characters (or, for the chains' ASCII form, characters outside ASCII), and an integer
+# and NULL as it does; the SQL gives them a timestamp only in the form the program stores it, a
+# float only when it is a whole number (written as repr writes it), a ledger flag only as 0 or
+# 1. Any other value is given as a one-element array, which no canonical text holds. So where
+# the SQL's text is not Python's (facts.python_text of the Reader's values), it is JSON of other
+# values than Python's: it cannot give the hash of Python's text of the row as it was written,
+# and a hash that differs only sends the caller to encode that row in Python, whose hash is the
+# one that counts. A value the JSON functions refuse (bytes) makes the SQL fail; the caller then
+# reads those rows in Python.
+
+
+def _sql_other(quoted: str) -> str:
+    return f"json_array({quoted})"
+
+
+def _sql_value(kind: str, quoted: str) -> str:
+    """The SQL of a column's value as the JSON functions should write it (fact_hash's value)."""
+    if kind == "UTCDateTime":  # as the program stores it: 'YYYY-MM-DD HH:MM:SS.ffffff'
+        return (
+            f"CASE WHEN {quoted} IS NULL THEN NULL WHEN typeof({quoted}) = 'text' "
+            f"AND length({quoted}) = 26 AND substr({quoted}, 11, 1) = ' ' "
+            f"THEN substr({quoted}, 1, 10) || 'T' || substr({quoted}, 12) || '+00:00' "
+            f"ELSE {_sql_other(quoted)} END"
+        )
+    if kind in ("Date", "String", "Text", "Boolean", "Integer"):
+        return quoted  # as stored: text or an integer (anything else is not Python's)
+    if kind == "Float":  # SQLite writes a whole number as repr does (152.0); others: Python
+        return (
+            f"CASE WHEN {quoted} IS NULL OR (typeof({quoted}) = 'real' "
+            f"AND {quoted} = CAST({quoted} AS INTEGER) AND abs({quoted}) >= 1 "
+            f"AND abs({quoted}) < 1e15) THEN {quoted} ELSE {_sql_other(quoted)} END"
+        )
+    return _sql_other(quoted)
+
+
+def fact_text_sql(table: Table) -> str:
+    """SQLite: content_text of a row of `table`, the trailing NULLs left out (one branch per
+    count of them)."""
+    columns = list(table.columns)
+    names = [c.name for c in columns]
+    values = [_sql_value(type(c.type).__name__, f'"{c.name}"') for c in columns]
+    branches = []
+    for end in range(len(columns), 0, -1):
+        head = f"[{json.dumps(table.name)},{json.dumps(names[:end], separators=(',', ':'))},"
+        if "'" in head:
+            raise ValueError("a name with a quote")
+        text = f"'{head}' || json_array({', '.join(values[:end])}) || ']'"
+        if end == 1:
+            branches.append(f"ELSE {text}")
+        else:
+            branches.append(f'WHEN "{columns[end - 1].name}" IS NOT NULL THEN {text}')
+    return f"CASE {' '.join(branches)} END"
+
+
+def _chained_sql(table: Table, kinds: Mapping[str, str], optional: str) -> str:
+    """SQLite: canonical() of the object of `kinds` (column: kind), its keys sorted as
+    json.dumps(sort_keys=True) sorts them; the key `optional` only when not NULL nor ''."""
+    pairs: list[tuple[str, str]] = []
+    for name in sorted(kinds):
+        quoted = f'"{name}"'
+        kind = kinds[name]
+        if kind == "at":  # timestamp(None) fails: Python says so, as it always did
+            shown = _sql_value("UTCDateTime", quoted).replace(
+                "THEN NULL", f"THEN {_sql_other(quoted)}", 1
+            )
+        elif kind == "bool":  # bool() of 0 or 1
+            shown = (
+                f"CASE {quoted} WHEN 1 THEN json('true') WHEN 0 THEN json('false') "
+                f"ELSE {_sql_other(quoted)} END"
+            )
+        else:
+            shown = _sql_value(kind, quoted)
+        pairs.append((name, shown))
+
+    def json_object(without: str | None) -> str:
+        return "json_object(" + ", ".join(f"'{k}', {v}" for k, v in pairs if k != without) + ")"
+
+    quoted = f'"{optional}"'
+    return (
+        f"CASE WHEN {quoted} IS NULL OR {quoted} = '' THEN {json_object(optional)} "
+        f"ELSE {json_object(None)} END"
+    )
+
+
+AUDIT_KINDS = {
+    "id": "Integer",
+    "at": "at",
+    "user_id": "Integer",
+    "username": "String",
+    "action": "String",
+    "entity": "String",
+    "entity_id": "String",
+    "old": "Text",
+    "new": "Text",
+    "reason": "Text",
+    "facts": "Text",
+}
+"""audit_content's keys and how each is written."""
+
+LEDGER_KINDS = {
+    "id": "Integer",
+    "at": "at",
+    "entry_date": "Date",
+    "kind": "String",
+    "quantity": "Integer",
+    "from_returned": "bool",
+    "kit_id": "Integer",
+    "lot_id": "Integer",
+    "product": "String",
+    "participant_id": "Integer",
+    "dispense_id": "Integer",
+    "return_id": "Integer",
+    "destruction_id": "Integer",
+    "count_id": "Integer",
+    "reverses_id": "Integer",
+    "reason": "Text",
+    "user_id": "Integer",
+    "audit_entry_id": "Integer",
+}
+"""ledger_content's keys and how each is written."""
+
+
+def python_text(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
+    """What the SQL above gives, in Python, from a Reader's values: the canonical content of
+    an audit entry or ledger row (hashed after the previous hash), a fact's content_text."""
+    if table == "audit_entries":
+        return canonical(audit_content(dict(zip(names, values, strict=True))))
+    if table == "ledger_entries":
+        return canonical(ledger_content(dict(zip(names, values, strict=True))))
+    return content_text(table, names, values)
+
+
+def stored_form_sql(table: Table, name: str) -> str:
+    """SQLite: a column as a Reader gives it when its row is in the program's form."""
+    shown = _SQLITE_FORM.get(type(table.c[name].type).__name__, ("{c}", "0"))[0]
+    return shown.format(c=f'"{name}"')
+
+
+def text_sql(table: Table) -> str:
+    """SQLite: the text python_text gives of a row of `table`, or NULL (see above)."""
+    if table.name == "audit_entries":
+        return _chained_sql(table, AUDIT_KINDS, "facts")
+    if table.name == "ledger_entries":
+        return _chained_sql(table, LEDGER_KINDS, "audit_entry_id")
+    return fact_text_sql(table)
 
 
 def driver_connection(bind: Session | Connection) -> Any:

@@ -17,8 +17,10 @@ rebuild the kits' status: the full verification does (`audit verify`, the audit 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections import deque, namedtuple
+import sqlite3
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,47 +54,165 @@ Problem = tuple[int, int | None, str]  # priority, audit entry named, words
 Unreadable = facts.Unreadable
 
 
+KEEP: Mapping[str, tuple[str, ...]] = {
+    "audit_entries": (
+        "at",
+        "action",
+        "entity",
+        "entity_id",
+        "new",
+        "facts",
+        "prev_hash",
+        "entry_hash",
+    ),
+    "ledger_entries": ("kind", "kit_id", "reverses_id", "audit_entry_id", "prev_hash", "row_hash"),
+    "returns": ("kit_id", "corrects_id"),
+    "quarantine_events": ("kit_id", "action"),
+    "destructions": ("kits",),
+    "kits": ("number", "status"),
+    "participants": ("study_number", "status"),
+}
+"""The columns the walk reads besides a row's id and canonical text (chains, kit status)."""
+
+_sha256 = hashlib.sha256
+
+
+CHAINED = {"audit_entries": "entry_hash", "ledger_entries": "row_hash"}
+"""The chained tables and the column of each row's own hash."""
+
+
+class _Table:
+    """One table as the walk reads it: rows as named tuples (id, text, the KEEP columns), `text`
+    the row's canonical text (facts.python_text). On SQLite the SQL builds the text (facts.
+    text_sql) and Python only hashes it; where that hash is not the one expected, the row is
+    read whole by the table's Reader and encoded in Python, whose text is the one that counts.
+    Elsewhere every row is read whole and encoded in Python."""
+
+    def __init__(self, table: Table, sqlite: bool, fast: bool) -> None:
+        self.name = table.name
+        self.full = facts.reader(table, sqlite)
+        kept = KEEP.get(table.name, ())
+        self.positions = tuple(self.full.position(n) for n in kept)
+        self.shape: Any = namedtuple(f"{table.name}_row", ("id", "text", *kept))  # type: ignore[misc]
+        self.fast = fast  # SQLite with its JSON functions: the SQL writes the text
+        columns = ", ".join(
+            ['"id"', facts.text_sql(table)] + [facts.stored_form_sql(table, n) for n in kept]
+        )
+        self.sql = f'SELECT {columns} FROM "{table.name}" WHERE "id" > ? ORDER BY "id" LIMIT ?'
+        own = CHAINED.get(table.name)
+        self.own = 2 + kept.index(own) if own else 0
+        self.prev = 2 + kept.index("prev_hash") if own else 0
+
+    def _whole(self, values: Sequence[Any]) -> Any:
+        text = facts.python_text(self.name, self.full.names, values)
+        return self.shape._make((values[0], text, *[values[p] for p in self.positions]))
+
+    def after(self, dbapi: Any, after: int, limit: int) -> tuple[list[Any], list[str]]:
+        """The next `limit` rows with an id above `after`, in id order, and their hashes: a
+        fact's content hash; an audit entry's or ledger row's digest after its stored previous
+        hash (the walk checks that one)."""
+        rows: list[Any] = []
+        if self.fast:
+            cursor = dbapi.cursor()
+            try:
+                cursor.execute(self.sql, (after, limit))
+                fetched = cursor.fetchall()
+                rows = list(map(self.shape._make, fetched)) if self.positions else fetched
+            except sqlite3.Error:  # a value json_quote refuses (bytes): all read in Python
+                rows = [self._whole(v) for v in self.full.after(dbapi, after, limit)]
+            finally:
+                cursor.close()
+        else:
+            rows = [self._whole(v) for v in self.full.after(dbapi, after, limit)]
+        if not self.own:
+            return rows, [_sha256(r[1].encode()).hexdigest() for r in rows]
+        own, prev = self.own, self.prev
+        try:
+            hashes = [_sha256((r[prev] + r[1]).encode()).hexdigest() for r in rows]
+        except TypeError:  # a previous hash that is not text: the chain says so
+            hashes = [_sha256((str(r[prev]) + r[1]).encode()).hexdigest() for r in rows]
+        if self.fast:
+            for i, row in enumerate(rows):
+                if hashes[i] != row[own]:
+                    rows[i], hashes[i] = self.python(dbapi, row, str(row[prev]))
+        return rows, hashes
+
+    def python(self, dbapi: Any, row: Any, prev: str | None = None) -> tuple[Any, str]:
+        """The row read whole and encoded in Python, and its hash (after `prev` when given);
+        the row as it is when it is gone."""
+        found = self.full.by_ids(dbapi, [int(row[0])])
+        if found:
+            row = self._whole(found[0])
+        text = row[1] if prev is None else prev + row[1]
+        return row, _sha256(text.encode()).hexdigest()
+
+    def by_ids(self, dbapi: Any, ids: Sequence[int]) -> list[Any]:
+        return [self._whole(v) for v in self.full.by_ids(dbapi, ids)]
+
+
+def _hash(text: str) -> str:
+    return _sha256(text.encode("utf-8")).hexdigest()
+
+
 class _Source:
-    """Reads tables for one verification with the driver's own cursor (facts.Reader), rows
-    as named tuples of their stored values."""
+    """Reads tables for one verification with the driver's own cursor."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.dbapi = facts.driver_connection(session)
         self.sqlite = facts.on_sqlite(session)
-        self.readers: dict[str, tuple[facts.Reader, Any]] = {}
+        self.fast = self.sqlite and _has_json(self.dbapi)
+        self.tables: dict[str, _Table] = {}
 
-    def reader(self, table: Table) -> tuple[facts.Reader, Any]:
-        if table.name not in self.readers:
-            reader = facts.reader(table, self.sqlite)
-            self.readers[table.name] = (reader, namedtuple(f"{table.name}_row", reader.names))
-        return self.readers[table.name]
+    def table(self, table: Table) -> _Table:
+        if table.name not in self.tables:
+            self.tables[table.name] = _Table(table, self.sqlite, self.fast)
+        return self.tables[table.name]
 
-    def windows(self, table: Table, after: int | None = None) -> Iterator[Any]:
+    def batches(
+        self, table: Table, after: int | None = None
+    ) -> Iterator[tuple[list[Any], list[str]]]:
         """Every row with an id above `after` (None: every row, an id of 0 or below that no
-        program gives included), in id order, a window at a time; a value that cannot be read
-        stops the walk with Unreadable naming its row."""
-        reader, shape = self.reader(table)
+        program gives included), in id order, a window at a time, with their hashes (_Table.
+        after); a value that cannot be read stops the walk with Unreadable naming its row."""
+        reader = self.table(table)
         if after is None:
-            lowest = reader.lowest(self.dbapi)
+            lowest = reader.full.lowest(self.dbapi)
             after = min(0, lowest - 1) if lowest is not None else 0
-        make = shape._make
         while True:
-            rows = reader.after(self.dbapi, after, WINDOW)
+            rows, hashes = reader.after(self.dbapi, after, WINDOW)
             if not rows:
                 return
-            for values in rows:
-                yield make(values)
+            yield rows, hashes
             after = int(rows[-1][0])
             if len(rows) < WINDOW:
                 return
 
-    def by_ids(self, table: Table, ids: Sequence[int]) -> list[Any]:
-        reader, shape = self.reader(table)
-        return [shape._make(v) for v in reader.by_ids(self.dbapi, ids)]
+    def windows(self, table: Table, after: int | None = None) -> Iterator[tuple[Any, str]]:
+        for rows, hashes in self.batches(table, after):
+            yield from zip(rows, hashes, strict=True)
 
-    def hasher(self, table: Table) -> Callable[[Any], str]:
-        return self.reader(table)[0].hash
+    def by_ids(self, table: Table, ids: Sequence[int]) -> list[Any]:
+        return self.table(table).by_ids(self.dbapi, ids)
+
+    def fact_hash(self, table: Table, row: Any, found: str, expected: str) -> tuple[Any, str]:
+        """A fact row and its hash `found`, encoded in Python when the SQL's text does not give
+        `expected` (Python's text is the one that counts)."""
+        if found == expected or not self.fast:
+            return row, found
+        return self.table(table).python(self.dbapi, row)
+
+
+def _has_json(dbapi: Any) -> bool:
+    """Whether this SQLite has json_quote (built in since 3.38, and in most builds before)."""
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute("SELECT json_quote('a')")
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        cursor.close()
 
 
 @dataclass
@@ -103,31 +223,42 @@ class _Cursor:
     source: _Source
     table: Table
     keep: bool  # keep the rows' content (kit status is rebuilt from them)
-    on_row: Callable[[Any], str] | None = None  # the row's hash (default: its fact hash)
+    on_batch: Callable[[list[Any], list[str]], list[str]] | None = None  # the ledger chain
     after: int | None = None  # None: from the first row there is
-    buffer: deque[tuple[int, str, Any]] = field(default_factory=deque)
     waiting: dict[int, tuple[str, Any]] = field(default_factory=dict)
-    rows: Iterator[Any] | None = None
+    batches: Iterator[tuple[list[Any], list[str]]] | None = None
+    batch: list[Any] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    at: int = 0
     read: int = 0
 
-    def __post_init__(self) -> None:
-        if self.on_row is None:
-            self.on_row = self.source.hasher(self.table)
+    def _load(self) -> bool:
+        if self.batches is None:
+            self.batches = self.source.batches(self.table, self.after)
+        self.batch, self.hashes = next(self.batches, ([], []))
+        if self.on_batch is not None:
+            self.hashes = self.on_batch(self.batch, self.hashes)
+        self.at = 0
+        return bool(self.batch)
 
     def _next(self) -> tuple[int, str, Any] | None:
-        if self.rows is None:
-            self.rows = self.source.windows(self.table, self.after)
-        row = next(self.rows, None)
-        if row is None:
+        if self.at >= len(self.batch) and not self._load():
             return None
-        assert self.on_row is not None
+        at = self.at
+        self.at = at + 1
         self.read += 1
-        return int(row.id), self.on_row(row), row if self.keep else None
+        row = self.batch[at]
+        return int(row[0]), self.hashes[at], row
 
     def take(self, row_id: int) -> tuple[str, Any] | None:
-        """The listed row's hash (and content), or None when there is no such row."""
-        if row_id in self.waiting:
+        """The listed row's hash and content, or None when there is no such row."""
+        if self.waiting and row_id in self.waiting:
             return self.waiting.pop(row_id)
+        at = self.at
+        if at < len(self.batch) and self.batch[at][0] == row_id:  # in order, as written
+            self.at = at + 1
+            self.read += 1
+            return self.hashes[at], self.batch[at]
         while True:
             found = self._next()
             if found is None:
@@ -172,26 +303,36 @@ class _Walk:
 
     # -- the ledger chain, row by row in id order ---------------------------------------------
 
-    def ledger_row(self, row: Any) -> str:
-        content = row._asdict()
-        row_id = int(row.id)
-        if row_id < 1:  # no program gives it: the chain goes on as if it were not there
-            self.ledger_bad.setdefault(
-                row_id,
-                _("ledger row {row} was added outside the program (ids start at 1)").format(
-                    row=row_id
-                ),
-            )
-            return str(row.row_hash)
-        if row_id != self.ledger_expected and row_id > self.ledger_expected:
-            for gap in range(self.ledger_expected, min(row_id, self.ledger_expected + 3)):
-                self.ledger_bad.setdefault(gap, _("ledger row {row} is missing").format(row=gap))
-        self.ledger_expected = row_id + 1
-        recomputed = facts.digest(self.ledger_prev, facts.ledger_content(content))
-        if row.prev_hash != self.ledger_prev or row.row_hash != recomputed:
-            self.ledger_bad.setdefault(row_id, _("ledger row {row} was changed").format(row=row_id))
-        self.ledger_prev = str(row.row_hash)
-        return str(row.row_hash)
+    def ledger_batch(self, rows: list[Any], hashes: list[str]) -> list[str]:
+        """The chain checks of a window of ledger rows (in id order, each with its digest after
+        its stored previous hash); returns their stored hashes, which the entries list."""
+        stored: list[str] = []
+        prev, expected = self.ledger_prev, self.ledger_expected
+        for row, found in zip(rows, hashes, strict=True):
+            row_id = int(row.id)
+            own = str(row.row_hash)
+            stored.append(own)
+            if row_id < 1:  # no program gives it: the chain goes on as if it were not there
+                self.ledger_bad.setdefault(
+                    row_id,
+                    _("ledger row {row} was added outside the program (ids start at 1)").format(
+                        row=row_id
+                    ),
+                )
+                continue
+            if row_id > expected:
+                for gap in range(expected, min(row_id, expected + 3)):
+                    self.ledger_bad.setdefault(
+                        gap, _("ledger row {row} is missing").format(row=gap)
+                    )
+            expected = row_id + 1
+            if row.prev_hash != prev or row.row_hash != found:
+                self.ledger_bad.setdefault(
+                    row_id, _("ledger row {row} was changed").format(row=row_id)
+                )
+            prev = own
+        self.ledger_prev, self.ledger_expected = prev, expected
+        return stored
 
     # -- kit status, rebuilt ---------------------------------------------------------------------
 
@@ -280,7 +421,7 @@ def verify_session(session: Session) -> VerifyResult:
             walk.last_state[name] = {}
         else:
             walk.cursors[name] = _Cursor(source, table, keep=name in KEPT)
-    ledger = _Cursor(source, LEDGER, keep=True, on_row=walk.ledger_row)
+    ledger = _Cursor(source, LEDGER, keep=True, on_batch=walk.ledger_batch)
     head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
     try:
         audit_prev, position = _walk_entries(walk, ledger, 0, GENESIS)
@@ -310,7 +451,7 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
     expected = after + 1
     last_at: datetime | None = None
     position = after
-    for entry in walk.source.windows(AUDIT, after if after else None):
+    for entry, found in walk.source.windows(AUDIT, after if after else None):
         entry_id = int(entry.id)
         if entry_id < 1:  # no program gives it: the chain goes on as if it were not there
             walk.add(
@@ -325,10 +466,7 @@ def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[
         if entry_id != expected:
             walk.add(CHAIN, expected, _("audit entry {entry} is missing").format(entry=expected))
         expected = entry_id + 1
-        content = entry._asdict()
-        if entry.prev_hash != prev or entry.entry_hash != facts.digest(
-            prev, facts.audit_content(content)
-        ):
+        if entry.prev_hash != prev or entry.entry_hash != found:
             walk.add(CHAIN, entry_id, _("audit entry {entry} was changed").format(entry=entry_id))
         if last_at is not None and entry.at < last_at:
             walk.add(
@@ -403,10 +541,10 @@ def _entry_facts(walk: _Walk, entry: Any) -> None:
         if found is None:
             walk.add(FACT, entry_id, _missing(table, row_id, entry_id))
             continue
-        stored, row = found
+        row, stored = walk.source.fact_hash(cursor.table, found[1], found[0], listed)
         if stored != listed:
             walk.add(FACT, entry_id, _changed(table, row_id, entry_id))
-        elif row is not None and not baseline:
+        elif cursor.keep and not baseline:
             walk.fact_event(table, row, entry_id)
     if baseline:
         _seed(walk, entry.new)
@@ -513,10 +651,9 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
             walk.add(FACT, None, _unlisted(name, row_id))
     for name, last in walk.last_state.items():
         table = tables[name]
-        hashed = walk.source.hasher(table)
         seen: set[int] = set()
-        for row in walk.source.windows(table):
-            row_id = int(row.id)
+        for row, found in walk.source.windows(table):
+            row_id = int(row[0])
             seen.add(row_id)
             recorded = last.get(row_id)
             if recorded is None:
@@ -525,12 +662,10 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
                     None,
                     _unlisted(name, row_id),
                 )
-            elif recorded[0] != hashed(row):
-                walk.add(
-                    FACT,
-                    recorded[1],
-                    _changed(name, row_id, recorded[1]),
-                )
+            else:
+                row, found = walk.source.fact_hash(table, row, found, recorded[0])
+                if recorded[0] != found:
+                    walk.add(FACT, recorded[1], _changed(name, row_id, recorded[1]))
             if name == "kits":
                 _check_kit(walk, row)
             elif name == "participants":
@@ -679,7 +814,9 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
             )
     walk.ledger_prev = point.ledger_hash
     walk.ledger_expected = point.ledger_position + 1
-    ledger = _Cursor(source, LEDGER, keep=True, on_row=walk.ledger_row, after=point.ledger_position)
+    ledger = _Cursor(
+        source, LEDGER, keep=True, on_batch=walk.ledger_batch, after=point.ledger_position
+    )
     head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
     try:
         audit_prev, position = _walk_entries(walk, ledger, point.position, point.audit_hash)
@@ -723,7 +860,6 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
     """The mutable rows the new entries list, as they stand now, and rows added since."""
     for name, last in walk.last_state.items():
         table = tables[name]
-        hashed = walk.source.hasher(table)
         wanted = sorted(last)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
@@ -737,7 +873,7 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
                         entry,
                         _missing(name, row_id, entry),
                     )
-                elif hashed(row) != listed:
+                elif walk.source.fact_hash(table, row, _hash(row.text), listed)[1] != listed:
                     walk.add(
                         FACT,
                         entry,
