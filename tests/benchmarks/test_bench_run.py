@@ -1,0 +1,132 @@
+"""benchmarks/run's judging and its table, on rows made up and on one cheap measurement of a
+tiny generated site (the whole harness is a benchmark, not a test)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import bench_site  # noqa: E402
+from bench_site import Plan, Row, Site  # noqa: E402
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert bench_site.percentile([0.3, 0.1, 0.2, 0.5, 0.4], 0.95) == 0.5
+    assert bench_site.percentile([0.3, 0.1, 0.2, 0.5, 0.4], 0.5) == 0.3
+    assert bench_site.percentile([2.0], 0.95) == 2.0
+
+
+def test_a_target_not_met_says_why() -> None:
+    fast = Row("dispense_db", "SQLite", [0.004, 0.005, 0.006], [0.002, 0.001, 0.002])
+    assert fast.judged() == (True, "")
+    slow = Row("dispense_db", "SQLite", [0.07, 0.06, 0.08], [0.002, 0.002], note="the index")
+    met, why = slow.judged()
+    assert met is False
+    assert "median 70 ms is not under 50 ms" in why
+    assert "35.0× the floor, over 5×" in why and "(the index)" in why
+    heavy = Row("verify", "PostgreSQL", [6.0], [2.5], peak_rss_mb=420.0)
+    assert heavy.judged() == (False, "peak 420 MB, not under 300 MB")
+    assert Row("verify", "SQLite", [6.0], peak_rss_mb=10.0).judged() == (
+        False,
+        "no floor was measured",
+    )
+
+
+def test_rows_without_target_or_run_are_not_judged() -> None:
+    assert Row("receive", "SQLite", [1.0]).judged() == (None, "")
+    skipped = Row("inventory_open", "SQLite", skipped="not measured (bench_inventory missing)")
+    assert skipped.judged() == (None, "not measured (bench_inventory missing)")
+    late = Row("reconcile", "SQLite", unfinished="given up after 900 s")
+    assert late.judged() == (False, "given up after 900 s")
+
+
+def test_the_table_and_the_readme_show_the_json() -> None:
+    rows = [
+        Row("reconcile", "SQLite", [0.2, 0.3, 0.25], peak_rss_mb=120.0).as_json(),
+        Row("reconcile", "PostgreSQL", [0.9, 0.7, 0.8], peak_rss_mb=130.0).as_json(),
+        Row("inventory_open", "SQLite", skipped="not measured (bench_inventory missing)").as_json(),
+    ]
+    text = bench_site.format_table(rows)
+    lines = text.splitlines()
+    assert lines[0].split()[:2] == ["Measurement", "Engine"]
+    sqlite_line = next(line for line in lines if "SQLite" in line and "reconciliation" in line)
+    assert "250 ms" in sqlite_line and "300 ms" in sqlite_line and sqlite_line.endswith("met")
+    assert "NOT MET" in next(line for line in lines if "PostgreSQL" in line)
+    assert "not met: whole-site reconciliation (PostgreSQL): median 800 ms" in text
+    assert "not measured (bench_inventory missing)" in text
+
+    results = {
+        "date": "2026-12-03T12:00:00+00:00",
+        "code": "abc1234",
+        "machine": {
+            "cpu": "Test CPU",
+            "cores": 2,
+            "ram_gb": 4.0,
+            "os": "Linux 6",
+            "python": "3.11.7",
+            "sqlite": "3.40.1",
+            "postgresql": "15.18",
+        },
+        "site": "20,000 ledger rows",
+        "runs": 3,
+        "rows": json.loads(json.dumps(rows)),
+    }
+    table = bench_site.markdown_table(results)
+    assert (
+        "Test CPU (2 cores, 4.0 GB RAM, load average ? at the start)" in table
+        and "PostgreSQL 15.18" in table
+    )
+    assert "| whole-site reconciliation | PostgreSQL | 800 ms | 900 ms |" in table
+    assert "**not met**: median 800 ms is not under 500 ms" in table
+
+
+def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    start, end = bench_site.START_MARK, bench_site.END_MARK
+    readme.write_text(f"## Performance\n\nProse.\n\n{start}\nold\n{end}\n\nMore prose.\n")
+    results = {
+        "date": "d",
+        "code": "c",
+        "machine": dict.fromkeys(("cpu", "cores", "ram_gb", "os", "python", "sqlite"), "x"),
+        "site": "s",
+        "runs": 1,
+        "rows": [Row("receive", "SQLite", [1.5]).as_json()],
+    }
+    bench_site.update_readme(results, readme)
+    text = readme.read_text()
+    assert "old" not in text and "Prose." in text and "More prose." in text
+    assert "| receive a 500-kit manifest | SQLite | 1.50 s |" in text
+    assert text.index(start) < text.index("| receive") < text.index(end)
+
+
+@pytest.fixture(scope="module")
+def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
+    folder = tmp_path_factory.mktemp("site")
+    path, counts = bench_site.site_database(2_000, False, folder / "tiny.sqlite3")
+    return path, bench_site._work_day(date.fromisoformat(counts["last day"]))
+
+
+def test_one_measurement_on_a_copy_of_a_tiny_site(tiny_site: tuple[Path, date]) -> None:
+    path, day = tiny_site
+    size = path.stat().st_size
+    rows = bench_site.measure_group("receive", Site(path), Plan(runs=1, day=day))
+    assert [(r.key, r.engine, r.skipped) for r in rows] == [("receive", "SQLite", "")]
+    (row,) = rows
+    assert len(row.times) == 1 and row.times[0] > 0
+    assert row.peak_rss_mb is not None and row.peak_rss_mb > 20
+    assert path.stat().st_size == size  # the kits went into a copy
+    assert "receive a 500-kit manifest" in bench_site.format_table([row.as_json()])
+
+
+def test_a_failed_measurement_is_a_row_that_says_so(tmp_path: Path) -> None:
+    gone = Site(tmp_path / "no-such-site.sqlite3")
+    (row,) = bench_site.measure_group("reconcile", gone, Plan(runs=1, day=date(2024, 1, 8)))
+    assert row.key == "reconcile" and row.skipped.startswith("failed: ") and not row.times
+    assert row.judged() == (None, row.skipped)
