@@ -4,11 +4,9 @@ per search keystroke, 600-790 MB).
     QT_QPA_PLATFORM=offscreen PYTHONPATH=src:benchmarks .venv/bin/python \\
         benchmarks/bench_inventory.py [--db PATH] [--no-indexes]
 
-Without --db the database of bench_verify (1,000,000 ledger rows, ~326,000 kits) is used, built
-if missing (2-4 minutes, once; cached in the temp folder). Its generator writes the kits
-without their study (a column added by migration 0008): the benchmark works on a copy, made
-once beside it, whose kits and participants are given the database's one study, and to which
-the indexes the paged inventory reads by are added (`INDEXES`, until a migration adds them).
+Without --db the benchmark site of sitegen.py (1,000,000 ledger rows, ~300,000 kits in three
+studies) is used, built if missing (several minutes, once; cached in the temp folder). The
+screen is timed on a copy made once beside it; `--no-indexes` drops the indexes migration 0010 adds for the paged inventory, to compare.
 
 Each measurement runs in a fresh process (`measure`), so that its peak memory (VmHWM) is the
 screen's alone: the screen opened (built, shown, first page and summary read, painted), each
@@ -31,17 +29,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-INDEXES = {
-    # name: (table, columns) -- what the paged inventory's statements read by
-    "ix_kits_study_number": ("kits", ("study_id", "number")),
-    "ix_kits_study_product_number": ("kits", ("study_id", "product", "number")),
-    "ix_kits_study_status_number": ("kits", ("study_id", "status", "number")),
-    "ix_kits_lot_number": ("kits", ("lot_id", "number")),
-    "ix_kits_shipment_number": ("kits", ("shipment_id", "number")),
-    "ix_lots_number": ("lots", ("number",)),
-    "ix_lots_expiry_product_number": ("lots", ("expiry", "product", "number")),
-}
-"""The indexes the paged inventory needs (services/inventory_pages.py), for the migration."""
+INVENTORY_INDEXES = (
+    "ix_kits_study_number",
+    "ix_kits_study_product_number",
+    "ix_kits_study_status_number",
+    "ix_kits_lot_number",
+    "ix_kits_shipment_number",
+    "ix_lots_number",
+    "ix_lots_expiry_product_number",
+)
+"""The indexes migration 0010 adds for the paged inventory (services/inventory_pages.py)."""
 
 SEARCH = "K0123"
 """Typed a key at a time: a kit number's start, as a user looking for a kit types it."""
@@ -65,12 +62,9 @@ def working_copy(source: Path, indexes: bool = True) -> Path:
         shutil.copyfile(info, copy.with_suffix(".json"))
     conn = sqlite3.connect(building)
     try:
-        (study,) = conn.execute("SELECT min(id) FROM study").fetchone()
-        conn.execute("UPDATE kits SET study_id = ? WHERE study_id IS NULL", (study,))
-        conn.execute("UPDATE participants SET study_id = ? WHERE study_id IS NULL", (study,))
-        if indexes:
-            for name, (table, columns) in INDEXES.items():
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+        if not indexes:  # to see what the indexes of migration 0010 are worth
+            for name in INVENTORY_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file renamed below
     finally:
@@ -194,8 +188,10 @@ def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Time the Inventory screen on ~300,000 kits.")
-    parser.add_argument("--db", type=Path, help="a database (default: bench_verify's, built)")
-    parser.add_argument("--no-indexes", action="store_true", help="time without INDEXES")
+    parser.add_argument("--db", type=Path, help="a database (default: sitegen's full site, built)")
+    parser.add_argument(
+        "--no-indexes", action="store_true", help="time without the inventory indexes"
+    )
     parser.add_argument("--source", type=Path, help="the src folder of the program to time")
     parser.add_argument("--quick", action="store_true", help="one keystroke and one sort")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -205,9 +201,9 @@ def main() -> int:
         return 0
     path = args.db
     if path is None:
-        import bench_verify
+        import sitegen
 
-        path, counts = bench_verify.database(1_000_000, False, None)
+        path, counts = sitegen.database(1_000_000, False, None)
         print(f"database {path}: {counts.get('kits')} kits")
     figures = measure(path, not args.no_indexes, args.source, args.quick)
     width = max(len(k) for k in figures)

@@ -94,9 +94,9 @@ GROUPS = (
 
 def site_database(size: int, fresh: bool, given: Path | None = None) -> tuple[Path, dict[str, Any]]:
     """The generated site, built if missing and cached by size (or at `given`): the one place
-    that names the generator (bench_verify's today; sitegen's `database(size, fresh, given)`
-    has the same signature)."""
-    from bench_verify import database
+    that names the generator (sitegen.py: through the services' own rows, proven equal to
+    them by tests/benchmarks/test_sitegen.py)."""
+    from sitegen import database
 
     return database(size, fresh, given)
 

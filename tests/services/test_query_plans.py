@@ -317,4 +317,3 @@ def test_a_manifest_is_received_in_as_many_statements_whatever_its_length(site: 
     with capturing(site.ctx) as long:
         receive(site.ctx, site.actor, "R0101-R0140", "LR2", LATE + timedelta(days=400))
     assert len(long.queries) == len(short.queries), [s for s, _p in long.queries]
-

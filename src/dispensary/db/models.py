@@ -156,6 +156,9 @@ class Lot(Base):
         UniqueConstraint("product", "number", name="uq_lots_product_number"),
         # First expiry first out walks a product's lots in this order (migration 0010).
         Index("ix_lots_fefo", "product", "expiry", "number"),
+        # The inventory screen sorts and searches pages of kits by lot (migration 0010).
+        Index("ix_lots_number", "number"),
+        Index("ix_lots_expiry_product_number", "expiry", "product", "number"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     product: Mapped[str] = mapped_column(String(40))
@@ -172,6 +175,12 @@ class Kit(Base):
         # A lot's kits on the shelf in kit number order: a dispense reads only the first few
         # (migration 0010).
         Index("ix_kits_shelf", "lot_id", "status", "product", "study_id", "number"),
+        # The inventory screen's pages, filtered and sorted in SQL (migration 0010).
+        Index("ix_kits_study_number", "study_id", "number"),
+        Index("ix_kits_study_product_number", "study_id", "product", "number"),
+        Index("ix_kits_study_status_number", "study_id", "status", "number"),
+        Index("ix_kits_lot_number", "lot_id", "number"),
+        Index("ix_kits_shipment_number", "shipment_id", "number"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)

@@ -10,7 +10,9 @@ the shelf (a dispense no longer loads the whole shelf); a kit's balance is read 
 index alone (the index of kit and kind is extended by the two columns a balance needs); a return,
 a count, a destruction and a correction find their ledger rows and records by index; a label
 print finds the earlier prints of its items (audit_entries by entity, and the prints of several
-items apart); a scanned code is looked up as a study number in every study.
+items apart); a scanned code is looked up as a study number in every study; the inventory
+screen reads a page of kits filtered and sorted by study, number, product, status, lot,
+shipment or expiry.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ix_returns_corrects_id", "returns", ("corrects_id",)),
     ("ix_signatures_record", "signatures", ("record_type", "record_id")),
     ("ix_audit_entries_entity", "audit_entries", ("entity", "entity_id")),
+    # The inventory screen's pages: filtered and sorted in SQL (services/inventory_pages).
+    ("ix_kits_study_number", "kits", ("study_id", "number")),
+    ("ix_kits_study_product_number", "kits", ("study_id", "product", "number")),
+    ("ix_kits_study_status_number", "kits", ("study_id", "status", "number")),
+    ("ix_kits_lot_number", "kits", ("lot_id", "number")),
+    ("ix_kits_shipment_number", "kits", ("shipment_id", "number")),
+    ("ix_lots_number", "lots", ("number",)),
+    ("ix_lots_expiry_product_number", "lots", ("expiry", "product", "number")),
 )
 """(name, table, columns) of the plain indexes this revision adds."""
 
