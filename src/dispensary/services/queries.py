@@ -503,18 +503,30 @@ def history_rows(session: Session, ctx: Context, participant_id: int) -> list[Di
 
 def unaccounted_of(session: Session, returns: list[Return]) -> int:
     """Tablets dispensed in the kits these returns record as not brought back."""
-    total = 0
-    for ret in returns:
-        if ret.outcome == "not_brought_back":
-            total += (
-                session.scalar(
-                    select(DispenseKit.tablets).where(
-                        DispenseKit.dispense_id == ret.dispense_id, DispenseKit.kit_id == ret.kit_id
-                    )
+    lost = [r for r in returns if r.outcome == NOT_BROUGHT_BACK]
+    tablets_of: dict[tuple[int, int], int] = {}
+    for ret in lost:
+        tablets_of[(ret.dispense_id, ret.kit_id)] = (
+            session.scalar(
+                select(DispenseKit.tablets).where(
+                    DispenseKit.dispense_id == ret.dispense_id, DispenseKit.kit_id == ret.kit_id
                 )
-                or 0
             )
-    return total
+            or 0
+        )
+    return _unaccounted(lost, tablets_of)
+
+
+NOT_BROUGHT_BACK = "not_brought_back"
+
+
+def _unaccounted(returns: list[Return], tablets_of: dict[tuple[int, int], int]) -> int:
+    """`tablets_of`: what each (dispense, kit) held when it was dispensed."""
+    return sum(
+        tablets_of.get((r.dispense_id, r.kit_id), 0)
+        for r in returns
+        if r.outcome == NOT_BROUGHT_BACK
+    )
 
 
 def start_date(record: Dispense) -> date:
@@ -551,6 +563,12 @@ def expected_use_until(session: Session, record: Dispense) -> date | None:
         )
         if left is not None:
             ends.append(left.date())
+    return min(ends) if ends else None
+
+
+def _use_until(next_day1: date | None, left: date | None) -> date | None:
+    """expected_use_until from what it reads: the next day 1, the day treatment was left."""
+    ends = [d for d in (next_day1, left) if d is not None]
     return min(ends) if ends else None
 
 
@@ -606,10 +624,15 @@ def product_tallies(
         .join(Kit, Kit.id == DispenseKit.kit_id)
         .where(DispenseKit.dispense_id == record.id)
     ).all()
+    return _tallies([(k, t, p) for k, t, p in lines], returns)
+
+
+def _tallies(lines: list[tuple[int, int, str]], returns: list[Return]) -> dict[str, ProductTally]:
+    """product_tallies from a dispense's (kit id, tablets, product) lines and its returns."""
     product_of = {kit_id: product for kit_id, _tablets, product in lines}
     out: dict[str, int] = defaultdict(int)
-    for _kit, tablets, product in lines:
-        out[product] += tablets
+    for _kit, tablets, code in lines:
+        out[code] += tablets
     back: dict[str, int] = defaultdict(int)
     lost: dict[str, int] = defaultdict(int)
     dispensed_of = {kit_id: tablets for kit_id, tablets, _product in lines}
@@ -618,7 +641,7 @@ def product_tallies(
         if product is None:
             continue
         back[product] += ret.tablets
-        if ret.outcome == "not_brought_back":
+        if ret.outcome == NOT_BROUGHT_BACK:
             lost[product] += dispensed_of[ret.kit_id]
     return {p: ProductTally(out[p], back[p], lost[p]) for p in out}
 
@@ -886,14 +909,123 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
 
 
 def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistoryRow]]:
-    """Adherence flags the pharmacist has not explained yet."""
-    found = []
+    """Adherence flags the pharmacist has not explained yet. The participants who have one are
+    found first from the whole study read in a few queries (`flagged_participants`); only
+    their histories are then read in full, as the participant's screen reads them."""
+    found: list[tuple[str, DispenseHistoryRow]] = []
+    flagged = flagged_participants(session, ctx)
+    if not flagged:
+        return found
     for p in session.scalars(
         select(Participant)
-        .where(Participant.study_id == ctx.study_id)
+        .where(Participant.study_id == ctx.study_id, Participant.id.in_(flagged))
         .order_by(Participant.study_number)
     ):
         for row in history_rows(session, ctx, p.id):
             if row.flags and not row.flag_reason:
                 found.append((p.study_number, row))
+    return found
+
+
+def flagged_participants(session: Session, ctx: Context) -> set[int]:
+    """The participants of the study with a dispense whose adherence is flagged and not
+    explained: history_rows' test (every kit back, `dispense_adherence`, the reasons given) on
+    every live dispense, each input read for the whole study at once instead of six queries
+    per dispense, so the reconciliation of a site after years reads it in seconds."""
+    study = ctx.study_id
+    voided = set(session.scalars(select(DispenseVoid.dispense_id)))
+    records = [
+        d
+        for d in session.scalars(
+            select(Dispense)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .where(Participant.study_id == study)
+            .order_by(Dispense.cycle, Dispense.attempt)
+        )
+        if d.id not in voided
+    ]
+    if not records:
+        return set()
+    lines: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for dispense_id, kit_id, tablets, product in session.execute(
+        select(DispenseKit.dispense_id, DispenseKit.kit_id, DispenseKit.tablets, Kit.product)
+        .join(Kit, Kit.id == DispenseKit.kit_id)
+        .where(Kit.study_id == study)
+        .order_by(DispenseKit.id)
+    ).tuples():
+        lines[dispense_id].append((kit_id, tablets, product))
+    all_returns: dict[int, list[Return]] = defaultdict(list)
+    for ret in session.scalars(
+        select(Return)
+        .join(Kit, Kit.id == Return.kit_id)
+        .where(Kit.study_id == study)
+        .order_by(Return.id)
+    ):
+        all_returns[ret.dispense_id].append(ret)
+    notes: dict[int, list[str]] = defaultdict(list)
+    for dispense_id, reason in session.execute(
+        select(AdherenceNote.dispense_id, AdherenceNote.reason).order_by(AdherenceNote.id)
+    ).tuples():
+        notes[dispense_id].append(reason)
+    left = _left_treatment(session, study)
+    day1s: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for record in records:
+        day1s[record.participant_id].append((record.cycle, record.day1))
+    flagged: set[int] = set()
+    for record in records:
+        if record.participant_id in flagged:
+            continue
+        kits = lines.get(record.id, [])
+        returns = _current(all_returns.get(record.id, []))
+        if not returns or len({r.kit_id for r in returns}) != len(kits):
+            continue
+        later = [day1 for cycle, day1 in day1s[record.participant_id] if cycle > record.cycle]
+        tablets_of = {(record.id, kit_id): tablets for kit_id, tablets, _p in kits}
+        unaccounted = _unaccounted(returns, tablets_of)
+        result = dispense_adherence(
+            ctx,
+            record,
+            sum(r.tablets for r in returns),
+            max(r.returned_on for r in returns),
+            max(r.held_days for r in returns),
+            _use_until(min(later) if later else None, left.get(record.participant_id)),
+            unaccounted,
+            _tallies(kits, returns),
+        )
+        reason = " ".join(
+            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
+        )
+        if result.flags and not reason:
+            flagged.add(record.participant_id)
+    return flagged
+
+
+def _current(returns: list[Return]) -> list[Return]:
+    """current_returns of already read returns (in id order)."""
+    replaced = {r.corrects_id for r in returns if r.corrects_id is not None}
+    return [r for r in returns if r.id not in replaced]
+
+
+def _left_treatment(session: Session, study: int) -> dict[int, date]:
+    """expected_use_until's day of leaving treatment, for every participant who left."""
+    gone = dict(
+        session.execute(
+            select(Participant.study_number, Participant.id).where(
+                Participant.study_id == study,
+                Participant.status != ParticipantStatus.ON_TREATMENT.value,
+            )
+        )
+        .tuples()
+        .all()
+    )
+    if not gone:
+        return {}
+    found: dict[int, date] = {}
+    for entity_id, at in session.execute(
+        select(AuditEntry.entity_id, func.max(AuditEntry.at))
+        .where(AuditEntry.action == "participant_status")
+        .group_by(AuditEntry.entity_id)
+    ).tuples():
+        if entity_id in gone and at is not None:
+            found[gone[entity_id]] = at.date()
     return found
