@@ -237,7 +237,12 @@ def kit_contents(session: Session, kit: Kit) -> int:
 
 def contents_of_kits(session: Session, kits: Sequence[Kit]) -> dict[int, int]:
     """`kit_contents` for many kits in one ledger query: FEFO looks at every kit on the shelf."""
-    moves: dict[int, list[Movement]] = {k.id: [] for k in kits}
+    return contents_by_id(session, [k.id for k in kits])
+
+
+def contents_by_id(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """contents_of_kits of kits known by id (the Today screen reads plain rows)."""
+    moves: dict[int, list[Movement]] = {k: [] for k in ids}
     ids = list(moves)
     for start in range(0, len(ids), 500):
         rows = session.execute(

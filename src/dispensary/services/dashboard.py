@@ -21,12 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import Dispense, Kit, LedgerEntry, Lot, Participant, Return
-from dispensary.domain.accountability import Movement, balance_of
-from dispensary.domain.codes import KitStatus, MovementKind, ParticipantStatus
+from dispensary.db.models import Dispense, Kit, Lot, Participant, Return
+from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
-from dispensary.services.common import not_voided
+from dispensary.services.common import contents_by_id, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import reconcile_session
@@ -126,7 +125,7 @@ def dashboard(
             )
             if effective_status(KitStatus.AVAILABLE, row[4], today) is KitStatus.AVAILABLE
         ]
-        contents = _contents(session, [row[0] for row in shelf])
+        contents = contents_by_id(session, [row[0] for row in shelf])
         on_hand_kits: dict[str, int] = defaultdict(int)
         on_hand_tablets: dict[str, int] = defaultdict(int)
         expiring: list[ExpiringKit] = []
@@ -239,27 +238,6 @@ def _findings(
             _FINDINGS.clear()
         _FINDINGS[place] = (state, findings)
     return findings
-
-
-def _contents(session: Session, kits: Sequence[int]) -> dict[int, int]:
-    """common.contents_of_kits of kits by id: the tablets each holds, from its ledger rows."""
-    moves: dict[int, list[Movement]] = {k: [] for k in kits}
-    for start in range(0, len(kits), 500):
-        rows = session.execute(
-            select(
-                LedgerEntry.kit_id,
-                LedgerEntry.kind,
-                LedgerEntry.quantity,
-                LedgerEntry.from_returned,
-            ).where(LedgerEntry.kit_id.in_(kits[start : start + 500]))
-        )
-        for kit_id, kind, quantity, from_returned in rows:
-            moves[kit_id].append(Movement(MovementKind(kind), quantity, bool(from_returned)))
-    contents: dict[int, int] = {}
-    for kit_id, kit_moves in moves.items():
-        balance = balance_of(kit_moves)
-        contents[kit_id] = balance.on_hand + balance.held_returned
-    return contents
 
 
 def _last_live_dispenses(session: Session, people: Sequence[int]) -> dict[int, Any]:
