@@ -42,18 +42,20 @@ Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
 Move = tuple[KitStatus | None, KitEvent, KitStatus]
 SERVICES = Path(dispensary.__file__).resolve().parent / "services"
+MOVERS = (stock.move_kit.__code__, stock.receive_kits.__code__)
+"""Where a kit's status is set: one kit's move, and a shipment's kits received at once."""
 
 
 @pytest.fixture
 def moves() -> Iterator[tuple[list[Move], list[str]]]:
     """Every kit status set while the test runs: (status before, event, status after) when set
-    by `stock.move_kit`, else where it was set from."""
+    by `stock.move_kit` (or `stock.receive_kits`), else where it was set from."""
     done: list[Move] = []
     outside: list[str] = []
 
     def on_set(kit: Kit, value: str, _old: Any, _initiator: Any) -> None:
         frame = sys._getframe(1)
-        while frame is not None and frame.f_code is not stock.move_kit.__code__:
+        while frame is not None and frame.f_code not in MOVERS:
             frame = frame.f_back  # type: ignore[assignment]
         if frame is None:
             caller = sys._getframe(1)

@@ -54,7 +54,8 @@ def move_kit(
     A kit not in the database yet (no id) is being received: it is added here. `reason` is the
     quarantine event's reason; `fact` the destruction or void the kit's step belongs to."""
     received = kit.id is None
-    new = _transition(kit, event, today, ledger, reason, fact, received)
+    status = NOT_IN_STOCK if received else KitStatus(kit.status)
+    new = _transition(kit, status, event, today, ledger, reason, fact)
     kit.status = new.value
     if received:
         session.add(kit)
@@ -74,10 +75,11 @@ def receive_kits(
 ) -> None:
     """Receives a shipment's new kits as `move_kit` receives one, but with one flush for all
     the kits (one batched INSERT), so a 500-kit manifest is not 500 round trips."""
+    status = NOT_IN_STOCK
     for kit, ledger in kits:
         if kit.id is not None:
             raise ValueError(f"kit {kit.number} is already in the database")
-        kit.status = _transition(kit, event, today, ledger, reason, None, True).value
+        kit.status = _transition(kit, status, event, today, ledger, reason, None).value
     if on_sqlite(session):
         # SQLite cannot return the ids of a batched INSERT in order, so SQLAlchemy would send
         # one INSERT per kit: the ids are given here, as SQLite would give them (the write
@@ -93,14 +95,15 @@ def receive_kits(
 
 def _transition(
     kit: Kit,
+    status: KitStatus | None,
     event: KitEvent,
     today: date,
     ledger: LedgerEntry | None,
     reason: str,
     fact: Destruction | DispenseVoid | None,
-    received: bool,
 ) -> KitStatus:
-    status = NOT_IN_STOCK if received else KitStatus(kit.status)
+    """The lifecycle table's answer for the kit, before anything is written (RuleViolation)."""
+    received = status is NOT_IN_STOCK
     expired_on = None if received or kit.lot.expiry >= today else kit.lot.expiry
     new = transition(status, event, kit=kit.number, expired_on=expired_on)
     _check_step(event, ledger, reason, fact)

@@ -354,7 +354,7 @@ class InventoryScreen(Screen):
         header.blockSignals(True)
         header.setSortIndicator(self.model.sort_column, order)
         header.blockSignals(False)
-        header.viewport().update()
+        header.viewport().repaint()  # the indicator drawn now, signals having been blocked
 
     def _remember_selection(self) -> None:
         self._kept = {r.number for r in self.selected()}
