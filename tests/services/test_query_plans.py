@@ -80,8 +80,8 @@ class Captured:
     def add(self, statement: str, parameters: Any, many: bool) -> None:
         if not self.on:
             return
-        if many and parameters:
-            parameters = parameters[0]
+        if many and isinstance(parameters, list | tuple) and parameters:
+            parameters = parameters[0]  # (PostgreSQL's batched INSERT gives one dict)
         self.statements.append((statement, parameters))
 
     @property
