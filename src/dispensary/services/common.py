@@ -122,8 +122,11 @@ def get_dispense(session: Session, raw: str, study: int) -> Dispense:
             )
         )
     text = raw.strip().upper()
-    dispense = session.scalar(select(Dispense).where(Dispense.number == text))
-    if dispense is None and text.isascii() and text.isdigit() and len(text) < 10:
+    # A number no dispense can have (a NUL, bytes that are not text) is looked up nowhere: the
+    # PostgreSQL driver would fail on it rather than find nothing.
+    found = text.isprintable()
+    dispense = session.scalar(select(Dispense).where(Dispense.number == text)) if found else None
+    if dispense is None and found and text.isascii() and text.isdigit() and len(text) < 10:
         dispense = session.get(Dispense, int(text))
     if dispense is None:
         raise NotFound(

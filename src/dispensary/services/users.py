@@ -112,7 +112,14 @@ def presign(ctx: Context, *signers: tuple[str, str]) -> None:
     transaction, so that `check_signature` inside it finds the answer ready instead of running
     argon2 under the write lock. Signers without a name are skipped; nothing is refused here:
     the transaction still decides, with the account as it then is."""
-    named = [(n.strip().lower(), p) for n, p in signers if n and isinstance(p, str)]
+    named: list[tuple[str, str]] = []
+    for n, p in signers:
+        if not n or not isinstance(p, str):
+            continue
+        try:  # a name no user can have is looked up nowhere (the driver would fail on it)
+            named.append((normalise_username(n), p))
+        except InvalidInput:
+            continue
     if not named:
         return
     with read_transaction(ctx.engine) as session:
