@@ -806,6 +806,14 @@
         <translation>切换研究(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Pharmacist&apos;s guide</source>
+        <translation>药师指南(&amp;P)</translation>
+    </message>
+    <message>
+        <source>A&amp;dministrator&apos;s guide</source>
+        <translation>管理员指南(&amp;D)</translation>
+    </message>
+    <message>
         <source>{study} (closed: read only)</source>
         <translation>{study}（已关闭：只读）</translation>
     </message>
@@ -882,8 +890,28 @@
         <translation>试验用药品管理</translation>
     </message>
     <message>
-        <source>Study {protocol}: {title}</source>
-        <translation>研究 {protocol}：{title}</translation>
+        <source>Database: {database} ({engine})</source>
+        <translation>数据库：{database}（{engine}）</translation>
+    </message>
+    <message>
+        <source>Study files loaded:</source>
+        <translation>已载入的研究文件：</translation>
+    </message>
+    <message>
+        <source>  {protocol} version {version}, loaded {day} — {title}</source>
+        <translation>  {protocol} 第 {version} 版，{day} 载入 — {title}</translation>
+    </message>
+    <message>
+        <source>  none that you may see</source>
+        <translation>  没有您可查看的研究</translation>
+    </message>
+    <message>
+        <source>Python {python}, Qt {qt}, PySide6 {pyside}</source>
+        <translation>Python {python}，Qt {qt}，PySide6 {pyside}</translation>
+    </message>
+    <message>
+        <source>Fonts: WenQuanYi Micro Hei (Apache License 2.0)</source>
+        <translation>字体：文泉驿微米黑（Apache License 2.0）</translation>
     </message>
     <message>
         <source>About Dispensary</source>

@@ -29,6 +29,7 @@ from dispensary.domain.errors import DispensaryError, InOtherStudy
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import MessageBar
+from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
 from dispensary.ui.session import AppSession
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.closing_for_good = False
         self.locked = False
         self.session_open = True  # False once the sign-out is recorded: it is recorded once
+        self.guide_window: GuideWindow | None = None
+        self.about_box: AboutDialog | None = None
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -205,6 +208,14 @@ class MainWindow(QMainWindow):
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
         keys.triggered.connect(self.show_shortcuts)
         help_menu.addAction(keys)
+        help_menu.addSeparator()
+        self.pharmacist_guide = QAction(self.tr("&Pharmacist's guide"), self)
+        self.pharmacist_guide.triggered.connect(lambda: self.show_guide(Guide.PHARMACIST))
+        help_menu.addAction(self.pharmacist_guide)
+        self.administrator_guide = QAction(self.tr("A&dministrator's guide"), self)
+        self.administrator_guide.triggered.connect(lambda: self.show_guide(Guide.ADMINISTRATOR))
+        help_menu.addAction(self.administrator_guide)
+        help_menu.addSeparator()
         about = QAction(self.tr("&About Dispensary"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.show_about)
@@ -552,20 +563,66 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_text())
 
-    def show_about(self) -> None:
-        from dispensary import __version__
+    def show_guide(self, guide: Guide) -> None:
+        """Help > a guide, in the language of the windows; one guide window, brought forward
+        again when it is open already."""
+        from dispensary.ui.translations import installed_language
 
-        study = self.session.ctx.study
+        language = installed_language()
+        window = self.guide_window
+        if window is None or window.language is not language:
+            window = GuideWindow(guide, language, self)
+            self.guide_window = window
+        elif window.guide is not guide:
+            window.open_guide(guide)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def about_text(self) -> str:
+        """What the About box says, as plain text a user can copy into a support request."""
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        from dispensary.services import about
+
+        facts = about.about(self.session.ctx, self.session.actor)
         lines = [
-            self.tr("Dispensary {version}").format(version=__version__),
+            self.tr("Dispensary {version}").format(version=facts.version),
             self.tr("Investigational drug accountability"),
             "",
-            self.tr("Study {protocol}: {title}").format(
-                protocol=study.protocol, title=study.wording().title
+            self.tr("Database: {database} ({engine})").format(
+                database=facts.database, engine=facts.engine
             ),
-            study.wording().site_name,
+            self.tr("Study files loaded:"),
         ]
-        QMessageBox.about(self, self.tr("About Dispensary"), "\n".join(lines))
+        for row in facts.studies:
+            line = self.tr("  {protocol} version {version}, loaded {day} — {title}").format(
+                protocol=row.protocol,
+                version=row.version,
+                day=row.loaded_at.date().isoformat(),
+                title=row.short_title,
+            )
+            if row.status == "closed":
+                line = self.tr("{study} (closed)").format(study=line)
+            lines.append(line)
+        if not facts.studies:
+            lines.append(self.tr("  none that you may see"))
+        lines += [
+            "",
+            self.tr("Python {python}, Qt {qt}, PySide6 {pyside}").format(
+                python=facts.python, qt=qVersion(), pyside=PySide6.__version__
+            ),
+            self.tr("Fonts: WenQuanYi Micro Hei (Apache License 2.0)"),
+        ]
+        return "\n".join(lines)
+
+    def show_about(self) -> None:
+        """Help > About: the version, the database and the study files, in text that can be
+        selected and copied (a support call asks for exactly these)."""
+        box = AboutDialog(self.tr("About Dispensary"), self.about_text(), self)
+        self.about_box = box
+        box.open()
 
     def quit(self) -> None:
         self.closing_for_good = True

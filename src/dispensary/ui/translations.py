@@ -53,6 +53,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "translations",
         "__init__",
     ),
+    "guides": ("guide_view",),
     "records": (
         "reconcile_view",
         "reports_view",
