@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 PROBE = "DISPENSARY_STARTUP_PROBE"
 PROBE_SHOWN = "sign-in window shown after"
 PROBE_OPEN = "database open after"
+PROBE_SET_UP = "set-up wizard shown after"
 
 
 @dataclass
@@ -311,6 +312,23 @@ def process_seconds() -> float:
 _IMPORTED = time.perf_counter()
 
 
+def open_in_pharmacy_language(workstation: Workstation, window: SignInWindow) -> None:
+    """The sign-in window in the language the pharmacy chose (Settings), unless someone
+    already chose one in it; not kept with the user who signs in, as a choice made there is."""
+    from dispensary.domain.errors import DispensaryError
+    from dispensary.services import pharmacy
+
+    if window.form.chosen_language is not None:
+        return
+    try:
+        language = parse_language(pharmacy.particulars(workstation.ctx).language)
+    except DispensaryError:
+        return  # the sign-in says what is wrong with the database
+    if language is not None and language is not installed_language():
+        window.choose_language(language)
+        window.form.chosen_language = None
+
+
 class DatabaseOpener(QThread):
     """Opens (or first builds, for --demo) the database off the UI thread, so the sign-in
     window takes keystrokes while the database layer loads and the file is checked."""
@@ -347,6 +365,88 @@ class DatabaseOpener(QThread):
         self.opened.emit(workstation)
 
 
+def needs_set_up(args: argparse.Namespace, database: str) -> bool:
+    """A first start: no --db or --demo asked for, and no database at the configured place (a
+    missing --db file is an error said as such, not a reason to set up a pharmacy)."""
+    if args.db or args.demo or "://" in database:
+        return False
+    path = Path(database).expanduser()
+    try:
+        return not path.exists() or (path.is_file() and path.stat().st_size == 0)
+    except OSError:
+        return False  # said by the opening itself, with its reason
+
+
+class FirstRun(QObject):
+    """The set-up wizard, then the workstation it made: the new administrator signed in to the
+    Today screen, or the sign-in window of a pharmacy set up from another workstation."""
+
+    signed_in = Signal(object)  # the MainWindow now on screen
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        from dispensary.ui.setup_wizard import SetUpWizard
+
+        self.wizard = SetUpWizard(database)
+        self.wizard.set_up_done.connect(self._set_up)
+        self.wizard.existing_chosen.connect(self._existing)
+        self.wizard.rejected.connect(self._cancelled)
+        self.sign_in: SignInWindow | None = None
+        self.desk: Desk | None = None
+
+    def _cancelled(self) -> None:
+        """Cancel: the program ends, nothing made."""
+        QApplication.exit(0)
+
+    def _open(self, database: str) -> Workstation | None:
+        from dispensary.domain.errors import DispensaryError
+
+        try:
+            config.save_database(database)
+            return open_workstation(database)
+        except DispensaryError as exc:
+            self._failed(exc.message, exc.exit_code)
+        except OSError as exc:
+            self._failed(write_error_text(exc, exc.filename or database, False), 3)
+        return None
+
+    def _failed(self, message: str, code: int) -> None:
+        QMessageBox.critical(self.wizard, self.tr("Dispensary cannot open the database"), message)
+        QApplication.exit(code)
+
+    def _desk(self, workstation: Workstation) -> Desk:
+        self.sign_in = SignInWindow(workstation.ctx.database)
+        self.desk = Desk(workstation, self.sign_in)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.desk.wait_for_backup)
+        return self.desk
+
+    def _set_up(self, ctx: Context, actor: Actor) -> None:
+        ctx.engine.dispose()  # the workstation opens it as every start does
+        workstation = self._open(ctx.database)
+        if workstation is None:
+            return
+        window = self._desk(workstation).start_session(actor)
+        self.signed_in.emit(window)
+
+    def _existing(self, database: str) -> None:
+        workstation = self._open(database)
+        if workstation is None:
+            return
+        self._desk(workstation)
+        assert self.sign_in is not None
+        self.sign_in.show()
+
+    def close(self) -> None:
+        self.wizard.rejected.disconnect(self._cancelled)  # closed by the program, not cancelled
+        self.wizard.close()
+        if self.desk is not None:
+            self.desk.close_database()
+        if self.sign_in is not None:
+            self.sign_in.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     umask = private_umask()  # every file the program creates (SQLite's too) is owner-only
@@ -360,6 +460,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(args.lang)  # a demo built now is built in it too
     install_language(args.lang or system_language())
     database = demo_database(args) if args.demo else config.database_from(args.db)
+    if needs_set_up(args, database):
+        first = FirstRun(database)
+        first.wizard.show()
+        if os.environ.get(PROBE):  # a start-up probe on a new workstation: shown, then quit
+
+            def wizard_shown() -> None:
+                print(f"{PROBE_SET_UP} {process_seconds():.3f} s", flush=True)
+                app.quit()
+
+            QTimer.singleShot(0, wizard_shown)
+        code = app.exec()
+        first.close()
+        os.umask(umask)
+        return code
     window = SignInWindow(database)
     window.show()
     probe = bool(os.environ.get(PROBE))
@@ -382,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROBE_OPEN} {times['database']:.3f} s", flush=True)
         desk = Desk(workstation, window)
         kept["desk"] = desk
+        if args.lang is None:
+            open_in_pharmacy_language(workstation, window)
         if workstation.warning and not window.form.message.isVisible():
             window.form.message.show_message(workstation.warning, "warning")
         app.aboutToQuit.connect(desk.wait_for_backup)

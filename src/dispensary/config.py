@@ -9,6 +9,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from dispensary.files import write_private
+
 APP = "Dispensary"
 ENV_DB = "DISPENSARY_DB"
 
@@ -27,9 +29,35 @@ def default_database() -> str:
     return str(data_dir() / "dispensary.sqlite3")
 
 
+def location_file() -> Path:
+    """Where the first-run set-up wrote which database this workstation uses (a file in
+    another folder, or a PostgreSQL URL): owner-only, since a URL may carry a password."""
+    return config_dir() / "database.txt"
+
+
+def saved_database() -> str | None:
+    try:
+        text = location_file().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text or None
+
+
+def save_database(database: str) -> Path:
+    """Kept for the next start; the default file in the data folder needs no note."""
+    file = location_file()
+    if database == default_database():
+        file.unlink(missing_ok=True)
+        return file
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_private(file, (database + "\n").encode("utf-8"))
+    return file
+
+
 def database_from(option: str | None) -> str:
-    """--db wins, then DISPENSARY_DB, then the file in the user data folder."""
-    return option or os.environ.get(ENV_DB) or default_database()
+    """--db wins, then DISPENSARY_DB, then the one chosen at set-up, then the file in the user
+    data folder."""
+    return option or os.environ.get(ENV_DB) or saved_database() or default_database()
 
 
 def backup_dir(database: str) -> Path:

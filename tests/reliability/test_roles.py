@@ -35,6 +35,7 @@ from dispensary.services import (
     dispensing,
     participants,
     permissions,
+    pharmacy,
     quarantine,
     queries,
     receiving,
@@ -311,6 +312,9 @@ WORK: dict[str, Work] = {
         d.ctx, a, f"new{d.next()}", "technician", "New Person", "NP", "new-pass-123"
     ),
     "backup": _backup,
+    "pharmacy": lambda d, a, pw: pharmacy.set_particulars(
+        d.ctx, a, f"Trial Pharmacy {d.next()}", "1 Road", "+86 1", "renamed"
+    ),
     "study": lambda d, a, pw: studies.update_study(
         d.ctx,
         a,

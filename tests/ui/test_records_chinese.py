@@ -23,6 +23,7 @@ from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.reports_view import ENTRIES, ReportsScreen, entry_title
 from dispensary.ui.screen import Screen
+from dispensary.ui.settings_view import SettingsScreen
 from dispensary.ui.temperature_view import TemperatureScreen
 
 SCREEN_AREA = (1166, 700)
@@ -41,6 +42,7 @@ SCREENS: list[tuple[type[Screen], str]] = [
     (AuditScreen, "monitor"),
     (TemperatureScreen, "tech"),
     (ReportsScreen, "pharm"),
+    (SettingsScreen, "admin"),
 ]
 
 

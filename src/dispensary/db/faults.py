@@ -197,6 +197,21 @@ _PG_NOT_NOW = {"53300", "57P01", "57P02", "57P03", "53000", "53200"}
 _PG_SIGN_IN = {"28000", "28P01"}
 _PG_NO_DATABASE = {"3D000"}
 _PG_RAISED = "P0001"  # raise_exception: RAISE EXCEPTION in a trigger function
+_PG_REFUSED_AT_CONNECT = (
+    ("password authentication failed", "28P01"),
+    ("no password supplied", "28P01"),
+    ('role "', "28000"),  # role "x" does not exist
+    ('database "', "3D000"),  # database "x" does not exist
+)
+"""A refusal at connection carries no SQLSTATE in psycopg (libpq gives only the server's text):
+the SQLSTATE the server's message stands for, so that a wrong password is not said to be an
+unreachable server."""
+
+
+def _connect_state(detail: str) -> str | None:
+    if "FATAL" not in detail or ("does not exist" not in detail and "password" not in detail):
+        return None
+    return next((state for words, state in _PG_REFUSED_AT_CONNECT if words in detail), None)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -211,6 +226,7 @@ def server_fault(
     orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     detail = _first_line(orig) if orig is not None else _first_line(exc)
+    state = state or _connect_state(detail)
     if state == _PG_RAISED and TRIGGER_WORDS in detail:
         return append_only_refusal(detail, nothing)
     if state in _PG_DISK_FULL:

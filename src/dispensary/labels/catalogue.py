@@ -170,7 +170,7 @@ def plan_label(
     def render() -> bytes:
         if label.kind is LabelKind.LEAFLET:
             return leaflet.participant_leaflet(
-                study, subject.payload, values.paper, again, languages=spoken
+                study, subject.payload, values.paper, again, spoken, plan.pharmacy
             )
         assert stock is not None and calibration is not None  # on a stock: checked above
         if label.kind is LabelKind.KIT:
@@ -192,7 +192,8 @@ def plan_label(
             again,
             position,
             plan.previous_dose,
-            languages=spoken,
+            spoken,
+            plan.pharmacy,
         )
 
     return LabelSheet(label, plan, title, subject.file_name, subject.says, render)

@@ -31,10 +31,11 @@ from dispensary.labels.layout import (
     reprint_mark,
     sentence,
 )
-from dispensary.labels.particulars import check_complete, dispensing_fields
+from dispensary.labels.particulars import check_complete, dispensing_fields, pharmacy_name
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock
 from dispensary.labels.text import LEGIBLE, LabelDoesNotFit, Piece, expiry_text, keep_together
+from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import LabelLanguage, Study
 
@@ -116,17 +117,30 @@ def _marks(
     return [mark(wording.dose_changed(was), "dose changed mark")]
 
 
-def _side(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
+def pharmacy_text(study: Study, speech: Speech, pharmacy: Particulars) -> str:
+    """Who dispensed it: the pharmacy's name, and its address and telephone once an
+    administrator gave them (the study's own wording of the name in another language)."""
+    translated = "" if speech.english else speech.text.pharmacy_name
+    name = pharmacy_name(study, pharmacy, translated)
+    if not pharmacy.name:
+        return name
+    phone = keep_together(wording.telephone(pharmacy.phone)) if pharmacy.phone else ""
+    return ", ".join(part for part in (name, pharmacy.address, phone) if part)
+
+
+def _side(
+    study: Study, dispense: DispenseResult, speech: Speech, pharmacy: Particulars
+) -> list[Piece]:
     who = (dispense.participant, dispense.initials, wording.cycle(dispense.cycle))
     where = (
-        speech.text.pharmacy_name or study.pharmacy_name,
+        pharmacy_text(study, speech, pharmacy),
         wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
     )
     return [
         Piece(SEPARATOR.join(who), "participant and cycle", bold=True, parts=who, joiner=JOINER),
         Piece(
             sentence(*where),
-            "pharmacy name ([study] pharmacy_name), dispense date and pharmacist",
+            "pharmacy name (Settings, or [study] pharmacy_name), dispense date and pharmacist",
             parts=where,
         ),
     ]
@@ -177,11 +191,15 @@ def dispensing_layout(
     reprint: bool,
     previous_dose: int | None = None,
     languages: Sequence[str] = ENGLISH_ONLY,
+    pharmacy: Particulars = NONE_SET,
 ) -> LabelLayout:
     """`previous_dose`: the dose level of the participant's previous dispense (None: none, or
     not known); a different one is marked DOSE CHANGED with the dose it was. `languages`: the
-    languages it prints in, the main one first."""
-    check_complete(dispensing_fields(study, dispense), f"dispensing label of {dispense.number}")
+    languages it prints in, the main one first. `pharmacy`: the pharmacy's own particulars
+    (services.pharmacy), printed instead of the study file's pharmacy name once set."""
+    check_complete(
+        dispensing_fields(study, dispense, pharmacy), f"dispensing label of {dispense.number}"
+    )
     check_dispensing_stock(stock)
     spoken = speeches(study, languages)
 
@@ -190,7 +208,7 @@ def dispensing_layout(
             chosen,
             dispense.number,
             in_every(spoken, lambda s: _product(study, dispense, s)),
-            in_every(spoken, lambda s: _side(study, dispense, s)),
+            in_every(spoken, lambda s: _side(study, dispense, s, pharmacy)),
             in_every(spoken, lambda s: _body(study, dispense, s)),
             in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
             f"dispensing label of {dispense.number}",
@@ -227,9 +245,10 @@ def dispensing_label(
     first_position: int = 1,
     previous_dose: int | None = None,
     languages: Sequence[str] = ENGLISH_ONLY,
+    pharmacy: Particulars = NONE_SET,
 ) -> bytes:
     """The label for the bottle(s) of one dispense, in `languages` (the print plan's)."""
-    layout = dispensing_layout(study, dispense, stock, reprint, previous_dose, languages)
+    layout = dispensing_layout(study, dispense, stock, reprint, previous_dose, languages, pharmacy)
     return render_labels(
         stock, calibration, [layout.draw], f"Dispensing label {dispense.number}", first_position
     )

@@ -38,9 +38,10 @@ from dispensary.i18n import _, format_date, speaking
 from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
 from dispensary.labels.languages import ENGLISH_ONLY, Speech, directions, speeches
-from dispensary.labels.particulars import check_complete, dispensing_fields
+from dispensary.labels.particulars import check_complete, dispensing_fields, pharmacy_name
 from dispensary.labels.text import BOLD, FONT, check_printable, keep_together, visible, wrap
 from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
+from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
@@ -167,18 +168,21 @@ def participant_leaflet(
     paper: str = "a4",
     reprint: bool = False,
     languages: Sequence[str] = ENGLISH_ONLY,
+    pharmacy: Particulars = NONE_SET,
 ) -> bytes:
     """A4 or US Letter pages the participant takes home with the tablets, in `languages` (the
-    print plan's; the first is the main one)."""
+    print plan's; the first is the main one); `pharmacy`: its own name once set."""
     size = PAPERS.get(paper.strip().lower())
     if size is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
-    check_complete(dispensing_fields(study, dispense), f"participant leaflet of {dispense.number}")
+    check_complete(
+        dispensing_fields(study, dispense, pharmacy), f"participant leaflet of {dispense.number}"
+    )
     spoken = speeches(study, languages)
     story: list[Flowable] = []
     for speech in spoken:
         with speaking(speech.language):
-            story += _information(study, dispense, speech, reprint)
+            story += _information(study, dispense, speech, reprint, pharmacy)
             story.append(PageBreak())
     with speaking(spoken[0].language):
         story += _diary_pages(study, dispense, spoken, size[0] - 36 * mm)
@@ -214,7 +218,11 @@ def participant_leaflet(
 
 
 def _information(
-    study: Study, dispense: DispenseResult, speech: Speech, reprint: bool
+    study: Study,
+    dispense: DispenseResult,
+    speech: Speech,
+    reprint: bool,
+    pharmacy: Particulars = NONE_SET,
 ) -> list[Flowable]:
     """The leaflet's first page(s) in one language (spoken around the call)."""
     text = speech.text
@@ -296,7 +304,9 @@ def _information(
         ),
         _p(
             _("Questions: {pharmacy}, {site}. {name}, {address}, telephone {phone}.").format(
-                pharmacy=text.pharmacy_name or study.pharmacy_name,
+                pharmacy=pharmacy_name(
+                    study, pharmacy, "" if speech.english else text.pharmacy_name
+                ),
                 site=text.site_name or study.site_name,
                 name=text.contact_name,
                 address=text.contact_address,

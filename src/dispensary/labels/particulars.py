@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dispensary.domain.errors import RuleViolation
 from dispensary.labels.text import expiry_text
+from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import Product, Study
@@ -80,7 +81,21 @@ def kit_fields(study: Study, kit: KitLabelRow) -> list[Field]:
     return fields
 
 
-def dispensing_fields(study: Study, dispense: DispenseResult) -> list[Field]:
+def pharmacy_name(study: Study, pharmacy: Particulars, wording: str = "") -> str:
+    """The pharmacy's own name once an administrator set it, else the study file's; a study's
+    label text in another language (`wording`) still gives the name its labels print there."""
+    return wording or pharmacy.name or study.pharmacy_name
+
+
+def pharmacy_source(pharmacy: Particulars) -> str:
+    if pharmacy.name:
+        return "the pharmacy's particulars (Settings screen)"
+    return "study file [study] pharmacy_name, or the pharmacy's particulars (Settings screen)"
+
+
+def dispensing_fields(
+    study: Study, dispense: DispenseResult, pharmacy: Particulars = NONE_SET
+) -> list[Field]:
     record = f"dispense {dispense.number or '(unnumbered)'}"
     if not dispense.kits:
         raise IncompleteLabel(
@@ -123,7 +138,7 @@ def dispensing_fields(study: Study, dispense: DispenseResult) -> list[Field]:
             Field(
                 0, "pharmacist's initials", dispense.pharmacist_initials, f"{record} (pharmacist)"
             ),
-            Field(0, "pharmacy name", study.pharmacy_name, "study file [study] pharmacy_name"),
+            Field(0, "pharmacy name", pharmacy_name(study, pharmacy), pharmacy_source(pharmacy)),
             Field(0, "dispense number", dispense.number, f"{record} (number)"),
         ]
     )

@@ -26,11 +26,13 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _
+from dispensary.services import pharmacy
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_dispense, get_kit, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
+from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
 
@@ -106,6 +108,8 @@ class PrintPlan:
     """The languages the labels print in, the main one first (print_languages)."""
     language_note: str = ""
     """Why a language the study asks for is not printed ("" when every one is)."""
+    pharmacy: Particulars = NONE_SET
+    """The pharmacy's own name, address and telephone (services.pharmacy), for its labels."""
 
     @property
     def entity(self) -> str:
@@ -314,7 +318,10 @@ def plan_print(
                 previous = _previous_dose(session, names[0])
         confirmed = confirmed_rules(session, ctx.study, ctx.study_id)
         spoken, note = print_languages(ctx.study, confirmed, languages)
-    return PrintPlan(printed_as, names, reprint, stock, quarantined, previous, spoken, note)
+        particulars = pharmacy.read(session)
+    return PrintPlan(
+        printed_as, names, reprint, stock, quarantined, previous, spoken, note, particulars
+    )
 
 
 NO_LABEL = {

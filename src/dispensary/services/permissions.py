@@ -37,6 +37,7 @@ class Permission(StrEnum):
     USERS = "users"
     STUDY = "study"
     SETTINGS = "settings"
+    PHARMACY = "pharmacy"
     BACKUP = "backup"
     RESTORE = "restore"
 
@@ -68,6 +69,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.USERS: frozenset({A}),
     Permission.STUDY: frozenset({A}),
     Permission.SETTINGS: frozenset({A, P}),
+    Permission.PHARMACY: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
     Permission.RESTORE: frozenset({A}),
 }
@@ -100,6 +102,7 @@ WHAT: dict[Permission, str] = {
     Permission.USERS: N_("manage users"),
     Permission.STUDY: N_("change the study set-up"),
     Permission.SETTINGS: N_("change settings"),
+    Permission.PHARMACY: N_("change the pharmacy's name, address, telephone or language"),
     Permission.BACKUP: N_("back up the database"),
     Permission.RESTORE: N_("restore a backup"),
 }

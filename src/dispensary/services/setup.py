@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from dispensary.db import migrate
 from dispensary.db.engine import (
     checked_url,
+    display_name,
     fault,
     make_engine,
     read_transaction,
@@ -362,3 +363,79 @@ def _open(
         engine, study, clock, db, study_id=record.id, closed=record.closed_at is not None
     )
     return OpenedDatabase(context, migrated_from, backup, studies=held)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the set-up would keep the pharmacy's records, as tested before anything is made."""
+
+    database: str
+    shown: str  # how messages name it (a server URL without its password)
+    existing: bool  # already a Dispensary database: opened as it is, not created
+
+
+TEST_CONNECT_SECONDS = 10
+"""How long testing a server waits for it to answer before saying it cannot be reached."""
+
+
+def check_location(db: str) -> Location:
+    """Tests a location for a new database without writing anything: an empty or absent file
+    in a folder this account may write, or a PostgreSQL database this program can reach and
+    sign in to, empty or already a Dispensary database. Anything else is refused, saying why."""
+    url = checked_url(db)
+    path = sqlite_path(url_for(db))
+    if path is not None:
+        tables = _check_sqlite_file(path, must_exist=False)
+        if not tables:
+            _check_folder(path)
+            return Location(db, shown(path), existing=False)
+        return _judged(db, str(path), tables)
+    name = display_name(url)
+    tested = db
+    if "connect_timeout" not in url.query:
+        waited = url.update_query_dict({"connect_timeout": str(TEST_CONNECT_SECONDS)})
+        tested = waited.render_as_string(hide_password=False)
+    engine = make_engine(tested)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except DBAPIError as exc:
+        problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
+            _("The database {path} cannot be reached ({error}). {nothing} Check the URL.").format(
+                path=name, error=exc.orig, nothing=_(NOTHING_CHANGED)
+            )
+        )
+        # Named as it was typed, without the waiting time added for the test.
+        problem.message = problem.message.replace(display_name(engine.url), name)
+        raise problem from exc
+    finally:
+        engine.dispose()
+    return _judged(db, name, tables)
+
+
+def _judged(db: str, name: str, tables: set[str]) -> Location:
+    if not tables:
+        return Location(db, name, existing=False)
+    if {"alembic_version", "study"} <= tables:
+        return Location(db, name, existing=True)
+    raise NotADispensaryDatabase(
+        _(
+            "{path} is not empty and is not a Dispensary database (it holds {count} other "
+            "tables). {nothing} Choose an empty database, or a new file."
+        ).format(path=shown(name), count=len(tables), nothing=_(NOTHING_CHANGED))
+    )
+
+
+def _check_folder(path: Path) -> None:
+    """The new file's folder, or the nearest one that exists, must be writable by this
+    account: said now rather than when the set-up is finished."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseProblem(
+            _(
+                "This account may not create files in {folder}. {nothing} Choose a folder of "
+                "your own, or ask the computer's administrator for access."
+            ).format(folder=shown(folder), nothing=_(NOTHING_CHANGED))
+        )

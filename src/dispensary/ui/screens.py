@@ -17,6 +17,7 @@ from dispensary.ui.reconcile_view import ReconcileScreen
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.return_view import ReturnScreen
 from dispensary.ui.screen import OpenKind, Screen
+from dispensary.ui.settings_view import SettingsScreen
 from dispensary.ui.studies_view import StudiesScreen
 from dispensary.ui.study_rules_view import StudyRulesScreen
 from dispensary.ui.temperature_view import TemperatureScreen
@@ -37,6 +38,7 @@ SCREENS: tuple[type[Screen], ...] = (
     UsersScreen,
     StudiesScreen,
     StudyRulesScreen,
+    SettingsScreen,
 )
 
 OPENS: dict[OpenKind, type[Screen]] = {

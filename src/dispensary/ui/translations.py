@@ -66,6 +66,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "models/__init__",
         "vocabulary",
     ),
+    "wizard": (
+        "setup_wizard",
+        "settings_view",
+    ),
 }
 """The .ts file each module of ui/ is translated in: one file per group of screens, so that
 translators (and engineers) working on different screens never edit the same file."""

@@ -1,0 +1,232 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AdministratorPage</name>
+    <message>
+        <source>The first administrator</source>
+        <translation>第一位管理员</translation>
+    </message>
+    <message>
+        <source>The administrator adds the other users and looks after the studies and settings. Finish creates the pharmacy and signs the administrator in.</source>
+        <translation>管理员添加其他用户，并负责研究与设置。点击“完成”即建立药房并让管理员登录。</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Full name</source>
+        <translation>姓名(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Initials</source>
+        <translation>姓名缩写(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Password a&amp;gain</source>
+        <translation>再次输入密码(&amp;G)</translation>
+    </message>
+</context>
+<context>
+    <name>LanguagePage</name>
+    <message>
+        <source>Welcome to Dispensary</source>
+        <translation>欢迎使用 Dispensary</translation>
+    </message>
+    <message>
+        <source>This computer has no pharmacy database yet. These pages set one up: where the records are kept, the pharmacy&apos;s name on its labels, the studies it serves and its first administrator. Choose the language of the windows first; each user may choose their own later.</source>
+        <translation>这台计算机还没有药房数据库。以下几页将建立一个：记录保存在哪里、标签上的药房名称、药房服务的研究以及第一位管理员。请先选择窗口的语言；之后每位用户可以选择自己的语言。</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言 / Language(&amp;L)</translation>
+    </message>
+    <message>
+        <source>The {language} translation could not be loaded: English is used.</source>
+        <translation>无法加载{language}翻译：将使用英文。</translation>
+    </message>
+</context>
+<context>
+    <name>LocationPage</name>
+    <message>
+        <source>Where the records are kept</source>
+        <translation>记录保存在哪里</translation>
+    </message>
+    <message>
+        <source>One computer: a database file in this computer&apos;s data folder. Several workstations: a PostgreSQL database on a server they all reach. Test it before going on; nothing is created until Finish.</source>
+        <translation>一台计算机：使用本机数据文件夹中的数据库文件。多个工作站：使用它们都能访问的服务器上的 PostgreSQL 数据库。继续之前请先测试；点击“完成”之前不会创建任何内容。</translation>
+    </message>
+    <message>
+        <source>A database &amp;file on this computer</source>
+        <translation>本机上的数据库文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>A &amp;PostgreSQL database (URL)</source>
+        <translation>PostgreSQL 数据库（URL）(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>测试(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The new database file</source>
+        <translation>新的数据库文件</translation>
+    </message>
+    <message>
+        <source>Database files (*.sqlite3);;All files (*)</source>
+        <translation>数据库文件 (*.sqlite3);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Give the database&apos;s file or URL.</source>
+        <translation>请填写数据库的文件或 URL。</translation>
+    </message>
+    <message>
+        <source>{database} already holds a Dispensary database: Finish opens it as it is, for its users to sign in (nothing is set up again).</source>
+        <translation>{database} 中已有一个 Dispensary 数据库：点击“完成”将按原样打开它，供其用户登录（不会重新设置任何内容）。</translation>
+    </message>
+    <message>
+        <source>{database} can be used: the new database will be created there.</source>
+        <translation>{database} 可以使用：新数据库将建立在那里。</translation>
+    </message>
+</context>
+<context>
+    <name>PharmacyPage</name>
+    <message>
+        <source>The pharmacy</source>
+        <translation>药房</translation>
+    </message>
+    <message>
+        <source>Printed on every dispensing label and leaflet, whatever the study. An administrator can change them later (Settings).</source>
+        <translation>打印在每张发放标签和受试者说明单上，不论哪项研究。管理员之后可以修改（设置）。</translation>
+    </message>
+    <message>
+        <source>Pharmacy&apos;s &amp;name</source>
+        <translation>药房名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Address</source>
+        <translation>地址(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Telephone</source>
+        <translation>电话(&amp;T)</translation>
+    </message>
+</context>
+<context>
+    <name>Screen</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
+    <name>SetUpWizard</name>
+    <message>
+        <source>Set up Dispensary</source>
+        <translation>设置 Dispensary</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsScreen</name>
+    <message>
+        <source>Settings of this pharmacy</source>
+        <translation>本药房的设置</translation>
+    </message>
+    <message>
+        <source>The pharmacy on its labels</source>
+        <translation>标签上的药房信息</translation>
+    </message>
+    <message>
+        <source>Pharmacy&apos;s &amp;name</source>
+        <translation>药房名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Address</source>
+        <translation>地址(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Telephone</source>
+        <translation>电话(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Save the particulars…</source>
+        <translation>保存药房信息…</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>&amp;Windows before sign-in</source>
+        <translation>登录前的窗口(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Each user&apos;s own choice (at sign-in) still applies once they are signed in.</source>
+        <translation>用户登录后，仍以其本人（在登录时）选择的语言为准。</translation>
+    </message>
+    <message>
+        <source>Save the language…</source>
+        <translation>保存语言…</translation>
+    </message>
+    <message>
+        <source>Not set yet: the labels print the study file&apos;s pharmacy name ({name}).</source>
+        <translation>尚未设置：标签打印研究文件中的药房名称（{name}）。</translation>
+    </message>
+    <message>
+        <source>Why? The change and its reason are kept in the audit trail.</source>
+        <translation>原因是什么？此更改及其原因将记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Change the pharmacy&apos;s particulars</source>
+        <translation>修改药房信息</translation>
+    </message>
+    <message>
+        <source>Saved: the next labels name {name}.</source>
+        <translation>已保存：此后的标签将印有 {name}。</translation>
+    </message>
+    <message>
+        <source>Change the pharmacy&apos;s language</source>
+        <translation>修改药房的语言</translation>
+    </message>
+    <message>
+        <source>Saved: the sign-in window opens in {language}.</source>
+        <translation>已保存：登录窗口将以{language}显示。</translation>
+    </message>
+</context>
+<context>
+    <name>StudiesPage</name>
+    <message>
+        <source>The studies</source>
+        <translation>研究</translation>
+    </message>
+    <message>
+        <source>Tick each study this pharmacy serves. The first ticked is the one the windows open in; more can be added later (Studies).</source>
+        <translation>勾选本药房服务的每项研究。窗口将在勾选的第一项研究中打开；之后可以再添加（研究）。</translation>
+    </message>
+    <message>
+        <source>Add a &amp;file…</source>
+        <translation>添加文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>A study file</source>
+        <translation>研究文件</translation>
+    </message>
+    <message>
+        <source>Study files (*.toml);;All files (*)</source>
+        <translation>研究文件 (*.toml);;所有文件 (*)</translation>
+    </message>
+</context>
+</TS>

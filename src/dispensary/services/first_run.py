@@ -1,0 +1,141 @@
+"""A new pharmacy from nothing: what the set-up wizard asks, checked page by page, then made
+in the services' own steps (each one transaction, each audited).
+
+Everything that could be refused is checked before the database is created (the study files
+parse, the password keeps the rules, the particulars are printable), so that a finished set-up
+does not leave half a pharmacy behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dispensary.domain.errors import InvalidInput, StudyFileError
+from dispensary.domain.rules import check_text, normalise_initials
+from dispensary.i18n import N_, _
+from dispensary.services import pharmacy, studies, users
+from dispensary.services.context import Actor, Clock, Context
+from dispensary.services.setup import init_database
+from dispensary.study import Study, default_study_path, parse_study
+
+
+@dataclass(frozen=True)
+class StudyFile:
+    """A study file read and checked: its text is what the database keeps."""
+
+    path: Path
+    text: str
+    study: Study
+
+    @property
+    def origin(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class Administrator:
+    username: str
+    full_name: str
+    initials: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SetUpPlan:
+    """Everything the wizard gathered; `studies[0]` is the study the database is created with."""
+
+    database: str
+    studies: tuple[StudyFile, ...]
+    particulars: pharmacy.Particulars
+    language: str
+    administrator: Administrator
+
+
+def bundled_study_files() -> list[Path]:
+    """The study files that come with the program, the first study first."""
+    first = default_study_path()
+    others = sorted(p for p in first.parent.glob("*.toml") if p != first)
+    return [first, *others]
+
+
+def read_study_file(path: Path) -> StudyFile:
+    """A study file as the set-up loads it, or the refusal naming what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyFileError(
+            _("The study file {path} cannot be read ({error}). Choose another file.").format(
+                path=path, error=exc
+            )
+        ) from exc
+    return StudyFile(path, text, parse_study(text, str(path)))
+
+
+def check_studies(files: Sequence[StudyFile]) -> tuple[StudyFile, ...]:
+    """At least one study, each protocol once."""
+    if not files:
+        raise InvalidInput(_("Choose at least one study file: the pharmacy serves its studies."))
+    seen: set[str] = set()
+    for file in files:
+        protocol = file.study.protocol.upper()
+        if protocol in seen:
+            raise InvalidInput(
+                _("Study {study} is chosen twice: keep one of its files.").format(
+                    study=file.study.protocol
+                )
+            )
+        seen.add(protocol)
+    return tuple(files)
+
+
+def check_administrator(
+    username: str, full_name: str, initials: str, password: str, again: str
+) -> Administrator:
+    """The first administrator as `init` would store them; the password rules of every
+    account apply, and the two passwords typed must be the same."""
+    name = users.normalise_username(username)
+    full = check_text(full_name, N_("full name"), limit=120)
+    marks = normalise_initials(initials)
+    if password != again:
+        raise InvalidInput(_("The two passwords are not the same: type the password again."))
+    users.check_password_rules(password, name)
+    return Administrator(name, full, marks, password)
+
+
+def initials_of(full_name: str) -> str:
+    """A suggestion for the initials field: the first letter of each word of the name."""
+    words = [w for w in full_name.replace(",", " ").split() if w[:1].isalpha()]
+    return "".join(w[0] for w in words[:3]).upper()
+
+
+SET_UP_REASON = N_("first set-up of the pharmacy")
+
+
+def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]:
+    """Creates the database with its first study and administrator, signs the administrator
+    in, then records the pharmacy's particulars, its language and the other studies, each as
+    the administrator's own audited step."""
+    first = plan.studies[0]
+    admin = plan.administrator
+    ctx = init_database(
+        plan.database,
+        first.study,
+        admin.username,
+        admin.full_name,
+        admin.initials,
+        admin.password,
+        clock,
+    )
+    reason = _(SET_UP_REASON)
+    actor = users.sign_in(ctx, admin.username, admin.password)
+    chosen = plan.particulars
+    if chosen.name:
+        pharmacy.set_particulars(ctx, actor, chosen.name, chosen.address, chosen.phone, reason)
+    if plan.language:
+        pharmacy.set_language(ctx, actor, plan.language, reason)
+        actor = users.set_language(ctx, actor, plan.language)
+    for extra in plan.studies[1:]:
+        studies.add_study(ctx, actor, extra.text, extra.origin, reason)
+    return ctx, users.current_actor(ctx, actor)

@@ -1,0 +1,160 @@
+"""The pharmacy's own particulars: its name, address and telephone for the labels, and the
+language its windows open in before anyone signs in.
+
+A pharmacy serving several studies is one pharmacy: these are kept once, in the database's
+settings, not in each study file (whose `pharmacy_name` stays the fallback while none is set).
+Only an administrator changes them, and each change is an audit entry with the old and new
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import Setting
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.rules import check_text
+from dispensary.i18n import N_, Language, _, language_named
+from dispensary.services.audit import Recorder
+from dispensary.services.context import Actor, Context
+from dispensary.services.permissions import Permission, require
+
+NAME, ADDRESS, PHONE, LANGUAGE = (
+    "pharmacy.name",
+    "pharmacy.address",
+    "pharmacy.phone",
+    "pharmacy.language",
+)
+KEYS = (NAME, ADDRESS, PHONE, LANGUAGE)
+ENTITY = "pharmacy"
+
+NAME_LIMIT, ADDRESS_LIMIT, PHONE_LIMIT = 80, 160, 40
+"""Short enough to print on the smallest dispensing label stock with the rest of its text."""
+
+
+@dataclass(frozen=True)
+class Particulars:
+    """What the pharmacy says about itself; "" where nothing was set (the study file's value
+    is used there)."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    language: str = ""
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.name)
+
+    def as_record(self) -> dict[str, str]:
+        """As the audit trail records them (the keys in plain words, empty ones left out)."""
+        values = {
+            "name": self.name,
+            "address": self.address,
+            "phone": self.phone,
+            "language": self.language,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+NONE_SET = Particulars()
+
+
+def checked(name: str, address: str, phone: str) -> Particulars:
+    """The particulars as they would be stored, or the refusal of the first that cannot be: the
+    name is required once any of them is given; none may hold hidden characters."""
+    return Particulars(
+        check_text(name, N_("pharmacy's name"), limit=NAME_LIMIT),
+        check_text(address, N_("pharmacy's address"), required=False, limit=ADDRESS_LIMIT),
+        check_text(phone, N_("pharmacy's telephone"), required=False, limit=PHONE_LIMIT),
+    )
+
+
+def checked_language(language: str) -> Language:
+    try:
+        return language_named(language)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("'{value}' is not a language the program speaks: use {names}.").format(
+                value=language, names=", ".join(lang.value for lang in Language)
+            )
+        ) from exc
+
+
+def read(session: Session) -> Particulars:
+    """Inside a transaction a service already holds (a label print's plan)."""
+    rows: Mapping[str, str] = {
+        s.key: s.value for s in session.scalars(select(Setting).where(Setting.key.in_(KEYS)))
+    }
+    return Particulars(
+        rows.get(NAME, ""), rows.get(ADDRESS, ""), rows.get(PHONE, ""), rows.get(LANGUAGE, "")
+    )
+
+
+def particulars(ctx: Context) -> Particulars:
+    """No permission is needed: these are printed on every label the pharmacy hands out."""
+    with read_transaction(ctx.engine) as session:
+        return read(session)
+
+
+def _store(session: Session, values: Mapping[str, str]) -> None:
+    for key, value in values.items():
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+    session.flush()
+
+
+def set_particulars(
+    ctx: Context, actor: Actor, name: str, address: str, phone: str, reason: str
+) -> Particulars:
+    """An administrator names the pharmacy for its labels (audited, with the old values)."""
+    require(actor, Permission.PHARMACY)
+    new = checked(name, address, phone)
+    why = check_text(reason, N_("reason for the change"))
+    with write_transaction(ctx.engine) as session:
+        old = read(session)
+        if (old.name, old.address, old.phone) == (new.name, new.address, new.phone):
+            return old
+        rec = Recorder(session, actor, ctx.clock.now())
+        _store(session, {NAME: new.name, ADDRESS: new.address, PHONE: new.phone})
+        before = Particulars(old.name, old.address, old.phone).as_record()
+        rec.audit(
+            "pharmacy_particulars_set",
+            ENTITY,
+            "particulars",
+            new.as_record(),
+            old=before or None,
+            reason=why,
+        )
+        return Particulars(new.name, new.address, new.phone, old.language)
+
+
+def set_language(ctx: Context, actor: Actor, language: str, reason: str) -> Particulars:
+    """The language the windows open in before sign-in, and for users who chose none
+    (administrator, audited); each user's own choice still wins after their sign-in."""
+    require(actor, Permission.PHARMACY)
+    chosen = checked_language(language)
+    why = check_text(reason, N_("reason for the change"))
+    with write_transaction(ctx.engine) as session:
+        old = read(session)
+        if old.language == chosen.value:
+            return old
+        rec = Recorder(session, actor, ctx.clock.now())
+        _store(session, {LANGUAGE: chosen.value})
+        rec.audit(
+            "pharmacy_language_set",
+            ENTITY,
+            "language",
+            {"language": chosen.value},
+            old={"language": old.language} if old.language else None,
+            reason=why,
+        )
+        return Particulars(old.name, old.address, old.phone, chosen.value)

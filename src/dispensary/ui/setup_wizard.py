@@ -1,0 +1,516 @@
+"""The first-run set-up: a workstation with no database is walked from nothing to a pharmacy
+its administrator is signed in to, one page a question.
+
+The pages only gather and show: services/first_run checks each page's answers as it is left
+(the refusal is shown on the page, nothing is made yet) and makes the pharmacy at Finish;
+services/setup tests the database's location on the spot. A page another part of the program
+provides (the label printers) goes in with `add_page`, before the administrator's page.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import ENGLISH, Language
+from dispensary.services import first_run, pharmacy
+from dispensary.services.context import Actor, Context
+from dispensary.services.setup import Location, check_location
+from dispensary.ui.feedback import MessageBar
+from dispensary.ui.translations import install_language, installed_language
+from dispensary.ui.widgets import wrapped_label
+
+
+class Page(IntEnum):
+    """The pages in order; the gaps leave room for pages added later (`add_page`)."""
+
+    LANGUAGE = 10
+    LOCATION = 20
+    PHARMACY = 30
+    STUDIES = 40
+    PRINTERS = 50  # the label stocks and their printers: added by the printing module
+    ADMINISTRATOR = 90
+
+
+class StudyFileChooser:
+    """Asks for a study file to add. Tests replace this method."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+        return Path(path) if path else None
+
+
+class DatabaseFileChooser:
+    """Asks where the new database file goes. Tests replace this method."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
+        return path or None
+
+
+def _field(name: str, password: bool = False) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    if password:
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class SetUpPage(QWizardPage):
+    """A page with a message bar for the refusals of its answers, retranslated in place."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.column = QVBoxLayout(self)
+        self.explained = wrapped_label()
+        self.column.addWidget(self.explained)
+        self.message = MessageBar(self)
+        self.message.setObjectName("pageMessage")
+
+    def retranslate(self) -> None:
+        """Every word of the page in the language now installed."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def refused(self, exc: DispensaryError) -> bool:
+        self.message.show_message(exc.message, "error")
+        return False
+
+
+class LanguagePage(SetUpPage):
+    """First, so that every other page is read in the pharmacy's language."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.language = QComboBox()
+        self.language.setObjectName("setUpLanguage")
+        for language in Language:
+            self.language.addItem(language.native, language.value)
+        self.language.setCurrentIndex(max(0, self.language.findData(installed_language().value)))
+        self.language.activated.connect(self._chosen)
+        form = QFormLayout()
+        self.language_label = QLabel()
+        form.addRow(self.language_label, self.language)
+        self.column.addLayout(form)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Welcome to Dispensary"))
+        self.explained.setText(
+            self.tr(
+                "This computer has no pharmacy database yet. These pages set one up: where the "
+                "records are kept, the pharmacy's name on its labels, the studies it serves and "
+                "its first administrator. Choose the language of the windows first; each user "
+                "may choose their own later."
+            )
+        )
+        self.language_label.setText(self.tr("&Language"))
+        self.language_label.setBuddy(self.language)
+
+    def chosen(self) -> Language:
+        return Language(str(self.language.currentData()))
+
+    def _chosen(self, _index: int) -> None:
+        language = self.chosen()
+        if install_language(language) or language is ENGLISH:
+            self.message.clear_message()
+            return
+        install_language(ENGLISH)
+        self.language.setCurrentIndex(self.language.findData(ENGLISH.value))
+        self.message.show_message(
+            self.tr("The {language} translation could not be loaded: English is used.").format(
+                language=language.native
+            ),
+            "warning",
+        )
+
+
+class LocationPage(SetUpPage):
+    """A file in the data folder (one workstation) or a PostgreSQL database (several), tested
+    before the wizard goes on."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.location: Location | None = None
+        self.as_file = QRadioButton()
+        self.as_file.setObjectName("databaseAsFile")
+        self.as_server = QRadioButton()
+        self.as_server.setObjectName("databaseOnServer")
+        choice = QButtonGroup(self)
+        choice.addButton(self.as_file)
+        choice.addButton(self.as_server)
+        self.file = _field("databaseFile")
+        self.file.setText(default)
+        self.browse = QPushButton()
+        self.browse.setObjectName("browseDatabaseFile")
+        self.browse.clicked.connect(self._browse)
+        self.url = _field("databaseUrl")
+        self.url.setPlaceholderText("postgresql+psycopg://user:password@server/dispensary")
+        self.test = QPushButton()
+        self.test.setObjectName("testDatabase")
+        self.test.clicked.connect(self.run_test)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(self.browse)
+        self.column.addWidget(self.as_file)
+        self.column.addLayout(file_row)
+        self.column.addWidget(self.as_server)
+        self.column.addWidget(self.url)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test)
+        test_row.addStretch(1)
+        self.column.addLayout(test_row)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        self.as_file.setChecked(True)
+        for changed in (self.file.textChanged, self.url.textChanged):
+            changed.connect(self._forget)
+        self.as_file.toggled.connect(self._forget)
+        self._forget()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Where the records are kept"))
+        self.explained.setText(
+            self.tr(
+                "One computer: a database file in this computer's data folder. Several "
+                "workstations: a PostgreSQL database on a server they all reach. Test it before "
+                "going on; nothing is created until Finish."
+            )
+        )
+        self.as_file.setText(self.tr("A database &file on this computer"))
+        self.as_server.setText(self.tr("A &PostgreSQL database (URL)"))
+        self.browse.setText(self.tr("&Browse…"))
+        self.test.setText(self.tr("&Test"))
+
+    def database(self) -> str:
+        return (self.file if self.as_file.isChecked() else self.url).text().strip()
+
+    def _forget(self) -> None:
+        """Another answer: it is tested again before the wizard goes on."""
+        self.location = None
+        self.setFinalPage(False)
+        self.file.setEnabled(self.as_file.isChecked())
+        self.browse.setEnabled(self.as_file.isChecked())
+        self.url.setEnabled(self.as_server.isChecked())
+        self.message.clear_message()
+        self.completeChanged.emit()
+
+    def _browse(self) -> None:
+        chosen = DatabaseFileChooser.ask(
+            self,
+            self.tr("The new database file"),
+            self.file.text(),
+            self.tr("Database files (*.sqlite3);;All files (*)"),
+        )
+        if chosen:
+            self.file.setText(chosen)
+
+    def run_test(self) -> bool:
+        """Tests the location now (a server may take a few seconds to answer)."""
+        database = self.database()
+        if not database:
+            self.message.show_message(self.tr("Give the database's file or URL."), "error")
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.location = check_location(database)
+        except DispensaryError as exc:
+            self.location = None
+            self.completeChanged.emit()
+            return self.refused(exc)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if self.location.existing:
+            text = self.tr(
+                "{database} already holds a Dispensary database: Finish opens it as it is, "
+                "for its users to sign in (nothing is set up again)."
+            )
+        else:
+            text = self.tr("{database} can be used: the new database will be created there.")
+        self.message.show_message(text.format(database=self.location.shown), "ok")
+        self.setFinalPage(self.location.existing)  # Finish instead of Next
+        self.completeChanged.emit()
+        return True
+
+    def isComplete(self) -> bool:
+        return self.location is not None
+
+    def nextId(self) -> int:
+        if self.location is not None and self.location.existing:
+            return -1  # an existing pharmacy: nothing more to ask
+        return super().nextId()
+
+
+class PharmacyPage(SetUpPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = _field("pharmacyName")
+        self.address = _field("pharmacyAddress")
+        self.phone = _field("pharmacyPhone")
+        self.form = QFormLayout()
+        self.labels = [QLabel(), QLabel(), QLabel()]
+        for label, field in zip(self.labels, (self.name, self.address, self.phone), strict=True):
+            label.setBuddy(field)
+            self.form.addRow(label, field)
+        self.column.addLayout(self.form)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("The pharmacy"))
+        self.explained.setText(
+            self.tr(
+                "Printed on every dispensing label and leaflet, whatever the study. "
+                "An administrator can change them later (Settings)."
+            )
+        )
+        for label, text in zip(
+            self.labels,
+            (self.tr("Pharmacy's &name"), self.tr("&Address"), self.tr("&Telephone")),
+            strict=True,
+        ):
+            label.setText(text)
+
+    def particulars(self) -> pharmacy.Particulars:
+        return pharmacy.checked(self.name.text(), self.address.text(), self.phone.text())
+
+    def validatePage(self) -> bool:
+        try:
+            self.particulars()
+        except DispensaryError as exc:
+            return self.refused(exc)
+        self.message.clear_message()
+        return True
+
+
+class StudiesPage(SetUpPage):
+    """The study files that come with the program, and any other the pharmacy was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.boxes: list[tuple[QCheckBox, first_run.StudyFile]] = []
+        self.list = QVBoxLayout()
+        self.column.addLayout(self.list)
+        self.add = QPushButton()
+        self.add.setObjectName("addStudyFile")
+        self.add.clicked.connect(self.add_file)
+        row = QHBoxLayout()
+        row.addWidget(self.add)
+        row.addStretch(1)
+        self.column.addLayout(row)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        for number, path in enumerate(first_run.bundled_study_files()):
+            try:
+                self._offer(first_run.read_study_file(path), checked=number == 0)
+            except DispensaryError as exc:
+                self.message.show_message(exc.message, "warning")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("The studies"))
+        self.explained.setText(
+            self.tr(
+                "Tick each study this pharmacy serves. The first ticked is the one the windows "
+                "open in; more can be added later (Studies)."
+            )
+        )
+        self.add.setText(self.tr("Add a &file…"))
+
+    def _offer(self, file: first_run.StudyFile, checked: bool) -> QCheckBox:
+        box = QCheckBox(f"{file.study.protocol}: {file.study.short_title or file.study.title}")
+        box.setObjectName(f"study-{file.study.protocol}")
+        box.setToolTip(file.origin)
+        box.setChecked(checked)
+        self.list.addWidget(box)
+        self.boxes.append((box, file))
+        return box
+
+    def add_file(self) -> None:
+        path = StudyFileChooser.ask(
+            self, self.tr("A study file"), self.tr("Study files (*.toml);;All files (*)")
+        )
+        if path is None:
+            return
+        try:
+            file = first_run.read_study_file(path)
+        except DispensaryError as exc:
+            self.refused(exc)
+            return
+        self.message.clear_message()
+        self._offer(file, checked=True)
+
+    def chosen(self) -> tuple[first_run.StudyFile, ...]:
+        return tuple(file for box, file in self.boxes if box.isChecked())
+
+    def validatePage(self) -> bool:
+        try:
+            first_run.check_studies(self.chosen())
+        except DispensaryError as exc:
+            return self.refused(exc)
+        self.message.clear_message()
+        return True
+
+
+class AdministratorPage(SetUpPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.username = _field("adminUsername")
+        self.full_name = _field("adminFullName")
+        self.initials = _field("adminInitials")
+        self.initials.setMaxLength(4)
+        self.password = _field("adminPassword", password=True)
+        self.again = _field("adminPasswordAgain", password=True)
+        self.fields = (self.username, self.full_name, self.initials, self.password, self.again)
+        self.labels = [QLabel() for _field_ in self.fields]
+        form = QFormLayout()
+        for label, field in zip(self.labels, self.fields, strict=True):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        self.full_name.textEdited.connect(self._suggest_initials)
+        self.column.addLayout(form)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("The first administrator"))
+        self.explained.setText(
+            self.tr(
+                "The administrator adds the other users and looks after the studies and "
+                "settings. Finish creates the pharmacy and signs the administrator in."
+            )
+        )
+        words = (
+            self.tr("&User name"),
+            self.tr("&Full name"),
+            self.tr("&Initials"),
+            self.tr("&Password"),
+            self.tr("Password a&gain"),
+        )
+        for label, text in zip(self.labels, words, strict=True):
+            label.setText(text)
+
+    def _suggest_initials(self, name: str) -> None:
+        if not self.initials.isModified():
+            self.initials.setText(first_run.initials_of(name))
+
+    def administrator(self) -> first_run.Administrator:
+        return first_run.check_administrator(
+            self.username.text(),
+            self.full_name.text(),
+            self.initials.text(),
+            self.password.text(),
+            self.again.text(),
+        )
+
+    def validatePage(self) -> bool:
+        try:
+            self.administrator()
+        except DispensaryError as exc:
+            self.password.clear()
+            self.again.clear()
+            self.password.setFocus()
+            return self.refused(exc)
+        self.message.clear_message()
+        return True
+
+
+class SetUpWizard(QWizard):
+    """The first-run set-up. `set_up_done` carries the new pharmacy's context and its signed-in
+    administrator; `existing_chosen` the location of a pharmacy already set up elsewhere."""
+
+    set_up_done = Signal(object, object)  # Context, Actor
+    existing_chosen = Signal(str)  # the database
+
+    def __init__(self, default_database: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("setUpWizard")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.language = LanguagePage()
+        self.location = LocationPage(default_database)
+        self.pharmacy = PharmacyPage()
+        self.studies = StudiesPage()
+        self.administrator = AdministratorPage()
+        self.setPage(Page.LANGUAGE, self.language)
+        self.setPage(Page.LOCATION, self.location)
+        self.setPage(Page.PHARMACY, self.pharmacy)
+        self.setPage(Page.STUDIES, self.studies)
+        self.setPage(Page.ADMINISTRATOR, self.administrator)
+        self.setStartId(Page.LANGUAGE)
+        self.resize(720, 520)
+        self.retranslate()
+
+    def add_page(self, page: QWizardPage, where: Page = Page.PRINTERS) -> None:
+        """Another module's page (the label printers), shown before the administrator's."""
+        self.setPage(where, page)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Set up Dispensary"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def plan(self) -> first_run.SetUpPlan:
+        """What the pages gathered, each answer checked again as the services will take it."""
+        return first_run.SetUpPlan(
+            self.location.database(),
+            first_run.check_studies(self.studies.chosen()),
+            self.pharmacy.particulars(),
+            self.language.chosen().value,
+            self.administrator.administrator(),
+        )
+
+    def accept(self) -> None:
+        if not self.validateCurrentPage():  # QWizard validates in done(), after this
+            return
+        location = self.location.location
+        if location is not None and location.existing:
+            self.existing_chosen.emit(location.database)
+            super().accept()
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            ctx, actor = first_run.set_up(self.plan())
+        except DispensaryError as exc:
+            self.currentPage().message.show_message(exc.message, "error")  # type: ignore[attr-defined]
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.finish(ctx, actor)
+
+    def finish(self, ctx: Context, actor: Actor) -> None:
+        self.set_up_done.emit(ctx, actor)
+        super().accept()

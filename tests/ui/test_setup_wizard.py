@@ -1,0 +1,297 @@
+"""Issue 16: the first run. With no database, the set-up wizard takes a new workstation from an
+empty data folder to its administrator signed in on the Today screen; a location that cannot
+be used and a weak password are said on their page, with nothing created. The Settings screen
+changes the pharmacy's particulars later, audited."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractButton, QPushButton, QWizard
+
+from dispensary import app as gui
+from dispensary import config
+from dispensary.i18n import ENGLISH, Language
+from dispensary.services import audit, pharmacy, setup
+from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.main_window import MainWindow
+from dispensary.ui.settings_view import SettingsScreen
+from dispensary.ui.setup_wizard import Page, SetUpWizard
+from dispensary.ui.translations import install_language
+
+PASSWORD = "counter-ledger-42"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty data folder, as on a new workstation."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("DISPENSARY_HOME", str(folder))
+    monkeypatch.delenv(config.ENV_DB, raising=False)
+    yield folder
+    install_language(ENGLISH)  # the next test's windows in English again
+
+
+@pytest.fixture
+def first(qtbot: Any, home: Path) -> Iterator[gui.FirstRun]:
+    database = config.database_from(None)
+    assert gui.needs_set_up(gui.parse_arguments([]), database)
+    run = gui.FirstRun(database)
+    run.wizard.show()  # closed by run.close(): a wizard closed by hand ends the program
+    yield run
+    if run.desk is not None:
+        run.desk.sign_out()
+    run.close()
+
+
+def button(wizard: QWizard, which: QWizard.WizardButton) -> QPushButton:
+    found = wizard.button(which)
+    assert isinstance(found, QPushButton)
+    return found
+
+
+def press(qtbot: Any, wizard: QWizard, which: QWizard.WizardButton) -> None:
+    qtbot.mouseClick(button(wizard, which), Qt.MouseButton.LeftButton)
+
+
+def tick(qtbot: Any, box: QAbstractButton) -> None:
+    """A click on the box or round button itself (left of its text)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+
+
+def type_into(qtbot: Any, field: Any, text: str) -> None:
+    field.clear()
+    qtbot.keyClicks(field, text)
+
+
+def to_administrator(qtbot: Any, wizard: SetUpWizard) -> None:
+    """The pages before the administrator's, answered as a pharmacist would."""
+    next_ = QWizard.WizardButton.NextButton
+    press(qtbot, wizard, next_)  # the language: English
+    assert wizard.currentId() == Page.LOCATION
+    assert not button(wizard, next_).isEnabled()  # not tested yet
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    assert "can be used" in wizard.location.message.text()
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.PHARMACY
+    type_into(qtbot, wizard.pharmacy.name, "Zhengzhou Trial Pharmacy")
+    type_into(qtbot, wizard.pharmacy.address, "127 Dongming Road, Zhengzhou")
+    type_into(qtbot, wizard.pharmacy.phone, "+86 371 6558 7000")
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.STUDIES
+    ticked = [box for box, _file in wizard.studies.boxes if box.isChecked()]
+    assert [b.objectName() for b in ticked] == ["study-NCT07198672"]
+    second = wizard.studies.boxes[2][0]
+    second.setFocus()
+    qtbot.keyClick(second, Qt.Key.Key_Space)  # ticked from the keyboard
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.ADMINISTRATOR
+
+
+def fill_administrator(qtbot: Any, wizard: SetUpWizard, password: str, again: str) -> None:
+    page = wizard.administrator
+    type_into(qtbot, page.username, "ada")
+    type_into(qtbot, page.full_name, "Ada Lovelace")
+    assert page.initials.text() == "AL"  # suggested from the name
+    type_into(qtbot, page.password, password)
+    type_into(qtbot, page.again, again)
+
+
+def test_the_wizard_takes_an_empty_folder_to_a_signed_in_today_screen(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    fill_administrator(qtbot, wizard, PASSWORD, PASSWORD)
+    with qtbot.waitSignal(first.signed_in, timeout=30000) as signal:
+        press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    window = signal.args[0]
+    assert isinstance(window, MainWindow)
+    assert isinstance(window.current_screen(), DashboardScreen)
+    assert window.session.actor.username == "ada"
+    assert not wizard.isVisible()
+    database = home / "dispensary.sqlite3"
+    assert database.exists()
+    ctx = window.session.ctx
+    assert ctx.study.protocol == "NCT07198672"
+    assert pharmacy.particulars(ctx).name == "Zhengzhou Trial Pharmacy"
+    assert audit.verify(ctx, window.session.actor).ok
+    opened = setup.open_database(str(database))
+    assert opened.studies == ("NCT07198672", "DEMO-2DRUG")
+    opened.context.engine.dispose()
+    assert not gui.needs_set_up(gui.parse_arguments([]), config.database_from(None))
+
+
+def test_a_bad_postgresql_url_is_said_on_the_spot_and_nothing_is_created(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    page = wizard.location
+    tick(qtbot, page.as_server)
+    type_into(qtbot, page.url, "postgresql+psycopg://pharmacy:secret@127.0.0.1:9/dispensary")
+    qtbot.mouseClick(page.test, Qt.MouseButton.LeftButton)
+    said = page.message.text()
+    assert "cannot be reached" in said and "secret" not in said
+    assert "pharmacy:***@127.0.0.1:9/dispensary cannot" in said  # as typed, no password
+    assert page.message.kind == "error"
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    type_into(qtbot, page.url, "mysql://pharmacy@server/dispensary")
+    qtbot.mouseClick(page.test, Qt.MouseButton.LeftButton)
+    assert "SQLite file or a PostgreSQL database" in page.message.text()
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    assert not home.exists() or not any(home.iterdir())
+
+
+def test_a_file_of_another_program_is_refused_on_the_spot(
+    qtbot: Any, tmp_path: Path, first: gui.FirstRun
+) -> None:
+    other = tmp_path / "stock-control.sqlite3"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE items (name TEXT)")
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, str(other))
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    assert "not empty and is not a Dispensary database" in wizard.location.message.text()
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_a_weak_password_is_refused_on_its_page_and_nothing_is_created(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    fill_administrator(qtbot, wizard, "password1", "password1")
+    press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert "common passwords" in wizard.administrator.message.text()
+    assert wizard.isVisible() and wizard.currentId() == Page.ADMINISTRATOR
+    assert wizard.administrator.password.text() == ""
+    fill_administrator(qtbot, wizard, PASSWORD, PASSWORD + "x")
+    press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert "not the same" in wizard.administrator.message.text()
+    assert first.desk is None
+    assert not (home / "dispensary.sqlite3").exists()
+
+
+def test_a_second_workstation_opens_the_pharmacy_already_set_up(
+    qtbot: Any, tmp_path: Path, first: gui.FirstRun
+) -> None:
+    pharmacy_place = build_pharmacy(tmp_path, tmp_path / "template")
+    pharmacy_place.ctx.engine.dispose()
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, str(pharmacy_place.path))
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    assert "already holds a Dispensary database" in wizard.location.message.text()
+    assert button(wizard, QWizard.WizardButton.FinishButton).isVisible()
+    press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert first.sign_in is not None and first.sign_in.isVisible()
+    assert config.database_from(None) == str(pharmacy_place.path)  # remembered for next time
+
+
+def test_the_wizard_reads_in_chinese_once_chosen(qtbot: Any, first: gui.FirstRun) -> None:
+    wizard = first.wizard
+    chooser = wizard.language.language
+    chooser.setCurrentIndex(chooser.findData(Language.ZH_CN.value))
+    chooser.activated.emit(chooser.currentIndex())  # as a choice in the list does
+    qtbot.waitUntil(lambda: wizard.language.title() == "欢迎使用 Dispensary")
+    assert wizard.windowTitle() == "设置 Dispensary"
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.location.test.text() == "测试(&T)"
+
+
+# -- the Settings screen ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def place(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    built = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield built
+    built.ctx.engine.dispose()
+
+
+def test_an_administrator_changes_the_particulars_on_the_settings_screen(
+    qtbot: Any, place: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert SettingsScreen.visible_to(place.actor("admin").role)
+    assert not SettingsScreen.visible_to(place.actor("pharm").role)
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert place.study.pharmacy_name in screen.from_study.text()
+    prompts = answer_reason(monkeypatch, "The hospital renamed the pharmacy")
+    type_into(qtbot, screen.name, "Zhengzhou Trial Pharmacy")
+    type_into(qtbot, screen.phone, "+86 371 6558 7000")
+    qtbot.mouseClick(screen.save_particulars, Qt.MouseButton.LeftButton)
+    assert prompts and "audit trail" in prompts[0]
+    assert screen.message.kind == "ok", screen.message.text()
+    stored = pharmacy.particulars(place.ctx)
+    assert (stored.name, stored.phone) == ("Zhengzhou Trial Pharmacy", "+86 371 6558 7000")
+    admin = place.actor("admin")
+    [entry] = audit.list_entries(place.ctx, admin, action="pharmacy_particulars_set")
+    assert json.loads(entry.new)["name"] == "Zhengzhou Trial Pharmacy"
+    assert entry.reason == "The hospital renamed the pharmacy"
+    type_into(qtbot, screen.name, "")
+    qtbot.mouseClick(screen.save_particulars, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error" and "pharmacy's name" in screen.message.text()
+    assert pharmacy.particulars(place.ctx).name == "Zhengzhou Trial Pharmacy"
+    chooser = screen.language
+    chooser.setCurrentIndex(chooser.findData(Language.ZH_CN.value))
+    qtbot.mouseClick(screen.save_language, Qt.MouseButton.LeftButton)
+    assert pharmacy.particulars(place.ctx).language == "zh_CN"
+    assert audit.verify(place.ctx, admin).ok
+
+
+def test_cancel_ends_the_program_with_nothing_created(
+    qtbot: Any, home: Path, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes: list[int] = []
+    monkeypatch.setattr(gui.QApplication, "exit", staticmethod(codes.append))
+    press(qtbot, first.wizard, QWizard.WizardButton.NextButton)
+    press(qtbot, first.wizard, QWizard.WizardButton.CancelButton)
+    assert codes == [0]
+    assert not first.wizard.isVisible()
+    assert not home.exists() or not any(home.iterdir())
+
+
+def test_the_sign_in_window_opens_in_the_pharmacy_s_language(
+    qtbot: Any, place: Pharmacy, home: Path
+) -> None:
+    admin = place.actor("admin")
+    pharmacy.set_language(place.ctx, admin, "zh_CN", "a Chinese-speaking pharmacy")
+    window = gui.SignInWindow(str(place.path))
+    qtbot.addWidget(window)
+    assert window.chosen() is ENGLISH
+    gui.open_in_pharmacy_language(gui.Workstation(place.ctx, config.Settings()), window)
+    assert window.chosen() is Language.ZH_CN
+    assert window.form.chosen_language is None  # not kept with whoever signs in next
+
+
+def test_a_new_workstation_starts_on_the_set_up_wizard(tmp_path: Path) -> None:
+    """Run as a separate process, as a pharmacist starts the program on a new computer."""
+    env = {k: v for k, v in os.environ.items() if k != config.ENV_DB}
+    env.update(
+        DISPENSARY_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen", DISPENSARY_HOME=str(tmp_path)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "dispensary"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(gui.PROBE_SET_UP), done.stdout
+    assert not any(tmp_path.iterdir())  # nothing made before the wizard is finished
