@@ -75,6 +75,9 @@ class Settings:
     label_stock: str = ""
     label_offsets: dict[str, list[float]] = field(default_factory=dict)  # stock -> [dx, dy, scale]
     printer: str = ""
+    printers: dict[str, str] = field(default_factory=dict)
+    """Label stock -> the printer loaded with it: the counter prints there without a dialog.
+    A stock with none is previewed and printed through the system's print dialog."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -85,7 +88,10 @@ class Settings:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()
+        if not isinstance(data, dict):
+            return cls()
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["printers"] = _bindings(known.get("printers"))
         try:
             return cls(**known)
         except TypeError:
@@ -98,3 +104,15 @@ class Settings:
         partial.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
         partial.replace(file)
         return file
+
+
+def _bindings(saved: object) -> dict[str, str]:
+    """The printer of each stock as saved; a file written by hand with anything else there
+    loses only that entry, not the workstation's other settings."""
+    if not isinstance(saved, dict):
+        return {}
+    return {
+        str(stock): printer
+        for stock, printer in saved.items()
+        if isinstance(printer, str) and printer.strip()
+    }

@@ -124,11 +124,14 @@ def test_scanned_kits_are_checked_at_once_and_a_wrong_kit_is_refused(
     assert signatures.asked == []
     assert history(counter, "01-002") == []  # nothing written
 
+    signatures.refuse = True  # the kit covers the cycle: the signature is asked at once
     scan(qtbot, screen.kit_field, "K0102")  # replaces the refused code; expires with K0101
     assert screen.kit_field.cue == "ok"
     assert [k.number for k in screen.kits_model.rows] == ["K0102"]
     assert screen.kits_title.text() == "Kits scanned"
-    assert "press Enter to sign" in screen.message.text()
+    assert len(signatures.asked) == 1 and "K0102" in signatures.asked[0][2]
+    assert "nothing was saved" in screen.message.text()
+    signatures.refuse = False
 
     scan(qtbot, screen.kit_field, "K0103")  # one kit too many
     assert "not needed" in screen.message.text()
@@ -415,12 +418,16 @@ def test_enter_after_a_refused_kit_signs_for_the_kits_on_screen(
 def test_a_kit_scanned_anywhere_after_a_refused_one_is_taken_not_signed(
     qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
 ) -> None:
+    """A new scan is the kit taken (the refused code's Enter would sign for the proposed
+    K0101): the signature asked for next is for the kit scanned."""
     scan(qtbot, screen.participant_field, "01-002")
     scan(qtbot, screen.kit_field, "K2001")
     assert screen.kit_field.cue == "error"
+    signatures.refuse = True
     assert screen.handle_scan("K0102")  # scanned into another field of the window
     assert [k.number for k in screen.scanned] == ["K0102"]
-    assert signatures.asked == []
+    [(_signer, _meaning, summary)] = signatures.asked
+    assert "K0102" in summary and "K0101" not in summary
 
 
 def test_a_study_that_refuses_a_missing_return_is_refused_on_screen_at_once(

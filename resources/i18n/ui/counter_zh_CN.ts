@@ -123,6 +123,14 @@
         <translation>Ctrl+Enter，或在空的药盒栏中按 Enter</translation>
     </message>
     <message>
+        <source>Print a&amp;gain</source>
+        <translation>再次打印(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Preview label (Ctrl+P)</source>
+        <translation>预览标签 (Ctrl+P)</translation>
+    </message>
+    <message>
         <source>Scan or type the participant&apos;s study number.</source>
         <translation>请扫描或输入受试者编号。</translation>
     </message>
@@ -250,6 +258,22 @@
         <translation>未签名：未保存任何内容。</translation>
     </message>
     <message>
+        <source>1 label waiting: {number}</source>
+        <translation>1 张标签待打印：{number}</translation>
+    </message>
+    <message>
+        <source>{count} labels waiting: {numbers}</source>
+        <translation>{count} 张标签待打印：{numbers}</translation>
+    </message>
+    <message>
+        <source>{number}: {text}</source>
+        <translation>{number}：{text}</translation>
+    </message>
+    <message>
+        <source>No label to preview: dispense first.</source>
+        <translation>没有可预览的标签：请先发放。</translation>
+    </message>
+    <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
         <translation>已发放 {number}：{participant} 第{cycle}周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
     </message>
@@ -296,6 +320,10 @@
         <translation>关闭</translation>
     </message>
     <message>
+        <source>The printer did not take the label: check it, then print again.</source>
+        <translation>打印机未接收标签：请检查打印机，然后再次打印。</translation>
+    </message>
+    <message>
         <source>Sent to the printer.</source>
         <translation>已发送到打印机。</translation>
     </message>
@@ -335,6 +363,14 @@
         <translation>标签未打印：请在“报告与标签”（发放标签）中打印。</translation>
     </message>
     <message>
+        <source>Label printed on {printer}.</source>
+        <translation>标签已在 {printer} 上打印。</translation>
+    </message>
+    <message>
+        <source>Label not printed: {why} It waits: press Print again once the printer is back.</source>
+        <translation>标签未打印：{why}标签在等待：打印机恢复后请按“再次打印”。</translation>
+    </message>
+    <message>
         <source>{count} kit labels printed.</source>
         <translation>已打印 {count} 张药盒标签。</translation>
     </message>
@@ -353,6 +389,14 @@
     <message>
         <source>Kit labels not printed.</source>
         <translation>药盒标签未打印。</translation>
+    </message>
+    <message>
+        <source>{count} kit labels printed on {printer}.</source>
+        <translation>已在 {printer} 上打印 {count} 张药盒标签。</translation>
+    </message>
+    <message>
+        <source>Kit labels not printed: {why} Print them again once the printer is back.</source>
+        <translation>药盒标签未打印：{why}打印机恢复后请再次打印。</translation>
     </message>
     <message>
         <source>{done} Not recorded in the audit trail: {why}</source>

@@ -14,14 +14,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import BATCH_ENTRY, AuditEntry, Dispense, DispenseKit, Kit, Return
+from dispensary.db.models import (
+    BATCH_ENTRY,
+    AuditEntry,
+    Dispense,
+    DispenseKit,
+    Kit,
+    Participant,
+    Return,
+)
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
@@ -484,3 +492,47 @@ def print_labels(
         if withdraw is not None:
             withdraw()
         raise
+
+
+RECENT_DISPENSES = 500
+"""How far back `labels_waiting` reads: the pharmacy's latest dispenses, newest first (a day's
+counter is far fewer), found by the primary key rather than by reading every dispense."""
+
+
+def labels_waiting(ctx: Context, actor: Actor, on: date) -> list[str]:
+    """The dispenses of this study made on `on` whose dispensing label was never recorded as
+    printed, oldest first: the counter's queue of labels to print, rebuilt from the records,
+    so a label whose printer failed is still waiting after the application was closed. A
+    voided dispense, or one whose every bottle came back, gets no label and does not wait."""
+    require(actor, Permission.PRINT_LABEL, ctx)
+    with read_transaction(ctx.engine) as session:
+        recent = session.execute(  # by the primary key alone: no sort of every dispense
+            select(Dispense.id, Dispense.number, Dispense.dispensed_on, Dispense.participant_id)
+            .order_by(Dispense.id.desc())
+            .limit(RECENT_DISPENSES)
+        ).all()
+        on_the_day = [row for row in recent if row.dispensed_on == on]
+        if not on_the_day:
+            return []
+        ours = set(
+            session.scalars(
+                select(Participant.id).where(
+                    Participant.id.in_({row.participant_id for row in on_the_day}),
+                    Participant.study_id == ctx.study_id,
+                )
+            )
+        )
+        today = {row.id: row.number for row in on_the_day if row.participant_id in ours}
+        voided = voided_ids(session, list(today))
+        numbers = [today[i] for i in sorted(today) if i not in voided]
+        printed = set(_printed(session, LabelKind.DISPENSE.entity, numbers))
+        waiting: list[str] = []
+        for number in numbers:
+            if number in printed:
+                continue
+            try:
+                _dispenses_to_label(session, [number], ctx.study_id)
+            except NoLabelForKit:
+                continue
+            waiting.append(number)
+        return waiting

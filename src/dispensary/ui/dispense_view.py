@@ -1,8 +1,10 @@
 """The counter: one participant's next cycle, from the scan of their number to the signed
 dispense and its label, without touching the mouse.
 
-Scan the participant (Enter), scan the kits in hand or press Enter to take the proposed ones,
-sign with the password, and print the label from the preview (Enter).
+Scan the participant (Enter), scan the kits in hand (the signature is asked for as soon as they
+cover the cycle) or press Enter to take the proposed ones, and sign with the password: the label
+prints on the stock's printer with no dialog (the preview is Ctrl+P away). A label whose printer
+failed waits, shown under the form, until printed again.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
-from PySide6.QtGui import QDoubleValidator, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +29,7 @@ from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
 from dispensary.i18n import current_language
 from dispensary.services import dispensing, queries
+from dispensary.services import labels as label_prints
 from dispensary.services.assessment import (
     DispenseAssessment,
     DispenseCheck,
@@ -36,7 +39,7 @@ from dispensary.services.assessment import (
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
-from dispensary.ui.label_preview import print_dispensing_label
+from dispensary.ui.label_preview import print_dispense_label, print_dispensing_label
 from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
@@ -192,7 +195,17 @@ class DispenseScreen(Screen):
         )
         self.sign_button.setAutoDefault(True)
         right.addLayout(button_row([self.remove_button, self.new_button], [self.sign_button]))
+        self.waiting_label = QLabel()
+        self.waiting_label.setObjectName("labelsWaiting")
+        self.print_again_button = QPushButton(self.tr("Print a&gain"))
+        self.print_again_button.setObjectName("printAgain")
+        self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
+        self.preview_button.setObjectName("previewLabel")
+        right.addLayout(
+            button_row([self.waiting_label], [self.print_again_button, self.preview_button])
+        )
         grid.addLayout(right, 0, 1)
+        self.waiting: list[str] = []
 
         self.participant_field.scanned.connect(self.load_participant)
         self.kit_field.scanned.connect(self._kit_entered)
@@ -204,7 +217,15 @@ class DispenseScreen(Screen):
         self.remove_button.clicked.connect(self._remove_kit)
         self.new_button.clicked.connect(self.start_over)
         self.sign_button.clicked.connect(self.sign)
+        self.print_again_button.clicked.connect(self.print_again)
+        self.preview_button.clicked.connect(self.preview_label)
         counter_keys(self, self.sign, self.start_over)
+        QShortcut(
+            QKeySequence.StandardKey.Print,
+            self,
+            self.preview_label,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         has_platelets = bool(study.platelet_hold_at_or_above)
         self.platelets.setVisible(has_platelets)
         self.platelets_label.setVisible(has_platelets)
@@ -212,6 +233,7 @@ class DispenseScreen(Screen):
     # -- screen contract ------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._show_waiting()
         if self.participant is None:
             self.day1.setDate(qdate(self.session.ctx.clock.today()))
             self.participant_field.setFocus()
@@ -610,6 +632,8 @@ class DispenseScreen(Screen):
         row = verdict.row
         assert row is not None
         self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
+        if not found.refused and not found.overrides_missing:
+            self.sign()  # the kits in hand cover the cycle: the signature is the next step
 
     def _remove_kit(self) -> None:
         index = self.kits_view.currentIndex()
@@ -690,6 +714,61 @@ class DispenseScreen(Screen):
         self.start_over()
         self.message.show_message(
             self._then(self._done_text(result), printed.text),
+            "ok" if printed.printed else "error" if printed.queued else "warning",
+        )
+        self._show_waiting()
+
+    # -- labels ---------------------------------------------------------------------------
+
+    def _show_waiting(self) -> None:
+        """The labels of today's dispenses never recorded as printed (a printer that failed, a
+        preview closed unused, the application closed meanwhile), read from the records."""
+        try:
+            self.waiting = label_prints.labels_waiting(
+                self.session.ctx, self.session.actor, self.session.ctx.clock.today()
+            )
+        except DispensaryError:
+            self.waiting = []
+        count = len(self.waiting)
+        if count == 1:
+            text = self.tr("1 label waiting: {number}").format(number=self.waiting[0])
+        else:
+            text = self.tr("{count} labels waiting: {numbers}").format(
+                count=count, numbers=separated(self.waiting)
+            )
+        self.waiting_label.setText(text if count else "")
+        self.waiting_label.setVisible(bool(count))
+        self.print_again_button.setVisible(bool(count))
+
+    def print_again(self) -> None:
+        """Prints the waiting labels in turn; stops at the first the printer does not take."""
+        self._show_waiting()
+        said: list[str] = []
+        kind = "ok"
+        for number in list(self.waiting):
+            printed = print_dispense_label(self, self.session, number)
+            said.append(self.tr("{number}: {text}").format(number=number, text=printed.text))
+            if not printed.printed:
+                kind = "error" if printed.queued else "warning"
+                break
+        self._show_waiting()
+        if said:
+            self.message.show_message(" ".join(said), kind)
+
+    def preview_label(self) -> None:
+        """The label on screen before it prints: the first waiting label, else the last
+        dispense's (a label printed before is reprinted from Reports and labels)."""
+        self._show_waiting()
+        number = self.waiting[0] if self.waiting else None
+        if number is None and self.last_result is not None:
+            number = self.last_result.number
+        if number is None:
+            self.message.show_message(self.tr("No label to preview: dispense first."), "info")
+            return
+        printed = print_dispense_label(self, self.session, number, preview=True)
+        self._show_waiting()
+        self.message.show_message(
+            self.tr("{number}: {text}").format(number=number, text=printed.text),
             "ok" if printed.printed else "warning",
         )
 

@@ -1,5 +1,6 @@
-"""A label (or any PDF) on screen before it goes to the printer: Print, Save, or Close. A label
-is recorded in the audit trail once printed or saved, never for a preview closed unused."""
+"""A label printed at the counter: straight to its stock's printer when the workstation has one
+for it, else (or when asked) on screen first: Print, Save, or Close. A label is recorded in the
+audit trail once printed or saved, never for a preview closed unused or a printer that failed."""
 
 from __future__ import annotations
 
@@ -8,18 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QCoreApplication,
-    QIODevice,
-    QMarginsF,
-    QRectF,
-    QSize,
-    QSizeF,
-    Qt,
-)
-from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -37,52 +28,23 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.files import write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import LabelSheet
+from dispensary.labels.stock import get_stock
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import Values
 from dispensary.services.labels import PrintRefused
 from dispensary.services.results import DispenseResult, ReceiveResult
 from dispensary.ui.feedback import MessageBar
+from dispensary.ui.label_printers import (
+    PRINT_DPI,
+    bound_printer,
+    draw_pages,
+    fit_printer_to,
+    send_pdf,
+)
 from dispensary.ui.session import AppSession
-
-PRINT_DPI = 300
 
 Outcome = Literal["printed", "saved", ""]
 """What became of a previewed label: sent to a printer, saved as a PDF, or neither."""
-
-
-def fit_printer_to(printer: QPrinter, document: QPdfDocument) -> None:
-    """The printer's page set to the stock's: a label PDF's page is its stock's page (a roll's
-    label, or the whole sheet), so its size and orientation are the printer's, with no margin
-    (the label's own margin and the saved calibration place the print)."""
-    if document.pageCount() < 1:
-        return
-    size = document.pagePointSize(0)
-    width, height = size.width(), size.height()
-    portrait = QSizeF(min(width, height), max(width, height))
-    page = QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
-    orientation = (
-        QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
-    )
-    printer.setPageLayout(
-        QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
-    )
-    printer.setFullPage(True)
-
-
-def draw_pages(document: QPdfDocument, printer: QPrinter) -> None:
-    """Each page drawn at the printer's resolution, at its true size (labels are to scale)."""
-    painter = QPainter(printer)
-    try:
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            size = document.pagePointSize(page)
-            dpi = printer.resolution()
-            pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
-            image: QImage = document.render(page, pixels)
-            painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
-    finally:
-        painter.end()
 
 
 class LabelPreviewDialog(QDialog):
@@ -142,7 +104,12 @@ class LabelPreviewDialog(QDialog):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        self.print_to(printer)
+        if not self.print_to(printer):
+            self.message.show_message(
+                self.tr("The printer did not take the label: check it, then print again."),
+                "error",
+            )
+            return
         self.printed = True
         self.message.show_message(self.tr("Sent to the printer."), "ok")
         self.accept()
@@ -154,8 +121,9 @@ class LabelPreviewDialog(QDialog):
         fit_printer_to(printer, self.document)
         return printer
 
-    def print_to(self, printer: QPrinter) -> None:
-        draw_pages(self.document, printer)
+    def print_to(self, printer: QPrinter) -> bool:
+        """False when the printer could not be opened."""
+        return draw_pages(self.document, printer)
 
     def save_pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -189,22 +157,26 @@ class LabelPreviewDialog(QDialog):
 
 @dataclass(frozen=True)
 class PrintOutcome:
-    """Whether labels went to a printer, and a sentence for the screen that asked."""
+    """Whether labels went to a printer, and a sentence for the screen that asked; `queued`
+    when the bound printer failed and the labels wait for a print again."""
 
     printed: bool
     text: str
+    queued: bool = False
 
 
 @dataclass(frozen=True)
 class PrintTexts:
     """What the counter says of the labels it was asked to print, in the user's language;
-    `{why}` is the service's reason, as it wrote it."""
+    `{why}` is the service's (or the printer's) reason, as it wrote it."""
 
     printed: str
     saved: str
     printed_before: str
     cannot_make: str
     not_printed: str
+    sent: str  # {printer}: printed with no dialog on the stock's printer
+    failed: str  # {why}: the stock's printer did not take them
 
 
 def _sheet(session: AppSession, key: str, values: Values) -> LabelSheet:
@@ -232,11 +204,20 @@ def dispensing_label_pdf(session: AppSession, result: DispenseResult) -> tuple[b
 def print_dispensing_label(
     parent: QWidget | None, session: AppSession, result: DispenseResult
 ) -> PrintOutcome:
-    """Previews the new dispense's label; a print is recorded in the audit trail."""
-    return _preview_and_record(
+    """The new dispense's label, on the stock's printer with no dialog (previewed when the
+    workstation has no printer for the stock); a print is recorded in the audit trail."""
+    return print_dispense_label(parent, session, result.number)
+
+
+def print_dispense_label(
+    parent: QWidget | None, session: AppSession, number: str, preview: bool = False
+) -> PrintOutcome:
+    """A dispense's first label: straight to the stock's printer, or previewed (`preview`, or
+    no printer bound to the stock) and printed from there."""
+    return _print_and_record(
         parent,
         session,
-        lambda: _sheet(session, "dispense", Values(dispense=result.number)),
+        lambda: _sheet(session, "dispense", Values(dispense=number)),
         PrintTexts(
             printed=QCoreApplication.translate("LabelPrinting", "Label printed."),
             saved=QCoreApplication.translate("LabelPrinting", "Label saved."),
@@ -252,16 +233,23 @@ def print_dispensing_label(
                 "LabelPrinting",
                 "Label not printed: print it from Reports and labels (Dispensing label).",
             ),
+            sent=QCoreApplication.translate("LabelPrinting", "Label printed on {printer}."),
+            failed=QCoreApplication.translate(
+                "LabelPrinting",
+                "Label not printed: {why} It waits: press Print again once the printer is back.",
+            ),
         ),
+        preview,
     )
 
 
 def print_kit_labels(
     parent: QWidget | None, session: AppSession, result: ReceiveResult
 ) -> PrintOutcome:
-    """Previews the labels of the kits just received; a print is recorded in the audit trail."""
+    """The labels of the kits just received, on the stock's printer (previewed when the
+    workstation has none for it); a print is recorded in the audit trail."""
     count = len(result.kits)
-    return _preview_and_record(
+    return _print_and_record(
         parent,
         session,
         lambda: _sheet(session, "shipment", Values(shipment=result.shipment)),
@@ -281,24 +269,77 @@ def print_kit_labels(
                 "LabelPrinting", "The kit labels cannot be made: {why}"
             ),
             not_printed=QCoreApplication.translate("LabelPrinting", "Kit labels not printed."),
+            sent=QCoreApplication.translate(
+                "LabelPrinting", "{count} kit labels printed on {printer}."
+            ).replace("{count}", str(count)),
+            failed=QCoreApplication.translate(
+                "LabelPrinting",
+                "Kit labels not printed: {why} Print them again once the printer is back.",
+            ),
         ),
     )
 
 
-def _preview_and_record(
+def _print_and_record(
     parent: QWidget | None,
     session: AppSession,
     plan: Callable[[], LabelSheet],
     texts: PrintTexts,
+    preview: bool = False,
 ) -> PrintOutcome:
-    """Shows the labels; once printed or saved (not merely looked at) services.labels records
-    the print. Nothing is recorded if the labels cannot be made or are not put out."""
+    """Plans the labels, then sends them to the stock's printer, or previews them when asked
+    or when no printer is bound to the stock (a new workstation still prints, through the
+    print dialog). services.labels records the print once it is out, never before."""
     try:
         sheet = plan()
     except PrintRefused:
         return PrintOutcome(False, texts.printed_before)
     except DispensaryError as exc:
         return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
+    assert sheet.plan is not None  # a label, not a calibration page
+    printer = bound_printer(session.settings, sheet.plan.stock)
+    if printer and not preview:
+        return _send_and_record(session, sheet, printer, texts)
+    return _preview_and_record(parent, session, sheet, texts)
+
+
+def _send_and_record(
+    session: AppSession, sheet: LabelSheet, printer: str, texts: PrintTexts
+) -> PrintOutcome:
+    """No dialog: the labels go to the printer; a printer that fails is said, and nothing is
+    recorded, so the labels wait for a print again."""
+    assert sheet.plan is not None
+    stock = get_stock(sheet.plan.stock)
+    failures: list[str] = []
+    sent: list[bool] = []
+
+    def send(pdf: bytes) -> bool:
+        why = send_pdf(pdf, printer, stock)
+        if why:
+            failures.append(why)
+            return False
+        sent.append(True)
+        return True
+
+    done = texts.sent.format(printer=printer)
+    try:
+        row = label_prints.print_labels(
+            session.ctx, session.actor, sheet.plan, lambda _: sheet.draw(), send
+        )
+    except DispensaryError as exc:
+        if sent:  # out, but the record was refused
+            return PrintOutcome(True, _not_recorded(done, exc))
+        return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
+    if row is None:
+        return PrintOutcome(False, texts.failed.format(why=failures[0] if failures else ""), True)
+    return PrintOutcome(True, done)
+
+
+def _preview_and_record(
+    parent: QWidget | None, session: AppSession, sheet: LabelSheet, texts: PrintTexts
+) -> PrintOutcome:
+    """Shows the labels; once printed or saved (not merely looked at) services.labels records
+    the print. Nothing is recorded if the labels cannot be made or are not put out."""
     assert sheet.plan is not None  # a label, not a calibration page
     outcomes: list[Outcome] = []
 
@@ -312,16 +353,17 @@ def _preview_and_record(
         )
     except DispensaryError as exc:
         if outcomes and outcomes[-1]:  # out, but the record was refused
-            return PrintOutcome(
-                True,
-                QCoreApplication.translate(
-                    "LabelPrinting", "{done} Not recorded in the audit trail: {why}"
-                ).format(done=_done(texts, outcomes[-1]), why=exc.message),
-            )
+            return PrintOutcome(True, _not_recorded(_done(texts, outcomes[-1]), exc))
         return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     if row is None:
         return PrintOutcome(False, texts.not_printed)
     return PrintOutcome(True, _done(texts, outcomes[-1]))
+
+
+def _not_recorded(done: str, exc: DispensaryError) -> str:
+    return QCoreApplication.translate(
+        "LabelPrinting", "{done} Not recorded in the audit trail: {why}"
+    ).format(done=done, why=exc.message)
 
 
 def _done(texts: PrintTexts, outcome: Outcome) -> str:

@@ -505,7 +505,8 @@ class ReceiveScreen(Screen):
         if result is None:
             return
         printed = print_kit_labels(self, self.session, result)
-        self.message.show_message(printed.text, "ok" if printed.printed else "warning")
+        kind = "ok" if printed.printed else "error" if printed.queued else "warning"
+        self.message.show_message(printed.text, kind)
 
     def start_over(self) -> None:
         self.kits = []

@@ -63,7 +63,12 @@ from dispensary.services.labels import PrintPlan
 from dispensary.services.permissions import Permission, may
 from dispensary.ui import collection
 from dispensary.ui.forms import DateRange, ReasonDialog, action_button, attempt, text_field
-from dispensary.ui.label_preview import PRINT_DPI, draw_pages, fit_printer_to
+from dispensary.ui.label_printers import (
+    PRINT_DPI,
+    LabelPrintersDialog,
+    draw_pages,
+    fit_printer_to,
+)
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.translations import installed_language
@@ -289,6 +294,12 @@ class ReportsScreen(Screen):
         self.generate_button = action_button(self.tr("Make PDF"), "makeReport", self.generate)
         self.generate_button.setDefault(True)
         column.addWidget(self.generate_button)
+        # This workstation's printer for each label stock: the counter prints there at once.
+        self.printers_button = action_button(
+            self.tr("Label printers…"), "labelPrinters", self.choose_printers
+        )
+        self.printers_button.setVisible(may_print)
+        column.addWidget(self.printers_button)
         self.busy = QProgressBar()
         self.busy.setObjectName("reportBusy")
         self.busy.setRange(0, 0)
@@ -296,6 +307,10 @@ class ReportsScreen(Screen):
         self.busy.setVisible(False)
         column.addWidget(self.busy)
         return panel
+
+    def choose_printers(self) -> None:
+        if LabelPrintersDialog.ask(self, self.session.settings):
+            self.message.show_message(self.tr("Label printers saved for this workstation."), "ok")
 
     def _preview(self) -> QWidget:
         panel = QWidget()

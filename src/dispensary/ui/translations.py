@@ -70,6 +70,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "setup_wizard",
         "settings_view",
     ),
+    "print": ("label_printers",),
 }
 """The .ts file each module of ui/ is translated in: one file per group of screens, so that
 translators (and engineers) working on different screens never edit the same file."""

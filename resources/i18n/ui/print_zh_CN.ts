@@ -1,0 +1,81 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>LabelPrinters</name>
+    <message>
+        <source>The printer {printer} is not connected to this computer: check it is switched on and plugged in.</source>
+        <translation>打印机 {printer} 未连接到这台电脑：请检查它已开机并接好线。</translation>
+    </message>
+    <message>
+        <source>The printer {printer} reports an error: check its paper and cable.</source>
+        <translation>打印机 {printer} 报告错误：请检查纸张和连线。</translation>
+    </message>
+    <message>
+        <source>The label could not be read for printing.</source>
+        <translation>无法读取标签以打印。</translation>
+    </message>
+    <message>
+        <source>The printer {printer} did not take the label: check it is switched on, with paper loaded.</source>
+        <translation>打印机 {printer} 未接收标签：请检查它已开机并已装纸。</translation>
+    </message>
+    <message>
+        <source>The printer {printer} failed while printing: check it.</source>
+        <translation>打印机 {printer} 打印时出错：请检查打印机。</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPrintersDialog</name>
+    <message>
+        <source>Label printers</source>
+        <translation>标签打印机</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved: {why}</source>
+        <translation>无法保存设置：{why}</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPrintersPanel</name>
+    <message>
+        <source>Choose the printer loaded with each label stock: the counter prints a signed dispense&apos;s label there at once, with no dialog. A stock with no printer is previewed, then printed through the print dialog.</source>
+        <translation>为每种标签纸选择装有该标签纸的打印机：发放签名后，柜台立即在该打印机上打印标签，无需对话框。未指定打印机的标签纸先预览，再通过打印对话框打印。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Label stock&lt;/b&gt;</source>
+        <translation>&lt;b&gt;标签纸&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Printer&lt;/b&gt;</source>
+        <translation>&lt;b&gt;打印机&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</source>
+        <translation>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>None: preview, then the print dialog</source>
+        <translation>无：先预览，再用打印对话框</translation>
+    </message>
+    <message>
+        <source>{printer} (not connected)</source>
+        <translation>{printer}（未连接）</translation>
+    </message>
+    <message>
+        <source>Print calibration page</source>
+        <translation>打印校准页</translation>
+    </message>
+    <message>
+        <source>This computer has no printer installed: install the label printer&apos;s driver, then choose it here.</source>
+        <translation>这台电脑未安装打印机：请安装标签打印机的驱动程序，然后在此选择。</translation>
+    </message>
+    <message>
+        <source>Choose the printer of {stock} first.</source>
+        <translation>请先选择 {stock} 的打印机。</translation>
+    </message>
+    <message>
+        <source>The calibration page of {stock} went to {printer}. The corner marks should touch the label&apos;s corners; if not, measure the shift and save it: dispensary label calibrate --stock {stock} --dx MM --dy MM.</source>
+        <translation>{stock} 的校准页已发送到 {printer}。角标应与标签的四角对齐；如未对齐，请量出偏移并保存：dispensary label calibrate --stock {stock} --dx MM --dy MM。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,333 @@
+"""The printer each label stock is loaded in, and a label sent straight to it: at the counter a
+signed dispense's label prints with no dialog, so the printer of each stock is chosen once per
+workstation (here, in the first-run set-up or Reports and labels) and checked with a
+calibration page.
+
+A printer is reached through `printer_for`, one seam between a printer's name and Qt: a
+system printer by name, or "file:<path>", a PDF file written as a printer would print it (the
+tests' printer, and a workstation's stand-in for one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QRectF,
+    QSize,
+    QSizeF,
+)
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispensary.config import Settings
+from dispensary.domain.errors import DispensaryError
+from dispensary.labels.calibration import calibration_page
+from dispensary.labels.stock import STOCKS, LabelStock, calibration_for, get_stock
+from dispensary.ui.feedback import MessageBar
+
+PRINT_DPI = 300
+FILE_PRINTER = "file:"
+"""The name of a printer that writes a PDF file: "file:/path/to/label.pdf"."""
+MM_PER_POINT = 25.4 / 72
+
+
+def available_printers() -> list[str]:
+    """The printers this computer can print to now (its print system's list)."""
+    return list(QPrinterInfo.availablePrinterNames())
+
+
+def printer_for(name: str) -> QPrinter:
+    """A printer by its name, at label resolution; a "file:<path>" name writes that PDF file."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setResolution(PRINT_DPI)
+    if name.startswith(FILE_PRINTER):
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(name.removeprefix(FILE_PRINTER))
+    else:
+        printer.setPrinterName(name)
+    return printer
+
+
+def is_connected(name: str) -> bool:
+    """Whether the printer is one this computer can print to now. Without this check a name
+    the print system does not know would quietly print to nowhere (Qt falls back to a PDF
+    writer with no file)."""
+    return name.startswith(FILE_PRINTER) or name in available_printers()
+
+
+def bound_printer(settings: Settings, stock: str) -> str:
+    """The printer this workstation loaded with the stock ("" when none is chosen)."""
+    return settings.printers.get(stock, "").strip()
+
+
+def fit_printer_to_stock(printer: QPrinter, stock: LabelStock) -> None:
+    """The printer's page set to the stock's page (a roll's label, or the whole sheet) in
+    millimetres, its orientation the stock's, with no margin: the label's own margin and the
+    saved calibration place the print."""
+    width, height = stock.page_width * MM_PER_POINT, stock.page_height * MM_PER_POINT
+    portrait = QSizeF(min(width, height), max(width, height))
+    page = QPageSize(
+        portrait, QPageSize.Unit.Millimeter, stock.name, QPageSize.SizeMatchPolicy.ExactMatch
+    )
+    orientation = (
+        QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
+    )
+    printer.setPageLayout(
+        QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    )
+    printer.setFullPage(True)
+
+
+def fit_printer_to(printer: QPrinter, document: QPdfDocument) -> None:
+    """The printer's page set to a PDF's first page (a label PDF's page is its stock's page; a
+    report's is its paper), as `fit_printer_to_stock` does for a stock."""
+    if document.pageCount() < 1:
+        return
+    size = document.pagePointSize(0)
+    width, height = size.width(), size.height()
+    portrait = QSizeF(min(width, height), max(width, height))
+    page = QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
+    orientation = (
+        QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
+    )
+    printer.setPageLayout(
+        QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    )
+    printer.setFullPage(True)
+
+
+def pdf_document(pdf: bytes, parent: QObject | None = None) -> QPdfDocument:
+    """A PDF held for drawing; its bytes live as long as the document."""
+    document = QPdfDocument(parent) if parent is not None else QPdfDocument()
+    buffer = QBuffer(document)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    return document
+
+
+def draw_pages(document: QPdfDocument, printer: QPrinter) -> bool:
+    """Each page drawn at the printer's resolution, at its true size (labels are to scale).
+    False when the printer cannot be opened (switched off, no paper, a file not writable)."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            size = document.pagePointSize(page)
+            dpi = printer.resolution()
+            pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
+            image: QImage = document.render(page, pixels)
+            painter.drawImage(QRectF(0, 0, pixels.width(), pixels.height()), image)
+    finally:
+        painter.end()
+    return True
+
+
+def send_pdf(pdf: bytes, name: str, stock: LabelStock) -> str:
+    """Prints the PDF on the named printer, its page set to the stock: "" once it went to the
+    printer, else why it did not, in words to say at once."""
+    if not is_connected(name):
+        return QCoreApplication.translate(
+            "LabelPrinters",
+            "The printer {printer} is not connected to this computer: check it is switched on"
+            " and plugged in.",
+        ).format(printer=name)
+    printer = printer_for(name)
+    if printer.printerState() == QPrinter.PrinterState.Error:
+        return QCoreApplication.translate(
+            "LabelPrinters", "The printer {printer} reports an error: check its paper and cable."
+        ).format(printer=name)
+    fit_printer_to_stock(printer, stock)
+    document = pdf_document(pdf)
+    try:
+        if document.pageCount() < 1:
+            return QCoreApplication.translate(
+                "LabelPrinters", "The label could not be read for printing."
+            )
+        if not draw_pages(document, printer):
+            return QCoreApplication.translate(
+                "LabelPrinters",
+                "The printer {printer} did not take the label: check it is switched on, with"
+                " paper loaded.",
+            ).format(printer=name)
+    finally:
+        document.deleteLater()
+    if printer.printerState() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
+        return QCoreApplication.translate(
+            "LabelPrinters", "The printer {printer} failed while printing: check it."
+        ).format(printer=name)
+    return ""
+
+
+class LabelPrintersPanel(QWidget):
+    """Each label stock with the printer loaded with it, and a calibration page to check the
+    printer places the labels right. `apply()` saves the choice in the workstation's
+    settings; nothing is saved before."""
+
+    def __init__(
+        self, settings: Settings, settings_file: Path | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("labelPrinters")
+        self.settings = settings
+        self.settings_file = settings_file
+        self.choosers: dict[str, QComboBox] = {}
+        self.calibration_buttons: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "Choose the printer loaded with each label stock: the counter prints a signed"
+                " dispense's label there at once, with no dialog. A stock with no printer is"
+                " previewed, then printed through the print dialog."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.addWidget(QLabel(self.tr("<b>Label stock</b>")), 0, 0)
+        grid.addWidget(QLabel(self.tr("<b>Printer</b>")), 0, 1)
+        found = available_printers()
+        for row, stock in enumerate(STOCKS.values(), start=1):
+            caption = QLabel(
+                self.tr("{name}<br><small>{description}</small>").format(
+                    name=stock.name, description=stock.shown
+                )
+            )
+            chooser = QComboBox()
+            chooser.setObjectName(f"printer_{stock.name}")
+            chooser.addItem(self.tr("None: preview, then the print dialog"), "")
+            for name in found:
+                chooser.addItem(name, name)
+            saved = bound_printer(settings, stock.name)
+            if saved and chooser.findData(saved) < 0:  # kept, and said, not silently dropped
+                gone = self.tr("{printer} (not connected)").format(printer=saved)
+                chooser.addItem(saved if is_connected(saved) else gone, saved)
+            chooser.setCurrentIndex(max(0, chooser.findData(saved)))
+            caption.setBuddy(chooser)
+            button = QPushButton(self.tr("Print calibration page"))
+            button.setObjectName(f"calibrate_{stock.name}")
+            button.clicked.connect(lambda _=False, key=stock.name: self.print_calibration(key))
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(chooser, row, 1)
+            grid.addWidget(button, row, 2)
+            self.choosers[stock.name] = chooser
+            self.calibration_buttons[stock.name] = button
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        if not found:
+            none = QLabel(
+                self.tr(
+                    "This computer has no printer installed: install the label printer's driver,"
+                    " then choose it here."
+                )
+            )
+            none.setObjectName("warningText")
+            none.setWordWrap(True)
+            layout.addWidget(none)
+        self.message = MessageBar(self)
+        layout.addWidget(self.message)
+
+    def chosen(self) -> dict[str, str]:
+        """Stock -> printer as chosen on screen (stocks with none left out)."""
+        picked = {stock: str(box.currentData() or "") for stock, box in self.choosers.items()}
+        return {stock: name for stock, name in picked.items() if name}
+
+    def choose(self, stock: str, printer: str) -> None:
+        """Sets a stock's printer as a user would pick it (a printer not listed is added)."""
+        box = self.choosers[stock]
+        if box.findData(printer) < 0:
+            box.addItem(printer, printer)
+        box.setCurrentIndex(box.findData(printer))
+
+    def apply(self) -> Path:
+        """Saves the printers in the workstation's settings; returns the settings file."""
+        self.settings.printers = self.chosen()
+        return self.settings.save(self.settings_file)
+
+    def print_calibration(self, key: str) -> bool:
+        """The stock's calibration page, with its saved calibration, on the printer chosen for
+        it: the corner marks should touch the label's corners."""
+        stock = get_stock(key)
+        name = str(self.choosers[key].currentData() or "")
+        if not name:
+            self.message.show_message(
+                self.tr("Choose the printer of {stock} first.").format(stock=stock.name), "error"
+            )
+            return False
+        try:
+            pdf = calibration_page(stock, calibration_for(self.settings, stock))
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return False
+        why = send_pdf(pdf, name, stock)
+        if why:
+            self.message.show_message(why, "error")
+            return False
+        self.message.show_message(
+            self.tr(
+                "The calibration page of {stock} went to {printer}. The corner marks should touch"
+                " the label's corners; if not, measure the shift and save it: dispensary label"
+                " calibrate --stock {stock} --dx MM --dy MM."
+            ).format(stock=stock.name, printer=name),
+            "ok",
+        )
+        return True
+
+
+class LabelPrintersDialog(QDialog):
+    """The panel in a dialog of its own, for a workstation already set up."""
+
+    def __init__(
+        self, parent: QWidget | None, settings: Settings, settings_file: Path | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Label printers"))
+        self.setObjectName("labelPrintersDialog")
+        layout = QVBoxLayout(self)
+        self.panel = LabelPrintersPanel(settings, settings_file, self)
+        layout.addWidget(self.panel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 420)
+
+    def _save(self) -> None:
+        try:
+            self.panel.apply()
+        except OSError as exc:
+            self.panel.message.show_message(
+                self.tr("The settings could not be saved: {why}").format(why=exc.strerror or exc),
+                "error",
+            )
+            return
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, settings: Settings, settings_file: Path | None = None
+    ) -> bool:
+        """True once the printers are saved. Tests replace this method."""
+        return cls(parent, settings, settings_file).exec() == QDialog.DialogCode.Accepted

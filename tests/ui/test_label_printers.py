@@ -1,0 +1,400 @@
+"""Printing with no dialog at the counter: each label stock bound to a printer, the label sent
+there after the signature, a failed printer said at once and its label kept waiting until
+printed again. The printer is a file-backed one ("file:<path>", ui.label_printers'
+seam); the label printed is read back as a scanner would."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from counter_fixtures import Counter, Signatures
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPageLayout
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.config import Settings
+from dispensary.labels import STOCKS, choose_stock, get_stock
+from dispensary.services import audit, dispensing
+from dispensary.services import labels as label_prints
+from dispensary.services.results import AuditRow
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.feedback import SignatureDialog
+from dispensary.ui.label_preview import LabelPreviewDialog
+from dispensary.ui.label_printers import (
+    FILE_PRINTER,
+    LabelPrintersPanel,
+    fit_printer_to_stock,
+    printer_for,
+)
+from dispensary.ui.session import AppSession
+
+LATE = date(2027, 6, 30)
+
+
+def barcodes(pdf: bytes) -> list[str]:
+    """The Code 128 barcodes of every page, rasterised at 300 dpi."""
+    document = pdfium.PdfDocument(pdf)
+    found: list[str] = []
+    try:
+        for page in document:
+            image = page.render(scale=300 / 72).to_pil().convert("L")
+            codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)
+            found += [code.text for code in codes]
+    finally:
+        document.close()
+    return found
+
+
+class Actions:
+    """Counts what the pharmacist does: a scan (the code typed, then Enter), the password
+    typed, a key pressed."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+        self.count = 0
+
+    def scan(self, field: QWidget, code: str) -> None:
+        self.qtbot.keyClicks(field, code)
+        self.qtbot.keyClick(field, Qt.Key.Key_Return)
+        self.count += 1
+
+    def type(self, field: QWidget, text: str) -> None:
+        self.qtbot.keyClicks(field, text)
+        self.count += 1
+
+    def enter(self, field: QWidget) -> None:
+        self.qtbot.keyClick(field, Qt.Key.Key_Return)
+        self.count += 1
+
+
+def when_signature_asked(answer: Callable[[SignatureDialog], None]) -> None:
+    """Answers the real signature dialog once it is up (it blocks in exec until answered)."""
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SignatureDialog):
+            answer(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+@pytest.fixture
+def no_preview(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fails the test's point if a preview (and so the print dialog) is opened: records it."""
+    opened: list[str] = []
+
+    def show(cls: Any, _parent: Any, title: str, *_rest: Any) -> str:
+        opened.append(title)
+        return ""
+
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(show))
+    return opened
+
+
+def counter_screen(qtbot: QtBot, session: AppSession) -> DispenseScreen:
+    screen = DispenseScreen(session)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.activateWindow()
+    screen.refresh()
+    return screen
+
+
+def bound_session(counter: Counter, printer: str) -> tuple[AppSession, str]:
+    """The pharmacist's session, this workstation's stock bound to `printer`."""
+    session = counter.session("pharm")
+    stock = choose_stock(counter.ctx.study, session.settings).name
+    session.settings.printers[stock] = printer
+    return session, stock
+
+
+def label_prints_of(counter: Counter, number: str) -> list[AuditRow]:
+    rows = audit.list_entries(counter.ctx, counter.actor("admin"), action="label_printed")
+    return [r for r in rows if r.entity_id == number]
+
+
+def test_a_routine_dispense_is_four_actions_and_the_label_prints_on_the_stock_printer(
+    qtbot: QtBot, counter: Counter, tmp_path: Path, no_preview: list[str]
+) -> None:
+    out = tmp_path / "counter-printer.pdf"
+    session, stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    screen = counter_screen(qtbot, session)
+    actions = Actions(qtbot)
+
+    actions.scan(screen.participant_field, "01-001")  # 1
+    assert [k.number for k in screen.kits_model.rows] == ["K0101"]
+
+    def sign(dialog: SignatureDialog) -> None:
+        actions.type(dialog.password, "pharmpass1")  # 3
+        actions.enter(dialog.password)  # 4
+
+    when_signature_asked(sign)
+    actions.scan(screen.kit_field, "K0101")  # 2: it covers the cycle, the signature follows
+
+    assert actions.count == 4
+    result = screen.last_result
+    assert result is not None and result.kits[0].kit == "K0101"
+    assert no_preview == []  # no preview, so no print dialog either
+    assert screen.message.kind == "ok", screen.message.text()
+    assert f"Label printed on {FILE_PRINTER}{out}." in screen.message.text()
+    printed = out.read_bytes()
+    assert result.number in barcodes(printed)
+    page = PdfReader(io.BytesIO(printed)).pages[0]
+    paper = get_stock(stock)
+    assert float(page.mediabox.width) == pytest.approx(paper.page_width, abs=1)
+    assert float(page.mediabox.height) == pytest.approx(paper.page_height, abs=1)
+    [entry] = label_prints_of(counter, result.number)
+    assert json.loads(entry.new)["stock"] == stock
+    assert not screen.print_again_button.isVisible()
+    assert screen.focusWidget() is screen.participant_field  # ready for the next participant
+    screen.grab().save(str(tmp_path / "counter.png"))
+
+
+def test_an_offline_printer_is_said_at_once_and_the_label_waits_until_printed_again(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    signatures: Signatures,
+    no_preview: list[str],
+) -> None:
+    out = tmp_path / "switched-off" / "label.pdf"  # no such folder: the printer cannot open
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    screen = counter_screen(qtbot, session)
+    pharm = counter.actor("pharm")
+
+    qtbot.keyClicks(screen.participant_field, "01-001")
+    qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # the proposed kit, signed
+
+    result = screen.last_result
+    assert result is not None
+    assert screen.message.kind == "error"
+    assert "Label not printed" in screen.message.text()
+    assert "did not take the label" in screen.message.text()
+    assert screen.print_again_button.isVisible()
+    assert screen.waiting_label.text() == f"1 label waiting: {result.number}"
+    assert label_prints.already_printed(counter.ctx, pharm, "dispense", [result.number]) == []
+    assert label_prints_of(counter, result.number) == []
+    assert no_preview == []
+
+    screen.grab().save(str(tmp_path / "waiting.png"))
+    qtbot.mouseClick(screen.print_again_button, Qt.MouseButton.LeftButton)  # still off
+    assert screen.message.kind == "error" and screen.print_again_button.isVisible()
+    assert label_prints_of(counter, result.number) == []
+
+    # The application closed and opened again: the label still waits (read from the records).
+    screen.close()
+    again = counter_screen(qtbot, session)
+    assert again.waiting == [result.number]
+    assert again.print_again_button.isVisible()
+
+    out.parent.mkdir()  # the printer is back
+    qtbot.mouseClick(again.print_again_button, Qt.MouseButton.LeftButton)
+    assert again.message.kind == "ok", again.message.text()
+    assert result.number in barcodes(out.read_bytes())
+    assert len(label_prints_of(counter, result.number)) == 1
+    assert again.waiting == [] and not again.print_again_button.isVisible()
+    qtbot.mouseClick(again.print_again_button, Qt.MouseButton.LeftButton)  # nothing left
+    assert len(label_prints_of(counter, result.number)) == 1
+
+
+def test_a_printer_this_computer_does_not_know_is_said_and_nothing_recorded(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, no_preview: list[str]
+) -> None:
+    session, _stock = bound_session(counter, "Zebra ZD421 at the counter")
+    screen = counter_screen(qtbot, session)
+    qtbot.keyClicks(screen.participant_field, "01-001")
+    qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    result = screen.last_result
+    assert result is not None
+    assert "Zebra ZD421 at the counter is not connected" in screen.message.text()
+    assert screen.waiting == [result.number]
+    assert label_prints_of(counter, result.number) == []
+
+
+def test_with_no_printer_bound_the_label_is_previewed_as_before_and_ctrl_p_previews(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    answers = iter(["", "printed"])  # closed unused after the dispense; printed from Ctrl+P
+
+    def show(cls: Any, _parent: Any, title: str, *_rest: Any) -> str:
+        shown.append(title)
+        return next(answers)
+
+    monkeypatch.setattr(LabelPreviewDialog, "show_pdf", classmethod(show))
+    screen = counter_screen(qtbot, counter.session("pharm"))
+    qtbot.keyClicks(screen.participant_field, "01-001")
+    qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)
+    result = screen.last_result
+    assert result is not None and len(shown) == 1
+    assert "Label not printed" in screen.message.text()
+    assert screen.waiting == [result.number]
+
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow)
+    qtbot.keyClick(screen.participant_field, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert len(shown) == 2 and result.number in shown[1]
+    assert screen.waiting == []
+    assert len(label_prints_of(counter, result.number)) == 1
+
+
+def test_a_label_waits_only_while_unprinted_and_never_for_a_voided_dispense(
+    counter: Counter,
+) -> None:
+    pharm = counter.actor("pharm")
+    today = counter.clock.today()
+    first = dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, today, "pharmpass1")
+    second = dispensing.dispense_cycle(counter.ctx, pharm, "01-002", 1, today, "pharmpass1")
+    assert label_prints.labels_waiting(counter.ctx, pharm, today) == [first.number, second.number]
+    label_prints.record_label_print(counter.ctx, pharm, "dispense", [first.number], False)
+    assert label_prints.labels_waiting(counter.ctx, pharm, today) == [second.number]
+    dispensing.void_dispense(counter.ctx, pharm, second.number, "Wrong participant", "pharmpass1")
+    assert label_prints.labels_waiting(counter.ctx, pharm, today) == []
+
+
+@pytest.mark.parametrize("name", sorted(STOCKS))
+def test_the_printer_page_is_set_from_the_stock_in_millimetres(name: str, qapp: object) -> None:
+    stock = get_stock(name)
+    printer = printer_for(f"{FILE_PRINTER}/tmp/unused.pdf")
+    fit_printer_to_stock(printer, stock)
+    layout = printer.pageLayout()
+    full = layout.fullRectPoints()
+    assert (full.width(), full.height()) == (
+        pytest.approx(stock.page_width, abs=1),
+        pytest.approx(stock.page_height, abs=1),
+    )
+    wide = stock.page_width > stock.page_height
+    assert layout.orientation() == (
+        QPageLayout.Orientation.Landscape if wide else QPageLayout.Orientation.Portrait
+    )
+    assert printer.fullPage()
+    assert printer.outputFormat() is QPrinter.OutputFormat.PdfFormat
+
+
+def test_the_printers_panel_binds_a_stock_saves_it_and_prints_a_calibration_page(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings_file = tmp_path / "settings.json"
+    settings = Settings(printers={"a4-sheet": "Old laser (gone)"})
+    panel = LabelPrintersPanel(settings, settings_file)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.chosen() == {"a4-sheet": "Old laser (gone)"}  # kept, marked not connected
+    assert "not connected" in panel.choosers["a4-sheet"].currentText()
+
+    qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)
+    assert panel.message.kind == "error" and "Choose the printer" in panel.message.text()
+
+    out = tmp_path / "calibration.pdf"
+    panel.choose("thermal-4x2", f"{FILE_PRINTER}{out}")
+    panel.choosers["a4-sheet"].setCurrentIndex(0)  # none: previewed again
+    qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)
+    assert panel.message.kind == "ok", panel.message.text()
+    page = PdfReader(io.BytesIO(out.read_bytes())).pages[0]
+    assert float(page.mediabox.width) == pytest.approx(get_stock("thermal-4x2").page_width, abs=1)
+    panel.adjustSize()
+    panel.grab().save(str(tmp_path / "panel.png"))
+
+    assert not settings_file.exists()  # nothing saved before apply
+    panel.apply()
+    saved = Settings.load(settings_file)
+    assert saved.printers == {"thermal-4x2": f"{FILE_PRINTER}{out}"}
+
+
+def test_settings_saved_before_printers_existed_still_load(tmp_path: Path) -> None:
+    old = tmp_path / "settings.json"
+    old.write_text(
+        json.dumps({"idle_lock_minutes": 5, "label_stock": "a4-sheet", "printer": "HP"}),
+        encoding="utf-8",
+    )
+    loaded = Settings.load(old)
+    assert (loaded.idle_lock_minutes, loaded.label_stock, loaded.printers) == (5, "a4-sheet", {})
+    old.write_text(json.dumps({"idle_lock_minutes": 5, "printers": ["bad"]}), encoding="utf-8")
+    assert Settings.load(old).idle_lock_minutes == 5  # a bad entry loses only itself
+    old.write_text(json.dumps({"printers": {"a4-sheet": 3, "thermal-4x2": "Zebra"}}))
+    assert Settings.load(old).printers == {"thermal-4x2": "Zebra"}
+
+
+def test_the_printers_panel_and_a_printer_failure_are_said_in_chinese(
+    qtbot: QtBot, chinese: None, tmp_path: Path
+) -> None:
+    panel = LabelPrintersPanel(Settings(), tmp_path / "settings.json")
+    qtbot.addWidget(panel)
+    assert panel.calibration_buttons["a4-sheet"].text() == "打印校准页"
+    assert panel.choosers["a4-sheet"].currentText() == "无：先预览，再用打印对话框"
+    panel.choose("thermal-4x2", "Zebra")
+    qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)
+    assert panel.message.text().startswith("打印机 Zebra 未连接到这台电脑")
+
+
+def test_received_kits_labels_print_on_the_stock_printer_with_no_dialog(
+    qtbot: QtBot, counter: Counter, tmp_path: Path, no_preview: list[str]
+) -> None:
+    from counter_fixtures import P75
+
+    from dispensary.services import receiving
+    from dispensary.ui.label_preview import print_kit_labels
+
+    pharm = counter.actor("pharm")
+    kits = receiving.kits_from_range(counter.ctx, "K0301-K0302", P75, "L2410", LATE, None)
+    result = receiving.receive_shipment(counter.ctx, pharm, "SH-010", kits)
+    out = tmp_path / "kit-labels.pdf"
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+
+    printed = print_kit_labels(None, session, result)
+    assert printed.printed and printed.text == f"2 kit labels printed on {FILE_PRINTER}{out}."
+    assert {"K0301", "K0302"} <= set(barcodes(out.read_bytes()))
+    assert label_prints.already_printed(counter.ctx, pharm, "kit", ["K0301", "K0302"]) == [
+        "K0301",
+        "K0302",
+    ]
+    assert no_preview == []
+
+
+def test_label_printers_open_from_reports_and_labels_and_save_for_the_workstation(
+    qtbot: QtBot, counter: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from dispensary.ui.label_printers import LabelPrintersDialog
+    from dispensary.ui.reports_view import ReportsScreen
+
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))  # where settings.json is written
+    session = counter.session("pharm")
+    screen = ReportsScreen(session)
+    qtbot.addWidget(screen)
+    assert screen.printers_button.isVisibleTo(screen)
+    out = f"{FILE_PRINTER}{tmp_path / 'zebra.pdf'}"
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LabelPrintersDialog):
+            QTimer.singleShot(20, answer)
+            return
+        dialog.panel.choose("a4-sheet", out)
+        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(20, answer)
+    qtbot.mouseClick(screen.printers_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text() == "Label printers saved for this workstation."
+    assert session.settings.printers == {"a4-sheet": out}
+    assert Settings.load(tmp_path / "settings.json").printers == {"a4-sheet": out}
