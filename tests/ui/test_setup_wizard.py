@@ -95,7 +95,14 @@ def to_administrator(qtbot: Any, wizard: SetUpWizard) -> None:
     second.setFocus()
     qtbot.keyClick(second, Qt.Key.Key_Space)  # ticked from the keyboard
     press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.PRINTERS
+    panel = wizard.printers.panel
+    assert panel is not None
+    printer = f"file:{config.config_dir() / 'label-printer.pdf'}"
+    panel.choose("thermal-4x2", printer)  # a file-backed printer stands for the label printer
+    press(qtbot, wizard, next_)
     assert wizard.currentId() == Page.ADMINISTRATOR
+    assert config.Settings.load().printers == {"thermal-4x2": printer}  # saved as the page is left
 
 
 def fill_administrator(qtbot: Any, wizard: SetUpWizard, password: str, again: str) -> None:

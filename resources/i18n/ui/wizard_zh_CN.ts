@@ -122,6 +122,21 @@
     </message>
 </context>
 <context>
+    <name>PrintersPage</name>
+    <message>
+        <source>Label printers</source>
+        <translation>标签打印机</translation>
+    </message>
+    <message>
+        <source>Each label stock goes to the printer loaded with it. Print a calibration page to check the labels land in place. You can change this later (Reports and labels, Label printers).</source>
+        <translation>每种标签纸对应装有它的打印机。打印一张校准页，检查标签是否打印到位。以后可在“报告与标签”的“标签打印机”中更改。</translation>
+    </message>
+    <message>
+        <source>The printers could not be saved: {why}</source>
+        <translation>无法保存打印机设置：{why}</translation>
+    </message>
+</context>
+<context>
     <name>Screen</name>
     <message>
         <source>Settings</source>

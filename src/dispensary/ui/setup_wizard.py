@@ -4,7 +4,7 @@ its administrator is signed in to, one page a question.
 The pages only gather and show: services/first_run checks each page's answers as it is left
 (the refusal is shown on the page, nothing is made yet) and makes the pharmacy at Finish;
 services/setup tests the database's location on the spot. A page another part of the program
-provides (the label printers) goes in with `add_page`, before the administrator's page.
+provides goes in with `add_page`; the label printers' page wraps ui.label_printers' panel.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from dispensary.i18n import ENGLISH, Language
 from dispensary.services import first_run, pharmacy
 from dispensary.services.context import Actor, Context
 from dispensary.services.setup import Location, check_location
+from dispensary.config import Settings
 from dispensary.ui.feedback import MessageBar
+from dispensary.ui.label_printers import LabelPrintersPanel
 from dispensary.ui.translations import install_language, installed_language
 from dispensary.ui.widgets import wrapped_label
 
@@ -48,7 +50,7 @@ class Page(IntEnum):
     LOCATION = 20
     PHARMACY = 30
     STUDIES = 40
-    PRINTERS = 50  # the label stocks and their printers: added by the printing module
+    PRINTERS = 50  # the label stocks and their printers (ui.label_printers)
     ADMINISTRATOR = 90
 
 
@@ -381,6 +383,56 @@ class StudiesPage(SetUpPage):
         return True
 
 
+class PrintersPage(SetUpPage):
+    """The label stocks and their printers (ui.label_printers' panel), saved in this
+    workstation's settings when the page is left: printers belong to the workstation, not to
+    the pharmacy's database, so a Cancel later still leaves them chosen."""
+
+    def __init__(self, settings_file: Path | None = None) -> None:
+        super().__init__()
+        self.settings_file = settings_file
+        self.panel: LabelPrintersPanel | None = None
+        self.column.addWidget(self.message)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Label printers"))
+        self.explained.setText(
+            self.tr(
+                "Each label stock goes to the printer loaded with it. Print a calibration page "
+                "to check the labels land in place. You can change this later (Reports and "
+                "labels, Label printers)."
+            )
+        )
+
+    def initializePage(self) -> None:
+        """Built when shown, so that it is in the language chosen on the first page; what was
+        chosen before is kept if the user comes back."""
+        chosen = self.panel.chosen() if self.panel is not None else None
+        if self.panel is not None:
+            self.column.removeWidget(self.panel)
+            self.panel.deleteLater()
+        self.panel = LabelPrintersPanel(Settings.load(self.settings_file), self.settings_file)
+        for stock, printer in (chosen or {}).items():
+            self.panel.choose(stock, printer)
+        self.column.insertWidget(1, self.panel)
+
+    def validatePage(self) -> bool:
+        if self.panel is None:
+            return True
+        try:
+            self.panel.apply()
+        except OSError as exc:
+            self.message.show_message(
+                self.tr("The printers could not be saved: {why}").format(
+                    why=exc.strerror or exc
+                ),
+                "error",
+            )
+            return False
+        return True
+
+
 class AdministratorPage(SetUpPage):
     def __init__(self) -> None:
         super().__init__()
@@ -461,11 +513,13 @@ class SetUpWizard(QWizard):
         self.location = LocationPage(default_database)
         self.pharmacy = PharmacyPage()
         self.studies = StudiesPage()
+        self.printers = PrintersPage()
         self.administrator = AdministratorPage()
         self.setPage(Page.LANGUAGE, self.language)
         self.setPage(Page.LOCATION, self.location)
         self.setPage(Page.PHARMACY, self.pharmacy)
         self.setPage(Page.STUDIES, self.studies)
+        self.setPage(Page.PRINTERS, self.printers)
         self.setPage(Page.ADMINISTRATOR, self.administrator)
         self.setStartId(Page.LANGUAGE)
         self.resize(720, 520)
