@@ -10,8 +10,9 @@ screen is timed on a copy made once beside it; `--no-indexes` drops the indexes 
 
 Each measurement runs in a fresh process (`measure`), so that its peak memory (VmHWM) is the
 screen's alone: the screen opened (built, shown, first page and summary read, painted), each
-keystroke of a search typed into it, header clicks (sorts), a scroll to the end of the rows
-read, a kit far down opened by its number."""
+keystroke of a search typed into it (its rows), the count of the search once typing pauses,
+header clicks (sorts), a scroll to the end of the rows read, a kit far down opened by its
+number."""
 
 from __future__ import annotations
 
@@ -122,6 +123,16 @@ def child(path: Path, quick: bool = False) -> dict[str, Any]:
         timed(f"keystroke {i + 1} ms", lambda k=k: QTest.keyClicks(screen.search, k))
         for i, k in enumerate(SEARCH[:1] if quick else SEARCH)
     ]
+    # A search is counted once typing pauses (inventory_view.COUNT_AFTER_TYPING_MS): the time
+    # from the last keystroke to the count on screen, that pause included.
+    started, cpu = time.perf_counter(), time.process_time()
+    while getattr(screen, "counting", False):
+        QTest.qWait(2)
+    app.processEvents()
+    figures["search counted after the last key ms"] = round(
+        (time.perf_counter() - started) * 1000, 1
+    )
+    figures["search counted cpu ms"] = round((time.process_time() - cpu) * 1000, 1)
     figures["search summary"] = screen.summary.text()
     timed("search cleared ms", screen.search.clear)
     sorts = [
@@ -161,13 +172,29 @@ def _rss(field: str) -> float:
 
 
 def measure(
-    path: Path, indexes: bool = True, source: Path | None = None, quick: bool = False
+    path: Path,
+    indexes: bool = True,
+    source: Path | None = None,
+    quick: bool = False,
+    keep: bool = True,
 ) -> dict[str, Any]:
     """The figures of the screen on the database at `path` (a working copy is made and used),
     measured in a fresh process. `source`: the `src` folder of the program timed (another
     checkout's, for a before-and-after), this one's by default; `quick`: one keystroke and
-    one sort only (the screen before issue 15 takes many seconds over each)."""
+    one sort only (the screen before issue 15 takes many seconds over each); `keep=False`:
+    the working copy is removed afterwards (a copy of a throwaway file, as benchmarks/run
+    gives, is never used again: each left 1.5 GB in the temp folder)."""
     copy = working_copy(Path(path), indexes)
+    try:
+        return _measure_copy(copy, indexes, source, quick)
+    finally:
+        if not keep:
+            for leftover in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
+                leftover.unlink(missing_ok=True)
+            copy.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _measure_copy(copy: Path, indexes: bool, source: Path | None, quick: bool) -> dict[str, Any]:
     here = Path(__file__).resolve().parent
     src = source or here.parent / "src"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=f"{src}{os.pathsep}{here}")

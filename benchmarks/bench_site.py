@@ -785,7 +785,7 @@ def child_inventory(db: str, runs: int, day: date) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import bench_inventory  # type: ignore[import-not-found,unused-ignore]
 
-    measured: dict[str, Any] = dict(bench_inventory.measure(Path(db)))
+    measured: dict[str, Any] = dict(bench_inventory.measure(Path(db), keep=False))
 
     def seconds(names: list[str]) -> list[float]:  # bench_inventory gives milliseconds
         return [float(measured[n]) / 1000 for n in names]
@@ -932,8 +932,10 @@ def measure_verify(site: Site, plan: Plan) -> list[Row]:
 
 def startup_run(db: str) -> tuple[float, float, float]:
     """Launch to the sign-in window shown, to the database open, and the peak memory (MB) of
-    the program's process (its rusage, read when it quits)."""
-    from bench_startup import OPEN, PROBE, SHOWN
+    the program's process: its own VmHWM, which it prints last. Its rusage is only the
+    fallback: Linux carries this (larger) process's peak over the exec into the child's
+    ru_maxrss, so rusage said 266 MB for a program that peaked at 125 MB."""
+    from bench_startup import OPEN, PEAK, PROBE, SHOWN
 
     env = dict(os.environ, **{PROBE: "1"})
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -947,15 +949,18 @@ def startup_run(db: str) -> tuple[float, float, float]:
     )
     assert process.stdout is not None
     seen: dict[str, float] = {}
+    peak: float | None = None
     for line in process.stdout:
         for prefix in (SHOWN, OPEN):
             if line.startswith(prefix):
                 seen[prefix] = time.perf_counter() - started
+        if line.startswith(PEAK):
+            peak = float(line.split()[-2])
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if len(seen) < 2:
         raise RuntimeError(f"the program did not report its sign-in window ({status})")
-    return seen[SHOWN], seen[OPEN], usage.ru_maxrss / 1024
+    return seen[SHOWN], seen[OPEN], peak if peak is not None else usage.ru_maxrss / 1024
 
 
 def measure_startup(site: Site, plan: Plan) -> list[Row]:

@@ -24,6 +24,8 @@ TARGET_SECONDS = 1.5
 PROBE = "DISPENSARY_STARTUP_PROBE"
 SHOWN = "sign-in window shown after"
 OPEN = "database open after"
+PEAK = "peak memory"
+"""The program's own peak resident memory, printed last (dispensary.app.PROBE_PEAK)."""
 
 
 def make_database(folder: Path) -> Path:

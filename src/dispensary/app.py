@@ -50,6 +50,10 @@ PROBE = "DISPENSARY_STARTUP_PROBE"
 PROBE_SHOWN = "sign-in window shown after"
 PROBE_OPEN = "database open after"
 PROBE_SET_UP = "set-up wizard shown after"
+PROBE_PEAK = "peak memory"
+"""The probe's last line: the process's own peak resident memory (VmHWM). A parent's
+`wait4` cannot tell it: Linux carries the launching process's peak over the exec into the
+child's ru_maxrss, so a large benchmark process saw its own size, not this program's."""
 
 
 @dataclass
@@ -297,6 +301,18 @@ def demo_database(args: argparse.Namespace) -> str:
     return str(args.db or config.data_dir() / "demo.sqlite3")
 
 
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory since it started (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def process_seconds() -> float:
     """Seconds since this process started (Linux reads it from /proc; elsewhere since import)."""
     try:
@@ -482,6 +498,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def report_when_ready() -> None:
         if probe and len(times) == 2:
+            peak = peak_memory_mb()
+            if peak is not None:
+                print(f"{PROBE_PEAK} {peak:.1f} MB", flush=True)
             app.quit()
 
     def shown() -> None:

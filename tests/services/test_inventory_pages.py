@@ -131,9 +131,19 @@ def test_the_sql_status_and_contents_are_the_python_rules(busy: Context, monitor
         ("xyz", (KitStatus.EXPIRED,), {"E0001", "E0002", "E0003"}),  # by its shown name
     ],
 )
+@pytest.mark.parametrize("listed", [inventory_pages.LISTED, 1, 0])
 def test_the_text_search(
-    busy: Context, monitor: Actor, text: str, statuses: tuple[KitStatus, ...], expected: set[str]
+    busy: Context,
+    monitor: Actor,
+    text: str,
+    statuses: tuple[KitStatus, ...],
+    expected: set[str],
+    listed: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """`listed`: what the text names besides the kits is handed on as lists, or (too many to
+    list) as the subqueries they come from; the kits found are the same."""
+    monkeypatch.setattr(inventory_pages, "LISTED", listed)
     query = KitQuery(text=text, text_statuses=frozenset(statuses))
     found = every_page(busy, monitor, query, 5)
     assert {r.number for r in found} == expected

@@ -20,6 +20,7 @@ from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.services import (
     audit,
     dispensing,
+    inventory_pages,
     labels,
     reconciliation,
     returns,
@@ -317,3 +318,25 @@ def test_a_manifest_is_received_in_as_many_statements_whatever_its_length(site: 
     with capturing(site.ctx) as long:
         receive(site.ctx, site.actor, "R0101-R0140", "LR2", LATE + timedelta(days=400))
     assert len(long.queries) == len(short.queries), [s for s, _p in long.queries]
+
+
+@pytest.mark.parametrize("text", ["02-00", "dsp0", "Q00", "LQ2"])
+def test_an_inventory_search_reads_the_kits_once_and_no_other_history_whole(
+    site: Site, text: str
+) -> None:
+    """A search for text anywhere in a kit's number or storage area reads the study's kits
+    (no index serves a substring); the participants, dispenses and their kits it also names
+    are found from the few kits out with participants, not by reading every dispense."""
+    if not is_sqlite(site.ctx.engine):
+        pytest.skip("SQLite's plan")
+    site.grow(3)  # kits back from participants (held for the monitor)
+    site.dispense(site.next_number())  # and one out with a participant
+    query = inventory_pages.KitQuery(text=text)
+    with capturing(site.ctx) as captured:
+        found = inventory_pages.inventory_page(site.ctx, site.actor, query, 0, 200)
+        counted = inventory_pages.inventory_summary(site.ctx, site.actor, query)
+    assert found and counted.kits == len(found)
+    kits = "a substring of a kit's number or storage area: every kit of the study, once a call"
+    assert full_scans(site.ctx, captured, {**SMALL, "kits": kits}) == []
+    scans = [s for s, _p in captured.queries if "kits.number LIKE" in s]
+    assert len(scans) == 2  # the page and the count: one statement each reads the kits

@@ -84,6 +84,7 @@ def test_table_lists_kits_and_filters(qtbot: Any, qtmodeltester: Any, pharmacy: 
     screen.status.setCurrentIndex(0)
     qtbot.keyClicks(screen.search, "k000")
     assert len(shown_kits(screen)) == 6
+    qtbot.waitUntil(lambda: not screen.counting)  # a search is counted once typing pauses
     assert "6 kits shown" in screen.summary.text()
 
 

@@ -86,13 +86,19 @@ def test_the_table_reads_on_as_it_is_scrolled(
     assert screen.proxy.rowCount() == len(expected)
 
 
+def counted(qtbot: Any, screen: InventoryScreen) -> str:
+    """The summary once the search typed last has been counted."""
+    qtbot.waitUntil(lambda: not screen.counting)
+    return screen.summary.text()
+
+
 def test_typing_a_search_asks_the_service(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy)
     qtbot.keyClicks(screen.search, "K20")
-    assert "60 kits shown" in screen.summary.text()
+    assert "60 kits shown" in counted(qtbot, screen)
     qtbot.keyClicks(screen.search, "5")
     assert numbers(screen)[:3] == ["K2050", "K2051", "K2052"]
-    assert "10 kits shown" in screen.summary.text()
+    assert "10 kits shown" in counted(qtbot, screen)
     screen.search.clear()
     qtbot.keyClicks(screen.search, "01-001")  # whom the returned kit came back from
     assert numbers(screen) == ["K0001"]
@@ -103,6 +109,33 @@ def test_typing_a_search_asks_the_service(qtbot: Any, pharmacy: Pharmacy) -> Non
     screen.product.setCurrentIndex(screen.product.findData("herombopag-2.5mg"))
     assert numbers(screen) == ["K0101", "K0102", "K0103"]
     assert "3 kits shown" in screen.summary.text()
+
+
+def test_each_keystroke_shows_its_kits_and_the_text_typed_last_is_counted(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search's count reads every kit: it waits for typing to pause, and the count of a
+    text typed over is never shown."""
+    screen = make_screen(qtbot, pharmacy)
+    asked: list[str] = []
+    count = inventory_pages.inventory_summary
+
+    def counting(ctx: Any, actor: Any, query: KitQuery) -> Any:
+        asked.append(query.text)
+        return count(ctx, actor, query)
+
+    monkeypatch.setattr(inventory_pages, "inventory_summary", counting)
+    for key, first in zip("K205", ["K2001", "K2001", "K2001", "K2050"], strict=True):
+        qtbot.keyClicks(screen.search, key)
+        assert numbers(screen)[0] == first  # the rows of each keystroke at once
+        assert screen.counting
+        assert "kits shown" not in screen.summary.text()  # no count of an earlier text
+    assert "10 kits shown" in counted(qtbot, screen)
+    assert asked == ["k205"]
+    screen.search.clear()  # no search: counted from the indexes, at once
+    assert not screen.counting
+    assert "69 kits shown" in screen.summary.text()
+    assert asked == ["k205", ""]
 
 
 def test_a_header_click_sorts_in_the_service(qtbot: Any, pharmacy: Pharmacy) -> None:

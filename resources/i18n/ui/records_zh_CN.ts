@@ -481,6 +481,10 @@ Old values:
         <translation>原因（有效期内药盒）</translation>
     </message>
     <message>
+        <source>Counting the kits found…</source>
+        <translation>正在统计找到的药盒…</translation>
+    </message>
+    <message>
         <source>{n} kits shown; {tablets} tablets available</source>
         <translation>显示 {n} 个药盒；可用 {tablets} 片</translation>
     </message>

@@ -12,7 +12,12 @@ storage area and shipment, the statuses the caller names (a status is matched by
 name, which is the screen's, in the user's language), and for a kit that left the shelf the
 participant it went to and the dispense it went out on. It does not match the tablet count
 nor the other words of the whereabouts ("held for the monitor", a destruction's date).
-The tablet count and the whereabouts cannot be sorted on: both are worked out per kit."""
+The tablet count and the whereabouts cannot be sorted on: both are worked out per kit.
+
+A substring has no index, so a search reads the study's kits once per statement; what the
+text names elsewhere (lots, shipments, participants, dispenses) is looked up first, each in
+a statement of its own (`_looked_up`), the dispenses from the few kits out with participants
+rather than from the whole history."""
 
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import FromClause, Join
+from sqlalchemy.sql.selectable import CompoundSelect, FromClause, Join
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import (
@@ -142,6 +147,27 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+LISTED = 500
+"""The most values a search's first look-ups hand on as lists, all together (one parameter
+each: well within the 999 an SQLite build may allow). A look-up that finds more leaves its
+subquery in the kits' statement."""
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What the search text names outside the kits' own columns, looked up before the kits
+    are read: the kits' statement then checks each of the study's kits against short lists (a
+    term whose list is empty is left out), not against subqueries. None: too many to list,
+    the subquery is kept."""
+
+    products: tuple[str, ...] | None = ()
+    lots: tuple[int, ...] | None = ()
+    shipments: tuple[int, ...] | None = ()
+    with_people: tuple[int, ...] | None = ()
+    """The kits back from the participants the text names (held for the monitor), and those
+    out with them or on the dispenses it names."""
+
+
 @dataclass(frozen=True)
 class _Scope:
     """What every statement of one call filters on."""
@@ -150,6 +176,64 @@ class _Scope:
     study: int
     today: date
     sqlite: bool  # SQLite's LIKE ignores (ASCII) case: no lower() on each of 300,000 rows
+    named: _Named = _Named()
+
+
+def _like_text(scope: _Scope, column: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """The column holds the text, case aside."""
+    pattern = _like(scope.query.text.strip())
+    if scope.sqlite:
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def _side_queries(scope: _Scope) -> dict[str, Select[tuple[Any]] | CompoundSelect[tuple[Any]]]:
+    """What the text names outside the kits, each as a statement of ids (or products): the
+    same conditions the search has always had, asked once before the kits are read."""
+
+    def like(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
+        return _like_text(scope, column)
+
+    people = select(Participant.id).where(
+        Participant.study_id == scope.study, like(Participant.study_number)
+    )
+    # The kits out with a participant (or back) are few, found by the index on the kits'
+    # study and status: their dispenses are matched from them, by the index on the kit, so
+    # that not every dispense of the site's history is read and matched.
+
+    def kits_of(status: KitStatus, named: ColumnElement[bool]) -> Select[tuple[int]]:
+        return (
+            select(DispenseKit.kit_id)
+            .join(Kit, Kit.id == DispenseKit.kit_id)
+            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+            .where(Kit.study_id == scope.study, Kit.status == status.value, named, not_voided())
+        )
+
+    by_person = Dispense.participant_id.in_(people)
+    return {
+        # A kit's product is its lot's: the few lots are matched, not each kit's product.
+        "products": select(Lot.product).where(like(Lot.product)).distinct(),
+        "lots": select(Lot.id).where(or_(like(Lot.number), like(cast(Lot.expiry, String)))),
+        "shipments": select(Shipment.id).where(like(Shipment.number)),
+        "with_people": kits_of(KitStatus.RETURNED, by_person).union(
+            kits_of(KitStatus.DISPENSED, or_(by_person, like(Dispense.number)))
+        ),
+    }
+
+
+def _looked_up(session: Session, scope: _Scope) -> _Scope:
+    """The scope with what the text names outside the kits looked up (in the caller's read
+    transaction, so the kits are matched against the same state)."""
+    if not scope.query.text.strip():
+        return scope
+    found: dict[str, tuple[Any, ...] | None] = {}
+    room = LISTED
+    for name, statement in _side_queries(scope).items():
+        values = tuple(session.scalars(statement.limit(room + 1)))
+        listed = len(values) <= room
+        found[name] = values if listed else None
+        room -= len(values) if listed else 0
+    return replace(scope, named=_Named(**found))
 
 
 def _matches(scope: _Scope) -> ColumnElement[bool]:
@@ -157,42 +241,23 @@ def _matches(scope: _Scope) -> ColumnElement[bool]:
     text = scope.query.text.strip()
     if not text:
         return true()
-    pattern = _like(text)
+    sides = _side_queries(scope)
+    named = scope.named
 
-    def like(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
-        if scope.sqlite:
-            return column.like(pattern, escape="\\")
-        return column.ilike(pattern, escape="\\")
+    def among(
+        column: SQLColumnExpression[Any], listed: tuple[Any, ...] | None, name: str
+    ) -> list[ColumnElement[bool]]:
+        if listed is None:
+            return [column.in_(sides[name])]
+        return [column.in_(listed)] if listed else []
 
-    lots = select(Lot.id).where(or_(like(Lot.number), like(cast(Lot.expiry, String))))
-    # A kit's product is its lot's: the few lots are matched, not each kit's product.
-    products = select(Lot.product).where(like(Lot.product))
-    shipments = select(Shipment.id).where(like(Shipment.number))
-    people = select(Participant.id).where(
-        Participant.study_id == scope.study, like(Participant.study_number)
-    )
-    # The dispenses first (by participant, or by number), then their kits by the index on the
-    # dispense: not every dispense's kits read and matched.
-    by_person = select(DispenseKit.kit_id).where(
-        DispenseKit.dispense_id.in_(
-            select(Dispense.id).where(Dispense.participant_id.in_(people), not_voided())
-        )
-    )
-    by_person_or_dispense = select(DispenseKit.kit_id).where(
-        DispenseKit.dispense_id.in_(
-            select(Dispense.id).where(
-                or_(Dispense.participant_id.in_(people), like(Dispense.number)), not_voided()
-            )
-        )
-    )
     found = [
-        like(Kit.number),
-        Kit.product.in_(products),
-        like(Kit.location),
-        Kit.lot_id.in_(lots),
-        Kit.shipment_id.in_(shipments),
-        and_(Kit.status == KitStatus.RETURNED.value, Kit.id.in_(by_person)),
-        and_(Kit.status == KitStatus.DISPENSED.value, Kit.id.in_(by_person_or_dispense)),
+        _like_text(scope, Kit.number),
+        _like_text(scope, Kit.location),
+        *among(Kit.product, named.products, "products"),
+        *among(Kit.lot_id, named.lots, "lots"),
+        *among(Kit.shipment_id, named.shipments, "shipments"),
+        *among(Kit.id, named.with_people, "with_people"),
     ]
     statuses = sorted(scope.query.text_statuses, key=lambda s: s.value)
     found += [status_is(s, scope.today) for s in statuses]
@@ -308,9 +373,9 @@ def inventory_page(
     """The kits from `offset` (at most `limit`, itself at most MOST_ROWS) of the study open
     that the query finds, in its order: each row as `queries.inventory` gives it."""
     require(actor, Permission.VIEW, ctx)
-    scope = _scope(ctx, query)
     offset, limit = max(0, offset), max(0, min(limit, MOST_ROWS))
     with read_transaction(ctx.engine) as session:
+        scope = _scope(ctx, query, session)
         if query.order is KitOrder.STATUS:
             ids = _ids_by_status(session, scope, offset, limit)
         else:
@@ -326,9 +391,9 @@ def inventory_page(
         return _kit_rows(session, [kits[i] for i in ids], scope.today)
 
 
-def _scope(ctx: Context, query: KitQuery) -> _Scope:
+def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:
     sqlite = ctx.engine.dialect.name == "sqlite"
-    return _Scope(query, ctx.study_id, ctx.clock.today(), sqlite)
+    return _looked_up(session, _Scope(query, ctx.study_id, ctx.clock.today(), sqlite))
 
 
 def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventorySummary:
@@ -337,10 +402,10 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
     for both figures; without one, each is read from the indexes (the count from the study's,
     the tablets of the kits available from the status')."""
     require(actor, Permission.VIEW, ctx)
-    scope = _scope(ctx, query)
     contents = select(contents_sum()).where(LedgerEntry.kit_id == Kit.id).scalar_subquery()
-    available = status_is(KitStatus.AVAILABLE, scope.today)
     with read_transaction(ctx.engine) as session:
+        scope = _scope(ctx, query, session)
+        available = status_is(KitStatus.AVAILABLE, scope.today)
         if query.text.strip():
             both = select(func.count(), func.sum(case((available, contents), else_=0))).where(
                 *_where(scope)
@@ -356,12 +421,12 @@ def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str)
     """Where the kit stands among those the query finds, in its order (0 the first); None
     when the query does not find it."""
     require(actor, Permission.VIEW, ctx)
-    scope = _scope(ctx, query)
-    order = _order(query, scope.today)
     tables = Kit.__table__.join(Lot, Lot.id == Kit.lot_id).join(
         Shipment, Shipment.id == Kit.shipment_id
     )
     with read_transaction(ctx.engine) as session:
+        scope = _scope(ctx, query, session)
+        order = _order(query, scope.today)
         values = session.execute(
             select(*order).select_from(tables).where(*_where(scope), Kit.number == number)
         ).first()

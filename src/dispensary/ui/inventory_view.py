@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -98,6 +99,10 @@ EXPIRY_COLUMN = 3
 FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
+COUNT_AFTER_TYPING_MS = 250
+"""A search's count reads every kit (about 50 ms at 300,000): it waits until typing pauses
+this long, so that each keystroke shows its rows at once and only the text typed last is
+counted. Without a search the count is read from the indexes, at once."""
 
 DESTRUCTION_METHODS = [
     str(QT_TRANSLATE_NOOP("InventoryScreen", "Incineration on site")),
@@ -146,6 +151,10 @@ class InventoryScreen(Screen):
         self.model.sort_refused.connect(self._sort_refused)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self._kept: set[str] = set()
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_AFTER_TYPING_MS)
+        self._count_timer.timeout.connect(self._count_found)
         self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
         self.proxy.setSourceModel(self.model)
         self.table = self._table()
@@ -409,9 +418,23 @@ class InventoryScreen(Screen):
         self.table.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         return found
 
+    @property
+    def counting(self) -> bool:
+        """True while the count of a search waits for typing to pause."""
+        return self._count_timer.isActive()
+
     def _update_summary(self) -> None:
         """The kits the filters find and the tablets available in them, counted by the service
-        (not by the rows read so far)."""
+        (not by the rows read so far); a search's count once typing pauses."""
+        if self._query().text:
+            self.summary.setText(self.tr("Counting the kits found…"))
+            self._count_timer.start()  # again from the start at each keystroke
+            return
+        self._count_timer.stop()
+        self._count_found()
+
+    def _count_found(self) -> None:
+        """The summary of what the filters find now (for a search, the text typed last)."""
         query = self._query()
         found = attempt(
             self.message,

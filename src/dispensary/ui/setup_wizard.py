@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from dispensary.config import Settings
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import ENGLISH, Language
 from dispensary.services import first_run, pharmacy
 from dispensary.services.context import Actor, Context
 from dispensary.services.setup import Location, check_location
-from dispensary.config import Settings
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.label_printers import LabelPrintersPanel
 from dispensary.ui.translations import install_language, installed_language
@@ -424,9 +424,7 @@ class PrintersPage(SetUpPage):
             self.panel.apply()
         except OSError as exc:
             self.message.show_message(
-                self.tr("The printers could not be saved: {why}").format(
-                    why=exc.strerror or exc
-                ),
+                self.tr("The printers could not be saved: {why}").format(why=exc.strerror or exc),
                 "error",
             )
             return False
