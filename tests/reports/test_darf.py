@@ -3,16 +3,20 @@ corrections that never erase, and the header on every page."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
+from reportlab.lib import colors
+from reportlab.platypus import Table, TableStyle
 from sample_study import SECOND_STORE, STORE, SampleStudy
 
 from dispensary.domain.codes import MovementKind
 from dispensary.domain.errors import InvalidInput
-from dispensary.reports import darf_csv, darf_pdf
+from dispensary.i18n import Language, speaking
+from dispensary.reports import base, darf_csv, darf_pdf
 from dispensary.reports.csvfile import read_rows
 from dispensary.services import reconciliation, report_data
 from dispensary.services.report_data import DarfRecord
@@ -192,3 +196,48 @@ def test_darf_csv_has_every_line(sample: SampleStudy, records: list[DarfRecord])
     assert first["product"] == "herombopag-7.5mg"
     assert int(first["balance"]) == int(first["balance_forward"]) + int(first["quantity"])
     assert any(row["corrects_line"] for row in rows)
+
+
+def platypus_table(grid: base._Grid) -> Table:
+    """The same cells as reportlab's Table drew them before RuledRows (the oracle of its look
+    and of where its pages break)."""
+    table = Table([grid.header, *grid.rows], colWidths=grid.widths, repeatRows=1)
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, 0), grid.heavy, grid.size, grid.leading),
+        ("FONT", (0, 1), (-1, -1), grid.regular, grid.size, grid.leading),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), base.GREY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    style += [("ALIGN", (column, 1), (column, -1), "RIGHT") for column in grid.numeric]
+    style += [("BACKGROUND", (0, i + 1), (-1, i + 1), c) for i, c in grid.backgrounds.items()]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_the_darf_drawn_row_by_row_prints_what_a_platypus_table_printed(
+    sample: SampleStudy,
+    records: list[DarfRecord],
+    monkeypatch: pytest.MonkeyPatch,
+    language: Language,
+) -> None:
+    """RuledRows draws the cells straight onto the page (issue 15: a 2,000-line DARF spent
+    most of its time in Table's layout); every page holds the same words as the same cells in
+    a platypus Table, so no cell is lost, cut or moved to another page."""
+    meta = report_data.report_meta(sample.ctx, sample.pharmacist)
+    with speaking(language):
+        drawn = pdf_pages_text(darf_pdf(meta, records))
+        monkeypatch.setattr(base, "RuledRows", platypus_table)
+        tabled = pdf_pages_text(darf_pdf(meta, records))
+    assert len(drawn) == len(tabled) >= 3
+    assert [Counter(page.split()) for page in drawn] == [Counter(page.split()) for page in tabled]
+    # Each line reads across its row, cell after cell, as the DARF prints it.
+    everything = " ".join(drawn)
+    line = records[0].lines[0]
+    assert f"{line.number} {line.entry_date.isoformat()} " in everything

@@ -22,8 +22,8 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER, landscape
@@ -408,8 +408,13 @@ def _template(
         canvas.multi_section = multi
         canvas.saveState()
         draw_text(canvas, MARGIN, height - MARGIN - 10, section.title, 12, bold=True)
-        if header is not None:
-            header.drawOn(canvas, MARGIN, height - MARGIN - title_height - header_height)
+        if header is not None:  # drawn once, then named on each page (a PDF form)
+            form = f"section-header-{index}"
+            if not canvas.hasForm(form):
+                canvas.beginForm(form)
+                header.drawOn(canvas, MARGIN, height - MARGIN - title_height - header_height)
+                canvas.endForm()
+            canvas.doForm(form)
         canvas.setFillColor(colors.HexColor("#333333"))
         for line_no, line in enumerate(footer):
             draw_text(canvas, MARGIN, MARGIN + FOOTER - 9 - line_no * 8.5, line, 7)
@@ -424,10 +429,12 @@ def _template(
 # Tables
 
 
+@lru_cache(maxsize=16384)
 def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str:
     """Pre-wrapped cell text (fast for long tables; Table cells honour newlines).
 
-    A word wider than the column is broken across lines rather than overflowing it.
+    A word wider than the column is broken across lines rather than overflowing it. Kept for
+    the next cell alike: a long table repeats its dates, doses, lots and recorders.
     """
     if not text:
         return ""
@@ -462,56 +469,184 @@ def data_table(
     highlight: Sequence[tuple[int, colors.Color]] = (),
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
-) -> Table:
+) -> Flowable:
     """A ruled table whose header repeats on every page; long texts wrap, never cut.
 
     Header words are never broken: a column too narrow for its longest header word is
     widened, the room taken from columns with space to spare.
     """
-    widths = header_widths(header, widths, size)
+    regular = font()
+    least = [
+        max((stringWidth(row[column], regular, size) for row in rows), default=0.0) + 4.5
+        if column in numeric
+        else 0.0
+        for column in range(len(widths))
+    ]
+    widths = header_widths(header, widths, size, least)
     header_cells = [cell(h, w, size, bold=True) for h, w in zip(header, widths, strict=True)]
-    bold = set(bold_rows)
+    bold = frozenset(bold_rows)
     body = [
         [cell(text, width, size, index in bold) for text, width in zip(row, widths, strict=True)]
         for index, row in enumerate(rows)
     ]
-    table = Table([header_cells, *body], colWidths=list(widths), repeatRows=1)
-    style: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, 0), font(bold=True), size, size * 1.2),
-        ("FONT", (0, 1), (-1, -1), font(), size, size * 1.2),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), GREY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-    ]
-    for column in numeric:
-        style.append(("ALIGN", (column, 1), (column, -1), "RIGHT"))
-    for row_index, colour in highlight:
-        style.append(("BACKGROUND", (0, row_index + 1), (-1, row_index + 1), colour))
-    for row_index in bold_rows:
-        style.append(
-            ("FONT", (0, row_index + 1), (-1, row_index + 1), font(bold=True), size, size * 1.2)
+    return RuledRows(
+        _Grid(header_cells, body, widths, frozenset(numeric), dict(highlight), bold, size)
+    )
+
+
+Cell: TypeAlias = "str | Paragraph"
+"""A table cell: pre-wrapped text (one line per newline), or a paragraph (Chinese)."""
+
+PAD_TOP, PAD_BOTTOM, PAD_SIDE = 1.5, 2.0, 2.0
+
+
+class _Grid:
+    """The cells of a ruled table, measured once: every page's part draws from it."""
+
+    def __init__(
+        self,
+        header: Sequence[Cell],
+        rows: Sequence[Sequence[Cell]],
+        widths: Sequence[float],
+        numeric: frozenset[int],
+        backgrounds: dict[int, colors.Color],
+        bold: frozenset[int],
+        size: float,
+    ) -> None:
+        self.header, self.rows = list(header), rows
+        self.widths = list(widths)
+        self.columns = [sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
+        self.numeric, self.backgrounds, self.bold = numeric, backgrounds, bold
+        self.size, self.leading = size, size * 1.2
+        self.regular, self.heavy = font(), font(bold=True)
+        self.header_height = self._height(self.header)
+        self.heights = [self._height(row) for row in rows]
+
+    def _height(self, row: Sequence[Cell]) -> float:
+        tallest = 0.0
+        for value, width in zip(row, self.widths, strict=True):
+            if isinstance(value, str):
+                height = self.leading * (value.count("\n") + 1)
+            else:
+                height = value.wrap(width - 2 * PAD_SIDE, 1e6)[1]
+            tallest = max(tallest, height)
+        return tallest + PAD_TOP + PAD_BOTTOM
+
+
+class RuledRows(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """A long ruled table drawn straight onto the page, split between rows with its header
+    row on every page: the look platypus' Table gave (grey grid, black box, grey header,
+    shaded rows, numbers to the right), without its per-cell styles and its measuring of the
+    rest of the table again at every page, which took most of a 2,000-line DARF's time."""
+
+    def __init__(self, grid: _Grid, start: int = 0, end: int | None = None) -> None:
+        super().__init__()
+        self.grid = grid
+        self.start = start
+        self.end = len(grid.rows) if end is None else end
+        self.hAlign = "CENTER"  # as a Table is placed
+        self.width = grid.columns[-1]
+        self.height = grid.header_height + sum(grid.heights[self.start : self.end])
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        room = available_height - self.grid.header_height
+        end = self.start
+        while end < self.end and self.grid.heights[end] <= room + 1e-6:
+            room -= self.grid.heights[end]
+            end += 1
+        if end == self.start:
+            return []
+        if end == self.end:
+            return [self]
+        return [RuledRows(self.grid, self.start, end), RuledRows(self.grid, end, self.end)]
+
+    def draw(self) -> None:
+        grid, canvas = self.grid, self.canv
+        rows: list[tuple[Sequence[Cell], float, int]] = [(grid.header, grid.header_height, -1)]
+        rows += [(grid.rows[i], grid.heights[i], i) for i in range(self.start, self.end)]
+        canvas.saveState()
+        top = self.height
+        text = canvas.beginText()
+        paragraphs: list[tuple[Paragraph, float, float]] = []
+        for values, height, index in rows:
+            shade = GREY if index < 0 else grid.backgrounds.get(index)
+            if shade is not None:
+                canvas.setFillColor(shade)
+                canvas.rect(0, top - height, self.width, height, stroke=0, fill=1)
+            face = grid.heavy if index < 0 or index in grid.bold else grid.regular
+            text.setFont(face, grid.size, grid.leading)
+            for column, value in enumerate(values):
+                left, width = grid.columns[column], grid.widths[column]
+                if not isinstance(value, str):
+                    _w, tall = value.wrap(width - 2 * PAD_SIDE, 1e6)
+                    paragraphs.append((value, left + PAD_SIDE, top - PAD_TOP - tall))
+                    continue
+                right = index >= 0 and column in grid.numeric
+                baseline = top - PAD_TOP - grid.size
+                for line in value.split("\n"):
+                    x = left + PAD_SIDE
+                    if right:
+                        x = left + width - PAD_SIDE - stringWidth(line, face, grid.size)
+                    text.setTextOrigin(x, baseline)
+                    text.textOut(line)
+                    baseline -= grid.leading
+            top -= height
+        canvas.setFillColor(colors.black)
+        canvas.drawText(text)
+        for paragraph, x, y in paragraphs:
+            paragraph.drawOn(canvas, x, y)
+        self._rules([height for _values, height, _index in rows])
+        canvas.restoreState()
+
+    def _rules(self, heights: Sequence[float]) -> None:
+        """The grid (0.25 pt grey) and the box (0.6 pt black) over the cells, as Table's
+        GRID and BOX draw them (round caps and joins)."""
+        canvas, width, height = self.canv, self.width, self.height
+        canvas.setLineCap(1)
+        canvas.setLineJoin(1)
+        canvas.setStrokeColor(colors.grey)
+        canvas.setLineWidth(0.25)
+        lines = [(x, 0.0, x, height) for x in self.grid.columns]
+        y = height
+        lines.append((0.0, y, width, y))
+        for row_height in heights:
+            y -= row_height
+            lines.append((0.0, y, width, y))
+        canvas.lines(lines)
+        canvas.setStrokeColor(colors.black)
+        canvas.setLineWidth(0.6)
+        canvas.lines(
+            [
+                (0, height, width, height),
+                (0, 0, width, 0),
+                (0, 0, 0, height),
+                (width, 0, width, height),
+            ]
         )
-    table.setStyle(TableStyle(style))
-    return table
 
 
-def header_widths(header: Sequence[str], widths: Sequence[float], size: float) -> list[float]:
+def header_widths(
+    header: Sequence[str], widths: Sequence[float], size: float, least: Sequence[float] = ()
+) -> list[float]:
     """Column widths in which every header word fits on one line (same total width).
 
     A header reads "Dispensed", never "Dispense/d": each short column gets the width of its
     longest header word, paid for by the columns wider than their own longest word. A Chinese
     header may break between characters, but a short word of it (up to four characters, 批号,
-    受试者编号) is kept whole where the columns have room.
+    受试者编号) is kept whole where the columns have room. `least` is a column's own minimum
+    (a number is never broken either: line 156461 of a DARF, not 15646/1).
     """
     bold = font(bold=True)
+    minimum = list(least) or [0.0] * len(header)
     needed = [
-        max((stringWidth(word, bold, size) for word in header_words(text)), default=0.0) + 4.5
-        for text in header
+        max(
+            max((stringWidth(word, bold, size) for word in header_words(text)), default=0.0) + 4.5,
+            floor,
+        )
+        for text, floor in zip(header, minimum, strict=True)
     ]
     result = list(widths)
     short = sum(max(n - w, 0.0) for n, w in zip(needed, result, strict=True))

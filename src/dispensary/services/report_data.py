@@ -7,14 +7,15 @@ recorded by `services.labels`.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, literal, select, type_coerce
+from sqlalchemy import Select, and_, case, literal, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from sqlalchemy.types import NullType
 
@@ -432,39 +433,74 @@ def darf_records(
         ctx.study.product(product)
     check_period(since, until)
     with read_transaction(ctx.engine) as session:
-        streams = _movements(session, ctx.study_id, product, since, until)
+        tallies = _tallies(session, ctx.study_id, product, since, until)
         # Only the period's movements are read in full (kit, participant, dispense...): the
         # history before it is numbered and balanced from the thin rows above.
         shown = {
             row.id: row
             for row in queries.ledger_rows(ctx, actor, product=product, since=since, until=until)
         }
-    if product is not None and not any(key[0] == product for key in streams):
-        streams[(product, ctx.study.storage_area)] = []
+    if product is not None and not any(key[0] == product for key in tallies):
+        tallies[(product, ctx.study.storage_area)] = _Tally()
     order = {p.code: i for i, p in enumerate(ctx.study.products)}
     records = []
-    for (code, area), stream in sorted(
-        streams.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
+    for (code, area), tally in sorted(
+        tallies.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
     ):
-        opening, lines = _darf_lines(stream, shown)
-        records.append(_darf_record(ctx, code, area, opening, lines, since, until))
+        lines = _darf_lines(tally, shown)
+        records.append(_darf_record(ctx, code, area, tally.opening, lines, since, until))
     return records
 
 
-_Movement = tuple[int, bool, object, int, "int | None", tuple[object, ...]]
-"""What numbering and balancing a DARF line needs of one ledger row: its id, whether it is
-before the period, its transaction time, its change to the stock, the entry it corrects, and
-the values its line is grouped by (ids stand for the kit's lot, participant and dispense: each
-is one number within a product's record; the recorder by initials, as the line prints it)."""
+_CHUNK = 5000  # movements fetched at a time by the DARF's count of the history
+
+_Key = tuple[object, ...]
+"""What the movements of one line share (kind, day, lot, participant, dispense, reason, recorder's
+initials, direction, the line it corrects): ids stand for the kit's lot, participant and
+dispense (each is one number within a product's record)."""
 
 
-def _movements(
+@dataclass
+class _Tally:
+    """One record while its movements stream past: its running count and balance, and the
+    period's lines (their ledger ids); the history before the period is counted, not held."""
+
+    number: int = 0
+    balance: int = 0
+    opening: int = 0
+    key: _Key | None = None
+    at: object = None
+    shown: list[_Group] = field(default_factory=list)
+
+
+@dataclass
+class _Group:
+    """A line of the period before its rows are read in full."""
+
+    number: int
+    target: int | None
+    balance_forward: int
+    quantity: int
+    ids: list[int]
+
+
+def _tallies(
     session: Session, study: int, product: str | None, since: date | None, until: date | None
-) -> dict[tuple[str, str], list[_Movement]]:
-    """Every stock movement up to `until`, per product and storage area, in DARF order: one
-    query of plain columns, read as the driver gives them (they are only compared), so a
-    record at the end of years of history reads them quickly."""
+) -> dict[tuple[str, str], _Tally]:
+    """Every stock movement up to `until`, per product and storage area, in DARF order, counted
+    in one pass of plain columns read in chunks: of the history only its line numbers are
+    kept (one number per movement, for a correction that names it; the ledger has no index
+    to ask which are corrected). Rows of one transaction that move the same lot the same way
+    make one line; the lines before the period are only counted and give the opening balance.
+    Returns and the destruction of returned kits do not move the stock and are not read."""
     initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    # The one rule (stock_delta), linear in the quantity: the sign of each kind of movement.
+    every = [(kind, returned) for kind in MovementKind for returned in (False, True)]
+    signs = {
+        (kind.value, returned): stock_delta(Movement(kind, 1, returned))
+        for kind, returned in every
+        if stock_delta(Movement(kind, 1, returned))
+    }
     raw = [
         type_coerce(column, NullType())
         for column in (
@@ -489,14 +525,23 @@ def _movements(
         select(*raw, type_coerce(before, NullType()))
         .join(Kit, Kit.id == LedgerEntry.kit_id)
         .where(Kit.study_id == study)
+        .where(
+            or_(
+                *(
+                    and_(LedgerEntry.kind == kind, LedgerEntry.from_returned.is_(returned))
+                    for kind, returned in signs
+                )
+            )
+        )
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     if product:
         query = query.where(LedgerEntry.product == product)
     if until:
         query = query.where(LedgerEntry.entry_date <= until)
-    signs: dict[tuple[str, bool], int] = {}
-    streams: dict[tuple[str, str], list[_Movement]] = defaultdict(list)
+    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    line_of_ledger: dict[int, int] = {}  # for corrections: the line each movement is on
+    result = session.connection().execution_options(yield_per=_CHUNK).execute(query)
     for (
         entry_id,
         entry_date,
@@ -513,14 +558,13 @@ def _movements(
         lot_id,
         location,
         is_before,
-    ) in session.connection().execute(query):  # Core rows: no ORM loading
+    ) in itertools.chain.from_iterable(result.partitions()):  # Core rows, a chunk at a time
         sign = signs.get((kind, bool(from_returned)))
-        if sign is None:  # the one rule (stock_delta) is linear in the quantity
-            sign = stock_delta(Movement(MovementKind(kind), 1, bool(from_returned)))
-            signs[(kind, bool(from_returned))] = sign
         if not sign or not quantity:
             continue
         delta = sign * quantity
+        tally = tallies[(code, location)]
+        target = line_of_ledger.get(reverses) if reverses is not None else None
         key = (
             kind,
             entry_date,
@@ -530,47 +574,42 @@ def _movements(
             reason,
             initials.get(user_id, ""),
             delta > 0,
+            target,
         )
-        streams[(code, location)].append((entry_id, bool(is_before), at, delta, reverses, key))
-    return streams
+        if key != tally.key or at != tally.at:
+            tally.number += 1
+            tally.key, tally.at = key, at
+            if not is_before:
+                tally.shown.append(_Group(tally.number, target, tally.balance, 0, []))
+        if not is_before:
+            group = tally.shown[-1]
+            group.quantity += delta
+            group.ids.append(entry_id)
+        tally.balance += delta
+        if is_before:
+            tally.opening = tally.balance
+        line_of_ledger[entry_id] = tally.number
+    return tallies
 
 
-def _darf_lines(
-    stream: Sequence[_Movement], shown: dict[int, LedgerRow]
-) -> tuple[int, list[DarfLine]]:
-    """Rows of one transaction that move the same lot the same way make one line. Lines are
-    numbered over the whole stream; the lines before the period are only counted and give the
-    opening balance; a line in the period is built from its rows in `shown`."""
-    groups: list[list[_Movement]] = []
-    keys: list[tuple[object, ...]] = []
-    line_of_ledger: dict[int, int] = {}
-    targets: list[int | None] = []
-    for move in stream:
-        entry_id, _before, at, _delta, reverses, base = move
-        target = line_of_ledger.get(reverses) if reverses is not None else None
-        key = (*base, target)
-        if groups and keys[-1] == key and groups[-1][-1][2] == at:
-            groups[-1].append(move)
-        else:
-            groups.append([move])
-            keys.append(key)
-            targets.append(target)
-        line_of_ledger[entry_id] = len(groups)
+def _darf_lines(tally: _Tally, shown: dict[int, LedgerRow]) -> list[DarfLine]:
+    """The period's lines, each built from its rows read in full; a line corrected later in
+    the period says by which line."""
     corrected_by: dict[int, int] = {}
-    for number, target in enumerate(targets, start=1):
-        if target is not None:
-            corrected_by.setdefault(target, number)
-    lines: list[DarfLine] = []
-    balance = opening = 0
-    for number, (group, target) in enumerate(zip(groups, targets, strict=True), start=1):
-        quantity = sum(move[3] for move in group)
-        if not group[0][1]:
-            rows = [shown[move[0]] for move in group]
-            lines.append(_line(number, rows, balance, quantity, target, corrected_by.get(number)))
-        balance += quantity
-        if group[0][1]:
-            opening = balance
-    return opening, lines
+    for group in tally.shown:
+        if group.target is not None:
+            corrected_by.setdefault(group.target, group.number)
+    return [
+        _line(
+            group.number,
+            [shown[entry_id] for entry_id in group.ids],
+            group.balance_forward,
+            group.quantity,
+            group.target,
+            corrected_by.get(group.number),
+        )
+        for group in tally.shown
+    ]
 
 
 def _line(

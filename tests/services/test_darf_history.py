@@ -1,0 +1,77 @@
+"""The DARF of a period reads that period by its dates however long the history before it
+(issue 15): the history is only counted (line numbers, the balance forward) from thin rows
+read a chunk at a time; the period's movements are read in full, found through the ledger's
+date index, in the same statements and rows after three times the history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dispensary.db.engine import is_sqlite
+from dispensary.domain.codes import MovementKind
+from dispensary.services import report_data
+from dispensary.services.report_data import DarfRecord
+
+from .test_query_plans import SMALL, Captured, Site, capturing, full_scans, rows_read
+from .test_query_plans import site as site  # the fixture: a pharmacy that grows by visits
+
+HISTORY_MARK = "CASE WHEN"
+"""The thin count of the history (its `before the period` column): the one statement whose
+rows grow with the history, read a chunk at a time and not kept."""
+
+
+def next_day_darf(site: Site) -> tuple[date, list[DarfRecord], Captured]:
+    """One visit on the next day, then the DARF of that day, its statements captured."""
+    day = site.clock.today() + timedelta(days=1)
+    site.clock.set_date(day)
+    site.grow(1)
+    with capturing(site.ctx) as captured:
+        records = report_data.darf_records(site.ctx, site.actor, since=day, until=day)
+    return day, records, captured
+
+
+def period_rows(site: Site, captured: Captured) -> list[int]:
+    """Rows returned by each statement except the history's count."""
+    counted = Captured(on=False)
+    counted.statements = [(s, p) for s, p in captured.queries if HISTORY_MARK not in s]
+    return rows_read(site.ctx, counted)
+
+
+def test_a_period_is_read_by_its_dates_however_long_the_history(site: Site) -> None:
+    site.grow(2)
+    _first_day, first, before = next_day_darf(site)
+    read_before = period_rows(site, before)
+    site.grow(6)
+    day, later, after = next_day_darf(site)
+
+    shapes = [statement for statement, _parameters in before.queries]
+    assert [statement for statement, _parameters in after.queries] == shapes
+    assert sum(HISTORY_MARK in statement for statement in shapes) == 1
+    assert period_rows(site, after) == read_before
+
+    # The same visit's lines, numbered on from the whole record, balanced from what came before.
+    (record,) = later
+    assert [line.kind for line in record.lines] == [MovementKind.DISPENSE]
+    assert record.lines[0].number > first[0].lines[-1].number
+    whole = report_data.darf_records(site.ctx, site.actor)[0]
+    assert [line for line in whole.lines if line.entry_date == day] == list(record.lines)
+    assert record.opening_balance == record.lines[0].balance_forward
+    assert (
+        record.opening_balance
+        == max(
+            (line for line in whole.lines if line.entry_date < day), key=lambda line: line.number
+        ).balance
+    )
+
+    if is_sqlite(site.ctx.engine):
+        period = [(s, p) for s, p in after.queries if HISTORY_MARK not in s and "kits" in s]
+        with site.ctx.engine.connect() as conn:
+            plans = [
+                " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
+                for s, p in period
+            ]
+        assert plans and all("ix_ledger_entries_entry_date" in plan for plan in plans), plans
+        # Read whole: only the history's count walks the study's kits (it counts them all).
+        counted = Captured(on=False)
+        counted.statements = period
+        assert full_scans(site.ctx, counted, SMALL) == []
