@@ -103,6 +103,42 @@ def test_each_change_is_in_the_audit_trail_and_the_trail_still_verifies(
     assert audit.verify(ctx, monitor).ok
 
 
+def test_an_edit_of_the_stored_particulars_outside_the_program_is_named_by_verify(
+    ctx: Context, admin: Actor, monitor: Actor
+) -> None:
+    """The settings rows are changed in place, so `audit verify` (full, and the Today screen's
+    check since a point) holds them against the chained entries that set them."""
+    from sqlalchemy import text
+
+    from dispensary.db.engine import read_transaction
+    from dispensary.services.verification import verify_since
+
+    pharmacy.set_particulars(ctx, admin, NAME, ADDRESS, PHONE, "the hospital's own name")
+    point = audit.verify(ctx, monitor).point
+    assert point is not None
+    with ctx.engine.begin() as conn:  # as an attacker with the database file would
+        conn.execute(
+            text("UPDATE settings SET value = 'Another Pharmacy' WHERE key = 'pharmacy.name'")
+        )
+    found = audit.verify(ctx, monitor)
+    assert not found.ok
+    assert "pharmacy.name reads 'Another Pharmacy'" in found.message
+    assert NAME in found.message
+    with read_transaction(ctx.engine) as session:
+        since = verify_since(session, point)
+    assert not since.ok and "pharmacy.name" in since.message
+    with ctx.engine.begin() as conn:  # put back, then a setting no entry ever set
+        conn.execute(
+            text("UPDATE settings SET value = :v WHERE key = 'pharmacy.name'"), {"v": NAME}
+        )
+        conn.execute(text("INSERT INTO settings (key, value) VALUES ('pharmacy.language', 'en')"))
+    found = audit.verify(ctx, monitor)
+    assert not found.ok and "pharmacy.language reads 'en'" in found.message
+    with ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM settings WHERE key = 'pharmacy.language'"))
+    assert audit.verify(ctx, monitor).ok
+
+
 def test_a_location_is_tested_without_writing_anything(tmp_path: Path, ctx: Context) -> None:
     fresh = tmp_path / "new" / "dispensary.sqlite3"
     assert check_location(str(fresh)).existing is False

@@ -31,7 +31,15 @@ from sqlalchemy.orm import Session
 
 from dispensary.db import facts
 from dispensary.db.facts import GENESIS
-from dispensary.db.models import AuditEntry, Base, ChainHead, Kit, LedgerEntry, Participant
+from dispensary.db.models import (
+    AuditEntry,
+    Base,
+    ChainHead,
+    Kit,
+    LedgerEntry,
+    Participant,
+    Setting,
+)
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
@@ -76,6 +84,14 @@ KEEP: Mapping[str, tuple[str, ...]] = {
 
 _sha256 = hashlib.sha256
 
+
+PHARMACY_SET: Mapping[str, tuple[str, ...]] = {
+    "pharmacy_particulars_set": ("name", "address", "phone"),
+    "pharmacy_language_set": ("language",),
+}
+"""The audit actions that set the pharmacy's settings (services/pharmacy), with the values each
+carries: the `settings` rows `pharmacy.<value>` are changed in place, so they are checked
+against the newest such entry, which the chain protects."""
 
 CHAINED = {"audit_entries": "entry_hash", "ledger_entries": "row_hash"}
 """The chained tables and the column of each row's own hash."""
@@ -440,6 +456,7 @@ def verify_session(session: Session) -> VerifyResult:
     except Unreadable as exc:
         walk.add(FACT, None, str(exc))
     _check_projections(walk)
+    _check_pharmacy(session, walk)
     marks = _marks(session, tables)
     point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, marks)
     return _result(walk, [], ledger_rows=ledger_count, point=point)
@@ -736,6 +753,46 @@ def _check_projections(walk: _Walk) -> None:
         )
 
 
+def _check_pharmacy(session: Session, walk: _Walk) -> None:
+    """The pharmacy's particulars printed on every label, as stored, against what their newest
+    audit entries set: an edit of the `settings` table outside the program is named. A few
+    indexed reads, so the Today screen's incremental check makes it too."""
+    expected: dict[str, str] = {}
+    for action, values in PHARMACY_SET.items():
+        new = session.execute(
+            select(AUDIT.c.new)
+            .where(AUDIT.c.entity == "pharmacy", AUDIT.c.action == action)
+            .order_by(AUDIT.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if new is None:
+            continue
+        try:
+            record = json.loads(new)
+        except (json.JSONDecodeError, TypeError):
+            record = None
+        if not isinstance(record, dict):
+            continue  # the entry itself is checked by the chain, which names a change to it
+        for value in values:
+            expected[f"pharmacy.{value}"] = str(record.get(value, ""))
+    stored = {
+        str(key): str(value)
+        for key, value in session.execute(
+            select(Setting.key, Setting.value).where(Setting.key.like("pharmacy.%"))
+        )
+    }
+    for key in sorted(set(expected) | set(stored)):
+        if stored.get(key, "") != expected.get(key, ""):
+            walk.add(
+                STATUS,
+                None,
+                _(
+                    "the pharmacy's setting {setting} reads '{value}', but its audit entries "
+                    "make it '{expected}'"
+                ).format(setting=key, value=stored.get(key, ""), expected=expected.get(key, "")),
+            )
+
+
 def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, int], ...]:
     return tuple(
         (name, int(session.scalar(select(func.max(table.c.id))) or 0))
@@ -839,6 +896,7 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
                     _unlisted(name, row_id),
                 )
     _recheck_mutable(walk, tables, marks)
+    _check_pharmacy(session, walk)
     new_marks = _marks(session, tables)
     result_point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, new_marks)
     return _result(
