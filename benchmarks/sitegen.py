@@ -97,7 +97,7 @@ from dispensary.domain.codes import Flag
 from dispensary.domain.regimen import DoseLevel, days_on_treatment, tablets_needed
 from dispensary.domain.rules import supply_cover_until
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.study import RESOURCES, Study, load_study
+from dispensary.study import Study, bundled_studies, load_study
 
 GENERATOR_VERSION = 4  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
@@ -147,7 +147,7 @@ WRITTEN = [
 
 
 def study_path(protocol: str) -> Path:
-    return RESOURCES / "studies" / f"{protocol}.toml"
+    return bundled_studies() / f"{protocol}.toml"
 
 
 @contextmanager

@@ -70,16 +70,23 @@ ensure_build_venv() {
 }
 
 install_project() {
-    # From a copy of the source, so that setuptools' build/ and egg-info stay out of the tree.
+    # From a copy of the source (what a clone holds), so that setuptools' build/ and egg-info stay
+    # out of the tree. Twice: first the dependencies (PySide6 brings lrelease), then the project
+    # built here with them, so that setup.py compiles the windows' translations into it.
     local stage log
     stage="$(mktemp -d)"
     log="$stage.log"
-    cp "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/README.md" "$stage/"
+    cp "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/setup.py" "$REPO_ROOT/MANIFEST.in" \
+        "$REPO_ROOT/README.md" "$REPO_ROOT/CHANGELOG.md" "$stage/"
     cp -r "$REPO_ROOT/src" "$stage/src"
-    find "$stage/src" \( -name __pycache__ -o -name '*.egg-info' \) -prune -exec rm -rf {} +
+    cp -r "$REPO_ROOT/resources" "$stage/resources"
+    find "$stage" \( -name __pycache__ -o -name '*.egg-info' -o -name '*.qm' \) -prune -exec rm -rf {} +
     say "pip install dispensary (non-editable) and $PYINSTALLER_REQUIREMENT"
     if ! PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 "$BUILD_VENV/bin/python" -m pip install \
-        -q "$stage" "$PYINSTALLER_REQUIREMENT" </dev/null >"$log" 2>&1; then
+        -q "$stage" "$PYINSTALLER_REQUIREMENT" "setuptools>=68" "wheel>=0.42" </dev/null >"$log" 2>&1 ||
+        ! PATH="$BUILD_VENV/bin:$PATH" PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+            "$BUILD_VENV/bin/python" -m pip install -q --no-deps --no-build-isolation \
+            --force-reinstall "$stage" </dev/null >>"$log" 2>&1; then
         tail -n 40 "$log" >&2
         rm -rf "$stage" "$log"
         die "pip install into the build venv failed (output above)"
@@ -154,6 +161,13 @@ check_bundle_files() {
         dispensary/resources/studies/NCT07198672.toml
         dispensary/resources/style.qss
         dispensary/resources/icons/down-arrow.svg
+        dispensary/resources/fonts/wqy-microhei.ttc
+        dispensary/resources/security/common-passwords.txt
+        dispensary/resources/i18n/zh_CN.po
+        dispensary/resources/i18n/ui/dispensary_zh_CN.qm
+        babel/locale-data/root.dat
+        babel/locale-data/en_GB.dat
+        babel/locale-data/zh_Hans_CN.dat
         dispensary/db/migrations/env.py
         dispensary/db/migrations/versions/0001_initial_schema.py
         reportlab/fonts
@@ -211,18 +225,38 @@ check_linked_libraries() {
 }
 
 check_cli() {
-    local cli="$APP/dispensary" db="$SMOKE_DIR/demo.sqlite3"
+    local cli="$APP/dispensary" db="$SMOKE_DIR/demo.sqlite3" today
+    today="$(date +%F)"
     check "cli help" "$cli" --help && output_has "cli help" "usage: dispensary"
+    check "cli version" "$cli" --version && output_has "cli version" "dispensary $VERSION"
     check "cli demo" "$cli" demo --db "$db" && output_has "cli demo" "Demo database created"
-    export DISPENSARY_PASSWORD=demo-pass-1
+    export DISPENSARY_PASSWORD=demo-pass-1 DISPENSARY_STUDY=NCT07198672
     check "cli inventory" "$cli" --db "$db" --user pharmacist inventory &&
         output_has "cli inventory" "available"
     check "cli report darf" "$cli" --db "$db" --user pharmacist report darf \
         --out "$SMOKE_DIR/darf.pdf" && is_pdf "$SMOKE_DIR/darf.pdf"
-    check "cli label shipment" "$cli" --db "$db" --user pharmacist label shipment SH-0002 \
+    check "cli label shipment" "$cli" --db "$db" --user pharmacist label shipment SH-0004 \
         --stock a4-sheet --out "$SMOKE_DIR/labels.pdf" && is_pdf "$SMOKE_DIR/labels.pdf"
+    # A dispense at the counter, then its label in Chinese (the site's Chinese label text
+    # confirmed first): the CJK font inside the folder is embedded in the PDF.
+    check "cli enroll" "$cli" --db "$db" --user pharmacist enroll 01-900 --initials ZZ \
+        --birth-year 1970 --sex F --eligibility-confirmed-by "Zhenzhen Liu, M.D." --date "$today"
+    check "cli dispense" "$cli" --db "$db" --user pharmacist --json dispense 01-900 --cycle 1 \
+        --day1 "$today" --date "$today" && output_has "cli dispense" '"tablets": 21'
+    local number
+    number="$(sed -n 's/.*"dispense": "\([^"]*\)".*/\1/p' "$SMOKE_DIR/cli-dispense.log")"
+    check "cli confirm Chinese label text" "$cli" --db "$db" --user admin study confirm \
+        label.text.zh_CN --reason "smoke test"
+    check "cli label dispense in Chinese" "$cli" --db "$db" --user pharmacist --lang zh_CN \
+        label dispense "${number:-none}" --stock a4-sheet --out "$SMOKE_DIR/label-zh.pdf" &&
+        is_pdf "$SMOKE_DIR/label-zh.pdf"
+    if grep -aq "/BaseFont /[A-Z]*+WenQuanYiMicroHei" "$SMOKE_DIR/label-zh.pdf" 2>/dev/null; then
+        passed "the Chinese label embeds the CJK font (WenQuanYi Micro Hei)"
+    else
+        failed "the Chinese label embeds the CJK font" "no WenQuanYiMicroHei font in label-zh.pdf"
+    fi
     check "cli audit verify" "$cli" --db "$db" --user monitor audit verify
-    unset DISPENSARY_PASSWORD
+    unset DISPENSARY_PASSWORD DISPENSARY_STUDY
     # No server on port 1: the message must come from libpq, so psycopg's driver loaded.
     local refused="$SMOKE_DIR/postgres-refused.log"
     DISPENSARY_PASSWORD=x timeout 60 "$cli" --db "postgresql+psycopg://nobody@127.0.0.1:1/none" \
@@ -307,11 +341,13 @@ if ((SMOKE_ONLY == 0)); then
     say "built in $((SECONDS - STARTED)) s: $APP"
 fi
 
+# The version is written once, in src/dispensary/__init__.py (pyproject.toml reads it there).
+VERSION="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$REPO_ROOT/src/dispensary/__init__.py")"
+
 header "smoke test"
 smoke_test
 
 header "result"
-VERSION="$("$BUILD_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("dispensary"))')"
 ARCHIVE="$DIST/dispensary-$VERSION-linux-$(uname -m).tar.gz"
 say "folder: $APP: $(du -sh "$APP" | cut -f1) ($(du -sb "$APP" | cut -f1) bytes, $(find "$APP" -type f | wc -l) files)"
 if ((SMOKE_ONLY == 0)); then

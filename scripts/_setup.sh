@@ -5,7 +5,7 @@
 #                   1. Debian packages that PyPI's Qt (PySide6) wheels need
 #                      (installed when root; otherwise listed, and we go on)
 #                   2. .venv made with Python >= 3.11 (reused when it works)
-#                   3. pip install -e '.[test]' whenever pyproject.toml changed
+#                   3. pip install -e '.[test]' whenever pyproject.toml or setup.py changed
 #                   4. the windows' translations (.ts -> .qm)
 #                 Prints one line per step; the second run takes well under 2 s.
 #
@@ -25,7 +25,7 @@ _DISPENSARY_SETUP_SOURCED=1
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO_ROOT/.venv"
 # Stamp of the last successful `pip install -e '.[test]'`: sha256 of
-# pyproject.toml plus the checkout path (an editable install is tied to it).
+# pyproject.toml and setup.py plus the checkout path (an editable install is tied to it).
 _STAMP="$VENV/.dispensary-install-stamp"
 _MIN_PY_MAJOR=3
 _MIN_PY_MINOR=11
@@ -184,13 +184,13 @@ $(python3 --version 2>&1 || echo missing)). Install it or set PYTHON=/path/to/py
 
 ensure_python_deps() {
     local want have log
-    want="$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -d' ' -f1) $REPO_ROOT"
+    want="$(cat "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/setup.py" | sha256sum | cut -d' ' -f1) $REPO_ROOT"
     have="$(cat "$_STAMP" 2>/dev/null || true)"
     if [[ $want == "$have" ]]; then
         say "Python packages: up to date"
         return 0
     fi
-    say "Python packages: pip install -e '.[test]' (pyproject.toml changed; may take a few minutes)"
+    say "Python packages: pip install -e '.[test]' (pyproject.toml or setup.py changed; may take a few minutes)"
     log="$(mktemp)"
     if ! (cd "$REPO_ROOT" && PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
         "$VENV/bin/python" -m pip install -q -e '.[test]' </dev/null >"$log" 2>&1); then

@@ -54,15 +54,26 @@ if (-not (Test-Path $VenvPython)) {
     Assert-Ok "python -m venv"
 }
 
-# 2. The project from a copy of the source (setuptools' build\ stays out of the tree).
+# 2. The project from a copy of the source (setuptools' build\ stays out of the tree), as on
+#    Linux (installer/build.sh): first with its dependencies (PySide6 brings lrelease), then again
+#    built with them, so that setup.py compiles the windows' translations into the package.
 $stage = Join-Path ([System.IO.Path]::GetTempPath()) ("dispensary-build-" + [guid]::NewGuid())
 New-Item -ItemType Directory -Path $stage | Out-Null
-Copy-Item (Join-Path $Repo "pyproject.toml"), (Join-Path $Repo "README.md") $stage
+Copy-Item (Join-Path $Repo "pyproject.toml"), (Join-Path $Repo "setup.py"), `
+    (Join-Path $Repo "MANIFEST.in"), (Join-Path $Repo "README.md"), (Join-Path $Repo "CHANGELOG.md") `
+    $stage
 Copy-Item -Recurse (Join-Path $Repo "src") (Join-Path $stage "src")
-Get-ChildItem -Path (Join-Path $stage "src") -Recurse -Directory -Include "__pycache__", "*.egg-info" |
+Copy-Item -Recurse (Join-Path $Repo "resources") (Join-Path $stage "resources")
+Get-ChildItem -Path $stage -Recurse -Directory -Include "__pycache__", "*.egg-info" |
     Remove-Item -Recurse -Force
-& $VenvPython -m pip install --disable-pip-version-check -q $stage "pyinstaller>=6.10,<7"
+Get-ChildItem -Path $stage -Recurse -File -Include "*.qm" | Remove-Item -Force
+& $VenvPython -m pip install --disable-pip-version-check -q $stage "pyinstaller>=6.10,<7" `
+    "setuptools>=68" "wheel>=0.42"
 Assert-Ok "pip install"
+$env:PATH = (Join-Path $Venv "Scripts") + [System.IO.Path]::PathSeparator + $env:PATH
+& $VenvPython -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation `
+    --force-reinstall $stage
+Assert-Ok "pip install (with the translations built)"
 Remove-Item -Recurse -Force $stage
 
 # 3. PyInstaller, with the spec shared with Linux.
@@ -75,7 +86,8 @@ try {
     Pop-Location
 }
 
-# 4. A quick check of the built command: help, the demo database, a sign-in and a PDF report.
+# 4. A quick check of the built command: help, its version, the demo database, a sign-in and a
+#    PDF report (installer/build.sh does the whole smoke test on Linux).
 $check = Join-Path ([System.IO.Path]::GetTempPath()) ("dispensary-smoke-" + [guid]::NewGuid())
 New-Item -ItemType Directory -Path $check | Out-Null
 $env:DISPENSARY_HOME = Join-Path $check "home"
@@ -83,14 +95,20 @@ $cli = Join-Path $App "dispensary.exe"
 $db = Join-Path $check "demo.sqlite3"
 & $cli --help
 Assert-Ok "dispensary --help"
+$version = & $VenvPython -c "import dispensary; print(dispensary.__version__)"
+Assert-Ok "the version"
+$said = & $cli --version
+Assert-Ok "dispensary --version"
+if ($said -ne "dispensary $version") { throw "dispensary --version said '$said'" }
 & $cli demo --db $db
 Assert-Ok "dispensary demo"
 $env:DISPENSARY_PASSWORD = "demo-pass-1"
+$env:DISPENSARY_STUDY = "NCT07198672"
 & $cli --db $db --user pharmacist inventory
 Assert-Ok "dispensary inventory"
 & $cli --db $db --user pharmacist report darf --out (Join-Path $check "darf.pdf")
 Assert-Ok "dispensary report darf"
-Remove-Item Env:DISPENSARY_PASSWORD, Env:DISPENSARY_HOME
+Remove-Item Env:DISPENSARY_PASSWORD, Env:DISPENSARY_STUDY, Env:DISPENSARY_HOME
 if ((Get-Item (Join-Path $check "darf.pdf")).Length -lt 2000) { throw "darf.pdf is too small" }
 Remove-Item -Recurse -Force $check
 
@@ -104,7 +122,7 @@ if (-not $Iscc) {
     }
 }
 if (-not (Test-Path $Iscc)) { throw "Inno Setup's ISCC.exe not found; pass -Iscc PATH" }
-$version = & $VenvPython -c "import importlib.metadata as m; print(m.version('dispensary'))"
+# The version is written once, in src\dispensary\__init__.py; the .iss is given it.
 & $Iscc "/DAppVersion=$version" "/DBuiltFolder=$App" "/DOutputDir=$Dist" `
     (Join-Path $PSScriptRoot "dispensary.iss")
 Assert-Ok "ISCC"

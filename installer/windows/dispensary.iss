@@ -3,6 +3,9 @@
 ;
 ;   ISCC.exe /DAppVersion=0.1.0 installer\windows\dispensary.iss
 ;
+; The version is written once, in src\dispensary\__init__.py: build.ps1 reads it there and
+; passes it as AppVersion (no default here, so that a stale one cannot ship).
+;
 ; Installs for all users (Program Files, needs an administrator) or, when chosen in the first
 ; dialog or with /CURRENTUSER, for the current user only (%LOCALAPPDATA%\Programs). Each Windows
 ; user's database, backups and settings live in %LOCALAPPDATA%\Dispensary (platformdirs), which
@@ -13,7 +16,7 @@
 ; which sets DISPENSARY_DB (for all users in an all-users install, else for this user).
 
 #ifndef AppVersion
-  #define AppVersion "0.1.0"
+  #error Pass the version: ISCC /DAppVersion=X.Y.Z (build.ps1 reads src\dispensary\__init__.py)
 #endif
 #ifndef BuiltFolder
   #define BuiltFolder "..\dist\dispensary"

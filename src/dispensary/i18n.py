@@ -20,13 +20,8 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
-
-
-def resource(*parts: str) -> Path:
-    """A file under resources/: inside the installed package, or in the source tree."""
-    installed = Path(__file__).resolve().parent.joinpath("resources", *parts)
-    return installed if installed.exists() else RESOURCES.joinpath(*parts)
+# The one look-up of shipped files, named here too (the modules that read .po files use it).
+from dispensary.packaged import resource as resource
 
 
 class Language(StrEnum):

@@ -22,8 +22,9 @@ import struct
 import threading
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import Any
+
+from dispensary.packaged import resource
 
 HELVETICA = "Helvetica"
 HELVETICA_BOLD = "Helvetica-Bold"
@@ -49,13 +50,8 @@ _lock = threading.Lock()
 
 
 def cjk_path() -> str:
-    """The font file: inside the installed package, or in the source tree's resources/ (as
-    i18n.resource finds it; this module sits beside i18n in the bottom layer, so it cannot
-    import it)."""
-    here = Path(__file__).resolve().parent
-    installed = here.joinpath("resources", *CJK_FILE)
-    source = here.parent.parent.joinpath("resources", *CJK_FILE)
-    return str(installed if installed.exists() else source)
+    """The font file, wherever the program's files are (dispensary.packaged)."""
+    return str(resource(*CJK_FILE))
 
 
 @cache

@@ -19,8 +19,8 @@ from typing import Any
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel, dosing_days
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
+from dispensary.packaged import resource
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"-]+)\s*\]\]?\s*(?:#.*)?$")
 
 
@@ -32,10 +32,12 @@ def _indexed(part: str) -> tuple[str, int | None]:
 
 def default_study_path() -> Path:
     """The bundled study file of the first study the program serves."""
-    installed = Path(__file__).resolve().parent / "resources" / "studies" / "NCT07198672.toml"
-    if installed.exists():
-        return installed
-    return RESOURCES / "studies" / "NCT07198672.toml"
+    return resource("studies", "NCT07198672.toml")
+
+
+def bundled_studies() -> Path:
+    """The folder of the study files the program ships with (resources/studies)."""
+    return resource("studies")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 The block is taken from README.md when it holds the line `<!-- walkthrough -->` followed by a
 bash block; until the section is pasted there, from docs/_readme_cli_section.md. It makes its
 own SQLite file, so the PostgreSQL run of the suite skips it.
+
+It runs as pasted into a fresh shell in the checkout: nothing on PATH but the system's, the
+checkout's `.venv` (here the venv running the tests, reached through a `.venv` link in a copy of
+the checkout's top folder) activated by the block's own first lines.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import dispensary
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- walkthrough -->"
@@ -31,13 +37,25 @@ def walkthrough() -> tuple[Path, str]:
 
 def test_the_walkthrough_runs_end_to_end(tmp_path: Path, sqlite_only: None) -> None:
     source, script = walkthrough()
-    (tmp_path / "walkthrough.sh").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISPENSARY_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    (checkout / "walkthrough.sh").write_text(script, encoding="utf-8")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DISPENSARY_") and k not in {"VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    # A plain shell's PATH: the venv's programs only if the walk-through puts them there.
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if p and Path(p) != Path(sys.prefix, "bin")
+    )
+    env["PYTHONPATH"] = str(Path(dispensary.__file__).resolve().parents[1])  # this tree's code
     env["DISPENSARY_HOME"] = str(tmp_path / "home")
+    env["TMPDIR"] = str(tmp_path)  # where the walk-through's scratch folder is made
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "walkthrough.sh"],
-        cwd=tmp_path,
+        cwd=checkout,
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -47,4 +65,6 @@ def test_the_walkthrough_runs_end_to_end(tmp_path: Path, sqlite_only: None) -> N
     )
     assert done.returncode == 0, f"{source}: the walk-through failed:\n{done.stdout}\n{done.stderr}"
     assert done.stdout.splitlines()[-1] == "Reconciliation: balanced", done.stdout
-    assert (tmp_path / "walkthrough.sqlite3").exists(), "it works on the database it names"
+    made = list(tmp_path.glob("*/walkthrough.sqlite3"))
+    assert [p.parent for p in made] != [checkout], "it works in a scratch folder, not the checkout"
+    assert len(made) == 1, "it works on the database it names"

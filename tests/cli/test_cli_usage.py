@@ -180,3 +180,12 @@ def test_on_windows_its_reserved_characters_are_refused_too(
         core.database_option(url + "\0")
     with pytest.raises(argparse.ArgumentTypeError, match="the character '\\?'"):
         core.database_option(r"C:\data\what?.sqlite3")
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`dispensary --version` says the release written once, in dispensary.__version__ (the
+    installed distribution's version is read from there too: tests/install/test_wheel.py)."""
+    import dispensary
+
+    assert command.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"dispensary {dispensary.__version__}\n"

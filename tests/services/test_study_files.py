@@ -41,9 +41,9 @@ from dispensary.services import (
 from dispensary.services.assessment import DispenseAssessment, DispenseCheck, DispenseRequest
 from dispensary.services.context import Actor, FixedClock
 from dispensary.services.results import DispenseHistoryRow, DispenseResult
-from dispensary.study import RESOURCES, Study, load_study, parse_study
+from dispensary.study import Study, bundled_studies, load_study, parse_study
 
-STUDIES = RESOURCES / "studies"
+STUDIES = bundled_studies()
 PASSWORD = "pharm-pass-1"
 EXPIRY = date(2028, 6, 30)
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

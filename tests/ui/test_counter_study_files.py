@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from dispensary.services import participants, queries, receiving, setup, users
 from dispensary.services.context import FixedClock
-from dispensary.study import RESOURCES, load_study
+from dispensary.study import bundled_studies, load_study
 from dispensary.ui.dispense_view import DispenseScreen
 
-STUDIES = RESOURCES / "studies"
+STUDIES = bundled_studies()
 KITS = {
     "DEMO-28D-BID": [("B0001-B0004", "demoxatinib-50mg")],
     "DEMO-2DRUG": [("C0001-C0003", "democapib-100mg"), ("T0001-T0003", "demotinib-25mg")],

@@ -14,9 +14,10 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from importlib import import_module
+from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any, TextIO
 
+import dispensary
 from dispensary import config
 from dispensary.cli.core import (
     ENV_CHECKER_PASSWORD,
@@ -152,6 +153,16 @@ def _fill(command: Command, parser: argparse.ArgumentParser) -> None:
     parsers[command.name](parser)
 
 
+def program_version() -> str:
+    """The installed distribution's version (pyproject.toml takes it from dispensary.__version__,
+    the one place it is written); that attribute itself when the package is run from a source
+    tree nothing installed, or from the PyInstaller folder."""
+    try:
+        return metadata.version("dispensary")
+    except metadata.PackageNotFoundError:
+        return dispensary.__version__
+
+
 def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
     """The parser of every command. Lazy (as main uses it): each command's parser is filled in
     by its module only when that command is parsed."""
@@ -160,6 +171,12 @@ def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
         description="Investigational drug accountability for a clinical-trial site pharmacy.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"dispensary {program_version()}",
+        help="print the program's version and stop",
     )
     global_options(parser, suppress=False)
     commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))

@@ -38,6 +38,7 @@ from dispensary.domain.errors import (
 from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.i18n import N_, Language, _, language_named
+from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -57,11 +58,7 @@ _hasher = PasswordHasher()
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The bundled list of passwords refused as too common (resources/security)."""
-    from dispensary.study import RESOURCES
-
-    installed = Path(__file__).resolve().parent.parent / "resources" / COMMON_PASSWORDS
-    path = installed if installed.exists() else RESOURCES / COMMON_PASSWORDS
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = resource(*COMMON_PASSWORDS.parts).read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.startswith("#"))
 
 

@@ -7,14 +7,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from dispensary.packaged import resource
+
 
 def style_sheet_path() -> Path:
-    """resources/style.qss, inside the installed package or in the source tree."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "resources" / "style.qss"
-    if installed.exists():
-        return installed
-    return package.parent.parent / "resources" / "style.qss"
+    """The style sheet, wherever the program's files are (dispensary.packaged)."""
+    return resource("style.qss")
 
 
 def apply_style(app: QApplication) -> None:
