@@ -31,3 +31,10 @@ def resources_folder() -> Path:
 def resource(*parts: str) -> Path:
     """A shipped file or folder, e.g. resource("studies", "NCT07198672.toml")."""
     return resources_folder().joinpath(*parts)
+
+
+def is_source_tree() -> bool:
+    """Whether the files are the checkout's (edited by developers, so a derived file such as
+    the windows' .qm may be older than its sources) rather than a built package's, whose
+    derived files were made with it: installing sets every file's time anew, in no order."""
+    return resources_folder() == SOURCE_TREE

@@ -213,10 +213,9 @@ def test_the_installed_program_runs_from_the_wheel_alone(venv: Path, tmp_path: P
         dict(env, DISPENSARY_STARTUP_PROBE="1"),
         timeout=120,
     )
-    assert [line.split(" after ")[0] for line in probe.splitlines()] == [
-        "sign-in window shown",
-        "database open",
-    ]
+    *steps, peak = probe.splitlines()
+    assert [line.split(" after ")[0] for line in steps] == ["sign-in window shown", "database open"]
+    assert peak.startswith("peak memory ") and peak.endswith(" MB")
 
     # The windows in Chinese, the CJK font and the style sheet, as the program loads them.
     windows = run(

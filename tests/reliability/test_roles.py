@@ -61,6 +61,8 @@ EXEMPT = {
     "users.account_state": "asks only whether the caller's own account was locked meanwhile",
     "users.set_language": "every user chooses the language of their own windows (only their own)",
     "users.current_actor": "re-reads the signed-in user's own account (studies given since)",
+    "about.about": "anyone signed in may see which program and database they use (Help > About);"
+    " its study list is the user's own (studies.list_studies)",
 }
 # Actions of permissions.ALLOWED with no service function of their own yet: the screens or the
 # command line check them with permissions.require before acting.

@@ -68,6 +68,10 @@ SITE_WIDE = {
     "studies.switch_study",
     "signing.count_failure",
     "signing.run_signed",
+    # The pharmacy's own particulars, printed on every study's labels, and the About box.
+    "pharmacy.set_particulars",
+    "pharmacy.set_language",
+    "about.about",
 }
 
 

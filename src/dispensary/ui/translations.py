@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFontDatabase
 
 from dispensary.i18n import ENGLISH, Language, resource, set_process_language
+from dispensary.packaged import is_source_tree
 
 CJK_FONT = "wqy-microhei.ttc"
 
@@ -120,10 +121,14 @@ def build_qm(language: Language) -> Path:
 
 
 def ensure_qm(language: Language) -> Path | None:
-    """The language's .qm, built first when missing or older than a .ts; None for English."""
+    """The language's .qm, built first when missing or (in a checkout) older than a .ts; None
+    for English. An installed package's .qm was built with it: pip gives its files the time of
+    the install, so a .ts may look newer, and its folder may not be writable."""
     if language is ENGLISH:
         return None
     target = qm_file(language)
+    if target.exists() and not is_source_tree():
+        return target
     sources = ts_files(language)
     if target.exists() and all(target.stat().st_mtime >= ts.stat().st_mtime for ts in sources):
         return target
