@@ -197,6 +197,16 @@ def cheap_argon2() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's own data folder (DISPENSARY_HOME, unless the test sets its own): what the
+    program keeps beside a server database's backups there, such as the audit trail's last
+    verified point (services.audit_check), never reaches the machine's real folder nor another
+    test's database of the same name (the PostgreSQL pool hands names out again)."""
+    if "DISPENSARY_HOME" not in os.environ:
+        monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+
+
 @pytest.fixture(scope="session")
 def production_hasher() -> PasswordHasher:
     """The program's own argon2 parameters (tests hash with cheap ones)."""

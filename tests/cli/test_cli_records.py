@@ -12,7 +12,9 @@ MOVEMENTS += ("held_returned",)
 
 def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
     report = cli("reconcile", "--json", user="monitor").json()
-    assert set(report) == {"products", "discrepancies"}
+    assert set(report) == {"products", "discrepancies", "audit_check"}
+    # The first reconciliation verifies the whole trail; the next starts from that point.
+    assert report["audit_check"] == {"text": "Audit trail checked in full.", "in_full": True}
     assert [p["product"] for p in report["products"]] == ["herombopag-2.5mg", "herombopag-7.5mg"]
     for product in report["products"]:
         assert set(product) == {"product", *MOVEMENTS, "balanced"}
@@ -25,6 +27,7 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
 
     text = cli("reconcile", user="monitor").out.splitlines()
     assert text[-1] == "Reconciliation: balanced"
+    assert text[-2].startswith("Audit trail checked since entry "), text[-2]
     assert any(line.startswith("  return overdue    01-006") for line in text)
 
 

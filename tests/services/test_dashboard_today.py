@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import Participant
 from dispensary.domain.codes import DiscrepancyKind, ParticipantStatus
-from dispensary.services import dashboard, returns
+from dispensary.services import dashboard, returns, studies, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.queries import participant_row
+from dispensary.study import Study
 
 from .conftest import Stock
 from .helpers import dispense, enroll
@@ -83,3 +86,35 @@ def test_findings_are_read_again_the_next_day(
     clock.set_date(clock.today() + timedelta(days=ctx.study.return_grace_days + 1))
     later = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
     assert _overdue(later) == ["01-001"]
+
+
+def test_the_table_of_all_studies_reuses_each_studys_findings_while_nothing_is_written(
+    ctx: Context,
+    study: Study,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each study is read in a context of its own at every refresh (its study file parsed
+    again): the findings are kept by the study's content, not by the object holding it, so a
+    refresh with nothing written reconciles no study again; a step in any study does."""
+    other = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT-OTHER-1"')
+    studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
+    actor = users.sign_in(ctx, admin.username, pw(admin))
+    reconciled: list[int] = []
+    real = dashboard.reconcile_session
+
+    def counted(session: Any, of: Context, *args: Any, **kwargs: Any) -> Any:
+        reconciled.append(of.study_id)
+        return real(session, of, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "reconcile_session", counted)
+    first = dashboard.all_studies(ctx, actor)
+    assert sorted(line.protocol for line in first) == ["NCT-OTHER-1", "NCT07198672"]
+    assert len(reconciled) == 2
+    assert dashboard.all_studies(ctx, actor) == first
+    assert len(reconciled) == 2  # nothing written: nothing reconciled again
+    enroll(ctx, pharmacist, "01-009")
+    dashboard.all_studies(ctx, actor)
+    assert len(reconciled) == 4  # an entry was written: every study read again

@@ -317,3 +317,15 @@ def test_the_physical_count_fits_the_smallest_screen(qtbot: Any, pharmacy: Pharm
     assert sum(widths) <= view.viewport().width()
     for column in range(header.count()):
         assert widths[column] >= view.sizeHintForColumn(column), column
+
+
+def test_the_screen_says_which_check_of_the_audit_trail_was_made(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The first reconciliation verifies the whole trail; "Reconcile again" starts from the
+    point it kept, and the screen says so, as the service words it."""
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    assert screen.audit_check.text() == "Audit trail checked in full."
+    qtbot.mouseClick(screen.again, Qt.MouseButton.LeftButton)
+    assert screen.audit_check.text().startswith("Audit trail checked since entry ")
+    assert "verified in full on" in screen.audit_check.text()

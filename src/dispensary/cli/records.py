@@ -104,6 +104,8 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
                 full_name=last.full_name, value=last.role.value, at=cell(last.at)
             )
         )
+    if result.audit_check:
+        lines.append(result.audit_check)
     lines.append(
         _("Reconciliation: balanced") if result.balanced else _("Reconciliation: NOT balanced")
     )
@@ -117,6 +119,7 @@ def cmd_reconcile(run: Run) -> int:
     data = {
         "products": keyed(_BALANCE_KEYS, _balances(result)),
         "discrepancies": [asdict(d) for d in result.discrepancies],
+        "audit_check": {"text": result.audit_check, "in_full": result.audit_checked_in_full},
     }
     run.emit(data, _reconcile_lines(result, run.clock.today()))
     return EXIT_OK

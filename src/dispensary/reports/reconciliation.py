@@ -187,6 +187,7 @@ def reconciliation_story(
             _("Generated {when}. {verdict}").format(when=when(result.generated_at), verdict=verdict)
         ),
         para(physical_text(result)),
+        *([para(result.audit_check)] if result.audit_check else []),
         *heading(_("By product")),
         product_table(result.products, width),
         *heading(_("By lot")),

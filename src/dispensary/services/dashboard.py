@@ -1,11 +1,12 @@
 """What the pharmacist looks at first each morning: stock against need, expiries, who is due,
 returns outstanding and open discrepancies, gathered in one read-only snapshot.
 
-It runs a full reconciliation (minutes on a few years' history), so the Today screen calls it
-off the UI thread and shows the last result with its time; a read finding no audit entry
-written since the last and the same day reuses its findings (_findings). The audit trail is
-verified in full at the first read; each later read, given where the last one that passed stood
-(`since`), checks only the entries and rows written since (services.verification). The stock
+It runs a reconciliation (seconds on a few years' history), so the Today screen calls it off
+the UI thread and shows the last result with its time; a read finding no audit entry written
+since the last and the same day reuses its findings (_findings). The audit trail is checked
+from the last point that verified: the screen's own (`since`), else the one kept beside the
+database's backups (services.audit_check), else in full; only the entries and rows written
+since are read (services.verification). The stock
 and the participants due are read without the history: the kits stored as available, each
 participant's last dispense, in a few queries."""
 
@@ -25,6 +26,7 @@ from dispensary.db.models import Dispense, Kit, Lot, Participant, Return
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
+from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import contents_by_id, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -36,7 +38,7 @@ from dispensary.services.results import (
     VerifyResult,
 )
 from dispensary.services.studies import list_studies, switch_study
-from dispensary.services.verification import verify_session, verify_since
+from dispensary.study import Study
 
 EXPIRY_WINDOW_DAYS = 90
 DUE_WINDOW_DAYS = 7
@@ -186,8 +188,9 @@ def dashboard(
                             last_day,
                         )
                     )
-        verification = verify_since(session, since) if since else verify_session(session)
-        findings = _findings(session, ctx, verification, today)
+        trail = check_trail(session, ctx, since=since)
+        verification = trail.verification
+        findings = _findings(session, ctx, trail, today)
 
     stock = tuple(
         StockNeed(
@@ -213,30 +216,38 @@ def dashboard(
     )
 
 
-_FINDINGS: dict[tuple[object, ...], tuple[object, tuple[Discrepancy, ...]]] = {}
+_FINDINGS: dict[tuple[object, ...], tuple[object, Study, tuple[Discrepancy, ...]]] = {}
 """The last reconciliation's findings of each database and study, by the state they were read
-in (see _findings)."""
+in and the study file they were read with (see _findings)."""
 
 
 def _findings(
-    session: Session, ctx: Context, verification: VerifyResult, today: date
+    session: Session, ctx: Context, trail: TrailCheck, today: date
 ) -> tuple[Discrepancy, ...]:
     """The reconciliation's findings. A full reconciliation reads the whole history (every
     ledger row, every participant's dispenses: minutes on a few years'), so while no audit
     entry was written since the last read (every write of the program writes one, and the
     verification's point names the last by its hash, which chains all before it) and the day
     is the same, its findings are those. Only a trail that verified is trusted so."""
+    verification = trail.verification
     point = verification.point if verification.ok else None
-    place = (str(ctx.engine.url), ctx.study_id, id(ctx.study))
+    # By the study's content, not its object: the table of all studies reads each study in a
+    # context of its own at every refresh (studies.switch_study parses its file again).
+    place = (str(ctx.engine.url), ctx.study_id)
     state = (point.position, point.audit_hash, today) if point is not None else None
     kept = _FINDINGS.get(place)
-    if state is not None and kept is not None and kept[0] == state:
-        return kept[1]
-    findings = reconcile_session(session, ctx, verification).discrepancies
+    if (
+        state is not None
+        and kept is not None
+        and kept[0] == state
+        and (kept[1] is ctx.study or kept[1] == ctx.study)
+    ):
+        return kept[2]
+    findings = reconcile_session(session, ctx, trail).discrepancies
     if state is not None:
         if len(_FINDINGS) > 32:
             _FINDINGS.clear()
-        _FINDINGS[place] = (state, findings)
+        _FINDINGS[place] = (state, ctx.study, findings)
     return findings
 
 

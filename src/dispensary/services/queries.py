@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session, joinedload
@@ -520,7 +522,36 @@ def unaccounted_of(session: Session, returns: list[Return]) -> int:
 NOT_BROUGHT_BACK = "not_brought_back"
 
 
-def _unaccounted(returns: list[Return], tablets_of: dict[tuple[int, int], int]) -> int:
+class DispenseFigures(Protocol):
+    """What adherence reads of a dispense: a mapped Dispense, or the plain row the
+    reconciliation's flag test reads."""
+
+    @property
+    def day1(self) -> date: ...
+    @property
+    def dispensed_on(self) -> date: ...
+    @property
+    def days_supply(self) -> int: ...
+    @property
+    def dose_level(self) -> int: ...
+    @property
+    def tablets(self) -> int: ...
+
+
+class ReturnFigures(Protocol):
+    """What adherence reads of a return (as DispenseFigures)."""
+
+    @property
+    def dispense_id(self) -> int: ...
+    @property
+    def kit_id(self) -> int: ...
+    @property
+    def tablets(self) -> int: ...
+    @property
+    def outcome(self) -> str | None: ...
+
+
+def _unaccounted(returns: Sequence[ReturnFigures], tablets_of: dict[tuple[int, int], int]) -> int:
     """`tablets_of`: what each (dispense, kit) held when it was dispensed."""
     return sum(
         tablets_of.get((r.dispense_id, r.kit_id), 0)
@@ -529,12 +560,12 @@ def _unaccounted(returns: list[Return], tablets_of: dict[tuple[int, int], int]) 
     )
 
 
-def start_date(record: Dispense) -> date:
+def start_date(record: DispenseFigures) -> date:
     """The first evening of the supply: the later of day 1 and the dispense date."""
     return max(record.day1, record.dispensed_on)
 
 
-def days_from_start(record: Dispense) -> int:
+def days_from_start(record: DispenseFigures) -> int:
     """Days of supply left from the start date to the cycle's last day of supply."""
     last = last_day_of_supply(record.day1, record.days_supply)
     return max(1, (last - start_date(record)).days + 1)
@@ -574,7 +605,7 @@ def _use_until(next_day1: date | None, left: date | None) -> date | None:
 
 def dispense_adherence(
     ctx: Context,
-    record: Dispense,
+    record: DispenseFigures,
     returned: int,
     last_returned_on: date,
     held_days: int,
@@ -627,7 +658,9 @@ def product_tallies(
     return _tallies([(k, t, p) for k, t, p in lines], returns)
 
 
-def _tallies(lines: list[tuple[int, int, str]], returns: list[Return]) -> dict[str, ProductTally]:
+def _tallies(
+    lines: list[tuple[int, int, str]], returns: Sequence[ReturnFigures]
+) -> dict[str, ProductTally]:
     """product_tallies from a dispense's (kit id, tablets, product) lines and its returns."""
     product_of = {kit_id: product for kit_id, _tablets, product in lines}
     out: dict[str, int] = defaultdict(int)
@@ -930,25 +963,81 @@ def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistor
     return found
 
 
+class _DispenseFigures(NamedTuple):
+    """What the flag test reads of a dispense: plain values, not a mapped object (a site has
+    hundreds of thousands of dispenses)."""
+
+    id: int
+    participant_id: int
+    cycle: int
+    day1: date
+    dispensed_on: date
+    days_supply: int
+    dose_level: int
+    tablets: int
+
+
+class _ReturnFigures(NamedTuple):
+    """What the flag test reads of a return (as _DispenseFigures)."""
+
+    id: int
+    dispense_id: int
+    kit_id: int
+    tablets: int
+    returned_on: date
+    held_days: int
+    flag_reason: str
+    corrects_id: int | None
+    outcome: str | None
+
+
 def flagged_participants(session: Session, ctx: Context) -> set[int]:
     """The participants of the study with a dispense whose adherence is flagged and not
     explained: history_rows' test (every kit back, `dispense_adherence`, the reasons given) on
-    every live dispense, each input read for the whole study at once instead of six queries
-    per dispense, so the reconciliation of a site after years reads it in seconds."""
+    every live dispense, each input read for the whole study at once as plain rows (not six
+    queries per dispense, nor a mapped object per row), and only the dispenses of participants
+    not flagged yet, with a return, tested."""
     study = ctx.study_id
     voided = set(session.scalars(select(DispenseVoid.dispense_id)))
     records = [
-        d
-        for d in session.scalars(
-            select(Dispense)
+        _DispenseFigures(*row)
+        for row in session.execute(
+            select(
+                Dispense.id,
+                Dispense.participant_id,
+                Dispense.cycle,
+                Dispense.day1,
+                Dispense.dispensed_on,
+                Dispense.days_supply,
+                Dispense.dose_level,
+                Dispense.tablets,
+            )
             .join(Participant, Participant.id == Dispense.participant_id)
             .where(Participant.study_id == study)
             .order_by(Dispense.cycle, Dispense.attempt)
-        )
-        if d.id not in voided
+        ).tuples()
+        if row[0] not in voided
     ]
     if not records:
         return set()
+    all_returns: dict[int, list[_ReturnFigures]] = defaultdict(list)
+    for ret in session.execute(
+        select(
+            Return.id,
+            Return.dispense_id,
+            Return.kit_id,
+            Return.tablets,
+            Return.returned_on,
+            Return.held_days,
+            Return.flag_reason,
+            Return.corrects_id,
+            Return.outcome,
+        )
+        .join(Kit, Kit.id == Return.kit_id)
+        .where(Kit.study_id == study)
+        .order_by(Return.id)
+    ).tuples():
+        all_returns[ret[1]].append(_ReturnFigures(*ret))
     lines: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for dispense_id, kit_id, tablets, product in session.execute(
         select(DispenseKit.dispense_id, DispenseKit.kit_id, DispenseKit.tablets, Kit.product)
@@ -956,33 +1045,23 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
         .where(Kit.study_id == study)
         .order_by(DispenseKit.id)
     ).tuples():
-        lines[dispense_id].append((kit_id, tablets, product))
-    all_returns: dict[int, list[Return]] = defaultdict(list)
-    for ret in session.scalars(
-        select(Return)
-        .join(Kit, Kit.id == Return.kit_id)
-        .where(Kit.study_id == study)
-        .order_by(Return.id)
-    ):
-        all_returns[ret.dispense_id].append(ret)
+        if dispense_id in all_returns:  # a dispense with nothing back has no adherence yet
+            lines[dispense_id].append((kit_id, tablets, product))
     notes: dict[int, list[str]] = defaultdict(list)
     for dispense_id, reason in session.execute(
         select(AdherenceNote.dispense_id, AdherenceNote.reason).order_by(AdherenceNote.id)
     ).tuples():
         notes[dispense_id].append(reason)
     left = _left_treatment(session, study)
-    day1s: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    for record in records:
-        day1s[record.participant_id].append((record.cycle, record.day1))
+    next_day1 = _next_day1s(records)
     flagged: set[int] = set()
     for record in records:
-        if record.participant_id in flagged:
+        if record.participant_id in flagged or record.id not in all_returns:
             continue
         kits = lines.get(record.id, [])
-        returns = _current(all_returns.get(record.id, []))
+        returns = _current(all_returns[record.id])
         if not returns or len({r.kit_id for r in returns}) != len(kits):
             continue
-        later = [day1 for cycle, day1 in day1s[record.participant_id] if cycle > record.cycle]
         tablets_of = {(record.id, kit_id): tablets for kit_id, tablets, _p in kits}
         unaccounted = _unaccounted(returns, tablets_of)
         result = dispense_adherence(
@@ -991,7 +1070,7 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
             sum(r.tablets for r in returns),
             max(r.returned_on for r in returns),
             max(r.held_days for r in returns),
-            _use_until(min(later) if later else None, left.get(record.participant_id)),
+            _use_until(next_day1.get(record.id), left.get(record.participant_id)),
             unaccounted,
             _tallies(kits, returns),
         )
@@ -1003,7 +1082,31 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
     return flagged
 
 
-def _current(returns: list[Return]) -> list[Return]:
+def _next_day1s(records: list[_DispenseFigures]) -> dict[int, date]:
+    """For each dispense, the earliest day 1 of its participant's later cycles (live dispenses),
+    as expected_use_until reads it: one pass per participant from the last cycle back."""
+    by_person: dict[int, list[_DispenseFigures]] = defaultdict(list)
+    for record in records:
+        by_person[record.participant_id].append(record)
+    found: dict[int, date] = {}
+    for own in by_person.values():
+        own.sort(key=lambda r: r.cycle, reverse=True)
+        earliest: date | None = None  # of the cycles after the one being looked at
+        index = 0
+        while index < len(own):
+            cycle = own[index].cycle
+            same = index
+            while same < len(own) and own[same].cycle == cycle:
+                if earliest is not None:
+                    found[own[same].id] = earliest
+                same += 1
+            for record in own[index:same]:
+                earliest = record.day1 if earliest is None else min(earliest, record.day1)
+            index = same
+    return found
+
+
+def _current(returns: list[_ReturnFigures]) -> list[_ReturnFigures]:
     """current_returns of already read returns (in id order)."""
     replaced = {r.corrects_id for r in returns if r.corrects_id is not None}
     return [r for r in returns if r.id not in replaced]

@@ -299,6 +299,8 @@ class ReconcileResult:
     discrepancies: tuple[Discrepancy, ...]
     signoffs: tuple[SignOffRow, ...]
     counts: tuple[KitCountCheck, ...] = ()  # every kit on the shelf, against its last count
+    audit_check: str = ""  # which check of the audit trail was made (audit_check.TrailCheck)
+    audit_checked_in_full: bool = True
 
     @property
     def balanced(self) -> bool:

@@ -237,6 +237,10 @@ class ReconcileScreen(Screen):
         # The ledger balancing with itself says nothing of the shelf: the last counts do.
         self.shelf_banner = wrapped_label("shelfBanner")
         layout.addWidget(self.shelf_banner)
+        # Which check of the audit trail the service made (in full, or since the last point
+        # that verified), as it says it.
+        self.audit_check = wrapped_label("auditCheck")
+        layout.addWidget(self.audit_check)
         self.message = MessageBar()
         layout.addWidget(self.message)
 
@@ -425,6 +429,7 @@ class ReconcileScreen(Screen):
                 ).format(physical=result.physical)
             )
             self.shelf_banner.setStyleSheet(caution_style())
+        self.audit_check.setText(result.audit_check)
         self._load_flags(result)
 
     def _load_flags(self, result: ReconcileResult) -> None:
