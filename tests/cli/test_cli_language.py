@@ -200,3 +200,17 @@ def test_a_refusal_is_said_in_chinese(cli: Cli) -> None:
     assert english.err.startswith("Not signed in: ")
     assert chinese.err.startswith("未登录：")
     assert not chinese.out
+
+
+def test_what_a_label_print_says_is_all_in_chinese(cli: Cli, tmp_path: Path) -> None:
+    """The sentence a label print ends with names what was written in the reader's words, not
+    an English phrase inside a Chinese sentence."""
+    label = tmp_path / "label.pdf"
+    made = cli("--lang", "zh_CN", "label", "dispense", "DSP000134", "--out", str(label))
+    assert made.code == 0, made.err
+    assert "DSP000134（01-009，第 7 周期）的发放标签" in made.out
+    assert "the dispensing label" not in made.out and "cycle" not in made.out
+    kits = cli("--lang", "zh_CN", "label", "shipment", "SH-0004", "--out", str(tmp_path / "k.pdf"))
+    assert kits.code == 0, kits.err
+    assert "货件 SH-0004 的" in kits.out and "张药盒标签" in kits.out
+    assert "kit label" not in kits.out

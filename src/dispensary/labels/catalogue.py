@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from dispensary.services.results import DispenseResult
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 # -- labels ---------------------------------------------------------------------------------------
 
 
@@ -79,10 +75,6 @@ class LabelSheet:
     draw: Callable[[], bytes]
 
 
-def _kits_text(kits: Sequence[str]) -> str:
-    return ", ".join(kits) if len(kits) <= 6 else f"{kits[0]} ... {kits[-1]} ({len(kits)} kits)"
-
-
 def _kits_shown(kits: Sequence[str]) -> str:
     """The kits as a title shows them, in the reader's language."""
     if len(kits) <= 6:
@@ -96,22 +88,33 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
     if label.key == "shipment":
         shipment = values.shipment or ""
         rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
-        of, file_name = f"shipment {shipment}", f"Kit labels {shipment}.pdf"
+        of = _("shipment {shipment}").format(shipment=shipment)
+        file_name = f"Kit labels {shipment}.pdf"
         title = _("Kit labels of shipment {shipment}").format(shipment=shipment)
     else:
         rows = report_data.kit_label_rows(ctx, actor, kits=values.kits)
-        of = _kits_text([r.number for r in rows])
+        of = _kits_shown([r.number for r in rows])
         file_name = f"Kit labels {rows[0].number}.pdf" if rows else "Kit labels.pdf"
         title = _("Kit labels of {kits}").format(kits=_kits_shown([r.number for r in rows]))
     items = tuple(r.number for r in rows)
-    return Subject(items, rows, title, file_name, f"{_plural(len(items), 'kit label')} of {of}")
+    says = (
+        _("1 kit label of {kits}").format(kits=of)
+        if len(items) == 1
+        else _("{count} kit labels of {kits}").format(count=len(items), kits=of)
+    )
+    return Subject(items, rows, title, file_name, says)
 
 
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
     # A voided dispense is refused: no bottle may carry its label.
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
-    what = "Participant leaflet" if label.kind is LabelKind.LEAFLET else "Dispensing label"
-    who = f"{dispense.number} ({dispense.participant}, cycle {dispense.cycle})"
+    leaflet = label.kind is LabelKind.LEAFLET
+    what = "Participant leaflet" if leaflet else "Dispensing label"  # the file's name
+    says = (
+        _("the participant leaflet of {dispense} ({participant}, cycle {cycle})")
+        if leaflet
+        else _("the dispensing label of {dispense} ({participant}, cycle {cycle})")
+    ).format(dispense=dispense.number, participant=dispense.participant, cycle=dispense.cycle)
     title = (
         _("Participant leaflet {dispense} ({participant}, cycle {cycle})")
         if label.kind is LabelKind.LEAFLET
@@ -124,7 +127,7 @@ def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) 
             dispense=dispense.number, participant=dispense.participant, cycle=dispense.cycle
         ),
         f"{what} {dispense.number}.pdf",
-        f"the {what.lower()} of {who}",
+        says,
     )
 
 
