@@ -191,6 +191,43 @@ def test_a_weak_password_is_refused_on_its_page_and_nothing_is_created(
     assert not (home / "dispensary.sqlite3").exists()
 
 
+def test_a_set_up_stopped_after_the_pharmacy_was_made_goes_on_to_its_sign_in(
+    qtbot: Any, home: Path, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step after the database is made is refused (here: the second study, a disk full):
+    the pharmacy exists and its administrator can sign in, so the wizard says so and opens
+    the sign-in window, rather than leaving a Finish the existing database would refuse."""
+    from dispensary.domain.errors import DatabaseProblem
+    from dispensary.services import studies
+    from dispensary.ui import setup_wizard
+
+    def full_disk(*_args: Any, **_kwargs: Any) -> None:
+        raise DatabaseProblem("The disk is full: free some space, then try again.")
+
+    told: list[str] = []
+    monkeypatch.setattr(studies, "add_study", full_disk)
+    monkeypatch.setattr(
+        setup_wizard.UnfinishedNotice,
+        "tell",
+        classmethod(lambda _c, _p, _t, text: told.append(text)),
+    )
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    fill_administrator(qtbot, wizard, PASSWORD, PASSWORD)
+    press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    assert len(told) == 1
+    assert "The pharmacy was created and ada can sign in" in told[0]
+    assert "The disk is full" in told[0]
+    assert not wizard.isVisible()
+    assert first.sign_in is not None and first.sign_in.isVisible()
+    opened = setup.open_database(str(home / "dispensary.sqlite3"))
+    assert opened.studies == ("NCT07198672",)  # made, and nothing of the refused step
+    ctx = opened.context
+    assert pharmacy.particulars(ctx).name == "Zhengzhou Trial Pharmacy"  # the steps before it
+    assert gui.needs_set_up(gui.parse_arguments([]), config.database_from(None)) is False
+    ctx.engine.dispose()
+
+
 def test_a_second_workstation_opens_the_pharmacy_already_set_up(
     qtbot: Any, tmp_path: Path, first: gui.FirstRun
 ) -> None:

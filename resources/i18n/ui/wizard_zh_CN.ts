@@ -149,6 +149,10 @@
         <source>Set up Dispensary</source>
         <translation>设置 Dispensary</translation>
     </message>
+    <message>
+        <source>Set-up not finished</source>
+        <translation>设置未完成</translation>
+    </message>
 </context>
 <context>
     <name>SettingsScreen</name>

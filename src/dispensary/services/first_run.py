@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dispensary.domain.errors import InvalidInput, StudyFileError
+from dispensary.domain.errors import DispensaryError, InvalidInput, StudyFileError
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.i18n import N_, _
 from dispensary.services import pharmacy, studies, users
@@ -113,6 +113,16 @@ def initials_of(full_name: str) -> str:
 SET_UP_REASON = N_("first set-up of the pharmacy")
 
 
+class SetUpUnfinished(DispensaryError):
+    """The database and its administrator were made, but a later step was refused (a server
+    gone, a disk full). The pharmacy exists, so the wizard goes on to its sign-in rather than
+    offering to make it again (which the existing database would refuse)."""
+
+    def __init__(self, message: str, database: str) -> None:
+        super().__init__(message)
+        self.database = database
+
+
 def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]:
     """Creates the database with its first study and administrator, signs the administrator
     in, then records the pharmacy's particulars, its language and the other studies, each as
@@ -128,6 +138,22 @@ def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]
         admin.password,
         clock,
     )
+    try:
+        return _the_rest(ctx, plan)
+    except DispensaryError as exc:
+        ctx.engine.dispose()
+        raise SetUpUnfinished(
+            _(
+                "The pharmacy was created and {user} can sign in, but the rest of the set-up "
+                "was refused: {why} Sign in and finish it there (Settings, Studies)."
+            ).format(user=admin.username, why=exc.message),
+            plan.database,
+        ) from exc
+
+
+def _the_rest(ctx: Context, plan: SetUpPlan) -> tuple[Context, Actor]:
+    """The administrator's own steps after the database is made, each its own transaction."""
+    admin = plan.administrator
     reason = _(SET_UP_REASON)
     actor = users.sign_in(ctx, admin.username, admin.password)
     chosen = plan.particulars

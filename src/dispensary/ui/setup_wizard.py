@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -61,6 +62,14 @@ class StudyFileChooser:
     def ask(cls, parent: QWidget | None, title: str, filters: str) -> Path | None:
         path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
         return Path(path) if path else None
+
+
+class UnfinishedNotice:
+    """Says that the set-up stopped after the pharmacy was made. Tests replace this method."""
+
+    @classmethod
+    def tell(cls, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)
 
 
 class DatabaseFileChooser:
@@ -554,13 +563,21 @@ class SetUpWizard(QWizard):
             super().accept()
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        unfinished: first_run.SetUpUnfinished | None = None
         try:
             ctx, actor = first_run.set_up(self.plan())
+        except first_run.SetUpUnfinished as exc:
+            unfinished = exc
         except DispensaryError as exc:
             self.currentPage().message.show_message(exc.message, "error")  # type: ignore[attr-defined]
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
+        if unfinished is not None:
+            UnfinishedNotice.tell(self, self.tr("Set-up not finished"), unfinished.message)
+            self.existing_chosen.emit(unfinished.database)  # the pharmacy exists: its sign-in
+            super().accept()
+            return
         self.finish(ctx, actor)
 
     def finish(self, ctx: Context, actor: Actor) -> None:
