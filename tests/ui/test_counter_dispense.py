@@ -479,3 +479,22 @@ def test_an_unconfirmed_interval_asks_for_a_reason_on_the_same_screen(
     assert screen.message.kind == "warning", screen.message.text()
     assert "Rule to confirm: Day 1 2026-01-06 is only 1 day after" in screen.message.text()
     assert screen.override.isVisibleTo(screen)
+
+
+def test_the_signature_says_whether_a_platelet_count_was_given(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """A covering kit scan opens the signature at once: what it signs says the platelet count
+    (or that none was given), so a count forgotten is seen before signing, not after."""
+    signatures.refuse = True  # read the summary, sign nothing
+    scan(qtbot, screen.participant_field, "01-001")
+    scan(qtbot, screen.kit_field, "K0101")
+    assert "No platelet count given." in signatures.asked[-1][2]
+    assert history(counter, "01-001") == []
+    qtbot.keyClicks(screen.platelets, "85")  # typed after Esc: the kits are still taken
+    signatures.refuse = False
+    scan(qtbot, screen.kit_field, "")  # Enter in the kit field signs
+    assert "Platelet count 85 x 10^9/L." in signatures.asked[-1][2]
+    assert history(counter, "01-001") == [(1, ("K0101",), 21)]
+    result = screen.last_result
+    assert result is not None and any(o.value == 85.0 for o in result.observations)

@@ -234,6 +234,10 @@
         <translation>药盒 {number} 已加入。</translation>
     </message>
     <message>
+        <source>Kit {number} taken. Fill in the field the cursor is now in, then press Enter in the kit field to sign.</source>
+        <translation>已取药盒 {number}。请先填写光标所在的字段，然后在药盒字段中按回车签名。</translation>
+    </message>
+    <message>
         <source>Kit {number} removed: put it back.</source>
         <translation>药盒 {number} 已移除：请放回原处。</translation>
     </message>
@@ -248,6 +252,14 @@
     <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
         <translation>为 {participant}（{initials}）发放第{cycle}周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
+    </message>
+    <message>
+        <source>No platelet count given.</source>
+        <translation>未提供血小板计数。</translation>
+    </message>
+    <message>
+        <source>Platelet count {count} x 10^9/L.</source>
+        <translation>血小板计数 {count} ×10^9/L。</translation>
     </message>
     <message>
         <source>dispensed</source>

@@ -632,8 +632,36 @@ class DispenseScreen(Screen):
         row = verdict.row
         assert row is not None
         self._show(found, self.tr("Kit {number} taken.").format(number=row.number))
-        if not found.refused and not found.overrides_missing:
-            self.sign()  # the kits in hand cover the cycle: the signature is the next step
+        if found.refused or found.overrides_missing:
+            return
+        still = self._still_to_type()
+        if still is not None:  # a required entry first, then Enter in the kit field signs
+            still.setFocus()
+            self.message.show_message(
+                self.tr(
+                    "Kit {number} taken. Fill in the field the cursor is now in, then press Enter in"
+                    " the kit field to sign."
+                ).format(number=row.number),
+                "info",
+            )
+            return
+        self.sign()  # the kits in hand cover the cycle: the signature is the next step
+
+    def _still_to_type(self) -> QLineEdit | None:
+        """The first field the study file makes required that is still empty (a required
+        observation, the IRT's confirmation and kit): the signature waits for it rather than
+        opening over it. The service refuses the dispense without it; this only orders the
+        steps so that the pharmacist is not asked to sign what would be refused."""
+        study = self.session.ctx.study
+        for observation in study.observations:
+            field = self.observation_fields.get(observation.key)
+            if field is not None and observation.required and not field.text().strip():
+                return field
+        if study.kit_assignment == "irt":
+            for field in (self.irt_confirmation, self.irt_kit):
+                if not field.text().strip():
+                    return field
+        return None
 
     def _remove_kit(self) -> None:
         index = self.kits_view.currentIndex()
@@ -679,6 +707,13 @@ class DispenseScreen(Screen):
             tablets=found.tablets_in_kits,
             day1=shown_date(found.day1),
         )
+        if not self.platelets.isHidden():  # said before signing, as it will be recorded
+            count = self.platelet_count()
+            summary += " " + (
+                self.tr("No platelet count given.")
+                if count is None
+                else self.tr("Platelet count {count} x 10^9/L.").format(count=f"{count:g}")
+            )
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
         if password is None:
