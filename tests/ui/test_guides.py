@@ -309,3 +309,22 @@ def test_the_about_box_never_shows_a_database_password(qtbot: QtBot, pharmacy: P
     )
     assert "s3cret-pw" not in shown.database and "127.0.0.1:1/dispensary" in shown.database
     assert shown.engine == "PostgreSQL"
+
+
+def test_a_guide_opened_again_after_a_language_change_replaces_the_old_window(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    from dispensary.ui.guide_view import Guide
+    from dispensary.ui.translations import install_language
+
+    window = main_window(qtbot, pharmacy)
+    help_item(window, "Pharmacist's guide")
+    english = shown_guide(qtbot, window)
+    try:
+        install_language(Language.ZH_CN)
+        window.show_guide(Guide.PHARMACIST)
+        chinese = shown_guide(qtbot, window)
+        assert chinese is not english and chinese.language is Language.ZH_CN
+        assert not english.isVisible()  # one guide window, in the language of the windows
+    finally:
+        install_language(ENGLISH)

@@ -571,6 +571,9 @@ class MainWindow(QMainWindow):
         language = installed_language()
         window = self.guide_window
         if window is None or window.language is not language:
+            if window is not None:  # the guide in the language the windows now speak, once
+                window.close()
+                window.deleteLater()
             window = GuideWindow(guide, language, self)
             self.guide_window = window
         elif window.guide is not guide:
