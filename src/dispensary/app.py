@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dispensary import config
@@ -382,9 +382,13 @@ class DatabaseOpener(QThread):
 
 
 def needs_set_up(args: argparse.Namespace, database: str) -> bool:
-    """A first start: no --db or --demo asked for, and no database at the configured place (a
-    missing --db file is an error said as such, not a reason to set up a pharmacy)."""
-    if args.db or args.demo or "://" in database:
+    """A first start: no --db or --demo asked for, no DISPENSARY_DB, no location saved by an
+    earlier set-up, and no database in the default file. A database named any of those ways
+    but missing (a network drive not mounted yet) is an error said as such by the opening,
+    never a reason to set up a new, empty pharmacy in its place."""
+    if args.db or args.demo or os.environ.get(config.ENV_DB) or config.saved_database():
+        return False
+    if "://" in database:
         return False
     path = Path(database).expanduser()
     try:
@@ -523,7 +527,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_when_ready()
 
     def failed(message: str, exit_code: int) -> None:
-        QMessageBox.critical(window, "Dispensary cannot open the database", message)
+        title = QCoreApplication.translate("FirstRun", "Dispensary cannot open the database")
+        QMessageBox.critical(window, title, message)
         app.exit(exit_code)
 
     opener = DatabaseOpener(database, args.demo)

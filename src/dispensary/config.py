@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -43,14 +44,34 @@ def saved_database() -> str | None:
     return text or None
 
 
+def stored_form(database: str) -> str:
+    """The location as kept for the next start: a file by its absolute path (the program may
+    be started from another folder), a URL without its password (which the PostgreSQL
+    password file supplies: PGPASSFILE, else ~/.pgpass or %APPDATA%\\postgresql\\pgpass.conf)."""
+    if "://" not in database:
+        return str(Path(database).expanduser().resolve())
+    return without_password(database)[0]
+
+
+def without_password(url: str) -> tuple[str, str | None]:
+    """The URL without its password, and the password (None when it had none)."""
+    parts = urlsplit(url)
+    user, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in user:
+        return url, None
+    name, _colon, password = user.partition(":")
+    return urlunsplit(parts._replace(netloc=f"{name}@{host}")), unquote(password)
+
+
 def save_database(database: str) -> Path:
-    """Kept for the next start; the default file in the data folder needs no note."""
+    """Kept for the next start (see `stored_form`); the default file needs no note."""
     file = location_file()
-    if database == default_database():
+    kept = stored_form(database)
+    if kept == stored_form(default_database()):
         file.unlink(missing_ok=True)
         return file
     file.parent.mkdir(parents=True, exist_ok=True)
-    write_private(file, (database + "\n").encode("utf-8"))
+    write_private(file, (kept + "\n").encode("utf-8"))
     return file
 
 

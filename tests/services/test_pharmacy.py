@@ -225,3 +225,38 @@ def test_a_server_s_refusals_are_named_and_an_empty_database_is_set_up(ctx: Cont
         with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         server.dispose()
+
+
+def test_a_raw_error_after_the_database_is_made_is_a_set_up_unfinished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a refusal the services named (a disk error, a raw driver error): the pharmacy still
+    exists, so the wizard must hear SetUpUnfinished, with the database let go."""
+    made: list[Context] = []
+    disposed: list[bool] = []
+    init = first_run.init_database
+
+    def init_and_watch(*args: Any) -> Context:
+        ctx = init(*args)
+        real = ctx.engine.dispose
+        monkeypatch.setattr(ctx.engine, "dispose", lambda: (disposed.append(True), real())[1])
+        made.append(ctx)
+        return ctx
+
+    def disk_error(*_args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(first_run, "init_database", init_and_watch)
+    monkeypatch.setattr(pharmacy, "set_particulars", disk_error)
+    plan = first_run.SetUpPlan(
+        str(tmp_path / "pharmacy.sqlite3"),
+        first_run.check_studies([first_run.read_study_file(first_run.bundled_study_files()[0])]),
+        pharmacy.checked(NAME, ADDRESS, PHONE),
+        "",
+        first_run.check_administrator("ada", "Ada Admin", "AA", "admin-pass-1", "admin-pass-1"),
+    )
+    with pytest.raises(first_run.SetUpUnfinished, match="ada can sign in") as refused:
+        first_run.set_up(plan)
+    assert refused.value.database == plan.database
+    assert "No space left on device" in refused.value.message
+    assert len(made) == 1 and disposed == [True]

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QPushButton, QWizard
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPushButton, QWizard
 
 from dispensary import app as gui
 from dispensary import config
 from dispensary.i18n import ENGLISH, Language
+from dispensary.labels.text import LabelDoesNotFit
 from dispensary.services import audit, pharmacy, setup
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.main_window import MainWindow
@@ -339,3 +340,143 @@ def test_a_new_workstation_starts_on_the_set_up_wizard(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(gui.PROBE_SET_UP), done.stdout
     assert not any(tmp_path.iterdir())  # nothing made before the wizard is finished
+
+
+# -- the first run's fixes ---------------------------------------------------------------------
+
+LONG_NAME = "Henan Provincial Cancer Hospital Clinical Trial Ph"
+LONG_ADDRESS = (
+    "No. 127 Dongming Road, Jinshui District, Zhengzhou City, Henan Province 450008, "
+    "People's Republic of China, Building 3"
+)
+
+
+def test_particulars_no_dispensing_label_could_hold_are_refused_on_the_pharmacy_page(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    """Within the service's lengths, yet every dispensing label on the 4 x 2 inch roll would
+    be refused after Finish: said on the page, naming the stock, and the wizard stays."""
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert pharmacy.checked(LONG_NAME, LONG_ADDRESS, "+86 371 6558 7000").name == LONG_NAME
+    type_into(qtbot, wizard.pharmacy.name, LONG_NAME)
+    type_into(qtbot, wizard.pharmacy.address, LONG_ADDRESS)
+    type_into(qtbot, wizard.pharmacy.phone, "+86 371 6558 7000")
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.PHARMACY
+    said = wizard.pharmacy.message.text()
+    assert "would not fit on thermal-4x2 stock" in said and "NCT07198672" in said
+    type_into(qtbot, wizard.pharmacy.address, "127 Dongming Road, Zhengzhou")
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.STUDIES
+
+
+def test_the_settings_screen_refuses_particulars_no_dispensing_label_could_hold(
+    qtbot: Any, place: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dispensary.labels.dispensing import dispensing_layout, sample_dispense
+    from dispensary.labels.stock import STOCKS
+
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    prompts = answer_reason(monkeypatch, "The hospital renamed the pharmacy")
+    type_into(qtbot, screen.name, LONG_NAME)
+    type_into(qtbot, screen.address, LONG_ADDRESS)
+    type_into(qtbot, screen.phone, "+86 371 6558 7000")
+    qtbot.mouseClick(screen.save_particulars, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error" and "thermal-4x2" in screen.message.text()
+    assert prompts == []  # refused before a reason is asked
+    assert pharmacy.particulars(place.ctx).name == ""
+    refused = pharmacy.Particulars(LONG_NAME, LONG_ADDRESS, "+86 371 6558 7000")
+    with pytest.raises(LabelDoesNotFit):  # what saving them would have done to every label
+        dispensing_layout(
+            place.study,
+            sample_dispense(place.study),
+            STOCKS["thermal-4x2"],
+            False,
+            pharmacy=refused,
+        )
+    type_into(qtbot, screen.address, "127 Dongming Road, Zhengzhou")
+    qtbot.mouseClick(screen.save_particulars, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert pharmacy.particulars(place.ctx).name == LONG_NAME
+
+
+def test_the_pharmacy_language_not_set_is_shown_so_and_cannot_be_saved(
+    qtbot: Any, place: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert screen.language.currentText() == "Not set (each user's own choice)"
+    assert not screen.save_language.isEnabled()
+    answer_reason(monkeypatch, "Chinese-speaking pharmacy")
+    screen.language.setCurrentIndex(screen.language.findData(Language.ZH_CN.value))
+    assert screen.save_language.isEnabled()
+    qtbot.mouseClick(screen.save_language, Qt.MouseButton.LeftButton)
+    assert pharmacy.particulars(place.ctx).language == "zh_CN"
+    screen.refresh()
+    assert screen.language.currentData() == "zh_CN"
+
+
+def test_a_relative_database_file_is_saved_by_its_absolute_path(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config.save_database("records/pharmacy.sqlite3")
+    assert config.saved_database() == str(tmp_path / "records" / "pharmacy.sqlite3")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert config.database_from(None) == str(tmp_path / "records" / "pharmacy.sqlite3")
+
+
+def test_a_saved_or_named_database_that_is_missing_is_not_a_first_run(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network drive not mounted yet: the opening says the database is not there, rather
+    than offering to set up a new, empty pharmacy in its place."""
+    gone = tmp_path / "unmounted" / "pharmacy.sqlite3"
+    args = gui.parse_arguments([])
+    assert gui.needs_set_up(args, config.database_from(None))  # nothing saved: the wizard
+    config.save_database(str(gone))
+    assert not gui.needs_set_up(args, config.database_from(None))
+    with pytest.raises(setup.DatabaseProblem, match="There is no database at"):
+        gui.open_workstation(config.database_from(None))
+    config.location_file().unlink()
+    monkeypatch.setenv(config.ENV_DB, str(gone))
+    assert not gui.needs_set_up(args, config.database_from(None))
+
+
+def test_the_server_password_is_typed_apart_hidden_and_not_saved(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    page = wizard.location
+    tick(qtbot, page.as_server)
+    assert page.password.echoMode() == QLineEdit.EchoMode.Password
+    type_into(qtbot, page.url, "postgresql+psycopg://pharmacy@127.0.0.1:9/dispensary")
+    type_into(qtbot, page.password, "p@ss:w/rd")
+    assert page.database() == "postgresql+psycopg://pharmacy:p%40ss%3Aw%2Frd@127.0.0.1:9/dispensary"
+    qtbot.mouseClick(page.test, Qt.MouseButton.LeftButton)
+    assert "cannot be reached" in page.message.text() and "p@ss" not in page.message.text()
+    type_into(qtbot, page.password, "")
+    type_into(qtbot, page.url, "postgresql+psycopg://pharmacy:secret@127.0.0.1:9/dispensary")
+    qtbot.mouseClick(page.test, Qt.MouseButton.LeftButton)  # typed in the URL: moved out of sight
+    assert page.url.text() == "postgresql+psycopg://pharmacy@127.0.0.1:9/dispensary"
+    assert page.password.text() == "secret"
+    config.save_database(page.database())
+    assert config.saved_database() == "postgresql+psycopg://pharmacy@127.0.0.1:9/dispensary"
+    assert "secret" not in config.location_file().read_text(encoding="utf-8")
+
+
+def test_the_first_run_s_own_words_are_in_chinese(qtbot: Any, home: Path) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    assert install_language(Language.ZH_CN)
+    said = QCoreApplication.translate("FirstRun", "Dispensary cannot open the database")
+    assert said == "Dispensary 无法打开数据库"

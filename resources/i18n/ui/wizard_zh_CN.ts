@@ -33,6 +33,20 @@
     </message>
 </context>
 <context>
+    <name>Desk</name>
+    <message>
+        <source>The {language} translation could not be loaded: English is used.</source>
+        <translation>无法加载{language}翻译：将使用英文。</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRun</name>
+    <message>
+        <source>Dispensary cannot open the database</source>
+        <translation>Dispensary 无法打开数据库</translation>
+    </message>
+</context>
+<context>
     <name>LanguagePage</name>
     <message>
         <source>Welcome to Dispensary</source>
@@ -60,6 +74,14 @@
     <message>
         <source>One computer: a database file in this computer&apos;s data folder. Several workstations: a PostgreSQL database on a server they all reach. Test it before going on; nothing is created until Finish.</source>
         <translation>一台计算机：使用本机数据文件夹中的数据库文件。多个工作站：使用它们都能访问的服务器上的 PostgreSQL 数据库。继续之前请先测试；点击“完成”之前不会创建任何内容。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s password is used now but not kept with the location: at each start this computer takes it from its PostgreSQL password file (PGPASSFILE, else ~/.pgpass, or %APPDATA%\postgresql\pgpass.conf on Windows), as psql does.</source>
+        <translation>服务器密码仅在此时使用，不随数据库位置保存：本计算机每次启动时从其 PostgreSQL 密码文件读取（PGPASSFILE，否则为 ~/.pgpass，Windows 上为 %APPDATA%\postgresql\pgpass.conf），与 psql 相同。</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word</source>
+        <translation>密码(&amp;W)</translation>
     </message>
     <message>
         <source>A database &amp;file on this computer</source>
@@ -183,6 +205,10 @@
     <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+    <message>
+        <source>Not set (each user&apos;s own choice)</source>
+        <translation>未设置（按各用户自己的选择）</translation>
     </message>
     <message>
         <source>&amp;Windows before sign-in</source>

@@ -10,8 +10,9 @@ label.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
-from dispensary.i18n import current_language
+from dispensary.i18n import _, current_language
 from dispensary.labels import wording
 from dispensary.labels.languages import (
     ENGLISH_ONLY,
@@ -252,3 +253,85 @@ def dispensing_label(
     return render_labels(
         stock, calibration, [layout.draw], f"Dispensing label {dispense.number}", first_position
     )
+
+
+SAMPLE_DAY = date(2030, 12, 31)
+
+
+def sample_dispense(study: Study) -> DispenseResult:
+    """A dispense of the study as its labels usually print: its dose level with the most
+    products (one full kit each, each from its own lot), a two-digit cycle, numbers of the
+    usual length. A reprint or a dose-change mark on top may still ask for a larger stock,
+    as it does today with the study file's name."""
+    dose = max(study.dose_levels, key=lambda d: (len(d.components), len(d.name)))
+    codes = list(dict.fromkeys(c.product for c in dose.components)) or [study.products[0].code]
+    kits = tuple(
+        DispensedKit(
+            kit=f"K{number:04d}",
+            product=code,
+            product_name=study.product(code).name,
+            strength=study.product(code).strength,
+            lot=f"L{number:05d}A",
+            expiry=SAMPLE_DAY,
+            tablets=study.product(code).tablets_per_kit,
+        )
+        for number, code in enumerate(codes, start=2401)
+    )
+    days = study.cycle.days_of_supply
+    start = SAMPLE_DAY - timedelta(days=days)
+    return DispenseResult(
+        dispense_id=0,
+        number="DSP000123",
+        participant="001-0123",
+        initials="ABC",
+        cycle=12,
+        day1=start,
+        dose_level=dose.level,
+        dose_name=dose.name,
+        directions=study.directions_for(dose, start.isoformat(), days),
+        kits=kits,
+        tablets=sum(k.tablets for k in kits),
+        days=days,
+        last_day=start + timedelta(days=days - 1),
+        dispensed_on=start,
+        pharmacist="",
+        pharmacist_initials="ABC",
+        checked_by="",
+        warnings=(),
+        start_date=start,
+        product_directions=study.product_directions(dose, start.isoformat(), days),
+    )
+
+
+class ParticularsDoNotFit(LabelDoesNotFit):
+    """The pharmacy's name, address and telephone leave a dispensing label no room."""
+
+
+def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
+    """Refuses particulars with which a dispensing label of `study` would not fit a stock the
+    pharmacy may dispense on, in the languages its labels print in, naming the stock; checked
+    before they are saved, since afterwards every dispensing label would be refused. A stock
+    the study's own texts already overfill is the study file's matter, not the pharmacy's."""
+    if not pharmacy.name:
+        return  # the study file's name, as every label printed so far
+    sample = sample_dispense(study)
+    for stock in (s for s in STOCKS.values() if s.for_dispensing):
+
+        def fits(particulars: Particulars, on: LabelStock = stock) -> bool:
+            try:
+                dispensing_layout(
+                    study, sample, on, False, None, study.print_languages, particulars
+                )
+            except LabelDoesNotFit:
+                return False
+            return True
+
+        if fits(pharmacy) or not fits(NONE_SET):
+            continue
+        raise ParticularsDoNotFit(
+            _(
+                "With this name, address and telephone a dispensing label of {study} would not "
+                "fit on {stock} stock ({size}): shorten them (the address to its street and "
+                "town, for instance) so that every label can print."
+            ).format(study=study.protocol, stock=stock.name, size=stock.size_text)
+        )

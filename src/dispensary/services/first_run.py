@@ -17,6 +17,7 @@ from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.i18n import N_, _
 from dispensary.services import pharmacy, studies, users
 from dispensary.services.context import Actor, Clock, Context
+from dispensary.services.faults import escaped_fault
 from dispensary.services.setup import init_database
 from dispensary.study import Study, default_study_path, parse_study
 
@@ -140,13 +141,15 @@ def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]
     )
     try:
         return _the_rest(ctx, plan)
-    except DispensaryError as exc:
+    except Exception as exc:  # a refusal, or a raw driver or disk error: the pharmacy exists
         ctx.engine.dispose()
+        said = exc if isinstance(exc, DispensaryError) else escaped_fault(exc, plan.database)
+        why = said.message if said is not None else f"{type(exc).__name__}: {exc}."
         raise SetUpUnfinished(
             _(
                 "The pharmacy was created and {user} can sign in, but the rest of the set-up "
                 "was refused: {why} Sign in and finish it there (Settings, Studies)."
-            ).format(user=admin.username, why=exc.message),
+            ).format(user=admin.username, why=why),
             plan.database,
         ) from exc
 

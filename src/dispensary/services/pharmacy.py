@@ -34,7 +34,8 @@ KEYS = (NAME, ADDRESS, PHONE, LANGUAGE)
 ENTITY = "pharmacy"
 
 NAME_LIMIT, ADDRESS_LIMIT, PHONE_LIMIT = 80, 160, 40
-"""Short enough to print on the smallest dispensing label stock with the rest of its text."""
+"""Upper bounds only: whether a label still has room depends on the study's own texts and the
+stock, so the screens measure it (labels.dispensing.check_particulars_fit) before saving."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from dispensary.domain.codes import Role
+from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import Language
+from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.services import pharmacy
 from dispensary.ui.forms import ReasonDialog, action_button, attempt
 from dispensary.ui.screen import Screen
@@ -53,8 +55,10 @@ class SettingsScreen(Screen):
         language_form = QFormLayout(language_box)
         self.language = QComboBox()
         self.language.setObjectName("pharmacyLanguage")
+        self.language.addItem(self.tr("Not set (each user's own choice)"), "")
         for language in Language:
             self.language.addItem(language.native, language.value)
+        self.language.currentIndexChanged.connect(self._language_chosen)
         label = QLabel(self.tr("&Windows before sign-in"))
         label.setBuddy(self.language)
         language_form.addRow(label, self.language)
@@ -72,6 +76,11 @@ class SettingsScreen(Screen):
         language_form.addRow(button_row([], [self.save_language]))
         layout.addWidget(language_box)
         layout.addStretch(1)
+        self._language_chosen()
+
+    def _language_chosen(self) -> None:
+        """Nothing chosen is nothing to save: the administrator picks a language first."""
+        self.save_language.setEnabled(bool(self.language.currentData()))
 
     def refresh(self) -> None:
         current = attempt(self.message, lambda: pharmacy.particulars(self.session.ctx))
@@ -89,8 +98,7 @@ class SettingsScreen(Screen):
             if not current.name
             else ""
         )
-        if current.language:
-            self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
+        self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
 
     def _reason(self, title: str) -> str | None:
         return ReasonDialog.ask(
@@ -101,6 +109,12 @@ class SettingsScreen(Screen):
         )
 
     def change_particulars(self) -> None:
+        try:  # before the reason is asked: once saved, no dispensing label could print
+            chosen = pharmacy.checked(self.name.text(), self.address.text(), self.phone.text())
+            check_particulars_fit(self.session.ctx.study, chosen)
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return
         reason = self._reason(self.tr("Change the pharmacy's particulars"))
         if reason is None:
             return
@@ -127,6 +141,8 @@ class SettingsScreen(Screen):
         if reason is None:
             return
         chosen = str(self.language.currentData())
+        if not chosen:
+            return
         done = attempt(
             self.message,
             lambda: pharmacy.set_language(self.session.ctx, self.session.actor, chosen, reason),

@@ -9,8 +9,10 @@ provides goes in with `add_page`; the label printers' page wraps ui.label_printe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -32,9 +34,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from dispensary.config import Settings
+from dispensary.config import Settings, without_password
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import ENGLISH, Language
+from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.services import first_run, pharmacy
 from dispensary.services.context import Actor, Context
 from dispensary.services.setup import Location, check_location
@@ -87,6 +90,18 @@ def _field(name: str, password: bool = False) -> QLineEdit:
     if password:
         field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
+
+
+def with_password(url: str, password: str) -> str:
+    """The URL the driver is given: the password quoted, so that '@', ':' or '/' in it are
+    read as part of it; the URL as typed when no password was given or it names no user."""
+    parts = urlsplit(url)
+    user, at, host = parts.netloc.rpartition("@")
+    if not password or not at or not user:
+        return url
+    name = user.partition(":")[0]
+    netloc = f"{name}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class SetUpPage(QWizardPage):
@@ -183,7 +198,10 @@ class LocationPage(SetUpPage):
         self.browse.setObjectName("browseDatabaseFile")
         self.browse.clicked.connect(self._browse)
         self.url = _field("databaseUrl")
-        self.url.setPlaceholderText("postgresql+psycopg://user:password@server/dispensary")
+        self.url.setPlaceholderText("postgresql+psycopg://user@server/dispensary")
+        self.password = _field("databasePassword", password=True)
+        self.password_label = QLabel()
+        self.password_label.setBuddy(self.password)
         self.test = QPushButton()
         self.test.setObjectName("testDatabase")
         self.test.clicked.connect(self.run_test)
@@ -194,6 +212,10 @@ class LocationPage(SetUpPage):
         self.column.addLayout(file_row)
         self.column.addWidget(self.as_server)
         self.column.addWidget(self.url)
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.password_label)
+        password_row.addWidget(self.password, 1)
+        self.column.addLayout(password_row)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test)
         test_row.addStretch(1)
@@ -201,7 +223,7 @@ class LocationPage(SetUpPage):
         self.column.addWidget(self.message)
         self.column.addStretch(1)
         self.as_file.setChecked(True)
-        for changed in (self.file.textChanged, self.url.textChanged):
+        for changed in (self.file.textChanged, self.url.textChanged, self.password.textChanged):
             changed.connect(self._forget)
         self.as_file.toggled.connect(self._forget)
         self._forget()
@@ -215,14 +237,31 @@ class LocationPage(SetUpPage):
                 "workstations: a PostgreSQL database on a server they all reach. Test it before "
                 "going on; nothing is created until Finish."
             )
+            + " "
+            + self.tr(
+                "The server's password is used now but not kept with the location: at each "
+                "start this computer takes it from its PostgreSQL password file (PGPASSFILE, "
+                "else ~/.pgpass, or %APPDATA%\\postgresql\\pgpass.conf on Windows), as psql does."
+            )
         )
+        self.password_label.setText(self.tr("Pass&word"))
         self.as_file.setText(self.tr("A database &file on this computer"))
         self.as_server.setText(self.tr("A &PostgreSQL database (URL)"))
         self.browse.setText(self.tr("&Browse…"))
         self.test.setText(self.tr("&Test"))
 
     def database(self) -> str:
-        return (self.file if self.as_file.isChecked() else self.url).text().strip()
+        """The file, or the URL with the password typed apart (never shown in the URL)."""
+        if self.as_file.isChecked():
+            return self.file.text().strip()
+        return with_password(self.url.text().strip(), self.password.text())
+
+    def _password_out_of_url(self) -> None:
+        """A password typed into the URL moves to the password field, out of sight."""
+        url, password = without_password(self.url.text().strip())
+        if password is not None:
+            self.url.setText(url)
+            self.password.setText(password)
 
     def _forget(self) -> None:
         """Another answer: it is tested again before the wizard goes on."""
@@ -231,6 +270,7 @@ class LocationPage(SetUpPage):
         self.file.setEnabled(self.as_file.isChecked())
         self.browse.setEnabled(self.as_file.isChecked())
         self.url.setEnabled(self.as_server.isChecked())
+        self.password.setEnabled(self.as_server.isChecked())
         self.message.clear_message()
         self.completeChanged.emit()
 
@@ -246,6 +286,8 @@ class LocationPage(SetUpPage):
 
     def run_test(self) -> bool:
         """Tests the location now (a server may take a few seconds to answer)."""
+        if self.as_server.isChecked():
+            self._password_out_of_url()
         database = self.database()
         if not database:
             self.message.show_message(self.tr("Give the database's file or URL."), "error")
@@ -281,8 +323,12 @@ class LocationPage(SetUpPage):
 
 
 class PharmacyPage(SetUpPage):
-    def __init__(self) -> None:
+    """`studies`: the study files ticked so far; the particulars must leave room on each one's
+    dispensing label (labels.dispensing), or no dispensing label could print after Finish."""
+
+    def __init__(self, studies: Callable[[], Sequence[first_run.StudyFile]] = tuple) -> None:
         super().__init__()
+        self.studies = studies
         self.name = _field("pharmacyName")
         self.address = _field("pharmacyAddress")
         self.phone = _field("pharmacyPhone")
@@ -316,7 +362,9 @@ class PharmacyPage(SetUpPage):
 
     def validatePage(self) -> bool:
         try:
-            self.particulars()
+            chosen = self.particulars()
+            for file in self.studies():
+                check_particulars_fit(file.study, chosen)
         except DispensaryError as exc:
             return self.refused(exc)
         self.message.clear_message()
@@ -326,8 +374,11 @@ class PharmacyPage(SetUpPage):
 class StudiesPage(SetUpPage):
     """The study files that come with the program, and any other the pharmacy was sent."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, particulars: Callable[[], pharmacy.Particulars] = lambda: pharmacy.NONE_SET
+    ) -> None:
         super().__init__()
+        self.particulars = particulars  # a study added here must leave them room too
         self.boxes: list[tuple[QCheckBox, first_run.StudyFile]] = []
         self.list = QVBoxLayout()
         self.column.addLayout(self.list)
@@ -385,7 +436,8 @@ class StudiesPage(SetUpPage):
 
     def validatePage(self) -> bool:
         try:
-            first_run.check_studies(self.chosen())
+            for file in first_run.check_studies(self.chosen()):
+                check_particulars_fit(file.study, self.particulars())
         except DispensaryError as exc:
             return self.refused(exc)
         self.message.clear_message()
@@ -518,8 +570,8 @@ class SetUpWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.language = LanguagePage()
         self.location = LocationPage(default_database)
-        self.pharmacy = PharmacyPage()
-        self.studies = StudiesPage()
+        self.pharmacy = PharmacyPage(lambda: self.studies.chosen())
+        self.studies = StudiesPage(lambda: self.pharmacy.particulars())
         self.printers = PrintersPage()
         self.administrator = AdministratorPage()
         self.setPage(Page.LANGUAGE, self.language)

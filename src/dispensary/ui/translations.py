@@ -70,6 +70,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "wizard": (
         "setup_wizard",
         "settings_view",
+        "../app",  # dispensary/app.py: the first run's and the desk's own words
     ),
     "print": ("label_printers",),
 }
