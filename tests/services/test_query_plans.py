@@ -277,6 +277,24 @@ def test_a_step_reads_by_index_and_the_same_statements_as_history_grows(
         assert full_scans(site.ctx, later, {**SMALL, **allowed}) == []
 
 
+def test_the_labels_waiting_read_the_latest_dispenses_by_key_and_no_table_whole(
+    site: Site,
+) -> None:
+    """The counter's list of labels to print, asked after each dispense: the latest dispenses
+    by the primary key (bounded by labels.RECENT_DISPENSES), the print records by index."""
+    site.grow(2)
+    waiting = site.dispense(site.next_number()).number
+    today = site.clock.today()
+    with capturing(site.ctx) as first:
+        assert labels.labels_waiting(site.ctx, site.actor, today) == [waiting]
+    site.grow(4)
+    with capturing(site.ctx) as later:
+        assert labels.labels_waiting(site.ctx, site.actor, today) == [waiting]
+    assert len(later.queries) == len(first.queries)  # the week's dispenses in lists, not each
+    if is_sqlite(site.ctx.engine):
+        assert full_scans(site.ctx, later, SMALL) == []
+
+
 def test_fefo_reads_a_few_kits_however_full_the_shelf(site: Site) -> None:
     """The dispense reads the first kits of the first lot to expire, not the shelf: a shelf
     three times fuller sends the same statements, and the kits chosen are the rule's."""

@@ -100,6 +100,27 @@ def test_print_draws_every_page_into_the_printer(
     assert len(PdfReader(out).pages) == screen.document.pageCount()
 
 
+def test_a_printer_that_does_not_take_a_report_or_labels_is_said_and_nothing_recorded(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    off = tmp_path / "switched-off" / "printed.pdf"  # no such folder: the printer cannot open
+    screen = make_screen(qtbot, pharmacy, "tech")
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(off))
+    screen.participant.setCurrentIndex(screen.participant.findData("01-001"))
+    make(qtbot, screen, "participant")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error", screen.message.text()
+    assert "did not take the document" in screen.message.text()
+
+    screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
+    make(qtbot, screen, "shipment")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error", screen.message.text()
+    assert "did not take the document" in screen.message.text()
+    assert label_prints(pharmacy) == []  # a label not out is not recorded
+    assert screen.print_button.isEnabled()  # and can be printed once the printer is back
+
+
 def test_kit_labels_second_print_is_a_marked_reprint(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.config import Settings
+from dispensary.domain.errors import DatabaseProblem
 from dispensary.labels import STOCKS, choose_stock, get_stock
 from dispensary.services import audit, dispensing
 from dispensary.services import labels as label_prints
 from dispensary.services.results import AuditRow
+from dispensary.ui import label_printers
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.label_preview import LabelPreviewDialog
@@ -151,7 +153,8 @@ def test_a_routine_dispense_is_four_actions_and_the_label_prints_on_the_stock_pr
     assert result is not None and result.kits[0].kit == "K0101"
     assert no_preview == []  # no preview, so no print dialog either
     assert screen.message.kind == "ok", screen.message.text()
-    assert f"Label printed on {FILE_PRINTER}{out}." in screen.message.text()
+    assert f"Label sent to {FILE_PRINTER}{out}." in screen.message.text()
+    assert "reprint it from Reports and labels" in screen.message.text()
     printed = out.read_bytes()
     assert result.number in barcodes(printed)
     page = PdfReader(io.BytesIO(printed)).pages[0]
@@ -360,7 +363,8 @@ def test_received_kits_labels_print_on_the_stock_printer_with_no_dialog(
     session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
 
     printed = print_kit_labels(None, session, result)
-    assert printed.printed and printed.text == f"2 kit labels printed on {FILE_PRINTER}{out}."
+    assert printed.printed
+    assert printed.text.startswith(f"2 kit labels sent to {FILE_PRINTER}{out}.")
     assert {"K0301", "K0302"} <= set(barcodes(out.read_bytes()))
     assert label_prints.already_printed(counter.ctx, pharm, "kit", ["K0301", "K0302"]) == [
         "K0301",
@@ -398,3 +402,174 @@ def test_label_printers_open_from_reports_and_labels_and_save_for_the_workstatio
     assert screen.message.text() == "Label printers saved for this workstation."
     assert session.settings.printers == {"a4-sheet": out}
     assert Settings.load(tmp_path / "settings.json").printers == {"a4-sheet": out}
+
+
+def sign_a_dispense(qtbot: QtBot, screen: DispenseScreen, participant: str = "01-001") -> str:
+    qtbot.keyClicks(screen.participant_field, participant)
+    qtbot.keyClick(screen.participant_field, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.kit_field, Qt.Key.Key_Return)  # the proposed kit, signed
+    assert screen.last_result is not None
+    return screen.last_result.number
+
+
+def test_a_printer_the_print_system_says_is_offline_keeps_the_label_waiting(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    signatures: Signatures,
+    no_preview: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "label.pdf"
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    asked: list[str] = []
+
+    def offline(name: str) -> QPrinter.PrinterState:
+        asked.append(name)
+        return QPrinter.PrinterState.Error
+
+    monkeypatch.setattr(label_printers, "printer_state", offline, raising=False)
+    screen = counter_screen(qtbot, session)
+    number = sign_a_dispense(qtbot, screen)
+    assert asked == [f"{FILE_PRINTER}{out}"]
+    assert screen.message.kind == "error"
+    assert "is offline or reports an error" in screen.message.text()
+    assert not out.exists()  # nothing sent
+    assert screen.waiting == [number] and screen.print_again_button.isVisible()
+    assert label_prints_of(counter, number) == []
+
+    monkeypatch.undo()  # switched on again
+    qtbot.mouseClick(screen.print_again_button, Qt.MouseButton.LeftButton)
+    assert number in barcodes(out.read_bytes())
+    assert len(label_prints_of(counter, number)) == 1
+
+
+def test_a_label_out_whose_record_is_refused_is_recorded_again_never_printed_again(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    signatures: Signatures,
+    no_preview: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "label.pdf"
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    record = label_prints.record_label_print
+
+    def server_gone(*_args: Any, **_kwargs: Any) -> Any:
+        raise DatabaseProblem("The database server cannot be reached.")
+
+    monkeypatch.setattr(label_prints, "record_label_print", server_gone)
+    screen = counter_screen(qtbot, session)
+    number = sign_a_dispense(qtbot, screen)
+    assert number in barcodes(out.read_bytes())  # out on the printer
+    assert screen.message.kind == "warning"
+    assert "Not recorded in the audit trail" in screen.message.text()
+    assert "Record the print" in screen.message.text()
+    assert label_prints_of(counter, number) == []
+    # Not offered to print again (a second, unmarked first print): only its record.
+    assert screen.waiting == [] and not screen.print_again_button.isVisible()
+    assert screen.record_button.isVisible()
+    assert number in screen.unrecorded_label.text()
+    screen.grab().save(str(tmp_path / "unrecorded.png"))
+
+    assert "reprint it" not in screen.message.text()  # a reprint is not what it needs
+    out.unlink()
+    qtbot.mouseClick(screen.preview_button, Qt.MouseButton.LeftButton)
+    assert no_preview == []  # not previewed to print a second first print
+    assert "press Record the print" in screen.message.text()
+
+    qtbot.mouseClick(screen.record_button, Qt.MouseButton.LeftButton)  # still gone
+    assert screen.message.kind == "error" and screen.record_button.isVisible()
+
+    monkeypatch.setattr(label_prints, "record_label_print", record)  # the server is back
+    qtbot.mouseClick(screen.record_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    [entry] = label_prints_of(counter, number)
+    assert json.loads(entry.new)["reprint"] is False
+    assert not out.exists()  # recorded, not printed a second time
+    assert not screen.record_button.isVisible() and screen.waiting == []
+
+
+def test_kit_labels_out_whose_record_is_refused_are_recorded_not_printed_again(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    no_preview: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from counter_fixtures import P75
+
+    from dispensary.services import receiving
+    from dispensary.ui.receive_view import ReceiveScreen
+
+    pharm = counter.actor("pharm")
+    kits = receiving.kits_from_range(counter.ctx, "K0301-K0302", P75, "L2410", LATE, None)
+    result = receiving.receive_shipment(counter.ctx, pharm, "SH-010", kits)
+    out = tmp_path / "kit-labels.pdf"
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{out}")
+    screen = ReceiveScreen(session)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.last_result = result
+    screen.labels_button.setEnabled(True)
+    record = label_prints.record_label_print
+
+    def server_gone(*_args: Any, **_kwargs: Any) -> Any:
+        raise DatabaseProblem("The database server cannot be reached.")
+
+    monkeypatch.setattr(label_prints, "record_label_print", server_gone)
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "warning"
+    assert screen.labels_button.text().replace("&", "") == "Record the print"
+    out.unlink()
+    monkeypatch.setattr(label_prints, "record_label_print", record)
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert not out.exists()  # recorded, not printed again
+    assert label_prints.already_printed(counter.ctx, pharm, "kit", ["K0301", "K0302"]) == [
+        "K0301",
+        "K0302",
+    ]
+
+
+def test_each_counter_lists_its_own_labels_waiting_for_a_week(counter: Counter) -> None:
+    from dispensary.services import users
+
+    pharm, tech = counter.actor("pharm"), counter.actor("tech")
+    users.add_user(  # the pharmacist at the other counter
+        counter.ctx,
+        counter.actor("admin"),
+        "pharm2",
+        "pharmacist",
+        "Bea Counter",
+        "BC",
+        "pharm2pass1",
+        temporary_password=False,
+    )
+    other = users.sign_in(counter.ctx, "pharm2", "pharm2pass1")
+    today = counter.clock.today()
+    mine = dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, today, "pharmpass1")
+    theirs = dispensing.dispense_cycle(counter.ctx, other, "01-002", 1, today, "pharm2pass1")
+    assert label_prints.labels_waiting(counter.ctx, pharm, today) == [mine.number]
+    assert label_prints.labels_waiting(counter.ctx, other, today) == [theirs.number]
+    assert label_prints.labels_waiting(counter.ctx, tech, today) == []
+    later = date.fromordinal(today.toordinal() + label_prints.WAITING_DAYS - 1)
+    assert label_prints.labels_waiting(counter.ctx, pharm, later) == [mine.number]  # a week
+    too_late = date.fromordinal(later.toordinal() + 1)
+    assert label_prints.labels_waiting(counter.ctx, pharm, too_late) == []
+
+
+def test_an_offline_printer_is_said_in_chinese(
+    qtbot: QtBot, chinese: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        label_printers, "printer_state", lambda _name: QPrinter.PrinterState.Error, raising=False
+    )
+    panel = LabelPrintersPanel(Settings(), tmp_path / "settings.json")
+    qtbot.addWidget(panel)
+    panel.choose("thermal-4x2", f"{FILE_PRINTER}{tmp_path / 'calibration.pdf'}")
+    qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)
+    assert panel.message.kind == "error"
+    assert "离线或报告错误" in panel.message.text()
+    assert not (tmp_path / "calibration.pdf").exists()

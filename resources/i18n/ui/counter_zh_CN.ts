@@ -131,6 +131,10 @@
         <translation>预览标签 (Ctrl+P)</translation>
     </message>
     <message>
+        <source>&amp;Record the print</source>
+        <translation>记录此次打印(&amp;R)</translation>
+    </message>
+    <message>
         <source>Scan or type the participant&apos;s study number.</source>
         <translation>请扫描或输入受试者编号。</translation>
     </message>
@@ -278,12 +282,28 @@
         <translation>{count} 张标签待打印：{numbers}</translation>
     </message>
     <message>
+        <source>Printed, not yet recorded in the audit trail: {numbers}</source>
+        <translation>已打印，尚未记入稽查轨迹：{numbers}</translation>
+    </message>
+    <message>
+        <source>{number}: not recorded: {why}</source>
+        <translation>{number}：未记录：{why}</translation>
+    </message>
+    <message>
+        <source>{number}: print recorded.</source>
+        <translation>{number}：打印已记录。</translation>
+    </message>
+    <message>
         <source>{number}: {text}</source>
         <translation>{number}：{text}</translation>
     </message>
     <message>
         <source>No label to preview: dispense first.</source>
         <translation>没有可预览的标签：请先发放。</translation>
+    </message>
+    <message>
+        <source>{number}: its label was printed but not yet recorded: press Record the print.</source>
+        <translation>{number}：标签已打印，但尚未记录：请按“记录此次打印”。</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
@@ -375,8 +395,12 @@
         <translation>标签未打印：请在“报告与标签”（发放标签）中打印。</translation>
     </message>
     <message>
-        <source>Label printed on {printer}.</source>
-        <translation>标签已在 {printer} 上打印。</translation>
+        <source>Label sent to {printer}. If it does not come out, reprint it from Reports and labels (Dispensing label), with the reason.</source>
+        <translation>标签已发送到 {printer}。如未打出，请在“报告与标签”（发放标签）中重印，并填写原因。</translation>
+    </message>
+    <message>
+        <source>Label sent to {printer}.</source>
+        <translation>标签已发送到 {printer}。</translation>
     </message>
     <message>
         <source>Label not printed: {why} It waits: press Print again once the printer is back.</source>
@@ -403,16 +427,20 @@
         <translation>药盒标签未打印。</translation>
     </message>
     <message>
-        <source>{count} kit labels printed on {printer}.</source>
-        <translation>已在 {printer} 上打印 {count} 张药盒标签。</translation>
+        <source>{count} kit labels sent to {printer}. If they do not come out, reprint them from Reports and labels (Kit labels for a shipment), with the reason.</source>
+        <translation>已将 {count} 张药盒标签发送到 {printer}。如未打出，请在“报告与标签”（货件的药盒标签）中重印，并填写原因。</translation>
     </message>
     <message>
-        <source>Kit labels not printed: {why} Print them again once the printer is back.</source>
-        <translation>药盒标签未打印：{why}打印机恢复后请再次打印。</translation>
+        <source>{count} kit labels sent to {printer}.</source>
+        <translation>已将 {count} 张药盒标签发送到 {printer}。</translation>
     </message>
     <message>
-        <source>{done} Not recorded in the audit trail: {why}</source>
-        <translation>{done}未记入稽查轨迹：{why}</translation>
+        <source>Kit labels not printed: {why} Press Print kit labels once the printer is back, or print them later from Reports and labels (Kit labels for a shipment).</source>
+        <translation>药盒标签未打印：{why}打印机恢复后请按“打印药盒标签”，或稍后在“报告与标签”（货件的药盒标签）中打印。</translation>
+    </message>
+    <message>
+        <source>{done} Not recorded in the audit trail: {why} Press Record the print once the database is back (the label is not printed again).</source>
+        <translation>{done}未记入稽查轨迹：{why}数据库恢复后请按“记录此次打印”（标签不会再次打印）。</translation>
     </message>
 </context>
 <context>
@@ -666,6 +694,18 @@
     <message>
         <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
         <translation>到货 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Kit labels not recorded: {why}</source>
+        <translation>药盒标签的打印未记录：{why}</translation>
+    </message>
+    <message>
+        <source>Kit labels print recorded.</source>
+        <translation>药盒标签的打印已记录。</translation>
+    </message>
+    <message>
+        <source>&amp;Record the print</source>
+        <translation>记录此次打印(&amp;R)</translation>
     </message>
 </context>
 <context>

@@ -8,8 +8,8 @@
         <translation>打印机 {printer} 未连接到这台电脑：请检查它已开机并接好线。</translation>
     </message>
     <message>
-        <source>The printer {printer} reports an error: check its paper and cable.</source>
-        <translation>打印机 {printer} 报告错误：请检查纸张和连线。</translation>
+        <source>The printer {printer} is offline or reports an error: check it is switched on, with paper loaded and its cable in.</source>
+        <translation>打印机 {printer} 离线或报告错误：请检查已开机、已装纸且连线已插好。</translation>
     </message>
     <message>
         <source>The label could not be read for printing.</source>

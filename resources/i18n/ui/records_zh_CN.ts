@@ -915,6 +915,10 @@ Old values:
         <translation>打印机</translation>
     </message>
     <message>
+        <source>{printer} did not take the document: check it is switched on, with paper loaded, then print again.</source>
+        <translation>{printer} 未接收文档：请检查已开机并已装纸，然后再次打印。</translation>
+    </message>
+    <message>
         <source>Sent to {printer}, but not recorded in the audit trail: {refused}</source>
         <translation>已发送到 {printer}，但未记入稽查轨迹：{refused}</translation>
     </message>

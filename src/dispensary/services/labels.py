@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, text
@@ -494,35 +494,53 @@ def print_labels(
         raise
 
 
-RECENT_DISPENSES = 500
-"""How far back `labels_waiting` reads: the pharmacy's latest dispenses, newest first (a day's
-counter is far fewer), found by the primary key rather than by reading every dispense."""
+RECENT_DISPENSES = 2000
+"""How far back `labels_waiting` reads: the pharmacy's latest dispenses, newest first (a week
+at a busy counter is far fewer), found by the primary key rather than by reading every
+dispense."""
+
+WAITING_DAYS = 7
+"""How many days a label not printed waits at the counter: a label failed at closing time is
+still there the next morning, and after a weekend."""
 
 
 def labels_waiting(ctx: Context, actor: Actor, on: date) -> list[str]:
-    """The dispenses of this study made on `on` whose dispensing label was never recorded as
-    printed, oldest first: the counter's queue of labels to print, rebuilt from the records,
-    so a label whose printer failed is still waiting after the application was closed. A
-    voided dispense, or one whose every bottle came back, gets no label and does not wait."""
+    """The dispenses this user made in this study in the `WAITING_DAYS` up to `on` whose
+    dispensing label was never recorded as printed, oldest first: the counter's queue of labels
+    to print, rebuilt from the records, so a label whose printer failed is still waiting after
+    the application was closed. Each pharmacist's own: another counter's new dispense, its
+    preview still open, is not printed here. A voided dispense, or one whose every bottle came
+    back, gets no label and does not wait."""
     require(actor, Permission.PRINT_LABEL, ctx)
+    since = on - timedelta(days=WAITING_DAYS - 1)
     with read_transaction(ctx.engine) as session:
         recent = session.execute(  # by the primary key alone: no sort of every dispense
-            select(Dispense.id, Dispense.number, Dispense.dispensed_on, Dispense.participant_id)
+            select(
+                Dispense.id,
+                Dispense.number,
+                Dispense.dispensed_on,
+                Dispense.participant_id,
+                Dispense.dispensed_by_id,
+            )
             .order_by(Dispense.id.desc())
             .limit(RECENT_DISPENSES)
         ).all()
-        on_the_day = [row for row in recent if row.dispensed_on == on]
-        if not on_the_day:
+        in_window = [
+            row
+            for row in recent
+            if since <= row.dispensed_on <= on and row.dispensed_by_id == actor.user_id
+        ]
+        if not in_window:
             return []
         ours = set(
             session.scalars(
                 select(Participant.id).where(
-                    Participant.id.in_({row.participant_id for row in on_the_day}),
+                    Participant.id.in_({row.participant_id for row in in_window}),
                     Participant.study_id == ctx.study_id,
                 )
             )
         )
-        today = {row.id: row.number for row in on_the_day if row.participant_id in ours}
+        today = {row.id: row.number for row in in_window if row.participant_id in ours}
         voided = voided_ids(session, list(today))
         numbers = [today[i] for i in sorted(today) if i not in voided]
         printed = set(_printed(session, LabelKind.DISPENSE.entity, numbers))

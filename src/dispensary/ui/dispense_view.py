@@ -39,7 +39,12 @@ from dispensary.services.assessment import (
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
-from dispensary.ui.label_preview import print_dispense_label, print_dispensing_label
+from dispensary.ui.label_preview import (
+    PrintOutcome,
+    print_dispense_label,
+    print_dispensing_label,
+    record_print,
+)
 from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
@@ -204,6 +209,12 @@ class DispenseScreen(Screen):
         right.addLayout(
             button_row([self.waiting_label], [self.print_again_button, self.preview_button])
         )
+        # A label out whose record the database refused: its record is retried, never its print.
+        self.unrecorded_label = QLabel()
+        self.unrecorded_label.setObjectName("labelsUnrecorded")
+        self.record_button = QPushButton(self.tr("&Record the print"))
+        self.record_button.setObjectName("recordPrint")
+        right.addLayout(button_row([self.unrecorded_label], [self.record_button]))
         grid.addLayout(right, 0, 1)
         self.waiting: list[str] = []
 
@@ -218,6 +229,7 @@ class DispenseScreen(Screen):
         self.new_button.clicked.connect(self.start_over)
         self.sign_button.clicked.connect(self.sign)
         self.print_again_button.clicked.connect(self.print_again)
+        self.record_button.clicked.connect(self.record_prints)
         self.preview_button.clicked.connect(self.preview_label)
         counter_keys(self, self.sign, self.start_over)
         QShortcut(
@@ -746,10 +758,11 @@ class DispenseScreen(Screen):
         self.last_result = result
         self.changed.emit()
         printed = print_dispensing_label(self, self.session, result)
+        self._keep_unrecorded(result.number, printed)
         self.start_over()
         self.message.show_message(
             self._then(self._done_text(result), printed.text),
-            "ok" if printed.printed else "error" if printed.queued else "warning",
+            printed.kind,
         )
         self._show_waiting()
 
@@ -758,12 +771,14 @@ class DispenseScreen(Screen):
     def _show_waiting(self) -> None:
         """The labels of today's dispenses never recorded as printed (a printer that failed, a
         preview closed unused, the application closed meanwhile), read from the records."""
+        unrecorded = self.session.unrecorded_labels
         try:
-            self.waiting = label_prints.labels_waiting(
+            waiting = label_prints.labels_waiting(
                 self.session.ctx, self.session.actor, self.session.ctx.clock.today()
             )
         except DispensaryError:
-            self.waiting = []
+            waiting = []
+        self.waiting = [number for number in waiting if number not in unrecorded]
         count = len(self.waiting)
         if count == 1:
             text = self.tr("1 label waiting: {number}").format(number=self.waiting[0])
@@ -774,6 +789,38 @@ class DispenseScreen(Screen):
         self.waiting_label.setText(text if count else "")
         self.waiting_label.setVisible(bool(count))
         self.print_again_button.setVisible(bool(count))
+        out = sorted(unrecorded)
+        self.unrecorded_label.setText(
+            self.tr("Printed, not yet recorded in the audit trail: {numbers}").format(
+                numbers=separated(out)
+            )
+            if out
+            else ""
+        )
+        self.unrecorded_label.setVisible(bool(out))
+        self.record_button.setVisible(bool(out))
+
+    def _keep_unrecorded(self, number: str, printed: PrintOutcome) -> None:
+        """A label out but not recorded is kept for the session: Record the print retries its
+        record, and Print again leaves it out (a second label would go out unmarked)."""
+        if printed.unrecorded is not None:
+            self.session.unrecorded_labels[number] = printed.unrecorded
+
+    def record_prints(self) -> None:
+        """Records the labels printed but not recorded, in turn; stops at the first refused."""
+        said: list[str] = []
+        kind = "ok"
+        for number, plan in sorted(self.session.unrecorded_labels.items()):
+            why = record_print(self.session, plan)
+            if why:
+                said.append(self.tr("{number}: not recorded: {why}").format(number=number, why=why))
+                kind = "error"
+                break
+            del self.session.unrecorded_labels[number]
+            said.append(self.tr("{number}: print recorded.").format(number=number))
+        self._show_waiting()
+        if said:
+            self.message.show_message(" ".join(said), kind)
 
     def print_again(self) -> None:
         """Prints the waiting labels in turn; stops at the first the printer does not take."""
@@ -782,9 +829,11 @@ class DispenseScreen(Screen):
         kind = "ok"
         for number in list(self.waiting):
             printed = print_dispense_label(self, self.session, number)
+            self._keep_unrecorded(number, printed)
             said.append(self.tr("{number}: {text}").format(number=number, text=printed.text))
+            if printed.kind != "ok":
+                kind = printed.kind
             if not printed.printed:
-                kind = "error" if printed.queued else "warning"
                 break
         self._show_waiting()
         if said:
@@ -800,11 +849,20 @@ class DispenseScreen(Screen):
         if number is None:
             self.message.show_message(self.tr("No label to preview: dispense first."), "info")
             return
+        if number in self.session.unrecorded_labels:  # out already: a preview would print it again
+            self.message.show_message(
+                self.tr(
+                    "{number}: its label was printed but not yet recorded: press Record the print."
+                ).format(number=number),
+                "warning",
+            )
+            return
         printed = print_dispense_label(self, self.session, number, preview=True)
+        self._keep_unrecorded(number, printed)
         self._show_waiting()
         self.message.show_message(
             self.tr("{number}: {text}").format(number=number, text=printed.text),
-            "ok" if printed.printed else "warning",
+            "ok" if printed.kind == "ok" else "warning",
         )
 
     def _done_text(self, result: DispenseResult) -> str:

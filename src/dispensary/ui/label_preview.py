@@ -31,7 +31,7 @@ from dispensary.labels.catalogue import LabelSheet
 from dispensary.labels.stock import get_stock
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import Values
-from dispensary.services.labels import PrintRefused
+from dispensary.services.labels import PrintPlan, PrintRefused
 from dispensary.services.results import DispenseResult, ReceiveResult
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.label_printers import (
@@ -158,11 +158,22 @@ class LabelPreviewDialog(QDialog):
 @dataclass(frozen=True)
 class PrintOutcome:
     """Whether labels went to a printer, and a sentence for the screen that asked; `queued`
-    when the bound printer failed and the labels wait for a print again."""
+    when the bound printer failed and the labels wait for a print again; `unrecorded`, the
+    print that went out but whose record the database refused: only its record is to retry
+    (`record_print`), never a second first print."""
 
     printed: bool
     text: str
     queued: bool = False
+    unrecorded: PrintPlan | None = None
+
+    @property
+    def kind(self) -> str:
+        """How the screen says it: ok once out and recorded, a warning when out but not
+        recorded or not put out, an error when the printer failed and the labels wait."""
+        if self.printed:
+            return "warning" if self.unrecorded is not None else "ok"
+        return "error" if self.queued else "warning"
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,7 @@ class PrintTexts:
     cannot_make: str
     not_printed: str
     sent: str  # {printer}: printed with no dialog on the stock's printer
+    went: str  # {printer}: as `sent`, when its record was refused (no reprint to suggest)
     failed: str  # {why}: the stock's printer did not take them
 
 
@@ -233,7 +245,12 @@ def print_dispense_label(
                 "LabelPrinting",
                 "Label not printed: print it from Reports and labels (Dispensing label).",
             ),
-            sent=QCoreApplication.translate("LabelPrinting", "Label printed on {printer}."),
+            sent=QCoreApplication.translate(
+                "LabelPrinting",
+                "Label sent to {printer}. If it does not come out, reprint it from Reports and"
+                " labels (Dispensing label), with the reason.",
+            ),
+            went=QCoreApplication.translate("LabelPrinting", "Label sent to {printer}."),
             failed=QCoreApplication.translate(
                 "LabelPrinting",
                 "Label not printed: {why} It waits: press Print again once the printer is back.",
@@ -270,11 +287,17 @@ def print_kit_labels(
             ),
             not_printed=QCoreApplication.translate("LabelPrinting", "Kit labels not printed."),
             sent=QCoreApplication.translate(
-                "LabelPrinting", "{count} kit labels printed on {printer}."
+                "LabelPrinting",
+                "{count} kit labels sent to {printer}. If they do not come out, reprint them"
+                " from Reports and labels (Kit labels for a shipment), with the reason.",
+            ).replace("{count}", str(count)),
+            went=QCoreApplication.translate(
+                "LabelPrinting", "{count} kit labels sent to {printer}."
             ).replace("{count}", str(count)),
             failed=QCoreApplication.translate(
                 "LabelPrinting",
-                "Kit labels not printed: {why} Print them again once the printer is back.",
+                "Kit labels not printed: {why} Press Print kit labels once the printer is back,"
+                " or print them later from Reports and labels (Kit labels for a shipment).",
             ),
         ),
     )
@@ -328,7 +351,8 @@ def _send_and_record(
         )
     except DispensaryError as exc:
         if sent:  # out, but the record was refused
-            return PrintOutcome(True, _not_recorded(done, exc))
+            went = texts.went.format(printer=printer)
+            return PrintOutcome(True, _not_recorded(went, exc), unrecorded=sheet.plan)
         return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     if row is None:
         return PrintOutcome(False, texts.failed.format(why=failures[0] if failures else ""), True)
@@ -353,7 +377,9 @@ def _preview_and_record(
         )
     except DispensaryError as exc:
         if outcomes and outcomes[-1]:  # out, but the record was refused
-            return PrintOutcome(True, _not_recorded(_done(texts, outcomes[-1]), exc))
+            return PrintOutcome(
+                True, _not_recorded(_done(texts, outcomes[-1]), exc), unrecorded=sheet.plan
+            )
         return PrintOutcome(False, texts.cannot_make.format(why=exc.message))
     if row is None:
         return PrintOutcome(False, texts.not_printed)
@@ -362,8 +388,24 @@ def _preview_and_record(
 
 def _not_recorded(done: str, exc: DispensaryError) -> str:
     return QCoreApplication.translate(
-        "LabelPrinting", "{done} Not recorded in the audit trail: {why}"
+        "LabelPrinting",
+        "{done} Not recorded in the audit trail: {why} Press Record the print once the"
+        " database is back (the label is not printed again).",
     ).format(done=done, why=exc.message)
+
+
+def record_print(session: AppSession, plan: PrintPlan) -> str:
+    """Records a print that went out but whose record was refused: the record alone, as the
+    print was planned (a first print stays a first print). "" once recorded, else why not."""
+    try:
+        label_prints.record_label_print(
+            session.ctx, session.actor, plan.kind, plan.items, plan.reprint, plan.stock
+        )
+    except PrintRefused:
+        return ""  # recorded meanwhile (the record went in, its answer was lost)
+    except DispensaryError as exc:
+        return exc.message
+    return ""
 
 
 def _done(texts: PrintTexts, outcome: Outcome) -> str:

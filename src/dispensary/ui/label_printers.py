@@ -72,6 +72,15 @@ def is_connected(name: str) -> bool:
     return name.startswith(FILE_PRINTER) or name in available_printers()
 
 
+def printer_state(name: str) -> QPrinter.PrinterState:
+    """What the print system says of the printer now: Error when it knows the printer is
+    offline, stopped or faulty (a new QPrinter says Idle whatever the printer is doing). A
+    "file:" printer is always ready. Tests replace this function."""
+    if name.startswith(FILE_PRINTER):
+        return QPrinter.PrinterState.Idle
+    return QPrinterInfo.printerInfo(name).state()
+
+
 def bound_printer(settings: Settings, stock: str) -> str:
     """The printer this workstation loaded with the stock ("" when none is chosen)."""
     return settings.printers.get(stock, "").strip()
@@ -144,19 +153,23 @@ def draw_pages(document: QPdfDocument, printer: QPrinter) -> bool:
 
 
 def send_pdf(pdf: bytes, name: str, stock: LabelStock) -> str:
-    """Prints the PDF on the named printer, its page set to the stock: "" once it went to the
-    printer, else why it did not, in words to say at once."""
+    """Sends the PDF to the named printer, its page set to the stock: "" once the print system
+    took it, else why it did not, in words to say at once. A failure the print system finds
+    later (a jam, paper out mid-job) cannot be known here: the caller says "sent", not
+    "printed"."""
     if not is_connected(name):
         return QCoreApplication.translate(
             "LabelPrinters",
             "The printer {printer} is not connected to this computer: check it is switched on"
             " and plugged in.",
         ).format(printer=name)
-    printer = printer_for(name)
-    if printer.printerState() == QPrinter.PrinterState.Error:
+    if printer_state(name) in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
         return QCoreApplication.translate(
-            "LabelPrinters", "The printer {printer} reports an error: check its paper and cable."
+            "LabelPrinters",
+            "The printer {printer} is offline or reports an error: check it is switched on,"
+            " with paper loaded and its cable in.",
         ).format(printer=name)
+    printer = printer_for(name)
     fit_printer_to_stock(printer, stock)
     document = pdf_document(pdf)
     try:

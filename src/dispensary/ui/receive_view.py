@@ -27,9 +27,10 @@ from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import queries, receiving
 from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine, ReceiveRequest
+from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiveResult
 from dispensary.study import Study
-from dispensary.ui.label_preview import print_kit_labels
+from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
@@ -120,6 +121,8 @@ class ReceiveScreen(Screen):
         self.kits: list[KitIn] = []
         self.assessment: ReceiveAssessment | None = None
         self.last_result: ReceiveResult | None = None
+        self.unrecorded: PrintPlan | None = None
+        """The kit labels out whose record the database refused: Record the print retries it."""
         self._build()
         self.start_over()
 
@@ -482,6 +485,8 @@ class ReceiveScreen(Screen):
         self.kits = []
         self._show_kits()
         self.shipment.clear()
+        self.unrecorded = None  # the new shipment's labels are the ones to print
+        self.labels_button.setText(self.tr("Print kit &labels"))
         self.labels_button.setEnabled(True)
         done = (
             self.tr(
@@ -504,13 +509,29 @@ class ReceiveScreen(Screen):
         result = self.last_result
         if result is None:
             return
+        if self.unrecorded is not None:  # out already: only its record is retried
+            why = record_print(self.session, self.unrecorded)
+            if why:
+                self.message.show_message(
+                    self.tr("Kit labels not recorded: {why}").format(why=why), "error"
+                )
+                return
+            self.unrecorded = None
+            self.labels_button.setText(self.tr("Print kit &labels"))
+            self.labels_button.setEnabled(False)
+            self.message.show_message(self.tr("Kit labels print recorded."), "ok")
+            return
         printed = print_kit_labels(self, self.session, result)
-        kind = "ok" if printed.printed else "error" if printed.queued else "warning"
-        self.message.show_message(printed.text, kind)
+        if printed.unrecorded is not None:  # a second print would go out unmarked
+            self.unrecorded = printed.unrecorded
+            self.labels_button.setText(self.tr("&Record the print"))
+        self.message.show_message(printed.text, printed.kind)
 
     def start_over(self) -> None:
         self.kits = []
         self.last_result = None
+        self.unrecorded = None
+        self.labels_button.setText(self.tr("Print kit &labels"))
         self.shipment.clear()
         self.condition.setText(self.tr("intact"))
         self.temperature_ok.setChecked(True)

@@ -576,17 +576,23 @@ class ReportsScreen(Screen):
         return attempt(self.message, lambda: label_prints.confirm(ctx, actor, plan, reason))
 
     def _put_out(
-        self, reason: str, output: Callable[[bytes], None], withdraw: Callable[[], None] | None
+        self,
+        reason: str,
+        output: Callable[[bytes], bool],
+        withdraw: Callable[[], None] | None,
+        failed: str = "",
     ) -> tuple[bool, str]:
         """Puts the document out; a label through services.labels, which records it once out
-        (nothing if the output fails). Whether it went out, and the refusal's words or ""."""
+        (nothing if the output fails: `output` returns False, said as `failed`). Whether it went
+        out, and the refusal's words or ""."""
         made = self.made
         if made is None:
             return False, ""
         went: list[bool] = []
 
         def out(pdf: bytes) -> bool:
-            output(pdf)
+            if not output(pdf):
+                return False
             went.append(True)
             return True
 
@@ -605,6 +611,8 @@ class ReportsScreen(Screen):
                 )
         except DispensaryError as exc:
             return bool(went), exc.message
+        if not went:
+            return False, failed
         return True, ""
 
     def save(self) -> None:
@@ -621,11 +629,12 @@ class ReportsScreen(Screen):
             path += ".pdf"
         target = Path(path)
 
-        def write(pdf: bytes) -> None:
+        def write(pdf: bytes) -> bool:
             try:  # whole or not at all (a half-written label must not be printed), owner-only
                 write_private(target, pdf)
             except OSError as exc:
                 raise InvalidInput(write_error_text(exc, target)) from exc
+            return True
 
         # As the command line does: a label print that cannot be recorded is not kept.
         went, refused = self._put_out(reason, write, lambda: target.unlink(missing_ok=True))
@@ -658,7 +667,11 @@ class ReportsScreen(Screen):
         if printer is None:
             return
         where = printer.printerName() or self.tr("the printer")
-        went, refused = self._put_out(reason, lambda _: self.print_to(printer), None)
+        failed = self.tr(
+            "{printer} did not take the document: check it is switched on, with paper loaded,"
+            " then print again."
+        ).format(printer=where)
+        went, refused = self._put_out(reason, lambda _: self.print_to(printer), None, failed)
         if refused:
             if went:  # a page sent to a printer cannot be taken back: said, as a warning
                 self.message.show_message(
@@ -673,9 +686,10 @@ class ReportsScreen(Screen):
         self._after_labels()
         self.message.show_message(self.tr("Sent to {printer}.").format(printer=where), "ok")
 
-    def print_to(self, printer: QPrinter) -> None:
-        """Every page drawn at the printer's resolution and true size (labels are to scale)."""
-        draw_pages(self.document, printer)
+    def print_to(self, printer: QPrinter) -> bool:
+        """Every page drawn at the printer's resolution and true size (labels are to scale);
+        False when the printer could not be opened."""
+        return draw_pages(self.document, printer)
 
     def _after_labels(self) -> None:
         """A label printed once is a reprint next time: the preview is marked so."""
