@@ -153,7 +153,10 @@ def test_a_dispense_in_chinese_scan_scan_sign(
 
     [(signer, meaning, summary)] = signatures.asked
     assert (signer, meaning) == ("Paula Pharm", "已发放")
-    assert summary == "为 01-001（AB）发放第1周期药物：K0101 — 共 21 片，第1天 2026/1/5。"
+    assert (
+        summary
+        == "为 01-001（AB）发放第1周期药物：K0101 — 共 21 片，第1天 2026/1/5。未提供血小板计数。"
+    )
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [(r.cycle, r.kits, r.tablets) for r in rows] == [(1, ("K0101",), 21)]
     result = screen.last_result

@@ -266,6 +266,10 @@
         <translation>血小板计数 {count} ×10^9/L。</translation>
     </message>
     <message>
+        <source>{sentence} {next}</source>
+        <translation>{sentence}{next}</translation>
+    </message>
+    <message>
         <source>dispensed</source>
         <translation>已发放</translation>
     </message>

@@ -721,11 +721,13 @@ class DispenseScreen(Screen):
         )
         if not self.platelets.isHidden():  # said before signing, as it will be recorded
             count = self.platelet_count()
-            summary += " " + (
+            said = (
                 self.tr("No platelet count given.")
                 if count is None
                 else self.tr("Platelet count {count} x 10^9/L.").format(count=f"{count:g}")
             )
+            # Two sentences, joined as the language joins them (no space in Chinese).
+            summary = self.tr("{sentence} {next}").format(sentence=summary, next=said)
         actor = self.session.actor
         password = SignatureDialog.ask(self, actor.full_name, self.tr("dispensed"), summary)
         if password is None:
