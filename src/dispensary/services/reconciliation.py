@@ -104,8 +104,9 @@ def reconcile_session(
         products[product] += balance
 
     discrepancies: list[Discrepancy] = []
-    for kid, balance in kit_balances.items():
-        discrepancies.extend(_kit_findings(kits[kid], balance, today))
+    # In kit id order on every engine (PostgreSQL returns an updated row after the others).
+    for kid in sorted(kit_balances):
+        discrepancies.extend(_kit_findings(kits[kid], kit_balances[kid], today))
     for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
         if count.counted != count.book and count.kit_id in kits:
             kit = kits[count.kit_id]
