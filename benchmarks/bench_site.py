@@ -1074,6 +1074,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="build the site again")
     parser.add_argument("--only", nargs="+", choices=GROUPS, help="only these measurements")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--out", type=Path, help=f"the JSON (default {DEFAULT_OUT.name})")
     parser.add_argument(
         "--timeout", type=float, default=TIMEOUT_S, help="seconds a measurement may take"
@@ -1108,7 +1109,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"site: {site_text} ({path.stat().st_size / 1e6:,.0f} MB, {path})", flush=True)
     plan = Plan(max(1, args.runs), _work_day(date.fromisoformat(counts["last day"])))
     plan.timeout = args.timeout
-    rows = measure_all(Site(path), groups, plan)
+    rows = [] if args.no_sqlite else measure_all(Site(path), groups, plan)
     pg_version = None
     if not args.no_postgres:
         with postgres_server() as url:
