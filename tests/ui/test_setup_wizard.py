@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from dispensary import app as gui
 from dispensary import config
 from dispensary.i18n import ENGLISH, Language
 from dispensary.labels.text import LabelDoesNotFit
-from dispensary.services import audit, pharmacy, setup
+from dispensary.services import audit, pharmacy, setup, workstation
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.settings_view import SettingsScreen
@@ -133,6 +134,14 @@ def test_the_wizard_takes_an_empty_folder_to_a_signed_in_today_screen(
     ctx = window.session.ctx
     assert ctx.study.protocol == "NCT07198672"
     assert pharmacy.particulars(ctx).name == "Zhengzhou Trial Pharmacy"
+    # The label printers chosen on their page, recorded as the administrator's set-up step.
+    [bound] = audit.list_entries(ctx, window.session.actor, action=workstation.PRINTERS_BOUND)
+    assert (bound.entity_id, bound.username) == (socket.gethostname(), "ada")
+    printer = f"file:{config.config_dir() / 'label-printer.pdf'}"
+    assert json.loads(bound.new) == {"thermal-4x2": printer}
+    assert json.loads(bound.old) == {"thermal-4x2": ""}
+    assert bound.reason == "first set-up of the pharmacy"
+    assert config.Settings.load().printers == {"thermal-4x2": printer}
     assert audit.verify(ctx, window.session.actor).ok
     opened = setup.open_database(str(database))
     assert opened.studies == ("NCT07198672", "DEMO-2DRUG")
