@@ -166,3 +166,57 @@ def test_a_database_of_a_newer_version_is_refused(
         conn.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
     with refused(ctx, DatabaseProblem, "written by a newer version of Dispensary"):
         workstation.move_database(ctx, admin, HOST, str(newer), "newer")
+
+
+# -- the first run ---------------------------------------------------------------------------
+
+
+def _plan(tmp_path: Path, printers: workstation.PrinterChoice | None) -> Any:
+    from dispensary.services import first_run, pharmacy
+
+    files = first_run.bundled_study_files()
+    return first_run.SetUpPlan(
+        str(tmp_path / "pharmacy.sqlite3"),
+        first_run.check_studies([first_run.read_study_file(files[0])]),
+        pharmacy.checked("Zhengzhou Trial Pharmacy", "", ""),
+        "en",
+        first_run.check_administrator("ada", "Ada Admin", "AA", "admin-pass-1", "admin-pass-1"),
+        printers,
+    )
+
+
+def test_the_printers_chosen_at_set_up_are_recorded_as_the_administrator_s_step(
+    tmp_path: Path,
+) -> None:
+    from dispensary.services import first_run
+
+    chosen = workstation.PrinterChoice(
+        HOST, {"a4-sheet": "Office laser"}, {"thermal-4x2": ZEBRA}, frozenset(STOCKS)
+    )
+    ctx, actor = first_run.set_up(_plan(tmp_path, chosen))
+    try:
+        [entry] = entries(ctx, actor, workstation.PRINTERS_BOUND)
+        assert (entry.entity_id, entry.username) == (HOST, "ada")
+        assert json.loads(entry.new) == {"a4-sheet": "", "thermal-4x2": ZEBRA}
+        assert json.loads(entry.old) == {"a4-sheet": "Office laser", "thermal-4x2": ""}
+        assert entry.reason == "first set-up of the pharmacy"
+        assert audit.verify(ctx, actor).ok
+    finally:
+        ctx.engine.dispose()
+
+
+def test_set_up_with_no_printer_chosen_records_none_and_a_bad_one_makes_nothing(
+    tmp_path: Path,
+) -> None:
+    from dispensary.services import first_run
+
+    unchanged = workstation.PrinterChoice(HOST, {}, {}, frozenset(STOCKS))
+    ctx, actor = first_run.set_up(_plan(tmp_path / "one", unchanged))
+    try:
+        assert entries(ctx, actor, workstation.PRINTERS_BOUND) == []
+    finally:
+        ctx.engine.dispose()
+    hidden = workstation.PrinterChoice(HOST, {}, {"a4-sheet": "Zeb\u202era"}, frozenset(STOCKS))
+    with pytest.raises(InvalidInput, match="printer's name"):
+        first_run.set_up(_plan(tmp_path / "two", hidden))
+    assert not (tmp_path / "two").exists()  # refused before the pharmacy is made
