@@ -694,3 +694,18 @@ def test_an_offline_printer_is_said_in_chinese(
     assert panel.message.kind == "error"
     assert "离线或报告错误" in panel.message.text()
     assert not (tmp_path / "calibration.pdf").exists()
+
+
+def test_the_read_only_printers_dialog_says_in_chinese_who_changes_them(
+    qtbot: QtBot, chinese: None
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from dispensary.ui.label_printers import LabelPrintersDialog
+
+    dialog = LabelPrintersDialog(None, Settings(printers={"a4-sheet": "Zebra"}))
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "printersReadOnly")
+    assert note is not None and note.text().startswith("本工作站的打印机由管理员更改")
+    assert not dialog.panel.choosers["a4-sheet"].isEnabled()
+    assert dialog.panel.calibration_buttons["a4-sheet"].isEnabled()  # still prints the page

@@ -231,6 +231,7 @@ class SettingsScreen(Screen):
         self.save_language.setEnabled(bool(self.language.currentData()))
 
     def refresh(self) -> None:
+        self._show_workstation()  # the workstation's own files: shown whatever the database says
         current = attempt(self.message, lambda: pharmacy.particulars(self.session.ctx))
         if current is None:
             return
@@ -247,7 +248,6 @@ class SettingsScreen(Screen):
             else ""
         )
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
-        self._show_workstation()
 
     def _show_workstation(self) -> None:
         """The printers and the database as this workstation's files hold them now."""
