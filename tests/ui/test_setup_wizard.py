@@ -633,3 +633,36 @@ def test_the_database_location_dialog_reads_in_chinese(
     type_into(qtbot, dialog.panel.file, str(tmp_path / "new.sqlite3"))
     qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
     assert "中没有 Dispensary 数据库" in dialog.message.text()
+
+
+def test_a_move_recorded_but_not_kept_on_the_workstation_is_said_so(
+    qtbot: Any, place: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file where the settings folder should be", encoding="utf-8")
+    monkeypatch.setenv("DISPENSARY_HOME", str(not_a_folder))
+    monkeypatch.delenv(config.ENV_DB, raising=False)
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    answer_reason(monkeypatch, "Moving to the server")
+
+    def answer(dialog: Any) -> None:
+        type_into(qtbot, dialog.panel.file, str(server.path))
+        qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    when_location_dialog(answer)
+    qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
+    said = screen.message.text()
+    assert screen.message.kind == "error", said
+    assert "this workstation could not keep it" in said
+    assert f"it still opens {place.path}" in said
+    assert config.saved_database() is None
+    assert (
+        len(audit.list_entries(place.ctx, place.actor("admin"), action="database_location_changed"))
+        == 1
+    )
