@@ -27,6 +27,7 @@ from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.db.models import User
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import InvalidInput, NotPermitted, NotSignedIn
+from dispensary.labels import STOCKS
 from dispensary.services import (
     audit,
     backup,
@@ -44,6 +45,7 @@ from dispensary.services import (
     studies,
     temperature,
     users,
+    workstation,
 )
 from dispensary.services import labels as label_prints
 from dispensary.services.context import Actor, Context, FixedClock
@@ -316,6 +318,9 @@ WORK: dict[str, Work] = {
     "backup": _backup,
     "pharmacy": lambda d, a, pw: pharmacy.set_particulars(
         d.ctx, a, f"Trial Pharmacy {d.next()}", "1 Road", "+86 1", "renamed"
+    ),
+    "workstation": lambda d, a, pw: workstation.bind_printers(
+        d.ctx, a, "counter-pc", {}, {"a4-sheet": f"Laser {d.next()}"}, STOCKS, "new printer"
     ),
     "study": lambda d, a, pw: studies.update_study(
         d.ctx,

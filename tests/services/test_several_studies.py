@@ -71,6 +71,9 @@ SITE_WIDE = {
     # The pharmacy's own particulars, printed on every study's labels, and the About box.
     "pharmacy.set_particulars",
     "pharmacy.set_language",
+    # A workstation's printers and database: the computer's, recorded in the pharmacy's trail.
+    "workstation.bind_printers",
+    "workstation.move_database",
     "about.about",
 }
 

@@ -373,35 +373,156 @@ def test_received_kits_labels_print_on_the_stock_printer_with_no_dialog(
     assert no_preview == []
 
 
-def test_label_printers_open_from_reports_and_labels_and_save_for_the_workstation(
+def when_printers_dialog(answer: Callable[[Any], None]) -> None:
+    """Answers the real label printers dialog once it is up (it blocks in exec until closed)."""
+    from dispensary.ui.label_printers import LabelPrintersDialog
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, LabelPrintersDialog):
+            answer(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def test_label_printers_shown_from_reports_and_labels_are_read_only_with_calibration_pages(
     qtbot: QtBot, counter: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A pharmacist sees the workstation's printers and prints a calibration page after loading
+    a new roll; an administrator changes them, in Settings."""
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from dispensary.ui.label_printers import LabelPrintersDialog
     from dispensary.ui.reports_view import ReportsScreen
 
-    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))  # where settings.json is written
-    session = counter.session("pharm")
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))  # where settings.json would be written
+    out = tmp_path / "zebra.pdf"
+    session, stock = bound_session(counter, f"{FILE_PRINTER}{out}")
     screen = ReportsScreen(session)
     qtbot.addWidget(screen)
     assert screen.printers_button.isVisibleTo(screen)
-    out = f"{FILE_PRINTER}{tmp_path / 'zebra.pdf'}"
+    seen: dict[str, Any] = {}
 
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, LabelPrintersDialog):
-            QTimer.singleShot(20, answer)
-            return
-        dialog.panel.choose("a4-sheet", out)
-        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    def answer(dialog: Any) -> None:
+        panel = dialog.panel
+        seen["enabled"] = [box.isEnabled() for box in panel.choosers.values()]
+        seen["note"] = dialog.findChild(QWidget, "printersReadOnly").text()
+        seen["save"] = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        qtbot.mouseClick(panel.calibration_buttons[stock], Qt.MouseButton.LeftButton)
+        seen["said"] = (panel.message.kind, panel.message.text())
+        close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+        qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+
+    when_printers_dialog(answer)
+    qtbot.mouseClick(screen.printers_button, Qt.MouseButton.LeftButton)
+    assert seen["enabled"] and not any(seen["enabled"])  # shown, not changed
+    assert seen["save"] is None
+    assert "An administrator changes the printers" in seen["note"]
+    assert seen["said"][0] == "ok", seen["said"]
+    assert float(PdfReader(io.BytesIO(out.read_bytes())).pages[0].mediabox.width) == (
+        pytest.approx(get_stock(stock).page_width, abs=1)
+    )
+    assert not (tmp_path / "settings.json").exists()  # nothing saved
+    assert session.settings.printers == {stock: f"{FILE_PRINTER}{out}"}
+
+
+def printers_entries(counter: Counter) -> list[AuditRow]:
+    from dispensary.services import workstation
+
+    return audit.list_entries(
+        counter.ctx, counter.actor("admin"), action=workstation.PRINTERS_BOUND
+    )
+
+
+def test_an_administrator_changes_a_printer_in_settings_with_a_reason_recorded_then_saved(
+    qtbot: QtBot, counter: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from back_office_fixtures import answer_reason
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from dispensary.ui import settings_view
+    from dispensary.ui.settings_view import SettingsScreen
+
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path))
+    monkeypatch.setattr(settings_view, "this_computer", lambda: "counter-pc-1")
+    session = counter.session("admin")
+    session.settings.printers = {"a4-sheet": "Old laser"}
+    screen = SettingsScreen(session)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert screen.bound["a4-sheet"].text() == "Old laser"
+    assert screen.bound["thermal-4x2"].text() == "None: preview, then the print dialog"
+    assert "counter-pc-1" in screen.computer.text()
+    prompts = answer_reason(monkeypatch, "New roll printer at the counter")
+    out = f"{FILE_PRINTER}{tmp_path / 'zebra.pdf'}"
+    said: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)  # nothing changed yet
+        said.append(dialog.panel.message.text())
+        dialog.panel.choose("thermal-4x2", out)
+        dialog.panel.choosers["a4-sheet"].setCurrentIndex(0)  # none: the print dialog again
         qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
 
-    QTimer.singleShot(20, answer)
-    qtbot.mouseClick(screen.printers_button, Qt.MouseButton.LeftButton)
-    assert screen.message.text() == "Label printers saved for this workstation."
-    assert session.settings.printers == {"a4-sheet": out}
-    assert Settings.load(tmp_path / "settings.json").printers == {"a4-sheet": out}
+    when_printers_dialog(answer)
+    qtbot.mouseClick(screen.change_printers, Qt.MouseButton.LeftButton)
+    assert "nothing to save" in said[0]
+    assert len(prompts) == 1  # asked once, for the real change
+    assert screen.message.kind == "ok", screen.message.text()
+    assert session.settings.printers == {"thermal-4x2": out}
+    assert Settings.load(tmp_path / "settings.json").printers == {"thermal-4x2": out}
+    assert screen.bound["thermal-4x2"].text() == out
+    [entry] = printers_entries(counter)
+    assert (entry.entity, entry.entity_id, entry.username) == (
+        "workstation",
+        "counter-pc-1",
+        "admin",
+    )
+    assert json.loads(entry.new) == {"a4-sheet": "", "thermal-4x2": out}
+    assert json.loads(entry.old) == {"a4-sheet": "Old laser", "thermal-4x2": ""}
+    assert entry.reason == "New roll printer at the counter"
+
+
+def test_printers_recorded_but_not_saved_on_the_workstation_are_said_so(
+    qtbot: QtBot, counter: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from back_office_fixtures import answer_reason
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from dispensary.ui.settings_view import SettingsScreen
+
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file where the settings folder should be", encoding="utf-8")
+    monkeypatch.setenv("DISPENSARY_HOME", str(not_a_folder))
+    session = counter.session("admin")
+    screen = SettingsScreen(session)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    answer_reason(monkeypatch, "New roll printer")
+    seen: list[tuple[str, str]] = []
+
+    def answer(dialog: Any) -> None:
+        dialog.panel.choose("thermal-4x2", "Zebra ZD421")
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton
+        )
+        seen.append((dialog.panel.message.kind, dialog.panel.message.text()))
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+            Qt.MouseButton.LeftButton,
+        )
+
+    when_printers_dialog(answer)
+    qtbot.mouseClick(screen.change_printers, Qt.MouseButton.LeftButton)
+    [(kind, text)] = seen
+    assert kind == "error"
+    assert "the printers were not saved on this workstation" in text
+    assert "it still prints as before" in text
+    assert session.settings.printers == {}  # still the printers before
+    assert len(printers_entries(counter)) == 1  # the change intended, recorded
+    assert screen.message.kind != "ok"
 
 
 def sign_a_dispense(qtbot: QtBot, screen: DispenseScreen, participant: str = "01-001") -> str:
@@ -573,3 +694,18 @@ def test_an_offline_printer_is_said_in_chinese(
     assert panel.message.kind == "error"
     assert "离线或报告错误" in panel.message.text()
     assert not (tmp_path / "calibration.pdf").exists()
+
+
+def test_the_read_only_printers_dialog_says_in_chinese_who_changes_them(
+    qtbot: QtBot, chinese: None
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from dispensary.ui.label_printers import LabelPrintersDialog
+
+    dialog = LabelPrintersDialog(None, Settings(printers={"a4-sheet": "Zebra"}))
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "printersReadOnly")
+    assert note is not None and note.text().startswith("本工作站的打印机由管理员更改")
+    assert not dialog.panel.choosers["a4-sheet"].isEnabled()
+    assert dialog.panel.calibration_buttons["a4-sheet"].isEnabled()  # still prints the page

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from dispensary import app as gui
 from dispensary import config
 from dispensary.i18n import ENGLISH, Language
 from dispensary.labels.text import LabelDoesNotFit
-from dispensary.services import audit, pharmacy, setup
+from dispensary.services import audit, pharmacy, setup, workstation
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.settings_view import SettingsScreen
@@ -133,6 +134,14 @@ def test_the_wizard_takes_an_empty_folder_to_a_signed_in_today_screen(
     ctx = window.session.ctx
     assert ctx.study.protocol == "NCT07198672"
     assert pharmacy.particulars(ctx).name == "Zhengzhou Trial Pharmacy"
+    # The label printers chosen on their page, recorded as the administrator's set-up step.
+    [bound] = audit.list_entries(ctx, window.session.actor, action=workstation.PRINTERS_BOUND)
+    assert (bound.entity_id, bound.username) == (socket.gethostname(), "ada")
+    printer = f"file:{config.config_dir() / 'label-printer.pdf'}"
+    assert json.loads(bound.new) == {"thermal-4x2": printer}
+    assert json.loads(bound.old) == {"thermal-4x2": ""}
+    assert bound.reason == "first set-up of the pharmacy"
+    assert config.Settings.load().printers == {"thermal-4x2": printer}
     assert audit.verify(ctx, window.session.actor).ok
     opened = setup.open_database(str(database))
     assert opened.studies == ("NCT07198672", "DEMO-2DRUG")
@@ -480,3 +489,180 @@ def test_the_first_run_s_own_words_are_in_chinese(qtbot: Any, home: Path) -> Non
     assert install_language(Language.ZH_CN)
     said = QCoreApplication.translate("FirstRun", "Dispensary cannot open the database")
     assert said == "Dispensary 无法打开数据库"
+
+
+# -- the database location, changed later in Settings ------------------------------------------
+
+
+def when_location_dialog(answer: Any) -> None:
+    """Answers the real database location dialog once it is up (it blocks in exec)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from dispensary.ui.settings_view import DatabaseLocationDialog
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, DatabaseLocationDialog):
+            answer(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def audit_actions(path: Path, action: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        query = "SELECT count(*) FROM audit_entries WHERE action = ?"
+        return int(conn.execute(query, (action,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_an_administrator_moves_the_workstation_to_another_pharmacy_database_in_settings(
+    qtbot: Any, place: Pharmacy, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pharmacy moved its records to another database (the server, as it grew): Settings
+    tests it, records the move in the database being left, and keeps the new location for the
+    next start; this start goes on with the database it opened."""
+    from dispensary.ui import settings_view, setup_wizard
+
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    monkeypatch.setattr(settings_view, "this_computer", lambda: "counter-pc-1")
+    monkeypatch.setattr(
+        setup_wizard.DatabaseFileChooser,
+        "ask_existing",
+        classmethod(lambda _c, _p, _t, _s, _f: str(server.path)),
+    )
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert screen.database.text() == f"In use now: {place.path}"
+    default = config.default_database()  # started on another database (--db): said
+    assert screen.next_start.text() == f"At its next start this workstation opens {default}."
+    assert screen.next_start.isVisibleTo(screen)
+    config.save_database(str(place.path))  # as the first run saved it
+    screen.refresh()
+    assert not screen.next_start.isVisibleTo(screen)
+    assert not screen.override.isVisibleTo(screen)
+    prompts = answer_reason(monkeypatch, "The pharmacy's records moved to the new server")
+    new_file = tmp_path / "new.sqlite3"
+    seen: list[tuple[str, str, bool]] = []
+
+    def answer(dialog: Any) -> None:
+        panel = dialog.panel
+        seen.append(("start", "", dialog.save.isEnabled()))
+        type_into(qtbot, panel.file, str(new_file))
+        qtbot.mouseClick(panel.test, Qt.MouseButton.LeftButton)
+        seen.append((dialog.message.kind, dialog.message.text(), dialog.save.isEnabled()))
+        qtbot.mouseClick(panel.browse, Qt.MouseButton.LeftButton)  # the server's file chosen
+        assert panel.file.text() == str(server.path)
+        qtbot.mouseClick(panel.test, Qt.MouseButton.LeftButton)
+        seen.append((dialog.message.kind, dialog.message.text(), dialog.save.isEnabled()))
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    when_location_dialog(answer)
+    qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
+    assert seen[0] == ("start", "", False)  # nothing to save before a test
+    kind, text, can_save = seen[1]
+    assert (kind, can_save) == ("error", False)
+    assert "holds no Dispensary database" in text and "copies no records" in text
+    assert not new_file.exists()  # tested, never created
+    kind, text, can_save = seen[2]
+    assert (kind, can_save) == ("ok", True), text
+    assert "opens it from its next start" in text
+    assert prompts and "audit trail" in prompts[0]
+    said = screen.message.text()
+    assert screen.message.kind == "ok", said
+    assert f"opens {server.path} from its next start" in said
+    assert f"keeps using {place.path}" in said
+    assert config.saved_database() == str(server.path)
+    assert config.database_from(None) == str(server.path)  # the next start's
+    assert screen.next_start.isVisibleTo(screen)
+    assert str(server.path) in screen.next_start.text()
+    admin = place.actor("admin")
+    [entry] = audit.list_entries(place.ctx, admin, action=workstation.DATABASE_MOVED)
+    assert (entry.entity_id, entry.username) == ("counter-pc-1", "admin")
+    assert json.loads(entry.old) == {"database": str(place.path)}
+    assert json.loads(entry.new) == {"database": str(server.path)}
+    assert entry.reason == "The pharmacy's records moved to the new server"
+    assert audit_actions(server.path, workstation.DATABASE_MOVED) == 0  # recorded where it left
+    assert audit.verify(place.ctx, admin).ok
+
+
+def test_the_database_variable_is_said_to_override_the_location_saved_in_settings(
+    qtbot: Any, place: Pharmacy, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(config.ENV_DB, str(place.path))
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert screen.override.isVisibleTo(screen)
+    assert "DISPENSARY_DB is set on this computer" in screen.override.text()
+    assert not screen.next_start.isVisibleTo(screen)  # it names the database in use
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    answer_reason(monkeypatch, "Moving to the server")
+
+    def answer(dialog: Any) -> None:
+        type_into(qtbot, dialog.panel.file, str(server.path))
+        qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    when_location_dialog(answer)
+    qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "warning", screen.message.text()
+    assert "DISPENSARY_DB is set on this computer" in screen.message.text()
+    assert config.saved_database() == str(server.path)
+
+
+def test_the_database_location_dialog_reads_in_chinese(
+    qtbot: Any, chinese: None, place: Pharmacy, tmp_path: Path
+) -> None:
+    from dispensary.ui.settings_view import DatabaseLocationDialog
+
+    dialog = DatabaseLocationDialog(None, str(place.path))
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "更改数据库位置"
+    assert dialog.panel.test.text() == "测试(&T)"
+    assert dialog.save.text() == "使用此数据库…"
+    type_into(qtbot, dialog.panel.file, str(tmp_path / "new.sqlite3"))
+    qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
+    assert "中没有 Dispensary 数据库" in dialog.message.text()
+
+
+def test_a_move_recorded_but_not_kept_on_the_workstation_is_said_so(
+    qtbot: Any, place: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file where the settings folder should be", encoding="utf-8")
+    monkeypatch.setenv("DISPENSARY_HOME", str(not_a_folder))
+    monkeypatch.delenv(config.ENV_DB, raising=False)
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    answer_reason(monkeypatch, "Moving to the server")
+
+    def answer(dialog: Any) -> None:
+        type_into(qtbot, dialog.panel.file, str(server.path))
+        qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    when_location_dialog(answer)
+    qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
+    said = screen.message.text()
+    assert screen.message.kind == "error", said
+    assert "this workstation could not keep it" in said
+    assert f"it still opens {place.path}" in said
+    assert config.saved_database() is None
+    assert (
+        len(audit.list_entries(place.ctx, place.actor("admin"), action="database_location_changed"))
+        == 1
+    )

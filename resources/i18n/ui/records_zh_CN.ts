@@ -839,10 +839,6 @@ Old values:
         <translation>标签打印机…</translation>
     </message>
     <message>
-        <source>Label printers saved for this workstation.</source>
-        <translation>已为这台工作站保存标签打印机。</translation>
-    </message>
-    <message>
         <source>The preview appears here.</source>
         <translation>预览将显示在此处。</translation>
     </message>

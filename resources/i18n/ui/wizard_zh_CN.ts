@@ -33,6 +33,25 @@
     </message>
 </context>
 <context>
+    <name>DatabaseLocationDialog</name>
+    <message>
+        <source>Change the database location</source>
+        <translation>更改数据库位置</translation>
+    </message>
+    <message>
+        <source>Choose the pharmacy&apos;s other database, already set up: its file, or its PostgreSQL server when the pharmacy grows beyond one computer. No records are copied: this workstation opens that database from its next start.</source>
+        <translation>请选择药房已建立好的另一个数据库：其文件，或药房扩展到多台计算机时使用的 PostgreSQL 服务器。不会复制任何记录：本工作站从下次启动起打开该数据库。</translation>
+    </message>
+    <message>
+        <source>Use this database…</source>
+        <translation>使用此数据库…</translation>
+    </message>
+    <message>
+        <source>{database} is a Dispensary database this workstation can open: it opens it from its next start.</source>
+        <translation>{database} 是本工作站可以打开的 Dispensary 数据库：将从下次启动起打开它。</translation>
+    </message>
+</context>
+<context>
     <name>Desk</name>
     <message>
         <source>The {language} translation could not be loaded: English is used.</source>
@@ -76,6 +95,17 @@
         <translation>一台计算机：使用本机数据文件夹中的数据库文件。多个工作站：使用它们都能访问的服务器上的 PostgreSQL 数据库。继续之前请先测试；点击“完成”之前不会创建任何内容。</translation>
     </message>
     <message>
+        <source>{database} already holds a Dispensary database: Finish opens it as it is, for its users to sign in (nothing is set up again).</source>
+        <translation>{database} 中已有一个 Dispensary 数据库：点击“完成”将按原样打开它，供其用户登录（不会重新设置任何内容）。</translation>
+    </message>
+    <message>
+        <source>{database} can be used: the new database will be created there.</source>
+        <translation>{database} 可以使用：新数据库将建立在那里。</translation>
+    </message>
+</context>
+<context>
+    <name>LocationPanel</name>
+    <message>
         <source>The server&apos;s password is used now but not kept with the location: at each start this computer takes it from its PostgreSQL password file (PGPASSFILE, else ~/.pgpass, or %APPDATA%\postgresql\pgpass.conf on Windows), as psql does.</source>
         <translation>服务器密码仅在此时使用，不随数据库位置保存：本计算机每次启动时从其 PostgreSQL 密码文件读取（PGPASSFILE，否则为 ~/.pgpass，Windows 上为 %APPDATA%\postgresql\pgpass.conf），与 psql 相同。</translation>
     </message>
@@ -100,24 +130,20 @@
         <translation>测试(&amp;T)</translation>
     </message>
     <message>
-        <source>The new database file</source>
-        <translation>新的数据库文件</translation>
-    </message>
-    <message>
         <source>Database files (*.sqlite3);;All files (*)</source>
         <translation>数据库文件 (*.sqlite3);;所有文件 (*)</translation>
     </message>
     <message>
+        <source>The pharmacy&apos;s database file</source>
+        <translation>药房的数据库文件</translation>
+    </message>
+    <message>
+        <source>The new database file</source>
+        <translation>新的数据库文件</translation>
+    </message>
+    <message>
         <source>Give the database&apos;s file or URL.</source>
         <translation>请填写数据库的文件或 URL。</translation>
-    </message>
-    <message>
-        <source>{database} already holds a Dispensary database: Finish opens it as it is, for its users to sign in (nothing is set up again).</source>
-        <translation>{database} 中已有一个 Dispensary 数据库：点击“完成”将按原样打开它，供其用户登录（不会重新设置任何内容）。</translation>
-    </message>
-    <message>
-        <source>{database} can be used: the new database will be created there.</source>
-        <translation>{database} 可以使用：新数据库将建立在那里。</translation>
     </message>
 </context>
 <context>
@@ -150,8 +176,8 @@
         <translation>标签打印机</translation>
     </message>
     <message>
-        <source>Each label stock goes to the printer loaded with it. Print a calibration page to check the labels land in place. You can change this later (Reports and labels, Label printers).</source>
-        <translation>每种标签纸对应装有它的打印机。打印一张校准页，检查标签是否打印到位。以后可在“报告与标签”的“标签打印机”中更改。</translation>
+        <source>Each label stock goes to the printer loaded with it. Print a calibration page to check the labels land in place. An administrator can change this later (Settings, Label printers).</source>
+        <translation>每种标签纸对应装有它的打印机。打印一张校准页，检查标签是否打印到位。以后管理员可在“设置”的“标签打印机”中更改。</translation>
     </message>
     <message>
         <source>The printers could not be saved: {why}</source>
@@ -223,8 +249,44 @@
         <translation>保存语言…</translation>
     </message>
     <message>
+        <source>Label printers of this workstation</source>
+        <translation>本工作站的标签打印机</translation>
+    </message>
+    <message>
+        <source>Change the label printers…</source>
+        <translation>更改标签打印机…</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Change the database location…</source>
+        <translation>更改数据库位置…</translation>
+    </message>
+    <message>
         <source>Not set yet: the labels print the study file&apos;s pharmacy name ({name}).</source>
         <translation>尚未设置：标签打印研究文件中的药房名称（{name}）。</translation>
+    </message>
+    <message>
+        <source>This computer: {name}</source>
+        <translation>本计算机：{name}</translation>
+    </message>
+    <message>
+        <source>None: preview, then the print dialog</source>
+        <translation>无：先预览，再用打印对话框</translation>
+    </message>
+    <message>
+        <source>In use now: {database}</source>
+        <translation>当前使用：{database}</translation>
+    </message>
+    <message>
+        <source>At its next start this workstation opens {database}.</source>
+        <translation>本工作站下次启动时将打开 {database}。</translation>
+    </message>
+    <message>
+        <source>{variable} is set on this computer: it names the database whatever is saved here, so a change here takes effect only once it is removed.</source>
+        <translation>本计算机设置了 {variable}：无论此处保存了什么，都以它指定的数据库为准，因此此处的更改要在删除该变量后才会生效。</translation>
     </message>
     <message>
         <source>Why? The change and its reason are kept in the audit trail.</source>
@@ -249,6 +311,30 @@
     <message>
         <source>Saved: the sign-in window opens in {language}.</source>
         <translation>已保存：登录窗口将以{language}显示。</translation>
+    </message>
+    <message>
+        <source>Change the label printers</source>
+        <translation>更改标签打印机</translation>
+    </message>
+    <message>
+        <source>Saved: this workstation prints its labels on the printers chosen; the change is in the audit trail.</source>
+        <translation>已保存：本工作站将在所选打印机上打印标签；此更改已记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>Change the database location</source>
+        <translation>更改数据库位置</translation>
+    </message>
+    <message>
+        <source>The change is in the audit trail, but this workstation could not keep it ({why}): it still opens {database}. Check the settings folder, then change the location again.</source>
+        <translation>此更改已记入稽查轨迹，但本工作站未能保存它（{why}）：仍将打开 {database}。请检查设置文件夹，然后再次更改位置。</translation>
+    </message>
+    <message>
+        <source>Saved: this workstation opens {database} from its next start; close the program and start it again to use it. Until then it keeps using {current}.</source>
+        <translation>已保存：本工作站从下次启动起打开 {database}；请关闭程序并重新启动以使用它。在此之前仍使用 {current}。</translation>
+    </message>
+    <message>
+        <source>{variable} is set on this computer, and names the database instead until it is removed.</source>
+        <translation>本计算机设置了 {variable}，在删除该变量之前仍以它指定的数据库为准。</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,7 @@ from pathlib import Path
 from dispensary.domain.errors import DispensaryError, InvalidInput, StudyFileError
 from dispensary.domain.rules import check_text, normalise_initials
 from dispensary.i18n import N_, _
-from dispensary.services import pharmacy, studies, users
+from dispensary.services import pharmacy, studies, users, workstation
 from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.faults import escaped_fault
 from dispensary.services.setup import init_database
@@ -52,6 +52,8 @@ class SetUpPlan:
     particulars: pharmacy.Particulars
     language: str
     administrator: Administrator
+    printers: workstation.PrinterChoice | None = None
+    """The label printers chosen on this workstation, recorded in the audit trail at Finish."""
 
 
 def bundled_study_files() -> list[Path]:
@@ -126,10 +128,12 @@ class SetUpUnfinished(DispensaryError):
 
 def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]:
     """Creates the database with its first study and administrator, signs the administrator
-    in, then records the pharmacy's particulars, its language and the other studies, each as
-    the administrator's own audited step."""
+    in, then records the pharmacy's particulars, its language, the other studies and this
+    workstation's label printers, each as the administrator's own audited step."""
     first = plan.studies[0]
     admin = plan.administrator
+    if plan.printers is not None:
+        plan.printers.check()
     ctx = init_database(
         plan.database,
         first.study,
@@ -167,4 +171,15 @@ def _the_rest(ctx: Context, plan: SetUpPlan) -> tuple[Context, Actor]:
         actor = users.set_language(ctx, actor, plan.language)
     for extra in plan.studies[1:]:
         studies.add_study(ctx, actor, extra.text, extra.origin, reason)
+    printers = plan.printers
+    if printers is not None and printers.changes_anything:
+        workstation.bind_printers(
+            ctx,
+            actor,
+            printers.workstation,
+            printers.before,
+            printers.after,
+            printers.stocks,
+            reason,
+        )
     return ctx, users.current_actor(ctx, actor)

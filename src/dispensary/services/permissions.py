@@ -38,6 +38,7 @@ class Permission(StrEnum):
     STUDY = "study"
     SETTINGS = "settings"
     PHARMACY = "pharmacy"
+    WORKSTATION = "workstation"
     BACKUP = "backup"
     RESTORE = "restore"
 
@@ -70,6 +71,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.STUDY: frozenset({A}),
     Permission.SETTINGS: frozenset({A, P}),
     Permission.PHARMACY: frozenset({A}),
+    Permission.WORKSTATION: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
     Permission.RESTORE: frozenset({A}),
 }
@@ -103,6 +105,7 @@ WHAT: dict[Permission, str] = {
     Permission.STUDY: N_("change the study set-up"),
     Permission.SETTINGS: N_("change settings"),
     Permission.PHARMACY: N_("change the pharmacy's name, address, telephone or language"),
+    Permission.WORKSTATION: N_("change a workstation's label printers or its database"),
     Permission.BACKUP: N_("back up the database"),
     Permission.RESTORE: N_("restore a backup"),
 }

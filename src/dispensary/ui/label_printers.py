@@ -1,7 +1,8 @@
 """The printer each label stock is loaded in, and a label sent straight to it: at the counter a
 signed dispense's label prints with no dialog, so the printer of each stock is chosen once per
-workstation (here, in the first-run set-up or Reports and labels) and checked with a
-calibration page.
+workstation (in the first-run set-up, or later by an administrator in Settings, each change
+recorded in the audit trail) and checked with a calibration page, which anyone who opens the
+printers (Reports and labels) may print.
 
 A printer is reached through `printer_for`, one seam between a printer's name and Qt: a
 system printer by name, or "file:<path>", a PDF file written as a printer would print it (the
@@ -9,6 +10,7 @@ tests' printer, and a workstation's stand-in for one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -46,6 +48,11 @@ PRINT_DPI = 300
 FILE_PRINTER = "file:"
 """The name of a printer that writes a PDF file: "file:/path/to/label.pdf"."""
 MM_PER_POINT = 25.4 / 72
+
+Record = Callable[[QWidget, dict[str, str], dict[str, str]], bool]
+"""Records a change of the printers (the dialog asking, the bindings before, after) before it
+is saved: False when the user withdrew it (no reason given); raises DispensaryError when
+the change is refused."""
 
 
 def available_printers() -> list[str]:
@@ -273,9 +280,21 @@ class LabelPrintersPanel(QWidget):
         box.setCurrentIndex(box.findData(printer))
 
     def apply(self) -> Path:
-        """Saves the printers in the workstation's settings; returns the settings file."""
+        """Saves the printers in the workstation's settings; returns the settings file. When
+        the file cannot be written the printers in use stay the ones before."""
+        before = self.settings.printers
         self.settings.printers = self.chosen()
-        return self.settings.save(self.settings_file)
+        try:
+            return self.settings.save(self.settings_file)
+        except OSError:
+            self.settings.printers = before
+            raise
+
+    def set_read_only(self) -> None:
+        """The printers shown, not changed (a user who may not change them); the calibration
+        page still prints on the printer bound to the stock."""
+        for box in self.choosers.values():
+            box.setEnabled(False)
 
     def print_calibration(self, key: str) -> bool:
         """The stock's calibration page, with its saved calibration, on the printer chosen for
@@ -308,31 +327,68 @@ class LabelPrintersPanel(QWidget):
 
 
 class LabelPrintersDialog(QDialog):
-    """The panel in a dialog of its own, for a workstation already set up."""
+    """The panel in a dialog of its own, for a workstation already set up. With `record` (an
+    administrator's Settings) the printers can be changed: the change is recorded first, then
+    saved in the workstation's settings. Without it they are only shown, with their
+    calibration pages."""
 
     def __init__(
-        self, parent: QWidget | None, settings: Settings, settings_file: Path | None = None
+        self,
+        parent: QWidget | None,
+        settings: Settings,
+        settings_file: Path | None = None,
+        record: Record | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Label printers"))
         self.setObjectName("labelPrintersDialog")
+        self.record = record
         layout = QVBoxLayout(self)
         self.panel = LabelPrintersPanel(settings, settings_file, self)
         layout.addWidget(self.panel)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
+        if record is None:
+            self.panel.set_read_only()
+            note = QLabel(
+                self.tr(
+                    "An administrator changes the printers of this workstation (Settings, Label"
+                    " printers); each change is kept in the audit trail."
+                )
+            )
+            note.setObjectName("printersReadOnly")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.rejected.connect(self.reject)
+        else:
+            buttons = QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            )
+            buttons.accepted.connect(self._save)
+            buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout.addWidget(buttons)
         self.resize(760, 420)
 
     def _save(self) -> None:
+        if self.record is None:
+            return
+        before = dict(self.panel.settings.printers)
+        after = self.panel.chosen()
+        try:
+            if not self.record(self, before, after):
+                return  # withdrawn: nothing recorded, nothing saved
+        except DispensaryError as exc:
+            self.panel.message.show_message(exc.message, "error")
+            return
         try:
             self.panel.apply()
         except OSError as exc:
             self.panel.message.show_message(
-                self.tr("The settings could not be saved: {why}").format(why=exc.strerror or exc),
+                self.tr(
+                    "The change is in the audit trail, but the printers were not saved on this"
+                    " workstation ({why}): it still prints as before. Check the settings folder,"
+                    " then save again."
+                ).format(why=exc.strerror or exc),
                 "error",
             )
             return
@@ -340,7 +396,12 @@ class LabelPrintersDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, settings: Settings, settings_file: Path | None = None
+        cls,
+        parent: QWidget | None,
+        settings: Settings,
+        settings_file: Path | None = None,
+        record: Record | None = None,
     ) -> bool:
-        """True once the printers are saved. Tests replace this method."""
-        return cls(parent, settings, settings_file).exec() == QDialog.DialogCode.Accepted
+        """True once the printers are changed and saved. Tests replace this method."""
+        dialog = cls(parent, settings, settings_file, record)
+        return dialog.exec() == QDialog.DialogCode.Accepted

@@ -294,9 +294,10 @@ class ReportsScreen(Screen):
         self.generate_button = action_button(self.tr("Make PDF"), "makeReport", self.generate)
         self.generate_button.setDefault(True)
         column.addWidget(self.generate_button)
-        # This workstation's printer for each label stock: the counter prints there at once.
+        # This workstation's printer for each label stock, shown with its calibration page; an
+        # administrator changes them in Settings (audited).
         self.printers_button = action_button(
-            self.tr("Label printers…"), "labelPrinters", self.choose_printers
+            self.tr("Label printers…"), "labelPrinters", self.show_printers
         )
         self.printers_button.setVisible(may_print)
         column.addWidget(self.printers_button)
@@ -308,9 +309,9 @@ class ReportsScreen(Screen):
         column.addWidget(self.busy)
         return panel
 
-    def choose_printers(self) -> None:
-        if LabelPrintersDialog.ask(self, self.session.settings):
-            self.message.show_message(self.tr("Label printers saved for this workstation."), "ok")
+    def show_printers(self) -> None:
+        """The printers of this workstation and their calibration pages, read-only."""
+        LabelPrintersDialog.ask(self, self.session.settings)
 
     def _preview(self) -> QWidget:
         panel = QWidget()

@@ -1,22 +1,124 @@
-"""The pharmacy's settings after set-up: its name, address and telephone on its labels, and the
-language its windows open in before sign-in. An administrator changes them with a reason kept
-in the audit trail; services/pharmacy checks the permission and the text."""
+"""The settings after set-up, as the first-run wizard set them: the pharmacy's name, address
+and telephone on its labels, the language its windows open in before sign-in, this
+workstation's label printers and the database it opens. An administrator changes them with a
+reason kept in the audit trail; services/pharmacy and services/workstation check the
+permission and the answers. The printers and the database's location stay in this
+workstation's own files (settings.json, database.txt), written once the change is recorded."""
 
 from __future__ import annotations
 
+import os
+import socket
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from dispensary import config
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import Language
 from dispensary.labels.dispensing import check_particulars_fit
-from dispensary.services import pharmacy
+from dispensary.labels.stock import STOCKS
+from dispensary.services import pharmacy, workstation
+from dispensary.services.setup import Location
+from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import ReasonDialog, action_button, attempt
+from dispensary.ui.label_printers import LabelPrintersDialog, bound_printer
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
+from dispensary.ui.setup_wizard import LocationPanel
 from dispensary.ui.widgets import button_row, titled_page, wrapped_label
+
+
+def this_computer() -> str:
+    """The workstation's name as its audit entries give it. Tests replace this function."""
+    return socket.gethostname()
+
+
+class DatabaseLocationDialog(QDialog):
+    """Another existing Dispensary database for this workstation (the wizard's location panel),
+    tested by the service before it can be chosen; nothing is written here."""
+
+    def __init__(self, parent: QWidget | None, current: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("databaseLocationDialog")
+        self.setWindowTitle(self.tr("Change the database location"))
+        self.location: Location | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            wrapped_label(
+                "databaseMoveExplained",
+                self.tr(
+                    "Choose the pharmacy's other database, already set up: its file, or its "
+                    "PostgreSQL server when the pharmacy grows beyond one computer. No records "
+                    "are copied: this workstation opens that database from its next start."
+                ),
+            )
+        )
+        self.message = MessageBar(self)
+        self.message.setObjectName("databaseMoveMessage")
+        self.panel = LocationPanel(
+            "",
+            self.message,
+            lambda database: workstation.check_new_database(current, database),
+            existing_file=True,
+            parent=self,
+        )
+        self.panel.test.clicked.connect(self.run_test)
+        self.panel.changed.connect(self._forget)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save.setText(self.tr("Use this database…"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._forget()
+        self.resize(680, 420)
+
+    def _forget(self) -> None:
+        self.location = None
+        self.save.setEnabled(False)
+
+    def run_test(self) -> bool:
+        self.location = self.panel.tested()
+        if self.location is None:
+            self.save.setEnabled(False)
+            return False
+        self.message.show_message(
+            self.tr(
+                "{database} is a Dispensary database this workstation can open: it opens it "
+                "from its next start."
+            ).format(database=self.location.shown),
+            "ok",
+        )
+        self.save.setEnabled(True)
+        return True
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, current: str) -> Location | None:
+        """The location tested and chosen, or None when cancelled."""
+        dialog = cls(parent, current)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.location
+        return None
 
 
 class SettingsScreen(Screen):
@@ -74,15 +176,62 @@ class SettingsScreen(Screen):
             self.tr("Save the language…"), "saveLanguage", self.change_language
         )
         language_form.addRow(button_row([], [self.save_language]))
-        layout.addWidget(language_box)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
+        left.addWidget(box)
+        left.addWidget(language_box)
+        left.addStretch(1)
+        right.addWidget(self._printers_box())
+        right.addWidget(self._database_box())
+        right.addStretch(1)
         layout.addStretch(1)
         self._language_chosen()
+
+    def _printers_box(self) -> QGroupBox:
+        """This workstation's printer of each label stock; changed in the printers' dialog."""
+        box = QGroupBox(self.tr("Label printers of this workstation"))
+        form = QFormLayout(box)
+        self.computer = wrapped_label("printersComputer")
+        form.addRow(self.computer)
+        self.bound: dict[str, QLabel] = {}
+        for stock in STOCKS.values():
+            shown = QLabel()
+            shown.setObjectName(f"boundPrinter_{stock.name}")
+            shown.setWordWrap(True)
+            shown.setToolTip(stock.shown)
+            form.addRow(stock.name, shown)
+            self.bound[stock.name] = shown
+        self.change_printers = action_button(
+            self.tr("Change the label printers…"), "changePrinters", self.choose_printers
+        )
+        form.addRow(button_row([], [self.change_printers]))
+        return box
+
+    def _database_box(self) -> QGroupBox:
+        """The database this workstation opens, and the change of it for the next start."""
+        box = QGroupBox(self.tr("Database"))
+        column = QVBoxLayout(box)
+        self.database = wrapped_label("databaseInUse")
+        column.addWidget(self.database)
+        self.next_start = wrapped_label("databaseNextStart")
+        column.addWidget(self.next_start)
+        self.override = wrapped_label("databaseOverride")
+        column.addWidget(self.override)
+        self.change_database: QPushButton = action_button(
+            self.tr("Change the database location…"), "changeDatabase", self.move_database
+        )
+        column.addLayout(button_row([], [self.change_database]))
+        return box
 
     def _language_chosen(self) -> None:
         """Nothing chosen is nothing to save: the administrator picks a language first."""
         self.save_language.setEnabled(bool(self.language.currentData()))
 
     def refresh(self) -> None:
+        self._show_workstation()  # the workstation's own files: shown whatever the database says
         current = attempt(self.message, lambda: pharmacy.particulars(self.session.ctx))
         if current is None:
             return
@@ -99,6 +248,30 @@ class SettingsScreen(Screen):
             else ""
         )
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
+
+    def _show_workstation(self) -> None:
+        """The printers and the database as this workstation's files hold them now."""
+        self.computer.setText(self.tr("This computer: {name}").format(name=this_computer()))
+        none = self.tr("None: preview, then the print dialog")
+        for stock, shown in self.bound.items():
+            shown.setText(bound_printer(self.session.settings, stock) or none)
+        current = config.stored_form(self.session.ctx.database)
+        self.database.setText(self.tr("In use now: {database}").format(database=current))
+        upcoming = config.stored_form(config.database_from(None))
+        self.next_start.setVisible(upcoming != current)
+        self.next_start.setText(
+            self.tr("At its next start this workstation opens {database}.").format(
+                database=upcoming
+            )
+        )
+        variable = os.environ.get(config.ENV_DB, "")
+        self.override.setVisible(bool(variable))
+        self.override.setText(
+            self.tr(
+                "{variable} is set on this computer: it names the database whatever is saved "
+                "here, so a change here takes effect only once it is removed."
+            ).format(variable=config.ENV_DB)
+        )
 
     def _reason(self, title: str) -> str | None:
         return ReasonDialog.ask(
@@ -155,3 +328,76 @@ class SettingsScreen(Screen):
                 "ok",
             )
             self.changed.emit()
+
+    def _record_printers(
+        self, asking: QWidget, before: dict[str, str], after: dict[str, str]
+    ) -> bool:
+        """The change checked, its reason asked, then recorded (the dialog saves it after)."""
+        workstation.printer_changes(before, after, STOCKS)  # refused before a reason is asked
+        reason = ReasonDialog.ask(
+            asking,
+            self.tr("Change the label printers"),
+            self.tr("Why? The change and its reason are kept in the audit trail."),
+            self.tr("Save"),
+        )
+        if reason is None:
+            return False
+        workstation.bind_printers(
+            self.session.ctx, self.session.actor, this_computer(), before, after, STOCKS, reason
+        )
+        return True
+
+    def choose_printers(self) -> None:
+        if LabelPrintersDialog.ask(self, self.session.settings, None, self._record_printers):
+            self._show_workstation()
+            self.message.show_message(
+                self.tr(
+                    "Saved: this workstation prints its labels on the printers chosen; the "
+                    "change is in the audit trail."
+                ),
+                "ok",
+            )
+
+    def move_database(self) -> None:
+        current = self.session.ctx.database
+        chosen = DatabaseLocationDialog.ask(self, current)
+        if chosen is None:
+            return
+        reason = self._reason(self.tr("Change the database location"))
+        if reason is None:
+            return
+        done = attempt(
+            self.message,
+            lambda: workstation.move_database(
+                self.session.ctx, self.session.actor, this_computer(), chosen.database, reason
+            ),
+        )
+        if done is None:
+            return
+        try:
+            config.save_database(done.database)
+        except OSError as exc:
+            self.message.show_message(
+                self.tr(
+                    "The change is in the audit trail, but this workstation could not keep it "
+                    "({why}): it still opens {database}. Check the settings folder, then change "
+                    "the location again."
+                ).format(
+                    why=exc.strerror or exc,
+                    database=config.stored_form(current),
+                ),
+                "error",
+            )
+            return
+        self._show_workstation()
+        said = self.tr(
+            "Saved: this workstation opens {database} from its next start; close the program "
+            "and start it again to use it. Until then it keeps using {current}."
+        ).format(database=done.new, current=done.old)
+        if os.environ.get(config.ENV_DB):
+            said += " " + self.tr(
+                "{variable} is set on this computer, and names the database instead until it is "
+                "removed."
+            ).format(variable=config.ENV_DB)
+        self.message.show_message(said, "ok" if not os.environ.get(config.ENV_DB) else "warning")
+        self.changed.emit()

@@ -9,6 +9,7 @@ provides goes in with `add_page`; the label printers' page wraps ui.label_printe
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -38,7 +39,8 @@ from dispensary.config import Settings, without_password
 from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import ENGLISH, Language
 from dispensary.labels.dispensing import check_particulars_fit
-from dispensary.services import first_run, pharmacy
+from dispensary.labels.stock import STOCKS
+from dispensary.services import first_run, pharmacy, workstation
 from dispensary.services.context import Actor, Context
 from dispensary.services.setup import Location, check_location
 from dispensary.ui.feedback import MessageBar
@@ -76,11 +78,19 @@ class UnfinishedNotice:
 
 
 class DatabaseFileChooser:
-    """Asks where the new database file goes. Tests replace this method."""
+    """Asks where the new database file goes, or which existing file. Tests replace these
+    methods."""
 
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
+        return path or None
+
+    @classmethod
+    def ask_existing(
+        cls, parent: QWidget | None, title: str, start: str, filters: str
+    ) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
         return path or None
 
 
@@ -178,13 +188,27 @@ class LanguagePage(SetUpPage):
         )
 
 
-class LocationPage(SetUpPage):
-    """A file in the data folder (one workstation) or a PostgreSQL database (several), tested
-    before the wizard goes on."""
+class LocationPanel(QWidget):
+    """Where the records are kept: a database file on this computer, or a PostgreSQL database
+    with its password typed apart, and the Test button. Used by the wizard's location page and
+    by Settings' change of location; `check` is the service's test of the location (a new
+    pharmacy's, or an existing one's), whose refusal is shown in `message`."""
 
-    def __init__(self, default: str) -> None:
-        super().__init__()
-        self.location: Location | None = None
+    changed = Signal()  # another answer: to be tested again
+
+    def __init__(
+        self,
+        default: str,
+        message: MessageBar,
+        check: Callable[[str], Location],
+        existing_file: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("databaseLocation")
+        self.message = message
+        self.check = check
+        self.existing_file = existing_file  # browse for a file there, not a new file's name
         self.as_file = QRadioButton()
         self.as_file.setObjectName("databaseAsFile")
         self.as_server = QRadioButton()
@@ -202,43 +226,37 @@ class LocationPage(SetUpPage):
         self.password = _field("databasePassword", password=True)
         self.password_label = QLabel()
         self.password_label.setBuddy(self.password)
+        self.password_note = wrapped_label("databasePasswordNote")
         self.test = QPushButton()
         self.test.setObjectName("testDatabase")
-        self.test.clicked.connect(self.run_test)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file, 1)
         file_row.addWidget(self.browse)
-        self.column.addWidget(self.as_file)
-        self.column.addLayout(file_row)
-        self.column.addWidget(self.as_server)
-        self.column.addWidget(self.url)
+        column.addWidget(self.as_file)
+        column.addLayout(file_row)
+        column.addWidget(self.as_server)
+        column.addWidget(self.url)
         password_row = QHBoxLayout()
         password_row.addWidget(self.password_label)
         password_row.addWidget(self.password, 1)
-        self.column.addLayout(password_row)
+        column.addLayout(password_row)
+        column.addWidget(self.password_note)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test)
         test_row.addStretch(1)
-        self.column.addLayout(test_row)
-        self.column.addWidget(self.message)
-        self.column.addStretch(1)
+        column.addLayout(test_row)
         self.as_file.setChecked(True)
-        for changed in (self.file.textChanged, self.url.textChanged, self.password.textChanged):
-            changed.connect(self._forget)
+        for edited in (self.file.textChanged, self.url.textChanged, self.password.textChanged):
+            edited.connect(self._forget)
         self.as_file.toggled.connect(self._forget)
-        self._forget()
+        self._enable()
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setTitle(self.tr("Where the records are kept"))
-        self.explained.setText(
+        self.password_note.setText(
             self.tr(
-                "One computer: a database file in this computer's data folder. Several "
-                "workstations: a PostgreSQL database on a server they all reach. Test it before "
-                "going on; nothing is created until Finish."
-            )
-            + " "
-            + self.tr(
                 "The server's password is used now but not kept with the location: at each "
                 "start this computer takes it from its PostgreSQL password file (PGPASSFILE, "
                 "else ~/.pgpass, or %APPDATA%\\postgresql\\pgpass.conf on Windows), as psql does."
@@ -249,6 +267,11 @@ class LocationPage(SetUpPage):
         self.as_server.setText(self.tr("A &PostgreSQL database (URL)"))
         self.browse.setText(self.tr("&Browse…"))
         self.test.setText(self.tr("&Test"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def database(self) -> str:
         """The file, or the URL with the password typed apart (never shown in the URL)."""
@@ -263,44 +286,99 @@ class LocationPage(SetUpPage):
             self.url.setText(url)
             self.password.setText(password)
 
-    def _forget(self) -> None:
-        """Another answer: it is tested again before the wizard goes on."""
-        self.location = None
-        self.setFinalPage(False)
+    def _enable(self) -> None:
         self.file.setEnabled(self.as_file.isChecked())
         self.browse.setEnabled(self.as_file.isChecked())
         self.url.setEnabled(self.as_server.isChecked())
         self.password.setEnabled(self.as_server.isChecked())
+
+    def _forget(self) -> None:
+        self._enable()
         self.message.clear_message()
-        self.completeChanged.emit()
+        self.changed.emit()
 
     def _browse(self) -> None:
-        chosen = DatabaseFileChooser.ask(
-            self,
-            self.tr("The new database file"),
-            self.file.text(),
-            self.tr("Database files (*.sqlite3);;All files (*)"),
-        )
+        filters = self.tr("Database files (*.sqlite3);;All files (*)")
+        if self.existing_file:
+            chosen = DatabaseFileChooser.ask_existing(
+                self, self.tr("The pharmacy's database file"), self.file.text(), filters
+            )
+        else:
+            chosen = DatabaseFileChooser.ask(
+                self, self.tr("The new database file"), self.file.text(), filters
+            )
         if chosen:
             self.file.setText(chosen)
 
-    def run_test(self) -> bool:
-        """Tests the location now (a server may take a few seconds to answer)."""
+    def tested(self) -> Location | None:
+        """The location tested now (a server may take a few seconds to answer); None when it
+        was refused, said in the message bar."""
         if self.as_server.isChecked():
             self._password_out_of_url()
         database = self.database()
         if not database:
             self.message.show_message(self.tr("Give the database's file or URL."), "error")
-            return False
+            return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.location = check_location(database)
+            return self.check(database)
         except DispensaryError as exc:
-            self.location = None
-            self.completeChanged.emit()
-            return self.refused(exc)
+            self.message.show_message(exc.message, "error")
+            return None
         finally:
             QGuiApplication.restoreOverrideCursor()
+
+
+class LocationPage(SetUpPage):
+    """A file in the data folder (one workstation) or a PostgreSQL database (several), tested
+    before the wizard goes on."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.location: Location | None = None
+        self.panel = LocationPanel(default, self.message, check_location, parent=self)
+        # The panel's fields, as the page's own (the wizard's tests type into them).
+        panel = self.panel
+        self.as_file, self.as_server, self.file, self.browse = (
+            panel.as_file,
+            panel.as_server,
+            panel.file,
+            panel.browse,
+        )
+        self.url, self.password, self.test = panel.url, panel.password, panel.test
+        self.test.clicked.connect(self.run_test)
+        self.column.addWidget(panel)
+        self.column.addWidget(self.message)
+        self.column.addStretch(1)
+        panel.changed.connect(self._forget)
+        self._forget()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Where the records are kept"))
+        self.explained.setText(
+            self.tr(
+                "One computer: a database file in this computer's data folder. Several "
+                "workstations: a PostgreSQL database on a server they all reach. Test it before "
+                "going on; nothing is created until Finish."
+            )
+        )
+
+    def database(self) -> str:
+        return self.panel.database()
+
+    def _forget(self) -> None:
+        """Another answer: it is tested again before the wizard goes on."""
+        self.location = None
+        self.setFinalPage(False)
+        self.completeChanged.emit()
+
+    def run_test(self) -> bool:
+        """Tests the location now (a server may take a few seconds to answer)."""
+        self.location = self.panel.tested()
+        if self.location is None:
+            self.completeChanged.emit()
+            return False
         if self.location.existing:
             text = self.tr(
                 "{database} already holds a Dispensary database: Finish opens it as it is, "
@@ -447,12 +525,14 @@ class StudiesPage(SetUpPage):
 class PrintersPage(SetUpPage):
     """The label stocks and their printers (ui.label_printers' panel), saved in this
     workstation's settings when the page is left: printers belong to the workstation, not to
-    the pharmacy's database, so a Cancel later still leaves them chosen."""
+    the pharmacy's database, so a Cancel later still leaves them chosen. Finish records them
+    in the new pharmacy's audit trail, as its administrator's step."""
 
     def __init__(self, settings_file: Path | None = None) -> None:
         super().__init__()
         self.settings_file = settings_file
         self.panel: LabelPrintersPanel | None = None
+        self.before: dict[str, str] | None = None  # as the workstation had them
         self.column.addWidget(self.message)
         self.retranslate()
 
@@ -461,8 +541,8 @@ class PrintersPage(SetUpPage):
         self.explained.setText(
             self.tr(
                 "Each label stock goes to the printer loaded with it. Print a calibration page "
-                "to check the labels land in place. You can change this later (Reports and "
-                "labels, Label printers)."
+                "to check the labels land in place. An administrator can change this later "
+                "(Settings, Label printers)."
             )
         )
 
@@ -473,10 +553,21 @@ class PrintersPage(SetUpPage):
         if self.panel is not None:
             self.column.removeWidget(self.panel)
             self.panel.deleteLater()
-        self.panel = LabelPrintersPanel(Settings.load(self.settings_file), self.settings_file)
+        settings = Settings.load(self.settings_file)
+        if self.before is None:
+            self.before = dict(settings.printers)
+        self.panel = LabelPrintersPanel(settings, self.settings_file)
         for stock, printer in (chosen or {}).items():
             self.panel.choose(stock, printer)
         self.column.insertWidget(1, self.panel)
+
+    def choice(self, computer: str) -> workstation.PrinterChoice | None:
+        """The printers as chosen, for the set-up to record; None when the page was not shown."""
+        if self.panel is None or self.before is None:
+            return None
+        return workstation.PrinterChoice(
+            computer, dict(self.before), self.panel.chosen(), frozenset(STOCKS)
+        )
 
     def validatePage(self) -> bool:
         if self.panel is None:
@@ -604,6 +695,7 @@ class SetUpWizard(QWizard):
             self.pharmacy.particulars(),
             self.language.chosen().value,
             self.administrator.administrator(),
+            self.printers.choice(socket.gethostname()),
         )
 
     def accept(self) -> None:
