@@ -317,7 +317,11 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"at the start), {machine['os']}, Python {machine['python']}, SQLite "
         f"{machine['sqlite']}, PostgreSQL {machine.get('postgresql') or 'not run'}; code "
         f"{results['code']}; site: {results['site']}. Median and 95th percentile of "
-        f"{results['runs']} runs (`benchmarks/run`, figures in `benchmarks/results/site.json`).",
+        f"{results['runs']} runs (`benchmarks/run`, figures in `benchmarks/results/site.json`)."
+        + "".join(
+            f" The {e['engine']} rows are from the run of {e['date']} (code {e['code']})."
+            for e in results.get("earlier", [])
+        ),
         "",
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),
@@ -328,6 +332,21 @@ def markdown_table(results: dict[str, Any]) -> str:
             cells[-1] = f"**not met**: {row['why']}"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def merged(results: dict[str, Any], earlier: dict[str, Any]) -> None:
+    """The earlier run's rows of each engine this run did not measure, added to this run's
+    results with where they come from (a run of both engines at full size takes over an hour:
+    the engines may be measured apart)."""
+    measured = {row["engine"] for row in results["rows"]}
+    kept = [row for row in earlier["rows"] if row["engine"] not in measured]
+    for engine in sorted({row["engine"] for row in kept}):
+        results.setdefault("earlier", []).append(
+            {"engine": engine, "date": earlier["date"], "code": earlier["code"]}
+        )
+        if engine == "PostgreSQL":
+            results["machine"]["postgresql"] = earlier["machine"].get("postgresql")
+    results["rows"] += kept
 
 
 def update_readme(results: dict[str, Any], readme: Path = README) -> None:
@@ -1075,6 +1094,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=GROUPS, help="only these measurements")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--merge", type=Path, help="an earlier JSON: its rows of the engine not run here are kept"
+    )
     parser.add_argument("--out", type=Path, help=f"the JSON (default {DEFAULT_OUT.name})")
     parser.add_argument(
         "--timeout", type=float, default=TIMEOUT_S, help="seconds a measurement may take"
@@ -1133,6 +1155,8 @@ def main(argv: list[str] | None = None) -> int:
         "runs": plan.runs,
         "rows": [r.as_json() for r in rows],
     }
+    if args.merge:
+        merged(results, json.loads(args.merge.read_text(encoding="utf-8")))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()

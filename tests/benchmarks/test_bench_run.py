@@ -106,6 +106,38 @@ def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path) -> Non
     assert text.index(start) < text.index("| receive") < text.index(end)
 
 
+def test_an_engine_measured_apart_is_merged_with_where_it_comes_from() -> None:
+    machine = dict.fromkeys(("cpu", "cores", "ram_gb", "os", "python", "sqlite"), "x")
+    earlier = {
+        "date": "2026-12-03T18:00:00+00:00",
+        "code": "old1234",
+        "machine": {**machine, "postgresql": "15.18"},
+        "site": "s",
+        "runs": 3,
+        "rows": [
+            Row("receive", "SQLite", [9.0]).as_json(),
+            Row("receive", "PostgreSQL", [2.0]).as_json(),
+        ],
+    }
+    results = {
+        "date": "2026-12-03T20:00:00+00:00",
+        "code": "new5678",
+        "machine": {**machine, "postgresql": None},
+        "site": "s",
+        "runs": 3,
+        "rows": [Row("receive", "SQLite", [1.5]).as_json()],
+    }
+    bench_site.merged(results, earlier)
+    engines = [(row["engine"], row["median_s"]) for row in results["rows"]]
+    assert engines == [("SQLite", 1.5), ("PostgreSQL", 2.0)]  # this run's SQLite row kept
+    table = bench_site.markdown_table(results)
+    assert "PostgreSQL 15.18" in table
+    assert (
+        "The PostgreSQL rows are from the run of 2026-12-03T18:00:00+00:00 (code old1234)" in table
+    )
+    assert "| receive a 500-kit manifest | PostgreSQL | 2.00 s |" in table
+
+
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
     folder = tmp_path_factory.mktemp("site")
