@@ -319,7 +319,8 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"{results['code']}; site: {results['site']}. Median and 95th percentile of "
         f"{results['runs']} runs (`benchmarks/run`, figures in `benchmarks/results/site.json`)."
         + "".join(
-            f" The {e['engine']} rows are from the run of {e['date']} (code {e['code']})."
+            f" The {e['engine']} rows{' of ' + ', '.join(e['labels']) if e['labels'] else ''}"
+            f" are from the run of {e['date']} (code {e['code']})."
             for e in results.get("earlier", [])
         ),
         "",
@@ -335,18 +336,28 @@ def markdown_table(results: dict[str, Any]) -> str:
 
 
 def merged(results: dict[str, Any], earlier: dict[str, Any]) -> None:
-    """The earlier run's rows of each engine this run did not measure, added to this run's
-    results with where they come from (a run of both engines at full size takes over an hour:
-    the engines may be measured apart)."""
-    measured = {row["engine"] for row in results["rows"]}
-    kept = [row for row in earlier["rows"] if row["engine"] not in measured]
+    """The earlier run's rows of each measurement and engine this run did not measure, added
+    to this run's results with where they come from (a run of both engines at full size takes
+    over an hour: the engines, or some measurements, may be measured apart)."""
+    measured = {(row["key"], row["engine"]) for row in results["rows"]}
+    kept = [row for row in earlier["rows"] if (row["key"], row["engine"]) not in measured]
     for engine in sorted({row["engine"] for row in kept}):
+        engines = {row["engine"] for row in results["rows"]}
         results.setdefault("earlier", []).append(
-            {"engine": engine, "date": earlier["date"], "code": earlier["code"]}
+            {
+                "engine": engine,
+                "labels": [] if engine not in engines else ordered_labels(kept, engine),
+                "date": earlier["date"],
+                "code": earlier["code"],
+            }
         )
-        if engine == "PostgreSQL":
+        if engine == "PostgreSQL" and not results["machine"].get("postgresql"):
             results["machine"]["postgresql"] = earlier["machine"].get("postgresql")
     results["rows"] += kept
+
+
+def ordered_labels(rows: Sequence[dict[str, Any]], engine: str) -> list[str]:
+    return [row["label"] for row in ordered(rows) if row["engine"] == engine]
 
 
 def update_readme(results: dict[str, Any], readme: Path = README) -> None:

@@ -137,6 +137,19 @@ def test_an_engine_measured_apart_is_merged_with_where_it_comes_from() -> None:
     )
     assert "| receive a 500-kit manifest | PostgreSQL | 2.00 s |" in table
 
+    again = {**results, "rows": [Row("reconcile", "PostgreSQL", [0.4]).as_json()]}
+    again.pop("earlier")
+    bench_site.merged(again, results)  # one measurement run again: the others kept, named
+    keys = sorted((row["key"], row["engine"]) for row in again["rows"])
+    assert keys == [
+        ("receive", "PostgreSQL"),
+        ("receive", "SQLite"),
+        ("reconcile", "PostgreSQL"),
+    ]
+    said = bench_site.markdown_table(again)
+    assert "The PostgreSQL rows of receive a 500-kit manifest are from the run of" in said
+    assert "The SQLite rows are from the run of" in said
+
 
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
