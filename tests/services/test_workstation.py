@@ -154,6 +154,62 @@ def test_a_location_that_is_not_a_dispensary_database_is_refused_and_nothing_wri
         workstation.move_database(ctx, admin, HOST, str(foreign), "")
 
 
+def test_the_same_database_under_another_spelling_is_refused(
+    ctx: Context,
+    admin: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: Refused,
+) -> None:
+    """Not a move: a relative path, a SQLite URL, a link to the file, or a server's URL with
+    another driver, its default port or its host in capitals, each names the database in use."""
+    in_use = Path(ctx.database).resolve()
+    monkeypatch.chdir(in_use.parent)
+    spellings = [
+        in_use.name,
+        f"./{in_use.name}",
+        f"sqlite:///{in_use.name}",
+        f"sqlite:///{in_use}",
+        str(in_use.parent / ".." / in_use.parent.name / in_use.name),
+    ]
+    link = tmp_path / "shortcut.sqlite3"
+    try:
+        link.symlink_to(in_use)
+        spellings.append(str(link))
+    except OSError:  # Windows without the right to make links
+        pass
+    for spelling in spellings:
+        with refused(ctx, InvalidInput, f"already uses {in_use}: choose another"):
+            workstation.move_database(ctx, admin, HOST, spelling, "the same one")
+    server = "postgresql+psycopg://pharmacy@db.example.org:5432/dispensary"
+    for spelling in (
+        "postgresql://pharmacy:secret@DB.example.org/dispensary",
+        "postgresql+psycopg://pharmacy@db.example.org/dispensary",
+    ):
+        assert workstation.same_database(spelling, server)
+    for another in (
+        "postgresql://pharmacy@db.example.org:5433/dispensary",
+        "postgresql://pharmacy@db.example.org/dispensary_test",
+        "postgresql://readonly@db.example.org/dispensary",
+        str(in_use),
+    ):
+        assert not workstation.same_database(another, server)
+
+
+def test_a_relative_sqlite_url_is_recorded_and_kept_by_the_file_s_absolute_path(
+    ctx: Context, admin: Actor, monitor: Actor, other: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next start may begin in another folder: "sqlite:///new.sqlite3" means the file in
+    the folder the move was made from, and is kept so."""
+    there = Path(other).resolve()
+    monkeypatch.chdir(there.parent)
+    done = workstation.move_database(ctx, admin, HOST, f"sqlite:///{there.name}", "by URL")
+    assert done.new == str(there)
+    assert config.stored_form(done.database) == str(there)
+    [entry] = entries(ctx, monitor, workstation.DATABASE_MOVED)
+    assert json.loads(entry.new) == {"database": str(there)}
+
+
 def test_a_database_of_a_newer_version_is_refused(
     ctx: Context, admin: Actor, tmp_path: Path, study: Study, refused: Refused
 ) -> None:

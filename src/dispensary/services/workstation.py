@@ -9,15 +9,17 @@ caller writes the file once the entry is recorded, and says so if that write fai
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from dispensary.config import stored_form
 from dispensary.db import migrate
-from dispensary.db.engine import fault, make_engine, write_transaction
+from dispensary.db.engine import fault, make_engine, sqlite_path, url_for, write_transaction
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotADispensaryDatabase
 from dispensary.domain.rules import check_text
 from dispensary.files import NOTHING_CHANGED, shown
@@ -30,6 +32,7 @@ from dispensary.services.setup import Location, check_location
 ENTITY = "workstation"
 PRINTERS_BOUND = "label_printers_bound"
 DATABASE_MOVED = "database_location_changed"
+POSTGRESQL_PORT = 5432  # a server URL without a port means this one
 WORKSTATION_LIMIT, PRINTER_LIMIT = 255, 200
 """A computer's name (the system allows far less) and a print queue's name, as typed."""
 
@@ -144,6 +147,33 @@ def bind_printers(
         return PrintersBound(where, changes, rec.now)
 
 
+def same_database(one: str, other: str) -> bool:
+    """Whether two spellings name one database: a file by a relative or absolute path, a
+    link, or a SQLite URL; a server's URL with or without its driver, password or default
+    port, its host in any case."""
+    if stored_form(one) == stored_form(other):
+        return True
+    files = [sqlite_path(url_for(db)) for db in (one, other)]
+    if files[0] is not None and files[1] is not None:
+        try:
+            return os.path.samefile(files[0], files[1])
+        except OSError:  # one of them is not there: not the same file
+            return False
+    if files[0] is not None or files[1] is not None:
+        return False
+    return _server_identity(one) == _server_identity(other)
+
+
+def _server_identity(database: str) -> tuple[str, str, str, int, str] | None:
+    try:
+        url = make_url(database)
+        port = url.port or POSTGRESQL_PORT
+    except (ArgumentError, ValueError):
+        return None
+    host = (url.host or "").lower()
+    return url.get_backend_name(), url.username or "", host, port, url.database or ""
+
+
 def check_new_database(current: str, database: str) -> Location:
     """The database a workstation may move to, tested without writing anything: another
     existing Dispensary database this program can open (the pharmacy's PostgreSQL server, once
@@ -152,10 +182,10 @@ def check_new_database(current: str, database: str) -> Location:
     if not database.strip():
         raise InvalidInput(_("Give the database's file or URL."))
     location = check_location(database.strip())
-    if stored_form(location.database) == stored_form(current):
+    if same_database(location.database, current):
         raise InvalidInput(
             _("This workstation already uses {database}: choose another location.").format(
-                database=location.shown
+                database=stored_form(current)
             )
         )
     if not location.existing:
