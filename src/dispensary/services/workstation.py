@@ -3,24 +3,39 @@ audit trail: the printer loaded with each label stock, and which database it ope
 
 Both stay in the workstation's own files (settings.json, database.txt in its config folder):
 a printer is the hardware beside this computer, and the database cannot hold the note of where
-it is. The audit entry is the record of who changed them, when, from what to what and why; the
-caller writes the file once the entry is recorded, and says so if that write fails.
+it is. The audit entry is the record of who changed them, when, from what to what and why. The
+file is written inside the entry's transaction, so that one step does both or neither: a file
+that cannot be written rolls the entry back, and a commit that fails puts the file back.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from dispensary.config import stored_form
+from dispensary.config import (
+    ENV_DB,
+    location_file,
+    save_database,
+    saved_database,
+    stored_form,
+    without_password,
+)
 from dispensary.db import migrate
 from dispensary.db.engine import fault, make_engine, sqlite_path, url_for, write_transaction
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotADispensaryDatabase
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    DispensaryError,
+    InvalidInput,
+    NotADispensaryDatabase,
+    RuleViolation,
+)
 from dispensary.domain.rules import check_text
 from dispensary.files import NOTHING_CHANGED, shown
 from dispensary.i18n import N_, _
@@ -38,6 +53,9 @@ WORKSTATION_LIMIT, PRINTER_LIMIT = 255, 200
 
 Change = tuple[str, str]
 """A stock's printer before and after ("" where none: previewed, then the print dialog)."""
+
+Keep = Callable[[Mapping[str, str]], object]
+"""Saves the bindings given in the workstation's settings; raises OSError when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -126,17 +144,18 @@ def bind_printers(
     after: Mapping[str, str],
     stocks: Collection[str],
     reason: str,
+    keep: Keep | None = None,
 ) -> PrintersBound:
     """An administrator binds the label stocks of `workstation` (the computer's name) to its
     printers: one audit entry with each changed stock's old and new printer. `before` is what
-    the workstation's settings held; the caller saves `after` there once this returns."""
+    the workstation's settings held; `keep` saves `after` there in the entry's step (None: the
+    first-run set-up, which saved them as its page was left)."""
     require(actor, Permission.WORKSTATION)
     where = check_text(workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
     changes = printer_changes(before, after, stocks)
     why = check_text(reason, N_("reason for the change"))
-    with write_transaction(ctx.engine) as session:
-        rec = Recorder(session, actor, ctx.clock.now())
-        rec.audit(
+    with _recorded(ctx, actor) as step:
+        step.rec.audit(
             PRINTERS_BOUND,
             ENTITY,
             where,
@@ -144,7 +163,52 @@ def bind_printers(
             old={stock: old for stock, (old, _new) in changes.items()},
             reason=why,
         )
-        return PrintersBound(where, changes, rec.now)
+        if keep is not None:
+            step.kept(lambda: keep(after), lambda: keep(before), _printers_not_saved)
+        return PrintersBound(where, changes, step.rec.now)
+
+
+def _printers_not_saved(why: str) -> str:
+    return _(
+        "The printers could not be saved on this workstation ({why}). Nothing was changed: it "
+        "prints as before. Check the settings folder, then save again."
+    ).format(why=why)
+
+
+class _Step:
+    """An audit entry and the workstation file it is the record of, in one transaction."""
+
+    def __init__(self, rec: Recorder) -> None:
+        self.rec = rec
+        self.undo: Callable[[], object] | None = None
+
+    def kept(
+        self, write: Callable[[], object], undo: Callable[[], object], said: Callable[[str], str]
+    ) -> None:
+        """Writes the workstation's file once the entry is in the transaction; a file that
+        cannot be written is refused, and the entry rolled back with the transaction."""
+        self.rec.session.flush()  # the entry first: a database refusal leaves the file as it was
+        try:
+            write()
+        except OSError as exc:
+            raise DispensaryError(said(exc.strerror or str(exc))) from exc
+        self.undo = undo
+
+
+@contextmanager
+def _recorded(ctx: Context, actor: Actor) -> Iterator[_Step]:
+    """The step's transaction; when its commit fails after the file was written, the file is
+    put back as it was (as nearly as a failing computer allows) and the failure raised."""
+    step: _Step | None = None
+    try:
+        with write_transaction(ctx.engine) as session:
+            step = _Step(Recorder(session, actor, ctx.clock.now()))
+            yield step
+    except BaseException:
+        if step is not None and step.undo is not None:
+            with suppress(OSError):  # the commit's own failure is the one said
+                step.undo()
+        raise
 
 
 def same_database(one: str, other: str) -> bool:
@@ -196,10 +260,14 @@ def check_new_database(current: str, database: str) -> Location:
                 " A new pharmacy is set up first with `dispensary init --db ...`."
             ).format(database=shown(location.shown), nothing=_(NOTHING_CHANGED))
         )
-    engine = make_engine(location.database)
+    # Read as the next start will connect: a server's password typed here is not kept.
+    kept, password = without_password(location.database)
+    engine = make_engine(location.database if password is None else kept)
     try:
         revision = migrate.current_revision(engine)
     except DBAPIError as exc:
+        if password is not None:
+            raise DatabaseProblem(_password_not_kept(location.shown, kept, exc)) from exc
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
             _(
                 "The database {path} cannot be read ({error}). {nothing} Check the path or URL."
@@ -218,20 +286,79 @@ def check_new_database(current: str, database: str) -> Location:
     return location
 
 
+def _password_not_kept(name: str, kept: str, exc: DBAPIError) -> str:
+    """The server took the password typed, but not the connection the next start makes."""
+    url = make_url(kept)
+    where = (url.host or "localhost", url.port or POSTGRESQL_PORT, url.database, url.username)
+    line = ":".join(str(part or "*") for part in where) + ":"
+    return _(
+        "{database} accepts the password typed, but this workstation's next start connects "
+        "without it (a password is never kept with the location), and the server then refuses "
+        "({error}). {nothing} Add the password to this computer's PostgreSQL password file "
+        "(PGPASSFILE, else ~/.pgpass with owner-only access, or %APPDATA%\\postgresql\\"
+        "pgpass.conf on Windows): the line {line} followed by the password. Then test again."
+    ).format(
+        database=shown(name),
+        error=_first_line(exc),
+        nothing=_(NOTHING_CHANGED),
+        line=line,
+    )
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def move_database(
     ctx: Context, actor: Actor, workstation: str, database: str, reason: str
 ) -> DatabaseMoved:
     """An administrator moves `workstation` to another existing Dispensary database, recorded
-    in the database it leaves (the one `ctx` holds): who, when, from where to where, and why.
-    The caller then saves the location for the workstation's next start."""
+    in the database it leaves (the one `ctx` holds): who, when, from where to where, and why;
+    kept in the same step in the workstation's location file, which its next start opens."""
     require(actor, Permission.WORKSTATION)
     where = check_text(workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
     why = check_text(reason, N_("reason for the change"))
+    check_not_overridden()
     location = check_new_database(ctx.database, database)
     old, new = stored_form(ctx.database), stored_form(location.database)
-    with write_transaction(ctx.engine) as session:
-        rec = Recorder(session, actor, ctx.clock.now())
-        rec.audit(
+    before = saved_database()
+    with _recorded(ctx, actor) as step:
+        step.rec.audit(
             DATABASE_MOVED, ENTITY, where, {"database": new}, old={"database": old}, reason=why
         )
-        return DatabaseMoved(where, old, new, location.database, rec.now)
+        step.kept(
+            lambda: save_database(new),
+            lambda: _put_back(before),
+            lambda error: _location_not_kept(error, old),
+        )
+        return DatabaseMoved(where, old, new, location.database, step.rec.now)
+
+
+def check_not_overridden() -> None:
+    """A move is refused while DISPENSARY_DB names the database at each start: the entry
+    would record a move this workstation does not make."""
+    if os.environ.get(ENV_DB):
+        raise RuleViolation(
+            _(
+                "{variable} is set on this computer, and names the database at each start "
+                "whatever is saved here. Nothing was changed. Remove {variable} from this "
+                "computer's environment (or point it at the new database), start the program "
+                "again, then change the location here."
+            ).format(variable=ENV_DB)
+        )
+
+
+def _put_back(before: str | None) -> None:
+    if before is None:
+        location_file().unlink(missing_ok=True)
+    else:
+        save_database(before)
+
+
+def _location_not_kept(why: str, database: str) -> str:
+    return _(
+        "This workstation's location file {file} could not be written ({why}). Nothing was "
+        "changed: it still opens {database}. Check the settings folder, then change the "
+        "location again."
+    ).format(file=shown(location_file()), why=why, database=database)
