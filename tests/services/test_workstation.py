@@ -35,6 +35,10 @@ HOST = "counter-pc-1"
 ZEBRA = "Zebra ZD421"
 
 
+def nowhere(_bindings: Mapping[str, str]) -> None:
+    """Saves the bindings nowhere: the settings file's own tests are the screen's."""
+
+
 def entries(ctx: Context, actor: Actor, action: str) -> list[Any]:
     return audit.list_entries(ctx, actor, action=action)
 
@@ -45,7 +49,7 @@ def test_an_administrator_binds_the_printers_in_one_audit_entry_naming_the_works
     before = {"a4-sheet": "Office laser", "thermal-4x2": "Old Zebra"}
     after = {"thermal-4x2": f"  {ZEBRA} ", "thermal-89x36": "file:/tmp/small.pdf"}
     done = workstation.bind_printers(
-        ctx, admin, HOST, before, after, STOCKS, "new roll printer at the counter"
+        ctx, admin, HOST, before, after, STOCKS, "new roll printer at the counter", nowhere
     )
     assert done.workstation == HOST
     assert done.changes == {
@@ -72,9 +76,14 @@ def test_an_administrator_binds_the_printers_in_one_audit_entry_naming_the_works
 def test_only_an_administrator_binds_printers_and_a_refusal_writes_nothing(
     ctx: Context, pharmacist: Actor, technician: Actor, monitor: Actor, refused: Refused
 ) -> None:
+    chosen = workstation.PrinterChoice(HOST, {}, {"a4-sheet": ZEBRA}, frozenset(STOCKS))
     for actor in (pharmacist, technician, monitor):
         with refused(ctx, NotPermitted, "may not change a workstation's label printers"):
-            workstation.bind_printers(ctx, actor, HOST, {}, {"a4-sheet": ZEBRA}, STOCKS, "mine")
+            workstation.record_set_up_printers(ctx, actor, chosen, "mine")
+        with refused(ctx, NotPermitted, "may not change a workstation's label printers"):
+            workstation.bind_printers(
+                ctx, actor, HOST, {}, {"a4-sheet": ZEBRA}, STOCKS, "mine", nowhere
+            )
 
 
 def test_no_change_an_unknown_stock_or_a_blank_printer_is_refused_saying_what_to_do(
@@ -82,19 +91,23 @@ def test_no_change_an_unknown_stock_or_a_blank_printer_is_refused_saying_what_to
 ) -> None:
     same = {"a4-sheet": ZEBRA}
     with refused(ctx, InvalidInput, "nothing to save"):
-        workstation.bind_printers(ctx, admin, HOST, same, {"a4-sheet": f" {ZEBRA}"}, STOCKS, "x")
+        workstation.bind_printers(
+            ctx, admin, HOST, same, {"a4-sheet": f" {ZEBRA}"}, STOCKS, "x", nowhere
+        )
     with refused(ctx, InvalidInput, "nothing to save"):
-        workstation.bind_printers(ctx, admin, HOST, {"a4-sheet": " "}, {}, STOCKS, "x")
+        workstation.bind_printers(ctx, admin, HOST, {"a4-sheet": " "}, {}, STOCKS, "x", nowhere)
     with refused(ctx, InvalidInput, "There is no label stock a5-roll: use one of a4-sheet"):
-        workstation.bind_printers(ctx, admin, HOST, {}, {"a5-roll": ZEBRA}, STOCKS, "x")
+        workstation.bind_printers(ctx, admin, HOST, {}, {"a5-roll": ZEBRA}, STOCKS, "x", nowhere)
     with refused(ctx, InvalidInput, "printer's name"):
-        workstation.bind_printers(ctx, admin, HOST, {}, {"a4-sheet": "  "}, STOCKS, "x")
+        workstation.bind_printers(ctx, admin, HOST, {}, {"a4-sheet": "  "}, STOCKS, "x", nowhere)
     with refused(ctx, InvalidInput, "printer's name"):
-        workstation.bind_printers(ctx, admin, HOST, {}, {"a4-sheet": "Zeb\u202era"}, STOCKS, "x")
+        workstation.bind_printers(
+            ctx, admin, HOST, {}, {"a4-sheet": "Zeb\u202era"}, STOCKS, "x", nowhere
+        )
     with refused(ctx, InvalidInput, "workstation's name"):
-        workstation.bind_printers(ctx, admin, " ", {}, {"a4-sheet": ZEBRA}, STOCKS, "x")
+        workstation.bind_printers(ctx, admin, " ", {}, {"a4-sheet": ZEBRA}, STOCKS, "x", nowhere)
     with refused(ctx, InvalidInput, "reason"):
-        workstation.bind_printers(ctx, admin, HOST, {}, {"a4-sheet": ZEBRA}, STOCKS, " ")
+        workstation.bind_printers(ctx, admin, HOST, {}, {"a4-sheet": ZEBRA}, STOCKS, " ", nowhere)
 
 
 def test_the_refusals_are_said_in_chinese(ctx: Context, admin: Actor) -> None:
@@ -402,14 +415,37 @@ def test_the_printers_chosen_at_set_up_are_recorded_as_the_administrator_s_step(
         ctx.engine.dispose()
 
 
+def test_printers_kept_unchanged_at_set_up_are_recorded_as_the_new_pharmacy_s_first(
+    tmp_path: Path,
+) -> None:
+    """This workstation had its printers before the pharmacy was set up (an earlier set-up
+    cancelled, a reinstall): kept as they were, they are still the printers the new pharmacy's
+    labels go to, and its audit trail says so from the start."""
+    from dispensary.services import first_run
+
+    had = {"thermal-4x2": ZEBRA, "a4-sheet": "Office laser"}
+    kept = workstation.PrinterChoice(HOST, had, dict(had), frozenset(STOCKS))
+    assert not kept.changes_anything
+    ctx, actor = first_run.set_up(_plan(tmp_path, kept))
+    try:
+        [entry] = entries(ctx, actor, workstation.PRINTERS_BOUND)
+        assert (entry.entity_id, entry.username) == (HOST, "ada")
+        assert json.loads(entry.new) == {"a4-sheet": "Office laser", "thermal-4x2": ZEBRA}
+        assert json.loads(entry.old) == {"a4-sheet": "Office laser", "thermal-4x2": ZEBRA}
+        assert entry.reason == "first set-up of the pharmacy"
+        assert audit.verify(ctx, actor).ok
+    finally:
+        ctx.engine.dispose()
+
+
 def test_set_up_with_no_printer_chosen_records_none_and_a_bad_one_makes_nothing(
     tmp_path: Path,
 ) -> None:
     from dispensary.services import first_run
 
-    unchanged = workstation.PrinterChoice(HOST, {}, {}, frozenset(STOCKS))
+    unchanged = workstation.PrinterChoice(" ", {}, {}, frozenset(STOCKS))
     ctx, actor = first_run.set_up(_plan(tmp_path / "one", unchanged))
-    try:
+    try:  # nothing to record: not even the computer's name matters
         assert entries(ctx, actor, workstation.PRINTERS_BOUND) == []
     finally:
         ctx.engine.dispose()

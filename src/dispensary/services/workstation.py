@@ -97,20 +97,20 @@ class PrinterChoice:
     def changes_anything(self) -> bool:
         return _kept(self.before) != _kept(self.after)
 
+    def recorded(self) -> dict[str, Change]:
+        """What the set-up records: every stock bound before or now, unchanged ones too: the
+        new pharmacy's audit trail starts with the printers its labels go to, however long
+        this workstation has had them. Refuses bindings that cannot be kept."""
+        return _changes(self.before, _checked(self.after, self.stocks), every=True)
+
     def check(self) -> None:
         """Refused before the pharmacy is made, as every other answer of the set-up is."""
-        check_text(self.workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
-        if self.changes_anything:
-            printer_changes(self.before, self.after, self.stocks)
+        if self.recorded():
+            check_text(self.workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
 
 
-def printer_changes(
-    before: Mapping[str, str], after: Mapping[str, str], stocks: Collection[str]
-) -> dict[str, Change]:
-    """Each stock whose printer changes, its old and new printer, or the refusal of bindings
-    that cannot be kept: a stock the program does not know, a printer with no name or with
-    hidden characters, or nothing changed at all. `stocks`: the label stocks the program
-    knows (labels.STOCKS, a layer above the services)."""
+def _checked(after: Mapping[str, str], stocks: Collection[str]) -> dict[str, str]:
+    """The bindings chosen, each of a stock the program knows, to a printer with a name."""
     chosen: dict[str, str] = {}
     for stock, printer in after.items():
         if stock not in stocks:
@@ -120,12 +120,28 @@ def printer_changes(
                 )
             )
         chosen[stock] = check_text(printer, N_("printer's name"), limit=PRINTER_LIMIT)
+    return chosen
+
+
+def _changes(
+    before: Mapping[str, str], chosen: Mapping[str, str], every: bool = False
+) -> dict[str, Change]:
     old = _kept(before)
-    changes = {
+    return {
         stock: (old.get(stock, ""), chosen.get(stock, ""))
         for stock in sorted(set(old) | set(chosen))
-        if old.get(stock, "") != chosen.get(stock, "")
+        if every or old.get(stock, "") != chosen.get(stock, "")
     }
+
+
+def printer_changes(
+    before: Mapping[str, str], after: Mapping[str, str], stocks: Collection[str]
+) -> dict[str, Change]:
+    """Each stock whose printer changes, its old and new printer, or the refusal of bindings
+    that cannot be kept: a stock the program does not know, a printer with no name or with
+    hidden characters, or nothing changed at all. `stocks`: the label stocks the program
+    knows (labels.STOCKS, a layer above the services)."""
+    changes = _changes(before, _checked(after, stocks))
     if not changes:
         raise InvalidInput(
             _(
@@ -144,16 +160,43 @@ def bind_printers(
     after: Mapping[str, str],
     stocks: Collection[str],
     reason: str,
-    keep: Keep | None = None,
+    keep: Keep,
 ) -> PrintersBound:
     """An administrator binds the label stocks of `workstation` (the computer's name) to its
     printers: one audit entry with each changed stock's old and new printer. `before` is what
-    the workstation's settings held; `keep` saves `after` there in the entry's step (None: the
-    first-run set-up, which saved them as its page was left)."""
+    the workstation's settings held; `keep` saves `after` there in the entry's step."""
     require(actor, Permission.WORKSTATION)
     where = check_text(workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
     changes = printer_changes(before, after, stocks)
     why = check_text(reason, N_("reason for the change"))
+    return _record_printers(
+        ctx, actor, where, changes, why, lambda: keep(after), lambda: keep(before)
+    )
+
+
+def record_set_up_printers(
+    ctx: Context, actor: Actor, choice: PrinterChoice, reason: str
+) -> PrintersBound | None:
+    """The first-run set-up's printers, recorded as its administrator's step (None when no
+    stock has a printer, before or now). The wizard saved them as their page was left."""
+    require(actor, Permission.WORKSTATION)
+    changes = choice.recorded()
+    if not changes:
+        return None
+    where = check_text(choice.workstation, N_("workstation's name"), limit=WORKSTATION_LIMIT)
+    why = check_text(reason, N_("reason for the change"))
+    return _record_printers(ctx, actor, where, changes, why)
+
+
+def _record_printers(
+    ctx: Context,
+    actor: Actor,
+    where: str,
+    changes: dict[str, Change],
+    why: str,
+    write: Callable[[], object] | None = None,
+    undo: Callable[[], object] | None = None,
+) -> PrintersBound:
     with _recorded(ctx, actor) as step:
         step.rec.audit(
             PRINTERS_BOUND,
@@ -163,8 +206,8 @@ def bind_printers(
             old={stock: old for stock, (old, _new) in changes.items()},
             reason=why,
         )
-        if keep is not None:
-            step.kept(lambda: keep(after), lambda: keep(before), _printers_not_saved)
+        if write is not None and undo is not None:
+            step.kept(write, undo, _printers_not_saved)
         return PrintersBound(where, changes, step.rec.now)
 
 
