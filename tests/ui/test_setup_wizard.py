@@ -657,3 +657,50 @@ def test_a_move_the_workstation_cannot_keep_is_not_recorded_either(
     assert config.saved_database() is None
     moves = audit.list_entries(place.ctx, place.actor("admin"), action=workstation.DATABASE_MOVED)
     assert moves == []  # one step: neither kept nor recorded
+
+
+def test_workstation_changes_are_found_with_the_audit_screen_s_filters_and_verify(
+    qtbot: Any, place: Pharmacy, home: Path, tmp_path: Path
+) -> None:
+    """A monitor finds each workstation change by its action and by the computer's name, reads
+    it whole (old and new, the reason), and the chain still verifies."""
+    from dispensary.labels.stock import STOCKS
+    from dispensary.ui.audit_view import AuditScreen
+
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    admin = place.actor("admin")
+    workstation.bind_printers(
+        place.ctx,
+        admin,
+        "counter-pc-1",
+        {},
+        {"thermal-4x2": "Zebra ZD421"},
+        STOCKS,
+        "new roll printer",
+        lambda _bindings: None,
+    )
+    workstation.move_database(place.ctx, admin, "counter-pc-1", str(server.path), "to the server")
+    screen = AuditScreen(place.session("monitor"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    for action in (workstation.PRINTERS_BOUND, workstation.DATABASE_MOVED):
+        assert screen.action.findData(action) >= 0  # offered in the filter
+    screen.action.setCurrentIndex(screen.action.findData(workstation.PRINTERS_BOUND))
+    qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+    assert [(r.entity, r.entity_id) for r in screen.model.rows] == [("workstation", "counter-pc-1")]
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "Record: workstation counter-pc-1" in detail
+    assert "Reason: new roll printer" in detail
+    assert '"thermal-4x2": "Zebra ZD421"' in detail and '"thermal-4x2": ""' in detail
+    screen.action.setCurrentIndex(0)
+    qtbot.keyClicks(screen.text, "counter-pc-1")
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert [r.action for r in screen.model.rows] == [
+        workstation.PRINTERS_BOUND,
+        workstation.DATABASE_MOVED,
+    ]
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    assert screen.verdict.text().startswith("CHAIN INTACT"), screen.verdict.text()
