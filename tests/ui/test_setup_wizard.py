@@ -201,6 +201,27 @@ def test_a_weak_password_is_refused_on_its_page_and_nothing_is_created(
     assert not (home / "dispensary.sqlite3").exists()
 
 
+def test_a_printer_name_that_cannot_be_kept_is_refused_on_its_page_not_saved(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    """A print queue whose name hides a character (here a right-to-left override) is said on
+    the printers' page, before it is saved, rather than refusing the whole set-up at Finish."""
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    press(qtbot, wizard, QWizard.WizardButton.BackButton)
+    assert wizard.currentId() == Page.PRINTERS
+    panel = wizard.printers.panel
+    assert panel is not None
+    panel.choose("a4-sheet", "Office\u202elaser")
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.PRINTERS
+    assert "printer's name" in wizard.printers.message.text()
+    assert "a4-sheet" not in config.Settings.load().printers  # not saved
+    panel.choosers["a4-sheet"].setCurrentIndex(0)
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.ADMINISTRATOR
+
+
 def test_a_set_up_stopped_after_the_pharmacy_was_made_goes_on_to_its_sign_in(
     qtbot: Any, home: Path, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
