@@ -5,6 +5,7 @@ workstation's settings.json) and the database it opens (kept in its database.txt
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -174,6 +175,12 @@ def test_a_location_that_is_not_a_dispensary_database_is_refused_and_nothing_wri
         workstation.move_database(ctx, admin, HOST, str(foreign), "")
 
 
+ON_SQLITE = pytest.mark.skipif(
+    bool(os.environ.get("DISPENSARY_TEST_DB")), reason="a SQLite file's spellings"
+)
+
+
+@ON_SQLITE
 def test_the_same_database_under_another_spelling_is_refused(
     ctx: Context,
     admin: Actor,
@@ -181,8 +188,8 @@ def test_the_same_database_under_another_spelling_is_refused(
     monkeypatch: pytest.MonkeyPatch,
     refused: Refused,
 ) -> None:
-    """Not a move: a relative path, a SQLite URL, a link to the file, or a server's URL with
-    another driver, its default port or its host in capitals, each names the database in use."""
+    """Not a move: a relative path, a SQLite URL or a link to the file names the database in
+    use."""
     in_use = Path(ctx.database).resolve()
     monkeypatch.chdir(in_use.parent)
     spellings = [
@@ -201,6 +208,12 @@ def test_the_same_database_under_another_spelling_is_refused(
     for spelling in spellings:
         with refused(ctx, InvalidInput, f"already uses {in_use}: choose another"):
             workstation.move_database(ctx, admin, HOST, spelling, "the same one")
+
+
+def test_a_server_is_the_same_database_with_another_driver_port_or_host_spelling() -> None:
+    """A server's URL with another driver, its default port, a password or its host in
+    capitals names the same database; another port, database or user does not."""
+    in_use = Path("pharmacy.sqlite3").resolve()
     server = "postgresql+psycopg://pharmacy@db.example.org:5432/dispensary"
     for spelling in (
         "postgresql://pharmacy:secret@DB.example.org/dispensary",
@@ -216,6 +229,7 @@ def test_the_same_database_under_another_spelling_is_refused(
         assert not workstation.same_database(another, server)
 
 
+@ON_SQLITE
 def test_a_relative_sqlite_url_is_recorded_and_kept_by_the_file_s_absolute_path(
     ctx: Context, admin: Actor, monitor: Actor, other: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
