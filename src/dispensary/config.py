@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir, user_data_dir
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from dispensary.files import write_private
 
@@ -47,10 +49,28 @@ def saved_database() -> str | None:
 def stored_form(database: str) -> str:
     """The location as kept for the next start: a file by its absolute path (the program may
     be started from another folder), a URL without its password (which the PostgreSQL
-    password file supplies: PGPASSFILE, else ~/.pgpass or %APPDATA%\\postgresql\\pgpass.conf)."""
+    password file supplies: PGPASSFILE, else ~/.pgpass or %APPDATA%\\postgresql\\pgpass.conf).
+    A SQLite URL is kept as its file's absolute path too: "sqlite:///pharmacy.sqlite3" names a
+    file relative to the folder the program happened to start in."""
     if "://" not in database:
         return str(Path(database).expanduser().resolve())
+    file = _sqlite_file(database)
+    if file is not None:
+        return file
     return without_password(database)[0]
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The absolute path of a plain SQLite URL's file (None for any other URL, or one with
+    options, kept as it was given)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: kept as given
+        return None
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or parsed.query or not name or name == ":memory:":
+        return None
+    return str(Path(name).resolve())  # as SQLite opens it: no ~ expanded
 
 
 def without_password(url: str) -> tuple[str, str | None]:

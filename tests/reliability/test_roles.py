@@ -320,7 +320,14 @@ WORK: dict[str, Work] = {
         d.ctx, a, f"Trial Pharmacy {d.next()}", "1 Road", "+86 1", "renamed"
     ),
     "workstation": lambda d, a, pw: workstation.bind_printers(
-        d.ctx, a, "counter-pc", {}, {"a4-sheet": f"Laser {d.next()}"}, STOCKS, "new printer"
+        d.ctx,
+        a,
+        "counter-pc",
+        {},
+        {"a4-sheet": f"Laser {d.next()}"},
+        STOCKS,
+        "new printer",
+        lambda _bindings: None,
     ),
     "study": lambda d, a, pw: studies.update_study(
         d.ctx,

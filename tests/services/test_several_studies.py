@@ -74,6 +74,7 @@ SITE_WIDE = {
     # A workstation's printers and database: the computer's, recorded in the pharmacy's trail.
     "workstation.bind_printers",
     "workstation.move_database",
+    "workstation.record_set_up_printers",
     "about.about",
 }
 

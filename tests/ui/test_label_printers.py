@@ -485,7 +485,7 @@ def test_an_administrator_changes_a_printer_in_settings_with_a_reason_recorded_t
     assert entry.reason == "New roll printer at the counter"
 
 
-def test_printers_recorded_but_not_saved_on_the_workstation_are_said_so(
+def test_printers_that_cannot_be_saved_on_the_workstation_are_not_recorded_either(
     qtbot: QtBot, counter: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from back_office_fixtures import answer_reason
@@ -518,10 +518,10 @@ def test_printers_recorded_but_not_saved_on_the_workstation_are_said_so(
     qtbot.mouseClick(screen.change_printers, Qt.MouseButton.LeftButton)
     [(kind, text)] = seen
     assert kind == "error"
-    assert "the printers were not saved on this workstation" in text
-    assert "it still prints as before" in text
+    assert "The printers could not be saved on this workstation" in text
+    assert "Nothing was changed: it prints as before" in text
     assert session.settings.printers == {}  # still the printers before
-    assert len(printers_entries(counter)) == 1  # the change intended, recorded
+    assert printers_entries(counter) == []  # one step: neither saved nor recorded
     assert screen.message.kind != "ok"
 
 

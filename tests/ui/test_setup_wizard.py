@@ -201,6 +201,27 @@ def test_a_weak_password_is_refused_on_its_page_and_nothing_is_created(
     assert not (home / "dispensary.sqlite3").exists()
 
 
+def test_a_printer_name_that_cannot_be_kept_is_refused_on_its_page_not_saved(
+    qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    """A print queue whose name hides a character (here a right-to-left override) is said on
+    the printers' page, before it is saved, rather than refusing the whole set-up at Finish."""
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    press(qtbot, wizard, QWizard.WizardButton.BackButton)
+    assert wizard.currentId() == Page.PRINTERS
+    panel = wizard.printers.panel
+    assert panel is not None
+    panel.choose("a4-sheet", "Office\u202elaser")
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.PRINTERS
+    assert "printer's name" in wizard.printers.message.text()
+    assert "a4-sheet" not in config.Settings.load().printers  # not saved
+    panel.choosers["a4-sheet"].setCurrentIndex(0)
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.ADMINISTRATOR
+
+
 def test_a_set_up_stopped_after_the_pharmacy_was_made_goes_on_to_its_sign_in(
     qtbot: Any, home: Path, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -593,31 +614,24 @@ def test_an_administrator_moves_the_workstation_to_another_pharmacy_database_in_
     assert audit.verify(place.ctx, admin).ok
 
 
-def test_the_database_variable_is_said_to_override_the_location_saved_in_settings(
+def test_the_database_variable_is_said_to_override_the_location_and_no_move_is_offered(
     qtbot: Any, place: Pharmacy, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """DISPENSARY_DB names the database at each start: a move saved here would not be made,
+    so the screen says so, with what to do, and the change is not offered."""
     monkeypatch.setenv(config.ENV_DB, str(place.path))
     screen = SettingsScreen(place.session("admin"))
     qtbot.addWidget(screen)
     screen.refresh()
     assert screen.override.isVisibleTo(screen)
     assert "DISPENSARY_DB is set on this computer" in screen.override.text()
+    assert "Remove DISPENSARY_DB" in screen.override.text()
     assert not screen.next_start.isVisibleTo(screen)  # it names the database in use
-    (tmp_path / "server").mkdir()
-    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
-    server.ctx.engine.dispose()
-    answer_reason(monkeypatch, "Moving to the server")
-
-    def answer(dialog: Any) -> None:
-        type_into(qtbot, dialog.panel.file, str(server.path))
-        qtbot.mouseClick(dialog.panel.test, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-
-    when_location_dialog(answer)
-    qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
-    assert screen.message.kind == "warning", screen.message.text()
-    assert "DISPENSARY_DB is set on this computer" in screen.message.text()
-    assert config.saved_database() == str(server.path)
+    assert not screen.change_database.isEnabled()
+    monkeypatch.delenv(config.ENV_DB)
+    screen.refresh()
+    assert not screen.override.isVisibleTo(screen)
+    assert screen.change_database.isEnabled()
 
 
 def test_the_database_location_dialog_reads_in_chinese(
@@ -635,7 +649,7 @@ def test_the_database_location_dialog_reads_in_chinese(
     assert "中没有 Dispensary 数据库" in dialog.message.text()
 
 
-def test_a_move_recorded_but_not_kept_on_the_workstation_is_said_so(
+def test_a_move_the_workstation_cannot_keep_is_not_recorded_either(
     qtbot: Any, place: Pharmacy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     not_a_folder = tmp_path / "home"
@@ -659,10 +673,55 @@ def test_a_move_recorded_but_not_kept_on_the_workstation_is_said_so(
     qtbot.mouseClick(screen.change_database, Qt.MouseButton.LeftButton)
     said = screen.message.text()
     assert screen.message.kind == "error", said
-    assert "this workstation could not keep it" in said
-    assert f"it still opens {place.path}" in said
+    assert "location file" in said and "could not be written" in said
+    assert f"Nothing was changed: it still opens {place.path}" in said
     assert config.saved_database() is None
-    assert (
-        len(audit.list_entries(place.ctx, place.actor("admin"), action="database_location_changed"))
-        == 1
+    moves = audit.list_entries(place.ctx, place.actor("admin"), action=workstation.DATABASE_MOVED)
+    assert moves == []  # one step: neither kept nor recorded
+
+
+def test_workstation_changes_are_found_with_the_audit_screen_s_filters_and_verify(
+    qtbot: Any, place: Pharmacy, home: Path, tmp_path: Path
+) -> None:
+    """A monitor finds each workstation change by its action and by the computer's name, reads
+    it whole (old and new, the reason), and the chain still verifies."""
+    from dispensary.labels.stock import STOCKS
+    from dispensary.ui.audit_view import AuditScreen
+
+    (tmp_path / "server").mkdir()
+    server = build_pharmacy(tmp_path / "server", tmp_path / "template")
+    server.ctx.engine.dispose()
+    admin = place.actor("admin")
+    workstation.bind_printers(
+        place.ctx,
+        admin,
+        "counter-pc-1",
+        {},
+        {"thermal-4x2": "Zebra ZD421"},
+        STOCKS,
+        "new roll printer",
+        lambda _bindings: None,
     )
+    workstation.move_database(place.ctx, admin, "counter-pc-1", str(server.path), "to the server")
+    screen = AuditScreen(place.session("monitor"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    for action in (workstation.PRINTERS_BOUND, workstation.DATABASE_MOVED):
+        assert screen.action.findData(action) >= 0  # offered in the filter
+    screen.action.setCurrentIndex(screen.action.findData(workstation.PRINTERS_BOUND))
+    qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+    assert [(r.entity, r.entity_id) for r in screen.model.rows] == [("workstation", "counter-pc-1")]
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "Record: workstation counter-pc-1" in detail
+    assert "Reason: new roll printer" in detail
+    assert '"thermal-4x2": "Zebra ZD421"' in detail and '"thermal-4x2": ""' in detail
+    screen.action.setCurrentIndex(0)
+    qtbot.keyClicks(screen.text, "counter-pc-1")
+    qtbot.keyClick(screen.text, Qt.Key.Key_Return)
+    assert [r.action for r in screen.model.rows] == [
+        workstation.PRINTERS_BOUND,
+        workstation.DATABASE_MOVED,
+    ]
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    assert screen.verdict.text().startswith("CHAIN INTACT"), screen.verdict.text()

@@ -34,10 +34,6 @@
         <source>An administrator changes the printers of this workstation (Settings, Label printers); each change is kept in the audit trail.</source>
         <translation>本工作站的打印机由管理员更改（“设置”中的“标签打印机”）；每次更改均记入稽查轨迹。</translation>
     </message>
-    <message>
-        <source>The change is in the audit trail, but the printers were not saved on this workstation ({why}): it still prints as before. Check the settings folder, then save again.</source>
-        <translation>此更改已记入稽查轨迹，但打印机未能保存到本工作站（{why}）：本工作站仍按原设置打印。请检查设置文件夹，然后再次保存。</translation>
-    </message>
 </context>
 <context>
     <name>LabelPrintersPanel</name>

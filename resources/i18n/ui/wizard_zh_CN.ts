@@ -285,10 +285,6 @@
         <translation>本工作站下次启动时将打开 {database}。</translation>
     </message>
     <message>
-        <source>{variable} is set on this computer: it names the database whatever is saved here, so a change here takes effect only once it is removed.</source>
-        <translation>本计算机设置了 {variable}：无论此处保存了什么，都以它指定的数据库为准，因此此处的更改要在删除该变量后才会生效。</translation>
-    </message>
-    <message>
         <source>Why? The change and its reason are kept in the audit trail.</source>
         <translation>原因是什么？此更改及其原因将记入稽查轨迹。</translation>
     </message>
@@ -325,16 +321,8 @@
         <translation>更改数据库位置</translation>
     </message>
     <message>
-        <source>The change is in the audit trail, but this workstation could not keep it ({why}): it still opens {database}. Check the settings folder, then change the location again.</source>
-        <translation>此更改已记入稽查轨迹，但本工作站未能保存它（{why}）：仍将打开 {database}。请检查设置文件夹，然后再次更改位置。</translation>
-    </message>
-    <message>
         <source>Saved: this workstation opens {database} from its next start; close the program and start it again to use it. Until then it keeps using {current}.</source>
         <translation>已保存：本工作站从下次启动起打开 {database}；请关闭程序并重新启动以使用它。在此之前仍使用 {current}。</translation>
-    </message>
-    <message>
-        <source>{variable} is set on this computer, and names the database instead until it is removed.</source>
-        <translation>本计算机设置了 {variable}，在删除该变量之前仍以它指定的数据库为准。</translation>
     </message>
 </context>
 <context>

@@ -171,15 +171,6 @@ def _the_rest(ctx: Context, plan: SetUpPlan) -> tuple[Context, Actor]:
         actor = users.set_language(ctx, actor, plan.language)
     for extra in plan.studies[1:]:
         studies.add_study(ctx, actor, extra.text, extra.origin, reason)
-    printers = plan.printers
-    if printers is not None and printers.changes_anything:
-        workstation.bind_printers(
-            ctx,
-            actor,
-            printers.workstation,
-            printers.before,
-            printers.after,
-            printers.stocks,
-            reason,
-        )
+    if plan.printers is not None:
+        workstation.record_set_up_printers(ctx, actor, plan.printers, reason)
     return ctx, users.current_actor(ctx, actor)

@@ -10,7 +10,7 @@ tests' printer, and a workstation's stand-in for one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -49,10 +49,12 @@ FILE_PRINTER = "file:"
 """The name of a printer that writes a PDF file: "file:/path/to/label.pdf"."""
 MM_PER_POINT = 25.4 / 72
 
-Record = Callable[[QWidget, dict[str, str], dict[str, str]], bool]
-"""Records a change of the printers (the dialog asking, the bindings before, after) before it
-is saved: False when the user withdrew it (no reason given); raises DispensaryError when
-the change is refused."""
+Keep = Callable[[Mapping[str, str]], object]
+"""Saves the bindings given in the workstation's settings (OSError when it cannot)."""
+Record = Callable[[QWidget, dict[str, str], dict[str, str], Keep], bool]
+"""Records a change of the printers (the dialog asking, the bindings before, after) and saves
+it with `Keep` in the same step: False when the user withdrew it (no reason given); raises
+DispensaryError when the change is refused, nothing recorded and nothing saved."""
 
 
 def available_printers() -> list[str]:
@@ -279,11 +281,12 @@ class LabelPrintersPanel(QWidget):
             box.addItem(printer, printer)
         box.setCurrentIndex(box.findData(printer))
 
-    def apply(self) -> Path:
-        """Saves the printers in the workstation's settings; returns the settings file. When
-        the file cannot be written the printers in use stay the ones before."""
+    def apply(self, bindings: Mapping[str, str] | None = None) -> Path:
+        """Saves the printers (`bindings`, else those chosen on screen) in the workstation's
+        settings; returns the settings file. When the file cannot be written the printers in
+        use stay the ones before."""
         before = self.settings.printers
-        self.settings.printers = self.chosen()
+        self.settings.printers = dict(self.chosen() if bindings is None else bindings)
         try:
             return self.settings.save(self.settings_file)
         except OSError:
@@ -328,8 +331,8 @@ class LabelPrintersPanel(QWidget):
 
 class LabelPrintersDialog(QDialog):
     """The panel in a dialog of its own, for a workstation already set up. With `record` (an
-    administrator's Settings) the printers can be changed: the change is recorded first, then
-    saved in the workstation's settings. Without it they are only shown, with their
+    administrator's Settings) the printers can be changed: the change is recorded and saved in
+    the workstation's settings in one step. Without it they are only shown, with their
     calibration pages."""
 
     def __init__(
@@ -375,22 +378,10 @@ class LabelPrintersDialog(QDialog):
         before = dict(self.panel.settings.printers)
         after = self.panel.chosen()
         try:
-            if not self.record(self, before, after):
+            if not self.record(self, before, after, self.panel.apply):
                 return  # withdrawn: nothing recorded, nothing saved
         except DispensaryError as exc:
             self.panel.message.show_message(exc.message, "error")
-            return
-        try:
-            self.panel.apply()
-        except OSError as exc:
-            self.panel.message.show_message(
-                self.tr(
-                    "The change is in the audit trail, but the printers were not saved on this"
-                    " workstation ({why}): it still prints as before. Check the settings folder,"
-                    " then save again."
-                ).format(why=exc.strerror or exc),
-                "error",
-            )
             return
         self.accept()
 

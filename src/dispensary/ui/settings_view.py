@@ -3,11 +3,11 @@ and telephone on its labels, the language its windows open in before sign-in, th
 workstation's label printers and the database it opens. An administrator changes them with a
 reason kept in the audit trail; services/pharmacy and services/workstation check the
 permission and the answers. The printers and the database's location stay in this
-workstation's own files (settings.json, database.txt), written once the change is recorded."""
+workstation's own files (settings.json, database.txt), written in the step that records the
+change: both or neither."""
 
 from __future__ import annotations
 
-import os
 import socket
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
@@ -36,7 +36,7 @@ from dispensary.services import pharmacy, workstation
 from dispensary.services.setup import Location
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import ReasonDialog, action_button, attempt
-from dispensary.ui.label_printers import LabelPrintersDialog, bound_printer
+from dispensary.ui.label_printers import Keep, LabelPrintersDialog, bound_printer
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.setup_wizard import LocationPanel
@@ -264,14 +264,14 @@ class SettingsScreen(Screen):
                 database=upcoming
             )
         )
-        variable = os.environ.get(config.ENV_DB, "")
-        self.override.setVisible(bool(variable))
-        self.override.setText(
-            self.tr(
-                "{variable} is set on this computer: it names the database whatever is saved "
-                "here, so a change here takes effect only once it is removed."
-            ).format(variable=config.ENV_DB)
-        )
+        try:  # the service's refusal of a move, said before the button is pressed
+            workstation.check_not_overridden()
+            overridden = ""
+        except DispensaryError as exc:
+            overridden = exc.message
+        self.override.setVisible(bool(overridden))
+        self.override.setText(overridden)
+        self.change_database.setEnabled(not overridden)
 
     def _reason(self, title: str) -> str | None:
         return ReasonDialog.ask(
@@ -330,9 +330,9 @@ class SettingsScreen(Screen):
             self.changed.emit()
 
     def _record_printers(
-        self, asking: QWidget, before: dict[str, str], after: dict[str, str]
+        self, asking: QWidget, before: dict[str, str], after: dict[str, str], keep: Keep
     ) -> bool:
-        """The change checked, its reason asked, then recorded (the dialog saves it after)."""
+        """The change checked, its reason asked, then recorded and saved with `keep`."""
         workstation.printer_changes(before, after, STOCKS)  # refused before a reason is asked
         reason = ReasonDialog.ask(
             asking,
@@ -343,7 +343,14 @@ class SettingsScreen(Screen):
         if reason is None:
             return False
         workstation.bind_printers(
-            self.session.ctx, self.session.actor, this_computer(), before, after, STOCKS, reason
+            self.session.ctx,
+            self.session.actor,
+            this_computer(),
+            before,
+            after,
+            STOCKS,
+            reason,
+            keep,
         )
         return True
 
@@ -374,30 +381,12 @@ class SettingsScreen(Screen):
         )
         if done is None:
             return
-        try:
-            config.save_database(done.database)
-        except OSError as exc:
-            self.message.show_message(
-                self.tr(
-                    "The change is in the audit trail, but this workstation could not keep it "
-                    "({why}): it still opens {database}. Check the settings folder, then change "
-                    "the location again."
-                ).format(
-                    why=exc.strerror or exc,
-                    database=config.stored_form(current),
-                ),
-                "error",
-            )
-            return
         self._show_workstation()
-        said = self.tr(
-            "Saved: this workstation opens {database} from its next start; close the program "
-            "and start it again to use it. Until then it keeps using {current}."
-        ).format(database=done.new, current=done.old)
-        if os.environ.get(config.ENV_DB):
-            said += " " + self.tr(
-                "{variable} is set on this computer, and names the database instead until it is "
-                "removed."
-            ).format(variable=config.ENV_DB)
-        self.message.show_message(said, "ok" if not os.environ.get(config.ENV_DB) else "warning")
+        self.message.show_message(
+            self.tr(
+                "Saved: this workstation opens {database} from its next start; close the program "
+                "and start it again to use it. Until then it keeps using {current}."
+            ).format(database=done.new, current=done.old),
+            "ok",
+        )
         self.changed.emit()

@@ -570,8 +570,14 @@ class PrintersPage(SetUpPage):
         )
 
     def validatePage(self) -> bool:
-        if self.panel is None:
+        choice = self.choice(socket.gethostname())
+        if self.panel is None or choice is None:
             return True
+        try:  # refused on this page, before it is saved, not at Finish
+            choice.check()
+        except DispensaryError as exc:
+            self.message.show_message(exc.message, "error")
+            return False
         try:
             self.panel.apply()
         except OSError as exc:
