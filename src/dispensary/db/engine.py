@@ -84,6 +84,10 @@ def checked_url(db: str) -> URL:
                 db=shown(db), accepted=_(ACCEPTED)
             )
         ) from exc
+    if url.drivername in ("postgresql", "postgres"):
+        # A plain postgresql:// (as psql and the server's documentation write it) means the
+        # driver this program ships (psycopg 3), not SQLAlchemy's default psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":

@@ -1,0 +1,32 @@
+"""A PostgreSQL URL as psql and the server's documentation write it (postgresql://, or the older
+postgres://) reaches the server through the driver this program ships, psycopg 3, not
+SQLAlchemy's default psycopg2, which is not installed."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispensary.db.engine import checked_url, make_engine
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "postgresql://pharmacy@db.example/dispensary",
+        "postgres://pharmacy@db.example/dispensary",
+        "postgresql+psycopg://pharmacy@db.example/dispensary",
+    ],
+)
+def test_a_plain_postgresql_url_uses_the_shipped_driver(typed: str) -> None:
+    url = checked_url(typed)
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.database, url.username) == ("db.example", "dispensary", "pharmacy")
+    engine = make_engine(typed)  # no connection is made until used
+    try:
+        assert engine.dialect.driver == "psycopg"
+    finally:
+        engine.dispose()
+
+
+def test_another_postgresql_driver_named_is_kept() -> None:
+    assert checked_url("postgresql+psycopg2://u@h/d").drivername == "postgresql+psycopg2"
