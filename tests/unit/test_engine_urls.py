@@ -30,3 +30,21 @@ def test_a_plain_postgresql_url_uses_the_shipped_driver(typed: str) -> None:
 
 def test_another_postgresql_driver_named_is_kept() -> None:
     assert checked_url("postgresql+psycopg2://u@h/d").drivername == "postgresql+psycopg2"
+
+
+def test_a_server_that_asks_for_a_password_none_was_found_for_says_where_to_put_it() -> None:
+    """libpq's "no password supplied" comes before the server answers (no FATAL, no SQLSTATE):
+    it is not an unreachable server but a missing line of the password file."""
+    from sqlalchemy.exc import OperationalError
+
+    from dispensary.db.faults import server_fault
+
+    said = Exception(
+        'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+        "fe_sendauth: no password supplied"
+    )
+    problem = server_fault(OperationalError("connect", None, said), "postgresql://u@h/d")
+    assert problem is not None
+    assert "asks for a password" in problem.message
+    assert "host:port:database:user:password" in problem.message
+    assert "cannot be reached" not in problem.message

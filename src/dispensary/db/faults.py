@@ -209,6 +209,8 @@ unreachable server."""
 
 
 def _connect_state(detail: str) -> str | None:
+    if "no password supplied" in detail:  # libpq's own words, before the server answers
+        return "28P01"
     if "FATAL" not in detail or ("does not exist" not in detail and "password" not in detail):
         return None
     return next((state for words, state in _PG_REFUSED_AT_CONNECT if words in detail), None)
@@ -251,6 +253,16 @@ def server_fault(
             _(
                 "The database server reports damaged data in {path} ({detail}). {nothing} Ask "
                 "whoever runs the server to check it and restore its last backup."
+            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+        )
+    if state in _PG_SIGN_IN and "no password supplied" in detail:
+        return DatabaseProblem(
+            _(
+                "The database server of {path} asks for a password, and this workstation has "
+                "none for it ({detail}): a password is never kept with the database's location. "
+                "{nothing} Add the line host:port:database:user:password to this computer's "
+                "PostgreSQL password file (PGPASSFILE, else ~/.pgpass with owner-only access, or "
+                "%APPDATA%\\postgresql\\pgpass.conf on Windows), then start again."
             ).format(path=shown(db), detail=detail, nothing=_(nothing))
         )
     if state in _PG_SIGN_IN:
