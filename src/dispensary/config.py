@@ -9,8 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir, user_data_dir
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from dispensary.files import write_private
 
@@ -63,6 +61,9 @@ def stored_form(database: str) -> str:
 def _sqlite_file(url: str) -> str | None:
     """The absolute path of a plain SQLite URL's file (None for any other URL, or one with
     options, kept as it was given)."""
+    from sqlalchemy.engine import make_url  # here: `dispensary --help` loads no SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: kept as given
