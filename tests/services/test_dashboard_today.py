@@ -240,3 +240,29 @@ def test_a_refresh_reads_the_shelf_and_the_participants_by_index(
     assert again.due == first.due and again.stock == first.stock
     assert len(captured.queries) >= 4
     assert full_scans(ctx, captured, SMALL) == []
+
+
+def test_the_table_of_all_studies_takes_the_study_on_show_from_its_figures(
+    ctx: Context,
+    study: Study,
+    admin: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Today screen reads its own study, then the table of all studies: that study's line
+    is made from the figures just read, not read again; the table is the one read whole."""
+    other = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT-OTHER-1"')
+    studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
+    actor = users.sign_in(ctx, admin.username, pw(admin))
+    shown = dashboard.dashboard(ctx, actor)
+    whole = dashboard.all_studies(ctx, actor)
+    read: list[str] = []
+    real = dashboard.dashboard
+
+    def counted(of: Context, *args: Any, **kwargs: Any) -> dashboard.Dashboard:
+        read.append(of.study.protocol)
+        return real(of, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "dashboard", counted)
+    assert dashboard.all_studies(ctx, actor, shown=shown) == whole
+    assert read == ["NCT-OTHER-1"]

@@ -337,17 +337,25 @@ class StudySummary:
 
 
 def all_studies(
-    ctx: Context, actor: Actor, since: VerifiedPoint | None = None
+    ctx: Context,
+    actor: Actor,
+    since: VerifiedPoint | None = None,
+    shown: Dashboard | None = None,
 ) -> tuple[StudySummary, ...]:
     """The Today figures of every study the user may work in, one line each, in the study
     list's order. Each study is read in its own context (`studies.switch_study`, which applies
     the user's access); the audit chain, which is the pharmacy's, is verified once: each study
-    after the first checks only what was written since the one before."""
+    after the first checks only what was written since the one before. `shown`: the figures
+    of the study of `ctx` just read for its own screen, its line made from them rather than
+    read again (the cards and the table then agree)."""
     require(actor, Permission.VIEW, ctx)
     point = since
     lines: list[StudySummary] = []
     for row in list_studies(ctx, actor):
-        snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
+        if shown is not None and row.protocol == ctx.study.protocol:
+            snapshot = shown
+        else:
+            snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
         if snapshot.verification.ok:
             point = snapshot.verification.point
         lines.append(
