@@ -7,8 +7,9 @@ since the last and the same day reuses its findings (_findings). The audit trail
 from the last point that verified: the screen's own (`since`), else the one kept beside the
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
-and the participants due are read without the history: the kits stored as available, each
-participant's last dispense, in a few queries."""
+and the participants due are read without the history, in a few queries: the kits stored as
+available counted and their ledger rows summed per lot by SQL, and one row per participant on
+treatment with its last live dispense."""
 
 from __future__ import annotations
 
