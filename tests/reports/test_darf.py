@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -150,6 +150,42 @@ def test_every_period_prints_exactly_the_lines_of_the_whole_record(
                         replace(line, corrected_by_line=None) for line in expected
                     ]
                 assert period.opening_balance == (before[-1].balance if before else 0)
+
+
+def test_the_history_counted_by_sql_or_row_by_row_gives_the_same_period(
+    sample: SampleStudy, records: list[DarfRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history before a period is counted by SQL, one group per line (corrections split
+    by the line they correct), or row by row where that cannot settle it: from boundary days
+    all through the record, SQL's count gives the whole record's lines and the balance before
+    them, as the count row by row does (tests/services/test_darf_history.py: the fallback)."""
+    whole = {(r.product, r.storage_area): r for r in records}
+    days = sorted({line.entry_date for r in records for line in r.lines})
+    by_sql, corrected = report_data._history_by_lines, report_data._corrected
+    ways: list[bool] = []
+    fixes: list[dict[tuple[str, str], int] | None] = []
+
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        ways.append(by_sql(*args, **kwargs))
+        return ways[-1]
+
+    def split(*args: Any, **kwargs: Any) -> dict[tuple[str, str], int] | None:
+        fixes.append(corrected(*args, **kwargs))
+        return fixes[-1]
+
+    monkeypatch.setattr(report_data, "_corrected", split)
+    for since in [*days[:: max(1, len(days) // 25)], days[-1] + timedelta(days=1)]:
+        monkeypatch.setattr(report_data, "_history_by_lines", counted)
+        period = report_data.darf_records(sample.ctx, sample.pharmacist, since=since)
+        for record in period:
+            full = whole[(record.product, record.storage_area)]
+            before = [line for line in full.lines if line.entry_date < since]
+            assert list(record.lines) == [line for line in full.lines if line.entry_date >= since]
+            assert record.opening_balance == (before[-1].balance if before else 0)
+        monkeypatch.setattr(report_data, "_history_by_lines", lambda *args, **kwargs: False)
+        assert report_data.darf_records(sample.ctx, sample.pharmacist, since=since) == period
+    assert all(ways)  # no correction here names a line before its period
+    assert any(found is not None for found in fixes)  # corrections counted by SQL too
 
 
 def test_darf_pdf_repeats_its_header_and_numbers_pages_once(

@@ -5,13 +5,20 @@ date index, in the same statements and rows after three times the history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
+
+import pytest
 
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.codes import MovementKind
-from dispensary.services import report_data
+from dispensary.services import dispensing, report_data
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.report_data import DarfRecord
 
+from .conftest import Stock
+from .helpers import busy_pharmacy
 from .test_query_plans import SMALL, Captured, Site, capturing, full_scans, rows_read
 from .test_query_plans import site as site  # the fixture: a pharmacy that grows by visits
 
@@ -75,3 +82,45 @@ def test_a_period_is_read_by_its_dates_however_long_the_history(site: Site) -> N
         counted = Captured(on=False)
         counted.statements = period
         assert full_scans(site.ctx, counted, SMALL) == []
+
+
+def test_a_correction_of_a_line_before_the_period_is_numbered_row_by_row(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A period's correction of a movement before it names that line by its number: SQL's
+    count of the history gives no numbers, so the history is counted row by row; a period
+    with corrections only before it (a void the day of its dispense) is counted by SQL. Both
+    give the whole record's lines."""
+    password = pw(pharmacist)
+    busy_pharmacy(ctx, clock, pharmacist, password)  # DSP000002 voided 01-05; cycle 2 on 01-26
+    clock.set_date(date(2026, 1, 27))
+    dispensing.void_dispense(ctx, pharmacist, "DSP000004", "wrong day", password)
+    by_sql = report_data._history_by_lines
+    ways: list[bool] = []
+
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        ways.append(by_sql(*args, **kwargs))
+        return ways[-1]
+
+    monkeypatch.setattr(report_data, "_history_by_lines", counted)
+    whole = {(r.product, r.storage_area): r for r in report_data.darf_records(ctx, pharmacist)}
+    assert ways == []  # no period start: nothing before it
+    for since, way in ((date(2026, 1, 26), True), (date(2026, 1, 27), False)):
+        for record in report_data.darf_records(ctx, pharmacist, since=since):
+            full = whole[(record.product, record.storage_area)]
+            before = [line for line in full.lines if line.entry_date < since]
+            assert list(record.lines) == [line for line in full.lines if line.entry_date >= since]
+            assert record.opening_balance == (before[-1].balance if before else 0)
+        assert ways[-1] is way
+    (fix,) = [
+        line
+        for r in report_data.darf_records(ctx, pharmacist, since=date(2026, 1, 27))
+        for line in r.lines
+    ]
+    assert fix.corrects_line is not None and fix.corrects_line < fix.number

@@ -6,22 +6,24 @@ written since the last read, or the day changed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from dispensary.db.engine import read_transaction
-from dispensary.db.models import Participant
-from dispensary.domain.codes import DiscrepancyKind, ParticipantStatus
-from dispensary.services import dashboard, returns, studies, users
+from dispensary.db.engine import is_sqlite, read_transaction
+from dispensary.db.models import Kit, Participant
+from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatus
+from dispensary.services import dashboard, dispensing, queries, returns, studies, users
+from dispensary.services.common import kit_contents, last_live_dispense, status_now
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.queries import participant_row
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import dispense, enroll
+from .helpers import EARLY, LATE, P75, busy_pharmacy, dispense, enroll, receive
+from .test_query_plans import SMALL, capturing, full_scans
 
 Password = Callable[[Actor], str]
 
@@ -118,3 +120,149 @@ def test_the_table_of_all_studies_reuses_each_studys_findings_while_nothing_is_w
     enroll(ctx, pharmacist, "01-009")
     dashboard.all_studies(ctx, actor)
     assert len(reconciled) == 4  # an entry was written: every study read again
+
+
+def test_the_last_live_dispense_of_everyone_is_live_dispenses_last(
+    ctx: Context,
+    clock: FixedClock,
+    study: Study,
+    stock: Stock,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """common.last_live_dispense, read for everyone at once, names queries.live_dispenses'
+    last: a voided last cycle leaves the cycle before it, a cycle voided and dispensed again
+    its new attempt; the Today screen of each study reads its own participants only."""
+    password = pw(pharmacist)
+    busy_pharmacy(ctx, clock, pharmacist, password)  # 01-002: cycle 1 voided, dispensed again
+    enroll(ctx, pharmacist, "01-003", "EF")  # never dispensed
+    clock.set_date(date(2026, 2, 23))
+    wrong = dispense(ctx, pharmacist, password, "01-001", cycle=3, override_reason="in hand")
+    dispensing.void_dispense(ctx, pharmacist, wrong.number, "wrong participant", password)
+    other_text = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT-OTHER-1"')
+    studies.add_study(ctx, admin, other_text, "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, pharmacist.username, "NCT-OTHER-1", True, "both protocols")
+    both = users.sign_in(ctx, pharmacist.username, password)
+    other = studies.switch_study(ctx, both, "NCT-OTHER-1")
+    receive(other, both, "K0101-K0103", "L9", LATE)
+    enroll(other, both, "01-001", "GH")  # the same number, in the other study
+    dispense(other, both, password, "01-001")
+
+    with read_transaction(ctx.engine) as session:
+        people = list(session.scalars(select(Participant)))
+        lasts = dict(
+            session.execute(select(Participant.id, last_live_dispense(Participant.id))).all()
+        )
+        expected = {}
+        for person in people:
+            live = queries.live_dispenses(session, person.id)
+            expected[person.id] = live[-1].id if live else None
+    assert len(people) == 4 and lasts == expected
+    assert sum(1 for last in expected.values() if last is None) == 1  # 01-003
+
+    for place in (ctx, other):
+        snapshot = dashboard.dashboard(place, both, due_within_days=60)
+        with read_transaction(place.engine) as session:
+            mine = [
+                participant_row(session, place, p)
+                for p in session.scalars(
+                    select(Participant)
+                    .where(Participant.study_id == place.study_id)
+                    .order_by(Participant.study_number)
+                )
+            ]
+        assert [(d.study_number, d.next_cycle, d.due) for d in snapshot.due] == sorted(
+            ((r.study_number, r.next_cycle, r.next_due or r.enrolled_on) for r in mine),
+            key=lambda item: (item[2], item[0]),
+        )
+        assert {p.study_number for p in snapshot.returns_pending} <= {
+            r.study_number for r in mine if r.return_pending
+        }
+    first = dashboard.dashboard(ctx, both, due_within_days=60)
+    assert {d.study_number: d.next_cycle for d in first.due} == {
+        "01-001": 3,  # cycle 3 voided: cycle 2 is the last
+        "01-002": 2,  # cycle 1's second attempt
+        "01-003": 1,
+    }
+
+
+def test_the_shelf_is_each_kit_s_contents_summed(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The tablets on the shelf, summed per lot in SQL and balanced once, are the sum of each
+    kit's contents (kit_contents) over the kits available and not expired; the kits expiring
+    within the window are listed whole."""
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))  # dispenses, a void, a count, returns
+    clock.set_date(EARLY - timedelta(days=30))
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    today = clock.today()
+    with read_transaction(ctx.engine) as session:
+        kits = [
+            k
+            for k in session.scalars(select(Kit).where(Kit.status == KitStatus.AVAILABLE.value))
+            if status_now(k, today) is KitStatus.AVAILABLE
+        ]
+        tablets = {p.code: 0 for p in ctx.study.products}
+        count = {p.code: 0 for p in ctx.study.products}
+        for kit in kits:
+            tablets[kit.product] += kit_contents(session, kit)
+            count[kit.product] += 1
+        soon = sorted(
+            (k.lot.expiry, k.lot.number, k.number)
+            for k in kits
+            if k.lot.expiry <= today + timedelta(days=dashboard.EXPIRY_WINDOW_DAYS)
+        )
+    assert {s.product: (s.kits_on_hand, s.tablets_on_hand) for s in snapshot.stock} == {
+        code: (count[code], tablets[code]) for code in tablets
+    }
+    assert count[P75] > 0 and tablets[P75] % 21 != 0  # a count adjusted one kit
+    assert [(k.expiry, k.lot, k.number) for k in snapshot.expiring] == soon and soon
+    assert all(k.days_left == (k.expiry - today).days for k in snapshot.expiring)
+    clock.set_date(EARLY + timedelta(days=1))  # lot L2 past its expiry: off the shelf
+    later = dashboard.dashboard(ctx, pharmacist)
+    assert later.expiring == ()
+    assert {s.product: s.kits_on_hand for s in later.stock}[P75] == count[P75] - len(soon)
+
+
+def test_a_refresh_reads_the_shelf_and_the_participants_by_index(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """A refresh with nothing written since (the findings kept) reads no big table whole: the
+    shelf by the kits' study and status, each participant's last dispense by its index."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("the query plans asked of SQLite")
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    first = dashboard.dashboard(ctx, pharmacist)
+    with capturing(ctx) as captured:
+        again = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
+    assert again.due == first.due and again.stock == first.stock
+    assert len(captured.queries) >= 4
+    assert full_scans(ctx, captured, SMALL) == []
+
+
+def test_the_table_of_all_studies_takes_the_study_on_show_from_its_figures(
+    ctx: Context,
+    study: Study,
+    admin: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Today screen reads its own study, then the table of all studies: that study's line
+    is made from the figures just read, not read again; the table is the one read whole."""
+    other = study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT-OTHER-1"')
+    studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
+    actor = users.sign_in(ctx, admin.username, pw(admin))
+    shown = dashboard.dashboard(ctx, actor)
+    whole = dashboard.all_studies(ctx, actor)
+    read: list[str] = []
+    real = dashboard.dashboard
+
+    def counted(of: Context, *args: Any, **kwargs: Any) -> dashboard.Dashboard:
+        read.append(of.study.protocol)
+        return real(of, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "dashboard", counted)
+    assert dashboard.all_studies(ctx, actor, shown=shown) == whole
+    assert read == ["NCT-OTHER-1"]

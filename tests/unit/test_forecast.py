@@ -11,12 +11,13 @@ The simulation against the real dispensing service is tests/services/test_foreca
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.forecast import (
     Course,
     Forecast,
@@ -24,7 +25,13 @@ from dispensary.domain.forecast import (
     expected_enrolment,
     forecast,
 )
-from dispensary.domain.rules import KitCandidate, supply_cover_until
+from dispensary.domain.regimen import kits_needed
+from dispensary.domain.rules import (
+    KitCandidate,
+    choose_fefo,
+    effective_status,
+    supply_cover_until,
+)
 
 P75 = "p7.5"
 P25 = "p2.5"
@@ -196,3 +203,82 @@ def test_the_shelf_covers_everything() -> None:
     assert result.first_short is None and result.resupply == ()
     # One kit left after 3 cycles, lasting long past the horizon: not "unused".
     assert result.unused == ()
+
+
+def _whole_shelf(
+    courses: list[Course], stock: list[KitCandidate], rules: SupplyRules, weeks: int
+) -> list[tuple[str, date, str, tuple[str, ...], int]]:
+    """Every cycle played as the counter plays it, choose_fefo asked of the whole shelf each
+    time: what the forecast's ordered shelf must give."""
+    left = [
+        k
+        for k in stock
+        if k.tablets > 0 and effective_status(k.status, k.expiry, START) is KitStatus.AVAILABLE
+    ]
+    end = START + timedelta(weeks=weeks)
+    due = sorted(
+        (day1, c.participant, product, tablets)
+        for c in courses
+        for day1 in (
+            c.next_day1 + timedelta(days=rules.cycle_length_days * n) for n in range(weeks)
+        )
+        if START <= day1 < end
+        for product, tablets in c.tablets.items()
+        if tablets > 0
+    )
+    played = []
+    for day1, who, product, tablets in due:
+        cover = supply_cover_until(day1, rules.days_of_supply, rules.expiry_margin_days)
+        try:
+            picked = choose_fefo(left, product, tablets, cover, day1)
+        except RuleViolation:
+            short = kits_needed(tablets, rules.tablets_per_kit[product])
+            played.append((who, day1, product, (), short))
+            continue
+        left = [k for k in left if k not in picked]
+        played.append((who, day1, product, tuple(k.number for k in picked), 0))
+    return played
+
+
+def test_each_cycle_takes_what_choose_fefo_takes_from_the_whole_shelf() -> None:
+    """The forecast keeps each product's shelf in FEFO order and shows choose_fefo only the
+    first kits that cover a cycle: the kits taken (and the cycles left short) are those of
+    choose_fefo asked of the whole shelf, with kits expired, expiring too soon, part-used,
+    quarantined and of several lots mixed in."""
+    chance = random.Random(15)
+    stock = [
+        kit(
+            f"K{n:04d}",
+            expiry=date(2026, 3, 1 + chance.randrange(28)).replace(month=chance.choice([3, 4, 6])),
+            product=chance.choice([P75, P75, P25]),
+            tablets=chance.choice([0, 7, 20, 21, 21, 42]),
+            lot=chance.choice(["L1", "L2", "L10"]),
+            status=chance.choice([KitStatus.AVAILABLE] * 5 + [KitStatus.QUARANTINED]),
+        )
+        for n in range(400)
+    ]
+    chance.shuffle(stock)
+    courses = [
+        Course(
+            f"01-{n:03d}",
+            date(2026, 3, 2 + chance.randrange(20)),
+            {P75: chance.choice([21, 42, 63]), P25: chance.choice([0, 21, 84])},
+        )
+        for n in range(60)
+    ]
+    result = forecast(courses, stock, RULES, START, 10)
+    played = [(c.participant, c.day1, c.product, c.kits, c.kits_short) for c in result.cycles]
+    assert played == _whole_shelf(courses, stock, RULES, 10)
+    on_shelf = [
+        k
+        for k in stock
+        if k.tablets > 0 and effective_status(k.status, k.expiry, START) is KitStatus.AVAILABLE
+    ]
+    for row in result.rows:  # the kits left at the week's start that last into it
+        gone = {n for c in result.cycles if c.day1 < row.start for n in c.kits}
+        assert row.kits_on_hand == sum(
+            1
+            for k in on_shelf
+            if k.product == row.product and k.expiry >= row.start and k.number not in gone
+        )
+    assert any(c.kits_short for c in result.cycles) and any(len(c.kits) > 1 for c in result.cycles)

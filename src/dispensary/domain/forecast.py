@@ -9,18 +9,20 @@ refused for want of stock, and a kit it calls unused is one the counter would ne
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.errors import InvalidInput
 from dispensary.domain.regimen import kits_needed
 from dispensary.domain.rules import (
     KitCandidate,
     choose_fefo,
     effective_status,
     supply_cover_until,
+    usable_kits,
 )
 from dispensary.i18n import _
 
@@ -186,12 +188,14 @@ def forecast(
     kits the counter would choose, or counts the new kits it needs when none would do."""
     check_weeks(weeks)
     end = start + timedelta(weeks=weeks)
-    shelf = [
-        k
+    # By kit number (numbers are unique): a kit taken leaves at once, however long the shelf.
+    shelf = {
+        k.number: k
         for k in stock
         if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
-    ]
+    }
     products = tuple(rules.tablets_per_kit)
+    fefo = {p: _Fefo([k for k in shelf.values() if k.product == p]) for p in products}
     due = sorted(
         (day1, course.participant, product, tablets)
         for course in courses
@@ -204,10 +208,8 @@ def forecast(
     for week in range(weeks):
         first = start + timedelta(weeks=week)
         last = first + timedelta(days=7)
-        on_hand = {
-            p: sum(1 for k in shelf if k.product == p and k.expiry >= first) for p in products
-        }
-        planned = [_take(shelf, rules, *item) for item in due if first <= item[0] < last]
+        on_hand = {p: fefo[p].lasting(first) for p in products}
+        planned = [_take(shelf, fefo, rules, *item) for item in due if first <= item[0] < last]
         cycles += planned
         for product in products:
             mine = [c for c in planned if c.product == product]
@@ -229,14 +231,58 @@ def forecast(
         lead_time_days=rules.lead_time_days,
         rows=tuple(rows),
         cycles=tuple(cycles),
-        unused=_unused(shelf, rules, end),
+        unused=_unused(tuple(shelf.values()), rules, end),
         resupply=_resupply(rows, cycles, rules, start),
         products=products,
     )
 
 
+def _fefo_key(kit: KitCandidate) -> tuple[date, str, str]:
+    """The order rules.usable_kits hands kits out in (expiry, lot, kit number)."""
+    return (kit.expiry, kit.lot, kit.number)
+
+
+class _Fefo:
+    """One product's kits on the shelf kept in first-expiry-first-out order, so that a cycle
+    looks at the first few kits the counter's rule would consider, not the whole shelf."""
+
+    CHUNK = 8  # a cycle takes a kit or two
+
+    def __init__(self, kits: Iterable[KitCandidate]) -> None:
+        self.kits = sorted(kits, key=_fefo_key)
+        self.keys = [_fefo_key(k) for k in self.kits]
+
+    def first_covering(
+        self, product: str, tablets: int, cover_until: date, today: date
+    ) -> list[KitCandidate]:
+        """The usable kits (rules.usable_kits) in their order, up to the first that brings
+        their tablets to `tablets` (all of them when none does): all that rules.choose_fefo
+        takes from, or looks at, on the whole shelf. A kit expiring before `cover_until` is
+        never usable, so the walk starts at the first that does not."""
+        found: list[KitCandidate] = []
+        total = 0
+        at = bisect_left(self.keys, (cover_until,))
+        while at < len(self.kits) and total < tablets:
+            for kit in usable_kits(self.kits[at : at + self.CHUNK], product, cover_until, today):
+                found.append(kit)
+                total += kit.tablets
+                if total >= tablets:
+                    break
+            at += self.CHUNK
+        return found
+
+    def lasting(self, day: date) -> int:
+        """How many of the kits expire on `day` or later."""
+        return len(self.keys) - bisect_left(self.keys, (day,))
+
+    def remove(self, kit: KitCandidate) -> None:
+        at = bisect_left(self.keys, _fefo_key(kit))
+        del self.kits[at], self.keys[at]
+
+
 def _take(
-    shelf: list[KitCandidate],
+    shelf: dict[str, KitCandidate],
+    fefo: Mapping[str, _Fefo],
     rules: SupplyRules,
     day1: date,
     participant: str,
@@ -245,13 +291,20 @@ def _take(
 ) -> PlannedCycle:
     """One cycle's kits off the shelf, as the counter would choose them on its day 1."""
     cover_until = supply_cover_until(day1, rules.days_of_supply, rules.expiry_margin_days)
-    try:
-        picked = choose_fefo(shelf, product, tablets, cover_until, day1)
-    except RuleViolation:
+    ordered = fefo.get(product)
+    considered = (
+        ordered.first_covering(product, tablets, cover_until, day1) if ordered is not None else []
+    )
+    # All the usable kits together fall short (first_covering gave them all): the counter
+    # would refuse the cycle (choose_fefo's RuleViolation, not worded for thousands of cycles).
+    if sum(k.tablets for k in considered) < tablets:
         per_kit = rules.tablets_per_kit[product]
         return PlannedCycle(participant, day1, product, tablets, (), kits_needed(tablets, per_kit))
-    taken = {k.number for k in picked}
-    shelf[:] = [k for k in shelf if k.number not in taken]
+    picked = choose_fefo(considered, product, tablets, cover_until, day1)
+    for kit in picked:
+        del shelf[kit.number]
+        if ordered is not None:
+            ordered.remove(kit)
     return PlannedCycle(participant, day1, product, tablets, tuple(k.number for k in picked), 0)
 
 

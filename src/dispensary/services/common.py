@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.models import (
     FIRST_STUDY,
@@ -19,7 +19,7 @@ from dispensary.db.models import (
     Participant,
     StudyRecord,
 )
-from dispensary.domain.accountability import Movement, balance_of
+from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound
 from dispensary.domain.rules import (
@@ -148,9 +148,26 @@ def get_dispense(session: Session, raw: str, study: int) -> Dispense:
     return dispense
 
 
-def not_voided() -> ColumnElement[bool]:
-    """A condition on Dispense: no void is recorded for it (its kits left the pharmacy)."""
-    return ~exists().where(DispenseVoid.dispense_id == Dispense.id)
+def not_voided(dispense: Any = Dispense) -> ColumnElement[bool]:
+    """A condition on Dispense (or an alias of it): no void is recorded for it (its kits left
+    the pharmacy)."""
+    return ~exists().where(DispenseVoid.dispense_id == dispense.id)
+
+
+def last_live_dispense(participant_id: Any) -> ScalarSelect[int]:
+    """The id of the last dispense not voided of the participant `participant_id` names (a
+    column of an enclosing query): queries.live_dispenses' last, its highest cycle and then
+    attempt. One walk back along the dispenses' (participant, cycle, attempt) index per
+    participant, so the Today screen and the forecast read one row per participant, not
+    every dispense of everyone on treatment."""
+    live = aliased(Dispense)
+    return (
+        select(live.id)
+        .where(live.participant_id == participant_id, not_voided(live))
+        .order_by(live.cycle.desc(), live.attempt.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def is_voided(session: Session, dispense: Dispense) -> bool:
@@ -232,10 +249,27 @@ def kit_movements(session: Session, kit_id: int) -> list[Movement]:
     return [Movement(MovementKind(r.kind), r.quantity, r.from_returned) for r in rows]
 
 
+def _contents(balance: Balance) -> int:
+    """Tablets physically in a kit (or kits) of this balance: on the shelf, or held after
+    their return."""
+    return balance.on_hand + balance.held_returned
+
+
 def kit_contents(session: Session, kit: Kit) -> int:
     """Tablets physically in the kit now: on the shelf, or held after its return."""
-    balance = balance_of(kit_movements(session, kit.id))
-    return balance.on_hand + balance.held_returned
+    return _contents(balance_of(kit_movements(session, kit.id)))
+
+
+def contents_of_sums(sums: Iterable[tuple[str, object, int]]) -> int:
+    """Tablets in the kits whose ledger rows add up to these sums (kind, from the returns,
+    total quantity): balance_of adds each movement's quantity to its figures, so one movement
+    of each sum balances as the rows themselves; SQL sums, the domain keeps the rule."""
+    return _contents(
+        balance_of(
+            Movement(MovementKind(kind), int(total), bool(from_returned))
+            for kind, from_returned, total in sums
+        )
+    )
 
 
 def contents_of_kits(session: Session, kits: Sequence[Kit]) -> dict[int, int]:
@@ -244,25 +278,24 @@ def contents_of_kits(session: Session, kits: Sequence[Kit]) -> dict[int, int]:
 
 
 def contents_by_id(session: Session, ids: Sequence[int]) -> dict[int, int]:
-    """contents_of_kits of kits known by id (the Today screen reads plain rows)."""
-    moves: dict[int, list[Movement]] = {k: [] for k in ids}
-    ids = list(moves)
+    """contents_of_kits of kits known by id: each kit's ledger rows summed per kind and
+    origin in SQL (from the kit balance index alone), balanced by contents_of_sums."""
+    sums: dict[int, list[tuple[str, object, int]]] = {k: [] for k in ids}
+    ids = list(sums)
     for start in range(0, len(ids), 500):
         rows = session.execute(
             select(
                 LedgerEntry.kit_id,
                 LedgerEntry.kind,
-                LedgerEntry.quantity,
                 LedgerEntry.from_returned,
-            ).where(LedgerEntry.kit_id.in_(ids[start : start + 500]))
+                func.sum(LedgerEntry.quantity),
+            )
+            .where(LedgerEntry.kit_id.in_(ids[start : start + 500]))
+            .group_by(LedgerEntry.kit_id, LedgerEntry.kind, LedgerEntry.from_returned)
         )
-        for kit_id, kind, quantity, from_returned in rows:
-            moves[kit_id].append(Movement(MovementKind(kind), quantity, bool(from_returned)))
-    contents: dict[int, int] = {}
-    for kit_id, kit_moves in moves.items():
-        balance = balance_of(kit_moves)
-        contents[kit_id] = balance.on_hand + balance.held_returned
-    return contents
+        for kit_id, kind, from_returned, total in rows:
+            sums[kit_id].append((kind, from_returned, total))
+    return {kit_id: contents_of_sums(kit_sums) for kit_id, kit_sums in sums.items()}
 
 
 def fefo_order(session: Session) -> tuple[Any, ...]:

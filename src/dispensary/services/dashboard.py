@@ -7,8 +7,9 @@ since the last and the same day reuses its findings (_findings). The audit trail
 from the last point that verified: the screen's own (`since`), else the one kept beside the
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
-and the participants due are read without the history: the kits stored as available, each
-participant's last dispense, in a few queries."""
+and the participants due are read without the history, in a few queries: the kits stored as
+available counted and their ledger rows summed per lot by SQL, and one row per participant on
+treatment with its last live dispense."""
 
 from __future__ import annotations
 
@@ -18,22 +19,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import Dispense, Kit, Lot, Participant, Return
+from dispensary.db.models import Dispense, Kit, LedgerEntry, Lot, Participant, Return
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
 from dispensary.services.audit_check import TrailCheck, check_trail
-from dispensary.services.common import contents_by_id, not_voided
+from dispensary.services.common import contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import reconcile_session
 from dispensary.services.results import (
     Discrepancy,
-    ParticipantRow,
     VerifiedPoint,
     VerifyResult,
 )
@@ -116,75 +116,40 @@ def dashboard(
     expiry_limit = today + timedelta(days=expiring_within_days)
     checked_at = ctx.clock.now()
     with read_transaction(ctx.engine) as session:
-        # Only a kit stored as available can be on the shelf (not past its expiry: rules.
-        # effective_status); read as plain rows, without the years of destroyed kits.
-        shelf = [
-            row
-            for row in session.execute(
-                select(Kit.id, Kit.number, Kit.product, Lot.number, Lot.expiry)
-                .join(Lot, Lot.id == Kit.lot_id)
-                .where(Kit.study_id == ctx.study_id, Kit.status == KitStatus.AVAILABLE.value)
-            )
-            if effective_status(KitStatus.AVAILABLE, row[4], today) is KitStatus.AVAILABLE
-        ]
-        contents = contents_by_id(session, [row[0] for row in shelf])
-        on_hand_kits: dict[str, int] = defaultdict(int)
-        on_hand_tablets: dict[str, int] = defaultdict(int)
-        expiring: list[ExpiringKit] = []
-        for kit_id, number, product, lot, expiry in shelf:
-            on_hand_kits[product] += 1
-            on_hand_tablets[product] += contents[kit_id]
-            if expiry <= expiry_limit:
-                expiring.append(ExpiringKit(number, product, lot, expiry, (expiry - today).days))
-
-        need_kits: dict[str, int] = defaultdict(int)
-        need_tablets: dict[str, int] = defaultdict(int)
-        need_people: dict[str, int] = defaultdict(int)
+        on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
+        at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
         due: list[DueParticipant] = []
         pending: list[PendingReturn] = []
         due_limit = today + timedelta(days=due_within_days)
-        people = list(
-            session.scalars(
-                select(Participant)
-                .where(
-                    Participant.study_id == ctx.study_id,
-                    Participant.status == ParticipantStatus.ON_TREATMENT.value,
-                )
-                .order_by(Participant.study_number)
-            )
-        )
-        lasts = _last_live_dispenses(session, [p.id for p in people])
-        returned = _returned(session, [d.id for d in lasts.values()])
-        for person in people:
-            last = lasts.get(person.id)
-            row = _row(ctx, person, last, last is not None and last.id not in returned)
-            dose = study.dose_level(last.dose_level if last else 0)
-            for product in dose.products:
-                tablets = tablets_needed(dose, product, study.cycle.days_of_supply)
-                need_tablets[product] += tablets
-                need_kits[product] += kits_needed(tablets, study.product(product).tablets_per_kit)
-                need_people[product] += 1
-            next_due = row.next_due or person.enrolled_on
+        cycle_days = timedelta(days=study.cycle.length_days)
+        for person in _on_treatment(session, ctx.study_id):
+            at_level[person.dose_level if person.number is not None else 0] += 1
+            # queries.participant_row of a participant on treatment: the next cycle is due a
+            # cycle after the last live dispense's day 1 (the enrolment day for the first).
+            if person.number is None:
+                next_cycle, next_due = 1, person.enrolled_on
+            else:
+                next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
             if next_due <= due_limit:
                 due.append(
                     DueParticipant(
                         person.study_number,
                         person.initials,
-                        row.next_cycle,
+                        next_cycle,
                         next_due,
                         next_due < today,
                     )
                 )
-            if last is not None and row.return_pending:
-                last_day = last.day1 + timedelta(days=last.days_supply - 1)
+            if person.number is not None and not person.returned:
+                last_day = person.day1 + timedelta(days=person.days_supply - 1)
                 if last_day < today:  # the bottle is due back
                     pending.append(
                         PendingReturn(
                             person.study_number,
                             person.initials,
-                            last.number,
-                            last.cycle,
-                            last.day1,
+                            person.number,
+                            person.cycle,
+                            person.day1,
                             last_day,
                         )
                     )
@@ -192,12 +157,26 @@ def dashboard(
         verification = trail.verification
         findings = _findings(session, ctx, trail, today)
 
+    # Each participant's next cycle at the current dose, whole kits each: the same figures for
+    # everyone at one level.
+    need_kits: dict[str, int] = defaultdict(int)
+    need_tablets: dict[str, int] = defaultdict(int)
+    need_people: dict[str, int] = defaultdict(int)
+    for level, people in at_level.items():
+        dose = study.dose_level(level)
+        for product in dose.products:
+            tablets = tablets_needed(dose, product, study.cycle.days_of_supply)
+            need_tablets[product] += tablets * people
+            need_kits[product] += (
+                kits_needed(tablets, study.product(product).tablets_per_kit) * people
+            )
+            need_people[product] += people
     stock = tuple(
         StockNeed(
             product.code,
             ctx.study.product_name(product.code),
             on_hand_kits[product.code],
-            on_hand_tablets[product.code],
+            on_hand_tablets.get(product.code, 0),
             need_kits[product.code],
             need_tablets[product.code],
             need_people[product.code],
@@ -251,56 +230,94 @@ def _findings(
     return findings
 
 
-def _last_live_dispenses(session: Session, people: Sequence[int]) -> dict[int, Any]:
-    """Each participant's last dispense not voided (queries.live_dispenses' last: its id,
-    number, cycle, day 1, days of supply and dose level), for many participants in a few
-    queries instead of three per participant."""
-    last: dict[int, Any] = {}
-    for start in range(0, len(people), 500):
-        chunk = people[start : start + 500]
-        for row in session.execute(
-            select(
-                Dispense.participant_id,
-                Dispense.id,
-                Dispense.number,
-                Dispense.cycle,
-                Dispense.day1,
-                Dispense.days_supply,
-                Dispense.dose_level,
+def _shelf(
+    session: Session, study: int, today: date, expiry_limit: date
+) -> tuple[dict[str, int], dict[str, int], list[ExpiringKit]]:
+    """The kits on the shelf: their number and tablets per product, and those expiring by
+    `expiry_limit`. Only a kit stored as available can be on the shelf, and not past its lot's
+    expiry (rules.effective_status, asked of each lot: a few hundred); kits are counted and
+    their ledger rows summed per lot in SQL (from the kit-balance index), and the sums
+    balanced by the domain (common.contents_of_sums), not a kit at a time."""
+    available = (Kit.study_id == study, Kit.status == KitStatus.AVAILABLE.value)
+    counts = session.execute(
+        select(Kit.lot_id, Kit.product, func.count(Kit.id))
+        .where(*available)
+        .group_by(Kit.lot_id, Kit.product)
+    ).all()
+    lots = {
+        lot_id: (number, expiry)
+        for lot_id, number, expiry in session.execute(
+            select(Lot.id, Lot.number, Lot.expiry).where(
+                Lot.id.in_(sorted({row[0] for row in counts}))
             )
-            .where(Dispense.participant_id.in_(chunk), not_voided())
-            .order_by(Dispense.participant_id, Dispense.cycle, Dispense.attempt)
-        ):
-            last[row.participant_id] = row
-    return last
-
-
-def _returned(session: Session, dispenses: Sequence[int]) -> set[int]:
-    """The dispenses among these with a return recorded."""
-    found: set[int] = set()
-    for start in range(0, len(dispenses), 500):
-        chunk = dispenses[start : start + 500]
-        found.update(
-            session.scalars(select(Return.dispense_id).where(Return.dispense_id.in_(chunk)))
         )
-    return found
-
-
-def _row(ctx: Context, person: Participant, last: Dispense | None, pending: bool) -> ParticipantRow:
-    """queries.participant_row of a participant on treatment, from its last live dispense."""
-    return ParticipantRow(
-        study_number=person.study_number,
-        initials=person.initials,
-        birth_year=person.birth_year,
-        sex=person.sex,
-        enrolled_on=person.enrolled_on,
-        status=ParticipantStatus(person.status),
-        last_cycle=last.cycle if last else None,
-        last_day1=last.day1 if last else None,
-        next_cycle=(last.cycle if last else 0) + 1,
-        next_due=last.day1 + timedelta(days=ctx.study.cycle.length_days) if last else None,
-        return_pending=pending,
+    }
+    usable = {
+        lot_id
+        for lot_id, (_number, expiry) in lots.items()
+        if effective_status(KitStatus.AVAILABLE, expiry, today) is KitStatus.AVAILABLE
+    }
+    kits: dict[str, int] = defaultdict(int)
+    for lot_id, product, count in counts:
+        if lot_id in usable:
+            kits[product] += count
+    sums: dict[str, list[tuple[str, object, int]]] = defaultdict(list)
+    for lot_id, product, kind, from_returned, total in session.execute(
+        select(
+            Kit.lot_id,
+            Kit.product,
+            LedgerEntry.kind,
+            LedgerEntry.from_returned,
+            func.sum(LedgerEntry.quantity),
+        )
+        .join(LedgerEntry, LedgerEntry.kit_id == Kit.id)
+        .where(*available)
+        .group_by(Kit.lot_id, Kit.product, LedgerEntry.kind, LedgerEntry.from_returned)
+    ):
+        if lot_id in usable:
+            sums[product].append((kind, from_returned, total))
+    tablets = {product: contents_of_sums(product_sums) for product, product_sums in sums.items()}
+    soon = sorted(lot_id for lot_id in usable if lots[lot_id][1] <= expiry_limit)
+    expiring = (
+        [
+            ExpiringKit(
+                number, product, lots[lot_id][0], lots[lot_id][1], (lots[lot_id][1] - today).days
+            )
+            for number, product, lot_id in session.execute(
+                select(Kit.number, Kit.product, Kit.lot_id).where(*available, Kit.lot_id.in_(soon))
+            )
+        ]
+        if soon
+        else []
     )
+    return kits, tablets, expiring
+
+
+def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
+    """Each participant on treatment with its last live dispense (common.last_live_dispense:
+    its number, cycle, day 1, days of supply and dose level, and whether a return of it is
+    recorded; all None before the first), in one query of one row per participant, by study
+    number."""
+    last = aliased(Dispense)
+    return session.execute(
+        select(
+            Participant.study_number,
+            Participant.initials,
+            Participant.enrolled_on,
+            last.number,
+            last.cycle,
+            last.day1,
+            last.days_supply,
+            last.dose_level,
+            exists().where(Return.dispense_id == last.id).label("returned"),
+        )
+        .outerjoin(last, last.id == last_live_dispense(Participant.id))
+        .where(
+            Participant.study_id == study,
+            Participant.status == ParticipantStatus.ON_TREATMENT.value,
+        )
+        .order_by(Participant.study_number)
+    ).all()
 
 
 @dataclass(frozen=True)
@@ -321,17 +338,25 @@ class StudySummary:
 
 
 def all_studies(
-    ctx: Context, actor: Actor, since: VerifiedPoint | None = None
+    ctx: Context,
+    actor: Actor,
+    since: VerifiedPoint | None = None,
+    shown: Dashboard | None = None,
 ) -> tuple[StudySummary, ...]:
     """The Today figures of every study the user may work in, one line each, in the study
     list's order. Each study is read in its own context (`studies.switch_study`, which applies
     the user's access); the audit chain, which is the pharmacy's, is verified once: each study
-    after the first checks only what was written since the one before."""
+    after the first checks only what was written since the one before. `shown`: the figures
+    of the study of `ctx` just read for its own screen, its line made from them rather than
+    read again (the cards and the table then agree)."""
     require(actor, Permission.VIEW, ctx)
     point = since
     lines: list[StudySummary] = []
     for row in list_studies(ctx, actor):
-        snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
+        if shown is not None and row.protocol == ctx.study.protocol:
+            snapshot = shown
+        else:
+            snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
         if snapshot.verification.ok:
             point = snapshot.verification.point
         lines.append(

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import Dispense, Kit, Participant
+from dispensary.db.models import Dispense, Kit, Lot, Participant
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.forecast import (
@@ -28,7 +29,7 @@ from dispensary.domain.forecast import forecast as play_forecast
 from dispensary.domain.regimen import tablets_needed
 from dispensary.domain.rules import STARTING_DOSE_LEVEL, KitCandidate, check_count
 from dispensary.i18n import N_, _
-from dispensary.services.common import candidate, contents_of_kits, not_voided
+from dispensary.services.common import contents_by_id, last_live_dispense
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.studies import confirmed_rules
@@ -148,29 +149,35 @@ def _with_day1s(courses: tuple[Course, ...], day1s: Mapping[str, date]) -> tuple
 
 
 def _inputs(session: Session, ctx: Context) -> _Inputs:
-    """Every database read of the forecast, in three grouped queries: participants on
-    treatment with their last live dispense, kits on the shelf with their tablets, and the
-    rules confirmed."""
+    """Every database read of the forecast, in a few grouped queries: participants on
+    treatment, the last live dispense of each (one row each, common.last_live_dispense), kits
+    on the shelf with their tablets, and the rules confirmed."""
     study = ctx.study
-    people = list(
-        session.scalars(
-            select(Participant)
-            .where(
-                Participant.study_id == ctx.study_id,
-                Participant.status == ParticipantStatus.ON_TREATMENT.value,
-            )
-            .order_by(Participant.study_number)
-        )
+    on_treatment = (
+        Participant.study_id == ctx.study_id,
+        Participant.status == ParticipantStatus.ON_TREATMENT.value,
     )
-    last: dict[int, Dispense] = {}
-    for dispense in session.scalars(
-        select(Dispense)
-        .where(Dispense.participant_id.in_([p.id for p in people]), not_voided())
-        .order_by(Dispense.participant_id, Dispense.cycle, Dispense.attempt)
-    ):
-        last[dispense.participant_id] = dispense  # cycle order: the last one wins
+    people = session.execute(
+        select(Participant.id, Participant.study_number, Participant.enrolled_on)
+        .where(*on_treatment)
+        .order_by(Participant.study_number)
+    ).all()
+    last: dict[int, Any] = {
+        row.participant_id: row
+        for row in session.execute(
+            select(
+                Participant.id.label("participant_id"),
+                Dispense.cycle,
+                Dispense.day1,
+                Dispense.dose_level,
+            )
+            .join(Dispense, Dispense.id == last_live_dispense(Participant.id))
+            .where(*on_treatment)
+        )
+    }
     courses = []
     max_cycles = study.cycle.max_cycles
+    at_level: dict[int, dict[str, int]] = {}  # the same tablets for everyone at a dose level
     for person in people:
         previous = last.get(person.id)
         done = previous.cycle if previous else 0
@@ -182,25 +189,28 @@ def _inputs(session: Session, ctx: Context) -> _Inputs:
             else person.enrolled_on
         )
         level = previous.dose_level if previous else STARTING_DOSE_LEVEL
+        if level not in at_level:
+            at_level[level] = _tablets(study, level)
         courses.append(
             Course(
                 person.study_number,
                 next_day1,
-                _tablets(study, level),
+                at_level[level],
                 max_cycles - done if max_cycles else None,
             )
         )
-    kits = list(
-        session.scalars(
-            select(Kit)
-            .options(joinedload(Kit.lot))
-            .where(Kit.study_id == ctx.study_id, Kit.status == KitStatus.AVAILABLE.value)
-            .order_by(Kit.number)
-        )
-    )
-    contents = contents_of_kits(session, kits)
+    kits = session.execute(
+        select(Kit.id, Kit.number, Kit.product, Lot.number, Lot.expiry, Kit.status)
+        .join(Lot, Lot.id == Kit.lot_id)
+        .where(Kit.study_id == ctx.study_id, Kit.status == KitStatus.AVAILABLE.value)
+        .order_by(Kit.number)
+    ).all()
+    contents = contents_by_id(session, [k[0] for k in kits])
     return _Inputs(
         courses=tuple(courses),
-        stock=tuple(candidate(k, contents[k.id]) for k in kits),
+        stock=tuple(
+            KitCandidate(number, product, lot, expiry, KitStatus(status), contents[kit_id])
+            for kit_id, number, product, lot, expiry, status in kits
+        ),
         lead_time_confirmed="supply" in confirmed_rules(session, study, ctx.study_id),
     )

@@ -15,8 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, literal, or_, select, type_coerce
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 from sqlalchemy.types import NullType
 
 from dispensary import __version__
@@ -487,12 +497,11 @@ class _Group:
 def _tallies(
     session: Session, study: int, product: str | None, since: date | None, until: date | None
 ) -> dict[tuple[str, str], _Tally]:
-    """Every stock movement up to `until`, per product and storage area, in DARF order, counted
-    in one pass of plain columns read in chunks: of the history only its line numbers are
-    kept (one number per movement, for a correction that names it; the ledger has no index
-    to ask which are corrected). Rows of one transaction that move the same lot the same way
-    make one line; the lines before the period are only counted and give the opening balance.
-    Returns and the destruction of returned kits do not move the stock and are not read."""
+    """Every stock movement up to `until`, per product and storage area, in DARF order: rows of
+    one transaction that move the same lot the same way make one line. The history before the
+    period is only counted (_count_history: line numbers and the opening balance); the
+    period's movements are kept as lines (their ledger ids) to be read in full. Returns and
+    the destruction of returned kits do not move the stock and are not read."""
     initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
     # The one rule (stock_delta), linear in the quantity: the sign of each kind of movement.
     every = [(kind, returned) for kind in MovementKind for returned in (False, True)]
@@ -501,6 +510,21 @@ def _tallies(
         for kind, returned in every
         if stock_delta(Movement(kind, 1, returned))
     }
+    moving = or_(
+        *(
+            and_(LedgerEntry.kind == kind, LedgerEntry.from_returned.is_(returned))
+            for kind, returned in signs
+        )
+    )
+    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    # For corrections: the line each movement is on (of the history, only when it is needed).
+    line_of_ledger: dict[int, int] = {}
+    if since is not None and not _history_by_lines(
+        session, study, product, since, until, signs, moving, tallies
+    ):
+        line_of_ledger = _count_history(
+            session, study, product, since, signs, moving, initials, tallies
+        )
     raw = [
         type_coerce(column, NullType())
         for column in (
@@ -520,27 +544,21 @@ def _tallies(
             Kit.location,
         )
     ]
-    before = case((LedgerEntry.entry_date < since, 1), else_=0) if since is not None else literal(0)
+    # A period is read by its dates (ix_ledger_entries_entry_date), as queries.ledger_rows
+    # reads it: the study's kits are then checked row by row, an expression no index serves.
+    of_study = (Kit.study_id + 0 if since else Kit.study_id) == study
     query = (
-        select(*raw, type_coerce(before, NullType()))
+        select(*raw)
         .join(Kit, Kit.id == LedgerEntry.kit_id)
-        .where(Kit.study_id == study)
-        .where(
-            or_(
-                *(
-                    and_(LedgerEntry.kind == kind, LedgerEntry.from_returned.is_(returned))
-                    for kind, returned in signs
-                )
-            )
-        )
+        .where(of_study, moving)
         .order_by(LedgerEntry.entry_date, LedgerEntry.id)
     )
     if product:
         query = query.where(LedgerEntry.product == product)
+    if since:
+        query = query.where(LedgerEntry.entry_date >= since)
     if until:
         query = query.where(LedgerEntry.entry_date <= until)
-    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
-    line_of_ledger: dict[int, int] = {}  # for corrections: the line each movement is on
     result = session.connection().execution_options(yield_per=_CHUNK).execute(query)
     for (
         entry_id,
@@ -557,7 +575,6 @@ def _tallies(
         user_id,
         lot_id,
         location,
-        is_before,
     ) in itertools.chain.from_iterable(result.partitions()):  # Core rows, a chunk at a time
         sign = signs.get((kind, bool(from_returned)))
         if not sign or not quantity:
@@ -579,17 +596,265 @@ def _tallies(
         if key != tally.key or at != tally.at:
             tally.number += 1
             tally.key, tally.at = key, at
-            if not is_before:
-                tally.shown.append(_Group(tally.number, target, tally.balance, 0, []))
-        if not is_before:
-            group = tally.shown[-1]
-            group.quantity += delta
-            group.ids.append(entry_id)
+            tally.shown.append(_Group(tally.number, target, tally.balance, 0, []))
+        group = tally.shown[-1]
+        group.quantity += delta
+        group.ids.append(entry_id)
         tally.balance += delta
-        if is_before:
-            tally.opening = tally.balance
         line_of_ledger[entry_id] = tally.number
     return tallies
+
+
+def _stock_change(signs: dict[tuple[str, bool], int], entry: Any) -> Any:
+    """A ledger row's change to the stock in SQL, from the signs of stock_delta (0 for a
+    movement that does not move the stock)."""
+    return case(
+        *(
+            (
+                and_(entry.kind == kind, entry.from_returned.is_(returned)),
+                literal(sign) * entry.quantity,
+            )
+            for (kind, returned), sign in signs.items()
+        ),
+        else_=literal(0),
+    )
+
+
+def _history_by_lines(
+    session: Session,
+    study: int,
+    product: str | None,
+    since: date,
+    until: date | None,
+    signs: dict[tuple[str, bool], int],
+    moving: ColumnElement[bool],
+    tallies: dict[tuple[str, str], _Tally],
+) -> bool:
+    """The history before the period counted by SQL, one group per line, without reading its
+    rows: a line is the movements, one after the other, of one transaction that share its
+    key (_tallies), so the groups of movements sharing the transaction and the key are the
+    lines, as long as each group is a run: its ledger ids follow one another, no other
+    movement between them (checked, group by group). A correction's key also holds the line
+    it corrects: the corrections' groups are split where that line changes (_corrected).
+    Where that does not settle it (a group not a run, a correction of a correction or of a
+    later row, a correction in the period of a line before it, which must be numbered),
+    False: _count_history counts row by row."""
+    author = aliased(User)
+    change = _stock_change(signs, LedgerEntry)
+    correction = LedgerEntry.reverses_id.is_not(None)
+    key = (
+        LedgerEntry.product,
+        Kit.location,
+        LedgerEntry.at,
+        LedgerEntry.kind,
+        LedgerEntry.entry_date,
+        Kit.lot_id,
+        LedgerEntry.participant_id,
+        LedgerEntry.dispense_id,
+        LedgerEntry.reason,
+        func.coalesce(author.initials, ""),
+        change > 0,
+        correction,
+    )
+    history = (
+        Kit.study_id == study,
+        moving,
+        LedgerEntry.entry_date < since,
+        *((LedgerEntry.product == product,) if product else ()),
+    )
+    groups = (
+        select(
+            LedgerEntry.product.label("code"),
+            Kit.location.label("location"),
+            func.count().label("rows"),
+            (func.max(LedgerEntry.id) - func.min(LedgerEntry.id) + 1).label("span"),
+            func.sum(change).label("change"),
+            func.max(case((correction, 1), else_=0)).label("corrections"),
+        )
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .outerjoin(author, author.id == LedgerEntry.user_id)
+        .where(*history)
+        .group_by(*key)
+        .subquery()
+    )
+    counted = session.execute(
+        select(
+            groups.c.code,
+            groups.c.location,
+            func.count(),
+            func.sum(groups.c.change),
+            func.sum(case((groups.c.rows != groups.c.span, 1), else_=0)),
+            func.sum(groups.c.corrections),
+        ).group_by(groups.c.code, groups.c.location)
+    ).all()
+    if any(not_runs for _code, _place, _count, _balance, not_runs, _fixes in counted):
+        return False
+    split: dict[tuple[str, str], int] = {}
+    if any(fixes for *_rest, fixes in counted):
+        found = _corrected(session, history, signs)
+        if found is None:
+            return False
+        split = found
+    # A correction in the period of a movement before it names that line by its number.
+    earlier = aliased(LedgerEntry)
+    in_period = [LedgerEntry.entry_date >= since]
+    if until is not None:
+        in_period.append(LedgerEntry.entry_date <= until)
+    named = (
+        select(earlier.id)
+        .join(LedgerEntry, LedgerEntry.reverses_id == earlier.id)
+        .where(*in_period, earlier.entry_date < since)
+        .limit(1)
+    )
+    if session.execute(named).first() is not None:
+        return False
+    for code, location, count, balance, _not_runs, _fixes in counted:
+        tally = tallies[(code, location)]
+        tally.number = int(count) + split.get((code, location), 0)
+        tally.balance = tally.opening = int(balance or 0)
+    return True
+
+
+def _corrected(
+    session: Session, history: tuple[ColumnElement[bool], ...], signs: dict[tuple[str, bool], int]
+) -> dict[tuple[str, str], int] | None:
+    """The lines the history's corrections add to their groups: a run of corrections sharing
+    a transaction and a key is one line per line they correct, split where that changes
+    (the line corrected: the group of the row reversed, which is a line when that row is no
+    correction itself and came before). None when that does not hold."""
+    fix, undone = LedgerEntry, aliased(LedgerEntry)
+    author, undoer = aliased(User), aliased(User)
+    rows = session.execute(
+        select(
+            fix.id,
+            fix.product,
+            Kit.location,
+            fix.at,
+            fix.kind,
+            fix.entry_date,
+            Kit.lot_id,
+            fix.participant_id,
+            fix.dispense_id,
+            fix.reason,
+            func.coalesce(author.initials, ""),
+            _stock_change(signs, fix) > 0,
+            # The line corrected: the reversed row's group (the same kit, kind and product).
+            undone.at,
+            undone.entry_date,
+            undone.participant_id,
+            undone.dispense_id,
+            undone.reason,
+            func.coalesce(undoer.initials, ""),
+            _stock_change(signs, undone) > 0,
+            undone.reverses_id,
+            undone.id,
+        )
+        .join(Kit, Kit.id == fix.kit_id)
+        .join(undone, undone.id == fix.reverses_id)
+        .outerjoin(author, author.id == fix.user_id)
+        .outerjoin(undoer, undoer.id == undone.user_id)
+        .where(*history, fix.reverses_id.is_not(None))
+        .order_by(fix.entry_date, fix.id)
+    ).all()
+    split: dict[tuple[str, str], int] = defaultdict(int)
+    last: tuple[Any, ...] | None = None
+    for row in rows:
+        entry_id, own, target = row[0], tuple(row[1:12]), tuple(row[12:19])
+        undone_corrects, undone_id = row[19], row[20]
+        if undone_corrects is not None or (target[1], undone_id) >= (own[4], entry_id):
+            return None
+        if last is not None and last[0] == entry_id - 1 and last[1] == own and last[2] != target:
+            split[(own[0], own[1])] += 1
+        last = (entry_id, own, target)
+    return split
+
+
+def _count_history(
+    session: Session,
+    study: int,
+    product: str | None,
+    since: date,
+    signs: dict[tuple[str, bool], int],
+    moving: ColumnElement[bool],
+    initials: dict[int, str],
+    tallies: dict[tuple[str, str], _Tally],
+) -> dict[int, int]:
+    """The history before the period, counted into `tallies` as _tallies counts the period
+    (the same key makes a line), from thinner rows: each movement's change to the stock
+    computed in SQL from the same signs (stock_delta's) instead of its kind's origin, and
+    nothing kept but the count, the balance, the last line's key, and the line of each
+    movement (returned: a correction names the line it corrects)."""
+    delta = _stock_change(signs, LedgerEntry)
+    columns = [
+        type_coerce(column, NullType())
+        for column in (
+            LedgerEntry.id,
+            LedgerEntry.product,
+            Kit.location,
+            LedgerEntry.kind,
+            LedgerEntry.entry_date,
+            LedgerEntry.at,
+            Kit.lot_id,
+            LedgerEntry.participant_id,
+            LedgerEntry.dispense_id,
+            LedgerEntry.reason,
+            LedgerEntry.user_id,
+            LedgerEntry.reverses_id,
+            delta,
+        )
+    ]
+    query = (
+        select(*columns)
+        .join(Kit, Kit.id == LedgerEntry.kit_id)
+        .where(Kit.study_id == study, moving, LedgerEntry.entry_date < since)
+        .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    )
+    if product:
+        query = query.where(LedgerEntry.product == product)
+    line_of_ledger: dict[int, int] = {}
+    place: tuple[str, str] | None = None
+    tally = _Tally()
+    result = session.connection().execution_options(yield_per=_CHUNK).execute(query)
+    for (
+        entry_id,
+        code,
+        location,
+        kind,
+        entry_date,
+        at,
+        lot_id,
+        participant_id,
+        dispense_id,
+        reason,
+        user_id,
+        reverses,
+        change,
+    ) in itertools.chain.from_iterable(result.partitions()):
+        if not change:
+            continue
+        if place != (code, location):
+            place = (code, location)
+            tally = tallies[place]
+        target = line_of_ledger.get(reverses) if reverses is not None else None
+        key = (
+            kind,
+            entry_date,
+            lot_id,
+            participant_id,
+            dispense_id,
+            reason,
+            initials.get(user_id, ""),
+            change > 0,
+            target,
+        )
+        if key != tally.key or at != tally.at:
+            tally.number += 1
+            tally.key, tally.at = key, at
+        tally.balance += change
+        line_of_ledger[entry_id] = tally.number
+    for tally in tallies.values():
+        tally.opening = tally.balance
+    return line_of_ledger
 
 
 def _darf_lines(tally: _Tally, shown: dict[int, LedgerRow]) -> list[DarfLine]:

@@ -406,7 +406,7 @@ class DashboardWorker(QThread):
         self._read_forecast()
         if self.all_studies:
             verified = snapshot.verification
-            self._read_studies(verified.point if verified.ok else self.since)
+            self._read_studies(verified.point if verified.ok else self.since, snapshot)
 
     def _read_forecast(self) -> None:
         try:  # the forecast's own failure leaves the rest of the screen as it is
@@ -419,10 +419,11 @@ class DashboardWorker(QThread):
             return
         self.forecast_ready.emit(result)
 
-    def _read_studies(self, since: VerifiedPoint | None) -> None:
-        """Every study's counts; the audit chain checked above is not checked again."""
+    def _read_studies(self, since: VerifiedPoint | None, shown: Dashboard) -> None:
+        """Every study's counts; the audit chain checked above is not checked again, nor the
+        study on show read again."""
         try:
-            lines = dashboard_service.all_studies(self.ctx, self.actor, since=since)
+            lines = dashboard_service.all_studies(self.ctx, self.actor, since=since, shown=shown)
         except DispensaryError as exc:
             self.failed.emit(exc.message)
             return
