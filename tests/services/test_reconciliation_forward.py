@@ -187,3 +187,29 @@ def test_the_sign_off_reads_everything(
     sql(ctx, "UPDATE kits SET status = 'dispensed' WHERE number = 'K0001'")
     signed = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
     assert ("status_mismatch", "K0001") in {(d.kind.value, d.subject) for d in signed.discrepancies}
+
+
+@pytest.mark.parametrize("limit", ["table", "size"])
+def test_what_cannot_be_followed_is_read_anew(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+) -> None:
+    """A row of a table the reconciliation does not follow, or more written since than is worth
+    following: everything read anew (and kept for the next)."""
+    same_as_anew(ctx, monitor)
+    kept = reconciliation._KEPT.get(ctx.engine)
+    if limit == "table":
+        monkeypatch.setattr(reconciliation, "FOLLOWED", reconciliation.FOLLOWED - {"dispenses"})
+    else:
+        monkeypatch.setattr(reconciliation, "FORWARD_MOST", 0)
+    dispense(ctx, pharmacist, pw(pharmacist), enrolled)
+    result = reconciliation.reconcile(ctx, monitor)
+    assert reconciliation._KEPT.get(ctx.engine) is not kept
+    assert result.participants == read_anew(ctx).participants
+    assert [r.key for r in result.participants] == [enrolled]

@@ -25,8 +25,10 @@ class Movement:
     from_returned: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Balance:
+    """Slotted: a reconciliation keeps one per kit (hundreds of thousands) between runs."""
+
     received: int = 0
     dispensed: int = 0
     returned: int = 0

@@ -432,6 +432,8 @@ class _Read:
                 self.last_count[count.kit_id] = count
         for kid, kit in lines.items():
             old_kit, old = self.kits.get(kid), self.balances.get(kid)
+            if old_kit is not None and old_kit.number != kit.number:
+                return False  # its count findings name it: read anew (the program never does)
             if old_kit is not None and old is not None:
                 _add_to_lot(self.lot_sums, old_kit, old, -1)
                 self.kit_rows.drop(old_kit.number)
@@ -869,17 +871,24 @@ def _kits(session: Session, study: int, ids: Sequence[int] | None = None) -> dic
         rows.extend(
             session.execute(query if batch is None else query.where(Kit.id.in_(batch))).tuples()
         )
-    return {
-        kit_id: _KitLine(
+    # One lot line per lot and one string per product and status, shared by the kits: a
+    # reconciliation keeps its kits between runs.
+    lots: dict[int, _LotLine] = {}
+    words: dict[str, str] = {}
+    found: dict[int, _KitLine] = {}
+    for kit_id, number, product, status, lot_id, lot, expiry in rows:
+        line = lots.get(lot_id)
+        if line is None and lot is not None:
+            line = lots[lot_id] = _LotLine(lot, expiry)
+        found[kit_id] = _KitLine(
             kit_id,
             number,
-            product,
-            status,
+            words.setdefault(product, product),
+            words.setdefault(status, status),
             lot_id,
-            _LotLine(lot, expiry) if lot is not None else None,
+            line,
         )
-        for kit_id, number, product, status, lot_id, lot, expiry in rows
-    }
+    return found
 
 
 def _returns_pending(
