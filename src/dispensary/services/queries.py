@@ -1093,6 +1093,7 @@ def flagged_participants(
     if not records:
         return set()
     next_day1 = _next_day1s(records)
+    several: dict[int, bool] = {}  # by dose level: a dose of several products, judged each
     flagged: set[int] = set()
     for record in records:
         if record.participant_id in flagged or record.id not in all_returns:
@@ -1101,8 +1102,16 @@ def flagged_participants(
         returns = _current(all_returns[record.id])
         if not returns or len({r.kit_id for r in returns}) != len(kits):
             continue
+        reason = " ".join(
+            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
+        )
+        if reason:
+            continue  # explained: whatever its flags, not an open one
         tablets_of = {(record.id, kit_id): tablets for kit_id, tablets, _p in kits}
         unaccounted = _unaccounted(returns, tablets_of)
+        level = record.dose_level
+        if level not in several:
+            several[level] = len(ctx.study.dose_level(level).products) > 1
         result = dispense_adherence(
             ctx,
             record,
@@ -1111,12 +1120,9 @@ def flagged_participants(
             max(r.held_days for r in returns),
             _use_until(next_day1.get(record.id), left.get(record.participant_id)),
             unaccounted,
-            _tallies(kits, returns),
+            _tallies(kits, returns) if several[level] else None,  # read only for several
         )
-        reason = " ".join(
-            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
-        )
-        if result.flags and not reason:
+        if result.flags:
             flagged.add(record.participant_id)
     return flagged
 
