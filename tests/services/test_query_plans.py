@@ -292,12 +292,12 @@ def test_a_reconciliation_carried_forward_reads_what_was_written_by_index(site: 
         return captured
 
     reconcile()
-    kept = reconciliation._KEPT.get(ctx.engine)
+    kept = reconciliation._kept(ctx)
     site.grow(1)
     voided = site.dispense(site.next_number())
     dispensing.void_dispense(ctx, site.actor, voided.number, "wrong participant", site.password)
     captured = reconcile()
-    assert reconciliation._KEPT.get(ctx.engine) is kept is not None  # carried forward
+    assert reconciliation._kept(ctx) is kept is not None  # carried forward
     assert captured.queries
     if is_sqlite(ctx.engine):
         assert full_scans(ctx, captured, SMALL) == []

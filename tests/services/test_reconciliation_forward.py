@@ -21,12 +21,15 @@ from dispensary.services import (
     quarantine,
     reconciliation,
     returns,
+    studies,
 )
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import ReconcileResult
+from dispensary.study import Study
 
 from .conftest import Stock
 from .helpers import TECH_PASSWORD, WITNESSED, dispense, enroll, receive, sql
+from .test_several_studies import OTHER, other_text, signed_in
 
 Password = Callable[[Actor], str]
 
@@ -39,9 +42,9 @@ def read_anew(ctx: Context) -> ReconcileResult:
 def same_as_anew(ctx: Context, actor: Actor) -> ReconcileResult:
     """The reconciliation (carried forward when one is kept) equals the one read anew, and it
     was carried forward: the kept read is the same one, moved on."""
-    kept = reconciliation._KEPT.get(ctx.engine)
+    kept = reconciliation._kept(ctx)
     carried = reconciliation.reconcile(ctx, actor)
-    assert kept is None or reconciliation._KEPT.get(ctx.engine) is kept
+    assert kept is None or reconciliation._kept(ctx) is kept
     anew = read_anew(ctx)
     for field in ("products", "lots", "kits", "participants", "counts", "signoffs"):
         assert getattr(carried, field) == getattr(anew, field), field
@@ -63,9 +66,9 @@ def test_every_kind_of_write_carried_forward(
     pw: Password,
 ) -> None:
     password = pw(pharmacist)
-    assert reconciliation._KEPT.get(ctx.engine) is None
+    assert reconciliation._kept(ctx) is None
     same_as_anew(ctx, monitor)
-    assert reconciliation._KEPT.get(ctx.engine) is not None
+    assert reconciliation._kept(ctx) is not None
     steps: list[Callable[[], object]] = [
         lambda: enroll(ctx, pharmacist, "01-002", "CD"),
         lambda: dispense(ctx, pharmacist, password, "01-001"),  # K0011
@@ -169,11 +172,11 @@ def test_a_new_language_or_study_file_reads_anew(
     ctx: Context, stock: Stock, monitor: Actor, pharmacist: Actor, pw: Password
 ) -> None:
     same_as_anew(ctx, monitor)
-    kept = reconciliation._KEPT.get(ctx.engine)
+    kept = reconciliation._kept(ctx)
     with speaking(Language.ZH_CN):
         chinese = reconciliation.reconcile(ctx, monitor)
         assert chinese.discrepancies == read_anew(ctx).discrepancies
-    assert reconciliation._KEPT.get(ctx.engine) is not kept
+    assert reconciliation._kept(ctx) is not kept
     assert reconciliation.reconcile(ctx, monitor).kits == read_anew(ctx).kits
 
 
@@ -203,13 +206,45 @@ def test_what_cannot_be_followed_is_read_anew(
     """A row of a table the reconciliation does not follow, or more written since than is worth
     following: everything read anew (and kept for the next)."""
     same_as_anew(ctx, monitor)
-    kept = reconciliation._KEPT.get(ctx.engine)
+    kept = reconciliation._kept(ctx)
     if limit == "table":
         monkeypatch.setattr(reconciliation, "FOLLOWED", reconciliation.FOLLOWED - {"dispenses"})
     else:
         monkeypatch.setattr(reconciliation, "FORWARD_MOST", 0)
     dispense(ctx, pharmacist, pw(pharmacist), enrolled)
     result = reconciliation.reconcile(ctx, monitor)
-    assert reconciliation._KEPT.get(ctx.engine) is not kept
+    assert reconciliation._kept(ctx) is not kept
     assert result.participants == read_anew(ctx).participants
     assert [r.key for r in result.participants] == [enrolled]
+
+
+def test_each_study_of_a_database_carried_forward(
+    ctx: Context, study: Study, admin: Actor, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """Two studies in one database: each study's reconciliation kept and carried forward, the
+    other study's writes named by the audit entries but none of its own."""
+    studies.add_study(ctx, admin, other_text(study), "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0010")
+    receive(other, both, "B0001-B0010", lot="LB")
+    enroll(ctx, both, "01-001")
+    enroll(other, both, "01-001", initials="CD")  # the same number, another study
+    for each in (ctx, other):
+        same_as_anew(each, both)
+    steps: list[Callable[[], object]] = [
+        lambda: dispense(ctx, both, pw(both)),
+        lambda: dispense(other, both, pw(both)),
+        lambda: quarantine.quarantine(other, both, ["B0005"], "fridge alarm"),
+        lambda: participants.set_status(
+            other, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew consent"
+        ),
+    ]
+    for step in steps:
+        step()
+        for each in (ctx, other):
+            same_as_anew(each, both)
+    assert {r.key for r in reconciliation.reconcile(other, both).kits} == {
+        f"B{n:04d}" for n in range(1, 11)
+    }

@@ -89,9 +89,9 @@ def reconcile_session(
     return read.result(session, ctx, trail)
 
 
-_KEPT: weakref.WeakKeyDictionary[Engine, _Read] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[Engine, dict[int, _Read]] = weakref.WeakKeyDictionary()
 """The last reconciliation read of each database (by its engine: a database reopened, as each
-test does, starts anew), of one study and language."""
+test does, starts anew) and study (by id)."""
 _KEEPING = threading.Lock()
 
 FORWARD_MOST = 20_000
@@ -104,12 +104,15 @@ def _carried(session: Session, ctx: Context, trail: TrailCheck, today: date) -> 
     Only a trail that verified up to the snapshot's last entry is trusted so: every write of
     the program writes an audit entry naming each row it wrote, and its hash chains all
     before it."""
-    with _KEEPING:
-        kept = _KEPT.pop(ctx.engine, None)  # out while it is worked on: a failure drops it
+    with _KEEPING:  # out while it is worked on: a failure drops it
+        kept = _KEPT.get(ctx.engine, {}).pop(ctx.study_id, None)
     head = _Head.of(session)
     check = trail.verification
     trusted = check.ok and check.point is not None and check.point.position == head.position
     if not trusted:
+        if kept is not None:  # still what it was read as: for the next check that verifies
+            with _KEEPING:
+                _KEPT.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
         return _Read.anew(session, ctx, today, head)
     read = None
     if kept is not None and kept.suits(ctx) and kept.forward(session, ctx, head, today):
@@ -117,8 +120,13 @@ def _carried(session: Session, ctx: Context, trail: TrailCheck, today: date) -> 
     if read is None:
         read = _Read.anew(session, ctx, today, head)
     with _KEEPING:
-        _KEPT[ctx.engine] = read
+        _KEPT.setdefault(ctx.engine, {})[ctx.study_id] = read
     return read
+
+
+def _kept(ctx: Context) -> _Read | None:
+    """The read kept for the database and study (for the tests)."""
+    return _KEPT.get(ctx.engine, {}).get(ctx.study_id)
 
 
 class _Head(NamedTuple):
