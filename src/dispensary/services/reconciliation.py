@@ -34,7 +34,7 @@ from dispensary.db.models import (
     Return,
     User,
 )
-from dispensary.domain.accountability import Balance
+from dispensary.domain.accountability import Balance, balance_of_totals
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text
@@ -808,35 +808,28 @@ _RECEIVE, _DISPENSE, _RETURN, _DESTROY, _ADJUST = (
 def _kit_balances(
     session: Session, study: int, kits: dict[int, _KitLine], ids: Sequence[int] | None = None
 ) -> dict[int, Balance]:
-    """Each kit's balance (domain.accountability.balance_of of its movements) summed in SQL,
-    one row per kit along the ledger's (kit, kind, from_returned, quantity) index, instead of
-    a movement object per ledger row. A movement kind the program does not know raises, as
+    """Each kit's balance: its movements' quantities summed per kind in SQL, one row per kit
+    along the ledger's (kit, kind, from_returned, quantity) index, instead of a movement
+    object per ledger row, and the balance made of those totals by the domain's rule
+    (accountability.balance_of_totals). A movement kind the program does not know raises, as
     balance_of's MovementKind does: the balances would not mean anything. `ids`: of these
     kits alone (`kits` holds them)."""
     e = LedgerEntry
     q = e.quantity
 
-    def of(*whens: tuple[Any, Any]) -> Any:
-        return func.coalesce(func.sum(case(*whens, else_=0)), 0)
+    def total(*when: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*when), q), else_=0)), 0)
 
-    returned_destroy = and_(e.kind == _DESTROY, e.from_returned.is_(True))
-    shelf_destroy = and_(e.kind == _DESTROY, e.from_returned.is_not(True))
     known = (_RECEIVE, _DISPENSE, _RETURN, _DESTROY, _ADJUST)
     query = (
         select(
             e.kit_id,
-            of((e.kind == _RECEIVE, q)),
-            of((e.kind == _DISPENSE, q)),
-            of((e.kind == _RETURN, q)),
-            of((e.kind == _DESTROY, q)),
-            of((e.kind == _ADJUST, -q)),
-            of(
-                (e.kind == _RECEIVE, q),
-                (e.kind == _DISPENSE, -q),
-                (shelf_destroy, -q),
-                (e.kind == _ADJUST, q),
-            ),
-            of((e.kind == _RETURN, q), (returned_destroy, -q)),
+            total(e.kind == _RECEIVE),
+            total(e.kind == _DISPENSE),
+            total(e.kind == _RETURN),
+            total(e.kind == _DESTROY, e.from_returned.is_not(True)),
+            total(e.kind == _DESTROY, e.from_returned.is_(True)),
+            total(e.kind == _ADJUST),
             func.max(case((e.kind.not_in(known), e.kind), else_=None)),
         )
         .join(Kit, Kit.id == e.kit_id)
@@ -849,17 +842,16 @@ def _kit_balances(
             session.execute(query if batch is None else query.where(e.kit_id.in_(batch))).tuples()
         )
     balances = {kit_id: _NOTHING for kit_id in kits}
-    for kit_id, received, dispensed, returned, destroyed, adjusted, on_hand, held, odd in rows:
+    for kit_id, received, dispensed, returned, from_stock, from_returned, adjust, odd in rows:
         if odd is not None:
             MovementKind(odd)  # raises: the kind is not one of the program's
-        balances[kit_id] = Balance(
+        balances[kit_id] = balance_of_totals(
             int(received),
             int(dispensed),
             int(returned),
-            int(destroyed),
-            int(adjusted),
-            int(on_hand),
-            int(held),
+            int(from_stock),
+            int(from_returned),
+            int(adjust),
         )
     return balances
 
@@ -1064,9 +1056,13 @@ def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> Bal
 
 def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation. The audit trail
-    is verified in full first, not from the last verified point: a signature says every record
-    was checked, and only the full check sees an old row edited outside the program since the
-    last full check. At a million rows it takes most of a minute; a visit signs once."""
+    is verified in full first, not from the last verified point, and the reconciliation is read
+    anew from every row, never carried forward from a kept one (`fresh`): a signature attests
+    that every record was checked, and only the full check and the full read see an old row
+    edited outside the program since the last full check (a reconciliation carried forward
+    trusts what it read before, as the incremental check trusts what it verified). At a
+    million rows it takes most of a minute; a visit signs once. Nothing is kept from it: it
+    reads inside the signing write, which may yet roll back."""
     require(actor, Permission.SIGN_OFF, ctx)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
