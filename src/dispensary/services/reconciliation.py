@@ -1,4 +1,22 @@
-"""Reconciliation: balances per product, lot, kit and participant, and every discrepancy."""
+"""Reconciliation: balances per product, lot, kit and participant, and every discrepancy.
+
+Read in full it reads the whole history (every kit's ledger, every participant's dispenses:
+seconds at a million ledger rows). So the last reconciliation of each database and study is
+kept in memory with the audit entry it was read at, and the next one carries it forward: the
+audit entries written since name every fact row their steps wrote (issue 11) and the ledger
+rows since name their kits, so only the kits, participants and counts they touched are read
+again, by the same functions as a full read, and the day's findings of the kits whose lot's
+expiry the day passed. The result is the full read's (tests/services/test_reconciliation_forward
+compares them after every kind of write). Only a snapshot whose audit trail verified up to its
+last entry is carried forward or kept; what cannot be followed (a table it does not know, much
+written since, a kit gone, a name changed, another study file or language) is read anew.
+
+Like the incremental check of the audit trail (audit_check), a reconciliation carried forward
+trusts what it read before: a row edited outside the program since is seen by the first
+reconciliation of a process, which reads everything, and by the sign-off, which always does.
+It is kept in memory only: a file beside the backups would be believed without being read from
+the database, and loading it would cost seconds anyway (7 s for a site of 300,000 kits).
+"""
 
 from __future__ import annotations
 
