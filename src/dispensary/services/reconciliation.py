@@ -15,7 +15,7 @@ Like the incremental check of the audit trail (audit_check), a reconciliation ca
 trusts what it read before: a row edited outside the program since is seen by the first
 reconciliation of a process, which reads everything, and by the sign-off, which always does.
 It is kept in memory only: a file beside the backups would be believed without being read from
-the database, and loading it would cost seconds anyway (7 s for a site of 300,000 kits).
+the database, and loading it would cost seconds anyway (7 s for a study of 160,000 kits).
 """
 
 from __future__ import annotations
