@@ -175,3 +175,14 @@ def test_a_failed_measurement_is_a_row_that_says_so(tmp_path: Path) -> None:
     (row,) = bench_site.measure_group("reconcile", gone, Plan(runs=1, day=date(2024, 1, 8)))
     assert row.key == "reconcile" and row.skipped.startswith("failed: ") and not row.times
     assert row.judged() == (None, row.skipped)
+
+
+def test_the_reconciliation_is_timed_after_the_counters_steps(tiny_site: tuple[Path, date]) -> None:
+    """Each timed reconciliation follows a dispense and a return written through the services
+    (not a reconciliation of an unchanged database), the first ones said apart."""
+    path, day = tiny_site
+    (row,) = bench_site.measure_group("reconcile", Site(path), Plan(runs=2, day=day))
+    assert row.skipped == "" and len(row.times) == 2, row.skipped
+    assert "each after one dispense and one return through the services" in row.note
+    assert "the first (audit trail in full, everything read)" in row.note
+    assert "everything read anew" in row.note and "the first of a new day" in row.note

@@ -224,7 +224,8 @@ def steps(site: Site) -> dict[str, tuple[Step, dict[str, str]]]:
         with read_transaction(ctx.engine) as session:
             check = audit.verify_session(session)
         with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
-            reconciliation.reconcile_session(session, ctx, check)
+            # Everything read, as the sign-off reads (carried forward: the test below).
+            reconciliation.reconcile_session(session, ctx, check, fresh=True)
         return captured
 
     return {  # the big tables each step may read whole, with why
@@ -261,7 +262,7 @@ def test_a_step_reads_by_index_and_the_same_statements_as_history_grows(
     site: Site, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The adherence flags are queries.open_flags' (per participant, another module's).
-    monkeypatch.setattr(reconciliation, "open_flags", lambda _session, _ctx: [])
+    monkeypatch.setattr(reconciliation, "open_flags", lambda _session, _ctx, _only=None: [])
     step, allowed = steps(site)[name]
     site.grow(2)
     first = run(site, step)
@@ -275,6 +276,31 @@ def test_a_step_reads_by_index_and_the_same_statements_as_history_grows(
         assert rows_read(site.ctx, later) == read_first
     if is_sqlite(site.ctx.engine):
         assert full_scans(site.ctx, later, {**SMALL, **allowed}) == []
+
+
+def test_a_reconciliation_carried_forward_reads_what_was_written_by_index(site: Site) -> None:
+    """The reconciliation after a visit (enrolment, dispense, label, return) and a void,
+    carried forward from the last one: what those wrote read by index, no big table whole."""
+    ctx = site.ctx
+    site.grow(3)
+
+    def reconcile() -> Captured:
+        with read_transaction(ctx.engine) as session:
+            check = audit.verify_session(session)
+        with capturing(ctx) as captured, read_transaction(ctx.engine) as session:
+            reconciliation.reconcile_session(session, ctx, check)
+        return captured
+
+    reconcile()
+    kept = reconciliation._kept(ctx)
+    site.grow(1)
+    voided = site.dispense(site.next_number())
+    dispensing.void_dispense(ctx, site.actor, voided.number, "wrong participant", site.password)
+    captured = reconcile()
+    assert reconciliation._kept(ctx) is kept is not None  # carried forward
+    assert captured.queries
+    if is_sqlite(ctx.engine):
+        assert full_scans(ctx, captured, SMALL) == []
 
 
 def test_the_labels_waiting_read_the_latest_dispenses_by_key_and_no_table_whole(

@@ -11,6 +11,7 @@ from dispensary.domain.accountability import (
     Movement,
     adherence_of,
     balance_of,
+    balance_of_totals,
     stock_delta,
 )
 from dispensary.domain.codes import Flag, MovementKind
@@ -98,6 +99,22 @@ def test_the_identity_holds_for_any_ledger(moves: list[Movement]) -> None:
 @given(movements, movements)
 def test_balances_add_up(first: list[Movement], second: list[Movement]) -> None:
     assert balance_of(first) + balance_of(second) == balance_of(first + second)
+
+
+@given(movements)
+def test_the_totals_per_kind_give_the_same_balance(moves: list[Movement]) -> None:
+    """What the reconciliation sums per kind in SQL makes the balance of the movements."""
+
+    def total(kind: MovementKind, from_returned: bool | None = None) -> int:
+        return sum(
+            m.quantity
+            for m in moves
+            if m.kind is kind and (from_returned is None or m.from_returned == from_returned)
+        )
+
+    assert balance_of_totals(
+        total(R), total(D), total(RET), total(X, False), total(X, True), total(A)
+    ) == balance_of(moves)
 
 
 def test_adherence_arithmetic() -> None:

@@ -25,8 +25,10 @@ class Movement:
     from_returned: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Balance:
+    """Slotted: a reconciliation keeps one per kit (hundreds of thousands) between runs."""
+
     received: int = 0
     dispensed: int = 0
     returned: int = 0
@@ -65,28 +67,45 @@ class Balance:
 
 
 def balance_of(movements: Iterable[Movement]) -> Balance:
-    received = dispensed = returned = destroyed = adjusted = on_hand = held = 0
+    received = dispensed = returned = from_stock = from_returned = adjustments = 0
     for m in movements:
         q = m.quantity
         if m.kind is MovementKind.RECEIVE:
             received += q
-            on_hand += q
         elif m.kind is MovementKind.DISPENSE:
             dispensed += q
-            on_hand -= q
         elif m.kind is MovementKind.RETURN:
             returned += q
-            held += q
         elif m.kind is MovementKind.DESTROY:
-            destroyed += q
             if m.from_returned:
-                held -= q
+                from_returned += q
             else:
-                on_hand -= q
+                from_stock += q
         elif m.kind is MovementKind.ADJUST:
-            adjusted -= q
-            on_hand += q
-    return Balance(received, dispensed, returned, destroyed, adjusted, on_hand, held)
+            adjustments += q
+    return balance_of_totals(received, dispensed, returned, from_stock, from_returned, adjustments)
+
+
+def balance_of_totals(
+    received: int,
+    dispensed: int,
+    returned: int,
+    destroyed_from_stock: int,
+    destroyed_from_returned: int,
+    adjustments: int,
+) -> Balance:
+    """The balance of movements given as each kind's total quantity (destructions by where
+    they came from; adjustments as recorded, a loss negative): balance_of's, for a ledger
+    summed per kind in SQL (the reconciliation's hundreds of thousands of kits)."""
+    return Balance(
+        received=received,
+        dispensed=dispensed,
+        returned=returned,
+        destroyed=destroyed_from_stock + destroyed_from_returned,
+        adjusted=-adjustments,
+        on_hand=received - dispensed - destroyed_from_stock + adjustments,
+        held_returned=returned - destroyed_from_returned,
+    )
 
 
 def stock_delta(m: Movement) -> int:

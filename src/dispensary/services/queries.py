@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
@@ -944,23 +944,37 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
         return _kit_rows(session, kits, ctx.clock.today(), scope)
 
 
-def open_flags(session: Session, ctx: Context) -> list[tuple[str, DispenseHistoryRow]]:
+def open_flags(
+    session: Session, ctx: Context, only: Collection[int] | None = None
+) -> list[tuple[str, DispenseHistoryRow]]:
     """Adherence flags the pharmacist has not explained yet. The participants who have one are
     found first from the whole study read in a few queries (`flagged_participants`); only
-    their histories are then read in full, as the participant's screen reads them."""
+    their histories are then read in full, as the participant's screen reads them. `only`:
+    these participants' (by id) alone, as a reconciliation carried forward reads them."""
     found: list[tuple[str, DispenseHistoryRow]] = []
-    flagged = flagged_participants(session, ctx)
+    flagged = flagged_participants(session, ctx, only)
     if not flagged:
         return found
-    for p in session.scalars(
-        select(Participant)
-        .where(Participant.study_id == ctx.study_id, Participant.id.in_(flagged))
-        .order_by(Participant.study_number)
-    ):
+    people: list[Participant] = []
+    ids = sorted(flagged)
+    for start in range(0, len(ids), _BATCH):
+        people.extend(
+            session.scalars(
+                select(Participant).where(
+                    Participant.study_id == ctx.study_id,
+                    Participant.id.in_(ids[start : start + _BATCH]),
+                )
+            )
+        )
+    for p in sorted(people, key=lambda p: p.study_number):
         for row in history_rows(session, ctx, p.id):
             if row.flags and not row.flag_reason:
                 found.append((p.study_number, row))
     return found
+
+
+_BATCH = 500
+"""Ids bound in one statement at most (SQLite refuses more than 32,766 variables)."""
 
 
 class _DispenseFigures(NamedTuple):
@@ -991,37 +1005,36 @@ class _ReturnFigures(NamedTuple):
     outcome: str | None
 
 
-def flagged_participants(session: Session, ctx: Context) -> set[int]:
+def flagged_participants(
+    session: Session, ctx: Context, only: Collection[int] | None = None
+) -> set[int]:
     """The participants of the study with a dispense whose adherence is flagged and not
     explained: history_rows' test (every kit back, `dispense_adherence`, the reasons given) on
     every live dispense, each input read for the whole study at once as plain rows (not six
     queries per dispense, nor a mapped object per row), and only the dispenses of participants
-    not flagged yet, with a return, tested."""
+    not flagged yet, with a return, tested. `only`: of these participants (by id) alone, each
+    input read for them in bounded batches."""
     study = ctx.study_id
     voided = set(session.scalars(select(DispenseVoid.dispense_id)))
-    records = [
-        _DispenseFigures(*row)
-        for row in session.execute(
-            select(
-                Dispense.id,
-                Dispense.participant_id,
-                Dispense.cycle,
-                Dispense.day1,
-                Dispense.dispensed_on,
-                Dispense.days_supply,
-                Dispense.dose_level,
-                Dispense.tablets,
-            )
-            .join(Participant, Participant.id == Dispense.participant_id)
-            .where(Participant.study_id == study)
-            .order_by(Dispense.cycle, Dispense.attempt)
-        ).tuples()
-        if row[0] not in voided
-    ]
-    if not records:
-        return set()
-    all_returns: dict[int, list[_ReturnFigures]] = defaultdict(list)
-    for ret in session.execute(
+    # Of a few participants: read from their dispenses, the kits' study checked row by row (an
+    # expression no index serves), not by walking every kit of the study.
+    kit_of_study = (Kit.study_id + 0 if only is not None else Kit.study_id) == study
+    dispenses = (
+        select(
+            Dispense.id,
+            Dispense.participant_id,
+            Dispense.cycle,
+            Dispense.day1,
+            Dispense.dispensed_on,
+            Dispense.days_supply,
+            Dispense.dose_level,
+            Dispense.tablets,
+        )
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(Participant.study_id == study)
+        .order_by(Dispense.cycle, Dispense.attempt)
+    )
+    returned = (
         select(
             Return.id,
             Return.dispense_id,
@@ -1034,26 +1047,53 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
             Return.outcome,
         )
         .join(Kit, Kit.id == Return.kit_id)
-        .where(Kit.study_id == study)
+        .where(kit_of_study)
         .order_by(Return.id)
-    ).tuples():
-        all_returns[ret[1]].append(_ReturnFigures(*ret))
-    lines: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for dispense_id, kit_id, tablets, product in session.execute(
+    )
+    kit_lines = (
         select(DispenseKit.dispense_id, DispenseKit.kit_id, DispenseKit.tablets, Kit.product)
         .join(Kit, Kit.id == DispenseKit.kit_id)
-        .where(Kit.study_id == study)
+        .where(kit_of_study)
         .order_by(DispenseKit.id)
-    ).tuples():
-        if dispense_id in all_returns:  # a dispense with nothing back has no adherence yet
-            lines[dispense_id].append((kit_id, tablets, product))
+    )
+    reasons = select(AdherenceNote.dispense_id, AdherenceNote.reason).order_by(AdherenceNote.id)
+    batches: list[Sequence[int] | None] = [None]
+    if only is not None:
+        ids = sorted(set(only))
+        batches = [ids[start : start + _BATCH] for start in range(0, len(ids), _BATCH)]
+    records: list[_DispenseFigures] = []
+    all_returns: dict[int, list[_ReturnFigures]] = defaultdict(list)
+    lines: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     notes: dict[int, list[str]] = defaultdict(list)
-    for dispense_id, reason in session.execute(
-        select(AdherenceNote.dispense_id, AdherenceNote.reason).order_by(AdherenceNote.id)
-    ).tuples():
-        notes[dispense_id].append(reason)
-    left = _left_treatment(session, study)
+    left: dict[int, date] = {}
+    for batch in batches:
+        own = batch is not None
+        of_batch = Dispense.participant_id.in_(batch) if batch is not None else true()
+        records.extend(
+            _DispenseFigures(*row)
+            for row in session.execute(dispenses.where(of_batch)).tuples()
+            if row[0] not in voided
+        )
+        # By their dispense's participant: joined only when a batch asks.
+        own_ids = select(Dispense.id).where(of_batch)
+        for ret in session.execute(
+            returned.where(Return.dispense_id.in_(own_ids)) if own else returned
+        ).tuples():
+            all_returns[ret[1]].append(_ReturnFigures(*ret))
+        for dispense_id, kit_id, tablets, product in session.execute(
+            kit_lines.where(DispenseKit.dispense_id.in_(own_ids)) if own else kit_lines
+        ).tuples():
+            if dispense_id in all_returns:  # a dispense with nothing back has no adherence yet
+                lines[dispense_id].append((kit_id, tablets, product))
+        for dispense_id, reason in session.execute(
+            reasons.where(AdherenceNote.dispense_id.in_(own_ids)) if own else reasons
+        ).tuples():
+            notes[dispense_id].append(reason)
+        left.update(_left_treatment(session, study, batch))
+    if not records:
+        return set()
     next_day1 = _next_day1s(records)
+    several: dict[int, bool] = {}  # by dose level: a dose of several products, judged each
     flagged: set[int] = set()
     for record in records:
         if record.participant_id in flagged or record.id not in all_returns:
@@ -1062,8 +1102,16 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
         returns = _current(all_returns[record.id])
         if not returns or len({r.kit_id for r in returns}) != len(kits):
             continue
+        reason = " ".join(
+            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
+        )
+        if reason:
+            continue  # explained: whatever its flags, not an open one
         tablets_of = {(record.id, kit_id): tablets for kit_id, tablets, _p in kits}
         unaccounted = _unaccounted(returns, tablets_of)
+        level = record.dose_level
+        if level not in several:
+            several[level] = len(ctx.study.dose_level(level).products) > 1
         result = dispense_adherence(
             ctx,
             record,
@@ -1072,12 +1120,9 @@ def flagged_participants(session: Session, ctx: Context) -> set[int]:
             max(r.held_days for r in returns),
             _use_until(next_day1.get(record.id), left.get(record.participant_id)),
             unaccounted,
-            _tallies(kits, returns),
+            _tallies(kits, returns) if several[level] else None,  # read only for several
         )
-        reason = " ".join(
-            [*(r.flag_reason for r in returns if r.flag_reason), *notes.get(record.id, [])]
-        )
-        if result.flags and not reason:
+        if result.flags:
             flagged.add(record.participant_id)
     return flagged
 
@@ -1112,26 +1157,29 @@ def _current(returns: list[_ReturnFigures]) -> list[_ReturnFigures]:
     return [r for r in returns if r.id not in replaced]
 
 
-def _left_treatment(session: Session, study: int) -> dict[int, date]:
-    """expected_use_until's day of leaving treatment, for every participant who left."""
-    gone = dict(
-        session.execute(
-            select(Participant.study_number, Participant.id).where(
-                Participant.study_id == study,
-                Participant.status != ParticipantStatus.ON_TREATMENT.value,
-            )
-        )
-        .tuples()
-        .all()
+def _left_treatment(
+    session: Session, study: int, only: Sequence[int] | None = None
+) -> dict[int, date]:
+    """expected_use_until's day of leaving treatment, for every participant who left (of
+    `only`, by id, when given)."""
+    query = select(Participant.study_number, Participant.id).where(
+        Participant.study_id == study,
+        Participant.status != ParticipantStatus.ON_TREATMENT.value,
     )
+    if only is not None:
+        query = query.where(Participant.id.in_(only))
+    gone = dict(session.execute(query).tuples().all())
     if not gone:
         return {}
     found: dict[int, date] = {}
-    for entity_id, at in session.execute(
+    changes = (
         select(AuditEntry.entity_id, func.max(AuditEntry.at))
         .where(AuditEntry.action == "participant_status")
         .group_by(AuditEntry.entity_id)
-    ).tuples():
+    )
+    if only is not None:
+        changes = changes.where(AuditEntry.entity_id.in_(sorted(gone)))
+    for entity_id, at in session.execute(changes).tuples():
         if entity_id in gone and at is not None:
             found[gone[entity_id]] = at.date()
     return found

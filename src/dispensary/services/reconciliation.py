@@ -1,20 +1,48 @@
-"""Reconciliation: balances per product, lot, kit and participant, and every discrepancy."""
+"""Reconciliation: balances per product, lot, kit and participant, and every discrepancy.
+
+Read in full it reads the whole history (every kit's ledger, every participant's dispenses:
+seconds at a million ledger rows). So the last reconciliation of each database and study is
+kept in memory with the audit entry it was read at, and the next one carries it forward: the
+audit entries written since name every fact row their steps wrote (issue 11) and the ledger
+rows since name their kits, so only the kits, participants and counts they touched are read
+again, by the same functions as a full read, and the day's findings of the kits whose lot's
+expiry the day passed. The result is the full read's (tests/services/test_reconciliation_forward
+compares them after every kind of write). Only a snapshot whose audit trail verified up to its
+last entry is carried forward or kept; what cannot be followed (a table it does not know, much
+written since, a kit gone, a name changed, another study file or language) is read anew.
+
+Like the incremental check of the audit trail (audit_check), a reconciliation carried forward
+trusts what it read before: a row edited outside the program since is seen by the first
+reconciliation of a process, which reads everything, and by the sign-off, which always does.
+It is kept in memory only: a file beside the backups would be believed without being read from
+the database, and loading it would cost seconds anyway (7 s for a study of 160,000 kits).
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Engine, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.facts import GENESIS, parse_facts
 from dispensary.db.models import (
+    AdherenceNote,
+    AuditEntry,
+    ChainHead,
     Dispense,
     DispenseKit,
+    DispenseObservation,
+    DispenseVoid,
     Kit,
     LedgerEntry,
     Lot,
@@ -24,11 +52,11 @@ from dispensary.db.models import (
     Return,
     User,
 )
-from dispensary.domain.accountability import Balance
+from dispensary.domain.accountability import Balance, balance_of_totals
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, Language, _, current_language
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
@@ -38,12 +66,14 @@ from dispensary.services.queries import open_flags
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
+    DispenseHistoryRow,
     KitCountCheck,
     ReconcileResult,
     SignOffRow,
     VerifyResult,
 )
 from dispensary.services.users import check_signature, presign
+from dispensary.study import Study
 
 
 def reconcile(ctx: Context, actor: Actor) -> ReconcileResult:
@@ -57,161 +87,699 @@ def reconcile_session(
     ctx: Context,
     verification: VerifyResult | TrailCheck | None = None,
     full: bool = False,
+    fresh: bool = False,
 ) -> ReconcileResult:
     """`verification`: the audit trail's check made already in this read (the Today screen's,
     incremental); else it is made here from the last point that verified (audit_check), or in
-    full (`full`, as the sign-off needs)."""
-    today = ctx.clock.today()
-    study = ctx.study_id
-    kits = _kits(session, study)
-    people = {
-        p.id: p for p in session.scalars(select(Participant).where(Participant.study_id == study))
-    }
-    kit_balances = _kit_balances(session, study, kits)
-    voided = voided_ids(session)
+    full (`full`, as the sign-off needs).
 
-    # A participant accounts for the whole of every kit handed out to them (not voided): what
-    # they took, what came back, and what of it has been destroyed since.
-    # Per product: a 7.5 mg tablet and a 2.5 mg tablet are never added together.
-    by_participant: dict[tuple[int, str], Balance] = defaultdict(Balance)
-    for participant_id, dispense_id, kit_id in session.execute(
-        select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id)
-        .join(Dispense, Dispense.id == DispenseKit.dispense_id)
-        .join(Participant, Participant.id == Dispense.participant_id)
-        .where(Participant.study_id == study)
-    ):
-        if dispense_id not in voided and kit_id in kit_balances:
-            by_participant[(participant_id, kits[kit_id].product)] += kit_balances[kit_id]
-    # Each lot's figures added up as plain numbers (a Balance made per kit added would be
-    # hundreds of thousands of objects), then each product's from its lots.
-    lot_sums: dict[tuple[str, str], list[int]] = {}
-    for kid, b in kit_balances.items():
-        kit = kits[kid]
-        key = (kit.product, _lot_number(kit))
-        sums = lot_sums.get(key)
-        if sums is None:
-            sums = lot_sums[key] = [0] * 7
-        sums[0] += b.received
-        sums[1] += b.dispensed
-        sums[2] += b.returned
-        sums[3] += b.destroyed
-        sums[4] += b.adjusted
-        sums[5] += b.on_hand
-        sums[6] += b.held_returned
-    lots = {key: Balance(*sums) for key, sums in lot_sums.items()}
-    products: dict[str, Balance] = defaultdict(Balance)
-    for (product, _lot), balance in lots.items():
-        products[product] += balance
-
-    discrepancies: list[Discrepancy] = []
-    # In kit id order on every engine (PostgreSQL returns an updated row after the others).
-    for kid in sorted(kit_balances):
-        discrepancies.extend(_kit_findings(kits[kid], kit_balances[kid], today))
-    for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
-        if count.counted != count.book and count.kit_id in kits:
-            kit = kits[count.kit_id]
-            discrepancies.append(
-                Discrepancy(
-                    DiscrepancyKind.COUNT_DIFFERENCE,
-                    kit.number,
-                    _(
-                        "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
-                        "({difference}); adjusted with reason '{code}: {reason}'."
-                    ).format(
-                        kit=kit.number,
-                        day=count.counted_on.isoformat(),
-                        counted=count.counted,
-                        book=count.book,
-                        difference=f"{count.counted - count.book:+d}",
-                        code=count.reason_code,
-                        reason=count.reason,
-                    ),
-                    count.counted_on,
-                )
-            )
-    for number, row in open_flags(session, ctx):
-        labels = ", ".join(_(f.label) for f in row.flags)
-        discrepancies.append(
-            Discrepancy(
-                DiscrepancyKind.ADHERENCE,
-                number,
-                _(
-                    "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
-                    "Record the reason."
-                ).format(
-                    dispense=number,
-                    cycle=row.cycle,
-                    flags=labels,
-                    taken=row.taken,
-                    expected=row.expected,
-                ),
-                row.returned_on,
-            )
-        )
-    pending = _returns_pending(session, study)
-    for p in people.values():
-        last = pending.get(p.id)
-        if last is not None:
-            last_cycle, last_day1 = last
-            due = last_day1 + timedelta(
-                days=ctx.study.cycle.length_days + ctx.study.return_grace_days
-            )
-            if today > due:
-                discrepancies.append(
-                    Discrepancy(
-                        DiscrepancyKind.RETURN_OVERDUE,
-                        p.study_number,
-                        _(
-                            "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
-                        ).format(
-                            participant=p.study_number,
-                            cycle=last_cycle,
-                            day1=last_day1.isoformat(),
-                        ),
-                        due,
-                    )
-                )
+    The history is read anew only when it must be (issue 15: the whole of it takes seconds at
+    a million ledger rows): the last reconciliation of the database and study, kept in memory
+    with the audit entry it was read at, is carried forward by what the audit entries written
+    since name (`_Read.forward`), to the same result as a read of everything. `fresh` (or
+    `full`) reads everything and keeps nothing."""
     trail = _trail(session, ctx, verification, full)
+    today = ctx.clock.today()
+    if full or fresh:
+        read = _Read.anew(session, ctx, today)
+    else:
+        read = _carried(session, ctx, trail, today)
+    return read.result(session, ctx, trail)
+
+
+_KEPT: weakref.WeakKeyDictionary[Engine, dict[int, _Read]] = weakref.WeakKeyDictionary()
+"""The last reconciliation read of each database (by its engine: a database reopened, as each
+test does, starts anew) and study (by id)."""
+_KEEPING = threading.Lock()
+
+FORWARD_MOST = 20_000
+"""Audit entries written since the kept read beyond which everything is read anew (reading
+what so many name would take longer than reading it all)."""
+
+
+def _carried(session: Session, ctx: Context, trail: TrailCheck, today: date) -> _Read:
+    """The kept read carried forward to this snapshot, else a new one (kept for the next).
+    Only a trail that verified up to the snapshot's last entry is trusted so: every write of
+    the program writes an audit entry naming each row it wrote, and its hash chains all
+    before it."""
+    with _KEEPING:  # out while it is worked on: a failure drops it
+        kept = _KEPT.get(ctx.engine, {}).pop(ctx.study_id, None)
+    head = _Head.of(session)
     check = trail.verification
-    if not check.ok:
-        discrepancies.insert(
-            0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message)
+    trusted = check.ok and check.point is not None and check.point.position == head.position
+    if not trusted:
+        if kept is not None:  # still what it was read as: for the next check that verifies
+            with _KEEPING:
+                _KEPT.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
+        return _Read.anew(session, ctx, today, head)
+    read = None
+    if kept is not None and kept.suits(ctx) and kept.forward(session, ctx, head, today):
+        read = kept
+    if read is None:
+        read = _Read.anew(session, ctx, today, head)
+    with _KEEPING:
+        _KEPT.setdefault(ctx.engine, {})[ctx.study_id] = read
+    return read
+
+
+def _kept(ctx: Context) -> _Read | None:
+    """The read kept for the database and study (for the tests)."""
+    return _KEPT.get(ctx.engine, {}).get(ctx.study_id)
+
+
+class _Head(NamedTuple):
+    """Where the chains stood in this snapshot: the last audit entry and ledger row."""
+
+    position: int
+    audit_hash: str
+    ledger_position: int
+
+    @staticmethod
+    def of(session: Session) -> _Head:
+        row = session.execute(
+            select(ChainHead.audit_count, ChainHead.audit_hash, ChainHead.ledger_count).where(
+                ChainHead.id == 1
+            )
+        ).first()
+        if row is None:
+            return _Head(0, GENESIS, 0)
+        return _Head(int(row[0]), str(row[1]), int(row[2]))
+
+
+class _Person(NamedTuple):
+    number: str
+    initials: str
+
+
+class _CountLine(NamedTuple):
+    """What the reconciliation reads of a physical count (as _KitLine)."""
+
+    id: int
+    kit_id: int
+    counted: int
+    book: int
+    counted_on: date
+    reason_code: str
+    reason: str
+    counted_by_id: int
+    verified_by_id: int | None
+
+
+K = TypeVar("K", str, tuple[str, str])
+V = TypeVar("V")
+
+
+class _Sorted(Generic[K, V]):
+    """Rows in the order of their keys, changed a few at a time in place (bisect): hundreds of
+    thousands of rows are not made and sorted again for the few a step changed."""
+
+    def __init__(self, pairs: Iterable[tuple[K, V]]) -> None:
+        ordered = sorted(pairs, key=lambda pair: pair[0])
+        self.keys: list[K] = [key for key, _row in ordered]
+        self.rows: list[V] = [row for _key, row in ordered]
+
+    def put(self, key: K, row: V) -> None:
+        at = bisect_left(self.keys, key)
+        if at < len(self.keys) and self.keys[at] == key:
+            self.rows[at] = row
+        else:
+            self.keys.insert(at, key)
+            self.rows.insert(at, row)
+
+    def drop(self, key: K) -> None:
+        at = bisect_left(self.keys, key)
+        if at < len(self.keys) and self.keys[at] == key:
+            del self.keys[at]
+            del self.rows[at]
+
+
+FOLLOWED = frozenset(
+    {
+        "kits",
+        "lots",
+        "participants",
+        "dispenses",
+        "dispense_kits",
+        "dispense_voids",
+        "dispense_observations",
+        "returns",
+        "adherence_notes",
+        "physical_counts",
+        "users",
+        # What a reconciliation does not read (or reads anew each time: the sign-offs).
+        "shipments",
+        "destructions",
+        "quarantine_events",
+        "excursions",
+        "signatures",
+        "reconciliation_signoffs",
+        "rule_confirmations",
+        "password_history",
+        "study_access",
+    }
+)
+"""The tables whose rows, named by an audit entry, a reconciliation knows how to follow; a row
+of any other (the study's own) means reading everything anew."""
+
+_OF_DISPENSE: dict[str, Any] = {
+    "dispense_kits": DispenseKit,
+    "dispense_voids": DispenseVoid,
+    "dispense_observations": DispenseObservation,
+    "returns": Return,
+    "adherence_notes": AdherenceNote,
+}
+"""Tables whose row belongs to one dispense (and so to its participant)."""
+
+
+@dataclass
+class _Read:
+    """Everything a reconciliation reads of the database, by kit, participant and count, with
+    the snapshot it stands for (the last audit entry and ledger row then) and the day, study
+    and language its findings were made for."""
+
+    study_id: int
+    study: Study
+    language: Language
+    today: date
+    head: _Head
+    kits: dict[int, _KitLine]
+    people: dict[int, _Person]
+    balances: dict[int, Balance]
+    voided: set[int]
+    lot_sums: dict[tuple[str, str], list[int]]
+    kit_findings: dict[int, tuple[Discrepancy, ...]]
+    counts: list[_CountLine]  # the study's kits' counts, in id order
+    count_findings: dict[int, Discrepancy]  # by count id
+    last_count: dict[int, _CountLine]  # by kit id
+    adjusted: set[int]  # counts an adjustment was written for
+    names: dict[int, str]
+    held: dict[int, dict[str, Balance]]  # each participant's kits' balances, by product
+    held_keys: dict[int, list[tuple[str, str]]]  # each participant's rows' keys
+    flags: dict[int, tuple[str, tuple[Discrepancy, ...]]]  # participant: number, findings
+    pending: dict[int, tuple[int, date]]
+    overdue: dict[int, Discrepancy]  # the returns overdue on `today`, by participant
+    kit_rows: _Sorted[str, BalanceRow]
+    people_rows: _Sorted[tuple[str, str], BalanceRow]
+    checks: _Sorted[str, KitCountCheck]
+
+    @staticmethod
+    def anew(session: Session, ctx: Context, today: date, head: _Head | None = None) -> _Read:
+        """Everything read from the database (the sign-off's reconciliation is always this)."""
+        study = ctx.study_id
+        head = head or _Head.of(session)
+        kits = _kits(session, study)
+        balances = _kit_balances(session, study, kits)
+        people = _people(session, study)
+        voided = voided_ids(session)
+        held = _holdings(session, study, kits, balances, voided)
+        # Each lot's figures added up as plain numbers (a Balance made per kit added would be
+        # hundreds of thousands of objects), then each product's from its lots.
+        lot_sums: dict[tuple[str, str], list[int]] = {}
+        for kid, b in balances.items():
+            _add_to_lot(lot_sums, kits[kid], b, 1)
+        kit_findings: dict[int, tuple[Discrepancy, ...]] = {}
+        for kid, b in balances.items():
+            found = tuple(_kit_findings(kits[kid], b, today))
+            if found:
+                kit_findings[kid] = found
+        counts = [c for c in _counts(session) if c.kit_id in kits]
+        last_count: dict[int, _CountLine] = {}
+        for count in counts:
+            last_count[count.kit_id] = count
+        adjusted = {
+            count_id
+            for count_id in session.scalars(
+                select(LedgerEntry.count_id).where(LedgerEntry.count_id.is_not(None))
+            )
+            if count_id is not None
+        }
+        names = _names(session)
+        read = _Read(
+            study_id=study,
+            study=ctx.study,
+            language=current_language(),
+            today=today,
+            head=head,
+            kits=kits,
+            people=people,
+            balances=balances,
+            voided=voided,
+            lot_sums=lot_sums,
+            kit_findings=kit_findings,
+            counts=counts,
+            count_findings={},
+            last_count=last_count,
+            adjusted=adjusted,
+            names=names,
+            held={},
+            held_keys={},
+            flags={},
+            pending=_returns_pending(session, study),
+            overdue={},
+            kit_rows=_Sorted(
+                (kits[kid].number, _row("kit", kits[kid].number, kits[kid].product, b))
+                for kid, b in balances.items()
+            ),
+            people_rows=_Sorted(()),
+            checks=_Sorted(
+                (kits[kid].number, _count_check(kits[kid], b, last_count, adjusted, names))
+                for kid, b in balances.items()
+                if b.on_hand > 0
+            ),
+        )
+        for count in counts:
+            read._count_finding(count)
+        rows: list[tuple[tuple[str, str], BalanceRow]] = []
+        for pid, own in held.items():
+            rows.extend(read._hold(pid, own))
+        read.people_rows = _Sorted(rows)
+        read._flag(open_flags(session, ctx))
+        read._overdue(list(read.pending))
+        return read
+
+    def suits(self, ctx: Context) -> bool:
+        """Read for this study, with this study file (by content: the table of all studies
+        parses each study's file again at every refresh), in the language spoken now."""
+        return (
+            self.study_id == ctx.study_id
+            and (self.study is ctx.study or self.study == ctx.study)
+            and self.language == current_language()
         )
 
-    signoffs = tuple(
-        SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
-        for s, u in session.execute(
-            select(ReconciliationSignOff, User)
-            .join(User, User.id == ReconciliationSignOff.user_id)
-            .where(of_study(ReconciliationSignOff.study_id, study))
-            .order_by(ReconciliationSignOff.id)
-        )
-    )
-    return ReconcileResult(
-        generated_at=ctx.clock.now(),
-        products=tuple(
-            _row("product", code, ctx.study.product(code).display, b)
-            for code, b in sorted(products.items())
-        ),
-        lots=tuple(
-            _row("lot", f"{code}/{lot}", _("{product} lot {lot}").format(product=code, lot=lot), b)
-            for (code, lot), b in sorted(lots.items())
-        ),
-        kits=tuple(
-            _row("kit", kits[kid].number, kits[kid].product, b)
-            for kid, b in sorted(kit_balances.items(), key=lambda i: kits[i[0]].number)
-        ),
-        participants=tuple(
-            _row("participant", _number(people, pid), _initials(people, pid), balance, code)
-            for (pid, code), balance in sorted(
-                by_participant.items(), key=lambda i: (_number(people, i[0][0]), i[0][1])
+    def forward(self, session: Session, ctx: Context, head: _Head, today: date) -> bool:
+        """Carried forward to `head` (this snapshot): the audit entries written since name every
+        row their steps wrote (issue 11), the ledger rows since name their kits; the kits,
+        participants and counts so touched are read again with the same code as a whole read,
+        and the day's findings (expiry) of the kits whose lot's expiry the day passed. False:
+        what was written cannot be followed (a table a reconciliation does not know, too much
+        since, a row gone): everything is to be read anew."""
+        since = self.head
+        if head.position < since.position or head.ledger_position < since.ledger_position:
+            return False
+        if head.position - since.position > FORWARD_MOST:
+            return False
+        if head.position == since.position:
+            if head.audit_hash != since.audit_hash:
+                return False
+            written: list[str] = []
+        else:
+            if since.position:
+                stored = session.scalar(
+                    select(AuditEntry.entry_hash).where(AuditEntry.id == since.position)
+                )
+                if stored != since.audit_hash:
+                    return False
+            written = list(
+                session.scalars(
+                    select(AuditEntry.facts)
+                    .where(AuditEntry.id > since.position, AuditEntry.id <= head.position)
+                    .order_by(AuditEntry.id)
+                )
             )
+            if len(written) != head.position - since.position:
+                return False
+        touched: dict[str, set[int]] = defaultdict(set)
+        for text in written:
+            for table, row_id, _hash in parse_facts(text):
+                touched[table].add(row_id)
+        if any(table not in FOLLOWED for table in touched):
+            return False
+        kit_ids = set(touched["kits"])
+        for kit_id, count_id in session.execute(
+            select(LedgerEntry.kit_id, LedgerEntry.count_id).where(
+                LedgerEntry.id > since.ledger_position, LedgerEntry.id <= head.ledger_position
+            )
+        ).tuples():
+            kit_ids.add(kit_id)
+            if count_id is not None:
+                self.adjusted.add(count_id)
+        if touched["users"]:
+            names = _names(session)
+            if names != self.names:
+                return False  # a name on count checks changed: rare, read anew
+        new_counts = [
+            c
+            for c in _counts(session, sorted(touched["physical_counts"]))
+            if c.kit_id in self.kits or c.kit_id in kit_ids
+        ]
+        kit_ids.update(c.kit_id for c in new_counts)
+        dispense_ids: set[int] = set(touched["dispenses"])
+        for table, model in _OF_DISPENSE.items():
+            dispense_ids.update(_column_of(session, model, model.dispense_id, touched[table]))
+        if touched["dispense_voids"]:
+            self.voided = voided_ids(session)
+        if not self._kits_forward(session, sorted(kit_ids), new_counts):
+            return False
+        people = set(touched["participants"])
+        people.update(_column_of(session, Dispense, Dispense.participant_id, dispense_ids))
+        people.update(_holders(session, sorted(kit_ids)))
+        self._people_forward(session, ctx, sorted(people))
+        if today != self.today:
+            self._day_forward(session, today)
+        self.head = head
+        return True
+
+    def _kits_forward(
+        self, session: Session, kit_ids: list[int], new_counts: list[_CountLine]
+    ) -> bool:
+        lines = _kits(session, self.study_id, kit_ids)
+        if any(kid in self.kits and kid not in lines for kid in kit_ids):
+            return False  # a kit of the study gone: read anew
+        balances = _kit_balances(session, self.study_id, lines, kit_ids)
+        for count in new_counts:
+            if count.kit_id not in lines and count.kit_id not in self.kits:
+                continue
+            at = bisect_left([c.id for c in self.counts], count.id)
+            if at < len(self.counts) and self.counts[at].id == count.id:
+                return False  # a count row rewritten: not what the program does
+            self.counts.insert(at, count)
+            last = self.last_count.get(count.kit_id)
+            if last is None or last.id < count.id:
+                self.last_count[count.kit_id] = count
+        for kid, kit in lines.items():
+            old_kit, old = self.kits.get(kid), self.balances.get(kid)
+            if old_kit is not None and old_kit.number != kit.number:
+                return False  # its count findings name it: read anew (the program never does)
+            if old_kit is not None and old is not None:
+                _add_to_lot(self.lot_sums, old_kit, old, -1)
+                self.kit_rows.drop(old_kit.number)
+                self.checks.drop(old_kit.number)
+            balance = balances[kid]
+            self.kits[kid] = kit
+            self.balances[kid] = balance
+            _add_to_lot(self.lot_sums, kit, balance, 1)
+            self._refind(kid)
+            self.kit_rows.put(kit.number, _row("kit", kit.number, kit.product, balance))
+            if balance.on_hand > 0:
+                check = _count_check(kit, balance, self.last_count, self.adjusted, self.names)
+                self.checks.put(kit.number, check)
+        for count in new_counts:
+            if count.kit_id in self.kits:
+                self._count_finding(count)
+        return True
+
+    def _refind(self, kid: int) -> None:
+        found = tuple(_kit_findings(self.kits[kid], self.balances[kid], self.today))
+        if found:
+            self.kit_findings[kid] = found
+        else:
+            self.kit_findings.pop(kid, None)
+
+    def _people_forward(self, session: Session, ctx: Context, pids: list[int]) -> None:
+        if not pids:
+            return
+        self.people.update(_people(session, self.study_id, pids))
+        held = _holdings(session, self.study_id, self.kits, self.balances, self.voided, pids)
+        for pid in pids:
+            for key in self.held_keys.pop(pid, []):
+                self.people_rows.drop(key)
+            self.held.pop(pid, None)
+            own = held.get(pid)
+            if own:
+                for key, row in self._hold(pid, own):
+                    self.people_rows.put(key, row)
+        for pid in pids:
+            self.pending.pop(pid, None)
+            self.flags.pop(pid, None)
+        self.pending.update(_returns_pending(session, self.study_id, pids))
+        self._overdue(pids)
+        self._flag(open_flags(session, ctx, pids))
+
+    def _day_forward(self, session: Session, today: date) -> None:
+        """The findings the day changes: the returns overdue, and expired in stock of the kits
+        whose lot's expiry lies between the day read and today."""
+        low, high = sorted((self.today, today))
+        self.today = today
+        self._overdue(list(self.pending))
+        for (kid,) in session.execute(
+            select(Kit.id)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .where(Kit.study_id == self.study_id, Lot.expiry >= low, Lot.expiry < high)
+        ).tuples():
+            if kid in self.kits:
+                self._refind(kid)
+
+    def _overdue(self, pids: Iterable[int]) -> None:
+        """The returns overdue today of these participants' last dispenses."""
+        grace = timedelta(days=self.study.cycle.length_days + self.study.return_grace_days)
+        for pid in pids:
+            self.overdue.pop(pid, None)
+            person, last = self.people.get(pid), self.pending.get(pid)
+            if person is None or last is None:
+                continue
+            last_cycle, last_day1 = last
+            due = last_day1 + grace
+            if self.today > due:
+                self.overdue[pid] = Discrepancy(
+                    DiscrepancyKind.RETURN_OVERDUE,
+                    person.number,
+                    _(
+                        "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
+                    ).format(
+                        participant=person.number,
+                        cycle=last_cycle,
+                        day1=last_day1.isoformat(),
+                    ),
+                    due,
+                )
+
+    def _hold(self, pid: int, own: dict[str, Balance]) -> list[tuple[tuple[str, str], BalanceRow]]:
+        """A participant's rows (one per product), noted as theirs."""
+        self.held[pid] = own
+        number, initials = _number(self.people, pid), _initials(self.people, pid)
+        rows = [
+            ((number, code), _row("participant", number, initials, balance, code))
+            for code, balance in own.items()
+        ]
+        self.held_keys[pid] = [key for key, _row_ in rows]
+        return rows
+
+    def _flag(self, found: list[tuple[str, DispenseHistoryRow]]) -> None:
+        """The open adherence flags' findings, by participant."""
+        by_number = {p.number: pid for pid, p in self.people.items()}
+        each: dict[int, list[Discrepancy]] = defaultdict(list)
+        for number, row in found:
+            each[by_number[number]].append(_flag_finding(number, row))
+        for pid, findings in each.items():
+            self.flags[pid] = (self.people[pid].number, tuple(findings))
+
+    def _count_finding(self, count: _CountLine) -> None:
+        if count.counted != count.book:
+            self.count_findings[count.id] = _count_difference(self.kits[count.kit_id], count)
+
+    def result(self, session: Session, ctx: Context, trail: TrailCheck) -> ReconcileResult:
+        """The reconciliation of what was read (on its day)."""
+        lot_words = _("{product} lot {lot}")
+        lots = {key: Balance(*sums) for key, sums in self.lot_sums.items()}
+        products: dict[str, Balance] = defaultdict(Balance)
+        for (product, _lot), balance in lots.items():
+            products[product] += balance
+        discrepancies: list[Discrepancy] = []
+        # In kit id order on every engine (PostgreSQL returns an updated row after the others).
+        for kid in sorted(self.kit_findings):
+            discrepancies.extend(self.kit_findings[kid])
+        for count in self.counts:
+            finding = self.count_findings.get(count.id)
+            if finding is not None:
+                discrepancies.append(finding)
+        for pid in sorted(self.flags, key=lambda pid: self.flags[pid][0]):
+            discrepancies.extend(self.flags[pid][1])
+        for pid in sorted(self.overdue):
+            discrepancies.append(self.overdue[pid])
+        check = trail.verification
+        if not check.ok:
+            discrepancies.insert(
+                0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message)
+            )
+        signoffs = tuple(
+            SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
+            for s, u in session.execute(
+                select(ReconciliationSignOff, User)
+                .join(User, User.id == ReconciliationSignOff.user_id)
+                .where(of_study(ReconciliationSignOff.study_id, self.study_id))
+                .order_by(ReconciliationSignOff.id)
+            )
+        )
+        return ReconcileResult(
+            generated_at=ctx.clock.now(),
+            products=tuple(
+                _row("product", code, ctx.study.product(code).display, b)
+                for code, b in sorted(products.items())
+            ),
+            lots=tuple(
+                _row("lot", f"{code}/{lot}", lot_words.format(product=code, lot=lot), b)
+                for (code, lot), b in sorted(lots.items())
+            ),
+            kits=tuple(self.kit_rows.rows),
+            participants=tuple(self.people_rows.rows),
+            discrepancies=tuple(discrepancies),
+            signoffs=signoffs,
+            counts=tuple(self.checks.rows),
+            audit_check=trail.words,
+            audit_checked_in_full=trail.full,
+        )
+
+
+def _add_to_lot(
+    lot_sums: dict[tuple[str, str], list[int]], kit: _KitLine, b: Balance, sign: int
+) -> None:
+    key = (kit.product, _lot_number(kit))
+    sums = lot_sums.get(key)
+    if sums is None:
+        sums = lot_sums[key] = [0] * 7
+    sums[0] += sign * b.received
+    sums[1] += sign * b.dispensed
+    sums[2] += sign * b.returned
+    sums[3] += sign * b.destroyed
+    sums[4] += sign * b.adjusted
+    sums[5] += sign * b.on_hand
+    sums[6] += sign * b.held_returned
+
+
+def _batches(ids: Sequence[int] | None) -> list[Sequence[int] | None]:
+    """`ids` in bounded batches (SQLite refuses more than 32,766 bound variables); [None]: the
+    whole study in one query."""
+    if ids is None:
+        return [None]
+    return list(_chunks(ids))
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[start : start + _BATCH] for start in range(0, len(ids), _BATCH)]
+
+
+_BATCH = 500
+
+
+def _column_of(session: Session, model: Any, column: Any, ids: Collection[int]) -> set[int]:
+    """`column` of these rows of `model`, by id."""
+    found: set[int] = set()
+    for batch in _chunks(sorted(ids)):
+        found.update(session.scalars(select(column).where(model.id.in_(batch))))
+    return found
+
+
+def _holders(session: Session, kit_ids: list[int]) -> set[int]:
+    """The participants any of these kits was ever dispensed to (voided or not)."""
+    found: set[int] = set()
+    for batch in _chunks(kit_ids):
+        found.update(
+            session.scalars(
+                select(Dispense.participant_id)
+                .join(DispenseKit, DispenseKit.dispense_id == Dispense.id)
+                .where(DispenseKit.kit_id.in_(batch))
+            )
+        )
+    return found
+
+
+def _people(session: Session, study: int, ids: Sequence[int] | None = None) -> dict[int, _Person]:
+    found: dict[int, _Person] = {}
+    for batch in _batches(ids):
+        query = (
+            select(Participant.id, Participant.study_number, Participant.initials)
+            .where(Participant.study_id == study)
+            .order_by(Participant.id)
+        )
+        if batch is not None:
+            query = query.where(Participant.id.in_(batch))
+        for pid, number, initials in session.execute(query).tuples():
+            found[pid] = _Person(number, initials)
+    return found
+
+
+def _holdings(
+    session: Session,
+    study: int,
+    kits: dict[int, _KitLine],
+    balances: dict[int, Balance],
+    voided: set[int],
+    ids: Sequence[int] | None = None,
+) -> dict[int, dict[str, Balance]]:
+    """A participant accounts for the whole of every kit handed out to them (not voided): what
+    they took, what came back, and what of it has been destroyed since. Per product: a 7.5 mg
+    tablet and a 2.5 mg tablet are never added together."""
+    found: dict[int, dict[str, Balance]] = {}
+    for batch in _batches(ids):
+        query = (
+            select(Dispense.participant_id, DispenseKit.dispense_id, DispenseKit.kit_id)
+            .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+            .join(Participant, Participant.id == Dispense.participant_id)
+            .where(Participant.study_id == study)
+        )
+        if batch is not None:
+            query = query.where(Dispense.participant_id.in_(list(batch)))
+        for participant_id, dispense_id, kit_id in session.execute(query).tuples():
+            if dispense_id not in voided and kit_id in balances:
+                own = found.setdefault(participant_id, {})
+                product = kits[kit_id].product
+                own[product] = own.get(product, _NOTHING) + balances[kit_id]
+    return found
+
+
+def _counts(session: Session, ids: Sequence[int] | None = None) -> list[_CountLine]:
+    """Physical counts in id order (these, by id, when given)."""
+    found: list[_CountLine] = []
+    if ids is not None and not ids:
+        return found
+    for batch in _batches(ids):
+        query = select(
+            PhysicalCount.id,
+            PhysicalCount.kit_id,
+            PhysicalCount.counted,
+            PhysicalCount.book,
+            PhysicalCount.counted_on,
+            PhysicalCount.reason_code,
+            PhysicalCount.reason,
+            PhysicalCount.counted_by_id,
+            PhysicalCount.verified_by_id,
+        ).order_by(PhysicalCount.id)
+        if batch is not None:
+            query = query.where(PhysicalCount.id.in_(batch))
+        found.extend(_CountLine(*row) for row in session.execute(query).tuples())
+    return found
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
+
+
+def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
+    return Discrepancy(
+        DiscrepancyKind.COUNT_DIFFERENCE,
+        kit.number,
+        _(
+            "Count of kit {kit} on {day}: {counted} counted, {book} in the book "
+            "({difference}); adjusted with reason '{code}: {reason}'."
+        ).format(
+            kit=kit.number,
+            day=count.counted_on.isoformat(),
+            counted=count.counted,
+            book=count.book,
+            difference=f"{count.counted - count.book:+d}",
+            code=count.reason_code,
+            reason=count.reason,
         ),
-        discrepancies=tuple(discrepancies),
-        signoffs=signoffs,
-        counts=_count_checks(session, kits, kit_balances),
-        audit_check=trail.words,
-        audit_checked_in_full=trail.full,
+        count.counted_on,
+    )
+
+
+def _flag_finding(number: str, row: DispenseHistoryRow) -> Discrepancy:
+    labels = ", ".join(_(f.label) for f in row.flags)
+    return Discrepancy(
+        DiscrepancyKind.ADHERENCE,
+        number,
+        _(
+            "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
+            "Record the reason."
+        ).format(
+            dispense=number,
+            cycle=row.cycle,
+            flags=labels,
+            taken=row.taken,
+            expected=row.expected,
+        ),
+        row.returned_on,
     )
 
 
@@ -255,53 +823,53 @@ _RECEIVE, _DISPENSE, _RETURN, _DESTROY, _ADJUST = (
 )
 
 
-def _kit_balances(session: Session, study: int, kits: dict[int, _KitLine]) -> dict[int, Balance]:
-    """Each kit's balance (domain.accountability.balance_of of its movements) summed in SQL,
-    one row per kit along the ledger's (kit, kind, from_returned, quantity) index, instead of
-    a movement object per ledger row. A movement kind the program does not know raises, as
-    balance_of's MovementKind does: the balances would not mean anything."""
+def _kit_balances(
+    session: Session, study: int, kits: dict[int, _KitLine], ids: Sequence[int] | None = None
+) -> dict[int, Balance]:
+    """Each kit's balance: its movements' quantities summed per kind in SQL, one row per kit
+    along the ledger's (kit, kind, from_returned, quantity) index, instead of a movement
+    object per ledger row, and the balance made of those totals by the domain's rule
+    (accountability.balance_of_totals). A movement kind the program does not know raises, as
+    balance_of's MovementKind does: the balances would not mean anything. `ids`: of these
+    kits alone (`kits` holds them)."""
     e = LedgerEntry
     q = e.quantity
 
-    def of(*whens: tuple[Any, Any]) -> Any:
-        return func.coalesce(func.sum(case(*whens, else_=0)), 0)
+    def total(*when: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*when), q), else_=0)), 0)
 
-    returned_destroy = and_(e.kind == _DESTROY, e.from_returned.is_(True))
-    shelf_destroy = and_(e.kind == _DESTROY, e.from_returned.is_not(True))
     known = (_RECEIVE, _DISPENSE, _RETURN, _DESTROY, _ADJUST)
-    rows = session.execute(
+    query = (
         select(
             e.kit_id,
-            of((e.kind == _RECEIVE, q)),
-            of((e.kind == _DISPENSE, q)),
-            of((e.kind == _RETURN, q)),
-            of((e.kind == _DESTROY, q)),
-            of((e.kind == _ADJUST, -q)),
-            of(
-                (e.kind == _RECEIVE, q),
-                (e.kind == _DISPENSE, -q),
-                (shelf_destroy, -q),
-                (e.kind == _ADJUST, q),
-            ),
-            of((e.kind == _RETURN, q), (returned_destroy, -q)),
+            total(e.kind == _RECEIVE),
+            total(e.kind == _DISPENSE),
+            total(e.kind == _RETURN),
+            total(e.kind == _DESTROY, e.from_returned.is_not(True)),
+            total(e.kind == _DESTROY, e.from_returned.is_(True)),
+            total(e.kind == _ADJUST),
             func.max(case((e.kind.not_in(known), e.kind), else_=None)),
         )
         .join(Kit, Kit.id == e.kit_id)
         .where(Kit.study_id == study)
         .group_by(e.kit_id)
-    ).tuples()
+    )
+    rows: list[Any] = []
+    for batch in _batches(ids):
+        rows.extend(
+            session.execute(query if batch is None else query.where(e.kit_id.in_(batch))).tuples()
+        )
     balances = {kit_id: _NOTHING for kit_id in kits}
-    for kit_id, received, dispensed, returned, destroyed, adjusted, on_hand, held, odd in rows:
+    for kit_id, received, dispensed, returned, from_stock, from_returned, adjust, odd in rows:
         if odd is not None:
             MovementKind(odd)  # raises: the kind is not one of the program's
-        balances[kit_id] = Balance(
+        balances[kit_id] = balance_of_totals(
             int(received),
             int(dispensed),
             int(returned),
-            int(destroyed),
-            int(adjusted),
-            int(on_hand),
-            int(held),
+            int(from_stock),
+            int(from_returned),
+            int(adjust),
         )
     return balances
 
@@ -309,28 +877,56 @@ def _kit_balances(session: Session, study: int, kits: dict[int, _KitLine]) -> di
 _NOTHING = Balance()
 
 
-def _kits(session: Session, study: int) -> dict[int, _KitLine]:
-    rows = session.execute(
+def _kits(session: Session, study: int, ids: Sequence[int] | None = None) -> dict[int, _KitLine]:
+    """The study's kits (these, by id, when given: those of the study among them)."""
+    query = (
         select(Kit.id, Kit.number, Kit.product, Kit.status, Kit.lot_id, Lot.number, Lot.expiry)
         .outerjoin(Lot, Lot.id == Kit.lot_id)
         .where(Kit.study_id == study)
     )
-    return {
-        kit_id: _KitLine(
+    rows: list[Any] = []
+    for batch in _batches(ids):
+        rows.extend(
+            session.execute(query if batch is None else query.where(Kit.id.in_(batch))).tuples()
+        )
+    # One lot line per lot and one string per product and status, shared by the kits: a
+    # reconciliation keeps its kits between runs.
+    lots: dict[int, _LotLine] = {}
+    words: dict[str, str] = {}
+    found: dict[int, _KitLine] = {}
+    for kit_id, number, product, status, lot_id, lot, expiry in rows:
+        line = lots.get(lot_id)
+        if line is None and lot is not None:
+            line = lots[lot_id] = _LotLine(lot, expiry)
+        found[kit_id] = _KitLine(
             kit_id,
             number,
-            product,
-            status,
+            words.setdefault(product, product),
+            words.setdefault(status, status),
             lot_id,
-            _LotLine(lot, expiry) if lot is not None else None,
+            line,
         )
-        for kit_id, number, product, status, lot_id, lot, expiry in rows
-    }
+    return found
 
 
-def _returns_pending(session: Session, study: int) -> dict[int, tuple[int, date]]:
+def _returns_pending(
+    session: Session, study: int, ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, date]]:
     """The cycle and day 1 of each participant's last dispense (voided ones left out, as
-    queries.participant_row) when no return of it is recorded: one query for the study."""
+    queries.participant_row) when no return of it is recorded: one query for the study (for
+    these participants, by id, when given)."""
+    found: dict[int, tuple[int, date]] = {}
+    for batch in _batches(ids):
+        found.update(_pending_of(session, study, batch))
+    return found
+
+
+def _pending_of(
+    session: Session, study: int, batch: Sequence[int] | None
+) -> dict[int, tuple[int, date]]:
+    own = Participant.study_id == study
+    if batch is not None:
+        own = and_(own, Participant.id.in_(batch))
     ranked = (
         select(
             Dispense.participant_id,
@@ -345,7 +941,7 @@ def _returns_pending(session: Session, study: int) -> dict[int, tuple[int, date]
             .label("rank"),
         )
         .join(Participant, Participant.id == Dispense.participant_id)
-        .where(Participant.study_id == study, not_voided())
+        .where(own, not_voided())
         .subquery()
     )
     rows = session.execute(
@@ -356,46 +952,35 @@ def _returns_pending(session: Session, study: int) -> dict[int, tuple[int, date]
     return {pid: (cycle, day1) for pid, cycle, day1 in rows}
 
 
-def _count_checks(
-    session: Session, kits: dict[int, _KitLine], balances: dict[int, Balance]
-) -> tuple[KitCountCheck, ...]:
-    """Each kit on the shelf, its book now against its last physical count: what the count
-    found against what the book said then, and what recorded movements changed since."""
-    last: dict[int, PhysicalCount] = {}
-    for count in session.scalars(select(PhysicalCount).order_by(PhysicalCount.id)):
-        last[count.kit_id] = count
-    adjusted = set(
-        session.scalars(select(LedgerEntry.count_id).where(LedgerEntry.count_id.is_not(None)))
+def _count_check(
+    kit: _KitLine,
+    balance: Balance,
+    last: dict[int, _CountLine],
+    adjusted: set[int],
+    names: dict[int, str],
+) -> KitCountCheck:
+    """A kit on the shelf, its book now against its last physical count: what the count found
+    against what the book said then, and what recorded movements changed since."""
+    found = last.get(kit.id)
+    after = None
+    if found is not None:
+        after = found.counted if found.id in adjusted else found.book
+    return KitCountCheck(
+        kit=kit.number,
+        product=kit.product,
+        lot=_lot_number(kit),
+        book=balance.on_hand,
+        counted_on=found.counted_on if found is not None else None,
+        counted=found.counted if found is not None else None,
+        book_then=found.book if found is not None else None,
+        moved_since=balance.on_hand - after if after is not None else None,
+        counted_by=_name(names, found.counted_by_id) if found is not None else "",
+        verified_by=(
+            _name(names, found.verified_by_id)
+            if found is not None and found.verified_by_id is not None
+            else ""
+        ),
     )
-    names = {user_id: name for user_id, name in session.execute(select(User.id, User.full_name))}
-    checks = []
-    for kid, balance in sorted(balances.items(), key=lambda i: kits[i[0]].number):
-        if balance.on_hand <= 0:
-            continue
-        kit = kits[kid]
-        found = last.get(kid)
-        after = None
-        if found is not None:
-            after = found.counted if found.id in adjusted else found.book
-        checks.append(
-            KitCountCheck(
-                kit=kit.number,
-                product=kit.product,
-                lot=_lot_number(kit),
-                book=balance.on_hand,
-                counted_on=found.counted_on if found is not None else None,
-                counted=found.counted if found is not None else None,
-                book_then=found.book if found is not None else None,
-                moved_since=balance.on_hand - after if after is not None else None,
-                counted_by=_name(names, found.counted_by_id) if found is not None else "",
-                verified_by=(
-                    _name(names, found.verified_by_id)
-                    if found is not None and found.verified_by_id is not None
-                    else ""
-                ),
-            )
-        )
-    return tuple(checks)
 
 
 def _name(names: dict[int, str], user_id: int) -> str:
@@ -410,14 +995,14 @@ def _lot_number(kit: _KitLine) -> str:
     return _("(lot id {id} missing)").format(id=kit.lot_id)
 
 
-def _number(people: dict[int, Participant], pid: int) -> str:
+def _number(people: dict[int, _Person], pid: int) -> str:
     person = people.get(pid)
     if person is not None:
-        return person.study_number
+        return person.number
     return _("(participant id {id} missing)").format(id=pid)
 
 
-def _initials(people: dict[int, Participant], pid: int) -> str:
+def _initials(people: dict[int, _Person], pid: int) -> str:
     person = people.get(pid)
     return person.initials if person is not None else ""
 
@@ -489,15 +1074,19 @@ def _row(scope: str, key: str, label: str, b: Balance, product: str = "") -> Bal
 
 def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> ReconcileResult:
     """The monitor's (or pharmacist's) signature under today's reconciliation. The audit trail
-    is verified in full first, not from the last verified point: a signature says every record
-    was checked, and only the full check sees an old row edited outside the program since the
-    last full check. At a million rows it takes most of a minute; a visit signs once."""
+    is verified in full first, not from the last verified point, and the reconciliation is read
+    anew from every row, never carried forward from a kept one (`fresh`): a signature attests
+    that every record was checked, and only the full check and the full read see an old row
+    edited outside the program since the last full check (a reconciliation carried forward
+    trusts what it read before, as the incremental check trusts what it verified). At a
+    million rows it takes most of a minute; a visit signs once. Nothing is kept from it: it
+    reads inside the signing write, which may yet roll back."""
     require(actor, Permission.SIGN_OFF, ctx)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         trail = check_trail(session, ctx, full=True)
-        result = reconcile_session(session, ctx, trail)
+        result = reconcile_session(session, ctx, trail, fresh=True)
         summary = json.dumps(
             {
                 "products": [
@@ -534,4 +1123,4 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
             json.loads(summary),
             reason=text,
         )
-        return reconcile_session(session, ctx, trail)
+        return reconcile_session(session, ctx, trail, fresh=True)

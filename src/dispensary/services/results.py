@@ -210,7 +210,7 @@ class CountResult:
     adjusted: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per kit, kept between reconciliations
 class BalanceRow:
     """One line of the reconciliation: a product, lot, kit or participant."""
 
@@ -228,7 +228,7 @@ class BalanceRow:
     product: str = ""  # a participant's line is per product (strengths are never added)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per kit on the shelf, kept between reconciliations
 class KitCountCheck:
     """A kit on the shelf: its book now against its last physical count (if any)."""
 
