@@ -318,11 +318,7 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"{machine['sqlite']}, PostgreSQL {machine.get('postgresql') or 'not run'}; code "
         f"{results['code']}; site: {results['site']}. Median and 95th percentile of "
         f"{results['runs']} runs (`benchmarks/run`, figures in `benchmarks/results/site.json`)."
-        + "".join(
-            f" The {e['engine']} rows{' of ' + ', '.join(e['labels']) if e['labels'] else ''}"
-            f" are from the run of {e['date']} (code {e['code']})."
-            for e in results.get("earlier", [])
-        ),
+        + earlier_runs(results["rows"]),
         "",
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),
@@ -337,27 +333,33 @@ def markdown_table(results: dict[str, Any]) -> str:
 
 def merged(results: dict[str, Any], earlier: dict[str, Any]) -> None:
     """The earlier run's rows of each measurement and engine this run did not measure, added
-    to this run's results with where they come from (a run of both engines at full size takes
-    over an hour: the engines, or some measurements, may be measured apart)."""
+    to this run's results, each with the run it comes from (a run of both engines at full size
+    takes over an hour: the engines, or some measurements, may be measured apart)."""
     measured = {(row["key"], row["engine"]) for row in results["rows"]}
-    kept = [row for row in earlier["rows"] if (row["key"], row["engine"]) not in measured]
-    for engine in sorted({row["engine"] for row in kept}):
-        engines = {row["engine"] for row in results["rows"]}
-        results.setdefault("earlier", []).append(
-            {
-                "engine": engine,
-                "labels": [] if engine not in engines else ordered_labels(kept, engine),
-                "date": earlier["date"],
-                "code": earlier["code"],
-            }
-        )
-        if engine == "PostgreSQL" and not results["machine"].get("postgresql"):
+    for row in earlier["rows"]:
+        if (row["key"], row["engine"]) in measured:
+            continue
+        kept = dict(row)
+        kept.setdefault("run", {"date": earlier["date"], "code": earlier["code"]})
+        results["rows"].append(kept)
+        if row["engine"] == "PostgreSQL" and not results["machine"].get("postgresql"):
             results["machine"]["postgresql"] = earlier["machine"].get("postgresql")
-    results["rows"] += kept
 
 
-def ordered_labels(rows: Sequence[dict[str, Any]], engine: str) -> list[str]:
-    return [row["label"] for row in ordered(rows) if row["engine"] == engine]
+def earlier_runs(rows: Sequence[dict[str, Any]]) -> str:
+    """Where the rows kept from earlier runs come from, a sentence per run and engine."""
+    runs: dict[tuple[str, str, str], list[str]] = {}
+    everything: dict[str, int] = {}
+    for row in ordered(rows):
+        everything[row["engine"]] = everything.get(row["engine"], 0) + 1
+        if "run" in row:
+            key = (row["engine"], row["run"]["date"], row["run"]["code"])
+            runs.setdefault(key, []).append(row["label"])
+    said = []
+    for (engine, day, code), labels in runs.items():
+        which = "" if len(labels) == everything[engine] else " of " + ", ".join(labels)
+        said.append(f" The {engine} rows{which} are from the run of {day} (code {code}).")
+    return "".join(said)
 
 
 def update_readme(results: dict[str, Any], readme: Path = README) -> None:

@@ -137,8 +137,11 @@ def test_an_engine_measured_apart_is_merged_with_where_it_comes_from() -> None:
     )
     assert "| receive a 500-kit manifest | PostgreSQL | 2.00 s |" in table
 
-    again = {**results, "rows": [Row("reconcile", "PostgreSQL", [0.4]).as_json()]}
-    again.pop("earlier")
+    again = {
+        **results,
+        "code": "new9999",
+        "rows": [Row("reconcile", "PostgreSQL", [0.4]).as_json()],
+    }
     bench_site.merged(again, results)  # one measurement run again: the others kept, named
     keys = sorted((row["key"], row["engine"]) for row in again["rows"])
     assert keys == [
@@ -148,7 +151,8 @@ def test_an_engine_measured_apart_is_merged_with_where_it_comes_from() -> None:
     ]
     said = bench_site.markdown_table(again)
     assert "The PostgreSQL rows of receive a 500-kit manifest are from the run of" in said
-    assert "The SQLite rows are from the run of" in said
+    assert "The SQLite rows are from the run of 2026-12-03T20:00:00+00:00 (code new5678)" in said
+    assert "(code old1234)" in said  # the PostgreSQL receive kept with the run it was measured in
 
 
 @pytest.fixture(scope="module")
