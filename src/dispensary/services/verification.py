@@ -521,11 +521,14 @@ def _rows(dbapi: Any, sql: str, shape: Any = None) -> Iterator[Any]:
 
 def _jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
     """The ledger's chain check and the listing of each append-only fact table."""
-    ledger = (
-        f'SELECT "id", CAST("prev_hash" || {facts.text_sql(LEDGER)} AS BLOB), "prev_hash", '
-        '"row_hash" FROM "ledger_entries" WHERE "id" <= ? ORDER BY "id"'
-    )
-    jobs: list[verification_jobs.Job] = [("chain", LEDGER.name, ledger)]
+    jobs: list[verification_jobs.Job] = []
+    for chained in (AUDIT, LEDGER):
+        own = CHAINED[chained.name]
+        sql = (
+            f'SELECT "id", CAST("prev_hash" || {facts.text_sql(chained)} AS BLOB), "prev_hash", '
+            f'"{own}" FROM "{chained.name}" WHERE "id" <= ? ORDER BY "id"'
+        )
+        jobs.append(("chain", chained.name, sql))
     for name, table in tables.items():
         if name not in facts.MUTABLE:
             sql = (
@@ -636,30 +639,26 @@ def _quick_walk(
         'SELECT "id", "row_hash", "kind", "kit_id", "reverses_id", "audit_entry_id" '
         'FROM "ledger_entries" ORDER BY "id"',
     )
-    entries = source.table(AUDIT)
-    columns = ", ".join(
-        ['"id"', f'CAST("prev_hash" || {facts.text_sql(AUDIT)} AS BLOB)']
-        + [facts.stored_form_sql(AUDIT, c) for c in KEEP[AUDIT.name]]
-    )
-    sha256 = _sha256
+    columns = ", ".join(f'"{c}"' for c in ("id", *KEEP[AUDIT.name]))
     expected, prev, last_at = 1, GENESIS, ""
     ledger_count, ledger_prev = 0, GENESIS
     for rows in _stream(dbapi, f'SELECT {columns} FROM "audit_entries" ORDER BY "id"'):
-        for row in rows:
-            entry_id, text, at, action, entity, entity_id, new, listing, stored_prev, own = row
-            if text is None or sha256(text).hexdigest() != own:  # Python's text counts
-                whole, found = entries.python(dbapi, row, str(stored_prev))
-                if found != own:
-                    return None
-                entry_id, _text, at, action, entity, entity_id, new, listing, stored_prev, own = (
-                    whole
-                )
-            if entry_id != expected or stored_prev != prev or at < last_at:
+        for entry_id, at, action, entity, entity_id, new, listing, stored_prev, own in rows:
+            # The entry's own hash is the job's; its time as the program stores it, compared
+            # as stored (the order of the ISO form the walk compares).
+            if (
+                entry_id != expected
+                or stored_prev != prev
+                or type(at) is not str
+                or len(at) != 26
+                or at[10] != " "
+                or at < last_at
+            ):
                 return None
             expected = entry_id + 1
             prev, last_at = own, at
             if new and '"ledger"' in new:
-                for ledger_id, row_hash in _ledger_refs(new):
+                for ledger_id, row_hash in _quick_ledger_refs(new):
                     moved = next(ledger, None)
                     if (
                         moved is None
@@ -672,7 +671,7 @@ def _quick_walk(
                     walk.ledger_event(moved[2], moved[3], moved[4], entry_id)
             baseline = action == BASELINE
             if listing:
-                for table, row_id, row_hash in facts.parse_facts(listing):
+                for table, row_id, row_hash in _quick_facts(listing):
                     states = last.get(table)
                     if states is not None:
                         states[row_id] = row_hash
@@ -713,11 +712,17 @@ def _quick_walk(
         return None  # a row no entry listed
     position = walk.entries = expected - 1
     answers = jobs.answers()
-    if answers[0][:3] != [True, ledger_count, ledger_prev]:
-        return None  # the ledger's chain is broken, or it does not end where the entries say
-    if not all(_python_chained(source, LEDGER, row_id) for row_id in answers[0][3]):
+    if answers[0][:3] != [True, position, prev] or answers[1][:3] != [
+        True,
+        ledger_count,
+        ledger_prev,
+    ]:
+        return None  # a chain is broken, or does not end where the walk does
+    if not _python_chained(source, AUDIT, answers[0][3]) or not _python_chained(
+        source, LEDGER, answers[1][3]
+    ):
         return None
-    for name, answer in zip(appended, answers[1:], strict=True):
+    for name, answer in zip(appended, answers[2:], strict=True):
         if answer != [counts[name], digests[name].hexdigest()]:
             return None
     head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
@@ -730,6 +735,48 @@ def _quick_walk(
         return None
     point = VerifiedPoint(position, prev, ledger_count, ledger_prev, _marks(session, tables))
     return _result(walk, [], ledger_rows=ledger_count, point=point)
+
+
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _quick_facts(text: str) -> Sequence[Sequence[Any]]:
+    """facts.parse_facts(text), without its copies when every item is [table, id, hash] as the
+    program writes them."""
+    try:
+        data, end = _DECODE(text)
+    except ValueError:
+        return facts.parse_facts(text)
+    if (
+        end == len(text)
+        and type(data) is list
+        and all(
+            type(f) is list
+            and len(f) == 3
+            and type(f[0]) is str
+            and type(f[1]) is int
+            and type(f[2]) is str
+            for f in data
+        )
+    ):
+        return data
+    return facts.parse_facts(text)
+
+
+def _quick_ledger_refs(new: str) -> Sequence[Sequence[Any]]:
+    """_ledger_refs(new), without its copies when every item is [id, hash]."""
+    try:
+        data, end = _DECODE(new)
+    except ValueError:
+        return _ledger_refs(new)
+    if end == len(new) and type(data) is dict:
+        refs = data.get("ledger", [])
+        if type(refs) is list and all(
+            type(r) is list and len(r) == 2 and type(r[0]) is int and type(r[1]) is str
+            for r in refs
+        ):
+            return refs
+    return _ledger_refs(new)
 
 
 class _Odd:
@@ -761,14 +808,14 @@ class _Odd:
         return bool(_hash(row.text) == listed)
 
 
-def _python_chained(source: _Source, table: Table, row_id: int) -> bool:
-    """Whether a chained row, encoded in Python, hashes to its own hash after its previous."""
+def _python_chained(source: _Source, table: Table, ids: Sequence[int]) -> bool:
+    """Whether each of these chained rows, encoded in Python, hashes to its own hash after its
+    previous (rows whose text the SQL writes otherwise: outside ASCII)."""
     reader = source.table(table)
-    found = reader.full.by_ids(source.dbapi, [row_id])
-    if not found:
-        return False
-    row = reader._whole(found[0])
-    return bool(_hash(str(row[reader.prev]) + row.text) == row[reader.own])
+    found = reader.by_ids(source.dbapi, ids)
+    return len(found) == len(ids) and all(
+        _hash(str(row[reader.prev]) + row.text) == row[reader.own] for row in found
+    )
 
 
 def _quick_mutable(
