@@ -661,7 +661,8 @@ def _quick_walk(
                 for ledger_id, row_hash in _quick_ledger_refs(new):
                     moved = next(ledger, None)
                     if (
-                        moved is None
+                        type(ledger_id) is not int
+                        or moved is None
                         or moved[0] != ledger_id
                         or moved[1] != row_hash
                         or (moved[5] is not None and moved[5] != entry_id)
@@ -672,6 +673,8 @@ def _quick_walk(
             baseline = action == BASELINE
             if listing:
                 for table, row_id, row_hash in _quick_facts(listing):
+                    if type(row_id) is not int:
+                        return None
                     states = last.get(table)
                     if states is not None:
                         states[row_id] = row_hash
@@ -741,40 +744,30 @@ _DECODE = json.JSONDecoder().raw_decode
 
 
 def _quick_facts(text: str) -> Sequence[Sequence[Any]]:
-    """facts.parse_facts(text), without its copies when every item is [table, id, hash] as the
-    program writes them."""
+    """facts.parse_facts(text) without its copies when the text is a JSON list: the caller
+    gives up on an item that is not [table, id, hash] (its id not an int), which parse_facts
+    would read otherwise or leave out."""
     try:
         data, end = _DECODE(text)
     except ValueError:
         return facts.parse_facts(text)
-    if (
-        end == len(text)
-        and type(data) is list
-        and all(
-            type(f) is list
-            and len(f) == 3
-            and type(f[0]) is str
-            and type(f[1]) is int
-            and type(f[2]) is str
-            for f in data
-        )
-    ):
-        return data
-    return facts.parse_facts(text)
+    return (
+        cast(Sequence[Sequence[Any]], data)
+        if end == len(text) and type(data) is list
+        else (facts.parse_facts(text))
+    )
 
 
 def _quick_ledger_refs(new: str) -> Sequence[Sequence[Any]]:
-    """_ledger_refs(new), without its copies when every item is [id, hash]."""
+    """_ledger_refs(new) without its copies when `new` is a JSON object whose ledger is a list:
+    the caller gives up on an item that is not [id, hash] (its id not an int)."""
     try:
         data, end = _DECODE(new)
     except ValueError:
         return _ledger_refs(new)
     if end == len(new) and type(data) is dict:
         refs = data.get("ledger", [])
-        if type(refs) is list and all(
-            type(r) is list and len(r) == 2 and type(r[0]) is int and type(r[1]) is str
-            for r in refs
-        ):
+        if type(refs) is list:
             return refs
     return _ledger_refs(new)
 
