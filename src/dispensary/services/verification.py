@@ -9,6 +9,11 @@ rows are listed in id order). A row passed over and listed later (out of order) 
 until it is; one never listed at the end was added outside the program. A changed row, a
 deleted one, an inserted one, an edited status are each named with the audit entry concerned.
 
+On SQLite a quick pass comes first (_quick): the same checks made a table at a time, the hashing
+of the chains and fact tables in a second process beside it (verification_jobs). It can only
+say that everything verifies: at the first difference, or anything not as the program writes
+it, it gives up and the walk above names what is wrong.
+
 An incremental verification (`since`: a VerifiedPoint from a check that passed) checks only
 the entries, ledger rows and fact rows written since, with their chains continuing from the
 point: what the Today screen runs at each refresh. It does not re-read what came before, nor
@@ -687,7 +692,7 @@ def _quick_walk(
                         if not odd_rows.take(row_hash):
                             return None
                     else:
-                        tokens.append(verification_jobs.token(row_id, row_hash))
+                        tokens.append(f"{row_id}:{row_hash},")  # verification_jobs.token
                     stream = kept.get(table)
                     if stream is not None:
                         fact = next(stream, None)
