@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -554,8 +555,8 @@ class _Jobs:
         self.worker: subprocess.Popen[bytes] | None = None
         path = session.get_bind().engine.url.database
         big = bounds.get(LEDGER.name, 0) + bounds.get(AUDIT.name, 0) >= WORKER_ROWS
-        if not big or not path or path == ":memory:" or getattr(sys, "frozen", False):
-            return
+        if not big or not path or not os.path.isfile(path) or getattr(sys, "frozen", False):
+            return  # small, in memory, given as a URI, or no Python to start: done here
         work = json.dumps({"path": path, "jobs": jobs, "bounds": bounds}).encode()
         try:
             self.worker = subprocess.Popen(
