@@ -640,6 +640,10 @@ def _quick_walk(
         kept[name] = _rows(dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"', shape)
     odd = {name: _Odd(source, tables[name]) for name in appended}
     odd = {name: rows for name, rows in odd.items() if rows.next is not None}
+    # Where each fact table's listed rows go: one look-up per fact.
+    routes: dict[str, tuple[list[str] | None, dict[int, str] | None, Any, Any]] = {
+        name: (listed.get(name), last.get(name), odd.get(name), kept.get(name)) for name in tables
+    }
     ledger = _rows(
         dbapi,
         'SELECT "id", "row_hash", "kind", "kit_id", "reverses_id", "audit_entry_id" '
@@ -679,22 +683,20 @@ def _quick_walk(
             baseline = action == BASELINE
             if listing:
                 for table, row_id, row_hash in _quick_facts(listing):
-                    if type(row_id) is not int:
-                        return None
-                    states = last.get(table)
+                    route = routes.get(table)
+                    if type(row_id) is not int or route is None:
+                        return None  # not an id, or a table that is no fact table
+                    tokens, states, odd_rows, stream = route
                     if states is not None:
                         states[row_id] = row_hash
                         continue
-                    tokens = listed.get(table)
                     if tokens is None:
-                        return None  # a table that is no fact table
-                    odd_rows = odd.get(table)
+                        return None
                     if odd_rows is not None and odd_rows.next == row_id:
                         if not odd_rows.take(row_hash):
                             return None
                     else:
                         tokens.append(f"{row_id}:{row_hash},")  # verification_jobs.token
-                    stream = kept.get(table)
                     if stream is not None:
                         fact = next(stream, None)
                         if fact is None or fact.id != row_id:
