@@ -219,3 +219,21 @@ def test_the_listing_digest_is_each_row_s_id_and_hash_in_order_but_the_odd() -> 
     )
     assert verification_jobs.listing(db.cursor(), listing, 4) == [3, expected]
     assert verification_jobs.listing(db.cursor(), listing, 3)[0] == 2
+
+
+def test_the_timed_chain_job_checks_the_times_too() -> None:
+    db = sqlite3.connect(":memory:")
+    _chain_rows(db)
+    db.execute("ALTER TABLE c ADD COLUMN at TEXT")
+    db.execute("UPDATE c SET at = '2026-01-05 09:00:0' || id || '.000000'")
+    timed = CHAIN_SQL.replace("prev, own FROM", "prev, own, at FROM")
+    assert verification_jobs.chain(db.cursor(), timed, 5, timed=True)[:2] == [True, 5]
+    for edit in (
+        "UPDATE c SET at = '2026-01-05 08:00:00.000000' WHERE id = 3",  # back in time
+        "UPDATE c SET at = '2026-01-05T09:00:03.000000' WHERE id = 3",  # not as stored
+        "UPDATE c SET at = NULL WHERE id = 3",
+    ):
+        db.execute("SAVEPOINT s")
+        db.execute(edit)
+        assert verification_jobs.chain(db.cursor(), timed, 5, timed=True)[0] is False, edit
+        db.execute("ROLLBACK TO s")

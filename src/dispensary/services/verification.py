@@ -528,13 +528,13 @@ def _rows(dbapi: Any, sql: str, shape: Any = None) -> Iterator[Any]:
 def _jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
     """The ledger's chain check and the listing of each append-only fact table."""
     jobs: list[verification_jobs.Job] = []
-    for chained in (AUDIT, LEDGER):
+    for chained, kind, time in ((AUDIT, "timed chain", ', "at"'), (LEDGER, "chain", "")):
         own = CHAINED[chained.name]
         sql = (
             f'SELECT "id", CAST("prev_hash" || {facts.text_sql(chained)} AS BLOB), "prev_hash", '
-            f'"{own}" FROM "{chained.name}" WHERE "id" <= ? ORDER BY "id"'
+            f'"{own}"{time} FROM "{chained.name}" WHERE "id" <= ? ORDER BY "id"'
         )
-        jobs.append(("chain", chained.name, sql))
+        jobs.append((kind, chained.name, sql))
     for name, table in tables.items():
         if name not in facts.MUTABLE:
             sql = (
@@ -649,24 +649,16 @@ def _quick_walk(
         'SELECT "id", "row_hash", "kind", "kit_id", "reverses_id", "audit_entry_id" '
         'FROM "ledger_entries" ORDER BY "id"',
     )
-    columns = ", ".join(f'"{c}"' for c in ("id", *KEEP[AUDIT.name]))
-    expected, prev, last_at = 1, GENESIS, ""
+    # The entries' hashes, links and times are the job's (the times compared as stored: the
+    # order of the ISO form the walk compares).
+    columns = '"id", "action", "entity", "entity_id", "new", "facts"'
+    expected = 1
     ledger_count, ledger_prev = 0, GENESIS
     for rows in _stream(dbapi, f'SELECT {columns} FROM "audit_entries" ORDER BY "id"'):
-        for entry_id, at, action, entity, entity_id, new, listing, stored_prev, own in rows:
-            # The entry's own hash is the job's; its time as the program stores it, compared
-            # as stored (the order of the ISO form the walk compares).
-            if (
-                entry_id != expected
-                or stored_prev != prev
-                or type(at) is not str
-                or len(at) != 26
-                or at[10] != " "
-                or at < last_at
-            ):
+        for entry_id, action, entity, entity_id, new, listing in rows:
+            if entry_id != expected:
                 return None
             expected = entry_id + 1
-            prev, last_at = own, at
             if new and '"ledger"' in new:
                 for ledger_id, row_hash in _quick_ledger_refs(new):
                     moved = next(ledger, None)
@@ -722,6 +714,11 @@ def _quick_walk(
     ):
         return None  # a row no entry listed
     position = walk.entries = expected - 1
+    prev = GENESIS
+    if position:
+        prev = next(
+            _rows(dbapi, f'SELECT "entry_hash" FROM "audit_entries" WHERE "id" = {position}')
+        )[0]
     answers = jobs.answers()
     if answers[0][:3] != [True, position, prev] or answers[1][:3] != [
         True,

@@ -35,9 +35,9 @@ BATCH = 4000
 DOUBTS = 100_000
 
 Job = tuple[str, str, str]
-"""(kind: 'chain' or 'listing', table, SQL) -- the SQL gives, of the rows with an id up to a
-bound in id order, (id, canonical text as a blob, previous hash, own hash) for a chain and
-(id, canonical text as a blob, odd) for a listing."""
+"""(kind: 'chain', 'timed chain' or 'listing', table, SQL) -- the SQL gives, of the rows with
+an id up to a bound in id order, (id, canonical text as a blob, previous hash, own hash[,
+time]) for a chain and (id, canonical text as a blob, odd) for a listing."""
 
 Answer = list[Any]
 """chain: [ok, count, last own hash, ids to encode in Python]; listing: [count, hex digest]."""
@@ -48,19 +48,27 @@ def token(row_id: object, digest: object) -> str:
     return f"{row_id}:{digest},"
 
 
-def chain(cursor: Any, sql: str, bound: int) -> Answer:
+def chain(cursor: Any, sql: str, bound: int, timed: bool = False) -> Answer:
     """The chain check of a chained table (see the module's docstring). A row whose digest is
     not its own hash though its id and link are right may be one the SQL writes otherwise than
     Python (text outside ASCII): its id is given back for the caller to encode it in Python, at
-    most DOUBTS of them."""
+    most DOUBTS of them. `timed` (the audit entries): the SQL gives each row's time last, which
+    must be as the program stores it ('YYYY-MM-DD HH:MM:SS.ffffff') and never go backwards."""
     sha256 = hashlib.sha256
-    expected, prev, count = 1, GENESIS, 0
+    expected, prev, count, last_at = 1, GENESIS, 0, ""
     doubts: list[int] = []
     cursor.execute(sql, (bound,))
     while rows := cursor.fetchmany(BATCH):
-        for row_id, text, stored_prev, own in rows:
+        for row_id, text, stored_prev, own, *at in rows:
             if row_id != expected or stored_prev != prev or not isinstance(own, str):
                 return [False, count, prev, doubts]
+            if timed:
+                moment = at[0]
+                if type(moment) is not str or len(moment) != 26 or moment[10] != " ":
+                    return [False, count, prev, doubts]
+                if moment < last_at:
+                    return [False, count, prev, doubts]
+                last_at = moment
             if text is None or sha256(text).hexdigest() != own:
                 doubts.append(row_id)
                 if len(doubts) > DOUBTS:
@@ -94,8 +102,10 @@ def run(cursor: Any, jobs: Sequence[Job], bounds: dict[str, int]) -> list[Answer
     """Every job, in order, on `cursor` (inside one read transaction)."""
     answers: list[Answer] = []
     for kind, table, sql in jobs:
-        work = chain if kind == "chain" else listing
-        answers.append(work(cursor, sql, bounds[table]))
+        if kind == "listing":
+            answers.append(listing(cursor, sql, bounds[table]))
+        else:
+            answers.append(chain(cursor, sql, bounds[table], timed=kind == "timed chain"))
     return answers
 
 
