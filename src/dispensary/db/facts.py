@@ -405,12 +405,30 @@ def _sql_value(kind: str, quoted: str) -> str:
     if kind in ("Date", "String", "Text", "Boolean", "Integer"):
         return quoted  # as stored: text or an integer (anything else is not Python's)
     if kind == "Float":  # SQLite writes a whole number as repr does (152.0); others: Python
-        return (
-            f"CASE WHEN {quoted} IS NULL OR (typeof({quoted}) = 'real' "
-            f"AND {quoted} = CAST({quoted} AS INTEGER) AND abs({quoted}) >= 1 "
-            f"AND abs({quoted}) < 1e15) THEN {quoted} ELSE {_sql_other(quoted)} END"
-        )
+        return f"CASE WHEN {_sql_float_written(quoted)} THEN {quoted} ELSE {_sql_other(quoted)} END"
     return _sql_other(quoted)
+
+
+def _sql_float_written(quoted: str) -> str:
+    """SQLite: whether the JSON functions write the float column's value as repr does."""
+    return (
+        f"({quoted} IS NULL OR (typeof({quoted}) = 'real' "
+        f"AND {quoted} = CAST({quoted} AS INTEGER) AND abs({quoted}) >= 1 "
+        f"AND abs({quoted}) < 1e15))"
+    )
+
+
+def odd_sql(table: Table) -> str:
+    """SQLite: whether text_sql may give a row of this fact table otherwise than python_text
+    though the program wrote it: it holds a float that is not whole (SQLite writes 15 digits,
+    repr as many as it takes). Strings are written as json.dumps writes them, and every other
+    value the program writes in its own form."""
+    floats = [
+        "NOT " + _sql_float_written('"' + c.name + '"')
+        for c in table.columns
+        if type(c.type).__name__ == "Float"
+    ]
+    return f"({' OR '.join(floats)})" if floats else "0"
 
 
 def fact_text_sql(table: Table) -> str:

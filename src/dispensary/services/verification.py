@@ -9,6 +9,11 @@ rows are listed in id order). A row passed over and listed later (out of order) 
 until it is; one never listed at the end was added outside the program. A changed row, a
 deleted one, an inserted one, an edited status are each named with the audit entry concerned.
 
+On SQLite a quick pass comes first (_quick): the same checks made a table at a time, the hashing
+of the chains and fact tables in a second process beside it (verification_jobs). It can only
+say that everything verifies: at the first difference, or anything not as the program writes
+it, it gives up and the walk above names what is wrong.
+
 An incremental verification (`since`: a VerifiedPoint from a check that passed) checks only
 the entries, ledger rows and fact rows written since, with their chains continuing from the
 point: what the Today screen runs at each refresh. It does not re-read what came before, nor
@@ -19,7 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +52,7 @@ from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.i18n import _
+from dispensary.services import verification_jobs
 from dispensary.services.results import VerifiedPoint, VerifyResult
 
 WINDOW = 2000
@@ -92,6 +101,8 @@ PHARMACY_SET: Mapping[str, tuple[str, ...]] = {
 """The audit actions that set the pharmacy's settings (services/pharmacy), with the values each
 carries: the `settings` rows `pharmacy.<value>` are changed in place, so they are checked
 against the newest such entry, which the chain protects."""
+
+RECEIVE, DISPENSE = MovementKind.RECEIVE.value, MovementKind.DISPENSE.value
 
 CHAINED = {"audit_entries": "entry_hash", "ledger_entries": "row_hash"}
 """The chained tables and the column of each row's own hash."""
@@ -312,6 +323,7 @@ class _Walk:
     ledger_bad: dict[int, str] = field(default_factory=dict)
     entries: int = 0
     replay: bool = True  # rebuild the kits' status (the full verification only)
+    moves: dict[tuple[KitStatus | None, KitEvent], KitStatus] = field(default_factory=dict)
 
     def add(self, priority: int, entry: int | None, words: str) -> None:
         if len(self.problems) < MAX_FINDINGS:
@@ -361,10 +373,14 @@ class _Walk:
     def kit_event(self, kit_id: int, event: KitEvent, entry: int) -> None:
         if not self.replay or kit_id in self.kit_broken:
             return
+        status = self.kit_status.get(kit_id)
+        after = self.moves.get((status, event))  # transition() of the pair, once given
+        if after is not None:
+            self.kit_status[kit_id] = after
+            return
         try:
-            self.kit_status[kit_id] = transition(
-                self.kit_status.get(kit_id), event, kit=str(kit_id)
-            )
+            after = transition(status, event, kit=str(kit_id))
+            self.kit_status[kit_id] = self.moves[(status, event)] = after
         except RuleViolation:
             self.kit_broken.add(kit_id)
             self.add(
@@ -376,13 +392,14 @@ class _Walk:
                 ).format(kit=self.kit_number(kit_id), entry=entry, event=event.value),
             )
 
-    def ledger_event(self, row: Any, entry: int) -> None:
-        if row.kind == MovementKind.RECEIVE.value:
-            self.kit_event(int(row.kit_id), KitEvent.RECEIVE, entry)
-        elif row.kind == MovementKind.DISPENSE.value:
-            void = row.reverses_id is not None
+    def ledger_event(self, kind: str, kit_id: Any, reverses_id: Any, entry: int) -> None:
+        """The kit event of a ledger row (its kind, kit and the row it reverses)."""
+        if kind == RECEIVE:
+            self.kit_event(int(kit_id), KitEvent.RECEIVE, entry)
+        elif kind == DISPENSE:
+            void = reverses_id is not None
             event = KitEvent.VOID_DISPENSE if void else KitEvent.DISPENSE
-            self.kit_event(int(row.kit_id), event, entry)
+            self.kit_event(int(kit_id), event, entry)
 
     def fact_event(self, table: str, row: Any, entry: int) -> None:
         if table == "returns" and row.corrects_id is None:
@@ -422,9 +439,23 @@ def _tables() -> dict[str, Table]:
 
 
 def verify_session(session: Session) -> VerifyResult:
-    """The full verification, inside the caller's read transaction."""
-    tables = _tables()
+    """The full verification, inside the caller's read transaction: on SQLite first the quick
+    pass (_quick), which can only say that everything verifies; whenever it cannot, the walk
+    below says what is wrong, as it always has."""
     source = _Source(session)
+    if source.fast:
+        try:
+            passed = _quick(session, source)
+        except (TypeError, ValueError, KeyError, AttributeError, sqlite3.Error):
+            passed = None  # a value the quick pass does not expect: the walk looks at it
+        if passed is not None:
+            return passed
+    return _walk_all(session, source)
+
+
+def _walk_all(session: Session, source: _Source) -> VerifyResult:
+    """The full verification row by row, naming each problem with its audit entry."""
+    tables = _tables()
     walk = _Walk(source)
     walk.kit_numbers = {
         str(number): int(kit_id) for kit_id, number in session.execute(select(Kit.id, Kit.number))
@@ -460,6 +491,359 @@ def verify_session(session: Session) -> VerifyResult:
     marks = _marks(session, tables)
     point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, marks)
     return _result(walk, [], ledger_rows=ledger_count, point=point)
+
+
+# -- the quick pass (SQLite) ----------------------------------------------------------------------
+#
+# The walk above names every problem with its audit entry, which costs a few microseconds of
+# Python per row and fact. The quick pass makes the same checks in bulk and only says that all
+# of them hold: the SQL writes each row's canonical text (facts.text_sql), Python hashes it, and
+# what the walk matches row by row is compared a table at a time. The ledger's chain and each
+# append-only fact table's hashes (verification_jobs) are worked out beside the walk of the
+# audit entries, in a second process on a big database. Where anything differs (a row the SQL
+# writes otherwise than Python, a row listed out of order, a finding), it gives up and the walk
+# is made: the quick pass never names a problem, and never passes what the walk would not.
+
+QUICK_BATCH = 4000
+WORKER_ROWS = 200_000
+"""From this many audit entries and ledger rows the jobs run in a second process (starting it
+costs more than it gains on a small database)."""
+
+
+def _stream(dbapi: Any, sql: str, args: Sequence[Any] = ()) -> Iterator[list[Any]]:
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, args)
+        while rows := cursor.fetchmany(QUICK_BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _rows(dbapi: Any, sql: str, shape: Any = None) -> Iterator[Any]:
+    for rows in _stream(dbapi, sql):
+        yield from (map(shape._make, rows) if shape is not None else rows)
+
+
+def _jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
+    """The ledger's chain check and the listing of each append-only fact table."""
+    jobs: list[verification_jobs.Job] = []
+    for chained, kind, time in ((AUDIT, "timed chain", ', "at"'), (LEDGER, "chain", "")):
+        own = CHAINED[chained.name]
+        sql = (
+            f'SELECT "id", CAST("prev_hash" || {facts.text_sql(chained)} AS BLOB), "prev_hash", '
+            f'"{own}"{time} FROM "{chained.name}" WHERE "id" <= ? ORDER BY "id"'
+        )
+        jobs.append((kind, chained.name, sql))
+    for name, table in tables.items():
+        if name not in facts.MUTABLE:
+            sql = (
+                f'SELECT "id", CAST({facts.text_sql(table)} AS BLOB), {facts.odd_sql(table)} '
+                f'FROM "{name}" WHERE "id" <= ? ORDER BY "id"'
+            )
+            jobs.append(("listing", name, sql))
+    return jobs
+
+
+class _Jobs:
+    """The jobs, in a second process when the database is a big file and this is a Python that
+    can start one; else on the verification's own connection when their answers are asked."""
+
+    def __init__(self, session: Session, jobs: list[verification_jobs.Job], bounds: dict[str, int]):
+        self.jobs, self.bounds = jobs, bounds
+        self.dbapi = facts.driver_connection(session)
+        self.worker: subprocess.Popen[bytes] | None = None
+        path = session.get_bind().engine.url.database
+        big = bounds.get(LEDGER.name, 0) + bounds.get(AUDIT.name, 0) >= WORKER_ROWS
+        if not big or not path or not os.path.isfile(path) or getattr(sys, "frozen", False):
+            return  # small, in memory, given as a URI, or no Python to start: done here
+        work = json.dumps({"path": path, "jobs": jobs, "bounds": bounds}).encode()
+        try:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-I", "-S", verification_jobs.__file__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            assert self.worker.stdin is not None
+            self.worker.stdin.write(work)
+            self.worker.stdin.close()
+            self.worker.stdin = None  # sent: communicate() has nothing to write
+        except OSError:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker.communicate()
+            self.worker = None
+
+    def answers(self) -> list[verification_jobs.Answer]:
+        if self.worker is not None:
+            out, _err = self.worker.communicate()
+            done = self.worker.returncode == 0
+            self.worker = None
+            if done:
+                try:
+                    found = json.loads(out)
+                    if isinstance(found, list) and len(found) == len(self.jobs):
+                        return cast(list[verification_jobs.Answer], found)
+                except json.JSONDecodeError:
+                    pass
+        cursor = self.dbapi.cursor()  # no worker, or it failed: here, in this transaction
+        try:
+            return verification_jobs.run(cursor, self.jobs, self.bounds)
+        finally:
+            cursor.close()
+
+
+def _quick(session: Session, source: _Source) -> VerifyResult | None:
+    """The full verification's result when everything verifies; None when anything may not."""
+    dbapi = source.dbapi
+    tables = _tables()
+    appended = [name for name in tables if name not in facts.MUTABLE]
+    bounds = {
+        name: int(next(_rows(dbapi, f'SELECT MAX("id") FROM "{name}"'))[0] or 0)
+        for name in [LEDGER.name, AUDIT.name, *appended]
+    }
+    jobs = _Jobs(session, _jobs(tables), bounds)
+    try:
+        return _quick_walk(session, source, tables, appended, jobs)
+    finally:
+        jobs.stop()
+
+
+def _quick_walk(
+    session: Session,
+    source: _Source,
+    tables: Mapping[str, Table],
+    appended: list[str],
+    jobs: _Jobs,
+) -> VerifyResult | None:
+    dbapi = source.dbapi
+    walk = _Walk(source)
+    walk.kit_numbers = {
+        str(number): int(kit_id) for kit_id, number in _rows(dbapi, "SELECT id, number FROM kits")
+    }
+    walk.person_ids = {
+        str(number): int(person)
+        for person, number in _rows(dbapi, "SELECT id, study_number FROM participants")
+    }
+    last: dict[str, dict[int, str]] = {name: {} for name in tables if name in facts.MUTABLE}
+    listed: dict[str, list[str]] = {name: [] for name in appended}
+    digests = {name: hashlib.sha256() for name in appended}
+    counts = dict.fromkeys(appended, 0)
+    kept: dict[str, Iterator[Any]] = {}
+    for name in KEPT:
+        columns = ", ".join(['"id"'] + [facts.stored_form_sql(tables[name], c) for c in KEEP[name]])
+        shape = namedtuple(f"{name}_kept", ("id", *KEEP[name]))  # type: ignore[misc]
+        kept[name] = _rows(dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"', shape)
+    odd = {name: _Odd(source, tables[name]) for name in appended}
+    odd = {name: rows for name, rows in odd.items() if rows.next is not None}
+    # Where each fact table's listed rows go: one look-up per fact.
+    routes: dict[str, tuple[list[str] | None, dict[int, str] | None, Any, Any]] = {
+        name: (listed.get(name), last.get(name), odd.get(name), kept.get(name)) for name in tables
+    }
+    ledger = _rows(
+        dbapi,
+        'SELECT "id", "row_hash", "kind", "kit_id", "reverses_id", "audit_entry_id" '
+        'FROM "ledger_entries" ORDER BY "id"',
+    )
+    # The entries' hashes, links and times are the job's (the times compared as stored: the
+    # order of the ISO form the walk compares).
+    columns = '"id", "action", "entity", "entity_id", "new", "facts"'
+    expected = 1
+    ledger_count, ledger_prev = 0, GENESIS
+    for rows in _stream(dbapi, f'SELECT {columns} FROM "audit_entries" ORDER BY "id"'):
+        for entry_id, action, entity, entity_id, new, listing in rows:
+            if entry_id != expected:
+                return None
+            expected = entry_id + 1
+            if new and '"ledger"' in new:
+                for ledger_id, row_hash in _quick_ledger_refs(new):
+                    moved = next(ledger, None)
+                    if (
+                        type(ledger_id) is not int
+                        or moved is None
+                        or moved[0] != ledger_id
+                        or moved[1] != row_hash
+                        or (moved[5] is not None and moved[5] != entry_id)
+                    ):
+                        return None
+                    ledger_count, ledger_prev = ledger_count + 1, row_hash
+                    walk.ledger_event(moved[2], moved[3], moved[4], entry_id)
+            baseline = action == BASELINE
+            if listing:
+                for table, row_id, row_hash in _quick_facts(listing):
+                    route = routes.get(table)
+                    if type(row_id) is not int or route is None:
+                        return None  # not an id, or a table that is no fact table
+                    tokens, states, odd_rows, stream = route
+                    if states is not None:
+                        states[row_id] = row_hash
+                        continue
+                    if tokens is None:
+                        return None
+                    if odd_rows is not None and odd_rows.next == row_id:
+                        if not odd_rows.take(row_hash):
+                            return None
+                    else:
+                        tokens.append(f"{row_id}:{row_hash},")  # verification_jobs.token
+                    if stream is not None:
+                        fact = next(stream, None)
+                        if fact is None or fact.id != row_id:
+                            return None
+                        if not baseline:
+                            walk.fact_event(table, fact, entry_id)
+            if baseline:
+                _seed(walk, new)
+            elif entity == "participant":
+                status = _new_value(new, "status")
+                person = walk.person_ids.get(str(entity_id))
+                if status is not None and person is not None:
+                    walk.person_status[person] = status
+        for name, tokens in listed.items():
+            if tokens:
+                digests[name].update("".join(tokens).encode())
+                counts[name] += len(tokens)
+                tokens.clear()
+    if (
+        next(ledger, None) is not None
+        or any(next(s, None) is not None for s in kept.values())
+        or any(rows.next is not None for rows in odd.values())
+    ):
+        return None  # a row no entry listed
+    position = walk.entries = expected - 1
+    prev = GENESIS
+    if position:
+        prev = next(
+            _rows(dbapi, f'SELECT "entry_hash" FROM "audit_entries" WHERE "id" = {position}')
+        )[0]
+    answers = jobs.answers()
+    if answers[0][:3] != [True, position, prev] or answers[1][:3] != [
+        True,
+        ledger_count,
+        ledger_prev,
+    ]:
+        return None  # a chain is broken, or does not end where the walk does
+    if not _python_chained(source, AUDIT, answers[0][3]) or not _python_chained(
+        source, LEDGER, answers[1][3]
+    ):
+        return None
+    for name, answer in zip(appended, answers[2:], strict=True):
+        if answer != [counts[name], digests[name].hexdigest()]:
+            return None
+    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    _check_head(walk, head, position, prev, ledger_count, ledger_prev, ledger_count)
+    if walk.problems or walk.ledger_bad or not _quick_mutable(walk, tables, last):
+        return None
+    _check_projections(walk)
+    _check_pharmacy(session, walk)
+    if walk.problems:
+        return None
+    point = VerifiedPoint(position, prev, ledger_count, ledger_prev, _marks(session, tables))
+    return _result(walk, [], ledger_rows=ledger_count, point=point)
+
+
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _quick_facts(text: str) -> Sequence[Sequence[Any]]:
+    """facts.parse_facts(text) without its copies when the text is a JSON list: the caller
+    gives up on an item that is not [table, id, hash] (its id not an int), which parse_facts
+    would read otherwise or leave out."""
+    try:
+        data, end = _DECODE(text)
+    except ValueError:
+        return facts.parse_facts(text)
+    return (
+        cast(Sequence[Sequence[Any]], data)
+        if end == len(text) and type(data) is list
+        else (facts.parse_facts(text))
+    )
+
+
+def _quick_ledger_refs(new: str) -> Sequence[Sequence[Any]]:
+    """_ledger_refs(new) without its copies when `new` is a JSON object whose ledger is a list:
+    the caller gives up on an item that is not [id, hash] (its id not an int)."""
+    try:
+        data, end = _DECODE(new)
+    except ValueError:
+        return _ledger_refs(new)
+    if end == len(new) and type(data) is dict:
+        refs = data.get("ledger", [])
+        if type(refs) is list:
+            return refs
+    return _ledger_refs(new)
+
+
+class _Odd:
+    """The rows of a fact table whose text the SQL may write otherwise than Python (facts.
+    odd_sql), in id order, each hashed in Python as the entries list them."""
+
+    def __init__(self, source: _Source, table: Table) -> None:
+        self.table = source.table(table)
+        condition = facts.odd_sql(table)
+        self.rows: Iterator[Any] = iter(())
+        if condition != "0":
+            full = self.table.full
+            self.rows = _rows(
+                source.dbapi,
+                f'SELECT {full.select} FROM "{table.name}" WHERE {condition} ORDER BY "id"',
+            )
+        self.next: int | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        self.raw = next(self.rows, None)
+        self.next = None if self.raw is None else int(self.raw[0])
+
+    def take(self, listed: str) -> bool:
+        """Whether the next odd row's hash, encoded in Python, is the one listed."""
+        values = self.table.full._rows([self.raw])[0]
+        row = self.table._whole(values)
+        self._advance()
+        return bool(_hash(row.text) == listed)
+
+
+def _python_chained(source: _Source, table: Table, ids: Sequence[int]) -> bool:
+    """Whether each of these chained rows, encoded in Python, hashes to its own hash after its
+    previous (rows whose text the SQL writes otherwise: outside ASCII)."""
+    reader = source.table(table)
+    found = reader.by_ids(source.dbapi, ids)
+    return len(found) == len(ids) and all(
+        _hash(str(row[reader.prev]) + row.text) == row[reader.own] for row in found
+    )
+
+
+def _quick_mutable(
+    walk: _Walk, tables: Mapping[str, Table], last: dict[str, dict[int, str]]
+) -> bool:
+    """Whether each row of the tables changed in place is as the last entry listing it says,
+    every one listed; the kits' and participants' status is checked on the way."""
+    sha256 = _sha256
+    for name, states in last.items():
+        table = tables[name]
+        reader = walk.source.table(table)
+        columns = ", ".join(
+            ['"id"', f"CAST({facts.text_sql(table)} AS BLOB)"]
+            + [facts.stored_form_sql(table, c) for c in KEEP.get(name, ())]
+        )
+        for row in _rows(walk.source.dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"'):
+            row_hash = states.pop(row[0], None)
+            if row_hash is None:
+                return False  # a row no entry listed
+            if row[1] is None or sha256(row[1]).hexdigest() != row_hash:
+                row, found = reader.python(walk.source.dbapi, row)
+                if found != row_hash:
+                    return False
+            if name == "kits":
+                _check_kit(walk, row[0], row[2], row[3])
+            elif name == "participants":
+                _check_person(walk, row[0], row[2], row[3])
+        if states:
+            return False  # a listed row is gone
+    return True
 
 
 def _walk_entries(walk: _Walk, ledger: _Cursor, after: int, prev: str) -> tuple[str, int]:
@@ -534,7 +918,7 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
                     "ledger row {row} names audit entry {named}, but audit entry {entry} wrote it"
                 ).format(row=ledger_id, named=row.audit_entry_id, entry=entry_id),
             )
-        walk.ledger_event(row, entry_id)
+        walk.ledger_event(row.kind, row.kit_id, row.reverses_id, entry_id)
 
 
 def _entry_facts(walk: _Walk, entry: Any) -> None:
@@ -684,9 +1068,9 @@ def _unlisted_facts(walk: _Walk, tables: Mapping[str, Table]) -> None:
                 if recorded[0] != found:
                     walk.add(FACT, recorded[1], _changed(name, row_id, recorded[1]))
             if name == "kits":
-                _check_kit(walk, row)
+                _check_kit(walk, row_id, row.number, row.status)
             elif name == "participants":
-                _check_person(walk, row)
+                _check_person(walk, row_id, row.study_number, row.status)
         for row_id in sorted(set(last) - seen)[:3]:
             entry = last[row_id][1]
             walk.add(FACT, entry, _missing(name, row_id, entry))
@@ -714,31 +1098,30 @@ def _missing(table: str, row_id: int, entry: int) -> str:
     )
 
 
-def _check_kit(walk: _Walk, row: Any) -> None:
-    kit_id = int(row.id)
+def _check_kit(walk: _Walk, kit_id: int, number: Any, status: Any) -> None:
     if kit_id in walk.kit_broken or kit_id not in walk.kit_status:
         return
     expected = walk.kit_status[kit_id]
-    if expected is None or row.status != expected.value:
+    if expected is None or status != expected.value:
         shown = expected.value if expected is not None else _("not in stock")
         walk.add(
             STATUS,
             None,
             _("kit {kit} reads '{status}', but its records make it '{expected}'").format(
-                kit=row.number, status=row.status, expected=shown
+                kit=number, status=status, expected=shown
             ),
         )
 
 
-def _check_person(walk: _Walk, row: Any) -> None:
-    expected = walk.person_status.get(int(row.id))
-    if expected is not None and row.status != expected:
+def _check_person(walk: _Walk, person: int, study_number: Any, status: Any) -> None:
+    expected = walk.person_status.get(person)
+    if expected is not None and status != expected:
         walk.add(
             STATUS,
             None,
             _(
                 "participant {participant} reads '{status}', but its records make it '{expected}'"
-            ).format(participant=row.study_number, status=row.status, expected=expected),
+            ).format(participant=study_number, status=status, expected=expected),
         )
 
 

@@ -1,0 +1,239 @@
+"""The quick pass of `audit verify` on SQLite (services/verification._quick): on a trail that
+verifies it gives the walk's own result without the walk; on anything else it gives up and the
+walk names the problem as it always has. Its bulk checks (services/verification_jobs) run in a
+second process on a big database, on the verification's own connection otherwise."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from dispensary.db.engine import is_sqlite, read_transaction
+from dispensary.services import audit, participants, returns, verification, verification_jobs
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.services.results import VerifyResult
+
+from .conftest import Stock
+from .helpers import busy_pharmacy, dispense, sql
+
+Password = Callable[[Actor], str]
+WALK = verification._walk_all
+
+
+@pytest.fixture
+def busy(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> Context:
+    if not is_sqlite(ctx.engine):
+        pytest.skip("the quick pass is SQLite's")
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    return ctx
+
+
+class Walks:
+    """Counts the row-by-row walks made (the quick pass gave up each time)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        real = verification._walk_all
+
+        def counted(*args: Any) -> VerifyResult:
+            self.made += 1
+            return real(*args)
+
+        monkeypatch.setattr(verification, "_walk_all", counted)
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Walks]:
+    yield Walks(monkeypatch)
+
+
+def _walked(ctx: Context) -> VerifyResult:
+    """The walk's own result, without the quick pass."""
+    with read_transaction(ctx.engine) as session:
+        return WALK(session, verification._Source(session))
+
+
+def _fields(result: VerifyResult) -> tuple[Any, ...]:
+    return dataclasses.astuple(result)
+
+
+def test_a_trail_that_verifies_is_passed_without_the_walk(
+    busy: Context, monitor: Actor, walks: Walks
+) -> None:
+    quick = audit.verify(busy, monitor)
+    assert quick.ok, quick.message
+    assert walks.made == 0
+    assert _fields(quick) == _fields(_walked(busy))
+
+
+def test_the_worker_process_gives_the_same_answers(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[Any] = []
+    real = verification.subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> Any:
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    monkeypatch.setattr(verification.subprocess, "Popen", popen)
+    quick = audit.verify(busy, monitor)
+    assert len(started) == 1
+    assert quick.ok and walks.made == 0
+    assert _fields(quick) == _fields(_walked(busy))
+    sql(busy, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
+    changed = audit.verify(busy, monitor)
+    assert len(started) == 2 and walks.made == 1
+    assert not changed.ok and "returns row 1" in changed.message
+
+
+def test_a_worker_that_fails_leaves_the_jobs_to_this_process(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    monkeypatch.setattr(verification.sys, "executable", "/bin/false")
+    quick = audit.verify(busy, monitor)
+    assert quick.ok and walks.made == 0
+    assert _fields(quick) == _fields(_walked(busy))
+
+
+def test_rows_the_sql_writes_otherwise_are_encoded_in_python_and_still_pass(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+    walks: Walks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A platelet count not whole (a fact table's odd row), text outside ASCII in the chains
+    (a recount's reason in its audit entry and ledger rows): passed by the quick pass,
+    with the worker too; an edit of the odd row is still named."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("the quick pass is SQLite's")
+    password = pw(pharmacist)
+    participants.enroll(ctx, pharmacist, "01-002", "CD", 1980, "F", 'Dr Lüu "药" \\')
+    result = dispense(ctx, pharmacist, password, "01-001", platelet_count=152.25)
+    first = returns.record_return(
+        ctx, pharmacist, result.kits[0].kit, 2, password, dispense=result.number, note="药 é"
+    )
+    returns.correct_return(ctx, pharmacist, first.return_id, 3, "数错了 recount", password)
+    encoded: list[tuple[str, int]] = []
+    chained, odd = verification._python_chained, verification._Odd.take
+
+    def python_chained(source: Any, table: Any, ids: Any) -> bool:
+        encoded.extend((table.name, i) for i in ids)
+        return chained(source, table, ids)
+
+    def take(self: Any, listed: str) -> bool:
+        encoded.append((self.table.name, self.next))
+        return odd(self, listed)
+
+    monkeypatch.setattr(verification, "_python_chained", python_chained)
+    monkeypatch.setattr(verification._Odd, "take", take)
+    for worker_rows in (verification.WORKER_ROWS, 0):
+        monkeypatch.setattr(verification, "WORKER_ROWS", worker_rows)
+        encoded.clear()
+        verified = audit.verify(ctx, monitor)
+        assert verified.ok and walks.made == 0, verified.message
+        assert _fields(verified) == _fields(_walked(ctx))
+        assert {t for t, _i in encoded} == {"audit_entries", "ledger_entries", "dispenses"}
+    sql(ctx, "UPDATE dispenses SET platelet_count = 152.5 WHERE platelet_count = 152.25")
+    changed = audit.verify(ctx, monitor)
+    assert walks.made == 1
+    assert not changed.ok and "dispenses row" in changed.message
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        ("UPDATE returns SET tablets = tablets + 1 WHERE id = 1", "returns row 1"),
+        ("UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = 3", "ledger row 3"),
+        ("UPDATE audit_entries SET reason = 'x' WHERE id = 4", "audit entry 4"),
+        ("UPDATE kits SET status = 'available' WHERE number = 'K0011'", "kits row 11"),
+        ("DELETE FROM signatures WHERE id = 2", "signatures row 2"),
+    ],
+)
+def test_on_any_difference_the_walk_names_it(
+    busy: Context, monitor: Actor, walks: Walks, edit: str, named: str
+) -> None:
+    sql(busy, edit)  # with the triggers dropped, as a database tool would
+    changed = audit.verify(busy, monitor)
+    assert walks.made == 1
+    assert not changed.ok and named in changed.message
+    assert _fields(changed) == _fields(_walked(busy))
+
+
+def _chain_rows(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, body TEXT, prev TEXT, own TEXT)")
+    prev = verification_jobs.GENESIS
+    for i in range(1, 6):
+        body = f"row {i}"
+        own = verification._hash(prev + body)
+        db.execute("INSERT INTO c VALUES (?, ?, ?, ?)", (i, body, prev, own))
+        prev = own
+
+
+CHAIN_SQL = "SELECT id, CAST(prev || body AS BLOB), prev, own FROM c WHERE id <= ? ORDER BY id"
+
+
+def test_the_chain_job_checks_ids_links_and_hashes() -> None:
+    db = sqlite3.connect(":memory:")
+    _chain_rows(db)
+    last = db.execute("SELECT own FROM c WHERE id = 5").fetchone()[0]
+    assert verification_jobs.chain(db.cursor(), CHAIN_SQL, 5) == [True, 5, last, []]
+    assert verification_jobs.chain(db.cursor(), CHAIN_SQL, 3)[:2] == [True, 3]
+    for edit in (
+        "UPDATE c SET prev = own WHERE id = 1",  # a link
+        "DELETE FROM c WHERE id = 3",  # a gap
+        "UPDATE c SET id = 0 WHERE id = 1",  # an id no program gives
+    ):
+        db.execute("SAVEPOINT s")
+        db.execute(edit)
+        assert verification_jobs.chain(db.cursor(), CHAIN_SQL, 5)[0] is False, edit
+        db.execute("ROLLBACK TO s")
+    # A text whose digest is not the row's own hash: for the caller to encode in Python.
+    db.execute("UPDATE c SET body = 'row 3.' WHERE id = 3")
+    assert verification_jobs.chain(db.cursor(), CHAIN_SQL, 5) == [True, 5, last, [3]]
+
+
+def test_the_listing_digest_is_each_row_s_id_and_hash_in_order_but_the_odd() -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE f (id INTEGER PRIMARY KEY, body TEXT, odd INTEGER)")
+    rows = [(1, "a", 0), (2, "b", 0), (3, "c", 1), (4, None, 0)]
+    db.executemany("INSERT INTO f VALUES (?, ?, ?)", rows)
+    listing = "SELECT id, CAST(body AS BLOB), odd FROM f WHERE id <= ? ORDER BY id"
+    expected = verification._hash(
+        "".join(
+            verification_jobs.token(i, verification._hash(t) if t else "")
+            for i, t in [(1, "a"), (2, "b"), (4, "")]
+        )
+    )
+    assert verification_jobs.listing(db.cursor(), listing, 4) == [3, expected]
+    assert verification_jobs.listing(db.cursor(), listing, 3)[0] == 2
+
+
+def test_the_timed_chain_job_checks_the_times_too() -> None:
+    db = sqlite3.connect(":memory:")
+    _chain_rows(db)
+    db.execute("ALTER TABLE c ADD COLUMN at TEXT")
+    db.execute("UPDATE c SET at = '2026-01-05 09:00:0' || id || '.000000'")
+    timed = CHAIN_SQL.replace("prev, own FROM", "prev, own, at FROM")
+    assert verification_jobs.chain(db.cursor(), timed, 5, timed=True)[:2] == [True, 5]
+    for edit in (
+        "UPDATE c SET at = '2026-01-05 08:00:00.000000' WHERE id = 3",  # back in time
+        "UPDATE c SET at = '2026-01-05T09:00:03.000000' WHERE id = 3",  # not as stored
+        "UPDATE c SET at = NULL WHERE id = 3",
+    ):
+        db.execute("SAVEPOINT s")
+        db.execute(edit)
+        assert verification_jobs.chain(db.cursor(), timed, 5, timed=True)[0] is False, edit
+        db.execute("ROLLBACK TO s")
