@@ -564,6 +564,8 @@ class _Jobs:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                # Windows: no console window flashes up over the counter's screen.
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
             assert self.worker.stdin is not None
             self.worker.stdin.write(work)
