@@ -494,6 +494,33 @@ class _Group:
     ids: list[int]
 
 
+def _line_key(
+    kind: str,
+    entry_date: object,
+    lot_id: int,
+    participant_id: int | None,
+    dispense_id: int | None,
+    reason: str | None,
+    initials: str,
+    stock_in: bool,
+    corrects_line: int | None,
+) -> tuple[object, ...]:
+    """What one DARF line shares: consecutive movements (at the same moment) with the same key
+    are one line; the gathering of the period and the count of the history before it both
+    number lines by it."""
+    return (
+        kind,
+        entry_date,
+        lot_id,
+        participant_id,
+        dispense_id,
+        reason,
+        initials,
+        stock_in,
+        corrects_line,
+    )
+
+
 def _tallies(
     session: Session, study: int, product: str | None, since: date | None, until: date | None
 ) -> dict[tuple[str, str], _Tally]:
@@ -582,7 +609,7 @@ def _tallies(
         delta = sign * quantity
         tally = tallies[(code, location)]
         target = line_of_ledger.get(reverses) if reverses is not None else None
-        key = (
+        key = _line_key(
             kind,
             entry_date,
             lot_id,
@@ -836,7 +863,7 @@ def _count_history(
             place = (code, location)
             tally = tallies[place]
         target = line_of_ledger.get(reverses) if reverses is not None else None
-        key = (
+        key = _line_key(
             kind,
             entry_date,
             lot_id,
