@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction
+from dispensary.db.facts import parse_facts
 from dispensary.db.models import (
     AdherenceNote,
     AuditEntry,
@@ -586,14 +587,9 @@ def expected_use_until(session: Session, record: Dispense) -> date | None:
         ends.append(next_day1)
     participant = session.get(Participant, record.participant_id)
     if participant is not None and participant.status != ParticipantStatus.ON_TREATMENT.value:
-        left = session.scalar(
-            select(func.max(AuditEntry.at)).where(
-                AuditEntry.action == "participant_status",
-                AuditEntry.entity_id == participant.study_number,
-            )
-        )
-        if left is not None:
-            ends.append(left.date())
+        left = status_changed_last(session, {participant.id: participant.study_number})
+        if participant.id in left:
+            ends.append(left[participant.id])
     return min(ends) if ends else None
 
 
@@ -1162,24 +1158,37 @@ def _left_treatment(
 ) -> dict[int, date]:
     """expected_use_until's day of leaving treatment, for every participant who left (of
     `only`, by id, when given)."""
-    query = select(Participant.study_number, Participant.id).where(
+    query = select(Participant.id, Participant.study_number).where(
         Participant.study_id == study,
         Participant.status != ParticipantStatus.ON_TREATMENT.value,
     )
     if only is not None:
         query = query.where(Participant.id.in_(only))
-    gone = dict(session.execute(query).tuples().all())
-    if not gone:
+    return status_changed_last(session, dict(session.execute(query).tuples().all()))
+
+
+def status_changed_last(session: Session, people: dict[int, str]) -> dict[int, date]:
+    """The day each of these participants (id -> study number) last had its status changed.
+    An entry names a participant by study number, which two studies of one pharmacy may
+    share: it is theirs by the participants row its step wrote (its listed facts); an entry
+    that lists none (written before facts were) by the number alone."""
+    if not people:
         return {}
+    by_number: dict[str, list[int]] = defaultdict(list)
+    for person, number in people.items():
+        by_number[number].append(person)
     found: dict[int, date] = {}
-    changes = (
-        select(AuditEntry.entity_id, func.max(AuditEntry.at))
-        .where(AuditEntry.action == "participant_status")
-        .group_by(AuditEntry.entity_id)
-    )
-    if only is not None:
-        changes = changes.where(AuditEntry.entity_id.in_(sorted(gone)))
-    for entity_id, at in session.execute(changes).tuples():
-        if entity_id in gone and at is not None:
-            found[gone[entity_id]] = at.date()
+    numbers = sorted(by_number)
+    for start in range(0, len(numbers), 500):
+        for number, at, listed in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.facts).where(
+                AuditEntry.action == "participant_status",
+                AuditEntry.entity_id.in_(numbers[start : start + 500]),
+            )
+        ).tuples():
+            rows = [row for table, row, _h in parse_facts(listed or "") if table == "participants"]
+            for person in rows if len(rows) == 1 else by_number.get(number, []):
+                if person in people and at is not None:
+                    day = at.date()
+                    found[person] = max(found.get(person, day), day)
     return found

@@ -675,8 +675,11 @@ def _quick_walk(
                     ledger_count, ledger_prev = ledger_count + 1, row_hash
                     walk.ledger_event(moved[2], moved[3], moved[4], entry_id)
             baseline = action == BASELINE
+            people: list[int] = []
             if listing:
                 for table, row_id, row_hash in _quick_facts(listing):
+                    if table == "participants" and type(row_id) is int:
+                        people.append(row_id)
                     route = routes.get(table)
                     if type(row_id) is not int or route is None:
                         return None  # not an id, or a table that is no fact table
@@ -701,7 +704,7 @@ def _quick_walk(
                 _seed(walk, new)
             elif entity == "participant":
                 status = _new_value(new, "status")
-                person = walk.person_ids.get(str(entity_id))
+                person = _person_of(walk, str(entity_id), people)
                 if status is not None and person is not None:
                     walk.person_status[person] = status
         for name, tokens in listed.items():
@@ -926,7 +929,10 @@ def _entry_ledger(walk: _Walk, ledger: _Cursor, entry: Any) -> None:
 def _entry_facts(walk: _Walk, entry: Any) -> None:
     entry_id = int(entry.id)
     baseline = entry.action == BASELINE
+    listed_people: list[int] = []
     for table, row_id, listed in facts.parse_facts(entry.facts or ""):
+        if table == "participants":
+            listed_people.append(row_id)
         if table in walk.last_state:
             walk.last_state[table][row_id] = (listed, entry_id)
             continue
@@ -953,9 +959,18 @@ def _entry_facts(walk: _Walk, entry: Any) -> None:
         _seed(walk, entry.new)
     elif entry.entity == "participant":
         status = _new_value(entry.new, "status")
-        person = walk.person_ids.get(str(entry.entity_id))
+        person = _person_of(walk, str(entry.entity_id), listed_people)
         if status is not None and person is not None:
             walk.person_status[person] = status
+
+
+def _person_of(walk: _Walk, number: str, listed: list[int]) -> int | None:
+    """The participant a participant entry is about: the participants row its step wrote (a
+    study number alone is ambiguous: two studies of one pharmacy may both have an 01-001);
+    by number only for an entry that lists no participants row (written before facts were)."""
+    if len(listed) == 1:
+        return listed[0]
+    return walk.person_ids.get(number)
 
 
 def _seed(walk: _Walk, new: str) -> None:
