@@ -248,13 +248,17 @@ def write_lock_held(path: Path) -> Iterator[None]:
 
 def test_reading_takes_no_write_lock_and_a_held_lock_is_busy_not_damage(
     db_file: Path,
-    short_busy: int,
     pharmacist: Actor,
     snapshot: Callable[[Context], Snapshot],
     figures: Figures,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Opening, the inventory and the audit trail are read while another process holds the
-    write lock (BEGIN IMMEDIATE); a write waits the busy timeout, then is DatabaseBusy."""
+    write lock (BEGIN IMMEDIATE); a write waits the busy timeout, then is DatabaseBusy. The
+    busy timeout here is long enough (2 s) that a loaded machine's pause while opening (a
+    second has been seen on a shared CI machine) is not taken for a wait on the lock."""
+    short_busy = 2_000
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", short_busy)
     with write_lock_held(db_file):
         started = time.monotonic()
         opened = setup.open_database(str(db_file))
