@@ -120,6 +120,8 @@ class Settings:
     printers: dict[str, str] = field(default_factory=dict)
     """Label stock -> the printer loaded with it: the counter prints there without a dialog.
     A stock with none is previewed and printed through the system's print dialog."""
+    site_key: str = ""
+    """The site key's file (services/site_key): each anchor log line is signed with it."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -20,6 +20,7 @@ from dispensary.cli.core import (
     EXIT_REFUSED,
     Commands,
     Fill,
+    UsageError,
     audit_limit,
     cell,
     database_option,
@@ -165,6 +166,10 @@ def cmd_audit_verify(run: Run) -> int:
     from dispensary.services import audit
 
     a = run.args
+    if a.public_key is not None and a.anchor_log is None:
+        raise UsageError(
+            _("--public-key checks the anchor log's signatures: give it with --anchor-log.")
+        )
     if a.anchor is not None or a.anchor_log is not None:
         return _verify_anchor(run)
     result = audit.verify(run.context(), run.actor())
@@ -196,7 +201,7 @@ def _verify_anchor(run: Run) -> int:
     holds the point the code names (the log's last code for this database, with its whole
     hash)."""
     from dispensary.domain.anchor import Anchor, parse_anchor
-    from dispensary.services import audit, backup
+    from dispensary.services import audit, backup, site_key
 
     a = run.args
     # A misread code is refused before the database is opened (no sign-in entry either).
@@ -208,7 +213,13 @@ def _verify_anchor(run: Run) -> int:
         anchor = typed
     else:
         folder = a.anchor_log or str(config.backup_dir(run.db))
-        logged = backup.latest_logged(ctx, folder)
+        public = site_key.public_key(a.public_key) if a.public_key is not None else None
+        read = backup.latest_logged(ctx, folder, public)
+        if read.latest is None:
+            run.emit({"ok": False, "anchor_log": {"forged": _forged(read)}}, [read.message])
+            run.note(read.message)
+            return EXIT_REFUSED
+        logged = read.latest
         anchor = logged.anchor
         source = [
             _(
@@ -216,6 +227,12 @@ def _verify_anchor(run: Run) -> int:
                 "the backup {backup}."
             ).format(code=logged.code, at=logged.at, backup=logged.backup)
         ]
+        if public is not None:
+            source.append(
+                _(
+                    "  Signed by the site key {fingerprint}; {unsigned} unsigned line(s) left out."
+                ).format(fingerprint=site_key.fingerprint(public), unsigned=read.unsigned)
+            )
     check = audit.check_anchor(ctx, actor, anchor)
     verified = check.verification
     run.emit(
@@ -242,6 +259,66 @@ def _verify_anchor(run: Run) -> int:
     if not check.ok:
         run.note(check.message if check.verification.ok else verified.message)
         return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _forged(read: Any) -> list[dict[str, Any]]:
+    return [
+        {"line": line.number, "at": line.at, "code": line.code, "backup": line.backup}
+        for line in read.forged
+    ]
+
+
+def cmd_site_key(run: Run) -> int:
+    """`audit site-key`: the site key this workstation signs the anchor log with; `--create
+    FILE` makes one, `--use FILE` sets an existing one."""
+    from dispensary.services import site_key
+
+    a = run.args
+    if a.create is not None:
+        key = site_key.create(run.context(), run.actor(), a.create)
+    elif a.use is not None:
+        key = site_key.use(run.context(), run.actor(), a.use)
+    else:
+        found = site_key.current()
+        if found is None:
+            run.emit(
+                {"site_key": None},
+                [
+                    _(
+                        "No site key is set on this workstation: the anchor log's lines are "
+                        "not signed. An administrator makes one with `dispensary audit "
+                        "site-key --create FILE`."
+                    )
+                ],
+            )
+            return EXIT_OK
+        key = found
+    lines = [
+        _("Site key {path}, fingerprint {fingerprint}.").format(
+            path=key.path, fingerprint=key.fingerprint
+        ),
+        _("  Public key: {scheme} {key}").format(scheme=site_key.SCHEME, key=key.public_key),
+    ]
+    if key.public_file:
+        lines.append(
+            _(
+                "  Its public half is in {file}: keep a copy, and the fingerprint, in the "
+                "site's quality binder; keep the key itself away from the database and the "
+                "backups."
+            ).format(file=key.public_file)
+        )
+    run.emit(
+        {
+            "site_key": {
+                "path": key.path,
+                "public_key": key.public_key,
+                "fingerprint": key.fingerprint,
+                "public_file": key.public_file or None,
+            }
+        },
+        lines,
+    )
     return EXIT_OK
 
 
@@ -323,7 +400,28 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         help="also check against the last code of the anchor log in FOLDER (default: the "
         "backup folder of this database)",
     )
+    p.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="with --anchor-log: trust only the log's lines this site key signed (its .pub "
+        "file or text), and refuse a log with a line signed otherwise",
+    )
     trail.add("anchor", cmd_audit_anchor, "print the verification code of the chain as it is")
+    p = trail.add(
+        "site-key",
+        cmd_site_key,
+        "the site key that signs the anchor log's lines on this workstation",
+    )
+    making = p.add_mutually_exclusive_group()
+    making.add_argument(
+        "--create",
+        type=path_option,
+        metavar="FILE",
+        help="make a new site key in FILE (and its public half in FILE.pub) and sign with it",
+    )
+    making.add_argument(
+        "--use", type=path_option, metavar="FILE", help="sign with the existing site key in FILE"
+    )
     # Here --user filters the list; sign in with --user before the command name.
     no_user = argparse.ArgumentParser(add_help=False)
     no_user.add_argument(

@@ -55,6 +55,7 @@ from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
 from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
 from dispensary.i18n import N_, _
+from dispensary.services import site_key
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
@@ -91,7 +92,7 @@ ANCHOR_LOG = "anchors.log"
 _LOG_HEADER = (
     "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
     "separated: time (UTC), study, database, verification code, the audit entry's whole hash, "
-    "backup file.\n"
+    "backup file, and where a site key is set, its signature of the six fields before it.\n"
 )
 
 
@@ -105,6 +106,15 @@ class LoggedAnchor:
     code: str
     entry_hash: str
     backup: str  # the backup's file name
+    signature: str = ""  # the site key's (services/site_key), "" when the line is unsigned
+    number: int = 0  # the line's number in the log file
+
+    @property
+    def signed_text(self) -> str:
+        """What the site key signs: the six fields as the line holds them."""
+        return "\t".join(
+            (self.at, self.study, self.database, self.code, self.entry_hash, self.backup)
+        )
 
     @property
     def anchor(self) -> Anchor:
@@ -210,8 +220,14 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
         entry_hash,
         written.name,
     )
-    line = "\t".join(_field(f) for f in fields) + "\n"
-    warning = ""
+    line = "\t".join(_field(f) for f in fields)
+    signature, warning = site_key.sign(line)
+    if warning:
+        warning = _(
+            "The backup was made and its verification code {code} logged, but the line is not "
+            "signed: {why}"
+        ).format(code=code, why=warning)
+    line += f"\t{signature}\n" if signature else "\n"
     try:
         _append(log, line)
     except OSError as exc:
@@ -264,11 +280,13 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
             _("'{path}' cannot be a folder or file name.").format(path=shown(folder))
         ) from exc
     found = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         parts = raw.split("\t")
-        if raw.startswith("#") or len(parts) != 6:
+        if raw.startswith("#") or len(parts) not in (6, 7):
             continue
-        logged = LoggedAnchor(*parts)
+        at, study, database, code, entry_hash, made = parts[:6]
+        signature = parts[6] if len(parts) == 7 else ""
+        logged = LoggedAnchor(at, study, database, code, entry_hash, made, signature, number)
         try:
             if anchor_code(logged.anchor.position, logged.entry_hash) == logged.code:
                 found.append(logged)
@@ -277,15 +295,45 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
     return found
 
 
-def latest_logged(ctx: Context, folder: str | Path) -> LoggedAnchor:
+def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = None) -> LogCheck:
     """The last line of the anchor log in `folder` for this database (same study and file or
-    server): the code the chain must still hold."""
+    server): the code the chain must still hold. Given the site key's public half, only the
+    lines it signed count, and every line for this database that carries a signature that is
+    not the key's is named (`forged`): the log was edited."""
     identity = database_identity(ctx)
     lines = [
         line
         for line in anchor_log(folder)
         if line.study == ctx.study.protocol and line.database == identity
     ]
+    forged: list[LoggedAnchor] = []
+    unsigned = 0
+    if public_key is not None:
+        trusted = []
+        for line in lines:
+            if not line.signature:
+                unsigned += 1
+            elif site_key.signed_by(public_key, line.signed_text, line.signature):
+                trusted.append(line)
+            else:
+                forged.append(line)
+        if forged:
+            return LogCheck(None, tuple(forged), unsigned)
+        if not trusted:
+            raise NotFound(
+                _(
+                    "The anchor log in {path} has no line signed by this site key for this "
+                    "database ({database}, study {study}): {unsigned} unsigned. Give the public "
+                    "key of the site key this workstation signs with, or check against a code "
+                    "with --anchor."
+                ).format(
+                    path=shown(folder),
+                    database=identity,
+                    study=ctx.study.protocol,
+                    unsigned=unsigned,
+                )
+            )
+        lines = trusted
     if not lines:
         raise NotFound(
             _(
@@ -294,7 +342,29 @@ def latest_logged(ctx: Context, folder: str | Path) -> LoggedAnchor:
                 "with --anchor."
             ).format(path=shown(folder), database=identity, study=ctx.study.protocol)
         )
-    return lines[-1]
+    return LogCheck(lines[-1], (), unsigned)
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    """The anchor log read for this database: its last trusted line (None when a line is
+    forged), the lines whose signature is not the site key's, the unsigned lines left out."""
+
+    latest: LoggedAnchor | None
+    forged: tuple[LoggedAnchor, ...]
+    unsigned: int
+
+    @property
+    def message(self) -> str:
+        if not self.forged:
+            return ""
+        first = self.forged[0]
+        return _(
+            "The anchor log was edited: {count} line(s) for this database carry a signature "
+            "that is not the site key's (the first: line {line}, logged {at} with the backup "
+            "{backup}). Keep the log and the backups as they are, and tell the quality "
+            "manager: the audit trail cannot be checked against this log."
+        ).format(count=len(self.forged), line=first.number, at=first.at, backup=first.backup)
 
 
 def is_server_database(db: str | Path) -> bool:

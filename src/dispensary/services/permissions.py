@@ -105,7 +105,9 @@ WHAT: dict[Permission, str] = {
     Permission.STUDY: N_("change the study set-up"),
     Permission.SETTINGS: N_("change settings"),
     Permission.PHARMACY: N_("change the pharmacy's name, address, telephone or language"),
-    Permission.WORKSTATION: N_("change a workstation's label printers or its database"),
+    Permission.WORKSTATION: N_(
+        "change a workstation's label printers, its database or its site key"
+    ),
     Permission.BACKUP: N_("back up the database"),
     Permission.RESTORE: N_("restore a backup"),
 }
