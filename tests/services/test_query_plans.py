@@ -384,3 +384,12 @@ def test_an_inventory_search_reads_the_kits_once_and_no_other_history_whole(
     assert full_scans(site.ctx, captured, {**SMALL, "kits": kits}) == []
     scans = [s for s, _p in captured.queries if "kits.number LIKE" in s]
     assert len(scans) == 2  # the page and the count: one statement each reads the kits
+
+
+def test_the_server_compiles_no_query_to_machine_code(ctx: Context) -> None:
+    """PostgreSQL's JIT compiles a query it estimates costly before running it: on the DARF's
+    history that took longer than it saved, so each connection turns it off (db/engine)."""
+    if is_sqlite(ctx.engine):
+        pytest.skip("SQLite has no JIT")
+    with ctx.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
