@@ -256,6 +256,14 @@ check_cli() {
         failed "the Chinese label embeds the CJK font" "no WenQuanYiMicroHei font in label-zh.pdf"
     fi
     check "cli audit verify" "$cli" --db "$db" --user monitor audit verify
+    # The site key (Ed25519, from the bundled cryptography) signs the backup's anchor log line.
+    check "cli site key" "$cli" --db "$db" --user admin audit site-key --create \
+        "$SMOKE_DIR/site.pem" && output_has "cli site key" "fingerprint"
+    check "cli backup, its log line signed" "$cli" --db "$db" --user admin backup \
+        --out "$SMOKE_DIR/backups/smoke.sqlite3"
+    check "cli verify against the signed anchor log" "$cli" --db "$db" --user monitor audit \
+        verify --anchor-log "$SMOKE_DIR/backups" --public-key "$SMOKE_DIR/site.pem.pub" &&
+        output_has "cli verify against the signed anchor log" "Signed by the site key"
     unset DISPENSARY_PASSWORD DISPENSARY_STUDY
     # No server on port 1: the message must come from libpq, so psycopg's driver loaded.
     local refused="$SMOKE_DIR/postgres-refused.log"
