@@ -94,6 +94,30 @@ def test_the_worker_process_gives_the_same_answers(
     assert not changed.ok and "returns row 1" in changed.message
 
 
+def test_the_listings_made_here_beside_the_worker_still_catch_an_edit(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listings of HERE are made by this process while the worker makes the rest: their
+    answers are put back in the jobs' order, and an edit there is still found."""
+    here: list[str] = []
+    real = verification.verification_jobs.run
+
+    def run(cursor: Any, jobs: Any, bounds: Any) -> Any:
+        here.extend(job[1] for job in jobs)
+        return real(cursor, jobs, bounds)
+
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    monkeypatch.setattr(verification.verification_jobs, "run", run)
+    quick = audit.verify(busy, monitor)
+    assert quick.ok and walks.made == 0, quick.message
+    assert here == sorted(verification.HERE)  # the worker made the others
+    assert _fields(quick) == _fields(_walked(busy))
+    sql(busy, "UPDATE dispenses SET tablets = tablets + 1 WHERE id = 1")
+    changed = audit.verify(busy, monitor)
+    assert walks.made == 1
+    assert not changed.ok and "dispenses row 1" in changed.message
+
+
 def test_a_worker_that_fails_leaves_the_jobs_to_this_process(
     busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,6 +22,7 @@ rebuild the kits' status: the full verification does (`audit verify`, the audit 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,9 +33,10 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from dispensary.db import facts
@@ -42,11 +44,9 @@ from dispensary.db.facts import GENESIS
 from dispensary.db.models import (
     AuditEntry,
     Base,
-    ChainHead,
     Kit,
     LedgerEntry,
     Participant,
-    Setting,
 )
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
@@ -103,6 +103,14 @@ carries: the `settings` rows `pharmacy.<value>` are changed in place, so they ar
 against the newest such entry, which the chain protects."""
 
 RECEIVE, DISPENSE = MovementKind.RECEIVE.value, MovementKind.DISPENSE.value
+
+LEDGER_EVENTS: Mapping[tuple[str, bool], KitEvent] = {
+    (RECEIVE, False): KitEvent.RECEIVE,
+    (RECEIVE, True): KitEvent.RECEIVE,
+    (DISPENSE, False): KitEvent.DISPENSE,
+    (DISPENSE, True): KitEvent.VOID_DISPENSE,
+}
+"""The kit event of a ledger row, by its kind and whether it reverses another row."""
 
 CHAINED = {"audit_entries": "entry_hash", "ledger_entries": "row_hash"}
 """The chained tables and the column of each row's own hash."""
@@ -192,9 +200,24 @@ class _Source:
         self.tables: dict[str, _Table] = {}
 
     def table(self, table: Table) -> _Table:
-        if table.name not in self.tables:
-            self.tables[table.name] = _Table(table, self.sqlite, self.fast)
-        return self.tables[table.name]
+        found = self.tables.get(table.name)
+        if found is None:
+            found = self.tables[table.name] = _shared_table(table, self.sqlite, self.fast)
+        return found
+
+    def sql(self, text: str) -> str:
+        """`text` with the driver's mark of a parameter (`{}` in `text`)."""
+        return text.format("?" if self.sqlite else "%s")
+
+    def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a small read with the driver's cursor: no statement to compile, which
+        the Today screen's incremental check would otherwise pay at each of its reads."""
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(sql, args)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def batches(
         self, table: Table, after: int | None = None
@@ -230,6 +253,19 @@ class _Source:
         return self.table(table).python(self.dbapi, row)
 
 
+_SHARED: dict[tuple[str, bool, bool], _Table] = {}
+
+
+def _shared_table(table: Table, sqlite: bool, fast: bool) -> _Table:
+    """A table's reader, its SQL and row shape made once per process (they depend on the schema
+    only, and making them costs more than an incremental check's reads)."""
+    key = (table.name, sqlite, fast)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = _Table(table, sqlite, fast)
+    return found
+
+
 def _has_json(dbapi: Any) -> bool:
     """Whether this SQLite has json_quote (built in since 3.38, and in most builds before)."""
     cursor = dbapi.cursor()
@@ -252,6 +288,7 @@ class _Cursor:
     keep: bool  # keep the rows' content (kit status is rebuilt from them)
     on_batch: Callable[[list[Any], list[str]], list[str]] | None = None  # the ledger chain
     after: int | None = None  # None: from the first row there is
+    empty: bool = False  # known to hold no row above `after` (its highest id is not above)
     waiting: dict[int, tuple[str, Any]] = field(default_factory=dict)
     batches: Iterator[tuple[list[Any], list[str]]] | None = None
     batch: list[Any] = field(default_factory=list)
@@ -260,6 +297,9 @@ class _Cursor:
     read: int = 0
 
     def _load(self) -> bool:
+        if self.empty:
+            self.batch, self.hashes = [], []
+            return False
         if self.batches is None:
             self.batches = self.source.batches(self.table, self.after)
         self.batch, self.hashes = next(self.batches, ([], []))
@@ -394,11 +434,8 @@ class _Walk:
 
     def ledger_event(self, kind: str, kit_id: Any, reverses_id: Any, entry: int) -> None:
         """The kit event of a ledger row (its kind, kit and the row it reverses)."""
-        if kind == RECEIVE:
-            self.kit_event(int(kit_id), KitEvent.RECEIVE, entry)
-        elif kind == DISPENSE:
-            void = reverses_id is not None
-            event = KitEvent.VOID_DISPENSE if void else KitEvent.DISPENSE
+        event = LEDGER_EVENTS.get((kind, reverses_id is not None))
+        if event is not None:
             self.kit_event(int(kit_id), event, entry)
 
     def fact_event(self, table: str, row: Any, entry: int) -> None:
@@ -434,8 +471,9 @@ def _entry_of(problem: Unreadable) -> int | None:
     return int(str(problem.row_id)) if problem.table == "audit_entries" else None
 
 
-def _tables() -> dict[str, Table]:
-    return {t.name: t for t in facts.tracked(Base.metadata.sorted_tables)}
+@functools.cache
+def _tables() -> Mapping[str, Table]:
+    return MappingProxyType({t.name: t for t in facts.tracked(Base.metadata.sorted_tables)})
 
 
 def verify_session(session: Session) -> VerifyResult:
@@ -469,7 +507,7 @@ def _walk_all(session: Session, source: _Source) -> VerifyResult:
         else:
             walk.cursors[name] = _Cursor(source, table, keep=name in KEPT)
     ledger = _Cursor(source, LEDGER, keep=True, on_batch=walk.ledger_batch)
-    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    head = _head(source)
     try:
         audit_prev, position = _walk_entries(walk, ledger, 0, GENESIS)
         unlisted = ledger.rest()
@@ -545,19 +583,29 @@ def _jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
     return jobs
 
 
+HERE = frozenset({"dispenses"})
+"""Listings the verifying process makes itself when a worker makes the rest: after its walk of the
+audit entries, while the worker still hashes. Measured alone on the benchmark's site (1M entries
+and ledger rows), the walk took about 18.7 s of CPU and the worker's jobs 20.6 s, of which the
+dispenses listing 1.2 s: moved here, the two sides are about even."""
+
+
 class _Jobs:
     """The jobs, in a second process when the database is a big file and this is a Python that
-    can start one; else on the verification's own connection when their answers are asked."""
+    can start one (but the listings of HERE); else on the verification's own connection when
+    their answers are asked."""
 
     def __init__(self, session: Session, jobs: list[verification_jobs.Job], bounds: dict[str, int]):
         self.jobs, self.bounds = jobs, bounds
+        self.here = [job[0] == "listing" and job[1] in HERE for job in jobs]
+        self.there = [job for job, here in zip(jobs, self.here, strict=True) if not here]
         self.dbapi = facts.driver_connection(session)
         self.worker: subprocess.Popen[bytes] | None = None
         path = session.get_bind().engine.url.database
         big = bounds.get(LEDGER.name, 0) + bounds.get(AUDIT.name, 0) >= WORKER_ROWS
         if not big or not path or not os.path.isfile(path) or getattr(sys, "frozen", False):
             return  # small, in memory, given as a URI, or no Python to start: done here
-        work = json.dumps({"path": path, "jobs": jobs, "bounds": bounds}).encode()
+        work = json.dumps({"path": path, "jobs": self.there, "bounds": bounds}).encode()
         try:
             self.worker = subprocess.Popen(
                 [sys.executable, "-I", "-S", verification_jobs.__file__],
@@ -580,23 +628,29 @@ class _Jobs:
             self.worker.communicate()
             self.worker = None
 
+    def _run(self, jobs: list[verification_jobs.Job]) -> list[verification_jobs.Answer]:
+        cursor = self.dbapi.cursor()
+        try:
+            return verification_jobs.run(cursor, jobs, self.bounds)
+        finally:
+            cursor.close()
+
     def answers(self) -> list[verification_jobs.Answer]:
+        """Every job's answer, in the order of the jobs."""
         if self.worker is not None:
+            mine = iter(self._run([j for j, h in zip(self.jobs, self.here, strict=True) if h]))
             out, _err = self.worker.communicate()
             done = self.worker.returncode == 0
             self.worker = None
             if done:
                 try:
                     found = json.loads(out)
-                    if isinstance(found, list) and len(found) == len(self.jobs):
-                        return cast(list[verification_jobs.Answer], found)
+                    if isinstance(found, list) and len(found) == len(self.there):
+                        theirs = iter(cast(list[verification_jobs.Answer], found))
+                        return [next(mine) if h else next(theirs) for h in self.here]
                 except json.JSONDecodeError:
                     pass
-        cursor = self.dbapi.cursor()  # no worker, or it failed: here, in this transaction
-        try:
-            return verification_jobs.run(cursor, self.jobs, self.bounds)
-        finally:
-            cursor.close()
+        return self._run(self.jobs)  # no worker, or it failed: here, in this transaction
 
 
 def _quick(session: Session, source: _Source) -> VerifyResult | None:
@@ -656,6 +710,8 @@ def _quick_walk(
     columns = '"id", "action", "entity", "entity_id", "new", "facts"'
     expected = 1
     ledger_count, ledger_prev = 0, GENESIS
+    # The kits' status replayed inline where the move is one seen before (_Walk.kit_event).
+    kit_status, broken, moves = walk.kit_status, walk.kit_broken, walk.moves
     for rows in _stream(dbapi, f'SELECT {columns} FROM "audit_entries" ORDER BY "id"'):
         for entry_id, action, entity, entity_id, new, listing in rows:
             if entry_id != expected:
@@ -673,7 +729,17 @@ def _quick_walk(
                     ):
                         return None
                     ledger_count, ledger_prev = ledger_count + 1, row_hash
-                    walk.ledger_event(moved[2], moved[3], moved[4], entry_id)
+                    event = LEDGER_EVENTS.get((moved[2], moved[4] is not None))
+                    if event is None:
+                        continue  # no kit event (walk.ledger_event)
+                    kit_id = int(moved[3])
+                    if kit_id in broken:
+                        continue
+                    after = moves.get((kit_status.get(kit_id), event))
+                    if after is not None:
+                        kit_status[kit_id] = after
+                    else:
+                        walk.kit_event(kit_id, event, entry_id)
             baseline = action == BASELINE
             people: list[int] = []
             if listing:
@@ -738,7 +804,7 @@ def _quick_walk(
     for name, answer in zip(appended, answers[2:], strict=True):
         if answer != [counts[name], digests[name].hexdigest()]:
             return None
-    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    head = _head(source)
     _check_head(walk, head, position, prev, ledger_count, ledger_prev, ledger_count)
     if walk.problems or walk.ledger_bad or not _quick_mutable(walk, tables, last):
         return None
@@ -1153,18 +1219,33 @@ def _check_projections(walk: _Walk) -> None:
         )
 
 
+_HEAD = namedtuple("_HEAD", ("audit_hash", "audit_count", "ledger_hash", "ledger_count"))
+
+
+def _head(source: _Source) -> Any:
+    """The chain head's row (None when it is gone)."""
+    found = source.fetch(
+        'SELECT "audit_hash", "audit_count", "ledger_hash", "ledger_count" FROM "chain_head" '
+        'WHERE "id" = 1'
+    )
+    return _HEAD._make(found[0]) if found else None
+
+
 def _check_pharmacy(session: Session, walk: _Walk) -> None:
     """The pharmacy's particulars printed on every label, as stored, against what their newest
     audit entries set: an edit of the `settings` table outside the program is named. A few
     indexed reads, so the Today screen's incremental check makes it too."""
+    source = walk.source
     expected: dict[str, str] = {}
     for action, values in PHARMACY_SET.items():
-        new = session.execute(
-            select(AUDIT.c.new)
-            .where(AUDIT.c.entity == "pharmacy", AUDIT.c.action == action)
-            .order_by(AUDIT.c.id.desc())
-            .limit(1)
-        ).scalar()
+        newest = source.fetch(
+            source.sql(
+                'SELECT "new" FROM "audit_entries" WHERE "entity" = {0} AND "action" = {0} '
+                'ORDER BY "id" DESC LIMIT 1'
+            ),
+            ["pharmacy", action],
+        )
+        new = newest[0][0] if newest else None
         if new is None:
             continue
         try:
@@ -1177,8 +1258,8 @@ def _check_pharmacy(session: Session, walk: _Walk) -> None:
             expected[f"pharmacy.{value}"] = str(record.get(value, ""))
     stored = {
         str(key): str(value)
-        for key, value in session.execute(
-            select(Setting.key, Setting.value).where(Setting.key.like("pharmacy.%"))
+        for key, value in source.fetch(
+            source.sql('SELECT "key", "value" FROM "settings" WHERE "key" LIKE {}'), ["pharmacy.%"]
         )
     }
     for key in sorted(set(expected) | set(stored)):
@@ -1194,10 +1275,17 @@ def _check_pharmacy(session: Session, walk: _Walk) -> None:
 
 
 def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, int], ...]:
-    return tuple(
-        (name, int(session.scalar(select(func.max(table.c.id))) or 0))
-        for name, table in sorted(tables.items())
-    )
+    """Each table's highest id (0 when empty), in one statement: each MAX a look-up at the end
+    of the primary key's index."""
+    names = sorted(tables)
+    sql = "SELECT " + ", ".join(f'(SELECT MAX("id") FROM "{name}")' for name in names)
+    cursor = facts.driver_connection(session).cursor()
+    try:
+        cursor.execute(sql)
+        highest = cursor.fetchone()
+    finally:
+        cursor.close()
+    return tuple((name, int(value or 0)) for name, value in zip(names, highest, strict=True))
 
 
 def _result(
@@ -1244,9 +1332,10 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
     tables = _tables()
     source = _Source(session)
     walk = _Walk(source, replay=False)
-    stored = session.execute(
-        select(AUDIT.c.entry_hash).where(AUDIT.c.id == point.position)
-    ).scalar()
+    found = source.fetch(
+        source.sql('SELECT "entry_hash" FROM "audit_entries" WHERE "id" = {}'), [point.position]
+    )
+    stored = found[0][0] if found else None
     if point.position and stored != point.audit_hash:
         return _result(
             walk,
@@ -1262,19 +1351,24 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
             ],
         )
     marks = dict(point.marks)
+    # Read first, in the same snapshot: a table whose highest id is not above its mark has no
+    # new row, and is not read at all.
+    new_marks = _marks(session, tables)
+    highest = dict(new_marks)
     for name, table in tables.items():
         if name in facts.MUTABLE:
             walk.last_state[name] = {}
         else:
+            after = _first_listed(marks, name)
             walk.cursors[name] = _Cursor(
-                source, table, keep=False, after=_first_listed(marks, name)
+                source, table, keep=False, after=after, empty=highest[name] <= after
             )
     walk.ledger_prev = point.ledger_hash
     walk.ledger_expected = point.ledger_position + 1
     ledger = _Cursor(
         source, LEDGER, keep=True, on_batch=walk.ledger_batch, after=point.ledger_position
     )
-    head = session.execute(select(ChainHead.__table__).where(ChainHead.id == 1)).first()
+    head = _head(source)
     try:
         audit_prev, position = _walk_entries(walk, ledger, point.position, point.audit_hash)
         unlisted = ledger.rest()
@@ -1295,9 +1389,8 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
                     None,
                     _unlisted(name, row_id),
                 )
-    _recheck_mutable(walk, tables, marks)
+    _recheck_mutable(walk, tables, marks, highest)
     _check_pharmacy(session, walk)
-    new_marks = _marks(session, tables)
     result_point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, new_marks)
     return _result(
         walk,
@@ -1314,7 +1407,12 @@ def _first_listed(marks: Mapping[str, int], name: str) -> int:
     return marks.get(name, 0)
 
 
-def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[str, int]) -> None:
+def _recheck_mutable(
+    walk: _Walk,
+    tables: Mapping[str, Table],
+    marks: Mapping[str, int],
+    highest: Mapping[str, int],
+) -> None:
     """The mutable rows the new entries list, as they stand now, and rows added since."""
     for name, last in walk.last_state.items():
         table = tables[name]
@@ -1337,9 +1435,13 @@ def _recheck_mutable(walk: _Walk, tables: Mapping[str, Table], marks: Mapping[st
                         entry,
                         _changed(name, row_id, entry),
                     )
-        for (row_id,) in walk.source.session.execute(
-            select(table.c.id).where(table.c.id > marks.get(name, 0))
-        ):
+        mark = marks.get(name, 0)
+        if highest[name] <= mark:
+            continue  # no row added since
+        added = walk.source.fetch(
+            walk.source.sql(f'SELECT "id" FROM "{name}" WHERE "id" > {{}} ORDER BY "id"'), [mark]
+        )
+        for (row_id,) in added:
             if int(row_id) not in last:
                 walk.add(
                     FACT,
