@@ -105,13 +105,13 @@ def test_the_table_of_all_studies_reuses_each_studys_findings_while_nothing_is_w
     studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
     actor = users.sign_in(ctx, admin.username, pw(admin))
     reconciled: list[int] = []
-    real = dashboard.reconcile_session
+    real = dashboard.findings_session
 
     def counted(session: Any, of: Context, *args: Any, **kwargs: Any) -> Any:
         reconciled.append(of.study_id)
         return real(session, of, *args, **kwargs)
 
-    monkeypatch.setattr(dashboard, "reconcile_session", counted)
+    monkeypatch.setattr(dashboard, "findings_session", counted)
     first = dashboard.all_studies(ctx, actor)
     assert sorted(line.protocol for line in first) == ["NCT-OTHER-1", "NCT07198672"]
     assert len(reconciled) == 2

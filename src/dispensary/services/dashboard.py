@@ -31,7 +31,7 @@ from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.reconciliation import reconcile_session
+from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
     Discrepancy,
     VerifiedPoint,
@@ -222,7 +222,7 @@ def _findings(
         and (kept[1] is ctx.study or kept[1] == ctx.study)
     ):
         return kept[2]
-    findings = reconcile_session(session, ctx, trail).discrepancies
+    findings = findings_session(session, ctx, trail)
     if state is not None:
         if len(_FINDINGS) > 32:
             _FINDINGS.clear()
