@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dispensary.db.engine import is_sqlite, read_transaction
+from dispensary.db.engine import is_sqlite, make_engine, read_transaction
 from dispensary.db.models import Kit, Participant
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatus
 from dispensary.services import dashboard, dispensing, queries, returns, studies, users
@@ -266,3 +266,43 @@ def test_the_table_of_all_studies_takes_the_study_on_show_from_its_figures(
     monkeypatch.setattr(dashboard, "dashboard", counted)
     assert dashboard.all_studies(ctx, actor, shown=shown) == whole
     assert read == ["NCT-OTHER-1"]
+
+
+def test_figures_kept_while_nothing_is_written_read_again_after_another_workstation_s_step(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """A refresh with no entry written since reuses the last figures; a step written at another
+    workstation (its own engine on the same database) moves the trail's point, so the next
+    refresh reads them again: a participant enrolled there is due, a last dispense voided there
+    leaves the cycle before it (none: cycle 1 due again, no return pending)."""
+    password = pw(pharmacist)
+    given = dispense(ctx, pharmacist, password, "01-001")
+    clock.set_date(clock.today() + timedelta(days=ctx.study.cycle.length_days))
+    first = dashboard.dashboard(ctx, pharmacist)
+    assert [(d.study_number, d.next_cycle) for d in first.due] == [("01-001", 2)]
+    assert [r.study_number for r in first.returns_pending] == ["01-001"]
+    again = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
+    assert again.stock is first.stock and again.due is first.due  # kept: nothing read again
+    assert again.checked_at == clock.now() and again.verification.new_entries == 0
+
+    other = Context(make_engine(ctx.database), ctx.study, clock, ctx.database)
+    enroll(other, pharmacist, "01-002", "CD")
+    after = dashboard.dashboard(ctx, pharmacist, since=again.verification.point)
+    assert after.verification.ok and after.verification.new_entries
+    assert [(d.study_number, d.next_cycle) for d in after.due] == [("01-001", 2), ("01-002", 1)]
+    need = {s.product: s.participants for s in after.stock}
+    assert need[P75] == 2
+
+    dispensing.void_dispense(other, pharmacist, given.number, "wrong participant", password)
+    voided = dashboard.dashboard(ctx, pharmacist, since=after.verification.point)
+    assert [(d.study_number, d.next_cycle) for d in voided.due] == [
+        ("01-001", 1),
+        ("01-002", 1),
+    ]
+    assert voided.returns_pending == ()
+    # What was kept and carried forward is what a read of everything gives.
+    dashboard._KEPT.clear()
+    fresh = dashboard.dashboard(ctx, pharmacist)
+    for field in ("stock", "expiring", "due", "returns_pending", "discrepancies"):
+        assert getattr(voided, field) == getattr(fresh, field), field
+    other.engine.dispose()

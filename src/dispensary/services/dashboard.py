@@ -3,7 +3,9 @@ returns outstanding and open discrepancies, gathered in one read-only snapshot.
 
 It runs a reconciliation (seconds on a few years' history), so the Today screen calls it off
 the UI thread and shows the last result with its time; a read finding no audit entry written
-since the last and the same day reuses its findings (_findings). The audit trail is checked
+since the last and the same day reuses its figures (_figures), and the reconciliation's findings
+are carried forward from the last read without keeping every kit in memory
+(reconciliation.findings_session). The audit trail is checked
 from the last point that verified: the screen's own (`since`), else the one kept beside the
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
@@ -27,6 +29,7 @@ from dispensary.db.models import Dispense, Kit, LedgerEntry, Lot, Participant, R
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
+from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context
@@ -111,51 +114,120 @@ def dashboard(
     since: VerifiedPoint | None = None,
 ) -> Dashboard:
     require(actor, Permission.VIEW, ctx)
-    study = ctx.study
     today = ctx.clock.today()
-    expiry_limit = today + timedelta(days=expiring_within_days)
     checked_at = ctx.clock.now()
+    windows = (expiring_within_days, due_within_days)
     with read_transaction(ctx.engine) as session:
-        on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
-        at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
-        due: list[DueParticipant] = []
-        pending: list[PendingReturn] = []
-        due_limit = today + timedelta(days=due_within_days)
-        cycle_days = timedelta(days=study.cycle.length_days)
-        for person in _on_treatment(session, ctx.study_id):
-            at_level[person.dose_level if person.number is not None else 0] += 1
-            # queries.participant_row of a participant on treatment: the next cycle is due a
-            # cycle after the last live dispense's day 1 (the enrolment day for the first).
-            if person.number is None:
-                next_cycle, next_due = 1, person.enrolled_on
-            else:
-                next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
-            if next_due <= due_limit:
-                due.append(
-                    DueParticipant(
+        trail = check_trail(session, ctx, since=since)
+        figures = _figures(session, ctx, trail, today, windows)
+    return Dashboard(
+        today=today,
+        stock=figures.stock,
+        expiring=figures.expiring,
+        due=figures.due,
+        returns_pending=figures.returns_pending,
+        discrepancies=figures.discrepancies,
+        checked_at=checked_at,
+        verification=trail.verification,
+    )
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """A Today screen's figures, all but when they were read and the audit trail's check."""
+
+    stock: tuple[StockNeed, ...]
+    expiring: tuple[ExpiringKit, ...]
+    due: tuple[DueParticipant, ...]
+    returns_pending: tuple[PendingReturn, ...]
+    discrepancies: tuple[Discrepancy, ...]
+
+
+_KEPT: dict[tuple[object, ...], tuple[object, Study, _Figures]] = {}
+"""The last figures of each database and study, by the state they were read in and the study
+file they were read with (see _figures)."""
+
+
+def _figures(
+    session: Session, ctx: Context, trail: TrailCheck, today: date, windows: tuple[int, int]
+) -> _Figures:
+    """The figures. While no audit entry was written since the last read (every write of the
+    program writes one, and the verification's point names the last by its hash, which chains
+    all before it: a step at another workstation moves it too) and the day and windows are
+    the same (and the language, which the findings are worded in), they are the last read's: a refresh with nothing new reads nothing but the
+    trail's new entries (none). Only a trail that verified up to its last entry is trusted so.
+    Else read: the shelf and who is due in a few grouped queries, and the reconciliation's
+    findings (reconciliation.findings_session, carried forward from its last read)."""
+    verification = trail.verification
+    point = verification.point if verification.ok else None
+    # By the study's content, not its object: the table of all studies reads each study in a
+    # context of its own at every refresh (studies.switch_study parses its file again).
+    place = (str(ctx.engine.url), ctx.study_id)
+    state = (
+        (point.position, point.audit_hash, today, windows, current_language())
+        if point is not None
+        else None
+    )
+    kept = _KEPT.get(place)
+    if (
+        state is not None
+        and kept is not None
+        and kept[0] == state
+        and (kept[1] is ctx.study or kept[1] == ctx.study)
+    ):
+        return kept[2]
+    figures = _read_figures(session, ctx, trail, today, windows)
+    if state is not None:
+        if len(_KEPT) > 32:
+            _KEPT.clear()
+        _KEPT[place] = (state, ctx.study, figures)
+    return figures
+
+
+def _read_figures(
+    session: Session, ctx: Context, trail: TrailCheck, today: date, windows: tuple[int, int]
+) -> _Figures:
+    study = ctx.study
+    expiring_within_days, due_within_days = windows
+    expiry_limit = today + timedelta(days=expiring_within_days)
+    on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
+    at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
+    due: list[DueParticipant] = []
+    pending: list[PendingReturn] = []
+    due_limit = today + timedelta(days=due_within_days)
+    cycle_days = timedelta(days=study.cycle.length_days)
+    for person in _on_treatment(session, ctx.study_id):
+        at_level[person.dose_level if person.number is not None else 0] += 1
+        # queries.participant_row of a participant on treatment: the next cycle is due a
+        # cycle after the last live dispense's day 1 (the enrolment day for the first).
+        if person.number is None:
+            next_cycle, next_due = 1, person.enrolled_on
+        else:
+            next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
+        if next_due <= due_limit:
+            due.append(
+                DueParticipant(
+                    person.study_number,
+                    person.initials,
+                    next_cycle,
+                    next_due,
+                    next_due < today,
+                )
+            )
+        if person.number is not None and not person.returned:
+            last_day = person.day1 + timedelta(days=person.days_supply - 1)
+            if last_day < today:  # the bottle is due back
+                pending.append(
+                    PendingReturn(
                         person.study_number,
                         person.initials,
-                        next_cycle,
-                        next_due,
-                        next_due < today,
+                        person.number,
+                        person.cycle,
+                        person.day1,
+                        last_day,
                     )
                 )
-            if person.number is not None and not person.returned:
-                last_day = person.day1 + timedelta(days=person.days_supply - 1)
-                if last_day < today:  # the bottle is due back
-                    pending.append(
-                        PendingReturn(
-                            person.study_number,
-                            person.initials,
-                            person.number,
-                            person.cycle,
-                            person.day1,
-                            last_day,
-                        )
-                    )
-        trail = check_trail(session, ctx, since=since)
-        verification = trail.verification
-        findings = _findings(session, ctx, trail, today)
+    findings = findings_session(session, ctx, trail)
 
     # Each participant's next cycle at the current dose, whole kits each: the same figures for
     # everyone at one level.
@@ -183,51 +255,13 @@ def dashboard(
         )
         for product in study.products
     )
-    return Dashboard(
-        today=today,
+    return _Figures(
         stock=stock,
         expiring=tuple(sorted(expiring, key=lambda k: (k.expiry, k.lot, k.number))),
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind not in RESOLVED_KINDS),
-        checked_at=checked_at,
-        verification=verification,
     )
-
-
-_FINDINGS: dict[tuple[object, ...], tuple[object, Study, tuple[Discrepancy, ...]]] = {}
-"""The last reconciliation's findings of each database and study, by the state they were read
-in and the study file they were read with (see _findings)."""
-
-
-def _findings(
-    session: Session, ctx: Context, trail: TrailCheck, today: date
-) -> tuple[Discrepancy, ...]:
-    """The reconciliation's findings. A full reconciliation reads the whole history (every
-    ledger row, every participant's dispenses: minutes on a few years'), so while no audit
-    entry was written since the last read (every write of the program writes one, and the
-    verification's point names the last by its hash, which chains all before it) and the day
-    is the same, its findings are those. Only a trail that verified is trusted so."""
-    verification = trail.verification
-    point = verification.point if verification.ok else None
-    # By the study's content, not its object: the table of all studies reads each study in a
-    # context of its own at every refresh (studies.switch_study parses its file again).
-    place = (str(ctx.engine.url), ctx.study_id)
-    state = (point.position, point.audit_hash, today) if point is not None else None
-    kept = _FINDINGS.get(place)
-    if (
-        state is not None
-        and kept is not None
-        and kept[0] == state
-        and (kept[1] is ctx.study or kept[1] == ctx.study)
-    ):
-        return kept[2]
-    findings = findings_session(session, ctx, trail)
-    if state is not None:
-        if len(_FINDINGS) > 32:
-            _FINDINGS.clear()
-        _FINDINGS[place] = (state, ctx.study, findings)
-    return findings
 
 
 def _shelf(
