@@ -15,14 +15,22 @@ from sqlalchemy import select
 from dispensary.db.engine import is_sqlite, make_engine, read_transaction
 from dispensary.db.models import Kit, Participant
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatus
-from dispensary.services import dashboard, dispensing, queries, returns, studies, users
+from dispensary.services import (
+    audit_check,
+    dashboard,
+    dispensing,
+    queries,
+    returns,
+    studies,
+    users,
+)
 from dispensary.services.common import kit_contents, last_live_dispense, status_now
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.queries import participant_row
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import EARLY, LATE, P75, busy_pharmacy, dispense, enroll, receive
+from .helpers import EARLY, LATE, P75, busy_pharmacy, dispense, enroll, receive, scalar, sql
 from .test_query_plans import SMALL, capturing, full_scans
 
 Password = Callable[[Actor], str]
@@ -306,3 +314,46 @@ def test_figures_kept_while_nothing_is_written_read_again_after_another_workstat
     for field in ("stock", "expiring", "due", "returns_pending", "discrepancies"):
         assert getattr(voided, field) == getattr(fresh, field), field
     other.engine.dispose()
+
+
+def test_a_long_trail_is_checked_in_full_in_a_process_of_its_own(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no point kept, a long trail's full check runs in a child process (the window's
+    keeps a small high-water mark); the child writes the point and the read checks from it. A
+    trail that does not verify there is checked here in full, and the finding shown."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("a database in a file")
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
+
+    def not_here(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the full check ran in the window's process")
+
+    monkeypatch.setattr(audit_check, "verify_session", not_here)
+    assert audit_check.kept_point(ctx) is None
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    kept = audit_check.kept_point(ctx)
+    assert kept is not None and kept.full_at == clock.now()  # written by the child
+    assert snapshot.verification.ok and snapshot.verification.new_entries == 0
+    assert snapshot.verification.point == kept.point
+    assert not dashboard.check_apart(ctx)  # the point holds: nothing to check apart
+    monkeypatch.undo()
+
+    # A trail that does not verify: the child says so, and the check here finds what.
+    audit_check.point_file(ctx).unlink()
+    row = scalar(ctx, "SELECT MAX(id) FROM ledger_entries")
+    sql(ctx, "UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = :i", i=row)
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
+    assert not dashboard.check_apart(ctx)
+    failed = dashboard.dashboard(ctx, pharmacist)
+    assert not failed.verification.ok and f"ledger row {row}" in failed.verification.message
+    assert audit_check.kept_point(ctx) is None
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 10**9)  # short: checked here
+    assert not dashboard.check_apart(ctx)

@@ -15,6 +15,9 @@ treatment with its last live dispense."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,15 +27,23 @@ from typing import Any
 from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from dispensary.db.engine import read_transaction
-from dispensary.db.models import Dispense, Kit, LedgerEntry, Lot, Participant, Return
+from dispensary.db.engine import make_engine, read_transaction, sqlite_path
+from dispensary.db.models import (
+    ChainHead,
+    Dispense,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    Return,
+)
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
 from dispensary.i18n import current_language
-from dispensary.services.audit_check import TrailCheck, check_trail
+from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
 from dispensary.services.common import contents_of_sums, last_live_dispense
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
@@ -41,7 +52,7 @@ from dispensary.services.results import (
     VerifyResult,
 )
 from dispensary.services.studies import list_studies, switch_study
-from dispensary.study import Study
+from dispensary.study import Study, parse_study
 
 EXPIRY_WINDOW_DAYS = 90
 DUE_WINDOW_DAYS = 7
@@ -117,6 +128,8 @@ def dashboard(
     today = ctx.clock.today()
     checked_at = ctx.clock.now()
     windows = (expiring_within_days, due_within_days)
+    if since is None:
+        check_apart(ctx)
     with read_transaction(ctx.engine) as session:
         trail = check_trail(session, ctx, since=since)
         figures = _figures(session, ctx, trail, today, windows)
@@ -130,6 +143,67 @@ def dashboard(
         checked_at=checked_at,
         verification=trail.verification,
     )
+
+
+APART_ENTRIES = 100_000
+"""Audit entries from which the Today screen's full check of the trail runs in a process of its
+own (see check_apart)."""
+
+
+def check_apart(ctx: Context) -> bool:
+    """The audit trail checked in full in a process of its own, when this read would check it
+    in full (no point kept that the chain still holds) and the trail is long: the walk of a
+    million entries holds 160 MB while it runs, which the window's process would keep as its
+    high-water mark (and part of it after: freed memory is not all given back). The child
+    runs the same check (audit_check.check_trail) and, when it passes, writes the point this
+    read then starts from; when it does not pass (or cannot run: a database not in a file, a
+    frozen build with no Python to start), the read checks in full itself, and says what it
+    found. True: checked apart, and the trail verified."""
+    path = sqlite_path(ctx.engine.url.render_as_string(hide_password=False))
+    if path is None or not path.is_file() or getattr(sys, "frozen", False):
+        return False
+    kept = kept_point(ctx)
+    with read_transaction(ctx.engine) as session:
+        if kept is not None and holds(session, kept.point):
+            return False
+        entries = session.scalar(select(ChainHead.audit_count).where(ChainHead.id == 1))
+    if entries is None or entries < APART_ENTRIES:
+        return False
+    work = {
+        "database": str(path),
+        "study": ctx.study.source_text,
+        "study_id": ctx.study_id,
+        "now": ctx.clock.now().isoformat(),
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dispensary.services.dashboard"],
+            input=json.dumps(work).encode("utf-8"),
+            capture_output=True,
+            check=False,
+            # Windows: no console window flashes up over the counter's screen.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+def _check_here(work: dict[str, Any]) -> int:
+    """The child of check_apart: the full check of the database's trail, which writes the point
+    when it passes. 0: it passed."""
+    clock = FixedClock(datetime.fromisoformat(str(work["now"])))
+    database = str(work["database"])
+    engine = make_engine(database)
+    try:
+        ctx = Context(
+            engine, parse_study(str(work["study"])), clock, database, int(work["study_id"])
+        )
+        with read_transaction(engine) as session:
+            trail = check_trail(session, ctx, full=True)
+    finally:
+        engine.dispose()
+    return 0 if trail.verification.ok else 1
 
 
 @dataclass(frozen=True)
@@ -407,3 +481,7 @@ def all_studies(
             )
         )
     return tuple(lines)
+
+
+if __name__ == "__main__":  # check_apart's child: the work as JSON on stdin
+    sys.exit(_check_here(json.loads(sys.stdin.buffer.read())))
