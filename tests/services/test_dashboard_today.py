@@ -357,3 +357,53 @@ def test_a_long_trail_is_checked_in_full_in_a_process_of_its_own(
     assert audit_check.kept_point(ctx) is None
     monkeypatch.setattr(dashboard, "APART_ENTRIES", 10**9)  # short: checked here
     assert not dashboard.check_apart(ctx)
+
+
+def test_the_table_of_all_studies_kept_while_nothing_is_written_anywhere(
+    ctx: Context,
+    clock: FixedClock,
+    study: Study,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The screen's refresh (the study on show read, its trail verified, then the table): with
+    no entry written since, the other studies' lines are the last ones, the shown study's made
+    from its new figures; a participant enrolled in the other study at another workstation
+    moves the chain head, and every line is read again."""
+    other_protocol = "NCT-OTHER-2"
+    other = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{other_protocol}"')
+    studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, pharmacist.username, other_protocol, True, "both protocols")
+    actor = users.sign_in(ctx, pharmacist.username, pw(pharmacist))
+    listed: list[int] = []
+    real = dashboard.list_studies
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        listed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "list_studies", counted)
+
+    def refresh(since: Any) -> tuple[dashboard.Dashboard, tuple[dashboard.StudySummary, ...]]:
+        shown = dashboard.dashboard(ctx, actor, since=since)
+        point = shown.verification.point
+        return shown, dashboard.all_studies(ctx, actor, since=point, shown=shown)
+
+    shown, first = refresh(None)
+    assert [line.protocol for line in first] == sorted(["NCT07198672", other_protocol])
+    assert len(listed) == 1
+    shown, again = refresh(shown.verification.point)
+    assert again == first and len(listed) == 1  # kept: nothing read again
+    elsewhere = Context(make_engine(ctx.database), ctx.study, clock, ctx.database)
+    enroll(studies.switch_study(elsewhere, actor, other_protocol), actor, "02-001", "XY")
+    shown, after = refresh(shown.verification.point)
+    assert len(listed) == 2
+    due = {line.protocol: line.due for line in after}
+    assert due == {"NCT07198672": 1, other_protocol: 1}
+    assert {line.protocol: line.due for line in first} == {"NCT07198672": 1, other_protocol: 0}
+    # Not kept without the shown study's verified figures (a caller of its own).
+    assert dashboard.all_studies(ctx, actor) == after and len(listed) == 3
+    elsewhere.engine.dispose()
