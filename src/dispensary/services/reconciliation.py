@@ -16,6 +16,10 @@ trusts what it read before: a row edited outside the program since is seen by th
 reconciliation of a process, which reads everything, and by the sign-off, which always does.
 It is kept in memory only: a file beside the backups would be believed without being read from
 the database, and loading it would cost seconds anyway (7 s for a study of 160,000 kits).
+
+The Today screen needs the findings alone (`findings_session`): that read keeps no kit's line,
+balance or rows (a few hundred megabytes at a million ledger rows, in the window's process), only
+the findings, carried forward the same way with the kits a step touched read again.
 """
 
 from __future__ import annotations
