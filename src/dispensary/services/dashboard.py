@@ -16,12 +16,14 @@ treatment with its last live dispense."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, exists, func, select
@@ -175,12 +177,17 @@ def check_apart(ctx: Context) -> bool:
         "study_id": ctx.study_id,
         "now": ctx.clock.now().isoformat(),
     }
+    # The child runs this program's code, wherever it was imported from.
+    here = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "dispensary.services.dashboard"],
             input=json.dumps(work).encode("utf-8"),
             capture_output=True,
             check=False,
+            env=env,
             # Windows: no console window flashes up over the counter's screen.
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
