@@ -12,17 +12,25 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dispensary.db.engine import is_sqlite, read_transaction
+from dispensary.db.engine import is_sqlite, make_engine, read_transaction
 from dispensary.db.models import Kit, Participant
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatus
-from dispensary.services import dashboard, dispensing, queries, returns, studies, users
+from dispensary.services import (
+    audit_check,
+    dashboard,
+    dispensing,
+    queries,
+    returns,
+    studies,
+    users,
+)
 from dispensary.services.common import kit_contents, last_live_dispense, status_now
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.queries import participant_row
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import EARLY, LATE, P75, busy_pharmacy, dispense, enroll, receive
+from .helpers import EARLY, LATE, P75, busy_pharmacy, dispense, enroll, receive, scalar, sql
 from .test_query_plans import SMALL, capturing, full_scans
 
 Password = Callable[[Actor], str]
@@ -105,13 +113,13 @@ def test_the_table_of_all_studies_reuses_each_studys_findings_while_nothing_is_w
     studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
     actor = users.sign_in(ctx, admin.username, pw(admin))
     reconciled: list[int] = []
-    real = dashboard.reconcile_session
+    real = dashboard.findings_session
 
     def counted(session: Any, of: Context, *args: Any, **kwargs: Any) -> Any:
         reconciled.append(of.study_id)
         return real(session, of, *args, **kwargs)
 
-    monkeypatch.setattr(dashboard, "reconcile_session", counted)
+    monkeypatch.setattr(dashboard, "findings_session", counted)
     first = dashboard.all_studies(ctx, actor)
     assert sorted(line.protocol for line in first) == ["NCT-OTHER-1", "NCT07198672"]
     assert len(reconciled) == 2
@@ -266,3 +274,136 @@ def test_the_table_of_all_studies_takes_the_study_on_show_from_its_figures(
     monkeypatch.setattr(dashboard, "dashboard", counted)
     assert dashboard.all_studies(ctx, actor, shown=shown) == whole
     assert read == ["NCT-OTHER-1"]
+
+
+def test_figures_kept_while_nothing_is_written_read_again_after_another_workstation_s_step(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """A refresh with no entry written since reuses the last figures; a step written at another
+    workstation (its own engine on the same database) moves the trail's point, so the next
+    refresh reads them again: a participant enrolled there is due, a last dispense voided there
+    leaves the cycle before it (none: cycle 1 due again, no return pending)."""
+    password = pw(pharmacist)
+    given = dispense(ctx, pharmacist, password, "01-001")
+    clock.set_date(clock.today() + timedelta(days=ctx.study.cycle.length_days))
+    first = dashboard.dashboard(ctx, pharmacist)
+    assert [(d.study_number, d.next_cycle) for d in first.due] == [("01-001", 2)]
+    assert [r.study_number for r in first.returns_pending] == ["01-001"]
+    again = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
+    assert again.stock is first.stock and again.due is first.due  # kept: nothing read again
+    assert again.checked_at == clock.now() and again.verification.new_entries == 0
+
+    other = Context(make_engine(ctx.database), ctx.study, clock, ctx.database)
+    enroll(other, pharmacist, "01-002", "CD")
+    after = dashboard.dashboard(ctx, pharmacist, since=again.verification.point)
+    assert after.verification.ok and after.verification.new_entries
+    assert [(d.study_number, d.next_cycle) for d in after.due] == [("01-001", 2), ("01-002", 1)]
+    need = {s.product: s.participants for s in after.stock}
+    assert need[P75] == 2
+
+    dispensing.void_dispense(other, pharmacist, given.number, "wrong participant", password)
+    voided = dashboard.dashboard(ctx, pharmacist, since=after.verification.point)
+    assert [(d.study_number, d.next_cycle) for d in voided.due] == [
+        ("01-001", 1),
+        ("01-002", 1),
+    ]
+    assert voided.returns_pending == ()
+    # What was kept and carried forward is what a read of everything gives.
+    dashboard._KEPT.clear()
+    fresh = dashboard.dashboard(ctx, pharmacist)
+    for field in ("stock", "expiring", "due", "returns_pending", "discrepancies"):
+        assert getattr(voided, field) == getattr(fresh, field), field
+    other.engine.dispose()
+
+
+def test_a_long_trail_is_checked_in_full_in_a_process_of_its_own(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no point kept, a long trail's full check runs in a child process (the window's
+    keeps a small high-water mark); the child writes the point and the read checks from it. A
+    trail that does not verify there is checked here in full, and the finding shown."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("a database in a file")
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
+
+    def not_here(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the full check ran in the window's process")
+
+    monkeypatch.setattr(audit_check, "verify_session", not_here)
+    assert audit_check.kept_point(ctx) is None
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    kept = audit_check.kept_point(ctx)
+    assert kept is not None and kept.full_at == clock.now()  # written by the child
+    assert snapshot.verification.ok and snapshot.verification.new_entries == 0
+    assert snapshot.verification.point == kept.point
+    assert not dashboard.check_apart(ctx)  # the point holds: nothing to check apart
+    monkeypatch.undo()
+
+    # A trail that does not verify: the child says so, and the check here finds what.
+    audit_check.point_file(ctx).unlink()
+    row = scalar(ctx, "SELECT MAX(id) FROM ledger_entries")
+    sql(ctx, "UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = :i", i=row)
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
+    assert not dashboard.check_apart(ctx)
+    failed = dashboard.dashboard(ctx, pharmacist)
+    assert not failed.verification.ok and f"ledger row {row}" in failed.verification.message
+    assert audit_check.kept_point(ctx) is None
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 10**9)  # short: checked here
+    assert not dashboard.check_apart(ctx)
+
+
+def test_the_table_of_all_studies_kept_while_nothing_is_written_anywhere(
+    ctx: Context,
+    clock: FixedClock,
+    study: Study,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The screen's refresh (the study on show read, its trail verified, then the table): with
+    no entry written since, the other studies' lines are the last ones, the shown study's made
+    from its new figures; a participant enrolled in the other study at another workstation
+    moves the chain head, and every line is read again."""
+    other_protocol = "NCT-OTHER-2"
+    other = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{other_protocol}"')
+    studies.add_study(ctx, admin, other, "other.toml", "second protocol opens")
+    studies.set_access(ctx, admin, pharmacist.username, other_protocol, True, "both protocols")
+    actor = users.sign_in(ctx, pharmacist.username, pw(pharmacist))
+    listed: list[int] = []
+    real = dashboard.list_studies
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        listed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "list_studies", counted)
+
+    def refresh(since: Any) -> tuple[dashboard.Dashboard, tuple[dashboard.StudySummary, ...]]:
+        shown = dashboard.dashboard(ctx, actor, since=since)
+        point = shown.verification.point
+        return shown, dashboard.all_studies(ctx, actor, since=point, shown=shown)
+
+    shown, first = refresh(None)
+    assert [line.protocol for line in first] == sorted(["NCT07198672", other_protocol])
+    assert len(listed) == 1
+    shown, again = refresh(shown.verification.point)
+    assert again == first and len(listed) == 1  # kept: nothing read again
+    elsewhere = Context(make_engine(ctx.database), ctx.study, clock, ctx.database)
+    enroll(studies.switch_study(elsewhere, actor, other_protocol), actor, "02-001", "XY")
+    shown, after = refresh(shown.verification.point)
+    assert len(listed) == 2
+    due = {line.protocol: line.due for line in after}
+    assert due == {"NCT07198672": 1, other_protocol: 1}
+    assert {line.protocol: line.due for line in first} == {"NCT07198672": 1, other_protocol: 0}
+    # Not kept without the shown study's verified figures (a caller of its own).
+    assert dashboard.all_studies(ctx, actor) == after and len(listed) == 3
+    elsewhere.engine.dispose()

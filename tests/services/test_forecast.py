@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from dispensary.db.engine import make_engine
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.services import forecast as forecast_service
@@ -166,3 +167,29 @@ def test_simulated_dispenses_run_out_in_the_forecast_short_week(
     assert first.start == date(2026, 2, 23)
     [order] = predicted.forecast.resupply
     assert order.order_by == date(2026, 2, 2)  # 02-23 - 21 days' lead time
+
+
+def test_kept_while_nothing_is_written_read_again_after_another_workstation_s_step(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The Today screen asks at every refresh: with no entry written the forecast is the last
+    one; a step at another workstation (its own engine) moves the chain head and it is played
+    again, as is one given an enrolment to come, and one of another day."""
+    first = forecast_service.forecast(ctx, pharmacist, weeks=6)
+    assert forecast_service.forecast(ctx, pharmacist, weeks=6) is first
+    assert forecast_service.forecast(ctx, pharmacist, weeks=4) is not first
+    other = Context(make_engine(ctx.database), ctx.study, clock, ctx.database)
+    dispense(other, pharmacist, pw(pharmacist), "01-001")
+    after = forecast_service.forecast(ctx, pharmacist, weeks=6)
+    assert after is not first and after.forecast.cycles != first.forecast.cycles
+    assert after.forecast.cycles[0].day1 == first.forecast.cycles[0].day1 + timedelta(
+        days=ctx.study.cycle.length_days
+    )
+    coming = ExpectedEnrolment(2, clock.today(), 7)
+    with_enrolment = forecast_service.forecast(ctx, pharmacist, weeks=6, enrolment=coming)
+    assert with_enrolment.participants == after.participants
+    assert len(with_enrolment.forecast.cycles) > len(after.forecast.cycles)
+    assert forecast_service.forecast(ctx, pharmacist, weeks=6) is after
+    clock.set_date(clock.today() + timedelta(days=1))
+    assert forecast_service.forecast(ctx, pharmacist, weeks=6).today == clock.today()
+    other.engine.dispose()

@@ -23,6 +23,7 @@ from dispensary.services import (
     returns,
     studies,
 )
+from dispensary.services.audit_check import check_trail
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import ReconcileResult
 from dispensary.study import Study
@@ -46,6 +47,12 @@ def same_as_anew(ctx: Context, actor: Actor) -> ReconcileResult:
     carried = reconciliation.reconcile(ctx, actor)
     assert kept is None or reconciliation._kept(ctx) is kept
     anew = read_anew(ctx)
+    # The findings alone (the Today screen's), carried forward the same way, are the same.
+    lean = reconciliation._kept_lean(ctx)
+    with read_transaction(ctx.engine) as session:
+        trail = check_trail(session, ctx)
+        assert reconciliation.findings_session(session, ctx, trail) == anew.discrepancies
+    assert lean is None or reconciliation._kept_lean(ctx) is lean
     for field in ("products", "lots", "kits", "participants", "counts", "signoffs"):
         assert getattr(carried, field) == getattr(anew, field), field
     assert carried.discrepancies == anew.discrepancies

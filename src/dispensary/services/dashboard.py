@@ -3,7 +3,9 @@ returns outstanding and open discrepancies, gathered in one read-only snapshot.
 
 It runs a reconciliation (seconds on a few years' history), so the Today screen calls it off
 the UI thread and shows the last result with its time; a read finding no audit entry written
-since the last and the same day reuses its findings (_findings). The audit trail is checked
+since the last and the same day reuses its figures (_figures), and the reconciliation's findings
+are carried forward from the last read without keeping every kit in memory
+(reconciliation.findings_session). The audit trail is checked
 from the last point that verified: the screen's own (`since`), else the one kept beside the
 database's backups (services.audit_check), else in full; only the entries and rows written
 since are read (services.verification). The stock
@@ -13,32 +15,46 @@ treatment with its last live dispense."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from dispensary.db.engine import read_transaction
-from dispensary.db.models import Dispense, Kit, LedgerEntry, Lot, Participant, Return
+from dispensary.db.engine import make_engine, read_transaction, sqlite_path
+from dispensary.db.models import (
+    ChainHead,
+    Dispense,
+    Kit,
+    LedgerEntry,
+    Lot,
+    Participant,
+    Return,
+)
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
 from dispensary.domain.rules import effective_status
-from dispensary.services.audit_check import TrailCheck, check_trail
+from dispensary.i18n import current_language
+from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
 from dispensary.services.common import contents_of_sums, last_live_dispense
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.permissions import Permission, require
-from dispensary.services.reconciliation import reconcile_session
+from dispensary.services.reconciliation import findings_session
 from dispensary.services.results import (
     Discrepancy,
     VerifiedPoint,
     VerifyResult,
 )
 from dispensary.services.studies import list_studies, switch_study
-from dispensary.study import Study
+from dispensary.study import Study, parse_study
 
 EXPIRY_WINDOW_DAYS = 90
 DUE_WINDOW_DAYS = 7
@@ -111,51 +127,188 @@ def dashboard(
     since: VerifiedPoint | None = None,
 ) -> Dashboard:
     require(actor, Permission.VIEW, ctx)
-    study = ctx.study
     today = ctx.clock.today()
-    expiry_limit = today + timedelta(days=expiring_within_days)
     checked_at = ctx.clock.now()
+    windows = (expiring_within_days, due_within_days)
+    if since is None:
+        check_apart(ctx)
     with read_transaction(ctx.engine) as session:
-        on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
-        at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
-        due: list[DueParticipant] = []
-        pending: list[PendingReturn] = []
-        due_limit = today + timedelta(days=due_within_days)
-        cycle_days = timedelta(days=study.cycle.length_days)
-        for person in _on_treatment(session, ctx.study_id):
-            at_level[person.dose_level if person.number is not None else 0] += 1
-            # queries.participant_row of a participant on treatment: the next cycle is due a
-            # cycle after the last live dispense's day 1 (the enrolment day for the first).
-            if person.number is None:
-                next_cycle, next_due = 1, person.enrolled_on
-            else:
-                next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
-            if next_due <= due_limit:
-                due.append(
-                    DueParticipant(
+        trail = check_trail(session, ctx, since=since)
+        figures = _figures(session, ctx, trail, today, windows)
+    return Dashboard(
+        today=today,
+        stock=figures.stock,
+        expiring=figures.expiring,
+        due=figures.due,
+        returns_pending=figures.returns_pending,
+        discrepancies=figures.discrepancies,
+        checked_at=checked_at,
+        verification=trail.verification,
+    )
+
+
+APART_ENTRIES = 100_000
+"""Audit entries from which the Today screen's full check of the trail runs in a process of its
+own (see check_apart)."""
+
+
+def check_apart(ctx: Context) -> bool:
+    """The audit trail checked in full in a process of its own, when this read would check it
+    in full (no point kept that the chain still holds) and the trail is long: the walk of a
+    million entries holds 160 MB while it runs, which the window's process would keep as its
+    high-water mark (and part of it after: freed memory is not all given back). The child
+    runs the same check (audit_check.check_trail) and, when it passes, writes the point this
+    read then starts from; when it does not pass (or cannot run: a database not in a file, a
+    frozen build with no Python to start), the read checks in full itself, and says what it
+    found. True: checked apart, and the trail verified."""
+    path = sqlite_path(ctx.engine.url.render_as_string(hide_password=False))
+    if path is None or not path.is_file() or getattr(sys, "frozen", False):
+        return False
+    kept = kept_point(ctx)
+    with read_transaction(ctx.engine) as session:
+        if kept is not None and holds(session, kept.point):
+            return False
+        entries = session.scalar(select(ChainHead.audit_count).where(ChainHead.id == 1))
+    if entries is None or entries < APART_ENTRIES:
+        return False
+    work = {
+        "database": str(path),
+        "study": ctx.study.source_text,
+        "study_id": ctx.study_id,
+        "now": ctx.clock.now().isoformat(),
+    }
+    # The child runs this program's code, wherever it was imported from.
+    here = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dispensary.services.dashboard"],
+            input=json.dumps(work).encode("utf-8"),
+            capture_output=True,
+            check=False,
+            env=env,
+            # Windows: no console window flashes up over the counter's screen.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+def _check_here(work: dict[str, Any]) -> int:
+    """The child of check_apart: the full check of the database's trail, which writes the point
+    when it passes. 0: it passed."""
+    clock = FixedClock(datetime.fromisoformat(str(work["now"])))
+    database = str(work["database"])
+    engine = make_engine(database)
+    try:
+        ctx = Context(
+            engine, parse_study(str(work["study"])), clock, database, int(work["study_id"])
+        )
+        with read_transaction(engine) as session:
+            trail = check_trail(session, ctx, full=True)
+    finally:
+        engine.dispose()
+    return 0 if trail.verification.ok else 1
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """A Today screen's figures, all but when they were read and the audit trail's check."""
+
+    stock: tuple[StockNeed, ...]
+    expiring: tuple[ExpiringKit, ...]
+    due: tuple[DueParticipant, ...]
+    returns_pending: tuple[PendingReturn, ...]
+    discrepancies: tuple[Discrepancy, ...]
+
+
+_KEPT: dict[tuple[object, ...], tuple[object, Study, _Figures]] = {}
+"""The last figures of each database and study, by the state they were read in and the study
+file they were read with (see _figures)."""
+
+
+def _figures(
+    session: Session, ctx: Context, trail: TrailCheck, today: date, windows: tuple[int, int]
+) -> _Figures:
+    """The figures. While no audit entry was written since the last read (every write of the
+    program writes one, and the verification's point names the last by its hash, which chains
+    all before it: a step at another workstation moves it too) and the day and windows are
+    the same (and the language, which the findings are worded in), they are the last read's: a refresh with nothing new reads nothing but the
+    trail's new entries (none). Only a trail that verified up to its last entry is trusted so.
+    Else read: the shelf and who is due in a few grouped queries, and the reconciliation's
+    findings (reconciliation.findings_session, carried forward from its last read)."""
+    verification = trail.verification
+    point = verification.point if verification.ok else None
+    # By the study's content, not its object: the table of all studies reads each study in a
+    # context of its own at every refresh (studies.switch_study parses its file again).
+    place = (str(ctx.engine.url), ctx.study_id)
+    state = (
+        (point.position, point.audit_hash, today, windows, current_language())
+        if point is not None
+        else None
+    )
+    kept = _KEPT.get(place)
+    if (
+        state is not None
+        and kept is not None
+        and kept[0] == state
+        and (kept[1] is ctx.study or kept[1] == ctx.study)
+    ):
+        return kept[2]
+    figures = _read_figures(session, ctx, trail, today, windows)
+    if state is not None:
+        if len(_KEPT) > 32:
+            _KEPT.clear()
+        _KEPT[place] = (state, ctx.study, figures)
+    return figures
+
+
+def _read_figures(
+    session: Session, ctx: Context, trail: TrailCheck, today: date, windows: tuple[int, int]
+) -> _Figures:
+    study = ctx.study
+    expiring_within_days, due_within_days = windows
+    expiry_limit = today + timedelta(days=expiring_within_days)
+    on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
+    at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
+    due: list[DueParticipant] = []
+    pending: list[PendingReturn] = []
+    due_limit = today + timedelta(days=due_within_days)
+    cycle_days = timedelta(days=study.cycle.length_days)
+    for person in _on_treatment(session, ctx.study_id):
+        at_level[person.dose_level if person.number is not None else 0] += 1
+        # queries.participant_row of a participant on treatment: the next cycle is due a
+        # cycle after the last live dispense's day 1 (the enrolment day for the first).
+        if person.number is None:
+            next_cycle, next_due = 1, person.enrolled_on
+        else:
+            next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
+        if next_due <= due_limit:
+            due.append(
+                DueParticipant(
+                    person.study_number,
+                    person.initials,
+                    next_cycle,
+                    next_due,
+                    next_due < today,
+                )
+            )
+        if person.number is not None and not person.returned:
+            last_day = person.day1 + timedelta(days=person.days_supply - 1)
+            if last_day < today:  # the bottle is due back
+                pending.append(
+                    PendingReturn(
                         person.study_number,
                         person.initials,
-                        next_cycle,
-                        next_due,
-                        next_due < today,
+                        person.number,
+                        person.cycle,
+                        person.day1,
+                        last_day,
                     )
                 )
-            if person.number is not None and not person.returned:
-                last_day = person.day1 + timedelta(days=person.days_supply - 1)
-                if last_day < today:  # the bottle is due back
-                    pending.append(
-                        PendingReturn(
-                            person.study_number,
-                            person.initials,
-                            person.number,
-                            person.cycle,
-                            person.day1,
-                            last_day,
-                        )
-                    )
-        trail = check_trail(session, ctx, since=since)
-        verification = trail.verification
-        findings = _findings(session, ctx, trail, today)
+    findings = findings_session(session, ctx, trail)
 
     # Each participant's next cycle at the current dose, whole kits each: the same figures for
     # everyone at one level.
@@ -183,51 +336,13 @@ def dashboard(
         )
         for product in study.products
     )
-    return Dashboard(
-        today=today,
+    return _Figures(
         stock=stock,
         expiring=tuple(sorted(expiring, key=lambda k: (k.expiry, k.lot, k.number))),
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind not in RESOLVED_KINDS),
-        checked_at=checked_at,
-        verification=verification,
     )
-
-
-_FINDINGS: dict[tuple[object, ...], tuple[object, Study, tuple[Discrepancy, ...]]] = {}
-"""The last reconciliation's findings of each database and study, by the state they were read
-in and the study file they were read with (see _findings)."""
-
-
-def _findings(
-    session: Session, ctx: Context, trail: TrailCheck, today: date
-) -> tuple[Discrepancy, ...]:
-    """The reconciliation's findings. A full reconciliation reads the whole history (every
-    ledger row, every participant's dispenses: minutes on a few years'), so while no audit
-    entry was written since the last read (every write of the program writes one, and the
-    verification's point names the last by its hash, which chains all before it) and the day
-    is the same, its findings are those. Only a trail that verified is trusted so."""
-    verification = trail.verification
-    point = verification.point if verification.ok else None
-    # By the study's content, not its object: the table of all studies reads each study in a
-    # context of its own at every refresh (studies.switch_study parses its file again).
-    place = (str(ctx.engine.url), ctx.study_id)
-    state = (point.position, point.audit_hash, today) if point is not None else None
-    kept = _FINDINGS.get(place)
-    if (
-        state is not None
-        and kept is not None
-        and kept[0] == state
-        and (kept[1] is ctx.study or kept[1] == ctx.study)
-    ):
-        return kept[2]
-    findings = reconcile_session(session, ctx, trail).discrepancies
-    if state is not None:
-        if len(_FINDINGS) > 32:
-            _FINDINGS.clear()
-        _FINDINGS[place] = (state, ctx.study, findings)
-    return findings
 
 
 def _shelf(
@@ -350,6 +465,16 @@ def all_studies(
     of the study of `ctx` just read for its own screen, its line made from them rather than
     read again (the cards and the table then agree)."""
     require(actor, Permission.VIEW, ctx)
+    place = (str(ctx.engine.url), ctx.study.protocol, actor.user_id, actor.role, actor.studies)
+    state = _head_state(ctx, shown, since)
+    kept = _LINES.get(place)
+    if state is not None and kept is not None and kept[0] == state and shown is not None:
+        return tuple(
+            _summary(line.protocol, line.short_title, line.status, shown)
+            if line.protocol == ctx.study.protocol
+            else line
+            for line in kept[1]
+        )
     point = since
     lines: list[StudySummary] = []
     for row in list_studies(ctx, actor):
@@ -359,17 +484,55 @@ def all_studies(
             snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
         if snapshot.verification.ok:
             point = snapshot.verification.point
-        lines.append(
-            StudySummary(
-                protocol=row.protocol,
-                short_title=row.short_title,
-                status=row.status,
-                due=len(snapshot.due),
-                overdue=sum(1 for d in snapshot.due if d.overdue),
-                returns_pending=len(snapshot.returns_pending),
-                expiring=len(snapshot.expiring),
-                discrepancies=len(snapshot.discrepancies),
-                short_products=sum(1 for s in snapshot.stock if s.short),
-            )
-        )
+        lines.append(_summary(row.protocol, row.short_title, row.status, snapshot))
+    if state is not None and point == since:  # nothing written while they were read
+        if len(_LINES) > 32:
+            _LINES.clear()
+        _LINES[place] = (state, tuple(lines))
     return tuple(lines)
+
+
+def _summary(protocol: str, short_title: str, status: str, snapshot: Dashboard) -> StudySummary:
+    return StudySummary(
+        protocol=protocol,
+        short_title=short_title,
+        status=status,
+        due=len(snapshot.due),
+        overdue=sum(1 for d in snapshot.due if d.overdue),
+        returns_pending=len(snapshot.returns_pending),
+        expiring=len(snapshot.expiring),
+        discrepancies=len(snapshot.discrepancies),
+        short_products=sum(1 for s in snapshot.stock if s.short),
+    )
+
+
+_LINES: dict[tuple[object, ...], tuple[object, tuple[StudySummary, ...]]] = {}
+"""The last table of all studies of each database, study on show and user, by the state it
+was read in (see _head_state)."""
+
+
+def _head_state(
+    ctx: Context, shown: Dashboard | None, since: VerifiedPoint | None
+) -> tuple[object, ...] | None:
+    """The state a table of all studies is read in, when it may be kept: the study on show was
+    just read and its audit trail verified up to `since`, and nothing was written after (the
+    chain head is still there): every study's figures are then the last ones read in it (each
+    study, its users' access and its file are rows whose every change writes an entry). None:
+    read them."""
+    if shown is None or since is None or not shown.verification.ok:
+        return None
+    if shown.verification.point != since:
+        return None
+    with read_transaction(ctx.engine) as session:
+        head = session.execute(
+            select(ChainHead.audit_count, ChainHead.audit_hash, ChainHead.ledger_count).where(
+                ChainHead.id == 1
+            )
+        ).first()
+    if head is None or tuple(head) != (since.position, since.audit_hash, since.ledger_position):
+        return None
+    return (since.position, since.audit_hash, shown.today, current_language())
+
+
+if __name__ == "__main__":  # check_apart's child: the work as JSON on stdin
+    sys.exit(_check_here(json.loads(sys.stdin.buffer.read())))

@@ -16,6 +16,10 @@ trusts what it read before: a row edited outside the program since is seen by th
 reconciliation of a process, which reads everything, and by the sign-off, which always does.
 It is kept in memory only: a file beside the backups would be believed without being read from
 the database, and loading it would cost seconds anyway (7 s for a study of 160,000 kits).
+
+The Today screen needs the findings alone (`findings_session`): that read keeps no kit's line,
+balance or rows (a few hundred megabytes at a million ledger rows, in the window's process), only
+the findings, carried forward the same way with the kits a step touched read again.
 """
 
 from __future__ import annotations
@@ -252,7 +256,97 @@ _OF_DISPENSE: dict[str, Any] = {
 
 
 @dataclass
-class _Read:
+class _Findings:
+    """What a reconciliation's findings need, shared by the whole read (`_Read`) and the
+    findings alone (`_Lean`, the Today screen's): the participants' findings and the order
+    the findings are given in, once."""
+
+    study_id: int
+    study: Study
+    language: Language
+    today: date
+    people: dict[int, _Person]
+    kit_findings: dict[int, tuple[Discrepancy, ...]]
+    counts: list[_CountLine]
+    count_findings: dict[int, Discrepancy]
+    flags: dict[int, tuple[str, tuple[Discrepancy, ...]]]
+    pending: dict[int, tuple[int, date]]
+    overdue: dict[int, Discrepancy]
+
+    def suits(self, ctx: Context) -> bool:
+        """Read for this study, with this study file (by content: the table of all studies
+        parses each study's file again at every refresh), in the language spoken now."""
+        return (
+            self.study_id == ctx.study_id
+            and (self.study is ctx.study or self.study == ctx.study)
+            and self.language == current_language()
+        )
+
+    def _overdue(self, pids: Iterable[int]) -> None:
+        """The returns overdue today of these participants' last dispenses."""
+        grace = timedelta(days=self.study.cycle.length_days + self.study.return_grace_days)
+        for pid in pids:
+            self.overdue.pop(pid, None)
+            person, last = self.people.get(pid), self.pending.get(pid)
+            if person is None or last is None:
+                continue
+            last_cycle, last_day1 = last
+            due = last_day1 + grace
+            if self.today > due:
+                self.overdue[pid] = Discrepancy(
+                    DiscrepancyKind.RETURN_OVERDUE,
+                    person.number,
+                    _(
+                        "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
+                    ).format(
+                        participant=person.number,
+                        cycle=last_cycle,
+                        day1=last_day1.isoformat(),
+                    ),
+                    due,
+                )
+
+    def _flag(self, found: list[tuple[str, DispenseHistoryRow]]) -> None:
+        """The open adherence flags' findings, by participant."""
+        by_number = {p.number: pid for pid, p in self.people.items()}
+        each: dict[int, list[Discrepancy]] = defaultdict(list)
+        for number, row in found:
+            each[by_number[number]].append(_flag_finding(number, row))
+        for pid, findings in each.items():
+            self.flags[pid] = (self.people[pid].number, tuple(findings))
+
+    def _participants_forward(self, session: Session, ctx: Context, pids: list[int]) -> None:
+        """These participants' last dispenses not returned and open flags read again (their
+        names were)."""
+        for pid in pids:
+            self.pending.pop(pid, None)
+            self.flags.pop(pid, None)
+        self.pending.update(_returns_pending(session, self.study_id, pids))
+        self._overdue(pids)
+        self._flag(open_flags(session, ctx, pids))
+
+    def discrepancies(self, check: VerifyResult) -> list[Discrepancy]:
+        """Every finding, in the reconciliation's order: the audit trail's first when it did
+        not verify, then by kit id, count id, participant number and participant id."""
+        found: list[Discrepancy] = []
+        # In kit id order on every engine (PostgreSQL returns an updated row after the others).
+        for kid in sorted(self.kit_findings):
+            found.extend(self.kit_findings[kid])
+        for count in self.counts:
+            finding = self.count_findings.get(count.id)
+            if finding is not None:
+                found.append(finding)
+        for pid in sorted(self.flags, key=lambda pid: self.flags[pid][0]):
+            found.extend(self.flags[pid][1])
+        for pid in sorted(self.overdue):
+            found.append(self.overdue[pid])
+        if not check.ok:
+            found.insert(0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message))
+        return found
+
+
+@dataclass
+class _Read(_Findings):
     """Everything a reconciliation reads of the database, by kit, participant and count, with
     the snapshot it stands for (the last audit entry and ledger row then) and the day, study
     and language its findings were made for."""
@@ -357,15 +451,6 @@ class _Read:
         read._overdue(list(read.pending))
         return read
 
-    def suits(self, ctx: Context) -> bool:
-        """Read for this study, with this study file (by content: the table of all studies
-        parses each study's file again at every refresh), in the language spoken now."""
-        return (
-            self.study_id == ctx.study_id
-            and (self.study is ctx.study or self.study == ctx.study)
-            and self.language == current_language()
-        )
-
     def forward(self, session: Session, ctx: Context, head: _Head, today: date) -> bool:
         """Carried forward to `head` (this snapshot): the audit entries written since name every
         row their steps wrote (issue 11), the ledger rows since name their kits; the kits,
@@ -373,43 +458,12 @@ class _Read:
         and the day's findings (expiry) of the kits whose lot's expiry the day passed. False:
         what was written cannot be followed (a table a reconciliation does not know, too much
         since, a row gone): everything is to be read anew."""
-        since = self.head
-        if head.position < since.position or head.ledger_position < since.ledger_position:
+        written = _written(session, self.head, head)
+        if written is None:
             return False
-        if head.position - since.position > FORWARD_MOST:
-            return False
-        if head.position == since.position:
-            if head.audit_hash != since.audit_hash:
-                return False
-            written: list[str] = []
-        else:
-            if since.position:
-                stored = session.scalar(
-                    select(AuditEntry.entry_hash).where(AuditEntry.id == since.position)
-                )
-                if stored != since.audit_hash:
-                    return False
-            written = list(
-                session.scalars(
-                    select(AuditEntry.facts)
-                    .where(AuditEntry.id > since.position, AuditEntry.id <= head.position)
-                    .order_by(AuditEntry.id)
-                )
-            )
-            if len(written) != head.position - since.position:
-                return False
-        touched: dict[str, set[int]] = defaultdict(set)
-        for text in written:
-            for table, row_id, _hash in parse_facts(text):
-                touched[table].add(row_id)
-        if any(table not in FOLLOWED for table in touched):
-            return False
+        touched, ledger = written
         kit_ids = set(touched["kits"])
-        for kit_id, count_id in session.execute(
-            select(LedgerEntry.kit_id, LedgerEntry.count_id).where(
-                LedgerEntry.id > since.ledger_position, LedgerEntry.id <= head.ledger_position
-            )
-        ).tuples():
+        for kit_id, count_id in ledger:
             kit_ids.add(kit_id)
             if count_id is not None:
                 self.adjusted.add(count_id)
@@ -498,12 +552,7 @@ class _Read:
             if own:
                 for key, row in self._hold(pid, own):
                     self.people_rows.put(key, row)
-        for pid in pids:
-            self.pending.pop(pid, None)
-            self.flags.pop(pid, None)
-        self.pending.update(_returns_pending(session, self.study_id, pids))
-        self._overdue(pids)
-        self._flag(open_flags(session, ctx, pids))
+        self._participants_forward(session, ctx, pids)
 
     def _day_forward(self, session: Session, today: date) -> None:
         """The findings the day changes: the returns overdue, and expired in stock of the kits
@@ -519,30 +568,6 @@ class _Read:
             if kid in self.kits:
                 self._refind(kid)
 
-    def _overdue(self, pids: Iterable[int]) -> None:
-        """The returns overdue today of these participants' last dispenses."""
-        grace = timedelta(days=self.study.cycle.length_days + self.study.return_grace_days)
-        for pid in pids:
-            self.overdue.pop(pid, None)
-            person, last = self.people.get(pid), self.pending.get(pid)
-            if person is None or last is None:
-                continue
-            last_cycle, last_day1 = last
-            due = last_day1 + grace
-            if self.today > due:
-                self.overdue[pid] = Discrepancy(
-                    DiscrepancyKind.RETURN_OVERDUE,
-                    person.number,
-                    _(
-                        "{participant}: the return of cycle {cycle} is overdue (day 1 {day1})."
-                    ).format(
-                        participant=person.number,
-                        cycle=last_cycle,
-                        day1=last_day1.isoformat(),
-                    ),
-                    due,
-                )
-
     def _hold(self, pid: int, own: dict[str, Balance]) -> list[tuple[tuple[str, str], BalanceRow]]:
         """A participant's rows (one per product), noted as theirs."""
         self.held[pid] = own
@@ -553,15 +578,6 @@ class _Read:
         ]
         self.held_keys[pid] = [key for key, _row_ in rows]
         return rows
-
-    def _flag(self, found: list[tuple[str, DispenseHistoryRow]]) -> None:
-        """The open adherence flags' findings, by participant."""
-        by_number = {p.number: pid for pid, p in self.people.items()}
-        each: dict[int, list[Discrepancy]] = defaultdict(list)
-        for number, row in found:
-            each[by_number[number]].append(_flag_finding(number, row))
-        for pid, findings in each.items():
-            self.flags[pid] = (self.people[pid].number, tuple(findings))
 
     def _count_finding(self, count: _CountLine) -> None:
         if count.counted != count.book:
@@ -574,23 +590,7 @@ class _Read:
         products: dict[str, Balance] = defaultdict(Balance)
         for (product, _lot), balance in lots.items():
             products[product] += balance
-        discrepancies: list[Discrepancy] = []
-        # In kit id order on every engine (PostgreSQL returns an updated row after the others).
-        for kid in sorted(self.kit_findings):
-            discrepancies.extend(self.kit_findings[kid])
-        for count in self.counts:
-            finding = self.count_findings.get(count.id)
-            if finding is not None:
-                discrepancies.append(finding)
-        for pid in sorted(self.flags, key=lambda pid: self.flags[pid][0]):
-            discrepancies.extend(self.flags[pid][1])
-        for pid in sorted(self.overdue):
-            discrepancies.append(self.overdue[pid])
-        check = trail.verification
-        if not check.ok:
-            discrepancies.insert(
-                0, Discrepancy(DiscrepancyKind.AUDIT_CHAIN, "audit trail", check.message)
-            )
+        discrepancies = self.discrepancies(trail.verification)
         signoffs = tuple(
             SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
             for s, u in session.execute(
@@ -618,6 +618,220 @@ class _Read:
             audit_check=trail.words,
             audit_checked_in_full=trail.full,
         )
+
+
+_KEPT_LEAN: weakref.WeakKeyDictionary[Engine, dict[int, _Lean]] = weakref.WeakKeyDictionary()
+"""The last findings read (`_Lean`) of each database and study, as _KEPT."""
+
+_LEAN_CHUNK = 5000
+"""Kits read at a time by a findings read: their lines and balances are let go of after."""
+_LEAN_PEOPLE = 1000
+"""Participants whose open flags a findings read reads at a time."""
+
+
+def findings_session(session: Session, ctx: Context, trail: TrailCheck) -> tuple[Discrepancy, ...]:
+    """The reconciliation's findings alone (the Today screen's), the same as
+    `reconcile_session(...).discrepancies`, without keeping every kit's line, balance and
+    rows in memory (issue 15: hundreds of megabytes at a million ledger rows, in the window's
+    own process): the kits are read a few thousand at a time and only their findings kept,
+    and carried forward as a whole read is (`_Lean.forward`)."""
+    today = ctx.clock.today()
+    with _KEEPING:
+        kept = _KEPT_LEAN.get(ctx.engine, {}).pop(ctx.study_id, None)
+    head = _Head.of(session)
+    check = trail.verification
+    trusted = check.ok and check.point is not None and check.point.position == head.position
+    if not trusted:
+        if kept is not None:
+            with _KEEPING:
+                _KEPT_LEAN.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
+        return tuple(_Lean.anew(session, ctx, today, head).discrepancies(check))
+    read = None
+    if kept is not None and kept.suits(ctx) and kept.forward(session, ctx, head, today):
+        read = kept
+    if read is None:
+        read = _Lean.anew(session, ctx, today, head)
+    with _KEEPING:
+        _KEPT_LEAN.setdefault(ctx.engine, {})[ctx.study_id] = read
+    return tuple(read.discrepancies(check))
+
+
+def _kept_lean(ctx: Context) -> _Lean | None:
+    """The findings read kept for the database and study (for the tests)."""
+    return _KEPT_LEAN.get(ctx.engine, {}).get(ctx.study_id)
+
+
+@dataclass
+class _Lean(_Findings):
+    """The findings of a reconciliation and what carrying them forward needs: no kit's line
+    or balance is kept, only the findings; a kit a step touched is read again whole."""
+
+    head: _Head
+
+    @staticmethod
+    def anew(session: Session, ctx: Context, today: date, head: _Head) -> _Lean:
+        study = ctx.study_id
+        read = _Lean(
+            study_id=study,
+            study=ctx.study,
+            language=current_language(),
+            today=today,
+            people=_people(session, study),
+            kit_findings={},
+            counts=[],
+            count_findings={},
+            flags={},
+            pending=_returns_pending(session, study),
+            overdue={},
+            head=head,
+        )
+        ids = list(session.scalars(select(Kit.id).where(Kit.study_id == study).order_by(Kit.id)))
+        for start in range(0, len(ids), _LEAN_CHUNK):
+            read._kits_read(session, ids[start : start + _LEAN_CHUNK])
+        read._counts_read(session, _counts(session))
+        # The open flags a thousand participants at a time: the test reads every dispense,
+        # return and kit line of those it is asked about (the whole study's: 130 MB at a
+        # million ledger rows).
+        pids = sorted(read.people)
+        for start in range(0, len(pids), _LEAN_PEOPLE):
+            read._flag(open_flags(session, ctx, pids[start : start + _LEAN_PEOPLE]))
+        read._overdue(list(read.pending))
+        return read
+
+    def _kits_read(self, session: Session, ids: Sequence[int]) -> dict[int, _KitLine]:
+        """These kits' findings read again (those no longer of the study dropped), with the
+        count findings of their counts; their lines, for the counts."""
+        lines = _kits(session, self.study_id, ids)
+        balances = _kit_balances(session, self.study_id, lines, ids)
+        for kid in ids:
+            line = lines.get(kid)
+            found = tuple(_kit_findings(line, balances[kid], self.today)) if line else ()
+            if found:
+                self.kit_findings[kid] = found
+            else:
+                self.kit_findings.pop(kid, None)
+        touched = set(ids)
+        kept: list[_CountLine] = []
+        for count in self.counts:
+            if count.kit_id in touched and count.kit_id not in lines:
+                self.count_findings.pop(count.id, None)  # its kit is no longer the study's
+                continue
+            kept.append(count)
+            if count.kit_id in lines:
+                self._count_finding(lines[count.kit_id], count)
+        self.counts = kept
+        return lines
+
+    def _counts_read(self, session: Session, counts: list[_CountLine]) -> bool:
+        """New counts of the study's kits put in their place (id order). False: a count read
+        before read again (a count row rewritten: not what the program does)."""
+        if not counts:
+            return True
+        lines = _kits(session, self.study_id, sorted({c.kit_id for c in counts}))
+        for count in counts:
+            if count.kit_id not in lines:
+                continue
+            at = bisect_left([c.id for c in self.counts], count.id)
+            if at < len(self.counts) and self.counts[at].id == count.id:
+                return False
+            self.counts.insert(at, count)
+            self._count_finding(lines[count.kit_id], count)
+        return True
+
+    def _count_finding(self, kit: _KitLine, count: _CountLine) -> None:
+        if count.counted != count.book:
+            self.count_findings[count.id] = _count_difference(kit, count)
+        else:
+            self.count_findings.pop(count.id, None)
+
+    def forward(self, session: Session, ctx: Context, head: _Head, today: date) -> bool:
+        """Carried forward to `head` as `_Read.forward` carries a whole read: the kits,
+        counts and participants the writes since touched read again, and the kits whose lot's
+        expiry the day passed. False: to be read anew."""
+        written = _written(session, self.head, head)
+        if written is None:
+            return False
+        touched, ledger = written
+        kit_ids = set(touched["kits"])
+        kit_ids.update(kit_id for kit_id, _count_id in ledger)
+        new_counts = _counts(session, sorted(touched["physical_counts"]))
+        kit_ids.update(c.kit_id for c in new_counts)
+        dispense_ids: set[int] = set(touched["dispenses"])
+        for table, model in _OF_DISPENSE.items():
+            dispense_ids.update(_column_of(session, model, model.dispense_id, touched[table]))
+        if today != self.today:
+            low, high = sorted((self.today, today))
+            self.today = today
+            self._overdue(list(self.pending))
+            kit_ids.update(
+                session.scalars(
+                    select(Kit.id)
+                    .join(Lot, Lot.id == Kit.lot_id)
+                    .where(Kit.study_id == self.study_id, Lot.expiry >= low, Lot.expiry < high)
+                )
+            )
+        ordered = sorted(kit_ids)
+        for start in range(0, len(ordered), _LEAN_CHUNK):
+            self._kits_read(session, ordered[start : start + _LEAN_CHUNK])
+        if not self._counts_read(session, new_counts):
+            return False
+        people = set(touched["participants"])
+        people.update(_column_of(session, Dispense, Dispense.participant_id, dispense_ids))
+        people.update(_holders(session, ordered))
+        if people:
+            pids = sorted(people)
+            self.people.update(_people(session, self.study_id, pids))
+            self._participants_forward(session, ctx, pids)
+        self.head = head
+        return True
+
+
+def _written(
+    session: Session, since: _Head, head: _Head
+) -> tuple[dict[str, set[int]], list[tuple[int, int | None]]] | None:
+    """What was written between a kept read's snapshot (`since`) and this one (`head`): the
+    rows the audit entries since name, by table, and the ledger rows since (kit, count).
+    None: what cannot be followed (the chain went back or was rewritten, too much since, a
+    table a reconciliation does not know)."""
+    if head.position < since.position or head.ledger_position < since.ledger_position:
+        return None
+    if head.position - since.position > FORWARD_MOST:
+        return None
+    if head.position == since.position:
+        if head.audit_hash != since.audit_hash:
+            return None
+        texts: list[str] = []
+    else:
+        if since.position:
+            stored = session.scalar(
+                select(AuditEntry.entry_hash).where(AuditEntry.id == since.position)
+            )
+            if stored != since.audit_hash:
+                return None
+        texts = list(
+            session.scalars(
+                select(AuditEntry.facts)
+                .where(AuditEntry.id > since.position, AuditEntry.id <= head.position)
+                .order_by(AuditEntry.id)
+            )
+        )
+        if len(texts) != head.position - since.position:
+            return None
+    touched: dict[str, set[int]] = defaultdict(set)
+    for text in texts:
+        for table, row_id, _hash in parse_facts(text):
+            touched[table].add(row_id)
+    if any(table not in FOLLOWED for table in touched):
+        return None
+    ledger = [
+        (int(kit_id), count_id)
+        for kit_id, count_id in session.execute(
+            select(LedgerEntry.kit_id, LedgerEntry.count_id).where(
+                LedgerEntry.id > since.ledger_position, LedgerEntry.id <= head.ledger_position
+            )
+        ).tuples()
+    ]
+    return touched, ledger
 
 
 def _add_to_lot(

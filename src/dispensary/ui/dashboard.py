@@ -641,15 +641,18 @@ class DashboardScreen(Screen):
         lines: list[tuple[str, OpenKind, str, bool]],
         more: OpenKind,
         shown: int = SHOWN_PER_SECTION,
+        total: int | None = None,
     ) -> None:
         """A card's summary, its first lines (text, what it opens, the record, in red or
-        not), and a last line that opens the whole list when there are more."""
+        not), and a last line that opens the whole list when there are more. `total`: how
+        many there are, when only the first were worded (a busy site has thousands due)."""
         section.clear()
         section.summary.setText(summary)
         for text, kind, ref, alert in lines[:shown]:
             self._link(section, text, kind, ref, alert)
-        if len(lines) > shown:
-            rest = self.tr("… and {n} more").format(n=len(lines) - shown)
+        count = len(lines) if total is None else total
+        if count > shown:
+            rest = self.tr("… and {n} more").format(n=count - shown)
             self._link(section, rest, more, "", False)
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
@@ -702,7 +705,7 @@ class DashboardScreen(Screen):
                 due.study_number,
                 due.overdue,
             )
-            for due in snapshot.due
+            for due in snapshot.due[:SHOWN_PER_SECTION]
         ]
         self._fill(
             self.due,
@@ -711,6 +714,7 @@ class DashboardScreen(Screen):
             else self.tr("Nobody is due for a cycle this week."),
             lines,
             OpenKind.PARTICIPANT,
+            total=len(snapshot.due),
         )
 
     def _fill_returns(self, snapshot: Dashboard) -> None:
@@ -733,7 +737,7 @@ class DashboardScreen(Screen):
                 item.dispense_number if kind is OpenKind.RETURN else item.study_number,
                 (snapshot.today - item.last_day).days > 7,
             )
-            for item in pending
+            for item in pending[:SHOWN_PER_SECTION]
         ]
         self._fill(
             self.returns,
@@ -742,6 +746,7 @@ class DashboardScreen(Screen):
             else self.tr("Every bottle due back has its return recorded."),
             lines,
             OpenKind.PARTICIPANT,
+            total=len(pending),
         )
 
     def _fill_expiring(self, snapshot: Dashboard) -> None:
@@ -755,7 +760,7 @@ class DashboardScreen(Screen):
                 kit.number,
                 kit.days_left < 30,
             )
-            for kit in kits
+            for kit in kits[:SHOWN_PER_SECTION]
         ]
         self._fill(
             self.expiring,
@@ -766,11 +771,15 @@ class DashboardScreen(Screen):
             else self.tr("No kit on the shelf expires within 90 days."),
             lines,
             OpenKind.INVENTORY,
+            total=len(kits),
         )
 
     def _fill_discrepancies(self, snapshot: Dashboard) -> None:
         found = snapshot.discrepancies
-        lines = [(item.message, OpenKind.RECONCILE, item.subject, True) for item in found]
+        lines = [
+            (item.message, OpenKind.RECONCILE, item.subject, True)
+            for item in found[:SHOWN_PER_SECTION]
+        ]
         self._fill(
             self.discrepancies,
             self.tr("{n} finding(s) for the reconciliation.").format(n=len(found))
@@ -778,4 +787,5 @@ class DashboardScreen(Screen):
             else self.tr("No open discrepancy: the books balance."),
             lines,
             OpenKind.RECONCILE,
+            total=len(found),
         )
