@@ -215,7 +215,7 @@ def test_every_backup_appends_its_code_to_the_anchor_log(
     log = folder / backup.ANCHOR_LOG
     assert os.stat(log).st_mode & 0o777 == 0o600
     assert log.read_text().startswith("# Dispensary anchor log")
-    assert backup.latest_logged(busy, folder) == logged[-1]
+    assert backup.latest_logged(busy, folder).latest == logged[-1]
     assert audit.check_anchor(busy, monitor, logged[-1].anchor).ok
     recorded = scalar(busy, "SELECT new FROM audit_entries WHERE action = 'backup'")
     assert first.anchor in recorded
@@ -226,7 +226,8 @@ def test_the_logged_hash_catches_a_rewrite(
 ) -> None:
     backup.backup(busy, admin, tmp_path / "one.sqlite3")
     rewrite_history(path, "UPDATE audit_entries SET reason = 'edited' WHERE id = 2")
-    latest = backup.latest_logged(busy, tmp_path)
+    latest = backup.latest_logged(busy, tmp_path).latest
+    assert latest is not None
     assert audit.check_anchor(busy, monitor, latest.anchor).verdict is AnchorVerdict.REWRITTEN
 
 

@@ -237,16 +237,23 @@ def test_the_shelf_is_each_kit_s_contents_summed(
 def test_a_refresh_reads_the_shelf_and_the_participants_by_index(
     ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
-    """A refresh with nothing written since (the findings kept) reads no big table whole: the
-    shelf by the kits' study and status, each participant's last dispense by its index."""
+    """A refresh after a step (the findings carried forward, the figures read again) reads no
+    big table whole: the shelf by the kits' study and status, each participant's last dispense
+    by its index. With nothing written since, it reads next to nothing (the figures kept)."""
     if not is_sqlite(ctx.engine):
         pytest.skip("the query plans asked of SQLite")
     busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
     first = dashboard.dashboard(ctx, pharmacist)
+    with capturing(ctx) as unchanged:
+        kept = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
+    assert kept.due == first.due and kept.stock == first.stock
+    assert full_scans(ctx, unchanged, SMALL) == []
+    enroll(ctx, pharmacist, "01-777", "ZZ")
     with capturing(ctx) as captured:
-        again = dashboard.dashboard(ctx, pharmacist, since=first.verification.point)
-    assert again.due == first.due and again.stock == first.stock
-    assert len(captured.queries) >= 4
+        again = dashboard.dashboard(ctx, pharmacist, since=kept.verification.point)
+    assert [s.kits_on_hand for s in again.stock] == [s.kits_on_hand for s in first.stock]
+    assert sum(s.participants for s in again.stock) == sum(s.participants for s in first.stock) + 1
+    assert len(captured.queries) > len(unchanged.queries) + 4  # read again, not kept
     assert full_scans(ctx, captured, SMALL) == []
 
 
@@ -352,11 +359,37 @@ def test_a_long_trail_is_checked_in_full_in_a_process_of_its_own(
     sql(ctx, "UPDATE ledger_entries SET quantity = quantity + 1 WHERE id = :i", i=row)
     monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
     assert not dashboard.check_apart(ctx)
+
+    def no_child(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a child started again for a trail it found not to verify")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dashboard.subprocess, "run", no_child)
+        assert not dashboard.check_apart(ctx)  # the same chain: checked here at once
     failed = dashboard.dashboard(ctx, pharmacist)
     assert not failed.verification.ok and f"ledger row {row}" in failed.verification.message
     assert audit_check.kept_point(ctx) is None
     monkeypatch.setattr(dashboard, "APART_ENTRIES", 10**9)  # short: checked here
     assert not dashboard.check_apart(ctx)
+
+
+def test_a_stalled_check_apart_is_stopped_and_the_check_made_here(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that does not finish in APART_TIMEOUT_S is killed (subprocess.run's timeout) and
+    the window's read checks the trail itself, rather than waiting for ever."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("a database in a file")
+    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
+    asked: list[float] = []
+
+    def stalled(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs["timeout"])
+        raise dashboard.subprocess.TimeoutExpired(args[0], kwargs["timeout"])
+
+    monkeypatch.setattr(dashboard.subprocess, "run", stalled)
+    assert not dashboard.check_apart(ctx)
+    assert asked == [dashboard.APART_TIMEOUT_S]
 
 
 def test_the_table_of_all_studies_kept_while_nothing_is_written_anywhere(

@@ -150,6 +150,12 @@ def dashboard(
 APART_ENTRIES = 100_000
 """Audit entries from which the Today screen's full check of the trail runs in a process of its
 own (see check_apart)."""
+APART_TIMEOUT_S = 1800
+"""A child still checking after this long is stopped and the check made here (a stalled child
+would otherwise hold the Today screen's worker, and the window's closing, for ever)."""
+_apart_failed: dict[tuple[str, int], int] = {}
+"""(database, study) -> the audit entries of a trail the child found not to verify: the next
+refresh checks here at once, instead of once apart and once here, until the chain moves."""
 
 
 def check_apart(ctx: Context) -> bool:
@@ -171,6 +177,9 @@ def check_apart(ctx: Context) -> bool:
         entries = session.scalar(select(ChainHead.audit_count).where(ChainHead.id == 1))
     if entries is None or entries < APART_ENTRIES:
         return False
+    failed_key = (str(path), ctx.study_id)
+    if _apart_failed.get(failed_key) == entries:
+        return False
     work = {
         "database": str(path),
         "study": ctx.study.source_text,
@@ -190,10 +199,15 @@ def check_apart(ctx: Context) -> bool:
             env=env,
             # Windows: no console window flashes up over the counter's screen.
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            timeout=APART_TIMEOUT_S,  # run() kills the child when it expires
         )
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return False
-    return done.returncode == 0
+    if done.returncode != 0:
+        _apart_failed[failed_key] = int(entries)
+        return False
+    _apart_failed.pop(failed_key, None)
+    return True
 
 
 def _check_here(work: dict[str, Any]) -> int:
