@@ -190,3 +190,15 @@ def test_the_reconciliation_is_timed_after_the_counters_steps(tiny_site: tuple[P
     assert "each after one dispense and one return through the services" in row.note
     assert "the first (audit trail in full, everything read)" in row.note
     assert "everything read anew" in row.note and "the first of a new day" in row.note
+
+
+def test_the_today_screen_is_timed_after_the_counters_steps(tiny_site: tuple[Path, date]) -> None:
+    """Each timed refresh follows a step written through the services (the screen keeps its
+    figures while nothing is written, so an unchanged refresh would time what it kept); the
+    forecast and the table of all studies, and the unchanged refresh, are said in the note."""
+    path, day = tiny_site
+    (row,) = bench_site.measure_group("today", Site(path), Plan(runs=2, day=day))
+    assert row.skipped == "" and len(row.times) == 2, row.skipped
+    assert "figures shown after a step at the counter" in row.note
+    assert "the supply forecast and the table of all studies on screen after" in row.note
+    assert "with nothing written since" in row.note
