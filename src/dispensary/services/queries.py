@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
@@ -120,17 +120,78 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
 def dispense_result(
     session: Session, ctx: Context, record: Dispense, warnings: tuple[str, ...]
 ) -> DispenseResult:
+    """A stored dispense as its label and screens show it, read from the database."""
+    users = _user_map(session)
+    lines = [
+        (line.kit, line.tablets)
+        for line in session.scalars(
+            select(DispenseKit)
+            .where(DispenseKit.dispense_id == record.id)
+            .order_by(DispenseKit.id)
+            .options(joinedload(DispenseKit.kit))
+        )
+    ]
+    checker = users.get(record.checked_by_id) if record.checked_by_id else None
+    return _result(
+        ctx,
+        record,
+        record.participant,
+        lines,
+        warnings,
+        users[record.dispensed_by_id],
+        checker,
+        observations_of(session, ctx, record),
+        irt_confirmation_of(session, record),
+    )
+
+
+def written_result(
+    ctx: Context,
+    record: Dispense,
+    participant: Participant,
+    kits: Sequence[tuple[Kit, int]],
+    warnings: tuple[str, ...],
+    *,
+    pharmacist: User,
+    checker: User | None,
+    observations: Mapping[str, float],
+    irt_confirmation: str,
+) -> DispenseResult:
+    """The dispense just written, from what its step wrote (the records and the values it
+    stored), read back from nothing: `dispense_result` of the same dispense gives the same
+    result. `observations` are those stored in dispense_observations (the platelet count is
+    the record's own column)."""
+    if record.checked_by_id != (checker.id if checker is not None else None):
+        raise ValueError("the checker given is not the dispense's")
+    found = {key: (value, ctx.study.observation(key).unit) for key, value in observations.items()}
+    return _result(
+        ctx,
+        record,
+        participant,
+        kits,
+        warnings,
+        pharmacist,
+        checker,
+        _observation_values(ctx, record, found),
+        irt_confirmation,
+    )
+
+
+def _result(
+    ctx: Context,
+    record: Dispense,
+    participant: Participant,
+    lines: Sequence[tuple[Kit, int]],
+    warnings: tuple[str, ...],
+    pharmacist: User,
+    checker: User | None,
+    observations: tuple[ObservationValue, ...],
+    irt_confirmation: str,
+) -> DispenseResult:
     study = ctx.study
     dose = study.dose_level(record.dose_level)
-    users = _user_map(session)
     kits: list[DispensedKit] = []
-    for line in session.scalars(
-        select(DispenseKit)
-        .where(DispenseKit.dispense_id == record.id)
-        .order_by(DispenseKit.id)
-        .options(joinedload(DispenseKit.kit))
-    ):
-        kit = line.kit
+    for kit, tablets in lines:
         product = study.product(kit.product)
         kits.append(
             DispensedKit(
@@ -140,17 +201,15 @@ def dispense_result(
                 product.strength,
                 kit.lot.number,
                 kit.lot.expiry,
-                line.tablets,
-                partial=line.tablets < product.tablets_per_kit,
+                tablets,
+                partial=tablets < product.tablets_per_kit,
             )
         )
-    pharmacist = users[record.dispensed_by_id]
-    checker = users.get(record.checked_by_id) if record.checked_by_id else None
     return DispenseResult(
         dispense_id=record.id,
         number=record.number,
-        participant=record.participant.study_number,
-        initials=record.participant.initials,
+        participant=participant.study_number,
+        initials=participant.initials,
         cycle=record.cycle,
         day1=record.day1,
         dose_level=record.dose_level,
@@ -168,8 +227,8 @@ def dispense_result(
         checked_by=checker.full_name if checker else "",
         warnings=warnings,
         start_date=start_date(record),
-        observations=observations_of(session, ctx, record),
-        irt_confirmation=irt_confirmation_of(session, record),
+        observations=observations,
+        irt_confirmation=irt_confirmation,
         product_directions=study.product_directions(
             dose, start_date(record).isoformat(), days_from_start(record)
         ),
@@ -190,6 +249,14 @@ def observations_of(
         )
         if value is not None
     }
+    return _observation_values(ctx, record, found)
+
+
+def _observation_values(
+    ctx: Context, record: Dispense, found: dict[str, tuple[float, str]]
+) -> tuple[ObservationValue, ...]:
+    """The observations of `found` (key: value and unit) and the record's platelet count, in
+    the study file's order."""
     if record.platelet_count is not None:
         found[PLATELETS] = (record.platelet_count, "x 10^9/L")
     order = [o.key for o in ctx.study.observations]
