@@ -128,8 +128,7 @@ class Recorder:
                 )
         # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
         self.now = self.now.astimezone(UTC)
-        self.head = chain_head(self.session)
-        last_at = _check_in_step(self.session, self.head)
+        self.head, last_at = _head_in_step(self.session)
         if last_at is not None and self.now < last_at:
             if last_at - self.now > CLOCK_SKEW:
                 raise RuleViolation(
@@ -208,22 +207,43 @@ class Recorder:
             raise RuntimeError("ledger rows written without an audit entry")
 
 
-def _check_in_step(session: Session, head: ChainHead) -> datetime | None:
+def _last_rows() -> tuple[Any, ...]:
+    """The last audit entry's id, hash and time, and the last ledger row's id and hash, each
+    found by its id (the index of the primary key): columns for one statement."""
+    newest_audit = select(func.max(AuditEntry.id)).scalar_subquery()
+    newest_ledger = select(func.max(LedgerEntry.id)).scalar_subquery()
+    return (
+        newest_audit,
+        select(AuditEntry.entry_hash).where(AuditEntry.id == newest_audit).scalar_subquery(),
+        select(AuditEntry.at).where(AuditEntry.id == newest_audit).scalar_subquery(),
+        newest_ledger,
+        select(LedgerEntry.row_hash).where(LedgerEntry.id == newest_ledger).scalar_subquery(),
+    )
+
+
+def _head_in_step(session: Session) -> tuple[ChainHead, datetime | None]:
+    """The chain head, read with the chains' last rows in one statement, checked against them
+    (`_check_in_step`); a new database's head is made first."""
+    found = session.execute(select(ChainHead, *_last_rows()).where(ChainHead.id == 1)).first()
+    if found is None:
+        head = chain_head(session)
+        last = tuple(session.execute(select(*_last_rows())).one())
+    else:
+        head, last = found[0], tuple(found[1:])
+    return head, _check_in_step(head, *last)
+
+
+def _check_in_step(
+    head: ChainHead,
+    a_id: int | None,
+    a_hash: str | None,
+    a_at: datetime | None,
+    l_id: int | None,
+    l_hash: str | None,
+) -> datetime | None:
     """Refuses to write when the chain head does not match the last audit entry and ledger row
     (rows added or removed outside the program, a head edited): writing on would either fail on
     a duplicate id or bury the mismatch. Returns the time of the last audit entry."""
-    newest_audit = select(func.max(AuditEntry.id)).scalar_subquery()
-    newest_ledger = select(func.max(LedgerEntry.id)).scalar_subquery()
-    # One statement: the last audit entry's and the last ledger row's, each found by its id.
-    a_id, a_hash, a_at, l_id, l_hash = session.execute(
-        select(
-            newest_audit,
-            select(AuditEntry.entry_hash).where(AuditEntry.id == newest_audit).scalar_subquery(),
-            select(AuditEntry.at).where(AuditEntry.id == newest_audit).scalar_subquery(),
-            newest_ledger,
-            select(LedgerEntry.row_hash).where(LedgerEntry.id == newest_ledger).scalar_subquery(),
-        )
-    ).one()
     audit_at = (a_id, a_hash) if a_id is not None else (0, GENESIS)
     ledger_at = (l_id, l_hash) if l_id is not None else (0, GENESIS)
     if audit_at != (head.audit_count, head.audit_hash) or ledger_at != (

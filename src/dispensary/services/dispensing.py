@@ -82,7 +82,7 @@ from dispensary.services.permissions import ALLOWED, Permission, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
-    history_rows,
+    history_row,
     live_dispenses,
     written_result,
 )
@@ -865,15 +865,8 @@ def _previous_cycle(
                 OverrideNeeds.REASON,
             )
     else:
-        row = next(
-            (
-                r
-                for r in history_rows(session, ctx, previous.participant_id)
-                if r.dispense_number == previous.number
-            ),
-            None,
-        )
-        if row is not None and Flag.OVER_USE in row.flags and not row.flag_reason:
+        row = history_row(session, ctx, previous, shown=False)
+        if Flag.OVER_USE in row.flags and not row.flag_reason:
             found.notice(
                 DispenseCheck.SAFETY_SIGNAL,
                 lambda: _(

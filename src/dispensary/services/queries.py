@@ -510,65 +510,71 @@ def current_returns(session: Session, dispense_id: int) -> list[Return]:
 
 
 def history_rows(session: Session, ctx: Context, participant_id: int) -> list[DispenseHistoryRow]:
+    return [history_row(session, ctx, r) for r in live_dispenses(session, participant_id)]
+
+
+def history_row(
+    session: Session, ctx: Context, record: Dispense, shown: bool = True
+) -> DispenseHistoryRow:
+    """One dispense of a participant's history: its kits, returns and, once every kit is back,
+    adherence with its flags and their explanations. `shown`: with the observations and the IRT
+    confirmation the screens show (the next dispense reads only the flags)."""
     study = ctx.study
-    rows: list[DispenseHistoryRow] = []
-    for record in live_dispenses(session, participant_id):
-        kits = tuple(
-            session.scalars(
-                select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
-            )
+    kits = tuple(
+        session.scalars(
+            select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
         )
-        returns = current_returns(session, record.id)
-        dose = study.dose_level(record.dose_level)
-        returned = sum(r.tablets for r in returns) if returns else None
-        row = DispenseHistoryRow(
-            record.number,
-            record.cycle,
-            record.day1,
-            record.dispensed_on,
-            dose.name,
-            kits,
-            record.tablets,
+    )
+    returns = current_returns(session, record.id)
+    dose = study.dose_level(record.dose_level)
+    returned = sum(r.tablets for r in returns) if returns else None
+    row = DispenseHistoryRow(
+        record.number,
+        record.cycle,
+        record.day1,
+        record.dispensed_on,
+        dose.name,
+        kits,
+        record.tablets,
+        returned,
+        None,
+        None,
+        None,
+        (),
+        "",
+        None,
+        dose_level=record.dose_level,
+        observations=observations_of(session, ctx, record) if shown else (),
+        irt_confirmation=irt_confirmation_of(session, record) if shown else "",
+    )
+    if returned is not None and len({r.kit_id for r in returns}) == len(kits):
+        # Every kit is back: adherence, its flags and their explanations.
+        last = max(r.returned_on for r in returns)
+        held = max(r.held_days for r in returns)
+        result = dispense_adherence(
+            ctx,
+            record,
             returned,
-            None,
-            None,
-            None,
-            (),
-            "",
-            None,
-            dose_level=record.dose_level,
-            observations=observations_of(session, ctx, record),
-            irt_confirmation=irt_confirmation_of(session, record),
+            last,
+            held,
+            expected_use_until(session, record),
+            unaccounted_of(session, returns),
+            product_tallies(session, record, returns),
         )
-        if returned is not None and len({r.kit_id for r in returns}) == len(kits):
-            # Every kit is back: adherence, its flags and their explanations.
-            last = max(r.returned_on for r in returns)
-            held = max(r.held_days for r in returns)
-            result = dispense_adherence(
-                ctx,
-                record,
-                returned,
-                last,
-                held,
-                expected_use_until(session, record),
-                unaccounted_of(session, returns),
-                product_tallies(session, record, returns),
-            )
-            notes = session.scalars(
-                select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
-            )
-            row = replace(
-                row,
-                taken=result.taken,
-                expected=result.expected,
-                adherence=result.adherence,
-                flags=result.flags,
-                flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
-                returned_on=last,
-                unaccounted=unaccounted_of(session, returns),
-            )
-        rows.append(row)
-    return rows
+        notes = session.scalars(
+            select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
+        )
+        row = replace(
+            row,
+            taken=result.taken,
+            expected=result.expected,
+            adherence=result.adherence,
+            flags=result.flags,
+            flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
+            returned_on=last,
+            unaccounted=unaccounted_of(session, returns),
+        )
+    return row
 
 
 def unaccounted_of(session: Session, returns: list[Return]) -> int:
