@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from dispensary.db.engine import is_sqlite
 from dispensary.services import queries
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Observation
@@ -32,6 +33,11 @@ NEXT_CYCLE = FIRST_CYCLE + 6
 """A later cycle reads besides whether the last cycle's return is recorded, and that cycle's
 flags (over-use, a safety signal) and their explanation: its kits, returns, next day 1,
 tablets per product and notes. Never a statement per earlier cycle."""
+
+
+def budget(ctx: Context, count: int) -> int:
+    """PostgreSQL locks the chain head first (db.engine.write_transaction): one more."""
+    return count if is_sqlite(ctx.engine) else count + 1
 
 
 @contextmanager
@@ -60,7 +66,7 @@ def test_first_cycle_statements(
     with statements(ctx) as sent:
         result = dispense(ctx, pharmacist, pw(pharmacist))
     assert [k.kit for k in result.kits] == ["K0011"]
-    assert len(sent) <= FIRST_CYCLE, _said(sent)
+    assert len(sent) <= budget(ctx, FIRST_CYCLE), _said(sent)
     writes = [" ".join(s.replace(" INTO ", " ").split()[:2]) for s in sent if s[0] != "S"]
     assert sorted(writes) == [
         "INSERT audit_entries",
@@ -89,7 +95,7 @@ def test_next_cycle_statements(
         with statements(ctx) as sent:
             done = dispense(ctx, pharmacist, pw(pharmacist), cycle=cycle)
         assert done.cycle == cycle
-        assert len(sent) <= NEXT_CYCLE, _said(sent)
+        assert len(sent) <= budget(ctx, NEXT_CYCLE), _said(sent)
         counted.append(len(sent))
     assert counted[0] == counted[1]  # a longer history, the same statements
 

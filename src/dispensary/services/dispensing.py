@@ -48,6 +48,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     day1_window,
     first_expiry_skipped,
+    normalise_study_number,
     rule_to_confirm,
     supply_cover_until,
     usable_kits,
@@ -1045,8 +1046,12 @@ def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:
 def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
     """A code that is no kit of this pharmacy; a participant's study number is named as such."""
     code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
+    try:  # only what can be a study number is looked up (the driver fails on a lone surrogate)
+        maybe = normalise_study_number(raw)
+    except InvalidInput:
+        return KitVerdict(code, False, exc.message)
     number = session.scalar(
-        select(Participant.study_number).where(Participant.study_number == code)
+        select(Participant.study_number).where(Participant.study_number == maybe)
     )
     if number is None:
         return KitVerdict(code, False, exc.message)
