@@ -221,13 +221,18 @@ def _last_rows() -> tuple[Any, ...]:
     )
 
 
+_LAST_ROWS = select(*_last_rows())
+_HEAD_AND_LAST_ROWS = select(ChainHead, *_last_rows()).where(ChainHead.id == 1)
+"""Built once: every write step sends them (a statement is immutable, its SQL cached)."""
+
+
 def _head_in_step(session: Session) -> tuple[ChainHead, datetime | None]:
     """The chain head, read with the chains' last rows in one statement, checked against them
     (`_check_in_step`); a new database's head is made first."""
-    found = session.execute(select(ChainHead, *_last_rows()).where(ChainHead.id == 1)).first()
+    found = session.execute(_HEAD_AND_LAST_ROWS).first()
     if found is None:
         head = chain_head(session)
-        last = tuple(session.execute(select(*_last_rows())).one())
+        last = tuple(session.execute(_LAST_ROWS).one())
     else:
         head, last = found[0], tuple(found[1:])
     return head, _check_in_step(head, *last)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -96,6 +96,18 @@ from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
 DISPENSE_PREFIX = "DSP"
 
 
+_NEXT_NUMBER = select(
+    select(func.max(Dispense.id)).scalar_subquery(),
+    select(func.max(Dispense.attempt))
+    .where(
+        Dispense.participant_id == bindparam("participant"), Dispense.cycle == bindparam("cycle")
+    )
+    .scalar_subquery(),
+)
+"""The last dispense's id, and the last attempt at this participant's cycle (voided ones too):
+one statement, built once."""
+
+
 def dispense_number(dispense_id: int) -> str:
     return f"{DISPENSE_PREFIX}{dispense_id:06d}"
 
@@ -167,12 +179,7 @@ def dispense_cycle(
 
         rec = Recorder(session, actor, ctx.clock.now())
         last_id, last_attempt = session.execute(
-            select(
-                select(func.max(Dispense.id)).scalar_subquery(),
-                select(func.max(Dispense.attempt))
-                .where(Dispense.participant_id == participant.id, Dispense.cycle == found.cycle)
-                .scalar_subquery(),
-            )
+            _NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle}
         ).one()
         next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
         checker: User | None = None
@@ -897,6 +904,33 @@ def _previous_cycle(
         )
 
 
+_SHELF_QUERIES: dict[str, Select[tuple[Kit]]] = {}
+
+
+def _shelf_query(session: Session) -> Select[tuple[Kit]]:
+    """The next batch of a product's kits on the shelf, in the rule's order: built once per
+    database kind (its order's collation), values bound at each read."""
+    dialect = session.get_bind().dialect.name
+    query = _SHELF_QUERIES.get(dialect)
+    if query is None:
+        query = _SHELF_QUERIES[dialect] = (
+            select(Kit)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .options(contains_eager(Kit.lot))
+            .where(
+                Kit.study_id == bindparam("study"),
+                Kit.product == bindparam("product"),
+                Kit.status == KitStatus.AVAILABLE.value,
+                Lot.product == bindparam("product"),  # a kit's lot is of its product (receiving)
+                Lot.expiry >= bindparam("cover_until"),
+            )
+            .order_by(*fefo_order(session))
+            .limit(bindparam("size"))
+            .offset(bindparam("read"))
+        )
+    return query
+
+
 class _Shelf:
     """The usable kits of one product, first expiry first (`rules.usable_kits`), read from the
     database a batch at a time and only as far as the dispense looks: the first kits that cover
@@ -920,23 +954,14 @@ class _Shelf:
         """Reads the next batch (twice as many as read so far): a few statements per dispense
         however many kits are on the shelf."""
         size = max(self.FIRST_BATCH, self.read)
-        batch = list(
-            self.session.scalars(
-                select(Kit)
-                .join(Lot, Lot.id == Kit.lot_id)
-                .options(contains_eager(Kit.lot))
-                .where(
-                    Kit.study_id == self.study,
-                    Kit.product == self.product,
-                    Kit.status == KitStatus.AVAILABLE.value,
-                    Lot.product == self.product,  # a kit's lot is of its product (receiving)
-                    Lot.expiry >= self.cover_until,
-                )
-                .order_by(*fefo_order(self.session))
-                .limit(size)
-                .offset(self.read)
-            )
-        )
+        values = {
+            "study": self.study,
+            "product": self.product,
+            "cover_until": self.cover_until,
+            "size": size,
+            "read": self.read,
+        }
+        batch = list(self.session.scalars(_shelf_query(self.session), values))
         self.read += len(batch)
         self.exhausted = len(batch) < size
         on_shelf = contents_of_kits(self.session, batch)
