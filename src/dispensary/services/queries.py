@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction
@@ -74,16 +74,17 @@ from dispensary.services.results import (
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS
 
+_LIVE_DISPENSES = (
+    select(Dispense)
+    .where(Dispense.participant_id == bindparam("participant"), not_voided())
+    .order_by(Dispense.cycle, Dispense.attempt)
+)
+
 
 def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
-    """A participant's dispenses in cycle order, leaving out those voided by a correction."""
-    return list(
-        session.scalars(
-            select(Dispense)
-            .where(Dispense.participant_id == participant_id, not_voided())
-            .order_by(Dispense.cycle, Dispense.attempt)
-        )
-    )
+    """A participant's dispenses in cycle order, leaving out those voided by a correction
+    (the statement built once: every dispense and participant view reads it)."""
+    return list(session.scalars(_LIVE_DISPENSES, {"participant": participant_id}))
 
 
 def _user_map(session: Session) -> dict[int, User]:
