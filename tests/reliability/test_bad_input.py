@@ -320,7 +320,10 @@ def test_dispense_refuses_bad_input(counter: Counter, examples: int) -> None:
             WRONG_TYPES.filter(lambda v: v != date(2026, 1, 5)),
         ),
         "password": BAD_PASSWORD,
-        "dose_level": st.one_of(st.integers().filter(lambda n: n not in (0, -1, -2)), WRONG_TYPES),
+        # The study's levels are good input, of whichever strategy (WRONG_TYPES has integers).
+        "dose_level": st.one_of(st.integers(), WRONG_TYPES).filter(
+            lambda n: not (isinstance(n, int) and not isinstance(n, bool) and n in (0, -1, -2))
+        ),
         "kits": BAD_KIT_LIST.filter(lambda v: v != []),
         "dispensed_on": BAD_DATE,
         "override_reason": BAD_OPTIONAL_TEXT,
@@ -335,6 +338,9 @@ def test_dispense_refuses_bad_input(counter: Counter, examples: int) -> None:
 
     @_settings(examples)
     @given(_pick(bad))
+    # Found by a soak run: a scanned code holding bytes that are not text, looked up as a
+    # participant's study number, reached the database driver (UnicodeEncodeError).
+    @example({"kits": ["bad \udcff byte"]})
     def check(fields: dict[str, Any]) -> None:
         args: dict[str, Any] = {
             "study_number": "01-002",

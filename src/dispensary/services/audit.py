@@ -99,8 +99,11 @@ class Recorder:
     check_account: bool = True
 
     def __post_init__(self) -> None:
+        # Held for the step: the session keeps its objects only while they are referenced, and
+        # the step's signature and result ask for the same user again (no second read).
+        self.user: User | None = None
         if self.actor is not None:
-            user = self.session.get(User, self.actor.user_id)
+            user = self.user = self.session.get(User, self.actor.user_id)
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
                 raise NotSignedIn(
@@ -125,8 +128,7 @@ class Recorder:
                 )
         # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
         self.now = self.now.astimezone(UTC)
-        self.head = chain_head(self.session)
-        last_at = _check_in_step(self.session, self.head)
+        self.head, last_at = _head_in_step(self.session)
         if last_at is not None and self.now < last_at:
             if last_at - self.now > CLOCK_SKEW:
                 raise RuleViolation(
@@ -139,19 +141,27 @@ class Recorder:
                 )
             self.now = last_at
         self.ledger_written: list[LedgerEntry] = []
+        # The ledger chain's end as this step moves it; the head takes it with the audit entry
+        # (one UPDATE of the head per entry, not one more for the ledger rows before it).
+        self.ledger_count, self.ledger_hash = self.head.ledger_count, self.head.ledger_hash
+
+    def signer(self) -> User:
+        """The acting user, as read when the recorder was made (checked active then)."""
+        if self.user is None:
+            raise ValueError("a recorder without an acting user has no signer")
+        return self.user
 
     def ledger(self, row: LedgerEntry) -> LedgerEntry:
-        row.id = self.head.ledger_count + 1
+        row.id = self.ledger_count + 1
         row.audit_entry_id = self.head.audit_count + 1  # the entry `audit` writes next
         row.at = self.now
         if self.actor is None:
             raise ValueError("a ledger row needs an acting user")
         row.user_id = self.actor.user_id
-        row.prev_hash = self.head.ledger_hash
+        row.prev_hash = self.ledger_hash
         row.row_hash = digest(row.prev_hash, ledger_content(row))
         self.session.add(row)
-        self.head.ledger_count = row.id
-        self.head.ledger_hash = row.row_hash
+        self.ledger_count, self.ledger_hash = row.id, row.row_hash
         self.ledger_written.append(row)
         return row
 
@@ -188,6 +198,7 @@ class Recorder:
         self.session.add(entry)
         self.head.audit_count = entry.id
         self.head.audit_hash = entry.entry_hash
+        self.head.ledger_count, self.head.ledger_hash = self.ledger_count, self.ledger_hash
         self.session.flush()
         return entry
 
@@ -196,20 +207,50 @@ class Recorder:
             raise RuntimeError("ledger rows written without an audit entry")
 
 
-def _check_in_step(session: Session, head: ChainHead) -> datetime | None:
+def _last_rows() -> tuple[Any, ...]:
+    """The last audit entry's id, hash and time, and the last ledger row's id and hash, each
+    found by its id (the index of the primary key): columns for one statement."""
+    newest_audit = select(func.max(AuditEntry.id)).scalar_subquery()
+    newest_ledger = select(func.max(LedgerEntry.id)).scalar_subquery()
+    return (
+        newest_audit,
+        select(AuditEntry.entry_hash).where(AuditEntry.id == newest_audit).scalar_subquery(),
+        select(AuditEntry.at).where(AuditEntry.id == newest_audit).scalar_subquery(),
+        newest_ledger,
+        select(LedgerEntry.row_hash).where(LedgerEntry.id == newest_ledger).scalar_subquery(),
+    )
+
+
+_LAST_ROWS = select(*_last_rows())
+_HEAD_AND_LAST_ROWS = select(ChainHead, *_last_rows()).where(ChainHead.id == 1)
+"""Built once: every write step sends them (a statement is immutable, its SQL cached)."""
+
+
+def _head_in_step(session: Session) -> tuple[ChainHead, datetime | None]:
+    """The chain head, read with the chains' last rows in one statement, checked against them
+    (`_check_in_step`); a new database's head is made first."""
+    found = session.execute(_HEAD_AND_LAST_ROWS).first()
+    if found is None:
+        head = chain_head(session)
+        last = tuple(session.execute(_LAST_ROWS).one())
+    else:
+        head, last = found[0], tuple(found[1:])
+    return head, _check_in_step(head, *last)
+
+
+def _check_in_step(
+    head: ChainHead,
+    a_id: int | None,
+    a_hash: str | None,
+    a_at: datetime | None,
+    l_id: int | None,
+    l_hash: str | None,
+) -> datetime | None:
     """Refuses to write when the chain head does not match the last audit entry and ledger row
     (rows added or removed outside the program, a head edited): writing on would either fail on
     a duplicate id or bury the mismatch. Returns the time of the last audit entry."""
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.entry_hash, AuditEntry.at)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    last_ledger = session.execute(
-        select(LedgerEntry.id, LedgerEntry.row_hash).order_by(LedgerEntry.id.desc()).limit(1)
-    ).first()
-    audit_at = (last[0], last[1]) if last is not None else (0, GENESIS)
-    ledger_at = tuple(last_ledger) if last_ledger is not None else (0, GENESIS)
+    audit_at = (a_id, a_hash) if a_id is not None else (0, GENESIS)
+    ledger_at = (l_id, l_hash) if l_id is not None else (0, GENESIS)
     if audit_at != (head.audit_count, head.audit_hash) or ledger_at != (
         head.ledger_count,
         head.ledger_hash,
@@ -228,7 +269,7 @@ def _check_in_step(session: Session, head: ChainHead) -> datetime | None:
                 ledger_head=head.ledger_count,
             )
         )
-    return last[2] if last is not None else None
+    return a_at if a_id is not None else None
 
 
 Row = TypeVar("Row", AuditEntry, LedgerEntry)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -21,6 +21,7 @@ from dispensary.db.models import (
     Lot,
     Participant,
     Return,
+    User,
 )
 from dispensary.domain.codes import (
     Flag,
@@ -47,6 +48,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     day1_window,
     first_expiry_skipped,
+    normalise_study_number,
     rule_to_confirm,
     supply_cover_until,
     usable_kits,
@@ -79,7 +81,12 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import ALLOWED, Permission, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
-from dispensary.services.queries import dispense_result, history_rows, live_dispenses
+from dispensary.services.queries import (
+    dispense_result,
+    history_row,
+    live_dispenses,
+    written_result,
+)
 from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
@@ -87,6 +94,18 @@ from dispensary.services.users import actor_of, check_signature, find_user, pres
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
 
 DISPENSE_PREFIX = "DSP"
+
+
+_NEXT_NUMBER = select(
+    select(func.max(Dispense.id)).scalar_subquery(),
+    select(func.max(Dispense.attempt))
+    .where(
+        Dispense.participant_id == bindparam("participant"), Dispense.cycle == bindparam("cycle")
+    )
+    .scalar_subquery(),
+)
+"""The last dispense's id, and the last attempt at this participant's cycle (voided ones too):
+one statement, built once."""
 
 
 def dispense_number(dispense_id: int) -> str:
@@ -140,8 +159,10 @@ def dispense_cycle(
     checked = _checked(ctx, request, today)
     presign(ctx, (actor.username, password), (checked_by, checker_password))
 
-    with write_transaction(ctx.engine) as session:
-        plan = _plan(session, ctx, request, checked, today)
+    with write_transaction(ctx.engine) as session, session.no_autoflush:
+        # Nothing is read back that this step writes (the result is built from what is written),
+        # so no query needs the session flushed first: the writes go out together at the audit.
+        plan = _plan(session, ctx, request, checked, today, shown=False)
         found = plan.assessment
         if found.refusals:
             first = found.refusals[0]
@@ -157,21 +178,18 @@ def dispense_cycle(
         tablets = sum(t for _kit, t in chosen)
 
         rec = Recorder(session, actor, ctx.clock.now())
-        next_id = (session.scalar(select(func.max(Dispense.id))) or 0) + 1
-        attempt = (
-            session.scalar(
-                select(func.max(Dispense.attempt)).where(
-                    Dispense.participant_id == participant.id, Dispense.cycle == found.cycle
-                )
-            )
-            or 0
-        ) + 1
-        checker_id = None
+        last_id, last_attempt = session.execute(
+            _NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle}
+        ).one()
+        next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
+        checker: User | None = None
+        checker_actor: Actor | None = None
         if checked_by:
             checker = find_user(session, checked_by)
             if checker.id == actor.user_id:
                 raise RuleViolation(_("The second check must be done by another person."))
-            if not may(actor_of(session, checker), Permission.CHECK_DISPENSE):
+            checker_actor = actor_of(session, checker)
+            if not may(checker_actor, Permission.CHECK_DISPENSE):
                 roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
                 raise NotPermitted(
                     _(
@@ -179,7 +197,6 @@ def dispense_cycle(
                         "with the role {roles}."
                     ).format(user=checker.username, role=checker.role, roles=roles)
                 )
-            checker_id = checker.id
         record = Dispense(
             id=next_id,
             number=dispense_number(next_id),
@@ -192,14 +209,13 @@ def dispense_cycle(
             days_supply=days,
             tablets=tablets,
             dispensed_by_id=actor.user_id,
-            checked_by_id=checker_id,
+            checked_by_id=checker.id if checker is not None else None,
             dose_ordered_by=checked.ordered_by,
             platelet_count=checked.platelets,
             warning_override=override if warnings else "",
             created_at=rec.now,
         )
         session.add(record)
-        session.flush()
         for key, value in checked.observations.items():
             if key != PLATELETS:  # the platelet count has the dispense's own column
                 unit = ctx.study.observation(key).unit
@@ -230,11 +246,10 @@ def dispense_cycle(
         check_signature(
             session, actor, password, SignatureMeaning.DISPENSED, "dispense", record.id, rec
         )
-        if checker_id is not None:
-            checker_actor = find_user(session, checked_by)
+        if checker_actor is not None:
             check_signature(
                 session,
-                actor_of(session, checker_actor),
+                checker_actor,
                 checker_password,
                 SignatureMeaning.CHECKED,
                 "dispense",
@@ -269,8 +284,17 @@ def dispense_cycle(
             },
             reason=override,
         )
-        session.flush()
-        return dispense_result(session, ctx, record, warnings + notices)
+        return written_result(
+            ctx,
+            record,
+            participant,
+            chosen,
+            warnings + notices,
+            pharmacist=rec.signer(),
+            checker=checker,
+            observations=others,
+            irt_confirmation=checked.irt_confirmation,
+        )
 
 
 def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:
@@ -496,9 +520,16 @@ def _interval_to_confirm(
 
 
 def _plan(
-    session: Session, ctx: Context, request: DispenseRequest, checked: _Checked, today: date
+    session: Session,
+    ctx: Context,
+    request: DispenseRequest,
+    checked: _Checked,
+    today: date,
+    shown: bool = True,
 ) -> _Plan:
-    """The one dispensing policy: every rule, in order, for the assessment and the dispense."""
+    """The one dispensing policy: every rule, in order, for the assessment and the dispense.
+    `shown`: with the kits' rows (contents, shipment, whereabouts) the screen shows; the
+    dispense itself leaves them out, the same rules decide."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by)
     participant = get_participant(session, request.study_number, ctx.study_id)
@@ -631,7 +662,17 @@ def _plan(
         codes = codes or ((checked.irt_kit,) if checked.irt_kit else ())
     if codes:
         verdicts, chosen = _scanned(
-            session, found, codes, dose, needs, stock, cover_until, today, ctx.study_id, not irt
+            session,
+            found,
+            codes,
+            dose,
+            needs,
+            stock,
+            cover_until,
+            today,
+            ctx.study_id,
+            not irt,
+            shown,
         )
         if irt and checked.irt_kit:
             _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
@@ -656,7 +697,7 @@ def _plan(
         previous_dose_level=previous.dose_level if previous else None,
         refusals=tuple(found.refusals),
         warnings=tuple(found.warnings),
-        proposed=tuple(kit_rows(session, [k for k, _tablets in proposed], today)),
+        proposed=tuple(kit_rows(session, [k for k, _tablets in proposed], today) if shown else ()),
         kits=tuple(verdicts),
         tablets_needed=sum(needs.values()),
         tablets_in_kits=sum(t for _kit, t in chosen),
@@ -832,15 +873,8 @@ def _previous_cycle(
                 OverrideNeeds.REASON,
             )
     else:
-        row = next(
-            (
-                r
-                for r in history_rows(session, ctx, previous.participant_id)
-                if r.dispense_number == previous.number
-            ),
-            None,
-        )
-        if row is not None and Flag.OVER_USE in row.flags and not row.flag_reason:
+        row = history_row(session, ctx, previous, shown=False)
+        if Flag.OVER_USE in row.flags and not row.flag_reason:
             found.notice(
                 DispenseCheck.SAFETY_SIGNAL,
                 lambda: _(
@@ -870,6 +904,33 @@ def _previous_cycle(
         )
 
 
+_SHELF_QUERIES: dict[str, Select[tuple[Kit]]] = {}
+
+
+def _shelf_query(session: Session) -> Select[tuple[Kit]]:
+    """The next batch of a product's kits on the shelf, in the rule's order: built once per
+    database kind (its order's collation), values bound at each read."""
+    dialect = session.get_bind().dialect.name
+    query = _SHELF_QUERIES.get(dialect)
+    if query is None:
+        query = _SHELF_QUERIES[dialect] = (
+            select(Kit)
+            .join(Lot, Lot.id == Kit.lot_id)
+            .options(contains_eager(Kit.lot))
+            .where(
+                Kit.study_id == bindparam("study"),
+                Kit.product == bindparam("product"),
+                Kit.status == KitStatus.AVAILABLE.value,
+                Lot.product == bindparam("product"),  # a kit's lot is of its product (receiving)
+                Lot.expiry >= bindparam("cover_until"),
+            )
+            .order_by(*fefo_order(session))
+            .limit(bindparam("size"))
+            .offset(bindparam("read"))
+        )
+    return query
+
+
 class _Shelf:
     """The usable kits of one product, first expiry first (`rules.usable_kits`), read from the
     database a batch at a time and only as far as the dispense looks: the first kits that cover
@@ -893,23 +954,14 @@ class _Shelf:
         """Reads the next batch (twice as many as read so far): a few statements per dispense
         however many kits are on the shelf."""
         size = max(self.FIRST_BATCH, self.read)
-        batch = list(
-            self.session.scalars(
-                select(Kit)
-                .join(Lot, Lot.id == Kit.lot_id)
-                .options(contains_eager(Kit.lot))
-                .where(
-                    Kit.study_id == self.study,
-                    Kit.product == self.product,
-                    Kit.status == KitStatus.AVAILABLE.value,
-                    Lot.product == self.product,  # a kit's lot is of its product (receiving)
-                    Lot.expiry >= self.cover_until,
-                )
-                .order_by(*fefo_order(self.session))
-                .limit(size)
-                .offset(self.read)
-            )
-        )
+        values = {
+            "study": self.study,
+            "product": self.product,
+            "cover_until": self.cover_until,
+            "size": size,
+            "read": self.read,
+        }
+        batch = list(self.session.scalars(_shelf_query(self.session), values))
         self.read += len(batch)
         self.exhausted = len(batch) < size
         on_shelf = contents_of_kits(self.session, batch)
@@ -943,9 +995,11 @@ def _scanned(
     today: date,
     study: int,
     fefo: bool = True,
+    shown: bool = True,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
-    kit taken before one that expires first; not when an IRT assigns the kit)."""
+    kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
+    taken kit's row for the screen)."""
     verdicts: list[KitVerdict] = []
     errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
     taken: list[tuple[Kit, KitCandidate]] = []
@@ -974,8 +1028,9 @@ def _scanned(
             )
             verdicts[last] = KitVerdict(of_product[-1].number, False, exc.message)
             taken = [(k, c) for k, c in taken if k.number != of_product[-1].number]
-    rows = {r.number: r for r in kit_rows(session, [k for k, _candidate in taken], today)}
-    verdicts = [replace(v, row=rows[v.code]) if v.accepted else v for v in verdicts]
+    if shown:
+        rows = {r.number: r for r in kit_rows(session, [k for k, _candidate in taken], today)}
+        verdicts = [replace(v, row=rows[v.code]) if v.accepted else v for v in verdicts]
     for index, verdict in enumerate(verdicts):
         if not verdict.accepted:
             error = errors.get(index, RuleViolation)
@@ -1016,8 +1071,12 @@ def _not_first_expiry(picked: KitCandidate, skipped: KitCandidate) -> str:
 def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
     """A code that is no kit of this pharmacy; a participant's study number is named as such."""
     code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
+    try:  # only what can be a study number is looked up (the driver fails on a lone surrogate)
+        maybe = normalise_study_number(raw)
+    except InvalidInput:
+        return KitVerdict(code, False, exc.message)
     number = session.scalar(
-        select(Participant.study_number).where(Participant.study_number == code)
+        select(Participant.study_number).where(Participant.study_number == maybe)
     )
     if number is None:
         return KitVerdict(code, False, exc.message)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from dispensary.db.engine import read_transaction
@@ -74,16 +74,17 @@ from dispensary.services.results import (
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS
 
+_LIVE_DISPENSES = (
+    select(Dispense)
+    .where(Dispense.participant_id == bindparam("participant"), not_voided())
+    .order_by(Dispense.cycle, Dispense.attempt)
+)
+
 
 def live_dispenses(session: Session, participant_id: int) -> list[Dispense]:
-    """A participant's dispenses in cycle order, leaving out those voided by a correction."""
-    return list(
-        session.scalars(
-            select(Dispense)
-            .where(Dispense.participant_id == participant_id, not_voided())
-            .order_by(Dispense.cycle, Dispense.attempt)
-        )
-    )
+    """A participant's dispenses in cycle order, leaving out those voided by a correction
+    (the statement built once: every dispense and participant view reads it)."""
+    return list(session.scalars(_LIVE_DISPENSES, {"participant": participant_id}))
 
 
 def _user_map(session: Session) -> dict[int, User]:
@@ -120,17 +121,78 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
 def dispense_result(
     session: Session, ctx: Context, record: Dispense, warnings: tuple[str, ...]
 ) -> DispenseResult:
+    """A stored dispense as its label and screens show it, read from the database."""
+    users = _user_map(session)
+    lines = [
+        (line.kit, line.tablets)
+        for line in session.scalars(
+            select(DispenseKit)
+            .where(DispenseKit.dispense_id == record.id)
+            .order_by(DispenseKit.id)
+            .options(joinedload(DispenseKit.kit))
+        )
+    ]
+    checker = users.get(record.checked_by_id) if record.checked_by_id else None
+    return _result(
+        ctx,
+        record,
+        record.participant,
+        lines,
+        warnings,
+        users[record.dispensed_by_id],
+        checker,
+        observations_of(session, ctx, record),
+        irt_confirmation_of(session, record),
+    )
+
+
+def written_result(
+    ctx: Context,
+    record: Dispense,
+    participant: Participant,
+    kits: Sequence[tuple[Kit, int]],
+    warnings: tuple[str, ...],
+    *,
+    pharmacist: User,
+    checker: User | None,
+    observations: Mapping[str, float],
+    irt_confirmation: str,
+) -> DispenseResult:
+    """The dispense just written, from what its step wrote (the records and the values it
+    stored), read back from nothing: `dispense_result` of the same dispense gives the same
+    result. `observations` are those stored in dispense_observations (the platelet count is
+    the record's own column)."""
+    if record.checked_by_id != (checker.id if checker is not None else None):
+        raise ValueError("the checker given is not the dispense's")
+    found = {key: (value, ctx.study.observation(key).unit) for key, value in observations.items()}
+    return _result(
+        ctx,
+        record,
+        participant,
+        kits,
+        warnings,
+        pharmacist,
+        checker,
+        _observation_values(ctx, record, found),
+        irt_confirmation,
+    )
+
+
+def _result(
+    ctx: Context,
+    record: Dispense,
+    participant: Participant,
+    lines: Sequence[tuple[Kit, int]],
+    warnings: tuple[str, ...],
+    pharmacist: User,
+    checker: User | None,
+    observations: tuple[ObservationValue, ...],
+    irt_confirmation: str,
+) -> DispenseResult:
     study = ctx.study
     dose = study.dose_level(record.dose_level)
-    users = _user_map(session)
     kits: list[DispensedKit] = []
-    for line in session.scalars(
-        select(DispenseKit)
-        .where(DispenseKit.dispense_id == record.id)
-        .order_by(DispenseKit.id)
-        .options(joinedload(DispenseKit.kit))
-    ):
-        kit = line.kit
+    for kit, tablets in lines:
         product = study.product(kit.product)
         kits.append(
             DispensedKit(
@@ -140,17 +202,15 @@ def dispense_result(
                 product.strength,
                 kit.lot.number,
                 kit.lot.expiry,
-                line.tablets,
-                partial=line.tablets < product.tablets_per_kit,
+                tablets,
+                partial=tablets < product.tablets_per_kit,
             )
         )
-    pharmacist = users[record.dispensed_by_id]
-    checker = users.get(record.checked_by_id) if record.checked_by_id else None
     return DispenseResult(
         dispense_id=record.id,
         number=record.number,
-        participant=record.participant.study_number,
-        initials=record.participant.initials,
+        participant=participant.study_number,
+        initials=participant.initials,
         cycle=record.cycle,
         day1=record.day1,
         dose_level=record.dose_level,
@@ -168,8 +228,8 @@ def dispense_result(
         checked_by=checker.full_name if checker else "",
         warnings=warnings,
         start_date=start_date(record),
-        observations=observations_of(session, ctx, record),
-        irt_confirmation=irt_confirmation_of(session, record),
+        observations=observations,
+        irt_confirmation=irt_confirmation,
         product_directions=study.product_directions(
             dose, start_date(record).isoformat(), days_from_start(record)
         ),
@@ -190,6 +250,14 @@ def observations_of(
         )
         if value is not None
     }
+    return _observation_values(ctx, record, found)
+
+
+def _observation_values(
+    ctx: Context, record: Dispense, found: dict[str, tuple[float, str]]
+) -> tuple[ObservationValue, ...]:
+    """The observations of `found` (key: value and unit) and the record's platelet count, in
+    the study file's order."""
     if record.platelet_count is not None:
         found[PLATELETS] = (record.platelet_count, "x 10^9/L")
     order = [o.key for o in ctx.study.observations]
@@ -443,65 +511,71 @@ def current_returns(session: Session, dispense_id: int) -> list[Return]:
 
 
 def history_rows(session: Session, ctx: Context, participant_id: int) -> list[DispenseHistoryRow]:
+    return [history_row(session, ctx, r) for r in live_dispenses(session, participant_id)]
+
+
+def history_row(
+    session: Session, ctx: Context, record: Dispense, shown: bool = True
+) -> DispenseHistoryRow:
+    """One dispense of a participant's history: its kits, returns and, once every kit is back,
+    adherence with its flags and their explanations. `shown`: with the observations and the IRT
+    confirmation the screens show (the next dispense reads only the flags)."""
     study = ctx.study
-    rows: list[DispenseHistoryRow] = []
-    for record in live_dispenses(session, participant_id):
-        kits = tuple(
-            session.scalars(
-                select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
-            )
+    kits = tuple(
+        session.scalars(
+            select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
         )
-        returns = current_returns(session, record.id)
-        dose = study.dose_level(record.dose_level)
-        returned = sum(r.tablets for r in returns) if returns else None
-        row = DispenseHistoryRow(
-            record.number,
-            record.cycle,
-            record.day1,
-            record.dispensed_on,
-            dose.name,
-            kits,
-            record.tablets,
+    )
+    returns = current_returns(session, record.id)
+    dose = study.dose_level(record.dose_level)
+    returned = sum(r.tablets for r in returns) if returns else None
+    row = DispenseHistoryRow(
+        record.number,
+        record.cycle,
+        record.day1,
+        record.dispensed_on,
+        dose.name,
+        kits,
+        record.tablets,
+        returned,
+        None,
+        None,
+        None,
+        (),
+        "",
+        None,
+        dose_level=record.dose_level,
+        observations=observations_of(session, ctx, record) if shown else (),
+        irt_confirmation=irt_confirmation_of(session, record) if shown else "",
+    )
+    if returned is not None and len({r.kit_id for r in returns}) == len(kits):
+        # Every kit is back: adherence, its flags and their explanations.
+        last = max(r.returned_on for r in returns)
+        held = max(r.held_days for r in returns)
+        result = dispense_adherence(
+            ctx,
+            record,
             returned,
-            None,
-            None,
-            None,
-            (),
-            "",
-            None,
-            dose_level=record.dose_level,
-            observations=observations_of(session, ctx, record),
-            irt_confirmation=irt_confirmation_of(session, record),
+            last,
+            held,
+            expected_use_until(session, record),
+            unaccounted_of(session, returns),
+            product_tallies(session, record, returns),
         )
-        if returned is not None and len({r.kit_id for r in returns}) == len(kits):
-            # Every kit is back: adherence, its flags and their explanations.
-            last = max(r.returned_on for r in returns)
-            held = max(r.held_days for r in returns)
-            result = dispense_adherence(
-                ctx,
-                record,
-                returned,
-                last,
-                held,
-                expected_use_until(session, record),
-                unaccounted_of(session, returns),
-                product_tallies(session, record, returns),
-            )
-            notes = session.scalars(
-                select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
-            )
-            row = replace(
-                row,
-                taken=result.taken,
-                expected=result.expected,
-                adherence=result.adherence,
-                flags=result.flags,
-                flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
-                returned_on=last,
-                unaccounted=unaccounted_of(session, returns),
-            )
-        rows.append(row)
-    return rows
+        notes = session.scalars(
+            select(AdherenceNote.reason).where(AdherenceNote.dispense_id == record.id)
+        )
+        row = replace(
+            row,
+            taken=result.taken,
+            expected=result.expected,
+            adherence=result.adherence,
+            flags=result.flags,
+            flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
+            returned_on=last,
+            unaccounted=unaccounted_of(session, returns),
+        )
+    return row
 
 
 def unaccounted_of(session: Session, returns: list[Return]) -> int:

@@ -1,0 +1,132 @@
+"""A dispense sends a fixed, small number of statements (issue 15: its database part near a bare
+INSERT and COMMIT), and the result it returns, built from what it wrote, is the dispense as it
+is read back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from dispensary.db.engine import is_sqlite
+from dispensary.services import queries
+from dispensary.services.context import Actor, Context, FixedClock
+from dispensary.study import Observation
+
+from .conftest import Stock
+from .helpers import dispense, return_all
+
+Password = Callable[[Actor], str]
+
+FIRST_CYCLE = 16
+"""Statements of a first cycle's FEFO dispense: the signer's stored hash (before the write
+lock); the participant, their dispenses, the confirmed rules, the first kits on the shelf and
+their contents; the signer's account, the chain head and the chains' last rows, the next
+dispense number; then one INSERT or UPDATE per table written (dispense, ledger row, signature,
+kit, dispense kit, audit entry, chain head). Transaction control (BEGIN) is not counted."""
+
+NEXT_CYCLE = FIRST_CYCLE + 6
+"""A later cycle reads besides whether the last cycle's return is recorded, and that cycle's
+flags (over-use, a safety signal) and their explanation: its kits, returns, next day 1,
+tablets per product and notes. Never a statement per earlier cycle."""
+
+
+def budget(ctx: Context, count: int) -> int:
+    """PostgreSQL locks the chain head first (db.engine.write_transaction): one more."""
+    return count if is_sqlite(ctx.engine) else count + 1
+
+
+@contextmanager
+def statements(ctx: Context) -> Iterator[list[str]]:
+    """The statements that read or write rows, as the driver is given them."""
+    sent: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            sent.append(" ".join(statement.split()))
+
+    event.listen(ctx.engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", before)
+
+
+def _said(sent: list[str]) -> str:
+    return "\n".join(s[:160] for s in sent)
+
+
+def test_first_cycle_statements(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    with statements(ctx) as sent:
+        result = dispense(ctx, pharmacist, pw(pharmacist))
+    assert [k.kit for k in result.kits] == ["K0011"]
+    assert len(sent) <= budget(ctx, FIRST_CYCLE), _said(sent)
+    writes = [" ".join(s.replace(" INTO ", " ").split()[:2]) for s in sent if s[0] != "S"]
+    assert sorted(writes) == [
+        "INSERT audit_entries",
+        "INSERT dispense_kits",
+        "INSERT dispenses",
+        "INSERT ledger_entries",
+        "INSERT signatures",
+        "UPDATE chain_head",
+        "UPDATE kits",
+    ]
+
+
+def test_next_cycle_statements(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    clock: FixedClock,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    counted: list[int] = []
+    done = dispense(ctx, pharmacist, pw(pharmacist))
+    for cycle in (2, 3):
+        clock.set_date(clock.today() + timedelta(days=21))
+        return_all(ctx, pharmacist, pw(pharmacist), done)
+        with statements(ctx) as sent:
+            done = dispense(ctx, pharmacist, pw(pharmacist), cycle=cycle)
+        assert done.cycle == cycle
+        assert len(sent) <= budget(ctx, NEXT_CYCLE), _said(sent)
+        counted.append(len(sent))
+    assert counted[0] == counted[1]  # a longer history, the same statements
+
+
+def test_result_is_the_dispense_as_read_back(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+) -> None:
+    """Every part the written result is built from: kits scanned (one not first to expire),
+    a second check, observations and the platelet count, warnings overridden."""
+    weight = Observation("weight", "Weight", "kg", False, 20.0, 250.0)
+    weighed = replace(ctx, study=replace(ctx.study, observations=(weight,)))
+    result = dispense(
+        weighed,
+        pharmacist,
+        pw(pharmacist),
+        kits=["K0001"],
+        override_reason="the participant's own kit lot",
+        checked_by=pharmacist2.username,
+        checker_password=pw(pharmacist2),
+        observations={"weight": 61.5},
+        platelet_count=120,
+    )
+    assert result.warnings and result.checked_by == pharmacist2.full_name
+    assert [(o.key, o.value) for o in result.observations] == [
+        ("weight", 61.5),
+        ("platelets", 120),
+    ]
+    read = queries.get_dispense_detail(weighed, pharmacist, result.number)
+    assert replace(result, warnings=()) == read
