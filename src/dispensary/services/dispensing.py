@@ -216,6 +216,9 @@ def dispense_cycle(
             created_at=rec.now,
         )
         session.add(record)
+        # Written first, on its own: its observations, kits and ledger rows name it by a
+        # foreign key with no relationship() to order them after it (found by review).
+        session.flush([record])
         for key, value in checked.observations.items():
             if key != PLATELETS:  # the platelet count has the dispense's own column
                 unit = ctx.study.observation(key).unit
