@@ -1240,8 +1240,11 @@ def _check_pharmacy(session: Session, walk: _Walk) -> None:
     for action, values in PHARMACY_SET.items():
         newest = source.fetch(
             source.sql(
+                # `"id" + 0`: by the action's index, then the few entries sorted. Ordered by
+                # the id itself, PostgreSQL walks the whole trail backwards from its newest
+                # entry when the pharmacy's settings were never set (0.7 s at 1,000,000).
                 'SELECT "new" FROM "audit_entries" WHERE "entity" = {0} AND "action" = {0} '
-                'ORDER BY "id" DESC LIMIT 1'
+                'ORDER BY "id" + 0 DESC LIMIT 1'
             ),
             ["pharmacy", action],
         )
