@@ -29,7 +29,7 @@ import threading
 import weakref
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -122,27 +122,43 @@ what so many name would take longer than reading it all)."""
 
 
 def _carried(session: Session, ctx: Context, trail: TrailCheck, today: date) -> _Read:
-    """The kept read carried forward to this snapshot, else a new one (kept for the next).
-    Only a trail that verified up to the snapshot's last entry is trusted so: every write of
-    the program writes an audit entry naming each row it wrote, and its hash chains all
-    before it."""
+    """The kept whole read carried forward to this snapshot, else a new one (_carry)."""
+    return _carry(_KEPT, _Read.anew, session, ctx, trail, today)
+
+
+Kept = TypeVar("Kept", "_Read", "_Lean")
+
+
+def _carry(
+    store: weakref.WeakKeyDictionary[Engine, dict[int, Kept]],
+    anew: Callable[[Session, Context, date, _Head], Kept],
+    session: Session,
+    ctx: Context,
+    trail: TrailCheck,
+    today: date,
+) -> Kept:
+    """The read kept in `store` carried forward to this snapshot, else a new one (kept for the
+    next). Only a trail that verified up to the snapshot's last entry is trusted so: every
+    write of the program writes an audit entry naming each row it wrote, and its hash chains
+    all before it. An untrusted trail gets a read anew, not kept; the kept one stays for the
+    next check that verifies."""
     with _KEEPING:  # out while it is worked on: a failure drops it
-        kept = _KEPT.get(ctx.engine, {}).pop(ctx.study_id, None)
+        kept = store.get(ctx.engine, {}).pop(ctx.study_id, None)
     head = _Head.of(session)
     check = trail.verification
     trusted = check.ok and check.point is not None and check.point.position == head.position
     if not trusted:
         if kept is not None:  # still what it was read as: for the next check that verifies
             with _KEEPING:
-                _KEPT.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
-        return _Read.anew(session, ctx, today, head)
+                store.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
+        return anew(session, ctx, today, head)
     read = None
     if kept is not None and kept.suits(ctx) and kept.forward(session, ctx, head, today):
         read = kept
     if read is None:
-        read = _Read.anew(session, ctx, today, head)
+        read = anew(session, ctx, today, head)
     with _KEEPING:
-        _KEPT.setdefault(ctx.engine, {})[ctx.study_id] = read
+        store.setdefault(ctx.engine, {})[ctx.study_id] = read
     return read
 
 
@@ -635,25 +651,8 @@ def findings_session(session: Session, ctx: Context, trail: TrailCheck) -> tuple
     rows in memory (issue 15: hundreds of megabytes at a million ledger rows, in the window's
     own process): the kits are read a few thousand at a time and only their findings kept,
     and carried forward as a whole read is (`_Lean.forward`)."""
-    today = ctx.clock.today()
-    with _KEEPING:
-        kept = _KEPT_LEAN.get(ctx.engine, {}).pop(ctx.study_id, None)
-    head = _Head.of(session)
-    check = trail.verification
-    trusted = check.ok and check.point is not None and check.point.position == head.position
-    if not trusted:
-        if kept is not None:
-            with _KEEPING:
-                _KEPT_LEAN.setdefault(ctx.engine, {}).setdefault(ctx.study_id, kept)
-        return tuple(_Lean.anew(session, ctx, today, head).discrepancies(check))
-    read = None
-    if kept is not None and kept.suits(ctx) and kept.forward(session, ctx, head, today):
-        read = kept
-    if read is None:
-        read = _Lean.anew(session, ctx, today, head)
-    with _KEEPING:
-        _KEPT_LEAN.setdefault(ctx.engine, {})[ctx.study_id] = read
-    return tuple(read.discrepancies(check))
+    read = _carry(_KEPT_LEAN, _Lean.anew, session, ctx, trail, ctx.clock.today())
+    return tuple(read.discrepancies(trail.verification))
 
 
 def _kept_lean(ctx: Context) -> _Lean | None:
