@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
-from .helpers import EARLY, LATE, P25, dispense, enroll, receive
+from .helpers import EARLY, LATE, P25, busy_pharmacy, dispense, enroll, receive
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,20 @@ def stock(ctx: Context, pharmacist: Actor) -> Stock:
 @pytest.fixture
 def enrolled(ctx: Context, pharmacist: Actor) -> str:
     return enroll(ctx, pharmacist).study_number
+
+
+@pytest.fixture
+def busy(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+) -> Context:
+    """A pharmacy after weeks of work at the counter (helpers.busy_pharmacy)."""
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    return ctx
 
 
 @pytest.fixture

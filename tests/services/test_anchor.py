@@ -6,7 +6,6 @@ appends its code to the anchor log beside it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,18 +18,7 @@ from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.services import audit, backup, participants
 from dispensary.services.context import Actor, Context, FixedClock
 
-from .conftest import Stock
-from .helpers import busy_pharmacy, scalar
-
-Password = Callable[[Actor], str]
-
-
-@pytest.fixture
-def busy(
-    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
-) -> Context:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
-    return ctx
+from .helpers import scalar
 
 
 @pytest.fixture

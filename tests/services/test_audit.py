@@ -12,18 +12,9 @@ from dispensary.services import audit
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import VerifyResult
 
-from .conftest import Stock
-from .helpers import WITNESSED, busy_pharmacy, enroll, receive, scalar, sql
+from .helpers import WITNESSED, enroll, receive, scalar, sql
 
 Password = Callable[[Actor], str]
-
-
-@pytest.fixture
-def busy(
-    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
-) -> Context:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
-    return ctx
 
 
 def writer_of(ctx: Context, ledger_id: int) -> int:

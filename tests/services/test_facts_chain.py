@@ -19,18 +19,9 @@ from dispensary.domain.errors import UnrecordedWrite
 from dispensary.services import audit, participants
 from dispensary.services.context import Actor, Context, FixedClock
 
-from .conftest import Stock
-from .helpers import busy_pharmacy, dispense, enroll, scalar, sql
+from .helpers import dispense, enroll, scalar, sql
 
 Password = Callable[[Actor], str]
-
-
-@pytest.fixture
-def busy(
-    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
-) -> Context:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
-    return ctx
 
 
 def _listed(ctx: Context) -> dict[tuple[str, int], int]:

@@ -17,18 +17,9 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import VerifiedPoint
 from dispensary.services.verification import verify_since
 
-from .conftest import Stock
-from .helpers import busy_pharmacy, dispense, enroll, scalar, sql
+from .helpers import dispense, enroll, scalar, sql
 
 Password = Callable[[Actor], str]
-
-
-@pytest.fixture
-def busy(
-    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
-) -> Context:
-    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
-    return ctx
 
 
 def _point(ctx: Context, monitor: Actor) -> VerifiedPoint:
