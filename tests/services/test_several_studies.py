@@ -75,6 +75,9 @@ SITE_WIDE = {
     "workstation.bind_printers",
     "workstation.move_database",
     "workstation.record_set_up_printers",
+    # The site key that signs the anchor log beside the pharmacy's backups.
+    "site_key.create",
+    "site_key.use",
     "about.about",
 }
 

@@ -151,7 +151,7 @@ def test_only_an_administrator_moves_the_database(
     ctx: Context, pharmacist: Actor, monitor: Actor, other: str, refused: Refused
 ) -> None:
     for actor in (pharmacist, monitor):
-        with refused(ctx, NotPermitted, "may not change a workstation's label printers or its"):
+        with refused(ctx, NotPermitted, "may not change a workstation's label printers, its"):
             workstation.move_database(ctx, actor, HOST, other, "mine")
 
 

@@ -402,6 +402,7 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--public-key",
+        type=path_option,
         metavar="FILE",
         help="with --anchor-log: trust only the log's lines this site key signed (its .pub "
         "file or text), and refuse a log with a line signed otherwise",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
@@ -160,12 +160,36 @@ class _Timeline:
 
     def run(self) -> None:
         minutes: dict[date, int] = {}
-        for day, _order, _seq, step in sorted(self.steps, key=lambda s: s[:3]):
+        ordered = sorted(self.steps, key=lambda s: s[:3])
+        times = []
+        for day, *_rest in ordered:
             minutes[day] = minutes.get(day, 0) + 6
-            self.clock.current = datetime.combine(day, time(8, 30), UTC) + timedelta(
-                minutes=minutes[day]
-            )
+            times.append(datetime.combine(day, time(8, 30), UTC) + timedelta(minutes=minutes[day]))
+        _before_now(ordered, times, datetime.now(UTC))
+        for (_day, _order, _seq, step), at in zip(ordered, times, strict=True):
+            self.clock.current = at
             step()
+
+
+def _before_now(
+    ordered: Sequence[tuple[date, int, int, Callable[[], object]]],
+    times: list[datetime],
+    now: datetime,
+) -> None:
+    """The real day's steps that would be dated after this moment (a demo built before its
+    working day's 08:30 UTC) moved between that day's start and now, in the same order: the
+    next step made on the real clock must not be dated before the demo's last entry, which
+    the audit trail refuses."""
+    late = [i for i, (day, *_rest) in enumerate(ordered) if day == now.date() and times[i] >= now]
+    if not late:
+        return
+    first = late[0]
+    start = datetime.combine(now.date(), time(0, 0), UTC)
+    if first > 0 and times[first - 1] >= start:
+        start = times[first - 1]
+    span = max((now - timedelta(seconds=1)) - start, timedelta(0))
+    for k, i in enumerate(late, start=1):
+        times[i] = start + span * k / (len(late) + 1)
 
 
 def build_demo(db: str, clock_today: date | None = None) -> DemoInfo:
