@@ -1,7 +1,8 @@
-"""The quick pass of `audit verify` on SQLite (services/verification._quick): on a trail that
-verifies it gives the walk's own result without the walk; on anything else it gives up and the
-walk names the problem as it always has. Its bulk checks (services/verification_jobs) run in a
-second process on a big database, on the verification's own connection otherwise."""
+"""The quick pass of `audit verify` (services/verification._quick): on a trail that verifies it
+gives the walk's own result without the walk; on anything else it gives up and the walk names
+the problem as it always has. Its bulk checks run, on a big database, on SQLite in a second
+process (services/verification_jobs), on PostgreSQL on the server over two more connections in
+the verification's snapshot (_ServerJobs); on the verification's own connection otherwise."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from dispensary.db import facts
 from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.services import audit, participants, returns, verification, verification_jobs
 from dispensary.services.context import Actor, Context, FixedClock
@@ -28,10 +30,18 @@ WALK = verification._walk_all
 def busy(
     ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> Context:
-    if not is_sqlite(ctx.engine):
-        pytest.skip("the quick pass is SQLite's")
     busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
     return ctx
+
+
+def _sqlite_only(ctx: Context) -> None:
+    if not is_sqlite(ctx.engine):
+        pytest.skip("SQLite's worker process")
+
+
+def _postgres_only(ctx: Context) -> None:
+    if is_sqlite(ctx.engine):
+        pytest.skip("PostgreSQL's server jobs")
 
 
 class Walks:
@@ -75,6 +85,7 @@ def test_a_trail_that_verifies_is_passed_without_the_walk(
 def test_the_worker_process_gives_the_same_answers(
     busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _sqlite_only(busy)
     started: list[Any] = []
     real = verification.subprocess.Popen
 
@@ -99,6 +110,7 @@ def test_the_listings_made_here_beside_the_worker_still_catch_an_edit(
 ) -> None:
     """The listings of HERE are made by this process while the worker makes the rest: their
     answers are put back in the jobs' order, and an edit there is still found."""
+    _sqlite_only(busy)
     here: list[str] = []
     real = verification.verification_jobs.run
 
@@ -121,6 +133,7 @@ def test_the_listings_made_here_beside_the_worker_still_catch_an_edit(
 def test_a_worker_that_fails_leaves_the_jobs_to_this_process(
     busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _sqlite_only(busy)
     monkeypatch.setattr(verification, "WORKER_ROWS", 0)
     monkeypatch.setattr(verification.sys, "executable", "/bin/false")
     quick = audit.verify(busy, monitor)
@@ -140,9 +153,8 @@ def test_rows_the_sql_writes_otherwise_are_encoded_in_python_and_still_pass(
 ) -> None:
     """A platelet count not whole (a fact table's odd row), text outside ASCII in the chains
     (a recount's reason in its audit entry and ledger rows): passed by the quick pass,
-    with the worker too; an edit of the odd row is still named."""
-    if not is_sqlite(ctx.engine):
-        pytest.skip("the quick pass is SQLite's")
+    with the worker too; an edit of the odd row is still named. PostgreSQL writes the fraction
+    as Python does: only the chains' text outside ASCII is encoded in Python there."""
     password = pw(pharmacist)
     participants.enroll(ctx, pharmacist, "01-002", "CD", 1980, "F", 'Dr Lüu "药" \\')
     result = dispense(ctx, pharmacist, password, "01-001", platelet_count=152.25)
@@ -169,7 +181,10 @@ def test_rows_the_sql_writes_otherwise_are_encoded_in_python_and_still_pass(
         verified = audit.verify(ctx, monitor)
         assert verified.ok and walks.made == 0, verified.message
         assert _fields(verified) == _fields(_walked(ctx))
-        assert {t for t, _i in encoded} == {"audit_entries", "ledger_entries", "dispenses"}
+        in_python = {"audit_entries", "ledger_entries"}
+        if is_sqlite(ctx.engine):
+            in_python.add("dispenses")
+        assert {t for t, _i in encoded} == in_python
     sql(ctx, "UPDATE dispenses SET platelet_count = 152.5 WHERE platelet_count = 152.25")
     changed = audit.verify(ctx, monitor)
     assert walks.made == 1
@@ -261,3 +276,63 @@ def test_the_timed_chain_job_checks_the_times_too() -> None:
         db.execute(edit)
         assert verification_jobs.chain(db.cursor(), timed, 5, timed=True)[0] is False, edit
         db.execute("ROLLBACK TO s")
+
+
+def test_the_server_jobs_read_the_verification_s_snapshot_on_a_second_connection(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL, a big database: the jobs run on two more connections, from threads, in the
+    verifying transaction's snapshot; their answers are those of the verification's own
+    connection, and an edit is still named."""
+    _postgres_only(busy)
+    threads: list[str] = []
+    real = verification._run_server_jobs
+
+    def run(dbapi: Any, jobs: Any, bounds: Any) -> Any:
+        threads.append(verification.threading.current_thread().name)
+        return real(dbapi, jobs, bounds)
+
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    monkeypatch.setattr(verification, "_run_server_jobs", run)
+    quick = audit.verify(busy, monitor)
+    assert threads == ["dispensary-verify"] * 2  # the audit entries' chain, and the rest
+    assert quick.ok and walks.made == 0, quick.message
+    assert _fields(quick) == _fields(_walked(busy))
+    monkeypatch.setattr(verification, "WORKER_ROWS", 10**12)
+    threads.clear()
+    assert _fields(audit.verify(busy, monitor)) == _fields(quick)
+    assert threads == [verification.threading.main_thread().name]
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    sql(busy, "UPDATE signatures SET meaning = meaning || '.' WHERE id = 2")
+    changed = audit.verify(busy, monitor)
+    assert walks.made == 1
+    assert not changed.ok and "signatures row 2" in changed.message
+
+
+def test_server_jobs_that_fail_are_answered_on_the_verification_s_connection(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot the other connections cannot take (gone, or refused): the jobs are answered
+    in the verifying transaction, and the result is the same."""
+    _postgres_only(busy)
+    monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    real = verification._ServerJobs.__init__
+
+    def init(self: Any, session: Any, jobs: Any, bounds: Any, snapshot: Any) -> None:
+        real(self, session, jobs, bounds, "00000000-00000000-1")  # no such snapshot
+
+    monkeypatch.setattr(verification._ServerJobs, "__init__", init)
+    quick = audit.verify(busy, monitor)
+    assert quick.ok and walks.made == 0, quick.message
+    assert _fields(quick) == _fields(_walked(busy))
+
+
+def test_a_statement_the_server_refuses_leaves_the_walk_its_transaction(
+    busy: Context, monitor: Actor, walks: Walks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the quick pass runs inside a savepoint, so an error there (a value the
+    server's text cannot take) leaves the walk a transaction it can read in."""
+    _postgres_only(busy)
+    monkeypatch.setattr(facts, "pg_odd_sql", lambda _table: "(1 / 0 = 1)")
+    verified = audit.verify(busy, monitor)
+    assert verified.ok and walks.made == 1, verified.message

@@ -295,3 +295,216 @@ def test_a_sqlite_without_json_functions_is_read_in_python(
     sql(busy, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
     changed = audit.verify(busy, monitor)
     assert not changed.ok and "returns row 1" in changed.message
+
+
+# -- PostgreSQL: the server writes the text and hashes it (facts.pg_text_sql) ----------------------
+
+PG_COLUMNS = (
+    'id integer PRIMARY KEY, n integer, s varchar(40), t text, "at" timestamptz, d date, '
+    "b boolean, f double precision, tail integer"
+)
+
+PG_ODD_VALUES: dict[str, list[Any]] = {
+    "n": [0, -7, 2**31 - 1, -(2**31)],
+    "s": [
+        "plain",
+        'a "quoted" \\ back',
+        "tab\there",
+        "new\nline",
+        "é 药盒 \u2028",
+        "\x7f",
+        "\x1f",
+        "😀",
+        "",
+        "null",
+    ],
+    "t": ['{"ledger":[[1,"ab"]]}', "line\r\nbreak", "\\u0041", "[0]"],
+    "at": [
+        "2026-01-05 09:00:00.123456+00",
+        "2026-01-05 17:00:00+08",
+        "0001-01-01 00:00:00+00",
+        "9999-12-31 23:59:59.999999+00",
+        "10000-01-01 00:00:00+00",
+        "0044-03-15 12:00:00+00 BC",
+        "infinity",
+        "-infinity",
+    ],
+    "d": ["2026-01-05", "0001-01-01", "9999-12-31", "10000-01-01", "0044-03-15 BC", "infinity"],
+    "b": [True, False],
+    "f": [
+        "152",
+        "1",
+        "-3",
+        "0",
+        "-0",
+        "0.1",
+        "152.5",
+        "1e15",
+        "1e16",
+        str(1 / 3),
+        "0.30000000000000004",
+        "1e-4",
+        "1e-5",
+        "1e300",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+    ],
+    "tail": [None, 1],
+}
+
+
+PG_UNWRITTEN = {
+    "at": {"10000-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC", "infinity", "-infinity"},
+    "d": {"10000-01-01", "0044-03-15 BC", "infinity"},
+    "f": {"0", "-0", "1e15", "1e16", "1e-5", "1e300", "NaN", "Infinity", "-Infinity"},
+}
+"""Values the server writes otherwise than Python (or Python cannot read): the rest it writes
+as Python does. The floats among them are the rows pg_odd_sql flags."""
+
+
+def _pg_rows() -> list[tuple[dict[str, Any], bool]]:
+    """Each row, and whether the server should write it as Python does."""
+    base: dict[str, Any] = {
+        "n": 1,
+        "s": "s",
+        "t": "t",
+        "at": "2026-01-05 09:00:00.123456+00",
+        "d": "2026-01-05",
+        "b": True,
+        "f": "60",
+        "tail": None,
+    }
+    rows = [(dict(base), True), (dict.fromkeys(base), True)]
+    for name, values in PG_ODD_VALUES.items():
+        for value in [*values, None]:
+            rows.append(({**base, name: value}, value not in PG_UNWRITTEN.get(name, ())))
+    return [({"id": i + 1, **row}, same) for i, (row, same) in enumerate(rows)]
+
+
+def _pg_check_rows(table: Table, conn: Any, dump: Callable[[Any], str]) -> set[int]:
+    """_check_rows on a server: its text is Python's, or of values Python never writes there."""
+    reader = facts.reader(table, sqlite=False)
+    same: set[int] = set()
+    ids = conn.execute(text(f'SELECT id FROM "{table.name}" ORDER BY id')).scalars().all()
+    dbapi = conn.connection.driver_connection
+    for row_id in ids:
+        try:
+            with conn.begin_nested():
+                python: str | None = facts.python_text(
+                    table.name, reader.names, reader.by_ids(dbapi, [row_id])[0]
+                )
+        except Exception:  # a value the driver cannot read (an infinite moment, a date BC)
+            python = None
+        found = conn.execute(
+            text(f'SELECT {facts.pg_text_sql(table)} FROM "{table.name}" WHERE id = :i'),
+            {"i": row_id},
+        ).scalar_one()
+        if found == python:
+            same.add(row_id)
+            continue
+        decoded = json.loads(found)
+        assert not _possible(table, decoded) or dump(decoded) == python, (row_id, found, python)
+    return same
+
+
+def _server(ctx: Context) -> None:
+    if is_sqlite(ctx.engine):
+        pytest.skip("the server's text is PostgreSQL's")
+
+
+def test_odd_values_on_a_server_never_give_python_s_text_of_other_values(ctx: Context) -> None:
+    _server(ctx)
+    rows = _pg_rows()
+    with ctx.engine.connect() as conn:
+        conn.execute(text("SET extra_float_digits = 1"))
+        conn.execute(text(f"CREATE TEMP TABLE scratch ({PG_COLUMNS})"))
+        names = [c.name for c in SCRATCH.columns]
+        conn.execute(
+            text(
+                f"INSERT INTO scratch ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+                f"VALUES ({', '.join(':' + n for n in names)})"
+            ),
+            [{**r, "f": None if r["f"] is None else float(r["f"])} for r, _same in rows],
+        )
+        same = _pg_check_rows(SCRATCH, conn, lambda v: facts.content_text(v[0], v[1], v[2]))
+        odd = set(
+            conn.execute(
+                text(f"SELECT id FROM scratch WHERE {facts.pg_odd_sql(SCRATCH)}")
+            ).scalars()
+        )
+    assert same == {r["id"] for r, written in rows if written}
+    assert {r["f"] for r, _same in rows if r["id"] in odd} == PG_UNWRITTEN["f"]
+
+
+def test_odd_values_in_the_chains_on_a_server_never_give_python_s_text_of_other_values(
+    ctx: Context,
+) -> None:
+    _server(ctx)
+    chained = [Base.metadata.tables["audit_entries"], Base.metadata.tables["ledger_entries"]]
+    odd: dict[str, list[Any]] = {
+        "at": [None, "infinity", "0044-03-15 12:00:00+00 BC"],
+        "from_returned": [None, True],
+        "facts": ["", None],
+        "audit_entry_id": [None, 3],
+        "username": ["naïve", "a\nb", "\x7f", "null"],
+        "new": ['{"a":"é"}', '"q" \\'],
+        "quantity": [-21, 0],
+    }
+    with ctx.engine.connect() as conn:
+        for table in chained:
+            # A scratch table of the same name, without its triggers and keys, before the real.
+            conn.execute(text(f'CREATE TEMP TABLE "{table.name}" (LIKE public."{table.name}")'))
+            names = [c.name for c in table.columns]
+            for name in names[1:]:  # a tool can write NULL anywhere
+                conn.execute(text(f'ALTER TABLE "{table.name}" ALTER "{name}" DROP NOT NULL'))
+            plain = {
+                "at": "2026-01-05 09:00:00.123456+00",
+                "entry_date": "2026-01-05",
+                "from_returned": False,
+                "facts": '[["kits",1,"ab"]]',
+                "new": '{"a":"b"}',
+            }
+            kinds = {c.name: type(c.type).__name__ for c in table.columns}
+            variants = [{}] + [{k: v} for k, vs in odd.items() if k in names for v in vs]
+            for i, change in enumerate(variants):
+                row = {
+                    n: plain.get(n, 2 if kinds[n] == "Integer" else "v")
+                    for n in names
+                    if n not in ("prev_hash", "row_hash", "entry_hash")
+                }
+                row.update(change, id=i + 1)
+                columns = ", ".join(f'"{n}"' for n in row)
+                conn.execute(
+                    text(
+                        f'INSERT INTO "{table.name}" ({columns}, "prev_hash", '
+                        f'"{verification.CHAINED[table.name]}") '
+                        f"VALUES ({', '.join(':' + n for n in row)}, 'p', 'h')"
+                    ),
+                    row,
+                )
+            assert 1 in _pg_check_rows(table, conn, facts.canonical)
+            conn.execute(text(f'DROP TABLE pg_temp."{table.name}"'))
+
+
+def test_the_server_writes_python_s_text_of_every_row_the_program_writes(busy: Context) -> None:
+    _server(busy)
+    with busy.engine.connect() as conn:
+        db = conn.connection.driver_connection
+        cursor = db.cursor()
+        cursor.execute("SET extra_float_digits = 1")
+        for table in Base.metadata.sorted_tables:
+            if table.name in facts.UNTRACKED and table.name not in (
+                "audit_entries",
+                "ledger_entries",
+            ):
+                continue
+            reader = facts.reader(table, sqlite=False)
+            cursor.execute(
+                f"SELECT {reader.select}, {facts.pg_text_sql(table)}, "
+                f'{facts.pg_hash_sql(facts.pg_text_sql(table))} FROM "{table.name}"'
+            )
+            for row in cursor.fetchall():
+                python = facts.python_text(table.name, reader.names, reader.values(row[:-2]))
+                assert row[-2] == python, (table.name, row[0])
+                assert row[-1] == verification._hash(python)

@@ -518,6 +518,134 @@ LEDGER_KINDS = {
 """ledger_content's keys and how each is written."""
 
 
+# -- the canonical text and its hash built by PostgreSQL ------------------------------------------
+#
+# On PostgreSQL the server writes each row's canonical text and hashes it (sha256() is built in
+# since version 11): `audit verify` gets back hashes, not rows, and the server's work runs on a
+# core of its own beside the walk. The text is built by concatenation (json_build_object would
+# put spaces in), each value as Python's canonical JSON writes it: a string through to_json
+# (which escapes as json.dumps does, but leaves characters outside ASCII as they are: the chains'
+# ASCII form then differs, and the caller encodes that row in Python), a number as its text, a
+# moment and a date in their ISO form. Every form is one-to-one, and a value the server writes
+# otherwise than Python (a float not in the plain range, an infinite moment, a date BC) is given
+# as a one-element array, which no canonical text holds: where the server's text is not
+# Python's, its hash differs, and a hash that differs only sends the caller to Python, whose
+# hash is the one that counts.
+
+_PG_OTHER = "'[0]'"
+_PG_STAMP = "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+
+
+def _pg_float_plain(quoted: str) -> str:
+    """PostgreSQL: whether the float's text (shortest exact, extra_float_digits = 1) is repr's:
+    a whole number in repr's fixed range (written with '.0'), or a fraction whose text needs no
+    exponent on either side."""
+    return (
+        f"(({quoted} = trunc({quoted}) AND abs({quoted}) >= 1 AND abs({quoted}) < 1e15) "
+        f"OR ({quoted} <> trunc({quoted}) AND abs({quoted}) >= 1e-4 AND abs({quoted}) < 1e15))"
+    )
+
+
+def _pg_value(kind: str, quoted: str) -> str:
+    """PostgreSQL: the JSON of a column's non-NULL value as Python's canonical text writes it in
+    its stored form (fact_hash's value), or an expression giving NULL where it may not be."""
+    if kind in ("UTCDateTime", "at"):
+        return (
+            f"CASE WHEN isfinite({quoted}) AND {quoted} >= '0001-01-01 00:00:00+00' "
+            f"THEN '\"' || {_PG_STAMP.format(c=quoted)} || '\"' END"
+        )
+    if kind == "Date":
+        return (
+            f"CASE WHEN isfinite({quoted}) AND {quoted} >= '0001-01-01' "
+            f"THEN '\"' || to_char({quoted}, 'YYYY-MM-DD') || '\"' END"
+        )
+    if kind == "Boolean":  # stored form: 0 and 1
+        return f"CASE WHEN {quoted} THEN '1' ELSE '0' END"
+    if kind == "bool":  # a ledger flag: bool() of it
+        return f"CASE WHEN {quoted} THEN 'true' ELSE 'false' END"
+    if kind == "Integer":
+        return f"{quoted}::text"
+    if kind in ("String", "Text"):
+        return f"to_json({quoted}::text)::text"
+    if kind == "Float":
+        return (
+            f"CASE WHEN {quoted} = trunc({quoted}) AND abs({quoted}) >= 1 AND "
+            f"abs({quoted}) < 1e15 THEN trunc({quoted})::bigint::text || '.0' "
+            f"WHEN {_pg_float_plain(quoted)} THEN {quoted}::text END"
+        )
+    return "NULL"
+
+
+def _pg_json(kind: str, quoted: str, null: str = "'null'") -> str:
+    """The value's JSON, `null` for NULL, the other form for what _pg_value cannot write."""
+    return (
+        f"CASE WHEN {quoted} IS NULL THEN {null} "
+        f"ELSE coalesce({_pg_value(kind, quoted)}, {_PG_OTHER}) END"
+    )
+
+
+def pg_odd_sql(table: Table) -> str:
+    """PostgreSQL: whether pg_text_sql may give a row of this fact table otherwise than
+    python_text though the program wrote it (a float outside the plain range)."""
+    floats = [
+        f'NOT ("{c.name}" IS NULL OR {_pg_float_plain(chr(34) + c.name + chr(34))})'
+        for c in table.columns
+        if type(c.type).__name__ == "Float"
+    ]
+    return f"({' OR '.join(floats)})" if floats else "false"
+
+
+def _pg_fact_text(table: Table) -> str:
+    columns = list(table.columns)
+    names = [c.name for c in columns]
+    values = [_pg_json(type(c.type).__name__, f'"{c.name}"') for c in columns]
+    branches = []
+    for end in range(len(columns), 0, -1):
+        head = f"[{json.dumps(table.name)},{json.dumps(names[:end], separators=(',', ':'))},["
+        if "'" in head:
+            raise ValueError("a name with a quote")
+        text = f"'{head}' || " + " || ',' || ".join(values[:end]) + " || ']]'"
+        if end == 1:
+            branches.append(f"ELSE {text}")
+        else:
+            branches.append(f'WHEN "{columns[end - 1].name}" IS NOT NULL THEN {text}')
+    return f"CASE {' '.join(branches)} END"
+
+
+def _pg_chained_text(kinds: Mapping[str, str], optional: str) -> str:
+    """PostgreSQL: canonical() of the object of `kinds`, its keys sorted as json.dumps sorts
+    them; the key `optional` only when it is not NULL (nor '', a text)."""
+    parts: list[str] = []
+    for i, name in enumerate(sorted(kinds)):
+        quoted = f'"{name}"'
+        kind = kinds[name]
+        null = _PG_OTHER if kind in ("at", "bool") else "'null'"
+        pair = f"'{',' if i else ''}\"{name}\":' || {_pg_json(kind, quoted, null)}"
+        if name == optional:
+            if not i:
+                raise ValueError("the optional key comes first")
+            empty = f"{quoted} IS NULL" + (
+                f" OR {quoted} = ''" if kind in ("String", "Text") else ""
+            )
+            pair = f"CASE WHEN {empty} THEN '' ELSE {pair} END"
+        parts.append(pair)
+    return "'{' || " + " || ".join(parts) + " || '}'"
+
+
+def pg_text_sql(table: Table) -> str:
+    """PostgreSQL: the text python_text gives of a row of `table` (see above)."""
+    if table.name == "audit_entries":
+        return _pg_chained_text(AUDIT_KINDS, "facts")
+    if table.name == "ledger_entries":
+        return _pg_chained_text(LEDGER_KINDS, "audit_entry_id")
+    return _pg_fact_text(table)
+
+
+def pg_hash_sql(text: str) -> str:
+    """PostgreSQL: the hex SHA-256 of a text's UTF-8 bytes (hashlib's hexdigest)."""
+    return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+
+
 def python_text(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
     """What the SQL above gives, in Python, from a Reader's values: the canonical content of
     an audit entry or ledger row (hashed after the previous hash), a fact's content_text."""

@@ -22,13 +22,16 @@ rebuild the kits' status: the full verification does (`audit verify`, the audit 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -197,6 +200,9 @@ class _Source:
         self.dbapi = facts.driver_connection(session)
         self.sqlite = facts.on_sqlite(session)
         self.fast = self.sqlite and _has_json(self.dbapi)
+        # PostgreSQL: the server writes the canonical texts and hashes them (facts.pg_text_sql).
+        self.server = session.connection().dialect.name == "postgresql"
+        self.snapshot: object = None  # PostgreSQL: the verifying transaction's, exported
         self.tables: dict[str, _Table] = {}
 
     def table(self, table: Table) -> _Table:
@@ -481,14 +487,49 @@ def verify_session(session: Session) -> VerifyResult:
     pass (_quick), which can only say that everything verifies; whenever it cannot, the walk
     below says what is wrong, as it always has."""
     source = _Source(session)
-    if source.fast:
-        try:
-            passed = _quick(session, source)
-        except (TypeError, ValueError, KeyError, AttributeError, sqlite3.Error):
-            passed = None  # a value the quick pass does not expect: the walk looks at it
+    if source.fast or source.server:
+        passed = _try_quick(session, source)
         if passed is not None:
             return passed
     return _walk_all(session, source)
+
+
+def _try_quick(session: Session, source: _Source) -> VerifyResult | None:
+    """The quick pass; None where it gives up, or meets a value it does not expect (the walk
+    then looks at it). On PostgreSQL inside a savepoint: a statement the server refuses would
+    otherwise end the transaction the walk reads in."""
+    driver = sys.modules.get("psycopg")
+    errors: tuple[type[BaseException], ...] = (
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        sqlite3.Error,
+        *([driver.Error] if driver is not None else []),
+    )
+    if not source.server:
+        try:
+            return _quick(session, source)
+        except errors:
+            return None
+    # Exported before the savepoint (a subtransaction cannot): the jobs' connection reads it.
+    source.snapshot = next(_rows(source.dbapi, "SELECT pg_export_snapshot()"))[0]
+    _execute(source.dbapi, "SAVEPOINT verify_quick")
+    try:
+        passed = _quick(session, source)
+    except errors:
+        _execute(source.dbapi, "ROLLBACK TO SAVEPOINT verify_quick")
+        passed = None
+    _execute(source.dbapi, "RELEASE SAVEPOINT verify_quick")
+    return passed
+
+
+def _execute(dbapi: Any, sql: str) -> None:
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 def _walk_all(session: Session, source: _Source) -> VerifyResult:
@@ -548,14 +589,26 @@ WORKER_ROWS = 200_000
 costs more than it gains on a small database)."""
 
 
+_CURSORS = iter(range(1, 1 << 62))
+
+
 def _stream(dbapi: Any, sql: str, args: Sequence[Any] = ()) -> Iterator[list[Any]]:
-    cursor = dbapi.cursor()
+    """The rows of `sql` a batch at a time; on a server through a cursor of its own there (a
+    client-side cursor would hold the whole result in memory)."""
+    if isinstance(dbapi, sqlite3.Connection):
+        cursor = dbapi.cursor()
+    else:
+        cursor = dbapi.cursor(name=f"dispensary_verify_{next(_CURSORS)}")
     try:
-        cursor.execute(sql, args)
+        if args:
+            cursor.execute(sql, args)
+        else:  # psycopg: no parameters, so no % in the SQL taken for one
+            cursor.execute(sql)
         while rows := cursor.fetchmany(QUICK_BATCH):
             yield rows
     finally:
-        cursor.close()
+        with contextlib.suppress(Exception):  # a server's cursor gone with its savepoint
+            cursor.close()
 
 
 def _rows(dbapi: Any, sql: str, shape: Any = None) -> Iterator[Any]:
@@ -653,6 +706,162 @@ class _Jobs:
         return self._run(self.jobs)  # no worker, or it failed: here, in this transaction
 
 
+def _server_jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
+    """PostgreSQL: the jobs of _jobs, each one statement the server answers in full (it writes
+    the texts and hashes them): a chain's count, its broken links (an id out of 1, 2, 3..., a
+    previous hash that is not the row before's own hash, a time that goes backwards) and the
+    ids whose digest is not their own hash (the caller encodes those in Python); a listing's
+    `id:hash,` tokens of a range of ids, in id order, leaving out the odd rows."""
+    jobs: list[verification_jobs.Job] = []
+    for chained, kind in ((AUDIT, "timed chain"), (LEDGER, "chain")):
+        own = CHAINED[chained.name]
+        timed = kind == "timed chain"
+        digest = facts.pg_hash_sql(f'"prev_hash" || {facts.pg_text_sql(chained)}')
+        sql = (
+            'SELECT count(*), count(*) FILTER (WHERE "id" <> rn '
+            'OR "prev_hash" IS DISTINCT FROM coalesce(before, %s) OR own IS NULL'
+            + (' OR "at" < before_at' if timed else "")
+            + '), array_agg("id") FILTER (WHERE digest IS DISTINCT FROM own) FROM ('
+            f'SELECT "id", "prev_hash", "{own}" AS own, lag("{own}") OVER w AS before, '
+            + ('"at", lag("at") OVER w AS before_at, ' if timed else "")
+            + f'row_number() OVER w AS rn, {digest} AS digest FROM "{chained.name}" '
+            'WHERE "id" <= %s WINDOW w AS (ORDER BY "id")) AS rows'
+        )
+        jobs.append((kind, chained.name, sql))
+    for name, table in tables.items():
+        if name not in facts.MUTABLE:
+            token = f"\"id\"::text || ':' || {facts.pg_hash_sql(facts.pg_text_sql(table))} || ','"
+            sql = (
+                f'SELECT count(*), string_agg({token}, \'\' ORDER BY "id") FROM "{name}" '
+                f'WHERE "id" > %s AND "id" <= %s AND NOT {facts.pg_odd_sql(table)}'
+            )
+            jobs.append(("listing", name, sql))
+    return jobs
+
+
+SERVER_RANGE = 100_000
+"""The ids of a fact table one listing statement covers (its tokens are one text)."""
+
+
+def _run_server_jobs(
+    dbapi: Any, jobs: Sequence[verification_jobs.Job], bounds: Mapping[str, int]
+) -> list[verification_jobs.Answer]:
+    """The answers of _server_jobs, as verification_jobs.run gives them on SQLite."""
+    answers: list[verification_jobs.Answer] = []
+    cursor = dbapi.cursor()
+    try:
+        for kind, name, sql in jobs:
+            bound = bounds[name]
+            if kind != "listing":
+                cursor.execute(sql, (GENESIS, bound))
+                count, broken, doubts = cursor.fetchone()
+                doubts = list(doubts or [])
+                last: str | None = GENESIS
+                if count:
+                    own = CHAINED[name]
+                    cursor.execute(f'SELECT "{own}" FROM "{name}" WHERE "id" = %s', (count,))
+                    found = cursor.fetchone()
+                    last = found[0] if found else None
+                ok = not broken and len(doubts) <= verification_jobs.DOUBTS
+                answers.append([ok, int(count), last, doubts])
+                continue
+            cursor.execute(f'SELECT min("id") FROM "{name}"')
+            lowest = cursor.fetchone()[0]
+            whole, total = hashlib.sha256(), 0
+            start = min(0, int(lowest) - 1) if lowest is not None else 0
+            while start < bound:
+                end = min(bound, start + SERVER_RANGE)
+                cursor.execute(sql, (start, end))
+                count, tokens = cursor.fetchone()
+                whole.update((tokens or "").encode())
+                total += int(count)
+                start = end
+            answers.append([total, whole.hexdigest()])
+    finally:
+        cursor.close()
+    return answers
+
+
+_SNAPSHOT = re.compile(r"[0-9A-Fa-f-]+")
+
+
+class _ServerJobs:
+    """PostgreSQL: the jobs on two more connections that read the verifying transaction's own
+    snapshot (pg_export_snapshot), each from a thread that mostly waits: the server writes and
+    hashes the texts (the audit entries' chain on one, the rest on the other, about even)
+    while this process walks the audit entries. Whatever a connection could not answer is
+    answered on the verification's own connection when asked."""
+
+    def __init__(
+        self,
+        session: Session,
+        jobs: list[verification_jobs.Job],
+        bounds: dict[str, int],
+        snapshot: object,
+    ):
+        self.jobs, self.bounds = jobs, bounds
+        self.dbapi = facts.driver_connection(session)
+        self.found: dict[int, verification_jobs.Answer] = {}
+        self.workers: list[tuple[Any, threading.Thread]] = []
+        big = bounds.get(LEDGER.name, 0) + bounds.get(AUDIT.name, 0) >= WORKER_ROWS
+        if not big or not isinstance(snapshot, str) or not _SNAPSHOT.fullmatch(snapshot):
+            return
+        audit = [i for i, job in enumerate(jobs) if job[1] == AUDIT.name]
+        rest = [i for i in range(len(jobs)) if i not in audit]
+        engine = session.get_bind().engine
+        for share in (audit, rest):
+            try:
+                pooled = engine.raw_connection()
+            except Exception:  # no connection to be had: answered here
+                break
+            thread = threading.Thread(
+                target=self._work,
+                args=(pooled, snapshot, share),
+                name="dispensary-verify",
+                daemon=True,
+            )
+            self.workers.append((pooled, thread))
+            thread.start()
+
+    def _work(self, pooled: Any, snapshot: str, share: list[int]) -> None:
+        driver = pooled.driver_connection
+        try:
+            driver.autocommit = True  # the transaction below is begun as it must be
+            cursor = driver.cursor()
+            try:
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                cursor.execute("SET LOCAL extra_float_digits = 1")
+                cursor.execute("SET LOCAL work_mem = '64MB'")  # a range's tokens, sorted
+                found = _run_server_jobs(driver, [self.jobs[i] for i in share], self.bounds)
+                cursor.execute("COMMIT")
+                self.found.update(zip(share, found, strict=True))
+            finally:
+                cursor.close()
+        except Exception:  # answered on the verification's connection instead
+            pass
+
+    def stop(self) -> None:
+        for pooled, thread in self.workers:
+            if thread.is_alive():
+                with contextlib.suppress(Exception):  # done, or gone: the join returns
+                    pooled.driver_connection.cancel()
+            thread.join()
+            pooled.invalidate()  # its session settings are not the pool's
+        self.workers = []
+
+    def answers(self) -> list[verification_jobs.Answer]:
+        """Every job's answer, in the order of the jobs."""
+        for _pooled, thread in self.workers:
+            thread.join()
+        left = [i for i in range(len(self.jobs)) if i not in self.found]
+        found = dict(self.found)
+        if left:
+            mine = _run_server_jobs(self.dbapi, [self.jobs[i] for i in left], self.bounds)
+            found.update(zip(left, mine, strict=True))
+        return [found[i] for i in range(len(self.jobs))]
+
+
 def _quick(session: Session, source: _Source) -> VerifyResult | None:
     """The full verification's result when everything verifies; None when anything may not."""
     dbapi = source.dbapi
@@ -662,7 +871,12 @@ def _quick(session: Session, source: _Source) -> VerifyResult | None:
         name: int(next(_rows(dbapi, f'SELECT MAX("id") FROM "{name}"'))[0] or 0)
         for name in [LEDGER.name, AUDIT.name, *appended]
     }
-    jobs = _Jobs(session, _jobs(tables), bounds)
+    jobs: _Jobs | _ServerJobs
+    if source.server:
+        _execute(dbapi, "SET LOCAL extra_float_digits = 1")  # the floats' text: repr's digits
+        jobs = _ServerJobs(session, _server_jobs(tables), bounds, source.snapshot)
+    else:
+        jobs = _Jobs(session, _jobs(tables), bounds)
     try:
         return _quick_walk(session, source, tables, appended, jobs)
     finally:
@@ -674,7 +888,7 @@ def _quick_walk(
     source: _Source,
     tables: Mapping[str, Table],
     appended: list[str],
-    jobs: _Jobs,
+    jobs: _Jobs | _ServerJobs,
 ) -> VerifyResult | None:
     dbapi = source.dbapi
     walk = _Walk(source)
@@ -691,7 +905,7 @@ def _quick_walk(
     counts = dict.fromkeys(appended, 0)
     kept: dict[str, Iterator[Any]] = {}
     for name in KEPT:
-        columns = ", ".join(['"id"'] + [facts.stored_form_sql(tables[name], c) for c in KEEP[name]])
+        columns = ", ".join(['"id"'] + [_stored(source, tables[name], c) for c in KEEP[name]])
         shape = namedtuple(f"{name}_kept", ("id", *KEEP[name]))  # type: ignore[misc]
         kept[name] = _rows(dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"', shape)
     odd = {name: _Odd(source, tables[name]) for name in appended}
@@ -854,9 +1068,9 @@ class _Odd:
 
     def __init__(self, source: _Source, table: Table) -> None:
         self.table = source.table(table)
-        condition = facts.odd_sql(table)
+        condition = facts.odd_sql(table) if source.sqlite else facts.pg_odd_sql(table)
         self.rows: Iterator[Any] = iter(())
-        if condition != "0":
+        if condition not in ("0", "false"):
             full = self.table.full
             self.rows = _rows(
                 source.dbapi,
@@ -877,6 +1091,12 @@ class _Odd:
         return bool(_hash(row.text) == listed)
 
 
+def _stored(source: _Source, table: Table, name: str) -> str:
+    """A column as a Reader gives it when its row is in the program's form (a server's values
+    are: the columns the walk keeps are numbers and texts)."""
+    return facts.stored_form_sql(table, name) if source.sqlite else f'"{name}"'
+
+
 def _python_chained(source: _Source, table: Table, ids: Sequence[int]) -> bool:
     """Whether each of these chained rows, encoded in Python, hashes to its own hash after its
     previous (rows whose text the SQL writes otherwise: outside ASCII)."""
@@ -893,18 +1113,27 @@ def _quick_mutable(
     """Whether each row of the tables changed in place is as the last entry listing it says,
     every one listed; the kits' and participants' status is checked on the way."""
     sha256 = _sha256
+    source = walk.source
     for name, states in last.items():
         table = tables[name]
-        reader = walk.source.table(table)
-        columns = ", ".join(
-            ['"id"', f"CAST({facts.text_sql(table)} AS BLOB)"]
-            + [facts.stored_form_sql(table, c) for c in KEEP.get(name, ())]
+        reader = source.table(table)
+        # SQLite writes each row's text, a server its hash as well.
+        content = (
+            f"CAST({facts.text_sql(table)} AS BLOB)"
+            if source.sqlite
+            else facts.pg_hash_sql(facts.pg_text_sql(table))
         )
-        for row in _rows(walk.source.dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"'):
+        columns = ", ".join(
+            ['"id"', content] + [_stored(source, table, c) for c in KEEP.get(name, ())]
+        )
+        for row in _rows(source.dbapi, f'SELECT {columns} FROM "{name}" ORDER BY "id"'):
             row_hash = states.pop(row[0], None)
             if row_hash is None:
                 return False  # a row no entry listed
-            if row[1] is None or sha256(row[1]).hexdigest() != row_hash:
+            found = row[1]
+            if found is not None and source.sqlite:
+                found = sha256(found).hexdigest()
+            if found != row_hash:
                 row, found = reader.python(walk.source.dbapi, row)
                 if found != row_hash:
                     return False
