@@ -9,10 +9,11 @@ rows are listed in id order). A row passed over and listed later (out of order) 
 until it is; one never listed at the end was added outside the program. A changed row, a
 deleted one, an inserted one, an edited status are each named with the audit entry concerned.
 
-On SQLite a quick pass comes first (_quick): the same checks made a table at a time, the hashing
-of the chains and fact tables in a second process beside it (verification_jobs). It can only
-say that everything verifies: at the first difference, or anything not as the program writes
-it, it gives up and the walk above names what is wrong.
+A quick pass comes first (_quick): the same checks made a table at a time, the hashing of the
+chains and fact tables beside it: on SQLite in a second process (verification_jobs), on
+PostgreSQL by the server itself over two more connections in the same snapshot (_ServerJobs).
+It can only say that everything verifies: at the first difference, or anything not as the
+program writes it, it gives up and the walk above names what is wrong.
 
 An incremental verification (`since`: a VerifiedPoint from a check that passed) checks only
 the entries, ledger rows and fact rows written since, with their chains continuing from the
@@ -572,14 +573,16 @@ def _walk_all(session: Session, source: _Source) -> VerifyResult:
     return _result(walk, [], ledger_rows=ledger_count, point=point)
 
 
-# -- the quick pass (SQLite) ----------------------------------------------------------------------
+# -- the quick pass (SQLite, PostgreSQL) -----------------------------------------------------------
 #
 # The walk above names every problem with its audit entry, which costs a few microseconds of
 # Python per row and fact. The quick pass makes the same checks in bulk and only says that all
-# of them hold: the SQL writes each row's canonical text (facts.text_sql), Python hashes it, and
-# what the walk matches row by row is compared a table at a time. The ledger's chain and each
-# append-only fact table's hashes (verification_jobs) are worked out beside the walk of the
-# audit entries, in a second process on a big database. Where anything differs (a row the SQL
+# of them hold: the SQL writes each row's canonical text (facts.text_sql; on PostgreSQL
+# facts.pg_text_sql, and the server hashes it too), Python hashes it, and what the walk matches
+# row by row is compared a table at a time. The ledger's chain and each append-only fact
+# table's hashes (verification_jobs; _server_jobs) are worked out beside the walk of the audit
+# entries, in a second process (SQLite) or on the server (PostgreSQL) on a big database, where
+# the walk reads through server-side cursors. Where anything differs (a row the SQL
 # writes otherwise than Python, a row listed out of order, a finding), it gives up and the walk
 # is made: the quick pass never names a problem, and never passes what the walk would not.
 
