@@ -74,7 +74,7 @@ def working_copy(source: Path, indexes: bool = True) -> Path:
     return copy
 
 
-def child(path: Path, quick: bool = False) -> dict[str, Any]:
+def child(path: Path | str, quick: bool = False) -> dict[str, Any]:
     """Runs in the fresh process: the screen timed, and the process's peak memory."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -89,9 +89,9 @@ def child(path: Path, quick: bool = False) -> dict[str, Any]:
     from dispensary.ui.session import AppSession
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    info = path.with_suffix(".json")
+    info = None if "://" in str(path) else Path(path).with_suffix(".json")
     clock = FixedClock()
-    if info.exists():
+    if info is not None and info.exists():
         last = date.fromisoformat(json.loads(info.read_text())["last day"])
         clock.set_date(last + timedelta(days=1), hour=9)
     ctx = Context(make_engine(str(path)), load_study(default_study_path()), clock, str(path))
@@ -172,7 +172,7 @@ def _rss(field: str) -> float:
 
 
 def measure(
-    path: Path,
+    path: Path | str,
     indexes: bool = True,
     source: Path | None = None,
     quick: bool = False,
@@ -183,7 +183,13 @@ def measure(
     checkout's, for a before-and-after), this one's by default; `quick`: one keystroke and
     one sort only (the screen before issue 15 takes many seconds over each); `keep=False`:
     the working copy is removed afterwards (a copy of a throwaway file, as benchmarks/run
-    gives, is never used again: each left 1.5 GB in the temp folder)."""
+    gives, is never used again: each left 1.5 GB in the temp folder). A PostgreSQL URL is
+    measured as it is (no working copy: benchmarks/run gives a throwaway database; the
+    screen only reads), with all its indexes."""
+    if "://" in str(path):
+        if not indexes:
+            raise ValueError("--no-indexes drops indexes from a SQLite working copy only")
+        return _measure_copy(str(path), indexes, source, quick)
     copy = working_copy(Path(path), indexes)
     try:
         return _measure_copy(copy, indexes, source, quick)
@@ -194,7 +200,9 @@ def measure(
             copy.with_suffix(".json").unlink(missing_ok=True)
 
 
-def _measure_copy(copy: Path, indexes: bool, source: Path | None, quick: bool) -> dict[str, Any]:
+def _measure_copy(
+    copy: Path | str, indexes: bool, source: Path | None, quick: bool
+) -> dict[str, Any]:
     here = Path(__file__).resolve().parent
     src = source or here.parent / "src"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=f"{src}{os.pathsep}{here}")
@@ -215,13 +223,15 @@ def _measure_copy(copy: Path, indexes: bool, source: Path | None, quick: bool) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Time the Inventory screen on ~300,000 kits.")
-    parser.add_argument("--db", type=Path, help="a database (default: sitegen's full site, built)")
+    parser.add_argument(
+        "--db", help="a database file or PostgreSQL URL (default: sitegen's full site, built)"
+    )
     parser.add_argument(
         "--no-indexes", action="store_true", help="time without the inventory indexes"
     )
     parser.add_argument("--source", type=Path, help="the src folder of the program to time")
     parser.add_argument("--quick", action="store_true", help="one keystroke and one sort")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # a file's path or a URL
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.quick)))

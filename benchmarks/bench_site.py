@@ -32,7 +32,7 @@ target is a ratio, the target, and whether it is met (with why not). The measure
   the same bytes; then the incremental verification the Today screen runs after 100 more steps.
 - startup: launch to the sign-in window (DISPENSARY_STARTUP_PROBE, as bench_startup.py).
 - today: the Today screen's refresh until its figures are shown (Qt offscreen).
-- inventory: bench_inventory.measure, when that module exists (SQLite only: it takes a file).
+- inventory: bench_inventory.measure, when that module exists (a file, or a PostgreSQL URL).
 """
 
 from __future__ import annotations
@@ -927,7 +927,8 @@ def child_inventory(db: str, runs: int, day: date) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import bench_inventory  # type: ignore[import-not-found,unused-ignore]
 
-    measured: dict[str, Any] = dict(bench_inventory.measure(Path(db), keep=False))
+    where = db if "://" in db else Path(db)  # a PostgreSQL copy by its URL
+    measured: dict[str, Any] = dict(bench_inventory.measure(where, keep=False))
 
     def seconds(names: list[str]) -> list[float]:  # bench_inventory gives milliseconds
         return [float(measured[n]) / 1000 for n in names]
@@ -1128,9 +1129,6 @@ def measure_group(name: str, site: Site, plan: Plan) -> list[Row]:
         if name == "startup":
             return measure_startup(site, plan)
         if name == "inventory":
-            if site.engine != "SQLite":
-                why = "SQLite only: bench_inventory.measure takes a database file"
-                return [Row(f"inventory_{w}", site.engine, skipped=why) for w in ("open",)]
             try:
                 import bench_inventory  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
             except ImportError:

@@ -18,7 +18,7 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.report_data import DarfRecord
 
 from .conftest import Stock
-from .helpers import busy_pharmacy
+from .helpers import busy_pharmacy, sql
 from .test_query_plans import SMALL, Captured, Site, capturing, full_scans, rows_read
 from .test_query_plans import site as site  # the fixture: a pharmacy that grows by visits
 
@@ -124,3 +124,49 @@ def test_a_correction_of_a_line_before_the_period_is_numbered_row_by_row(
         for line in r.lines
     ]
     assert fix.corrects_line is not None and fix.corrects_line < fix.number
+
+
+def test_the_history_grouped_by_author_or_by_initials_counts_as_row_by_row(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Callable[[Actor], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQL's count of the history groups by the author's id while no two users share their
+    initials (the users not joined to every row), by the initials when two do: either way the
+    record is the one counted row by row."""
+    busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
+    since = date(2026, 1, 26)
+    by_sql = report_data._history_by_lines
+
+    def counted(ways: list[bool], by_rows: bool = False) -> list[DarfRecord]:
+        def way(*args: Any, **kwargs: Any) -> bool:
+            ways.append(False if by_rows else by_sql(*args, **kwargs))
+            return ways[-1]
+
+        with monkeypatch.context() as patched:
+            patched.setattr(report_data, "_history_by_lines", way)
+            return report_data.darf_records(ctx, pharmacist, since=since)
+
+    def history_statement(captured: Captured) -> str:
+        (statement,) = [s for s, _p in captured.queries if "GROUP BY" in s and HISTORY_MARK in s]
+        return " ".join(statement.split())
+
+    for shared in (False, True):
+        if shared:  # another user takes the pharmacist's initials
+            sql(
+                ctx,
+                "UPDATE users SET initials = :i WHERE username = 'tech'",
+                i=pharmacist.initials,
+            )
+        row_by_row: list[bool] = []
+        reference = counted(row_by_row, by_rows=True)
+        ways: list[bool] = []
+        with capturing(ctx) as captured:
+            grouped = counted(ways)
+        assert ways == [True] and row_by_row == [False]
+        assert grouped == reference and any(r.lines for r in grouped)
+        assert ("JOIN users" in history_statement(captured)) is shared

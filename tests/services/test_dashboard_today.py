@@ -334,24 +334,25 @@ def test_a_long_trail_is_checked_in_full_in_a_process_of_its_own(
 ) -> None:
     """With no point kept, a long trail's full check runs in a child process (the window's
     keeps a small high-water mark); the child writes the point and the read checks from it. A
-    trail that does not verify there is checked here in full, and the finding shown."""
-    if not is_sqlite(ctx.engine):
-        pytest.skip("a database in a file")
+    trail that does not verify there is checked here in full, and the finding shown. On
+    PostgreSQL too: the child is given the server's URL."""
     busy_pharmacy(ctx, clock, pharmacist, pw(pharmacist))
-    monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
 
     def not_here(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the full check ran in the window's process")
 
-    monkeypatch.setattr(audit_check, "verify_session", not_here)
-    assert audit_check.kept_point(ctx) is None
-    snapshot = dashboard.dashboard(ctx, pharmacist)
-    kept = audit_check.kept_point(ctx)
-    assert kept is not None and kept.full_at == clock.now()  # written by the child
-    assert snapshot.verification.ok and snapshot.verification.new_entries == 0
-    assert snapshot.verification.point == kept.point
-    assert not dashboard.check_apart(ctx)  # the point holds: nothing to check apart
-    monkeypatch.undo()
+    # A context of its own: undoing it keeps the fixtures' patches (DISPENSARY_HOME, where a
+    # server's point file is kept).
+    with monkeypatch.context() as patched:
+        patched.setattr(dashboard, "APART_ENTRIES", 1)
+        patched.setattr(audit_check, "verify_session", not_here)
+        assert audit_check.kept_point(ctx) is None
+        snapshot = dashboard.dashboard(ctx, pharmacist)
+        kept = audit_check.kept_point(ctx)
+        assert kept is not None and kept.full_at == clock.now()  # written by the child
+        assert snapshot.verification.ok and snapshot.verification.new_entries == 0
+        assert snapshot.verification.point == kept.point
+        assert not dashboard.check_apart(ctx)  # the point holds: nothing to check apart
 
     # A trail that does not verify: the child says so, and the check here finds what.
     audit_check.point_file(ctx).unlink()
@@ -378,8 +379,6 @@ def test_a_stalled_check_apart_is_stopped_and_the_check_made_here(
 ) -> None:
     """A child that does not finish in APART_TIMEOUT_S is killed (subprocess.run's timeout) and
     the window's read checks the trail itself, rather than waiting for ever."""
-    if not is_sqlite(ctx.engine):
-        pytest.skip("a database in a file")
     monkeypatch.setattr(dashboard, "APART_ENTRIES", 1)
     asked: list[float] = []
 

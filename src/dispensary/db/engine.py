@@ -177,6 +177,19 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+GROUPING_MEMORY = "64MB"
+"""PostgreSQL's work_mem for a report's grouping of the whole history (see room_to_group)."""
+
+
+def room_to_group(session: Session) -> None:
+    """For the rest of this transaction, PostgreSQL may group in memory (GROUPING_MEMORY, not
+    the server's default 4 MB): the DARF's count of a million rows' history into lines was
+    sorted on 12 keys through temporary files (an external merge); with room it is one hash
+    aggregate. SQLite has no such setting."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text(f"SET LOCAL work_mem = '{GROUPING_MEMORY}'"))
+
+
 def writing(engine: Engine) -> Engine:
     """The engine whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE): for
     write transactions and migrations only, so that readers never hold or wait for it."""

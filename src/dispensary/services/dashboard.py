@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from dispensary.db.engine import make_engine, read_transaction, sqlite_path
+from dispensary.db.engine import is_sqlite, make_engine, read_transaction, sqlite_path
 from dispensary.db.models import (
     ChainHead,
     Dispense,
@@ -164,12 +164,19 @@ def check_apart(ctx: Context) -> bool:
     million entries holds 160 MB while it runs, which the window's process would keep as its
     high-water mark (and part of it after: freed memory is not all given back). The child
     runs the same check (audit_check.check_trail) and, when it passes, writes the point this
-    read then starts from; when it does not pass (or cannot run: a database not in a file, a
-    frozen build with no Python to start), the read checks in full itself, and says what it
-    found. True: checked apart, and the trail verified."""
-    path = sqlite_path(ctx.engine.url.render_as_string(hide_password=False))
-    if path is None or not path.is_file() or getattr(sys, "frozen", False):
+    read then starts from; when it does not pass (or cannot run: a SQLite database not in a
+    file, a frozen build with no Python to start), the read checks in full itself, and says
+    what it found. True: checked apart, and the trail verified. A server's database is checked
+    apart too (the walk holds as much whichever engine it reads): its URL, password and all,
+    goes to the child on its stdin, never on its command line."""
+    if getattr(sys, "frozen", False):
         return False
+    database = ctx.engine.url.render_as_string(hide_password=False)
+    if is_sqlite(ctx.engine):
+        path = sqlite_path(database)
+        if path is None or not path.is_file():
+            return False
+        database = str(path)
     kept = kept_point(ctx)
     with read_transaction(ctx.engine) as session:
         if kept is not None and holds(session, kept.point):
@@ -177,11 +184,11 @@ def check_apart(ctx: Context) -> bool:
         entries = session.scalar(select(ChainHead.audit_count).where(ChainHead.id == 1))
     if entries is None or entries < APART_ENTRIES:
         return False
-    failed_key = (str(path), ctx.study_id)
+    failed_key = (database, ctx.study_id)
     if _apart_failed.get(failed_key) == entries:
         return False
     work = {
-        "database": str(path),
+        "database": database,
         "study": ctx.study.source_text,
         "study_id": ctx.study_id,
         "now": ctx.clock.now().isoformat(),

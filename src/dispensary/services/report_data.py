@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 from sqlalchemy.types import NullType
 
 from dispensary import __version__
-from dispensary.db.engine import read_transaction
+from dispensary.db.engine import read_transaction, room_to_group
 from dispensary.db.models import (
     Destruction,
     Dispense,
@@ -547,7 +547,7 @@ def _tallies(
     # For corrections: the line each movement is on (of the history, only when it is needed).
     line_of_ledger: dict[int, int] = {}
     if since is not None and not _history_by_lines(
-        session, study, product, since, until, signs, moving, tallies
+        session, study, product, since, until, signs, moving, initials, tallies
     ):
         line_of_ledger = _count_history(
             session, study, product, since, signs, moving, initials, tallies
@@ -655,6 +655,7 @@ def _history_by_lines(
     until: date | None,
     signs: dict[tuple[str, bool], int],
     moving: ColumnElement[bool],
+    initials: dict[int, str],
     tallies: dict[tuple[str, str], _Tally],
 ) -> bool:
     """The history before the period counted by SQL, one group per line, without reading its
@@ -667,6 +668,9 @@ def _history_by_lines(
     later row, a correction in the period of a line before it, which must be numbered),
     False: _count_history counts row by row."""
     author = aliased(User)
+    # Where no two users share their initials, the author's id groups the rows as the initials
+    # do, and the users are not joined to every row of the history.
+    by_id = len({mark or "" for mark in initials.values()}) == len(initials)
     change = _stock_change(signs, LedgerEntry)
     correction = LedgerEntry.reverses_id.is_not(None)
     key = (
@@ -679,7 +683,7 @@ def _history_by_lines(
         LedgerEntry.participant_id,
         LedgerEntry.dispense_id,
         LedgerEntry.reason,
-        func.coalesce(author.initials, ""),
+        LedgerEntry.user_id if by_id else func.coalesce(author.initials, ""),
         change > 0,
         correction,
     )
@@ -689,7 +693,7 @@ def _history_by_lines(
         LedgerEntry.entry_date < since,
         *((LedgerEntry.product == product,) if product else ()),
     )
-    groups = (
+    grouping = (
         select(
             LedgerEntry.product.label("code"),
             Kit.location.label("location"),
@@ -699,11 +703,13 @@ def _history_by_lines(
             func.max(case((correction, 1), else_=0)).label("corrections"),
         )
         .join(Kit, Kit.id == LedgerEntry.kit_id)
-        .outerjoin(author, author.id == LedgerEntry.user_id)
         .where(*history)
         .group_by(*key)
-        .subquery()
     )
+    if not by_id:
+        grouping = grouping.outerjoin(author, author.id == LedgerEntry.user_id)
+    groups = grouping.subquery()
+    room_to_group(session)
     counted = session.execute(
         select(
             groups.c.code,
