@@ -302,11 +302,14 @@ def fefo_order(session: Session) -> tuple[Any, ...]:
     """The order of first expiry first out (`rules.usable_kits`: expiry, lot, kit number), for
     SQL to hand the kits out in: strings compared as Python compares them (code points: the
     bytes, SQLite's default; PostgreSQL's "C" collation), so that the first kits SQL returns
-    are the first ones the rule would choose from the whole shelf."""
+    are the first ones the rule would choose from the whole shelf. The lot's id after its
+    number changes no order (a product's lot numbers are unique) but tells SQLite each lot is
+    one row of the order: it then reads a lot's kits in number order from ix_kits_shelf, not
+    the whole lot sorted (1 ms of a dispense at 1,500 kits in a lot)."""
     lot, number = Lot.number, Kit.number
     if session.get_bind().dialect.name == "postgresql":
-        return (Lot.expiry, lot.collate("C"), number.collate("C"))
-    return (Lot.expiry, lot, number)
+        return (Lot.expiry, lot.collate("C"), Lot.id, number.collate("C"))
+    return (Lot.expiry, lot, Lot.id, number)
 
 
 def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
