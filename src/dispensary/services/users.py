@@ -316,7 +316,8 @@ def check_signature(
             actor.username,
             meaning.value,
         )
-    user.failed_attempts = 0  # as at sign-in: only failures in a row lock the account
+    if user.failed_attempts:  # as at sign-in: only failures in a row lock the account
+        user.failed_attempts = 0
     signature = Signature(
         user_id=user.id,
         meaning=meaning.value,
@@ -324,8 +325,9 @@ def check_signature(
         record_id=record_id,
         at=rec.now,
     )
-    session.add(signature)
-    session.flush()
+    rec.write(signature)
+    if not rec.direct:
+        session.flush()
     return signature
 
 
