@@ -648,7 +648,7 @@ def note_written(session: Session, table: str, row_id: int) -> None:
         session.info.setdefault(WRITTEN, {})[(table, int(row_id))] = None
 
 
-_INSERTS: dict[str, Insert] = {}
+_INSERTS: dict[str, tuple[Insert, tuple[tuple[str, str], ...]]] = {}
 _UPDATES: dict[str, Update] = {}
 
 
@@ -660,17 +660,15 @@ def insert(session: Session, row: Any) -> int:
     mapper = sa_inspect(type(row))
     table = mapper.local_table
     assert isinstance(table, Table)
+    made = _INSERTS.get(table.name)
+    if made is None:  # the statement and the object's attributes by column, once per table
+        keys = tuple((p.key, p.columns[0].key) for p in mapper.column_attrs)
+        made = _INSERTS[table.name] = (table.insert(), keys)
+    statement, keys = made
     state = vars(row)
-    values = {
-        prop.columns[0].key: state[prop.key]
-        for prop in mapper.column_attrs
-        if state.get(prop.key) is not None
-    }
+    values = {column: state[key] for key, column in keys if state.get(key) is not None}
     conn = session.connection()
     mapper.dispatch.before_insert(mapper, conn, sa_inspect(row))
-    statement = _INSERTS.get(table.name)
-    if statement is None:
-        statement = _INSERTS[table.name] = table.insert()
     result = conn.execute(statement, values)
     row_id = values.get("id")
     if row_id is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db import facts
@@ -91,6 +91,10 @@ def chain_head(session: Session) -> ChainHead:
     return head
 
 
+_USER = select(User).where(User.id == bindparam("id"))
+"""session.get's query, built once (get builds its statement at each call it reads)."""
+
+
 @dataclass
 class Recorder:
     """Writes the ledger rows and the audit entry of one transaction, in chain order.
@@ -117,7 +121,7 @@ class Recorder:
         # the step's signature and result ask for the same user again (no second read).
         self.user: User | None = None
         if self.actor is not None:
-            user = self.user = self.session.get(User, self.actor.user_id)
+            user = self.user = self.session.scalar(_USER, {"id": self.actor.user_id})
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
                 raise NotSignedIn(

@@ -180,9 +180,11 @@ def dispense_cycle(
         # Each row written at once (Recorder.direct): the dispense's rows name only rows
         # already in the database, and nothing here is left for a flush.
         rec = Recorder(session, actor, ctx.clock.now(), direct=True)
-        last_id, last_attempt = session.execute(
-            _NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle}
-        ).one()
+        last_id, last_attempt = (
+            session.connection()
+            .execute(_NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle})
+            .one()
+        )
         next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
         checker: User | None = None
         checker_actor: Actor | None = None
