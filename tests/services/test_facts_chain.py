@@ -70,6 +70,41 @@ def test_a_step_that_writes_rows_without_its_audit_entry_is_refused(busy: Contex
     assert scalar(busy, "SELECT COUNT(*) FROM kits WHERE location = 'elsewhere'") == 0
 
 
+def test_rows_written_at_once_without_their_audit_entry_are_refused(busy: Context) -> None:
+    """A direct step's Core writes (facts.insert, facts.update) are held to the same rule as
+    flushed ones: nothing is committed until an audit entry lists them."""
+    before = scalar(busy, "SELECT COUNT(*) FROM adherence_notes")
+    refused = pytest.raises(UnrecordedWrite, match="adherence_notes")
+    with Session(busy.engine) as session, refused, session.begin():
+        note = AdherenceNote(dispense_id=1, reason="x", user_id=1, at=busy.clock.now())
+        assert facts.insert(session, note) == note.id
+    refused = pytest.raises(UnrecordedWrite, match="kits row")
+    with Session(busy.engine) as session, refused, session.begin():
+        kit = session.scalars(select(Kit)).first()
+        assert kit is not None
+        facts.update(session, kit, location="elsewhere")
+        assert not session.dirty  # nothing left for a flush: the UPDATE is sent already
+    assert scalar(busy, "SELECT COUNT(*) FROM adherence_notes") == before
+    assert scalar(busy, "SELECT COUNT(*) FROM kits WHERE location = 'elsewhere'") == 0
+
+
+def test_a_direct_step_lists_the_rows_it_wrote_at_once(
+    ctx: Context, pharmacist: Actor, pw: Password, stock: object
+) -> None:
+    """The dispense writes its rows with Core statements (Recorder.direct): its audit entry
+    still lists each, with the hash `audit verify` recomputes, and the chain verifies."""
+    enroll(ctx, pharmacist, "01-050")
+    result = dispense(ctx, pharmacist, pw(pharmacist), "01-050")
+    listed = _listed(ctx)
+    entry = listed[("dispenses", result.dispense_id)]
+    kit_id = scalar(ctx, "SELECT id FROM kits WHERE number = :n", n=result.kits[0].kit)
+    line = scalar(ctx, "SELECT id FROM dispense_kits WHERE dispense_id = :d", d=result.dispense_id)
+    signed = scalar(ctx, "SELECT MAX(id) FROM signatures")
+    for row in (("kits", kit_id), ("dispense_kits", line), ("signatures", signed)):
+        assert listed[row] == entry
+    assert audit.verify(ctx, pharmacist).ok
+
+
 def test_the_issue_s_edits_together_are_each_named(busy: Context, monitor: Actor) -> None:
     """UPDATE returns SET tablets, UPDATE dispenses SET dose_level and day1, DELETE FROM
     signatures: each named with the audit entry that recorded it."""

@@ -16,6 +16,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 import dispensary
+from dispensary.db import facts
 from dispensary.db.models import DispenseVoid, Kit
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import RuleViolation
@@ -47,18 +48,27 @@ MOVERS = (stock.move_kit.__code__, stock.receive_kits.__code__)
 
 
 @pytest.fixture
-def moves() -> Iterator[tuple[list[Move], list[str]]]:
-    """Every kit status set while the test runs: (status before, event, status after) when set
-    by `stock.move_kit` (or `stock.receive_kits`), else where it was set from."""
+def moves(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[Move], list[str]]]:
+    """Every kit status set while the test runs, on the object or by a Core UPDATE of a
+    direct step (facts.update): (status before, event, status after) when set by
+    `stock.move_kit` (or `stock.receive_kits`), else where it was set from."""
     done: list[Move] = []
     outside: list[str] = []
+    core_update = facts.update
 
-    def on_set(kit: Kit, value: str, _old: Any, _initiator: Any) -> None:
-        frame = sys._getframe(1)
+    def updated(session: Session, row: Any, **values: Any) -> None:
+        if isinstance(row, Kit) and "status" in values:
+            on_set(row, values["status"], None, None, depth=2)
+        core_update(session, row, **values)
+
+    monkeypatch.setattr(facts, "update", updated)
+
+    def on_set(kit: Kit, value: str, _old: Any, _initiator: Any, depth: int = 1) -> None:
+        frame = sys._getframe(depth)
         while frame is not None and frame.f_code not in MOVERS:
             frame = frame.f_back  # type: ignore[assignment]
         if frame is None:
-            caller = sys._getframe(1)
+            caller = sys._getframe(depth)
             outside.append(f"{kit.number} -> {value} at {caller.f_code.co_filename}")
             return
         status, kit_event = frame.f_locals["status"], frame.f_locals["event"]

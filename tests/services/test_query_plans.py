@@ -335,6 +335,24 @@ def test_fefo_reads_a_few_kits_however_full_the_shelf(site: Site) -> None:
     assert [k.kit for k in result.kits] == ["Q0032"]
 
 
+def test_fefo_reads_a_lots_kits_in_order_sorting_nothing(site: Site) -> None:
+    """SQLite reads the shelf's kits in the rule's order from the indexes (ix_lots_fefo, then
+    ix_kits_shelf within each lot): no lot's kits are all read and sorted to give the first."""
+    if not is_sqlite(site.ctx.engine):
+        pytest.skip("SQLite's query plan")
+    with capturing(site.ctx) as captured:
+        site.dispense(site.next_number())
+    shelf = [(s, p) for s, p in captured.queries if "ix_kits_shelf" in _plan(site.ctx, s, p)]
+    assert len(shelf) == 1
+    assert "TEMP B-TREE" not in _plan(site.ctx, *shelf[0])
+
+
+def _plan(ctx: Context, statement: str, parameters: Any) -> str:
+    with ctx.engine.connect() as conn:
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    return "\n".join(str(row[-1]) for row in plan)
+
+
 def test_the_partial_index_of_label_batches_is_used(site: Site) -> None:
     """A print of several kits is found through ix_audit_entries_batches (models.BATCH_ENTRY
     written as the index says it), not by reading every kit label print."""

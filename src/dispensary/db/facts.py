@@ -24,8 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dispensary.domain.errors import UnrecordedWrite
 from dispensary.i18n import _
@@ -764,3 +767,58 @@ def install_recording() -> None:
     event.listen(Session, "after_rollback", _forget)
     event.listen(Session, "after_soft_rollback", _forget)
     event.listen(Session, "after_commit", _forget)
+
+
+def note_written(session: Session, table: str, row_id: int) -> None:
+    """A fact row written with a Core statement, which no flush sees: its step's audit entry
+    must list it, as it lists a flushed row (and the commit is refused until one does)."""
+    if table not in UNTRACKED:
+        session.info.setdefault(WRITTEN, {})[(table, int(row_id))] = None
+
+
+_INSERTS: dict[str, tuple[Insert, tuple[tuple[str, str], ...]]] = {}
+_UPDATES: dict[str, Update] = {}
+
+
+def insert(session: Session, row: Any) -> int:
+    """Writes a new mapped object's row at once with a Core INSERT, as a flush would write it
+    (the values set on it, NULLs left to the column's default, the mapper's before_insert
+    checks run) but without the unit of work, a tenth of the time; the object stays out of the
+    session. Returns the row's id, set on the object too."""
+    mapper = sa_inspect(type(row))
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    made = _INSERTS.get(table.name)
+    if made is None:  # the statement and the object's attributes by column, once per table
+        keys = tuple((p.key, p.columns[0].key) for p in mapper.column_attrs)
+        made = _INSERTS[table.name] = (table.insert(), keys)
+    statement, keys = made
+    state = vars(row)
+    values = {column: state[key] for key, column in keys if state.get(key) is not None}
+    conn = session.connection()
+    mapper.dispatch.before_insert(mapper, conn, sa_inspect(row))
+    result = conn.execute(statement, values)
+    row_id = values.get("id")
+    if row_id is None:
+        key = result.inserted_primary_key
+        assert key is not None
+        row_id = row.id = key[0]
+    note_written(session, table.name, row_id)
+    return int(row_id)
+
+
+def update(session: Session, row: Any, **values: Any) -> None:
+    """Changes columns of a loaded row at once with a Core UPDATE by its id (the append-only
+    tables are refused by db.guards, as any UPDATE is), the object given the values as stored,
+    with nothing left for a flush; noted for the step's audit entry as a flushed change is."""
+    table = sa_inspect(type(row)).local_table
+    assert isinstance(table, Table)
+    statement = _UPDATES.get(table.name)
+    if statement is None:  # SET takes the columns the values name
+        statement = _UPDATES[table.name] = sql_update(table).where(
+            table.c.id == bindparam("where_id")
+        )
+    session.connection().execute(statement, {**values, "where_id": row.id})
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    note_written(session, table.name, row.id)

@@ -177,10 +177,14 @@ def dispense_cycle(
         day, days = found.dispensed_on, ctx.study.cycle.days_of_supply
         tablets = sum(t for _kit, t in chosen)
 
-        rec = Recorder(session, actor, ctx.clock.now())
-        last_id, last_attempt = session.execute(
-            _NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle}
-        ).one()
+        # Each row written at once (Recorder.direct): the dispense's rows name only rows
+        # already in the database, and nothing here is left for a flush.
+        rec = Recorder(session, actor, ctx.clock.now(), direct=True)
+        last_id, last_attempt = (
+            session.connection()
+            .execute(_NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle})
+            .one()
+        )
         next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
         checker: User | None = None
         checker_actor: Actor | None = None
@@ -215,18 +219,16 @@ def dispense_cycle(
             warning_override=override if warnings else "",
             created_at=rec.now,
         )
-        session.add(record)
-        # Written first, on its own: its observations, kits and ledger rows name it by a
-        # foreign key with no relationship() to order them after it (found by review).
-        session.flush([record])
+        # Written first: its observations, kits and ledger rows name it by a foreign key.
+        rec.write(record)
         for key, value in checked.observations.items():
             if key != PLATELETS:  # the platelet count has the dispense's own column
                 unit = ctx.study.observation(key).unit
-                session.add(
+                rec.write(
                     DispenseObservation(dispense_id=record.id, key=key, value=value, unit=unit)
                 )
         if checked.irt_confirmation:
-            session.add(
+            rec.write(
                 DispenseObservation(
                     dispense_id=record.id,
                     key=IRT_CONFIRMATION,
@@ -235,7 +237,7 @@ def dispense_cycle(
                 )
             )
         for kit, kit_tablets in chosen:
-            session.add(DispenseKit(dispense_id=record.id, kit_id=kit.id, tablets=kit_tablets))
+            rec.write(DispenseKit(dispense_id=record.id, kit_id=kit.id, tablets=kit_tablets))
             movement = stock_movement(
                 kit,
                 MovementKind.DISPENSE,

@@ -56,10 +56,12 @@ def move_kit(
     received = kit.id is None
     status = NOT_IN_STOCK if received else KitStatus(kit.status)
     new = _transition(kit, status, event, today, ledger, reason, fact)
-    kit.status = new.value
     if received:
+        kit.status = new.value
         session.add(kit)
         session.flush()
+    else:
+        rec.change(kit, status=new.value)
     _write(session, rec, kit, event, ledger, reason, excursion_id)
     return new
 
@@ -128,7 +130,7 @@ def _write(
     if action is not None:
         if rec.actor is None:
             raise ValueError("a quarantine event needs an acting user")
-        session.add(
+        rec.write(
             QuarantineEvent(
                 kit_id=kit.id,
                 action=action,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
+    FIRST_STUDY,
     Dispense,
     Kit,
     Participant,
@@ -298,17 +299,19 @@ def set_access(
         return sorted(names[s] for s in after)
 
 
+_CONFIRMED: dict[bool, Select[tuple[str, str]]] = {}
+
+
 def confirmed_rules(session: Session, study: Study, study_id: int) -> frozenset[str]:
     """The keys of the study's rules that hold: from the registry or the protocol, or confirmed
     by an administrator for the source the study file gives now."""
-    confirmed = {
-        (rule, source)
-        for rule, source in session.execute(
-            select(RuleConfirmation.rule, RuleConfirmation.source).where(
-                of_study(RuleConfirmation.study_id, study_id)
-            )
+    first = study_id == FIRST_STUDY
+    query = _CONFIRMED.get(first)
+    if query is None:  # built once per form: every dispense and its assessment read it
+        query = _CONFIRMED[first] = select(RuleConfirmation.rule, RuleConfirmation.source).where(
+            of_study(RuleConfirmation.study_id, study_id, bound="study")
         )
-    }
+    confirmed = set(session.connection().execute(query, {"study": study_id}).tuples())
     return frozenset(
         r.key for r in study.rules if r.authoritative or (r.key, r.source) in confirmed
     )

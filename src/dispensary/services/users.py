@@ -20,7 +20,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, object_session
 
 from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
@@ -104,6 +104,11 @@ def _password_matches(user: User, password: str) -> bool:
     return _verify(user.password_hash, password)
 
 
+_HASHES = select(User.username, User.password_hash).where(
+    User.username.in_(bindparam("names", expanding=True))
+)
+
+
 def presign(ctx: Context, *signers: tuple[str, str]) -> None:
     """Checks the passwords of the signers of a step (user name, password) before its write
     transaction, so that `check_signature` inside it finds the answer ready instead of running
@@ -120,10 +125,8 @@ def presign(ctx: Context, *signers: tuple[str, str]) -> None:
     if not named:
         return
     with read_transaction(ctx.engine) as session:
-        query = select(User.username, User.password_hash).where(
-            User.username.in_([n for n, _password in named])
-        )
-        found = {name: stored for name, stored in session.execute(query)}
+        rows = session.connection().execute(_HASHES, {"names": [n for n, _password in named]})
+        found = {name: stored for name, stored in rows}
     for name, password in named:
         stored = found.get(name)
         if stored is None:
@@ -316,7 +319,8 @@ def check_signature(
             actor.username,
             meaning.value,
         )
-    user.failed_attempts = 0  # as at sign-in: only failures in a row lock the account
+    if user.failed_attempts:  # as at sign-in: only failures in a row lock the account
+        user.failed_attempts = 0
     signature = Signature(
         user_id=user.id,
         meaning=meaning.value,
@@ -324,8 +328,9 @@ def check_signature(
         record_id=record_id,
         at=rec.now,
     )
-    session.add(signature)
-    session.flush()
+    rec.write(signature)
+    if not rec.direct:
+        session.flush()
     return signature
 
 
