@@ -127,6 +127,8 @@ def test_the_sql_status_and_contents_are_the_python_rules(busy: Context, monitor
         ("sh-e0001", (), {"E0001", "E0002", "E0003"}),  # the shipment, SH-E0001-E0003
         ("01-001", (), {"K0012"}),  # the participant the kit is with (K0011 was destroyed)
         ("dsp000004", (), {"K0012"}),  # the dispense it went out on
+        ("01-002", (), {"S0001"}),  # back from the participant (K0001's dispense was voided)
+        ("dsp000003", (), set()),  # S0001's dispense: a kit back is found by its participant
         ("50%_", (), set()),  # the wildcards are the user's characters
         ("xyz", (KitStatus.EXPIRED,), {"E0001", "E0002", "E0003"}),  # by its shown name
     ],
