@@ -598,7 +598,7 @@ def pg_odd_sql(table: Table) -> str:
     return f"({' OR '.join(floats)})" if floats else "false"
 
 
-def _pg_fact_text(table: Table) -> str:
+def _pg_fact_sql(table: Table) -> str:
     columns = list(table.columns)
     names = [c.name for c in columns]
     values = [_pg_json(type(c.type).__name__, f'"{c.name}"') for c in columns]
@@ -615,7 +615,7 @@ def _pg_fact_text(table: Table) -> str:
     return f"CASE {' '.join(branches)} END"
 
 
-def _pg_chained_text(kinds: Mapping[str, str], optional: str) -> str:
+def _pg_chained_sql(kinds: Mapping[str, str], optional: str) -> str:
     """PostgreSQL: canonical() of the object of `kinds`, its keys sorted as json.dumps sorts
     them; the key `optional` only when it is not NULL (nor '', a text)."""
     parts: list[str] = []
@@ -638,10 +638,10 @@ def _pg_chained_text(kinds: Mapping[str, str], optional: str) -> str:
 def pg_text_sql(table: Table) -> str:
     """PostgreSQL: the text python_text gives of a row of `table` (see above)."""
     if table.name == "audit_entries":
-        return _pg_chained_text(AUDIT_KINDS, "facts")
+        return _pg_chained_sql(AUDIT_KINDS, "facts")
     if table.name == "ledger_entries":
-        return _pg_chained_text(LEDGER_KINDS, "audit_entry_id")
-    return _pg_fact_text(table)
+        return _pg_chained_sql(LEDGER_KINDS, "audit_entry_id")
+    return _pg_fact_sql(table)
 
 
 def pg_hash_sql(text: str) -> str:
