@@ -20,6 +20,7 @@ from dispensary.domain.errors import (
 from dispensary.services import (
     audit,
     destruction,
+    inventory_pages,
     quarantine,
     queries,
     reconciliation,
@@ -301,3 +302,23 @@ def test_the_log_lists_tablets_per_product_and_lot_with_both_signatures(
     ]
     assert all(s.at == clock.now() for s in log.signatures)
     assert log.reason_code is DestructionReason.STUDY_CLOSED
+
+
+def test_a_kit_destroyed_empty_is_named_by_its_own_destruction_on_the_inventory(
+    ctx: Context, clock: FixedClock, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    """A kit brought back empty leaves no ledger row when destroyed: only its destruction's
+    list of kits names it (found on PostgreSQL by that list's index, migration 0011). The
+    inventory page says which destruction ended each kit, and when."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 0, pw(pharmacist), dispense="DSP000001")
+    destroy(ctx, pharmacist, pw(pharmacist), ["K0011", "K0012"])
+    clock.set_date(date(2026, 1, 28))
+    destroy(ctx, pharmacist, pw(pharmacist), ["K0013"], method="courier", to_sponsor=True)
+    destroyed = "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'destroy' AND kit_id = "
+    assert scalar(ctx, destroyed + "(SELECT id FROM kits WHERE number = 'K0011')") == 0
+    page = inventory_pages.inventory_page(ctx, pharmacist, inventory_pages.KitQuery(), 0, 100)
+    where = {row.number: row.where for row in page}
+    assert where["K0011"] == where["K0012"] == "destroyed on 2026-01-26"
+    assert where["K0013"] == "returned to the sponsor on 2026-01-28"
+    assert where["K0014"] == ctx.study.storage_area

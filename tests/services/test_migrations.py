@@ -4,6 +4,7 @@ records of what happened, and takes them off again on a downgrade."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -28,10 +29,14 @@ Password = Callable[[Actor], str]
 
 
 def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
-    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0010"
+    assert migrate.current_revision(ctx.engine) == migrate.head_revision() == "0011"
     with ctx.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        with warnings.catch_warnings():
+            # PostgreSQL's index of a destruction's kits (0011) is an expression, which SQLite
+            # neither has nor reflects; PostgreSQL's is compared.
+            warnings.filterwarnings("ignore", "autogenerate skipping .* expression-based index")
+            differences = compare_metadata(context, Base.metadata)
         if is_sqlite(ctx.engine):
             # SQLite's reflection does not read back the name of a reference added with its
             # column (0005's ledger_entries.audit_entry_id): the reference itself is checked.

@@ -22,6 +22,7 @@ from dispensary.services import (
     dispensing,
     inventory_pages,
     labels,
+    queries,
     reconciliation,
     returns,
 )
@@ -411,3 +412,23 @@ def test_the_server_compiles_no_query_to_machine_code(ctx: Context) -> None:
         pytest.skip("SQLite has no JIT")
     with ctx.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+def test_the_destructions_naming_a_kit_are_found_by_the_index_of_their_lists(
+    ctx: Context,
+) -> None:
+    """PostgreSQL: a kit destroyed empty is named only in its destruction's list; the lookup
+    casts the list as the index does (migration 0011), so the index can serve it, one kit at a
+    time. Asked with table scans priced out: on a test's few rows reading them is cheaper."""
+    if is_sqlite(ctx.engine):
+        pytest.skip("PostgreSQL's index (SQLite reads the lists with json_each)")
+    statement = queries._destructions_naming([f"K{n:04d}" for n in range(1, 501)])
+    compiled = statement.compile(ctx.engine)
+    with ctx.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(
+            str(row[0]) for row in conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        )
+    assert "Index Scan on ix_destructions_kits" in plan, plan
+    # No list cast once per kit and destruction (a join filter on the jsonb of every list).
+    assert not [line for line in plan.splitlines() if "Filter" in line and "jsonb" in line], plan

@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, Text, bindparam, cast, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.facts import parse_facts
@@ -382,11 +383,7 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
             ).tuples():
                 ended[empty[str(number)]] = (on, to_sponsor)
     elif empty:
-        for kits_json, on, to_sponsor in session.execute(
-            select(Destruction.kits, Destruction.destroyed_on, Destruction.to_sponsor).order_by(
-                Destruction.destroyed_on, Destruction.id
-            )
-        ).tuples():
+        for kits_json, on, to_sponsor in session.execute(_destructions_naming(list(empty))):
             for number in json.loads(kits_json):
                 if number in empty:
                     ended[empty[number]] = (on, to_sponsor)
@@ -413,6 +410,32 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
                 "with participant {participant} ({tablets} tablets, {dispense} on {date})"
             ).format(participant=person, tablets=tablets, dispense=number, date=on.isoformat())
     return found
+
+
+def _destructions_naming(numbers: list[str]) -> Select[tuple[str, date, bool]]:
+    """PostgreSQL: the destructions whose lists name any of these kits, found kit by kit in
+    their GIN index (models.DESTRUCTION_KITS_INDEX; every destruction read and parsed here took
+    80-110 ms a page at 300,000 kits, ~5 ms so). Each kit is looked up in a subquery of its own
+    that OFFSET 0 keeps apart: joined plainly, or all kits in one `?|`, the planner reckons
+    casting every list to jsonb cheap and reads the table whole, casting each list once per kit
+    (0.3 s for 100 kits, 20 s for 500). The cast is the index's expression, word for word."""
+    key = (
+        func.unnest(bindparam("numbers", numbers, type_=ARRAY(Text)))
+        .table_valued("number")
+        .render_derived(name="key")
+    )
+    listing = aliased(Destruction)
+    hit = (
+        select(listing.id)
+        .where(cast(listing.kits, JSONB).op("?")(key.c.number))
+        .offset(0)
+        .lateral("hit")
+    )
+    return (
+        select(Destruction.kits, Destruction.destroyed_on, Destruction.to_sponsor)
+        .where(Destruction.id.in_(select(hit.c.id).select_from(key).join(hit, true())))
+        .order_by(Destruction.destroyed_on, Destruction.id)
+    )
 
 
 def _sqlite(session: Session) -> bool:
