@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -322,3 +323,23 @@ def test_a_kit_destroyed_empty_is_named_by_its_own_destruction_on_the_inventory(
     assert where["K0011"] == where["K0012"] == "destroyed on 2026-01-26"
     assert where["K0013"] == "returned to the sponsor on 2026-01-28"
     assert where["K0014"] == ctx.study.storage_area
+
+
+@pytest.mark.parametrize(
+    ("numbers", "start"),
+    [
+        (["K0011"], '"K0011'),
+        (["K0011", "K0012", "K0019"], '"K001'),
+        (["K1", "S1"], ""),
+        (["KÉ01", "KÉ02"], '"K'),  # written \\u00c9 by json.dumps
+        (['K"1', 'K"2'], '"K'),  # written \\"
+        (["K\\1", "K\\2"], '"K'),
+    ],
+)
+def test_the_lists_naming_a_page_of_kits_hold_their_common_start(
+    numbers: list[str], start: str
+) -> None:
+    """SQLite parses only the destructions' lists holding the page's kits' common start as
+    json.dumps writes it (queries._json_start): every list naming one of them holds it."""
+    assert queries._json_start(numbers) == start
+    assert all(start in json.dumps(["X", number, "Y"]) for number in numbers)

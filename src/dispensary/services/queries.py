@@ -374,13 +374,18 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
         listed = func.json_each(Destruction.kits).table_valued("value")
         numbers = list(empty)
         for start in range(0, len(numbers), 500):
-            for number, on, to_sponsor in session.execute(
+            batch = numbers[start : start + 500]
+            statement = (
                 select(listed.c.value, Destruction.destroyed_on, Destruction.to_sponsor)
                 .select_from(Destruction)
                 .join(listed, true())
-                .where(listed.c.value.in_(numbers[start : start + 500]))
+                .where(listed.c.value.in_(batch))
                 .order_by(Destruction.destroyed_on, Destruction.id)
-            ).tuples():
+            )
+            held = _json_start(batch)
+            if held:  # only the lists that hold it are parsed (a page's kits share a start)
+                statement = statement.where(func.instr(Destruction.kits, held) > 0)
+            for number, on, to_sponsor in session.execute(statement).tuples():
                 ended[empty[str(number)]] = (on, to_sponsor)
     elif empty:
         for kits_json, on, to_sponsor in session.execute(_destructions_naming(list(empty))):
@@ -410,6 +415,23 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
                 "with participant {participant} ({tablets} tablets, {dispense} on {date})"
             ).format(participant=person, tablets=tablets, dispense=number, date=on.isoformat())
     return found
+
+
+def _json_start(numbers: Sequence[str]) -> str:
+    """The text every list naming any of these kits holds: a quote and the numbers' common
+    start, as json.dumps writes it (the characters it writes as they are: printable ASCII but
+    the quote and backslash; the start cut before any other). "" when they share none. SQLite
+    finds it in a list's text in ~8 ms over 1,300 destructions (293,000 kits), where parsing
+    every list took 30-75 ms a page."""
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)  # what all share, these two share
+    size = 0
+    for one, other in zip(low, high, strict=False):
+        if one != other or not (" " <= one <= "~") or one in '"\\':
+            break
+        size += 1
+    return f'"{low[:size]}' if size else ""
 
 
 def _destructions_naming(numbers: list[str]) -> Select[tuple[str, date, bool]]:
