@@ -379,6 +379,7 @@ Index(
     text("(kits::jsonb)"),
     _table=cast(Table, Destruction.__table__),
     postgresql_using="gin",
+    postgresql_with={"fastupdate": "off"},  # no pending list read whole at each look-up
 ).ddl_if(dialect="postgresql")
 
 
