@@ -34,7 +34,8 @@ def test_the_migrated_schema_is_the_models(ctx: Context) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         with warnings.catch_warnings():
             # PostgreSQL's index of a destruction's kits (0011) is an expression, which SQLite
-            # neither has nor reflects; PostgreSQL's is compared.
+            # neither has nor reflects (on PostgreSQL the comparison sees its name: its kind
+            # and expression, test_query_plans).
             warnings.filterwarnings("ignore", "autogenerate skipping .* expression-based index")
             differences = compare_metadata(context, Base.metadata)
         if is_sqlite(ctx.engine):

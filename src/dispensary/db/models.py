@@ -12,7 +12,7 @@ changed in place (see the end of this file).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +25,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -352,8 +351,22 @@ class RuleConfirmation(Base):
     study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
 
 
+DESTRUCTION_KITS_INDEX = "ix_destructions_kits"
+"""PostgreSQL's GIN index of each destruction's list of kits read as jsonb (migration 0011):
+a kit destroyed empty has no ledger row, only its destruction names it, and the inventory
+looks a page's such kits up by it (services/queries._whereabouts). SQLite has none."""
+
+
 class Destruction(Base):
     __tablename__ = "destructions"
+    __table_args__ = (
+        Index(
+            DESTRUCTION_KITS_INDEX,
+            text("(kits::jsonb)"),
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},  # no pending list read whole at each look-up
+        ).ddl_if(dialect="postgresql"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     destroyed_on: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(200))
@@ -367,20 +380,6 @@ class Destruction(Base):
     # written before keep only the witness's name as typed (`witness`), with these NULL.
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason_code: Mapped[str | None] = mapped_column(String(30))
-
-
-DESTRUCTION_KITS_INDEX = "ix_destructions_kits"
-"""PostgreSQL's GIN index of each destruction's list of kits read as jsonb (migration 0011):
-a kit destroyed empty has no ledger row, only its destruction names it, and the inventory
-looks a page's such kits up by it (services/queries._whereabouts). SQLite has none."""
-
-Index(
-    DESTRUCTION_KITS_INDEX,
-    text("(kits::jsonb)"),
-    _table=cast(Table, Destruction.__table__),
-    postgresql_using="gin",
-    postgresql_with={"fastupdate": "off"},  # no pending list read whole at each look-up
-).ddl_if(dialect="postgresql")
 
 
 class PhysicalCount(Base):
