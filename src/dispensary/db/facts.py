@@ -437,19 +437,26 @@ def odd_sql(table: Table) -> str:
 def fact_text_sql(table: Table) -> str:
     """SQLite: content_text of a row of `table`, the trailing NULLs left out (one branch per
     count of them)."""
+    values = [_sql_value(type(c.type).__name__, f'"{c.name}"') for c in table.columns]
+    return _by_trailing_nulls(
+        table, lambda head, end: f"'{head},' || json_array({', '.join(values[:end])}) || ']'"
+    )
+
+
+def _by_trailing_nulls(table: Table, text: Callable[[str, int], str]) -> str:
+    """A CASE giving, for a row whose last `n` columns are NULL, `text(head, count - n)`: head
+    the start of content_text's JSON (table and column names, without the trailing comma)."""
     columns = list(table.columns)
     names = [c.name for c in columns]
-    values = [_sql_value(type(c.type).__name__, f'"{c.name}"') for c in columns]
     branches = []
     for end in range(len(columns), 0, -1):
-        head = f"[{json.dumps(table.name)},{json.dumps(names[:end], separators=(',', ':'))},"
+        head = f"[{json.dumps(table.name)},{json.dumps(names[:end], separators=(',', ':'))}"
         if "'" in head:
             raise ValueError("a name with a quote")
-        text = f"'{head}' || json_array({', '.join(values[:end])}) || ']'"
         if end == 1:
-            branches.append(f"ELSE {text}")
+            branches.append(f"ELSE {text(head, end)}")
         else:
-            branches.append(f'WHEN "{columns[end - 1].name}" IS NOT NULL THEN {text}')
+            branches.append(f'WHEN "{columns[end - 1].name}" IS NOT NULL THEN {text(head, end)}')
     return f"CASE {' '.join(branches)} END"
 
 
@@ -599,20 +606,10 @@ def pg_odd_sql(table: Table) -> str:
 
 
 def _pg_fact_sql(table: Table) -> str:
-    columns = list(table.columns)
-    names = [c.name for c in columns]
-    values = [_pg_json(type(c.type).__name__, f'"{c.name}"') for c in columns]
-    branches = []
-    for end in range(len(columns), 0, -1):
-        head = f"[{json.dumps(table.name)},{json.dumps(names[:end], separators=(',', ':'))},["
-        if "'" in head:
-            raise ValueError("a name with a quote")
-        text = f"'{head}' || " + " || ',' || ".join(values[:end]) + " || ']]'"
-        if end == 1:
-            branches.append(f"ELSE {text}")
-        else:
-            branches.append(f'WHEN "{columns[end - 1].name}" IS NOT NULL THEN {text}')
-    return f"CASE {' '.join(branches)} END"
+    values = [_pg_json(type(c.type).__name__, f'"{c.name}"') for c in table.columns]
+    return _by_trailing_nulls(
+        table, lambda head, end: f"'{head},[' || " + " || ',' || ".join(values[:end]) + " || ']]'"
+    )
 
 
 def _pg_chained_sql(kinds: Mapping[str, str], optional: str) -> str:
