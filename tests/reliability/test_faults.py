@@ -21,10 +21,12 @@ import hashlib
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -856,3 +858,35 @@ def test_postgres_a_read_only_server_is_read_only(
             conn.execute(text("SET default_transaction_read_only = off"))  # this session only
             conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
     assert snapshot(pg_ctx) == before
+
+
+def test_a_server_that_never_answers_is_named_unreachable_after_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that takes the connection and never answers (hung, or its replies dropped)
+    held the program for ever: it now gives up after engine.CONNECT_TIMEOUT_S (here 1 s), and
+    the pharmacist is told the server cannot be reached."""
+    monkeypatch.setattr(db_engine, "CONNECT_TIMEOUT_S", 1)
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # the kernel completes the connection; nothing ever answers it
+    url = f"postgresql+psycopg://dispensary@127.0.0.1:{silent.getsockname()[1]}/dispensary"
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            setup.open_database(url)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=connect, daemon=True)
+    try:
+        worker.start()
+        worker.join(60)  # far beyond the timeout: without one it would wait for ever
+    finally:
+        silent.close()
+    assert outcome, "still waiting for a server that never answers"
+    refused = outcome[0]
+    assert isinstance(refused, DatabaseProblem), refused
+    assert "cannot be reached" in refused.message

@@ -36,6 +36,11 @@ from dispensary.i18n import N_, _
 # How long a writer waits for another workstation's write to finish before it is told the
 # database is busy (SQLite's busy timeout; PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
+"""How long a workstation waits for the PostgreSQL server to answer a connection, unless the
+URL gives its own `connect_timeout`: without it a server that takes the connection but never
+answers (hung, or behind a firewall that drops its replies) held the window or the command
+for ever; after it the pharmacist is told the server cannot be reached."""
 ACCEPTED = N_(
     "a database file path (e.g. ~/pharmacy/dispensary.sqlite3) or a PostgreSQL URL "
     "(e.g. postgresql+psycopg://user@server/dispensary)"
@@ -115,7 +120,8 @@ def make_engine(db: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
             _sqlite_setup(engine, timeout_ms)
             return engine
-        engine = create_engine(url, pool_pre_ping=True)
+        waiting = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=waiting)
     except (ArgumentError, ImportError) as exc:  # an unknown driver, one not installed
         raise DatabaseProblem(
             _(
