@@ -35,16 +35,19 @@ from sqlalchemy import select
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, Participant
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import DatabaseBusy, DatabaseProblem
+from dispensary.domain.errors import DatabaseBusy, DatabaseProblem, NotPermitted
 from dispensary.services import backup, participants, receiving, setup, users
 from dispensary.services.audit import verify_session
-from dispensary.services.context import FixedClock
+from dispensary.services.context import Actor, FixedClock
 from dispensary.study import default_study_path, load_study, parse_study
 from tamper import edit_file
 
 from .checks import integrity
 from .conftest import Figures
 from .sites import START, start_worker
+
+ADMIN = Actor(1, "admin", "Ada Admin", "AA", Role.ADMINISTRATOR)
+"""The administrator signed in to the current database, who restores."""
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and POSIX locks"),
@@ -264,7 +267,7 @@ def _kill_at(template: Template, tmp: Path, step: str) -> KillRun:
             problems.append(f"{step}: saves after the swap went to the replaced file: {late}")
 
     # The next restore clears what the killed one left and goes through.
-    backup.restore(db, copy, "admin")
+    backup.restore(db, copy, ADMIN)
     left = [p.name for p in db.parent.iterdir() if ".restoring" in p.name or p.suffix == ".partial"]
     if left:
         problems.append(f"{step}: left after the next restore: {left}")
@@ -342,7 +345,7 @@ def test_restore_is_refused_while_a_window_has_the_database_open(
     window = _enroller(db, side, "holder")
     before = db.read_bytes()
     with pytest.raises(DatabaseBusy) as refused:
-        backup.restore(db, copy, "admin")
+        backup.restore(db, copy, ADMIN)
     assert "has the database" in refused.value.message and "Close" in refused.value.message
     assert db.read_bytes() == before
     assert sorted(p.name for p in db.parent.iterdir()) == [
@@ -420,7 +423,7 @@ def test_a_second_restore_leaves_one_under_way_alone(template: Template, tmp_pat
         assert line, (tmp_path / "errors.txt").read_text()
         line = first.stdout.readline()
     with pytest.raises(DatabaseBusy, match="Another restore"):
-        backup.restore(db, copy, "admin")
+        backup.restore(db, copy, ADMIN)
     rest, _ = first.communicate(timeout=60)
     assert first.returncode == 0 and rest.strip().endswith("restored"), rest
     found = _found(db)
@@ -436,7 +439,7 @@ def test_a_tampered_backup_is_refused_naming_the_first_bad_entry(
     tampered, before = copy.read_bytes(), db.read_bytes()
     beside = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(DatabaseProblem) as refused:
-        backup.restore(db, copy, "admin")
+        backup.restore(db, copy, ADMIN)
     message = refused.value.message
     assert "does not verify" in message and "ledger row 3 was changed" in message, message
     assert "first bad audit entry is" in message and "nothing was changed" in message
@@ -445,17 +448,29 @@ def test_a_tampered_backup_is_refused_naming_the_first_bad_entry(
     assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
 
 
+def test_only_an_administrator_restores(template: Template, tmp_path: Path) -> None:
+    """The service checks the role, whatever screen or script calls it: anyone else is refused
+    before the backup is copied, and the database and its folder are left as they were."""
+    db, copy = _place(template, tmp_path)
+    before, listed = db.read_bytes(), sorted(p.name for p in db.parent.iterdir())
+    for role in (Role.PHARMACIST, Role.TECHNICIAN, Role.MONITOR):
+        someone = Actor(2, "pat", "Pat Other", "PO", role)
+        with pytest.raises(NotPermitted, match="may not restore a backup"):
+            backup.restore(db, copy, someone)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == listed
+    assert backup.restore(db, copy, ADMIN).replaced_file_kept_at
+
+
 def test_a_backup_of_another_study_is_refused(template: Template, tmp_path: Path) -> None:
     db, _copy = _place(template, tmp_path)
     other = _build(tmp_path / "other.sqlite3", protocol="OTHER-001")
     before = db.read_bytes()
     with pytest.raises(DatabaseProblem, match="belongs to study OTHER-001"):
-        backup.restore(
-            db, other, "admin", expect_protocol=load_study(default_study_path()).protocol
-        )
+        backup.restore(db, other, ADMIN, expect_protocol=load_study(default_study_path()).protocol)
     assert db.read_bytes() == before, "refused before the database was touched"
     with pytest.raises(DatabaseProblem, match="belongs to study OTHER-001"):
-        backup.restore(db, other, "admin")  # no study named by the caller: read under the lock
+        backup.restore(db, other, ADMIN)  # no study named by the caller: read under the lock
     assert sorted(p.name for p in db.parent.iterdir()) == ["pharmacy.sqlite3"]
     found = _found(db)
     assert found.is_old and not found.problems
@@ -469,9 +484,9 @@ def test_the_replaced_file_is_kept_whole_and_private(
     db, copy = _place(template, tmp_path)
     umask = os.umask(0o022)
     try:
-        made = backup.restore(db, copy, "admin")
+        made = backup.restore(db, copy, ADMIN)
         monkeypatch.setattr(os, "link", _no_links)
-        elsewhere = backup.restore(tmp_path / "new" / "pharmacy.sqlite3", copy, "admin")
+        elsewhere = backup.restore(tmp_path / "new" / "pharmacy.sqlite3", copy, ADMIN)
     finally:
         os.umask(umask)
     assert made.replaced_file_kept_at is not None
@@ -521,7 +536,7 @@ def test_a_damaged_database_still_open_elsewhere_is_not_replaced(
         handle.write(b"x" * 100)
     before = db.read_bytes()
     with pytest.raises(DatabaseBusy, match="has the database"):
-        backup.restore(db, copy, "admin")
+        backup.restore(db, copy, ADMIN)
     assert db.read_bytes() == before
     assert not list(db.parent.glob("*.replaced-*")) and not list(db.parent.glob("*.restoring*"))
     window.kill()  # the window is not asked to save: the file under it is damaged

@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 from dispensary.db.engine import is_sqlite
+from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
 from dispensary.services import backup
-from dispensary.services.context import Context
+from dispensary.services.context import Actor, Context
+
+ADMIN = Actor(1, "admin", "Ada Admin", "AA", Role.ADMINISTRATOR)
+"""The administrator signed in to the current database, who restores."""
 
 
 def test_restore_refuses_a_database_server(
@@ -25,7 +29,7 @@ def test_restore_refuses_a_database_server(
     )
     before = snapshot(ctx)
     with pytest.raises(RuleViolation) as refused:
-        backup.restore(server, tmp_path / "backup.sqlite3", "admin")
+        backup.restore(server, tmp_path / "backup.sqlite3", ADMIN)
     assert "pg_restore" in refused.value.message and "Nothing was changed" in refused.value.message
     assert snapshot(ctx) == before
     assert backup.is_server_database(server) and not backup.is_server_database(tmp_path / "x")

@@ -381,7 +381,7 @@ def is_server_database(db: str | Path) -> bool:
 def restore(
     db_path: str | Path,
     backup_path: str | Path,
-    restored_by: str = "",
+    restored_by: Actor | None = None,
     *,
     clock: Clock | None = None,
     expect_protocol: str | None = None,
@@ -390,7 +390,12 @@ def restore(
     """Replaces the database file with a checked backup while no one else has it open; the
     replaced file is kept whole beside it, and the restored database's audit trail says who
     restored it, from where, and where the replaced file is. `on_step` is called at each of
-    RESTORE_STEPS (for the kill tests)."""
+    RESTORE_STEPS (for the kill tests). `restored_by`: the administrator signed in to the
+    current database, whose role is checked here; None only where the current database cannot
+    be opened, so no one can sign in to it (`dispensary restore --force`): whoever may replace
+    the file may then restore, and the audit trail records "-"."""
+    if restored_by is not None:
+        require(restored_by, Permission.RESTORE)
     if is_server_database(db_path):
         raise RuleViolation(_(SERVER_RESTORE))
     target = sqlite_path(url_for(str(db_path)))
@@ -430,7 +435,7 @@ def restore(
             clock or SystemClock(),
             expect_protocol,
             kept,
-            restored_by,
+            restored_by.username if restored_by is not None else "-",
             step,
         )
         step("recorded")
@@ -547,7 +552,7 @@ def _check_and_record(
                     "database",
                     target.name,
                     {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
-                    username=restored_by or "-",
+                    username=restored_by,
                 )
             return opened.studies[0]  # the study the database was made for, as live.protocol()
         finally:

@@ -36,7 +36,6 @@ class Permission(StrEnum):
     AUDIT = "audit"
     USERS = "users"
     STUDY = "study"
-    SETTINGS = "settings"
     PHARMACY = "pharmacy"
     WORKSTATION = "workstation"
     BACKUP = "backup"
@@ -69,7 +68,6 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT: frozenset({P, T, M, A}),
     Permission.USERS: frozenset({A}),
     Permission.STUDY: frozenset({A}),
-    Permission.SETTINGS: frozenset({A, P}),
     Permission.PHARMACY: frozenset({A}),
     Permission.WORKSTATION: frozenset({A}),
     Permission.BACKUP: frozenset({A, P}),
@@ -103,7 +101,6 @@ WHAT: dict[Permission, str] = {
     Permission.AUDIT: N_("read the audit trail"),
     Permission.USERS: N_("manage users"),
     Permission.STUDY: N_("change the study set-up"),
-    Permission.SETTINGS: N_("change settings"),
     Permission.PHARMACY: N_("change the pharmacy's name, address, telephone or language"),
     Permission.WORKSTATION: N_(
         "change a workstation's label printers, its database or its site key"

@@ -15,8 +15,13 @@ import signal
 import sys
 import time
 
+from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
 from dispensary.services import backup
+from dispensary.services.context import Actor
+
+ADMIN = Actor(1, "admin", "Ada Admin", "AA", Role.ADMINISTRATOR)
+"""The administrator signed in to the current database, who restores."""
 
 
 def main(argv: list[str]) -> int:
@@ -30,7 +35,7 @@ def main(argv: list[str]) -> int:
             time.sleep(float(pause))
 
     try:
-        backup.restore(db, source, "admin", on_step=on_step)
+        backup.restore(db, source, ADMIN, on_step=on_step)
     except DispensaryError as exc:
         print(f"refused {type(exc).__name__}: {exc.message}", flush=True)
         return 3
