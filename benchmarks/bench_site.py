@@ -1,7 +1,7 @@
 """The site benchmark: one table of the program's daily steps on a large realistic site.
 
     benchmarks/run [--quick] [--runs 5] [--fresh] [--only NAME ...] [--no-postgres]
-        [--out benchmarks/results/site.json] [--readme]
+        [--out benchmarks/results/site.json] [--merge FILE | --new-table] [--readme]
 
 The site is the generated database of a busy investigational drug service after about five
 years (see `site_database`: 1,000,000 ledger rows and 1,000,000 audit entries, about 326,000
@@ -344,6 +344,17 @@ def merged(results: dict[str, Any], earlier: dict[str, Any]) -> None:
         results["rows"].append(kept)
         if row["engine"] == "PostgreSQL" and not results["machine"].get("postgresql"):
             results["machine"]["postgresql"] = earlier["machine"].get("postgresql")
+
+
+def merge_source(given: Path | None, out: Path, new_table: bool) -> Path | None:
+    """The earlier JSON whose rows this run keeps: --merge, else the --out file when there is
+    one, so that a run of some measurements, or of one engine, never drops the other rows from
+    the table and the README; None with --new-table."""
+    if new_table:
+        return None
+    if given is not None:
+        return given
+    return out if out.is_file() else None
 
 
 def earlier_runs(rows: Sequence[dict[str, Any]]) -> str:
@@ -1208,7 +1219,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
-        "--merge", type=Path, help="an earlier JSON: its rows of the engine not run here are kept"
+        "--merge",
+        type=Path,
+        help="an earlier JSON whose rows not measured here are kept (default: the --out file)",
+    )
+    parser.add_argument(
+        "--new-table", action="store_true", help="keep no earlier row: only this run's"
     )
     parser.add_argument("--out", type=Path, help=f"the JSON (default {DEFAULT_OUT.name})")
     parser.add_argument(
@@ -1268,8 +1284,10 @@ def main(argv: list[str] | None = None) -> int:
         "runs": plan.runs,
         "rows": [r.as_json() for r in rows],
     }
-    if args.merge:
-        merged(results, json.loads(args.merge.read_text(encoding="utf-8")))
+    earlier = merge_source(args.merge, out, args.new_table)
+    if earlier is not None:
+        merged(results, json.loads(earlier.read_text(encoding="utf-8")))
+        print(f"rows not measured in this run kept from {earlier}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()

@@ -155,6 +155,18 @@ def test_an_engine_measured_apart_is_merged_with_where_it_comes_from() -> None:
     assert "(code old1234)" in said  # the PostgreSQL receive kept with the run it was measured in
 
 
+def test_a_run_of_some_measurements_keeps_the_table_it_writes_over(tmp_path: Path) -> None:
+    """Without --merge, the rows already in the --out file are kept (a run of one measurement
+    no longer drops the others from the JSON and the README); --new-table keeps none."""
+    out, given = tmp_path / "site.json", tmp_path / "earlier.json"
+    assert bench_site.merge_source(None, out, new_table=False) is None  # nothing there yet
+    out.write_text("{}", encoding="utf-8")
+    assert bench_site.merge_source(None, out, new_table=False) == out
+    assert bench_site.merge_source(given, out, new_table=False) == given
+    assert bench_site.merge_source(given, out, new_table=True) is None
+    assert bench_site.merge_source(None, out, new_table=True) is None
+
+
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
     folder = tmp_path_factory.mktemp("site")
