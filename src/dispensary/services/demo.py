@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
@@ -165,22 +165,19 @@ class _Timeline:
         for day, *_rest in ordered:
             minutes[day] = minutes.get(day, 0) + 6
             times.append(datetime.combine(day, time(8, 30), UTC) + timedelta(minutes=minutes[day]))
-        _before_now(ordered, times, datetime.now(UTC))
+        _before_now(times, datetime.now(UTC))
         for (_day, _order, _seq, step), at in zip(ordered, times, strict=True):
             self.clock.current = at
             step()
 
 
-def _before_now(
-    ordered: Sequence[tuple[date, int, int, Callable[[], object]]],
-    times: list[datetime],
-    now: datetime,
-) -> None:
-    """The real day's steps that would be dated after this moment (a demo built before its
-    working day's 08:30 UTC) moved between that day's start and now, in the same order: the
-    next step made on the real clock must not be dated before the demo's last entry, which
-    the audit trail refuses."""
-    late = [i for i, (day, *_rest) in enumerate(ordered) if day == now.date() and times[i] >= now]
+def _before_now(times: list[datetime], now: datetime) -> None:
+    """The steps that would be dated after this moment moved between the real (UTC) day's
+    start and now, in the same order: the next step made on the real clock must not be dated
+    before the demo's last entry, which the audit trail refuses. They are the working day's
+    steps of a demo built before its 08:30 UTC, and, east of UTC before the UTC date turns
+    (Henan before 08:00), every step of "today" (the local date, a day ahead of UTC's)."""
+    late = [i for i, at in enumerate(times) if at >= now]
     if not late:
         return
     first = late[0]
