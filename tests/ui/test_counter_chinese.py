@@ -27,6 +27,7 @@ from pytestqt.qtbot import QtBot
 from dispensary.domain.codes import Flag
 from dispensary.i18n import resource
 from dispensary.services import dispensing, queries, returns, studies
+from dispensary.services import labels as label_prints
 from dispensary.services.results import DispenseResult
 from dispensary.ui.app import apply_style
 from dispensary.ui.dispense_view import DispenseScreen
@@ -278,6 +279,29 @@ def test_the_chinese_dispense_screen_fits_1366x768(
     for shown in (screen.platelet_warning, screen.override, screen.ordered_by):
         assert shown.isVisibleTo(screen)
     qtbot.wait(10)  # the layout settles
+    assert clipped(screen) == []
+
+
+def test_a_busy_days_labels_waiting_keep_the_dispense_screen_within_1366x768(
+    qtbot: QtBot,
+    styled: None,
+    dispense_screen: DispenseScreen,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twelve labels not yet printed (a printer down all morning): the line names the first
+    few, the rest are in its tooltip, and the screen is no wider than before (the whole list
+    on one line once widened the window to 1,750-1,800 pixels)."""
+    waiting = [f"DSP{n:06d}" for n in range(128, 140)]
+    monkeypatch.setattr(label_prints, "labels_waiting", lambda *_args: waiting)
+    screen = dispense_screen
+    screen.refresh()
+    label = screen.waiting_label
+    assert label.isVisibleTo(screen) and "12" in label.text()
+    assert "DSP000128" in label.text() and "DSP000139" not in label.text()
+    assert "DSP000139" in label.toolTip()
+    hint = screen.minimumSizeHint()
+    assert hint.width() <= SCREEN_AREA[0] and hint.height() <= SCREEN_AREA[1], hint
+    qtbot.wait(10)
     assert clipped(screen) == []
 
 

@@ -107,3 +107,49 @@ def test_a_long_dashboard_line_is_cut_at_the_card_edge_and_read_whole_in_its_too
     assert short.text() == "01-006: return overdue"
     section.resize(1200, 200)
     qtbot.waitUntil(lambda: button.text() == whole)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_screen_needs_more_than_a_1366x768_window_gives_it(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A screen's least size is the window's: one screen that needs more makes every screen
+    taller or wider than the display (the inventory's destroy form once asked 850 pixels of
+    height with a kit selected, the users' three boxes 860). Each role's screens, with the
+    program's style, in English and in Chinese; the inventory with a kit selected too."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.screens import screen_classes
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    too_big = []
+    try:
+        for user in ("pharm", "tech", "monitor", "admin"):
+            session = pharmacy.session(user)
+            for cls in screen_classes():
+                if session.actor.role not in cls.roles:
+                    continue
+                screen = cls(session)
+                qtbot.addWidget(screen)
+                screen.resize(*SCREEN_AREA)
+                screen.show()
+                screen.refresh()
+                table = getattr(screen, "table", None)
+                for step in ("shown", "a row selected"):
+                    if step != "shown":
+                        if not isinstance(table, QTableView) or not table.model().rowCount():
+                            break
+                        table.selectRow(0)
+                    qtbot.wait(20)
+                    hint = screen.minimumSizeHint()
+                    if hint.width() > SCREEN_AREA[0] or hint.height() > SCREEN_AREA[1]:
+                        too_big.append(f"{user} {cls.__name__} ({step}): {hint.toTuple()}")
+                screen.close()
+    finally:
+        qapp.setStyleSheet("")
+    assert too_big == []

@@ -201,6 +201,26 @@ def test_today_lists_every_study_of_the_user_and_a_click_switches(
     assert OTHER in again.heading.text()
 
 
+def test_the_studies_table_is_fitted_again_when_its_width_changes(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    """The page's scroll bar comes once the cards below it are filled in, after the table was
+    fitted: fitted only then, its last column ("Short stock") was cut at the edge."""
+    window = open_window(qtbot, pharmacy, "pharm")
+    dashboard = today(qtbot, window)
+    table = dashboard.all_studies.table
+    qtbot.waitUntil(lambda: dashboard.all_studies.model.rowCount() == 2)
+    header = table.horizontalHeader()
+    last = header.count() - 1  # the last column takes what the others leave
+    spare = header.sectionSize(last) - header.sectionSizeHint(last)
+    for narrower in (spare + 20, spare + 50):  # more than the last column has to spare
+        table.setFixedWidth(table.width() - narrower)
+        qtbot.wait(20)
+        assert header.sectionSize(last) >= header.sectionSizeHint(last), table.width()
+        table.setFixedWidth(table.width() + narrower)
+        qtbot.wait(20)
+
+
 def test_an_administrator_gives_and_takes_access_on_the_users_screen(
     qtbot: QtBot, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:

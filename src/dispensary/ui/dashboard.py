@@ -27,6 +27,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QEvent,
     QObject,
     Qt,
     QThread,
@@ -332,11 +333,26 @@ class StudiesSection(Section):
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.items.addWidget(self.table)
+        # Fitted again whenever its width changes (the page's scroll bar comes once the cards
+        # below are filled in): fitted only once, its last column was cut.
+        self.table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Resize
+            and watched is self.table.viewport()
+            and self.model.rowCount()
+        ):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        # The protocol whole, the title taking what is left; the long count titles give way.
+        fit_columns(self.table, stretch=STUDY_TITLE, yielding=(RETURNS_COLUMN, EXPIRING_COLUMN))
 
     def show_rows(self, rows: tuple[StudySummary, ...], current: str) -> None:
         self.model.set_rows(rows)
-        # The protocol whole, the title taking what is left; the long count titles give way.
-        fit_columns(self.table, stretch=STUDY_TITLE, yielding=(RETURNS_COLUMN, EXPIRING_COLUMN))
+        self._fit_columns()
         self._fit_height(len(rows))
         waiting = sum(1 for r in rows if r.overdue or r.discrepancies or r.short_products)
         self.summary.setText(

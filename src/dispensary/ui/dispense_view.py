@@ -202,6 +202,7 @@ class DispenseScreen(Screen):
         right.addLayout(button_row([self.remove_button, self.new_button], [self.sign_button]))
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("labelsWaiting")
+        self.waiting_label.setWordWrap(True)  # never wider than the screen (1366x768)
         self.print_again_button = QPushButton(self.tr("Print a&gain"))
         self.print_again_button.setObjectName("printAgain")
         self.preview_button = QPushButton(self.tr("Preview label (Ctrl+P)"))
@@ -212,6 +213,7 @@ class DispenseScreen(Screen):
         # A label out whose record the database refused: its record is retried, never its print.
         self.unrecorded_label = QLabel()
         self.unrecorded_label.setObjectName("labelsUnrecorded")
+        self.unrecorded_label.setWordWrap(True)
         self.record_button = QPushButton(self.tr("&Record the print"))
         self.record_button.setObjectName("recordPrint")
         right.addLayout(button_row([self.unrecorded_label], [self.record_button]))
@@ -786,19 +788,21 @@ class DispenseScreen(Screen):
             text = self.tr("1 label waiting: {number}").format(number=self.waiting[0])
         else:
             text = self.tr("{count} labels waiting: {numbers}").format(
-                count=count, numbers=separated(self.waiting)
+                count=count, numbers=_first_few(self.waiting)
             )
         self.waiting_label.setText(text if count else "")
+        self.waiting_label.setToolTip(separated(self.waiting))
         self.waiting_label.setVisible(bool(count))
         self.print_again_button.setVisible(bool(count))
         out = sorted(unrecorded)
         self.unrecorded_label.setText(
             self.tr("Printed, not yet recorded in the audit trail: {numbers}").format(
-                numbers=separated(out)
+                numbers=_first_few(out)
             )
             if out
             else ""
         )
+        self.unrecorded_label.setToolTip(separated(out))
         self.unrecorded_label.setVisible(bool(out))
         self.record_button.setVisible(bool(out))
 
@@ -933,3 +937,13 @@ class DispenseScreen(Screen):
             self.sign_button,
         ):
             widget.setEnabled(enabled)
+
+
+SHOWN_NUMBERS = 3
+"""Dispense numbers named in a line of waiting labels; the rest in its tooltip (a busy day's
+list would widen the screen past 1366 pixels)."""
+
+
+def _first_few(numbers: list[str]) -> str:
+    more = ["…"] if len(numbers) > SHOWN_NUMBERS else []
+    return separated([*numbers[:SHOWN_NUMBERS], *more])

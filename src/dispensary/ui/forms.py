@@ -8,18 +8,20 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -136,6 +138,29 @@ def role_buttons(
         layout.addWidget(button)
 
 
+class SidePanel(QScrollArea):
+    """A column of actions that scrolls when the window is lower than it (at 1366x768 the
+    inventory's destroy form, the users' three boxes), rather than making the window taller
+    than the screen; never narrower than the column, so it only ever scrolls up and down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("sidePanel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget()
+        width = inner.minimumSizeHint().width() if inner is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), 120)
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        hint = inner.sizeHint() if inner is not None else QSize(0, 0)
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+
 def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:
     """The column of actions to the right of a table, kept a little away from it."""
     panel = QWidget()
@@ -143,7 +168,9 @@ def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:
         panel.setMinimumWidth(min_width)
     column = QVBoxLayout(panel)
     column.setContentsMargins(8, 0, 0, 0)
-    return panel, column
+    scrolled = SidePanel()
+    scrolled.setWidget(panel)
+    return scrolled, column
 
 
 def fit_columns(

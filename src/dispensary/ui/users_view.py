@@ -90,7 +90,7 @@ class UsersScreen(Screen):
         column.addWidget(self._access_box())
         column.addStretch(1)
         splitter.addWidget(panel)
-        splitter.setSizes([620, 520])
+        splitter.setSizes([730, 430])  # the table whole; the panel scrolls, its fields narrower
         layout.addWidget(splitter, 1)
         self._selection_changed()
 
