@@ -236,3 +236,26 @@ def test_older_schema_is_migrated_after_a_backup(
     assert backup.parent == backups
     assert _dump(backup) == _dump(good_database), "the backup holds the database as it was"
     figures.add("damaged databases.older schema migrated after backup")
+
+
+def test_a_value_that_is_not_text_is_named_damage_with_its_column(
+    good_database: Path, tmp_path: Path, figures: Figures
+) -> None:
+    """Bytes that are not UTF-8 inside a text value (a disk fault SQLite's quick check does
+    not see: the page is well formed) were an 'unexpected error' of the driver that stopped
+    `audit verify`; they are the file's damage, named as such, with the column."""
+    path = _copy(good_database, tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE kits SET location = CAST(X'FFFE41' AS TEXT) WHERE id = 3")
+    conn.close()
+    opened = setup.open_database(str(path), FixedClock(START))
+    try:
+        admin = users.sign_in(opened.context, "admin", password("admin"))
+        with pytest.raises(DatabaseDamaged) as damaged:
+            audit.verify(opened.context, admin)
+    finally:
+        opened.context.engine.dispose()
+    message = damaged.value.message
+    assert "is damaged" in message and "Restore the last backup" in message, message
+    assert "column 'location'" in message and "\\x" not in message and "\ufffd" not in message
+    figures.add("damaged databases.a value not text named")

@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from dispensary.db.faults import dbapi_fault
+from dispensary.db.faults import dbapi_fault, sqlite_fault
 from dispensary.db.models import ChainHead
 from dispensary.domain.errors import DatabaseProblem
 from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown
@@ -202,11 +202,16 @@ def writing(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
 
 
-def fault(engine: Engine, exc: DBAPIError, nothing: str = NOTHING_SAVED) -> DatabaseProblem | None:
+def fault(
+    engine: Engine, exc: DBAPIError | sqlite3.Error, nothing: str = NOTHING_SAVED
+) -> DatabaseProblem | None:
     """The DatabaseProblem an error of this engine stands for (full disk, read-only, busy,
-    damaged, server unreachable...), or None when it is no such fault (a bug stays visible)."""
+    damaged, server unreachable...), or None when it is no such fault (a bug stays visible).
+    An sqlite3 error is one raised on the driver's own connection (the verification's reads)."""
     url = engine.url
     path = Path(url.database) if is_sqlite(engine) and url.database else None
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
     return dbapi_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
 
 
@@ -219,7 +224,7 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
             if not is_sqlite(engine):
                 _lock_chain_head(session)
             yield session
-    except DBAPIError as exc:
+    except (DBAPIError, sqlite3.Error) as exc:
         problem = fault(engine, exc, NOTHING_SAVED)
         if problem is None:
             raise
@@ -275,7 +280,7 @@ def read_transaction(engine: Engine) -> Iterator[Session]:
                 yield session
             finally:
                 _open_reads.reset(token)
-    except DBAPIError as exc:
+    except (DBAPIError, sqlite3.Error) as exc:
         problem = fault(engine, exc, NOTHING_CHANGED)
         if problem is None:
             raise

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -64,6 +65,9 @@ _SQLITE_WORDS = [
     ("database is locked", SQLITE_BUSY),
     ("database table is locked", SQLITE_LOCKED),
     ("malformed", SQLITE_CORRUPT),
+    # The driver's own words for bytes that are not UTF-8 in a text value: a page SQLite's
+    # quick check finds well formed, with damaged contents.
+    ("could not decode to utf-8", SQLITE_CORRUPT),
     ("file is not a database", SQLITE_NOTADB),
     ("unable to open database file", SQLITE_CANTOPEN),
     ("disk i/o error", SQLITE_IOERR),
@@ -115,6 +119,21 @@ def append_only_refusal(detail: str, nothing: str) -> AppendOnly:
     )
 
 
+_UNDECODABLE = re.compile(r"Could not decode to UTF-8 column '(?P<column>.*?)' with text", re.S)
+
+
+def _undecodable(detail: str) -> str:
+    """The driver's words for a text value that is not UTF-8, without the value itself (its
+    bytes garbled) or the SQL of a computed column: only the column, when it has a name."""
+    found = _UNDECODABLE.match(detail)
+    if found is None:
+        return detail
+    column = found["column"]
+    if re.fullmatch(r"\w{1,64}", column):
+        return _("a value in column '{column}' is not readable text").format(column=column)
+    return _("a value is not readable text")
+
+
 def sqlite_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of an sqlite3 error (from its words if it has no code)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -137,7 +156,7 @@ def sqlite_fault(
     """The fault an SQLite error stands for, or None if it is not one (a constraint, a bug).
     `path` is the database file (its disk is measured on an I/O error)."""
     code = sqlite_code(exc)
-    detail = str(exc)
+    detail = _undecodable(str(exc))
     if (
         getattr(exc, "sqlite_errorcode", None) == SQLITE_CONSTRAINT_TRIGGER
         and TRIGGER_WORDS in detail
