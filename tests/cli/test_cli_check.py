@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from dispensary import cli
+from dispensary.domain.rules import RULE_TO_CONFIRM
 from dispensary.services import dispensing, participants, receiving, setup
 from dispensary.services.context import Actor, Context
 
@@ -472,3 +473,34 @@ def test_each_check_takes_the_options_of_its_command() -> None:
     assert list(checks) == ["dispense", "return", "receive", "destroy", "count"]
     for name, check in checks.items():
         assert _options(check) == _options(commands[name]) - SIGNING_ONLY.get(name, set()), name
+
+
+def test_a_notice_is_shown_by_the_check_and_never_called_overridden(terminal: Terminal) -> None:
+    """A rule to confirm is told, and nothing overrides it: `check dispense` shows it (it once
+    showed no notice at all), and the dispense no longer prints it as 'Overridden'."""
+    enrol = ["enroll", "01-002", "--initials", "CD", "--birth-year", "1971", "--sex", "F"]
+    code, _out, err = terminal(*enrol, "--eligibility-confirmed-by", "Dr Liu")
+    assert code == 0, err
+    args = ["01-002", "--cycle", "1", "--day1", "2026-01-05", "--platelets", "150"]
+    code, out, err = terminal("check", "dispense", *args)
+    assert code == 0, err
+    assert f"  Notice      {RULE_TO_CONFIRM}" in out
+    code, out, err = terminal("check", "dispense", *args, "--json")
+    notices = json.loads(out)["notices"]
+    assert notices and notices[0]["message"].startswith(RULE_TO_CONFIRM), notices
+    code, out, err = terminal("dispense", *args)
+    assert code == 0, err
+    assert f"  Notice      {RULE_TO_CONFIRM}" in out and "Overridden" not in out, out
+    code, out, err = terminal(
+        "dispense",
+        "01-001",
+        "--cycle",
+        "2",
+        "--day1",
+        "2026-01-26",
+        "--override-reason",
+        "bottle forgotten",
+        today="2026-01-26",
+    )
+    assert code == 0, err
+    assert "  Overridden  The return of cycle 1" in out, out

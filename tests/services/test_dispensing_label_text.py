@@ -80,7 +80,8 @@ def test_a_rule_to_confirm_warning_is_not_printed_on_the_label(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:
     result = dispense(ctx, pharmacist, pw(pharmacist), platelet_count=150)
-    assert any(w.startswith(RULE_TO_CONFIRM) for w in result.warnings)
+    assert any(n.startswith(RULE_TO_CONFIRM) for n in result.notices)
+    assert not any(w.startswith(RULE_TO_CONFIRM) for w in result.warnings)  # not overridden
     pdf = dispensing_label(ctx.study, result, get_stock(STOCK))  # with its warnings
     leaflet = participant_leaflet(ctx.study, result)
     for text in (_flat(pdf), _flat(leaflet)):

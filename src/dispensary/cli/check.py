@@ -132,6 +132,7 @@ def _assessment_data(found: DispenseAssessment) -> dict[str, Any]:
             {"code": w.code, "message": w.message, "needs": w.needs, "given": w.given}
             for w in found.warnings
         ],
+        "notices": [{"code": n.code, "message": n.message} for n in found.notices],
         "proposed": [
             {"kit": k.number, "lot": k.lot, "expiry": k.expiry, "tablets": k.tablets}
             for k in found.proposed
@@ -196,6 +197,7 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
                 message=w.message, label=w.needs.label, given=given
             )
         )
+    lines += [_("  Notice      {notice}").format(notice=n.message) for n in found.notices]
     return lines
 
 

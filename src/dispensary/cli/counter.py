@@ -307,6 +307,7 @@ def cmd_dispense(run: Run) -> int:
         "tablets": result.tablets,
         "days": result.days,
         "warnings": list(result.warnings),
+        "notices": list(result.notices),
     }
     # The study file's observations; the platelet count (its own column) never was part of
     # this output, which scripts already read.
@@ -383,6 +384,7 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
         ),
     ]
     lines += [_("  Overridden  {w}").format(w=w) for w in result.warnings]
+    lines += [_("  Notice      {notice}").format(notice=n) for n in result.notices]
     return lines
 
 

@@ -289,17 +289,18 @@ def dispense_cycle(
             },
             reason=override,
         )
-        return written_result(
+        result = written_result(
             ctx,
             record,
             participant,
             chosen,
-            warnings + notices,
+            warnings,
             pharmacist=rec.signer(),
             checker=checker,
             observations=others,
             irt_confirmation=checked.irt_confirmation,
         )
+        return replace(result, notices=notices)
 
 
 def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:

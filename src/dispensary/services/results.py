@@ -128,11 +128,14 @@ class DispenseResult:
     pharmacist: str
     pharmacist_initials: str
     checked_by: str
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # what the pharmacist overrode, with the reason recorded
     start_date: date | None = None
     """The first evening to take a dose, printed on the label: the later of day 1 and the
     dispense date (day 1 may be up to 7 days before the dispense). Adherence counts from it."""
     observations: tuple[ObservationValue, ...] = ()
+    notices: tuple[str, ...] = ()
+    """What the pharmacist was told and nothing overrides (a rule to confirm, the previous
+    cycle's safety signal): the dispense went on; never shown as overridden."""
     """What was recorded at dispense: the platelet count (its own column) and the study file's
     observations (dispense_observations), in the study file's order."""
     irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
