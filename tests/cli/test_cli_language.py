@@ -214,3 +214,24 @@ def test_what_a_label_print_says_is_all_in_chinese(cli: Cli, tmp_path: Path) -> 
     assert kits.code == 0, kits.err
     assert "货件 SH-0004 的" in kits.out and "张药盒标签" in kits.out
     assert "kit label" not in kits.out
+
+
+def test_statuses_roles_and_accounts_in_a_table_are_in_the_readers_language(cli: Cli) -> None:
+    """A table cell that holds a status, a role or an account's state is a word of the
+    reader's language (the Chinese tables once showed 'on_treatment', 'pending', 'quarantined',
+    'administrator', 'active'); the JSON keeps the stored values."""
+    cases = [
+        (("participants",), "pharmacist", ("on treatment", "completed", "pending"), "治疗中"),
+        (("inventory",), "pharmacist", ("available", "dispensed", "quarantined"), "可用"),
+        (("user", "list"), "admin", ("Administrator", "Pharmacist", "active"), "管理员"),
+    ]
+    for args, user, english_words, chinese_word in cases:
+        english = cli(*args, user=user)
+        chinese = cli("--lang", "zh_CN", *args, user=user)
+        assert english.code == chinese.code == 0, chinese.err
+        assert any(word in english.out for word in english_words), english.out
+        assert chinese_word in chinese.out, chinese.out
+        left = [w for w in (*english_words, "on_treatment", "OVERDUE") if w in chinese.out]
+        assert not left, (args, left)
+    rows = cli("participants", "--json").json()
+    assert {"on_treatment", "completed"} <= {row["status"] for row in rows}

@@ -19,8 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dispensary.domain.codes import DestructionReason, ParticipantStatus
+from dispensary.domain.codes import DestructionReason, KitStatus, ParticipantStatus, Role
 from dispensary.domain.errors import InvalidInput, NotSignedIn
+from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import (
     MAX_DAYS_AHEAD,
     parse_date,
@@ -149,6 +150,12 @@ def cell(value: object) -> str:
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, KitStatus):
+        return status_word(value)  # in the reader's language, as the screens show it
+    if isinstance(value, ParticipantStatus):
+        return status_label(value)
+    if isinstance(value, Role):
+        return _(value.label)
     if isinstance(value, Enum):
         return str(value.value)
     return str(value)
@@ -209,7 +216,8 @@ def plural(n: int, word: str) -> str:
 
 
 def status_label(status: ParticipantStatus) -> str:
-    return status.label.lower()
+    """The status inside a sentence or a table cell, in the reader's language."""
+    return _(status.word)
 
 
 # -- argument types ------------------------------------------------------------------------------

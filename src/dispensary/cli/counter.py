@@ -130,7 +130,7 @@ def _return_state(row: ParticipantRow, today: date, grace_days: int) -> str:
     if not row.return_pending or row.next_due is None:
         return ""
     overdue = row.next_due + timedelta(days=grace_days) < today
-    return "OVERDUE" if overdue else "pending"
+    return _("OVERDUE") if overdue else _("pending")
 
 
 def cmd_participants(run: Run) -> int:

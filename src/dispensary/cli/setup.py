@@ -117,7 +117,7 @@ def cmd_user_list(run: Run) -> int:
     from dispensary.services import users
 
     rows = users.list_users(run.context(), run.actor())
-    state = ["active" if r.active else "deactivated" for r in rows]
+    state = [_("active") if r.active else _("deactivated") for r in rows]
     run.emit(
         [asdict(r) for r in rows],
         table(
