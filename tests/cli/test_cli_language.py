@@ -235,3 +235,14 @@ def test_statuses_roles_and_accounts_in_a_table_are_in_the_readers_language(cli:
         assert not left, (args, left)
     rows = cli("participants", "--json").json()
     assert {"on_treatment", "completed"} <= {row["status"] for row in rows}
+
+
+def test_a_study_mistyped_on_a_database_of_several_names_them_and_the_option(cli: Cli) -> None:
+    """The demo holds three studies: a mistyped --study is told which there are and how to
+    name one (it was told to open another database)."""
+    wrong = cli("--study", "NOPE", "participants")
+    assert wrong.code == 3
+    assert "holds studies NCT07198672, DEMO-28D-BID, DEMO-2DRUG, not NOPE" in wrong.err, wrong.err
+    assert "--study" in wrong.err
+    chinese = cli("--lang", "zh_CN", "--study", "NOPE", "participants")
+    assert "NOPE" in chinese.err and "--study" in chinese.err and "holds" not in chinese.err

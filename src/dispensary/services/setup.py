@@ -344,6 +344,14 @@ def _open(
         if expect_protocol:
             wanted = expect_protocol.strip().upper()
             chosen = [r for r in records if r.protocol.upper() == wanted]
+            if not chosen and len(held) > 1:
+                raise DatabaseProblem(
+                    _(
+                        "{path} holds studies {studies}, not {expected}. Name one of them "
+                        "(--study, or DISPENSARY_STUDY), or open the database of the study you "
+                        "mean."
+                    ).format(path=shown(db), studies=", ".join(held), expected=expect_protocol)
+                )
             if not chosen:
                 raise DatabaseProblem(
                     _(
