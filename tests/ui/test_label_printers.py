@@ -565,6 +565,28 @@ def test_a_printer_the_print_system_says_is_offline_keeps_the_label_waiting(
     assert len(label_prints_of(counter, number)) == 1
 
 
+def test_preview_shows_the_label_of_the_dispense_just_signed_not_the_oldest_waiting(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    signatures: Signatures,
+    no_preview: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two labels wait (the printer is down): Preview shows the one of the dispense just signed
+    at this counter, not the oldest waiting, another participant's."""
+    session, _stock = bound_session(counter, f"{FILE_PRINTER}{tmp_path / 'label.pdf'}")
+    monkeypatch.setattr(
+        label_printers, "printer_state", lambda _name: QPrinter.PrinterState.Error, raising=False
+    )
+    screen = counter_screen(qtbot, session)
+    first = sign_a_dispense(qtbot, screen, "01-001")
+    second = sign_a_dispense(qtbot, screen, "01-002")
+    assert screen.waiting == [first, second]
+    qtbot.mouseClick(screen.preview_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text().startswith(f"{second}:"), screen.message.text()
+
+
 def test_a_label_out_whose_record_is_refused_is_recorded_again_never_printed_again(
     qtbot: QtBot,
     counter: Counter,

@@ -846,12 +846,12 @@ class DispenseScreen(Screen):
             self.message.show_message(" ".join(said), kind)
 
     def preview_label(self) -> None:
-        """The label on screen before it prints: the first waiting label, else the last
-        dispense's (a label printed before is reprinted from Reports and labels)."""
+        """The label on screen before it prints: the dispense just signed here, while its label
+        waits or as its last; else the first waiting (another participant's: its number is
+        said). A label printed before is reprinted from Reports and labels."""
         self._show_waiting()
-        number = self.waiting[0] if self.waiting else None
-        if number is None and self.last_result is not None:
-            number = self.last_result.number
+        last = self.last_result.number if self.last_result is not None else None
+        number = last if last in self.waiting or not self.waiting else self.waiting[0]
         if number is None:
             self.message.show_message(self.tr("No label to preview: dispense first."), "info")
             return
