@@ -6,14 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from counter_fixtures import Counter, Printer, Signatures
+from counter_fixtures import OPENING_DAY, Counter, Printer, Signatures
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.errors import NotSignedIn
-from dispensary.services import audit, dispensing, queries, setup, studies, users
+from dispensary.services import audit, dashboard, dispensing, queries, setup, studies, users
 from dispensary.services import labels as label_prints
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.label_preview import (
@@ -498,3 +498,24 @@ def test_the_signature_says_whether_a_platelet_count_was_given(
     assert history(counter, "01-001") == [(1, ("K0101",), 21)]
     result = screen.last_result
     assert result is not None and any(o.value == 85.0 for o in result.observations)
+
+
+def test_the_card_says_a_cycle_is_overdue_as_the_today_screen_does(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter
+) -> None:
+    """01-001 took cycle 1 on 5 January: cycle 2 is due from 26 January; on the 30th the card
+    says it is overdue (it showed only the day-1 window, today +/- 7 days); on the 26th not."""
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, OPENING_DAY, "pharmpass1")
+    for day, overdue in ((date(2026, 1, 26), False), (date(2026, 1, 30), True)):
+        counter.clock.set_date(day)
+        screen.refresh()
+        scan(qtbot, screen.participant_field, "01-001")
+        card = screen.card.text()
+        assert "Cycle due: <b>2</b>" in card, card
+        assert ("<b>Overdue:</b> cycle 2 was due from 2026-01-26." in card) is overdue, card
+        [due] = [
+            d for d in dashboard.dashboard(counter.ctx, pharm).due if d.study_number == "01-001"
+        ]
+        assert due.overdue is overdue  # one rule: the Today screen's
+        qtbot.keyClick(screen.participant_field, Qt.Key.Key_Escape)

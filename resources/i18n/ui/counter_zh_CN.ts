@@ -159,6 +159,10 @@
         <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt; — {window}</translation>
     </message>
     <message>
+        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第{cycle}周期应于 {due} 起发放。&lt;/span&gt;</translation>
+    </message>
+    <message>
         <source>Last dispense: cycle {cycle}, {dose}</source>
         <translation>上次发放：第{cycle}周期，{dose}</translation>
     </message>

@@ -442,6 +442,13 @@ def check_interval(
         )
 
 
+def cycle_overdue(due: date, today: date) -> bool:
+    """A participant on treatment whose next cycle's earliest day 1 (the enrolment day for the
+    first) has passed with nothing dispensed: the Today screen lists them as overdue, the
+    dispense card says so."""
+    return due < today
+
+
 DAY1_NEAR_DAYS = 7
 """How far day 1 may lie from the dispense date: further is almost always a typing error."""
 

@@ -41,7 +41,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
-from dispensary.domain.rules import effective_status
+from dispensary.domain.rules import cycle_overdue, effective_status
 from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
 from dispensary.services.common import contents_of_sums, last_live_dispense
@@ -313,7 +313,7 @@ def _read_figures(
                     person.initials,
                     next_cycle,
                     next_due,
-                    next_due < today,
+                    cycle_overdue(next_due, today),
                 )
             )
         if person.number is not None and not person.returned:

@@ -50,6 +50,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
+from dispensary.domain.rules import cycle_overdue
 from dispensary.i18n import _
 from dispensary.services.common import (
     contents_of_kits,
@@ -102,6 +103,8 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         pending = not session.scalar(
             select(func.count()).select_from(Return).where(Return.dispense_id == last.id)
         )
+    cycle_days = timedelta(days=ctx.study.cycle.length_days)
+    due = (last.day1 + cycle_days if last else participant.enrolled_on) if treated else None
     return ParticipantRow(
         study_number=participant.study_number,
         initials=participant.initials,
@@ -112,10 +115,9 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         last_cycle=last.cycle if last else None,
         last_day1=last.day1 if last else None,
         next_cycle=(last.cycle if last else 0) + 1,
-        next_due=(
-            last.day1 + timedelta(days=ctx.study.cycle.length_days) if last and treated else None
-        ),
+        next_due=due if last else None,
         return_pending=pending,
+        overdue=due is not None and cycle_overdue(due, ctx.clock.today()),
     )
 
 

@@ -83,6 +83,7 @@ class ParticipantRow:
     next_cycle: int
     next_due: date | None  # earliest day 1 of the next cycle
     return_pending: bool  # the last dispense has no return recorded
+    overdue: bool = False  # on treatment, and the next cycle's earliest day 1 has passed
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,13 @@ class DispenseScreen(Screen):
                 else self.tr("Cycle due: <b>{cycle}</b> — {window}")
             )
             lines.append(due.format(cycle=found.cycle_due, window=window))
+        if row.overdue:  # as the Today screen lists the participant
+            lines.append(
+                self.tr(
+                    "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
+                    "{due}.</span>"
+                ).format(cycle=row.next_cycle, due=shown_date(row.next_due or row.enrolled_on))
+            )
         if self.history:
             last = self.history[-1]
             lines.append(
