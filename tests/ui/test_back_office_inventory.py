@@ -430,3 +430,10 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     )
     assert "Certificate of destruction" in text and "Destroyed on 2026-01-28" in text
     assert "Destroyed by Paula Pharm destroyed" in text and "Witness Tom Tech witnessed" in text
+
+
+def test_the_product_reads_as_on_the_shelf_not_as_its_code(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """'7.5 mg tablet' (the dispense and receive screens' words), not 'herombopag-7.5mg'."""
+    screen = make_screen(qtbot, pharmacy)
+    shown = {str(screen.proxy.index(i, 1).data()) for i in range(screen.proxy.rowCount())}
+    assert shown == {"7.5 mg tablet", "2.5 mg tablet"}, shown

@@ -43,6 +43,7 @@ from dispensary.services.assessment import DestroyAssessment, DestroyCheck, Dest
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import KitRow
+from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import (
@@ -62,12 +63,24 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     date_edit,
+    product_label,
     qdate,
     read_only_rows,
     titled_page,
     to_date,
     wrapped_label,
 )
+
+
+def kit_columns(study: Study) -> list[Column[KitRow]]:
+    """The kit table's columns: the product as a pharmacist reads it on the shelf ("7.5 mg
+    tablet"), not its code."""
+    return [
+        KIT_COLUMNS[0],
+        Column(KIT_COLUMNS[1].title, lambda r: product_label(study, r.product)),
+        *KIT_COLUMNS[2:],
+    ]
+
 
 KIT_COLUMNS: list[Column[KitRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.number),
@@ -141,7 +154,7 @@ class InventoryScreen(Screen):
     ) -> None:
         super().__init__(session, parent)
         self.model: PagedTableModel[KitRow] = PagedTableModel(
-            KIT_COLUMNS,
+            kit_columns(session.ctx.study),
             self._fetch,
             [order is not None for order in KIT_ORDERS],
             page_size=page_size,

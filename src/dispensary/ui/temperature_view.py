@@ -30,7 +30,7 @@ from dispensary.ui.forms import (
     selected_rows,
     text_field,
 )
-from dispensary.ui.inventory_view import KIT_COLUMNS
+from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
@@ -78,7 +78,9 @@ class TemperatureScreen(Screen):
         self.excursions, self.excursion_proxy, self.excursion_table = row_table(
             self, EXCURSION_COLUMNS, "excursionTable", descending=True
         )
-        self.kits, self.kit_proxy, self.kit_table = row_table(self, KIT_COLUMNS, "excursionKits")
+        self.kits, self.kit_proxy, self.kit_table = row_table(
+            self, kit_columns(session.ctx.study), "excursionKits"
+        )
 
         t = study.temperature
         layout, self.message = titled_page(self, self.tr("Temperature records"))

@@ -200,6 +200,8 @@ def product_label(study: Study, code: str) -> str:
     file's form ("tablet") is an English word the program cannot translate."""
     if current_language() is not ENGLISH:
         return study.product_name(code)
+    if all(product.code != code for product in study.products):
+        return code  # another study's (a store's excursion holds every study's kits)
     product = study.product(code)
     return f"{product.strength} {product.form}"
 
