@@ -27,7 +27,7 @@ def test_a_new_participant_through_two_cycles(
     first = cli("dispense", "01-101", "--cycle", "1", "--day1", day1, "--platelets", "80", "--json")
     assert first.code == 0, first.err
     dispense = first.json()
-    assert set(dispense) == {"dispense", "kits", "tablets", "days", "warnings"}
+    assert set(dispense) == {"dispense", "kits", "tablets", "days", "warnings", "notices"}
     assert (dispense["tablets"], dispense["days"], dispense["warnings"]) == (21, 21, [])
     [kit] = dispense["kits"]
 

@@ -246,3 +246,18 @@ def test_a_study_mistyped_on_a_database_of_several_names_them_and_the_option(cli
     assert "--study" in wrong.err
     chinese = cli("--lang", "zh_CN", "--study", "NOPE", "participants")
     assert "NOPE" in chinese.err and "--study" in chinese.err and "holds" not in chinese.err
+
+
+def test_a_usage_mistake_is_said_in_the_language_asked_for(cli: Cli) -> None:
+    """--lang counts for argparse's own words too (they came in the system's language, and
+    'usage:', 'error:', 'the following arguments are required' were English in Chinese)."""
+    chinese = cli("--lang", "zh_CN", "enroll", "099")
+    assert chinese.code == 2
+    assert "用法：" in chinese.err and "缺少以下参数：--initials" in chinese.err, chinese.err
+    assert not any(w in chinese.err for w in ("usage:", "error:", "required")), chinese.err
+    english = cli("--lang", "en", "enroll", "099", env={"DISPENSARY_LANG": "zh_CN"})
+    assert english.code == 2
+    assert "the following arguments are required: --initials" in english.err, english.err
+    bad_number = cli("--lang=zh_CN", "return", "01-001", "--kit", "K1", "--tablets", "abc")
+    assert bad_number.code == 2 and "参数 --tablets：" in bad_number.err, bad_number.err
+    assert current_language() is Language.EN

@@ -56,7 +56,8 @@ def test_an_unconfirmed_platelet_rule_holds_nothing(
 ) -> None:
     result = dispense(ctx, pharmacist, pw(pharmacist), platelet_count=150)
     assert scalar(ctx, "SELECT platelet_count FROM dispenses") == 150
-    assert any(w.startswith("Rule to confirm") for w in result.warnings)
+    assert any(n.startswith("Rule to confirm") for n in result.notices)
+    assert not result.warnings  # told, not overridden
 
 
 def test_cycle1_reduced_dose_needs_the_ordering_investigator(

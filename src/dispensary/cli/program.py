@@ -48,7 +48,14 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.rules import undecodable
 from dispensary.files import private_umask, write_error_text
-from dispensary.i18n import _, reset_language, set_language, system_language
+from dispensary.i18n import (
+    N_,
+    _,
+    parse_language,
+    reset_language,
+    set_language,
+    system_language,
+)
 
 if TYPE_CHECKING:
     # The command modules, named here for the type checker and the installer's analysis
@@ -224,7 +231,56 @@ def _report(run_err: TextIO, exc: DispensaryError) -> int:
     return exc.exit_code
 
 
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("show this help message and exit"),
+    N_("positional arguments"),
+    N_("options"),
+)
+"""argparse's own words (a usage mistake, the help's headings), in the program's catalogue:
+argparse asks its module's `_` for them, which `_speak_argparse` points at the program's."""
+
+
+def _speak_argparse() -> None:
+    """argparse's messages in the reader's language: its module-level gettext replaced by the
+    program's (argparse looks its `_` up when it writes, so this holds for every parser)."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = lambda one, many, n: _(one if n == 1 else many)  # type: ignore[attr-defined]
+
+
+def _language_asked(argv: Sequence[str]) -> str | None:
+    """--lang as typed, read before the arguments are: a usage mistake is said in it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    asked = parse_language(_language_asked(sys.argv[1:] if argv is None else argv) or "")
+    token = set_language(asked or system_language())
+    _speak_argparse()
+    try:
+        return _main(argv)
+    finally:
+        reset_language(token)  # a command run in-process leaves the language as it found it
+
+
+def _main(argv: list[str] | None) -> int:
     out, err = sys.stdout, sys.stderr
     if (unreadable := _undecodable_input(argv)) is not None:
         print(_("dispensary: error: {unreadable}").format(unreadable=unreadable), file=err)
