@@ -27,6 +27,7 @@ from dispensary.cli.core import (
     ENV_TODAY,
     ENV_USER,
     ENV_VERIFIER_PASSWORD,
+    ENV_WITNESS_PASSWORD,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_UNEXPECTED,
@@ -131,7 +132,8 @@ sign-in:   --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD},
            or is asked for in a terminal. It also signs each dispense, return, count...
 passwords: {ENV_NEW_PASSWORD} for user add, user password, user reset-password;
            {ENV_VERIFIER_PASSWORD} for count --verified-by;
-           {ENV_CHECKER_PASSWORD} for dispense --checked-by.
+           {ENV_CHECKER_PASSWORD} for dispense --checked-by;
+           {ENV_WITNESS_PASSWORD} for destroy --witness.
 database:  --db, else {config.ENV_DB}, else the file in this user's data folder.
 training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date, on a training
            database only (the demo, or one made with init --training).
