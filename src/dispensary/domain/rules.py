@@ -610,7 +610,8 @@ def rule_to_confirm(title: str, source: str, finding: str) -> str:
     """The warning an unconfirmed rule gives where it would have applied."""
     return _(
         "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
-        "does not hold: an administrator confirms it (dispensary study confirm)."
+        "does not hold and the step goes on: an administrator confirms it on the Study rules "
+        "screen (or `dispensary study confirm`)."
     ).format(finding=finding, title=title, source=source)
 
 
