@@ -385,10 +385,10 @@ def make_kit(ctx: Context, actor: Actor, password: str, status: str) -> str:
 @pytest.mark.parametrize(
     ("status", "words"),
     [
-        ("quarantined", "Kit K0001 is quarantined. It is quarantined: release it first"),
-        ("dispensed", "Kit K0001 is dispensed. It has already been dispensed"),
+        ("quarantined", "Kit K0001 is quarantined. Release it from quarantine first"),
+        ("dispensed", "Kit K0001 is dispensed. Take another kit"),
         ("returned", "Kit K0001 is returned. Returned tablets are never dispensed again"),
-        ("destroyed", "Kit K0001 is destroyed. It has been destroyed"),
+        ("destroyed", "Kit K0001 is destroyed. Check the kit you scanned"),
     ],
 )
 def test_scanned_kit_must_be_available(
@@ -417,7 +417,7 @@ def test_scanned_kit_that_has_expired(
 ) -> None:
     receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 10))
     clock.set_date(date(2026, 1, 11))
-    with refused(ctx, RuleViolation, "Kit K0900 is expired. It has expired: set it aside"):
+    with refused(ctx, RuleViolation, "Kit K0900 is expired. Set it aside for destruction"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0900"])
 
 

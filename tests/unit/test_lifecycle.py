@@ -100,9 +100,9 @@ def test_every_event_says_what_it_writes() -> None:
 
 def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() -> None:
     assert {KitEvent.DISPENSE, KitEvent.RELEASE} == REFUSED_WHEN_EXPIRED
-    with pytest.raises(RuleViolation, match=r"^Kit K1 is expired\. It has expired: set it aside"):
+    with pytest.raises(RuleViolation, match=r"^Kit K1 is expired\. Set it aside for destruction"):
         transition(KitStatus.AVAILABLE, KitEvent.DISPENSE, kit="K1", expired_on=EXPIRY)
-    with pytest.raises(RuleViolation, match=r"^Kit K1 is expired\. It has expired"):
+    with pytest.raises(RuleViolation, match=r"^Kit K1 is expired\. Set it aside for destruction"):
         transition(KitStatus.QUARANTINED, KitEvent.DISPENSE, kit="K1", expired_on=EXPIRY)
     with pytest.raises(
         RuleViolation,
@@ -128,7 +128,7 @@ def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() 
         (
             KitStatus.QUARANTINED,
             KitEvent.DISPENSE,
-            "Kit K1 is quarantined. It is quarantined: release it first or take another kit.",
+            "Kit K1 is quarantined. Release it from quarantine first, or take another kit.",
         ),
         (
             KitStatus.RETURNED,

@@ -283,10 +283,10 @@ def test_day1_near_the_dispense_date() -> None:
 @pytest.mark.parametrize(
     ("status", "words"),
     [
-        (KitStatus.QUARANTINED, "is quarantined: release it first"),
-        (KitStatus.DISPENSED, "has already been dispensed"),
+        (KitStatus.QUARANTINED, "Release it from quarantine first"),
+        (KitStatus.DISPENSED, "Take another kit"),
         (KitStatus.RETURNED, "Returned tablets are never dispensed again"),
-        (KitStatus.DESTROYED, "has been destroyed"),
+        (KitStatus.DESTROYED, "Check the kit you scanned"),
     ],
 )
 def test_only_available_kits_are_dispensed(status: KitStatus, words: str) -> None:
@@ -296,7 +296,7 @@ def test_only_available_kits_are_dispensed(status: KitStatus, words: str) -> Non
 
 def test_scanned_kit_product_and_expiry() -> None:
     check_kit_dispensable(kit(expiry=COVER), "p7.5", COVER, TODAY)
-    with says(RuleViolation, "is expired. It has expired"):
+    with says(RuleViolation, "is expired. Set it aside for destruction"):
         check_kit_dispensable(kit(expiry=TODAY - timedelta(days=1)), "p7.5", COVER, TODAY)
     with says(RuleViolation, "holds p2.5, but this dose needs p7.5"):
         check_kit_dispensable(kit(product="p2.5"), "p7.5", COVER, TODAY)

@@ -101,11 +101,11 @@ QUARANTINE_ACTIONS: Mapping[KitEvent, str] = MappingProxyType(
 """The events that write a quarantine event record, with the action it records."""
 
 _DISPENSE_ADVICE = {
-    KitStatus.QUARANTINED: N_("It is quarantined: release it first or take another kit."),
-    KitStatus.EXPIRED: N_("It has expired: set it aside for destruction and take another."),
-    KitStatus.DISPENSED: N_("It has already been dispensed: take another kit."),
+    KitStatus.QUARANTINED: N_("Release it from quarantine first, or take another kit."),
+    KitStatus.EXPIRED: N_("Set it aside for destruction and take another kit."),
+    KitStatus.DISPENSED: N_("Take another kit."),
     KitStatus.RETURNED: N_("Returned tablets are never dispensed again: take another kit."),
-    KitStatus.DESTROYED: N_("It has been destroyed: check the kit you scanned."),
+    KitStatus.DESTROYED: N_("Check the kit you scanned."),
 }
 
 STATUS_WORDS: Mapping[KitStatus | None, str] = MappingProxyType(
