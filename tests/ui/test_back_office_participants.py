@@ -57,6 +57,23 @@ def test_history_shows_adherence_and_the_open_flag(
     assert not screen.handle_scan("K0002")
 
 
+def test_the_history_has_the_lower_panes_height_and_width_at_1366x768(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Beside the chart, the history had one line's height at 1366x768 (a participant's later
+    cycles out of sight): it now has its own tab, the chart another, both the pane's size."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.resize(1166, 700)
+    assert screen.handle_scan("01-001")
+    qtbot.wait(50)
+    table = screen.history_table
+    assert table.isVisible() and not screen.chart.isVisible()
+    assert table.viewport().height() >= 4 * table.verticalHeader().defaultSectionSize()
+    assert table.width() >= screen.width() - 40
+    screen.history_tabs.setCurrentIndex(1)
+    assert screen.chart.isVisible() and screen.chart.height() >= 160
+
+
 def tick(qtbot: Any, box: QCheckBox) -> None:
     """Clicks the box itself, as a user does, wherever the layout placed it."""
     box.ensurePolished()

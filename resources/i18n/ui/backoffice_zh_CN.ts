@@ -969,6 +969,14 @@
         <translation>选择受试者以查看发放记录。</translation>
     </message>
     <message>
+        <source>Dispensing history</source>
+        <translation>发放记录</translation>
+    </message>
+    <message>
+        <source>Adherence chart</source>
+        <translation>依从性图表</translation>
+    </message>
+    <message>
         <source>; &lt;b&gt;return of the last cycle not recorded&lt;/b&gt;</source>
         <translation>；&lt;b&gt;上一周期的退药尚未记录&lt;/b&gt;</translation>
     </message>

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -506,17 +507,19 @@ class ParticipantsScreen(Screen):
             "participantSummary", self.tr("Select a participant to see the dispensing history.")
         )
         lower_layout.addWidget(self.summary)
-        lower_layout.addWidget(self.history_table, 1)
-        bottom = QHBoxLayout()
-        self.flags = wrapped_label("flagsText")
-        self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        bottom.addWidget(self.flags, 1)
+        # The history and the chart share the lower pane's whole height and width, a tab each
+        # (side by side, the history had one line's height at 1366x768, or its columns cut).
+        self.history_tabs = QTabWidget()
+        self.history_tabs.setObjectName("historyTabs")
+        self.history_tabs.addTab(self.history_table, self.tr("Dispensing history"))
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
         self.chart.setObjectName("adherenceChart")
-        self.chart.setFixedWidth(440)
-        self.chart.setMinimumHeight(180)
-        bottom.addWidget(self.chart)
-        lower_layout.addLayout(bottom)
+        self.chart.setMinimumHeight(160)
+        self.history_tabs.addTab(self.chart, self.tr("Adherence chart"))
+        lower_layout.addWidget(self.history_tabs, 1)
+        self.flags = wrapped_label("flagsText")
+        self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        lower_layout.addWidget(self.flags)
         splitter.addWidget(lower)
         # The register gets the larger share: at 1366x768 about ten participants show above
         # the selected one's history.
