@@ -228,6 +228,9 @@ def test_the_main_window_navigation_menus_and_status_bar_are_in_chinese(
     qtbot: QtBot, chinese: None, pharmacy: Pharmacy
 ) -> None:
     window = main_window(qtbot, pharmacy, "pharm")
+    # The study by its Chinese short title, as the headings give it (it was the English one).
+    chooser = [window.study_switcher.itemText(i) for i in range(window.study_switcher.count())]
+    assert "NCT07198672 — 海曲泊帕预防T-DM1相关血小板减少" in chooser, chooser
     shown = navigation(window)
     titles = dict(zip(window.classes, shown, strict=True))
     assert titles[DashboardScreen] == "今日"

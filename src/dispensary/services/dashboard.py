@@ -52,6 +52,7 @@ from dispensary.services.results import (
     Discrepancy,
     VerifiedPoint,
     VerifyResult,
+    title_in,
 )
 from dispensary.services.studies import list_studies, switch_study
 from dispensary.study import Study, parse_study
@@ -463,7 +464,7 @@ class StudySummary:
     without opening each."""
 
     protocol: str
-    short_title: str
+    short_title: str  # in English; `title_in` gives the reader's
     status: str  # "open" or "closed"
     due: int  # participants due for a cycle within the week
     overdue: int
@@ -471,6 +472,10 @@ class StudySummary:
     expiring: int  # kits on the shelf expiring within the window
     discrepancies: int
     short_products: int  # products whose stock on hand is short of the next cycles
+    titles: tuple[tuple[str, str], ...] = ()  # StudyRow.titles
+
+    def title_in(self, language: str) -> str:
+        return title_in(self.short_title, self.titles, language)
 
 
 def all_studies(
@@ -491,7 +496,7 @@ def all_studies(
     kept = _LINES.get(place)
     if state is not None and kept is not None and kept[0] == state and shown is not None:
         return tuple(
-            _summary(line.protocol, line.short_title, line.status, shown)
+            _summary(line.protocol, line.short_title, line.status, shown, line.titles)
             if line.protocol == ctx.study.protocol
             else line
             for line in kept[1]
@@ -505,7 +510,7 @@ def all_studies(
             snapshot = dashboard(switch_study(ctx, actor, row.protocol), actor, since=point)
         if snapshot.verification.ok:
             point = snapshot.verification.point
-        lines.append(_summary(row.protocol, row.short_title, row.status, snapshot))
+        lines.append(_summary(row.protocol, row.short_title, row.status, snapshot, row.titles))
     if state is not None and point == since:  # nothing written while they were read
         if len(_LINES) > 32:
             _LINES.clear()
@@ -513,7 +518,13 @@ def all_studies(
     return tuple(lines)
 
 
-def _summary(protocol: str, short_title: str, status: str, snapshot: Dashboard) -> StudySummary:
+def _summary(
+    protocol: str,
+    short_title: str,
+    status: str,
+    snapshot: Dashboard,
+    titles: tuple[tuple[str, str], ...] = (),
+) -> StudySummary:
     return StudySummary(
         protocol=protocol,
         short_title=short_title,
@@ -524,6 +535,7 @@ def _summary(protocol: str, short_title: str, status: str, snapshot: Dashboard) 
         expiring=len(snapshot.expiring),
         discrepancies=len(snapshot.discrepancies),
         short_products=sum(1 for s in snapshot.stock if s.short),
+        titles=titles,
     )
 
 

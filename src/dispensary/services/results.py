@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.codes import (
@@ -15,6 +16,9 @@ from dispensary.domain.codes import (
     Role,
 )
 from dispensary.i18n import _
+
+if TYPE_CHECKING:
+    from dispensary.study import Study
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class StudyRow:
 
     protocol: str
     title: str
-    short_title: str
+    short_title: str  # in English, as the study file gives it
     status: str  # "open" or "closed"
     version: int
     participants: int
@@ -43,6 +47,25 @@ class StudyRow:
     loaded_at: datetime
     closed_at: datetime | None = None
     closed_reason: str = ""
+    titles: tuple[tuple[str, str], ...] = ()
+    """(language, short title) for each language the study file words (its JSON the same
+    whatever the reader's language): see `title_in`."""
+
+    def title_in(self, language: str) -> str:
+        return title_in(self.short_title, self.titles, language)
+
+
+def title_in(short_title: str, titles: tuple[tuple[str, str], ...], language: str) -> str:
+    """A study's short title as a reader of `language` reads it: the study file's own words
+    in that language, else the English short title."""
+    return dict(titles).get(language) or short_title
+
+
+def study_titles(study: Study) -> tuple[tuple[str, str], ...]:
+    """(language, short title) of each language the study file words, for `title_in`."""
+    return tuple(
+        (language, text.short_title) for language, text in study.texts.items() if text.short_title
+    )
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import current_language
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import forecast as forecast_service
 from dispensary.services.context import Actor, Context
@@ -283,7 +284,9 @@ def _alert(count: int) -> str | None:
 
 STUDY_COLUMNS: list[Column[StudySummary]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Study")), lambda r: r.protocol),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.short_title),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.title_in(current_language().value)
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Status")), study_status),
     Column(str(QT_TRANSLATE_NOOP("Column", "Due")), lambda r: r.due, align_right=True),
     Column(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError, InOtherStudy
+from dispensary.i18n import current_language
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import MessageBar
@@ -286,7 +287,9 @@ class MainWindow(QMainWindow):
 
     def study_text(self, row: StudyRow) -> str:
         """A study as the chooser lists it: protocol, short title, and closed when it is."""
-        text = self.tr("{protocol} — {title}").format(protocol=row.protocol, title=row.short_title)
+        text = self.tr("{protocol} — {title}").format(
+            protocol=row.protocol, title=row.title_in(current_language().value)
+        )
         if row.status == "closed":
             text = self.tr("{study} (closed)").format(study=text)
         return text
@@ -604,7 +607,7 @@ class MainWindow(QMainWindow):
                 protocol=row.protocol,
                 version=row.version,
                 day=row.loaded_at.date().isoformat(),
-                title=row.short_title,
+                title=row.title_in(current_language().value),
             )
             if row.status == "closed":
                 line = self.tr("{study} (closed)").format(study=line)

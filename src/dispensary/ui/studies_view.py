@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import current_language
 from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
@@ -46,7 +47,9 @@ def study_status(row: StudyRow) -> str:
 
 STUDY_COLUMNS: list[Column[StudyRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Protocol")), lambda r: r.protocol),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.short_title),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.title_in(current_language().value)
+    ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Status")),
         study_status,

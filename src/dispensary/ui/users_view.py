@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import current_language
 from dispensary.services import studies, users
 from dispensary.services.results import UserRow
 from dispensary.services.users import MAX_FAILURES
@@ -183,7 +184,7 @@ class UsersScreen(Screen):
         for study in known or []:
             self.access_study.addItem(
                 self.tr("{protocol} — {title}").format(
-                    protocol=study.protocol, title=study.short_title
+                    protocol=study.protocol, title=study.title_in(current_language().value)
                 ),
                 study.protocol,
             )
