@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
 
@@ -19,6 +20,7 @@ from dispensary.ui.participants_view import (
     EnrolDialog,
     ParticipantsScreen,
     StatusDialog,
+    return_state,
 )
 
 
@@ -198,3 +200,26 @@ def test_the_register_has_room_at_1366x768_and_no_next_cycle_after_the_last(
     screen.select("01-002")
     assert "No further cycles" in screen.summary.text()
     assert "Next: cycle" not in screen.summary.text()
+
+
+def test_a_late_return_reads_overdue_in_the_register_as_the_reconciliation_finds_it(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """01-002's cycle 1 (26 January) has no return recorded: 'pending' while its cycle and the
+    grace period run, 'overdue' after, as the reconciliation's finding (one rule,
+    rules.return_overdue; the register said 'pending' for both)."""
+    from dispensary.services import dispensing, reconciliation
+
+    day1 = date(2026, 1, 26)
+    pharm = pharmacy.actor("pharm")
+    dispensing.dispense_cycle(pharmacy.ctx, pharm, "01-002", 1, day1, PASSWORDS["pharm"])
+    study = pharmacy.ctx.study
+    last_on_time = day1 + timedelta(days=study.cycle.length_days + study.return_grace_days)
+    for day, expected in ((last_on_time, "pending"), (last_on_time + timedelta(days=1), "overdue")):
+        pharmacy.clock.set_date(day)
+        screen = make_screen(qtbot, pharmacy)
+        [row] = [r for r in screen.model.rows if r.study_number == "01-002"]
+        assert row.return_pending and return_state(row) == expected
+        found = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("pharm")).discrepancies
+        late = [d for d in found if d.kind == "return_overdue" and d.subject == "01-002"]
+        assert bool(late) is (expected == "overdue"), found

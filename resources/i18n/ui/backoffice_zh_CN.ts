@@ -937,6 +937,10 @@
         <translation>未带回</translation>
     </message>
     <message>
+        <source>overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
         <source>pending</source>
         <translation>待退药</translation>
     </message>

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import (
@@ -124,13 +123,12 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True)
 
 
-def _return_state(row: ParticipantRow, today: date, grace_days: int) -> str:
-    """'pending' while the participant has the bottle; 'overdue' the study's grace period
-    ([returns] grace_days) after the cycle ended."""
-    if not row.return_pending or row.next_due is None:
+def _return_state(row: ParticipantRow) -> str:
+    """'pending' while the participant has the bottle; 'OVERDUE' once the service says the
+    return is late (the study's grace period after the cycle ended)."""
+    if not row.return_pending:
         return ""
-    overdue = row.next_due + timedelta(days=grace_days) < today
-    return _("OVERDUE") if overdue else _("pending")
+    return _("OVERDUE") if row.return_overdue else _("pending")
 
 
 def cmd_participants(run: Run) -> int:
@@ -138,7 +136,6 @@ def cmd_participants(run: Run) -> int:
 
     ctx = run.context()
     rows = queries.participants(ctx, run.actor())
-    today = run.clock.today()
     lines = table(
         [
             _("Number"),
@@ -159,7 +156,7 @@ def cmd_participants(run: Run) -> int:
                 r.last_cycle,
                 r.last_day1,
                 r.next_due if r.status is ParticipantStatus.ON_TREATMENT else None,
-                _return_state(r, today, ctx.study.return_grace_days),
+                _return_state(r),
             )
             for r in rows
         ],

@@ -449,6 +449,13 @@ def cycle_overdue(due: date, today: date) -> bool:
     return due < today
 
 
+def return_overdue(day1: date, cycle_days: int, grace_days: int, today: date) -> bool:
+    """A cycle's return not recorded once the cycle has ended and the study's grace period
+    ([returns] grace_days) has passed: the reconciliation's finding, the register's
+    "overdue"."""
+    return today > day1 + timedelta(days=cycle_days + grace_days)
+
+
 DAY1_NEAR_DAYS = 7
 """How far day 1 may lie from the dispense date: further is almost always a typing error."""
 

@@ -50,7 +50,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
-from dispensary.domain.rules import cycle_overdue
+from dispensary.domain.rules import cycle_overdue, return_overdue
 from dispensary.i18n import _
 from dispensary.services.common import (
     contents_of_kits,
@@ -118,6 +118,14 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         next_due=due if last else None,
         return_pending=pending,
         overdue=due is not None and cycle_overdue(due, ctx.clock.today()),
+        return_overdue=pending
+        and last is not None
+        and return_overdue(
+            last.day1,
+            ctx.study.cycle.length_days,
+            ctx.study.return_grace_days,
+            ctx.clock.today(),
+        ),
     )
 
 

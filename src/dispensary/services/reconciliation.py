@@ -59,7 +59,7 @@ from dispensary.db.models import (
 from dispensary.domain.accountability import Balance, balance_of_totals
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.lifecycle import status_word
-from dispensary.domain.rules import check_text
+from dispensary.domain.rules import check_text, return_overdue
 from dispensary.i18n import N_, Language, _, current_language
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
@@ -300,7 +300,8 @@ class _Findings:
 
     def _overdue(self, pids: Iterable[int]) -> None:
         """The returns overdue today of these participants' last dispenses."""
-        grace = timedelta(days=self.study.cycle.length_days + self.study.return_grace_days)
+        cycle_days, grace_days = self.study.cycle.length_days, self.study.return_grace_days
+        grace = timedelta(days=cycle_days + grace_days)
         for pid in pids:
             self.overdue.pop(pid, None)
             person, last = self.people.get(pid), self.pending.get(pid)
@@ -308,7 +309,7 @@ class _Findings:
                 continue
             last_cycle, last_day1 = last
             due = last_day1 + grace
-            if self.today > due:
+            if return_overdue(last_day1, cycle_days, grace_days, self.today):
                 self.overdue[pid] = Discrepancy(
                     DiscrepancyKind.RETURN_OVERDUE,
                     person.number,

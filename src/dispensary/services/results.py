@@ -107,6 +107,7 @@ class ParticipantRow:
     next_due: date | None  # earliest day 1 of the next cycle
     return_pending: bool  # the last dispense has no return recorded
     overdue: bool = False  # on treatment, and the next cycle's earliest day 1 has passed
+    return_overdue: bool = False  # the last cycle's return is late (rules.return_overdue)
 
 
 @dataclass(frozen=True)

@@ -113,12 +113,20 @@ PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Next due")), lambda r: next_due(r)),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Return")),
-        lambda r: (
-            QCoreApplication.translate("ParticipantsScreen", "pending") if r.return_pending else ""
-        ),
-        colour=lambda r: "#ef6c00" if r.return_pending else None,
+        lambda r: return_state(r),
+        colour=lambda r: "#c62828" if r.return_overdue else "#ef6c00" if r.return_pending else None,
     ),
 ]
+
+
+def return_state(row: ParticipantRow) -> str:
+    """The register's Return column: 'pending' while the bottle is out, 'overdue' once the
+    service says the return is late (it said 'pending' for both)."""
+    if not row.return_pending:
+        return ""
+    if row.return_overdue:
+        return QCoreApplication.translate("ParticipantsScreen", "overdue")
+    return QCoreApplication.translate("ParticipantsScreen", "pending")
 
 
 def history_columns(study: Study) -> list[Column[DispenseHistoryRow]]:
