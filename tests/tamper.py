@@ -188,3 +188,26 @@ def psql_edit(
     if done.returncode == 0:
         return None
     return done.stderr.strip() or f"psql exited with {done.returncode}"
+
+
+def lose_index_rows(db: Path | str) -> None:
+    """Damage that only the full integrity check sees: the index that finds a kit by its
+    number no longer matches the kits table (as after a torn write of its pages), while every
+    page still reads; `PRAGMA quick_check` passes, and a kit looked up through the index is
+    not found."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute(
+            "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_kits_study_number ON kits "
+            "(study_id, product)' WHERE name = 'ix_kits_study_number'"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA integrity_check").fetchone() != ("ok",)
+    finally:
+        conn.close()

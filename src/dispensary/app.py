@@ -190,11 +190,11 @@ class Desk(QObject):
         collection.hold(thread)  # no garbage collection in its thread (ui/collection.py)
         thread.start()
 
-    @Slot(str)
-    def _backup_done(self, text: str) -> None:
+    @Slot(str, bool)
+    def _backup_done(self, text: str, failed: bool) -> None:
         """Runs on the UI thread (the signal is queued from the backup thread)."""
         if text and self.window is not None:
-            self.window.show_backup(text)
+            self.window.show_backup(text, failed)
 
     def lock_by_hand(self) -> None:
         """The Lock menu: the lock screen says it was locked by hand, not for inactivity."""

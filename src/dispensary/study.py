@@ -107,6 +107,9 @@ class Observation:
 
 
 PLATELETS = "platelets"
+PLATELET_COUNT = Observation(PLATELETS, "Platelets", "x 10^9/L", False, 0.0, 5000.0)
+"""The platelet count of a study file that declares none of its own in [[observations]]: asked
+when [platelets] holds the drug, and taken at a dispense (optional) whatever the study."""
 IRT_CONFIRMATION = "irt_confirmation"
 """The key the IRT confirmation number is stored under with its dispense."""
 KIT_ASSIGNMENTS = ("pharmacy", "irt")
@@ -351,6 +354,14 @@ class Study:
             )
         )
 
+    def platelet_observation(self) -> Observation:
+        """The platelet count as the study file declares it (its unit and range), else the
+        program's (PLATELET_COUNT): a count given at a dispense is checked against it."""
+        for item in self.observations:
+            if item.key == PLATELETS:
+                return item
+        return PLATELET_COUNT
+
     def observation_name(self, key: str, language: str = "en") -> str:
         """The observation's name in a language (the study file's), else in English."""
         text = self.texts.get(language)
@@ -415,6 +426,15 @@ class Study:
         chosen = language or current_language().value
         found = self.texts.get(chosen) or self.texts.get(ENGLISH.value)
         return found if found is not None else english_label_text(self)
+
+    def area_name(self, location: str, language: str | None = None) -> str:
+        """A storage area as a reader of `language` names it: the study's own store by its name
+        in [label.text.<language>] ("试验药物库房1"); any other place, and any place in English
+        (what exports and records say), as recorded."""
+        chosen = language or current_language().value
+        if location != self.storage_area or chosen == ENGLISH.value:
+            return location
+        return self.wording(chosen).storage_area or location
 
     def product_name(self, code: str, language: str | None = None) -> str:
         """A product as a reader of `language` names it: the name and strength given in
@@ -1196,7 +1216,7 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
                 )
             )
     if hold and not any(o.key == PLATELETS for o in found):
-        found.insert(0, Observation(PLATELETS, "Platelets", "x 10^9/L", False, 0.0, 5000.0))
+        found.insert(0, PLATELET_COUNT)
     return tuple(found)
 
 

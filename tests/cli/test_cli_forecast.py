@@ -16,6 +16,7 @@ def test_the_forecast_as_json_adds_up(cli: Cli) -> None:
     assert data["weeks"] == 8 and data["participants"] > 0
     assert data["lead_time_days"] == 21 and data["lead_time_confirmed"] is False
     assert {r["week"] for r in data["rows"]} == set(range(1, 9))
+    assert all(0 <= r["kits_usable"] <= r["kits_on_hand"] for r in data["rows"])
     short = [r for r in data["rows"] if r["short"]]
     if short:
         assert data["first_short_week"] == short[0]["week"]
@@ -48,7 +49,7 @@ def test_the_forecast_as_text_and_in_chinese(cli: Cli) -> None:
         for order in data["resupply"]:
             assert f"Order {order['kits']} kits of {order['product']}" in english.out
     assert "Lead time 21 days (site decision 2026-11): a rule to confirm." in english.out
-    assert "Kits needed" in english.out
+    assert "Kits needed" in english.out and "On hand" in english.out and "Usable" in english.out
     chinese = cli("--lang", "zh_CN", "forecast", "--weeks", "12")
     assert chinese.code == 0 and "供药预测" in chinese.out
     assert cli("--lang", "zh_CN", "forecast", "--weeks", "12", "--json").json() == data
@@ -72,6 +73,7 @@ def test_the_forecast_report_as_csv(cli: Cli, tmp_path: Path) -> None:
     assert list(rows[0]) == [
         "record", "week", "week_start", "product", "cycles", "tablets_needed", "kits_needed",
         "kits_on_hand", "kits_short", "kit", "lot", "expiry", "last_day1", "order_by",
+        "kits_usable",
     ]  # fmt: skip
     assert {r["record"] for r in rows} >= {"week"}
 

@@ -29,6 +29,9 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
     assert text[-1] == "Reconciliation: balanced"
     assert text[-2].startswith("Audit trail checked since entry "), text[-2]
     assert any(line.startswith("  return overdue    01-006") for line in text)
+    # One name and one note for the written-off figure, as the window and the report say it.
+    assert "Written off (adjusted)" in text[2] and "Adjusted" not in " ".join(text)
+    assert any("a count 1 tablet short of the book writes off 1" in line for line in text)
 
 
 def test_the_audit_trail_verifies_lists_and_catches_an_edit(cli: Cli, sqlite_only: None) -> None:

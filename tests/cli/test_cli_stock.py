@@ -104,8 +104,13 @@ def test_five_wrong_countersignatures_lock_the_verifiers_account(cli: Cli) -> No
     for attempt in range(1, 6):
         refused = cli(*count, user="technician", env=guess)
         assert refused.code == 4, refused.err
-        assert "The signature password for pharmacist is wrong; nothing was saved" in refused.err
-        left = f"{5 - attempt} attempt(s) left" if attempt < 5 else "The account is now locked"
+        assert "The verifier's password is wrong: pharmacist, who countersigns" in refused.err
+        assert "Nothing was saved; ask pharmacist to type it again." in refused.err
+        left = (
+            f"{5 - attempt} attempt(s) left before the account of pharmacist locks."
+            if attempt < 5
+            else "The account of pharmacist is now locked"
+        )
         assert left in refused.err
     assert cli("participants").code == 4  # the pharmacist can no longer sign in
     entries = cli("audit", "list", "--action", "signature_failed", "--json", user="admin").json()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import stat
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,9 +17,10 @@ from sqlalchemy import func, select
 from dispensary.config import Settings
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, Dispense
-from dispensary.domain.errors import DatabaseProblem, NotPermitted
+from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotPermitted
 from dispensary.services import backup, setup, users
 from dispensary.services.context import FixedClock
+from tamper import lose_index_rows
 
 from .checks import everything
 from .conftest import Figures
@@ -170,3 +172,57 @@ def test_only_administrators_and_pharmacists_back_up(tmp_path: Path) -> None:
             assert not (tmp_path / f"{name}.sqlite3").exists()
     finally:
         site.ctx.engine.dispose()
+
+
+def test_a_database_whose_index_lost_rows_is_not_backed_up_over_the_good_backups(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    clock = FixedClock(START)
+    site = build_site(str(db), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    try:
+        good = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=1)
+        assert good is not None
+    finally:
+        site.ctx.engine.dispose()
+    lose_index_rows(db)
+    opened = setup.open_database(str(db), clock)  # the opening's quick check cannot see it
+    clock.set_date(date(2026, 1, 7), hour=8)  # the next day's first sign-in
+    try:
+        pharmacist = users.sign_in(opened.context, "pharm", password("pharm"))
+        with pytest.raises(DatabaseDamaged) as refused:
+            backup.automatic_backup(opened.context, pharmacist, folder, keep=1)
+        with pytest.raises(DatabaseDamaged):
+            backup.backup(opened.context, pharmacist, tmp_path / "by-hand.sqlite3")
+    finally:
+        opened.context.engine.dispose()
+    message = str(refused.value)
+    assert "ix_kits_study_number" in message, "the finding says where"
+    assert "older backups were left" in message and "restore the last good backup" in message
+    assert sorted(folder.glob("*.sqlite3*")) == [Path(good.path)], "the good one kept, alone"
+    assert not (tmp_path / "by-hand.sqlite3").exists()
+    assert not list(tmp_path.glob("*.partial*"))
+    backup.restore(db, good.path)  # the way back the message names
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
+
+
+def test_restore_refuses_a_backup_whose_index_lost_rows(tmp_path: Path) -> None:
+    db = tmp_path / "pharmacy.sqlite3"
+    build_site(str(db), kits=5, enrolled=1).ctx.engine.dispose()
+    broken = tmp_path / "broken.sqlite3"
+    shutil.copyfile(db, broken)
+    lose_index_rows(broken)
+    damaged_backup = broken.read_bytes()
+    before = db.read_bytes()
+    with pytest.raises(DatabaseProblem) as refused:
+        backup.restore(db, broken)
+    assert "is damaged" in str(refused.value) and "ix_kits_study_number" in str(refused.value)
+    assert "Restore an older backup" in str(refused.value)
+    assert db.read_bytes() == before, "nothing was changed"
+    assert broken.read_bytes() == damaged_backup, "the backup itself is never opened"
+    assert not list(tmp_path.glob("*.restoring*")) and not list(tmp_path.glob("*.replaced-*"))

@@ -71,6 +71,7 @@ NUMBER_TYPES: set[Callable[[str], object]] = {
     cli._whole,
     cli._number,
     cli._record_id,
+    cli_core.cycle_number,
     cli._days,
     cli._audit_limit,
     cli_forecast.weeks,
@@ -128,6 +129,7 @@ _DECIMALS = {"2147483648", "-2147483649", "10.0", " +5"}
 WELL_FORMED: dict[object, set[str]] = {
     cli._whole: {" +5"},
     cli._record_id: {" +5"},
+    cli_core.cycle_number: {" +5"},
     cli._days: {" +5"},
     cli._audit_limit: {" +5"},
     cli_forecast.weeks: {" +5"},
@@ -164,6 +166,7 @@ TYPED_VALUES: dict[Callable[[str], object], str] = {
     cli._whole: "1",
     cli._number: "1.0",
     cli._record_id: "1",
+    cli_core.cycle_number: "1",
     cli._days: "90",
     cli._audit_limit: "5",
     cli_forecast.weeks: "4",

@@ -17,6 +17,7 @@ from dispensary.db import migrate
 from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotADispensaryDatabase
 from dispensary.services import audit, setup, users
 from dispensary.services.context import FixedClock
+from tamper import lose_index_rows
 
 from .conftest import Figures
 from .sites import START, build_site, password
@@ -259,3 +260,23 @@ def test_a_value_that_is_not_text_is_named_damage_with_its_column(
     assert "is damaged" in message and "Restore the last backup" in message, message
     assert "column 'location'" in message and "\\x" not in message and "\ufffd" not in message
     figures.add("damaged databases.a value not text named")
+
+
+def test_an_older_schema_whose_index_lost_rows_is_not_upgraded(
+    good_database: Path, tmp_path: Path, migrations_with_probe: Path
+) -> None:
+    """The backup made before an upgrade gets the full integrity check: a file whose index lost
+    rows (the quick check at opening passes) is refused as damaged, in the words of an
+    upgrade, and neither upgraded nor changed."""
+    path = _copy(good_database, tmp_path)
+    lose_index_rows(path)
+    before = _dump(path)
+    backups = tmp_path / "backups"
+    with pytest.raises(DatabaseDamaged) as refused:
+        setup.open_database(str(path), FixedClock(START), backup_dir=backups)
+    message = str(refused.value)
+    assert "is damaged (" in message and "ix_kits_study_number" in message
+    assert "was not upgraded to this version and nothing was changed" in message
+    assert "Restore the last good backup" in message
+    assert _dump(path) == before
+    assert not backups.exists() or not list(backups.glob("*.sqlite3*")), "no backup kept"

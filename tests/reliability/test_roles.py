@@ -48,6 +48,7 @@ from dispensary.services import (
     workstation,
 )
 from dispensary.services import labels as label_prints
+from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .conftest import Figures
@@ -263,6 +264,23 @@ def _check_dispense(d: Desk, a: Actor, pw: str) -> object:
     )
 
 
+def _void(d: Desk, a: Actor, pw: str) -> object:
+    d.kit()
+    number = d.enrolled()
+    made = dispensing.dispense_cycle(d.ctx, d.pharmacist, number, 1, date(2026, 1, 5), d.secret)
+    return dispensing.void_dispense(d.ctx, a, made.number, "wrong participant", pw)
+
+
+def _explain_flag(d: Desk, a: Actor, pw: str) -> object:
+    """A kit not brought back: a flag to explain."""
+    number, kit = d.dispensed()
+    back = returns.record_return(
+        d.ctx, d.pharmacist, kit, 0, d.secret, study_number=number, cycle=1,
+        outcome=NOT_BROUGHT_BACK,
+    )  # fmt: skip
+    return returns.explain_flag(d.ctx, a, back.dispense_number, "the bottle was lost")
+
+
 def _backup(d: Desk, a: Actor, pw: str) -> object:
     try:
         return backup.backup(d.ctx, a, d.folder / f"backup-{d.next()}.sqlite3")
@@ -297,7 +315,9 @@ WORK: dict[str, Work] = {
         d.kit(),
         dispensing.dispense_cycle(d.ctx, a, d.enrolled(), 1, date(2026, 1, 5), pw),
     ),
+    "void_dispense": _void,
     "return": _record_return,
+    "explain_flag": _explain_flag,
     "correct_return": lambda d, a, pw: returns.correct_return(
         d.ctx, a, d.returned(), 4, "recounted", pw
     ),

@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from dispensary.db import migrate
 from dispensary.db.engine import make_engine, write_transaction
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.services import audit
 from dispensary.services.audit import Recorder
 
@@ -176,7 +177,9 @@ def test_first_writes_race_for_the_chain_head(server_database: str) -> None:
         first_holds.wait()
         try:
             with write_transaction(engine) as session:
-                outcome["second"] = Recorder(session, None, now).audit("probe", "test", 2).id
+                outcome["second"] = (
+                    Recorder(session, None, now).audit(AuditAction.BACKUP, "test", 2).id
+                )
         except Exception as exc:
             outcome["second"] = exc
 
@@ -184,7 +187,7 @@ def test_first_writes_race_for_the_chain_head(server_database: str) -> None:
     thread.start()
     try:
         with write_transaction(engine) as session:
-            outcome["first"] = Recorder(session, None, now).audit("probe", "test", 1).id
+            outcome["first"] = Recorder(session, None, now).audit(AuditAction.BACKUP, "test", 1).id
             first_holds.set()
             _wait_for_lock_wait(server_database)
     finally:

@@ -277,3 +277,20 @@ def test_the_darf_drawn_row_by_row_prints_what_a_platypus_table_printed(
     everything = " ".join(drawn)
     line = records[0].lines[0]
     assert f"{line.number} {line.entry_date.isoformat()} " in everything
+
+
+def test_the_programs_own_notes_are_in_the_readers_language_and_typed_reasons_as_recorded(
+    sample: SampleStudy,
+) -> None:
+    with speaking(Language.ZH_CN):
+        chinese = report_data.darf_records(sample.ctx, sample.pharmacist)[0].lines
+    english = report_data.darf_records(sample.ctx, sample.pharmacist)[0].lines
+    assert english[0].note == "Shipment SH-0001" and chinese[0].note == "货件 SH-0001"
+    dispensed = next(line for line in english if line.kind is MovementKind.DISPENSE)
+    assert dispensed.note.endswith(", cycle 1"), dispensed.note
+    same = chinese[dispensed.number - 1]
+    assert same.note == dispensed.note.replace(", cycle 1", "，第 1 周期")
+    correction = next(line for line in chinese if line.corrects_line is not None)
+    assert "Wrong participant" in correction.note, "a reason a user typed is printed as recorded"
+    for line in chinese:
+        assert "cycle" not in line.note and "hipment" not in line.note, line.note

@@ -44,10 +44,12 @@ def test_the_csv_has_stable_keys(sample: SampleStudy) -> None:
     assert list(rows[0]) == [
         "record", "week", "week_start", "product", "cycles", "tablets_needed", "kits_needed",
         "kits_on_hand", "kits_short", "kit", "lot", "expiry", "last_day1", "order_by",
+        "kits_usable",
     ]  # fmt: skip
     weeks = [r for r in rows if r["record"] == "week"]
     assert len(weeks) == 6 * len(sample.ctx.study.products)
     assert [int(r["kits_needed"]) for r in weeks] == [r.kits_needed for r in result.forecast.rows]
+    assert [int(r["kits_usable"]) for r in weeks] == [r.kits_usable for r in result.forecast.rows]
     orders = [r for r in rows if r["record"] == "resupply"]
     assert [(r["product"], int(r["kits_needed"])) for r in orders] == [
         (o.product, o.kits) for o in result.forecast.resupply
@@ -67,3 +69,32 @@ def test_the_catalogue_makes_the_forecast_over_the_weeks_given(sample: SampleStu
     assert default.says.startswith("supply forecast (12 weeks;")
     with pytest.raises(InvalidInput, match="Forecast 1 to 156 weeks ahead, not 200"):
         report_catalogue.make_report(entry, sample.ctx, sample.monitor, Values(weeks=200))
+
+
+def test_a_short_week_says_how_many_of_the_kits_on_hand_are_usable(sample: SampleStudy) -> None:
+    """The sample's 2.5 mg kits of lot L2451 expire 2026-05-28: on the shelf in week 10 (from
+    05-16) but too short-dated for any cycle starting that week (the counter's cover: last day
+    of supply plus the margin). The week read "on hand 13, short 1"; it now says none of the 13
+    is usable, in the PDF (English and Chinese) and the CSV."""
+    result = forecast.forecast(sample.ctx, sample.monitor, weeks=12)
+    [row] = [r for r in result.forecast.product_rows("herombopag-2.5mg") if r.week == 10]
+    assert (row.kits_needed, row.kits_on_hand, row.kits_usable, row.kits_short) == (1, 13, 0, 1)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    text = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
+    assert "Kits needed Kits on hand Kits usable Kits short" in text
+    assert "10 2026-05-16 herombopag-2.5mg 1 42 1 13 0 1" in text
+    assert (
+        "Kits usable: of the kits on hand at the week's start, those the counter would hand out "
+        "for a cycle starting on any day of the week (lasting until its last day of supply plus "
+        "7 days)"
+    ) in text
+    with speaking(Language.ZH_CN):
+        chinese = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
+    assert "现有药盒 可用药盒 短缺药盒" in chinese and "可用药盒：每周开始时的现有药盒中" in chinese
+    rows = read_rows(forecast_csv(meta, result))
+    [line] = [
+        r
+        for r in rows
+        if r["record"] == "week" and r["week"] == "10" and r["product"] == "herombopag-2.5mg"
+    ]
+    assert (line["kits_on_hand"], line["kits_usable"], line["kits_short"]) == ("13", "0", "1")

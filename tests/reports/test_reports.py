@@ -13,9 +13,11 @@ from sample_study import SampleStudy
 from dispensary import reports
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput, NotFound
-from dispensary.reports import base
+from dispensary.i18n import Language, speaking
+from dispensary.reports import base, catalogue
 from dispensary.reports.csvfile import cell, read_rows
 from dispensary.services import audit, queries, reconciliation, report_data
+from dispensary.services.documents import Values
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import VerifyResult
 
@@ -164,7 +166,10 @@ def test_reconciliation_headers_whole_words_and_lots_in_own_column(
     start = text.index("By participant")
     end = text.find("By kit", start)
     by_participant = text[start : end if end > 0 else None]
-    assert "Received Dispensed Returned Destroyed Adjusted On hand Held returned Balanced" in by_lot
+    assert (
+        "Received Dispensed Returned Destroyed Written off (adjusted) On hand Held returned "
+        "Balanced"
+    ) in by_lot
     assert "herombopag-7.5mg L2401 1911 1281" in by_lot
     assert "/" not in by_lot
     assert "Dispensed to participant Returned by participant Held for monitor Destroyed" in (
@@ -209,7 +214,8 @@ def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: R
     pages = pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, data))
     assert "CHAIN VERIFIED" in pages[0]
     body = " ".join(pages[1:])
-    assert "dispense DSP000020" in body and "dispense voided" in body
+    assert "Dispense DSP000020" in body and "Dispense voided" in body, "names, not codes"
+    assert "dispense_voided" not in body and "None" not in body and "True" not in body
     assert "Wrong participant's bag" in body
     assert "2025-10-01 09:00:00 UTC" in body
     broken = AuditReport(
@@ -222,6 +228,10 @@ def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: R
     assert "CHAIN BROKEN" in cover and "audit entry 7 was changed" in cover
     rows = read_rows(reports.audit_csv(meta, data))
     assert [int(r["id"]) for r in rows] == [e.id for e in data.entries]
+    assert "dispense_voided" in {r["action"] for r in rows}, "the CSV keeps the codes as written"
+    with speaking(Language.ZH_CN):
+        chinese = " ".join(pdf_pages_text(reports.audit_pdf(meta, sample.ctx.study, data))[1:])
+    assert "发放 DSP000020" in chinese and "dispense_voided" not in chinese
 
 
 def test_lot_trace_lists_every_participant_and_kit(sample: SampleStudy, meta: ReportMeta) -> None:
@@ -300,3 +310,25 @@ def test_csv_cells_never_run_as_formulas() -> None:
 
 def test_the_audit_chain_still_verifies_after_all_the_reports(sample: SampleStudy) -> None:
     assert audit.verify(sample.ctx, sample.monitor).ok
+
+
+@pytest.mark.parametrize(
+    ("key", "english", "chinese"),
+    [
+        ("darf", "DARFs of herombopag-7.5mg and herombopag-2.5mg", "的研究药物清点记录表（DARF）"),
+        ("reconciliation", "reconciliation (ledger balanced; ", "对账（台账平衡；"),
+        ("audit", "audit trail (", "稽查轨迹（"),
+        ("inventory", "inventory (", "库存（"),
+        ("destruction", "destruction log (1 destruction)", "销毁记录（1 次销毁）"),
+    ],
+)
+def test_the_sentence_saying_what_was_written_is_in_the_reports_language(
+    sample: SampleStudy, key: str, english: str, chinese: str
+) -> None:
+    entry = catalogue.report(key)
+    made = catalogue.make_report(entry, sample.ctx, sample.monitor, Values(), "pdf", Language.EN)
+    assert english in made.says
+    made = catalogue.make_report(entry, sample.ctx, sample.monitor, Values(), "pdf", Language.ZH_CN)
+    assert chinese in made.says
+    words = made.says.replace("DARF", "").replace("herombopag", "").replace("mg", "")
+    assert not any("a" <= c.lower() <= "z" for c in words), made.says

@@ -45,7 +45,11 @@ from .pdfread import pdf_pages_text
 
 REPORTS_DIR = Path(reports.__file__).resolve().parent
 PO_FILE = resource("i18n", "zh_CN-reports.po")
-LATER_PO_FILES = (resource("i18n", "zh_CN-gaps.po"),)
+LATER_PO_FILES = (
+    resource("i18n", "zh_CN-gaps.po"),
+    resource("i18n", "zh_CN-supply.po"),
+    resource("i18n", "zh_CN-says.po"),
+)
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
 ZH = Language.ZH_CN

@@ -157,7 +157,9 @@ def every_fact(
     )
     quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
     temperature.import_logger(ctx, technician, "IP store 1", LOG)
-    returns.explain_flag(ctx, pharmacist, "DSP000001", "doses held for nausea")
+    # S0001 recounted: 10 of 42 tablets back, under-use, a flag to explain (return 3 is its count)
+    returns.correct_return(ctx, pharmacist, 3, 10, "recount", pw(pharmacist))
+    returns.explain_flag(ctx, pharmacist, "DSP000003", "doses held for nausea")
     reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 1")
     studies.confirm_rule(ctx, admin, "platelets", "the investigators' written rule")
     with read_transaction(ctx.engine) as session:

@@ -199,7 +199,8 @@ class Counter(RuleBasedStateMachine):
         self.time_passes(days)
         if back:
             self.tablets_come_back(who)
-        due = queries.participant(self.ctx, self.pharmacist, who).next_cycle
+        # the cycle after the last: asked for even once treatment has ended (no next cycle)
+        due = (queries.participant(self.ctx, self.pharmacist, who).last_cycle or 0) + 1
         kits = [k.number for k in queries.inventory(self.ctx, self.pharmacist)]
         scanned = [kits[(index + 3 * n) % len(kits)] for n in range(scans)]
         scanned += [odd_code] if odd_code else []

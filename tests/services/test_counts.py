@@ -106,6 +106,40 @@ def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Passwo
 
 
 @pytest.mark.parametrize(
+    ("counted", "code"),
+    [(50, "breakage"), (22, "lost"), (20, "found")],
+)
+def test_a_reason_code_that_goes_the_other_way_is_refused_and_nothing_written(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, counted: int, code: str
+) -> None:
+    ledger = scalar(ctx, "SELECT COUNT(*) FROM ledger_entries")
+    entries = scalar(ctx, "SELECT COUNT(*) FROM audit_entries")
+    request = counts.CountRequest("K0001", counted, code, "checked twice", "tech")
+    [refusal] = counts.assess_count(ctx, pharmacist, request).refusals
+    assert refusal.code is counts.CountCheck.REASON_DIRECTION
+    with pytest.raises(InvalidInput) as refused:
+        count(
+            ctx,
+            pharmacist,
+            pw(pharmacist),
+            counted,
+            reason_code=code,
+            reason="checked twice",
+            verified_by="tech",
+            verifier_password="tech-pass-1",
+        )
+    assert refused.value.message == refusal.message
+    assert f"is {counted - 21:+d} from the book, which '{code}' cannot explain" in refusal.message
+    assert "miscount or other" in refusal.message, "it says what to do"
+    assert scalar(ctx, "SELECT COUNT(*) FROM ledger_entries") == ledger
+    assert scalar(ctx, "SELECT COUNT(*) FROM audit_entries") == entries
+    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 21
+    for either_way in ("miscount", "other"):
+        fine = counts.CountRequest("K0001", counted, either_way, "checked twice", "tech")
+        assert not counts.assess_count(ctx, pharmacist, fine).refusals
+
+
+@pytest.mark.parametrize(
     ("options", "error", "words"),
     [
         ({}, RuleViolation, "differs from the book by -2. Give a reason code"),
@@ -140,7 +174,7 @@ def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Passwo
                 "verifier_password": "wrong-one-1",
             },
             SignatureFailed,
-            "signature password for pharm is",
+            "The verifier's password is wrong: pharm, who countersigns the count",
         ),
         (
             {

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from dispensary.db.engine import is_sqlite, make_engine, read_transaction
 from dispensary.db.models import Kit, Participant
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatus
+from dispensary.domain.rules import supply_cover_until
 from dispensary.services import (
     audit_check,
     dashboard,
@@ -232,6 +233,34 @@ def test_the_shelf_is_each_kit_s_contents_summed(
     later = dashboard.dashboard(ctx, pharmacist)
     assert later.expiring == ()
     assert {s.product: s.kits_on_hand for s in later.stock}[P75] == count[P75] - len(soon)
+
+
+def test_stock_is_measured_by_the_kits_a_cycle_started_today_could_take(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor
+) -> None:
+    """Lot L2 is on the shelf and not expired, but expires before a cycle started today would
+    end (rules.supply_cover_until): the counter would never hand it out, so the card measures
+    the next cycles against the other kits and says it is short where it said it covered."""
+    cycle = ctx.study.cycle
+    clock.set_date(EARLY - timedelta(days=cycle.days_of_supply))
+    today = clock.today()
+    cover = supply_cover_until(today, cycle.days_of_supply, cycle.expiry_margin_days)
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    with read_transaction(ctx.engine) as session:
+        kits = [
+            (k.product, k.lot.expiry)
+            for k in session.scalars(select(Kit).where(Kit.status == KitStatus.AVAILABLE.value))
+            if status_now(k, today) is KitStatus.AVAILABLE
+        ]
+    on_hand = {p.code: sum(1 for k in kits if k[0] == p.code) for p in ctx.study.products}
+    lasting = {
+        p.code: sum(1 for k in kits if k[0] == p.code and k[1] >= cover) for p in ctx.study.products
+    }
+    assert {s.product: s.kits_on_hand for s in snapshot.stock} == on_hand
+    assert {s.product: s.kits_usable for s in snapshot.stock} == lasting
+    assert lasting[P75] == on_hand[P75] - 10, "lot L2's ten kits on hand, none usable"
+    for need in snapshot.stock:
+        assert need.short == (need.kits_usable < need.kits_needed)
 
 
 def test_a_refresh_reads_the_shelf_and_the_participants_by_index(

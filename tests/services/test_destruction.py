@@ -215,7 +215,9 @@ def test_the_witness_signs_with_their_own_password(
     pw: Password,
     refused: Refused,
 ) -> None:
-    with pytest.raises(SignatureFailed, match="signature password for tech is wrong") as failed:
+    with pytest.raises(
+        SignatureFailed, match="The witness's password is wrong: tech, the witness, signs"
+    ) as failed:
         signing.run_signed(
             ctx,
             pharmacist,

@@ -29,6 +29,7 @@ from dispensary.services import (
     returns,
     studies,
 )
+from dispensary.services.assessment import OverrideMissing, OverrideNeeds
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -216,7 +217,11 @@ def test_day1_before_enrolment(
         ({"cycle": True}, InvalidInput, "Cycle True is not a cycle number"),
         ({"dispensed_on": date(2026, 1, 6)}, InvalidInput, "dispense date 2026-01-06 is in the"),
         ({"dose_level": 5}, NotFound, "Dose level 5 is not in study NCT07198672"),
-        ({"platelet_count": -1.0}, InvalidInput, "platelet count of -1.0 x 10^9/L is not possible"),
+        (
+            {"platelet_count": -1.0},
+            InvalidInput,
+            "platelet count of -1 x 10^9/L is not possible: enter a count from 0 to 5000 x 10^9/L.",
+        ),
         ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),
     ],
 )
@@ -245,7 +250,7 @@ def test_previous_return_missing_is_a_warning_to_override(
 ) -> None:
     clock.set_date(date(2026, 1, 26))
     with refused(
-        ctx, RuleViolation, "The return of cycle 1 (DSP000001) is not recorded yet. To dispense"
+        ctx, OverrideMissing, "The return of cycle 1 (DSP000001) is not recorded yet. To dispense"
     ):
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
     result = dispense(
@@ -287,9 +292,10 @@ def test_dose_change_needs_who_ordered_it(
     clock.set_date(date(2026, 1, 26))
     return_all(ctx, pharmacist, pw(pharmacist), cycle1)
     with refused(
-        ctx, RuleViolation, "The dose changes from level 0 to -1 (5 mg once daily (reduced))"
-    ):
+        ctx, OverrideMissing, "The dose changes from level 0 to -1 (5 mg once daily (reduced))"
+    ) as missing:
         dispense(ctx, pharmacist, pw(pharmacist), cycle=2, dose_level=-1)
+    assert missing.value.needs == (OverrideNeeds.ORDERED_BY,)  # what a front end asks for
     result = dispense(
         ctx, pharmacist, pw(pharmacist), cycle=2, dose_level=-1, dose_ordered_by="Dr Liu"
     )
@@ -307,7 +313,7 @@ def test_platelets_at_the_hold_threshold_need_an_override(
     refused: Refused,
 ) -> None:
     studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
-    with refused(ctx, RuleViolation, "Platelets 100 x 10^9/L are at or above 100"):
+    with refused(ctx, OverrideMissing, "Platelets 100 x 10^9/L are at or above 100"):
         dispense(ctx, pharmacist, pw(pharmacist), platelet_count=100)
     result = dispense(
         ctx, pharmacist, pw(pharmacist), platelet_count=120, override_reason="Dr Liu: continue"
@@ -337,7 +343,7 @@ def test_a_kit_expiring_after_the_first_expiry_choice_needs_a_reason_which_is_re
         "Kit K0003 (lot L1) expires 2027-06-30, after kit K0011 (lot L2, expires 2026-12-31), "
         "which first expiry first out hands out first."
     )
-    with refused(ctx, RuleViolation, words[:-1] + ": take kit K0011 instead. To dispense anyway"):
+    with refused(ctx, OverrideMissing, words[:-1] + ": take kit K0011 instead. To dispense anyway"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"])
     why = "Participant travels for 4 months: the longest-dated kit"
     result = dispense(ctx, pharmacist, pw(pharmacist), kits=["K0003"], override_reason=why)
@@ -516,7 +522,12 @@ def test_second_check_by_another_pharmacist(
     ("checker", "password", "error", "words"),
     [
         ("pharm", "pharm-pass-1", RuleViolation, "The second check must be done by another"),
-        ("pharm2", "wrong-password", SignatureFailed, "signature password for pharm2 is wrong"),
+        (
+            "pharm2",
+            "wrong-password",
+            SignatureFailed,
+            "second checker's password is wrong: pharm2, who checks",
+        ),
         ("nobody", "x", NotFound, "There is no user 'nobody'"),
     ],
 )
@@ -575,7 +586,8 @@ def test_void_refusals(
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", "nope-nope-1")
     with refused(ctx, InvalidInput, "Give the reason for the correction"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "", pw(pharmacist))
-    with refused(ctx, NotPermitted, "tech (technician) may not dispense"):
+    # the step refused is named: voiding, not dispensing
+    with refused(ctx, NotPermitted, "tech (technician) may not void a dispense made in error"):
         dispensing.void_dispense(ctx, technician, "DSP000001", "typo", pw(technician))
     with refused(ctx, NotFound, "There is no dispense 'DSP000009'"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000009", "typo", pw(pharmacist))

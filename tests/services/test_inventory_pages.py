@@ -14,6 +14,7 @@ from dispensary.db.engine import read_transaction
 from dispensary.db.models import Kit, LedgerEntry, Lot
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import Language, speaking
 from dispensary.services import inventory_pages, queries, studies, users
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.inventory_pages import KitOrder, KitQuery
@@ -200,3 +201,24 @@ def test_only_the_study_open_is_read(
         inventory_pages.inventory_page(other, outsider, KitQuery(), 0, 10)
     with pytest.raises(NotPermitted):
         inventory_pages.inventory_summary(other, outsider, KitQuery())
+
+
+def test_the_studys_store_is_found_by_the_name_the_reader_sees(
+    busy: Context, monitor: Actor
+) -> None:
+    """The Chinese screen shows the study's store by the study file's Chinese name; typing part
+    of that name finds the kits recorded in it (by its English name), as typing the recorded
+    name does in English."""
+    study = busy.study
+    chinese = study.wording("zh_CN").storage_area
+    if not chinese or chinese == study.storage_area:
+        pytest.skip("the study file names its store in English only")
+    part = chinese[len(chinese) // 2 :]
+    english = KitQuery(text=study.storage_area[:5])
+    in_store = {r.number for r in every_page(busy, monitor, english, 50)}
+    assert in_store
+    with speaking(Language.ZH_CN):
+        found = {r.number for r in every_page(busy, monitor, KitQuery(text=part), 50)}
+        summary = inventory_pages.inventory_summary(busy, monitor, KitQuery(text=part))
+    assert found == in_store and summary.kits == len(in_store)
+    assert every_page(busy, monitor, KitQuery(text=part), 50) == [], "in English: no such name"

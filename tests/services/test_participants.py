@@ -12,6 +12,7 @@ import pytest
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit, participants, queries
 from dispensary.services.context import Actor, Context
 
@@ -38,6 +39,18 @@ def test_enrol(ctx: Context, pharmacist: Actor) -> None:
     assert queries.participant(ctx, pharmacist, "01-001") == row
 
 
+@pytest.mark.parametrize("entered", ["F", "f", " female ", "Female"])
+def test_sex_is_entered_as_its_code_or_its_word(
+    ctx: Context, pharmacist: Actor, entered: str
+) -> None:
+    assert enroll(ctx, pharmacist, sex=entered).sex == "F"
+
+
+def test_sex_is_entered_in_the_readers_language_too(ctx: Context, pharmacist: Actor) -> None:
+    with speaking(Language.ZH_CN):
+        assert enroll(ctx, pharmacist, sex="女").sex == "F"
+
+
 def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
     assert enroll(ctx, pharmacist, enrolled_on=date(2025, 12, 30)).enrolled_on == date(2025, 12, 30)
 
@@ -47,8 +60,10 @@ def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:
     [
         ({"birth_year": 2009}, RuleViolation, "born in 2009 may be under 18 on 2026-01-05"),
         ({"sex": "M"}, RuleViolation, "admit sex 'F' only; this participant is recorded as 'M'"),
-        ({"sex": "X"}, InvalidInput, "Sex 'X' is not F or M"),
-        ({"sex": ""}, InvalidInput, "is not F or M"),
+        ({"sex": "X"}, InvalidInput, "Sex 'X' is not one this study records: enter F (female)."),
+        ({"sex": "Fish"}, InvalidInput, "Sex 'Fish' is not one this study records: enter F"),
+        ({"sex": "fm"}, InvalidInput, "Sex 'fm' is not one this study records: enter F"),
+        ({"sex": ""}, InvalidInput, "is not one this study records: enter F (female)."),
         ({"birth_year": 2030}, InvalidInput, "Year of birth 2030 is not possible"),
         ({"initials": "Anne Berry"}, InvalidInput, "'Anne Berry' are not initials"),
         ({"initials": "A"}, InvalidInput, "are not initials"),
@@ -158,5 +173,12 @@ def test_no_next_cycle_is_due_once_treatment_has_ended(
     assert queries.participant(ctx, pharmacist, "01-001").next_due is not None
     participants.set_status(ctx, pharmacist, "01-001", status, "end of treatment visit")
     row = queries.participant(ctx, pharmacist, "01-001")
-    assert (row.status, row.last_cycle, row.next_due) == (ParticipantStatus(status), 1, None)
-    assert [p.next_due for p in queries.participants(ctx, pharmacist)] == [None]
+    assert (row.status, row.last_cycle, row.next_cycle, row.next_due) == (
+        ParticipantStatus(status),
+        1,
+        None,
+        None,
+    )
+    assert [(p.next_cycle, p.next_due) for p in queries.participants(ctx, pharmacist)] == [
+        (None, None)
+    ]

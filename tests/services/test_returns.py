@@ -318,7 +318,9 @@ def test_explaining_a_flag_closes_it(
 ) -> None:
     give_back(ctx, pharmacist, pw(pharmacist), 10)
     assert open_adherence_findings(ctx, monitor) == ["01-001"]
-    with refused(ctx, NotPermitted, "monitor (monitor) may not record returns"):
+    with refused(
+        ctx, NotPermitted, "monitor (monitor) may not record the reason for an adherence flag"
+    ):
         returns.explain_flag(ctx, monitor, "DSP000001", "vomited")
     with refused(ctx, InvalidInput, "Give the explanation of the adherence flag"):
         returns.explain_flag(ctx, pharmacist, "DSP000001", "")
@@ -336,6 +338,16 @@ def test_a_note_at_the_return_explains_the_flag(
 ) -> None:
     give_back(ctx, pharmacist, pw(pharmacist), 10, note="lost 9 tablets on holiday")
     assert open_adherence_findings(ctx, monitor) == []
+
+
+def test_a_dispense_without_a_flag_has_nothing_to_explain(
+    ctx: Context, back: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """Every tablet taken: no flag, so no explanation is recorded (no note, no audit entry)."""
+    result = give_back(ctx, pharmacist, pw(pharmacist), 0)
+    assert result.flags == ()
+    with refused(ctx, RuleViolation, "Dispense DSP000001 has no adherence flag to explain"):
+        returns.explain_flag(ctx, pharmacist, "DSP000001", "missed doses")
 
 
 def test_no_flag_to_explain_without_a_return(

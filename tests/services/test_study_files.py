@@ -23,9 +23,10 @@ from dispensary.domain.regimen import tablets_needed
 from dispensary.labels.dispensing import dispensing_label
 from dispensary.labels.leaflet import participant_leaflet
 from dispensary.labels.stock import get_stock
-from dispensary.reports import darf_csv, darf_pdf
+from dispensary.reports import catalogue, darf_csv, darf_pdf
 from dispensary.services import (
     audit,
+    dashboard,
     dispensing,
     labels,
     participants,
@@ -40,6 +41,7 @@ from dispensary.services import (
 )
 from dispensary.services.assessment import DispenseAssessment, DispenseCheck, DispenseRequest
 from dispensary.services.context import Actor, FixedClock
+from dispensary.services.documents import Values
 from dispensary.services.results import DispenseHistoryRow, DispenseResult
 from dispensary.study import Study, bundled_studies, load_study, parse_study
 
@@ -405,3 +407,41 @@ def test_the_participant_record_shows_what_was_recorded_at_dispense(counter: Cou
         ("weight=72.5", "IRT-000123"),
         ("", "IRT-000456"),
     ]
+
+
+TWO_CYCLES = parse_study(
+    (STUDIES / "NCT07198672.toml")
+    .read_text(encoding="utf-8")
+    .replace("max_cycles = 0  # 0: no limit set by the protocol", "max_cycles = 2"),
+    "two-cycles.toml",
+)
+
+
+@pytest.mark.parametrize("counter", [TWO_CYCLES], indirect=True)
+def test_no_cycle_falls_due_after_the_protocols_last(counter: Counter) -> None:
+    """The protocol's last cycle dispensed and counted back: the participant is still on
+    treatment, but no next cycle is due (the counter would refuse it), so neither the register
+    nor the Today screen says one is, nor that it is overdue."""
+    counter.receive("K0001-K0004", "herombopag-7.5mg", "L1")
+    counter.enroll()
+    first = counter.dispense(1)
+    counter.clock.set_date(date(2026, 1, 26))
+    counter.give_back(first, {})
+    row = queries.participant(counter.ctx, counter.pharm, "01-001")
+    assert (row.next_cycle, row.next_due) == (2, date(2026, 1, 26))
+    second = counter.dispense(2)
+    counter.clock.set_date(date(2026, 2, 16))
+    counter.give_back(second, {})
+    counter.clock.set_date(date(2026, 3, 30))  # weeks after a third cycle would have been due
+    row = queries.participant(counter.ctx, counter.pharm, "01-001")
+    assert (row.last_cycle, row.next_cycle, row.next_due, row.overdue) == (2, None, None, False)
+    today = dashboard.dashboard(counter.ctx, counter.pharm)
+    assert today.due == ()
+    assert [s.kits_needed for s in today.stock] == [0, 0]
+    report = catalogue.make_report(
+        catalogue.report("participant"), counter.ctx, counter.pharm, Values(participant="01-001")
+    )
+    text = " ".join(_text(report.data).split())
+    assert "none: the protocol's last cycle (2) is dispensed" in text and "None" not in text
+    with pytest.raises(RuleViolation, match="at most 2 cycles"):
+        counter.dispense(3)

@@ -1,7 +1,9 @@
-"""The audit trail screen: filters, the full entry, and the chain verdict."""
+"""The audit trail screen: filters, the full entry, and the chain verdict; actions, records and
+values as a monitor or an inspector reads them, in English and in Chinese."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,8 +13,14 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
 
+from dispensary.domain.audit_actions import AuditAction
+from dispensary.domain.errors import NotSignedIn
+from dispensary.services import users
 from dispensary.ui.audit_view import AuditScreen
 from tamper import edit_file
+
+ACTION, RECORD, REASON, NEW = 3, 4, 5, 6
+"""The columns read here."""
 
 
 @pytest.fixture
@@ -66,8 +74,10 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     screen.action.setCurrentIndex(screen.action.findData("dispense"))
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     screen.table.selectRow(0)
-    assert "Record: dispense DSP000001" in screen.detail.toPlainText()
-    assert '"cycle": 1' in screen.detail.toPlainText()
+    detail = screen.detail.toPlainText()
+    assert "Action: Dispense (dispense)" in detail  # the name, and the code as written
+    assert "Record: Dispense DSP000001 (dispense)" in detail
+    assert "\n  cycle: 1\n" in detail
 
 
 def test_verify_reports_an_intact_chain(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -86,3 +96,112 @@ def test_verify_names_the_entry_changed_behind_the_program(qtbot: Any, pharmacy:
     assert "First entry that does not match: 9" in screen.verdict.text()
     chosen = screen.table.selectionModel().selectedRows()
     assert [screen.proxy.index(i.row(), 0).data() for i in chosen] == ["9"]
+
+
+def cells(screen: AuditScreen, column: int) -> list[str]:
+    return [str(screen.proxy.index(r, column).data()) for r in range(screen.proxy.rowCount())]
+
+
+def chinese_text(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def choose_action(qtbot: Any, screen: AuditScreen, code: str) -> None:
+    screen.action.setCurrentIndex(screen.action.findData(code))
+    qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+
+
+def test_actions_are_named_in_the_column_the_filter_and_the_entry(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    codes = set(actions(screen))
+    assert {"receive", "enroll", "dispense", "return", "sign_in", "user_added"} <= codes
+    assert set(cells(screen, ACTION)) == {AuditAction(c).label for c in codes}
+    assert "Shipment received" in cells(screen, ACTION)
+    # The filter offers the names, in their order, and still filters on the code.
+    offered = {
+        screen.action.itemData(i): screen.action.itemText(i) for i in range(screen.action.count())
+    }
+    assert offered[""] == "All actions"
+    assert offered["receive"] == "Shipment received"
+    assert offered["dispense"] == "Dispense"
+    names = [screen.action.itemText(i) for i in range(1, screen.action.count())]
+    assert names == sorted(names, key=str.casefold)
+    receive = screen.action.findData("receive")
+    assert screen.action.itemData(receive, Qt.ItemDataRole.ToolTipRole) == "receive"
+    choose_action(qtbot, screen, "receive")
+    assert actions(screen) == ["receive", "receive"]
+    assert cells(screen, RECORD) == ["Shipment SH-2", "Shipment SH-1"]  # the latest first
+    assert screen.action.currentText() == "Shipment received"  # kept across the reload
+    screen.table.selectRow(0)
+    assert "Action: Shipment received (receive)" in screen.detail.toPlainText()
+
+
+def test_values_read_as_words_not_python(qtbot: Any, pharmacy: Pharmacy) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "receive")
+    shipment = cells(screen, NEW)[0]
+    for python in ("['", "']", "True", "False", "None", "{'"):
+        assert python not in shipment, shipment
+    assert "temperature_ok: yes" in shipment
+    kits = shipment.split("kits: ", 1)[1].split(";", 1)[0]
+    assert kits.startswith("K") and ", K" in kits  # a list, joined with commas
+    assert "ledger" not in shipment  # the hashes are left to the full entry
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "  temperature_ok: yes" in detail
+    assert f"  kits: {kits}" in detail
+    # The ledger rows as compact JSON, hash and all.
+    assert re.search(r'\n  ledger: \[\d+, "[0-9a-f]{64}"\], \[\d+, "[0-9a-f]{64}"\]', detail)
+
+    choose_action(qtbot, screen, "return")
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "  held_from: —" in detail  # null
+    assert "  flags: under_use" in detail  # a list of one
+    assert "None" not in detail and "[]" not in detail
+
+
+def test_an_action_of_a_newer_version_is_shown_as_written(qtbot: Any, pharmacy: Pharmacy) -> None:
+    edit_file(
+        pharmacy.path,
+        "UPDATE audit_entries SET action = 'dispense_cycle_v9', "
+        'new = \'{"a": {"b": [1, 2]}, "n": null, "ok": false, "tags": ["x", "y"]}\' '
+        "WHERE action = 'enroll' AND entity_id = '01-002'",
+    )
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "dispense_cycle_v9")
+    assert screen.action.currentText() == "dispense_cycle_v9"
+    assert cells(screen, ACTION) == ["dispense_cycle_v9"]
+    assert cells(screen, NEW) == ['a: {"b": [1, 2]}; n: —; ok: no; tags: x, y']
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "Action: dispense_cycle_v9    Record: Participant 01-002 (participant)" in detail
+
+
+def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmacy) -> None:
+    users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left the site")
+    with pytest.raises(NotSignedIn):
+        pharmacy.actor("tech")  # refused: written with the program's own reason code
+    screen = make_screen(qtbot, pharmacy)
+    named = cells(screen, ACTION)
+    assert named and all(chinese_text(n) for n in named), named
+    assert "发放" in named and "接收货件" in named and "拒绝登录" in named
+    offered = [screen.action.itemText(i) for i in range(screen.action.count())]
+    assert all(chinese_text(o) for o in offered), offered
+    kinds = [c.split(" ", 1)[0] for c in cells(screen, RECORD)]
+    assert all(chinese_text(k) for k in kinds), kinds
+    assert "账户已停用" in cells(screen, REASON)
+    assert not any("True" in c or "False" in c for c in cells(screen, NEW))
+
+    choose_action(qtbot, screen, "receive")
+    assert "temperature_ok: 是" in cells(screen, NEW)[0]
+    choose_action(qtbot, screen, "dispense")
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "操作：发放（dispense）" in detail
+    assert "记录对象：发放 DSP000001（dispense）" in detail
+    choose_action(qtbot, screen, "sign_in_refused")
+    screen.table.selectRow(0)
+    assert "原因：账户已停用（deactivated）" in screen.detail.toPlainText()

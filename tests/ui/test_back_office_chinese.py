@@ -31,11 +31,13 @@ from dispensary.i18n import Language
 from dispensary.services import users
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dashboard import DashboardScreen, LinkButton
+from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen
 from dispensary.ui.screens import OPENS, screen_classes
 from dispensary.ui.sign_in import SignInWindow
 from dispensary.ui.study_rules_view import StudyRulesScreen
+from dispensary.ui.temperature_view import TemperatureScreen
 from dispensary.ui.translations import install_language, installed_language
 from dispensary.ui.users_view import UsersScreen
 
@@ -432,3 +434,68 @@ def test_dates_shown_in_english_stay_iso(qtbot: QtBot) -> None:
     install_language(ENGLISH)
     assert shown_date(date(2026, 12, 3), "long") == "2026-12-03"
     assert shown_weekday(date(2026, 12, 3)) == "Thursday"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_keyboard_shortcuts_line_up_in_two_columns(
+    qtbot: QtBot, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """Help > Keyboard shortcuts: every key starts at one left edge, every description at
+    another, right of the longest key, on its key's line (a message box's tab stops put the
+    descriptions of the longer keys a column further and wrapped long lines under the key)."""
+    from dispensary.ui.main_window import ShortcutsDialog
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    window = main_window(qtbot, pharmacy, "pharm")
+    window.show_shortcuts()
+    box = window.shortcuts_box
+    assert isinstance(box, ShortcutsDialog)
+    qtbot.waitExposed(box)
+    keys = [label.text() for label in box.keys]
+    said = [label.text() for label in box.descriptions]
+    assert keys[:2] == ["Ctrl+L", "Ctrl+Shift+L"]
+    assert len(keys) == len(said) == 3 + 12 + 3  # scan, lock, Go's screens, three keys
+    if language == "zh_CN":
+        assert said[0] == "扫码框"
+        assert not any(has_latin_words(text) for text in said), said
+    lefts = {label.mapTo(box, label.rect().topLeft()).x() for label in box.keys}
+    starts = {label.mapTo(box, label.rect().topLeft()).x() for label in box.descriptions}
+    assert len(lefts) == 1 and len(starts) == 1, (lefts, starts)
+    widest_key = max(label.fontMetrics().horizontalAdvance(label.text()) for label in box.keys)
+    assert starts.pop() > lefts.pop() + widest_key
+    for key, text in zip(box.keys, box.descriptions, strict=True):
+        top = key.mapTo(box, key.rect().topLeft()).y()
+        assert abs(top - text.mapTo(box, text.rect().topLeft()).y()) <= 2, key.text()
+        assert text.width() >= text.sizeHint().width(), text.text()  # one line, whole
+        assert key.width() >= key.sizeHint().width(), key.text()
+    box.close()
+
+
+def test_the_studys_store_is_named_in_chinese_in_the_inventory_and_temperature_screens(
+    qtbot: QtBot, chinese: None, pharmacy: Pharmacy
+) -> None:
+    """Kits received into the study's store are recorded in it by its English name ("IP store
+    1", as the records keep it); the Chinese windows name it as the study file does, as the
+    temperature screen's list of areas already did."""
+    study = pharmacy.ctx.study
+    zh_name = study.wording("zh_CN").storage_area
+    assert zh_name and zh_name != study.storage_area
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    model = screen.table.model()
+    where = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == "位置"
+    )
+    shown = {str(model.index(r, where).data()) for r in range(model.rowCount())}
+    assert zh_name in shown and not any(study.storage_area in s for s in shown), shown
+    temperature = TemperatureScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(temperature)
+    area = temperature.excursion_table.model()
+    titles = [area.headerData(c, Qt.Orientation.Horizontal) for c in range(area.columnCount())]
+    assert "储存区域" in titles, titles

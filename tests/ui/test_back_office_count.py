@@ -234,3 +234,21 @@ def test_a_kit_off_the_shelf_is_refused_when_it_is_scanned(qtbot: Any, pharmacy:
     assert screen.focusWidget() is screen.kit
     scan(qtbot, screen.kit, "Z#1")
     assert "is not a kit number" in screen.message.text()
+
+
+def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_chosen(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "22")
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
+    qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
+    qtbot.keyClicks(screen.verifier, "pharm")
+    qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
+    assert "'breakage' cannot explain" in screen.needs_label.text()
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error" and "'breakage' cannot explain" in screen.message.text()
+    assert asked == [], "refused before anyone signs"
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21

@@ -142,7 +142,7 @@ def test_destroy_needs_another_witness_and_a_signature(
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.witness_password, "not-tech-1")
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
-    assert "The signature password for tech is wrong" in screen.message.text()
+    assert "The witness's password is wrong: tech, the witness" in screen.message.text()
     assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
     assert screen.witness_password.text() == ""  # typed again by the witness
 

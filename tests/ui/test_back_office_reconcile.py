@@ -329,3 +329,27 @@ def test_the_screen_says_which_check_of_the_audit_trail_was_made(
     qtbot.mouseClick(screen.again, Qt.MouseButton.LeftButton)
     assert screen.audit_check.text().startswith("Audit trail checked since entry ")
     assert "verified in full on" in screen.audit_check.text()
+
+
+def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Two tablets crushed (a count 2 short of the book, difference -2) are 2 tablets written
+    off, the figure the accountability equation adds; the column said "Adjusted" over a 2,
+    which read as two tablets added."""
+    count(pharmacy, "K0003", 19)
+    screen = make_screen(qtbot, pharmacy)
+    products = {line["Product"]: line for line in shown(screen.views["products"])}
+    assert "Adjusted" not in products["herombopag-7.5mg"]
+    assert products["herombopag-7.5mg"]["Written off (adjusted)"] == "2"
+    assert products["herombopag-2.5mg"]["Written off (adjusted)"] == "0"
+    kits = {line["Kit"]: line for line in shown(screen.views["kits"])}
+    assert (kits["K0003"]["Written off (adjusted)"], kits["K0003"]["On hand"]) == ("2", "19")
+    open_tab(qtbot, screen, screen.count_view)
+    assert {line["Kit"]: line for line in shown(screen.count_view)}["K0003"]["Difference"] == "-2"
+    assert screen.written_off.isVisible()
+    assert screen.written_off.text() == (
+        "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
+        "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
+        "off -1."
+    )

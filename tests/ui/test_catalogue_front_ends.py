@@ -156,7 +156,7 @@ def test_a_failed_signature_counts_once_whatever_the_front_end(
         verifier="guess-guess-1",
     )
     assert code == 4, err
-    assert "signature password for pharm is wrong" in err
+    assert "The verifier's password is wrong: pharm, who countersigns the count" in err
     assert failed_signatures(pharmacy, "pharm") == 3
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
-from counter_fixtures import Counter, Stopwatch
+from counter_fixtures import OPENING_DAY, Counter, Stopwatch
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -12,10 +15,13 @@ from pytestqt.qtbot import QtBot
 from dispensary.app import Desk, Workstation
 from dispensary.config import Settings
 from dispensary.domain.errors import DispensaryError
-from dispensary.services import audit, users
+from dispensary.services import audit, setup, users
+from dispensary.services.context import FixedClock
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.forms import BANNER_COLOURS
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.sign_in import SignInWindow
+from tamper import lose_index_rows
 
 
 @pytest.fixture
@@ -304,3 +310,30 @@ def test_a_session_whose_account_is_locked_elsewhere_ends_at_the_next_key(
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert desk.window is None and desk.sign_in.isVisible()
     assert "has been locked: this session has ended" in desk.sign_in.form.message.text()
+
+
+def test_a_damaged_database_turns_the_days_backup_line_red_saying_what_to_do(
+    qtbot: QtBot, counter_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "pharmacy.sqlite3"
+    shutil.copyfile(counter_template, path)
+    lose_index_rows(path)  # the opening's quick check passes
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    opened = setup.open_database(str(path), clock)
+    try:
+        window = SignInWindow(opened.context.database)
+        qtbot.addWidget(window)
+        desk = Desk(Workstation(opened.context, Settings(backups_kept=3)), window)
+        window.show()
+        sign_in(qtbot, desk, "pharm", "pharmpass1")
+        main = signed_in_window(qtbot, desk)
+        line = main.backup_label
+        qtbot.waitUntil(lambda: "damaged" in line.text())
+        assert "restore the last good backup" in line.text()
+        assert "command line" not in line.text(), "another backup would not help"
+        assert BANNER_COLOURS[False][1] in line.styleSheet()
+        assert not list((path.parent / "backups").glob("*.sqlite3"))
+        main.close()
+    finally:
+        opened.context.engine.dispose()

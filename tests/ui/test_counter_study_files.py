@@ -124,3 +124,42 @@ def test_only_the_kit_the_irt_assigned(
     assert _dispensed(pharmacy) == [(1, ("R0003",), 21)]
     assert screen.last_result is not None
     assert screen.last_result.irt_confirmation == "IRT-77"
+
+
+def test_the_platelet_field_takes_the_study_files_unit_and_range(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A study file that declares its own platelet count (here up to 1,500 x 10^9/L): the field
+    refuses what the service would, rather than the program's default of 5,000."""
+    text = (STUDIES / "NCT07198672.toml").read_text(encoding="utf-8")
+    declared = (
+        '\n[[observations]]\nkey = "platelets"\nname = "Platelets"\nunit = "x 10^9/L"\n'
+        "required = false\nmin = 0\nmax = 1500\n"
+    )
+    (tmp_path / "own.toml").write_text(text + declared, encoding="utf-8")
+    study = load_study(tmp_path / "own.toml")
+    assert study.platelet_observation().maximum == 1500
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    ctx = setup.init_database(
+        str(tmp_path / "pharmacy.sqlite3"), study, "admin", NAMES["admin"], "AA",
+        PASSWORDS["admin"], clock,
+    )  # fmt: skip
+    try:
+        admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+        users.add_user(
+            ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+        )
+        pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+        participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+        screen = _screen(qtbot, Counter(ctx, clock, tmp_path / "pharmacy.sqlite3"))
+        _scan(qtbot, screen.participant_field, "01-001")
+        assert screen.platelets.isEnabled()
+        qtbot.keyClicks(screen.platelets, "1800")
+        assert not screen.platelets.hasAcceptableInput(), "over the study file's 1,500"
+        screen.platelets.clear()
+        qtbot.keyClicks(screen.platelets, "1450")
+        assert screen.platelets.hasAcceptableInput()
+        assert "10<sup>9</sup>/L" in screen.platelets_label.text()
+    finally:
+        ctx.engine.dispose()

@@ -44,9 +44,17 @@ def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) ->
     chart = section.chart
     assert chart.values["needed"] == [r.kits_needed for r in rows]
     assert chart.values["on_hand"] == [r.kits_on_hand for r in rows]
+    assert chart.values["usable"] == [r.kits_usable for r in rows]
     assert chart.values["short"] == [r.kits_short for r in rows]
     assert chart.short_week == next((r.week for r in rows if r.short), None)
-    assert chart.chart().title() == "Kits needed and on hand, week by week"
+    assert chart.chart().title() == "Kits needed, on hand and usable, week by week"
+    assert [s.label() for s in chart.chart().series()[0].barSets()] == [
+        "Kits needed",
+        "Kits on hand",
+        "Kits usable",
+        "Kits short",
+    ]
+    assert chart.toolTip().startswith("Kits usable: of the kits on hand at the week's start")
     assert len(chart.values["needed"]) == expected.forecast.weeks
     first = expected.forecast.first_short
     assert first is not None and chosen == first.product == P75

@@ -12,6 +12,7 @@ from back_office_fixtures import Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
+from dispensary.domain.errors import DispensaryError
 from dispensary.ui.dashboard import Section
 from dispensary.ui.forms import share_width
 from dispensary.ui.reconcile_view import ReconcileScreen
@@ -153,3 +154,67 @@ def test_no_screen_needs_more_than_a_1366x768_window_gives_it(
     finally:
         qapp.setStyleSheet("")
     assert too_big == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_column_of_the_users_table_is_read_whole(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The users' table at 1366x768 shows every value whole: the Studies column was cut
+    ("NCT07198…") in English, and a locked account's sign-in state, a deactivated account and
+    a user of two studies made the table wider still. A user's studies read one a line."""
+    from dispensary.services import studies, users
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.users_view import UsersScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    admin = pharmacy.actor("admin")
+    study = pharmacy.study.source_text.replace(
+        f'protocol = "{pharmacy.study.protocol}"', 'protocol = "NCT99999999"'
+    )
+    studies.add_study(pharmacy.ctx, admin, study, "other.toml", "a second study")
+    studies.set_access(pharmacy.ctx, admin, "pharm", "NCT99999999", True, "both studies")
+    users.set_active(pharmacy.ctx, admin, "pharm2", False, "left the site")
+    for _ in range(5):
+        with pytest.raises(DispensaryError):
+            users.sign_in(pharmacy.ctx, "tech", "not-the-password")
+    apply_style(qapp)
+    try:
+        screen = UsersScreen(pharmacy.session("admin"))
+        qtbot.addWidget(screen)
+        screen.resize(*SCREEN_AREA)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        assert screen.size().toTuple() == SCREEN_AREA
+        view = screen.table
+        model = view.model()
+        header = view.horizontalHeader()
+        sizes = [header.sectionSize(c) for c in range(header.count())]
+        assert sum(sizes) <= view.viewport().width()
+        titles = header_widths(view)
+        cut = []
+        for column, (size, title) in enumerate(zip(sizes, titles, strict=True)):
+            name = model.headerData(column, Qt.Orientation.Horizontal)
+            if size < title:
+                cut.append(f"header {name}: {size} < {title}")
+            for row in range(model.rowCount()):
+                index = model.index(row, column)
+                hint = view.sizeHintForIndex(index)
+                if size < hint.width() or view.rowHeight(row) < hint.height():
+                    cut.append(f"{name} {index.data()!r}: {size}x{view.rowHeight(row)} < {hint}")
+        assert cut == []
+        shown = {model.index(r, 0).data(): model.index(r, 6).data() for r in range(5)}
+        assert shown["pharm"] == "NCT07198672\nNCT99999999"
+        # The whole table is on screen: nothing is scrolled out of sight to the right.
+        last = header.count() - 1
+        assert header.sectionViewportPosition(last) + sizes[last] <= view.viewport().width()
+        assert view.horizontalScrollBar().maximum() == 0
+    finally:
+        qapp.setStyleSheet("")

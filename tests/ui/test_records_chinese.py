@@ -171,6 +171,10 @@ def test_reconciliation_tabs_banner_and_findings_in_chinese(
         "签名确认（0）",
     ]
     assert titles(screen.views["products"])[-1] == "账目平衡"
+    # Tablets count adjustments took off the book, said as such (not "调整", which read as
+    # tablets added), with the sign of a tablet found.
+    assert "核销（盘点调整）" in titles(screen.views["products"])
+    assert screen.written_off.text().startswith("核销（盘点调整）：实物盘点从账面核销的药片")
     assert screen.banner.text().startswith("账目平衡：")
     # The service's verdict on the shelf is shown as the service wrote it, inside Chinese words.
     assert screen.result is not None

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
+from dispensary.domain.rules import source_words
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit, studies
 from dispensary.services.results import AuditRow
 from dispensary.ui.screens import screen_classes
@@ -330,3 +332,27 @@ def test_when_every_rule_holds_the_summary_says_so(qtbot: Any, pharmacy: Pharmac
     assert f"All {everyone} rules of the study file hold" in screen.summary.text()
     assert {line["State"] for line in shown(screen)} == {"confirmed", "holds (registry)"}
     assert not screen.confirm_button.isVisible()
+
+
+def test_the_sources_are_in_the_readers_words_in_chinese(
+    qtbot: Any, chinese: None, pharmacy: Pharmacy
+) -> None:
+    """A source is written in the program's own terms ("registry", "site decision 2026-11"):
+    the Chinese window says them in Chinese, the section or date as written."""
+    screen = make_screen(qtbot, pharmacy)
+    lines = shown(screen)
+    states = {line["状态"] for line in lines}
+    sources = {line["来源"] for line in lines}
+    assert "有效（注册记录）" in states, states
+    assert "中心决定（2026-11）" in sources and "注册记录" in sources, sources
+    assert not any("registry" in text or "site decision" in text for text in states | sources)
+    screen.select("cycle")
+    assert "来源为 注册记录" in screen.chosen.text(), screen.chosen.text()
+
+
+def test_a_source_is_said_in_the_readers_words() -> None:
+    assert source_words("protocol 6.2") == "protocol 6.2", "English: as written"
+    with speaking(Language.ZH_CN):
+        assert source_words("registry") == "注册记录"
+        assert source_words("protocol 6.2") == "方案第 6.2 节"
+        assert source_words("site decision 2026-11-03") == "中心决定（2026-11-03）"

@@ -31,6 +31,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     effective_status,
     supply_cover_until,
+    usable_kits,
 )
 
 P75 = "p7.5"
@@ -138,6 +139,9 @@ def test_a_kit_expiring_mid_cycle_is_not_handed_out() -> None:
     assert [c.kits for c in result.cycles] == [("K-LATE",), ()]
     assert column(result, "kits_on_hand") == [2, 1, 1, 1]
     assert column(result, "kits_short") == [0, 0, 0, 1]
+    # Of those on hand, none is usable from week 2: K-EARLY expires before any cycle starting
+    # in a week would end (week 1: a cycle from 03-08 lasts to 04-04; K-LATE is usable).
+    assert column(result, "kits_usable") == [1, 0, 0, 0]
     [unused] = result.unused
     assert (unused.number, unused.lot, unused.expiry) == ("K-EARLY", "L0", date(2026, 3, 25))
     assert unused.last_day1 == date(2026, 2, 26)
@@ -282,3 +286,52 @@ def test_each_cycle_takes_what_choose_fefo_takes_from_the_whole_shelf() -> None:
             if k.product == row.product and k.expiry >= row.start and k.number not in gone
         )
     assert any(c.kits_short for c in result.cycles) and any(len(c.kits) > 1 for c in result.cycles)
+
+
+def test_kits_on_hand_that_expire_too_soon_are_not_usable() -> None:
+    # 5 kits of L0 expiring 03-30 and 1 of L1 (2027). A cycle must last 27 days from its day
+    # 1, so no cycle from 03-03 on can take an L0 kit: usable is the L1 kit alone, in every
+    # week until it is taken. Week 3 (03-16..03-22): its two cycles take the L1 kit and are
+    # short of one. "On hand 6, short 1" read as a contradiction; "usable 1" of the 6 says
+    # why. Week 4: the 5 L0 kits still on hand (unexpired until 03-30), none usable.
+    stock = [kit(f"K-L0-{n}", date(2026, 3, 30), lot="L0") for n in range(5)] + [kit("K-L1")]
+    courses = [Course("A", date(2026, 3, 16), FULL), Course("B", date(2026, 3, 18), FULL)]
+    result = forecast(courses, stock, RULES, START, 4)
+    assert column(result, "kits_on_hand") == [6, 6, 6, 5]
+    assert column(result, "kits_usable") == [1, 1, 1, 0]
+    assert column(result, "kits_needed") == [0, 0, 2, 0]
+    assert column(result, "kits_short") == [0, 0, 1, 0]
+
+
+def test_usable_is_the_counter_s_rule_for_every_day_of_the_week() -> None:
+    """Each week's usable kits are rules.usable_kits of the kits left at its start, for a cycle
+    starting on its last day (the latest cover of the week): a kit counted usable serves every
+    cycle of the week, so a week is short only when it needs more kits than are usable."""
+    chance = random.Random(29)
+    stock = [
+        kit(
+            f"K{n:04d}",
+            expiry=START + timedelta(days=chance.randrange(120)),
+            product=chance.choice([P75, P25]),
+            tablets=chance.choice([0, 21, 21, 42]),
+            lot=chance.choice(["L1", "L2"]),
+            status=chance.choice([KitStatus.AVAILABLE] * 5 + [KitStatus.QUARANTINED]),
+        )
+        for n in range(200)
+    ]
+    courses = [
+        Course(f"01-{n:03d}", START + timedelta(days=chance.randrange(21)), {P75: 21, P25: 42})
+        for n in range(40)
+    ]
+    result = forecast(courses, stock, RULES, START, 10)
+    for row in result.rows:
+        gone = {n for c in result.cycles if c.day1 < row.start for n in c.kits}
+        left = [k for k in stock if k.number not in gone]
+        last = row.start + timedelta(days=6)
+        cover = supply_cover_until(last, RULES.days_of_supply, RULES.expiry_margin_days)
+        usable = usable_kits(left, row.product, cover, row.start)
+        assert row.kits_usable == len(usable) <= row.kits_on_hand
+        if row.short and all(k.tablets == RULES.tablets_per_kit[k.product] for k in usable):
+            assert row.kits_needed > row.kits_usable
+    assert any(r.kits_usable < r.kits_on_hand for r in result.rows)
+    assert any(r.short for r in result.rows)

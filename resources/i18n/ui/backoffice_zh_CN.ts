@@ -492,6 +492,10 @@
         <translation>{product} — 现有 {on_hand}，后续周期需要 {needed}</translation>
     </message>
     <message>
+        <source>{product} — {on_hand} on hand, of which {usable} last a cycle started today; {needed} needed for the next cycles</source>
+        <translation>{product} — 现有 {on_hand}，其中 {usable} 个的效期够今天开始的一个周期使用；后续周期需要 {needed}</translation>
+    </message>
+    <message>
         <source>Some stock is short of the next cycles&apos; need: order or receive stock.</source>
         <translation>部分库存不足以满足后续周期需求：请订购或接收药品。</translation>
     </message>
@@ -649,8 +653,12 @@
 <context>
     <name>ForecastChart</name>
     <message>
-        <source>Kits needed and on hand, week by week</source>
-        <translation>逐周所需药盒与现有药盒</translation>
+        <source>Kits usable: of the kits on hand at the week&apos;s start, those the counter would hand out for a cycle starting on any day of the week; the others expire too soon for it.</source>
+        <translation>可用药盒：每周开始时的现有药盒中，本周任何一天开始的周期在柜台都会发放的药盒；其余药盒过期太早，不能用于该周期。</translation>
+    </message>
+    <message>
+        <source>Kits needed, on hand and usable, week by week</source>
+        <translation>逐周所需药盒、现有药盒与可用药盒</translation>
     </message>
     <message>
         <source>Kits needed</source>
@@ -659,6 +667,10 @@
     <message>
         <source>Kits on hand</source>
         <translation>现有药盒</translation>
+    </message>
+    <message>
+        <source>Kits usable</source>
+        <translation>可用药盒</translation>
     </message>
     <message>
         <source>Kits short</source>

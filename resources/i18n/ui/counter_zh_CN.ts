@@ -35,6 +35,10 @@
         <translation>周期第1天(&amp;D)</translation>
     </message>
     <message>
+        <source>Platelets ({unit})</source>
+        <translation>血小板（{unit}）</translation>
+    </message>
+    <message>
         <source>To know; nothing to override: the dispense goes on</source>
         <translation>仅供知悉，无需特批：发放照常进行</translation>
     </message>
@@ -65,10 +69,6 @@
     <message>
         <source>Today&apos;s platelet count, if the investigator gave one</source>
         <translation>研究者提供的今日血小板计数（如有）</translation>
-    </message>
-    <message>
-        <source>Platelets (x 10&lt;sup&gt;9&lt;/sup&gt;/L)</source>
-        <translation>血小板（×10&lt;sup&gt;9&lt;/sup&gt;/L）</translation>
     </message>
     <message>
         <source>Required</source>

@@ -4,8 +4,20 @@
 <context>
     <name>AuditScreen</name>
     <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <source>{shown} ({code})</source>
+        <translation>{shown}（{code}）</translation>
     </message>
     <message>
         <source>Audit trail</source>
@@ -159,8 +171,8 @@ Old values:
         <translation>销毁</translation>
     </message>
     <message>
-        <source>Adjusted</source>
-        <translation>调整</translation>
+        <source>Written off (adjusted)</source>
+        <translation>核销（盘点调整）</translation>
     </message>
     <message>
         <source>On hand</source>
@@ -606,6 +618,10 @@ Old values:
     <message>
         <source>Reconcile again</source>
         <translation>重新对账</translation>
+    </message>
+    <message>
+        <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes off -1.</source>
+        <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片；盘点比账面少 1 片核销 1，多 1 片核销 -1。</translation>
     </message>
     <message>
         <source>Discrepancies</source>

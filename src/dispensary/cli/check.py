@@ -21,9 +21,11 @@ from dispensary.cli.core import (
     UsageError,
     calendar_date,
     cell,
+    cycle_number,
     destruction_options,
     number,
     observation_options,
+    override_hints,
     percent,
     plural,
     receive_options,
@@ -48,14 +50,16 @@ if TYPE_CHECKING:
     from dispensary.study import Study
 
 
-def _answer(run: Run, refusal: str | None, needs: str | None) -> int:
+def _answer(run: Run, refusal: str | None, needs: str | None, hints: Sequence[str] = ()) -> int:
     """The exit code of a check; the first refusal, or what the step still needs (an override,
-    the count...), said on stderr."""
+    the count...), said on stderr; then `hints`, the options that would give what it needs."""
     if refusal is not None:
         run.note(_("Refused: {refusal} Nothing was changed.").format(refusal=refusal))
         return EXIT_REFUSED
     if needs is not None:
         run.note(_("Needs {needs} Nothing was changed.").format(needs=needs))
+        for hint in hints:
+            run.note(hint)
         return EXIT_REFUSED
     return EXIT_OK
 
@@ -110,6 +114,7 @@ def cmd_check_dispense(run: Run) -> int:
         _("an override: {override_text}").format(override_text=found.override_text())
         if found.overrides_missing
         else None,
+        override_hints([w.needs for w in found.overrides_missing]),
     )
 
 
@@ -209,7 +214,7 @@ def dispense_check(checks: Commands) -> None:
         "as it stands; 3: refused or an override is missing)",
     )
     p.add_argument("number")
-    p.add_argument("--cycle", type=whole, help="default: the cycle due")
+    p.add_argument("--cycle", type=cycle_number, help="default: the cycle due")
     p.add_argument("--day1", type=calendar_date, help="day 1 of the study's cycle (default today)")
     p.add_argument(
         "--dose-level", type=whole, metavar="L", help="default: the participant's current level"
@@ -412,7 +417,7 @@ def return_check(checks: Commands) -> None:
         help="participant's study number (with --cycle), or a code scanned: a dispensing "
         "label, a kit, a participant's number",
     )
-    p.add_argument("--cycle", type=whole)
+    p.add_argument("--cycle", type=cycle_number)
     p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
     p.add_argument("--kit", help="default: the kit scanned, else the first still to count")
     p.add_argument(

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dispensary.domain.codes import DestructionReason, KitStatus, ParticipantStatus, Role
-from dispensary.domain.errors import InvalidInput, NotSignedIn
+from dispensary.domain.errors import DispensaryError, InvalidInput, NotSignedIn
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import (
     MAX_DAYS_AHEAD,
+    parse_cycle,
     parse_date,
     parse_decimal,
     parse_whole,
@@ -58,6 +59,29 @@ TRAINING_ONLY = N_(
 
 class UsageError(Exception):
     """A command line that cannot be carried out as written (exit 2), e.g. a missing password."""
+
+
+def hinted(exc: DispensaryError, *hints: str) -> DispensaryError:
+    """The refusal with lines of the command's own after the service's message: the option or
+    variable that gives what the message asks for. The message is shared with the windows and
+    names no option; the refusal itself (its kind, exit code, what it carries) is unchanged."""
+    exc.message = "\n".join([exc.message, *hints])
+    return exc
+
+
+def override_hints(needs: Sequence[str]) -> list[str]:
+    """How to give, on the command line, what a dispense refused for want of an override needs
+    (services.assessment.OverrideNeeds: the reason, who ordered it)."""
+    options = {
+        "ordered_by": _(
+            'To dispense as the investigator ordered, give their name: --dose-ordered-by "NAME".'
+        ),
+        "reason": _(
+            'To dispense anyway, give the reason with --override-reason "TEXT" (the same '
+            "command again)."
+        ),
+    }
+    return [options[need] for need in options if need in needs]
 
 
 # -- passwords ----------------------------------------------------------------------------------
@@ -245,6 +269,12 @@ def calendar_date(text: str) -> date:
 def whole(text: str) -> int:
     """Digits 0-9 only, within what the database's INTEGER holds (on PostgreSQL too)."""
     return _argument(partial(parse_whole, what="number"), text)
+
+
+def cycle_number(text: str) -> int:
+    """--cycle: 1 or more (cycles start at 1); any other value is a usage mistake (exit 2),
+    said with the words the counter uses for a cycle number that is none."""
+    return _argument(parse_cycle, text)
 
 
 def record_id(text: str) -> int:

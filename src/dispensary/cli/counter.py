@@ -18,9 +18,12 @@ from dispensary.cli.core import (
     Fill,
     UsageError,
     calendar_date,
+    cycle_number,
+    hinted,
     kits_text,
     number,
     observation_options,
+    override_hints,
     percent,
     plural,
     record_id,
@@ -155,7 +158,7 @@ def cmd_participants(run: Run) -> int:
                 status_label(r.status),
                 r.last_cycle,
                 r.last_day1,
-                r.next_due if r.status is ParticipantStatus.ON_TREATMENT else None,
+                r.next_due,  # the service's: none once treatment has ended, as next_cycle
                 _return_state(r),
             )
             for r in rows
@@ -223,7 +226,7 @@ def cmd_history(run: Run) -> int:
             status_label=status_label(person.status),
         ),
     ]
-    if person.status is ParticipantStatus.ON_TREATMENT and person.next_due:
+    if person.next_cycle is not None and person.next_due:
         pending = (
             _("; the return of cycle {last_cycle} is pending").format(last_cycle=person.last_cycle)
             if person.return_pending
@@ -270,6 +273,7 @@ def history_parser(p: argparse.ArgumentParser) -> None:
 
 def cmd_dispense(run: Run) -> int:
     from dispensary.services import dispensing, queries
+    from dispensary.services.assessment import OverrideMissing
 
     a = run.args
     checker_password = second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
@@ -279,25 +283,28 @@ def cmd_dispense(run: Run) -> int:
         # as at the counter: the participant's dose until one is ordered (a study dosing by
         # weight band leaves it to the band of the weight recorded)
         dose_level = queries.current_dose_level(ctx, actor, a.number)
-    result = dispensing.dispense_cycle(
-        ctx,
-        actor,
-        a.number,
-        a.cycle,
-        a.day1,
-        run.password(),
-        dose_level=dose_level,
-        kits=a.kit or (),
-        dispensed_on=a.date,
-        override_reason=a.override_reason or "",
-        platelet_count=a.platelets,
-        dose_ordered_by=a.dose_ordered_by or "",
-        checked_by=a.checked_by or "",
-        checker_password=checker_password,
-        observations=dict(a.observation or ()),
-        irt_confirmation=a.irt_confirmation or "",
-        irt_kit=a.irt_kit or "",
-    )
+    try:
+        result = dispensing.dispense_cycle(
+            ctx,
+            actor,
+            a.number,
+            a.cycle,
+            a.day1,
+            run.password(),
+            dose_level=dose_level,
+            kits=a.kit or (),
+            dispensed_on=a.date,
+            override_reason=a.override_reason or "",
+            platelet_count=a.platelets,
+            dose_ordered_by=a.dose_ordered_by or "",
+            checked_by=a.checked_by or "",
+            checker_password=checker_password,
+            observations=dict(a.observation or ()),
+            irt_confirmation=a.irt_confirmation or "",
+            irt_kit=a.irt_kit or "",
+        )
+    except OverrideMissing as exc:  # the message asks for an override: say which option gives it
+        raise hinted(exc, *override_hints(exc.needs)) from None
     data: dict[str, object] = {
         "dispense": result.number,
         "kits": [k.kit for k in result.kits],
@@ -388,7 +395,7 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
 def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_dispense)
     p.add_argument("number")
-    p.add_argument("--cycle", required=True, type=whole)
+    p.add_argument("--cycle", required=True, type=cycle_number)
     p.add_argument("--day1", required=True, type=calendar_date, help="day 1 of the study's cycle")
     p.add_argument(
         "--dose-level",
@@ -588,7 +595,7 @@ def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
 def return_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_return)
     p.add_argument("number", nargs="?", help="participant's study number (with --cycle)")
-    p.add_argument("--cycle", type=whole)
+    p.add_argument("--cycle", type=cycle_number)
     p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
     p.add_argument("--kit", required=True)
     p.add_argument("--tablets", required=True, type=whole, metavar="N")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import EXIT_OK, Fill, _argument, calendar_date, table
 from dispensary.domain.forecast import MAX_WEEKS
-from dispensary.domain.rules import parse_whole
+from dispensary.domain.rules import parse_whole, source_words
 from dispensary.i18n import _
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ def forecast_json(result: ForecastResult) -> dict[str, Any]:
                 "tablets_needed": r.tablets_needed,
                 "kits_needed": r.kits_needed,
                 "kits_on_hand": r.kits_on_hand,
+                "kits_usable": r.kits_usable,
                 "kits_short": r.kits_short,
                 "short": r.short,
             }
@@ -134,7 +135,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
     elif not result.lead_time_confirmed:
         lines.append(
             _("Lead time {days} days ({source}): a rule to confirm.").format(
-                days=result.lead_time_days, source=result.lead_time_source
+                days=result.lead_time_days, source=source_words(result.lead_time_source)
             )
         )
     rows = [
@@ -146,6 +147,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
             r.tablets_needed,
             r.kits_needed,
             r.kits_on_hand,
+            r.kits_usable,
             r.kits_short,
         )
         for r in f.rows
@@ -161,10 +163,11 @@ def forecast_lines(result: ForecastResult) -> list[str]:
             _("Tablets"),
             _("Kits needed"),
             _("On hand"),
+            _("Usable"),
             _("Short"),
         ],
         rows,
-        right=[0, 3, 4, 5, 6, 7],
+        right=[0, 3, 4, 5, 6, 7, 8],
     )
     if f.unused:
         lines.append("")

@@ -38,7 +38,9 @@ from dispensary.cli.core import (
     Handler,
     UsageError,
     global_options,
+    hinted,
 )
+from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import (
     DatabaseProblem,
     DispensaryError,
@@ -216,6 +218,28 @@ def _undecodable_input(argv: Sequence[str] | None) -> str | None:
     return None
 
 
+SECOND_PASSWORDS = {
+    SignatureMeaning.WITNESSED.value: ENV_WITNESS_PASSWORD,
+    SignatureMeaning.CHECKED.value: ENV_CHECKER_PASSWORD,
+    SignatureMeaning.COUNT_VERIFIED.value: ENV_VERIFIER_PASSWORD,
+}
+"""Where the command takes a second person's password from, by what they sign."""
+
+
+def _second_password_hint(exc: SignatureFailed) -> None:
+    """A second person's wrong password: the variable it came from (or the prompt) added after
+    the service's message, which names none (the windows ask for it in a field)."""
+    env = SECOND_PASSWORDS.get(exc.meaning)
+    if env is not None:
+        hinted(
+            exc,
+            _(
+                "The command takes the password of {user} from {env}, or asks for it when run "
+                "in a terminal: give the right one there."
+            ).format(user=exc.signer, env=env),
+        )
+
+
 def _report(run_err: TextIO, exc: DispensaryError) -> int:
     if isinstance(exc, NotSignedIn):
         prefix = _("Not signed in")
@@ -315,6 +339,8 @@ def _main(argv: list[str] | None) -> int:
         )
         return EXIT_USAGE
     except DispensaryError as exc:
+        if isinstance(exc, SignatureFailed) and exc.second:
+            _second_password_hint(exc)
         if isinstance(exc, SignatureFailed) and exc.uncounted:  # a busy or full database
             print(
                 _("The failed signature was not counted: {uncounted}").format(

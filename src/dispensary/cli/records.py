@@ -70,6 +70,8 @@ def _balances(result: ReconcileResult) -> list[tuple[object, ...]]:
 
 
 def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
+    from dispensary.services.reconciliation import written_off_note
+
     lines = [_("Reconciliation of {today}").format(today=today.isoformat()), ""]
     lines += table(
         [
@@ -78,7 +80,7 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
             _("Dispensed"),
             _("Returned"),
             _("Destroyed"),
-            _("Adjusted"),
+            _("Written off (adjusted)"),
             _("On hand"),
             pgettext("held tablets", "Held"),
             _("Balanced"),
@@ -88,7 +90,7 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
     )
     lines += [
         _("Held: tablets participants brought back, kept for the monitor until destroyed."),
-        _("Adjusted: tablets written off by physical counts (found tablets count negative)."),
+        written_off_note(),
         "",
     ]
     if result.discrepancies:

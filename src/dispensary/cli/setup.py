@@ -27,6 +27,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
+from dispensary.domain.rules import source_words
 from dispensary.i18n import _
 
 if TYPE_CHECKING:
@@ -332,7 +333,7 @@ def cmd_study_rules(run: Run) -> int:
     from dispensary.services import studies
 
     rules = studies.study_rules(run.context(), run.actor())
-    rows = [(r.key, r.source, r.state, r.said or r.title) for r in rules]
+    rows = [(r.key, source_words(r.source), r.state, r.said or r.title) for r in rules]
     lines = table((_("Rule"), _("Source"), _("State"), _("What it says")), rows)
     waiting = [r for r in rules if not r.confirmed]
     if waiting:
@@ -355,7 +356,7 @@ def cmd_study_confirm(run: Run) -> int:
         _rule_data(done),
         [
             _("Rule {key} ({source}) is confirmed: the counter now applies it as written.").format(
-                key=done.key, source=done.source
+                key=done.key, source=source_words(done.source)
             )
         ],
     )

@@ -105,6 +105,16 @@ class ReasonCode(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def direction(self) -> int:
+        """The way the code moves the count from the book: breakage and lost take tablets
+        away (-1), found adds them (+1); a miscount or another reason may go either way (0)."""
+        return {ReasonCode.BREAKAGE: -1, ReasonCode.LOST: -1, ReasonCode.FOUND: 1}.get(self, 0)
+
+    def explains(self, difference: int) -> bool:
+        """Whether the code can explain a count `difference` tablets from the book."""
+        return self.direction == 0 or self.direction * difference > 0
+
 
 class ParticipantStatus(StrEnum):
     ON_TREATMENT = "on_treatment"

@@ -62,10 +62,11 @@ class SignatureFailed(NotPermitted):
     services.signing.run_signed counts the failure against the signer, as a sign-in would, so
     that a signature prompt does not allow endless guesses."""
 
-    def __init__(self, message: str, signer: str, meaning: str) -> None:
+    def __init__(self, message: str, signer: str, meaning: str, second: bool = False) -> None:
         super().__init__(message)
         self.signer = signer  # the user name whose password was wrong
         self.meaning = meaning  # what the signature meant, e.g. "dispensed"
+        self.second = second  # the second person's (witness, checker, verifier), not the user's
         self.counted = False  # set once counted: a failure counts once, however it is relayed
         self.uncounted = ""  # why it could not be counted (a busy or full database), if so
 

@@ -68,7 +68,9 @@ class PlannedCycle:
 @dataclass(frozen=True)
 class ForecastWeek:
     """One product in one week: what the cycles starting that week take, against what is on
-    the shelf when the week starts."""
+    the shelf when the week starts. Of the kits on hand, `kits_usable` are those the counter
+    would hand out for a cycle starting on any day of the week (rules.usable_kits with
+    rules.supply_cover_until of the week's last day); the others expire too soon for it."""
 
     week: int  # 1 = the week starting on the forecast's first day
     start: date
@@ -78,6 +80,7 @@ class ForecastWeek:
     kits_needed: int  # kits from the shelf plus new kits
     kits_on_hand: int  # on the shelf at the week's start, unexpired, not yet handed out
     kits_short: int  # new kits the week needs: the shelf cannot cover these cycles
+    kits_usable: int = 0  # of kits_on_hand, those lasting for a cycle starting any day of it
 
     @property
     def short(self) -> bool:
@@ -209,6 +212,7 @@ def forecast(
         first = start + timedelta(weeks=week)
         last = first + timedelta(days=7)
         on_hand = {p: fefo[p].lasting(first) for p in products}
+        usable = {p: fefo[p].lasting(_week_cover(first, rules)) for p in products}
         planned = [_take(shelf, fefo, rules, *item) for item in due if first <= item[0] < last]
         cycles += planned
         for product in products:
@@ -223,6 +227,7 @@ def forecast(
                     kits_needed=sum(len(c.kits) + c.kits_short for c in mine),
                     kits_on_hand=on_hand[product],
                     kits_short=sum(c.kits_short for c in mine),
+                    kits_usable=usable[product],
                 )
             )
     return Forecast(
@@ -234,6 +239,14 @@ def forecast(
         unused=_unused(tuple(shelf.values()), rules, end),
         resupply=_resupply(rows, cycles, rules, start),
         products=products,
+    )
+
+
+def _week_cover(first: date, rules: SupplyRules) -> date:
+    """The day a kit must last until to serve a cycle starting on any day of the week from
+    `first`: the counter's rule for a cycle starting on its last day (the latest cover)."""
+    return supply_cover_until(
+        first + timedelta(days=6), rules.days_of_supply, rules.expiry_margin_days
     )
 
 
@@ -272,7 +285,9 @@ class _Fefo:
         return found
 
     def lasting(self, day: date) -> int:
-        """How many of the kits expire on `day` or later."""
+        """How many of the kits expire on `day` or later: with `day` a cycle's cover-until
+        day, the kits rules.usable_kits gives for it (the shelf holds only available kits
+        with tablets, unexpired at the forecast's start)."""
         return len(self.keys) - bisect_left(self.keys, (day,))
 
     def remove(self, kit: KitCandidate) -> None:

@@ -355,6 +355,63 @@ def check_not_future(when: date | None, today: date, what: str) -> date:
     return when
 
 
+SEXES: dict[str, str] = {"F": N_("female"), "M": N_("male")}
+"""The sex a participant is recorded with: its code, and its word (the study file's
+`eligibility.sex` is one of these codes, or "ALL")."""
+
+
+def check_sex(sex: str, required_sex: str) -> str:
+    """The code of `sex` as entered: the code itself (F, M, either case) or its word, in English
+    or in the reader's language ("female", "女"); anything else (a typo such as "Fish", which
+    its first letter alone took for F) is refused with the codes to enter: those the study
+    admits (`required_sex`, the study file's eligibility.sex: one code, or "ALL")."""
+    entered = sex.strip()
+    code = next(
+        (
+            c
+            for c, word in SEXES.items()
+            if entered.upper() == c or entered.casefold() in (word, _(word).casefold())
+        ),
+        "",
+    )
+    if code not in SEXES:
+        admitted = SEXES if required_sex == "ALL" else {required_sex: SEXES[required_sex]}
+        accepted = _(", ").join(
+            _("{code} ({word})").format(code=c, word=_(word)) for c, word in admitted.items()
+        )
+        raise InvalidInput(
+            _("Sex '{sex}' is not one this study records: enter {accepted}.").format(
+                sex=_show(sex[:10]), accepted=accepted
+            )
+        )
+    return code
+
+
+MAX_CYCLE = 999
+"""The highest cycle number a dispense may name (cycles start at 1)."""
+NOT_A_CYCLE = N_(
+    "Cycle {cycle} is not a cycle number: cycles start at 1 (1, 2, 3 ... up to {most})."
+)
+
+
+def check_cycle(cycle: object) -> int:
+    """A cycle number given by a screen or a script: a whole number from 1 to MAX_CYCLE."""
+    if isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= MAX_CYCLE:
+        raise InvalidInput(_(NOT_A_CYCLE).format(cycle=f"{cycle!r:.20}", most=MAX_CYCLE))
+    return cycle
+
+
+def parse_cycle(raw: str) -> int:
+    """A cycle number as typed (a command's --cycle): refused, whatever is wrong with it, with
+    the same words as check_cycle, which say where cycles start."""
+    try:
+        return parse_whole(raw, N_("cycle number"), minimum=1, maximum=MAX_CYCLE)
+    except InvalidInput as exc:
+        text = _show(raw.strip()) if isinstance(raw, str) else "?"
+        shown = text if re.fullmatch(r"[+-]?[0-9]+", text) else f"'{text}'"
+        raise InvalidInput(_(NOT_A_CYCLE).format(cycle=shown, most=MAX_CYCLE)) from exc
+
+
 def check_eligibility(
     birth_year: int, sex: str, enrolled_on: date, min_age: int, required_sex: str
 ) -> None:
@@ -376,6 +433,14 @@ def check_eligibility(
                 "this participant is recorded as '{sex}'. Check with the investigator."
             ).format(required=required_sex, sex=sex)
         )
+
+
+def next_cycle(last_cycle: int | None, max_cycles: int) -> int | None:
+    """The cycle a participant on treatment has next, or None once the protocol's last cycle
+    (cycle.max_cycles; 0: no limit) has been dispensed: none falls due after it, as
+    check_next_cycle refuses it."""
+    cycle = (last_cycle or 0) + 1
+    return None if max_cycles and cycle > max_cycles else cycle
 
 
 def check_next_cycle(cycle: int, last_cycle: int | None, max_cycles: int) -> None:
@@ -613,8 +678,23 @@ registry nor the protocol, and no administrator has confirmed it): it never refu
 an override; it shows as a warning that starts with these words, and the step goes on."""
 
 
+def source_words(source: str) -> str:
+    """A rule's source in the reader's words: the study file writes it in the program's own
+    terms ("registry", "protocol <section>", "site decision <date>": study.RULE_SOURCE), so the
+    terms are translated and the section or date kept as written (in English, as written)."""
+    if source == "registry":
+        return _("registry")
+    kind, _space, rest = source.partition(" ")
+    if kind == "protocol" and rest:
+        return _("protocol {section}").format(section=rest)
+    if source.startswith("site decision ") and source != "site decision ":
+        return _("site decision {date}").format(date=source.removeprefix("site decision "))
+    return source
+
+
 def rule_to_confirm(title: str, source: str, finding: str) -> str:
     """The warning an unconfirmed rule gives where it would have applied."""
+    source = source_words(source)
     return _(
         "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
         "does not hold and the step goes on: an administrator confirms it on the Study rules "

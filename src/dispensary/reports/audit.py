@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, value_words
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     BODY,
@@ -67,9 +68,7 @@ def _values(text: str) -> str:
 
 
 def _short(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    return value_words(value, _("yes"), _("no"))
 
 
 def verification_box(result: VerifyResult) -> Paragraph:
@@ -113,15 +112,15 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
                 utc(e.at),
                 local(e.at),
                 e.username,
-                e.action.replace("_", " "),
-                f"{e.entity} {e.entity_id}",
+                name_of(e.action),
+                f"{record_kind(e.entity)} {e.entity_id}",
                 _values(e.old),
                 _values(e.new),
-                e.reason,
+                reason_shown(e.action, e.reason),
             ]
             for e in entries
         ],
-        scaled((6, 20, 20, 9, 13, 17, 28, 52, 28), width),
+        scaled((6, 20, 20, 12, 13, 17, 28, 50, 27), width),
         numeric=(0,),
         size=6.5,
     )

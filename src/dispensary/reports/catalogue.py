@@ -11,8 +11,9 @@ parser stays quick.
 
 A report is made in a language: `make_report(..., language=...)` (the reports screen passes the
 user's; the command line leaves it to the global --lang). Titles and summaries are marked N_
-here and translated where shown (`Report.display_title`); the file name offered on saving and
-the sentence the command line writes (`says`) stay English, like the rest of its output.
+here and translated where shown (`Report.display_title`); the file name offered on saving stays English;
+the sentence the command line writes (`says`) is in the report's language, as the rest of its
+output.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ class Document:
     pdf: bool
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _count(n: int, one: str, many: str) -> str:
+    """`one` or `many` (both N_-marked, with {count}) in the reader's language."""
+    return _(one if n == 1 else many).format(count=n)
 
 
 def make_report(
@@ -156,7 +158,8 @@ def _darf_csv(meta: ReportMeta, records: Any) -> str:
 
 def _darf_says(records: Any, values: Values) -> str:
     codes = list(dict.fromkeys(r.product for r in records))
-    return f"DARF{'s' if len(records) > 1 else ''} of {' and '.join(codes)}"
+    form = N_("DARFs of {products}") if len(records) > 1 else N_("DARF of {products}")
+    return _(form).format(products=_(" and ").join(codes))
 
 
 def _renderer(module: str, name: str) -> Callable[..., Any]:
@@ -178,22 +181,28 @@ def _inventory(ctx: Context, actor: Actor, values: Values) -> Any:
 
 
 def _expiry_says(exp: Any, values: Values) -> str:
-    return (
-        f"expiry report ({_plural(len(exp.expiring), 'kit')} expiring within {values.days} "
-        f"days, {len(exp.expired)} expired)"
+    return _("expiry report ({kits} expiring within {days} days, {expired} expired)").format(
+        kits=_count(len(exp.expiring), N_("{count} kit"), N_("{count} kits")),
+        days=values.days,
+        expired=len(exp.expired),
     )
 
 
 def _audit_says(trail: Any, values: Values) -> str:
-    verdict = "verifies" if trail.verification.ok else "does NOT verify"
-    entries = f"{len(trail.entries)} entr{'y' if len(trail.entries) == 1 else 'ies'}"
-    return f"audit trail ({entries}; the chain {verdict})"
+    entries = _count(len(trail.entries), N_("{count} entry"), N_("{count} entries"))
+    if trail.verification.ok:
+        return _("audit trail ({entries}; the chain verifies)").format(entries=entries)
+    return _("audit trail ({entries}; the chain does NOT verify)").format(entries=entries)
 
 
 def _forecast_says(result: Any, values: Values) -> str:
     first = result.forecast.first_short
-    short = f"short from week {first.week}, {first.start.isoformat()}" if first else "covered"
-    return f"supply forecast ({result.forecast.weeks} weeks; {short})"
+    weeks = result.forecast.weeks
+    if first is None:
+        return _("supply forecast ({weeks} weeks; covered)").format(weeks=weeks)
+    return _("supply forecast ({weeks} weeks; short from week {week}, {start})").format(
+        weeks=weeks, week=first.week, start=first.start.isoformat()
+    )
 
 
 def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
@@ -202,7 +211,9 @@ def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
 
 
 def _monitor_says(pack: Any, values: Values) -> str:
-    return f"monitor pack {pack.since.isoformat()} to {pack.until.isoformat()}"
+    return _("monitor pack {since} to {until}").format(
+        since=pack.since.isoformat(), until=pack.until.isoformat()
+    )
 
 
 def _monitor_file(values: Values, stamp: str) -> str:
@@ -225,20 +236,29 @@ def _destruction_subject(values: Values) -> str:
     return _("No. {number}").format(number=number) if number.isdecimal() else text
 
 
-def _english_physical(result: Any) -> str:
-    """The shelf's sentence (`ReconcileResult.physical`, made in the reader's language when it
-    is read) in English, as `says` is written."""
-    with speaking(Language.EN):
-        return str(result.physical)
+def _reconciliation_says(result: Any, values: Values) -> str:
+    if result.balanced:
+        form = N_("reconciliation (ledger balanced; {shelf})")
+    else:
+        form = N_("reconciliation (ledger NOT balanced; {shelf})")
+    return _(form).format(shelf=result.physical)
 
 
 def _certificate_says(certificate: Any, values: Values) -> str:
     rows = certificate.destructions
     if len(rows) == 1:
         row = rows[0]
-        what = "return to the sponsor" if row.to_sponsor else "destruction"
-        return f"certificate of {what} No. {row.destruction_id} ({row.reference or 'no reference'})"
-    return f"destruction certificate of {certificate.asked} ({_plural(len(rows), 'destruction')})"
+        if row.to_sponsor:
+            form = N_("certificate of return to the sponsor No. {number} ({reference})")
+        else:
+            form = N_("certificate of destruction No. {number} ({reference})")
+        return _(form).format(
+            number=row.destruction_id, reference=row.reference or _("no reference")
+        )
+    return _("destruction certificate of {asked} ({destructions})").format(
+        asked=certificate.asked,
+        destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions")),
+    )
 
 
 def _certificate_file(values: Values, stamp: str) -> str:
@@ -268,7 +288,9 @@ REPORTS: tuple[Report, ...] = (
         _inventory,
         _renderer("inventory", "inventory_pdf"),
         _renderer("inventory", "inventory_csv"),
-        lambda kits, v: f"inventory ({_plural(len(kits), 'kit')})",
+        lambda kits, v: _("inventory ({kits})").format(
+            kits=_count(len(kits), N_("{count} kit"), N_("{count} kits"))
+        ),
         lambda v, stamp: f"Inventory {stamp}.pdf",
     ),
     Report(
@@ -290,7 +312,9 @@ REPORTS: tuple[Report, ...] = (
         lambda ctx, actor, v: report_data.participant_report(ctx, actor, v.participant or ""),
         _renderer("participant", "participant_pdf"),
         _renderer("participant", "participant_csv"),
-        lambda person, v: f"participant report of {person.participant.study_number}",
+        lambda person, v: _("participant report of {participant}").format(
+            participant=person.participant.study_number
+        ),
         lambda v, stamp: f"Participant {v.participant} {stamp}.pdf",
         subject=lambda v: v.participant or "",
     ),
@@ -302,11 +326,7 @@ REPORTS: tuple[Report, ...] = (
         lambda ctx, actor, v: reconciliation.reconcile(ctx, actor),
         _renderer("reconciliation", "reconciliation_pdf"),
         _renderer("reconciliation", "reconciliation_csv"),
-        lambda result, v: (
-            "reconciliation (ledger "
-            + ("balanced" if result.balanced else "NOT balanced")
-            + f"; {_english_physical(result)})"
-        ),
+        _reconciliation_says,
         lambda v, stamp: f"Reconciliation {stamp}.pdf",
     ),
     Report(
@@ -317,7 +337,9 @@ REPORTS: tuple[Report, ...] = (
         lambda ctx, actor, v: queries.destruction_log(ctx, actor, v.since, v.until),
         _renderer("logs", "destruction_pdf"),
         _renderer("logs", "destruction_csv"),
-        lambda rows, v: f"destruction log ({_plural(len(rows), 'destruction')})",
+        lambda rows, v: _("destruction log ({destructions})").format(
+            destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions"))
+        ),
         lambda v, stamp: f"Destruction log {stamp}.pdf",
     ),
     Report(
@@ -358,8 +380,8 @@ REPORTS: tuple[Report, ...] = (
         lambda ctx, actor, v: report_data.lot_trace(ctx, actor, v.lot or ""),
         _renderer("lot", "lot_pdf"),
         _renderer("lot", "lot_csv"),
-        lambda trace, v: (
-            f"lot trace of {trace.lot} ({_plural(len(trace.dispenses), 'kit')} dispensed)"
+        lambda trace, v: _("lot trace of {lot} ({kits} dispensed)").format(
+            lot=trace.lot, kits=_count(len(trace.dispenses), N_("{count} kit"), N_("{count} kits"))
         ),
         lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
         subject=lambda v: _("lot {lot}").format(lot=v.lot) if v.lot else "",

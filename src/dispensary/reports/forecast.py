@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from dispensary.domain.rules import source_words
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
@@ -34,9 +35,10 @@ WEEK_HEADER = (
     N_("Tablets needed"),
     N_("Kits needed"),
     N_("Kits on hand"),
+    N_("Kits usable"),
     N_("Kits short"),
 )
-WEEK_SHARES = (8, 14, 22, 9, 13, 12, 12, 10)
+WEEK_SHARES = (7, 13, 22, 8, 12, 11, 11, 10, 10)
 ORDER_HEADER = (N_("Product"), N_("Kits"), N_("Tablets"), N_("First short week"), N_("Order by"))
 ORDER_SHARES = (34, 10, 12, 22, 22)
 UNUSED_HEADER = (N_("Kit"), N_("Product"), N_("Lot"), N_("Expiry"), N_("Last day 1"))
@@ -56,6 +58,7 @@ CSV_HEADER = (
     "expiry",
     "last_day1",
     "order_by",
+    "kits_usable",  # added after the others: a script reading by position still reads them
 )
 
 
@@ -65,8 +68,12 @@ def lead_time_text(result: ForecastResult) -> str:
         return _("none in the study file (order by the first short week)")
     days = _("{days} days").format(days=result.lead_time_days)
     if result.lead_time_confirmed:
-        return _("{days} ({source})").format(days=days, source=result.lead_time_source)
-    return _("{days} ({source}, to confirm)").format(days=days, source=result.lead_time_source)
+        return _("{days} ({source})").format(
+            days=days, source=source_words(result.lead_time_source)
+        )
+    return _("{days} ({source}, to confirm)").format(
+        days=days, source=source_words(result.lead_time_source)
+    )
 
 
 def verdict(result: ForecastResult) -> str:
@@ -151,6 +158,7 @@ def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
             str(r.tablets_needed),
             str(r.kits_needed),
             str(r.kits_on_hand),
+            str(r.kits_usable),
             str(r.kits_short),
         ]
         for r in rows
@@ -159,10 +167,26 @@ def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
     short = [(i, AMBER) for i, r in enumerate(rows) if r.short]
     story.append(
         data_table(
-            [_(h) for h in WEEK_HEADER], table, widths, numeric=(3, 4, 5, 6, 7), highlight=short
+            [_(h) for h in WEEK_HEADER],
+            table,
+            widths,
+            numeric=(3, 4, 5, 6, 7, 8),
+            highlight=short,
         )
     )
+    story.append(para(usable_note(result)))
     return story
+
+
+def usable_note(result: ForecastResult) -> str:
+    """What "Kits usable" counts, beside "Kits on hand"."""
+    return _(
+        "Kits usable: of the kits on hand at the week's start, those the counter would hand "
+        "out for a cycle starting on any day of the week (lasting until its last day of supply "
+        "plus {margin} days); the others expire too soon for it. Kits short: new kits the "
+        "week's cycles need beyond those the shelf gives them (a part-used kit serves a cycle "
+        "only with another kit)."
+    ).format(margin=result.expiry_margin_days)
 
 
 def _unused(result: ForecastResult, paper: str) -> list[Flowable]:
@@ -235,6 +259,7 @@ def forecast_csv(meta: ReportMeta, result: ForecastResult) -> str:
             "",
             "",
             "",
+            r.kits_usable,
         ]
         for r in f.rows
     ]
@@ -254,6 +279,7 @@ def forecast_csv(meta: ReportMeta, result: ForecastResult) -> str:
             "",
             "",
             day(o.order_by),
+            "",
         ]
         for o in f.resupply
     ]
@@ -272,6 +298,7 @@ def forecast_csv(meta: ReportMeta, result: ForecastResult) -> str:
             k.lot,
             day(k.expiry),
             day(k.last_day1),
+            "",
             "",
         ]
         for k in f.unused

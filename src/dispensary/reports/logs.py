@@ -9,6 +9,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable
 
+from dispensary.domain import reasons
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     AMBER,
@@ -229,7 +230,12 @@ def quarantine_table(rows: Sequence[QuarantineRow], width: float) -> Flowable:
                 r.product,
                 r.lot,
                 term(r.action),
-                r.reason,
+                reasons.in_reader_words(
+                    r.reason,
+                    reasons.EXCURSION_FORMS
+                    if r.excursion_id is not None
+                    else reasons.RECEIPT_FORMS,
+                ),
                 r.by,
                 str(r.excursion_id) if r.excursion_id is not None else "",
             ]

@@ -287,6 +287,10 @@ def _next_cycle(p: ParticipantRow) -> str:
         if p.last_cycle is not None:
             return _("none: {status} after cycle {cycle}").format(status=status, cycle=p.last_cycle)
         return _("none: {status}").format(status=status)
+    if p.next_cycle is None:  # the protocol's last cycle dispensed (rules.next_cycle)
+        return _("none: the protocol's last cycle ({cycle}) is dispensed").format(
+            cycle=p.last_cycle
+        )
     if p.next_due:
         return _("{cycle}, due from {date}").format(cycle=p.next_cycle, date=long_day(p.next_due))
     return f"{p.next_cycle}"

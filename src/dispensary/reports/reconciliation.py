@@ -25,11 +25,16 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import listing, term
+from dispensary.services.reconciliation import written_off_note
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import BalanceRow, ReconcileResult
 from dispensary.study import Study
 
 TITLE = N_("Reconciliation")
+WRITTEN_OFF = N_("Written off (adjusted)")
+"""The balance's `adjusted` (CSV and JSON key `adjusted`): tablets count adjustments took off
+the book, a tablet found counting -1, as the accountability equation adds it. "Adjusted" alone
+read as tablets added: a breakage of -1 showed as 1."""
 
 Count = Callable[[BalanceRow], int]
 STOCK_COLUMNS: tuple[tuple[str, Count], ...] = (
@@ -37,7 +42,7 @@ STOCK_COLUMNS: tuple[tuple[str, Count], ...] = (
     (N_("Dispensed"), lambda r: r.dispensed),
     (N_("Returned"), lambda r: r.returned),
     (N_("Destroyed"), lambda r: r.destroyed),
-    (N_("Adjusted"), lambda r: r.adjusted),
+    (WRITTEN_OFF, lambda r: r.adjusted),
     (N_("On hand"), lambda r: r.on_hand),
     (N_("Held returned"), lambda r: r.held_returned),
 )
@@ -50,7 +55,7 @@ PARTICIPANT_COLUMNS: tuple[tuple[str, Count], ...] = (
 )
 # Shown for participants only when some line has them (a count adjustment, a voided kit).
 PARTICIPANT_RARE_COLUMNS: tuple[tuple[str, Count], ...] = (
-    (N_("Adjusted"), lambda r: r.adjusted),
+    (WRITTEN_OFF, lambda r: r.adjusted),
     (N_("Back in stock"), lambda r: r.on_hand),
 )
 
@@ -175,7 +180,7 @@ def reconciliation_story(
     verdict = (
         _(
             "The ledger balances for every product, lot and kit: received = dispensed - "
-            "returned + on hand + held returned + destroyed + adjusted."
+            "returned + on hand + held returned + destroyed + written off (adjusted)."
         )
         if result.balanced
         else _(
@@ -186,6 +191,7 @@ def reconciliation_story(
         para(
             _("Generated {when}. {verdict}").format(when=when(result.generated_at), verdict=verdict)
         ),
+        para(written_off_note()),
         para(physical_text(result)),
         *([para(result.audit_check)] if result.audit_check else []),
         *heading(_("By product")),

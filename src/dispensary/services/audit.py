@@ -34,6 +34,7 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.i18n import N_, _
 from dispensary.services.context import Actor, Context
@@ -202,7 +203,7 @@ class Recorder:
 
     def audit(
         self,
-        action: str,
+        action: AuditAction,
         entity: str,
         entity_id: str | int,
         new: Mapping[str, Any] | None = None,
@@ -210,6 +211,9 @@ class Recorder:
         reason: str = "",
         username: str | None = None,
     ) -> AuditEntry:
+        """Writes the step's audit entry. `action` is one of the actions the trail names
+        (domain.audit_actions): a code without a name is refused, so none reaches a reader raw."""
+        code = AuditAction(action).value  # ValueError for a code the registry does not hold
         new_values = dict(new or {})
         written = _hash_facts(self.session, facts.take_written(self.session))
         if self.ledger_written:
@@ -220,7 +224,7 @@ class Recorder:
             at=self.now,
             user_id=self.actor.user_id if self.actor else None,
             username=username or (self.actor.username if self.actor else "-"),
-            action=action,
+            action=code,
             entity=entity,
             entity_id=str(entity_id),
             old=canonical(old) if old else "",

@@ -45,6 +45,7 @@ from dispensary.db.sqlite_backup import (
     copy_database_private,
     exclusive_lock,
     file_fault,
+    integrity_findings,
     put_in_place,
     remove_with_side_files,
     scratch_beside,
@@ -52,6 +53,7 @@ from dispensary.db.sqlite_backup import (
     source_path,
 )
 from dispensary.domain.anchor import Anchor, anchor_code
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
 from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
 from dispensary.i18n import N_, _
@@ -140,7 +142,7 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
-            "backup",
+            AuditAction.BACKUP,
             "database",
             written.name,
             {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
@@ -166,7 +168,10 @@ def automatic_backup(
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
-            "backup_automatic", "database", written.name, {"path": str(written), "anchor": code}
+            AuditAction.BACKUP_AUTOMATIC,
+            "database",
+            written.name,
+            {"path": str(written), "anchor": code},
         )
     result = _logged(ctx, written, code, entry_hash)
     for old in sorted(folder.glob(f"{stem}-*.sqlite3"))[:-keep] if keep > 0 else []:
@@ -427,6 +432,7 @@ def restore(
                 exc, _("a copy of the backup beside {path}").format(path=target)
             ) from exc
         step("copied")
+        _refuse_damaged_copy(restoring, source)
         kept = _kept_name(target) if target.exists() else None
         protocol = _check_and_record(
             restoring,
@@ -463,6 +469,28 @@ def restore(
             step("replaced")
         step("released")
     return RestoreResult(str(target), str(source), str(kept))
+
+
+def _refuse_damaged_copy(copy: Path, source: Path) -> None:
+    """The full integrity check of the backup's copy: the check made at each opening is the
+    quick one, which does not see an index that has lost rows, and a restored database is what
+    the pharmacy works on from then on. A file SQLite cannot read at all is left to the opening,
+    which says what it is."""
+    try:
+        conn = sqlite3.connect(str(copy))  # the private copy: the backup is never opened
+        try:
+            findings = integrity_findings(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if findings:
+        raise DatabaseProblem(
+            _(
+                "The backup {path} is damaged ({findings}), so it was not restored and nothing "
+                "was changed. Restore an older backup."
+            ).format(path=source, findings="; ".join(findings))
+        )
 
 
 def _no_step(_name: str) -> None:
@@ -548,7 +576,7 @@ def _check_and_record(
             step("verified")
             with write_transaction(ctx.engine) as session:
                 Recorder(session, None, clock.now()).audit(
-                    "database_restored",
+                    AuditAction.DATABASE_RESTORED,
                     "database",
                     target.name,
                     {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Kit, PhysicalCount
 from dispensary.domain.accountability import balance_of
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
@@ -99,6 +100,7 @@ def record_count(
                 "count",
                 count.id,
                 rec,
+                second=True,
             )
             coded = f"{code.value if code else ''}: {why}"
             rec.ledger(
@@ -107,7 +109,7 @@ def record_count(
                 )
             )
         rec.audit(
-            "count",
+            AuditAction.COUNT,
             "kit",
             record.number,
             {
@@ -221,6 +223,19 @@ def _plan(
                         InvalidInput,
                     )
                 )
+        if code is not None and not code.explains(difference):
+            refusals.append(
+                Refusal(
+                    CountCheck.REASON_DIRECTION,
+                    _(
+                        "The count of kit {kit} is {difference} from the book, which '{code}' "
+                        "cannot explain: breakage and lost take tablets away, found adds them. "
+                        "Count the kit again, or give the reason code that says what happened "
+                        "(miscount or other, with the reason)."
+                    ).format(kit=record.number, difference=f"{difference:+d}", code=code.value),
+                    InvalidInput,
+                )
+            )
         needs.append(
             CountNeed(
                 CountNeeds.REASON,

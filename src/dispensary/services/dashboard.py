@@ -41,7 +41,12 @@ from dispensary.db.models import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.regimen import kits_needed, tablets_needed
-from dispensary.domain.rules import cycle_overdue, effective_status
+from dispensary.domain.rules import (
+    cycle_overdue,
+    effective_status,
+    next_cycle,
+    supply_cover_until,
+)
 from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
 from dispensary.services.common import contents_of_sums, last_live_dispense
@@ -74,10 +79,13 @@ class StockNeed:
     kits_needed: int
     tablets_needed: int
     participants: int
+    kits_usable: int  # of those on hand, the kits a cycle starting today may take (expiry)
 
     @property
     def short(self) -> bool:
-        return self.kits_on_hand < self.kits_needed
+        """Fewer kits than the next cycles need that the counter would hand out today: a kit
+        expiring before a cycle started today would end is on hand, but never dispensed."""
+        return self.kits_usable < self.kits_needed
 
 
 @dataclass(frozen=True)
@@ -293,26 +301,31 @@ def _read_figures(
     study = ctx.study
     expiring_within_days, due_within_days = windows
     expiry_limit = today + timedelta(days=expiring_within_days)
-    on_hand_kits, on_hand_tablets, expiring = _shelf(session, ctx.study_id, today, expiry_limit)
-    at_level: dict[int, int] = defaultdict(int)  # participants on treatment per dose level
+    cover_until = supply_cover_until(
+        today, study.cycle.days_of_supply, study.cycle.expiry_margin_days
+    )
+    on_hand_kits, usable_kits, on_hand_tablets, expiring = _shelf(
+        session, ctx.study_id, today, expiry_limit, cover_until
+    )
+    at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
     due_limit = today + timedelta(days=due_within_days)
     cycle_days = timedelta(days=study.cycle.length_days)
     for person in _on_treatment(session, ctx.study_id):
-        at_level[person.dose_level if person.number is not None else 0] += 1
         # queries.participant_row of a participant on treatment: the next cycle is due a
-        # cycle after the last live dispense's day 1 (the enrolment day for the first).
-        if person.number is None:
-            next_cycle, next_due = 1, person.enrolled_on
-        else:
-            next_cycle, next_due = person.cycle + 1, person.day1 + cycle_days
-        if next_due <= due_limit:
+        # cycle after the last live dispense's day 1 (the enrolment day for the first), and
+        # none after the protocol's last cycle (rules.next_cycle).
+        coming = next_cycle(None if person.number is None else person.cycle, study.cycle.max_cycles)
+        if coming is not None:
+            at_level[person.dose_level if person.number is not None else 0] += 1
+        next_due = person.enrolled_on if person.number is None else person.day1 + cycle_days
+        if coming is not None and next_due <= due_limit:
             due.append(
                 DueParticipant(
                     person.study_number,
                     person.initials,
-                    next_cycle,
+                    coming,
                     next_due,
                     cycle_overdue(next_due, today),
                 )
@@ -355,6 +368,7 @@ def _read_figures(
             need_kits[product.code],
             need_tablets[product.code],
             need_people[product.code],
+            usable_kits[product.code],
         )
         for product in study.products
     )
@@ -368,10 +382,11 @@ def _read_figures(
 
 
 def _shelf(
-    session: Session, study: int, today: date, expiry_limit: date
-) -> tuple[dict[str, int], dict[str, int], list[ExpiringKit]]:
-    """The kits on the shelf: their number and tablets per product, and those expiring by
-    `expiry_limit`. Only a kit stored as available can be on the shelf, and not past its lot's
+    session: Session, study: int, today: date, expiry_limit: date, cover_until: date
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], list[ExpiringKit]]:
+    """The kits on the shelf: their number per product, of those the number that last until
+    `cover_until` (rules.supply_cover_until of a cycle starting today, the counter's own
+    limit), their tablets per product, and those expiring by `expiry_limit`. Only a kit stored as available can be on the shelf, and not past its lot's
     expiry (rules.effective_status, asked of each lot: a few hundred); kits are counted and
     their ledger rows summed per lot in SQL (from the kit-balance index), and the sums
     balanced by the domain (common.contents_of_sums), not a kit at a time."""
@@ -395,9 +410,12 @@ def _shelf(
         if effective_status(KitStatus.AVAILABLE, expiry, today) is KitStatus.AVAILABLE
     }
     kits: dict[str, int] = defaultdict(int)
+    lasting: dict[str, int] = defaultdict(int)
     for lot_id, product, count in counts:
         if lot_id in usable:
             kits[product] += count
+            if lots[lot_id][1] >= cover_until:
+                lasting[product] += count
     sums: dict[str, list[tuple[str, object, int]]] = defaultdict(list)
     for lot_id, product, kind, from_returned, total in session.execute(
         select(
@@ -427,7 +445,7 @@ def _shelf(
         if soon
         else []
     )
-    return kits, tablets, expiring
+    return kits, lasting, tablets, expiring
 
 
 def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:

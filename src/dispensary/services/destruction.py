@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Destruction, Kit, LedgerEntry, Return, User
+from dispensary.domain import reasons
 from dispensary.domain.accountability import balance_of
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
@@ -96,7 +98,9 @@ def destroy(
                     MovementKind.DESTROY,
                     quantity,
                     day,
-                    ("returned to sponsor: " if to_sponsor else "destroyed: ") + how,
+                    reasons.written(
+                        reasons.TO_SPONSOR if to_sponsor else reasons.DESTROYED, method=how
+                    ),
                     destruction_id=destruction.id,
                     from_returned=from_returned,
                 )
@@ -118,9 +122,10 @@ def destroy(
             "destruction",
             destruction.id,
             rec,
+            second=True,
         )
         rec.audit(
-            "destroy",
+            AuditAction.DESTROY,
             "destruction",
             destruction.id,
             {

@@ -23,6 +23,8 @@ from dispensary.db.models import (
     Return,
     User,
 )
+from dispensary.domain import reasons
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import (
     Flag,
     KitStatus,
@@ -36,6 +38,7 @@ from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.domain.rules import (
     STARTING_DOSE_LEVEL,
     KitCandidate,
+    check_cycle,
     check_date,
     check_day1_near,
     check_interval,
@@ -61,6 +64,7 @@ from dispensary.services.assessment import (
     DispenseRequest,
     KitVerdict,
     Notice,
+    OverrideMissing,
     OverrideNeeds,
     ProductNeed,
     Refusal,
@@ -168,7 +172,10 @@ def dispense_cycle(
             first = found.refusals[0]
             raise first.error(first.message)
         if found.overrides_missing:
-            raise RuleViolation(found.override_text())
+            raise OverrideMissing(
+                found.override_text(),
+                tuple(dict.fromkeys(w.needs for w in found.overrides_missing)),
+            )
         participant, chosen = plan.participant, plan.chosen
         overridden = found.needs(OverrideNeeds.REASON)
         warnings = tuple(w.message for w in overridden)
@@ -260,6 +267,7 @@ def dispense_cycle(
                 "dispense",
                 record.id,
                 rec,
+                second=True,
             )
         extra: dict[str, object] = {}
         others = {k: v for k, v in checked.observations.items() if k != PLATELETS}
@@ -268,7 +276,7 @@ def dispense_cycle(
         if checked.irt_confirmation:
             extra[IRT_CONFIRMATION] = checked.irt_confirmation
         rec.audit(
-            "dispense",
+            AuditAction.DISPENSE,
             "dispense",
             record.number,
             {
@@ -340,13 +348,7 @@ def _kit_codes(kits: Sequence[str]) -> tuple[str, ...]:
 
 def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
     day = check_not_future(request.dispensed_on, today, N_("dispense date"))
-    cycle = request.cycle
-    if cycle is not None and (
-        isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= 999
-    ):
-        raise InvalidInput(
-            _("Cycle {cycle} is not a cycle number (1, 2, 3 ...).").format(cycle=repr(cycle))
-        )
+    cycle = request.cycle if request.cycle is None else check_cycle(request.cycle)
     day1 = request.day1
     if day1 is not None:
         day1 = check_date(day1, N_("day 1 (the first day of the study's cycle)"))
@@ -371,10 +373,17 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
                 value=f"{platelets!r:.40}"
             )
         )
-    if platelets is not None and not 0 <= platelets <= 5000:
+    counted = ctx.study.platelet_observation()
+    if platelets is not None and not counted.minimum <= platelets <= counted.maximum:
         raise InvalidInput(
-            _("A platelet count of {platelets} x 10^9/L is not possible.").format(
-                platelets=platelets
+            _(
+                "A platelet count of {platelets} {unit} is not possible: enter a count from "
+                "{low} to {high} {unit}."
+            ).format(
+                platelets=f"{platelets:g}",
+                unit=counted.unit,
+                low=f"{counted.minimum:g}",
+                high=f"{counted.maximum:g}",
             )
         )
     observations = _observations(ctx.study, request)
@@ -724,8 +733,8 @@ def _ledger_reason(cycle: int, irt_confirmation: str) -> str:
     """The dispense's ledger reason, which the DARF prints: the cycle, and the IRT's
     confirmation number when the IRT assigned the kit."""
     if irt_confirmation:
-        return f"cycle {cycle}, IRT confirmation {irt_confirmation}"
-    return f"cycle {cycle}"
+        return reasons.written(reasons.CYCLE_IRT, cycle=cycle, confirmation=irt_confirmation)
+    return reasons.written(reasons.CYCLE, cycle=cycle)
 
 
 def _by_rule(
@@ -1152,7 +1161,7 @@ def void_dispense(
     """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
-    require(actor, Permission.DISPENSE, ctx)
+    require(actor, Permission.VOID_DISPENSE, ctx)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
@@ -1195,7 +1204,7 @@ def void_dispense(
             session, actor, password, SignatureMeaning.CORRECTED, "dispense", record.id, rec
         )
         rec.audit(
-            "dispense_voided",
+            AuditAction.DISPENSE_VOIDED,
             "dispense",
             record.number,
             {"voided": True, "void": void.id},

@@ -8,7 +8,8 @@ tests: a kit's status today (`domain.rules.effective_status`) and its contents (
 balance, `domain.accountability.balance_of`, whose signs are read from that function itself).
 
 The text search matches, case aside, a kit's number, product, lot, expiry (YYYY-MM-DD),
-storage area and shipment, the statuses the caller names (a status is matched by its shown
+storage area (as recorded, or the study's store by the name the reader sees:
+Study.area_name) and shipment, the statuses the caller names (a status is matched by its shown
 name, which is the screen's, in the user's language), and for a kit that left the shelf the
 participant it went to and the dispense it went out on. It does not match the tablet count
 nor the other words of the whereabouts ("held for the monitor", a destruction's date).
@@ -177,6 +178,9 @@ class _Scope:
     today: date
     sqlite: bool  # SQLite's LIKE ignores (ASCII) case: no lower() on each of 300,000 rows
     named: _Named = _Named()
+    places: tuple[str, ...] = ()
+    """Storage areas the text names by the name the reader sees, not the recorded one (the
+    study's store, 试验药物库房1 on the Chinese screen, recorded as "IP store 1")."""
 
 
 def _like_text(scope: _Scope, column: SQLColumnExpression[str]) -> ColumnElement[bool]:
@@ -264,6 +268,7 @@ def _matches(scope: _Scope) -> ColumnElement[bool]:
     found = [
         _like_text(scope, Kit.number),
         _like_text(scope, Kit.location),
+        *([Kit.location.in_(scope.places)] if scope.places else []),
         *among(Kit.product, named.products, "products"),
         *among(Kit.lot_id, named.lots, "lots"),
         *among(Kit.shipment_id, named.shipments, "shipments"),
@@ -401,12 +406,18 @@ def inventory_page(
                 .where(Kit.id.in_(ids))
             )
         }
-        return _kit_rows(session, [kits[i] for i in ids], scope.today)
+        return _kit_rows(session, [kits[i] for i in ids], scope.today, area=ctx.study.area_name)
 
 
 def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:
     sqlite = ctx.engine.dialect.name == "sqlite"
-    return _looked_up(session, _Scope(query, ctx.study_id, ctx.clock.today(), sqlite))
+    store = ctx.study.storage_area
+    text = query.text.strip().casefold()
+    shown = ctx.study.area_name(store).casefold()
+    places = (store,) if text and shown != store.casefold() and text in shown else ()
+    return _looked_up(
+        session, _Scope(query, ctx.study_id, ctx.clock.today(), sqlite, places=places)
+    )
 
 
 def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventorySummary:

@@ -30,6 +30,7 @@ from dispensary.db.models import (
     Participant,
     Return,
 )
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
@@ -133,7 +134,7 @@ class LabelPrintRow:
     at: datetime
 
 
-LABEL_ACTIONS = ("label_printed", "label_reprinted")
+LABEL_ACTIONS = (AuditAction.LABEL_PRINTED, AuditAction.LABEL_REPRINTED)
 """The audit actions of a label print: a first print, a reprint."""
 
 

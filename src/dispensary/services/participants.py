@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from dispensary.db.engine import write_transaction
 from dispensary.db.models import Participant
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import (
     check_eligibility,
     check_not_future,
+    check_sex,
     check_text,
     normalise_initials,
     normalise_study_number,
@@ -46,9 +48,8 @@ def enroll(
     day = check_not_future(enrolled_on, today, N_("enrolment date"))
     number = normalise_study_number(study_number)
     letters = normalise_initials(initials)
-    sex_code = check_text(sex, N_("sex"), required=False, limit=10).upper()[:1]
-    if sex_code not in ("F", "M"):
-        raise InvalidInput(_("Sex '{sex}' is not F or M.").format(sex=sex[:10]))
+    elig = ctx.study.eligibility
+    sex_code = check_sex(check_text(sex, N_("sex"), required=False, limit=10), elig.sex)
     if isinstance(birth_year, bool) or not isinstance(birth_year, int):
         raise InvalidInput(_("The year of birth must be a number such as 1970."))
     confirmed_by = check_text(
@@ -56,7 +57,6 @@ def enroll(
         N_("name of the investigator who confirmed eligibility"),
         limit=120,
     )
-    elig = ctx.study.eligibility
     check_eligibility(birth_year, sex_code, day, elig.min_age, elig.sex)
     checklist: list[str] = []
     if criteria_confirmed is not None:
@@ -96,7 +96,7 @@ def enroll(
         session.add(participant)
         session.flush()
         rec.audit(
-            "enroll",
+            AuditAction.ENROLL,
             "participant",
             number,
             {
@@ -136,7 +136,7 @@ def set_status(
             )
         participant.status = new.value
         Recorder(session, actor, ctx.clock.now()).audit(
-            "participant_status",
+            AuditAction.PARTICIPANT_STATUS,
             "participant",
             participant.study_number,
             {"status": new.value},

@@ -22,9 +22,11 @@ class Permission(StrEnum):
     ENROLL = "enroll"
     PARTICIPANT_STATUS = "participant_status"
     DISPENSE = "dispense"
+    VOID_DISPENSE = "void_dispense"
     CHECK_DISPENSE = "check_dispense"
     RETURN = "return"
     CORRECT_RETURN = "correct_return"
+    EXPLAIN_FLAG = "explain_flag"
     DESTROY = "destroy"
     COUNT = "count"
     VERIFY_COUNT = "verify_count"
@@ -54,9 +56,11 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.ENROLL: frozenset({P}),
     Permission.PARTICIPANT_STATUS: frozenset({P}),
     Permission.DISPENSE: frozenset({P}),
+    Permission.VOID_DISPENSE: frozenset({P}),
     Permission.CHECK_DISPENSE: frozenset({P, T}),
     Permission.RETURN: frozenset({P, T}),
     Permission.CORRECT_RETURN: frozenset({P}),
+    Permission.EXPLAIN_FLAG: frozenset({P, T}),
     Permission.DESTROY: frozenset({P}),
     Permission.COUNT: frozenset({P, T}),
     Permission.VERIFY_COUNT: frozenset({P, T}),
@@ -87,9 +91,11 @@ WHAT: dict[Permission, str] = {
     Permission.ENROLL: N_("enrol participants"),
     Permission.PARTICIPANT_STATUS: N_("change a participant's status"),
     Permission.DISPENSE: N_("dispense (a pharmacist signs each dispense)"),
+    Permission.VOID_DISPENSE: N_("void a dispense made in error"),
     Permission.CHECK_DISPENSE: N_("check a dispense as the second person"),
     Permission.RETURN: N_("record returns"),
     Permission.CORRECT_RETURN: N_("correct a recorded return"),
+    Permission.EXPLAIN_FLAG: N_("record the reason for an adherence flag"),
     Permission.DESTROY: N_("destroy stock"),
     Permission.COUNT: N_("record physical counts"),
     Permission.VERIFY_COUNT: N_("countersign a count"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Setting
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, Language, _, language_named
@@ -128,7 +129,7 @@ def set_particulars(
         _store(session, {NAME: new.name, ADDRESS: new.address, PHONE: new.phone})
         before = Particulars(old.name, old.address, old.phone).as_record()
         rec.audit(
-            "pharmacy_particulars_set",
+            AuditAction.PHARMACY_PARTICULARS_SET,
             ENTITY,
             "particulars",
             new.as_record(),
@@ -151,7 +152,7 @@ def set_language(ctx: Context, actor: Actor, language: str, reason: str) -> Part
         rec = Recorder(session, actor, ctx.clock.now())
         _store(session, {LANGUAGE: chosen.value})
         rec.audit(
-            "pharmacy_language_set",
+            AuditAction.PHARMACY_LANGUAGE_SET,
             ENTITY,
             "language",
             {"language": chosen.value},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dispensary.db.engine import write_transaction
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.lifecycle import KitEvent
@@ -52,7 +53,7 @@ def _change(
         for kit in records:
             move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)
         rec.audit(
-            action,
+            AuditAction.QUARANTINE if quarantining else AuditAction.RELEASE,
             "kit",
             ",".join(k.number for k in records)[:60],
             {"kits": [k.number for k in records], "status": target.value},

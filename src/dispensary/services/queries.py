@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
@@ -50,7 +50,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
-from dispensary.domain.rules import cycle_overdue, return_overdue
+from dispensary.domain.rules import cycle_overdue, next_cycle, return_overdue
 from dispensary.i18n import _
 from dispensary.services.common import (
     contents_of_kits,
@@ -97,7 +97,13 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
     live = live_dispenses(session, participant.id)
     last = live[-1] if live else None
     status = ParticipantStatus(participant.status)
-    treated = status is ParticipantStatus.ON_TREATMENT  # once ended, no next cycle falls due
+    # Once treatment ended, or the protocol's last cycle was dispensed, no next cycle falls due.
+    coming = (
+        next_cycle(last.cycle if last else None, ctx.study.cycle.max_cycles)
+        if status is ParticipantStatus.ON_TREATMENT
+        else None
+    )
+    treated = coming is not None
     pending = False
     if last is not None:
         pending = not session.scalar(
@@ -114,7 +120,7 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         status=status,
         last_cycle=last.cycle if last else None,
         last_day1=last.day1 if last else None,
-        next_cycle=(last.cycle if last else 0) + 1,
+        next_cycle=coming,
         next_due=due if last else None,
         return_pending=pending,
         overdue=due is not None and cycle_overdue(due, ctx.clock.today()),
@@ -298,11 +304,17 @@ def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> Dispen
 
 
 def _kit_rows(
-    session: Session, kits: list[Kit], today: date, scope: Select[tuple[int]] | None = None
+    session: Session,
+    kits: list[Kit],
+    today: date,
+    scope: Select[tuple[int]] | None = None,
+    area: Callable[[str], str] = str,
 ) -> list[KitRow]:
-    """Rows of these kits with what is in each. `scope` (the ids of these kits, as a query)
-    reads their ledger in one query; without it the kits' ids go in bounded batches. Either
-    way no statement carries one bound variable per kit (SQLite refuses more than 32,766)."""
+    """Rows of these kits with what is in each, and where each is in the reader's words
+    (`area`: a storage area's name, Study.area_name; `location` stays as recorded). `scope`
+    (the ids of these kits, as a query) reads their ledger in one query; without it the kits'
+    ids go in bounded batches. Either way no statement carries one bound variable per kit
+    (SQLite refuses more than 32,766)."""
     if not kits:
         return []
     if scope is None:
@@ -322,7 +334,7 @@ def _kit_rows(
         for kit in kits:
             balance = balance_of(moves[kit.id])
             contents[kit.id] = balance.on_hand + balance.held_returned
-    where = _whereabouts(session, kits)
+    where = _whereabouts(session, kits, area)
     rows = []
     for kit in kits:
         rows.append(
@@ -335,7 +347,7 @@ def _kit_rows(
                 contents[kit.id],
                 kit.location,
                 kit.shipment.number,
-                where.get(kit.id, kit.location),
+                where.get(kit.id) or area(kit.location),
             )
         )
     return rows
@@ -344,7 +356,9 @@ def _kit_rows(
 _GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
 
 
-def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
+def _whereabouts(
+    session: Session, kits: list[Kit], area: Callable[[str], str] = str
+) -> dict[int, str]:
     """Where each kit that left the shelf really is: with which participant, held for the
     monitor, destroyed or returned to the sponsor (a kit on the shelf is in its storage area).
     Read for those kits only, in bounded batches."""
@@ -420,10 +434,10 @@ def _whereabouts(session: Session, kits: list[Kit]) -> dict[int, str]:
         elif kit.status == KitStatus.RETURNED.value:
             found[kit.id] = (
                 _("returned by {participant}, held for the monitor in {location}").format(
-                    participant=out[1], location=kit.location
+                    participant=out[1], location=area(kit.location)
                 )
                 if out
-                else _("held for the monitor in {location}").format(location=kit.location)
+                else _("held for the monitor in {location}").format(location=area(kit.location))
             )
         elif kit.status == KitStatus.DISPENSED.value and out is not None:
             number, person, on, tablets = out
@@ -533,7 +547,9 @@ def inventory(
         scope = scope.where(Lot.number == lot)
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
-        rows = _kit_rows(session, list(session.scalars(query).unique()), today, scope)
+        rows = _kit_rows(
+            session, list(session.scalars(query).unique()), today, scope, ctx.study.area_name
+        )
         if every_study:
             names = dict(
                 session.execute(select(StudyRecord.id, StudyRecord.protocol)).tuples().all()
@@ -553,7 +569,7 @@ def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         kit = get_kit(session, kit_number, ctx.study_id)
-        return _kit_rows(session, [kit], ctx.clock.today())[0]
+        return _kit_rows(session, [kit], ctx.clock.today(), area=ctx.study.area_name)[0]
 
 
 def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
@@ -1094,7 +1110,7 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
             )
         kits = sorted(record.kits, key=lambda k: k.number)
         scope = select(Kit.id).where(Kit.shipment_id == record.id)
-        return _kit_rows(session, kits, ctx.clock.today(), scope)
+        return _kit_rows(session, kits, ctx.clock.today(), scope, ctx.study.area_name)
 
 
 def open_flags(

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
+from dispensary.domain import reasons
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, transition
@@ -204,7 +206,7 @@ def receive_shipment(
         checked.place,
     )
     event = checked.event
-    why = f"shipment {number} received with its temperature record not acceptable"
+    why = reasons.written(reasons.SHIPMENT_TEMPERATURE, shipment=number)
 
     with write_transaction(ctx.engine) as session:
         found = _plan_receipt(session, ctx, checked)
@@ -240,13 +242,17 @@ def receive_shipment(
                 study_id=ctx.study_id,
             )
             receipt = stock_movement(
-                stock_kit, MovementKind.RECEIVE, kit_in.tablets, day, f"shipment {number}"
+                stock_kit,
+                MovementKind.RECEIVE,
+                kit_in.tablets,
+                day,
+                reasons.written(reasons.SHIPMENT, shipment=number),
             )
             received.append((stock_kit, receipt))
         receive_kits(session, rec, received, event, today=today, reason=why)
         total = sum(k.tablets for k in kits)
         rec.audit(
-            "receive",
+            AuditAction.RECEIVE,
             "shipment",
             number,
             {

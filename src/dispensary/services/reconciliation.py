@@ -57,6 +57,7 @@ from dispensary.db.models import (
     User,
 )
 from dispensary.domain.accountability import Balance, balance_of_totals
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text, return_overdue
@@ -1331,10 +1332,20 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
             rec,
         )
         rec.audit(
-            "reconciliation_signed_off",
+            AuditAction.RECONCILIATION_SIGNED_OFF,
             "reconciliation",
             signoff.id,
             json.loads(summary),
             reason=text,
         )
         return reconcile_session(session, ctx, trail, fresh=True)
+
+
+def written_off_note() -> str:
+    """What the written-off figure (`adjusted`) counts, and its sign against a count's difference:
+    one sentence for the window's, the report's and the command's notes."""
+    return _(
+        "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
+        "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
+        "writes off -1."
+    )

@@ -46,6 +46,7 @@ from dispensary.db.models import (
     Shipment,
     User,
 )
+from dispensary.domain import reasons
 from dispensary.domain.accountability import Movement, stock_delta
 from dispensary.domain.codes import KitStatus, MovementKind, Role
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -957,19 +958,23 @@ def check_period(since: date | None, until: date | None) -> None:
 
 
 def _darf_note(row: LedgerRow, target: int | None) -> str:
-    # The reasons are printed as recorded; the words around them are the reader's.
-    if row.reverses is not None:
+    # The reasons a user typed are printed as recorded; the program's own (a receipt's
+    # shipment, a dispense's cycle: domain.reasons) and the words around them are the reader's.
+    if row.reverses is not None:  # the correction's reason, typed
         if target is not None:
             return _("Correction of line {line}: {reason}").format(line=target, reason=row.reason)
         return _("Correction of ledger entry {entry}: {reason}").format(
             entry=row.reverses, reason=row.reason
         )
+    reason = reasons.in_reader_words(row.reason, reasons.LEDGER_FORMS.get(row.kind, ()))
     kind = MovementKind(row.kind)
     if kind is MovementKind.DISPENSE:
-        return f"{row.dispense}, {row.reason}" if row.reason else row.dispense
+        if not reason:
+            return row.dispense
+        return _("{dispense}, {reason}").format(dispense=row.dispense, reason=reason)
     if kind is MovementKind.ADJUST:
-        return _("Count adjustment ({reason})").format(reason=row.reason)
-    return row.reason[:1].upper() + row.reason[1:]
+        return _("Count adjustment ({reason})").format(reason=reason)
+    return reason[:1].upper() + reason[1:]
 
 
 def _darf_record(

@@ -19,7 +19,9 @@ from dispensary.db.models import (
     Participant,
     Return,
 )
+from dispensary.domain import reasons
 from dispensary.domain.accountability import ProductTally, balance_of
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
@@ -27,6 +29,7 @@ from dispensary.domain.regimen import last_day_of_supply
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
     check_count,
+    check_cycle,
     check_date,
     check_not_future,
     check_return_quantity,
@@ -77,10 +80,7 @@ DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
 
 
 def find_dispense(session: Session, study_number: str, cycle: int, study: int) -> Dispense:
-    if isinstance(cycle, bool) or not isinstance(cycle, int):
-        raise InvalidInput(
-            _("Cycle {cycle} is not a cycle number (1, 2, 3 ...).").format(cycle=f"{cycle!r:.20}")
-        )
+    check_cycle(cycle)
     participant = get_participant(session, study_number, study)
     for record in live_dispenses(session, participant.id):
         if record.cycle == cycle:
@@ -168,7 +168,7 @@ def record_return(
         session.flush()
         kit_row = session.get(Kit, line.kit_id)
         assert kit_row is not None
-        back = f"cycle {record.cycle} return"
+        back = reasons.written(reasons.CYCLE_RETURN, cycle=record.cycle)
         movement = _return_movement(kit_row, record, ret, count, day, back) if count else None
         move_kit(session, rec, kit_row, KitEvent.RETURN, today=today, ledger=movement)
         result = _result(session, ctx, record, ret, number)
@@ -176,7 +176,7 @@ def record_return(
             session, actor, password, SignatureMeaning.RETURN_COUNTED, "return", ret.id, rec
         )
         rec.audit(
-            "return",
+            AuditAction.RETURN,
             "return",
             ret.id,
             {
@@ -640,12 +640,12 @@ def correct_return(
         if old_entry is not None:
             rec.ledger(reversing_movement(old_entry, today, why))
         if count:
-            recount = f"correction of return {old.id}: {why}"
+            recount = reasons.written(reasons.RETURN_CORRECTED, ret=old.id, reason=why)
             rec.ledger(_return_movement(kit, record, new, count, today, recount))
         check_signature(session, actor, password, SignatureMeaning.CORRECTED, "return", new.id, rec)
         result = _result(session, ctx, record, new, kit.number)
         rec.audit(
-            "return_corrected",
+            AuditAction.RETURN_CORRECTED,
             "return",
             new.id,
             {"tablets": count, "corrects": old.id},
@@ -656,8 +656,9 @@ def correct_return(
 
 
 def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> ReturnResult:
-    """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged."""
-    require(actor, Permission.RETURN, ctx)
+    """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged.
+    A dispense whose return raised no flag has nothing to explain: refused, nothing written."""
+    require(actor, Permission.EXPLAIN_FLAG, ctx)
     why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense, ctx.study_id)
@@ -666,14 +667,25 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
             raise RuleViolation(
                 _("No return is recorded for {dispense} yet.").format(dispense=record.number)
             )
+        kit = session.get(Kit, returns[-1].kit_id)
+        assert kit is not None
+        result = _result(session, ctx, record, returns[-1], kit.number)  # the note changes no count
+        if not result.flags:
+            raise RuleViolation(
+                _(
+                    "Dispense {dispense} has no adherence flag to explain; nothing was recorded. "
+                    "A reason is recorded only for a dispense whose return was flagged "
+                    "(under-use, over-use, or a kit not brought back)."
+                ).format(dispense=record.number)
+            )
         rec = Recorder(session, actor, ctx.clock.now())
         session.add(
             AdherenceNote(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
         )
-        kit = session.get(Kit, returns[-1].kit_id)
-        assert kit is not None
-        result = _result(session, ctx, record, returns[-1], kit.number)
-        rec.audit("adherence_explained", "dispense", record.number, {"reason": why}, reason=why)
+        result = _result(session, ctx, record, returns[-1], kit.number)  # with the note
+        rec.audit(
+            AuditAction.ADHERENCE_EXPLAINED, "dispense", record.number, {"reason": why}, reason=why
+        )
         return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ from dispensary.db.faults import (
 )
 from dispensary.db.models import AuditEntry, StudyRecord, User
 from dispensary.db.sqlite_backup import backup_file
+from dispensary.domain.audit_actions import TRAINING_REASON, AuditAction
 from dispensary.domain.errors import (
     DatabaseDamaged,
     DatabaseProblem,
@@ -59,7 +61,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # may "today" be fixed by hand, since on a real database that would forge the audit trail's dates.
 # It is written in the transaction that creates the database, inside the hash chain, so it cannot
 # be added to a real database afterwards without breaking the chain (a settings row could be).
-TRAINING_ACTION = "training_database"
+TRAINING_ACTION = AuditAction.TRAINING_DATABASE
 _CREATION_ENTRIES = 5  # the entries `init` writes: the study, the administrator, the mark
 
 
@@ -164,6 +166,17 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
     return tables
 
 
+def _not_upgraded(db: str, findings: str) -> DatabaseDamaged:
+    """The refusal of an upgrade whose backup found the file damaged: nothing is upgraded
+    (an upgrade of a damaged file could spread the damage), and the backups are untouched."""
+    return DatabaseDamaged(
+        _(
+            "{path} is damaged ({findings}), so it was not upgraded to this version and "
+            "nothing was changed. Restore the last good backup, or call the administrator."
+        ).format(path=shown(db), findings=findings)
+    )
+
+
 def _already_a_database(db: str) -> str:
     return _("{path} already holds a database. Open it, or choose a new file to create.").format(
         path=db
@@ -214,7 +227,11 @@ def init_database(
                 )
             )
             rec.audit(
-                "study_loaded", "study", study.protocol, {"title": study.title}, username=admin
+                AuditAction.STUDY_LOADED,
+                "study",
+                study.protocol,
+                {"title": study.title},
+                username=admin,
             )
             create_first_admin(session, rec, admin, admin_name, admin_initials, password)
             if training:
@@ -223,7 +240,7 @@ def init_database(
                     "database",
                     study.protocol,
                     {"today_may_be_fixed": "yes"},
-                    reason="training database: not for real participants",
+                    reason=TRAINING_REASON,
                     username=admin,
                 )
     except Exception:
@@ -329,7 +346,7 @@ def _open(
             target = (
                 backup_dir or path.parent
             ) / f"{path.stem}.before-{migrate.head_revision()}.sqlite3"
-            backup = str(backup_file(engine, target))
+            backup = str(backup_file(engine, target, partial(_not_upgraded, db)))
         migrate.upgrade(engine)
         migrated_from = current
     with read_transaction(engine) as session:

@@ -28,6 +28,7 @@ from typing import Any
 
 from dispensary.config import Settings
 from dispensary.db.engine import write_transaction
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput
 from dispensary.files import PRIVATE_MODE, shown, write_error_text
 from dispensary.i18n import _
@@ -37,7 +38,7 @@ from dispensary.services.permissions import Permission, require
 
 ENV_SITE_KEY = "DISPENSARY_SITE_KEY"
 ENTITY = "site_key"
-CREATED, SET = "site_key_created", "site_key_set"
+CREATED, SET = AuditAction.SITE_KEY_CREATED, AuditAction.SITE_KEY_SET
 SCHEME = "ed25519"
 """How a signature field and a public key file start: `ed25519:<base64>`, `ed25519 <base64>`."""
 PUBLIC_SUFFIX = ".pub"
@@ -190,7 +191,7 @@ def use(ctx: Context, actor: Actor, key_file: str | Path) -> SiteKey:
     return SiteKey(key.path, key.public_key, key.fingerprint, "", at)
 
 
-def _record(ctx: Context, actor: Actor, action: str, key: SiteKey) -> datetime:
+def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey) -> datetime:
     """The audit entry and the workstation's setting, in one step: a setting that cannot be
     saved rolls the entry back."""
     now = ctx.clock.now()

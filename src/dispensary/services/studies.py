@@ -25,9 +25,10 @@ from dispensary.db.models import (
     StudyRecord,
     User,
 )
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
-from dispensary.domain.rules import check_text
+from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
@@ -116,7 +117,7 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
         rec = Recorder(session, actor, ctx.clock.now())
         record.loaded_at = rec.now
         rec.audit(
-            "study_updated",
+            AuditAction.STUDY_UPDATED,
             "study",
             new.protocol,
             {"source_text": text, "origin": origin, "version": record.version},
@@ -202,7 +203,7 @@ def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -
         session.add(record)
         session.flush()
         rec.audit(
-            "study_added",
+            AuditAction.STUDY_ADDED,
             "study",
             new.protocol,
             {"title": new.title, "origin": origin, "version": 1},
@@ -237,7 +238,12 @@ def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> Study
         record.closed_at = rec.now
         record.closed_reason = why
         rec.audit(
-            "study_closed", "study", record.protocol, {"status": "closed"}, {"status": "open"}, why
+            AuditAction.STUDY_CLOSED,
+            "study",
+            record.protocol,
+            {"status": "closed"},
+            {"status": "open"},
+            why,
         )
         return _study_row(session, record)
 
@@ -288,7 +294,7 @@ def set_access(
         )
         session.flush()
         rec.audit(
-            "study_access_given" if granted else "study_access_taken",
+            AuditAction.STUDY_ACCESS_GIVEN if granted else AuditAction.STUDY_ACCESS_TAKEN,
             "user",
             user.username,
             {"study": record.protocol, "access": "yes" if granted else "no"},
@@ -372,7 +378,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             _(
                 "Rule {rule} comes from the {source}: it holds as written and needs no "
                 "confirmation."
-            ).format(rule=found.key, source=found.source)
+            ).format(rule=found.key, source=source_words(found.source))
         )
     with write_transaction(ctx.engine) as session:
         if session.scalar(
@@ -384,7 +390,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
         ):
             raise RuleViolation(
                 _("Rule {rule} ({source}) is already confirmed.").format(
-                    rule=found.key, source=found.source
+                    rule=found.key, source=source_words(found.source)
                 )
             )
         rec = Recorder(session, actor, ctx.clock.now())
@@ -399,7 +405,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
         session.add(row)
         session.flush()
         rec.audit(
-            "rule_confirmed",
+            AuditAction.RULE_CONFIRMED,
             "rule",
             found.key,
             {"rule": found.key, "title": found.title, "source": found.source, "confirmed": True},

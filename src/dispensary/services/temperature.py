@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import AuditEntry, Excursion, Kit, Shipment
+from dispensary.domain import reasons
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
@@ -221,7 +223,9 @@ def import_logger(
                     .order_by(Kit.number)
                 )
             )
-            why = f"temperature excursion {excursion.lowest:g}-{excursion.highest:g} °C"
+            why = reasons.written(
+                reasons.EXCURSION, lowest=f"{excursion.lowest:g}", highest=f"{excursion.highest:g}"
+            )
             for kit in kits:
                 move_kit(
                     session,
@@ -233,7 +237,7 @@ def import_logger(
                     excursion_id=excursion.id,
                 )
             rec.audit(
-                "temperature_excursion",
+                AuditAction.TEMPERATURE_EXCURSION,
                 "excursion",
                 excursion.id,
                 {
@@ -262,7 +266,7 @@ def import_logger(
             )
         if not runs:
             rec.audit(
-                "temperature_checked",
+                AuditAction.TEMPERATURE_CHECKED,
                 "storage",
                 area,
                 {

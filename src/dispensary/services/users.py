@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, object_session
 
 from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
 from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import Role, SignatureMeaning
 from dispensary.domain.errors import (
     ChainOutOfStep,
@@ -217,14 +218,14 @@ def _record_sign_in(
         if user is not None and user.password_hash != checked_hash:
             matches = _password_matches(user, password)  # changed meanwhile: check again
         if user is None:
-            rec.audit("sign_in_failed", "user", name, username=name)
+            rec.audit(AuditAction.SIGN_IN_FAILED, "user", name, username=name)
             failure = NotSignedIn(_(SIGN_IN_FAILED))
         elif not matches:
             if user.active and not user.locked:
                 user.failed_attempts += 1
                 user.locked = user.failed_attempts >= MAX_FAILURES
             rec.audit(
-                "sign_in_failed",
+                AuditAction.SIGN_IN_FAILED,
                 "user",
                 name,
                 new={"failed_attempts": user.failed_attempts, "locked": user.locked},
@@ -232,14 +233,16 @@ def _record_sign_in(
             )
             failure = NotSignedIn(_(SIGN_IN_FAILED))
         elif not user.active:
-            rec.audit("sign_in_refused", "user", name, username=name, reason="deactivated")
+            rec.audit(
+                AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason="deactivated"
+            )
             failure = NotSignedIn(
                 _("The account '{name}' is deactivated. An administrator can tell you why.").format(
                     name=name
                 )
             )
         elif user.locked:
-            rec.audit("sign_in_refused", "user", name, username=name, reason="locked")
+            rec.audit(AuditAction.SIGN_IN_REFUSED, "user", name, username=name, reason="locked")
             failure = NotSignedIn(
                 _(
                     "The account '{name}' is locked after {failures} failures in a row. "
@@ -252,7 +255,7 @@ def _record_sign_in(
             new = {"role": user.role}
             if user.must_change_password:
                 new["must_change_password"] = "yes"
-            rec.audit("sign_in", "user", name, new, username=name)
+            rec.audit(AuditAction.SIGN_IN, "user", name, new, username=name)
             return actor_of(session, user)
     assert failure is not None
     raise failure
@@ -288,8 +291,11 @@ def check_signature(
     record_type: str,
     record_id: int,
     rec: Recorder,
+    second: bool = False,
 ) -> Signature:
-    """An electronic signature: the signer re-enters the password for this one act."""
+    """An electronic signature: the signer re-enters the password for this one act. `second`:
+    the signer is the second person of the act (the destruction's witness, the dispense's
+    checker, the count's verifier), whose own password a wrong one is said to be."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.locked:
         raise NotPermitted(
@@ -304,6 +310,13 @@ def check_signature(
         )
     if not _password_matches(user, password):
         left = MAX_FAILURES - user.failed_attempts - 1  # counted by record_failed_signature
+        if second and meaning in SECOND_SIGNER_WRONG:
+            raise SignatureFailed(
+                _wrong_second_password(meaning, actor.username, left),
+                actor.username,
+                meaning.value,
+                second=True,
+            )
         if left > 0:
             wrong = _(
                 "The signature password for {user} is wrong; nothing was saved. Type your own "
@@ -334,6 +347,32 @@ def check_signature(
     return signature
 
 
+SECOND_SIGNER_WRONG: dict[SignatureMeaning, str] = {
+    SignatureMeaning.WITNESSED: N_(
+        "The witness's password is wrong: {user}, the witness, signs the destruction with their "
+        "own password. Nothing was saved; ask {user} to type it again."
+    ),
+    SignatureMeaning.CHECKED: N_(
+        "The second checker's password is wrong: {user}, who checks the dispense, signs with "
+        "their own password. Nothing was saved; ask {user} to type it again."
+    ),
+    SignatureMeaning.COUNT_VERIFIED: N_(
+        "The verifier's password is wrong: {user}, who countersigns the count, signs with their "
+        "own password. Nothing was saved; ask {user} to type it again."
+    ),
+}
+"""A second person's wrong signature password, by what they sign: whose password it was."""
+
+
+def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> str:
+    wrong = _(SECOND_SIGNER_WRONG[meaning]).format(user=user)
+    if left > 0:
+        then = _("{left} attempt(s) left before the account of {user} locks.")
+    else:
+        then = _("The account of {user} is now locked; ask an administrator to unlock it.")
+    return f"{wrong} {then.format(left=left, user=user)}"
+
+
 def record_failed_signature(
     ctx: Context, actor: Actor, meaning: str, signer: str | None = None
 ) -> None:
@@ -350,7 +389,7 @@ def record_failed_signature(
             user.failed_attempts += 1
             user.locked = user.failed_attempts >= MAX_FAILURES
         Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
-            "signature_failed",
+            AuditAction.SIGNATURE_FAILED,
             "user",
             name,
             {"meaning": meaning, "failed_attempts": user.failed_attempts, "locked": user.locked},
@@ -407,7 +446,7 @@ def _store_user(
             )
         )
         details = {**details, "study_access": str(study)}
-    rec.audit("user_added", "user", user.username, details, username=username)
+    rec.audit(AuditAction.USER_ADDED, "user", user.username, details, username=username)
 
 
 def _new_user(
@@ -491,7 +530,7 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
         user.active = active
         rec = Recorder(session, actor, ctx.clock.now())
         rec.audit(
-            "user_activated" if active else "user_deactivated",
+            AuditAction.USER_ACTIVATED if active else AuditAction.USER_DEACTIVATED,
             "user",
             user.username,
             {"active": active},
@@ -510,7 +549,7 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
         user.locked = False
         user.failed_attempts = 0
         Recorder(session, actor, ctx.clock.now()).audit(
-            "user_unlocked", "user", user.username, {"locked": False}, old, why
+            AuditAction.USER_UNLOCKED, "user", user.username, {"locked": False}, old, why
         )
         return _row(user)
 
@@ -539,7 +578,7 @@ def change_password(ctx: Context, actor: Actor, old_password: str, new_password:
             raise NotSignedIn(ended or _("The account is not active."))
         rec = Recorder(session, actor, ctx.clock.now(), check_account=False)
         _set_password(session, user, new_hash, rec.now, must_change=False)
-        rec.audit("password_changed", "user", user.username)
+        rec.audit(AuditAction.PASSWORD_CHANGED, "user", user.username)
         return actor_of(session, user)
 
 
@@ -584,7 +623,9 @@ def reset_password(ctx: Context, actor: Actor, username: str, new_password: str)
         user = find_user(session, username)
         rec = Recorder(session, actor, ctx.clock.now())
         _set_password(session, user, new_hash, rec.now, must_change=user.id != actor.user_id)
-        rec.audit("password_reset", "user", user.username, {"must_change_password": "yes"})
+        rec.audit(
+            AuditAction.PASSWORD_RESET, "user", user.username, {"must_change_password": "yes"}
+        )
 
 
 # -- when the last administrator is locked out ----------------------------------------------
@@ -664,7 +705,7 @@ def recover_administrator(
         if new_hash is not None:
             _set_password(session, user, new_hash, rec.now, must_change=True)
         rec.audit(
-            "administrator_recovered",
+            AuditAction.ADMINISTRATOR_RECOVERED,
             "user",
             name,
             {
@@ -689,7 +730,7 @@ def _os_account() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
-SESSION_EVENTS = ("sign_out", "locked", "unlocked")
+SESSION_EVENTS = (AuditAction.SIGN_OUT, AuditAction.LOCKED, AuditAction.UNLOCKED)
 """What a workstation records about a signed-in session besides the sign-in itself."""
 
 
@@ -705,7 +746,7 @@ def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
     with write_transaction(ctx.engine) as session:
         # Signing out is recorded even when the account was locked meanwhile.
         Recorder(session, actor, ctx.clock.now(), check_account=False).audit(
-            event, "user", actor.username
+            AuditAction(event), "user", actor.username
         )
 
 
@@ -773,7 +814,7 @@ def set_language(ctx: Context, actor: Actor, language: str) -> Actor:
         old = user.language or ""
         user.language = chosen.value
         rec.audit(
-            "language_set",
+            AuditAction.LANGUAGE_SET,
             "user",
             user.username,
             {"language": chosen.value},

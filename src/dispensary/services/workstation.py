@@ -29,6 +29,7 @@ from dispensary.config import (
 )
 from dispensary.db import migrate
 from dispensary.db.engine import fault, make_engine, sqlite_path, url_for, write_transaction
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import (
     DatabaseProblem,
     DispensaryError,
@@ -45,8 +46,8 @@ from dispensary.services.permissions import Permission, require
 from dispensary.services.setup import Location, check_location
 
 ENTITY = "workstation"
-PRINTERS_BOUND = "label_printers_bound"
-DATABASE_MOVED = "database_location_changed"
+PRINTERS_BOUND = AuditAction.LABEL_PRINTERS_BOUND
+DATABASE_MOVED = AuditAction.DATABASE_LOCATION_CHANGED
 POSTGRESQL_PORT = 5432  # a server URL without a port means this one
 WORKSTATION_LIMIT, PRINTER_LIMIT = 255, 200
 """A computer's name (the system allows far less) and a print queue's name, as typed."""

@@ -2,8 +2,11 @@
 that the hash chain still holds; the chain's verification code now, and a check that it still
 holds the point of a code written down or printed earlier (domain.anchor).
 
-The records themselves (actions, values, reasons) and the service's verdicts on the chain are
-shown as they were written; the screen's own words are translated."""
+Actions, kinds of record and the program's own reason codes are named in the reader's language
+(domain.audit_actions), the stored action code beside the name in the full entry; values are
+shown readably but as written (keys and texts untranslated); the reasons people typed and the
+service's verdicts on the chain are shown as they were written; the screen's own words are
+translated."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.anchor import AnchorVerdict
+from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, value_words
 from dispensary.services import audit, users
 from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.ui.feedback import MessageBar
@@ -45,35 +49,77 @@ from dispensary.ui.widgets import heading, wrapped_label
 SHOWN_AT_MOST = 5000
 
 
-def _compact(text: str) -> str:
-    """Stored JSON as 'key: value' pairs, readable in one table cell."""
-    if not text:
-        return ""
+def _values(text: str) -> list[tuple[str, str]] | None:
+    """Stored JSON as (key, readable value) pairs; None when it is not a JSON object."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return text
+        return None
     if not isinstance(data, dict):
-        return text
-    return "; ".join(f"{k}: {v}" for k, v in data.items() if k != "ledger")
+        return None
+    return [(str(k), _readable(v)) for k, v in data.items()]
+
+
+def _readable(value: object) -> str:
+    """One stored value in words (audit_actions.value_words), yes/no in the window's language."""
+    return value_words(
+        value,
+        QCoreApplication.translate("AuditScreen", "yes"),
+        QCoreApplication.translate("AuditScreen", "no"),
+    )
+
+
+def _compact(text: str) -> str:
+    """Stored JSON as 'key: value' pairs, readable in one table cell (the ledger rows' hashes
+    left to the full entry)."""
+    if not text:
+        return ""
+    pairs = _values(text)
+    if pairs is None:
+        return _plain(text)
+    return "; ".join(f"{k}: {v}" for k, v in pairs if k != "ledger")
 
 
 def _pretty(text: str) -> str:
+    """Stored values in full for the entry below the table: one 'key: value' a line."""
     if not text:
         return QCoreApplication.translate("AuditScreen", "(none)")
+    pairs = _values(text)
+    if pairs is None:
+        return _plain(text)
+    return "\n".join(f"  {k}: {v}" for k, v in pairs)
+
+
+def _plain(text: str) -> str:
+    """Stored text that is not a JSON object: a JSON value made readable, anything else as it
+    is."""
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return _readable(json.loads(text))
     except json.JSONDecodeError:
         return text
+
+
+def _as_written(shown: str, code: str, name: str | None = None) -> str:
+    """A name with the code stored for it, which an inspector may need (the record as written);
+    a code with no name of its own (`name` is the code) on its own."""
+    if (shown if name is None else name) == code:
+        return shown
+    return QCoreApplication.translate("AuditScreen", "{shown} ({code})").format(
+        shown=shown, code=code
+    )
+
+
+def _record(row: AuditRow) -> str:
+    return f"{record_kind(row.entity)} {row.entity_id}"
 
 
 AUDIT_COLUMNS: list[Column[AuditRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "No.")), lambda r: r.id, align_right=True),
     Column(str(QT_TRANSLATE_NOOP("Column", "When (local time)")), lambda r: r.at),
     Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: r.action),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Record")), lambda r: f"{r.entity} {r.entity_id}"),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: r.reason),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: name_of(r.action)),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Record")), _record),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: reason_shown(r.action, r.reason)),
     Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new)),
     Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old)),
 ]
@@ -204,9 +250,21 @@ class AuditScreen(Screen):
                 self.user.addItem(f"{person.username} ({person.full_name})", person.username)
 
     def _add_actions(self, rows: list[AuditRow]) -> None:
-        known = {str(self.action.itemData(i)) for i in range(self.action.count())}
-        for name in sorted({r.action for r in rows} - known):
-            self.action.addItem(name, name)
+        """The actions met in the trail, by name in the reader's language (the code, which the
+        filter uses, in the tooltip), in the order of their names."""
+        known = {str(self.action.itemData(i)) for i in range(1, self.action.count())}
+        codes = known | {r.action for r in rows}
+        if codes == known:
+            return
+        chosen = str(self.action.currentData() or "")
+        self.action.blockSignals(True)
+        while self.action.count() > 1:
+            self.action.removeItem(1)
+        for code in sorted(codes, key=lambda c: (name_of(c).casefold(), c)):
+            self.action.addItem(name_of(code), code)
+            self.action.setItemData(self.action.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
+        self.action.setCurrentIndex(max(0, self.action.findData(chosen)))
+        self.action.blockSignals(False)
 
     def refresh(self) -> None:
         self._load_choices()
@@ -232,8 +290,10 @@ class AuditScreen(Screen):
             return
         self.message.clear_message()
         self.model.set_rows(rows)
-        # Reasons and values are read whole in the detail below: they give way first.
-        fit_columns(self.table, widest=320, yielding=(7, 6, 5))
+        # Everything is read whole in the detail below. The old values give way first, then a
+        # long record (a list of kits), then the reasons, most often empty: the new values,
+        # what the entry did, keep what room is left.
+        fit_columns(self.table, widest=320, yielding=(7, 4, 5, 6))
         self._add_actions(rows)
         if len(rows) >= SHOWN_AT_MOST:
             shown = self.tr(
@@ -249,6 +309,7 @@ class AuditScreen(Screen):
             self.detail.clear()
             return
         r = rows[0]
+        reason = _as_written(reason_shown(r.action, r.reason), r.reason)
         local = r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
         utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         self.detail.setPlainText(
@@ -262,9 +323,9 @@ class AuditScreen(Screen):
                 local=local,
                 utc=utc,
                 user=r.username,
-                action=r.action,
-                record=f"{r.entity} {r.entity_id}",
-                reason=r.reason or self.tr("(none)"),
+                action=_as_written(name_of(r.action), r.action),
+                record=_as_written(_record(r), r.entity, record_kind(r.entity)),
+                reason=reason or self.tr("(none)"),
                 new=_pretty(r.new),
                 old=_pretty(r.old),
             )

@@ -152,14 +152,22 @@ def _records_state(check: VerifyResult) -> str:
 
 
 class ForecastChart(QChartView):
-    """Kits needed against kits on hand, week by week, for one product; the first week the
-    shelf falls short is drawn as a red line. The figures are the forecast service's."""
+    """Kits needed against kits on hand and, of those, the kits usable (lasting for a cycle
+    starting that week), week by week, for one product; the first week the shelf falls short
+    is drawn as a red line. The figures are the forecast service's."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("forecastChart")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(260)
+        self.setToolTip(
+            self.tr(
+                "Kits usable: of the kits on hand at the week's start, those the counter would "
+                "hand out for a cycle starting on any day of the week; the others expire too "
+                "soon for it."
+            )
+        )
         self.values: dict[str, list[float]] = {}
         self.short_week: int | None = None
         self.show_forecast(None, "")
@@ -167,10 +175,11 @@ class ForecastChart(QChartView):
     def show_forecast(self, result: ForecastResult | None, product: str) -> None:
         rows = result.forecast.product_rows(product) if result is not None else ()
         chart, sets = bar_chart(
-            self.tr("Kits needed and on hand, week by week"),
+            self.tr("Kits needed, on hand and usable, week by week"),
             [
                 ("needed", self.tr("Kits needed"), "#1565c0"),
                 ("on_hand", self.tr("Kits on hand"), "#9e9e9e"),
+                ("usable", self.tr("Kits usable"), "#2e7d32"),
                 ("short", self.tr("Kits short"), "#c62828"),
             ],
         )
@@ -178,6 +187,7 @@ class ForecastChart(QChartView):
         for row in rows:
             sets["needed"].append(row.kits_needed)
             sets["on_hand"].append(row.kits_on_hand)
+            sets["usable"].append(row.kits_usable)
             sets["short"].append(row.kits_short)
             categories.append(
                 self.tr("W{week} {date}").format(week=row.week, date=row.start.strftime("%m-%d"))
@@ -679,11 +689,17 @@ class DashboardScreen(Screen):
         short = [s for s in snapshot.stock if s.short]
         lines = [
             (
-                self.tr(
-                    "{product} — {on_hand} on hand, {needed} needed for the next cycles"
+                (
+                    self.tr("{product} — {on_hand} on hand, {needed} needed for the next cycles")
+                    if need.kits_usable == need.kits_on_hand
+                    else self.tr(
+                        "{product} — {on_hand} on hand, of which {usable} last a cycle "
+                        "started today; {needed} needed for the next cycles"
+                    )
                 ).format(
                     product=product_label(study, need.product),
                     on_hand=kits(need.kits_on_hand),
+                    usable=need.kits_usable,
                     needed=kits(need.kits_needed),
                 ),
                 OpenKind.INVENTORY,

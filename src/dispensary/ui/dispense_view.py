@@ -9,6 +9,7 @@ failed waits, shown under the form, until printed again.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 
@@ -71,6 +72,11 @@ from dispensary.ui.widgets import (
 )
 
 
+def _unit_html(unit: str) -> str:
+    """A unit as the study file writes it ("x 10^9/L") in rich text, its powers raised."""
+    return re.sub(r"\^(\d+)", r"<sup>\1</sup>", escape(unit))
+
+
 class DispenseScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Dispense"))
     shortcut = QKeySequence("Ctrl+2").toString()
@@ -123,11 +129,19 @@ class DispenseScreen(Screen):
         self.ordered_by_label = QLabel(self.tr("Dose change &ordered by"))
         self.ordered_by_label.setBuddy(self.ordered_by)
         form.addRow(self.ordered_by_label, self.ordered_by)
+        # The unit and the range are the study file's (Study.platelet_observation), as the
+        # service checks a count given against them.
+        counted = study.platelet_observation()
         self.platelets = QLineEdit()
-        self.platelets.setValidator(QDoubleValidator(0.0, 5000.0, 1, self.platelets))
+        self.platelets.setObjectName("platelets")
+        self.platelets.setValidator(
+            QDoubleValidator(counted.minimum, counted.maximum, 1, self.platelets)
+        )
         self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
         self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
-        self.platelets_label = QLabel(self.tr("Platelets (x 10<sup>9</sup>/L)"))
+        self.platelets_label = QLabel(
+            self.tr("Platelets ({unit})").format(unit=_unit_html(counted.unit))
+        )
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
         form.addRow("", self.platelet_warning)

@@ -181,13 +181,23 @@ def fit_columns(
     then the `yielding` columns are the first cut in a narrow window."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
-    columns = range(header.count())
-    sizes = [min(header.sectionSize(column), widest) for column in columns]
+    sizes = [min(header.sectionSize(column), widest) for column in range(header.count())]
     if not view.isVisible():  # not laid out yet: its width means nothing
         for column, size in enumerate(sizes):
             header.resizeSection(column, size)
         return
-    # A header's own width; the sort arrow is drawn on the sorted column only.
+    titles, whole = _least_widths(view, sizes)
+    first = ([] if stretch is None else [stretch]) + list(yielding)
+    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first)
+    for column, size in enumerate(sizes):
+        header.resizeSection(column, size)
+
+
+def _least_widths(view: QTableView, sizes: list[int]) -> tuple[list[int], list[int]]:
+    """For columns of `sizes` at most: the width each header's text needs (the sort arrow on
+    the sorted column only), and the width where neither header nor any value is cut."""
+    header = view.horizontalHeader()
+    columns = range(header.count())
     arrow = header.isSortIndicatorShown()
     header.setSortIndicatorShown(False)
     titles = [header.sectionSizeHint(column) for column in columns]
@@ -201,10 +211,22 @@ def fit_columns(
         min(size, max(title, view.sizeHintForColumn(column)))
         for column, (size, title) in enumerate(zip(sizes, titles, strict=True))
     ]
-    first = ([] if stretch is None else [stretch]) + list(yielding)
-    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first)
-    for column, size in enumerate(sizes):
-        header.resizeSection(column, size)
+    return titles, whole
+
+
+def whole_table_width(view: QTableView, widest: int = 360) -> int:
+    """The width the view needs to show every column whole (none wider than `widest`): its
+    frame, the columns, and the vertical scroll bar when the rows are taller than the view."""
+    header = view.horizontalHeader()
+    sizes = [
+        min(max(header.sectionSizeHint(c), view.sizeHintForColumn(c)), widest)
+        for c in range(header.count())
+    ]
+    _titles, whole = _least_widths(view, sizes)
+    bar = view.verticalScrollBar()
+    scrolls = bar.isVisible() or view.verticalHeader().length() > view.viewport().height()
+    frame = view.width() - view.viewport().width() - (bar.width() if bar.isVisible() else 0)
+    return sum(whole) + frame + (bar.sizeHint().width() if scrolls else 0)
 
 
 def room_for_columns(view: QTableView) -> int:

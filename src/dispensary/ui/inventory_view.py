@@ -93,7 +93,7 @@ KIT_COLUMNS: list[Column[KitRow]] = [
         colour=lambda r: r.status.colour,
     ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Tablets")), lambda r: r.tablets, align_right=True),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Where")), lambda r: r.where or r.location),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Where")), lambda r: r.where),
     Column(str(QT_TRANSLATE_NOOP("Column", "Shipment")), lambda r: r.shipment),
 ]
 
@@ -489,7 +489,7 @@ class InventoryScreen(Screen):
                     expiry=k.expiry.isoformat(),
                     status=term(k.status.label),
                     tablets=k.tablets,
-                    where=k.where or k.location,
+                    where=k.where,
                 )
             )
         else:

@@ -12,12 +12,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -30,6 +32,7 @@ from dispensary.i18n import current_language
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
 from dispensary.ui.feedback import MessageBar
+from dispensary.ui.forms import BANNER_COLOURS
 from dispensary.ui.guide_view import AboutDialog, Guide, GuideWindow
 from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
@@ -52,6 +55,42 @@ def screen_title(cls: type[Screen]) -> str:
     """A screen's title in the user's language: each screen writes it in English, marked
     `QT_TRANSLATE_NOOP("Screen", ...)` for lupdate."""
     return QCoreApplication.translate("Screen", cls.title)
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: the keys in one column and what each does in the next, each
+    description on its key's line whatever the language (a message box's tab stops left the
+    Chinese and the longer English lines ragged)."""
+
+    def __init__(
+        self, title: str, rows: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutsBox")
+        self.setWindowTitle(title)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        self.keys: list[QLabel] = []
+        self.descriptions: list[QLabel] = []
+        for line, (key, text) in enumerate(rows):
+            key_label, text_label = QLabel(key), QLabel(text)
+            key_label.setObjectName("shortcutKey")
+            text_label.setObjectName("shortcutDescription")
+            for label in (key_label, text_label):
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(key_label, line, 0, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(text_label, line, 1, Qt.AlignmentFlag.AlignLeft)
+            self.keys.append(key_label)
+            self.descriptions.append(text_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +120,7 @@ class MainWindow(QMainWindow):
         self.session_open = True  # False once the sign-out is recorded: it is recorded once
         self.guide_window: GuideWindow | None = None
         self.about_box: AboutDialog | None = None
+        self.shortcuts_box: ShortcutsDialog | None = None
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -253,10 +293,12 @@ class MainWindow(QMainWindow):
             action.setEnabled(not locked)
         self.scan_field.setEnabled(not locked)
 
-    def show_backup(self, text: str) -> None:
-        """The day's backup, kept in view (a passing status message is wiped by a hover)."""
+    def show_backup(self, text: str, failed: bool = False) -> None:
+        """The day's backup, kept in view (a passing status message is wiped by a hover); a
+        failed one in red, since the counter must not work on for days without a backup."""
         self.backup_label.setText(text)
         self.backup_label.setToolTip(text)
+        self.backup_label.setStyleSheet(f"color: {BANNER_COLOURS[False][1]};" if failed else "")
 
     # -- studies --------------------------------------------------------------------------
 
@@ -547,7 +589,8 @@ class MainWindow(QMainWindow):
 
     # -- menus ----------------------------------------------------------------------------
 
-    def shortcut_text(self) -> str:
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Each key, as the workstation writes it, and what it does."""
         native = QKeySequence.SequenceFormat.NativeText
         keys = [
             (QKeySequence("Ctrl+L"), self.tr("Scan field")),
@@ -561,10 +604,15 @@ class MainWindow(QMainWindow):
             (QKeySequence("Ctrl+Enter"), self.tr("Sign / receive on the screen shown")),
             (QKeySequence(Qt.Key.Key_Escape), self.tr("Start the screen's form over")),
         ]
-        return "\n".join(f"{key.toString(native)}\t{text}" for key, text in keys)
+        return [(key.toString(native), text) for key, text in keys]
+
+    def shortcut_text(self) -> str:
+        return "\n".join(f"{key}\t{text}" for key, text in self.shortcut_rows())
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_text())
+        box = ShortcutsDialog(self.tr("Keyboard shortcuts"), self.shortcut_rows(), self)
+        self.shortcuts_box = box
+        box.open()
 
     def show_guide(self, guide: Guide) -> None:
         """Help > a guide, in the language of the windows; one guide window, brought forward

@@ -603,7 +603,7 @@ class ParticipantsScreen(Screen):
             if person.return_pending
             else ""
         )
-        if person.status is ParticipantStatus.ON_TREATMENT:
+        if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
             when = due.isoformat() if due else self.tr("any time")
             following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(
                 cycle=person.next_cycle, when=when, pending=pending

@@ -97,8 +97,12 @@ def balance_columns(
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Destroyed")), lambda r: r.destroyed, align_right=True
         ),
+        # Tablets count adjustments took off the book (a tablet found: -1), as the
+        # accountability equation adds them: "Adjusted" alone read a breakage of -1 as +1.
         Column(
-            str(QT_TRANSLATE_NOOP("Column", "Adjusted")), lambda r: r.adjusted, align_right=True
+            str(QT_TRANSLATE_NOOP("Column", "Written off (adjusted)")),
+            lambda r: r.adjusted,
+            align_right=True,
         ),
         Column(str(QT_TRANSLATE_NOOP("Column", "On hand")), lambda r: r.on_hand, align_right=True),
         Column(
@@ -245,6 +249,16 @@ class ReconcileScreen(Screen):
         layout.addWidget(self.message)
 
         self.tabs = QTabWidget()
+        # Below the tables: what the written-off figure counts, and its sign (the report's
+        # note, services.reconciliation.written_off_note).
+        self.written_off = wrapped_label("writtenOffNote")
+        self.written_off.setText(
+            self.tr(
+                "Written off (adjusted): tablets physical counts took off the book (broken, "
+                "lost), less tablets found; a count 1 tablet short of the book writes off 1, a "
+                "count 1 over writes off -1."
+            )
+        )
         self.stretch: dict[QTableView, int] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
@@ -280,6 +294,7 @@ class ReconcileScreen(Screen):
         self.signoff_view = self._add_tab(self.signoffs, self.tr("Sign-offs"), stretch=4)
         self.tabs.currentChanged.connect(self._fit_shown)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.written_off)
 
         actions = QHBoxLayout()
         self.flag_box = QGroupBox(self.tr("Explain an adherence flag"))
@@ -296,7 +311,7 @@ class ReconcileScreen(Screen):
         flag_form.addRow(self.tr("Flag"), self.flag_choice)
         flag_form.addRow(self.tr("Reason"), self.flag_reason)
         flag_form.addRow(self.flag_button)
-        self.flag_box.setVisible(may(session.actor, Permission.RETURN))
+        self.flag_box.setVisible(may(session.actor, Permission.EXPLAIN_FLAG))
         actions.addWidget(self.flag_box, 1)
 
         self.sign_box = QGroupBox(self.tr("Sign off this reconciliation"))

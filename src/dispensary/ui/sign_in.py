@@ -568,9 +568,10 @@ class AccountWatch(QObject):
 
 class BackupThread(QThread):
     """The day's automatic backup, off the UI thread: the first sign-in of the day should not
-    wait for a copy of the whole database. `done` carries a line for the status bar."""
+    wait for a copy of the whole database (and its integrity check). `done` carries a line for
+    the status bar, and whether it reports a failure."""
 
-    done = Signal(str)
+    done = Signal(str, bool)
 
     def __init__(
         self, ctx: Context, actor: Actor, folder: Path, keep: int, parent: QObject | None = None
@@ -582,19 +583,23 @@ class BackupThread(QThread):
         self.keep = keep
 
     def run(self) -> None:
-        from dispensary.domain.errors import DispensaryError
+        from dispensary.domain.errors import DatabaseDamaged, DispensaryError
         from dispensary.services.backup import automatic_backup
 
         try:
             result = automatic_backup(self.ctx, self.actor, self.folder, self.keep)
+        except DatabaseDamaged as exc:  # another backup would not help: it says what to do
+            self.done.emit(str(exc), True)
+            return
         except (DispensaryError, OSError) as exc:
             self.done.emit(
                 self.tr(
                     "The automatic backup failed: {error}. Make a backup from the command line."
-                ).format(error=exc)
+                ).format(error=exc),
+                True,
             )
             return
         if result is None:
-            self.done.emit("")
+            self.done.emit("", False)
             return
-        self.done.emit(self.tr("Today's backup saved: {path}").format(path=result.path))
+        self.done.emit(self.tr("Today's backup saved: {path}").format(path=result.path), False)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.rules import source_words
 from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import RuleState
@@ -52,7 +53,7 @@ def rule_state(rule: RuleState) -> str:
     """Whether the rule holds, in the user's language (the service's `RuleState.state`)."""
     if rule.by_source:
         return QCoreApplication.translate("StudyRulesScreen", "holds ({source})").format(
-            source=rule.source
+            source=source_words(rule.source)
         )
     if rule.confirmed:
         return QCoreApplication.translate("StudyRulesScreen", "confirmed")
@@ -63,7 +64,7 @@ RULE_COLUMNS: list[Column[RuleState]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "State")), rule_state, colour=_state_colour),
     Column(str(QT_TRANSLATE_NOOP("Column", "Rule")), lambda r: r.key),
     Column(str(QT_TRANSLATE_NOOP("Column", "What it says")), lambda r: r.said or r.title),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Source")), lambda r: r.source),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Source")), lambda r: source_words(r.source)),
     Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.confirmed_by),
     Column(str(QT_TRANSLATE_NOOP("Column", "On")), lambda r: r.confirmed_at),
     Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: r.reason),
@@ -223,11 +224,13 @@ class StudyRulesScreen(Screen):
             self.chosen.setText(self.tr("Select a rule in the list."))
             return
         head = self.tr("<b>{rule}</b>: {title} <i>({source})</i><br>").format(
-            rule=plain(rule.key), title=plain(rule.said or rule.title), source=plain(rule.source)
+            rule=plain(rule.key),
+            title=plain(rule.said or rule.title),
+            source=plain(source_words(rule.source)),
         )
         if rule.by_source:
             state = self.tr("Holds as written: it comes from the {source}.").format(
-                source=plain(rule.source)
+                source=plain(source_words(rule.source))
             )
         elif rule.confirmed:
             state = self.tr("Confirmed by <b>{name}</b> on {date}: {reason}").format(
@@ -269,7 +272,7 @@ class StudyRulesScreen(Screen):
                 "in the audit trail with your reason:<br><br><i>{reason}</i>"
             ).format(
                 title=plain(rule.said or rule.title),
-                source=plain(rule.source),
+                source=plain(source_words(rule.source)),
                 reason=plain(reason.strip()),
             ),
             self.tr("Confirm rule"),
@@ -287,7 +290,7 @@ class StudyRulesScreen(Screen):
         self.message.show_message(
             self.tr(
                 "Rule {rule} ({source}) is confirmed: the counter now applies it as written."
-            ).format(rule=done.key, source=done.source),
+            ).format(rule=done.key, source=source_words(done.source)),
             "ok",
         )
         self.changed.emit()

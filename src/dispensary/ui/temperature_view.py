@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
+from dispensary.study import Study
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -67,6 +68,15 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 ]
 
 
+def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
+    """The excursions' columns, the study's own store by its name in the reader's language."""
+    at = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Storage area")
+    area: Column[ExcursionRow] = Column(
+        EXCURSION_COLUMNS[at].title, lambda r: study.area_name(r.storage_area)
+    )
+    return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
+
+
 class TemperatureScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Temperature"))
     shortcut = QKeySequence("Ctrl+Shift+T").toString()
@@ -76,7 +86,7 @@ class TemperatureScreen(Screen):
         super().__init__(session, parent)
         study = session.ctx.study
         self.excursions, self.excursion_proxy, self.excursion_table = row_table(
-            self, EXCURSION_COLUMNS, "excursionTable", descending=True
+            self, excursion_columns(study), "excursionTable", descending=True
         )
         self.kits, self.kit_proxy, self.kit_table = row_table(
             self, kit_columns(session.ctx.study), "excursionKits"

@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
@@ -31,6 +32,7 @@ from dispensary.ui.forms import (
     selected_rows,
     side_panel,
     text_field,
+    whole_table_width,
 )
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import Screen
@@ -68,8 +70,14 @@ USER_COLUMNS: list[Column[UserRow]] = [
         sign_in_state,
         colour=lambda r: "#c62828" if r.locked else None,
     ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Studies")), lambda r: r.studies),
+    # One protocol a line: the column is as wide as one protocol, however many a user has.
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Studies")),
+        lambda r: r.studies,
+        text=lambda protocols: "\n".join(protocols),
+    ),
 ]
+STUDIES_COLUMN = len(USER_COLUMNS) - 1
 
 
 class UsersScreen(Screen):
@@ -82,7 +90,8 @@ class UsersScreen(Screen):
         super().__init__(session, parent)
         self.model, self.proxy, self.table = row_table(self, USER_COLUMNS, "userTable")
         layout, self.message = titled_page(self, self.tr("Users"))
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         panel, column = side_panel()
@@ -91,7 +100,8 @@ class UsersScreen(Screen):
         column.addWidget(self._access_box())
         column.addStretch(1)
         splitter.addWidget(panel)
-        splitter.setSizes([730, 430])  # the table whole; the panel scrolls, its fields narrower
+        self.panel = panel
+        splitter.setSizes([730, 430])  # widened at each reload when the rows need more
         layout.addWidget(splitter, 1)
         self._selection_changed()
 
@@ -128,7 +138,9 @@ class UsersScreen(Screen):
         form.addRow(self.chosen)
         self.reason = text_field("accountReason", self.tr("Why (kept in the audit trail)"))
         form.addRow(self.tr("Reason"), self.reason)
-        buttons = QHBoxLayout()
+        # Two buttons a line: three side by side made the panel wider than the users' table
+        # leaves it at 1366x768 in English.
+        buttons = QGridLayout()
         self.deactivate_button = action_button(
             self.tr("Deactivate"), "deactivate", self._deactivate
         )
@@ -136,8 +148,9 @@ class UsersScreen(Screen):
             self.tr("Reactivate"), "reactivate", self._reactivate
         )
         self.unlock_button = action_button(self.tr("Unlock"), "unlock", self._unlock)
-        for button in (self.deactivate_button, self.reactivate_button, self.unlock_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.deactivate_button, 0, 0)
+        buttons.addWidget(self.reactivate_button, 0, 1)
+        buttons.addWidget(self.unlock_button, 1, 0, 1, 2)
         form.addRow(buttons)
         self.reset_password = text_field("resetPassword", self.tr("new password"), password=True)
         self.reset_password_again = text_field(
@@ -190,10 +203,24 @@ class UsersScreen(Screen):
             )
         self.access_study.setCurrentIndex(max(self.access_study.findData(wanted), 0))
         self.model.set_rows(rows)
-        fit_columns(self.table)
+        self._fit_table()
         if chosen is not None:
             self.select(chosen.username)
         self._selection_changed()
+
+    def _fit_table(self) -> None:
+        """Every column whole (a user's studies one a line): the table is given the width
+        its rows need, from the panel beside it, which keeps no less than its own least."""
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        if self.table.isVisible():
+            total = sum(self.splitter.sizes())
+            room = total - self.panel.minimumSizeHint().width()
+            wanted = min(whole_table_width(self.table), room)
+            if wanted > self.table.width():
+                self.splitter.setSizes([wanted, total - wanted])
+        fit_columns(self.table, stretch=STUDIES_COLUMN)
+        self.table.resizeRowsToContents()
 
     def current(self) -> UserRow | None:
         rows = selected_rows(self.table, self.proxy, self.model)

@@ -30,6 +30,7 @@ from dispensary.services.assessment.dispense import (
     DispenseRequest,
     KitVerdict,
     Notice,
+    OverrideMissing,
     OverrideNeeds,
     ProductNeed,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "KitIn",
     "KitVerdict",
     "Notice",
+    "OverrideMissing",
     "OverrideNeeds",
     "ProductNeed",
     "ReceiveAssessment",

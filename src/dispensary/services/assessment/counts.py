@@ -17,6 +17,7 @@ class CountCheck(StrEnum):
 
     NOT_ON_SHELF = "not_on_shelf"  # dispensed, returned or destroyed: not counted here
     REASON_CODE = "reason_code"  # the reason code given is not one of ReasonCode
+    REASON_DIRECTION = "reason_direction"  # breakage or lost for more tablets, found for fewer
     VERIFIER_UNKNOWN = "verifier_unknown"  # no user of that name
     VERIFIER_SELF = "verifier_self"  # the second person is the counter
     VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count

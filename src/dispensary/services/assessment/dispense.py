@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import N_, _
 from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import KitRow
@@ -50,6 +51,16 @@ class OverrideNeeds(StrEnum):
             OverrideNeeds.REASON: N_("a reason to dispense anyway"),
             OverrideNeeds.ORDERED_BY: N_("who ordered it (the investigator)"),
         }[self]
+
+
+class OverrideMissing(RuleViolation):
+    """A dispense refused only for want of an override: given what `needs` names (a reason, who
+    ordered it), it would go ahead. A front end may say how to give it (the command, its
+    option)."""
+
+    def __init__(self, message: str, needs: tuple[OverrideNeeds, ...]) -> None:
+        super().__init__(message)
+        self.needs = needs
 
 
 @dataclass(frozen=True)

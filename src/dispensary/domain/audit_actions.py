@@ -1,0 +1,224 @@
+"""What an audit entry records: the code written in its `action` column, and the name a monitor
+or an inspector reads for it in their own language; the same for the kind of record it names
+(its `entity`).
+
+The codes are the records as written: they never change with the language, reports and scripts
+filter on them, and `Recorder.audit` writes no code that is not an `AuditAction`, so every entry
+the program writes has a name here. A code this version does not know (written by a newer
+version, or by an upgrade of an older one) is shown as written.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+from dispensary.i18n import N_, pgettext
+
+
+class AuditAction(StrEnum):
+    """Every action the program writes in the audit trail."""
+
+    # Accounts and sessions (services/users.py)
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    SIGNATURE_FAILED = "signature_failed"
+    SIGN_OUT = "sign_out"
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+    USER_ADDED = "user_added"
+    USER_ACTIVATED = "user_activated"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_UNLOCKED = "user_unlocked"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    ADMINISTRATOR_RECOVERED = "administrator_recovered"
+    LANGUAGE_SET = "language_set"
+    # Studies (services/studies.py, services/setup.py)
+    STUDY_LOADED = "study_loaded"
+    STUDY_ADDED = "study_added"
+    STUDY_UPDATED = "study_updated"
+    STUDY_CLOSED = "study_closed"
+    STUDY_ACCESS_GIVEN = "study_access_given"
+    STUDY_ACCESS_TAKEN = "study_access_taken"
+    RULE_CONFIRMED = "rule_confirmed"
+    TRAINING_DATABASE = "training_database"
+    # The stock and the participants
+    RECEIVE = "receive"
+    QUARANTINE = "quarantine"
+    RELEASE = "release"
+    ENROLL = "enroll"
+    PARTICIPANT_STATUS = "participant_status"
+    DISPENSE = "dispense"
+    DISPENSE_VOIDED = "dispense_voided"
+    RETURN = "return"
+    RETURN_CORRECTED = "return_corrected"
+    ADHERENCE_EXPLAINED = "adherence_explained"
+    COUNT = "count"
+    DESTROY = "destroy"
+    TEMPERATURE_EXCURSION = "temperature_excursion"
+    TEMPERATURE_CHECKED = "temperature_checked"
+    RECONCILIATION_SIGNED_OFF = "reconciliation_signed_off"
+    LABEL_PRINTED = "label_printed"
+    LABEL_REPRINTED = "label_reprinted"
+    # The pharmacy, the workstations and the database
+    PHARMACY_PARTICULARS_SET = "pharmacy_particulars_set"
+    PHARMACY_LANGUAGE_SET = "pharmacy_language_set"
+    LABEL_PRINTERS_BOUND = "label_printers_bound"
+    DATABASE_LOCATION_CHANGED = "database_location_changed"
+    SITE_KEY_CREATED = "site_key_created"
+    SITE_KEY_SET = "site_key_set"
+    BACKUP = "backup"
+    BACKUP_AUTOMATIC = "backup_automatic"
+    DATABASE_RESTORED = "database_restored"
+    FACTS_BASELINE = "facts_baseline"  # written by the upgrade to schema 0005 (migrations)
+
+    @property
+    def label(self) -> str:
+        """The name in English; `name_of` gives it in the reader's language."""
+        return _ACTION_NAMES[self].split("|", 1)[1]
+
+
+_ACTION_NAMES: dict[AuditAction, str] = {
+    AuditAction.SIGN_IN: N_("audit action|Signed in"),
+    AuditAction.SIGN_IN_FAILED: N_("audit action|Sign-in failed"),
+    AuditAction.SIGN_IN_REFUSED: N_("audit action|Sign-in refused"),
+    AuditAction.SIGNATURE_FAILED: N_("audit action|Signature failed"),
+    AuditAction.SIGN_OUT: N_("audit action|Signed out"),
+    AuditAction.LOCKED: N_("audit action|Session locked"),
+    AuditAction.UNLOCKED: N_("audit action|Session unlocked"),
+    AuditAction.USER_ADDED: N_("audit action|User added"),
+    AuditAction.USER_ACTIVATED: N_("audit action|User activated"),
+    AuditAction.USER_DEACTIVATED: N_("audit action|User deactivated"),
+    AuditAction.USER_UNLOCKED: N_("audit action|Account unlocked"),
+    AuditAction.PASSWORD_CHANGED: N_("audit action|Password changed"),
+    AuditAction.PASSWORD_RESET: N_("audit action|Password reset"),
+    AuditAction.ADMINISTRATOR_RECOVERED: N_("audit action|Administrator access recovered"),
+    AuditAction.LANGUAGE_SET: N_("audit action|User's language set"),
+    AuditAction.STUDY_LOADED: N_("audit action|Study loaded"),
+    AuditAction.STUDY_ADDED: N_("audit action|Study added"),
+    AuditAction.STUDY_UPDATED: N_("audit action|Study file updated"),
+    AuditAction.STUDY_CLOSED: N_("audit action|Study closed"),
+    AuditAction.STUDY_ACCESS_GIVEN: N_("audit action|Study access given"),
+    AuditAction.STUDY_ACCESS_TAKEN: N_("audit action|Study access taken away"),
+    AuditAction.RULE_CONFIRMED: N_("audit action|Study rule confirmed"),
+    AuditAction.TRAINING_DATABASE: N_("audit action|Training database made"),
+    AuditAction.RECEIVE: N_("audit action|Shipment received"),
+    AuditAction.QUARANTINE: N_("audit action|Quarantine"),
+    AuditAction.RELEASE: N_("audit action|Release from quarantine"),
+    AuditAction.ENROLL: N_("audit action|Enrolment"),
+    AuditAction.PARTICIPANT_STATUS: N_("audit action|Participant status changed"),
+    AuditAction.DISPENSE: N_("audit action|Dispense"),
+    AuditAction.DISPENSE_VOIDED: N_("audit action|Dispense voided"),
+    AuditAction.RETURN: N_("audit action|Return"),
+    AuditAction.RETURN_CORRECTED: N_("audit action|Return corrected"),
+    AuditAction.ADHERENCE_EXPLAINED: N_("audit action|Adherence flag explained"),
+    AuditAction.COUNT: N_("audit action|Physical count"),
+    AuditAction.DESTROY: N_("audit action|Destruction"),
+    AuditAction.TEMPERATURE_EXCURSION: N_("audit action|Temperature excursion"),
+    AuditAction.TEMPERATURE_CHECKED: N_("audit action|Temperature log checked"),
+    AuditAction.RECONCILIATION_SIGNED_OFF: N_("audit action|Reconciliation signed off"),
+    AuditAction.LABEL_PRINTED: N_("audit action|Labels printed"),
+    AuditAction.LABEL_REPRINTED: N_("audit action|Labels reprinted"),
+    AuditAction.PHARMACY_PARTICULARS_SET: N_("audit action|Pharmacy particulars set"),
+    AuditAction.PHARMACY_LANGUAGE_SET: N_("audit action|Pharmacy language set"),
+    AuditAction.LABEL_PRINTERS_BOUND: N_("audit action|Label printers set"),
+    AuditAction.DATABASE_LOCATION_CHANGED: N_("audit action|Database location changed"),
+    AuditAction.SITE_KEY_CREATED: N_("audit action|Site key created"),
+    AuditAction.SITE_KEY_SET: N_("audit action|Site key set"),
+    AuditAction.BACKUP: N_("audit action|Backup"),
+    AuditAction.BACKUP_AUTOMATIC: N_("audit action|Automatic backup"),
+    AuditAction.DATABASE_RESTORED: N_("audit action|Database restored"),
+    AuditAction.FACTS_BASELINE: N_("audit action|Records sealed at upgrade"),
+}
+
+
+RECORD_KINDS: dict[str, str] = {
+    "user": N_("audit record|User"),
+    "study": N_("audit record|Study"),
+    "rule": N_("audit record|Study rule"),
+    "participant": N_("audit record|Participant"),
+    "shipment": N_("audit record|Shipment"),
+    "kit": N_("audit record|Kit"),
+    "dispense": N_("audit record|Dispense"),
+    "return": N_("audit record|Return"),
+    "destruction": N_("audit record|Destruction"),
+    "excursion": N_("audit record|Temperature excursion"),
+    "storage": N_("audit record|Storage area"),
+    "reconciliation": N_("audit record|Reconciliation"),
+    "kit label": N_("audit record|Kit labels"),
+    "dispense label": N_("audit record|Dispensing labels"),
+    "leaflet label": N_("audit record|Participant leaflets"),
+    "pharmacy": N_("audit record|Pharmacy"),
+    "workstation": N_("audit record|Workstation"),
+    "site_key": N_("audit record|Site key"),
+    "database": N_("audit record|Database"),
+}
+"""The kinds of record the entries name (their `entity`), as the services write them."""
+
+
+TRAINING_REASON = "training database: not for real participants"
+"""The reason written on the entry that marks a training database (services/setup)."""
+
+REASON_CODES: dict[tuple[str, str], str] = {
+    (AuditAction.SIGN_IN_REFUSED, "deactivated"): N_("audit reason|the account is deactivated"),
+    (AuditAction.SIGN_IN_REFUSED, "locked"): N_("audit reason|the account is locked"),
+    (AuditAction.TRAINING_DATABASE, TRAINING_REASON): N_(
+        "audit reason|a training database: not for real participants"
+    ),
+}
+"""Reasons the program writes itself, as a code (the others are a person's own words)."""
+
+
+def _in_context(marked: str) -> str:
+    context, message = marked.split("|", 1)
+    return pgettext(context, message)
+
+
+def name_of(code: str) -> str:
+    """The action's name in the reader's language; a code this version does not write, as it
+    was written."""
+    try:
+        action = AuditAction(code)
+    except ValueError:
+        return code
+    return _in_context(_ACTION_NAMES[action])
+
+
+def record_kind(entity: str) -> str:
+    """The kind of record an entry names, in the reader's language; an unknown one as written."""
+    marked = RECORD_KINDS.get(entity)
+    return _in_context(marked) if marked else entity
+
+
+def reason_shown(action: str, reason: str) -> str:
+    """An entry's reason: the program's own codes in words, a person's words as written."""
+    marked = REASON_CODES.get((action, reason))
+    return _in_context(marked) if marked else reason
+
+
+NOTHING = "—"
+"""A value stored empty (null, an empty text or list)."""
+
+
+def value_words(value: object, yes: str, no: str) -> str:
+    """One stored value as a reader reads it, in the window and the audit report alike: a
+    list's items joined with commas, a nested object as compact JSON, `yes`/`no` (the reader's
+    words) for booleans, a dash for nothing (never a Python repr)."""
+    if value is None or value == "" or value == []:
+        return NOTHING
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, list):
+        return ", ".join(
+            compact_json(item) if isinstance(item, list | dict) else value_words(item, yes, no)
+            for item in value
+        )
+    if isinstance(value, dict):
+        return compact_json(value)
+    return str(value)
+
+
+def compact_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))

@@ -1,0 +1,74 @@
+"""The reasons the program itself writes on ledger rows (a receipt's shipment, a dispense's
+cycle, a return, a destruction) and on kits set aside (quarantine), in one place for the writer
+and the reader.
+
+A ledger row's reason is part of the record: it is stored in English, as written, and never
+changed. The DARF and the quarantine log print it in the reader's language. Only where the
+program wrote it: each kind of row has the forms its writer uses (LEDGER_FORMS; a quarantine
+by an excursion or at a receipt, QUARANTINE_FORMS), a reason of that row in one of them is
+given in the reader's words with its values (numbers, and the text a user typed) as recorded,
+and any other reason (a correction's, a count's, a quarantine by hand, all typed by a user)
+prints as recorded: a typed "shipment arrived warm" is never half translated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dispensary.domain.codes import MovementKind
+from dispensary.i18n import N_, _
+
+SHIPMENT = N_("shipment {shipment}")
+CYCLE = N_("cycle {cycle}")
+CYCLE_IRT = N_("cycle {cycle}, IRT confirmation {confirmation}")
+CYCLE_RETURN = N_("cycle {cycle} return")
+RETURN_CORRECTED = N_("correction of return {ret}: {reason}")
+DESTROYED = N_("destroyed: {method}")
+TO_SPONSOR = N_("returned to sponsor: {method}")
+SHIPMENT_TEMPERATURE = N_("shipment {shipment} received with its temperature record not acceptable")
+EXCURSION = N_("temperature excursion {lowest}-{highest} °C")
+
+LEDGER_FORMS: dict[str, tuple[str, ...]] = {
+    MovementKind.RECEIVE.value: (SHIPMENT,),
+    MovementKind.DISPENSE.value: (CYCLE_IRT, CYCLE),
+    MovementKind.RETURN.value: (CYCLE_RETURN, RETURN_CORRECTED),
+    MovementKind.DESTROY.value: (DESTROYED, TO_SPONSOR),
+}
+"""The forms the program writes on a ledger row of each kind (MovementKind's value), the longer
+of two that share a start first; a count's adjustment and a correction carry a typed reason."""
+EXCURSION_FORMS = (EXCURSION,)
+"""The form of a kit quarantined by an imported excursion."""
+RECEIPT_FORMS = (SHIPMENT_TEMPERATURE,)
+"""The form of a kit quarantined as it was received with a temperature record not acceptable."""
+FORMS = (*(f for forms in LEDGER_FORMS.values() for f in forms), EXCURSION, SHIPMENT_TEMPERATURE)
+
+
+NUMBERS = {"cycle": r"\d+", "ret": r"\d+"}
+"""The values that are numbers: a reason whose number is not one was not written by the program."""
+
+
+def written(form: str, **values: object) -> str:
+    """The reason as stored: the English form with its values."""
+    return form.format(**values)
+
+
+def _pattern(form: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", form)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{NUMBERS.get(part, '.+?')})"
+        for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.DOTALL)
+
+
+_PATTERNS = {form: _pattern(form) for form in FORMS}
+
+
+def in_reader_words(stored: str, forms: tuple[str, ...]) -> str:
+    """A stored reason in the reader's language when it is one of `forms`, those the program
+    writes on that row; else as recorded."""
+    for form in forms:
+        found = _PATTERNS[form].fullmatch(stored)
+        if found:
+            return _(form).format(**found.groupdict())
+    return stored
