@@ -26,6 +26,8 @@ FORMS = {
     "reconcile": r"reconcil(?:e|es|ed|ing|iation|iations)",
     "destroy": r"destro(?:y|ys|yed|ying)|destruction",
     "quarantine": r"quarantin(?:e|es|ed|ing)",
+    "site_decision": r"site decisions?",
+    "registry": r"registry",
 }
 """The English forms of each term as the messages write them."""
 

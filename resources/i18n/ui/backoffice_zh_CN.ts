@@ -1311,7 +1311,7 @@
     </message>
     <message>
         <source>All {n} rules of the study file hold: from the registry or the protocol as written, the site decisions confirmed by an administrator.</source>
-        <translation>研究文件的全部 {n} 条规则均有效：来自注册登记或方案的按原文执行，现场决定已由管理员确认。</translation>
+        <translation>研究文件的全部 {n} 条规则均有效：来自注册记录或方案的按原文执行，中心决定已由管理员确认。</translation>
     </message>
     <message>
         <source>Select one, type why it holds and confirm it.</source>
@@ -1331,7 +1331,7 @@
     </message>
     <message>
         <source>&lt;b&gt;{rules} to confirm&lt;/b&gt;, listed first. Rules from the registry or the protocol hold as written; any other (a site decision) never blocks the counter until it is confirmed: the counter shows it as a notice. {who}</source>
-        <translation>&lt;b&gt;{rules}待确认&lt;/b&gt;，列于最前。来自注册登记或方案的规则按原文有效；其他规则（现场决定）在确认之前不会阻止发放窗口操作，仅作为提示显示。{who}</translation>
+        <translation>&lt;b&gt;{rules}待确认&lt;/b&gt;，列于最前。来自注册记录或方案的规则按原文有效；其他规则（中心决定）在确认之前不会阻止发放窗口操作，仅作为提示显示。{who}</translation>
     </message>
     <message>
         <source>Select a rule in the list.</source>
