@@ -46,9 +46,17 @@ def test_sex_is_entered_as_its_code_or_its_word(
     assert enroll(ctx, pharmacist, sex=entered).sex == "F"
 
 
-def test_sex_is_entered_in_the_readers_language_too(ctx: Context, pharmacist: Actor) -> None:
+@pytest.mark.parametrize("entered", ["女", "女性", " 女性 ", "F"])
+def test_sex_is_entered_in_the_readers_language_too(
+    ctx: Context, pharmacist: Actor, entered: str
+) -> None:
     with speaking(Language.ZH_CN):
-        assert enroll(ctx, pharmacist, sex="女").sex == "F"
+        assert enroll(ctx, pharmacist, sex=entered).sex == "F"
+
+
+def test_the_chinese_word_is_not_taken_in_english(ctx: Context, pharmacist: Actor) -> None:
+    with pytest.raises(InvalidInput, match="enter F"):
+        enroll(ctx, pharmacist, sex="女性")
 
 
 def test_enrolled_on_an_earlier_day(ctx: Context, pharmacist: Actor) -> None:

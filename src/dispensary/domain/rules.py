@@ -358,20 +358,30 @@ def check_not_future(when: date | None, today: date, what: str) -> date:
 SEXES: dict[str, str] = {"F": N_("female"), "M": N_("male")}
 """The sex a participant is recorded with: its code, and its word (the study file's
 `eligibility.sex` is one of these codes, or "ALL")."""
+SEX_ALSO: dict[str, str] = {
+    "F": N_("sex, also written|female"),
+    "M": N_("sex, also written|male"),
+}
+"""Another word a reader writes for the sex (Chinese forms write 女性 as often as 女); English
+has none (the key comes back untranslated)."""
+
+
+def _sex_words(code: str) -> set[str]:
+    words = {SEXES[code], _(SEXES[code]).casefold()}
+    also = _(SEX_ALSO[code])
+    if also != SEX_ALSO[code]:
+        words.add(also.casefold())
+    return words
 
 
 def check_sex(sex: str, required_sex: str) -> str:
     """The code of `sex` as entered: the code itself (F, M, either case) or its word, in English
-    or in the reader's language ("female", "女"); anything else (a typo such as "Fish", which
+    or in the reader's language ("female", "女", "女性"); anything else (a typo such as "Fish", which
     its first letter alone took for F) is refused with the codes to enter: those the study
     admits (`required_sex`, the study file's eligibility.sex: one code, or "ALL")."""
     entered = sex.strip()
     code = next(
-        (
-            c
-            for c, word in SEXES.items()
-            if entered.upper() == c or entered.casefold() in (word, _(word).casefold())
-        ),
+        (c for c in SEXES if entered.upper() == c or entered.casefold() in _sex_words(c)),
         "",
     )
     if code not in SEXES:
