@@ -4,6 +4,7 @@ values as a monitor or an inspector reads them, in English and in Chinese."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,7 @@ def test_filters_by_user_action_text_and_dates(
     qtbot.keyClicks(screen.text, "01-002")
     qtbot.keyClick(screen.text, Qt.Key.Key_Return)
     assert actions(screen) == ["enroll"]
+    assert screen.count.text() == "1 entry shown"
 
     screen.text.clear()
     screen.user.setCurrentIndex(0)
@@ -78,6 +80,27 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     assert "Action: Dispense (dispense)" in detail  # the name, and the code as written
     assert "Record: Dispense DSP000001 (dispense)" in detail
     assert "\n  cycle: 1\n" in detail
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("UTC", r"Entry \d+, 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC\n"),
+        ("Asia/Shanghai", r"Entry \d+, 2026-\S+ \S+ CST \(UTC 2026-\S+ \S+\)\n"),
+    ],
+)
+def test_the_entry_says_its_time_once_where_the_workstation_keeps_utc(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, zone: str, said: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        screen = make_screen(qtbot, pharmacy)
+        screen.table.selectRow(0)
+        assert re.match(said, screen.detail.toPlainText()), screen.detail.toPlainText()[:80]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_verify_reports_an_intact_chain(qtbot: Any, pharmacy: Pharmacy) -> None:

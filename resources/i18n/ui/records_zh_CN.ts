@@ -96,11 +96,23 @@
         <translation>显示 {n} 条记录（最新的记录；缩小筛选范围可查看更早的记录）</translation>
     </message>
     <message>
+        <source>1 entry shown</source>
+        <translation>显示 1 条记录</translation>
+    </message>
+    <message>
         <source>{n} entries shown</source>
         <translation>显示 {n} 条记录</translation>
     </message>
     <message>
-        <source>Entry {id}, {local} (UTC {utc})
+        <source>{utc} UTC</source>
+        <translation>{utc} UTC</translation>
+    </message>
+    <message>
+        <source>{local} (UTC {utc})</source>
+        <translation>{local}（UTC {utc}）</translation>
+    </message>
+    <message>
+        <source>Entry {id}, {when}
 User: {user}    Action: {action}    Record: {record}
 Reason: {reason}
 
@@ -109,7 +121,7 @@ New values:
 
 Old values:
 {old}</source>
-        <translation>记录 {id}，{local}（UTC {utc}）
+        <translation>记录 {id}，{when}
 用户：{user}    操作：{action}    记录对象：{record}
 原因：{reason}
 

@@ -299,6 +299,8 @@ class AuditScreen(Screen):
             shown = self.tr(
                 "{n} entries shown (the latest; narrow the filters to see older ones)"
             ).format(n=len(rows))
+        elif len(rows) == 1:
+            shown = self.tr("1 entry shown")
         else:
             shown = self.tr("{n} entries shown").format(n=len(rows))
         self.count.setText(shown)
@@ -310,18 +312,25 @@ class AuditScreen(Screen):
             return
         r = rows[0]
         reason = _as_written(reason_shown(r.action, r.reason), r.reason)
-        local = r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        here = r.at.astimezone()
         utc = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        # The workstation's time, and UTC beside it unless the workstation keeps UTC (the time
+        # said twice, "12:00:00 UTC (UTC 12:00:00)").
+        if here.utcoffset() == timedelta(0):
+            when = self.tr("{utc} UTC").format(utc=utc)
+        else:
+            when = self.tr("{local} (UTC {utc})").format(
+                local=here.strftime("%Y-%m-%d %H:%M:%S %Z"), utc=utc
+            )
         self.detail.setPlainText(
             self.tr(
-                "Entry {id}, {local} (UTC {utc})\n"
+                "Entry {id}, {when}\n"
                 "User: {user}    Action: {action}    Record: {record}\n"
                 "Reason: {reason}\n\nNew values:\n{new}\n\n"
                 "Old values:\n{old}"
             ).format(
                 id=r.id,
-                local=local,
-                utc=utc,
+                when=when,
                 user=r.username,
                 action=_as_written(name_of(r.action), r.action),
                 record=_as_written(_record(r), r.entity, record_kind(r.entity)),
