@@ -213,6 +213,11 @@ def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmac
     assert "发放" in named and "接收货件" in named and "拒绝登录" in named
     offered = [screen.action.itemText(i) for i in range(screen.action.count())]
     assert all(chinese_text(o) for o in offered), offered
+    # In pinyin order (发 fa, 接 jie, 拒 ju), not the characters' code points (拒 before 接).
+    assert offered.index("发放") < offered.index("接收货件") < offered.index("拒绝登录"), offered
+    screen.table.sortByColumn(ACTION, Qt.SortOrder.AscendingOrder)
+    sorted_names = list(dict.fromkeys(cells(screen, ACTION)))
+    assert sorted_names.index("接收货件") < sorted_names.index("拒绝登录"), sorted_names
     kinds = [c.split(" ", 1)[0] for c in cells(screen, RECORD)]
     assert all(chinese_text(k) for k in kinds), kinds
     assert "账户已停用" in cells(screen, REASON)

@@ -41,7 +41,7 @@ from dispensary.ui.forms import (
     selected_rows,
     text_field,
 )
-from dispensary.ui.models.table import Column
+from dispensary.ui.models.table import Column, collator
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, wrapped_label
@@ -260,7 +260,8 @@ class AuditScreen(Screen):
         self.action.blockSignals(True)
         while self.action.count() > 1:
             self.action.removeItem(1)
-        for code in sorted(codes, key=lambda c: (name_of(c).casefold(), c)):
+        order = collator()
+        for code in sorted(codes, key=lambda c: (order.sortKey(name_of(c).casefold()), c)):
             self.action.addItem(name_of(code), code)
             self.action.setItemData(self.action.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
         self.action.setCurrentIndex(max(0, self.action.findData(chosen)))

@@ -16,7 +16,9 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCollator,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -147,18 +149,32 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
         return None
 
 
+def collator() -> QCollator:
+    """Text in the order of the reader's language: Chinese by pinyin (对账 dui, 发放 fa, 隔离
+    ge), where the order of the characters' code points means nothing to a reader."""
+    return QCollator(QLocale())
+
+
 class RowFilterProxy(QSortFilterProxyModel):
-    """Sorts on typed values (numbers as numbers, dates as dates) and filters on any column."""
+    """Sorts on typed values (numbers as numbers, dates as dates, text in the reader's
+    language's order) and filters on any column."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(Qt.ItemDataRole.UserRole)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self._collator = collator()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._collator = collator()  # the language may have changed since the last sort
+        super().sort(column, order)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
         a = left.data(Qt.ItemDataRole.UserRole)
         b = right.data(Qt.ItemDataRole.UserRole)
+        if isinstance(a, str) and isinstance(b, str):
+            return self._collator.compare(a, b) < 0
         try:
             return bool(a < b)
         except TypeError:
