@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date, datetime
@@ -212,3 +212,21 @@ def format_number(value: float, language: Language | None = None) -> str:
 
     lang = language or current_language()
     return format_decimal(value, locale="en_GB" if lang is ENGLISH else lang.value)
+
+
+_FULL_WIDTH_STOPS = "。！？；：，、）」』”"
+_FULL_WIDTH_OPENINGS = "（「『“"
+
+
+def sentences(parts: Iterable[str]) -> str:
+    """Messages said one after another: a space between English sentences, none after a
+    Chinese full stop (。) or other full-width mark, where Chinese text never puts one
+    ("药盒已隔离。 请先解除隔离" reads as a gap)."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and not (out[-1] in _FULL_WIDTH_STOPS or part[0] in _FULL_WIDTH_OPENINGS):
+            out += " "
+        out += part
+    return out

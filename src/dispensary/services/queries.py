@@ -51,7 +51,7 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import cycle_overdue, next_cycle, return_overdue
-from dispensary.i18n import _
+from dispensary.i18n import _, sentences
 from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
@@ -670,7 +670,7 @@ def history_row(
             expected=result.expected,
             adherence=result.adherence,
             flags=result.flags,
-            flag_reason=" ".join([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
+            flag_reason=sentences([*(r.flag_reason for r in returns if r.flag_reason), *notes]),
             returned_on=last,
             unaccounted=unaccounted_of(session, returns),
         )

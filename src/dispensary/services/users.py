@@ -38,7 +38,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.passwords import RECENT_PASSWORDS, password_problem
 from dispensary.domain.rules import check_text, normalise_initials
-from dispensary.i18n import N_, Language, _, language_named
+from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
@@ -370,7 +370,7 @@ def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> s
         then = _("{left} attempt(s) left before the account of {user} locks.")
     else:
         then = _("The account of {user} is now locked; ask an administrator to unlock it.")
-    return f"{wrong} {then.format(left=left, user=user)}"
+    return sentences([wrong, then.format(left=left, user=user)])
 
 
 def record_failed_signature(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, value_words
+from dispensary.i18n import sentences
 from dispensary.services import audit, users
 from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.ui.feedback import MessageBar
@@ -418,5 +419,5 @@ def _anchor_text(check: AnchorCheck) -> str:
             "AuditScreen", "CODE MATCHES, BUT THE CHAIN IS BROKEN. {message}"
         ).format(message=check.message)
     return QCoreApplication.translate("AuditScreen", "CODE DOES NOT MATCH. {message}").format(
-        message=f"{check.message} {check.verification.message}"
+        message=sentences([check.message, check.verification.message])
     )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import ReasonCode, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
 from dispensary.domain.rules import parse_whole
+from dispensary.i18n import sentences
 from dispensary.services import counts
 from dispensary.services.assessment import CountAssessment, CountNeeds, CountRequest
 from dispensary.services.results import CountResult
@@ -300,7 +301,7 @@ class CountScreen(Screen):
         if found is None:
             return
         if found.refused or found.book is None or found.difference is None:
-            self.message.show_message(" ".join(r.message for r in found.refusals))
+            self.message.show_message(sentences(r.message for r in found.refusals))
             return
         self.assessment = found
         self._book = found.book
@@ -358,7 +359,7 @@ class CountScreen(Screen):
         missing = [term(n.needs.label) for n in found.needs_missing]
         refusals = [r.message for r in found.refusals]
         if refusals:
-            self.needs_label.setText(" ".join(refusals))
+            self.needs_label.setText(sentences(refusals))
         elif missing:
             self.needs_label.setText(
                 self.tr("Still needed: {needs}.").format(needs="; ".join(missing))

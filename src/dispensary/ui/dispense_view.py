@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
-from dispensary.i18n import current_language
+from dispensary.i18n import current_language, sentences
 from dispensary.services import dispensing, queries
 from dispensary.services import labels as label_prints
 from dispensary.services.assessment import (
@@ -566,12 +566,12 @@ class DispenseScreen(Screen):
     def _status(self, found: DispenseAssessment) -> tuple[str, str]:
         """The message bar for an assessment: what blocks, what to give, or Enter to sign."""
         if found.refusals:
-            text = " ".join(r.message for r in found.refusals)
+            text = sentences(r.message for r in found.refusals)
             only_short = all(r.code is DispenseCheck.KITS_SHORT for r in found.refusals)
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
         if missing:
-            text = " ".join(w.message for w in missing)
+            text = sentences(w.message for w in missing)
             if any(w.needs is OverrideNeeds.REASON for w in missing):
                 text += " " + self.tr("Give the reason to dispense anyway.")
             return text, "warning"
@@ -847,7 +847,7 @@ class DispenseScreen(Screen):
             said.append(self.tr("{number}: print recorded.").format(number=number))
         self._show_waiting()
         if said:
-            self.message.show_message(" ".join(said), kind)
+            self.message.show_message(sentences(said), kind)
 
     def print_again(self) -> None:
         """Prints the waiting labels in turn; stops at the first the printer does not take."""
@@ -864,7 +864,7 @@ class DispenseScreen(Screen):
                 break
         self._show_waiting()
         if said:
-            self.message.show_message(" ".join(said), kind)
+            self.message.show_message(sentences(said), kind)
 
     def preview_label(self) -> None:
         """The label on screen before it prints: the dispense just signed here, while its label

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
+from dispensary.i18n import sentences
 from dispensary.services import destruction, inventory_pages, quarantine
 from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
 from dispensary.services.inventory_pages import KitOrder, KitQuery
@@ -670,7 +671,7 @@ class InventoryScreen(Screen):
             )
             return
         if found.refused:
-            self.message.show_message(" ".join(r.message for r in found.refusals))
+            self.message.show_message(sentences(r.message for r in found.refusals))
             return
         actor = self.session.actor
         kits = [v.kit for v in found.kits]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput, NotFound
 from dispensary.domain.rules import parse_whole
+from dispensary.i18n import sentences
 from dispensary.services import returns
 from dispensary.services.assessment import (
     ReturnAssessment,
@@ -432,7 +433,7 @@ class ReturnScreen(Screen):
         self.tally.setText(self._tally_text(found))
         if found.refusals:
             only_back = all(r.code is ReturnCheck.ALL_BACK for r in found.refusals)
-            text = " ".join(r.message for r in found.refusals)
+            text = sentences(r.message for r in found.refusals)
             self.message.show_message(text, "info" if only_back else "error")
             self._refusal_shown = True
         elif self._refusal_shown:

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.assessment.base import Refusal
 from dispensary.services.results import KitRow
 
@@ -198,4 +198,4 @@ class DispenseAssessment:
         return _(
             "{warnings} To dispense anyway, give the reason for overriding (e.g. the "
             "investigator's instruction)."
-        ).format(warnings=" ".join(w.message for w in missing))
+        ).format(warnings=sentences(w.message for w in missing))
