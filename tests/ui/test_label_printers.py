@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.config import Settings
@@ -454,6 +454,9 @@ def test_an_administrator_changes_a_printer_in_settings_with_a_reason_recorded_t
     assert screen.bound["a4-sheet"].text() == "Old laser"
     assert screen.bound["thermal-4x2"].text() == "None: preview, then the print dialog"
     assert "counter-pc-1" in screen.computer.text()
+    # Each stock named as the printers' dialog names it: its key and what it is.
+    caption = screen.findChild(QLabel, "stockCaption_a4-sheet-6")
+    assert caption is not None and "A4 sheet, 6 labels of 99.1 x 93.1 mm" in caption.text()
     prompts = answer_reason(monkeypatch, "New roll printer at the counter")
     out = f"{FILE_PRINTER}{tmp_path / 'zebra.pdf'}"
     said: list[str] = []

@@ -253,6 +253,10 @@
         <translation>本工作站的标签打印机</translation>
     </message>
     <message>
+        <source>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</source>
+        <translation>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</translation>
+    </message>
+    <message>
         <source>Change the label printers…</source>
         <translation>更改标签打印机…</translation>
     </message>

@@ -201,8 +201,15 @@ class SettingsScreen(Screen):
             shown = QLabel()
             shown.setObjectName(f"boundPrinter_{stock.name}")
             shown.setWordWrap(True)
-            shown.setToolTip(stock.shown)
-            form.addRow(stock.name, shown)
+            # The stock as the printers' dialog names it: its key (what the label screens and
+            # the command take) over what it is in the reader's language.
+            caption = QLabel(
+                self.tr("{name}<br><small>{description}</small>").format(
+                    name=stock.name, description=stock.shown
+                )
+            )
+            caption.setObjectName(f"stockCaption_{stock.name}")
+            form.addRow(caption, shown)
             self.bound[stock.name] = shown
         self.change_printers = action_button(
             self.tr("Change the label printers…"), "changePrinters", self.choose_printers
