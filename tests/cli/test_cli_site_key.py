@@ -153,3 +153,28 @@ def test_an_unreadable_key_still_backs_up_with_a_warning(
     assert made.code == 0, made.err
     assert "the line is not signed" in made.json()["warning"]
     assert len(_lines(backups)[-1]) == 6
+
+
+def test_a_key_is_not_set_while_the_environment_names_another(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """DISPENSARY_SITE_KEY wins over the workstation's setting: setting another key would be
+    recorded in the audit trail while the lines went on being signed with the variable's."""
+    first, second = tmp_path / "a.pem", tmp_path / "b.pem"
+    assert cli("audit", "site-key", "--create", str(first), user="admin").code == 0
+    env: dict[str, str | None] = {"DISPENSARY_SITE_KEY": str(first)}
+    before = cli("audit", "list", "--action", "site_key_created", "--json", user="admin").json()
+    made = cli("audit", "site-key", "--create", str(second), user="admin", env=env)
+    assert (
+        made.code != 0 and "DISPENSARY_SITE_KEY" in made.err and "Nothing was changed" in made.err
+    )
+    assert not second.exists() and not Path(str(second) + ".pub").exists()
+    after = cli("audit", "list", "--action", "site_key_created", "--json", user="admin").json()
+    assert after == before
+    zh = cli("--lang", "zh_CN", "audit", "site-key", "--create", str(second), user="admin", env=env)
+    assert "未做任何更改" in zh.err, zh.err
+    # The key the variable names may be set (it changes nothing the workstation signs with).
+    same = cli("audit", "site-key", "--use", str(first), "--json", user="admin", env=env)
+    assert same.code == 0, same.err
+    shown = cli("audit", "site-key", "--json", user="admin", env=env).json()
+    assert shown["site_key"]["path"] == str(first)

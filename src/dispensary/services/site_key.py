@@ -29,7 +29,7 @@ from typing import Any
 from dispensary.config import Settings
 from dispensary.db.engine import write_transaction
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.files import PRIVATE_MODE, shown, write_error_text
 from dispensary.i18n import _
 from dispensary.services.audit import Recorder
@@ -123,6 +123,20 @@ def current() -> SiteKey | None:
     return None if path is None else _described(path, _load_private(path))
 
 
+def check_not_overridden(path: Path) -> None:
+    """Setting a key is refused while DISPENSARY_SITE_KEY names another one: the workstation
+    would go on signing with that one while the audit trail recorded this one set."""
+    named = os.environ.get(ENV_SITE_KEY, "").strip()
+    if named and Path(named).expanduser().absolute() != path:
+        raise RuleViolation(
+            _(
+                "{variable} is set on this computer and names the site key {named}, whatever "
+                "is set here. Nothing was changed. Remove {variable} from this computer's "
+                "environment (or point it at {path}), then set the key again."
+            ).format(variable=ENV_SITE_KEY, named=shown(Path(named)), path=shown(path))
+        )
+
+
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Writes a file that must not exist yet (never over an earlier key)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -143,6 +157,7 @@ def create(ctx: Context, actor: Actor, out: str | Path) -> SiteKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = Path(out).expanduser().absolute()
+    check_not_overridden(path)
     public_path = path.with_name(path.name + PUBLIC_SUFFIX)
     for existing in (path, public_path):
         if existing.exists():
@@ -186,6 +201,7 @@ def use(ctx: Context, actor: Actor, key_file: str | Path) -> SiteKey:
     this workstation; recorded in the audit trail."""
     require(actor, Permission.WORKSTATION)
     path = Path(key_file).expanduser().absolute()
+    check_not_overridden(path)
     key = _described(path, _load_private(path))
     at = _record(ctx, actor, SET, key)
     return SiteKey(key.path, key.public_key, key.fingerprint, "", at)
