@@ -15,7 +15,15 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
 )
-from dispensary.services import audit, counts, quarantine, queries, reconciliation, returns
+from dispensary.services import (
+    audit,
+    counts,
+    dashboard,
+    quarantine,
+    queries,
+    reconciliation,
+    returns,
+)
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -88,6 +96,10 @@ def test_difference_is_adjusted_with_reason_and_second_signature(
     [finding] = [d for d in rec.discrepancies if d.kind == "count_difference"]
     assert finding.subject == "K0001" and "19 counted, 21 in the book (-2)" in finding.message
     assert audit.verify(ctx, technician).ok
+    # Listed for the record, not a finding to review: the Today screen counts the same.
+    assert finding not in rec.to_review
+    today = dashboard.dashboard(ctx, technician)
+    assert today.discrepancies == rec.to_review
 
 
 def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Password) -> None:

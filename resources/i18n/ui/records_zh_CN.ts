@@ -700,6 +700,10 @@ Old values:
         <translation>差异（{n}）</translation>
     </message>
     <message>
+        <source>Discrepancies ({n}, {review} to review)</source>
+        <translation>差异（{n}，待审核 {review}）</translation>
+    </message>
+    <message>
         <source>Sign-offs ({n})</source>
         <translation>签名确认（{n}）</translation>
     </message>

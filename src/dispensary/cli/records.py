@@ -93,13 +93,15 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
         written_off_note(),
         "",
     ]
-    if result.discrepancies:
-        lines.append(_("To review ({count}):").format(count=len(result.discrepancies)))
-        lines += [
-            f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.discrepancies
-        ]
+    if result.to_review:
+        lines.append(_("To review ({count}):").format(count=len(result.to_review)))
+        lines += [f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.to_review]
     else:
         lines.append(_("Nothing to review."))
+    adjusted = [d for d in result.discrepancies if not d.kind.to_review]
+    if adjusted:
+        lines.append(_("Count differences on record ({count}):").format(count=len(adjusted)))
+        lines += [f"  {d.message}" for d in adjusted]
     if result.signoffs:
         last = result.signoffs[-1]
         lines.append(
@@ -142,6 +144,7 @@ def cmd_sign_off(run: Run) -> int:
         "at": result.signoffs[-1].at if result.signoffs else None,
         "balanced": result.balanced,
         "discrepancies": len(result.discrepancies),
+        "to_review": len(result.to_review),
     }
     run.emit(
         data,
@@ -150,7 +153,7 @@ def cmd_sign_off(run: Run) -> int:
                 full_name=actor.full_name, value=actor.role.value
             )
             + (_("balanced") if result.balanced else _("NOT balanced"))
-            + _(", {items} to review.").format(items=plural(len(result.discrepancies), "item"))
+            + _(", {items} to review.").format(items=plural(len(result.to_review), "item"))
         ],
     )
     return EXIT_OK

@@ -69,6 +69,14 @@ class DiscrepancyKind(StrEnum):
     def label(self) -> str:
         return _DISCREPANCY_LABELS[self]
 
+    @property
+    def to_review(self) -> bool:
+        """Whether a finding of this kind waits for someone to act on it. A count difference
+        does not: the count that found it adjusted the book with a signed reason, and it stays
+        listed as the record of that. The Today screen, the reconciliation and the command
+        count the same findings to review by this."""
+        return self is not DiscrepancyKind.COUNT_DIFFERENCE
+
 
 _DISCREPANCY_LABELS = {
     DiscrepancyKind.AUDIT_CHAIN: "Audit trail damaged",

@@ -64,7 +64,6 @@ from dispensary.study import Study, parse_study
 
 EXPIRY_WINDOW_DAYS = 90
 DUE_WINDOW_DAYS = 7
-RESOLVED_KINDS = frozenset({"count_difference"})  # adjusted with a signed reason already
 
 
 @dataclass(frozen=True)
@@ -377,7 +376,7 @@ def _read_figures(
         expiring=tuple(sorted(expiring, key=lambda k: (k.expiry, k.lot, k.number))),
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
-        discrepancies=tuple(d for d in findings if d.kind not in RESOLVED_KINDS),
+        discrepancies=tuple(d for d in findings if d.kind.to_review),
     )
 
 

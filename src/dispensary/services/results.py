@@ -331,6 +331,12 @@ class ReconcileResult:
     audit_checked_in_full: bool = True
 
     @property
+    def to_review(self) -> tuple[Discrepancy, ...]:
+        """The findings someone must act on (DiscrepancyKind.to_review); the others are
+        records (a count difference adjusted with a signed reason)."""
+        return tuple(d for d in self.discrepancies if d.kind.to_review)
+
+    @property
     def balanced(self) -> bool:
         """The ledger balances with itself (see `physical` for the shelf)."""
         return all(row.balanced for row in self.products + self.lots + self.kits)

@@ -394,7 +394,11 @@ class ReconcileScreen(Screen):
         )
         self.tabs.setTabText(
             self.tabs.indexOf(self.discrepancy_view),
-            self.tr("Discrepancies ({n})").format(n=len(result.discrepancies)),
+            self.tr("Discrepancies ({n})").format(n=len(result.discrepancies))
+            if len(result.to_review) == len(result.discrepancies)
+            else self.tr("Discrepancies ({n}, {review} to review)").format(
+                n=len(result.discrepancies), review=len(result.to_review)
+            ),
         )
         self.tabs.setTabText(
             self.tabs.indexOf(self.signoff_view),
@@ -406,7 +410,7 @@ class ReconcileScreen(Screen):
                 time=local.strftime("%Y-%m-%d %H:%M"), zone=local.tzname() or self.tr("local time")
             )
         )
-        found = len(result.discrepancies)
+        found = len(result.to_review)
         findings = (
             self.tr("{n} finding(s) to look at").format(n=found)
             if found

@@ -1,0 +1,46 @@
+"""The reconciliation window counts the findings to review as the Today screen does: a count
+difference, adjusted with a signed reason, stays listed for the record but is not one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
+
+from dispensary.services import counts, dashboard
+from dispensary.ui.reconcile_view import ReconcileScreen
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def test_a_count_difference_is_on_record_not_to_review(qtbot: Any, pharmacy: Pharmacy) -> None:
+    counts.record_count(
+        pharmacy.ctx,
+        pharmacy.actor("tech"),
+        "K0003",
+        19,
+        PASSWORDS["tech"],
+        reason_code="breakage",
+        reason="two crushed in the bottle",
+        verified_by="pharm",
+        verifier_password=PASSWORDS["pharm"],
+    )
+    today = dashboard.dashboard(pharmacy.ctx, pharmacy.actor("pharm"))
+    screen = ReconcileScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.refresh()
+    listed = screen.discrepancy_view.model().rowCount()
+    review = len(today.discrepancies)
+    assert listed == review + 1  # the count difference, listed
+    assert f"{review} finding(s) to look at" in screen.banner.text(), screen.banner.text()
+    tab = screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view))
+    assert tab == f"Discrepancies ({listed}, {review} to review)"
