@@ -233,3 +233,24 @@ def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmac
     choose_action(qtbot, screen, "sign_in_refused")
     screen.table.selectRow(0)
     assert "原因：账户已停用（deactivated）" in screen.detail.toPlainText()
+
+
+def test_a_narrow_window_cuts_the_reasons_and_values_before_the_record(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The record an entry concerns is what a reader scans the list by; the reasons (most
+    often empty) and the values are read whole in the detail below."""
+    why = "left the site at the end of her contract; access removed by the site manager " * 2
+    users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, why)
+    screen = AuditScreen(pharmacy.session("monitor"))
+    qtbot.addWidget(screen)
+    screen.resize(1000, 600)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    table = screen.table
+    assert table.columnWidth(RECORD) >= table.sizeHintForColumn(RECORD) - 2, (
+        table.columnWidth(RECORD),
+        table.sizeHintForColumn(RECORD),
+    )
+    assert table.columnWidth(REASON) < table.sizeHintForColumn(REASON)

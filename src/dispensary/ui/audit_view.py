@@ -292,10 +292,11 @@ class AuditScreen(Screen):
             return
         self.message.clear_message()
         self.model.set_rows(rows)
-        # Everything is read whole in the detail below. The old values give way first, then a
-        # long record (a list of kits), then the reasons, most often empty: the new values,
-        # what the entry did, keep what room is left.
-        fit_columns(self.table, widest=320, yielding=(7, 4, 5, 6))
+        # Everything is read whole in the detail below. The old values give way first, then
+        # the reasons (most often empty, and read whole below), then the new values: the
+        # record, what a reader scans the list by, keeps its room ("发放 DSP000134" was cut to
+        # "发…" at 1366x768).
+        fit_columns(self.table, widest=320, yielding=(7, 5, 6, 4))
         self._add_actions(rows)
         if len(rows) >= SHOWN_AT_MOST:
             shown = self.tr(
