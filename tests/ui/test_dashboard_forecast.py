@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from counter_fixtures import Counter
+from PySide6.QtCharts import QBarCategoryAxis
 from pytestqt.qtbot import QtBot
 
 from dispensary.services import dispensing, participants
 from dispensary.services import forecast as forecast_service
-from dispensary.ui.dashboard import DashboardScreen
+from dispensary.ui.dashboard import DashboardScreen, ForecastSection
 from dispensary.ui.main_window import MainWindow
 from dispensary.ui.screens import OPENS, screen_classes
 
@@ -74,3 +75,26 @@ def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) ->
     if shot:  # docs/images/forecast-chart.png is made this way
         qtbot.wait(50)
         section.grab().save(str(Path(shot)))
+
+
+def test_the_forecast_reads_in_chinese(qtbot: QtBot, counter: Counter, chinese: None) -> None:
+    """The sentence's dates as the Chinese windows write them, no space after 。, and each
+    week's date under its number on the chart (it was cut to '第1周 07…')."""
+    pharm = counter.actor("pharm")
+    dispensing.dispense_cycle(counter.ctx, pharm, "01-001", 1, date(2026, 1, 5), "pharmpass1")
+    participants.enroll(counter.ctx, pharm, "01-003", "EF", 1972, "F", "Dr Liu")
+    participants.enroll(counter.ctx, pharm, "01-004", "GH", 1980, "F", "Dr Liu")
+    result = forecast_service.forecast(counter.ctx, pharm)
+    section = ForecastSection("供药预测")
+    qtbot.addWidget(section)
+    section.show_result(result, {p: p for p in result.forecast.products})
+    text = section.summary.text()
+    first = result.forecast.first_short
+    assert first is not None
+    day = first.start
+    assert f"自{day.year}/{day.month}/{day.day}起" in text, text
+    assert "。 " not in text and "-" not in text.replace(P75, "").replace("herombopag-2.5mg", "")
+    axis = next(a for a in section.chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+    assert axis.categories()[0] == "第1周<br>" + result.forecast.product_rows(P75)[
+        0
+    ].start.strftime("%m-%d")

@@ -677,8 +677,8 @@
         <translation>短缺药盒</translation>
     </message>
     <message>
-        <source>W{week} {date}</source>
-        <translation>第{week}周 {date}</translation>
+        <source>W{week}&lt;br&gt;{date}</source>
+        <translation>第{week}周&lt;br&gt;{date}</translation>
     </message>
     <message>
         <source>Kits</source>

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
-from dispensary.i18n import current_language
+from dispensary.i18n import current_language, sentences
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import forecast as forecast_service
 from dispensary.services.context import Actor, Context
@@ -190,7 +190,7 @@ class ForecastChart(QChartView):
             sets["usable"].append(row.kits_usable)
             sets["short"].append(row.kits_short)
             categories.append(
-                self.tr("W{week} {date}").format(week=row.week, date=row.start.strftime("%m-%d"))
+                self.tr("W{week}<br>{date}").format(week=row.week, date=row.start.strftime("%m-%d"))
             )
         bars = QBarSeries()
         for bar_set in sets.values():
@@ -257,15 +257,18 @@ class ForecastSection(Section):
             ).format(weeks=f.weeks)
         else:
             text = self.tr("Stock falls short in week {week} (from {date}) of {product}.").format(
-                week=first.week, date=first.start.isoformat(), product=names[first.product]
+                week=first.week, date=shown_date(first.start), product=names[first.product]
             )
+        said = [text]
         for order in f.resupply:
-            text += " " + self.tr("Order {kits} kit(s) of {product} by {date}.").format(
-                kits=order.kits, product=names[order.product], date=order.order_by.isoformat()
+            said.append(
+                self.tr("Order {kits} kit(s) of {product} by {date}.").format(
+                    kits=order.kits, product=names[order.product], date=shown_date(order.order_by)
+                )
             )
         if f.unused:
-            text += " " + self.tr("{n} kit(s) will expire unused.").format(n=len(f.unused))
-        self.summary.setText(text)
+            said.append(self.tr("{n} kit(s) will expire unused.").format(n=len(f.unused)))
+        self.summary.setText(sentences(said))
         wanted = first.product if first is not None else self.product.currentData()
         self.product.blockSignals(True)
         self.product.clear()

@@ -38,6 +38,7 @@ from dispensary.ui.scan_field import ScanCatcher, ScanField
 from dispensary.ui.screen import OpenKind, Screen, context_of_study, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
+from dispensary.ui.widgets import shown_date
 
 SCREEN_ROLE = Qt.ItemDataRole.UserRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -654,7 +655,7 @@ class MainWindow(QMainWindow):
             line = self.tr("  {protocol} version {version}, loaded {day} — {title}").format(
                 protocol=row.protocol,
                 version=row.version,
-                day=row.loaded_at.date().isoformat(),
+                day=shown_date(row.loaded_at.date()),
                 title=row.title_in(current_language().value),
             )
             if row.status == "closed":

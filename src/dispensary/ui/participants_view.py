@@ -58,7 +58,14 @@ from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import date_edit, dose_shown, titled_page, to_date, wrapped_label
+from dispensary.ui.widgets import (
+    date_edit,
+    dose_shown,
+    shown_date,
+    titled_page,
+    to_date,
+    wrapped_label,
+)
 
 CRITERION_LINE = 90
 """Characters on one line of an eligibility criterion in the enrolment dialog."""
@@ -604,7 +611,7 @@ class ParticipantsScreen(Screen):
             else ""
         )
         if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
-            when = due.isoformat() if due else self.tr("any time")
+            when = shown_date(due) if due else self.tr("any time")
             following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(
                 cycle=person.next_cycle, when=when, pending=pending
             )
@@ -618,7 +625,7 @@ class ParticipantsScreen(Screen):
                 initials=person.initials,
                 year=person.birth_year,
                 status=status_name(person.status),
-                date=person.enrolled_on.isoformat(),
+                date=shown_date(person.enrolled_on),
                 following=following,
             )
         )
@@ -664,7 +671,7 @@ class ParticipantsScreen(Screen):
         self.select(row.study_number)
         self.message.show_message(
             self.tr("Participant {number} ({initials}) enrolled on {date}.").format(
-                number=row.study_number, initials=row.initials, date=row.enrolled_on.isoformat()
+                number=row.study_number, initials=row.initials, date=shown_date(row.enrolled_on)
             ),
             "ok",
         )

@@ -72,7 +72,7 @@ from dispensary.ui.label_printers import (
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.translations import installed_language
-from dispensary.ui.widgets import titled_page, wrapped_label
+from dispensary.ui.widgets import shown_date, titled_page, wrapped_label
 
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
@@ -387,7 +387,7 @@ class ReportsScreen(Screen):
             + [
                 (
                     self.tr("{lot} ({product}, exp {expiry})").format(
-                        lot=lot, product=product, expiry=expiry.isoformat()
+                        lot=lot, product=product, expiry=shown_date(expiry)
                     ),
                     lot,
                 )
@@ -400,7 +400,7 @@ class ReportsScreen(Screen):
             [
                 (
                     self.tr("{shipment} (received {day}, {n} kits)").format(
-                        shipment=number, day=day.isoformat(), n=n
+                        shipment=number, day=shown_date(day), n=n
                     ),
                     number,
                 )
