@@ -164,6 +164,11 @@ def test_readings_within_range_are_recorded_as_checked(
         ),
         ("timestamp,celsius\n2026-01-04T08:00,180\n", "Logger line 2: 180.0 °C is not plausible"),
         ("timestamp,celsius\n\n", "The logger file holds no readings"),
+        (  # a decimal comma: 25,9 would read as 25 and a stray 9, missing the excursion
+            "timestamp,celsius\n2026-01-04T08:00,21\n2026-01-04T09:00,25,9\n",
+            "Logger line 3 has more cells than the header names: a temperature written with "
+            "a decimal comma (25,9)",
+        ),
     ],
 )
 def test_malformed_logger_file_is_refused(

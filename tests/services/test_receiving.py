@@ -88,6 +88,10 @@ def test_manifest_without_product_column_takes_the_default() -> None:
         ),
         ("kit,lot,expiry,tablets\nK1,,2027-01-31,21\n", "Manifest line 2: Give the lot number"),
         ("kit,lot,expiry,tablets\n", "The manifest lists no kits"),
+        (  # an unquoted comma shifts the cells: tablets 21 read from the wrong column
+            "kit,lot,expiry,tablets\nK1,L1,2027-01-31,21\nK2,Lot A,1,2027-01-31,21\n",
+            "Manifest line 3 has 5 cells where the header names 4",
+        ),
     ],
 )
 def test_bad_manifest_lines_are_named(

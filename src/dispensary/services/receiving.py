@@ -139,7 +139,8 @@ def _kit_line(values: dict[str, str]) -> KitIn:
 
 def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    columns = _header(next(reader, []))
+    header = next(reader, [])
+    columns = _header(header)
     needed = {"kit", "lot", "expiry", "tablets"}
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
@@ -155,6 +156,16 @@ def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
+        if any(cells[len(header) :]):
+            # A value with an unquoted comma ("Lot A,1") shifts every cell after it: which
+            # cell was meant cannot be told, so nothing is guessed.
+            raise InvalidInput(
+                _(
+                    "Manifest line {line} has {cells} cells where the header names {columns}: "
+                    "a value with a comma in it must be in double quotes. Correct the file and "
+                    "receive it again; nothing was received."
+                ).format(line=line_no, cells=len(cells), columns=len(header))
+            )
         values = {
             name: (cells[at] if at < len(cells) else "") or defaults.get(name, "")
             for name, at in columns.items()

@@ -89,6 +89,17 @@ def _parse_logger_csv(text: str, now: datetime | None) -> list[Reading]:
         line_no = reader.line_num  # counts the blank lines the reader skips
         raw_time = (row.get(time_key) or "").strip()
         raw_temp = (row.get(temp_key) or "").strip()
+        extra = [cell for cell in row.get(None) or [] if cell.strip()]
+        if extra:
+            # "25,9" written with a decimal comma reads as 25 and a stray 9: the excursion to
+            # 25.9 °C would be missed. Nothing is guessed.
+            raise InvalidInput(
+                _(
+                    "Logger line {line} has more cells than the header names: a temperature "
+                    "written with a decimal comma (25,9) reads as two cells. Export the file "
+                    "with a decimal point (25.9) and import it again; nothing was imported."
+                ).format(line=line_no)
+            )
         if not raw_time and not raw_temp:
             continue
         try:
