@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from dispensary.services import (
     reconciliation,
     returns,
 )
+from dispensary.services.assessment import CountCheck
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -100,6 +101,36 @@ def test_difference_is_adjusted_with_reason_and_second_signature(
     assert finding not in rec.to_review
     today = dashboard.dashboard(ctx, technician)
     assert today.discrepancies == rec.to_review
+
+
+def test_a_count_is_not_dated_before_the_kit_was_received(
+    ctx: Context, stock: Stock, technician: Actor, pw: Password, refused: Refused
+) -> None:
+    """Its adjustment would open the kit's log with a negative balance before the receipt."""
+    day = ctx.clock.today()
+    before = day - timedelta(days=3)
+    with refused(
+        ctx,
+        RuleViolation,
+        f"Kit K0001 was received on {day.isoformat()}: it cannot have been counted on "
+        f"{before.isoformat()}",
+    ):
+        count(
+            ctx,
+            technician,
+            pw(technician),
+            20,
+            reason_code="breakage",
+            reason="crumbled",
+            verified_by="pharm",
+            verifier_password="pharm-pass-1",
+            counted_on=before,
+        )
+    found = counts.assess_count(
+        ctx, technician, counts.CountRequest("K0001", counted=21, counted_on=before)
+    )
+    assert [r.code for r in found.refusals] == [CountCheck.DATE]
+    assert count(ctx, technician, pw(technician), 21, counted_on=day).book == 21
 
 
 def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Password) -> None:

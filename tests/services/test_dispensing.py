@@ -628,6 +628,35 @@ def test_dispense_on_an_earlier_day(
     assert timedelta(0) == result.dispensed_on - DAY1
 
 
+def test_a_dispense_on_an_earlier_day_takes_no_kit_received_after_it(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Recorded late, a dispense of 5 January cannot hand out a kit received on the 7th: the
+    accountability log would show the kit leaving before it arrived."""
+    clock.set_date(date(2026, 1, 7))
+    receive(ctx, pharmacist, "K0031", "L0", date(2026, 6, 30), shipment="SH-LATE")
+    proposed = dispensing.assess_dispense(
+        ctx, pharmacist, dispensing.DispenseRequest("01-001", day1=DAY1, dispensed_on=DAY1)
+    ).proposed
+    assert [k.number for k in proposed] == ["K0011"]  # first expiry first among those there then
+    today = dispensing.assess_dispense(ctx, pharmacist, dispensing.DispenseRequest("01-001"))
+    assert [k.number for k in today.proposed] == ["K0031"]  # dispensed today, it is first
+    with refused(
+        ctx,
+        RuleViolation,
+        "Kit K0031 was received on 2026-01-07: it cannot have been dispensed on 2026-01-05",
+    ):
+        dispense(ctx, pharmacist, pw(pharmacist), day1=DAY1, dispensed_on=DAY1, kits=["K0031"])
+    done = dispense(ctx, pharmacist, pw(pharmacist), day1=DAY1, dispensed_on=DAY1)
+    assert [k.kit for k in done.kits] == ["K0011"]
+
+
 def test_void_of_a_kit_no_longer_dispensed(
     ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:

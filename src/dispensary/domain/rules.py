@@ -611,6 +611,31 @@ def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, to
         )
 
 
+RECEIVED_LATER: dict[str, str] = {
+    "dispense": N_(
+        "Kit {kit} was received on {received}: it cannot have been dispensed on {day}. Take a "
+        "kit received by then, or give the day the cycle was really dispensed."
+    ),
+    "count": N_(
+        "Kit {kit} was received on {received}: it cannot have been counted on {day}. Give the "
+        "day of the count (on or after that date)."
+    ),
+}
+"""A step dated before the kit reached the pharmacy, by the step: it would put the kit's
+movement before its receipt on the accountability log (a dispense, or a count's adjustment,
+with a negative balance)."""
+
+
+def check_received_by(kit: str, received_on: date, day: date, step: str) -> None:
+    """A dispense or a count of a kit is dated on or after its receipt."""
+    if day < received_on:
+        raise RuleViolation(
+            _(RECEIVED_LATER[step]).format(
+                kit=kit, received=received_on.isoformat(), day=day.isoformat()
+            )
+        )
+
+
 def usable_kits(
     kits: Iterable[KitCandidate], product: str, cover_until: date, today: date
 ) -> list[KitCandidate]:
@@ -702,9 +727,18 @@ def source_words(source: str) -> str:
     return source
 
 
-def rule_to_confirm(title: str, source: str, finding: str) -> str:
-    """The warning an unconfirmed rule gives where it would have applied."""
+def rule_to_confirm(title: str, source: str, finding: str, asks_reason: bool = False) -> str:
+    """What an unconfirmed rule says where it would have applied: a notice, the step going on
+    as it is; or, for a rule that would have refused the step (`asks_reason`), a warning the
+    pharmacist overrides with a reason, never a refusal."""
     source = source_words(source)
+    if asks_reason:
+        return _(
+            "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
+            "it does not refuse the step: give the reason to go on, which is recorded. An "
+            "administrator confirms it on the Study rules screen (or `dispensary study "
+            "confirm`)."
+        ).format(finding=finding, title=title, source=source)
     return _(
         "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
         "does not hold and the step goes on: an administrator confirms it on the Study rules "

@@ -18,7 +18,12 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import MovementKind, ReasonCode, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
-from dispensary.domain.rules import check_count, check_not_future, check_text
+from dispensary.domain.rules import (
+    check_count,
+    check_not_future,
+    check_received_by,
+    check_text,
+)
 from dispensary.i18n import N_, _
 from dispensary.services.assessment import (
     CountAssessment,
@@ -185,6 +190,10 @@ def _plan(
                 ).format(kit=record.number, status=status_word(record.status)),
             )
         )
+    try:
+        check_received_by(record.number, record.shipment.received_on, checked.day, "count")
+    except RuleViolation as exc:
+        refusals.append(Refusal(CountCheck.DATE, exc.message))
     status = status_now(record, today)
     counted = checked.counted
     if refusals or counted is None:  # blind: no book before the count

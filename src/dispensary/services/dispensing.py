@@ -46,6 +46,7 @@ from dispensary.domain.rules import (
     check_next_cycle,
     check_not_future,
     check_not_too_early,
+    check_received_by,
     check_scanned_cover,
     check_text,
     choose_fefo,
@@ -529,6 +530,7 @@ def _interval_to_confirm(
             study.rule_title(rule.key),
             rule.source,
             finding.format(day1=day1.isoformat(), gap=gap, previous=previous_day1.isoformat()),
+            asks_reason=True,
         )
 
     found.warn(DispenseCheck.DAY1_INTERVAL, text, OverrideNeeds.REASON)
@@ -651,7 +653,7 @@ def _plan(
     days = study.cycle.days_of_supply
     cover_until = supply_cover_until(day1, days, study.cycle.expiry_margin_days)
     needs = {p: tablets_needed(dose, p, days) for p in dose.products}
-    stock = {p: _Shelf(session, p, cover_until, today, ctx.study_id) for p in needs}
+    stock = {p: _Shelf(session, p, cover_until, today, ctx.study_id, checked.day) for p in needs}
     proposed: list[tuple[Kit, int]] = []
     short: list[str] = []
     for product, tablets in needs.items():
@@ -688,6 +690,7 @@ def _plan(
             ctx.study_id,
             not irt,
             shown,
+            checked.day,
         )
         if irt and checked.irt_kit:
             _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
@@ -751,7 +754,11 @@ def _by_rule(
         found.refuse(code, text())
         return
     rule = study.rule(key)
-    found.warn(code, lambda: rule_to_confirm(rule.title, rule.source, text()), OverrideNeeds.REASON)
+    found.warn(
+        code,
+        lambda: rule_to_confirm(rule.title, rule.source, text(), asks_reason=True),
+        OverrideNeeds.REASON,
+    )
 
 
 def _approval(study: Study, found: _Found, day: date, confirmed: frozenset[str]) -> None:
@@ -956,10 +963,17 @@ class _Shelf:
     FIRST_BATCH = 8
 
     def __init__(
-        self, session: Session, product: str, cover_until: date, today: date, study: int
+        self,
+        session: Session,
+        product: str,
+        cover_until: date,
+        today: date,
+        study: int,
+        on: date | None = None,
     ) -> None:
         self.session, self.product, self.study = session, product, study
         self.cover_until, self.today = cover_until, today
+        self.on = today if on is None else on  # the dispense's day (earlier when back-dated)
         self.kits: dict[str, Kit] = {}
         self.usable: list[KitCandidate] = []
         self.read = 0  # kits read so far, in the rule's order
@@ -979,6 +993,8 @@ class _Shelf:
         batch = list(self.session.scalars(_shelf_query(self.session), values))
         self.read += len(batch)
         self.exhausted = len(batch) < size
+        if self.on < self.today:  # back-dated: not a kit received after the dispense's day
+            batch = [k for k in batch if k.shipment.received_on <= self.on]
         on_shelf = contents_of_kits(self.session, batch)
         self.kits.update((k.number, k) for k in batch)
         candidates = [candidate(k, on_shelf[k.id]) for k in batch]
@@ -1011,6 +1027,7 @@ def _scanned(
     study: int,
     fefo: bool = True,
     shown: bool = True,
+    on: date | None = None,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
@@ -1025,7 +1042,9 @@ def _scanned(
             errors[len(verdicts)] = type(exc)
             verdicts.append(_not_a_kit(session, raw, exc))
             continue
-        refusal = _kit_refusal(session, kit, taken, dose, needs, cover_until, today)
+        refusal = _kit_refusal(
+            session, kit, taken, dose, needs, cover_until, today, today if on is None else on
+        )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
             continue
@@ -1114,9 +1133,10 @@ def _kit_refusal(
     needs: dict[str, int],
     cover_until: date,
     today: date,
+    on: date,
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
-    not dispensable, or not needed."""
+    not dispensable (or received after the dispense's day `on`), or not needed."""
     if any(k.id == kit.id for k, _candidate in taken):
         return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
@@ -1127,6 +1147,8 @@ def _kit_refusal(
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
         check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
+        if on < today:  # received by today, unless the dispense is back-dated
+            check_received_by(kit.number, kit.shipment.received_on, on, "dispense")
     except RuleViolation as exc:
         return exc.message
     already = sum(c.tablets for _kit, c in taken if c.product == kit.product)
