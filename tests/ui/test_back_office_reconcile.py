@@ -11,10 +11,11 @@ import pytest
 from back_office_fixtures import PASSWORDS, RETURN_DAY, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import counts, dispensing, queries, reconciliation
+from dispensary.ui.app import apply_style
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
@@ -46,13 +47,27 @@ def open_tab(qtbot: Any, screen: ReconcileScreen, page: QWidget) -> None:
 def shown(view: QTableView) -> list[dict[str, str]]:
     """The table as it reads on screen: each line's text under its column header."""
     model = view.model()
-    titles = [
-        str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
-    ]
     return [
-        {title: str(model.index(r, c).data() or "") for c, title in enumerate(titles)}
+        {title: str(model.index(r, c).data() or "") for c, title in enumerate(titles(view))}
         for r in range(model.rowCount())
     ]
+
+
+def titles(view: QTableView) -> list[str]:
+    """The column headers, as they read."""
+    model = view.model()
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+
+
+def tooltips(view: QTableView) -> dict[str, str]:
+    """Each header's tooltip (the whole of a shortened title), by the header's title."""
+    model = view.model()
+    found = {}
+    for c in range(model.columnCount()):
+        tip = model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+        if tip:
+            found[str(tip)] = str(model.headerData(c, Qt.Orientation.Horizontal))
+    return found
 
 
 def colour(view: QTableView, kit: str, title: str) -> str | None:
@@ -104,11 +119,14 @@ def test_balances_and_findings_are_shown(
         "Discrepancies (1)"
     )
     assert screen.flag_choice.currentData() == "DSP000001"
+    # A product as the inventory names it, its strength and form: never its code.
     products_view = screen.views["products"]
-    model = products_view.model()
-    assert model.headerData(1, Qt.Orientation.Horizontal) == "Strength"
-    strengths = {str(model.index(r, 0).data()): model.index(r, 1).data() for r in range(2)}
-    assert strengths == {"herombopag-2.5mg": "2.5 mg", "herombopag-7.5mg": "7.5 mg"}
+    assert [line["Product"] for line in shown(products_view)] == ["2.5 mg tablet", "7.5 mg tablet"]
+    lots = shown(screen.views["lots"])
+    assert [(line["Lot"], line["Product"]) for line in lots] == [
+        ("L2401", "7.5 mg tablet"),
+        ("L2501", "2.5 mg tablet"),
+    ]
     worked_out = screen.generated.text()
     zone = screen.result.generated_at.astimezone().tzname() if screen.result else None
     assert worked_out.startswith("Worked out ") and worked_out.endswith(f" {zone}")
@@ -207,15 +225,15 @@ def test_a_participant_on_two_strengths_has_a_line_per_product(
             line["Dispensed"],
             line["Returned"],
             line["On hand"],
-            line["Held returned"],
+            line["Held"],
             line["Balanced"],
         )
         for line in shown(view)
     )
     # Never one line of "63 tablets": 7.5 mg and 2.5 mg tablets are not added together.
     assert lines == [
-        ("01-001", "AB", "herombopag-2.5mg", "42", "42", "0", "0", "0", "balanced"),
-        ("01-001", "AB", "herombopag-7.5mg", "21", "21", "10", "0", "10", "balanced"),
+        ("01-001", "AB", "2.5 mg tablet", "42", "42", "0", "0", "0", "balanced"),
+        ("01-001", "AB", "7.5 mg tablet", "21", "21", "10", "0", "10", "balanced"),
     ]
 
 
@@ -229,21 +247,21 @@ def test_a_count_with_a_difference_shows_on_the_physical_count_tab(
     lines = {line["Kit"]: line for line in shown(screen.count_view)}
     assert lines["K0003"] == {
         "Kit": "K0003",
-        "Product": "herombopag-7.5mg",
+        "Product": "7.5 mg tablet",
         "Lot": "L2401",
         "Book now": "19",
         "Last counted": "2026-01-26",
         "Counted": "19",
         "Book then": "21",
         "Difference": "-2",
-        "Moved since": "0",
+        "Moved": "0",
         "Counted by": "Paula Pharm",
-        "Countersigned by": "Tom Tech",
+        "Checked by": "Tom Tech",
     }
     assert colour(screen.count_view, "K0003", "Difference") == RED
     agreed = lines["K0004"]
     assert (agreed["Counted"], agreed["Book then"], agreed["Difference"]) == ("21", "21", "0")
-    assert (agreed["Counted by"], agreed["Countersigned by"]) == ("Paula Pharm", "")
+    assert (agreed["Counted by"], agreed["Checked by"]) == ("Paula Pharm", "")
     assert colour(screen.count_view, "K0004", "Difference") is None
     assert screen.tabs.tabText(screen.tabs.indexOf(screen.count_view)) == (
         "Physical count (7 to check)"
@@ -340,11 +358,12 @@ def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(
     count(pharmacy, "K0003", 19)
     screen = make_screen(qtbot, pharmacy)
     products = {line["Product"]: line for line in shown(screen.views["products"])}
-    assert "Adjusted" not in products["herombopag-7.5mg"]
-    assert products["herombopag-7.5mg"]["Written off (adjusted)"] == "2"
-    assert products["herombopag-2.5mg"]["Written off (adjusted)"] == "0"
+    assert "Adjusted" not in products["7.5 mg tablet"]
+    assert products["7.5 mg tablet"]["Written off"] == "2"
+    assert products["2.5 mg tablet"]["Written off"] == "0"
+    assert "Written off (adjusted)" in tooltips(screen.views["products"])
     kits = {line["Kit"]: line for line in shown(screen.views["kits"])}
-    assert (kits["K0003"]["Written off (adjusted)"], kits["K0003"]["On hand"]) == ("2", "19")
+    assert (kits["K0003"]["Written off"], kits["K0003"]["On hand"]) == ("2", "19")
     open_tab(qtbot, screen, screen.count_view)
     assert {line["Kit"]: line for line in shown(screen.count_view)}["K0003"]["Difference"] == "-2"
     assert screen.written_off.isVisible()
@@ -353,3 +372,102 @@ def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(
         "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
         "off -1."
     )
+
+
+SHORTENED = {
+    "en": (
+        {"Written off (adjusted)": "Written off", "Held returned": "Held"},
+        {"Moved since the count": "Moved", "Countersigned by": "Checked by"},
+    ),
+    "zh_CN": (
+        {"核销（盘点调整）": "核销", "退回留存": "留存"},
+        {"盘点后变动": "变动", "复核人": "复核人"},
+    ),
+}
+"""The whole of each title shortened to fit 1366x768 (the header's tooltip), and the title: of
+the balance tabs, and of the physical count."""
+
+
+def cut_cells(view: QTableView) -> list[str]:
+    """The cells Qt elides: their text is wider than the column less the item's margins."""
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    metrics = view.fontMetrics()
+    model = view.model()
+    cut = []
+    for column in range(model.columnCount()):
+        room = view.columnWidth(column) - margin
+        for row in range(model.rowCount()):
+            text = str(model.index(row, column).data() or "")
+            if metrics.horizontalAdvance(text) > room:
+                cut.append(f"{model.headerData(column, Qt.Orientation.Horizontal)}: {text}")
+    return cut
+
+
+def cut_headers(view: QTableView) -> list[str]:
+    """The headers narrower than their title (the sort arrow counted on the sorted one only)."""
+    header = view.horizontalHeader()
+    header.setSortIndicatorShown(False)
+    needed = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(True)
+    needed[header.sortIndicatorSection()] = header.sectionSizeHint(header.sortIndicatorSection())
+    return [title for c, title in enumerate(titles(view)) if header.sectionSize(c) < needed[c]]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_product_lot_and_figure_is_read_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """With the program's style, 1366x768 leaves the screen 1166x674 beside the navigation.
+    Each product was its code cut in the middle to "hero….5mg", so 7.5 mg and 2.5 mg tablets
+    read the same; a lot was "her…01L", a never counted kit "NEVER…UNTED", and the physical
+    count scrolled sideways under "Countersigned b". Now a product reads as the inventory names
+    it, a lot by its number, and no cell or header of a balance tab or the physical count is
+    cut: the shortened titles give their whole in the header's tooltip."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    count(pharmacy, "K0003", 19)  # counted and countersigned: every column of the count filled
+    dispensing.dispense_cycle(  # 01-001 on both strengths: two lines, one per product
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-001",
+        2,
+        RETURN_DAY,
+        PASSWORDS["pharm"],
+        dose_level=-1,
+        dose_ordered_by="Dr Liu",
+    )
+    apply_style(qapp)
+    try:
+        screen = ReconcileScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        views = [screen.views[s] for s in ("products", "lots", "kits", "participants")]
+        for view in [*views, screen.count_view]:
+            open_tab(qtbot, screen, view)
+            tab = screen.tabs.tabText(screen.tabs.indexOf(view))
+            header = view.horizontalHeader()
+            widths = [header.sectionSize(c) for c in range(header.count())]
+            # No sideways scrolling: the columns share the viewport's width.
+            assert sum(widths) <= view.viewport().width(), tab
+            bar = view.horizontalScrollBar()
+            qtbot.waitUntil(lambda bar=bar: bar.maximum() == 0)  # its range is set from events
+            assert not cut_cells(view), f"{tab}: {cut_cells(view)}"
+            assert not cut_headers(view), f"{tab}: {cut_headers(view)}"
+            balances, counted = SHORTENED[language]
+            assert tooltips(view) == (counted if view is screen.count_view else balances), tab
+    finally:
+        qapp.setStyleSheet("")
+    products = [line[titles(screen.views["products"])[0]] for line in shown(views[0])]
+    participant = [line[titles(views[3])[2]] for line in shown(views[3])]
+    if language == "en":
+        assert products == ["2.5 mg tablet", "7.5 mg tablet"]
+        assert sorted(participant) == ["2.5 mg tablet", "7.5 mg tablet"]
+    else:
+        study = pharmacy.ctx.study
+        names = [study.product_name("herombopag-2.5mg"), study.product_name("herombopag-7.5mg")]
+        assert products == names and names[0] != names[1]
+        assert all(any("\u4e00" <= c <= "\u9fff" for c in name) for name in names)
+    assert [line[titles(views[1])[0]] for line in shown(views[1])] == ["L2401", "L2501"]

@@ -172,8 +172,15 @@ def test_reconciliation_tabs_banner_and_findings_in_chinese(
     ]
     assert titles(screen.views["products"])[-1] == "账目平衡"
     # Tablets count adjustments took off the book, said as such (not "调整", which read as
-    # tablets added), with the sign of a tablet found.
-    assert "核销（盘点调整）" in titles(screen.views["products"])
+    # tablets added), with the sign of a tablet found; the title is short, its tooltip whole.
+    products = screen.views["products"].model()
+    written_off = titles(screen.views["products"]).index("核销")
+    tooltip = products.headerData(
+        written_off, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    assert tooltip == "核销（盘点调整）"
+    # A product as the study file names it in Chinese, never its code.
+    assert products.index(0, 0).data() == pharmacy.ctx.study.product_name("herombopag-2.5mg")
     assert screen.written_off.text().startswith("核销（盘点调整）：实物盘点从账面核销的药片")
     assert screen.banner.text().startswith("账目平衡：")
     # The service's verdict on the shelf is shown as the service wrote it, inside Chinese words.

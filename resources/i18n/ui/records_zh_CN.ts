@@ -183,12 +183,20 @@ Old values:
         <translation>销毁</translation>
     </message>
     <message>
+        <source>Written off</source>
+        <translation>核销</translation>
+    </message>
+    <message>
         <source>Written off (adjusted)</source>
         <translation>核销（盘点调整）</translation>
     </message>
     <message>
         <source>On hand</source>
         <translation>库存</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>留存</translation>
     </message>
     <message>
         <source>Held returned</source>
@@ -213,6 +221,14 @@ Old values:
     <message>
         <source>What to do</source>
         <translation>处理建议</translation>
+    </message>
+    <message>
+        <source>Moved</source>
+        <translation>变动</translation>
+    </message>
+    <message>
+        <source>Moved since the count</source>
+        <translation>盘点后变动</translation>
     </message>
     <message>
         <source>Kit</source>
@@ -247,12 +263,12 @@ Old values:
         <translation>差异</translation>
     </message>
     <message>
-        <source>Moved since</source>
-        <translation>此后变动</translation>
-    </message>
-    <message>
         <source>Counted by</source>
         <translation>盘点人</translation>
+    </message>
+    <message>
+        <source>Checked by</source>
+        <translation>复核人</translation>
     </message>
     <message>
         <source>Countersigned by</source>
@@ -277,14 +293,6 @@ Old values:
     <message>
         <source>Note</source>
         <translation>备注</translation>
-    </message>
-    <message>
-        <source>Strength</source>
-        <translation>规格</translation>
-    </message>
-    <message>
-        <source>Description</source>
-        <translation>描述</translation>
     </message>
     <message>
         <source>Participant</source>

@@ -35,6 +35,7 @@ from dispensary.services.results import (
     ReconcileResult,
     SignOffRow,
 )
+from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
     action_button,
@@ -50,7 +51,7 @@ from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import heading, wrapped_label
+from dispensary.ui.widgets import heading, product_label, wrapped_label
 
 RED, GREEN, AMBER = "#c62828", "#2e7d32", "#b26a00"
 CAUTION_COLOURS = ("#fff4e0", "#7a4100", "#ffb74d")
@@ -74,17 +75,10 @@ def _last_counted(value: date | None) -> str:
     return value.isoformat()
 
 
-def balance_columns(
-    key: str,
-    label: str,
-    describe: Callable[[BalanceRow], str] | None = None,
-    also: Sequence[Column[BalanceRow]] = (),
-) -> list[Column[BalanceRow]]:
-    """`also`: identifying columns after the label (a participant's line names its product)."""
+def balance_columns(identify: Sequence[Column[BalanceRow]]) -> list[Column[BalanceRow]]:
+    """A balance tab's columns: what names the line (`identifying_columns`), then its figures."""
     return [
-        Column(key, lambda r: r.key),
-        Column(label, describe or (lambda r: r.label)),
-        *also,
+        *identify,
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Received")), lambda r: r.received, align_right=True
         ),
@@ -98,23 +92,68 @@ def balance_columns(
             str(QT_TRANSLATE_NOOP("Column", "Destroyed")), lambda r: r.destroyed, align_right=True
         ),
         # Tablets count adjustments took off the book (a tablet found: -1), as the
-        # accountability equation adds them: "Adjusted" alone read a breakage of -1 as +1.
+        # accountability equation adds them: "Adjusted" alone read a breakage of -1 as +1. The
+        # titles of this column and of the held returns are shortened to fit a participant's
+        # eleven columns at 1366x768; the header's tooltip gives the whole.
         Column(
-            str(QT_TRANSLATE_NOOP("Column", "Written off (adjusted)")),
+            str(QT_TRANSLATE_NOOP("Column", "Written off")),
             lambda r: r.adjusted,
             align_right=True,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Written off (adjusted)")),
         ),
         Column(str(QT_TRANSLATE_NOOP("Column", "On hand")), lambda r: r.on_hand, align_right=True),
         Column(
-            str(QT_TRANSLATE_NOOP("Column", "Held returned")),
+            str(QT_TRANSLATE_NOOP("Column", "Held")),
             lambda r: r.held_returned,
             align_right=True,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Held returned")),
         ),
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Balanced")),
             _balanced,
             colour=lambda r: GREEN if r.balanced else RED,
         ),
+    ]
+
+
+def lot_number(row: BalanceRow) -> str:
+    """A lot line's lot number, without its product: the service keys it "<product>/<lot>" (a
+    product code holds no '/')."""
+    return row.key.partition("/")[2] or row.key
+
+
+def lot_product(row: BalanceRow) -> str:
+    """A lot line's product code."""
+    return row.key.partition("/")[0]
+
+
+def identifying_columns(scope: str, study: Study) -> list[Column[BalanceRow]]:
+    """What names a line of a balance tab, as the other screens name it: a product as a
+    pharmacist reads it on the shelf ("7.5 mg tablet", `product_label`), never its code, which
+    a narrow column cut to "hero….5mg" for both strengths; a lot by its number, beside its
+    product. The product is the last of them, the column that takes the spare width. The
+    report and the CSV keep the service's keys and labels."""
+
+    def product(code: Callable[[BalanceRow], str]) -> Column[BalanceRow]:
+        return Column(
+            str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: product_label(study, code(r))
+        )
+
+    if scope == "products":
+        return [product(lambda r: r.key)]
+    if scope == "lots":
+        return [Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lot_number), product(lot_product)]
+    if scope == "kits":
+        return [
+            Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.key),
+            product(lambda r: r.label),
+        ]
+    # A participant's balance is one line per product: 7.5 mg and 2.5 mg tablets are never
+    # added (the service gives one row per participant and product).
+    return [
+        Column(str(QT_TRANSLATE_NOOP("Column", "Participant")), lambda r: r.key),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Initials")), lambda r: r.label),
+        product(lambda r: r.product),
     ]
 
 
@@ -143,37 +182,49 @@ def _attention(row: KitCountCheck) -> str | None:
     return AMBER if row.never_counted or not row.agrees else None
 
 
-COUNT_COLUMNS: list[Column[KitCountCheck]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.kit, colour=_attention),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lambda r: r.lot),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Book now")), lambda r: r.book, align_right=True),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Last counted")),
-        lambda r: r.counted_on,
-        colour=lambda r: RED if r.never_counted else None,
-        text=_last_counted,
-    ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Counted")), lambda r: r.counted, align_right=True),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Book then")), lambda r: r.book_then, align_right=True),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Difference")),
-        lambda r: r.difference,
-        align_right=True,
-        colour=lambda r: RED if r.difference else None,
-        text=signed_number,
-    ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Moved since")),
-        lambda r: r.moved_since,
-        align_right=True,
-        text=signed_number,
-    ),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Counted by")), lambda r: r.counted_by),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Countersigned by")), lambda r: r.verified_by),
-]
-"""Each kit on the shelf: the book now against its last physical count, as the service
-assessed it (`KitCountCheck`)."""
+def count_columns(study: Study) -> list[Column[KitCountCheck]]:
+    """Each kit on the shelf: the book now against its last physical count, as the service
+    assessed it (`KitCountCheck`); its product as the shelf reads it."""
+    return [
+        Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.kit, colour=_attention),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: product_label(study, r.product)
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Lot")), lambda r: r.lot),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Book now")), lambda r: r.book, align_right=True),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Last counted")),
+            lambda r: r.counted_on,
+            colour=lambda r: RED if r.never_counted else None,
+            text=_last_counted,
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Counted")), lambda r: r.counted, align_right=True),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Book then")), lambda r: r.book_then, align_right=True
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Difference")),
+            lambda r: r.difference,
+            align_right=True,
+            colour=lambda r: RED if r.difference else None,
+            text=signed_number,
+        ),
+        # Shortened to fit eleven columns at 1366x768; the header's tooltip gives the whole.
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Moved")),
+            lambda r: r.moved_since,
+            align_right=True,
+            text=signed_number,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Moved since the count")),
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Counted by")), lambda r: r.counted_by),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Checked by")),
+            lambda r: r.verified_by,
+            tooltip=str(QT_TRANSLATE_NOOP("Column", "Countersigned by")),
+        ),
+    ]
+
 
 SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Signed at")), lambda r: r.at),
@@ -184,39 +235,12 @@ SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
 ]
 
 TABS = (
-    (
-        "products",
-        QT_TRANSLATE_NOOP("ReconcileScreen", "Products"),
-        QT_TRANSLATE_NOOP("Column", "Product"),
-        QT_TRANSLATE_NOOP("Column", "Strength"),
-    ),
-    (
-        "lots",
-        QT_TRANSLATE_NOOP("ReconcileScreen", "Lots"),
-        QT_TRANSLATE_NOOP("Column", "Lot"),
-        QT_TRANSLATE_NOOP("Column", "Description"),
-    ),
-    (
-        "kits",
-        QT_TRANSLATE_NOOP("ReconcileScreen", "Kits"),
-        QT_TRANSLATE_NOOP("Column", "Kit"),
-        QT_TRANSLATE_NOOP("Column", "Product"),
-    ),
-    (
-        "participants",
-        QT_TRANSLATE_NOOP("ReconcileScreen", "Participants"),
-        QT_TRANSLATE_NOOP("Column", "Participant"),
-        QT_TRANSLATE_NOOP("Column", "Initials"),
-    ),
+    ("products", QT_TRANSLATE_NOOP("ReconcileScreen", "Products")),
+    ("lots", QT_TRANSLATE_NOOP("ReconcileScreen", "Lots")),
+    ("kits", QT_TRANSLATE_NOOP("ReconcileScreen", "Kits")),
+    ("participants", QT_TRANSLATE_NOOP("ReconcileScreen", "Participants")),
 )
-"""Each balance tab: its scope, its title (in the context of the screen), and the titles of
-its key and label columns (in the context of the columns)."""
-
-PARTICIPANT_PRODUCT: list[Column[BalanceRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: r.product)
-]
-"""A participant's balance is one line per product: 7.5 mg and 2.5 mg tablets are never added
-(the service gives one row per participant and product)."""
+"""Each balance tab: its scope, and its title (in the context of the screen)."""
 
 
 class ReconcileScreen(Screen):
@@ -262,20 +286,16 @@ class ReconcileScreen(Screen):
         self.stretch: dict[QTableView, int] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
-        for scope, tab_title, key, label in TABS:
-            # A product's long name is cut to "herombo… tablet" beside eight figures: its
-            # strength is what tells the products apart.
-            describe = self._strength if scope == "products" else None
-            also = PARTICIPANT_PRODUCT if scope == "participants" else ()
-            model: RowTableModel[BalanceRow] = RowTableModel(
-                balance_columns(str(key), str(label), describe, also), self
-            )
+        study = session.ctx.study
+        for scope, tab_title in TABS:
+            identify = identifying_columns(scope, study)
+            model: RowTableModel[BalanceRow] = RowTableModel(balance_columns(identify), self)
             self.balances[scope] = model
-            # The description (a participant's product) gives way in a narrow window: the
-            # figures and their headers stay.
+            # The product gives way in a narrow window: the figures and their headers stay.
             shown = QCoreApplication.translate("ReconcileScreen", str(tab_title))
-            view = self._add_tab(model, shown, stretch=1 + len(also))
-            # Cut in the middle: a lot's number and a product's strength are at the end.
+            view = self._add_tab(model, shown, stretch=len(identify) - 1)
+            # Narrower than 1366x768, cut in the middle: both ends of a product stay, its
+            # strength at the start in English ("7.5 mg tablet"), at the end in Chinese.
             view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
             self.views[scope] = view
             if scope == "kits":
@@ -327,19 +347,15 @@ class ReconcileScreen(Screen):
         actions.addWidget(self.sign_box, 1)
         layout.addLayout(actions)
 
-    def _strength(self, row: BalanceRow) -> str:
-        """A product line's strength; a product the study file does not name keeps its label."""
-        for product in self.session.ctx.study.products:
-            if product.code == row.key:
-                return product.strength
-        return row.label
-
     def _add_count_tab(self) -> None:
         """Every kit on the shelf against its last physical count; never counted marked."""
-        self.counts: RowTableModel[KitCountCheck] = RowTableModel(COUNT_COLUMNS, self)
+        self.counts: RowTableModel[KitCountCheck] = RowTableModel(
+            count_columns(self.session.ctx.study), self
+        )
         self.count_view = self._add_tab(self.counts, self.tr("Physical count"), stretch=1)
         self.count_view.setObjectName("countTable")
-        # The product gives way in a narrow window, cut in the middle: its strength stays.
+        # The product gives way in a window narrower than 1366x768, cut in the middle as on
+        # the balance tabs.
         self.count_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.count_view.doubleClicked.connect(self._open_counted_kit)
         self.count_view.setToolTip(self.tr("Double-click a line to open the kit"))

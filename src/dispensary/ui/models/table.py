@@ -3,7 +3,9 @@
 A column's title is written in English and marked for lupdate where the columns are declared,
 `Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), ...)`: `headerData` shows it in the user's
 language, in the context "Column" (or the column's own `context`, when it gives one). A title
-already translated where it was made passes through unchanged. Enum labels in a cell (a kit's
+already translated where it was made passes through unchanged. A title shortened to fit a narrow
+window gives its full wording as `tooltip`, marked and translated the same way, shown on
+hovering the header. Enum labels in a cell (a kit's
 status, a role) are shown through the vocabulary (`ui.vocabulary.term`)."""
 
 from __future__ import annotations
@@ -44,10 +46,18 @@ class Column(Generic[_Row]):
     align_right: bool = False
     text: Callable[[Any], str] | None = None  # how the value reads, when not the default
     context: str = ""  # the title's translation context, when not "Column"
+    tooltip: str = ""
+    """The full wording of a shortened title (in English, marked like the title); "": none."""
 
     def shown_title(self) -> str:
         """The title in the user's language."""
         return QCoreApplication.translate(self.context or "Column", self.title)
+
+    def shown_tooltip(self) -> str | None:
+        """The header's tooltip in the user's language (None: the title says it all)."""
+        if not self.tooltip:
+            return None
+        return QCoreApplication.translate(self.context or "Column", self.tooltip)
 
 
 def percent(value: float | None) -> str:
@@ -117,9 +127,14 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal:
+            if 0 <= section < len(self._columns):
+                return self._columns[section].shown_tooltip()
+            return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+        if horizontal and 0 <= section < len(self._columns):
             return self._columns[section].shown_title()
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
