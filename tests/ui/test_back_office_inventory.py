@@ -20,6 +20,7 @@ from back_office_fixtures import (
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QSplitter
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
@@ -437,3 +438,56 @@ def test_the_product_reads_as_on_the_shelf_not_as_its_code(qtbot: Any, pharmacy:
     screen = make_screen(qtbot, pharmacy)
     shown = {str(screen.proxy.index(i, 1).data()) for i in range(screen.proxy.rowCount())}
     assert shown == {"7.5 mg tablet", "2.5 mg tablet"}, shown
+
+
+STATUS_COLUMN, WHERE_COLUMN = 4, 6
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size the columns)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_a_status_further_down_than_the_rows_read_is_not_cut(
+    qtbot: Any, pharmacy: Pharmacy, styled: None
+) -> None:
+    """The columns were fitted to the rows read (a page), none of them quarantined: the
+    quarantined kit further down read "Quarant…". The status is as wide as any status reads,
+    the whereabouts take the width to spare (the table most of the window, beside a narrow
+    panel), and every cell's text is its tooltip."""
+    from dispensary.services import quarantine, receiving
+
+    pharm = pharmacy.actor("pharm")
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharm, "SH-30", kits)  # listed after the 9
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K3040"], "box crushed")  # the 49th
+    screen = InventoryScreen(pharmacy.session("pharm"), page_size=5)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)  # the screen's area of a 1366x768 window
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    qtbot.wait(20)
+    assert all(r.status is not KitStatus.QUARANTINED for r in screen.model.rows)
+    header = screen.table.horizontalHeader()
+    status_width = header.sectionSize(STATUS_COLUMN)
+    every_kit(screen)  # read on, as a scroll would
+    line = next(i for i, r in enumerate(screen.model.rows) if r.number == "K3040")
+    needed = screen.table.sizeHintForIndex(screen.proxy.index(line, STATUS_COLUMN)).width()
+    assert status_width >= needed
+    assert header.sectionSize(STATUS_COLUMN) == status_width
+    cell = screen.model.index(line, STATUS_COLUMN)
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "Quarantined"
+    where = screen.model.index(line, WHERE_COLUMN)
+    assert where.data(Qt.ItemDataRole.ToolTipRole) == screen.model.rows[line].where
+    sizes = [header.sectionSize(c) for c in range(header.count())]
+    assert max(sizes) == sizes[WHERE_COLUMN]
+    panel = screen.findChild(QSplitter).widget(1)
+    assert panel.width() < 300  # it took 407 pixels, the table 733

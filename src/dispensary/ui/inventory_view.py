@@ -12,9 +12,11 @@ from html import escape
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QEvent,
     QIdentityProxyModel,
     QItemSelection,
     QItemSelectionModel,
+    QObject,
     Qt,
     QTimer,
 )
@@ -51,6 +53,7 @@ from dispensary.ui.forms import (
     ReasonDialog,
     action_button,
     attempt,
+    cell_width,
     fit_columns,
     role_buttons,
     side_panel,
@@ -110,6 +113,8 @@ KIT_ORDERS: list[KitOrder | None] = [
 ]
 """The service's order for each column of KIT_COLUMNS; None: the column cannot be sorted on."""
 EXPIRY_COLUMN = 3
+STATUS_COLUMN = 4
+WHERE_COLUMN = 6
 FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
@@ -124,6 +129,28 @@ DESTRUCTION_METHODS = [
     str(QT_TRANSLATE_NOOP("InventoryScreen", "Return to sponsor")),
 ]
 """The methods offered, in English: shown translated, recorded in English."""
+NARROW_COMBO = 14
+"""Characters a choice of the side panel shows before it cuts the item chosen."""
+PANEL_WIDTH = 210
+"""The side panel's least width: the table beside it takes the rest of the window (its
+whereabouts are long: "with participant 01-002 (42 tablets, DSP000110 on 2026-06-11)")."""
+
+
+def narrow(combo: QComboBox) -> None:
+    """A choice of the side panel that does not widen the panel (and so narrow the table) to its
+    longest item: the list it opens is as wide as that item, and the item chosen reads whole in
+    the box's tooltip when the box cuts it."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(NARROW_COMBO)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth())
+    tip = combo.toolTip()
+
+    def show_whole(text: str) -> None:
+        combo.setToolTip(f"{text}\n{tip}" if tip else text)
+
+    combo.currentTextChanged.connect(show_whole)
+    show_whole(combo.currentText())
 
 
 class CountDialog(QDialog):
@@ -161,6 +188,7 @@ class InventoryScreen(Screen):
             page_size=page_size,
             sort_column=EXPIRY_COLUMN,
             parent=self,
+            tooltip_from=0,  # a cell cut in a narrow window reads whole on hover, whatever it is
         )
         self.model.sort_refused.connect(self._sort_refused)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
@@ -183,10 +211,17 @@ class InventoryScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         splitter.addWidget(self._actions())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([840, 290])
+        # The table takes the width: the panel keeps the least its buttons and form need.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(1, False)
+        splitter.setSizes([10_000, 1])
         layout.addWidget(splitter, 1)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)  # once the view has its new width
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self.table.installEventFilter(self)
         self._selection_changed()
 
     # building -----------------------------------------------------------------------------
@@ -197,7 +232,7 @@ class InventoryScreen(Screen):
         view.setObjectName("inventoryTable")
         view.setModel(self.proxy)
         header = read_only_rows(view)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # the whereabouts take the width (`_fit_columns`)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(self.model.page_size)  # the first page's rows
@@ -236,7 +271,7 @@ class InventoryScreen(Screen):
 
     def _actions(self) -> QWidget:
         actor = self.session.actor
-        panel, column = side_panel(270)
+        panel, column = side_panel(PANEL_WIDTH)
         self.selection_label = wrapped_label("selectionLabel")
         column.addWidget(self.selection_label)
 
@@ -275,7 +310,10 @@ class InventoryScreen(Screen):
         self.method.setEditable(True)
         for method in DESTRUCTION_METHODS:
             self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
+        narrow(self.method)
         self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
+        for field in (self.witness, self.witness_password, self.reference):
+            field.setToolTip(field.placeholderText())  # cut in the narrow panel: read on hover
         self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
         self._default_day = self.session.ctx.clock.today()  # followed while left as it is
         self.destroyed_on = date_edit(self._default_day)
@@ -292,6 +330,7 @@ class InventoryScreen(Screen):
         for reason in DestructionReason:
             self.reason_code.addItem(term(reason.label), reason.value)
         self.reason_code.setToolTip(self.tr("Needed when a kit still in date leaves unused"))
+        narrow(self.reason_code)
         self.to_sponsor = QCheckBox(self.tr("Sent back to the sponsor"))
         self.to_sponsor.setToolTip(
             self.tr("Ticked: the kits go back to the sponsor, not destroyed here")
@@ -329,7 +368,20 @@ class InventoryScreen(Screen):
         `_selection_reset`)."""
         self._follow_today()
         self._reload(keep=self.model.rowCount())
-        fit_columns(self.table)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as what it shows: the status as wide as any status can read (not
+        only those of the rows read so far: a page of available kits once cut "Quarantined"),
+        the whereabouts taking the width to spare, and the first cut in a narrow window."""
+        statuses = {STATUS_COLUMN: max(cell_width(self.table, term(s.label)) for s in KitStatus)}
+        fit_columns(self.table, stretch=WHERE_COLUMN, least=statuses)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table resized (the window, or the splitter moved): its columns fitted again."""
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     def _filters_changed(self) -> None:
         """A filter changed: the first page of what it finds."""
