@@ -491,3 +491,25 @@ def test_a_status_further_down_than_the_rows_read_is_not_cut(
     assert max(sizes) == sizes[WHERE_COLUMN]
     panel = screen.findChild(QSplitter).widget(1)
     assert panel.width() < 300  # it took 407 pixels, the table 733
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_product_is_named_alike_in_the_table_the_filter_and_the_panel(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The table said '7.5 mg tablet', the filter 'herombopag-7.5mg (7.5 mg)', the panel
+    'Kit K0003: herombopag-7.5mg': one name, the table's, in Chinese the study's Chinese name."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0003")
+    [line] = [i for i, r in enumerate(screen.model.rows) if r.number == "K0003"]
+    in_table = str(screen.proxy.index(line, 1).data())
+    in_filter = screen.product.itemText(screen.product.findData("herombopag-7.5mg"))
+    assert in_table == in_filter == pharmacy.study.product_name("herombopag-7.5mg") or (
+        language == "en" and in_table == in_filter == "7.5 mg tablet"
+    )
+    assert f"K0003</b>{':' if language == 'en' else '：'} {in_table}".replace("： ", "：") in (
+        screen.selection_label.text()
+    )
+    assert "herombopag" not in screen.selection_label.text()

@@ -255,8 +255,10 @@ class InventoryScreen(Screen):
         self.product = QComboBox()
         self.product.setObjectName("productFilter")
         self.product.addItem(self.tr("All products"), None)
-        for product in self.session.ctx.study.products:
-            self.product.addItem(f"{product.code} ({product.strength})", product.code)
+        study = self.session.ctx.study
+        for product in study.products:
+            # As the table names it ("7.5 mg tablet"); the code is what the service filters on.
+            self.product.addItem(product_label(study, product.code), product.code)
         self.product.currentIndexChanged.connect(self._filters_changed)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
@@ -537,7 +539,7 @@ class InventoryScreen(Screen):
                     "{status}, {tablets} tablets, {where}"
                 ).format(
                     kit=k.number,
-                    product=k.product,
+                    product=product_label(self.session.ctx.study, k.product),
                     lot=k.lot,
                     expiry=k.expiry.isoformat(),
                     status=term(k.status.label),
