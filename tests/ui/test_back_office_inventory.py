@@ -108,12 +108,49 @@ def test_quarantine_and_release_with_reasons(
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
 
 
-def test_refusal_is_shown_in_the_form(
+def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answer_reason(monkeypatch, "checking")
+    """Both buttons were enabled for any kit, a quarantined or a destroyed one too: each is
+    enabled as the service's assessment says (its refusal in the tooltip); the step itself
+    still refuses a kit moved since (here by another workstation), in the form."""
+    from dispensary.services import quarantine
+
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "box crushed")
+    destruction.destroy(
+        pharmacy.ctx,
+        pharm,
+        ["K0006"],
+        "tech",
+        "Incineration on site",
+        PASSWORDS["pharm"],
+        reference="AUTH-1",
+        witness_password=PASSWORDS["tech"],
+        reason_code="damaged",
+    )
     screen = make_screen(qtbot, pharmacy)
-    screen.open_kit("K0005")
+
+    def offered() -> tuple[bool, bool]:
+        return screen.quarantine_button.isEnabled(), screen.release_button.isEnabled()
+
+    assert offered() == (False, False)  # nothing selected
+    screen.open_kit("K0005")  # available
+    assert offered() == (True, False)
+    assert "only quarantined kits can be released" in screen.release_button.toolTip()
+    screen.open_kit("K0004")  # quarantined
+    assert offered() == (False, True)
+    assert screen.quarantine_button.toolTip() == (
+        "Kit K0004 is quarantined; only available kits can be quarantined."
+    )
+    screen.open_kit("K0006")  # destroyed
+    assert offered() == (False, False)
+    select_kits(screen, {"K0004", "K0005"})  # one of each: the service refuses both steps
+    assert offered() == (False, False)
+
+    screen.open_kit("K0004")
+    quarantine.release(pharmacy.ctx, pharm, ["K0004"], "released at the other workstation")
+    answer_reason(monkeypatch, "checking")
     qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert "only quarantined kits can be released" in screen.message.text()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -130,6 +131,8 @@ DESTRUCTION_METHODS = [
 ]
 """The methods offered, in English: shown translated, recorded in English."""
 NARROW_COMBO = 14
+REFUSALS_SHOWN = 3
+"""The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
 """Characters a choice of the side panel shows before it cuts the item chosen."""
 PANEL_WIDTH = 210
 """The side panel's least width: the table beside it takes the rest of the window (its
@@ -555,11 +558,35 @@ class InventoryScreen(Screen):
                     + (" ..." if len(kits) > 12 else ""),
                 )
             )
-        any_selected = bool(kits)
-        for button in (self.quarantine_button, self.release_button, self.destroy_button):
-            button.setEnabled(any_selected)
+        numbers = [k.number for k in kits]
+        self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
+        self._offer(self.release_button, Permission.RELEASE, numbers)
+        self.destroy_button.setEnabled(bool(kits))
         self.count_button.setEnabled(len(kits) == 1)
         self._assess_destroy()
+
+    def _offer(self, button: QPushButton, action: Permission, numbers: list[str]) -> None:
+        """The button enabled only for kits the service would quarantine (or release): its
+        assessment says; why not, in the button's tooltip. The step itself still refuses what
+        it refuses (a kit moved by another workstation since)."""
+        button.setToolTip("")
+        if not numbers or not may(self.session.actor, action):
+            button.setEnabled(False)
+            return
+        assess = (
+            quarantine.assess_quarantine
+            if action is Permission.QUARANTINE
+            else quarantine.assess_release
+        )
+        try:
+            found = assess(self.session.ctx, self.session.actor, numbers)
+        except DispensaryError:
+            button.setEnabled(True)  # the step gives the refusal when clicked
+            return
+        refused = [v.message for v in found if not v.accepted]
+        button.setEnabled(not refused)
+        shown = sentences(refused[:REFUSALS_SHOWN])
+        button.setToolTip(shown + (" …" if len(refused) > REFUSALS_SHOWN else ""))
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""
