@@ -550,3 +550,39 @@ def test_the_product_is_named_alike_in_the_table_the_filter_and_the_panel(
         screen.selection_label.text()
     )
     assert "herombopag" not in screen.selection_label.text()
+
+
+def test_select_all_selects_every_kit_found_or_says_how_many_of_how_many(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Select all selected the rows read (a page): '60 kits selected' beside '99 kits shown'.
+    It reads the rest first (few enough kits); beyond that it says how many of how many."""
+    from dispensary.services import receiving
+    from dispensary.ui import inventory_view
+
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharmacy.actor("pharm"), "SH-30", kits)
+    screen = InventoryScreen(pharmacy.session("pharm"), page_size=20)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    assert screen.model.canFetchMore() and "49 kits shown" in screen.summary.text()
+    QTest.keyClick(screen.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(screen.selected()) == 49
+    assert screen.selection_label.text().startswith("<b>49 kits selected</b>")
+
+    monkeypatch.setattr(inventory_view, "SELECT_ALL_READS", 30)  # too many to read at once
+    screen.table.clearSelection()
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-7.5mg"))  # a page again
+    assert "46 kits shown" in screen.summary.text()
+    read = screen.model.rowCount()
+    assert read < 46
+    screen.table.selectAll()  # as the table's corner button does
+    assert len(screen.selected()) == read
+    assert screen.selection_label.text().startswith(
+        f"<b>{read} of 46 kits selected</b> (scroll to load the rest)"
+    )

@@ -7,6 +7,7 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import (
@@ -131,9 +132,12 @@ DESTRUCTION_METHODS = [
 ]
 """The methods offered, in English: shown translated, recorded in English."""
 NARROW_COMBO = 14
+"""Characters a choice of the side panel shows before it cuts the item chosen."""
 REFUSALS_SHOWN = 3
 """The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
-"""Characters a choice of the side panel shows before it cuts the item chosen."""
+SELECT_ALL_READS = 2000
+"""Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
+kit); beyond, it selects the rows read, and the panel says how many of how many."""
 PANEL_WIDTH = 210
 """The side panel's least width: the table beside it takes the rest of the window (its
 whereabouts are long: "with participant 01-002 (42 tablets, DSP000110 on 2026-06-11)")."""
@@ -154,6 +158,19 @@ def narrow(combo: QComboBox) -> None:
 
     combo.currentTextChanged.connect(show_whole)
     show_whole(combo.currentText())
+
+
+class KitTable(QTableView):
+    """The kit table: Select all (Ctrl+A, the corner button) first reads the rows not read yet,
+    as `read_all` does, so that every kit the filters find is selected."""
+
+    def __init__(self, read_all: Callable[[], None]) -> None:
+        super().__init__()
+        self._read_all = read_all
+
+    def selectAll(self) -> None:
+        self._read_all()
+        super().selectAll()
 
 
 class CountDialog(QDialog):
@@ -200,6 +217,7 @@ class InventoryScreen(Screen):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_AFTER_TYPING_MS)
         self._count_timer.timeout.connect(self._count_found)
+        self._found: int | None = None  # the kits the filters find, as last counted
         self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
         self.proxy.setSourceModel(self.model)
         self.table = self._table()
@@ -231,7 +249,7 @@ class InventoryScreen(Screen):
 
     def _table(self) -> QTableView:
         """Sorted by expiry; a click on a header asks the service for another order."""
-        view = QTableView()
+        view = KitTable(self._read_all)
         view.setObjectName("inventoryTable")
         view.setModel(self.proxy)
         header = read_only_rows(view)
@@ -454,6 +472,19 @@ class InventoryScreen(Screen):
             self._default_day = today
             self.destroyed_on.setDate(qdate(today))
 
+    def _read_all(self) -> None:
+        """Before Select all: the rows not read yet, when the filters find few enough kits
+        (counted by the service) to read them at once."""
+        if not self.model.canFetchMore():
+            return
+        query = self._query()
+        found = attempt(
+            self.message,
+            lambda: inventory_pages.inventory_summary(self.session.ctx, self.session.actor, query),
+        )
+        if found is not None and found.kits <= SELECT_ALL_READS:
+            self.model.load_to(found.kits)
+
     def _reselect(self, numbers: set[str]) -> None:
         """Keeps the user's selection across a reload: a kit selected that is now further down
         than the rows read is looked for (where it stands) and read up to, within reason."""
@@ -511,6 +542,7 @@ class InventoryScreen(Screen):
             self.message,
             lambda: inventory_pages.inventory_summary(self.session.ctx, self.session.actor, query),
         )
+        self._found = None if found is None else found.kits
         if found is None:
             self.summary.clear()
             return
@@ -551,13 +583,15 @@ class InventoryScreen(Screen):
                 )
             )
         else:
-            self.selection_label.setText(
-                self.tr("<b>{n} kits selected</b>: {kits}").format(
-                    n=len(kits),
-                    kits=", ".join(k.number for k in kits[:12])
-                    + (" ..." if len(kits) > 12 else ""),
-                )
-            )
+            listed = ", ".join(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
+            if len(kits) == self.model.rowCount() and self.model.canFetchMore():
+                # Every row read is selected, but the filters find more kits than were read.
+                text = self.tr(
+                    "<b>{n} of {total} kits selected</b> (scroll to load the rest): {kits}"
+                ).format(n=len(kits), total=self._found if self._found else "?", kits=listed)
+            else:
+                text = self.tr("<b>{n} kits selected</b>: {kits}").format(n=len(kits), kits=listed)
+            self.selection_label.setText(text)
         numbers = [k.number for k in kits]
         self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
         self._offer(self.release_button, Permission.RELEASE, numbers)
