@@ -65,6 +65,51 @@ def test_only_available_kits_are_quarantined(
         quarantine.release(ctx, pharmacist, ["K0001"], "fine")
 
 
+def verdicts(found: tuple[quarantine.ChangeVerdict, ...]) -> dict[str, str]:
+    return {v.kit: v.message for v in found}
+
+
+def test_the_assessment_says_what_quarantine_and_release_would_refuse(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    technician: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Each kit as the step would take it, read only: the screen offers Quarantine and Release
+    for the kits the service would move, and the step refuses exactly the kits refused here."""
+    dispense(ctx, pharmacist, pw(pharmacist))  # K0011
+    quarantine.quarantine(ctx, pharmacist, ["K0002"], "box crushed")
+    receive(ctx, pharmacist, "K0900", "SHORT", date(2026, 1, 10))
+    quarantine.quarantine(ctx, pharmacist, ["K0900"], "excursion")
+    clock.set_date(date(2026, 1, 11))  # K0900 has expired in quarantine
+    named = ["k0001", "K0002", "K0011", "K0900", "NOPE1", "K0001"]
+    to_quarantine = verdicts(quarantine.assess_quarantine(ctx, technician, named))
+    assert to_quarantine == {
+        "K0001": "",
+        "K0002": "Kit K0002 is quarantined; only available kits can be quarantined.",
+        "K0011": "Kit K0011 is dispensed; only available kits can be quarantined.",
+        "K0900": "Kit K0900 is quarantined; only available kits can be quarantined.",
+        "NOPE1": "Kit NOPE1 is not in this pharmacy's stock. Check the number, or receive the "
+        "kit's shipment first.",
+    }
+    to_release = verdicts(quarantine.assess_release(ctx, pharmacist, named))
+    assert to_release["K0002"] == ""
+    assert to_release["K0001"] == "Kit K0001 is available; only quarantined kits can be released."
+    assert to_release["K0900"].startswith("Kit K0900 expired on 2026-01-10; it stays out")
+    for kit, message in to_release.items():  # the step refuses what the assessment refuses
+        if message:
+            with refused(ctx, RuleViolation if kit != "NOPE1" else NotFound, message):
+                quarantine.release(ctx, pharmacist, [kit], "sponsor: use")
+    assert quarantine.release(ctx, pharmacist, ["K0002"], "sponsor: use").kits == ("K0002",)
+    assert verdicts(quarantine.assess_release(ctx, pharmacist, ["K0002"]))["K0002"] != ""
+    with pytest.raises(NotPermitted):
+        quarantine.assess_release(ctx, technician, ["K0002"])
+
+
 @pytest.mark.parametrize(
     ("kits", "reason", "error", "words"),
     [

@@ -20,6 +20,7 @@ from back_office_fixtures import (
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QSplitter
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
@@ -107,12 +108,49 @@ def test_quarantine_and_release_with_reasons(
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
 
 
-def test_refusal_is_shown_in_the_form(
+def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answer_reason(monkeypatch, "checking")
+    """Both buttons were enabled for any kit, a quarantined or a destroyed one too: each is
+    enabled as the service's assessment says (its refusal in the tooltip); the step itself
+    still refuses a kit moved since (here by another workstation), in the form."""
+    from dispensary.services import quarantine
+
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "box crushed")
+    destruction.destroy(
+        pharmacy.ctx,
+        pharm,
+        ["K0006"],
+        "tech",
+        "Incineration on site",
+        PASSWORDS["pharm"],
+        reference="AUTH-1",
+        witness_password=PASSWORDS["tech"],
+        reason_code="damaged",
+    )
     screen = make_screen(qtbot, pharmacy)
-    screen.open_kit("K0005")
+
+    def offered() -> tuple[bool, bool]:
+        return screen.quarantine_button.isEnabled(), screen.release_button.isEnabled()
+
+    assert offered() == (False, False)  # nothing selected
+    screen.open_kit("K0005")  # available
+    assert offered() == (True, False)
+    assert "only quarantined kits can be released" in screen.release_button.toolTip()
+    screen.open_kit("K0004")  # quarantined
+    assert offered() == (False, True)
+    assert screen.quarantine_button.toolTip() == (
+        "Kit K0004 is quarantined; only available kits can be quarantined."
+    )
+    screen.open_kit("K0006")  # destroyed
+    assert offered() == (False, False)
+    select_kits(screen, {"K0004", "K0005"})  # one of each: the service refuses both steps
+    assert offered() == (False, False)
+
+    screen.open_kit("K0004")
+    quarantine.release(pharmacy.ctx, pharm, ["K0004"], "released at the other workstation")
+    answer_reason(monkeypatch, "checking")
     qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert "only quarantined kits can be released" in screen.message.text()
@@ -437,3 +475,114 @@ def test_the_product_reads_as_on_the_shelf_not_as_its_code(qtbot: Any, pharmacy:
     screen = make_screen(qtbot, pharmacy)
     shown = {str(screen.proxy.index(i, 1).data()) for i in range(screen.proxy.rowCount())}
     assert shown == {"7.5 mg tablet", "2.5 mg tablet"}, shown
+
+
+STATUS_COLUMN, WHERE_COLUMN = 4, 6
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size the columns)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_a_status_further_down_than_the_rows_read_is_not_cut(
+    qtbot: Any, pharmacy: Pharmacy, styled: None
+) -> None:
+    """The columns were fitted to the rows read (a page), none of them quarantined: the
+    quarantined kit further down read "Quarant…". The status is as wide as any status reads,
+    the whereabouts take the width to spare (the table most of the window, beside a narrow
+    panel), and every cell's text is its tooltip."""
+    from dispensary.services import quarantine, receiving
+
+    pharm = pharmacy.actor("pharm")
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharm, "SH-30", kits)  # listed after the 9
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K3040"], "box crushed")  # the 49th
+    screen = InventoryScreen(pharmacy.session("pharm"), page_size=5)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)  # the screen's area of a 1366x768 window
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    qtbot.wait(20)
+    assert all(r.status is not KitStatus.QUARANTINED for r in screen.model.rows)
+    header = screen.table.horizontalHeader()
+    status_width = header.sectionSize(STATUS_COLUMN)
+    every_kit(screen)  # read on, as a scroll would
+    line = next(i for i, r in enumerate(screen.model.rows) if r.number == "K3040")
+    needed = screen.table.sizeHintForIndex(screen.proxy.index(line, STATUS_COLUMN)).width()
+    assert status_width >= needed
+    assert header.sectionSize(STATUS_COLUMN) == status_width
+    cell = screen.model.index(line, STATUS_COLUMN)
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "Quarantined"
+    where = screen.model.index(line, WHERE_COLUMN)
+    assert where.data(Qt.ItemDataRole.ToolTipRole) == screen.model.rows[line].where
+    sizes = [header.sectionSize(c) for c in range(header.count())]
+    assert max(sizes) == sizes[WHERE_COLUMN]
+    panel = screen.findChild(QSplitter).widget(1)
+    assert panel.width() < 300  # it took 407 pixels, the table 733
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_product_is_named_alike_in_the_table_the_filter_and_the_panel(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The table said '7.5 mg tablet', the filter 'herombopag-7.5mg (7.5 mg)', the panel
+    'Kit K0003: herombopag-7.5mg': one name, the table's, in Chinese the study's Chinese name."""
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0003")
+    [line] = [i for i, r in enumerate(screen.model.rows) if r.number == "K0003"]
+    in_table = str(screen.proxy.index(line, 1).data())
+    in_filter = screen.product.itemText(screen.product.findData("herombopag-7.5mg"))
+    assert in_table == in_filter == pharmacy.study.product_name("herombopag-7.5mg") or (
+        language == "en" and in_table == in_filter == "7.5 mg tablet"
+    )
+    assert f"K0003</b>{':' if language == 'en' else '：'} {in_table}".replace("： ", "：") in (
+        screen.selection_label.text()
+    )
+    assert "herombopag" not in screen.selection_label.text()
+
+
+def test_select_all_selects_every_kit_found_or_says_how_many_of_how_many(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Select all selected the rows read (a page): '60 kits selected' beside '99 kits shown'.
+    It reads the rest first (few enough kits); beyond that it says how many of how many."""
+    from dispensary.services import receiving
+    from dispensary.ui import inventory_view
+
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, "K3001-K3040", "herombopag-7.5mg", "L2801", date(2028, 6, 30), None
+    )
+    receiving.receive_shipment(pharmacy.ctx, pharmacy.actor("pharm"), "SH-30", kits)
+    screen = InventoryScreen(pharmacy.session("pharm"), page_size=20)
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    assert screen.model.canFetchMore() and "49 kits shown" in screen.summary.text()
+    QTest.keyClick(screen.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(screen.selected()) == 49
+    assert screen.selection_label.text().startswith("<b>49 kits selected</b>")
+
+    monkeypatch.setattr(inventory_view, "SELECT_ALL_READS", 30)  # too many to read at once
+    screen.table.clearSelection()
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-7.5mg"))  # a page again
+    assert "46 kits shown" in screen.summary.text()
+    read = screen.model.rowCount()
+    assert read < 46
+    screen.table.selectAll()  # as the table's corner button does
+    assert len(screen.selected()) == read
+    assert screen.selection_label.text().startswith(
+        f"<b>{read} of 46 kits selected</b> (scroll to load the rest)"
+    )

@@ -529,6 +529,10 @@ Old values:
         <translation>&lt;b&gt;药盒 {kit}&lt;/b&gt;：{product}，批号 {lot}，有效期至 {expiry}&lt;br&gt;{status}，{tablets} 片，{where}</translation>
     </message>
     <message>
+        <source>&lt;b&gt;{n} of {total} kits selected&lt;/b&gt; (scroll to load the rest): {kits}</source>
+        <translation>&lt;b&gt;已选 {n} 个药盒（共 {total} 个）&lt;/b&gt;（向下滚动以加载其余药盒）：{kits}</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;{n} kits selected&lt;/b&gt;: {kits}</source>
         <translation>&lt;b&gt;已选 {n} 个药盒&lt;/b&gt;：{kits}</translation>
     </message>

@@ -3,20 +3,92 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from dispensary.db.engine import write_transaction
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from dispensary.db.engine import read_transaction, write_transaction
+from dispensary.db.models import Kit
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import InvalidInput
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.lifecycle import KitEvent
-from dispensary.domain.rules import check_text
+from dispensary.domain.rules import check_text, normalise_kit_number
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kits
+from dispensary.services.common import get_kit, get_kits
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import StatusChange
-from dispensary.services.stock import move_kit
+from dispensary.services.stock import move_kit, refusal_of
+
+CHUNK = 500
+"""Kit numbers read per statement (SQLite's bound variables are limited)."""
+
+
+@dataclass(frozen=True)
+class ChangeVerdict:
+    """One kit named: whether `quarantine` (or `release`) would move it today, and if not, the
+    refusal it would give, with what to do instead."""
+
+    kit: str  # the kit number (as named, upper-cased, when it is no kit of this study)
+    message: str  # the refusal; "" when the kit would be moved
+
+    @property
+    def accepted(self) -> bool:
+        return not self.message
+
+
+def assess_quarantine(ctx: Context, actor: Actor, kits: Sequence[str]) -> tuple[ChangeVerdict, ...]:
+    """Read-only: each kit named, as `quarantine` would take it (a screen offers the step only
+    when every kit is accepted; `quarantine` still refuses what it refuses)."""
+    return _assess(ctx, actor, kits, Permission.QUARANTINE)
+
+
+def assess_release(ctx: Context, actor: Actor, kits: Sequence[str]) -> tuple[ChangeVerdict, ...]:
+    """Read-only: each kit named, as `release` would take it (an expired kit stays out)."""
+    return _assess(ctx, actor, kits, Permission.RELEASE)
+
+
+def _assess(
+    ctx: Context, actor: Actor, kits: Sequence[str], action: Permission
+) -> tuple[ChangeVerdict, ...]:
+    require(actor, action, ctx)
+    event = KitEvent.QUARANTINE if action is Permission.QUARANTINE else KitEvent.RELEASE
+    today = ctx.clock.today()
+    named: dict[str, str] = {}  # number -> its refusal as malformed, or ""
+    for raw in kits:
+        try:
+            named.setdefault(normalise_kit_number(raw), "")
+        except InvalidInput as exc:
+            named.setdefault(raw.strip().upper(), exc.message)
+    numbers = [n for n, malformed in named.items() if not malformed]
+    verdicts: list[ChangeVerdict] = []
+    with read_transaction(ctx.engine) as session:
+        found: dict[str, Kit] = {}
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start : start + CHUNK]
+            rows = session.scalars(
+                select(Kit)
+                .options(joinedload(Kit.lot))
+                .where(Kit.study_id == ctx.study_id, Kit.number.in_(chunk))
+            )
+            found.update((k.number, k) for k in rows)
+        for number, malformed in named.items():
+            kit = found.get(number)
+            if malformed:
+                verdicts.append(ChangeVerdict(number, malformed))
+            elif kit is None:
+                try:  # not in stock, or another study's: refused as `quarantine` refuses it
+                    get_kit(session, number, ctx.study_id)
+                    message = ""
+                except DispensaryError as exc:
+                    message = exc.message
+                verdicts.append(ChangeVerdict(number, message))
+            else:
+                verdicts.append(ChangeVerdict(number, refusal_of(kit, event, today)))
+    return tuple(verdicts)
 
 
 def quarantine(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> StatusChange:

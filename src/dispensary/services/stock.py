@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.facts import on_sqlite
 from dispensary.db.models import Destruction, DispenseVoid, Kit, LedgerEntry, QuarantineEvent
 from dispensary.domain.codes import KitStatus
+from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import (
     MOVEMENTS,
     NOT_IN_STOCK,
@@ -105,11 +106,27 @@ def _transition(
     fact: Destruction | DispenseVoid | None,
 ) -> KitStatus:
     """The lifecycle table's answer for the kit, before anything is written (RuleViolation)."""
-    received = status is NOT_IN_STOCK
-    expired_on = None if received or kit.lot.expiry >= today else kit.lot.expiry
-    new = transition(status, event, kit=kit.number, expired_on=expired_on)
+    new = _lifecycle(kit, status, event, today)
     _check_step(event, ledger, reason, fact)
     return new
+
+
+def _lifecycle(kit: Kit, status: KitStatus | None, event: KitEvent, today: date) -> KitStatus:
+    """The lifecycle table's move for the kit in `status`, its lot's expiry read as of today."""
+    received = status is NOT_IN_STOCK
+    expired_on = None if received or kit.lot.expiry >= today else kit.lot.expiry
+    return transition(status, event, kit=kit.number, expired_on=expired_on)
+
+
+def refusal_of(kit: Kit, event: KitEvent, today: date) -> str:
+    """What `move_kit` would refuse of the event for this kit in stock, today: the lifecycle
+    table's refusal (what to do instead), or "" when the kit may make the move. A screen asks
+    it (through its service's assessment) before offering a step; `move_kit` refuses the same."""
+    try:
+        _lifecycle(kit, KitStatus(kit.status), event, today)
+    except RuleViolation as exc:
+        return exc.message
+    return ""
 
 
 def _write(

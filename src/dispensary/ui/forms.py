@@ -4,7 +4,7 @@ optional date range."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -174,23 +176,47 @@ def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:
 
 
 def fit_columns(
-    view: QTableView, widest: int = 360, stretch: int | None = None, yielding: Sequence[int] = ()
+    view: QTableView,
+    widest: int = 360,
+    stretch: int | None = None,
+    yielding: Sequence[int] = (),
+    least: Mapping[int, int] | None = None,
 ) -> None:
     """Columns as wide as their content after a reload, within reason, sharing out the width
     the view has (see `share_width`): the `stretch` column takes any width to spare, and it
-    then the `yielding` columns are the first cut in a narrow window."""
+    then the `yielding` columns are the first cut in a narrow window. `least`: a column's width
+    for values not among the rows read (a paged table's: every status it can show), kept whole
+    as the values read are."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
-    sizes = [min(header.sectionSize(column), widest) for column in range(header.count())]
+    wanted = least or {}
+    sizes = [
+        min(max(header.sectionSize(column), wanted.get(column, 0)), widest)
+        for column in range(header.count())
+    ]
     if not view.isVisible():  # not laid out yet: its width means nothing
         for column, size in enumerate(sizes):
             header.resizeSection(column, size)
         return
     titles, whole = _least_widths(view, sizes)
+    whole = [
+        max(size, min(sizes[column], wanted.get(column, 0))) for column, size in enumerate(whole)
+    ]
     first = ([] if stretch is None else [stretch]) + list(yielding)
     sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first)
     for column, size in enumerate(sizes):
         header.resizeSection(column, size)
+
+
+def cell_width(view: QTableView, text: str) -> int:
+    """The width a cell of the view needs to show `text` whole (as `sizeHintForColumn` measures
+    a cell: the style's margins, and the grid line)."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+    option.text = text
+    size = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, option, QSize(), view)
+    return size.width() + (1 if view.showGrid() else 0)
 
 
 def _least_widths(view: QTableView, sizes: list[int]) -> tuple[list[int], list[int]]:

@@ -7,14 +7,17 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QEvent,
     QIdentityProxyModel,
     QItemSelection,
     QItemSelectionModel,
+    QObject,
     Qt,
     QTimer,
 )
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -51,6 +55,7 @@ from dispensary.ui.forms import (
     ReasonDialog,
     action_button,
     attempt,
+    cell_width,
     fit_columns,
     role_buttons,
     side_panel,
@@ -110,6 +115,8 @@ KIT_ORDERS: list[KitOrder | None] = [
 ]
 """The service's order for each column of KIT_COLUMNS; None: the column cannot be sorted on."""
 EXPIRY_COLUMN = 3
+STATUS_COLUMN = 4
+WHERE_COLUMN = 6
 FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
@@ -124,6 +131,46 @@ DESTRUCTION_METHODS = [
     str(QT_TRANSLATE_NOOP("InventoryScreen", "Return to sponsor")),
 ]
 """The methods offered, in English: shown translated, recorded in English."""
+NARROW_COMBO = 14
+"""Characters a choice of the side panel shows before it cuts the item chosen."""
+REFUSALS_SHOWN = 3
+"""The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
+SELECT_ALL_READS = 2000
+"""Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
+kit); beyond, it selects the rows read, and the panel says how many of how many."""
+PANEL_WIDTH = 210
+"""The side panel's least width: the table beside it takes the rest of the window (its
+whereabouts are long: "with participant 01-002 (42 tablets, DSP000110 on 2026-06-11)")."""
+
+
+def narrow(combo: QComboBox) -> None:
+    """A choice of the side panel that does not widen the panel (and so narrow the table) to its
+    longest item: the list it opens is as wide as that item, and the item chosen reads whole in
+    the box's tooltip when the box cuts it."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(NARROW_COMBO)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth())
+    tip = combo.toolTip()
+
+    def show_whole(text: str) -> None:
+        combo.setToolTip(f"{text}\n{tip}" if tip else text)
+
+    combo.currentTextChanged.connect(show_whole)
+    show_whole(combo.currentText())
+
+
+class KitTable(QTableView):
+    """The kit table: Select all (Ctrl+A, the corner button) first reads the rows not read yet,
+    as `read_all` does, so that every kit the filters find is selected."""
+
+    def __init__(self, read_all: Callable[[], None]) -> None:
+        super().__init__()
+        self._read_all = read_all
+
+    def selectAll(self) -> None:
+        self._read_all()
+        super().selectAll()
 
 
 class CountDialog(QDialog):
@@ -161,6 +208,7 @@ class InventoryScreen(Screen):
             page_size=page_size,
             sort_column=EXPIRY_COLUMN,
             parent=self,
+            tooltip_from=0,  # a cell cut in a narrow window reads whole on hover, whatever it is
         )
         self.model.sort_refused.connect(self._sort_refused)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
@@ -169,6 +217,7 @@ class InventoryScreen(Screen):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_AFTER_TYPING_MS)
         self._count_timer.timeout.connect(self._count_found)
+        self._found: int | None = None  # the kits the filters find, as last counted
         self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
         self.proxy.setSourceModel(self.model)
         self.table = self._table()
@@ -183,21 +232,28 @@ class InventoryScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         splitter.addWidget(self._actions())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([840, 290])
+        # The table takes the width: the panel keeps the least its buttons and form need.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(1, False)
+        splitter.setSizes([10_000, 1])
         layout.addWidget(splitter, 1)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)  # once the view has its new width
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self.table.installEventFilter(self)
         self._selection_changed()
 
     # building -----------------------------------------------------------------------------
 
     def _table(self) -> QTableView:
         """Sorted by expiry; a click on a header asks the service for another order."""
-        view = QTableView()
+        view = KitTable(self._read_all)
         view.setObjectName("inventoryTable")
         view.setModel(self.proxy)
         header = read_only_rows(view)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # the whereabouts take the width (`_fit_columns`)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(self.model.page_size)  # the first page's rows
@@ -220,8 +276,10 @@ class InventoryScreen(Screen):
         self.product = QComboBox()
         self.product.setObjectName("productFilter")
         self.product.addItem(self.tr("All products"), None)
-        for product in self.session.ctx.study.products:
-            self.product.addItem(f"{product.code} ({product.strength})", product.code)
+        study = self.session.ctx.study
+        for product in study.products:
+            # As the table names it ("7.5 mg tablet"); the code is what the service filters on.
+            self.product.addItem(product_label(study, product.code), product.code)
         self.product.currentIndexChanged.connect(self._filters_changed)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
@@ -236,7 +294,7 @@ class InventoryScreen(Screen):
 
     def _actions(self) -> QWidget:
         actor = self.session.actor
-        panel, column = side_panel(270)
+        panel, column = side_panel(PANEL_WIDTH)
         self.selection_label = wrapped_label("selectionLabel")
         column.addWidget(self.selection_label)
 
@@ -275,7 +333,10 @@ class InventoryScreen(Screen):
         self.method.setEditable(True)
         for method in DESTRUCTION_METHODS:
             self.method.addItem(QCoreApplication.translate("InventoryScreen", method), method)
+        narrow(self.method)
         self.reference = text_field("reference", self.tr("The sponsor's destruction authorisation"))
+        for field in (self.witness, self.witness_password, self.reference):
+            field.setToolTip(field.placeholderText())  # cut in the narrow panel: read on hover
         self._destroy_refusal = ""  # the service's refusal of the last assessment, if raised
         self._default_day = self.session.ctx.clock.today()  # followed while left as it is
         self.destroyed_on = date_edit(self._default_day)
@@ -292,6 +353,7 @@ class InventoryScreen(Screen):
         for reason in DestructionReason:
             self.reason_code.addItem(term(reason.label), reason.value)
         self.reason_code.setToolTip(self.tr("Needed when a kit still in date leaves unused"))
+        narrow(self.reason_code)
         self.to_sponsor = QCheckBox(self.tr("Sent back to the sponsor"))
         self.to_sponsor.setToolTip(
             self.tr("Ticked: the kits go back to the sponsor, not destroyed here")
@@ -329,7 +391,20 @@ class InventoryScreen(Screen):
         `_selection_reset`)."""
         self._follow_today()
         self._reload(keep=self.model.rowCount())
-        fit_columns(self.table)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as what it shows: the status as wide as any status can read (not
+        only those of the rows read so far: a page of available kits once cut "Quarantined"),
+        the whereabouts taking the width to spare, and the first cut in a narrow window."""
+        statuses = {STATUS_COLUMN: max(cell_width(self.table, term(s.label)) for s in KitStatus)}
+        fit_columns(self.table, stretch=WHERE_COLUMN, least=statuses)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table resized (the window, or the splitter moved): its columns fitted again."""
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     def _filters_changed(self) -> None:
         """A filter changed: the first page of what it finds."""
@@ -397,6 +472,19 @@ class InventoryScreen(Screen):
             self._default_day = today
             self.destroyed_on.setDate(qdate(today))
 
+    def _read_all(self) -> None:
+        """Before Select all: the rows not read yet, when the filters find few enough kits
+        (counted by the service) to read them at once."""
+        if not self.model.canFetchMore():
+            return
+        query = self._query()
+        found = attempt(
+            self.message,
+            lambda: inventory_pages.inventory_summary(self.session.ctx, self.session.actor, query),
+        )
+        if found is not None and found.kits <= SELECT_ALL_READS:
+            self.model.load_to(found.kits)
+
     def _reselect(self, numbers: set[str]) -> None:
         """Keeps the user's selection across a reload: a kit selected that is now further down
         than the rows read is looked for (where it stands) and read up to, within reason."""
@@ -454,6 +542,7 @@ class InventoryScreen(Screen):
             self.message,
             lambda: inventory_pages.inventory_summary(self.session.ctx, self.session.actor, query),
         )
+        self._found = None if found is None else found.kits
         if found is None:
             self.summary.clear()
             return
@@ -485,7 +574,7 @@ class InventoryScreen(Screen):
                     "{status}, {tablets} tablets, {where}"
                 ).format(
                     kit=k.number,
-                    product=k.product,
+                    product=product_label(self.session.ctx.study, k.product),
                     lot=k.lot,
                     expiry=k.expiry.isoformat(),
                     status=term(k.status.label),
@@ -494,18 +583,44 @@ class InventoryScreen(Screen):
                 )
             )
         else:
-            self.selection_label.setText(
-                self.tr("<b>{n} kits selected</b>: {kits}").format(
-                    n=len(kits),
-                    kits=", ".join(k.number for k in kits[:12])
-                    + (" ..." if len(kits) > 12 else ""),
-                )
-            )
-        any_selected = bool(kits)
-        for button in (self.quarantine_button, self.release_button, self.destroy_button):
-            button.setEnabled(any_selected)
+            listed = ", ".join(k.number for k in kits[:12]) + (" ..." if len(kits) > 12 else "")
+            if len(kits) == self.model.rowCount() and self.model.canFetchMore():
+                # Every row read is selected, but the filters find more kits than were read.
+                text = self.tr(
+                    "<b>{n} of {total} kits selected</b> (scroll to load the rest): {kits}"
+                ).format(n=len(kits), total=self._found if self._found else "?", kits=listed)
+            else:
+                text = self.tr("<b>{n} kits selected</b>: {kits}").format(n=len(kits), kits=listed)
+            self.selection_label.setText(text)
+        numbers = [k.number for k in kits]
+        self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
+        self._offer(self.release_button, Permission.RELEASE, numbers)
+        self.destroy_button.setEnabled(bool(kits))
         self.count_button.setEnabled(len(kits) == 1)
         self._assess_destroy()
+
+    def _offer(self, button: QPushButton, action: Permission, numbers: list[str]) -> None:
+        """The button enabled only for kits the service would quarantine (or release): its
+        assessment says; why not, in the button's tooltip. The step itself still refuses what
+        it refuses (a kit moved by another workstation since)."""
+        button.setToolTip("")
+        if not numbers or not may(self.session.actor, action):
+            button.setEnabled(False)
+            return
+        assess = (
+            quarantine.assess_quarantine
+            if action is Permission.QUARANTINE
+            else quarantine.assess_release
+        )
+        try:
+            found = assess(self.session.ctx, self.session.actor, numbers)
+        except DispensaryError:
+            button.setEnabled(True)  # the step gives the refusal when clicked
+            return
+        refused = [v.message for v in found if not v.accepted]
+        button.setEnabled(not refused)
+        shown = sentences(refused[:REFUSALS_SHOWN])
+        button.setToolTip(shown + (" …" if len(refused) > REFUSALS_SHOWN else ""))
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""

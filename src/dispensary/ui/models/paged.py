@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 
-from dispensary.ui.models.table import AnyIndex, Column, RowTableModel, _Row
+from dispensary.ui.models.table import TOOLTIP_FROM, AnyIndex, Column, RowTableModel, _Row
 
 Fetch = Callable[[int, int, int, bool], Sequence[_Row]]
 """(offset, limit, sort column, descending) -> at most `limit` rows from `offset`."""
@@ -50,8 +50,9 @@ class PagedTableModel(RowTableModel[_Row]):
         sort_column: int = 0,
         descending: bool = False,
         parent: QObject | None = None,
+        tooltip_from: int = TOOLTIP_FROM,
     ) -> None:
-        super().__init__(columns, parent)
+        super().__init__(columns, parent, tooltip_from=tooltip_from)
         if len(sortable) != len(columns):
             raise ValueError("one sortable flag per column")
         self._fetch = fetch

@@ -101,10 +101,19 @@ def sort_key(value: Any) -> Any:
 class RowTableModel(QAbstractTableModel, Generic[_Row]):
     """Rows are replaced whole after each service call; the model never talks to a database."""
 
-    def __init__(self, columns: Sequence[Column[_Row]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column[_Row]],
+        parent: QObject | None = None,
+        *,
+        tooltip_from: int = TOOLTIP_FROM,
+    ) -> None:
+        """`tooltip_from`: cell texts longer than this are also the cell's tooltip (0: every
+        cell's, for a table whose columns may be cut whatever their text's length)."""
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[_Row] = []
+        self.tooltip_from = tooltip_from
 
     def set_rows(self, rows: Sequence[_Row]) -> None:
         self.beginResetModel()
@@ -152,7 +161,7 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
             text = column.text(value) if column.text is not None else display(value)
             if role == Qt.ItemDataRole.ToolTipRole:
                 # A long text may be elided in a narrow column: the whole of it on hover.
-                return text if len(text) > TOOLTIP_FROM else None
+                return text if len(text) > self.tooltip_from else None
             return text
         if role == Qt.ItemDataRole.UserRole:
             return sort_key(column.value(row))
