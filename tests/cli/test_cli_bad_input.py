@@ -158,3 +158,27 @@ def test_explaining_a_dispense_that_raised_no_flag_is_refused_and_writes_nothing
     assert state(cli.db) == before  # no note, no audit entry
     after = cli("history", "01-003", "--json").json()
     assert after["dispenses"] == history["dispenses"]  # no flag_reason recorded
+
+
+def test_a_second_person_the_step_would_refuse_is_said_before_their_password(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """No password is asked of a second person who does not exist or may not sign: the
+    refusal comes first, as for a destruction's witness."""
+    stock = cli("inventory", "--json").json()
+    kit = next(k["kit"] for k in stock if k["status"] == "available" and k["tablets"] == 21)
+    before = state(cli.db)
+    count = ["count", kit, "--tablets", "20", "--reason-code", "breakage", "--reason", "crumbled"]
+    self_verified = cli(*count, "--verified-by", "technician", user="technician")
+    assert self_verified.code == 3, self_verified.err
+    assert "DISPENSARY_VERIFIER_PASSWORD" not in self_verified.err
+    nobody = cli(*count, "--verified-by", "nobody", user="technician")
+    assert nobody.code == 3 and "There is no user 'nobody'" in nobody.err, nobody.err
+    no_reason = cli(
+        "count", kit, "--tablets", "20", "--verified-by", "pharmacist", user="technician"
+    )
+    assert no_reason.code == 3 and "Give a reason code" in no_reason.err, no_reason.err
+    checker = cli("dispense", "01-002", "--cycle", "9", "--day1", DAY1, "--checked-by", "nobody")
+    assert checker.code == 3 and "There is no user 'nobody'" in checker.err, checker.err
+    assert "DISPENSARY_CHECKER_PASSWORD" not in checker.err
+    assert state(cli.db) == before

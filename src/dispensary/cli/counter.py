@@ -276,8 +276,10 @@ def cmd_dispense(run: Run) -> int:
     from dispensary.services.assessment import OverrideMissing
 
     a = run.args
-    checker_password = second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
     ctx, actor = run.context(), run.actor()
+    if a.checked_by:  # a checker the dispense would refuse is said before their password
+        dispensing.check_second_person(ctx, actor, a.checked_by)
+    checker_password = second_person_secret(ENV_CHECKER_PASSWORD, a.checked_by, "second check")
     dose_level: int | None = a.dose_level
     if dose_level is None and ctx.study.dose_by_weight is None:
         # as at the counter: the participant's dose until one is ordered (a study dosing by

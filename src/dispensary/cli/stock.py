@@ -34,6 +34,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
+from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import _
 
 if TYPE_CHECKING:
@@ -158,12 +159,25 @@ def destroy_parser(p: argparse.ArgumentParser) -> None:
 
 def cmd_count(run: Run) -> int:
     from dispensary.services import counts
+    from dispensary.services.assessment import CountRequest
 
     a = run.args
+    ctx, actor = run.context(), run.actor()
+    # Assess, then act: a refused count (or one missing its reason or second person) is said
+    # before anyone types a password, the second person's included.
+    request = CountRequest(
+        a.kit, a.tablets, a.reason_code, a.reason or "", a.verified_by or "", a.date
+    )
+    found = counts.assess_count(ctx, actor, request)
+    if found.refusals:
+        first = found.refusals[0]
+        raise first.error(first.message)
+    if found.needs_missing:
+        raise RuleViolation(found.needs_missing[0].message)
     verifier_password = second_person_secret(ENV_VERIFIER_PASSWORD, a.verified_by, "countersigning")
     result = counts.record_count(
-        run.context(),
-        run.actor(),
+        ctx,
+        actor,
         a.kit,
         a.tablets,
         run.password(),

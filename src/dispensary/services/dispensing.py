@@ -197,18 +197,7 @@ def dispense_cycle(
         checker: User | None = None
         checker_actor: Actor | None = None
         if checked_by:
-            checker = find_user(session, checked_by)
-            if checker.id == actor.user_id:
-                raise RuleViolation(_("The second check must be done by another person."))
-            checker_actor = actor_of(session, checker)
-            if not may(checker_actor, Permission.CHECK_DISPENSE):
-                roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
-                raise NotPermitted(
-                    _(
-                        "{user} ({role}) may not check a dispense: the second check needs a user "
-                        "with the role {roles}."
-                    ).format(user=checker.username, role=checker.role, roles=roles)
-                )
+            checker, checker_actor = _checker(session, actor, checked_by)
         record = Dispense(
             id=next_id,
             number=dispense_number(next_id),
@@ -1123,6 +1112,33 @@ def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
         ).format(participant=number),
         participant=number,
     )
+
+
+def _checker(session: Session, actor: Actor, checked_by: str) -> tuple[User, Actor]:
+    """The second person named for a dispense's check: a user, not the dispenser, whose role
+    may check a dispense."""
+    checker = find_user(session, checked_by)
+    if checker.id == actor.user_id:
+        raise RuleViolation(_("The second check must be done by another person."))
+    checker_actor = actor_of(session, checker)
+    if not may(checker_actor, Permission.CHECK_DISPENSE):
+        roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
+        raise NotPermitted(
+            _(
+                "{user} ({role}) may not check a dispense: the second check needs a user "
+                "with the role {roles}."
+            ).format(user=checker.username, role=checker.role, roles=roles)
+        )
+    return checker, checker_actor
+
+
+def check_second_person(ctx: Context, actor: Actor, checked_by: str) -> None:
+    """The second check's person as dispense_cycle will accept them, said before anyone types
+    that person's password (a name with no user, the dispenser themself, a role that may not
+    check); dispense_cycle decides again inside its write."""
+    require(actor, Permission.DISPENSE, ctx)
+    with read_transaction(ctx.engine) as session:
+        _checker(session, actor, checked_by)
 
 
 def _kit_refusal(
