@@ -737,8 +737,16 @@ def count_check(checks: Commands) -> None:
     p.add_argument(
         "--tablets", type=whole, metavar="N", help="tablets counted (default: not counted)"
     )
-    p.add_argument("--reason-code", choices=[r.value for r in ReasonCode])
-    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument(
+        "--reason-code",
+        choices=[r.value for r in ReasonCode],
+        help="why the count differs from the book (needed for a difference)",
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="the difference explained in a few words (needed for a difference)",
+    )
     p.add_argument(
         "--verified-by", metavar="NAME", help="second person (named only: no password is asked)"
     )
