@@ -1168,7 +1168,7 @@ def void_dispense(
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
     require(actor, Permission.VOID_DISPENSE, ctx)
-    why = check_text(reason, N_("reason for the correction"))
+    why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id)
