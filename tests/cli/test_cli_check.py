@@ -504,3 +504,39 @@ def test_a_notice_is_shown_by_the_check_and_never_called_overridden(terminal: Te
     )
     assert code == 0, err
     assert "  Overridden  The return of cycle 1" in out, out
+
+
+# -- in Chinese: the human text is translated, the JSON is not ------------------------------------
+
+
+def test_a_check_in_chinese_says_every_word_in_chinese(terminal: Terminal) -> None:
+    args = ["--lang", "zh_CN", "check", "count", "K0001", "--tablets", "19"]
+    english_json = terminal(*args[2:], "--json")[1]
+    code, out, err = terminal(*args)
+    assert code == 3
+    assert "  状态        可用" in out.splitlines()
+    assert "  需要        原因代码（--reason-code：未提供）" in out.splitlines()
+    assert err.startswith("需要原因代码：药盒 K0001 的")
+    chinese_json = terminal("--lang", "zh_CN", *args[2:], "--json")[1]
+    for key in ("kit", "status", "counted", "book", "difference", "accepted"):  # codes as ever
+        assert json.loads(chinese_json)[key] == json.loads(english_json)[key]
+    assert [n["needs"] for n in json.loads(chinese_json)["needs"]] == [
+        "reason_code",
+        "reason",
+        "second_person",
+    ]
+
+    args = ["--lang", "zh_CN", "check", "dispense", "01-001", "--day1", "2026-01-26"]
+    code, out, err = terminal(*args, "--kit", "K0001", "--override-reason", "x", today="2026-01-26")
+    assert code == 0, err
+    assert "  药盒 K0001   采用" in out.splitlines()
+    assert "（越权确认：仍然发放的原因，已提供）" in out
+
+    destroy = ["--lang", "zh_CN", "check", "destroy", "K0003", "--witness", "x"]
+    code, out, err = terminal(*destroy, today="2026-01-26")
+    assert code == 3
+    assert out.splitlines()[0].startswith("于 2026-01-26 销毁 1 个药盒：已拒绝。")
+    assert "  药盒 K0003   可用：" in out
+    for said in (out, err):
+        for word in ("available", "taken", "given", "missing", "refused", "a reason"):
+            assert word not in said, (word, said)

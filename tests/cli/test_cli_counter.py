@@ -81,9 +81,14 @@ def test_refusals_and_missing_rights_leave_every_record_as_it_was(
     receive_tomorrow = ["receive", "--shipment", "SH-9", "--product", P75, "--lot", "L9"]
     receive_tomorrow += ["--expiry", "2028-01-31", "--kits", "K9001-K9002", "--date", "2026-03-03"]
     monitor_dispenses = ["--user", "monitor", "dispense", "01-024", "--cycle", "2"]
+    reference = ["--reference", "DEST-2026-009"]
     cases = [
         (3, ["quarantine", dispensed, "--reason", "damaged"], "only available kits"),
-        (3, ["destroy", on_shelf, "--witness", "Chen Jing", "--method", "fire"], "witness"),
+        (
+            3,
+            ["destroy", on_shelf, "--witness", "Chen Jing", "--method", "fire", *reference],
+            "witness",
+        ),
         (3, ["count", on_shelf, "--tablets", "3"], "differs from the book by -18"),
         (3, receive_tomorrow, "in the future"),
         (4, ["--user", "technician", "release", quarantined, "--reason", "ok"], "may not release"),

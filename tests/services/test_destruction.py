@@ -147,7 +147,7 @@ def test_destroyed_twice_is_refused(
     ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
     destroy(ctx, pharmacist, pw(pharmacist), ["K0001"])
-    with refused(ctx, RuleViolation, "Kit K0001 is destroyed: it is already destroyed"):
+    with refused(ctx, RuleViolation, "Kit K0001 is already destroyed. Check the kit you scanned."):
         destroy(ctx, pharmacist, pw(pharmacist), ["K0001"])
 
 

@@ -584,7 +584,7 @@ def test_void_refusals(
 ) -> None:
     with refused(ctx, SignatureFailed, "signature password for pharm is wrong"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "typo", "nope-nope-1")
-    with refused(ctx, InvalidInput, "Give the reason for the correction"):
+    with refused(ctx, InvalidInput, "Give the reason for the void"):
         dispensing.void_dispense(ctx, pharmacist, "DSP000001", "", pw(pharmacist))
     # the step refused is named: voiding, not dispensing
     with refused(ctx, NotPermitted, "tech (technician) may not void a dispense made in error"):

@@ -149,7 +149,7 @@ def test_status_change(ctx: Context, pharmacist: Actor, refused: Refused) -> Non
         '{"status":"discontinued"}',
         "adverse event",
     )
-    with refused(ctx, RuleViolation, "Participant 01-001 is already Discontinued"):
+    with refused(ctx, RuleViolation, "Participant 01-001 is already discontinued."):
         participants.set_status(ctx, pharmacist, "01-001", "discontinued", "again")
     with refused(ctx, InvalidInput, "'paused' is not a status"):
         participants.set_status(ctx, pharmacist, "01-001", "paused", "why")

@@ -28,6 +28,7 @@ FORMS = {
     "quarantine": r"quarantin(?:e|es|ed|ing)",
     "site_decision": r"site decisions?",
     "registry": r"registry",
+    "audit_trail": r"audit trails?",
 }
 """The English forms of each term as the messages write them."""
 

@@ -146,7 +146,11 @@ def test_an_expired_kit_stays_out_of_stock_but_can_be_set_aside_and_destroyed() 
             "Kit K1 is available; only quarantined kits can be released.",
         ),
         (KitStatus.DISPENSED, KitEvent.DESTROY, "Kit K1 is dispensed: record its return first."),
-        (KitStatus.DESTROYED, KitEvent.DESTROY, "Kit K1 is destroyed: it is already destroyed."),
+        (
+            KitStatus.DESTROYED,
+            KitEvent.DESTROY,
+            "Kit K1 is already destroyed. Check the kit you scanned.",
+        ),
         (
             KitStatus.AVAILABLE,
             KitEvent.RECEIVE,

@@ -32,7 +32,7 @@ def test_a_damaged_database_is_told_in_chinese() -> None:
         chinese = _damaged()
     assert isinstance(chinese, DatabaseDamaged)
     assert chinese.message == (
-        f"{DB} 已损坏（database disk image is malformed）。未做任何更改。 "
+        f"{DB} 已损坏（database disk image is malformed）。未做任何更改。"
         "请恢复最近一次备份（dispensary restore）。"
     )
     with speaking(Language.EN):
@@ -51,7 +51,7 @@ def test_a_full_disk_and_a_locked_database_keep_the_records_safe_in_chinese() ->
             sqlite3.OperationalError("database is locked"), DB, None, waited_ms=15_000
         )
     assert isinstance(full, DiskFull)
-    assert full.message.startswith(f"存放 {DB} 的磁盘已满。未保存任何内容。 请清理")
+    assert full.message.startswith(f"存放 {DB} 的磁盘已满。未保存任何内容。请清理")
     assert full.message.endswith("已保存的记录完好无损：请勿恢复备份。")
     assert isinstance(busy, DatabaseBusy)
     assert busy.message == (
@@ -65,11 +65,11 @@ def test_a_file_the_program_cannot_write_is_told_in_chinese(tmp_path: Path) -> N
         full = write_error_text(OSError(errno.ENOSPC, "No space left on device"), target)
         denied = faults.file_fault(OSError(errno.EACCES, "Permission denied"), target)
         read_only = write_error_text(OSError(errno.EROFS, "Read-only file system"), target)
-    assert full == f"磁盘已满：无法写入 {target}。未保存任何内容。 请清理一些空间，然后重试。"
+    assert full == f"磁盘已满：无法写入 {target}。未保存任何内容。请清理一些空间，然后重试。"
     assert denied.message.startswith(
         f"此账户无权使用 {target}（Permission denied）。未做任何更改。"
     )
-    assert read_only == f"{target} 位于只读磁盘上。未保存任何内容。 请选择另一磁盘上的文件夹。"
+    assert read_only == f"{target} 位于只读磁盘上。未保存任何内容。请选择另一磁盘上的文件夹。"
     english = write_error_text(OSError(errno.ENOSPC, "No space left on device"), target)
     assert english == (
         f"The disk is full: {target} could not be written. Nothing was saved. Free some space, "

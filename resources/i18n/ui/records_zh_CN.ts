@@ -944,7 +944,7 @@ Old values:
     </message>
     <message>
         <source>{refused} The file was not kept.</source>
-        <translation>{refused} 文件未保留。</translation>
+        <translation>{refused}文件未保留。</translation>
     </message>
     <message>
         <source>Saved to {path}.</source>

@@ -35,6 +35,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import ReasonCode
+from dispensary.domain.lifecycle import status_word
 from dispensary.i18n import _
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _refusals(refusals: Sequence[Refusal[Any]]) -> list[dict[str, Any]]:
 def _verdict(refused: bool, needs: str | None) -> str:
     """The head line's verdict: refused, what is missing, or accepted as it stands."""
     if refused:
-        return "refused"
+        return _("refused")
     if needs is not None:
         return _("needs {needs}").format(needs=needs)
     return _("would be accepted as it stands")
@@ -189,17 +190,17 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
         )
     for verdict_of in found.kits:
         said = (
-            "taken"
+            _("taken")
             if verdict_of.accepted
             else _("refused: {message}").format(message=verdict_of.message)
         )
         lines.append(_("  Kit {code:<8}{said}").format(code=verdict_of.code, said=said))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     for w in found.warnings:
-        given = "given" if w.given else "missing"
+        given = _("given") if w.given else _("missing")
         lines.append(
             _("  Warning     {message} (override: {label}, {given})").format(
-                message=w.message, label=w.needs.label, given=given
+                message=w.message, label=_(w.needs.label), given=given
             )
         )
     lines += [_("  Notice      {notice}").format(notice=n.message) for n in found.notices]
@@ -345,10 +346,10 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
     ]
     for k in found.kits:
         back = (
-            k.state
+            _("to count")
             if k.to_count
             else _("{state}, {tablets} back").format(
-                state=k.state, tablets=plural(k.returned or 0, "tablet")
+                state=status_word(k.status), tablets=plural(k.returned or 0, "tablet")
             )
         )
         lines.append(
@@ -398,7 +399,7 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
                 if p.explained
                 else _("to explain: --note TEXT, or `dispensary explain` later")
             )
-            lines.append(_("  FLAG        {label} ({said})").format(label=flag.label, said=said))
+            lines.append(_("  FLAG        {label} ({said})").format(label=_(flag.label), said=said))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
 
@@ -509,7 +510,7 @@ def _receive_lines(found: ReceiveAssessment) -> list[str]:
             tablets=cell(line.tablets),
         )
         if line.accepted:
-            lines.append(kit + line.status.value + (_(", new lot") if line.new_lot else ""))
+            lines.append(kit + status_word(line.status) + (_(", new lot") if line.new_lot else ""))
         else:
             lines.append(_("{kit}refused: {message}").format(kit=kit, message=line.message))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
@@ -594,13 +595,13 @@ def _destroy_lines(found: DestroyAssessment) -> list[str]:
         _("  Method      {value}").format(value=found.method or "-"),
         _("  Authorised  {value}").format(value=found.reference or "-"),
         _("  Reason      {value}").format(
-            value=found.reason_code.label if found.reason_code else "-"
+            value=_(found.reason_code.label) if found.reason_code else "-"
         ),
     ]
     for v in found.kits:
         if v.accepted:
             source = _("the monitor's hold") if v.from_returned else _("the shelf")
-            status = v.status.value if v.status is not None else "-"
+            status = status_word(v.status) if v.status is not None else "-"
             said = _("{status}: {tablets} from {source}").format(
                 status=status, tablets=plural(v.tablets, "tablet"), source=source
             )
@@ -658,7 +659,7 @@ def cmd_check_count(run: Run) -> int:
         )
     elif found.needs_missing:
         first = found.needs_missing[0]
-        needs = f"{first.needs.label}: {first.message}"
+        needs = _("{label}: {message}").format(label=_(first.needs.label), message=first.message)
     run.emit(_count_data(found), _count_lines(found))
     return _answer(run, _first(found.refusals), needs)
 
@@ -696,7 +697,7 @@ def _count_lines(found: CountAssessment) -> list[str]:
         _("Count of kit {kit}: {verdict}. Nothing was changed.").format(
             kit=found.kit, verdict=_verdict(found.refused, missing)
         ),
-        _("  Status      {value}").format(value=found.status.value),
+        _("  Status      {value}").format(value=status_word(found.status)),
     ]
     if found.counted is None:
         lines.append(_("  Counted     not given (--tablets N); the book is shown once it is"))
@@ -714,10 +715,10 @@ def _count_lines(found: CountAssessment) -> list[str]:
             )
         )
     for n in found.needs:
-        given = "given" if n.given else "missing"
+        given = _("given") if n.given else _("missing")
         lines.append(
             _("  Needs       {label} ({count_options}: {given})").format(
-                label=n.needs.label, count_options=_COUNT_OPTIONS[n.needs], given=given
+                label=_(n.needs.label), count_options=_COUNT_OPTIONS[n.needs], given=given
             )
         )
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
@@ -736,8 +737,16 @@ def count_check(checks: Commands) -> None:
     p.add_argument(
         "--tablets", type=whole, metavar="N", help="tablets counted (default: not counted)"
     )
-    p.add_argument("--reason-code", choices=[r.value for r in ReasonCode])
-    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument(
+        "--reason-code",
+        choices=[r.value for r in ReasonCode],
+        help="why the count differs from the book (needed for a difference)",
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="the difference explained in a few words (needed for a difference)",
+    )
     p.add_argument(
         "--verified-by", metavar="NAME", help="second person (named only: no password is asked)"
     )

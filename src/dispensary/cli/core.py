@@ -561,10 +561,17 @@ def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
         metavar="USER",
         help=f"user name of the witness, another active user ({ENV_WITNESS_PASSWORD}){need}",
     )
-    p.add_argument("--method", required=required, default="", metavar="TEXT", help=need.strip())
+    p.add_argument(
+        "--method",
+        required=required,
+        default="",
+        metavar="TEXT",
+        help=f"how the kits are destroyed, e.g. incineration on site, or return to the sponsor{need}",
+    )
     p.add_argument("--date", type=calendar_date, help="destruction date (default today)")
     p.add_argument(
         "--reference",
+        required=required,
         default="",
         metavar="TEXT",
         help=f"the sponsor's destruction authorisation reference{need}",
@@ -574,4 +581,9 @@ def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
         choices=[r.value for r in DestructionReason],
         help="why kits still in date leave (needed for them)",
     )
-    p.add_argument("--to-sponsor", action="store_true")
+    p.add_argument(
+        "--to-sponsor",
+        action="store_true",
+        help="the kits go back to the sponsor instead of being destroyed here (recorded and "
+        "certified as a return to the sponsor)",
+    )

@@ -200,7 +200,7 @@ def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str
                 r.taken,
                 r.expected,
                 percent(r.adherence),
-                ", ".join(f.value.replace("_", "-") for f in r.flags)
+                _(", ").join(_(f.label) for f in r.flags)  # as the windows name a flag
                 + (_(" (explained)") if r.flags and r.flag_reason else ""),
             )
             for r in rows

@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     audit_limit,
     cell,
     database_option,
+    display_width,
     keyed,
     path_option,
     plural,
@@ -95,7 +96,12 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
     ]
     if result.to_review:
         lines.append(_("To review ({count}):").format(count=len(result.to_review)))
-        lines += [f"  {d.kind.value.replace('_', ' '):<17} {d.message}" for d in result.to_review]
+        kinds = [_(d.kind.label) for d in result.to_review]  # as the windows name them
+        width = max(17, *(display_width(k) for k in kinds))
+        lines += [
+            f"  {kind}{' ' * (width - display_width(kind))} {d.message}"
+            for kind, d in zip(kinds, result.to_review, strict=True)
+        ]
     else:
         lines.append(_("Nothing to review."))
     adjusted = [d for d in result.discrepancies if not d.kind.to_review]
@@ -106,7 +112,7 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
         last = result.signoffs[-1]
         lines.append(
             _("Last signed off by {full_name} ({value}) on {at} UTC.").format(
-                full_name=last.full_name, value=last.role.value, at=cell(last.at)
+                full_name=last.full_name, value=last.role.word, at=cell(last.at)
             )
         )
     if result.audit_check:
@@ -150,7 +156,7 @@ def cmd_sign_off(run: Run) -> int:
         data,
         [
             _("Signed off by {full_name} ({value}): ").format(
-                full_name=actor.full_name, value=actor.role.value
+                full_name=actor.full_name, value=actor.role.word
             )
             + (_("balanced") if result.balanced else _("NOT balanced"))
             + _(", {items} to review.").format(items=plural(len(result.to_review), "item"))

@@ -106,7 +106,7 @@ def cmd_user_add(run: Run) -> int:
                 username=row.username,
                 full_name=row.full_name,
                 initials=row.initials,
-                value=row.role.value,
+                value=row.role.word,
             ),
             _("Give them the password in person: they choose their own at the first sign-in."),
         ],
@@ -329,11 +329,19 @@ def _rule_data(r: RuleState) -> dict[str, Any]:
     }
 
 
+def _rule_state(rule: RuleState) -> str:
+    """Whether the rule holds, in the reader's words (as the Study rules screen says it); the
+    JSON keeps the service's English `state`."""
+    if rule.by_source:
+        return _("holds ({source})").format(source=source_words(rule.source))
+    return _("confirmed") if rule.confirmed else _("to confirm")
+
+
 def cmd_study_rules(run: Run) -> int:
     from dispensary.services import studies
 
     rules = studies.study_rules(run.context(), run.actor())
-    rows = [(r.key, source_words(r.source), r.state, r.said or r.title) for r in rules]
+    rows = [(r.key, source_words(r.source), _rule_state(r), r.said or r.title) for r in rules]
     lines = table((_("Rule"), _("Source"), _("State"), _("What it says")), rows)
     waiting = [r for r in rules if not r.confirmed]
     if waiting:

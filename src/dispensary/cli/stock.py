@@ -215,11 +215,21 @@ def cmd_count(run: Run) -> int:
 def count_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_count)
     p.add_argument("kit")
-    p.add_argument("--tablets", required=True, type=whole, metavar="N")
-    p.add_argument("--reason-code", choices=[r.value for r in ReasonCode])
-    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument(
+        "--tablets", required=True, type=whole, metavar="N", help="tablets counted in the kit"
+    )
+    p.add_argument(
+        "--reason-code",
+        choices=[r.value for r in ReasonCode],
+        help="why the count differs from the book (needed for a difference)",
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="the difference explained in a few words (needed for a difference)",
+    )
     p.add_argument("--verified-by", metavar="NAME", help=f"second person ({ENV_VERIFIER_PASSWORD})")
-    p.add_argument("--date", type=calendar_date)
+    p.add_argument("--date", type=calendar_date, help="count date (default today)")
 
 
 def cmd_temperature(run: Run) -> int:

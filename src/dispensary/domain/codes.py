@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language
 
 
 class KitStatus(StrEnum):
@@ -98,6 +98,12 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def word(self) -> str:
+        """The role inside a sentence ("tom (technician) may not..."): its code in English, the
+        translation of its label otherwise (药师, as the user list and the reports name it)."""
+        return self.value if current_language() is ENGLISH else _(self.label)
 
 
 class ReasonCode(StrEnum):

@@ -206,6 +206,4 @@ def refusal(
                 return _("Kit {kit} is {status}: record its return first.").format(
                     kit=kit, status=shown
                 )
-            return _("Kit {kit} is {status}: it is already destroyed.").format(
-                kit=kit, status=shown
-            )
+            return _("Kit {kit} is already destroyed. Check the kit you scanned.").format(kit=kit)

@@ -297,15 +297,18 @@ def days_after(day: date, days: int, what: str) -> date:
         ) from exc
 
 
-def check_count(value: int, what: str, maximum: int = 100_000) -> int:
+def check_count(value: int, what: str, maximum: int = 100_000, *, counted: bool = False) -> int:
+    """A whole number of 0 to `maximum`; `counted`: tablets someone counted, counted again when
+    negative (any other number is entered again)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(_("The {what} must be a whole number.").format(what=_(what)))
     if value < 0:
-        raise InvalidInput(
-            _("The {what} cannot be negative ({value}). Count again.").format(
-                what=_(what), value=value
-            )
+        again = (
+            _("The {what} cannot be negative ({value}). Count again.")
+            if counted
+            else _("The {what} cannot be negative ({value}): enter 0 or more.")
         )
+        raise InvalidInput(again.format(what=_(what), value=value))
     if value > maximum:
         raise InvalidInput(
             _("The {what} ({value}) is more than {maximum}; check the number.").format(
@@ -751,7 +754,7 @@ STARTING_DOSE_LEVEL = 0
 
 
 def check_return_quantity(tablets: int, dispensed: int, already_returned: int, kit: str) -> None:
-    check_count(tablets, N_("number of tablets returned"))
+    check_count(tablets, N_("number of tablets returned"), counted=True)
     if tablets + already_returned > dispensed:
         left = dispensed - already_returned
         raise RuleViolation(

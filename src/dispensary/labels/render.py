@@ -10,6 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import _
 from dispensary.labels.stock import Calibration, LabelStock
 
 MARGIN = 1.5 * mm  # printers do not print to the very edge of a label
@@ -38,8 +39,10 @@ def check_position(stock: LabelStock, first_position: int) -> int:
     """The first free label of a part-used sheet (1 = top-left), as a 0-based slot."""
     if isinstance(first_position, bool) or not 1 <= first_position <= stock.per_page:
         raise InvalidInput(
-            f"Label position {first_position} is not on a {stock.name} page: give 1 to "
-            f"{stock.per_page}, counting row by row from the top-left label."
+            _(
+                "There is no label position {position} on a page of {stock}: give 1 to {most}, "
+                "counting row by row from the top-left label."
+            ).format(position=first_position, stock=stock.name, most=stock.per_page)
         )
     return first_position - 1
 

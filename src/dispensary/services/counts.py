@@ -154,7 +154,11 @@ def _checked(request: CountRequest, today: date, writing: bool) -> _Checked:
     day = check_not_future(request.counted_on, today, N_("count date"))
     counted = request.counted
     if writing or counted is not None:
-        counted = check_count(counted, N_("number of tablets counted"))  # type: ignore[arg-type]
+        counted = check_count(
+            counted,  # type: ignore[arg-type]
+            N_("number of tablets counted"),
+            counted=True,
+        )
     why = check_text(request.reason, N_("reason"), required=False)
     return _Checked(day, counted, why)
 

@@ -680,6 +680,7 @@ def _plan(
             not irt,
             shown,
             checked.day,
+            dose_name=study.dose_name(dose.level),
         )
         if irt and checked.irt_kit:
             _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
@@ -812,9 +813,9 @@ def _off_band(
             weight=f"{weight:g}",
             band=by_weight.band_text(band),
             band_level=band,
-            band_name=band_dose.name,
+            band_name=study.dose_name(band_dose.level),
             level=dose.level,
-            name=dose.name,
+            name=study.dose_name(dose.level),
         )
 
     if "dose_by_weight" in confirmed:
@@ -900,7 +901,9 @@ def _previous_cycle(
             lambda: _(
                 "The dose changes from level {previous} to {level} ({name}) by the participant's "
                 "weight band."
-            ).format(previous=previous.dose_level, level=dose.level, name=dose.name),
+            ).format(
+                previous=previous.dose_level, level=dose.level, name=ctx.study.dose_name(dose.level)
+            ),
         )
     elif previous.dose_level != dose.level:
         found.warn(
@@ -1017,6 +1020,8 @@ def _scanned(
     fefo: bool = True,
     shown: bool = True,
     on: date | None = None,
+    *,
+    dose_name: str,
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
@@ -1032,7 +1037,7 @@ def _scanned(
             verdicts.append(_not_a_kit(session, raw, exc))
             continue
         refusal = _kit_refusal(
-            session, kit, taken, dose, needs, cover_until, today, today if on is None else on
+            session, kit, taken, dose_name, needs, cover_until, today, today if on is None else on
         )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
@@ -1122,12 +1127,13 @@ def _checker(session: Session, actor: Actor, checked_by: str) -> tuple[User, Act
         raise RuleViolation(_("The second check must be done by another person."))
     checker_actor = actor_of(session, checker)
     if not may(checker_actor, Permission.CHECK_DISPENSE):
-        roles = " or ".join(sorted(r.value for r in ALLOWED[Permission.CHECK_DISPENSE]))
+        allowed = sorted(ALLOWED[Permission.CHECK_DISPENSE], key=lambda r: r.value)
+        roles = _(" or ").join(r.word for r in allowed)
         raise NotPermitted(
             _(
                 "{user} ({role}) may not check a dispense: the second check needs a user "
                 "with the role {roles}."
-            ).format(user=checker.username, role=checker.role, roles=roles)
+            ).format(user=checker.username, role=checker_actor.role.word, roles=roles)
         )
     return checker, checker_actor
 
@@ -1145,21 +1151,22 @@ def _kit_refusal(
     session: Session,
     kit: Kit,
     taken: Sequence[tuple[Kit, KitCandidate]],
-    dose: DoseLevel,
+    dose_name: str,
     needs: dict[str, int],
     cover_until: date,
     today: date,
     on: date,
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
-    not dispensable (or received after the dispense's day `on`), or not needed."""
+    not dispensable (or received after the dispense's day `on`), or not needed (`dose_name`:
+    the dose as the reader's language names it)."""
     if any(k.id == kit.id for k, _candidate in taken):
         return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
         return _(
             "Kit {kit} holds {product}; this dose ({dose}) needs {needed}. Take a kit of the "
             "right product."
-        ).format(kit=kit.number, product=kit.product, dose=dose.name, needed=", ".join(needs))
+        ).format(kit=kit.number, product=kit.product, dose=dose_name, needed=", ".join(needs))
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
         check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
@@ -1200,7 +1207,7 @@ def void_dispense(
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
     require(actor, Permission.VOID_DISPENSE, ctx)
-    why = check_text(reason, N_("reason for the correction"))
+    why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense_ref, ctx.study_id)

@@ -131,7 +131,7 @@ def set_status(
         if old == new.value:
             raise RuleViolation(
                 _("Participant {participant} is already {status}.").format(
-                    participant=participant.study_number, status=_(new.label)
+                    participant=participant.study_number, status=_(new.word)
                 )
             )
         participant.status = new.value

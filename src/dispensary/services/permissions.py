@@ -136,10 +136,10 @@ def require(actor: Actor, action: Permission, ctx: Context | None = None) -> Non
         )
     roles = ALLOWED[action]
     if actor.role not in roles:
-        allowed = ", ".join(sorted(r.value for r in roles))
+        allowed = _(", ").join(r.word for r in sorted(roles, key=lambda r: r.value))
         raise NotPermitted(
             _("{user} ({role}) may not {what}. Ask a user with the role: {allowed}.").format(
-                user=actor.username, role=actor.role.value, what=_(WHAT[action]), allowed=allowed
+                user=actor.username, role=actor.role.word, what=_(WHAT[action]), allowed=allowed
             )
         )
 

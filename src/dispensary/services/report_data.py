@@ -1618,11 +1618,10 @@ def _taken_text(row: DispenseHistoryRow) -> str:
 
 def _dose_name(ctx: Context, level: int) -> str:
     try:
-        return _("level {level} ({name})").format(
-            level=level, name=ctx.study.dose_level(level).name
-        )
+        ctx.study.dose_level(level)
     except NotFound:  # a level no longer in the study file still shows by its number
         return _("level {level}").format(level=level)
+    return _("level {level} ({name})").format(level=level, name=ctx.study.dose_name(level))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -231,7 +231,11 @@ def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _Retu
     day = check_not_future(request.returned_on, today, N_("return date"))
     tablets = request.tablets
     if writing or tablets is not None:
-        tablets = check_count(tablets, N_("number of tablets returned"))  # type: ignore[arg-type]
+        tablets = check_count(
+            tablets,  # type: ignore[arg-type]
+            N_("number of tablets returned"),
+            counted=True,
+        )
     held = check_count(request.held_days, N_("days the drug was held"))
     note = check_text(request.note, N_("note"), required=False)
     condition = check_text(request.condition, N_("condition"), required=False, limit=200)
@@ -584,7 +588,7 @@ def correct_return(
         raise InvalidInput(
             _("{value} is not a return number (1, 2, 3 ...).").format(value=f"{return_id!r:.30}")
         )
-    count = check_count(tablets, N_("number of tablets returned"))
+    count = check_count(tablets, N_("number of tablets returned"), counted=True)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:

@@ -1,0 +1,68 @@
+"""`dispensary --lang zh_CN ...` names the study's doses, the roles, the reconciliation's
+findings, the study rules' states and the adherence flags in Chinese, as the windows do; the
+--json output keeps its codes."""
+
+from __future__ import annotations
+
+from cli_support import Cli
+
+
+def test_a_dose_is_named_as_the_study_names_it_in_chinese(cli: Cli) -> None:
+    args = ["check", "dispense", "01-002", "--dose-level", "-1", "--kit", "K1115"]
+    chinese = cli("--lang", "zh_CN", *args)
+    assert chinese.code == 3
+    assert "此剂量（5 mg，每日一次（减量））需要 herombopag-2.5mg" in chinese.out
+    assert "(reduced)" not in chinese.out and "once daily" not in chinese.out
+    english = cli(*args)
+    assert "this dose (5 mg once daily (reduced)) needs herombopag-2.5mg" in english.out
+    assert cli(*args, "--json").json()["dose_name"] == "5 mg once daily (reduced)"
+
+
+def test_a_role_is_named_in_chinese(cli: Cli) -> None:
+    refused = cli("--lang", "zh_CN", "void", "DSP000001", "--reason", "x", user="technician")
+    assert refused.code == 4
+    assert "technician（技术员）无权作废错误的发放记录。请找具有以下角色的用户：药师。" in (
+        refused.err
+    )
+    english = cli("void", "DSP000001", "--reason", "x", user="technician")
+    assert "technician (technician) may not void a dispense made in error." in english.err
+    assert "Ask a user with the role: pharmacist." in english.err
+
+    signed = cli("--lang", "zh_CN", "sign-off", "--note", "第 3 次监查", user="monitor")
+    assert signed.code == 0, signed.err
+    assert signed.out.startswith("由 Maria Rossi（监查员）签名确认")
+    listed = cli("--lang", "zh_CN", "reconcile", user="monitor")
+    assert "Maria Rossi（监查员）" in listed.out and "(monitor)" not in listed.out
+
+
+def test_the_findings_to_review_are_named_in_chinese(cli: Cli) -> None:
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
+    assert chinese.code == 0, chinese.err
+    lines = chinese.out.splitlines()
+    assert any(line.startswith("  逾期未退回        01-006") for line in lines), lines
+    assert any(line.startswith("  依从性标记        01-012") for line in lines), lines
+    for english in ("return overdue", "Return overdue", "adherence", "Adherence flag"):
+        assert english not in chinese.out
+    assert "稽查轨迹" in chinese.out and "审计" not in chinese.out
+    assert "return_overdue" in [
+        d["kind"] for d in cli("reconcile", "--json").json()["discrepancies"]
+    ]
+
+
+def test_the_study_rules_states_are_in_chinese(cli: Cli) -> None:
+    chinese = cli("--lang", "zh_CN", "study", "rules")
+    assert chinese.code == 0, chinese.err
+    assert "有效（注册记录）" in chinese.out and "待确认" in chinese.out
+    assert "holds" not in chinese.out and "to confirm" not in chinese.out
+    states = {r["state"] for r in cli("--lang", "zh_CN", "study", "rules", "--json").json()}
+    assert {"holds (registry)", "to confirm"} <= states  # the JSON keeps the service's words
+
+
+def test_an_adherence_flag_is_named_in_chinese(cli: Cli) -> None:
+    chinese = cli("--lang", "zh_CN", "history", "01-012")
+    assert chinese.code == 0, chinese.err
+    [cycle2] = [line for line in chinese.out.splitlines() if "DSP000046" in line]
+    assert cycle2.endswith("76%  用药不足（漏服）")
+    assert "under-use" not in chinese.out
+    english = cli("history", "01-012")
+    assert "Under-use (missed doses)" in english.out

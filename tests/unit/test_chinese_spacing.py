@@ -1,0 +1,73 @@
+"""Chinese puts no space after its full stop (。). A placeholder that holds a whole sentence (a
+refusal, what a step needs, a finding, "Nothing was saved.") ends, in Chinese, with 。: the
+translation must not put a space after it, as the English does before its next sentence.
+
+Read from every zh_CN catalogue of the program (resources/i18n/zh_CN*.po) and of the windows
+(resources/i18n/ui/*_zh_CN.ts)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+
+SENTENCES = frozenset({"refusal", "needs", "finding", "warnings", "message", "why", "nothing"})
+"""Placeholders that hold a whole sentence (or several) wherever they are used."""
+
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u201c"
+AFTER_PLACEHOLDER = re.compile(rf"\{{(\w+)[^{{}}]*\}} (?=[{CJK}])")
+OWN_SENTENCE = re.compile(r"(?:^|[.:] )\{(\w+)[^{}]*\} [A-Z]")
+"""In English, a placeholder standing as a sentence of its own: at the start of the message or
+after a full stop or colon, with a new sentence after it ('{refused} The file was not kept.')."""
+
+
+def _translations() -> list[tuple[str, str, str]]:
+    found: list[tuple[str, str, str]] = []
+    for path in sorted(I18N.glob("zh_CN*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if isinstance(message.id, str) and message.id and isinstance(message.string, str):
+                    found.append((path.name, message.id, message.string))
+    for path in sorted((I18N / "ui").glob("*_zh_CN.ts")):
+        for message in ET.parse(path).getroot().iter("message"):
+            source, text = message.findtext("source"), message.findtext("translation")
+            if source and text:
+                found.append((path.name, source, text))
+    return found
+
+
+TRANSLATIONS = _translations()
+
+
+def test_the_catalogues_are_read() -> None:
+    files = {name for name, _english, _chinese in TRANSLATIONS}
+    assert {"zh_CN-cli.po", "zh_CN-messages.po", "counter_zh_CN.ts"} <= files
+    assert len(TRANSLATIONS) > 1000
+
+
+def test_no_space_after_a_chinese_full_stop() -> None:
+    spaced = [
+        f"{name}: {chinese!r}" for name, _english, chinese in TRANSLATIONS if "。 " in chinese
+    ]
+    assert not spaced, "a space after 。:\n" + "\n".join(spaced)
+
+
+def test_no_space_after_a_placeholder_holding_a_sentence() -> None:
+    spaced = []
+    for name, english, chinese in TRANSLATIONS:
+        sentences = SENTENCES | {m.group(1) for m in OWN_SENTENCE.finditer(english)}
+        for found in AFTER_PLACEHOLDER.finditer(chinese):
+            if found.group(1) in sentences:
+                spaced.append(f"{name}: {{{found.group(1)}}} in {chinese!r}")
+    assert not spaced, "a space after a sentence's placeholder:\n" + "\n".join(spaced)
+
+
+def test_a_placeholder_holding_a_number_keeps_its_space() -> None:
+    """Not every '} ' before Chinese is a mistake: a kit number or a count is spaced."""
+    assert not AFTER_PLACEHOLDER.search("{refusal}未作任何更改。")
+    kits = [c for _n, _e, c in TRANSLATIONS if "{kit} " in c]
+    assert kits, "the kit placeholder is spaced from the Chinese after it"
