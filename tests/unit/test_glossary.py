@@ -28,6 +28,7 @@ FORMS = {
     "quarantine": r"quarantin(?:e|es|ed|ing)",
     "site_decision": r"site decisions?",
     "registry": r"registry",
+    "logger": r"loggers?",
 }
 """The English forms of each term as the messages write them."""
 
