@@ -118,3 +118,49 @@ def test_five_wrong_countersignatures_lock_the_verifiers_account(cli: Cli) -> No
         ("technician", "pharmacist", "count verified")
     ] * 5
     assert entries[-1]["new"]["locked"] is True
+
+
+def test_the_logger_files_imported_are_listed(cli: Cli, tmp_path: Path) -> None:
+    """`temperature --list`: each logger file imported, newest first, what it covered and found
+    (a monitor reads them); `--area` and `--limit` narrow it."""
+    listed = cli("temperature", "--list", "--json", user="monitor")
+    assert listed.code == 0, listed.err
+    [demo] = listed.json()  # the demo's week of readings from IP store 1, all within range
+    assert (demo["storage_area"], demo["excursions"], demo["source"]) == (
+        "IP store 1",
+        0,
+        "logger-IP-store-1.csv",
+    )
+    assert 19.0 <= demo["lowest"] <= demo["highest"] <= 23.5 and demo["readings"] == 42
+
+    log = tmp_path / "warm.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+        "2026-03-01T12:00:00,22.0\n",
+        encoding="utf-8",
+    )
+    assert cli("temperature", "--area", "IP store 1", str(log), user="technician").code == 0
+    [warm] = cli("temperature", "--list", "--area", "ip store 1", "--limit", "1", "--json").json()
+    assert {k: warm[k] for k in ("readings", "lowest", "highest", "excursions", "source")} == {
+        "readings": 3,
+        "lowest": 21.0,
+        "highest": 27.5,
+        "excursions": 1,
+        "source": "warm.csv",
+    }
+    assert (warm["readings_from"], warm["readings_to"]) == (
+        "2026-03-01T10:00:00+00:00",
+        "2026-03-01T12:00:00+00:00",
+    )
+    text = cli("temperature", "--list")
+    assert text.code == 0, text.err
+    assert "warm.csv" in text.out and "logger-IP-store-1.csv" in text.out
+    assert text.out.rstrip().endswith("Logger files: 2; excursions found: 1.")
+    assert cli("temperature", "--list", "--area", "Fridge 9").out.startswith(
+        "No logger file imported yet for Fridge 9."
+    )
+
+    both = cli("temperature", "--list", str(log))
+    assert (both.code, "--list imports nothing" in both.err) == (2, True)
+    no_area = cli("temperature", str(log))
+    assert (no_area.code, "--area NAME FILE.csv" in no_area.err) == (2, True)

@@ -221,7 +221,10 @@ def _argv(
     argv = list(path)
     for action in _options(parser):
         given = override is not None and override[0] is action
-        if not given and not _wanted(parser, action):
+        # temperature: --area is required for an import (the handler checks it: --list needs
+        # none), so the command fuzzed is an import.
+        needed = path == ("temperature",) and action.dest == "area"
+        if not given and not needed and not _wanted(parser, action):
             continue
         value = override[1] if given and override else _value(path, action, files)
         if _is_positional(action):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from dispensary.services import audit, quarantine, queries, temperature
 from dispensary.services.context import Actor, Context, FixedClock
@@ -274,3 +275,94 @@ def test_logger_import_refuses_an_excursion_imported_already(
         "imported on 2026-01-06 already (from store1.csv)",
     ):
         temperature.import_logger(ctx, technician, "IP store 1", overlapping, "again.csv")
+
+
+WEEK = (
+    "\n".join(
+        ["timestamp,celsius"]
+        + [
+            f"2026-01-{day:02d}T{hour:02d}:00:00+00:00,{19 + hour / 4:.1f}"
+            for day in range(1, 8)
+            for hour in (0, 6, 12, 18)
+        ]
+    )
+    + "\n"
+)
+"""A week of readings from 19.0 to 23.5 °C, every one within the range."""
+
+
+def test_no_logger_file_is_on_record_before_any_import(
+    ctx: Context, stock: Stock, monitor: Actor
+) -> None:
+    assert temperature.logger_checks(ctx, monitor) == []
+
+
+def test_each_logger_file_imported_is_listed_newest_first_with_what_it_found(
+    ctx: Context, clock: FixedClock, stock: Stock, technician: Actor, monitor: Actor
+) -> None:
+    receive(ctx, technician, "K0501", location="Fridge 2")
+    clock.set_date(date(2026, 1, 8))
+    assert temperature.import_logger(ctx, technician, "ip store 1", WEEK, "week1.csv") == []
+    found = temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    assert len(found) == 2
+    temperature.import_logger(ctx, technician, "Fridge 2", WEEK, "fridge.csv")
+
+    # a monitor reads them (VIEW), newest first, one row per file
+    fridge, warm, week = temperature.logger_checks(ctx, monitor)
+    assert week == temperature.LoggerCheck(
+        storage_area="IP store 1",
+        readings_from=datetime(2026, 1, 1, tzinfo=UTC),
+        readings_to=datetime(2026, 1, 7, 18, tzinfo=UTC),
+        readings=28,
+        lowest=19.0,
+        highest=23.5,
+        excursions=0,
+        source="week1.csv",
+        recorded_by=week.recorded_by,
+        recorded_at=clock.now(),
+    )
+    assert week.recorded_by == technician.initials
+    # the file with two excursions is one row: its whole span, count and range
+    assert (warm.storage_area, warm.source, warm.excursions) == ("IP store 1", "store1.csv", 2)
+    assert (warm.readings_from, warm.readings_to) == (
+        datetime(2026, 1, 4, 8, tzinfo=UTC),
+        datetime(2026, 1, 5, 8, tzinfo=UTC),
+    )
+    assert (warm.readings, warm.lowest, warm.highest) == (6, 1.5, 27.25)
+    assert (fridge.storage_area, fridge.excursions) == ("Fridge 2", 0)
+    # one area (spelt in any case), and at most so many
+    assert temperature.logger_checks(ctx, monitor, area="ip STORE 1") == [warm, week]
+    assert temperature.logger_checks(ctx, monitor, limit=1) == [fridge]
+    assert temperature.logger_checks(ctx, monitor, area="Nowhere") == []
+
+
+def test_an_import_recorded_before_the_range_was_written_lists_what_it_recorded() -> None:
+    """An excursion's audit entry of an earlier version named the run's range and the file's
+    span, not the file's count or range: those are left blank, never guessed (the trail is
+    append-only, so the entry is read as the import wrote it then)."""
+    at = datetime(2026, 1, 6, tzinfo=UTC)
+    old = json.dumps(
+        {
+            "storage_area": "IP store 1",
+            "from": "2026-01-04T09:00:00+00:00",
+            "to": "2026-01-04T10:00:00+00:00",
+            "lowest": 26.5,
+            "highest": 27.25,
+            "kits": [],
+            "source": "old.csv",
+            "readings_from": "2026-01-04T08:00:00+00:00",
+            "readings_to": "2026-01-05T08:00:00+00:00",
+        }
+    )
+    check = temperature._logger_check("temperature_excursion", "3", old, at, "TT")
+    assert check is not None
+    assert (check.readings, check.lowest, check.highest, check.excursions) == (None, None, None, 1)
+    assert check.readings_from == datetime(2026, 1, 4, 8, tzinfo=UTC)
+    unreadable = temperature._logger_check("temperature_checked", "IP store 1", "{", at, "TT")
+    assert unreadable is None
+
+
+def test_logger_files_are_read_only_in_a_study_one_may_see(ctx: Context, refused: Refused) -> None:
+    nobody = Actor(9, "x", "X Y", "XY", Role.MONITOR, studies=frozenset())
+    with refused(ctx, NotPermitted, "no access to study"):
+        temperature.logger_checks(ctx, nobody)

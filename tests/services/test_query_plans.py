@@ -25,6 +25,7 @@ from dispensary.services import (
     queries,
     reconciliation,
     returns,
+    temperature,
 )
 from dispensary.services.assessment import DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
@@ -371,6 +372,27 @@ def test_the_partial_index_of_label_batches_is_used(site: Site) -> None:
         ]
     assert any("ix_audit_entries_batches" in plan for plan in plans), plans
     assert any("ix_audit_entries_entity" in plan for plan in plans), plans
+
+
+def test_the_logger_files_checked_are_read_by_the_index_of_their_action(site: Site) -> None:
+    """The temperature screen's list of logger files reads the imports' audit entries through
+    ix_audit_entries_action, not the whole trail, in as many statements however long it is."""
+    now = site.clock.now()
+    lines = ["timestamp,celsius"] + [
+        f"{(now - timedelta(hours=h)).isoformat()},21.0" for h in range(48, 0, -6)
+    ]
+    temperature.import_logger(site.ctx, site.actor, "IP store 1", "\n".join(lines) + "\n")
+    site.grow(2)
+    with capturing(site.ctx) as first:
+        assert len(temperature.logger_checks(site.ctx, site.actor)) == 1
+    site.grow(4)
+    with capturing(site.ctx) as later:
+        assert len(temperature.logger_checks(site.ctx, site.actor)) == 1
+    assert [s for s, _p in later.queries] == [s for s, _p in first.queries]
+    if is_sqlite(site.ctx.engine):
+        assert full_scans(site.ctx, later, SMALL) == []
+        plans = [_plan(site.ctx, s, p) for s, p in later.queries if "audit_entries" in s]
+        assert plans and all("ix_audit_entries_action" in plan for plan in plans), plans
 
 
 def test_a_manifest_is_received_in_as_many_statements_whatever_its_length(site: Site) -> None:

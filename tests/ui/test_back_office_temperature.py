@@ -113,3 +113,45 @@ def test_monitor_may_not_import(pharmacy: Pharmacy) -> None:
     assert not TemperatureScreen.visible_to(Role.MONITOR)
     with pytest.raises(NotPermitted):
         temperature.import_logger(pharmacy.ctx, pharmacy.actor("monitor"), "IP store 1", WARM_NIGHT)
+
+
+def test_the_logger_files_checked_are_listed_and_said_in_words(
+    qtbot: Any, qtmodeltester: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """Two empty tables no longer look the same before any import and after a quiet week: the
+    status line says which, and the logger files checked are listed."""
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.loggers.rows == []
+    assert screen.log_status.text() == (
+        "No logger file imported yet for this study's storage areas: import the logger's "
+        "export (Import and check)."
+    )
+
+    import_text(qtbot, screen, tmp_path / "quiet.csv", QUIET_DAY)
+    qtmodeltester.check(screen.loggers)
+    [quiet] = screen.loggers.rows
+    assert (quiet.storage_area, quiet.readings, quiet.lowest, quiet.highest) == (
+        "IP store 1",
+        2,
+        21.0,
+        21.5,
+    )
+    assert (quiet.excursions, quiet.source) == (0, "quiet.csv")
+    cells = [
+        screen.logger_proxy.index(0, column).data()
+        for column in range(screen.loggers.columnCount())
+    ]
+    assert cells[0] == "IP store 1" and "21.0 °C" in cells and "21.5 °C" in cells
+    day = quiet.readings_from.astimezone().date().isoformat()
+    assert screen.log_status.text() == (
+        f"No excursions in 1 logger file of IP store 1; last: {day} to {day}, 21.0–21.5 °C"
+    )
+
+    with qtbot.waitSignal(screen.changed):
+        import_text(qtbot, screen, tmp_path / "warm.csv", WARM_NIGHT)
+    warm, _quiet = sorted(screen.loggers.rows, key=lambda r: r.source != "warm.csv")
+    assert (warm.excursions, warm.readings, warm.lowest, warm.highest) == (1, 4, 22.0, 28.1)
+    assert screen.log_status.text().startswith(
+        "1 excursion in 2 logger files of IP store 1; last: "
+    )
+    assert screen.log_status.text().endswith(", 21.0–21.5 °C")  # the quiet day ends later

@@ -29,6 +29,7 @@ FORMS = {
     "site_decision": r"site decisions?",
     "registry": r"registry",
     "audit_trail": r"audit trails?",
+    "logger": r"loggers?",
 }
 """The English forms of each term as the messages write them."""
 

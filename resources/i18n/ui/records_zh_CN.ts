@@ -339,6 +339,10 @@ Old values:
         <translation>结束</translation>
     </message>
     <message>
+        <source>Readings</source>
+        <translation>读数</translation>
+    </message>
+    <message>
         <source>Lowest</source>
         <translation>最低</translation>
     </message>
@@ -349,6 +353,18 @@ Old values:
     <message>
         <source>Storage area</source>
         <translation>储存区域</translation>
+    </message>
+    <message>
+        <source>Excursions</source>
+        <translation>温度超标</translation>
+    </message>
+    <message>
+        <source>Imported by</source>
+        <translation>导入人</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>导入日期</translation>
     </message>
     <message>
         <source>Kits quarantined</source>
@@ -1040,6 +1056,10 @@ Old values:
         <translation>记录仪文件</translation>
     </message>
     <message>
+        <source>&lt;b&gt;Logger files checked&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已检查的记录仪文件&lt;/b&gt;</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Excursions on record&lt;/b&gt;</source>
         <translation>&lt;b&gt;已记录的温度超标&lt;/b&gt;</translation>
     </message>
@@ -1050,6 +1070,46 @@ Old values:
     <message>
         <source>Open in inventory to release or destroy</source>
         <translation>在库存中打开，以解除隔离或销毁</translation>
+    </message>
+    <message>
+        <source>No logger file imported yet for this study&apos;s storage areas: import the logger&apos;s export (Import and check).</source>
+        <translation>本研究的储存区域尚未导入任何记录仪文件：请导入记录仪的导出文件（导入并检查）。</translation>
+    </message>
+    <message>
+        <source>No logger file imported yet for {area}.</source>
+        <translation>{area} 尚未导入任何记录仪文件。</translation>
+    </message>
+    <message>
+        <source>{start} to {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <source>{period}, {low}–{high} °C</source>
+        <translation>{period}，{low}–{high} °C</translation>
+    </message>
+    <message>
+        <source>1 logger file</source>
+        <translation>1 个记录仪文件</translation>
+    </message>
+    <message>
+        <source>{n} logger files</source>
+        <translation>{n} 个记录仪文件</translation>
+    </message>
+    <message>
+        <source>1 excursion</source>
+        <translation>1 次温度超标</translation>
+    </message>
+    <message>
+        <source>{n} excursions</source>
+        <translation>{n} 次温度超标</translation>
+    </message>
+    <message>
+        <source>{excursions} in {files} of {area}; last: {period}</source>
+        <translation>{area} 的 {files}中有 {excursions}；最近一份：{period}</translation>
+    </message>
+    <message>
+        <source>No excursions in {files} of {area}; last: {period}</source>
+        <translation>{area} 的 {files}中无温度超标；最近一份：{period}</translation>
     </message>
     <message>
         <source>Logger export</source>

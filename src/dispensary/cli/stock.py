@@ -19,6 +19,8 @@ from dispensary.cli.core import (
     ENV_WITNESS_PASSWORD,
     EXIT_OK,
     Fill,
+    UsageError,
+    audit_limit,
     calendar_date,
     cell,
     destruction_options,
@@ -236,6 +238,16 @@ def cmd_temperature(run: Run) -> int:
     from dispensary.services import temperature
 
     a = run.args
+    if a.list:
+        if a.file is not None:
+            raise UsageError(_("--list imports nothing: leave out the logger file."))
+        return _list_logger_files(run)
+    if a.limit is not None:
+        raise UsageError(_("--limit goes with --list."))
+    if a.file is None or a.area is None:
+        raise UsageError(
+            _("Give the storage area and the logger file: --area NAME FILE.csv (or --list).")
+        )
     text = read_text(a.file, _("logger file"))
     found = temperature.import_logger(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
@@ -275,10 +287,95 @@ def cmd_temperature(run: Run) -> int:
     return EXIT_OK
 
 
+def _list_logger_files(run: Run) -> int:
+    """The logger files imported, newest first: what each covered and found, who imported it."""
+    from dispensary.services import temperature
+
+    a = run.args
+    ctx = run.context()
+    checks = temperature.logger_checks(ctx, run.actor(), area=a.area, limit=a.limit)
+    values = [
+        (
+            c.storage_area,
+            c.readings_from,
+            c.readings_to,
+            c.readings,
+            c.lowest,
+            c.highest,
+            c.excursions,
+            c.source,
+            c.recorded_by,
+            c.recorded_at,
+        )
+        for c in checks
+    ]
+    data = keyed(
+        (
+            "storage_area",
+            "readings_from",
+            "readings_to",
+            "readings",
+            "lowest",
+            "highest",
+            "excursions",
+            "source",
+            "recorded_by",
+            "recorded_at",
+        ),
+        values,
+    )
+    if not checks:
+        lines = [
+            _("No logger file imported yet for {area}.").format(area=a.area)
+            if a.area
+            else _(
+                "No logger file imported yet: import the logger's export with "
+                "`dispensary temperature --area NAME FILE.csv`."
+            )
+        ]
+        run.emit(data, lines)
+        return EXIT_OK
+    shown = [(ctx.study.area_name(v[0]), *v[1:]) for v in values]
+    lines = table(
+        [
+            _("Storage area"),
+            _("From (UTC)"),
+            _("To (UTC)"),
+            _("Readings"),
+            _("Lowest °C"),
+            _("Highest °C"),
+            _("Excursions"),
+            _("Logger file"),
+            _("By"),
+            _("Imported (UTC)"),
+        ],
+        shown,
+        right=[3, 4, 5, 6],
+    )
+    excursions = sum(c.excursions for c in checks)
+    lines.append(
+        _("Logger files: {files}; excursions found: {excursions}.").format(
+            files=len(checks), excursions=excursions
+        )
+    )
+    run.emit(data, lines)
+    return EXIT_OK
+
+
 def temperature_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_temperature)
-    p.add_argument("--area", required=True, metavar="NAME", help="storage area of the logger")
-    p.add_argument("file", type=path_option, metavar="FILE.csv")
+    p.add_argument(
+        "--area", metavar="NAME", help="storage area of the logger (with --list: only this area)"
+    )
+    p.add_argument("file", nargs="?", type=path_option, metavar="FILE.csv")
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="list the logger files imported (newest first) instead of importing one",
+    )
+    p.add_argument(
+        "--limit", type=audit_limit, metavar="N", help="with --list: the newest N files only"
+    )
 
 
 def cmd_inventory(run: Run) -> int:

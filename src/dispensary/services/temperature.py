@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry, Excursion, Kit, Shipment
+from dispensary.db.models import AuditEntry, Excursion, Kit, Shipment, User
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
@@ -204,6 +204,8 @@ def import_logger(
         elif outside:
             runs.append([reading])
         previous_outside = outside
+    file_lowest = min(r.celsius for r in readings)
+    file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
@@ -262,6 +264,10 @@ def import_logger(
                     # the span of the whole file: the log's coverage (`coverage`)
                     "readings_from": readings[0].at,
                     "readings_to": readings[-1].at,
+                    # the whole file's count and range (`logger_checks`)
+                    "readings": len(readings),
+                    "readings_lowest": file_lowest,
+                    "readings_highest": file_highest,
                 },
             )
             results.append(
@@ -284,6 +290,8 @@ def import_logger(
                     "readings": len(readings),
                     "from": readings[0].at,
                     "to": readings[-1].at,
+                    "lowest": file_lowest,
+                    "highest": file_highest,
                     "source": source[:200],
                 },
             )
@@ -406,3 +414,104 @@ def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datet
         else:
             merged.append((first, last))
     return merged
+
+
+@dataclass(frozen=True)
+class LoggerCheck:
+    """A logger file imported: the area, the span of its readings, how many and their range (as
+    the import recorded them: None when an older import did not), the excursions it found, who
+    imported it and when. Read from the import's audit entries, nothing recomputed."""
+
+    storage_area: str
+    readings_from: datetime
+    readings_to: datetime
+    readings: int | None
+    lowest: float | None
+    highest: float | None
+    excursions: int
+    source: str
+    recorded_by: str  # initials (the user name if the account is gone)
+    recorded_at: datetime
+
+
+def logger_checks(
+    ctx: Context, actor: Actor, area: str | None = None, limit: int | None = None
+) -> list[LoggerCheck]:
+    """Every logger file imported (of `area`, spelt as recorded or in any case), newest first;
+    at most `limit` of them. The audit entries of the imports are read by the index of their
+    action (ix_audit_entries_action), not the trail: one per file without an excursion
+    (temperature_checked), one per excursion otherwise, which are one file's when written in
+    one step (the same time, user, area, file and span)."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        entries = session.execute(
+            select(
+                AuditEntry.id,
+                AuditEntry.at,
+                AuditEntry.user_id,
+                AuditEntry.username,
+                AuditEntry.action,
+                AuditEntry.entity_id,
+                AuditEntry.new,
+            ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+        ).all()
+        initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    found: dict[tuple[object, ...], LoggerCheck] = {}
+    for entry_id, at, user_id, username, action, entity_id, new in sorted(
+        entries, key=lambda e: e[0], reverse=True
+    ):
+        check = _logger_check(action, entity_id, new, at, initials.get(user_id) or username)
+        if check is None:
+            continue
+        if area is not None and check.storage_area.casefold() != area.strip().casefold():
+            continue
+        if action == AuditAction.TEMPERATURE_CHECKED.value:
+            found[("checked", entry_id)] = check
+            continue
+        key = (at, username, check.storage_area, check.source, check.readings_from)
+        earlier = found.get(key)
+        found[key] = (
+            check if earlier is None else replace(earlier, excursions=earlier.excursions + 1)
+        )
+    rows = list(found.values())  # newest first: entries were read so
+    return rows[:limit] if limit else rows
+
+
+def _logger_check(
+    action: str, entity_id: str, new: str, at: datetime, by: str
+) -> LoggerCheck | None:
+    """One import audit entry as a LoggerCheck (an excursion entry counts one excursion)."""
+    found_span = _span(entity_id, new)
+    if found_span is None:
+        return None
+    area, start, end = found_span
+    try:
+        values = json.loads(new) if new else {}
+    except ValueError:
+        return None
+    checked = action == AuditAction.TEMPERATURE_CHECKED.value
+    low_key, high_key = (
+        ("lowest", "highest") if checked else ("readings_lowest", "readings_highest")
+    )
+    return LoggerCheck(
+        storage_area=area,
+        readings_from=start,
+        readings_to=end,
+        readings=_count(values.get("readings")),
+        lowest=_celsius(values.get(low_key)),
+        highest=_celsius(values.get(high_key)),
+        excursions=0 if checked else 1,
+        source=str(values.get("source", "")),
+        recorded_by=by,
+        recorded_at=at,
+    )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _celsius(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
+from dispensary.services.temperature import LoggerCheck
 from dispensary.study import Study
 from dispensary.ui.forms import (
     action_button,
@@ -38,8 +39,63 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import titled_page, wrapped_label
 
 
-def celsius(value: float) -> str:
-    return f"{value:.1f} °C"
+def celsius(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f} °C"
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
+    Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Readings")),
+        lambda r: r.readings,
+        align_right=True,
+        text=_count,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Lowest")),
+        lambda r: r.lowest,
+        align_right=True,
+        text=celsius,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Highest")),
+        lambda r: r.highest,
+        align_right=True,
+        text=celsius,
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Excursions")),
+        lambda r: r.excursions,
+        align_right=True,
+    ),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "By")),
+        lambda r: r.recorded_by,
+        tooltip=str(QT_TRANSLATE_NOOP("Column", "Imported by")),
+    ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Imported")),
+        lambda r: r.recorded_at.astimezone().date(),
+    ),
+]
+
+
+LOGGER_FILE = next(i for i, c in enumerate(LOGGER_COLUMNS) if c.title == "Logger file")
+
+
+def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
+    """The logger files' columns, the study's own store by its name in the reader's language."""
+    area: Column[LoggerCheck] = Column(
+        LOGGER_COLUMNS[0].title, lambda r: study.area_name(r.storage_area)
+    )
+    return [area, *LOGGER_COLUMNS[1:]]
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
@@ -85,6 +141,9 @@ class TemperatureScreen(Screen):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         study = session.ctx.study
+        self.loggers, self.logger_proxy, self.logger_table = row_table(
+            self, logger_columns(study), "loggerTable", sort_column=1, descending=True
+        )
         self.excursions, self.excursion_proxy, self.excursion_table = row_table(
             self, excursion_columns(study), "excursionTable", descending=True
         )
@@ -124,8 +183,16 @@ class TemperatureScreen(Screen):
         form.addRow(self.import_button)
         box.setMaximumWidth(820)
         layout.addWidget(box)
+        self.log_status = wrapped_label("loggerStatus")
+        layout.addWidget(self.log_status)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
+        checked = QWidget()
+        checked_layout = QVBoxLayout(checked)
+        checked_layout.setContentsMargins(0, 0, 0, 0)
+        checked_layout.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
+        checked_layout.addWidget(self.logger_table)
+        splitter.addWidget(checked)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -152,6 +219,7 @@ class TemperatureScreen(Screen):
         self._update_open()
 
     def refresh(self) -> None:
+        self._show_loggers()
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
         rows = attempt(
             self.message, lambda: report_data.excursions(self.session.ctx, self.session.actor)
@@ -170,6 +238,69 @@ class TemperatureScreen(Screen):
                 lambda r: r.excursion_id == wanted,
             )
         self._show_kits()
+
+    def _show_loggers(self) -> None:
+        checks = attempt(
+            self.message, lambda: temperature.logger_checks(self.session.ctx, self.session.actor)
+        )
+        if checks is None:
+            return
+        self.loggers.set_rows(checks)
+        fit_columns(self.logger_table, yielding=(LOGGER_FILE,))
+        self.log_status.setText(self.log_status_text(checks))
+
+    def log_status_text(self, checks: list[LoggerCheck]) -> str:
+        """What the logger files on record say, area by area, in words (the study's store
+        first): no excursions in so many files, or so many excursions, and the last period."""
+        study = self.session.ctx.study
+        if not checks:
+            return self.tr(
+                "No logger file imported yet for this study's storage areas: import the "
+                "logger's export (Import and check)."
+            )
+        by_area: dict[str, list[LoggerCheck]] = {}
+        for check in checks:
+            by_area.setdefault(check.storage_area, []).append(check)
+        lines = []
+        if study.storage_area not in by_area:
+            lines.append(
+                self.tr("No logger file imported yet for {area}.").format(
+                    area=study.area_name(study.storage_area)
+                )
+            )
+        for area in sorted(by_area, key=lambda a: (a != study.storage_area, a)):
+            files = by_area[area]
+            last = max(files, key=lambda c: (c.readings_to, c.recorded_at))
+            period = self.tr("{start} to {end}").format(
+                start=last.readings_from.astimezone().date().isoformat(),
+                end=last.readings_to.astimezone().date().isoformat(),
+            )
+            if last.lowest is not None and last.highest is not None:
+                period = self.tr("{period}, {low}–{high} °C").format(
+                    period=period, low=f"{last.lowest:.1f}", high=f"{last.highest:.1f}"
+                )
+            excursions = sum(c.excursions for c in files)
+            counted = (
+                self.tr("1 logger file")
+                if len(files) == 1
+                else self.tr("{n} logger files").format(n=len(files))
+            )
+            name = study.area_name(area)
+            if excursions:
+                found = (
+                    self.tr("1 excursion")
+                    if excursions == 1
+                    else self.tr("{n} excursions").format(n=excursions)
+                )
+                line = self.tr("{excursions} in {files} of {area}; last: {period}").format(
+                    excursions=found, files=counted, area=name, period=period
+                )
+            else:
+                line = self.tr("No excursions in {files} of {area}; last: {period}").format(
+                    files=counted, area=name, period=period
+                )
+            lines.append(line)
+        return "\n".join(lines)
 
     def _add_areas(self) -> None:
         known = {self.area.itemData(i) or self.area.itemText(i) for i in range(self.area.count())}
