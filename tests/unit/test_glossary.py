@@ -30,6 +30,7 @@ FORMS = {
     "registry": r"registry",
     "audit_trail": r"audit trails?",
     "logger": r"loggers?",
+    "excursion": r"excursions?",
 }
 """The English forms of each term as the messages write them."""
 

@@ -44,7 +44,7 @@ STORED = [
         reasons.written(reasons.EXCURSION, lowest="-2", highest="31.5"),
         reasons.EXCURSION_FORMS,
         "temperature excursion -2-31.5 °C",
-        "温度超限 -2-31.5 °C",
+        "温度超标 -2-31.5 °C",
     ),
 ]
 
