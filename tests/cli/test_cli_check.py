@@ -530,7 +530,7 @@ def test_a_check_in_chinese_says_every_word_in_chinese(terminal: Terminal) -> No
     code, out, err = terminal(*args, "--kit", "K0001", "--override-reason", "x", today="2026-01-26")
     assert code == 0, err
     assert "  药盒 K0001   采用" in out.splitlines()
-    assert "（越权确认：仍然发放的原因，已提供）" in out
+    assert "（越权确认：仍然发放的理由，已提供）" in out
 
     destroy = ["--lang", "zh_CN", "check", "destroy", "K0003", "--witness", "x"]
     code, out, err = terminal(*destroy, today="2026-01-26")

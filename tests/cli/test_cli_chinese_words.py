@@ -21,7 +21,7 @@ def test_a_dose_is_named_as_the_study_names_it_in_chinese(cli: Cli) -> None:
 def test_a_role_is_named_in_chinese(cli: Cli) -> None:
     refused = cli("--lang", "zh_CN", "void", "DSP000001", "--reason", "x", user="technician")
     assert refused.code == 4
-    assert "technician（技术员）无权作废错误的发放记录。请找具有以下角色的用户：药师。" in (
+    assert "technician（药房技术员）无权作废错误的发放记录。请找具有以下角色的用户：药师。" in (
         refused.err
     )
     english = cli("void", "DSP000001", "--reason", "x", user="technician")

@@ -1241,7 +1241,7 @@
     </message>
     <message>
         <source>Study {protocol} added. Give its pharmacists, technicians and monitors access to it on the Users screen.</source>
-        <translation>研究 {protocol} 已添加。请在“用户”界面为其药师、技术员和监查员授予访问权限。</translation>
+        <translation>研究 {protocol} 已添加。请在“用户”界面为其药师、药房技术员和监查员授予访问权限。</translation>
     </message>
     <message>
         <source>Close a study</source>

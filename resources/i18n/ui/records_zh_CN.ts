@@ -1228,7 +1228,7 @@ Old values:
     </message>
     <message>
         <source>Expired in stock</source>
-        <translation>库存中有过期药品</translation>
+        <translation>过期药品仍在库</translation>
     </message>
     <message>
         <source>Pharmacist</source>
@@ -1236,7 +1236,7 @@ Old values:
     </message>
     <message>
         <source>Technician</source>
-        <translation>药剂技术员</translation>
+        <translation>药房技术员</translation>
     </message>
     <message>
         <source>Monitor</source>
@@ -1260,7 +1260,7 @@ Old values:
     </message>
     <message>
         <source>Found</source>
-        <translation>寻回</translation>
+        <translation>找回</translation>
     </message>
     <message>
         <source>Other</source>
