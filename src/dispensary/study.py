@@ -228,6 +228,10 @@ class LabelLanguage:
     """A product's own directions in this language (product code -> text), else `directions`."""
     observations: dict[str, str] = field(default_factory=dict)
     """An observation's name in this language (key -> name), else the English name."""
+    inclusion: tuple[str, ...] = ()
+    """The eligibility criteria in this language, one for each of [eligibility]'s, in its
+    order (the enrolment window ticks them); empty: [eligibility]'s English."""
+    exclusion: tuple[str, ...] = ()
 
     once_daily: str = "once daily"  # {frequency} of a drug taken once a day
     twice_daily: str = "twice daily"
@@ -426,6 +430,16 @@ class Study:
         chosen = language or current_language().value
         found = self.texts.get(chosen) or self.texts.get(ENGLISH.value)
         return found if found is not None else english_label_text(self)
+
+    def criteria(self, language: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The inclusion and exclusion criteria as a reader of `language` reads them: those of
+        [label.text.<language>] when it gives them, else [eligibility]'s (the record keeps
+        only how many were ticked, whatever the language)."""
+        text = self.wording(language)
+        return (
+            text.inclusion or self.eligibility.inclusion,
+            text.exclusion or self.eligibility.exclusion,
+        )
 
     def area_name(self, location: str, language: str | None = None) -> str:
         """A storage area as a reader of `language` names it: the study's own store by its name
@@ -966,6 +980,10 @@ def _label_texts(
                 "must give the same products their own directions as [label.product_directions]",
             )
         names = _observation_names(r, table, key, [o.key for o in study.observations])
+        criteria = {
+            name: _criteria(r, table, key, name, getattr(study.eligibility, name))
+            for name in ("inclusion", "exclusion")
+        }
         templates = [values["directions"], *own.values()]
         if any("{frequency}" in t for t in templates):
             values |= {name: r.get(table, f"{key}.{name}", str) for name in FREQUENCY_KEYS}
@@ -978,6 +996,8 @@ def _label_texts(
             products=products,
             product_directions=own,
             observations=names,
+            inclusion=criteria["inclusion"],
+            exclusion=criteria["exclusion"],
             dose_levels={int(level): name for level, name in doses.items()},
             source=r.source(table, f"{key}.source"),
             **values,
@@ -995,6 +1015,25 @@ def _label_texts(
     if bilingual and len(languages) < 2:
         raise r.fail("label.bilingual", N_("needs two languages in label.languages"))
     return texts, languages, bilingual
+
+
+def _criteria(
+    r: _Reader, table: dict[str, Any], prefix: str, name: str, english: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`<prefix>.inclusion` / `.exclusion` (optional): the criteria in that language, as many
+    as [eligibility] lists and in its order, so that each box stands for the same criterion
+    in every language."""
+    key = f"{prefix}.{name}"
+    r.known.add(key)
+    if name not in table:
+        return ()
+    found = r.strings(table, key)
+    if len(found) != len(english):
+        raise r.fail(
+            key,
+            N_("must translate each criterion of [eligibility], in its order"),
+        )
+    return found
 
 
 def _product_directions(

@@ -355,6 +355,16 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     settled(qtbot)
     assert dialog.enrol_button.text() == "入组"
     assert clipped(dialog) == []
+    # The criteria as the study file gives them in Chinese, one box each, in the same order.
+    ticks = [box.text() for box in dialog.criteria]
+    inclusion, exclusion = (
+        pharmacy.ctx.study.eligibility.inclusion,
+        pharmacy.ctx.study.eligibility.exclusion,
+    )
+    assert len(ticks) == len(inclusion) + len(exclusion)
+    assert ticks[0] == "女性，年龄≥18岁", ticks[0]
+    assert "妊娠期或哺乳期" in ticks[len(inclusion) + 4], ticks[len(inclusion) + 4]
+    assert not any("Female" in t or "Pregnant" in t for t in ticks), ticks
 
 
 def test_the_users_screen_fits_1366x768_in_chinese(

@@ -291,6 +291,24 @@ def test_the_windows_names_of_the_study_in_chinese(study: Study) -> None:
     assert study.storage_area == "IP store 1"  # what the records keep
 
 
+def test_the_eligibility_criteria_in_the_readers_language(study: Study) -> None:
+    inclusion, exclusion = study.criteria("zh_CN")
+    assert inclusion[0] == "女性，年龄≥18岁" and exclusion[4] == "妊娠期或哺乳期"
+    assert (len(inclusion), len(exclusion)) == (
+        len(study.eligibility.inclusion),
+        len(study.eligibility.exclusion),
+    )
+    assert study.criteria("en") == (study.eligibility.inclusion, study.eligibility.exclusion)
+    assert study.criteria("fr") == (study.eligibility.inclusion, study.eligibility.exclusion)
+
+
+def test_a_language_missing_a_criterion_is_refused_naming_its_line() -> None:
+    short = edited('    "妊娠期或哺乳期",\n', "")
+    message = refusal(short)
+    assert "label.text.zh_CN.exclusion" in message
+    assert "must translate each criterion of [eligibility], in its order" in message
+
+
 def test_rule_titles_are_the_programs_words_with_the_files_values(study: Study) -> None:
     """The audit trail keeps the English title; the windows show it in the reader's language,
     with the same values (a changed interval cannot leave a stale Chinese title)."""

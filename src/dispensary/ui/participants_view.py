@@ -215,10 +215,11 @@ class EnrolDialog(QDialog):
         box = QGroupBox(self.tr("Eligibility checklist: tick each item the investigator confirmed"))
         inner = QVBoxLayout()
         self.criteria: list[QCheckBox] = []
+        inclusion, exclusion = study.criteria()  # in the reader's language when the file has it
         inner.addWidget(
             QLabel(self.tr("<b>Inclusion criteria — tick to confirm the participant meets:</b>"))
         )
-        for text in study.eligibility.inclusion:
+        for text in inclusion:
             self._criterion(inner, text)
         # A tick means the exclusion is absent: said in the heading and on every box, so that
         # no one ticks a criterion because the participant has it.
@@ -230,7 +231,7 @@ class EnrolDialog(QDialog):
                 )
             )
         )
-        for text in study.eligibility.exclusion:
+        for text in exclusion:
             self._criterion(inner, text, exclusion=True)
         inner.addStretch(1)
         holder = QWidget()
