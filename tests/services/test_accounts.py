@@ -208,6 +208,13 @@ def test_a_clock_set_back_cannot_back_date_a_record(
     clock.current = start - timedelta(days=400)
     with refused(ctx, RuleViolation, "is behind the last entry of the audit trail"):
         quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    # Days behind: perhaps a training date's entries; hours behind: the clock only.
+    with refused(ctx, RuleViolation, "written with a training date (DISPENSARY_TODAY)"):
+        quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    clock.current = start - timedelta(hours=3)
+    with pytest.raises(RuleViolation) as info:
+        quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")
+    assert "DISPENSARY_TODAY" not in info.value.message
     # Workstations a minute apart: dated as the last entry, so the trail never goes back.
     clock.current = start - timedelta(minutes=1)
     quarantine.quarantine(ctx, pharmacist, [stock.late[0]], "seal broken")

@@ -36,13 +36,19 @@ from dispensary.db.models import (
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import AnchorCheck, AuditRow, VerifiedPoint, VerifyResult
 from dispensary.services.verification import verify_session, verify_since
 
 CLOCK_SKEW = timedelta(minutes=2)
+TRAINING_AHEAD = timedelta(days=1)
+"""Entries this far ahead of the clock are said to be perhaps a training date's."""
+TRAINING_DATE = N_(
+    "If the later entries were written with a training date (DISPENSARY_TODAY), this database "
+    "is that training's: keep using it with that date, or use another database."
+)
 """Workstations' clocks may differ by this much: an entry that would be dated up to this much
 before the last one is dated as the last one instead, so the trail never goes back in time; a
 clock further behind is refused (it would let a record be back-dated)."""
@@ -150,14 +156,17 @@ class Recorder:
         self.head, last_at = _head_in_step(self.session)
         if last_at is not None and self.now < last_at:
             if last_at - self.now > CLOCK_SKEW:
-                raise RuleViolation(
-                    _(
-                        "This computer's clock ({now} UTC) is behind the last entry of the audit "
-                        "trail ({last} UTC): a record may not be dated before the one it follows. "
-                        "Set the computer's date and time right, then try again; nothing was "
-                        "saved."
-                    ).format(now=f"{self.now:%Y-%m-%d %H:%M}", last=f"{last_at:%Y-%m-%d %H:%M}")
-                )
+                behind = _(
+                    "This computer's clock ({now} UTC) is behind the last entry of the audit "
+                    "trail ({last} UTC): a record may not be dated before the one it follows. "
+                    "Set the computer's date and time right, then try again; nothing was "
+                    "saved."
+                ).format(now=f"{self.now:%Y-%m-%d %H:%M}", last=f"{last_at:%Y-%m-%d %H:%M}")
+                if last_at - self.now > TRAINING_AHEAD:
+                    # A clock days behind is more often a training date (DISPENSARY_TODAY) set
+                    # when the later entries were written than a computer's clock gone wrong.
+                    behind = sentences([behind, _(TRAINING_DATE)])
+                raise RuleViolation(behind)
             self.now = last_at
         self.ledger_written: list[LedgerEntry] = []
         # The ledger chain's end as this step moves it; the head takes it with the audit entry
