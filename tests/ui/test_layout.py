@@ -218,3 +218,39 @@ def test_every_column_of_the_users_table_is_read_whole(
         assert view.horizontalScrollBar().maximum() == 0
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_scan_fields_placeholder_reads_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The toolbar's scan field showed "Scan any kit, dispensing label or partic…" in English at
+    its 420 pixels: the "(Ctrl+L)" hint was lost. Its placeholder is measured as Qt sizes a
+    line of text (17 'x' in `sizeHint`, the padding, frame and clear button besides)."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.screens import OPENS, screen_classes
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        window = MainWindow(
+            pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+        )
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitExposed(window)
+        field = window.scan_field
+        placeholder = field.placeholderText()
+        assert "Ctrl+L" in placeholder
+        metrics = field.fontMetrics()
+        around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+        needed = around + metrics.horizontalAdvance(placeholder)
+        # Whatever else the toolbar holds (a study chooser takes the room it leaves).
+        assert field.minimumWidth() >= needed, placeholder
+        assert field.width() >= needed, placeholder
+        assert window.width() <= 1366
+    finally:
+        qapp.setStyleSheet("")
