@@ -254,3 +254,63 @@ def test_the_scan_fields_placeholder_reads_whole_at_1366x768(
         assert window.width() <= 1366
     finally:
         qapp.setStyleSheet("")
+
+
+def placeholder_cut(field: Any) -> bool:
+    """True when a line edit's placeholder is wider than the field shows (measured as Qt sizes
+    a line edit: 17 'x' in `sizeHint`, with the style's padding and frame around them)."""
+    metrics = field.fontMetrics()
+    around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+    return field.width() < around + metrics.horizontalAdvance(field.placeholderText())
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_action_of_the_users_panel_is_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The users' side panel held its three boxes one under the other: at 1366x768 "Reset
+    password" was cut at the bottom edge (the access box below it out of sight) and the
+    Initials placeholder was cut ("as initialled on records, e.g…"). The account's actions and
+    the new user's form are now two tabs, each whole without scrolling."""
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.users_view import UsersScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = UsersScreen(pharmacy.session("admin"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        screen.select("tech")
+        qtbot.wait(20)
+        viewport = screen.panel.viewport()
+        pages = [screen.account_page, screen.add_page]
+        cut = []
+        for page in pages:
+            screen.panel_tabs.setCurrentWidget(page)
+            qtbot.wait(20)
+            for widget in page.findChildren(QAbstractButton) + page.findChildren(QLineEdit):
+                if not widget.isVisibleTo(page):
+                    continue
+                where = widget.mapTo(viewport, widget.rect().topLeft())
+                inside = viewport.rect().contains(where) and viewport.rect().contains(
+                    widget.mapTo(viewport, widget.rect().bottomRight())
+                )
+                if not inside:
+                    cut.append(f"{widget.objectName()} out of sight")
+                if isinstance(widget, QLineEdit) and placeholder_cut(widget):
+                    cut.append(f"{widget.objectName()}: {widget.placeholderText()!r} cut")
+        assert cut == []
+        assert screen.panel.verticalScrollBar().maximum() == 0
+        # Selecting a user in the list shows what can be done to the account.
+        screen.panel_tabs.setCurrentWidget(screen.add_page)
+        screen.select("pharm")
+        assert screen.panel_tabs.currentWidget() is screen.account_page
+    finally:
+        qapp.setStyleSheet("")

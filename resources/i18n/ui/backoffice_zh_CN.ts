@@ -1397,6 +1397,10 @@
         <translation>用户</translation>
     </message>
     <message>
+        <source>Selected user</source>
+        <translation>所选用户</translation>
+    </message>
+    <message>
         <source>Add a user</source>
         <translation>添加用户</translation>
     </message>
@@ -1405,8 +1409,12 @@
         <translation>小写字母，如 jsmith</translation>
     </message>
     <message>
-        <source>as initialled on records, e.g. JS</source>
-        <translation>与记录上的签名缩写一致，如 JS</translation>
+        <source>e.g. JS</source>
+        <translation>如 JS</translation>
+    </message>
+    <message>
+        <source>As the user initials records, e.g. JS</source>
+        <translation>与该用户在记录上的签名缩写一致，如 JS</translation>
     </message>
     <message>
         <source>at least 8 characters</source>
