@@ -314,3 +314,39 @@ def test_every_action_of_the_users_panel_is_whole_at_1366x768(
         assert screen.panel_tabs.currentWidget() is screen.account_page
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_history_headers_are_whole_before_a_participant_is_selected(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The dispensing history's columns were fitted only once a participant was selected:
+    before, at Qt's default width, "Adherence" lost its first letter."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.participants_view import ParticipantsScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = ParticipantsScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(*SCREEN_AREA)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        assert screen.current() is None
+        view = screen.history_table
+        assert view.model().rowCount() == 0
+        header = view.horizontalHeader()
+        sizes = [header.sectionSize(c) for c in range(header.count())]
+        cut = [
+            str(view.model().headerData(c, Qt.Orientation.Horizontal))
+            for c, (size, title) in enumerate(zip(sizes, header_widths(view), strict=True))
+            if size < title
+        ]
+        assert cut == []
+        assert sum(sizes) <= view.viewport().width()
+    finally:
+        qapp.setStyleSheet("")

@@ -592,6 +592,9 @@ class ParticipantsScreen(Screen):
         if row is None:
             self.summary.setText(self.tr("Select a participant to see the dispensing history."))
             self.history.set_rows([])
+            # Its headers whole before anyone is selected too ("Adherence" lost a letter at
+            # Qt's default width).
+            fit_columns(self.history_table, widest=240)
             self.flags.clear()
             self.chart.show_history([])
             return
