@@ -350,3 +350,46 @@ def test_the_history_headers_are_whole_before_a_participant_is_selected(
         assert sum(sizes) <= view.viewport().width()
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_report_is_listed_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The list of reports shared its column with the parameters and the buttons: at 1366x768
+    its last visible entry was cut in half ("Label: Participant leaflet") and more were hidden
+    below, beside a large empty preview. The list now has the height of every entry."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.reports_view import ReportsScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = ReportsScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        choices = screen.choices
+        viewport = choices.viewport().rect()
+        assert choices.count() >= 16  # the pharmacist sees the labels too
+        hidden = [
+            choices.item(row).text()
+            for row in range(choices.count())
+            if not viewport.contains(choices.visualItemRect(choices.item(row)))
+        ]
+        assert hidden == []
+        assert choices.verticalScrollBar().maximum() == 0
+        # Each report's parameters and the button to make it are still on screen.
+        for row in range(choices.count()):
+            choices.setCurrentRow(row)
+            qtbot.wait(5)
+            button = screen.generate_button
+            corner = button.mapTo(screen, button.rect().bottomRight())
+            assert screen.rect().contains(corner), choices.item(row).text()
+        assert screen.view.height() >= 250
+    finally:
+        qapp.setStyleSheet("")
