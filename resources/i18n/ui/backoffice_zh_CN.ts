@@ -329,6 +329,10 @@
         <translation>本工作站自登录以来记录的盘点</translation>
     </message>
     <message>
+        <source>Counts you record this session are listed here; every count is in the reconciliation&apos;s Physical count tab and the audit trail.</source>
+        <translation>本次登录后记录的盘点列于此处；所有盘点均可在对账的“盘点”标签页和稽查轨迹中查看。</translation>
+    </message>
+    <message>
         <source>Finish or cancel the count of {kit} first, then scan {scanned} again.</source>
         <translation>请先完成或取消 {kit} 的盘点，然后再次扫描 {scanned}。</translation>
     </message>
