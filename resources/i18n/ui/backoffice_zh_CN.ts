@@ -957,8 +957,12 @@
         <translation>逾期</translation>
     </message>
     <message>
-        <source>pending</source>
+        <source>due</source>
         <translation>待退药</translation>
+    </message>
+    <message>
+        <source>not yet due</source>
+        <translation>未到退药时间</translation>
     </message>
     <message>
         <source>Participants of {protocol}</source>
