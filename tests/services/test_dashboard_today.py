@@ -69,6 +69,37 @@ def test_due_and_pending_returns_are_participant_row_s(
     assert [r.study_number for r in snapshot.returns_pending] == ["01-002"]
 
 
+def test_a_return_is_not_yet_due_then_due_then_overdue_on_the_participant_row(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The register reads the row's facts: a bottle out is due back once its last day of supply
+    has passed (rules.return_due, the Today screen's returns pending), overdue once the cycle
+    and the grace period have (rules.return_overdue, the reconciliation's finding)."""
+    given = dispense(ctx, pharmacist, pw(pharmacist), "01-001")
+    study = ctx.study
+    day1 = given.day1
+    last_day = day1 + timedelta(days=study.cycle.days_of_supply - 1)
+    late_after = day1 + timedelta(days=study.cycle.length_days + study.return_grace_days)
+    for day, due, overdue in (
+        (day1, False, False),
+        (last_day, False, False),
+        (last_day + timedelta(days=1), True, False),
+        (late_after, True, False),
+        (late_after + timedelta(days=1), True, True),
+    ):
+        clock.set_date(day)
+        [row] = [r for r in queries.participants(ctx, pharmacist) if r.study_number == "01-001"]
+        assert row.return_pending
+        assert (row.return_due, row.return_overdue) == (due, overdue), day
+        today = dashboard.dashboard(ctx, pharmacist)
+        assert [p.study_number for p in today.returns_pending] == (["01-001"] if due else [])
+    returns.record_return(
+        ctx, pharmacist, given.kits[0].kit, 0, pw(pharmacist), dispense=given.number
+    )
+    [row] = [r for r in queries.participants(ctx, pharmacist) if r.study_number == "01-001"]
+    assert not (row.return_pending or row.return_due or row.return_overdue)
+
+
 def test_findings_are_read_again_after_a_step(
     ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
 ) -> None:

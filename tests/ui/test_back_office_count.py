@@ -252,3 +252,43 @@ def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_cho
     assert screen.message.kind == "error" and "'breakage' cannot explain" in screen.message.text()
     assert asked == [], "refused before anyone signs"
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
+
+
+def test_the_empty_list_of_counts_says_what_it_will_list(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list of this session's counts showed only its headers, "Ledger adjusted" centred
+    over a column as wide as the rest of the window: it now says what it will list and where
+    every count is, and its columns are as wide as their titles; the line goes once a count is
+    recorded."""
+    from dispensary.ui.app import apply_style
+
+    sign_with(monkeypatch, PASSWORDS["tech"])
+    apply_style(qapp)
+    try:
+        screen = CountScreen(pharmacy.session("tech"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        empty = screen.log_empty
+        assert empty.isVisible()
+        assert "listed here" in empty.text()
+        assert "Physical count tab" in empty.text() and "audit trail" in empty.text()
+        table = screen.log_table
+        header = table.horizontalHeader()
+        for column in range(header.count()):
+            title = header.sectionSizeHint(column)
+            assert title <= header.sectionSize(column) <= title + 60, column
+        # Whole inside the table, under its headers.
+        assert table.viewport().rect().contains(empty.geometry())
+        with qtbot.waitSignal(screen.changed):
+            scan(qtbot, screen.kit, "K0002")
+            scan(qtbot, screen.counted, "21")
+            qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+        assert [r.kit for r in screen.log.rows] == ["K0002"]
+        assert not empty.isVisible()
+    finally:
+        qapp.setStyleSheet("")

@@ -205,9 +205,10 @@ def test_the_register_has_room_at_1366x768_and_no_next_cycle_after_the_last(
 def test_a_late_return_reads_overdue_in_the_register_as_the_reconciliation_finds_it(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
-    """01-002's cycle 1 (26 January) has no return recorded: 'pending' while its cycle and the
-    grace period run, 'overdue' after, as the reconciliation's finding (one rule,
-    rules.return_overdue; the register said 'pending' for both)."""
+    """01-002's cycle 1 (26 January) has no return recorded: 'not yet due' while its supply
+    lasts, 'due' once it has ended (the Today screen's return due) and while the grace period
+    runs, 'overdue' after, as the reconciliation's finding (the service's rules.return_due and
+    return_overdue; the register said 'pending' for a return not yet due too)."""
     from dispensary.services import dispensing, reconciliation
 
     day1 = date(2026, 1, 26)
@@ -215,7 +216,14 @@ def test_a_late_return_reads_overdue_in_the_register_as_the_reconciliation_finds
     dispensing.dispense_cycle(pharmacy.ctx, pharm, "01-002", 1, day1, PASSWORDS["pharm"])
     study = pharmacy.ctx.study
     last_on_time = day1 + timedelta(days=study.cycle.length_days + study.return_grace_days)
-    for day, expected in ((last_on_time, "pending"), (last_on_time + timedelta(days=1), "overdue")):
+    last_day = day1 + timedelta(days=study.cycle.days_of_supply - 1)
+    for day, expected in (
+        (day1, "not yet due"),
+        (last_day, "not yet due"),
+        (last_day + timedelta(days=1), "due"),
+        (last_on_time, "due"),
+        (last_on_time + timedelta(days=1), "overdue"),
+    ):
         pharmacy.clock.set_date(day)
         screen = make_screen(qtbot, pharmacy)
         [row] = [r for r in screen.model.rows if r.study_number == "01-002"]

@@ -218,3 +218,178 @@ def test_every_column_of_the_users_table_is_read_whole(
         assert view.horizontalScrollBar().maximum() == 0
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_scan_fields_placeholder_reads_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The toolbar's scan field showed "Scan any kit, dispensing label or partic…" in English at
+    its 420 pixels: the "(Ctrl+L)" hint was lost. Its placeholder is measured as Qt sizes a
+    line of text (17 'x' in `sizeHint`, the padding, frame and clear button besides)."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.screens import OPENS, screen_classes
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        window = MainWindow(
+            pharmacy.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+        )
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitExposed(window)
+        field = window.scan_field
+        placeholder = field.placeholderText()
+        assert "Ctrl+L" in placeholder
+        metrics = field.fontMetrics()
+        around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+        needed = around + metrics.horizontalAdvance(placeholder)
+        # Whatever else the toolbar holds (a study chooser takes the room it leaves).
+        assert field.minimumWidth() >= needed, placeholder
+        assert field.width() >= needed, placeholder
+        assert window.width() <= 1366
+    finally:
+        qapp.setStyleSheet("")
+
+
+def placeholder_cut(field: Any) -> bool:
+    """True when a line edit's placeholder is wider than the field shows (measured as Qt sizes
+    a line edit: 17 'x' in `sizeHint`, with the style's padding and frame around them)."""
+    metrics = field.fontMetrics()
+    around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+    return field.width() < around + metrics.horizontalAdvance(field.placeholderText())
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_action_of_the_users_panel_is_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The users' side panel held its three boxes one under the other: at 1366x768 "Reset
+    password" was cut at the bottom edge (the access box below it out of sight) and the
+    Initials placeholder was cut ("as initialled on records, e.g…"). The account's actions and
+    the new user's form are now two tabs, each whole without scrolling."""
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.users_view import UsersScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = UsersScreen(pharmacy.session("admin"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        screen.select("tech")
+        qtbot.wait(20)
+        viewport = screen.panel.viewport()
+        pages = [screen.account_page, screen.add_page]
+        cut = []
+        for page in pages:
+            screen.panel_tabs.setCurrentWidget(page)
+            qtbot.wait(20)
+            for widget in page.findChildren(QAbstractButton) + page.findChildren(QLineEdit):
+                if not widget.isVisibleTo(page):
+                    continue
+                where = widget.mapTo(viewport, widget.rect().topLeft())
+                inside = viewport.rect().contains(where) and viewport.rect().contains(
+                    widget.mapTo(viewport, widget.rect().bottomRight())
+                )
+                if not inside:
+                    cut.append(f"{widget.objectName()} out of sight")
+                if isinstance(widget, QLineEdit) and placeholder_cut(widget):
+                    cut.append(f"{widget.objectName()}: {widget.placeholderText()!r} cut")
+        assert cut == []
+        assert screen.panel.verticalScrollBar().maximum() == 0
+        # Selecting a user in the list shows what can be done to the account.
+        screen.panel_tabs.setCurrentWidget(screen.add_page)
+        screen.select("pharm")
+        assert screen.panel_tabs.currentWidget() is screen.account_page
+    finally:
+        qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_history_headers_are_whole_before_a_participant_is_selected(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The dispensing history's columns were fitted only once a participant was selected:
+    before, at Qt's default width, "Adherence" lost its first letter."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.participants_view import ParticipantsScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = ParticipantsScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(*SCREEN_AREA)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        assert screen.current() is None
+        view = screen.history_table
+        assert view.model().rowCount() == 0
+        header = view.horizontalHeader()
+        sizes = [header.sectionSize(c) for c in range(header.count())]
+        cut = [
+            str(view.model().headerData(c, Qt.Orientation.Horizontal))
+            for c, (size, title) in enumerate(zip(sizes, header_widths(view), strict=True))
+            if size < title
+        ]
+        assert cut == []
+        assert sum(sizes) <= view.viewport().width()
+    finally:
+        qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_report_is_listed_whole_at_1366x768(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The list of reports shared its column with the parameters and the buttons: at 1366x768
+    its last visible entry was cut in half ("Label: Participant leaflet") and more were hidden
+    below, beside a large empty preview. The list now has the height of every entry."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.reports_view import ReportsScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = ReportsScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        choices = screen.choices
+        viewport = choices.viewport().rect()
+        assert choices.count() >= 16  # the pharmacist sees the labels too
+        hidden = [
+            choices.item(row).text()
+            for row in range(choices.count())
+            if not viewport.contains(choices.visualItemRect(choices.item(row)))
+        ]
+        assert hidden == []
+        assert choices.verticalScrollBar().maximum() == 0
+        # Each report's parameters and the button to make it are still on screen.
+        for row in range(choices.count()):
+            choices.setCurrentRow(row)
+            qtbot.wait(5)
+            button = screen.generate_button
+            corner = button.mapTo(screen, button.rect().bottomRight())
+            assert screen.rect().contains(corner), choices.item(row).text()
+        assert screen.view.height() >= 250
+    finally:
+        qapp.setStyleSheet("")

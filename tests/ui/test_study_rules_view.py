@@ -18,6 +18,7 @@ from dispensary.domain.rules import source_words
 from dispensary.i18n import Language, speaking
 from dispensary.services import audit, studies
 from dispensary.services.results import AuditRow
+from dispensary.ui.forms import cell_width
 from dispensary.ui.screens import screen_classes
 from dispensary.ui.study_rules_view import ConfirmRuleQuestion, StudyRulesScreen
 
@@ -356,3 +357,48 @@ def test_a_source_is_said_in_the_readers_words() -> None:
         assert source_words("registry") == "注册记录"
         assert source_words("protocol 6.2") == "方案第 6.2 节"
         assert source_words("site decision 2026-11-03") == "中心决定（2026-11-03）"
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its larger font), as the window shows the screen."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+@pytest.mark.usefixtures("styled")
+def test_what_a_rule_says_is_read_whole_at_1366x768(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The rule's text wraps in its column and the row grows to hold it (it was cut: "Product
+    herombopag (hetrombopag olamine) 2.5 mg table…", while the empty By, On and Reason columns
+    of the rules to confirm kept their width); the whole text is the cell's tooltip too."""
+    screen = StudyRulesScreen(pharmacy.session("admin"))
+    qtbot.addWidget(screen)
+    screen.resize(1166, 674)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    qtbot.wait(20)
+    table = screen.table
+    model = table.model()
+    column = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == "What it says"
+    )
+    wrapped = 0
+    for row in range(model.rowCount()):
+        index = model.index(row, column)
+        text = str(index.data())
+        if cell_width(table, text) > table.columnWidth(column):
+            wrapped += 1
+            assert table.rowHeight(row) >= table.sizeHintForRow(row), text
+        if len(text) > 20:
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == text
+    # The study file's product rules are longer than the column: they are wrapped, not cut.
+    assert wrapped
+    # The table still fits its width: no column pushed out of sight.
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width()

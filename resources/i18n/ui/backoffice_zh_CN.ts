@@ -329,6 +329,10 @@
         <translation>本工作站自登录以来记录的盘点</translation>
     </message>
     <message>
+        <source>Counts you record this session are listed here; every count is in the reconciliation&apos;s Physical count tab and the audit trail.</source>
+        <translation>本次登录后记录的盘点列于此处；所有盘点均可在对账的“盘点”标签页和稽查轨迹中查看。</translation>
+    </message>
+    <message>
         <source>Finish or cancel the count of {kit} first, then scan {scanned} again.</source>
         <translation>请先完成或取消 {kit} 的盘点，然后再次扫描 {scanned}。</translation>
     </message>
@@ -953,8 +957,12 @@
         <translation>逾期</translation>
     </message>
     <message>
-        <source>pending</source>
+        <source>due</source>
         <translation>待退药</translation>
+    </message>
+    <message>
+        <source>not yet due</source>
+        <translation>未到退药时间</translation>
     </message>
     <message>
         <source>Participants of {protocol}</source>
@@ -1397,6 +1405,10 @@
         <translation>用户</translation>
     </message>
     <message>
+        <source>Selected user</source>
+        <translation>所选用户</translation>
+    </message>
+    <message>
         <source>Add a user</source>
         <translation>添加用户</translation>
     </message>
@@ -1405,8 +1417,12 @@
         <translation>小写字母，如 jsmith</translation>
     </message>
     <message>
-        <source>as initialled on records, e.g. JS</source>
-        <translation>与记录上的签名缩写一致，如 JS</translation>
+        <source>e.g. JS</source>
+        <translation>如 JS</translation>
+    </message>
+    <message>
+        <source>As the user initials records, e.g. JS</source>
+        <translation>与该用户在记录上的签名缩写一致，如 JS</translation>
     </message>
     <message>
         <source>at least 8 characters</source>

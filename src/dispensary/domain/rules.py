@@ -527,6 +527,12 @@ def cycle_overdue(due: date, today: date) -> bool:
     return due < today
 
 
+def return_due(day1: date, days_of_supply: int, today: date) -> bool:
+    """A cycle's bottle is due back once its last day of supply has passed: the Today screen's
+    returns pending, the register's "due" (before it, "not yet due")."""
+    return last_day_of_supply(day1, days_of_supply) < today
+
+
 def return_overdue(day1: date, cycle_days: int, grace_days: int, today: date) -> bool:
     """A cycle's return not recorded once the cycle has ended and the study's grace period
     ([returns] grace_days) has passed: the reconciliation's finding, the register's

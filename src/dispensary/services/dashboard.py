@@ -40,11 +40,12 @@ from dispensary.db.models import (
     Return,
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus
-from dispensary.domain.regimen import kits_needed, tablets_needed
+from dispensary.domain.regimen import kits_needed, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     cycle_overdue,
     effective_status,
     next_cycle,
+    return_due,
     supply_cover_until,
 )
 from dispensary.i18n import current_language
@@ -329,19 +330,19 @@ def _read_figures(
                     cycle_overdue(next_due, today),
                 )
             )
-        if person.number is not None and not person.returned:
-            last_day = person.day1 + timedelta(days=person.days_supply - 1)
-            if last_day < today:  # the bottle is due back
-                pending.append(
-                    PendingReturn(
-                        person.study_number,
-                        person.initials,
-                        person.number,
-                        person.cycle,
-                        person.day1,
-                        last_day,
-                    )
+        # The bottle is due back (rules.return_due, the register's "due").
+        out = person.number is not None and not person.returned
+        if out and return_due(person.day1, person.days_supply, today):
+            pending.append(
+                PendingReturn(
+                    person.study_number,
+                    person.initials,
+                    person.number,
+                    person.cycle,
+                    person.day1,
+                    last_day_of_supply(person.day1, person.days_supply),
                 )
+            )
     findings = findings_session(session, ctx, trail)
 
     # Each participant's next cycle at the current dose, whole kits each: the same figures for

@@ -50,7 +50,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.errors import NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
-from dispensary.domain.rules import cycle_overdue, next_cycle, return_overdue
+from dispensary.domain.rules import cycle_overdue, next_cycle, return_due, return_overdue
 from dispensary.i18n import _, sentences
 from dispensary.services.common import (
     contents_of_kits,
@@ -132,6 +132,9 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
             ctx.study.return_grace_days,
             ctx.clock.today(),
         ),
+        return_due=pending
+        and last is not None
+        and return_due(last.day1, last.days_supply, ctx.clock.today()),
     )
 
 

@@ -108,6 +108,7 @@ class ParticipantRow:
     return_pending: bool  # the last dispense has no return recorded
     overdue: bool = False  # on treatment, and the next cycle's earliest day 1 has passed
     return_overdue: bool = False  # the last cycle's return is late (rules.return_overdue)
+    return_due: bool = False  # the last cycle's supply has ended: due back (rules.return_due)
 
 
 @dataclass(frozen=True)

@@ -164,10 +164,42 @@ class CountScreen(Screen):
 
         layout.addWidget(QLabel(self.tr("Counts recorded at this workstation since sign-in")))
         self.log, self.log_proxy, self.log_table = row_table(self, COUNT_COLUMNS, "countLog")
+        # Columns as wide as their titles and values, the rest of the width left empty (the
+        # last one stretched put "Ledger adjusted" in the middle of the window).
+        self.log_table.horizontalHeader().setStretchLastSection(False)
+        # Until a count is recorded, the list says what it will hold, inside it, under its
+        # headers.
+        self.log_empty = QLabel(
+            self.tr(
+                "Counts you record this session are listed here; every count is in the "
+                "reconciliation's Physical count tab and the audit trail."
+            ),
+            self.log_table.viewport(),
+        )
+        self.log_empty.setObjectName("countLogEmpty")
+        self.log_empty.setWordWrap(True)
+        self.log_empty.setStyleSheet("color: #52606d; padding: 12px;")
+        self.log_table.viewport().installEventFilter(self)
+        self.log.modelReset.connect(self._show_log_empty)
         layout.addWidget(self.log_table, 1)
+        self._show_log_empty()
         self.reset()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.log_table.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_log_empty()
+        return super().eventFilter(watched, event)
+
+    def _place_log_empty(self) -> None:
+        width = self.log_table.viewport().width()
+        self.log_empty.setGeometry(0, 0, width, self.log_empty.heightForWidth(width))
+
+    def _show_log_empty(self) -> None:
+        self.log_empty.setVisible(not self.log.rows)
+        self._place_log_empty()
+
     def refresh(self) -> None:
+        fit_columns(self.log_table)  # in the window's style, once it is shown
         if not self._kit:
             self.kit.setFocus()
 

@@ -8,7 +8,7 @@ rebuilds every screen in the new study's context: no screen keeps the old one.""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -94,6 +94,10 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
 
 
+SCAN_FIELD_WIDTH = 420
+"""The toolbar's scan field is never narrower (wider when its placeholder needs it)."""
+
+
 class MainWindow(QMainWindow):
     """Screens are built the first time they are shown and kept while the session lasts."""
 
@@ -177,7 +181,7 @@ class MainWindow(QMainWindow):
             self.tr("Scan any kit, dispensing label or participant (Ctrl+L)")
         )
         self.scan_field.setObjectName("globalScan")
-        self.scan_field.setMinimumWidth(420)
+        self._fit_scan_field()
         bar.addWidget(self.scan_field)
         self.scan_feedback = QLabel()
         self.scan_feedback.setObjectName("scanFeedback")
@@ -206,6 +210,15 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.scan_catcher)
+
+    def _fit_scan_field(self) -> None:
+        """Wide enough for its placeholder, "(Ctrl+L)" included, in the user's language and the
+        program's style (it was cut at 420 pixels in English); never under 420."""
+        self.scan_field.setMinimumWidth(max(SCAN_FIELD_WIDTH, self.scan_field.placeholder_width()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_scan_field()  # the style sheet may have changed since the window was built
+        super().showEvent(event)
 
     def _build_menus(self) -> None:
         menus = self.menuBar()

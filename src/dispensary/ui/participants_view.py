@@ -121,19 +121,32 @@ PARTICIPANT_COLUMNS: list[Column[ParticipantRow]] = [
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Return")),
         lambda r: return_state(r),
-        colour=lambda r: "#c62828" if r.return_overdue else "#ef6c00" if r.return_pending else None,
+        colour=lambda r: return_colour(r),
     ),
 ]
 
 
 def return_state(row: ParticipantRow) -> str:
-    """The register's Return column: 'pending' while the bottle is out, 'overdue' once the
-    service says the return is late (it said 'pending' for both)."""
+    """The register's Return column, as the service row says (rules.return_due and
+    return_overdue): 'not yet due' while the bottle's supply lasts, 'due' once it has ended (the
+    Today screen's returns pending), 'overdue' once the return is late. It said 'pending' for
+    every bottle out, not yet due too."""
     if not row.return_pending:
         return ""
     if row.return_overdue:
         return QCoreApplication.translate("ParticipantsScreen", "overdue")
-    return QCoreApplication.translate("ParticipantsScreen", "pending")
+    if row.return_due:
+        return QCoreApplication.translate("ParticipantsScreen", "due")
+    return QCoreApplication.translate("ParticipantsScreen", "not yet due")
+
+
+def return_colour(row: ParticipantRow) -> str | None:
+    """Red overdue, amber due, grey not yet due (nothing to do about it yet)."""
+    if not row.return_pending:
+        return None
+    if row.return_overdue:
+        return "#c62828"
+    return "#ef6c00" if row.return_due else "#52606d"
 
 
 def history_columns(study: Study) -> list[Column[DispenseHistoryRow]]:
@@ -593,6 +606,9 @@ class ParticipantsScreen(Screen):
         if row is None:
             self.summary.setText(self.tr("Select a participant to see the dispensing history."))
             self.history.set_rows([])
+            # Its headers whole before anyone is selected too ("Adherence" lost a letter at
+            # Qt's default width).
+            fit_columns(self.history_table, widest=240)
             self.flags.clear()
             self.chart.show_history([])
             return

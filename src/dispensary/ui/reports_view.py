@@ -187,7 +187,7 @@ class ReportsScreen(Screen):
         splitter.addWidget(self._chooser())
         splitter.addWidget(self._preview())
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 900])
+        splitter.setSizes([340, 820])
         layout.addWidget(splitter, 1)
         self.choices.setCurrentRow(0)
 
@@ -195,8 +195,8 @@ class ReportsScreen(Screen):
 
     def _chooser(self) -> QWidget:
         panel = QWidget()
-        panel.setMinimumWidth(380)
-        panel.setMaximumWidth(480)
+        panel.setMinimumWidth(300)
+        panel.setMaximumWidth(420)
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 8, 0)
         self.choices = QListWidget()
@@ -214,11 +214,26 @@ class ReportsScreen(Screen):
             self.choices.addItem(item)
         self.choices.setSpacing(2)
         self.choices.currentRowChanged.connect(self._choice_changed)
+        # The list has the column's whole height, every report and label in sight: it shared
+        # it with the parameters, and its last line was cut in half at 1366x768.
         column.addWidget(self.choices, 1)
+        # This workstation's printer for each label stock, shown with its calibration page; an
+        # administrator changes them in Settings (audited).
+        self.printers_button = action_button(
+            self.tr("Label printers…"), "labelPrinters", self.show_printers
+        )
+        self.printers_button.setVisible(may_print)
+        column.addWidget(self.printers_button)
+        return panel
 
+    def _parameters(self) -> QWidget:
+        """The chosen report's parameters, and the button that makes it: above the preview."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
         box = QGroupBox(self.tr("Parameters"))
         self.params = QFormLayout(box)
-        self.params.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.params.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.product = QComboBox()
         self.product.setObjectName("reportProduct")
         self.product.addItem(self.tr("All products"), "")
@@ -247,7 +262,7 @@ class ReportsScreen(Screen):
         self.weeks.setRange(1, MAX_WEEKS)
         self.weeks.setValue(documents.Values().weeks)
         self.weeks.setSuffix(self.tr(" weeks"))
-        self.dates = DateRange(self.session.ctx.clock.today(), stacked=True)
+        self.dates = DateRange(self.session.ctx.clock.today())
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
         for key, name in PAPERS.items():
@@ -289,25 +304,21 @@ class ReportsScreen(Screen):
         self.no_params = QLabel(self.tr("Nothing to choose: it covers all records."))
         self.params.addRow(self.no_params)
         self._show_params(ENTRIES[0])  # before the box joins the panel, so its size is right
-        column.addWidget(box)
+        line.addWidget(box, 1)
 
+        making = QVBoxLayout()
+        making.addStretch(1)
         self.generate_button = action_button(self.tr("Make PDF"), "makeReport", self.generate)
         self.generate_button.setDefault(True)
-        column.addWidget(self.generate_button)
-        # This workstation's printer for each label stock, shown with its calibration page; an
-        # administrator changes them in Settings (audited).
-        self.printers_button = action_button(
-            self.tr("Label printers…"), "labelPrinters", self.show_printers
-        )
-        self.printers_button.setVisible(may_print)
-        column.addWidget(self.printers_button)
+        making.addWidget(self.generate_button)
         self.busy = QProgressBar()
         self.busy.setObjectName("reportBusy")
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
         self.busy.setVisible(False)
-        column.addWidget(self.busy)
-        return panel
+        making.addWidget(self.busy)
+        line.addLayout(making)
+        return row
 
     def show_printers(self) -> None:
         """The printers of this workstation and their calibration pages, read-only."""
@@ -317,6 +328,7 @@ class ReportsScreen(Screen):
         panel = QWidget()
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 0, 0, 0)
+        column.addWidget(self._parameters())
         self.preview_title = wrapped_label("previewTitle", self.tr("The preview appears here."))
         column.addWidget(self.preview_title)
         self.view = QPdfView(panel)

@@ -174,6 +174,17 @@ class ScanField(QLineEdit):
         self.returnPressed.connect(self._on_enter)
         self.textEdited.connect(self._edited)
 
+    def placeholder_width(self) -> int:
+        """The width at which the placeholder reads whole, measured as Qt sizes a line of text
+        (`QLineEdit.sizeHint` is 17 'x' wide, plus the style's padding, frame and the clear
+        button's room), with the placeholder in place of the 17 'x'."""
+        self.ensurePolished()
+        metrics = self.fontMetrics()
+        some = 17 * metrics.horizontalAdvance("x")
+        return (
+            self.sizeHint().width() - some + metrics.horizontalAdvance(self.placeholderText()) + 2
+        )
+
     def _edited(self, _text: str) -> None:
         self.set_cue("")
 

@@ -25,6 +25,7 @@ from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
     attempt,
+    cell_width,
     fit_columns,
     row_table,
     select_where,
@@ -74,6 +75,8 @@ RULE_COLUMNS: list[Column[RuleState]] = [
 
 WHAT_IT_SAYS = 2
 REASON = 6
+IN_SIGHT = 8
+"""Rules the list shows at once at least: rows grow to wrap their text only while it does."""
 
 
 def to_confirm_first(rules: list[RuleState]) -> list[RuleState]:
@@ -115,6 +118,10 @@ class StudyRulesScreen(Screen):
         # fit_columns shares the width out (the reason column takes the rest): a stretched last
         # section would keep its width when the window narrows.
         self.table.horizontalHeader().setStretchLastSection(False)
+        # What a rule says is read whole: cut to the room left beside the other columns, it
+        # wraps and its row grows (the whole text is also the cell's tooltip); the other rows
+        # keep one line's height, so the list shows as many rules as before.
+        self.table.setWordWrap(True)
         layout, self.message = titled_page(
             self, self.tr("Study rules of {study}").format(study=session.study)
         )
@@ -177,6 +184,29 @@ class StudyRulesScreen(Screen):
 
     def _fit(self) -> None:
         fit_columns(self.table, widest=560, stretch=REASON, yielding=(WHAT_IT_SAYS,))
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """A row whose text is wider than its column is as tall as the wrapped text needs, up
+        to two lines; the others one line high. In a window narrower than 1366x768, where that
+        would leave fewer than eight rules in sight, every row keeps one line (the text ends
+        with "…", the tooltip has it all)."""
+        view = self.table
+        line = view.verticalHeader().defaultSectionSize()
+        most = line + view.fontMetrics().lineSpacing()
+        heights = []
+        for row in range(self.proxy.rowCount()):
+            wraps = any(
+                cell_width(view, str(self.proxy.index(row, column).data() or ""))
+                > view.columnWidth(column)
+                for column in (WHAT_IT_SAYS, REASON)
+            )
+            heights.append(min(max(line, view.sizeHintForRow(row)), most) if wraps else line)
+        if sum(heights[:IN_SIGHT]) > view.viewport().height():
+            heights = [line] * len(heights)
+        for row, height in enumerate(heights):
+            if view.rowHeight(row) != height:
+                view.setRowHeight(row, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.table.viewport():

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QSplitter,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -95,9 +97,24 @@ class UsersScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         panel, column = side_panel()
-        column.addWidget(self._add_box())
-        column.addWidget(self._account_box())
-        column.addWidget(self._access_box())
+        # Two tabs, each whole at 1366x768: the three boxes one under the other needed more
+        # than the window's height ("Reset password" was cut at its bottom edge).
+        self.panel_tabs = QTabWidget()
+        self.panel_tabs.setObjectName("userPanelTabs")
+        self.account_page = QWidget()
+        account = QVBoxLayout(self.account_page)
+        account.setContentsMargins(2, 6, 2, 2)  # the table beside keeps the width it had
+        account.addWidget(self._account_box())
+        account.addWidget(self._access_box())
+        account.addStretch(1)
+        self.add_page = QWidget()
+        adding = QVBoxLayout(self.add_page)
+        adding.setContentsMargins(2, 6, 2, 2)
+        adding.addWidget(self._add_box())
+        adding.addStretch(1)
+        self.panel_tabs.addTab(self.account_page, self.tr("Selected user"))
+        self.panel_tabs.addTab(self.add_page, self.tr("Add a user"))
+        column.addWidget(self.panel_tabs)
         column.addStretch(1)
         splitter.addWidget(panel)
         self.panel = panel
@@ -110,7 +127,8 @@ class UsersScreen(Screen):
         form = QFormLayout(box)
         self.new_username = text_field("newUsername", self.tr("lower-case, e.g. jsmith"))
         self.new_full_name = text_field("newFullName")
-        self.new_initials = text_field("newInitials", self.tr("as initialled on records, e.g. JS"))
+        self.new_initials = text_field("newInitials", self.tr("e.g. JS"))
+        self.new_initials.setToolTip(self.tr("As the user initials records, e.g. JS"))
         self.new_role = QComboBox()
         self.new_role.setObjectName("newRole")
         for role in Role:
@@ -231,6 +249,8 @@ class UsersScreen(Screen):
 
     def _selection_changed(self) -> None:
         row = self.current()
+        if row is not None:  # a user chosen in the list: what can be done to the account
+            self.panel_tabs.setCurrentWidget(self.account_page)
         if row is None:
             self.chosen.setText(self.tr("Select a user in the list."))
         else:
