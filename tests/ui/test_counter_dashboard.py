@@ -96,6 +96,10 @@ def test_each_dashboard_item_opens_its_workflow(
     assert isinstance(dashboard, DashboardScreen) and dashboard.snapshot is not None
     snapshot = dashboard.snapshot
     assert [p.dispense_number for p in snapshot.returns_pending] == [pending.number]
+    # A return, not a bottle: a dispense of two kits is one return due.
+    assert dashboard.returns.summary.text() == (
+        "1 return due: the supply has ended and no return is recorded."
+    )
     assert [(d.study_number, d.next_cycle, d.overdue) for d in snapshot.due] == [
         ("01-001", 2, True),
         ("01-002", 2, True),

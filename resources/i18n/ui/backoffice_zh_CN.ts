@@ -528,12 +528,16 @@
         <translation>{dispense} — {number}（{initials}）第 {cycle} 周期，用药至 {date}</translation>
     </message>
     <message>
-        <source>{n} bottle(s) due back with no return recorded.</source>
-        <translation>{n} 瓶应退回但未记录退药。</translation>
+        <source>1 return due: the supply has ended and no return is recorded.</source>
+        <translation>1 次待退药：用药期已结束，尚未登记退药。</translation>
     </message>
     <message>
-        <source>Every bottle due back has its return recorded.</source>
-        <translation>所有应退回的药瓶均已记录退药。</translation>
+        <source>{n} returns due: the supply has ended and no return is recorded.</source>
+        <translation>{n} 次待退药：用药期已结束，尚未登记退药。</translation>
+    </message>
+    <message>
+        <source>Every return due is recorded.</source>
+        <translation>所有待退药均已登记。</translation>
     </message>
     <message>
         <source>{kit} — lot {lot}, expires {date} ({days} days)</source>

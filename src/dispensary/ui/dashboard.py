@@ -779,9 +779,15 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.returns,
-            self.tr("{n} bottle(s) due back with no return recorded.").format(n=len(pending))
+            (
+                self.tr("1 return due: the supply has ended and no return is recorded.")
+                if len(pending) == 1
+                else self.tr(
+                    "{n} returns due: the supply has ended and no return is recorded."
+                ).format(n=len(pending))
+            )
             if pending
-            else self.tr("Every bottle due back has its return recorded."),
+            else self.tr("Every return due is recorded."),
             lines,
             OpenKind.PARTICIPANT,
             total=len(pending),
