@@ -294,3 +294,27 @@ def test_the_programs_own_notes_are_in_the_readers_language_and_typed_reasons_as
     assert "Wrong participant" in correction.note, "a reason a user typed is printed as recorded"
     for line in chinese:
         assert "cycle" not in line.note and "hipment" not in line.note, line.note
+
+
+def test_the_chinese_darf_names_the_site_drug_store_and_doses_as_the_study_file_does_in_chinese(
+    sample: SampleStudy,
+) -> None:
+    """The study file gives the hospital, the investigator, the product, the store and the
+    dose levels in Chinese: a Chinese DARF printed them in English under Chinese headings."""
+    study = sample.ctx.study
+    words = study.wording("zh_CN")
+    with speaking(Language.ZH_CN):
+        records = report_data.darf_records(sample.ctx, sample.pharmacist)
+        meta = report_data.report_meta(sample.ctx, sample.pharmacist)
+        text = " ".join(pdf_pages_text(darf_pdf(meta, records[:1], "a4", study)))
+    for expected in (
+        words.site_name,
+        words.investigator,
+        study.product_name(records[0].product, "zh_CN"),
+    ):
+        assert " ".join(expected.split()) in text, expected
+    dispensed = next(line for line in records[0].lines if line.kind is MovementKind.DISPENSE)
+    assert "每日一次" in dispensed.dose, dispensed.dose
+    assert "once daily" not in text
+    english = report_data.darf_records(sample.ctx, sample.pharmacist)[0]
+    assert english.agent == study.product(english.product).name  # English as before

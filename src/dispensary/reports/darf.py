@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.domain.errors import InvalidInput
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language
 from dispensary.reports.base import (
     AMBER,
     LIGHT,
@@ -77,16 +77,28 @@ def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[st
     """The header of every page; the protocol title in the report's language when the study
     file gives it."""
     protocol = record.protocol + (f" ({record.org_study_id})" if record.org_study_id else "")
+    institution = f"{record.institution} ({record.site})"
+    investigator, agent = record.investigator, record.agent
+    area, unit = record.storage_area, record.unit
+    if study is not None and current_language() is not ENGLISH:
+        # The names the study file gives in the reader's language (河南省肿瘤医院, 刘真真 医生,
+        # 海曲泊帕乙醇胺片 7.5 mg, 试验药物库房1, 片); the file's English where it gives none.
+        words = study.wording()
+        institution = _("{name} ({site})").format(name=words.site_name, site=words.site)
+        investigator = words.investigator
+        agent = study.product_name(record.product)
+        area = study.area_name(record.storage_area)
+        unit = words.tablets_many.format(count="").strip() or unit
     return [
-        (_("Institution"), f"{record.institution} ({record.site})"),
+        (_("Institution"), institution),
         (_("Protocol no."), protocol),
-        (_("Investigator"), record.investigator),
-        (_("Agent name"), record.agent),
+        (_("Investigator"), investigator),
+        (_("Agent name"), agent),
         (_("Manufacturer"), record.manufacturer or _("not given in the study file")),
         (_("Dose form and strength"), record.form_strength),
-        (_("Storage area"), record.storage_area),
+        (_("Storage area"), area),
         (_("Product code"), record.product),
-        (_("Unit"), record.unit),
+        (_("Unit"), unit),
         (_("Period"), period_text(record.since, record.until)),
         (_("Protocol title"), study_title(study, record.title)),
     ]

@@ -919,7 +919,7 @@ def ledger_rows(
                 study_number or "",
                 initials or "",
                 dispense_number or "",
-                ctx.study.dose_level(dose_level).name if dose_level is not None else "",
+                ctx.study.dose_name(dose_level) if dose_level is not None else "",
                 recorder,
                 e.reason,
                 e.reverses_id,
