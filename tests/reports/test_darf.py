@@ -318,3 +318,15 @@ def test_the_chinese_darf_names_the_site_drug_store_and_doses_as_the_study_file_
     assert "once daily" not in text
     english = report_data.darf_records(sample.ctx, sample.pharmacist)[0]
     assert english.agent == study.product(english.product).name  # English as before
+
+
+def test_every_report_names_the_site_in_the_readers_language(sample: SampleStudy) -> None:
+    from dispensary.reports import words
+
+    study = sample.ctx.study
+    with speaking(Language.ZH_CN):
+        assert words.institution(study) == "河南省肿瘤医院（01中心）"
+        assert words.investigator(study) == "刘真真 医生"
+    with speaking(Language.EN):
+        assert words.institution(study) == f"{study.site_name} ({study.site})"
+        assert words.investigator(study) == study.investigator

@@ -31,6 +31,7 @@ from dispensary.reports.base import (
     styled,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import institution
 from dispensary.services.report_data import AuditReport, ReportMeta
 from dispensary.services.results import AuditRow, VerifyResult
 from dispensary.study import Study
@@ -129,7 +130,7 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
 def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = "a4") -> bytes:
     width = frame_width(True, paper)
     fields = [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("Period"), period_text(report.since, report.until)),
         (_("Entries listed"), str(len(report.entries))),

@@ -31,7 +31,7 @@ from dispensary.reports.base import (
     spacer,
     when,
 )
-from dispensary.reports.words import pgettext, plural, study_title, term
+from dispensary.reports.words import institution, investigator, pgettext, plural, study_title, term
 from dispensary.services.report_data import DestructionCertificate, ReportMeta
 from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.study import Study
@@ -48,9 +48,9 @@ def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str
     return [
         (_("Protocol no."), protocol),
         (_("Sponsor"), study.sponsor),
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Pharmacy"), study.pharmacy_name),
-        (_("Investigator"), study.investigator),
+        (_("Investigator"), investigator(study)),
         (_("Record"), _("Destruction No. {number}").format(number=row.destruction_id)),
         (
             _("Returned on") if row.to_sponsor else _("Destroyed on"),

@@ -32,6 +32,8 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import institution as site_in_words
+from dispensary.reports.words import investigator as investigator_in_words
 from dispensary.reports.words import study_title
 from dispensary.services.report_data import DarfLine, DarfRecord, ReportMeta
 from dispensary.study import Study
@@ -84,8 +86,7 @@ def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[st
         # The names the study file gives in the reader's language (河南省肿瘤医院, 刘真真 医生,
         # 海曲泊帕乙醇胺片 7.5 mg, 试验药物库房1, 片); the file's English where it gives none.
         words = study.wording()
-        institution = _("{name} ({site})").format(name=words.site_name, site=words.site)
-        investigator = words.investigator
+        institution, investigator = site_in_words(study), investigator_in_words(study)
         agent = study.product_name(record.product)
         area = study.area_name(record.storage_area)
         unit = words.tablets_many.format(count="").strip() or unit

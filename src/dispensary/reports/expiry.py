@@ -18,7 +18,7 @@ from dispensary.reports.base import (
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import term
+from dispensary.reports.words import institution, term
 from dispensary.services.report_data import ExpiryReport, ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
@@ -79,7 +79,7 @@ def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
             empty_note(_("No kit on the shelf expires within {days} days.").format(days=days))
         )
     fields = [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("As of"), long_day(report.today)),
         (_("Window"), _("{days} days").format(days=days)),

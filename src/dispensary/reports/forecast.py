@@ -22,6 +22,7 @@ from dispensary.reports.base import (
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
+from dispensary.reports.words import institution
 from dispensary.services.forecast import ForecastResult
 from dispensary.services.report_data import ReportMeta
 from dispensary.study import Study
@@ -214,7 +215,7 @@ def _unused(result: ForecastResult, paper: str) -> list[Flowable]:
 def forecast_section(study: Study, result: ForecastResult, paper: str) -> Section:
     f = result.forecast
     fields = [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("As of"), long_day(result.today)),
         (

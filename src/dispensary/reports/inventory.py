@@ -23,7 +23,7 @@ from dispensary.reports.base import (
     spacer,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import term
+from dispensary.reports.words import institution, term
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import KitRow
 from dispensary.study import Study
@@ -149,7 +149,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
 
 def _fields(study: Study, kits: Sequence[KitRow]) -> list[tuple[str, str]]:
     return [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("Kits listed"), str(len(kits))),
     ]

@@ -25,7 +25,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import pgettext, plural, term
+from dispensary.reports.words import institution, pgettext, plural, term
 from dispensary.services.report_data import (
     ExcursionRow,
     QuarantineRow,
@@ -281,7 +281,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
 
 def _fields(study: Study, since: date | None, until: date | None) -> list[tuple[str, str]]:
     return [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("Period"), period_text(since, until)),
     ]

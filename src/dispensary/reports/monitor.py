@@ -38,7 +38,7 @@ from dispensary.reports.logs import (
     returns_table,
 )
 from dispensary.reports.reconciliation import reconciliation_story
-from dispensary.reports.words import plural, role_name, term
+from dispensary.reports.words import institution, plural, role_name, term
 from dispensary.services.report_data import MonitorPack, ReportMeta
 from dispensary.study import Study
 
@@ -128,7 +128,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
     )
     fields = [
         (_("Protocol no."), study.protocol),
-        (_("Site"), f"{study.site_name} ({study.site})"),
+        (_("Site"), institution(study)),
         (_("Visit period"), period),
         (_("Prepared by"), prepared_by),
         (_("Prepared on"), when(meta.generated_at)),

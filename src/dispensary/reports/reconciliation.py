@@ -24,7 +24,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import listing, term
+from dispensary.reports.words import institution, listing, term
 from dispensary.services.reconciliation import written_off_note
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import BalanceRow, ReconcileResult
@@ -253,7 +253,7 @@ def reconciliation_pdf(
 ) -> bytes:
     width = frame_width(False, paper)
     fields = [
-        (_("Institution"), f"{study.site_name} ({study.site})"),
+        (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("As of"), when(result.generated_at)),
         (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),

@@ -159,6 +159,20 @@ def study_title(study: Study | None, recorded: str = "") -> str:
     return text.title if text is not None and text.title else fallback
 
 
+def institution(study: Study) -> str:
+    """The site as the report's language names it ("河南省肿瘤医院（01中心）"): the study file's
+    names in that language, its English ones otherwise."""
+    if english():
+        return f"{study.site_name} ({study.site})"
+    words = study.wording()
+    return _("{name} ({site})").format(name=words.site_name, site=words.site)
+
+
+def investigator(study: Study) -> str:
+    """The principal investigator as the report's language writes the name ("刘真真 医生")."""
+    return study.investigator if english() else study.wording().investigator
+
+
 def period_text(since: date | None, until: date | None) -> str:
     if since is None and until is None:
         return _("whole record")
