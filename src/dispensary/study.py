@@ -107,7 +107,7 @@ class Observation:
 
 
 PLATELETS = "platelets"
-PLATELET_COUNT = Observation(PLATELETS, "Platelets", "x 10^9/L", False, 0.0, 5000.0)
+PLATELET_COUNT = Observation(PLATELETS, N_("Platelets"), "x 10^9/L", False, 0.0, 5000.0)
 """The platelet count of a study file that declares none of its own in [[observations]]: asked
 when [platelets] holds the drug, and taken at a dispense (optional) whatever the study."""
 IRT_CONFIRMATION = "irt_confirmation"
@@ -367,10 +367,12 @@ class Study:
         return PLATELET_COUNT
 
     def observation_name(self, key: str, language: str = "en") -> str:
-        """The observation's name in a language (the study file's), else in English."""
+        """The observation's name in a language (the study file's), else its English name,
+        translated when it is the program's own (the platelet count a study file need not
+        declare)."""
         text = self.texts.get(language)
         name = text.observations.get(key) if text is not None else None
-        return name or self.observation(key).name
+        return name or translated(self.observation(key).name, language)
 
     def text(self, language: str) -> LabelLanguage:
         """The label texts of a language; refused when the study file gives none."""

@@ -66,3 +66,14 @@ def test_an_adherence_flag_is_named_in_chinese(cli: Cli) -> None:
     assert "under-use" not in chinese.out
     english = cli("history", "01-012")
     assert "Under-use (missed doses)" in english.out
+
+
+def test_the_history_says_the_sex_and_the_platelet_count_in_chinese(cli: Cli) -> None:
+    chinese = cli("--lang", "zh_CN", "history", "01-001")
+    assert chinese.code == 0, chinese.err
+    first = chinese.out.splitlines()[0]
+    assert "，女，" in first and ", F," not in first, first
+    assert "血小板计数" in chinese.out and "Platelets" not in chinese.out
+    english = cli("history", "01-001")
+    assert ", F, enrolled" in english.out.splitlines()[0]
+    assert "Platelets" in english.out

@@ -35,6 +35,7 @@ from dispensary.cli.core import (
     whole,
 )
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.rules import sex_word
 from dispensary.i18n import _
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ def cmd_history(run: Run) -> int:
             study_number=person.study_number,
             initials=person.initials,
             birth_year=person.birth_year,
-            sex=person.sex,
+            sex=sex_word(person.sex),
             enrolled_on=person.enrolled_on.isoformat(),
             status_label=status_label(person.status),
         ),

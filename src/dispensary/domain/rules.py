@@ -12,7 +12,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
 from dispensary.domain.regimen import last_day_of_supply
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 STUDY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
@@ -367,6 +367,14 @@ SEX_ALSO: dict[str, str] = {
 }
 """Another word a reader writes for the sex (Chinese forms write 女性 as often as 女); English
 has none (the key comes back untranslated)."""
+
+
+def sex_word(code: str) -> str:
+    """The sex as recorded, in a line of text: its code in English ("F"), its word in the
+    reader's language otherwise ("女")."""
+    if current_language() is ENGLISH or code not in SEXES:
+        return code
+    return _(SEXES[code])
 
 
 def _sex_words(code: str) -> set[str]:
