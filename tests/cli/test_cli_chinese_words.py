@@ -77,3 +77,21 @@ def test_the_history_says_the_sex_and_the_platelet_count_in_chinese(cli: Cli) ->
     english = cli("history", "01-001")
     assert ", F, enrolled" in english.out.splitlines()[0]
     assert "Platelets" in english.out
+
+
+def test_the_participants_table_says_when_a_return_is_due_as_the_register_does(cli: Cli) -> None:
+    """'not yet due' while the supply lasts, 'due' once it has ended, 'OVERDUE' after the grace
+    period: from the service's return_due and return_overdue (it said 'pending' for all)."""
+    rows = {r["study_number"]: r for r in cli("participants", "--json").json()}
+    text = cli("participants").out.splitlines()
+    for number, row in rows.items():
+        if not row["return_pending"]:
+            continue
+        [line] = [t for t in text if t.startswith(number)]
+        if row["return_overdue"]:
+            assert "OVERDUE" in line, line
+        elif row["return_due"]:
+            assert line.rstrip().endswith(" due") and "not yet due" not in line, line
+        else:
+            assert "not yet due" in line, line
+    assert "pending" not in " ".join(text)

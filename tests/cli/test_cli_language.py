@@ -221,7 +221,7 @@ def test_statuses_roles_and_accounts_in_a_table_are_in_the_readers_language(cli:
     reader's language (the Chinese tables once showed 'on_treatment', 'pending', 'quarantined',
     'administrator', 'active'); the JSON keeps the stored values."""
     cases = [
-        (("participants",), "pharmacist", ("on treatment", "completed", "pending"), "治疗中"),
+        (("participants",), "pharmacist", ("on treatment", "completed", "due"), "治疗中"),
         (("inventory",), "pharmacist", ("available", "dispensed", "quarantined"), "可用"),
         (("user", "list"), "admin", ("Administrator", "Pharmacist", "active"), "管理员"),
     ]

@@ -537,7 +537,7 @@
     </message>
     <message>
         <source>Every return due is recorded.</source>
-        <translation>所有待退药均已登记。</translation>
+        <translation>所有到期的退药均已登记。</translation>
     </message>
     <message>
         <source>{kit} — lot {lot}, expires {date} ({days} days)</source>

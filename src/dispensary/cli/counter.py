@@ -128,11 +128,13 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _return_state(row: ParticipantRow) -> str:
-    """'pending' while the participant has the bottle; 'OVERDUE' once the service says the
-    return is late (the study's grace period after the cycle ended)."""
+    """As the register says it, from what the service decided: 'not yet due' while the supply
+    lasts, 'due' once it has ended, 'OVERDUE' after the study's grace period."""
     if not row.return_pending:
         return ""
-    return _("OVERDUE") if row.return_overdue else _("pending")
+    if row.return_overdue:
+        return _("OVERDUE")
+    return _("due") if row.return_due else _("not yet due")
 
 
 def cmd_participants(run: Run) -> int:

@@ -746,7 +746,7 @@ def _by_rule(
     rule = study.rule(key)
     found.warn(
         code,
-        lambda: rule_to_confirm(rule.title, rule.source, text(), asks_reason=True),
+        lambda: rule_to_confirm(study.rule_title(key), rule.source, text(), asks_reason=True),
         OverrideNeeds.REASON,
     )
 
@@ -822,7 +822,8 @@ def _off_band(
         found.warn(DispenseCheck.WEIGHT_BAND, text, OverrideNeeds.ORDERED_BY)
     else:
         found.notice(
-            DispenseCheck.RULE_TO_CONFIRM, lambda: rule_to_confirm(rule.title, rule.source, text())
+            DispenseCheck.RULE_TO_CONFIRM,
+            lambda: rule_to_confirm(study.rule_title(rule.key), rule.source, text()),
         )
 
 

@@ -571,10 +571,10 @@ class DispenseScreen(Screen):
             return text, "info" if only_short else "error"
         missing = found.overrides_missing
         if missing:
-            text = sentences(w.message for w in missing)
+            said = [w.message for w in missing]
             if any(w.needs is OverrideNeeds.REASON for w in missing):
-                text += " " + self.tr("Give the reason to dispense anyway.")
-            return text, "warning"
+                said.append(self.tr("Give the reason to dispense anyway."))
+            return sentences(said), "warning"
         if found.kits:
             return self.tr("The cycle is covered: press Enter to sign."), "ok"
         return (
