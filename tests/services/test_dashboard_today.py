@@ -20,6 +20,7 @@ from dispensary.services import (
     audit_check,
     dashboard,
     dispensing,
+    participants,
     queries,
     returns,
     studies,
@@ -98,6 +99,21 @@ def test_a_return_is_not_yet_due_then_due_then_overdue_on_the_participant_row(
     )
     [row] = [r for r in queries.participants(ctx, pharmacist) if r.study_number == "01-001"]
     assert not (row.return_pending or row.return_due or row.return_overdue)
+
+
+def test_a_discontinued_participants_bottle_is_still_due_back_on_the_today_screen(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """The bottle a participant took before stopping treatment is the return most worth
+    chasing: the Today screen lists it, as the register says it is due."""
+    given = dispense(ctx, pharmacist, pw(pharmacist), "01-001")
+    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    clock.set_date(given.day1 + timedelta(days=ctx.study.cycle.days_of_supply + 2))
+    [row] = [r for r in queries.participants(ctx, pharmacist) if r.study_number == "01-001"]
+    assert row.return_due
+    today = dashboard.dashboard(ctx, pharmacist)
+    assert [p.study_number for p in today.returns_pending] == ["01-001"]
+    assert "01-001" not in [d.study_number for d in today.due]  # no next cycle
 
 
 def test_findings_are_read_again_after_a_step(

@@ -312,7 +312,23 @@ def _read_figures(
     pending: list[PendingReturn] = []
     due_limit = today + timedelta(days=due_within_days)
     cycle_days = timedelta(days=study.cycle.length_days)
-    for person in _on_treatment(session, ctx.study_id):
+    for person in _participants(session, ctx.study_id):
+        # The bottle is due back (rules.return_due, the register's "due") whatever the
+        # participant's status: a discontinued participant's bottle is the one to chase.
+        out = person.number is not None and not person.returned
+        if out and return_due(person.day1, person.days_supply, today):
+            pending.append(
+                PendingReturn(
+                    person.study_number,
+                    person.initials,
+                    person.number,
+                    person.cycle,
+                    person.day1,
+                    last_day_of_supply(person.day1, person.days_supply),
+                )
+            )
+        if person.status != ParticipantStatus.ON_TREATMENT.value:
+            continue
         # queries.participant_row of a participant on treatment: the next cycle is due a
         # cycle after the last live dispense's day 1 (the enrolment day for the first), and
         # none after the protocol's last cycle (rules.next_cycle).
@@ -328,19 +344,6 @@ def _read_figures(
                     coming,
                     next_due,
                     cycle_overdue(next_due, today),
-                )
-            )
-        # The bottle is due back (rules.return_due, the register's "due").
-        out = person.number is not None and not person.returned
-        if out and return_due(person.day1, person.days_supply, today):
-            pending.append(
-                PendingReturn(
-                    person.study_number,
-                    person.initials,
-                    person.number,
-                    person.cycle,
-                    person.day1,
-                    last_day_of_supply(person.day1, person.days_supply),
                 )
             )
     findings = findings_session(session, ctx, trail)
@@ -448,17 +451,18 @@ def _shelf(
     return kits, lasting, tablets, expiring
 
 
-def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
-    """Each participant on treatment with its last live dispense (common.last_live_dispense:
-    its number, cycle, day 1, days of supply and dose level, and whether a return of it is
-    recorded; all None before the first), in one query of one row per participant, by study
-    number."""
+def _participants(session: Session, study: int) -> Sequence[Row[Any]]:
+    """Each participant of the study with its status and its last live dispense
+    (common.last_live_dispense: its number, cycle, day 1, days of supply and dose level, and
+    whether a return of it is recorded; all None before the first), in one query of one row
+    per participant, by study number."""
     last = aliased(Dispense)
     return session.execute(
         select(
             Participant.study_number,
             Participant.initials,
             Participant.enrolled_on,
+            Participant.status,
             last.number,
             last.cycle,
             last.day1,
@@ -467,10 +471,7 @@ def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
             exists().where(Return.dispense_id == last.id).label("returned"),
         )
         .outerjoin(last, last.id == last_live_dispense(Participant.id))
-        .where(
-            Participant.study_id == study,
-            Participant.status == ParticipantStatus.ON_TREATMENT.value,
-        )
+        .where(Participant.study_id == study)
         .order_by(Participant.study_number)
     ).all()
 
