@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cmp_to_key
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont, QKeySequence
@@ -262,7 +263,12 @@ class AuditScreen(Screen):
         while self.action.count() > 1:
             self.action.removeItem(1)
         order = collator()
-        for code in sorted(codes, key=lambda c: (order.sortKey(name_of(c).casefold()), c)):
+
+        def by_name(a: str, b: str) -> int:  # the reader's order of the names, then the codes
+            named = order.compare(name_of(a).casefold(), name_of(b).casefold())
+            return named or (a > b) - (a < b)
+
+        for code in sorted(codes, key=cmp_to_key(by_name)):
             self.action.addItem(name_of(code), code)
             self.action.setItemData(self.action.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
         self.action.setCurrentIndex(max(0, self.action.findData(chosen)))

@@ -91,8 +91,10 @@ def sort_key(value: Any) -> Any:
         return ""
     if isinstance(value, Enum):
         return str(value.value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # compared as times, never collated as text
+        return value.timestamp() if value.tzinfo is not None else value.isoformat()
+    if isinstance(value, date):
+        return value.toordinal()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return display(value).lower()
