@@ -15,6 +15,7 @@ from dispensary.domain.errors import (
     RuleViolation,
     SignatureFailed,
 )
+from dispensary.i18n import Language, speaking
 from dispensary.services import (
     audit,
     counts,
@@ -97,6 +98,13 @@ def test_difference_is_adjusted_with_reason_and_second_signature(
     [finding] = [d for d in rec.discrepancies if d.kind == "count_difference"]
     assert finding.subject == "K0001" and "19 counted, 21 in the book (-2)" in finding.message
     assert audit.verify(ctx, technician).ok
+    with speaking(Language.ZH_CN):
+        [chinese] = [
+            d
+            for d in reconciliation.reconcile(ctx, technician).discrepancies
+            if d.kind == "count_difference"
+        ]
+    assert "“破损：two crushed in the bottle”" in chinese.message, chinese.message
     # Listed for the record, not a finding to review: the Today screen counts the same.
     assert finding not in rec.to_review
     today = dashboard.dashboard(ctx, technician)

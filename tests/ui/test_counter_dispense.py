@@ -473,7 +473,7 @@ def test_an_unconfirmed_interval_asks_for_a_reason_on_the_same_screen(
     scan(qtbot, screen.participant_field, "01-001")
     assert screen.message.kind == "error"
     assert "is not after the previous cycle's day 1 (2026-01-05)" in screen.message.text()
-    assert "day 1 from 2026-01-06 to 2026-01-12" in screen.card.text()
+    assert "day 1 may be entered from 2026-01-06 to 2026-01-12" in screen.card.text()
 
     screen.day1.setDate(QDate(2026, 1, 6))
     assert screen.message.kind == "warning", screen.message.text()

@@ -302,3 +302,15 @@ def test_others_read_the_studies_but_see_no_administrator_button(
     click(qtbot, screen.work_button)
     qtbot.waitUntil(lambda: window.session.study == OTHER)
     assert isinstance(window.current_screen(), StudiesScreen)
+
+
+def test_the_selected_study_reads_its_title_in_chinese(
+    qtbot: QtBot, pharmacy: Pharmacy, chinese: None
+) -> None:
+    window = open_window(qtbot, pharmacy, "pharm")
+    window.go_actions[StudiesScreen].trigger()
+    screen = shown(window, StudiesScreen)
+    assert screen.select(FIRST)
+    title = pharmacy.ctx.study.wording("zh_CN").title
+    assert title in screen.chosen.text(), screen.chosen.text()
+    assert pharmacy.ctx.study.title not in screen.chosen.text()

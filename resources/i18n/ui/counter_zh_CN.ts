@@ -143,7 +143,7 @@
         <translation>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{number}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; {born}年生 · {sex} · {status} · {enrolled} 入组</translation>
     </message>
     <message>
-        <source>day 1 from {earliest} to {latest}</source>
+        <source>day 1 may be entered from {earliest} to {latest}</source>
         <translation>第1天可在 {earliest} 至 {latest}</translation>
     </message>
     <message>

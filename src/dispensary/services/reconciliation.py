@@ -58,10 +58,17 @@ from dispensary.db.models import (
 )
 from dispensary.domain.accountability import Balance, balance_of_totals
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import DiscrepancyKind, KitStatus, MovementKind, Role, SignatureMeaning
+from dispensary.domain.codes import (
+    DiscrepancyKind,
+    KitStatus,
+    MovementKind,
+    ReasonCode,
+    Role,
+    SignatureMeaning,
+)
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text, return_overdue
-from dispensary.i18n import N_, Language, _, current_language
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
@@ -972,11 +979,19 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
             counted=count.counted,
             book=count.book,
             difference=f"{count.counted - count.book:+d}",
-            code=count.reason_code,
+            code=_reason_code_words(count.reason_code),
             reason=count.reason,
         ),
         count.counted_on,
     )
+
+
+def _reason_code_words(code: str) -> str:
+    """A count's reason code as a reader of the findings reads it: the code as typed in
+    English ("breakage"), its name in another language ("破损")."""
+    if current_language() is ENGLISH or code not in {c.value for c in ReasonCode}:
+        return code
+    return _(ReasonCode(code).label)
 
 
 def _flag_finding(number: str, row: DispenseHistoryRow) -> Discrepancy:

@@ -51,8 +51,15 @@ class StudyRow:
     """(language, short title) for each language the study file words (its JSON the same
     whatever the reader's language): see `title_in`."""
 
+    full_titles: tuple[tuple[str, str], ...] = ()
+    """(language, full title) for each language the study file gives its title in."""
+
     def title_in(self, language: str) -> str:
         return title_in(self.short_title, self.titles, language)
+
+    def full_title_in(self, language: str) -> str:
+        """The protocol's title as a reader of `language` reads it, else as registered."""
+        return dict(self.full_titles).get(language) or self.title
 
 
 def title_in(short_title: str, titles: tuple[tuple[str, str], ...], language: str) -> str:
@@ -66,6 +73,11 @@ def study_titles(study: Study) -> tuple[tuple[str, str], ...]:
     return tuple(
         (language, text.short_title) for language, text in study.texts.items() if text.short_title
     )
+
+
+def study_full_titles(study: Study) -> tuple[tuple[str, str], ...]:
+    """(language, full title) of each language the study file words, for `full_title_in`."""
+    return tuple((language, text.title) for language, text in study.texts.items() if text.title)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.results import RuleState, StudyRow, study_titles
+from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, parse_study
 
@@ -145,6 +145,7 @@ def _study_row(session: Session, record: StudyRecord) -> StudyRow:
         closed_at=record.closed_at,
         closed_reason=record.closed_reason or "",
         titles=study_titles(study),
+        full_titles=study_full_titles(study),
     )
 
 

@@ -382,7 +382,7 @@ class DispenseScreen(Screen):
         if found is not None:
             earliest, latest = shown_date(found.earliest_day1), shown_date(found.latest_day1)
             window = (
-                self.tr("day 1 from {earliest} to {latest}").format(
+                self.tr("day 1 may be entered from {earliest} to {latest}").format(
                     earliest=earliest, latest=latest
                 )
                 if found.earliest_day1 <= found.latest_day1

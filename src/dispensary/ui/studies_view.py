@@ -155,7 +155,7 @@ class StudiesScreen(Screen):
             self.chosen.setText(
                 self.tr("{protocol}: {title} (version {version}, {status})").format(
                     protocol=row.protocol,
-                    title=row.title,
+                    title=row.full_title_in(current_language().value),
                     version=row.version,
                     status=study_status(row),
                 )
