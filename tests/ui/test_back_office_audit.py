@@ -254,3 +254,20 @@ def test_a_narrow_window_cuts_the_reasons_and_values_before_the_record(
         table.sizeHintForColumn(RECORD),
     )
     assert table.columnWidth(REASON) < table.sizeHintForColumn(REASON)
+
+
+def test_the_studys_store_is_named_in_the_readers_language(
+    chinese: None, qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    from dispensary.services import temperature
+
+    area = pharmacy.ctx.study.storage_area
+    log = "timestamp,celsius\n2026-01-20T08:00:00,21\n2026-01-20T09:00:00,22\n"
+    temperature.import_logger(pharmacy.ctx, pharmacy.actor("pharm"), area, log)
+    screen = make_screen(qtbot, pharmacy)
+    shown = pharmacy.ctx.study.area_name(area, "zh_CN")
+    assert shown != area
+    records = cells(screen, RECORD)
+    from dispensary.i18n import current_language
+    assert any(r.endswith(f" {shown}") for r in records), records
+    assert not any(r.endswith(f" {area}") for r in records), records

@@ -31,6 +31,7 @@ from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, 
 from dispensary.i18n import sentences
 from dispensary.services import audit, users
 from dispensary.services.results import AnchorCheck, AuditRow
+from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     DateRange,
@@ -111,20 +112,29 @@ def _as_written(shown: str, code: str, name: str | None = None) -> str:
     )
 
 
-def _record(row: AuditRow) -> str:
-    return f"{record_kind(row.entity)} {row.entity_id}"
+def _record(row: AuditRow, study: Study | None = None) -> str:
+    """The record an entry names: its kind in the reader's words and its identifier, the
+    study's store by the name the study file gives it in the reader's language (the entry
+    keeps the name as recorded)."""
+    named = row.entity_id
+    if study is not None and row.entity == "storage":
+        named = study.area_name(row.entity_id)
+    return f"{record_kind(row.entity)} {named}"
 
 
-AUDIT_COLUMNS: list[Column[AuditRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "No.")), lambda r: r.id, align_right=True),
-    Column(str(QT_TRANSLATE_NOOP("Column", "When (local time)")), lambda r: r.at),
-    Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: name_of(r.action)),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Record")), _record),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: reason_shown(r.action, r.reason)),
-    Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new)),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old)),
-]
+def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
+    return [
+        Column(str(QT_TRANSLATE_NOOP("Column", "No.")), lambda r: r.id, align_right=True),
+        Column(str(QT_TRANSLATE_NOOP("Column", "When (local time)")), lambda r: r.at),
+        Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Action")), lambda r: name_of(r.action)),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Record")), lambda r: _record(r, study)),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: reason_shown(r.action, r.reason)
+        ),
+        Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new)),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old)),
+    ]
 
 
 def local_day_start(day: date) -> datetime:
@@ -139,7 +149,7 @@ class AuditScreen(Screen):
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.model, self.proxy, self.table = row_table(
-            self, AUDIT_COLUMNS, "auditTable", descending=True
+            self, audit_columns(session.ctx.study), "auditTable", descending=True
         )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -342,7 +352,9 @@ class AuditScreen(Screen):
                 when=when,
                 user=r.username,
                 action=_as_written(name_of(r.action), r.action),
-                record=_as_written(_record(r), r.entity, record_kind(r.entity)),
+                record=_as_written(
+                    _record(r, self.session.ctx.study), r.entity, record_kind(r.entity)
+                ),
                 reason=reason or self.tr("(none)"),
                 new=_pretty(r.new),
                 old=_pretty(r.old),
