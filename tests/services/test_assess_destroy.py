@@ -15,18 +15,30 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+from sqlalchemy import func, select
 
-from dispensary.domain.codes import KitStatus
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import LedgerEntry, Return
+from dispensary.domain.accountability import balance_of
+from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind
 from dispensary.domain.errors import DispensaryError, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.services import (
     destruction,
     dispensing,
     participants,
+    quarantine,
     queries,
     receiving,
     returns,
 )
-from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
+from dispensary.services.assessment import (
+    DestroyAssessment,
+    DestroyCheck,
+    DestroyKitVerdict,
+    DestroyRequest,
+)
+from dispensary.services.common import get_kit, kit_movements, status_now
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.receiving import KitIn
 from dispensary.services.results import DestroyResult, DispenseResult
@@ -256,3 +268,178 @@ def test_the_assessment_refuses_exactly_as_the_destruction_does(
     wanted |= {"reference", "witness_unknown", "reason_code", "date", "reason_needed"}
     assert wanted <= set(DestroyCounter.seen), DestroyCounter.seen
     assert DestroyCounter.seen["accepted"] >= 10, DestroyCounter.seen
+
+
+# -- the kits read in batches give the per-kit rule's verdicts ----------------------------------
+
+
+def per_kit_rule(
+    ctx: Context, kits: tuple[str, ...], day: date, reason_code: str | None
+) -> tuple[list[DestroyKitVerdict], list[tuple[DestroyCheck, str, type[DispensaryError]]]]:
+    """The destruction's rule on each kit named, read a kit at a time as it was before the
+    kits were read in batches (get_kit, its lot, its last event, its ledger): the verdicts,
+    and the refusals about the kits, in the order the assessment gives them."""
+    today = ctx.clock.today()
+    verdicts: list[DestroyKitVerdict] = []
+    unknown: list[tuple[DestroyCheck, str, type[DispensaryError]]] = []
+    refused: list[tuple[DestroyCheck, str, type[DispensaryError]]] = []
+    too_early: list[tuple[DestroyCheck, str, type[DispensaryError]]] = []
+    needing: list[str] = []
+    seen: set[int] = set()
+    with read_transaction(ctx.engine) as session:
+        for raw in kits:
+            try:
+                kit = get_kit(session, raw, ctx.study_id)
+            except RuleViolation as exc:
+                verdicts.append(
+                    DestroyKitVerdict(raw.strip().upper(), None, False, exc.message, 0, 0, False)
+                )
+                unknown.append((DestroyCheck.KIT_UNKNOWN, exc.message, type(exc)))
+                continue
+            if kit.id in seen:
+                continue
+            seen.add(kit.id)
+            status = KitStatus(kit.status)
+            expired_on = kit.lot.expiry if kit.lot.expiry < today else None
+            message = ""
+            try:
+                transition(status, KitEvent.DESTROY, kit=kit.number, expired_on=expired_on)
+            except RuleViolation as exc:
+                message = exc.message
+                refused.append((DestroyCheck.KIT, message, type(exc)))
+            if not message:
+                found = [(kit.shipment.received_on, "received")]
+                last = session.execute(
+                    select(LedgerEntry.entry_date, LedgerEntry.kind)
+                    .where(LedgerEntry.kit_id == kit.id)
+                    .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())
+                    .limit(1)
+                ).first()
+                if last is not None:
+                    found.append((last[0], destruction._DONE[MovementKind(last[1])]))
+                back = session.scalar(
+                    select(func.max(Return.returned_on)).where(Return.kit_id == kit.id)
+                )
+                if back is not None:
+                    found.append((back, "returned"))
+                since, what = max(found, key=lambda f: f[0])
+                if day < since:
+                    message = (
+                        f"Kit {kit.number} was {what} on {since.isoformat()}: it cannot have "
+                        f"been destroyed on {day.isoformat()}. Give the day it was destroyed "
+                        "(on or after that date)."
+                    )
+                    too_early.append((DestroyCheck.DATE, message, RuleViolation))
+            needs_reason = not message and status in ON_SHELF and kit.lot.expiry >= day
+            if needs_reason:
+                needing.append(kit.number)
+            balance = balance_of(kit_movements(session, kit.id))
+            verdicts.append(
+                DestroyKitVerdict(
+                    kit.number,
+                    status_now(kit, today),
+                    not message,
+                    message,
+                    balance.on_hand,
+                    balance.held_returned,
+                    status is KitStatus.RETURNED,
+                    needs_reason,
+                )
+            )
+    reasons = []
+    if needing and reason_code is None:
+        codes = ", ".join(r.value for r in DestructionReason)
+        reasons.append(
+            (
+                DestroyCheck.REASON_NEEDED,
+                f"Kit(s) {', '.join(needing)} are still in date and unused: give the reason "
+                f"code of the sponsor's authorisation ({codes}).",
+                InvalidInput,
+            )
+        )
+    return verdicts, [*unknown, *refused, *too_early, *reasons]
+
+
+def test_the_kits_read_in_batches_get_the_per_kit_rules_verdicts(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A mixed selection, as Select all gives it: kits available (in date, expired), returned
+    (the day after the destruction date asked), destroyed, quarantined, dispensed, named twice,
+    unknown and malformed; the batched assessment gives each the verdict and message the rule
+    gives a kit at a time, in the same order, with or without a reason code."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 3, pw(pharmacist), cycle1.number)
+    destruction.destroy(
+        ctx, pharmacist, ["K0002"], "tech", "incineration", pw(pharmacist), **WITNESSED
+    )
+    quarantine.quarantine(ctx, pharmacist, ["K0003"], "fridge excursion")
+    two = dispensing.dispense_cycle(ctx, pharmacist, "01-001", 2, clock.today(), pw(pharmacist))
+    clock.set_date(date(2026, 2, 16))  # cycle 2's kit back empty: a return, no ledger row
+    back_empty = two.kits[0].kit
+    returns.record_return(ctx, pharmacist, back_empty, 0, pw(pharmacist), two.number)
+    three = dispensing.dispense_cycle(ctx, pharmacist, "01-001", 3, clock.today(), pw(pharmacist))
+    dispensed = three.kits[0].kit
+    clock.set_date(date(2027, 1, 2))  # lot L2 (K0011-K0020) expired on 2026-12-31
+    named = (
+        "K0001",  # available, in date: a reason code is needed
+        "K0011",  # returned on 2026-01-26, after the day asked
+        "K0002",  # destroyed
+        "Z0001",  # no kit of this pharmacy
+        "K0003",  # quarantined, in date
+        "K0015",  # on the shelf, expired
+        "k0001",  # named twice
+        dispensed,  # with the participant
+        "not a kit!",  # malformed
+        "S0001",  # another product, in date
+        "Z0001",  # the unknown named twice: refused twice, as before
+        back_empty,  # returned on 2026-02-16 with no tablet: its last event is the return's
+    )
+    days = (date(2026, 1, 20), date(2026, 1, 26), date(2026, 2, 1), date(2026, 2, 16))
+    for day in (*days, clock.today()):
+        for reason in (None, "study_closed"):
+            found = assess(
+                ctx,
+                pharmacist,
+                *named,
+                witness="tech",
+                method="incineration",
+                reference="AUTH-1",
+                destroyed_on=day,
+                reason_code=reason,
+            )
+            verdicts, refusals = per_kit_rule(ctx, named, day, reason)
+            assert list(found.kits) == verdicts
+            assert [(r.code, r.message, r.error) for r in found.refusals] == refusals
+    # The day of the return is refused before it, accepted on it; the rest as their status says.
+    early = assess(
+        ctx,
+        pharmacist,
+        *named,
+        witness="tech",
+        method="x",
+        destroyed_on=date(2026, 1, 20),
+        **PAPERWORK,
+    )
+    by_kit = {v.kit: v for v in early.kits}
+    assert by_kit["K0011"].message.startswith("Kit K0011 was returned on 2026-01-26")
+    assert by_kit["K0002"].message and by_kit["Z0001"].message and by_kit[dispensed].message
+    assert by_kit["K0015"].accepted and by_kit["K0015"].status is KitStatus.EXPIRED
+    assert by_kit["K0003"].accepted and by_kit["K0003"].needs_reason
+    assert [v.kit for v in early.kits].count("K0001") == 1
+    assert [v.kit for v in early.kits].count("Z0001") == 2
+    later = assess(
+        ctx,
+        pharmacist,
+        *named,
+        witness="tech",
+        method="x",
+        destroyed_on=date(2026, 2, 1),
+        **PAPERWORK,
+    )
+    by_kit = {v.kit: v for v in later.kits}
+    assert by_kit["K0011"].accepted
+    assert by_kit[back_empty].message.startswith(f"Kit {back_empty} was returned on 2026-02-16")

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.services import (
     audit,
+    destruction,
     dispensing,
     inventory_pages,
     labels,
@@ -27,7 +28,7 @@ from dispensary.services import (
     returns,
     temperature,
 )
-from dispensary.services.assessment import DispenseRequest
+from dispensary.services.assessment import DestroyRequest, DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -474,3 +475,32 @@ def test_the_index_of_the_destructions_lists_is_theirs_with_no_pending_list(ctx:
         "CREATE INDEX ix_destructions_kits ON public.destructions USING gin (((kits)::jsonb))"
         " WITH (fastupdate=off)"
     )
+
+
+def test_assessing_a_destruction_sends_as_many_statements_for_200_kits_as_for_10(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Callable[[Actor], str]
+) -> None:
+    """Select all on the Inventory screen names up to 2,000 kits, and the destruction is
+    assessed again at every change of the selection: the kits, their lots, balances and last
+    events are read in batches (no statement per kit), by index."""
+    receive(ctx, pharmacist, "D0001-D0200", "LD1", LATE)
+    receive(ctx, pharmacist, "R0001-R0002", "LR1", LATE - timedelta(days=200))  # dispensed first
+    enroll(ctx, pharmacist, "02-001")
+    given = dispense(ctx, pharmacist, pw(pharmacist), "02-001")
+    returns.record_return(ctx, pharmacist, given.kits[0].kit, 5, pw(pharmacist), given.number)
+    named = [given.kits[0].kit, *(f"D{n:04d}" for n in range(1, 201)), "Z0001"]
+
+    def assessed(kits: list[str]) -> Captured:
+        request = DestroyRequest(
+            tuple(kits), "tech", "incineration", reference="AUTH-1", reason_code="damaged"
+        )
+        with capturing(ctx) as captured:
+            found = destruction.assess_destroy(ctx, pharmacist, request)
+        assert len(found.kits) == len(kits)
+        return captured
+
+    few = assessed([*named[:10], "Z0001"])
+    many = assessed(named)
+    assert len(few.queries) == len(many.queries), [s for s, _p in many.queries]
+    if is_sqlite(ctx.engine):
+        assert full_scans(ctx, many, SMALL) == []

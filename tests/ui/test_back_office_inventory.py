@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QSplitter
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import audit, destruction, dispensing, queries
+from dispensary.services.assessment import DestroyAssessment, DestroyRequest
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
@@ -44,6 +45,12 @@ def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "pharm") -> Inventor
     qtbot.waitExposed(screen)
     screen.refresh()
     return screen
+
+
+def assessed(qtbot: Any, screen: InventoryScreen) -> None:
+    """Once typing in the destroy form pauses, the destruction is assessed again and Destroy
+    is given back (inventory_view.ASSESS_AFTER_TYPING_MS)."""
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
 
 
 def status_of(pharmacy: Pharmacy, kit: str) -> KitStatus:
@@ -165,12 +172,14 @@ def test_destroy_needs_another_witness_and_a_signature(
     screen.open_kit("K0001")
     qtbot.keyClicks(screen.witness, "Paula Pharm")
     qtbot.keyClicks(screen.reference, "CERT-77")
+    assessed(qtbot, screen)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "witness must be another person" in screen.message.text()
     assert screen.reference.text() == "CERT-77"
 
     screen.witness.clear()
     qtbot.keyClicks(screen.witness, "Pharm Paula")  # one's own name reversed: no such user
+    assessed(qtbot, screen)
     assert "There is no user &#x27;Pharm Paula&#x27;" in screen.destroy_verdict.text()
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "There is no user 'Pharm Paula'" in screen.message.text()
@@ -179,6 +188,7 @@ def test_destroy_needs_another_witness_and_a_signature(
     screen.witness.clear()
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.witness_password, "not-tech-1")
+    assessed(qtbot, screen)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "The witness's password is wrong: tech, the witness" in screen.message.text()
     assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
@@ -204,6 +214,7 @@ def test_an_in_date_kit_needs_a_reason_code(
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-9")
+    assessed(qtbot, screen)
     assert "K0003 are still in date and unused" in screen.destroy_verdict.text()
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "give the reason code" in screen.message.text()
@@ -212,6 +223,7 @@ def test_an_in_date_kit_needs_a_reason_code(
     screen.reason_code.setFocus()
     QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)  # the first reason: damaged
     assert screen.reason_code.currentData() == "damaged"
+    assessed(qtbot, screen)
     assert "still in date" not in screen.destroy_verdict.text()
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
@@ -221,7 +233,7 @@ def test_an_in_date_kit_needs_a_reason_code(
 def test_cancelled_signature_writes_nothing(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sign_with(monkeypatch, None)
+    asked = sign_with(monkeypatch, None)
     screen = make_screen(qtbot, pharmacy)
     screen.open_kit("K0002")
     qtbot.keyClicks(screen.witness, "tech")
@@ -229,7 +241,9 @@ def test_cancelled_signature_writes_nothing(
     qtbot.keyClicks(screen.reference, "AUTH-9")
     screen.reason_code.setFocus()
     QTest.keyClick(screen.reason_code, Qt.Key.Key_Down)
+    assessed(qtbot, screen)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert [meaning for _signer, meaning, _summary in asked] == ["destroyed"]  # cancelled
     assert status_of(pharmacy, "K0002") is KitStatus.AVAILABLE
     assert screen.witness.text() == "tech"
 
@@ -364,6 +378,7 @@ def test_the_destroy_panel_shows_the_services_verdict_before_signing(
     assert f"Kit {out} is dispensed: record its return first." in screen.destroy_verdict.text()
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.reference, "AUTH-9")
+    assessed(qtbot, screen)
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error"
     assert f"Kit {out} is dispensed: record its return first." in screen.message.text()
@@ -415,10 +430,12 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-DATE-1")
+    assessed(qtbot, screen)
     assert "2 kit(s)" not in screen.destroy_verdict.text()
     before = written_so_far(pharmacy, screen)
 
     field.setDate(qdate(date(2026, 1, 20)))  # re-assessed on change
+    assessed(qtbot, screen)
     refusal = "Kit K0001 was returned on 2026-01-26: it cannot have been destroyed on 2026-01-20."
     assert refusal in screen.destroy_verdict.text()
     assert screen.destroy_verdict.text().count("cannot have been destroyed") == 1
@@ -430,12 +447,14 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     assert kit.status is KitStatus.RETURNED
 
     field.setDate(qdate(date(2026, 2, 2)))  # after today: refused too
+    assessed(qtbot, screen)
     assert "is in the future (today is 2026-01-30)" in screen.destroy_verdict.text()
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "is in the future" in screen.message.text()
     assert asked == [] and written_so_far(pharmacy, screen) == before
 
     field.setDate(qdate(date(2026, 1, 28)))
+    assessed(qtbot, screen)
     assert "cannot have been destroyed" not in screen.destroy_verdict.text()
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
@@ -586,3 +605,44 @@ def test_select_all_selects_every_kit_found_or_says_how_many_of_how_many(
     assert screen.selection_label.text().startswith(
         f"<b>{read} of 46 kits selected</b> (scroll to load the rest)"
     )
+
+
+def test_typing_in_the_destroy_form_never_waits_for_the_assessment(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The assessment reads every kit selected (up to 2,000 after Select all): it runs once
+    typing in the form pauses, for what is typed then, not at each keystroke or change; Destroy
+    stays disabled until it has come back."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0003")
+    assert screen.destroy_button.isEnabled() and not screen.assessing
+    asked: list[DestroyRequest] = []
+    real = destruction.assess_destroy
+
+    def counted(ctx: Any, actor: Any, request: DestroyRequest) -> DestroyAssessment:
+        asked.append(request)
+        return real(ctx, actor, request)
+
+    monkeypatch.setattr(destruction, "assess_destroy", counted)
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "AUTH-9")
+    screen.to_sponsor.setChecked(True)
+    screen.destroyed_on.setDate(qdate(pharmacy.clock.today()))
+    assert asked == []  # no keystroke waited for the service
+    assert screen.assessing and not screen.destroy_button.isEnabled()
+    assessed(qtbot, screen)
+    assert [(r.kits, r.witness, r.reference, r.to_sponsor) for r in asked] == [
+        (("K0003",), "tech", "AUTH-9", True)
+    ]
+    assert screen.destroy_button.isEnabled()
+    assert "K0003 are still in date and unused" in screen.destroy_verdict.text()
+
+    screen.reason_code.setCurrentIndex(screen.reason_code.findData("damaged"))
+    assert not screen.destroy_button.isEnabled()
+    screen.table.clearSelection()  # a new selection is assessed at once: nothing left waiting
+    assert not screen.assessing and not screen.destroy_button.isEnabled()
+    assert screen.destroy_verdict.text() == ""
+    screen.open_kit("K0003")
+    assert screen.destroy_button.isEnabled() and not screen.assessing
+    assert "still in date" not in screen.destroy_verdict.text()
+    assert len(asked) == 2

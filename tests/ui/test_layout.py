@@ -393,3 +393,60 @@ def test_every_report_is_listed_whole_at_1366x768(
         assert screen.view.height() >= 250
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("user", ["admin", "pharm"])
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_inventory_panel_shows_the_kit_selected_whole(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    user: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """An administrator's inventory panel has no buttons and no destroy form: the splitter gave
+    it the least its layout asked (121 pixels), though its column is at least PANEL_WIDTH wide,
+    and the kit line was cut at the panel's edge ("Kit K1061: 7.5 ... lot HT2507B, e..."), the
+    panel not scrolling sideways. The panel is now at least PANEL_WIDTH and the scroll bar wide,
+    and the kit line wraps inside it; a pharmacist's panel (its form) is as wide as before."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QFontMetrics, QTextDocument
+
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.forms import SidePanel
+    from dispensary.ui.inventory_view import PANEL_WIDTH, InventoryScreen
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = InventoryScreen(pharmacy.session(user))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        assert screen.open_kit("K0003")
+        qtbot.wait(20)
+        panel = screen.findChild(SidePanel)
+        assert panel is not None
+        viewport = panel.viewport()
+        assert panel.width() >= PANEL_WIDTH
+        assert viewport.width() >= PANEL_WIDTH  # the column whole, no part under the scroll bar
+        label = screen.selection_label
+        right = label.mapTo(viewport, QPoint(label.width(), 0)).x()
+        assert right <= viewport.width(), "the kit line runs past the panel's edge"
+        assert label.height() >= label.heightForWidth(label.width())  # every line shown
+        text = QTextDocument()
+        text.setHtml(label.text())
+        metrics = QFontMetrics(label.font())
+        room = label.contentsRect().width()
+        wide = [w for w in text.toPlainText().split() if metrics.horizontalAdvance(w) > room]
+        assert wide == []  # each word wraps whole within the label
+        if user == "pharm":  # the destroy form, as wide as before
+            box = screen.destroy_box
+            assert box.mapTo(viewport, QPoint(box.width(), 0)).x() <= viewport.width()
+            assert panel.width() >= box.minimumSizeHint().width() + 8
+    finally:
+        qapp.setStyleSheet("")

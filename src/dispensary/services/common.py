@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from dispensary.db.models import (
     FIRST_STUDY,
@@ -21,7 +21,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
-from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound
+from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
     KitCandidate,
     effective_status,
@@ -72,6 +72,50 @@ def get_kit(session: Session, raw: str, study: int) -> Kit:
             session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number
         )
     return kit
+
+
+KIT_CHUNK = 500
+"""Kits read per statement by their numbers or ids (SQLite's bound variables are limited)."""
+
+
+def find_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit | RuleViolation]:
+    """`get_kit` of each number named, in order: the kit, or the refusal get_kit raises (not
+    raised here). The kits are read by number in batches, with their lot and shipment, so that
+    the statements sent do not grow with the kits named; a number found in no batch (not in
+    stock, of another study, not a kit number) is refused by get_kit itself, once a number."""
+    numbers: list[str | RuleViolation] = []
+    for raw in raws:
+        try:
+            numbers.append(normalise_kit_number(raw))
+        except RuleViolation as exc:
+            numbers.append(exc)
+    wanted = sorted({n for n in numbers if isinstance(n, str)})
+    found: dict[str, Kit] = {}
+    for start in range(0, len(wanted), KIT_CHUNK):
+        rows = session.scalars(
+            select(Kit)
+            .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+            .where(Kit.number.in_(wanted[start : start + KIT_CHUNK]))
+        )
+        found.update((k.number, k) for k in rows)
+    refused: dict[str, RuleViolation] = {}
+    kits: list[Kit | RuleViolation] = []
+    for raw, number in zip(raws, numbers, strict=True):
+        if isinstance(number, RuleViolation):
+            kits.append(number)
+            continue
+        kit = found.get(number)
+        if kit is not None and kit.study_id == study:
+            kits.append(kit)
+            continue
+        if number not in refused:
+            try:
+                kits.append(get_kit(session, raw, study))  # (found since: as get_kit finds it)
+                continue
+            except RuleViolation as exc:
+                refused[number] = exc
+        kits.append(refused[number])
+    return kits
 
 
 def get_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit]:
@@ -297,15 +341,23 @@ _KIT_SUMS = (
 
 def contents_by_id(session: Session, ids: Sequence[int]) -> dict[int, int]:
     """contents_of_kits of kits known by id: each kit's ledger rows summed per kind and
-    origin in SQL (from the kit balance index alone), balanced by contents_of_sums."""
-    sums: dict[int, list[tuple[str, object, int]]] = {k: [] for k in ids}
+    origin in SQL (from the kit balance index alone), balanced by the domain."""
+    return {kit_id: _contents(b) for kit_id, b in balances_by_id(session, ids).items()}
+
+
+def balances_by_id(session: Session, ids: Sequence[int]) -> dict[int, Balance]:
+    """`balance_of(kit_movements(...))` of many kits known by id, in one ledger query per
+    KIT_CHUNK kits: each kit's rows summed per kind and origin in SQL (from the kit balance
+    index alone); balance_of adds each movement's quantity to its figures, so one movement of
+    each sum balances as the rows themselves."""
+    sums: dict[int, list[Movement]] = {k: [] for k in ids}
     ids = list(sums)
     conn = session.connection()
-    for start in range(0, len(ids), 500):
-        rows = conn.execute(_KIT_SUMS, {"kits": ids[start : start + 500]})
+    for start in range(0, len(ids), KIT_CHUNK):
+        rows = conn.execute(_KIT_SUMS, {"kits": ids[start : start + KIT_CHUNK]})
         for kit_id, kind, from_returned, total in rows:
-            sums[kit_id].append((kind, from_returned, total))
-    return {kit_id: contents_of_sums(kit_sums) for kit_id, kit_sums in sums.items()}
+            sums[kit_id].append(Movement(MovementKind(kind), int(total), bool(from_returned)))
+    return {kit_id: balance_of(movements) for kit_id, movements in sums.items()}
 
 
 def fefo_order(session: Session) -> tuple[Any, ...]:

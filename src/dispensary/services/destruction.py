@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import Destruction, Kit, LedgerEntry, Return, User
 from dispensary.domain import reasons
-from dispensary.domain.accountability import balance_of
+from dispensary.domain.accountability import Balance
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
@@ -29,7 +29,13 @@ from dispensary.services.assessment import (
     Refusal,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kit, kit_movements, status_now, stock_movement
+from dispensary.services.common import (
+    KIT_CHUNK,
+    balances_by_id,
+    find_kits,
+    status_now,
+    stock_movement,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import DestroyResult
@@ -89,7 +95,7 @@ def destroy(
         session.flush()
         total = 0
         for kit in records:
-            balance = balance_of(kit_movements(session, kit.id))
+            balance = plan.balances[kit.id]  # read before any kit of them moved
             from_returned = kit.status == KitStatus.RETURNED.value
             quantity = balance.held_returned if from_returned else balance.on_hand
             movement = (
@@ -235,11 +241,13 @@ def _checked_destruction(actor: Actor, request: DestroyRequest, today: date) -> 
 
 @dataclass
 class _Plan:
-    """The assessment, with the kits the destruction writes when it is accepted."""
+    """The assessment, with the kits the destruction writes when it is accepted (and their
+    balances, by kit id)."""
 
     assessment: DestroyAssessment
     kits: list[Kit]
     witness: User | None
+    balances: dict[int, Balance]
 
 
 def _plan_destruction(
@@ -247,7 +255,11 @@ def _plan_destruction(
 ) -> _Plan:
     """The one destruction policy: the paperwork, the witness, then every kit named, in the
     order destroy meets them (a kit named twice is destroyed once), then the date against each
-    kit's receipt or return and the reason code an in-date kit from the shelf needs."""
+    kit's receipt or return and the reason code an in-date kit from the shelf needs.
+
+    The records are read for all the kits at once, in batches (the kits with their lots, their
+    balances, their last events): the statements sent do not grow with the kits named (Select
+    all on the Inventory screen names up to 2,000)."""
     day = checked.day
     witnessing: list[Refusal[DestroyCheck]] = []
     witness = _witness(session, actor, checked, witnessing)
@@ -256,18 +268,26 @@ def _plan_destruction(
     refused: list[Refusal[DestroyCheck]] = []
     too_early: list[Refusal[DestroyCheck]] = []
     needing: list[str] = []
+    named = find_kits(session, checked.kits, study)
     kits: list[Kit] = []
-    for raw in checked.kits:
-        try:
-            kit = get_kit(session, raw, study)
-        except RuleViolation as exc:
+    seen: set[int] = set()
+    for found in named:
+        if isinstance(found, Kit) and found.id not in seen:
+            seen.add(found.id)
+            kits.append(found)
+    balances = balances_by_id(session, [k.id for k in kits])
+    last_events = _last_events(session, kits)
+    seen.clear()
+    for raw, found in zip(checked.kits, named, strict=True):
+        if not isinstance(found, Kit):
             code = raw.strip().upper() if isinstance(raw, str) else repr(raw)[:40]
-            verdicts.append(DestroyKitVerdict(code, None, False, exc.message, 0, 0, False))
-            unknown.append(Refusal(DestroyCheck.KIT_UNKNOWN, exc.message, type(exc)))
+            verdicts.append(DestroyKitVerdict(code, None, False, found.message, 0, 0, False))
+            unknown.append(Refusal(DestroyCheck.KIT_UNKNOWN, found.message, type(found)))
             continue
-        if any(k.id == kit.id for k in kits):
+        kit = found
+        if kit.id in seen:
             continue
-        kits.append(kit)
+        seen.add(kit.id)
         status = KitStatus(kit.status)
         expired_on = kit.lot.expiry if kit.lot.expiry < today else None
         message = ""
@@ -277,7 +297,7 @@ def _plan_destruction(
             message = exc.message
             refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
         if not message:
-            since, what = _last_event(session, kit)
+            since, what = last_events[kit.id]
             if day < since:
                 message = _(
                     "Kit {kit} was {what} on {since}: it cannot have been destroyed on {day}. "
@@ -287,7 +307,7 @@ def _plan_destruction(
         needs_reason = not message and status in ON_SHELF and kit.lot.expiry >= day
         if needs_reason:
             needing.append(kit.number)
-        balance = balance_of(kit_movements(session, kit.id))
+        balance = balances[kit.id]
         verdicts.append(
             DestroyKitVerdict(
                 kit.number,
@@ -325,7 +345,7 @@ def _plan_destruction(
         reason_code=checked.reason_code,
         witness_name=witness.full_name if witness is not None else "",
     )
-    return _Plan(assessment, kits, witness)
+    return _Plan(assessment, kits, witness, balances)
 
 
 def _witness(
@@ -364,22 +384,51 @@ def _witness(
     return user
 
 
-def _last_event(session: Session, kit: Kit) -> tuple[date, str]:
-    """The latest day the kit's records give (its receipt, a movement, its return) and what
-    happened then: a destruction cannot be dated before it."""
-    found = [(kit.shipment.received_on, N_("received"))]
-    last = session.execute(
-        select(LedgerEntry.entry_date, LedgerEntry.kind)
-        .where(LedgerEntry.kit_id == kit.id)
-        .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())
-        .limit(1)
-    ).first()
-    if last is not None:
-        found.append((last[0], _DONE[MovementKind(last[1])]))
-    returned = session.scalar(select(func.max(Return.returned_on)).where(Return.kit_id == kit.id))
-    if returned is not None:
-        found.append((returned, N_("returned")))
-    return max(found, key=lambda f: f[0])
+def _last_events(session: Session, kits: Sequence[Kit]) -> dict[int, tuple[date, str]]:
+    """Each kit's latest day its records give (its receipt, its last ledger movement, its last
+    return) and what happened then, by kit id: a destruction cannot be dated before it. Two
+    statements per KIT_CHUNK kits: each kit's last movement (by date, then as written), and
+    each kit's last return; a tie is the receipt's, then the movement's."""
+    moved: dict[int, tuple[date, str]] = {}
+    returned: dict[int, date] = {}
+    ids = [k.id for k in kits]
+    for start in range(0, len(ids), KIT_CHUNK):
+        batch = ids[start : start + KIT_CHUNK]
+        ranked = (
+            select(
+                LedgerEntry.kit_id,
+                LedgerEntry.entry_date,
+                LedgerEntry.kind,
+                func.row_number()
+                .over(
+                    partition_by=LedgerEntry.kit_id,
+                    order_by=(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc()),
+                )
+                .label("rank"),
+            )
+            .where(LedgerEntry.kit_id.in_(batch))
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.kit_id, ranked.c.entry_date, ranked.c.kind).where(ranked.c.rank == 1)
+        )
+        for kit_id, day, kind in rows:
+            moved[kit_id] = (day, _DONE[MovementKind(kind)])
+        last_returns = session.execute(
+            select(Return.kit_id, func.max(Return.returned_on))
+            .where(Return.kit_id.in_(batch))
+            .group_by(Return.kit_id)
+        )
+        returned.update((kit_id, day) for kit_id, day in last_returns if day is not None)
+    events: dict[int, tuple[date, str]] = {}
+    for kit in kits:
+        found = [(kit.shipment.received_on, N_("received"))]
+        if kit.id in moved:
+            found.append(moved[kit.id])
+        if kit.id in returned:
+            found.append((returned[kit.id], N_("returned")))
+        events[kit.id] = max(found, key=lambda f: f[0])
+    return events
 
 
 _DONE = {  # what happened to the kit, in English (translated where shown)

@@ -153,14 +153,24 @@ class SidePanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def minimumSizeHint(self) -> QSize:
-        inner = self.widget()
-        width = inner.minimumSizeHint().width() if inner is not None else 0
-        return QSize(width + self.verticalScrollBar().sizeHint().width(), 120)
+        """As narrow as the column may be: its layout's least width, or the least width the
+        column was given (`side_panel(min_width)`) when more, and the scroll bar beside it. A
+        splitter that gives the panel the least it may have (the inventory's, beside the table)
+        gives it this: the layout's alone once cut an administrator's kit line, the panel
+        having no buttons and no form to widen it."""
+        return QSize(self._column_width() + self.verticalScrollBar().sizeHint().width(), 120)
 
     def sizeHint(self) -> QSize:
         inner = self.widget()
         hint = inner.sizeHint() if inner is not None else QSize(0, 0)
-        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+        width = max(hint.width(), self._column_width())
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def _column_width(self) -> int:
+        inner = self.widget()
+        if inner is None:
+            return 0
+        return max(inner.minimumSizeHint().width(), inner.minimumWidth())
 
 
 def side_panel(min_width: int = 0) -> tuple[QWidget, QVBoxLayout]:

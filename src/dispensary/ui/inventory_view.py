@@ -121,6 +121,10 @@ FAR = 5000
 """A kit to be shown further down the list than this is shown by searching for its number,
 not by reading every kit before it."""
 COUNT_AFTER_TYPING_MS = 250
+ASSESS_AFTER_TYPING_MS = 300
+"""The destruction is assessed again (the service reads every kit selected: up to
+SELECT_ALL_READS) once typing in its form pauses this long, not at each keystroke or change;
+Destroy waits, disabled, for the assessment of what is typed now."""
 """A search's count reads every kit (about 50 ms at 300,000): it waits until typing pauses
 this long, so that each keystroke shows its rows at once and only the text typed last is
 counted. Without a search the count is read from the indexes, at once."""
@@ -218,6 +222,10 @@ class InventoryScreen(Screen):
         self._count_timer.setInterval(COUNT_AFTER_TYPING_MS)
         self._count_timer.timeout.connect(self._count_found)
         self._found: int | None = None  # the kits the filters find, as last counted
+        self._assess_timer = QTimer(self)
+        self._assess_timer.setSingleShot(True)
+        self._assess_timer.setInterval(ASSESS_AFTER_TYPING_MS)
+        self._assess_timer.timeout.connect(self._assess_destroy)
         self.proxy = QIdentityProxyModel(self)  # the model's sort goes to the service
         self.proxy.setSourceModel(self.model)
         self.table = self._table()
@@ -373,12 +381,12 @@ class InventoryScreen(Screen):
         form.addRow(self.to_sponsor)
         form.addRow(self.destroy_verdict)
         form.addRow(self.destroy_button)
-        self.witness.textChanged.connect(self._assess_destroy)
-        self.method.currentTextChanged.connect(self._assess_destroy)
-        self.reference.textChanged.connect(self._assess_destroy)
-        self.destroyed_on.dateChanged.connect(self._assess_destroy)
-        self.reason_code.currentIndexChanged.connect(self._assess_destroy)
-        self.to_sponsor.toggled.connect(self._assess_destroy)
+        self.witness.textChanged.connect(self._destroy_form_changed)
+        self.method.currentTextChanged.connect(self._destroy_form_changed)
+        self.reference.textChanged.connect(self._destroy_form_changed)
+        self.destroyed_on.dateChanged.connect(self._destroy_form_changed)
+        self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
+        self.to_sponsor.toggled.connect(self._destroy_form_changed)
         self.destroy_box.setVisible(may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
@@ -595,9 +603,8 @@ class InventoryScreen(Screen):
         numbers = [k.number for k in kits]
         self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
         self._offer(self.release_button, Permission.RELEASE, numbers)
-        self.destroy_button.setEnabled(bool(kits))
         self.count_button.setEnabled(len(kits) == 1)
-        self._assess_destroy()
+        self._assess_destroy()  # at once: the kits are read in batches (a few statements)
 
     def _offer(self, button: QPushButton, action: Permission, numbers: list[str]) -> None:
         """The button enabled only for kits the service would quarantine (or release): its
@@ -734,10 +741,26 @@ class InventoryScreen(Screen):
         if CountDialog.run(self, self.session, kits[0]):
             self._written(self.tr("Count of kit {kit} recorded.").format(kit=kits[0]))
 
+    @property
+    def assessing(self) -> bool:
+        """True while the destruction's assessment waits for typing in its form to pause."""
+        return self._assess_timer.isActive()
+
+    def _destroy_form_changed(self) -> None:
+        """A keystroke or a change in the destroy form: assessed again once typing pauses
+        (ASSESS_AFTER_TYPING_MS), so that typing never waits for it; until then Destroy is
+        disabled, its verdict being that of what was typed before."""
+        self.destroy_button.setEnabled(False)
+        self._assess_timer.start()  # again from the start at each change
+
     def _assess_destroy(self) -> DestroyAssessment | None:
         """The service's verdict on destroying the selected kits with the paperwork typed, shown
-        in the panel: each kit refused with what to do, the tablets that would leave."""
+        in the panel: each kit refused with what to do, the tablets that would leave. Destroy
+        is enabled once it is given, for any kit selected (a refusal is given again when it is
+        clicked: the service has the last word)."""
+        self._assess_timer.stop()
         kits = self._numbers()
+        self.destroy_button.setEnabled(bool(kits))
         self._destroy_refusal = ""
         if not kits or not may(self.session.actor, Permission.DESTROY):
             self.destroy_verdict.clear()
