@@ -24,6 +24,7 @@ from dispensary.domain.codes import DestructionReason, KitStatus, MovementKind
 from dispensary.domain.errors import DispensaryError, InvalidInput, NotFound, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, KitEvent, transition
 from dispensary.services import (
+    common,
     destruction,
     dispensing,
     participants,
@@ -316,7 +317,7 @@ def per_kit_rule(
                     .limit(1)
                 ).first()
                 if last is not None:
-                    found.append((last[0], destruction._DONE[MovementKind(last[1])]))
+                    found.append((last[0], common._DONE[MovementKind(last[1])]))
                 back = session.scalar(
                     select(func.max(Return.returned_on)).where(Return.kit_id == kit.id)
                 )

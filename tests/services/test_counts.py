@@ -141,6 +141,50 @@ def test_a_count_is_not_dated_before_the_kit_was_received(
     assert count(ctx, technician, pw(technician), 21, counted_on=day).book == 21
 
 
+def test_a_count_is_not_dated_before_the_kits_last_movement(
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    technician: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Counted 19 on the 10th (the book adjusted -2), a count of 21 dated the 7th would write
+    +2 on the 7th: the log would read 21, 23, 21."""
+    received = ctx.clock.today()
+    clock.set_date(received + timedelta(days=5))
+    adjusted_on = received + timedelta(days=5)
+    count(
+        ctx,
+        technician,
+        pw(technician),
+        19,
+        reason_code="breakage",
+        reason="two crushed",
+        verified_by="pharm",
+        verifier_password="pharm-pass-1",
+        counted_on=adjusted_on,
+    )
+    earlier = received + timedelta(days=2)
+    with refused(
+        ctx,
+        RuleViolation,
+        f"Kit K0001 was counted on {adjusted_on.isoformat()}: it cannot have been counted on "
+        f"{earlier.isoformat()}",
+    ):
+        count(
+            ctx,
+            technician,
+            pw(technician),
+            21,
+            reason_code="found",
+            reason="miscounted",
+            verified_by="pharm",
+            verifier_password="pharm-pass-1",
+            counted_on=earlier,
+        )
+
+
 def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Password) -> None:
     result = count(
         ctx,

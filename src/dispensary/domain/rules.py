@@ -633,14 +633,23 @@ RECEIVED_LATER: dict[str, str] = {
         "Kit {kit} was received on {received}: it cannot have been dispensed on {day}. Take a "
         "kit received by then, or give the day the cycle was really dispensed."
     ),
-    "count": N_(
-        "Kit {kit} was received on {received}: it cannot have been counted on {day}. Give the "
-        "day of the count (on or after that date)."
-    ),
 }
 """A step dated before the kit reached the pharmacy, by the step: it would put the kit's
 movement before its receipt on the accountability log (a dispense, or a count's adjustment,
 with a negative balance)."""
+
+
+def check_counted_after(kit: str, what: str, since: date, day: date) -> None:
+    """A count is dated on or after the kit's last record (its receipt, its last movement): its
+    adjustment, dated before a later movement, would change a balance the log has moved on
+    from (21 -> 23 -> 21)."""
+    if day < since:
+        raise RuleViolation(
+            _(
+                "Kit {kit} was {what} on {since}: it cannot have been counted on {day}. Give "
+                "the day of the count (on or after that date)."
+            ).format(kit=kit, what=_(what), since=since.isoformat(), day=day.isoformat())
+        )
 
 
 def check_received_by(kit: str, received_on: date, day: date, step: str) -> None:

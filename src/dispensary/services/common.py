@@ -17,6 +17,7 @@ from dispensary.db.models import (
     LedgerEntry,
     Lot,
     Participant,
+    Return,
     StudyRecord,
 )
 from dispensary.domain.accountability import Balance, Movement, balance_of
@@ -28,7 +29,7 @@ from dispensary.domain.rules import (
     normalise_kit_number,
     normalise_study_number,
 )
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 
 def of_study(column: Any, study: int, bound: str = "") -> ColumnElement[bool]:
@@ -387,3 +388,59 @@ def candidate(kit: Kit, tablets: int | None = None) -> KitCandidate:
 
 def status_now(kit: Kit, today: date) -> KitStatus:
     return effective_status(KitStatus(kit.status), kit.lot.expiry, today)
+
+
+def last_events(session: Session, kits: Sequence[Kit]) -> dict[int, tuple[date, str]]:
+    """Each kit's latest day its records give (its receipt, its last ledger movement, its last
+    return) and what happened then, by kit id: a destruction or a count cannot be dated before
+    it. Two statements per KIT_CHUNK kits: each kit's last movement (by date, then as written), and
+    each kit's last return; a tie is the receipt's, then the movement's."""
+    moved: dict[int, tuple[date, str]] = {}
+    returned: dict[int, date] = {}
+    ids = [k.id for k in kits]
+    for start in range(0, len(ids), KIT_CHUNK):
+        batch = ids[start : start + KIT_CHUNK]
+        ranked = (
+            select(
+                LedgerEntry.kit_id,
+                LedgerEntry.entry_date,
+                LedgerEntry.kind,
+                func.row_number()
+                .over(
+                    partition_by=LedgerEntry.kit_id,
+                    order_by=(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc()),
+                )
+                .label("rank"),
+            )
+            .where(LedgerEntry.kit_id.in_(batch))
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.kit_id, ranked.c.entry_date, ranked.c.kind).where(ranked.c.rank == 1)
+        )
+        for kit_id, day, kind in rows:
+            moved[kit_id] = (day, _DONE[MovementKind(kind)])
+        last_returns = session.execute(
+            select(Return.kit_id, func.max(Return.returned_on))
+            .where(Return.kit_id.in_(batch))
+            .group_by(Return.kit_id)
+        )
+        returned.update((kit_id, day) for kit_id, day in last_returns if day is not None)
+    events: dict[int, tuple[date, str]] = {}
+    for kit in kits:
+        found = [(kit.shipment.received_on, N_("received"))]
+        if kit.id in moved:
+            found.append(moved[kit.id])
+        if kit.id in returned:
+            found.append((returned[kit.id], N_("returned")))
+        events[kit.id] = max(found, key=lambda f: f[0])
+    return events
+
+
+_DONE = {  # what happened to the kit, in English (translated where shown)
+    MovementKind.RECEIVE: N_("received"),
+    MovementKind.DISPENSE: N_("dispensed"),
+    MovementKind.RETURN: N_("returned"),
+    MovementKind.DESTROY: N_("destroyed"),
+    MovementKind.ADJUST: N_("counted"),
+}

@@ -20,8 +20,8 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
 from dispensary.domain.rules import (
     check_count,
+    check_counted_after,
     check_not_future,
-    check_received_by,
     check_text,
 )
 from dispensary.i18n import N_, _
@@ -34,7 +34,13 @@ from dispensary.services.assessment import (
     Refusal,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_kit, kit_movements, status_now, stock_movement
+from dispensary.services.common import (
+    get_kit,
+    kit_movements,
+    last_events,
+    status_now,
+    stock_movement,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require
 from dispensary.services.results import CountResult
@@ -194,8 +200,9 @@ def _plan(
                 ).format(kit=record.number, status=status_word(record.status)),
             )
         )
+    since, what = last_events(session, [record])[record.id]
     try:
-        check_received_by(record.number, record.shipment.received_on, checked.day, "count")
+        check_counted_after(record.number, what, since, checked.day)
     except RuleViolation as exc:
         refusals.append(Refusal(CountCheck.DATE, exc.message))
     status = status_now(record, today)

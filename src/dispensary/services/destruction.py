@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Destruction, Kit, LedgerEntry, Return, User
+from dispensary.db.models import Destruction, Kit, User
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Balance
 from dispensary.domain.audit_actions import AuditAction
@@ -30,9 +29,9 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
-    KIT_CHUNK,
     balances_by_id,
     find_kits,
+    last_events,
     status_now,
     stock_movement,
 )
@@ -276,7 +275,7 @@ def _plan_destruction(
             seen.add(found.id)
             kits.append(found)
     balances = balances_by_id(session, [k.id for k in kits])
-    last_events = _last_events(session, kits)
+    events = last_events(session, kits)
     seen.clear()
     for raw, found in zip(checked.kits, named, strict=True):
         if not isinstance(found, Kit):
@@ -297,7 +296,7 @@ def _plan_destruction(
             message = exc.message
             refused.append(Refusal(DestroyCheck.KIT, message, type(exc)))
         if not message:
-            since, what = last_events[kit.id]
+            since, what = events[kit.id]
             if day < since:
                 message = _(
                     "Kit {kit} was {what} on {since}: it cannot have been destroyed on {day}. "
@@ -382,59 +381,3 @@ def _witness(
         )
         return None
     return user
-
-
-def _last_events(session: Session, kits: Sequence[Kit]) -> dict[int, tuple[date, str]]:
-    """Each kit's latest day its records give (its receipt, its last ledger movement, its last
-    return) and what happened then, by kit id: a destruction cannot be dated before it. Two
-    statements per KIT_CHUNK kits: each kit's last movement (by date, then as written), and
-    each kit's last return; a tie is the receipt's, then the movement's."""
-    moved: dict[int, tuple[date, str]] = {}
-    returned: dict[int, date] = {}
-    ids = [k.id for k in kits]
-    for start in range(0, len(ids), KIT_CHUNK):
-        batch = ids[start : start + KIT_CHUNK]
-        ranked = (
-            select(
-                LedgerEntry.kit_id,
-                LedgerEntry.entry_date,
-                LedgerEntry.kind,
-                func.row_number()
-                .over(
-                    partition_by=LedgerEntry.kit_id,
-                    order_by=(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc()),
-                )
-                .label("rank"),
-            )
-            .where(LedgerEntry.kit_id.in_(batch))
-            .subquery()
-        )
-        rows = session.execute(
-            select(ranked.c.kit_id, ranked.c.entry_date, ranked.c.kind).where(ranked.c.rank == 1)
-        )
-        for kit_id, day, kind in rows:
-            moved[kit_id] = (day, _DONE[MovementKind(kind)])
-        last_returns = session.execute(
-            select(Return.kit_id, func.max(Return.returned_on))
-            .where(Return.kit_id.in_(batch))
-            .group_by(Return.kit_id)
-        )
-        returned.update((kit_id, day) for kit_id, day in last_returns if day is not None)
-    events: dict[int, tuple[date, str]] = {}
-    for kit in kits:
-        found = [(kit.shipment.received_on, N_("received"))]
-        if kit.id in moved:
-            found.append(moved[kit.id])
-        if kit.id in returned:
-            found.append((returned[kit.id], N_("returned")))
-        events[kit.id] = max(found, key=lambda f: f[0])
-    return events
-
-
-_DONE = {  # what happened to the kit, in English (translated where shown)
-    MovementKind.RECEIVE: N_("received"),
-    MovementKind.DISPENSE: N_("dispensed"),
-    MovementKind.RETURN: N_("returned"),
-    MovementKind.DESTROY: N_("destroyed"),
-    MovementKind.ADJUST: N_("counted"),
-}

@@ -16,7 +16,7 @@ class CountCheck(StrEnum):
     """Every refusal a count can meet: a code a script or a screen can act on."""
 
     NOT_ON_SHELF = "not_on_shelf"  # dispensed, returned or destroyed: not counted here
-    DATE = "date"  # the count is dated before the kit's receipt
+    DATE = "date"  # the count is dated before the kit's receipt or its last movement
     REASON_CODE = "reason_code"  # the reason code given is not one of ReasonCode
     REASON_DIRECTION = "reason_direction"  # breakage or lost for more tablets, found for fewer
     VERIFIER_UNKNOWN = "verifier_unknown"  # no user of that name
