@@ -268,6 +268,5 @@ def test_the_studys_store_is_named_in_the_readers_language(
     shown = pharmacy.ctx.study.area_name(area, "zh_CN")
     assert shown != area
     records = cells(screen, RECORD)
-    from dispensary.i18n import current_language
     assert any(r.endswith(f" {shown}") for r in records), records
     assert not any(r.endswith(f" {area}") for r in records), records
