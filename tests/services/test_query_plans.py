@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from dispensary.db.engine import is_sqlite, read_transaction
 from dispensary.services import (
     audit,
+    dashboard,
     destruction,
     dispensing,
     inventory_pages,
@@ -504,3 +505,17 @@ def test_assessing_a_destruction_sends_as_many_statements_for_200_kits_as_for_10
     assert len(few.queries) == len(many.queries), [s for s, _p in many.queries]
     if is_sqlite(ctx.engine):
         assert full_scans(ctx, many, SMALL) == []
+
+
+def test_the_bottles_out_with_participants_off_treatment_are_read_from_the_kits_out(
+    site: Site,
+) -> None:
+    """The Today screen's returns due of participants no longer on treatment are read from
+    the kits still dispensed (ix_kits_study_status_number), not from every participant who
+    ever completed the study: no table read whole."""
+    site.grow(3)
+    with capturing(site.ctx) as captured, read_transaction(site.ctx.engine) as session:
+        dashboard._off_treatment_out(session, site.ctx)
+    assert captured.queries
+    if is_sqlite(site.ctx.engine):
+        assert full_scans(site.ctx, captured, SMALL) == []

@@ -26,13 +26,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, exists, func, select
+from sqlalchemy import Row, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import is_sqlite, make_engine, read_transaction, sqlite_path
 from dispensary.db.models import (
     ChainHead,
     Dispense,
+    DispenseKit,
     Kit,
     LedgerEntry,
     Lot,
@@ -312,9 +313,10 @@ def _read_figures(
     pending: list[PendingReturn] = []
     due_limit = today + timedelta(days=due_within_days)
     cycle_days = timedelta(days=study.cycle.length_days)
-    for person in _participants(session, ctx.study_id):
-        # The bottle is due back (rules.return_due, the register's "due") whatever the
-        # participant's status: a discontinued participant's bottle is the one to chase.
+    # The bottle is due back (rules.return_due, the register's "due") whatever the
+    # participant's status: a discontinued participant's bottle is the one to chase. Those on
+    # treatment are read below; the others only where a kit is still out with them.
+    for person in (*_on_treatment(session, ctx.study_id), *_off_treatment_out(session, ctx)):
         out = person.number is not None and not person.returned
         if out and return_due(person.day1, person.days_supply, today):
             pending.append(
@@ -451,8 +453,8 @@ def _shelf(
     return kits, lasting, tablets, expiring
 
 
-def _participants(session: Session, study: int) -> Sequence[Row[Any]]:
-    """Each participant of the study with its status and its last live dispense
+def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
+    """Each participant on treatment with its status and its last live dispense
     (common.last_live_dispense: its number, cycle, day 1, days of supply and dose level, and
     whether a return of it is recorded; all None before the first), in one query of one row
     per participant, by study number."""
@@ -471,7 +473,45 @@ def _participants(session: Session, study: int) -> Sequence[Row[Any]]:
             exists().where(Return.dispense_id == last.id).label("returned"),
         )
         .outerjoin(last, last.id == last_live_dispense(Participant.id))
-        .where(Participant.study_id == study)
+        .where(
+            Participant.study_id == study,
+            Participant.status == ParticipantStatus.ON_TREATMENT.value,
+        )
+        .order_by(Participant.study_number)
+    ).all()
+
+
+def _off_treatment_out(session: Session, ctx: Context) -> Sequence[Row[Any]]:
+    """The participants no longer on treatment whose last live dispense has a kit still out
+    with them and no return recorded, in the rows `_on_treatment` gives: read from the kits
+    still dispensed (ix_kits_study_status_number), a few at a site after years, not from
+    every participant who ever completed."""
+    last = aliased(Dispense)
+    return session.execute(
+        select(
+            Participant.study_number,
+            Participant.initials,
+            Participant.enrolled_on,
+            Participant.status,
+            last.number,
+            last.cycle,
+            last.day1,
+            last.days_supply,
+            last.dose_level,
+            literal(False).label("returned"),
+        )
+        .select_from(Kit)
+        .join(DispenseKit, DispenseKit.kit_id == Kit.id)
+        .join(last, last.id == DispenseKit.dispense_id)
+        .join(Participant, Participant.id == last.participant_id)
+        .where(
+            Kit.study_id == ctx.study_id,
+            Kit.status == KitStatus.DISPENSED.value,
+            Participant.status != ParticipantStatus.ON_TREATMENT.value,
+            last.id == last_live_dispense(Participant.id),
+            ~exists().where(Return.dispense_id == last.id),
+        )
+        .distinct()
         .order_by(Participant.study_number)
     ).all()
 
