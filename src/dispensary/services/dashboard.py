@@ -453,6 +453,22 @@ def _shelf(
     return kits, lasting, tablets, expiring
 
 
+def _person_and_last(last: Any) -> tuple[Any, ...]:
+    """The columns of a participant's row on the Today screen: who, and the last live
+    dispense (`last`, an alias of Dispense)."""
+    return (
+        Participant.study_number,
+        Participant.initials,
+        Participant.enrolled_on,
+        Participant.status,
+        last.number,
+        last.cycle,
+        last.day1,
+        last.days_supply,
+        last.dose_level,
+    )
+
+
 def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
     """Each participant on treatment with its status and its last live dispense
     (common.last_live_dispense: its number, cycle, day 1, days of supply and dose level, and
@@ -461,15 +477,7 @@ def _on_treatment(session: Session, study: int) -> Sequence[Row[Any]]:
     last = aliased(Dispense)
     return session.execute(
         select(
-            Participant.study_number,
-            Participant.initials,
-            Participant.enrolled_on,
-            Participant.status,
-            last.number,
-            last.cycle,
-            last.day1,
-            last.days_supply,
-            last.dose_level,
+            *_person_and_last(last),
             exists().where(Return.dispense_id == last.id).label("returned"),
         )
         .outerjoin(last, last.id == last_live_dispense(Participant.id))
@@ -489,15 +497,7 @@ def _off_treatment_out(session: Session, ctx: Context) -> Sequence[Row[Any]]:
     last = aliased(Dispense)
     return session.execute(
         select(
-            Participant.study_number,
-            Participant.initials,
-            Participant.enrolled_on,
-            Participant.status,
-            last.number,
-            last.cycle,
-            last.day1,
-            last.days_supply,
-            last.dose_level,
+            *_person_and_last(last),
             literal(False).label("returned"),
         )
         .select_from(Kit)

@@ -4,6 +4,7 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeySequence
@@ -47,6 +48,24 @@ def _count(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _range_columns() -> list[Column[Any]]:
+    """Lowest and highest °C, in a row of logger files or of excursions alike."""
+    return [
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Lowest")),
+            lambda r: r.lowest,
+            align_right=True,
+            text=celsius,
+        ),
+        Column(
+            str(QT_TRANSLATE_NOOP("Column", "Highest")),
+            lambda r: r.highest,
+            align_right=True,
+            text=celsius,
+        ),
+    ]
+
+
 LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from),
@@ -57,18 +76,7 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
         align_right=True,
         text=_count,
     ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Lowest")),
-        lambda r: r.lowest,
-        align_right=True,
-        text=celsius,
-    ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Highest")),
-        lambda r: r.highest,
-        align_right=True,
-        text=celsius,
-    ),
+    *_range_columns(),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Excursions")),
         lambda r: r.excursions,
@@ -101,18 +109,7 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at),
     Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Lowest")),
-        lambda r: r.lowest,
-        align_right=True,
-        text=celsius,
-    ),
-    Column(
-        str(QT_TRANSLATE_NOOP("Column", "Highest")),
-        lambda r: r.highest,
-        align_right=True,
-        text=celsius,
-    ),
+    *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Kits quarantined")),
