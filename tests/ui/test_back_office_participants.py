@@ -231,3 +231,39 @@ def test_a_late_return_reads_overdue_in_the_register_as_the_reconciliation_finds
         found = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("pharm")).discrepancies
         late = [d for d in found if d.kind == "return_overdue" and d.subject == "01-002"]
         assert bool(late) is (expected == "overdue"), found
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_adherence_axis_is_ticked_at_round_numbers_from_zero(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The adherence chart's axis read "0, 33, 101, 135" (its top the largest bar plus ten,
+    split in four, a label dropped): it now runs from 0 to a round top above the largest bar
+    and the upper limit, ticked at a round step, few enough for the low chart."""
+    from dataclasses import replace
+
+    from PySide6.QtCharts import QValueAxis
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    screen.resize(1166, 674)
+    assert screen.handle_scan("01-001")
+    screen.history_tabs.setCurrentIndex(1)
+    [first] = screen.history.rows
+    chart = screen.chart
+    for adherences in ([None], [0.52], [1.0, 0.9, 1.25, 0.95], [3.1], [0.3, 12.0]):
+        rows = [replace(first, cycle=n + 1, adherence=value) for n, value in enumerate(adherences)]
+        chart.show_history(rows)
+        qtbot.wait(10)
+        [axis] = chart.chart().axes(Qt.Orientation.Vertical)
+        assert isinstance(axis, QValueAxis)
+        largest = max([round((a or 0) * 100) for a in adherences] + [chart.over * 100])
+        step = axis.tickInterval()
+        assert axis.tickType() == QValueAxis.TickType.TicksDynamic
+        assert axis.tickAnchor() == 0 and axis.min() == 0
+        assert step in (10, 25, 50, 100, 250, 500, 1000, 2500), adherences
+        assert axis.max() % step == 0, adherences
+        assert axis.max() % 25 == 0 or step == 10, adherences
+        assert largest < axis.max() <= largest + step, adherences
+        assert axis.max() / step <= 4, adherences  # every label has room in the low chart

@@ -42,7 +42,7 @@ from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
-from dispensary.ui.charts import bar_chart
+from dispensary.ui.charts import bar_chart, round_value_axis
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
@@ -434,10 +434,10 @@ class AdherenceChart(QChartView):
             ],
         )
         categories: list[str] = []
-        top = self.over * 100 + 20
+        most = self.over * 100  # the upper limit's line is always in sight
         for row in rows:
             value = round(row.adherence * 100) if row.adherence is not None else 0
-            top = max(top, value + 10)
+            most = max(most, value)
             kind = "within"
             if row.adherence is not None and row.adherence < self.under:
                 kind = "under"
@@ -454,8 +454,7 @@ class AdherenceChart(QChartView):
         x_axis = QBarCategoryAxis()
         x_axis.append(categories or ["-"])
         y_axis = QValueAxis()
-        y_axis.setRange(0, top)
-        y_axis.setLabelFormat("%d")
+        round_value_axis(y_axis, most)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(x_axis)
