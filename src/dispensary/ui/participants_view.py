@@ -599,6 +599,17 @@ class ParticipantsScreen(Screen):
             row is not None and row.status is ParticipantStatus.ON_TREATMENT
         )
 
+    def _return_note(self, person: ParticipantRow) -> str:
+        """The last cycle's return as the register's Return column says it (the service's
+        return_due and return_overdue): nothing while it is not yet due, then due, then
+        overdue in red. It said 'return of the last cycle not recorded' in bold while the
+        column said 'not yet due'."""
+        if not person.return_pending or not (person.return_due or person.return_overdue):
+            return ""
+        if person.return_overdue:
+            return self.tr("; <b><span style='color:#c62828'>return overdue</span></b>")
+        return self.tr("; return due")
+
     def _show_selected(self) -> None:
         self._update_buttons()
         row = self.current()
@@ -621,11 +632,7 @@ class ParticipantsScreen(Screen):
             return
         person, history = found
         due = next_due(person)
-        pending = (
-            self.tr("; <b>return of the last cycle not recorded</b>")
-            if person.return_pending
-            else ""
-        )
+        pending = self._return_note(person)
         if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
             when = shown_date(due) if due else self.tr("any time")
             following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(
