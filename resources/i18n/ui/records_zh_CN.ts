@@ -859,6 +859,26 @@ Old values:
         <translation>纸张</translation>
     </message>
     <message>
+        <source>Labels: chosen kits</source>
+        <translation>标签：指定药盒</translation>
+    </message>
+    <message>
+        <source>Labels: kits of a shipment</source>
+        <translation>标签：货件的药盒</translation>
+    </message>
+    <message>
+        <source>Label: dispensing</source>
+        <translation>标签：发放</translation>
+    </message>
+    <message>
+        <source>Label: participant leaflet</source>
+        <translation>标签：受试者说明单</translation>
+    </message>
+    <message>
+        <source>Label: calibration page</source>
+        <translation>标签：校准页</translation>
+    </message>
+    <message>
         <source>The document could not be made ({error}). Try again; if it happens again, tell the administrator.</source>
         <translation>无法生成文档（{error}）。请重试；如再次出现，请告知系统管理员。</translation>
     </message>
