@@ -231,3 +231,85 @@ def test_a_late_return_reads_overdue_in_the_register_as_the_reconciliation_finds
         found = reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("pharm")).discrepancies
         late = [d for d in found if d.kind == "return_overdue" and d.subject == "01-002"]
         assert bool(late) is (expected == "overdue"), found
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_adherence_axis_is_ticked_at_round_numbers_from_zero(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The adherence chart's axis read "0, 33, 101, 135" (its top the largest bar plus ten,
+    split in four, a label dropped): it now runs from 0 to a round top above the largest bar
+    and the upper limit, ticked at a round step, few enough for the low chart."""
+    from dataclasses import replace
+
+    from PySide6.QtCharts import QValueAxis
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    screen.resize(1166, 674)
+    assert screen.handle_scan("01-001")
+    screen.history_tabs.setCurrentIndex(1)
+    [first] = screen.history.rows
+    chart = screen.chart
+    for adherences in ([None], [0.52], [1.0, 0.9, 1.25, 0.95], [3.1], [0.3, 12.0]):
+        rows = [replace(first, cycle=n + 1, adherence=value) for n, value in enumerate(adherences)]
+        chart.show_history(rows)
+        qtbot.wait(10)
+        [axis] = chart.chart().axes(Qt.Orientation.Vertical)
+        assert isinstance(axis, QValueAxis)
+        largest = max([round((a or 0) * 100) for a in adherences] + [chart.over * 100])
+        step = axis.tickInterval()
+        assert axis.tickType() == QValueAxis.TickType.TicksDynamic
+        assert axis.tickAnchor() == 0 and axis.min() == 0
+        assert step in (10, 25, 50, 100, 250, 500, 1000, 2500), adherences
+        assert axis.max() % step == 0, adherences
+        assert axis.max() % 25 == 0 or step == 10, adherences
+        assert largest < axis.max() <= largest + step, adherences
+        assert axis.max() / step <= 4, adherences  # every label has room in the low chart
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_summary_says_of_the_return_what_the_register_says(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The summary under the register said in bold "return of the last cycle not recorded"
+    while the Return column on the same row said "not yet due". It now says nothing of the
+    return while it is not yet due, "return due" once due, "return overdue" in red once late,
+    in the column's words."""
+    from dispensary.services import dispensing
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    day1 = date(2026, 1, 26)
+    pharm = pharmacy.actor("pharm")
+    dispensing.dispense_cycle(pharmacy.ctx, pharm, "01-002", 1, day1, PASSWORDS["pharm"])
+    study = pharmacy.ctx.study
+    last_on_time = day1 + timedelta(days=study.cycle.length_days + study.return_grace_days)
+    last_day = day1 + timedelta(days=study.cycle.days_of_supply - 1)
+    zh = language != "en"
+    for day, state in (
+        (last_day, "not yet due"),
+        (last_day + timedelta(days=1), "due"),
+        (last_on_time + timedelta(days=1), "overdue"),
+    ):
+        pharmacy.clock.set_date(day)
+        screen = make_screen(qtbot, pharmacy)
+        assert screen.select("01-002")
+        [row] = [r for r in screen.model.rows if r.study_number == "01-002"]
+        assert return_state(row) == (
+            {"not yet due": "未到退药时间", "due": "待退药", "overdue": "逾期"}[state]
+            if zh
+            else state
+        )
+        text = screen.summary.text()
+        assert "not recorded" not in text and "尚未记录" not in text
+        if state == "not yet due":
+            assert "退药" not in text and "return" not in text, text
+        elif state == "due":
+            assert ("；待退药。" if zh else "; return due.") in text, text
+            assert "overdue" not in text and "逾期" not in text
+        else:
+            late = "退药逾期" if zh else "return overdue"
+            assert f"<b><span style='color:#c62828'>{late}</span></b>" in text, text
+        screen.close()

@@ -366,8 +366,14 @@ def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(
     assert (kits["K0003"]["Written off"], kits["K0003"]["On hand"]) == ("2", "19")
     open_tab(qtbot, screen, screen.count_view)
     assert {line["Kit"]: line for line in shown(screen.count_view)}["K0003"]["Difference"] == "-2"
+    assert not screen.written_off.isVisible()  # the physical count has no Written off column
+    open_tab(qtbot, screen, screen.views["products"])
     assert screen.written_off.isVisible()
     assert screen.written_off.text() == (
+        "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
+        "tablets found."
+    )
+    assert screen.written_off.toolTip() == (
         "Written off (adjusted): tablets physical counts took off the book (broken, lost), less "
         "tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes "
         "off -1."
@@ -471,3 +477,59 @@ def test_every_product_lot_and_figure_is_read_whole_at_1366x768(
         assert products == names and names[0] != names[1]
         assert all(any("\u4e00" <= c <= "\u9fff" for c in name) for name in names)
     assert [line[titles(views[1])[0]] for line in shown(views[1])] == ["L2401", "L2501"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_tables_have_ten_rows_and_the_note_only_under_a_written_off_column(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """At 1366x768 the tables showed about six rows: two banners, the two-line written-off
+    note (under every tab, those without a Written off column too) and the two action boxes
+    of three and two rows took near half the height. The note is one line under the balance
+    tabs only (its whole in its tooltip), the boxes one row each: ten rows of a table show.
+    Side by side, the flag, each placeholder and each button read whole."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
+
+    from dispensary.ui.app import apply_style
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    for kit, counted in (("K0003", 19), ("K0004", 21)):  # a longer shelf banner
+        count(pharmacy, kit, counted)
+    apply_style(qapp)
+    try:
+        screen = ReconcileScreen(pharmacy.session("pharm"))
+        qtbot.addWidget(screen)
+        screen.resize(1166, 674)
+        screen.show()
+        screen.refresh()
+        qtbot.waitExposed(screen)
+        qtbot.wait(20)
+        assert screen.flag_box.isVisible() and screen.sign_box.isVisible()
+        assert screen.minimumSizeHint().width() <= 1166
+        for scope in ("products", "kits"):
+            view = screen.views[scope]
+            open_tab(qtbot, screen, view)
+            qtbot.wait(20)
+            rows = view.viewport().height() / view.verticalHeader().defaultSectionSize()
+            assert rows >= 10, (scope, rows)
+            assert screen.written_off.isVisible()
+            note = screen.written_off
+            assert note.height() < 2 * note.fontMetrics().lineSpacing()  # one line
+        for page in (screen.count_view, screen.discrepancy_view, screen.signoff_view):
+            open_tab(qtbot, screen, page)
+            assert not screen.written_off.isVisible(), screen.tabs.tabText(
+                screen.tabs.currentIndex()
+            )
+        for field in (screen.flag_reason, screen.note):
+            metrics = field.fontMetrics()
+            around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+            assert field.width() > around + metrics.horizontalAdvance(field.placeholderText())
+            assert field.toolTip()  # the longer example
+        for button in [*screen.flag_box.findChildren(QPushButton), screen.sign_button]:
+            assert button.width() >= button.sizeHint().width(), button.text()
+        combo = screen.flag_choice
+        assert isinstance(combo, QComboBox) and combo.width() >= combo.sizeHint().width()
+        assert all(isinstance(f, QLineEdit) for f in (screen.flag_reason, screen.note))
+    finally:
+        qapp.setStyleSheet("")

@@ -345,3 +345,40 @@ def test_kits_scanned_one_after_another_make_a_label_sheet(qtbot: Any, pharmacy:
     assert screen.kits.text() == "K0101, K0103"
     make(qtbot, screen, "kit")
     assert screen.made is not None and screen.made.label_items == ("K0101", "K0103")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_list_says_each_word_once_and_the_lots_name_the_product_as_shown_elsewhere(
+    qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """The list read "Label: Label calibration page" and "Label: Kit labels for kits"; the lot
+    trace's lots named the product by its code ("L2401 (herombopag-7.5mg, exp …)") where every
+    other screen reads "7.5 mg tablet" (海曲泊帕乙醇胺片 7.5 mg in Chinese)."""
+    import re
+
+    from dispensary.ui.widgets import product_label
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    listed = [screen.choices.item(i).text() for i in range(screen.choices.count())]
+    labels = [
+        screen.choices.item(i).text()
+        for i in range(screen.choices.count())
+        if screen.choices.item(i).data(Qt.ItemDataRole.UserRole)
+        in {label.key for label in label_catalogue.LABELS}
+    ]
+    assert len(labels) == len(label_catalogue.LABELS)
+    for line in listed:
+        if language == "en":  # a word and its plural are one word
+            words = [w.rstrip("s") for w in re.findall(r"[a-z]+", line.lower()) if len(w) > 2]
+            assert len(words) == len(set(words)), line
+        else:
+            for word in ("标签", "药盒", "报告"):
+                assert line.count(word) <= 1, line
+    assert all(line.startswith("标签：" if language != "en" else "Label") for line in labels)
+    lots = [screen.lot.itemText(i) for i in range(1, screen.lot.count())]
+    study = pharmacy.ctx.study
+    assert lots and all("herombopag" not in lot for lot in lots), lots
+    assert any(product_label(study, "herombopag-7.5mg") in lot for lot in lots), lots
+    assert any(lot.startswith("L2401") for lot in lots), lots

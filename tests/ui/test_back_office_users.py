@@ -134,3 +134,182 @@ def test_only_administrators_see_the_screen_and_the_service_agrees(pharmacy: Pha
         users.add_user(
             pharmacy.ctx, pharmacy.actor("pharm"), "x1", "monitor", "X", "XX", "password12"
         )
+
+
+SCREEN_AREA = (1166, 674)
+"""What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo pharmacy, as the program's review saw it: three studies, four users."""
+    from datetime import date
+
+    from dispensary.services import demo
+
+    path = tmp_path_factory.mktemp("users-demo") / "demo.sqlite3"
+    demo.build_demo(str(path), date(2026, 7, 1))
+    return path
+
+
+def panel_rectangles(screen: UsersScreen) -> dict[str, Any]:
+    """Each shown button, field, choice and label of the panel's current tab, in the
+    coordinates of the panel's visible area."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
+
+    page = screen.panel_tabs.currentWidget()
+    viewport = screen.panel.viewport()
+    shown = {}
+    for kind in (QPushButton, QLineEdit, QComboBox, QLabel):
+        for number, widget in enumerate(page.findChildren(kind)):
+            if not widget.isVisible() or isinstance(widget.parent(), QComboBox | QLineEdit):
+                continue
+            corner = widget.mapTo(viewport, QPoint(0, 0))
+            name = widget.objectName() or f"{kind.__name__} {number} {widget.text()!r}"
+            shown[name] = QRect(corner, widget.size())
+    return shown
+
+
+def assert_whole_and_apart(screen: UsersScreen, qtbot: Any, where: str) -> None:
+    """Both tabs: every widget inside the panel's visible area, none overlapping another, and
+    each wrapped line as tall as its text."""
+    for label in (screen.chosen, screen.access_state):
+        assert label.height() >= label.heightForWidth(label.width()), where
+    for index in range(screen.panel_tabs.count()):
+        screen.panel_tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        shown = panel_rectangles(screen)
+        assert len(shown) > 8
+        tab = f"{where}, {screen.panel_tabs.tabText(index)}"
+        visible = screen.panel.viewport().rect()
+        outside = {name: rect.getCoords() for name, rect in shown.items()}
+        outside = {n: c for n, c in outside.items() if not visible.contains(shown[n])}
+        assert outside == {}, (tab, visible.getCoords())
+        names = sorted(shown)
+        overlapping = [
+            (first, shown[first].getCoords(), second, shown[second].getCoords())
+            for n, first in enumerate(names)
+            for second in names[n + 1 :]
+            if shown[first].intersects(shown[second])
+        ]
+        assert overlapping == [], tab
+    screen.panel_tabs.setCurrentIndex(0)
+
+
+def assert_study_chooser_whole(screen: UsersScreen) -> None:
+    """The closed chooser shows the protocol, whole; its list and tooltip the whole title."""
+    combo = screen.access_study
+    assert combo.count() >= 1
+    for row in range(combo.count()):
+        combo.setCurrentIndex(row)
+        protocol = combo.itemData(row)
+        assert combo.shown_text() == protocol
+        whole = combo.itemText(row)
+        assert len(whole) > len(protocol) + 3 and whole.startswith(protocol)
+        assert combo.toolTip() == whole
+        assert combo.text_room() >= combo.fontMetrics().horizontalAdvance(protocol), whole
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_both_tabs_are_whole_and_nothing_overlaps_at_1366x768(
+    qtbot: Any,
+    qapp: Any,
+    demo_site: Path,
+    tmp_path: Path,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """In the demo at 1366x768, the technician's summary was given two lines' height in a
+    form that did not grow: Deactivate, Unlock and the new password's field overlapped, and
+    the study chooser read "DEMO-28D-BID — DEMO 28-day twic". Each user in turn, with the
+    splitter where the table leaves it and dragged: both tabs whole, nothing overlapping."""
+    import shutil
+    from datetime import date
+
+    from dispensary.config import Settings
+    from dispensary.services.context import FixedClock
+    from dispensary.services.demo import DEMO_PASSWORD
+    from dispensary.services.setup import open_database
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.session import AppSession
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_site, path)
+    clock = FixedClock()
+    clock.set_date(date(2026, 7, 1))
+    ctx = open_database(str(path), clock).context
+    apply_style(qapp)
+    try:
+        actor = users.sign_in(ctx, "admin", DEMO_PASSWORD)
+        screen = UsersScreen(AppSession(ctx, actor, Settings()))
+        qtbot.addWidget(screen)
+        screen.resize(*SCREEN_AREA)
+        screen.show()  # and read at once, as the window does
+        screen.refresh()
+        for _ in range(8):
+            qapp.processEvents()
+        total = sum(screen.splitter.sizes())
+        for username, width in (
+            ("technician", 0),
+            ("pharmacist", 0),
+            ("admin", 0),
+            ("monitor", 0),
+            ("technician", 380),
+            ("pharmacist", 460),
+            ("technician", 0),
+        ):
+            if width:  # the splitter dragged
+                screen.splitter.setSizes([total - width, width])
+            screen.select(username)
+            for _ in range(8):
+                qapp.processEvents()
+            assert_whole_and_apart(screen, qtbot, f"{username} at {screen.splitter.sizes()}")
+        assert_study_chooser_whole(screen)
+        screen.close()
+    finally:
+        qapp.setStyleSheet("")
+        ctx.engine.dispose()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_locked_users_two_line_summary_pushes_the_form_down(
+    qtbot: Any, qapp: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
+) -> None:
+    """A locked user of three studies: the summary and the studies' line wrap, and the rows
+    under them move down, whole, overlapping nothing."""
+    from dispensary.services import studies
+    from dispensary.ui.app import apply_style
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    admin = pharmacy.actor("admin")
+    for protocol in ("DEMO-28D-BID", "DEMO-2DRUG"):
+        study = pharmacy.study.source_text.replace(
+            f'protocol = "{pharmacy.study.protocol}"', f'protocol = "{protocol}"'
+        )
+        studies.add_study(pharmacy.ctx, admin, study, f"{protocol}.toml", "one more study")
+        studies.set_access(pharmacy.ctx, admin, "tech", protocol, True, "works in it")
+    for _ in range(5):
+        with pytest.raises(NotSignedIn):
+            users.sign_in(pharmacy.ctx, "tech", "not-the-password")
+    apply_style(qapp)
+    try:
+        screen = UsersScreen(pharmacy.session("admin"))
+        qtbot.addWidget(screen)
+        screen.resize(*SCREEN_AREA)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        for username in ("tech", "admin", "tech"):
+            screen.select(username)
+            qtbot.wait(20)
+            if username == "tech":
+                metrics = screen.chosen.fontMetrics()
+                assert screen.chosen.height() >= 2 * metrics.lineSpacing()
+            assert_whole_and_apart(screen, qtbot, username)
+        assert_study_chooser_whole(screen)
+    finally:
+        qapp.setStyleSheet("")

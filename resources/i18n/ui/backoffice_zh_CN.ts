@@ -1005,8 +1005,12 @@
         <translation>依从性图表</translation>
     </message>
     <message>
-        <source>; &lt;b&gt;return of the last cycle not recorded&lt;/b&gt;</source>
-        <translation>；&lt;b&gt;上一周期的退药尚未记录&lt;/b&gt;</translation>
+        <source>; &lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;return overdue&lt;/span&gt;&lt;/b&gt;</source>
+        <translation>；&lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;退药逾期&lt;/span&gt;&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>; return due</source>
+        <translation>；待退药</translation>
     </message>
     <message>
         <source>any time</source>

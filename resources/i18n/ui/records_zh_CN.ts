@@ -660,6 +660,10 @@ Old values:
         <translation>重新对账</translation>
     </message>
     <message>
+        <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less tablets found.</source>
+        <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片。</translation>
+    </message>
+    <message>
         <source>Written off (adjusted): tablets physical counts took off the book (broken, lost), less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over writes off -1.</source>
         <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片；盘点比账面少 1 片核销 1，多 1 片核销 -1。</translation>
     </message>
@@ -680,6 +684,10 @@ Old values:
         <translation>说明依从性标记</translation>
     </message>
     <message>
+        <source>e.g. drug held 8 days</source>
+        <translation>例如：暂停用药 8 天</translation>
+    </message>
+    <message>
         <source>e.g. drug held by the investigator for 8 days</source>
         <translation>例如：研究者暂停用药 8 天</translation>
     </message>
@@ -698,6 +706,10 @@ Old values:
     <message>
         <source>Sign off this reconciliation</source>
         <translation>签名确认本次对账</translation>
+    </message>
+    <message>
+        <source>optional: what was checked</source>
+        <translation>可选：核查内容</translation>
     </message>
     <message>
         <source>Optional: what was checked, findings discussed</source>
@@ -845,6 +857,26 @@ Old values:
     <message>
         <source>Paper</source>
         <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Labels: chosen kits</source>
+        <translation>标签：指定药盒</translation>
+    </message>
+    <message>
+        <source>Labels: kits of a shipment</source>
+        <translation>标签：货件的药盒</translation>
+    </message>
+    <message>
+        <source>Label: dispensing</source>
+        <translation>标签：发放</translation>
+    </message>
+    <message>
+        <source>Label: participant leaflet</source>
+        <translation>标签：受试者说明单</translation>
+    </message>
+    <message>
+        <source>Label: calibration page</source>
+        <translation>标签：校准页</translation>
     </message>
     <message>
         <source>The document could not be made ({error}). Try again; if it happens again, tell the administrator.</source>

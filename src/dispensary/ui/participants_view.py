@@ -42,7 +42,7 @@ from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
-from dispensary.ui.charts import bar_chart
+from dispensary.ui.charts import bar_chart, round_value_axis
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
@@ -434,10 +434,10 @@ class AdherenceChart(QChartView):
             ],
         )
         categories: list[str] = []
-        top = self.over * 100 + 20
+        most = self.over * 100  # the upper limit's line is always in sight
         for row in rows:
             value = round(row.adherence * 100) if row.adherence is not None else 0
-            top = max(top, value + 10)
+            most = max(most, value)
             kind = "within"
             if row.adherence is not None and row.adherence < self.under:
                 kind = "under"
@@ -454,8 +454,7 @@ class AdherenceChart(QChartView):
         x_axis = QBarCategoryAxis()
         x_axis.append(categories or ["-"])
         y_axis = QValueAxis()
-        y_axis.setRange(0, top)
-        y_axis.setLabelFormat("%d")
+        round_value_axis(y_axis, most)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(x_axis)
@@ -600,6 +599,17 @@ class ParticipantsScreen(Screen):
             row is not None and row.status is ParticipantStatus.ON_TREATMENT
         )
 
+    def _return_note(self, person: ParticipantRow) -> str:
+        """The last cycle's return as the register's Return column says it (the service's
+        return_due and return_overdue): nothing while it is not yet due, then due, then
+        overdue in red. It said 'return of the last cycle not recorded' in bold while the
+        column said 'not yet due'."""
+        if not person.return_pending or not (person.return_due or person.return_overdue):
+            return ""
+        if person.return_overdue:
+            return self.tr("; <b><span style='color:#c62828'>return overdue</span></b>")
+        return self.tr("; return due")
+
     def _show_selected(self) -> None:
         self._update_buttons()
         row = self.current()
@@ -622,11 +632,7 @@ class ParticipantsScreen(Screen):
             return
         person, history = found
         due = next_due(person)
-        pending = (
-            self.tr("; <b>return of the last cycle not recorded</b>")
-            if person.return_pending
-            else ""
-        )
+        pending = self._return_note(person)
         if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
             when = shown_date(due) if due else self.tr("any time")
             following = self.tr("Next: cycle {cycle}, from {when}{pending}.").format(

@@ -14,10 +14,10 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplicat
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -243,6 +243,22 @@ TABS = (
 """Each balance tab: its scope, and its title (in the context of the screen)."""
 
 
+def placeholder_width(field: QLineEdit) -> int:
+    """The width a line edit needs to show its placeholder whole: the text, with what Qt puts
+    around 17 'x' in its `sizeHint` (padding, frame)."""
+    metrics = field.fontMetrics()
+    around = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+    # A letter more: at exactly its width Qt cuts the placeholder's end for the cursor.
+    return around + metrics.horizontalAdvance(field.placeholderText() + "x")
+
+
+def buddy(text: str, field: QWidget) -> QLabel:
+    """A field's label in a row, its '&' key jumping into the field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
 class ReconcileScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Reconciliation"))
     shortcut = QKeySequence("Ctrl+8").toString()
@@ -253,6 +269,7 @@ class ReconcileScreen(Screen):
         self.result: ReconcileResult | None = None
         self._flags: list[tuple[str, int, str]] = []
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)  # every line spared goes to the tables
         top = QHBoxLayout()
         top.addWidget(heading(self.tr("Reconciliation")), 1)
         self.generated = QLabel()
@@ -273,10 +290,19 @@ class ReconcileScreen(Screen):
         layout.addWidget(self.message)
 
         self.tabs = QTabWidget()
-        # Below the tables: what the written-off figure counts, and its sign (the report's
-        # note, services.reconciliation.written_off_note).
-        self.written_off = wrapped_label("writtenOffNote")
+        # Below a balance tab's table (not the others', which have no Written off column):
+        # what the written-off figure counts, on one line; its sign in the tooltip, which
+        # reads the report's whole note (services.reconciliation.written_off_note). Two
+        # lines under every tab left the tables about six rows at 1366x768.
+        self.written_off = QLabel()
+        self.written_off.setObjectName("writtenOffNote")
         self.written_off.setText(
+            self.tr(
+                "Written off (adjusted): tablets physical counts took off the book (broken, "
+                "lost), less tablets found."
+            )
+        )
+        self.written_off.setToolTip(
             self.tr(
                 "Written off (adjusted): tablets physical counts took off the book (broken, "
                 "lost), less tablets found; a count 1 tablet short of the book writes off 1, a "
@@ -316,36 +342,47 @@ class ReconcileScreen(Screen):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.written_off)
 
+        # Each box one line high, side by side: in three and two rows they left the tables
+        # about six rows at 1366x768.
         actions = QHBoxLayout()
         self.flag_box = QGroupBox(self.tr("Explain an adherence flag"))
         self.flag_box.setObjectName("flagBox")
-        flag_form = QFormLayout(self.flag_box)
+        flag_row = QHBoxLayout(self.flag_box)
+        flag_row.setContentsMargins(6, 3, 6, 5)
+        flag_row.setSpacing(4)
         self.flag_choice = QComboBox()
         self.flag_choice.setObjectName("flagChoice")
-        self.flag_reason = text_field(
-            "flagReason", self.tr("e.g. drug held by the investigator for 8 days")
-        )
+        # The flag whole ("01-007, cycle 3 (DSP000033)"); the reason's example short enough
+        # to read whole beside it, the longer one in its tooltip.
+        self.flag_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.flag_reason = text_field("flagReason", self.tr("e.g. drug held 8 days"))
+        self.flag_reason.setToolTip(self.tr("e.g. drug held by the investigator for 8 days"))
         self.flag_button = action_button(
             self.tr("Record reason"), "recordFlagReason", self._explain
         )
-        flag_form.addRow(self.tr("Flag"), self.flag_choice)
-        flag_form.addRow(self.tr("Reason"), self.flag_reason)
-        flag_form.addRow(self.flag_button)
+        flag_row.addWidget(buddy(self.tr("Flag"), self.flag_choice))
+        flag_row.addWidget(self.flag_choice)
+        flag_row.addWidget(buddy(self.tr("Reason"), self.flag_reason))
+        flag_row.addWidget(self.flag_reason, 1)
+        flag_row.addWidget(self.flag_button)
         self.flag_box.setVisible(may(session.actor, Permission.EXPLAIN_FLAG))
         actions.addWidget(self.flag_box, 1)
 
         self.sign_box = QGroupBox(self.tr("Sign off this reconciliation"))
         self.sign_box.setObjectName("signBox")
-        sign_form = QFormLayout(self.sign_box)
-        self.note = text_field(
-            "signOffNote", self.tr("Optional: what was checked, findings discussed")
-        )
+        sign_row = QHBoxLayout(self.sign_box)
+        sign_row.setContentsMargins(6, 3, 6, 5)
+        sign_row.setSpacing(4)
+        self.note = text_field("signOffNote", self.tr("optional: what was checked"))
+        self.note.setToolTip(self.tr("Optional: what was checked, findings discussed"))
         self.sign_button = action_button(self.tr("Sign off..."), "signOff", self._sign_off)
-        sign_form.addRow(self.tr("Note"), self.note)
-        sign_form.addRow(self.sign_button)
+        sign_row.addWidget(buddy(self.tr("Note"), self.note))
+        sign_row.addWidget(self.note, 1)
+        sign_row.addWidget(self.sign_button)
         self.sign_box.setVisible(may(session.actor, Permission.SIGN_OFF))
-        actions.addWidget(self.sign_box, 1)
+        actions.addWidget(self.sign_box)
         layout.addLayout(actions)
+        self._fit_shown()
 
     def _add_count_tab(self) -> None:
         """Every kit on the shelf against its last physical count; never counted marked."""
@@ -376,8 +413,15 @@ class ReconcileScreen(Screen):
             view.resizeRowsToContents()
 
     def _fit_shown(self) -> None:
-        """A tab's columns are shared out when it is on screen, at the width it has then."""
+        """A tab's columns are shared out when it is on screen, at the width it has then. The
+        written-off note under a tab with a Written off column only (it was under every tab,
+        the physical count's, the discrepancies' and the sign-offs' too)."""
         view = self.tabs.currentWidget()
+        self.written_off.setVisible(view in self.views.values())
+        # The flag and each placeholder whole, measured in the style the screen is shown in.
+        for field in (self.flag_reason, self.note):
+            field.setMinimumWidth(placeholder_width(field))
+        self.flag_choice.setMinimumWidth(min(self.flag_choice.sizeHint().width(), 280))
         if isinstance(view, QTableView) and view in self.stretch:
             self._fit(view)
 
@@ -496,6 +540,8 @@ class ReconcileScreen(Screen):
             self.flag_choice.addItem(self.tr("No open adherence flag"), "")
         self.flag_button.setEnabled(bool(flags))
         self.flag_choice.setEnabled(bool(flags))
+        # Read whole (within reason: a row of its own at 1366x768 with the other fields).
+        self.flag_choice.setMinimumWidth(min(self.flag_choice.sizeHint().width(), 280))
 
     def _explain(self) -> None:
         dispense = str(self.flag_choice.currentData() or "")

@@ -72,7 +72,7 @@ from dispensary.ui.label_printers import (
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.translations import installed_language
-from dispensary.ui.widgets import shown_date, titled_page, wrapped_label
+from dispensary.ui.widgets import product_label, shown_date, titled_page, wrapped_label
 
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
@@ -95,6 +95,18 @@ PARAM_NAMES = {
 }
 """Every parameter's row in the form, in this order; a catalogue entry shows its own. In
 English, translated (context "ReportsScreen") where shown."""
+
+
+LABEL_ENTRIES = {
+    "kit": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: chosen kits")),
+    "shipment": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: kits of a shipment")),
+    "dispense": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: dispensing")),
+    "leaflet": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: participant leaflet")),
+    "calibration": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: calibration page")),
+}
+"""Each label's line in the list, said once: 'Label: ' before the catalogue's title read
+"Label: Label calibration page", "Label: Kit labels for kits". A label the screen does not
+know here reads 'Label: ' and its title."""
 
 
 def entry_title(entry: Report | Label, language: Language) -> str:
@@ -207,9 +219,11 @@ class ReportsScreen(Screen):
             if label and not may_print:
                 continue
             title = entry_title(entry, self.language)
-            item = QListWidgetItem(
-                self.tr("Label: {title}").format(title=title) if label else title
-            )
+            if label and entry.key in LABEL_ENTRIES:
+                title = QCoreApplication.translate("ReportsScreen", LABEL_ENTRIES[entry.key])
+            elif label:
+                title = self.tr("Label: {title}").format(title=title)
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
@@ -398,8 +412,12 @@ class ReportsScreen(Screen):
             [(self.tr("All lots"), "")]
             + [
                 (
+                    # The product as every other screen shows it ("7.5 mg tablet"), not its
+                    # code ("herombopag-7.5mg").
                     self.tr("{lot} ({product}, exp {expiry})").format(
-                        lot=lot, product=product, expiry=shown_date(expiry)
+                        lot=lot,
+                        product=product_label(ctx.study, product),
+                        expiry=shown_date(expiry),
                     ),
                     lot,
                 )

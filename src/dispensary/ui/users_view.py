@@ -5,7 +5,7 @@ real person; accounts are the site's, and each user reaches only the studies giv
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QSplitter,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -80,6 +83,62 @@ USER_COLUMNS: list[Column[UserRow]] = [
     ),
 ]
 STUDIES_COLUMN = len(USER_COLUMNS) - 1
+
+
+class StudyChooser(QComboBox):
+    """A study by its protocol in the closed chooser, whole at the panel's width; its list and
+    its tooltip read "protocol — title" (the whole line was cut: "DEMO-28D-BID — DEMO 28-day
+    twic"). Each item's data is the protocol."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.currentIndexChanged.connect(self._show_whole)
+
+    def add_study(self, protocol: str, whole: str) -> None:
+        self.addItem(whole, protocol)
+        self.setItemData(self.count() - 1, whole, Qt.ItemDataRole.ToolTipRole)
+        self.setMinimumContentsLength(max(self.minimumContentsLength(), len(protocol)))
+
+    def shown_text(self) -> str:
+        protocol = self.currentData()
+        return protocol if isinstance(protocol, str) else ""
+
+    def _show_whole(self) -> None:
+        self.setToolTip(self.currentText())
+
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        option.currentText = self.shown_text()  # type: ignore[misc]
+        return option
+
+    def text_room(self) -> int:
+        """The width the closed chooser has for its text."""
+        return (
+            self.style()
+            .subControlRect(
+                QStyle.ComplexControl.CC_ComboBox,
+                self._option(),
+                QStyle.SubControl.SC_ComboBoxEditField,
+                self,
+            )
+            .width()
+        )
+
+    def showPopup(self) -> None:
+        """The list as wide as its longest line, wider than the closed chooser if need be."""
+        view = self.view()
+        view.setMinimumWidth(
+            view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width()
+        )
+        super().showPopup()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = self._option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 class UsersScreen(Screen):
@@ -151,9 +210,14 @@ class UsersScreen(Screen):
 
     def _account_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Selected account"))
-        form = QFormLayout(box)
+        # The wrapping summary above the form, not a row of it: a form's spanning row of
+        # wrapped text got a height for another width, and the rows under it were squeezed
+        # onto one another (Deactivate, Unlock and the new password overlapped).
+        column = QVBoxLayout(box)
         self.chosen = wrapped_label("chosenUser")
-        form.addRow(self.chosen)
+        column.addWidget(self.chosen)
+        form = QFormLayout()
+        column.addLayout(form)
         self.reason = text_field("accountReason", self.tr("Why (kept in the audit trail)"))
         form.addRow(self.tr("Reason"), self.reason)
         # Two buttons a line: three side by side made the panel wider than the users' table
@@ -186,10 +250,12 @@ class UsersScreen(Screen):
         """Which studies the selected user may work in: an administrator gives or takes one,
         with a reason for the audit trail (services/studies.set_access decides)."""
         box = QGroupBox(self.tr("Access to studies"))
-        form = QFormLayout(box)
+        column = QVBoxLayout(box)  # the wrapping line above the form, as in the account's box
         self.access_state = wrapped_label("accessState")
-        form.addRow(self.access_state)
-        self.access_study = QComboBox()
+        column.addWidget(self.access_state)
+        form = QFormLayout()
+        column.addLayout(form)
+        self.access_study = StudyChooser()
         self.access_study.setObjectName("accessStudy")
         form.addRow(self.tr("Study"), self.access_study)
         self.access_reason = text_field("accessReason", self.tr("Why (kept in the audit trail)"))
@@ -213,13 +279,14 @@ class UsersScreen(Screen):
         wanted = self.access_study.currentData()
         self.access_study.clear()
         for study in known or []:
-            self.access_study.addItem(
+            self.access_study.add_study(
+                study.protocol,
                 self.tr("{protocol} — {title}").format(
                     protocol=study.protocol, title=study.title_in(current_language().value)
                 ),
-                study.protocol,
             )
         self.access_study.setCurrentIndex(max(self.access_study.findData(wanted), 0))
+        self.access_study.setToolTip(self.access_study.currentText())
         self.model.set_rows(rows)
         self._fit_table()
         if chosen is not None:
