@@ -156,21 +156,21 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert (signer, meaning) == ("Paula Pharm", "已发放")
     assert (
         summary
-        == "为 01-001（AB）发放第1周期药物：K0101 — 共 21 片，第1天 2026/1/5。未提供血小板计数。"
+        == "为 01-001（AB）发放第 1 周期药物：K0101 — 共 21 片，第1天 2026/1/5。未提供血小板计数。"
     )
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [(r.cycle, r.kits, r.tablets) for r in rows] == [(1, ("K0101",), 21)]
     result = screen.last_result
     assert result is not None
     assert screen.message.kind == "ok"
-    assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第1周期")
+    assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第 1 周期")
     assert screen.message.text().endswith("，用至 2026/1/25。标签已打印。")
     assert len(printer.shown) == 1
     assert focused() is screen.participant_field
 
 
 def test_the_signature_dialog_speaks_chinese(qtbot: QtBot, chinese: None) -> None:
-    dialog = SignatureDialog(None, "Paula Pharm", "已发放", "为 01-001 发放第1周期药物")
+    dialog = SignatureDialog(None, "Paula Pharm", "已发放", "为 01-001 发放第 1 周期药物")
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "电子签名"
     buttons = dialog.findChild(QDialogButtonBox)
@@ -206,7 +206,7 @@ def test_a_return_in_chinese_scan_count_sign_and_the_flag_explained(
 
     [(signer, meaning, summary)] = signatures.asked
     assert (signer, meaning) == ("Tom Tech", "退药已清点")
-    assert summary.startswith("退药：01-001 第1周期")
+    assert summary.startswith("退药：01-001 第 1 周期")
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert (rows[0].returned, rows[0].flags) == (10, (Flag.UNDER_USE,))
     assert "应服 <b>21</b> 片 · 已服 <b>11</b> 片 · 依从性 <b>52%</b>" in screen.result.text()
@@ -273,7 +273,7 @@ def test_the_chinese_dispense_screen_fits_1366x768(
     returns.record_return(counter.ctx, pharm, first.kits[0].kit, 0, "pharmpass1", first.number)
     screen.refresh()
     scan(qtbot, screen.participant_field, "01-001")
-    assert "上次退药：第1周期" in screen.card.text()
+    assert "上次退药：第 1 周期" in screen.card.text()
     qtbot.keyClicks(screen.platelets, "120")
     screen.dose.setCurrentIndex(screen.dose.findData(-1))
     for shown in (screen.platelet_warning, screen.override, screen.ordered_by):

@@ -71,3 +71,14 @@ def test_a_placeholder_holding_a_number_keeps_its_space() -> None:
     assert not AFTER_PLACEHOLDER.search("{refusal}未作任何更改。")
     kits = [c for _n, _e, c in TRANSLATIONS if "{kit} " in c]
     assert kits, "the kit placeholder is spaced from the Chinese after it"
+
+
+def test_a_cycle_number_is_written_one_way() -> None:
+    """第 {cycle} 周期, a space either side of the number, as most messages write it: a screen
+    that says 第6周期 above 第 6 周期 reads as two hands at work."""
+    tight = [
+        f"{name}: {chinese!r}"
+        for name, _english, chinese in TRANSLATIONS
+        if re.search(r"第\{[a-z_]+\}周期", chinese)
+    ]
+    assert not tight, "write 第 {cycle} 周期:\n" + "\n".join(tight)

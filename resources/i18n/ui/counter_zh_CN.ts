@@ -160,11 +160,11 @@
     </message>
     <message>
         <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第{cycle}周期应于 {due} 起发放。&lt;/span&gt;</translation>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;</translation>
     </message>
     <message>
         <source>Last dispense: cycle {cycle}, {dose}</source>
-        <translation>上次发放：第{cycle}周期，{dose}</translation>
+        <translation>上次发放：第 {cycle} 周期，{dose}</translation>
     </message>
     <message>
         <source>F</source>
@@ -178,15 +178,15 @@
     </message>
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not recorded yet.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第{cycle}周期（{number}）尚未登记退药。&lt;/span&gt;</translation>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）尚未登记退药。&lt;/span&gt;</translation>
     </message>
     <message>
         <source>Last return: cycle {cycle}, {tablets} tablets back on {date}</source>
-        <translation>上次退药：第{cycle}周期，{date} 退回 {tablets} 片</translation>
+        <translation>上次退药：第 {cycle} 周期，{date} 退回 {tablets} 片</translation>
     </message>
     <message>
         <source>Last return: cycle {cycle}, {tablets} tablets back</source>
-        <translation>上次退药：第{cycle}周期，退回 {tablets} 片</translation>
+        <translation>上次退药：第 {cycle} 周期，退回 {tablets} 片</translation>
     </message>
     <message>
         <source>, adherence {adherence}</source>
@@ -259,7 +259,7 @@
     </message>
     <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
-        <translation>为 {participant}（{initials}）发放第{cycle}周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
+        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
     </message>
     <message>
         <source>No platelet count given.</source>
@@ -315,7 +315,7 @@
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
-        <translation>已发放 {number}：{participant} 第{cycle}周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
+        <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
         <source>Scan the participant&apos;s study number to begin.</source>
@@ -896,7 +896,7 @@
     </message>
     <message>
         <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets counted, {held} days held.</source>
-        <translation>退药：{participant} 第{cycle}周期（{number}）的药盒 {kit}：清点 {tablets} 片，暂停用药 {held} 天。</translation>
+        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {tablets} 片，暂停用药 {held} 天。</translation>
     </message>
     <message>
         <source>return counted</source>

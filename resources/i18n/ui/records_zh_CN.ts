@@ -781,7 +781,7 @@ Old values:
     </message>
     <message>
         <source>{participant}, cycle {cycle} ({dispense})</source>
-        <translation>{participant}，第{cycle}周期（{dispense}）</translation>
+        <translation>{participant}，第 {cycle} 周期（{dispense}）</translation>
     </message>
     <message>
         <source>No open adherence flag</source>
@@ -789,7 +789,7 @@ Old values:
     </message>
     <message>
         <source>Reason recorded for {participant}, cycle {cycle} ({dispense}).</source>
-        <translation>已记录 {participant} 第{cycle}周期（{dispense}）的原因。</translation>
+        <translation>已记录 {participant} 第 {cycle} 周期（{dispense}）的原因。</translation>
     </message>
     <message>
         <source>NOT balanced</source>
