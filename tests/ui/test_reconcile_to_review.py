@@ -41,6 +41,8 @@ def test_a_count_difference_is_on_record_not_to_review(qtbot: Any, pharmacy: Pha
     listed = screen.discrepancy_view.model().rowCount()
     review = len(today.discrepancies)
     assert listed == review + 1  # the count difference, listed
-    assert f"{review} finding(s) to look at" in screen.banner.text(), screen.banner.text()
+    said = "1 finding to look at" if review == 1 else f"{review} findings to look at"
+    assert said in screen.banner.text(), screen.banner.text()
+    assert "(s)" not in screen.banner.text()
     tab = screen.tabs.tabText(screen.tabs.indexOf(screen.discrepancy_view))
     assert tab == f"Discrepancies ({listed}, {review} to review)"

@@ -516,8 +516,20 @@
         <translation>{number}（{initials}）— 第 {cycle} 周期，{date} 起</translation>
     </message>
     <message>
-        <source>{n} participant(s) due within a week.</source>
+        <source>1 participant due within a week.</source>
+        <translation>1 名受试者一周内到期。</translation>
+    </message>
+    <message>
+        <source>{n} participants due within a week.</source>
         <translation>{n} 名受试者一周内到期。</translation>
+    </message>
+    <message>
+        <source>1 finding for the reconciliation.</source>
+        <translation>对账有 1 项发现。</translation>
+    </message>
+    <message>
+        <source>{n} findings for the reconciliation.</source>
+        <translation>对账有 {n} 项发现。</translation>
     </message>
     <message>
         <source>Nobody is due for a cycle this week.</source>
@@ -550,10 +562,6 @@
     <message>
         <source>No kit on the shelf expires within 90 days.</source>
         <translation>架上没有 90 天内过期的药盒。</translation>
-    </message>
-    <message>
-        <source>{n} finding(s) for the reconciliation.</source>
-        <translation>对账有 {n} 项发现。</translation>
     </message>
     <message>
         <source>No open discrepancy: the books balance.</source>

@@ -756,7 +756,11 @@ Old values:
         <translation>本地时间</translation>
     </message>
     <message>
-        <source>{n} finding(s) to look at</source>
+        <source>1 finding to look at</source>
+        <translation>1 项发现待查看</translation>
+    </message>
+    <message>
+        <source>{n} findings to look at</source>
         <translation>{n} 项发现待查看</translation>
     </message>
     <message>

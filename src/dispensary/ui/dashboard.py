@@ -747,7 +747,11 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.due,
-            self.tr("{n} participant(s) due within a week.").format(n=len(snapshot.due))
+            (
+                self.tr("1 participant due within a week.")
+                if len(snapshot.due) == 1
+                else self.tr("{n} participants due within a week.").format(n=len(snapshot.due))
+            )
             if snapshot.due
             else self.tr("Nobody is due for a cycle this week."),
             lines,
@@ -826,7 +830,11 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.discrepancies,
-            self.tr("{n} finding(s) for the reconciliation.").format(n=len(found))
+            (
+                self.tr("1 finding for the reconciliation.")
+                if len(found) == 1
+                else self.tr("{n} findings for the reconciliation.").format(n=len(found))
+            )
             if found
             else self.tr("No open discrepancy: the books balance."),
             lines,

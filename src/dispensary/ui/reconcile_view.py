@@ -472,7 +472,11 @@ class ReconcileScreen(Screen):
         )
         found = len(result.to_review)
         findings = (
-            self.tr("{n} finding(s) to look at").format(n=found)
+            (
+                self.tr("1 finding to look at")
+                if found == 1
+                else self.tr("{n} findings to look at").format(n=found)
+            )
             if found
             else self.tr("no findings")
         )
