@@ -270,3 +270,12 @@ def test_the_studys_store_is_named_in_the_readers_language(
     records = cells(screen, RECORD)
     assert any(r.endswith(f" {shown}") for r in records), records
     assert not any(r.endswith(f" {area}") for r in records), records
+
+
+def test_a_return_is_named_with_its_kit_and_dispense(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """A return's number is the database's only: the kit and the dispense say which it is."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.action.setCurrentIndex(screen.action.findData("return"))
+    qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+    [record] = cells(screen, RECORD)
+    assert re.fullmatch(r"Return \d+ \(K\d{4}, DSP\d{6}\)", record), record

@@ -119,6 +119,19 @@ def _record(row: AuditRow, study: Study | None = None) -> str:
     named = row.entity_id
     if study is not None and row.entity == "storage":
         named = study.area_name(row.entity_id)
+    if row.entity == "return":
+        # A return is numbered only in the database: said with the kit and the dispense a
+        # pharmacist knows it by ("Return 115 (K1008, DSP000107)").
+        try:
+            new = json.loads(row.new or "{}")
+        except json.JSONDecodeError:
+            new = {}
+        if isinstance(new, dict) and new.get("kit") and new.get("dispense"):
+            return QCoreApplication.translate(
+                "AuditScreen", "{kind} {id} ({kit}, {dispense})"
+            ).format(
+                kind=record_kind(row.entity), id=named, kit=new["kit"], dispense=new["dispense"]
+            )
     return f"{record_kind(row.entity)} {named}"
 
 
