@@ -62,7 +62,7 @@ def test_a_wrong_witness_password_is_said_to_be_the_witnesss(
     assert refused.code == 4, refused.err
     assert "The witness's password is wrong: technician, the witness, signs" in refused.err
     assert "ask technician to type it again" in refused.err
-    assert "4 attempt(s) left before the account of technician locks." in refused.err
+    assert "4 attempts left before the account of technician locks." in refused.err
     assert "Type your own password" not in refused.err  # it was not the pharmacist's
     assert "password of technician from DISPENSARY_WITNESS_PASSWORD" in refused.err
     after = state(cli.db)

@@ -304,7 +304,7 @@ def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
     code, out, err = terminal(*args, "--method", "incineration", "--json")
     assert code == 3  # in-date kits from the shelf: the reason code is needed
     assert [r["code"] for r in json.loads(out)["refusals"]] == ["reason_needed"]
-    assert "Kit(s) K0001, K0002 are still in date and unused" in err
+    assert "Kits K0001, K0002 are still in date and unused" in err
     args += ["--reason-code", "study_closed"]
     code, out, err = terminal(*args, "--method", "incineration", "--json")
     assert code == 0, err

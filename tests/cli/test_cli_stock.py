@@ -107,7 +107,11 @@ def test_five_wrong_countersignatures_lock_the_verifiers_account(cli: Cli) -> No
         assert "The verifier's password is wrong: pharmacist, who countersigns" in refused.err
         assert "Nothing was saved; ask pharmacist to type it again." in refused.err
         left = (
-            f"{5 - attempt} attempt(s) left before the account of pharmacist locks."
+            (
+                f"{5 - attempt} attempts left before the account of pharmacist locks."
+                if attempt < 4
+                else "1 attempt left before the account of pharmacist locks."
+            )
             if attempt < 5
             else "The account of pharmacist is now locked"
         )

@@ -353,8 +353,9 @@ def per_kit_rule(
         reasons.append(
             (
                 DestroyCheck.REASON_NEEDED,
-                f"Kit(s) {', '.join(needing)} are still in date and unused: give the reason "
-                f"code of the sponsor's authorisation ({codes}).",
+                (f"Kit {needing[0]} is" if len(needing) == 1 else f"Kits {', '.join(needing)} are")
+                + " still in date and unused: give the reason "
+                + f"code of the sponsor's authorisation ({codes}).",
                 InvalidInput,
             )
         )

@@ -200,7 +200,7 @@ def test_in_date_kit_to_the_bin_with_ones_own_name_reversed_as_witness_is_refuse
     in-date kit needs the reason code of the sponsor's authorisation."""
     with refused(ctx, NotFound, "There is no user 'Pharm Paula'"):
         destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], witness="Pharm Paula", method="bin")
-    with refused(ctx, InvalidInput, "Kit(s) K0001 are still in date and unused"):
+    with refused(ctx, InvalidInput, "Kit K0001 is still in date and unused"):
         destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], method="bin", reason_code=None)
     with refused(ctx, InvalidInput, "That is not a destruction reason code"):
         destroy(ctx, pharmacist, pw(pharmacist), ["K0001"], method="bin", reason_code="bin")

@@ -251,7 +251,11 @@ def test_five_wrong_signature_passwords_lock_the_account(
             dispense(ctx, pharmacist, "guess-guess-1", enrolled)
         failed = info.value
         assert (failed.signer, failed.meaning) == ("pharm", "dispensed")
-        left = f"{5 - attempt} attempt(s) left" if attempt < 5 else "The account is now locked"
+        left = (
+            (f"{5 - attempt} attempts left" if attempt < 4 else "1 attempt left")
+            if attempt < 5
+            else "The account is now locked"
+        )
         assert left in failed.message
         users.record_failed_signature(ctx, pharmacist, failed.meaning, failed.signer)
         assert failed_attempts(ctx, "pharm") == attempt

@@ -215,7 +215,7 @@ def test_an_in_date_kit_needs_a_reason_code(
     qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-9")
     assessed(qtbot, screen)
-    assert "K0003 are still in date and unused" in screen.destroy_verdict.text()
+    assert "Kit K0003 is still in date and unused" in screen.destroy_verdict.text()
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "give the reason code" in screen.message.text()
     assert asked == [] and status_of(pharmacy, "K0003") is KitStatus.AVAILABLE
@@ -371,7 +371,7 @@ def test_the_destroy_panel_shows_the_services_verdict_before_signing(
     select_kits(screen, {"K0001", "K0003"})  # returned (10 held), and on the shelf
     assert [k.number for k in screen.selected()] == ["K0001", "K0003"]
     verdict = screen.destroy_verdict.text()
-    assert "2 kit(s), <b>31</b> tablets would leave: 21 from the shelf, 10 returned" in verdict
+    assert "2 kits, <b>31</b> tablets would leave: 21 from the shelf, 10 returned" in verdict
     assert "Give the witness&#x27;s user name" in verdict  # the paperwork is assessed too
 
     select_kits(screen, {"K0003", out})
@@ -431,7 +431,9 @@ def test_the_destruction_date_is_chosen_in_the_panel(
     qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
     qtbot.keyClicks(screen.reference, "AUTH-DATE-1")
     assessed(qtbot, screen)
-    assert "2 kit(s)" not in screen.destroy_verdict.text()
+    assert (
+        "2 kits" not in screen.destroy_verdict.text() and "1 kit, " in screen.destroy_verdict.text()
+    )
     before = written_so_far(pharmacy, screen)
 
     field.setDate(qdate(date(2026, 1, 20)))  # re-assessed on change
@@ -635,7 +637,7 @@ def test_typing_in_the_destroy_form_never_waits_for_the_assessment(
         (("K0003",), "tech", "AUTH-9", True)
     ]
     assert screen.destroy_button.isEnabled()
-    assert "K0003 are still in date and unused" in screen.destroy_verdict.text()
+    assert "Kit K0003 is still in date and unused" in screen.destroy_verdict.text()
 
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("damaged"))
     assert not screen.destroy_button.isEnabled()

@@ -59,7 +59,7 @@ def test_excursion_quarantines_the_kits_in_the_area(
     with qtbot.waitSignal(screen.changed):
         import_text(qtbot, screen, tmp_path / "logger.csv", WARM_NIGHT)
     assert screen.message.kind == "warning"
-    assert "1 excursion(s)" in screen.message.text()
+    assert "1 excursion found" in screen.message.text()
     qtmodeltester.check(screen.excursions)
     qtmodeltester.check(screen.kits)
     [excursion] = screen.excursions.rows

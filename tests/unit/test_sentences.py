@@ -30,4 +30,4 @@ def test_a_chinese_refusal_and_what_follows_read_as_one_text() -> None:
     assert "。 " not in said and said.count("。") >= 2, said
     with speaking(Language.EN):
         said = _wrong_second_password(SignatureMeaning.WITNESSED, "lin", 2)
-    assert ". 2 attempt(s) left" in said, said
+    assert ". 2 attempts left" in said, said

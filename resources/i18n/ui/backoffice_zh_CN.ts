@@ -524,6 +524,14 @@
         <translation>{n} 名受试者一周内到期。</translation>
     </message>
     <message>
+        <source>{n} kit on the shelf expires within 90 days: use it first or set it aside.</source>
+        <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
+    </message>
+    <message>
+        <source>{n} kits on the shelf expire within 90 days: use them first or set them aside.</source>
+        <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
+    </message>
+    <message>
         <source>1 finding for the reconciliation.</source>
         <translation>对账有 1 项发现。</translation>
     </message>
@@ -554,10 +562,6 @@
     <message>
         <source>{kit} — lot {lot}, expires {date} ({days} days)</source>
         <translation>{kit} — 批号 {lot}，有效期至 {date}（{days} 天）</translation>
-    </message>
-    <message>
-        <source>{n} kit(s) on the shelf expire within 90 days: use them first or set them aside.</source>
-        <translation>架上 {n} 盒药品将在 90 天内过期：请优先使用或另行存放。</translation>
     </message>
     <message>
         <source>No kit on the shelf expires within 90 days.</source>
@@ -716,11 +720,19 @@
         <translation>{product}将在第{week}周（自{date}起）短缺。</translation>
     </message>
     <message>
-        <source>Order {kits} kit(s) of {product} by {date}.</source>
+        <source>Order {kits} kit of {product} by {date}.</source>
         <translation>请于{date}前订购{product} {kits}盒。</translation>
     </message>
     <message>
-        <source>{n} kit(s) will expire unused.</source>
+        <source>Order {kits} kits of {product} by {date}.</source>
+        <translation>请于{date}前订购{product} {kits}盒。</translation>
+    </message>
+    <message>
+        <source>{n} kit will expire unused.</source>
+        <translation>{n}盒药将过期未用。</translation>
+    </message>
+    <message>
+        <source>{n} kits will expire unused.</source>
         <translation>{n}盒药将过期未用。</translation>
     </message>
 </context>

@@ -226,7 +226,11 @@
         <translation>建议药盒（近效期先出）</translation>
     </message>
     <message>
-        <source>Tablets: {have} in {kits} kit(s); {need} needed</source>
+        <source>Tablets: {have} in {kits} kit; {need} needed</source>
+        <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
+    </message>
+    <message>
+        <source>Tablets: {have} in {kits} kits; {need} needed</source>
         <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
     </message>
     <message>
@@ -688,7 +692,11 @@
         <translation>请先扫描本次到货的药盒。</translation>
     </message>
     <message>
-        <source> ({lines} line(s) refused: see the list)</source>
+        <source> ({lines} line refused: see the list)</source>
+        <translation>（{lines} 行被拒收：见列表）</translation>
+    </message>
+    <message>
+        <source> ({lines} lines refused: see the list)</source>
         <translation>（{lines} 行被拒收：见列表）</translation>
     </message>
     <message>
@@ -871,8 +879,20 @@
         <translation>药盒 {kit}：发放 {dispensed} 片 · 清点退回 {returned} 片 · 已服 {taken} 片</translation>
     </message>
     <message>
-        <source>Adherence is worked out when every kit is back: {left} kit(s) still to count after this one.</source>
+        <source>Adherence is worked out when every kit is back: {left} kit still to count after this one.</source>
         <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>Adherence is worked out when every kit is back: {left} kits still to count after this one.</source>
+        <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>Adherence is worked out when every kit is back: {left} kit still to count.</source>
+        <translation>所有药盒退回后才计算依从性：还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>Adherence is worked out when every kit is back: {left} kits still to count.</source>
+        <translation>所有药盒退回后才计算依从性：还有 {left} 盒待清点。</translation>
     </message>
     <message>
         <source>&lt;span style=&apos;color:#8a1c13&apos;&gt;&lt;b&gt;{flags}&lt;/b&gt;&lt;/span&gt;</source>
@@ -909,10 +929,6 @@
     <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablets back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
         <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：发放 {dispensed} 片，至今已退回 {returned} 片。</translation>
-    </message>
-    <message>
-        <source>Adherence is worked out when every kit is back: {left} kit(s) still to count.</source>
-        <translation>所有药盒退回后才计算依从性：还有 {left} 盒待清点。</translation>
     </message>
     <message>
         <source>Return recorded.</source>

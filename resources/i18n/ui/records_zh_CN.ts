@@ -597,8 +597,44 @@ Old values:
         <translation>&lt;span style=&apos;color:#c62828&apos;&gt;{message}&lt;/span&gt;</translation>
     </message>
     <message>
-        <source>{n} kit(s), &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
+        <source>{n} kit, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
         <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+    </message>
+    <message>
+        <source>{n} kits, &lt;b&gt;{tablets}&lt;/b&gt; tablets would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
+        <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
+    </message>
+    <message>
+        <source>Return to the sponsor of {n} kit: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Return to the sponsor of {n} kits: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Destruction of {n} kit: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>Destruction of {n} kits: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+    </message>
+    <message>
+        <source>{n} kit, {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
+    </message>
+    <message>
+        <source>{n} kits, {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
+    </message>
+    <message>
+        <source>{n} kit, {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
+    </message>
+    <message>
+        <source>{n} kits, {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
     </message>
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>
@@ -607,22 +643,6 @@ Old values:
     <message>
         <source>Select the kits to destroy.</source>
         <translation>请选择要销毁的药盒。</translation>
-    </message>
-    <message>
-        <source>Return to the sponsor of {n} kit(s): {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
-    </message>
-    <message>
-        <source>Destruction of {n} kit(s): {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
-    </message>
-    <message>
-        <source>{n} kit(s), {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
-    </message>
-    <message>
-        <source>{n} kit(s), {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
     </message>
 </context>
 <context>
@@ -776,8 +796,20 @@ Old values:
         <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
     </message>
     <message>
-        <source>NOT BALANCED: {n} line(s) of the ledger do not balance; {findings}. See the discrepancies.</source>
+        <source>NOT BALANCED: {n} line of the ledger does not balance; {findings}. See the discrepancies.</source>
         <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
+    </message>
+    <message>
+        <source>NOT BALANCED: {n} lines of the ledger do not balance; {findings}. See the discrepancies.</source>
+        <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
+    </message>
+    <message>
+        <source>Reconciliation of {protocol}: {state}, {n} finding</source>
+        <translation>{protocol} 对账：{state}，{n} 项发现</translation>
+    </message>
+    <message>
+        <source>Reconciliation of {protocol}: {state}, {n} findings</source>
+        <translation>{protocol} 对账：{state}，{n} 项发现</translation>
     </message>
     <message>
         <source>SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found what the book said.</source>
@@ -802,10 +834,6 @@ Old values:
     <message>
         <source>NOT balanced</source>
         <translation>账目不平衡</translation>
-    </message>
-    <message>
-        <source>Reconciliation of {protocol}: {state}, {n} finding(s)</source>
-        <translation>{protocol} 对账：{state}，{n} 项发现</translation>
     </message>
     <message>
         <source>{summary}; against the shelf: {physical}</source>
@@ -1184,20 +1212,32 @@ Old values:
         <translation>{name} 中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
     </message>
     <message>
-        <source>{n} kit(s) quarantined: {kits}</source>
+        <source>{n} kit quarantined: {kits}</source>
         <translation>已隔离 {n} 个药盒：{kits}</translation>
+    </message>
+    <message>
+        <source>{n} kits quarantined: {kits}</source>
+        <translation>已隔离 {n} 个药盒：{kits}</translation>
+    </message>
+    <message>
+        <source>{n} excursion found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
+        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
+        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{n} kit quarantined by the excursion of {start}&lt;/b&gt; (its status today is shown)</source>
+        <translation>&lt;b&gt;{start} 的温度超标导致 {n} 个药盒被隔离&lt;/b&gt;（显示其当前状态）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{n} kits quarantined by the excursion of {start}&lt;/b&gt; (their status today is shown)</source>
+        <translation>&lt;b&gt;{start} 的温度超标导致 {n} 个药盒被隔离&lt;/b&gt;（显示其当前状态）</translation>
     </message>
     <message>
         <source>no available kit was stored there</source>
         <translation>该区域未储存可用药盒</translation>
-    </message>
-    <message>
-        <source>{n} excursion(s) found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
-        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;{n} kit(s) quarantined by the excursion of {start}&lt;/b&gt; (their status today is shown)</source>
-        <translation>&lt;b&gt;{start} 的温度超标导致 {n} 个药盒被隔离&lt;/b&gt;（显示其当前状态）</translation>
     </message>
 </context>
 <context>

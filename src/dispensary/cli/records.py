@@ -240,8 +240,12 @@ def _verify_anchor(run: Run) -> int:
         ]
         if public is not None:
             source.append(
-                _(
-                    "  Signed by the site key {fingerprint}; {unsigned} unsigned line(s) left out."
+                (
+                    _("  Signed by the site key {fingerprint}; {unsigned} unsigned line left out.")
+                    if read.unsigned == 1
+                    else _(
+                        "  Signed by the site key {fingerprint}; {unsigned} unsigned lines left out."
+                    )
                 ).format(fingerprint=site_key.fingerprint(public), unsigned=read.unsigned)
             )
     check = audit.check_anchor(ctx, actor, anchor)

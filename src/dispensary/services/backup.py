@@ -364,12 +364,23 @@ class LogCheck:
         if not self.forged:
             return ""
         first = self.forged[0]
-        return _(
-            "The anchor log was edited: {count} line(s) for this database carry a signature "
-            "that is not the site key's (the first: line {line}, logged {at} with the backup "
-            "{backup}). Keep the log and the backups as they are, and tell the quality "
-            "manager: the audit trail cannot be checked against this log."
-        ).format(count=len(self.forged), line=first.number, at=first.at, backup=first.backup)
+        if len(self.forged) == 1:
+            edited = _(
+                "The anchor log was edited: {count} line for this database carries a signature "
+                "that is not the site key's (line {line}, logged {at} with the backup "
+                "{backup}). Keep the log and the backups as they are, and tell the quality "
+                "manager: the audit trail cannot be checked against this log."
+            )
+        else:
+            edited = _(
+                "The anchor log was edited: {count} lines for this database carry a signature "
+                "that is not the site key's (the first: line {line}, logged {at} with the backup "
+                "{backup}). Keep the log and the backups as they are, and tell the quality "
+                "manager: the audit trail cannot be checked against this log."
+            )
+        return edited.format(
+            count=len(self.forged), line=first.number, at=first.at, backup=first.backup
+        )
 
 
 def is_server_database(db: str | Path) -> bool:

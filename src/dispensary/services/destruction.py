@@ -324,9 +324,16 @@ def _plan_destruction(
         reasons.append(
             Refusal(
                 DestroyCheck.REASON_NEEDED,
-                _(
-                    "Kit(s) {kits} are still in date and unused: give the reason code of the "
-                    "sponsor's authorisation ({codes})."
+                (
+                    _(
+                        "Kit {kits} is still in date and unused: give the reason code of the "
+                        "sponsor's authorisation ({codes})."
+                    )
+                    if len(needing) == 1
+                    else _(
+                        "Kits {kits} are still in date and unused: give the reason code of the "
+                        "sponsor's authorisation ({codes})."
+                    )
                 ).format(
                     kits=", ".join(needing), codes=", ".join(r.value for r in DestructionReason)
                 ),

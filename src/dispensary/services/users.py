@@ -317,10 +317,15 @@ def check_signature(
                 meaning.value,
                 second=True,
             )
-        if left > 0:
+        if left == 1:
             wrong = _(
                 "The signature password for {user} is wrong; nothing was saved. Type your own "
-                "password to sign. {left} attempt(s) left before the account locks."
+                "password to sign. {left} attempt left before the account locks."
+            )
+        elif left > 1:
+            wrong = _(
+                "The signature password for {user} is wrong; nothing was saved. Type your own "
+                "password to sign. {left} attempts left before the account locks."
             )
         else:
             wrong = _(
@@ -366,8 +371,10 @@ SECOND_SIGNER_WRONG: dict[SignatureMeaning, str] = {
 
 def _wrong_second_password(meaning: SignatureMeaning, user: str, left: int) -> str:
     wrong = _(SECOND_SIGNER_WRONG[meaning]).format(user=user)
-    if left > 0:
-        then = _("{left} attempt(s) left before the account of {user} locks.")
+    if left == 1:
+        then = _("{left} attempt left before the account of {user} locks.")
+    elif left > 1:
+        then = _("{left} attempts left before the account of {user} locks.")
     else:
         then = _("The account of {user} is now locked; ask an administrator to unlock it.")
     return sentences([wrong, then.format(left=left, user=user)])

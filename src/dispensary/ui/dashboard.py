@@ -62,7 +62,7 @@ from dispensary.ui.forms import fit_columns, row_table
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, context_of_study
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import heading, product_label, shown_date, shown_weekday
+from dispensary.ui.widgets import by_count, heading, product_label, shown_date, shown_weekday
 
 _log = logging.getLogger(__name__)
 
@@ -262,12 +262,22 @@ class ForecastSection(Section):
         said = [text]
         for order in f.resupply:
             said.append(
-                self.tr("Order {kits} kit(s) of {product} by {date}.").format(
+                by_count(
+                    order.kits,
+                    self.tr("Order {kits} kit of {product} by {date}."),
+                    self.tr("Order {kits} kits of {product} by {date}."),
+                ).format(
                     kits=order.kits, product=names[order.product], date=shown_date(order.order_by)
                 )
             )
         if f.unused:
-            said.append(self.tr("{n} kit(s) will expire unused.").format(n=len(f.unused)))
+            said.append(
+                by_count(
+                    len(f.unused),
+                    self.tr("{n} kit will expire unused."),
+                    self.tr("{n} kits will expire unused."),
+                ).format(n=len(f.unused))
+            )
         self.summary.setText(sentences(said))
         wanted = first.product if first is not None else self.product.currentData()
         self.product.blockSignals(True)
@@ -812,8 +822,14 @@ class DashboardScreen(Screen):
         ]
         self._fill(
             self.expiring,
-            self.tr(
-                "{n} kit(s) on the shelf expire within 90 days: use them first or set them aside."
+            by_count(
+                len(kits),
+                self.tr(
+                    "{n} kit on the shelf expires within 90 days: use it first or set it aside."
+                ),
+                self.tr(
+                    "{n} kits on the shelf expire within 90 days: use them first or set them aside."
+                ),
             ).format(n=len(kits))
             if kits
             else self.tr("No kit on the shelf expires within 90 days."),

@@ -54,6 +54,7 @@ from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     KitLine,
     button_row,
+    by_count,
     counter_keys,
     date_edit,
     dose_shown,
@@ -621,9 +622,11 @@ class DispenseScreen(Screen):
             return
         have, need = found.tablets_in_kits, found.tablets_needed
         self.cover_label.setText(
-            self.tr("Tablets: {have} in {kits} kit(s); {need} needed").format(
-                have=have, kits=len(kits), need=need
-            )
+            by_count(
+                len(kits),
+                self.tr("Tablets: {have} in {kits} kit; {need} needed"),
+                self.tr("Tablets: {have} in {kits} kits; {need} needed"),
+            ).format(have=have, kits=len(kits), need=need)
         )
         self.cover_label.setProperty("short", have < need)
 

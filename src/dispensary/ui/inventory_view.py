@@ -68,6 +68,7 @@ from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    by_count,
     date_edit,
     product_label,
     qdate,
@@ -784,9 +785,16 @@ class InventoryScreen(Screen):
         refused = self.tr("<span style='color:#c62828'>{message}</span>")
         lines = [refused.format(message=escape(v.message)) for v in found.kits if not v.accepted]
         lines.append(
-            self.tr(
-                "{n} kit(s), <b>{tablets}</b> tablets would leave: {from_stock} from the shelf, "
-                "{returned} returned (held for the monitor)."
+            by_count(
+                len(found.destroyable),
+                self.tr(
+                    "{n} kit, <b>{tablets}</b> tablets would leave: {from_stock} from the shelf, "
+                    "{returned} returned (held for the monitor)."
+                ),
+                self.tr(
+                    "{n} kits, <b>{tablets}</b> tablets would leave: {from_stock} from the shelf, "
+                    "{returned} returned (held for the monitor)."
+                ),
             ).format(
                 n=len(found.destroyable),
                 tablets=found.tablets,
@@ -814,14 +822,28 @@ class InventoryScreen(Screen):
         actor = self.session.actor
         kits = [v.kit for v in found.kits]
         if found.to_sponsor:
-            summary = self.tr(
-                "Return to the sponsor of {n} kit(s): {kits} ({tablets} tablets) on {day}, "
-                "witnessed by {witness}, authorised by {reference}"
+            summary = by_count(
+                len(kits),
+                self.tr(
+                    "Return to the sponsor of {n} kit: {kits} ({tablets} tablets) on {day}, "
+                    "witnessed by {witness}, authorised by {reference}"
+                ),
+                self.tr(
+                    "Return to the sponsor of {n} kits: {kits} ({tablets} tablets) on {day}, "
+                    "witnessed by {witness}, authorised by {reference}"
+                ),
             )
         else:
-            summary = self.tr(
-                "Destruction of {n} kit(s): {kits} ({tablets} tablets) on {day}, "
-                "witnessed by {witness}, authorised by {reference}"
+            summary = by_count(
+                len(kits),
+                self.tr(
+                    "Destruction of {n} kit: {kits} ({tablets} tablets) on {day}, "
+                    "witnessed by {witness}, authorised by {reference}"
+                ),
+                self.tr(
+                    "Destruction of {n} kits: {kits} ({tablets} tablets) on {day}, "
+                    "witnessed by {witness}, authorised by {reference}"
+                ),
             )
         password = SignatureDialog.ask(
             self,
@@ -865,14 +887,28 @@ class InventoryScreen(Screen):
         self._default_day = self.session.ctx.clock.today()
         self.destroyed_on.setDate(qdate(self._default_day))
         if done.to_sponsor:
-            written = self.tr(
-                "{n} kit(s), {tablets} tablets, returned to the sponsor on {day} "
-                "(record {record}), witnessed by {witness}."
+            written = by_count(
+                len(done.kits),
+                self.tr(
+                    "{n} kit, {tablets} tablets, returned to the sponsor on {day} "
+                    "(record {record}), witnessed by {witness}."
+                ),
+                self.tr(
+                    "{n} kits, {tablets} tablets, returned to the sponsor on {day} "
+                    "(record {record}), witnessed by {witness}."
+                ),
             )
         else:
-            written = self.tr(
-                "{n} kit(s), {tablets} tablets, destroyed on {day} (record {record}), "
-                "witnessed by {witness}."
+            written = by_count(
+                len(done.kits),
+                self.tr(
+                    "{n} kit, {tablets} tablets, destroyed on {day} (record {record}), "
+                    "witnessed by {witness}."
+                ),
+                self.tr(
+                    "{n} kits, {tablets} tablets, destroyed on {day} (record {record}), "
+                    "witnessed by {witness}."
+                ),
             )
         self._written(
             written.format(

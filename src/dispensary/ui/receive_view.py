@@ -37,6 +37,7 @@ from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     button_row,
+    by_count,
     counter_keys,
     date_edit,
     kit_table,
@@ -460,7 +461,15 @@ class ReceiveScreen(Screen):
         self._show(found)
         if found.refused:
             lines = len(found.refused_lines)
-            more = self.tr(" ({lines} line(s) refused: see the list)") if lines else ""
+            more = (
+                by_count(
+                    lines,
+                    self.tr(" ({lines} line refused: see the list)"),
+                    self.tr(" ({lines} lines refused: see the list)"),
+                )
+                if lines
+                else ""
+            )
             self.message.show_message(
                 self.tr("Not received: {reason}").format(reason=found.refusals[0].message)
                 + more.format(lines=lines),

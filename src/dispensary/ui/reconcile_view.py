@@ -51,7 +51,7 @@ from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import heading, product_label, wrapped_label
+from dispensary.ui.widgets import by_count, heading, product_label, wrapped_label
 
 RED, GREEN, AMBER = "#c62828", "#2e7d32", "#b26a00"
 CAUTION_COLOURS = ("#fff4e0", "#7a4100", "#ffb74d")
@@ -489,9 +489,16 @@ class ReconcileScreen(Screen):
         else:
             unbalanced = sum(not r.balanced for r in result.products + result.lots + result.kits)
             self.banner.setText(
-                self.tr(
-                    "NOT BALANCED: {n} line(s) of the ledger do not balance; {findings}. "
-                    "See the discrepancies."
+                by_count(
+                    unbalanced,
+                    self.tr(
+                        "NOT BALANCED: {n} line of the ledger does not balance; {findings}. "
+                        "See the discrepancies."
+                    ),
+                    self.tr(
+                        "NOT BALANCED: {n} lines of the ledger do not balance; {findings}. "
+                        "See the discrepancies."
+                    ),
                 ).format(n=unbalanced, findings=findings)
             )
         self.banner.setStyleSheet(banner_style(result.balanced))
@@ -574,9 +581,11 @@ class ReconcileScreen(Screen):
         balanced = self.result is not None and self.result.balanced
         state = self.tr("balanced") if balanced else self.tr("NOT balanced")
         found = len(self.result.discrepancies) if self.result is not None else 0
-        summary = self.tr("Reconciliation of {protocol}: {state}, {n} finding(s)").format(
-            protocol=self.session.ctx.study.protocol, state=state, n=found
-        )
+        summary = by_count(
+            found,
+            self.tr("Reconciliation of {protocol}: {state}, {n} finding"),
+            self.tr("Reconciliation of {protocol}: {state}, {n} findings"),
+        ).format(protocol=self.session.ctx.study.protocol, state=state, n=found)
         if self.result is not None:
             summary = self.tr("{summary}; against the shelf: {physical}").format(
                 summary=summary, physical=self.result.physical

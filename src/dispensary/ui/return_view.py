@@ -42,6 +42,7 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     button_row,
+    by_count,
     counter_keys,
     date_edit,
     dose_shown,
@@ -461,9 +462,16 @@ class ReturnScreen(Screen):
         ]
         if not preview.complete:
             parts.append(
-                self.tr(
-                    "Adherence is worked out when every kit is back: {left} kit(s) still to"
-                    " count after this one."
+                by_count(
+                    preview.kits_left,
+                    self.tr(
+                        "Adherence is worked out when every kit is back: {left} kit still to"
+                        " count after this one."
+                    ),
+                    self.tr(
+                        "Adherence is worked out when every kit is back: {left} kits still to"
+                        " count after this one."
+                    ),
                 ).format(left=preview.kits_left)
             )
             return "<br>".join(parts)
@@ -581,8 +589,15 @@ class ReturnScreen(Screen):
             found = self.assessment
             left = len(found.kits_to_count) if found is not None else 0
             parts.append(
-                self.tr(
-                    "Adherence is worked out when every kit is back: {left} kit(s) still to count."
+                by_count(
+                    left,
+                    self.tr(
+                        "Adherence is worked out when every kit is back: {left} kit still to count."
+                    ),
+                    self.tr(
+                        "Adherence is worked out when every kit is back: {left} kits still to"
+                        " count."
+                    ),
                 ).format(left=left)
             )
             self.result.setText("<br>".join(parts))

@@ -37,7 +37,7 @@ from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import titled_page, wrapped_label
+from dispensary.ui.widgets import by_count, titled_page, wrapped_label
 
 
 def celsius(value: float | None) -> str:
@@ -379,16 +379,25 @@ class TemperatureScreen(Screen):
             lambda r: r.excursion_id == newest,
         )
         quarantined = (
-            self.tr("{n} kit(s) quarantined: {kits}").format(
-                n=len(kits), kits=", ".join(kits[:10]) + (" ..." if len(kits) > 10 else "")
-            )
+            by_count(
+                len(kits),
+                self.tr("{n} kit quarantined: {kits}"),
+                self.tr("{n} kits quarantined: {kits}"),
+            ).format(n=len(kits), kits=", ".join(kits[:10]) + (" ..." if len(kits) > 10 else ""))
             if kits
             else self.tr("no available kit was stored there")
         )
         self.message.show_message(
-            self.tr(
-                "{n} excursion(s) found in {name} for {area}; {quarantined}. Ask the "
-                "sponsor whether to release or reject them."
+            by_count(
+                len(found),
+                self.tr(
+                    "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
+                    "sponsor whether to release or reject them."
+                ),
+                self.tr(
+                    "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
+                    "sponsor whether to release or reject them."
+                ),
             ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
             "warning",
         )
@@ -408,9 +417,16 @@ class TemperatureScreen(Screen):
         self.kits.set_rows([k for k in stock or [] if k.number in numbers])
         fit_columns(self.kit_table)
         self.kits_label.setText(
-            self.tr(
-                "<b>{n} kit(s) quarantined by the excursion of {start}</b> "
-                "(their status today is shown)"
+            by_count(
+                len(numbers),
+                self.tr(
+                    "<b>{n} kit quarantined by the excursion of {start}</b> "
+                    "(its status today is shown)"
+                ),
+                self.tr(
+                    "<b>{n} kits quarantined by the excursion of {start}</b> "
+                    "(their status today is shown)"
+                ),
             ).format(
                 n=len(numbers), start=chosen[0].started_at.astimezone().strftime("%Y-%m-%d %H:%M")
             )

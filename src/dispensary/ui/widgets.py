@@ -188,6 +188,12 @@ def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
     )
 
 
+def by_count(n: int, one: str, many: str) -> str:
+    """`one` or `many` (both translated, both holding the count): English says "1 kit" and
+    "3 kits", not "3 kit(s)"; Chinese writes the two alike."""
+    return one if n == 1 else many
+
+
 def separated(items: Iterable[str]) -> str:
     """Items of a list written one after the other, with the user's language's separator
     ("K0101, K0102"; in Chinese the enumeration comma)."""
