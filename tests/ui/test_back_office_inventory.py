@@ -115,6 +115,28 @@ def test_quarantine_and_release_with_reasons(
     assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
 
 
+def test_a_kit_quarantined_out_of_the_filtered_list_leaves_the_panel(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under "Available", a kit quarantined leaves the list; the panel went on describing it
+    as available, 42 tablets, with Quarantine still enabled and Release not."""
+    answer_reason(monkeypatch, "bottle seal broken")
+    screen = make_screen(qtbot, pharmacy)
+    screen.status.setCurrentIndex(screen.status.findData(KitStatus.AVAILABLE.value))
+    assert "K0004" in shown_kits(screen)
+    screen.table.selectRow(shown_kits(screen).index("K0004"))
+    assert "Kit K0004" in screen.selection_label.text()
+    assert screen.quarantine_button.isEnabled()
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.quarantine_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.QUARANTINED
+    assert "K0004" not in shown_kits(screen)
+    assert screen.selected() == []
+    assert "K0004" not in screen.selection_label.text()
+    assert not screen.quarantine_button.isEnabled()
+    assert not screen.release_button.isEnabled()
+
+
 def test_quarantine_and_release_are_offered_for_the_kits_the_service_would_move(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -472,6 +472,10 @@ class InventoryScreen(Screen):
         kept, self._kept = self._kept, set()
         if kept:
             self._reselect(kept)
+        if kept and not self.selected():
+            # The kits selected left the list (a quarantined kit under "Available"): a reset
+            # clears the selection without a signal, and the panel would still describe them.
+            self._selection_changed()
 
     def _follow_today(self) -> None:
         """The destruction date stays today (the screen may stay open past midnight) unless
