@@ -79,7 +79,7 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     detail = screen.detail.toPlainText()
     assert "Action: Dispense (dispense)" in detail  # the name, and the code as written
     assert "Record: Dispense DSP000001 (dispense)" in detail
-    assert "\n  cycle: 1\n" in detail
+    assert "\n  Cycle (cycle): 1\n" in detail  # the value by its name, and its key as written
 
 
 @pytest.mark.parametrize(
@@ -167,22 +167,24 @@ def test_values_read_as_words_not_python(qtbot: Any, pharmacy: Pharmacy) -> None
     shipment = cells(screen, NEW)[0]
     for python in ("['", "']", "True", "False", "None", "{'"):
         assert python not in shipment, shipment
-    assert "temperature_ok: yes" in shipment
-    kits = shipment.split("kits: ", 1)[1].split(";", 1)[0]
+    assert "Temperature within range: yes" in shipment
+    kits = shipment.split("Kits: ", 1)[1].split(";", 1)[0]
     assert kits.startswith("K") and ", K" in kits  # a list, joined with commas
     assert "ledger" not in shipment  # the hashes are left to the full entry
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "  temperature_ok: yes" in detail
-    assert f"  kits: {kits}" in detail
+    assert "  Temperature within range (temperature_ok): yes" in detail
+    assert f"  Kits (kits): {kits}" in detail
     # The ledger rows as compact JSON, hash and all.
-    assert re.search(r'\n  ledger: \[\d+, "[0-9a-f]{64}"\], \[\d+, "[0-9a-f]{64}"\]', detail)
+    assert re.search(
+        r'\n  Ledger rows \(ledger\): \[\d+, "[0-9a-f]{64}"\], \[\d+, "[0-9a-f]{64}"\]', detail
+    )
 
     choose_action(qtbot, screen, "return")
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
-    assert "  held_from: —" in detail  # null
-    assert "  flags: under_use" in detail  # a list of one
+    assert "  Held from (held_from): —" in detail  # null
+    assert "  Flags (flags): under_use" in detail  # a list of one
     assert "None" not in detail and "[]" not in detail
 
 
@@ -224,12 +226,15 @@ def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmac
     assert not any("True" in c or "False" in c for c in cells(screen, NEW))
 
     choose_action(qtbot, screen, "receive")
-    assert "temperature_ok: 是" in cells(screen, NEW)[0]
+    shipment = cells(screen, NEW)[0]
+    assert "；温度合格：是" in shipment and "；接收日期：" in shipment, shipment
+    assert not re.search("[a-z]{3,}_?[a-z]*:", shipment), shipment  # no value by its key
     choose_action(qtbot, screen, "dispense")
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
     assert "操作：发放（dispense）" in detail
     assert "记录对象：发放 DSP000001（dispense）" in detail
+    assert "  周期（cycle）：1\n" in detail and "  第1天（day1）：" in detail, detail
     choose_action(qtbot, screen, "sign_in_refused")
     screen.table.selectRow(0)
     assert "原因：账户已停用（deactivated）" in screen.detail.toPlainText()

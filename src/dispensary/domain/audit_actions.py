@@ -158,6 +158,123 @@ RECORD_KINDS: dict[str, str] = {
 """The kinds of record the entries name (their `entity`), as the services write them."""
 
 
+FIELD_NAMES: dict[str, str] = {
+    "access": N_("audit field|Access"),
+    "active": N_("audit field|Active"),
+    "address": N_("audit field|Address"),
+    "anchor": N_("audit field|Verification code"),
+    "birth_year": N_("audit field|Year of birth"),
+    "book": N_("audit field|On the book"),
+    "computer": N_("audit field|Computer"),
+    "computer_account": N_("audit field|Computer account"),
+    "condition": N_("audit field|Condition on arrival"),
+    "confirmed": N_("audit field|Confirmed"),
+    "corrects": N_("audit field|Corrects"),
+    "counted": N_("audit field|Counted"),
+    "cover_until": N_("audit field|Covers until"),
+    "criteria": N_("audit field|Criteria checked"),
+    "cycle": N_("audit field|Cycle"),
+    "database": N_("audit field|Database"),
+    "day1": N_("audit field|Day 1"),
+    "days": N_("audit field|Days' supply"),
+    "destroyed_on": N_("audit field|Destroyed on"),
+    "difference": N_("audit field|Difference"),
+    "discrepancies": N_("audit field|Discrepancies"),
+    "dispense": N_("audit field|Dispense"),
+    "dispensed_on": N_("audit field|Dispensed on"),
+    "dose_level": N_("audit field|Dose level"),
+    "eligibility_confirmed_by": N_("audit field|Eligibility confirmed by"),
+    "enrolled_on": N_("audit field|Enrolled on"),
+    "expected": N_("audit field|Tablets expected"),
+    "expiry": N_("audit field|Expiry"),
+    "failed_attempts": N_("audit field|Failed attempts"),
+    "file": N_("audit field|File"),
+    "fingerprint": N_("audit field|Fingerprint"),
+    "flags": N_("audit field|Flags"),
+    "from": N_("audit field|From"),
+    "full_name": N_("audit field|Full name"),
+    "grounds": N_("audit field|Grounds"),
+    "held_days": N_("audit field|Days held"),
+    "held_from": N_("audit field|Held from"),
+    "held_ordered_by": N_("audit field|Hold ordered by"),
+    "held_until": N_("audit field|Held until"),
+    "highest": N_("audit field|Highest"),
+    "initials": N_("audit field|Initials"),
+    "items": N_("audit field|Items"),
+    "kit": N_("audit field|Kit"),
+    "kits": N_("audit field|Kits"),
+    "language": N_("audit field|Language"),
+    "ledger": N_("audit field|Ledger rows"),
+    "location": N_("audit field|Storage area"),
+    "locked": N_("audit field|Locked"),
+    "lot": N_("audit field|Lot"),
+    "lots": N_("audit field|Lots"),
+    "lowest": N_("audit field|Lowest"),
+    "meaning": N_("audit field|Meaning"),
+    "method": N_("audit field|Method"),
+    "must_change_password": N_("audit field|Must change password"),
+    "name": N_("audit field|Name"),
+    "names": N_("audit field|Names"),
+    "not_brought_back": N_("audit field|Not brought back"),
+    "note": N_("audit field|Note"),
+    "notices": N_("audit field|Notices"),
+    "number": N_("audit field|Number"),
+    "observations": N_("audit field|Observations"),
+    "origin": N_("audit field|Origin"),
+    "outcome": N_("audit field|Outcome"),
+    "participant": N_("audit field|Participant"),
+    "password_set": N_("audit field|Password set"),
+    "path": N_("audit field|Path"),
+    "phone": N_("audit field|Phone"),
+    "platelets": N_("audit field|Platelets"),
+    "position": N_("audit field|Position"),
+    "product": N_("audit field|Product"),
+    "products": N_("audit field|Products"),
+    "public_key": N_("audit field|Public key"),
+    "readings": N_("audit field|Readings"),
+    "readings_from": N_("audit field|Readings from"),
+    "readings_highest": N_("audit field|Highest reading"),
+    "readings_lowest": N_("audit field|Lowest reading"),
+    "readings_to": N_("audit field|Readings to"),
+    "reason": N_("audit field|Reason"),
+    "reason_code": N_("audit field|Reason code"),
+    "received_on": N_("audit field|Received on"),
+    "reference": N_("audit field|Authorisation"),
+    "replaced_file_kept_at": N_("audit field|Replaced file kept at"),
+    "reprint": N_("audit field|Reprint"),
+    "returned_on": N_("audit field|Returned on"),
+    "role": N_("audit field|Role"),
+    "rule": N_("audit field|Rule"),
+    "sex": N_("audit field|Sex"),
+    "signature": N_("audit field|Signature"),
+    "size": N_("audit field|Size"),
+    "source": N_("audit field|Source"),
+    "status": N_("audit field|Status"),
+    "stock": N_("audit field|Label stock"),
+    "storage_area": N_("audit field|Storage area"),
+    "study": N_("audit field|Study"),
+    "study_access": N_("audit field|Studies"),
+    "tablets": N_("audit field|Tablets"),
+    "taken": N_("audit field|Tablets taken"),
+    "temperature_ok": N_("audit field|Temperature within range"),
+    "title": N_("audit field|Title"),
+    "to": N_("audit field|To"),
+    "to_sponsor": N_("audit field|Returned to the sponsor"),
+    "today_may_be_fixed": N_("audit field|Date may be set"),
+    "username": N_("audit field|Username"),
+    "verified_by": N_("audit field|Verified by"),
+    "version": N_("audit field|Version"),
+    "void": N_("audit field|Void"),
+    "voided": N_("audit field|Voided"),
+    "warnings": N_("audit field|Warnings"),
+    "weight": N_("audit field|Weight"),
+    "with_people": N_("audit field|With participants"),
+    "witness": N_("audit field|Witness"),
+}
+"""The values the entries record (the keys of their `new` and `old`), as the services write
+them; a key this version does not know is shown as written."""
+
+
 TRAINING_REASON = "training database: not for real participants"
 """The reason written on the entry that marks a training database (services/setup)."""
 
@@ -190,6 +307,13 @@ def record_kind(entity: str) -> str:
     """The kind of record an entry names, in the reader's language; an unknown one as written."""
     marked = RECORD_KINDS.get(entity)
     return _in_context(marked) if marked else entity
+
+
+def field_name(key: str) -> str:
+    """The name of a value an entry records ("destroyed_on": "Destroyed on", 销毁日期), in the
+    reader's language; a key this version does not write, as written."""
+    marked = FIELD_NAMES.get(key)
+    return _in_context(marked) if marked else key
 
 
 def reason_shown(action: str, reason: str) -> str:

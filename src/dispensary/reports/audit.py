@@ -11,7 +11,13 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
-from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, value_words
+from dispensary.domain.audit_actions import (
+    field_name,
+    name_of,
+    reason_shown,
+    record_kind,
+    value_words,
+)
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     BODY,
@@ -58,7 +64,7 @@ def _values(text: str) -> str:
         return text
     if not isinstance(data, dict):
         return text
-    shown = "; ".join(f"{k}: {_short(v)}" for k, v in data.items() if k != "ledger")
+    shown = "; ".join(f"{field_name(k)}: {_short(v)}" for k, v in data.items() if k != "ledger")
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))
     if len(shown) > VALUE_LIMIT:

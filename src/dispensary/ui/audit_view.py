@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.anchor import AnchorVerdict
-from dispensary.domain.audit_actions import name_of, reason_shown, record_kind, value_words
+from dispensary.domain.audit_actions import (
+    field_name,
+    name_of,
+    reason_shown,
+    record_kind,
+    value_words,
+)
 from dispensary.i18n import sentences
 from dispensary.services import audit, users
 from dispensary.services.results import AnchorCheck, AuditRow
@@ -80,7 +86,10 @@ def _compact(text: str) -> str:
     pairs = _values(text)
     if pairs is None:
         return _plain(text)
-    return "; ".join(f"{k}: {v}" for k, v in pairs if k != "ledger")
+    pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
+    return QCoreApplication.translate("AuditScreen", "; ").join(
+        pair.format(name=field_name(k), value=v) for k, v in pairs if k != "ledger"
+    )
 
 
 def _pretty(text: str) -> str:
@@ -90,7 +99,10 @@ def _pretty(text: str) -> str:
     pairs = _values(text)
     if pairs is None:
         return _plain(text)
-    return "\n".join(f"  {k}: {v}" for k, v in pairs)
+    pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
+    return "\n".join(
+        "  " + pair.format(name=_as_written(field_name(k), k), value=v) for k, v in pairs
+    )
 
 
 def _plain(text: str) -> str:

@@ -1,0 +1,36 @@
+"""Every value an audit entry records is shown by its name, in the reader's language: the audit
+trail screen and the audit report showed the stored keys ("destroyed_on", "day1") to a Chinese
+inspector. The demo pharmacy writes every kind of step the program has."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from dispensary.domain.audit_actions import FIELD_NAMES, field_name
+from dispensary.i18n import Language, speaking
+from dispensary.services import demo
+
+
+def test_every_value_the_demo_records_has_a_name_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    demo.build_demo(str(path))
+    keys: set[str] = set()
+    with sqlite3.connect(path) as db:
+        for row in db.execute("SELECT new, old FROM audit_entries"):
+            for text in row:
+                try:
+                    values = json.loads(text) if text else None
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(values, dict):
+                    keys.update(values)
+    assert len(keys) > 60, keys  # the demo's steps: receive, dispense, return, count, destroy...
+    assert not keys - FIELD_NAMES.keys(), sorted(keys - FIELD_NAMES.keys())
+    with speaking(Language.ZH_CN):
+        untranslated = [k for k in FIELD_NAMES if field_name(k).isascii()]
+    assert not untranslated, untranslated
+    with speaking(Language.EN):
+        assert field_name("destroyed_on") == "Destroyed on"
+        assert field_name("written_by_a_newer_version") == "written_by_a_newer_version"
