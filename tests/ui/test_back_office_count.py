@@ -219,6 +219,12 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     screen.verifier.clear()
     qtbot.keyClicks(screen.verifier, "pharm")
     assert screen.needs_label.text().startswith("Everything the difference needs is given")
+    # The banner follows: it went on listing what was needed once everything was given.
+    assert "a reason code" not in screen.message.text()
+    assert "everything the difference needs is given" in screen.message.text()
+    screen.reason.clear()
+    assert "It needs a reason code; the reason" in screen.message.text()
+    qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
     qtbot.keyClicks(screen.verifier_password, PASSWORDS["pharm"])
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)

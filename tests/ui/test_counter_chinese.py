@@ -156,7 +156,7 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert (signer, meaning) == ("Paula Pharm", "已发放")
     assert (
         summary
-        == "为 01-001（AB）发放第 1 周期药物：K0101 — 共 21 片，第1天 2026/1/5。未提供血小板计数。"
+        == "为 01-001（AB）发放第 1 周期药物：K0101 — 共 21 片，第1天 2026-01-05。未提供血小板计数。"
     )
     _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
     assert [(r.cycle, r.kits, r.tablets) for r in rows] == [(1, ("K0101",), 21)]
@@ -164,7 +164,7 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert result is not None
     assert screen.message.kind == "ok"
     assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第 1 周期")
-    assert screen.message.text().endswith("，用至 2026/1/25。标签已打印。")
+    assert screen.message.text().endswith("，用至 2026-01-25。标签已打印。")
     assert len(printer.shown) == 1
     assert focused() is screen.participant_field
 

@@ -365,6 +365,10 @@
         <translation>清点 {counted}，账面 {book}：差异 {difference}</translation>
     </message>
     <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
         <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
         <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
     </message>
@@ -383,6 +387,10 @@
     <message>
         <source>Everything the difference needs is given: sign.</source>
         <translation>差异所需信息已齐全：请签名。</translation>
+    </message>
+    <message>
+        <source>The count differs from the book and everything the difference needs is given: sign to record it.</source>
+        <translation>清点数与账面不符，差异所需信息已齐全：请签名记录。</translation>
     </message>
     <message>
         <source>Count of kit {kit}: {counted} tablets (book {book})</source>
@@ -517,11 +525,11 @@
     </message>
     <message>
         <source>1 participant due within a week.</source>
-        <translation>1 名受试者一周内到期。</translation>
+        <translation>一周内有 1 名受试者应发放下一周期。</translation>
     </message>
     <message>
         <source>{n} participants due within a week.</source>
-        <translation>{n} 名受试者一周内到期。</translation>
+        <translation>一周内有 {n} 名受试者应发放下一周期。</translation>
     </message>
     <message>
         <source>{n} kit on the shelf expires within 90 days: use it first or set it aside.</source>
@@ -541,7 +549,7 @@
     </message>
     <message>
         <source>Nobody is due for a cycle this week.</source>
-        <translation>本周无受试者到期。</translation>
+        <translation>本周无受试者应发放下一周期。</translation>
     </message>
     <message>
         <source>{dispense} — {number} ({initials}) cycle {cycle}, supply to {date}</source>

@@ -356,14 +356,6 @@ class CountScreen(Screen):
                 )
             )
             self.comparison.setStyleSheet("font-size: 16px; font-weight: 600; color: #c62828;")
-            needed = ", ".join(term(n.needs.label) for n in found.needs)
-            self.message.show_message(
-                self.tr(
-                    "The count differs from the book. It needs {needed}; the second person "
-                    "checks the count and types their password, then you sign."
-                ).format(needed=needed),
-                "warning",
-            )
             self.reason_code.setFocus()
         else:
             self.comparison.setText(
@@ -394,10 +386,30 @@ class CountScreen(Screen):
             self.needs_label.setText(sentences(refusals))
         elif missing:
             self.needs_label.setText(
-                self.tr("Still needed: {needs}.").format(needs="; ".join(missing))
+                self.tr("Still needed: {needs}.").format(needs=self.tr("; ").join(missing))
             )
         else:
             self.needs_label.setText(self.tr("Everything the difference needs is given: sign."))
+        if found.difference:
+            # The banner follows the fields typed (it went on listing what was needed after
+            # everything was given).
+            if missing or refusals:
+                needed = self.tr("; ").join(term(n.needs.label) for n in found.needs)
+                self.message.show_message(
+                    self.tr(
+                        "The count differs from the book. It needs {needed}; the second person "
+                        "checks the count and types their password, then you sign."
+                    ).format(needed=needed),
+                    "warning",
+                )
+            else:
+                self.message.show_message(
+                    self.tr(
+                        "The count differs from the book and everything the difference needs "
+                        "is given: sign to record it."
+                    ),
+                    "warning",
+                )
 
     def _record(self) -> None:
         if self._book is None or self.assessment is None:

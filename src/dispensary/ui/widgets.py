@@ -223,15 +223,16 @@ def shown_date(day: date, form: str = "short") -> str:
     """A date a window shows (never one a pharmacist types: those stay ISO), as the user's
     language writes it, through Qt's locale (installed with the language at sign-in).
 
-    Chinese: "2026年12月3日" (long) or "2026/12/3" (short), as Chinese forms and SOPs write
-    dates. English: ISO "2026-12-03" in both forms, as the windows always showed: the labels,
-    the DARF and the study file write ISO, a pharmacist compares the screen with them, and ISO
-    cannot be misread as a US or a UK day-month order in a multinational trial.
+    Short, in every language: ISO "2026-12-03", as the date fields, the tables, the labels,
+    the DARF and the study file write it (a Chinese window that said "2026/11/28" in a
+    sentence beside a field reading "2026-12-05" made the pharmacist compare two forms), and
+    ISO cannot be misread as a US or a UK day-month order in a multinational trial. Long (a
+    heading): "2026年12月3日" in Chinese, as Chinese forms and SOPs write it; ISO in English.
     """
     locale = QLocale()
-    if locale.language() != QLocale.Language.Chinese:
+    if form != "long" or locale.language() != QLocale.Language.Chinese:
         return day.isoformat()
-    return locale.toString(qdate(day), "yyyy年M月d日" if form == "long" else "yyyy/M/d")
+    return locale.toString(qdate(day), "yyyy年M月d日")
 
 
 def shown_weekday(day: date) -> str:
