@@ -70,6 +70,13 @@ def test_cycle1_reduced_dose_needs_the_ordering_investigator(
     )
     assert found.accepted
     assert {n.code for n in found.notices} == {DispenseCheck.RULE_TO_CONFIRM}
+    # The dose level is named once (it was said in the finding and again as the rule's title),
+    # and the counter is not given a command line.
+    for notice in (n.message for n in found.notices):
+        title = notice.split("Rule to confirm: ", 1)[1].split(" is dispensed.", 1)[0]
+        assert notice.count(title) == 1, notice
+        assert "`" not in notice and "dispensary " not in notice, notice
+        assert notice.endswith("An administrator confirms it in Study rules."), notice
 
 
 def test_the_label_starts_on_the_dispense_date_when_day1_is_past(

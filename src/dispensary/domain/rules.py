@@ -756,19 +756,24 @@ def source_words(source: str) -> str:
 def rule_to_confirm(title: str, source: str, finding: str, asks_reason: bool = False) -> str:
     """What an unconfirmed rule says where it would have applied: a notice, the step going on
     as it is; or, for a rule that would have refused the step (`asks_reason`), a warning the
-    pharmacist overrides with a reason, never a refusal."""
+    pharmacist overrides with a reason, never a refusal. `title` empty: the finding names the
+    rule already (said twice, it made the notice twice as long). "Study rules" is the screen
+    and the command alike (`dispensary study rules`), so the counter is not told a command."""
     source = source_words(source)
     if asks_reason:
         return _(
             "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so "
             "it does not refuse the step: give the reason to go on, which is recorded. An "
-            "administrator confirms it on the Study rules screen (or `dispensary study "
-            "confirm`)."
+            "administrator confirms it in Study rules."
         ).format(finding=finding, title=title, source=source)
+    if not title:
+        return _(
+            "Rule to confirm: {finding} The rule ({source}) is not confirmed yet, so it does not "
+            "hold and the step goes on. An administrator confirms it in Study rules."
+        ).format(finding=finding, source=source)
     return _(
         "Rule to confirm: {finding} The rule ({title}; {source}) is not confirmed yet, so it "
-        "does not hold and the step goes on: an administrator confirms it on the Study rules "
-        "screen (or `dispensary study confirm`)."
+        "does not hold and the step goes on. An administrator confirms it in Study rules."
     ).format(finding=finding, title=title, source=source)
 
 

@@ -853,7 +853,7 @@ def _dispensed_to_confirm(study: Study, key: str) -> str:
     rule = study.rule(key)
     title = study.rule_title(key)  # in the reader's language, at the moment it is shown
     finding = _("{rule} is dispensed.").format(rule=title)
-    return rule_to_confirm(title, rule.source, finding)
+    return rule_to_confirm("", rule.source, finding)
 
 
 def _previous_cycle(
