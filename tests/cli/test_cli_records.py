@@ -27,7 +27,7 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
 
     text = cli("reconcile", user="monitor").out.splitlines()
     assert text[-1] == "Reconciliation: balanced"
-    assert text[-2].startswith("Audit trail checked since entry "), text[-2]
+    assert text[-2].startswith("Audit trail verified in full to entry "), text[-2]
     assert any(line.startswith("  Return overdue    01-006") for line in text)
     # The count difference, adjusted with a signed reason, is listed for the record, not
     # among the findings to review (as the Today screen counts them).

@@ -345,8 +345,8 @@ def test_the_screen_says_which_check_of_the_audit_trail_was_made(
     screen = make_screen(qtbot, pharmacy, "monitor")
     assert screen.audit_check.text() == "Audit trail checked in full."
     qtbot.mouseClick(screen.again, Qt.MouseButton.LeftButton)
-    assert screen.audit_check.text().startswith("Audit trail checked since entry ")
-    assert "verified in full on" in screen.audit_check.text()
+    assert screen.audit_check.text().startswith("Audit trail verified in full to entry ")
+    assert "later entries at each check since (this one: after entry " in screen.audit_check.text()
 
 
 def test_a_breakage_reads_as_tablets_written_off_with_its_sign_said(

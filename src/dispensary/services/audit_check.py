@@ -68,14 +68,15 @@ class TrailCheck:
         """Which check was made, in the reader's words."""
         if self.since is None:
             return _("Audit trail checked in full.")
+        # Said in the order the checks were made (the later entry number first read as a gap
+        # between the two: "since entry 423; up to entry 375 in full").
         if self.full_at is None or self.full_position is None:
             return _(
-                "Audit trail checked since entry {entry}; the entries before it verified at an "
-                "earlier check."
+                "Audit trail verified to entry {entry} at earlier checks, the entries after it now."
             ).format(entry=self.since)
         return _(
-            "Audit trail checked since entry {entry}; the trail up to entry {full} verified in "
-            "full on {date}."
+            "Audit trail verified in full to entry {full} on {date}, later entries at each check "
+            "since (this one: after entry {entry})."
         ).format(
             entry=self.since,
             full=self.full_position,
