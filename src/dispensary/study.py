@@ -486,9 +486,10 @@ class Study:
         if key == "cycle.min_interval":
             kind, values = key, {"days": str(self.cycle.min_days_since_previous_day1)}
         elif kind == "adherence":
+            # In percent, as the return screen says a participant's adherence ("86%").
             values = {
-                "under": f"{self.adherence.under_use_below:g}",
-                "over": f"{self.adherence.over_use_above:g}",
+                "under": f"{self.adherence.under_use_below * 100:g}%",
+                "over": f"{self.adherence.over_use_above * 100:g}%",
             }
         elif kind == "platelets":
             values = {"count": f"{self.platelet_hold_at_or_above:g}"}
@@ -512,7 +513,9 @@ class Study:
         elif kind == "dose_by_weight" and self.dose_by_weight is not None:
             values = {"bands": self.dose_by_weight.bands_text()}
         elif kind == "label" and key.startswith("label.text."):
-            kind, values = "label.text", {"language": key.removeprefix("label.text.")}
+            code = key.removeprefix("label.text.")
+            named = LANGUAGE_NAMES.get(code)  # "Simplified Chinese", not the file's "zh_CN"
+            kind, values = "label.text", {"language": translated(named, chosen) if named else code}
         template = RULE_TITLES.get(kind)
         if template is None:
             return next((r.title for r in self.rules if r.key == key), key)
@@ -565,6 +568,9 @@ class Study:
             )
         return tuple(sentences)
 
+
+LANGUAGE_NAMES: dict[str, str] = {"en": N_("English"), "zh_CN": N_("Simplified Chinese")}
+"""A label language of the study file (its code) by name, in a rule's title."""
 
 RULE_TITLES: dict[str, str] = {
     "cycle": N_("Cycle length and days of supply"),

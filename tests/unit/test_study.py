@@ -338,3 +338,15 @@ def test_rule_titles_are_the_programs_words_with_the_files_values(study: Study) 
         .replace("min_days_since_previous_day1 = 18", "min_days_since_previous_day1 = 15")
     )
     assert shorter.rule_title("cycle.min_interval", "zh_CN") == "两个周期的第1天之间至少间隔 15 天"
+
+
+def test_rule_titles_say_percent_and_the_language_by_name(study: Study) -> None:
+    """The study rules said "below 0.8 and above 1" (the return screen says "86%") and "text in
+    zh_CN" (a file's code)."""
+    from dispensary.i18n import Language, speaking
+
+    assert study.rule_title("adherence") == "Adherence flags below 80% and above 100%"
+    assert study.rule_title("label.text.zh_CN") == "Label and leaflet text in Simplified Chinese"
+    with speaking(Language.ZH_CN):
+        assert study.rule_title("adherence") == "依从性低于 80% 或高于 100% 时标记"
+        assert study.rule_title("label.text.zh_CN") == "简体中文标签与说明书文字"
