@@ -365,6 +365,8 @@ def test_the_participants_screen_fits_1366x768_in_chinese(
     assert ticks[0] == "女性，年龄≥18岁", ticks[0]
     assert "妊娠期或哺乳期" in ticks[len(inclusion) + 4], ticks[len(inclusion) + 4]
     assert not any("Female" in t or "Pregnant" in t for t in ticks), ticks
+    # The investigator as the study file names them in Chinese (it read "Zhenzhen Liu, M.D.").
+    assert dialog.confirmed_by.text() == "刘真真 医生"
 
 
 def test_the_users_screen_fits_1366x768_in_chinese(

@@ -296,6 +296,19 @@ def place(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     built.ctx.engine.dispose()
 
 
+def test_the_study_files_pharmacy_name_is_said_as_the_labels_print_it_in_chinese(
+    qtbot: Any, chinese: None, place: Pharmacy
+) -> None:
+    """A Chinese window said the labels print "Clinical Trial Pharmacy"; they print the file's
+    Chinese name."""
+    screen = SettingsScreen(place.session("admin"))
+    qtbot.addWidget(screen)
+    screen.refresh()
+    shown = screen.from_study.text()
+    assert place.study.wording("zh_CN").pharmacy_name in shown, shown
+    assert place.study.pharmacy_name not in shown, shown
+
+
 def test_an_administrator_changes_the_particulars_on_the_settings_screen(
     qtbot: Any, place: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:

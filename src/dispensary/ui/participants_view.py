@@ -215,7 +215,8 @@ class EnrolDialog(QDialog):
         if study.eligibility.sex == "M":
             self.sex.setCurrentIndex(1)
         self.enrolled_on = date_edit(session.ctx.clock.today())
-        self.confirmed_by = QLineEdit(study.investigator)
+        # The investigator as the user reads the name ("刘真真 医生" in a Chinese window).
+        self.confirmed_by = QLineEdit(study.wording().investigator or study.investigator)
         self.confirmed_by.setObjectName("confirmedBy")
         form.addRow(self.tr("Study number"), self.study_number)
         form.addRow(self.tr("Initials"), self.initials)
