@@ -66,6 +66,18 @@ def test_add_user_with_the_password_typed_twice(
     assert (actor.role, actor.initials) == (Role.TECHNICIAN, "JS")
 
 
+def test_the_access_box_has_no_empty_line_while_no_user_is_selected(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """With nobody selected, the access box's (empty) summary line left a blank band above
+    its form."""
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.current() is None
+    assert not screen.access_state.isVisible()
+    screen.select("tech")
+    assert screen.access_state.isVisible() and "tech" in screen.access_state.text()
+
+
 def test_deactivate_needs_a_reason_and_reactivate(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy)
     screen.select("tech")

@@ -339,6 +339,7 @@ class UsersScreen(Screen):
         self._show_access(row)
 
     def _show_access(self, row: UserRow | None) -> None:
+        self.access_state.setVisible(row is not None)  # empty, it left a blank band in the box
         if row is None:
             self.access_state.setText("")
         elif row.role is Role.ADMINISTRATOR:
