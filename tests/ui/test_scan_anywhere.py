@@ -90,3 +90,19 @@ def test_typing_the_same_text_by_hand_stays_in_the_field(qtbot: Any, pharmacy: P
     assert inventory.search.text() == "DSP000001"
     assert window.current_screen() is inventory
     assert window.scan_feedback.text() == ""
+
+
+def test_a_participant_scanned_on_the_screen_clears_the_toolbars_echo_of_another(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The toolbar went on saying "01-001 — Dispense" while the dispense screen showed the
+    participant scanned into its own field since."""
+    from dispensary.ui.dispense_view import DispenseScreen
+
+    window = open_window(qtbot, pharmacy, SCANNER)
+    window.handle_scan("01-001")
+    screen = window.current_screen()
+    assert isinstance(screen, DispenseScreen)
+    assert window.scan_feedback.text() == f"01-001 — {DispenseScreen.title}"
+    type_into(qtbot, screen.participant_field, "01-002")
+    assert "01-001" not in window.scan_feedback.text()

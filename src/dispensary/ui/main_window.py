@@ -461,6 +461,10 @@ class MainWindow(QMainWindow):
         built.open_request.connect(self.open_record)
         # Queued: the screen that asked finishes its slot before it is replaced.
         built.study_request.connect(self._study_requested, Qt.ConnectionType.QueuedConnection)
+        for field in built.findChildren(ScanField):
+            # A code scanned into the screen's own field: the toolbar's echo of the last scan
+            # ("01-002 — Dispense") would name another participant than the screen shows.
+            field.scanned.connect(self._screen_scanned)
         self.stack.addWidget(built)
         self.screens[cls] = built
         return built
@@ -595,6 +599,10 @@ class MainWindow(QMainWindow):
         self.scan_feedback.setText(refusal)
         self.scan_feedback.setProperty("kind", "error")
         self.notice.show_message(refusal, "error")
+
+    def _screen_scanned(self, _code: str) -> None:
+        self.scan_feedback.clear()
+        self.scan_feedback.setProperty("kind", "")
 
     def _scan_taken(self, text: str) -> None:
         self.scan_field.accepted()
