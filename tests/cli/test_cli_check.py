@@ -105,6 +105,20 @@ def test_the_next_cycle_on_the_same_day_is_refused_and_nothing_is_written(
     assert terminal.written() == before
 
 
+def test_too_early_a_cycle_says_its_earliest_day_1_not_a_window_that_runs_backwards(
+    terminal: Terminal, admin: Actor
+) -> None:
+    """With the 18-day minimum confirmed, no day 1 fits on 2026-01-05: the check said "day 1
+    from 2026-01-23 to 2026-01-12"."""
+    from dispensary.services import studies
+
+    studies.confirm_rule(terminal.ctx, admin, "cycle.min_interval", "site SOP 4.2")
+    code, out, err = terminal("check", "dispense", "01-001", "--cycle", "2")
+    assert code == 3, err
+    assert "  Cycle due   2, earliest day 1 2026-01-23 (dispensed 2026-01-05)" in out, out
+    assert " to 2026-01-12" not in out
+
+
 def test_a_missing_return_needs_an_override_and_a_reason_makes_it_acceptable(
     terminal: Terminal,
 ) -> None:

@@ -190,3 +190,11 @@ def test_no_next_cycle_is_due_once_treatment_has_ended(
     assert [(p.next_cycle, p.next_due) for p in queries.participants(ctx, pharmacist)] == [
         (None, None)
     ]
+
+
+def test_cycle_1_is_due_from_enrolment(ctx: Context, pharmacist: Actor) -> None:
+    """A participant enrolled and not dispensed yet is due for cycle 1 (the Today screen lists
+    them): the list said no next due date."""
+    enroll(ctx, pharmacist)
+    row = queries.participant(ctx, pharmacist, "01-001")
+    assert (row.last_cycle, row.next_cycle, row.next_due) == (None, 1, row.enrolled_on)

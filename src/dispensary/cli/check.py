@@ -166,9 +166,18 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             day1=found.day1.isoformat(),
             verdict=verdict,
         ),
-        _(
-            "  Cycle due   {cycle_due}, day 1 from {earliest_day1} to {latest_day1} "
-            "(dispensed {dispensed_on})"
+        (
+            _(
+                "  Cycle due   {cycle_due}, day 1 from {earliest_day1} to {latest_day1} "
+                "(dispensed {dispensed_on})"
+            )
+            if found.earliest_day1 <= found.latest_day1
+            # Too early: no day 1 fits yet ("from 2026-12-23 to 2026-12-12" read backwards),
+            # as the dispense screen says it.
+            else _(
+                "  Cycle due   {cycle_due}, earliest day 1 {earliest_day1} "
+                "(dispensed {dispensed_on})"
+            )
         ).format(
             cycle_due=found.cycle_due,
             earliest_day1=found.earliest_day1.isoformat(),

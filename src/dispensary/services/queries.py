@@ -121,7 +121,7 @@ def participant_row(session: Session, ctx: Context, participant: Participant) ->
         last_cycle=last.cycle if last else None,
         last_day1=last.day1 if last else None,
         next_cycle=coming,
-        next_due=due if last else None,
+        next_due=due,  # cycle 1: from enrolment, as the Today screen lists it due
         return_pending=pending,
         overdue=due is not None and cycle_overdue(due, ctx.clock.today()),
         return_overdue=pending

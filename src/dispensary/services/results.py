@@ -116,7 +116,9 @@ class ParticipantRow:
     last_cycle: int | None
     last_day1: date | None
     next_cycle: int | None  # None once treatment has ended (completed or discontinued)
-    next_due: date | None  # earliest day 1 of the next cycle (None, as next_cycle, once ended)
+    next_due: (
+        date | None
+    )  # earliest day 1 of the next cycle (cycle 1: the enrolment date; None, as next_cycle, once ended)
     return_pending: bool  # the last dispense has no return recorded
     overdue: bool = False  # on treatment, and the next cycle's earliest day 1 has passed
     return_overdue: bool = False  # the last cycle's return is late (rules.return_overdue)
