@@ -202,6 +202,36 @@ def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:
     assert sorted(k for row in exported for k in row["kits"].split()) == sorted(rows[0].kits)
 
 
+def test_the_destruction_log_lists_kits_as_the_certificate_does(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """Kits recorded in any order read as their runs, sorted then collapsed, in the log (and
+    the monitor pack's page of it) as on the certificate: never 'K5001, K5003, K5002'."""
+    assert base.kit_list(["K5001", "K5003", "K5002"]) == "K5001-K5003 (3 kits)"
+    assert base.kit_list(["K1068", "K1069", "K1065", "K1066"]) == (
+        "K1065-K1066, K1068-K1069 (4 kits)"
+    )
+    assert base.kit_list(["K10", "K9", "K2"]) == "K2, K9, K10 (3 kits)"  # K2 before K10
+    [row] = queries.destruction_log(sample.ctx, sample.monitor)
+    first, *rest = row.lines
+    shuffled = dataclasses.replace(
+        row,
+        lines=(
+            dataclasses.replace(first, kits=("K5001", "K5003", "K5002")),
+            dataclasses.replace(first, kits=("K1068", "K1069", "K1065", "K1066", "K1067")),
+            *rest,
+        ),
+    )
+    log = " ".join(pdf_pages_text(reports.destruction_pdf(meta, sample.ctx.study, [shuffled])))
+    certificate = report_data.DestructionCertificate("destruction No. 1", (shuffled,))
+    certified = " ".join(
+        pdf_pages_text(reports.certificate_pdf(meta, sample.ctx.study, certificate))
+    )
+    for text in (log, certified):
+        assert "K5001-K5003 (3 kits)" in text and "K1065-K1069 (5 kits)" in text
+        assert "K5001, K5003" not in text and "K1068-K1069, K1065" not in text
+
+
 def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: ReportMeta) -> None:
     data = report_data.audit_report(
         sample.ctx, sample.monitor, date(2025, 10, 1), date(2025, 10, 10)

@@ -182,6 +182,19 @@ def kit_ranges(kits: Sequence[str]) -> str:
     return _("{ranges} ({count} kits)").format(ranges=text, count=len(kits))
 
 
+def kit_list(kits: Sequence[str]) -> str:
+    """The kits in the order their numbers run (K2 before K10), then as kit_ranges: a set of kits
+    listed whatever order it was recorded in (a destruction's, a certificate's) reads as its
+    runs, 'K1001-K1060', never 'K1068-K1069, K1065-K1066'."""
+    return kit_ranges(sorted(kits, key=kit_order))
+
+
+def kit_order(number: str) -> tuple[str, int, str]:
+    """K2 before K10: kit numbers in the order they run, so that ranges read as runs."""
+    head = number.rstrip("0123456789")
+    return head, len(number), number
+
+
 def _follows(previous: str, number: str) -> bool:
     head_a, digits_a = _split_number(previous)
     head_b, digits_b = _split_number(number)
