@@ -492,16 +492,19 @@ def data_table(
     highlight: Sequence[tuple[int, colors.Color]] = (),
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
+    unbroken: Sequence[int] = (),
 ) -> Flowable:
     """A ruled table whose header repeats on every page; long texts wrap, never cut.
 
     Header words are never broken: a column too narrow for its longest header word is
-    widened, the room taken from columns with space to spare.
+    widened, the room taken from columns with space to spare. So are numbers (`numeric`) and
+    the codes of the `unbroken` columns (a lot number reads HT2503A, never HT2503/A).
     """
     regular = font()
+    whole = frozenset(numeric) | frozenset(unbroken)
     least = [
         max((stringWidth(row[column], regular, size) for row in rows), default=0.0) + 4.5
-        if column in numeric
+        if column in whole
         else 0.0
         for column in range(len(widths))
     ]

@@ -194,6 +194,7 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
         ],
         scaled((7, 15, 13, 9, 15, 7, 10, 10, 11, 17, 24, 9, 13, 20), width),
         numeric=(0, 5, 8),
+        unbroken=(4, 6, 7),  # the dispense, kit and lot numbers
         highlight=[
             (i, AMBER) for i, r in enumerate(rows) if r.corrects is not None or r.corrected_by
         ],
