@@ -198,8 +198,8 @@ def test_darf_pdf_repeats_its_header_and_numbers_pages_once(
     count = len(first_record_pages)
     assert count >= 3
     for number, text in enumerate(first_record_pages, start=1):
-        # one counter over the document: never a second one that disagrees (issue 12)
-        assert f"Page {number} of {len(pages)}" in text and "Sheet" not in text
+        # one counter, the record's own: never a second one that disagrees (issue 12)
+        assert f"Page {number} of {count}" in text and "Sheet" not in text
         for expected in (
             "Institution",
             "Manufacturer",
@@ -216,9 +216,27 @@ def test_darf_pdf_repeats_its_header_and_numbers_pages_once(
             assert expected in text, (number, expected)
     assert all("Balance forward" in text for text in first_record_pages[:-1])  # column heads
     last = pages[-1]
-    assert f"Page {len(pages)} of {len(pages)}" in last and "2.5 mg tablet" in last
+    assert "2.5 mg tablet" in last and f"Page {len(pages)} of {len(pages)}" not in last
     everything = " ".join(pages)
     assert "Correction of line" in everything and "(corrected by line" in everything
+
+
+def test_each_products_darf_numbers_its_own_pages(
+    sample: SampleStudy, records: list[DarfRecord]
+) -> None:
+    """Every product's record in one PDF, each from its own page 1 (docs/CLI.md): the 2.5 mg
+    record filed in the binder is "Page 1 of 1", not the last page of the 7.5 mg one's count."""
+    meta = report_data.report_meta(sample.ctx, sample.pharmacist)
+    alone = [len(pdf_pages_text(darf_pdf(meta, [record]))) for record in records]
+    expected = [f"Page {page} of {pages}" for pages in alone for page in range(1, pages + 1)]
+    pages = pdf_pages_text(darf_pdf(meta, records))
+    assert len(pages) == sum(alone) and len(records) == 3
+    for text, counter in zip(pages, expected, strict=True):
+        assert counter in text and text.count("Page ") == 1, counter
+    # a record of one page, as the 2.5 mg one often is
+    short = replace(records[-1], lines=records[-1].lines[:3])
+    [text] = pdf_pages_text(darf_pdf(meta, [records[0], short]))[-1:]
+    assert "Page 1 of 1" in text and "2.5 mg tablet" in text
 
 
 def test_darf_csv_has_every_line(sample: SampleStudy, records: list[DarfRecord]) -> None:

@@ -202,6 +202,36 @@ def test_destruction_log(sample: SampleStudy, meta: ReportMeta) -> None:
     assert sorted(k for row in exported for k in row["kits"].split()) == sorted(rows[0].kits)
 
 
+def test_the_destruction_log_lists_kits_as_the_certificate_does(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """Kits recorded in any order read as their runs, sorted then collapsed, in the log (and
+    the monitor pack's page of it) as on the certificate: never 'K5001, K5003, K5002'."""
+    assert base.kit_list(["K5001", "K5003", "K5002"]) == "K5001-K5003 (3 kits)"
+    assert base.kit_list(["K1068", "K1069", "K1065", "K1066"]) == (
+        "K1065-K1066, K1068-K1069 (4 kits)"
+    )
+    assert base.kit_list(["K10", "K9", "K2"]) == "K2, K9, K10 (3 kits)"  # K2 before K10
+    [row] = queries.destruction_log(sample.ctx, sample.monitor)
+    first, *rest = row.lines
+    shuffled = dataclasses.replace(
+        row,
+        lines=(
+            dataclasses.replace(first, kits=("K5001", "K5003", "K5002")),
+            dataclasses.replace(first, kits=("K1068", "K1069", "K1065", "K1066", "K1067")),
+            *rest,
+        ),
+    )
+    log = " ".join(pdf_pages_text(reports.destruction_pdf(meta, sample.ctx.study, [shuffled])))
+    certificate = report_data.DestructionCertificate("destruction No. 1", (shuffled,))
+    certified = " ".join(
+        pdf_pages_text(reports.certificate_pdf(meta, sample.ctx.study, certificate))
+    )
+    for text in (log, certified):
+        assert "K5001-K5003 (3 kits)" in text and "K1065-K1069 (5 kits)" in text
+        assert "K5001, K5003" not in text and "K1068-K1069, K1065" not in text
+
+
 def test_audit_trail_with_verification_on_the_cover(sample: SampleStudy, meta: ReportMeta) -> None:
     data = report_data.audit_report(
         sample.ctx, sample.monitor, date(2025, 10, 1), date(2025, 10, 10)
@@ -248,13 +278,50 @@ def test_lot_trace_lists_every_participant_and_kit(sample: SampleStudy, meta: Re
     assert len(trace.dispenses) == len(ledger)
     text = _says_where_it_came_from(reports.lot_pdf(meta, sample.ctx.study, trace), meta)
     participants = sorted({r.participant for r in live})
-    assert f"Lot L2401 reached {len(participants)} participants" in text
+    assert f"Lot L2401 reached {len(participants)} participants in " in text
     assert "voided: the kit never left the pharmacy" in text
     assert {k.number for k in trace.kits} >= {"K0001", "K8001"}
     rows = read_rows(reports.lot_csv(meta, trace))
     assert len(rows) == len(trace.dispenses)
     with pytest.raises(NotFound):
         report_data.lot_trace(sample.ctx, sample.monitor, "NO-SUCH-LOT")
+
+
+def test_lot_trace_counts_one_participant_in_the_singular(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    trace = report_data.lot_trace(sample.ctx, sample.monitor, "L2401")
+    live = [r for r in trace.dispenses if not r.voided]
+    person = live[0].participant
+    theirs = [r for r in live if r.participant == person]
+    assert len(theirs) > 1
+    study = sample.ctx.study
+    for rows, says in (
+        (theirs[:1], f"Lot L2401 reached 1 participant in 1 dispense: {person}."),
+        (theirs, f"Lot L2401 reached 1 participant in {len(theirs)} dispenses: {person}."),
+    ):
+        one = dataclasses.replace(trace, dispenses=tuple(rows))
+        assert says in " ".join(pdf_pages_text(reports.lot_pdf(meta, study, one)))
+    with speaking(Language.ZH_CN):
+        one = dataclasses.replace(trace, dispenses=tuple(theirs[:1]))
+        chinese = " ".join(pdf_pages_text(reports.lot_pdf(meta, study, one)))
+    assert f"批号 L2401 经 1 次发放到达 1 名受试者：{person}。" in chinese
+
+
+def test_participant_report_keeps_lot_numbers_whole(sample: SampleStudy, meta: ReportMeta) -> None:
+    """A lot number is one word: "HT2503A" in its column, never broken as "HT2503 / A"."""
+    data = report_data.participant_report(sample.ctx, sample.monitor, "01-002")
+    lots = ("HT2503A", "HT2504L", "LOT-2026-0117")
+    returns = tuple(
+        dataclasses.replace(r, lot=lots[i % len(lots)]) for i, r in enumerate(data.returns)
+    )
+    assert len(returns) >= len(lots)
+    pdf = reports.participant_pdf(
+        meta, sample.ctx.study, dataclasses.replace(data, returns=returns)
+    )
+    text = " ".join(pdf_pages_text(pdf))
+    for lot in lots:
+        assert text.count(lot) == sum(r.lot == lot for r in returns), lot
 
 
 def test_monitor_pack_has_every_part(sample: SampleStudy, meta: ReportMeta) -> None:

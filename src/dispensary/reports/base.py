@@ -22,7 +22,7 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any, TypeAlias
 
 from reportlab.lib import colors
@@ -182,6 +182,19 @@ def kit_ranges(kits: Sequence[str]) -> str:
     return _("{ranges} ({count} kits)").format(ranges=text, count=len(kits))
 
 
+def kit_list(kits: Sequence[str]) -> str:
+    """The kits in the order their numbers run (K2 before K10), then as kit_ranges: a set of kits
+    listed whatever order it was recorded in (a destruction's, a certificate's) reads as its
+    runs, 'K1001-K1060', never 'K1068-K1069, K1065-K1066'."""
+    return kit_ranges(sorted(kits, key=kit_order))
+
+
+def kit_order(number: str) -> tuple[str, int, str]:
+    """K2 before K10: kit numbers in the order they run, so that ranges read as runs."""
+    head = number.rstrip("0123456789")
+    return head, len(number), number
+
+
 def _follows(previous: str, number: str) -> bool:
     head_a, digits_a = _split_number(previous)
     head_b, digits_b = _split_number(number)
@@ -219,10 +232,12 @@ class _Layout:
 
 
 class _NumberingCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    """Holds pages back until the end, then writes 'Page N of M' per section on each."""
+    """Holds pages back until the end, then writes 'Page N of M' on each: of the whole
+    document, or (`per_section`) of its section, counted anew at each section's first page."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, per_section: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.per_section = per_section
         self._held: list[dict[str, Any]] = []
         self.section_index = 0
         self.section_titles: list[str] = []
@@ -239,16 +254,20 @@ class _NumberingCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type h
         for number, state in enumerate(self._held, start=1):
             self.__dict__.update(state)
             seen[self.section_index] += 1
-            self._numbers(seen[self.section_index], totals[self.section_index], number, count)
+            if self.per_section:
+                self._numbers(seen[self.section_index], totals[self.section_index])
+            else:
+                self._numbers(number, count)
             Canvas.showPage(self)
         Canvas.save(self)
 
-    def _numbers(self, page: int, pages: int, sheet: int, sheets: int) -> None:
-        """One counter, of the whole document: two (per section and per sheet) disagreed on
-        the same page. A section's own pages are named in its title on the contents page."""
+    def _numbers(self, page: int, pages: int) -> None:
+        """One counter on a page, never two (per section and per sheet disagreed on the same
+        page): of the whole document, whose sections' own pages are named on its contents page,
+        or of a section that is a record of its own (each product's DARF)."""
         width, height = self._pagesize
         self.saveState()
-        text = _("Page {page} of {pages}").format(page=sheet, pages=sheets)
+        text = _("Page {page} of {pages}").format(page=page, pages=pages)
         draw_text(self, width - MARGIN, height - MARGIN - 9, text, 9, bold=True, align="right")
         self.restoreState()
 
@@ -315,9 +334,12 @@ def build_report(
     paper: str = "a4",
     contents: bool = False,
     contents_fields: Sequence[tuple[str, str]] = (),
+    pages_per_section: bool = False,
 ) -> bytes:
     """Renders the sections into one PDF; `contents` adds a contents page listing them (with
-    `contents_fields` in its header: what the document is, for whom, by whom)."""
+    `contents_fields` in its header: what the document is, for whom, by whom). Pages are
+    numbered over the whole document, or with `pages_per_section` each section from its own
+    page 1 (records filed apart, such as each product's DARF)."""
     page = PAPERS.get(paper.strip().lower())
     if page is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
@@ -355,10 +377,11 @@ def build_report(
             story.append(_Marker(section.contents_title))
         story += section.story
     doc.addPageTemplates(templates)
+    canvas = partial(_NumberingCanvas, per_section=pages_per_section)
     if contents:
-        doc.multiBuild(story, canvasmaker=_NumberingCanvas)
+        doc.multiBuild(story, canvasmaker=canvas)
     else:
-        doc.build(story, canvasmaker=_NumberingCanvas)
+        doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
@@ -469,16 +492,19 @@ def data_table(
     highlight: Sequence[tuple[int, colors.Color]] = (),
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
+    unbroken: Sequence[int] = (),
 ) -> Flowable:
     """A ruled table whose header repeats on every page; long texts wrap, never cut.
 
     Header words are never broken: a column too narrow for its longest header word is
-    widened, the room taken from columns with space to spare.
+    widened, the room taken from columns with space to spare. So are numbers (`numeric`) and
+    the codes of the `unbroken` columns (a lot number reads HT2503A, never HT2503/A).
     """
     regular = font()
+    whole = frozenset(numeric) | frozenset(unbroken)
     least = [
         max((stringWidth(row[column], regular, size) for row in rows), default=0.0) + 4.5
-        if column in numeric
+        if column in whole
         else 0.0
         for column in range(len(widths))
     ]

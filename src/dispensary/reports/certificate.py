@@ -23,7 +23,7 @@ from dispensary.reports.base import (
     day,
     frame_width,
     heading,
-    kit_ranges,
+    kit_list,
     long_day,
     para,
     scaled,
@@ -138,7 +138,7 @@ def kit_table(row: DestructionRow, lines: Sequence[DestructionLine], width: floa
             line.product,
             line.lot,
             _("returned by participants") if line.from_returned else _("unused stock"),
-            kit_ranges(sorted(line.kits, key=_kit_order)),
+            kit_list(line.kits),
         ]
         for line in lines
     ]
@@ -150,7 +150,7 @@ def kit_table(row: DestructionRow, lines: Sequence[DestructionLine], width: floa
                 "-",
                 "-",
                 _("not found in the kit records"),
-                kit_ranges(sorted(rest, key=_kit_order)),
+                kit_list(rest),
             ]
         )
     # "From" here is where the kits came from (unused stock, returned), not a time.
@@ -219,12 +219,6 @@ def _filed_by(width: float) -> Flowable:
     block = signature_block((_("Sponsor's monitor"),), width)
     block.hAlign = "LEFT"
     return block
-
-
-def _kit_order(number: str) -> tuple[str, int, str]:
-    """K2 before K10: kit numbers in the order they run, so that ranges read as runs."""
-    head = number.rstrip("0123456789")
-    return head, len(number), number
 
 
 def _in_study_order(study: Study, lines: Sequence[DestructionLine]) -> list[DestructionLine]:

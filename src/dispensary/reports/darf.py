@@ -195,12 +195,13 @@ def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = No
 def darf_pdf(
     meta: ReportMeta, records: Sequence[DarfRecord], paper: str = "a4", study: Study | None = None
 ) -> bytes:
-    """All records in one PDF, each with its own page numbering; `study` gives the protocol
-    title in the report's language."""
+    """All records in one PDF, each with its own page numbering (Page 1 of N from each
+    record's first page: each product's DARF is filed as a record of its own); `study` gives
+    the protocol title in the report's language."""
     if not records:
         raise InvalidInput("There is no stock movement to put on a DARF yet.")
     sections = [darf_section(r, paper, study) for r in records]
-    return build_report(meta, _(TITLE), sections, paper)
+    return build_report(meta, _(TITLE), sections, paper, pages_per_section=True)
 
 
 def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:

@@ -19,7 +19,7 @@ from dispensary.reports.base import (
     day,
     empty_note,
     frame_width,
-    kit_ranges,
+    kit_list,
     period_text,
     scaled,
     when,
@@ -68,13 +68,13 @@ def _destruction_cells(r: DestructionRow) -> list[list[str]]:
     head = [str(r.destruction_id), day(r.destroyed_on)]
     tail = [_method(r), r.reference, _signed(r)]
     if not r.lines:
-        return [[*head, "-", "-", kit_ranges(r.kits), "0", *tail]]
+        return [[*head, "-", "-", kit_list(r.kits), "0", *tail]]
     return [
         [
             *head,
             line.product,
             f"{line.lot} ({day(line.expiry)})",
-            kit_ranges(line.kits),
+            kit_list(line.kits),
             (_("{count} returned") if line.from_returned else _("{count} unused")).format(
                 count=line.tablets
             ),
@@ -194,6 +194,7 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
         ],
         scaled((7, 15, 13, 9, 15, 7, 10, 10, 11, 17, 24, 9, 13, 20), width),
         numeric=(0, 5, 8),
+        unbroken=(4, 6, 7),  # the dispense, kit and lot numbers
         highlight=[
             (i, AMBER) for i, r in enumerate(rows) if r.corrects is not None or r.corrected_by
         ],
@@ -268,7 +269,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 when(r.ended_at),
                 f"{r.lowest:g}",
                 f"{r.highest:g}",
-                kit_ranges(r.kits),
+                kit_list(r.kits),
                 r.source,
                 _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
             ]

@@ -21,7 +21,7 @@ from dispensary.reports.base import (
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import listing, pgettext, term
+from dispensary.reports.words import listing, pgettext, plural, term
 from dispensary.services.report_data import LotTrace, ReportMeta
 from dispensary.study import Study
 
@@ -33,12 +33,16 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
     participants = sorted({r.participant for r in trace.dispenses if not r.voided})
     story: list[Flowable] = [
         para(
-            _(
-                "Lot {lot} reached {participants} participants in {dispenses} dispenses: {who}."
-            ).format(
+            _("Lot {lot} reached {participants} in {dispenses}: {who}.").format(
                 lot=trace.lot,
-                participants=len(participants),
-                dispenses=len({r.dispense for r in trace.dispenses if not r.voided}),
+                participants=plural(
+                    len(participants), N_("{count} participant"), N_("{count} participants")
+                ),
+                dispenses=plural(
+                    len({r.dispense for r in trace.dispenses if not r.voided}),
+                    N_("{count} dispense"),
+                    N_("{count} dispenses"),
+                ),
                 who=listing(participants) if participants else _("none"),
             )
         ),

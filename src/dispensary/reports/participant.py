@@ -233,6 +233,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                 ],
                 scaled((14, 15, 7, 10, 10, 11, 19, 25, 8, 18, 14), width),
                 numeric=(2, 5),
+                unbroken=(1, 3, 4),  # the dispense, kit and lot numbers
             )
         )
     else:

@@ -1151,17 +1151,24 @@ def quarantine_log(
 def excursions(
     ctx: Context, actor: Actor, since: date | None = None, until: date | None = None
 ) -> list[ExcursionRow]:
-    """Temperature excursions that overlap the period, with the kits each quarantined."""
+    """Temperature excursions in the study's storage areas that overlap the period, with the
+    study's kits each quarantined (an area shared with another study names only this study's
+    kits; an area only another study uses is not listed)."""
     require(actor, Permission.VIEW, ctx)
-    spans = select(Excursion).order_by(Excursion.started_at, Excursion.id)
-    query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
     with read_transaction(ctx.engine) as session:
+        areas = temperature.study_area_names(session, ctx)
+        spans = (
+            select(Excursion)
+            .where(Excursion.storage_area.in_(sorted(areas)))
+            .order_by(Excursion.started_at, Excursion.id)
+        )
+        query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
         users = _initials(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
             .join(Kit, Kit.id == QuarantineEvent.kit_id)
-            .where(QuarantineEvent.excursion_id.is_not(None))
+            .where(QuarantineEvent.excursion_id.is_not(None), Kit.study_id == ctx.study_id)
             .order_by(Kit.number)
         ).tuples():
             if excursion_id is not None:

@@ -146,12 +146,33 @@ def _check_within_history(at: datetime, now: datetime, line_no: int) -> None:
         )
 
 
+def study_areas(session: Session, ctx: Context) -> dict[str, datetime]:
+    """The storage areas the study open keeps kits in, each with when its first kit of the
+    study arrived there (midnight UTC of the day received). An area several studies share is
+    each study's from its own first kit; an area only another study uses is none of this
+    study's records (its name, its gaps or its excursions)."""
+    return {
+        area: datetime.combine(first, time(0), UTC)
+        for area, first in session.execute(
+            select(Kit.location, func.min(Shipment.received_on))
+            .join(Shipment, Shipment.id == Kit.shipment_id)
+            .where(Kit.study_id == ctx.study_id)
+            .group_by(Kit.location)
+        ).tuples()
+    }
+
+
+def study_area_names(session: Session, ctx: Context) -> set[str]:
+    """The study's storage areas: the one its study file names, and those its kits are in."""
+    return {ctx.study.storage_area} | set(study_areas(session, ctx))
+
+
 def _known_area(ctx: Context, area: str) -> str:
-    """The storage area as the records spell it: the study's, or where some kit is kept. A typo
-    would otherwise quarantine nothing and record an excursion for a place that does not exist."""
+    """The storage area as the records spell it: the study's, or where one of its kits is kept.
+    A typo would otherwise quarantine nothing and record an excursion for a place that does not
+    exist; another study's area is that study's to record (and not named here)."""
     with read_transaction(ctx.engine) as session:
-        locations = set(session.scalars(select(Kit.location).distinct()))
-    known = sorted({ctx.study.storage_area} | locations)
+        known = sorted(study_area_names(session, ctx))
     for name in known:
         if name.casefold() == area.casefold():
             return name
@@ -341,17 +362,11 @@ def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
 
 
 def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
-    """For each storage area that has held kits: the spans of the logger files imported (their
+    """For each storage area that has held the study's kits: the spans of the logger files imported (their
     first to last reading, from the audit entry of each import) and the gaps between them,
     from the day its first kit was received until now."""
     now = ctx.clock.now()
-    arrived: dict[str, datetime] = {}
-    for area, first in session.execute(
-        select(Kit.location, func.min(Shipment.received_on))
-        .join(Shipment, Shipment.id == Kit.shipment_id)
-        .group_by(Kit.location)
-    ).tuples():
-        arrived[area] = datetime.combine(first, time(0), UTC)
+    arrived = study_areas(session, ctx)  # the study's own areas, from its own first kit
     spans: dict[str, list[tuple[datetime, datetime]]] = {}
     for entity_id, new in session.execute(
         select(AuditEntry.entity_id, AuditEntry.new)
@@ -437,8 +452,8 @@ class LoggerCheck:
 def logger_checks(
     ctx: Context, actor: Actor, area: str | None = None, limit: int | None = None
 ) -> list[LoggerCheck]:
-    """Every logger file imported (of `area`, spelt as recorded or in any case), newest first;
-    at most `limit` of them. The audit entries of the imports are read by the index of their
+    """Every logger file imported for the study's storage areas (study_area_names; of `area`,
+    spelt as recorded or in any case), newest first; at most `limit` of them. The audit entries of the imports are read by the index of their
     action (ix_audit_entries_action), not the trail: one per file without an excursion
     (temperature_checked), one per excursion otherwise, which are one file's when written in
     one step (the same time, user, area, file and span)."""
@@ -456,12 +471,13 @@ def logger_checks(
             ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
         ).all()
         initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+        areas = study_area_names(session, ctx)
     found: dict[tuple[object, ...], LoggerCheck] = {}
     for entry_id, at, user_id, username, action, entity_id, new in sorted(
         entries, key=lambda e: e[0], reverse=True
     ):
         check = _logger_check(action, entity_id, new, at, initials.get(user_id) or username)
-        if check is None:
+        if check is None or check.storage_area not in areas:
             continue
         if area is not None and check.storage_area.casefold() != area.strip().casefold():
             continue
