@@ -131,6 +131,18 @@ def test_a_good_sign_in_resets_the_failure_count(
     assert failed_attempts(ctx, "pharm") == 0
 
 
+def test_a_password_with_bytes_the_terminal_could_not_decode_is_wrong_not_a_crash(
+    ctx: Context, pharmacist: Actor, stock: Stock, enrolled: str
+) -> None:
+    """A lone surrogate (Python's stand-in for undecodable bytes in an argument) reached argon2,
+    which raised UnicodeEncodeError: a sign-in or a signature with it is a wrong password."""
+    with pytest.raises(NotSignedIn) as info:
+        users.sign_in(ctx, "pharm", "bad \udcff byte")
+    assert info.value.message == users.SIGN_IN_FAILED
+    with pytest.raises(SignatureFailed):
+        dispense(ctx, pharmacist, "bad \udcff byte", enrolled)
+
+
 @pytest.mark.parametrize("name", ["nobody", "Robert'); DROP TABLE users;--", ""])
 def test_unknown_user_gets_the_same_answer(ctx: Context, name: str) -> None:
     with pytest.raises(NotSignedIn) as info:

@@ -81,6 +81,10 @@ def _verify(password_hash: str, password: str) -> bool:
         return bool(_hasher.verify(password_hash, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    except UnicodeEncodeError:
+        # A lone surrogate (bytes a terminal could not decode): no password the program set
+        # holds one (domain/passwords refuses it), so it is simply wrong, never a crash.
+        return False
 
 
 # Signature passwords checked before the write lock is taken (`presign`): the slow argon2 check
