@@ -27,7 +27,7 @@ def test_the_installed_command_answers_help_and_usage_mistakes(cli: Cli, sqlite_
     assert "exit codes" in helped.out and "DISPENSARY_PASSWORD" in helped.out
     bad_date = cli("dispense", "01-001", "--cycle", "2", "--day1", "2026-13-01")
     assert bad_date.code == 2
-    assert "argument --day1: '2026-13-01' is not a date: write it as YYYY-MM-DD" in bad_date.err
+    assert "argument --day1: '2026-13-01' is not a day of the calendar" in bad_date.err
 
 
 @pytest.mark.parametrize(

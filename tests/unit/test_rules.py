@@ -198,8 +198,12 @@ def test_dates_as_typed_within_the_window() -> None:
     assert parse_date(" 2026-01-05 ", "date") == TODAY
     assert parse_date("1900-01-01", "date") == date(1900, 1, 1)
     assert parse_date("2199-12-31", "date") == date(2199, 12, 31)
-    for bad in ("20260105", "2026-W01-1", "2026-02-30", "٢٠٢٦-٠١-٠٥", "5/1/2026", "2026-1-5"):
+    for bad in ("20260105", "2026-W01-1", "٢٠٢٦-٠١-٠٥", "5/1/2026", "2026-1-5"):
         with pytest.raises(InvalidInput, match="is not a date: write it as YYYY-MM-DD"):
+            parse_date(bad, "date")
+    # Written as asked, but no such day: said so, not "write it as YYYY-MM-DD" again.
+    for bad in ("2026-02-30", "2026-13-01", "2026-00-10"):
+        with pytest.raises(InvalidInput, match="is not a day of the calendar: check the month"):
             parse_date(bad, "date")
     for far in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
         with pytest.raises(InvalidInput, match="is not a plausible expiry"):

@@ -270,11 +270,18 @@ def parse_date(raw: str, what: str) -> date:
     text = _must_be_text(raw, what).strip()
     if not text:
         raise InvalidInput(_("Give the {what} as YYYY-MM-DD.").format(what=_(what)))
+    written = _ISO_DATE.fullmatch(text) is not None
     try:
-        if not _ISO_DATE.fullmatch(text):
+        if not written:
             raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError as exc:
+        if written:  # written as it should be, but no such day: 2026-02-30, 2026-13-01
+            raise InvalidInput(
+                _("'{raw}' is not a day of the calendar: check the month and the day.").format(
+                    raw=_show(text)
+                )
+            ) from exc
         raise InvalidInput(
             _("'{raw}' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05).").format(
                 raw=_show(text)
