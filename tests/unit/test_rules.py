@@ -163,9 +163,10 @@ def test_whole_numbers_as_typed(text: str, value: int) -> None:
         ("1 0", "is not a whole number"),
         ("++5", "is not a whole number"),
         ("", "Give the tablet count"),
-        ("99999999999999999999", "is not a tablet count from -2147483647 to 2147483647"),
-        (str(DATABASE_INT_MAX + 1), f"is not a tablet count from {-DATABASE_INT_MAX} to"),
-        (str(-DATABASE_INT_MAX - 1), f"is not a tablet count from {-DATABASE_INT_MAX} to"),
+        # Beyond the database's bounds, which are no range a tablet count has: not named.
+        ("99999999999999999999", "is far beyond any tablet count; check the number"),
+        (str(DATABASE_INT_MAX + 1), "is far beyond any tablet count"),
+        (str(-DATABASE_INT_MAX - 1), "is far beyond any tablet count"),
     ],
 )
 def test_whole_numbers_refused(text: str, words: str) -> None:
@@ -391,3 +392,11 @@ def test_returns_cannot_exceed_what_was_dispensed() -> None:
         check_return_quantity(6, 21, 16, "K1")
     with pytest.raises(InvalidInput, match="cannot be negative"):
         check_return_quantity(-1, 21, 0, "K1")
+
+
+def test_an_empty_bare_number_is_asked_for_once() -> None:
+    """The command's bare number type said "Give the number: a number."."""
+    with pytest.raises(InvalidInput, match=r"^Give a number\.$"):
+        parse_decimal("", "number")
+    with pytest.raises(InvalidInput, match=r"^Give a whole number\.$"):
+        parse_whole(" ", "number")

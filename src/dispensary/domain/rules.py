@@ -190,6 +190,8 @@ def parse_whole(
     manifest line, a command-line option)."""
     text = _must_be_text(raw, what).strip()
     if not text:
+        if what == "number":
+            raise InvalidInput(_("Give a whole number."))
         raise InvalidInput(_("Give the {what}: a whole number.").format(what=_(what)))
     if _WHOLE.fullmatch(text):
         value = int(text)
@@ -201,6 +203,14 @@ def parse_whole(
                 "'{raw}' is not a whole number: write the {what} with the digits 0-9 only "
                 "(no separators, decimal point or spaces inside)."
             ).format(raw=_show(text), what=_(what))
+        )
+    if (minimum, maximum) == (-DATABASE_INT_MAX, DATABASE_INT_MAX):
+        # The bounds are the database's, not the value's: "99999999999 is not a number from
+        # -2147483647 to 2147483647" gave a range no count of tablets has.
+        raise InvalidInput(
+            _("{raw} is far beyond any {what}; check the number.").format(
+                raw=_show(text), what=_(what)
+            )
         )
     raise InvalidInput(
         _("{raw} is not a {what} from {minimum} to {maximum}; check the number.").format(
@@ -217,6 +227,8 @@ def parse_decimal(
     or other scripts' digits (nan in particular would slip past every range check)."""
     text = _must_be_text(raw, what).strip()
     if not text:
+        if what == "number":  # the command's bare number type ("Give the number: a number.")
+            raise InvalidInput(_("Give a number."))
         raise InvalidInput(_("Give the {what}: a number.").format(what=_(what)))
     if not _DECIMAL.fullmatch(text):
         if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
