@@ -17,11 +17,13 @@ from dispensary.domain.rules import (
     KitCandidate,
     check_count,
     check_day1_near,
+    check_dispensed_after_enrolment,
     check_eligibility,
     check_interval,
     check_kit_dispensable,
     check_next_cycle,
     check_not_future,
+    check_not_too_early,
     check_return_quantity,
     check_scanned_cover,
     check_text,
@@ -387,3 +389,13 @@ def test_returns_cannot_exceed_what_was_dispensed() -> None:
         check_return_quantity(6, 21, 16, "K1")
     with pytest.raises(InvalidInput, match="cannot be negative"):
         check_return_quantity(-1, 21, 0, "K1")
+
+
+def test_no_dispense_before_the_enrolment_nor_a_day_proposed_before_it() -> None:
+    check_dispensed_after_enrolment("01-001", TODAY, TODAY)
+    with says(RuleViolation, "Participant 01-001 was enrolled on 2026-01-05: a dispense cannot"):
+        check_dispensed_after_enrolment("01-001", TODAY - timedelta(days=1), TODAY)
+    with says(RuleViolation, "Dispense it from 2025-12-29."):  # the earliest day 1 less 7 days
+        check_not_too_early(2, TODAY, TODAY - timedelta(days=10))
+    with says(RuleViolation, "Dispense it from 2026-01-05."):  # not before the enrolment
+        check_not_too_early(1, TODAY, TODAY - timedelta(days=10), not_before=TODAY)

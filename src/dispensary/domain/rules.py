@@ -567,12 +567,37 @@ def day1_window(
     return earliest, dispensed_on + timedelta(days=near)
 
 
-def check_not_too_early(
-    cycle: int, earliest: date, latest: date, near: int = DAY1_NEAR_DAYS
+def check_dispensed_after_enrolment(
+    participant: str, dispensed_on: date, enrolled_on: date
 ) -> None:
-    """No day 1 at all fits the window: the cycle is dispensed too early, whatever day 1 says."""
+    """A participant is dispensed to from the day of their enrolment, never before it."""
+    if dispensed_on < enrolled_on:
+        raise RuleViolation(
+            _(
+                "Participant {participant} was enrolled on {enrolled}: a dispense cannot be "
+                "dated {day}, before the enrolment. Give the day the cycle was really "
+                "dispensed (on or after {enrolled})."
+            ).format(
+                participant=participant,
+                enrolled=enrolled_on.isoformat(),
+                day=dispensed_on.isoformat(),
+            )
+        )
+
+
+def check_not_too_early(
+    cycle: int,
+    earliest: date,
+    latest: date,
+    near: int = DAY1_NEAR_DAYS,
+    not_before: date | None = None,
+) -> None:
+    """No day 1 at all fits the window: the cycle is dispensed too early, whatever day 1 says.
+    The day proposed to come back is never before `not_before` (the enrolment)."""
     if earliest > latest:
         come_back = earliest - timedelta(days=near)
+        if not_before is not None:
+            come_back = max(come_back, not_before)
         raise RuleViolation(
             _(
                 "Too early for cycle {cycle}: its earliest day 1 is {earliest}, and a cycle is "
