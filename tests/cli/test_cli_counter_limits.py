@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from cli_support import DEMO_TODAY, Cli
+from cli_support import DEMO_PASSWORD, DEMO_TODAY, Cli
 
 INVESTIGATOR = "Dr Zhang"
 
@@ -28,7 +28,7 @@ def test_a_dispense_dated_before_the_enrolment_is_refused(
         early = (enrolled_on - timedelta(days=days)).isoformat()
         refused = cli("dispense", *day1, "--date", early)
         assert refused.code == 3, refused.err
-        assert refused.err.strip() == (
+        assert refused.err.startswith(
             f"Refused: Participant 01-125 was enrolled on {enrolled_on.isoformat()}: a dispense "
             f"cannot be dated {early}, before the enrolment. Give the day the cycle was really "
             f"dispensed (on or after {enrolled_on.isoformat()})."
@@ -38,3 +38,29 @@ def test_a_dispense_dated_before_the_enrolment_is_refused(
     assert state(cli.db) == before
     done = cli("dispense", *day1, "--date", enrolled_on.isoformat())
     assert done.code == 0, done.err
+
+
+def test_a_count_above_what_the_kit_was_received_with_is_refused(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    kits = cli("--json", "inventory", "--status", "available").json()
+    # A 7.5 mg kit still full: received with 21 (the demo counts none above what it holds).
+    number = next(
+        k["kit"] for k in kits if k["product"] == "herombopag-7.5mg" and k["tablets"] == 21
+    )
+    received = 21
+    verifier = {"DISPENSARY_VERIFIER_PASSWORD": DEMO_PASSWORD}
+    found = ["--reason-code", "found", "--reason", "x", "--verified-by", "technician"]
+    before = state(cli.db)
+    for counted in (received + 1, 500):
+        refused = cli("count", number, "--tablets", str(counted), *found, env=verifier)
+        assert refused.code == 3, refused.err
+        assert refused.err.startswith(
+            f"Refused: {counted} tablets counted in kit {number}, which was received with "
+            f"{received}: a kit cannot hold more than it was received with. Count the tablets "
+            "again."
+        )
+        checked = cli("check", "count", number, "--tablets", str(counted), "--json")
+        assert [r["code"] for r in checked.json()["refusals"]] == ["too_many"]
+        assert checked.json()["book"] is None  # the count stays blind
+    assert state(cli.db) == before

@@ -677,6 +677,18 @@ def check_counted_after(kit: str, what: str, since: date, day: date) -> None:
         )
 
 
+def check_count_fits(kit: str, counted: int, received: int) -> None:
+    """A kit holds at most the tablets it was received with: a count above them is a miscount
+    (or tablets from elsewhere), never stock found in the kit."""
+    if counted > received:
+        raise RuleViolation(
+            _(
+                "{counted} tablets counted in kit {kit}, which was received with {received}: a "
+                "kit cannot hold more than it was received with. Count the tablets again."
+            ).format(counted=counted, kit=kit, received=received)
+        )
+
+
 def check_received_by(kit: str, received_on: date, day: date, step: str) -> None:
     """A dispense or a count of a kit is dated on or after its receipt."""
     if day < received_on:
