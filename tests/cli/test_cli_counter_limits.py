@@ -64,3 +64,22 @@ def test_a_count_above_what_the_kit_was_received_with_is_refused(
         assert [r["code"] for r in checked.json()["refusals"]] == ["too_many"]
         assert checked.json()["book"] is None  # the count stays blind
     assert state(cli.db) == before
+
+
+def test_a_reason_that_shows_blank_is_refused(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    kits = cli("--json", "inventory", "--status", "available").json()
+    kit = kits[0]["kit"]
+    before = state(cli.db)
+    for blank, name in (
+        ("\u3164", "U+3164 HANGUL FILLER"),
+        ("\u2800", "U+2800 BRAILLE PATTERN BLANK"),
+    ):
+        refused = cli("quarantine", kit, "--reason", blank)
+        assert refused.code == 3, refused.err
+        assert refused.err.startswith(
+            f"Refused: The reason to quarantine contains an invisible character ({name})"
+        ), refused.err
+    assert state(cli.db) == before
+    assert cli("quarantine", kit, "--reason", "box crushed").code == 0
