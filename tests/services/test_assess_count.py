@@ -88,6 +88,22 @@ def test_a_difference_needs_a_reason_code_a_reason_and_a_second_person(
     assert given.needed(CountNeeds.SECOND_PERSON)
 
 
+def lose_two(ctx: Context, technician: Actor, kit: str = "K0001") -> None:
+    """Two tablets of the kit written off as lost: its book is 19 of the 21 received, so a count
+    may find tablets again (never more than the kit was received with)."""
+    counts.record_count(
+        ctx,
+        technician,
+        kit,
+        19,
+        VERIFIERS["tech"],
+        reason_code="lost",
+        reason="two missing",
+        verified_by="pharm",
+        verifier_password=PASSWORD,
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "code", "error"),
     [
@@ -105,7 +121,8 @@ def test_who_and_what_is_given_for_a_difference_is_checked(
     code: CountCheck,
     error: type[DispensaryError],
 ) -> None:
-    found = assess(ctx, technician, counted=22, reason="found one", **options)
+    lose_two(ctx, technician)
+    found = assess(ctx, technician, counted=20, reason="found one", **options)
     [refusal] = found.refusals
     assert (refusal.code, refusal.error) == (code, error)
     with pytest.raises(error, match=re.escape(refusal.message)):
@@ -113,13 +130,52 @@ def test_who_and_what_is_given_for_a_difference_is_checked(
             ctx,
             technician,
             "K0001",
-            22,
+            20,
             "tech-pass-1",
             reason="found one",
             reason_code=options.get("reason_code", "found"),
             verified_by=options.get("verified_by", "pharm"),
             verifier_password=VERIFIERS.get(options.get("verified_by", "pharm"), "x"),
         )
+
+
+def test_a_count_above_what_the_kit_was_received_with_is_refused_and_its_book_not_shown(
+    ctx: Context, stock: Stock, technician: Actor, snapshot: Callable[[Context], object]
+) -> None:
+    lose_two(ctx, technician)
+    before = snapshot(ctx)
+    words = (
+        "{n} tablets counted in kit K0001, which was received with 21: a kit cannot hold more "
+        "than it was received with. Count the tablets again."
+    )
+    for counted in (22, 500):
+        found = assess(
+            ctx,
+            technician,
+            counted=counted,
+            reason_code="found",
+            reason="found in the tray",
+            verified_by="pharm",
+        )
+        assert [(r.code, r.message) for r in found.refusals] == [
+            (CountCheck.TOO_MANY, words.format(n=counted))
+        ]
+        assert (found.book, found.difference, found.accepted) == (None, None, False)
+        with pytest.raises(RuleViolation, match=re.escape(words.format(n=counted))):
+            counts.record_count(
+                ctx,
+                technician,
+                "K0001",
+                counted,
+                VERIFIERS["tech"],
+                reason_code="found",
+                reason="found in the tray",
+                verified_by="pharm",
+                verifier_password=PASSWORD,
+            )
+    assert snapshot(ctx) == before
+    back = assess(ctx, technician, counted=21, reason_code="found", reason="x", verified_by="pharm")
+    assert (back.book, back.difference, back.refusals) == (19, 2, ())
 
 
 def test_a_kit_off_the_shelf_is_refused_and_its_book_not_shown(
@@ -171,6 +227,19 @@ class CountCounter(RuleBasedStateMachine):
         destruction.destroy(
             self.ctx, self.pharmacist, ["K0003"], "tech", "incineration", PASSWORD, **WITNESSED
         )
+        # Two tablets lost from K0004: a count may find them again, not more (21 received).
+        counts.record_count(
+            self.ctx,
+            self.pharmacist,
+            "K0004",
+            19,
+            PASSWORD,
+            reason_code="lost",
+            reason="two missing",
+            verified_by="tech",
+            verifier_password=VERIFIERS["tech"],
+        )
+        self.books = {"K0001": 0, "K0004": 19}
 
     @rule()
     def the_bottle_comes_back(self) -> None:
@@ -181,10 +250,10 @@ class CountCounter(RuleBasedStateMachine):
 
     @rule(
         kit=st.sampled_from(["K0000", "K0001", "K0002", "K0003", "K0004", "E0001", "K0009"]),
-        off=st.sampled_from([0, 0, -1, 1, -21]),
+        off=st.sampled_from([0, 0, -1, 1, 2, -21]),
         code=st.sampled_from(["", "breakage", "breakage", "found", "eaten"]),
         reason=st.sampled_from(["", "crushed", "crushed"]),
-        verifier=st.sampled_from(["", "tech", "pharm", "monitor", "nobody"]),
+        verifier=st.sampled_from(["", "", "tech", "pharm", "monitor", "nobody"]),
         who=st.sampled_from(["pharm", "tech"]),
         days=st.sampled_from([0, 0, 0, 1, 7]),
     )
@@ -193,7 +262,7 @@ class CountCounter(RuleBasedStateMachine):
     ) -> None:
         self.clock.set_date(self.clock.today() + timedelta(days=days))
         actor = self.people[who]
-        book = 21 if kit != "K0001" else 0
+        book = self.books.get(kit, 21)
         counted = max(0, book + off)
         request = CountRequest(kit, counted, code or None, reason, verifier)
         found: CountAssessment | DispensaryError
@@ -232,6 +301,7 @@ class CountCounter(RuleBasedStateMachine):
             return
         self.count("accepted")
         assert isinstance(done, CountResult), (found, done)
+        self.books[kit] = done.counted
         assert (done.kit, done.counted, done.book, done.difference) == (
             found.kit,
             found.counted,
@@ -262,7 +332,7 @@ def test_the_assessment_refuses_exactly_as_the_count_does(
     )
     print(f"\nassess then count, by outcome: {CountCounter.seen}")
     wanted = {"accepted", "raised", "not_on_shelf", "reason_code", "reason", "second_person"}
-    wanted |= {"verifier_self", "verifier_role", "verifier_unknown"}
+    wanted |= {"verifier_self", "verifier_role", "verifier_unknown", "too_many"}
     assert wanted <= set(CountCounter.seen), CountCounter.seen
     assert CountCounter.seen["accepted"] >= 10, CountCounter.seen
 

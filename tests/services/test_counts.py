@@ -185,28 +185,71 @@ def test_a_count_is_not_dated_before_the_kits_last_movement(
         )
 
 
+def lose(ctx: Context, actor: Actor, password: str, book: int, kit: str = "K0001") -> None:
+    """Tablets of the kit written off as lost, down to `book`: a later count may find them."""
+    count(
+        ctx,
+        actor,
+        password,
+        book,
+        kit,
+        reason_code="lost",
+        reason="missing at the count",
+        verified_by="tech",
+        verifier_password="tech-pass-1",
+    )
+
+
 def test_tablets_found(ctx: Context, stock: Stock, pharmacist: Actor, pw: Password) -> None:
+    lose(ctx, pharmacist, pw(pharmacist), 20)
     result = count(
         ctx,
         pharmacist,
         pw(pharmacist),
-        22,
+        21,
         reason_code="found",
         reason="loose tablet",
         verified_by="tech",
         verifier_password="tech-pass-1",
     )
     assert result.difference == 1
-    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 22
+    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 21
+
+
+@pytest.mark.parametrize("book", [21, 18])
+def test_a_count_above_the_tablets_received_is_refused_and_nothing_written(
+    ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, refused: Refused, book: int
+) -> None:
+    if book != 21:
+        lose(ctx, pharmacist, pw(pharmacist), book)
+    for counted in (22, 500):
+        with refused(
+            ctx,
+            RuleViolation,
+            f"{counted} tablets counted in kit K0001, which was received with 21: a kit cannot "
+            "hold more than it was received with. Count the tablets again.",
+        ):
+            count(
+                ctx,
+                pharmacist,
+                pw(pharmacist),
+                counted,
+                reason_code="found",
+                reason="x",
+                verified_by="tech",
+                verifier_password="tech-pass-1",
+            )
+    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == book
 
 
 @pytest.mark.parametrize(
     ("counted", "code"),
-    [(50, "breakage"), (22, "lost"), (20, "found")],
+    [(21, "breakage"), (19, "lost"), (17, "found")],
 )
 def test_a_reason_code_that_goes_the_other_way_is_refused_and_nothing_written(
     ctx: Context, stock: Stock, pharmacist: Actor, pw: Password, counted: int, code: str
 ) -> None:
+    lose(ctx, pharmacist, pw(pharmacist), 18)  # a book of 18: a count may be above it
     ledger = scalar(ctx, "SELECT COUNT(*) FROM ledger_entries")
     entries = scalar(ctx, "SELECT COUNT(*) FROM audit_entries")
     request = counts.CountRequest("K0001", counted, code, "checked twice", "tech")
@@ -224,11 +267,11 @@ def test_a_reason_code_that_goes_the_other_way_is_refused_and_nothing_written(
             verifier_password="tech-pass-1",
         )
     assert refused.value.message == refusal.message
-    assert f"is {counted - 21:+d} from the book, which '{code}' cannot explain" in refusal.message
+    assert f"is {counted - 18:+d} from the book, which '{code}' cannot explain" in refusal.message
     assert "miscount or other" in refusal.message, "it says what to do"
     assert scalar(ctx, "SELECT COUNT(*) FROM ledger_entries") == ledger
     assert scalar(ctx, "SELECT COUNT(*) FROM audit_entries") == entries
-    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 21
+    assert queries.kit_detail(ctx, pharmacist, "K0001").tablets == 18
     for either_way in ("miscount", "other"):
         fine = counts.CountRequest("K0001", counted, either_way, "checked twice", "tech")
         assert not counts.assess_count(ctx, pharmacist, fine).refusals

@@ -29,7 +29,12 @@ from dispensary.services import (
     returns,
     studies,
 )
-from dispensary.services.assessment import OverrideMissing, OverrideNeeds
+from dispensary.services.assessment import (
+    DispenseCheck,
+    DispenseRequest,
+    OverrideMissing,
+    OverrideNeeds,
+)
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
@@ -208,6 +213,37 @@ def test_day1_before_enrolment(
 ) -> None:
     with refused(ctx, InvalidInput, "Day 1 (2026-01-04) is before enrolment (2026-01-05)"):
         dispense(ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 4))
+
+
+def test_a_dispense_is_not_dated_before_the_enrolment(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    receive(ctx, pharmacist, "K0001-K0004", "L1", LATE, received_on=date(2025, 12, 1))
+    clock.set_date(date(2026, 1, 12))
+    enroll(ctx, pharmacist, enrolled_on=date(2026, 1, 10))
+    enrolled = "Participant 01-001 was enrolled on 2026-01-10: a dispense cannot be dated"
+    for dispensed_on in (date(2026, 1, 6), date(2026, 1, 9), date(2025, 12, 20)):
+        request = DispenseRequest("01-001", 1, date(2026, 1, 10), dispensed_on=dispensed_on)
+        found = dispensing.assess_dispense(ctx, pharmacist, request)
+        # The enrolment is the refusal, and no other proposes a day before it ("too early:
+        # dispense it from" a week before the enrolment).
+        assert [r.code for r in found.refusals] == [DispenseCheck.BEFORE_ENROLMENT]
+        assert found.refusals[0].message == (
+            f"{enrolled} {dispensed_on.isoformat()}, before the enrolment. Give the day the "
+            "cycle was really dispensed (on or after 2026-01-10)."
+        )
+        with refused(ctx, RuleViolation, f"{enrolled} {dispensed_on.isoformat()}"):
+            dispense(
+                ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 10), dispensed_on=dispensed_on
+            )
+    with refused(ctx, InvalidInput, "Day 1 (2026-01-09) is before enrolment (2026-01-10)"):
+        dispense(
+            ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 9), dispensed_on=date(2026, 1, 10)
+        )
+    done = dispense(
+        ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 10), dispensed_on=date(2026, 1, 10)
+    )
+    assert (done.dispensed_on, done.day1) == (date(2026, 1, 10), date(2026, 1, 10))
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,28 @@ def test_quarantine_and_release(
     assert {r.kind for r in queries.ledger_rows(ctx, pharmacist)} == {"receive"}
 
 
+@pytest.mark.parametrize(
+    "blank",
+    [
+        "\u3164",  # HANGUL FILLER
+        "\u115f",  # HANGUL CHOSEONG FILLER
+        "\u1160",  # HANGUL JUNGSEONG FILLER
+        "\uffa0",  # HALFWIDTH HANGUL FILLER
+        "\u2800",  # BRAILLE PATTERN BLANK
+        "\u200d",  # ZERO WIDTH JOINER with nothing to join
+        " \ufe0f",  # VARIATION SELECTOR-16 with no character to draw
+        "\u034f\u034f",  # COMBINING GRAPHEME JOINER
+        "box \u3164 crushed",
+    ],
+)
+def test_a_reason_that_shows_blank_is_refused(
+    ctx: Context, stock: Stock, technician: Actor, refused: Refused, blank: str
+) -> None:
+    with refused(ctx, InvalidInput, "The reason to quarantine contains an invisible character"):
+        quarantine.quarantine(ctx, technician, ["K0001"], blank)
+    assert status(ctx, technician, "K0001") is KitStatus.AVAILABLE
+
+
 def test_release_of_an_expired_kit_is_refused(
     ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, refused: Refused
 ) -> None:

@@ -11,7 +11,7 @@ from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from dispensary.services import audit, queries, reconciliation
+from dispensary.services import audit, counts, queries, reconciliation
 from dispensary.ui.count_view import CountScreen
 
 
@@ -34,6 +34,22 @@ def make_screen(qtbot: Any, pharmacy: Pharmacy, user: str = "tech") -> CountScre
 def scan(qtbot: Any, field: Any, code: str) -> None:
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def lose_two(pharmacy: Pharmacy, kit: str = "K0003") -> None:
+    """Two tablets of the kit written off as lost (book 19 of the 21 received): a count may
+    find them again, never more than the kit was received with."""
+    counts.record_count(
+        pharmacy.ctx,
+        pharmacy.actor("tech"),
+        kit,
+        19,
+        PASSWORDS["tech"],
+        reason_code="lost",
+        reason="two missing",
+        verified_by="pharm",
+        verifier_password=PASSWORDS["pharm"],
+    )
 
 
 def test_book_stays_hidden_until_the_count_is_entered(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -195,11 +211,12 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    lose_two(pharmacy)
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0003")
     assert screen.assessment is None and "book" not in screen.comparison.text()  # blind
-    scan(qtbot, screen.counted, "22")
-    assert screen.assessment is not None and screen.assessment.book == 21
+    scan(qtbot, screen.counted, "20")
+    assert screen.assessment is not None and screen.assessment.book == 19
     assert "difference +1" in screen.comparison.text()
     message = screen.message.text()
     assert "a reason code" in message and "a second person who may verify counts" in message
@@ -229,7 +246,7 @@ def test_a_difference_shows_what_it_needs_as_the_service_assesses_it(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert asked[0][1] == "adjusted"
-    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 22
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 20
 
 
 def test_a_kit_off_the_shelf_is_refused_when_it_is_scanned(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -246,9 +263,10 @@ def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_cho
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    lose_two(pharmacy)
     screen = make_screen(qtbot, pharmacy)
     scan(qtbot, screen.kit, "K0003")
-    scan(qtbot, screen.counted, "22")
+    scan(qtbot, screen.counted, "20")
     screen.reason_code.setCurrentIndex(screen.reason_code.findData("breakage"))
     qtbot.keyClicks(screen.reason, "one loose tablet in the tray")
     qtbot.keyClicks(screen.verifier, "pharm")
@@ -257,6 +275,27 @@ def test_breakage_for_more_tablets_than_the_book_is_refused_as_soon_as_it_is_cho
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert screen.message.kind == "error" and "'breakage' cannot explain" in screen.message.text()
     assert asked == [], "refused before anyone signs"
+    assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 19
+
+
+def test_a_count_above_what_the_kit_was_received_with_is_refused_without_the_book(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = sign_with(monkeypatch, PASSWORDS["tech"])
+    screen = make_screen(qtbot, pharmacy)
+    scan(qtbot, screen.kit, "K0003")
+    scan(qtbot, screen.counted, "500")
+    assert screen.message.kind == "error"
+    assert screen.message.text() == (
+        "500 tablets counted in kit K0003, which was received with 21: a kit cannot hold more "
+        "than it was received with. Count the tablets again."
+    )
+    assert not screen.result_box.isVisible() and screen.assessment is None  # still blind
+    assert screen.focusWidget() is screen.counted and not screen.counted.isReadOnly()
+    screen.counted.clear()
+    scan(qtbot, screen.counted, "21")
+    assert "book 21" in screen.comparison.text()
+    assert asked == []
     assert queries.kit_detail(pharmacy.ctx, pharmacy.actor("tech"), "K0003").tablets == 21
 
 

@@ -17,11 +17,13 @@ from dispensary.domain.rules import (
     KitCandidate,
     check_count,
     check_day1_near,
+    check_dispensed_after_enrolment,
     check_eligibility,
     check_interval,
     check_kit_dispensable,
     check_next_cycle,
     check_not_future,
+    check_not_too_early,
     check_return_quantity,
     check_scanned_cover,
     check_text,
@@ -110,6 +112,9 @@ def test_free_text() -> None:
         "تم كسر الختم",  # right-to-left text is text; only the override controls are refused
         "क्ष",  # Devanagari with a virama
         "👩‍⚕️ checked",  # an emoji sequence joined by U+200D
+        "❤️\u200d🔥 1️⃣",  # a joiner after a variation selector; a keycap
+        "葛\U000e0100城",  # an ideographic variation sequence (a name's variant character)
+        "کتاب\u200cها",  # Persian with a zero-width non-joiner
         "a\tb",
     ],
 )
@@ -131,6 +136,23 @@ def test_free_text_of_any_script_is_kept(text: str) -> None:
         ("a\x9bb", "control characters (U+009B"),
         ("a\udcffb", "bytes that are not UTF-8 text"),
         ("a\ufffeb", "invisible character (U+FFFE)"),
+        # Letters, marks and symbols that show as a blank (default-ignorable, or the braille blank)
+        ("\u3164", "invisible character (U+3164 HANGUL FILLER)"),
+        ("\u115f", "invisible character (U+115F HANGUL CHOSEONG FILLER)"),
+        ("\u1160", "invisible character (U+1160 HANGUL JUNGSEONG FILLER)"),
+        ("\uffa0", "invisible character (U+FFA0 HALFWIDTH HANGUL FILLER)"),
+        ("\u2800", "invisible character (U+2800 BRAILLE PATTERN BLANK)"),
+        ("box \u3164 crushed", "invisible character (U+3164 HANGUL FILLER)"),
+        ("\u17b4", "invisible character (U+17B4 KHMER VOWEL INHERENT AQ)"),
+        ("a\ufff0b", "invisible character (U+FFF0)"),
+        # Joiners and variation selectors with no visible character before them
+        ("\u200d", "invisible character (U+200D ZERO WIDTH JOINER)"),
+        ("\u200c\u200c", "invisible character (U+200C ZERO WIDTH NON-JOINER)"),
+        ("ok \u200d", "invisible character (U+200D ZERO WIDTH JOINER)"),
+        ("\ufe0f", "invisible character (U+FE0F VARIATION SELECTOR-16)"),
+        ("\u034f", "invisible character (U+034F COMBINING GRAPHEME JOINER)"),
+        ("\U000e0100", "invisible character (U+E0100 VARIATION SELECTOR-17)"),
+        ("\u180b", "invisible character (U+180B MONGOLIAN FREE VARIATION SELECTOR ONE)"),
     ],
 )
 def test_free_text_refuses_hidden_characters_naming_them(text: str, words: str) -> None:
@@ -138,6 +160,22 @@ def test_free_text_refuses_hidden_characters_naming_them(text: str, words: str) 
         check_text(text, "reason for quarantine")
     assert info.value.message.startswith("The reason for quarantine "), info.value.message
     assert words in info.value.message, info.value.message
+
+
+def test_no_default_ignorable_character_alone_is_kept() -> None:
+    """Every code point Unicode calls default-ignorable (DerivedCoreProperties.txt), alone, after
+    a space and before a letter, is refused: none can make a reason that reads as empty."""
+    ignorable = [
+        *range(0x00AD, 0x00AE), 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5,
+        *range(0x180B, 0x1810), *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070), 0x3164, *range(0xFE00, 0xFE10), 0xFEFF, 0xFFA0,
+        *range(0xFFF0, 0xFFF9), *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B),
+        *range(0xE0000, 0xE1000),
+    ]  # fmt: skip
+    for code in ignorable:
+        for text in (chr(code), f"x {chr(code)}", f"{chr(code)}x"):
+            with pytest.raises(InvalidInput):
+                check_text(text, "reason")
 
 
 def test_undecodable_text_is_told_apart() -> None:
@@ -400,3 +438,13 @@ def test_an_empty_bare_number_is_asked_for_once() -> None:
         parse_decimal("", "number")
     with pytest.raises(InvalidInput, match=r"^Give a whole number\.$"):
         parse_whole(" ", "number")
+
+
+def test_no_dispense_before_the_enrolment_nor_a_day_proposed_before_it() -> None:
+    check_dispensed_after_enrolment("01-001", TODAY, TODAY)
+    with says(RuleViolation, "Participant 01-001 was enrolled on 2026-01-05: a dispense cannot"):
+        check_dispensed_after_enrolment("01-001", TODAY - timedelta(days=1), TODAY)
+    with says(RuleViolation, "Dispense it from 2025-12-29."):  # the earliest day 1 less 7 days
+        check_not_too_early(2, TODAY, TODAY - timedelta(days=10))
+    with says(RuleViolation, "Dispense it from 2026-01-05."):  # not before the enrolment
+        check_not_too_early(1, TODAY, TODAY - timedelta(days=10), not_before=TODAY)

@@ -99,14 +99,49 @@ def normalise_initials(raw: str) -> str:
 # other format character is invisible and can hide or reorder what a record shows.
 _JOINERS = frozenset("\u200c\u200d")
 
+_SHOWN_BLANK: tuple[tuple[int, int], ...] = (
+    (0x115F, 0x1160),  # HANGUL CHOSEONG FILLER, HANGUL JUNGSEONG FILLER
+    (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ, AA: Unicode says not to use them
+    (0x2065, 0x2065),  # unassigned, reserved as default-ignorable
+    (0x2800, 0x2800),  # BRAILLE PATTERN BLANK
+    (0x3164, 0x3164),  # HANGUL FILLER
+    (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
+    (0xFFF0, 0xFFF8),  # unassigned, reserved as default-ignorable
+    (0xE0000, 0xE0FFF),  # tags, variation selectors 17-256 (see _ATTACHED) and reserved
+)
+"""Characters that are not format characters (Cf) yet show as nothing, or as a blank that is
+not a space: the letters and marks Unicode calls default-ignorable (DerivedCoreProperties.txt,
+Default_Ignorable_Code_Point), the code points it reserves as such, and the braille blank. A
+reason made of them alone reads as empty on every screen and report."""
+
+_ATTACHED: tuple[tuple[int, int], ...] = (
+    (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
+    (0x180B, 0x180D),  # MONGOLIAN FREE VARIATION SELECTOR ONE to THREE
+    (0x180F, 0x180F),  # MONGOLIAN FREE VARIATION SELECTOR FOUR
+    (0xFE00, 0xFE0F),  # VARIATION SELECTOR-1 to 16 (emoji and text presentation)
+    (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17 to 256 (ideographic variants of a name)
+)
+"""Default-ignorable marks that choose how the character before them is drawn, and the joiners:
+written after a visible character they are part of the text (an emoji, a Persian word, the
+variant of a Chinese character in a name); at the start of the text or after a space they show
+nothing at all."""
+
+
+def _in(ranges: tuple[tuple[int, int], ...], ch: str) -> bool:
+    code = ord(ch)
+    return any(first <= code <= last for first, last in ranges)
+
 
 def _hidden_character(text: str) -> str | None:
     """The first character that does not show as typed: control characters (a tab aside), lone
     surrogates (bytes that were not UTF-8), bidi overrides and other format characters, line and
-    paragraph separators, and Unicode noncharacters. Letters of any script (Chinese, accents)
-    pass."""
+    paragraph separators, Unicode noncharacters, characters that show blank (_SHOWN_BLANK), and
+    joiners and variation selectors with no visible character before them (_ATTACHED). Letters
+    of any script (Chinese, accents) pass."""
+    before = ""
     for ch in text:
         if ch == "\t":
+            before = ch
             continue
         category = unicodedata.category(ch)
         if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _JOINERS):
@@ -114,6 +149,12 @@ def _hidden_character(text: str) -> str | None:
         code = ord(ch)
         if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
             return ch
+        attached = ch in _JOINERS or _in(_ATTACHED, ch)
+        if attached and (not before or before.isspace()):
+            return ch
+        if not attached and _in(_SHOWN_BLANK, ch):
+            return ch
+        before = ch
     return None
 
 
@@ -586,12 +627,37 @@ def day1_window(
     return earliest, dispensed_on + timedelta(days=near)
 
 
-def check_not_too_early(
-    cycle: int, earliest: date, latest: date, near: int = DAY1_NEAR_DAYS
+def check_dispensed_after_enrolment(
+    participant: str, dispensed_on: date, enrolled_on: date
 ) -> None:
-    """No day 1 at all fits the window: the cycle is dispensed too early, whatever day 1 says."""
+    """A participant is dispensed to from the day of their enrolment, never before it."""
+    if dispensed_on < enrolled_on:
+        raise RuleViolation(
+            _(
+                "Participant {participant} was enrolled on {enrolled}: a dispense cannot be "
+                "dated {day}, before the enrolment. Give the day the cycle was really "
+                "dispensed (on or after {enrolled})."
+            ).format(
+                participant=participant,
+                enrolled=enrolled_on.isoformat(),
+                day=dispensed_on.isoformat(),
+            )
+        )
+
+
+def check_not_too_early(
+    cycle: int,
+    earliest: date,
+    latest: date,
+    near: int = DAY1_NEAR_DAYS,
+    not_before: date | None = None,
+) -> None:
+    """No day 1 at all fits the window: the cycle is dispensed too early, whatever day 1 says.
+    The day proposed to come back is never before `not_before` (the enrolment)."""
     if earliest > latest:
         come_back = earliest - timedelta(days=near)
+        if not_before is not None:
+            come_back = max(come_back, not_before)
         raise RuleViolation(
             _(
                 "Too early for cycle {cycle}: its earliest day 1 is {earliest}, and a cycle is "
@@ -668,6 +734,18 @@ def check_counted_after(kit: str, what: str, since: date, day: date) -> None:
                 "Kit {kit} was {what} on {since}: it cannot have been counted on {day}. Give "
                 "the day of the count (on or after that date)."
             ).format(kit=kit, what=_(what), since=since.isoformat(), day=day.isoformat())
+        )
+
+
+def check_count_fits(kit: str, counted: int, received: int) -> None:
+    """A kit holds at most the tablets it was received with: a count above them is a miscount
+    (or tablets from elsewhere), never stock found in the kit."""
+    if counted > received:
+        raise RuleViolation(
+            _(
+                "{counted} tablets counted in kit {kit}, which was received with {received}: a "
+                "kit cannot hold more than it was received with. Count the tablets again."
+            ).format(counted=counted, kit=kit, received=received)
         )
 
 

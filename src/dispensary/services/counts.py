@@ -20,6 +20,7 @@ from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from dispensary.domain.lifecycle import ON_SHELF, status_word
 from dispensary.domain.rules import (
     check_count,
+    check_count_fits,
     check_counted_after,
     check_not_future,
     check_text,
@@ -207,12 +208,19 @@ def _plan(
         refusals.append(Refusal(CountCheck.DATE, exc.message))
     status = status_now(record, today)
     counted = checked.counted
-    if refusals or counted is None:  # blind: no book before the count
+    balance = None
+    if not refusals and counted is not None:
+        balance = balance_of(kit_movements(session, record.id))
+        try:
+            check_count_fits(record.number, counted, balance.received)
+        except RuleViolation as exc:
+            refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
+    if refusals or counted is None or balance is None:  # blind: no book before the count
         assessment = CountAssessment(
             record.number, status, counted, None, None, tuple(refusals), ()
         )
         return _Plan(assessment, record, None, None)
-    book = balance_of(kit_movements(session, record.id)).on_hand
+    book = balance.on_hand
     difference = counted - book
     needs: list[CountNeed] = []
     code: ReasonCode | None = None

@@ -41,6 +41,7 @@ from dispensary.domain.rules import (
     check_cycle,
     check_date,
     check_day1_near,
+    check_dispensed_after_enrolment,
     check_interval,
     check_kit_dispensable,
     check_next_cycle,
@@ -575,11 +576,17 @@ def _plan(
     found.check(
         DispenseCheck.CYCLE, partial(check_next_cycle, cycle, last_cycle, study.cycle.max_cycles)
     )
-    too_early = partial(check_not_too_early, cycle, earliest, latest)
-    if found.check(DispenseCheck.TOO_EARLY, too_early) and found.check(
-        DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day)
+    enrolled_on = participant.enrolled_on
+    enrolled = partial(
+        check_dispensed_after_enrolment, participant.study_number, checked.day, enrolled_on
+    )
+    too_early = partial(check_not_too_early, cycle, earliest, latest, not_before=enrolled_on)
+    if (
+        found.check(DispenseCheck.BEFORE_ENROLMENT, enrolled)
+        and found.check(DispenseCheck.TOO_EARLY, too_early)
+        and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day))
     ):
-        interval = partial(check_interval, day1, previous_day1, floor, participant.enrolled_on)
+        interval = partial(check_interval, day1, previous_day1, floor, enrolled_on)
         if found.check(DispenseCheck.DAY1_INTERVAL, interval) and not interval_confirmed:
             _interval_to_confirm(study, found, day1, previous_day1)
     for observation in study.observations:

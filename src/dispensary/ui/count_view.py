@@ -334,6 +334,8 @@ class CountScreen(Screen):
             return
         if found.refused or found.book is None or found.difference is None:
             self.message.show_message(sentences(r.message for r in found.refusals))
+            self.counted.setFocus()  # to count again and type the number
+            self.counted.selectAll()
             return
         self.assessment = found
         self._book = found.book

@@ -17,6 +17,7 @@ class CountCheck(StrEnum):
 
     NOT_ON_SHELF = "not_on_shelf"  # dispensed, returned or destroyed: not counted here
     DATE = "date"  # the count is dated before the kit's receipt or its last movement
+    TOO_MANY = "too_many"  # more tablets than the kit was received with
     REASON_CODE = "reason_code"  # the reason code given is not one of ReasonCode
     REASON_DIRECTION = "reason_direction"  # breakage or lost for more tablets, found for fewer
     VERIFIER_UNKNOWN = "verifier_unknown"  # no user of that name

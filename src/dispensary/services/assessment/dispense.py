@@ -18,6 +18,7 @@ class DispenseCheck(StrEnum):
 
     NOT_ON_TREATMENT = "not_on_treatment"
     CYCLE = "cycle"
+    BEFORE_ENROLMENT = "before_enrolment"  # the dispense date is before the enrolment
     TOO_EARLY = "too_early"
     DAY1_FAR = "day1_far"
     DAY1_INTERVAL = "day1_interval"
