@@ -548,6 +548,10 @@ def test_leaflet_has_directions_dates_missed_dose_and_a_box_per_day(sample: Samp
     assert f"{friendly_date(dispense.day1)} 1 tablet " in diary
     assert dispense.directions.startswith("Take 1 tablet by mouth")
     assert "REPRINT" not in text
+    # Each page says how many there are: a loose page shows another is missing.
+    assert len(pages) > 1
+    for number, page in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in page, page
     assert "REPRINT" in pdf_text(participant_leaflet(study, dispense, reprint=True))
     with pytest.raises(InvalidInput, match="paper size"):
         participant_leaflet(study, dispense, paper="a5")

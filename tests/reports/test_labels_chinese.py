@@ -266,7 +266,7 @@ def test_the_chinese_kit_label_and_leaflet(confirmed: SampleStudy) -> None:
     for n in range((dispense.last_day - start).days + 1):
         day = start + timedelta(days=n)
         assert _flat(format_date(day, Language.ZH_CN)) in diary
-    assert "第1页" in first
+    assert _flat(f"第 1 页，共 {len(pages)} 页") in first
     assert_fonts_embedded(leaflet)
 
 

@@ -200,10 +200,10 @@ def participant_leaflet(
     )
     main = spoken[0]
 
-    def footer(canvas: Canvas, _doc: SimpleDocTemplate) -> None:
+    def footer(canvas: Canvas, number: int, pages: int) -> None:
         canvas.saveState()
         with speaking(main.language):
-            page = _("page {page}").format(page=canvas.getPageNumber())
+            page = _("page {page} of {pages}").format(page=number, pages=pages)
             mark = f" \u00b7 {wording.reprint()}" if reprint else ""
         text = (
             f"{study.protocol} \u00b7 {dispense.participant} \u00b7 {dispense.number} \u00b7 "
@@ -213,8 +213,30 @@ def participant_leaflet(
         draw_string(canvas, size[0] / 2, 9 * mm, text, font, 8, align="centre")
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(footer, *a, **k))
     return buffer.getvalue()
+
+
+class _FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+    """Holds the pages back until the end, then writes each one's footer with the number of
+    pages ("page 1 of 2": a participant holding one loose page knows another is missing)."""
+
+    def __init__(self, footer: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        pages = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self._footer(self, number, pages)
+            Canvas.showPage(self)
+        Canvas.save(self)
 
 
 def _information(
