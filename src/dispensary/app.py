@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dispensary import config
+from dispensary.cli.core import database_option
 from dispensary.config import Settings
 from dispensary.files import private_umask, write_error_text
 from dispensary.i18n import (
@@ -272,6 +273,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--db",
+        type=database_option,  # given empty, a usage mistake: never DISPENSARY_DB in its place
         help="database file or URL (default: DISPENSARY_DB, then the user data folder)",
     )
     parser.add_argument(

@@ -103,6 +103,31 @@ def test_refusals_and_missing_rights_leave_every_record_as_it_was(
         assert state(cli.db) == before, f"{args} wrote to the database"
 
 
+def test_a_lot_or_a_dispensing_label_given_as_the_kit_is_named_as_what_it_is(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """`dispense --kit HT2509S` (a lot) or `--kit DSP000110` (a dispensing label) said to
+    receive the kit's shipment first."""
+    enrolled = cli(
+        "enroll", "01-102", "--initials", "QY", "--birth-year", "1969", "--sex", "F",
+        "--eligibility-confirmed-by", INVESTIGATOR,
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    lot = cli("inventory", "--status", "available", "--json").json()[0]["lot"]
+    day1 = ["--cycle", "1", "--day1", DEMO_TODAY.isoformat(), "--platelets", "80"]
+    scan_the_kit = "Scan the barcode on the kit's own label, or type the kit number printed"
+    before = state(cli.db)
+    for code, what in ((lot.lower(), "a lot number"), ("DSP000001", "a dispensing label's number")):
+        refused = cli("dispense", "01-102", *day1, "--kit", code)
+        assert refused.code == 3, refused.err
+        assert f"Refused: {code.upper()} is {what}, not a kit. {scan_the_kit}" in refused.err
+        assert "receive the kit's shipment" not in refused.err
+        checked = cli("check", "dispense", "01-102", *day1, "--kit", code, "--json")
+        [verdict] = checked.json()["kits"]
+        assert verdict["message"].startswith(f"{code.upper()} is {what}, not a kit.")
+    assert state(cli.db) == before
+
+
 def test_signing_in(cli: Cli, state: Callable[[str], dict[str, Any]]) -> None:
     before = state(cli.db)
     nobody = cli("participants", user=None)

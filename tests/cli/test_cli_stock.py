@@ -3,7 +3,9 @@ and destruction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cli_support import Cli
 
@@ -38,6 +40,25 @@ def test_receiving_by_range_and_by_manifest_with_defaults(cli: Cli, tmp_path: Pa
     released = cli("release", "K9101", "K9102", "--reason", "Sponsor accepted the logger data")
     assert released.code == 0, released.err
     assert released.out.startswith("Released 2 kits: K9101, K9102.")
+
+
+def test_a_kit_range_missing_its_end_is_refused_and_nothing_is_received(
+    cli: Cli, demo_db: str, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """'K1400-' was received as a kit of that number, and K1400 later as a second one."""
+    before = state(demo_db)
+    receive = [
+        "receive", "--shipment", "SH-R", "--product", P75, "--lot", "HT2610X",
+        "--expiry", "2028-11-04",
+    ]  # fmt: skip
+    for kits in ("K1400-", "-K1400", "K1400--K1405", "K1405-K1400", "K1400-J1405", "K1399,K1400-"):
+        refused = cli(*receive, f"--kits={kits}")
+        assert refused.code == 3, (kits, refused.err)
+        assert "K0001-K0050" in refused.err or "runs backwards" in refused.err, refused.err
+    assert state(demo_db) == before
+    received = cli(*receive, "--kits", "K1400-K1401", "--json")
+    assert received.code == 0, received.err
+    assert received.json()["kits"] == ["K1400", "K1401"]
 
 
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:

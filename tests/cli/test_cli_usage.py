@@ -75,6 +75,29 @@ def test_global_options_also_work_after_the_command(
     assert captured.err.startswith(f"Database problem: There is no database at {missing}")
 
 
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        ("--db", "give the database file or URL. To use DISPENSARY_DB"),
+        ("--user", "give the user name to sign in as. To sign in as the user DISPENSARY_USER"),
+        ("--study", "give the study's protocol number. To work in the study DISPENSARY_STUDY"),
+        ("--lang", "give one of en, zh_CN. To use the workstation's language"),
+    ],
+)
+@pytest.mark.parametrize("empty", ["", "  "])
+@pytest.mark.parametrize("after", [False, True])
+def test_a_global_option_given_empty_is_a_usage_mistake_not_the_environment(
+    cli: Cli, option: str, words: str, empty: str, after: bool
+) -> None:
+    """`--db "$DB"` with DB unset worked on DISPENSARY_DB's database, and `--user ""` signed in
+    as DISPENSARY_USER: a script would have worked on another database or as another user."""
+    given = [f"{option}={empty}"]
+    result = cli(*(["participants", *given] if after else [*given, "participants"]))
+    assert (result.code, result.out) == (2, ""), result.err
+    assert f"argument {option}: the option is empty: {words}" in result.err
+    assert f"leave {option} out" in result.err
+
+
 def test_a_file_that_is_not_a_database_is_refused(
     sqlite_only: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

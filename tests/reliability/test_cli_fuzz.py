@@ -84,6 +84,9 @@ PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database}
 # --lang: a language the program speaks, else a usage mistake.
 LANGUAGE_TYPES: set[Callable[[str], object]] = {language_option}
 BAD_LANGUAGES = ["fr", "zh_TW", "", " ", "zh_CN\x00", "\u202een", "e" * 5000]
+# --user and --study (the global options that name a user or a study): given empty, a usage
+# mistake, never DISPENSARY_USER or DISPENSARY_STUDY in their place (as --db and --lang).
+NAME_TYPES: set[Callable[[str], object]] = {cli_core.user_option, cli_core.study_option}
 # --observation KEY=VALUE: a value the study file asks at dispense; the value is a number.
 OBSERVATION_TYPES: set[Callable[[str], object]] = {cli_core.observation}
 
@@ -367,6 +370,32 @@ def test_every_positional_of_every_command_given_empty(bench: Bench) -> None:
                 runs += 1
     assert runs >= 3 * 25, runs
     bench.check("empty positionals")
+
+
+def test_every_global_option_given_empty_on_every_command(bench: Bench) -> None:
+    """--db, --user, --study and --lang given empty (`--user "$UNSET"`), before the command or
+    after it: a usage mistake that says the option is empty, not the environment's value."""
+    root = cli.build_parser()
+    typed = {a.dest: a.type for a in root._actions if a.dest in ("db", "user", "study", "lang")}
+    assert {typed["user"], typed["study"]} == NAME_TYPES
+    assert (typed["db"], typed["lang"]) == (cli._database, language_option)
+    runs = 0
+    for path, parser in COMMANDS:
+        own = {a.dest for a in parser._actions}
+        for option in ("db", "user", "study", "lang"):
+            if option not in own or (option == "study" and path == ("init",)):
+                continue  # audit list's --user filters; init's --study is a study file
+            for empty in ("", " "):
+                for argv in (
+                    [f"--{option}={empty}", *_argv(path, parser, bench.files)],
+                    [*_argv(path, parser, bench.files), f"--{option}={empty}"],
+                ):
+                    code, err = bench.run(argv)
+                    runs += 1
+                    if code != 2 or f"argument --{option}: the option is empty" not in err:
+                        bench.breaches.append(f"{_short(argv)}: exit {code}: {err.strip()[-200:]}")
+    assert runs >= 4 * 4 * 25, runs
+    bench.check("global options given empty")
 
 
 def test_every_number_and_date_option_given_junk(bench: Bench) -> None:

@@ -10,11 +10,12 @@ from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
-from dispensary.domain.errors import DispensaryError, RuleViolation
+from dispensary.domain.errors import DispensaryError, NotFound, RuleViolation
 from dispensary.services import dispensing, participants, quarantine, queries, receiving, returns
 from dispensary.services.assessment import (
     DispenseAssessment,
@@ -71,6 +72,37 @@ def test_each_scanned_code_gets_a_verdict(
     assert found.kits[2].participant == "01-001"
     assert [r.code for r in found.refusals] == [DispenseCheck.KIT] * 4
     assert found.warnings == ()  # K0012 expires with K0011: a first-expiry kit too
+
+
+def test_a_lot_or_a_dispensing_label_scanned_as_a_kit_is_named_as_what_it_is(
+    ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor
+) -> None:
+    """They were 'not in this pharmacy's stock ... receive the kit's shipment first'."""
+    request = DispenseRequest("01-001", kits=("l2", "DSP000110", " dsp000001 "))
+    found = dispensing.assess_dispense(ctx, pharmacist, request)
+    assert [(v.code, v.accepted) for v in found.kits] == [
+        ("L2", False),
+        ("DSP000110", False),
+        ("DSP000001", False),
+    ]
+    scan_the_kit = (
+        "Scan the barcode on the kit's own label, or type the kit number printed under it."
+    )
+    assert [v.message for v in found.kits] == [
+        f"L2 is a lot number, not a kit. {scan_the_kit}",
+        f"DSP000110 is a dispensing label's number, not a kit. {scan_the_kit}",
+        f"DSP000001 is a dispensing label's number, not a kit. {scan_the_kit}",
+    ]
+    assert [r.message for r in found.refusals][:3] == [v.message for v in found.kits]
+
+
+def test_a_lot_or_a_dispensing_label_where_another_step_expects_a_kit(
+    ctx: Context, stock: Stock, pharmacist: Actor
+) -> None:
+    """The same words wherever a kit is looked up (here a quarantine)."""
+    for code, words in (("L1", "L1 is a lot number, not a kit"), ("DSP000001", "dispensing label")):
+        with pytest.raises(NotFound, match=words):
+            quarantine.quarantine(ctx, pharmacist, [code], "dented")
 
 
 def test_a_dose_change_is_a_warning_that_needs_who_ordered_it(

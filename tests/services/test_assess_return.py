@@ -77,6 +77,24 @@ def test_a_kit_or_the_participant_number_finds_the_same_dispense(
         assess(ctx, technician, scanned="DSP000009")
     with pytest.raises(InvalidInput, match="Scan the barcode"):
         assess(ctx, technician, scanned="  ")
+    with pytest.raises(NotFound, match="L2 is a lot number, not a kit"):
+        assess(ctx, technician, scanned="l2")
+
+
+def test_a_lot_or_a_dispensing_label_given_as_the_kit_is_named_as_what_it_is(
+    ctx: Context, back: DispenseResult, technician: Actor
+) -> None:
+    """`return --kit DSP000001` said kit DSP000001 was not dispensed in DSP000001."""
+    found = assess(ctx, technician, dispense="DSP000001", kit="DSP000001", tablets=1)
+    assert found.refusals[0].message.startswith(
+        "DSP000001 is a dispensing label's number, not a kit. Scan the barcode on the kit's own"
+    )
+    found = assess(ctx, technician, dispense="DSP000001", kit="L2", tablets=1)
+    assert found.refusals[0].message.startswith("L2 is a lot number, not a kit.")
+    found = assess(ctx, technician, dispense="DSP000001", kit="K0001", tablets=1)
+    assert found.refusals[0].message.startswith(
+        "Kit K0001 was not dispensed in DSP000001 (cycle 1); its kits are K0011."
+    )
 
 
 def test_once_every_kit_is_back_the_participant_has_no_bottle_out(

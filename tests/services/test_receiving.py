@@ -11,6 +11,7 @@ import pytest
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from dispensary.services import audit, queries, receiving
+from dispensary.services.assessment import ReceiveRequest
 from dispensary.services.context import Actor, Context
 from dispensary.services.receiving import KitIn
 
@@ -239,6 +240,45 @@ def test_kit_ranges() -> None:
         receiving.expand_range("K001-K0010")
     with pytest.raises(InvalidInput, match="more than 5000 kits"):
         receiving.expand_range("K00001-K09999")
+
+
+HOW_A_RANGE_IS_WRITTEN = "Give a range by its first and last kit, as K0001-K0050"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("K1400-", HOW_A_RANGE_IS_WRITTEN),  # a range missing its end
+        ("k1400 -", HOW_A_RANGE_IS_WRITTEN),
+        ("-K1400", HOW_A_RANGE_IS_WRITTEN),
+        ("K1400-K1405-", HOW_A_RANGE_IS_WRITTEN),
+        ("K1400.", HOW_A_RANGE_IS_WRITTEN),
+        ("K1400--K1405", "write it as K0001-K0050 (same prefix, same width)"),
+        ("K1400-J1405", "write it as K0001-K0050 (same prefix, same width)"),
+        ("K1405-K1400", "runs backwards; write the lower number first"),
+    ],
+)
+def test_a_malformed_range_is_refused_not_received_as_a_kit(
+    ctx: Context, pharmacist: Actor, refused: Refused, text: str, words: str
+) -> None:
+    """'K1400-' was received as kit K1400-: a second record of kit K1400 once it came too."""
+    with refused(ctx, InvalidInput, words):
+        receive(ctx, pharmacist, text)
+
+
+@pytest.mark.parametrize("number", ["K1400-", "-K1400", "K1400_"])
+def test_a_kit_number_with_a_separator_at_an_end_is_refused_however_listed(
+    ctx: Context, pharmacist: Actor, refused: Refused, number: str
+) -> None:
+    """The manifest and a kit listed as it is (the receive screen's lines) meet the same rule."""
+    manifest = f"kit,lot,expiry,tablets\nK1399,L1,2027-01-31,21\n{number},L1,2027-01-31,21\n"
+    with refused(ctx, InvalidInput, f"Manifest line 3: '{number}' is not a kit number"):
+        receiving.parse_manifest(manifest, P75)
+    listed = ReceiveRequest("SH-1", [KitIn(number, P75, "L1", LATE, 21)])
+    [line] = receiving.assess_receive(ctx, pharmacist, listed).lines
+    assert not line.accepted and HOW_A_RANGE_IS_WRITTEN in line.message
+    with refused(ctx, InvalidInput, HOW_A_RANGE_IS_WRITTEN):
+        receiving.receive_shipment(ctx, pharmacist, "SH-1", [KitIn(number, P75, "L1", LATE, 21)])
 
 
 @pytest.mark.parametrize("who", ["monitor", "admin"])

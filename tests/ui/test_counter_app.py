@@ -65,6 +65,19 @@ def test_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert sheet.name == "style.qss" and sheet.exists()
 
 
+def test_an_empty_database_option_is_a_usage_mistake_not_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--db ""` opened DISPENSARY_DB's database (or the set-up of a new one), as the command
+    did."""
+    monkeypatch.setenv("DISPENSARY_DB", str(tmp_path / "elsewhere.sqlite3"))
+    for empty in ("", " "):
+        with pytest.raises(SystemExit) as stopped:
+            gui.parse_arguments(["--db", empty])
+        assert stopped.value.code == 2
+        assert "argument --db: the option is empty" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_python_dash_m_dispensary_shows_the_sign_in_window_then_opens_the_database(
     counter: Counter,

@@ -383,6 +383,19 @@ def test_a_kit_expiring_after_the_first_expiry_choice_warns_and_asks_for_the_rea
     assert entry.reason == why and "after kit K0101" in entry.new
 
 
+def test_a_lot_barcode_scanned_as_a_kit_is_named_as_a_lot(
+    qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
+) -> None:
+    """The service's words, as the command says them: not 'receive the kit's shipment'."""
+    scan(qtbot, screen.participant_field, "01-001")
+    scan(qtbot, screen.kit_field, "L2401")  # the lot's barcode on the sponsor's carton
+    assert screen.kit_field.cue == "error"
+    assert screen.message.text().startswith(
+        "L2401 is a lot number, not a kit. Scan the barcode on the kit's own label"
+    )
+    assert signatures.asked == []
+
+
 def test_a_participant_number_scanned_as_a_kit_is_named_and_opens_that_participant(
     qtbot: QtBot, screen: DispenseScreen, counter: Counter, signatures: Signatures
 ) -> None:

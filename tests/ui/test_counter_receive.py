@@ -183,6 +183,25 @@ def test_a_participant_number_scanned_as_a_kit_is_named_as_one(
     assert screen.kits_model.rows == []
 
 
+def test_a_range_missing_its_end_is_refused_not_listed_as_a_kit(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    fill_paperwork(qtbot, screen, "SH-007", "L2406")
+    how = "Give a range by its first and last kit, as K0001-K0050"
+    scan(qtbot, screen.range_field, "K1400-")
+    assert how in screen.message.text()
+    assert screen.range_field.text() == "K1400-"  # kept, to be put right
+    scan(qtbot, screen.scan_field, "K1400-")
+    assert screen.scan_field.cue == "error" and how in screen.message.text()
+    scan(qtbot, screen.range_field, "K1405-K1400")
+    assert "runs backwards" in screen.message.text()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("kit,lot,expiry,tablets\n-K1400,L2406,2027-12-31,21\n", encoding="utf-8")
+    screen.load_manifest(manifest)
+    assert "Manifest line 2: '-K1400' is not a kit number" in screen.message.text()
+    assert screen.kits_model.rows == []
+
+
 def test_a_manifest_line_the_service_refuses_shows_its_verdict_and_nothing_is_received(
     qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
 ) -> None:

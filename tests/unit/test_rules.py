@@ -30,6 +30,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     days_after,
     effective_status,
+    new_kit_number,
     normalise_initials,
     normalise_kit_number,
     normalise_study_number,
@@ -77,6 +78,17 @@ def test_kit_numbers_as_scanners_and_typists_give_them() -> None:
     with pytest.raises(InvalidInput) as info:
         normalise_kit_number("K\x1b[2J")
     assert "\x1b" not in info.value.message and "K?[2J" in info.value.message
+
+
+def test_a_kit_number_received_starts_and_ends_with_a_letter_or_digit() -> None:
+    assert new_kit_number(" ab-12.x_3 ") == "AB-12.X_3"
+    for bad in ("K1400-", "-K1400", "K1400-K1405-", " k1400 - ", "K1400.", "_K1"):
+        with says(InvalidInput, "Give a range by its first and last kit, as K0001-K0050"):
+            new_kit_number(bad)
+    with pytest.raises(InvalidInput, match="is not a kit number"):
+        new_kit_number("K 1")
+    # a kit a release before received as 'K1400-' is still found, to be put right
+    assert normalise_kit_number("k1400-") == "K1400-"
 
 
 def test_study_numbers_and_initials() -> None:

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dispensary import config
 from dispensary.domain.codes import DestructionReason, KitStatus, ParticipantStatus, Role
 from dispensary.domain.errors import DispensaryError, InvalidInput, NotSignedIn
 from dispensary.domain.lifecycle import status_word
@@ -344,11 +345,48 @@ def path_option(text: str) -> str:
     return text
 
 
+def _not_empty(text: str, refusal: str) -> str:
+    """A global option given empty (`--db ""`, `--user "$UNSET"`) is a usage mistake, never
+    read as left out: the environment's database or user would silently take its place."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(refusal)
+    return text
+
+
 def database_option(text: str) -> str:
     """--db: a database file, or a database URL (which may hold `?`, `&`...)."""
+    _not_empty(
+        text,
+        _(
+            "the option is empty: give the database file or URL. To use {env} (or the "
+            "default database), leave --db out."
+        ).format(env=config.ENV_DB),
+    )
     if (refusal := path_refusal(text, url=True)) is not None:
         raise argparse.ArgumentTypeError(refusal)
     return text
+
+
+def user_option(text: str) -> str:
+    """--user: the name to sign in as."""
+    return _not_empty(
+        text,
+        _(
+            "the option is empty: give the user name to sign in as. To sign in as the user "
+            "{env} names, leave --user out."
+        ).format(env=ENV_USER),
+    )
+
+
+def study_option(text: str) -> str:
+    """--study: the protocol number of the study to work in."""
+    return _not_empty(
+        text,
+        _(
+            "the option is empty: give the study's protocol number. To work in the study "
+            "{env} names, leave --study out."
+        ).format(env=ENV_STUDY),
+    )
 
 
 def comma_pieces(texts: Sequence[str]) -> list[str]:
@@ -461,6 +499,13 @@ Fill = Callable[[argparse.ArgumentParser], None]
 
 
 def language_option(value: str) -> Language:
+    _not_empty(
+        value,
+        _(
+            "the option is empty: give one of {languages}. To use the workstation's language, "
+            "leave --lang out."
+        ).format(languages=", ".join(lang.value for lang in Language)),
+    )
     try:
         return language_named(value)
     except ValueError as exc:
@@ -480,12 +525,15 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool 
     if study:
         parser.add_argument(
             "--study",
+            type=study_option,
             metavar="PROTOCOL",
             default=default,
             help=f"the study to work in (else {ENV_STUDY}); needed when the database holds "
             "several studies",
         )
-    parser.add_argument("--user", metavar="NAME", default=default, help="sign in as this user")
+    parser.add_argument(
+        "--user", type=user_option, metavar="NAME", default=default, help="sign in as this user"
+    )
     parser.add_argument(
         "--lang",
         type=language_option,

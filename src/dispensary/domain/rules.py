@@ -71,6 +71,26 @@ def normalise_kit_number(raw: str) -> str:
     return number
 
 
+KIT_SEPARATORS = "-._"
+
+
+def new_kit_number(raw: str) -> str:
+    """A kit number as it is received (typed, in a range or on a manifest line). A separator
+    at either end is a range missing its other end ('K1400-') or a slip: received, it would be
+    a second record of one physical kit, so it is refused, saying how a range is written. Kits
+    already in stock are still found by `normalise_kit_number`."""
+    text = _must_be_text(raw, N_("kit number")).strip().upper()
+    if text and (text[0] in KIT_SEPARATORS or text[-1] in KIT_SEPARATORS):
+        raise InvalidInput(
+            _(
+                "'{raw}' is not a kit number: a kit number starts and ends with a letter or "
+                "digit. Give a range by its first and last kit, as K0001-K0050 (same prefix, "
+                "same width), or one kit by its number, as K0001."
+            ).format(raw=_show(raw))
+        )
+    return normalise_kit_number(raw)
+
+
 def normalise_study_number(raw: str) -> str:
     number = _must_be_text(raw, N_("study number")).strip().upper()
     if not STUDY_NUMBER.fullmatch(number):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -56,18 +57,48 @@ def _other_study(session: Session, study_id: int, what: str, number: str) -> InO
     )
 
 
+DISPENSE_PREFIX = "DSP"
+DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
+"""A dispensing label's barcode: the dispense number."""
+
+
+def is_dispense_number(code: object) -> bool:
+    """A dispensing label's number (scanned or typed), whatever the case and spaces around it."""
+    return isinstance(code, str) and DISPENSE_NUMBER.fullmatch(code.strip().upper()) is not None
+
+
+def other_label(session: Session, number: str) -> str | None:
+    """For a code (normalised) scanned or typed where a kit is expected and that names no kit:
+    the other labels at the counter (a dispensing label, a lot's barcode on the sponsor's
+    carton) named as what they are, with the kit's own label to scan; None for any other."""
+    if is_dispense_number(number):
+        return _(
+            "{code} is a dispensing label's number, not a kit. Scan the barcode on the kit's "
+            "own label, or type the kit number printed under it."
+        ).format(code=number)
+    if session.scalar(select(Lot.id).where(func.upper(Lot.number) == number).limit(1)):
+        return _(
+            "{code} is a lot number, not a kit. Scan the barcode on the kit's own label, or "
+            "type the kit number printed under it."
+        ).format(code=number)
+    return None
+
+
+def not_a_kit(session: Session, number: str) -> str:
+    """Why `number` (normalised) names no kit of this pharmacy."""
+    return other_label(session, number) or _(
+        "Kit {kit} is not in this pharmacy's stock. Check the number, or receive the "
+        "kit's shipment first."
+    ).format(kit=number)
+
+
 def get_kit(session: Session, raw: str, study: int) -> Kit:
     """The kit of this number in `study`; a kit of another study is refused as such (kit
     numbers are unique in the pharmacy: a scan names one kit)."""
     number = normalise_kit_number(raw)
     kit = session.scalar(select(Kit).where(Kit.number == number))
     if kit is None:
-        raise NotFound(
-            _(
-                "Kit {kit} is not in this pharmacy's stock. Check the number, or receive the "
-                "kit's shipment first."
-            ).format(kit=number)
-        )
+        raise NotFound(not_a_kit(session, number))
     if kit.study_id != study:
         raise _other_study(
             session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number

@@ -72,6 +72,7 @@ from dispensary.services.assessment import (
     Refusal,
 )
 from dispensary.services.audit import Recorder
+from dispensary.services.common import DISPENSE_PREFIX as DISPENSE_PREFIX  # its old home
 from dispensary.services.common import (
     candidate,
     contents_of_kits,
@@ -98,9 +99,6 @@ from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
 from dispensary.services.users import actor_of, check_signature, find_user, presign
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
-
-DISPENSE_PREFIX = "DSP"
-
 
 _NEXT_NUMBER = select(
     select(func.max(Dispense.id)).scalar_subquery(),

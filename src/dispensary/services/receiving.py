@@ -27,6 +27,7 @@ from dispensary.domain.rules import (
     check_flag,
     check_not_future,
     check_text,
+    new_kit_number,
     normalise_kit_number,
     parse_date,
     parse_whole,
@@ -58,7 +59,7 @@ def expand_range(text: str) -> list[str]:
     raw = text.strip().upper()
     match = RANGE.match(raw)
     if not match:
-        return [normalise_kit_number(raw)]
+        return [new_kit_number(raw)]
     prefix, start, prefix2, end = match.groups()
     if prefix != prefix2 or len(start) != len(end):
         raise InvalidInput(
@@ -132,7 +133,7 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     product = values.get("product")
     if not product:
         raise InvalidInput(_("no product; add a product column."))
-    number = normalise_kit_number(values["kit"])
+    number = new_kit_number(values["kit"])
     lot = check_text(values["lot"], N_("lot number"), limit=60)
     return KitIn(number, product, lot, expiry, tablets)
 
@@ -438,7 +439,7 @@ def _checked_line(
     """Every field of a listed kit as the paperwork must give it (typed kits are not trusted
     more than a manifest line): the kit as it would be recorded, and why it is refused."""
     try:
-        number = normalise_kit_number(kit.number)
+        number = new_kit_number(kit.number)
         product = check_text(kit.product, N_("product"), limit=40)
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)

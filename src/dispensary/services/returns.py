@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -51,14 +50,15 @@ from dispensary.services.common import (
     get_dispense,
     get_kit,
     get_participant,
+    is_dispense_number,
     is_voided,
     kit_movements,
+    other_label,
     reversing_movement,
     status_now,
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.dispensing import DISPENSE_PREFIX
 from dispensary.services.permissions import Permission, require
 from dispensary.services.queries import (
     current_returns,
@@ -74,9 +74,6 @@ from dispensary.services.queries import (
 from dispensary.services.results import ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
-
-DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
-"""A dispensing label's barcode: the dispense number."""
 
 
 def find_dispense(session: Session, study_number: str, cycle: int, study: int) -> Dispense:
@@ -390,10 +387,12 @@ def _plan_return(
         number = scanned_kit if scanned_kit in to_count else (to_count[0] if to_count else "")
     line = next((k for k in lines if k.kit.number == number), None)
     if line is None and number:
+        no_kit = session.scalar(select(Kit.id).where(Kit.number == number)) is None
         refusals.append(
             Refusal(
                 ReturnCheck.KIT,
-                _(
+                (other_label(session, number) if no_kit else None)
+                or _(
                     "Kit {kit} was not dispensed in {dispense} (cycle {cycle}); its kits are "
                     "{kits}. Check the kit or the dispense."
                 ).format(
@@ -538,7 +537,7 @@ def _scanned_dispense(session: Session, code: str, study: int) -> tuple[Dispense
         raise InvalidInput(
             _("Scan the barcode on the dispensing label, a kit, or type the participant number.")
         )
-    if DISPENSE_NUMBER.fullmatch(text):
+    if is_dispense_number(text):
         return get_dispense(session, text, study), None
     participant = session.scalar(
         select(Participant).where(Participant.study_number == text, Participant.study_id == study)

@@ -21,7 +21,6 @@ and takes the code there.
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from PySide6.QtCore import Signal
@@ -51,12 +50,11 @@ class OpenKind(StrEnum):
     RECEIVE = "receive"
 
 
-DISPENSE_NUMBER = re.compile(r"^DSP\d{6,}$")
-"""A dispensing label's barcode: the dispense number."""
-
-
 def is_dispense_number(code: str) -> bool:
-    return bool(DISPENSE_NUMBER.match(code.strip().upper()))
+    """A dispensing label's barcode, as the services recognise it (services.common)."""
+    from dispensary.services.common import is_dispense_number as recognised
+
+    return recognised(code)
 
 
 def context_of_study(session: AppSession, protocol: str) -> Context:
