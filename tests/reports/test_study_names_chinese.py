@@ -12,6 +12,7 @@ from sample_study import SampleStudy
 
 from dispensary.i18n import Language
 from dispensary.reports import catalogue as reports
+from dispensary.services import forecast
 from dispensary.services.documents import Values
 
 from .pdfread import pdf_text
@@ -44,3 +45,35 @@ def test_the_darf_names_the_manufacturer_and_dose_form_in_chinese(
     english = darf[EN]
     assert "Jiangsu Hengrui Pharmaceuticals Co., Ltd." in english
     assert "7.5 mg tablet (oral)" in english and "江苏" not in english
+
+
+def test_the_reconciliation_names_each_product_in_chinese(sample: SampleStudy) -> None:
+    text = made(sample, "reconciliation", Values())
+    assert "海曲泊帕乙醇胺片 7.5 mg" in text and "海曲泊帕乙醇胺片 2.5 mg" in text
+    assert PRODUCT_EN not in text and "mg tablet" not in text
+    assert "herombopag-7.5mg" in text  # the product's code, a code in every language
+    assert f"{PRODUCT_EN} 7.5 mg tablet" in made(sample, "reconciliation", Values(), EN)
+
+
+def test_the_supply_forecast_names_the_product_in_chinese(sample: SampleStudy) -> None:
+    """The sentence of the first short week and the suggested re-supply name the product."""
+    result = forecast.forecast(sample.ctx, sample.monitor, weeks=12)
+    assert result.forecast.first_short is not None and result.forecast.resupply
+    text = made(sample, "forecast", Values())
+    assert "短缺（海曲泊帕乙醇胺片" in text
+    assert text.count("海曲泊帕乙醇胺片") >= 1 + len(result.forecast.resupply)
+    assert PRODUCT_EN not in text and "mg tablet" not in text
+    assert f"({PRODUCT_EN} " in made(sample, "forecast", Values(), EN)
+
+
+def test_the_destruction_certificate_names_products_sponsor_and_pharmacy_in_chinese(
+    sample: SampleStudy,
+) -> None:
+    text = made(sample, "certificate", Values(destruction="1"))
+    assert "海曲泊帕乙醇胺片 7.5 mg" in text
+    assert "刘真真（申办者-研究者）" in text and "临床试验药房" in text and "刘真真 医生" in text
+    for english in (PRODUCT_EN, "Zhenzhen Liu", "sponsor-investigator", "Clinical Trial Pharmacy"):
+        assert english not in text, english
+    english = made(sample, "certificate", Values(destruction="1"), EN)
+    assert f"{PRODUCT_EN} 7.5 mg" in english
+    assert "Zhenzhen Liu (sponsor-investigator)" in english and "Clinical Trial Pharmacy" in english

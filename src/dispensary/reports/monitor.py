@@ -164,7 +164,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("reconciliation"),
             _("Reconciliation (as of the day the pack was made)"),
-            reconciliation_story(pack.reconciliation, portrait, kits=False),
+            reconciliation_story(pack.reconciliation, portrait, kits=False, study=study),
         ),
         *[darf_section(record, paper, study) for record in pack.darfs],
         part(

@@ -173,6 +173,26 @@ def investigator(study: Study) -> str:
     return study.investigator if english() else study.wording().investigator
 
 
+def product_name(study: Study | None, code: str, recorded: str) -> str:
+    """A product as the report's reader names it: the name and strength the study file gives
+    in their language ("海曲泊帕乙醇胺片 7.5 mg"); the name as the service wrote it (English, as
+    results and CSVs keep it) in English, and for a product the file does not name."""
+    if study is None or english():
+        return recorded
+    text = study.texts.get(current_language().value)
+    return text.products.get(code, recorded) if text is not None else recorded
+
+
+def sponsor(study: Study) -> str:
+    """The sponsor as the report's language names them ("刘真真（申办者-研究者）")."""
+    return study.sponsor if english() else study.wording().sponsor
+
+
+def pharmacy(study: Study) -> str:
+    """The pharmacy as the report's language names it ("临床试验药房")."""
+    return study.pharmacy_name if english() else study.wording().pharmacy_name
+
+
 def period_text(since: date | None, until: date | None) -> str:
     if since is None and until is None:
         return _("whole record")
