@@ -77,3 +77,21 @@ def test_the_destruction_certificate_names_products_sponsor_and_pharmacy_in_chin
     english = made(sample, "certificate", Values(destruction="1"), EN)
     assert f"{PRODUCT_EN} 7.5 mg" in english
     assert "Zhenzhen Liu (sponsor-investigator)" in english and "Clinical Trial Pharmacy" in english
+
+
+def test_the_participant_report_says_doses_sex_and_the_investigator_in_chinese(
+    sample: SampleStudy,
+) -> None:
+    """01-003 is on the reduced dose from cycle 4; the investigator who confirmed eligibility is
+    recorded under the study file's English name. The return's condition ("bottle intact") is
+    typed at the counter: it stays as typed."""
+    text = made(sample, "participant", Values(participant="01-003"))
+    joined = text.replace(" ", "")  # the dose's cell wraps
+    assert "7.5mg，每日一次" in joined and "5mg，每日一次（减量）" in joined
+    assert " / 女" in text and "刘真真 医生" in text
+    for english in ("once daily", "(reduced)", " / F", "Zhenzhen Liu"):
+        assert english not in text, english
+    assert "bottle intact" in text
+    english = made(sample, "participant", Values(participant="01-003"), EN)
+    assert "5 mg once daily (reduced)" in english and " / F " in english
+    assert "Zhenzhen Liu, M.D." in english

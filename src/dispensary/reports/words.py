@@ -183,6 +183,31 @@ def product_name(study: Study | None, code: str, recorded: str) -> str:
     return text.products.get(code, recorded) if text is not None else recorded
 
 
+def dose_name(study: Study, level: int | None, recorded: str) -> str:
+    """A dose as the report's reader names it: the study file's name of the level in their
+    language ("5 mg，每日一次（减量）"); as recorded in English, and for a level the file no
+    longer has."""
+    if english() or level is None or not any(d.level == level for d in study.dose_levels):
+        return recorded
+    return study.dose_name(level)
+
+
+def person(study: Study, name: str) -> str:
+    """A name as recorded; but the study file's investigator or contact, recorded under the
+    file's English name ("Zhenzhen Liu, M.D.", as a form filled in from the study file, or the
+    demo, writes it), by the name the file gives them in the report's language ("刘真真 医生"):
+    the same person, not a name someone typed another way."""
+    if english():
+        return name
+    words = study.wording()
+    given = name.strip()
+    if given and given in (study.investigator, study.investigator.rstrip(".")):
+        return words.investigator or name
+    if given and given in (study.contact_name, study.contact_name.rstrip(".")):
+        return words.contact_name or name
+    return name
+
+
 def sponsor(study: Study) -> str:
     """The sponsor as the report's language names them ("刘真真（申办者-研究者）")."""
     return study.sponsor if english() else study.wording().sponsor
