@@ -471,6 +471,24 @@ class Study:
         found = next((p for p in self.products if p.code == code), None)
         return found.display if found is not None else code
 
+    def person_name(self, name: str, language: str | None = None) -> str:
+        """A person's name as recorded; but the study's investigator or contact, recorded under
+        the file's English name ("Zhenzhen Liu, M.D.", as a form filled in from the study file
+        writes it), by the name [label.text.<language>] gives them ("刘真真 医生"): the same
+        person. A name typed any other way is data, and stays as typed."""
+        chosen = language or current_language().value
+        given = name.strip()
+        if chosen == ENGLISH.value or not given:
+            return name
+        words = self.wording(chosen)
+        for english, own in (
+            (self.investigator, words.investigator),
+            (self.contact_name, words.contact_name),
+        ):
+            if english and given in (english, english.rstrip(".")):
+                return own or name
+        return name
+
     def form_name(self, form: str, language: str | None = None) -> str:
         """A dosage form of [[products]] ("tablet") as a reader of `language` names it
         ([label.text.<language>.forms]: "片剂"), else as the file writes it."""

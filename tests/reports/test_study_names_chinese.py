@@ -95,3 +95,31 @@ def test_the_participant_report_says_doses_sex_and_the_investigator_in_chinese(
     english = made(sample, "participant", Values(participant="01-003"), EN)
     assert "5 mg once daily (reduced)" in english and " / F " in english
     assert "Zhenzhen Liu, M.D." in english
+
+
+def test_the_monitor_pack_names_the_store_reason_codes_investigator_and_products_in_chinese(
+    sample: SampleStudy,
+) -> None:
+    """The study's store by the study file's Chinese name, as the DARF writes it (another store,
+    which the file does not name, as recorded); a count's reason code by its Chinese word, the
+    reason typed beside it as typed; the dose change ordered by the investigator recorded under
+    the study file's English name, by the file's Chinese name; the products of the destruction
+    log and the DARFs' contents in Chinese."""
+    text = made(sample, "monitor", PERIOD)
+    assert "试验药物库房1" in text and "IP store 1" not in text
+    assert "IP store 2" in text
+    assert "原因：破损，One tablet found crushed in the bottle" in text
+    assert "清点调整（破损：One tablet found crushed in the bottle）" in text
+    assert "遵 刘真真 医生 医嘱" in text
+    assert "药物清点记录表：海曲泊帕乙醇胺片 7.5 mg，试验药物库房1" in text
+    for english in ("breakage", "Zhenzhen Liu", PRODUCT_EN, "tablet (oral)"):
+        assert english not in text, english
+    english = made(sample, "monitor", PERIOD, EN)
+    assert "reason breakage: One tablet found crushed in the bottle" in english
+    assert "ordered by Zhenzhen Liu, M.D." in english and "IP store 1" in english
+
+
+def test_the_destruction_log_names_the_products_in_chinese(sample: SampleStudy) -> None:
+    text = made(sample, "destruction", Values())
+    assert "海曲泊帕乙醇胺片 7.5 mg" in text and PRODUCT_EN not in text
+    assert f"{PRODUCT_EN} 7.5 mg" in made(sample, "destruction", Values(), EN)

@@ -22,12 +22,14 @@ VOCABULARY and shown with `term()`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from dispensary.domain.codes import Role
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
 from dispensary.i18n import pgettext as pgettext  # the reports take it from here
 from dispensary.services.report_data import ReportMeta
+from dispensary.services.results import DestructionRow
 from dispensary.study import Study
 
 VOCABULARY = (
@@ -193,19 +195,25 @@ def dose_name(study: Study, level: int | None, recorded: str) -> str:
 
 
 def person(study: Study, name: str) -> str:
-    """A name as recorded; but the study file's investigator or contact, recorded under the
-    file's English name ("Zhenzhen Liu, M.D.", as a form filled in from the study file, or the
-    demo, writes it), by the name the file gives them in the report's language ("刘真真 医生"):
-    the same person, not a name someone typed another way."""
+    """A name as recorded; the study file's investigator or contact by the name the file gives
+    them in the report's language (Study.person_name: "刘真真 医生")."""
+    return name if english() else study.person_name(name)
+
+
+def named_destructions(study: Study, rows: Sequence[DestructionRow]) -> list[DestructionRow]:
+    """Destructions with each line's product named as the reader names it (product_name)."""
     if english():
-        return name
-    words = study.wording()
-    given = name.strip()
-    if given and given in (study.investigator, study.investigator.rstrip(".")):
-        return words.investigator or name
-    if given and given in (study.contact_name, study.contact_name.rstrip(".")):
-        return words.contact_name or name
-    return name
+        return list(rows)
+    return [
+        replace(
+            row,
+            lines=tuple(
+                replace(line, product=product_name(study, line.code, line.product))
+                for line in row.lines
+            ),
+        )
+        for row in rows
+    ]
 
 
 def sponsor(study: Study) -> str:
