@@ -232,6 +232,13 @@ class LabelLanguage:
     """The eligibility criteria in this language, one for each of [eligibility]'s, in its
     order (the enrolment window ticks them); empty: [eligibility]'s English."""
     exclusion: tuple[str, ...] = ()
+    forms: dict[str, str] = field(default_factory=dict)
+    """A dosage form in this language, by the English [[products]] gives it ("tablet" ->
+    "片剂"); one left out is printed in English."""
+    routes: dict[str, str] = field(default_factory=dict)
+    """A route in this language, by its English in [[products]] ("oral" -> "口服")."""
+    manufacturers: dict[str, str] = field(default_factory=dict)
+    """A manufacturer's name in this language, by its English in [[products]]."""
 
     once_daily: str = "once daily"  # {frequency} of a drug taken once a day
     twice_daily: str = "twice daily"
@@ -463,6 +470,44 @@ class Study:
             return text.products[code]
         found = next((p for p in self.products if p.code == code), None)
         return found.display if found is not None else code
+
+    def person_name(self, name: str, language: str | None = None) -> str:
+        """A person's name as recorded; but the study's investigator or contact, recorded under
+        the file's English name ("Zhenzhen Liu, M.D.", as a form filled in from the study file
+        writes it), by the name [label.text.<language>] gives them ("刘真真 医生"): the same
+        person. A name typed any other way is data, and stays as typed."""
+        chosen = language or current_language().value
+        given = name.strip()
+        if chosen == ENGLISH.value or not given:
+            return name
+        words = self.wording(chosen)
+        for english, own in (
+            (self.investigator, words.investigator),
+            (self.contact_name, words.contact_name),
+        ):
+            if english and given in (english, english.rstrip(".")):
+                return own or name
+        return name
+
+    def form_name(self, form: str, language: str | None = None) -> str:
+        """A dosage form of [[products]] ("tablet") as a reader of `language` names it
+        ([label.text.<language>.forms]: "片剂"), else as the file writes it."""
+        return self._word("forms", form, language)
+
+    def route_name(self, route: str, language: str | None = None) -> str:
+        """A route of [[products]] ("oral") in `language` ([label.text.<language>.routes])."""
+        return self._word("routes", route, language)
+
+    def manufacturer_name(self, manufacturer: str, language: str | None = None) -> str:
+        """A manufacturer of [[products]] in `language` ([label.text.<language>.manufacturers]),
+        else its name as the file writes it."""
+        return self._word("manufacturers", manufacturer, language)
+
+    def _word(self, table: str, english: str, language: str | None) -> str:
+        chosen = language or current_language().value
+        text = self.texts.get(chosen) if chosen != ENGLISH.value else None
+        found: dict[str, str] = getattr(text, table) if text is not None else {}
+        return found.get(english, english)
 
     def dose_name(self, level: int, language: str | None = None) -> str:
         """A dose level's name in `language` ([label.text.<language>.dose_levels]), else the
@@ -988,6 +1033,10 @@ def _label_texts(
                 "must give the same products their own directions as [label.product_directions]",
             )
         names = _observation_names(r, table, key, [o.key for o in study.observations])
+        words = {
+            name: _words(r, table, f"{key}.{name}", [getattr(p, attribute) for p in study.products])
+            for name, attribute in PRODUCT_WORDS.items()
+        }
         criteria = {
             name: _criteria(r, table, key, name, getattr(study.eligibility, name))
             for name in ("inclusion", "exclusion")
@@ -1008,6 +1057,9 @@ def _label_texts(
             exclusion=criteria["exclusion"],
             dose_levels={int(level): name for level, name in doses.items()},
             source=r.source(table, f"{key}.source"),
+            forms=words["forms"],
+            routes=words["routes"],
+            manufacturers=words["manufacturers"],
             **values,
         )
     languages = tuple(r.strings(label, "label.languages")) if "languages" in label else ("en",)
@@ -1077,6 +1129,33 @@ def _observation_names(
         if name not in keys:
             raise r.fail(key, f"names {name!r}, not an observation of the study")
         found[name] = r.get(table["observations"], f"{key}.{name}", str)
+    return found
+
+
+PRODUCT_WORDS = {"forms": "form", "routes": "route", "manufacturers": "manufacturer"}
+"""Optional tables of [label.text.<language>]: each [[products]] value of that field (by its
+English) in the language, for the DARF's header."""
+
+
+def _words(r: _Reader, table: dict[str, Any], key: str, english: list[str]) -> dict[str, str]:
+    """`key` (optional): words of [[products]] in a language, each by its English ("tablet" =
+    "片剂"); one left out prints in English, one [[products]] never uses is refused."""
+    r.known.add(key)
+    name = key.rsplit(".", 1)[-1]
+    if name not in table:
+        return {}
+    given = r.table(table, key)
+    used = sorted({word for word in english if word})
+    found: dict[str, str] = {}
+    for word, value in given.items():
+        r.known.add(f"{key}.{word}")
+        if word not in used:
+            raise r.fail(
+                key, f"names {word!r}, which no product of [[products]] has (use {', '.join(used)})"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise r.fail(key, f'must give "{word}" its printed name (a non-empty text)')
+        found[word] = value
     return found
 
 

@@ -50,6 +50,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-supply.po"),
     resource("i18n", "zh_CN-says.po"),
     resource("i18n", "zh_CN-reports2.po"),
+    resource("i18n", "zh_CN-reports3.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -299,6 +299,28 @@ def test_the_windows_names_of_the_study_in_chinese(study: Study) -> None:
     assert study.storage_area == "IP store 1"  # what the records keep
 
 
+def test_the_products_form_route_and_manufacturer_in_the_readers_language(study: Study) -> None:
+    maker = study.product("herombopag-7.5mg").manufacturer
+    assert study.manufacturer_name(maker, "zh_CN") == "江苏恒瑞医药股份有限公司"
+    assert (study.form_name("tablet", "zh_CN"), study.route_name("oral", "zh_CN")) == (
+        "片剂",
+        "口服",
+    )
+    assert (
+        study.manufacturer_name(maker, "en") == maker == "Jiangsu Hengrui Pharmaceuticals Co., Ltd."
+    )
+    assert (study.form_name("tablet", "en"), study.route_name("oral", "fr")) == ("tablet", "oral")
+
+
+def test_the_products_words_are_optional_and_only_for_words_the_products_use() -> None:
+    bare = parse_study(BUNDLED.replace('[label.text.zh_CN.routes]\noral = "口服"\n', ""))
+    assert bare.route_name("oral", "zh_CN") == "oral"  # left out: the English
+    assert bare.form_name("tablet", "zh_CN") == "片剂"
+    message = refusal(edited('tablet = "片剂"', 'capsule = "胶囊"'))
+    assert "label.text.zh_CN.forms" in message and "'capsule'" in message
+    assert "tablet" in message  # the words it may give
+
+
 def test_the_eligibility_criteria_in_the_readers_language(study: Study) -> None:
     inclusion, exclusion = study.criteria("zh_CN")
     assert inclusion[0] == "女性，年龄≥18岁" and exclusion[4] == "妊娠期或哺乳期"

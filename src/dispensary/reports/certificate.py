@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reportlab.platypus import Flowable, KeepTogether
 
@@ -31,7 +32,17 @@ from dispensary.reports.base import (
     spacer,
     when,
 )
-from dispensary.reports.words import institution, investigator, pgettext, plural, study_title, term
+from dispensary.reports.words import (
+    institution,
+    investigator,
+    pgettext,
+    pharmacy,
+    plural,
+    product_name,
+    sponsor,
+    study_title,
+    term,
+)
 from dispensary.services.report_data import DestructionCertificate, ReportMeta
 from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.study import Study
@@ -47,9 +58,9 @@ def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str
     protocol = study.protocol + (f" ({study.org_study_id})" if study.org_study_id else "")
     return [
         (_("Protocol no."), protocol),
-        (_("Sponsor"), study.sponsor),
+        (_("Sponsor"), sponsor(study)),
         (_("Institution"), institution(study)),
-        (_("Pharmacy"), study.pharmacy_name),
+        (_("Pharmacy"), pharmacy(study)),
         (_("Investigator"), investigator(study)),
         (_("Record"), _("Destruction No. {number}").format(number=row.destruction_id)),
         (
@@ -223,9 +234,10 @@ def _filed_by(width: float) -> Flowable:
 
 def _in_study_order(study: Study, lines: Sequence[DestructionLine]) -> list[DestructionLine]:
     """Products as the study file lists them (the 7.5 mg before the 2.5 mg), then lot, then
-    unused stock before returned tablets."""
+    unused stock before returned tablets; each product named as the study file names it in the
+    report's language ("海曲泊帕乙醇胺片 7.5 mg")."""
     order = {f"{p.name} {p.strength}": i for i, p in enumerate(study.products)}
-    return sorted(
+    ordered = sorted(
         lines,
         key=lambda line: (
             order.get(line.product, len(order)),
@@ -234,6 +246,7 @@ def _in_study_order(study: Study, lines: Sequence[DestructionLine]) -> list[Dest
             line.from_returned,
         ),
     )
+    return [replace(line, product=product_name(study, line.code, line.product)) for line in ordered]
 
 
 def certificate_section(study: Study, row: DestructionRow, paper: str = "a4") -> Section:

@@ -82,27 +82,57 @@ def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[st
     institution = f"{record.institution} ({record.site})"
     investigator, agent = record.investigator, record.agent
     area, unit = record.storage_area, record.unit
+    manufacturer, form_strength = record.manufacturer, record.form_strength
     if study is not None and current_language() is not ENGLISH:
         # The names the study file gives in the reader's language (河南省肿瘤医院, 刘真真 医生,
-        # 海曲泊帕乙醇胺片 7.5 mg, 试验药物库房1, 片); the file's English where it gives none.
+        # 海曲泊帕乙醇胺片 7.5 mg, 江苏恒瑞医药股份有限公司, 7.5 mg 片剂（口服）, 试验药物库房1,
+        # 片); the file's English where it gives none.
         words = study.wording()
         institution, investigator = site_in_words(study), investigator_in_words(study)
         agent = study.product_name(record.product)
         area = study.area_name(record.storage_area)
         unit = words.tablets_many.format(count="").strip() or unit
+        manufacturer = study.manufacturer_name(manufacturer) if manufacturer else ""
+        form_strength = _form_strength(study, record) or form_strength
     return [
         (_("Institution"), institution),
         (_("Protocol no."), protocol),
         (_("Investigator"), investigator),
         (_("Agent name"), agent),
-        (_("Manufacturer"), record.manufacturer or _("not given in the study file")),
-        (_("Dose form and strength"), record.form_strength),
+        (_("Manufacturer"), manufacturer or _("not given in the study file")),
+        (_("Dose form and strength"), form_strength),
         (_("Storage area"), area),
         (_("Product code"), record.product),
         (_("Unit"), unit),
         (_("Period"), period_text(record.since, record.until)),
         (_("Protocol title"), study_title(study, record.title)),
     ]
+
+
+def _form_strength(study: Study, record: DarfRecord) -> str:
+    """The product's strength, form and route in the reader's language ("7.5 mg 片剂（口服）":
+    the study file's [label.text.<language>.forms] and .routes); "" for a product the study
+    file no longer has."""
+    found = next((p for p in study.products if p.code == record.product), None)
+    if found is None:
+        return ""
+    return _("{strength} {form} ({route})").format(
+        strength=found.strength,
+        form=study.form_name(found.form),
+        route=study.route_name(found.route),
+    )
+
+
+def _contents_title(record: DarfRecord, study: Study | None) -> str:
+    """The record in the monitor pack's contents: the product and store in the reader's words."""
+    if study is None or current_language() is ENGLISH:
+        return _("DARF: {agent} {form_strength}, {storage_area}").format(
+            agent=record.agent, form_strength=record.form_strength, storage_area=record.storage_area
+        )
+    return _("DARF: {product}, {storage_area}").format(
+        product=study.product_name(record.product),
+        storage_area=study.area_name(record.storage_area),
+    )
 
 
 def _quantity(value: int) -> str:
@@ -186,9 +216,7 @@ def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = No
         story,
         fields=darf_fields(record, study),
         landscape=True,
-        contents_title=_("DARF: {agent} {form_strength}, {storage_area}").format(
-            agent=record.agent, form_strength=record.form_strength, storage_area=record.storage_area
-        ),
+        contents_title=_contents_title(record, study),
     )
 
 

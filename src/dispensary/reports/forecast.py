@@ -22,7 +22,7 @@ from dispensary.reports.base import (
     scaled,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import institution
+from dispensary.reports.words import institution, product_name
 from dispensary.services.forecast import ForecastResult
 from dispensary.services.report_data import ReportMeta
 from dispensary.study import Study
@@ -77,22 +77,25 @@ def lead_time_text(result: ForecastResult) -> str:
     )
 
 
-def verdict(result: ForecastResult) -> str:
-    """The forecast in one sentence: covered, or the first short week."""
+def verdict(result: ForecastResult, study: Study | None = None) -> str:
+    """The forecast in one sentence: covered, or the first short week (its product by the name
+    the study file gives it in the report's language, when `study` is given)."""
     first = result.forecast.first_short
     if first is None:
         return _("The stock on hand covers every cycle of the next {weeks} weeks.").format(
             weeks=result.forecast.weeks
         )
     return _("Stock falls short in week {week}, from {date} ({product}).").format(
-        week=first.week, date=long_day(first.start), product=result.product_names[first.product]
+        week=first.week,
+        date=long_day(first.start),
+        product=product_name(study, first.product, result.product_names[first.product]),
     )
 
 
-def _summary(result: ForecastResult) -> list[Flowable]:
+def _summary(result: ForecastResult, study: Study) -> list[Flowable]:
     lines = [
         _("Participants on treatment: {count}.").format(count=result.participants),
-        verdict(result),
+        verdict(result, study),
     ]
     coming = result.enrolment
     if coming is not None and coming.participants:
@@ -111,7 +114,7 @@ def _summary(result: ForecastResult) -> list[Flowable]:
     return [para(line) for line in lines]
 
 
-def _orders(result: ForecastResult, paper: str) -> list[Flowable]:
+def _orders(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     story: list[Flowable] = [*heading(_("Suggested re-supply"))]
     orders = result.forecast.resupply
     if not orders:
@@ -119,7 +122,7 @@ def _orders(result: ForecastResult, paper: str) -> list[Flowable]:
         return story
     rows = [
         [
-            result.product_names[o.product],
+            product_name(study, o.product, result.product_names[o.product]),
             str(o.kits),
             str(o.tablets),
             day(o.first_short),
@@ -226,8 +229,8 @@ def forecast_section(study: Study, result: ForecastResult, paper: str) -> Sectio
         (_("Expiry margin"), _("{days} days").format(days=result.expiry_margin_days)),
     ]
     story = [
-        *_summary(result),
-        *_orders(result, paper),
+        *_summary(result, study),
+        *_orders(result, paper, study),
         *_weeks(result, paper),
         *_unused(result, paper),
     ]

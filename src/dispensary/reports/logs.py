@@ -25,7 +25,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import institution, pgettext, plural, term
+from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
     ExcursionRow,
     QuarantineRow,
@@ -294,7 +294,7 @@ def destruction_pdf(
     width = frame_width(True, paper)
     section = Section(
         _(DESTRUCTION_TITLE),
-        [destruction_table(rows, width)],
+        [destruction_table(named_destructions(study, rows), width)],
         fields=_fields(study, None, None),
         landscape=True,
     )

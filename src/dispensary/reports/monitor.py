@@ -8,6 +8,8 @@ excursions, and the audit-trail verification.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reportlab.platypus import Flowable
 
 from dispensary.i18n import N_, _
@@ -38,8 +40,8 @@ from dispensary.reports.logs import (
     returns_table,
 )
 from dispensary.reports.reconciliation import reconciliation_story
-from dispensary.reports.words import institution, plural, role_name, term
-from dispensary.services.report_data import MonitorPack, ReportMeta
+from dispensary.reports.words import institution, named_destructions, plural, role_name, term
+from dispensary.services.report_data import OPEN_KINDS, MonitorPack, ReportMeta
 from dispensary.study import Study
 
 TITLE = N_("Monitor pack")
@@ -48,9 +50,14 @@ TITLE = N_("Monitor pack")
 OPEN_ITEMS = N_("Open items (whatever their start)")
 
 
-def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
+def open_items_story(pack: MonitorPack, width: float, study: Study | None = None) -> list[Flowable]:
     """Everything still open on the last day of the period, however long ago it began; then
-    the temperature log's coverage of each storage area."""
+    the temperature log's coverage of each storage area (the study's store by the name the
+    study file gives it in the report's language, "试验药物库房1")."""
+
+    def area(name: str) -> str:
+        return study.area_name(name) if study is not None else name
+
     before = sum(1 for i in pack.open_items if i.before_period)
     items = plural(len(pack.open_items), N_("{count} open item"), N_("{count} open items"))
     kits = plural(pack.quarantined_now, N_("{count} kit"), N_("{count} kits"))
@@ -77,7 +84,7 @@ def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
                     [
                         term(item.kind),
                         day(item.since) + (_(" (before the period)") if item.before_period else ""),
-                        item.subject,
+                        area(item.subject) if item.kind == OPEN_KINDS[1] else item.subject,
                         item.detail,
                     ]
                     for item in pack.open_items
@@ -102,7 +109,7 @@ def open_items_story(pack: MonitorPack, width: float) -> list[Flowable]:
                 ],
                 [
                     [
-                        c.storage_area,
+                        area(c.storage_area),
                         day(c.since),
                         when(c.first_reading) if c.first_reading else _("none"),
                         when(c.last_reading) if c.last_reading else _("none"),
@@ -160,11 +167,11 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         )
 
     sections = [
-        part(_("open items"), _(OPEN_ITEMS), open_items_story(pack, wide), landscape=True),
+        part(_("open items"), _(OPEN_ITEMS), open_items_story(pack, wide, study), landscape=True),
         part(
             _("reconciliation"),
             _("Reconciliation (as of the day the pack was made)"),
-            reconciliation_story(pack.reconciliation, portrait, kits=False),
+            reconciliation_story(pack.reconciliation, portrait, kits=False, study=study),
         ),
         *[darf_section(record, paper, study) for record in pack.darfs],
         part(
@@ -176,7 +183,10 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("destruction log"),
             _("Destruction and return-to-sponsor log"),
-            [*heading(_(DESTRUCTION_TITLE)), destruction_table(pack.destructions, wide)],
+            [
+                *heading(_(DESTRUCTION_TITLE)),
+                destruction_table(named_destructions(study, pack.destructions), wide),
+            ],
             landscape=True,
         ),
         part(
@@ -184,7 +194,13 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             _(QUARANTINE_TITLE),
             [
                 *heading(_("Temperature excursions")),
-                excursion_table(pack.excursions, wide),
+                excursion_table(
+                    [
+                        replace(e, storage_area=study.area_name(e.storage_area))
+                        for e in pack.excursions
+                    ],
+                    wide,
+                ),
                 *heading(_("Quarantine, release and rejection of kits")),
                 quarantine_table(pack.quarantines, wide),
                 para(

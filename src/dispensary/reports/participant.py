@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.rules import sex_word
 from dispensary.i18n import N_, _, current_language, format_number
 from dispensary.reports.base import (
     AMBER,
@@ -31,7 +32,7 @@ from dispensary.reports.base import (
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
-from dispensary.reports.words import listing, pgettext, term
+from dispensary.reports.words import dose_name, listing, person, pgettext, term
 from dispensary.services.report_data import ParticipantReport, ReportMeta
 from dispensary.services.results import DispenseHistoryRow, ObservationValue, ParticipantRow
 from dispensary.study import Study
@@ -159,7 +160,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         str(r.cycle),
                         r.dispense_number,
                         day(r.day1),
-                        r.dose_name,
+                        dose_name(study, r.dose_level, r.dose_name),
                         kit_ranges(r.kits),
                         str(r.tablets),
                         history_returned(r),
@@ -243,12 +244,13 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         (_("Initials"), p.initials),
         (_("Protocol no."), study.protocol),
         (_("Status"), term(p.status.label)),
-        (_("Year of birth / sex"), f"{p.birth_year} / {p.sex}"),
+        (_("Year of birth / sex"), f"{p.birth_year} / {sex_word(p.sex)}"),
         (_("Enrolled"), long_day(p.enrolled_on)),
         (
             _("Eligibility confirmed"),
             _("{name}, {at}").format(
-                name=report.eligibility_confirmed_by, at=when(report.eligibility_confirmed_at)
+                name=person(study, report.eligibility_confirmed_by),
+                at=when(report.eligibility_confirmed_at),
             ),
         ),
         (_("Next cycle"), _next_cycle(p)),

@@ -24,7 +24,7 @@ from dispensary.reports.base import (
     when,
 )
 from dispensary.reports.csvfile import to_csv
-from dispensary.reports.words import institution, listing, term
+from dispensary.reports.words import institution, listing, product_name, term
 from dispensary.services.reconciliation import written_off_note
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import BalanceRow, ReconcileResult
@@ -82,10 +82,11 @@ def _balance_table(
     )
 
 
-def product_table(rows: Sequence[BalanceRow], width: float) -> Flowable:
+def product_table(rows: Sequence[BalanceRow], width: float, study: Study | None = None) -> Flowable:
+    """Each product by its code and its name in the report's language (the study file's)."""
     return _balance_table(
         ((_("Product"), _("Description")), (22, 40)),
-        [(r.key, r.label) for r in rows],
+        [(r.key, product_name(study, r.key, r.label)) for r in rows],
         rows,
         STOCK_COLUMNS,
         width,
@@ -175,7 +176,7 @@ def physical_text(result: ReconcileResult) -> str:
 
 
 def reconciliation_story(
-    result: ReconcileResult, width: float, kits: bool = True
+    result: ReconcileResult, width: float, kits: bool = True, study: Study | None = None
 ) -> list[Flowable]:
     verdict = (
         _(
@@ -195,7 +196,7 @@ def reconciliation_story(
         para(physical_text(result)),
         *([para(result.audit_check)] if result.audit_check else []),
         *heading(_("By product")),
-        product_table(result.products, width),
+        product_table(result.products, width, study),
         *heading(_("By lot")),
         lot_table(result.lots, width),
         *heading(_("Discrepancies ({count})").format(count=len(result.discrepancies))),
@@ -259,7 +260,7 @@ def reconciliation_pdf(
         (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),
         (_("Shelf"), result.physical),
     ]
-    section = Section(_(TITLE), reconciliation_story(result, width), fields=fields)
+    section = Section(_(TITLE), reconciliation_story(result, width, study=study), fields=fields)
     return build_report(meta, _(TITLE), [section], paper)
 
 

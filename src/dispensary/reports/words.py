@@ -22,12 +22,14 @@ VOCABULARY and shown with `term()`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from dispensary.domain.codes import Role
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
 from dispensary.i18n import pgettext as pgettext  # the reports take it from here
 from dispensary.services.report_data import ReportMeta
+from dispensary.services.results import DestructionRow
 from dispensary.study import Study
 
 VOCABULARY = (
@@ -171,6 +173,57 @@ def institution(study: Study) -> str:
 def investigator(study: Study) -> str:
     """The principal investigator as the report's language writes the name ("刘真真 医生")."""
     return study.investigator if english() else study.wording().investigator
+
+
+def product_name(study: Study | None, code: str, recorded: str) -> str:
+    """A product as the report's reader names it: the name and strength the study file gives
+    in their language ("海曲泊帕乙醇胺片 7.5 mg"); the name as the service wrote it (English, as
+    results and CSVs keep it) in English, and for a product the file does not name."""
+    if study is None or english():
+        return recorded
+    text = study.texts.get(current_language().value)
+    return text.products.get(code, recorded) if text is not None else recorded
+
+
+def dose_name(study: Study, level: int | None, recorded: str) -> str:
+    """A dose as the report's reader names it: the study file's name of the level in their
+    language ("5 mg，每日一次（减量）"); as recorded in English, and for a level the file no
+    longer has."""
+    if english() or level is None or not any(d.level == level for d in study.dose_levels):
+        return recorded
+    return study.dose_name(level)
+
+
+def person(study: Study, name: str) -> str:
+    """A name as recorded; the study file's investigator or contact by the name the file gives
+    them in the report's language (Study.person_name: "刘真真 医生")."""
+    return name if english() else study.person_name(name)
+
+
+def named_destructions(study: Study, rows: Sequence[DestructionRow]) -> list[DestructionRow]:
+    """Destructions with each line's product named as the reader names it (product_name)."""
+    if english():
+        return list(rows)
+    return [
+        replace(
+            row,
+            lines=tuple(
+                replace(line, product=product_name(study, line.code, line.product))
+                for line in row.lines
+            ),
+        )
+        for row in rows
+    ]
+
+
+def sponsor(study: Study) -> str:
+    """The sponsor as the report's language names them ("刘真真（申办者-研究者）")."""
+    return study.sponsor if english() else study.wording().sponsor
+
+
+def pharmacy(study: Study) -> str:
+    """The pharmacy as the report's language names it ("临床试验药房")."""
+    return study.pharmacy_name if english() else study.wording().pharmacy_name
 
 
 def period_text(since: date | None, until: date | None) -> str:

@@ -998,6 +998,7 @@ def destruction_log(
                     tuple(n for n, _q in kits),
                     sum(q for _n, q in kits),
                     from_returned,
+                    product,
                 )
                 for (product, lot_id, from_returned), kits in grouped.items()
             )

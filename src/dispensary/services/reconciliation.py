@@ -979,14 +979,14 @@ def _count_difference(kit: _KitLine, count: _CountLine) -> Discrepancy:
             counted=count.counted,
             book=count.book,
             difference=f"{count.counted - count.book:+d}",
-            code=_reason_code_words(count.reason_code),
+            code=reason_code_words(count.reason_code),
             reason=count.reason,
         ),
         count.counted_on,
     )
 
 
-def _reason_code_words(code: str) -> str:
+def reason_code_words(code: str) -> str:
     """A count's reason code as a reader of the findings reads it: the code as typed in
     English ("breakage"), its name in another language ("破损")."""
     if current_language() is ENGLISH or code not in {c.value for c in ReasonCode}:

@@ -48,7 +48,7 @@ from dispensary.db.models import (
 )
 from dispensary.domain import reasons
 from dispensary.domain.accountability import Movement, stock_delta
-from dispensary.domain.codes import KitStatus, MovementKind, Role
+from dispensary.domain.codes import KitStatus, MovementKind, ReasonCode, Role
 from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
 from dispensary.domain.rules import (
     check_date_window,
@@ -69,7 +69,7 @@ from dispensary.services.common import (
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.reconciliation import reconcile
+from dispensary.services.reconciliation import reason_code_words, reconcile
 from dispensary.services.results import (
     AuditRow,
     DestructionRow,
@@ -973,8 +973,17 @@ def _darf_note(row: LedgerRow, target: int | None) -> str:
             return row.dispense
         return _("{dispense}, {reason}").format(dispense=row.dispense, reason=reason)
     if kind is MovementKind.ADJUST:
-        return _("Count adjustment ({reason})").format(reason=reason)
+        return _("Count adjustment ({reason})").format(reason=_coded_reason(reason))
     return reason[:1].upper() + reason[1:]
+
+
+def _coded_reason(stored: str) -> str:
+    """A count adjustment's reason as stored ("breakage: One tablet found broken"): its reason
+    code in the reader's words ("破损：One tablet found broken"), the typed reason as typed."""
+    code, colon, typed = stored.partition(": ")
+    if not colon or code not in {c.value for c in ReasonCode}:
+        return stored
+    return _("{code}: {reason}").format(code=reason_code_words(code), reason=typed)
 
 
 def _darf_record(
@@ -1541,7 +1550,9 @@ def _open_items(
             continue
         level = _dose_name(ctx, dispense.dose_level)
         ordered = (
-            _("ordered by {name}").format(name=dispense.dose_ordered_by.rstrip("."))
+            _("ordered by {name}").format(
+                name=ctx.study.person_name(dispense.dose_ordered_by).rstrip(".")
+            )
             if dispense.dose_ordered_by
             else _("NO ordering investigator recorded")
         )
@@ -1575,7 +1586,7 @@ def _open_items(
                 book=count.book,
                 difference=f"{count.counted - count.book:+d}",
                 initials=users.get(count.counted_by_id, "?"),
-                code=count.reason_code or "-",
+                code=reason_code_words(count.reason_code) if count.reason_code else "-",
                 reason=count.reason.rstrip(".") or "-",
             ),
         )

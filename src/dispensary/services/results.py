@@ -506,6 +506,7 @@ class DestructionLine:
     kits: tuple[str, ...]
     tablets: int
     from_returned: bool  # returned by participants (else unused stock from the shelf)
+    code: str = ""  # the product's code (a report names it in the reader's language)
 
 
 @dataclass(frozen=True)
