@@ -64,6 +64,7 @@ def _rows(diary: str) -> dict[date, str]:
     for index, (day, at) in enumerate(ordered):
         end = ordered[index + 1][1] if index + 1 < len(ordered) else len(diary)
         text = diary[at + len(friendly_date(day)) : end]
+        text = re.sub(r"\S+ · \S+ · DSP\d+ · page \d+ of \d+", "", text)  # the page's footer
         rows[day] = re.sub(r"\s\d+$", "", text.strip()).strip()  # the next row's day number
     return rows
 

@@ -89,7 +89,8 @@ def test_a_darf_note_is_written_in_chinese_around_the_recorded_reason(
         return line.note
 
     with speaking(ZH):
-        assert adjustment() == "清点调整（breakage: crushed）"
+        # The reason code by its Chinese word, the reason as typed.
+        assert adjustment() == "清点调整（破损：crushed）"
     assert adjustment() == "Count adjustment (breakage: crushed)"
 
 
