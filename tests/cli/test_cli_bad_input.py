@@ -181,4 +181,12 @@ def test_a_second_person_the_step_would_refuse_is_said_before_their_password(
     checker = cli("dispense", "01-002", "--cycle", "9", "--day1", DAY1, "--checked-by", "nobody")
     assert checker.code == 3 and "There is no user 'nobody'" in checker.err, checker.err
     assert "DISPENSARY_CHECKER_PASSWORD" not in checker.err
+    # A second person named without their password: the command's mistake (exit 2), not
+    # "Not signed in" said to a pharmacist who is.
+    unsigned = cli(
+        "dispense", "01-002", "--cycle", "9", "--day1", DAY1, "--checked-by", "technician"
+    )
+    assert unsigned.code == 2, unsigned.err
+    assert "error: No password for technician (second check)" in unsigned.err
+    assert "Not signed in" not in unsigned.err
     assert state(cli.db) == before

@@ -129,9 +129,14 @@ def secret(env: str, who: str) -> str:
 
 def second_person_secret(env: str, name: str | None, why: str) -> str:
     """The password of the second person named (count verifier, dispense checker, destruction
-    witness); none named,
-    no password asked."""
-    return secret(env, f"{name} ({why})") if name else ""
+    witness); none named, no password asked. One missing is the command's mistake, not the
+    user's sign-in ("Not signed in: No password for tech (second check)" though signed in)."""
+    if not name:
+        return ""
+    try:
+        return secret(env, f"{name} ({why})")
+    except NotSignedIn as exc:
+        raise UsageError(exc.message) from exc
 
 
 def new_secret(env: str, whose: str) -> str:
