@@ -281,6 +281,11 @@ def test_correction_refusals(
         returns.correct_return(ctx, pharmacist, first.return_id, 4, "recount", pw(pharmacist))
     third = returns.correct_return(ctx, pharmacist, second.return_id, 4, "again", pw(pharmacist))
     assert (third.corrects, third.returned) == (second.return_id, 4)
+    # Named: the latest of the chain, not only "the latest one".
+    latest = f"correct the latest one, return {third.return_id}."
+    for old in (first.return_id, second.return_id):
+        with refused(ctx, RuleViolation, latest):
+            returns.correct_return(ctx, pharmacist, old, 3, "recount", pw(pharmacist))
 
 
 @pytest.mark.parametrize("tablets", [3, 0])

@@ -594,11 +594,16 @@ def correct_return(
         old = session.get(Return, return_id)
         if old is None:
             raise NotFound(_("There is no return {number}.").format(number=return_id))
-        if session.scalar(select(Return).where(Return.corrects_id == old.id)):
+        later = session.scalar(select(Return).where(Return.corrects_id == old.id))
+        if later is not None:
+            latest = later
+            while newer := session.scalar(select(Return).where(Return.corrects_id == latest.id)):
+                latest = newer
             raise RuleViolation(
-                _("Return {number} has already been corrected; correct the latest one.").format(
-                    number=return_id
-                )
+                _(
+                    "Return {number} has already been corrected; correct the latest one, return "
+                    "{latest}."
+                ).format(number=return_id, latest=latest.id)
             )
         record = session.get(Dispense, old.dispense_id)
         kit = session.get(Kit, old.kit_id)
