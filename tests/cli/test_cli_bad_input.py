@@ -190,3 +190,25 @@ def test_a_second_person_the_step_would_refuse_is_said_before_their_password(
     assert "error: No password for technician (second check)" in unsigned.err
     assert "Not signed in" not in unsigned.err
     assert state(cli.db) == before
+
+
+def test_a_manifest_that_cannot_be_read_says_why_in_the_readers_words(
+    cli: Cli, state: Callable[[str], dict[str, Any]], tmp_path: Any
+) -> None:
+    """It said "无法读取manifest /x.csv（[Errno 2] No such file or directory: ...）": the
+    system's English error, and the English word, in a Chinese sentence; a UTF-16 file was
+    told to check its name."""
+    before = state(cli.db)
+    receive = ["receive", "--shipment", "SH-NEW", "--manifest"]
+    missing = cli(*receive, str(tmp_path / "none.csv"))
+    assert missing.code == 3, missing.err
+    assert "The manifest cannot be read:" in missing.err and "does not exist" in missing.err
+    assert "Errno" not in missing.err
+    chinese = cli("--lang", "zh_CN", *receive, str(tmp_path / "none.csv"))
+    assert "无法读取装箱清单：" in chinese.err and "不存在" in chinese.err, chinese.err
+    assert "manifest " not in chinese.err and "No such file" not in chinese.err
+    wide = tmp_path / "wide.csv"
+    wide.write_text("kit,lot,expiry,tablets\nK9001,L1,2027-06-30,21\n", encoding="utf-16")
+    utf16 = cli(*receive, str(wide))
+    assert utf16.code == 3 and "is not UTF-8 text" in utf16.err and "CSV UTF-8" in utf16.err
+    assert state(cli.db) == before

@@ -31,7 +31,7 @@ from dispensary.domain.rules import (
     parse_whole,
     undecodable,
 )
-from dispensary.files import path_refusal
+from dispensary.files import path_refusal, write_error_text
 from dispensary.i18n import N_, Language, _, language_named
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
@@ -400,12 +400,21 @@ def comma_pieces(texts: Sequence[str]) -> list[str]:
 
 
 def read_text(path: str, what: str) -> str:
+    """A file the command reads, as UTF-8 text; why not, in the reader's words (the system's
+    English error inside a Chinese sentence said neither what was wrong nor what to do)."""
     try:
         return Path(path).expanduser().read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InvalidInput(
-            _("The {what} {path} cannot be read ({exc}). Check the file name.").format(
-                what=what, path=path, exc=exc
+            _(
+                "The {what} {path} is not UTF-8 text (saved as UTF-16, or in another encoding?): "
+                "save it as UTF-8 (in a spreadsheet: CSV UTF-8) and give it again."
+            ).format(what=what, path=path)
+        ) from exc
+    except OSError as exc:
+        raise InvalidInput(
+            _("The {what} cannot be read: {why}").format(
+                what=what, why=write_error_text(exc, path, written=False)
             )
         ) from exc
 
@@ -484,7 +493,7 @@ def shipment_kits(run: Run) -> list[KitIn]:
         per_kit = a.tablets_per_kit
         if per_kit is None and a.product:
             per_kit = ctx.study.product(a.product).tablets_per_kit
-        text = read_text(a.manifest, "manifest")
+        text = read_text(a.manifest, _("manifest"))
         return receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
     return [
         kit
