@@ -67,7 +67,11 @@ def language_named(value: str) -> Language:
     found = parse_language(value)
     if found is None:
         names = ", ".join(lang.value for lang in Language)
-        raise ValueError(f"'{value}' is not a language the program speaks: use {names}.")
+        raise ValueError(
+            _("'{value}' is not a language the program speaks: use {names}.").format(
+                value=value, names=names
+            )
+        )
     return found
 
 

@@ -212,3 +212,14 @@ def test_a_manifest_that_cannot_be_read_says_why_in_the_readers_words(
     utf16 = cli(*receive, str(wide))
     assert utf16.code == 3 and "is not UTF-8 text" in utf16.err and "CSV UTF-8" in utf16.err
     assert state(cli.db) == before
+
+
+def test_a_language_the_program_does_not_speak_is_refused_in_the_users_language(
+    cli: Cli,
+) -> None:
+    """DISPENSARY_LANG=zh_CN, --lang fr: the usage line was Chinese, the reason English."""
+    refused = cli("--lang", "fr", "participants", env={"DISPENSARY_LANG": "zh_CN"})
+    assert refused.code == 2
+    assert "“fr”不是本程序支持的语言：请使用 en, zh_CN。" in refused.err, refused.err
+    english = cli("--lang", "fr", "participants")
+    assert "'fr' is not a language the program speaks: use en, zh_CN." in english.err
