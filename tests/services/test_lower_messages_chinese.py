@@ -70,6 +70,22 @@ def test_where_a_kit_is_is_said_in_chinese(
     assert english.where.startswith(f"with participant {cycle1.participant} (")
 
 
+def test_a_kit_held_for_the_monitor_is_said_in_chinese_without_a_space_inside_the_words(
+    ctx: Context, cycle1: DispenseResult, pharmacist: Actor, pw: Password
+) -> None:
+    """It read "由 01-002 退回，在 试验药物库房1 为监查员留存" (a space between two Chinese
+    words), cut in the inventory's narrow column before its point."""
+    from dispensary.services import returns
+
+    kit = cycle1.kits[0].kit
+    returns.record_return(ctx, pharmacist, kit, 2, pw(pharmacist), dispense=cycle1.number)
+    with speaking(ZH):
+        [chinese] = [k for k in queries.inventory(ctx, pharmacist) if k.number == kit]
+    assert chinese.where.startswith(f"由 {cycle1.participant} 退回，存于"), chinese.where
+    assert chinese.where.endswith("，留待监查"), chinese.where
+    assert "在 " not in chinese.where
+
+
 def test_a_darf_note_is_written_in_chinese_around_the_recorded_reason(
     ctx: Context, stock: Stock, pharmacist: Actor, pw: Password
 ) -> None:
