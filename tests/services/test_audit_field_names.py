@@ -34,3 +34,25 @@ def test_every_value_the_demo_records_has_a_name_in_both_languages(tmp_path: Pat
     with speaking(Language.EN):
         assert field_name("destroyed_on") == "Destroyed on"
         assert field_name("written_by_a_newer_version") == "written_by_a_newer_version"
+
+
+def test_a_coded_value_is_said_in_the_readers_words_and_kept_as_written_in_english() -> None:
+    from dispensary.domain.audit_actions import value_shown
+
+    coded = [
+        ("role", "pharmacist"),
+        ("sex", "F"),
+        ("signature", "dispensed"),
+        ("status", "on_treatment"),
+        ("status", "quarantined"),
+        ("reason_code", "breakage"),
+        ("reason_code", "damaged"),
+    ]
+    with speaking(Language.ZH_CN):
+        shown = [value_shown(k, v) for k, v in coded]
+        assert shown == ["药师", "女", "已发放", "治疗中", "已隔离", "破损", "破损或污染"], shown
+        # Not a code of that key, or another key: as recorded.
+        assert value_shown("role", "wizard") == "wizard"
+        assert value_shown("kit", "K0001") == "K0001" and value_shown("cycle", 3) == 3
+    with speaking(Language.EN):
+        assert [value_shown(k, v) for k, v in coded] == [v for _k, v in coded]

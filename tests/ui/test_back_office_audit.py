@@ -235,6 +235,7 @@ def test_the_trail_reads_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharmac
     assert "操作：发放（dispense）" in detail
     assert "记录对象：发放 DSP000001（dispense）" in detail
     assert "  周期（cycle）：1\n" in detail and "  第1天（day1）：" in detail, detail
+    assert "签名（signature）：已发放" in detail, detail  # a coded value by its word too
     choose_action(qtbot, screen, "sign_in_refused")
     screen.table.selectRow(0)
     assert "原因：账户已停用（deactivated）" in screen.detail.toPlainText()

@@ -13,7 +13,16 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 
-from dispensary.i18n import N_, pgettext
+from dispensary.domain.codes import (
+    DestructionReason,
+    KitStatus,
+    ParticipantStatus,
+    ReasonCode,
+    Role,
+    SignatureMeaning,
+)
+from dispensary.domain.rules import sex_word
+from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
 
 
 class AuditAction(StrEnum):
@@ -314,6 +323,32 @@ def field_name(key: str) -> str:
     reader's language; a key this version does not write, as written."""
     marked = FIELD_NAMES.get(key)
     return _in_context(marked) if marked else key
+
+
+def value_shown(key: str, value: object) -> object:
+    """A coded value in the reader's words where its key says which code it is (role:
+    pharmacist, 药师; sex: F, 女; signature: dispensed, 发放...); anything else, and every
+    value in English, as stored (the record's own codes)."""
+    if current_language() is ENGLISH or not isinstance(value, str):
+        return value
+    try:
+        if key == "role":
+            return Role(value).word
+        if key == "status" and value in {c.value for c in ParticipantStatus}:
+            return _(ParticipantStatus(value).label)
+        if key == "status":
+            return _(KitStatus(value).label)
+        if key == "sex":
+            return sex_word(value)
+        if key in ("signature", "meaning"):
+            return SignatureMeaning(value).shown
+        if key == "reason_code" and value in {c.value for c in ReasonCode}:
+            return _(ReasonCode(value).label)
+        if key == "reason_code":
+            return _(DestructionReason(value).label)
+    except ValueError:
+        return value  # a code this version does not write: as written
+    return value
 
 
 def reason_shown(action: str, reason: str) -> str:

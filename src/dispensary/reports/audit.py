@@ -16,6 +16,7 @@ from dispensary.domain.audit_actions import (
     name_of,
     reason_shown,
     record_kind,
+    value_shown,
     value_words,
 )
 from dispensary.i18n import N_, _
@@ -64,7 +65,9 @@ def _values(text: str) -> str:
         return text
     if not isinstance(data, dict):
         return text
-    shown = "; ".join(f"{field_name(k)}: {_short(v)}" for k, v in data.items() if k != "ledger")
+    shown = "; ".join(
+        f"{field_name(k)}: {_short(value_shown(k, v))}" for k, v in data.items() if k != "ledger"
+    )
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))
     if len(shown) > VALUE_LIMIT:

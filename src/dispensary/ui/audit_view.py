@@ -32,6 +32,7 @@ from dispensary.domain.audit_actions import (
     name_of,
     reason_shown,
     record_kind,
+    value_shown,
     value_words,
 )
 from dispensary.i18n import sentences
@@ -66,7 +67,7 @@ def _values(text: str) -> list[tuple[str, str]] | None:
         return None
     if not isinstance(data, dict):
         return None
-    return [(str(k), _readable(v)) for k, v in data.items()]
+    return [(str(k), _readable(value_shown(str(k), v))) for k, v in data.items()]
 
 
 def _readable(value: object) -> str:
