@@ -55,9 +55,7 @@ def test_a_new_participant_through_two_cycles(
     assert second.code == 0, second.err
     lines = second.out.splitlines()
     assert lines[0].startswith("Dispensed DSP") and "01-101 (QX), cycle 2" in lines[0]
-    assert any(
-        line.split()[:1] == ["Directions"] and "once daily in the evening" in line for line in lines
-    )
+    assert any(line.split()[:1] == ["Directions"] and "empty stomach" in line for line in lines)
 
     history = cli("history", "01-101", "--json").json()
     assert [(d["cycle"], d["returned"], d["taken"]) for d in history["dispenses"]] == [

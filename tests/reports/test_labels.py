@@ -127,9 +127,6 @@ def test_dispensing_label_carries_all_twelve_particulars(sample: SampleStudy) ->
     study = sample.ctx.study
     pdf = dispensing_label(study, dispense, get_stock("thermal-4x2"))
     assert decode_barcodes(pdf)[0][0][0] == "DSP000005"
-    # Read at 144 dpi too, as the kit label is: its bars were 0.24 mm, a third of the band,
-    # and only a finer picture read them (it is the code scanned when the bottle comes back).
-    assert decode_barcodes(pdf, dpi=144)[0][0][0] == "DSP000005"
     text = pdf_text(pdf)
     kit = dispense.kits[0]
     for expected in (

@@ -60,17 +60,20 @@ def test_bundled_study_loads_with_every_fact() -> None:
 def test_directions_come_word_for_word_from_the_file(study: Study) -> None:
     text = study.directions_for(study.dose_level(-1), "2026-01-05", 21)
     assert text == (
-        "Take 2 tablets by mouth once daily in the evening, starting the evening of 2026-01-05, "
-        "for 21 days."
+        "Take 2 tablets by mouth once daily in the evening, on an empty stomach, starting the "
+        "evening of 2026-01-05, for 21 days."
     )
 
 
-def test_directions_say_no_more_than_the_registry(study: Study) -> None:
-    """The registry record: orally, once daily, from the evening of day 1, for at most 21 days.
-    The labels said "on an empty stomach" (空腹), which no source of the study file gives."""
-    for text in (study.label.directions, study.text("zh_CN").directions):
-        assert "stomach" not in text and "空腹" not in text, text
-    assert "每日一次" not in study.text("zh_CN").directions  # the dose name above says it
+def test_directions_say_an_empty_stomach_in_both_languages_once_daily_said_once(
+    study: Study,
+) -> None:
+    """The product is taken on an empty stomach (its exposure falls sharply with food), in the
+    evening; the Chinese label said 每日一次 twice, in the dose name and the directions."""
+    assert "on an empty stomach" in study.label.directions
+    chinese = study.text("zh_CN").directions
+    assert "空腹" in chinese and "每晚" in chinese
+    assert "每日一次" not in chinese  # the dose name above the directions says it
 
 
 def test_unknown_product_or_dose_level_is_a_clear_refusal(study: Study) -> None:

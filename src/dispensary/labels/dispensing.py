@@ -213,7 +213,7 @@ def dispensing_layout(
             in_every(spoken, lambda s: _body(study, dispense, s)),
             in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
             f"dispensing label of {dispense.number}",
-            barcode_share=0.40,
+            barcode_share=0.32,
             body_largest=9.0,
             advice=ADVICE,
             marks=in_every(spoken, lambda s: _marks(study, dispense, s, previous_dose)),
