@@ -58,7 +58,7 @@ def test_a_count_above_what_the_kit_was_received_with_is_refused(
         assert refused.err.startswith(
             f"Refused: {counted} tablets counted in kit {number}, which was received with "
             f"{received}: a kit cannot hold more than it was received with. Count the tablets "
-            "again."
+            "again; if it really holds more, quarantine it and ask the sponsor"
         )
         checked = cli("check", "count", number, "--tablets", str(counted), "--json")
         assert [r["code"] for r in checked.json()["refusals"]] == ["too_many"]

@@ -146,7 +146,8 @@ def test_a_count_above_what_the_kit_was_received_with_is_refused_and_its_book_no
     before = snapshot(ctx)
     words = (
         "{n} tablets counted in kit K0001, which was received with 21: a kit cannot hold more "
-        "than it was received with. Count the tablets again."
+        "than it was received with. Count the tablets again; if it really holds more, "
+        "quarantine it and ask the sponsor (its receipt's count would be wrong)."
     )
     for counted in (22, 500):
         found = assess(

@@ -227,7 +227,8 @@ def test_a_count_above_the_tablets_received_is_refused_and_nothing_written(
             ctx,
             RuleViolation,
             f"{counted} tablets counted in kit K0001, which was received with 21: a kit cannot "
-            "hold more than it was received with. Count the tablets again.",
+            "hold more than it was received with. Count the tablets again; if it really holds "
+            "more, quarantine it and ask the sponsor (its receipt's count would be wrong).",
         ):
             count(
                 ctx,

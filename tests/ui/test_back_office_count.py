@@ -288,7 +288,8 @@ def test_a_count_above_what_the_kit_was_received_with_is_refused_without_the_boo
     assert screen.message.kind == "error"
     assert screen.message.text() == (
         "500 tablets counted in kit K0003, which was received with 21: a kit cannot hold more "
-        "than it was received with. Count the tablets again."
+        "than it was received with. Count the tablets again; if it really holds more, "
+        "quarantine it and ask the sponsor (its receipt's count would be wrong)."
     )
     assert not screen.result_box.isVisible() and screen.assessment is None  # still blind
     assert screen.focusWidget() is screen.counted and not screen.counted.isReadOnly()

@@ -16,6 +16,7 @@ from dispensary.domain.rules import (
     MAX_DAYS_AHEAD,
     KitCandidate,
     check_count,
+    check_count_fits,
     check_day1_near,
     check_dispensed_after_enrolment,
     check_eligibility,
@@ -460,3 +461,14 @@ def test_no_dispense_before_the_enrolment_nor_a_day_proposed_before_it() -> None
         check_not_too_early(2, TODAY, TODAY - timedelta(days=10))
     with says(RuleViolation, "Dispense it from 2026-01-05."):  # not before the enrolment
         check_not_too_early(1, TODAY, TODAY - timedelta(days=10), not_before=TODAY)
+
+
+def test_a_count_up_to_the_book_passes_even_above_the_receipt() -> None:
+    """A book raised above the receipt by an earlier signed count (a 'found' before the cap)
+    is counted again as it stands: the cap refused a count equal to the book."""
+    check_count_fits("K1", 21, 21, 19)
+    check_count_fits("K1", 22, 21, 22)  # as the book says
+    with says(RuleViolation, "23 tablets counted in kit K1, which was received with 21"):
+        check_count_fits("K1", 23, 21, 22)
+    with says(RuleViolation, "quarantine it and ask the sponsor"):
+        check_count_fits("K1", 500, 21, 19)

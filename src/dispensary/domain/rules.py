@@ -757,14 +757,18 @@ def check_counted_after(kit: str, what: str, since: date, day: date) -> None:
         )
 
 
-def check_count_fits(kit: str, counted: int, received: int) -> None:
+def check_count_fits(kit: str, counted: int, received: int, book: int) -> None:
     """A kit holds at most the tablets it was received with: a count above them is a miscount
-    (or tablets from elsewhere), never stock found in the kit."""
-    if counted > received:
+    (or tablets from elsewhere), never stock found in the kit. A count up to the book passes
+    whatever the receipt said (a book raised by an earlier signed count is counted again as
+    it stands); the refusal names the receipt, never the book (the count is blind)."""
+    if counted > max(received, book):
         raise RuleViolation(
             _(
                 "{counted} tablets counted in kit {kit}, which was received with {received}: a "
-                "kit cannot hold more than it was received with. Count the tablets again."
+                "kit cannot hold more than it was received with. Count the tablets again; if it "
+                "really holds more, quarantine it and ask the sponsor (its receipt's count would "
+                "be wrong)."
             ).format(counted=counted, kit=kit, received=received)
         )
 

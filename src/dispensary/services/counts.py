@@ -212,7 +212,7 @@ def _plan(
     if not refusals and counted is not None:
         balance = balance_of(kit_movements(session, record.id))
         try:
-            check_count_fits(record.number, counted, balance.received)
+            check_count_fits(record.number, counted, balance.received, balance.on_hand)
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
     if refusals or counted is None or balance is None:  # blind: no book before the count
