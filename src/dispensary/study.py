@@ -473,20 +473,24 @@ class Study:
 
     def person_name(self, name: str, language: str | None = None) -> str:
         """A person's name as recorded; but the study's investigator or contact, recorded under
-        the file's English name ("Zhenzhen Liu, M.D.", as a form filled in from the study file
-        writes it), by the name [label.text.<language>] gives them ("刘真真 医生"): the same
-        person. A name typed any other way is data, and stays as typed."""
+        one of the file's names for them ("Zhenzhen Liu, M.D.", or "刘真真 医生" as a Chinese
+        window fills it in), by the name the reader's language gives them: the same person,
+        one name in a report. A name typed any other way is data, and stays as typed."""
         chosen = language or current_language().value
         given = name.strip()
-        if chosen == ENGLISH.value or not given:
+        if not given:
             return name
         words = self.wording(chosen)
-        for english, own in (
-            (self.investigator, words.investigator),
-            (self.contact_name, words.contact_name),
+        texts = list((self.texts or {}).values())
+        for english, own, kind in (
+            (self.investigator, words.investigator, "investigator"),
+            (self.contact_name, words.contact_name, "contact_name"),
         ):
-            if english and given in (english, english.rstrip(".")):
-                return own or name
+            # Recorded under the file's name in any of its languages (a Chinese window fills
+            # in 刘真真 医生, the command the English name): the same person, said one way.
+            known = {english, english.rstrip(".")} | {getattr(t, kind) for t in texts}
+            if english and given in {k for k in known if k}:
+                return (english if chosen == ENGLISH.value else own) or name
         return name
 
     def form_name(self, form: str, language: str | None = None) -> str:

@@ -375,3 +375,15 @@ def test_rule_titles_say_percent_and_the_language_by_name(study: Study) -> None:
     with speaking(Language.ZH_CN):
         assert study.rule_title("adherence") == "依从性低于 80% 或高于 100% 时标记"
         assert study.rule_title("label.text.zh_CN") == "简体中文标签与说明书文字"
+
+
+def test_the_investigator_is_one_person_whichever_name_of_the_file_recorded_them(
+    study: Study,
+) -> None:
+    """A Chinese window records 刘真真 医生, the command Zhenzhen Liu, M.D.: each report says
+    the reader's name for them; a name typed otherwise stays as typed."""
+    for recorded in ("刘真真 医生", "Zhenzhen Liu, M.D.", "Zhenzhen Liu, M.D"):
+        assert study.person_name(recorded, "en") == study.investigator
+        assert study.person_name(recorded, "zh_CN") == "刘真真 医生"
+    assert study.person_name("Dr Wang", "zh_CN") == "Dr Wang"
+    assert study.person_name("王医生", "en") == "王医生"

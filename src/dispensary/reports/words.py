@@ -196,8 +196,9 @@ def dose_name(study: Study, level: int | None, recorded: str) -> str:
 
 def person(study: Study, name: str) -> str:
     """A name as recorded; the study file's investigator or contact by the name the file gives
-    them in the report's language (Study.person_name: "刘真真 医生")."""
-    return name if english() else study.person_name(name)
+    them in the report's language (Study.person_name: "刘真真 医生", or in English "Zhenzhen
+    Liu, M.D." where a Chinese window recorded the Chinese name)."""
+    return study.person_name(name)
 
 
 def named_destructions(study: Study, rows: Sequence[DestructionRow]) -> list[DestructionRow]:
