@@ -56,3 +56,13 @@ def test_a_coded_value_is_said_in_the_readers_words_and_kept_as_written_in_engli
         assert value_shown("kit", "K0001") == "K0001" and value_shown("cycle", 3) == 3
     with speaking(Language.EN):
         assert [value_shown(k, v) for k, v in coded] == [v for _k, v in coded]
+
+
+def test_the_audit_reports_values_read_as_the_screens_in_chinese() -> None:
+    from dispensary.reports.audit import _values
+
+    stored = '{"role": "pharmacist", "cycle": 3, "day1": "2026-01-05"}'
+    with speaking(Language.ZH_CN):
+        assert _values(stored) == "角色：药师；周期：3；第1天：2026-01-05"
+    with speaking(Language.EN):
+        assert _values(stored) == "Role: pharmacist; Cycle: 3; Day 1: 2026-01-05"

@@ -65,8 +65,11 @@ def _values(text: str) -> str:
         return text
     if not isinstance(data, dict):
         return text
-    shown = "; ".join(
-        f"{field_name(k)}: {_short(value_shown(k, v))}" for k, v in data.items() if k != "ledger"
+    pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
+    shown = _("; ").join(
+        pair.format(name=field_name(k), value=_short(value_shown(k, v)))
+        for k, v in data.items()
+        if k != "ledger"
     )
     if "ledger" in data:
         shown += _("; ledger rows: {count}").format(count=len(data["ledger"]))

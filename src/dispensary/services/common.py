@@ -76,7 +76,10 @@ def other_label(session: Session, number: str) -> str | None:
             "{code} is a dispensing label's number, not a kit. Scan the barcode on the kit's "
             "own label, or type the kit number printed under it."
         ).format(code=number)
-    if session.scalar(select(Lot.id).where(func.upper(Lot.number) == number).limit(1)):
+    # The lot's index first (lot numbers are written upper case); ignoring case only then.
+    if session.scalar(select(Lot.id).where(Lot.number == number).limit(1)) or session.scalar(
+        select(Lot.id).where(func.upper(Lot.number) == number).limit(1)
+    ):
         return _(
             "{code} is a lot number, not a kit. Scan the barcode on the kit's own label, or "
             "type the kit number printed under it."
