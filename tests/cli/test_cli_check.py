@@ -155,6 +155,11 @@ def test_scanned_kits_get_a_verdict_each(terminal: Terminal) -> None:
     assert not verdict["accepted"]
     assert verdict["message"].startswith("01-001 is a participant's study number, not a kit")
 
+    # In the table, a code longer than the column keeps a space before its verdict.
+    plain = [a for a in args if a != "--json"]
+    code, out, _err = terminal(*plain, *extra, "--kit", "DSP000001", today="2026-01-26")
+    assert "  Kit DSP000001 refused: DSP000001 is a dispensing label's number" in out, out
+
 
 def test_an_unknown_participant_is_refused_as_the_dispense_is(terminal: Terminal) -> None:
     code, out, err = terminal("check", "dispense", "09-999")

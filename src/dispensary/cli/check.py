@@ -203,7 +203,8 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
             if verdict_of.accepted
             else _("refused: {message}").format(message=verdict_of.message)
         )
-        lines.append(_("  Kit {code:<8}{said}").format(code=verdict_of.code, said=said))
+        # A space after the code however long it is ("Kit DSP000110refused" ran together).
+        lines.append(_("  Kit {code:<8}{said}").format(code=f"{verdict_of.code} ", said=said))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     for w in found.warnings:
         given = _("given") if w.given else _("missing")
@@ -363,7 +364,7 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
         )
         lines.append(
             _("  Kit {kit:<8}lot {lot}  {dispensed} dispensed, {back}").format(
-                kit=k.kit, lot=k.lot, dispensed=k.dispensed, back=back
+                kit=f"{k.kit} ", lot=k.lot, dispensed=k.dispensed, back=back
             )
         )
     if found.tablets is None:
@@ -616,7 +617,7 @@ def _destroy_lines(found: DestroyAssessment) -> list[str]:
             )
         else:
             said = _("refused: {message}").format(message=v.message)
-        lines.append(_("  Kit {kit:<8}{said}").format(kit=v.kit, said=said))
+        lines.append(_("  Kit {kit:<8}{said}").format(kit=f"{v.kit} ", said=said))
     lines += [
         _(
             "  Tablets     {tablets} would leave ({from_stock} from the shelf, "
