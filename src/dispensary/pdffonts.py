@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -45,6 +46,16 @@ SMALLEST_X_HEIGHT_MM = 1.4
 
 ZERO_WIDTH = "\u2060\u200b"
 """Word joiner and zero-width space: line-breaking marks, never drawn (see labels.text)."""
+NO_BREAK = "\u00a0\u2060"
+"""No-break space and word joiner: no line break on either side."""
+
+NO_LINE_START = frozenset(
+    "，。、；：？！）」』》〉】〕〗〙〛”’…‥·・ー々〆ヽヾゝゞ％℃,.;:!?)]}%"
+    "\uff09\uff3d\uff5d\uff0e\uff61"
+)
+"""Closing punctuation and marks that never begin a line (Chinese line-breaking rules)."""
+NO_LINE_END = frozenset("（「『《〈【〔〖〘〚“‘([{\uff3b\uff5b")
+"""Opening punctuation that never ends a line."""
 
 _lock = threading.Lock()
 
@@ -61,11 +72,71 @@ def _cjk_registered() -> str:
     from reportlab.pdfbase.ttfonts import TTFont
 
     pdfmetrics.registerFont(TTFont(CJK, cjk_path(), subfontIndex=CJK_SUBFONT))
+    _chinese_line_breaks()
     # Paragraph markup (<b>, <i>) finds the same face: there is no bold or italic file.
     for bold in (0, 1):
         for italic in (0, 1):
             addMapping(CJK, bold, italic, CJK)
     return CJK
+
+
+def may_break(before: str, after: str) -> bool:
+    """A line may break between two characters with no space between them: next to a Chinese
+    character, except before closing or after opening punctuation; never next to a no-break
+    space or a word joiner, never inside a Latin word."""
+    if before in NO_BREAK or after in NO_BREAK:
+        return False
+    if not (is_wide(before) or is_wide(after)):
+        return False
+    return after not in NO_LINE_START and before not in NO_LINE_END
+
+
+def split_cjk(text: str, widths: Sequence[float], max_widths: Any) -> list[list[Any]]:
+    """Lines of a one-piece paragraph of a Chinese report, as reportlab's textsplit.dumbSplit
+    gives them ([unused width, text]) but broken where may_break allows, or at a space:
+    reportlab's own breaks between any two characters, so that a line began with "；" or
+    "）。". A run no break fits in is cut where the line is full."""
+    if not isinstance(max_widths, (list, tuple)):
+        max_widths = [max_widths]
+    lines: list[list[Any]] = []
+    start, count = 0, len(text)
+    while start < count:
+        room = max_widths[min(len(lines), len(max_widths) - 1)]
+        used, end = 0.0, start
+        while end < count and (end == start or used + widths[end] <= room + 1e-8):
+            used += widths[end]
+            end += 1
+        cut = end
+        if end < count:  # the line is full: back to the last place it may break
+            cut = next(
+                (
+                    i
+                    for i in range(end, start, -1)
+                    if text[i - 1].isspace() or text[i].isspace() or may_break(text[i - 1], text[i])
+                ),
+                end,
+            )
+        piece = text[start:cut]
+        line = piece.strip()
+        first = start + len(piece) - len(piece.lstrip())
+        lines.append([room - sum(widths[first : first + len(line)]), line])
+        start = cut
+        while start < count and text[start].isspace():
+            start += 1
+    return lines
+
+
+def _chinese_line_breaks() -> None:
+    """reportlab's CJK wrapping (a report's wordWrap="CJK") keeps Japanese closing marks off a
+    line's start but not Chinese ones: a report line began with "；" or "，". A one-piece
+    paragraph is split by split_cjk; in one of several pieces (bold words in it) reportlab
+    hangs one such mark at the end of the line before, given NO_LINE_START."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    textsplit.dumbSplit = split_cjk
+    known = str(paragraph.ALL_CANNOT_START)
+    paragraph.ALL_CANNOT_START = known + "".join(sorted(NO_LINE_START - set(known)))
 
 
 def cjk_font() -> str:

@@ -4,6 +4,9 @@ findings, the study rules' states and the adherence flags in Chinese, as the win
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from cli_support import Cli
 
 
@@ -95,3 +98,14 @@ def test_the_participants_table_says_when_a_return_is_due_as_the_register_does(c
         else:
             assert "not yet due" in line, line
     assert "pending" not in " ".join(text)
+
+
+def test_a_written_report_s_size_is_punctuated_in_chinese(cli: Cli, tmp_path: Path) -> None:
+    """ "（6 页，75 kB）", not "（6 页, 75 kB）": the comma between pages and size is the
+    reader's language's."""
+    out = tmp_path / "reconciliation.pdf"
+    chinese = cli("--lang", "zh_CN", "report", "reconciliation", "--out", str(out), user="monitor")
+    assert chinese.code == 0, chinese.err
+    assert re.search(r"（\d+ 页，\d+ kB）", chinese.out), chinese.out
+    english = cli("report", "reconciliation", "--out", str(out), user="monitor")
+    assert re.search(r"\(\d+ pages, \d+ kB\)", english.out), english.out

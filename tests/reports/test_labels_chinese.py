@@ -31,7 +31,8 @@ from dispensary.labels import (
 )
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.leaflet import friendly_date
-from dispensary.labels.text import LEGIBLE, NO_LINE_END, NO_LINE_START, keep_together, wrap
+from dispensary.labels.text import LEGIBLE, keep_together, wrap
+from dispensary.pdffonts import NO_LINE_END, NO_LINE_START
 from dispensary.services import dispensing, queries, report_data, studies
 from dispensary.services import labels as label_prints
 from dispensary.services.documents import Values

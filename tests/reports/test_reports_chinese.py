@@ -428,3 +428,31 @@ def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: Sample
         "Protocol title Primary Prevention of Thrombocytopenia",
     ):
         assert words in text, words
+
+
+def test_a_chinese_report_line_never_begins_with_closing_punctuation() -> None:
+    """reportlab's CJK wrapping left Chinese commas and semicolons at a line's start (a
+    reconciliation line began "；只有实物清点…"); they hang at the line before's end."""
+    from reportlab.platypus import Paragraph
+
+    from dispensary import pdffonts
+    from dispensary.reports import base
+
+    text = (
+        "与实物核对：货架上 56 个药盒中已清点 1 个，1 个最近一次清点与账面不符，55 个从未清点。"
+        "台账自身平衡并不说明实物库存情况；只有实物清点才能说明（见第 3 页）、《说明书》？"
+    )
+    with speaking(ZH):
+        style = base.styled(base.BODY)
+    assert pdffonts.is_cjk(style.fontName)
+    starts: list[str] = []
+    for width in range(50, 400, 2):
+        for markup in (text, f"<b>{text[:10]}</b>{text[10:]}"):  # one piece, and many
+            paragraph = Paragraph(markup, style)
+            paragraph.wrap(width, 10_000)
+            for line in paragraph.blPara.lines[1:]:
+                words = line[1] if isinstance(line, tuple) else line.words
+                first = "".join(str(w) for w in words)[:1]
+                if first in pdffonts.NO_LINE_START:
+                    starts.append(f"{width}: {first}")
+    assert not starts

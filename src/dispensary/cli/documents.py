@@ -81,7 +81,7 @@ def size_text(info: dict[str, Any]) -> str:
     size = _("{max} kB").format(max=max(1, round(info["bytes"] / 1024)))
     if info["pages"] is None:
         return size
-    return f"{plural(info['pages'], 'page')}, {size}"
+    return _("{pages}, {size}").format(pages=plural(info["pages"], "page"), size=size)
 
 
 def document_values(a: argparse.Namespace) -> documents.Values:

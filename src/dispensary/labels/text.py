@@ -29,7 +29,13 @@ from dispensary import pdffonts
 from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import ENGLISH, Language, speaking
 from dispensary.labels import wording
-from dispensary.pdffonts import draw_string, font_for, is_wide, string_width
+from dispensary.pdffonts import (
+    draw_string,
+    font_for,
+    is_wide,
+    may_break,
+    string_width,
+)
 
 FONT = pdffonts.HELVETICA
 BOLD = pdffonts.HELVETICA_BOLD
@@ -48,14 +54,6 @@ LEGIBLE = pdffonts.legible()
 NBSP = "\u00a0"
 WORD_JOINER = "\u2060"  # no line break on either side; never drawn
 INVERSE_PAD = 0.4  # padding around inverse text, as a multiple of the font size
-
-NO_LINE_START = frozenset(
-    "，。、；：？！）」』》〉】〕〗〙〛”’…‥·・ー々〆ヽヾゝゞ％℃,.;:!?)]}%"
-    "\uff09\uff3d\uff5d\uff0e\uff61"
-)
-"""Closing punctuation and marks that never begin a line (Chinese line-breaking rules)."""
-NO_LINE_END = frozenset("（「『《〈【〔〖〘〚“‘([{\uff3b\uff5b")
-"""Opening punctuation that never ends a line."""
 
 
 class LabelDoesNotFit(RuleViolation):
@@ -150,23 +148,12 @@ def visible(text: str) -> str:
     return text.replace(WORD_JOINER, "")
 
 
-def _may_break(before: str, after: str) -> bool:
-    """A line may break between two characters of a word (no space between them): next to a
-    Chinese character, except before closing or after opening punctuation; never next to a
-    non-breaking space or a word joiner, never inside a Latin word."""
-    if before in (NBSP, WORD_JOINER) or after in (NBSP, WORD_JOINER):
-        return False
-    if not (is_wide(before) or is_wide(after)):
-        return False
-    return after not in NO_LINE_START and before not in NO_LINE_END
-
-
 def segments(word: str) -> list[str]:
     """A word (text without ordinary spaces) cut where a line may break."""
     parts: list[str] = []
     start = 0
     for index in range(1, len(word)):
-        if _may_break(word[index - 1], word[index]):
+        if may_break(word[index - 1], word[index]):
             parts.append(word[start:index])
             start = index
     parts.append(word[start:])
