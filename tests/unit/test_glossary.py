@@ -31,6 +31,7 @@ FORMS = {
     "audit_trail": r"audit trails?",
     "logger": r"loggers?",
     "excursion": r"excursions?",
+    "shipment": r"shipments?",
 }
 """The English forms of each term as the messages write them."""
 

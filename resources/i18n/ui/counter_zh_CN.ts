@@ -513,7 +513,7 @@
     </message>
     <message>
         <source>Receive a shipment</source>
-        <translation>接收到货</translation>
+        <translation>接收货件</translation>
     </message>
     <message>
         <source>As on the packing list</source>
@@ -521,7 +521,7 @@
     </message>
     <message>
         <source>&amp;Shipment number</source>
-        <translation>到货单号(&amp;S)</translation>
+        <translation>货件编号(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Date received</source>
@@ -593,7 +593,7 @@
     </message>
     <message>
         <source>New shipment</source>
-        <translation>新到货</translation>
+        <translation>新货件</translation>
     </message>
     <message>
         <source>Print kit &amp;labels</source>
@@ -673,11 +673,11 @@
     </message>
     <message>
         <source>Kits in this shipment: 0</source>
-        <translation>本次到货药盒：0</translation>
+        <translation>本货件药盒：0</translation>
     </message>
     <message>
         <source>Kits in this shipment: {kits} ({tablets} tablets)</source>
-        <translation>本次到货药盒：{kits}（共 {tablets} 片）</translation>
+        <translation>本货件药盒：{kits}（共 {tablets} 片）</translation>
     </message>
     <message>
         <source> — {refused} refused</source>
@@ -689,7 +689,7 @@
     </message>
     <message>
         <source>Scan the kits of the shipment first.</source>
-        <translation>请先扫描本次到货的药盒。</translation>
+        <translation>请先扫描本货件的药盒。</translation>
     </message>
     <message>
         <source> ({lines} line refused: see the list)</source>
@@ -705,11 +705,11 @@
     </message>
     <message>
         <source>Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
-        <translation>到货 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
     </message>
     <message>
         <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
-        <translation>到货 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>

@@ -408,7 +408,7 @@ Old values:
     </message>
     <message>
         <source>Shipment</source>
-        <translation>到货单</translation>
+        <translation>货件</translation>
     </message>
 </context>
 <context>
@@ -438,7 +438,7 @@ Old values:
     </message>
     <message>
         <source>Search kit, lot, shipment...</source>
-        <translation>搜索药盒、批号、到货单…</translation>
+        <translation>搜索药盒、批号、货件…</translation>
     </message>
     <message>
         <source>All statuses</source>
@@ -566,7 +566,7 @@ Old values:
     </message>
     <message>
         <source>Kit {kit} is not in this pharmacy&apos;s stock. Check the number, or receive the kit&apos;s shipment first.</source>
-        <translation>药盒 {kit} 不在本药房库存中。请核对编号，或先接收该药盒所属的到货。</translation>
+        <translation>药盒 {kit} 不在本药房库存中。请核对编号，或先接收该药盒所属的货件。</translation>
     </message>
     <message>
         <source>Quarantine</source>
@@ -868,7 +868,7 @@ Old values:
     </message>
     <message>
         <source>Shipment</source>
-        <translation>到货单</translation>
+        <translation>货件</translation>
     </message>
     <message>
         <source>Destruction</source>
