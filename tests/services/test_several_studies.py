@@ -29,6 +29,7 @@ from dispensary.services import (
     permissions,
     queries,
     reconciliation,
+    returns,
     setup,
     studies,
     users,
@@ -36,7 +37,7 @@ from dispensary.services import (
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 
-from .helpers import P75, WITNESSED, dispense, enroll, receive
+from .helpers import P75, WITNESSED, dispense, enroll, receive, scalar
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -391,3 +392,24 @@ def test_the_audit_trail_shows_a_user_the_entries_of_their_own_studies(
     everything = audit.list_entries(ctx, signed_in(ctx, admin, pw))
     assert {"SH-THEIRS", "07-001", OTHER} <= {e.entity_id for e in everything}
     assert len(everything) > len(seen)
+
+
+def test_a_return_of_another_study_is_not_corrected_under_this_one(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """A return is named by its number alone: one of the other study was corrected with the
+    open study's rules (its adherence against this study's dose), even by a pharmacist who
+    cannot open the other study."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001-B0002", lot="LB")
+    enroll(other, both, "02-001")
+    given = dispense(other, both, pw(both), number="02-001")
+    back = returns.record_return(other, both, given.kits[0].kit, 3, pw(both), given.number)
+    before = scalar(ctx, "SELECT count(*) FROM audit_entries")
+    with pytest.raises(InOtherStudy, match=f"Return {back.return_id} is of study {OTHER}"):
+        returns.correct_return(ctx, both, back.return_id, 5, "recount", pw(both))
+    assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before  # nothing written
+    corrected = returns.correct_return(other, both, back.return_id, 5, "recount", pw(both))
+    assert corrected.tablets_returned == 5

@@ -44,7 +44,8 @@ def of_study(column: Any, study: int, bound: str = "") -> ColumnElement[bool]:
     return column == value  # type: ignore[no-any-return]
 
 
-def _other_study(session: Session, study_id: int, what: str, number: str) -> InOtherStudy:
+def other_study(session: Session, study_id: int, what: str, number: str) -> InOtherStudy:
+    """The refusal of a record of another study than the one open, naming that study."""
     protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == study_id))
     return InOtherStudy(
         _(
@@ -103,7 +104,7 @@ def get_kit(session: Session, raw: str, study: int) -> Kit:
     if kit is None:
         raise NotFound(not_a_kit(session, number))
     if kit.study_id != study:
-        raise _other_study(
+        raise other_study(
             session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number
         )
     return kit
@@ -183,7 +184,7 @@ def get_participant(session: Session, raw: str, study: int) -> Participant:
             )
         )
         if len(others) == 1 and others[0] is not None:
-            raise _other_study(
+            raise other_study(
                 session,
                 int(others[0]),
                 _("Participant {participant}").format(participant=number),
@@ -224,7 +225,7 @@ def get_dispense(session: Session, raw: str, study: int) -> Dispense:
         select(Participant.study_id).where(Participant.id == dispense.participant_id)
     )
     if owner != study:
-        raise _other_study(
+        raise other_study(
             session,
             int(owner or 0),
             _("Dispense {dispense}").format(dispense=dispense.number),

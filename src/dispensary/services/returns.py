@@ -54,6 +54,7 @@ from dispensary.services.common import (
     is_voided,
     kit_movements,
     other_label,
+    other_study,
     reversing_movement,
     status_now,
     stock_movement,
@@ -594,6 +595,18 @@ def correct_return(
         old = session.get(Return, return_id)
         if old is None:
             raise NotFound(_("There is no return {number}.").format(number=return_id))
+        owner = session.scalar(
+            select(Participant.study_id)
+            .join(Dispense, Dispense.participant_id == Participant.id)
+            .where(Dispense.id == old.dispense_id)
+        )
+        if owner != ctx.study_id:  # a return of another study: not corrected under this one's rules
+            raise other_study(
+                session,
+                int(owner or 0),
+                _("Return {number}").format(number=return_id),
+                str(return_id),
+            )
         later = session.scalar(select(Return).where(Return.corrects_id == old.id))
         if later is not None:
             latest = later
