@@ -159,3 +159,64 @@ def test_dispense_keeps_the_participants_current_dose_unless_one_is_ordered(cli:
     first = cli("dispense", "01-102", "--cycle", "1", "--day1", DEMO_TODAY.isoformat())
     assert first.code == 0, first.err
     assert "Dose        7.5 mg once daily" in first.out
+
+
+def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Enrolled with today's date on the day it was typed in, three days after the real first
+    dispense: refused (`before_enrolment`) until `participant-correct` puts the date right."""
+    enrolled = cli(
+        "enroll", "01-103", "--initials", "QZ", "--birth-year", "1966", "--sex", "F",
+        "--eligibility-confirmed-by", INVESTIGATOR,
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    real = (DEMO_TODAY - timedelta(days=3)).isoformat()
+    first = ["dispense", "01-103", "--cycle", "1", "--day1", real, "--date", real]
+    blocked = cli(*first)
+    assert blocked.code == 3 and "before the enrolment" in blocked.err, blocked.err
+
+    before = state(cli.db)
+    reason = ["--reason", "typed in late"]
+    for code, args, words in [
+        (3, ["--enrolled-on", DEMO_TODAY.isoformat(), *reason], "Nothing to correct: participant"),
+        (3, reason, "Nothing to correct for participant 01-103"),
+        (3, ["--initials", "QY", "--reason", " "], "Give the reason for the correction"),
+        (3, ["--birth-year", "2010", *reason], "may be under 18"),
+        (2, ["--enrolled-on", "12/02/2026", *reason], "--enrolled-on"),
+    ]:
+        result = cli("participant-correct", "01-103", *args)
+        assert result.code == code, (args, result.err)
+        assert words in result.err, result.err
+    technician = ["participant-correct", "01-103", "--initials", "QY", *reason]
+    refused = cli("--user", "technician", *technician, user=None)
+    assert refused.code == 4 and "may not enrol participants" in refused.err, refused.err
+    assert state(cli.db) == before, "a refusal wrote to the database"
+
+    corrected = cli(
+        "participant-correct", "01-103", "--enrolled-on", real,
+        "--reason", "Typed in three days late; see the enrolment log", "--json",
+    )  # fmt: skip
+    assert corrected.code == 0, corrected.err
+    listed = {p["study_number"]: p for p in cli("participants", "--json").json()}
+    assert corrected.json() == listed["01-103"]  # the participant, as `participants` lists it
+    assert corrected.json()["enrolled_on"] == real
+    said = cli("participant-correct", "01-103", "--initials", "q.y.", "--reason", "mistyped")
+    assert said.code == 0, said.err
+    assert said.out.splitlines() == [
+        f"Enrolment of 01-103 corrected: QY, born 1966, enrolled on {real}.",
+        "  Reason  mistyped",
+    ]
+    trail = cli("audit", "list", "--action", "enrolment_corrected", "--json").json()
+    assert [(e["entity_id"], e["old"], e["new"], e["reason"]) for e in trail] == [
+        (
+            "01-103",
+            {"enrolled_on": DEMO_TODAY.isoformat()},
+            {"enrolled_on": real},
+            "Typed in three days late; see the enrolment log",
+        ),
+        ("01-103", {"initials": "QZ"}, {"initials": "QY"}, "mistyped"),
+    ]
+    assert cli(*first).code == 0
+    verified = cli("audit", "verify")
+    assert verified.code == 0, verified.out + verified.err

@@ -101,10 +101,13 @@ def _service_functions() -> dict[str, Callable[..., Any]]:
     return found
 
 
-def _dummy_args(fn: Callable[..., Any]) -> list[Any]:
-    """A value for each parameter after (ctx, actor) that has no default."""
+def _dummy_args(fn: Callable[..., Any]) -> tuple[list[Any], dict[str, Any]]:
+    """A value for each parameter after (ctx, actor) that has no default: positional, or by
+    name for a keyword-only one (`correct_enrolment(..., *, reason, password)`)."""
     params = list(inspect.signature(fn).parameters.values())[2:]
-    return ["1" for p in params if p.default is inspect.Parameter.empty]
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    named = {p.name: "1" for p in required if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return ["1" for p in required if p.name not in named], named
 
 
 def _action_asked(fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> str | None:
@@ -121,7 +124,8 @@ def _action_asked(fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> st
     no_database = Context(engine=None, study=None, clock=FixedClock())  # type: ignore[arg-type]
     anyone = Actor(0, "anyone", "Any One", "AO", Role.PHARMACIST)
     try:
-        fn(no_database, anyone, *_dummy_args(fn))
+        args, named = _dummy_args(fn)
+        fn(no_database, anyone, *args, **named)
     except Asked as asked:
         return asked.action
     except Exception:
@@ -168,8 +172,9 @@ def test_refused_roles_get_not_permitted_and_write_nothing(
         if role in permissions.ALLOWED[action]:
             continue
         actor = _template.actors[ROLE_USER[role]]
+        args, named = _dummy_args(fn)
         with pytest.raises(NotPermitted, match="may not"):
-            fn(ctx, actor, *_dummy_args(fn))
+            fn(ctx, actor, *args, **named)
         figures.add("roles.refusals checked (role x service)")
     assert snapshot(ctx) == before
     assert not list(cwd.iterdir())

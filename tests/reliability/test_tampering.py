@@ -24,6 +24,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from dispensary.db.engine import make_engine
 from dispensary.db.facts import UNTRACKED
 from dispensary.db.models import Base
 from dispensary.domain.anchor import AnchorVerdict
-from dispensary.services import audit, quarantine, reconciliation
+from dispensary.services import audit, participants, quarantine, reconciliation
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 from tamper import psql_path
@@ -46,6 +47,7 @@ from .conftest import Figures
 from .tamper_cases import (
     APPEND_ONLY_TABLES,
     KINDS,
+    PASSWORDS,
     PSQL,
     SQLITE3,
     Anchored,
@@ -441,3 +443,37 @@ def test_a_rewrite_of_what_came_after_a_code_needs_a_later_code(
     assert audit.verify(ctx, monitor).ok
     assert audit.check_anchor(ctx, monitor, earlier).verdict is AnchorVerdict.MATCHES
     assert audit.check_anchor(ctx, monitor, later).verdict is AnchorVerdict.REWRITTEN
+
+
+@pytest.mark.parametrize("tool", TOOL_PARAMS)
+def test_a_corrected_enrolment_edited_back_is_named_by_verify(
+    tool: str, scene: Scene, monitor: Actor, pharmacist: Actor, figures: Figures
+) -> None:
+    """A correction of an enrolment changes the participant's row in place and lists it as it
+    leaves it: verify passes after the correction, and names the row, with the correction's
+    audit entry, once the corrected date is put back behind the program's back."""
+    ctx = scene.ctx
+    person = scene.id("participant 01-001")
+    assert str(scene.row("participants", person)["enrolled_on"]) == "2026-01-05"
+    participants.correct_enrolment(
+        ctx,
+        pharmacist,
+        "01-001",
+        enrolled_on=date(2026, 1, 2),
+        reason="typed in three days late; see the enrolment log",
+        password=PASSWORDS["pharm"],
+    )
+    assert audit.verify(ctx, monitor).ok, "the correction verifies"
+    [entry] = [e.id for e in audit.list_entries(ctx, monitor, action="enrolment_corrected")]
+    edit = Edit((f"UPDATE participants SET enrolled_on = '2026-01-05' WHERE id = {person}",))
+    assert apply(scene, tool, edit) is None
+    assert str(scene.row("participants", person)["enrolled_on"]) == "2026-01-05"
+    _named(
+        ctx,
+        monitor,
+        Named(
+            frozenset({entry}),
+            (f"participants row {person} was changed after audit entry {entry} recorded it",),
+        ),
+    )
+    figures.add("tampering.cases caught")

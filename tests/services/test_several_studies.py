@@ -207,9 +207,11 @@ def test_a_user_without_access_reads_and_changes_nothing_of_a_study(
     outsider = signed_in(ctx, pharmacist, pw)
     assert second.study_id not in outsider.studies
     params = list(inspect.signature(fn).parameters.values())[2:]
-    args = ["1" for p in params if p.default is inspect.Parameter.empty]
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    named = {p.name: "1" for p in required if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    args = ["1" for p in required if p.name not in named]
     with refused(second, NotPermitted, f"no access to study {OTHER}"):
-        fn(second, outsider, *args)
+        fn(second, outsider, *args, **named)
 
 
 def test_access_is_given_and_taken_away(

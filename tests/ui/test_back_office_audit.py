@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt
 
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
-from dispensary.services import users
+from dispensary.i18n import Language, speaking
+from dispensary.reports.audit import _values as audit_values
+from dispensary.services import participants, users
 from dispensary.ui.audit_view import AuditScreen
 from tamper import edit_file
 
@@ -285,3 +287,57 @@ def test_a_return_is_named_with_its_kit_and_dispense(qtbot: Any, pharmacy: Pharm
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     [record] = cells(screen, RECORD)
     assert re.fullmatch(r"Return \d+ \(K\d{4}, DSP\d{6}\)", record), record
+
+
+OLD = 7
+"""The column of the values an entry replaced."""
+
+
+def correct_01_002(pharmacy: Pharmacy) -> None:
+    participants.correct_enrolment(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-002",
+        enrolled_on=date(2026, 1, 12),
+        initials="CE",
+        reason="typed in a week late; see the enrolment log",
+        password=PASSWORDS["pharm"],
+    )
+
+
+def test_a_correction_of_an_enrolment_reads_with_its_values_by_name(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    correct_01_002(pharmacy)
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "enrolment_corrected")
+    assert screen.action.currentText() == "Enrolment corrected"
+    assert cells(screen, ACTION) == ["Enrolment corrected"]
+    assert cells(screen, RECORD) == ["Participant 01-002"]
+    assert cells(screen, REASON) == ["typed in a week late; see the enrolment log"]
+    assert cells(screen, NEW) == ["Enrolled on: 2026-01-12; Initials: CE"]
+    assert cells(screen, OLD) == ["Enrolled on: 2026-01-05; Initials: CD"]
+    screen.table.selectRow(0)
+    detail = screen.detail.toPlainText()
+    assert "Action: Enrolment corrected (enrolment_corrected)" in detail
+    assert "  Enrolled on (enrolled_on): 2026-01-12" in detail
+    assert "  Enrolled on (enrolled_on): 2026-01-05" in detail
+    assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
+        "Year of birth: 1966; Enrolled on: 2026-01-12"
+    )  # the audit report's cell
+
+
+def test_a_correction_of_an_enrolment_reads_in_chinese(
+    chinese: None, qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    correct_01_002(pharmacy)
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "enrolment_corrected")
+    assert cells(screen, ACTION) == ["更正入组信息"]
+    assert cells(screen, RECORD) == ["受试者 01-002"]
+    assert cells(screen, NEW) == ["入组日期：2026-01-12；姓名缩写：CE"]
+    assert cells(screen, OLD) == ["入组日期：2026-01-05；姓名缩写：CD"]
+    with speaking(Language.ZH_CN):
+        assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
+            "出生年份：1966；入组日期：2026-01-12"
+        )

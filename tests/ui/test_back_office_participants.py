@@ -1,4 +1,5 @@
-"""The participant register: enrolment with the eligibility checklist, status, history."""
+"""The participant register: enrolment with the eligibility checklist, status, the signed
+correction of an enrolment, history."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
-from PySide6.QtCore import QPoint, Qt
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy, sign_with
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
-from dispensary.services import participants, queries
+from dispensary.services import audit, participants, queries
 from dispensary.ui.participants_view import (
     PARTICIPANT_COLUMNS,
+    CorrectEnrolmentDialog,
     EnrolDialog,
     ParticipantsScreen,
     StatusDialog,
@@ -313,3 +315,151 @@ def test_the_summary_says_of_the_return_what_the_register_says(
             late = "退药逾期" if zh else "return overdue"
             assert f"<b><span style='color:#c62828'>{late}</span></b>" in text, text
         screen.close()
+
+
+# -- the correction of an enrolment recorded wrongly ---------------------------------------------
+
+
+def test_an_enrolment_is_corrected_signed_and_the_register_shows_the_corrected_date(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """01-002 was enrolled on 2026-01-05 by the records, on 2026-01-12 by the enrolment log. The
+    dialog opens with the values recorded; the service's refusals show in it before anything is
+    signed; once signed, the register shows the corrected date."""
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    seen: dict[str, Any] = {}
+
+    def correct_as_user(dialog: CorrectEnrolmentDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["title"] = dialog.windowTitle()
+        seen["recorded"] = (
+            dialog.enrolled_on.date().toString("yyyy-MM-dd"),
+            dialog.initials.text(),
+            dialog.birth_year.text(),
+        )
+        qtbot.keyClicks(dialog.reason, "typed in a week late; see the enrolment log")
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+        seen["nothing changed"] = (dialog.message.text(), len(asked))
+        dialog.enrolled_on.setDate(QDate(2026, 1, 12))
+        dialog.reason.clear()
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+        seen["no reason"] = (dialog.message.text(), len(asked))
+        qtbot.keyClicks(dialog.reason, "typed in a week late; see the enrolment log")
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(CorrectEnrolmentDialog, "exec", correct_as_user)
+    screen = make_screen(qtbot, pharmacy)
+    assert not screen.correct_button.isEnabled()  # no participant selected yet
+    screen.select("01-002")
+    assert screen.correct_button.isEnabled()
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
+
+    assert seen["title"] == "Correct the enrolment of 01-002"
+    assert seen["recorded"] == ("2026-01-05", "CD", "1965")
+    assert seen["nothing changed"] == (
+        "Nothing to correct: participant 01-002 is already recorded as CD, born 1965, enrolled "
+        "on 2026-01-05. Give the value that was recorded wrongly, as it should be.",
+        0,  # refused before the signature was asked for
+    )
+    assert seen["no reason"] == (
+        "Give the reason for the correction: it is required for the record.",
+        0,
+    )
+    assert asked == [
+        (
+            "Paula Pharm",
+            "corrected",
+            "Correction of the enrolment of 01-002: Enrolment date: 2026-01-05 to 2026-01-12",
+        )
+    ]
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-002")
+    assert person.enrolled_on == date(2026, 1, 12)
+    # The register refreshed, the participant still selected, the corrected date shown.
+    enrolled = [c.title for c in PARTICIPANT_COLUMNS].index("Enrolled")
+    rows = {
+        str(screen.model.index(r, 0).data()): screen.model.index(r, enrolled).data()
+        for r in range(screen.model.rowCount())
+    }
+    assert rows["01-002"] == "2026-01-12"
+    assert screen.current() is not None and screen.current().study_number == "01-002"
+    assert "enrolled 2026-01-12" in screen.summary.text()
+    assert screen.message.text() == (
+        "Enrolment of 01-002 corrected: CD, born 1965, enrolled 2026-01-12."
+    )
+    [entry] = audit.list_entries(
+        pharmacy.ctx, pharmacy.actor("monitor"), action="enrolment_corrected"
+    )
+    assert (entry.entity_id, entry.reason) == (
+        "01-002",
+        "typed in a week late; see the enrolment log",
+    )
+    assert audit.verify(pharmacy.ctx, pharmacy.actor("monitor")).ok
+
+
+def test_the_dialog_shows_the_services_refusal_and_a_cancel_writes_nothing(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """01-001's cycle 1 has day 1 2026-01-05: the enrolment cannot move after it."""
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    seen: dict[str, str] = {}
+
+    def move_it_later(dialog: CorrectEnrolmentDialog) -> int:
+        dialog.enrolled_on.setDate(QDate(2026, 1, 10))
+        qtbot.keyClicks(dialog.reason, "typed in late")
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+        seen["refusal"] = dialog.message.text()
+        dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(CorrectEnrolmentDialog, "exec", move_it_later)
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("01-001")
+    qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
+    assert seen["refusal"].startswith(
+        "Participant 01-001 was dispensed cycle 1 (DSP000001) on 2026-01-05, day 1 2026-01-05: "
+        "the enrolment date cannot be 2026-01-10, after that."
+    )
+    assert asked == []
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
+    assert person.enrolled_on == date(2026, 1, 5)
+    monitor = pharmacy.actor("monitor")
+    assert audit.list_entries(pharmacy.ctx, monitor, action="enrolment_corrected") == []
+
+
+def test_a_wrong_signature_password_is_shown_and_counted(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_with(monkeypatch, "not-my-password")
+    seen: dict[str, str] = {}
+
+    def sign_wrongly(dialog: CorrectEnrolmentDialog) -> int:
+        dialog.initials.setText("CE")
+        qtbot.keyClicks(dialog.reason, "mistyped initials")
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+        seen["refusal"] = dialog.message.text()
+        dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(CorrectEnrolmentDialog, "exec", sign_wrongly)
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("01-002")
+    qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
+    assert seen["refusal"].startswith(
+        "The signature password for pharm is wrong; nothing was saved."
+    )
+    monitor = pharmacy.actor("monitor")
+    [failed] = audit.list_entries(pharmacy.ctx, monitor, action="signature_failed")
+    assert '"meaning":"corrected"' in failed.new
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-002")
+    assert person.initials == "CD"
+
+
+@pytest.mark.parametrize("user", ["tech", "monitor"])
+def test_only_a_pharmacist_is_offered_the_correction(
+    qtbot: Any, pharmacy: Pharmacy, user: str
+) -> None:
+    screen = make_screen(qtbot, pharmacy, user)
+    assert screen.correct_button.isHidden()

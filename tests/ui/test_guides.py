@@ -1,7 +1,7 @@
 """Issue 16: the pharmacist's and the administrator's guides, in English and Chinese, opened from
 the Help menu in the language of the windows, and the About box. The guides are checked against
 the program so that they cannot drift from it unseen: every refusal and warning code of the
-counter steps is in each pharmacist's guide (and none that no step has), every message quoted
+counter steps (and of the correction of an enrolment) is in each pharmacist's guide (and none that no step has), every message quoted
 is one the program shows (in that language), every link to a section finds it, and the
 administrator's GRANTs are those the models call for."""
 
@@ -27,6 +27,7 @@ from dispensary.i18n import ENGLISH, Language, resource
 from dispensary.services.assessment.counts import CountCheck
 from dispensary.services.assessment.destruction import DestroyCheck
 from dispensary.services.assessment.dispense import DispenseCheck
+from dispensary.services.assessment.enrolment import EnrolmentCheck
 from dispensary.services.assessment.receiving import ReceiveCheck
 from dispensary.services.assessment.returns import ReturnCheck
 from dispensary.ui.dashboard import DashboardScreen
@@ -38,6 +39,7 @@ LANGUAGES = [ENGLISH, Language.ZH_CN]
 STEPS: dict[str, type[StrEnum]] = {
     "receive": ReceiveCheck,
     "dispense": DispenseCheck,
+    "correct enrolment": EnrolmentCheck,
     "return": ReturnCheck,
     "count": CountCheck,
     "destroy": DestroyCheck,

@@ -243,6 +243,69 @@
     </message>
 </context>
 <context>
+    <name>CorrectEnrolmentDialog</name>
+    <message>
+        <source>Correct the enrolment of {number}</source>
+        <translation>更正 {number} 的入组信息</translation>
+    </message>
+    <message>
+        <source>{number} ({initials}), born {year}, enrolled {date}. Change what was recorded wrongly: the audit trail keeps the value recorded, the corrected one and the reason, with your signature.</source>
+        <translation>{number}（{initials}），{year} 年出生，{date} 入组。请修改记录错误的内容：稽查轨迹会保留原记录值、更正后的值和原因，以及您的签名。</translation>
+    </message>
+    <message>
+        <source>2 to 4 letters; no names</source>
+        <translation>2 至 4 个字母；不填姓名</translation>
+    </message>
+    <message>
+        <source>e.g. 1968</source>
+        <translation>如 1968</translation>
+    </message>
+    <message>
+        <source>e.g. enrolment typed in on a later day; see the log</source>
+        <translation>如：入组信息于日后补录；见入组登记表</translation>
+    </message>
+    <message>
+        <source>Enrolment date</source>
+        <translation>入组日期</translation>
+    </message>
+    <message>
+        <source>Initials</source>
+        <translation>姓名缩写</translation>
+    </message>
+    <message>
+        <source>Year of birth</source>
+        <translation>出生年份</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Correct and sign...</source>
+        <translation>更正并签名...</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{field}: {old} to {new}</source>
+        <translation>{field}：由 {old} 改为 {new}</translation>
+    </message>
+    <message>
+        <source>year of birth</source>
+        <translation>出生年份</translation>
+    </message>
+    <message>
+        <source>Type the year of birth with the digits 0-9, e.g. 1968.</source>
+        <translation>请用半角数字 0-9 输入出生年份，如 1968。</translation>
+    </message>
+    <message>
+        <source>Correction of the enrolment of {number}: {changes}</source>
+        <translation>更正 {number} 的入组信息：{changes}</translation>
+    </message>
+</context>
+<context>
     <name>CountScreen</name>
     <message>
         <source>Physical count (blind)</source>
@@ -1013,6 +1076,10 @@
         <translation>更改状态...</translation>
     </message>
     <message>
+        <source>Correct enrolment...</source>
+        <translation>更正入组信息...</translation>
+    </message>
+    <message>
         <source>Dispense next cycle</source>
         <translation>发放下一周期</translation>
     </message>
@@ -1079,6 +1146,10 @@
     <message>
         <source>Participant {number} is now {status}.</source>
         <translation>受试者 {number} 现为{status}。</translation>
+    </message>
+    <message>
+        <source>Enrolment of {number} corrected: {initials}, born {year}, enrolled {date}.</source>
+        <translation>已更正 {number} 的入组信息：{initials}，{year} 年出生，{date} 入组。</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,5 @@
-"""The counter: `enroll`, `participant-status`, `dispense`, `void`, `return`, `correct-return`,
-`explain`, `participants`, `history` and `trace`.
+"""The counter: `enroll`, `participant-status`, `participant-correct`, `dispense`, `void`,
+`return`, `correct-return`, `explain`, `participants`, `history` and `trace`.
 
 Each command's parser sits after its handler; the services load inside the handlers, so that
 `--help` does not load them.
@@ -125,6 +125,49 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("number")
     p.add_argument("status", choices=[s.value for s in ParticipantStatus])
     p.add_argument("--reason", required=True)
+
+
+def cmd_participant_correct(run: Run) -> int:
+    from dispensary.services import participants
+
+    a = run.args
+    row = participants.correct_enrolment(
+        run.context(),
+        run.actor(),
+        a.number,
+        enrolled_on=a.enrolled_on,
+        initials=a.initials,
+        birth_year=a.birth_year,
+        reason=a.reason,
+        password=run.password(),
+    )
+    run.emit(
+        _participant_dict(row),
+        [
+            _(
+                "Enrolment of {study_number} corrected: {initials}, born {birth_year}, enrolled "
+                "on {enrolled_on}."
+            ).format(
+                study_number=row.study_number,
+                initials=row.initials,
+                birth_year=row.birth_year,
+                enrolled_on=row.enrolled_on.isoformat(),
+            ),
+            _("  Reason  {reason}").format(reason=a.reason.strip()),
+        ],
+    )
+    return EXIT_OK
+
+
+def participant_correct_parser(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(handler=cmd_participant_correct)
+    p.add_argument("number")
+    p.add_argument(
+        "--enrolled-on", type=calendar_date, metavar="DATE", help="the right enrolment date"
+    )
+    p.add_argument("--initials", metavar="XX", help="the right initials")
+    p.add_argument("--birth-year", type=whole, metavar="YYYY", help="the right year of birth")
+    p.add_argument("--reason", required=True, help="why the enrolment is corrected (required)")
 
 
 def _return_state(row: ParticipantRow) -> str:
@@ -671,6 +714,7 @@ def explain_parser(p: argparse.ArgumentParser) -> None:
 PARSERS: dict[str, Fill] = {
     "enroll": enroll_parser,
     "participant-status": participant_status_parser,
+    "participant-correct": participant_correct_parser,
     "dispense": dispense_parser,
     "void": void_parser,
     "return": return_parser,

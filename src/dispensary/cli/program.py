@@ -88,6 +88,11 @@ class Command:
 COMMANDS = (
     Command("enroll", "counter", "enrol a participant (study number and initials only)"),
     Command("participant-status", "counter", "mark discontinued or completed"),
+    Command(
+        "participant-correct",
+        "counter",
+        "correct an enrolment recorded wrongly: its date, initials, year of birth (signed)",
+    ),
     Command("dispense", "counter", "dispense a cycle (signed with your password)"),
     Command("check", "check", "assess a step without doing it; nothing is changed"),
     Command("void", "counter", "void a dispense made in error (the kits never left)"),

@@ -59,6 +59,7 @@ class AuditAction(StrEnum):
     RELEASE = "release"
     ENROLL = "enroll"
     PARTICIPANT_STATUS = "participant_status"
+    ENROLMENT_CORRECTED = "enrolment_corrected"
     DISPENSE = "dispense"
     DISPENSE_VOIDED = "dispense_voided"
     RETURN = "return"
@@ -118,6 +119,7 @@ _ACTION_NAMES: dict[AuditAction, str] = {
     AuditAction.RELEASE: N_("audit action|Release from quarantine"),
     AuditAction.ENROLL: N_("audit action|Enrolment"),
     AuditAction.PARTICIPANT_STATUS: N_("audit action|Participant status changed"),
+    AuditAction.ENROLMENT_CORRECTED: N_("audit action|Enrolment corrected"),
     AuditAction.DISPENSE: N_("audit action|Dispense"),
     AuditAction.DISPENSE_VOIDED: N_("audit action|Dispense voided"),
     AuditAction.RETURN: N_("audit action|Return"),

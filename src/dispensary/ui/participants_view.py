@@ -1,5 +1,6 @@
 """The participant register: enrolment against the study's eligibility checklist, status
-changes, and each participant's dispensing and adherence history."""
+changes, the signed correction of an enrolment recorded wrongly, and each participant's
+dispensing and adherence history."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import Flag, ParticipantStatus
+from dispensary.domain.codes import Flag, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
@@ -43,7 +44,7 @@ from dispensary.services.permissions import Permission
 from dispensary.services.results import DispenseHistoryRow, ParticipantRow
 from dispensary.study import Study
 from dispensary.ui.charts import bar_chart, round_value_axis
-from dispensary.ui.feedback import MessageBar
+from dispensary.ui.feedback import MessageBar, SignatureDialog
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -52,6 +53,7 @@ from dispensary.ui.forms import (
     row_table,
     select_where,
     selected_rows,
+    signed,
     text_field,
 )
 from dispensary.ui.models.table import Column, percent
@@ -413,6 +415,155 @@ class StatusDialog(QDialog):
         return dialog.changed
 
 
+class CorrectEnrolmentDialog(QDialog):
+    """The correction of what the enrolment recorded wrongly (its date, the initials, the year
+    of birth): the values as recorded, changed where they are wrong, with the reason; the
+    pharmacist signs it ("corrected"). The service decides what may be corrected: its refusal
+    is shown here, before the signature is asked for, and the values stay to be put right."""
+
+    def __init__(
+        self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.participant = participant
+        self.corrected: ParticipantRow | None = None
+        self.setWindowTitle(
+            self.tr("Correct the enrolment of {number}").format(number=participant.study_number)
+        )
+        # Room for the refusal that names the cycle to put right (four lines) under the values.
+        self.setMinimumWidth(560)
+        self.resize(640, 360)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            wrapped_label(
+                "recordedEnrolment",
+                self.tr(
+                    "{number} ({initials}), born {year}, enrolled {date}. Change what was "
+                    "recorded wrongly: the audit trail keeps the value recorded, the corrected "
+                    "one and the reason, with your signature."
+                ).format(
+                    number=participant.study_number,
+                    initials=participant.initials,
+                    year=participant.birth_year,
+                    date=shown_date(participant.enrolled_on),
+                ),
+            )
+        )
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        self.enrolled_on = date_edit(participant.enrolled_on)
+        self.enrolled_on.setObjectName("correctedEnrolledOn")
+        self.initials = text_field("correctedInitials", self.tr("2 to 4 letters; no names"))
+        self.initials.setText(participant.initials)
+        self.birth_year = text_field("correctedBirthYear", self.tr("e.g. 1968"))
+        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
+        self.birth_year.setText(str(participant.birth_year))
+        self.reason = text_field(
+            "correctionReason", self.tr("e.g. enrolment typed in on a later day; see the log")
+        )
+        form.addRow(self.tr("Enrolment date"), self.enrolled_on)
+        form.addRow(self.tr("Initials"), self.initials)
+        form.addRow(self.tr("Year of birth"), self.birth_year)
+        form.addRow(self.tr("Reason"), self.reason)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.correct_button = QPushButton(self.tr("Correct and sign..."))
+        self.correct_button.setObjectName("correctEnrolment")
+        self.correct_button.setDefault(True)
+        buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.correct_button.clicked.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+
+    def _changes(self, old: dict[str, object], new: dict[str, object]) -> str:
+        names = {
+            "enrolled_on": self.tr("Enrolment date"),
+            "initials": self.tr("Initials"),
+            "birth_year": self.tr("Year of birth"),
+        }
+        return self.tr("; ").join(
+            self.tr("{field}: {old} to {new}").format(
+                field=names.get(key, key), old=_shown(old[key]), new=_shown(new[key])
+            )
+            for key in new
+        )
+
+    def apply(self) -> None:
+        try:
+            year = parse_whole(self.birth_year.text().strip(), self.tr("year of birth"))
+        except InvalidInput:
+            self.message.show_message(
+                self.tr("Type the year of birth with the digits 0-9, e.g. 1968.")
+            )
+            self.birth_year.setFocus()
+            return
+        number = self.participant.study_number
+        day, initials = to_date(self.enrolled_on.date()), self.initials.text()
+        ctx, actor = self.session.ctx, self.session.actor
+        found = attempt(
+            self.message,
+            lambda: participants.assess_enrolment_correction(
+                ctx,
+                actor,
+                number,
+                enrolled_on=day,
+                initials=initials,
+                birth_year=year,
+                reason=self.reason.text(),
+            ),
+        )
+        if found is None:
+            return
+        if found.refusals:
+            self.message.show_message(found.refusals[0].message)
+            return
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.CORRECTED.value,
+            self.tr("Correction of the enrolment of {number}: {changes}").format(
+                number=number, changes=self._changes(dict(found.old), dict(found.new))
+            ),
+        )
+        if password is None:
+            return
+        row = signed(
+            self.message,
+            self.session,
+            lambda: participants.correct_enrolment(
+                ctx,
+                actor,
+                number,
+                enrolled_on=day,
+                initials=initials,
+                birth_year=year,
+                reason=self.reason.text(),
+                password=password,
+            ),
+        )
+        if row is None:
+            return
+        self.corrected = row
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, session: AppSession, participant: ParticipantRow
+    ) -> ParticipantRow | None:
+        """The participant as corrected, or None when cancelled."""
+        dialog = cls(session, participant, parent)
+        dialog.exec()
+        return dialog.corrected
+
+
+def _shown(value: object) -> str:
+    return shown_date(value) if isinstance(value, date) else str(value)
+
+
 class AdherenceChart(QChartView):
     """Adherence per cycle as bars coloured by finding, with the study's two limits drawn."""
 
@@ -509,6 +660,9 @@ class ParticipantsScreen(Screen):
         self.status_button = action_button(
             self.tr("Change status..."), "changeStatusButton", self._change_status
         )
+        self.correct_button = action_button(
+            self.tr("Correct enrolment..."), "correctEnrolmentButton", self._correct_enrolment
+        )
         self.dispense_button = action_button(
             self.tr("Dispense next cycle"), "dispenseNext", self._dispense
         )
@@ -520,6 +674,7 @@ class ParticipantsScreen(Screen):
             [
                 (self.enrol_button, Permission.ENROLL),
                 (self.status_button, Permission.PARTICIPANT_STATUS),
+                (self.correct_button, Permission.ENROLL),
                 (self.dispense_button, Permission.DISPENSE),
             ],
         )
@@ -596,6 +751,7 @@ class ParticipantsScreen(Screen):
     def _update_buttons(self) -> None:
         row = self.current()
         self.status_button.setEnabled(row is not None)
+        self.correct_button.setEnabled(row is not None)
         self.dispense_button.setEnabled(
             row is not None and row.status is ParticipantStatus.ON_TREATMENT
         )
@@ -712,6 +868,28 @@ class ParticipantsScreen(Screen):
         self.message.show_message(
             self.tr("Participant {number} is now {status}.").format(
                 number=row.study_number, status=status_name(row.status)
+            ),
+            "ok",
+        )
+        self.changed.emit()
+
+    def _correct_enrolment(self) -> None:
+        current = self.current()
+        if current is None:
+            return
+        row = CorrectEnrolmentDialog.ask(self, self.session, current)
+        if row is None:
+            return
+        self.refresh()
+        self.select(row.study_number)
+        self.message.show_message(
+            self.tr(
+                "Enrolment of {number} corrected: {initials}, born {year}, enrolled {date}."
+            ).format(
+                number=row.study_number,
+                initials=row.initials,
+                year=row.birth_year,
+                date=shown_date(row.enrolled_on),
             ),
             "ok",
         )

@@ -4,7 +4,7 @@ what it would do, as the writing service itself sees them ("assess, then act").
 A screen or a `dispensary check` command shows an assessment and holds no rule of its own; the
 writing service computes the same assessment inside its transaction and refuses exactly what it
 refused, so the two can never disagree. One module per workflow: dispense, returns, counts,
-receiving, destruction; `Refusal` is shared (`base`).
+receiving, destruction, the correction of an enrolment; `Refusal` is shared (`base`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ from dispensary.services.assessment.dispense import (
     OverrideMissing,
     OverrideNeeds,
     ProductNeed,
+)
+from dispensary.services.assessment.enrolment import (
+    EnrolmentCheck,
+    EnrolmentCorrection,
 )
 from dispensary.services.assessment.receiving import (
     KitIn,
@@ -66,6 +70,8 @@ __all__ = [
     "DispenseAssessment",
     "DispenseCheck",
     "DispenseRequest",
+    "EnrolmentCheck",
+    "EnrolmentCorrection",
     "KitIn",
     "KitVerdict",
     "Notice",
