@@ -24,6 +24,7 @@ from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.errors import InOtherStudy, NotFound, NotPermitted, RuleViolation
 from dispensary.services import (
     audit,
+    counts,
     destruction,
     dispensing,
     permissions,
@@ -34,6 +35,7 @@ from dispensary.services import (
     studies,
     users,
 )
+from dispensary.services.assessment.counts import CountCheck, CountRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 
@@ -248,6 +250,7 @@ def test_a_closed_study_is_read_not_written(
     clock: FixedClock,
 ) -> None:
     studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    studies.set_access(ctx, admin, "tech", OTHER, True, "witnesses its destructions")
     both = signed_in(ctx, pharmacist, pw)
     other = studies.switch_study(ctx, both, OTHER)
     receive(other, both, "B0001-B0002", lot="LB")
@@ -415,3 +418,40 @@ def test_a_return_of_another_study_is_not_corrected_under_this_one(
     assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before  # nothing written
     corrected = returns.correct_return(other, both, back.return_id, 5, "recount", pw(both))
     assert corrected.tablets_returned == 5
+
+
+def test_the_second_person_of_a_step_works_in_its_study(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """A dispense's checker, a count's verifier and a destruction's witness sign a record of
+    the study: one without access to it cannot (they signed records they could not open)."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001-B0004", lot="LB")
+    enroll(other, both, "02-001")
+    before = scalar(ctx, "SELECT count(*) FROM audit_entries")
+    outside = "pharm2 has no access to study NCT99999999, so cannot sign its records"
+    with pytest.raises(NotPermitted, match=outside):
+        dispense(
+            other, both, pw(both), number="02-001", checked_by="pharm2",
+            checker_password="pharm2-pass-1",
+        )  # fmt: skip
+    with pytest.raises(NotPermitted, match=outside.replace("pharm2", "tech")):
+        destruction.destroy(other, both, ["B0004"], "tech", "incineration", pw(both), **WITNESSED)
+    with pytest.raises(NotPermitted, match=outside):
+        counts.record_count(
+            other, both, "B0003", 20, pw(both), "lost", "gone", "pharm2", "pharm2-pass-1"
+        )
+    assessed = counts.assess_count(
+        other, both, CountRequest("B0003", 20, "lost", "gone", "pharm2", None)
+    )
+    assert [r.code for r in assessed.refusals] == [CountCheck.VERIFIER_ACCESS]
+    assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before  # nothing written
+    for user in ("pharm2", "tech"):
+        studies.set_access(ctx, admin, user, OTHER, True, "works in both")
+    dispense(
+        other, both, pw(both), number="02-001", checked_by="pharm2",
+        checker_password="pharm2-pass-1",
+    )  # fmt: skip
+    destruction.destroy(other, both, ["B0004"], "tech", "incineration", pw(both), **WITNESSED)

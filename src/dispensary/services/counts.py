@@ -45,7 +45,13 @@ from dispensary.services.common import (
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require
 from dispensary.services.results import CountResult
-from dispensary.services.users import actor_of, check_signature, find_user, presign
+from dispensary.services.users import (
+    actor_of,
+    check_signature,
+    find_user,
+    outside_study,
+    presign,
+)
 
 
 def record_count(
@@ -282,7 +288,7 @@ def _plan(
             )
         )
         if verified_by:
-            verifier_id = _verifier(session, actor, verified_by, refusals)
+            verifier_id = _verifier(session, actor, verified_by, refusals, study)
     assessment = CountAssessment(
         record.number, status, counted, book, difference, tuple(refusals), tuple(needs)
     )
@@ -290,7 +296,11 @@ def _plan(
 
 
 def _verifier(
-    session: Session, actor: Actor, verified_by: str, refusals: list[Refusal[CountCheck]]
+    session: Session,
+    actor: Actor,
+    verified_by: str,
+    refusals: list[Refusal[CountCheck]],
+    study: int,
 ) -> int | None:
     """The second person's user id, or the refusal of who was named."""
     try:
@@ -311,5 +321,9 @@ def _verifier(
                 NotPermitted,
             )
         )
+        return None
+    outside = outside_study(session, actor_of(session, verifier), study)
+    if outside is not None:
+        refusals.append(Refusal(CountCheck.VERIFIER_ACCESS, outside, NotPermitted))
         return None
     return verifier.id

@@ -39,7 +39,13 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
-from dispensary.services.users import actor_of, check_signature, find_user, presign
+from dispensary.services.users import (
+    actor_of,
+    check_signature,
+    find_user,
+    outside_study,
+    presign,
+)
 
 
 def destroy(
@@ -261,7 +267,7 @@ def _plan_destruction(
     all on the Inventory screen names up to 2,000)."""
     day = checked.day
     witnessing: list[Refusal[DestroyCheck]] = []
-    witness = _witness(session, actor, checked, witnessing)
+    witness = _witness(session, actor, checked, witnessing, study)
     verdicts: list[DestroyKitVerdict] = []
     unknown: list[Refusal[DestroyCheck]] = []
     refused: list[Refusal[DestroyCheck]] = []
@@ -355,7 +361,11 @@ def _plan_destruction(
 
 
 def _witness(
-    session: Session, actor: Actor, checked: _Checked, refusals: list[Refusal[DestroyCheck]]
+    session: Session,
+    actor: Actor,
+    checked: _Checked,
+    refusals: list[Refusal[DestroyCheck]],
+    study: int,
 ) -> User | None:
     """The witness's user record, or the refusal of who was named: another active user."""
     if not checked.witness or any(r.code is DestroyCheck.WITNESS_SELF for r in checked.refusals):
@@ -386,5 +396,9 @@ def _witness(
                 NotPermitted,
             )
         )
+        return None
+    outside = outside_study(session, actor_of(session, user), study)
+    if outside is not None:
+        refusals.append(Refusal(DestroyCheck.WITNESS_ACCESS, outside, NotPermitted))
         return None
     return user

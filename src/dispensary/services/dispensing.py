@@ -97,7 +97,13 @@ from dispensary.services.queries import (
 from dispensary.services.results import DispenseResult
 from dispensary.services.stock import move_kit
 from dispensary.services.studies import confirmed_rules
-from dispensary.services.users import actor_of, check_signature, find_user, presign
+from dispensary.services.users import (
+    actor_of,
+    check_signature,
+    find_user,
+    outside_study,
+    presign,
+)
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
 
 _NEXT_NUMBER = select(
@@ -196,7 +202,7 @@ def dispense_cycle(
         checker: User | None = None
         checker_actor: Actor | None = None
         if checked_by:
-            checker, checker_actor = _checker(session, actor, checked_by)
+            checker, checker_actor = _checker(session, actor, checked_by, ctx.study_id)
         record = Dispense(
             id=next_id,
             number=dispense_number(next_id),
@@ -1125,7 +1131,7 @@ def _not_a_kit(session: Session, raw: str, exc: RuleViolation) -> KitVerdict:
     )
 
 
-def _checker(session: Session, actor: Actor, checked_by: str) -> tuple[User, Actor]:
+def _checker(session: Session, actor: Actor, checked_by: str, study: int) -> tuple[User, Actor]:
     """The second person named for a dispense's check: a user, not the dispenser, whose role
     may check a dispense."""
     checker = find_user(session, checked_by)
@@ -1141,6 +1147,9 @@ def _checker(session: Session, actor: Actor, checked_by: str) -> tuple[User, Act
                 "with the role {roles}."
             ).format(user=checker.username, role=checker_actor.role.word, roles=roles)
         )
+    outside = outside_study(session, checker_actor, study)
+    if outside is not None:
+        raise NotPermitted(outside)
     return checker, checker_actor
 
 
@@ -1150,7 +1159,7 @@ def check_second_person(ctx: Context, actor: Actor, checked_by: str) -> None:
     check); dispense_cycle decides again inside its write."""
     require(actor, Permission.DISPENSE, ctx)
     with read_transaction(ctx.engine) as session:
-        _checker(session, actor, checked_by)
+        _checker(session, actor, checked_by, ctx.study_id)
 
 
 def _kit_refusal(

@@ -175,6 +175,19 @@ def actor_of(session: Session, user: User) -> Actor:
     )
 
 
+def outside_study(session: Session, signer: Actor, study: int) -> str | None:
+    """Why the second person of a step (a dispense's checker, a count's verifier, a destruction's
+    witness) cannot sign a record of `study`: no access to it, so they could not open what they
+    sign; None when they can."""
+    if study in signer.studies:
+        return None
+    protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == study))
+    return _(
+        "{user} has no access to study {study}, so cannot sign its records. Name someone who "
+        "works in this study, or ask an administrator to give {user} access to it."
+    ).format(user=signer.username, study=protocol)
+
+
 def normalise_username(raw: str) -> str:
     name = raw.strip().lower()
     if not USERNAME.fullmatch(name):

@@ -23,6 +23,7 @@ class CountCheck(StrEnum):
     VERIFIER_UNKNOWN = "verifier_unknown"  # no user of that name
     VERIFIER_SELF = "verifier_self"  # the second person is the counter
     VERIFIER_ROLE = "verifier_role"  # that user's role may not countersign a count
+    VERIFIER_ACCESS = "verifier_access"  # that user has no access to the study
 
 
 class CountNeeds(StrEnum):

@@ -24,6 +24,7 @@ class DestroyCheck(StrEnum):
     REASON_CODE = "reason_code"  # the reason code given is not one of DestructionReason
     WITNESS_UNKNOWN = "witness_unknown"  # no user of that name: the witness is a user
     WITNESS_INACTIVE = "witness_inactive"  # the witness's account is deactivated or locked
+    WITNESS_ACCESS = "witness_access"  # the witness has no access to the study
     KIT_UNKNOWN = "kit_unknown"  # not a kit of this pharmacy
     KIT = "kit"  # the kit's status does not allow it (dispensed, destroyed)
     DATE = "date"  # the date is before a kit's receipt or return
