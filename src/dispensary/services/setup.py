@@ -362,22 +362,23 @@ def _open(
         if expect_protocol:
             wanted = expect_protocol.strip().upper()
             chosen = [r for r in records if r.protocol.upper() == wanted]
-            if not chosen and len(held) > 1:
-                raise UnknownStudy(
+            if not chosen:
+                words = (
                     _(
                         "{path} holds studies {studies}, not {expected}. Name one of them, or "
                         "open the database of the study you mean."
-                    ).format(path=shown(db), studies=", ".join(held), expected=expect_protocol),
-                    expect_protocol,
-                    held,
-                    shown(db),
-                )
-            if not chosen:
-                raise UnknownStudy(
-                    _(
+                    )
+                    if len(held) > 1
+                    else _(
                         "{path} belongs to study {study}, not {expected}. Open the database of "
                         "the study you mean."
-                    ).format(path=shown(db), study=", ".join(held), expected=expect_protocol),
+                    )
+                )
+                studies = ", ".join(held)
+                raise UnknownStudy(
+                    words.format(
+                        path=shown(db), studies=studies, study=studies, expected=expect_protocol
+                    ),
                     expect_protocol,
                     held,
                     shown(db),
