@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cli_support import Cli
 
@@ -237,15 +239,26 @@ def test_statuses_roles_and_accounts_in_a_table_are_in_the_readers_language(cli:
     assert {"on_treatment", "completed"} <= {row["status"] for row in rows}
 
 
-def test_a_study_mistyped_on_a_database_of_several_names_them_and_the_option(cli: Cli) -> None:
-    """The demo holds three studies: a mistyped --study is told which there are and how to
-    name one (it was told to open another database)."""
+def test_a_study_mistyped_on_a_database_of_several_names_them_and_the_option(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """The demo holds three studies: a mistyped --study is a usage mistake (exit 2, as a study
+    left out is; it was "Database problem", exit 3) that says the study is not known, which
+    there are and how to name one; DISPENSARY_STUDY is named when it is what named the study."""
+    before = state(cli.db)
     wrong = cli("--study", "NOPE", "participants")
-    assert wrong.code == 3
-    assert "holds studies NCT07198672, DEMO-28D-BID, DEMO-2DRUG, not NOPE" in wrong.err, wrong.err
-    assert "--study" in wrong.err
+    assert (wrong.code, wrong.out) == (2, ""), wrong.err
+    assert "error: the study NOPE (--study) is not known in" in wrong.err, wrong.err
+    assert "which holds NCT07198672, DEMO-28D-BID, DEMO-2DRUG: name one" in wrong.err
+    assert "Database problem" not in wrong.err
+    from_env = cli("participants", "--json", env={"DISPENSARY_STUDY": "nope"})
+    assert (from_env.code, from_env.out) == (2, "")
+    assert "the study nope (DISPENSARY_STUDY) is not known" in from_env.err, from_env.err
     chinese = cli("--lang", "zh_CN", "--study", "NOPE", "participants")
-    assert "NOPE" in chinese.err and "--study" in chinese.err and "holds" not in chinese.err
+    assert chinese.code == 2
+    assert "中没有研究 NOPE（由 --study 指定）" in chinese.err, chinese.err
+    assert "holds" not in chinese.err
+    assert state(cli.db) == before
 
 
 def test_a_usage_mistake_is_said_in_the_language_asked_for(cli: Cli) -> None:

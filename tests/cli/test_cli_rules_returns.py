@@ -96,10 +96,19 @@ def test_a_held_period_has_dates_and_who_ordered_it(
     named = ["--dispense", dispense, "--kit", kit, "--tablets", "5"]
     period = ["--held-from", start.isoformat(), "--held-until", end.isoformat()]
     before = state(cli.db)
+    # An option of the held period without its partner is a usage mistake naming the options
+    # (it named the return screen's fields, 'held from' and 'held until', with exit 3).
     no_one = cli("return", *named, *period)
-    assert no_one.code == 3 and "who ordered the drug to be held" in no_one.err
-    one_date = cli("check", "return", *named, "--held-from", start.isoformat())
-    assert one_date.code == 3 and "two dates" in one_date.err
+    assert (no_one.code, no_one.out) == (2, ""), no_one.err
+    assert "error: --held-from and --held-until need --held-ordered-by NAME too" in no_one.err
+    for command in (["return"], ["check", "return"]):
+        for given, missing in (("--held-from", "--held-until"), ("--held-until", "--held-from")):
+            one_date = cli(*command, *named, given, start.isoformat(), "--json")
+            assert (one_date.code, one_date.out) == (2, ""), one_date.err
+            assert f"error: {given} needs {missing} too: a held period" in one_date.err
+            assert "'held from'" not in one_date.err
+    chinese = cli("--lang", "zh_CN", "return", *named, "--held-from", start.isoformat())
+    assert "--held-from 还需要 --held-until" in chinese.err, chinese.err
     assert state(cli.db) == before
 
     ordered = [*period, "--held-ordered-by", INVESTIGATOR]

@@ -61,6 +61,57 @@ def test_a_kit_range_missing_its_end_is_refused_and_nothing_is_received(
     assert received.json()["kits"] == ["K1400", "K1401"]
 
 
+def test_a_kit_numbered_as_a_dispensing_label_or_a_lot_is_refused_and_nothing_is_received(
+    cli: Cli, demo_db: str, state: Callable[[str], dict[str, Any]], tmp_path: Path
+) -> None:
+    """A dispensing label's number and a lot's number were received as kit numbers (review
+    finding), by --kits and by a manifest. Each is refused naming what the code is, and the
+    kit or the manifest's line; nothing of the shipment is received."""
+    every = cli("inventory", "--every-study", "--json").json()
+    ours = next(k["lot"] for k in every if k["study"] == "NCT07198672")
+    theirs = next(k["lot"] for k in every if k["study"] != "NCT07198672")  # any study's lot
+    before = state(demo_db)
+    receive = [
+        "receive", "--shipment", "SH-L", "--product", P75, "--lot", "HT2699N",
+        "--expiry", "2028-06-30",
+    ]  # fmt: skip
+    lot_words = "is a lot number, not a kit number: each kit is received under the number"
+    for kits, words in (
+        ("K9001,dsp000123", "DSP000123 is a dispensing label's number, not a kit number"),
+        (f"K9001,{ours.lower()}", f"{ours} {lot_words}"),
+        (f"{theirs},K9001", f"{theirs} {lot_words}"),
+        ("K9001,HT2699N", f"HT2699N {lot_words}"),  # the lot received with it
+    ):
+        refused = cli(*receive, "--kits", kits, user="technician")
+        assert (refused.code, refused.out) == (3, ""), (kits, refused.err)
+        assert f"Refused: {words}" in refused.err, refused.err
+
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        f"kit,lot,expiry,tablets\nK9101,HT2699N,2028-06-30,21\n\n{ours},HT2699N,2028-06-30,21\n",
+        encoding="utf-8",
+    )
+    by_manifest = ["receive", "--shipment", "SH-M", "--manifest", str(manifest), "--product", P75]
+    refused = cli(*by_manifest)
+    assert refused.code == 3 and f"Refused: {ours} {lot_words}" in refused.err, refused.err
+    checked = cli("check", *by_manifest, "--json")
+    assert checked.code == 3
+    assert [(line["kit"], line["code"]) for line in checked.json()["lines"]] == [
+        ("K9101", None),
+        (ours, "lot_number"),
+    ]
+    manifest.write_text(
+        "kit,lot,expiry,tablets\nK9101,HT2699N,2028-06-30,21\n\nDSP000123,HT2699N,2028-06-30,21\n",
+        encoding="utf-8",
+    )
+    refused = cli(*by_manifest)
+    assert refused.code == 3, refused.err
+    assert "Manifest line 4: DSP000123 is a dispensing label's number" in refused.err
+    chinese = cli("--lang", "zh_CN", *receive, "--kits", f"K9001,{ours}")
+    assert f"{ours} 是批号，不是药盒编号" in chinese.err, chinese.err
+    assert state(demo_db) == before
+
+
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
     # The store is the pharmacy's: an excursion there quarantines every study's kits in it
     # (NCT07198672's and DEMO-28D-BID's; DEMO-2DRUG keeps its kits in IP store 2).

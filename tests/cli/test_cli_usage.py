@@ -98,6 +98,48 @@ def test_a_global_option_given_empty_is_a_usage_mistake_not_the_environment(
     assert f"leave {option} out" in result.err
 
 
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_init_given_an_empty_study_file_is_a_usage_mistake_not_the_bundled_study(
+    cli: Cli, tmp_path: Path, empty: str
+) -> None:
+    """`init --study "$FILE"` with FILE unset made the database with the bundled study."""
+    new = tmp_path / "new.sqlite3"
+    made = cli("init", "--db", str(new), "--admin", "boss", "--training", "--study", empty)
+    assert (made.code, made.out) == (2, ""), made.err
+    assert "argument --study: the option is empty: give the study file." in made.err
+    assert "leave --study out" in made.err
+    assert not new.exists()
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_dispensary_db_set_but_empty_is_a_usage_mistake_not_the_default_database(
+    cli: Cli, empty: str
+) -> None:
+    """`export DISPENSARY_DB="$DB"` with DB unset opened (or, for init, made) the database in
+    the user data folder: the commands would have worked on another database than meant."""
+    for argv in (["participants"], ["init", "--admin", "boss", "--training"]):
+        refused = cli(*argv, env={"DISPENSARY_DB": empty})
+        assert (refused.code, refused.out) == (2, ""), refused.err
+        assert "error: DISPENSARY_DB is set but empty: set it to the database file" in refused.err
+        assert "Nothing was opened." in refused.err
+    assert list(cli.home.iterdir()) == []  # no default database opened or made
+    given = cli("--db", cli.db, "participants", "--json", env={"DISPENSARY_DB": empty})
+    assert given.code == 0, given.err  # --db given: the variable is not read
+
+
+def test_a_study_a_database_of_one_study_does_not_hold_is_a_usage_mistake(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """It was "Database problem: ... belongs to study NCT07198672, not NOPE", exit 3."""
+    new = tmp_path / "one.sqlite3"
+    made = cli("init", "--db", str(new), "--admin", "boss", "--training", user=None)
+    assert made.code == 0, made.err
+    wrong = cli("--db", str(new), "--study", "NOPE", "participants", user="boss")
+    assert (wrong.code, wrong.out) == (2, ""), wrong.err
+    assert f"the study NOPE (--study) is not known in {new}, which holds NCT07198672:" in wrong.err
+    assert "Database problem" not in wrong.err
+
+
 def test_a_file_that_is_not_a_database_is_refused(
     sqlite_only: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

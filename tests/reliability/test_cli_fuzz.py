@@ -80,7 +80,7 @@ NUMBER_TYPES: set[Callable[[str], object]] = {
 DATE_TYPES: set[Callable[[str], object]] = {cli._date}
 # Every option naming a file or folder (--db, --study, --out, --manifest, --anchor-log, FILE):
 # a name no file system takes is refused by the type, before anything is opened.
-PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database}
+PATH_TYPES: set[Callable[[str], object]] = {cli._path, cli._database, cli_core.study_file_option}
 # --lang: a language the program speaks, else a usage mistake.
 LANGUAGE_TYPES: set[Callable[[str], object]] = {language_option}
 BAD_LANGUAGES = ["fr", "zh_TW", "", " ", "zh_CN\x00", "\u202een", "e" * 5000]

@@ -14,7 +14,12 @@ import pytest
 from sqlalchemy import inspect
 
 from dispensary.db import migrate
-from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotADispensaryDatabase
+from dispensary.domain.errors import (
+    DatabaseDamaged,
+    DatabaseProblem,
+    NotADispensaryDatabase,
+    UnknownStudy,
+)
 from dispensary.services import audit, setup, users
 from dispensary.services.context import FixedClock
 from tamper import lose_index_rows
@@ -122,6 +127,11 @@ def newer_schema(good: Path, folder: Path) -> Path:
     return path
 
 
+def another_study(good: Path, folder: Path) -> Path:
+    """A good database, opened as another study's."""
+    return _copy(good, folder)
+
+
 def missing_file(good: Path, folder: Path) -> Path:
     return folder / "pharmacy.sqlite3"
 
@@ -137,7 +147,7 @@ CASES: list[tuple[Damage, str, str | None]] = [
     (folder_instead, "is a folder", None),
     (other_programs_database, "not a Dispensary database", None),
     (newer_schema, "newer version of Dispensary", None),
-    (lambda good, folder: _copy(good, folder), "belongs to study NCT07198672", "NCT00000001"),
+    (another_study, "belongs to study NCT07198672", "NCT00000001"),
     (missing_file, "There is no database", None),
 ]
 IDS = [
@@ -161,6 +171,7 @@ KINDS: dict[str, type[DatabaseProblem]] = {
     "empty_file": NotADispensaryDatabase,
     "folder_instead": NotADispensaryDatabase,
     "other_programs_database": NotADispensaryDatabase,
+    "another_study": UnknownStudy,  # the command says it as a usage mistake naming --study
 }
 
 

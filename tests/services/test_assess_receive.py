@@ -126,9 +126,44 @@ def test_the_paperwork_is_refused_and_the_lines_still_assessed(
         receiving.receive_shipment(ctx, technician, "", list(request.kits), date(2027, 1, 1))
 
 
+def test_a_kit_numbered_as_a_lot_or_a_dispensing_label_is_refused_and_nothing_received(
+    ctx: Context, stock: Stock, technician: Actor, refused: Any
+) -> None:
+    """A lot's number (recorded in any case, or the lot of a line of the same list) and a
+    dispensing label's number are not kit numbers: each such line is refused, naming the code
+    as what it is, and the receipt writes nothing (review finding: they were received)."""
+    receiving.receive_shipment(ctx, technician, "SH-8", [kit("N0100", lot="ab-7")])
+    listed = [
+        kit("N0001"),
+        kit("l1"),  # lot L1 of the stock
+        kit("AB-7"),  # lot ab-7, recorded in lower case
+        kit("N9", lot="n9"),  # this line's own lot
+        kit("dsp000123"),
+        kit("N0002", lot="N0003"),
+        kit("N0003"),  # another line's lot
+    ]
+    found = receiving.assess_receive(ctx, technician, ReceiveRequest("SH-9", listed))
+    assert [(line.number, line.code) for line in found.lines] == [
+        ("N0001", None),
+        ("L1", ReceiveCheck.LOT_NUMBER),
+        ("AB-7", ReceiveCheck.LOT_NUMBER),
+        ("N9", ReceiveCheck.LOT_NUMBER),
+        ("dsp000123", ReceiveCheck.KIT_FIELD),
+        ("N0002", None),
+        ("N0003", ReceiveCheck.LOT_NUMBER),
+    ]
+    lot_words = "is a lot number, not a kit number: each kit is received under the number on"
+    assert found.lines[1].message.startswith(f"L1 {lot_words}")
+    assert found.lines[4].message.startswith("DSP000123 is a dispensing label's number, not a kit")
+    with refused(ctx, InvalidInput, "DSP000123 is a dispensing label's number, not a kit number"):
+        receiving.receive_shipment(ctx, technician, "SH-9", listed)
+    with refused(ctx, InvalidInput, f"AB-7 {lot_words}"):
+        receiving.receive_shipment(ctx, technician, "SH-9", [kit("N0001"), kit("AB-7")])
+
+
 # -- the property -------------------------------------------------------------------------------
 
-NUMBERS = ("fresh", "fresh", "fresh", "fresh", "K0001", "K0011", "N0001", "N0002")
+NUMBERS = ("fresh", "fresh", "fresh", "fresh", "K0001", "K0011", "N0001", "N0002", "L2", "n3")
 BATCHES = (  # (lot, expiry): mostly as recorded or first listed; a few that are not
     *[("L1", LATE), ("L2", date(2026, 12, 31)), ("N1", SOON), ("N2", LATE)] * 3,
     ("N1", LATE),
@@ -233,6 +268,6 @@ def test_the_assessment_refuses_exactly_as_the_receipt_does(
         databases.release(ctx)
     print(f"\nassess then receive, by outcome: {SEEN}")
     wanted = {"accepted", "raised", "expired", "duplicate", "in_stock", "lot_expiry"}
-    wanted |= {"product_unknown", "no_tablets", "shipment_received"}
+    wanted |= {"product_unknown", "no_tablets", "shipment_received", "lot_number"}
     assert wanted <= set(SEEN), SEEN
     assert SEEN["accepted"] >= 15, SEEN

@@ -21,7 +21,14 @@ from sqlalchemy import text
 import dispensary.services as services_package
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.anchor import AnchorVerdict
-from dispensary.domain.errors import InOtherStudy, NotFound, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    InOtherStudy,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+    UnknownStudy,
+)
 from dispensary.services import (
     audit,
     counts,
@@ -300,6 +307,20 @@ def test_open_database_opens_the_study_asked_for(
         assert first.context.study.protocol == "NCT07198672"
     finally:
         first.context.engine.dispose()
+
+
+def test_a_study_the_database_does_not_hold_is_refused_naming_those_it_holds(
+    ctx: Context, second: Context, clock: FixedClock
+) -> None:
+    """An unknown protocol is an UnknownStudy, carrying what it asked and what there is, so
+    that the command says it as the usage mistake it is (exit 2, naming --study); the message
+    itself names no option of the command."""
+    with pytest.raises(UnknownStudy) as unknown:
+        setup.open_database(ctx.database, clock, expect_protocol="NOPE")
+    assert (unknown.value.protocol, unknown.value.studies) == ("NOPE", ("NCT07198672", OTHER))
+    assert f"holds studies NCT07198672, {OTHER}, not NOPE" in unknown.value.message
+    assert "--study" not in unknown.value.message
+    assert isinstance(unknown.value, DatabaseProblem)
 
 
 def test_the_release_before_migrates_in_place(tmp_path: Path, pw: Password) -> None:

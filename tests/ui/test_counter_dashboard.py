@@ -166,6 +166,26 @@ def test_the_toolbar_scan_field_routes_every_kind_of_code(
     assert isinstance(window.current_screen(), InventoryScreen)
 
 
+def test_a_lot_number_scanned_on_today_is_named_a_lot_with_what_to_scan(
+    qtbot: QtBot, window: MainWindow, snapshot: Any
+) -> None:
+    """The barcode on the sponsor's carton scanned at the Today screen: it said "not a kit,
+    dispensing label or participant"; it says what the services assess it is (the words the
+    kit fields and receiving use) and what to scan instead, and opens nothing."""
+    assert isinstance(window.current_screen(), DashboardScreen)
+    before = snapshot(window.session.ctx)
+    window.focus_scan()
+    qtbot.keyClicks(window.scan_field, "l2401")
+    qtbot.keyClick(window.scan_field, Qt.Key.Key_Return)
+    assert window.scan_field.cue == "error"
+    assert window.scan_feedback.text() == (
+        "L2401 is a lot number, not a kit. Scan the barcode on the kit's own label, or type the "
+        "kit number printed under it."
+    )
+    assert isinstance(window.current_screen(), DashboardScreen)
+    assert snapshot(window.session.ctx) == before
+
+
 def test_a_dispense_refreshes_the_dashboard(
     qtbot: QtBot, window: MainWindow, signatures: Signatures, printer: Printer
 ) -> None:

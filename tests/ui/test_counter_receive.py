@@ -65,7 +65,10 @@ def test_continuous_scanning_refuses_duplicates_on_the_spot(
     scan(qtbot, screen.scan_field, "K 02#04")  # a misread
     assert "is not a kit number" in screen.message.text()
     scan(qtbot, screen.scan_field, "DSP000001")  # a dispensing label
-    assert "dispensing label" in screen.message.text()
+    assert "DSP000001 is a dispensing label's number, not a kit number" in screen.message.text()
+    scan(qtbot, screen.scan_field, "l2401")  # the barcode of a lot on the shelf (was received)
+    assert screen.scan_field.cue == "error"
+    assert "L2401 is a lot number, not a kit number" in screen.message.text()
 
     assert [k.number for k in screen.kits_model.rows] == ["K0201", "K0202", "K0203"]
     qtmodeltester.check(screen.kits_model)  # type: ignore[attr-defined]

@@ -92,6 +92,17 @@ def test_a_kit_number_received_starts_and_ends_with_a_letter_or_digit() -> None:
     assert normalise_kit_number("k1400-") == "K1400-"
 
 
+def test_a_dispensing_label_number_is_never_received_as_a_kit_number() -> None:
+    """DSP and six digits or more is the counter's own label: a kit received under it could not
+    be told from a dispensing label by a scan (it was received: review finding)."""
+    for label in ("DSP000123", " dsp0001234 "):
+        with says(InvalidInput, "is a dispensing label's number, not a kit number"):
+            new_kit_number(label)
+    assert new_kit_number("DSP00012") == "DSP00012"  # five digits: not a dispense number
+    assert new_kit_number("K-DSP000123") == "K-DSP000123"
+    assert normalise_kit_number("dsp000123") == "DSP000123"  # looked up: other_label says what
+
+
 def test_study_numbers_and_initials() -> None:
     assert normalise_study_number(" 01-001 ") == "01-001"
     with pytest.raises(InvalidInput, match="is not a participant study number"):

@@ -632,10 +632,6 @@
         <translation>完好</translation>
     </message>
     <message>
-        <source>{code} is a dispensing label, not a kit. Scan the kit&apos;s own barcode.</source>
-        <translation>{code} 是发放标签，不是药盒。请扫描药盒本身的条码。</translation>
-    </message>
-    <message>
         <source>&apos;{code}&apos; is a range: use the range field for ranges.</source>
         <translation>“{code}”是一个范围：请在范围栏中输入范围。</translation>
     </message>

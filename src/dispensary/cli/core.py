@@ -394,6 +394,18 @@ def study_option(text: str) -> str:
     )
 
 
+def study_file_option(text: str) -> str:
+    """`init --study`: the study file the new database is made for."""
+    _not_empty(
+        text,
+        _(
+            "the option is empty: give the study file. To use the study file that comes with "
+            "the program, leave --study out."
+        ),
+    )
+    return path_option(text)
+
+
 def comma_pieces(texts: Sequence[str]) -> list[str]:
     """Kits (or kit ranges) given as `K1,K2`, as several arguments, or both."""
     return [piece for text in texts for piece in text.split(",") if piece.strip()]
@@ -438,10 +450,29 @@ def return_outcome_options(p: argparse.ArgumentParser) -> None:
 
 
 def return_outcome(run: Run) -> dict[str, Any]:
-    """The return service's keywords for those options."""
+    """The return service's keywords for those options. The held period's options go together,
+    and one given without its partner is said by their names (the service's refusal names the
+    fields of the return screen: 'held from', 'held until')."""
     from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 
     a = run.args
+    dates = {"--held-from": a.held_from, "--held-until": a.held_until}
+    given = [option for option, day in dates.items() if day is not None]
+    if len(given) == 1:
+        [missing] = set(dates) - set(given)
+        raise UsageError(
+            _(
+                "{given} needs {missing} too: a held period is given by both its dates, with "
+                "--held-ordered-by NAME (the investigator who ordered the hold)."
+            ).format(given=given[0], missing=missing)
+        )
+    if given and not (a.held_ordered_by or "").strip():
+        raise UsageError(
+            _(
+                "--held-from and --held-until need --held-ordered-by NAME too: the investigator "
+                "who ordered the hold."
+            )
+        )
     return {
         "outcome": NOT_BROUGHT_BACK if a.not_brought_back else "",
         "held_from": a.held_from,

@@ -570,6 +570,7 @@ def cmd_return(run: Run) -> int:
         raise UsageError(
             _("Name the dispense: NUMBER --cycle N, or --dispense DSP000001 (the label's barcode).")
         )
+    outcome = return_outcome(run)  # the options' own mistakes, before signing in
     result = returns.record_return(
         run.context(),
         run.actor(),
@@ -583,7 +584,7 @@ def cmd_return(run: Run) -> int:
         held_days=a.held_days,
         condition=a.condition or "",
         note=a.note or "",
-        **return_outcome(run),
+        **outcome,
     )
     head = _(
         "Return {return_id} recorded: kit {kit} of {dispense_number} "

@@ -24,7 +24,13 @@ from dispensary.cli.core import (
     json_default,
     secret,
 )
-from dispensary.domain.errors import InvalidInput, NotPermitted, NotSignedIn, RuleViolation
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+    UnknownStudy,
+)
 from dispensary.domain.rules import parse_date
 from dispensary.i18n import _
 from dispensary.services import setup, users
@@ -50,9 +56,20 @@ class Run:
         self.out = out
         self.err = err
         self.json = bool(args.json)
+        named = os.environ.get(config.ENV_DB)
+        if not args.db and named is not None and not named.strip():
+            # Set, but to nothing (`export DISPENSARY_DB="$UNSET"`): the default database must
+            # not silently take the place of the one meant, as for an empty --db.
+            raise UsageError(
+                _(
+                    "{env} is set but empty: set it to the database file or URL, or unset it "
+                    "to use this workstation's own database. Nothing was opened."
+                ).format(env=config.ENV_DB)
+            )
         self.db = config.database_from(args.db)
         wanted = None if args.command in OWN_STUDY_OPTION else getattr(args, "study", None)
         self.study: str | None = (wanted or os.environ.get(ENV_STUDY, "")).strip() or None
+        self.study_named_by = "--study" if wanted else ENV_STUDY
         self.site_wide = (
             args.command in SITE_WIDE
             or (args.command, getattr(args, "study_command", None)) in SITE_WIDE_ACTIONS
@@ -67,7 +84,22 @@ class Run:
         study. A command that works in one study refuses to guess among several; a command of
         the whole site (users, backups, the list of studies) opens the first."""
         if self._ctx is None:
-            opened = setup.open_database(self.db, self.clock, expect_protocol=self.study)
+            try:
+                opened = setup.open_database(self.db, self.clock, expect_protocol=self.study)
+            except UnknownStudy as exc:  # the command line's mistake, not the database's
+                raise UsageError(
+                    _(
+                        "the study {protocol} ({named_by}) is not known in {database}, which "
+                        "holds {studies}: name one of them with --study PROTOCOL (or set {env}), "
+                        "or open the database of the study you mean."
+                    ).format(
+                        protocol=exc.protocol,
+                        named_by=self.study_named_by,
+                        database=exc.database,
+                        studies=", ".join(exc.studies),
+                        env=ENV_STUDY,
+                    )
+                ) from exc
             if self.study is None and len(opened.studies) > 1 and not self.site_wide:
                 opened.context.engine.dispose()
                 raise UsageError(

@@ -23,6 +23,7 @@ from dispensary.cli.core import (
     path_option,
     plural,
     read_text,
+    study_file_option,
     table,
 )
 from dispensary.domain.codes import Role
@@ -75,7 +76,7 @@ def init_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_init)
     p.add_argument(
         "--study",
-        type=path_option,
+        type=study_file_option,
         metavar="FILE",
         help="study file (default: the bundled NCT07198672)",
     )

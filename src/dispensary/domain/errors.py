@@ -83,6 +83,18 @@ class DatabaseProblem(DispensaryError):
     exit_code = 3
 
 
+class UnknownStudy(DatabaseProblem):
+    """The database holds no study of the protocol number asked for: a protocol mistyped, or
+    the database of another study. Carries what a front end needs to say it in its own words
+    (the command: which option or variable named it)."""
+
+    def __init__(self, message: str, protocol: str, studies: tuple[str, ...], database: str):
+        super().__init__(message)
+        self.protocol = protocol  # as asked for
+        self.studies = studies  # the protocols the database holds
+        self.database = database  # as the message names it
+
+
 # The kinds of database fault, told apart because each needs a different remedy: advising a
 # restore for a full disk or a busy workstation would throw away saved work.
 

@@ -73,12 +73,24 @@ def normalise_kit_number(raw: str) -> str:
 
 KIT_SEPARATORS = "-._"
 
+DISPENSE_PREFIX = "DSP"
+DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
+"""A dispensing label's barcode: the dispense number."""
+
+
+def is_dispense_number(code: object) -> bool:
+    """A dispensing label's number (scanned or typed), whatever the case and spaces around it."""
+    return isinstance(code, str) and DISPENSE_NUMBER.fullmatch(code.strip().upper()) is not None
+
 
 def new_kit_number(raw: str) -> str:
     """A kit number as it is received (typed, in a range or on a manifest line). A separator
     at either end is a range missing its other end ('K1400-') or a slip: received, it would be
-    a second record of one physical kit, so it is refused, saying how a range is written. Kits
-    already in stock are still found by `normalise_kit_number`."""
+    a second record of one physical kit, so it is refused, saying how a range is written. A
+    dispensing label's number (DSP000123) is the counter's own label, never a kit's: a kit
+    received under it could not be told from the label by a scan. A lot number needs the
+    records (services.receiving refuses it). Kits already in stock are still found by
+    `normalise_kit_number`."""
     text = _must_be_text(raw, N_("kit number")).strip().upper()
     if text and (text[0] in KIT_SEPARATORS or text[-1] in KIT_SEPARATORS):
         raise InvalidInput(
@@ -87,6 +99,14 @@ def new_kit_number(raw: str) -> str:
                 "digit. Give a range by its first and last kit, as K0001-K0050 (same prefix, "
                 "same width), or one kit by its number, as K0001."
             ).format(raw=_show(raw))
+        )
+    if is_dispense_number(text):
+        raise InvalidInput(
+            _(
+                "{code} is a dispensing label's number, not a kit number: each kit is received "
+                "under the number on its own label. Check the kit list against the shipment's "
+                "paperwork."
+            ).format(code=text)
         )
     return normalise_kit_number(raw)
 

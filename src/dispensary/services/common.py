@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -24,12 +23,14 @@ from dispensary.db.models import (
 from dispensary.domain.accountability import Balance, Movement, balance_of
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.rules import DISPENSE_PREFIX as DISPENSE_PREFIX  # where callers find them
 from dispensary.domain.rules import (
     KitCandidate,
     effective_status,
     normalise_kit_number,
     normalise_study_number,
 )
+from dispensary.domain.rules import is_dispense_number as is_dispense_number
 from dispensary.i18n import N_, _
 
 
@@ -58,14 +59,22 @@ def other_study(session: Session, study_id: int, what: str, number: str) -> InOt
     )
 
 
-DISPENSE_PREFIX = "DSP"
-DISPENSE_NUMBER = re.compile(rf"{DISPENSE_PREFIX}\d{{6,}}")
-"""A dispensing label's barcode: the dispense number."""
-
-
-def is_dispense_number(code: object) -> bool:
-    """A dispensing label's number (scanned or typed), whatever the case and spaces around it."""
-    return isinstance(code, str) and DISPENSE_NUMBER.fullmatch(code.strip().upper()) is not None
+def lot_numbers(session: Session, numbers: Collection[str]) -> set[str]:
+    """Those of `numbers` (normalised: upper case) that are the number of a lot of this
+    pharmacy, of any study, whatever case the lot was recorded in: codes given where a kit is
+    meant that are a lot's (the barcode on the sponsor's carton, a manifest's lot in its kit
+    column). Read in batches, the lot's index first (lot numbers are written upper case),
+    ignoring case only for the numbers it did not find."""
+    wanted = sorted(set(numbers))
+    found: set[str] = set()
+    for start in range(0, len(wanted), KIT_CHUNK):
+        chunk = wanted[start : start + KIT_CHUNK]
+        found.update(session.scalars(select(Lot.number).where(Lot.number.in_(chunk))))
+        rest = [n for n in chunk if n not in found]
+        if rest:
+            upper = func.upper(Lot.number)
+            found.update(session.scalars(select(upper).where(upper.in_(rest))))
+    return found
 
 
 def other_label(session: Session, number: str) -> str | None:
@@ -77,10 +86,7 @@ def other_label(session: Session, number: str) -> str | None:
             "{code} is a dispensing label's number, not a kit. Scan the barcode on the kit's "
             "own label, or type the kit number printed under it."
         ).format(code=number)
-    # The lot's index first (lot numbers are written upper case); ignoring case only then.
-    if session.scalar(select(Lot.id).where(Lot.number == number).limit(1)) or session.scalar(
-        select(Lot.id).where(func.upper(Lot.number) == number).limit(1)
-    ):
+    if lot_numbers(session, [number]):
         return _(
             "{code} is a lot number, not a kit. Scan the barcode on the kit's own label, or "
             "type the kit number printed under it."

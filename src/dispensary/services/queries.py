@@ -48,9 +48,15 @@ from dispensary.domain.codes import (
     MovementKind,
     ParticipantStatus,
 )
-from dispensary.domain.errors import NotFound
+from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
-from dispensary.domain.rules import cycle_overdue, next_cycle, return_due, return_overdue
+from dispensary.domain.rules import (
+    cycle_overdue,
+    next_cycle,
+    normalise_kit_number,
+    return_due,
+    return_overdue,
+)
 from dispensary.i18n import _, sentences
 from dispensary.services.common import (
     contents_of_kits,
@@ -58,6 +64,7 @@ from dispensary.services.common import (
     get_kit,
     get_participant,
     not_voided,
+    other_label,
     status_now,
 )
 from dispensary.services.context import Actor, Context
@@ -573,6 +580,20 @@ def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
     with read_transaction(ctx.engine) as session:
         kit = get_kit(session, kit_number, ctx.study_id)
         return _kit_rows(session, [kit], ctx.clock.today(), area=ctx.study.area_name)[0]
+
+
+def other_label_scanned(ctx: Context, actor: Actor, code: str) -> str | None:
+    """What a code scanned or typed that names no kit is instead, as the counter's kit fields
+    say it (a lot number: the barcode on the sponsor's carton), with what to scan; None for a
+    code that is no label of the pharmacy's (common.other_label, which receiving's refusal of
+    a lot number as a kit number shares)."""
+    require(actor, Permission.VIEW, ctx)
+    try:
+        number = normalise_kit_number(code)
+    except InvalidInput:
+        return None
+    with read_transaction(ctx.engine) as session:
+        return other_label(session, number)
 
 
 def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:

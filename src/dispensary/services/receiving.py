@@ -42,7 +42,7 @@ from dispensary.services.assessment import (
     Refusal,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import stock_movement
+from dispensary.services.common import lot_numbers, stock_movement
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import ReceiveResult
@@ -358,6 +358,11 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         first_line.setdefault(kit.number, at)
     listed = Counter(numbers)  # counted once: a manifest lists hundreds of kits
     refusals += [_duplicate(n) for n in sorted(n for n, times in listed.items() if times > 1)]
+    # A lot's number, recorded or on this list, is never a kit's (common.other_label names it
+    # so where a kit is scanned); a dispensing label's is refused by new_kit_number.
+    lots = lot_numbers(session, numbers) | {verdicts[at][0].lot.upper() for at in read}
+    not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
+    refusals += not_kits.values()
     if number and session.scalar(select(Shipment).where(Shipment.number == number)):
         refusals.append(
             Refusal(
@@ -400,7 +405,9 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
     status = transition(NOT_IN_STOCK, event, kit="")
     lines = []
     for at, (kit, refused) in enumerate(verdicts):
-        why = refused or line_refusals.get(at) or in_stock.get(kit.number)
+        why = (
+            refused or not_kits.get(kit.number) or line_refusals.get(at) or in_stock.get(kit.number)
+        )
         lines.append(
             ReceiveLine(
                 line=at + 1,
@@ -422,6 +429,18 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         location=checked.place,
         kits=len(lines),
         tablets=sum(t for t in tablets if isinstance(t, int) and not isinstance(t, bool)),
+    )
+
+
+def _lot_number(number: str) -> Refusal[ReceiveCheck]:
+    return Refusal(
+        ReceiveCheck.LOT_NUMBER,
+        _(
+            "{code} is a lot number, not a kit number: each kit is received under the number "
+            "on its own label. Check the kit list (or the manifest's kit and lot columns) "
+            "against the shipment's paperwork."
+        ).format(code=number),
+        InvalidInput,
     )
 
 

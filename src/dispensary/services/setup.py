@@ -48,6 +48,7 @@ from dispensary.domain.errors import (
     DatabaseProblem,
     NotADispensaryDatabase,
     RuleViolation,
+    UnknownStudy,
 )
 from dispensary.files import NOTHING_CHANGED, create_private, shown
 from dispensary.i18n import _
@@ -361,20 +362,26 @@ def _open(
         if expect_protocol:
             wanted = expect_protocol.strip().upper()
             chosen = [r for r in records if r.protocol.upper() == wanted]
-            if not chosen and len(held) > 1:
-                raise DatabaseProblem(
-                    _(
-                        "{path} holds studies {studies}, not {expected}. Name one of them "
-                        "(--study, or DISPENSARY_STUDY), or open the database of the study you "
-                        "mean."
-                    ).format(path=shown(db), studies=", ".join(held), expected=expect_protocol)
-                )
             if not chosen:
-                raise DatabaseProblem(
+                words = (
                     _(
+                        "{path} holds studies {studies}, not {expected}. Name one of them, or "
+                        "open the database of the study you mean."
+                    )
+                    if len(held) > 1
+                    else _(
                         "{path} belongs to study {study}, not {expected}. Open the database of "
                         "the study you mean."
-                    ).format(path=shown(db), study=", ".join(held), expected=expect_protocol)
+                    )
+                )
+                studies = ", ".join(held)
+                raise UnknownStudy(
+                    words.format(
+                        path=shown(db), studies=studies, study=studies, expected=expect_protocol
+                    ),
+                    expect_protocol,
+                    held,
+                    shown(db),
                 )
             record = chosen[0]
         else:  # the first study still open (a database's first study, most often)

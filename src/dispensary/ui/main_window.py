@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, InOtherStudy
+from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
 from dispensary.i18n import current_language
 from dispensary.services.context import Context
 from dispensary.services.results import StudyRow
@@ -559,6 +559,11 @@ class MainWindow(QMainWindow):
             routed = route_scan(self.session, text)
         except InOtherStudy as exc:
             self._scanned_of_other_study(exc, text, follow)
+            return
+        except NotFound as exc:  # another label (a lot number): what it is, what to scan
+            self.scan_field.refused()
+            self.scan_feedback.setText(exc.message)
+            self.scan_feedback.setProperty("kind", "error")
             return
         if routed is None:
             self.scan_field.refused()

@@ -304,14 +304,8 @@ class ReceiveScreen(Screen):
         if not code:
             return
         try:
-            if is_dispense_number(code):
-                raise InvalidInput(
-                    self.tr(
-                        "{code} is a dispensing label, not a kit. Scan the kit's own barcode."
-                    ).format(code=code.upper())
-                )
             self._not_a_participant(code)
-            numbers = receiving.expand_range(code)
+            numbers = receiving.expand_range(code)  # a dispensing label's number: refused
             if len(numbers) != 1:
                 raise InvalidInput(
                     self.tr("'{code}' is a range: use the range field for ranges.").format(

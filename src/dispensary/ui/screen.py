@@ -27,7 +27,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import InOtherStudy
+from dispensary.domain.errors import InOtherStudy, NotFound
 from dispensary.services.context import Context
 from dispensary.ui.session import AppSession
 
@@ -69,7 +69,9 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     """Where a scanned code belongs when the screen it was scanned on cannot use it: a dispense
     label goes to returns, a participant to dispensing (or the register, for those who may not
     dispense), a kit to the inventory. None when the code is none of these; `InOtherStudy`
-    when it is a participant or kit of another study of the pharmacy (and not one of this)."""
+    when it is a participant or kit of another study of the pharmacy (and not one of this);
+    `NotFound` saying what it is and what to scan instead when it is another label (a lot
+    number), as the services assess it."""
     from dispensary.domain.errors import DispensaryError
     from dispensary.services import queries
     from dispensary.services.permissions import Permission, may
@@ -97,6 +99,9 @@ def route_scan(session: AppSession, code: str) -> tuple[OpenKind, str] | None:
     except DispensaryError:
         if elsewhere is not None:
             raise elsewhere from None
+        instead = queries.other_label_scanned(session.ctx, session.actor, text)
+        if instead is not None:
+            raise NotFound(instead) from None
         return None
     return OpenKind.KIT, kit.number
 

@@ -35,6 +35,7 @@ class ReceiveCheck(StrEnum):
     SHIPMENT_RECEIVED = "shipment_received"  # the shipment number is received already
     IN_STOCK = "in_stock"  # the kit number is in stock already
     LOT_EXPIRY = "lot_expiry"  # the lot has another expiry (recorded, or on another line)
+    LOT_NUMBER = "lot_number"  # the kit number is a lot's (recorded, or on this list)
 
 
 @dataclass(frozen=True)
