@@ -242,7 +242,9 @@ def test_each_products_darf_numbers_its_own_pages(
 def test_darf_csv_has_every_line(sample: SampleStudy, records: list[DarfRecord]) -> None:
     meta = report_data.report_meta(sample.ctx, sample.pharmacist)
     text = darf_csv(meta, records)
-    assert text.startswith("# Investigational Agent Accountability Record (DARF)\r\n# Generated")
+    assert text.startswith(
+        "# Investigational Agent Accountability Record (DARF)\r\n# Study NCT07198672\r\n# Generated"
+    )
     rows = read_rows(text)
     assert len(rows) == sum(len(r.lines) for r in records)
     first = rows[0]

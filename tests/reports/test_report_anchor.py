@@ -52,5 +52,6 @@ def test_a_csv_carries_the_code_in_its_notes(sample: SampleStudy, key: str) -> N
     )
     text = document.data.decode("utf-8-sig")
     notes = [line for line in text.splitlines() if line.startswith("#")]
-    assert notes[2] == f"# Verification code {code}"
+    assert notes[1] == "# Study NCT07198672"  # participant numbers repeat between studies
+    assert notes[3] == f"# Verification code {code}"
     assert read_rows(text)  # the rows read as before

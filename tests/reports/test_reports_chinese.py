@@ -51,6 +51,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-says.po"),
     resource("i18n", "zh_CN-reports2.po"),
     resource("i18n", "zh_CN-reports3.po"),
+    resource("i18n", "zh_CN-lead.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
@@ -407,7 +408,9 @@ def test_a_csv_is_the_same_data_under_the_same_header_in_either_language(
     assert data[ZH] == data[Language.EN]
     assert read_rows(texts[ZH])
     notes = [line for line in texts[ZH].splitlines() if line.startswith("#")]
-    assert notes[2].startswith("# 校验码 A-")
+    assert notes[1] == "# 研究 NCT07198672"  # participant numbers repeat between studies
+    assert notes[3].startswith("# 校验码 A-")
+    assert "# Study NCT07198672" in texts[Language.EN].splitlines()
 
 
 def test_the_language_is_the_reports_own_and_english_is_unchanged(sample: SampleStudy) -> None:

@@ -34,6 +34,7 @@ from dispensary.services import (
     counts,
     destruction,
     dispensing,
+    labels,
     permissions,
     queries,
     reconciliation,
@@ -122,7 +123,8 @@ def test_a_study_is_added_listed_and_switched_to(
     assert [r.protocol for r in studies.list_studies(ctx, mine)] == ["NCT07198672"]
     with pytest.raises(NotPermitted, match=f"no access to study {OTHER}"):
         studies.switch_study(ctx, mine, OTHER)
-    entry = audit.list_entries(ctx, signed_in(ctx, admin, pw), action="study_added")[-1]
+    # In the new study's trail: its entry wrote that study's own row.
+    entry = audit.list_entries(second, signed_in(ctx, admin, pw), action="study_added")[-1]
     assert entry.entity_id == OTHER and entry.reason == "second protocol opens"
     assert audit.verify(ctx, admin).ok
 
@@ -415,9 +417,37 @@ def test_the_audit_trail_shows_a_user_the_entries_of_their_own_studies(
     assert "SH-MINE" in ids and "SH-THEIRS" not in ids and "07-001" not in ids
     assert OTHER not in ids  # the second study's own row
     assert any(e.action == "user_added" for e in seen)  # the site's entries
-    everything = audit.list_entries(ctx, signed_in(ctx, admin, pw))
-    assert {"SH-THEIRS", "07-001", OTHER} <= {e.entity_id for e in everything}
-    assert len(everything) > len(seen)
+    chief = signed_in(ctx, admin, pw)
+    mine = audit.list_entries(ctx, chief)  # every study's reader: still the open study's trail
+    assert "SH-MINE" in {e.entity_id for e in mine}
+    assert not {"SH-THEIRS", "07-001", OTHER} & {e.entity_id for e in mine}
+    theirs = audit.list_entries(studies.switch_study(ctx, chief, OTHER), chief)
+    assert {"SH-THEIRS", "07-001", OTHER} <= {e.entity_id for e in theirs}
+    assert "SH-MINE" not in {e.entity_id for e in theirs}
+    assert any(e.action == "user_added" for e in theirs)  # the site's, in every study's trail
+
+
+def test_a_study_s_audit_trail_holds_its_label_prints_and_counts_its_limit_in_it(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """A label print writes no record but its entry: the kits it names say whose it is (another
+    study's reprint reason was shown to this study's monitor). `limit` is the last N entries of
+    this study's trail, not the last N of the pharmacy's filtered afterwards."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0002", shipment="SH-MINE")
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    labels.record_label_print(ctx, both, "kit", ["K0001"], reprint=False)
+    labels.record_label_print(other, both, "kit", ["B0001"], reprint=False)
+    labels.record_label_print(other, both, "kit", ["B0001"], reprint=True, reason="smudged")
+    watcher = signed_in(ctx, monitor, pw)
+    printed = [e for e in audit.list_entries(ctx, watcher) if e.entity == "kit label"]
+    assert [e.entity_id for e in printed] == ["K0001"]
+    last = audit.list_entries(ctx, watcher, limit=3)
+    assert len(last) == 3 and "B0001" not in {e.entity_id for e in last}
+    everyone = audit.list_entries(studies.switch_study(ctx, both, OTHER), both, limit=3)
+    assert [e.entity_id for e in everyone] == ["B0001", "B0001", "monitor"]  # its sign-in
 
 
 def test_a_return_of_another_study_is_not_corrected_under_this_one(

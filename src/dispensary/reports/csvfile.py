@@ -1,6 +1,6 @@
 """CSV exports: one header row and plain values, preceded by '#' lines saying where the data
 came from (spreadsheet imports and `pandas.read_csv(comment='#')` skip or show them as notes):
-the title; who, when and which database; and the audit chain's verification code. The notes
+the title; the study; who, when and which database; and the audit chain's verification code. The notes
 are in the reader's language; the header row (stable ASCII keys) and the coded values never
 change with it: scripts read them.
 
@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from dispensary.i18n import _
 from dispensary.reports.words import footer_line, verification_text
 from dispensary.services.report_data import ReportMeta
 
@@ -45,7 +46,10 @@ def to_csv(
     meta: ReportMeta, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> str:
     buffer = io.StringIO()
-    buffer.write(f"# {title}\r\n# {footer_line(meta)}\r\n")
+    buffer.write(f"# {title}\r\n")
+    if meta.protocol:  # participant numbers repeat between studies: the file says whose they are
+        buffer.write("# " + _("Study {protocol}").format(protocol=meta.protocol) + "\r\n")
+    buffer.write(f"# {footer_line(meta)}\r\n")
     if meta.anchor:
         buffer.write(f"# {verification_text(meta.anchor)}\r\n")
     writer = csv.writer(buffer, lineterminator="\r\n")

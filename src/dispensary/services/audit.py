@@ -13,6 +13,7 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -511,13 +512,9 @@ def list_entries(
             | AuditEntry.reason.like(like)
         )
     if limit:
-        query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
+        query = query.order_by(None).order_by(AuditEntry.id.desc())
     with read_transaction(ctx.engine) as session:
-        entries = list(session.scalars(query))
-        every = set(session.scalars(select(StudyRecord.id)))
-        if not every <= actor.studies:  # only the entries of the user's own studies
-            concerns = _entry_studies(session, entries)
-            entries = [e for e in entries if concerns[e.id] <= actor.studies]
+        entries = _entries_of_study(session, ctx, actor, query, limit)
         found = [
             AuditRow(
                 e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason
@@ -528,6 +525,40 @@ def list_entries(
 
 
 # -- which studies an entry concerns -------------------------------------------------------------
+
+
+LIST_BATCH = 500
+
+
+def _entries_of_study(
+    session: Session, ctx: Context, actor: Actor, query: Any, limit: int | None
+) -> list[AuditEntry]:
+    """The entries of the open study and of the site (accounts, sign-ins, backups): an entry of
+    another study is not in this study's trail, whoever reads it (an audit report handed to
+    one sponsor's monitor listed another study's participants), nor one that also concerns a
+    study the reader has no access to. `limit` counts the entries shown, the latest first."""
+    every = set(session.scalars(select(StudyRecord.id)))
+    if every == {ctx.study_id}:  # one study: every entry is its own or the site's
+        return list(session.scalars(query.limit(limit) if limit else query))
+    latest_first = bool(limit)
+    shown: list[AuditEntry] = []
+    after: int | None = None
+    while True:
+        page = query
+        if after is not None:
+            page = page.where(AuditEntry.id < after if latest_first else AuditEntry.id > after)
+        batch = list(session.scalars(page.limit(LIST_BATCH)))
+        concerns = _entry_studies(session, batch)
+        for entry in batch:
+            studies = concerns[entry.id]
+            if not studies or (ctx.study_id in studies and studies <= actor.studies):
+                shown.append(entry)
+                if limit and len(shown) == limit:
+                    return shown
+        if len(batch) < LIST_BATCH:
+            return shown
+        after = batch[-1].id
+
 
 _BY_DISPENSE = (
     "dispense_kits",
@@ -618,7 +649,53 @@ def _entry_studies(session: Session, entries: list[AuditEntry]) -> dict[int, set
     found: dict[int, set[int]] = {}
     for entry_id, rows in listed.items():
         found[entry_id] = {owner[r] for r in rows if r in owner}
+    _label_studies(session, [e for e in entries if not listed[e.id]], found)
     return found
+
+
+_LABEL_ENTITIES = {"kit label": "kits", "dispense label": "dispenses", "leaflet label": "dispenses"}
+"""A label print writes no record but its entry (services/labels.LabelKind.entity): the kits or
+dispenses its `items` name say whose study it is."""
+
+
+def _label_studies(session: Session, entries: list[AuditEntry], found: dict[int, set[int]]) -> None:
+    named: dict[int, tuple[str, list[str]]] = {}
+    for entry in entries:
+        table = _LABEL_ENTITIES.get(entry.entity)
+        if table is None:
+            continue
+        try:
+            items = json.loads(entry.new or "{}").get("items", [])
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(items, list):
+            named[entry.id] = (table, [str(i) for i in items])
+    if not named:
+        return
+    tables = Base.metadata.tables
+    kits, people, dispenses = tables["kits"], tables["participants"], tables["dispenses"]
+    numbers = {
+        t: {n for tt, ns in named.values() if tt == t for n in ns}
+        for t in set(_LABEL_ENTITIES.values())
+    }
+    study_of: dict[tuple[str, str], int] = {}
+    for start in range(0, max(len(n) for n in numbers.values()), 500):
+        kit_batch = sorted(numbers["kits"])[start : start + 500]
+        if kit_batch:
+            query = select(kits.c.number, kits.c.study_id).where(kits.c.number.in_(kit_batch))
+            for number, study in session.execute(query):
+                study_of[("kits", str(number))] = int(study or FIRST_STUDY)
+        dispense_batch = sorted(numbers["dispenses"])[start : start + 500]
+        if dispense_batch:
+            query = (
+                select(dispenses.c.number, people.c.study_id)
+                .join(people, people.c.id == dispenses.c.participant_id)
+                .where(dispenses.c.number.in_(dispense_batch))
+            )
+            for number, study in session.execute(query):
+                study_of[("dispenses", str(number))] = int(study or FIRST_STUDY)
+    for entry_id, (table, items) in named.items():
+        found[entry_id] = {study_of[(table, i)] for i in items if (table, i) in study_of}
 
 
 def count_entries(session: Session) -> int:
