@@ -70,6 +70,24 @@ def test_a_fixed_today_works_on_a_training_database_only(cli: Cli, sqlite_only: 
     assert {e["at"][:10] for e in listed.json()} == {cli.today.isoformat()}
 
 
+def test_a_new_account_in_a_database_of_several_studies_names_its_study(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Without --study the account was given the first study, unasked (--help says it is
+    needed when the database holds several studies)."""
+    new_user = ["user", "add", "nina", "--role", "monitor", "--full-name", "Nina Ng"]
+    new_user += ["--initials", "NN"]
+    env = {"DISPENSARY_NEW_PASSWORD": "nina-pass-1", "DISPENSARY_STUDY": None}
+    before = state(cli.db)
+    unnamed = cli(*new_user, user="admin", env=env)
+    assert unnamed.code == 2, unnamed.err
+    assert "holds several studies (NCT07198672, DEMO-28D-BID, DEMO-2DRUG)" in unnamed.err
+    assert state(cli.db) == before
+    named = cli(*new_user, "--study", "DEMO-2DRUG", "--json", user="admin", env=env)
+    assert named.code == 0, named.err
+    assert named.json()["studies"] == ["DEMO-2DRUG"]
+
+
 def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
     new_user += ["--initials", "NN"]

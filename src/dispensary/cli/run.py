@@ -76,6 +76,7 @@ class Run:
             or any(getattr(args, option, False) for option in SITE_WIDE_OPTIONS)
         )
         self._ctx: Context | None = None
+        self.studies_held: tuple[str, ...] = ()  # the protocols of the database opened
         self._actor: Actor | None = None
         self._password: str | None = None
 
@@ -109,6 +110,7 @@ class Run:
                     ).format(studies=", ".join(opened.studies), env=ENV_STUDY)
                 )
             self._ctx = opened.context
+            self.studies_held = tuple(opened.studies)
             if opened.warning:  # e.g. other accounts may read the file: said, not refused
                 self.note(_("Warning: {warning}").format(warning=opened.warning))
             if self.clock_fixed and not setup.training_clock_allowed(self._ctx):

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from dispensary.cli.core import (
     ENV_NEW_PASSWORD,
     ENV_PASSWORD,
+    ENV_STUDY,
     ENV_TODAY,
     EXIT_OK,
     TRAINING_ONLY,
     Commands,
     Fill,
+    UsageError,
     new_secret,
     path_option,
     plural,
@@ -97,6 +99,16 @@ def cmd_user_add(run: Run) -> int:
     from dispensary.services import users
 
     a = run.args
+    run.context()
+    held = run.studies_held
+    if run.study is None and len(held) > 1:  # else the account got the first study, unasked
+        raise UsageError(
+            _(
+                "this database holds several studies ({studies}): name the study the new "
+                "account works in with --study PROTOCOL (or set {env}); give it more with "
+                "`study access`."
+            ).format(studies=", ".join(held), env=ENV_STUDY)
+        )
     actor = run.actor()
     password = new_secret(ENV_NEW_PASSWORD, f"the new user {a.name}")
     row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
