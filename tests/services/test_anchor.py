@@ -6,6 +6,7 @@ appends its code to the anchor log beside it."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from chain_rewrite import edit_only, rewrite_history
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.errors import InvalidInput, NotFound
-from dispensary.services import audit, backup, participants
+from dispensary.services import audit, backup, participants, studies, users
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .helpers import scalar
@@ -256,3 +257,18 @@ def test_a_backup_whose_log_cannot_be_written_is_still_made(
     result = backup.backup(busy, admin, tmp_path / "one.sqlite3")
     assert Path(result.path).is_file()
     assert result.anchor in result.warning and "could not be added" in result.warning
+
+
+def test_the_anchor_log_is_the_database_s_whichever_study_was_open_at_the_backup(
+    busy: Context, path: Path, admin: Actor, pw: Callable[[Actor], str], tmp_path: Path
+) -> None:
+    """The audit chain is the database's, so is a backup: a code logged while one study was
+    open checks the chain from any other (it said "no code for this database" there)."""
+    from .test_several_studies import OTHER, other_text
+
+    studies.add_study(busy, admin, other_text(busy.study), "other.toml", "second protocol")
+    made = backup.backup(busy, admin, tmp_path / "one.sqlite3")
+    other = studies.switch_study(busy, users.sign_in(busy, "admin", pw(admin)), OTHER)
+    latest = backup.latest_logged(other, tmp_path).latest
+    assert latest is not None and latest.code == made.anchor
+    assert latest.study == busy.study.protocol  # the study open then, for the reader

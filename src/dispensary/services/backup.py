@@ -301,16 +301,13 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
 
 
 def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = None) -> LogCheck:
-    """The last line of the anchor log in `folder` for this database (same study and file or
-    server): the code the chain must still hold. Given the site key's public half, only the
+    """The last line of the anchor log in `folder` for this database (same file or server,
+    whichever study was open at the backup: the chain is the database's): the code the chain
+    must still hold. Given the site key's public half, only the
     lines it signed count, and every line for this database that carries a signature that is
     not the key's is named (`forged`): the log was edited."""
     identity = database_identity(ctx)
-    lines = [
-        line
-        for line in anchor_log(folder)
-        if line.study == ctx.study.protocol and line.database == identity
-    ]
+    lines = [line for line in anchor_log(folder) if line.database == identity]
     forged: list[LoggedAnchor] = []
     unsigned = 0
     if public_key is not None:
@@ -328,13 +325,12 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
             raise NotFound(
                 _(
                     "The anchor log in {path} has no line signed by this site key for this "
-                    "database ({database}, study {study}): {unsigned} unsigned. Give the public "
+                    "database ({database}): {unsigned} unsigned. Give the public "
                     "key of the site key this workstation signs with, or check against a code "
                     "with --anchor."
                 ).format(
                     path=shown(folder),
                     database=identity,
-                    study=ctx.study.protocol,
                     unsigned=unsigned,
                 )
             )
@@ -342,10 +338,9 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
     if not lines:
         raise NotFound(
             _(
-                "The anchor log in {path} has no code for this database ({database}, study "
-                "{study}). Give the folder of this database's backups, or check against a code "
-                "with --anchor."
-            ).format(path=shown(folder), database=identity, study=ctx.study.protocol)
+                "The anchor log in {path} has no code for this database ({database}). Give the "
+                "folder of this database's backups, or check against a code with --anchor."
+            ).format(path=shown(folder), database=identity)
         )
     return LogCheck(lines[-1], (), unsigned)
 
