@@ -62,8 +62,9 @@ def test_a_kit_range_missing_its_end_is_refused_and_nothing_is_received(
 
 
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
-    # The store is the pharmacy's: an excursion there quarantines every study's kits in it
-    # (NCT07198672's and DEMO-28D-BID's; DEMO-2DRUG keeps its kits in IP store 2).
+    # The store is the pharmacy's: an excursion there quarantines every study's kits in it,
+    # each study's by its own range (NCT07198672's and DEMO-28D-BID's, both 2-25 °C;
+    # DEMO-2DRUG keeps its kits in IP store 2).
     every = cli("inventory", "--every-study", "--status", "available", "--json").json()
     shelf = [k for k in every if k["study"] != "DEMO-2DRUG"]
     assert {k["study"] for k in shelf} == {"NCT07198672", "DEMO-28D-BID"}
@@ -75,9 +76,12 @@ def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path
     )
     result = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
     assert result.code == 0, result.err
-    [excursion] = result.json()["excursions"]
-    assert (excursion["lowest"], excursion["highest"]) == (26.0, 27.5)
-    assert sorted(excursion["kits_quarantined"]) == sorted(k["kit"] for k in shelf)
+    found = result.json()["excursions"]
+    assert [e["study"] for e in found] == ["NCT07198672", "DEMO-28D-BID"]
+    assert {(e["lowest"], e["highest"]) for e in found} == {(26.0, 27.5)}
+    for excursion in found:
+        theirs = [k["kit"] for k in shelf if k["study"] == excursion["study"]]
+        assert sorted(excursion["kits_quarantined"]) == sorted(theirs)
 
 
 def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None:
