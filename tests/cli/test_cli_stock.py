@@ -84,6 +84,42 @@ def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path
         assert sorted(excursion["kits_quarantined"]) == sorted(theirs)
 
 
+def test_a_cool_logger_file_quarantines_only_the_study_kept_warmer(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """10 °C in IP store 1: within NCT07198672's 2-25 °C, below DEMO-28D-BID's 15-25 °C. The
+    technician, without access to DEMO-28D-BID, is told how many of its kits were quarantined,
+    not which; the pharmacist of both reads them."""
+    removed = cli(
+        "study", "access", "technician", "DEMO-28D-BID", "--remove", "--reason", "not on it",
+        user="admin",
+    )  # fmt: skip
+    assert removed.code == 0, removed.err
+    every = cli("inventory", "--every-study", "--status", "available", "--json").json()
+    bid = sorted(k["kit"] for k in every if k["study"] == "DEMO-28D-BID" and k["kit"])
+    log = tmp_path / "cool.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,10.0\n"
+        "2026-03-01T12:00:00,21.0\n",
+        encoding="utf-8",
+    )
+    result = cli("temperature", "--area", "IP store 1", str(log), user="technician")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "IP store 1: every reading within 2-25 °C for study NCT07198672.",
+        f"IP store 1: {len(bid)} kits of a study you have no access to quarantined, outside "
+        "that study's own temperature range; its pharmacist sees them on the Temperature "
+        "screen and in the inventory.",
+        "Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.",
+    ]
+    assert not any(kit in result.out for kit in bid)
+    after = cli("inventory", "--every-study", "--status", "available", "--json").json()
+    assert not any(k["study"] == "DEMO-28D-BID" for k in after)
+    assert [k for k in after if k["study"] == "NCT07198672"] == [
+        k for k in every if k["study"] == "NCT07198672"
+    ]
+
+
 def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None:
     stock = cli("inventory", "--json").json()
     returned = [k for k in stock if k["status"] == "returned"][:2]
