@@ -113,8 +113,9 @@ def test_a_kit_numbered_as_a_dispensing_label_or_a_lot_is_refused_and_nothing_is
 
 
 def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path: Path) -> None:
-    # The store is the pharmacy's: an excursion there quarantines every study's kits in it
-    # (NCT07198672's and DEMO-28D-BID's; DEMO-2DRUG keeps its kits in IP store 2).
+    # The store is the pharmacy's: an excursion there quarantines every study's kits in it,
+    # each study's by its own range (NCT07198672's and DEMO-28D-BID's, both 2-25 °C;
+    # DEMO-2DRUG keeps its kits in IP store 2).
     every = cli("inventory", "--every-study", "--status", "available", "--json").json()
     shelf = [k for k in every if k["study"] != "DEMO-2DRUG"]
     assert {k["study"] for k in shelf} == {"NCT07198672", "DEMO-28D-BID"}
@@ -126,9 +127,48 @@ def test_a_logger_excursion_quarantines_the_kits_on_the_shelf(cli: Cli, tmp_path
     )
     result = cli("temperature", "--area", "IP store 1", str(log), "--json", user="technician")
     assert result.code == 0, result.err
-    [excursion] = result.json()["excursions"]
-    assert (excursion["lowest"], excursion["highest"]) == (26.0, 27.5)
-    assert sorted(excursion["kits_quarantined"]) == sorted(k["kit"] for k in shelf)
+    found = result.json()["excursions"]
+    assert [e["study"] for e in found] == ["NCT07198672", "DEMO-28D-BID"]
+    assert {(e["lowest"], e["highest"]) for e in found} == {(26.0, 27.5)}
+    for excursion in found:
+        theirs = [k["kit"] for k in shelf if k["study"] == excursion["study"]]
+        assert sorted(excursion["kits_quarantined"]) == sorted(theirs)
+
+
+def test_a_cool_logger_file_quarantines_only_the_study_kept_warmer(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """10 °C in IP store 1: within NCT07198672's 2-25 °C, below DEMO-28D-BID's 15-25 °C. The
+    technician, without access to DEMO-28D-BID, is told how many of its kits were quarantined,
+    not which; the pharmacist of both reads them."""
+    removed = cli(
+        "study", "access", "technician", "DEMO-28D-BID", "--remove", "--reason", "not on it",
+        user="admin",
+    )  # fmt: skip
+    assert removed.code == 0, removed.err
+    every = cli("inventory", "--every-study", "--status", "available", "--json").json()
+    bid = sorted(k["kit"] for k in every if k["study"] == "DEMO-28D-BID" and k["kit"])
+    log = tmp_path / "cool.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,10.0\n"
+        "2026-03-01T12:00:00,21.0\n",
+        encoding="utf-8",
+    )
+    result = cli("temperature", "--area", "IP store 1", str(log), user="technician")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "IP store 1: every reading within 2-25 °C for study NCT07198672.",
+        f"IP store 1: {len(bid)} kits of a study you have no access to quarantined, outside "
+        "that study's own temperature range; its pharmacist sees them on the Temperature "
+        "screen and in the inventory.",
+        "Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.",
+    ]
+    assert not any(kit in result.out for kit in bid)
+    after = cli("inventory", "--every-study", "--status", "available", "--json").json()
+    assert not any(k["study"] == "DEMO-28D-BID" for k in after)
+    assert [k for k in after if k["study"] == "NCT07198672"] == [
+        k for k in every if k["study"] == "NCT07198672"
+    ]
 
 
 def test_a_count_with_a_difference_and_a_witnessed_destruction(cli: Cli) -> None:

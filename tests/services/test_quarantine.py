@@ -376,11 +376,13 @@ def test_an_import_recorded_before_the_range_was_written_lists_what_it_recorded(
             "readings_to": "2026-01-05T08:00:00+00:00",
         }
     )
-    check = temperature._logger_check("temperature_excursion", "3", old, at, "TT")
+    check = temperature._logger_check("temperature_excursion", "3", old, at, "TT", "NCT07198672")
     assert check is not None
     assert (check.readings, check.lowest, check.highest, check.excursions) == (None, None, None, 1)
     assert check.readings_from == datetime(2026, 1, 4, 8, tzinfo=UTC)
-    unreadable = temperature._logger_check("temperature_checked", "IP store 1", "{", at, "TT")
+    unreadable = temperature._logger_check(
+        "temperature_checked", "IP store 1", "{", at, "TT", "NCT07198672"
+    )
     assert unreadable is None
 
 

@@ -1104,8 +1104,8 @@ Old values:
         <translation>温度记录</translation>
     </message>
     <message>
-        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {low} to {high} °C are excursions: the available kits stored in that area are quarantined until released in the inventory.</source>
-        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {low} 至 {high} °C 的读数即为温度超标：储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。</translation>
+        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {low} to {high} °C are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range.</source>
+        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {low} 至 {high} °C 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。</translation>
     </message>
     <message>
         <source>Import a logger file</source>
@@ -1234,6 +1234,14 @@ Old values:
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
         <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>{n} kit of a study you have no access to was quarantined, outside that study&apos;s own temperature range; its pharmacist sees it on the Temperature screen and in the inventory.</source>
+        <translation>您无权访问的另一项研究有 {n} 个药盒已隔离（超出该研究自身的温度范围）；该研究的药师可在“温度记录”界面和库存中看到。</translation>
+    </message>
+    <message>
+        <source>{n} kits of a study you have no access to were quarantined, outside that study&apos;s own temperature range; its pharmacist sees them on the Temperature screen and in the inventory.</source>
+        <translation>您无权访问的另一项研究有 {n} 个药盒已隔离（超出该研究自身的温度范围）；该研究的药师可在“温度记录”界面和库存中看到。</translation>
     </message>
     <message>
         <source>&lt;b&gt;{n} kit quarantined by the excursion of {start}&lt;/b&gt; (its status today is shown)</source>

@@ -42,6 +42,8 @@ from dispensary.i18n import _
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import KitRow
+    from dispensary.services.temperature import ExcursionResult
+    from dispensary.study import Study
 
 
 def cmd_receive(run: Run) -> int:
@@ -252,39 +254,82 @@ def cmd_temperature(run: Run) -> int:
     found = temperature.import_logger(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
-    study = run.context().study
+    lines = _excursion_lines(run.context().study, a.area, found)
+    run.emit({"excursions": [asdict(e) for e in found]}, lines)
+    return EXIT_OK
+
+
+def _excursion_lines(study: Study, area: str, found: Sequence[ExcursionResult]) -> list[str]:
+    """What an import found, study by study: the study open's first, by its own range, then
+    each other study's the user may read, by that study's range; the kits of a study the user
+    has no access to are only counted (its numbers are that study's to read)."""
     allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
-    if not found:
+    own = [e for e in found if e.study == study.protocol]
+    if not own and not found:
         lines = [
             _("{area}: every reading within {allowed}; nothing quarantined.").format(
-                area=a.area, allowed=allowed
+                area=area, allowed=allowed
+            )
+        ]
+    elif not own:
+        lines = [
+            _("{area}: every reading within {allowed} for study {study}.").format(
+                area=area, allowed=allowed, study=study.protocol
             )
         ]
     else:
         lines = [
             _("{area}: {excursions} outside {allowed}.").format(
-                area=a.area, excursions=plural(len(found), "excursion"), allowed=allowed
-            )
+                area=area, excursions=plural(len(own), "excursion"), allowed=allowed
+            ),
+            *_run_lines(own),
         ]
-        for e in found:
-            when = _("{started_at} to {ended_at} UTC").format(
-                started_at=cell(e.started_at), ended_at=cell(e.ended_at)
+    others = [e for e in found if e.study and e.study != study.protocol]
+    for protocol in dict.fromkeys(e.study for e in others):
+        theirs = [e for e in others if e.study == protocol]
+        lines.append(
+            _("{area}, study {study}: {excursions} outside its own range {allowed}.").format(
+                area=area,
+                study=protocol,
+                excursions=plural(len(theirs), "excursion"),
+                allowed=f"{theirs[0].min_celsius:g}-{theirs[0].max_celsius:g} °C",
             )
-            kits = f": {kits_text(e.kits_quarantined)}" if e.kits_quarantined else ""
-            lines.append(
-                _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined{kits2}").format(
-                    when=when,
-                    lowest=e.lowest,
-                    highest=e.highest,
-                    kits=plural(len(e.kits_quarantined), "kit"),
-                    kits2=kits,
-                )
-            )
+        )
+        lines.extend(_run_lines(theirs))
+    hidden = sum(e.other_kits for e in found if not e.study)
+    if hidden:
+        lines.append(
+            _(
+                "{area}: {kits} of a study you have no access to quarantined, outside that "
+                "study's own temperature range; its pharmacist sees them on the Temperature "
+                "screen and in the inventory."
+            ).format(area=area, kits=plural(hidden, "kit"))
+        )
+    if own or others or hidden:
         lines.append(
             _("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
         )
-    run.emit({"excursions": [asdict(e) for e in found]}, lines)
-    return EXIT_OK
+    return lines
+
+
+def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
+    """One line per excursion: when, how warm or cold, the kits it quarantined."""
+    lines = []
+    for e in found:
+        when = _("{started_at} to {ended_at} UTC").format(
+            started_at=cell(e.started_at), ended_at=cell(e.ended_at)
+        )
+        kits = f": {kits_text(e.kits_quarantined)}" if e.kits_quarantined else ""
+        lines.append(
+            _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined{kits2}").format(
+                when=when,
+                lowest=e.lowest,
+                highest=e.highest,
+                kits=plural(len(e.kits_quarantined), "kit"),
+                kits2=kits,
+            )
+        )
+    return lines
 
 
 def _list_logger_files(run: Run) -> int:

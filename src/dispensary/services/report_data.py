@@ -1162,7 +1162,8 @@ def excursions(
 ) -> list[ExcursionRow]:
     """Temperature excursions in the study's storage areas that overlap the period, with the
     study's kits each quarantined (an area shared with another study names only this study's
-    kits; an area only another study uses is not listed)."""
+    kits, and not the excursions outside that study's range only; an area only another study
+    uses is not listed)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         areas = temperature.study_area_names(session, ctx)
@@ -1173,6 +1174,7 @@ def excursions(
         )
         query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
         users = _initials(session)
+        whose = temperature.excursion_studies(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
@@ -1196,6 +1198,7 @@ def excursions(
                 e.at,
             )
             for e in session.scalars(query)
+            if whose.get(e.id, ctx.study.protocol) == ctx.study.protocol
         ]
 
 

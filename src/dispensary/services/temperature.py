@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry, Excursion, Kit, Shipment, User
+from dispensary.db.models import (
+    FIRST_STUDY,
+    AuditEntry,
+    Excursion,
+    Kit,
+    Shipment,
+    StudyRecord,
+    User,
+)
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus
@@ -21,9 +29,11 @@ from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
+from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.stock import move_kit
+from dispensary.study import parse_study
 
 OLDEST_READING = timedelta(days=3653)
 """How far back a logger file may reach: 10 years before now. A reading older than that is a
@@ -40,6 +50,11 @@ class Reading:
 
 @dataclass(frozen=True)
 class ExcursionResult:
+    """One excursion an import recorded: readings outside one study's range, and that study's
+    available kits in the area it quarantined. `study` is "" and `kits_quarantined` empty for a
+    study the importer has no access to: its kits are quarantined all the same (the logger file
+    is the site's), counted in `other_kits`, their numbers that study's to read."""
+
     excursion_id: int
     storage_area: str
     started_at: datetime
@@ -47,6 +62,75 @@ class ExcursionResult:
     lowest: float
     highest: float
     kits_quarantined: tuple[str, ...]
+    study: str = ""  # the protocol whose range was left ("": a study the importer cannot see)
+    min_celsius: float = 0.0  # that study's range ([temperature] of its study file)
+    max_celsius: float = 0.0
+    other_kits: int = 0  # kits of a study the importer has no access to, quarantined
+
+    @property
+    def own(self) -> bool:
+        """An excursion of a study the importer may read (its kits named)."""
+        return bool(self.study)
+
+
+@dataclass(frozen=True)
+class _StudyInArea:
+    """A study whose kits an import judges: by its own study file's temperature range."""
+
+    study_id: int
+    protocol: str
+    low: float
+    high: float
+    readable: bool  # the importer has access to it
+
+
+def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) -> list[_StudyInArea]:
+    """The study open, then each other study with kits kept in `area` (by protocol), each with
+    its own temperature range: a shared shelf is judged study by study, not by the range of
+    the study that happens to import the file."""
+    here = {
+        FIRST_STUDY if sid is None else int(sid)
+        for sid in session.scalars(select(Kit.study_id).where(Kit.location == area).distinct())
+    }
+    found = [
+        _StudyInArea(
+            ctx.study_id,
+            ctx.study.protocol,
+            ctx.study.temperature.min_celsius,
+            ctx.study.temperature.max_celsius,
+            True,
+        )
+    ]
+    for record in session.scalars(
+        select(StudyRecord)
+        .where(StudyRecord.id.in_(sorted(here - {ctx.study_id})))
+        .order_by(StudyRecord.protocol)
+    ):
+        study = parse_study(record.source_text, f"{ctx.database} (stored study)")
+        found.append(
+            _StudyInArea(
+                record.id,
+                record.protocol,
+                study.temperature.min_celsius,
+                study.temperature.max_celsius,
+                record.id in actor.studies,
+            )
+        )
+    return found
+
+
+def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading]]:
+    """The runs of consecutive readings outside low..high: each one excursion."""
+    runs: list[list[Reading]] = []
+    previous_outside = False
+    for reading in readings:
+        outside = not low <= reading.celsius <= high
+        if outside and previous_outside:
+            runs[-1].append(reading)
+        elif outside:
+            runs.append([reading])
+        previous_outside = outside
+    return runs
 
 
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
@@ -210,99 +294,28 @@ def _refuse_imported_twice(session: Session, area: str, start: datetime, end: da
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
+    """Reads a logger file of a storage area and records, for each study with kits there, the
+    excursions outside that study's own range, quarantining its available kits (one audit entry
+    per excursion, listing that study's kits only, so each study's trail holds its own). The
+    study open's excursions come first. A study the importer has no access to is protected
+    all the same; its kit numbers are not returned."""
     require(actor, Permission.TEMPERATURE, ctx)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
     now = ctx.clock.now()
     readings = parse_logger_csv(text, now)
-    low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
-    runs: list[list[Reading]] = []
-    previous_outside = False
-    for reading in readings:
-        outside = not low <= reading.celsius <= high
-        if outside and previous_outside:
-            runs[-1].append(reading)
-        elif outside:
-            runs.append([reading])
-        previous_outside = outside
     file_lowest = min(r.celsius for r in readings)
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
-        for run in runs:
-            _refuse_imported_twice(session, area, run[0].at, run[-1].at)
-        for run in runs:
-            excursion = Excursion(
-                storage_area=area,
-                started_at=run[0].at,
-                ended_at=run[-1].at,
-                lowest=min(r.celsius for r in run),
-                highest=max(r.celsius for r in run),
-                source=source[:200],
-                user_id=actor.user_id,
-                at=rec.now,
-            )
-            session.add(excursion)
-            session.flush()
-            kits = list(
-                session.scalars(
-                    select(Kit)
-                    .join(Shipment)
-                    .where(
-                        Kit.location == area,
-                        Kit.status == KitStatus.AVAILABLE.value,
-                        Shipment.received_on <= run[-1].at.date(),
-                    )
-                    .order_by(Kit.number)
-                )
-            )
-            why = reasons.written(
-                reasons.EXCURSION, lowest=f"{excursion.lowest:g}", highest=f"{excursion.highest:g}"
-            )
-            for kit in kits:
-                move_kit(
-                    session,
-                    rec,
-                    kit,
-                    KitEvent.QUARANTINE,
-                    today=ctx.clock.today(),
-                    reason=why,
-                    excursion_id=excursion.id,
-                )
-            rec.audit(
-                AuditAction.TEMPERATURE_EXCURSION,
-                "excursion",
-                excursion.id,
-                {
-                    "storage_area": area,
-                    "from": run[0].at,
-                    "to": run[-1].at,
-                    "lowest": excursion.lowest,
-                    "highest": excursion.highest,
-                    "kits": [k.number for k in kits],
-                    "source": source[:200],
-                    # the span of the whole file: the log's coverage (`coverage`)
-                    "readings_from": readings[0].at,
-                    "readings_to": readings[-1].at,
-                    # the whole file's count and range (`logger_checks`)
-                    "readings": len(readings),
-                    "readings_lowest": file_lowest,
-                    "readings_highest": file_highest,
-                },
-            )
-            results.append(
-                ExcursionResult(
-                    excursion.id,
-                    area,
-                    run[0].at,
-                    run[-1].at,
-                    excursion.lowest,
-                    excursion.highest,
-                    tuple(k.number for k in kits),
-                )
-            )
-        if not runs:
+        judged = [
+            (s, _runs(readings, s.low, s.high)) for s in _studies_in_area(session, ctx, actor, area)
+        ]
+        for _study, runs in judged:
+            for run in runs:
+                _refuse_imported_twice(session, area, run[0].at, run[-1].at)
+        if not judged[0][1]:  # none of the study open's: its log says the file was checked
             rec.audit(
                 AuditAction.TEMPERATURE_CHECKED,
                 "storage",
@@ -314,9 +327,106 @@ def import_logger(
                     "lowest": file_lowest,
                     "highest": file_highest,
                     "source": source[:200],
+                    "study": ctx.study.protocol,
                 },
             )
+        for study, runs in judged:
+            for run in runs:
+                excursion, kits = _record_excursion(session, rec, ctx, study, area, run, source)
+                rec.audit(
+                    AuditAction.TEMPERATURE_EXCURSION,
+                    "excursion",
+                    excursion.id,
+                    {
+                        "storage_area": area,
+                        "from": run[0].at,
+                        "to": run[-1].at,
+                        "lowest": excursion.lowest,
+                        "highest": excursion.highest,
+                        "kits": kits,
+                        # whose range was left, and that range: the study's own file's
+                        "study": study.protocol,
+                        "min_celsius": study.low,
+                        "max_celsius": study.high,
+                        "source": source[:200],
+                        # the span of the whole file: the log's coverage (`coverage`)
+                        "readings_from": readings[0].at,
+                        "readings_to": readings[-1].at,
+                        # the whole file's count and range (`logger_checks`)
+                        "readings": len(readings),
+                        "readings_lowest": file_lowest,
+                        "readings_highest": file_highest,
+                    },
+                )
+                results.append(
+                    ExcursionResult(
+                        excursion.id,
+                        area,
+                        run[0].at,
+                        run[-1].at,
+                        excursion.lowest,
+                        excursion.highest,
+                        tuple(kits) if study.readable else (),
+                        study.protocol if study.readable else "",
+                        study.low,
+                        study.high,
+                        0 if study.readable else len(kits),
+                    )
+                )
     return results
+
+
+def _record_excursion(
+    session: Session,
+    rec: Recorder,
+    ctx: Context,
+    study: _StudyInArea,
+    area: str,
+    run: list[Reading],
+    source: str,
+) -> tuple[Excursion, list[str]]:
+    """One study's excursion: recorded, and the study's available kits in the area received by
+    its end quarantined (another study's kits are judged by their own range). Returns the
+    excursion and the numbers of the kits quarantined."""
+    excursion = Excursion(
+        storage_area=area,
+        started_at=run[0].at,
+        ended_at=run[-1].at,
+        lowest=min(r.celsius for r in run),
+        highest=max(r.celsius for r in run),
+        source=source[:200],
+        user_id=rec.signer().id,
+        at=rec.now,
+    )
+    session.add(excursion)
+    session.flush()
+    kits = list(
+        session.scalars(
+            select(Kit)
+            .join(Shipment)
+            .where(
+                Kit.location == area,
+                of_study(Kit.study_id, study.study_id),
+                Kit.status == KitStatus.AVAILABLE.value,
+                Shipment.received_on <= run[-1].at.date(),
+            )
+            .order_by(Kit.number)
+        )
+    )
+    why = reasons.written(
+        reasons.EXCURSION, lowest=f"{excursion.lowest:g}", highest=f"{excursion.highest:g}"
+    )
+    for kit in kits:
+        move_kit(
+            session,
+            rec,
+            kit,
+            KitEvent.QUARANTINE,
+            today=ctx.clock.today(),
+            reason=why,
+            excursion_id=excursion.id,
+        )
+    return excursion, [k.number for k in kits]
 
 
 COVERAGE_GAP = timedelta(days=1)
@@ -421,6 +531,26 @@ def _span(entity_id: str, new: str) -> tuple[str, datetime, datetime] | None:
     return str(area), start, end
 
 
+def excursion_studies(session: Session) -> dict[int, str]:
+    """The study each excursion is of (the protocol whose own range it left), as its import's
+    audit entry names it; an excursion recorded before each study was judged by its own range
+    names none (it is every study's in its area). Read by the index of the action."""
+    found: dict[int, str] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"study"%'),
+        )
+    ).tuples():
+        try:
+            study = json.loads(new).get("study")
+            if isinstance(study, str):
+                found[int(entity_id)] = study
+        except (ValueError, AttributeError):
+            continue
+    return found
+
+
 def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     merged: list[tuple[datetime, datetime]] = []
     for first, last in sorted(spans):
@@ -453,10 +583,11 @@ def logger_checks(
     ctx: Context, actor: Actor, area: str | None = None, limit: int | None = None
 ) -> list[LoggerCheck]:
     """Every logger file imported for the study's storage areas (study_area_names; of `area`,
-    spelt as recorded or in any case), newest first; at most `limit` of them. The audit entries of the imports are read by the index of their
-    action (ix_audit_entries_action), not the trail: one per file without an excursion
-    (temperature_checked), one per excursion otherwise, which are one file's when written in
-    one step (the same time, user, area, file and span)."""
+    spelt as recorded or in any case), newest first; at most `limit` of them, each with the
+    excursions of this study it found. The audit entries of the imports are read by the index
+    of their action (ix_audit_entries_action), not the trail: one temperature_checked when the
+    importing study had no excursion, then one per excursion of each study in the area, which
+    are one file's when written in one step (the same time, user, area, file and span)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         entries = session.execute(
@@ -472,31 +603,42 @@ def logger_checks(
         ).all()
         initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
         areas = study_area_names(session, ctx)
-    found: dict[tuple[object, ...], LoggerCheck] = {}
-    for entry_id, at, user_id, username, action, entity_id, new in sorted(
+    rows: list[LoggerCheck] = []
+    group: tuple[object, ...] | None = None  # the import the last row is of
+    checked = False  # that import's temperature_checked entry was read (its first)
+    for _entry_id, at, user_id, username, action, entity_id, new in sorted(
         entries, key=lambda e: e[0], reverse=True
     ):
-        check = _logger_check(action, entity_id, new, at, initials.get(user_id) or username)
-        if check is None or check.storage_area not in areas:
-            continue
-        if area is not None and check.storage_area.casefold() != area.strip().casefold():
-            continue
-        if action == AuditAction.TEMPERATURE_CHECKED.value:
-            found[("checked", entry_id)] = check
-            continue
-        key = (at, username, check.storage_area, check.source, check.readings_from)
-        earlier = found.get(key)
-        found[key] = (
-            check if earlier is None else replace(earlier, excursions=earlier.excursions + 1)
+        check = _logger_check(
+            action, entity_id, new, at, initials.get(user_id) or username, ctx.study.protocol
         )
-    rows = list(found.values())  # newest first: entries were read so
+        if check is None:
+            continue
+        # One import's entries are consecutive (one step), the checked one first: read
+        # newest first, an entry of the same time, user, area, file and span is of the import
+        # read last unless that import's first entry was read already.
+        key = (at, username, check.storage_area, check.source, check.readings_from)
+        if key == group and not checked:
+            rows[-1] = replace(rows[-1], excursions=rows[-1].excursions + check.excursions)
+        else:
+            rows.append(check)
+            group, checked = key, False
+        checked = checked or action == AuditAction.TEMPERATURE_CHECKED.value
+    rows = [  # newest first: entries were read so
+        c
+        for c in rows
+        if c.storage_area in areas
+        and (area is None or c.storage_area.casefold() == area.strip().casefold())
+    ]
     return rows[:limit] if limit else rows
 
 
 def _logger_check(
-    action: str, entity_id: str, new: str, at: datetime, by: str
+    action: str, entity_id: str, new: str, at: datetime, by: str, protocol: str
 ) -> LoggerCheck | None:
-    """One import audit entry as a LoggerCheck (an excursion entry counts one excursion)."""
+    """One import audit entry as a LoggerCheck: an excursion entry counts one excursion when
+    it is study `protocol`'s (or names no study: written before each study was judged by its
+    own range), none when it is another study's (its range, not this one's, was left)."""
     found_span = _span(entity_id, new)
     if found_span is None:
         return None
@@ -516,7 +658,7 @@ def _logger_check(
         readings=_count(values.get("readings")),
         lowest=_celsius(values.get(low_key)),
         highest=_celsius(values.get(high_key)),
-        excursions=0 if checked else 1,
+        excursions=0 if checked or values.get("study", protocol) != protocol else 1,
         source=str(values.get("source", "")),
         recorded_by=by,
         recorded_at=at,

@@ -153,8 +153,9 @@ class TemperatureScreen(Screen):
         hint = wrapped_label(
             text=self.tr(
                 "Import a data logger's export (CSV with the columns 'timestamp' and "
-                "'celsius'). Readings outside {low} to {high} °C are excursions: the available "
-                "kits stored in that area are quarantined until released in the inventory."
+                "'celsius'). Readings outside {low} to {high} °C are excursions: the study's "
+                "available kits stored in that area are quarantined until released in the "
+                "inventory. Another study's kits there are judged by that study's own range."
             ).format(low=f"{t.min_celsius:g}", high=f"{t.max_celsius:g}")
         )
         layout.insertWidget(1, hint)
@@ -361,6 +362,13 @@ class TemperatureScreen(Screen):
         if found is None:
             return
         self.refresh()
+        # Kits of a study the user has no access to: counted, their numbers that study's.
+        hidden = sum(e.other_kits for e in found if not e.own)
+        found = [e for e in found if e.own]
+        if not found and hidden:
+            self.message.show_message(self._hidden_kits(hidden), "warning")
+            self.changed.emit()
+            return
         if not found:
             self.message.show_message(
                 self.tr(
@@ -398,10 +406,28 @@ class TemperatureScreen(Screen):
                     "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
                     "sponsor whether to release or reject them."
                 ),
-            ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
+            ).format(n=len(found), name=path.name, area=area, quarantined=quarantined)
+            + (" " + self._hidden_kits(hidden) if hidden else ""),
             "warning",
         )
         self.changed.emit()
+
+    def _hidden_kits(self, n: int) -> str:
+        """The kits of a study the user has no access to that an import quarantined: counted,
+        not named; that study's pharmacist reads them."""
+        return by_count(
+            n,
+            self.tr(
+                "{n} kit of a study you have no access to was quarantined, outside that "
+                "study's own temperature range; its pharmacist sees it on the Temperature "
+                "screen and in the inventory."
+            ),
+            self.tr(
+                "{n} kits of a study you have no access to were quarantined, outside that "
+                "study's own temperature range; its pharmacist sees them on the Temperature "
+                "screen and in the inventory."
+            ),
+        ).format(n=n)
 
     def _show_kits(self) -> None:
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)

@@ -1,0 +1,112 @@
+"""A logger file of a storage area two studies share: each study's kits are judged by that
+study's own temperature range, whoever imports it; the kits of a study the importer has no
+access to are protected all the same without being named to them; each study's audit trail
+holds its own quarantine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from dispensary.domain.codes import KitStatus
+from dispensary.services import audit, queries, report_data, studies, temperature, users
+from dispensary.services.context import Actor, Context
+from dispensary.study import Study
+
+from .helpers import receive
+
+Password = Callable[[Actor], str]
+SHARED = "DEMO-SHARED"
+COOL = (  # 10 °C: inside 2-25 °C, below DEMO-SHARED's 15 °C
+    "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,10\n2026-01-04T10:00,20\n"
+)
+
+
+@pytest.fixture
+def shared(
+    ctx: Context, study: Study, admin: Actor, pharmacist: Actor, pharmacist2: Actor, pw: Password
+) -> tuple[Context, Actor, Actor]:
+    """DEMO-SHARED: a copy of the first study kept at 15-25 °C, its kits on the first study's
+    shelf (IP store 1). Paula (pharmacist) works in both studies; Peter (pharmacist2) in
+    DEMO-SHARED only. Returns its context, Paula and Peter, signed in."""
+    text = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{SHARED}"')
+    text = text.replace("min_celsius = 2.0", "min_celsius = 15.0")
+    assert "min_celsius = 15.0" in text
+    studies.add_study(ctx, admin, text, "shared.toml", "a second protocol on the same shelf")
+    studies.set_access(ctx, admin, "pharm", SHARED, True, "covers both protocols")
+    studies.set_access(ctx, admin, "pharm2", SHARED, True, "works in DEMO-SHARED")
+    studies.set_access(ctx, admin, "pharm2", "NCT07198672", False, "DEMO-SHARED only")
+    both = users.sign_in(ctx, pharmacist.username, pw(pharmacist))
+    peter = users.sign_in(ctx, pharmacist2.username, pw(pharmacist2))
+    theirs = studies.switch_study(ctx, both, SHARED)
+    day = date(2026, 1, 3)
+    receive(ctx, both, "K0001-K0003", received_on=day)
+    receive(theirs, both, "S0001-S0002", lot="LS", received_on=day)
+    return theirs, both, peter
+
+
+def _status(ctx: Context, actor: Actor) -> dict[str, KitStatus]:
+    return {k.number: k.status for k in queries.inventory(ctx, actor)}
+
+
+def test_readings_inside_the_importers_range_quarantine_the_kits_of_a_study_kept_warmer(
+    ctx: Context, shared: tuple[Context, Actor, Actor], technician: Actor
+) -> None:
+    """The technician of the first study only imports 10 °C: inside 2-25 °C, so none of its
+    kits; below DEMO-SHARED's 15 °C, so its kits are quarantined, counted and not named."""
+    theirs, both, peter = shared
+    [found] = temperature.import_logger(ctx, technician, "IP store 1", COOL, "cool.csv")
+    assert (found.study, found.kits_quarantined, found.other_kits) == ("", (), 2)
+    assert (found.lowest, found.min_celsius) == (10, 15)
+    assert set(_status(ctx, both).values()) == {KitStatus.AVAILABLE}
+    assert set(_status(theirs, peter).values()) == {KitStatus.QUARANTINED}
+    # The excursion is DEMO-SHARED's: its pharmacist sees it with its kits, the first study none.
+    [excursion] = report_data.excursions(theirs, peter)
+    assert excursion.kits == ("S0001", "S0002")
+    assert report_data.excursions(ctx, both) == []
+    # The file is in each study's list of logger files, an excursion only in DEMO-SHARED's.
+    [mine] = temperature.logger_checks(ctx, both)
+    [their_check] = temperature.logger_checks(theirs, peter)
+    assert (mine.source, mine.excursions) == ("cool.csv", 0)
+    assert (their_check.source, their_check.excursions) == ("cool.csv", 1)
+
+
+def test_readings_outside_the_importers_range_leave_a_study_whose_range_holds_them(
+    ctx: Context, shared: tuple[Context, Actor, Actor]
+) -> None:
+    """The same file imported in DEMO-SHARED: its own kits quarantined, the first study's
+    left available (10 °C is within its 2-25 °C)."""
+    theirs, both, _peter = shared
+    [found] = temperature.import_logger(theirs, both, "IP store 1", COOL, "cool.csv")
+    assert (found.study, found.kits_quarantined) == (SHARED, ("S0001", "S0002"))
+    assert set(_status(ctx, both).values()) == {KitStatus.AVAILABLE}
+    assert set(_status(theirs, both).values()) == {KitStatus.QUARANTINED}
+
+
+def test_each_studys_trail_holds_its_own_quarantine(
+    ctx: Context,
+    shared: tuple[Context, Actor, Actor],
+    technician: Actor,
+    monitor: Actor,
+    admin: Actor,
+) -> None:
+    """Too warm for both: one audit entry per study, each listing that study's kits, each
+    shown to the readers of its study (the monitor of the first, Peter of DEMO-SHARED)."""
+    theirs, _both, peter = shared
+    warm = "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,27\n"
+    found = temperature.import_logger(ctx, technician, "IP store 1", warm, "warm.csv")
+    assert [(e.study, e.kits_quarantined, e.other_kits) for e in found] == [
+        ("NCT07198672", ("K0001", "K0002", "K0003"), 0),
+        ("", (), 2),
+    ]
+
+    def excursions_seen(actor: Actor, context: Context) -> list[tuple[str, list[str]]]:
+        rows = audit.list_entries(context, actor, action="temperature_excursion")
+        return [(json.loads(r.new)["study"], json.loads(r.new)["kits"]) for r in rows]
+
+    assert excursions_seen(monitor, ctx) == [("NCT07198672", ["K0001", "K0002", "K0003"])]
+    assert excursions_seen(peter, theirs) == [(SHARED, ["S0001", "S0002"])]
+    assert audit.verify(ctx, admin).ok
