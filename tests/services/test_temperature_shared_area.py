@@ -110,3 +110,20 @@ def test_each_studys_trail_holds_its_own_quarantine(
     assert excursions_seen(monitor, ctx) == [("NCT07198672", ["K0001", "K0002", "K0003"])]
     assert excursions_seen(peter, theirs) == [(SHARED, ["S0001", "S0002"])]
     assert audit.verify(ctx, admin).ok
+
+
+def test_a_logger_check_that_quarantined_nothing_is_in_the_judged_study_s_trail(
+    ctx: Context, shared: tuple[Context, Actor, Actor], monitor: Actor
+) -> None:
+    """A file within both ranges writes no record, only its check: the check names the study
+    it was judged for, and is that study's (it was shown to every study's readers)."""
+    theirs, both, peter = shared
+    within = "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,21\n"
+    temperature.import_logger(theirs, both, "IP store 1", within, "within.csv")
+
+    def checks(actor: Actor, context: Context) -> list[str]:
+        rows = audit.list_entries(context, actor, action="temperature_checked")
+        return [json.loads(r.new)["study"] for r in rows]
+
+    assert checks(peter, theirs) == [SHARED]
+    assert checks(monitor, ctx) == []

@@ -649,8 +649,34 @@ def _entry_studies(session: Session, entries: list[AuditEntry]) -> dict[int, set
     found: dict[int, set[int]] = {}
     for entry_id, rows in listed.items():
         found[entry_id] = {owner[r] for r in rows if r in owner}
-    _label_studies(session, [e for e in entries if not listed[e.id]], found)
+    unlisted = [e for e in entries if not listed[e.id]]
+    _label_studies(session, unlisted, found)
+    _named_studies(session, unlisted, found)
     return found
+
+
+def _named_studies(session: Session, entries: list[AuditEntry], found: dict[int, set[int]]) -> None:
+    """A step that wrote no record of a study but names the study it judged (a logger file's
+    check or an excursion that quarantined nothing: services/temperature) is that study's."""
+    named: dict[int, str] = {}
+    for entry in entries:
+        if found.get(entry.id) or '"study"' not in (entry.new or ""):
+            continue
+        try:
+            protocol = json.loads(entry.new or "{}").get("study")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(protocol, str):
+            named[entry.id] = protocol
+    if not named:
+        return
+    query = select(StudyRecord.protocol, StudyRecord.id).where(
+        StudyRecord.protocol.in_(set(named.values()))
+    )
+    ids = {str(protocol): int(study) for protocol, study in session.execute(query)}
+    for entry_id, protocol in named.items():
+        if protocol in ids:
+            found[entry_id] = {int(ids[protocol])}
 
 
 _LABEL_ENTITIES = {"kit label": "kits", "dispense label": "dispenses", "leaflet label": "dispenses"}
