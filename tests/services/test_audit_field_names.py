@@ -66,3 +66,16 @@ def test_the_audit_reports_values_read_as_the_screens_in_chinese() -> None:
         assert _values(stored) == "角色：药师；周期：3；第1天：2026-01-05"
     with speaking(Language.EN):
         assert _values(stored) == "Role: pharmacist; Cycle: 3; Day 1: 2026-01-05"
+
+
+def test_an_excursion_s_range_is_named_in_both_languages() -> None:
+    """An excursion's entry records whose range was left (services/temperature): named, not
+    shown as min_celsius to a reader."""
+    for key, english, chinese in (
+        ("min_celsius", "Lowest allowed (°C)", "允许最低（°C）"),
+        ("max_celsius", "Highest allowed (°C)", "允许最高（°C）"),
+    ):
+        with speaking(Language.EN):
+            assert field_name(key) == english
+        with speaking(Language.ZH_CN):
+            assert field_name(key) == chinese

@@ -506,3 +506,30 @@ def test_the_second_person_of_a_step_works_in_its_study(
         checker_password="pharm2-pass-1",
     )  # fmt: skip
     destruction.destroy(other, both, ["B0004"], "tech", "incineration", pw(both), **WITNESSED)
+
+
+def test_the_latest_entries_of_a_small_study_are_looked_for_in_a_bounded_stretch(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The latest N of a study among many others' entries: read back at most LIST_SCAN of the
+    pharmacy's (else a million), and said to be incomplete when that cut the search short."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    for number in range(1, 8):
+        enroll(ctx, both, f"01-{number:03d}")
+    monkeypatch.setattr(audit, "LIST_BATCH", 2)
+    monkeypatch.setattr(audit, "LIST_SCAN", 4)
+    cut = audit.list_entries(other, both, limit=2)
+    assert not cut.complete and cut == []  # its receipt lies behind the first study's seven
+    monkeypatch.setattr(audit, "LIST_SCAN", 1000)
+    found = audit.list_entries(other, both, limit=2)
+    assert found.complete and "SH-THEIRS" in [e.entity_id for e in found]
+    whole = audit.list_entries(other, both, limit=None)
+    assert whole.complete

@@ -12,7 +12,15 @@ from datetime import date
 import pytest
 
 from dispensary.domain.codes import KitStatus
-from dispensary.services import audit, queries, report_data, studies, temperature, users
+from dispensary.services import (
+    audit,
+    quarantine,
+    queries,
+    report_data,
+    studies,
+    temperature,
+    users,
+)
 from dispensary.services.context import Actor, Context
 from dispensary.study import Study
 
@@ -60,7 +68,7 @@ def test_readings_inside_the_importers_range_quarantine_the_kits_of_a_study_kept
     theirs, both, peter = shared
     [found] = temperature.import_logger(ctx, technician, "IP store 1", COOL, "cool.csv")
     assert (found.study, found.kits_quarantined, found.other_kits) == ("", (), 2)
-    assert (found.lowest, found.min_celsius) == (10, 15)
+    assert (found.lowest, found.min_celsius) == (10, None)  # a study not to be read: no range
     assert set(_status(ctx, both).values()) == {KitStatus.AVAILABLE}
     assert set(_status(theirs, peter).values()) == {KitStatus.QUARANTINED}
     # The excursion is DEMO-SHARED's: its pharmacist sees it with its kits, the first study none.
@@ -127,3 +135,31 @@ def test_a_logger_check_that_quarantined_nothing_is_in_the_judged_study_s_trail(
 
     assert checks(peter, theirs) == [SHARED]
     assert checks(monitor, ctx) == []
+
+
+def test_an_excursion_that_quarantined_nothing_is_its_study_s_and_an_empty_shelf_is_not_judged(
+    ctx: Context, shared: tuple[Context, Actor, Actor], monitor: Actor, admin: Actor
+) -> None:
+    """The first study's kits gone from the shelf: a warm file still records the open study's
+    excursion (no kits), which is that study's trail, not every reader's (its entry lists its
+    excursion row, no kit); imported from DEMO-SHARED, the first study is not judged at all
+    (nothing of it on the shelf to protect, nothing to write into it)."""
+    theirs, both, peter = shared
+    quarantine.quarantine(ctx, both, ["K0001", "K0002", "K0003"], "cold chain doubt")
+    warm = "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,27\n"
+    found = temperature.import_logger(ctx, both, "IP store 1", warm, "warm.csv")
+    assert [(e.study, e.kits_quarantined) for e in found] == [
+        ("NCT07198672", ()),
+        (SHARED, ("S0001", "S0002")),
+    ]
+
+    def studies_seen(actor: Actor, context: Context) -> list[str]:
+        rows = audit.list_entries(context, actor, action="temperature_excursion")
+        return [json.loads(r.new)["study"] for r in rows]
+
+    assert studies_seen(peter, theirs) == [SHARED]
+    assert studies_seen(monitor, ctx) == ["NCT07198672"]
+    hotter = "timestamp,celsius\n2026-01-05T08:00,20\n2026-01-05T09:00,29\n"
+    again = temperature.import_logger(theirs, both, "IP store 1", hotter, "hotter.csv")
+    assert [e.study for e in again] == [SHARED]  # the first study has no stock there
+    assert audit.verify(ctx, admin).ok

@@ -63,8 +63,8 @@ class ExcursionResult:
     highest: float
     kits_quarantined: tuple[str, ...]
     study: str = ""  # the protocol whose range was left ("": a study the importer cannot see)
-    min_celsius: float = 0.0  # that study's range ([temperature] of its study file)
-    max_celsius: float = 0.0
+    min_celsius: float | None = None  # that study's range ([temperature] of its file); None:
+    max_celsius: float | None = None  # a study the importer cannot see
     other_kits: int = 0  # kits of a study the importer has no access to, quarantined
 
     @property
@@ -88,9 +88,15 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
     """The study open, then each other study with kits kept in `area` (by protocol), each with
     its own temperature range: a shared shelf is judged study by study, not by the range of
     the study that happens to import the file."""
+    # Only a study with stock on the shelf now is judged: one whose kits there were all
+    # dispensed or destroyed (or a closed study) has nothing to protect and takes no records.
     here = {
         FIRST_STUDY if sid is None else int(sid)
-        for sid in session.scalars(select(Kit.study_id).where(Kit.location == area).distinct())
+        for sid in session.scalars(
+            select(Kit.study_id)
+            .where(Kit.location == area, Kit.status == KitStatus.AVAILABLE.value)
+            .distinct()
+        )
     }
     found = [
         _StudyInArea(
@@ -103,7 +109,7 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
     ]
     for record in session.scalars(
         select(StudyRecord)
-        .where(StudyRecord.id.in_(sorted(here - {ctx.study_id})))
+        .where(StudyRecord.id.in_(sorted(here - {ctx.study_id})), StudyRecord.closed_at.is_(None))
         .order_by(StudyRecord.protocol)
     ):
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
@@ -368,8 +374,8 @@ def import_logger(
                         excursion.highest,
                         tuple(kits) if study.readable else (),
                         study.protocol if study.readable else "",
-                        study.low,
-                        study.high,
+                        study.low if study.readable else None,  # a study not to be read
+                        study.high if study.readable else None,
                         0 if study.readable else len(kits),
                     )
                 )
