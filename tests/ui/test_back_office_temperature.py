@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
-from dispensary.services import queries, temperature
+from dispensary.services import queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
 WARM_NIGHT = """timestamp,celsius
@@ -155,3 +156,36 @@ def test_the_logger_files_checked_are_listed_and_said_in_words(
         "1 excursion in 2 logger files of IP store 1; last: "
     )
     assert screen.log_status.text().endswith(", 21.0–21.5 °C")  # the quiet day ends later
+
+
+def test_another_study_s_excursion_is_said_with_its_study_not_taken_for_this_one(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """A shelf shared with a study kept at 15-25 °C: a file at 10 °C is within this study's
+    range and outside the other's. The technician works in both: the message says this study
+    had no excursion and names the other study, its range and its kits (it read "1 excursion
+    found for IP store 1; 2 kits quarantined: S0001, S0002" as if they were this study's)."""
+    admin = pharmacy.actor("admin")
+    text = pharmacy.ctx.study.source_text.replace(
+        'protocol = "NCT07198672"', 'protocol = "DEMO-SHARED"'
+    ).replace("min_celsius = 2.0", "min_celsius = 15.0")
+    studies.add_study(pharmacy.ctx, admin, text, "shared.toml", "a second protocol, same shelf")
+    studies.set_access(pharmacy.ctx, admin, "tech", "DEMO-SHARED", True, "works in both")
+    tech = pharmacy.actor("tech")
+    theirs = studies.switch_study(pharmacy.ctx, tech, "DEMO-SHARED")
+    kits = receiving.kits_from_range(
+        theirs, "S0001-S0002", "herombopag-7.5mg", "LS", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(
+        theirs, tech, "SH-S", kits, received_on=date(2026, 1, 20), location="IP store 1"
+    )
+    screen = make_screen(qtbot, pharmacy)
+    cool = "timestamp,celsius\n2026-01-22T10:00:00+00:00,10.0\n2026-01-22T11:00:00+00:00,10.5\n"
+    with qtbot.waitSignal(screen.changed):
+        import_text(qtbot, screen, tmp_path / "cool.csv", cool)
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "No excursion in cool.csv for this study: every reading was within its limits. "
+        "Study DEMO-SHARED (kept at 15-25 °C): 2 kits quarantined: S0001, S0002."
+    )
+    assert not screen.excursions.rows  # this study's list

@@ -1224,6 +1224,10 @@ Old values:
         <translation>{name} 中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
     </message>
     <message>
+        <source>No excursion in {name} for this study: every reading was within its limits.</source>
+        <translation>{name} 中本研究无温度超标：所有读数均在本研究的限值内。</translation>
+    </message>
+    <message>
         <source>{n} kit quarantined: {kits}</source>
         <translation>已隔离 {n} 个药盒：{kits}</translation>
     </message>
@@ -1238,6 +1242,18 @@ Old values:
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
         <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>Study {study} (kept at {low}-{high} °C): readings outside its range, while none of its kits was on the shelf.</source>
+        <translation>研究 {study}（保存于 {low}-{high} °C）：有读数超出其范围，当时货架上没有该研究的药盒。</translation>
+    </message>
+    <message>
+        <source>Study {study} (kept at {low}-{high} °C): {n} kit quarantined: {kits}.</source>
+        <translation>研究 {study}（保存于 {low}-{high} °C）：已隔离 {n} 个药盒：{kits}。</translation>
+    </message>
+    <message>
+        <source>Study {study} (kept at {low}-{high} °C): {n} kits quarantined: {kits}.</source>
+        <translation>研究 {study}（保存于 {low}-{high} °C）：已隔离 {n} 个药盒：{kits}。</translation>
     </message>
     <message>
         <source>{n} kit of a study you have no access to was quarantined, outside that study&apos;s own temperature range; its pharmacist sees it on the Temperature screen and in the inventory.</source>

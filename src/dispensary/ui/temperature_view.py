@@ -130,6 +130,15 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
 
 
+def _listed(kits: list[str]) -> str:
+    """Up to ten kit numbers, then "...": a message, not the list (the table below has it)."""
+    return ", ".join(kits[:10]) + (" ..." if len(kits) > 10 else "")
+
+
+def _degrees(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
 class TemperatureScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Temperature"))
     shortcut = QKeySequence("Ctrl+Shift+T").toString()
@@ -364,19 +373,28 @@ class TemperatureScreen(Screen):
         self.refresh()
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
-        found = [e for e in found if e.own]
-        if not found and hidden:
-            self.message.show_message(self._hidden_kits(hidden), "warning")
-            self.changed.emit()
-            return
+        here = self.session.ctx.study.protocol
+        others = [e for e in found if e.own and e.study != here]
+        found = [e for e in found if e.study == here]
+        said = [self._other_study(e) for e in others]
+        if hidden:
+            said.append(self._hidden_kits(hidden))
         if not found:
-            self.message.show_message(
-                self.tr(
-                    "No excursion in {name}: every reading was within limits. The check is "
-                    "recorded in the audit trail."
-                ).format(name=path.name),
-                "ok",
-            )
+            if not said:
+                self.message.show_message(
+                    self.tr(
+                        "No excursion in {name}: every reading was within limits. The check is "
+                        "recorded in the audit trail."
+                    ).format(name=path.name),
+                    "ok",
+                )
+                return
+            # This study's readings held; another study's range did not.
+            first = self.tr(
+                "No excursion in {name} for this study: every reading was within its limits."
+            ).format(name=path.name)
+            self.message.show_message(" ".join([first, *said]), "warning")
+            self.changed.emit()
             return
         kits = sorted({k for e in found for k in e.kits_quarantined})
         newest = found[-1].excursion_id
@@ -391,26 +409,53 @@ class TemperatureScreen(Screen):
                 len(kits),
                 self.tr("{n} kit quarantined: {kits}"),
                 self.tr("{n} kits quarantined: {kits}"),
-            ).format(n=len(kits), kits=", ".join(kits[:10]) + (" ..." if len(kits) > 10 else ""))
+            ).format(n=len(kits), kits=_listed(kits))
             if kits
             else self.tr("no available kit was stored there")
         )
         self.message.show_message(
-            by_count(
-                len(found),
-                self.tr(
-                    "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
-                    "sponsor whether to release or reject them."
-                ),
-                self.tr(
-                    "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
-                    "sponsor whether to release or reject them."
-                ),
-            ).format(n=len(found), name=path.name, area=area, quarantined=quarantined)
-            + (" " + self._hidden_kits(hidden) if hidden else ""),
+            " ".join(
+                [
+                    by_count(
+                        len(found),
+                        self.tr(
+                            "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
+                            "sponsor whether to release or reject them."
+                        ),
+                        self.tr(
+                            "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
+                            "sponsor whether to release or reject them."
+                        ),
+                    ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
+                    *said,
+                ]
+            ),
             "warning",
         )
         self.changed.emit()
+
+    def _other_study(self, found: temperature.ExcursionResult) -> str:
+        """Another study's excursion the user may read: named with its study and the range it
+        was judged by (its own), so that its kits are not taken for this study's."""
+        kits = list(found.kits_quarantined)
+        if not kits:
+            return self.tr(
+                "Study {study} (kept at {low}-{high} °C): readings outside its range, while none "
+                "of its kits was on the shelf."
+            ).format(
+                study=found.study, low=_degrees(found.min_celsius), high=_degrees(found.max_celsius)
+            )
+        return by_count(
+            len(kits),
+            self.tr("Study {study} (kept at {low}-{high} °C): {n} kit quarantined: {kits}."),
+            self.tr("Study {study} (kept at {low}-{high} °C): {n} kits quarantined: {kits}."),
+        ).format(
+            study=found.study,
+            low=_degrees(found.min_celsius),
+            high=_degrees(found.max_celsius),
+            n=len(kits),
+            kits=_listed(kits),
+        )
 
     def _hidden_kits(self, n: int) -> str:
         """The kits of a study the user has no access to that an import quarantined: counted,
