@@ -533,3 +533,18 @@ def test_the_latest_entries_of_a_small_study_are_looked_for_in_a_bounded_stretch
     assert found.complete and "SH-THEIRS" in [e.entity_id for e in found]
     whole = audit.list_entries(other, both, limit=None)
     assert whole.complete
+
+
+def test_a_kit_number_of_another_study_is_refused_at_receiving_naming_that_study(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """A kit number is received once in the pharmacy: one recorded in another study was
+    refused as "already in stock", where the pharmacist found no such kit in their study."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    before = scalar(ctx, "SELECT count(*) FROM audit_entries")
+    with pytest.raises(RuleViolation, match=f"Kit B0002 is already recorded, in study {OTHER}"):
+        receive(ctx, both, "B0002-B0003", shipment="SH-MINE")
+    assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before

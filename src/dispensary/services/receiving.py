@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Kit, LedgerEntry, Lot, Shipment
+from dispensary.db.models import FIRST_STUDY, Kit, LedgerEntry, Lot, Shipment, StudyRecord
 from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind
@@ -377,6 +377,20 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         for kit_in_stock in session.scalars(
             select(Kit).where(Kit.number.in_(numbers[batch : batch + 500]))
         ):
+            owner = kit_in_stock.study_id or FIRST_STUDY
+            if owner != ctx.study_id:  # "already in stock" would send them looking in this one
+                protocol = session.scalar(
+                    select(StudyRecord.protocol).where(StudyRecord.id == owner)
+                )
+                in_stock[kit_in_stock.number] = Refusal(
+                    ReceiveCheck.IN_STOCK,
+                    _(
+                        "Kit {kit} is already recorded, in study {study}: a kit number is "
+                        "received once in the pharmacy. Check the number against the shipment's "
+                        "list."
+                    ).format(kit=kit_in_stock.number, study=protocol),
+                )
+                continue
             try:  # a kit number is received once: the lifecycle table refuses it
                 transition(KitStatus(kit_in_stock.status), event, kit=kit_in_stock.number)
             except RuleViolation as exc:
