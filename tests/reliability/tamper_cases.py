@@ -1069,8 +1069,39 @@ def rewritten_after_an_audit_entry_edited(s: Scene, _tool: str) -> tuple[Edit, E
 
 @kind("audit_entries")
 def rewritten_after_the_last_entry_deleted(s: Scene, _tool: str) -> tuple[Edit, Expect]:
-    statement = f"DELETE FROM audit_entries WHERE id = {s.last('audit_entries')}"
-    return _rewritten(Edit((statement,)), AnchorVerdict.SHORTER, True)
+    """Its row in the study index too, as an attacker who knows the program would."""
+    last = s.last("audit_entries")
+    statements = (
+        f"DELETE FROM audit_entry_studies WHERE audit_entry_id = {last}",
+        f"DELETE FROM audit_entries WHERE id = {last}",
+    )
+    return _rewritten(Edit(statements), AnchorVerdict.SHORTER, True)
+
+
+# -- the study index of the entries (db/entry_studies.py): derived, not hashed -----------------
+
+
+@kind("audit_entry_studies")
+def entry_study_index_row_deleted(s: Scene, _tool: str) -> tuple[Edit, Expect]:
+    """The entry then shows in no study's trail: the full verification names it."""
+    entry = s.entry("dispenses", s.id("dispense DSP000001"))
+    statement = f"DELETE FROM audit_entry_studies WHERE audit_entry_id = {entry}"
+    words = f"audit entry {entry} is missing from the index of the studies each entry concerns"
+    return Edit((statement,)), Named(frozenset({entry}), (words,))
+
+
+@kind("audit_entry_studies")
+def entry_study_index_row_for_no_entry(s: Scene, _tool: str) -> tuple[Edit, Expect]:
+    ahead = s.last("audit_entries") + 5
+    statement = (
+        f"INSERT INTO audit_entry_studies (id, audit_entry_id, study_id) "
+        f"VALUES ({s.last('audit_entry_studies') + 1}, {ahead}, 1)"
+    )
+    words = (
+        f"the index of the studies each entry concerns names audit entry {ahead}, which is not "
+        "in the trail"
+    )
+    return Edit((statement,)), Named(frozenset({None}), (words,))
 
 
 def kinds_by_name() -> dict[str, Kind]:

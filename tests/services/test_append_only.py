@@ -51,6 +51,9 @@ STUDIES = importlib.import_module("dispensary.db.migrations.versions.0008_severa
 OBSERVATIONS = importlib.import_module(
     "dispensary.db.migrations.versions.0009_dispense_observations"
 )
+ENTRY_STUDIES = importlib.import_module(
+    "dispensary.db.migrations.versions.0012_audit_entry_studies"
+)
 FACTS = sorted(APPEND_ONLY, key=lambda model: model.__tablename__)
 NAMES = [model.__tablename__ for model in FACTS]
 FACT_NAMES = "|".join(sorted({m.__name__ for m in APPEND_ONLY} | set(NAMES)))
@@ -115,7 +118,15 @@ def test_every_table_is_a_fact_or_named_as_updated() -> None:
     assert not updated & set(NAMES) and not updated & INSERTED_ONLY
     assert set(Base.metadata.tables) == set(NAMES) | updated | INSERTED_ONLY
     assert guards.guarded_tables() == set(NAMES)
-    triggered = sorted([*MIGRATION.TABLES, LATER.TRIGGERED, STUDIES.ACCESS, OBSERVATIONS.TRIGGERED])
+    triggered = sorted(
+        [
+            *MIGRATION.TABLES,
+            LATER.TRIGGERED,
+            STUDIES.ACCESS,
+            OBSERVATIONS.TRIGGERED,
+            ENTRY_STUDIES.TRIGGERED,
+        ]
+    )
     assert triggered == NAMES, "the migrations' triggers cover the models' facts"
     assert guards.TRIGGER_WORDS in MIGRATION.WORDS
 

@@ -22,12 +22,13 @@ from .helpers import dispense, return_all
 
 Password = Callable[[Actor], str]
 
-FIRST_CYCLE = 16
+FIRST_CYCLE = 17
 """Statements of a first cycle's FEFO dispense: the signer's stored hash (before the write
 lock); the participant, their dispenses, the confirmed rules, the first kits on the shelf and
 their contents; the signer's account, the chain head and the chains' last rows, the next
 dispense number; then one INSERT or UPDATE per table written (dispense, ledger row, signature,
-kit, dispense kit, audit entry, chain head). Transaction control (BEGIN) is not counted."""
+kit, dispense kit, audit entry, the entry's study index, chain head). Transaction control
+(BEGIN) is not counted."""
 
 NEXT_CYCLE = FIRST_CYCLE + 6
 """A later cycle reads besides whether the last cycle's return is recorded, and that cycle's
@@ -70,6 +71,7 @@ def test_first_cycle_statements(
     writes = [" ".join(s.replace(" INTO ", " ").split()[:2]) for s in sent if s[0] != "S"]
     assert sorted(writes) == [
         "INSERT audit_entries",
+        "INSERT audit_entry_studies",
         "INSERT dispense_kits",
         "INSERT dispenses",
         "INSERT ledger_entries",

@@ -46,6 +46,7 @@ from dispensary.services import (
 from dispensary.services.assessment.counts import CountCheck, CountRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
+from tamper import triggers_off
 
 from .helpers import P75, WITNESSED, dispense, enroll, receive, scalar
 
@@ -508,31 +509,29 @@ def test_the_second_person_of_a_step_works_in_its_study(
     destruction.destroy(other, both, ["B0004"], "tech", "incineration", pw(both), **WITNESSED)
 
 
-def test_the_latest_entries_of_a_small_study_are_looked_for_in_a_bounded_stretch(
+def test_the_latest_entries_of_a_small_study_are_found_behind_other_studies_entries(
     ctx: Context,
     second: Context,
     admin: Actor,
     pharmacist: Actor,
     pw: Password,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The latest N of a study among many others' entries: read back at most LIST_SCAN of the
-    pharmacy's (else a million), and said to be incomplete when that cut the search short."""
+    """The latest N of a study among many others' entries are found by the study index
+    (db/entry_studies.py), however far back they lie, and no other study's come with them."""
     studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
     both = signed_in(ctx, pharmacist, pw)
     other = studies.switch_study(ctx, both, OTHER)
     receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
     for number in range(1, 8):
         enroll(ctx, both, f"01-{number:03d}")
-    monkeypatch.setattr(audit, "LIST_BATCH", 2)
-    monkeypatch.setattr(audit, "LIST_SCAN", 4)
-    cut = audit.list_entries(other, both, limit=2)
-    assert not cut.complete and cut == []  # its receipt lies behind the first study's seven
-    monkeypatch.setattr(audit, "LIST_SCAN", 1000)
     found = audit.list_entries(other, both, limit=2)
-    assert found.complete and "SH-THEIRS" in [e.entity_id for e in found]
+    assert len(found) == 2 and found[-1].entity_id == "SH-THEIRS"
+    assert not [e for e in found if e.entity_id.startswith("01-")]
+    mine = audit.list_entries(ctx, both, limit=7)
+    assert [e.entity_id for e in mine] == [f"01-{n:03d}" for n in range(1, 8)]
     whole = audit.list_entries(other, both, limit=None)
-    assert whole.complete
+    assert "SH-THEIRS" in [e.entity_id for e in whole]
+    assert not [e for e in whole if e.entity_id.startswith("01-")]
 
 
 def test_a_kit_number_of_another_study_is_refused_at_receiving_naming_that_study(
@@ -548,3 +547,73 @@ def test_a_kit_number_of_another_study_is_refused_at_receiving_naming_that_study
     with pytest.raises(RuleViolation, match=f"Kit B0002 is already recorded, in study {OTHER}"):
         receive(ctx, both, "B0002-B0003", shipment="SH-MINE")
     assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before
+
+
+BACK_FILL = importlib.import_module("dispensary.db.migrations.versions.0012_audit_entry_studies")
+
+
+def _study_index(ctx: Context) -> list[tuple[int, int]]:
+    with ctx.engine.connect() as conn:
+        query = "SELECT audit_entry_id, study_id FROM audit_entry_studies ORDER BY 1, 2"
+        return [(int(e), int(s)) for e, s in conn.execute(text(query))]
+
+
+def test_the_study_index_written_with_each_entry_is_what_the_migration_back_fills(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password
+) -> None:
+    """The Recorder indexes each entry as it writes it; migration 0012 indexes the entries
+    written before it with the same functions: the two agree on every kind of entry (a study's
+    records, a label print, an account's, a study's own row)."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0002", shipment="SH-MINE")
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    enroll(other, both, "07-001")
+    labels.record_label_print(other, both, "kit", ["B0001"], reprint=False)
+    written = _study_index(ctx)
+    number = {entry: study for entry, study in written}
+    first, theirs = ctx.study_id, other.study_id
+    assert {s for _e, s in written} == {0, first, theirs}
+    assert len({e for e, _s in written}) == scalar(ctx, "SELECT count(*) FROM audit_entries")
+    label = scalar(ctx, "SELECT max(id) FROM audit_entries WHERE entity = 'kit label'")
+    assert number[label] == theirs
+    with ctx.engine.begin() as conn, triggers_off(conn):
+        conn.execute(text("DELETE FROM audit_entry_studies"))
+        BACK_FILL._back_fill(conn)
+    assert _study_index(ctx) == written
+
+
+def test_an_entry_moved_to_another_study_in_the_index_is_named_by_the_next_check(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """An edit of the index (triggers dropped) would hide an entry from its study's trail: the
+    Today screen's check, which derives each new entry's studies again, names it; an entry
+    taken out of the index is named by the full verification too."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    watcher = signed_in(ctx, monitor, pw)
+    point = audit.verify(ctx, watcher).point
+    assert point is not None
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    entry = scalar(ctx, "SELECT max(id) FROM audit_entries")
+    assert audit.verify(ctx, watcher, since=point).ok
+    with ctx.engine.begin() as conn, triggers_off(conn):
+        conn.execute(
+            text("UPDATE audit_entry_studies SET study_id = :s WHERE audit_entry_id = :e"),
+            {"s": ctx.study_id, "e": entry},
+        )
+    assert "SH-THEIRS" in {e.entity_id for e in audit.list_entries(ctx, both)}  # now shown here
+    check = audit.verify(ctx, watcher, since=point)
+    assert not check.ok and check.first_bad == entry
+    assert (
+        f"audit entry {entry} is indexed as concerning NCT07198672, but its records are of {OTHER}"
+    ) in check.message
+    with ctx.engine.begin() as conn, triggers_off(conn):
+        conn.execute(
+            text("DELETE FROM audit_entry_studies WHERE audit_entry_id = :e"), {"e": entry}
+        )
+    whole = audit.verify(ctx, watcher)
+    assert not whole.ok and whole.first_bad == entry
+    assert "is missing from the index of the studies each entry concerns" in whole.message

@@ -18,8 +18,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
 from dispensary.i18n import Language, speaking
 from dispensary.reports.audit import _values as audit_values
-from dispensary.services import audit, participants, users
-from dispensary.services.results import AuditRows
+from dispensary.services import participants, users
 from dispensary.ui.audit_view import AuditScreen
 from tamper import edit_file
 
@@ -342,23 +341,3 @@ def test_a_correction_of_an_enrolment_reads_in_chinese(
         assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
             "出生年份：1966；入组日期：2026-01-12"
         )
-
-
-def test_a_search_cut_short_among_other_studies_entries_says_so(
-    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The latest entries of a study among many other studies' are looked for in a bounded
-    stretch of the trail (services/audit.LIST_SCAN): when that cut the search short, the count
-    says where they were found and how to see older ones, not "N entries shown"."""
-    real = audit.list_entries
-
-    def cut_short(*args: Any, **kwargs: Any) -> AuditRows:
-        return AuditRows(real(*args, **kwargs)[-3:], complete=False)
-
-    monkeypatch.setattr(audit, "list_entries", cut_short)
-    screen = make_screen(qtbot, pharmacy)
-    assert len(screen.model.rows) == 3
-    assert screen.count.text() == (
-        "3 entries of this study shown, found among the pharmacy's latest 50,000 entries; "
-        "narrow the filters (a period) to see older ones"
-    )

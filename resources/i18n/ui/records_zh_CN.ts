@@ -104,10 +104,6 @@
         <translation>“从”日期晚于“至”日期；请对调。</translation>
     </message>
     <message>
-        <source>{n} entries of this study shown, found among the pharmacy&apos;s latest {read} entries; narrow the filters (a period) to see older ones</source>
-        <translation>显示本研究的 {n} 条记录，查找范围为本药房最近的 {read} 条记录；如需查看更早的记录，请缩小筛选范围（指定时间段）</translation>
-    </message>
-    <message>
         <source>{n} entries shown (the latest; narrow the filters to see older ones)</source>
         <translation>显示 {n} 条记录（最新的记录；缩小筛选范围可查看更早的记录）</translation>
     </message>

@@ -36,10 +36,18 @@ from dispensary.i18n import _
 GENESIS = "0" * 64
 
 UNTRACKED = frozenset(
-    {"chain_head", "audit_entries", "ledger_entries", "alembic_version", "settings"}
+    {
+        "chain_head",
+        "audit_entries",
+        "audit_entry_studies",
+        "ledger_entries",
+        "alembic_version",
+        "settings",
+    }
 )
 """Tables that are not facts: the chain head (the chains' own state), the audit entries and
-ledger rows (chained themselves), and settings (keyed by name, written by nothing yet)."""
+ledger rows (chained themselves), the audit entries' study index (derived from them, checked by
+deriving it again: db/entry_studies.py), and settings (keyed by name, written by nothing yet)."""
 
 MUTABLE = frozenset({"users", "kits", "participants", "study"})
 """Tracked tables whose rows change in place (models.UPDATED less the chain head): every state

@@ -530,6 +530,21 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditEntryStudy(Base):
+    """Which studies an audit entry concerns (0: none, the site's own), derived from the rows
+    its step wrote when it was written (db/entry_studies.py): a study's trail is found by the
+    index on (study_id, audit_entry_id), not by reading the pharmacy's whole trail."""
+
+    __tablename__ = "audit_entry_studies"
+    __table_args__ = (
+        Index("ix_audit_entry_studies_entry", "audit_entry_id", "study_id", unique=True),
+        Index("ix_audit_entry_studies_study", "study_id", "audit_entry_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_entry_id: Mapped[int] = mapped_column(ForeignKey("audit_entries.id"))
+    study_id: Mapped[int]
+
+
 def _explicit_id(
     _mapper: Any, _connection: Any, target: LedgerEntry | AuditEntry | Dispense
 ) -> None:
@@ -562,6 +577,7 @@ APPEND_ONLY: tuple[type[Base], ...] = (
     Excursion,
     RuleConfirmation,
     StudyAccess,
+    AuditEntryStudy,
 )
 """The records of what happened: inserted, never updated, never deleted. A mistake is put right
 by a new record that names the one it corrects. Guarded here (db.guards) and by the database's

@@ -13,25 +13,23 @@ remembers where the chain stood, and `check_anchor` recomputes the chain up to i
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from dispensary.db import facts
+from dispensary.db import entry_studies, facts
 from dispensary.db.engine import read_transaction
 from dispensary.db.facts import GENESIS, canonical, digest
 from dispensary.db.models import (
-    FIRST_STUDY,
     AuditEntry,
+    AuditEntryStudy,
     Base,
     ChainHead,
     LedgerEntry,
-    StudyRecord,
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
@@ -43,7 +41,6 @@ from dispensary.services.permissions import Permission, require
 from dispensary.services.results import (
     AnchorCheck,
     AuditRow,
-    AuditRows,
     VerifiedPoint,
     VerifyResult,
 )
@@ -253,6 +250,7 @@ class Recorder:
         # The entry and the head at once, with Core statements (every row of the step was
         # flushed by take_written above): no unit of work for the last two writes of a step.
         facts.insert(self.session, entry)
+        entry_studies.index_entry(self.session, entry)
         facts.update(
             self.session,
             self.head,
@@ -499,7 +497,7 @@ def list_entries(
     action: str | None = None,
     text: str | None = None,
     limit: int | None = None,
-) -> AuditRows:
+) -> list[AuditRow]:
     require(actor, Permission.AUDIT, ctx)
     query = select(AuditEntry).order_by(AuditEntry.id)
     if since is not None:
@@ -517,226 +515,35 @@ def list_entries(
             | AuditEntry.new.like(like)
             | AuditEntry.reason.like(like)
         )
+    query = query.where(_of_study(ctx.study_id, actor.studies))
     if limit:
-        query = query.order_by(None).order_by(AuditEntry.id.desc())
+        query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
-        entries, complete = _entries_of_study(session, ctx, actor, query, limit)
         found = [
             AuditRow(
                 e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason
             )
-            for e in entries
+            for e in session.scalars(query)
         ]
-    return AuditRows(sorted(found, key=lambda r: r.id), complete)
+    return sorted(found, key=lambda r: r.id)
 
 
-# -- which studies an entry concerns -------------------------------------------------------------
-
-
-LIST_BATCH = 500
-LIST_SCAN = 50_000
-"""The most entries of the pharmacy a listing of the latest N reads back through (about a
-second on the benchmark's site of a million entries)."""
-
-
-def _entries_of_study(
-    session: Session, ctx: Context, actor: Actor, query: Any, limit: int | None
-) -> tuple[list[AuditEntry], bool]:
+def _of_study(study_id: int, readable: frozenset[int]) -> Any:
     """The entries of the open study and of the site (accounts, sign-ins, backups): an entry of
     another study is not in this study's trail, whoever reads it (an audit report handed to
     one sponsor's monitor listed another study's participants), nor one that also concerns a
-    study the reader has no access to. `limit` counts the entries shown, the latest first,
-    looked for among the pharmacy's latest LIST_SCAN entries (a small study's N latest could
-    otherwise mean reading a million others); False with them when that stopped the search."""
-    every = set(session.scalars(select(StudyRecord.id)))
-    if every == {ctx.study_id}:  # one study: every entry is its own or the site's
-        return list(session.scalars(query.limit(limit) if limit else query)), True
-    latest_first = bool(limit)
-    shown: list[AuditEntry] = []
-    after: int | None = None
-    read = 0
-    while True:
-        page = query
-        if after is not None:
-            page = page.where(AuditEntry.id < after if latest_first else AuditEntry.id > after)
-        batch = list(session.scalars(page.limit(LIST_BATCH)))
-        concerns = _entry_studies(session, batch)
-        for entry in batch:
-            studies = concerns[entry.id]
-            if not studies or (ctx.study_id in studies and studies <= actor.studies):
-                shown.append(entry)
-                if limit and len(shown) == limit:
-                    return shown, True
-        if len(batch) < LIST_BATCH:
-            return shown, True
-        read += len(batch)
-        if limit and read >= LIST_SCAN:
-            return shown, False
-        after = batch[-1].id
-
-
-_BY_DISPENSE = (
-    "dispense_kits",
-    "returns",
-    "adherence_notes",
-    "dispense_voids",
-    "dispense_observations",
-)
-_BY_KIT = ("physical_counts", "quarantine_events")
-_OWN_STUDY = ("study_access", "rule_confirmations", "reconciliation_signoffs")
-
-
-def _entry_studies(session: Session, entries: list[AuditEntry]) -> dict[int, set[int]]:
-    """The studies each entry's step wrote records of (kits, participants, dispenses and what
-    hangs from them; a study's own rows); an entry of the site's (an account, a backup, a
-    temperature log) concerns none. Read in a few grouped queries per table."""
-    wanted: dict[str, set[int]] = {}
-    listed: dict[int, list[tuple[str, int]]] = {}
-    for entry in entries:
-        rows = [(t, i) for t, i, _h in facts.parse_facts(entry.facts or "")]
-        listed[entry.id] = rows
-        for table, row_id in rows:
-            wanted.setdefault(table, set()).add(row_id)
-    tables = Base.metadata.tables
-    owner: dict[tuple[str, int], int] = {}
-
-    def read(table: str, query: Any) -> None:
-        for row_id, study in session.execute(query):
-            owner[(table, int(row_id))] = int(study) if study is not None else FIRST_STUDY
-
-    def batches(ids: set[int]) -> Iterator[list[int]]:
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 500):
-            yield ordered[start : start + 500]
-
-    kits, people, dispenses = tables["kits"], tables["participants"], tables["dispenses"]
-    for table, ids in wanted.items():
-        for batch in batches(ids):
-            if table == "kits":
-                read(table, select(kits.c.id, kits.c.study_id).where(kits.c.id.in_(batch)))
-            elif table == "participants":
-                read(table, select(people.c.id, people.c.study_id).where(people.c.id.in_(batch)))
-            elif table == "study":
-                read(
-                    table,
-                    select(tables["study"].c.id, tables["study"].c.id).where(
-                        tables["study"].c.id.in_(batch)
-                    ),
-                )
-            elif table == "dispenses":
-                read(
-                    table,
-                    select(dispenses.c.id, people.c.study_id)
-                    .join(people, people.c.id == dispenses.c.participant_id)
-                    .where(dispenses.c.id.in_(batch)),
-                )
-            elif table in _BY_DISPENSE:
-                found_in = tables[table]
-                read(
-                    table,
-                    select(found_in.c.id, people.c.study_id)
-                    .join(dispenses, dispenses.c.id == found_in.c.dispense_id)
-                    .join(people, people.c.id == dispenses.c.participant_id)
-                    .where(found_in.c.id.in_(batch)),
-                )
-            elif table in _BY_KIT:
-                found_in = tables[table]
-                read(
-                    table,
-                    select(found_in.c.id, kits.c.study_id)
-                    .join(kits, kits.c.id == found_in.c.kit_id)
-                    .where(found_in.c.id.in_(batch)),
-                )
-            elif table in _OWN_STUDY:
-                found_in = tables[table]
-                read(
-                    table,
-                    select(found_in.c.id, found_in.c.study_id).where(found_in.c.id.in_(batch)),
-                )
-            elif table in ("lots", "shipments"):
-                column = kits.c.lot_id if table == "lots" else kits.c.shipment_id
-                read(
-                    table,
-                    select(column, func.min(kits.c.study_id))
-                    .where(column.in_(batch))
-                    .group_by(column),
-                )
-    found: dict[int, set[int]] = {}
-    for entry_id, rows in listed.items():
-        found[entry_id] = {owner[r] for r in rows if r in owner}
-    _label_studies(session, [e for e in entries if not listed[e.id]], found)
-    # Also an entry whose rows are no study's records (an excursion that quarantined nothing).
-    _named_studies(session, [e for e in entries if not found[e.id]], found)
-    return found
-
-
-def _named_studies(session: Session, entries: list[AuditEntry], found: dict[int, set[int]]) -> None:
-    """A step that wrote no record of a study but names the study it judged (a logger file's
-    check or an excursion that quarantined nothing: services/temperature) is that study's."""
-    named: dict[int, str] = {}
-    for entry in entries:
-        if found.get(entry.id) or '"study"' not in (entry.new or ""):
-            continue
-        try:
-            protocol = json.loads(entry.new or "{}").get("study")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(protocol, str):
-            named[entry.id] = protocol
-    if not named:
-        return
-    query = select(StudyRecord.protocol, StudyRecord.id).where(
-        StudyRecord.protocol.in_(set(named.values()))
+    study the reader has no access to. Found by the study index (db/entry_studies.py): an
+    entry's row for its study or for the site, and no row for a study the reader cannot read."""
+    index = AuditEntryStudy
+    mine = exists().where(
+        index.audit_entry_id == AuditEntry.id,
+        index.study_id.in_([entry_studies.SITE, study_id]),
     )
-    ids = {str(protocol): int(study) for protocol, study in session.execute(query)}
-    for entry_id, protocol in named.items():
-        if protocol in ids:
-            found[entry_id] = {int(ids[protocol])}
-
-
-_LABEL_ENTITIES = {"kit label": "kits", "dispense label": "dispenses", "leaflet label": "dispenses"}
-"""A label print writes no record but its entry (services/labels.LabelKind.entity): the kits or
-dispenses its `items` name say whose study it is."""
-
-
-def _label_studies(session: Session, entries: list[AuditEntry], found: dict[int, set[int]]) -> None:
-    named: dict[int, tuple[str, list[str]]] = {}
-    for entry in entries:
-        table = _LABEL_ENTITIES.get(entry.entity)
-        if table is None:
-            continue
-        try:
-            items = json.loads(entry.new or "{}").get("items", [])
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(items, list):
-            named[entry.id] = (table, [str(i) for i in items])
-    if not named:
-        return
-    tables = Base.metadata.tables
-    kits, people, dispenses = tables["kits"], tables["participants"], tables["dispenses"]
-    numbers = {
-        t: {n for tt, ns in named.values() if tt == t for n in ns}
-        for t in set(_LABEL_ENTITIES.values())
-    }
-    study_of: dict[tuple[str, str], int] = {}
-    for start in range(0, max(len(n) for n in numbers.values()), 500):
-        kit_batch = sorted(numbers["kits"])[start : start + 500]
-        if kit_batch:
-            query = select(kits.c.number, kits.c.study_id).where(kits.c.number.in_(kit_batch))
-            for number, study in session.execute(query):
-                study_of[("kits", str(number))] = int(study or FIRST_STUDY)
-        dispense_batch = sorted(numbers["dispenses"])[start : start + 500]
-        if dispense_batch:
-            query = (
-                select(dispenses.c.number, people.c.study_id)
-                .join(people, people.c.id == dispenses.c.participant_id)
-                .where(dispenses.c.number.in_(dispense_batch))
-            )
-            for number, study in session.execute(query):
-                study_of[("dispenses", str(number))] = int(study or FIRST_STUDY)
-    for entry_id, (table, items) in named.items():
-        found[entry_id] = {study_of[(table, i)] for i in items if (table, i) in study_of}
+    hidden = exists().where(
+        index.audit_entry_id == AuditEntry.id,
+        index.study_id.not_in(sorted(readable | {entry_studies.SITE})),
+    )
+    return and_(mine, ~hidden)
 
 
 def count_entries(session: Session) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -408,16 +407,6 @@ class AuditRow:
     old: str
     new: str
     reason: str
-
-
-class AuditRows(list[AuditRow]):
-    """The entries a listing found, and whether it read the whole trail for them: a listing of
-    the latest N in a database of several studies reads back at most LIST_SCAN entries of the
-    pharmacy (services/audit), so a small study's older entries may lie beyond."""
-
-    def __init__(self, rows: Iterable[AuditRow] = (), complete: bool = True) -> None:
-        super().__init__(rows)
-        self.complete = complete
 
 
 @dataclass(frozen=True)

@@ -35,22 +35,24 @@ import sys
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
-from dispensary.db import facts
+from dispensary.db import entry_studies, facts
 from dispensary.db.facts import GENESIS
 from dispensary.db.models import (
     AuditEntry,
+    AuditEntryStudy,
     Base,
     Kit,
     LedgerEntry,
     Participant,
+    StudyRecord,
 )
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import RuleViolation
@@ -488,11 +490,12 @@ def verify_session(session: Session) -> VerifyResult:
     pass (_quick), which can only say that everything verifies; whenever it cannot, the walk
     below says what is wrong, as it always has."""
     source = _Source(session)
+    result = None
     if source.fast or source.server:
-        passed = _try_quick(session, source)
-        if passed is not None:
-            return passed
-    return _walk_all(session, source)
+        result = _try_quick(session, source)
+    if result is None:
+        result = _walk_all(session, source)
+    return _with_index(result, _study_index_problems(session, 0, derive=False))
 
 
 def _try_quick(session: Session, source: _Source) -> VerifyResult | None:
@@ -1509,6 +1512,96 @@ def _check_pharmacy(session: Session, walk: _Walk) -> None:
             )
 
 
+def _study_index_problems(
+    session: Session, after: int, derive: bool, last: int | None = None
+) -> list[Problem]:
+    """The audit entries' study index (db/entry_studies.py) for the entries after `after`: each
+    indexed, none indexed that is not there, and (`derive`: the incremental check, which sees
+    each entry once as it is new) each indexed under the studies its rows say. The full check
+    makes only the first two, two counts along an index: deriving a million entries' studies
+    again would take longer than the rest of the verification."""
+    index = cast(Table, AuditEntryStudy.__table__)
+    if last is None:
+        last = int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+    problems: list[Problem] = []
+    indexed = session.scalar(
+        select(func.count(distinct(index.c.audit_entry_id))).where(
+            index.c.audit_entry_id > after, index.c.audit_entry_id <= last
+        )
+    )
+    if int(indexed or 0) != last - after:
+        unindexed = select(AuditEntry.id).where(
+            AuditEntry.id > after, ~exists().where(index.c.audit_entry_id == AuditEntry.id)
+        )
+        for entry in session.scalars(unindexed.order_by(AuditEntry.id).limit(3)):
+            words = _(
+                "audit entry {entry} is missing from the index of the studies each entry concerns"
+            )
+            problems.append((STATUS, int(entry), words.format(entry=entry)))
+    beyond = select(index.c.audit_entry_id).where(index.c.audit_entry_id > last)
+    for entry in session.scalars(beyond.order_by(index.c.audit_entry_id).limit(3)):
+        words = _(
+            "the index of the studies each entry concerns names audit entry {entry}, "
+            "which is not in the trail"
+        )
+        problems.append((STATUS, None, words.format(entry=entry)))
+    if not derive or last <= after:
+        return problems
+
+    def said(studies: set[int]) -> str:
+        wanted = sorted(studies - {entry_studies.SITE})
+        query = select(StudyRecord.id, StudyRecord.protocol).where(StudyRecord.id.in_(wanted))
+        names = {int(i): str(p) for i, p in session.execute(query)}
+        shown = [names.get(s, str(s)) for s in wanted]
+        return ", ".join(shown) if shown else _("the site's own")
+
+    for start in range(after, last, 500):
+        batch = list(
+            session.execute(
+                select(AuditEntry.id, AuditEntry.entity, AuditEntry.new, AuditEntry.facts)
+                .where(AuditEntry.id > start, AuditEntry.id <= min(start + 500, last))
+                .order_by(AuditEntry.id)
+            )
+        )
+        derived = entry_studies.entry_studies(session, batch)
+        stored: dict[int, set[int]] = {}
+        rows = select(index.c.audit_entry_id, index.c.study_id).where(
+            index.c.audit_entry_id > start, index.c.audit_entry_id <= min(start + 500, last)
+        )
+        for entry_id, study in session.execute(rows):
+            stored.setdefault(int(entry_id), set()).add(int(study))
+        for entry_id, studies in derived.items():
+            wanted = studies or {entry_studies.SITE}
+            if entry_id in stored and stored[entry_id] != wanted:
+                words = _(
+                    "audit entry {entry} is indexed as concerning {indexed}, but its records "
+                    "are of {studies}"
+                ).format(entry=entry_id, indexed=said(stored[entry_id]), studies=said(wanted))
+                problems.append((STATUS, entry_id, words))
+    return problems
+
+
+def _with_index(result: VerifyResult, problems: list[Problem]) -> VerifyResult:
+    """A full verification's result with the study index's problems (named after the others)."""
+    if not problems:
+        return result
+    findings = (*result.findings, *(words for _p, _e, words in problems))
+    if not result.ok:
+        return replace(result, findings=findings[:MAX_FINDINGS])
+    _priority, entry, words = problems[0]
+    return replace(
+        result,
+        ok=False,
+        first_bad=entry,
+        message=_(
+            "Tampering or damage found: {finding}. Keep the file for investigation and restore "
+            "the last good backup."
+        ).format(finding=words),
+        findings=findings[:MAX_FINDINGS],
+        point=None,
+    )
+
+
 def _marks(session: Session, tables: Mapping[str, Table]) -> tuple[tuple[str, int], ...]:
     """Each table's highest id (0 when empty), in one statement: each MAX a look-up at the end
     of the primary key's index."""
@@ -1626,6 +1719,9 @@ def verify_since(session: Session, point: VerifiedPoint) -> VerifyResult:
                 )
     _recheck_mutable(walk, tables, marks, highest)
     _check_pharmacy(session, walk)
+    if position > point.position:
+        for problem in _study_index_problems(session, point.position, derive=True, last=position):
+            walk.add(*problem)
     result_point = VerifiedPoint(position, audit_prev, ledger_position, walk.ledger_prev, new_marks)
     return _result(
         walk,

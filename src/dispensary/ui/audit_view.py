@@ -340,12 +340,7 @@ class AuditScreen(Screen):
         # "发…" at 1366x768).
         fit_columns(self.table, widest=320, yielding=(7, 5, 6, 4))
         self._add_actions(rows)
-        if not getattr(rows, "complete", True):
-            shown = self.tr(
-                "{n} entries of this study shown, found among the pharmacy's latest {read} "
-                "entries; narrow the filters (a period) to see older ones"
-            ).format(n=len(rows), read=f"{audit.LIST_SCAN:,}")
-        elif len(rows) >= SHOWN_AT_MOST:
+        if len(rows) >= SHOWN_AT_MOST:
             shown = self.tr(
                 "{n} entries shown (the latest; narrow the filters to see older ones)"
             ).format(n=len(rows))
