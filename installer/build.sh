@@ -258,7 +258,7 @@ check_cli() {
     check "cli audit verify" "$cli" --db "$db" --user monitor audit verify
     # The site key (Ed25519, from the bundled cryptography) signs the backup's anchor log line.
     check "cli site key" "$cli" --db "$db" --user admin audit site-key --create \
-        "$SMOKE_DIR/site.pem" && output_has "cli site key" "fingerprint"
+        "$SMOKE_DIR/site.pem" --reason "smoke test" && output_has "cli site key" "fingerprint"
     check "cli backup, its log line signed" "$cli" --db "$db" --user admin backup \
         --out "$SMOKE_DIR/backups/smoke.sqlite3"
     check "cli verify against the signed anchor log" "$cli" --db "$db" --user monitor audit \

@@ -14,6 +14,8 @@ from cli_support import Cli
 
 from chain_rewrite import rewrite_history
 
+WHY = ("--reason", "site key for the anchor log")
+
 
 def _backup(cli: Cli, folder: Path, name: str, env: dict[str, str | None] | None = None) -> None:
     made = cli("backup", "--out", str(folder / name), user="admin", env=env)
@@ -35,7 +37,11 @@ def test_a_site_key_signs_the_log_and_verify_trusts_only_its_lines(
     backups = Path(cli.db).parent / "backups"
     _backup(cli, backups, "b0.sqlite3")  # before the key: unsigned
 
-    made = cli("audit", "site-key", "--create", str(key), "--json", user="admin")
+    # The reason is the record's, as for every change of the workstation: nothing without it.
+    unexplained = cli("audit", "site-key", "--create", str(key), user="admin")
+    assert unexplained.code == 2 and "--reason" in unexplained.err
+    assert not key.exists()
+    made = cli("audit", "site-key", "--create", str(key), "--json", *WHY, user="admin")
     assert made.code == 0, made.err
     info = made.json()["site_key"]
     assert info["path"] == str(key) and info["public_file"] == str(key) + ".pub"
@@ -43,9 +49,11 @@ def test_a_site_key_signs_the_log_and_verify_trusts_only_its_lines(
     assert len(info["fingerprint"]) == 19 and info["fingerprint"].count("-") == 3
     shown = cli("audit", "site-key", user="admin")
     assert info["fingerprint"] in shown.out and "ed25519 " in shown.out
+    assert f"Its public half is in {key}.pub" in shown.out  # found beside the key
     trail = cli("audit", "list", "--action", "site_key_created", "--json", user="admin").json()
     assert trail and trail[-1]["new"]["fingerprint"] == info["fingerprint"]
-    again = cli("audit", "site-key", "--create", str(key), user="admin")
+    assert trail[-1]["reason"] == "site key for the anchor log"
+    again = cli("audit", "site-key", "--create", str(key), *WHY, user="admin")
     assert again.code == 3 and "never written over" in again.err
 
     _backup(cli, backups, "b1.sqlite3")
@@ -75,7 +83,7 @@ def test_a_log_rewritten_to_match_a_rewritten_history_is_refused(
     cli: Cli, tmp_path: Path, sqlite_only: None
 ) -> None:
     key = tmp_path / "site.pem"
-    assert cli("audit", "site-key", "--create", str(key), user="admin").code == 0
+    assert cli("audit", "site-key", "--create", str(key), *WHY, user="admin").code == 0
     backups = Path(cli.db).parent / "backups"
     _backup(cli, backups, "b1.sqlite3")
     _backup(cli, backups, "b2.sqlite3")
@@ -117,11 +125,11 @@ def test_a_log_rewritten_to_match_a_rewritten_history_is_refused(
 
 def test_another_key_and_bad_input(cli: Cli, tmp_path: Path, sqlite_only: None) -> None:
     first, second = tmp_path / "a.pem", tmp_path / "b.pem"
-    assert cli("audit", "site-key", "--create", str(first), user="admin").code == 0
+    assert cli("audit", "site-key", "--create", str(first), *WHY, user="admin").code == 0
     backups = Path(cli.db).parent / "backups"
     _backup(cli, backups, "b1.sqlite3")
-    assert cli("audit", "site-key", "--create", str(second), user="admin").code == 0
-    used = cli("audit", "site-key", "--use", str(first), "--json", user="admin")
+    assert cli("audit", "site-key", "--create", str(second), *WHY, user="admin").code == 0
+    used = cli("audit", "site-key", "--use", str(first), "--json", *WHY, user="admin")
     assert used.code == 0 and used.json()["site_key"]["path"] == str(first)
     # A line checked against another site's key is refused as not its signature.
     wrong = cli(
@@ -131,7 +139,7 @@ def test_another_key_and_bad_input(cli: Cli, tmp_path: Path, sqlite_only: None) 
 
     not_key = tmp_path / "note.txt"
     not_key.write_text("hello", encoding="utf-8")
-    refused = cli("audit", "site-key", "--use", str(not_key), user="admin")
+    refused = cli("audit", "site-key", "--use", str(not_key), *WHY, user="admin")
     assert refused.code == 3 and "is not a site key" in refused.err
     bad_public = cli(
         "audit", "verify", "--anchor-log", "--public-key", str(not_key), user="monitor"
@@ -140,7 +148,7 @@ def test_another_key_and_bad_input(cli: Cli, tmp_path: Path, sqlite_only: None) 
     usage = cli("audit", "verify", "--public-key", str(first) + ".pub", user="monitor")
     assert usage.code == 2 and "--anchor-log" in usage.err
     # Only an administrator sets the workstation's key.
-    denied = cli("audit", "site-key", "--use", str(first), user="monitor")
+    denied = cli("audit", "site-key", "--use", str(first), *WHY, user="monitor")
     assert denied.code == 4 and "site key" in denied.err
 
 
@@ -161,20 +169,22 @@ def test_a_key_is_not_set_while_the_environment_names_another(
     """DISPENSARY_SITE_KEY wins over the workstation's setting: setting another key would be
     recorded in the audit trail while the lines went on being signed with the variable's."""
     first, second = tmp_path / "a.pem", tmp_path / "b.pem"
-    assert cli("audit", "site-key", "--create", str(first), user="admin").code == 0
+    assert cli("audit", "site-key", "--create", str(first), *WHY, user="admin").code == 0
     env: dict[str, str | None] = {"DISPENSARY_SITE_KEY": str(first)}
     before = cli("audit", "list", "--action", "site_key_created", "--json", user="admin").json()
-    made = cli("audit", "site-key", "--create", str(second), user="admin", env=env)
+    made = cli("audit", "site-key", "--create", str(second), *WHY, user="admin", env=env)
     assert (
         made.code != 0 and "DISPENSARY_SITE_KEY" in made.err and "Nothing was changed" in made.err
     )
     assert not second.exists() and not Path(str(second) + ".pub").exists()
     after = cli("audit", "list", "--action", "site_key_created", "--json", user="admin").json()
     assert after == before
-    zh = cli("--lang", "zh_CN", "audit", "site-key", "--create", str(second), user="admin", env=env)
+    zh = cli(
+        "--lang", "zh_CN", "audit", "site-key", "--create", str(second), *WHY, user="admin", env=env
+    )
     assert "未做任何更改" in zh.err, zh.err
     # The key the variable names may be set (it changes nothing the workstation signs with).
-    same = cli("audit", "site-key", "--use", str(first), "--json", user="admin", env=env)
+    same = cli("audit", "site-key", "--use", str(first), "--json", *WHY, user="admin", env=env)
     assert same.code == 0, same.err
     shown = cli("audit", "site-key", "--json", user="admin", env=env).json()
     assert shown["site_key"]["path"] == str(first)

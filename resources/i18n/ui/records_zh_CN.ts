@@ -160,6 +160,18 @@ Old values:
         <translation>哈希链已断裂。{message}{first} {counts}{more}</translation>
     </message>
     <message>
+        <source>Site key of this workstation: {fingerprint}</source>
+        <translation>本工作站的站点密钥：{fingerprint}</translation>
+    </message>
+    <message>
+        <source>No site key on this workstation: its anchor log is not signed.</source>
+        <translation>此工作站没有站点密钥：其锚点日志未签名。</translation>
+    </message>
+    <message>
+        <source>The site key signs the anchor log at each backup. Compare its fingerprint with the copy in the site&apos;s quality binder.</source>
+        <translation>每次备份时，站点密钥为锚点日志签名。请把其指纹与研究中心质量文件夹中的副本核对。</translation>
+    </message>
+    <message>
         <source>Type the verification code written down or printed earlier (it looks like A-104233-7QK2-M9TD-C), then press Enter.</source>
         <translation>请输入之前记下或打印的校验码（形如 A-104233-7QK2-M9TD-C），然后按 Enter。</translation>
     </message>

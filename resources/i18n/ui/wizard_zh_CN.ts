@@ -330,6 +330,81 @@
     </message>
 </context>
 <context>
+    <name>SiteKeyBox</name>
+    <message>
+        <source>Site key of this workstation</source>
+        <translation>本工作站的站点密钥</translation>
+    </message>
+    <message>
+        <source>It signs the anchor log at each backup: a log rewritten along with the database then fails its signature. Keep the key away from the database and the backups (removable media, or a protected folder).</source>
+        <translation>每次备份时，它为锚点日志签名：与数据库一起被改写的日志将无法通过签名验证。请把密钥与数据库和备份分开保存（移动存储介质，或受保护的文件夹）。</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Public file</source>
+        <translation>公钥文件</translation>
+    </message>
+    <message>
+        <source>Use an existing key file…</source>
+        <translation>使用现有密钥文件…</translation>
+    </message>
+    <message>
+        <source>Create a new site key…</source>
+        <translation>创建新的站点密钥…</translation>
+    </message>
+    <message>
+        <source>None set: the anchor log&apos;s lines are not signed on this workstation.</source>
+        <translation>未设置：此工作站的锚点日志行未签名。</translation>
+    </message>
+    <message>
+        <source>None beside the key: keep the one made with it.</source>
+        <translation>密钥旁没有公钥文件：请保存与密钥一同生成的那个。</translation>
+    </message>
+    <message>
+        <source>Site keys (*.pem);;All files (*)</source>
+        <translation>站点密钥 (*.pem);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Why? The change and its reason are kept in the audit trail.</source>
+        <translation>原因是什么？此更改及其原因将记入稽查轨迹。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Where the new site key goes</source>
+        <translation>新站点密钥的保存位置</translation>
+    </message>
+    <message>
+        <source>Create a new site key</source>
+        <translation>创建新的站点密钥</translation>
+    </message>
+    <message>
+        <source>Saved: each backup&apos;s line in the anchor log is signed with the site key {fingerprint}. Put a copy of {public} and the fingerprint in the site&apos;s quality binder; keep the key itself away from the database and the backups.</source>
+        <translation>已保存：每次备份在锚点日志中的行都将由站点密钥 {fingerprint} 签名。请把 {public} 的副本和指纹放入研究中心的质量文件夹；密钥本身须与数据库和备份分开保存。</translation>
+    </message>
+    <message>
+        <source>The site key file to use</source>
+        <translation>要使用的站点密钥文件</translation>
+    </message>
+    <message>
+        <source>Use an existing site key</source>
+        <translation>使用现有站点密钥</translation>
+    </message>
+    <message>
+        <source>Saved: each backup&apos;s line in the anchor log is signed with the site key {fingerprint}; the change is in the audit trail.</source>
+        <translation>已保存：每次备份在锚点日志中的行都将由站点密钥 {fingerprint} 签名；此更改已记入稽查轨迹。</translation>
+    </message>
+</context>
+<context>
     <name>StudiesPage</name>
     <message>
         <source>The studies</source>

@@ -290,10 +290,14 @@ def cmd_site_key(run: Run) -> int:
     from dispensary.services import site_key
 
     a = run.args
+    if (a.create is not None or a.use is not None) and a.reason is None:
+        raise UsageError(
+            _("Give --reason with --create or --use: why the site key is set, for the audit trail.")
+        )
     if a.create is not None:
-        key = site_key.create(run.context(), run.actor(), a.create)
+        key = site_key.create(run.context(), run.actor(), a.create, a.reason)
     elif a.use is not None:
-        key = site_key.use(run.context(), run.actor(), a.use)
+        key = site_key.use(run.context(), run.actor(), a.use, a.reason)
     else:
         found = site_key.current()
         if found is None:
@@ -437,6 +441,11 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     )
     making.add_argument(
         "--use", type=path_option, metavar="FILE", help="sign with the existing site key in FILE"
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why the key is set, kept in the audit trail (required with --create and --use)",
     )
     # Here --user filters the list; sign in with --user before the command name.
     no_user = argparse.ArgumentParser(add_help=False)

@@ -11,7 +11,9 @@ signed, and names any line whose signature does not match.
 
 The key is optional: with none set, the log is written as before, unsigned. A key is set for a
 workstation (settings.json `site_key`, or DISPENSARY_SITE_KEY naming the file) by an
-administrator, and each set-up is recorded in the audit trail.
+administrator, with a reason, and each set-up is recorded in the audit trail. The command
+(`audit site-key`) and the Settings screen both go through `create` and `use`; the screen asks
+`check_new` and `check_existing` first, so that a refusal comes before the reason is asked.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from dispensary.config import Settings
 from dispensary.db.engine import write_transaction
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.domain.rules import check_text
 from dispensary.files import PRIVATE_MODE, shown, write_error_text
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -91,21 +94,30 @@ def _load_private(path: Path) -> Any:
         raise InvalidInput(
             _(
                 "{path} is not a site key (an Ed25519 private key in PEM, without a "
-                "passphrase, as `dispensary audit site-key --create` writes it)."
+                "passphrase, as Settings > Create a new site key… or `dispensary audit "
+                "site-key --create` writes it)."
             ).format(path=shown(path))
         ) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise InvalidInput(
             _(
                 "{path} is not a site key (an Ed25519 private key in PEM, without a "
-                "passphrase, as `dispensary audit site-key --create` writes it)."
+                "passphrase, as Settings > Create a new site key… or `dispensary audit "
+                "site-key --create` writes it)."
             ).format(path=shown(path))
         )
     return key
 
 
-def _described(path: Path, private: Any, public_file: str = "") -> SiteKey:
+def _described(path: Path, private: Any) -> SiteKey:
+    """The key, with its public file named when the one beside it holds its public half (as
+    `create` wrote it): where the copy for the quality binder is."""
     raw = _public_raw(private)
+    beside = path.with_name(path.name + PUBLIC_SUFFIX)
+    public_file = ""
+    with contextlib.suppress(InvalidInput, OSError):
+        if beside.is_file() and public_key(str(beside)) == raw:
+            public_file = str(beside)
     return SiteKey(str(path), base64.b64encode(raw).decode("ascii"), fingerprint(raw), public_file)
 
 
@@ -123,11 +135,23 @@ def current() -> SiteKey | None:
     return None if path is None else _described(path, _load_private(path))
 
 
-def check_not_overridden(path: Path) -> None:
+def check_not_overridden(path: Path | None = None) -> None:
     """Setting a key is refused while DISPENSARY_SITE_KEY names another one: the workstation
-    would go on signing with that one while the audit trail recorded this one set."""
+    would go on signing with that one while the audit trail recorded this one set. Without
+    `path` (no key chosen yet), refused whenever the variable is set: the screen says so
+    before anything is asked."""
     named = os.environ.get(ENV_SITE_KEY, "").strip()
-    if named and Path(named).expanduser().absolute() != path:
+    if not named:
+        return
+    if path is None:
+        raise RuleViolation(
+            _(
+                "{variable} is set on this computer and names the site key {named}, whatever "
+                "is set here. Remove {variable} from this computer's environment, then set "
+                "another key here."
+            ).format(variable=ENV_SITE_KEY, named=shown(Path(named)))
+        )
+    if Path(named).expanduser().absolute() != path:
         raise RuleViolation(
             _(
                 "{variable} is set on this computer and names the site key {named}, whatever "
@@ -149,13 +173,10 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
         os.close(fd)
 
 
-def create(ctx: Context, actor: Actor, out: str | Path) -> SiteKey:
-    """A new site key in `out` (owner-only) and its public half in `out.pub`, set for this
-    workstation; the public key and fingerprint are recorded in the audit trail."""
+def check_new(actor: Actor, out: str | Path) -> Path:
+    """Where `create` would write a new key (absolute), or its refusal: the permission, the
+    variable naming another key, a file already there."""
     require(actor, Permission.WORKSTATION)
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     path = Path(out).expanduser().absolute()
     check_not_overridden(path)
     public_path = path.with_name(path.name + PUBLIC_SUFFIX)
@@ -165,16 +186,46 @@ def create(ctx: Context, actor: Actor, out: str | Path) -> SiteKey:
                 _(
                     "{path} already exists: a site key is never written over (the lines it "
                     "signed would no longer verify). Give a new file name, or set the "
-                    "existing key with --use."
+                    "existing key (Settings > Use an existing key file…, or `audit site-key "
+                    "--use`)."
                 ).format(path=shown(existing))
             )
+    return path
+
+
+def check_existing(actor: Actor, key_file: str | Path) -> SiteKey:
+    """The key `use` would set, described, or its refusal: the permission, the variable naming
+    another key, a file that is not a site key."""
+    require(actor, Permission.WORKSTATION)
+    path = Path(key_file).expanduser().absolute()
+    check_not_overridden(path)
+    return _described(path, _load_private(path))
+
+
+def _reason(reason: str) -> str:
+    return check_text(reason, N_("reason for the change"))
+
+
+def create(ctx: Context, actor: Actor, out: str | Path, reason: str) -> SiteKey:
+    """A new site key in `out` (owner-only) and its public half in `out.pub`, set for this
+    workstation; the public key, fingerprint and reason are recorded in the audit trail."""
+    require(actor, Permission.WORKSTATION)
+    why = _reason(reason)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = check_new(actor, out)
+    public_path = path.with_name(path.name + PUBLIC_SUFFIX)
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    key = _described(path, private, str(public_path))
+    raw = _public_raw(private)
+    key = SiteKey(
+        str(path), base64.b64encode(raw).decode("ascii"), fingerprint(raw), str(public_path)
+    )
     public_text = (
         f"{SCHEME} {key.public_key}\n"
         f"# Dispensary site key, fingerprint {key.fingerprint}: give this file to "
@@ -186,7 +237,7 @@ def create(ctx: Context, actor: Actor, out: str | Path) -> SiteKey:
         written.append(path)
         _write_new(public_path, public_text.encode("ascii"), 0o644)
         written.append(public_path)
-        at = _record(ctx, actor, CREATED, key)
+        at = _record(ctx, actor, CREATED, key, why)
     except OSError as exc:
         _remove(written)
         raise InvalidInput(write_error_text(exc, path, written=True)) from exc
@@ -196,18 +247,17 @@ def create(ctx: Context, actor: Actor, out: str | Path) -> SiteKey:
     return SiteKey(key.path, key.public_key, key.fingerprint, key.public_file, at)
 
 
-def use(ctx: Context, actor: Actor, key_file: str | Path) -> SiteKey:
+def use(ctx: Context, actor: Actor, key_file: str | Path, reason: str) -> SiteKey:
     """Sets an existing site key (made on another workstation, or kept on removable media) for
-    this workstation; recorded in the audit trail."""
+    this workstation; recorded in the audit trail with the reason."""
     require(actor, Permission.WORKSTATION)
-    path = Path(key_file).expanduser().absolute()
-    check_not_overridden(path)
-    key = _described(path, _load_private(path))
-    at = _record(ctx, actor, SET, key)
-    return SiteKey(key.path, key.public_key, key.fingerprint, "", at)
+    why = _reason(reason)
+    key = check_existing(actor, key_file)
+    at = _record(ctx, actor, SET, key, why)
+    return SiteKey(key.path, key.public_key, key.fingerprint, key.public_file, at)
 
 
-def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey) -> datetime:
+def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey, why: str) -> datetime:
     """The audit entry and the workstation's setting, in one step: a setting that cannot be
     saved rolls the entry back."""
     now = ctx.clock.now()
@@ -217,6 +267,7 @@ def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey) -> da
             ENTITY,
             key.fingerprint,
             {"public_key": key.public_key, "fingerprint": key.fingerprint, "file": key.path},
+            reason=why,
         )
         settings = Settings.load()
         settings.site_key = key.path

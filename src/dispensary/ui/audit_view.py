@@ -35,8 +35,9 @@ from dispensary.domain.audit_actions import (
     value_shown,
     value_words,
 )
+from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import sentences
-from dispensary.services import audit, users
+from dispensary.services import audit, site_key, users
 from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
@@ -215,7 +216,15 @@ class AuditScreen(Screen):
         layout.addWidget(splitter, 1)
         self.count = QLabel()
         self.count.setObjectName("auditCount")
-        layout.addWidget(self.count)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        # The site key's fingerprint, read-only, for whoever compares it with the quality
+        # binder's copy; an administrator sets the key in Settings.
+        self.site_key = wrapped_label("auditSiteKey")
+        self.site_key.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.site_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom.addWidget(self.site_key, 1)
+        layout.addLayout(bottom)
 
     def _anchor_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -313,6 +322,7 @@ class AuditScreen(Screen):
     def refresh(self) -> None:
         self._load_choices()
         self._show_anchor()
+        self._show_site_key()
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:
             self.message.show_message(self.tr("The 'from' date is after the 'to' date; swap them."))
@@ -424,6 +434,28 @@ class AuditScreen(Screen):
             self.message, lambda: audit.current_anchor(self.session.ctx, self.session.actor)
         )
         self.anchor_code.setText(code or "")
+
+    def _show_site_key(self) -> None:
+        """The fingerprint of the key that signs this workstation's anchor log, as the service
+        reads it; its refusal as written when the key set cannot be read."""
+        try:
+            key = site_key.current()
+        except DispensaryError as exc:
+            self.site_key.setText(exc.message)
+            return
+        self.site_key.setText(
+            self.tr("Site key of this workstation: {fingerprint}").format(
+                fingerprint=key.fingerprint
+            )
+            if key is not None
+            else self.tr("No site key on this workstation: its anchor log is not signed.")
+        )
+        self.site_key.setToolTip(
+            self.tr(
+                "The site key signs the anchor log at each backup. Compare its fingerprint with "
+                "the copy in the site's quality binder."
+            )
+        )
 
     def check_anchor(self) -> None:
         typed = self.anchor_field.text().strip()

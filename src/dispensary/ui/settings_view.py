@@ -1,21 +1,24 @@
 """The settings after set-up, as the first-run wizard set them: the pharmacy's name, address
 and telephone on its labels, the language its windows open in before sign-in, this
-workstation's label printers and the database it opens. An administrator changes them with a
-reason kept in the audit trail; services/pharmacy and services/workstation check the
-permission and the answers. The printers and the database's location stay in this
+workstation's label printers and the database it opens, and the site key that signs the anchor
+log at each backup. An administrator changes them with a reason kept in the audit trail;
+services/pharmacy, services/workstation and services/site_key check the permission and the
+answers. The printers, the database's location and the site key's file stay in this
 workstation's own files (settings.json, database.txt), written in the step that records the
 change: both or neither."""
 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,7 +35,7 @@ from dispensary.domain.errors import DispensaryError
 from dispensary.i18n import Language
 from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.labels.stock import STOCKS
-from dispensary.services import pharmacy, workstation
+from dispensary.services import pharmacy, site_key, workstation
 from dispensary.services.setup import Location
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import ReasonDialog, action_button, attempt
@@ -46,6 +49,178 @@ from dispensary.ui.widgets import button_row, titled_page, wrapped_label
 def this_computer() -> str:
     """The workstation's name as its audit entries give it. Tests replace this function."""
     return socket.gethostname()
+
+
+class SiteKeyFileChooser:
+    """Asks where a new site key goes (a folder and a file name: removable media, say), or
+    which existing key file. Tests replace these methods."""
+
+    @classmethod
+    def ask_new(cls, parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
+        # No "replace it?": the service refuses a file already there, saying why.
+        path, _ = QFileDialog.getSaveFileName(
+            parent, title, start, filters, options=QFileDialog.Option.DontConfirmOverwrite
+        )
+        return path or None
+
+    @classmethod
+    def ask_existing(
+        cls, parent: QWidget | None, title: str, start: str, filters: str
+    ) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
+        return path or None
+
+
+class SiteKeyBox(QGroupBox):
+    """The site key this workstation signs the anchor log with, as services/site_key describes
+    it: its fingerprint (read out for the quality binder), where the key and its public file
+    are; an administrator makes a new one or sets an existing one, with a reason."""
+
+    def __init__(self, session: AppSession, message: MessageBar) -> None:
+        super().__init__()
+        self.setObjectName("siteKeyBox")
+        self.setTitle(self.tr("Site key of this workstation"))
+        self.session, self.message = session, message
+        column = QVBoxLayout(self)
+        column.addWidget(
+            wrapped_label(
+                "siteKeyExplained",
+                self.tr(
+                    "It signs the anchor log at each backup: a log rewritten along with the "
+                    "database then fails its signature. Keep the key away from the database "
+                    "and the backups (removable media, or a protected folder)."
+                ),
+            )
+        )
+        self.state = wrapped_label("siteKeyState")
+        column.addWidget(self.state)
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.fingerprint = QLabel()
+        self.fingerprint.setObjectName("siteKeyFingerprint")
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_file = wrapped_label("siteKeyFile")
+        self.public_file = wrapped_label("siteKeyPublicFile")
+        for label in (self.key_file, self.public_file):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.tr("Fingerprint"), self.fingerprint)
+        form.addRow(self.tr("Key"), self.key_file)
+        form.addRow(self.tr("Public file"), self.public_file)
+        column.addWidget(self.details)
+        self.override = wrapped_label("siteKeyOverride")
+        column.addWidget(self.override)
+        self.use_button = action_button(
+            self.tr("Use an existing key file…"), "useSiteKey", self.use_existing
+        )
+        self.create_button = action_button(
+            self.tr("Create a new site key…"), "createSiteKey", self.create_new
+        )
+        column.addLayout(button_row([], [self.use_button, self.create_button]))
+        self.key: site_key.SiteKey | None = None
+
+    def show_key(self) -> None:
+        """The key as the service reads it now; a key set but unreadable is said with the
+        service's words, and can be replaced here."""
+        self.key, problem = None, ""
+        try:
+            self.key = site_key.current()
+        except DispensaryError as exc:
+            problem = exc.message
+        key = self.key
+        self.details.setVisible(key is not None)
+        self.state.setVisible(key is None)
+        if key is None:
+            self.state.setText(
+                problem
+                or self.tr("None set: the anchor log's lines are not signed on this workstation.")
+            )
+        else:
+            self.fingerprint.setText(key.fingerprint)
+            self.fingerprint.setToolTip(f"{site_key.SCHEME} {key.public_key}")
+            self.key_file.setText(key.path)
+            self.public_file.setText(
+                key.public_file or self.tr("None beside the key: keep the one made with it.")
+            )
+        try:  # the service's refusal of any change, said before a button is pressed
+            site_key.check_not_overridden()
+            overridden = ""
+        except DispensaryError as exc:
+            overridden = exc.message
+        self.override.setVisible(bool(overridden))
+        self.override.setText(overridden)
+        self.use_button.setEnabled(not overridden)
+        self.create_button.setEnabled(not overridden)
+
+    def _start(self) -> str:
+        """Where the file dialogs open: the folder of the key in use, else the user's own."""
+        configured = site_key.configured()
+        return str(configured.parent if configured is not None else Path.home())
+
+    def _filters(self) -> str:
+        return self.tr("Site keys (*.pem);;All files (*)")
+
+    def _reason(self, title: str) -> str | None:
+        return ReasonDialog.ask(
+            self,
+            title,
+            self.tr("Why? The change and its reason are kept in the audit trail."),
+            self.tr("Save"),
+        )
+
+    def create_new(self) -> None:
+        chosen = SiteKeyFileChooser.ask_new(
+            self,
+            self.tr("Where the new site key goes"),
+            str(Path(self._start()) / "dispensary-site-key.pem"),
+            self._filters(),
+        )
+        if chosen is None:
+            return
+        actor = self.session.actor
+        if attempt(self.message, lambda: site_key.check_new(actor, chosen)) is None:
+            return
+        reason = self._reason(self.tr("Create a new site key"))
+        if reason is None:
+            return
+        key = attempt(
+            self.message, lambda: site_key.create(self.session.ctx, actor, chosen, reason)
+        )
+        if key is None:
+            return
+        self.show_key()
+        self.message.show_message(
+            self.tr(
+                "Saved: each backup's line in the anchor log is signed with the site key "
+                "{fingerprint}. Put a copy of {public} and the fingerprint in the site's "
+                "quality binder; keep the key itself away from the database and the backups."
+            ).format(fingerprint=key.fingerprint, public=key.public_file),
+            "ok",
+        )
+
+    def use_existing(self) -> None:
+        chosen = SiteKeyFileChooser.ask_existing(
+            self, self.tr("The site key file to use"), self._start(), self._filters()
+        )
+        if chosen is None:
+            return
+        actor = self.session.actor
+        if attempt(self.message, lambda: site_key.check_existing(actor, chosen)) is None:
+            return
+        reason = self._reason(self.tr("Use an existing site key"))
+        if reason is None:
+            return
+        key = attempt(self.message, lambda: site_key.use(self.session.ctx, actor, chosen, reason))
+        if key is None:
+            return
+        self.show_key()
+        self.message.show_message(
+            self.tr(
+                "Saved: each backup's line in the anchor log is signed with the site key "
+                "{fingerprint}; the change is in the audit trail."
+            ).format(fingerprint=key.fingerprint),
+            "ok",
+        )
 
 
 class DatabaseLocationDialog(QDialog):
@@ -183,9 +358,11 @@ class SettingsScreen(Screen):
         layout.addLayout(columns)
         left.addWidget(box)
         left.addWidget(language_box)
+        left.addWidget(self._database_box())
         left.addStretch(1)
         right.addWidget(self._printers_box())
-        right.addWidget(self._database_box())
+        self.site_key = SiteKeyBox(session, self.message)
+        right.addWidget(self.site_key)
         right.addStretch(1)
         layout.addStretch(1)
         self._language_chosen()
@@ -257,7 +434,9 @@ class SettingsScreen(Screen):
         self.language.setCurrentIndex(max(0, self.language.findData(current.language)))
 
     def _show_workstation(self) -> None:
-        """The printers and the database as this workstation's files hold them now."""
+        """The printers, the database and the site key as this workstation's files hold them
+        now."""
+        self.site_key.show_key()
         self.computer.setText(self.tr("This computer: {name}").format(name=this_computer()))
         none = self.tr("None: preview, then the print dialog")
         for stock, shown in self.bound.items():
