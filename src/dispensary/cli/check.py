@@ -36,7 +36,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -221,21 +221,27 @@ def dispense_check(checks: Commands) -> None:
     p = checks.add(
         "dispense",
         cmd_check_dispense,
-        "what a dispense would meet: refusals, warnings to override, kits (exit 0: accepted "
-        "as it stands; 3: refused or an override is missing)",
+        N_(
+            "what a dispense would meet: refusals, warnings to override, kits (exit 0: accepted "
+            "as it stands; 3: refused or an override is missing)"
+        ),
     )
     p.add_argument("number")
-    p.add_argument("--cycle", type=cycle_number, help="default: the cycle due")
-    p.add_argument("--day1", type=calendar_date, help="day 1 of the study's cycle (default today)")
+    p.add_argument("--cycle", type=cycle_number, help=N_("default: the cycle due"))
     p.add_argument(
-        "--dose-level", type=whole, metavar="L", help="default: the participant's current level"
+        "--day1", type=calendar_date, help=N_("day 1 of the study's cycle (default today)")
     )
-    p.add_argument("--kit", action="extend", nargs="+", help="kits in hand (default: FEFO)")
-    p.add_argument("--date", type=calendar_date, help="dispense date (default today)")
-    p.add_argument("--override-reason", metavar="TEXT", help="the reason an override would give")
-    p.add_argument("--platelets", type=number, metavar="X", help="platelet count, x 10^9/L")
+    p.add_argument(
+        "--dose-level", type=whole, metavar="L", help=N_("default: the participant's current level")
+    )
+    p.add_argument("--kit", action="extend", nargs="+", help=N_("kits in hand (default: FEFO)"))
+    p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
+    p.add_argument(
+        "--override-reason", metavar="TEXT", help=N_("the reason an override would give")
+    )
+    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, x 10^9/L"))
     observation_options(p)
-    p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
+    p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
 
 
 # -- check return --------------------------------------------------------------------------------
@@ -418,25 +424,29 @@ def return_check(checks: Commands) -> None:
     p = checks.add(
         "return",
         cmd_check_return,
-        "what a return would meet: the dispense and its kits, refusals, the adherence it would "
-        "record (exit 0: accepted as it stands; 3: refused or the count is not given)",
+        N_(
+            "what a return would meet: the dispense and its kits, refusals, the adherence it would "
+            "record (exit 0: accepted as it stands; 3: refused or the count is not given)"
+        ),
     )
     p.add_argument(
         "number",
         nargs="?",
         metavar="CODE",
-        help="participant's study number (with --cycle), or a code scanned: a dispensing "
-        "label, a kit, a participant's number",
+        help=N_(
+            "participant's study number (with --cycle), or a code scanned: a dispensing "
+            "label, a kit, a participant's number"
+        ),
     )
     p.add_argument("--cycle", type=cycle_number)
-    p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
-    p.add_argument("--kit", help="default: the kit scanned, else the first still to count")
+    p.add_argument("--dispense", metavar="DSP000001", help=N_("the dispense (label barcode)"))
+    p.add_argument("--kit", help=N_("default: the kit scanned, else the first still to count"))
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help="tablets counted back (default: not counted)"
+        "--tablets", type=whole, metavar="N", help=N_("tablets counted back (default: not counted)")
     )
-    p.add_argument("--date", type=calendar_date, help="return date (default today)")
-    p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
-    p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
+    p.add_argument("--date", type=calendar_date, help=N_("return date (default today)"))
+    p.add_argument("--note", metavar="TEXT", help=N_("remark; explains an adherence flag"))
+    p.add_argument("--held-days", type=whole, default=0, metavar="N", help=N_("days drug held"))
     p.add_argument("--condition", metavar="TEXT")
     return_outcome_options(p)
 
@@ -531,8 +541,10 @@ def receive_check(checks: Commands) -> None:
     p = checks.add(
         "receive",
         cmd_check_receive,
-        "what a receipt would meet: a verdict on each kit, quarantine, totals (exit 0: accepted "
-        "as it stands; 3: refused); the options of `receive`",
+        N_(
+            "what a receipt would meet: a verdict on each kit, quarantine, totals (exit 0: accepted "
+            "as it stands; 3: refused); the options of `receive`"
+        ),
     )
     receive_options(p)
 
@@ -634,9 +646,11 @@ def destroy_check(checks: Commands) -> None:
     p = checks.add(
         "destroy",
         cmd_check_destroy,
-        "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
-        "tablets that would leave, the witness, the authorisation and reason code (no password "
-        "is asked; exit 0: accepted as it stands; 3: refused)",
+        N_(
+            "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
+            "tablets that would leave, the witness, the authorisation and reason code (no password "
+            "is asked; exit 0: accepted as it stands; 3: refused)"
+        ),
     )
     destruction_options(p, required=False)
 
@@ -739,28 +753,30 @@ def count_check(checks: Commands) -> None:
     p = checks.add(
         "count",
         cmd_check_count,
-        "what a blind count would meet: the book once the count is given, the difference and "
-        "what it needs (exit 0: accepted as it stands; 3: refused, or the count or what a "
-        "difference needs is missing)",
+        N_(
+            "what a blind count would meet: the book once the count is given, the difference and "
+            "what it needs (exit 0: accepted as it stands; 3: refused, or the count or what a "
+            "difference needs is missing)"
+        ),
     )
     p.add_argument("kit")
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help="tablets counted (default: not counted)"
+        "--tablets", type=whole, metavar="N", help=N_("tablets counted (default: not counted)")
     )
     p.add_argument(
         "--reason-code",
         choices=[r.value for r in ReasonCode],
-        help="why the count differs from the book (needed for a difference)",
+        help=N_("why the count differs from the book (needed for a difference)"),
     )
     p.add_argument(
         "--reason",
         metavar="TEXT",
-        help="the difference explained in a few words (needed for a difference)",
+        help=N_("the difference explained in a few words (needed for a difference)"),
     )
     p.add_argument(
-        "--verified-by", metavar="NAME", help="second person (named only: no password is asked)"
+        "--verified-by", metavar="NAME", help=N_("second person (named only: no password is asked)")
     )
-    p.add_argument("--date", type=calendar_date, help="count date (default today)")
+    p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
 
 
 # -- the group -----------------------------------------------------------------------------------

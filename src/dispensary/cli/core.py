@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -33,6 +33,7 @@ from dispensary.domain.rules import (
 )
 from dispensary.files import path_refusal, write_error_text
 from dispensary.i18n import N_, Language, _, language_named
+from dispensary.pdffonts import is_wide, split_cjk
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
@@ -324,10 +325,10 @@ def observation_options(p: argparse.ArgumentParser) -> None:
         action="append",
         type=observation,
         metavar="KEY=VALUE",
-        help="a value the study file asks at dispense, e.g. weight=61.5 (repeat for each)",
+        help=N_("a value the study file asks at dispense, e.g. weight=61.5 (repeat for each)"),
     )
-    p.add_argument("--irt-confirmation", metavar="NUMBER", help="the IRT's confirmation number")
-    p.add_argument("--irt-kit", metavar="KIT", help="the kit number the IRT assigned")
+    p.add_argument("--irt-confirmation", metavar="NUMBER", help=N_("the IRT's confirmation number"))
+    p.add_argument("--irt-kit", metavar="KIT", help=N_("the kit number the IRT assigned"))
 
 
 def number(text: str) -> float:
@@ -440,12 +441,17 @@ def return_outcome_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--not-brought-back",
         action="store_true",
-        help="the participant did not bring the kit back: give --tablets 0 (flagged, not taken)",
+        help=N_(
+            "the participant did not bring the kit back: give --tablets 0 (flagged, not taken)"
+        ),
     )
-    p.add_argument("--held-from", type=calendar_date, metavar="DATE", help="drug held from")
-    p.add_argument("--held-until", type=calendar_date, metavar="DATE", help="drug held until")
+    p.add_argument("--held-from", type=calendar_date, metavar="DATE", help=N_("drug held from"))
+    p.add_argument("--held-until", type=calendar_date, metavar="DATE", help=N_("drug held until"))
     p.add_argument(
-        "--held-ordered-by", default="", metavar="NAME", help="investigator who ordered the hold"
+        "--held-ordered-by",
+        default="",
+        metavar="NAME",
+        help=N_("investigator who ordered the hold"),
     )
 
 
@@ -488,21 +494,21 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     """The options of `receive`; `check receive` takes the same, so that a script can swap one
     for the other."""
     p.add_argument("--shipment", required=True, metavar="NO")
-    p.add_argument("--product", metavar="CODE", help="product code from the study file")
+    p.add_argument("--product", metavar="CODE", help=N_("product code from the study file"))
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--expiry", type=calendar_date, metavar="DATE")
     kits = p.add_mutually_exclusive_group(required=True)
-    kits.add_argument("--kits", action="append", metavar="RANGE", help="K0001-K0050 or K1,K2")
+    kits.add_argument("--kits", action="append", metavar="RANGE", help=N_("K0001-K0050 or K1,K2"))
     kits.add_argument(
         "--manifest",
         type=path_option,
         metavar="FILE.csv",
-        help="CSV: kit,lot,expiry,tablets[,product]",
+        help=N_("CSV: kit,lot,expiry,tablets[,product]"),
     )
     p.add_argument("--tablets-per-kit", type=whole, metavar="N")
-    p.add_argument("--date", type=calendar_date, help="date received (default today)")
+    p.add_argument("--date", type=calendar_date, help=N_("date received (default today)"))
     p.add_argument("--condition", default="intact", metavar="TEXT")
-    p.add_argument("--temperature-failed", action="store_true", help="quarantine every kit")
+    p.add_argument("--temperature-failed", action="store_true", help=N_("quarantine every kit"))
 
 
 def shipment_kits(run: Run) -> list[KitIn]:
@@ -535,6 +541,102 @@ def shipment_kits(run: Run) -> list[KitIn]:
     ]
 
 
+# -- the help, in the reader's language ---------------------------------------------------------
+
+# The parsers hold their texts (a command's line, an option's help) in English, marked N_ where
+# they are written: the tests of the reference (docs/CLI.md) read them so, and one parser prints
+# either language. SpokenHelp says them in the reader's language only as a help is written, so
+# that a command that runs, or a usage mistake, looks none of them up.
+
+
+class _Filled(str):
+    """A help text with values in it (an environment variable, a limit): the English with its
+    values, and what `spoken` needs to say it in another language with the same values."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, values: dict[str, object]) -> _Filled:
+        text = super().__new__(cls, message.format(**values))
+        text.message, text.values = message, values
+        return text
+
+
+def help_text(message: str, **values: object) -> str:
+    """`message` (marked N_) filled with `values`, in English until the help is printed, e.g.
+    `help_text(N_("second check ({env})"), env=ENV_CHECKER_PASSWORD)`. A value that is itself a
+    help text is said in the reader's language too."""
+    return _Filled(message, values)
+
+
+def spoken(text: str) -> str:
+    """A text of the parser (its English, or a `help_text`) in the reader's language."""
+    if isinstance(text, _Filled):
+        values = {k: spoken(v) if isinstance(v, _Filled) else v for k, v in text.values.items()}
+        return _(text.message).format(**values)
+    return _(text)
+
+
+class SpokenHelp(argparse.HelpFormatter):
+    """argparse's help in the reader's language: the parser's texts translated as they are
+    written, the usage's and the headings' words from the catalogue (program.ARGPARSE_MESSAGES),
+    and lines filled by terminal columns, where a Chinese character takes two. A Chinese line
+    breaks between two characters, never before a closing mark (，。）) nor after an opening
+    one; English is filled by argparse itself, as before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: list[str] = []
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(spoken(text) if text and text != argparse.SUPPRESS else text)
+
+    def start_section(self, heading: str | None) -> None:
+        self._headings.append(heading or "")
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        """The help, each Chinese heading ended by a full-width colon (argparse adds ':')."""
+        text = super().format_help()
+        for heading in self._headings:
+            if heading and is_wide(heading[-1]):
+                text = text.replace(f"{heading}:\n", f"{heading}：\n")
+        return text
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return spoken(action.help) if action.help else action.help
+
+    def _format_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None,
+    ) -> str:
+        """The usage lines, their continuation aligned under the program's name when "usage: "
+        is Chinese (用法：takes six columns for its three characters)."""
+        if prefix is None:
+            prefix = _("usage: ")
+        stand_in = "#" * display_width(prefix)
+        return super()._format_usage(usage, actions, groups, stand_in).replace(stand_in, prefix, 1)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if not any(is_wide(char) for char in text):
+            return super()._split_lines(text, width)
+        text = " ".join(text.split())
+        return [line for _room, line in split_cjk(text, [display_width(c) for c in text], width)]
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if not any(is_wide(char) for char in text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+
+class SpokenRawHelp(argparse.RawDescriptionHelpFormatter, SpokenHelp):
+    """SpokenHelp for `dispensary --help`, whose description and list of variables and exit
+    codes keep the lines they are written in (in each language)."""
+
+
 # -- the parser ----------------------------------------------------------------------------------
 
 Handler = Callable[["Run"], int]
@@ -565,7 +667,7 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool 
         type=database_option,
         metavar="PATH_OR_URL",
         default=default,
-        help="the database file or URL",
+        help=N_("the database file or URL"),
     )
     if study:
         parser.add_argument(
@@ -573,25 +675,32 @@ def global_options(parser: argparse.ArgumentParser, suppress: bool, study: bool 
             type=study_option,
             metavar="PROTOCOL",
             default=default,
-            help=f"the study to work in (else {ENV_STUDY}); needed when the database holds "
-            "several studies",
+            help=help_text(
+                N_(
+                    "the study to work in (else {env}); needed when the database holds several "
+                    "studies"
+                ),
+                env=ENV_STUDY,
+            ),
         )
     parser.add_argument(
-        "--user", type=user_option, metavar="NAME", default=default, help="sign in as this user"
+        "--user", type=user_option, metavar="NAME", default=default, help=N_("sign in as this user")
     )
     parser.add_argument(
         "--lang",
         type=language_option,
         metavar="LANG",
         default=default,
-        help="language of reports, labels and dates: en or zh_CN (default: LANG); JSON keys "
-        "and CSV headers never change",
+        help=N_(
+            "language of reports, labels and dates: en or zh_CN (default: LANG); JSON keys "
+            "and CSV headers never change"
+        ),
     )
     parser.add_argument(
         "--json",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
-        help="print JSON on stdout (errors stay on stderr, stdout empty)",
+        help=N_("print JSON on stdout (errors stay on stderr, stdout empty)"),
     )
 
 
@@ -620,6 +729,7 @@ class Commands:
             name,
             help=text,
             description=text,
+            formatter_class=SpokenHelp,
             parents=[
                 parent or (self.common_own_study if name in OWN_STUDY_OPTION else self.common)
             ],
@@ -645,38 +755,55 @@ def missing_subcommand(run: Run) -> int:
 def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
     """The paperwork of `destroy` and `check destroy` (which lets any of it be left out, to
     see what destroy would say)."""
-    need = " (required)" if required else " (destroy requires it)"
+    need = N_("{text} (required)") if required else N_("{text} (destroy requires it)")
     p.add_argument("kits", nargs="+", metavar="KIT")
     p.add_argument(
         "--witness",
         required=required,
         default="",
         metavar="USER",
-        help=f"user name of the witness, another active user ({ENV_WITNESS_PASSWORD}){need}",
+        help=help_text(
+            need,
+            text=help_text(
+                N_("user name of the witness, another active user ({env})"),
+                env=ENV_WITNESS_PASSWORD,
+            ),
+        ),
     )
     p.add_argument(
         "--method",
         required=required,
         default="",
         metavar="TEXT",
-        help=f"how the kits are destroyed, e.g. incineration on site, or return to the sponsor{need}",
+        help=help_text(
+            need,
+            text=help_text(
+                N_(
+                    "how the kits are destroyed, e.g. incineration on site, or return to the sponsor"
+                )
+            ),
+        ),
     )
-    p.add_argument("--date", type=calendar_date, help="destruction date (default today)")
+    p.add_argument("--date", type=calendar_date, help=N_("destruction date (default today)"))
     p.add_argument(
         "--reference",
         required=required,
         default="",
         metavar="TEXT",
-        help=f"the sponsor's destruction authorisation reference{need}",
+        help=help_text(
+            need, text=help_text(N_("the sponsor's destruction authorisation reference"))
+        ),
     )
     p.add_argument(
         "--reason-code",
         choices=[r.value for r in DestructionReason],
-        help="why kits still in date leave (needed for them)",
+        help=N_("why kits still in date leave (needed for them)"),
     )
     p.add_argument(
         "--to-sponsor",
         action="store_true",
-        help="the kits go back to the sponsor instead of being destroyed here (recorded and "
-        "certified as a return to the sponsor)",
+        help=N_(
+            "the kits go back to the sponsor instead of being destroyed here (recorded and "
+            "certified as a return to the sponsor)"
+        ),
     )

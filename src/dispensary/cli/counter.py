@@ -19,6 +19,7 @@ from dispensary.cli.core import (
     UsageError,
     calendar_date,
     cycle_number,
+    help_text,
     hinted,
     kits_text,
     number,
@@ -36,7 +37,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.rules import sex_word
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -98,7 +99,7 @@ def enroll_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--birth-year", required=True, type=whole, metavar="YYYY")
     p.add_argument("--sex", required=True, metavar="F|M")
     p.add_argument("--eligibility-confirmed-by", required=True, metavar="NAME")
-    p.add_argument("--date", type=calendar_date, help="enrolment date (default today)")
+    p.add_argument("--date", type=calendar_date, help=N_("enrolment date (default today)"))
 
 
 def cmd_participant_status(run: Run) -> int:
@@ -163,11 +164,11 @@ def participant_correct_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_participant_correct)
     p.add_argument("number")
     p.add_argument(
-        "--enrolled-on", type=calendar_date, metavar="DATE", help="the right enrolment date"
+        "--enrolled-on", type=calendar_date, metavar="DATE", help=N_("the right enrolment date")
     )
-    p.add_argument("--initials", metavar="XX", help="the right initials")
-    p.add_argument("--birth-year", type=whole, metavar="YYYY", help="the right year of birth")
-    p.add_argument("--reason", required=True, help="why the enrolment is corrected (required)")
+    p.add_argument("--initials", metavar="XX", help=N_("the right initials"))
+    p.add_argument("--birth-year", type=whole, metavar="YYYY", help=N_("the right year of birth"))
+    p.add_argument("--reason", required=True, help=N_("why the enrolment is corrected (required)"))
 
 
 def _return_state(row: ParticipantRow) -> str:
@@ -444,20 +445,26 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_dispense)
     p.add_argument("number")
     p.add_argument("--cycle", required=True, type=cycle_number)
-    p.add_argument("--day1", required=True, type=calendar_date, help="day 1 of the study's cycle")
+    p.add_argument(
+        "--day1", required=True, type=calendar_date, help=N_("day 1 of the study's cycle")
+    )
     p.add_argument(
         "--dose-level",
         type=whole,
         metavar="L",
-        help="a dose ordered by the investigator (default: the participant's current level)",
+        help=N_("a dose ordered by the investigator (default: the participant's current level)"),
     )
-    p.add_argument("--kit", action="extend", nargs="+", help="kits taken (default: FEFO)")
-    p.add_argument("--date", type=calendar_date, help="dispense date (default today)")
-    p.add_argument("--override-reason", metavar="TEXT", help="why dispense despite a warning")
-    p.add_argument("--platelets", type=number, metavar="X", help="platelet count, x 10^9/L")
+    p.add_argument("--kit", action="extend", nargs="+", help=N_("kits taken (default: FEFO)"))
+    p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
+    p.add_argument("--override-reason", metavar="TEXT", help=N_("why dispense despite a warning"))
+    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, x 10^9/L"))
     observation_options(p)
-    p.add_argument("--dose-ordered-by", metavar="NAME", help="who ordered a dose change")
-    p.add_argument("--checked-by", metavar="NAME", help=f"second check ({ENV_CHECKER_PASSWORD})")
+    p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
+    p.add_argument(
+        "--checked-by",
+        metavar="NAME",
+        help=help_text(N_("second check ({env})"), env=ENV_CHECKER_PASSWORD),
+    )
 
 
 def cmd_void(run: Run) -> int:
@@ -643,14 +650,14 @@ def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
 
 def return_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_return)
-    p.add_argument("number", nargs="?", help="participant's study number (with --cycle)")
+    p.add_argument("number", nargs="?", help=N_("participant's study number (with --cycle)"))
     p.add_argument("--cycle", type=cycle_number)
-    p.add_argument("--dispense", metavar="DSP000001", help="the dispense (label barcode)")
+    p.add_argument("--dispense", metavar="DSP000001", help=N_("the dispense (label barcode)"))
     p.add_argument("--kit", required=True)
     p.add_argument("--tablets", required=True, type=whole, metavar="N")
-    p.add_argument("--date", type=calendar_date, help="return date (default today)")
-    p.add_argument("--note", metavar="TEXT", help="remark; explains an adherence flag")
-    p.add_argument("--held-days", type=whole, default=0, metavar="N", help="days drug held")
+    p.add_argument("--date", type=calendar_date, help=N_("return date (default today)"))
+    p.add_argument("--note", metavar="TEXT", help=N_("remark; explains an adherence flag"))
+    p.add_argument("--held-days", type=whole, default=0, metavar="N", help=N_("days drug held"))
     p.add_argument("--condition", metavar="TEXT")
     return_outcome_options(p)
 

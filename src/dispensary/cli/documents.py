@@ -19,7 +19,7 @@ from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, p
 from dispensary.cli.forecast import DEFAULT_WEEKS, weeks_option
 from dispensary.domain.errors import InvalidInput
 from dispensary.files import write_error_text, write_private
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.services import documents
 
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
@@ -111,13 +111,13 @@ def param_options(
     for field in fields:
         param = field.param
         if param is documents.Param.PRODUCT:
-            p.add_argument("--product", metavar="CODE", help="one product (default: all)")
+            p.add_argument("--product", metavar="CODE", help=N_("one product (default: all)"))
         elif param is documents.Param.LOT:
             p.add_argument("--lot", required=field.required, metavar="LOT")
         elif param is documents.Param.PARTICIPANT:
             p.add_argument("--participant", required=field.required, metavar="NUMBER")
         elif param is documents.Param.DAYS:
-            p.add_argument("--days", type=days, default=90, metavar="N", help="default: 90")
+            p.add_argument("--days", type=days, default=90, metavar="N", help=N_("default: 90"))
         elif param is documents.Param.WEEKS:
             weeks_option(p)
         elif param is documents.Param.PERIOD:
@@ -127,14 +127,14 @@ def param_options(
                 type=calendar_date,
                 required=field.required,
                 metavar="DATE",
-                help="first day of the period",
+                help=N_("first day of the period"),
             )
             p.add_argument(
                 "--to",
                 dest="until",
                 type=calendar_date,
                 metavar="DATE",
-                help="last day (default: today)",
+                help=N_("last day (default: today)"),
             )
         elif param is documents.Param.KITS:
             p.add_argument("kits", nargs="+", metavar="KIT")
@@ -144,7 +144,7 @@ def param_options(
             p.add_argument("dispense", metavar="DISPENSE")
         elif param is documents.Param.STOCK:
             p.add_argument(
-                "--stock", metavar="NAME", help="label stock (default: this workstation's)"
+                "--stock", metavar="NAME", help=N_("label stock (default: this workstation's)")
             )
             if sheet:
                 p.add_argument(
@@ -152,22 +152,24 @@ def param_options(
                     type=whole,
                     default=1,
                     metavar="N",
-                    help="first free label on a part-used sheet (1 = top left)",
+                    help=N_("first free label on a part-used sheet (1 = top left)"),
                 )
         elif param is documents.Param.DESTRUCTION:
             p.add_argument(
                 "--destruction",
                 required=field.required,
                 metavar="NO|REFERENCE",
-                help="the destruction's record number, or the sponsor's authorisation reference "
-                "(without it: the destructions on record are listed)",
+                help=N_(
+                    "the destruction's record number, or the sponsor's authorisation reference "
+                    "(without it: the destructions on record are listed)"
+                ),
             )
         else:
             paper_option(p)
 
 
 def paper_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--paper", choices=list(documents.PAPERS), default="a4", help="default: a4")
+    p.add_argument("--paper", choices=list(documents.PAPERS), default="a4", help=N_("default: a4"))
 
 
 POSITIONAL = {documents.Param.KITS, documents.Param.SHIPMENT, documents.Param.DISPENSE}

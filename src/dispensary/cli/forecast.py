@@ -9,10 +9,10 @@ import argparse
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dispensary.cli.core import EXIT_OK, Fill, _argument, calendar_date, table
+from dispensary.cli.core import EXIT_OK, Fill, _argument, calendar_date, help_text, table
 from dispensary.domain.forecast import MAX_WEEKS
 from dispensary.domain.rules import parse_whole, source_words
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -35,7 +35,9 @@ def weeks_option(p: argparse.ArgumentParser) -> None:
         type=weeks,
         default=DEFAULT_WEEKS,
         metavar="N",
-        help=f"weeks ahead, 1 to {MAX_WEEKS} (default: {DEFAULT_WEEKS})",
+        help=help_text(
+            N_("weeks ahead, 1 to {most} (default: {weeks})"), most=MAX_WEEKS, weeks=DEFAULT_WEEKS
+        ),
     )
 
 
@@ -183,20 +185,20 @@ def forecast_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_forecast)
     weeks_option(p)
     p.add_argument(
-        "--enrol", type=count, default=0, metavar="N", help="participants still to enrol"
+        "--enrol", type=count, default=0, metavar="N", help=N_("participants still to enrol")
     )
     p.add_argument(
         "--enrol-from",
         type=calendar_date,
         metavar="YYYY-MM-DD",
-        help="day 1 of the first one to enrol (default: today)",
+        help=N_("day 1 of the first one to enrol (default: today)"),
     )
     p.add_argument(
         "--enrol-every",
         type=count,
         default=7,
         metavar="DAYS",
-        help="days between two of them (default: 7)",
+        help=N_("days between two of them (default: 7)"),
     )
 
 

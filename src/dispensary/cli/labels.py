@@ -33,7 +33,7 @@ from dispensary.cli.documents import (
     written,
 )
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import labels as label_prints
 from dispensary.services.labels import PrintRefused
@@ -229,14 +229,18 @@ def label_parser(group: argparse.ArgumentParser) -> None:
         p.add_argument("--out", required=True, type=path_option, metavar="FILE.pdf")
         param_options(p, [f for f in entry.fields if f.param not in POSITIONAL], entry.sheet)
         if entry.kind is not None:
-            p.add_argument("--reprint", action="store_true", help="print again, marked REPRINT")
-            p.add_argument("--reason", metavar="TEXT", help="why it is reprinted (with --reprint)")
-    p = label.add("calibrate", cmd_label_calibrate, "save a stock's offset on this workstation")
+            p.add_argument("--reprint", action="store_true", help=N_("print again, marked REPRINT"))
+            p.add_argument(
+                "--reason", metavar="TEXT", help=N_("why it is reprinted (with --reprint)")
+            )
+    p = label.add("calibrate", cmd_label_calibrate, N_("save a stock's offset on this workstation"))
     p.add_argument("--stock", required=True, metavar="NAME")
     # The offset saved replaces the one before: a page printed with a saved offset shows it.
-    p.add_argument("--dx", required=True, type=number, metavar="MM", help="+ moves print right")
-    p.add_argument("--dy", required=True, type=number, metavar="MM", help="+ moves print down")
-    p.add_argument("--scale", type=number, metavar="X", help="50 / measured bar (default: kept)")
+    p.add_argument("--dx", required=True, type=number, metavar="MM", help=N_("+ moves print right"))
+    p.add_argument("--dy", required=True, type=number, metavar="MM", help=N_("+ moves print down"))
+    p.add_argument(
+        "--scale", type=number, metavar="X", help=N_("50 / measured bar (default: kept)")
+    )
 
 
 PARSERS: dict[str, Fill] = {"label": label_parser}

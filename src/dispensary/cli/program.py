@@ -36,8 +36,10 @@ from dispensary.cli.core import (
     Commands,
     Fill,
     Handler,
+    SpokenRawHelp,
     UsageError,
     global_options,
+    help_text,
     hinted,
 )
 from dispensary.domain.codes import SignatureMeaning
@@ -86,67 +88,87 @@ class Command:
 
 
 COMMANDS = (
-    Command("enroll", "counter", "enrol a participant (study number and initials only)"),
-    Command("participant-status", "counter", "mark discontinued or completed"),
+    Command("enroll", "counter", N_("enrol a participant (study number and initials only)")),
+    Command("participant-status", "counter", N_("mark discontinued or completed")),
     Command(
         "participant-correct",
         "counter",
-        "correct an enrolment recorded wrongly: its date, initials, year of birth (signed)",
+        N_("correct an enrolment recorded wrongly: its date, initials, year of birth (signed)"),
     ),
-    Command("dispense", "counter", "dispense a cycle (signed with your password)"),
-    Command("check", "check", "assess a step without doing it; nothing is changed"),
-    Command("void", "counter", "void a dispense made in error (the kits never left)"),
-    Command("return", "counter", "count back the tablets of a kit"),
-    Command("correct-return", "counter", "correct a recorded return count"),
-    Command("explain", "counter", "record the reason for an adherence flag"),
-    Command("participants", "counter", "participants and their next cycle"),
-    Command("history", "counter", "a participant's dispenses, returns and adherence"),
-    Command("receive", "stock", "receive a shipment of kits"),
-    Command("quarantine", "stock", "set kits aside (quarantine)"),
-    Command("release", "stock", "release quarantined kits"),
-    Command("destroy", "stock", "destroy kits or return them to the sponsor (witnessed)"),
-    Command("count", "stock", "record a blind physical count of a kit"),
-    Command("temperature", "stock", "import a data logger's CSV (timestamp,celsius)"),
-    Command("inventory", "stock", "kits on record, with status and tablets"),
-    Command("forecast", "forecast", "supply forecast: weeks the stock falls short, what to order"),
-    Command("trace", "counter", "every dispense of a lot (recall)"),
-    Command("reconcile", "records", "balances per product and what to review"),
-    Command("sign-off", "records", "sign off today's reconciliation"),
-    Command("audit", "records", "the audit trail"),
-    Command("label", "labels", "print kit and dispensing labels, leaflets (PDF)"),
-    Command("report", "reports", "write a report as PDF or CSV (by the --out suffix)"),
-    Command("init", "setup", "create a new database with its study and first administrator"),
-    Command("user", "setup", "manage users (administrator)"),
+    Command("dispense", "counter", N_("dispense a cycle (signed with your password)")),
+    Command("check", "check", N_("assess a step without doing it; nothing is changed")),
+    Command("void", "counter", N_("void a dispense made in error (the kits never left)")),
+    Command("return", "counter", N_("count back the tablets of a kit")),
+    Command("correct-return", "counter", N_("correct a recorded return count")),
+    Command("explain", "counter", N_("record the reason for an adherence flag")),
+    Command("participants", "counter", N_("participants and their next cycle")),
+    Command("history", "counter", N_("a participant's dispenses, returns and adherence")),
+    Command("receive", "stock", N_("receive a shipment of kits")),
+    Command("quarantine", "stock", N_("set kits aside (quarantine)")),
+    Command("release", "stock", N_("release quarantined kits")),
+    Command("destroy", "stock", N_("destroy kits or return them to the sponsor (witnessed)")),
+    Command("count", "stock", N_("record a blind physical count of a kit")),
+    Command("temperature", "stock", N_("import a data logger's CSV (timestamp,celsius)")),
+    Command("inventory", "stock", N_("kits on record, with status and tablets")),
+    Command(
+        "forecast", "forecast", N_("supply forecast: weeks the stock falls short, what to order")
+    ),
+    Command("trace", "counter", N_("every dispense of a lot (recall)")),
+    Command("reconcile", "records", N_("balances per product and what to review")),
+    Command("sign-off", "records", N_("sign off today's reconciliation")),
+    Command("audit", "records", N_("the audit trail")),
+    Command("label", "labels", N_("print kit and dispensing labels, leaflets (PDF)")),
+    Command("report", "reports", N_("write a report as PDF or CSV (by the --out suffix)")),
+    Command("init", "setup", N_("create a new database with its study and first administrator")),
+    Command("user", "setup", N_("manage users (administrator)")),
     Command(
         "recover-admin",
         "setup",
-        "unlock a locked-out administrator (no sign-in: run it as the owner of the database "
-        "file, or with the PostgreSQL database owner's URL)",
+        N_(
+            "unlock a locked-out administrator (no sign-in: run it as the owner of the database "
+            "file, or with the PostgreSQL database owner's URL)"
+        ),
     ),
-    Command("study", "setup", "the study this database serves"),
-    Command("backup", "records", "copy the database to a file"),
+    Command("study", "setup", N_("the study this database serves")),
+    Command("backup", "records", N_("copy the database to a file")),
     Command(
         "restore",
         "records",
-        "replace the database with a checked backup (administrator; no one else may have it open)",
+        N_(
+            "replace the database with a checked backup (administrator; no one else may have it open)"
+        ),
     ),
-    Command("demo", "records", "build the demo pharmacy (users, six months of records)"),
+    Command("demo", "records", N_("build the demo pharmacy (users, six months of records)")),
 )
 """Every command, in the order of `dispensary --help`."""
 
-EPILOG = f"""\
-sign-in:   --user NAME (or {ENV_USER}); the password comes from {ENV_PASSWORD},
+EPILOG = help_text(
+    N_(
+        """\
+sign-in:   --user NAME (or {user}); the password comes from {password},
            or is asked for in a terminal. It also signs each dispense, return, count...
-passwords: {ENV_NEW_PASSWORD} for user add, user password, user reset-password;
-           {ENV_VERIFIER_PASSWORD} for count --verified-by;
-           {ENV_CHECKER_PASSWORD} for dispense --checked-by;
-           {ENV_WITNESS_PASSWORD} for destroy --witness.
-database:  --db, else {config.ENV_DB}, else the file in this user's data folder.
-training:  {ENV_TODAY}=YYYY-MM-DD acts as if today were that date, on a training
+passwords: {new_password} for user add, user password, user reset-password;
+           {verifier_password} for count --verified-by;
+           {checker_password} for dispense --checked-by;
+           {witness_password} for destroy --witness.
+database:  --db, else {db}, else the file in this user's data folder.
+training:  {today}=YYYY-MM-DD acts as if today were that date, on a training
            database only (the demo, or one made with init --training).
-exit codes: 0 done; 1 unexpected ({ENV_DEBUG}=1 for details); 2 usage mistake;
+exit codes: 0 done; 1 unexpected ({debug}=1 for details); 2 usage mistake;
            3 refused by a rule, nothing saved; 4 not signed in or not permitted.
 """
+    ),
+    user=ENV_USER,
+    password=ENV_PASSWORD,
+    new_password=ENV_NEW_PASSWORD,
+    verifier_password=ENV_VERIFIER_PASSWORD,
+    checker_password=ENV_CHECKER_PASSWORD,
+    witness_password=ENV_WITNESS_PASSWORD,
+    db=config.ENV_DB,
+    today=ENV_TODAY,
+    debug=ENV_DEBUG,
+)
+"""The end of `dispensary --help`: its lines are kept as written, in each language."""
 
 
 class _CommandParser(argparse.ArgumentParser):
@@ -184,15 +206,15 @@ def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
     by its module only when that command is parsed."""
     parser = _CommandParser(
         prog="dispensary",
-        description="Investigational drug accountability for a clinical-trial site pharmacy.",
+        description=N_("Investigational drug accountability for a clinical-trial site pharmacy."),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=SpokenRawHelp,
     )
     parser.add_argument(
         "--version",
         action="version",
         version=f"dispensary {program_version()}",
-        help="print the program's version and stop",
+        help=N_("print the program's version and stop"),
     )
     global_options(parser, suppress=False)
     commands = Commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
@@ -270,6 +292,11 @@ ARGPARSE_MESSAGES = (
     N_("argument %(argument_name)s: %(message)s"),
     N_("unrecognized arguments: %s"),
     N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("expected %s argument"),
+    N_("expected %s arguments"),
+    N_("ignored explicit argument %r"),
     N_("invalid %(type)s value: %(value)r"),
     N_("ambiguous option: %(option)s could match %(matches)s"),
     N_("one of the arguments %s is required"),
@@ -277,6 +304,7 @@ ARGPARSE_MESSAGES = (
     N_("show this help message and exit"),
     N_("positional arguments"),
     N_("options"),
+    N_("%(heading)s:"),  # Python 3.13: a heading's colon
 )
 """argparse's own words (a usage mistake, the help's headings), in the program's catalogue:
 argparse asks its module's `_` for them, which `_speak_argparse` points at the program's."""

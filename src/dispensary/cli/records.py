@@ -25,13 +25,14 @@ from dispensary.cli.core import (
     cell,
     database_option,
     display_width,
+    help_text,
     keyed,
     path_option,
     plural,
     table,
 )
 from dispensary.domain.errors import DatabaseProblem, RuleViolation
-from dispensary.i18n import _, pgettext
+from dispensary.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -403,12 +404,12 @@ def cmd_audit_list(run: Run) -> int:
 
 def audit_parser(group: argparse.ArgumentParser) -> None:
     trail = Commands.actions(group, "audit_command")
-    p = trail.add("verify", cmd_audit_verify, "recompute the hash chain (exit 3 if it breaks)")
+    p = trail.add("verify", cmd_audit_verify, N_("recompute the hash chain (exit 3 if it breaks)"))
     against = p.add_mutually_exclusive_group()
     against.add_argument(
         "--anchor",
         metavar="CODE",
-        help="also prove the chain still holds the point this verification code names",
+        help=N_("also prove the chain still holds the point this verification code names"),
     )
     against.add_argument(
         "--anchor-log",
@@ -416,31 +417,38 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         const="",
         type=path_option,
         metavar="FOLDER",
-        help="also check against the last code of the anchor log in FOLDER (default: the "
-        "backup folder of this database)",
+        help=N_(
+            "also check against the last code of the anchor log in FOLDER (default: the "
+            "backup folder of this database)"
+        ),
     )
     p.add_argument(
         "--public-key",
         type=path_option,
         metavar="FILE",
-        help="with --anchor-log: trust only the log's lines this site key signed (its .pub "
-        "file or text), and refuse a log with a line signed otherwise",
+        help=N_(
+            "with --anchor-log: trust only the log's lines this site key signed (its .pub "
+            "file or text), and refuse a log with a line signed otherwise"
+        ),
     )
-    trail.add("anchor", cmd_audit_anchor, "print the verification code of the chain as it is")
+    trail.add("anchor", cmd_audit_anchor, N_("print the verification code of the chain as it is"))
     p = trail.add(
         "site-key",
         cmd_site_key,
-        "the site key that signs the anchor log's lines on this workstation",
+        N_("the site key that signs the anchor log's lines on this workstation"),
     )
     making = p.add_mutually_exclusive_group()
     making.add_argument(
         "--create",
         type=path_option,
         metavar="FILE",
-        help="make a new site key in FILE (and its public half in FILE.pub) and sign with it",
+        help=N_("make a new site key in FILE (and its public half in FILE.pub) and sign with it"),
     )
     making.add_argument(
-        "--use", type=path_option, metavar="FILE", help="sign with the existing site key in FILE"
+        "--use",
+        type=path_option,
+        metavar="FILE",
+        help=N_("sign with the existing site key in FILE"),
     )
     p.add_argument(
         "--reason",
@@ -453,12 +461,15 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
         "--db", type=database_option, metavar="PATH_OR_URL", default=argparse.SUPPRESS
     )
     no_user.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p = trail.add("list", cmd_audit_list, "list audit entries", parent=no_user)
+    p = trail.add("list", cmd_audit_list, N_("list audit entries"), parent=no_user)
     p.add_argument(
-        "--limit", type=audit_limit, metavar="N", help=f"the last N entries (1-{AUDIT_LIST_MOST})"
+        "--limit",
+        type=audit_limit,
+        metavar="N",
+        help=help_text(N_("the last N entries (1-{most})"), most=AUDIT_LIST_MOST),
     )
-    p.add_argument("--user", dest="user_filter", metavar="NAME", help="entries by this user")
-    p.add_argument("--action", metavar="A", help="e.g. dispense, return, sign_in")
+    p.add_argument("--user", dest="user_filter", metavar="NAME", help=N_("entries by this user"))
+    p.add_argument("--action", metavar="A", help=N_("e.g. dispense, return, sign_in"))
 
 
 # -- backup, restore and the demo ----------------------------------------------------------------
@@ -538,7 +549,7 @@ def cmd_restore(run: Run) -> int:
 def restore_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_restore)
     p.add_argument("file", type=path_option, metavar="FILE")
-    p.add_argument("--force", action="store_true", help="when the current database cannot open")
+    p.add_argument("--force", action="store_true", help=N_("when the current database cannot open"))
 
 
 def cmd_demo(run: Run) -> int:
@@ -633,7 +644,9 @@ def cmd_demo(run: Run) -> int:
 def demo_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_demo)
     p.add_argument(
-        "--replace", action="store_true", help="replace an earlier demo (a training database only)"
+        "--replace",
+        action="store_true",
+        help=N_("replace an earlier demo (a training database only)"),
     )
 
 

@@ -21,6 +21,7 @@ from dispensary.cli.core import (
     Commands,
     Fill,
     UsageError,
+    help_text,
     new_secret,
     path_option,
     plural,
@@ -31,7 +32,7 @@ from dispensary.cli.core import (
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import RuleViolation
 from dispensary.domain.rules import source_words
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -80,15 +81,19 @@ def init_parser(p: argparse.ArgumentParser) -> None:
         "--study",
         type=study_file_option,
         metavar="FILE",
-        help="study file (default: the bundled NCT07198672)",
+        help=N_("study file (default: the bundled NCT07198672)"),
     )
-    p.add_argument("--admin", required=True, metavar="NAME", help="user name of the administrator")
+    p.add_argument(
+        "--admin", required=True, metavar="NAME", help=N_("user name of the administrator")
+    )
     p.add_argument("--full-name", metavar="TEXT")
     p.add_argument("--initials", metavar="XX")
     p.add_argument(
         "--training",
         action="store_true",
-        help=f"a training or test database, where {ENV_TODAY} may fix today's date",
+        help=help_text(
+            N_("a training or test database, where {env} may fix today's date"), env=ENV_TODAY
+        ),
     )
 
 
@@ -216,21 +221,34 @@ def cmd_user_reset(run: Run) -> int:
 
 def user_parser(group: argparse.ArgumentParser) -> None:
     user = Commands.actions(group, "user_command")
-    p = user.add("add", cmd_user_add, f"add a user (password from {ENV_NEW_PASSWORD})")
+    p = user.add(
+        "add", cmd_user_add, help_text(N_("add a user (password from {env})"), env=ENV_NEW_PASSWORD)
+    )
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--full-name", required=True, metavar="TEXT")
     p.add_argument("--initials", required=True, metavar="XX")
-    user.add("list", cmd_user_list, "list users")
-    for name, active in (("deactivate", False), ("activate", True)):
-        p = user.add(name, partial(cmd_user_activate, active=active), f"{name} an account")
+    user.add("list", cmd_user_list, N_("list users"))
+    for name, active, text in (
+        ("deactivate", False, N_("deactivate an account")),
+        ("activate", True, N_("activate an account")),
+    ):
+        p = user.add(name, partial(cmd_user_activate, active=active), text)
         p.add_argument("name")
         p.add_argument("--reason", required=True)
-    p = user.add("unlock", cmd_user_unlock, "unlock an account locked by failed sign-ins")
+    p = user.add("unlock", cmd_user_unlock, N_("unlock an account locked by failed sign-ins"))
     p.add_argument("name")
     p.add_argument("--reason", required=True)
-    user.add("password", cmd_user_password, f"change your password (new: {ENV_NEW_PASSWORD})")
-    p = user.add("reset-password", cmd_user_reset, f"set a user's password ({ENV_NEW_PASSWORD})")
+    user.add(
+        "password",
+        cmd_user_password,
+        help_text(N_("change your password (new: {env})"), env=ENV_NEW_PASSWORD),
+    )
+    p = user.add(
+        "reset-password",
+        cmd_user_reset,
+        help_text(N_("set a user's password ({env})"), env=ENV_NEW_PASSWORD),
+    )
     p.add_argument("name")
 
 
@@ -254,12 +272,15 @@ def cmd_recover_admin(run: Run) -> int:
 
 def recover_admin_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_recover_admin)
-    p.add_argument("name", help="the administrator's user name")
+    p.add_argument("name", help=N_("the administrator's user name"))
     p.add_argument("--reason", required=True)
     p.add_argument(
         "--new-password",
         action="store_true",
-        help=f"also set a password ({ENV_NEW_PASSWORD}), to be changed at the next sign-in",
+        help=help_text(
+            N_("also set a password ({env}), to be changed at the next sign-in"),
+            env=ENV_NEW_PASSWORD,
+        ),
     )
 
 
@@ -473,29 +494,31 @@ def cmd_study_access(run: Run) -> int:
 
 def study_parser(group: argparse.ArgumentParser) -> None:
     study = Commands.actions(group, "study_command")
-    study.add("list", cmd_study_list, "the studies of this pharmacy you may work in")
-    p = study.add("add", cmd_study_add, "add a study from its study file (administrator)")
+    study.add("list", cmd_study_list, N_("the studies of this pharmacy you may work in"))
+    p = study.add("add", cmd_study_add, N_("add a study from its study file (administrator)"))
     p.add_argument("file", type=path_option, metavar="FILE.toml")
     p.add_argument("--reason", required=True)
-    p = study.add("close", cmd_study_close, "close a study: read only from then on (administrator)")
+    p = study.add(
+        "close", cmd_study_close, N_("close a study: read only from then on (administrator)")
+    )
     p.add_argument("protocol", metavar="PROTOCOL")
     p.add_argument("--reason", required=True)
     p = study.add(
-        "access", cmd_study_access, "give a user access to a study, or take it (administrator)"
+        "access", cmd_study_access, N_("give a user access to a study, or take it (administrator)")
     )
     p.add_argument("username", metavar="USER")
     p.add_argument("protocol", metavar="PROTOCOL")
-    p.add_argument("--remove", action="store_true", help="take the access away")
+    p.add_argument("--remove", action="store_true", help=N_("take the access away"))
     p.add_argument("--reason", required=True)
-    study.add("show", cmd_study_show, "show the study's products, dose levels and cycle")
-    p = study.add("update", cmd_study_update, "replace the study file (administrator)")
+    study.add("show", cmd_study_show, N_("show the study's products, dose levels and cycle"))
+    p = study.add("update", cmd_study_update, N_("replace the study file (administrator)"))
     p.add_argument("file", type=path_option, metavar="FILE.toml")
     p.add_argument("--reason", required=True)
     study.add(
-        "rules", cmd_study_rules, "list the study's rules, their source, and which to confirm"
+        "rules", cmd_study_rules, N_("list the study's rules, their source, and which to confirm")
     )
-    p = study.add("confirm", cmd_study_confirm, "confirm a site-decision rule (administrator)")
-    p.add_argument("rule", metavar="RULE", help="the rule's key, as `study rules` lists it")
+    p = study.add("confirm", cmd_study_confirm, N_("confirm a site-decision rule (administrator)"))
+    p.add_argument("rule", metavar="RULE", help=N_("the rule's key, as `study rules` lists it"))
     p.add_argument("--reason", required=True)
 
 

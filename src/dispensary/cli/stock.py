@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     calendar_date,
     cell,
     destruction_options,
+    help_text,
     keyed,
     kits_text,
     path_option,
@@ -37,7 +38,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import _
+from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -220,20 +221,24 @@ def count_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_count)
     p.add_argument("kit")
     p.add_argument(
-        "--tablets", required=True, type=whole, metavar="N", help="tablets counted in the kit"
+        "--tablets", required=True, type=whole, metavar="N", help=N_("tablets counted in the kit")
     )
     p.add_argument(
         "--reason-code",
         choices=[r.value for r in ReasonCode],
-        help="why the count differs from the book (needed for a difference)",
+        help=N_("why the count differs from the book (needed for a difference)"),
     )
     p.add_argument(
         "--reason",
         metavar="TEXT",
-        help="the difference explained in a few words (needed for a difference)",
+        help=N_("the difference explained in a few words (needed for a difference)"),
     )
-    p.add_argument("--verified-by", metavar="NAME", help=f"second person ({ENV_VERIFIER_PASSWORD})")
-    p.add_argument("--date", type=calendar_date, help="count date (default today)")
+    p.add_argument(
+        "--verified-by",
+        metavar="NAME",
+        help=help_text(N_("second person ({env})"), env=ENV_VERIFIER_PASSWORD),
+    )
+    p.add_argument("--date", type=calendar_date, help=N_("count date (default today)"))
 
 
 def cmd_temperature(run: Run) -> int:
@@ -410,16 +415,18 @@ def _list_logger_files(run: Run) -> int:
 def temperature_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_temperature)
     p.add_argument(
-        "--area", metavar="NAME", help="storage area of the logger (with --list: only this area)"
+        "--area",
+        metavar="NAME",
+        help=N_("storage area of the logger (with --list: only this area)"),
     )
     p.add_argument("file", nargs="?", type=path_option, metavar="FILE.csv")
     p.add_argument(
         "--list",
         action="store_true",
-        help="list the logger files imported (newest first) instead of importing one",
+        help=N_("list the logger files imported (newest first) instead of importing one"),
     )
     p.add_argument(
-        "--limit", type=audit_limit, metavar="N", help="with --list: the newest N files only"
+        "--limit", type=audit_limit, metavar="N", help=N_("with --list: the newest N files only")
     )
 
 
@@ -476,7 +483,7 @@ def inventory_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--every-study",
         action="store_true",
-        help="the kits of every study you may work in, each with its study",
+        help=N_("the kits of every study you may work in, each with its study"),
     )
 
 
