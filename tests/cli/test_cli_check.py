@@ -38,8 +38,8 @@ class Terminal:
         return code, out, err
 
     def written(self) -> dict[str, list[str]]:
-        """Every row of every table, the audit trail's sign-in entries (and the chain head they
-        move) aside: what a check must never touch."""
+        """Every row of every table, the audit trail's sign-in entries (their study index rows,
+        and the chain head they move) aside: what a check must never touch."""
         with self.ctx.engine.connect() as conn:
             tables = sorted(set(inspect(conn).get_table_names()) - {"chain_head"})
             found = {
@@ -47,8 +47,18 @@ class Terminal:
                     repr(tuple(row)) for row in conn.execute(text(f'SELECT * FROM "{table}"'))
                 )
                 for table in tables
-                if table != "audit_entries"
+                if table not in ("audit_entries", "audit_entry_studies")
             }
+            found["audit_entry_studies"] = [
+                repr(tuple(row))
+                for row in conn.execute(
+                    text(
+                        "SELECT s.audit_entry_id, s.study_id FROM audit_entry_studies s JOIN "
+                        "audit_entries a ON a.id = s.audit_entry_id WHERE a.action NOT IN "
+                        "('sign_in', 'sign_in_failed', 'sign_in_refused') ORDER BY 1, 2"
+                    )
+                )
+            ]
             found["audit_entries"] = [
                 repr(tuple(row))
                 for row in conn.execute(

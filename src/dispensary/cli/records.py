@@ -453,7 +453,7 @@ def audit_parser(group: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reason",
         metavar="TEXT",
-        help="why the key is set, kept in the audit trail (required with --create and --use)",
+        help=N_("why the key is set, kept in the audit trail (required with --create and --use)"),
     )
     # Here --user filters the list; sign in with --user before the command name.
     no_user = argparse.ArgumentParser(add_help=False)
