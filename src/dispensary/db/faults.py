@@ -177,17 +177,13 @@ def sqlite_fault(
     if code in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if code == SQLITE_CORRUPT:
-        return DatabaseDamaged(
-            _(
-                "{path} is damaged ({detail}). {nothing} Restore the last backup "
-                "(dispensary restore)."
-            ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
-        )
+        return damaged(db, detail)
     if code == SQLITE_NOTADB:
         return NotADispensaryDatabase(
             _(
-                "{path} is not a Dispensary database ({detail}). {nothing} Check the path (--db, "
-                "or DISPENSARY_DB)."
+                "{path} is not a Dispensary database, or is damaged: SQLite cannot read it as a "
+                "database. {nothing} Check the path (--db, or DISPENSARY_DB). Technical detail: "
+                "{detail}"
             ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
         )
     if code == SQLITE_CANTOPEN:
@@ -500,6 +496,18 @@ def unread_wal_refusal(path: Path, kind: ReadOnlyKind) -> ReadOnlyDatabase:
             nothing=_(NOTHING_CHANGED),
             keep=_(KEEP_BACKUPS),
         )
+    )
+
+
+def damaged(db: str, detail: str) -> DatabaseDamaged:
+    """A damaged database file, said in the reader's words with what to do; SQLite's own
+    (English) words only as the technical detail at the end, for whoever investigates."""
+    return DatabaseDamaged(
+        _(
+            "{path} is damaged: part of the file cannot be read as a database. {nothing} Restore "
+            'the last backup (dispensary restore, or ask the administrator: see "Backups and a '
+            "restore drill\" in the administrator's guide). Technical detail: {detail}"
+        ).format(path=shown(db), nothing=_(NOTHING_CHANGED), detail=detail)
     )
 
 

@@ -40,6 +40,7 @@ from dispensary.db.faults import (
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     ReadOnlyKind,
+    damaged,
     file_fault,
     mode_warning,
     read_only_cause,
@@ -174,11 +175,7 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
     except sqlite3.DatabaseError as exc:
         _remove_left_behind(absent)
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
-            raise DatabaseDamaged(
-                _("{path} is damaged ({error}). {nothing} Restore the last backup.").format(
-                    path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
-                )
-            ) from exc
+            raise damaged(str(path), str(exc)) from exc
         problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
             _("{path} cannot be read ({error}). {nothing} Check the path.").format(
                 path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
@@ -187,15 +184,7 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
         raise problem from exc
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
-        raise DatabaseDamaged(
-            _(
-                "{path} is damaged (integrity check: {answer}). {nothing} Restore the last backup."
-            ).format(
-                path=shown(path),
-                answer=result[0] if result else _("no answer"),
-                nothing=_(NOTHING_CHANGED),
-            )
-        )
+        raise damaged(str(path), f"PRAGMA quick_check: {result[0] if result else '-'}")
     return CheckedFile(tables, kind)
 
 
