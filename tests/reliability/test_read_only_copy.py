@@ -10,7 +10,8 @@ the database or in it: not the sign-in, not the reconciliation's verified point,
 without making a -shm file is refused, saying what to copy.
 
 Root may write anything but a read-only disk: as root (CI), the disk is a real tmpfs remounted
-read-only and the file and folder cases run as another account; otherwise by chmod.
+read-only and the file and folder cases run as another account; otherwise by chmod. On
+PostgreSQL, a role granted SELECT only reads the same way.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from dispensary.db.engine import read_only_uri
 from dispensary.db.faults import ReadOnlyKind
@@ -37,16 +41,19 @@ from .test_faults import (
     ENROL_ARGS,
     NOBODY,
     Command,
+    Snapshot,
     _enroll,
     _fingerprint,
     _is_root,
     _mounted,
+    _pg_admin,
     _receive,
     _this_account,
     as_account,
 )
 from .test_faults import command as command  # the fixtures: the real command, in-process
 from .test_faults import open_folder as open_folder  # a folder other accounts can reach
+from .test_faults import pg_ctx as pg_ctx  # the test database, on PostgreSQL only
 
 READ_ONLY_WORDS = "is open read-only"
 PERIOD = ("--from", "2026-01-01", "--to", "2026-01-31")
@@ -291,3 +298,58 @@ def test_the_uri_reads_the_file_alone_immutably_and_a_wal_through_its_shm(tmp_pa
     assert "its disk is mounted read-only" in refused.value.message
     shm.write_bytes(b"index")
     assert read_only_uri(path, ReadOnlyKind.FOLDER).endswith("?mode=ro")
+
+
+@contextmanager
+def _select_only_role(url: str) -> Iterator[str]:
+    """A PostgreSQL role granted SELECT on the database's tables and nothing else (an
+    inspector's, or a read-only standby's user); yields the URL that connects as it."""
+    server = make_url(url)
+    role = f"inspector_{uuid.uuid4().hex[:12]}"
+    with _pg_admin(url) as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+    try:
+        yield server.set(username=role, password=None).render_as_string(hide_password=False)
+    finally:
+        with _pg_admin(url) as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :role"
+                ),
+                {"role": role},
+            )
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+
+
+def test_postgres_a_role_that_may_only_read_verifies_and_reports_and_records_nothing(
+    pg_ctx: Context,
+    pharmacist: Actor,
+    monitor: Actor,
+    tmp_path: Path,
+    command: Command,
+    snapshot: Callable[[Context], Snapshot],
+    figures: Figures,
+) -> None:
+    """The same on a server: the sign-in of a role without write grants is checked, not
+    recorded (it could not be), what reads works, and a step that records is refused as the
+    server's read-only connection, nothing written."""
+    _receive(pg_ctx, pharmacist, "K0001-K0004")
+    _enroll(pg_ctx, pharmacist, "01-001")
+    code = audit.current_anchor(pg_ctx, monitor)
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(pg_ctx)
+    with _select_only_role(pg_ctx.database) as url:
+        reads = [(args, command(url, *args, user=u)) for u, args in _reads(out, code)]
+        writes = [(args, command(url, *args, user=u)) for u, args in _writes(out)]
+    assert snapshot(pg_ctx) == before, "not even a sign-in was recorded"
+    for args, result in reads:
+        assert result.code == 0, (args, result.err)
+    for args, result in writes:
+        assert result.code == 3, (args, result.err)
+        if args[0] != "backup":  # a server's backup is pg_dump's: said so before anything
+            assert "lets this connection read only" in result.err, result.err
+    figures.add("read-only copies.a PostgreSQL role granted SELECT only")
