@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from dispensary import cli
 from dispensary.db import migrate
 from dispensary.domain.errors import (
     DatabaseDamaged,
@@ -291,3 +293,40 @@ def test_an_older_schema_whose_index_lost_rows_is_not_upgraded(
     assert "Restore the last good backup" in message
     assert _dump(path) == before
     assert not backups.exists() or not list(backups.glob("*.sqlite3*")), "no backup kept"
+
+
+def damaged_header(good: Path, folder: Path) -> Path:
+    """The header's page size overwritten: SQLite's own words are "file is not a database"."""
+    path = _copy(good, folder)
+    with path.open("r+b") as handle:
+        handle.seek(16)
+        handle.write(b"\x00\x03")
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [truncated, random_bytes_in_the_middle, damaged_header],
+    ids=["truncated", "random_bytes_in_the_middle", "damaged_header"],
+)
+def test_a_damaged_database_is_said_in_the_readers_words_sqlites_only_as_the_detail(
+    damage: Damage,
+    good_database: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under zh_CN the whole message is Chinese and says what to do (restore the last backup,
+    the guide's section); SQLite's English ("file is not a database") only follows as the
+    technical detail, where it was the message's middle."""
+    path = damage(good_database, tmp_path)
+    monkeypatch.setenv("DISPENSARY_PASSWORD", password("admin"))
+    capsys.readouterr()
+    code = cli.main(["--db", str(path), "--user", "admin", "--lang", "zh_CN", "audit", "verify"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    said, mark, detail = err.partition("技术细节：")
+    assert mark and detail.strip(), f"SQLite's own words kept as the technical detail: {err}"
+    assert "已损坏" in said and "请恢复最近一次备份" in said and "备份与恢复演练" in said, said
+    latin = re.findall(r"[A-Za-z]{3,}", said.replace(str(path), ""))
+    assert latin == ["dispensary", "restore"], f"English left in the sentence: {said}"

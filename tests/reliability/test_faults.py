@@ -436,8 +436,8 @@ def test_the_command_says_disk_full_with_exit_3_on_either_back_end(
     real = setup.make_engine
     install = _failing_writes(_disk_full_error(str(make_url(db_engine.url_for(db)))))
 
-    def make_engine(location: str) -> Engine:
-        engine = real(location)
+    def make_engine(location: str, **options: Any) -> Engine:
+        engine = real(location, **options)
         install(engine)
         return engine
 
@@ -518,16 +518,24 @@ def test_a_read_only_file_or_folder_is_read_only_not_damaged(
     command: Command,
     figures: Figures,
 ) -> None:
+    """Where the database must be written (the windows' opening) it is refused, naming why; the
+    command opens it read-only: what reads works, a step that records is refused (exit 3).
+    tests/reliability/test_read_only_copy.py reads, verifies and reports on such a copy."""
     path, account = _read_only_site(db_file, open_folder, what)
+    command(db_file, "inventory")  # its modules loaded, before another account runs it
     files = _fingerprint(path.parent)
     with account():
         with pytest.raises(ReadOnlyDatabase) as refused:
             setup.open_database(str(path))
-        result = command(path, "inventory")
+        read = command(path, "inventory")
+        result = command(path, *ENROL_ARGS)
     assert words in refused.value.message, refused.value.message
     _assert_no_restore_advice(refused.value.message)
+    assert read.code == 0, read.err
+    _assert_named(read.err, "is open read-only")
     assert result.code == 3, result.err
-    _assert_named(result.err, words)
+    _assert_named(result.err, "Nothing can be recorded in")
+    _assert_no_restore_advice(result.err)
     assert _fingerprint(path.parent) == files, "no byte changed and no -wal/-shm left behind"
     figures.add("faults.read-only named, nothing written")
 
@@ -548,9 +556,10 @@ def test_a_read_only_disk_is_read_only_not_damaged(
         with pytest.raises(ReadOnlyDatabase) as refused:
             setup.open_database(str(path))
         assert "mounted read-only" in refused.value.message, refused.value.message
-        result = command(path, "inventory")
+        assert command(path, "inventory").code == 0  # read as it is (test_read_only_copy.py)
+        result = command(path, *ENROL_ARGS)
         assert result.code == 3, result.err
-        _assert_named(result.err, "read-only")
+        _assert_named(result.err, "its disk is mounted read-only")
         _assert_no_restore_advice(result.err)
         assert _fingerprint(disk) == files
 

@@ -6,7 +6,11 @@ readable by others."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +79,72 @@ def test_a_read_only_folder_is_named_at_start(
         folder.chmod(0o755)
     [(_title, text)] = messages
     assert "read-only for this account" in text and "do not restore" in text
+
+
+@contextmanager
+def _read_only(folder: Path) -> Iterator[str]:
+    """The folder read-only for this process, in a way that stops root too: as root (CI) a
+    small disk mounted read-only (Linux), else the folder chmodded 555. Yields what the refusal
+    names as the cause."""
+    if os.name != "posix":
+        pytest.skip("a read-only folder or disk of POSIX")
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield "read-only for this account"
+        finally:
+            folder.chmod(0o755)
+        return
+    if sys.platform != "linux":
+        pytest.skip("as root, only a disk mounted read-only stops the writes (Linux)")
+    done = subprocess.run(
+        ["mount", "-o", "remount,ro", str(folder)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot make the disk read-only: {done.stderr.strip()}")
+    yield "mounted read-only"
+
+
+@contextmanager
+def _small_disk(folder: Path) -> Iterator[Path]:
+    """As root on Linux, a small disk (tmpfs) at `folder`; else the folder itself."""
+    folder.mkdir()
+    if os.name != "posix" or os.geteuid() != 0 or sys.platform != "linux":
+        yield folder
+        return
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here: {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        if subprocess.run(["umount", str(folder)], check=False).returncode != 0:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_database_is_refused_at_start_and_the_command_named_to_read_it(
+    ctx: Context, tmp_path: Path, qtbot: Any, answered: None, messages: list[tuple[str, str]]
+) -> None:
+    """An inspector's copy on a CD: the windows record every sign-in and the day's backup, so
+    they refuse it at start, saying why, that nothing was changed, and that the `dispensary`
+    command reads, verifies and reports on it as it is; not a byte of the copy is written."""
+    ctx.engine.dispose()
+    with _small_disk(tmp_path / "cd") as folder:
+        path = folder / "pharmacy.sqlite3"
+        shutil.copyfile(ctx.database, path)
+        with _read_only(folder) as cause:
+            before = sorted((p.name, p.read_bytes()) for p in folder.iterdir())
+            assert gui.main(["--db", str(path)]) == 3
+            assert sorted((p.name, p.read_bytes()) for p in folder.iterdir()) == before
+    [(title, text)] = messages
+    assert "cannot open the database" in title
+    assert cause in text and "Nothing was changed" in text and "do not restore" in text, text
+    assert "The dispensary command can still read it as it is" in text, text
 
 
 def test_a_database_others_may_read_opens_with_a_warning(ctx: Context) -> None:

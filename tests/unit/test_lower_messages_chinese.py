@@ -31,16 +31,19 @@ def test_a_damaged_database_is_told_in_chinese() -> None:
     with speaking(ZH):
         chinese = _damaged()
     assert isinstance(chinese, DatabaseDamaged)
-    assert chinese.message == (
-        f"{DB} 已损坏（database disk image is malformed）。未做任何更改。"
-        "请恢复最近一次备份（dispensary restore）。"
+    assert chinese.message == (  # SQLite's English only as the technical detail, at the end
+        f"{DB} 已损坏：文件的一部分无法作为数据库读取。未做任何更改。"
+        "请恢复最近一次备份（dispensary restore，或联系管理员：见管理员指南中的“备份与恢复演练”）。"
+        "技术细节：database disk image is malformed"
     )
     with speaking(Language.EN):
         english = _damaged()
     assert english is not None
     assert english.message == (
-        f"{DB} is damaged (database disk image is malformed). Nothing was changed. Restore the "
-        "last backup (dispensary restore)."
+        f"{DB} is damaged: part of the file cannot be read as a database. Nothing was changed. "
+        'Restore the last backup (dispensary restore, or ask the administrator: see "Backups and '
+        "a restore drill\" in the administrator's guide). Technical detail: database disk image "
+        "is malformed"
     )
 
 

@@ -83,10 +83,14 @@ class Run:
     def context(self) -> Context:
         """The study asked for (--study, DISPENSARY_STUDY); without one, the database's only
         study. A command that works in one study refuses to guess among several; a command of
-        the whole site (users, backups, the list of studies) opens the first."""
+        the whole site (users, backups, the list of studies) opens the first. A database this
+        account may not write (an inspector's copy on a CD) is opened read-only, and said so:
+        what only reads works on it, and every step that would record is refused."""
         if self._ctx is None:
             try:
-                opened = setup.open_database(self.db, self.clock, expect_protocol=self.study)
+                opened = setup.open_database(
+                    self.db, self.clock, expect_protocol=self.study, read_only_ok=True
+                )
             except UnknownStudy as exc:  # the command line's mistake, not the database's
                 raise UsageError(
                     _(
@@ -113,6 +117,8 @@ class Run:
             self.studies_held = tuple(opened.studies)
             if opened.warning:  # e.g. other accounts may read the file: said, not refused
                 self.note(_("Warning: {warning}").format(warning=opened.warning))
+            if opened.read_only:
+                self.note(opened.read_only)
             if self.clock_fixed and not setup.training_clock_allowed(self._ctx):
                 raise RuleViolation(_(TRAINING_ONLY).format(env=ENV_TODAY, what=_("this database")))
             if opened.migrated_from:

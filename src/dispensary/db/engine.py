@@ -8,6 +8,11 @@ opening the database and reading go on while another workstation is writing.
 
 A fault of the disk, the file, the lock or the server comes out of a transaction as the
 `DatabaseProblem` that names it (see db.faults), the transaction rolled back: nothing written.
+
+A SQLite file this account may not write (a read-only disk, file or folder: an inspector's copy
+on a CD) is opened read-only (`make_engine(db, read_only=kind)`): SQLite reads it without
+writing a byte, nor creating a -wal or -shm file beside it, and every write transaction is
+refused before it begins (`read_only_refusal`).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import URL, Engine, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,9 +34,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from dispensary.db.faults import dbapi_fault, sqlite_fault
+from dispensary.db.faults import (
+    ReadOnlyKind,
+    dbapi_fault,
+    read_only_refusal,
+    sqlite_fault,
+    unread_wal_refusal,
+)
 from dispensary.db.models import ChainHead
-from dispensary.domain.errors import DatabaseProblem
+from dispensary.domain.errors import DatabaseProblem, ReadOnlyDatabase
 from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown
 from dispensary.i18n import N_, _
 
@@ -112,13 +125,65 @@ def checked_url(db: str) -> URL:
     return url
 
 
-def make_engine(db: str) -> Engine:
+@dataclass(frozen=True)
+class ReadOnly:
+    """How a database this account may not write was opened: why, and the URI SQLite reads
+    it through."""
+
+    kind: ReadOnlyKind
+    uri: str
+
+
+_read_only: WeakKeyDictionary[Engine, ReadOnly] = WeakKeyDictionary()
+"""The engines opened read-only (make_engine's `read_only`)."""
+
+
+def read_only(engine: Engine) -> ReadOnly | None:
+    """How the database of `engine` was opened read-only, or None when it may be written."""
+    return _read_only.get(engine)
+
+
+def read_only_uri(path: Path, kind: ReadOnlyKind) -> str:
+    """The URI SQLite reads a database through without writing anything, nor creating a file
+    beside it. Without records in a -wal file (a database closed, a backup, a copy of the file
+    alone), the file is all there is: `immutable=1` reads it with no locks and no -shm file.
+    With records in its -wal, SQLite reads them through the -shm file beside it (`mode=ro`:
+    read-only, and in step with an owner writing it meanwhile); without a -shm file it would
+    have to create one, so the copy is refused, saying what to copy where."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        pending = wal.stat().st_size > 0
+    except OSError:
+        pending = False
+    base = path.absolute().as_uri()
+    if not pending:
+        return f"{base}?mode=ro&immutable=1"
+    if shm.exists():
+        return f"{base}?mode=ro"
+    raise unread_wal_refusal(path, kind)
+
+
+def refuse_if_read_only(engine: Engine, nothing: str = NOTHING_SAVED) -> None:
+    """A step that would write (a transaction, a backup beside the database) is refused before
+    anything is written when the database is open read-only."""
+    opened = _read_only.get(engine)
+    if opened is not None:
+        raise read_only_refusal(display_name(engine.url), opened.kind, nothing)
+
+
+def make_engine(db: str, read_only: ReadOnlyKind | None = None) -> Engine:
+    """The engine of a database; `read_only` (a SQLite file this account may not write, and
+    why) opens it read-only: see read_only_uri."""
     url = checked_url(db)
     timeout_ms = BUSY_TIMEOUT_MS
     try:
         if url.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
-            _sqlite_setup(engine, timeout_ms)
+            if read_only is not None and url.database:
+                opened = ReadOnly(read_only, read_only_uri(Path(url.database), read_only))
+                _read_only_setup(engine, opened.uri)
+                _read_only[engine] = opened
+            _sqlite_setup(engine, timeout_ms, writable=read_only is None)
             return engine
         waiting = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
         engine = create_engine(url, pool_pre_ping=True, connect_args=waiting)
@@ -138,7 +203,15 @@ def make_engine(db: str) -> Engine:
     return engine
 
 
-def _sqlite_setup(engine: Engine, timeout_ms: int) -> None:
+def _read_only_setup(engine: Engine, uri: str) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _read_only_connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: Any) -> None:
+        # The URL stays the file's path (messages name it); the driver opens the URI.
+        cargs[:] = [uri]
+        cparams["uri"] = True
+
+
+def _sqlite_setup(engine: Engine, timeout_ms: int, writable: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # We issue BEGIN ourselves, so that write transactions take the lock at once.
@@ -146,10 +219,11 @@ def _sqlite_setup(engine: Engine, timeout_ms: int) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
-        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        if writable:  # a database opened read-only is read in the mode it was left in
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -211,14 +285,21 @@ def fault(
     url = engine.url
     path = Path(url.database) if is_sqlite(engine) and url.database else None
     if isinstance(exc, sqlite3.Error):
-        return sqlite_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
-    return dbapi_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
+        problem = sqlite_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
+    else:
+        problem = dbapi_fault(exc, display_name(url), path, nothing, BUSY_TIMEOUT_MS)
+    opened = _read_only.get(engine)
+    if isinstance(problem, ReadOnlyDatabase) and opened is not None:
+        return read_only_refusal(display_name(url), opened.kind, nothing)
+    return problem
 
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Session]:
     """One workflow step: commits on success, rolls back on any exception; a database fault is
-    raised as the DatabaseProblem that names it, nothing of the step written."""
+    raised as the DatabaseProblem that names it, nothing of the step written. A database open
+    read-only refuses the step before it begins."""
+    refuse_if_read_only(engine)
     try:
         with Session(writing(engine), expire_on_commit=False) as session, session.begin():
             if not is_sqlite(engine):

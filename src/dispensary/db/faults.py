@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -176,17 +177,13 @@ def sqlite_fault(
     if code in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if code == SQLITE_CORRUPT:
-        return DatabaseDamaged(
-            _(
-                "{path} is damaged ({detail}). {nothing} Restore the last backup "
-                "(dispensary restore)."
-            ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
-        )
+        return damaged(db, detail)
     if code == SQLITE_NOTADB:
         return NotADispensaryDatabase(
             _(
-                "{path} is not a Dispensary database ({detail}). {nothing} Check the path (--db, "
-                "or DISPENSARY_DB)."
+                "{path} is not a Dispensary database, or is damaged: SQLite cannot read it as a "
+                "database. {nothing} Check the path (--db, or DISPENSARY_DB). Technical detail: "
+                "{detail}"
             ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
         )
     if code == SQLITE_CANTOPEN:
@@ -370,10 +367,19 @@ def escaped_fault(exc: BaseException, db: str) -> DatabaseProblem | None:
     return None
 
 
-def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
-    """Why this account may not use the database file, before SQLite touches it: an
-    unreadable or read-only file, or a folder where SQLite cannot create the -wal and -shm files
-    it needs even to read (WAL mode). None if the file and its folder may be written."""
+class ReadOnlyKind(StrEnum):
+    """Why this account may only read a database file (read_only_kind)."""
+
+    DISK = "disk"  # the disk is mounted read-only (a CD, a locked USB stick, a read-only share)
+    UNREADABLE = "unreadable"  # not even readable: nothing can be done with it
+    FILE = "file"  # the file is read-only for this account (chmod 444, another owner's)
+    FOLDER = "folder"  # its folder is: SQLite could not create its -wal and -shm files there
+
+
+def read_only_kind(path: Path) -> ReadOnlyKind | None:
+    """Why this account may not write the database file, before SQLite touches it: a read-only
+    disk, an unreadable or read-only file, or a folder where SQLite cannot create the -wal and
+    -shm files a writer needs (WAL mode). None if the file and its folder may be written."""
     folder = path.parent
     if (
         os.access(path, os.R_OK)
@@ -382,22 +388,38 @@ def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
     ):
         return None
     try:
-        disk_read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return ReadOnlyKind.DISK
     except (OSError, AttributeError):
-        disk_read_only = False
-    if disk_read_only:
+        pass
+    if not os.access(path, os.R_OK):
+        return ReadOnlyKind.UNREADABLE
+    if not os.access(path, os.W_OK):
+        return ReadOnlyKind.FILE
+    return ReadOnlyKind.FOLDER
+
+
+def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
+    """The refusal of a database file this account may not write (read_only_kind), where it
+    must be written (a new database, the windows, which record every sign-in); None if it
+    may be written."""
+    kind = read_only_kind(path)
+    if kind is None:
+        return None
+    folder = path.parent
+    if kind is ReadOnlyKind.DISK:
         why = _(
             "The database cannot be used: the disk holding {path} is read-only (mounted "
             "read-only). {nothing} Copy the database to a disk that can be written, or have this "
             "one mounted writable. {keep}"
         )
-    elif not os.access(path, os.R_OK):
+    elif kind is ReadOnlyKind.UNREADABLE:
         why = _(
             "The database cannot be used: {path} cannot be read by this account (permission "
             "denied). {nothing} Ask whoever looks after this computer to give your account read "
             "and write access to it. {keep}"
         )
-    elif not os.access(path, os.W_OK):
+    elif kind is ReadOnlyKind.FILE:
         why = _(
             "The database cannot be used: {path} is read-only for this account, so nothing "
             "could be saved in it. {nothing} Ask whoever looks after this computer to give your "
@@ -406,9 +428,9 @@ def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
     else:
         why = _(
             "The database cannot be used: the folder {folder} is read-only for this account, and "
-            "the database needs to create its working files ({name}-wal, {name}-shm) beside it, "
-            "even to read. {nothing} Ask whoever looks after this computer to give your account "
-            "write access to the folder. {keep}"
+            "the database needs to create its working files ({name}-wal, {name}-shm) beside it "
+            "to record anything. {nothing} Ask whoever looks after this computer to give your "
+            "account write access to the folder. {keep}"
         )
     return ReadOnlyDatabase(
         why.format(
@@ -418,6 +440,74 @@ def read_only_reason(path: Path) -> ReadOnlyDatabase | None:
             nothing=_(NOTHING_CHANGED),
             keep=_(KEEP_BACKUPS),
         )
+    )
+
+
+def read_only_cause(kind: ReadOnlyKind) -> str:
+    """Why a database is open read-only, as a clause of the sentences that say so."""
+    if kind is ReadOnlyKind.DISK:
+        return _("its disk is mounted read-only")
+    if kind is ReadOnlyKind.FOLDER:
+        return _("its folder is read-only for this account")
+    return _("the file is read-only for this account")
+
+
+def read_only_note(db: str, kind: ReadOnlyKind) -> str:
+    """Said when a database this account may not write is opened to be read (an inspector's
+    copy on a CD or a locked USB stick, a file chmodded 444): read as it is, nothing recorded."""
+    return _(
+        "{path} is open read-only ({cause}): it is read as it is, and nothing is recorded in it, "
+        "not even this sign-in."
+    ).format(path=shown(db), cause=read_only_cause(kind))
+
+
+def read_only_refusal(
+    db: str, kind: ReadOnlyKind, nothing: str = NOTHING_SAVED
+) -> ReadOnlyDatabase:
+    """The refusal of a step that would record something in a database open read-only: refused
+    before anything is written (a sign-in, a report, a verification record nothing there)."""
+    return ReadOnlyDatabase(
+        _(
+            "Nothing can be recorded in {path}: it is open read-only ({cause}). {nothing} It can "
+            "still be read, verified (audit verify) and reported on as it is. To record in it, "
+            "this account needs write access to the file and its folder: ask whoever looks after "
+            "this computer. A copy handed over for inspection can be copied to a folder you can "
+            "write, and that copy opened. {keep}"
+        ).format(
+            path=shown(db), cause=read_only_cause(kind), nothing=_(nothing), keep=_(KEEP_BACKUPS)
+        )
+    )
+
+
+def unread_wal_refusal(path: Path, kind: ReadOnlyKind) -> ReadOnlyDatabase:
+    """A read-only database whose -wal file holds records not yet in the file, without the -shm
+    file SQLite reads them through: it cannot create one here, and reading the file alone would
+    show the records as they were before those (a wrong state, said as if it were the file's)."""
+    return ReadOnlyDatabase(
+        _(
+            "{path} cannot be read as it is: its {name}-wal file holds records not yet written "
+            "into the database file, and SQLite needs to create {name}-shm beside it to read "
+            "them, which it may not do there ({cause}). {nothing} Copy the database together "
+            "with its {name}-wal file to a folder you can write, and open the copy. {keep}"
+        ).format(
+            path=shown(path),
+            name=path.name,
+            cause=read_only_cause(kind),
+            nothing=_(NOTHING_CHANGED),
+            keep=_(KEEP_BACKUPS),
+        )
+    )
+
+
+def damaged(db: str, detail: str) -> DatabaseDamaged:
+    """A damaged database file, said in the reader's words with what to do; SQLite's own
+    (English) words only as the technical detail at the end, for whoever investigates."""
+    return DatabaseDamaged(
+        _(
+            "{path} is damaged: part of the file cannot be read as a database. {nothing} Restore "
+            'the last backup (dispensary restore, or ask the administrator: see "Backups and a '
+            "restore drill\" in the administrator's guide). Technical detail: {detail}"
+        ).format(path=shown(db), nothing=_(NOTHING_CHANGED), detail=detail)
     )
 
 

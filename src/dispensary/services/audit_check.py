@@ -9,6 +9,10 @@ process, a new day, another workstation of the same computer all start from ther
 point, or with one the chain no longer holds (a restore, a rewrite, another database at the same
 place), the check is the full one, and a full check that passes writes the point.
 
+A database open read-only (an inspector's copy: db.engine.read_only) is checked in full, and
+no point is read or kept for it: nothing is written beside a read-only copy, and the copy's
+reader sees the whole check, not one that stands on a file found beside it.
+
 The point is outside the database's own trust on purpose: whoever edits the database cannot
 move it forward. What an incremental check does not see is a row written before the point and
 edited since outside the program (the append-only triggers dropped first): the full check sees
@@ -29,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.config import backup_dir
-from dispensary.db.engine import sqlite_path
+from dispensary.db.engine import read_only, sqlite_path
 from dispensary.db.models import AuditEntry, LedgerEntry
 from dispensary.files import write_private
 from dispensary.i18n import _
@@ -156,7 +160,9 @@ def check_trail(
 ) -> TrailCheck:
     """The audit trail checked from the last point that verified (`since`, a caller's own
     point held in memory, else the file's), or in full (`full`, or no point the chain holds).
-    A check that passes moves the file's point to where it stopped."""
+    A check that passes moves the file's point to where it stopped. A database open read-only
+    is checked in full, and no point kept (see the module's notes)."""
+    full = full or read_only(ctx.engine) is not None
     kept = None if full else kept_point(ctx)
     start = since or (kept.point if kept is not None else None)
     if not full and start is not None and holds(session, start):
@@ -167,6 +173,6 @@ def check_trail(
             keep_point(ctx, KeptPoint(verification.point, kept.full_position, kept.full_at))
         return TrailCheck(verification, start.position, full_position, full_at)
     verification = verify_session(session)
-    if verification.ok and verification.point is not None:
+    if verification.ok and verification.point is not None and read_only(ctx.engine) is None:
         keep_point(ctx, KeptPoint(verification.point, verification.point.position, ctx.clock.now()))
     return TrailCheck(verification)

@@ -38,7 +38,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
-from dispensary.db.engine import read_transaction, sqlite_path, url_for, write_transaction
+from dispensary.db.engine import (
+    read_transaction,
+    refuse_if_read_only,
+    sqlite_path,
+    url_for,
+    write_transaction,
+)
 from dispensary.db.facts import GENESIS
 from dispensary.db.sqlite_backup import (
     backup_file,
@@ -132,7 +138,10 @@ class RestoreResult:
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
+    """A backup by hand, recorded in the audit trail and the anchor log: refused before any file
+    is written on a database open read-only, where it could not be recorded."""
     require(actor, Permission.BACKUP)
+    refuse_if_read_only(ctx.engine)
     target = Path(out).expanduser()
     if target.exists() and target.is_dir():
         raise InvalidInput(
@@ -156,6 +165,7 @@ def automatic_backup(
     """The first sign-in of a day makes a backup; older ones beyond `keep` are removed."""
     if sqlite_path(str(ctx.engine.url)) is None:
         return None
+    refuse_if_read_only(ctx.engine)
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
     today = ctx.clock.today().isoformat()

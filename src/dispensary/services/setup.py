@@ -5,6 +5,10 @@ has a newer schema than this program, or serves another study; a full disk, a re
 folder and a busy database are each named as such (db.faults), never as damage. An older schema
 is migrated after an automatic backup. Opening reads without the write lock, and never chmods
 the file: a database other accounts may read opens with a warning.
+
+A database this account may not write (a read-only disk, file or folder) is opened read-only
+where the caller reads (`read_only_ok`: the `dispensary` command): it is read as it is, and every
+step that would record is refused. The windows, which record every sign-in, refuse it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dispensary.db.engine import (
     display_name,
     fault,
     make_engine,
+    read_only_uri,
     read_transaction,
     restrict_file,
     sqlite_path,
@@ -34,8 +39,13 @@ from dispensary.db.engine import (
 from dispensary.db.faults import (
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
+    ReadOnlyKind,
+    damaged,
     file_fault,
     mode_warning,
+    read_only_cause,
+    read_only_kind,
+    read_only_note,
     read_only_reason,
     sqlite_code,
     sqlite_fault,
@@ -47,11 +57,12 @@ from dispensary.domain.errors import (
     DatabaseDamaged,
     DatabaseProblem,
     NotADispensaryDatabase,
+    ReadOnlyDatabase,
     RuleViolation,
     UnknownStudy,
 )
 from dispensary.files import NOTHING_CHANGED, create_private, shown
-from dispensary.i18n import _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin
@@ -74,19 +85,38 @@ class OpenedDatabase:
     warning: str | None = None  # e.g. other accounts may read the file: said, not refused
     studies: tuple[str, ...] = ()
     """The protocols of every study the database holds (the context is one of them)."""
+    read_only: str | None = None
+    """Said when the database was opened read-only (open_database's `read_only_ok`)."""
 
 
-def _check_sqlite_file(path: Path, must_exist: bool) -> set[str]:
+@dataclass(frozen=True)
+class CheckedFile:
+    """A SQLite file as checked before SQLAlchemy opens it."""
+
+    tables: set[str]
+    read_only: ReadOnlyKind | None = None  # this account may not write it, and why
+
+
+READ_WITH_THE_COMMAND = N_(
+    "The dispensary command can still read it as it is, recording nothing: audit verify, "
+    'reconcile and the reports (see "When something goes wrong" in the administrator\'s guide).'
+)
+"""Said after the refusal of a database this account may not write, where it must be written."""
+
+
+def _check_sqlite_file(path: Path, must_exist: bool, read_only_ok: bool = False) -> CheckedFile:
     """Checks the file read-only, before SQLAlchemy opens it (which would switch a foreign file
     to WAL and create -wal/-shm files beside it); returns the names of its tables (none for a
-    new or empty file). Each refusal names its cause, so that only damage advises a restore."""
+    new or empty file). Each refusal names its cause, so that only damage advises a restore.
+    A file this account may not write is refused, unless `read_only_ok`: then it is checked,
+    and said to be read-only, through the URI it will be read by (read_only_uri)."""
     try:
-        return _checked_tables(path, must_exist)
+        return _checked_tables(path, must_exist, read_only_ok)
     except OSError as exc:  # a path over the system's limit, a folder of another account...
         raise file_fault(exc, path) from exc
 
 
-def _checked_tables(path: Path, must_exist: bool) -> set[str]:
+def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> CheckedFile:
     if not path.exists():
         if must_exist:
             raise DatabaseProblem(
@@ -95,12 +125,13 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
                     "another file."
                 ).format(path=shown(path))
             )
-        return set()
+        return CheckedFile(set())
     if path.is_dir():
         raise NotADispensaryDatabase(
             _("{path} is a folder, not a database file.").format(path=shown(path))
         )
     refused = read_only_reason(path)
+    kind = read_only_kind(path) if refused is not None else None
     if refused is not None and not os.access(path, os.R_OK):
         raise refused
     with path.open("rb") as handle:
@@ -115,7 +146,7 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
             )
         if refused is not None:
             raise refused
-        return set()  # an empty file: SQLite treats it as a new database
+        return CheckedFile(set())  # an empty file: SQLite treats it as a new database
     if not header.startswith(SQLITE_MAGIC):
         raise NotADispensaryDatabase(
             _(
@@ -129,11 +160,13 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
                 path=shown(path), nothing=_(NOTHING_CHANGED)
             )
         )
-    if refused is not None:  # before SQLite, which would leave -wal/-shm files behind
-        raise refused
+    if refused is not None and not read_only_ok:
+        raise refused  # before SQLite, which would leave -wal/-shm files behind
     absent = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
+    # Read-only, without creating a file beside it: read_only_uri.
+    uri = f"file:{quote(str(path))}?mode=ro" if kind is None else read_only_uri(path, kind)
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri, uri=True)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -142,11 +175,7 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
     except sqlite3.DatabaseError as exc:
         _remove_left_behind(absent)
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
-            raise DatabaseDamaged(
-                _("{path} is damaged ({error}). {nothing} Restore the last backup.").format(
-                    path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
-                )
-            ) from exc
+            raise damaged(str(path), str(exc)) from exc
         problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
             _("{path} cannot be read ({error}). {nothing} Check the path.").format(
                 path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
@@ -155,16 +184,8 @@ def _checked_tables(path: Path, must_exist: bool) -> set[str]:
         raise problem from exc
     if not result or result[0] != "ok":
         _remove_left_behind(absent)
-        raise DatabaseDamaged(
-            _(
-                "{path} is damaged (integrity check: {answer}). {nothing} Restore the last backup."
-            ).format(
-                path=shown(path),
-                answer=result[0] if result else _("no answer"),
-                nothing=_(NOTHING_CHANGED),
-            )
-        )
-    return tables
+        raise damaged(str(path), f"PRAGMA quick_check: {result[0] if result else '-'}")
+    return CheckedFile(tables, kind)
 
 
 def _not_upgraded(db: str, findings: str) -> DatabaseDamaged:
@@ -209,7 +230,7 @@ def init_database(
     clock = clock or SystemClock()
     path = sqlite_path(url_for(db))
     if path is not None:
-        if _check_sqlite_file(path, must_exist=False):
+        if _check_sqlite_file(path, must_exist=False).tables:
             raise RuleViolation(_already_a_database(db))
         _new_database_file(path)
     engine = make_engine(db)
@@ -280,25 +301,38 @@ def open_database(
     clock: Clock | None = None,
     expect_protocol: str | None = None,
     backup_dir: Path | None = None,
+    read_only_ok: bool = False,
 ) -> OpenedDatabase:
     """Opens an existing database, checking it before anything is written; reads without the
-    write lock, so another workstation writing does not stop it."""
+    write lock, so another workstation writing does not stop it. A SQLite file this account may
+    not write is refused, or, with `read_only_ok` (a caller that may only read: the command's
+    audit verify, reports), opened read-only: every step that would record is then refused
+    (db.engine.refuse_if_read_only), and `read_only` says so."""
     clock = clock or SystemClock()
     checked_url(db)  # a location this program can use, or a message saying which are
     path = sqlite_path(url_for(db))
     warning: str | None = None
+    kind: ReadOnlyKind | None = None
     if path is not None:
-        if not {"alembic_version", "study"} <= _check_sqlite_file(path, True):
+        try:
+            checked = _check_sqlite_file(path, True, read_only_ok)
+        except ReadOnlyDatabase as exc:
+            if not read_only_ok and read_only_kind(path) not in (None, ReadOnlyKind.UNREADABLE):
+                exc.message = sentences([exc.message, _(READ_WITH_THE_COMMAND)])
+            raise
+        if not {"alembic_version", "study"} <= checked.tables:
             raise NotADispensaryDatabase(
                 _(
                     "{path} is not a Dispensary database (no schema version or study). {nothing} "
                     "Check the path, or create one with `dispensary init`."
                 ).format(path=shown(db), nothing=_(NOTHING_CHANGED))
             )
-        warning = mode_warning(path)
-    engine = make_engine(db)
+        kind = checked.read_only
+        # On a read-only disk (a CD) the mode cannot be changed, nor the file written to.
+        warning = mode_warning(path) if kind is not ReadOnlyKind.DISK else None
+    engine = make_engine(db, read_only=kind)
     try:
-        opened = _open(engine, db, path, clock, expect_protocol, backup_dir)
+        opened = _open(engine, db, path, clock, expect_protocol, backup_dir, kind)
     except DBAPIError as exc:
         engine.dispose()
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
@@ -313,7 +347,8 @@ def open_database(
     except Exception:
         engine.dispose()
         raise
-    return replace(opened, warning=warning)
+    note = read_only_note(db, kind) if kind is not None else None
+    return replace(opened, warning=warning, read_only=note)
 
 
 def _open(
@@ -323,6 +358,7 @@ def _open(
     clock: Clock,
     expect_protocol: str | None,
     backup_dir: Path | None,
+    read_only: ReadOnlyKind | None = None,
 ) -> OpenedDatabase:
     tables = set(inspect(engine).get_table_names())
     if "alembic_version" not in tables or "study" not in tables:
@@ -342,6 +378,21 @@ def _open(
         )
     migrated_from: str | None = None
     backup: str | None = None
+    if current != migrate.head_revision() and read_only is not None:
+        raise ReadOnlyDatabase(
+            _(
+                "{path} was written by an older version of Dispensary (schema {schema}) and must "
+                "be upgraded before this version can read it, which cannot be done while it is "
+                "open read-only ({cause}). {nothing} Copy it to a folder you can write and open "
+                "the copy (it is upgraded there, after a backup), or read it with the version "
+                "that wrote it."
+            ).format(
+                path=shown(db),
+                schema=current,
+                cause=read_only_cause(read_only),
+                nothing=_(NOTHING_CHANGED),
+            )
+        )
     if current != migrate.head_revision():
         if path is not None:
             target = (
@@ -417,7 +468,7 @@ def check_location(db: str) -> Location:
     url = checked_url(db)
     path = sqlite_path(url_for(db))
     if path is not None:
-        tables = _check_sqlite_file(path, must_exist=False)
+        tables = _check_sqlite_file(path, must_exist=False).tables
         if not tables:
             _check_folder(path)
             return Location(db, shown(path), existing=False)

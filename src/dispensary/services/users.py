@@ -33,6 +33,7 @@ from dispensary.domain.errors import (
     NotFound,
     NotPermitted,
     NotSignedIn,
+    ReadOnlyDatabase,
     RuleViolation,
     SignatureFailed,
 )
@@ -207,7 +208,10 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
 
     When the chain head is out of step (ChainOutOfStep), nothing can be recorded: a right
     password still signs in, so that the trail can be verified and a backup restored, and every
-    write is refused until then."""
+    write is refused until then. So too on a database open read-only (an inspector's copy on a
+    CD, a server that lets this connection read only: ReadOnlyDatabase): the password is
+    checked, the sign-in is not recorded (nor a failure counted: nothing can be), and every
+    write is refused."""
     try:
         name = normalise_username(username)
     except InvalidInput as exc:
@@ -219,10 +223,11 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
     matches = _verify(checked_hash, password)
     try:
         return _record_sign_in(ctx, name, password, checked_hash, matches)
-    except ChainOutOfStep:
+    except (ChainOutOfStep, ReadOnlyDatabase):
         if known is None or not matches or not known.active or known.locked:
             raise NotSignedIn(_(SIGN_IN_FAILED)) from None
-        return actor_of(session, known)
+        with read_transaction(ctx.engine) as session:
+            return actor_of(session, known)
 
 
 def _record_sign_in(

@@ -44,6 +44,7 @@ from sqlalchemy import Table, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db import entry_studies, facts
+from dispensary.db.engine import read_only
 from dispensary.db.facts import GENESIS
 from dispensary.db.models import (
     AuditEntry,
@@ -660,11 +661,14 @@ class _Jobs:
         self.there = [job for job, here in zip(jobs, self.here, strict=True) if not here]
         self.dbapi = facts.driver_connection(session)
         self.worker: subprocess.Popen[bytes] | None = None
-        path = session.get_bind().engine.url.database
+        engine = session.get_bind().engine
+        path = engine.url.database
         big = bounds.get(LEDGER.name, 0) + bounds.get(AUDIT.name, 0) >= WORKER_ROWS
         if not big or not path or not os.path.isfile(path) or getattr(sys, "frozen", False):
             return  # small, in memory, given as a URI, or no Python to start: done here
-        work = json.dumps({"path": path, "jobs": self.there, "bounds": bounds}).encode()
+        opened = read_only(engine)  # read as this process reads it: nothing written beside it
+        where = {"path": opened.uri, "uri": True} if opened is not None else {"path": path}
+        work = json.dumps({**where, "jobs": self.there, "bounds": bounds}).encode()
         try:
             self.worker = subprocess.Popen(
                 [sys.executable, "-I", "-S", verification_jobs.__file__],

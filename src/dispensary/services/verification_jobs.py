@@ -110,9 +110,10 @@ def run(cursor: Any, jobs: Sequence[Job], bounds: dict[str, int]) -> list[Answer
 
 
 def main() -> int:
-    """The worker: {"path", "jobs", "bounds"} on stdin, the answers as JSON on stdout."""
+    """The worker: {"path", "jobs", "bounds"} on stdin (with "uri": the path is the URI a
+    database open read-only is read through), the answers as JSON on stdout."""
     work = json.loads(sys.stdin.read())
-    connection = sqlite3.connect(work["path"], isolation_level=None)
+    connection = sqlite3.connect(work["path"], isolation_level=None, uri=bool(work.get("uri")))
     try:
         cursor = connection.cursor()
         cursor.execute("BEGIN")
