@@ -88,9 +88,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Table, create_engine
+from sqlalchemy.pool import NullPool
 
-from dispensary.db import facts, migrate
+from dispensary.db import entry_studies, facts, migrate
 from dispensary.db.models import Base
 from dispensary.domain.accountability import ProductTally, adherence_of, by_product
 from dispensary.domain.codes import Flag
@@ -390,6 +391,12 @@ class BulkWriter:
         ).fetchone()
         self.audit_hash, self.audit_count, self.ledger_hash, self.ledger_count = head
         self.ids = {name: self._max_id(name) for name in self.SUB_ROWS}
+        self.path = path
+        self.indexed = int(
+            self.conn.execute(
+                "SELECT COALESCE(MAX(audit_entry_id), 0) FROM audit_entry_studies"
+            ).fetchone()[0]
+        )
         self.buffers: dict[str, list[tuple[Any, ...]]] = {}
         self.sql: dict[str, str] = {}
         self.step_ledger: list[list[Any]] = []
@@ -551,6 +558,14 @@ class BulkWriter:
         broken = self.conn.execute("PRAGMA foreign_key_check").fetchmany(5)
         if broken:
             raise RuntimeError(f"the generated rows break foreign keys: {broken}")
+        # The studies each entry concerns, derived from the rows written as the Recorder
+        # derives them (db/entry_studies.py): the same functions, so the same rows.
+        engine = create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                entry_studies.back_fill(conn, self.indexed)
+        finally:
+            engine.dispose()
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 

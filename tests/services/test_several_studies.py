@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 import dispensary.services as services_package
+from dispensary.db import entry_studies
 from dispensary.db.engine import is_sqlite
 from dispensary.domain.anchor import AnchorVerdict
 from dispensary.domain.errors import (
@@ -549,9 +550,6 @@ def test_a_kit_number_of_another_study_is_refused_at_receiving_naming_that_study
     assert scalar(ctx, "SELECT count(*) FROM audit_entries") == before
 
 
-BACK_FILL = importlib.import_module("dispensary.db.migrations.versions.0012_audit_entry_studies")
-
-
 def _study_index(ctx: Context) -> list[tuple[int, int]]:
     with ctx.engine.connect() as conn:
         query = "SELECT audit_entry_id, study_id FROM audit_entry_studies ORDER BY 1, 2"
@@ -580,7 +578,7 @@ def test_the_study_index_written_with_each_entry_is_what_the_migration_back_fill
     assert number[label] == theirs
     with ctx.engine.begin() as conn, triggers_off(conn):
         conn.execute(text("DELETE FROM audit_entry_studies"))
-        BACK_FILL._back_fill(conn)
+        entry_studies.back_fill(conn)
     assert _study_index(ctx) == written
 
 

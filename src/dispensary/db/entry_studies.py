@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.orm import Session
 
 from dispensary.db import facts
-from dispensary.db.models import FIRST_STUDY, AuditEntryStudy, Base, StudyRecord
+from dispensary.db.models import FIRST_STUDY, AuditEntry, AuditEntryStudy, Base, StudyRecord
 
 SITE = 0
 """The study id an entry of the site's own (no study) is indexed under."""
@@ -234,8 +234,27 @@ def index_entry(session: Reader, entry: Entry) -> None:
         study = func.coalesce(owners.c.study_id, FIRST_STUDY)
         from_records = insert(AuditEntryStudy).from_select(
             ["audit_entry_id", "study_id"],
-            select(literal(entry.id), study).distinct(),
+            select(literal(entry.id), study).distinct().order_by(study),
         )
         if cast(CursorResult[Any], session.execute(from_records)).rowcount:
             return
     write_index(session, [entry])
+
+
+def back_fill(connection: Connection, after: int = 0) -> None:
+    """Indexes every entry after `after`, 500 at a time (migration 0012 for the entries before
+    it; the benchmark's site generator for the entries it writes in bulk)."""
+    entries = AuditEntry.__table__
+    while True:
+        batch = list(
+            connection.execute(
+                select(entries.c.id, entries.c.entity, entries.c.new, entries.c.facts)
+                .where(entries.c.id > after)
+                .order_by(entries.c.id)
+                .limit(500)
+            )
+        )
+        if not batch:
+            return
+        write_index(connection, batch)
+        after = batch[-1].id

@@ -27,7 +27,6 @@ branch_labels = None
 depends_on = None
 
 TRIGGERED = "audit_entry_studies"
-BATCH = 500
 
 
 def upgrade() -> None:
@@ -49,40 +48,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_entry_studies_study", TRIGGERED, ["study_id", "audit_entry_id"], unique=False
     )
-    _back_fill(op.get_bind())
+    from dispensary.db import entry_studies
+
+    entry_studies.back_fill(op.get_bind())
     append_only = import_module("dispensary.db.migrations.versions.0004_append_only")
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in (
         append_only.sqlite_triggers(TRIGGERED) if sqlite else append_only.pg_triggers(TRIGGERED)
     ):
         op.execute(statement)
-
-
-def _back_fill(connection: sa.Connection) -> None:
-    """Every entry already written, indexed in batches (a million entries: a few minutes, once)."""
-    from dispensary.db import entry_studies
-
-    entries = sa.table(
-        "audit_entries",
-        sa.column("id", sa.Integer),
-        sa.column("entity", sa.String),
-        sa.column("new", sa.Text),
-        sa.column("facts", sa.Text),
-    )
-    after = 0
-    while True:
-        batch = list(
-            connection.execute(
-                sa.select(entries.c.id, entries.c.entity, entries.c.new, entries.c.facts)
-                .where(entries.c.id > after)
-                .order_by(entries.c.id)
-                .limit(BATCH)
-            )
-        )
-        if not batch:
-            return
-        entry_studies.write_index(connection, batch)
-        after = batch[-1].id
 
 
 def downgrade() -> None:
