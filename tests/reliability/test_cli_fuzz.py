@@ -258,9 +258,14 @@ def _records(ctx: Context) -> dict[str, str]:
             if table in ("chain_head", "users"):
                 continue
             query = f'SELECT * FROM "{table}"'
+            listed = ", ".join(f"'{a}'" for a in SIGN_IN_ACTIONS)
             if table == "audit_entries":
-                listed = ", ".join(f"'{a}'" for a in SIGN_IN_ACTIONS)
                 query += f" WHERE action NOT IN ({listed})"
+            elif table == "audit_entry_studies":  # the sign-ins' own rows in the study index
+                query = (
+                    "SELECT s.audit_entry_id, s.study_id FROM audit_entry_studies s JOIN "
+                    f"audit_entries a ON a.id = s.audit_entry_id WHERE a.action NOT IN ({listed})"
+                )
             rows = sorted(repr(tuple(r)) for r in conn.exec_driver_sql(query))
             found[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return found
