@@ -617,3 +617,44 @@ def test_an_entry_moved_to_another_study_in_the_index_is_named_by_the_next_check
     whole = audit.verify(ctx, watcher)
     assert not whole.ok and whole.first_bad == entry
     assert "is missing from the index of the studies each entry concerns" in whole.message
+
+
+def _worked_by_pharm2_only(ctx: Context, admin: Actor, pharmacist2: Actor, pw: Password) -> Context:
+    """The second study, worked by pharm2 alone (moved off the first): kits B0001-B0004
+    received, 02-007 enrolled. The context is pharm2's."""
+    studies.set_access(ctx, admin, "pharm2", OTHER, True, "moves to the second protocol")
+    studies.set_access(ctx, admin, "pharm2", "NCT07198672", False, "moves to the second protocol")
+    mover = signed_in(ctx, pharmacist2, pw)
+    other = studies.switch_study(ctx, mover, OTHER)
+    receive(other, mover, "B0001-B0004", lot="LB", shipment="SH-THEIRS")
+    enroll(other, mover, "02-007")
+    return other
+
+
+def test_a_monitor_lists_the_accounts_of_their_own_studies_with_those_studies_only(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist2: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A sponsor's monitor reads who may act in their study, never another sponsor's protocol
+    number nor who works on it alone; the administrator, who gives and takes access, reads
+    every account with every study it works in."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    watcher = signed_in(ctx, monitor, pw)
+    shown = {r.username: r.studies for r in users.list_users(ctx, watcher)}
+    mine = ("NCT07198672",)
+    assert shown == {"admin": mine, "monitor": mine, "pharm": mine, "tech": mine}
+    assert not users.reads_every_account(watcher)
+    boss = signed_in(ctx, admin, pw)
+    assert users.reads_every_account(boss)
+    every = {r.username: r.studies for r in users.list_users(ctx, boss)}
+    assert every["pharm"] == every["admin"] == ("NCT07198672", OTHER)
+    assert every["pharm2"] == (OTHER,) and len(every) == 5
+    # Given no study at all, a reader still finds their own account, and no one else's.
+    studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA changed")
+    alone = users.list_users(ctx, signed_in(ctx, monitor, pw))
+    assert [(r.username, r.studies) for r in alone] == [("monitor", ())]
