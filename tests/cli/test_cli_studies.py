@@ -116,8 +116,9 @@ def test_the_inventory_of_every_study(cli: Cli) -> None:
 
 def test_a_monitor_is_told_nothing_of_the_studies_they_do_not_monitor(cli: Cli) -> None:
     """The demo's monitor monitors NCT07198672 only: `user list` gives the accounts working in
-    it, each with that study alone, and says so; the administrator lists every account with
-    every study."""
+    it, each with that study alone, and says so; a participant of a study they do not monitor
+    is refused without naming it. The pharmacist, who works in all three, is told which, and
+    the administrator lists every account with every study."""
     listed = cli("--json", "user", "list", user="monitor")
     assert listed.code == 0, listed.err
     rows = listed.json()
@@ -132,4 +133,9 @@ def test_a_monitor_is_told_nothing_of_the_studies_they_do_not_monitor(cli: Cli) 
     }
     assert every["pharmacist"] == every["admin"] == DEMO
     assert "your studies" not in cli("user", "list", user="admin").out
-    assert "DEMO" not in said.out + listed.out
+    refused = cli("history", "11-001", user="monitor")
+    assert refused.code == 3, refused.err
+    assert "Participant 11-001 is recorded in another study of this pharmacy" in refused.err
+    assert "DEMO" not in refused.err + said.out + listed.out
+    named = cli("history", "11-001", user="pharmacist")
+    assert named.code == 3 and "Participant 11-001 is of study DEMO-28D-BID" in named.err

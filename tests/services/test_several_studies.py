@@ -37,6 +37,7 @@ from dispensary.services import (
     labels,
     permissions,
     queries,
+    receiving,
     reconciliation,
     returns,
     setup,
@@ -44,6 +45,8 @@ from dispensary.services import (
     users,
 )
 from dispensary.services.assessment.counts import CountCheck, CountRequest
+from dispensary.services.assessment.receiving import ReceiveCheck, ReceiveRequest
+from dispensary.services.assessment.returns import ReturnRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 from tamper import triggers_off
@@ -658,3 +661,52 @@ def test_a_monitor_lists_the_accounts_of_their_own_studies_with_those_studies_on
     studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA changed")
     alone = users.list_users(ctx, signed_in(ctx, monitor, pw))
     assert [(r.username, r.studies) for r in alone] == [("monitor", ())]
+
+
+def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that_study(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A kit, participant, dispense or return of another sponsor's study, met by a user who was
+    not given it: refused as recorded in another study of this pharmacy (the same refusal, the
+    same code), that study's protocol neither said nor carried for a window to switch to."""
+    other = _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    mover = signed_in(ctx, pharmacist2, pw)
+    given = dispense(other, mover, pw(mover), number="02-007")
+    back = returns.record_return(other, mover, given.kits[0].kit, 3, pw(mover), given.number)
+    mine = signed_in(ctx, pharmacist, pw)
+    receive(ctx, mine, "K0001-K0004")
+    enroll(ctx, mine, "01-001")
+    elsewhere = "is recorded in another study of this pharmacy, one you have no access to"
+    with pytest.raises(InOtherStudy, match=f"Kit B0004 {elsewhere}") as found:
+        queries.kit_detail(ctx, mine, "B0004")
+    assert (found.value.protocol, found.value.study_id, found.value.number) == ("", 0, "B0004")
+    with pytest.raises(InOtherStudy, match=f"Participant 02-007 {elsewhere}") as found:
+        queries.participant_history(ctx, mine, "02-007")
+    assert "Check the number; if it belongs to this study, ask an administrator" in str(
+        found.value.message
+    )
+    with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
+        returns.assess_return(ctx, mine, ReturnRequest(scanned=given.number))
+    with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
+        queries.get_dispense_detail(ctx, mine, given.number)
+    with refused(ctx, InOtherStudy, f"Kit B0004 {elsewhere}"):
+        dispense(ctx, mine, pw(mine), kits=["B0004"])
+    with refused(ctx, InOtherStudy, f"Return {back.return_id} {elsewhere}"):
+        returns.correct_return(ctx, mine, back.return_id, 5, "recount", pw(mine))
+    with refused(ctx, RuleViolation, "Kit B0003 is already recorded, in another study of this"):
+        receive(ctx, mine, "B0003-B0005", shipment="SH-MINE")
+    listed = receiving.kits_from_range(ctx, "B0003-B0005", P75, "L1", date(2027, 6, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-MINE", listed))
+    assert [(r.code, OTHER in r.message) for r in assessed.refusals] == [
+        (ReceiveCheck.IN_STOCK, False),
+        (ReceiveCheck.IN_STOCK, False),
+    ]
+    with refused(ctx, NotFound, "There is no study NCT0719867 in this pharmacy") as unknown:
+        studies.switch_study(ctx, mine, "NCT0719867")  # a typo: the user's own studies listed
+    assert unknown.value.message.endswith("Studies: NCT07198672.")
