@@ -112,3 +112,30 @@ def test_the_inventory_of_every_study(cli: Cli) -> None:
     assert {r["study"] for r in monitor} == {"NCT07198672"}
     text = cli("inventory", "--every-study", "--status", "available", env=NO_STUDY).out
     assert "DEMO-2DRUG" in text.splitlines()[2] or "DEMO-2DRUG" in text
+
+
+def test_a_monitor_is_told_nothing_of_the_studies_they_do_not_monitor(cli: Cli) -> None:
+    """The demo's monitor monitors NCT07198672 only: `user list` gives the accounts working in
+    it, each with that study alone, and says so; a participant of a study they do not monitor
+    is refused without naming it. The pharmacist, who works in all three, is told which, and
+    the administrator lists every account with every study."""
+    listed = cli("--json", "user", "list", user="monitor")
+    assert listed.code == 0, listed.err
+    rows = listed.json()
+    assert {r["username"]: r["studies"] for r in rows} == {
+        name: ["NCT07198672"] for name in ("admin", "monitor", "pharmacist", "technician")
+    }
+    said = cli("user", "list", user="monitor")
+    assert said.code == 0, said.err
+    assert "The accounts that work in your studies, with those studies only" in said.out
+    every = {
+        r["username"]: r["studies"] for r in cli("--json", "user", "list", user="admin").json()
+    }
+    assert every["pharmacist"] == every["admin"] == DEMO
+    assert "your studies" not in cli("user", "list", user="admin").out
+    refused = cli("history", "11-001", user="monitor")
+    assert refused.code == 3, refused.err
+    assert "Participant 11-001 is recorded in another study of this pharmacy" in refused.err
+    assert "DEMO" not in refused.err + said.out + listed.out
+    named = cli("history", "11-001", user="pharmacist")
+    assert named.code == 3 and "Participant 11-001 is of study DEMO-28D-BID" in named.err

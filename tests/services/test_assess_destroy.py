@@ -290,7 +290,7 @@ def per_kit_rule(
     with read_transaction(ctx.engine) as session:
         for raw in kits:
             try:
-                kit = get_kit(session, raw, ctx.study_id)
+                kit = get_kit(session, raw, ctx.study_id, reader={ctx.study_id})
             except RuleViolation as exc:
                 verdicts.append(
                     DestroyKitVerdict(raw.strip().upper(), None, False, exc.message, 0, 0, False)

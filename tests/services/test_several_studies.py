@@ -38,6 +38,7 @@ from dispensary.services import (
     labels,
     permissions,
     queries,
+    receiving,
     reconciliation,
     returns,
     setup,
@@ -45,6 +46,8 @@ from dispensary.services import (
     users,
 )
 from dispensary.services.assessment.counts import CountCheck, CountRequest
+from dispensary.services.assessment.receiving import ReceiveCheck, ReceiveRequest
+from dispensary.services.assessment.returns import ReturnRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 from tamper import triggers_off
@@ -615,3 +618,93 @@ def test_an_entry_moved_to_another_study_in_the_index_is_named_by_the_next_check
     whole = audit.verify(ctx, watcher)
     assert not whole.ok and whole.first_bad == entry
     assert "is missing from the index of the studies each entry concerns" in whole.message
+
+
+def _worked_by_pharm2_only(ctx: Context, admin: Actor, pharmacist2: Actor, pw: Password) -> Context:
+    """The second study, worked by pharm2 alone (moved off the first): kits B0001-B0004
+    received, 02-007 enrolled. The context is pharm2's."""
+    studies.set_access(ctx, admin, "pharm2", OTHER, True, "moves to the second protocol")
+    studies.set_access(ctx, admin, "pharm2", "NCT07198672", False, "moves to the second protocol")
+    mover = signed_in(ctx, pharmacist2, pw)
+    other = studies.switch_study(ctx, mover, OTHER)
+    receive(other, mover, "B0001-B0004", lot="LB", shipment="SH-THEIRS")
+    enroll(other, mover, "02-007")
+    return other
+
+
+def test_a_monitor_lists_the_accounts_of_their_own_studies_with_those_studies_only(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist2: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A sponsor's monitor reads who may act in their study, never another sponsor's protocol
+    number nor who works on it alone; the administrator, who gives and takes access, reads
+    every account with every study it works in."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    watcher = signed_in(ctx, monitor, pw)
+    shown = {r.username: r.studies for r in users.list_users(ctx, watcher)}
+    mine = ("NCT07198672",)
+    assert shown == {"admin": mine, "monitor": mine, "pharm": mine, "tech": mine}
+    assert not users.reads_every_account(watcher)
+    boss = signed_in(ctx, admin, pw)
+    assert users.reads_every_account(boss)
+    every = {r.username: r.studies for r in users.list_users(ctx, boss)}
+    assert every["pharm"] == every["admin"] == ("NCT07198672", OTHER)
+    assert every["pharm2"] == (OTHER,) and len(every) == 5
+    # Given no study at all, a reader still finds their own account, and no one else's.
+    studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA changed")
+    alone = users.list_users(ctx, signed_in(ctx, monitor, pw))
+    assert [(r.username, r.studies) for r in alone] == [("monitor", ())]
+
+
+def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that_study(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A kit, participant, dispense or return of another sponsor's study, met by a user who was
+    not given it: refused as recorded in another study of this pharmacy (the same refusal, the
+    same code), that study's protocol neither said nor carried for a window to switch to."""
+    other = _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    mover = signed_in(ctx, pharmacist2, pw)
+    given = dispense(other, mover, pw(mover), number="02-007")
+    back = returns.record_return(other, mover, given.kits[0].kit, 3, pw(mover), given.number)
+    mine = signed_in(ctx, pharmacist, pw)
+    receive(ctx, mine, "K0001-K0004")
+    enroll(ctx, mine, "01-001")
+    elsewhere = "is recorded in another study of this pharmacy, one you have no access to"
+    with pytest.raises(InOtherStudy, match=f"Kit B0004 {elsewhere}") as found:
+        queries.kit_detail(ctx, mine, "B0004")
+    assert (found.value.protocol, found.value.study_id, found.value.number) == ("", 0, "B0004")
+    with pytest.raises(InOtherStudy, match=f"Participant 02-007 {elsewhere}") as found:
+        queries.participant_history(ctx, mine, "02-007")
+    assert "Check the number; if it belongs to this study, ask an administrator" in str(
+        found.value.message
+    )
+    with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
+        returns.assess_return(ctx, mine, ReturnRequest(scanned=given.number))
+    with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
+        queries.get_dispense_detail(ctx, mine, given.number)
+    with refused(ctx, InOtherStudy, f"Kit B0004 {elsewhere}"):
+        dispense(ctx, mine, pw(mine), kits=["B0004"])
+    with refused(ctx, InOtherStudy, f"Return {back.return_id} {elsewhere}"):
+        returns.correct_return(ctx, mine, back.return_id, 5, "recount", pw(mine))
+    with refused(ctx, RuleViolation, "Kit B0003 is already recorded, in another study of this"):
+        receive(ctx, mine, "B0003-B0005", shipment="SH-MINE")
+    listed = receiving.kits_from_range(ctx, "B0003-B0005", P75, "L1", date(2027, 6, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-MINE", listed))
+    assert [(r.code, OTHER in r.message) for r in assessed.refusals] == [
+        (ReceiveCheck.IN_STOCK, False),
+        (ReceiveCheck.IN_STOCK, False),
+    ]
+    with refused(ctx, NotFound, "There is no study NCT0719867 in this pharmacy") as unknown:
+        studies.switch_study(ctx, mine, "NCT0719867")  # a typo: the user's own studies listed
+    assert unknown.value.message.endswith("Studies: NCT07198672.")

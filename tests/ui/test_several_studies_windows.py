@@ -167,9 +167,18 @@ def test_a_user_without_access_to_the_other_study_is_refused_and_stays(
     scan(qtbot, window.scan_field, "B0001")
     assert window.session.study == FIRST
     assert window.scan_field.cue == "error"
-    assert f"no access to study {OTHER}" in window.notice.text()
+    elsewhere = "is recorded in another study of this pharmacy, one you have no access to"
+    assert f"Kit B0001 {elsewhere}" in window.notice.text()
+    assert OTHER not in window.notice.text() and OTHER not in window.scan_feedback.text()
     assert window.notice.kind == "error"
     assert isinstance(window.current_screen(), DashboardScreen)
+    # A participant of that study typed at the counter: refused there, that study not named.
+    window.go_actions[DispenseScreen].trigger()
+    counter = shown(window, DispenseScreen)
+    scan(qtbot, counter.participant_field, "02-001")
+    assert window.session.study == FIRST and counter.participant is None
+    assert f"Participant 02-001 {elsewhere}" in counter.message.text()
+    assert OTHER not in counter.message.text() and counter.participant_field.cue == "error"
 
 
 def test_today_lists_every_study_of_the_user_and_a_click_switches(

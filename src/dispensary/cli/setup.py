@@ -135,24 +135,30 @@ def cmd_user_add(run: Run) -> int:
 def cmd_user_list(run: Run) -> int:
     from dispensary.services import users
 
-    rows = users.list_users(run.context(), run.actor())
+    actor = run.actor()
+    rows = users.list_users(run.context(), actor)
     state = [_("active") if r.active else _("deactivated") for r in rows]
-    run.emit(
-        [asdict(r) for r in rows],
-        table(
-            [_("User"), _("Name"), _("Initials"), _("Role"), _("Account")],
-            [
-                (
-                    r.username,
-                    r.full_name,
-                    r.initials,
-                    r.role,
-                    s + (_(", locked") if r.locked else ""),
-                )
-                for r, s in zip(rows, state, strict=True)
-            ],
-        ),
+    lines = table(
+        [_("User"), _("Name"), _("Initials"), _("Role"), _("Account")],
+        [
+            (
+                r.username,
+                r.full_name,
+                r.initials,
+                r.role,
+                s + (_(", locked") if r.locked else ""),
+            )
+            for r, s in zip(rows, state, strict=True)
+        ],
     )
+    if not users.reads_every_account(actor):  # said, so it is not taken for the whole staff
+        lines.append(
+            _(
+                "The accounts that work in your studies, with those studies only; an "
+                "administrator sees every account."
+            )
+        )
+    run.emit([asdict(r) for r in rows], lines)
     return EXIT_OK
 
 

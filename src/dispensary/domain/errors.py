@@ -32,7 +32,8 @@ class NotFound(RuleViolation):
 
 class InOtherStudy(NotFound):
     """A kit or participant scanned is of another study of this pharmacy: the window switches
-    to that study (when the user has access to it) and says so; a command names the study."""
+    to that study and says so; a command names the study. For a user without access to that
+    study it is not named: `protocol` is "" and `study_id` 0, nothing to switch to."""
 
     def __init__(
         self, message: str, protocol: str = "", study_id: int = 0, number: str = ""

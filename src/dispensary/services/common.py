@@ -45,8 +45,23 @@ def of_study(column: Any, study: int, bound: str = "") -> ColumnElement[bool]:
     return column == value  # type: ignore[no-any-return]
 
 
-def other_study(session: Session, study_id: int, what: str, number: str) -> InOtherStudy:
-    """The refusal of a record of another study than the one open, naming that study."""
+def other_study(
+    session: Session, study_id: int, what: str, number: str, reader: Collection[int]
+) -> InOtherStudy:
+    """The refusal of a record of another study than the one open. Named with that study when
+    `reader` (the studies the acting user may open) holds it, so that they switch to it; else
+    one sponsor's study is not named to a user of another's: the refusal says the record is of
+    another study of this pharmacy and carries no protocol for a window to switch to."""
+    if study_id not in reader:
+        return InOtherStudy(
+            _(
+                "{what} is recorded in another study of this pharmacy, one you have no access "
+                "to. Check the number; if it belongs to this study, ask an administrator."
+            ).format(what=what),
+            "",
+            0,
+            number,
+        )
     protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == study_id))
     return InOtherStudy(
         _(
@@ -102,16 +117,17 @@ def not_a_kit(session: Session, number: str) -> str:
     ).format(kit=number)
 
 
-def get_kit(session: Session, raw: str, study: int) -> Kit:
+def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) -> Kit:
     """The kit of this number in `study`; a kit of another study is refused as such (kit
-    numbers are unique in the pharmacy: a scan names one kit)."""
+    numbers are unique in the pharmacy: a scan names one kit), that study named only to a
+    `reader` who may open it (`other_study`)."""
     number = normalise_kit_number(raw)
     kit = session.scalar(select(Kit).where(Kit.number == number))
     if kit is None:
         raise NotFound(not_a_kit(session, number))
     if kit.study_id != study:
         raise other_study(
-            session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number
+            session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number, reader
         )
     return kit
 
@@ -120,7 +136,9 @@ KIT_CHUNK = 500
 """Kits read per statement by their numbers or ids (SQLite's bound variables are limited)."""
 
 
-def find_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit | RuleViolation]:
+def find_kits(
+    session: Session, raws: Sequence[str], study: int, *, reader: Collection[int]
+) -> list[Kit | RuleViolation]:
     """`get_kit` of each number named, in order: the kit, or the refusal get_kit raises (not
     raised here). The kits are read by number in batches, with their lot and shipment, so that
     the statements sent do not grow with the kits named; a number found in no batch (not in
@@ -152,7 +170,8 @@ def find_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit | R
             continue
         if number not in refused:
             try:
-                kits.append(get_kit(session, raw, study))  # (found since: as get_kit finds it)
+                # (found since: as get_kit finds it)
+                kits.append(get_kit(session, raw, study, reader=reader))
                 continue
             except RuleViolation as exc:
                 refused[number] = exc
@@ -160,11 +179,13 @@ def find_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit | R
     return kits
 
 
-def get_kits(session: Session, raws: Sequence[str], study: int) -> list[Kit]:
+def get_kits(
+    session: Session, raws: Sequence[str], study: int, *, reader: Collection[int]
+) -> list[Kit]:
     kits: list[Kit] = []
     seen: set[str] = set()
     for raw in raws:
-        kit = get_kit(session, raw, study)
+        kit = get_kit(session, raw, study, reader=reader)
         if kit.number in seen:
             continue
         seen.add(kit.number)
@@ -178,9 +199,12 @@ _PARTICIPANT = select(Participant).where(
 """Built once: every step about a participant reads it (its SQL and cache key made once)."""
 
 
-def get_participant(session: Session, raw: str, study: int) -> Participant:
+def get_participant(
+    session: Session, raw: str, study: int, *, reader: Collection[int]
+) -> Participant:
     """The participant of this study number in `study`. A number enrolled in no study is
-    refused; one enrolled in exactly one other study is named with that study."""
+    refused; one enrolled in exactly one other study is refused as that study's (named to a
+    `reader` who may open it)."""
     number = normalise_study_number(raw)
     participant = session.scalar(_PARTICIPANT, {"study": study, "number": number})
     if participant is None:
@@ -195,6 +219,7 @@ def get_participant(session: Session, raw: str, study: int) -> Participant:
                 int(others[0]),
                 _("Participant {participant}").format(participant=number),
                 number,
+                reader,
             )
         raise NotFound(
             _(
@@ -205,8 +230,9 @@ def get_participant(session: Session, raw: str, study: int) -> Participant:
     return participant
 
 
-def get_dispense(session: Session, raw: str, study: int) -> Dispense:
-    """By dispense number (as on the label's barcode) or by database id, in `study`."""
+def get_dispense(session: Session, raw: str, study: int, *, reader: Collection[int]) -> Dispense:
+    """By dispense number (as on the label's barcode) or by database id, in `study`; one of
+    another study refused as that study's (named to a `reader` who may open it)."""
     if not isinstance(raw, str):
         raise InvalidInput(
             _("A dispense is named by its number (DSP...), not {value}.").format(
@@ -236,6 +262,7 @@ def get_dispense(session: Session, raw: str, study: int) -> Dispense:
             int(owner or 0),
             _("Dispense {dispense}").format(dispense=dispense.number),
             dispense.number,
+            reader,
         )
     return dispense
 

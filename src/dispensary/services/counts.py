@@ -195,7 +195,7 @@ def _plan(
     study: int,
 ) -> _Plan:
     """The one counting policy: every rule, in the order record_count meets them."""
-    record = get_kit(session, request.kit, study)
+    record = get_kit(session, request.kit, study, reader=actor.studies)
     refusals: list[Refusal[CountCheck]] = []
     if record.status not in {s.value for s in ON_SHELF}:
         refusals.append(

@@ -273,7 +273,7 @@ def _plan_destruction(
     refused: list[Refusal[DestroyCheck]] = []
     too_early: list[Refusal[DestroyCheck]] = []
     needing: list[str] = []
-    named = find_kits(session, checked.kits, study)
+    named = find_kits(session, checked.kits, study, reader=actor.studies)
     kits: list[Kit] = []
     seen: set[int] = set()
     for found in named:

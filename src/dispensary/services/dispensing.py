@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -172,7 +172,7 @@ def dispense_cycle(
     with write_transaction(ctx.engine) as session, session.no_autoflush:
         # Nothing is read back that this step writes (the result is built from what is written),
         # so no query needs the session flushed first: the writes go out together at the audit.
-        plan = _plan(session, ctx, request, checked, today, shown=False)
+        plan = _plan(session, ctx, request, checked, today, shown=False, reader=actor.studies)
         found = plan.assessment
         if found.refusals:
             first = found.refusals[0]
@@ -314,7 +314,7 @@ def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> Dis
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
     with read_transaction(ctx.engine) as session:
-        return _plan(session, ctx, request, checked, today).assessment
+        return _plan(session, ctx, request, checked, today, reader=actor.studies).assessment
 
 
 @dataclass(frozen=True)
@@ -537,13 +537,16 @@ def _plan(
     checked: _Checked,
     today: date,
     shown: bool = True,
+    *,
+    reader: Collection[int],
 ) -> _Plan:
     """The one dispensing policy: every rule, in order, for the assessment and the dispense.
     `shown`: with the kits' rows (contents, shipment, whereabouts) the screen shows; the
-    dispense itself leaves them out, the same rules decide."""
+    dispense itself leaves them out, the same rules decide. `reader`: the studies the user
+    may open, the only other studies a refusal names (common.other_study)."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by)
-    participant = get_participant(session, request.study_number, ctx.study_id)
+    participant = get_participant(session, request.study_number, ctx.study_id, reader=reader)
     previous = _last_dispense(session, participant)
     due = (previous.cycle if previous else 0) + 1
     cycle = due if checked.cycle is None else checked.cycle
@@ -692,6 +695,7 @@ def _plan(
             shown,
             checked.day,
             dose_name=study.dose_name(dose.level),
+            reader=reader,
         )
         if irt and checked.irt_kit:
             _irt_kits(study, found, verdicts, checked.irt_kit, confirmed)
@@ -1034,6 +1038,7 @@ def _scanned(
     on: date | None = None,
     *,
     dose_name: str,
+    reader: Collection[int],
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
@@ -1043,7 +1048,7 @@ def _scanned(
     taken: list[tuple[Kit, KitCandidate]] = []
     for raw in codes:
         try:
-            kit = get_kit(session, raw, study)
+            kit = get_kit(session, raw, study, reader=reader)
         except RuleViolation as exc:
             errors[len(verdicts)] = type(exc)
             verdicts.append(_not_a_kit(session, raw, exc))
@@ -1225,7 +1230,7 @@ def void_dispense(
     why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref, ctx.study_id)
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
         if is_voided(session, record):
             raise RuleViolation(
                 _("Dispense {dispense} has already been voided.").format(dispense=record.number)

@@ -320,9 +320,9 @@ def plan_print(
     previous: int | None = None
     with read_transaction(ctx.engine) as session:
         if printed_as is LabelKind.KIT:
-            quarantined = _kits_to_label(session, names, ctx.study_id)
+            quarantined = _kits_to_label(session, names, ctx.study_id, actor.studies)
         else:
-            _dispenses_to_label(session, names, ctx.study_id)
+            _dispenses_to_label(session, names, ctx.study_id, actor.studies)
             if len(names) == 1:
                 previous = _previous_dose(session, names[0])
         confirmed = confirmed_rules(session, ctx.study, ctx.study_id)
@@ -340,9 +340,11 @@ NO_LABEL = {
 """Why a kit gets no label, by its status (in English: translated where the refusal is said)."""
 
 
-def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[str, ...]:
-    """Refuses a kit destroyed or returned, or of another study; the quarantined kits, whose
-    labels are marked."""
+def _kits_to_label(
+    session: Session, names: Sequence[str], study: int, reader: Collection[int]
+) -> tuple[str, ...]:
+    """Refuses a kit destroyed or returned, or of another study (named to a `reader` who may
+    open it); the quarantined kits, whose labels are marked."""
     statuses: dict[str, str] = {}
     for start in range(0, len(names), 500):  # bounded: SQLite's variable limit
         batch = names[start : start + 500]
@@ -350,7 +352,9 @@ def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[
         statuses.update((number, status) for number, status in session.execute(query))
     for name in names:
         if name not in statuses:
-            get_kit(session, name, study)  # says why: no such kit, or another study's
+            get_kit(
+                session, name, study, reader=reader
+            )  # says why: no such kit, or another study's
         why = NO_LABEL.get(statuses.get(name, ""))
         if why is not None:
             raise NoLabelForKit(
@@ -362,14 +366,16 @@ def _kits_to_label(session: Session, names: Sequence[str], study: int) -> tuple[
     return tuple(n for n in names if statuses.get(n) == KitStatus.QUARANTINED.value)
 
 
-def _dispenses_to_label(session: Session, names: Sequence[str], study: int) -> None:
+def _dispenses_to_label(
+    session: Session, names: Sequence[str], study: int, reader: Collection[int]
+) -> None:
     """Refuses the label of a voided dispense, or of one whose every bottle came back: a new
     label on a returned bottle could send it out again. A kit not brought back is still out."""
     for name in names:
         this = session.scalar(select(Dispense).where(Dispense.number == name))
         if this is None:
             continue  # the renderer names an unknown dispense
-        get_dispense(session, name, study)  # refused when of another study
+        get_dispense(session, name, study, reader=reader)  # refused when of another study
         if voided_ids(session, [this.id]):
             raise NoLabelForKit(
                 _(
@@ -550,7 +556,7 @@ def labels_waiting(ctx: Context, actor: Actor, on: date) -> list[str]:
             if number in printed:
                 continue
             try:
-                _dispenses_to_label(session, [number], ctx.study_id)
+                _dispenses_to_label(session, [number], ctx.study_id, actor.studies)
             except NoLabelForKit:
                 continue
             waiting.append(number)

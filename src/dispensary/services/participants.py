@@ -136,7 +136,7 @@ def set_status(
         ) from exc
     why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id)
+        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
         old = participant.status
         if old == new.value:
             raise RuleViolation(
@@ -310,7 +310,7 @@ def assess_enrolment_correction(
     require(actor, Permission.ENROLL, ctx)
     given = _given(enrolled_on, initials, birth_year)
     with read_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id)
+        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
         return _correction(session, ctx, participant, given, reason)
 
 
@@ -334,7 +334,7 @@ def correct_enrolment(
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id)
+        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
         correction = _correction(session, ctx, participant, given, why)
         if correction.refusals:
             first = correction.refusals[0]

@@ -81,7 +81,7 @@ def _assess(
                 verdicts.append(ChangeVerdict(number, malformed))
             elif kit is None:
                 try:  # not in stock, or another study's: refused as `quarantine` refuses it
-                    get_kit(session, number, ctx.study_id)
+                    get_kit(session, number, ctx.study_id, reader=actor.studies)
                     message = ""
                 except DispensaryError as exc:
                     message = exc.message
@@ -120,7 +120,7 @@ def _change(
         else (KitStatus.QUARANTINED, KitStatus.AVAILABLE)
     )
     with write_transaction(ctx.engine) as session:
-        records = get_kits(session, kits, ctx.study_id)
+        records = get_kits(session, kits, ctx.study_id, reader=actor.studies)
         rec = Recorder(session, actor, ctx.clock.now())
         for kit in records:
             move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)

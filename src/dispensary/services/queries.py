@@ -309,7 +309,7 @@ def irt_confirmation_of(session: Session, record: Dispense) -> str:
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref, ctx.study_id)
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
         return dispense_result(session, ctx, record, ())
 
 
@@ -578,7 +578,7 @@ def inventory(
 def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        kit = get_kit(session, kit_number, ctx.study_id)
+        kit = get_kit(session, kit_number, ctx.study_id, reader=actor.studies)
         return _kit_rows(session, [kit], ctx.clock.today(), area=ctx.study.area_name)[0]
 
 
@@ -612,7 +612,8 @@ def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
 def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        return participant_row(session, ctx, get_participant(session, study_number, ctx.study_id))
+        found = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        return participant_row(session, ctx, found)
 
 
 def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
@@ -620,7 +621,9 @@ def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
     last dispense not voided; level 0 (the starting dose) before the first cycle."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        live = live_dispenses(session, get_participant(session, study_number, ctx.study_id).id)
+        live = live_dispenses(
+            session, get_participant(session, study_number, ctx.study_id, reader=actor.studies).id
+        )
         return live[-1].dose_level if live else 0
 
 
@@ -877,7 +880,7 @@ def participant_history(
 ) -> tuple[ParticipantRow, list[DispenseHistoryRow]]:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        p = get_participant(session, study_number, ctx.study_id)
+        p = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
         return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
 
 
@@ -1103,7 +1106,7 @@ def dispense_participant(ctx: Context, actor: Actor, dispense_ref: str) -> tuple
     """(participant study number, initials) of a dispense, e.g. for a scanned label."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        d = get_dispense(session, dispense_ref, ctx.study_id)
+        d = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
         return d.participant.study_number, d.participant.initials
 
 

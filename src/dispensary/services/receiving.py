@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -221,7 +221,7 @@ def receive_shipment(
     why = reasons.written(reasons.SHIPMENT_TEMPERATURE, shipment=number)
 
     with write_transaction(ctx.engine) as session:
-        found = _plan_receipt(session, ctx, checked)
+        found = _plan_receipt(session, ctx, checked, actor.studies)
         if found.refusals:
             first = found.refusals[0]
             raise first.error(first.message)
@@ -288,7 +288,7 @@ def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> Recei
     require(actor, Permission.RECEIVE, ctx)
     checked = _checked_receipt(ctx, request, ctx.clock.today())
     with read_transaction(ctx.engine) as session:
-        return _plan_receipt(session, ctx, checked)
+        return _plan_receipt(session, ctx, checked, actor.studies)
 
 
 @dataclass(frozen=True)
@@ -334,8 +334,11 @@ def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Rec
     return _Receipt(day, number, condition, place, event, tuple(kits), tuple(refusals))
 
 
-def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveAssessment:
-    """The one receiving policy: every rule, in the order receive_shipment meets them."""
+def _plan_receipt(
+    session: Session, ctx: Context, checked: _Receipt, reader: Collection[int]
+) -> ReceiveAssessment:
+    """The one receiving policy: every rule, in the order receive_shipment meets them.
+    `reader`: the studies the user may open, the only other studies a refusal names."""
     number, event = checked.number, checked.event
     verdicts = [_checked_line(ctx, kit, checked.day) for kit in checked.kits]
     refusals = [*checked.refusals]
@@ -379,16 +382,9 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         ):
             owner = kit_in_stock.study_id or FIRST_STUDY
             if owner != ctx.study_id:  # "already in stock" would send them looking in this one
-                protocol = session.scalar(
-                    select(StudyRecord.protocol).where(StudyRecord.id == owner)
-                )
                 in_stock[kit_in_stock.number] = Refusal(
                     ReceiveCheck.IN_STOCK,
-                    _(
-                        "Kit {kit} is already recorded, in study {study}: a kit number is "
-                        "received once in the pharmacy. Check the number against the shipment's "
-                        "list."
-                    ).format(kit=kit_in_stock.number, study=protocol),
+                    _in_other_study(session, kit_in_stock.number, owner, reader),
                 )
                 continue
             try:  # a kit number is received once: the lifecycle table refuses it
@@ -444,6 +440,22 @@ def _plan_receipt(session: Session, ctx: Context, checked: _Receipt) -> ReceiveA
         kits=len(lines),
         tablets=sum(t for t in tablets if isinstance(t, int) and not isinstance(t, bool)),
     )
+
+
+def _in_other_study(session: Session, kit: str, owner: int, reader: Collection[int]) -> str:
+    """A kit number received before in another study: that study named to a user who may open
+    it; to anyone else, another sponsor's study is not named (common.other_study)."""
+    if owner not in reader:
+        return _(
+            "Kit {kit} is already recorded, in another study of this pharmacy, one you have no "
+            "access to: a kit number is received once in the pharmacy. Check the number against "
+            "the shipment's list; if the kit belongs to this study, ask an administrator."
+        ).format(kit=kit)
+    protocol = session.scalar(select(StudyRecord.protocol).where(StudyRecord.id == owner))
+    return _(
+        "Kit {kit} is already recorded, in study {study}: a kit number is received once in the "
+        "pharmacy. Check the number against the shipment's list."
+    ).format(kit=kit, study=protocol)
 
 
 def _lot_number(number: str) -> Refusal[ReceiveCheck]:

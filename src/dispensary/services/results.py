@@ -30,7 +30,9 @@ class UserRow:
     active: bool
     locked: bool
     language: str = ""  # the language of the user's windows ("": the workstation's)
-    studies: tuple[str, ...] = ()  # the protocols the user may work in (an administrator: all)
+    # The protocols the user may work in (an administrator: all); read by anyone but an
+    # administrator, only those that are the reader's own too (users.list_users).
+    studies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -77,9 +78,11 @@ from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
 
 
-def find_dispense(session: Session, study_number: str, cycle: int, study: int) -> Dispense:
+def find_dispense(
+    session: Session, study_number: str, cycle: int, study: int, *, reader: Collection[int]
+) -> Dispense:
     check_cycle(cycle)
-    participant = get_participant(session, study_number, study)
+    participant = get_participant(session, study_number, study, reader=reader)
     for record in live_dispenses(session, participant.id):
         if record.cycle == cycle:
             return record
@@ -137,7 +140,7 @@ def record_return(
     note_text, condition_text = checked.note, checked.condition
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        plan = _plan_return(session, ctx, request, checked, today)
+        plan = _plan_return(session, ctx, actor, request, checked, today)
         if plan.assessment.refusals:
             first = plan.assessment.refusals[0]
             raise first.error(first.message)
@@ -205,7 +208,7 @@ def assess_return(ctx: Context, actor: Actor, request: ReturnRequest) -> ReturnA
     today = ctx.clock.today()
     checked = _checked_return(request, today, writing=False)
     with read_transaction(ctx.engine) as session:
-        return _plan_return(session, ctx, request, checked, today).assessment
+        return _plan_return(session, ctx, actor, request, checked, today).assessment
 
 
 @dataclass(frozen=True)
@@ -301,10 +304,15 @@ class _ReturnPlan:
 
 
 def _plan_return(
-    session: Session, ctx: Context, request: ReturnRequest, checked: _ReturnChecked, today: date
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    request: ReturnRequest,
+    checked: _ReturnChecked,
+    today: date,
 ) -> _ReturnPlan:
     """The one return policy: every rule, in the order record_return meets them."""
-    record, scanned_kit = _dispense_named(session, request, ctx.study_id)
+    record, scanned_kit = _dispense_named(session, request, ctx.study_id, actor.studies)
     refusals: list[Refusal[ReturnCheck]] = []
     if is_voided(session, record):
         refusals.append(
@@ -514,21 +522,26 @@ def _preview(
 
 
 def _dispense_named(
-    session: Session, request: ReturnRequest, study: int
+    session: Session, request: ReturnRequest, study: int, reader: Collection[int]
 ) -> tuple[Dispense, str | None]:
-    """The dispense the request names, and the kit scanned (None when no kit was scanned)."""
+    """The dispense the request names, and the kit scanned (None when no kit was scanned); one
+    of another study refused, named to a `reader` who may open it (common.other_study)."""
     named = request.dispense not in (None, "") or (
         bool(request.study_number) and request.cycle is not None
     )
     if named or not request.scanned:
         return (
-            _dispense_for(session, request.dispense, request.study_number, request.cycle, study),
+            _dispense_for(
+                session, request.dispense, request.study_number, request.cycle, study, reader
+            ),
             None,
         )
-    return _scanned_dispense(session, request.scanned, study)
+    return _scanned_dispense(session, request.scanned, study, reader)
 
 
-def _scanned_dispense(session: Session, code: str, study: int) -> tuple[Dispense, str | None]:
+def _scanned_dispense(
+    session: Session, code: str, study: int, reader: Collection[int]
+) -> tuple[Dispense, str | None]:
     """What a code scanned at the return counter names: a dispensing label; a participant's
     number (their first dispense with a kit out); or a kit (the dispense it last went out in)."""
     if not isinstance(code, str):
@@ -539,7 +552,7 @@ def _scanned_dispense(session: Session, code: str, study: int) -> tuple[Dispense
             _("Scan the barcode on the dispensing label, a kit, or type the participant number.")
         )
     if is_dispense_number(text):
-        return get_dispense(session, text, study), None
+        return get_dispense(session, text, study, reader=reader), None
     participant = session.scalar(
         select(Participant).where(Participant.study_number == text, Participant.study_id == study)
     )
@@ -557,7 +570,7 @@ def _scanned_dispense(session: Session, code: str, study: int) -> tuple[Dispense
                 "change a count, record a correction from the participant's history."
             ).format(participant=participant.study_number)
         )
-    kit = get_kit(session, text, study)
+    kit = get_kit(session, text, study, reader=reader)
     for dispense_id in session.scalars(
         select(DispenseKit.dispense_id)
         .where(DispenseKit.kit_id == kit.id)
@@ -606,6 +619,7 @@ def correct_return(
                 int(owner or 0),
                 _("Return {number}").format(number=return_id),
                 str(return_id),
+                actor.studies,
             )
         later = session.scalar(select(Return).where(Return.corrects_id == old.id))
         if later is not None:
@@ -682,7 +696,7 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
     require(actor, Permission.EXPLAIN_FLAG, ctx)
     why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense, ctx.study_id)
+        record = get_dispense(session, dispense, ctx.study_id, reader=actor.studies)
         returns = current_returns(session, record.id)
         if not returns:
             raise RuleViolation(
@@ -732,11 +746,12 @@ def _dispense_for(
     study_number: str | None,
     cycle: int | None,
     study: int,
+    reader: Collection[int],
 ) -> Dispense:
     if dispense is not None and dispense != "":  # anything else given is checked, not skipped
-        return get_dispense(session, dispense, study)
+        return get_dispense(session, dispense, study, reader=reader)
     if study_number and cycle is not None:
-        return find_dispense(session, study_number, cycle, study)
+        return find_dispense(session, study_number, cycle, study, reader=reader)
     raise InvalidInput(_("Name the dispense: scan its label, or give the participant and cycle."))
 
 

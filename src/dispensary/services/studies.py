@@ -9,6 +9,7 @@ is lost. A closed study's records stay, to be read and reported, and take no new
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from sqlalchemy import Select, func, select
@@ -159,7 +160,10 @@ def list_studies(ctx: Context, actor: Actor) -> list[StudyRow]:
     return sorted(rows, key=lambda r: (r.status != "open", r.protocol))
 
 
-def _find(session: Session, protocol: str) -> StudyRecord:
+def _find(session: Session, protocol: str, reader: Collection[int] | None = None) -> StudyRecord:
+    """The study of this protocol. A protocol the pharmacy does not hold is refused listing the
+    studies of `reader` (the user's own; None: every study, for an administrator's step): a
+    typo never shows one sponsor's user the protocols of another's studies."""
     if not isinstance(protocol, str) or not protocol.strip():
         raise InvalidInput(_("Name the study by its protocol number, e.g. NCT07198672."))
     wanted = protocol.strip().upper()
@@ -169,7 +173,8 @@ def _find(session: Session, protocol: str) -> StudyRecord:
             return record
     raise NotFound(
         _("There is no study {study} in this pharmacy. Studies: {known}.").format(
-            study=protocol.strip()[:40], known=", ".join(r.protocol for r in records) or "-"
+            study=protocol.strip()[:40],
+            known=", ".join(r.protocol for r in records if reader is None or r.id in reader) or "-",
         )
     )
 
@@ -178,7 +183,7 @@ def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
     """The context of another study of the same database, for a user given access to it."""
     require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
-        record = _find(session, protocol)
+        record = _find(session, protocol, actor.studies)
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
         other = replace(ctx, study=study, study_id=record.id, closed=record.closed_at is not None)
     require(actor, Permission.VIEW, other)

@@ -43,7 +43,7 @@ from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, may, require
 from dispensary.services.results import UserRow
 
 MAX_FAILURES = 5
@@ -779,17 +779,39 @@ def record_session_event(ctx: Context, actor: Actor, event: str) -> None:
         )
 
 
+def reads_every_account(actor: Actor) -> bool:
+    """Whether `list_users` gives this reader every account with every study it works in:
+    only those who give and take access (administrators) need the whole picture. A screen or
+    command says so when the list is not the pharmacy's whole staff."""
+    return may(actor, Permission.USERS)
+
+
 def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
+    """The accounts of the pharmacy as this reader may know them. An administrator reads every
+    account with every study it works in. Anyone else (a pharmacist, a sponsor's monitor)
+    reads the accounts that work in at least one of the reader's own studies, and their own,
+    each with those of the reader's studies only: one sponsor's monitor learns who may act in
+    their study (all an inspector of it asks), never which other sponsors' studies the pharmacy
+    runs nor who works on them. Of the other studies nothing is said, not even a count ("and 1
+    other study"): a count would still tell a competitor how many trials the pharmacy runs and
+    who is busy with them, and checks nothing of the reader's study. The list is honest about
+    being partial in another way: `reads_every_account` is False, and the command says that
+    accounts of the other studies are left out."""
     require(actor, Permission.VIEW)
+    within = None if reads_every_account(actor) else actor.studies
     with read_transaction(ctx.engine) as session:
-        return [_row(u) for u in session.scalars(select(User).order_by(User.username))]
+        rows = [_row(u, within) for u in session.scalars(select(User).order_by(User.username))]
+    return [r for r in rows if within is None or r.studies or r.username == actor.username]
 
 
-def _row(user: User) -> UserRow:
+def _row(user: User, within: frozenset[int] | None = None) -> UserRow:
+    """The account as a row; its studies those it works in, of `within` only (None: all)."""
     session = object_session(user)
     studies: tuple[str, ...] = ()
     if session is not None:  # the studies the user reaches, by protocol (the Users screen)
         ids = studies_of(session, user)
+        if within is not None:
+            ids &= within
         studies = tuple(
             session.scalars(
                 select(StudyRecord.protocol)

@@ -590,7 +590,9 @@ class MainWindow(QMainWindow):
         self._scan_taken(f"{ref} — {screen_title(cls)}")
 
     def _scanned_of_other_study(self, found: InOtherStudy, code: str, follow: bool) -> None:
-        if follow:
+        """Switches to the code's study when the services named it (the user may open it);
+        else says their refusal, which names no study the user may not open."""
+        if follow and found.protocol:
             try:
                 other = context_of_study(self.session, found.protocol)
             except DispensaryError as exc:

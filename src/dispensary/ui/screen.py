@@ -139,9 +139,12 @@ class Screen(QWidget):
     def follow_to_study(self, found: InOtherStudy, code: str) -> str | None:
         """A code scanned here is of another study: the main window is asked to switch to it
         and take the code there (None comes back), when the services give this user that
-        study's context; otherwise their refusal, for the screen to show where it was typed."""
+        study's context; otherwise their refusal, for the screen to show where it was typed
+        (a study the services did not name, one the user may not open, is not asked for)."""
         from dispensary.domain.errors import DispensaryError
 
+        if not found.protocol:
+            return found.message
         try:
             other = context_of_study(self.session, found.protocol)
         except DispensaryError as exc:
