@@ -231,7 +231,7 @@ def index_entry(session: Reader, entry: Entry) -> None:
     queries = [q for t, ids in wanted.items() if (q := _owner_query(t, ids)) is not None]
     if queries:
         owners = union_all(*queries).subquery()
-        study = func.coalesce(owners.c.study_id, FIRST_STUDY)
+        study = func.coalesce(owners.c.study_id, FIRST_STUDY).label("study")
         from_records = insert(AuditEntryStudy).from_select(
             ["audit_entry_id", "study_id"],
             select(literal(entry.id), study).distinct().order_by(study),
