@@ -12,13 +12,43 @@ import os
 import sys
 from pathlib import Path
 
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 
 PRIVATE_MODE = 0o600
 PRIVATE_UMASK = 0o077
 NOTHING_SAVED = N_("Nothing was saved.")
 NOTHING_CHANGED = N_("Nothing was changed.")
 """In English, as every message is written: translated (`_(NOTHING_SAVED)`) where it is said."""
+TECHNICAL_DETAIL = N_("Technical detail: {detail}")
+"""The system's own words for a fault (SQLite's, the operating system's, a database server's),
+which no catalogue translates: said last, after the sentence in the reader's words."""
+
+
+def with_detail(message: str, detail: object) -> str:
+    """`message`, a sentence in the reader's words that says what happened and what to do, then
+    the system's own (English) words as the technical detail, for whoever investigates: in the
+    middle of a Chinese sentence they said neither what was wrong nor what to do."""
+    words = " ".join(str(detail if detail is not None else "").split())
+    if not words:
+        return message
+    return sentences([message, _(TECHNICAL_DETAIL).format(detail=words)])
+
+
+def before_detail(message: str, *more: str) -> str:
+    """`message` (a fault's, perhaps ending with its technical detail) followed by `more`
+    sentences, put before that detail so that it stays last: the reader reads what to do, not
+    the system's words, after the quoted fault."""
+    marker = _(TECHNICAL_DETAIL).partition("{detail}")[0].strip()
+    said, found, detail = message.partition(marker)
+    if not found or not said.strip():
+        return sentences([message, *more])
+    return sentences([said, *more, found + detail])
+
+
+def os_detail(exc: OSError) -> str:
+    """The operating system's words for a failed file step ("Permission denied"), the technical
+    detail of the message that says it in the reader's words."""
+    return exc.strerror or str(exc)
 
 
 def private_umask() -> int:
@@ -186,13 +216,13 @@ def write_error_text(exc: OSError, target: Path | str, written: bool = True) -> 
         )
     other = (
         _(
-            "{path} could not be written ({error}). {nothing} Check the folder, and that the file "
-            "is not open in another program."
+            "{path} could not be written. {nothing} Check the folder, and that the file is not "
+            "open in another program."
         )
         if written
         else _(
-            "{path} could not be used ({error}). {nothing} Check the folder, and that the file is "
-            "not open in another program."
+            "{path} could not be used. {nothing} Check the folder, and that the file is not open "
+            "in another program."
         )
     )
-    return other.format(path=where, error=exc.strerror or exc, nothing=nothing)
+    return with_detail(other.format(path=where, nothing=nothing), os_detail(exc))

@@ -69,8 +69,9 @@ def test_a_file_the_program_cannot_write_is_told_in_chinese(tmp_path: Path) -> N
         denied = faults.file_fault(OSError(errno.EACCES, "Permission denied"), target)
         read_only = write_error_text(OSError(errno.EROFS, "Read-only file system"), target)
     assert full == f"磁盘已满：无法写入 {target}。未保存任何内容。请清理一些空间，然后重试。"
-    assert denied.message.startswith(
-        f"此账户无权使用 {target}（Permission denied）。未做任何更改。"
+    assert denied.message == (  # the system's English only as the technical detail, at the end
+        f"此账户无权使用 {target}。未做任何更改。请联系此计算机的管理人员，为您的账户授予该文件"
+        "及其文件夹的读写权限。已保存的记录完好无损：请勿恢复备份。技术细节：Permission denied"
     )
     assert read_only == f"{target} 位于只读磁盘上。未保存任何内容。请选择另一磁盘上的文件夹。"
     english = write_error_text(OSError(errno.ENOSPC, "No space left on device"), target)

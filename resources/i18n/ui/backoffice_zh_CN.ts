@@ -27,8 +27,16 @@
 <context>
     <name>BackupThread</name>
     <message>
-        <source>The automatic backup failed: {error}. Make a backup from the command line.</source>
-        <translation>自动备份失败：{error}。请从命令行进行备份。</translation>
+        <source>The automatic backup failed: {error}</source>
+        <translation>自动备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>Make a backup from the command line.</source>
+        <translation>请从命令行进行备份。</translation>
+    </message>
+    <message>
+        <source>The automatic backup failed. Make a backup from the command line.</source>
+        <translation>自动备份失败。请从命令行进行备份。</translation>
     </message>
     <message>
         <source>Today&apos;s backup saved: {path}</source>

@@ -451,8 +451,12 @@
         <translation>药盒标签未打印：{why}打印机恢复后请按“打印药盒标签”，或稍后在“报告与标签”（货件的药盒标签）中打印。</translation>
     </message>
     <message>
-        <source>{done} Not recorded in the audit trail: {why} Press Record the print once the database is back (the label is not printed again).</source>
-        <translation>{done}未记入稽查轨迹：{why}数据库恢复后请按“记录此次打印”（标签不会再次打印）。</translation>
+        <source>{done} Not recorded in the audit trail: {why}</source>
+        <translation>{done}未记入稽查轨迹：{why}</translation>
+    </message>
+    <message>
+        <source>Press Record the print once the database is back (the label is not printed again).</source>
+        <translation>数据库恢复后请按“记录此次打印”（标签不会再次打印）。</translation>
     </message>
 </context>
 <context>

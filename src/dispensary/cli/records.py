@@ -32,6 +32,7 @@ from dispensary.cli.core import (
     table,
 )
 from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.files import before_detail
 from dispensary.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
@@ -514,15 +515,18 @@ def cmd_restore(run: Run) -> int:
     try:
         ctx = run.context()
     except DatabaseProblem as exc:
-        if not a.force:
+        if not a.force:  # what to do said before the fault's technical detail, which stays last
             raise DatabaseProblem(
-                _(
-                    "{message} As the current database cannot be opened, no administrator "
-                    "can sign in to it: to replace it with the backup anyway, add --force."
-                ).format(message=exc.message)
+                before_detail(
+                    exc.message,
+                    _(
+                        "As the current database cannot be opened, no administrator can sign in "
+                        "to it: to replace it with the backup anyway, add --force."
+                    ),
+                )
             ) from exc
         run.note(
-            _("The current database cannot be opened ({message}); replacing it (--force).").format(
+            _("The current database cannot be opened; replacing it (--force): {message}").format(
                 message=exc.message
             )
         )

@@ -43,7 +43,7 @@ from dispensary.db.faults import (
 )
 from dispensary.db.models import ChainHead
 from dispensary.domain.errors import DatabaseProblem, ReadOnlyDatabase
-from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown
+from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, shown, with_detail
 from dispensary.i18n import N_, _
 
 # How long a writer waits for another workstation's write to finish before it is told the
@@ -189,14 +189,11 @@ def make_engine(db: str, read_only: ReadOnlyKind | None = None) -> Engine:
         engine = create_engine(url, pool_pre_ping=True, connect_args=waiting)
     except (ArgumentError, ImportError) as exc:  # an unknown driver, one not installed
         raise DatabaseProblem(
-            _(
-                "The database driver of '{db}' ({driver}) is not available ({error}). Give "
-                "{accepted}."
-            ).format(
-                db=shown(display_name(url)),
-                driver=url.drivername,
-                error=exc,
-                accepted=_(ACCEPTED),
+            with_detail(
+                _(
+                    "The database driver of '{db}' ({driver}) is not available. Give {accepted}."
+                ).format(db=shown(display_name(url)), driver=url.drivername, accepted=_(ACCEPTED)),
+                exc,
             )
         ) from exc
     _server_setup(engine, timeout_ms)

@@ -34,7 +34,14 @@ from dispensary.domain.errors import (
     NotADispensaryDatabase,
     ReadOnlyDatabase,
 )
-from dispensary.files import NOTHING_CHANGED, NOTHING_SAVED, mode_wider_than_private, shown
+from dispensary.files import (
+    NOTHING_CHANGED,
+    NOTHING_SAVED,
+    mode_wider_than_private,
+    os_detail,
+    shown,
+    with_detail,
+)
 from dispensary.i18n import N_, _
 
 KEEP_BACKUPS = N_("Your saved records are safe: do not restore a backup.")
@@ -180,26 +187,34 @@ def sqlite_fault(
         return damaged(db, detail)
     if code == SQLITE_NOTADB:
         return NotADispensaryDatabase(
-            _(
-                "{path} is not a Dispensary database, or is damaged: SQLite cannot read it as a "
-                "database. {nothing} Check the path (--db, or DISPENSARY_DB). Technical detail: "
-                "{detail}"
-            ).format(path=shown(db), detail=detail, nothing=_(NOTHING_CHANGED))
+            with_detail(
+                _(
+                    "{path} is not a Dispensary database, or is damaged: SQLite cannot read it "
+                    "as a database. {nothing} Check the path (--db, or DISPENSARY_DB)."
+                ).format(path=shown(db), nothing=_(NOTHING_CHANGED)),
+                detail,
+            )
         )
     if code == SQLITE_CANTOPEN:
         return DatabaseProblem(
-            _(
-                "{path} cannot be opened ({detail}). {nothing} Check the path, and that this "
-                "account may read and write the file and its folder."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "{path} cannot be opened. {nothing} Check the path, and that this account "
+                    "may read and write the file and its folder."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     if code == SQLITE_IOERR:
         return DatabaseProblem(
-            _(
-                "{path} could not be read or written (a disk error: {detail}). {nothing} Check "
-                "the disk or network drive, then try again; if it keeps happening, have it "
-                "checked before restoring anything."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "{path} could not be read or written: the disk reported an error. {nothing} "
+                    "Check the disk or network drive, then try again; if it keeps happening, "
+                    "have it checked before restoring anything."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     return None
 
@@ -249,51 +264,70 @@ def server_fault(
         return append_only_refusal(detail, nothing)
     if state in _PG_DISK_FULL:
         return DiskFull(
-            _(
-                "The database server's disk is full ({detail}). {nothing} Ask whoever runs the "
-                "server for {path} to free space, then try again. {keep}"
-            ).format(path=shown(db), detail=detail, nothing=_(nothing), keep=_(KEEP_BACKUPS))
+            with_detail(
+                _(
+                    "The database server's disk is full. {nothing} Ask whoever runs the server "
+                    "for {path} to free space, then try again. {keep}"
+                ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS)),
+                detail,
+            )
         )
     if state in _PG_READ_ONLY:
         return ReadOnlyDatabase(
-            _(
-                "The database server for {path} lets this connection read only ({detail}). "
-                "{nothing} Use the URL of the primary server, or a database user that may write. "
-                "{keep}"
-            ).format(path=shown(db), detail=detail, nothing=_(nothing), keep=_(KEEP_BACKUPS))
+            with_detail(
+                _(
+                    "The database server for {path} lets this connection read only. {nothing} "
+                    "Use the URL of the primary server, or a database user that may write. "
+                    "{keep}"
+                ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS)),
+                detail,
+            )
         )
     if state in _PG_BUSY:
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if state in _PG_DAMAGED:
         return DatabaseDamaged(
-            _(
-                "The database server reports damaged data in {path} ({detail}). {nothing} Ask "
-                "whoever runs the server to check it and restore its last backup."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "The database server reports damaged data in {path}. {nothing} Ask whoever "
+                    "runs the server to check it and restore its last backup."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     if state in _PG_SIGN_IN and "no password supplied" in detail:
         return DatabaseProblem(
-            _(
-                "The database server of {path} asks for a password, and this workstation has "
-                "none for it ({detail}): a password is never kept with the database's location. "
-                "{nothing} Add the line host:port:database:user:password to this computer's "
-                "PostgreSQL password file (PGPASSFILE, else ~/.pgpass with owner-only access, or "
-                "%APPDATA%\\postgresql\\pgpass.conf on Windows), then start again."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "The database server of {path} asks for a password, and this workstation has "
+                    "none for it: a password is never kept with the database's location. "
+                    "{nothing} Add the line host:port:database:user:password to this computer's "
+                    "PostgreSQL password file (PGPASSFILE, else ~/.pgpass with owner-only "
+                    "access, or %APPDATA%\\postgresql\\pgpass.conf on Windows), then start "
+                    "again."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     if state in _PG_SIGN_IN:
         return DatabaseProblem(
-            _(
-                "The database server refused the user name or password of {path} ({detail}). "
-                "{nothing} Check the URL (--db, or DISPENSARY_DB)."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "The database server refused the user name or password of {path}. {nothing} "
+                    "Check the URL (--db, or DISPENSARY_DB)."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     if state in _PG_NO_DATABASE:
         return DatabaseProblem(
-            _(
-                "The database server has no such database: {path} ({detail}). {nothing} Check "
-                "the URL, or create the database with `dispensary init`."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "The database server has no such database: {path}. {nothing} Check the URL, "
+                    "or create the database with `dispensary init`."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     if (
         state in _PG_NOT_NOW
@@ -301,11 +335,14 @@ def server_fault(
         or (state is None and (isinstance(exc, SAOperationalError) or exc.connection_invalidated))
     ):
         return DatabaseProblem(
-            _(
-                "The database server of {path} cannot be reached or is not taking connections "
-                "({detail}). {nothing} Check that the server is running and that this computer "
-                "can reach it, then try again."
-            ).format(path=shown(db), detail=detail, nothing=_(nothing))
+            with_detail(
+                _(
+                    "The database server of {path} cannot be reached or is not taking "
+                    "connections. {nothing} Check that the server is running and that this "
+                    "computer can reach it, then try again."
+                ).format(path=shown(db), nothing=_(nothing)),
+                detail,
+            )
         )
     return None
 
@@ -326,7 +363,6 @@ def dbapi_fault(
 def file_fault(exc: OSError, path: Path | str, nothing: str = NOTHING_CHANGED) -> DatabaseProblem:
     """The fault an OSError on the database file (or its folder) stands for."""
     where = shown(exc.filename if exc.filename and exc.errno == errno.ENAMETOOLONG else path)
-    reason = exc.strerror or str(exc)
     if exc.errno == errno.ENAMETOOLONG:
         return DatabaseProblem(
             _(
@@ -338,15 +374,21 @@ def file_fault(exc: OSError, path: Path | str, nothing: str = NOTHING_CHANGED) -
         return DiskFull(disk_full_message(str(path), nothing))
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return ReadOnlyDatabase(
-            _(
-                "This account may not use {path} ({reason}). {nothing} Ask whoever looks after "
-                "this computer to give your account read and write access to the file and its "
-                "folder. {keep}"
-            ).format(path=where, reason=reason, nothing=_(nothing), keep=_(KEEP_BACKUPS))
+            with_detail(
+                _(
+                    "This account may not use {path}. {nothing} Ask whoever looks after this "
+                    "computer to give your account read and write access to the file and its "
+                    "folder. {keep}"
+                ).format(path=where, nothing=_(nothing), keep=_(KEEP_BACKUPS)),
+                os_detail(exc),
+            )
         )
     return DatabaseProblem(
-        _("{path} cannot be opened ({reason}). {nothing} Check the path.").format(
-            path=where, reason=reason, nothing=_(nothing)
+        with_detail(
+            _("{path} cannot be opened. {nothing} Check the path.").format(
+                path=where, nothing=_(nothing)
+            ),
+            os_detail(exc),
         )
     )
 
@@ -503,11 +545,14 @@ def damaged(db: str, detail: str) -> DatabaseDamaged:
     """A damaged database file, said in the reader's words with what to do; SQLite's own
     (English) words only as the technical detail at the end, for whoever investigates."""
     return DatabaseDamaged(
-        _(
-            "{path} is damaged: part of the file cannot be read as a database. {nothing} Restore "
-            'the last backup (dispensary restore, or ask the administrator: see "Backups and a '
-            "restore drill\" in the administrator's guide). Technical detail: {detail}"
-        ).format(path=shown(db), nothing=_(NOTHING_CHANGED), detail=detail)
+        with_detail(
+            _(
+                "{path} is damaged: part of the file cannot be read as a database. {nothing} "
+                "Restore the last backup (dispensary restore, or ask the administrator: see "
+                '"Backups and a restore drill" in the administrator\'s guide).'
+            ).format(path=shown(db), nothing=_(NOTHING_CHANGED)),
+            detail,
+        )
     )
 
 

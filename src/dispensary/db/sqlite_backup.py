@@ -42,7 +42,14 @@ from dispensary.domain.errors import (
     InvalidInput,
     ReadOnlyDatabase,
 )
-from dispensary.files import PRIVATE_MODE, create_private, fsync_dir, fsync_file
+from dispensary.files import (
+    PRIVATE_MODE,
+    create_private,
+    fsync_dir,
+    fsync_file,
+    os_detail,
+    with_detail,
+)
 from dispensary.i18n import _
 
 if sys.platform != "win32":
@@ -82,20 +89,16 @@ def remove_with_side_files(path: Path) -> None:
 def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
     """A failed file step as the fault the user can act on (free space, permissions, a busy
     workstation), rather than a bare OSError. `what` is in the reader's language ("the backup
-    {path}", translated by the caller)."""
+    {path}", translated by the caller); the system's own words follow as the technical detail."""
     full = _("No space left on the disk for {what}. Free some space, then try again.")
-    failed = _("{what} could not be written ({error}).")
+    failed = _("Could not write {what}. Check the disk and the folder, then try again.")
+    denied = _("This account may not write {what}. Check the folder's permissions, then try again.")
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return DiskFull(full.format(what=what))
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return ReadOnlyDatabase(
-                _(
-                    "This account may not write {what} ({error}). Check the folder's "
-                    "permissions, then try again."
-                ).format(what=what, error=exc.strerror)
-            )
-        return DatabaseProblem(failed.format(what=what, error=exc))
+            return ReadOnlyDatabase(with_detail(denied.format(what=what), os_detail(exc)))
+        return DatabaseProblem(with_detail(failed.format(what=what), exc))
     name = getattr(exc, "sqlite_errorname", None) or ""
     if name == "SQLITE_FULL":
         return DiskFull(full.format(what=what))
@@ -104,10 +107,8 @@ def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
             _("The database was busy while writing {what}; try again.").format(what=what)
         )
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
-        return ReadOnlyDatabase(
-            _("This account may not write {what} ({error}).").format(what=what, error=exc)
-        )
-    return DatabaseProblem(failed.format(what=what, error=exc))
+        return ReadOnlyDatabase(with_detail(denied.format(what=what), exc))
+    return DatabaseProblem(with_detail(failed.format(what=what), exc))
 
 
 def backup_file(
@@ -158,11 +159,15 @@ def damaged_source(findings: str) -> DatabaseDamaged:
     """A backup refused because the database it copies is damaged: the copy is not kept, so the
     day's rotation cannot replace the good backups with damaged ones."""
     return DatabaseDamaged(
-        _(
-            "The database is damaged ({findings}), so this backup of it was not kept and the "
-            "older backups were left as they are. Stop work on this database and restore the "
-            "last good backup, or call the administrator."
-        ).format(findings=findings)
+        with_detail(
+            _(
+                "The database is damaged, so this backup of it was not kept and the older backups "
+                "were left as they are. Stop work on this database and restore the last good "
+                'backup, or call the administrator (see "Backups and a restore drill" in the '
+                "administrator's guide)."
+            ),
+            findings,
+        )
     )
 
 
@@ -248,7 +253,7 @@ def put_in_place(new: Path, target: Path) -> None:
             ).format(path=target)
         ) from exc
     except OSError as exc:
-        raise file_fault(exc, str(target)) from exc
+        raise file_fault(exc, _("the database {path}").format(path=target)) from exc
 
 
 @contextmanager
@@ -457,7 +462,7 @@ def _lock_with_sqlite(path: Path, wait_seconds: float) -> LockedFile | None:
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
     except sqlite3.Error as exc:
-        raise file_fault(exc, str(path)) from exc
+        raise file_fault(exc, _("the database {path}").format(path=path)) from exc
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
@@ -470,7 +475,7 @@ def _lock_with_sqlite(path: Path, wait_seconds: float) -> LockedFile | None:
             raise open_elsewhere(path) from exc
         if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
             return None
-        raise file_fault(exc, str(path)) from exc
+        raise file_fault(exc, _("the database {path}").format(path=path)) from exc
     if mode != "delete" or Path(f"{path}-wal").exists():
         conn.close()
         raise open_elsewhere(path)
@@ -487,5 +492,5 @@ def _lock_bytes(path: Path) -> LockedFile:
         os.close(fd)
         if exc.errno in (errno.EAGAIN, errno.EACCES):
             raise open_elsewhere(path) from exc
-        raise file_fault(exc, str(path)) from exc
+        raise file_fault(exc, _("the database {path}").format(path=path)) from exc
     return LockedFile(path, None, fd)

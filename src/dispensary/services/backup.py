@@ -61,7 +61,14 @@ from dispensary.db.sqlite_backup import (
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
-from dispensary.files import PRIVATE_MODE, fsync_dir, shown, write_error_text
+from dispensary.files import (
+    PRIVATE_MODE,
+    fsync_dir,
+    os_detail,
+    shown,
+    with_detail,
+    write_error_text,
+)
 from dispensary.i18n import N_, _
 from dispensary.services import site_key
 from dispensary.services.audit import Recorder
@@ -246,11 +253,13 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
     try:
         _append(log, line)
     except OSError as exc:
-        warning = _(
-            "The backup was made, but its verification code {code} could not be added to the "
-            "anchor log {log} ({error}): write the code down, with the date and the backup's "
-            "name."
-        ).format(code=code, log=shown(log), error=exc.strerror or exc)
+        warning = with_detail(
+            _(
+                "The backup was made, but its verification code {code} could not be added to the "
+                "anchor log {log}: write the code down, with the date and the backup's name."
+            ).format(code=code, log=shown(log)),
+            os_detail(exc),
+        )
     size = written.stat().st_size
     return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
 
@@ -502,10 +511,13 @@ def _refuse_damaged_copy(copy: Path, source: Path) -> None:
         return
     if findings:
         raise DatabaseProblem(
-            _(
-                "The backup {path} is damaged ({findings}), so it was not restored and nothing "
-                "was changed. Restore an older backup."
-            ).format(path=source, findings="; ".join(findings))
+            with_detail(
+                _(
+                    "The backup {path} is damaged, so it was not restored and nothing was "
+                    "changed. Restore an older backup."
+                ).format(path=source),
+                "; ".join(findings),
+            )
         )
 
 

@@ -30,6 +30,7 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import DispensaryError, RuleViolation
+from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language
 from dispensary.services import (
     counts,
@@ -248,8 +249,9 @@ def _training_file(path: Path) -> tuple[int, int]:
             copy_database_private(path, copy)
         except OSError as exc:
             raise RuleViolation(
-                _("{path} cannot be read ({error}). {refusal}").format(
-                    path=path, error=exc.strerror, refusal=refused
+                with_detail(
+                    _("{path} cannot be read. {refusal}").format(path=path, refusal=refused),
+                    os_detail(exc),
                 )
             ) from exc
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dispensary.domain.errors import DispensaryError, InvalidInput, StudyFileError
 from dispensary.domain.rules import check_text, normalise_initials
+from dispensary.files import before_detail
 from dispensary.i18n import N_, _
 from dispensary.services import pharmacy, studies, users, workstation
 from dispensary.services.context import Actor, Clock, Context
@@ -150,10 +151,13 @@ def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]
         said = exc if isinstance(exc, DispensaryError) else escaped_fault(exc, plan.database)
         why = said.message if said is not None else f"{type(exc).__name__}: {exc}."
         raise SetUpUnfinished(
-            _(
-                "The pharmacy was created and {user} can sign in, but the rest of the set-up "
-                "was refused: {why} Sign in and finish it there (Settings, Studies)."
-            ).format(user=admin.username, why=why),
+            before_detail(  # what to do before a fault's technical detail, which stays last
+                _(
+                    "The pharmacy was created and {user} can sign in, but the rest of the "
+                    "set-up was refused: {why}"
+                ).format(user=admin.username, why=why),
+                _("Sign in and finish it there (Settings, Studies)."),
+            ),
             plan.database,
         ) from exc
 

@@ -61,8 +61,8 @@ from dispensary.domain.errors import (
     RuleViolation,
     UnknownStudy,
 )
-from dispensary.files import NOTHING_CHANGED, create_private, shown
-from dispensary.i18n import N_, _, sentences
+from dispensary.files import NOTHING_CHANGED, before_detail, create_private, shown, with_detail
+from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin
@@ -177,8 +177,11 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
         if sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):  # an SQLite file, damaged
             raise damaged(str(path), str(exc)) from exc
         problem = sqlite_fault(exc, str(path), path, NOTHING_CHANGED) or DatabaseProblem(
-            _("{path} cannot be read ({error}). {nothing} Check the path.").format(
-                path=shown(path), error=exc, nothing=_(NOTHING_CHANGED)
+            with_detail(
+                _("{path} cannot be read. {nothing} Check the path.").format(
+                    path=shown(path), nothing=_(NOTHING_CHANGED)
+                ),
+                exc,
             )
         )
         raise problem from exc
@@ -192,10 +195,14 @@ def _not_upgraded(db: str, findings: str) -> DatabaseDamaged:
     """The refusal of an upgrade whose backup found the file damaged: nothing is upgraded
     (an upgrade of a damaged file could spread the damage), and the backups are untouched."""
     return DatabaseDamaged(
-        _(
-            "{path} is damaged ({findings}), so it was not upgraded to this version and "
-            "nothing was changed. Restore the last good backup, or call the administrator."
-        ).format(path=shown(db), findings=findings)
+        with_detail(
+            _(
+                "{path} is damaged, so it was not upgraded to this version and nothing was "
+                'changed. Restore the last good backup, or call the administrator (see "Backups '
+                "and a restore drill\" in the administrator's guide)."
+            ).format(path=shown(db)),
+            findings,
+        )
     )
 
 
@@ -318,7 +325,7 @@ def open_database(
             checked = _check_sqlite_file(path, True, read_only_ok)
         except ReadOnlyDatabase as exc:
             if not read_only_ok and read_only_kind(path) not in (None, ReadOnlyKind.UNREADABLE):
-                exc.message = sentences([exc.message, _(READ_WITH_THE_COMMAND)])
+                exc.message = before_detail(exc.message, _(READ_WITH_THE_COMMAND))
             raise
         if not {"alembic_version", "study"} <= checked.tables:
             raise NotADispensaryDatabase(
@@ -336,9 +343,12 @@ def open_database(
     except DBAPIError as exc:
         engine.dispose()
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
-            _(
-                "The database {path} cannot be read ({error}). {nothing} Check the path or URL."
-            ).format(path=shown(db), error=exc.orig, nothing=_(NOTHING_CHANGED))
+            with_detail(
+                _("The database {path} cannot be read. {nothing} Check the path or URL.").format(
+                    path=shown(db), nothing=_(NOTHING_CHANGED)
+                ),
+                exc.orig,
+            )
         )
         raise problem from exc
     except OSError as exc:  # the copy kept before an upgrade: a full disk, a read-only folder
@@ -484,8 +494,11 @@ def check_location(db: str) -> Location:
             tables = set(inspect(conn).get_table_names())
     except DBAPIError as exc:
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
-            _("The database {path} cannot be reached ({error}). {nothing} Check the URL.").format(
-                path=name, error=exc.orig, nothing=_(NOTHING_CHANGED)
+            with_detail(
+                _("The database {path} cannot be reached. {nothing} Check the URL.").format(
+                    path=name, nothing=_(NOTHING_CHANGED)
+                ),
+                exc.orig,
             )
         )
         # Named as it was typed, without the waiting time added for the test.

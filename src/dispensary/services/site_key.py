@@ -33,7 +33,7 @@ from dispensary.db.engine import write_transaction
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
-from dispensary.files import PRIVATE_MODE, shown, write_error_text
+from dispensary.files import PRIVATE_MODE, os_detail, shown, with_detail, write_error_text
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
@@ -84,8 +84,11 @@ def _load_private(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(
-            _("The site key {path} cannot be read ({why}). Give the key file's path.").format(
-                path=shown(path), why=exc.strerror or exc
+            with_detail(
+                _("The site key {path} cannot be read. Give the key file's path.").format(
+                    path=shown(path)
+                ),
+                os_detail(exc),
             )
         ) from exc
     try:
@@ -275,10 +278,13 @@ def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey, why: 
             settings.save()
         except OSError as exc:
             raise InvalidInput(
-                _(
-                    "The site key could not be set on this workstation ({why}). Nothing was "
-                    "changed. Check the settings folder, then try again."
-                ).format(why=exc.strerror or exc)
+                with_detail(
+                    _(
+                        "The site key could not be set on this workstation. Nothing was changed. "
+                        "Check the settings folder, then try again."
+                    ),
+                    os_detail(exc),
+                )
             ) from exc
     return now
 

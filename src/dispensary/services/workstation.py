@@ -38,7 +38,7 @@ from dispensary.domain.errors import (
     RuleViolation,
 )
 from dispensary.domain.rules import check_text
-from dispensary.files import NOTHING_CHANGED, shown
+from dispensary.files import NOTHING_CHANGED, os_detail, shown, with_detail
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
@@ -213,10 +213,13 @@ def _record_printers(
 
 
 def _printers_not_saved(why: str) -> str:
-    return _(
-        "The printers could not be saved on this workstation ({why}). Nothing was changed: it "
-        "prints as before. Check the settings folder, then save again."
-    ).format(why=why)
+    return with_detail(
+        _(
+            "The printers could not be saved on this workstation. Nothing was changed: it prints "
+            "as before. Check the settings folder, then save again."
+        ),
+        why,
+    )
 
 
 class _Step:
@@ -235,7 +238,7 @@ class _Step:
         try:
             write()
         except OSError as exc:
-            raise DispensaryError(said(exc.strerror or str(exc))) from exc
+            raise DispensaryError(said(os_detail(exc))) from exc
         self.undo = undo
 
 
@@ -313,9 +316,12 @@ def check_new_database(current: str, database: str) -> Location:
         if password is not None:
             raise DatabaseProblem(_password_not_kept(location.shown, kept, exc)) from exc
         problem = fault(engine, exc, NOTHING_CHANGED) or DatabaseProblem(
-            _(
-                "The database {path} cannot be read ({error}). {nothing} Check the path or URL."
-            ).format(path=shown(location.shown), error=exc.orig, nothing=_(NOTHING_CHANGED))
+            with_detail(
+                _("The database {path} cannot be read. {nothing} Check the path or URL.").format(
+                    path=shown(location.shown), nothing=_(NOTHING_CHANGED)
+                ),
+                exc.orig,
+            )
         )
         raise problem from exc
     finally:
@@ -335,17 +341,15 @@ def _password_not_kept(name: str, kept: str, exc: DBAPIError) -> str:
     url = make_url(kept)
     where = (url.host or "localhost", url.port or POSTGRESQL_PORT, url.database, url.username)
     line = ":".join(str(part or "*") for part in where) + ":"
-    return _(
-        "{database} accepts the password typed, but this workstation's next start connects "
-        "without it (a password is never kept with the location), and the server then refuses "
-        "({error}). {nothing} Add the password to this computer's PostgreSQL password file "
-        "(PGPASSFILE, else ~/.pgpass with owner-only access, or %APPDATA%\\postgresql\\"
-        "pgpass.conf on Windows): the line {line} followed by the password. Then test again."
-    ).format(
-        database=shown(name),
-        error=_first_line(exc),
-        nothing=_(NOTHING_CHANGED),
-        line=line,
+    return with_detail(
+        _(
+            "{database} accepts the password typed, but this workstation's next start connects "
+            "without it (a password is never kept with the location), and the server then "
+            "refuses. {nothing} Add the password to this computer's PostgreSQL password file "
+            "(PGPASSFILE, else ~/.pgpass with owner-only access, or %APPDATA%\\postgresql\\"
+            "pgpass.conf on Windows): the line {line} followed by the password. Then test again."
+        ).format(database=shown(name), nothing=_(NOTHING_CHANGED), line=line),
+        _first_line(exc),
     )
 
 
@@ -401,8 +405,11 @@ def _put_back(before: str | None) -> None:
 
 
 def _location_not_kept(why: str, database: str) -> str:
-    return _(
-        "This workstation's location file {file} could not be written ({why}). Nothing was "
-        "changed: it still opens {database}. Check the settings folder, then change the "
-        "location again."
-    ).format(file=shown(location_file()), why=why, database=database)
+    return with_detail(
+        _(
+            "This workstation's location file {file} could not be written. Nothing was changed: "
+            "it still opens {database}. Check the settings folder, then change the location "
+            "again."
+        ).format(file=shown(location_file()), database=database),
+        why,
+    )

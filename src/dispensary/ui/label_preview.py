@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
-from dispensary.files import write_error_text, write_private
+from dispensary.files import before_detail, write_error_text, write_private
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import LabelSheet
 from dispensary.labels.stock import get_stock
@@ -387,11 +387,16 @@ def _preview_and_record(
 
 
 def _not_recorded(done: str, exc: DispensaryError) -> str:
-    return QCoreApplication.translate(
-        "LabelPrinting",
-        "{done} Not recorded in the audit trail: {why} Press Record the print once the"
-        " database is back (the label is not printed again).",
-    ).format(done=done, why=exc.message)
+    """What to do is said before the database fault's technical detail, which stays last."""
+    return before_detail(
+        QCoreApplication.translate(
+            "LabelPrinting", "{done} Not recorded in the audit trail: {why}"
+        ).format(done=done, why=exc.message),
+        QCoreApplication.translate(
+            "LabelPrinting",
+            "Press Record the print once the database is back (the label is not printed again).",
+        ),
+    )
 
 
 def record_print(session: AppSession, plan: PrintPlan) -> str:

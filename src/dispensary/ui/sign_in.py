@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.files import before_detail, os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.scan_field import KeyBurst
@@ -591,11 +592,21 @@ class BackupThread(QThread):
         except DatabaseDamaged as exc:  # another backup would not help: it says what to do
             self.done.emit(str(exc), True)
             return
-        except (DispensaryError, OSError) as exc:
+        except DispensaryError as exc:  # what to do before the fault's technical detail
             self.done.emit(
-                self.tr(
-                    "The automatic backup failed: {error}. Make a backup from the command line."
-                ).format(error=exc),
+                before_detail(
+                    self.tr("The automatic backup failed: {error}").format(error=exc.message),
+                    self.tr("Make a backup from the command line."),
+                ),
+                True,
+            )
+            return
+        except OSError as exc:
+            self.done.emit(
+                with_detail(
+                    self.tr("The automatic backup failed. Make a backup from the command line."),
+                    os_detail(exc),
+                ),
                 True,
             )
             return
