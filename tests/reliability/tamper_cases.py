@@ -1091,6 +1091,29 @@ def entry_study_index_row_deleted(s: Scene, _tool: str) -> tuple[Edit, Expect]:
 
 
 @kind("audit_entry_studies")
+def entry_study_index_row_moved_to_no_study(s: Scene, _tool: str) -> tuple[Edit, Expect]:
+    """The entry hidden from its study's trail (under a study the database does not hold)."""
+    entry = s.entry("dispenses", s.id("dispense DSP000001"))
+    statement = f"UPDATE audit_entry_studies SET study_id = 99 WHERE audit_entry_id = {entry}"
+    words = (
+        f"audit entry {entry} is indexed as concerning study 99, which this database does not hold"
+    )
+    return Edit((statement,)), Named(frozenset({entry}), (words,))
+
+
+@kind("audit_entry_studies")
+def entry_study_index_row_added_for_the_site(s: Scene, _tool: str) -> tuple[Edit, Expect]:
+    """A study's entry also indexed as the site's: it would show in every study's trail."""
+    entry = s.entry("dispenses", s.id("dispense DSP000001"))
+    statement = (
+        f"INSERT INTO audit_entry_studies (id, audit_entry_id, study_id) "
+        f"VALUES ({s.last('audit_entry_studies') + 1}, {entry}, 0)"
+    )
+    words = f"audit entry {entry} is indexed both as the site's own and as a study's"
+    return Edit((statement,)), Named(frozenset({entry}), (words,))
+
+
+@kind("audit_entry_studies")
 def entry_study_index_row_for_no_entry(s: Scene, _tool: str) -> tuple[Edit, Expect]:
     ahead = s.last("audit_entries") + 5
     statement = (

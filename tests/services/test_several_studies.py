@@ -9,6 +9,7 @@ import importlib
 import inspect
 import pkgutil
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 import dispensary.services as services_package
 from dispensary.db import entry_studies
@@ -708,3 +709,25 @@ def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that
     with refused(ctx, NotFound, "There is no study NCT0719867 in this pharmacy") as unknown:
         studies.switch_study(ctx, mine, "NCT0719867")  # a typo: the user's own studies listed
     assert unknown.value.message.endswith("Studies: NCT07198672.")
+
+
+def test_a_step_of_thousands_of_rows_is_indexed_within_sqlite_s_variable_limit(
+    ctx: Context, pharmacist: Actor
+) -> None:
+    """A receipt of 1,200 kits lists 1,200 rows: their studies are read in batches, not one
+    statement of 1,200 variables (999 at most in older SQLite builds: the step failed whole)."""
+    if not is_sqlite(ctx.engine):
+        pytest.skip("SQLite's limit of variables in one statement")
+
+    def limited(dbapi: Any, _record: Any) -> None:
+        dbapi.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    ctx.engine.dispose()
+    event.listen(ctx.engine, "connect", limited)
+    try:
+        receive(ctx, pharmacist, "K0001-K1200", shipment="SH-BIG")
+    finally:
+        event.remove(ctx.engine, "connect", limited)
+        ctx.engine.dispose()
+    entry = scalar(ctx, "SELECT id FROM audit_entries WHERE entity_id = 'SH-BIG'")
+    assert (entry, ctx.study_id) in _study_index(ctx)

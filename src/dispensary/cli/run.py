@@ -160,7 +160,7 @@ class Run:
         own (`user password`) until then: the administrator who knows it cannot act as them."""
         if self._actor is None:
             ctx = self.context()
-            self._actor = users.sign_in(ctx, self.username(), self.password())
+            self._actor = users.sign_in(ctx, self.username(), self.password(), read_only_ok=True)
         if self._actor.must_change_password and not changing_password:
             raise NotPermitted(
                 _(

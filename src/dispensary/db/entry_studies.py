@@ -30,6 +30,8 @@ from dispensary.db.models import FIRST_STUDY, AuditEntry, AuditEntryStudy, Base,
 
 SITE = 0
 """The study id an entry of the site's own (no study) is indexed under."""
+BATCH = 500
+"""Row ids looked up in one statement (SQLite's variables are limited, 999 in older builds)."""
 
 
 class Entry(Protocol):
@@ -109,6 +111,36 @@ def _listed(entry: Entry) -> list[tuple[str, int]]:
     return [(t, i) for t, i, _h in facts.parse_facts(entry.facts or "")]
 
 
+def _owners(session: Reader, wanted: dict[str, set[int]]) -> dict[tuple[str, int], int]:
+    """The study of each listed row of a study's table, read in as few statements as the limit
+    of variables allows (UNION ALL of each table's look-up, at most BATCH ids a statement: the
+    Today screen's check of 100 new entries is one or two round trips to a server)."""
+    pieces: list[Any] = []
+    size = 0
+    owner: dict[tuple[str, int], int] = {}
+
+    def read() -> None:
+        for table, row_id, study in session.execute(union_all(*pieces)):
+            owner[(str(table), int(row_id))] = int(study) if study is not None else FIRST_STUDY
+
+    for table, ids in sorted(wanted.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), BATCH):
+            chunk = ordered[start : start + BATCH]
+            query = _owner_query(table, chunk)
+            if query is None:
+                break
+            if pieces and size + len(chunk) > BATCH:
+                read()
+                pieces, size = [], 0
+            inner = query.subquery()
+            pieces.append(select(literal(table), *inner.c))
+            size += len(chunk)
+    if pieces:
+        read()
+    return owner
+
+
 def entry_studies(session: Reader, entries: Sequence[Entry]) -> dict[int, set[int]]:
     """The studies each entry's step wrote records of (kits, participants, dispenses and what
     hangs from them; a study's own rows); an entry of the site's (an account, a backup, a
@@ -119,15 +151,7 @@ def entry_studies(session: Reader, entries: Sequence[Entry]) -> dict[int, set[in
         rows = listed[entry.id] = _listed(entry)
         for table, row_id in rows:
             wanted.setdefault(table, set()).add(row_id)
-    owner: dict[tuple[str, int], int] = {}
-    for table, ids in wanted.items():
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 500):
-            query = _owner_query(table, ordered[start : start + 500])
-            if query is None:
-                break
-            for row_id, study in session.execute(query):
-                owner[(table, int(row_id))] = int(study) if study is not None else FIRST_STUDY
+    owner = _owners(session, wanted)
     found: dict[int, set[int]] = {}
     for entry_id, rows in listed.items():
         found[entry_id] = {owner[r] for r in rows if r in owner}
@@ -226,10 +250,12 @@ def index_entry(session: Reader, entry: Entry) -> None:
     """Indexes the entry a step just wrote: one INSERT ... SELECT of the studies of the
     records it lists (a dispense: one statement more, not four), else as `write_index`."""
     wanted: dict[str, list[int]] = {}
-    for table, row_id in _listed(entry):
+    listed = _listed(entry)
+    for table, row_id in listed:
         wanted.setdefault(table, []).append(row_id)
     queries = [q for t, ids in wanted.items() if (q := _owner_query(t, ids)) is not None]
-    if queries:
+    if queries and len(listed) <= BATCH:  # a bigger step (an excursion quarantining thousands
+        # of kits) is read in batches: one statement's variables are limited (999 on old SQLite)
         owners = union_all(*queries).subquery()
         study = func.coalesce(owners.c.study_id, FIRST_STUDY).label("study")
         from_records = insert(AuditEntryStudy).from_select(

@@ -201,7 +201,7 @@ def normalise_username(raw: str) -> str:
     return name
 
 
-def sign_in(ctx: Context, username: str, password: str) -> Actor:
+def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = False) -> Actor:
     """Checks the password (outside the write lock), then records the outcome; a failure is
     counted (and committed) before it is refused. An account whose password an administrator
     set comes back with `must_change_password`: it may change its password and nothing else.
@@ -211,7 +211,9 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
     write is refused until then. So too on a database open read-only (an inspector's copy on a
     CD, a server that lets this connection read only: ReadOnlyDatabase): the password is
     checked, the sign-in is not recorded (nor a failure counted: nothing can be), and every
-    write is refused."""
+    write is refused; only for a caller that reads (`read_only_ok`: the `dispensary` command).
+    The windows sign in to work: there a database that may not be written refuses the sign-in
+    with its reason (a role not granted the writes, a server in recovery), as at start."""
     try:
         name = normalise_username(username)
     except InvalidInput as exc:
@@ -223,7 +225,9 @@ def sign_in(ctx: Context, username: str, password: str) -> Actor:
     matches = _verify(checked_hash, password)
     try:
         return _record_sign_in(ctx, name, password, checked_hash, matches)
-    except (ChainOutOfStep, ReadOnlyDatabase):
+    except (ChainOutOfStep, ReadOnlyDatabase) as exc:
+        if isinstance(exc, ReadOnlyDatabase) and not read_only_ok:
+            raise
         if known is None or not matches or not known.active or known.locked:
             raise NotSignedIn(_(SIGN_IN_FAILED)) from None
         with read_transaction(ctx.engine) as session:
