@@ -1526,9 +1526,11 @@ def _study_index_problems(
     only the first four, along the index's own indexes (about 0.1 s at a million entries):
     deriving a million entries' studies again would take longer than the rest of the
     verification, so an older entry moved to another study that exists is not seen by it."""
-    index = cast(Table, AuditEntryStudy.__table__)
     if last is None:
         last = int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+    if derive:
+        return _index_derived(session, after, last)
+    index = cast(Table, AuditEntryStudy.__table__)
     problems: list[Problem] = []
     indexed = session.scalar(
         select(func.count(distinct(index.c.audit_entry_id))).where(
@@ -1540,17 +1542,10 @@ def _study_index_problems(
             AuditEntry.id > after, ~exists().where(index.c.audit_entry_id == AuditEntry.id)
         )
         for entry in session.scalars(unindexed.order_by(AuditEntry.id).limit(3)):
-            words = _(
-                "audit entry {entry} is missing from the index of the studies each entry concerns"
-            )
-            problems.append((STATUS, int(entry), words.format(entry=entry)))
+            problems.append((STATUS, int(entry), _unindexed(entry)))
     beyond = select(index.c.audit_entry_id).where(index.c.audit_entry_id > last)
     for entry in session.scalars(beyond.order_by(index.c.audit_entry_id).limit(3)):
-        words = _(
-            "the index of the studies each entry concerns names audit entry {entry}, "
-            "which is not in the trail"
-        )
-        problems.append((STATUS, None, words.format(entry=entry)))
+        problems.append((STATUS, None, _beyond(entry)))
     unknown = select(index.c.audit_entry_id, index.c.study_id).where(
         index.c.audit_entry_id > after,
         index.c.study_id != entry_studies.SITE,
@@ -1577,8 +1572,34 @@ def _study_index_problems(
             entry=entry
         )
         problems.append((STATUS, int(entry), words))
-    if not derive or last <= after:
-        return problems
+    return problems
+
+
+def _unindexed(entry: int) -> str:
+    return _(
+        "audit entry {entry} is missing from the index of the studies each entry concerns"
+    ).format(entry=entry)
+
+
+def _beyond(entry: int) -> str:
+    return _(
+        "the index of the studies each entry concerns names audit entry {entry}, which is not in "
+        "the trail"
+    ).format(entry=entry)
+
+
+def _index_derived(session: Session, after: int, last: int) -> list[Problem]:
+    """The index of the entries after `after` against their studies derived again: a few
+    statements for the Today screen's 100 new entries (the index's rows from `after` on, rows
+    beyond the trail with them; the entries; their rows' studies in one UNION ALL)."""
+    index = cast(Table, AuditEntryStudy.__table__)
+    problems: list[Problem] = []
+    stored: dict[int, set[int]] = {}
+    rows = select(index.c.audit_entry_id, index.c.study_id).where(index.c.audit_entry_id > after)
+    for entry_id, study in session.execute(rows.order_by(index.c.audit_entry_id)):
+        stored.setdefault(int(entry_id), set()).add(int(study))
+    for entry_id in sorted(e for e in stored if e > last)[:3]:
+        problems.append((STATUS, None, _beyond(entry_id)))
 
     def said(studies: set[int]) -> str:
         wanted = sorted(studies - {entry_studies.SITE})
@@ -1595,16 +1616,11 @@ def _study_index_problems(
                 .order_by(AuditEntry.id)
             )
         )
-        derived = entry_studies.entry_studies(session, batch)
-        stored: dict[int, set[int]] = {}
-        rows = select(index.c.audit_entry_id, index.c.study_id).where(
-            index.c.audit_entry_id > start, index.c.audit_entry_id <= min(start + 500, last)
-        )
-        for entry_id, study in session.execute(rows):
-            stored.setdefault(int(entry_id), set()).add(int(study))
-        for entry_id, studies in derived.items():
+        for entry_id, studies in entry_studies.entry_studies(session, batch).items():
             wanted = studies or {entry_studies.SITE}
-            if entry_id in stored and stored[entry_id] != wanted:
+            if entry_id not in stored:
+                problems.append((STATUS, entry_id, _unindexed(entry_id)))
+            elif stored[entry_id] != wanted:
                 words = _(
                     "audit entry {entry} is indexed as concerning {indexed}, but its records "
                     "are of {studies}"
