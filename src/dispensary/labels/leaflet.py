@@ -259,9 +259,9 @@ def _information(
         product=text.products[product.code],
         form=product.form,
         count=dispense.tablets,
-        tablets=text.tablets(dispense.tablets),
+        tablets=text.counted(dispense.tablets, product.form),
     )
-    kits = kits_text(dispense, text).replace("\u00a0", " ")
+    kits = kits_text(study, dispense, text).replace("\u00a0", " ")
     story += [
         _p(_("Your study tablets: cycle {cycle}").format(cycle=dispense.cycle), TITLE),
         _p(
@@ -430,7 +430,7 @@ def evenings(dispense: DispenseResult) -> int:
 def counted(number: int, form: str, speech: Speech | None = None) -> str:
     """'1 tablet', '2 tablets': the diary reads as the participant would say it ('2片')."""
     if speech is not None and not speech.english:
-        return speech.text.tablets(number)
+        return speech.text.counted(number, form)
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
 
 
