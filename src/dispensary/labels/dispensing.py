@@ -313,22 +313,28 @@ def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
     """Refuses particulars with which a dispensing label of `study` would not fit a stock the
     pharmacy may dispense on, in the languages its labels print in, naming the stock; checked
     before they are saved, since afterwards every dispensing label would be refused. A stock
-    the study's own texts already overfill is the study file's matter, not the pharmacy's."""
+    the study's own texts already overfill is the study file's matter, not the pharmacy's: in
+    any language its labels may print in (a study whose English label overfills the 4 x 2 inch
+    roll prints in English there until its Chinese text is confirmed, so it needs a larger
+    stock whatever the pharmacy's name)."""
     if not pharmacy.name:
         return  # the study file's name, as every label printed so far
     sample = sample_dispense(study)
+    ways = [study.print_languages, *((language,) for language in study.label_languages)]
     for stock in (s for s in STOCKS.values() if s.for_dispensing):
 
-        def fits(particulars: Particulars, on: LabelStock = stock) -> bool:
+        def fits(
+            particulars: Particulars,
+            on: LabelStock = stock,
+            languages: Sequence[str] = study.print_languages,
+        ) -> bool:
             try:
-                dispensing_layout(
-                    study, sample, on, False, None, study.print_languages, particulars
-                )
+                dispensing_layout(study, sample, on, False, None, languages, particulars)
             except LabelDoesNotFit:
                 return False
             return True
 
-        if fits(pharmacy) or not fits(NONE_SET):
+        if fits(pharmacy) or not all(fits(NONE_SET, stock, way) for way in ways):
             continue
         raise ParticularsDoNotFit(
             _(
