@@ -2,17 +2,20 @@
 leaflets of every one of its studies in Chinese: the fictional DEMO studies' files give their
 Chinese text as NCT07198672's does, and the demo confirms it in each. Read back from the PDF:
 no English word but what must stay as it is (protocol, kit, lot and dispense numbers, initials,
-units), the Chinese font embedded."""
+units), the Chinese font embedded, and a telephone number or an expiry never broken over two
+lines of the leaflet."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.i18n import Language, speaking
@@ -147,6 +150,19 @@ def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
     diary = "".join(pdf_text(made.leaflet).split())
     assert "1粒+1片" in diary and "1片+1片" not in diary
     assert made.units.endswith("粒")  # the first kit on the shelf: a capsule kit
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_the_leaflet_never_breaks_a_telephone_number_or_an_expiry(
+    printed: dict[str, Printed], site: tuple[Context, Actor], protocol: str
+) -> None:
+    ctx, actor = site
+    phone = studies.switch_study(ctx, actor, protocol).study.contact_phone
+    made = printed[protocol]
+    first = PdfReader(io.BytesIO(made.leaflet)).pages[0].extract_text().replace("\u00a0", " ")
+    lines = first.splitlines()
+    assert any(phone in line for line in lines), lines
+    assert any(made.expiry.replace("\u00a0", " ") in line for line in lines), lines
 
 
 ZHENGZHOU = Particulars(
