@@ -239,6 +239,10 @@ class LabelLanguage:
     """A route in this language, by its English in [[products]] ("oral" -> "口服")."""
     manufacturers: dict[str, str] = field(default_factory=dict)
     """A manufacturer's name in this language, by its English in [[products]]."""
+    units: dict[str, str] = field(default_factory=dict)
+    """A number of units of one dosage form, by the English [[products]] gives it ("capsule"
+    -> "{count}粒"): Chinese counts capsules and tablets with words of their own, so a capsule
+    kit must not say 片. A form left out is counted with tablets_one / tablets_many."""
 
     once_daily: str = "once daily"  # {frequency} of a drug taken once a day
     twice_daily: str = "twice daily"
@@ -246,6 +250,16 @@ class LabelLanguage:
 
     def tablets(self, count: int) -> str:
         return (self.tablets_one if count == 1 else self.tablets_many).format(count=count)
+
+    def counted(self, count: int, form: str) -> str:
+        """`count` units of a dosage form of [[products]] ("28粒" of capsules, "30片" of
+        tablets): the form's own word where `units` gives one, else tablets()."""
+        template = self.units.get(form)
+        return template.format(count=count) if template is not None else self.tablets(count)
+
+    def unit_word(self, form: str) -> str:
+        """The word a number of this form is counted in, without the number ("粒", "片")."""
+        return (self.units.get(form) or self.tablets_many).format(count="").strip()
 
     def frequency(self, doses_per_day: int) -> str:
         """'once daily', 'twice daily', '3 times daily' in this language."""
@@ -599,7 +613,7 @@ class Study:
                 product_name = f"{self.product(product).name} {self.product(product).strength}"
             else:
                 template = text.product_directions.get(product, text.directions)
-                tablets = text.tablets(per_dose)
+                tablets = text.counted(per_dose, self.product(product).form)
                 dose_name = text.dose_levels.get(dose.level, dose.name)
                 product_name = text.products.get(product, product)
             sentences.append(
@@ -1041,6 +1055,10 @@ def _label_texts(
             name: _words(r, table, f"{key}.{name}", [getattr(p, attribute) for p in study.products])
             for name, attribute in PRODUCT_WORDS.items()
         }
+        units = _words(r, table, f"{key}.units", [p.form for p in study.products])
+        for form, template in units.items():
+            if "{count}" not in template:
+                raise r.fail(f"{key}.units.{form}", "must hold {count}")
         criteria = {
             name: _criteria(r, table, key, name, getattr(study.eligibility, name))
             for name in ("inclusion", "exclusion")
@@ -1064,6 +1082,7 @@ def _label_texts(
             forms=words["forms"],
             routes=words["routes"],
             manufacturers=words["manufacturers"],
+            units=units,
             **values,
         )
     languages = tuple(r.strings(label, "label.languages")) if "languages" in label else ("en",)

@@ -450,3 +450,73 @@ def test_the_inventory_panel_shows_the_kit_selected_whole(
             assert panel.width() >= box.minimumSizeHint().width() + 8
     finally:
         qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("overridden", [False, True])
+@pytest.mark.parametrize("size", [SCREEN_AREA, (1166, 674)])
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_line_of_the_settings_screen_is_whole(
+    qtbot: Any,
+    qapp: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    size: tuple[int, int],
+    overridden: bool,
+    request: pytest.FixtureRequest,
+) -> None:
+    """At 1366x768 the Settings screen's left column (the pharmacy, the language, the
+    database, whose refusal to move DISPENSARY_DB adds four lines) was taller than the screen:
+    its wrapped lines were squeezed, "Not set yet: the labels print the study file's pharmacy
+    name (...)" clipped at its bottom. Each wrapped line is now as tall as its text, and no
+    box runs past the screen's right edge; the columns scroll up and down instead."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton
+
+    from dispensary import config
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.settings_view import SettingsScreen
+
+    monkeypatch.setenv("DISPENSARY_HOME", str(tmp_path / "home"))
+    if overridden:
+        monkeypatch.setenv(config.ENV_DB, str(tmp_path / "elsewhere.sqlite3"))
+    if language != "en":
+        request.getfixturevalue("chinese")
+    apply_style(qapp)
+    try:
+        screen = SettingsScreen(pharmacy.session("admin"))
+        qtbot.addWidget(screen)
+        screen.resize(*size)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.refresh()
+        qtbot.wait(20)
+        assert screen.from_study.isVisible() and screen.override.isVisible() == overridden
+        cut = [
+            (
+                label.objectName() or label.text(),
+                label.height(),
+                label.heightForWidth(label.width()),
+            )
+            for label in screen.findChildren(QLabel)
+            if label.isVisible()
+            and label.wordWrap()
+            and label.height() < label.heightForWidth(label.width())
+        ]
+        assert cut == [], cut
+        right = screen.width()
+        wide = [
+            widget.objectName() or widget.title()
+            for widget in screen.findChildren(QGroupBox)
+            if widget.isVisible() and widget.mapTo(screen, QPoint(widget.width(), 0)).x() > right
+        ]
+        wide += [
+            button.text()
+            for button in screen.findChildren(QPushButton)
+            if button.isVisible() and button.mapTo(screen, QPoint(button.width(), 0)).x() > right
+        ]
+        assert wide == []
+        assert screen.minimumSizeHint().height() <= size[1]
+    finally:
+        qapp.setStyleSheet("")

@@ -324,6 +324,26 @@ def test_the_products_words_are_optional_and_only_for_words_the_products_use() -
     assert "tablet" in message  # the words it may give
 
 
+def test_a_dosage_form_is_counted_in_its_own_word() -> None:
+    """Chinese counts capsules in 粒 and tablets in 片 ([label.text.<language>.units], by the
+    form [[products]] gives): a form left out counts as tablets_one and tablets_many say; a
+    word for a form no product has, or without {count}, is refused naming its key."""
+    forms = '[label.text.zh_CN.forms]\ntablet = "片剂"\n'
+    counted = parse_study(
+        edited(forms, forms + '\n[label.text.zh_CN.units]\ntablet = "{count}粒"\n')
+    )
+    zh = counted.text("zh_CN")
+    assert (zh.counted(2, "tablet"), zh.unit_word("tablet")) == ("2粒", "粒")
+    dose = counted.dose_level(-1)
+    assert "2粒" in counted.directions_for(dose, "2026年3月2日", 21, "zh_CN")
+    bare = parse_study(BUNDLED).text("zh_CN")
+    assert (bare.units, bare.counted(42, "tablet"), bare.unit_word("tablet")) == ({}, "42片", "片")
+    message = refusal(edited(forms, forms + '\n[label.text.zh_CN.units]\ncapsule = "{count}粒"\n'))
+    assert "label.text.zh_CN.units" in message and "'capsule'" in message
+    message = refusal(edited(forms, forms + '\n[label.text.zh_CN.units]\ntablet = "片"\n'))
+    assert "label.text.zh_CN.units.tablet" in message and "{count}" in message
+
+
 def test_the_eligibility_criteria_in_the_readers_language(study: Study) -> None:
     inclusion, exclusion = study.criteria("zh_CN")
     assert inclusion[0] == "女性，年龄≥18岁" and exclusion[4] == "妊娠期或哺乳期"

@@ -48,14 +48,16 @@ NONE_LARGER = (
 )
 
 
-def _kit_number(kit: DispensedKit, text: LabelLanguage) -> str:
-    """'K0012', or 'K0012 (partial kit: 20 tablets)' when fewer tablets than a full kit."""
+def _kit_number(kit: DispensedKit, text: LabelLanguage, study: Study) -> str:
+    """'K0012', or 'K0012 (partial kit: 20 tablets)' when fewer tablets than a full kit (its
+    units counted in the word of its dosage form: '20粒' of capsules)."""
     if not kit.partial:
         return kit.kit
-    return f"{kit.kit} ({wording.partial_kit(text.tablets(kit.tablets))})"
+    units = text.counted(kit.tablets, study.product(kit.product).form)
+    return f"{kit.kit} ({wording.partial_kit(units)})"
 
 
-def kits_text(dispense: DispenseResult, words: LabelLanguage) -> str:
+def kits_text(study: Study, dispense: DispenseResult, words: LabelLanguage) -> str:
     """'Kit K0012; lot L2401 EXP JUN 2027' or, for several kits, each with its lot; a partial
     kit says so with its tablets. In the language being spoken (`words`: the study's texts in
     it)."""
@@ -63,12 +65,12 @@ def kits_text(dispense: DispenseResult, words: LabelLanguage) -> str:
     lots = {(k.lot, k.expiry) for k in dispense.kits}
     if len(lots) == 1:
         kit = dispense.kits[0]
-        numbers = [_kit_number(k, words) for k in dispense.kits]
+        numbers = [_kit_number(k, words, study) for k in dispense.kits]
         return wording.kits(numbers, kit.lot, keep_together(expiry_text(kit.expiry, language)))
     return wording.kits_of_lots(
         [
             wording.kit_of_lot(
-                _kit_number(k, words), k.lot, keep_together(expiry_text(k.expiry, language))
+                _kit_number(k, words, study), k.lot, keep_together(expiry_text(k.expiry, language))
             )
             for k in dispense.kits
         ]
@@ -151,7 +153,7 @@ def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]
     product = study.product(dispense.kits[0].product)
     text = speech.text
     units = wording.units(
-        dispense.tablets, product.form, product.route, text.tablets(dispense.tablets)
+        dispense.tablets, product.form, product.route, text.counted(dispense.tablets, product.form)
     )
     trial = sentence(
         wording.trial(study.protocol, study.org_study_id, text.site or study.site),
@@ -159,7 +161,7 @@ def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]
         wording.sponsor(text.sponsor or study.sponsor),
     )
     return [
-        Piece(wording.then(units, kits_text(dispense, text)), "units, kits and lots"),
+        Piece(wording.then(units, kits_text(study, dispense, text)), "units, kits and lots"),
         Piece(
             sentence(
                 wording.dose(dose_name(dispense, speech)), directions(study, dispense, speech)
@@ -311,22 +313,28 @@ def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
     """Refuses particulars with which a dispensing label of `study` would not fit a stock the
     pharmacy may dispense on, in the languages its labels print in, naming the stock; checked
     before they are saved, since afterwards every dispensing label would be refused. A stock
-    the study's own texts already overfill is the study file's matter, not the pharmacy's."""
+    the study's own texts already overfill is the study file's matter, not the pharmacy's: in
+    any language its labels may print in (a study whose English label overfills the 4 x 2 inch
+    roll prints in English there until its Chinese text is confirmed, so it needs a larger
+    stock whatever the pharmacy's name)."""
     if not pharmacy.name:
         return  # the study file's name, as every label printed so far
     sample = sample_dispense(study)
+    ways = [study.print_languages, *((language,) for language in study.label_languages)]
     for stock in (s for s in STOCKS.values() if s.for_dispensing):
 
-        def fits(particulars: Particulars, on: LabelStock = stock) -> bool:
+        def fits(
+            particulars: Particulars,
+            on: LabelStock = stock,
+            languages: Sequence[str] = study.print_languages,
+        ) -> bool:
             try:
-                dispensing_layout(
-                    study, sample, on, False, None, study.print_languages, particulars
-                )
+                dispensing_layout(study, sample, on, False, None, languages, particulars)
             except LabelDoesNotFit:
                 return False
             return True
 
-        if fits(pharmacy) or not fits(NONE_SET):
+        if fits(pharmacy) or not all(fits(NONE_SET, stock, way) for way in ways):
             continue
         raise ParticularsDoNotFit(
             _(

@@ -88,7 +88,7 @@ def _kit_layout(
 
     def side(speech: Speech) -> list[Piece]:
         units = wording.kit_units(
-            kit.tablets, product.form, product.route, speech.text.tablets(kit.tablets)
+            kit.tablets, product.form, product.route, speech.text.counted(kit.tablets, product.form)
         )
         field = "dosage form, route and number of units"
         return [Piece(units, field, bold=True, parts=(units,), joiner=JOINER)]

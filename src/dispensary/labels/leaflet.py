@@ -259,9 +259,11 @@ def _information(
         product=text.products[product.code],
         form=product.form,
         count=dispense.tablets,
-        tablets=text.tablets(dispense.tablets),
+        tablets=text.counted(dispense.tablets, product.form),
     )
-    kits = kits_text(dispense, text).replace("\u00a0", " ")
+    kits = kits_text(study, dispense, text)
+    if speech.english:  # set by reportlab's Paragraph, which breaks at spaces only
+        kits = visible(kits).replace("\u00a0", " ")
     story += [
         _p(_("Your study tablets: cycle {cycle}").format(cycle=dispense.cycle), TITLE),
         _p(
@@ -279,7 +281,7 @@ def _information(
             BODY,
             where("study title ([study] title)", "title"),
         ),
-        _p(wording.sentence(products, visible(kits)), BODY, "products, kits and lots"),
+        _p(wording.sentence(products, kits), BODY, "products, kits and lots"),
         _p(_("How to take them"), HEADING),
         _p(
             directions(study, dispense, speech),
@@ -332,7 +334,7 @@ def _information(
                 site=text.site_name or study.site_name,
                 name=text.contact_name,
                 address=text.contact_address,
-                phone=study.contact_phone,
+                phone=keep_together(study.contact_phone),
             ),
             BODY,
             "contact ("
@@ -430,7 +432,7 @@ def evenings(dispense: DispenseResult) -> int:
 def counted(number: int, form: str, speech: Speech | None = None) -> str:
     """'1 tablet', '2 tablets': the diary reads as the participant would say it ('2片')."""
     if speech is not None and not speech.english:
-        return speech.text.tablets(number)
+        return speech.text.counted(number, form)
     return f"{number} {form}" if number == 1 else f"{number} {form}s"
 
 

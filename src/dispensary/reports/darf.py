@@ -91,7 +91,8 @@ def darf_fields(record: DarfRecord, study: Study | None = None) -> list[tuple[st
         institution, investigator = site_in_words(study), investigator_in_words(study)
         agent = study.product_name(record.product)
         area = study.area_name(record.storage_area)
-        unit = words.tablets_many.format(count="").strip() or unit
+        form = next((p.form for p in study.products if p.code == record.product), "")
+        unit = words.unit_word(form) or unit
         manufacturer = study.manufacturer_name(manufacturer) if manufacturer else ""
         form_strength = _form_strength(study, record) or form_strength
     return [

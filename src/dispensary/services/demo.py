@@ -336,14 +336,22 @@ class _Builder:
         language = current_language()
         if language is ENGLISH or language.value not in self.study.texts:
             return
+        self._confirm_translation(self.ctx)
+        for actor in (self.admin, self.pharmacist, self.technician, self.monitor):
+            users.set_language(self.ctx, actor, language.value)
+
+    def _confirm_translation(self, ctx: Context) -> None:
+        """The study's label text in the demo's language confirmed, so that its labels and
+        leaflets print in it; nothing for English or a study whose file gives no such text."""
+        language = current_language()
+        if language is ENGLISH or language.value not in ctx.study.texts:
+            return
         studies.confirm_rule(
-            self.ctx,
+            ctx,
             self.admin,
             f"label.text.{language.value}",
             "Demo: the site's translation, as a site confirms it after checking the approved label",
         )
-        for actor in (self.admin, self.pharmacist, self.technician, self.monitor):
-            users.set_language(self.ctx, actor, language.value)
 
     def _stock(self) -> None:
         """Four shipments: two lots of 7.5 mg, then a 2.5 mg lot that expires soon, and more."""
@@ -690,6 +698,8 @@ class _Builder:
         self.pharmacist = users.sign_in(self.ctx, "pharmacist", DEMO_PASSWORD)
         self.technician = users.sign_in(self.ctx, "technician", DEMO_PASSWORD)
         self.admin = users.sign_in(self.ctx, "admin", DEMO_PASSWORD)
+        for protocol, _kits, _first in OTHER_STUDIES:
+            self._confirm_translation(studies.switch_study(self.ctx, self.admin, protocol))
 
     def _in(self, protocol: str) -> Context:
         return studies.switch_study(self.ctx, self.pharmacist, protocol)

@@ -38,7 +38,7 @@ from dispensary.labels.stock import STOCKS
 from dispensary.services import pharmacy, site_key, workstation
 from dispensary.services.setup import Location
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import ReasonDialog, action_button, attempt
+from dispensary.ui.forms import ReasonDialog, SidePanel, action_button, attempt
 from dispensary.ui.label_printers import Keep, LabelPrintersDialog, bound_printer
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
@@ -352,10 +352,18 @@ class SettingsScreen(Screen):
         )
         language_form.addRow(button_row([], [self.save_language]))
         left, right = QVBoxLayout(), QVBoxLayout()
-        columns = QHBoxLayout()
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        layout.addLayout(columns)
+        # The two columns scroll up and down when the screen is lower than they are (at
+        # 1366x768 a long database or site key message makes the left one so): squeezed, their
+        # wrapped lines were clipped at the bottom.
+        self.columns = SidePanel()
+        self.columns.setObjectName("settingsColumns")
+        self.columns.setWidget(body)
+        layout.addWidget(self.columns, 1)
         left.addWidget(box)
         left.addWidget(language_box)
         left.addWidget(self._database_box())
@@ -364,7 +372,6 @@ class SettingsScreen(Screen):
         self.site_key = SiteKeyBox(session, self.message)
         right.addWidget(self.site_key)
         right.addStretch(1)
-        layout.addStretch(1)
         self._language_chosen()
 
     def _printers_box(self) -> QGroupBox:

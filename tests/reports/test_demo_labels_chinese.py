@@ -1,0 +1,191 @@
+"""The training demo built in Chinese (`dispensary --lang zh_CN demo`) prints the labels and
+leaflets of every one of its studies in Chinese: the fictional DEMO studies' files give their
+Chinese text as NCT07198672's does, and the demo confirms it in each. Read back from the PDF:
+no English word but what must stay as it is (protocol, kit, lot and dispense numbers, initials,
+units), the Chinese font embedded, and a telephone number or an expiry never broken over two
+lines of the leaflet."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from dispensary.domain.codes import KitStatus, ParticipantStatus
+from dispensary.i18n import Language, speaking
+from dispensary.labels import NO_CALIBRATION, LabelDoesNotFit, expiry_text, get_stock
+from dispensary.labels import catalogue as label_catalogue
+from dispensary.labels.dispensing import (
+    ParticularsDoNotFit,
+    check_particulars_fit,
+    dispensing_layout,
+    sample_dispense,
+)
+from dispensary.services import demo, queries, setup, studies, users
+from dispensary.services.context import Actor, Context
+from dispensary.services.documents import Values
+from dispensary.services.pharmacy import Particulars
+from dispensary.study import bundled_studies, load_study
+
+from .pdfread import pdf_fonts, pdf_text
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.'\-]*")
+UNITS = frozenset({"mg", "kg"})
+"""Latin words a Chinese label writes as they are: the units after a number."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A study's labels and leaflet drawn as the demo pharmacist prints them."""
+
+    protocol: str
+    allowed: frozenset[str]  # the participant's and the pharmacist's initials
+    dispensing: bytes
+    leaflet: bytes
+    kit: bytes
+    expiry: str  # the dispensed kit's expiry as the Chinese label writes it
+    units: str  # the kit label's count in its dosage form's word ("28粒" of capsules)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, Actor]]:
+    path = tmp_path_factory.mktemp("demo-zh") / "demo.sqlite3"
+    with speaking(Language.ZH_CN):
+        info = demo.build_demo(str(path), date(2026, 7, 1))
+    assert len(info.studies) == 3, info.studies
+    ctx = setup.open_database(str(path)).context
+    yield ctx, users.sign_in(ctx, "pharmacist", demo.DEMO_PASSWORD)
+    ctx.engine.dispose()
+
+
+def _draw(ctx: Context, actor: Actor, key: str, values: Values, stock: str = "") -> bytes:
+    """Planned by the services (which decide the languages), then drawn."""
+    entry = label_catalogue.label(key)
+    chosen = get_stock(stock or ctx.study.label.default_stock) if entry.on_stock else None
+    calibration = NO_CALIBRATION if chosen is not None else None
+    sheet = label_catalogue.plan_label(
+        entry, ctx, actor, values, chosen, calibration, reprint=False
+    )
+    return sheet.draw()
+
+
+def _print(ctx: Context, actor: Actor) -> Printed:
+    """A participant's dispense still out (its bottles not back: a label may print for it),
+    on the study's own label stock, its leaflet and the label of a kit on the shelf."""
+    people = queries.participants(ctx, actor)
+    person = next(
+        p for p in people if p.status is ParticipantStatus.ON_TREATMENT and p.return_pending
+    )
+    _row, history = queries.participant_history(ctx, actor, person.study_number)
+    dispense = queries.get_dispense_detail(ctx, actor, history[-1].dispense_number)
+    kit = next(r for r in queries.inventory(ctx, actor) if r.status is KitStatus.AVAILABLE)
+    form = ctx.study.product(kit.product).form
+    with speaking(Language.ZH_CN):
+        return Printed(
+            protocol=ctx.study.protocol,
+            allowed=frozenset({dispense.initials, dispense.pharmacist_initials}),
+            dispensing=_draw(ctx, actor, "dispense", Values(dispense=dispense.number)),
+            leaflet=_draw(ctx, actor, "leaflet", Values(dispense=dispense.number)),
+            kit=_draw(ctx, actor, "kit", Values(kits=[kit.number])),
+            expiry=expiry_text(dispense.kits[0].expiry, Language.ZH_CN),
+            units=ctx.study.text("zh_CN").counted(kit.tablets, form),
+        )
+
+
+@pytest.fixture(scope="module")
+def printed(site: tuple[Context, Actor]) -> dict[str, Printed]:
+    ctx, actor = site
+    made = {}
+    for row in studies.list_studies(ctx, actor):
+        made[row.protocol] = _print(studies.switch_study(ctx, actor, row.protocol), actor)
+    return made
+
+
+def english_words(text: str, allowed: frozenset[str]) -> list[str]:
+    """The Latin words of a text that are not numbers of a record (those hold a digit: K0001,
+    DSP000012, DEMO-2DRUG), units or the initials allowed."""
+    words = LATIN_WORD.findall(text.replace("°C", ""))
+    return sorted(
+        {w for w in words if not any(c.isdigit() for c in w) and w not in UNITS | allowed}
+    )
+
+
+PROTOCOLS = ["NCT07198672", "DEMO-28D-BID", "DEMO-2DRUG"]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_every_study_of_the_chinese_demo_prints_its_labels_in_chinese(
+    printed: dict[str, Printed], site: tuple[Context, Actor], protocol: str
+) -> None:
+    ctx, actor = site
+    study = studies.switch_study(ctx, actor, protocol).study
+    zh = study.text("zh_CN")
+    made = printed[protocol]
+    for name, pdf in (
+        ("dispensing label", made.dispensing),
+        ("leaflet", made.leaflet),
+        ("kit label", made.kit),
+    ):
+        text = pdf_text(pdf)
+        flat = "".join(text.split())
+        assert english_words(text, made.allowed) == [], (protocol, name, text)
+        for chinese in (zh.caution, zh.storage, zh.keep_out_of_reach):
+            assert "".join(chinese.split()) in flat, (protocol, name, chinese)
+        assert any("WenQuanYiMicroHei" in f.name and f.embedded for f in pdf_fonts(pdf)), name
+    assert "".join(zh.title.split()) in "".join(pdf_text(made.leaflet).split())
+    assert f"{made.units}，口服" in "".join(pdf_text(made.kit).split())
+
+
+def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
+    printed: dict[str, Printed],
+) -> None:
+    """Days 1-14: 1粒 + 1片 (a capsule and a tablet), never 1片 + 1片."""
+    made = printed["DEMO-2DRUG"]
+    diary = "".join(pdf_text(made.leaflet).split())
+    assert "1粒+1片" in diary and "1片+1片" not in diary
+    assert made.units.endswith("粒")  # the first kit on the shelf: a capsule kit
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_the_leaflet_never_breaks_a_telephone_number_or_an_expiry(
+    printed: dict[str, Printed], site: tuple[Context, Actor], protocol: str
+) -> None:
+    ctx, actor = site
+    phone = studies.switch_study(ctx, actor, protocol).study.contact_phone
+    made = printed[protocol]
+    first = PdfReader(io.BytesIO(made.leaflet)).pages[0].extract_text().replace("\u00a0", " ")
+    lines = first.splitlines()
+    assert any(phone in line for line in lines), lines
+    assert any(made.expiry.replace("\u00a0", " ") in line for line in lines), lines
+
+
+ZHENGZHOU = Particulars(
+    "Zhengzhou Trial Pharmacy", "127 Dongming Road, Zhengzhou", "+86 371 6558 7000"
+)
+"""A pharmacy's own name, address and telephone, as the set-up wizard's tests give them."""
+
+
+def test_a_study_whose_english_label_overfills_the_roll_does_not_refuse_the_pharmacys_name() -> (
+    None
+):
+    """The two-drug study's English label never fits the 4 x 2 inch roll (a larger stock is
+    its matter), and its label prints in English there until its Chinese text is confirmed:
+    an ordinary address is not refused for it, though its Chinese label alone would fit the
+    roll without one. A study whose labels fit the roll in every language is still guarded."""
+    two = load_study(bundled_studies() / "DEMO-2DRUG.toml")
+    roll, sample = get_stock("thermal-4x2"), sample_dispense(two)
+    with pytest.raises(LabelDoesNotFit):
+        dispensing_layout(two, sample, roll, False, None, ("en",))
+    dispensing_layout(two, sample, roll, False, None, ("zh_CN",))  # fits without an address
+    check_particulars_fit(two, ZHENGZHOU)
+    first = load_study(bundled_studies() / "NCT07198672.toml")
+    check_particulars_fit(first, ZHENGZHOU)
+    longer = dataclasses.replace(ZHENGZHOU, address="No. 127 Dongming Road, " * 4 + "Zhengzhou")
+    with pytest.raises(ParticularsDoNotFit, match="NCT07198672 would not fit on thermal-4x2"):
+        check_particulars_fit(first, longer)
