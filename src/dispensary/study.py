@@ -1080,7 +1080,7 @@ def _label_texts(
         for name, value in times.items():
             if bool(value) != bool(getattr(study.label, name)):
                 raise r.fail(
-                    f"{key}.{name}" if value else f"label.{name}",
+                    f"{key}.{name}",
                     N_("must be given in [label] and in each [label.text.<language>], or in none"),
                 )
         values |= times
