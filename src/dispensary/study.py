@@ -191,6 +191,14 @@ class LabelText:
     IND sets `us_caution = true` in [label]."""
     product_directions: dict[str, str] = field(default_factory=dict)
     """[label.product_directions]: a product's own directions (else `directions`)."""
+    leaflet_doses: str = ""
+    """The leaflet's first and last dose sentence, at the study's dosing time ("First dose:
+    the evening of {first}..."); "": the program's wording, which names no time of day."""
+    diary_date: str = ""
+    """The heading of the diary's date column ("Date (evening)"); "": "Date"."""
+    diary_tick: str = ""
+    """The diary's instruction to tick each day's box ("Tick the box each evening when you
+    have taken {dose}; ..."); "": the program's, which names no time of day."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +234,11 @@ class LabelLanguage:
     storage_area: str = ""  # the store's name as shown (records keep [study]'s)
     product_directions: dict[str, str] = field(default_factory=dict)
     """A product's own directions in this language (product code -> text), else `directions`."""
+    leaflet_doses: str = ""
+    """The leaflet's dosing-time texts in this language (LabelText says what each is); ""
+    where the study file gives none: the program's wording, which names no time of day."""
+    diary_date: str = ""
+    diary_tick: str = ""
     observations: dict[str, str] = field(default_factory=dict)
     """An observation's name in this language (key -> name), else the English name."""
     inclusion: tuple[str, ...] = ()
@@ -282,6 +295,14 @@ LABEL_NAME_KEYS = (
 FREQUENCY_KEYS = ("once_daily", "twice_daily", "times_daily")
 """Needed in [label.text.<language>] when its directions use {frequency}."""
 """Optional in [label.text.<language>]: [study]'s own name when left out."""
+
+LEAFLET_TIME_KEYS: dict[str, tuple[str, ...]] = {
+    "leaflet_doses": ("first", "last", "days"),
+    "diary_date": (),
+    "diary_tick": ("dose",),
+}
+"""Optional in [label] and [label.text.<language>] (given in all of them or in none): the
+leaflet's wording of the study's dosing time, with the placeholders each may use."""
 
 LABEL_TEXT_KEYS = (
     "title",
@@ -899,6 +920,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         )
     rules_found += [rule for rule in (weight_rule, approval_rule) if rule is not None]
     product_directions = _product_directions(r, label, "label", [p.code for p in products])
+    leaflet_times = _leaflet_times(r, label, "label")
 
     study = Study(
         protocol=r.get(s, "study.protocol", str),
@@ -942,6 +964,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
             default_stock=stock,
             us_caution=r.get(label, "label.us_caution", bool, False),
             product_directions=product_directions,
+            **leaflet_times,
         ),
         source_text=text,
         rules=tuple(rules_found),
@@ -1002,6 +1025,9 @@ def english_label_text(study: Study) -> LabelLanguage:
         products={p.code: f"{p.name} {p.strength}" for p in study.products},
         dose_levels={d.level: d.name for d in study.dose_levels},
         product_directions=study.label.product_directions,
+        leaflet_doses=study.label.leaflet_doses,
+        diary_date=study.label.diary_date,
+        diary_tick=study.label.diary_tick,
         observations={o.key: o.name for o in study.observations},
         investigator=study.investigator,
         sponsor=study.sponsor,
@@ -1050,6 +1076,14 @@ def _label_texts(
                 f"{key}.product_directions",
                 "must give the same products their own directions as [label.product_directions]",
             )
+        times = _leaflet_times(r, table, key)
+        for name, value in times.items():
+            if bool(value) != bool(getattr(study.label, name)):
+                raise r.fail(
+                    f"{key}.{name}",
+                    N_("must be given in [label] and in each [label.text.<language>], or in none"),
+                )
+        values |= times
         names = _observation_names(r, table, key, [o.key for o in study.observations])
         words = {
             name: _words(r, table, f"{key}.{name}", [getattr(p, attribute) for p in study.products])
@@ -1116,6 +1150,21 @@ def _criteria(
             key,
             N_("must translate each criterion of [eligibility], in its order"),
         )
+    return found
+
+
+def _leaflet_times(r: _Reader, table: dict[str, Any], prefix: str) -> dict[str, str]:
+    """`<prefix>.leaflet_doses`, `.diary_date`, `.diary_tick` (optional, "" when left out):
+    the leaflet's wording of when the doses are taken, each with only its own placeholders."""
+    found: dict[str, str] = {}
+    for name, placeholders in LEAFLET_TIME_KEYS.items():
+        key = f"{prefix}.{name}"
+        r.known.add(key)
+        found[name] = r.get(table, key, str, "")
+        if name in table:
+            if not found[name].strip():
+                raise r.fail(key, N_("must not be empty: leave the key out instead"))
+            _check_placeholders(r, found[name], key, placeholders)
     return found
 
 
@@ -1233,10 +1282,15 @@ DIRECTION_PLACEHOLDERS = (
 )
 
 
-def _check_placeholders(r: _Reader, directions: str, key: str = "label.directions") -> None:
-    """Only the named placeholders, plain (no attribute, index, format or conversion):
+def _check_placeholders(
+    r: _Reader,
+    directions: str,
+    key: str = "label.directions",
+    allowed: tuple[str, ...] = DIRECTION_PLACEHOLDERS,
+) -> None:
+    """Only the `allowed` placeholders, plain (no attribute, index, format or conversion):
     the text is filled in for every label, so it must not fail or grow there."""
-    known = ", ".join("{" + name + "}" for name in DIRECTION_PLACEHOLDERS)
+    known = ", ".join("{" + name + "}" for name in allowed) or "none"
     try:
         fields = list(string.Formatter().parse(directions))
     except ValueError as exc:
@@ -1244,7 +1298,7 @@ def _check_placeholders(r: _Reader, directions: str, key: str = "label.direction
             key, f"has a broken placeholder ({exc}); write a brace as {{{{ or }}}}"
         ) from exc
     for _text, name, spec, conversion in fields:
-        if name is not None and (name not in DIRECTION_PLACEHOLDERS or spec or conversion):
+        if name is not None and (name not in allowed or spec or conversion):
             raise r.fail(key, f"has an unknown placeholder '{name}': use only {known}")
 
 

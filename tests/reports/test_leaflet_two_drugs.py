@@ -79,7 +79,13 @@ def test_the_diary_takes_each_drug_only_on_its_days() -> None:
         expected = "1 capsule + 1 tablet" if n < 14 else "1 tablet"
         assert rows[day].startswith(expected), (n + 1, rows[day])
     assert rows[DAY1 + timedelta(days=14)] == "1 tablet"  # day 15: no capsule
-    assert "when you have taken what the Take column shows for that day" in diary
+    assert "each day when you have taken all of that day's doses, as the directions say" in diary
+    # A study file that names no dosing time: the program's sentence points at the Take column.
+    plain = dataclasses.replace(
+        study, label=dataclasses.replace(study.label, diary_tick="", diary_date="")
+    )
+    diary = " ".join(pdf_pages_text(participant_leaflet(plain, _dispense(plain)))[1:])
+    assert "each day when you have taken what the Take column shows for that day" in diary
     assert "when you have taken 1 capsule + 1 tablet" not in diary
 
 

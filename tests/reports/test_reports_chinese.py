@@ -52,6 +52,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-reports2.po"),
     resource("i18n", "zh_CN-reports3.po"),
     resource("i18n", "zh_CN-lead.po"),
+    resource("i18n", "zh_CN-leaflet.po"),
     resource("i18n", "zh_CN-privacy.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the

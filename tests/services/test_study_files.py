@@ -267,7 +267,7 @@ def test_two_drugs_dispensed_together(counter: Counter) -> None:
     leaflet = _text(participant_leaflet(counter.ctx.study, second))
     # The capsule only on days 1-14: the diary's Take says so day by day (the
     # leaflet's own test: tests/reports/test_leaflet_two_drugs.py).
-    assert "when you have taken what the Take column shows for that day" in leaflet
+    assert "when you have taken all of that day's doses, as the directions say" in leaflet
     assert "1 capsule + 1 tablet" in leaflet
     assert "demotinib (fictional) 25 mg by mouth once daily" in label
     assert "democapib (fictional)" in darf and "demotinib (fictional)" in darf

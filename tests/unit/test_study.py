@@ -407,3 +407,46 @@ def test_the_investigator_is_one_person_whichever_name_of_the_file_recorded_them
         assert study.person_name(recorded, "zh_CN") == "刘真真 医生"
     assert study.person_name("Dr Wang", "zh_CN") == "Dr Wang"
     assert study.person_name("王医生", "en") == "王医生"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "name"),
+    [
+        ("the evening of {last}", "the evening of {end}", "label.leaflet_doses", "end"),
+        ("{last}晚间", "{last_day}晚间", "label.text.zh_CN.leaflet_doses", "last_day"),
+        ("taken {dose}; write", "taken {tablets}; write", "label.diary_tick", "tablets"),
+        ('"Date (evening)"', '"Date ({first})"', "label.diary_date", "first"),
+    ],
+)
+def test_a_leaflet_dosing_time_with_an_unknown_placeholder_is_refused(
+    old: str, new: str, key: str, name: str
+) -> None:
+    """The leaflet fills these in for every dispense: a placeholder it does not know would fail
+    at the counter, so the study file is refused when it loads."""
+    text = edited(old, new)
+    message = refusal(text)
+    assert f"key '{key}' has an unknown placeholder '{name}'" in message
+    if not key.startswith("label.text."):  # line_of names [label]'s line for those
+        assert f"line {line_of(text, new)}:" in message
+
+
+def test_a_leaflet_dosing_time_is_given_in_every_language_or_none() -> None:
+    """A Chinese leaflet must not fall back to the program's wording (no time of day) while the
+    English one says "the evening"."""
+    text = edited('diary_date = "日期（晚间）"\n', "")
+    assert "key 'label.text.zh_CN.diary_date' must be given in [label] and in each" in refusal(text)
+    assert "key 'label.text.zh_CN.diary_tick' must be given" in refusal(
+        edited('diary_tick = "Tick the box each evening', 'x_tick = "Tick the box each evening')
+    )
+    empty = edited('diary_date = "Date (evening)"', 'diary_date = " "')
+    assert "key 'label.diary_date' must not be empty" in refusal(empty)
+
+
+def test_a_study_file_without_leaflet_dosing_times_loads() -> None:
+    text = BUNDLED
+    for line in BUNDLED.splitlines():
+        if line.startswith(("leaflet_doses =", "diary_date =", "diary_tick =")):
+            text = text.replace(line + "\n", "")
+    study = parse_study(text, "test.toml")
+    assert (study.label.leaflet_doses, study.label.diary_date, study.label.diary_tick) == ("",) * 3
+    assert study.text("zh_CN").diary_tick == ""

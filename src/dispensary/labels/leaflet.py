@@ -289,15 +289,15 @@ def _information(
             "directions (" + where("[label] directions", "directions") + ")",
         ),
         _p(
-            _(
-                "First dose: the evening of {first}. Last dose: the evening of {last} "
-                "({days} days)."
+            (
+                text.leaflet_doses or _("First dose: {first}. Last dose: {last} ({days} days).")
             ).format(
-                first=_when(first_evening(dispense), speech),
+                first=_when(first_day(dispense), speech),
                 last=_when(dispense.last_day, speech),
-                days=evenings(dispense),
+                days=days_of_doses(dispense),
             ),
             MISSED,
+            "first and last dose (" + where("[label] leaflet_doses", "leaflet_doses") + ")",
         ),
         _p(_("If you miss a dose"), HEADING),
         _p(
@@ -367,12 +367,12 @@ def _cycle_day(dispense: DispenseResult, day: date) -> int:
 
 
 def _takes(study: Study, dispense: DispenseResult, speech: Speech) -> list[str]:
-    """What to take each evening of the diary, in the diary's order: only the drugs taken that
+    """What to take each day of the diary, in the diary's order: only the drugs taken that
     day of the cycle, "none today" on a day no drug is."""
     dose = study.dose_level(dispense.dose_level)
-    first = first_evening(dispense)
+    first = first_day(dispense)
     takes = []
-    for n in range(evenings(dispense)):
+    for n in range(days_of_doses(dispense)):
         day = first + timedelta(days=n)
         takes.append(_dose_text(study, dose, speech, _cycle_day(dispense, day)) or _("none today"))
     return takes
@@ -391,42 +391,41 @@ def _diary_pages(
     for speech in spoken:
         with speaking(speech.language):
             if len(set(takes)) == 1:
-                tick = _(
-                    "Participant {participant} ({initials}), dispense {number}. Tick the box "
-                    "each evening when you have taken {dose}; write a note if you missed or "
-                    "vomited a dose. Bring this page back at your next visit."
-                )
+                taken = _dose_text(study, dose, speech)
             else:  # a drug taken on some days of the cycle only
-                tick = _(
-                    "Participant {participant} ({initials}), dispense {number}. Tick the box "
-                    "each evening when you have taken what the Take column shows for that day; "
-                    "write a note if you missed or vomited a dose. Bring this page back at "
-                    "your next visit."
-                )
+                taken = _("what the Take column shows for that day")
+            tick = speech.text.diary_tick or _(
+                "Tick the box each day when you have taken {dose}; write a note if you missed "
+                "or vomited a dose."
+            )
             story.append(
                 _p(
-                    tick.format(
+                    _(
+                        "Participant {participant} ({initials}), dispense {number}. {tick} "
+                        "Bring this page back at your next visit."
+                    ).format(
                         participant=dispense.participant,
                         initials=dispense.initials,
                         number=dispense.number,
-                        dose=_dose_text(study, dose, speech),
+                        tick=tick.format(dose=taken),
                     ),
                     BODY,
+                    "diary instruction (" + speech.source("[label] diary_tick", "diary_tick") + ")",
                 )
             )
     story += [Spacer(1, 2 * mm), _diary(dispense, takes, width, main)]
     return story
 
 
-def first_evening(dispense: DispenseResult) -> date:
-    """The first dose: the dispense's start date (the later of day 1 and the dispense date),
-    never a day 1 already past."""
+def first_day(dispense: DispenseResult) -> date:
+    """The first day of doses: the dispense's start date (the later of day 1 and the dispense
+    date), never a day 1 already past."""
     return dispense.start_date or dispense.day1
 
 
-def evenings(dispense: DispenseResult) -> int:
-    """The evenings from the first dose to the cycle's last day of supply."""
-    return max(1, (dispense.last_day - first_evening(dispense)).days + 1)
+def days_of_doses(dispense: DispenseResult) -> int:
+    """The days from the first dose to the cycle's last day of supply."""
+    return max(1, (dispense.last_day - first_day(dispense)).days + 1)
 
 
 def counted(number: int, form: str, speech: Speech | None = None) -> str:
@@ -437,12 +436,13 @@ def counted(number: int, form: str, speech: Speech | None = None) -> str:
 
 
 def _diary(dispense: DispenseResult, takes: Sequence[str], width: float, speech: Speech) -> Table:
-    """One row per evening: what to take that evening (`takes`, one per day) and a box."""
-    header = [_("Day"), _("Date (evening)"), _("Take"), _("Taken"), _("Note")]
+    """One row per day: what to take that day (`takes`, one per day) and a box; the date's
+    heading names the study's dosing time where its file gives one ("Date (evening)")."""
+    header = [_("Day"), speech.text.diary_date or _("Date"), _("Take"), _("Taken"), _("Note")]
     rows: list[list[str]] = [header]
-    days = evenings(dispense)
+    days = days_of_doses(dispense)
     for n in range(days):
-        day = first_evening(dispense) + timedelta(days=n)
+        day = first_day(dispense) + timedelta(days=n)
         rows.append([str(n + 1), friendly_date(day, speech), takes[n], "", ""])
     cells = [cell for line in rows for cell in line]
     for cell in cells:

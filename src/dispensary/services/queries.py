@@ -762,7 +762,7 @@ def _unaccounted(returns: Sequence[ReturnFigures], tablets_of: dict[tuple[int, i
 
 
 def start_date(record: DispenseFigures) -> date:
-    """The first evening of the supply: the later of day 1 and the dispense date."""
+    """The first day of doses of the supply: the later of day 1 and the dispense date."""
     return max(record.day1, record.dispensed_on)
 
 

@@ -172,7 +172,7 @@ class DispenseResult:
     checked_by: str
     warnings: tuple[str, ...]  # what the pharmacist overrode, with the reason recorded
     start_date: date | None = None
-    """The first evening to take a dose, printed on the label: the later of day 1 and the
+    """The first day to take a dose, printed on the label: the later of day 1 and the
     dispense date (day 1 may be up to 7 days before the dispense). Adherence counts from it."""
     observations: tuple[ObservationValue, ...] = ()
     notices: tuple[str, ...] = ()
