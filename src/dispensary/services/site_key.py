@@ -262,8 +262,26 @@ def use(ctx: Context, actor: Actor, key_file: str | Path, reason: str) -> SiteKe
 
 def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey, why: str) -> datetime:
     """The audit entry and the workstation's setting, in one step: a setting that cannot be
-    saved rolls the entry back."""
+    saved rolls the entry back, and a commit that fails after the setting was saved puts the
+    setting back (no key in use that the audit trail does not show set)."""
     now = ctx.clock.now()
+    before = Settings.load().site_key
+    saved = False
+    try:
+        _record_step(ctx, actor, action, key, why, now)
+        saved = True
+    finally:
+        if not saved and Settings.load().site_key != before:
+            settings = Settings.load()
+            settings.site_key = before
+            with contextlib.suppress(OSError):
+                settings.save()
+    return now
+
+
+def _record_step(
+    ctx: Context, actor: Actor, action: AuditAction, key: SiteKey, why: str, now: datetime
+) -> None:
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, now).audit(
             action,
@@ -286,7 +304,6 @@ def _record(ctx: Context, actor: Actor, action: AuditAction, key: SiteKey, why: 
                     os_detail(exc),
                 )
             ) from exc
-    return now
 
 
 def _remove(paths: list[Path]) -> None:
