@@ -4,6 +4,7 @@ were (same bytes, no files added next to them); an older schema is migrated afte
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -111,6 +112,13 @@ def folder_instead(good: Path, folder: Path) -> Path:
     return path
 
 
+def named_pipe(good: Path, folder: Path) -> Path:
+    """A pipe where the file should be: reading its header waited for ever."""
+    path = folder / "pharmacy.sqlite3"
+    os.mkfifo(path)
+    return path
+
+
 def other_programs_database(good: Path, folder: Path) -> Path:
     path = folder / "pharmacy.sqlite3"
     conn = sqlite3.connect(path)
@@ -147,6 +155,7 @@ CASES: list[tuple[Damage, str, str | None]] = [
     (text_file, "not a Dispensary database", None),
     (empty_file, "not a Dispensary database", None),
     (folder_instead, "is a folder", None),
+    (named_pipe, "is not a file (a pipe or a device)", None),
     (other_programs_database, "not a Dispensary database", None),
     (newer_schema, "newer version of Dispensary", None),
     (another_study, "belongs to study NCT07198672", "NCT00000001"),
@@ -159,6 +168,7 @@ IDS = [
     "text_file",
     "empty_file",
     "folder",
+    "named_pipe",
     "another_programs_database",
     "newer_schema",
     "another_study",
@@ -172,6 +182,7 @@ KINDS: dict[str, type[DatabaseProblem]] = {
     "text_file": NotADispensaryDatabase,
     "empty_file": NotADispensaryDatabase,
     "folder_instead": NotADispensaryDatabase,
+    "named_pipe": NotADispensaryDatabase,
     "other_programs_database": NotADispensaryDatabase,
     "another_study": UnknownStudy,  # the command says it as a usage mistake naming --study
 }
@@ -182,7 +193,12 @@ def _fingerprint(folder: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in sorted(folder.rglob("*")):
         key = str(item.relative_to(folder))
-        found[key] = "folder" if item.is_dir() else hashlib.sha256(item.read_bytes()).hexdigest()
+        if item.is_dir():
+            found[key] = "folder"
+        elif not item.is_file():
+            found[key] = "not a file"  # a pipe: reading it would wait
+        else:
+            found[key] = hashlib.sha256(item.read_bytes()).hexdigest()
     return found
 
 

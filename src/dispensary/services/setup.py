@@ -130,6 +130,13 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
         raise NotADispensaryDatabase(
             _("{path} is a folder, not a database file.").format(path=shown(path))
         )
+    if not path.is_file():  # a named pipe or a device: reading its header would wait for ever
+        raise NotADispensaryDatabase(
+            _(
+                "{path} is not a file (a pipe or a device), so it is not a database. {nothing} "
+                "Check the path (--db, or DISPENSARY_DB)."
+            ).format(path=shown(path), nothing=_(NOTHING_CHANGED))
+        )
     refused = read_only_reason(path)
     kind = read_only_kind(path) if refused is not None else None
     if refused is not None and not os.access(path, os.R_OK):
