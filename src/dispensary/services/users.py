@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, object_session
 
-from dispensary.db.engine import read_transaction, sqlite_path, write_transaction
+from dispensary.db.engine import read_only, read_transaction, sqlite_path, write_transaction
 from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import Role, SignatureMeaning
@@ -211,7 +211,8 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
     write is refused until then. So too on a database open read-only (an inspector's copy on a
     CD, a server that lets this connection read only: ReadOnlyDatabase): the password is
     checked, the sign-in is not recorded (nor a failure counted: nothing can be), and every
-    write is refused; only for a caller that reads (`read_only_ok`: the `dispensary` command).
+    write is refused; only for a caller that reads (`read_only_ok`: the `dispensary` command,
+    or a database it opened read-only on purpose: setup.open_database's `read_only_ok`).
     The windows sign in to work: there a database that may not be written refuses the sign-in
     with its reason (a role not granted the writes, a server in recovery), as at start."""
     try:
@@ -226,7 +227,7 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
     try:
         return _record_sign_in(ctx, name, password, checked_hash, matches)
     except (ChainOutOfStep, ReadOnlyDatabase) as exc:
-        if isinstance(exc, ReadOnlyDatabase) and not read_only_ok:
+        if isinstance(exc, ReadOnlyDatabase) and not read_only_ok and read_only(ctx.engine) is None:
             raise
         if known is None or not matches or not known.active or known.locked:
             raise NotSignedIn(_(SIGN_IN_FAILED)) from None
