@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib
 import os
+import pkgutil
 import random
 import shutil
 import socket
@@ -453,6 +455,17 @@ def test_the_command_says_disk_full_with_exit_3_on_either_back_end(
 # -- read-only file, folder, disk ---------------------------------------------------------------
 
 
+def load_every_command() -> None:
+    """Every command's module imported while this process may still read the program's
+    files: another account acting in it later imports them lazily, from a checkout it may not
+    be allowed to read."""
+    import dispensary.cli as cli_package
+
+    for module in pkgutil.iter_modules(cli_package.__path__):
+        if not module.name.startswith("_"):  # __main__ runs the command
+            importlib.import_module(f"dispensary.cli.{module.name}")
+
+
 @contextmanager
 def as_account(uid: int, gid: int) -> Iterator[None]:
     """This process as another account of the computer (root only), root again afterwards."""
@@ -523,6 +536,7 @@ def test_a_read_only_file_or_folder_is_read_only_not_damaged(
     tests/reliability/test_read_only_copy.py reads, verifies and reports on such a copy."""
     path, account = _read_only_site(db_file, open_folder, what)
     command(db_file, "inventory")  # its modules loaded, before another account runs it
+    load_every_command()  # (the account may not read the checkout, as in a CI's temp folder)
     files = _fingerprint(path.parent)
     with account():
         with pytest.raises(ReadOnlyDatabase) as refused:

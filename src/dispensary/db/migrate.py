@@ -7,6 +7,7 @@ alembic_version table; Alembic itself is imported only to create or upgrade a sc
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,14 +34,22 @@ def alembic_config() -> Config:
 
 def _revisions() -> dict[str, str | None]:
     """revision -> the revision it follows, read from each file under versions/."""
+    return dict(_revisions_in(MIGRATIONS))
+
+
+@functools.lru_cache(maxsize=8)
+def _revisions_in(folder: Path) -> tuple[tuple[str, str | None], ...]:
+    """Read once per folder and process: the program's files do not change while it runs, and
+    a database opened later need not read them again (an inspector's account that may not
+    read the installation's folder once the program has started, for one)."""
     found: dict[str, str | None] = {}
-    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+    for script in sorted((folder / "versions").glob("*.py")):
         source = script.read_text(encoding="utf-8")
         revision = _REVISION.search(source)
         down = _DOWN.search(source)
         if revision and down:
             found[revision.group(1)] = down.group(1)
-    return found
+    return tuple(found.items())
 
 
 def head_revision() -> str:
