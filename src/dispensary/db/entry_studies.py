@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.orm import Session
 
 from dispensary.db import facts
-from dispensary.db.models import FIRST_STUDY, AuditEntry, AuditEntryStudy, Base, StudyRecord
+from dispensary.db.models import FIRST_STUDY, AuditEntry, AuditEntryStudy, Base
 
 SITE = 0
 """The study id an entry of the site's own (no study) is indexed under."""
@@ -176,9 +176,8 @@ def _named_studies(session: Reader, entries: Sequence[Entry], found: dict[int, s
             named[entry.id] = protocol
     if not named:
         return
-    query = select(StudyRecord.protocol, StudyRecord.id).where(
-        StudyRecord.protocol.in_(set(named.values()))
-    )
+    study = Base.metadata.tables["study"]
+    query = select(study.c.protocol, study.c.id).where(study.c.protocol.in_(set(named.values())))
     ids = {str(protocol): int(study) for protocol, study in session.execute(query)}
     for entry_id, protocol in named.items():
         if protocol in ids:
