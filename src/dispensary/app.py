@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from dispensary import config
 from dispensary.cli.core import database_option
 from dispensary.config import Settings
-from dispensary.files import private_umask, write_error_text
+from dispensary.files import private_umask, with_detail, write_error_text
 from dispensary.i18n import (
     ENGLISH,
     Language,
@@ -378,7 +378,18 @@ class DatabaseOpener(QThread):
             if fault is not None:
                 self.failed.emit(fault.message, fault.exit_code)
             else:
-                self.failed.emit(f"Unexpected error ({type(exc).__name__}: {exc}).", 1)
+                self.failed.emit(
+                    with_detail(
+                        QCoreApplication.translate(
+                            "FirstRun",
+                            "The database could not be opened: an error the program does not "
+                            "know stopped it. Start Dispensary again; if it keeps failing, tell "
+                            "the administrator.",
+                        ),
+                        f"{type(exc).__name__}: {exc}",
+                    ),
+                    1,
+                )
             return
         self.opened.emit(workstation)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel, dosing_days
+from dispensary.files import with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 from dispensary.packaged import resource
 
@@ -816,16 +817,33 @@ class _Reader:
         return tuple(value)
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+"""Where tomllib's message (in English) places the mistake: "Invalid value (at line 3, column 9)"."""
+
+
+def _not_toml(origin: str, exc: tomllib.TOMLDecodeError) -> str:
+    """The refusal of a study file that is not TOML, in the reader's words and naming the line
+    of the mistake; the parser's own (English) words come last, as the technical detail."""
+    at = _TOML_AT.search(str(exc))
+    if at is None:  # "(at end of document)": a text, list or table left open
+        said = _(
+            "Study file {origin} is not valid TOML at its end: a text in quotes, a list or a "
+            "table is not closed. Correct the file and start again."
+        ).format(origin=origin)
+    else:
+        said = _(
+            "Study file {origin} is not valid TOML at line {line}, column {column}. Correct the "
+            "file there and start again."
+        ).format(origin=origin, line=at.group(1), column=at.group(2))
+    return with_detail(said, exc)
+
+
 def parse_study(text: str, origin: str = "<study>") -> Study:
     """Parses and validates study-file text."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise StudyFileError(
-            _(
-                "Study file {origin} is not valid TOML: {error}. Correct the file and start again."
-            ).format(origin=origin, error=exc)
-        ) from exc
+        raise StudyFileError(_not_toml(origin, exc)) from exc
     r = _Reader(text, origin)
     s = r.table(data, "study")
     cycle = r.table(data, "cycle")

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from detail_words import split_detail
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 
+from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.services import audit, dispensing, labels, users
 from dispensary.ui.reports_view import ReportsScreen
@@ -382,3 +384,39 @@ def test_the_list_says_each_word_once_and_the_lots_name_the_product_as_shown_els
     assert lots and all("herombopag" not in lot for lot in lots), lots
     assert any(product_label(study, "herombopag-7.5mg") in lot for lot in lots), lots
     assert any(lot.startswith("L2401") for lot in lots), lots
+
+
+DOCUMENT_FAULT = {
+    Language.EN: "The document could not be made. Try again; if it happens again, tell the "
+    "administrator.",
+    Language.ZH_CN: "无法生成文档。请重试；如再次出现，请告知系统管理员。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_document_an_unexpected_error_stopped_says_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """An error no service names while the document is made: the screen says what to do in the
+    reader's words; the error's class and Python's words only after "Technical detail:" (they
+    were in brackets in the middle of the sentence)."""
+    from dispensary.reports import catalogue as report_catalogue
+
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise ValueError("negative page height")
+
+    monkeypatch.setattr(report_catalogue, "make_report", broken)
+    screen = make_screen(qtbot, pharmacy)
+    screen.product.setCurrentIndex(screen.product.findData("herombopag-7.5mg"))
+    make(qtbot, screen, "darf")
+    assert screen.made is None
+    said, detail = split_detail(screen.message.text(), lang)
+    assert said == DOCUMENT_FAULT[lang]
+    assert detail == "ValueError: negative page height"

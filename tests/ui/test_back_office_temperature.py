@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
+from detail_words import split_detail
 from PySide6.QtCore import Qt
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import Language
 from dispensary.services import queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
@@ -189,3 +191,49 @@ def test_another_study_s_excursion_is_said_with_its_study_not_taken_for_this_one
         "Study DEMO-SHARED (kept at 15-25 °C): 2 kits quarantined: S0001, S0002."
     )
     assert not screen.excursions.rows  # this study's list
+
+
+LOGGER_FILE_FAULTS = {
+    Language.EN: (
+        "The logger file {name} could not be read. Check that this account may open it and "
+        "that it is not open in another program, then import it again.",
+        "Line 3 of the logger file cannot be read as CSV. Check that the file is the logger's "
+        "export, saved as CSV, then import it again.",
+    ),
+    Language.ZH_CN: (
+        "无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。",
+        "记录仪文件第 3 行无法按 CSV 读取。请确认该文件是记录仪导出的文件，并以 CSV 格式保存，然后重新导入。",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_logger_file_that_cannot_be_read_says_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A file the system refuses to open (here a name under a file, not a folder) and a CSV
+    line past the reader's limit: said in the reader's words with what to do (the line of the
+    CSV mistake in it), the system's or the csv module's words only after "Technical detail:"
+    (the OS error stood mid-sentence, untranslated, with no label)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    (tmp_path / "export").write_text("not a folder", encoding="utf-8")
+    under_a_file = tmp_path / "export" / "logger.csv"
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(under_a_file))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    said, detail = split_detail(screen.message.text(), lang)
+    assert said == LOGGER_FILE_FAULTS[lang][0].format(name="logger.csv")
+    assert detail == "Not a directory"
+
+    long = "timestamp,celsius\n2026-01-20T01:00:00,5.0\n2026-01-20T02:00:00," + "9" * 140_000
+    import_text(qtbot, screen, tmp_path / "long.csv", long + "\n")
+    said, detail = split_detail(screen.message.text(), lang)
+    assert said == LOGGER_FILE_FAULTS[lang][1]
+    assert detail == "field larger than field limit (131072)"
+    assert not screen.excursions.rows

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from counter_fixtures import Counter, Printer, Signatures
+from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from dispensary.i18n import Language
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import dispensing, returns
 from dispensary.services.context import Actor, Context
@@ -388,3 +390,37 @@ def test_the_stock_card_says_how_many_kits_on_hand_last_a_cycle_started_today(
         if k == "inventory" and isinstance(b, LinkButton) and "7.5" in b.full_text
     )
     assert f"of which {need.kits_usable} last a cycle started today" in line, line
+
+
+FIGURES_FAULT = {
+    Language.EN: "The figures could not be read. Open the screen again; if it keeps failing, "
+    "tell the administrator.",
+    Language.ZH_CN: "无法读取数据。请重新打开此界面；如仍失败，请告知管理员。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_figures_an_unexpected_error_stopped_say_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: QtBot,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """An error no service names, in the worker: the screen says what to do in the reader's
+    words; the error's class and Python's words come only after "Technical detail:" (they were
+    in brackets in the middle of the sentence)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+
+    def broken(ctx: Context, actor: Actor, **options: Any) -> Dashboard:
+        raise KeyError("cycle_days")
+
+    monkeypatch.setattr(dashboard_service, "dashboard", broken)
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: not dashboard.checking, timeout=WORKER_WAIT_MS)
+    said, detail = split_detail(dashboard.message.text(), lang)
+    assert said == FIGURES_FAULT[lang]
+    assert detail == "KeyError: 'cycle_days'"

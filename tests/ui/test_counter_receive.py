@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from counter_fixtures import P25, Counter, Printer
+from detail_words import split_detail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotFound
+from dispensary.i18n import Language
 from dispensary.services import labels as label_prints
 from dispensary.services import queries
 from dispensary.ui.receive_view import ReceiveScreen
@@ -262,4 +264,69 @@ def test_a_scan_of_an_expired_batch_is_refused_on_the_spot(
     scan(qtbot, screen.scan_field, "K0501")
     assert screen.scan_field.cue == "error"
     assert "expired on 2025-12-31. Do not receive expired stock" in screen.message.text()
+    assert screen.kits_model.rows == []
+
+
+MANIFEST_FAULTS = {
+    Language.EN: (
+        "The manifest {name} cannot be read. Check that it is still there and that this account "
+        "may open it, then choose it again.",
+        "The manifest {name} is not a CSV text file. Check that the file is the manifest sent "
+        "with the shipment, as CSV, and choose it again.",
+        "{name}: Manifest line 3 cannot be read as CSV. Nothing was received. Check that the "
+        "file is the manifest sent with the shipment, saved as CSV, then try again.",
+    ),
+    Language.ZH_CN: (
+        "无法读取装箱清单 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新选择。",
+        "装箱清单 {name} 不是 CSV 文本文件。请确认该文件是随货件寄来的装箱清单（CSV 格式），然后重新选择。",
+        "{name}: 装箱单第 3 行无法按 CSV 读取。未接收任何药盒。请确认该文件是随货件寄来的装箱单，"
+        "并以 CSV 格式保存，然后重试。",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_manifest_that_cannot_be_read_says_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A folder chosen as the manifest, a spreadsheet's binary file and a CSV line past the
+    reader's limit: each said in the reader's words with what to do, the line of the CSV
+    mistake in it, and Python's or the system's words only after "Technical detail:" (they
+    were in the middle of the sentence, untranslated)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    binary = tmp_path / "export.xls"
+    binary.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\xff\xfe")
+    long = tmp_path / "long.csv"
+    long.write_text(
+        "kit,lot,expiry,tablets\nK1,L2406,2027-12-31,21\nK2," + "x" * 140_000 + ",2027-12-31,21\n",
+        encoding="utf-8",
+    )
+    cases = zip(
+        (folder, binary, long),
+        MANIFEST_FAULTS[lang],
+        ("Is a directory", "can't decode byte 0xd0", "field larger than field limit (131072)"),
+        strict=True,
+    )
+    for path, sentence, words in cases:
+        monkeypatch.setattr(
+            QFileDialog, "getOpenFileName", staticmethod(lambda *_a, p=path, **_k: (str(p), ""))
+        )
+        qtbot.mouseClick(screen.manifest_button, Qt.MouseButton.LeftButton)
+        assert screen.message.kind == "error"
+        said, detail = split_detail(screen.message.text(), lang)
+        assert said == sentence.format(name=path.name)
+        assert words in detail and words not in said
     assert screen.kits_model.rows == []

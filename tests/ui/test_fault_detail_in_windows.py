@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from detail_words import split_detail
 from pytestqt.qtbot import QtBot
 
 from dispensary.db.faults import sqlite_fault
@@ -88,3 +89,82 @@ def test_a_label_out_whose_record_a_disk_error_refused_says_what_to_do_before_th
             "Press Record the print once the database is back (the label is not printed "
             "again). Technical detail: disk I/O error"
         ), said
+
+
+OPENING_FAULT = {
+    Language.EN: "The database could not be opened: an error the program does not know stopped "
+    "it. Start Dispensary again; if it keeps failing, tell the administrator.",
+    Language.ZH_CN: "无法打开数据库：一个程序无法识别的错误使其中止。请重新启动 Dispensary；如仍失败，"
+    "请告知管理员。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.ZH_CN, Language.EN])
+def test_an_opening_an_unexpected_error_stopped_says_what_to_do_before_the_detail(
+    lang: Language, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The start's opening thread, stopped by an error no fault names: the window's message
+    was 'Unexpected error (KeyError: ...).', in English whatever the language."""
+    from dispensary import app as gui
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyError("studies")
+
+    monkeypatch.setattr(gui, "open_workstation", broken)
+    seen: list[tuple[str, int]] = []
+    opener = gui.DatabaseOpener(str(tmp_path / "p.sqlite3"), False)
+    opener.failed.connect(lambda text, code: seen.append((text, code)))
+    assert install_language(lang)
+    try:
+        opener.run()  # in this thread: what it emits is seen at once
+    finally:
+        install_language(Language.EN)
+    [(said, code)] = seen
+    assert code == 1
+    sentence, detail = split_detail(said, lang)
+    assert sentence == OPENING_FAULT[lang]
+    assert detail == "KeyError: 'studies'"
+
+
+@pytest.mark.parametrize("lang", [Language.ZH_CN, Language.EN])
+def test_a_study_file_the_set_up_cannot_read_says_what_to_do_before_the_detail(
+    lang: Language, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The set-up's study file chosen by hand: a folder, and a file saved in GBK; Python's words
+    were in brackets mid-sentence."""
+    from dispensary.domain.errors import StudyFileError
+    from dispensary.services.first_run import read_study_file
+
+    folder = tmp_path / "study.toml"
+    folder.mkdir()
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes('[study]\ntitle = "研究"\n'.encode("gbk"))
+    assert install_language(lang)
+    try:
+        refusals = []
+        for path in (folder, gbk):
+            with pytest.raises(StudyFileError) as refused:
+                read_study_file(path)
+            refusals.append(split_detail(refused.value.message, lang))
+    finally:
+        install_language(Language.EN)
+    (unread, os_words), (not_utf8, codec_words) = refusals
+    if lang is Language.ZH_CN:
+        assert unread == (
+            f"无法读取研究文件 {folder}。请确认该文件仍在原处且此账户有权打开它，或选择其他文件。"
+        )
+        assert not_utf8 == (
+            f"研究文件 {gbk} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，"
+            "或选择其他文件。"
+        )
+    else:
+        assert unread == (
+            f"The study file {folder} cannot be read. Check that it is still there and that "
+            "this account may open it, or choose another file."
+        )
+        assert not_utf8 == (
+            f"The study file {gbk} is not text in UTF-8. Check that it is the study's .toml "
+            "file, saved as UTF-8, or choose another file."
+        )
+    assert os_words == "Is a directory"
+    assert "codec can't decode byte" in codec_words

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from back_office_fixtures import Pharmacy, build_pharmacy
+from detail_words import split_detail
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
@@ -330,3 +331,36 @@ def test_a_guide_opened_again_after_a_language_change_replaces_the_old_window(
         assert not english.isVisible()  # one guide window, in the language of the windows
     finally:
         install_language(ENGLISH)
+
+
+GUIDE_FAULT = {
+    Language.EN: "The guide {file} cannot be read. Ask the administrator to install Dispensary "
+    "again: the guides come with it.",
+    Language.ZH_CN: "无法读取指南 {file}。请让管理员重新安装 Dispensary：指南随程序一同安装。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_guide_that_cannot_be_read_says_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A guide the system will not read (here a folder where the file should be): the window
+    says so in the reader's words with what to do; the system's words ("Is a directory") come
+    only after "Technical detail:", not in the middle of the sentence."""
+    from dispensary.ui import guide_view
+
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    folder = tmp_path / "guides"
+    for name in ("pharmacist.md", f"pharmacist.{lang.value}.md"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(guide_view, "resource", lambda *parts: tmp_path.joinpath(*parts))
+    window = GuideWindow(Guide.PHARMACIST, lang)
+    qtbot.addWidget(window)
+    said, detail = split_detail(window.browser.toPlainText().strip(), lang)
+    assert said == GUIDE_FAULT[lang].format(file=folder / "pharmacist.md")
+    assert detail == "Is a directory"

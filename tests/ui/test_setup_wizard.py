@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy, answer_reason, build_pharmacy
+from detail_words import split_detail
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPushButton, QWizard
 
@@ -739,3 +740,69 @@ def test_workstation_changes_are_found_with_the_audit_screen_s_filters_and_verif
     ]
     qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
     assert screen.verdict.text().startswith("CHAIN INTACT"), screen.verdict.text()
+
+
+PRINTERS_FAULT = {
+    Language.EN: "The printers could not be saved on this workstation. Check that this account "
+    "may write its settings folder, then try again.",
+    Language.ZH_CN: "无法在此工作站上保存打印机。请确认此账户有权写入其设置文件夹，然后重试。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_printers_that_cannot_be_saved_say_what_to_do_before_the_technical_detail(
+    lang: Language, qtbot: Any, home: Path, first: gui.FirstRun
+) -> None:
+    """The workstation's settings file cannot be written (here a folder stands in its place):
+    the printers' page says so in the reader's words with what to do, and stays; the system's
+    words come only after "Technical detail:" (they ended the sentence, untranslated)."""
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    press(qtbot, wizard, QWizard.WizardButton.BackButton)
+    assert wizard.currentId() == Page.PRINTERS
+    settings = config.config_dir() / "settings.json"
+    settings.unlink()
+    (settings / "in-the-way").mkdir(parents=True)
+    install_language(lang)  # English again after the test (the home fixture)
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentId() == Page.PRINTERS
+    said, detail = split_detail(wizard.printers.message.text(), lang)
+    assert said == PRINTERS_FAULT[lang]
+    assert detail == "Is a directory"
+
+
+UNFINISHED_FAULT = {
+    Language.EN: "The pharmacy was created and ada can sign in, but the rest of the set-up "
+    "failed. Sign in and finish it there (Settings, Studies).",
+    Language.ZH_CN: "药房已建立，ada 可以登录，但其余设置失败。请登录后在“设置”和“研究”中完成。",
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_set_up_an_unexpected_error_stopped_says_what_to_do_before_the_detail(
+    lang: Language, qtbot: Any, home: Path, first: gui.FirstRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step after the database is made stopped by an error no fault names: its class and
+    Python's words were put in the middle of the sentence; now after "Technical detail:"."""
+    from dispensary.services import studies
+    from dispensary.ui import setup_wizard
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyError("dose_levels")
+
+    told: list[str] = []
+    monkeypatch.setattr(studies, "add_study", broken)
+    monkeypatch.setattr(
+        setup_wizard.UnfinishedNotice,
+        "tell",
+        classmethod(lambda _c, _p, _t, text: told.append(text)),
+    )
+    wizard = first.wizard
+    to_administrator(qtbot, wizard)
+    fill_administrator(qtbot, wizard, PASSWORD, PASSWORD)
+    install_language(lang)  # English again after the test (the home fixture)
+    press(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    [text] = told
+    said, detail = split_detail(text, lang)
+    assert said == UNFINISHED_FAULT[lang]
+    assert detail == "KeyError: 'dose_levels'"

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import PASSWORDS, Pharmacy, answer_reason, build_pharmacy
+from detail_words import split_detail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from dispensary.i18n import Language
 from dispensary.services import participants, receiving, studies, users
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
@@ -323,3 +325,65 @@ def test_the_selected_study_reads_its_title_in_chinese(
     title = pharmacy.ctx.study.wording("zh_CN").title
     assert title in screen.chosen.text(), screen.chosen.text()
     assert pharmacy.ctx.study.title not in screen.chosen.text()
+
+
+STUDY_FILE_FAULTS = {
+    Language.EN: (
+        "The study file {name} cannot be read. Check that it is still there and that this "
+        "account may open it, then add it again.",
+        "The study file {name} is not text in UTF-8. Check that it is the study's .toml file, "
+        "saved as UTF-8, then add it again.",
+        "Study file {name} is not valid TOML at line {line}, column 12. Correct the file there "
+        "and start again.",
+    ),
+    Language.ZH_CN: (
+        "无法读取研究文件 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新添加。",
+        "研究文件 {name} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，然后重新添加。",
+        "研究文件 {name} 在第 {line} 行第 12 列不是有效的 TOML。请在该处更正文件后重新开始。",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_study_file_that_cannot_be_read_says_what_to_do_before_the_technical_detail(
+    lang: Language,
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A folder chosen as the study file, a file not in UTF-8 and a file that is not TOML: each
+    said in the reader's words with what to do (the TOML mistake's line and column in the
+    sentence), and Python's or tomllib's English words only after "Technical detail:"."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    window = open_window(qtbot, pharmacy, "admin")
+    window.go_actions[StudiesScreen].trigger()
+    screen = shown(window, StudiesScreen)
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    gbk = tmp_path / "gbk.toml"  # saved by an editor in the Windows Chinese encoding
+    gbk.write_bytes(study_text(pharmacy, THIRD, "Third").encode("gbk"))
+    broken = tmp_path / "broken.toml"
+    text = study_text(pharmacy, THIRD, "Third").replace(
+        f'protocol = "{THIRD}"', f"protocol = {THIRD}"
+    )
+    broken.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"protocol = {THIRD}") + 1
+    answer_reason(monkeypatch, "the third protocol opens at the site")
+    cases = zip(
+        (folder, gbk, broken),
+        STUDY_FILE_FAULTS[lang],
+        ("Is a directory", "codec can't decode byte", f"Invalid value (at line {line}, column 12)"),
+        strict=True,
+    )
+    for path, sentence, words in cases:
+        monkeypatch.setattr(StudyFileDialog, "ask", classmethod(lambda cls, *a, p=path: p))
+        click(qtbot, screen.add_button)
+        assert screen.message.kind == "error"
+        said, detail = split_detail(screen.message.text(), lang)
+        assert said == sentence.format(name=path.name, line=line)
+        assert detail == words if path is broken else words in detail
+        assert words not in said
+    assert [r.protocol for r in screen.model.rows] == [FIRST, OTHER]

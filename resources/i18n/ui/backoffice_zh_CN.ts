@@ -654,8 +654,8 @@
 <context>
     <name>DashboardWorker</name>
     <message>
-        <source>The figures could not be read ({error}). Open the screen again; if it keeps failing, tell the administrator.</source>
-        <translation>无法读取数据（{error}）。请重新打开此界面；如仍失败，请告知管理员。</translation>
+        <source>The figures could not be read. Open the screen again; if it keeps failing, tell the administrator.</source>
+        <translation>无法读取数据。请重新打开此界面；如仍失败，请告知管理员。</translation>
     </message>
 </context>
 <context>
@@ -1347,8 +1347,12 @@
         <translation>研究文件 (*.toml);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>The study file {name} cannot be read: {error}.</source>
-        <translation>无法读取研究文件 {name}：{error}。</translation>
+        <source>The study file {name} cannot be read. Check that it is still there and that this account may open it, then add it again.</source>
+        <translation>无法读取研究文件 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新添加。</translation>
+    </message>
+    <message>
+        <source>The study file {name} is not text in UTF-8. Check that it is the study&apos;s .toml file, saved as UTF-8, then add it again.</source>
+        <translation>研究文件 {name} 不是 UTF-8 文本。请确认它是该研究的 .toml 文件并以 UTF-8 保存，然后重新添加。</translation>
     </message>
     <message>
         <source>Add a study</source>

@@ -656,8 +656,12 @@
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>The manifest {name} cannot be read: {error}.</source>
-        <translation>无法读取装箱清单 {name}：{error}。</translation>
+        <source>The manifest {name} cannot be read. Check that it is still there and that this account may open it, then choose it again.</source>
+        <translation>无法读取装箱清单 {name}。请确认该文件仍在原处且此账户有权打开它，然后重新选择。</translation>
+    </message>
+    <message>
+        <source>The manifest {name} is not a CSV text file. Check that the file is the manifest sent with the shipment, as CSV, and choose it again.</source>
+        <translation>装箱清单 {name} 不是 CSV 文本文件。请确认该文件是随货件寄来的装箱清单（CSV 格式），然后重新选择。</translation>
     </message>
     <message>
         <source>{count} kits imported from {name}; {refused} refused (see the list): {reason}</source>

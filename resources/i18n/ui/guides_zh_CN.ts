@@ -15,8 +15,8 @@
         <translation>返回(&amp;B)</translation>
     </message>
     <message>
-        <source>The guide {file} cannot be read: {error}</source>
-        <translation>无法读取指南 {file}：{error}</translation>
+        <source>The guide {file} cannot be read. Ask the administrator to install Dispensary again: the guides come with it.</source>
+        <translation>无法读取指南 {file}。请让管理员重新安装 Dispensary：指南随程序一同安装。</translation>
     </message>
     <message>
         <source>Pharmacist&apos;s guide</source>

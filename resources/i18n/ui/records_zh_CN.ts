@@ -935,10 +935,6 @@ Old values:
         <translation>标签：校准页</translation>
     </message>
     <message>
-        <source>The document could not be made ({error}). Try again; if it happens again, tell the administrator.</source>
-        <translation>无法生成文档（{error}）。请重试；如再次出现，请告知系统管理员。</translation>
-    </message>
-    <message>
         <source>Reports and labels</source>
         <translation>报告与标签</translation>
     </message>
@@ -985,6 +981,10 @@ Old values:
     <message>
         <source>Label printers…</source>
         <translation>标签打印机…</translation>
+    </message>
+    <message>
+        <source>The document could not be made. Try again; if it happens again, tell the administrator.</source>
+        <translation>无法生成文档。请重试；如再次出现，请告知系统管理员。</translation>
     </message>
     <message>
         <source>The preview appears here.</source>
@@ -1224,8 +1224,8 @@ Old values:
         <translation>{name} 不是文本（CSV）文件。请将记录仪读数导出为 CSV。</translation>
     </message>
     <message>
-        <source>{name} could not be read: {error}.</source>
-        <translation>无法读取 {name}：{error}。</translation>
+        <source>The logger file {name} could not be read. Check that this account may open it and that it is not open in another program, then import it again.</source>
+        <translation>无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。</translation>
     </message>
     <message>
         <source>No excursion in {name}: every reading was within limits. The check is recorded in the audit trail.</source>

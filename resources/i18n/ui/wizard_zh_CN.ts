@@ -61,6 +61,10 @@
 <context>
     <name>FirstRun</name>
     <message>
+        <source>The database could not be opened: an error the program does not know stopped it. Start Dispensary again; if it keeps failing, tell the administrator.</source>
+        <translation>无法打开数据库：一个程序无法识别的错误使其中止。请重新启动 Dispensary；如仍失败，请告知管理员。</translation>
+    </message>
+    <message>
         <source>Dispensary cannot open the database</source>
         <translation>Dispensary 无法打开数据库</translation>
     </message>
@@ -180,8 +184,8 @@
         <translation>每种标签纸对应装有它的打印机。打印一张校准页，检查标签是否打印到位。以后管理员可在“设置”的“标签打印机”中更改。</translation>
     </message>
     <message>
-        <source>The printers could not be saved: {why}</source>
-        <translation>无法保存打印机设置：{why}</translation>
+        <source>The printers could not be saved on this workstation. Check that this account may write its settings folder, then try again.</source>
+        <translation>无法在此工作站上保存打印机。请确认此账户有权写入其设置文件夹，然后重试。</translation>
     </message>
 </context>
 <context>

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from dispensary.domain.errors import DispensaryError, InvalidInput, StudyFileError
 from dispensary.domain.rules import check_text, normalise_initials
-from dispensary.files import before_detail
-from dispensary.i18n import N_, _
+from dispensary.files import before_detail, os_detail, with_detail
+from dispensary.i18n import N_, _, sentences
 from dispensary.services import pharmacy, studies, users, workstation
 from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.faults import escaped_fault
@@ -68,10 +68,24 @@ def read_study_file(path: Path) -> StudyFile:
     """A study file as the set-up loads it, or the refusal naming what is wrong with it."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise StudyFileError(
-            _("The study file {path} cannot be read ({error}). Choose another file.").format(
-                path=path, error=exc
+            with_detail(
+                _(
+                    "The study file {path} cannot be read. Check that it is still there and that "
+                    "this account may open it, or choose another file."
+                ).format(path=path),
+                os_detail(exc),
+            )
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(
+            with_detail(
+                _(
+                    "The study file {path} is not text in UTF-8. Check that it is the study's "
+                    ".toml file, saved as UTF-8, or choose another file."
+                ).format(path=path),
+                exc,
             )
         ) from exc
     return StudyFile(path, text, parse_study(text, str(path)))
@@ -149,17 +163,29 @@ def set_up(plan: SetUpPlan, clock: Clock | None = None) -> tuple[Context, Actor]
     except Exception as exc:  # a refusal, or a raw driver or disk error: the pharmacy exists
         ctx.engine.dispose()
         said = exc if isinstance(exc, DispensaryError) else escaped_fault(exc, plan.database)
-        why = said.message if said is not None else f"{type(exc).__name__}: {exc}."
-        raise SetUpUnfinished(
-            before_detail(  # what to do before a fault's technical detail, which stays last
+        finish = _("Sign in and finish it there (Settings, Studies).")
+        if said is None:  # an error no fault names: the program's own words, last
+            told = with_detail(
+                sentences(
+                    [
+                        _(
+                            "The pharmacy was created and {user} can sign in, but the rest of "
+                            "the set-up failed."
+                        ).format(user=admin.username),
+                        finish,
+                    ]
+                ),
+                f"{type(exc).__name__}: {exc}",
+            )
+        else:  # what to do before a fault's technical detail, which stays last
+            told = before_detail(
                 _(
                     "The pharmacy was created and {user} can sign in, but the rest of the "
                     "set-up was refused: {why}"
-                ).format(user=admin.username, why=why),
-                _("Sign in and finish it there (Settings, Studies)."),
-            ),
-            plan.database,
-        ) from exc
+                ).format(user=admin.username, why=said.message),
+                finish,
+            )
+        raise SetUpUnfinished(told, plan.database) from exc
 
 
 def _the_rest(ctx: Context, plan: SetUpPlan) -> tuple[Context, Actor]:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from dispensary.domain.rules import (
     parse_date,
     parse_whole,
 )
+from dispensary.files import with_detail
 from dispensary.i18n import N_, _
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
@@ -47,6 +48,9 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.results import ReceiveResult
 from dispensary.services.stock import receive_kits
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 T = TypeVar("T")
 
@@ -98,11 +102,19 @@ def parse_manifest(
         "expiry": expiry.isoformat() if expiry else "",
         "tablets": str(tablets) if tablets is not None else "",
     }
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        return _parse_manifest(text, defaults)
-    except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
+        return _parse_manifest(reader, defaults)
+    except csv.Error as exc:  # a stray carriage return, a field past the limit
         raise InvalidInput(
-            _("The manifest is not a CSV file that can be read ({error}).").format(error=exc)
+            with_detail(
+                _(
+                    "Manifest line {line} cannot be read as CSV. Nothing was received. Check "
+                    "that the file is the manifest sent with the shipment, saved as CSV, then "
+                    "try again."
+                ).format(line=reader.line_num),
+                exc,
+            )
         ) from exc
 
 
@@ -138,8 +150,7 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     return KitIn(number, product, lot, expiry, tablets)
 
 
-def _parse_manifest(text: str, defaults: dict[str, str]) -> list[KitIn]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
     header = next(reader, [])
     columns = _header(header)
     needed = {"kit", "lot", "expiry", "tablets"}

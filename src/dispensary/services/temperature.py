@@ -27,6 +27,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
+from dispensary.files import with_detail
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
@@ -142,11 +143,18 @@ def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
     """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        return _parse_logger_csv(text, now)
-    except csv.Error as exc:  # NUL bytes, a stray carriage return, a field past the limit
+        return _parse_logger_csv(reader, now)
+    except csv.Error as exc:  # a stray carriage return, a field past the limit
         raise InvalidInput(
-            _("The logger file is not a CSV file that can be read ({error}).").format(error=exc)
+            with_detail(
+                _(
+                    "Line {line} of the logger file cannot be read as CSV. Check that the file "
+                    "is the logger's export, saved as CSV, then import it again."
+                ).format(line=reader.reader.line_num),  # the DictReader's own lags
+                exc,
+            )
         ) from exc
 
 
@@ -165,8 +173,7 @@ def _reading_time(raw: str) -> datetime:
     return at
 
 
-def _parse_logger_csv(text: str, now: datetime | None) -> list[Reading]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list[Reading]:
     names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
     time_key = names.get("timestamp") or names.get("time")
     temp_key = names.get("celsius") or names.get("temperature")

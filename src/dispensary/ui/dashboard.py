@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
+from dispensary.files import with_detail
 from dispensary.i18n import current_language, sentences
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import forecast as forecast_service
@@ -438,10 +439,13 @@ class DashboardWorker(QThread):
         except Exception as exc:  # a thread's error would vanish: said on the screen, logged
             _log.exception("The Today screen's figures could not be read")
             self.failed.emit(
-                self.tr(
-                    "The figures could not be read ({error}). "
-                    "Open the screen again; if it keeps failing, tell the administrator."
-                ).format(error=f"{type(exc).__name__}: {exc}")
+                with_detail(
+                    self.tr(
+                        "The figures could not be read. Open the screen again; if it keeps "
+                        "failing, tell the administrator."
+                    ),
+                    f"{type(exc).__name__}: {exc}",
+                )
             )
             return
         self.ready.emit(snapshot)

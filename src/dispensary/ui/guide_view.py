@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language, resource
 
 
@@ -120,8 +121,12 @@ class GuideWindow(QDialog):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            text = self.tr("The guide {file} cannot be read: {error}").format(
-                file=str(path), error=exc.strerror or str(exc)
+            text = with_detail(
+                self.tr(
+                    "The guide {file} cannot be read. Ask the administrator to install "
+                    "Dispensary again: the guides come with it."
+                ).format(file=str(path)),
+                os_detail(exc),
             )
         self.browser.setMarkdown(text)
         if guide is Guide.PHARMACIST:

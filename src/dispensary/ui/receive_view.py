@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
+from dispensary.files import os_detail, with_detail
 from dispensary.services import queries, receiving
 from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine, ReceiveRequest
 from dispensary.services.labels import PrintPlan
@@ -365,10 +366,26 @@ class ReceiveScreen(Screen):
         shown (and the shipment is not received) until it is taken off or put right."""
         try:
             text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             self.message.show_message(
-                self.tr("The manifest {name} cannot be read: {error}.").format(
-                    name=path.name, error=exc
+                with_detail(
+                    self.tr(
+                        "The manifest {name} cannot be read. Check that it is still there and "
+                        "that this account may open it, then choose it again."
+                    ).format(name=path.name),
+                    os_detail(exc),
+                ),
+                "error",
+            )
+            return
+        except UnicodeDecodeError as exc:
+            self.message.show_message(
+                with_detail(
+                    self.tr(
+                        "The manifest {name} is not a CSV text file. Check that the file is the "
+                        "manifest sent with the shipment, as CSV, and choose it again."
+                    ).format(name=path.name),
+                    exc,
                 ),
                 "error",
             )

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.forecast import MAX_WEEKS
-from dispensary.files import write_error_text, write_private
+from dispensary.files import with_detail, write_error_text, write_private
 from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.catalogue import Label
@@ -164,11 +164,14 @@ class ReportJob(QRunnable):
         except Exception as exc:  # a worker must report, not die: shown in plain words
             self.signals.failed.emit(
                 self.number,
-                QCoreApplication.translate(
-                    "ReportsScreen",
-                    "The document could not be made ({error}). "
-                    "Try again; if it happens again, tell the administrator.",
-                ).format(error=f"{type(exc).__name__}: {exc}"),
+                with_detail(
+                    QCoreApplication.translate(
+                        "ReportsScreen",
+                        "The document could not be made. Try again; if it happens again, tell "
+                        "the administrator.",
+                    ),
+                    f"{type(exc).__name__}: {exc}",
+                ),
             )
         else:
             self.signals.done.emit(self.number, made)

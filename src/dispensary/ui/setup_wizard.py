@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.config import Settings, without_password
 from dispensary.domain.errors import DispensaryError
+from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language
 from dispensary.labels.dispensing import check_particulars_fit
 from dispensary.labels.stock import STOCKS
@@ -582,7 +583,13 @@ class PrintersPage(SetUpPage):
             self.panel.apply()
         except OSError as exc:
             self.message.show_message(
-                self.tr("The printers could not be saved: {why}").format(why=exc.strerror or exc),
+                with_detail(
+                    self.tr(
+                        "The printers could not be saved on this workstation. Check that this "
+                        "account may write its settings folder, then try again."
+                    ),
+                    os_detail(exc),
+                ),
                 "error",
             )
             return False

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.errors import DispensaryError
+from dispensary.files import os_detail, with_detail
 from dispensary.i18n import current_language
 from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
@@ -186,10 +187,26 @@ class StudiesScreen(Screen):
             return
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             self.message.show_message(
-                self.tr("The study file {name} cannot be read: {error}.").format(
-                    name=path.name, error=exc
+                with_detail(
+                    self.tr(
+                        "The study file {name} cannot be read. Check that it is still there and "
+                        "that this account may open it, then add it again."
+                    ).format(name=path.name),
+                    os_detail(exc),
+                ),
+                "error",
+            )
+            return
+        except UnicodeDecodeError as exc:
+            self.message.show_message(
+                with_detail(
+                    self.tr(
+                        "The study file {name} is not text in UTF-8. Check that it is the "
+                        "study's .toml file, saved as UTF-8, then add it again."
+                    ).format(name=path.name),
+                    exc,
                 ),
                 "error",
             )

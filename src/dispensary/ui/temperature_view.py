@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.files import os_detail, with_detail
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
@@ -354,8 +355,13 @@ class TemperatureScreen(Screen):
             return
         except OSError as exc:
             self.message.show_message(
-                self.tr("{name} could not be read: {error}.").format(
-                    name=path.name, error=exc.strerror
+                with_detail(
+                    self.tr(
+                        "The logger file {name} could not be read. Check that this account may "
+                        "open it and that it is not open in another program, then import it "
+                        "again."
+                    ).format(name=path.name),
+                    os_detail(exc),
                 )
             )
             return
