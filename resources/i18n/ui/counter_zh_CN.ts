@@ -664,6 +664,10 @@
         <translation>装箱清单 {name} 不是 CSV 文本文件。请确认该文件是随货件寄来的装箱清单（CSV 格式），然后重新选择。</translation>
     </message>
     <message>
+        <source>{name}: {message}</source>
+        <translation>{name}：{message}</translation>
+    </message>
+    <message>
         <source>{count} kits imported from {name}; {refused} refused (see the list): {reason}</source>
         <translation>已从 {name} 导入 {count} 个药盒；{refused} 个被拒收（见列表）：{reason}</translation>
     </message>
@@ -953,6 +957,14 @@
     <message>
         <source>Scan the barcode on the dispensing label the participant brought back.</source>
         <translation>请扫描受试者带回的发放标签上的条码。</translation>
+    </message>
+</context>
+<context>
+    <name>S:</name>
+    <message>
+        <source></source>
+        <comment>a manifest file&apos;s name, then why the service refused it.</comment>
+        <translation></translation>
     </message>
 </context>
 <context>

@@ -394,7 +394,10 @@ class ReceiveScreen(Screen):
             kits = receiving.parse_manifest(text, str(self.product.currentData()))
             found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
-            self.message.show_message(f"{path.name}: {exc.message}", "error")
+            # TRANSLATORS: a manifest file's name, then why the service refused it.
+            self.message.show_message(
+                self.tr("{name}: {message}").format(name=path.name, message=exc.message), "error"
+            )
             return
         self._add(kits, found)
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
