@@ -696,14 +696,26 @@ class _Reader:
         """Line of a key such as 'dose_levels[2].components[0].product', looked for inside its
         own table (the right [[array]] entry); a missing key gives the table's header line."""
         path = [_indexed(part) for part in key.split(".")]
+        # A table of its own under a dotted header ([label.text.zh_CN.units]): the longest one
+        # the key starts with, else the key's line was looked for under [label] and not found.
+        for size in range(len(path), 1, -1):
+            if any(index is not None for _name, index in path[:size]):
+                continue
+            own = self._block(".".join(name for name, _index in path[:size]), None)
+            if own is not None:
+                return self._line_within(own, path[size:])
         table, entry = path[0]
         block = self._block(table, entry)
         if block is None:
             found = self._search(table, 0, len(self.lines), 0)
             return found + 1 if found is not None else 1
+        return self._line_within(block, path[1:])
+
+    def _line_within(self, block: tuple[int, int], path: list[tuple[str, int | None]]) -> int:
+        """Line (from 1) of the key `path` inside the table `block`; its header's when absent."""
         header, end = block
         line, start, occurrence = header, header + 1, 0
-        for name, index in path[1:]:
+        for name, index in path:
             found = self._search(name, start, end, occurrence)
             if found is None:
                 break

@@ -450,3 +450,13 @@ def test_a_study_file_without_leaflet_dosing_times_loads() -> None:
     study = parse_study(text, "test.toml")
     assert (study.label.leaflet_doses, study.label.diary_date, study.label.diary_tick) == ("",) * 3
     assert study.text("zh_CN").diary_tick == ""
+
+
+def test_a_mistake_under_a_dotted_table_names_its_own_line() -> None:
+    """[label.text.zh_CN.units] and the like: the line of the key itself, not [label]'s."""
+    forms = '[label.text.zh_CN.forms]\ntablet = "片剂"\n'
+    text = edited(forms, forms + '\n[label.text.zh_CN.units]\ntablet = "片"\n')
+    message, wrong = refusal(text), 'tablet = "片"'
+    assert f"line {line_of(text, wrong)}:" in message, message
+    text = edited('tablet = "片剂"', 'capsule = "胶囊"')
+    assert f"line {line_of(text, '[label.text.zh_CN.forms]')}:" in refusal(text)
