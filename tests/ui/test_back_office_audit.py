@@ -18,7 +18,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import NotSignedIn
 from dispensary.i18n import Language, speaking
 from dispensary.reports.audit import _values as audit_values
-from dispensary.services import participants, users
+from dispensary.services import participants, studies, users
 from dispensary.ui.audit_view import AuditScreen
 from tamper import edit_file
 
@@ -71,6 +71,31 @@ def test_filters_by_user_action_text_and_dates(
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     assert "return" in actions(screen)
     assert "dispense" not in actions(screen)
+
+
+def test_a_former_member_of_the_study_can_be_picked_and_their_entries_shown(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """Their entries stay in the study's trail; the filter offered only the accounts the user
+    list gives a monitor (those working in the monitor's studies now), so not theirs."""
+    admin = pharmacy.session("admin").actor
+    protocol = pharmacy.ctx.study.protocol
+    studies.set_access(pharmacy.ctx, admin, "pharm", protocol, False, "moved to another site")
+    assert "pharm" not in [
+        u.username for u in users.list_users(pharmacy.ctx, pharmacy.session("monitor").actor)
+    ]
+    screen = make_screen(qtbot, pharmacy)
+    at = screen.user.findData("pharm")
+    assert at > 0
+    assert screen.user.itemText(at) == "pharm (Paula Pharm), no longer in this study"
+    screen.user.setCurrentIndex(at)
+    screen.action.setCurrentIndex(screen.action.findData("receive"))
+    qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
+    assert [r.entity_id for r in screen.model.rows] == ["SH-1", "SH-2"]
+    still = screen.user.findData("monitor")
+    assert screen.user.itemText(still).endswith(")") and "no longer" not in screen.user.itemText(
+        still
+    )
 
 
 def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None:

@@ -960,14 +960,6 @@
     </message>
 </context>
 <context>
-    <name>S:</name>
-    <message>
-        <source></source>
-        <comment>a manifest file&apos;s name, then why the service refused it.</comment>
-        <translation></translation>
-    </message>
-</context>
-<context>
     <name>Screen</name>
     <message>
         <source>Dispense</source>

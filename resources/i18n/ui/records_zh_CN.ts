@@ -100,6 +100,14 @@
         <translation>文本</translation>
     </message>
     <message>
+        <source>{user} ({name}), no longer in this study</source>
+        <translation>{user}（{name}），已不在本研究</translation>
+    </message>
+    <message>
+        <source>{user} ({name})</source>
+        <translation>{user}（{name}）</translation>
+    </message>
+    <message>
         <source>The &apos;from&apos; date is after the &apos;to&apos; date; swap them.</source>
         <translation>“从”日期晚于“至”日期；请对调。</translation>
     </message>

@@ -412,6 +412,16 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
+class TrailAccount:
+    """An account the audit screen's filter offers: `former` when it no longer works in the
+    open study (its entries stay in the study's trail)."""
+
+    username: str
+    full_name: str
+    former: bool = False
+
+
+@dataclass(frozen=True)
 class VerifiedPoint:
     """Where a verification that passed stood: the next one can start here and check only
     what was written since (services.verification). Held by the screen that checked, in

@@ -44,7 +44,7 @@ from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require
-from dispensary.services.results import UserRow
+from dispensary.services.results import TrailAccount, UserRow
 
 MAX_FAILURES = 5
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
@@ -807,6 +807,23 @@ def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
     with read_transaction(ctx.engine) as session:
         rows = [_row(u, within) for u in session.scalars(select(User).order_by(User.username))]
     return [r for r in rows if within is None or r.studies or r.username == actor.username]
+
+
+def trail_accounts(ctx: Context, actor: Actor) -> list[TrailAccount]:
+    """The accounts whose entries the open study's trail may hold, to filter it by: those the
+    reader may know (users.list_users) and every account that ever worked in this study. A
+    former member's entries stay in the trail, and an inspector asks for them by name; only
+    their name is given, not the studies they work in now."""
+    require(actor, Permission.AUDIT, ctx)
+    known = {row.username: row.full_name for row in list_users(ctx, actor)}
+    members = select(StudyAccess.user_id).where(StudyAccess.study_id == ctx.study_id)
+    with read_transaction(ctx.engine) as session:
+        were = session.execute(
+            select(User.username, User.full_name).where(User.id.in_(members))
+        ).all()
+    found = [TrailAccount(name, full) for name, full in known.items()]
+    found += [TrailAccount(str(n), str(f), True) for n, f in were if str(n) not in known]
+    return sorted(found, key=lambda account: account.username)
 
 
 def _row(user: User, within: frozenset[int] | None = None) -> UserRow:

@@ -288,13 +288,19 @@ class AuditScreen(Screen):
         return rows
 
     def _load_choices(self) -> None:
-        """Users from the user list and actions from the trail itself, kept across reloads."""
+        """The accounts the study's trail may hold (a former member of the study too) and
+        actions from the trail itself, kept across reloads."""
         if self.user.count() == 1:
             people = attempt(
-                self.message, lambda: users.list_users(self.session.ctx, self.session.actor)
+                self.message, lambda: users.trail_accounts(self.session.ctx, self.session.actor)
             )
             for person in people or []:
-                self.user.addItem(f"{person.username} ({person.full_name})", person.username)
+                shown = (
+                    self.tr("{user} ({name}), no longer in this study")
+                    if person.former
+                    else self.tr("{user} ({name})")
+                ).format(user=person.username, name=person.full_name)
+                self.user.addItem(shown, person.username)
 
     def _add_actions(self, rows: list[AuditRow]) -> None:
         """The actions met in the trail, by name in the reader's language (the code, which the

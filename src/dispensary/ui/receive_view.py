@@ -394,7 +394,6 @@ class ReceiveScreen(Screen):
             kits = receiving.parse_manifest(text, str(self.product.currentData()))
             found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
-            # TRANSLATORS: a manifest file's name, then why the service refused it.
             self.message.show_message(
                 self.tr("{name}: {message}").format(name=path.name, message=exc.message), "error"
             )
