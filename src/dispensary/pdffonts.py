@@ -18,6 +18,7 @@ drawn on a screen's worker thread too.
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import unicodedata
@@ -57,6 +58,63 @@ NO_LINE_START = frozenset(
 NO_LINE_END = frozenset("（「『《〈【〔〖〘〚“‘([{\uff3b\uff5b")
 """Opening punctuation that never ends a line."""
 
+MEASURE_WORDS = (
+    "国际单位",
+    "个月",
+    "小时",
+    "分钟",
+    "星期",
+    "周期",
+    "毫克",
+    "微克",
+    "毫升",
+    "毫摩尔",
+    "单位",
+    "天",
+    "日",
+    "周",
+    "月",
+    "年",
+    "岁",
+    "次",
+    "粒",
+    "片",
+    "颗",
+    "丸",
+    "袋",
+    "包",
+    "支",
+    "瓶",
+    "盒",
+    "板",
+    "剂",
+    "滴",
+    "贴",
+    "枚",
+    "克",
+    "升",
+    "个",
+    "份",
+    "张",
+    "页",
+    "批",
+    "箱",
+    "倍",
+    "号",
+    "期",
+)
+"""Chinese measure words and units a number is read with (连服14天, 21粒, 第 3 周期): a line
+never breaks between the number and them. Longer words first, so that 个月 is matched whole."""
+LATIN_UNITS = ("mmol", "mcg", "µg", "μg", "mg", "kg", "mL", "ml", "IU", "°C", "g", "L", "%")
+"""Units written in Latin letters after a number (7.5 mg, 25 °C)."""
+NUMBER_AND_UNIT = re.compile(
+    r"[0-9０-９]+(?:[.,．][0-9０-９]+)*"
+    rf"(?:[ \u00a0]?(?:{'|'.join(MEASURE_WORDS)})"
+    rf"|[ \u00a0]?(?:{'|'.join(re.escape(u) for u in LATIN_UNITS)})(?![A-Za-z]))?"
+)
+"""A number (its digits, full-width ones too, and decimal point) with the measure word or unit
+that follows it, one space between them or none: set as one word (`kept_inside`)."""
+
 _lock = threading.Lock()
 
 
@@ -80,6 +138,27 @@ def _cjk_registered() -> str:
     return CJK
 
 
+def kept_inside(text: str) -> frozenset[int]:
+    """The indices i before which a line may not break, whatever the characters either side:
+    inside a number and between it and its measure word or unit ("连服14 / 天", "21 / 粒",
+    "7.5 / mg" read as another number and a stray word; full-width digits are wide, so Chinese
+    breaking would split "１４" too)."""
+    return frozenset(
+        index
+        for found in NUMBER_AND_UNIT.finditer(text)
+        for index in range(found.start() + 1, found.end())
+    )
+
+
+def bind_numbers(text: str) -> str:
+    """The text with each number and its measure word or unit joined by no-break marks (a
+    no-break space for the space, word joiners between the characters; never drawn), for a
+    wrapper that breaks at spaces and where `may_break` allows (labels.text)."""
+    return NUMBER_AND_UNIT.sub(
+        lambda found: NO_BREAK[1].join(found.group().replace(" ", NO_BREAK[0])), text
+    )
+
+
 def may_break(before: str, after: str) -> bool:
     """A line may break between two characters with no space between them: next to a Chinese
     character, except before closing or after opening punctuation; never next to a no-break
@@ -93,11 +172,13 @@ def may_break(before: str, after: str) -> bool:
 
 def split_cjk(text: str, widths: Sequence[float], max_widths: Any) -> list[list[Any]]:
     """Lines of a one-piece paragraph of a Chinese report, as reportlab's textsplit.dumbSplit
-    gives them ([unused width, text]) but broken where may_break allows, or at a space:
-    reportlab's own breaks between any two characters, so that a line began with "；" or
-    "）。". A run no break fits in is cut where the line is full."""
+    gives them ([unused width, text]) but broken where may_break allows, or at a space, never
+    inside a number and its unit (`kept_inside`): reportlab's own breaks between any two
+    characters, so that a line began with "；" or "）。". A run no break fits in is cut where
+    the line is full."""
     if not isinstance(max_widths, (list, tuple)):
         max_widths = [max_widths]
+    kept = kept_inside(text)
     lines: list[list[Any]] = []
     start, count = 0, len(text)
     while start < count:
@@ -112,7 +193,12 @@ def split_cjk(text: str, widths: Sequence[float], max_widths: Any) -> list[list[
                 (
                     i
                     for i in range(end, start, -1)
-                    if text[i - 1].isspace() or text[i].isspace() or may_break(text[i - 1], text[i])
+                    if i not in kept
+                    and (
+                        text[i - 1].isspace()
+                        or text[i].isspace()
+                        or may_break(text[i - 1], text[i])
+                    )
                 ),
                 end,
             )

@@ -1,8 +1,9 @@
 """What the label and report commands share: the options of a document's parameters (from the
 catalogues' fields), the values read from them, and the file written whole.
 
-The label and report catalogues load the services, so these commands' `--help` does too; the
-renderers (reportlab) load only when a document is drawn.
+This module loads no service: the parameters are plain data (domain.documents), so that
+`dispensary report --help` stays quick. The label catalogue loads the services, so `label
+--help` does; the renderers (reportlab) load only when a document is drawn.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from dispensary.cli.core import UsageError, calendar_date, comma_pieces, days, plural, whole
-from dispensary.cli.forecast import DEFAULT_WEEKS, weeks_option
+from dispensary.cli.forecast import weeks_option
+from dispensary.domain import documents
 from dispensary.domain.errors import InvalidInput
+from dispensary.domain.forecast import DEFAULT_WEEKS
 from dispensary.files import write_error_text, write_private
 from dispensary.i18n import N_, _
-from dispensary.services import documents
 
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 

@@ -10,15 +10,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dispensary.cli.core import EXIT_OK, Fill, _argument, calendar_date, help_text, table
-from dispensary.domain.forecast import MAX_WEEKS
+from dispensary.domain.forecast import DEFAULT_WEEKS, MAX_WEEKS
 from dispensary.domain.rules import parse_whole, source_words
 from dispensary.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.forecast import ForecastResult
-
-DEFAULT_WEEKS = 12  # services.forecast.DEFAULT_WEEKS, kept here so that --help loads no service
 
 
 def weeks(text: str) -> int:

@@ -1,8 +1,8 @@
 """`dispensary report ...`: one action per entry of the report catalogue (reports.catalogue),
 written as PDF or CSV by the suffix of --out.
 
-The catalogue loads the services, so this module is not light (`dispensary report --help` loads
-them too); reportlab loads only when a report is drawn.
+Light, as the catalogue is: `dispensary report --help` loads no service (nor SQLAlchemy) and no
+renderer (reportlab); the services load when a report is made.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from dispensary.cli.documents import (
 )
 from dispensary.i18n import _
 from dispensary.reports import catalogue as report_catalogue
-from dispensary.services import documents
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
 
 def cmd_report(run: Run, key: str) -> int:
     """One report of the catalogue, as PDF or CSV by the suffix of --out."""
+    from dispensary.services import documents
+
     entry = report_catalogue.report(key)
     a = run.args
     if entry.csv is None and Path(a.out).suffix.lower() == ".csv":

@@ -29,6 +29,10 @@ from dispensary.i18n import _
 MAX_WEEKS = 156
 """The longest horizon asked for (three years): a sponsor plans supply a few months ahead."""
 
+DEFAULT_WEEKS = 12
+"""A quarter ahead: what a sponsor's supply manager plans a depot shipment over. Here, not in
+services.forecast, so that the command line's --weeks (and its --help) loads no service."""
+
 
 @dataclass(frozen=True)
 class Course:

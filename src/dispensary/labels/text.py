@@ -8,8 +8,9 @@ printed as a blank box.
 
 Wrapping: Latin text breaks at spaces. Chinese breaks between any two characters, as Chinese is
 set, except that a line never starts with closing punctuation (，。、；：）」...) nor ends with
-opening punctuation (（「...); a Latin word inside Chinese text stays whole. A text made with
-`keep_together` (an expiry, a telephone number) never breaks.
+opening punctuation (（「...); a Latin word inside Chinese text stays whole, and so does a
+number with its measure word or unit (连服14天, 21粒, 7.5 mg: pdffonts.NUMBER_AND_UNIT). A text
+made with `keep_together` (an expiry, a telephone number) never breaks.
 
 Legibility: no text is set below LEGIBLE, 7 pt with an x-height of at least 1.4 mm in every
 label font (pdffonts.legible_size explains the rule for the CJK font).
@@ -17,7 +18,6 @@ label font (pdffonts.legible_size explains the rule for the CJK font).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +30,7 @@ from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import ENGLISH, Language, speaking
 from dispensary.labels import wording
 from dispensary.pdffonts import (
+    bind_numbers,
     draw_string,
     font_for,
     is_wide,
@@ -160,16 +161,12 @@ def segments(word: str) -> list[str]:
     return [visible(p) for p in parts]
 
 
-UNIT = re.compile(r"(?<=\d) (?=(?:mg|mcg|µg|g|kg|mL|ml|L|IU|mmol|°C|%)(?![A-Za-z]))")
-"""The space between a number and its unit ('7.5 mg', '25 °C'): never a line break."""
-
-
 def wrap(text: str, font: str, size: float, width: float) -> list[str] | None:
-    """Greedy wrap: at ordinary spaces (never between a number and its unit), and between
-    Chinese characters (segments); None when a piece that may not be broken is wider than the
-    line."""
+    """Greedy wrap: at ordinary spaces, and between Chinese characters (segments), never inside
+    a number with its measure word or unit (bind_numbers); None when a piece that may not be
+    broken is wider than the line."""
     lines: list[str] = []
-    for paragraph in UNIT.sub(NBSP, text).split("\n"):
+    for paragraph in bind_numbers(text).split("\n"):
         current = ""
         for word in (w for w in paragraph.split(" ") if w):
             for index, part in enumerate(segments(word)):

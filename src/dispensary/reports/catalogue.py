@@ -3,11 +3,13 @@ gathered and how it is drawn (PDF, and CSV where a spreadsheet makes sense).
 
 The command line's `report` sub-commands and the reports screen are both generated from
 `REPORTS`: adding a report is one entry here (and its renderer). Each front end only maps a
-`Param` (services.documents) to its own option or widget. Labels have their own catalogue
+`Param` (domain.documents) to its own option or widget. Labels have their own catalogue
 (labels.catalogue).
 
-Renderers (reportlab) load only when a document is made, so that building the command line's
-parser stays quick.
+Nothing heavy loads with this module: the services (and SQLAlchemy with them) load when a
+report's facts are gathered, the renderers (reportlab) when it is drawn, so that building the
+command line's parser (`dispensary report --help`) stays quick; tests/cli/test_cli_startup.py
+holds it so.
 
 A report is made in a language: `make_report(..., language=...)` (the reports screen passes the
 user's; the command line leaves it to the global --lang). Titles and summaries are marked N_
@@ -20,15 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dispensary.domain.documents import Field, Param, Values
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.i18n import N_, Language, _, speaking
-from dispensary.services import forecast, queries, reconciliation, report_data
-from dispensary.services.context import Actor, Context
-from dispensary.services.documents import Field, Param, Values, check
-from dispensary.services.report_data import ReportMeta
-from dispensary.study import Study
+
+if TYPE_CHECKING:
+    from dispensary.services.context import Actor, Context
+    from dispensary.services.report_data import ReportMeta
+    from dispensary.study import Study
 
 # -- reports --------------------------------------------------------------------------------------
 
@@ -99,6 +102,8 @@ def make_report(
 
 
 def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt: str) -> Document:
+    from dispensary.services.documents import check
+
     check(report.fields, values)
     if fmt not in report.formats:
         raise InvalidInput(
@@ -130,6 +135,8 @@ def _gathered(
     Chinese export as an English one): its facts are gathered in English, the services' words
     in them (where a kit is, a DARF note, a lot's row) included; its notes are written in the
     reader's language when drawn. A refusal is said in the reader's language all the same."""
+
+    from dispensary.services import report_data
 
     def gather() -> tuple[ReportMeta, Any]:
         return report_data.gathered(ctx, actor, lambda: report.gather(ctx, actor, values))
@@ -174,10 +181,70 @@ def _renderer(module: str, name: str) -> Callable[..., Any]:
     return call
 
 
+# The gatherers import their service when called: the catalogue is loaded to build the command
+# line's parser, which must not load the services.
+
+
+def _darf(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.darf_records(ctx, actor, values.product, values.since, values.until)
+
+
 def _inventory(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import queries
+
     if values.product:
         ctx.study.product(values.product)  # an unknown code is refused, not an empty list
     return queries.inventory(ctx, actor, product=values.product, lot=values.lot)
+
+
+def _expiry(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.expiry_report(ctx, actor, values.days)
+
+
+def _participant(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.participant_report(ctx, actor, values.participant or "")
+
+
+def _reconciliation(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import reconciliation
+
+    return reconciliation.reconcile(ctx, actor)
+
+
+def _destruction_log(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import queries
+
+    return queries.destruction_log(ctx, actor, values.since, values.until)
+
+
+def _certificate(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.destruction_certificate(ctx, actor, values.destruction)
+
+
+def _audit(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.audit_report(ctx, actor, values.since, values.until)
+
+
+def _lot(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
+    return report_data.lot_trace(ctx, actor, values.lot or "")
+
+
+def _forecast(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import forecast
+
+    return forecast.forecast(ctx, actor, weeks=values.weeks)
 
 
 def _expiry_says(exp: Any, values: Values) -> str:
@@ -206,6 +273,8 @@ def _forecast_says(result: Any, values: Values) -> str:
 
 
 def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
+    from dispensary.services import report_data
+
     assert values.since is not None  # a required field: checked before
     return report_data.monitor_pack(ctx, actor, values.since, values.until or ctx.clock.today())
 
@@ -274,7 +343,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Drug accountability record (DARF)"),
         N_("drug accountability record (DARF), one per product and strength"),
         (Field(Param.PRODUCT), _PERIOD),
-        lambda ctx, actor, v: report_data.darf_records(ctx, actor, v.product, v.since, v.until),
+        _darf,
         _darf_pdf,
         _darf_csv,
         _darf_says,
@@ -298,7 +367,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Expiry: stock expiring soon"),
         N_("stock expiring soon, and expired stock not yet destroyed"),
         (Field(Param.DAYS),),
-        lambda ctx, actor, v: report_data.expiry_report(ctx, actor, v.days),
+        _expiry,
         _renderer("expiry", "expiry_pdf"),
         _renderer("expiry", "expiry_csv"),
         _expiry_says,
@@ -309,7 +378,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Participant history"),
         N_("one participant's dispenses, returns and adherence"),
         (Field(Param.PARTICIPANT, required=True, ask="Choose the participant."),),
-        lambda ctx, actor, v: report_data.participant_report(ctx, actor, v.participant or ""),
+        _participant,
         _renderer("participant", "participant_pdf"),
         _renderer("participant", "participant_csv"),
         lambda person, v: _("participant report of {participant}").format(
@@ -323,7 +392,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Reconciliation"),
         N_("balances per product and what to review"),
         (),
-        lambda ctx, actor, v: reconciliation.reconcile(ctx, actor),
+        _reconciliation,
         _renderer("reconciliation", "reconciliation_pdf"),
         _renderer("reconciliation", "reconciliation_csv"),
         _reconciliation_says,
@@ -334,7 +403,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Destruction log"),
         N_("destruction log (witnessed destructions and returns to the sponsor)"),
         (_PERIOD,),
-        lambda ctx, actor, v: queries.destruction_log(ctx, actor, v.since, v.until),
+        _destruction_log,
         _renderer("logs", "destruction_pdf"),
         _renderer("logs", "destruction_csv"),
         lambda rows, v: _("destruction log ({destructions})").format(
@@ -350,7 +419,7 @@ REPORTS: tuple[Report, ...] = (
             "and strength, kits, signatures (PDF only)"
         ),
         (Field(Param.DESTRUCTION),),
-        lambda ctx, actor, v: report_data.destruction_certificate(ctx, actor, v.destruction),
+        _certificate,
         _renderer("certificate", "certificate_pdf"),
         None,
         _certificate_says,
@@ -366,7 +435,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Audit trail"),
         N_("audit trail for a period, with the chain verification"),
         (_PERIOD,),
-        lambda ctx, actor, v: report_data.audit_report(ctx, actor, v.since, v.until),
+        _audit,
         _renderer("audit", "audit_pdf"),
         _renderer("audit", "audit_csv"),
         _audit_says,
@@ -377,7 +446,7 @@ REPORTS: tuple[Report, ...] = (
         N_("Lot trace (recall list)"),
         N_("lot trace: every kit and dispense of a lot (recall)"),
         (Field(Param.LOT, required=True, ask="Choose the lot."),),
-        lambda ctx, actor, v: report_data.lot_trace(ctx, actor, v.lot or ""),
+        _lot,
         _renderer("lot", "lot_pdf"),
         _renderer("lot", "lot_csv"),
         lambda trace, v: _("lot trace of {lot} ({kits} dispensed)").format(
@@ -394,7 +463,7 @@ REPORTS: tuple[Report, ...] = (
             "kits expiring unused, what to order and by when"
         ),
         (Field(Param.WEEKS),),
-        lambda ctx, actor, v: forecast.forecast(ctx, actor, weeks=v.weeks),
+        _forecast,
         _renderer("forecast", "forecast_pdf"),
         _renderer("forecast", "forecast_csv"),
         _forecast_says,

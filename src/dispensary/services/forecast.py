@@ -19,6 +19,7 @@ from dispensary.db.models import ChainHead, Dispense, Kit, Lot, Participant
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.forecast import (
+    DEFAULT_WEEKS,
     Course,
     Forecast,
     SupplyRules,
@@ -34,9 +35,6 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
-
-DEFAULT_WEEKS = 12
-"""A quarter ahead: what a sponsor's supply manager plans a depot shipment over."""
 
 
 @dataclass(frozen=True)
