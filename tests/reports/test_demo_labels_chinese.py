@@ -19,9 +19,18 @@ from pypdf import PdfReader
 
 from dispensary.domain.codes import KitStatus, ParticipantStatus
 from dispensary.i18n import Language, speaking
-from dispensary.labels import NO_CALIBRATION, LabelDoesNotFit, expiry_text, get_stock
+from dispensary.labels import (
+    NO_CALIBRATION,
+    LabelDoesNotFit,
+    dispensing_label,
+    expiry_text,
+    get_stock,
+    kit_labels,
+    participant_leaflet,
+)
 from dispensary.labels import catalogue as label_catalogue
 from dispensary.labels.dispensing import (
+    SAMPLE_DAY,
     ParticularsDoNotFit,
     check_particulars_fit,
     dispensing_layout,
@@ -31,6 +40,7 @@ from dispensary.services import demo, queries, setup, studies, users
 from dispensary.services.context import Actor, Context
 from dispensary.services.documents import Values
 from dispensary.services.pharmacy import Particulars
+from dispensary.services.report_data import KitLabelRow
 from dispensary.study import bundled_studies, load_study
 
 from .pdfread import pdf_fonts, pdf_text
@@ -189,3 +199,51 @@ def test_a_study_whose_english_label_overfills_the_roll_does_not_refuse_the_phar
     longer = dataclasses.replace(ZHENGZHOU, address="No. 127 Dongming Road, " * 4 + "Zhengzhou")
     with pytest.raises(ParticularsDoNotFit, match="NCT07198672 would not fit on thermal-4x2"):
         check_particulars_fit(first, longer)
+
+
+DEMO_STUDY_FILES = ["DEMO-28D-BID", "DEMO-2DRUG", "DEMO-IRT-BLIND"]
+"""Every fictional study file bundled, the demo's and DEMO-IRT-BLIND the tests open."""
+
+
+@pytest.mark.parametrize("protocol", DEMO_STUDY_FILES)
+def test_every_demo_study_file_gives_its_labels_and_leaflet_in_chinese(protocol: str) -> None:
+    """Read from the study file alone: Chinese first (printed once confirmed), and its
+    dispensing label, leaflet and kit label in Chinese with no English word but what stays as
+    it is (the protocol number; IRT, as the program's own Chinese writes it)."""
+    study = load_study(bundled_studies() / f"{protocol}.toml")
+    assert study.label_languages == ("zh_CN", "en")
+    zh = study.text("zh_CN")
+    sample = sample_dispense(study)
+    kit = sample.kits[0]
+    row = KitLabelRow(kit.kit, kit.product, kit.lot, kit.expiry, kit.tablets, "SH-1", SAMPLE_DAY)
+    stock = get_stock(study.label.default_stock)
+    allowed = frozenset({sample.initials, "IRT", study.protocol})
+    for name, pdf in (
+        ("dispensing label", dispensing_label(study, sample, stock, languages=("zh_CN",))),
+        ("leaflet", participant_leaflet(study, sample, languages=("zh_CN",))),
+        ("kit label", kit_labels(study, [row], stock, languages=("zh_CN",))),
+    ):
+        text = pdf_text(pdf)
+        flat = "".join(text.split())
+        assert english_words(text, allowed) == [], (protocol, name, text)
+        for chinese in (zh.caution, zh.storage, zh.keep_out_of_reach):
+            assert "".join(chinese.split()) in flat, (protocol, name, chinese)
+        assert any("WenQuanYiMicroHei" in f.name and f.embedded for f in pdf_fonts(pdf)), name
+    leaflet = "".join(pdf_text(participant_leaflet(study, sample, languages=("zh_CN",))).split())
+    assert "".join(zh.title.split()) in leaflet
+
+
+def test_the_blinded_study_says_the_morning_in_chinese() -> None:
+    """DEMO-IRT-BLIND's morning dose, in the words NCT07198672's file uses for its evening."""
+    study = load_study(bundled_studies() / "DEMO-IRT-BLIND.toml")
+    sample = sample_dispense(study)
+    leaflet = "".join(pdf_text(participant_leaflet(study, sample, languages=("zh_CN",))).split())
+    assert "每日早晨口服一次，每次1片" in leaflet
+    assert "日期（早晨）" in leaflet and "每日早晨服用1片后，请在方框内打勾" in leaflet
+    assert "晚" not in leaflet
+    label = "".join(
+        pdf_text(
+            dispensing_label(study, sample, get_stock("thermal-4x2"), languages=("zh_CN",))
+        ).split()
+    )
+    assert "德莫拉唑片20mg或安慰剂（盲态，虚构）" in label and "王五医生" in label

@@ -30,6 +30,7 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus, ReasonCode, Role
 from dispensary.domain.errors import DispensaryError, RuleViolation
+from dispensary.domain.regimen import days_on_treatment, tablets_needed
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language
 from dispensary.services import (
@@ -68,6 +69,15 @@ OTHER_STUDIES: tuple[tuple[str, tuple[tuple[str, str, str], ...], tuple[str, ...
 )
 """The demo's other studies: protocol (its file in resources/studies), kits received (range,
 product, lot), participants enrolled."""
+OTHER_SPECIAL: dict[tuple[str, str, int], tuple[dict[str, int], str]] = {
+    ("DEMO-2DRUG", "21-002", 1): (
+        {"demotinib-25mg": 3},
+        "Took demotinib twice daily on days 1-3, as the capsules; counselled again: demotinib "
+        "once daily, democapib twice daily on days 1-14 only. Investigator informed.",
+    ),
+}
+"""The other studies' returns flagged on purpose (protocol, participant, cycle): tablets taken
+beyond the regimen, by product, and the pharmacist's explanation."""
 
 # Order of the steps within one day: stock arrives first, then the counter, then the back office.
 STOCK, ENROL, VISIT, OFFICE, CLOSE = range(5)
@@ -278,6 +288,7 @@ class _Builder:
         self.clock.set_date(self.start - timedelta(days=5))
         self.timeline = _Timeline(self.clock)
         self.tally = _Tally()
+        self.other_dispenses: dict[tuple[str, str, int], DispenseResult] = {}
         self.investigator = study.investigator
         self.ctx: Context
         self.admin: Actor
@@ -732,17 +743,11 @@ class _Builder:
         ctx = self._in(protocol)
         today = self.clock.today()
         if cycle > 1:
-            _person, history = queries.participant_history(ctx, self.pharmacist, number)
-            last = history[-1]
-            for kit in last.kits:
-                left = self.rng.randrange(0, 4)
-                returns.record_return(
-                    ctx, self.pharmacist, kit, left, DEMO_PASSWORD, last.dispense_number
-                )
+            self._other_return(ctx, protocol, number, cycle - 1)
         options: dict[str, object] = {}
         if ctx.study.dose_by_weight is not None:
             options = {"dose_level": None, "observations": {"weight": 52.0 + 7 * cycle}}
-        dispensing.dispense_cycle(
+        self.other_dispenses[(protocol, number, cycle)] = dispensing.dispense_cycle(
             ctx,
             self.pharmacist,
             number,
@@ -751,6 +756,40 @@ class _Builder:
             DEMO_PASSWORD,
             **options,  # type: ignore[arg-type]
         )
+
+    def _other_return(self, ctx: Context, protocol: str, number: str, cycle: int) -> None:
+        """The bottles of a cycle of another study counted back on the next cycle's day 1.
+
+        What is left is what the study file's regimen leaves (each drug its own doses and days:
+        a kit may hold more than the cycle needs, as DEMO-2DRUG's 30 tablets for 21 days) plus
+        a few missed doses, so the adherence is within the study's range; `OTHER_SPECIAL`'s
+        one return is flagged on purpose and explained."""
+        dispensed = self.other_dispenses[(protocol, number, cycle)]
+        dose = ctx.study.dose_level(dispensed.dose_level)
+        start = dispensed.start_date or dispensed.day1
+        supply = max(1, (dispensed.last_day - start).days + 1)  # as the adherence rule counts
+        days = days_on_treatment(start, self.clock.today(), supply, 0)
+        from_day = (start - dispensed.day1).days + 1
+        extra, explanation = OTHER_SPECIAL.get((protocol, number, cycle), ({}, ""))
+        left: dict[str, int] = {}
+        for kit in dispensed.kits:  # one draw per kit: missed doses 0, 0, 1 or 2
+            missed = (0, 0, 1, 2)[self.rng.randrange(0, 4)]
+            per_dose = max(c.tablets_per_dose for c in dose.of_product(kit.product))
+            left[kit.product] = left.get(kit.product, 0) + missed * per_dose
+        for product in left:
+            out = sum(k.tablets for k in dispensed.kits if k.product == product)
+            expected = tablets_needed(dose, product, days, from_day) + extra.get(product, 0)
+            left[product] = max(0, min(out, out - expected + left[product]))
+        back: dict[str, int] = {}
+        for kit in reversed(dispensed.kits):  # the last kit opened holds what is left
+            back[kit.kit] = min(kit.tablets, left[kit.product])
+            left[kit.product] -= back[kit.kit]
+        for kit in dispensed.kits:
+            returns.record_return(
+                ctx, self.pharmacist, kit.kit, back[kit.kit], DEMO_PASSWORD, dispensed.number
+            )
+        if explanation:
+            returns.explain_flag(ctx, self.pharmacist, dispensed.number, explanation)
 
     # -- what was made ---------------------------------------------------------------------
 
