@@ -41,6 +41,7 @@ from dispensary.services import (
     queries,
     receiving,
     reconciliation,
+    report_data,
     returns,
     setup,
     studies,
@@ -742,6 +743,66 @@ def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that
     with refused(ctx, NotPermitted, "pharm has no study NCT0719867 to work in") as unknown:
         studies.switch_study(ctx, mine, "NCT0719867")  # a typo: the user's own studies listed
     assert unknown.value.message.endswith("pharm's studies: NCT07198672.")
+
+
+def test_a_shipment_number_of_a_study_the_user_cannot_open_is_not_confirmed_as_received(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Shipment numbers are the pharmacy's, one each: a number another sponsor's study used is
+    still refused, without "has already been received" nor that study (a guessed number
+    confirmed another sponsor's delivery); a kit-label sheet of it is "no shipment", as for a
+    number never used. Said as before to a user who works in that study."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    mine = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Shipment number SH-THEIRS cannot be used") as taken:
+        receive(ctx, mine, "K0001-K0002", shipment="SH-THEIRS")
+    assert "received" not in taken.value.message and OTHER not in taken.value.message
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "L1", date(2027, 6, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-THEIRS", listed))
+    assert [r.message for r in assessed.refusals] == [taken.value.message]
+    for number in ("SH-THEIRS", "SH-NEVER"):
+        with pytest.raises(NotFound, match=f"There is no shipment '{number}'"):
+            report_data.kit_label_rows(ctx, mine, shipment=number)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Shipment SH-THEIRS has already been received"):
+        receive(ctx, both, "K0001-K0002", shipment="SH-THEIRS")
+
+
+def test_a_lot_of_a_study_the_user_cannot_open_is_refused_without_its_expiry(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A lot is the pharmacy's (one row, one expiry): a kit of lot LB with another expiry than
+    the one another sponsor's study recorded for it is refused, without that expiry or study;
+    one that agrees is received. A user who works in that study reads the expiry recorded."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)  # lot LB, expiry 2027-06-30
+    mine = signed_in(ctx, pharmacist, pw)
+    hidden = "Lot LB is recorded in another study of this pharmacy, one you have no access to"
+    with refused(ctx, RuleViolation, hidden) as lot:
+        receive(ctx, mine, "K0001-K0002", lot="LB", expiry=date(2027, 9, 30))
+    assert "2027-06-30" not in lot.value.message and OTHER not in lot.value.message
+    assert "the 2027-09-30 kit K0001 says" in lot.value.message
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "LB", date(2027, 9, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-MINE", listed))
+    assert [line.message.startswith(hidden) for line in assessed.lines] == [True, True]
+    assert "2027-06-30" not in " ".join(r.message for r in assessed.refusals)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Lot LB is recorded with expiry 2027-06-30, but kit K0001"):
+        receive(ctx, both, "K0001-K0002", lot="LB", expiry=date(2027, 9, 30))
+    assert receive(ctx, mine, "K0001-K0002", lot="LB").kits == ("K0001", "K0002")
 
 
 def test_a_step_of_thousands_of_rows_is_indexed_within_sqlite_s_variable_limit(
