@@ -81,7 +81,10 @@ def test_a_new_account_in_a_database_of_several_studies_names_its_study(
     before = state(cli.db)
     unnamed = cli(*new_user, user="admin", env=env)
     assert unnamed.code == 2, unnamed.err
-    assert "holds several studies (NCT07198672, DEMO-28D-BID, DEMO-2DRUG)" in unnamed.err
+    assert "holds several studies (DEMO-28D-BID, DEMO-2DRUG, NCT07198672)" in unnamed.err
+    # Told after the sign-in, and only one's own studies: the monitor's is NCT07198672 alone.
+    theirs = cli(*new_user, user="monitor", env=env)
+    assert "DEMO" not in theirs.err and theirs.code in (2, 4), theirs.err
     assert state(cli.db) == before
     named = cli(*new_user, "--study", "DEMO-2DRUG", "--json", user="admin", env=env)
     assert named.code == 0, named.err

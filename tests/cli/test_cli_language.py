@@ -246,18 +246,26 @@ def test_a_study_mistyped_on_a_database_of_several_names_them_and_the_option(
     left out is; it was "Database problem", exit 3) that says the study is not known, which
     there are and how to name one; DISPENSARY_STUDY is named when it is what named the study."""
     before = state(cli.db)
-    wrong = cli("--study", "NOPE", "participants")
+    wrong = cli("--study", "NOPE", "participants", user="admin")
     assert (wrong.code, wrong.out) == (2, ""), wrong.err
     assert "error: the study NOPE (--study) is not known in" in wrong.err, wrong.err
     assert "which holds NCT07198672, DEMO-28D-BID, DEMO-2DRUG: name one" in wrong.err
     assert "Database problem" not in wrong.err
-    from_env = cli("participants", "--json", env={"DISPENSARY_STUDY": "nope"})
+    from_env = cli("participants", "--json", user="admin", env={"DISPENSARY_STUDY": "nope"})
     assert (from_env.code, from_env.out) == (2, "")
     assert "the study nope (DISPENSARY_STUDY) is not known" in from_env.err, from_env.err
-    chinese = cli("--lang", "zh_CN", "--study", "NOPE", "participants")
+    chinese = cli("--lang", "zh_CN", "--study", "NOPE", "participants", user="admin")
     assert chinese.code == 2
     assert "中没有研究 NOPE（由 --study 指定）" in chinese.err, chinese.err
     assert "holds" not in chinese.err
+    # Anyone else is refused it as a study not given to them, their own studies listed.
+    theirs = cli("--lang", "zh_CN", "--study", "NOPE", "participants", user="monitor")
+    assert theirs.code == 4
+    assert "monitor 没有可工作的研究 NOPE：本药房没有该研究，或 monitor 未获得" in theirs.err
+    assert "monitor 的研究：NCT07198672。" in theirs.err and "has no" not in theirs.err
+    several = cli("--lang", "zh_CN", "participants", user="monitor", env={"DISPENSARY_STUDY": None})
+    assert several.code == 2 and "本数据库包含多个研究：" in several.err, several.err
+    assert several.err.rstrip().endswith("您的研究：NCT07198672。")
     assert state(cli.db) == before
 
 

@@ -60,8 +60,8 @@ def test_several_studies_need_the_study_named(
     before = state(cli.db)
     asked = cli("inventory", env=NO_STUDY)
     assert asked.code == 2
-    assert "several studies (NCT07198672, DEMO-28D-BID, DEMO-2DRUG)" in asked.err
-    assert "--study" in asked.err
+    assert "several studies: name the one you work in with --study PROTOCOL" in asked.err
+    assert asked.err.rstrip().endswith(f"Yours: {', '.join(DEMO)}.")
     assert state(cli.db) == before
     mine = cli("--json", "--study", "NCT07198672", "inventory", env=NO_STUDY)
     assert mine.code == 0 and len(mine.json()) == 174
@@ -73,7 +73,7 @@ def test_several_studies_need_the_study_named(
     # The pharmacist has no access to a new study yet; the administrator gives it.
     _add_other(cli, tmp_path)
     refused = cli("inventory", "--study", OTHER)
-    assert refused.code == 4 and f"no access to study {OTHER}" in refused.err
+    assert refused.code == 4 and f"has no study {OTHER} to work in" in refused.err
     given = cli(
         "--json", "study", "access", "pharmacist", OTHER, "--reason", "covers it", user="admin"
     )
@@ -139,3 +139,44 @@ def test_a_monitor_is_told_nothing_of_the_studies_they_do_not_monitor(cli: Cli) 
     assert "DEMO" not in refused.err + said.out + listed.out
     named = cli("history", "11-001", user="pharmacist")
     assert named.code == 3 and "Participant 11-001 is of study DEMO-28D-BID" in named.err
+
+
+def test_the_protocols_are_told_to_the_signed_in_user_their_own_only(
+    cli: Cli, tmp_path: Path, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """Before the sign-in the command lists no protocol; the monitor (of NCT07198672 only) is
+    told theirs, and refused alike a protocol the pharmacy does not hold and one of another
+    sponsor's study (same words, same exit), which --study, DISPENSARY_STUDY or a site-wide
+    command could otherwise tell apart; the administrator is told which studies it holds."""
+    _add_other(cli, tmp_path)
+    before = state(cli.db)
+    nobody = cli("inventory", user=None, env=NO_STUDY)
+    assert nobody.code == 2 and "several studies: name the one you work in" in nobody.err
+    assert "study list` lists yours" in nobody.err
+    wrong = cli("inventory", env={"DISPENSARY_STUDY": None, "DISPENSARY_PASSWORD": "wrong"})
+    assert wrong.code == 2 and "study list` lists yours" in wrong.err
+    monitor = cli("inventory", user="monitor", env=NO_STUDY)
+    assert monitor.code == 2 and monitor.err.rstrip().endswith("Yours: NCT07198672.")
+    for told in (nobody, wrong, monitor):
+        assert "DEMO" not in told.err and OTHER not in told.err
+    said = set()
+    for protocol in ("DEMO-2DRUG", OTHER, "NCT00000000"):
+        for asked in (
+            cli("inventory", "--study", protocol, user="monitor"),
+            cli("inventory", user="monitor", env={"DISPENSARY_STUDY": protocol}),
+            cli("study", "list", "--study", protocol, user="monitor"),
+        ):
+            assert asked.code == 4, asked.err
+            said.add(asked.err.replace(protocol, "<asked>"))
+    assert len(said) == 1, said
+    (words,) = said
+    assert "monitor has no study <asked> to work in" in words
+    assert "Check the protocol number, or ask an administrator for access" in words
+    assert "DEMO" not in words and OTHER not in words
+    assert words.rstrip().endswith("monitor's studies: NCT07198672.")
+    unsigned = cli("inventory", "--study", "NCT00000000", user=None)
+    assert unsigned.code == cli("inventory", "--study", OTHER, user=None).code != 0
+    assert "NCT07198672" not in unsigned.err
+    boss = cli("inventory", "--study", "NCT00000000", user="admin")
+    assert boss.code == 2 and f"holds NCT07198672, DEMO-28D-BID, DEMO-2DRUG, {OTHER}" in boss.err
+    assert state(cli.db) == before

@@ -54,6 +54,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-lead.po"),
     resource("i18n", "zh_CN-leaflet.po"),
     resource("i18n", "zh_CN-privacy.po"),
+    resource("i18n", "zh_CN-privacy2.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -41,6 +41,7 @@ from dispensary.services import (
     queries,
     receiving,
     reconciliation,
+    report_data,
     returns,
     setup,
     studies,
@@ -83,6 +84,8 @@ SITE_WIDE = {
     "studies.close_study",
     "studies.set_access",
     "studies.switch_study",
+    "studies.check_study_named",
+    "studies.own_protocols",
     "signing.count_failure",
     "signing.run_signed",
     # The pharmacy's own particulars, printed on every study's labels, and the About box.
@@ -127,7 +130,7 @@ def test_a_study_is_added_listed_and_switched_to(
     # The pharmacist was given the first study only (the study their account was made in).
     mine = signed_in(ctx, pharmacist, pw)
     assert [r.protocol for r in studies.list_studies(ctx, mine)] == ["NCT07198672"]
-    with pytest.raises(NotPermitted, match=f"no access to study {OTHER}"):
+    with pytest.raises(NotPermitted, match=f"pharm has no study {OTHER} to work in"):
         studies.switch_study(ctx, mine, OTHER)
     # In the new study's trail: its entry wrote that study's own row.
     entry = audit.list_entries(second, signed_in(ctx, admin, pw), action="study_added")[-1]
@@ -329,6 +332,37 @@ def test_a_study_the_database_does_not_hold_is_refused_naming_those_it_holds(
     assert f"holds studies NCT07198672, {OTHER}, not NOPE" in unknown.value.message
     assert "--study" not in unknown.value.message
     assert isinstance(unknown.value, DatabaseProblem)
+
+
+def test_a_protocol_not_held_and_one_not_given_are_refused_alike(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """A user who does not administer the studies, naming a protocol, hears the same refusal
+    (same words, same kind) whether the pharmacy holds no such study or holds it for another
+    sponsor: "there is no study NOPE" beside "no access to study NCT99999999" confirmed a
+    guessed protocol. Their own studies are listed; an administrator is told precisely."""
+    mine = signed_in(ctx, pharmacist, pw)
+    said: dict[str, tuple[type, str]] = {}
+    for protocol in (OTHER, "NCT00000000", OTHER.lower()):
+        for step in (studies.switch_study, studies.check_study_named):
+            with refused(ctx, NotPermitted, f"pharm has no study {protocol} to work in") as no:
+                step(ctx, mine, protocol)
+            said[f"{step.__name__} {protocol}"] = (
+                type(no.value),
+                no.value.message.replace(protocol, "<asked>"),
+            )
+    assert len(set(said.values())) == 1, said
+    words = next(iter(said.values()))[1]
+    assert "Check the protocol number, or ask an administrator for access" in words
+    assert words.endswith("pharm's studies: NCT07198672.") and OTHER not in words
+    assert studies.own_protocols(ctx, mine) == ["NCT07198672"]
+    studies.check_study_named(ctx, mine, "nct07198672")  # their own: no refusal
+    boss = signed_in(ctx, admin, pw)
+    with refused(ctx, NotFound, "There is no study NCT00000000 in this pharmacy") as told:
+        studies.check_study_named(ctx, boss, "NCT00000000")
+    assert told.value.message.endswith(f"Studies: NCT07198672, {OTHER}.")
+    studies.check_study_named(ctx, boss, OTHER)
+    assert studies.own_protocols(ctx, boss) == ["NCT07198672", OTHER]
 
 
 def test_the_release_before_migrates_in_place(tmp_path: Path, pw: Password) -> None:
@@ -706,9 +740,69 @@ def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that
         (ReceiveCheck.IN_STOCK, False),
         (ReceiveCheck.IN_STOCK, False),
     ]
-    with refused(ctx, NotFound, "There is no study NCT0719867 in this pharmacy") as unknown:
+    with refused(ctx, NotPermitted, "pharm has no study NCT0719867 to work in") as unknown:
         studies.switch_study(ctx, mine, "NCT0719867")  # a typo: the user's own studies listed
-    assert unknown.value.message.endswith("Studies: NCT07198672.")
+    assert unknown.value.message.endswith("pharm's studies: NCT07198672.")
+
+
+def test_a_shipment_number_of_a_study_the_user_cannot_open_is_not_confirmed_as_received(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """Shipment numbers are the pharmacy's, one each: a number another sponsor's study used is
+    still refused, without "has already been received" nor that study (a guessed number
+    confirmed another sponsor's delivery); a kit-label sheet of it is "no shipment", as for a
+    number never used. Said as before to a user who works in that study."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)
+    mine = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Shipment number SH-THEIRS cannot be used") as taken:
+        receive(ctx, mine, "K0001-K0002", shipment="SH-THEIRS")
+    assert "received" not in taken.value.message and OTHER not in taken.value.message
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "L1", date(2027, 6, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-THEIRS", listed))
+    assert [r.message for r in assessed.refusals] == [taken.value.message]
+    for number in ("SH-THEIRS", "SH-NEVER"):
+        with pytest.raises(NotFound, match=f"There is no shipment '{number}'"):
+            report_data.kit_label_rows(ctx, mine, shipment=number)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Shipment SH-THEIRS has already been received"):
+        receive(ctx, both, "K0001-K0002", shipment="SH-THEIRS")
+
+
+def test_a_lot_of_a_study_the_user_cannot_open_is_refused_without_its_expiry(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pharmacist2: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A lot is the pharmacy's (one row, one expiry): a kit of lot LB with another expiry than
+    the one another sponsor's study recorded for it is refused, without that expiry or study;
+    one that agrees is received. A user who works in that study reads the expiry recorded."""
+    _worked_by_pharm2_only(ctx, admin, pharmacist2, pw)  # lot LB, expiry 2027-06-30
+    mine = signed_in(ctx, pharmacist, pw)
+    hidden = "Lot LB is recorded in another study of this pharmacy, one you have no access to"
+    with refused(ctx, RuleViolation, hidden) as lot:
+        receive(ctx, mine, "K0001-K0002", lot="LB", expiry=date(2027, 9, 30))
+    assert "2027-06-30" not in lot.value.message and OTHER not in lot.value.message
+    assert "the 2027-09-30 kit K0001 says" in lot.value.message
+    listed = receiving.kits_from_range(ctx, "K0001-K0002", P75, "LB", date(2027, 9, 30), None)
+    assessed = receiving.assess_receive(ctx, mine, ReceiveRequest("SH-MINE", listed))
+    assert [line.message.startswith(hidden) for line in assessed.lines] == [True, True]
+    assert "2027-06-30" not in " ".join(r.message for r in assessed.refusals)
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    with refused(ctx, RuleViolation, "Lot LB is recorded with expiry 2027-06-30, but kit K0001"):
+        receive(ctx, both, "K0001-K0002", lot="LB", expiry=date(2027, 9, 30))
+    assert receive(ctx, mine, "K0001-K0002", lot="LB").kits == ("K0001", "K0002")
 
 
 def test_a_step_of_thousands_of_rows_is_indexed_within_sqlite_s_variable_limit(

@@ -26,6 +26,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.errors import (
     InvalidInput,
+    NotFound,
     NotPermitted,
     NotSignedIn,
     RuleViolation,
@@ -33,7 +34,7 @@ from dispensary.domain.errors import (
 )
 from dispensary.domain.rules import parse_date
 from dispensary.i18n import _
-from dispensary.services import setup, users
+from dispensary.services import setup, studies, users
 from dispensary.services.context import Actor, Clock, Context, SystemClock, clock_on
 
 SITE_WIDE = frozenset({"user", "recover-admin", "backup", "restore", "demo", "init"})
@@ -44,6 +45,9 @@ SITE_WIDE_ACTIONS = frozenset(
     {("study", "list"), ("study", "add"), ("study", "close"), ("study", "access")}
 )
 """`study` actions of the pharmacy's list of studies (close and access name their study)."""
+SIGNS_NO_ONE_IN = frozenset({"recover-admin"})
+"""Commands run by whoever holds the database file, no one signed in: a protocol the database
+does not hold is said with those it holds, as there is no user to keep them from."""
 
 
 class Run:
@@ -85,34 +89,23 @@ class Run:
         study. A command that works in one study refuses to guess among several; a command of
         the whole site (users, backups, the list of studies) opens the first. A database this
         account may not write (an inspector's copy on a CD) is opened read-only, and said so:
-        what only reads works on it, and every step that would record is refused."""
+        what only reads works on it, and every step that would record is refused.
+
+        Which protocols the database holds is told to the signed-in user only, and of those
+        their own: a protocol it does not hold is refused after the sign-in, as one the user
+        was not given (services.studies.check_study_named); an administrator is told it is not
+        held, with every study it holds."""
         if self._ctx is None:
+            unknown: UnknownStudy | None = None
             try:
                 opened = setup.open_database(
                     self.db, self.clock, expect_protocol=self.study, read_only_ok=True
                 )
-            except UnknownStudy as exc:  # the command line's mistake, not the database's
-                raise UsageError(
-                    _(
-                        "the study {protocol} ({named_by}) is not known in {database}, which "
-                        "holds {studies}: name one of them with --study PROTOCOL (or set {env}), "
-                        "or open the database of the study you mean."
-                    ).format(
-                        protocol=exc.protocol,
-                        named_by=self.study_named_by,
-                        database=exc.database,
-                        studies=", ".join(exc.studies),
-                        env=ENV_STUDY,
-                    )
-                ) from exc
-            if self.study is None and len(opened.studies) > 1 and not self.site_wide:
-                opened.context.engine.dispose()
-                raise UsageError(
-                    _(
-                        "this database holds several studies ({studies}): name one with "
-                        "--study PROTOCOL (or set {env})."
-                    ).format(studies=", ".join(opened.studies), env=ENV_STUDY)
-                )
+            except UnknownStudy as exc:  # the first study, to sign in; refused below
+                if self.args.command in SIGNS_NO_ONE_IN:
+                    raise self._not_held(exc) from exc
+                unknown = exc
+                opened = setup.open_database(self.db, self.clock, read_only_ok=True)
             self._ctx = opened.context
             self.studies_held = tuple(opened.studies)
             if opened.warning:  # e.g. other accounts may read the file: said, not refused
@@ -134,7 +127,54 @@ class Run:
                         migrated_from=opened.migrated_from, kept=kept
                     )
                 )
+            if unknown is not None:
+                try:  # a user who does not administer the studies is refused here
+                    self._signed_in()
+                except NotFound as exc:  # an administrator: told it is not held
+                    raise self._not_held(unknown) from exc
+                raise self._not_held(unknown)
+            if self.study is None and len(opened.studies) > 1 and not self.site_wide:
+                raise self._several_studies()
         return self._ctx
+
+    def _not_held(self, exc: UnknownStudy) -> UsageError:
+        """A protocol the database does not hold, said with every study it holds: to an
+        administrator, or to whoever holds the database file itself (recover-admin)."""
+        return UsageError(
+            _(
+                "the study {protocol} ({named_by}) is not known in {database}, which "
+                "holds {studies}: name one of them with --study PROTOCOL (or set {env}), "
+                "or open the database of the study you mean."
+            ).format(
+                protocol=exc.protocol,
+                named_by=self.study_named_by,
+                database=exc.database,
+                studies=", ".join(exc.studies),
+                env=ENV_STUDY,
+            )
+        )
+
+    def _several_studies(self) -> UsageError:
+        """No study named where several are held: the protocols are listed after the sign-in,
+        those of the user's own studies; before it (no user or password given), none."""
+        try:
+            actor = self._signed_in() if self.args.user or os.environ.get(ENV_USER) else None
+        except NotSignedIn:
+            actor = None
+        if actor is None:
+            return UsageError(
+                _(
+                    "this database holds several studies: name the one you work in with "
+                    "--study PROTOCOL (or set {env}); `dispensary --user NAME study list` "
+                    "lists yours."
+                ).format(env=ENV_STUDY)
+            )
+        return UsageError(
+            _(
+                "this database holds several studies: name the one you work in with --study "
+                "PROTOCOL (or set {env}). Yours: {studies}."
+            ).format(env=ENV_STUDY, studies=", ".join(studies.own_protocols(self.context(), actor)))
+        )
 
     def adopt(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -158,9 +198,8 @@ class Run:
     def actor(self, changing_password: bool = False) -> Actor:
         """The signed-in user. One whose password an administrator set may only choose their
         own (`user password`) until then: the administrator who knows it cannot act as them."""
-        if self._actor is None:
-            ctx = self.context()
-            self._actor = users.sign_in(ctx, self.username(), self.password(), read_only_ok=True)
+        self._signed_in()
+        assert self._actor is not None
         if self._actor.must_change_password and not changing_password:
             raise NotPermitted(
                 _(
@@ -169,6 +208,17 @@ class Run:
                     "password`. Nothing was done."
                 ).format(username=self._actor.username, env_new_password=ENV_NEW_PASSWORD)
             )
+        return self._actor
+
+    def _signed_in(self) -> Actor:
+        """The user, signed in once; a study named (--study, DISPENSARY_STUDY) must be one of
+        theirs, refused alike whether the database holds it or not."""
+        if self._actor is None:
+            ctx = self.context()
+            actor = users.sign_in(ctx, self.username(), self.password(), read_only_ok=True)
+            if self.study is not None:
+                studies.check_study_named(ctx, actor, self.study)
+            self._actor = actor
         return self._actor
 
     def signer(self) -> tuple[Context, Actor] | None:

@@ -101,20 +101,19 @@ def init_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_user_add(run: Run) -> int:
-    from dispensary.services import users
+    from dispensary.services import studies, users
 
     a = run.args
     run.context()
-    held = run.studies_held
-    if run.study is None and len(held) > 1:  # else the account got the first study, unasked
+    actor = run.actor()  # first: the studies are listed to the signed-in user, their own
+    if run.study is None and len(run.studies_held) > 1:  # else the first study, unasked
         raise UsageError(
             _(
                 "this database holds several studies ({studies}): name the study the new "
                 "account works in with --study PROTOCOL (or set {env}); give it more with "
                 "`study access`."
-            ).format(studies=", ".join(held), env=ENV_STUDY)
+            ).format(studies=", ".join(studies.own_protocols(run.context(), actor)), env=ENV_STUDY)
         )
-    actor = run.actor()
     password = new_secret(ENV_NEW_PASSWORD, f"the new user {a.name}")
     row = users.add_user(run.context(), actor, a.name, a.role, a.full_name, a.initials, password)
     run.emit(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -254,7 +254,7 @@ def receive_shipment(
         for kit_in in kits:
             lot = lots.get((kit_in.product, kit_in.lot)) or _lot(session, kit_in)
             lots[(kit_in.product, kit_in.lot)] = lot
-            _check_lot_expiry(lot, kit_in)
+            _check_lot_expiry(session, lot, kit_in, actor.studies)
             stock_kit = Kit(
                 number=kit_in.number,
                 lot_id=lot.id,
@@ -377,14 +377,10 @@ def _plan_receipt(
     lots = lot_numbers(session, numbers) | {verdicts[at][0].lot.upper() for at in read}
     not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
     refusals += not_kits.values()
-    if number and session.scalar(select(Shipment).where(Shipment.number == number)):
+    taken = session.scalar(select(Shipment.id).where(Shipment.number == number)) if number else None
+    if taken is not None:
         refusals.append(
-            Refusal(
-                ReceiveCheck.SHIPMENT_RECEIVED,
-                _(
-                    "Shipment {shipment} has already been received. Check the shipment number."
-                ).format(shipment=number),
-            )
+            Refusal(ReceiveCheck.SHIPMENT_RECEIVED, _shipment_taken(session, number, taken, reader))
         )
     in_stock: dict[str, Refusal[ReceiveCheck]] = {}
     for batch in range(0, len(numbers), 500):
@@ -405,21 +401,28 @@ def _plan_receipt(
                 in_stock[kit_in_stock.number] = refusal
     refusals += [in_stock[n] for n in sorted(in_stock)]
     expiries: dict[tuple[str, str], date] = {}
+    recorded_lots: dict[tuple[str, str], int] = {}  # the lot's row, for a lot recorded before
     new_lots: set[int] = set()
     for at in read:
         kit = verdicts[at][0]
         key = (kit.product, kit.lot)
         if key not in expiries:
-            recorded = session.scalar(
-                select(Lot.expiry).where(Lot.product == kit.product, Lot.number == kit.lot)
-            )
+            recorded = session.execute(
+                select(Lot.id, Lot.expiry).where(Lot.product == kit.product, Lot.number == kit.lot)
+            ).first()
             if recorded is None:
                 new_lots.add(at)
-            expiries[key] = kit.expiry if recorded is None else recorded
+                expiries[key] = kit.expiry
+            else:
+                recorded_lots[key] = recorded.id
+                expiries[key] = recorded.expiry
         if expiries[key] != kit.expiry:
+            lot_id = recorded_lots.get(key)
             refusal = Refusal(
                 ReceiveCheck.LOT_EXPIRY,
-                _lot_expiry_refusal(kit.lot, expiries[key], kit.number, kit.expiry),
+                _lot_expiry_refusal(kit.lot, expiries[key], kit.number, kit.expiry)
+                if lot_id is None or _seen_by(session, Kit.lot_id == lot_id, reader)
+                else _hidden_lot_refusal(kit.lot, kit.number, kit.expiry),
             )
             refusals.append(refusal)
             line_refusals.setdefault(at, refusal)
@@ -467,6 +470,34 @@ def _in_other_study(session: Session, kit: str, owner: int, reader: Collection[i
         "Kit {kit} is already recorded, in study {study}: a kit number is received once in the "
         "pharmacy. Check the number against the shipment's list."
     ).format(kit=kit, study=protocol)
+
+
+def _seen_by(session: Session, kits: ColumnElement[bool], reader: Collection[int]) -> bool:
+    """Whether the kits of a shipment or lot (`kits`, a condition on Kit) are of a study the
+    user may open, or of none: a pharmacy's shipment numbers and lots are shared by its studies
+    (one row each), and what another sponsor's study received is not told to this one's user."""
+    owners = {
+        study or FIRST_STUDY
+        for study in session.scalars(select(Kit.study_id).where(kits).distinct())
+    }
+    return not owners or not owners.isdisjoint(reader)
+
+
+def _shipment_taken(
+    session: Session, number: str, shipment_id: int, reader: Collection[int]
+) -> str:
+    """A shipment number recorded before. Shipment numbers are the pharmacy's, one each: one
+    recorded in a study the user may not open is refused without saying it was received, nor
+    where (a guessed number would confirm another sponsor's delivery)."""
+    if _seen_by(session, Kit.shipment_id == shipment_id, reader):
+        return _(
+            "Shipment {shipment} has already been received. Check the shipment number."
+        ).format(shipment=number)
+    return _(
+        "Shipment number {shipment} cannot be used: a shipment number is recorded once in this "
+        "pharmacy, and this one is taken. Check the number against the paperwork; if it is "
+        "right, ask an administrator."
+    ).format(shipment=number)
 
 
 def _lot_number(number: str) -> Refusal[ReceiveCheck]:
@@ -533,12 +564,27 @@ def _lot(session: Session, kit_in: KitIn) -> Lot:
     return lot
 
 
-def _check_lot_expiry(lot: Lot, kit_in: KitIn) -> None:
-    """A lot has one expiry: in the records, and across the lines of one manifest."""
+def _check_lot_expiry(session: Session, lot: Lot, kit_in: KitIn, reader: Collection[int]) -> None:
+    """A lot has one expiry: in the records, and across the lines of one manifest; another
+    study's lot is refused as _plan_receipt refuses it."""
     if lot.expiry != kit_in.expiry:
         raise RuleViolation(
             _lot_expiry_refusal(kit_in.lot, lot.expiry, kit_in.number, kit_in.expiry)
+            if _seen_by(session, Kit.lot_id == lot.id, reader)
+            else _hidden_lot_refusal(kit_in.lot, kit_in.number, kit_in.expiry)
         )
+
+
+def _hidden_lot_refusal(lot: str, kit: str, says: date) -> str:
+    """A lot recorded only in studies the user may not open, with another expiry: a lot has
+    one expiry in the pharmacy (one row), so the kit is refused, without that study or the
+    expiry it recorded."""
+    return _(
+        "Lot {lot} is recorded in another study of this pharmacy, one you have no access to, "
+        "with another expiry than the {says} kit {kit} says: a lot has one expiry in the "
+        "pharmacy. Check the paperwork with the sponsor; if the expiry is right, ask an "
+        "administrator."
+    ).format(lot=lot, kit=kit, says=says.isoformat())
 
 
 def _lot_expiry_refusal(lot: str, recorded: date, kit: str, says: date) -> str:

@@ -1671,7 +1671,15 @@ def kit_label_rows(
         )
         if shipment:
             number = shipment.strip()
-            if session.scalar(select(Shipment.id).where(Shipment.number == number)) is None:
+            # A shipment of another study is "no shipment" here too: the sheet would be empty,
+            # and a different answer would confirm another sponsor's delivery number.
+            ours = select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)
+            if (
+                session.scalar(
+                    select(Shipment.id).where(Shipment.number == number, Shipment.id.in_(ours))
+                )
+                is None
+            ):
                 raise NotFound(
                     _("There is no shipment '{shipment}'. Check the number.").format(
                         shipment=number[:60]

@@ -9,7 +9,6 @@ is lost. A closed study's records stay, to be read and reported, and take no new
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import replace
 
 from sqlalchemy import Select, func, select
@@ -28,13 +27,19 @@ from dispensary.db.models import (
 )
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, Role
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.errors import (
+    DatabaseProblem,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RuleViolation,
+)
 from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, may, require
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, parse_study
@@ -160,34 +165,74 @@ def list_studies(ctx: Context, actor: Actor) -> list[StudyRow]:
     return sorted(rows, key=lambda r: (r.status != "open", r.protocol))
 
 
-def _find(session: Session, protocol: str, reader: Collection[int] | None = None) -> StudyRecord:
-    """The study of this protocol. A protocol the pharmacy does not hold is refused listing the
-    studies of `reader` (the user's own; None: every study, for an administrator's step): a
-    typo never shows one sponsor's user the protocols of another's studies."""
+NO_STUDY_OF_YOURS = N_(
+    "{user} has no study {study} to work in: it is not a study of this pharmacy, or {user} was "
+    "not given access to it. Check the protocol number, or ask an administrator for access "
+    "(Users, or `dispensary study access`). {user}'s studies: {known}."
+)
+"""The one refusal of a protocol to a user who does not administer the studies, whether the
+pharmacy holds no such study or holds it for another sponsor: two refusals would confirm a
+guessed protocol."""
+
+
+def _find(session: Session, protocol: str, actor: Actor | None = None) -> StudyRecord:
+    """The study of this protocol. For `actor` (a user who does not administer the studies) a
+    protocol the pharmacy does not hold and one they were not given are refused alike, listing
+    their own studies (NO_STUDY_OF_YOURS); an administrator (or None: an administrator's step)
+    is told the pharmacy holds no such study, with every study it holds."""
     if not isinstance(protocol, str) or not protocol.strip():
         raise InvalidInput(_("Name the study by its protocol number, e.g. NCT07198672."))
     wanted = protocol.strip().upper()
     records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.protocol)))
-    for record in records:
-        if record.protocol.upper() == wanted:
-            return record
-    raise NotFound(
-        _("There is no study {study} in this pharmacy. Studies: {known}.").format(
-            study=protocol.strip()[:40],
-            known=", ".join(r.protocol for r in records if reader is None or r.id in reader) or "-",
+    found = next((r for r in records if r.protocol.upper() == wanted), None)
+    if actor is not None and not may(actor, Permission.STUDY):
+        if found is None or found.id not in actor.studies:
+            raise NotPermitted(
+                _(NO_STUDY_OF_YOURS).format(
+                    user=actor.username,
+                    study=protocol.strip()[:40],
+                    known=", ".join(r.protocol for r in records if r.id in actor.studies) or "-",
+                )
+            )
+        return found
+    if found is None:
+        raise NotFound(
+            _("There is no study {study} in this pharmacy. Studies: {known}.").format(
+                study=protocol.strip()[:40], known=", ".join(r.protocol for r in records) or "-"
+            )
         )
-    )
+    return found
 
 
 def switch_study(ctx: Context, actor: Actor, protocol: str) -> Context:
     """The context of another study of the same database, for a user given access to it."""
     require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
-        record = _find(session, protocol, actor.studies)
+        record = _find(session, protocol, actor)
         study = parse_study(record.source_text, f"{ctx.database} (stored study)")
         other = replace(ctx, study=study, study_id=record.id, closed=record.closed_at is not None)
     require(actor, Permission.VIEW, other)
     return other
+
+
+def check_study_named(ctx: Context, actor: Actor, protocol: str) -> None:
+    """Refuses a protocol named for the signed-in user (the command's --study) as switch_study
+    does, without reading the study's file: the command opened the database in that study, or
+    in its first one where the protocol is not held, before it knew who the user is."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        _find(session, protocol, actor)
+
+
+def own_protocols(ctx: Context, actor: Actor) -> list[str]:
+    """The protocols of the studies this user works in (an administrator: every study): what
+    may be listed to them, and to no one else, when they must name one."""
+    require(actor, Permission.VIEW)
+    with read_transaction(ctx.engine) as session:
+        records = session.execute(
+            select(StudyRecord.id, StudyRecord.protocol).order_by(StudyRecord.protocol)
+        ).all()
+    return [protocol for study_id, protocol in records if study_id in actor.studies]
 
 
 def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> StudyRow:
