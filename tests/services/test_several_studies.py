@@ -655,6 +655,26 @@ def test_an_entry_moved_to_another_study_in_the_index_is_named_by_the_next_check
     assert "is missing from the index of the studies each entry concerns" in whole.message
 
 
+def test_a_lot_two_studies_share_keeps_its_first_receipt_in_its_own_study(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, monitor: Actor, pw: Password
+) -> None:
+    """Two studies of the same product receive into one lot (a lot is the pharmacy's): the
+    receipt that made the lot stays the other study's when this one's kits join the lot, so
+    the Today screen's check, which derives both new receipts' studies again, passes (the
+    lot's study was the lowest among its kits: a false alarm of tampering)."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    watcher = signed_in(ctx, monitor, pw)
+    point = audit.verify(ctx, watcher).point
+    assert point is not None
+    receive(other, both, "B0001-B0002", lot="LB", shipment="SH-THEIRS")
+    receive(ctx, both, "K0001-K0002", lot="LB", shipment="SH-OURS")
+    check = audit.verify(ctx, watcher, since=point)
+    assert check.ok, check.message
+    assert "SH-THEIRS" not in {e.entity_id for e in audit.list_entries(ctx, watcher)}
+
+
 def _worked_by_pharm2_only(ctx: Context, admin: Actor, pharmacist2: Actor, pw: Password) -> Context:
     """The second study, worked by pharm2 alone (moved off the first): kits B0001-B0004
     received, 02-007 enrolled. The context is pharm2's."""

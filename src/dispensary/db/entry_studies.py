@@ -98,12 +98,13 @@ def _owner_query(table: str, ids: Sequence[int]) -> Any:
         found_in = tables[table]
         return select(found_in.c.id, found_in.c.study_id).where(found_in.c.id.in_(ids))
     if table in ("lots", "shipments"):
+        # The study of its first kit, received in the step that made the lot or shipment: a
+        # lot of a product two studies share may later hold the other study's kits too, and
+        # the lowest study among them would then name the first receipt another study's (a
+        # false alarm of the check that derives each new entry's studies again).
         column = kits.c.lot_id if table == "lots" else kits.c.shipment_id
-        return (
-            select(column, func.min(kits.c.study_id).label("study_id"))
-            .where(column.in_(ids))
-            .group_by(column)
-        )
+        first = select(func.min(kits.c.id)).where(column.in_(ids)).group_by(column)
+        return select(column, kits.c.study_id).where(kits.c.id.in_(first))
     return None
 
 
