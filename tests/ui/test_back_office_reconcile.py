@@ -172,6 +172,20 @@ def test_monitor_signs_off_with_a_signature(
     assert screen.tabs.tabText(screen.tabs.indexOf(screen.signoff_view)) == "Sign-offs (1)"
 
 
+def test_the_signature_says_the_findings_the_banner_counts_too(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count difference is listed but not to look at: the banner said "1 finding to look
+    at" while the signature said "2 findings"; what is signed now says both."""
+    count(pharmacy, "K0003", 19)
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    assert "1 finding to look at" in screen.banner.text()
+    asked = sign_with(monkeypatch, PASSWORDS["monitor"])
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert "balanced, 2 findings (1 to look at); against the shelf" in asked[0][2]
+
+
 def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy, "tech")
     assert screen.sign_box.isHidden()

@@ -864,6 +864,10 @@ Old values:
         <translation>账目不平衡</translation>
     </message>
     <message>
+        <source>{summary} ({review} to look at)</source>
+        <translation>{summary}（{review} 项待查看）</translation>
+    </message>
+    <message>
         <source>{summary}; against the shelf: {physical}</source>
         <translation>{summary}；货架核对：{physical}</translation>
     </message>

@@ -581,11 +581,16 @@ class ReconcileScreen(Screen):
         balanced = self.result is not None and self.result.balanced
         state = self.tr("balanced") if balanced else self.tr("NOT balanced")
         found = len(self.result.discrepancies) if self.result is not None else 0
+        review = len(self.result.to_review) if self.result is not None else 0
         summary = by_count(
             found,
             self.tr("Reconciliation of {protocol}: {state}, {n} finding"),
             self.tr("Reconciliation of {protocol}: {state}, {n} findings"),
         ).format(protocol=self.session.ctx.study.protocol, state=state, n=found)
+        if review != found:  # the banner counts those to look at: say both, as the tab does
+            summary = self.tr("{summary} ({review} to look at)").format(
+                summary=summary, review=review
+            )
         if self.result is not None:
             summary = self.tr("{summary}; against the shelf: {physical}").format(
                 summary=summary, physical=self.result.physical
