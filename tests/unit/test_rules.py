@@ -450,8 +450,10 @@ def test_scanned_kits_must_cover_the_cycle() -> None:
 def test_returns_cannot_exceed_what_was_dispensed() -> None:
     check_return_quantity(21, 21, 0, "K1")
     check_return_quantity(5, 21, 16, "K1")
-    with pytest.raises(RuleViolation, match="only 5 of the 21 dispensed are unaccounted for"):
+    with pytest.raises(RuleViolation, match="16 are already recorded as returned, so only 5 can"):
         check_return_quantity(6, 21, 16, "K1")
+    with pytest.raises(RuleViolation, match="returned for kit K1, but only 21 were dispensed from"):
+        check_return_quantity(40, 21, 0, "K1")
     with pytest.raises(InvalidInput, match="cannot be negative"):
         check_return_quantity(-1, 21, 0, "K1")
 

@@ -926,11 +926,21 @@ def check_return_quantity(tablets: int, dispensed: int, already_returned: int, k
     check_count(tablets, N_("number of tablets returned"), counted=True)
     if tablets + already_returned > dispensed:
         left = dispensed - already_returned
+        if not already_returned:  # "only 21 of the 21 dispensed are unaccounted for" puzzled
+            raise RuleViolation(
+                _(
+                    "{tablets} tablets returned for kit {kit}, but only {dispensed} were "
+                    "dispensed from it. Count the tablets again."
+                ).format(tablets=tablets, kit=kit, dispensed=dispensed)
+            )
         raise RuleViolation(
             _(
-                "{tablets} tablets returned for kit {kit}, but only {left} of the {dispensed} "
-                "dispensed are unaccounted for. Count the tablets again."
-            ).format(tablets=tablets, kit=kit, left=left, dispensed=dispensed)
+                "{tablets} tablets returned for kit {kit}, but of the {dispensed} dispensed from "
+                "it {returned} are already recorded as returned, so only {left} can come back. "
+                "Count the tablets again."
+            ).format(
+                tablets=tablets, kit=kit, dispensed=dispensed, returned=already_returned, left=left
+            )
         )
 
 
