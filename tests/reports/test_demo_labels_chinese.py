@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,7 +41,8 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.documents import Values
 from dispensary.services.pharmacy import Particulars
 from dispensary.services.report_data import KitLabelRow
-from dispensary.study import bundled_studies, load_study
+from dispensary.services.results import DispensedKit
+from dispensary.study import Study, bundled_studies, load_study
 
 from .pdfread import pdf_fonts, pdf_text
 
@@ -61,6 +62,7 @@ class Printed:
     kit: bytes
     expiry: str  # the dispensed kit's expiry as the Chinese label writes it
     units: str  # the kit label's count in its dosage form's word ("28粒" of capsules)
+    contents: tuple[str, ...]  # each product dispensed with its count ("德莫替尼片…：30片")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +107,21 @@ def _print(ctx: Context, actor: Actor) -> Printed:
             kit=_draw(ctx, actor, "kit", Values(kits=[kit.number])),
             expiry=expiry_text(dispense.kits[0].expiry, Language.ZH_CN),
             units=ctx.study.text("zh_CN").counted(kit.tablets, form),
+            contents=_contents(ctx.study, dispense.kits),
         )
+
+
+def _contents(study: Study, kits: Sequence[DispensedKit]) -> tuple[str, ...]:
+    """Each product of a dispense with its kits' units added up, as the Chinese label says it
+    (its name from the study file, its count in its form's word)."""
+    zh = study.text("zh_CN")
+    counts: dict[str, int] = {}
+    for kit in kits:
+        counts[kit.product] = counts.get(kit.product, 0) + kit.tablets
+    return tuple(
+        f"{zh.products[code]}：{zh.counted(count, study.product(code).form)}"
+        for code, count in counts.items()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +178,21 @@ def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
     assert made.units.endswith("粒")  # the first kit on the shelf: a capsule kit
 
 
+def test_the_two_drug_dispense_of_the_demo_names_each_drug_with_its_count(
+    printed: dict[str, Printed],
+) -> None:
+    """A dispense the demo's services made of a capsule kit and a tablet kit: the label and
+    the leaflet name each drug with its own count (28粒, 30片), not the first drug with the
+    total counted in capsules."""
+    made = printed["DEMO-2DRUG"]
+    assert len(made.contents) == 2, made.contents
+    for name, pdf in (("dispensing label", made.dispensing), ("leaflet", made.leaflet)):
+        flat = "".join(pdf_text(pdf).split())
+        for content in made.contents:
+            assert "".join(content.split()) in flat, (name, content, flat)
+        assert "数量：" not in flat, (name, flat)  # the one-product wording of a total
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_the_leaflet_never_breaks_a_telephone_number_or_an_expiry(
     printed: dict[str, Printed], site: tuple[Context, Actor], protocol: str
@@ -184,15 +215,15 @@ ZHENGZHOU = Particulars(
 def test_a_study_whose_english_label_overfills_the_roll_does_not_refuse_the_pharmacys_name() -> (
     None
 ):
-    """The two-drug study's English label never fits the 4 x 2 inch roll (a larger stock is
-    its matter), and its label prints in English there until its Chinese text is confirmed:
-    an ordinary address is not refused for it, though its Chinese label alone would fit the
-    roll without one. A study whose labels fit the roll in every language is still guarded."""
+    """The two-drug study's label never fits the 4 x 2 inch roll (a larger stock is its
+    matter): in English, and in Chinese too now that it names both drugs, each with its own
+    count. An ordinary address is not refused for it. A study whose labels fit the roll in
+    every language is still guarded."""
     two = load_study(bundled_studies() / "DEMO-2DRUG.toml")
     roll, sample = get_stock("thermal-4x2"), sample_dispense(two)
-    with pytest.raises(LabelDoesNotFit):
-        dispensing_layout(two, sample, roll, False, None, ("en",))
-    dispensing_layout(two, sample, roll, False, None, ("zh_CN",))  # fits without an address
+    for language in ("en", "zh_CN"):
+        with pytest.raises(LabelDoesNotFit, match="it fits on a4-sheet"):
+            dispensing_layout(two, sample, roll, False, None, (language,))
     check_particulars_fit(two, ZHENGZHOU)
     first = load_study(bundled_studies() / "NCT07198672.toml")
     check_particulars_fit(first, ZHENGZHOU)

@@ -104,6 +104,12 @@ def test_two_drugs_go_out_together(
     screen.sign()
     assert _dispensed(pharmacy) == [(1, ("C0001", "T0001"), 58)]
     [(_title, _pdf)] = printer.shown
+    # What is signed and what the screen says: each drug with its count, not 58 "tablets".
+    [(_signer, _meaning, summary)] = signatures.asked
+    assert "C0001, T0001 — 28 × 100 mg capsule, 30 × 25 mg tablet, day 1" in summary, summary
+    done = screen.message.text()
+    assert "28 × 100 mg capsule, 30 × 25 mg tablet in C0001 (28), T0001 (30)" in done, done
+    assert "58" not in summary + done
 
 
 @pytest.mark.parametrize("pharmacy", ["DEMO-IRT-BLIND"], indirect=True)

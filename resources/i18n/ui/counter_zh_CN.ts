@@ -262,6 +262,10 @@
         <translation>血小板计数不是数字。</translation>
     </message>
     <message>
+        <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products}, day 1 {day1}.</source>
+        <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — {products}，第1天 {day1}。</translation>
+    </message>
+    <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets, day 1 {day1}.</source>
         <translation>为 {participant}（{initials}）发放第 {cycle} 周期药物：{kits} — 共 {tablets} 片，第1天 {day1}。</translation>
     </message>
@@ -316,6 +320,14 @@
     <message>
         <source>{number}: its label was printed but not yet recorded: press Record the print.</source>
         <translation>{number}：标签已打印，但尚未记录：请按“记录此次打印”。</translation>
+    </message>
+    <message>
+        <source>{count} × {product}</source>
+        <translation>{product} × {count}</translation>
+    </message>
+    <message>
+        <source>Dispensed {number}: {participant} cycle {cycle}, {products} in {kits}, {days} days to {last_day}.</source>
+        <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits}：{products}，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>

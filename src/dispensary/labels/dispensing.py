@@ -32,7 +32,12 @@ from dispensary.labels.layout import (
     reprint_mark,
     sentence,
 )
-from dispensary.labels.particulars import check_complete, dispensing_fields, pharmacy_name
+from dispensary.labels.particulars import (
+    check_complete,
+    dispensed_products,
+    dispensing_fields,
+    pharmacy_name,
+)
 from dispensary.labels.render import render_labels
 from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock
 from dispensary.labels.text import LEGIBLE, LabelDoesNotFit, Piece, expiry_text, keep_together
@@ -102,11 +107,37 @@ def cautions(study: Study, text: LabelLanguage | None = None) -> str:
 
 
 def _product(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
-    code = dispense.kits[0].product
-    field = speech.source(
-        "substance name and strength", f"substance name and strength (products.{code})"
+    """The heading: the name and strength of each product in the bag ('A 100 mg + B 25 mg')."""
+    codes = [code for code, _count in dispensed_products(dispense)]
+    keys = ", ".join(f"products.{code}" for code in codes)
+    field = speech.source("substance name and strength", f"substance name and strength ({keys})")
+    return [Piece(" + ".join(speech.text.products[code] for code in codes), field)]
+
+
+def units_text(study: Study, dispense: DispenseResult, text: LabelLanguage) -> str:
+    """Particular 3: 'tablets: 21, oral' for one product; for several each with its own count
+    in its own form's word, the route said once when they share it ('A: 28 capsules;
+    B: 30 tablets, oral'), else after each. `text`: the study's texts in the language spoken."""
+    counted = dispensed_products(dispense)
+    if len(counted) == 1:
+        product = study.product(dispense.kits[0].product)
+        return wording.units(
+            dispense.tablets,
+            product.form,
+            product.route,
+            text.counted(dispense.tablets, product.form),
+        )
+    products = [(study.product(code), count) for code, count in counted]
+    each = [
+        wording.product_units(text.products[p.code], count, p.form, text.counted(count, p.form))
+        for p, count in products
+    ]
+    routes = list(dict.fromkeys(p.route for p, _count in products))
+    if len(routes) == 1:
+        return wording.with_route(wording.products_units(each), routes[0])
+    return wording.products_units(
+        [wording.with_route(one, p.route) for one, (p, _count) in zip(each, products, strict=True)]
     )
-    return [Piece(speech.text.products[code], field)]
 
 
 def _marks(
@@ -150,11 +181,8 @@ def _side(
 
 
 def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
-    product = study.product(dispense.kits[0].product)
     text = speech.text
-    units = wording.units(
-        dispense.tablets, product.form, product.route, text.counted(dispense.tablets, product.form)
-    )
+    units = units_text(study, dispense, text)
     trial = sentence(
         wording.trial(study.protocol, study.org_study_id, text.site or study.site),
         wording.investigator(text.investigator or study.investigator),

@@ -38,7 +38,12 @@ from dispensary.i18n import _, format_date, speaking
 from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
 from dispensary.labels.languages import ENGLISH_ONLY, Speech, directions, speeches
-from dispensary.labels.particulars import check_complete, dispensing_fields, pharmacy_name
+from dispensary.labels.particulars import (
+    check_complete,
+    dispensed_products,
+    dispensing_fields,
+    pharmacy_name,
+)
 from dispensary.labels.text import BOLD, FONT, check_printable, keep_together, visible, wrap
 from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
 from dispensary.services.pharmacy import NONE_SET, Particulars
@@ -248,19 +253,13 @@ def _information(
 ) -> list[Flowable]:
     """The leaflet's first page(s) in one language (spoken around the call)."""
     text = speech.text
-    product = study.product(dispense.kits[0].product)
     next_visit = dispense.day1 + timedelta(days=study.cycle.length_days)
     title = (study.short_title or study.title) if speech.english else text.title
     where = speech.source
     story: list[Flowable] = []
     if reprint:
         story += [_p(wording.reprint(), REPRINT), Spacer(1, 3 * mm)]
-    products = _("{product} {form}s: {count}").format(
-        product=text.products[product.code],
-        form=product.form,
-        count=dispense.tablets,
-        tablets=text.counted(dispense.tablets, product.form),
-    )
+    products = _products(study, dispense, speech)
     kits = kits_text(study, dispense, text)
     if speech.english:  # set by reportlab's Paragraph, which breaks at spaces only
         kits = visible(kits).replace("\u00a0", " ")
@@ -343,6 +342,28 @@ def _information(
         ),
     ]
     return story
+
+
+def _products(study: Study, dispense: DispenseResult, speech: Speech) -> str:
+    """What is in the bag: 'A 10 mg tablets: 21' for one product; for several each with its
+    own count in its own form's word ('A 100 mg: 28 capsules; B 25 mg: 30 tablets')."""
+    text = speech.text
+    counted = dispensed_products(dispense)
+    if len(counted) == 1:
+        product = study.product(dispense.kits[0].product)
+        return _("{product} {form}s: {count}").format(
+            product=text.products[product.code],
+            form=product.form,
+            count=dispense.tablets,
+            tablets=text.counted(dispense.tablets, product.form),
+        )
+    each = []
+    for code, count in counted:
+        form = study.product(code).form
+        each.append(
+            wording.product_units(text.products[code], count, form, text.counted(count, form))
+        )
+    return wording.products_units(each)
 
 
 def _dose_text(study: Study, dose: DoseLevel, speech: Speech, cycle_day: int | None = None) -> str:

@@ -102,14 +102,21 @@ def dispensing_fields(
             f"The dispensing label of {record} cannot be printed: the dispense lists no kits. "
             "Look the dispense up again."
         )
-    product = study.product(dispense.kits[0].product)
     fields = [
         Field(1, "contact name", study.contact_name, "study file [study] contact_name"),
         Field(1, "contact address", study.contact_address, "study file [study] contact_address"),
         Field(1, "contact telephone", study.contact_phone, "study file [study] contact_phone"),
     ]
-    units = str(dispense.tablets) if dispense.tablets > 0 else ""
-    fields.extend(_product_fields(product, units, f"{record} (tablets)"))
+    counted = dispensed_products(dispense)
+    if len(counted) == 1:
+        product = study.product(dispense.kits[0].product)
+        units = str(dispense.tablets) if dispense.tablets > 0 else ""
+        fields.extend(_product_fields(product, units, f"{record} (tablets)"))
+    else:  # each product's name, strength, form, route and count: not the first one's alone
+        for code, count in counted:
+            units = str(count) if count > 0 else ""
+            source = f"{record} (tablets of {code})"
+            fields.extend(_product_fields(study.product(code), units, source))
     for kit in dispense.kits:
         fields.extend(_kit_of_dispense(kit, record))
     fields.extend(_trial_fields(study))
@@ -143,6 +150,16 @@ def dispensing_fields(
         ]
     )
     return fields
+
+
+def dispensed_products(dispense: DispenseResult) -> list[tuple[str, int]]:
+    """Each product of a dispense (its code, in the order of its kits) with the units of it
+    dispensed, its kits' added up: a dispense of two products holds two counts, each in its
+    own form, never one total."""
+    counts: dict[str, int] = {}
+    for kit in dispense.kits:
+        counts[kit.product] = counts.get(kit.product, 0) + kit.tablets
+    return list(counts.items())
 
 
 def _kit_of_dispense(kit: DispensedKit, record: str) -> list[Field]:

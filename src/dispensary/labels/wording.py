@@ -179,6 +179,27 @@ def units(count: int, form: str, route_name: str, tablets: str) -> str:
     )
 
 
+def product_units(product: str, count: int, form: str, tablets: str) -> str:
+    """One product of a dispense of several, with its own count in its own form's word:
+    'democapib (fictional) 100 mg: 28 capsules' / '德莫卡匹布胶囊（虚构）100 mg：28粒'. A total
+    of two products' units in one form's word would misstate what is in the bag. `tablets`:
+    the count with its word in the language."""
+    template = _("{product}: {count} {form}") if count == 1 else _("{product}: {count} {form}s")
+    return template.format(product=product, count=count, form=form, tablets=tablets)
+
+
+def with_route(units_text: str, route_name: str) -> str:
+    """Units followed by their route: 'A: 28 capsules; B: 30 tablets, oral' (a route said once
+    for all the products that share it), '德莫替尼片（虚构）25 mg：30片，口服'."""
+    return _("{units}, {route}").format(units=units_text, route=route(route_name))
+
+
+def products_units(each: list[str]) -> str:
+    """The products of a dispense, each with its count: 'A: 28 capsules; B: 30 tablets' /
+    'A：28粒；B：30片'."""
+    return punctuation("; ").join(each)
+
+
 def kits(numbers: list[str], lot_number: str, expiry_text: str) -> str:
     """'Kit K0012; lot L2401 EXP JUN 2027' (one lot for all the kits)."""
     if len(numbers) == 1:

@@ -10,6 +10,7 @@ failed waits, shown under the form, until printed again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from html import escape
 
@@ -62,6 +63,7 @@ from dispensary.ui.widgets import (
     kit_columns,
     kit_table,
     primary_button,
+    product_label,
     qdate,
     scan_row,
     separated,
@@ -734,17 +736,31 @@ class DispenseScreen(Screen):
             (self.ordered_by if ordered else self.override).setFocus()
             return
         kits = list(found.kits_to_dispense)
-        summary = self.tr(
-            "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets,"
-            " day 1 {day1}."
-        ).format(
-            cycle=found.cycle,
-            participant=row.study_number,
-            initials=row.initials,
-            kits=separated(k.number for k in kits),
-            tablets=found.tablets_in_kits,
-            day1=shown_date(found.day1),
-        )
+        products = self._products_counted((k.product, k.tablets) for k in kits)
+        if products:
+            summary = self.tr(
+                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products},"
+                " day 1 {day1}."
+            ).format(
+                cycle=found.cycle,
+                participant=row.study_number,
+                initials=row.initials,
+                kits=separated(k.number for k in kits),
+                products=products,
+                day1=shown_date(found.day1),
+            )
+        else:
+            summary = self.tr(
+                "Dispense cycle {cycle} to {participant} ({initials}): {kits} — {tablets} tablets,"
+                " day 1 {day1}."
+            ).format(
+                cycle=found.cycle,
+                participant=row.study_number,
+                initials=row.initials,
+                kits=separated(k.number for k in kits),
+                tablets=found.tablets_in_kits,
+                day1=shown_date(found.day1),
+            )
         if not self.platelets.isHidden():  # said before signing, as it will be recorded
             count = self.platelet_count()
             said = (
@@ -895,8 +911,37 @@ class DispenseScreen(Screen):
             "ok" if printed.kind == "ok" else "warning",
         )
 
+    def _products_counted(self, kits: Iterable[tuple[str, int]]) -> str:
+        """Kits of several products, each product with its units ("28 × 100 mg capsule,
+        30 × 25 mg tablet"): a total of capsules and tablets called tablets would misstate
+        them. "" for kits of one product, whose total in tablets is said as before."""
+        counts: dict[str, int] = {}
+        for product, tablets in kits:
+            counts[product] = counts.get(product, 0) + tablets
+        if len(counts) < 2:
+            return ""
+        study = self.session.ctx.study
+        return separated(
+            self.tr("{count} × {product}").format(count=count, product=product_label(study, code))
+            for code, count in counts.items()
+        )
+
     def _done_text(self, result: DispenseResult) -> str:
         kits = separated(f"{k.kit} ({k.tablets})" for k in result.kits)
+        products = self._products_counted((k.product, k.tablets) for k in result.kits)
+        if products:
+            return self.tr(
+                "Dispensed {number}: {participant} cycle {cycle}, {products} in {kits},"
+                " {days} days to {last_day}."
+            ).format(
+                number=result.number,
+                participant=result.participant,
+                cycle=result.cycle,
+                products=products,
+                kits=kits,
+                days=result.days,
+                last_day=shown_date(result.last_day),
+            )
         return self.tr(
             "Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits},"
             " {days} days to {last_day}."
