@@ -528,6 +528,8 @@ def test_the_card_says_a_cycle_is_overdue_as_the_today_screen_does(
         card = screen.card.text()
         assert "Cycle due: <b>2</b>" in card, card
         assert ("<b>Overdue:</b> cycle 2 was due from 2026-01-26." in card) is overdue, card
+        # Why an overdue cycle's day 1 cannot be the day it was due: said beside it.
+        assert ("Its day 1 is the day it really starts" in card) is overdue, card
         [due] = [
             d for d in dashboard.dashboard(counter.ctx, pharm).due if d.study_number == "01-001"
         ]

@@ -401,7 +401,8 @@ class DispenseScreen(Screen):
             lines.append(
                 self.tr(
                     "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
-                    "{due}.</span>"
+                    "{due}.</span> Its day 1 is the day it really starts (the infusion), within "
+                    "the dates above."
                 ).format(cycle=row.next_cycle, due=shown_date(row.next_due or row.enrolled_on))
             )
         if self.history:
