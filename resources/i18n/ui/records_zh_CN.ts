@@ -593,6 +593,10 @@ Old values:
         <translation>隔离</translation>
     </message>
     <message>
+        <source>Why is {kits} set aside? It cannot be dispensed until released.</source>
+        <translation>为何隔离 {kits}？解除隔离前不能发放。</translation>
+    </message>
+    <message>
         <source>Why are {kits} set aside? They cannot be dispensed until released.</source>
         <translation>为何隔离 {kits}？解除隔离前不能发放。</translation>
     </message>

@@ -11,6 +11,7 @@ translated."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cmp_to_key
 
@@ -52,12 +53,16 @@ from dispensary.ui.forms import (
     selected_rows,
     text_field,
 )
-from dispensary.ui.models.table import Column, collator
+from dispensary.ui.models.table import Column, collator, display
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import heading, wrapped_label
 
 SHOWN_AT_MOST = 5000
+RECORD, REASON, NEW_VALUES, OLD_VALUES = 4, 5, 6, 7
+"""Columns of `audit_columns`."""
+VALUES_LEAST = 24
+"""Characters ("x") of width the values keep before the record gives way."""
 
 
 def _values(text: str) -> list[tuple[str, str]] | None:
@@ -68,7 +73,24 @@ def _values(text: str) -> list[tuple[str, str]] | None:
         return None
     if not isinstance(data, dict):
         return None
-    return [(str(k), _readable(value_shown(str(k), v))) for k, v in data.items()]
+    return [(str(k), _readable(_moment(value_shown(str(k), v)))) for k, v in data.items()]
+
+
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+"""A stored moment with its offset ("2026-06-23T06:00:00+00:00"), as the services write them."""
+
+
+def _moment(value: object) -> object:
+    """A stored moment as the table's When column shows an entry's own time: the
+    workstation's local time, "2026-06-23 14:00" (models.table.display); anything else, and a
+    time with no offset (which cannot be placed), as it is."""
+    if not isinstance(value, str) or not MOMENT.fullmatch(value):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return display(moment)
 
 
 def _readable(value: object) -> str:
@@ -178,6 +200,7 @@ class AuditScreen(Screen):
         self.model, self.proxy, self.table = row_table(
             self, audit_columns(session.ctx.study), "auditTable", descending=True
         )
+        self.model.tooltip_from = 0  # a cell cut in a narrow column reads whole on hover
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading(self.tr("Audit trail")), 1)
@@ -350,11 +373,21 @@ class AuditScreen(Screen):
             return
         self.message.clear_message()
         self.model.set_rows(rows)
-        # Everything is read whole in the detail below. The old values give way first, then
-        # the reasons (most often empty, and read whole below), then the new values: the
+        # Everything is read whole in the detail below. The old values give way first (most
+        # often empty), then the reasons (most often empty too), then the new values: the
         # record, what a reader scans the list by, keeps its room ("发放 DSP000134" was cut to
-        # "发…" at 1366x768).
-        fit_columns(self.table, widest=320, yielding=(7, 5, 6, 4))
+        # "发…" at 1366x768) once they read a few words.
+        # The new values take the width to spare (at 1920x1080 they read whole) and give way
+        # first, but only down to a readable width: cut to their header they read "Role: …",
+        # "Cycle: 7; Da…" at 1366x768. Each cell reads whole in its tooltip.
+        least = self.table.fontMetrics().horizontalAdvance("x") * VALUES_LEAST
+        fit_columns(
+            self.table,
+            widest=320,
+            stretch=NEW_VALUES,
+            yielding=(OLD_VALUES, REASON, NEW_VALUES, RECORD),
+            keep={NEW_VALUES: least},
+        )
         self._add_actions(rows)
         if len(rows) >= SHOWN_AT_MOST:
             shown = self.tr(

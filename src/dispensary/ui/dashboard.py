@@ -29,11 +29,13 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
+    QRect,
+    QSize,
     Qt,
     QThread,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -42,6 +44,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -119,22 +124,63 @@ def kits(number: int) -> str:
 
 
 class LinkButton(QPushButton):
-    """One line of a card that opens its record. A line longer than the card is cut with an
-    ellipsis at the card's edge, and read whole in its tooltip."""
+    """One line of a card that opens its record. A line longer than the card wraps onto the
+    next lines, whole (cut with an ellipsis at the card's edge, a discrepancy read "taken 20 of
+    16 expected.…" at 1366x768); its tooltip says it too. The button paints its text itself,
+    wrapped at word boundaries, in the colour and font the style sheet gives it."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.full_text = text
         self.setToolTip(text)
-        # Never wider than the card: the window, not the longest line, sets the width.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Never wider than the card: the window, not the longest line, sets the width; as
+        # tall as the line's text wrapped to that width.
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        room = self.contentsRect().width() - 2 * LINK_PADDING
-        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
-        if shown != self.text():
-            self.setText(shown)
+    def _text_room(self, rect: QRect) -> QRect:
+        """Where the text goes: the button less the style sheet's padding and focus frame."""
+        single = super().sizeHint().height() - self.fontMetrics().height()
+        top = max(0, single // 2)
+        return rect.adjusted(LINK_PADDING, top, -LINK_PADDING, -(single - top))
+
+    def _wrapped_height(self, width: int) -> int:
+        room = QRect(0, 0, max(1, width - 2 * LINK_PADDING), 100_000)
+        return self.fontMetrics().boundingRect(room, WRAPPED, self.full_text).height()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        single = super().sizeHint().height() - self.fontMetrics().height()
+        return single + self._wrapped_height(width)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.width() > 0:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""  # the frame, the hover and the focus only: the text is wrapped below
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        font = QFont(self.font())
+        if self.underMouse():
+            font.setUnderline(True)  # as the style sheet's hover underlines a line
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+        painter.drawText(self._text_room(self.rect()), WRAPPED, self.full_text)
+
+
+WRAPPED = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+"""A card's line: from the left, wrapped at word boundaries."""
 
 
 def _records_state(check: VerifyResult) -> str:

@@ -191,12 +191,14 @@ def fit_columns(
     stretch: int | None = None,
     yielding: Sequence[int] = (),
     least: Mapping[int, int] | None = None,
+    keep: Mapping[int, int] | None = None,
 ) -> None:
     """Columns as wide as their content after a reload, within reason, sharing out the width
     the view has (see `share_width`): the `stretch` column takes any width to spare, and it
     then the `yielding` columns are the first cut in a narrow window. `least`: a column's width
     for values not among the rows read (a paged table's: every status it can show), kept whole
-    as the values read are."""
+    as the values read are. `keep`: the width a `stretch` or `yielding` column keeps when it
+    gives way first (the widest columns' text may cut it further, in one common width)."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     wanted = least or {}
@@ -213,7 +215,7 @@ def fit_columns(
         max(size, min(sizes[column], wanted.get(column, 0))) for column, size in enumerate(whole)
     ]
     first = ([] if stretch is None else [stretch]) + list(yielding)
-    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first)
+    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first, keep)
     for column, size in enumerate(sizes):
         header.resizeSection(column, size)
 
@@ -282,12 +284,14 @@ def share_width(
     room: int,
     stretch: int | None = None,
     first: Sequence[int] = (),
+    keep: Mapping[int, int] | None = None,
 ) -> list[int]:
     """Column widths for `room` pixels: as `sizes` wants when they fit (the `stretch` column
     takes the rest). Too wide, they give up, in this order: spare space (down to `whole`, where
     neither value nor header is cut), then the text of the columns named `first`, one after the
     other, then the widest columns' text, cut to one common width; a header (`titles`) is never
-    cut. A horizontal scroll bar only when the headers alone are too wide."""
+    cut. A horizontal scroll bar only when the headers alone are too wide. `keep`: a column
+    named `first` gives way down to this width, not to its header's."""
     sizes = list(sizes)
     excess = sum(sizes) - room
     if excess <= 0:
@@ -304,7 +308,8 @@ def share_width(
     for column in first:
         if excess <= 0:
             return sizes
-        give = min(excess, sizes[column] - titles[column])
+        floor = max(titles[column], (keep or {}).get(column, 0))
+        give = max(0, min(excess, sizes[column] - floor))
         sizes[column] -= give
         excess -= give
     if excess <= 0:

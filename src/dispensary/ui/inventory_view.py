@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -43,8 +44,13 @@ from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeani
 from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.i18n import sentences
-from dispensary.services import destruction, inventory_pages, quarantine
-from dispensary.services.assessment import DestroyAssessment, DestroyCheck, DestroyRequest
+from dispensary.services import counts, destruction, inventory_pages, quarantine
+from dispensary.services.assessment import (
+    CountRequest,
+    DestroyAssessment,
+    DestroyCheck,
+    DestroyRequest,
+)
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import KitRow
@@ -137,6 +143,8 @@ DESTRUCTION_METHODS = [
 ]
 """The methods offered, in English: shown translated, recorded in English."""
 NARROW_COMBO = 14
+PANEL_SHARE = 3
+"""The side panel opens at most this fraction of the width beside the table (1/3)."""
 """Characters a choice of the side panel shows before it cuts the item chosen."""
 REFUSALS_SHOWN = 3
 """The service's refusals a disabled Quarantine or Release button gives in its tooltip."""
@@ -144,7 +152,8 @@ SELECT_ALL_READS = 2000
 """Select all reads every kit the filters find, up to this many (about 0.6 s at 0.3 ms a
 kit); beyond, it selects the rows read, and the panel says how many of how many."""
 PANEL_WIDTH = 210
-"""The side panel's least width: the table beside it takes the rest of the window (its
+"""The side panel's least width, to which it may be dragged: it opens as wide as its form needs
+(`InventoryScreen._fit_panel`), the table beside it taking the rest of the window (its
 whereabouts are long: "with participant 01-002 (42 tablets, DSP000110 on 2026-06-11)")."""
 
 
@@ -163,6 +172,26 @@ def narrow(combo: QComboBox) -> None:
 
     combo.currentTextChanged.connect(show_whole)
     show_whole(combo.currentText())
+
+
+def _text_lacks(field: QLineEdit) -> int:
+    """Pixels a line of text lacks to show its placeholder whole (its text room: its width
+    less what its size hint adds to 17 characters: the style's frame, padding and margins)."""
+    metrics = field.fontMetrics()
+    frame = field.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+    return metrics.horizontalAdvance(field.placeholderText()) + 2 - (field.width() - frame)
+
+
+def _choice_lacks(combo: QComboBox) -> int:
+    """Pixels a `narrow` choice lacks to show its longest item whole (its text room: its
+    width less what its size hint adds to NARROW_COMBO characters: the arrow, the padding)."""
+    metrics = combo.fontMetrics()
+    letter = "x".upper()  # Qt counts a choice's contents length in capital X's
+    frame = combo.sizeHint().width() - NARROW_COMBO * metrics.horizontalAdvance(letter)
+    widest = max(
+        (metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0
+    )
+    return widest + 2 - (combo.width() - frame)
 
 
 class KitTable(QTableView):
@@ -190,6 +219,13 @@ class CountDialog(QDialog):
         self.counter.changed.connect(self.accept)
         layout.addWidget(self.counter)
         self.counter.start(kit)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The count screen refreshed as the main window refreshes it when it is shown: its
+        list's columns fitted to their titles in the window's style (unfitted, "Ledger
+        adjusted" read "lger adjus")."""
+        super().showEvent(event)
+        self.counter.refresh()
 
     @classmethod
     def run(cls, parent: QWidget | None, session: AppSession, kit: str) -> bool:
@@ -238,14 +274,18 @@ class InventoryScreen(Screen):
         layout.addLayout(self._filters())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
-        splitter.addWidget(self._actions())
-        # The table takes the width: the panel keeps the least its buttons and form need.
+        self.panel = self._actions()
+        splitter.addWidget(self.panel)
+        # The panel as wide as its form needs (`_fit_panel`, once shown), the table the rest
+        # and any width the window gains; the panel may be dragged narrower, to its least.
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
         splitter.setCollapsible(1, False)
         splitter.setSizes([10_000, 1])
+        self._panel_fitted = False
         layout.addWidget(splitter, 1)
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
@@ -380,8 +420,10 @@ class InventoryScreen(Screen):
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
         form.addRow(self.tr("Reason (in-date kits)"), self.reason_code)
         form.addRow(self.to_sponsor)
-        form.addRow(self.destroy_verdict)
+        # The button before the verdict, whose lines vary with the kits and the language: it
+        # stays where it is, in sight at 1920x1080 (under a long verdict it was cut).
         form.addRow(self.destroy_button)
+        form.addRow(self.destroy_verdict)
         self.witness.textChanged.connect(self._destroy_form_changed)
         self.method.currentTextChanged.connect(self._destroy_form_changed)
         self.reference.textChanged.connect(self._destroy_form_changed)
@@ -392,6 +434,30 @@ class InventoryScreen(Screen):
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._panel_fitted:
+            self._panel_fitted = True
+            QTimer.singleShot(0, self._fit_panel)  # once laid out in the window
+
+    def _fit_panel(self) -> None:
+        """The side panel widened by what its form lacks to read whole (each field's
+        placeholder, each choice's longest item: the form's fields take the panel's width),
+        measured where the window lays them out, in its language; the table keeps the rest,
+        two thirds of the width at least (at 1366x768 a long reason, chosen, reads whole in its
+        tooltip). At its least width the panel cut "User name of the witness…" and "(none:
+        expired or return…" even at 1920x1080, the table taking every pixel to spare."""
+        lacking = max(
+            [_text_lacks(field) for field in (self.witness, self.witness_password, self.reference)]
+            + [_choice_lacks(combo) for combo in (self.method, self.reason_code)]
+        )
+        if lacking <= 0 or not self.destroy_box.isVisibleTo(self):
+            return
+        table, panel = self.splitter.sizes()
+        wanted = min(panel + lacking, (table + panel) // PANEL_SHARE)
+        if wanted > panel:
+            self.splitter.setSizes([table + panel - wanted, wanted])
 
     # reading ------------------------------------------------------------------------------
 
@@ -608,7 +674,7 @@ class InventoryScreen(Screen):
         numbers = [k.number for k in kits]
         self._offer(self.quarantine_button, Permission.QUARANTINE, numbers)
         self._offer(self.release_button, Permission.RELEASE, numbers)
-        self.count_button.setEnabled(len(kits) == 1)
+        self._offer_count(numbers)
         self._assess_destroy()  # at once: the kits are read in batches (a few statements)
 
     def _offer(self, button: QPushButton, action: Permission, numbers: list[str]) -> None:
@@ -633,6 +699,26 @@ class InventoryScreen(Screen):
         button.setEnabled(not refused)
         shown = sentences(refused[:REFUSALS_SHOWN])
         button.setToolTip(shown + (" …" if len(refused) > REFUSALS_SHOWN else ""))
+
+    def _offer_count(self, numbers: list[str]) -> None:
+        """Count... enabled for one kit the service would count: its assessment of the kit
+        scanned, not yet counted (`counts.assess_count`, as the count dialog opens with), says;
+        why not (a kit dispensed, returned or destroyed is not on the shelf), in the tooltip."""
+        button = self.count_button
+        button.setToolTip(self.tr("A blind physical count of the selected kit"))
+        if len(numbers) != 1 or not may(self.session.actor, Permission.COUNT):
+            button.setEnabled(False)
+            return
+        try:
+            found = counts.assess_count(
+                self.session.ctx, self.session.actor, CountRequest(numbers[0])
+            )
+        except DispensaryError:
+            button.setEnabled(True)  # the dialog gives the refusal when it opens
+            return
+        button.setEnabled(not found.refused)
+        if found.refused:
+            button.setToolTip(sentences(r.message for r in found.refusals))
 
     def open_kit(self, number: str) -> bool:
         """Selects and shows a kit (e.g. scanned elsewhere); clears filters that hide it."""
@@ -698,9 +784,11 @@ class InventoryScreen(Screen):
         reason = ReasonDialog.ask(
             self,
             self.tr("Quarantine"),
-            self.tr("Why are {kits} set aside? They cannot be dispensed until released.").format(
-                kits=", ".join(kits)
-            ),
+            by_count(
+                len(kits),
+                self.tr("Why is {kits} set aside? It cannot be dispensed until released."),
+                self.tr("Why are {kits} set aside? They cannot be dispensed until released."),
+            ).format(kits=", ".join(kits)),
             self.tr("Quarantine"),
         )
         if reason is None:

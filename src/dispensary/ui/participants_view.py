@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -564,6 +565,10 @@ def _shown(value: object) -> str:
     return shown_date(value) if isinstance(value, date) else str(value)
 
 
+CHART_LEAST_HEIGHT = 300
+"""The adherence chart's least height, in pixels: some 180 for its bars and axis."""
+
+
 class AdherenceChart(QChartView):
     """Adherence per cycle as bars coloured by finding, with the study's two limits drawn."""
 
@@ -698,8 +703,17 @@ class ParticipantsScreen(Screen):
         self.history_tabs.addTab(self.history_table, self.tr("Dispensing history"))
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
         self.chart.setObjectName("adherenceChart")
-        self.chart.setMinimumHeight(160)
-        self.history_tabs.addTab(self.chart, self.tr("Adherence chart"))
+        # Tall enough for its bars to be read (at 160 pixels, its title, axis labels and legend
+        # left the bars some 60 at 1366x768, the axis's 0/50/100/150 crowded): the tab
+        # scrolls when the pane is lower.
+        self.chart.setMinimumHeight(CHART_LEAST_HEIGHT)
+        chart_page = QScrollArea()
+        chart_page.setObjectName("adherenceChartPage")
+        chart_page.setWidgetResizable(True)
+        chart_page.setFrameShape(QFrame.Shape.NoFrame)
+        chart_page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        chart_page.setWidget(self.chart)
+        self.history_tabs.addTab(chart_page, self.tr("Adherence chart"))
         lower_layout.addWidget(self.history_tabs, 1)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
