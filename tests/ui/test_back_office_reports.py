@@ -420,3 +420,36 @@ def test_a_document_an_unexpected_error_stopped_says_what_to_do_before_the_techn
     said, detail = split_detail(screen.message.text(), lang)
     assert said == DOCUMENT_FAULT[lang]
     assert detail == "ValueError: negative page height"
+
+
+def assert_nothing_printable(screen: ReportsScreen) -> None:
+    assert screen.made is None
+    assert screen.document.pageCount() == 0
+    assert screen.pages.text() == ""
+    assert not screen.save_button.isEnabled() and not screen.print_button.isEnabled()
+
+
+def test_a_refused_document_leaves_no_earlier_one_on_screen_to_print(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A label refused after a document was made: the title read "Nothing to preview." while
+    the earlier document (a monitor pack, 12 pages) stayed in the preview, with Save as PDF...
+    and Print... enabled, as it did when another entry was picked in the list."""
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.choose("kit")
+    screen.kits.setText("K0101")
+    make(qtbot, screen, "kit")
+    assert screen.made is not None and screen.document.pageCount() >= 1
+    assert screen.print_button.isEnabled()
+
+    screen.kits.setText("K9999")  # refused while it is made, on the worker
+    make(qtbot, screen, "kit")
+    assert screen.message.kind == "error"
+    assert screen.preview_title.text() == "Nothing to preview."
+    assert_nothing_printable(screen)
+
+    make(qtbot, screen, "darf")
+    assert screen.made is not None and screen.document.pageCount() >= 1
+    screen.choose("kit")  # another entry: the report is not printed as kit labels
+    assert screen.preview_title.text() == "The preview appears here."
+    assert_nothing_printable(screen)
