@@ -84,13 +84,16 @@ def test_a_short_week_says_how_many_of_the_kits_on_hand_are_usable(sample: Sampl
     assert "Kits needed Kits on hand Kits usable Kits short" in text
     assert "10 2026-05-16 herombopag-2.5mg 1 42 1 13 0 1" in text
     assert (
-        "Kits usable: of the kits on hand at the week's start, those the counter would hand out "
-        "for a cycle starting on any day of the week (lasting until its last day of supply plus "
-        "7 days)"
+        "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
+        "given: the kits they take and, in a week that is not short, the whole kits left that "
+        "the counter would hand out for a cycle starting on any day of the week (lasting until "
+        "its last day of supply plus 7 days)"
     ) in text
+    assert "Kits short: the new kits to order, kits needed less kits usable." in text
     with speaking(Language.ZH_CN):
         chinese = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
     assert "现有药盒 可用药盒 短缺药盒" in chinese and "可用药盒：每周开始时的现有药盒中" in chinese
+    assert "短缺药盒：需订购的新药盒，即所需药盒减去可用药盒。" in chinese.replace(" ", "")
     rows = read_rows(forecast_csv(meta, result))
     [line] = [
         r

@@ -183,13 +183,15 @@ def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
 
 
 def usable_note(result: ForecastResult) -> str:
-    """What "Kits usable" counts, beside "Kits on hand"."""
+    """What "Kits usable" counts, beside "Kits on hand", and how "Kits short" follows."""
     return _(
-        "Kits usable: of the kits on hand at the week's start, those the counter would hand "
-        "out for a cycle starting on any day of the week (lasting until its last day of supply "
-        "plus {margin} days); the others expire too soon for it. Kits short: new kits the "
-        "week's cycles need beyond those the shelf gives them (a part-used kit serves a cycle "
-        "only with another kit)."
+        "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
+        "given: the kits they take and, in a week that is not short, the whole kits left that "
+        "the counter would hand out for a cycle starting on any day of the week (lasting until "
+        "its last day of supply plus {margin} days). Not usable: a kit that expires too soon "
+        "for it; a part-used kit no cycle takes (it serves a cycle only with another kit); in "
+        "a short week, the kits left. Kits short: the new kits to order, kits needed less kits "
+        "usable."
     ).format(margin=result.expiry_margin_days)
 
 
