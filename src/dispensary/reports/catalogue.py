@@ -471,8 +471,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "monitor",
-        N_("Monitor visit pack"),
-        N_("monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)"),
+        N_("Monitor pack"),
+        N_("monitor pack for a visit: reconciliation, DARFs, logs, audit check (PDF only)"),
         (Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),),
         _monitor,
         _renderer("monitor", "monitor_pack_pdf"),

@@ -97,18 +97,6 @@ PARAM_NAMES = {
 English, translated (context "ReportsScreen") where shown."""
 
 
-LABEL_ENTRIES = {
-    "kit": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: chosen kits")),
-    "shipment": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: kits of a shipment")),
-    "dispense": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: dispensing")),
-    "leaflet": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: participant leaflet")),
-    "calibration": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: calibration page")),
-}
-"""Each label's line in the list, said once: 'Label: ' before the catalogue's title read
-"Label: Label calibration page", "Label: Kit labels for kits". A label the screen does not
-know here reads 'Label: ' and its title."""
-
-
 def entry_title(entry: Report | Label, language: Language) -> str:
     """A report's or label's title as the catalogue gives it in `language` (English when the
     catalogue has no translation of it)."""
@@ -221,12 +209,9 @@ class ReportsScreen(Screen):
             label = isinstance(entry, Label)
             if label and not may_print:
                 continue
-            title = entry_title(entry, self.language)
-            if label and entry.key in LABEL_ENTRIES:
-                title = QCoreApplication.translate("ReportsScreen", LABEL_ENTRIES[entry.key])
-            elif label:
-                title = self.tr("Label: {title}").format(title=title)
-            item = QListWidgetItem(title)
+            # Each document by its one name, as its title and the messages pointing to it say
+            # ("Dispensing label"; it read "Label: dispensing" here).
+            item = QListWidgetItem(entry_title(entry, self.language))
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
