@@ -274,7 +274,9 @@ def test_every_report_is_written_as_a_pdf_with_its_page_count(cli: Cli, tmp_path
         user="monitor",
     )
     assert made.code == 0, made.err
-    assert made.out.startswith("Wrote the DARF of herombopag-2.5mg: ")
+    assert made.out.startswith(
+        "Wrote the DARF of herombopag (hetrombopag olamine) 2.5 mg tablet: "
+    )  # the product by name, as the DARF names it
     assert {round(float(p.mediabox.height)) for p in read_pdf(letter).pages} == {round(LETTER[0])}
 
 
@@ -443,3 +445,37 @@ def test_a_report_that_cannot_be_written_as_asked_writes_nothing(
     captured = capsys.readouterr()
     assert words in captured.err and captured.out == ""
     assert sorted(tmp_path.iterdir()) == before
+
+
+def test_in_chinese_a_label_refused_and_a_darf_written_are_named_in_chinese(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`--lang zh_CN` said "DSP000134 的dispensing label以前已打印过" (the label kinds were
+    never translated) and "已写出herombopag-7.5mg、herombopag-2.5mg 的…DARF" (the products
+    by code where the DARF names them)."""
+    first = tmp_path / "first.pdf"
+    for kind, noun in (("dispense", "发放标签"), ("leaflet", "受试者说明单")):
+        made = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, "--out", str(first))
+        assert made.code == 0, made.err
+        again = cli("--lang", "zh_CN", "label", kind, LIVE_DISPENSE, "--out", str(first))
+        assert again.code == 3
+        assert f"{LIVE_DISPENSE} 的{noun}以前已打印过" in again.err, again.err
+        assert not re.search("[A-Za-z]+ (label|leaflet)", again.err), again.err
+
+    made = cli(
+        "--lang", "zh_CN", "label", "kit", "K5009", "--out", str(first), "--stock", "a4-sheet"
+    )
+    assert made.code == 0, made.err
+    again = cli(
+        "--lang", "zh_CN", "label", "kit", "K5009", "--out", str(first), "--stock", "a4-sheet"
+    )
+    assert again.code == 3 and "K5009 的药盒标签以前已打印过" in again.err, again.err
+
+    darf = tmp_path / "darf.pdf"
+    made = cli("--lang", "zh_CN", "report", "darf", "--out", str(darf), user="monitor")
+    assert made.code == 0, made.err
+    assert "herombopag-" not in made.out, made.out
+    assert "已写出海曲泊帕乙醇胺片 7.5 mg、海曲泊帕乙醇胺片 2.5 mg 的" in made.out, made.out
+    english = cli("report", "darf", "--out", str(darf), user="monitor")
+    assert english.code == 0, english.err
+    assert "herombopag-" not in english.out, english.out

@@ -30,7 +30,8 @@ def test_the_pdf_carries_the_forecast_figures(sample: SampleStudy) -> None:
         assert f"{order.kits} {order.tablets} {order.first_short.isoformat()}" in text
         assert order.order_by.isoformat() in text
     for kit in result.forecast.unused:
-        assert f"{kit.number} {kit.product} {kit.lot} {kit.expiry.isoformat()}" in text
+        name = result.product_names[kit.product]
+        assert f"{kit.number} {name} {kit.lot} {kit.expiry.isoformat()}" in text
     assert meta.anchor in text
     with speaking(Language.ZH_CN):
         chinese = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
@@ -82,15 +83,19 @@ def test_a_short_week_says_how_many_of_the_kits_on_hand_are_usable(sample: Sampl
     meta = report_data.report_meta(sample.ctx, sample.monitor)
     text = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
     assert "Kits needed Kits on hand Kits usable Kits short" in text
-    assert "10 2026-05-16 herombopag-2.5mg 1 42 1 13 0 1" in text
+    name = result.product_names["herombopag-2.5mg"]
+    assert f"10 2026-05-16 {name} 1 42 1 13 0 1" in text
     assert (
-        "Kits usable: of the kits on hand at the week's start, those the counter would hand out "
-        "for a cycle starting on any day of the week (lasting until its last day of supply plus "
-        "7 days)"
+        "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
+        "given: the kits they take and, in a week that is not short, the whole kits left that "
+        "the counter would hand out for a cycle starting on any day of the week (lasting until "
+        "its last day of supply plus 7 days)"
     ) in text
+    assert "Kits short: the new kits to order, kits needed less kits usable." in text
     with speaking(Language.ZH_CN):
         chinese = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
     assert "现有药盒 可用药盒 短缺药盒" in chinese and "可用药盒：每周开始时的现有药盒中" in chinese
+    assert "短缺药盒：需订购的新药盒，即所需药盒减去可用药盒。" in chinese.replace(" ", "")
     rows = read_rows(forecast_csv(meta, result))
     [line] = [
         r
@@ -98,3 +103,39 @@ def test_a_short_week_says_how_many_of_the_kits_on_hand_are_usable(sample: Sampl
         if r["record"] == "week" and r["week"] == "10" and r["product"] == "herombopag-2.5mg"
     ]
     assert (line["kits_on_hand"], line["kits_usable"], line["kits_short"]) == ("13", "0", "1")
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_every_table_names_the_product_as_the_rest_of_the_report(
+    sample: SampleStudy, language: Language
+) -> None:
+    """The "Week by week" and "Kits that will expire unused" tables' Product column printed the
+    product's code ("herombopag-7.5mg") where the summary and the re-supply table name it (in
+    Chinese: 海曲泊帕乙醇胺片 7.5 mg)."""
+    from dispensary.reports.words import product_name
+
+    result = forecast.forecast(sample.ctx, sample.monitor, weeks=12)
+    assert result.forecast.unused  # the table is there to read
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    study = sample.ctx.study
+    with speaking(language):
+        text = pdf_text(forecast_pdf(meta, study, result))
+        names = {
+            code: product_name(study, code, result.product_names[code])
+            for code in result.product_names
+        }
+    assert "herombopag-" not in text
+    if language is Language.ZH_CN:
+        assert names["herombopag-7.5mg"] == "海曲泊帕乙醇胺片 7.5 mg"
+    shown = [r for r in result.forecast.rows if r.cycles or r.kits_on_hand]
+    if language is Language.EN:
+        for row in shown:
+            assert f"{row.week} {row.start.isoformat()} {names[row.product]} {row.cycles} " in text
+        for kit in result.forecast.unused:
+            assert f"{kit.number} {names[kit.product]} {kit.lot} {kit.expiry.isoformat()}" in text
+    else:  # the Chinese runs are read apart from the table's other cells: counted
+        text = text.replace(" ", "")
+        for code, name in names.items():
+            rows = sum(1 for r in shown if r.product == code)
+            kits = sum(1 for k in result.forecast.unused if k.product == code)
+            assert text.count(name.replace(" ", "")) >= rows + kits, name

@@ -382,7 +382,12 @@ def test_the_audit_chain_still_verifies_after_all_the_reports(sample: SampleStud
 @pytest.mark.parametrize(
     ("key", "english", "chinese"),
     [
-        ("darf", "DARFs of herombopag-7.5mg and herombopag-2.5mg", "的研究药物清点记录表（DARF）"),
+        (
+            "darf",
+            "DARFs of herombopag (hetrombopag olamine) 7.5 mg tablet and herombopag "
+            "(hetrombopag olamine) 2.5 mg tablet",
+            "海曲泊帕乙醇胺片 7.5 mg、海曲泊帕乙醇胺片 2.5 mg 的研究药物清点记录表（DARF）",
+        ),
         ("reconciliation", "reconciliation (ledger balanced; ", "对账（台账平衡；"),
         ("audit", "audit trail (", "稽查轨迹（"),
         ("inventory", "inventory (", "库存（"),

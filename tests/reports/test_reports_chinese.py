@@ -55,6 +55,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-leaflet.po"),
     resource("i18n", "zh_CN-privacy.po"),
     resource("i18n", "zh_CN-privacy2.po"),
+    resource("i18n", "zh_CN-reportfix.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

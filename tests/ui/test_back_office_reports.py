@@ -349,6 +349,24 @@ def test_kits_scanned_one_after_another_make_a_label_sheet(qtbot: Any, pharmacy:
     assert screen.made is not None and screen.made.label_items == ("K0101", "K0103")
 
 
+label_names = {
+    "en": {
+        "kit": "Kit labels by number",
+        "shipment": "Kit labels for a shipment",
+        "dispense": "Dispensing label",
+        "leaflet": "Participant leaflet",
+        "calibration": "Label calibration page",
+    },
+    "zh_CN": {
+        "kit": "指定编号的药盒标签",
+        "shipment": "货件的药盒标签",
+        "dispense": "发放标签",
+        "leaflet": "受试者说明单",
+        "calibration": "标签校准页",
+    },
+}
+
+
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_the_list_says_each_word_once_and_the_lots_name_the_product_as_shown_elsewhere(
     qtbot: Any, pharmacy: Pharmacy, language: str, request: pytest.FixtureRequest
@@ -378,7 +396,8 @@ def test_the_list_says_each_word_once_and_the_lots_name_the_product_as_shown_els
         else:
             for word in ("标签", "药盒", "报告"):
                 assert line.count(word) <= 1, line
-    assert all(line.startswith("标签：" if language != "en" else "Label") for line in labels)
+    # Each label by its document's name, as its title and the messages pointing to it say.
+    assert labels == [label_names[language][key] for key in label_names[language]]
     lots = [screen.lot.itemText(i) for i in range(1, screen.lot.count())]
     study = pharmacy.ctx.study
     assert lots and all("herombopag" not in lot for lot in lots), lots
@@ -420,3 +439,86 @@ def test_a_document_an_unexpected_error_stopped_says_what_to_do_before_the_techn
     said, detail = split_detail(screen.message.text(), lang)
     assert said == DOCUMENT_FAULT[lang]
     assert detail == "ValueError: negative page height"
+
+
+def assert_nothing_printable(screen: ReportsScreen) -> None:
+    assert screen.made is None
+    assert screen.document.pageCount() == 0
+    assert screen.pages.text() == ""
+    assert not screen.save_button.isEnabled() and not screen.print_button.isEnabled()
+
+
+def test_a_refused_document_leaves_no_earlier_one_on_screen_to_print(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """A label refused after a document was made: the title read "Nothing to preview." while
+    the earlier document (a monitor pack, 12 pages) stayed in the preview, with Save as PDF...
+    and Print... enabled, as it did when another entry was picked in the list."""
+    screen = make_screen(qtbot, pharmacy, "tech")
+    screen.choose("kit")
+    screen.kits.setText("K0101")
+    make(qtbot, screen, "kit")
+    assert screen.made is not None and screen.document.pageCount() >= 1
+    assert screen.print_button.isEnabled()
+
+    screen.kits.setText("K9999")  # refused while it is made, on the worker
+    make(qtbot, screen, "kit")
+    assert screen.message.kind == "error"
+    assert screen.preview_title.text() == "Nothing to preview."
+    assert_nothing_printable(screen)
+
+    make(qtbot, screen, "darf")
+    assert screen.made is not None and screen.document.pageCount() >= 1
+    screen.choose("kit")  # another entry: the report is not printed as kit labels
+    assert screen.preview_title.text() == "The preview appears here."
+    assert_nothing_printable(screen)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_each_document_has_one_name_in_the_list_its_title_and_the_messages(
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    language: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The list read "Labels: chosen kits" but "Label: dispensing" ("标签：发放"), where the
+    dispense screen sends the pharmacist to "(Dispensing label)" ("（发放标签）"); the list's
+    "Monitor visit pack" (监查访视资料包) was titled "Monitor pack" (监查资料包) on the PDF."""
+    import re
+
+    from PySide6.QtCore import QCoreApplication
+
+    import dispensary.ui.label_preview as label_preview
+
+    if language != "en":
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    listed = {
+        screen.choices.item(i).data(Qt.ItemDataRole.UserRole): screen.choices.item(i).text()
+        for i in range(screen.choices.count())
+    }
+    for key, name in label_names[language].items():
+        assert listed[key] == name
+    # The counter's messages name the entry to print from as the list does.
+    messages = [
+        "Label not printed: print it from Reports and labels (Dispensing label).",
+        "Label sent to {printer}. If it does not come out, reprint it from Reports and labels"
+        " (Dispensing label), with the reason.",
+        "{count} kit labels sent to {printer}. If they do not come out, reprint them"
+        " from Reports and labels (Kit labels for a shipment), with the reason.",
+        "Kit labels not printed: {why} Press Print kit labels once the printer is back,"
+        " or print them later from Reports and labels (Kit labels for a shipment).",
+    ]
+    source = Path(label_preview.__file__).read_text(encoding="utf-8")
+    for message in messages:
+        assert message in source.replace('"\n                "', "")
+        said = QCoreApplication.translate("LabelPrinting", message)
+        [named] = re.findall(r"(?:Reports and labels \(|“报告与标签”（)([^)）]+)[)）]", said)
+        assert named in listed.values(), (named, said)
+    # The monitor pack's PDF is titled as the list names it.
+    screen.dates.limit.setChecked(True)
+    make(qtbot, screen, "monitor")
+    assert screen.made is not None
+    assert screen.made.title.startswith(listed["monitor"]), (screen.made.title, listed["monitor"])
+    assert screen.preview_title.text().startswith(f"<b>{listed['monitor']}")

@@ -303,17 +303,19 @@ def test_kits_on_hand_that_expire_too_soon_are_not_usable() -> None:
     assert column(result, "kits_short") == [0, 0, 1, 0]
 
 
-def test_usable_is_the_counter_s_rule_for_every_day_of_the_week() -> None:
-    """Each week's usable kits are rules.usable_kits of the kits left at its start, for a cycle
-    starting on its last day (the latest cover of the week): a kit counted usable serves every
-    cycle of the week, so a week is short only when it needs more kits than are usable."""
+def test_usable_is_what_the_week_s_cycles_can_be_given() -> None:
+    """Each week's usable kits are those its cycles take and, in a week that is not short, the
+    whole kits left that rules.usable_kits gives a cycle starting on its last day (the latest
+    cover of the week), a kit counted usable serving every cycle of the week. So a short week
+    is short of its kits needed less its kits usable, and a covered week needs no more kits
+    than are usable, with kits expiring too soon and part-used kits on the shelf."""
     chance = random.Random(29)
     stock = [
         kit(
             f"K{n:04d}",
             expiry=START + timedelta(days=chance.randrange(120)),
             product=chance.choice([P75, P25]),
-            tablets=chance.choice([0, 21, 21, 42]),
+            tablets=chance.choice([0, 7, 20, 21, 21, 42]),
             lot=chance.choice(["L1", "L2"]),
             status=chance.choice([KitStatus.AVAILABLE] * 5 + [KitStatus.QUARANTINED]),
         )
@@ -325,13 +327,55 @@ def test_usable_is_the_counter_s_rule_for_every_day_of_the_week() -> None:
     ]
     result = forecast(courses, stock, RULES, START, 10)
     for row in result.rows:
-        gone = {n for c in result.cycles if c.day1 < row.start for n in c.kits}
+        week = [
+            c
+            for c in result.cycles
+            if c.product == row.product and row.start <= c.day1 < row.start + timedelta(days=7)
+        ]
+        taken = sum(len(c.kits) for c in week)
+        assert row.kits_needed == taken + row.kits_short
+        assert row.kits_usable <= row.kits_on_hand
+        if row.short:
+            assert row.kits_usable == taken
+            assert row.kits_short == row.kits_needed - row.kits_usable
+            continue
+        gone = {n for c in result.cycles if c.day1 < row.start + timedelta(days=7) for n in c.kits}
         left = [k for k in stock if k.number not in gone]
         last = row.start + timedelta(days=6)
         cover = supply_cover_until(last, RULES.days_of_supply, RULES.expiry_margin_days)
         usable = usable_kits(left, row.product, cover, row.start)
-        assert row.kits_usable == len(usable) <= row.kits_on_hand
-        if row.short and all(k.tablets == RULES.tablets_per_kit[k.product] for k in usable):
-            assert row.kits_needed > row.kits_usable
+        whole = [k for k in usable if k.tablets >= RULES.tablets_per_kit[k.product]]
+        assert row.kits_usable == taken + len(whole) >= row.kits_needed
     assert any(r.kits_usable < r.kits_on_hand for r in result.rows)
-    assert any(r.short for r in result.rows)
+    assert any(r.short for r in result.rows) and any(not r.short and r.cycles for r in result.rows)
+    # Part-used kits taken together for a cycle of one kit's tablets.
+    assert any(len(c.kits) > 1 for c in result.cycles if c.product == P75)
+
+
+def test_a_part_used_kit_too_small_for_a_cycle_is_not_usable() -> None:
+    # The review's figures: two whole kits and a part-used kit of 20 (a breakage count), for
+    # cycles of 21. Week 1: A and B take the whole kits; C (03-04) finds the kit of 20 alone
+    # and is short of a new kit. Weeks 2 and 4: the kit of 20 still on hand, no cycle can be
+    # given it. It read "needed 3, usable 3, short 1" and "needed 2, usable 1, short 2":
+    # short must be needed less usable.
+    stock = [kit("F1"), kit("F2"), kit("P1", tablets=20)]
+    courses = [
+        Course("A", START, FULL),
+        Course("B", date(2026, 3, 3), FULL),
+        Course("C", date(2026, 3, 4), FULL),
+        Course("D", date(2026, 3, 9), FULL),
+    ]
+    result = forecast(courses, stock, RULES, START, 4)
+    assert column(result, "kits_on_hand") == [3, 1, 1, 1]
+    assert column(result, "kits_needed") == [3, 1, 0, 3]
+    assert column(result, "kits_usable") == [2, 0, 0, 0]
+    assert column(result, "kits_short") == [1, 1, 0, 3]
+    for row in result.rows:
+        if row.short:
+            assert row.kits_short == row.kits_needed - row.kits_usable
+    # Taken with another part-used kit (20 + 7 tablets for 21), a part-used kit is usable.
+    stock = [kit("P1", date(2026, 12, 1), tablets=20), kit("P2", tablets=7)]
+    result = forecast([Course("A", START, {P75: 21})], stock, RULES, START, 1)
+    [row, _other] = result.rows
+    assert [c.kits for c in result.cycles] == [("P1", "P2")]
+    assert (row.kits_needed, row.kits_usable, row.kits_short) == (2, 2, 0)

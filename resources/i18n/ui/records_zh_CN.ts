@@ -931,32 +931,8 @@ Old values:
         <translation>纸张</translation>
     </message>
     <message>
-        <source>Labels: chosen kits</source>
-        <translation>标签：指定药盒</translation>
-    </message>
-    <message>
-        <source>Labels: kits of a shipment</source>
-        <translation>标签：货件的药盒</translation>
-    </message>
-    <message>
-        <source>Label: dispensing</source>
-        <translation>标签：发放</translation>
-    </message>
-    <message>
-        <source>Label: participant leaflet</source>
-        <translation>标签：受试者说明单</translation>
-    </message>
-    <message>
-        <source>Label: calibration page</source>
-        <translation>标签：校准页</translation>
-    </message>
-    <message>
         <source>Reports and labels</source>
         <translation>报告与标签</translation>
-    </message>
-    <message>
-        <source>Label: {title}</source>
-        <translation>标签：{title}</translation>
     </message>
     <message>
         <source>Parameters</source>

@@ -115,7 +115,11 @@ def cmd_label(run: Run, key: str) -> int:
     reprint, reason = _reason(run)
     ctx, actor = run.context(), run.actor()
     stock, cal = _stock_and_calibration(run, ctx.study) if entry.on_stock else (None, None)
-    noun = {"kit": "kit label", "dispense": "dispensing label", "leaflet": "participant leaflet"}
+    noun = {
+        "kit": N_("kit label"),
+        "dispense": N_("dispensing label"),
+        "leaflet": N_("participant leaflet"),
+    }
     # The global --lang, given on this command line, asks for the labels in that language too
     # (still only once its study text is confirmed); without it the study decides, not LANG:
     # a label is in its participant's language, not the workstation's.
@@ -126,7 +130,7 @@ def cmd_label(run: Run, key: str) -> int:
             entry, ctx, actor, document_values(a), stock, cal, reprint, languages
         )
     except PrintRefused as refused:
-        raise _print_refused(refused, noun[entry.kind], reprint) from refused
+        raise _print_refused(refused, _(noun[entry.kind]), reprint) from refused
     assert sheet.plan is not None  # a label with a kind is planned
     plan, drawn = sheet.plan, []
 

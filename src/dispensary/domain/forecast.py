@@ -72,9 +72,15 @@ class PlannedCycle:
 @dataclass(frozen=True)
 class ForecastWeek:
     """One product in one week: what the cycles starting that week take, against what is on
-    the shelf when the week starts. Of the kits on hand, `kits_usable` are those the counter
-    would hand out for a cycle starting on any day of the week (rules.usable_kits with
-    rules.supply_cover_until of the week's last day); the others expire too soon for it."""
+    the shelf when the week starts. Of the kits on hand, `kits_usable` are those the week's
+    cycles can be given: the kits they take (each chosen by the counter's rule on its day 1)
+    and, in a week that is not short, the whole kits left that the counter would hand out for
+    a cycle starting on any day of the week (rules.usable_kits with rules.supply_cover_until
+    of the week's last day). Not usable: a kit expiring too soon; a part-used kit no cycle
+    takes (it serves a cycle only with another kit); in a short week, every kit left (the
+    short cycle could not be given them). So a short week's `kits_short` is
+    `kits_needed - kits_usable`, and a week that is not short needs no more kits than are
+    usable."""
 
     week: int  # 1 = the week starting on the forecast's first day
     start: date
@@ -84,7 +90,7 @@ class ForecastWeek:
     kits_needed: int  # kits from the shelf plus new kits
     kits_on_hand: int  # on the shelf at the week's start, unexpired, not yet handed out
     kits_short: int  # new kits the week needs: the shelf cannot cover these cycles
-    kits_usable: int = 0  # of kits_on_hand, those lasting for a cycle starting any day of it
+    kits_usable: int = 0  # of kits_on_hand, those the week's cycles can be given
 
     @property
     def short(self) -> bool:
@@ -202,7 +208,10 @@ def forecast(
         if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
     }
     products = tuple(rules.tablets_per_kit)
-    fefo = {p: _Fefo([k for k in shelf.values() if k.product == p]) for p in products}
+    fefo = {
+        p: _Fefo([k for k in shelf.values() if k.product == p], rules.tablets_per_kit[p])
+        for p in products
+    }
     due = sorted(
         (day1, course.participant, product, tablets)
         for course in courses
@@ -216,11 +225,18 @@ def forecast(
         first = start + timedelta(weeks=week)
         last = first + timedelta(days=7)
         on_hand = {p: fefo[p].lasting(first) for p in products}
-        usable = {p: fefo[p].lasting(_week_cover(first, rules)) for p in products}
         planned = [_take(shelf, fefo, rules, *item) for item in due if first <= item[0] < last]
         cycles += planned
+        cover = _week_cover(first, rules)
         for product in products:
             mine = [c for c in planned if c.product == product]
+            taken = sum(len(c.kits) for c in mine)
+            short = sum(c.kits_short for c in mine)
+            # Left on the shelf after a short week, a kit lasting the week was there for the
+            # short cycle and could not serve it; a part-used kit no cycle took serves one
+            # only with another kit. Neither is usable: short is needed less usable (a kit of
+            # 20 tablets for cycles of 21 read "needed 6, usable 1, short 6").
+            left = fefo[product].lasting(cover, whole=True) if not short else 0
             rows.append(
                 ForecastWeek(
                     week=week + 1,
@@ -228,10 +244,10 @@ def forecast(
                     product=product,
                     cycles=len(mine),
                     tablets_needed=sum(c.tablets for c in mine),
-                    kits_needed=sum(len(c.kits) + c.kits_short for c in mine),
+                    kits_needed=taken + short,
                     kits_on_hand=on_hand[product],
-                    kits_short=sum(c.kits_short for c in mine),
-                    kits_usable=usable[product],
+                    kits_short=short,
+                    kits_usable=taken + left,
                 )
             )
     return Forecast(
@@ -265,9 +281,10 @@ class _Fefo:
 
     CHUNK = 8  # a cycle takes a kit or two
 
-    def __init__(self, kits: Iterable[KitCandidate]) -> None:
+    def __init__(self, kits: Iterable[KitCandidate], per_kit: int) -> None:
         self.kits = sorted(kits, key=_fefo_key)
         self.keys = [_fefo_key(k) for k in self.kits]
+        self.part_used = [_fefo_key(k) for k in self.kits if k.tablets < per_kit]
 
     def first_covering(
         self, product: str, tablets: int, cover_until: date, today: date
@@ -288,15 +305,22 @@ class _Fefo:
             at += self.CHUNK
         return found
 
-    def lasting(self, day: date) -> int:
+    def lasting(self, day: date, whole: bool = False) -> int:
         """How many of the kits expire on `day` or later: with `day` a cycle's cover-until
         day, the kits rules.usable_kits gives for it (the shelf holds only available kits
-        with tablets, unexpired at the forecast's start)."""
-        return len(self.keys) - bisect_left(self.keys, (day,))
+        with tablets, unexpired at the forecast's start). `whole`: part-used kits left out."""
+        found = len(self.keys) - bisect_left(self.keys, (day,))
+        if whole:
+            found -= len(self.part_used) - bisect_left(self.part_used, (day,))
+        return found
 
     def remove(self, kit: KitCandidate) -> None:
-        at = bisect_left(self.keys, _fefo_key(kit))
+        key = _fefo_key(kit)
+        at = bisect_left(self.keys, key)
         del self.kits[at], self.keys[at]
+        at = bisect_left(self.part_used, key)
+        if at < len(self.part_used) and self.part_used[at] == key:
+            del self.part_used[at]
 
 
 def _take(

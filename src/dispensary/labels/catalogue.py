@@ -228,7 +228,7 @@ _STOCK = Field(Param.STOCK)
 LABELS: tuple[Label, ...] = (
     Label(
         "kit",
-        N_("Kit labels for kits"),
+        N_("Kit labels by number"),
         N_("labels for the kits named"),
         (Field(Param.KITS, required=True, ask="Scan or type the kit numbers."), _STOCK),
         LabelKind.KIT,

@@ -49,7 +49,7 @@ class Report:
     gather: Callable[[Context, Actor, Values], Any]
     pdf: Callable[[ReportMeta, Study, Any, str], bytes]
     csv: Callable[[ReportMeta, Any], str] | None
-    says: Callable[[Any, Values], str]
+    says: Callable[[Any, Values, Study], str]
     file_name: Callable[[Values, str], str]
     subject: Callable[[Values], str] = lambda values: ""
     pdf_only: str = ""
@@ -123,7 +123,7 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
         report.heading(values),
         report.file_name(values, stamp),
         data,
-        report.says(payload, values),
+        report.says(payload, values, ctx.study),
         pdf,
     )
 
@@ -163,10 +163,11 @@ def _darf_csv(meta: ReportMeta, records: Any) -> str:
     return darf_csv(meta, records)
 
 
-def _darf_says(records: Any, values: Values) -> str:
+def _darf_says(records: Any, values: Values, study: Study) -> str:
+    # The products by name in the reader's language ("海曲泊帕乙醇胺片 7.5 mg"), not by code.
     codes = list(dict.fromkeys(r.product for r in records))
     form = N_("DARFs of {products}") if len(records) > 1 else N_("DARF of {products}")
-    return _(form).format(products=_(" and ").join(codes))
+    return _(form).format(products=_(" and ").join(study.product_name(c) for c in codes))
 
 
 def _renderer(module: str, name: str) -> Callable[..., Any]:
@@ -247,7 +248,7 @@ def _forecast(ctx: Context, actor: Actor, values: Values) -> Any:
     return forecast.forecast(ctx, actor, weeks=values.weeks)
 
 
-def _expiry_says(exp: Any, values: Values) -> str:
+def _expiry_says(exp: Any, values: Values, study: Study) -> str:
     return _("expiry report ({kits} expiring within {days} days, {expired} expired)").format(
         kits=_count(len(exp.expiring), N_("{count} kit"), N_("{count} kits")),
         days=values.days,
@@ -255,14 +256,14 @@ def _expiry_says(exp: Any, values: Values) -> str:
     )
 
 
-def _audit_says(trail: Any, values: Values) -> str:
+def _audit_says(trail: Any, values: Values, study: Study) -> str:
     entries = _count(len(trail.entries), N_("{count} entry"), N_("{count} entries"))
     if trail.verification.ok:
         return _("audit trail ({entries}; the chain verifies)").format(entries=entries)
     return _("audit trail ({entries}; the chain does NOT verify)").format(entries=entries)
 
 
-def _forecast_says(result: Any, values: Values) -> str:
+def _forecast_says(result: Any, values: Values, study: Study) -> str:
     first = result.forecast.first_short
     weeks = result.forecast.weeks
     if first is None:
@@ -279,7 +280,7 @@ def _monitor(ctx: Context, actor: Actor, values: Values) -> Any:
     return report_data.monitor_pack(ctx, actor, values.since, values.until or ctx.clock.today())
 
 
-def _monitor_says(pack: Any, values: Values) -> str:
+def _monitor_says(pack: Any, values: Values, study: Study) -> str:
     return _("monitor pack {since} to {until}").format(
         since=pack.since.isoformat(), until=pack.until.isoformat()
     )
@@ -305,7 +306,7 @@ def _destruction_subject(values: Values) -> str:
     return _("No. {number}").format(number=number) if number.isdecimal() else text
 
 
-def _reconciliation_says(result: Any, values: Values) -> str:
+def _reconciliation_says(result: Any, values: Values, study: Study) -> str:
     if result.balanced:
         form = N_("reconciliation (ledger balanced; {shelf})")
     else:
@@ -313,7 +314,7 @@ def _reconciliation_says(result: Any, values: Values) -> str:
     return _(form).format(shelf=result.physical)
 
 
-def _certificate_says(certificate: Any, values: Values) -> str:
+def _certificate_says(certificate: Any, values: Values, study: Study) -> str:
     rows = certificate.destructions
     if len(rows) == 1:
         row = rows[0]
@@ -357,7 +358,7 @@ REPORTS: tuple[Report, ...] = (
         _inventory,
         _renderer("inventory", "inventory_pdf"),
         _renderer("inventory", "inventory_csv"),
-        lambda kits, v: _("inventory ({kits})").format(
+        lambda kits, v, study: _("inventory ({kits})").format(
             kits=_count(len(kits), N_("{count} kit"), N_("{count} kits"))
         ),
         lambda v, stamp: f"Inventory {stamp}.pdf",
@@ -381,7 +382,7 @@ REPORTS: tuple[Report, ...] = (
         _participant,
         _renderer("participant", "participant_pdf"),
         _renderer("participant", "participant_csv"),
-        lambda person, v: _("participant report of {participant}").format(
+        lambda person, v, study: _("participant report of {participant}").format(
             participant=person.participant.study_number
         ),
         lambda v, stamp: f"Participant {v.participant} {stamp}.pdf",
@@ -406,7 +407,7 @@ REPORTS: tuple[Report, ...] = (
         _destruction_log,
         _renderer("logs", "destruction_pdf"),
         _renderer("logs", "destruction_csv"),
-        lambda rows, v: _("destruction log ({destructions})").format(
+        lambda rows, v, study: _("destruction log ({destructions})").format(
             destructions=_count(len(rows), N_("{count} destruction"), N_("{count} destructions"))
         ),
         lambda v, stamp: f"Destruction log {stamp}.pdf",
@@ -449,7 +450,7 @@ REPORTS: tuple[Report, ...] = (
         _lot,
         _renderer("lot", "lot_pdf"),
         _renderer("lot", "lot_csv"),
-        lambda trace, v: _("lot trace of {lot} ({kits} dispensed)").format(
+        lambda trace, v, study: _("lot trace of {lot} ({kits} dispensed)").format(
             lot=trace.lot, kits=_count(len(trace.dispenses), N_("{count} kit"), N_("{count} kits"))
         ),
         lambda v, stamp: f"Lot trace {v.lot} {stamp}.pdf",
@@ -471,8 +472,8 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         "monitor",
-        N_("Monitor visit pack"),
-        N_("monitor's visit pack: reconciliation, DARFs, logs, audit check (PDF only)"),
+        N_("Monitor pack"),
+        N_("monitor pack for a visit: reconciliation, DARFs, logs, audit check (PDF only)"),
         (Field(Param.PERIOD, required=True, ask="Give the period of the monitor's visit."),),
         _monitor,
         _renderer("monitor", "monitor_pack_pdf"),

@@ -147,7 +147,13 @@ def _orders(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     return story
 
 
-def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
+def _product(result: ForecastResult, study: Study, code: str) -> str:
+    """The product by the name the study file gives it in the report's language, as the rest
+    of the report names it (not its code, "herombopag-7.5mg")."""
+    return product_name(study, code, result.product_names.get(code, code))
+
+
+def _weeks(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     story: list[Flowable] = [*heading(_("Week by week"))]
     rows = [r for r in result.forecast.rows if r.cycles or r.kits_on_hand]
     if not rows:
@@ -157,7 +163,7 @@ def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
         [
             str(r.week),
             day(r.start),
-            r.product,
+            _product(result, study, r.product),
             str(r.cycles),
             str(r.tablets_needed),
             str(r.kits_needed),
@@ -183,17 +189,19 @@ def _weeks(result: ForecastResult, paper: str) -> list[Flowable]:
 
 
 def usable_note(result: ForecastResult) -> str:
-    """What "Kits usable" counts, beside "Kits on hand"."""
+    """What "Kits usable" counts, beside "Kits on hand", and how "Kits short" follows."""
     return _(
-        "Kits usable: of the kits on hand at the week's start, those the counter would hand "
-        "out for a cycle starting on any day of the week (lasting until its last day of supply "
-        "plus {margin} days); the others expire too soon for it. Kits short: new kits the "
-        "week's cycles need beyond those the shelf gives them (a part-used kit serves a cycle "
-        "only with another kit)."
+        "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
+        "given: the kits they take and, in a week that is not short, the whole kits left that "
+        "the counter would hand out for a cycle starting on any day of the week (lasting until "
+        "its last day of supply plus {margin} days). Not usable: a kit that expires too soon "
+        "for it; a part-used kit no cycle takes (it serves a cycle only with another kit); in "
+        "a short week, the kits left. Kits short: the new kits to order, kits needed less kits "
+        "usable."
     ).format(margin=result.expiry_margin_days)
 
 
-def _unused(result: ForecastResult, paper: str) -> list[Flowable]:
+def _unused(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     unused = result.forecast.unused
     story: list[Flowable] = [
         *heading(_("Kits that will expire unused ({count})").format(count=len(unused)))
@@ -201,7 +209,10 @@ def _unused(result: ForecastResult, paper: str) -> list[Flowable]:
     if not unused:
         story.append(empty_note(_("Every kit on hand can still be used after the forecast.")))
         return story
-    rows = [[k.number, k.product, k.lot, day(k.expiry), day(k.last_day1)] for k in unused]
+    rows = [
+        [k.number, _product(result, study, k.product), k.lot, day(k.expiry), day(k.last_day1)]
+        for k in unused
+    ]
     widths = scaled(UNUSED_SHARES, frame_width(False, paper))
     story.append(data_table([_(h) for h in UNUSED_HEADER], rows, widths))
     story.append(
@@ -231,8 +242,8 @@ def forecast_section(study: Study, result: ForecastResult, paper: str) -> Sectio
     story = [
         *_summary(result, study),
         *_orders(result, paper, study),
-        *_weeks(result, paper),
-        *_unused(result, paper),
+        *_weeks(result, paper, study),
+        *_unused(result, paper, study),
     ]
     return Section(_(TITLE), story, fields=fields, contents_title=_(TITLE))
 

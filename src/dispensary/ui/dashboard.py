@@ -199,8 +199,8 @@ def _records_state(check: VerifyResult) -> str:
 
 
 class ForecastChart(QChartView):
-    """Kits needed against kits on hand and, of those, the kits usable (lasting for a cycle
-    starting that week), week by week, for one product; the first week the shelf falls short
+    """Kits needed against kits on hand and, of those, the kits usable (those the week's cycles
+    can be given), week by week, for one product; the first week the shelf falls short
     is drawn as a red line. The figures are the forecast service's."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -210,9 +210,10 @@ class ForecastChart(QChartView):
         self.setMinimumHeight(260)
         self.setToolTip(
             self.tr(
-                "Kits usable: of the kits on hand at the week's start, those the counter would "
-                "hand out for a cycle starting on any day of the week; the others expire too "
-                "soon for it."
+                "Kits usable: of the kits on hand at the week's start, those the week's cycles "
+                "can be given: the kits they take and, in a week that is not short, the whole "
+                "kits left that last for a cycle starting on any day of the week. Kits short: "
+                "kits needed less kits usable."
             )
         )
         self.values: dict[str, list[float]] = {}

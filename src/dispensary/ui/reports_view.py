@@ -97,18 +97,6 @@ PARAM_NAMES = {
 English, translated (context "ReportsScreen") where shown."""
 
 
-LABEL_ENTRIES = {
-    "kit": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: chosen kits")),
-    "shipment": str(QT_TRANSLATE_NOOP("ReportsScreen", "Labels: kits of a shipment")),
-    "dispense": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: dispensing")),
-    "leaflet": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: participant leaflet")),
-    "calibration": str(QT_TRANSLATE_NOOP("ReportsScreen", "Label: calibration page")),
-}
-"""Each label's line in the list, said once: 'Label: ' before the catalogue's title read
-"Label: Label calibration page", "Label: Kit labels for kits". A label the screen does not
-know here reads 'Label: ' and its title."""
-
-
 def entry_title(entry: Report | Label, language: Language) -> str:
     """A report's or label's title as the catalogue gives it in `language` (English when the
     catalogue has no translation of it)."""
@@ -221,12 +209,9 @@ class ReportsScreen(Screen):
             label = isinstance(entry, Label)
             if label and not may_print:
                 continue
-            title = entry_title(entry, self.language)
-            if label and entry.key in LABEL_ENTRIES:
-                title = QCoreApplication.translate("ReportsScreen", LABEL_ENTRIES[entry.key])
-            elif label:
-                title = self.tr("Label: {title}").format(title=title)
-            item = QListWidgetItem(title)
+            # Each document by its one name, as its title and the messages pointing to it say
+            # ("Dispensing label"; it read "Label: dispensing" here).
+            item = QListWidgetItem(entry_title(entry, self.language))
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.choices.addItem(item)
         self.choices.setSpacing(2)
@@ -382,6 +367,11 @@ class ReportsScreen(Screen):
     def _choice_changed(self) -> None:
         self._show_params(self.choice())
         self.message.clear_message()
+        if self._jobs.get(self._job) is not None:  # the other entry's document, still being made
+            self._job += 1  # its result is not shown
+            self._finish()
+        # The other entry's document must not stay printable under this one.
+        self._clear_preview(self.tr("The preview appears here."))
 
     def _show_params(self, entry: Report | Label) -> None:
         fields = {f.param: f for f in entry.fields}
@@ -481,6 +471,7 @@ class ReportsScreen(Screen):
         try:
             make = self._maker(self.choice())
         except DispensaryError as exc:
+            self._clear_preview(self.tr("Nothing to preview."))
             self.message.show_message(exc.message)
             return
         self._job += 1
@@ -490,7 +481,7 @@ class ReportsScreen(Screen):
         self._jobs[self._job] = job
         self.generate_button.setEnabled(False)
         self.busy.setVisible(True)
-        self.preview_title.setText(
+        self._clear_preview(
             self.tr("Preparing: {title}...").format(title=entry_title(self.choice(), self.language))
         )
         collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
@@ -570,13 +561,27 @@ class ReportsScreen(Screen):
         if number != self._job:
             return
         self._finish()
-        self.preview_title.setText(self.tr("Nothing to preview."))
+        self._clear_preview(self.tr("Nothing to preview."))
         self.message.show_message(text)
         self.report_ready.emit()
 
     def _finish(self) -> None:
         self.generate_button.setEnabled(True)
         self.busy.setVisible(False)
+
+    def _clear_preview(self, title: str) -> None:
+        """No document on screen, nothing to save or print: a refused or another entry's
+        document must not stay in the preview, printable under the new title."""
+        self.made = None
+        self.document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+            self._buffer = None
+        self._bytes = QByteArray()
+        self.pages.clear()
+        self.preview_title.setText(title)
+        self._set_ready(False)
 
     def _set_ready(self, ready: bool) -> None:
         self.save_button.setEnabled(ready)
