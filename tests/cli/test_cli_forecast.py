@@ -7,6 +7,13 @@ from pathlib import Path
 from cli_support import Cli
 
 from dispensary.reports.csvfile import read_rows
+from dispensary.study import default_study_path, load_study
+
+NAMES = {
+    p.code: load_study(default_study_path()).product_name(p.code, "en")
+    for p in load_study(default_study_path()).products
+}
+"""The study's products as an English reader names them."""
 
 
 def test_the_forecast_as_json_adds_up(cli: Cli) -> None:
@@ -47,11 +54,15 @@ def test_the_forecast_as_text_and_in_chinese(cli: Cli) -> None:
     if data["first_short_week"]:
         assert f"Stock falls short in week {data['first_short_week']}" in english.out
         for order in data["resupply"]:
-            assert f"Order {order['kits']} kits of {order['product']}" in english.out
+            assert f"Order {order['kits']} kits of {NAMES[order['product']]}" in english.out
     assert "Lead time 21 days (site decision 2026-11): a rule to confirm." in english.out
     assert "Kits needed" in english.out and "On hand" in english.out and "Usable" in english.out
     chinese = cli("--lang", "zh_CN", "forecast", "--weeks", "12")
     assert chinese.code == 0 and "供药预测" in chinese.out
+    # Products by name in the reader's language, as the report names them; codes in the JSON.
+    assert "海曲泊帕乙醇胺片 7.5 mg" in chinese.out and NAMES["herombopag-7.5mg"] in english.out
+    for code in NAMES:
+        assert code not in english.out and code not in chinese.out
     assert cli("--lang", "zh_CN", "forecast", "--weeks", "12", "--json").json() == data
 
 

@@ -17,6 +17,7 @@ from dispensary.i18n import N_, _
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.forecast import ForecastResult
+    from dispensary.study import Study
 
 
 def weeks(text: str) -> int:
@@ -53,7 +54,7 @@ def cmd_forecast(run: Run) -> int:
         first = a.enrol_from or ctx.clock.today()
         coming = forecast.ExpectedEnrolment(a.enrol, first, a.enrol_every)
     result = forecast.forecast(ctx, run.actor(), weeks=a.weeks, enrolment=coming)
-    run.emit(forecast_json(result), forecast_lines(result))
+    run.emit(forecast_json(result), forecast_lines(result, ctx.study))
     return EXIT_OK
 
 
@@ -109,15 +110,18 @@ def forecast_json(result: ForecastResult) -> dict[str, Any]:
     }
 
 
-def forecast_lines(result: ForecastResult) -> list[str]:
+def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
+    """The forecast as read at a terminal: products by name in the reader's language (the
+    JSON keeps the codes a script matches)."""
     f = result.forecast
     first = f.first_short
+    name = study.product_name
     lines = [
         _("Supply forecast from {today}, {weeks} weeks; {count} participants on treatment.").format(
             today=result.today.isoformat(), weeks=f.weeks, count=result.participants
         ),
         _("Stock falls short in week {week} ({date}, {product}).").format(
-            week=first.week, date=first.start.isoformat(), product=first.product
+            week=first.week, date=first.start.isoformat(), product=name(first.product)
         )
         if first
         else _("The stock on hand covers every cycle of the forecast."),
@@ -128,7 +132,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
                 _("Order {kits} kits of {product} by {date} (already late: order now).")
                 if order.late
                 else _("Order {kits} kits of {product} by {date}.")
-            ).format(kits=order.kits, product=order.product, date=order.order_by.isoformat())
+            ).format(kits=order.kits, product=name(order.product), date=order.order_by.isoformat())
         )
     if result.lead_time_days is None:
         lines.append(_("The study file gives no lead time: order dates are the short weeks."))
@@ -142,7 +146,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
         (
             r.week,
             r.start,
-            r.product,
+            name(r.product),
             r.cycles,
             r.tablets_needed,
             r.kits_needed,
@@ -174,7 +178,7 @@ def forecast_lines(result: ForecastResult) -> list[str]:
         lines.append(_("Kits that will expire unused:"))
         lines += table(
             [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Last day 1")],
-            [(k.number, k.product, k.lot, k.expiry, k.last_day1) for k in f.unused],
+            [(k.number, name(k.product), k.lot, k.expiry, k.last_day1) for k in f.unused],
         )
     return lines
 
