@@ -272,3 +272,18 @@ def test_the_qm_is_built_from_the_ts_files(tmp_path: Path) -> None:
                 if message.find("numerusform") is None:
                     got = translator.translate(name, source, message.findtext("comment"))
                     assert got == wanted, (name, source)
+
+
+def test_a_qm_built_again_replaces_the_file_a_window_has_open() -> None:
+    """A running window maps the .qm it loaded; rewritten in place under it, the process
+    stopped (SIGBUS: a full test run died so while the .qm was built again beside it). The
+    new file takes the old one's place instead, which stays whole for whoever has it open."""
+    from PySide6.QtCore import QTranslator
+
+    qm = translations.build_qm(Language.ZH_CN)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    before = qm.stat().st_ino
+    translations.build_qm(Language.ZH_CN)
+    assert qm.stat().st_ino != before
+    assert not list(qm.parent.glob(f".{qm.name}.*"))  # nothing left beside it

@@ -13,6 +13,7 @@ as empty boxes, whatever fonts the workstation has.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -110,14 +111,21 @@ def build_qm(language: Language) -> Path:
     target = qm_file(language)
     if not sources:
         raise TranslationsMissing(f"No {language.value} translation (.ts) files.")
-    result = subprocess.run(
-        [lrelease(), "-silent", *map(str, sources), "-qm", str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 or not target.exists():
-        raise TranslationsMissing(f"lrelease failed: {result.stderr.strip() or result.stdout}")
+    # Written beside it, then put in its place: a window (or a test) that has the .qm open
+    # maps its pages, and a file rewritten under it stops that process (SIGBUS).
+    made = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        result = subprocess.run(
+            [lrelease(), "-silent", *map(str, sources), "-qm", str(made)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not made.exists():
+            raise TranslationsMissing(f"lrelease failed: {result.stderr.strip() or result.stdout}")
+        os.replace(made, target)
+    finally:
+        made.unlink(missing_ok=True)
     return target
 
 
