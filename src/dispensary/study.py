@@ -95,7 +95,7 @@ class Observation:
 
     key: str  # "platelets", "weight"
     name: str  # as the counter shows it: "Weight"
-    unit: str  # "kg", "10^9/L"
+    unit: str  # "kg", "×10⁹/L" (written_unit: as a pharmacist writes it)
     required: bool
     minimum: float
     maximum: float
@@ -107,8 +107,24 @@ class Observation:
         return self.key == PLATELETS
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+POWER_OF_TEN = re.compile(r"(?:^|(?<=\s))[xX×]\s*10\s*\^\s*(-?\d+)")
+POWER = re.compile(r"\^(-?\d+)")
+
+
+def written_unit(unit: str) -> str:
+    """A unit as a pharmacist writes it, in every language: "x 10^9/L" (as a study file or an
+    older record may type it) is "×10⁹/L", with the multiplication sign and the power raised;
+    a unit without a power ("kg") is as given."""
+    raised = POWER_OF_TEN.sub(lambda m: "×10" + m.group(1).translate(SUPERSCRIPT_DIGITS), unit)
+    return POWER.sub(lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), raised).strip()
+
+
 PLATELETS = "platelets"
-PLATELET_COUNT = Observation(PLATELETS, N_("Platelets"), "x 10^9/L", False, 0.0, 5000.0)
+PLATELET_UNIT = written_unit("x 10^9/L")
+"""The platelet count's unit, "×10⁹/L": the one text the field, the notices, the rules, the
+refusals and the reports write it with, in English and in Chinese."""
+PLATELET_COUNT = Observation(PLATELETS, N_("Platelets"), PLATELET_UNIT, False, 0.0, 5000.0)
 """The platelet count of a study file that declares none of its own in [[observations]]: asked
 when [platelets] holds the drug, and taken at a dispense (optional) whatever the study."""
 IRT_CONFIRMATION = "irt_confirmation"
@@ -559,6 +575,26 @@ class Study:
         found = next((d for d in self.dose_levels if d.level == level), None)
         return found.name if found is not None else str(level)
 
+    def rule_name(self, key: str, language: str | None = None) -> str:
+        """A rule of the study file by name, in `language` ("周期间隔" for
+        cycle.min_interval); the key itself for a kind the program does not name."""
+        chosen = language or current_language().value
+        kind, _dot, rest = key.partition(".")
+        values: dict[str, str] = {}
+        if key in RULE_NAMES:
+            kind = key
+        elif kind == "products":  # short: what the rule says names the product in full
+            found = next((p for p in self.products if p.code == rest), None)
+            values = {"strength": found.strength if found is not None else rest}
+        elif kind == "dose_levels":
+            values = {"level": rest}
+        elif key.startswith("label.text."):
+            code = key.removeprefix("label.text.")
+            named = LANGUAGE_NAMES.get(code)
+            kind, values = "label.text", {"language": translated(named, chosen) if named else code}
+        template = RULE_NAMES.get(kind)
+        return translated(template, chosen).format(**values) if template else key
+
     def rule_title(self, key: str, language: str | None = None) -> str:
         """What a rule of the study file says, in `language`. The title is the program's
         sentence about a value of the file (not a text of the file), so its wording is in the
@@ -577,7 +613,10 @@ class Study:
                 "over": f"{self.adherence.over_use_above * 100:g}%",
             }
         elif kind == "platelets":
-            values = {"count": f"{self.platelet_hold_at_or_above:g}"}
+            values = {
+                "count": f"{self.platelet_hold_at_or_above:g}",
+                "unit": self.platelet_observation().unit,
+            }
         elif kind == "products":
             found = next((p for p in self.products if p.code == rest), None)
             values = {
@@ -661,7 +700,7 @@ RULE_TITLES: dict[str, str] = {
     "cycle": N_("Cycle length and days of supply"),
     "cycle.min_interval": N_("At least {days} days between day 1 of two cycles"),
     "adherence": N_("Adherence flags below {under} and above {over}"),
-    "platelets": N_("Hold the drug at a platelet count at or above {count} x 10^9/L"),
+    "platelets": N_("Hold the drug at a platelet count at or above {count} {unit}"),
     "products": N_("Product {product}, {tablets} per kit"),
     "dose_levels": N_("Dose level {level}: {name}"),
     "label.text": N_("Label and leaflet text in {language}"),
@@ -676,6 +715,23 @@ RULE_TITLES: dict[str, str] = {
     "dose_by_weight": N_("Dose level by weight: {bands}"),
 }
 """What each kind of study rule says (Study.rule_title fills in the file's values)."""
+
+RULE_NAMES: dict[str, str] = {
+    "cycle": N_("Cycle length"),
+    "cycle.min_interval": N_("Interval between cycles"),
+    "adherence": N_("Adherence"),
+    "platelets": N_("Platelet hold"),
+    "products": N_("Product {strength}"),
+    "dose_levels": N_("Dose level {level}"),
+    "label.text": N_("Label text in {language}"),
+    "supply": N_("Re-supply lead time"),
+    "returns": N_("Return due"),
+    "kit_assignment": N_("Kit assignment"),
+    "approval": N_("Ethics approval"),
+    "dose_by_weight": N_("Dose by weight"),
+}
+"""Each kind of study rule by a name a pharmacist reads (Study.rule_name); its key
+("cycle.min_interval") is what the study file and the command write."""
 
 
 def tablets_text(count: int) -> str:
@@ -1424,7 +1480,7 @@ def _cycle_days(r: _Reader, comp: dict[str, Any], key: str) -> tuple[int | None,
 
 def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observation, ...]:
     """[[observations]]; a study with a platelet hold rule and no declared platelet count asks
-    it as before (optional, 0 to 5000 x 10^9/L)."""
+    it as before (optional, 0 to 5000 ×10⁹/L)."""
     found: list[Observation] = []
     r.known.add("observations")
     if "observations" in data:
@@ -1442,7 +1498,7 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
                 Observation(
                     key=name,
                     name=r.get(item, f"{key}.name", str),
-                    unit=r.get(item, f"{key}.unit", str, ""),
+                    unit=written_unit(r.get(item, f"{key}.unit", str, "")),
                     required=r.get(item, f"{key}.required", bool, False),
                     minimum=low,
                     maximum=high,

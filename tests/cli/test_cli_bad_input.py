@@ -100,7 +100,7 @@ def test_a_bad_sex_and_a_bad_platelet_count_say_what_to_enter(
     )  # fmt: skip
     assert platelets.code == 3, platelets.err
     assert (
-        "A platelet count of 6000 x 10^9/L is not possible: enter a count from 0 to 5000 x 10^9/L."
+        "A platelet count of 6000 ×10⁹/L is not possible: enter a count from 0 to 5000 ×10⁹/L."
         in platelets.err
     )
     assert state(cli.db) == before

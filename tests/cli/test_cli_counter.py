@@ -62,10 +62,10 @@ def test_a_new_participant_through_two_cycles(
         (1, 2, 19),
         (2, None, None),
     ]
-    recorded = {"key": "platelets", "name": "Platelets", "value": 80.0, "unit": "x 10^9/L"}
+    recorded = {"key": "platelets", "name": "Platelets", "value": 80.0, "unit": "×10⁹/L"}
     assert [d["observations"] for d in history["dispenses"]] == [[recorded], []]
     assert [d["irt_confirmation"] for d in history["dispenses"]] == ["", ""]
-    assert "Cycle 1 recorded: Platelets 80 x 10^9/L" in cli("history", "01-101").out
+    assert "Cycle 1 recorded: Platelets 80 ×10⁹/L" in cli("history", "01-101").out
 
 
 def test_refusals_and_missing_rights_leave_every_record_as_it_was(

@@ -256,7 +256,7 @@ def test_a_dispense_is_not_dated_before_the_enrolment(
         (
             {"platelet_count": -1.0},
             InvalidInput,
-            "platelet count of -1 x 10^9/L is not possible: enter a count from 0 to 5000 x 10^9/L.",
+            "platelet count of -1 ×10⁹/L is not possible: enter a count from 0 to 5000 ×10⁹/L.",
         ),
         ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),
     ],
@@ -349,7 +349,7 @@ def test_platelets_at_the_hold_threshold_need_an_override(
     refused: Refused,
 ) -> None:
     studies.confirm_rule(ctx, admin, "platelets", "the investigator's written rule")
-    with refused(ctx, OverrideMissing, "Platelets 100 x 10^9/L are at or above 100"):
+    with refused(ctx, OverrideMissing, "Platelets 100 ×10⁹/L are at or above 100 ×10⁹/L"):
         dispense(ctx, pharmacist, pw(pharmacist), platelet_count=100)
     result = dispense(
         ctx, pharmacist, pw(pharmacist), platelet_count=120, override_reason="Dr Liu: continue"

@@ -131,7 +131,7 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     screen = dispense_screen
     assert heading(screen) == "周期发放"
     assert screen.sign_button.text() == "签名并发放"
-    assert screen.new_button.text() == "下一位受试者 (Esc)"
+    assert screen.new_button.text() == "下一位受试者（Esc）"
     assert screen.card.text() == "扫描受试者编号开始发放。"
     assert focused() is screen.participant_field
 

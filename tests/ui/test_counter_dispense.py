@@ -508,7 +508,7 @@ def test_the_signature_says_whether_a_platelet_count_was_given(
     qtbot.keyClicks(screen.platelets, "85")  # typed after Esc: the kits are still taken
     signatures.refuse = False
     scan(qtbot, screen.kit_field, "")  # Enter in the kit field signs
-    assert "Platelet count 85 x 10^9/L." in signatures.asked[-1][2]
+    assert "Platelet count 85 ×10⁹/L." in signatures.asked[-1][2]
     assert history(counter, "01-001") == [(1, ("K0101",), 21)]
     result = screen.last_result
     assert result is not None and any(o.value == 85.0 for o in result.observations)

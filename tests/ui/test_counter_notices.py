@@ -62,7 +62,7 @@ def test_a_rule_to_confirm_and_an_unexplained_safety_signal_show_and_do_not_bloc
 
     qtbot.keyClicks(screen.platelets, "150")
     text = screen.notices.text()
-    assert "Rule to confirm: platelets 150 x 10^9/L are recorded." in text
+    assert "Rule to confirm: platelets 150 ×10⁹/L are recorded." in text
     assert "safety signal" in text
     assert not screen.platelet_warning.isVisibleTo(screen)  # the rule holds nothing yet
     assert not screen.override.isVisibleTo(screen)

@@ -166,6 +166,6 @@ def test_the_platelet_field_takes_the_study_files_unit_and_range(
         screen.platelets.clear()
         qtbot.keyClicks(screen.platelets, "1450")
         assert screen.platelets.hasAcceptableInput()
-        assert "10<sup>9</sup>/L" in screen.platelets_label.text()
+        assert "×10⁹/L" in screen.platelets_label.text()  # as the study file wrote x 10^9/L
     finally:
         ctx.engine.dispose()

@@ -304,7 +304,7 @@ def test_the_printers_panel_binds_a_stock_saves_it_and_prints_a_calibration_page
     assert "not connected" in panel.choosers["a4-sheet"].currentText()
 
     qtbot.mouseClick(panel.calibration_buttons["thermal-4x2"], Qt.MouseButton.LeftButton)
-    assert panel.message.kind == "error" and "Choose the printer" in panel.message.text()
+    assert panel.message.kind == "error" and "Choose a printer" in panel.message.text()
 
     out = tmp_path / "calibration.pdf"
     panel.choose("thermal-4x2", f"{FILE_PRINTER}{out}")

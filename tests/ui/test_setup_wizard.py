@@ -287,6 +287,45 @@ def test_the_wizard_reads_in_chinese_once_chosen(qtbot: Any, first: gui.FirstRun
     assert wizard.location.test.text() == "测试(&T)"
 
 
+def to_studies(qtbot: Any, wizard: SetUpWizard) -> None:
+    """The pages before the studies', answered in whatever language the wizard is in."""
+    next_ = QWizard.WizardButton.NextButton
+    press(qtbot, wizard, next_)
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    press(qtbot, wizard, next_)
+    type_into(qtbot, wizard.pharmacy.name, "Zhengzhou Trial Pharmacy")
+    type_into(qtbot, wizard.pharmacy.address, "127 Dongming Road, Zhengzhou")
+    type_into(qtbot, wizard.pharmacy.phone, "+86 371 6558 7000")
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.STUDIES
+
+
+def test_the_studies_are_offered_by_their_chinese_short_titles_once_chinese_is_chosen(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    """The Studies page listed "NCT07198672: Herombopag T-DM1 prevention" in a Chinese wizard:
+    each study by the short title its study file gives in Chinese, as the other windows."""
+    from dispensary.ui.translations import load_cjk_font
+
+    load_cjk_font()  # for the picture: Chinese characters, not boxes
+    wizard = first.wizard
+    chooser = wizard.language.language
+    chooser.setCurrentIndex(chooser.findData(Language.ZH_CN.value))
+    chooser.activated.emit(chooser.currentIndex())  # the studies page is made already
+    qtbot.waitUntil(lambda: wizard.language.title() == "欢迎使用 Dispensary")
+    to_studies(qtbot, wizard)
+    offered = {file.study.protocol: box.text() for box, file in wizard.studies.boxes}
+    assert offered["NCT07198672"] == "NCT07198672：海曲泊帕预防T-DM1相关血小板减少", offered
+    assert offered["DEMO-2DRUG"] == "DEMO-2DRUG：演示：两药联用", offered
+    assert not [t for t in offered.values() if ": " in t or "DEMO two" in t], offered
+    wizard.grab().save(str(config.config_dir().parent / "wizard-studies-zh_CN.png"))
+
+    chooser.setCurrentIndex(chooser.findData(ENGLISH.value))
+    chooser.activated.emit(chooser.currentIndex())  # back to English: the English titles
+    english = "NCT07198672: Herombopag T-DM1 prevention"
+    qtbot.waitUntil(lambda: wizard.studies.boxes[0][0].text() == english)
+
+
 # -- the Settings screen ---------------------------------------------------------------------
 
 

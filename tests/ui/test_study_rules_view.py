@@ -86,8 +86,11 @@ def shown(screen: StudyRulesScreen) -> list[dict[str, str]]:
     titles = [
         str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
     ]
+    rule = 1  # the Rule column (RULE_COLUMNS), whatever the language of its title
     return [
         {title: str(model.index(r, c).data() or "") for c, title in enumerate(titles)}
+        # The rule's key (what the study file writes), shown on hover over its name.
+        | {"Key": str(model.index(r, rule).data(Qt.ItemDataRole.ToolTipRole)).split(": ")[-1]}
         for r in range(model.rowCount())
     ]
 
@@ -119,10 +122,11 @@ def test_the_administrator_sees_the_site_decisions_to_confirm_first(
     lines = shown(screen)
     keys = site_decisions(pharmacy)
     waiting = len(keys)
-    assert [line["Rule"] for line in lines[:waiting]] == keys
+    assert [line["Key"] for line in lines[:waiting]] == keys
+    assert lines[0]["Rule"] == "Interval between cycles"
     assert {line["State"] for line in lines[:waiting]} == {"to confirm"}
     assert all(line["Source"].startswith("site decision ") for line in lines[:waiting])
-    holding = {line["Rule"]: line["State"] for line in lines[waiting:]}
+    holding = {line["Key"]: line["State"] for line in lines[waiting:]}
     assert all(state.startswith("holds (") for state in holding.values())
     assert {
         key: holding[key] for key in ("cycle", "products.herombopag-7.5mg", "dose_levels.0")
@@ -132,7 +136,7 @@ def test_the_administrator_sees_the_site_decisions_to_confirm_first(
         "dose_levels.0": "holds (registry)",
     }
     assert len(lines) == len(pharmacy.study.rules)
-    platelets = next(line for line in lines if line["Rule"] == "platelets")
+    platelets = next(line for line in lines if line["Key"] == "platelets")
     assert "platelet count at or above 100" in platelets["What it says"]
     # Marked: the summary names them, and the first one is selected with its state.
     assert screen.summary.kind == "warning"
@@ -159,10 +163,11 @@ def test_confirming_a_rule_with_a_reason_is_audited_and_shown(
         click(qtbot, screen.confirm_button)
 
     assert len(asked) == 1
-    assert "platelets" in asked[0] and "investigator's letter 2026-11-02" in asked[0]
+    assert "Confirm rule Platelet hold?" in asked[0]
+    assert "investigator's letter 2026-11-02" in asked[0]
     assert screen.message.kind == "ok"
-    assert "platelets (site decision 2026-11) is confirmed" in screen.message.text()
-    line = next(line for line in shown(screen) if line["Rule"] == "platelets")
+    assert "Platelet hold (site decision 2026-11) is confirmed" in screen.message.text()
+    line = next(line for line in shown(screen) if line["Key"] == "platelets")
     assert (line["State"], line["By"], line["Reason"]) == (
         "confirmed",
         "admin",
@@ -177,7 +182,7 @@ def test_confirming_a_rule_with_a_reason_is_audited_and_shown(
     # The list is refreshed: one fewer to confirm, and it is no longer first.
     lines = shown(screen)
     keys = site_decisions(pharmacy)
-    assert [line["Rule"] for line in lines if line["State"] == "to confirm"] == [
+    assert [line["Key"] for line in lines if line["State"] == "to confirm"] == [
         key for key in keys if key != "platelets"
     ]
     assert f"{len(keys) - 1} rules to confirm" in screen.summary.text()
@@ -203,11 +208,11 @@ def test_an_empty_reason_gets_a_clear_message_and_writes_nothing(
     qtbot.keyClicks(screen.reason, "   ")
     click(qtbot, screen.confirm_button)
     assert screen.message.kind == "error"
-    assert "Type why rule dose_levels.-1 holds" in screen.message.text()
+    assert "Type why rule Dose level -1 holds" in screen.message.text()
     assert "audit trail" in screen.message.text()
     assert asked == []
     assert confirmations(pharmacy) == []
-    line = next(line for line in shown(screen) if line["Rule"] == "dose_levels.-1")
+    line = next(line for line in shown(screen) if line["Key"] == "dose_levels.-1")
     assert line["State"] == "to confirm"
 
 
@@ -242,7 +247,7 @@ def test_the_real_question_defaults_to_cancel(qtbot: Any, pharmacy: Pharmacy) ->
 
     QTimer.singleShot(0, answer)
     click(qtbot, screen.confirm_button)
-    assert len(seen) == 1 and "Confirm rule adherence?" in seen[0] and "site SOP 14" in seen[0]
+    assert len(seen) == 1 and "Confirm rule Adherence?" in seen[0] and "site SOP 14" in seen[0]
     assert confirmations(pharmacy) == []
 
 
@@ -253,7 +258,7 @@ def test_a_pharmacist_reads_the_rules_but_cannot_confirm_them(
     screen = make_screen(qtbot, pharmacy, "pharm")
     lines = shown(screen)
     keys = site_decisions(pharmacy)
-    assert [line["Rule"] for line in lines[: len(keys)]] == keys
+    assert [line["Key"] for line in lines[: len(keys)]] == keys
     assert "An administrator confirms them" in screen.summary.text()
     assert not screen.confirm_button.isVisible()
     assert not screen.reason.isVisible()

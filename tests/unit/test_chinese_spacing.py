@@ -82,3 +82,29 @@ def test_a_cycle_number_is_written_one_way() -> None:
         if re.search(r"第\{[a-z_]+\}周期", chinese)
     ]
     assert not tight, "write 第 {cycle} 周期:\n" + "\n".join(tight)
+
+
+ASCII_PUNCTUATION = re.compile(
+    rf"[{CJK}] ?\((?![&*])|(?<!\(&[A-Z])\) ?[{CJK}]|[{CJK}] ?:(?!//)|: ?[{CJK}]"
+)
+"""ASCII parentheses or a colon against Chinese (Chinese writes （ ） and ：): "下一位受试者
+(Esc)", "thermal-4x2: 热敏卷纸". Two ASCII forms stay, as Chinese Windows programs write them: a
+keyboard accelerator "(&F)" and a file-type filter "(*.toml)", which Qt reads."""
+
+
+def test_no_ascii_parentheses_or_colon_against_chinese() -> None:
+    found = [
+        f"{name}: {chinese!r}"
+        for name, _english, chinese in TRANSLATIONS
+        if ASCII_PUNCTUATION.search(re.sub(r"<[^>]*>", "", chinese))
+    ]
+    assert not found, "write （ ） and ： in Chinese:\n" + "\n".join(found)
+
+
+def test_a_shortcut_in_ascii_parentheses_is_caught_and_an_accelerator_passes() -> None:
+    assert ASCII_PUNCTUATION.search("下一位受试者 (Esc)")
+    assert ASCII_PUNCTUATION.search("预览标签 (Ctrl+P)")
+    assert ASCII_PUNCTUATION.search("thermal-4x2: 热敏卷纸")
+    assert not ASCII_PUNCTUATION.search("下一位受试者（Esc）")
+    assert not ASCII_PUNCTUATION.search("导入装箱清单（CSV）(&I)…")
+    assert not ASCII_PUNCTUATION.search("研究文件 (*.toml);;所有文件 (*)")

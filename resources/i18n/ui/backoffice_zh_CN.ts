@@ -1413,6 +1413,10 @@
         <translation>待确认</translation>
     </message>
     <message>
+        <source>Key in the study file: {key}</source>
+        <translation>研究文件中的键：{key}</translation>
+    </message>
+    <message>
         <source>Study rules of {study}</source>
         <translation>{study} 研究规则</translation>
     </message>

@@ -112,7 +112,7 @@
     </message>
     <message>
         <source>New participant (Esc)</source>
-        <translation>下一位受试者 (Esc)</translation>
+        <translation>下一位受试者（Esc）</translation>
     </message>
     <message>
         <source>Sign and dispense</source>
@@ -128,7 +128,7 @@
     </message>
     <message>
         <source>Preview label (Ctrl+P)</source>
-        <translation>预览标签 (Ctrl+P)</translation>
+        <translation>预览标签（Ctrl+P）</translation>
     </message>
     <message>
         <source>&amp;Record the print</source>
@@ -274,8 +274,8 @@
         <translation>未提供血小板计数。</translation>
     </message>
     <message>
-        <source>Platelet count {count} x 10^9/L.</source>
-        <translation>血小板计数 {count} ×10^9/L。</translation>
+        <source>Platelet count {count} {unit}.</source>
+        <translation>血小板计数 {count} {unit}。</translation>
     </message>
     <message>
         <source>{sentence} {next}</source>
@@ -330,8 +330,13 @@
         <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits}：{products}，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
+        <source>{kit} ({tablets})</source>
+        <comment>a kit and its tablets</comment>
+        <translation>{kit}（{tablets}）</translation>
+    </message>
+    <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
-        <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits} 共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
+        <translation>已发放 {number}：{participant} 第 {cycle} 周期，{kits}共 {tablets} 片，{days} 天，用至 {last_day}。</translation>
     </message>
     <message>
         <source>Scan the participant&apos;s study number to begin.</source>
@@ -601,7 +606,7 @@
     </message>
     <message>
         <source>&amp;Import manifest (CSV)…</source>
-        <translation>导入装箱清单 (CSV)(&amp;I)…</translation>
+        <translation>导入装箱清单（CSV）(&amp;I)…</translation>
     </message>
     <message>
         <source>Remove line</source>
@@ -852,7 +857,7 @@
     </message>
     <message>
         <source>Next return (Esc)</source>
-        <translation>下一笔退药 (Esc)</translation>
+        <translation>下一笔退药（Esc）</translation>
     </message>
     <message>
         <source>Sign return count</source>

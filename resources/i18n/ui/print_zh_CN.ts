@@ -23,6 +23,10 @@
         <source>The printer {printer} failed while printing: check it.</source>
         <translation>打印机 {printer} 打印时出错：请检查打印机。</translation>
     </message>
+    <message>
+        <source>Code in the study file and the command: {code}</source>
+        <translation>研究文件和命令中的代码：{code}</translation>
+    </message>
 </context>
 <context>
     <name>LabelPrintersDialog</name>
@@ -50,10 +54,6 @@
         <translation>&lt;b&gt;打印机&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</source>
-        <translation>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</translation>
-    </message>
-    <message>
         <source>None: preview, then the print dialog</source>
         <translation>无：先预览，再用打印对话框</translation>
     </message>
@@ -70,12 +70,20 @@
         <translation>这台电脑未安装打印机：请安装标签打印机的驱动程序，然后在此选择。</translation>
     </message>
     <message>
-        <source>Choose the printer of {stock} first.</source>
-        <translation>请先选择 {stock} 的打印机。</translation>
+        <source>The printer loaded with each label stock: the counter prints a signed dispense&apos;s label there at once, with no dialog. A stock with no printer is previewed, then printed through the print dialog.</source>
+        <translation>每种标签纸所用的打印机：发放签名后，柜台立即在该打印机上打印标签，无需对话框。未指定打印机的标签纸先预览，再通过打印对话框打印。</translation>
     </message>
     <message>
-        <source>The calibration page of {stock} went to {printer}. The corner marks should touch the label&apos;s corners; if not, measure the shift and save it: dispensary label calibrate --stock {stock} --dx MM --dy MM.</source>
-        <translation>{stock} 的校准页已发送到 {printer}。角标应与标签的四角对齐；如未对齐，请量出偏移并保存：dispensary label calibrate --stock {stock} --dx MM --dy MM。</translation>
+        <source>This computer has no printer installed: ask an administrator to install the label printer&apos;s driver and choose it in Settings, Label printers. Until then each label is previewed, then printed through the print dialog.</source>
+        <translation>这台电脑未安装打印机：请管理员安装标签打印机的驱动程序，并在“设置”中的“标签打印机”里选择。在此之前，每张标签先预览，再通过打印对话框打印。</translation>
+    </message>
+    <message>
+        <source>Choose a printer for &quot;{stock}&quot; first.</source>
+        <translation>请先为“{stock}”选择打印机。</translation>
+    </message>
+    <message>
+        <source>The calibration page of &quot;{shown}&quot; went to {printer}. The corner marks should touch the label&apos;s corners; if not, measure the shift and save it: dispensary label calibrate --stock {stock} --dx MM --dy MM.</source>
+        <translation>“{shown}”的校准页已发送到 {printer}。角标应与标签的四角对齐；如未对齐，请量出偏移并保存：dispensary label calibrate --stock {stock} --dx MM --dy MM。</translation>
     </message>
 </context>
 </TS>

@@ -257,10 +257,6 @@
         <translation>本工作站的标签打印机</translation>
     </message>
     <message>
-        <source>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</source>
-        <translation>{name}&lt;br&gt;&lt;small&gt;{description}&lt;/small&gt;</translation>
-    </message>
-    <message>
         <source>Change the label printers…</source>
         <translation>更改标签打印机…</translation>
     </message>
@@ -421,6 +417,10 @@
     <message>
         <source>Add a &amp;file…</source>
         <translation>添加文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>{protocol}: {title}</source>
+        <translation>{protocol}：{title}</translation>
     </message>
     <message>
         <source>A study file</source>

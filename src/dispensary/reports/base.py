@@ -19,6 +19,7 @@ cell ever shows empty boxes.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,8 +94,17 @@ TOC_STYLE = ParagraphStyle("toc", parent=BODY, fontSize=10, leading=15)
 SIGNATURE_ROLE = ParagraphStyle("signature_role", parent=BODY, fontName=BOLD, spaceAfter=0)
 
 
+RAISED = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+UNRAISED = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+"""A power written raised ("×10⁹/L", study.written_unit): neither Helvetica nor the CJK font
+has the superscript digits, so a paragraph raises plain ones (<super>)."""
+
+
 def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Plain text as paragraph markup: its markup characters shown as typed, its raised
+    digits raised in the paragraph's own font."""
+    plain = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return RAISED.sub(lambda m: f"<super>{m.group().translate(UNRAISED)}</super>", plain)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +113,7 @@ def escape(text: str) -> str:
 
 def needs_cjk(text: str = "") -> bool:
     """The CJK font for this text: a Chinese report, or a text Helvetica cannot print."""
-    return chinese() or not pdffonts.latin_only(text)
+    return chinese() or not pdffonts.latin_only(text.translate(UNRAISED))
 
 
 def font(bold: bool = False, italic: bool = False, text: str = "") -> str:

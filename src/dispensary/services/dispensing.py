@@ -631,13 +631,14 @@ def _plan(
     threshold = study.platelet_hold_at_or_above
     platelets = checked.platelets
     if threshold and platelets is not None and platelets >= threshold:
+        unit = study.platelet_observation().unit
         if "platelets" in confirmed:
             found.warn(
                 DispenseCheck.PLATELETS_HOLD,
                 lambda: _(
-                    "Platelets {platelets} x 10^9/L are at or above {threshold}: the "
+                    "Platelets {platelets} {unit} are at or above {threshold} {unit}: the "
                     "investigator's rule is to hold the drug."
-                ).format(platelets=f"{platelets:g}", threshold=f"{threshold:g}"),
+                ).format(platelets=f"{platelets:g}", threshold=f"{threshold:g}", unit=unit),
                 OverrideNeeds.REASON,
             )
         else:
@@ -647,8 +648,8 @@ def _plan(
                 lambda: rule_to_confirm(
                     study.rule_title(rule.key),
                     rule.source,
-                    _("platelets {platelets} x 10^9/L are recorded.").format(
-                        platelets=f"{platelets:g}"
+                    _("platelets {platelets} {unit} are recorded.").format(
+                        platelets=f"{platelets:g}", unit=unit
                     ),
                 ),
             )

@@ -81,7 +81,7 @@ from dispensary.services.results import (
     ParticipantRow,
     SignedBy,
 )
-from dispensary.study import IRT_CONFIRMATION, PLATELETS
+from dispensary.study import IRT_CONFIRMATION, PLATELETS, written_unit
 
 _LIVE_DISPENSES = (
     select(Dispense)
@@ -286,11 +286,13 @@ def _observation_values(
     """The observations of `found` (key: value and unit) and the record's platelet count, in
     the study file's order."""
     if record.platelet_count is not None:
-        found[PLATELETS] = (record.platelet_count, "x 10^9/L")
+        found[PLATELETS] = (record.platelet_count, ctx.study.platelet_observation().unit)
     order = [o.key for o in ctx.study.observations]
     keys = sorted(found, key=lambda k: (order.index(k) if k in order else len(order), k))
     names = {o.key: o.name for o in ctx.study.observations}
-    return tuple(ObservationValue(k, names.get(k, k), found[k][0], found[k][1]) for k in keys)
+    return tuple(
+        ObservationValue(k, names.get(k, k), found[k][0], written_unit(found[k][1])) for k in keys
+    )
 
 
 def irt_confirmation_of(session: Session, record: Dispense) -> str:

@@ -200,6 +200,9 @@ class RuleState:
     said: str = ""
     """What the rule says in the reader's language (Study.rule_title); `title` keeps the
     English the audit trail and the JSON output hold."""
+    name: str = ""
+    """The rule by name in the reader's language (Study.rule_name: "周期间隔"); `key`
+    ("cycle.min_interval") is what the study file and the command write."""
 
     @property
     def state(self) -> str:

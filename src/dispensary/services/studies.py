@@ -402,6 +402,7 @@ def study_rules(ctx: Context, actor: Actor) -> list[RuleState]:
                     confirmed_at=row.confirmed_at if row else None,
                     reason=row.reason if row else "",
                     said=ctx.study.rule_title(rule.key),
+                    name=ctx.study.rule_name(rule.key),
                 )
             )
         return states
@@ -473,4 +474,5 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
             confirmed_at=row.confirmed_at,
             reason=why,
             said=ctx.study.rule_title(found.key),
+            name=ctx.study.rule_name(found.key),
         )

@@ -75,11 +75,6 @@ from dispensary.ui.widgets import (
 )
 
 
-def _unit_html(unit: str) -> str:
-    """A unit as the study file writes it ("x 10^9/L") in rich text, its powers raised."""
-    return re.sub(r"\^(\d+)", r"<sup>\1</sup>", escape(unit))
-
-
 class DispenseScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Dispense"))
     shortcut = QKeySequence("Ctrl+2").toString()
@@ -143,7 +138,7 @@ class DispenseScreen(Screen):
         self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
         self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
         self.platelets_label = QLabel(
-            self.tr("Platelets ({unit})").format(unit=_unit_html(counted.unit))
+            self.tr("Platelets ({unit})").format(unit=escape(counted.unit))
         )
         form.addRow(self.platelets_label, self.platelets)
         self.platelet_warning = wrapped_label("warningText")
@@ -767,7 +762,9 @@ class DispenseScreen(Screen):
             said = (
                 self.tr("No platelet count given.")
                 if count is None
-                else self.tr("Platelet count {count} x 10^9/L.").format(count=f"{count:g}")
+                else self.tr("Platelet count {count} {unit}.").format(
+                    count=f"{count:g}", unit=self.session.ctx.study.platelet_observation().unit
+                )
             )
             # Two sentences, joined as the language joins them (no space in Chinese).
             summary = self.tr("{sentence} {next}").format(sentence=summary, next=said)
@@ -928,7 +925,12 @@ class DispenseScreen(Screen):
         )
 
     def _done_text(self, result: DispenseResult) -> str:
-        kits = separated(f"{k.kit} ({k.tablets})" for k in result.kits)
+        kits = separated(
+            self.tr("{kit} ({tablets})", "a kit and its tablets").format(
+                kit=k.kit, tablets=k.tablets
+            )
+            for k in result.kits
+        )
         products = self._products_counted((k.product, k.tablets) for k in result.kits)
         if products:
             return self.tr(

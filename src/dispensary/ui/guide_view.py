@@ -13,7 +13,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextBlock, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QTextBlock,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -52,6 +59,26 @@ def guide_of_file(name: str) -> Guide | None:
     return next((g for g in Guide if g.value == stem), None)
 
 
+def guide_title(text: str) -> str:
+    """The guide's title: its first heading ("药师指南"), as the reader reads it; "" when none."""
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line.removeprefix("# ").strip()
+    return ""
+
+
+def wrap_code_blocks(document: QTextDocument) -> None:
+    """The guide's code blocks (a command, the GRANTs) wrapped to the window like the text
+    around them: Qt keeps their lines whole, which scrolled the whole guide sideways."""
+    block = document.begin()
+    while block.isValid():
+        shape = block.blockFormat()
+        if shape.nonBreakableLines():
+            shape.setNonBreakableLines(False)
+            QTextCursor(block).setBlockFormat(shape)
+        block = block.next()
+
+
 def slug(heading: str) -> str:
     """A heading's anchor as GitHub writes it: lower case, punctuation dropped, spaces to
     hyphens (letters of any script kept), so that one link works there and here."""
@@ -87,6 +114,8 @@ class GuideWindow(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName("guideText")
         self.browser.setOpenLinks(False)
+        # A long command or path with no space breaks where it must: no sideways scrolling.
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.browser.anchorClicked.connect(self.follow)
         self.back = QPushButton(self.tr("&Back"))
         self.back.setObjectName("guideBack")
@@ -129,13 +158,15 @@ class GuideWindow(QDialog):
                 os_detail(exc),
             )
         self.browser.setMarkdown(text)
+        wrap_code_blocks(self.browser.document())
         if guide is Guide.PHARMACIST:
             self.setWindowTitle(self.tr("Pharmacist's guide"))
             self.other.setText(self.tr("&Administrator's guide"))
         else:
             self.setWindowTitle(self.tr("Administrator's guide"))
             self.other.setText(self.tr("&Pharmacist's guide"))
-        self.where.setText(path.name)
+        # The guide by its title in the reader's language; its file for whoever looks it up.
+        self.where.setText(guide_title(text) or self.windowTitle())
         self.where.setToolTip(str(path))
         if anchor:
             self.scroll_to(anchor)

@@ -201,6 +201,14 @@ def send_pdf(pdf: bytes, name: str, stock: LabelStock) -> str:
     return ""
 
 
+def stock_code(stock: LabelStock) -> str:
+    """A label stock's code, as the command and the study file type it (thermal-4x2): the
+    tooltip of the stock's description wherever a window names it."""
+    return QCoreApplication.translate(
+        "LabelPrinters", "Code in the study file and the command: {code}"
+    ).format(code=stock.name)
+
+
 class LabelPrintersPanel(QWidget):
     """Each label stock with the printer loaded with it, and a calibration page to check the
     printer places the labels right. `apply()` saves the choice in the workstation's
@@ -223,18 +231,21 @@ class LabelPrintersPanel(QWidget):
                 " previewed, then printed through the print dialog."
             )
         )
+        intro.setObjectName("printersIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.intro = intro
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("<b>Label stock</b>")), 0, 0)
         grid.addWidget(QLabel(self.tr("<b>Printer</b>")), 0, 1)
         found = available_printers()
         for row, stock in enumerate(STOCKS.values(), start=1):
-            caption = QLabel(
-                self.tr("{name}<br><small>{description}</small>").format(
-                    name=stock.name, description=stock.shown
-                )
-            )
+            # The stock by what it is, with its size, in the reader's language; its code (what
+            # the command and the study file take) on hover.
+            caption = QLabel(stock.shown)
+            caption.setObjectName(f"stockCaption_{stock.name}")
+            caption.setWordWrap(True)
+            caption.setToolTip(stock_code(stock))
             chooser = QComboBox()
             chooser.setObjectName(f"printer_{stock.name}")
             chooser.addItem(self.tr("None: preview, then the print dialog"), "")
@@ -256,6 +267,7 @@ class LabelPrintersPanel(QWidget):
             self.calibration_buttons[stock.name] = button
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
+        self.no_printer: QLabel | None = None
         if not found:
             none = QLabel(
                 self.tr(
@@ -266,6 +278,7 @@ class LabelPrintersPanel(QWidget):
             none.setObjectName("warningText")
             none.setWordWrap(True)
             layout.addWidget(none)
+            self.no_printer = none
         self.message = MessageBar(self)
         layout.addWidget(self.message)
 
@@ -298,6 +311,22 @@ class LabelPrintersPanel(QWidget):
         page still prints on the printer bound to the stock."""
         for box in self.choosers.values():
             box.setEnabled(False)
+        # What to do is the administrator's, not this user's: said so, not "choose it here".
+        self.intro.setText(
+            self.tr(
+                "The printer loaded with each label stock: the counter prints a signed"
+                " dispense's label there at once, with no dialog. A stock with no printer is"
+                " previewed, then printed through the print dialog."
+            )
+        )
+        if self.no_printer is not None:
+            self.no_printer.setText(
+                self.tr(
+                    "This computer has no printer installed: ask an administrator to install the"
+                    " label printer's driver and choose it in Settings, Label printers. Until"
+                    " then each label is previewed, then printed through the print dialog."
+                )
+            )
 
     def print_calibration(self, key: str) -> bool:
         """The stock's calibration page, with its saved calibration, on the printer chosen for
@@ -306,7 +335,8 @@ class LabelPrintersPanel(QWidget):
         name = str(self.choosers[key].currentData() or "")
         if not name:
             self.message.show_message(
-                self.tr("Choose the printer of {stock} first.").format(stock=stock.name), "error"
+                self.tr('Choose a printer for "{stock}" first.').format(stock=stock.shown),
+                "error",
             )
             return False
         try:
@@ -320,10 +350,10 @@ class LabelPrintersPanel(QWidget):
             return False
         self.message.show_message(
             self.tr(
-                "The calibration page of {stock} went to {printer}. The corner marks should touch"
+                'The calibration page of "{shown}" went to {printer}. The corner marks should touch'
                 " the label's corners; if not, measure the shift and save it: dispensary label"
                 " calibrate --stock {stock} --dx MM --dy MM."
-            ).format(stock=stock.name, printer=name),
+            ).format(shown=stock.shown, stock=stock.name, printer=name),
             "ok",
         )
         return True

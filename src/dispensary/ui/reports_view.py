@@ -272,7 +272,7 @@ class ReportsScreen(Screen):
         self.stock = QComboBox()
         self.stock.setObjectName("reportStock")
         for stock in STOCKS.values():
-            self.stock.addItem(f"{stock.name}: {stock.shown}", stock.name)
+            self.stock.addItem(stock.shown, stock.name)
         chosen = attempt(
             self.message,
             lambda: choose_stock(self.session.ctx.study, self.session.settings),

@@ -39,7 +39,7 @@ from dispensary.services import pharmacy, site_key, workstation
 from dispensary.services.setup import Location
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import ReasonDialog, SidePanel, action_button, attempt
-from dispensary.ui.label_printers import Keep, LabelPrintersDialog, bound_printer
+from dispensary.ui.label_printers import Keep, LabelPrintersDialog, bound_printer, stock_code
 from dispensary.ui.screen import Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.setup_wizard import LocationPanel
@@ -385,13 +385,10 @@ class SettingsScreen(Screen):
             shown = QLabel()
             shown.setObjectName(f"boundPrinter_{stock.name}")
             shown.setWordWrap(True)
-            # The stock as the printers' dialog names it: its key (what the label screens and
-            # the command take) over what it is in the reader's language.
-            caption = QLabel(
-                self.tr("{name}<br><small>{description}</small>").format(
-                    name=stock.name, description=stock.shown
-                )
-            )
+            # The stock as the printers' dialog names it: what it is, with its size, in the
+            # reader's language; its code (what the command and the study file take) on hover.
+            caption = QLabel(stock.shown)
+            caption.setToolTip(stock_code(stock))
             caption.setObjectName(f"stockCaption_{stock.name}")
             form.addRow(caption, shown)
             self.bound[stock.name] = shown

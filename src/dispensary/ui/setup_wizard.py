@@ -486,9 +486,18 @@ class StudiesPage(SetUpPage):
             )
         )
         self.add.setText(self.tr("Add a &file…"))
+        for box, file in self.boxes:
+            box.setText(self._named(file))
+
+    def _named(self, file: first_run.StudyFile) -> str:
+        """The study by its protocol and its short title in the reader's language (the study
+        file's own, as the other windows name it; English when the file gives none)."""
+        return self.tr("{protocol}: {title}").format(
+            protocol=file.study.protocol, title=file.study.wording().short_title
+        )
 
     def _offer(self, file: first_run.StudyFile, checked: bool) -> QCheckBox:
-        box = QCheckBox(f"{file.study.protocol}: {file.study.short_title or file.study.title}")
+        box = QCheckBox(self._named(file))
         box.setObjectName(f"study-{file.study.protocol}")
         box.setToolTip(file.origin)
         box.setChecked(checked)

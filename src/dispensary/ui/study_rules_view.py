@@ -61,9 +61,21 @@ def rule_state(rule: RuleState) -> str:
     return QCoreApplication.translate("StudyRulesScreen", "to confirm")
 
 
+def rule_name(rule: RuleState) -> str:
+    """The rule by name in the user's language ("周期间隔"), its key when it has none."""
+    return rule.name or rule.key
+
+
+def rule_key(rule: RuleState) -> str:
+    """What the administrator looks for in the study file, on hover over the rule's name."""
+    return QCoreApplication.translate("StudyRulesScreen", "Key in the study file: {key}").format(
+        key=rule.key
+    )
+
+
 RULE_COLUMNS: list[Column[RuleState]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "State")), rule_state, colour=_state_colour),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Rule")), lambda r: r.key),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Rule")), rule_name, hint=rule_key),
     Column(str(QT_TRANSLATE_NOOP("Column", "What it says")), lambda r: r.said or r.title),
     Column(str(QT_TRANSLATE_NOOP("Column", "Source")), lambda r: source_words(r.source)),
     Column(str(QT_TRANSLATE_NOOP("Column", "By")), lambda r: r.confirmed_by),
@@ -254,10 +266,11 @@ class StudyRulesScreen(Screen):
             self.chosen.setText(self.tr("Select a rule in the list."))
             return
         head = self.tr("<b>{rule}</b>: {title} <i>({source})</i><br>").format(
-            rule=plain(rule.key),
+            rule=plain(rule_name(rule)),
             title=plain(rule.said or rule.title),
             source=plain(source_words(rule.source)),
         )
+        head += f"<small>{plain(rule_key(rule))}</small><br>"
         if rule.by_source:
             state = self.tr("Holds as written: it comes from the {source}.").format(
                 source=plain(source_words(rule.source))
@@ -289,13 +302,13 @@ class StudyRulesScreen(Screen):
                 self.tr(
                     "Type why rule {rule} holds (the decision or document behind it) before "
                     "confirming it: the reason is kept in the audit trail."
-                ).format(rule=rule.key)
+                ).format(rule=rule_name(rule))
             )
             self.reason.setFocus()
             return
         if not ConfirmRuleQuestion.ask(
             self,
-            self.tr("<b>Confirm rule {rule}?</b>").format(rule=plain(rule.key)),
+            self.tr("<b>Confirm rule {rule}?</b>").format(rule=plain(rule_name(rule))),
             self.tr(
                 "{title} <i>({source})</i>.<br><br>From then on the counter applies it as "
                 "written: it may refuse a step or ask for an override. The confirmation is kept "
@@ -320,7 +333,7 @@ class StudyRulesScreen(Screen):
         self.message.show_message(
             self.tr(
                 "Rule {rule} ({source}) is confirmed: the counter now applies it as written."
-            ).format(rule=done.key, source=source_words(done.source)),
+            ).format(rule=rule_name(done), source=source_words(done.source)),
             "ok",
         )
         self.changed.emit()

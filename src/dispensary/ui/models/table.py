@@ -48,6 +48,8 @@ class Column(Generic[_Row]):
     context: str = ""  # the title's translation context, when not "Column"
     tooltip: str = ""
     """The full wording of a shortened title (in English, marked like the title); "": none."""
+    hint: Callable[[_Row], str] | None = None
+    """A cell's tooltip when it is not its whole text (a rule's key under its name)."""
 
     def shown_title(self) -> str:
         """The title in the user's language."""
@@ -162,6 +164,8 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
             value = column.value(row)
             text = column.text(value) if column.text is not None else display(value)
             if role == Qt.ItemDataRole.ToolTipRole:
+                if column.hint is not None:
+                    return column.hint(row) or None
                 # A long text may be elided in a narrow column: the whole of it on hover.
                 return text if len(text) > self.tooltip_from else None
             return text
