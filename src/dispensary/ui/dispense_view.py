@@ -9,7 +9,6 @@ failed waits, shown under the form, until printed again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from html import escape
