@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,8 @@ from dispensary.cli.core import display_width
 from dispensary.cli.program import build_parser
 from dispensary.i18n import Language, speaking
 from dispensary.pdffonts import NO_LINE_START
+
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 ASCII_RUN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 PROSE = re.compile(r"[A-Za-z][a-z]+(?:'s)?")
@@ -216,3 +219,20 @@ def test_the_help_follows_the_workstations_locale() -> None:
     assert proc.stdout.startswith("用法：dispensary")
     assert "退出码：" in proc.stdout and "exit codes" not in proc.stdout
     assert not english_left(proc.stdout)
+
+
+def test_an_output_in_a_legacy_encoding_gets_plain_letters_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Redirected on a Chinese Windows, the output is GBK, which has no ⁹: the help of
+    `dispense` (its platelet unit ×10⁹/L) stopped with UnicodeEncodeError; it says ×10^9/L."""
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        [sys.executable, "-m", "dispensary.cli", "--lang", "zh_CN", "dispense", "--help"],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("gbk", "replace")
+    assert "血小板计数，×10^9/L" in done.stdout.decode("gbk")

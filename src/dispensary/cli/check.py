@@ -239,7 +239,7 @@ def dispense_check(checks: Commands) -> None:
     p.add_argument(
         "--override-reason", metavar="TEXT", help=N_("the reason an override would give")
     )
-    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, x 10^9/L"))
+    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
 

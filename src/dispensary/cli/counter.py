@@ -457,7 +457,7 @@ def dispense_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kit", action="extend", nargs="+", help=N_("kits taken (default: FEFO)"))
     p.add_argument("--date", type=calendar_date, help=N_("dispense date (default today)"))
     p.add_argument("--override-reason", metavar="TEXT", help=N_("why dispense despite a warning"))
-    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, x 10^9/L"))
+    p.add_argument("--platelets", type=number, metavar="X", help=N_("platelet count, ×10⁹/L"))
     observation_options(p)
     p.add_argument("--dose-ordered-by", metavar="NAME", help=N_("who ordered a dose change"))
     p.add_argument(

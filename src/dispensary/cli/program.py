@@ -8,6 +8,8 @@ builds every command's parser at once (the tests and the fuzzing walk it).
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import os
 import sys
 import traceback
@@ -329,7 +331,37 @@ def _language_asked(argv: Sequence[str]) -> str | None:
     return None
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _in_plain_letters(error: UnicodeError) -> tuple[str, int]:
+    """What an output that cannot hold a character prints instead: a superscript's digits
+    after a caret (×10⁹/L as ×10^9/L), anything else as a question mark."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    part = error.object[error.start : error.end]
+    plain = part.translate(_SUPERSCRIPTS)
+    shown = "^" + plain if plain != part and plain.isdigit() else "?" * len(part)
+    return shown, error.end
+
+
+def printable_everywhere() -> None:
+    """A terminal or file in a legacy encoding (GBK on a Chinese Windows, when the output is
+    redirected) cannot hold every character the program writes (the platelet unit's ⁹): the
+    command wrote nothing more and stopped with Python's traceback. It writes the nearest
+    plain letters instead."""
+    codecs.register_error("dispensary-plain", _in_plain_letters)
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+            continue
+        try:
+            "×10⁹".encode(stream.encoding)
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(errors="dispensary-plain")
+
+
 def main(argv: list[str] | None = None) -> int:
+    printable_everywhere()
     asked = parse_language(_language_asked(sys.argv[1:] if argv is None else argv) or "")
     token = set_language(asked or system_language())
     _speak_argparse()
