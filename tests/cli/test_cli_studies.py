@@ -177,6 +177,20 @@ def test_the_protocols_are_told_to_the_signed_in_user_their_own_only(
     unsigned = cli("inventory", "--study", "NCT00000000", user=None)
     assert unsigned.code == cli("inventory", "--study", OTHER, user=None).code != 0
     assert "NCT07198672" not in unsigned.err
+    # A product the command refuses names the study's products: only after the sign-in, so
+    # with no password a held protocol and one not held read alike.
+    shipment = ["--shipment", "S", "--kits", "K1-K2", "--product", "NOPE", "--lot", "L"]
+    shipment += ["--expiry", "2028-01-01"]
+    for command in (["check", "receive"], ["receive"]):
+        held, missing = (
+            cli(*command, *shipment, env={"DISPENSARY_STUDY": protocol}, user=None)
+            for protocol in ("DEMO-2DRUG", "NCT00000000")
+        )
+        assert held.code == missing.code == 4, (held.err, missing.err)
+        assert "democapib" not in held.err
+        assert held.err.replace("DEMO-2DRUG", "<asked>") == missing.err.replace(
+            "NCT00000000", "<asked>"
+        )
     boss = cli("inventory", "--study", "NCT00000000", user="admin")
     assert boss.code == 2 and f"holds NCT07198672, DEMO-28D-BID, DEMO-2DRUG, {OTHER}" in boss.err
     assert state(cli.db) == before

@@ -135,6 +135,11 @@ class Run:
                 raise self._not_held(unknown)
             if self.study is None and len(opened.studies) > 1 and not self.site_wide:
                 raise self._several_studies()
+            if self.study is not None and self.args.command not in SIGNS_NO_ONE_IN:
+                # Signed in before anything of the study named is read: its product codes or
+                # kits, said by a command's first refusal, told whoever typed a protocol that
+                # it is held (one not held was refused after the sign-in).
+                self._signed_in()
         return self._ctx
 
     def _not_held(self, exc: UnknownStudy) -> UsageError:
