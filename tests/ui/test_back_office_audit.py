@@ -92,6 +92,17 @@ def test_a_former_member_of_the_study_can_be_picked_and_their_entries_shown(
     screen.action.setCurrentIndex(screen.action.findData("receive"))
     qtbot.mouseClick(screen.apply, Qt.MouseButton.LeftButton)
     assert [r.entity_id for r in screen.model.rows] == ["SH-1", "SH-2"]
+    # As the administrator reads it (who knows every account): still marked as gone.
+    for reader in ("admin", "monitor"):
+        marked = {
+            a.username: a.former
+            for a in users.trail_accounts(pharmacy.ctx, pharmacy.session(reader).actor)
+        }
+        assert marked["pharm"] is True and marked["admin"] is False, (reader, marked)
+    # Given access again: no longer marked.
+    studies.set_access(pharmacy.ctx, admin, "pharm", protocol, True, "back at this site")
+    again = users.trail_accounts(pharmacy.ctx, pharmacy.session("monitor").actor)
+    assert [a.former for a in again if a.username == "pharm"] == [False]
     still = screen.user.findData("monitor")
     assert screen.user.itemText(still).endswith(")") and "no longer" not in screen.user.itemText(
         still

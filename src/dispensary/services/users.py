@@ -20,7 +20,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session, object_session
 
 from dispensary.db.engine import read_only, read_transaction, sqlite_path, write_transaction
@@ -816,14 +816,27 @@ def trail_accounts(ctx: Context, actor: Actor) -> list[TrailAccount]:
     their name is given, not the studies they work in now."""
     require(actor, Permission.AUDIT, ctx)
     known = {row.username: row.full_name for row in list_users(ctx, actor)}
-    members = select(StudyAccess.user_id).where(StudyAccess.study_id == ctx.study_id)
+    # Each member's latest access row for this study says whether they still work in it
+    # (an administrator, who reaches every study, has none).
+    latest = (
+        select(func.max(StudyAccess.id))
+        .where(StudyAccess.study_id == ctx.study_id)
+        .group_by(StudyAccess.user_id)
+    )
     with read_transaction(ctx.engine) as session:
-        were = session.execute(
-            select(User.username, User.full_name).where(User.id.in_(members))
-        ).all()
-    found = [TrailAccount(name, full) for name, full in known.items()]
-    found += [TrailAccount(str(n), str(f), True) for n, f in were if str(n) not in known]
-    return sorted(found, key=lambda account: account.username)
+        members = {
+            str(name): (str(full), bool(granted))
+            for name, full, granted in session.execute(
+                select(User.username, User.full_name, StudyAccess.granted)
+                .join(StudyAccess, StudyAccess.user_id == User.id)
+                .where(StudyAccess.id.in_(latest))
+            )
+        }
+    everyone = {**known, **{name: full for name, (full, _granted) in members.items()}}
+    return [
+        TrailAccount(name, everyone[name], name in members and not members[name][1])
+        for name in sorted(everyone)
+    ]
 
 
 def _row(user: User, within: frozenset[int] | None = None) -> UserRow:
