@@ -379,3 +379,9 @@ def test_a_part_used_kit_too_small_for_a_cycle_is_not_usable() -> None:
     [row, _other] = result.rows
     assert [c.kits for c in result.cycles] == [("P1", "P2")]
     assert (row.kits_needed, row.kits_usable, row.kits_short) == (2, 2, 0)
+    # A kit holding fewer than the study's kit size but a whole cycle (25 of 42 tablets of
+    # 2.5 mg, for cycles of 21) serves a cycle alone: usable in a week that is not short.
+    stock = [kit("Q1", date(2027, 6, 1), P25, tablets=25), kit("Q2", product=P25, tablets=42)]
+    result = forecast([Course("A", START, {P25: 21})], stock, RULES, START, 1)
+    [_p75, p25] = result.rows
+    assert (p25.kits_needed, p25.kits_usable, p25.kits_short) == (1, 2, 0)

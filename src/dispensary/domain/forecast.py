@@ -208,10 +208,16 @@ def forecast(
         if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
     }
     products = tuple(rules.tablets_per_kit)
-    fefo = {
-        p: _Fefo([k for k in shelf.values() if k.product == p], rules.tablets_per_kit[p])
+    # A kit serves a cycle alone when it holds what the smallest cycle of the horizon takes
+    # (a kit of 25 for cycles of 21 does, though the study's kits hold 30).
+    alone = {
+        p: min(
+            (c.tablets[p] for c in courses if c.tablets.get(p, 0) > 0),
+            default=rules.tablets_per_kit[p],
+        )
         for p in products
     }
+    fefo = {p: _Fefo([k for k in shelf.values() if k.product == p], alone[p]) for p in products}
     due = sorted(
         (day1, course.participant, product, tablets)
         for course in courses
@@ -281,10 +287,12 @@ class _Fefo:
 
     CHUNK = 8  # a cycle takes a kit or two
 
-    def __init__(self, kits: Iterable[KitCandidate], per_kit: int) -> None:
+    def __init__(self, kits: Iterable[KitCandidate], alone: int) -> None:
+        """`alone`: the tablets a kit must hold to serve a cycle by itself; one holding fewer
+        is part-used (usable only with another kit a cycle takes)."""
         self.kits = sorted(kits, key=_fefo_key)
         self.keys = [_fefo_key(k) for k in self.kits]
-        self.part_used = [_fefo_key(k) for k in self.kits if k.tablets < per_kit]
+        self.part_used = [_fefo_key(k) for k in self.kits if k.tablets < alone]
 
     def first_covering(
         self, product: str, tablets: int, cover_until: date, today: date
