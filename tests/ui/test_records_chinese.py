@@ -237,11 +237,11 @@ def test_a_report_is_made_in_chinese(chinese: None, qtbot: Any, pharmacy: Pharma
     listed = [screen.choices.item(i).text() for i in range(screen.choices.count())]
     reports = [entry_title(e, Language.ZH_CN) for e in ENTRIES if not isinstance(e, Label)]
     labels = [
-        "标签：指定药盒",
-        "标签：货件的药盒",
-        "标签：发放",
-        "标签：受试者说明单",
-        "标签：校准页",
+        "指定编号的药盒标签",
+        "货件的药盒标签",
+        "发放标签",
+        "受试者说明单",
+        "标签校准页",
     ]
     assert listed == reports + labels
     screen.product.setCurrentIndex(screen.product.findData("herombopag-7.5mg"))

@@ -201,6 +201,9 @@ class AuditScreen(Screen):
             self, audit_columns(session.ctx.study), "auditTable", descending=True
         )
         self.model.tooltip_from = 0  # a cell cut in a narrow column reads whole on hover
+        # The new values take the width to spare (fit_columns' stretch); the last column
+        # stretched too, past the table's edge (1179 of 1128 pixels in Chinese at 1366x768).
+        self.table.horizontalHeader().setStretchLastSection(False)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading(self.tr("Audit trail")), 1)
