@@ -18,6 +18,7 @@ from dispensary.domain.codes import DiscrepancyKind, KitStatus, ParticipantStatu
 from dispensary.domain.rules import supply_cover_until
 from dispensary.services import (
     audit_check,
+    counts,
     dashboard,
     dispensing,
     participants,
@@ -283,7 +284,13 @@ def test_the_shelf_is_each_kit_s_contents_summed(
 
 
 def test_stock_is_measured_by_the_kits_a_cycle_started_today_could_take(
-    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor
+    ctx: Context,
+    clock: FixedClock,
+    stock: Stock,
+    enrolled: str,
+    pharmacist: Actor,
+    technician: Actor,
+    pw: Password,
 ) -> None:
     """Lot L2 is on the shelf and not expired, but expires before a cycle started today would
     end (rules.supply_cover_until): the counter would never hand it out, so the card measures
@@ -308,6 +315,27 @@ def test_stock_is_measured_by_the_kits_a_cycle_started_today_could_take(
     assert lasting[P75] == on_hand[P75] - 10, "lot L2's ten kits on hand, none usable"
     for need in snapshot.stock:
         assert need.short == (need.kits_usable < need.kits_needed)
+    # A lasting kit left with 20 tablets by a breakage count serves no cycle of 21 alone: not
+    # usable, as the forecast counts it (the card read it usable beside a forecast short).
+    with read_transaction(ctx.engine) as session:
+        broken = next(
+            k.number
+            for k in session.scalars(select(Kit).where(Kit.status == KitStatus.AVAILABLE.value))
+            if k.product == P75 and k.lot.expiry >= cover
+        )
+    counts.record_count(
+        ctx,
+        technician,
+        broken,
+        20,
+        pw(technician),
+        "breakage",
+        "one crushed",
+        verified_by=pharmacist.username,
+        verifier_password=pw(pharmacist),
+    )
+    after = {s.product: s.kits_usable for s in dashboard.dashboard(ctx, pharmacist).stock}
+    assert after[P75] == lasting[P75] - 1
 
 
 def test_a_refresh_reads_the_shelf_and_the_participants_by_index(

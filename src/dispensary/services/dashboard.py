@@ -51,7 +51,7 @@ from dispensary.domain.rules import (
 )
 from dispensary.i18n import current_language
 from dispensary.services.audit_check import TrailCheck, check_trail, holds, kept_point
-from dispensary.services.common import contents_of_sums, last_live_dispense
+from dispensary.services.common import contents_by_id, contents_of_sums, last_live_dispense
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.permissions import Permission, require
 from dispensary.services.reconciliation import findings_session
@@ -355,6 +355,7 @@ def _read_figures(
     need_kits: dict[str, int] = defaultdict(int)
     need_tablets: dict[str, int] = defaultdict(int)
     need_people: dict[str, int] = defaultdict(int)
+    smallest: dict[str, int] = {}
     for level, people in at_level.items():
         dose = study.dose_level(level)
         for product in dose.products:
@@ -364,6 +365,11 @@ def _read_figures(
                 kits_needed(tablets, study.product(product).tablets_per_kit) * people
             )
             need_people[product] += people
+            smallest[product] = min(smallest.get(product, tablets), tablets)
+    # A part-used kit holding less than the smallest of those cycles serves none alone: not a
+    # usable kit, as the forecast counts it (a kit of 20 for cycles of 21 read "1 usable, 1
+    # needed" beside a forecast short of it).
+    too_small = _too_small(session, ctx.study_id, cover_until, smallest)
     stock = tuple(
         StockNeed(
             product.code,
@@ -373,7 +379,7 @@ def _read_figures(
             need_kits[product.code],
             need_tablets[product.code],
             need_people[product.code],
-            usable_kits[product.code],
+            usable_kits[product.code] - too_small.get(product.code, 0),
         )
         for product in study.products
     )
@@ -384,6 +390,32 @@ def _read_figures(
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind.to_review),
     )
+
+
+def _too_small(
+    session: Session, study: int, cover_until: date, smallest: dict[str, int]
+) -> dict[str, int]:
+    """Per product, the kits on the shelf lasting until `cover_until` that hold fewer tablets
+    than `smallest` (a cycle's need): each kit's contents balanced by the domain from its
+    ledger sums (the shelf's available kits: a few thousand at most)."""
+    if not smallest:
+        return {}
+    kits = session.execute(
+        select(Kit.id, Kit.product)
+        .join(Lot, Lot.id == Kit.lot_id)
+        .where(
+            Kit.study_id == study,
+            Kit.status == KitStatus.AVAILABLE.value,
+            Kit.product.in_(sorted(smallest)),
+            Lot.expiry >= cover_until,
+        )
+    ).all()
+    contents = contents_by_id(session, [int(kit_id) for kit_id, _product in kits])
+    found: dict[str, int] = defaultdict(int)
+    for kit_id, product in kits:
+        if contents[int(kit_id)] < smallest[str(product)]:
+            found[str(product)] += 1
+    return found
 
 
 def _shelf(
