@@ -231,7 +231,7 @@ def test_a_manifest_line_the_service_refuses_shows_its_verdict_and_nothing_is_re
     assert shown[2].startswith("Kit M0101 is already on this shipment's list (line 1)")
     assert shown[3].startswith("Kit K0001 is already in stock")
     assert screen.message.kind == "warning" and "2 refused" in screen.message.text()
-    assert "— 2 refused" in screen.count_label.text()
+    assert "; 2 refused" in screen.count_label.text()
 
     qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Receive
     assert screen.message.text().startswith(
@@ -343,6 +343,11 @@ REFUSING_MANIFEST = (
     "M0304,L2403,2028-06-30,21\n"  # the lot with another expiry
 )
 
+KITS_TO_RECEIVE = {
+    Language.EN: "Kits to receive: 3 (63 tablets); 3 refused",
+    Language.ZH_CN: "待接收药盒：3（共 63 片）；3 个被拒收",
+}
+
 
 @pytest.fixture
 def styled(qapp: QApplication) -> Iterator[None]:
@@ -422,3 +427,26 @@ def test_a_refused_line_s_verdict_is_read_whole_at_1366(
     assert view.columnWidth(product) <= 190
     assert view.horizontalScrollBar().maximum() == 0  # nothing off to the side
     screen.window().grab().save(str(tmp_path / f"receive-refused-{lang.value}.png"))
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_totals_count_the_kits_to_receive_and_the_refused_lines_apart(
+    lang: Language,
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Six lines, three refused: the totals say the three kits (63 tablets) Receive takes once
+    the refused lines are off, and the three refused, as the service counts them (they read
+    "Kits in this shipment: 6 (126 tablets) — 3 refused")."""
+    screen = counter_at_1366(qtbot, counter, tmp_path, monkeypatch, lang, request)
+    assert screen.count_label.text() == KITS_TO_RECEIVE[lang]
+    found = screen.assessment
+    assert found is not None
+    assert (found.kits, found.accepted_kits, found.accepted_tablets) == (6, 3, 63)
+    for _ in range(3):  # the refused lines taken off: nothing refused is said
+        screen.kits_view.setCurrentIndex(screen.kits_model.index(3, 0))
+        qtbot.mouseClick(screen.remove_button, Qt.MouseButton.LeftButton)
+    assert screen.count_label.text() == KITS_TO_RECEIVE[lang].split(";")[0].split("；")[0]

@@ -496,14 +496,15 @@ class ReceiveScreen(Screen):
         self.kits_model.set_rows(list(found.lines) if found is not None else [])
         fit_product(self.kits_view)
         if found is None:
-            self.count_label.setText(self.tr("Kits in this shipment: 0"))
+            self.count_label.setText(self.tr("Kits to receive: 0"))
         else:
-            text = self.tr("Kits in this shipment: {kits} ({tablets} tablets)").format(
-                kits=found.kits, tablets=found.tablets
+            # What Receive takes once the refused lines are off, as the service counts it.
+            text = self.tr("Kits to receive: {kits} ({tablets} tablets)").format(
+                kits=found.accepted_kits, tablets=found.accepted_tablets
             )
             refused = len(found.refused_lines)
             if refused:
-                text += self.tr(" — {refused} refused").format(refused=refused)
+                text += self.tr("; {refused} refused").format(refused=refused)
             if found.quarantined:
                 text += self.tr(" — into quarantine (temperature record not acceptable)")
             self.count_label.setText(text)
