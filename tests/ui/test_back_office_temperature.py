@@ -11,6 +11,7 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
@@ -237,3 +238,51 @@ def test_a_logger_file_that_cannot_be_read_says_what_to_do_before_the_technical_
     assert said == LOGGER_FILE_FAULTS[lang][1]
     assert detail == "field larger than field limit (131072)"
     assert not screen.excursions.rows
+
+
+def choose_and_import(
+    qtbot: Any, screen: TemperatureScreen, monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    """The logger file chosen in the file dialog (Choose file...), then Import and check."""
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(path), ""))
+    )
+    browse = screen.findChild(QPushButton, "chooseLoggerFile")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    assert screen.file.text() == str(path)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_import_names_the_storage_area_as_the_screen_does(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The study's store by its name in the reader's language, in the import's message and in
+    the refusal of the same file imported twice, as the combo box, the status line and the
+    tables name it (a Chinese window read "在 logger.csv 中发现 IP store 1 有 1 次温度超标" and
+    "IP store 1 在 … 的温度超标已于 … 导入过" beside 试验药物库房1)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    study = pharmacy.ctx.study
+    name = study.area_name(study.storage_area, lang.value)
+    assert name == ("IP store 1" if lang is Language.EN else "试验药物库房1")
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.area.currentText() == name
+    logger = tmp_path / "logger.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning"
+    said = screen.message.text()
+    assert name in said and (lang is Language.EN or "IP store" not in said), said
+    assert name in screen.log_status.text()
+
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)  # the same file again
+    assert screen.message.kind == "error"
+    said = screen.message.text()
+    assert name in said and (lang is Language.EN or "IP store" not in said), said
+    assert ("imported on" if lang is Language.EN else "导入过") in said

@@ -432,7 +432,13 @@ class TemperatureScreen(Screen):
                             "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
                             "sponsor whether to release or reject them."
                         ),
-                    ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
+                    ).format(
+                        n=len(found),
+                        name=path.name,
+                        # The area as the rest of the screen names it, in the reader's language.
+                        area=self.session.ctx.study.area_name(found[0].storage_area),
+                        quarantined=quarantined,
+                    ),
                     *said,
                 ]
             ),
