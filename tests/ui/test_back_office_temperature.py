@@ -11,7 +11,7 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog, QPushButton, QScrollArea, QTableView
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
@@ -286,3 +286,81 @@ def test_the_import_names_the_storage_area_as_the_screen_does(
     said = screen.message.text()
     assert name in said and (lang is Language.EN or "IP store" not in said), said
     assert ("imported on" if lang is Language.EN else "导入过") in said
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size what is measured here)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+SCREEN_AREA = (1166, 674)
+"""What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
+
+
+def shown_rows(view: QTableView) -> float:
+    """How many rows of the table's height are shown under its header."""
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+def headers_whole(view: QTableView) -> list[str]:
+    """The headers cut: narrower than their title needs (the sort arrow left aside), or off
+    the right edge of the table."""
+    header = view.horizontalHeader()
+    arrow = header.isSortIndicatorShown()
+    header.setSortIndicatorShown(False)
+    needs = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(arrow)
+    model = view.model()
+    return [
+        str(model.headerData(c, Qt.Orientation.Horizontal))
+        for c in range(header.count())
+        if header.sectionSize(c) < needs[c]
+        or header.sectionViewportPosition(c) + header.sectionSize(c) > view.viewport().width()
+    ]
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_each_table_shows_several_rows_and_its_headers_whole_at_1366(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    styled: None,
+) -> None:
+    """At 1366x768 the logger files, the excursions and the kits each show several rows (in a
+    splitter they showed one each, the kits half of one, and "Recorded by" read "‹ecorded b");
+    the page scrolls instead, down to the kits when an excursion is chosen."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = TemperatureScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(*SCREEN_AREA)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    for name, text in (("quiet.csv", QUIET_DAY), ("warm.csv", WARM_NIGHT)):
+        logger = tmp_path / name
+        logger.write_text(text, encoding="utf-8")
+        choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning"  # a long message: the tables have less room
+    qtbot.wait(10)
+    assert shown_rows(screen.logger_table) >= 3
+    assert shown_rows(screen.excursion_table) >= 3
+    assert shown_rows(screen.kit_table) >= 5
+    for view in (screen.logger_table, screen.excursion_table, screen.kit_table):
+        assert headers_whole(view) == [], view.objectName()
+    assert screen.kits.rowCount() == 8
+    page = screen.findChild(QScrollArea, "temperaturePage")
+    top = screen.kit_table.mapTo(page.widget(), screen.kit_table.rect().topLeft()).y()
+    rows = screen.kit_table.verticalHeader().defaultSectionSize()
+    scrolled = page.verticalScrollBar().value()
+    assert page.verticalScrollBar().maximum() > 0  # the page scrolls at 1366x768
+    assert scrolled <= top and top + 4 * rows <= scrolled + page.viewport().height()  # in view
+    screen.window().grab().save(str(tmp_path / f"temperature-{lang.value}.png"))

@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QSplitter,
+    QScrollArea,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -122,6 +123,9 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 ]
 
 
+EXCURSION_LOGGER_FILE = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file")
+
+
 def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     """The excursions' columns, the study's own store by its name in the reader's language."""
     at = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Storage area")
@@ -129,6 +133,21 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
         EXCURSION_COLUMNS[at].title, lambda r: study.area_name(r.storage_area)
     )
     return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
+
+
+LEAST_ROWS = {"loggers": 3, "excursions": 3, "kits": 5}
+"""The rows each table shows however short the window: the page scrolls instead."""
+
+
+def rows_high(view: QTableView, rows: int) -> int:
+    """The height a table needs to show `rows` rows under its header, a horizontal scroll bar
+    below them."""
+    return (
+        view.horizontalHeader().sizeHint().height()
+        + rows * view.verticalHeader().defaultSectionSize()
+        + view.horizontalScrollBar().sizeHint().height()
+        + 2 * view.frameWidth()
+    )
 
 
 def _listed(kits: list[str]) -> str:
@@ -170,8 +189,9 @@ class TemperatureScreen(Screen):
         )
         layout.insertWidget(1, hint)
 
+        # One row: the tables below keep the height (three rows of a form took 130 px).
         box = QGroupBox(self.tr("Import a logger file"))
-        form = QFormLayout(box)
+        row = QHBoxLayout(box)
         self.area = QComboBox()
         self.area.setObjectName("storageArea")
         self.area.setEditable(True)
@@ -180,37 +200,32 @@ class TemperatureScreen(Screen):
         self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
         browse = action_button(self.tr("Choose file..."), "chooseLoggerFile", self._choose)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file, 1)
-        file_row.addWidget(browse)
         self.import_button = action_button(
             self.tr("Import and check"), "importLogger", self.import_file
         )
-        form.addRow(self.tr("Storage area"), self.area)
-        form.addRow(self.tr("Logger file"), file_row)
-        form.addRow(self.import_button)
-        box.setMaximumWidth(820)
-        layout.addWidget(box)
+        for caption, field, stretch in (
+            (self.tr("Storage area"), self.area, 1),
+            (self.tr("Logger file"), self.file, 3),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            row.addWidget(label)
+            row.addWidget(field, stretch)
+        row.addWidget(browse)
+        row.addWidget(self.import_button)
+        # Under the message, the rest scrolls: each table keeps a few rows however short the
+        # window (in a splitter at 1366x768 each showed one row, the kits' half of one).
+        body = QWidget()
+        page = QVBoxLayout(body)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(box)
         self.log_status = wrapped_label("loggerStatus")
-        layout.addWidget(self.log_status)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        checked = QWidget()
-        checked_layout = QVBoxLayout(checked)
-        checked_layout.setContentsMargins(0, 0, 0, 0)
-        checked_layout.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
-        checked_layout.addWidget(self.logger_table)
-        splitter.addWidget(checked)
-        upper = QWidget()
-        upper_layout = QVBoxLayout(upper)
-        upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(QLabel(self.tr("<b>Excursions on record</b>")))
-        self.excursion_table.selectionModel().selectionChanged.connect(self._show_kits)
-        upper_layout.addWidget(self.excursion_table)
-        splitter.addWidget(upper)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.log_status)
+        page.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
+        page.addWidget(self.logger_table, 2)
+        page.addWidget(QLabel(self.tr("<b>Excursions on record</b>")))
+        self.excursion_table.selectionModel().selectionChanged.connect(self._excursion_chosen)
+        page.addWidget(self.excursion_table, 2)
         kit_bar = QHBoxLayout()
         self.kits_label = QLabel(self.tr("<b>Kits quarantined by the selected excursion</b>"))
         kit_bar.addWidget(self.kits_label, 1)
@@ -218,15 +233,54 @@ class TemperatureScreen(Screen):
             self.tr("Open in inventory to release or destroy"), "openInInventory", self._open_kit
         )
         kit_bar.addWidget(self.open_button)
-        lower_layout.addLayout(kit_bar)
+        page.addLayout(kit_bar)
         self.kit_table.selectionModel().selectionChanged.connect(self._update_open)
         self.kit_table.doubleClicked.connect(self._open_kit)
-        lower_layout.addWidget(self.kit_table)
-        splitter.addWidget(lower)
-        layout.addWidget(splitter, 1)
+        page.addWidget(self.kit_table, 3)
+        self.page = QScrollArea()
+        self.page.setObjectName("temperaturePage")
+        self.page.setWidgetResizable(True)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setWidget(body)
+        layout.addWidget(self.page, 1)
+        # The page's scroll bar comes and goes with the message above: the columns are shared
+        # out again at the width left (the last header was cut, "‹ecorded b").
+        body.installEventFilter(self)
+        for view in (self.logger_table, self.excursion_table):
+            view.horizontalHeader().setStretchLastSection(False)  # the logger file stretches
+        self._keep_rows()
         self._update_open()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.page.widget():
+            self._fit_loggers()
+            self._fit_excursions()
+            fit_columns(self.kit_table)
+        return super().eventFilter(watched, event)
+
+    def _fit_loggers(self) -> None:
+        fit_columns(self.logger_table, stretch=LOGGER_FILE, yielding=(LOGGER_FILE,))
+
+    def _fit_excursions(self) -> None:
+        """The logger file's name takes the spare width and gives way first (whole in its
+        tooltip): every header stays whole. (The last column stretched: squeezed to what was
+        left, its header read "‹ecorded b".)"""
+        fit_columns(
+            self.excursion_table, stretch=EXCURSION_LOGGER_FILE, yielding=(EXCURSION_LOGGER_FILE,)
+        )
+
+    def _keep_rows(self) -> None:
+        """Each table at least LEAST_ROWS rows high, its header and a scroll bar's height."""
+        for view, rows in (
+            (self.logger_table, LEAST_ROWS["loggers"]),
+            (self.excursion_table, LEAST_ROWS["excursions"]),
+            (self.kit_table, LEAST_ROWS["kits"]),
+        ):
+            view.setMinimumHeight(rows_high(view, rows))
+
     def refresh(self) -> None:
+        self._keep_rows()  # in the style sheet's fonts, once shown
         self._show_loggers()
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
         rows = attempt(
@@ -235,7 +289,7 @@ class TemperatureScreen(Screen):
         if rows is None:
             return
         self.excursions.set_rows(rows)
-        fit_columns(self.excursion_table)
+        self._fit_excursions()
         self._add_areas()
         if chosen:
             wanted = chosen[0].excursion_id
@@ -254,7 +308,7 @@ class TemperatureScreen(Screen):
         if checks is None:
             return
         self.loggers.set_rows(checks)
-        fit_columns(self.logger_table, yielding=(LOGGER_FILE,))
+        self._fit_loggers()
         self.log_status.setText(self.log_status_text(checks))
 
     def log_status_text(self, checks: list[LoggerCheck]) -> str:
@@ -485,6 +539,13 @@ class TemperatureScreen(Screen):
                 "screen and in the inventory."
             ),
         ).format(n=n)
+
+    def _excursion_chosen(self) -> None:
+        """The excursion's kits listed, and the page scrolled down to them when they are
+        below the fold."""
+        self._show_kits()
+        if self.kits.rowCount():
+            self.page.ensureWidgetVisible(self.kit_table, 0, 0)
 
     def _show_kits(self) -> None:
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
