@@ -11,7 +11,7 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QPushButton, QScrollArea, QTableView
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
@@ -189,7 +189,7 @@ def test_another_study_s_excursion_is_said_with_its_study_not_taken_for_this_one
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
         "No excursion in cool.csv for this study: every reading was within its limits. "
-        "Study DEMO-SHARED (kept at 15-25 °C): 2 kits quarantined: S0001, S0002."
+        "Study DEMO-SHARED (kept at 15–25 °C): 2 kits quarantined: S0001, S0002."
     )
     assert not screen.excursions.rows  # this study's list
 
@@ -243,7 +243,7 @@ def test_a_logger_file_that_cannot_be_read_says_what_to_do_before_the_technical_
 def choose_and_import(
     qtbot: Any, screen: TemperatureScreen, monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
-    """The logger file chosen in the file dialog (Choose file...), then Import and check."""
+    """The logger file chosen in the file dialog (Choose file…), then Import and check."""
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(path), ""))
     )
@@ -364,3 +364,73 @@ def test_each_table_shows_several_rows_and_its_headers_whole_at_1366(
     assert page.verticalScrollBar().maximum() > 0  # the page scrolls at 1366x768
     assert scrolled <= top and top + 4 * rows <= scrolled + page.viewport().height()  # in view
     screen.window().grab().save(str(tmp_path / f"temperature-{lang.value}.png"))
+
+
+def shared_shelf(pharmacy: Pharmacy, more: str, theirs: str) -> None:
+    """More kits of this study in its store (`more`, a range), and a second study the
+    technician works in, kept at 15-25 °C, with kits (`theirs`) on the same shelf."""
+    admin = pharmacy.actor("admin")
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, more, "herombopag-7.5mg", "L2401", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(
+        pharmacy.ctx, pharmacy.actor("tech"), "SH-MORE", kits, received_on=date(2026, 1, 19)
+    )
+    text = pharmacy.ctx.study.source_text.replace(
+        'protocol = "NCT07198672"', 'protocol = "DEMO-SHARED"'
+    ).replace("min_celsius = 2.0", "min_celsius = 15.0")
+    studies.add_study(pharmacy.ctx, admin, text, "shared.toml", "a second protocol, same shelf")
+    studies.set_access(pharmacy.ctx, admin, "tech", "DEMO-SHARED", True, "works in both")
+    tech = pharmacy.actor("tech")  # with access to both
+    other = studies.switch_study(pharmacy.ctx, tech, "DEMO-SHARED")
+    kits = receiving.kits_from_range(
+        other, theirs, "herombopag-7.5mg", "LS", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(
+        other, tech, "SH-S", kits, received_on=date(2026, 1, 19), location="IP store 1"
+    )
+
+
+IMPORT_SAID = {
+    Language.EN: (
+        "1 excursion found in warm.csv for IP store 1; 18 kits quarantined: K0002, K0003, "
+        "K0004, K0005, K0006, K0101, K0102, K0103, K0201, K0202… Ask the sponsor whether to "
+        "release or reject them. Study DEMO-SHARED (kept at 15–25 °C): 12 kits quarantined: "
+        "S0001, S0002, S0003, S0004, S0005, S0006, S0007, S0008, S0009, S0010…",
+        "Readings outside 2–25 °C are excursions",
+    ),
+    Language.ZH_CN: (
+        "试验药物库房1：在 warm.csv 中发现 1 次温度超标；已隔离 18 个药盒：K0002、K0003、K0004、"
+        "K0005、K0006、K0101、K0102、K0103、K0201、K0202……请询问申办方是解除隔离还是拒收。"
+        "研究 DEMO-SHARED（保存于 15–25 °C）：已隔离 12 个药盒：S0001、S0002、S0003、S0004、"
+        "S0005、S0006、S0007、S0008、S0009、S0010……",
+        "超出 2–25 °C 的读数即为温度超标",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_import_message_is_punctuated_as_its_language_writes(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A list cut short ends with the language's ellipsis and no full stop after it (it read
+    "K1124 .... Ask" and "K1124 ...。"), sentences follow one another as the language writes
+    them (no space after 。), and a range is written one way, as the hint and the status line
+    write it (the message said "15-25 °C", the hint "2 to 25 °C", the status "21.0–28.4 °C")."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    shared_shelf(pharmacy, "K0201-K0210", "S0001-S0012")
+    screen = make_screen(qtbot, pharmacy)
+    logger = tmp_path / "warm.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    said, hint = IMPORT_SAID[lang]
+    assert screen.message.text() == said
+    assert hint in screen.findChild(QLabel, "temperatureHint").text()
+    assert "28.1 °C" in screen.log_status.text()
+    assert "22.0–28.1 °C" in screen.log_status.text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.files import os_detail, with_detail
+from dispensary.i18n import sentences
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
@@ -39,7 +40,7 @@ from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import by_count, titled_page, wrapped_label
+from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
 
 
 def celsius(value: float | None) -> str:
@@ -150,13 +151,35 @@ def rows_high(view: QTableView, rows: int) -> int:
     )
 
 
+def _ellipsis() -> str:
+    """The ellipsis of the reader's language: … in English, …… in Chinese."""
+    return QCoreApplication.translate("TemperatureScreen", "…")
+
+
 def _listed(kits: list[str]) -> str:
-    """Up to ten kit numbers, then "...": a message, not the list (the table below has it)."""
-    return ", ".join(kits[:10]) + (" ..." if len(kits) > 10 else "")
+    """Up to ten kit numbers, then an ellipsis: a message, not the list (the table below has
+    it). A sentence the ellipsis ends takes no full stop after it (`_ended`)."""
+    return separated(kits[:10]) + (_ellipsis() if len(kits) > 10 else "")
+
+
+def _ended(text: str) -> str:
+    """Sentences said one after another in the reader's language (no space after a Chinese
+    full stop), a full stop after an ellipsis dropped ("K1124…. Ask", "K1124 ...。")."""
+    ellipsis = _ellipsis()
+    for stop in (".", "。"):
+        text = text.replace(ellipsis + stop, ellipsis)
+    return text
 
 
 def _degrees(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
+
+
+def degree_range(low: str, high: str) -> str:
+    """A temperature range, written one way in each language: "2–25 °C"."""
+    return QCoreApplication.translate("TemperatureScreen", "{low}–{high} °C").format(
+        low=low, high=high
+    )
 
 
 class TemperatureScreen(Screen):
@@ -180,12 +203,13 @@ class TemperatureScreen(Screen):
         t = study.temperature
         layout, self.message = titled_page(self, self.tr("Temperature records"))
         hint = wrapped_label(
+            "temperatureHint",
             text=self.tr(
                 "Import a data logger's export (CSV with the columns 'timestamp' and "
-                "'celsius'). Readings outside {low} to {high} °C are excursions: the study's "
-                "available kits stored in that area are quarantined until released in the "
-                "inventory. Another study's kits there are judged by that study's own range."
-            ).format(low=f"{t.min_celsius:g}", high=f"{t.max_celsius:g}")
+                "'celsius'). Readings outside {range} are excursions: the study's available kits "
+                "stored in that area are quarantined until released in the inventory. Another "
+                "study's kits there are judged by that study's own range."
+            ).format(range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}")),
         )
         layout.insertWidget(1, hint)
 
@@ -199,7 +223,7 @@ class TemperatureScreen(Screen):
         self.area.addItem(study.wording().storage_area, study.storage_area)
         self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
-        browse = action_button(self.tr("Choose file..."), "chooseLoggerFile", self._choose)
+        browse = action_button(self.tr("Choose file…"), "chooseLoggerFile", self._choose)
         self.import_button = action_button(
             self.tr("Import and check"), "importLogger", self.import_file
         )
@@ -338,8 +362,8 @@ class TemperatureScreen(Screen):
                 end=last.readings_to.astimezone().date().isoformat(),
             )
             if last.lowest is not None and last.highest is not None:
-                period = self.tr("{period}, {low}–{high} °C").format(
-                    period=period, low=f"{last.lowest:.1f}", high=f"{last.highest:.1f}"
+                period = self.tr("{period}, {range}").format(
+                    period=period, range=degree_range(f"{last.lowest:.1f}", f"{last.highest:.1f}")
                 )
             excursions = sum(c.excursions for c in files)
             counted = (
@@ -453,7 +477,7 @@ class TemperatureScreen(Screen):
             first = self.tr(
                 "No excursion in {name} for this study: every reading was within its limits."
             ).format(name=path.name)
-            self.message.show_message(" ".join([first, *said]), "warning")
+            self.message.show_message(_ended(sentences([first, *said])), "warning")
             self.changed.emit()
             return
         kits = sorted({k for e in found for k in e.kits_quarantined})
@@ -474,27 +498,29 @@ class TemperatureScreen(Screen):
             else self.tr("no available kit was stored there")
         )
         self.message.show_message(
-            " ".join(
-                [
-                    by_count(
-                        len(found),
-                        self.tr(
-                            "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
-                            "sponsor whether to release or reject them."
+            _ended(
+                sentences(
+                    [
+                        by_count(
+                            len(found),
+                            self.tr(
+                                "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
+                                "sponsor whether to release or reject them."
+                            ),
+                            self.tr(
+                                "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
+                                "sponsor whether to release or reject them."
+                            ),
+                        ).format(
+                            n=len(found),
+                            name=path.name,
+                            # The area as the rest of the screen names it, in the reader's language.
+                            area=self.session.ctx.study.area_name(found[0].storage_area),
+                            quarantined=quarantined,
                         ),
-                        self.tr(
-                            "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
-                            "sponsor whether to release or reject them."
-                        ),
-                    ).format(
-                        n=len(found),
-                        name=path.name,
-                        # The area as the rest of the screen names it, in the reader's language.
-                        area=self.session.ctx.study.area_name(found[0].storage_area),
-                        quarantined=quarantined,
-                    ),
-                    *said,
-                ]
+                        *said,
+                    ]
+                )
             ),
             "warning",
         )
@@ -504,21 +530,19 @@ class TemperatureScreen(Screen):
         """Another study's excursion the user may read: named with its study and the range it
         was judged by (its own), so that its kits are not taken for this study's."""
         kits = list(found.kits_quarantined)
+        kept = degree_range(_degrees(found.min_celsius), _degrees(found.max_celsius))
         if not kits:
             return self.tr(
-                "Study {study} (kept at {low}-{high} °C): readings outside its range, while none "
-                "of its kits was on the shelf."
-            ).format(
-                study=found.study, low=_degrees(found.min_celsius), high=_degrees(found.max_celsius)
-            )
+                "Study {study} (kept at {range}): readings outside its range, while none of its "
+                "kits was on the shelf."
+            ).format(study=found.study, range=kept)
         return by_count(
             len(kits),
-            self.tr("Study {study} (kept at {low}-{high} °C): {n} kit quarantined: {kits}."),
-            self.tr("Study {study} (kept at {low}-{high} °C): {n} kits quarantined: {kits}."),
+            self.tr("Study {study} (kept at {range}): {n} kit quarantined: {kits}."),
+            self.tr("Study {study} (kept at {range}): {n} kits quarantined: {kits}."),
         ).format(
             study=found.study,
-            low=_degrees(found.min_celsius),
-            high=_degrees(found.max_celsius),
+            range=kept,
             n=len(kits),
             kits=_listed(kits),
         )
