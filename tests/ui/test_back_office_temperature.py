@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTa
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import Language
-from dispensary.services import queries, receiving, studies, temperature
+from dispensary.services import quarantine, queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
 WARM_NIGHT = """timestamp,celsius
@@ -434,3 +434,39 @@ def test_the_import_message_is_punctuated_as_its_language_writes(
     assert hint in screen.findChild(QLabel, "temperatureHint").text()
     assert "28.1 °C" in screen.log_status.text()
     assert "22.0–28.1 °C" in screen.log_status.text()
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_refusal_is_not_shown_again_when_the_screen_is_come_back_to(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The same file imported twice is refused; a kit is then opened in the inventory and
+    released; back on the Temperature screen (the window calls refresh) the old refusal is gone
+    (it stayed, red, "was imported … already"), while the import's own message stays after it
+    reloads the screen."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    logger = tmp_path / "warm.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning" and screen.message.isVisibleTo(screen)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert ("already" if lang is Language.EN else "导入过") in screen.message.text()
+
+    screen.kit_table.selectRow(0)
+    with qtbot.waitSignal(screen.open_request) as request_kit:
+        qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
+    kit = request_kit.args[1]
+    quarantine.release(pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter")
+    screen.refresh()  # the main window shows the screen again
+    assert screen.message.text() == "" and not screen.message.isVisibleTo(screen)
+    assert kit not in {
+        k.number for k in screen.kits.rows if k.status is KitStatus.QUARANTINED
+    }  # the kit's status today

@@ -304,6 +304,12 @@ class TemperatureScreen(Screen):
             view.setMinimumHeight(rows_high(view, rows))
 
     def refresh(self) -> None:
+        """The screen shown again: what it said last is of another moment (a refusal of an
+        import stayed after the kit was released in the inventory), the records read afresh."""
+        self.message.clear_message()
+        self._reload()
+
+    def _reload(self) -> None:
         self._keep_rows()  # in the style sheet's fonts, once shown
         self._show_loggers()
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
@@ -454,7 +460,7 @@ class TemperatureScreen(Screen):
         )
         if found is None:
             return
-        self.refresh()
+        self._reload()  # the message below says what the import found
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
         here = self.session.ctx.study.protocol
