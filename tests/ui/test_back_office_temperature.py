@@ -11,11 +11,12 @@ import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
 from detail_words import split_detail
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTableView
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import Language
-from dispensary.services import queries, receiving, studies, temperature
+from dispensary.services import quarantine, queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
 WARM_NIGHT = """timestamp,celsius
@@ -188,7 +189,7 @@ def test_another_study_s_excursion_is_said_with_its_study_not_taken_for_this_one
     assert screen.message.kind == "warning"
     assert screen.message.text() == (
         "No excursion in cool.csv for this study: every reading was within its limits. "
-        "Study DEMO-SHARED (kept at 15-25 °C): 2 kits quarantined: S0001, S0002."
+        "Study DEMO-SHARED (kept at 15–25 °C): 2 kits quarantined: S0001, S0002."
     )
     assert not screen.excursions.rows  # this study's list
 
@@ -237,3 +238,235 @@ def test_a_logger_file_that_cannot_be_read_says_what_to_do_before_the_technical_
     assert said == LOGGER_FILE_FAULTS[lang][1]
     assert detail == "field larger than field limit (131072)"
     assert not screen.excursions.rows
+
+
+def choose_and_import(
+    qtbot: Any, screen: TemperatureScreen, monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    """The logger file chosen in the file dialog (Choose file…), then Import and check."""
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(path), ""))
+    )
+    browse = screen.findChild(QPushButton, "chooseLoggerFile")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    assert screen.file.text() == str(path)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_import_names_the_storage_area_as_the_screen_does(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The study's store by its name in the reader's language, in the import's message and in
+    the refusal of the same file imported twice, as the combo box, the status line and the
+    tables name it (a Chinese window read "在 logger.csv 中发现 IP store 1 有 1 次温度超标" and
+    "IP store 1 在 … 的温度超标已于 … 导入过" beside 试验药物库房1)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    study = pharmacy.ctx.study
+    name = study.area_name(study.storage_area, lang.value)
+    assert name == ("IP store 1" if lang is Language.EN else "试验药物库房1")
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.area.currentText() == name
+    logger = tmp_path / "logger.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning"
+    said = screen.message.text()
+    assert name in said and (lang is Language.EN or "IP store" not in said), said
+    assert name in screen.log_status.text()
+
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)  # the same file again
+    assert screen.message.kind == "error"
+    said = screen.message.text()
+    assert name in said and (lang is Language.EN or "IP store" not in said), said
+    assert ("imported on" if lang is Language.EN else "导入过") in said
+
+
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size what is measured here)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+SCREEN_AREA = (1166, 674)
+"""What a screen gets of a 1366x768 window, beside the navigation and under the scan bar."""
+
+
+def shown_rows(view: QTableView) -> float:
+    """How many rows of the table's height are shown under its header."""
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+def headers_whole(view: QTableView) -> list[str]:
+    """The headers cut: narrower than their title needs (the sort arrow left aside), or off
+    the right edge of the table."""
+    header = view.horizontalHeader()
+    arrow = header.isSortIndicatorShown()
+    header.setSortIndicatorShown(False)
+    needs = [header.sectionSizeHint(c) for c in range(header.count())]
+    header.setSortIndicatorShown(arrow)
+    model = view.model()
+    return [
+        str(model.headerData(c, Qt.Orientation.Horizontal))
+        for c in range(header.count())
+        if header.sectionSize(c) < needs[c]
+        or header.sectionViewportPosition(c) + header.sectionSize(c) > view.viewport().width()
+    ]
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_each_table_shows_several_rows_and_its_headers_whole_at_1366(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    styled: None,
+) -> None:
+    """At 1366x768 the logger files, the excursions and the kits each show several rows (in a
+    splitter they showed one each, the kits half of one, and "Recorded by" read "‹ecorded b");
+    the page scrolls instead, down to the kits when an excursion is chosen."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = TemperatureScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(*SCREEN_AREA)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    for name, text in (("quiet.csv", QUIET_DAY), ("warm.csv", WARM_NIGHT)):
+        logger = tmp_path / name
+        logger.write_text(text, encoding="utf-8")
+        choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning"  # a long message: the tables have less room
+    qtbot.wait(10)
+    assert shown_rows(screen.logger_table) >= 3
+    assert shown_rows(screen.excursion_table) >= 3
+    assert shown_rows(screen.kit_table) >= 5
+    for view in (screen.logger_table, screen.excursion_table, screen.kit_table):
+        assert headers_whole(view) == [], view.objectName()
+    assert screen.kits.rowCount() == 8
+    page = screen.findChild(QScrollArea, "temperaturePage")
+    top = screen.kit_table.mapTo(page.widget(), screen.kit_table.rect().topLeft()).y()
+    rows = screen.kit_table.verticalHeader().defaultSectionSize()
+    scrolled = page.verticalScrollBar().value()
+    assert page.verticalScrollBar().maximum() > 0  # the page scrolls at 1366x768
+    assert scrolled <= top and top + 4 * rows <= scrolled + page.viewport().height()  # in view
+    screen.window().grab().save(str(tmp_path / f"temperature-{lang.value}.png"))
+
+
+def shared_shelf(pharmacy: Pharmacy, more: str, theirs: str) -> None:
+    """More kits of this study in its store (`more`, a range), and a second study the
+    technician works in, kept at 15-25 °C, with kits (`theirs`) on the same shelf."""
+    admin = pharmacy.actor("admin")
+    kits = receiving.kits_from_range(
+        pharmacy.ctx, more, "herombopag-7.5mg", "L2401", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(
+        pharmacy.ctx, pharmacy.actor("tech"), "SH-MORE", kits, received_on=date(2026, 1, 19)
+    )
+    text = pharmacy.ctx.study.source_text.replace(
+        'protocol = "NCT07198672"', 'protocol = "DEMO-SHARED"'
+    ).replace("min_celsius = 2.0", "min_celsius = 15.0")
+    studies.add_study(pharmacy.ctx, admin, text, "shared.toml", "a second protocol, same shelf")
+    studies.set_access(pharmacy.ctx, admin, "tech", "DEMO-SHARED", True, "works in both")
+    tech = pharmacy.actor("tech")  # with access to both
+    other = studies.switch_study(pharmacy.ctx, tech, "DEMO-SHARED")
+    kits = receiving.kits_from_range(
+        other, theirs, "herombopag-7.5mg", "LS", date(2027, 6, 30), None
+    )
+    receiving.receive_shipment(
+        other, tech, "SH-S", kits, received_on=date(2026, 1, 19), location="IP store 1"
+    )
+
+
+IMPORT_SAID = {
+    Language.EN: (
+        "1 excursion found in warm.csv for IP store 1; 18 kits quarantined: K0002, K0003, "
+        "K0004, K0005, K0006, K0101, K0102, K0103, K0201, K0202… Ask the sponsor whether to "
+        "release or reject them. Study DEMO-SHARED (kept at 15–25 °C): 12 kits quarantined: "
+        "S0001, S0002, S0003, S0004, S0005, S0006, S0007, S0008, S0009, S0010…",
+        "Readings outside 2–25 °C are excursions",
+    ),
+    Language.ZH_CN: (
+        "试验药物库房1：在 warm.csv 中发现 1 次温度超标；已隔离 18 个药盒：K0002、K0003、K0004、"
+        "K0005、K0006、K0101、K0102、K0103、K0201、K0202……请询问申办方是解除隔离还是拒收。"
+        "研究 DEMO-SHARED（保存于 15–25 °C）：已隔离 12 个药盒：S0001、S0002、S0003、S0004、"
+        "S0005、S0006、S0007、S0008、S0009、S0010……",
+        "超出 2–25 °C 的读数即为温度超标",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_import_message_is_punctuated_as_its_language_writes(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A list cut short ends with the language's ellipsis and no full stop after it (it read
+    "K1124 .... Ask" and "K1124 ...。"), sentences follow one another as the language writes
+    them (no space after 。), and a range is written one way, as the hint and the status line
+    write it (the message said "15-25 °C", the hint "2 to 25 °C", the status "21.0–28.4 °C")."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    shared_shelf(pharmacy, "K0201-K0210", "S0001-S0012")
+    screen = make_screen(qtbot, pharmacy)
+    logger = tmp_path / "warm.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    said, hint = IMPORT_SAID[lang]
+    assert screen.message.text() == said
+    assert hint in screen.findChild(QLabel, "temperatureHint").text()
+    assert "28.1 °C" in screen.log_status.text()
+    assert "22.0–28.1 °C" in screen.log_status.text()
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_refusal_is_not_shown_again_when_the_screen_is_come_back_to(
+    lang: Language,
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The same file imported twice is refused; a kit is then opened in the inventory and
+    released; back on the Temperature screen (the window calls refresh) the old refusal is gone
+    (it stayed, red, "was imported … already"), while the import's own message stays after it
+    reloads the screen."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = make_screen(qtbot, pharmacy)
+    logger = tmp_path / "warm.csv"
+    logger.write_text(WARM_NIGHT, encoding="utf-8")
+    choose_and_import(qtbot, screen, monkeypatch, logger)
+    assert screen.message.kind == "warning" and screen.message.isVisibleTo(screen)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert ("already" if lang is Language.EN else "导入过") in screen.message.text()
+
+    screen.kit_table.selectRow(0)
+    with qtbot.waitSignal(screen.open_request) as request_kit:
+        qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
+    kit = request_kit.args[1]
+    quarantine.release(pharmacy.ctx, pharmacy.actor("pharm"), [kit], "sponsor's letter")
+    screen.refresh()  # the main window shows the screen again
+    assert screen.message.text() == "" and not screen.message.isVisibleTo(screen)
+    assert kit not in {
+        k.number for k in screen.kits.rows if k.status is KitStatus.QUARANTINED
+    }  # the kit's status today

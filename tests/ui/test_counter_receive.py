@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from counter_fixtures import P25, Counter, Printer
 from detail_words import split_detail
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.domain.codes import KitStatus
@@ -230,7 +231,7 @@ def test_a_manifest_line_the_service_refuses_shows_its_verdict_and_nothing_is_re
     assert shown[2].startswith("Kit M0101 is already on this shipment's list (line 1)")
     assert shown[3].startswith("Kit K0001 is already in stock")
     assert screen.message.kind == "warning" and "2 refused" in screen.message.text()
-    assert "— 2 refused" in screen.count_label.text()
+    assert "; 2 refused" in screen.count_label.text()
 
     qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Receive
     assert screen.message.text().startswith(
@@ -330,3 +331,122 @@ def test_a_manifest_that_cannot_be_read_says_what_to_do_before_the_technical_det
         assert said == sentence.format(name=path.name)
         assert words in detail and words not in said
     assert screen.kits_model.rows == []
+
+
+REFUSING_MANIFEST = (
+    "kit,lot,expiry,tablets\n"
+    "M0301,L2403,2027-12-31,21\n"
+    "M0302,L2403,2027-12-31,21\n"
+    "M0303,L2403,2027-12-31,21\n"
+    "M0302,L2403,2027-12-31,21\n"  # the same kit twice
+    "K0001,L2403,2027-12-31,21\n"  # received last week
+    "M0304,L2403,2028-06-30,21\n"  # the lot with another expiry
+)
+
+KITS_TO_RECEIVE = {
+    Language.EN: "Kits to receive: 3 (63 tablets); 3 refused",
+    Language.ZH_CN: "待接收药盒：3（共 63 片）；3 个被拒收",
+}
+
+
+@pytest.fixture
+def styled(qapp: QApplication) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size what is measured here)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+def counter_at_1366(
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: Language,
+    request: pytest.FixtureRequest,
+) -> ReceiveScreen:
+    """The Receive screen as a 1366x768 window shows it (less the navigation), with a manifest
+    of six lines, three of them refused, chosen through Import manifest."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(1166, 680)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    manifest = tmp_path / "manifest-SH-2026-07.csv"
+    manifest.write_text(REFUSING_MANIFEST, encoding="utf-8")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(manifest), ""))
+    )
+    qtbot.keyClicks(screen.shipment, "SH-2026-07")
+    qtbot.mouseClick(screen.manifest_button, Qt.MouseButton.LeftButton)
+    return screen
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_a_refused_line_s_verdict_is_read_whole_at_1366(
+    lang: Language,
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A refusal is a sentence: the verdict column takes the list's spare width and wraps, each
+    row as tall as its verdict; the product gives way, cut, whole in its tooltip (the product
+    took the spare width and the verdict read "Av", "Ki", "Lo", off the edge of the list)."""
+    request.getfixturevalue("styled")
+    screen = counter_at_1366(qtbot, counter, tmp_path, monkeypatch, lang, request)
+    view, model = screen.kits_view, screen.kits_model
+    assert [line.accepted for line in model.rows] == [True, True, True, False, False, False]
+    qtbot.wait(10)  # the rows take their height once laid out
+    verdict, product = 5, 1
+    room = view.viewport().width()
+    left = view.columnViewportPosition(verdict)
+    width = view.columnWidth(verdict)
+    assert left + width <= room, "the verdict column runs off the list"
+    assert width >= 120, f"the verdict column is {width} px wide"
+    metrics = view.fontMetrics()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    for row, line in enumerate(model.rows):
+        index = model.index(row, verdict)
+        shown = index.data()
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == shown
+        if not line.accepted:
+            assert shown == line.message
+        needs = metrics.boundingRect(
+            QRect(0, 0, width - 2 * margin - 1, 10_000), Qt.TextFlag.TextWordWrap, shown
+        ).height()
+        assert view.rowHeight(row) >= needs, (row, shown)
+        named = model.index(row, product)
+        assert named.data(Qt.ItemDataRole.ToolTipRole) == named.data()
+    assert view.columnWidth(product) <= 190
+    assert view.horizontalScrollBar().maximum() == 0  # nothing off to the side
+    screen.window().grab().save(str(tmp_path / f"receive-refused-{lang.value}.png"))
+
+
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_totals_count_the_kits_to_receive_and_the_refused_lines_apart(
+    lang: Language,
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Six lines, three refused: the totals say the three kits (63 tablets) Receive takes once
+    the refused lines are off, and the three refused, as the service counts them (they read
+    "Kits in this shipment: 6 (126 tablets) — 3 refused")."""
+    screen = counter_at_1366(qtbot, counter, tmp_path, monkeypatch, lang, request)
+    assert screen.count_label.text() == KITS_TO_RECEIVE[lang]
+    found = screen.assessment
+    assert found is not None
+    assert (found.kits, found.accepted_kits, found.accepted_tablets) == (6, 3, 63)
+    for _ in range(3):  # the refused lines taken off: nothing refused is said
+        screen.kits_view.setCurrentIndex(screen.kits_model.index(3, 0))
+        qtbot.mouseClick(screen.remove_button, Qt.MouseButton.LeftButton)
+    assert screen.count_label.text() == KITS_TO_RECEIVE[lang].split(";")[0].split("；")[0]

@@ -697,16 +697,16 @@
         <translation>药盒 {number} 已从列表中移除。</translation>
     </message>
     <message>
-        <source>Kits in this shipment: 0</source>
-        <translation>本货件药盒：0</translation>
+        <source>Kits to receive: 0</source>
+        <translation>待接收药盒：0</translation>
     </message>
     <message>
-        <source>Kits in this shipment: {kits} ({tablets} tablets)</source>
-        <translation>本货件药盒：{kits}（共 {tablets} 片）</translation>
+        <source>Kits to receive: {kits} ({tablets} tablets)</source>
+        <translation>待接收药盒：{kits}（共 {tablets} 片）</translation>
     </message>
     <message>
-        <source> — {refused} refused</source>
-        <translation> — {refused} 个被拒收</translation>
+        <source>; {refused} refused</source>
+        <translation>；{refused} 个被拒收</translation>
     </message>
     <message>
         <source> — into quarantine (temperature record not acceptable)</source>

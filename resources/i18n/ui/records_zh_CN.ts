@@ -1108,20 +1108,12 @@ Old values:
         <translation>温度记录</translation>
     </message>
     <message>
-        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {low} to {high} °C are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range.</source>
-        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {low} 至 {high} °C 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。</translation>
-    </message>
-    <message>
         <source>Import a logger file</source>
         <translation>导入记录仪文件</translation>
     </message>
     <message>
         <source>Path of the logger&apos;s CSV export</source>
         <translation>记录仪 CSV 导出文件的路径</translation>
-    </message>
-    <message>
-        <source>Choose file...</source>
-        <translation>选择文件…</translation>
     </message>
     <message>
         <source>Import and check</source>
@@ -1164,8 +1156,24 @@ Old values:
         <translation>{start} 至 {end}</translation>
     </message>
     <message>
-        <source>{period}, {low}–{high} °C</source>
-        <translation>{period}，{low}–{high} °C</translation>
+        <source>…</source>
+        <translation>……</translation>
+    </message>
+    <message>
+        <source>{low}–{high} °C</source>
+        <translation>{low}–{high} °C</translation>
+    </message>
+    <message>
+        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {range} are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range.</source>
+        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {range} 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>{period}, {range}</source>
+        <translation>{period}，{range}</translation>
     </message>
     <message>
         <source>1 logger file</source>
@@ -1237,23 +1245,23 @@ Old values:
     </message>
     <message>
         <source>{n} excursion found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
-        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+        <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
     </message>
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
-        <translation>在 {name} 中发现 {area} 有 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+        <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
     </message>
     <message>
-        <source>Study {study} (kept at {low}-{high} °C): readings outside its range, while none of its kits was on the shelf.</source>
-        <translation>研究 {study}（保存于 {low}-{high} °C）：有读数超出其范围，当时货架上没有该研究的药盒。</translation>
+        <source>Study {study} (kept at {range}): readings outside its range, while none of its kits was on the shelf.</source>
+        <translation>研究 {study}（保存于 {range}）：有读数超出其范围，当时货架上没有该研究的药盒。</translation>
     </message>
     <message>
-        <source>Study {study} (kept at {low}-{high} °C): {n} kit quarantined: {kits}.</source>
-        <translation>研究 {study}（保存于 {low}-{high} °C）：已隔离 {n} 个药盒：{kits}。</translation>
+        <source>Study {study} (kept at {range}): {n} kit quarantined: {kits}.</source>
+        <translation>研究 {study}（保存于 {range}）：已隔离 {n} 个药盒：{kits}。</translation>
     </message>
     <message>
-        <source>Study {study} (kept at {low}-{high} °C): {n} kits quarantined: {kits}.</source>
-        <translation>研究 {study}（保存于 {low}-{high} °C）：已隔离 {n} 个药盒：{kits}。</translation>
+        <source>Study {study} (kept at {range}): {n} kits quarantined: {kits}.</source>
+        <translation>研究 {study}（保存于 {range}）：已隔离 {n} 个药盒：{kits}。</translation>
     </message>
     <message>
         <source>{n} kit of a study you have no access to was quarantined, outside that study&apos;s own temperature range; its pharmacist sees it on the Temperature screen and in the inventory.</source>

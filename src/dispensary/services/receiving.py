@@ -444,6 +444,7 @@ def _plan_receipt(
             )
         )
     tablets = [k.tablets for k, _refusal in verdicts]
+    accepted = [line.tablets for line in lines if line.accepted]
     return ReceiveAssessment(
         shipment=number,
         received_on=checked.day,
@@ -452,8 +453,16 @@ def _plan_receipt(
         quarantined=status is KitStatus.QUARANTINED,
         location=checked.place,
         kits=len(lines),
-        tablets=sum(t for t in tablets if isinstance(t, int) and not isinstance(t, bool)),
+        tablets=_whole_tablets(tablets),
+        accepted_kits=len(accepted),
+        accepted_tablets=_whole_tablets(accepted),
     )
+
+
+def _whole_tablets(counts: list[int]) -> int:
+    """The tablets of the lines that give them as a whole number (a line whose count could not
+    be read is refused for it, and adds nothing)."""
+    return sum(t for t in counts if isinstance(t, int) and not isinstance(t, bool))
 
 
 def _in_other_study(session: Session, kit: str, owner: int, reader: Collection[int]) -> str:

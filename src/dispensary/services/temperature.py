@@ -280,8 +280,12 @@ def _known_area(ctx: Context, area: str) -> str:
     )
 
 
-def _refuse_imported_twice(session: Session, area: str, start: datetime, end: datetime) -> None:
-    """The same logger file imported again would record each excursion twice."""
+def _refuse_imported_twice(
+    session: Session, ctx: Context, area: str, start: datetime, end: datetime
+) -> None:
+    """The same logger file imported again would record each excursion twice. The area is
+    named as the reader's language names it (the study's store by its name there), as the
+    Temperature screen names it."""
     earlier = session.scalar(
         select(Excursion).where(
             Excursion.storage_area == area,
@@ -295,7 +299,7 @@ def _refuse_imported_twice(session: Session, area: str, start: datetime, end: da
                 "The excursion in {area} from {start} to {end} was imported on {day} already "
                 "(from {source}). Nothing was imported."
             ).format(
-                area=area,
+                area=ctx.study.area_name(area),
                 start=_when(start),
                 end=_when(end),
                 day=earlier.at.astimezone(UTC).date().isoformat(),
@@ -327,7 +331,7 @@ def import_logger(
         ]
         for _study, runs in judged:
             for run in runs:
-                _refuse_imported_twice(session, area, run[0].at, run[-1].at)
+                _refuse_imported_twice(session, ctx, area, run[0].at, run[-1].at)
         if not judged[0][1]:  # none of the study open's: its log says the file was checked
             rec.audit(
                 AuditAction.TEMPERATURE_CHECKED,

@@ -7,7 +7,13 @@ import calendar
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,9 +21,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +75,43 @@ def parse_expiry(text: str) -> date | None:
     except ValueError:
         return None
     return None
+
+
+PRODUCT, VERDICT = 1, 5
+"""The columns of the kit list that give way: the product cut (whole in its tooltip), the
+verdict wrapped onto as many lines as it needs in the spare width."""
+PRODUCT_WIDEST = 190
+"""The product's width at most: "7.5 mg tablet" and "海曲泊帕乙醇胺片 7.5 mg" whole (the
+strength tells two products apart); a longer name cut in the middle, both its ends shown."""
+
+
+class OneLine(QStyledItemDelegate):
+    """A cell kept on one line, cut rather than wrapped, in a table whose text wraps."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+
+def verdict_table(model: RowTableModel[ReceiveLine]) -> QTableView:
+    """The kit list: the verdict takes the spare width and wraps (a refusal is a sentence), the
+    rows as tall as it needs; the product gives way first, on one line, cut in the middle."""
+    view = kit_table(model, stretch_column=VERDICT)
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.setItemDelegateForColumn(PRODUCT, OneLine(view))
+    view.horizontalHeader().setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Interactive)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return view
+
+
+def fit_product(view: QTableView) -> None:
+    """The product column as wide as its names, up to PRODUCT_WIDEST (its header whole)."""
+    header = view.horizontalHeader()
+    wanted = max(view.sizeHintForColumn(PRODUCT), header.sectionSizeHint(PRODUCT))
+    header.resizeSection(PRODUCT, max(min(wanted, PRODUCT_WIDEST), header.sectionSizeHint(PRODUCT)))
 
 
 def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
@@ -186,8 +233,11 @@ class ReceiveScreen(Screen):
         self.count_label = QLabel()
         self.count_label.setObjectName("sectionTitle")
         right.addWidget(self.count_label)
-        self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(line_columns(study), self)
-        self.kits_view = kit_table(self.kits_model)
+        # Every cell's text is its tooltip: a product cut, a verdict read whole on hovering.
+        self.kits_model: RowTableModel[ReceiveLine] = RowTableModel(
+            line_columns(study), self, tooltip_from=0
+        )
+        self.kits_view = verdict_table(self.kits_model)
         right.addWidget(self.kits_view, 1)
         self.remove_button = QPushButton(self.tr("Remove line"))
         self.clear_button = QPushButton(self.tr("New shipment"))
@@ -444,15 +494,17 @@ class ReceiveScreen(Screen):
         """Shows the service's verdicts and totals, as they are."""
         self.assessment = found
         self.kits_model.set_rows(list(found.lines) if found is not None else [])
+        fit_product(self.kits_view)
         if found is None:
-            self.count_label.setText(self.tr("Kits in this shipment: 0"))
+            self.count_label.setText(self.tr("Kits to receive: 0"))
         else:
-            text = self.tr("Kits in this shipment: {kits} ({tablets} tablets)").format(
-                kits=found.kits, tablets=found.tablets
+            # What Receive takes once the refused lines are off, as the service counts it.
+            text = self.tr("Kits to receive: {kits} ({tablets} tablets)").format(
+                kits=found.accepted_kits, tablets=found.accepted_tablets
             )
             refused = len(found.refused_lines)
             if refused:
-                text += self.tr(" — {refused} refused").format(refused=refused)
+                text += self.tr("; {refused} refused").format(refused=refused)
             if found.quarantined:
                 text += self.tr(" — into quarantine (temperature record not acceptable)")
             self.count_label.setText(text)

@@ -6,21 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QSplitter,
+    QScrollArea,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from dispensary.files import os_detail, with_detail
+from dispensary.i18n import sentences
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
@@ -38,7 +40,7 @@ from dispensary.ui.inventory_view import kit_columns
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import by_count, titled_page, wrapped_label
+from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_label
 
 
 def celsius(value: float | None) -> str:
@@ -122,6 +124,9 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 ]
 
 
+EXCURSION_LOGGER_FILE = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file")
+
+
 def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     """The excursions' columns, the study's own store by its name in the reader's language."""
     at = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Storage area")
@@ -131,13 +136,50 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
 
 
+LEAST_ROWS = {"loggers": 3, "excursions": 3, "kits": 5}
+"""The rows each table shows however short the window: the page scrolls instead."""
+
+
+def rows_high(view: QTableView, rows: int) -> int:
+    """The height a table needs to show `rows` rows under its header, a horizontal scroll bar
+    below them."""
+    return (
+        view.horizontalHeader().sizeHint().height()
+        + rows * view.verticalHeader().defaultSectionSize()
+        + view.horizontalScrollBar().sizeHint().height()
+        + 2 * view.frameWidth()
+    )
+
+
+def _ellipsis() -> str:
+    """The ellipsis of the reader's language: … in English, …… in Chinese."""
+    return QCoreApplication.translate("TemperatureScreen", "…")
+
+
 def _listed(kits: list[str]) -> str:
-    """Up to ten kit numbers, then "...": a message, not the list (the table below has it)."""
-    return ", ".join(kits[:10]) + (" ..." if len(kits) > 10 else "")
+    """Up to ten kit numbers, then an ellipsis: a message, not the list (the table below has
+    it). A sentence the ellipsis ends takes no full stop after it (`_ended`)."""
+    return separated(kits[:10]) + (_ellipsis() if len(kits) > 10 else "")
+
+
+def _ended(text: str) -> str:
+    """Sentences said one after another in the reader's language (no space after a Chinese
+    full stop), a full stop after an ellipsis dropped ("K1124…. Ask", "K1124 ...。")."""
+    ellipsis = _ellipsis()
+    for stop in (".", "。"):
+        text = text.replace(ellipsis + stop, ellipsis)
+    return text
 
 
 def _degrees(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
+
+
+def degree_range(low: str, high: str) -> str:
+    """A temperature range, written one way in each language: "2–25 °C"."""
+    return QCoreApplication.translate("TemperatureScreen", "{low}–{high} °C").format(
+        low=low, high=high
+    )
 
 
 class TemperatureScreen(Screen):
@@ -161,17 +203,19 @@ class TemperatureScreen(Screen):
         t = study.temperature
         layout, self.message = titled_page(self, self.tr("Temperature records"))
         hint = wrapped_label(
+            "temperatureHint",
             text=self.tr(
                 "Import a data logger's export (CSV with the columns 'timestamp' and "
-                "'celsius'). Readings outside {low} to {high} °C are excursions: the study's "
-                "available kits stored in that area are quarantined until released in the "
-                "inventory. Another study's kits there are judged by that study's own range."
-            ).format(low=f"{t.min_celsius:g}", high=f"{t.max_celsius:g}")
+                "'celsius'). Readings outside {range} are excursions: the study's available kits "
+                "stored in that area are quarantined until released in the inventory. Another "
+                "study's kits there are judged by that study's own range."
+            ).format(range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}")),
         )
         layout.insertWidget(1, hint)
 
+        # One row: the tables below keep the height (three rows of a form took 130 px).
         box = QGroupBox(self.tr("Import a logger file"))
-        form = QFormLayout(box)
+        row = QHBoxLayout(box)
         self.area = QComboBox()
         self.area.setObjectName("storageArea")
         self.area.setEditable(True)
@@ -179,38 +223,33 @@ class TemperatureScreen(Screen):
         self.area.addItem(study.wording().storage_area, study.storage_area)
         self.file = text_field("loggerFile", self.tr("Path of the logger's CSV export"))
         self.file.returnPressed.connect(self.import_file)
-        browse = action_button(self.tr("Choose file..."), "chooseLoggerFile", self._choose)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file, 1)
-        file_row.addWidget(browse)
+        browse = action_button(self.tr("Choose file…"), "chooseLoggerFile", self._choose)
         self.import_button = action_button(
             self.tr("Import and check"), "importLogger", self.import_file
         )
-        form.addRow(self.tr("Storage area"), self.area)
-        form.addRow(self.tr("Logger file"), file_row)
-        form.addRow(self.import_button)
-        box.setMaximumWidth(820)
-        layout.addWidget(box)
+        for caption, field, stretch in (
+            (self.tr("Storage area"), self.area, 1),
+            (self.tr("Logger file"), self.file, 3),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(field)
+            row.addWidget(label)
+            row.addWidget(field, stretch)
+        row.addWidget(browse)
+        row.addWidget(self.import_button)
+        # Under the message, the rest scrolls: each table keeps a few rows however short the
+        # window (in a splitter at 1366x768 each showed one row, the kits' half of one).
+        body = QWidget()
+        page = QVBoxLayout(body)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(box)
         self.log_status = wrapped_label("loggerStatus")
-        layout.addWidget(self.log_status)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        checked = QWidget()
-        checked_layout = QVBoxLayout(checked)
-        checked_layout.setContentsMargins(0, 0, 0, 0)
-        checked_layout.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
-        checked_layout.addWidget(self.logger_table)
-        splitter.addWidget(checked)
-        upper = QWidget()
-        upper_layout = QVBoxLayout(upper)
-        upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(QLabel(self.tr("<b>Excursions on record</b>")))
-        self.excursion_table.selectionModel().selectionChanged.connect(self._show_kits)
-        upper_layout.addWidget(self.excursion_table)
-        splitter.addWidget(upper)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.log_status)
+        page.addWidget(QLabel(self.tr("<b>Logger files checked</b>")))
+        page.addWidget(self.logger_table, 2)
+        page.addWidget(QLabel(self.tr("<b>Excursions on record</b>")))
+        self.excursion_table.selectionModel().selectionChanged.connect(self._excursion_chosen)
+        page.addWidget(self.excursion_table, 2)
         kit_bar = QHBoxLayout()
         self.kits_label = QLabel(self.tr("<b>Kits quarantined by the selected excursion</b>"))
         kit_bar.addWidget(self.kits_label, 1)
@@ -218,15 +257,60 @@ class TemperatureScreen(Screen):
             self.tr("Open in inventory to release or destroy"), "openInInventory", self._open_kit
         )
         kit_bar.addWidget(self.open_button)
-        lower_layout.addLayout(kit_bar)
+        page.addLayout(kit_bar)
         self.kit_table.selectionModel().selectionChanged.connect(self._update_open)
         self.kit_table.doubleClicked.connect(self._open_kit)
-        lower_layout.addWidget(self.kit_table)
-        splitter.addWidget(lower)
-        layout.addWidget(splitter, 1)
+        page.addWidget(self.kit_table, 3)
+        self.page = QScrollArea()
+        self.page.setObjectName("temperaturePage")
+        self.page.setWidgetResizable(True)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setWidget(body)
+        layout.addWidget(self.page, 1)
+        # The page's scroll bar comes and goes with the message above: the columns are shared
+        # out again at the width left (the last header was cut, "‹ecorded b").
+        body.installEventFilter(self)
+        for view in (self.logger_table, self.excursion_table):
+            view.horizontalHeader().setStretchLastSection(False)  # the logger file stretches
+        self._keep_rows()
         self._update_open()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.page.widget():
+            self._fit_loggers()
+            self._fit_excursions()
+            fit_columns(self.kit_table)
+        return super().eventFilter(watched, event)
+
+    def _fit_loggers(self) -> None:
+        fit_columns(self.logger_table, stretch=LOGGER_FILE, yielding=(LOGGER_FILE,))
+
+    def _fit_excursions(self) -> None:
+        """The logger file's name takes the spare width and gives way first (whole in its
+        tooltip): every header stays whole. (The last column stretched: squeezed to what was
+        left, its header read "‹ecorded b".)"""
+        fit_columns(
+            self.excursion_table, stretch=EXCURSION_LOGGER_FILE, yielding=(EXCURSION_LOGGER_FILE,)
+        )
+
+    def _keep_rows(self) -> None:
+        """Each table at least LEAST_ROWS rows high, its header and a scroll bar's height."""
+        for view, rows in (
+            (self.logger_table, LEAST_ROWS["loggers"]),
+            (self.excursion_table, LEAST_ROWS["excursions"]),
+            (self.kit_table, LEAST_ROWS["kits"]),
+        ):
+            view.setMinimumHeight(rows_high(view, rows))
+
     def refresh(self) -> None:
+        """The screen shown again: what it said last is of another moment (a refusal of an
+        import stayed after the kit was released in the inventory), the records read afresh."""
+        self.message.clear_message()
+        self._reload()
+
+    def _reload(self) -> None:
+        self._keep_rows()  # in the style sheet's fonts, once shown
         self._show_loggers()
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)
         rows = attempt(
@@ -235,7 +319,7 @@ class TemperatureScreen(Screen):
         if rows is None:
             return
         self.excursions.set_rows(rows)
-        fit_columns(self.excursion_table)
+        self._fit_excursions()
         self._add_areas()
         if chosen:
             wanted = chosen[0].excursion_id
@@ -254,7 +338,7 @@ class TemperatureScreen(Screen):
         if checks is None:
             return
         self.loggers.set_rows(checks)
-        fit_columns(self.logger_table, yielding=(LOGGER_FILE,))
+        self._fit_loggers()
         self.log_status.setText(self.log_status_text(checks))
 
     def log_status_text(self, checks: list[LoggerCheck]) -> str:
@@ -284,8 +368,8 @@ class TemperatureScreen(Screen):
                 end=last.readings_to.astimezone().date().isoformat(),
             )
             if last.lowest is not None and last.highest is not None:
-                period = self.tr("{period}, {low}–{high} °C").format(
-                    period=period, low=f"{last.lowest:.1f}", high=f"{last.highest:.1f}"
+                period = self.tr("{period}, {range}").format(
+                    period=period, range=degree_range(f"{last.lowest:.1f}", f"{last.highest:.1f}")
                 )
             excursions = sum(c.excursions for c in files)
             counted = (
@@ -376,7 +460,7 @@ class TemperatureScreen(Screen):
         )
         if found is None:
             return
-        self.refresh()
+        self._reload()  # the message below says what the import found
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
         here = self.session.ctx.study.protocol
@@ -399,7 +483,7 @@ class TemperatureScreen(Screen):
             first = self.tr(
                 "No excursion in {name} for this study: every reading was within its limits."
             ).format(name=path.name)
-            self.message.show_message(" ".join([first, *said]), "warning")
+            self.message.show_message(_ended(sentences([first, *said])), "warning")
             self.changed.emit()
             return
         kits = sorted({k for e in found for k in e.kits_quarantined})
@@ -420,21 +504,29 @@ class TemperatureScreen(Screen):
             else self.tr("no available kit was stored there")
         )
         self.message.show_message(
-            " ".join(
-                [
-                    by_count(
-                        len(found),
-                        self.tr(
-                            "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
-                            "sponsor whether to release or reject them."
+            _ended(
+                sentences(
+                    [
+                        by_count(
+                            len(found),
+                            self.tr(
+                                "{n} excursion found in {name} for {area}; {quarantined}. Ask the "
+                                "sponsor whether to release or reject them."
+                            ),
+                            self.tr(
+                                "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
+                                "sponsor whether to release or reject them."
+                            ),
+                        ).format(
+                            n=len(found),
+                            name=path.name,
+                            # The area as the rest of the screen names it, in the reader's language.
+                            area=self.session.ctx.study.area_name(found[0].storage_area),
+                            quarantined=quarantined,
                         ),
-                        self.tr(
-                            "{n} excursions found in {name} for {area}; {quarantined}. Ask the "
-                            "sponsor whether to release or reject them."
-                        ),
-                    ).format(n=len(found), name=path.name, area=area, quarantined=quarantined),
-                    *said,
-                ]
+                        *said,
+                    ]
+                )
             ),
             "warning",
         )
@@ -444,21 +536,19 @@ class TemperatureScreen(Screen):
         """Another study's excursion the user may read: named with its study and the range it
         was judged by (its own), so that its kits are not taken for this study's."""
         kits = list(found.kits_quarantined)
+        kept = degree_range(_degrees(found.min_celsius), _degrees(found.max_celsius))
         if not kits:
             return self.tr(
-                "Study {study} (kept at {low}-{high} °C): readings outside its range, while none "
-                "of its kits was on the shelf."
-            ).format(
-                study=found.study, low=_degrees(found.min_celsius), high=_degrees(found.max_celsius)
-            )
+                "Study {study} (kept at {range}): readings outside its range, while none of its "
+                "kits was on the shelf."
+            ).format(study=found.study, range=kept)
         return by_count(
             len(kits),
-            self.tr("Study {study} (kept at {low}-{high} °C): {n} kit quarantined: {kits}."),
-            self.tr("Study {study} (kept at {low}-{high} °C): {n} kits quarantined: {kits}."),
+            self.tr("Study {study} (kept at {range}): {n} kit quarantined: {kits}."),
+            self.tr("Study {study} (kept at {range}): {n} kits quarantined: {kits}."),
         ).format(
             study=found.study,
-            low=_degrees(found.min_celsius),
-            high=_degrees(found.max_celsius),
+            range=kept,
             n=len(kits),
             kits=_listed(kits),
         )
@@ -479,6 +569,13 @@ class TemperatureScreen(Screen):
                 "screen and in the inventory."
             ),
         ).format(n=n)
+
+    def _excursion_chosen(self) -> None:
+        """The excursion's kits listed, and the page scrolled down to them when they are
+        below the fold."""
+        self._show_kits()
+        if self.kits.rowCount():
+            self.page.ensureWidgetVisible(self.kit_table, 0, 0)
 
     def _show_kits(self) -> None:
         chosen = selected_rows(self.excursion_table, self.excursion_proxy, self.excursions)

@@ -96,6 +96,8 @@ class ReceiveAssessment:
     location: str
     kits: int  # kit lines listed
     tablets: int  # tablets in them
+    accepted_kits: int  # kit lines with no refusal: what is received once the rest is off
+    accepted_tablets: int  # tablets in them
 
     @property
     def refused(self) -> bool:
