@@ -1,0 +1,87 @@
+"""What the second visual review found in the administrator's and the pharmacist's back office:
+a refusal that listed internal codes, a study file's reason asked before the file was read,
+initials refused in another's words, clipped stock names, an account given another's initials,
+nested brackets in a Chinese confirmation, a clipped column, and a Take access button for a
+study the account has no access to. Each driven on the real widgets, in English and Chinese."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.i18n import ENGLISH, Language
+from dispensary.ui.inventory_view import InventoryScreen
+from dispensary.ui.translations import install_language
+
+SHOTS = os.environ.get("DISPENSARY_TEST_SHOTS", "")  # a folder: save a picture of each window
+SCREEN = (1366, 768)
+LANGUAGES = [ENGLISH, Language.ZH_CN]
+
+
+def shoot(widget: QWidget, name: str) -> None:
+    if SHOTS:
+        QApplication.processEvents()
+        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+@pytest.fixture(params=LANGUAGES, ids=lambda language: language.value)
+def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
+    from dispensary.ui.translations import load_cjk_font
+
+    chosen: Language = request.param
+    if chosen is not ENGLISH:
+        load_cjk_font()
+    assert install_language(chosen)
+    try:
+        yield chosen
+    finally:
+        install_language(ENGLISH)
+
+
+def shown(qtbot: QtBot, screen: QWidget) -> None:
+    qtbot.addWidget(screen)
+    screen.resize(*SCREEN)
+    screen.show()
+    qtbot.waitExposed(screen)
+
+
+# -- 1: an in-date kit's destruction names the reasons as the form does -------------------------
+
+READABLE_REASONS = {
+    ENGLISH: ("Damaged or contaminated", "Recall of the lot", "reason for in-date kits"),
+    Language.ZH_CN: ("破损或污染", "批号召回", "有效期内药盒原因"),
+}
+
+
+def test_an_in_date_kit_refusal_names_the_reasons_the_form_offers(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+) -> None:
+    """It listed "damaged, temperature_excursion, recall, study_closed, sponsor_instruction"
+    in English in both windows, while the form's Reason (in-date kits) offers their names."""
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    shown(qtbot, screen)
+    screen.refresh()
+    screen.open_kit("K0003")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.reference, "AUTH-9")
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    said = screen.destroy_verdict.text()
+    offered = [screen.reason_code.itemText(i) for i in range(1, screen.reason_code.count())]
+    assert offered and all(name in said for name in offered), (offered, said)
+    assert all(words in said for words in READABLE_REASONS[language]), said
+    assert "temperature_excursion" not in said and "sponsor_instruction" not in said, said
+    shoot(screen, f"destroy-reason-{language.value}")
