@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -85,3 +86,46 @@ def test_an_in_date_kit_refusal_names_the_reasons_the_form_offers(
     assert all(words in said for words in READABLE_REASONS[language]), said
     assert "temperature_excursion" not in said and "sponsor_instruction" not in said, said
     shoot(screen, f"destroy-reason-{language.value}")
+
+
+# -- 2: a study file is checked before its reason is asked ------------------------------------
+
+HELD = {
+    ENGLISH: "an administrator updates the study with the command "
+    "`dispensary --study NCT07198672 study update FILE.toml --reason ...`",
+    Language.ZH_CN: "请由管理员用命令 "
+    "`dispensary --study NCT07198672 study update FILE.toml --reason ...` 更新该研究",
+}
+
+
+def test_a_study_file_is_refused_before_the_reason_is_asked(
+    qtbot: QtBot,
+    pharmacy: Pharmacy,
+    language: Language,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A file already in the pharmacy, or not valid TOML, was refused only once its reason was
+    typed, and the first told a window user to "switch to it and amend it"."""
+    from back_office_fixtures import answer_reason
+
+    from dispensary.ui.studies_view import StudiesScreen, StudyFileDialog
+
+    screen = StudiesScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    screen.refresh()
+    held = tmp_path / "again.toml"
+    held.write_text(pharmacy.study.source_text, encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("protocol = NCT1\n", encoding="utf-8")
+    prompts = answer_reason(monkeypatch, "opens at the site")
+    for path in (held, broken):
+        monkeypatch.setattr(StudyFileDialog, "ask", classmethod(lambda cls, *a, p=path: p))
+        qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+        assert screen.message.kind == "error", screen.message.text()
+        assert prompts == [], path  # no reason asked for a file refused
+        if path is held:
+            assert HELD[language] in screen.message.text(), screen.message.text()
+            assert "switch to it" not in screen.message.text()
+            shoot(screen, f"study-held-{language.value}")
+    assert [r.protocol for r in screen.model.rows] == ["NCT07198672"]

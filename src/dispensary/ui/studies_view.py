@@ -211,6 +211,13 @@ class StudiesScreen(Screen):
                 "error",
             )
             return
+        # The file is checked first: one refused is said before a reason is typed for it.
+        checked = attempt(
+            self.message,
+            lambda: studies.check_new_study(self.session.ctx, self.session.actor, text, path.name),
+        )
+        if checked is None:
+            return
         reason = ReasonDialog.ask(
             self,
             self.tr("Add a study"),
