@@ -129,3 +129,51 @@ def test_a_study_file_is_refused_before_the_reason_is_asked(
             assert "switch to it" not in screen.message.text()
             shoot(screen, f"study-held-{language.value}")
     assert [r.protocol for r in screen.model.rows] == ["NCT07198672"]
+
+
+# -- 3: the first administrator's initials, and the passwords kept -----------------------------
+
+INITIALS_REFUSED = {
+    ENGLISH: ("Give the initials: 2 to 4 letters A-Z.", "'A1' are not initials."),
+    Language.ZH_CN: ("请填写姓名缩写：2 至 4 个字母 A-Z。", "“A1”不是姓名缩写。"),
+}
+
+
+def test_the_administrator_s_initials_are_refused_in_their_words_and_the_passwords_kept(
+    qtbot: QtBot, language: Language
+) -> None:
+    """Empty initials read "'' are not initials ... participants are identified by study
+    number", and every refusal wiped both passwords and put the cursor in Password."""
+    from dispensary.ui.setup_wizard import AdministratorPage
+
+    page = AdministratorPage()
+    shown(qtbot, page)
+    page.activateWindow()
+    qtbot.keyClicks(page.username, "ada")
+    qtbot.keyClicks(page.full_name, "Ada Lovelace")
+    page.initials.clear()
+    qtbot.keyClicks(page.password, "counter-ledger-42")
+    qtbot.keyClicks(page.again, "counter-ledger-42")
+    empty, wrong = INITIALS_REFUSED[language]
+    for typed, said in (("", empty), ("A1", wrong)):
+        page.initials.clear()
+        qtbot.keyClicks(page.initials, typed)
+        assert not page.validatePage()
+        text = page.message.text()
+        assert text.startswith(said), text
+        assert "''" not in text and "participant" not in text and "受试者" not in text, text
+        assert page.password.text() == page.again.text() == "counter-ledger-42"
+        qtbot.waitUntil(lambda: page.initials.hasFocus())
+    shoot(page, f"wizard-initials-{language.value}")
+    # A refusal of the password clears both and puts the cursor there.
+    page.initials.setText("AL")
+    page.again.setText("counter-ledger-43")
+    assert not page.validatePage()
+    assert page.password.text() == page.again.text() == ""
+    qtbot.waitUntil(lambda: page.password.hasFocus())
+    page.again.setText("x")
+    page.password.setText("counter-ledger-42")
+    page.username.clear()
+    assert not page.validatePage()
+    qtbot.waitUntil(lambda: page.username.hasFocus())
+    assert page.password.text() == "counter-ledger-42"

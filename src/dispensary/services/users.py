@@ -496,7 +496,7 @@ def _new_user(
     return User(
         username=name,
         full_name=check_text(full_name, N_("full name"), limit=120),
-        initials=normalise_initials(initials),
+        initials=normalise_initials(initials, staff=True),
         role=role.value,
         password_hash=hash_password(password, name),
         active=True,
