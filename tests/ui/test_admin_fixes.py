@@ -53,6 +53,16 @@ def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[Language]:
         install_language(ENGLISH)
 
 
+@pytest.fixture
+def styled(qapp: Any) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size the rows and columns)."""
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
 def shown(qtbot: QtBot, screen: QWidget) -> None:
     qtbot.addWidget(screen)
     screen.resize(*SCREEN)
@@ -177,3 +187,38 @@ def test_the_administrator_s_initials_are_refused_in_their_words_and_the_passwor
     assert not page.validatePage()
     qtbot.waitUntil(lambda: page.username.hasFocus())
     assert page.password.text() == "counter-ledger-42"
+
+
+# -- 4: the label stocks' names read whole -----------------------------------------------------
+
+
+def stock_captions_whole(panel: QWidget) -> list[str]:
+    """The stock captions cut (a line short of their text, or narrower than it)."""
+    from PySide6.QtWidgets import QLabel
+
+    cut = []
+    for caption in panel.findChildren(QLabel):
+        if not caption.objectName().startswith("stockCaption_"):
+            continue
+        hint = caption.sizeHint()
+        needs = caption.heightForWidth(caption.width()) if caption.wordWrap() else hint.height()
+        if caption.height() < needs or caption.width() < hint.width():
+            cut.append(f"{caption.text()} {caption.size().toTuple()} < {hint.toTuple()}")
+    return cut
+
+
+def test_the_printers_dialog_shows_each_stock_name_whole(
+    qtbot: QtBot, language: Language, styled: None
+) -> None:
+    """ "A4 sheet, 10 labels of 99.1 x 57 mm (L7173 layout)" was wrapped in a row too low for it
+    and cut at top and bottom."""
+    from dispensary.config import Settings
+    from dispensary.ui.label_printers import LabelPrintersDialog
+
+    dialog = LabelPrintersDialog(None, Settings(), record=lambda *_a: True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert stock_captions_whole(dialog.panel) == []
+    assert dialog.width() <= SCREEN[0] and dialog.height() <= SCREEN[1]
+    shoot(dialog, f"printers-dialog-{language.value}")
