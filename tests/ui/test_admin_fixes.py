@@ -222,3 +222,40 @@ def test_the_printers_dialog_shows_each_stock_name_whole(
     assert stock_captions_whole(dialog.panel) == []
     assert dialog.width() <= SCREEN[0] and dialog.height() <= SCREEN[1]
     shoot(dialog, f"printers-dialog-{language.value}")
+
+
+# -- 5: a new account may not take the initials of another ------------------------------------
+
+SAME_INITIALS = {
+    ENGLISH: "The initials AA are those of Ada Admin (user admin)",
+    Language.ZH_CN: "姓名缩写 AA 已由 Ada Admin（用户 admin）使用",
+}
+
+
+def test_an_account_with_the_initials_of_another_is_refused(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+) -> None:
+    """User liwei "Li Wei (LW)" was added beside the administrator "Li Wei (LW)": the records
+    each signs by initials could no longer be told apart."""
+    from dispensary.services import users
+    from dispensary.ui.users_view import UsersScreen
+
+    screen = UsersScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    screen.refresh()
+    qtbot.keyClicks(screen.new_username, "ada2")
+    qtbot.keyClicks(screen.new_full_name, "Ada Admin")
+    qtbot.keyClicks(screen.new_initials, "AA")
+    screen.new_role.setCurrentIndex(screen.new_role.findData("technician"))
+    qtbot.keyClicks(screen.new_password, "firstpass1")
+    qtbot.keyClicks(screen.new_password_again, "firstpass1")
+    qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert SAME_INITIALS[language] in screen.message.text(), screen.message.text()
+    shoot(screen, f"users-same-initials-{language.value}")
+    rows = users.list_users(pharmacy.ctx, pharmacy.actor("admin"))
+    assert "ada2" not in [r.username for r in rows]
+    screen.new_initials.setText("AXA")  # another letter: taken
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert users.sign_in(pharmacy.ctx, "ada2", "firstpass1").initials == "AXA"

@@ -508,6 +508,24 @@ def _new_user(
     )
 
 
+def _refuse_initials_of_another(session: Session, user: User) -> None:
+    """Records are signed by initials: a new account may not take those of another active
+    account, or they could no longer be told apart."""
+    holder = session.scalar(
+        select(User)
+        .where(User.initials == user.initials, User.active.is_(True))
+        .order_by(User.username)
+        .limit(1)
+    )
+    if holder is not None:
+        raise RuleViolation(
+            _(
+                "The initials {initials} are those of {full_name} (user {username}): records "
+                "are signed by initials. Give other initials, e.g. with a middle letter."
+            ).format(initials=user.initials, full_name=holder.full_name, username=holder.username)
+        )
+
+
 def add_user(
     ctx: Context,
     actor: Actor,
@@ -541,6 +559,7 @@ def add_user(
                     name=user.username
                 )
             )
+        _refuse_initials_of_another(session, user)
         details = {
             "role": user.role,
             "full_name": user.full_name,
