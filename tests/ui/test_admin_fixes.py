@@ -259,3 +259,52 @@ def test_an_account_with_the_initials_of_another_is_refused(
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
     assert users.sign_in(pharmacy.ctx, "ada2", "firstpass1").initials == "AXA"
+
+
+# -- 6: the rule confirmation's question, in Chinese quotes without nested brackets -------------
+
+CONFIRM_WORDS = {
+    ENGLISH: ("Confirm rule Interval between cycles?", "(site decision 2026-11)"),
+    Language.ZH_CN: ("确认规则“周期间隔”？", "（来源：中心决定 2026-11）"),
+}
+REASON_FIRST = {
+    ENGLISH: "Type why rule Interval between cycles holds",
+    Language.ZH_CN: "确认前请输入规则“周期间隔”的有效依据",
+}
+
+
+def test_the_rule_confirmation_names_the_rule_and_its_source_without_nesting(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Chinese it read "确认规则 周期间隔？" and "（中心决定（2026-11））": spaces around the
+    rule's name and brackets within brackets."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from dispensary.ui.study_rules_view import StudyRulesScreen
+
+    asked: list[tuple[str, str]] = []
+
+    def answered(box: QMessageBox) -> int:
+        box.show()
+        qtbot.waitExposed(box)
+        asked.append((box.text(), box.informativeText()))
+        shoot(box, f"confirm-rule-{language.value}")
+        box.close()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answered)
+    screen = StudyRulesScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    screen.refresh()
+    assert screen.select("cycle.min_interval")
+    qtbot.mouseClick(screen.confirm_button, Qt.MouseButton.LeftButton)
+    assert REASON_FIRST[language] in screen.message.text(), screen.message.text()
+    qtbot.keyClicks(screen.reason, "pharmacy meeting of 3 November")
+    qtbot.mouseClick(screen.confirm_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1
+    question, details = asked[0]
+    name, source = CONFIRM_WORDS[language]
+    assert name in question, question
+    assert source in details, details
+    if language is not ENGLISH:
+        assert "（中心决定（" not in details and " 周期间隔" not in question + details
