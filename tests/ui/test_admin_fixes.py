@@ -308,3 +308,44 @@ def test_the_rule_confirmation_names_the_rule_and_its_source_without_nesting(
     assert source in details, details
     if language is not ENGLISH:
         assert "（中心决定（" not in details and " 周期间隔" not in question + details
+
+
+# -- 7: the studies table after a study is closed --------------------------------------------
+
+CLOSED_REASON = "Sponsor instruction of 30 June: the protocol was withdrawn before enrolment"
+
+
+def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language, styled: None
+) -> None:
+    """At 1366x768 the header read "Vhy closec" and the reason "Sponsor ..."."""
+    from dispensary.services import studies
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.screens import OPENS, screen_classes
+    from dispensary.ui.studies_view import StudiesScreen
+
+    admin = pharmacy.actor("admin")
+    other = pharmacy.study.source_text.replace(
+        'protocol = "NCT07198672"', 'protocol = "DEMO-IRT-B2"'
+    )
+    studies.add_study(pharmacy.ctx, admin, other, "irt.toml", "opens")
+    studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
+    window = MainWindow(
+        pharmacy.session("admin"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    shown(qtbot, window)
+    window.go_actions[StudiesScreen].trigger()
+    screen = window.current_screen()
+    assert isinstance(screen, StudiesScreen)
+    assert screen.select("DEMO-IRT-B2")
+    qtbot.wait(50)
+    table, header = screen.table, screen.table.horizontalHeader()
+    why_closed = screen.model.columnCount() - 1  # the last column
+    assert table.horizontalScrollBar().value() == 0
+    assert header.sectionSize(why_closed) >= header.sectionSizeHint(why_closed)
+    right = header.sectionViewportPosition(why_closed) + header.sectionSize(why_closed)
+    assert right <= table.viewport().width(), (right, table.viewport().width())
+    line = next(i for i, r in enumerate(screen.model.rows) if r.protocol == "DEMO-IRT-B2")
+    cell = screen.model.index(line, why_closed)
+    assert screen.model.data(cell, Qt.ItemDataRole.ToolTipRole) == CLOSED_REASON
+    shoot(window, f"studies-closed-{language.value}")
