@@ -349,3 +349,41 @@ def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
     cell = screen.model.index(line, why_closed)
     assert screen.model.data(cell, Qt.ItemDataRole.ToolTipRole) == CLOSED_REASON
     shoot(window, f"studies-closed-{language.value}")
+
+
+# -- 8: Give and Take access as the account's studies are ----------------------------------
+
+
+def test_give_and_take_access_follow_the_studies_the_account_works_in(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language
+) -> None:
+    """Take access stayed enabled for a study the monitor has no access to; pressing it only
+    refused "monitor has no access to study ..."."""
+    from dispensary.services import studies
+    from dispensary.ui.users_view import UsersScreen
+
+    admin = pharmacy.actor("admin")
+    other = pharmacy.study.source_text.replace(
+        'protocol = "NCT07198672"', 'protocol = "NCT99999999"'
+    )
+    studies.add_study(pharmacy.ctx, admin, other, "other.toml", "opens")
+    screen = UsersScreen(pharmacy.session("admin"))
+    shown(qtbot, screen)
+    screen.refresh()
+    assert screen.select("monitor")
+    row = screen.current()
+    assert row is not None and row.studies == ("NCT07198672",)
+    screen.access_study.setCurrentIndex(screen.access_study.findData("NCT99999999"))
+    assert screen.give_button.isEnabled() and not screen.take_button.isEnabled()
+    shoot(screen, f"users-access-{language.value}")
+    screen.access_study.setCurrentIndex(screen.access_study.findData("NCT07198672"))
+    assert screen.take_button.isEnabled() and not screen.give_button.isEnabled()
+    # Given: the buttons turn round for that study.
+    screen.access_study.setCurrentIndex(screen.access_study.findData("NCT99999999"))
+    qtbot.keyClicks(screen.access_reason, "monitors the second protocol")
+    qtbot.mouseClick(screen.give_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert screen.access_study.currentData() == "NCT99999999"
+    assert screen.take_button.isEnabled() and not screen.give_button.isEnabled()
+    assert screen.select("admin")  # an administrator reaches every study: nothing to change
+    assert not screen.give_button.isEnabled() and not screen.take_button.isEnabled()
