@@ -334,6 +334,8 @@ def test_kits_on_the_shelf_would_be_destroyed(terminal: Terminal) -> None:
     assert code == 3  # in-date kits from the shelf: the reason code is needed
     assert [r["code"] for r in json.loads(out)["refusals"]] == ["reason_needed"]
     assert "Kits K0001, K0002 are still in date and unused" in err
+    assert "Study closed or treatment ended" in err  # named as the form names it
+    assert "--reason-code takes, in that order: damaged, temperature_excursion, recall" in err
     args += ["--reason-code", "study_closed"]
     code, out, err = terminal(*args, "--method", "incineration", "--json")
     assert code == 0, err

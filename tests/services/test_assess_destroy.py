@@ -349,13 +349,13 @@ def per_kit_rule(
             )
     reasons = []
     if needing and reason_code is None:
-        codes = ", ".join(r.value for r in DestructionReason)
+        names = "; ".join(r.label for r in DestructionReason)
         reasons.append(
             (
                 DestroyCheck.REASON_NEEDED,
                 (f"Kit {needing[0]} is" if len(needing) == 1 else f"Kits {', '.join(needing)} are")
-                + " still in date and unused: give the reason "
-                + f"code of the sponsor's authorisation ({codes}).",
+                + " still in date and unused: give the reason for in-date kits that the "
+                + f"sponsor's authorisation records: {names}.",
                 InvalidInput,
             )
         )

@@ -81,6 +81,7 @@ SITE_WIDE = {
     "backup.automatic_backup",
     "studies.list_studies",
     "studies.add_study",
+    "studies.check_new_study",
     "studies.close_study",
     "studies.set_access",
     "studies.switch_study",
@@ -845,3 +846,13 @@ def test_a_step_of_thousands_of_rows_is_indexed_within_sqlite_s_variable_limit(
         ctx.engine.dispose()
     entry = scalar(ctx, "SELECT id FROM audit_entries WHERE entity_id = 'SH-BIG'")
     assert (entry, ctx.study_id) in _study_index(ctx)
+
+
+def test_a_study_file_is_assessed_for_adding_with_nothing_written(
+    ctx: Context, study: Study, admin: Actor, refused: Refused
+) -> None:
+    """The Studies screen checks the file before it asks the reason; the add checks again."""
+    assert studies.check_new_study(ctx, admin, other_text(study), "other.toml").protocol == OTHER
+    assert [r.protocol for r in studies.list_studies(ctx, admin)] == [study.protocol]
+    with refused(ctx, RuleViolation, "an administrator updates the study with the command"):
+        studies.check_new_study(ctx, admin, study.source_text, "again.toml")

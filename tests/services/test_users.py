@@ -294,3 +294,16 @@ def test_a_second_persons_wrong_signature_counts_against_them(
     checker = {"checked_by": "pharm2", "checker_password": passwords["pharm2"]}
     dispense(ctx, pharmacist, pw(pharmacist), enrolled, **checker)
     assert failed_attempts(ctx, "pharm2") == 0, "a good signature starts the count again"
+
+
+def test_a_new_account_may_not_take_the_initials_of_another_active_account(
+    ctx: Context, admin: Actor
+) -> None:
+    """Records are signed by initials: two active accounts with the same ones could not be told
+    apart (the demo's administrator is Li Wei, LW; a user "Li Wei (LW)" was accepted)."""
+    users.add_user(ctx, admin, "liwei", "pharmacist", "Li Wei", "LW", "night-shift-1")
+    with pytest.raises(RuleViolation, match=r"The initials LW are those of Li Wei \(user liwei\)"):
+        users.add_user(ctx, admin, "liwei2", "technician", "Li Wei", "l.w.", "night-shift-1")
+    users.set_active(ctx, admin, "liwei", False, "left the site")
+    row = users.add_user(ctx, admin, "liwei2", "technician", "Li Wei", "LW", "night-shift-1")
+    assert row.initials == "LW"  # the initials of an account no longer active are free again

@@ -239,7 +239,8 @@ def test_an_in_date_kit_needs_a_reason_code(
     assessed(qtbot, screen)
     assert "Kit K0003 is still in date and unused" in screen.destroy_verdict.text()
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
-    assert "give the reason code" in screen.message.text()
+    assert "give the reason for in-date kits" in screen.message.text()
+    assert "Damaged or contaminated" in screen.message.text()
     assert asked == [] and status_of(pharmacy, "K0003") is KitStatus.AVAILABLE
 
     screen.reason_code.setFocus()

@@ -208,6 +208,7 @@ def test_a_printer_name_that_cannot_be_kept_is_refused_on_its_page_not_saved(
     """A print queue whose name hides a character (here a right-to-left override) is said on
     the printers' page, before it is saved, rather than refusing the whole set-up at Finish."""
     wizard = first.wizard
+    qtbot.waitExposed(wizard)
     to_administrator(qtbot, wizard)
     press(qtbot, wizard, QWizard.WizardButton.BackButton)
     assert wizard.currentId() == Page.PRINTERS
@@ -796,6 +797,7 @@ def test_printers_that_cannot_be_saved_say_what_to_do_before_the_technical_detai
     the printers' page says so in the reader's words with what to do, and stays; the system's
     words come only after "Technical detail:" (they ended the sentence, untranslated)."""
     wizard = first.wizard
+    qtbot.waitExposed(wizard)
     to_administrator(qtbot, wizard)
     press(qtbot, wizard, QWizard.WizardButton.BackButton)
     assert wizard.currentId() == Page.PRINTERS
@@ -845,3 +847,44 @@ def test_a_set_up_an_unexpected_error_stopped_says_what_to_do_before_the_detail(
     said, detail = split_detail(text, lang)
     assert said == UNFINISHED_FAULT[lang]
     assert detail == "KeyError: 'dose_levels'"
+
+
+def test_the_wizard_s_printers_page_shows_each_stock_name_whole(
+    qtbot: Any, qapp: Any, home: Path
+) -> None:
+    """The stocks' names were wrapped in rows too low for them, cut at top and bottom (with
+    the program's style sheet, whose font sizes the rows)."""
+
+    from dispensary.ui.app import apply_style
+
+    apply_style(qapp)
+    try:
+        run = gui.FirstRun(config.database_from(None))
+        run.wizard.show()
+        try:
+            printers_page_whole(qtbot, run.wizard)
+        finally:
+            run.close()
+    finally:
+        qapp.setStyleSheet("")
+
+
+def printers_page_whole(qtbot: Any, wizard: SetUpWizard) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    qtbot.waitExposed(wizard)
+    to_administrator(qtbot, wizard)
+    press(qtbot, wizard, QWizard.WizardButton.BackButton)
+    assert wizard.currentId() == Page.PRINTERS
+    panel = wizard.printers.panel
+    assert panel is not None
+    qtbot.wait(20)
+    captions = [c for c in panel.findChildren(QLabel) if c.objectName().startswith("stockCaption_")]
+    assert len(captions) == 5
+    for caption in captions:
+        hint = caption.sizeHint()
+        needs = caption.heightForWidth(caption.width()) if caption.wordWrap() else hint.height()
+        assert caption.height() >= needs and caption.width() >= hint.width(), caption.text()
+    assert wizard.width() <= 1366 and wizard.height() <= 768
+    if os.environ.get("DISPENSARY_TEST_SHOTS"):
+        wizard.grab().save(os.path.join(os.environ["DISPENSARY_TEST_SHOTS"], "wizard-printers.png"))

@@ -350,10 +350,10 @@ def test_the_sources_are_in_the_readers_words_in_chinese(
     states = {line["状态"] for line in lines}
     sources = {line["来源"] for line in lines}
     assert "有效（注册记录）" in states, states
-    assert "中心决定（2026-11）" in sources and "注册记录" in sources, sources
+    assert "中心决定 2026-11" in sources and "注册记录" in sources, sources
     assert not any("registry" in text or "site decision" in text for text in states | sources)
     screen.select("cycle")
-    assert "来源为 注册记录" in screen.chosen.text(), screen.chosen.text()
+    assert "来源：注册记录" in screen.chosen.text(), screen.chosen.text()
 
 
 def test_a_source_is_said_in_the_readers_words() -> None:
@@ -361,7 +361,7 @@ def test_a_source_is_said_in_the_readers_words() -> None:
     with speaking(Language.ZH_CN):
         assert source_words("registry") == "注册记录"
         assert source_words("protocol 6.2") == "方案第 6.2 节"
-        assert source_words("site decision 2026-11-03") == "中心决定（2026-11-03）"
+        assert source_words("site decision 2026-11-03") == "中心决定 2026-11-03"
 
 
 @pytest.fixture

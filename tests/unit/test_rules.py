@@ -109,9 +109,15 @@ def test_study_numbers_and_initials() -> None:
         normalise_study_number("01 001")
     assert normalise_initials(" a.b. ") == "AB"
     assert normalise_initials("A B C") == "ABC"
-    for bad in ("A", "ABCDE", "A1", "Ann Berry", ""):
-        with pytest.raises(InvalidInput, match="are not initials"):
+    for bad in ("A", "ABCDE", "A1", "Ann Berry"):
+        with pytest.raises(InvalidInput, match=r"are not initials.*participants are identified"):
             normalise_initials(bad)
+        with pytest.raises(InvalidInput, match=r"are not initials\. Give 2 to 4 letters A-Z\.$"):
+            normalise_initials(bad, staff=True)  # a user's: nothing of participants
+    for empty in ("", " . "):
+        for staff in (False, True):
+            with pytest.raises(InvalidInput, match=r"^Give the initials: 2 to 4 letters A-Z\.$"):
+                normalise_initials(empty, staff=staff)
 
 
 def test_free_text() -> None:

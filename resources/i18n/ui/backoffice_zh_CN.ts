@@ -1474,7 +1474,7 @@
     </message>
     <message>
         <source>Holds as written: it comes from the {source}.</source>
-        <translation>按原文有效：来源为 {source}。</translation>
+        <translation>按原文有效，来源：{source}。</translation>
     </message>
     <message>
         <source>Confirmed by &lt;b&gt;{name}&lt;/b&gt; on {date}: {reason}</source>
@@ -1486,15 +1486,15 @@
     </message>
     <message>
         <source>Type why rule {rule} holds (the decision or document behind it) before confirming it: the reason is kept in the audit trail.</source>
-        <translation>确认前请输入规则 {rule} 的有效依据（其背后的决定或文件）：该原因将记入稽查轨迹。</translation>
+        <translation>确认前请输入规则“{rule}”的有效依据（其背后的决定或文件）：该原因将记入稽查轨迹。</translation>
     </message>
     <message>
         <source>&lt;b&gt;Confirm rule {rule}?&lt;/b&gt;</source>
-        <translation>&lt;b&gt;确认规则 {rule}？&lt;/b&gt;</translation>
+        <translation>&lt;b&gt;确认规则“{rule}”？&lt;/b&gt;</translation>
     </message>
     <message>
         <source>{title} &lt;i&gt;({source})&lt;/i&gt;.&lt;br&gt;&lt;br&gt;From then on the counter applies it as written: it may refuse a step or ask for an override. The confirmation is kept in the audit trail with your reason:&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</source>
-        <translation>{title} &lt;i&gt;（{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发放窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
+        <translation>{title} &lt;i&gt;（来源：{source}）&lt;/i&gt;。&lt;br&gt;&lt;br&gt;此后发放窗口将按原文执行：可能拒绝某一步骤或要求特批。确认将连同您的原因记入稽查轨迹：&lt;br&gt;&lt;br&gt;&lt;i&gt;{reason}&lt;/i&gt;</translation>
     </message>
     <message>
         <source>Confirm rule</source>
@@ -1502,7 +1502,7 @@
     </message>
     <message>
         <source>Rule {rule} ({source}) is confirmed: the counter now applies it as written.</source>
-        <translation>规则 {rule}（{source}）已确认：发放窗口现按原文执行。</translation>
+        <translation>规则“{rule}”（来源：{source}）已确认：发放窗口现按原文执行。</translation>
     </message>
 </context>
 <context>

@@ -23,6 +23,7 @@ from dispensary.cli.core import (
     cell,
     cycle_number,
     destruction_options,
+    destruction_refusal,
     number,
     observation_options,
     override_hints,
@@ -570,7 +571,8 @@ def cmd_check_destroy(run: Run) -> int:
     )
     found = destruction.assess_destroy(run.context(), run.actor(), request)
     run.emit(_destroy_data(found), _destroy_lines(found))
-    return _answer(run, _first(found.refusals), None)
+    said = [destruction_refusal(r.code, r.message) for r in found.refusals]
+    return _answer(run, said[0] if said else None, None)
 
 
 def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
@@ -637,7 +639,10 @@ def _destroy_lines(found: DestroyAssessment) -> list[str]:
         ).format(
             tablets=found.tablets, from_stock=found.from_stock, from_returned=found.from_returned
         ),
-        *[_("  Refused     {message}").format(message=r.message) for r in found.refusals],
+        *[
+            _("  Refused     {message}").format(message=destruction_refusal(r.code, r.message))
+            for r in found.refusals
+        ],
     ]
     return lines
 

@@ -752,6 +752,16 @@ def missing_subcommand(run: Run) -> int:
     )
 
 
+def destruction_refusal(code: str, message: str) -> str:
+    """A refusal of `destroy` or `check destroy` as the command says it: the service names the
+    reasons of in-date kits as the form does; the command adds the codes --reason-code takes."""
+    if code != "reason_needed":
+        return message
+    return _("{refusal} --reason-code takes, in that order: {codes}.").format(
+        refusal=message, codes=", ".join(r.value for r in DestructionReason)
+    )
+
+
 def destruction_options(p: argparse.ArgumentParser, required: bool) -> None:
     """The paperwork of `destroy` and `check destroy` (which lets any of it be left out, to
     see what destroy would say)."""

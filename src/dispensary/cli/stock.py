@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     calendar_date,
     cell,
     destruction_options,
+    destruction_refusal,
     help_text,
     keyed,
     kits_text,
@@ -122,7 +123,7 @@ def cmd_destroy(run: Run) -> int:
     found = destruction.assess_destroy(ctx, actor, request)
     if found.refusals:
         first = found.refusals[0]
-        raise first.error(first.message)
+        raise first.error(destruction_refusal(first.code, first.message))
     password = run.password()
     witness_password = second_person_secret(ENV_WITNESS_PASSWORD, a.witness, "witnessing")
     result = destruction.destroy(

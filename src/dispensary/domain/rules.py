@@ -123,9 +123,17 @@ def normalise_study_number(raw: str) -> str:
     return number
 
 
-def normalise_initials(raw: str) -> str:
+def normalise_initials(raw: str, staff: bool = False) -> str:
+    """A participant's initials (the enrolment log's, by which with the study number they are
+    identified), or, `staff`, a user's (who signs records with them): 2 to 4 letters A-Z."""
     initials = _must_be_text(raw, N_("initials")).strip().upper().replace(".", "").replace(" ", "")
+    if not initials:
+        raise InvalidInput(_("Give the initials: 2 to 4 letters A-Z."))
     if not INITIALS.fullmatch(initials):
+        if staff:
+            raise InvalidInput(
+                _("'{raw}' are not initials. Give 2 to 4 letters A-Z.").format(raw=_show(raw))
+            )
         raise InvalidInput(
             _(
                 "'{raw}' are not initials. Give 2 to 4 letters A-Z (no names: "

@@ -332,17 +332,15 @@ def _plan_destruction(
                 DestroyCheck.REASON_NEEDED,
                 (
                     _(
-                        "Kit {kits} is still in date and unused: give the reason code of the "
-                        "sponsor's authorisation ({codes})."
+                        "Kit {kits} is still in date and unused: give the reason for in-date "
+                        "kits that the sponsor's authorisation records: {reasons}."
                     )
                     if len(needing) == 1
                     else _(
-                        "Kits {kits} are still in date and unused: give the reason code of the "
-                        "sponsor's authorisation ({codes})."
+                        "Kits {kits} are still in date and unused: give the reason for in-date "
+                        "kits that the sponsor's authorisation records: {reasons}."
                     )
-                ).format(
-                    kits=", ".join(needing), codes=", ".join(r.value for r in DestructionReason)
-                ),
+                ).format(kits=", ".join(needing), reasons=reason_names()),
                 InvalidInput,
             )
         )
@@ -358,6 +356,12 @@ def _plan_destruction(
         witness_name=witness.full_name if witness is not None else "",
     )
     return _Plan(assessment, kits, witness, balances)
+
+
+def reason_names() -> str:
+    """The reasons an in-date kit may leave for, by the names the destruction form gives them
+    (DestructionReason.label), in the reader's language; the command adds the codes it takes."""
+    return _("; ").join(_(r.label) for r in DestructionReason)
 
 
 def _witness(

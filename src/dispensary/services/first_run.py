@@ -8,9 +8,11 @@ does not leave half a pharmacy behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from dispensary.domain.errors import DispensaryError, InvalidInput, StudyFileError
 from dispensary.domain.rules import check_text, normalise_initials
@@ -21,6 +23,8 @@ from dispensary.services.context import Actor, Clock, Context
 from dispensary.services.faults import escaped_fault
 from dispensary.services.setup import init_database
 from dispensary.study import Study, default_study_path, parse_study
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -108,17 +112,50 @@ def check_studies(files: Sequence[StudyFile]) -> tuple[StudyFile, ...]:
     return tuple(files)
 
 
+class AdministratorField(StrEnum):
+    """The field of the first administrator a refusal is about."""
+
+    USERNAME = "username"
+    FULL_NAME = "full_name"
+    INITIALS = "initials"
+    PASSWORD = "password"
+
+
+class AdministratorRefused(InvalidInput):
+    """A refusal of the first administrator, with the field it is about: the wizard puts the
+    cursor there, and clears the passwords only when it is about them."""
+
+    def __init__(self, message: str, field: AdministratorField) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _field_checked(field: AdministratorField, check: Callable[[], _T]) -> _T:
+    try:
+        return check()
+    except DispensaryError as exc:
+        raise AdministratorRefused(exc.message, field) from exc
+
+
 def check_administrator(
     username: str, full_name: str, initials: str, password: str, again: str
 ) -> Administrator:
     """The first administrator as `init` would store them; the password rules of every
-    account apply, and the two passwords typed must be the same."""
-    name = users.normalise_username(username)
-    full = check_text(full_name, N_("full name"), limit=120)
-    marks = normalise_initials(initials)
+    account apply, and the two passwords typed must be the same. A refusal names its field
+    (AdministratorRefused.field)."""
+    name = _field_checked(AdministratorField.USERNAME, lambda: users.normalise_username(username))
+    full = _field_checked(
+        AdministratorField.FULL_NAME, lambda: check_text(full_name, N_("full name"), limit=120)
+    )
+    marks = _field_checked(
+        AdministratorField.INITIALS, lambda: normalise_initials(initials, staff=True)
+    )
     if password != again:
-        raise InvalidInput(_("The two passwords are not the same: type the password again."))
-    users.check_password_rules(password, name)
+        raise AdministratorRefused(
+            _("The two passwords are not the same: type the password again."),
+            AdministratorField.PASSWORD,
+        )
+    _field_checked(AdministratorField.PASSWORD, lambda: users.check_password_rules(password, name))
     return Administrator(name, full, marks, password)
 
 

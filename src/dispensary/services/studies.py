@@ -235,6 +235,27 @@ def own_protocols(ctx: Context, actor: Actor) -> list[str]:
     return [protocol for study_id, protocol in records if study_id in actor.studies]
 
 
+def check_new_study(ctx: Context, actor: Actor, text: str, origin: str) -> Study:
+    """The study file assessed for adding, with nothing written: its refusal (not a valid
+    study file, or a study the pharmacy already holds) said before the reason is asked."""
+    require(actor, Permission.STUDY)
+    new = parse_study(text, origin)
+    with read_transaction(ctx.engine) as session:
+        _refuse_held(session, new.protocol)
+    return new
+
+
+def _refuse_held(session: Session, protocol: str) -> None:
+    if session.scalar(select(StudyRecord.id).where(StudyRecord.protocol == protocol)):
+        raise RuleViolation(
+            _(
+                "Study {study} is already in this pharmacy. To change its file, an "
+                "administrator updates the study with the command "
+                "`dispensary --study {study} study update FILE.toml --reason ...`."
+            ).format(study=protocol)
+        )
+
+
 def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -> StudyRow:
     """Loads a new study file into the pharmacy's database (administrator, audited): its kits,
     participants and records are its own from then on."""
@@ -242,13 +263,7 @@ def add_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str) -
     why = check_text(reason, N_("reason for adding the study"))
     new = parse_study(text, origin)
     with write_transaction(ctx.engine) as session:
-        if session.scalar(select(StudyRecord.id).where(StudyRecord.protocol == new.protocol)):
-            raise RuleViolation(
-                _(
-                    "Study {study} is already in this pharmacy. To change its file, switch to it "
-                    "and amend it (`dispensary --study {study} study update`)."
-                ).format(study=new.protocol)
-            )
+        _refuse_held(session, new.protocol)
         rec = Recorder(session, actor, ctx.clock.now())
         record = StudyRecord(protocol=new.protocol, source_text=text, loaded_at=rec.now, version=1)
         session.add(record)

@@ -496,7 +496,7 @@ def _new_user(
     return User(
         username=name,
         full_name=check_text(full_name, N_("full name"), limit=120),
-        initials=normalise_initials(initials),
+        initials=normalise_initials(initials, staff=True),
         role=role.value,
         password_hash=hash_password(password, name),
         active=True,
@@ -506,6 +506,24 @@ def _new_user(
         password_changed_at=rec.now,
         must_change_password=must_change,
     )
+
+
+def _refuse_initials_of_another(session: Session, user: User) -> None:
+    """Records are signed by initials: a new account may not take those of another active
+    account, or they could no longer be told apart."""
+    holder = session.scalar(
+        select(User)
+        .where(User.initials == user.initials, User.active.is_(True))
+        .order_by(User.username)
+        .limit(1)
+    )
+    if holder is not None:
+        raise RuleViolation(
+            _(
+                "The initials {initials} are those of {full_name} (user {username}): records "
+                "are signed by initials. Give other initials, e.g. with a middle letter."
+            ).format(initials=user.initials, full_name=holder.full_name, username=holder.username)
+        )
 
 
 def add_user(
@@ -541,6 +559,7 @@ def add_user(
                     name=user.username
                 )
             )
+        _refuse_initials_of_another(session, user)
         details = {
             "role": user.role,
             "full_name": user.full_name,

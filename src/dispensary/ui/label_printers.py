@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QSize,
     QSizeF,
 )
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -209,6 +209,16 @@ def stock_code(stock: LabelStock) -> str:
     ).format(code=stock.name)
 
 
+def fit_to_screen(window: QWidget) -> None:
+    """The window at the size its contents ask, within the screen's free area."""
+    wanted = window.sizeHint().expandedTo(window.minimumSizeHint())
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry().size()
+        wanted = wanted.boundedTo(free)
+    window.resize(wanted)
+
+
 class LabelPrintersPanel(QWidget):
     """Each label stock with the printer loaded with it, and a calibration page to check the
     printer places the labels right. `apply()` saves the choice in the workstation's
@@ -239,16 +249,27 @@ class LabelPrintersPanel(QWidget):
         grid.addWidget(QLabel(self.tr("<b>Label stock</b>")), 0, 0)
         grid.addWidget(QLabel(self.tr("<b>Printer</b>")), 0, 1)
         found = available_printers()
+        no_printer = self.tr("None: preview, then the print dialog")
         for row, stock in enumerate(STOCKS.values(), start=1):
             # The stock by what it is, with its size, in the reader's language; its code (what
             # the command and the study file take) on hover.
+            # On one line: wrapped in the grid, a row was not given the lines' height and the
+            # caption was cut at top and bottom. The printer's list gives way instead.
             caption = QLabel(stock.shown)
             caption.setObjectName(f"stockCaption_{stock.name}")
-            caption.setWordWrap(True)
             caption.setToolTip(stock_code(stock))
             chooser = QComboBox()
             chooser.setObjectName(f"printer_{stock.name}")
-            chooser.addItem(self.tr("None: preview, then the print dialog"), "")
+            chooser.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            # As wide as "None: ..." reads whole; a longer printer's name is elided (its list
+            # shows it whole).
+            metrics = chooser.fontMetrics()
+            chooser.setMinimumContentsLength(
+                -(-metrics.horizontalAdvance(no_printer) // max(1, metrics.horizontalAdvance("x")))
+            )
+            chooser.addItem(no_printer, "")
             for name in found:
                 chooser.addItem(name, name)
             saved = bound_printer(settings, stock.name)
@@ -400,7 +421,7 @@ class LabelPrintersDialog(QDialog):
             buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout.addWidget(buttons)
-        self.resize(760, 420)
+        fit_to_screen(self)
 
     def _save(self) -> None:
         if self.record is None:

@@ -660,10 +660,20 @@ class AdministratorPage(SetUpPage):
     def validatePage(self) -> bool:
         try:
             self.administrator()
+        except first_run.AdministratorRefused as exc:
+            # The cursor on the field refused; the passwords typed kept unless refused.
+            if exc.field is first_run.AdministratorField.PASSWORD:
+                self.password.clear()
+                self.again.clear()
+            fields = {
+                first_run.AdministratorField.USERNAME: self.username,
+                first_run.AdministratorField.FULL_NAME: self.full_name,
+                first_run.AdministratorField.INITIALS: self.initials,
+                first_run.AdministratorField.PASSWORD: self.password,
+            }
+            fields[exc.field].setFocus()
+            return self.refused(exc)
         except DispensaryError as exc:
-            self.password.clear()
-            self.again.clear()
-            self.password.setFocus()
             return self.refused(exc)
         self.message.clear_message()
         return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -65,8 +65,13 @@ STUDY_COLUMNS: list[Column[StudyRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Kits")), lambda r: r.kits, align_right=True),
     Column(str(QT_TRANSLATE_NOOP("Column", "Loaded")), lambda r: r.loaded_at),
     Column(str(QT_TRANSLATE_NOOP("Column", "Closed")), lambda r: r.closed_at),
-    Column(str(QT_TRANSLATE_NOOP("Column", "Why closed")), lambda r: r.closed_reason),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Why closed")),
+        lambda r: r.closed_reason,
+        hint=lambda r: r.closed_reason,  # the whole reason on hover, however narrow the column
+    ),
 ]
+TITLE_COLUMN, WHY_CLOSED_COLUMN = 1, len(STUDY_COLUMNS) - 1
 
 
 class StudyFileDialog:
@@ -101,6 +106,9 @@ class StudiesScreen(Screen):
         layout.addWidget(self.explained)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.work_in)
+        # Fitted again whenever its width changes: fitted once, before the window's layout
+        # settled, the last column ("Why closed") and its header were cut.
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self._actions())
         self._selection_changed()
@@ -137,9 +145,18 @@ class StudiesScreen(Screen):
         if rows is None:
             return
         self.model.set_rows(rows)
-        fit_columns(self.table)
+        self._fit_columns()
         self.select(chosen.protocol if chosen is not None else self.session.study)
         self._selection_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        # Why closed takes the width to spare; in a narrow window the title gives way first.
+        fit_columns(self.table, stretch=WHY_CLOSED_COLUMN, yielding=(TITLE_COLUMN,))
 
     def current(self) -> StudyRow | None:
         rows = selected_rows(self.table, self.proxy, self.model)
@@ -210,6 +227,13 @@ class StudiesScreen(Screen):
                 ),
                 "error",
             )
+            return
+        # The file is checked first: one refused is said before a reason is typed for it.
+        checked = attempt(
+            self.message,
+            lambda: studies.check_new_study(self.session.ctx, self.session.actor, text, path.name),
+        )
+        if checked is None:
             return
         reason = ReasonDialog.ask(
             self,

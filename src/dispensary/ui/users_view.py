@@ -257,6 +257,7 @@ class UsersScreen(Screen):
         column.addLayout(form)
         self.access_study = StudyChooser()
         self.access_study.setObjectName("accessStudy")
+        self.access_study.currentIndexChanged.connect(lambda _i: self._show_access(self.current()))
         form.addRow(self.tr("Study"), self.access_study)
         self.access_reason = text_field("accessReason", self.tr("Why (kept in the audit trail)"))
         form.addRow(self.tr("Reason"), self.access_reason)
@@ -355,10 +356,13 @@ class UsersScreen(Screen):
                 self.tr("{user} has access to no study yet.").format(user=row.username)
             )
         # The service refuses an administrator's access change too; the buttons only spare a
-        # refusal.
+        # refusal. Give for a study the account does not work in, Take for one it does, as
+        # the service lists the account's studies (UserRow.studies).
         may_change = row is not None and row.role is not Role.ADMINISTRATOR
-        self.give_button.setEnabled(may_change)
-        self.take_button.setEnabled(may_change)
+        study = self.access_study.currentData()
+        has_it = row is not None and isinstance(study, str) and study in row.studies
+        self.give_button.setEnabled(may_change and isinstance(study, str) and not has_it)
+        self.take_button.setEnabled(may_change and has_it)
 
     def _give(self) -> None:
         self._set_access(True)
