@@ -37,6 +37,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     wait_for_workers()
     yield
+    # The windows qtbot closed are deleted later, at the next turn of an event loop: a test
+    # that runs none left them alive under the next tests, and one that applies the style
+    # sheet to the whole application re-polished them (a crash inside Qt, seen in a full run
+    # after the Users screen's tests). Deleted now.
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ real person; accounts are the site's, and each user reaches only the studies giv
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
@@ -257,7 +258,7 @@ class UsersScreen(Screen):
         column.addLayout(form)
         self.access_study = StudyChooser()
         self.access_study.setObjectName("accessStudy")
-        self.access_study.currentIndexChanged.connect(lambda _i: self._show_access(self.current()))
+        self.access_study.currentIndexChanged.connect(self._study_chosen)
         form.addRow(self.tr("Study"), self.access_study)
         self.access_reason = text_field("accessReason", self.tr("Why (kept in the audit trail)"))
         form.addRow(self.tr("Reason"), self.access_reason)
@@ -363,6 +364,12 @@ class UsersScreen(Screen):
         has_it = row is not None and isinstance(study, str) and study in row.studies
         self.give_button.setEnabled(may_change and isinstance(study, str) and not has_it)
         self.take_button.setEnabled(may_change and has_it)
+
+    def _study_chosen(self, _index: int) -> None:
+        # The chooser also says so while the screen is being destroyed (its children go one
+        # by one): reading the table then touched freed memory, and the program crashed later.
+        if shiboken6.isValid(self) and shiboken6.isValid(self.table):
+            self._show_access(self.current())
 
     def _give(self) -> None:
         self._set_access(True)
