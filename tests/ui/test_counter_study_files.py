@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.services import participants, queries, receiving, setup, users
 from dispensary.services.context import FixedClock
 from dispensary.study import bundled_studies, load_study
+from dispensary.ui.app import apply_style
 from dispensary.ui.dispense_view import DispenseScreen
 
 STUDIES = bundled_studies()
@@ -169,3 +170,59 @@ def test_the_platelet_field_takes_the_study_files_unit_and_range(
         assert "×10⁹/L" in screen.platelets_label.text()  # as the study file wrote x 10^9/L
     finally:
         ctx.engine.dispose()
+
+
+def _cell_shown_whole(view: QTableView, row: int, column: int) -> bool:
+    """The text of a cell readable in full: on one line in its column, or wrapped onto lines
+    the row is tall enough for (not cut with an ellipsis)."""
+    text = str(view.model().index(row, column).data())
+    width = view.columnWidth(column) - 8  # the cell's margins
+    metrics = view.fontMetrics()
+    if metrics.horizontalAdvance(text) <= width:
+        return True
+    wrapped = metrics.boundingRect(
+        QRect(0, 0, width, 10_000),
+        int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere),
+        text,
+    )
+    return view.wordWrap() and wrapped.height() <= view.rowHeight(row)
+
+
+@pytest.fixture
+def styled(qapp: QApplication) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size what is measured)."""
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_two_drugs_fit_1366x768(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    styled: None,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The dose level of a two-drug study names both drugs on one long line: the screen keeps
+    what a 1366x768 window gives it (Sign and dispense on screen), the level read whole in the
+    tooltip, and the proposed kits' products are read whole."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.sign()  # a last dispense on the card, then the next cycle's kits
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    qtbot.wait(50)
+    assert [k.number for k in screen.kits_model.rows] == ["C0002", "T0002"]
+    assert screen.minimumSizeHint().width() <= 1166, screen.minimumSizeHint()
+    assert screen.width() == 1166
+    assert screen.dose.toolTip() == screen.dose.currentText()
+    assert "demotinib" in screen.dose.currentText() or "德莫替尼" in screen.dose.currentText()
+    view = screen.kits_view
+    for row in range(screen.kits_model.rowCount()):
+        assert _cell_shown_whole(view, row, 1), view.model().index(row, 1).data()

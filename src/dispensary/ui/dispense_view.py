@@ -16,8 +16,8 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -52,6 +52,7 @@ from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_sca
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    ElidedCombo,
     KitLine,
     button_row,
     by_count,
@@ -112,7 +113,9 @@ class DispenseScreen(Screen):
         form.addRow(self.tr("Cycle"), self.cycle_label)
         self.day1 = date_edit()
         form.addRow(self.tr("&Day 1 of the cycle"), self.day1)
-        self.dose = QComboBox()
+        # A level of several drugs is one long line ("Level 0: democapib 100 mg twice daily
+        # days 1-14 with demotinib 25 mg once daily"): shown up to what fits, whole on hover.
+        self.dose = ElidedCombo()
         for level in study.dose_levels:
             self.dose.addItem(
                 self.tr("Level {level}: {name}").format(
@@ -120,6 +123,7 @@ class DispenseScreen(Screen):
                 ),
                 level.level,
             )
+        self.dose.setToolTip(self.dose.currentText())
         form.addRow(self.tr("D&ose level"), self.dose)
         self.ordered_by = QLineEdit()
         self.ordered_by.setPlaceholderText(self.tr("The investigator who ordered the change"))
@@ -194,6 +198,12 @@ class DispenseScreen(Screen):
         right.addWidget(self.kits_title)
         self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view: QTableView = kit_table(self.kits_model)
+        # A product named in full in another language ("德莫卡匹布胶囊（虚构）100 mg") wraps in
+        # its cell, the row as tall as it needs, rather than being cut with an ellipsis.
+        self.kits_view.setWordWrap(True)
+        self.kits_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         right.addWidget(self.kits_view, 1)
         # Under the kits they are about, where the list leaves room: a rule to confirm is
         # long, and the form beside the card must keep its height at 1366x768.
