@@ -18,6 +18,7 @@ from dispensary.services.context import FixedClock
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.app import apply_style
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import InventoryScreen
 
 STUDIES = bundled_studies()
 KITS = {
@@ -226,3 +227,46 @@ def test_two_drugs_fit_1366x768(
     view = screen.kits_view
     for row in range(screen.kits_model.rowCount()):
         assert _cell_shown_whole(view, row, 1), view.model().index(row, 1).data()
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize(
+    ("language", "cover", "summary"),
+    [
+        (
+            "en",
+            "28 capsules (100 mg capsule) in 1 kit; 28 capsules needed\n"
+            "30 tablets (25 mg tablet) in 1 kit; 21 tablets needed",
+            "6 kits shown; available:\n84 capsules (100 mg capsule)\n90 tablets (25 mg tablet)",
+        ),
+        (
+            "zh_CN",
+            "德莫卡匹布胶囊（虚构）100 mg：1 盒共 28粒；需要 28粒\n"
+            "德莫替尼片（虚构）25 mg：1 盒共 30片；需要 21片",
+            "显示 6 个药盒；可用：\n德莫卡匹布胶囊（虚构）100 mg 84粒\n德莫替尼片（虚构）25 mg 90片",
+        ),
+    ],
+)
+def test_two_products_are_counted_each_in_its_own_unit(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    cover: str,
+    summary: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Capsules and tablets are never added up as "58 tablets": the dispense screen's cover
+    and the inventory's summary give each product its count in its own unit's word."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert screen.cover_label.text() == cover
+    inventory = InventoryScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(inventory)
+    inventory.resize(1166, 700)
+    inventory.show()
+    inventory.refresh()
+    qtbot.waitUntil(lambda: "6" in inventory.summary.text())
+    assert inventory.summary.text() == summary
+    assert inventory.width() == 1166  # a line each: the filters' row keeps its width

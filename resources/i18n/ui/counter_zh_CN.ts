@@ -234,6 +234,14 @@
         <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
     </message>
     <message>
+        <source>{units} ({product}) in {kits} kit; {need} needed</source>
+        <translation>{product}：{kits} 盒共 {units}；需要 {need}</translation>
+    </message>
+    <message>
+        <source>{units} ({product}) in {kits} kits; {need} needed</source>
+        <translation>{product}：{kits} 盒共 {units}；需要 {need}</translation>
+    </message>
+    <message>
         <source>Scan the participant first, then the kits.</source>
         <translation>请先扫描受试者，再扫描药盒。</translation>
     </message>

@@ -565,3 +565,7 @@ class InventorySummary:
 
     kits: int  # the kits the filters find
     tablets_available: int  # in those of them available today
+    by_product: tuple[tuple[str, int], ...] = ()
+    """For a study of several products: each product code with the units available in its
+    kits found (capsules of one, tablets of another: a total in one word would misstate them),
+    in the study's order; empty for a study of one product."""

@@ -71,6 +71,7 @@ from dispensary.ui.widgets import (
     titled_page,
     to_date,
     two_columns,
+    units_of,
     wrapped_label,
 )
 
@@ -212,6 +213,7 @@ class DispenseScreen(Screen):
         right.addWidget(self.notices)
         self.cover_label = QLabel()
         self.cover_label.setObjectName("coverLabel")
+        self.cover_label.setWordWrap(True)  # a line per product of a dose of several
         right.addWidget(self.cover_label)
 
         self.remove_button = QPushButton(self.tr("Remove kit"))
@@ -628,6 +630,11 @@ class DispenseScreen(Screen):
             self.cover_label.setText("")
             return
         have, need = found.tablets_in_kits, found.tablets_needed
+        if len(found.products) > 1:  # each product in its own unit (capsules, tablets)
+            self.cover_label.setText(self._products_cover(found, kits))
+            short = any(p.tablets_in_kits < p.tablets_needed for p in found.products)
+            self.cover_label.setProperty("short", short)
+            return
         self.cover_label.setText(
             by_count(
                 len(kits),
@@ -636,6 +643,27 @@ class DispenseScreen(Screen):
             ).format(have=have, kits=len(kits), need=need)
         )
         self.cover_label.setProperty("short", have < need)
+
+    def _products_cover(self, found: DispenseAssessment, kits: list[KitRow]) -> str:
+        """The cover of a dose of several products, a line each with its count in its own
+        unit's word ("28 capsules (100 mg capsule) in 1 kit; 28 capsules needed")."""
+        study = self.session.ctx.study
+        lines = []
+        for need in found.products:
+            count = sum(1 for k in kits if k.product == need.product)
+            lines.append(
+                by_count(
+                    count,
+                    self.tr("{units} ({product}) in {kits} kit; {need} needed"),
+                    self.tr("{units} ({product}) in {kits} kits; {need} needed"),
+                ).format(
+                    units=units_of(study, need.product, need.tablets_in_kits),
+                    product=product_label(study, need.product),
+                    kits=count,
+                    need=units_of(study, need.product, need.tablets_needed),
+                )
+            )
+        return "\n".join(lines)
 
     def _kit_entered(self, code: str) -> None:
         if not code or self.kit_field.cue == "error":

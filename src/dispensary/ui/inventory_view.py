@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -74,6 +75,7 @@ from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    ElidedCombo,
     by_count,
     date_edit,
     product_label,
@@ -81,6 +83,7 @@ from dispensary.ui.widgets import (
     read_only_rows,
     titled_page,
     to_date,
+    units_of,
     wrapped_label,
 )
 
@@ -322,13 +325,17 @@ class InventoryScreen(Screen):
         for status in KitStatus:
             self.status.addItem(term(status.label), status.value)
         self.status.currentIndexChanged.connect(self._filters_changed)
-        self.product = QComboBox()
+        # Sized by a few characters, not by the longest product's full name (in Chinese it
+        # took the room the summary beside it needs): whole in the list and the tooltip.
+        self.product = ElidedCombo(14)
+        self.product.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.product.setObjectName("productFilter")
         self.product.addItem(self.tr("All products"), None)
         study = self.session.ctx.study
         for product in study.products:
             # As the table names it ("7.5 mg tablet"); the code is what the service filters on.
             self.product.addItem(product_label(study, product.code), product.code)
+        self.product.setToolTip(self.product.currentText())
         self.product.currentIndexChanged.connect(self._filters_changed)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
@@ -624,6 +631,26 @@ class InventoryScreen(Screen):
         self._found = None if found is None else found.kits
         if found is None:
             self.summary.clear()
+            return
+        study = self.session.ctx.study
+        present = [(code, units) for code, units in found.by_product if units]
+        if len(present) == 1:  # of a study of several products, one has units available
+            code, units = present[0]
+            self.summary.setText(
+                self.tr("{n} kits shown; {units} available").format(
+                    n=found.kits, units=units_of(study, code, units)
+                )
+            )
+            return
+        if present:  # several products: each in its own unit, a line each
+            lines = [self.tr("{n} kits shown; available:").format(n=found.kits)]
+            lines += [
+                self.tr("{units} ({product})", "units available of a product").format(
+                    units=units_of(study, code, count), product=product_label(study, code)
+                )
+                for code, count in present
+            ]
+            self.summary.setText("\n".join(lines))
             return
         self.summary.setText(
             self.tr("{n} kits shown; {tablets} tablets available").format(

@@ -244,6 +244,19 @@ def product_label(study: Study, code: str) -> str:
     return f"{product.strength} {product.form}"
 
 
+def units_of(study: Study, code: str, count: int) -> str:
+    """'28 capsules' / '28粒': a count of a product's units in its dosage form's word, in the
+    user's language (the study file's [label.text.<language>.units], as the dispensing label
+    counts them; English names the form). A total of capsules and tablets in one word would
+    misstate what is on the shelf or in the bag."""
+    known = {product.code: product.form for product in study.products}
+    form = known.get(code, "tablet")
+    text = study.texts.get(current_language().value)
+    if current_language() is ENGLISH or text is None:
+        return f"{count} {form}" if count == 1 else f"{count} {form}s"
+    return text.counted(count, form)
+
+
 def dose_shown(study: Study, level: int | None, english: str) -> str:
     """A dose level by its name in the user's language; the services' results carry the
     English name (their JSON never changes with the language), kept when the level is not
