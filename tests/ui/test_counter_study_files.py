@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from dispensary.services import participants, queries, receiving, setup, users
+from dispensary.services import participants, queries, receiving, returns, setup, users
 from dispensary.services.context import FixedClock
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.app import apply_style
@@ -270,3 +270,30 @@ def test_two_products_are_counted_each_in_its_own_unit(
     qtbot.waitUntil(lambda: "6" in inventory.summary.text())
     assert inventory.summary.text() == summary
     assert inventory.width() == 1166  # a line each: the filters' row keeps its width
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-28D-BID"], indirect=True)
+def test_a_part_return_names_the_kit_still_to_count(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """Two kits went out, one came back counted: the card says the other is still to count,
+    not "Last return: ... tablets back" as if the return were complete."""
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.observation_fields["weight"].setText("72")  # level 1: two kits
+    screen.sign()
+    assert _dispensed(pharmacy) == [(1, ("B0001", "B0002"), 120)]
+    dispense = screen.last_result
+    assert dispense is not None
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(pharmacy.ctx, pharm, "B0001", 3, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    card = screen.card.text()
+    assert "kit B0002 still to count (3 tablets back so far)" in card, card
+    assert "Last return" not in card
+    returns.record_return(pharmacy.ctx, pharm, "B0002", 0, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert "still to count" not in screen.card.text()
+    assert "Last return: cycle 1, 3 tablets back" in screen.card.text()

@@ -439,6 +439,23 @@ class DispenseScreen(Screen):
                 "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not recorded"
                 " yet.</span>"
             ).format(cycle=last.cycle, number=escape(last.dispense_number))
+        if last.kits_out:  # a part return: the service names the kits still out
+            return by_count(
+                len(last.kits_out),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kit {kits} still to count ({tablets} tablets back so far).</span>"
+                ),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kits {kits} still to count ({tablets} tablets back so far).</span>"
+                ),
+            ).format(
+                cycle=last.cycle,
+                number=escape(last.dispense_number),
+                kits=escape(separated(last.kits_out)),
+                tablets=last.returned,
+            )
         if last.returned_on is not None:
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}").format(
                 cycle=last.cycle, tablets=last.returned, date=shown_date(last.returned_on)
