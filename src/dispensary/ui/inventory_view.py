@@ -8,6 +8,8 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import (
@@ -42,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
-from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.domain.errors import DispensaryError, InvalidInput, SignatureFailed
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.i18n import sentences
 from dispensary.services import counts, destruction, inventory_pages, quarantine
@@ -54,7 +56,8 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
-from dispensary.services.results import KitRow
+from dispensary.services.results import DestroyResult, KitRow
+from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
@@ -66,7 +69,6 @@ from dispensary.ui.forms import (
     fit_columns,
     role_buttons,
     side_panel,
-    signed,
     text_field,
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
@@ -964,37 +966,21 @@ class InventoryScreen(Screen):
                     "witnessed by {witness}, authorised by {reference}"
                 ),
             )
+        said = summary.format(
+            n=len(kits),
+            kits=", ".join(kits),
+            tablets=found.tablets,
+            day=found.destroyed_on.isoformat(),
+            witness=found.witness_name,
+            reference=found.reference,
+        )
         password = SignatureDialog.ask(
-            self,
-            actor.full_name,
-            SignatureMeaning.DESTROYED.value,
-            summary.format(
-                n=len(kits),
-                kits=", ".join(kits),
-                tablets=found.tablets,
-                day=found.destroyed_on.isoformat(),
-                witness=found.witness_name,
-                reference=found.reference,
-            ),
+            self, actor.full_name, SignatureMeaning.DESTROYED.value, said
         )
         if password is None:
             return
-        done = signed(
-            self.message,
-            self.session,
-            lambda: destruction.destroy(
-                self.session.ctx,
-                actor,
-                kits,
-                self.witness.text(),
-                self._method(),
-                password,
-                destroyed_on=found.destroyed_on,
-                reference=self.reference.text(),
-                to_sponsor=self.to_sponsor.isChecked(),
-                witness_password=self.witness_password.text(),
-                reason_code=self.reason_code.currentData(),
-            ),
+        done = self._submit_destruction(
+            found.destroyed_on, kits, password, found.witness_name, said
         )
         self.witness_password.clear()  # typed by the witness for this one act
         if done is None:
@@ -1038,6 +1024,55 @@ class InventoryScreen(Screen):
                 witness=done.witness,
             )
         )
+
+    def _submit_destruction(
+        self, day: date, kits: list[str], password: str, witness_name: str, said: str
+    ) -> DestroyResult | None:
+        """Submits the destruction, signed by the one destroying and by the witness. The service
+        offers no check of the witness's password that records nothing, so both are asked
+        before the one submission; a wrong witness's password (counted against the witness,
+        nothing of the destruction saved) is typed again by the witness here, and the same
+        submission goes again with the signature already given: the one destroying does not
+        sign twice. Cancelled: nothing recorded. The password is held only until then."""
+        actor = self.session.actor
+        witness_password = self.witness_password.text()
+        while True:
+            try:
+                return run_signed(
+                    self.session.ctx,
+                    actor,
+                    partial(
+                        destruction.destroy,
+                        self.session.ctx,
+                        actor,
+                        kits,
+                        self.witness.text(),
+                        self._method(),
+                        password,
+                        destroyed_on=day,
+                        reference=self.reference.text(),
+                        to_sponsor=self.to_sponsor.isChecked(),
+                        witness_password=witness_password,
+                        reason_code=self.reason_code.currentData(),
+                    ),
+                )
+            except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
+                uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
+                self.message.show_message(f"{failed.message}{uncounted}", "error")
+                if not failed.second:
+                    return None
+                again = SignatureDialog.ask(
+                    self,
+                    witness_name or failed.signer,
+                    SignatureMeaning.WITNESSED.value,
+                    f"{failed.message}\n\n{said}",
+                )
+                if again is None:
+                    return None
+                witness_password = again
+            except DispensaryError as exc:
+                self.message.show_message(exc.message, "error")
+                return None
 
     def _method(self) -> str:
         """The destruction method as recorded: an offered one in English, a typed one as typed."""
