@@ -283,7 +283,13 @@ class InventoryScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         self.panel = self._actions()
-        splitter.addWidget(self.panel)
+        side = QWidget()
+        beside = QVBoxLayout(side)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(0)
+        beside.addWidget(self.panel, 1)
+        beside.addWidget(self.destroy_footer)
+        splitter.addWidget(side)
         # The panel as wide as its form needs (`_fit_panel`, once shown), the table the rest
         # and any width the window gains; the panel may be dragged narrower, to its least.
         splitter.setStretchFactor(0, 1)
@@ -429,10 +435,16 @@ class InventoryScreen(Screen):
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
         form.addRow(self.tr("Reason (in-date kits)"), self.reason_code)
         form.addRow(self.to_sponsor)
-        # The button before the verdict, whose lines vary with the kits and the language: it
-        # stays where it is, in sight at 1920x1080 (under a long verdict it was cut).
-        form.addRow(self.destroy_button)
-        form.addRow(self.destroy_verdict)
+        # The button and the verdict under the panel that scrolls, never scrolled away: at
+        # 1366x768 the form is taller than the panel, and the button at its foot was out of
+        # sight once kits were selected. The button before the verdict, whose lines vary with
+        # the kits and the language (under a long verdict it was cut).
+        self.destroy_footer = QWidget()
+        self.destroy_footer.setObjectName("destroyFooter")
+        footer = QVBoxLayout(self.destroy_footer)
+        footer.setContentsMargins(8, 4, 0, 0)  # as the panel's column
+        footer.addWidget(self.destroy_button)
+        footer.addWidget(self.destroy_verdict)
         self.witness.textChanged.connect(self._destroy_form_changed)
         self.method.currentTextChanged.connect(self._destroy_form_changed)
         self.reference.textChanged.connect(self._destroy_form_changed)
@@ -440,6 +452,7 @@ class InventoryScreen(Screen):
         self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
         self.to_sponsor.toggled.connect(self._destroy_form_changed)
         self.destroy_box.setVisible(may(actor, Permission.DESTROY))
+        self.destroy_footer.setVisible(may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
