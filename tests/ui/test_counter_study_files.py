@@ -81,7 +81,10 @@ def test_the_weight_chooses_the_dose_band(
     assert not screen.irt_kit.isVisible()
     _scan(qtbot, screen.participant_field, "01-001")
     assert not screen.sign_button.isEnabled()  # the weight is asked first
-    assert "Weight (kg) is required: study DEMO-28D-BID asks it at every dispense." in screen.message.text()
+    assert (
+        "Weight (kg) is required: study DEMO-28D-BID asks it at every dispense."
+        in screen.message.text()
+    )
     screen.observation_fields["weight"].setText("72")
     assert screen.dose_level() == 1  # 60 kg or more: level 1
     assert [k.number for k in screen.kits_model.rows] == ["B0001", "B0002"]

@@ -433,11 +433,13 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
         codes = [p.code for p in ctx.study.products]
         several = len(codes) > 1  # each product's units, in the same reads
         found: dict[str, int] = {}
+        kits: int | None
+        tablets: int | None
         if query.text.strip():
             held = func.sum(case((available, contents), else_=0))
             if several:
-                each = select(Kit.product, func.count(), held).where(*_where(scope))
-                rows = session.execute(each.group_by(Kit.product)).tuples().all()
+                searched = select(Kit.product, func.count(), held).where(*_where(scope))
+                rows = session.execute(searched.group_by(Kit.product)).tuples().all()
                 kits = sum(int(n or 0) for _code, n, _units in rows)
                 found = {code: int(units or 0) for code, _n, units in rows}
                 tablets = sum(found.values())
@@ -449,8 +451,8 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
             kits = session.scalar(select(func.count()).where(*_where(scope)))
             if several:
                 each = select(Kit.product, func.sum(contents)).where(*_where(scope), available)
-                rows = session.execute(each.group_by(Kit.product)).tuples().all()
-                found = {code: int(units or 0) for code, units in rows}
+                held_rows = session.execute(each.group_by(Kit.product)).tuples().all()
+                found = {code: int(units or 0) for code, units in held_rows}
                 tablets = sum(found.values())
             else:
                 tablets = session.scalar(
