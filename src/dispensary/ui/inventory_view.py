@@ -1078,7 +1078,7 @@ class InventoryScreen(Screen):
                     self,
                     witness_name or failed.signer,
                     SignatureMeaning.WITNESSED.value,
-                    f"{failed.message}\n\n{said}",
+                    f"{escape(failed.message, quote=False)}<br><br>{said}",  # the dialog reads rich text
                 )
                 if again is None:
                     return None
