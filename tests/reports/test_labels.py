@@ -134,7 +134,7 @@ def test_dispensing_label_carries_all_twelve_particulars(sample: SampleStudy) ->
         study.contact_address,
         study.contact_phone,
         "herombopag (hetrombopag olamine) 7.5 mg",  # 2.
-        "tablets: 21, oral",  # 3.
+        "Tablets: 21, oral",  # 3. a capital: it starts the line
         f"lot {kit.lot}",  # 4.
         study.protocol,  # 5.
         study.site_name,
@@ -212,7 +212,7 @@ def _particulars_of_dispense(study: Study, dispense: DispenseResult) -> dict[str
     product = study.product(dispense.kits[0].product)
     return {
         "substance and strength": f"{product.name} {product.strength}",
-        "units": f"tablets: {dispense.tablets}, {product.route}",
+        "units": f"Tablets: {dispense.tablets}, {product.route}",
         "lot and expiry": expiry_text(dispense.kits[0].expiry),
         "dose": f"Dose: {dispense.dose_name}",
         "directions": dispense.directions,

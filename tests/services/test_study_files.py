@@ -190,7 +190,10 @@ def test_28_day_twice_daily_by_weight_band(counter: Counter) -> None:
     counter.enroll()
     missing = counter.assess()
     assert [r.code for r in missing.refusals] == [DispenseCheck.OBSERVATION_MISSING]
-    assert "Record the Weight (kg)" in missing.refusals[0].message
+    assert (
+        "Weight (kg) is required: study DEMO-28D-BID asks it at every dispense."
+        in missing.refusals[0].message
+    )
     with pytest.raises(InvalidInput, match="A Weight of 12 kg is not possible"):
         counter.assess(observations={"weight": 12})
     light = counter.assess(observations={"weight": 55.5})

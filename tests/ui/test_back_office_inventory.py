@@ -26,6 +26,7 @@ from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
 from dispensary.services import audit, destruction, dispensing, queries
 from dispensary.services.assessment import DestroyAssessment, DestroyRequest
+from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
 from dispensary.ui.reports_view import ReportsScreen
 from dispensary.ui.widgets import qdate, to_date
@@ -211,6 +212,7 @@ def test_destroy_needs_another_witness_and_a_signature(
     qtbot.keyClicks(screen.witness, "tech")
     qtbot.keyClicks(screen.witness_password, "not-tech-1")
     assessed(qtbot, screen)
+    asked = answer_signatures(monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": None})
     qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
     assert "The witness's password is wrong: tech, the witness" in screen.message.text()
     assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
@@ -225,6 +227,70 @@ def test_destroy_needs_another_witness_and_a_signature(
     assert log[-1].kits == ("K0001",)
     assert (log[-1].witness, log[-1].reference, log[-1].tablets) == ("Tom Tech", "CERT-77", 10)
     assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+
+
+def answer_signatures(
+    monkeypatch: pytest.MonkeyPatch, passwords: dict[str, str | None]
+) -> list[tuple[str, str, str]]:
+    """Answers each signature dialog with the password for what it signs ("destroyed",
+    "witnessed"; None: cancelled); returns what was asked, in order."""
+    asked: list[tuple[str, str, str]] = []
+
+    def ask(cls: type, parent: object, signer: str, meaning: str, summary: str) -> str | None:
+        asked.append((signer, meaning, summary))
+        return passwords[meaning]
+
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))
+    return asked
+
+
+def signatures_of(pharmacy: Pharmacy) -> int:
+    with pharmacy.ctx.engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT count(*) FROM signatures").scalar() or 0)
+
+
+def test_a_wrong_witness_password_is_typed_again_without_a_second_signature(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The witness's wrong password is refused after the one destroying signed (the service
+    checks both in the one submission, and offers no check that records nothing): the witness
+    types it again, and the destruction goes with the signature already given; the one
+    destroying is asked once. Nothing is written on the refusal, nor when the witness cancels."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.open_kit("K0001")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, "not-tech-1")
+    qtbot.keyClicks(screen.reference, "CERT-77")
+    assessed(qtbot, screen)
+    before = (
+        signatures_of(pharmacy),
+        len(queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))),
+    )
+    asked = answer_signatures(monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": None})
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert [(signer, meaning) for signer, meaning, _said in asked] == [
+        ("Paula Pharm", "destroyed"),
+        ("Tom Tech", "witnessed"),  # the witness, asked again; cancelled
+    ]
+    assert "The witness's password is wrong: tech, the witness" in asked[1][2]
+    assert "The witness's password is wrong" in screen.message.text()
+    assert status_of(pharmacy, "K0001") is KitStatus.RETURNED
+    after = (
+        signatures_of(pharmacy),
+        len(queries.destruction_log(pharmacy.ctx, pharmacy.actor("pharm"))),
+    )
+    assert after == before  # nothing written
+
+    qtbot.keyClicks(screen.witness_password, "not-tech-2")
+    asked = answer_signatures(
+        monkeypatch, {"destroyed": PASSWORDS["pharm"], "witnessed": PASSWORDS["tech"]}
+    )
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert [meaning for _signer, meaning, _said in asked] == ["destroyed", "witnessed"]
+    assert status_of(pharmacy, "K0001") is KitStatus.DESTROYED
+    assert "witnessed by Tom Tech" in screen.message.text()
+    assert signatures_of(pharmacy) == before[0] + 2  # the one destroying's and the witness's
 
 
 def test_an_in_date_kit_needs_a_reason_code(

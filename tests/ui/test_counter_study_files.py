@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from dispensary.services import participants, queries, receiving, setup, users
+from dispensary.services import participants, queries, receiving, returns, setup, users
 from dispensary.services.context import FixedClock
 from dispensary.study import bundled_studies, load_study
+from dispensary.ui.app import apply_style
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import InventoryScreen
 
 STUDIES = bundled_studies()
 KITS = {
@@ -79,7 +81,10 @@ def test_the_weight_chooses_the_dose_band(
     assert not screen.irt_kit.isVisible()
     _scan(qtbot, screen.participant_field, "01-001")
     assert not screen.sign_button.isEnabled()  # the weight is asked first
-    assert "Record the Weight (kg)" in screen.message.text()
+    assert (
+        "Weight (kg) is required: study DEMO-28D-BID asks it at every dispense."
+        in screen.message.text()
+    )
     screen.observation_fields["weight"].setText("72")
     assert screen.dose_level() == 1  # 60 kg or more: level 1
     assert [k.number for k in screen.kits_model.rows] == ["B0001", "B0002"]
@@ -169,3 +174,129 @@ def test_the_platelet_field_takes_the_study_files_unit_and_range(
         assert "×10⁹/L" in screen.platelets_label.text()  # as the study file wrote x 10^9/L
     finally:
         ctx.engine.dispose()
+
+
+def _cell_shown_whole(view: QTableView, row: int, column: int) -> bool:
+    """The text of a cell readable in full: on one line in its column, or wrapped onto lines
+    the row is tall enough for (not cut with an ellipsis)."""
+    text = str(view.model().index(row, column).data())
+    width = view.columnWidth(column) - 8  # the cell's margins
+    metrics = view.fontMetrics()
+    if metrics.horizontalAdvance(text) <= width:
+        return True
+    wrapped = metrics.boundingRect(
+        QRect(0, 0, width, 10_000),
+        int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere),
+        text,
+    )
+    return view.wordWrap() and wrapped.height() <= view.rowHeight(row)
+
+
+@pytest.fixture
+def styled(qapp: QApplication) -> Iterator[None]:
+    """The program's style sheet (its fonts and paddings size what is measured)."""
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_two_drugs_fit_1366x768(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    styled: None,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The dose level of a two-drug study names both drugs on one long line: the screen keeps
+    what a 1366x768 window gives it (Sign and dispense on screen), the level read whole in the
+    tooltip, and the proposed kits' products are read whole."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.sign()  # a last dispense on the card, then the next cycle's kits
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    qtbot.wait(50)
+    assert [k.number for k in screen.kits_model.rows] == ["C0002", "T0002"]
+    assert screen.minimumSizeHint().width() <= 1166, screen.minimumSizeHint()
+    assert screen.width() == 1166
+    assert screen.dose.toolTip() == screen.dose.currentText()
+    assert "demotinib" in screen.dose.currentText() or "德莫替尼" in screen.dose.currentText()
+    view = screen.kits_view
+    for row in range(screen.kits_model.rowCount()):
+        assert _cell_shown_whole(view, row, 1), view.model().index(row, 1).data()
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize(
+    ("language", "cover", "summary"),
+    [
+        (
+            "en",
+            "28 capsules (100 mg capsule) in 1 kit; 28 capsules needed\n"
+            "30 tablets (25 mg tablet) in 1 kit; 21 tablets needed",
+            "6 kits shown; available:\n84 capsules (100 mg capsule)\n90 tablets (25 mg tablet)",
+        ),
+        (
+            "zh_CN",
+            "德莫卡匹布胶囊（虚构）100 mg：1 盒共 28粒；需要 28粒\n"
+            "德莫替尼片（虚构）25 mg：1 盒共 30片；需要 21片",
+            "显示 6 个药盒；可用：\n德莫卡匹布胶囊（虚构）100 mg 84粒\n德莫替尼片（虚构）25 mg 90片",
+        ),
+    ],
+)
+def test_two_products_are_counted_each_in_its_own_unit(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    cover: str,
+    summary: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Capsules and tablets are never added up as "58 tablets": the dispense screen's cover
+    and the inventory's summary give each product its count in its own unit's word."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert screen.cover_label.text() == cover
+    inventory = InventoryScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(inventory)
+    inventory.resize(1166, 700)
+    inventory.show()
+    inventory.refresh()
+    qtbot.waitUntil(lambda: "6" in inventory.summary.text())
+    assert inventory.summary.text() == summary
+    assert inventory.width() == 1166  # a line each: the filters' row keeps its width
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-28D-BID"], indirect=True)
+def test_a_part_return_names_the_kit_still_to_count(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """Two kits went out, one came back counted: the card says the other is still to count,
+    not "Last return: ... tablets back" as if the return were complete."""
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.observation_fields["weight"].setText("72")  # level 1: two kits
+    screen.sign()
+    assert _dispensed(pharmacy) == [(1, ("B0001", "B0002"), 120)]
+    dispense = screen.last_result
+    assert dispense is not None
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(pharmacy.ctx, pharm, "B0001", 3, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    card = screen.card.text()
+    assert "kit B0002 still to count (3 tablets back so far)" in card, card
+    assert "Last return" not in card
+    returns.record_return(pharmacy.ctx, pharm, "B0002", 0, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    assert "still to count" not in screen.card.text()
+    assert "Last return: cycle 1, 3 tablets back" in screen.card.text()

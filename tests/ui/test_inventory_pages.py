@@ -78,8 +78,17 @@ def test_the_table_reads_on_as_it_is_scrolled(
     assert shown < 9 + EXTRA and screen.model.canFetchMore()
     assert "69 kits shown" in screen.summary.text()  # counted by the service, not the rows read
     whole = queries.inventory(pharmacy.ctx, pharmacy.actor("pharm"))
-    available = sum(r.tablets for r in whole if r.status is KitStatus.AVAILABLE)
-    assert f"{available} tablets available" in screen.summary.text()
+    # Two products: each with its own count (a line each), together what is available.
+    each = {
+        product: sum(
+            r.tablets for r in whole if r.status is KitStatus.AVAILABLE and r.product == product
+        )
+        for product in ("herombopag-7.5mg", "herombopag-2.5mg")
+    }
+    assert screen.summary.text() == (
+        f"69 kits shown; available:\n{each['herombopag-7.5mg']} tablets (7.5 mg tablet)\n"
+        f"{each['herombopag-2.5mg']} tablets (2.5 mg tablet)"
+    )
     scroll_to_the_end(qtbot, screen)
     expected = sorted(whole, key=lambda r: (r.expiry, r.product, r.lot, r.number))
     assert screen.model.rows == expected

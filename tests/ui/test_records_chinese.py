@@ -222,7 +222,10 @@ def test_inventory_statuses_and_destruction_choices_in_chinese(
     column = titles(screen.table).index("状态")
     shown_statuses = {screen.proxy.index(r, column).data() for r in range(screen.proxy.rowCount())}
     assert shown_statuses == {"可用", "已退回"}
-    assert screen.summary.text() == "显示 9 个药盒；可用 231 片"
+    # Two products: each with its own count, a line each (together the 231 tablets available).
+    assert screen.summary.text() == (
+        "显示 9 个药盒；可用：\n海曲泊帕乙醇胺片 7.5 mg 105片\n海曲泊帕乙醇胺片 2.5 mg 126片"
+    )
     screen.method.setCurrentIndex(1)
     assert screen.method.currentText() == "委托第三方焚烧"
     # The method is recorded in the words of the records, whatever the language it was chosen in.

@@ -181,6 +181,14 @@
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）尚未登记退药。&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kit {kits} still to count ({tablets} tablets back so far).&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {tablets} 片）。&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kits {kits} still to count ({tablets} tablets back so far).&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {tablets} 片）。&lt;/span&gt;</translation>
+    </message>
+    <message>
         <source>Last return: cycle {cycle}, {tablets} tablets back on {date}</source>
         <translation>上次退药：第 {cycle} 周期，{date} 退回 {tablets} 片</translation>
     </message>
@@ -232,6 +240,14 @@
     <message>
         <source>Tablets: {have} in {kits} kits; {need} needed</source>
         <translation>片数：{kits} 盒共 {have} 片；需要 {need} 片</translation>
+    </message>
+    <message>
+        <source>{units} ({product}) in {kits} kit; {need} needed</source>
+        <translation>{product}：{kits} 盒共 {units}；需要 {need}</translation>
+    </message>
+    <message>
+        <source>{units} ({product}) in {kits} kits; {need} needed</source>
+        <translation>{product}：{kits} 盒共 {units}；需要 {need}</translation>
     </message>
     <message>
         <source>Scan the participant first, then the kits.</source>

@@ -565,6 +565,19 @@ Old values:
         <translation>正在统计找到的药盒…</translation>
     </message>
     <message>
+        <source>{n} kits shown; {units} available</source>
+        <translation>显示 {n} 个药盒；可用 {units}</translation>
+    </message>
+    <message>
+        <source>{n} kits shown; available:</source>
+        <translation>显示 {n} 个药盒；可用：</translation>
+    </message>
+    <message>
+        <source>{units} ({product})</source>
+        <comment>units available of a product</comment>
+        <translation>{product} {units}</translation>
+    </message>
+    <message>
         <source>{n} kits shown; {tablets} tablets available</source>
         <translation>显示 {n} 个药盒；可用 {tablets} 片</translation>
     </message>

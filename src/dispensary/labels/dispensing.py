@@ -115,7 +115,7 @@ def _product(study: Study, dispense: DispenseResult, speech: Speech) -> list[Pie
 
 
 def units_text(study: Study, dispense: DispenseResult, text: LabelLanguage) -> str:
-    """Particular 3: 'tablets: 21, oral' for one product; for several each with its own count
+    """Particular 3: 'Tablets: 21, oral' for one product; for several each with its own count
     in its own form's word, the route said once when they share it ('A: 28 capsules;
     B: 30 tablets, oral'), else after each. `text`: the study's texts in the language spoken."""
     counted = dispensed_products(dispense)

@@ -96,7 +96,7 @@ def sentence(*parts: str) -> str:
 
 
 def then(statement: str, rest: str) -> str:
-    """A statement with its full stop, then more: 'tablets: 21, oral. Kit K0012; ...'."""
+    """A statement with its full stop, then more: 'Tablets: 21, oral. Kit K0012; ...'."""
     return sentence(statement) + (" " if english() else "") + rest
 
 
@@ -173,10 +173,13 @@ def kit_units(count: int, form: str, route_name: str, tablets: str) -> str:
 
 
 def units(count: int, form: str, route_name: str, tablets: str) -> str:
-    """'tablets: 21, oral' / '数量：21片，口服' (the dispensing label's particular 3)."""
-    return _("{form}s: {count}, {route}").format(
+    """'Tablets: 21, oral' / '数量：21片，口服' (the dispensing label's particular 3). It starts
+    a line of the label, so its first letter is a capital where the language has them (the
+    study file's form is a lower-case word: 'tablet')."""
+    text = _("{form}s: {count}, {route}").format(
         count=count, form=form, route=route(route_name), tablets=tablets
     )
+    return text[:1].upper() + text[1:]
 
 
 def product_units(product: str, count: int, form: str, tablets: str) -> str:

@@ -600,7 +600,9 @@ def _plan(
         if observation.required and observation.key not in checked.observations:
             found.refuse(
                 DispenseCheck.OBSERVATION_MISSING,
-                _("Record the {name} ({unit}): study {study} asks it at every dispense.").format(
+                # The name is the study file's field label ("Weight"): it starts the sentence,
+                # so that its capital is where a capital belongs in any language.
+                _("{name} ({unit}) is required: study {study} asks it at every dispense.").format(
                     name=study.observation_name(observation.key, current_language().value),
                     unit=observation.unit,
                     study=study.protocol,

@@ -430,15 +430,36 @@ def inventory_summary(ctx: Context, actor: Actor, query: KitQuery) -> InventoryS
     with read_transaction(ctx.engine) as session:
         scope = _scope(ctx, query, session)
         available = status_is(KitStatus.AVAILABLE, scope.today)
+        codes = [p.code for p in ctx.study.products]
+        several = len(codes) > 1  # each product's units, in the same reads
+        found: dict[str, int] = {}
+        kits: int | None
+        tablets: int | None
         if query.text.strip():
-            both = select(func.count(), func.sum(case((available, contents), else_=0))).where(
-                *_where(scope)
-            )
-            kits, tablets = session.execute(both).one()
+            held = func.sum(case((available, contents), else_=0))
+            if several:
+                searched = select(Kit.product, func.count(), held).where(*_where(scope))
+                rows = session.execute(searched.group_by(Kit.product)).tuples().all()
+                kits = sum(int(n or 0) for _code, n, _units in rows)
+                found = {code: int(units or 0) for code, _n, units in rows}
+                tablets = sum(found.values())
+            else:
+                kits, tablets = session.execute(
+                    select(func.count(), held).where(*_where(scope))
+                ).one()
         else:
             kits = session.scalar(select(func.count()).where(*_where(scope)))
-            tablets = session.scalar(select(func.sum(contents)).where(*_where(scope), available))
-    return InventorySummary(int(kits or 0), int(tablets or 0))
+            if several:
+                each = select(Kit.product, func.sum(contents)).where(*_where(scope), available)
+                held_rows = session.execute(each.group_by(Kit.product)).tuples().all()
+                found = {code: int(units or 0) for code, units in held_rows}
+                tablets = sum(found.values())
+            else:
+                tablets = session.scalar(
+                    select(func.sum(contents)).where(*_where(scope), available)
+                )
+        by_product = tuple((code, found.get(code, 0)) for code in codes) if several else ()
+    return InventorySummary(int(kits or 0), int(tablets or 0), by_product)
 
 
 def inventory_position(ctx: Context, actor: Actor, query: KitQuery, number: str) -> int | None:

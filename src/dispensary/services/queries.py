@@ -649,12 +649,13 @@ def history_row(
     adherence with its flags and their explanations. `shown`: with the observations and the IRT
     confirmation the screens show (the next dispense reads only the flags)."""
     study = ctx.study
-    kits = tuple(
-        session.scalars(
-            select(Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
-        )
-    )
+    numbered = session.execute(
+        select(Kit.id, Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
+    ).all()
+    kits = tuple(number for _id, number in numbered)
     returns = current_returns(session, record.id)
+    back = {r.kit_id for r in returns}
+    out = tuple(number for kit_id, number in numbered if kit_id not in back) if returns else ()
     dose = study.dose_level(record.dose_level)
     returned = sum(r.tablets for r in returns) if returns else None
     row = DispenseHistoryRow(
@@ -675,6 +676,7 @@ def history_row(
         dose_level=record.dose_level,
         observations=observations_of(session, ctx, record) if shown else (),
         irt_confirmation=irt_confirmation_of(session, record) if shown else "",
+        kits_out=out,
     )
     if returned is not None and len({r.kit_id for r in returns}) == len(kits):
         # Every kit is back: adherence, its flags and their explanations.

@@ -509,6 +509,10 @@ class DispenseHistoryRow:
     observations: tuple[ObservationValue, ...] = ()
     """What was recorded at the dispense (queries.observations_of), in the study file's order."""
     irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
+    kits_out: tuple[str, ...] = ()
+    """Once a return is recorded, the kits of the dispense still to count (not yet returned or
+    recorded as not brought back): the return is part of it, no adherence yet. Empty before
+    any return (`returned` is None) and once every kit is accounted for."""
 
 
 @dataclass(frozen=True)
@@ -565,3 +569,7 @@ class InventorySummary:
 
     kits: int  # the kits the filters find
     tablets_available: int  # in those of them available today
+    by_product: tuple[tuple[str, int], ...] = ()
+    """For a study of several products: each product code with the units available in its
+    kits found (capsules of one, tablets of another: a total in one word would misstate them),
+    in the study's order; empty for a study of one product."""

@@ -16,8 +16,8 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -52,6 +52,7 @@ from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_sca
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    ElidedCombo,
     KitLine,
     button_row,
     by_count,
@@ -70,6 +71,7 @@ from dispensary.ui.widgets import (
     titled_page,
     to_date,
     two_columns,
+    units_of,
     wrapped_label,
 )
 
@@ -112,7 +114,9 @@ class DispenseScreen(Screen):
         form.addRow(self.tr("Cycle"), self.cycle_label)
         self.day1 = date_edit()
         form.addRow(self.tr("&Day 1 of the cycle"), self.day1)
-        self.dose = QComboBox()
+        # A level of several drugs is one long line ("Level 0: democapib 100 mg twice daily
+        # days 1-14 with demotinib 25 mg once daily"): shown up to what fits, whole on hover.
+        self.dose = ElidedCombo()
         for level in study.dose_levels:
             self.dose.addItem(
                 self.tr("Level {level}: {name}").format(
@@ -120,6 +124,7 @@ class DispenseScreen(Screen):
                 ),
                 level.level,
             )
+        self.dose.setToolTip(self.dose.currentText())
         form.addRow(self.tr("D&ose level"), self.dose)
         self.ordered_by = QLineEdit()
         self.ordered_by.setPlaceholderText(self.tr("The investigator who ordered the change"))
@@ -194,6 +199,12 @@ class DispenseScreen(Screen):
         right.addWidget(self.kits_title)
         self.kits_model: RowTableModel[KitLine] = RowTableModel(kit_columns(study), self)
         self.kits_view: QTableView = kit_table(self.kits_model)
+        # A product named in full in another language ("德莫卡匹布胶囊（虚构）100 mg") wraps in
+        # its cell, the row as tall as it needs, rather than being cut with an ellipsis.
+        self.kits_view.setWordWrap(True)
+        self.kits_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         right.addWidget(self.kits_view, 1)
         # Under the kits they are about, where the list leaves room: a rule to confirm is
         # long, and the form beside the card must keep its height at 1366x768.
@@ -202,6 +213,7 @@ class DispenseScreen(Screen):
         right.addWidget(self.notices)
         self.cover_label = QLabel()
         self.cover_label.setObjectName("coverLabel")
+        self.cover_label.setWordWrap(True)  # a line per product of a dose of several
         right.addWidget(self.cover_label)
 
         self.remove_button = QPushButton(self.tr("Remove kit"))
@@ -427,6 +439,23 @@ class DispenseScreen(Screen):
                 "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not recorded"
                 " yet.</span>"
             ).format(cycle=last.cycle, number=escape(last.dispense_number))
+        if last.kits_out:  # a part return: the service names the kits still out
+            return by_count(
+                len(last.kits_out),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kit {kits} still to count ({tablets} tablets back so far).</span>"
+                ),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kits {kits} still to count ({tablets} tablets back so far).</span>"
+                ),
+            ).format(
+                cycle=last.cycle,
+                number=escape(last.dispense_number),
+                kits=escape(separated(last.kits_out)),
+                tablets=last.returned,
+            )
         if last.returned_on is not None:
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back on {date}").format(
                 cycle=last.cycle, tablets=last.returned, date=shown_date(last.returned_on)
@@ -618,6 +647,11 @@ class DispenseScreen(Screen):
             self.cover_label.setText("")
             return
         have, need = found.tablets_in_kits, found.tablets_needed
+        if len(found.products) > 1:  # each product in its own unit (capsules, tablets)
+            self.cover_label.setText(self._products_cover(found, kits))
+            short = any(p.tablets_in_kits < p.tablets_needed for p in found.products)
+            self.cover_label.setProperty("short", short)
+            return
         self.cover_label.setText(
             by_count(
                 len(kits),
@@ -626,6 +660,27 @@ class DispenseScreen(Screen):
             ).format(have=have, kits=len(kits), need=need)
         )
         self.cover_label.setProperty("short", have < need)
+
+    def _products_cover(self, found: DispenseAssessment, kits: list[KitRow]) -> str:
+        """The cover of a dose of several products, a line each with its count in its own
+        unit's word ("28 capsules (100 mg capsule) in 1 kit; 28 capsules needed")."""
+        study = self.session.ctx.study
+        lines = []
+        for need in found.products:
+            count = sum(1 for k in kits if k.product == need.product)
+            lines.append(
+                by_count(
+                    count,
+                    self.tr("{units} ({product}) in {kits} kit; {need} needed"),
+                    self.tr("{units} ({product}) in {kits} kits; {need} needed"),
+                ).format(
+                    units=units_of(study, need.product, need.tablets_in_kits),
+                    product=product_label(study, need.product),
+                    kits=count,
+                    need=units_of(study, need.product, need.tablets_needed),
+                )
+            )
+        return "\n".join(lines)
 
     def _kit_entered(self, code: str) -> None:
         if not code or self.kit_field.cue == "error":

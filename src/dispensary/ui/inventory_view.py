@@ -8,6 +8,8 @@ the records), whatever the language it was chosen in; one typed in is recorded a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import (
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -41,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import DestructionReason, KitStatus, SignatureMeaning
-from dispensary.domain.errors import DispensaryError, InvalidInput
+from dispensary.domain.errors import DispensaryError, InvalidInput, SignatureFailed
 from dispensary.domain.rules import normalise_kit_number
 from dispensary.i18n import sentences
 from dispensary.services import counts, destruction, inventory_pages, quarantine
@@ -53,7 +56,8 @@ from dispensary.services.assessment import (
 )
 from dispensary.services.inventory_pages import KitOrder, KitQuery
 from dispensary.services.permissions import Permission, may
-from dispensary.services.results import KitRow
+from dispensary.services.results import DestroyResult, KitRow
+from dispensary.services.signing import run_signed
 from dispensary.study import Study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
@@ -65,7 +69,6 @@ from dispensary.ui.forms import (
     fit_columns,
     role_buttons,
     side_panel,
-    signed,
     text_field,
 )
 from dispensary.ui.models.paged import PAGE_SIZE, PagedTableModel
@@ -74,6 +77,7 @@ from dispensary.ui.screen import ALL_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    ElidedCombo,
     by_count,
     date_edit,
     product_label,
@@ -81,6 +85,7 @@ from dispensary.ui.widgets import (
     read_only_rows,
     titled_page,
     to_date,
+    units_of,
     wrapped_label,
 )
 
@@ -278,7 +283,13 @@ class InventoryScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         splitter.addWidget(self.table)
         self.panel = self._actions()
-        splitter.addWidget(self.panel)
+        side = QWidget()
+        beside = QVBoxLayout(side)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(0)
+        beside.addWidget(self.panel, 1)
+        beside.addWidget(self.destroy_footer)
+        splitter.addWidget(side)
         # The panel as wide as its form needs (`_fit_panel`, once shown), the table the rest
         # and any width the window gains; the panel may be dragged narrower, to its least.
         splitter.setStretchFactor(0, 1)
@@ -322,13 +333,17 @@ class InventoryScreen(Screen):
         for status in KitStatus:
             self.status.addItem(term(status.label), status.value)
         self.status.currentIndexChanged.connect(self._filters_changed)
-        self.product = QComboBox()
+        # Sized by a few characters, not by the longest product's full name (in Chinese it
+        # took the room the summary beside it needs): whole in the list and the tooltip.
+        self.product = ElidedCombo(14)
+        self.product.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.product.setObjectName("productFilter")
         self.product.addItem(self.tr("All products"), None)
         study = self.session.ctx.study
         for product in study.products:
             # As the table names it ("7.5 mg tablet"); the code is what the service filters on.
             self.product.addItem(product_label(study, product.code), product.code)
+        self.product.setToolTip(self.product.currentText())
         self.product.currentIndexChanged.connect(self._filters_changed)
         self.summary = QLabel()
         self.summary.setObjectName("inventorySummary")
@@ -420,10 +435,16 @@ class InventoryScreen(Screen):
         form.addRow(self.tr("Date destroyed (or sent back)"), self.destroyed_on)
         form.addRow(self.tr("Reason (in-date kits)"), self.reason_code)
         form.addRow(self.to_sponsor)
-        # The button before the verdict, whose lines vary with the kits and the language: it
-        # stays where it is, in sight at 1920x1080 (under a long verdict it was cut).
-        form.addRow(self.destroy_button)
-        form.addRow(self.destroy_verdict)
+        # The button and the verdict under the panel that scrolls, never scrolled away: at
+        # 1366x768 the form is taller than the panel, and the button at its foot was out of
+        # sight once kits were selected. The button before the verdict, whose lines vary with
+        # the kits and the language (under a long verdict it was cut).
+        self.destroy_footer = QWidget()
+        self.destroy_footer.setObjectName("destroyFooter")
+        footer = QVBoxLayout(self.destroy_footer)
+        footer.setContentsMargins(8, 4, 0, 0)  # as the panel's column
+        footer.addWidget(self.destroy_button)
+        footer.addWidget(self.destroy_verdict)
         self.witness.textChanged.connect(self._destroy_form_changed)
         self.method.currentTextChanged.connect(self._destroy_form_changed)
         self.reference.textChanged.connect(self._destroy_form_changed)
@@ -431,6 +452,7 @@ class InventoryScreen(Screen):
         self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
         self.to_sponsor.toggled.connect(self._destroy_form_changed)
         self.destroy_box.setVisible(may(actor, Permission.DESTROY))
+        self.destroy_footer.setVisible(may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
@@ -624,6 +646,26 @@ class InventoryScreen(Screen):
         self._found = None if found is None else found.kits
         if found is None:
             self.summary.clear()
+            return
+        study = self.session.ctx.study
+        present = [(code, units) for code, units in found.by_product if units]
+        if len(present) == 1:  # of a study of several products, one has units available
+            code, units = present[0]
+            self.summary.setText(
+                self.tr("{n} kits shown; {units} available").format(
+                    n=found.kits, units=units_of(study, code, units)
+                )
+            )
+            return
+        if present:  # several products: each in its own unit, a line each
+            lines = [self.tr("{n} kits shown; available:").format(n=found.kits)]
+            lines += [
+                self.tr("{units} ({product})", "units available of a product").format(
+                    units=units_of(study, code, count), product=product_label(study, code)
+                )
+                for code, count in present
+            ]
+            self.summary.setText("\n".join(lines))
             return
         self.summary.setText(
             self.tr("{n} kits shown; {tablets} tablets available").format(
@@ -937,37 +979,21 @@ class InventoryScreen(Screen):
                     "witnessed by {witness}, authorised by {reference}"
                 ),
             )
+        said = summary.format(
+            n=len(kits),
+            kits=", ".join(kits),
+            tablets=found.tablets,
+            day=found.destroyed_on.isoformat(),
+            witness=found.witness_name,
+            reference=found.reference,
+        )
         password = SignatureDialog.ask(
-            self,
-            actor.full_name,
-            SignatureMeaning.DESTROYED.value,
-            summary.format(
-                n=len(kits),
-                kits=", ".join(kits),
-                tablets=found.tablets,
-                day=found.destroyed_on.isoformat(),
-                witness=found.witness_name,
-                reference=found.reference,
-            ),
+            self, actor.full_name, SignatureMeaning.DESTROYED.value, said
         )
         if password is None:
             return
-        done = signed(
-            self.message,
-            self.session,
-            lambda: destruction.destroy(
-                self.session.ctx,
-                actor,
-                kits,
-                self.witness.text(),
-                self._method(),
-                password,
-                destroyed_on=found.destroyed_on,
-                reference=self.reference.text(),
-                to_sponsor=self.to_sponsor.isChecked(),
-                witness_password=self.witness_password.text(),
-                reason_code=self.reason_code.currentData(),
-            ),
+        done = self._submit_destruction(
+            found.destroyed_on, kits, password, found.witness_name, said
         )
         self.witness_password.clear()  # typed by the witness for this one act
         if done is None:
@@ -1011,6 +1037,55 @@ class InventoryScreen(Screen):
                 witness=done.witness,
             )
         )
+
+    def _submit_destruction(
+        self, day: date, kits: list[str], password: str, witness_name: str, said: str
+    ) -> DestroyResult | None:
+        """Submits the destruction, signed by the one destroying and by the witness. The service
+        offers no check of the witness's password that records nothing, so both are asked
+        before the one submission; a wrong witness's password (counted against the witness,
+        nothing of the destruction saved) is typed again by the witness here, and the same
+        submission goes again with the signature already given: the one destroying does not
+        sign twice. Cancelled: nothing recorded. The password is held only until then."""
+        actor = self.session.actor
+        witness_password = self.witness_password.text()
+        while True:
+            try:
+                return run_signed(
+                    self.session.ctx,
+                    actor,
+                    partial(
+                        destruction.destroy,
+                        self.session.ctx,
+                        actor,
+                        kits,
+                        self.witness.text(),
+                        self._method(),
+                        password,
+                        destroyed_on=day,
+                        reference=self.reference.text(),
+                        to_sponsor=self.to_sponsor.isChecked(),
+                        witness_password=witness_password,
+                        reason_code=self.reason_code.currentData(),
+                    ),
+                )
+            except SignatureFailed as failed:  # counted by run_signed; if not, the bar says why
+                uncounted = f" ({failed.uncounted})" if failed.uncounted else ""
+                self.message.show_message(f"{failed.message}{uncounted}", "error")
+                if not failed.second:
+                    return None
+                again = SignatureDialog.ask(
+                    self,
+                    witness_name or failed.signer,
+                    SignatureMeaning.WITNESSED.value,
+                    f"{escape(failed.message, quote=False)}<br><br>{said}",  # the dialog reads rich text
+                )
+                if again is None:
+                    return None
+                witness_password = again
+            except DispensaryError as exc:
+                self.message.show_message(exc.message, "error")
+                return None
 
     def _method(self) -> str:
         """The destruction method as recorded: an offered one in English, a typed one as typed."""

@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QFrame,
     QGridLayout,
@@ -21,6 +22,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -157,6 +162,33 @@ def kit_table(
     return view
 
 
+class ElidedCombo(QComboBox):
+    """A choice whose items may be longer than the room beside it (a dose level naming two
+    drugs on one line): sized by `shortest` characters, never by its longest item (which pushed
+    a window past a 1366 screen), the current text shown up to an ellipsis, whole in its
+    tooltip and in the list it opens."""
+
+    def __init__(self, shortest: int = 24, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(shortest)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.currentTextChanged.connect(self.setToolTip)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        room = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, room.width()
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class KitLine(Protocol):
     """A kit as the counter lists it: in stock (a KitRow) or about to be received (a KitIn)."""
 
@@ -210,6 +242,19 @@ def product_label(study: Study, code: str) -> str:
         return code  # another study's (a store's excursion holds every study's kits)
     product = study.product(code)
     return f"{product.strength} {product.form}"
+
+
+def units_of(study: Study, code: str, count: int) -> str:
+    """'28 capsules' / '28粒': a count of a product's units in its dosage form's word, in the
+    user's language (the study file's [label.text.<language>.units], as the dispensing label
+    counts them; English names the form). A total of capsules and tablets in one word would
+    misstate what is on the shelf or in the bag."""
+    known = {product.code: product.form for product in study.products}
+    form = known.get(code, "tablet")
+    text = study.texts.get(current_language().value)
+    if current_language() is ENGLISH or text is None:
+        return f"{count} {form}" if count == 1 else f"{count} {form}s"
+    return text.counted(count, form)
 
 
 def dose_shown(study: Study, level: int | None, english: str) -> str:
