@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QResizeEvent
+import shiboken6
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -106,6 +107,7 @@ class StudiesScreen(Screen):
         layout.addWidget(self.explained)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.work_in)
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self._actions())
         self._selection_changed()
@@ -146,13 +148,16 @@ class StudiesScreen(Screen):
         self.select(chosen.protocol if chosen is not None else self.session.study)
         self._selection_changed()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Fitted again whenever the screen's width changes: fitted once, before the window's
-        layout settled, the last column ("Why closed") and its header were cut. (The screen's
-        own event, not a filter on the table: a filter outlived the screen in a test run, and
-        the next style sheet applied crashed the process.)"""
-        super().resizeEvent(event)
-        self._fit_columns()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table fitted again whenever its width changes: fitted once, before the
+        window's layout settled, the last column ("Why closed") and its header were cut."""
+        if (
+            event.type() == QEvent.Type.Resize
+            and shiboken6.isValid(self.table)
+            and watched is self.table.viewport()
+        ):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
         # Why closed takes the width to spare; in a narrow window the title gives way first.
