@@ -300,3 +300,28 @@ def test_a_part_return_names_the_kit_still_to_count(
     _scan(qtbot, screen.participant_field, "01-001")
     assert "still to count" not in screen.card.text()
     assert "Last return: cycle 1, 3 tablets back" in screen.card.text()
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+def test_a_return_of_two_products_is_said_in_each_product_s_units(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """Capsules and tablets came back: the card said "Last return: cycle 1, 5 tablets back"
+    (and "... so far" for a part return), one sum called tablets."""
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.sign()
+    dispense = screen.last_result
+    assert dispense is not None
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(pharmacy.ctx, pharm, "C0001", 2, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    card = screen.card.text()
+    assert "kit T0001 still to count (2 × 100 mg capsule back so far)" in card, card
+    returns.record_return(pharmacy.ctx, pharm, "T0001", 3, PASSWORDS["pharm"], dispense.number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    card = screen.card.text()
+    assert "Last return: cycle 1, 2 × 100 mg capsule, 3 × 25 mg tablet back" in card, card
+    assert "5 tablets" not in card

@@ -205,6 +205,10 @@
         <translation>{text} — &lt;span style=&apos;color:#8a1c13&apos;&gt;{flags}&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Last return: cycle {cycle}, {back} back</source>
+        <translation>上次退药：第 {cycle} 周期，退回 {back}</translation>
+    </message>
+    <message>
         <source>{first} {second}</source>
         <comment>two sentences in a row</comment>
         <translation>{first}{second}</translation>
@@ -349,6 +353,18 @@
         <source>{kit} ({tablets})</source>
         <comment>a kit and its tablets</comment>
         <translation>{kit}（{tablets}）</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kit {kits} still to count ({back} back so far).&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {back}）。&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;Return of cycle {cycle} ({number}) not complete: kits {kits} still to count ({back} back so far).&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;第 {cycle} 周期（{number}）退药未完成：药盒 {kits} 待清点（目前已退回 {back}）。&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Last return: cycle {cycle}, {back} back on {date}</source>
+        <translation>上次退药：第 {cycle} 周期，{date} 退回 {back}</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>

@@ -650,12 +650,23 @@ def history_row(
     confirmation the screens show (the next dispense reads only the flags)."""
     study = ctx.study
     numbered = session.execute(
-        select(Kit.id, Kit.number).join(DispenseKit).where(DispenseKit.dispense_id == record.id)
+        select(Kit.id, Kit.number, Kit.product)
+        .join(DispenseKit)
+        .where(DispenseKit.dispense_id == record.id)
     ).all()
-    kits = tuple(number for _id, number in numbered)
+    kits = tuple(number for _id, number, _product in numbered)
     returns = current_returns(session, record.id)
     back = {r.kit_id for r in returns}
-    out = tuple(number for kit_id, number in numbered if kit_id not in back) if returns else ()
+    out = (
+        tuple(number for kit_id, number, _product in numbered if kit_id not in back)
+        if returns
+        else ()
+    )
+    product_of = {int(kit_id): str(product) for kit_id, _number, product in numbered}
+    by_product: dict[str, int] = {}
+    for ret in returns:
+        code = product_of.get(ret.kit_id, "")
+        by_product[code] = by_product.get(code, 0) + ret.tablets
     dose = study.dose_level(record.dose_level)
     returned = sum(r.tablets for r in returns) if returns else None
     row = DispenseHistoryRow(
@@ -677,6 +688,7 @@ def history_row(
         observations=observations_of(session, ctx, record) if shown else (),
         irt_confirmation=irt_confirmation_of(session, record) if shown else "",
         kits_out=out,
+        returned_by_product=tuple(by_product.items()) if len(set(product_of.values())) > 1 else (),
     )
     if returned is not None and len({r.kit_id for r in returns}) == len(kits):
         # Every kit is back: adherence, its flags and their explanations.

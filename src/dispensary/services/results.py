@@ -513,6 +513,10 @@ class DispenseHistoryRow:
     """Once a return is recorded, the kits of the dispense still to count (not yet returned or
     recorded as not brought back): the return is part of it, no adherence yet. Empty before
     any return (`returned` is None) and once every kit is accounted for."""
+    returned_by_product: tuple[tuple[str, int], ...] = ()
+    """For a dispense of several products, the units counted back per product (study file
+    code), in the kits' order: said product by product, not as one sum of "tablets" (empty for
+    a dispense of one product, and before any return)."""
 
 
 @dataclass(frozen=True)

@@ -439,6 +439,8 @@ class DispenseScreen(Screen):
                 "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not recorded"
                 " yet.</span>"
             ).format(cycle=last.cycle, number=escape(last.dispense_number))
+        if last.returned_by_product:  # a dispense of several products: each in its units
+            return self._products_back(last)
         if last.kits_out:  # a part return: the service names the kits still out
             return by_count(
                 len(last.kits_out),
@@ -463,6 +465,49 @@ class DispenseScreen(Screen):
         else:
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back").format(
                 cycle=last.cycle, tablets=last.returned
+            )
+        if last.adherence is not None:
+            text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
+        if last.flags:
+            flags = separated(term(f.label) for f in last.flags)
+            text = self.tr("{text} — <span style='color:#8a1c13'>{flags}</span>").format(
+                text=text, flags=escape(flags)
+            )
+        return text
+
+    def _products_back(self, last: DispenseHistoryRow) -> str:
+        """The return of a dispense of several products, each product with its units back
+        ("28 × 100 mg capsule, 3 × 25 mg tablet"): capsules and tablets summed as "tablets"
+        misstated them."""
+        study = self.session.ctx.study
+        back = separated(
+            self.tr("{count} × {product}").format(count=count, product=product_label(study, code))
+            for code, count in last.returned_by_product
+        )
+        if last.kits_out:
+            return by_count(
+                len(last.kits_out),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kit {kits} still to count ({back} back so far).</span>"
+                ),
+                self.tr(
+                    "<span style='color:#7a4b00'>Return of cycle {cycle} ({number}) not complete:"
+                    " kits {kits} still to count ({back} back so far).</span>"
+                ),
+            ).format(
+                cycle=last.cycle,
+                number=escape(last.dispense_number),
+                kits=escape(separated(last.kits_out)),
+                back=escape(back),
+            )
+        if last.returned_on is not None:
+            text = self.tr("Last return: cycle {cycle}, {back} back on {date}").format(
+                cycle=last.cycle, back=escape(back), date=shown_date(last.returned_on)
+            )
+        else:
+            text = self.tr("Last return: cycle {cycle}, {back} back").format(
+                cycle=last.cycle, back=escape(back)
             )
         if last.adherence is not None:
             text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
