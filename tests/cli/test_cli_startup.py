@@ -19,7 +19,7 @@ import pytest
 from dispensary.cli import program
 
 HEAVY = ("sqlalchemy", "alembic", "dispensary.services", "dispensary.db", "reportlab", "PySide6")
-SHARES = {"report": ("forecast",)}
+SHARES = {"report": ("forecast",), "label": ("forecast",)}
 """Command modules another command's parser uses too (`report forecast --weeks` is the forecast's)."""
 
 _PROBE = """\
@@ -45,6 +45,9 @@ print(json.dumps({"code": code, "help": out.getvalue()[:200], "modules": sorted(
         (["report", "forecast", "--help"], 0),
         (["report", "certificate", "--help"], 0),
         (["report", "darf"], 2),
+        (["label", "--help"], 0),
+        (["label", "dispense", "--help"], 0),
+        (["label", "shipment"], 2),
         (["dispense", "01-001", "--cycle", "two"], 2),
         (["dispence"], 2),
         ([], 2),

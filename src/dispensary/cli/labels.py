@@ -35,18 +35,19 @@ from dispensary.cli.documents import (
 from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import N_, _
 from dispensary.labels import catalogue as label_catalogue
-from dispensary.services import labels as label_prints
-from dispensary.services.labels import PrintRefused
 
 if TYPE_CHECKING:  # reportlab loads only when a label is drawn
     from dispensary.cli.run import Run
     from dispensary.labels import Calibration, LabelStock
+    from dispensary.services.labels import PrintRefused
     from dispensary.study import Study
 
 
 def _reason(run: Run) -> tuple[bool, str]:
     """--reprint and --reason, checked by the print rule (services.labels) before any work;
     a slip is a usage mistake, said with this command line's options."""
+    from dispensary.services import labels as label_prints
+
     reprint = bool(getattr(run.args, "reprint", False))
     try:
         return reprint, label_prints.reprint_reason(reprint, getattr(run.args, "reason", None))
@@ -106,6 +107,9 @@ def cmd_label(run: Run, key: str) -> int:
     """One label of the catalogue: planned (a second print must be asked for as a reprint,
     with its reason), drawn, written, then recorded; nothing is recorded if drawing or
     writing fails, and the file goes again if the record is refused."""
+    from dispensary.services import labels as label_prints
+    from dispensary.services.labels import PrintRefused
+
     entry = label_catalogue.label(key)
     if entry.kind is None:
         return _calibration_page(run, entry)

@@ -233,3 +233,30 @@ _DESTRUCTION_REASON_LABELS = {
     DestructionReason.STUDY_CLOSED: "Study closed or treatment ended",
     DestructionReason.SPONSOR_INSTRUCTION: "Other written instruction of the sponsor",
 }
+
+
+class LabelKind(StrEnum):
+    """What a label print is recorded as: kits (kit labels), a dispense (its label, its
+    leaflet). The value is the audit trail's entity ("kit label"...), so it never changes.
+    Here, not in services.labels (which records the prints): the label catalogue, and with it
+    `dispensary label --help`, names the kinds without loading the services."""
+
+    KIT = "kit"
+    DISPENSE = "dispense"
+    LEAFLET = "leaflet"
+
+    @property
+    def entity(self) -> str:
+        return f"{self.value} label"
+
+    @property
+    def noun(self) -> str:
+        """What a pharmacist calls one print of this kind."""
+        return _NOUNS[self]
+
+
+_NOUNS = {
+    LabelKind.KIT: "kit label",
+    LabelKind.DISPENSE: "dispensing label",
+    LabelKind.LEAFLET: "participant leaflet",
+}

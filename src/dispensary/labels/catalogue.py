@@ -16,16 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dispensary.domain.codes import LabelKind
+from dispensary.domain.documents import PAPERS, Field, Param, Values
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import N_, _
-from dispensary.services import labels as label_prints
-from dispensary.services import report_data
-from dispensary.services.context import Actor, Context
-from dispensary.services.documents import PAPERS, Field, Param, Values, check
-from dispensary.services.labels import LabelKind, PrintPlan
 
 if TYPE_CHECKING:
     from dispensary.labels.stock import Calibration, LabelStock
+    from dispensary.services.context import Actor, Context
+    from dispensary.services.labels import PrintPlan
     from dispensary.services.results import DispenseResult
 
 
@@ -85,6 +84,8 @@ def _kits_shown(kits: Sequence[str]) -> str:
 
 
 def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
+    from dispensary.services import report_data
+
     if label.key == "shipment":
         shipment = values.shipment or ""
         rows = report_data.kit_label_rows(ctx, actor, shipment=shipment)
@@ -106,6 +107,8 @@ def _kit_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Su
 
 
 def _dispense_subject(ctx: Context, actor: Actor, values: Values, label: Label) -> Subject:
+    from dispensary.services import report_data
+
     # A voided dispense is refused: no bottle may carry its label.
     dispense: DispenseResult = report_data.dispense_for_label(ctx, actor, values.dispense or "")
     leaflet = label.kind is LabelKind.LEAFLET
@@ -153,6 +156,8 @@ def plan_label(
     does not match; the languages the study's, or `languages` asked for, less those still to
     confirm). Nothing is drawn yet."""
     from dispensary.labels import dispensing, kit, leaflet
+    from dispensary.services import labels as label_prints
+    from dispensary.services.documents import check
 
     check(label.fields, values)
     if label.on_stock and (stock is None or calibration is None):

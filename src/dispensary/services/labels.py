@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from dispensary.db.models import (
     Return,
 )
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import KitStatus
+from dispensary.domain.codes import KitStatus, LabelKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import check_text
 from dispensary.i18n import N_, _
@@ -45,30 +44,6 @@ from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
 
-
-class LabelKind(StrEnum):
-    """What a label print is recorded as: kits (kit labels), a dispense (its label, its
-    leaflet). The value is the audit trail's entity ("kit label"...), so it never changes."""
-
-    KIT = "kit"
-    DISPENSE = "dispense"
-    LEAFLET = "leaflet"
-
-    @property
-    def entity(self) -> str:
-        return f"{self.value} label"
-
-    @property
-    def noun(self) -> str:
-        """What a pharmacist calls one print of this kind."""
-        return _NOUNS[self]
-
-
-_NOUNS = {
-    LabelKind.KIT: "kit label",
-    LabelKind.DISPENSE: "dispensing label",
-    LabelKind.LEAFLET: "participant leaflet",
-}
 _ENTITIES = (N_("kit label"), N_("dispense label"), N_("leaflet label"))
 """Each kind's audit entity (LabelKind.entity, English in the records) as a refusal names it:
 translated (`_(entity)`) where the refusal is written."""
