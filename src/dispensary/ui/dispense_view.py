@@ -466,6 +466,10 @@ class DispenseScreen(Screen):
             text = self.tr("Last return: cycle {cycle}, {tablets} tablets back").format(
                 cycle=last.cycle, tablets=last.returned
             )
+        return self._with_adherence(text, last)
+
+    def _with_adherence(self, text: str, last: DispenseHistoryRow) -> str:
+        """A complete return's line with its adherence and flags, as the service assessed them."""
         if last.adherence is not None:
             text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
         if last.flags:
@@ -479,11 +483,7 @@ class DispenseScreen(Screen):
         """The return of a dispense of several products, each product with its units back
         ("28 × 100 mg capsule, 3 × 25 mg tablet"): capsules and tablets summed as "tablets"
         misstated them."""
-        study = self.session.ctx.study
-        back = separated(
-            self.tr("{count} × {product}").format(count=count, product=product_label(study, code))
-            for code, count in last.returned_by_product
-        )
+        back = self._each_product(last.returned_by_product)
         if last.kits_out:
             return by_count(
                 len(last.kits_out),
@@ -509,14 +509,7 @@ class DispenseScreen(Screen):
             text = self.tr("Last return: cycle {cycle}, {back} back").format(
                 cycle=last.cycle, back=escape(back)
             )
-        if last.adherence is not None:
-            text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
-        if last.flags:
-            flags = separated(term(f.label) for f in last.flags)
-            text = self.tr("{text} — <span style='color:#8a1c13'>{flags}</span>").format(
-                text=text, flags=escape(flags)
-            )
-        return text
+        return self._with_adherence(text, last)
 
     # -- the assessment -------------------------------------------------------------------
 
@@ -1015,12 +1008,14 @@ class DispenseScreen(Screen):
         counts: dict[str, int] = {}
         for product, tablets in kits:
             counts[product] = counts.get(product, 0) + tablets
-        if len(counts) < 2:
-            return ""
+        return self._each_product(counts.items()) if len(counts) > 1 else ""
+
+    def _each_product(self, counts: Iterable[tuple[str, int]]) -> str:
+        """Each product with its units ("28 × 100 mg capsule, 30 × 25 mg tablet")."""
         study = self.session.ctx.study
         return separated(
             self.tr("{count} × {product}").format(count=count, product=product_label(study, code))
-            for code, count in counts.items()
+            for code, count in counts
         )
 
     def _done_text(self, result: DispenseResult) -> str:
