@@ -30,6 +30,7 @@ from dispensary.domain.rules import (
     KitCandidate,
     choose_fefo,
     effective_status,
+    least_usable_tablets,
     supply_cover_until,
     usable_kits,
 )
@@ -385,3 +386,35 @@ def test_a_part_used_kit_too_small_for_a_cycle_is_not_usable() -> None:
     result = forecast([Course("A", START, {P25: 21})], stock, RULES, START, 1)
     [_p75, p25] = result.rows
     assert (p25.kits_needed, p25.kits_usable, p25.kits_short) == (1, 2, 0)
+
+
+BID = "p50"
+BID_RULES = SupplyRules(
+    cycle_length_days=28,
+    days_of_supply=28,
+    expiry_margin_days=7,
+    tablets_per_kit={BID: 60},
+)
+
+
+def test_full_kits_are_usable_for_a_cycle_of_more_than_one_kit() -> None:
+    # DEMO-28D-BID: 100 mg twice daily, 112 tablets a cycle, bottles of 60, so each cycle
+    # takes two. Two participants, day 1s 03-16 (week 3) and 03-18; 20 full bottles, and two
+    # part-used ones expiring first (December): one of 20 (with two full bottles, these
+    # cover without it: choose_fefo puts it back) and one of 55 (with one full bottle it
+    # makes 115: the first cycle takes it, and one full bottle less). Usable in each week,
+    # none short: the full bottles and the 55, never the 20 (it read 0 usable, or in week 3
+    # the 4 taken).
+    stock = [kit(f"F{n:02d}", product=BID, tablets=60) for n in range(20)] + [
+        kit("P20", date(2026, 12, 1), BID, tablets=20),
+        kit("P55", date(2026, 12, 15), BID, tablets=55),
+    ]
+    courses = [Course("11-001", date(2026, 3, 16), {BID: 112})]
+    courses.append(Course("11-002", date(2026, 3, 18), {BID: 112}))
+    result = forecast(courses, stock, BID_RULES, START, 4)
+    assert column(result, "kits_on_hand", BID) == [22, 22, 22, 18]
+    assert column(result, "kits_needed", BID) == [0, 0, 4, 0]
+    assert column(result, "kits_usable", BID) == [21, 21, 21, 17]
+    assert column(result, "kits_short", BID) == [0, 0, 0, 0]
+    assert [c.kits for c in result.cycles] == [("P55", "F00"), ("F01", "F02")]
+    assert least_usable_tablets([112], 60) == 52

@@ -31,6 +31,7 @@ from dispensary.domain.rules import (
     choose_fefo,
     days_after,
     effective_status,
+    least_usable_tablets,
     new_kit_number,
     normalise_initials,
     normalise_kit_number,
@@ -401,6 +402,29 @@ def test_fefo_breaks_expiry_ties_by_lot_then_kit() -> None:
         kit("K7", same_day, lot="B"),
     ]
     assert [k.number for k in choose_fefo(kits, "p7.5", 42, COVER, TODAY)] == ["K8", "K7"]
+
+
+def test_a_kit_is_usable_stock_when_the_counter_would_hand_it_out_beside_full_kits() -> None:
+    """rules.least_usable_tablets is choose_fefo's own rule: a part-used kit first in line,
+    full kits behind it, is handed out exactly when it holds what the full kits of its cycle
+    leave over, and a full kit always is, however many kits a cycle takes (DEMO-28D-BID:
+    112 tablets from bottles of 60; NCT07198672: 21 from kits of 21; DEMO-2DRUG: 21 from
+    kits of 30)."""
+    for per_kit in (21, 30, 60):
+        full = [kit(f"F{n}", date(2027, 6, 1), tablets=per_kit) for n in range(4)]
+        for need in range(1, 3 * per_kit + 1):
+            least = least_usable_tablets([need], per_kit)
+            assert 0 < least <= per_kit
+            for tablets in range(1, per_kit + 1):
+                part = kit("P", date(2026, 6, 1), tablets=tablets)
+                chosen = choose_fefo([part, *full], "p7.5", need, COVER, TODAY)
+                assert (part in chosen) == (tablets >= least), (per_kit, need, tablets)
+    assert least_usable_tablets([112], 60) == 52
+    assert least_usable_tablets([120], 60) == 60
+    assert least_usable_tablets([21], 30) == 21
+    # The smallest over the cycles to come (a kit one of them takes); none: a full kit.
+    assert least_usable_tablets([112, 0, 56], 60) == 52
+    assert least_usable_tablets([], 60) == least_usable_tablets([0], 60) == 60
 
 
 candidates = st.lists(

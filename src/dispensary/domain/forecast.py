@@ -21,6 +21,7 @@ from dispensary.domain.rules import (
     KitCandidate,
     choose_fefo,
     effective_status,
+    least_usable_tablets,
     supply_cover_until,
     usable_kits,
 )
@@ -76,8 +77,10 @@ class ForecastWeek:
     cycles can be given: the kits they take (each chosen by the counter's rule on its day 1)
     and, in a week that is not short, the whole kits left that the counter would hand out for
     a cycle starting on any day of the week (rules.usable_kits with rules.supply_cover_until
-    of the week's last day). Not usable: a kit expiring too soon; a part-used kit no cycle
-    takes (it serves a cycle only with another kit); in a short week, every kit left (the
+    of the week's last day). A full kit left is usable, whatever a cycle takes (kits
+    combine: a cycle of 112 tablets from kits of 60 takes two). Not usable: a kit expiring
+    too soon; a part-used kit no cycle takes that holds less than rules.least_usable_tablets
+    (full kits serve the cycles without it); in a short week, every kit left (the
     short cycle could not be given them). So a short week's `kits_short` is
     `kits_needed - kits_usable`, and a week that is not short needs no more kits than are
     usable."""
@@ -208,16 +211,14 @@ def forecast(
         if k.tablets > 0 and effective_status(k.status, k.expiry, start) is KitStatus.AVAILABLE
     }
     products = tuple(rules.tablets_per_kit)
-    # A kit serves a cycle alone when it holds what the smallest cycle of the horizon takes
-    # (a kit of 25 for cycles of 21 does, though the study's kits hold 30).
-    alone = {
-        p: min(
-            (c.tablets[p] for c in courses if c.tablets.get(p, 0) > 0),
-            default=rules.tablets_per_kit[p],
-        )
+    # A kit counts as usable stock when it holds a full kit or what a cycle of the horizon
+    # leaves over after its full kits (rules.least_usable_tablets: a kit of 25 for cycles of
+    # 21, though the study's kits hold 30; every kit of 60 for cycles of 112).
+    least = {
+        p: least_usable_tablets((c.tablets.get(p, 0) for c in courses), rules.tablets_per_kit[p])
         for p in products
     }
-    fefo = {p: _Fefo([k for k in shelf.values() if k.product == p], alone[p]) for p in products}
+    fefo = {p: _Fefo([k for k in shelf.values() if k.product == p], least[p]) for p in products}
     due = sorted(
         (day1, course.participant, product, tablets)
         for course in courses
@@ -239,9 +240,10 @@ def forecast(
             taken = sum(len(c.kits) for c in mine)
             short = sum(c.kits_short for c in mine)
             # Left on the shelf after a short week, a kit lasting the week was there for the
-            # short cycle and could not serve it; a part-used kit no cycle took serves one
-            # only with another kit. Neither is usable: short is needed less usable (a kit of
-            # 20 tablets for cycles of 21 read "needed 6, usable 1, short 6").
+            # short cycle and could not serve it; a part-used kit no cycle took, holding less
+            # than rules.least_usable_tablets, is one the full kits serve the cycles without.
+            # Neither is usable: short is needed less usable (a kit of 20 tablets for cycles
+            # of 21 read "needed 6, usable 1, short 6").
             left = fefo[product].lasting(cover, whole=True) if not short else 0
             rows.append(
                 ForecastWeek(
@@ -287,12 +289,13 @@ class _Fefo:
 
     CHUNK = 8  # a cycle takes a kit or two
 
-    def __init__(self, kits: Iterable[KitCandidate], alone: int) -> None:
-        """`alone`: the tablets a kit must hold to serve a cycle by itself; one holding fewer
-        is part-used (usable only with another kit a cycle takes)."""
+    def __init__(self, kits: Iterable[KitCandidate], least: int) -> None:
+        """`least`: the tablets a kit must hold to count as usable stock
+        (rules.least_usable_tablets); one holding fewer is part-used, usable only when a
+        cycle takes it with other part-used kits."""
         self.kits = sorted(kits, key=_fefo_key)
         self.keys = [_fefo_key(k) for k in self.kits]
-        self.part_used = [_fefo_key(k) for k in self.kits if k.tablets < alone]
+        self.part_used = [_fefo_key(k) for k in self.kits if k.tablets < least]
 
     def first_covering(
         self, product: str, tablets: int, cover_until: date, today: date

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent, transition
-from dispensary.domain.regimen import last_day_of_supply
+from dispensary.domain.regimen import kits_needed, last_day_of_supply
 from dispensary.i18n import ENGLISH, N_, _, current_language
 
 KIT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -869,6 +869,30 @@ def choose_fefo(
             )
         )
     return chosen
+
+
+def least_usable_tablets(needs: Iterable[int], tablets_per_kit: int) -> int:
+    """The fewest tablets a kit on the shelf must hold to count as usable stock for cycles
+    taking `needs` tablets each (one product). The stock figures (the Today card, the supply
+    forecast's kits left) count kits against the whole kits the cycles need; a kit holding
+    less is one choose_fefo puts back when full kits follow it, so counting it would read a
+    shelf short of a cycle as covering it.
+
+    A cycle of N tablets takes k = kits_needed(N, kit) kits; choose_fefo combines kits until
+    they cover N, then puts back any kit the others cover without. So a full kit is always
+    usable (a cycle of 112 from kits of 60 takes two), and a part-used kit is handed out with
+    k - 1 full kits when it holds what they leave over (N less (k - 1) kits: 52 of 112 from
+    kits of 60; the whole cycle when one kit covers it, 21 of 21), else they cover without it
+    and it stays on the shelf. The smallest over the cycles: a kit one of them takes is usable.
+    No cycle: a full kit."""
+    return min(
+        (
+            need - tablets_per_kit * (kits_needed(need, tablets_per_kit) - 1)
+            for need in needs
+            if need > 0
+        ),
+        default=tablets_per_kit,
+    )
 
 
 def check_scanned_cover(kits: Sequence[KitCandidate], product: str, tablets: int) -> None:

@@ -45,6 +45,7 @@ from dispensary.domain.regimen import kits_needed, last_day_of_supply, tablets_n
 from dispensary.domain.rules import (
     cycle_overdue,
     effective_status,
+    least_usable_tablets,
     next_cycle,
     return_due,
     supply_cover_until,
@@ -355,7 +356,7 @@ def _read_figures(
     need_kits: dict[str, int] = defaultdict(int)
     need_tablets: dict[str, int] = defaultdict(int)
     need_people: dict[str, int] = defaultdict(int)
-    smallest: dict[str, int] = {}
+    needs: dict[str, list[int]] = defaultdict(list)
     for level, people in at_level.items():
         dose = study.dose_level(level)
         for product in dose.products:
@@ -365,11 +366,16 @@ def _read_figures(
                 kits_needed(tablets, study.product(product).tablets_per_kit) * people
             )
             need_people[product] += people
-            smallest[product] = min(smallest.get(product, tablets), tablets)
-    # A part-used kit holding less than the smallest of those cycles serves none alone: not a
-    # usable kit, as the forecast counts it (a kit of 20 for cycles of 21 read "1 usable, 1
-    # needed" beside a forecast short of it).
-    too_small = _too_small(session, ctx.study_id, cover_until, smallest)
+            needs[product].append(tablets)
+    # A part-used kit holding less than rules.least_usable_tablets of those cycles is one the
+    # full kits serve them without: not a usable kit, as the forecast counts it (a kit of 20
+    # for cycles of 21 read "1 usable, 1 needed" beside a forecast short of it). A full kit
+    # always is (a cycle of 112 tablets from kits of 60 takes two of them).
+    least = {
+        product: least_usable_tablets(tablets, study.product(product).tablets_per_kit)
+        for product, tablets in needs.items()
+    }
+    too_small = _too_small(session, ctx.study_id, cover_until, least)
     stock = tuple(
         StockNeed(
             product.code,
@@ -393,12 +399,12 @@ def _read_figures(
 
 
 def _too_small(
-    session: Session, study: int, cover_until: date, smallest: dict[str, int]
+    session: Session, study: int, cover_until: date, least: dict[str, int]
 ) -> dict[str, int]:
     """Per product, the kits on the shelf lasting until `cover_until` that hold fewer tablets
-    than `smallest` (a cycle's need): each kit's contents balanced by the domain from its
-    ledger sums (the shelf's available kits: a few thousand at most)."""
-    if not smallest:
+    than `least` (rules.least_usable_tablets of the next cycles): each kit's contents balanced
+    by the domain from its ledger sums (the shelf's available kits: a few thousand at most)."""
+    if not least:
         return {}
     kits = session.execute(
         select(Kit.id, Kit.product)
@@ -406,14 +412,14 @@ def _too_small(
         .where(
             Kit.study_id == study,
             Kit.status == KitStatus.AVAILABLE.value,
-            Kit.product.in_(sorted(smallest)),
+            Kit.product.in_(sorted(least)),
             Lot.expiry >= cover_until,
         )
     ).all()
     contents = contents_by_id(session, [int(kit_id) for kit_id, _product in kits])
     found: dict[str, int] = defaultdict(int)
     for kit_id, product in kits:
-        if contents[int(kit_id)] < smallest[str(product)]:
+        if contents[int(kit_id)] < least[str(product)]:
             found[str(product)] += 1
     return found
 
