@@ -7,13 +7,7 @@ import calendar
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFontMetrics, QIntValidator, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,9 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionComboBox,
-    QStyleOptionViewItem,
     QStylePainter,
     QTableView,
     QVBoxLayout,
@@ -43,6 +35,7 @@ from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiveResult
 from dispensary.study import Study
+from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
@@ -89,16 +82,6 @@ strength tells two products apart); a longer name cut in the middle, both its en
 PRODUCT_SHORTEST = 16
 """The characters the product chooser is sized by: the form takes its share of the width, not
 the longest product name's."""
-
-
-class OneLine(QStyledItemDelegate):
-    """A cell kept on one line, cut rather than wrapped, in a table whose text wraps."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 def keep_strength(text: str, strength: str, metrics: QFontMetrics, room: int) -> str:
