@@ -351,6 +351,74 @@ def test_the_why_closed_column_reads_whole_with_the_reason_on_hover(
     shoot(window, f"studies-closed-{language.value}")
 
 
+LONG_TITLES = {
+    ENGLISH: "Herombopag primary prevention of T-DM1 thrombocytopenia, HER2+",
+    Language.ZH_CN: "海曲泊帕一级预防HER2阳性乳腺癌T-DM1治疗相关血小板减少症",
+}
+"""A second study's short titles, longer than the shipped ones (the Chinese 33 characters)."""
+
+
+@pytest.mark.parametrize("size", [SCREEN, (1920, 1080)], ids=["1366", "1920"])
+def test_a_long_study_title_reads_whole_on_the_studies_screen(
+    qtbot: QtBot, pharmacy: Pharmacy, language: Language, styled: None, size: tuple[int, int]
+) -> None:
+    """The Title column was at most 360 pixels, one line: a longer Chinese title read
+    "海曲泊帕一级预防HER2阳性乳腺癌T-DM1治疗相…" while the empty Closed and Why closed
+    columns took the spare width, even at 1920x1080 (in English, once a study was closed).
+    The title takes the room there is; short of it, it wraps and its row grows. Its tooltip
+    gives it whole, with the protocol's full title."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyle
+
+    from dispensary.services import studies
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.screens import OPENS, screen_classes
+    from dispensary.ui.studies_view import TITLE_COLUMN, StudiesScreen
+
+    admin = pharmacy.actor("admin")
+    source = pharmacy.study.source_text
+    english, chinese = '"Herombopag T-DM1 prevention"', '"海曲泊帕预防T-DM1相关血小板减少"'
+    assert english in source and chinese in source
+    long = (
+        source.replace('protocol = "NCT07198672"', 'protocol = "NCT99999999"')
+        .replace(english, f'"{LONG_TITLES[ENGLISH]}"')
+        .replace(chinese, f'"{LONG_TITLES[Language.ZH_CN]}"')
+    )
+    studies.add_study(pharmacy.ctx, admin, long, "long.toml", "a second study")
+    closed = source.replace('protocol = "NCT07198672"', 'protocol = "DEMO-IRT-B2"')
+    studies.add_study(pharmacy.ctx, admin, closed, "irt.toml", "opens")
+    studies.close_study(pharmacy.ctx, admin, "DEMO-IRT-B2", CLOSED_REASON)
+    window = MainWindow(
+        pharmacy.session("admin"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.go_actions[StudiesScreen].trigger()
+    screen = window.current_screen()
+    assert isinstance(screen, StudiesScreen)
+    qtbot.wait(50)
+    table, model = screen.table, screen.model
+    width = table.columnWidth(TITLE_COLUMN)
+    metrics = table.fontMetrics()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    for line, row in enumerate(model.rows):
+        cell = screen.proxy.mapFromSource(model.index(line, TITLE_COLUMN))
+        title = cell.data()
+        bounds = QRect(0, 0, width - 2 * margin - 1, 10_000)
+        needs = metrics.boundingRect(bounds, Qt.TextFlag.TextWordWrap, title).height()
+        assert table.rowHeight(cell.row()) >= needs, (title, width, table.rowHeight(cell.row()))
+        tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+        assert tip.split("\n")[0] == title
+        assert row.full_title_in(language.value) in tip
+        if size != SCREEN:  # the room for every title on one line
+            assert needs <= metrics.lineSpacing() * 3 // 2, title
+    assert LONG_TITLES[language] in [model.index(r, TITLE_COLUMN).data() for r in range(3)]
+    assert table.horizontalScrollBar().maximum() == 0
+    shoot(window, f"studies-long-title-{language.value}-{size[0]}")
+
+
 # -- 8: Give and Take access as the account's studies are ----------------------------------
 
 

@@ -18,7 +18,7 @@ from dispensary.domain.errors import NotFound
 from dispensary.i18n import Language
 from dispensary.services import labels as label_prints
 from dispensary.services import queries
-from dispensary.ui.receive_view import ReceiveScreen
+from dispensary.ui.receive_view import VERDICT, ReceiveScreen, keep_strength
 
 
 def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
@@ -450,3 +450,79 @@ def test_the_totals_count_the_kits_to_receive_and_the_refused_lines_apart(
         screen.kits_view.setCurrentIndex(screen.kits_model.index(3, 0))
         qtbot.mouseClick(screen.remove_button, Qt.MouseButton.LeftButton)
     assert screen.count_label.text() == KITS_TO_RECEIVE[lang].split(";")[0].split("；")[0]
+
+
+VERDICT_LINES = {
+    (Language.EN, (1166, 680)): 3,
+    (Language.ZH_CN, (1166, 680)): 2,
+    (Language.EN, (1720, 1012)): 2,
+    (Language.ZH_CN, (1720, 1012)): 1,
+}
+"""The lines the longest refusal of REFUSING_MANIFEST may take, at what a 1366x768 and a
+1920x1080 window give the screen."""
+
+
+@pytest.mark.parametrize("area", [(1166, 680), (1720, 1012)], ids=["1366", "1920"])
+@pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
+def test_the_product_chooser_leaves_the_verdicts_the_width_of_the_list(
+    lang: Language,
+    area: tuple[int, int],
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The product chooser was as wide as its longest name ("herombopag (hetrombopag olamine)
+    7.5 mg tablet"): it held the form to its width, and at 1366x768 the English verdict column
+    was 151 pixels, a refusal wrapped onto six or seven lines. The form is as wide as its fields
+    need, the product's name cut before its strength (whole in the tooltip); the verdicts take
+    the spare width and read in two or three lines, whole in their tooltips."""
+    from test_layout import placeholder_cut
+
+    request.getfixturevalue("styled")
+    screen = counter_at_1366(qtbot, counter, tmp_path, monkeypatch, lang, request)
+    screen.resize(*area)
+    qtbot.waitUntil(lambda: screen.size().toTuple() == area)
+    qtbot.wait(20)  # the rows take their height once laid out
+    view, model = screen.kits_view, screen.kits_model
+    width = view.columnWidth(VERDICT)
+    assert width >= 0.45 * view.viewport().width(), (width, view.viewport().width())
+    assert view.horizontalScrollBar().maximum() == 0
+    metrics = view.fontMetrics()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    lines = []
+    for row in range(model.rowCount()):
+        index = model.index(row, VERDICT)
+        shown = index.data()
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == shown
+        needs = metrics.boundingRect(
+            QRect(0, 0, width - 2 * margin - 1, 10_000), Qt.TextFlag.TextWordWrap, shown
+        ).height()
+        assert view.rowHeight(row) >= needs, (row, shown)
+        lines.append(round(needs / metrics.lineSpacing()))
+    assert max(lines) <= VERDICT_LINES[lang, area], lines
+    # The product chooser: its name cut, if at all, before its strength, which tells apart
+    # the products of one study; the whole name in its tooltip.
+    product = screen.product
+    name = product.currentText()
+    assert name == counter.ctx.study.product_name(str(product.currentData()))
+    assert product.toolTip() == name
+    strength = counter.ctx.study.product(str(product.currentData())).strength
+    shown_product = product.shown_text()
+    assert shown_product == name or shown_product.endswith(name[name.rfind(strength) :])
+    assert not placeholder_cut(screen.expiry)
+
+
+def test_a_long_product_name_is_cut_before_its_strength(qtbot: QtBot) -> None:
+    """The strength and form stay whole; a name without its strength is cut at its end."""
+    from PySide6.QtWidgets import QLabel
+
+    metrics = QLabel().fontMetrics()
+    name = "herombopag (hetrombopag olamine) 7.5 mg tablet"
+    whole = metrics.horizontalAdvance(name)
+    assert keep_strength(name, "7.5 mg", metrics, whole) == name
+    cut = keep_strength(name, "7.5 mg", metrics, whole * 2 // 3)
+    assert cut.startswith("herombopag") and cut.endswith("… 7.5 mg tablet"), cut
+    assert metrics.horizontalAdvance(cut) <= whole * 2 // 3
+    assert keep_strength(name, "10 mg", metrics, whole // 2).endswith("…")

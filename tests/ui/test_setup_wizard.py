@@ -288,6 +288,69 @@ def test_the_wizard_reads_in_chinese_once_chosen(qtbot: Any, first: gui.FirstRun
     assert wizard.location.test.text() == "测试(&T)"
 
 
+def test_the_wizard_s_own_buttons_read_in_the_language_chosen_on_its_first_page(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    """Chinese chosen on the first page, the page read in Chinese but its buttons still said
+    "Next >" and "Cancel" (Qt words them only when it turns a page); English chosen again,
+    they stayed Chinese. The accelerators are written as the rest of the Chinese windows write
+    them, "下一步(&N) >" (shown "下一步(N) >", the N underlined)."""
+    wizard = first.wizard
+    next_, cancel = QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton
+    english = (button(wizard, next_).text(), button(wizard, cancel).text())
+    assert english == ("&Next >", "Cancel")
+    chooser = wizard.language.language
+    chosen = (
+        (Language.ZH_CN, "欢迎使用 Dispensary", ("下一步(&N) >", "取消")),
+        (ENGLISH, "Welcome to Dispensary", english),
+    )
+    for language, title, expected in chosen:
+        chooser.setCurrentIndex(chooser.findData(language.value))
+        chooser.activated.emit(chooser.currentIndex())  # as a choice in the list does
+        qtbot.waitUntil(lambda t=title: wizard.language.title() == t)  # retranslated
+        qtbot.wait(20)
+        shown = (button(wizard, next_).text(), button(wizard, cancel).text())
+        assert shown == expected, language
+
+
+def test_every_chinese_field_label_of_the_wizard_writes_its_accelerator_as_the_app_does(
+    qtbot: Any, first: gui.FirstRun
+) -> None:
+    """Chinese labels carry their accelerator as the rest of the Chinese windows do, "用户名
+    (&U)" (shown "用户名(U)", the U underlined), each label the buddy of its field: no "(U)"
+    typed as plain text and no "&" shown for want of a buddy."""
+    import re
+
+    from PySide6.QtWidgets import QLabel
+
+    wizard = first.wizard
+    chooser = wizard.language.language
+    chooser.setCurrentIndex(chooser.findData(Language.ZH_CN.value))
+    chooser.activated.emit(chooser.currentIndex())
+    qtbot.waitUntil(lambda: wizard.language.title() == "欢迎使用 Dispensary")
+    seen, wrong = 0, []
+    for step in range(len(Page)):
+        if step:
+            press(qtbot, wizard, QWizard.WizardButton.NextButton)
+        if wizard.currentId() == Page.LOCATION:
+            qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+        if wizard.currentId() == Page.PHARMACY:
+            type_into(qtbot, wizard.pharmacy.name, "Zhengzhou Trial Pharmacy")
+            type_into(qtbot, wizard.pharmacy.address, "127 Dongming Road, Zhengzhou")
+            type_into(qtbot, wizard.pharmacy.phone, "+86 371 6558 7000")
+        for label in wizard.currentPage().findChildren(QLabel):
+            text = label.text()
+            if re.search(r"\([A-Z]\)", text):
+                wrong.append(f"plain accelerator: {text!r}")
+            if "&" in text.replace("&&", "").replace("&nbsp;", ""):
+                seen += 1
+                if label.buddy() is None or not re.search(r"\(&[A-Z]\)$", text):
+                    wrong.append(f"{text!r} (buddy: {label.buddy() is not None})")
+    assert wizard.currentId() == Page.ADMINISTRATOR
+    assert wrong == []
+    assert seen >= 10  # the language, the server password, the pharmacy's, the administrator's
+
+
 def to_studies(qtbot: Any, wizard: SetUpWizard) -> None:
     """The pages before the studies', answered in whatever language the wizard is in."""
     next_ = QWizard.WizardButton.NextButton

@@ -601,12 +601,12 @@
         <translation>批号(&amp;L)</translation>
     </message>
     <message>
-        <source>YYYY-MM or YYYY-MM-DD, as on the kit label</source>
-        <translation>YYYY-MM 或 YYYY-MM-DD，与药盒标签一致</translation>
+        <source>YYYY-MM or YYYY-MM-DD</source>
+        <translation>YYYY-MM 或 YYYY-MM-DD</translation>
     </message>
     <message>
-        <source>Must be entered: a month alone means its last day</source>
-        <translation>必填：只填年月表示该月最后一天</translation>
+        <source>As on the kit label; must be entered: a month alone means its last day</source>
+        <translation>与药盒标签一致；必填：只填年月表示该月最后一天</translation>
     </message>
     <message>
         <source>E&amp;xpiry</source>

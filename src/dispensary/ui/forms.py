@@ -8,7 +8,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -23,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStyle,
+    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
@@ -68,6 +76,16 @@ def signed(bar: MessageBar, session: AppSession, call: Callable[[], _T]) -> _T |
     except DispensaryError as exc:
         bar.show_message(exc.message, "error")
         return None
+
+
+class OneLine(QStyledItemDelegate):
+    """A cell kept on one line, cut rather than wrapped, in a table whose text wraps."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 def table_view(proxy: QSortFilterProxyModel, multi: bool = False) -> QTableView:

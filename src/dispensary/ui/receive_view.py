@@ -7,17 +7,10 @@ import calendar
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
-from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QFontMetrics, QIntValidator, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -25,8 +18,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,12 +35,14 @@ from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiveResult
 from dispensary.study import Study
+from dispensary.ui.forms import OneLine
 from dispensary.ui.label_preview import print_kit_labels, record_print
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
+    ElidedCombo,
     button_row,
     by_count,
     counter_keys,
@@ -83,16 +79,64 @@ verdict wrapped onto as many lines as it needs in the spare width."""
 PRODUCT_WIDEST = 190
 """The product's width at most: "7.5 mg tablet" and "海曲泊帕乙醇胺片 7.5 mg" whole (the
 strength tells two products apart); a longer name cut in the middle, both its ends shown."""
+PRODUCT_SHORTEST = 16
+"""The characters the product chooser is sized by: the form takes its share of the width, not
+the longest product name's."""
 
 
-class OneLine(QStyledItemDelegate):
-    """A cell kept on one line, cut rather than wrapped, in a table whose text wraps."""
+def keep_strength(text: str, strength: str, metrics: QFontMetrics, room: int) -> str:
+    """A product's name cut to `room` pixels, its strength and what follows it kept whole:
+    two products of a study differ by their strength ("herombopag (het… 7.5 mg tablet"); a
+    name without its strength in it is cut at its end."""
+    if metrics.horizontalAdvance(text) <= room:
+        return text
+    at = text.rfind(strength) if strength else -1
+    if at <= 0:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+    tail = " " + text[at:]
+    head = metrics.elidedText(
+        text[:at].rstrip(), Qt.TextElideMode.ElideRight, room - metrics.horizontalAdvance(tail)
+    )
+    return head + tail if head else metrics.elidedText(text, Qt.TextElideMode.ElideLeft, room)
 
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+class ProductCombo(ElidedCombo):
+    """The product chooser, sized by a short name rather than its longest item (which held
+    the form, and so the kit list's verdicts, to its width): a long name is cut before its
+    strength, whole in the tooltip and in the list it opens."""
+
+    STRENGTH = Qt.ItemDataRole.UserRole + 1
+    """The item's strength, kept whole when its name is cut."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(PRODUCT_SHORTEST, parent)
+
+    def add_product(self, name: str, code: str, strength: str) -> None:
+        self.addItem(name, code)
+        self.setItemData(self.count() - 1, strength, self.STRENGTH)
+
+    def shown_text(self) -> str:
+        """The current product as its field shows it."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        room = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        strength = self.currentData(self.STRENGTH)
+        return keep_strength(
+            self.currentText(),
+            strength if isinstance(strength, str) else "",
+            self.fontMetrics(),
+            room.width(),
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 def verdict_table(model: RowTableModel[ReceiveLine]) -> QTableView:
@@ -178,7 +222,9 @@ class ReceiveScreen(Screen):
     def _build(self) -> None:
         study = self.session.ctx.study
         outer, self.message = titled_page(self, self.tr("Receive a shipment"))
-        grid = two_columns(outer, 4, 6)
+        # The form takes 2/7 of the width, never less than its fields need (the product
+        # chooser no longer sets it); the kit list and its verdicts take the rest.
+        grid = two_columns(outer, 2, 5)
 
         left = QVBoxLayout()
         form = QFormLayout()
@@ -195,18 +241,23 @@ class ReceiveScreen(Screen):
         self.temperature_ok.setToolTip(
             self.tr("Unticked: the kits go into quarantine until released")
         )
-        form.addRow("", self.temperature_ok)
-        self.product = QComboBox()
+        form.addRow(self.temperature_ok)  # across the form: the fields' width is not its own
+        self.product = ProductCombo()
+        self.product.setObjectName("receiveProduct")
         for product in study.products:
-            self.product.addItem(study.product_name(product.code), product.code)
+            self.product.add_product(
+                study.product_name(product.code), product.code, product.strength
+            )
         form.addRow(self.tr("&Product"), self.product)
         self.lot = QLineEdit()
         self.lot.setObjectName("lotNumber")
         form.addRow(self.tr("&Lot"), self.lot)
         self.expiry = QLineEdit()
         self.expiry.setObjectName("expiry")
-        self.expiry.setPlaceholderText(self.tr("YYYY-MM or YYYY-MM-DD, as on the kit label"))
-        self.expiry.setToolTip(self.tr("Must be entered: a month alone means its last day"))
+        self.expiry.setPlaceholderText(self.tr("YYYY-MM or YYYY-MM-DD"))
+        self.expiry.setToolTip(
+            self.tr("As on the kit label; must be entered: a month alone means its last day")
+        )
         form.addRow(self.tr("E&xpiry"), self.expiry)
         self.tablets = QLineEdit()
         self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))

@@ -713,6 +713,11 @@ class SetUpWizard(QWizard):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Set up Dispensary"))
+        # QWizard words its own buttons (Next, Cancel...) only as it shows a page, not on a
+        # change of language: the first page, where the language is chosen, kept the old
+        # words. Shown again (nothing on it is lost: no page after it has been visited).
+        if self.currentId() == self.startId() and self.visitedIds() == [self.startId()]:
+            self.restart()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

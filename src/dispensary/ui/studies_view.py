@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,7 @@ from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
 from dispensary.ui.forms import (
+    OneLine,
     ReasonDialog,
     action_button,
     attempt,
@@ -47,10 +49,19 @@ def study_status(row: StudyRow) -> str:
     return QCoreApplication.translate("StudiesScreen", "open")
 
 
+def title_hint(row: StudyRow) -> str:
+    """The title's tooltip: the short title, and the protocol's full title under it."""
+    language = current_language().value
+    short, full = row.title_in(language), row.full_title_in(language)
+    return short if not full or full == short else f"{short}\n{full}"
+
+
 STUDY_COLUMNS: list[Column[StudyRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Protocol")), lambda r: r.protocol),
     Column(
-        str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.title_in(current_language().value)
+        str(QT_TRANSLATE_NOOP("Column", "Title")),
+        lambda r: r.title_in(current_language().value),
+        hint=title_hint,
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Status")),
@@ -73,6 +84,12 @@ STUDY_COLUMNS: list[Column[StudyRow]] = [
     ),
 ]
 TITLE_COLUMN, WHY_CLOSED_COLUMN = 1, len(STUDY_COLUMNS) - 1
+WIDEST = 720
+"""A column's width at most: a long title whole on one line when the window has the room (at
+360 pixels a Chinese title was cut while empty columns took the spare width)."""
+TITLE_NARROWEST = 200
+"""The title's width at least when the columns share too little room: it wraps, rows as tall
+as it needs, rather than falling to its header's width."""
 
 
 class StudyFileDialog:
@@ -96,6 +113,13 @@ class StudiesScreen(Screen):
         self.setObjectName("studiesScreen")
         self.may_change = may(session.actor, Permission.STUDY)
         self.model, self.proxy, self.table = row_table(self, STUDY_COLUMNS, "studyTable")
+        # The title wraps (each row as tall as its title needs); every other value keeps to
+        # one line, the reason a study was closed cut there and whole in its tooltip.
+        self.table.setWordWrap(True)
+        for column in range(len(STUDY_COLUMNS)):
+            if column != TITLE_COLUMN:
+                self.table.setItemDelegateForColumn(column, OneLine(self.table))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout, self.message = titled_page(self, self.tr("Studies of this pharmacy"))
         self.explained = wrapped_label("studiesExplained")
         self.explained.setText(
@@ -160,8 +184,15 @@ class StudiesScreen(Screen):
         return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
-        # Why closed takes the width to spare; in a narrow window the title gives way first.
-        fit_columns(self.table, stretch=WHY_CLOSED_COLUMN, yielding=(TITLE_COLUMN,))
+        # Why closed takes the width to spare and gives way first; then the title, which
+        # wraps rather than being cut.
+        fit_columns(
+            self.table,
+            widest=WIDEST,
+            stretch=WHY_CLOSED_COLUMN,
+            yielding=(TITLE_COLUMN,),
+            keep={TITLE_COLUMN: TITLE_NARROWEST},
+        )
 
     def current(self) -> StudyRow | None:
         rows = selected_rows(self.table, self.proxy, self.model)
