@@ -368,7 +368,7 @@ def test_figures_that_cannot_be_read_are_said_and_the_last_ones_stay(
     assert dashboard.state.text().startswith("Figures as of")
 
 
-def test_the_stock_card_says_how_many_kits_on_hand_last_a_cycle_started_today(
+def test_the_stock_card_says_how_many_kits_on_hand_can_serve_a_cycle_started_today(
     qtbot: QtBot, counter: Counter, window: MainWindow
 ) -> None:
     """Lot L2399 expires on 31 March: on the 20th its kits are on hand, not expired, but a
@@ -389,7 +389,7 @@ def test_the_stock_card_says_how_many_kits_on_hand_last_a_cycle_started_today(
         for k, _r, b in dashboard.links
         if k == "inventory" and isinstance(b, LinkButton) and "7.5" in b.full_text
     )
-    assert f"of which {need.kits_usable} last a cycle started today" in line, line
+    assert f"of which {need.kits_usable} can serve a cycle started today" in line, line
 
 
 FIGURES_FAULT = {

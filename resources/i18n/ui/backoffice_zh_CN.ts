@@ -575,10 +575,6 @@
         <translation>{product} — 现有 {on_hand}，后续周期需要 {needed}</translation>
     </message>
     <message>
-        <source>{product} — {on_hand} on hand, of which {usable} last a cycle started today; {needed} needed for the next cycles</source>
-        <translation>{product} — 现有 {on_hand}，其中 {usable} 个的效期够今天开始的一个周期使用；后续周期需要 {needed}</translation>
-    </message>
-    <message>
         <source>Some stock is short of the next cycles&apos; need: order or receive stock.</source>
         <translation>部分库存不足以满足后续周期需求：请订购或接收药品。</translation>
     </message>
@@ -621,6 +617,10 @@
     <message>
         <source>Nobody is due for a cycle this week.</source>
         <translation>本周无受试者应发放下一周期。</translation>
+    </message>
+    <message>
+        <source>{product} — {on_hand} on hand, of which {usable} can serve a cycle started today; {needed} needed for the next cycles</source>
+        <translation>{product} — 现有 {on_hand}，其中 {usable} 个可供今天开始的周期使用；后续周期需要 {needed}</translation>
     </message>
     <message>
         <source>{dispense} — {number} ({initials}) cycle {cycle}, supply to {date}</source>

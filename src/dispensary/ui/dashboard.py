@@ -757,7 +757,7 @@ class DashboardScreen(Screen):
                     self.tr("{product} — {on_hand} on hand, {needed} needed for the next cycles")
                     if need.kits_usable == need.kits_on_hand
                     else self.tr(
-                        "{product} — {on_hand} on hand, of which {usable} last a cycle "
+                        "{product} — {on_hand} on hand, of which {usable} can serve a cycle "
                         "started today; {needed} needed for the next cycles"
                     )
                 ).format(
