@@ -120,6 +120,29 @@ def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     assert nina.code == 0, nina.err
 
 
+def test_user_activate_refuses_initials_another_active_account_took_meanwhile(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """`user activate` got round "unique initials among active accounts": the pharmacist (CJ)
+    deactivated, a new account given CJ, then the pharmacist reactivated, accepted."""
+    off = cli("user", "deactivate", "pharmacist", "--reason", "on leave", user="admin")
+    assert off.code == 0, off.err
+    new_user = ["user", "add", "cjing2", "--role", "pharmacist", "--full-name", "Chen Jia"]
+    added = cli(*new_user, "--initials", "CJ", user="admin",
+                env={"DISPENSARY_NEW_PASSWORD": "Another-pass-77x"})  # fmt: skip
+    assert added.code == 0, added.err
+    before = state(cli.db)
+    back = cli("user", "activate", "pharmacist", "--reason", "back from leave", user="admin")
+    assert back.code == 3, back.err
+    assert "The initials CJ of pharmacist are now those of Chen Jia (user cjing2)" in back.err
+    assert "Deactivate cjing2 first, or give pharmacist a new account" in back.err
+    assert state(cli.db) == before
+    listed = cli("user", "list", "--json", user="admin")
+    assert [u["username"] for u in listed.json() if u["active"] and u["initials"] == "CJ"] == [
+        "cjing2"
+    ]
+
+
 def _restored(found: dict[str, Any]) -> dict[str, Any]:
     """The backup's records, once the restore's own audit entry (the last one) is checked."""
     *kept, (_, action, _, new) = found["audit"]

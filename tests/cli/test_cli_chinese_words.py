@@ -109,3 +109,49 @@ def test_a_written_report_s_size_is_punctuated_in_chinese(cli: Cli, tmp_path: Pa
     assert re.search(r"（\d+ 页，\d+ kB）", chinese.out), chinese.out
     english = cli("report", "reconciliation", "--out", str(out), user="monitor")
     assert re.search(r"\(\d+ pages, \d+ kB\)", english.out), english.out
+
+
+def test_a_print_refusal_ends_its_sentences_in_chinese(cli: Cli, tmp_path: Path) -> None:
+    """ "……请不加 --reprint 打印。", not "打印.": the full stop was added in English after the
+    translation; and no gap after a Chinese full stop before the next sentence."""
+    out = str(tmp_path / "label.pdf")
+    label = ["--lang", "zh_CN", "label", "kit"]
+    assert cli("label", "kit", "K5012", "--out", out).code == 0
+    fresh = cli(*label, "K5010", "--out", out, "--reprint", "--reason", "x")
+    assert fresh.code == 3
+    assert fresh.err == "已拒绝：K5010 的药盒标签尚未打印：请不加 --reprint 打印。\n"
+    mixed = cli(*label, "K5012", "K5013", "--out", out, "--reprint", "--reason", "x")
+    assert mixed.code == 3
+    assert mixed.err.endswith("尚未打印：请不加 --reprint 打印（请另行指明以前打印过的药盒）。\n")
+    again = cli(*label, "K5012", "K5013", "--out", out)
+    assert again.code == 3
+    assert again.err.endswith("并记录为重印。请另行指明尚未打印的药盒。\n"), again.err
+    english = cli("label", "kit", "K5012", "K5013", "--out", out)
+    assert english.err.endswith(
+        "recorded as a reprint. Name the kits not printed yet separately.\n"
+    ), english.err
+
+
+def test_quarantine_and_an_excursion_say_their_kits_in_chinese_punctuation(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """ "已隔离 1 个药盒：K5011。", not "已隔离 1 个药盒: K5011.": the colon and full stop were
+    added in English around the translated words."""
+    held = cli("--lang", "zh_CN", "quarantine", "K5011", "--reason", "封条破损")
+    assert held.code == 0, held.err
+    assert held.out.splitlines()[0] == "已隔离 1 个药盒：K5011。"
+    freed = cli("--lang", "zh_CN", "release", "K5011", "--reason", "申办方确认")
+    assert freed.out.splitlines()[0] == "已解除隔离 1 个药盒：K5011。"
+    english = cli("quarantine", "K5011", "--reason", "seal broken")
+    assert english.out.splitlines()[0] == "Quarantined 1 kit: K5011."
+    log = tmp_path / "logger.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+        "2026-03-01T12:00:00,22.0\n",
+        encoding="utf-8",
+    )
+    warm = cli("--lang", "zh_CN", "temperature", "--area", "IP store 1", str(log))
+    assert warm.code == 0, warm.err
+    runs = [line for line in warm.out.splitlines() if "°C：已隔离" in line]
+    assert runs and all(re.search(r"已隔离 \d+ 个药盒：[KB]\d", line) for line in runs), warm.out
+    assert ": " not in warm.out

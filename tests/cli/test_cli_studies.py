@@ -194,3 +194,22 @@ def test_the_protocols_are_told_to_the_signed_in_user_their_own_only(
     boss = cli("inventory", "--study", "NCT00000000", user="admin")
     assert boss.code == 2 and f"holds NCT07198672, DEMO-28D-BID, DEMO-2DRUG, {OTHER}" in boss.err
     assert state(cli.db) == before
+
+
+def test_trace_answers_a_lot_of_another_study_as_a_lot_that_does_not_exist(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`trace` looked a lot up in every study: the monitor of NCT07198672 was told DX2601 (a
+    DEMO-28D-BID lot) exists ("0 dispenses to 0 participants", exit 0) while an unknown lot was
+    "no lot" (exit 3). Now the open study's lots only, as `report lot`: the two answers are the
+    same, byte for byte but the number asked."""
+    report = ["report", "lot", "--out", str(tmp_path / "lot.pdf"), "--lot"]
+    for command in (["trace"], report):
+        other = cli(*command, "DX2601", user="monitor")
+        unknown = cli(*command, "NOSUCH", user="monitor")
+        assert other.code == unknown.code == 3, (other.err, unknown.err)
+        assert other.out == unknown.out == ""
+        assert other.err == unknown.err.replace("NOSUCH", "DX2601")
+        assert "There is no lot 'DX2601' in the stock records. Check the number." in other.err
+    own = cli("trace", "DX2601", user="pharmacist", env={"DISPENSARY_STUDY": "DEMO-28D-BID"})
+    assert own.code == 0 and own.out.startswith("Lot DX2601: "), own.err

@@ -165,6 +165,27 @@ def test_recovery_with_a_new_password_must_be_followed_by_the_administrators_own
     assert back.must_change_password
 
 
+def test_recovery_does_not_reactivate_an_administrator_whose_initials_were_taken(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    """Recovery reactivates a deactivated administrator: not with the initials another active
+    account took meanwhile (two active accounts would sign the same). It points to an active
+    administrator instead, who can be recovered."""
+    users.add_user(ctx, admin, "boss2", "administrator", "Bo Second", "BS", "night-shift-1")
+    users.set_active(ctx, admin, "boss2", False, "left the site")
+    users.add_user(ctx, admin, "bsmith", "technician", "Ben Smith", "BS", "night-shift-1")
+    with refused(
+        ctx,
+        RuleViolation,
+        "The initials BS of boss2 are now those of Ben Smith (user bsmith), an active account: "
+        "records are signed by initials, so boss2 was not recovered. Recover an active "
+        "administrator account instead.",
+    ):
+        users.recover_administrator(ctx, "boss2", "locked out")
+    lock_out(ctx, "admin")
+    assert users.recover_administrator(ctx, "admin", "locked out").active
+
+
 def test_recovery_needs_the_owner_of_the_database_file(
     ctx: Context, admin: Actor, refused: Refused
 ) -> None:

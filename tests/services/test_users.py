@@ -307,3 +307,26 @@ def test_a_new_account_may_not_take_the_initials_of_another_active_account(
     users.set_active(ctx, admin, "liwei", False, "left the site")
     row = users.add_user(ctx, admin, "liwei2", "technician", "Li Wei", "LW", "night-shift-1")
     assert row.initials == "LW"  # the initials of an account no longer active are free again
+
+
+def test_a_reactivated_account_may_not_bring_back_initials_taken_meanwhile(
+    ctx: Context, admin: Actor, refused: Refused
+) -> None:
+    """Reactivation got round the rule: pharm (PP) deactivated, a new account given PP, then
+    pharm reactivated left two active accounts signing PP. Refused, naming the holder and the
+    way out, and nothing written; the account comes back once the initials are free again."""
+    users.set_active(ctx, admin, "pharm", False, "on leave")
+    users.add_user(ctx, admin, "ppark", "pharmacist", "Pat Park", "PP", "night-shift-1")
+    with refused(
+        ctx,
+        RuleViolation,
+        "The initials PP of pharm are now those of Pat Park (user ppark), an active account: "
+        "records are signed by initials, so pharm was not reactivated. Deactivate ppark first, "
+        "or give pharm a new account with other initials.",
+    ):
+        users.set_active(ctx, admin, "pharm", True, "back from leave")
+    users.set_active(ctx, admin, "ppark", True, "an active account is active again")  # no clash
+    users.set_active(ctx, admin, "ppark", False, "covered the leave")
+    assert users.set_active(ctx, admin, "pharm", True, "back from leave").active
+    active = [r.username for r in users.list_users(ctx, admin) if r.active and r.initials == "PP"]
+    assert active == ["pharm"]

@@ -95,6 +95,29 @@ def test_deactivate_needs_a_reason_and_reactivate(qtbot: Any, pharmacy: Pharmacy
     assert account(pharmacy, "tech").active
 
 
+def test_reactivation_refused_when_its_initials_were_taken_meanwhile(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The screen reactivates through the service: it shows the service's refusal (initials
+    another active account took while this one was deactivated) and the account stays off."""
+    admin = pharmacy.actor("admin")
+    tech = account(pharmacy, "tech")
+    users.set_active(pharmacy.ctx, admin, "tech", False, "on leave")
+    users.add_user(
+        pharmacy.ctx, admin, "tnew", "technician", "Tina New", tech.initials, "night-shift-1"
+    )
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("tech")
+    qtbot.keyClicks(screen.reason, "back from leave")
+    click(qtbot, screen.reactivate_button)
+    assert screen.message.kind == "error"
+    assert (
+        f"The initials {tech.initials} of tech are now those of Tina New (user tnew)"
+        in screen.message.text()
+    )
+    assert not account(pharmacy, "tech").active
+
+
 def test_own_account_cannot_be_deactivated(qtbot: Any, pharmacy: Pharmacy) -> None:
     screen = make_screen(qtbot, pharmacy)
     screen.select("admin")

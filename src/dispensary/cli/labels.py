@@ -33,7 +33,7 @@ from dispensary.cli.documents import (
     written,
 )
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.labels import catalogue as label_catalogue
 
 if TYPE_CHECKING:  # reportlab loads only when a label is drawn
@@ -67,21 +67,25 @@ def _the(what: str, items: Sequence[str]) -> str:
 
 
 def _print_refused(refused: PrintRefused, what: str, reprint: bool) -> RuleViolation:
-    """The print rule's refusal, told with this command line's options."""
+    """The print rule's refusal, told with this command line's options. Each sentence is
+    translated whole, its full stop with it (。 in Chinese), and joined by `sentences`, which
+    puts no space after a Chinese full stop."""
     if not reprint:
+        told = _(
+            "{the} been printed before. To print again, add --reprint --reason TEXT: "
+            "the print is then marked REPRINT and recorded as a reprint."
+        ).format(the=_the(what, refused.printed))
+        also = _("Name the kits not printed yet separately.") if refused.fresh else ""
+        return RuleViolation(sentences([told, also]))
+    the = _the(what, refused.fresh)
+    if refused.printed:
         return RuleViolation(
             _(
-                "{the} been printed before. To print again, add --reprint --reason TEXT: "
-                "the print is then marked REPRINT and recorded as a reprint."
-            ).format(the=_the(what, refused.printed))
-            + (_(" Name the kits not printed yet separately.") if refused.fresh else "")
+                "{the} not been printed yet: print without --reprint (name the kits printed "
+                "before separately)."
+            ).format(the=the)
         )
-    return RuleViolation(
-        _("{the} not been printed yet: print without --reprint").format(
-            the=_the(what, refused.fresh)
-        )
-        + (_(" (name the kits printed before separately).") if refused.printed else ".")
-    )
+    return RuleViolation(_("{the} not been printed yet: print without --reprint.").format(the=the))
 
 
 def _settings() -> config.Settings:

@@ -93,11 +93,12 @@ def cmd_quarantine(run: Run, release: bool) -> int:
 
     change = quarantine.release if release else quarantine.quarantine
     result = change(run.context(), run.actor(), run.args.kits, run.args.reason)
-    verb = _("Released") if release else _("Quarantined")
+    # Whole sentences, their colon and full stop translated with them (：。 in Chinese).
+    done = _("Released {kits}: {numbers}.") if release else _("Quarantined {kits}: {numbers}.")
     run.emit(
         asdict(result),
         [
-            f"{verb} {plural(len(result.kits), 'kit')}: {kits_text(result.kits)}.",
+            done.format(kits=plural(len(result.kits), "kit"), numbers=kits_text(result.kits)),
             _("  Reason  {reason}").format(reason=result.reason),
         ],
     )
@@ -325,14 +326,19 @@ def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
         when = _("{started_at} to {ended_at} UTC").format(
             started_at=cell(e.started_at), ended_at=cell(e.ended_at)
         )
-        kits = f": {kits_text(e.kits_quarantined)}" if e.kits_quarantined else ""
+        # The kits' colon is the sentence's, translated with it (： in Chinese).
+        said = (
+            _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined: {numbers}")
+            if e.kits_quarantined
+            else _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined")
+        )
         lines.append(
-            _("  {when}, {lowest:g} to {highest:g} °C: {kits} quarantined{kits2}").format(
+            said.format(
                 when=when,
                 lowest=e.lowest,
                 highest=e.highest,
                 kits=plural(len(e.kits_quarantined), "kit"),
-                kits2=kits,
+                numbers=kits_text(e.kits_quarantined),
             )
         )
     return lines

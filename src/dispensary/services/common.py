@@ -26,6 +26,7 @@ from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleV
 from dispensary.domain.rules import DISPENSE_PREFIX as DISPENSE_PREFIX  # where callers find them
 from dispensary.domain.rules import (
     KitCandidate,
+    check_text,
     effective_status,
     normalise_kit_number,
     normalise_study_number,
@@ -130,6 +131,34 @@ def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) 
             session, int(kit.study_id or 0), _("Kit {kit}").format(kit=number), number, reader
         )
     return kit
+
+
+def get_lot(session: Session, raw: str, study: int) -> Lot:
+    """The lot of this number among the kits of `study`: the one look-up of a lot for a recall
+    (`trace`, the lot report). A lot that only another study holds is answered exactly as a lot
+    no one holds, so a user of one study does not learn what another study received."""
+    number = check_text(raw, N_("lot number"), limit=60)
+    lots = list(
+        session.scalars(
+            select(Lot).where(
+                Lot.number == number,
+                Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == study)),
+            )
+        )
+    )
+    if not lots:
+        raise NotFound(
+            _("There is no lot '{lot}' in the stock records. Check the number.").format(lot=number)
+        )
+    if len(lots) > 1:
+        products = ", ".join(sorted(x.product for x in lots))
+        raise RuleViolation(
+            _(
+                "Lot {lot} is recorded for several products ({products}); trace each "
+                "product's lot from the inventory."
+            ).format(lot=number, products=products)
+        )
+    return lots[0]
 
 
 KIT_CHUNK = 500

@@ -62,6 +62,7 @@ from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
     get_kit,
+    get_lot,
     get_participant,
     not_voided,
     other_label,
@@ -1090,16 +1091,11 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
     """Every dispense that handed out a kit of the lot (a recall list)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        lots = list(session.scalars(select(Lot).where(Lot.number == lot.strip())))
-        if not lots:
-            raise NotFound(
-                _("There is no lot '{lot}' in stock records.").format(lot=lot.strip()[:60])
-            )
+        record = get_lot(session, lot, ctx.study_id)
         of_lot = (
             select(DispenseKit.dispense_id)
             .join(Kit, Kit.id == DispenseKit.kit_id)
-            .join(Lot, Lot.id == Kit.lot_id)
-            .where(Lot.number == lot.strip(), Kit.study_id == ctx.study_id)
+            .where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
         )
         records = list(session.scalars(select(Dispense).where(Dispense.id.in_(of_lot))))
         dispense_ids = {d.id for d in records}

@@ -38,7 +38,6 @@ from dispensary.db.models import (
     Excursion,
     Kit,
     LedgerEntry,
-    Lot,
     Participant,
     PhysicalCount,
     QuarantineEvent,
@@ -61,6 +60,7 @@ from dispensary.services import audit as audit_service
 from dispensary.services import queries, temperature
 from dispensary.services.common import (
     get_dispense,
+    get_lot,
     get_participant,
     is_voided,
     not_voided,
@@ -1247,31 +1247,9 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
     require(actor, Permission.VIEW, ctx)
-    number = check_text(lot, N_("lot number"), limit=60)
     with read_transaction(ctx.engine) as session:
-        lots = list(
-            session.scalars(
-                select(Lot).where(
-                    Lot.number == number,
-                    Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == ctx.study_id)),
-                )
-            )
-        )
-        if not lots:
-            raise NotFound(
-                _("There is no lot '{lot}' in the stock records. Check the number.").format(
-                    lot=number
-                )
-            )
-        if len(lots) > 1:
-            products = ", ".join(sorted(x.product for x in lots))
-            raise RuleViolation(
-                _(
-                    "Lot {lot} is recorded for several products ({products}); trace each "
-                    "product's lot from the inventory."
-                ).format(lot=number, products=products)
-            )
-        record = lots[0]
+        record = get_lot(session, lot, ctx.study_id)
+        number = record.number
         kits = list(
             session.scalars(
                 select(Kit).where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)

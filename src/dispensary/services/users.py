@@ -508,15 +508,19 @@ def _new_user(
     )
 
 
+def _active_holder_of_initials(session: Session, user: User) -> User | None:
+    """Another active account with the initials of `user`: records are signed by initials, so
+    two active accounts with the same ones could no longer be told apart. The one rule for every
+    step that makes an account active with its initials (a new account, a reactivated one)."""
+    query = select(User).where(User.initials == user.initials, User.active.is_(True))
+    if user.id is not None:
+        query = query.where(User.id != user.id)
+    return session.scalar(query.order_by(User.username).limit(1))
+
+
 def _refuse_initials_of_another(session: Session, user: User) -> None:
-    """Records are signed by initials: a new account may not take those of another active
-    account, or they could no longer be told apart."""
-    holder = session.scalar(
-        select(User)
-        .where(User.initials == user.initials, User.active.is_(True))
-        .order_by(User.username)
-        .limit(1)
-    )
+    """A new account may not take the initials of another active account."""
+    holder = _active_holder_of_initials(session, user)
     if holder is not None:
         raise RuleViolation(
             _(
@@ -570,6 +574,26 @@ def add_user(
         return _row(user)
 
 
+def _refuse_reactivation(session: Session, user: User) -> None:
+    """An account reactivated may not bring back initials another active account has taken
+    meanwhile (they were free while it was deactivated)."""
+    holder = _active_holder_of_initials(session, user)
+    if holder is not None:
+        raise RuleViolation(
+            _(
+                "The initials {initials} of {name} are now those of {full_name} (user "
+                "{username}), an active account: records are signed by initials, so {name} "
+                "was not reactivated. Deactivate {username} first, or give {name} a new "
+                "account with other initials."
+            ).format(
+                initials=user.initials,
+                name=user.username,
+                full_name=holder.full_name,
+                username=holder.username,
+            )
+        )
+
+
 def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: str) -> UserRow:
     require(actor, Permission.USERS)
     why = check_text(reason, N_("reason"))
@@ -579,6 +603,8 @@ def set_active(ctx: Context, actor: Actor, username: str, active: bool, reason: 
             raise RuleViolation(
                 _("You cannot deactivate your own account; ask another administrator.")
             )
+        if active and not user.active:
+            _refuse_reactivation(session, user)
         old = {"active": user.active}
         user.active = active
         rec = Recorder(session, actor, ctx.clock.now())
@@ -724,6 +750,26 @@ def recovery_access(ctx: Context) -> str:
     return f"owner of the PostgreSQL database (role {row[1]})"
 
 
+def _refuse_recovery_of_initials_taken(session: Session, user: User) -> None:
+    """Recovery reactivates a deactivated administrator: not with initials another active
+    account has taken meanwhile. No one is signed in to deactivate that account, so the way
+    out is to recover an active administrator, who then decides."""
+    holder = _active_holder_of_initials(session, user)
+    if holder is not None:
+        raise RuleViolation(
+            _(
+                "The initials {initials} of {name} are now those of {full_name} (user "
+                "{username}), an active account: records are signed by initials, so {name} "
+                "was not recovered. Recover an active administrator account instead."
+            ).format(
+                initials=user.initials,
+                name=user.username,
+                full_name=holder.full_name,
+                username=holder.username,
+            )
+        )
+
+
 def recover_administrator(
     ctx: Context, username: str, reason: str, new_password: str | None = None
 ) -> UserRow:
@@ -746,6 +792,8 @@ def recover_administrator(
                     "an administrator unlocks the others."
                 ).format(name=name)
             )
+        if not user.active:
+            _refuse_recovery_of_initials_taken(session, user)
         old = {
             "locked": user.locked,
             "active": user.active,
