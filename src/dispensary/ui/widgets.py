@@ -249,12 +249,7 @@ def units_of(study: Study, code: str, count: int) -> str:
     user's language (the study file's [label.text.<language>.units], as the dispensing label
     counts them; English names the form). A total of capsules and tablets in one word would
     misstate what is on the shelf or in the bag."""
-    known = {product.code: product.form for product in study.products}
-    form = known.get(code, "tablet")
-    text = study.texts.get(current_language().value)
-    if current_language() is ENGLISH or text is None:
-        return f"{count} {form}" if count == 1 else f"{count} {form}s"
-    return text.counted(count, form)
+    return study.units(code, count)
 
 
 def dose_shown(study: Study, level: int | None, english: str) -> str:
