@@ -49,6 +49,7 @@ from dispensary.ui.session import AppSession
 from dispensary.ui.widgets import (
     button_row,
     by_count,
+    count_column,
     counter_keys,
     date_edit,
     kit_table,
@@ -146,10 +147,14 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
         ),
         Column(QCoreApplication.translate("ReceiveScreen", "Lot"), lambda r: r.lot),
         Column(QCoreApplication.translate("ReceiveScreen", "Expiry"), lambda r: r.expiry),
-        Column(
-            QCoreApplication.translate("ReceiveScreen", "Tablets"),
-            lambda r: r.tablets,
-            align_right=True,
+        count_column(
+            study,
+            lambda r: r.product,
+            Column(
+                QCoreApplication.translate("ReceiveScreen", "Tablets"),
+                lambda r: r.tablets,
+                align_right=True,
+            ),
         ),
         Column(
             QCoreApplication.translate("ReceiveScreen", "Verdict"),
