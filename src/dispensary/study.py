@@ -283,12 +283,21 @@ class LabelLanguage:
 
     def counted(self, count: int, form: str) -> str:
         """`count` units of a dosage form of [[products]] ("28粒" of capsules, "30片" of
-        tablets): the form's own word where `units` gives one, else tablets()."""
+        tablets): the form's own word where `units` gives one; in English the form itself
+        ("28 capsules": the English texts come from the study's own keys, which give no
+        `units`, and a capsule kit said "28 tablets"); else tablets()."""
         template = self.units.get(form)
-        return template.format(count=count) if template is not None else self.tablets(count)
+        if template is not None:
+            return template.format(count=count)
+        if self.language == ENGLISH.value:
+            return english_units(count, form)
+        return self.tablets(count)
 
     def unit_word(self, form: str) -> str:
-        """The word a number of this form is counted in, without the number ("粒", "片")."""
+        """The word a number of this form is counted in, without the number ("粒", "片";
+        "capsules" in English)."""
+        if form not in self.units and self.language == ENGLISH.value:
+            return english_units(2, form).removeprefix("2 ")
         return (self.units.get(form) or self.tablets_many).format(count="").strip()
 
     def frequency(self, doses_per_day: int) -> str:
@@ -472,6 +481,34 @@ class Study:
                 product=code, study=self.protocol, known=known
             )
         )
+
+    def form_of(self, code: str) -> str:
+        """A product's dosage form ("capsule"); "tablet" for a code the study no longer has (an
+        old record still shows)."""
+        return next((p.form for p in self.products if p.code == code), "tablet")
+
+    @property
+    def tablets_only(self) -> bool:
+        """Every product of the study is a tablet: a column of counts says "Tablets" over bare
+        numbers. Else it says "Quantity" over each count in its own word ("28 capsules",
+        "28粒"): capsules under "Tablets" (片数), or capsules and tablets summed, would
+        misstate what is on the shelf."""
+        return all(is_tablet(p.form) for p in self.products)
+
+    def units(self, code: str, count: int, language: str | None = None) -> str:
+        """`count` units of a product in its form's word, in `language` (the reader's when
+        None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words)."""
+        return self.wording(language).counted(count, self.form_of(code))
+
+    def quantity(self, code: str, count: int, language: str | None = None) -> str:
+        """A count of a product in a table's cell under count_heading(): the bare number in a
+        study of tablets only, else the number with its word ("28 capsules")."""
+        return str(count) if self.tablets_only else self.units(code, count, language)
+
+    def count_heading(self, language: str | None = None) -> str:
+        """The heading of a column of quantity() cells, in `language` (the reader's when None):
+        "Tablets" (片) or "Quantity" (数量)."""
+        return translated(COUNT_HEADINGS[0 if self.tablets_only else 1], language)
 
     def dose_level(self, level: int) -> DoseLevel:
         for dose in self.dose_levels:
@@ -658,7 +695,10 @@ class Study:
         """Each product's directions, in the dose's order: its own text when the study file
         gives one ([label.product_directions]), else the study's directions; `days` are the
         days of supply from the start, of which each product counts the days it is taken."""
-        text = self.texts.get(language) if self.texts else None
+        # English from the study's own keys as they are now (as the label's English texts are
+        # read: labels.languages.english_text), the same words as texts["en"] of a loaded file.
+        english = language == ENGLISH.value
+        text = english_label_text(self) if english else (self.texts or {}).get(language)
         words = text or english_label_text(self)
         from_day = max(1, self.cycle.days_of_supply - days + 1)
         sentences: list[str] = []
@@ -669,7 +709,7 @@ class Study:
             last = max(c.last_day or self.cycle.days_of_supply for c in parts)
             if text is None:
                 template = self.label.product_directions.get(product, self.label.directions)
-                tablets = tablets_text(per_dose)
+                tablets = english_units(per_dose, self.product(product).form)
                 dose_name = dose.name
                 product_name = f"{self.product(product).name} {self.product(product).strength}"
             else:
@@ -734,9 +774,20 @@ RULE_NAMES: dict[str, str] = {
 ("cycle.min_interval") is what the study file and the command write."""
 
 
-def tablets_text(count: int) -> str:
-    """'1 tablet', '2 tablets': a label reads as a sentence, not 'tablet(s)'."""
-    return f"{count} tablet" if count == 1 else f"{count} tablets"
+def english_units(count: int, form: str) -> str:
+    """'1 capsule', '28 capsules': a count in English in the word of its dosage form (the study
+    file's [[products]] form, a singular noun), never 'capsule(s)'."""
+    return f"{count} {form}" if count == 1 else f"{count} {form}s"
+
+
+def is_tablet(form: str) -> bool:
+    """A dosage form counted in tablets ("tablet", "film-coated tablet")."""
+    words = form.lower().split()
+    return bool(words) and words[-1] == "tablet"
+
+
+COUNT_HEADINGS = (N_("Tablets"), N_("Quantity"))
+"""The heading of a column of counts (reports, commands): see Study.count_heading."""
 
 
 class _Reader:

@@ -30,6 +30,7 @@ from dispensary.labels import (
     participant_leaflet,
 )
 from dispensary.labels import catalogue as label_catalogue
+from dispensary.labels.languages import speeches
 from dispensary.labels.leaflet import friendly_date
 from dispensary.labels.text import LEGIBLE, keep_together, wrap
 from dispensary.pdffonts import NO_LINE_END, NO_LINE_START
@@ -51,6 +52,7 @@ from .pdfread import (
     text_sizes,
     without_embedded_fonts,
 )
+from .test_labels import printed_directions, spaced
 
 ZH = ("zh_CN",)
 RULE = "label.text.zh_CN"
@@ -111,7 +113,8 @@ def chinese_directions(study: Study, dispense: DispenseResult) -> str:
     start = dispense.start_date or dispense.day1
     days = (dispense.last_day - start).days + 1
     dose = study.dose_level(dispense.dose_level)
-    return study.directions_for(dose, format_date(start, Language.ZH_CN), days, "zh_CN")
+    written = friendly_date(start, speeches(study, ("zh_CN",))[0])  # as the leaflet writes it
+    return study.directions_for(dose, written, days, "zh_CN")
 
 
 def _draw(sample: SampleStudy, key: str, values: Values, stock: str = "thermal-4x2") -> bytes:
@@ -155,7 +158,7 @@ def test_an_unconfirmed_chinese_text_prints_in_english_and_the_plan_says_why(
         assert "site decision 2026-12" in plan.language_note
         pdf = _draw(fresh, "dispense", Values(dispense=number))
         text = pdf_text(pdf)
-        assert _dispense(fresh).directions in text
+        assert printed_directions(_dispense(fresh)) in spaced(text)
         assert not any(pdffonts.is_wide(ch) for ch in text)
         assert all(f.standard for f in pdf_fonts(pdf))  # English only: nothing to embed
 
@@ -430,9 +433,9 @@ def test_bilingual_labels_fit_the_large_sheet_and_are_refused_on_a_small_stock(
     assert decode_barcodes(pdf)[0][0][0] == dispense.number
     text = _flat(pdf_text(pdf))
     assert _flat(chinese_directions(study, dispense)) in text
-    assert _flat(dispense.directions) in text
+    assert _flat(printed_directions(dispense)) in text
     assert text.index(_flat(chinese_directions(study, dispense))) < text.index(
-        _flat(dispense.directions)
+        _flat(printed_directions(dispense))
     )
     assert "补打·REPRINT" in text
     assert min(size for _text, size in text_sizes(pdf)) >= LEGIBLE
@@ -441,7 +444,7 @@ def test_bilingual_labels_fit_the_large_sheet_and_are_refused_on_a_small_stock(
     assert study.temperature.storage in pdf_text(kit_pdf)
     leaflet = _flat(pdf_text(participant_leaflet(study, dispense, languages=("zh_CN", "en"))))
     assert _flat(chinese_directions(study, dispense)) in leaflet
-    assert _flat(dispense.directions) in leaflet
+    assert _flat(printed_directions(dispense)) in leaflet
 
 
 # -- line breaking ---------------------------------------------------------------------------

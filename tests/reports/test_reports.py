@@ -404,3 +404,28 @@ def test_the_sentence_saying_what_was_written_is_in_the_reports_language(
     assert chinese in made.says
     words = made.says.replace("DARF", "").replace("herombopag", "").replace("mg", "")
     assert not any("a" <= c.lower() <= "z" for c in words), made.says
+
+
+def test_a_study_of_capsules_counts_its_kits_in_capsules(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    """The lot trace's, the expiry report's and the forecast's count column is "Quantity" over
+    each count in its product's word when the study's products are not all tablets: "Tablets"
+    over capsules misstated them. The tablets study keeps "Tablets" over bare numbers."""
+    study = sample.ctx.study
+    capsules = dataclasses.replace(
+        study, products=tuple(dataclasses.replace(p, form="capsule") for p in study.products)
+    )
+    assert study.tablets_only and not capsules.tablets_only
+    trace = report_data.lot_trace(sample.ctx, sample.monitor, "L2401")
+    expiry = report_data.expiry_report(sample.ctx, sample.monitor)
+    for pdf in (reports.lot_pdf(meta, capsules, trace), reports.expiry_pdf(meta, capsules, expiry)):
+        text = " ".join(pdf_pages_text(pdf))
+        assert "Quantity" in text and "Tablets" not in text, text
+        assert " capsules" in text
+    assert "Quantity received" in " ".join(pdf_pages_text(reports.lot_pdf(meta, capsules, trace)))
+    with speaking(Language.ZH_CN):
+        chinese = " ".join(pdf_pages_text(reports.expiry_pdf(meta, capsules, expiry)))
+    assert "数量" in chinese and "药片" not in chinese
+    tablets = " ".join(pdf_pages_text(reports.expiry_pdf(meta, study, expiry)))
+    assert "Tablets" in tablets and "Quantity" not in tablets

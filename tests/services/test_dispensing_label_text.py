@@ -45,8 +45,10 @@ def test_the_label_starts_the_evening_of_the_start_date_never_a_past_day1(
     result = dispense(ctx, pharmacist, pw(pharmacist), day1=date(2026, 1, 5))
     pdf = _label(ctx, pharmacist, result.number)
     text = _flat(pdf)
-    assert "starting the evening of 2026-01-10, for 16 days" in text
-    assert "2026-01-05" not in text
+    # The date as the leaflet writes it (not the ISO date the service's directions give).
+    assert f"starting the evening of {friendly_date(date(2026, 1, 10))}, for 16 days" in text
+    assert "Sat 10 Jan 2026" in text
+    assert "2026-01-05" not in text and "evening of 2026-01-10" not in text
     assert smallest_size(text_sizes(pdf), "starting the evening of") >= LEGIBLE
     leaflet = " ".join(pdf_text(participant_leaflet(ctx.study, result)).split())
     assert f"First dose: the evening of {friendly_date(date(2026, 1, 10))}" in leaflet

@@ -265,6 +265,14 @@ def test_two_products_are_counted_each_in_its_own_unit(
     screen = _screen(qtbot, pharmacy)
     _scan(qtbot, screen.participant_field, "01-001")
     assert screen.cover_label.text() == cover
+    # The kit tables' count column: "Quantity" (数量) over each kit's count in its own word,
+    # not "Tablets" (片数) over capsules.
+    heading, capsules, tablets = (
+        ("Quantity", "28 capsules", "30 tablets") if language == "en" else ("数量", "28粒", "30片")
+    )
+    kits = screen.kits_model
+    assert kits.headerData(4, Qt.Orientation.Horizontal) == heading
+    assert [kits.index(r, 4).data() for r in range(kits.rowCount())] == [capsules, tablets]
     inventory = InventoryScreen(pharmacy.session("pharm"))
     qtbot.addWidget(inventory)
     inventory.resize(1166, 700)
@@ -273,6 +281,10 @@ def test_two_products_are_counted_each_in_its_own_unit(
     qtbot.waitUntil(lambda: "6" in inventory.summary.text())
     assert inventory.summary.text() == summary
     assert inventory.width() == 1166  # a line each: the filters' row keeps its width
+    shelf = inventory.model
+    assert shelf.headerData(5, Qt.Orientation.Horizontal) == heading
+    shown = {shelf.index(r, 5).data() for r in range(shelf.rowCount())}
+    assert {capsules, tablets} <= shown, shown
 
 
 @pytest.mark.parametrize("pharmacy", ["DEMO-28D-BID"], indirect=True)

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Column</name>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+</context>
+<context>
     <name>DateRange</name>
     <message>
         <source>Limit to dates</source>

@@ -190,12 +190,25 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
         ),
         _("  Tablets     {tablets_needed} needed, {tablets_in_kits} in the kits").format(
             tablets_needed=found.tablets_needed, tablets_in_kits=found.tablets_in_kits
+        )
+        if study.tablets_only or not found.products
+        else _("  Quantity    {needed} needed, {in_kits} in the kits").format(
+            needed=_each(study, [(p.product, p.tablets_needed) for p in found.products]),
+            in_kits=_each(study, [(p.product, p.tablets_in_kits) for p in found.products]),
         ),
     ]
     for kit in found.proposed:
         lines.append(
-            _("  Proposed    {number}  lot {lot}  exp {expiry}  {tablets} tablets").format(
-                number=kit.number, lot=kit.lot, expiry=kit.expiry.isoformat(), tablets=kit.tablets
+            (
+                _("  Proposed    {number}  lot {lot}  exp {expiry}  {tablets} tablets")
+                if study.tablets_only
+                else _("  Proposed    {number}  lot {lot}  exp {expiry}  {units}")
+            ).format(
+                number=kit.number,
+                lot=kit.lot,
+                expiry=kit.expiry.isoformat(),
+                tablets=kit.tablets,
+                units=study.units(kit.product, kit.tablets),
             )
         )
     for verdict_of in found.kits:
@@ -291,7 +304,7 @@ def cmd_check_return(run: Run) -> int:
         needs = _("the count: give --tablets N, the tablets brought back in kit {value}.").format(
             value=found.kit or "-"
         )
-    run.emit(_return_data(found), _return_lines(found, needs))
+    run.emit(_return_data(found), _return_lines(found, needs, run.context().study))
     return _answer(run, _first(found.refusals), needs)
 
 
@@ -341,8 +354,24 @@ def _return_data(found: ReturnAssessment) -> dict[str, Any]:
     }
 
 
-def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
+def _units(study: Study, product: str, count: int) -> str:
+    """A count of one product: "3 tablets" in a study of tablets only, else in its product's
+    word ("3 capsules", "3粒"): Study.units."""
+    return plural(count, "tablet") if study.tablets_only else study.units(product, count)
+
+
+def _each(study: Study, counts: Sequence[tuple[str, int]]) -> str:
+    """Counts of several products, each in its own word ("28 capsules + 30 tablets"): never
+    capsules and tablets summed as tablets."""
+    summed: dict[str, int] = {}
+    for product, count in counts:
+        summed[product] = summed.get(product, 0) + count
+    return " + ".join(_units(study, product, count) for product, count in summed.items())
+
+
+def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> list[str]:
     d = found.dispense
+    counted = next((k.product for k in found.kits if k.kit == found.kit), "")
     verdict = _verdict(found.refused, _("the count") if needs else None)
     lines = [
         _(
@@ -357,7 +386,9 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
         ),
         _("  Dispensed   {dispensed_on}, {tablets} for {days} days").format(
             dispensed_on=d.dispensed_on.isoformat(),
-            tablets=plural(d.tablets, "tablet"),
+            tablets=plural(d.tablets, "tablet")
+            if study.tablets_only or not found.kits
+            else _each(study, [(k.product, k.dispensed) for k in found.kits]),
             days=d.days,
         ),
     ]
@@ -366,12 +397,20 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
             _("to count")
             if k.to_count
             else _("{state}, {tablets} back").format(
-                state=status_word(k.status), tablets=plural(k.returned or 0, "tablet")
+                state=status_word(k.status), tablets=_units(study, k.product, k.returned or 0)
             )
         )
         lines.append(
-            _("  Kit {kit:<8}lot {lot}  {dispensed} dispensed, {back}").format(
-                kit=f"{k.kit} ", lot=k.lot, dispensed=k.dispensed, back=back
+            (
+                _("  Kit {kit:<8}lot {lot}  {dispensed} dispensed, {back}")
+                if study.tablets_only
+                else _("  Kit {kit:<8}lot {lot}  {units} dispensed, {back}")
+            ).format(
+                kit=f"{k.kit} ",
+                lot=k.lot,
+                dispensed=k.dispensed,
+                units=study.units(k.product, k.dispensed),
+                back=back,
             )
         )
     if found.tablets is None:
@@ -384,7 +423,7 @@ def _return_lines(found: ReturnAssessment, needs: str | None) -> list[str]:
         )
         lines.append(
             _("  Counted     {tablets} back on {returned_on}{held}").format(
-                tablets=plural(found.tablets, "tablet"),
+                tablets=_units(study, counted, found.tablets),
                 returned_on=found.returned_on.isoformat(),
                 held=held,
             )

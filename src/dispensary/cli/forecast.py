@@ -148,7 +148,7 @@ def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
             r.start,
             name(r.product),
             r.cycles,
-            r.tablets_needed,
+            study.quantity(r.product, r.tablets_needed),  # "49 capsules" unless all tablets
             r.kits_needed,
             r.kits_on_hand,
             r.kits_usable,
@@ -164,7 +164,7 @@ def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
             _("Starts"),
             _("Product"),
             _("Cycles"),
-            _("Tablets"),
+            study.count_heading(),
             _("Kits needed"),
             _("On hand"),
             _("Usable"),

@@ -39,7 +39,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -451,34 +451,70 @@ def cmd_inventory(run: Run) -> int:
         every_study=a.every_study,
     )
     if a.every_study:
+        from dispensary.services import studies
+
+        ctx, actor = run.context(), run.actor()
+        protocols = sorted({r.study for r in rows if r.study})
+        held = {p: studies.switch_study(ctx, actor, p).study for p in protocols}
         wide = [(r.study, r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
         data = keyed(("study", "kit", "product", "lot", "expiry", "status", "tablets"), wide)
+        tablets_only = all(study.tablets_only for study in held.values())
+        shown = [
+            (*row[:6], _count(held.get(r.study, ctx.study), r, tablets_only))
+            for row, r in zip(wide, rows, strict=True)
+        ]
+        heading = _("Tablets") if tablets_only else _("Quantity")
         lines = table(
-            [_("Study"), _("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), _("Tablets")],
-            wide,
+            [_("Study"), _("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), heading],
+            shown,
             right=[6],
         )
-        lines.append(_inventory_summary(rows))
+        lines.append(_inventory_summary(rows, held, tablets_only))
         run.emit(data, lines)
         return EXIT_OK
+    study = run.context().study
     values = [(r.number, r.product, r.lot, r.expiry, r.status, r.tablets) for r in rows]
     data = keyed(("kit", "product", "lot", "expiry", "status", "tablets"), values)
     lines = table(
-        [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), _("Tablets")],
-        values,
+        [_("Kit"), _("Product"), _("Lot"), _("Expiry"), _("Status"), study.count_heading()],
+        [
+            (*row[:5], study.quantity(r.product, r.tablets))
+            for row, r in zip(values, rows, strict=True)
+        ],
         right=[5],
     )
-    lines.append(_inventory_summary(rows))
+    lines.append(_inventory_summary(rows, {r.study: study for r in rows}, study.tablets_only))
     run.emit(data, lines)
     return EXIT_OK
 
 
-def _inventory_summary(rows: Sequence[KitRow]) -> str:
+def _count(study: Study, row: KitRow, tablets_only: bool) -> str:
+    """A kit's count as the inventory's column says it: bare under "Tablets", else in its
+    product's word ("28 capsules"): Study.quantity, for kits of several studies."""
+    return str(row.tablets) if tablets_only else study.units(row.product, row.tablets)
+
+
+def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_only: bool) -> str:
+    """The kits and what is available to dispense: in tablets, or each product in its own word
+    ("140 capsules, 150 tablets"), never capsules and tablets summed as tablets."""
     available = [r for r in rows if r.status is KitStatus.AVAILABLE]
-    return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
+    if tablets_only:
+        return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
+            kits=plural(len(rows), "kit"),
+            kits2=plural(len(available), "kit"),
+            sum=sum(r.tablets for r in available),
+        )
+    each: dict[tuple[str, str], int] = {}
+    for r in available:
+        each[(r.study, r.product)] = each.get((r.study, r.product), 0) + r.tablets
+    units = [
+        _("{product}: {units}").format(product=product, units=held[study].units(product, count))
+        for (study, product), count in each.items()
+    ]
+    return _("{kits}; available to dispense: {kits2} ({units}).").format(
         kits=plural(len(rows), "kit"),
         kits2=plural(len(available), "kit"),
-        sum=sum(r.tablets for r in available),
+        units=(", " if current_language() is ENGLISH else "、").join(units),
     )
 
 

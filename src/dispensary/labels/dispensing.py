@@ -180,7 +180,9 @@ def _side(
     ]
 
 
-def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]:
+def _body(
+    study: Study, dispense: DispenseResult, speech: Speech, weekday: bool = True
+) -> list[Piece]:
     text = speech.text
     units = units_text(study, dispense, text)
     trial = sentence(
@@ -192,7 +194,8 @@ def _body(study: Study, dispense: DispenseResult, speech: Speech) -> list[Piece]
         Piece(wording.then(units, kits_text(study, dispense, text)), "units, kits and lots"),
         Piece(
             sentence(
-                wording.dose(dose_name(dispense, speech)), directions(study, dispense, speech)
+                wording.dose(dose_name(dispense, speech)),
+                directions(study, dispense, speech, weekday),
             ),
             "dose and directions (" + speech.source("[label] directions", "directions") + ")",
             bold=True,
@@ -234,13 +237,13 @@ def dispensing_layout(
     check_dispensing_stock(stock)
     spoken = speeches(study, languages)
 
-    def on(chosen: LabelStock) -> LabelLayout:
+    def laid(chosen: LabelStock, weekday: bool) -> LabelLayout:
         return layout_label(
             chosen,
             dispense.number,
             in_every(spoken, lambda s: _product(study, dispense, s)),
             in_every(spoken, lambda s: _side(study, dispense, s, pharmacy)),
-            in_every(spoken, lambda s: _body(study, dispense, s)),
+            in_every(spoken, lambda s: _body(study, dispense, s, weekday)),
             in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
             f"dispensing label of {dispense.number}",
             barcode_share=0.32,
@@ -248,6 +251,14 @@ def dispensing_layout(
             advice=ADVICE,
             marks=in_every(spoken, lambda s: _marks(study, dispense, s, previous_dose)),
         )
+
+    def on(chosen: LabelStock) -> LabelLayout:
+        """The start date as the leaflet writes it ('Wed 1 Jul 2026'); without its weekday
+        ('1 Jul 2026') on a label with no room for it, rather than a larger stock."""
+        try:
+            return laid(chosen, True)
+        except LabelDoesNotFit:
+            return laid(chosen, False)
 
     try:
         return on(stock)

@@ -58,9 +58,29 @@ class Speech:
         with speaking(self.language):
             yield self
 
-    def write_date(self, day: date) -> str:
-        """ISO in English (as the service writes the directions), the reader's form else."""
-        return day.isoformat() if self.english else format_date(day, self.language)
+    def write_date(self, day: date, weekday: bool = True) -> str:
+        """A date in the label's and leaflet's sentences, as friendly_date writes it."""
+        return friendly_date(day, self, weekday)
+
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def friendly_date(day: date, speech: Speech | None = None, weekday: bool = True) -> str:
+    """'Wed 10 Sep 2025': the weekday helps, and the month in letters cannot be misread.
+    In Chinese '2025年9月10日 周三'. The label's directions and the leaflet write a date alike,
+    so that the participant reads one date in one form on the bottle and on the leaflet; a
+    label with no room for the weekday leaves it out ('10 Sep 2025', '2025年9月10日')."""
+    if speech is None or speech.english:
+        written = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        return f"{DAYS[day.weekday()]} {written}" if weekday else written
+    if not weekday:
+        return format_date(day, speech.language)
+    from babel.dates import format_date as babel_date
+
+    named = babel_date(day, "EEE", locale=speech.language.value)
+    return f"{format_date(day, speech.language)} {named}"
 
 
 def english_text(study: Study) -> LabelLanguage:
@@ -77,17 +97,18 @@ def speeches(study: Study, languages: Sequence[str] = ENGLISH_ONLY) -> list[Spee
     ]
 
 
-def directions(study: Study, dispense: DispenseResult, speech: Speech) -> str:
-    """The directions with the start date and days of supply: the service's own in English;
-    in another language made from the same facts (dose level, start date, days to the last day
-    of supply) with the study file's text in that language and the date written its way."""
-    if speech.english:
-        return dispense.directions
+def directions(study: Study, dispense: DispenseResult, speech: Speech, weekday: bool = True) -> str:
+    """The directions with the start date and days of supply, made in every language from the
+    facts the service's own are made from (dose level, start date, days to the last day of
+    supply) with the study file's text in that language and the date written as the leaflet
+    writes it ('Wed 1 Jul 2026', not the ISO date of the service's; without the weekday where
+    a label has no room for it)."""
     start = dispense.start_date or dispense.day1
     days = max(1, (dispense.last_day - start).days + 1)
     dose = study.dose_level(dispense.dose_level)
     # The date never breaks across lines ('2026年3月' / '2日' would misread).
-    return study.directions_for(dose, keep_together(speech.write_date(start)), days, speech.code)
+    written = keep_together(speech.write_date(start, weekday))
+    return study.directions_for(dose, written, days, speech.code)
 
 
 def dose_name(dispense: DispenseResult, speech: Speech) -> str:

@@ -34,10 +34,16 @@ from reportlab.platypus import (
 from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
 from dispensary.domain.regimen import DoseLevel
-from dispensary.i18n import _, format_date, speaking
+from dispensary.i18n import _, speaking
 from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
-from dispensary.labels.languages import ENGLISH_ONLY, Speech, directions, speeches
+from dispensary.labels.languages import (
+    ENGLISH_ONLY,
+    Speech,
+    directions,
+    friendly_date,
+    speeches,
+)
 from dispensary.labels.particulars import (
     check_complete,
     dispensed_products,
@@ -48,12 +54,9 @@ from dispensary.labels.text import BOLD, FONT, check_printable, keep_together, v
 from dispensary.pdffonts import cjk_font, draw_string, font_for, latin_only, string_width
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispenseResult
-from dispensary.study import Study
+from dispensary.study import Study, english_units, is_tablet
 
 PAPERS = {"a4": A4, "letter": LETTER}
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=14, spaceAfter=4)
 TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=17, leading=21, spaceAfter=6)
 HEADING = ParagraphStyle(
@@ -71,16 +74,6 @@ REPRINT = ParagraphStyle(
     alignment=TA_CENTER,
     borderPadding=2,
 )
-
-
-def friendly_date(day: date, speech: Speech | None = None) -> str:
-    """'Wed 10 Sep 2025': the weekday helps, and the month in letters cannot be misread.
-    In Chinese '2025年9月10日 周三'."""
-    if speech is None or speech.english:
-        return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-    from babel.dates import format_date as babel_date
-
-    return f"{format_date(day, speech.language)} {babel_date(day, 'EEE', locale=speech.language.value)}"
 
 
 def _when(day: date, speech: Speech) -> str:
@@ -261,10 +254,19 @@ def _information(
         story += [_p(wording.reprint(), REPRINT), Spacer(1, 3 * mm)]
     products = _products(study, dispense, speech)
     kits = kits_text(study, dispense, text)
+    told = directions(study, dispense, speech)
     if speech.english:  # set by reportlab's Paragraph, which breaks at spaces only
         kits = visible(kits).replace("\u00a0", " ")
+        told = told.replace("\u00a0", " ")  # the start date ('Wed 1 Jul 2026')
     story += [
-        _p(_("Your study tablets: cycle {cycle}").format(cycle=dispense.cycle), TITLE),
+        _p(
+            (
+                _("Your study tablets: cycle {cycle}")
+                if _tablets_only(study, dispense)
+                else _("Your study medicine: cycle {cycle}")
+            ).format(cycle=dispense.cycle),
+            TITLE,
+        ),
         _p(
             _(
                 "Participant {participant} ({initials}). Study {protocol}: {title}. "
@@ -283,7 +285,7 @@ def _information(
         _p(wording.sentence(products, kits), BODY, "products, kits and lots"),
         _p(_("How to take them"), HEADING),
         _p(
-            directions(study, dispense, speech),
+            told,
             LARGE,
             "directions (" + where("[label] directions", "directions") + ")",
         ),
@@ -342,6 +344,12 @@ def _information(
         ),
     ]
     return story
+
+
+def _tablets_only(study: Study, dispense: DispenseResult) -> bool:
+    """Every product of the dispense is a tablet: the leaflet's titles say "tablets"; else
+    "medicine" (a capsule is no tablet, and two drugs may be one of each)."""
+    return all(is_tablet(study.form_of(code)) for code, _count in dispensed_products(dispense))
 
 
 def _products(study: Study, dispense: DispenseResult, speech: Speech) -> str:
@@ -407,7 +415,14 @@ def _diary_pages(
     dose = study.dose_level(dispense.dose_level)
     takes = _takes(study, dispense, main)
     story: list[Flowable] = [
-        _p(_("Tablet diary: cycle {cycle}").format(cycle=dispense.cycle), TITLE)
+        _p(
+            (
+                _("Tablet diary: cycle {cycle}")
+                if _tablets_only(study, dispense)
+                else _("Medicine diary: cycle {cycle}")
+            ).format(cycle=dispense.cycle),
+            TITLE,
+        )
     ]
     for speech in spoken:
         with speaking(speech.language):
@@ -453,7 +468,7 @@ def counted(number: int, form: str, speech: Speech | None = None) -> str:
     """'1 tablet', '2 tablets': the diary reads as the participant would say it ('2片')."""
     if speech is not None and not speech.english:
         return speech.text.counted(number, form)
-    return f"{number} {form}" if number == 1 else f"{number} {form}s"
+    return english_units(number, form)
 
 
 def _diary(dispense: DispenseResult, takes: Sequence[str], width: float, speech: Speech) -> Table:

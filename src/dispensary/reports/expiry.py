@@ -37,7 +37,7 @@ HEADER = (
 SHARES = (14, 24, 14, 14, 10, 14, 10, 20)
 
 
-def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
+def _rows(study: Study, report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
     return [
         [
             k.number,
@@ -46,7 +46,7 @@ def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
             day(k.expiry),
             str((k.expiry - report.today).days),
             term(k.status.label),
-            str(k.tablets),
+            study.quantity(k.product, k.tablets),  # "28 capsules" unless all are tablets
             k.location,
         ]
         for k in kits
@@ -56,12 +56,15 @@ def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
 def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
     widths = scaled(SHARES, frame_width(False, paper))
     header = [_(title) for title in HEADER]
+    header[HEADER.index("Tablets")] = study.count_heading()  # "Quantity" but for tablets only
     days = report.within_days
     story: list[Flowable] = [
         *heading(_("Expired and not destroyed ({count} kits)").format(count=len(report.expired))),
     ]
     if report.expired:
-        story.append(data_table(header, _rows(report, report.expired), widths, numeric=(4, 6)))
+        story.append(
+            data_table(header, _rows(study, report, report.expired), widths, numeric=(4, 6))
+        )
         story.append(
             para(_("Set these kits aside and destroy them or return them to the sponsor."))
         )
@@ -73,7 +76,9 @@ def expiry_section(study: Study, report: ExpiryReport, paper: str) -> Section:
         )
     )
     if report.expiring:
-        story.append(data_table(header, _rows(report, report.expiring), widths, numeric=(4, 6)))
+        story.append(
+            data_table(header, _rows(study, report, report.expiring), widths, numeric=(4, 6))
+        )
     else:
         story.append(
             empty_note(_("No kit on the shelf expires within {days} days.").format(days=days))

@@ -124,7 +124,7 @@ def _orders(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
         [
             product_name(study, o.product, result.product_names[o.product]),
             str(o.kits),
-            str(o.tablets),
+            study.quantity(o.product, o.tablets),
             day(o.first_short),
             day(o.order_by),
         ]
@@ -133,7 +133,13 @@ def _orders(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     widths = scaled(ORDER_SHARES, frame_width(False, paper))
     late = [(i, AMBER) for i, o in enumerate(orders) if o.late]
     story.append(
-        data_table([_(h) for h in ORDER_HEADER], rows, widths, numeric=(1, 2), highlight=late)
+        data_table(
+            [study.count_heading() if h == "Tablets" else _(h) for h in ORDER_HEADER],
+            rows,
+            widths,
+            numeric=(1, 2),
+            highlight=late,
+        )
     )
     if late:
         story.append(
@@ -165,7 +171,7 @@ def _weeks(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
             day(r.start),
             _product(result, study, r.product),
             str(r.cycles),
-            str(r.tablets_needed),
+            study.quantity(r.product, r.tablets_needed),  # "84 capsules" unless all tablets
             str(r.kits_needed),
             str(r.kits_on_hand),
             str(r.kits_usable),
@@ -177,7 +183,10 @@ def _weeks(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
     short = [(i, AMBER) for i, r in enumerate(rows) if r.short]
     story.append(
         data_table(
-            [_(h) for h in WEEK_HEADER],
+            [
+                _("Quantity needed") if h == "Tablets needed" and not study.tablets_only else _(h)
+                for h in WEEK_HEADER
+            ],
             table,
             widths,
             numeric=(3, 4, 5, 6, 7, 8),

@@ -58,7 +58,7 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
                     _("Initials"),
                     _("Cycle"),
                     _("Kit"),
-                    _("Tablets"),
+                    study.count_heading(),  # "Quantity" but in a study of tablets only
                     _("Returned"),
                     _("Returned on"),
                     _("Note"),
@@ -71,8 +71,8 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
                         r.initials,
                         str(r.cycle),
                         r.kit,
-                        str(r.tablets),
-                        "" if r.returned is None else str(r.returned),
+                        study.quantity(trace.product, r.tablets),
+                        "" if r.returned is None else study.quantity(trace.product, r.returned),
                         day(r.returned_on),
                         _("voided: the kit never left the pharmacy") if r.voided else "",
                     ]
@@ -88,9 +88,21 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
     story += heading(_("Kits of this lot"))
     story.append(
         data_table(
-            [_("Kit"), _("Status"), _("Tablets in the pharmacy"), _("Where"), _("Shipment")],
             [
-                [k.number, term(k.status.label), str(k.tablets), k.where or k.location, k.shipment]
+                _("Kit"),
+                _("Status"),
+                _("Tablets in the pharmacy") if study.tablets_only else _("In the pharmacy"),
+                _("Where"),
+                _("Shipment"),
+            ],
+            [
+                [
+                    k.number,
+                    term(k.status.label),
+                    study.quantity(trace.product, k.tablets),
+                    k.where or k.location,
+                    k.shipment,
+                ]
                 for k in trace.kits
             ],
             scaled((14, 14, 14, 60, 18), width * 0.9),
@@ -104,7 +116,10 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
         (_("Expiry"), long_day(trace.expiry)),
         (_("Protocol no."), study.protocol),
         (_("Kits received"), str(len(trace.kits))),
-        (_("Tablets received"), str(trace.tablets_received)),
+        (
+            _("Tablets received") if study.tablets_only else _("Quantity received"),
+            study.quantity(trace.product, trace.tablets_received),
+        ),
     ]
     return Section(_(TITLE), story, fields=fields, landscape=True, contents_title=_title(trace))
 

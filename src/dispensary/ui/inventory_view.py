@@ -79,6 +79,7 @@ from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
     ElidedCombo,
     by_count,
+    count_column,
     date_edit,
     product_label,
     qdate,
@@ -93,10 +94,13 @@ from dispensary.ui.widgets import (
 def kit_columns(study: Study) -> list[Column[KitRow]]:
     """The kit table's columns: the product as a pharmacist reads it on the shelf ("7.5 mg
     tablet"), not its code."""
+    count = count_column(study, lambda r: r.product, KIT_COLUMNS[5])
     return [
         KIT_COLUMNS[0],
         Column(KIT_COLUMNS[1].title, lambda r: product_label(study, r.product)),
-        *KIT_COLUMNS[2:],
+        *KIT_COLUMNS[2:5],
+        count,  # "Quantity" ("28 capsules") in a study not of tablets only
+        *KIT_COLUMNS[6:],
     ]
 
 

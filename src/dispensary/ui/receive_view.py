@@ -45,6 +45,7 @@ from dispensary.ui.widgets import (
     ElidedCombo,
     button_row,
     by_count,
+    count_column,
     counter_keys,
     date_edit,
     kit_table,
@@ -190,10 +191,14 @@ def line_columns(study: Study) -> tuple[Column[ReceiveLine], ...]:
         ),
         Column(QCoreApplication.translate("ReceiveScreen", "Lot"), lambda r: r.lot),
         Column(QCoreApplication.translate("ReceiveScreen", "Expiry"), lambda r: r.expiry),
-        Column(
-            QCoreApplication.translate("ReceiveScreen", "Tablets"),
-            lambda r: r.tablets,
-            align_right=True,
+        count_column(
+            study,
+            lambda r: r.product,
+            Column(
+                QCoreApplication.translate("ReceiveScreen", "Tablets"),
+                lambda r: r.tablets,
+                align_right=True,
+            ),
         ),
         Column(
             QCoreApplication.translate("ReceiveScreen", "Verdict"),

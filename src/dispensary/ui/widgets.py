@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -214,9 +214,36 @@ def kit_columns(study: Study) -> tuple[Column[KitLine], ...]:
         ),
         Column(QCoreApplication.translate("KitTable", "Lot"), lambda k: k.lot),
         Column(QCoreApplication.translate("KitTable", "Expiry"), lambda k: k.expiry),
-        Column(
-            QCoreApplication.translate("KitTable", "Tablets"), lambda k: k.tablets, align_right=True
+        count_column(
+            study,
+            lambda k: k.product,
+            Column(
+                QCoreApplication.translate("KitTable", "Tablets"),
+                lambda k: k.tablets,
+                align_right=True,
+            ),
         ),
+    )
+
+
+QUANTITY = str(QT_TRANSLATE_NOOP("Column", "Quantity"))
+
+_R = TypeVar("_R")
+
+
+def count_column(study: Study, product: Callable[[_R], str], tablets: Column[_R]) -> Column[_R]:
+    """A column of counts of each row's product: `tablets` ("Tablets" over bare numbers) in a
+    study of tablets only, else "Quantity" over each count in its product's word ("28
+    capsules", "28粒"), as Study.quantity says: a column of capsules called tablets (片数 in
+    Chinese) would misstate them. The count still sorts the column."""
+    if study.tablets_only:
+        return tablets
+    count = tablets.value
+    return Column(
+        QUANTITY,
+        count,
+        align_right=True,
+        shown=lambda row: study.quantity(product(row), count(row)),
     )
 
 
@@ -249,12 +276,7 @@ def units_of(study: Study, code: str, count: int) -> str:
     user's language (the study file's [label.text.<language>.units], as the dispensing label
     counts them; English names the form). A total of capsules and tablets in one word would
     misstate what is on the shelf or in the bag."""
-    known = {product.code: product.form for product in study.products}
-    form = known.get(code, "tablet")
-    text = study.texts.get(current_language().value)
-    if current_language() is ENGLISH or text is None:
-        return f"{count} {form}" if count == 1 else f"{count} {form}s"
-    return text.counted(count, form)
+    return study.units(code, count)
 
 
 def dose_shown(study: Study, level: int | None, english: str) -> str:

@@ -50,6 +50,9 @@ class Column(Generic[_Row]):
     """The full wording of a shortened title (in English, marked like the title); "": none."""
     hint: Callable[[_Row], str] | None = None
     """A cell's tooltip when it is not its whole text (a rule's key under its name)."""
+    shown: Callable[[_Row], str] | None = None
+    """A cell's text made from its row, when its value alone does not say it ("28 capsules":
+    the count and its product's word); the value still sorts it."""
 
     def shown_title(self) -> str:
         """The title in the user's language."""
@@ -162,7 +165,12 @@ class RowTableModel(QAbstractTableModel, Generic[_Row]):
         row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = column.value(row)
-            text = column.text(value) if column.text is not None else display(value)
+            if column.shown is not None:
+                text = column.shown(row)
+            elif column.text is not None:
+                text = column.text(value)
+            else:
+                text = display(value)
             if role == Qt.ItemDataRole.ToolTipRole:
                 if column.hint is not None:
                     return column.hint(row) or None

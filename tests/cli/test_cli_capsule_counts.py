@@ -1,0 +1,56 @@
+"""A study whose products are not all tablets (the demo's DEMO-2DRUG: democapib capsules with
+demotinib tablets) through the command: the inventory's and the forecast's count column is
+"Quantity" over each count in its product's word, and `check` says capsules as capsules; a
+study of tablets only keeps "Tablets" over bare numbers."""
+
+from __future__ import annotations
+
+from cli_support import Cli
+
+TWO = ("--study", "DEMO-2DRUG")
+
+
+def test_the_inventory_counts_capsules_as_capsules(cli: Cli) -> None:
+    english = cli(*TWO, "inventory")
+    assert english.code == 0, english.err
+    header = english.out.splitlines()[0]
+    assert header.split()[-1] == "Quantity" and "Tablets" not in header
+    assert "0 capsules" in english.out and "30 tablets" in english.out
+    summary = english.out.splitlines()[-1]
+    assert "democapib-100mg: " in summary and " capsules, demotinib-25mg: " in summary, summary
+    assert summary.endswith(" tablets).") and ", 638 tablets" not in summary
+    chinese = cli("--lang", "zh_CN", *TWO, "inventory")
+    assert chinese.out.splitlines()[0].split()[-1] == "数量"
+    assert "粒" in chinese.out and "democapib-100mg：" in chinese.out.splitlines()[-1]
+    both = cli(*TWO, "inventory", "--every-study")
+    assert both.out.splitlines()[0].split()[-1] == "Quantity", both.err
+    assert "herombopag-7.5mg: " in both.out.splitlines()[-1]
+    assert cli(*TWO, "inventory", "--json").json()[0]["tablets"] == 0  # the JSON unchanged
+    tablets = cli("--study", "NCT07198672", "inventory")
+    assert tablets.out.splitlines()[0].split()[-1] == "Tablets"
+    assert tablets.out.splitlines()[-1].endswith(" tablets.")
+
+
+def test_the_forecast_counts_each_product_in_its_word(cli: Cli) -> None:
+    english = cli(*TWO, "forecast")
+    assert english.code == 0, english.err
+    assert "Quantity" in english.out and " Tablets " not in english.out
+    assert "84 capsules" in english.out and "63 tablets" in english.out
+    chinese = cli("--lang", "zh_CN", *TWO, "forecast")
+    assert "84粒" in chinese.out and "63片" in chinese.out
+
+
+def test_check_says_capsules_as_capsules(cli: Cli) -> None:
+    back = cli(*TWO, "check", "return", "21-001", "--cycle", "3", "--tablets", "2")
+    assert back.code == 0, back.err
+    assert ", 28 capsules + 30 tablets for 21 days" in back.out, back.out
+    assert "28 capsules dispensed, to count" in back.out
+    assert "Counted     2 capsules back on" in back.out
+    assert "58 tablets" not in back.out and "2 tablets back" not in back.out
+    chinese = cli("--lang", "zh_CN", *TWO, "check", "return", "21-001", "--cycle", "3",
+                  "--tablets", "2")  # fmt: skip
+    assert "28粒 + 30片" in chinese.out and "发放 28粒" in chinese.out, chinese.out
+    assert "退回 2粒" in chinese.out and "58 片" not in chinese.out
+    due = cli(*TWO, "check", "dispense", "21-001")
+    assert "Quantity    28 capsules + 21 tablets needed, 28 capsules + 30 tablets" in due.out
+    assert "  28 capsules\n" in due.out, due.out
