@@ -43,6 +43,7 @@ from dispensary.ui.sign_in import (
 from dispensary.ui.translations import install_language, installed_language, load_cjk_font
 
 if TYPE_CHECKING:
+    from dispensary.domain.errors import DispensaryError
     from dispensary.services.context import Actor, Clock, Context
     from dispensary.ui.main_window import MainWindow
 
@@ -347,6 +348,23 @@ def open_in_pharmacy_language(workstation: Workstation, window: SignInWindow) ->
         window.form.chosen_language = None
 
 
+def opening_refusal(exc: DispensaryError) -> str:
+    """What a window says of a database it cannot open: the services' refusal, except for a
+    database missing where it was named. The command's words for that advise `dispensary
+    init`, a new, empty pharmacy, where a network drive may only not be connected yet (see
+    needs_set_up); a desktop user is told to check the drive, or to ask the administrator."""
+    from dispensary.domain.errors import NoDatabase
+
+    if isinstance(exc, NoDatabase):
+        return QCoreApplication.translate(
+            "FirstRun",
+            "There is no database at {path}. Check that the drive or folder it is on is "
+            "available (a network drive may not be connected yet), then start Dispensary again. "
+            "If it is, ask the administrator which database file this workstation opens.",
+        ).format(path=exc.path)
+    return exc.message
+
+
 class DatabaseOpener(QThread):
     """Opens (or first builds, for --demo) the database off the UI thread, so the sign-in
     window takes keystrokes while the database layer loads and the file is checked."""
@@ -368,7 +386,7 @@ class DatabaseOpener(QThread):
                 build_demo_if_missing(self.database)
             workstation = open_workstation(self.database)
         except DispensaryError as exc:  # full, read-only, busy, foreign, damaged...: named
-            self.failed.emit(exc.message, exc.exit_code)
+            self.failed.emit(opening_refusal(exc), exc.exit_code)
             return
         except OSError as exc:  # the demo's file, the settings: said, not a silent thread
             self.failed.emit(write_error_text(exc, exc.filename or self.database, False), 3)
@@ -438,7 +456,7 @@ class FirstRun(QObject):
             config.save_database(database)
             return open_workstation(database)
         except DispensaryError as exc:
-            self._failed(exc.message, exc.exit_code)
+            self._failed(opening_refusal(exc), exc.exit_code)
         except OSError as exc:
             self._failed(write_error_text(exc, exc.filename or database, False), 3)
         return None

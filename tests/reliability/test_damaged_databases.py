@@ -20,6 +20,7 @@ from dispensary.db import migrate
 from dispensary.domain.errors import (
     DatabaseDamaged,
     DatabaseProblem,
+    NoDatabase,
     NotADispensaryDatabase,
     UnknownStudy,
 )
@@ -185,6 +186,7 @@ KINDS: dict[str, type[DatabaseProblem]] = {
     "named_pipe": NotADispensaryDatabase,
     "other_programs_database": NotADispensaryDatabase,
     "another_study": UnknownStudy,  # the command says it as a usage mistake naming --study
+    "missing_file": NoDatabase,  # a window says it in its own words (a drive not connected)
 }
 
 

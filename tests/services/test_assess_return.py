@@ -26,7 +26,7 @@ from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import P25, P75, dispense
+from .helpers import P25, P75, dispense, enroll
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -71,7 +71,7 @@ def test_a_kit_or_the_participant_number_finds_the_same_dispense(
 ) -> None:
     assert assess(ctx, technician, scanned="k0011").dispense.number == "DSP000001"
     assert assess(ctx, technician, scanned="01-001").dispense.number == "DSP000001"
-    with pytest.raises(NotFound, match="Kit K0001 has not been dispensed"):
+    with pytest.raises(NotFound, match=r"Kit K0001 was never dispensed \(it is available\)"):
         assess(ctx, technician, scanned="K0001")
     with pytest.raises(NotFound, match="no dispense 'DSP000009'"):
         assess(ctx, technician, scanned="DSP000009")
@@ -97,11 +97,72 @@ def test_a_lot_or_a_dispensing_label_given_as_the_kit_is_named_as_what_it_is(
     )
 
 
+def test_a_kit_of_another_dispense_is_refused_naming_whose_it_is_and_nothing_moves(
+    ctx: Context, back: DispenseResult, pharmacist: Actor, technician: Actor, pw: Password
+) -> None:
+    """01-001's label open, 01-002's bottle scanned: refused for 01-001's return, never taken
+    as 01-002's return in its place; the command's --kit likewise."""
+    enroll(ctx, pharmacist, "01-002", initials="CD")
+    theirs = dispense(ctx, pharmacist, pw(pharmacist), number="01-002")
+    [kit] = [k.kit for k in theirs.kits]
+    found = assess(ctx, technician, dispense=back.number, scanned=kit)
+    assert (found.dispense.number, found.kit, codes(found)) == (
+        back.number,
+        kit,
+        [ReturnCheck.KIT_ELSEWHERE],
+    )
+    said = (
+        f"Kit {kit} was dispensed to 01-002 ({theirs.number}), not to 01-001 ({back.number})."
+        f" Check whose bottle it is: if it is 01-002's, record its return under {theirs.number}."
+    )
+    assert found.refusals[0].message == said
+    typed = assess(ctx, technician, dispense=back.number, kit=kit, tablets=3)
+    assert [(r.code, r.message) for r in typed.refusals] == [(ReturnCheck.KIT_ELSEWHERE, said)]
+    with pytest.raises(RuleViolation, match=re.escape(said)):
+        returns.record_return(ctx, technician, kit, 3, pw(technician), dispense=back.number)
+    # Her own kit, another label or a participant scanned with her label open: as scanned.
+    assert assess(ctx, technician, dispense=back.number, scanned="k0011").kit == "K0011"
+    assert assess(ctx, technician, dispense=back.number, scanned="01-002").dispense.number == (
+        theirs.number
+    )
+    assert assess(ctx, technician, scanned=kit).dispense.number == theirs.number  # no label open
+
+
+def test_a_kit_of_the_same_participants_other_cycle_names_that_cycle(
+    ctx: Context, back: DispenseResult, pharmacist: Actor, technician: Actor, pw: Password
+) -> None:
+    returns.record_return(ctx, technician, "K0011", 0, pw(technician), dispense=back.number)
+    second = dispense(ctx, pharmacist, pw(pharmacist), cycle=2)
+    [kit] = [k.kit for k in second.kits]
+    found = assess(ctx, technician, dispense=back.number, scanned=kit)
+    assert codes(found) == [ReturnCheck.KIT_ELSEWHERE]
+    assert found.refusals[0].message == (
+        f"Kit {kit} went out in {second.number} (cycle 2), not in {back.number} (cycle 1)."
+        f" Count it under {second.number}."
+    )
+
+
+def test_a_code_that_names_nothing_is_named_as_what_it_looks_like(
+    ctx: Context, back: DispenseResult, pharmacist: Actor, technician: Actor
+) -> None:
+    enroll(ctx, pharmacist, "01-002", initials="CD")
+    with pytest.raises(NotFound, match="01-002 has no dispense waiting for a return: nothing"):
+        assess(ctx, technician, scanned="01-002")
+    with pytest.raises(NotFound, match=r"^DSP00001 is not a dispensing label's number"):
+        assess(ctx, technician, scanned="dsp00001")
+    with pytest.raises(NotFound, match=r"^Participant 01-00I is not enrolled in this study\."):
+        assess(ctx, technician, scanned="01-00I")
+    with pytest.raises(NotFound, match=r"^Kit K00O1 is not in this pharmacy's stock\. Check"):
+        assess(ctx, technician, scanned="K00O1")
+    with pytest.raises(NotFound, match=r"^XYZ is not a dispensing label, kit or participant"):
+        assess(ctx, technician, scanned="xyz")
+
+
 def test_once_every_kit_is_back_the_participant_has_no_bottle_out(
     ctx: Context, back: DispenseResult, technician: Actor, pw: Password
 ) -> None:
     returns.record_return(ctx, technician, "K0011", 0, pw(technician), dispense=back.number)
-    with pytest.raises(NotFound, match="01-001 has no bottle out"):
+    with pytest.raises(NotFound, match="01-001 has no dispense waiting for a return: every"):
         assess(ctx, technician, scanned="01-001")
     found = assess(ctx, technician, scanned=back.number)
     assert codes(found) == [ReturnCheck.ALL_BACK]

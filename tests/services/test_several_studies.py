@@ -747,6 +747,11 @@ def test_a_record_of_a_study_the_user_cannot_open_is_refused_without_naming_that
     )
     with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
         returns.assess_return(ctx, mine, ReturnRequest(scanned=given.number))
+    # At the return counter, the kit and the participant too (never "not in stock").
+    with pytest.raises(InOtherStudy, match=f"Kit B0004 {elsewhere}"):
+        returns.assess_return(ctx, mine, ReturnRequest(scanned="B0004"))
+    with pytest.raises(InOtherStudy, match=f"Participant 02-007 {elsewhere}"):
+        returns.assess_return(ctx, mine, ReturnRequest(scanned="02-007"))
     with pytest.raises(InOtherStudy, match=f"Dispense {given.number} {elsewhere}"):
         queries.get_dispense_detail(ctx, mine, given.number)
     with refused(ctx, InOtherStudy, f"Kit B0004 {elsewhere}"):

@@ -13,6 +13,7 @@ from counter_fixtures import Counter
 
 from dispensary import app as gui
 from dispensary.app import build_demo_if_missing
+from dispensary.i18n import Language
 from dispensary.ui.app import style_sheet_path
 
 
@@ -43,9 +44,35 @@ def test_a_file_that_is_not_a_database_gets_a_message_and_is_left_alone(
 def test_a_missing_database_is_named_in_the_message(
     qtbot: Any, tmp_path: Path, messages: list[tuple[str, str]]
 ) -> None:
-    assert gui.main(["--db", str(tmp_path / "nowhere.sqlite3")]) == 3
-    assert "There is no database" in messages[0][1]
-    assert not (tmp_path / "nowhere.sqlite3").exists()
+    """A network drive not connected yet: the window says to check it, or to ask the
+    administrator, never to create a new pharmacy with a command a desktop user has not got."""
+    missing = tmp_path / "nowhere.sqlite3"
+    assert gui.main(["--db", str(missing)]) == 3
+    assert messages[0][1] == (
+        f"There is no database at {missing}. Check that the drive or folder it is on is"
+        " available (a network drive may not be connected yet), then start Dispensary again."
+        " If it is, ask the administrator which database file this workstation opens."
+    )
+    assert not missing.exists()
+
+
+def test_a_missing_database_is_said_in_chinese_in_the_window(
+    qtbot: Any,
+    tmp_path: Path,
+    messages: list[tuple[str, str]],
+    chinese: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A workstation whose system language is Chinese."""
+    monkeypatch.setattr(gui, "system_language", lambda: Language.ZH_CN)
+    missing = tmp_path / "nowhere.sqlite3"
+    assert gui.main(["--db", str(missing)]) == 3
+    title, text = messages[0]
+    assert text == (
+        f"{missing} 处没有数据库。请检查它所在的驱动器或文件夹是否可用（网络驱动器可能尚未连接），"
+        "然后重新启动 Dispensary。如果可用，请询问管理员本工作站应打开哪个数据库文件。"
+    )
+    assert "dispensary init" not in text and "数据库" in title
 
 
 def test_demo_leaves_an_existing_database_as_it_is(counter: Counter) -> None:

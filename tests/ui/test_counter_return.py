@@ -183,9 +183,14 @@ def test_a_participant_with_every_bottle_back_is_told_so(
     scan(qtbot, screen.counted, "0")
     assert cycle_one(counter)[0] == 0
     screen.start_over()
-    with qtbot.waitSignal(screen.open_request) as opened:  # nothing to count: her record
+    with qtbot.assertNotEmitted(screen.open_request):  # nothing to count: said here
         scan(qtbot, screen.scan_field, "01-001")
-    assert opened.args == ["participant", "01-001"]
+    assert screen.message.text() == (
+        "Participant 01-001 has no dispense waiting for a return: every return is recorded. To"
+        " change a count, record a correction from the participant's history."
+    )
+    assert screen.scan_field.cue == "error"
+    assert QApplication.focusWidget() is screen.scan_field
     scan(qtbot, screen.scan_field, "DSP000001")  # the label still shows what came back
     assert [(r.kit, r.state) for r in screen.lines_model.rows] == [("K0101", "Returned")]
     assert "already counted back" in screen.message.text()

@@ -919,6 +919,10 @@
         <translation>保存原因</translation>
     </message>
     <message>
+        <source>To open that return, press Esc, then scan the kit again.</source>
+        <translation>要打开那次退药，请按 Esc，然后再次扫描该药盒。</translation>
+    </message>
+    <message>
         <source>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{participant}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; cycle &lt;b&gt;{cycle}&lt;/b&gt; · {number}</source>
         <translation>&lt;span class=&apos;big&apos;&gt;&lt;b&gt;{participant}&lt;/b&gt; &amp;nbsp; {initials}&lt;/span&gt; &amp;nbsp; 第&lt;b&gt;{cycle}&lt;/b&gt;周期 · {number}</translation>
     </message>

@@ -61,6 +61,10 @@
 <context>
     <name>FirstRun</name>
     <message>
+        <source>There is no database at {path}. Check that the drive or folder it is on is available (a network drive may not be connected yet), then start Dispensary again. If it is, ask the administrator which database file this workstation opens.</source>
+        <translation>{path} 处没有数据库。请检查它所在的驱动器或文件夹是否可用（网络驱动器可能尚未连接），然后重新启动 Dispensary。如果可用，请询问管理员本工作站应打开哪个数据库文件。</translation>
+    </message>
+    <message>
         <source>The database could not be opened: an error the program does not know stopped it. Start Dispensary again; if it keeps failing, tell the administrator.</source>
         <translation>无法打开数据库：一个程序无法识别的错误使其中止。请重新启动 Dispensary；如仍失败，请告知管理员。</translation>
     </message>

@@ -96,6 +96,16 @@ class UnknownStudy(DatabaseProblem):
         self.database = database  # as the message names it
 
 
+class NoDatabase(DatabaseProblem):
+    """No file where the database was named (a network drive not mounted yet, a path mistyped).
+    Carries the path as the message names it, so that a front end says it in its own words: the
+    command names the command that creates one, a window what a desktop user can do."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
+
+
 # The kinds of database fault, told apart because each needs a different remedy: advising a
 # restore for a full disk or a busy workstation would throw away saved work.
 

@@ -83,6 +83,21 @@ def is_dispense_number(code: object) -> bool:
     return isinstance(code, str) and DISPENSE_NUMBER.fullmatch(code.strip().upper()) is not None
 
 
+def looks_like_dispense_number(code: str) -> bool:
+    """A code typed or scanned as a dispensing label's number that is not one (a digit left out
+    or a letter for a digit: DSP00011, DSP0001I): the prefix, then a digit."""
+    text = code.strip().upper()
+    rest = text[len(DISPENSE_PREFIX) :]
+    return text.startswith(DISPENSE_PREFIX) and rest[:1].isdigit() and not is_dispense_number(text)
+
+
+def code_shape(code: str) -> str:
+    """A code's form without its letters and digits: its length and where its separators are
+    (01-0L3 and 01-004 are both xx-xxx). A mistyped number keeps the shape of the numbers it
+    was meant to be of, whatever letter or digit was typed wrong."""
+    return "".join(c if c in KIT_SEPARATORS else "x" for c in code.strip().upper())
+
+
 def new_kit_number(raw: str) -> str:
     """A kit number as it is received (typed, in a range or on a manifest line). A separator
     at either end is a range missing its other end ('K1400-') or a slip: received, it would be

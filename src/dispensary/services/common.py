@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, exists, func, or_, select
@@ -27,7 +28,9 @@ from dispensary.domain.rules import DISPENSE_PREFIX as DISPENSE_PREFIX  # where 
 from dispensary.domain.rules import (
     KitCandidate,
     check_text,
+    code_shape,
     effective_status,
+    looks_like_dispense_number,
     normalise_kit_number,
     normalise_study_number,
 )
@@ -116,6 +119,37 @@ def not_a_kit(session: Session, number: str) -> str:
         "Kit {kit} is not in this pharmacy's stock. Check the number, or receive the "
         "kit's shipment first."
     ).format(kit=number)
+
+
+class CodeKind(StrEnum):
+    """What a code scanned or typed at the counter that names no record looks like."""
+
+    LABEL = "label"  # a dispensing label's number, mistyped
+    PARTICIPANT = "participant"  # a participant's study number, mistyped
+    KIT = "kit"  # a kit's number, mistyped (or a kit not received)
+
+
+def unknown_code_kind(session: Session, code: str, study: int) -> CodeKind | None:
+    """What a code that names no label, kit or participant looks like: a dispensing label's
+    number by its prefix, else a participant's or a kit's by the shape of the numbers `study`
+    has of each (code_shape); None when it has the shape of both, or of neither."""
+    text = code.strip().upper()
+    if looks_like_dispense_number(text):
+        return CodeKind.LABEL
+    shape = code_shape(text)
+    people = session.scalars(
+        select(Participant.study_number).where(
+            Participant.study_id == study, func.length(Participant.study_number) == len(text)
+        )
+    )
+    kits = session.scalars(
+        select(Kit.number).where(Kit.study_id == study, func.length(Kit.number) == len(text))
+    )
+    person = any(code_shape(n) == shape for n in people)
+    kit = any(code_shape(n) == shape for n in kits)
+    if person != kit:
+        return CodeKind.PARTICIPANT if person else CodeKind.KIT
+    return None
 
 
 def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) -> Kit:

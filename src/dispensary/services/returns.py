@@ -23,8 +23,8 @@ from dispensary.domain import reasons
 from dispensary.domain.accountability import ProductTally, balance_of
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind, SignatureMeaning
-from dispensary.domain.errors import InvalidInput, NotFound, RuleViolation
-from dispensary.domain.lifecycle import KitEvent
+from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.lifecycle import KitEvent, status_word
 from dispensary.domain.regimen import last_day_of_supply
 from dispensary.domain.rules import (
     DATABASE_INT_MAX,
@@ -48,6 +48,7 @@ from dispensary.services.assessment import (
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK, RETURN_OUTCOMES
 from dispensary.services.audit import Recorder
 from dispensary.services.common import (
+    CodeKind,
     get_dispense,
     get_kit,
     get_participant,
@@ -59,6 +60,7 @@ from dispensary.services.common import (
     reversing_movement,
     status_now,
     stock_movement,
+    unknown_code_kind,
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
@@ -312,7 +314,9 @@ def _plan_return(
     today: date,
 ) -> _ReturnPlan:
     """The one return policy: every rule, in the order record_return meets them."""
-    record, scanned_kit = _dispense_named(session, request, ctx.study_id, actor.studies)
+    record, scanned_kit, kit_named = _dispense_named(
+        session, request, ctx.study_id, actor.studies, today
+    )
     refusals: list[Refusal[ReturnCheck]] = []
     if is_voided(session, record):
         refusals.append(
@@ -392,10 +396,15 @@ def _plan_return(
     )
     to_count = [k.kit for k in kits if k.to_count]
     number = checked.kit
+    if number is None and kit_named:
+        number = scanned_kit
     if number is None:
         number = scanned_kit if scanned_kit in to_count else (to_count[0] if to_count else "")
     line = next((k for k in lines if k.kit.number == number), None)
-    if line is None and number:
+    elsewhere = _kit_elsewhere(session, number, record) if line is None and number else None
+    if elsewhere is not None:
+        refusals.append(Refusal(ReturnCheck.KIT_ELSEWHERE, elsewhere))
+    elif line is None and number:
         no_kit = session.scalar(select(Kit.id).where(Kit.number == number)) is None
         refusals.append(
             Refusal(
@@ -522,28 +531,98 @@ def _preview(
 
 
 def _dispense_named(
-    session: Session, request: ReturnRequest, study: int, reader: Collection[int]
-) -> tuple[Dispense, str | None]:
-    """The dispense the request names, and the kit scanned (None when no kit was scanned); one
+    session: Session, request: ReturnRequest, study: int, reader: Collection[int], today: date
+) -> tuple[Dispense, str | None, bool]:
+    """The dispense the request names, the kit scanned (None when no kit was scanned), and
+    whether that kit is the one to assess (a kit scanned while a dispense is open: one that is
+    not of it is refused, never taken as a reason to open another participant's dispense); one
     of another study refused, named to a `reader` who may open it (common.other_study)."""
     named = request.dispense not in (None, "") or (
         bool(request.study_number) and request.cycle is not None
     )
+    if named and request.scanned and request.kit is None:
+        record = _dispense_for(
+            session, request.dispense, request.study_number, request.cycle, study, reader
+        )
+        kit = _kit_scanned(session, request.scanned, study)
+        if kit is not None:
+            return record, kit, True
+        # Another label or participant: the pharmacist moves on to that return.
+        found, scanned = _scanned_dispense(session, request.scanned, study, reader, today)
+        return found, scanned, False
     if named or not request.scanned:
         return (
             _dispense_for(
                 session, request.dispense, request.study_number, request.cycle, study, reader
             ),
             None,
+            False,
         )
-    return _scanned_dispense(session, request.scanned, study, reader)
+    found, scanned = _scanned_dispense(session, request.scanned, study, reader, today)
+    return found, scanned, False
+
+
+def _kit_scanned(session: Session, code: object, study: int) -> str | None:
+    """The number of the kit of `study` a scanned code names, else None (a label, a
+    participant, a kit of another study, or nothing: `_scanned_dispense` says which)."""
+    if not isinstance(code, str) or is_dispense_number(code):
+        return None
+    return session.scalar(
+        select(Kit.number).where(Kit.number == code.strip().upper(), Kit.study_id == study)
+    )
+
+
+def _went_out_in(session: Session, kit_id: int) -> Dispense | None:
+    """The dispense a kit last went out in (voided ones left out: their kits never left)."""
+    for dispense_id in session.scalars(
+        select(DispenseKit.dispense_id)
+        .where(DispenseKit.kit_id == kit_id)
+        .order_by(DispenseKit.dispense_id.desc())
+    ):
+        went_out = session.get(Dispense, dispense_id)
+        assert went_out is not None
+        if not is_voided(session, went_out):
+            return went_out
+    return None
+
+
+def _kit_elsewhere(session: Session, number: str, record: Dispense) -> str | None:
+    """Why a kit of the study that is not one of `record`'s cannot be counted for it: the
+    dispense (and participant) it went out in; None for a kit never dispensed."""
+    kit_id = session.scalar(select(Kit.id).where(Kit.number == number))
+    went_out = _went_out_in(session, kit_id) if kit_id is not None else None
+    if went_out is None or went_out.id == record.id:
+        return None
+    if went_out.participant_id == record.participant_id:
+        return _(
+            "Kit {kit} went out in {other_dispense} (cycle {other_cycle}), not in {dispense} "
+            "(cycle {cycle}). Count it under {other_dispense}."
+        ).format(
+            kit=number,
+            other_dispense=went_out.number,
+            other_cycle=went_out.cycle,
+            dispense=record.number,
+            cycle=record.cycle,
+        )
+    return _(
+        "Kit {kit} was dispensed to {other} ({other_dispense}), not to {participant} "
+        "({dispense}). Check whose bottle it is: if it is {other}'s, record its return under "
+        "{other_dispense}."
+    ).format(
+        kit=number,
+        other=went_out.participant.study_number,
+        other_dispense=went_out.number,
+        participant=record.participant.study_number,
+        dispense=record.number,
+    )
 
 
 def _scanned_dispense(
-    session: Session, code: str, study: int, reader: Collection[int]
+    session: Session, code: str, study: int, reader: Collection[int], today: date
 ) -> tuple[Dispense, str | None]:
     """What a code scanned at the return counter names: a dispensing label; a participant's
-    number (their first dispense with a kit out); or a kit (the dispense it last went out in)."""
+    number (their first dispense with a kit out); or a kit (the dispense it last went out in).
+    A code that names none of these is refused saying what it looks like, and what to check."""
     if not isinstance(code, str):
         raise InvalidInput(_("A scanned code is text, not {value}.").format(value=f"{code!r:.40}"))
     text = code.strip().upper()
@@ -557,35 +636,90 @@ def _scanned_dispense(
         select(Participant).where(Participant.study_number == text, Participant.study_id == study)
     )
     if participant is not None:
-        for record in live_dispenses(session, participant.id):
+        live = live_dispenses(session, participant.id)
+        for record in live:
             back = {r.kit_id for r in current_returns(session, record.id)}
             kit_ids = session.scalars(
                 select(DispenseKit.kit_id).where(DispenseKit.dispense_id == record.id)
             )
             if any(kit_id not in back for kit_id in kit_ids):
                 return record, None
+        if not live:
+            raise NotFound(
+                _(
+                    "Participant {participant} has no dispense waiting for a return: nothing "
+                    "has been dispensed to them. Check the study number, or scan the "
+                    "dispensing label."
+                ).format(participant=participant.study_number)
+            )
         raise NotFound(
             _(
-                "Participant {participant} has no bottle out: every return is recorded. To "
-                "change a count, record a correction from the participant's history."
+                "Participant {participant} has no dispense waiting for a return: every return "
+                "is recorded. To change a count, record a correction from the participant's "
+                "history."
             ).format(participant=participant.study_number)
         )
-    kit = get_kit(session, text, study, reader=reader)
-    for dispense_id in session.scalars(
-        select(DispenseKit.dispense_id)
-        .where(DispenseKit.kit_id == kit.id)
-        .order_by(DispenseKit.dispense_id.desc())
-    ):
-        went_out = session.get(Dispense, dispense_id)
-        assert went_out is not None
-        if not is_voided(session, went_out):
-            return went_out, kit.number
+    try:
+        kit = get_kit(session, text, study, reader=reader)
+    except InOtherStudy:
+        raise  # kit numbers are unique in the pharmacy: the kit is that study's
+    except NotFound:
+        raise NotFound(_unknown_code(session, text, study, reader)) from None
+    went_out = _went_out_in(session, kit.id)
+    if went_out is not None:
+        return went_out, kit.number
+    status = status_now(kit, today)
+    if status is KitStatus.QUARANTINED:
+        raise NotFound(
+            _(
+                "Kit {kit} was never dispensed: it is quarantined in the pharmacy, so there is "
+                "nothing to return. If this bottle is in your hand, put it back in quarantine; "
+                "else check the number, or scan the dispensing label the participant brought "
+                "back."
+            ).format(kit=kit.number)
+        )
     raise NotFound(
         _(
-            "Kit {kit} has not been dispensed, so nothing can come back from it. "
-            "Scan the dispensing label instead."
-        ).format(kit=kit.number)
+            "Kit {kit} was never dispensed (it is {status}): there is nothing to return. Check "
+            "the number on the bottle, or scan the dispensing label the participant brought "
+            "back."
+        ).format(kit=kit.number, status=status_word(status))
     )
+
+
+def _unknown_code(session: Session, text: str, study: int, reader: Collection[int]) -> str:
+    """The refusal of a code scanned at the return counter that names no label, kit or
+    participant of the study: a participant of another study is refused as such (raised);
+    another label (a lot's) is named as what it is; else what the code looks like, to check."""
+    try:
+        get_participant(session, text, study, reader=reader)
+    except InOtherStudy:
+        raise  # enrolled in one other study of the pharmacy: that study's
+    except (InvalidInput, NotFound):
+        pass  # not a study number, or enrolled nowhere
+    instead = other_label(session, text)
+    if instead is not None:
+        return instead
+    kind = unknown_code_kind(session, text, study)
+    if kind is CodeKind.LABEL:
+        return _(
+            "{code} is not a dispensing label's number: those are DSP and at least six digits "
+            "(DSP000001). Check the number under the label's barcode, or scan the barcode."
+        ).format(code=text)
+    if kind is CodeKind.PARTICIPANT:
+        return _(
+            "Participant {code} is not enrolled in this study. Check the study number, or scan "
+            "the dispensing label."
+        ).format(code=text)
+    if kind is CodeKind.KIT:
+        return _(
+            "Kit {code} is not in this pharmacy's stock. Check the number on the kit's label, "
+            "or scan the dispensing label."
+        ).format(code=text)
+    return _(
+        "{code} is not a dispensing label, kit or participant of this study. Check the code, "
+        "or scan the dispensing label."
+    ).format(code=text)
 
 
 def correct_return(

@@ -56,6 +56,7 @@ from dispensary.domain.audit_actions import TRAINING_REASON, AuditAction
 from dispensary.domain.errors import (
     DatabaseDamaged,
     DatabaseProblem,
+    NoDatabase,
     NotADispensaryDatabase,
     ReadOnlyDatabase,
     RuleViolation,
@@ -119,11 +120,12 @@ def _check_sqlite_file(path: Path, must_exist: bool, read_only_ok: bool = False)
 def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> CheckedFile:
     if not path.exists():
         if must_exist:
-            raise DatabaseProblem(
+            raise NoDatabase(
                 _(
                     "There is no database at {path}. Create one with `dispensary init` or pick "
                     "another file."
-                ).format(path=shown(path))
+                ).format(path=shown(path)),
+                shown(path),
             )
         return CheckedFile(set())
     if path.is_dir():

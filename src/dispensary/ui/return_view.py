@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.i18n import sentences
 from dispensary.services import returns
@@ -37,7 +37,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
+from dispensary.ui.screen import STAFF_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
@@ -59,6 +59,11 @@ from dispensary.ui.widgets import (
     two_columns,
     wrapped_label,
 )
+
+KIT_SCANNED_REFUSED = frozenset(
+    {ReturnCheck.KIT, ReturnCheck.KIT_ELSEWHERE, ReturnCheck.ALREADY_RECORDED}
+)
+"""The refusals of a kit scanned while a return is open that is not one to count in it."""
 
 
 def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
@@ -232,6 +237,9 @@ class ReturnScreen(Screen):
             self._load(dispense.number)
 
     def handle_scan(self, code: str) -> bool:
+        """A code scanned elsewhere in the window (the toolbar): taken here when it names a
+        return, or is a kit refused for the return open; else the window routes it by kind
+        (a participant with nothing to count goes on to the dispense of the next cycle)."""
         text = code.strip().upper()
         if not text:
             return False
@@ -245,12 +253,16 @@ class ReturnScreen(Screen):
         except DispensaryError:
             return False
         self.scan_field.setText(text)
-        self._show_found(found)
+        if not self._kit_refused(found, text):
+            self._show_found(found)
         return True
 
     # -- finding the dispense -------------------------------------------------------------
 
     def scan(self, code: str) -> None:
+        """Every code scanned here stays here: what it names is opened, or the service's refusal
+        says what the code is and what to do; a kit that is not of the return open is refused,
+        the return staying open (another participant's bottle is never opened in its place)."""
         text = code.strip().upper()
         self.message.clear_message()
         if text and self.assessment is not None and self._select_kit(text):
@@ -263,19 +275,26 @@ class ReturnScreen(Screen):
             self._elsewhere(exc, text)
             return
         except DispensaryError as exc:
-            try:
-                routed = route_scan(self.session, text) if isinstance(exc, NotFound) else None
-            except InOtherStudy as other:
-                self._elsewhere(other, text)
-                return
-            if routed is not None and routed[0] is not OpenKind.RETURN:
-                self.scan_field.clear()
-                self.open_request.emit(routed[0].value, routed[1])
-                return
             self.scan_field.refused()
             self.message.show_message(exc.message, "error")
             return
-        self._show_found(found)
+        if not self._kit_refused(found, text):
+            self._show_found(found)
+
+    def _kit_refused(self, found: ReturnAssessment, code: str) -> bool:
+        """A kit scanned while a return is open that the service refuses for it: its refusal
+        is shown and the return stays as it was. False for any other code (shown as found)."""
+        refused = [r for r in found.refusals if r.code in KIT_SCANNED_REFUSED]
+        if self.assessment is None or found.kit != code or not refused:
+            return False
+        self.scan_field.refused()
+        advice = (
+            [self.tr("To open that return, press Esc, then scan the kit again.")]
+            if any(r.code is ReturnCheck.KIT_ELSEWHERE for r in refused)
+            else []
+        )
+        self.message.show_message(sentences([*(r.message for r in refused), *advice]), "error")
+        return True
 
     def _elsewhere(self, found: InOtherStudy, code: str) -> None:
         """A label, kit or participant of another study: the window switches to it and opens
@@ -289,11 +308,17 @@ class ReturnScreen(Screen):
         self.message.show_message(refusal, "error")
 
     def _assess_scan(self, text: str) -> ReturnAssessment:
-        """The service finds the dispense a code names (label, kit, participant number)."""
+        """The service finds the dispense a code names (label, kit, participant number); with
+        a return open, a kit is assessed as one of it (a kit of another is refused)."""
+        open_now = self.dispense
         return returns.assess_return(
             self.session.ctx,
             self.session.actor,
-            ReturnRequest(scanned=text, returned_on=to_date(self.returned_on.date())),
+            ReturnRequest(
+                scanned=text,
+                dispense=open_now.number if open_now is not None else None,
+                returned_on=to_date(self.returned_on.date()),
+            ),
         )
 
     def _show_found(self, found: ReturnAssessment) -> None:

@@ -21,6 +21,7 @@ class ReturnCheck(StrEnum):
     HELD_DAYS = "held_days"  # more days held than the days of supply
     RETURN_DATE = "return_date"  # the return date is before the dispense
     KIT = "kit"  # the kit is not one of the dispense
+    KIT_ELSEWHERE = "kit_elsewhere"  # the kit went out in another dispense (whose it names)
     ALREADY_RECORDED = "already_recorded"  # the kit's return is recorded: correct it instead
     ALL_BACK = "all_back"  # no kit named, and every kit of the dispense is back
     TOO_MANY = "too_many"  # more tablets than were dispensed in the kit
