@@ -171,10 +171,12 @@ def test_every_study_of_the_chinese_demo_prints_its_labels_in_chinese(
 def test_the_two_drug_diary_counts_a_capsule_and_a_tablet_each_in_its_word(
     printed: dict[str, Printed],
 ) -> None:
-    """Days 1-14: 1粒 + 1片 (a capsule and a tablet), never 1片 + 1片."""
+    """Days 1-14: 2粒（分2次，每次1粒）+ 1片 (a capsule twice daily and a tablet), never 片 for
+    the capsules, nor one capsule for the day (half of it)."""
     made = printed["DEMO-2DRUG"]
     diary = "".join(pdf_text(made.leaflet).split())
-    assert "1粒+1片" in diary and "1片+1片" not in diary
+    assert "2粒（分2次，每次1粒）+1片" in diary
+    assert "1粒+1片" not in diary and "片（分2次" not in diary
     assert made.units.endswith("粒")  # the first kit on the shelf: a capsule kit
 
 

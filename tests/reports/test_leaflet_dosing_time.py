@@ -132,13 +132,18 @@ def test_a_study_file_without_dosing_times_gets_wording_with_no_time_of_day() ->
         f"First dose: {friendly_date(DAY1)}. Last dose: {friendly_date(last)} (28 days)." in english
     )
     assert "Day Date Take Taken Note" in english
+    # Level 0 is 1 tablet twice daily: the program's sentence asks for the day's two, as the
+    # Take column does, never for one tablet a day.
     assert (
-        "Tick the box each day when you have taken 1 tablet; write a note if you missed or "
-        "vomited a dose. Bring this page back at your next visit."
+        "Tick the box each day when you have taken 2 tablets (2 doses of 1); write a note if you "
+        "missed or vomited a dose. Bring this page back at your next visit."
     ) in english
     chinese = _flat(_leaflet(study, "zh_CN"))
     assert f"首次服药：{_zh(DAY1)}周一。末次服药：{_zh(last)}周日（共28天）。" in chinese
     assert "天日期服用量已服用备注" in chinese
-    assert "每日服用1片后，请在方框内打勾；如漏服或服药后呕吐，请在备注栏注明。" in chinese
+    assert (
+        "每日服用2片（分2次，每次1片）后，请在方框内打勾；如漏服或服药后呕吐，请在备注栏注明。"
+        in chinese
+    )
     for words in (*EVENING_ONLY, "morning"):
         assert words not in english and _flat(words) not in chinese, words

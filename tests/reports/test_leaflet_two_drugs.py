@@ -1,5 +1,6 @@
-"""The leaflet's diary of two drugs taken on different days of the cycle: each evening's Take
-shows only the drugs taken that day (DEMO-2DRUG: a capsule on days 1-14, a tablet daily)."""
+"""The leaflet's diary of two drugs taken on different days of the cycle: each day's Take
+shows only the drugs taken that day, each with all of that day's units (DEMO-2DRUG: a capsule
+twice daily on days 1-14, a tablet once daily)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from dispensary.domain.regimen import DoseComponent, DoseLevel, tablets_needed
+from dispensary.i18n import speaking
 from dispensary.labels import participant_leaflet
-from dispensary.labels.leaflet import friendly_date
+from dispensary.labels.languages import speeches
+from dispensary.labels.leaflet import _dose_text, friendly_date
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import Study, load_study
 
@@ -76,7 +80,7 @@ def test_the_diary_takes_each_drug_only_on_its_days() -> None:
     rows = _rows(diary)
     assert len(rows) == 21
     for n, day in enumerate(sorted(rows)):
-        expected = "1 capsule + 1 tablet" if n < 14 else "1 tablet"
+        expected = "2 capsules (2 doses of 1) + 1 tablet" if n < 14 else "1 tablet"
         assert rows[day].startswith(expected), (n + 1, rows[day])
     assert rows[DAY1 + timedelta(days=14)] == "1 tablet"  # day 15: no capsule
     assert "each day when you have taken all of that day's doses, as the directions say" in diary
@@ -96,7 +100,7 @@ def test_a_late_start_counts_the_days_of_the_cycle_not_of_the_diary() -> None:
     start = DAY1 + timedelta(days=3)
     rows = _rows(" ".join(pdf_pages_text(participant_leaflet(study, _dispense(study, start)))[1:]))
     assert min(rows) == start and len(rows) == 18
-    assert rows[DAY1 + timedelta(days=13)].startswith("1 capsule + 1 tablet")
+    assert rows[DAY1 + timedelta(days=13)].startswith("2 capsules (2 doses of 1) + 1 tablet")
     assert rows[DAY1 + timedelta(days=14)] == "1 tablet"
 
 
@@ -107,6 +111,45 @@ def test_a_day_with_no_drug_says_none_today() -> None:
     capsule_only = dataclasses.replace(dose, components=dose.components[:1])
     study = dataclasses.replace(two, dose_levels=(capsule_only,))
     rows = _rows(" ".join(pdf_pages_text(participant_leaflet(study, _dispense(study)))[1:]))
-    assert rows[DAY1 + timedelta(days=13)].startswith("1 capsule")
+    assert rows[DAY1 + timedelta(days=13)].startswith("2 capsules (2 doses of 1)")
     assert rows[DAY1 + timedelta(days=14)] == "none today"
     assert rows[DAY1 + timedelta(days=20)] == "none today"
+
+
+def test_a_twice_daily_capsule_reads_as_the_days_two_in_english_and_chinese() -> None:
+    """Democapib is 1 capsule twice daily on days 1-14: a row ticked for all of the day's
+    doses names both capsules (the day's 2, in 2 doses of 1), never one capsule, which a
+    participant following the row would take as the day's dose (half of it). The rows add up
+    to the capsules and tablets the regimen counts for the cycle (28 and 21)."""
+    study = load_study(STUDIES / "DEMO-2DRUG.toml")
+    dose = study.dose_level(0)
+    rows = _rows(" ".join(pdf_pages_text(participant_leaflet(study, _dispense(study)))[1:]))
+    for n, day in enumerate(sorted(rows)):
+        assert rows[day] == ("2 capsules (2 doses of 1) + 1 tablet" if n < 14 else "1 tablet")
+    capsules = sum(int(m) for row in rows.values() for m in re.findall(r"(\d+) capsules? ", row))
+    tablets = sum(int(m) for row in rows.values() for m in re.findall(r"(\d+) tablets?$", row))
+    assert (capsules, tablets) == (28, 21)
+    assert capsules == tablets_needed(dose, "democapib-100mg", 21)
+    chinese = participant_leaflet(study, _dispense(study), languages=("zh_CN",))
+    diary = "".join(" ".join(pdf_pages_text(chinese)[1:]).split())
+    assert diary.count("2粒（分2次，每次1粒）+1片") == 14
+    assert "1粒+1片" not in diary
+    # The reduced level takes the capsule once daily: one capsule is then the whole day.
+    reduced = _rows(
+        " ".join(pdf_pages_text(participant_leaflet(study, _dispense(study, dose_level=-1)))[1:])
+    )
+    assert reduced[DAY1] == "1 capsule + 1 tablet"
+
+
+def test_a_drug_taken_more_than_once_a_day_counts_each_way_it_is_taken() -> None:
+    """Two parts of one tablet on the same days, one twice daily and one once daily: the day's
+    3 tablets, split as the study file gives them, in English and Chinese."""
+    study = load_study(STUDIES / "DEMO-28D-BID.toml")
+    tablet = study.products[0].code
+    dose = DoseLevel(
+        5, "three a day", 1, (DoseComponent(tablet, 1, 2), DoseComponent(tablet, 1, 1))
+    )
+    english, chinese = speeches(study, ("en", "zh_CN"))
+    assert _dose_text(study, dose, english, 1) == "3 tablets (2 doses of 1; 1 dose of 1)"
+    with speaking(chinese.language):
+        assert _dose_text(study, dose, chinese, 1) == "3片（分2次，每次1片；1次，每次1片）"

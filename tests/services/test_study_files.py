@@ -268,10 +268,11 @@ def test_two_drugs_dispensed_together(counter: Counter) -> None:
     label, darf = counter.close_the_day()
     assert "on days 1 to 14 of the cycle only" in label
     leaflet = _text(participant_leaflet(counter.ctx.study, second))
-    # The capsule only on days 1-14: the diary's Take says so day by day (the
+    # The capsule only on days 1-14, twice daily: the diary's Take says the day's two (the
     # leaflet's own test: tests/reports/test_leaflet_two_drugs.py).
     assert "when you have taken all of that day's doses, as the directions say" in leaflet
-    assert "1 capsule + 1 tablet" in leaflet
+    assert "2 capsules (2 doses of 1) + 1 tablet" in leaflet
+    assert "1 capsule + 1 tablet" not in leaflet
     assert "demotinib (fictional) 25 mg by mouth once daily" in label
     assert "democapib (fictional)" in darf and "demotinib (fictional)" in darf
 

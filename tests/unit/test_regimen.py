@@ -73,3 +73,24 @@ def test_days_on_treatment_stays_within_the_supply(elapsed: int, supply: int, he
     days = days_on_treatment(DAY1, DAY1 + timedelta(days=elapsed), supply, held)
     assert 0 <= days <= supply
     assert days <= max(0, elapsed)
+
+
+def test_doses_on_a_day_say_how_the_days_units_are_split() -> None:
+    """A capsule twice daily on days 1-14 beside a tablet once daily: on day 1 the capsule is
+    2 doses of 1 (its day's 2, tablets_needed for one day), on day 15 not taken at all."""
+    two = DoseLevel(
+        0,
+        "capsule twice daily days 1-14 with a tablet daily",
+        1,
+        (DoseComponent("capsule", 1, 2, 1, 14), DoseComponent("tablet", 1, 1)),
+    )
+    assert two.doses_on("capsule", 1) == ((2, 1),)
+    assert two.doses_on("capsule", 15) == ()
+    assert two.doses_on("tablet", 15) == ((1, 1),)
+    assert tablets_needed(two, "capsule", 1, from_day=1) == 2
+    assert MIXED.doses_on("p2.5", 3) == ((2, 1),)  # the level's frequency
+    both = DoseLevel(1, "mixed", 1, (DoseComponent("p", 2, 2), DoseComponent("p", 1, 1)))
+    assert both.doses_on("p", 1) == ((2, 2), (1, 1))
+    assert sum(times * units for times, units in both.doses_on("p", 1)) == tablets_needed(
+        both, "p", 1
+    )

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 
 from dispensary import __version__
 from dispensary.domain.errors import InvalidInput
-from dispensary.domain.regimen import DoseLevel
+from dispensary.domain.regimen import DoseLevel, tablets_needed
 from dispensary.i18n import _, speaking
 from dispensary.labels import wording
 from dispensary.labels.dispensing import kits_text
@@ -376,18 +376,37 @@ def _products(study: Study, dispense: DispenseResult, speech: Speech) -> str:
 
 def _dose_text(study: Study, dose: DoseLevel, speech: Speech, cycle_day: int | None = None) -> str:
     """One dose in units of each product ("1 tablet"; "1 capsule + 1 tablet" for two drugs):
-    never the units of two products added together. On a `cycle_day` (1: day 1) only the
-    products taken that day ("1 tablet" on day 15 of a capsule taken on days 1-14); "" when
-    none is."""
+    never the units of two products added together. On a `cycle_day` (1: day 1) the whole day
+    of each product taken that day (`_day_of`): "2 capsules (2 doses of 1) + 1 tablet", "1
+    tablet" on day 15 of a capsule twice daily on days 1-14; "" when none is. A diary row is
+    ticked for all of the day's doses: one dose there is half a twice-daily drug's day."""
     parts: list[str] = []
     for code in dose.products:
-        components = dose.of_product(code)
         if cycle_day is not None:
-            components = tuple(c for c in components if c.dosing_days(cycle_day, 1))
-        if components:
-            units = sum(c.tablets_per_dose for c in components)
-            parts.append(counted(units, study.product(code).form, speech))
+            if dose.doses_on(code, cycle_day):
+                parts.append(_day_of(study, dose, code, cycle_day, speech))
+            continue
+        units = sum(c.tablets_per_dose for c in dose.of_product(code))
+        parts.append(counted(units, study.product(code).form, speech))
     return " + ".join(parts)
+
+
+def _day_of(study: Study, dose: DoseLevel, code: str, cycle_day: int, speech: Speech) -> str:
+    """A product's units on one day of the cycle, as the regimen counts them (tablets_needed),
+    with its doses when it is taken more than once that day: "2 capsules (2 doses of 1)",
+    "2粒（分2次，每次1粒）"; "1 tablet" once a day."""
+    form = study.product(code).form
+    total = counted(tablets_needed(dose, code, 1, cycle_day), form, speech)
+    doses = dose.doses_on(code, cycle_day)
+    if all(times == 1 for times, _units in doses):
+        return total
+    split = wording.punctuation("; ").join(
+        (_("{doses} doses of {number}") if times > 1 else _("1 dose of {number}")).format(
+            doses=times, number=units, each=counted(units, form, speech)
+        )
+        for times, units in doses
+    )
+    return _("{total} ({doses})").format(total=total, doses=split)
 
 
 def _cycle_day(dispense: DispenseResult, day: date) -> int:
@@ -426,8 +445,11 @@ def _diary_pages(
     ]
     for speech in spoken:
         with speaking(speech.language):
-            if len(set(takes)) == 1:
-                taken = _dose_text(study, dose, speech)
+            if len(set(takes)) == 1:  # the program's wording: all of the day, as a row says
+                own = bool(speech.text.diary_tick)  # {dose}: one dose ("... each time")
+                taken = (
+                    _dose_text(study, dose, speech) if own else _takes(study, dispense, speech)[0]
+                )
             else:  # a drug taken on some days of the cycle only
                 taken = _("what the Take column shows for that day")
             tick = speech.text.diary_tick or _(
