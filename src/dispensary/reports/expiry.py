@@ -47,7 +47,7 @@ def _rows(report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[list[str]]:
             str((k.expiry - report.today).days),
             term(k.status.label),
             str(k.tablets),
-            k.location,
+            k.where or k.location,  # the store as the reader names it (Study.area_name)
         ]
         for k in kits
     ]
