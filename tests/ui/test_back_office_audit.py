@@ -377,3 +377,20 @@ def test_a_correction_of_an_enrolment_reads_in_chinese(
         assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
             "出生年份：1966；入组日期：2026-01-12"
         )
+
+
+def test_a_sign_offs_balances_read_in_the_window_as_in_the_report(
+    chinese: None, pharmacy: Pharmacy
+) -> None:
+    """The window shares the report's words (audit_actions.value_shown): each number of a
+    reconciliation sign-off named, the product by its Chinese name, in the table's cell and in
+    the entry below it."""
+    from dispensary.ui.audit_view import _compact, _pretty
+
+    study = pharmacy.ctx.study
+    stored = '{"products": [["herombopag-2.5mg", 588, 420, 8, true]], "discrepancies": 0}'
+    products = "海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，账目平衡"
+    assert _compact(stored, study) == f"药品：{products}；差异：0"
+    assert f"药品（products）：{products}" in _pretty(stored, study)
+    with speaking(Language.ZH_CN):
+        assert audit_values(stored, study) == f"药品：{products}；差异：0"

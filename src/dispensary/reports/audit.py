@@ -55,8 +55,9 @@ def utc(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _values(text: str) -> str:
-    """JSON values as 'key: value' pairs, easier to read than braces."""
+def _values(text: str, study: Study | None = None) -> str:
+    """JSON values as 'key: value' pairs, easier to read than braces; a product named as the
+    study file names it in the reader's language (a sign-off's balances)."""
     if not text:
         return ""
     try:
@@ -65,9 +66,10 @@ def _values(text: str) -> str:
         return text
     if not isinstance(data, dict):
         return text
+    names = study.product_name if study is not None else str
     pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
     shown = _("; ").join(
-        pair.format(name=field_name(k), value=_short(value_shown(k, v)))
+        pair.format(name=field_name(k), value=_short(value_shown(k, v, names)))
         for k, v in data.items()
         if k != "ledger"
     )
@@ -104,7 +106,9 @@ def verification_box(result: VerifyResult) -> Paragraph:
     return Paragraph(escape(text), styled(style, text))
 
 
-def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
+def audit_table(
+    entries: tuple[AuditRow, ...], width: float, study: Study | None = None
+) -> Flowable:
     if not entries:
         return empty_note(_("No audit entries in this period."))
     return data_table(
@@ -127,8 +131,8 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
                 e.username,
                 name_of(e.action),
                 f"{record_kind(e.entity)} {e.entity_id}",
-                _values(e.old),
-                _values(e.new),
+                _values(e.old, study),
+                _values(e.new, study),
                 reason_shown(e.action, e.reason),
             ]
             for e in entries
@@ -159,7 +163,7 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
             )
         ),
     ]
-    story = [*cover, PageBreak(), audit_table(report.entries, width)]
+    story = [*cover, PageBreak(), audit_table(report.entries, width, study)]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
 
