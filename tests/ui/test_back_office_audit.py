@@ -124,7 +124,9 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     ("zone", "said"),
     [
         ("UTC", r"Entry \d+, 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC\n"),
-        ("Asia/Shanghai", r"Entry \d+, 2026-\S+ \S+ CST \(UTC 2026-\S+ \S+\)\n"),
+        # Its offset, not "CST" (China Standard Time and US Central Time both).
+        ("Asia/Shanghai", r"Entry \d+, 2026-\S+ \S+ UTC\+08:00 \(UTC 2026-\S+ \S+\)\n"),
+        ("America/Chicago", r"Entry \d+, 2026-\S+ \S+ UTC-0[56]:00 \(UTC 2026-\S+ \S+\)\n"),
     ],
 )
 def test_the_entry_says_its_time_once_where_the_workstation_keeps_utc(

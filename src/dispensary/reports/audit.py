@@ -19,7 +19,7 @@ from dispensary.domain.audit_actions import (
     value_shown,
     value_words,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, utc_offset
 from dispensary.reports.base import (
     BODY,
     GREEN,
@@ -48,7 +48,10 @@ VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV hold
 
 
 def local(at: datetime) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    """This workstation's time with its offset from UTC, not a zone's abbreviation (CST is
+    China's and the US's)."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
 
 
 def utc(at: datetime) -> str:
@@ -137,7 +140,7 @@ def audit_table(
             ]
             for e in entries
         ],
-        scaled((6, 20, 20, 12, 13, 17, 28, 50, 27), width),
+        scaled((6, 20, 25, 12, 13, 17, 23, 50, 27), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
     )

@@ -37,7 +37,7 @@ from dispensary.domain.audit_actions import (
     value_words,
 )
 from dispensary.domain.errors import DispensaryError
-from dispensary.i18n import sentences
+from dispensary.i18n import sentences, utc_offset
 from dispensary.services import audit, site_key, users
 from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.study import Study
@@ -420,7 +420,7 @@ class AuditScreen(Screen):
             when = self.tr("{utc} UTC").format(utc=utc)
         else:
             when = self.tr("{local} (UTC {utc})").format(
-                local=here.strftime("%Y-%m-%d %H:%M:%S %Z"), utc=utc
+                local=f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}", utc=utc
             )
         self.detail.setPlainText(
             self.tr(
