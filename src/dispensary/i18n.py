@@ -204,6 +204,18 @@ def format_datetime(value: datetime, language: Language | None = None) -> str:
     return babel_datetime(value, "y年M月d日 HH:mm", locale=lang.value)
 
 
+def utc_offset(at: datetime) -> str:
+    """The zone of a local time as its offset from UTC ("UTC+08:00", "UTC-05:30"), never its
+    abbreviation: "CST" is China Standard Time and US Central Time both."""
+    offset = at.utcoffset()
+    if offset is None:
+        return ""
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
 def weekday(value: date, language: Language | None = None) -> str:
     from babel.dates import format_date as babel_date
 

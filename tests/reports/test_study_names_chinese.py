@@ -124,3 +124,33 @@ def test_the_destruction_log_names_the_products_in_chinese(sample: SampleStudy) 
     text = made(sample, "destruction", Values())
     assert "海曲泊帕乙醇胺片 7.5 mg" in text and PRODUCT_EN not in text
     assert f"{PRODUCT_EN} 7.5 mg" in made(sample, "destruction", Values(), EN)
+
+
+def test_the_inventory_names_each_product_as_the_darf_does(sample: SampleStudy) -> None:
+    """The totals' sentences name the product by the study file's Chinese name, as the DARF,
+    the reconciliation and the forecast do; the stores by their Chinese name."""
+    text = made(sample, "inventory", Values())
+    assert "海曲泊帕乙醇胺片 7.5 mg：库存药片" in text
+    assert "试验药物库房1" in text and "IP store 1" not in text
+    for english in (PRODUCT_EN, "mg tablet"):
+        assert english not in text, english
+    assert f"{PRODUCT_EN} 7.5 mg tablet: " in made(sample, "inventory", Values(), EN)
+
+
+def test_the_lot_trace_names_the_product_and_stores_in_chinese(sample: SampleStudy) -> None:
+    text = made(sample, "lot", Values(lot="L2401"))
+    assert "产品 海曲泊帕乙醇胺片 7.5 mg" in text
+    assert "试验药物库房1" in text and "IP store 1" not in text
+    for english in (PRODUCT_EN, "mg tablet"):
+        assert english not in text, english
+    english = made(sample, "lot", Values(lot="L2401"), EN)
+    assert f"Product {PRODUCT_EN} 7.5 mg tablet" in english and "IP store 1" in english
+
+
+def test_the_expiry_report_names_the_store_as_the_inventory_does(sample: SampleStudy) -> None:
+    """The Location column: 试验药物库房1, the study file's Chinese name of its store (the
+    inventory's and the DARF's), not the English name the kits were received under."""
+    text = made(sample, "expiry", Values(days=3650))
+    assert "试验药物库房1" in text and "IP store 1" not in text
+    assert "IP store 2" in text  # a store the study file does not name: as recorded
+    assert "IP store 1" in made(sample, "expiry", Values(days=3650), EN)

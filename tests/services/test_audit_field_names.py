@@ -11,6 +11,7 @@ from pathlib import Path
 from dispensary.domain.audit_actions import FIELD_NAMES, field_name
 from dispensary.i18n import Language, speaking
 from dispensary.services import demo
+from dispensary.study import Study, bundled_studies, load_study
 
 
 def test_every_value_the_demo_records_has_a_name_in_both_languages(tmp_path: Path) -> None:
@@ -79,3 +80,61 @@ def test_an_excursion_s_range_is_named_in_both_languages() -> None:
             assert field_name(key) == english
         with speaking(Language.ZH_CN):
             assert field_name(key) == chinese
+
+
+SIGN_OFF = (
+    '{"discrepancies": 2, "products": [["herombopag-2.5mg", 588, 420, 8, true], '
+    '["herombopag-7.5mg", 2520, 672, 93, false]]}'
+)
+"""A reconciliation sign-off's entry as services.reconciliation.sign_off writes it."""
+
+
+def _study() -> Study:
+    return load_study(bundled_studies() / "NCT07198672.toml")
+
+
+def test_a_sign_offs_balances_are_labelled_and_its_products_named() -> None:
+    """Stored as bare lists ([code, received, on hand, held returned, balanced]): the report
+    printed them so, numbers an inspector cannot read. Each number is named, the product by
+    the study file's name for it in the reader's language."""
+    from dispensary.reports.audit import _values
+
+    study = _study()
+    with speaking(Language.ZH_CN):
+        assert _values(SIGN_OFF, study) == (
+            "差异：2；药品：海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，"
+            "账目平衡；海曲泊帕乙醇胺片 7.5 mg：已接收 2520，库存 672，留存的退回药品 93，"
+            "账目不平衡"
+        )
+    with speaking(Language.EN):
+        assert _values(SIGN_OFF, study) == (
+            "Discrepancies: 2; Products: herombopag (hetrombopag olamine) 2.5 mg tablet: "
+            "received 588, on hand 420, held returned 8, balances; herombopag (hetrombopag "
+            "olamine) 7.5 mg tablet: received 2520, on hand 672, held returned 93, does not "
+            "balance"
+        )
+        # Without the study (or a product it no longer has): the product's code.
+        assert _values(SIGN_OFF).startswith(
+            "Discrepancies: 2; Products: herombopag-2.5mg: received 588, on hand 420"
+        )
+
+
+def test_another_products_value_is_shown_as_stored() -> None:
+    from dispensary.domain.audit_actions import value_shown
+
+    for value in (["a", "b"], [["a", 1, 2]], [["a", 1, 2, 3, "yes"]], "herombopag-2.5mg"):
+        with speaking(Language.EN):
+            assert value_shown("products", value) == value
+
+
+def test_a_returns_outcome_is_said_in_the_readers_words() -> None:
+    """ "结果：counted" beside "签名：已发放": the outcome is a code of the program too."""
+    from dispensary.domain.audit_actions import value_shown
+    from dispensary.reports.audit import _values
+
+    with speaking(Language.ZH_CN):
+        assert value_shown("outcome", "counted") == "已清点退回"
+        assert value_shown("outcome", "not_brought_back") == "未带回"
+        assert _values('{"outcome": "counted", "tablets": 3}') == "结果：已清点退回；片数：3"
+    with speaking(Language.EN):
+        assert value_shown("outcome", "counted") == "counted"

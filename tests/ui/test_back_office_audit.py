@@ -124,7 +124,9 @@ def test_selected_entry_is_shown_in_full(qtbot: Any, pharmacy: Pharmacy) -> None
     ("zone", "said"),
     [
         ("UTC", r"Entry \d+, 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC\n"),
-        ("Asia/Shanghai", r"Entry \d+, 2026-\S+ \S+ CST \(UTC 2026-\S+ \S+\)\n"),
+        # Its offset, not "CST" (China Standard Time and US Central Time both).
+        ("Asia/Shanghai", r"Entry \d+, 2026-\S+ \S+ UTC\+08:00 \(UTC 2026-\S+ \S+\)\n"),
+        ("America/Chicago", r"Entry \d+, 2026-\S+ \S+ UTC-0[56]:00 \(UTC 2026-\S+ \S+\)\n"),
     ],
 )
 def test_the_entry_says_its_time_once_where_the_workstation_keeps_utc(
@@ -377,3 +379,20 @@ def test_a_correction_of_an_enrolment_reads_in_chinese(
         assert audit_values('{"birth_year":1966,"enrolled_on":"2026-01-12"}') == (
             "出生年份：1966；入组日期：2026-01-12"
         )
+
+
+def test_a_sign_offs_balances_read_in_the_window_as_in_the_report(
+    chinese: None, pharmacy: Pharmacy
+) -> None:
+    """The window shares the report's words (audit_actions.value_shown): each number of a
+    reconciliation sign-off named, the product by its Chinese name, in the table's cell and in
+    the entry below it."""
+    from dispensary.ui.audit_view import _compact, _pretty
+
+    study = pharmacy.ctx.study
+    stored = '{"products": [["herombopag-2.5mg", 588, 420, 8, true]], "discrepancies": 0}'
+    products = "海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，账目平衡"
+    assert _compact(stored, study) == f"药品：{products}；差异：0"
+    assert f"药品（products）：{products}" in _pretty(stored, study)
+    with speaking(Language.ZH_CN):
+        assert audit_values(stored, study) == f"药品：{products}；差异：0"

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 from dispensary.domain.errors import NotPermitted
+from dispensary.i18n import utc_offset
 from dispensary.services import counts, dispensing, queries, reconciliation
 from dispensary.ui.app import apply_style
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
@@ -128,7 +129,9 @@ def test_balances_and_findings_are_shown(
         ("L2501", "2.5 mg tablet"),
     ]
     worked_out = screen.generated.text()
-    zone = screen.result.generated_at.astimezone().tzname() if screen.result else None
+    # The zone by its offset from UTC ("UTC+08:00"), never an abbreviation such as CST.
+    zone = utc_offset(screen.result.generated_at.astimezone()) if screen.result else None
+    assert zone and zone.startswith("UTC")
     assert worked_out.startswith("Worked out ") and worked_out.endswith(f" {zone}")
 
 

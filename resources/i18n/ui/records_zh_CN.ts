@@ -821,10 +821,6 @@ Old values:
         <translation>计算于 {time} {zone}</translation>
     </message>
     <message>
-        <source>local time</source>
-        <translation>本地时间</translation>
-    </message>
-    <message>
         <source>1 finding to look at</source>
         <translation>1 项发现待查看</translation>
     </message>

@@ -163,7 +163,7 @@ def cmd_label(run: Run, key: str) -> int:
     lines = [
         _("Wrote {says} on {stock}{marked}: {target} ({size_text}).").format(
             says=sheet.says,
-            stock=plan.stock,
+            stock=label_catalogue.medium_shown(plan.stock),
             marked=marked,
             target=target,
             size_text=size_text(info),

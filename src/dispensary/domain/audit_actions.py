@@ -11,6 +11,7 @@ version, or by an upgrade of an older one) is shown as written.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 
 from dispensary.domain.codes import (
@@ -329,12 +330,64 @@ def field_name(key: str) -> str:
     return _in_context(marked) if marked else key
 
 
-def value_shown(key: str, value: object) -> object:
+RETURN_OUTCOMES: dict[str, str] = {
+    "counted": N_("return outcome|counted"),
+    "not_brought_back": N_("return outcome|not brought back"),
+}
+"""A return's outcome as services.returns records it (a kit counted back, or tablets counted
+for a kit not brought back)."""
+
+BALANCE_FIELDS = ("product", "received", "on_hand", "held_returned", "balanced")
+"""What a reconciliation sign-off records of each product, in this order
+(services.reconciliation.sign_off: `[key, received, on_hand, held_returned, balanced]`)."""
+
+
+def balances_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
+    """A reconciliation sign-off's products with what each number is, in the reader's
+    language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，平衡"): stored
+    as bare lists, which no inspector can read. `product_name`: a product's name from its code
+    (Study.product_name). None for a value of another shape (not a sign-off's)."""
+    if not isinstance(value, list) or not value:
+        return None
+    lines = []
+    for item in value:
+        if not (
+            isinstance(item, list)
+            and len(item) == len(BALANCE_FIELDS)
+            and isinstance(item[0], str)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:4])
+            and isinstance(item[4], bool)
+        ):
+            return None
+        code, received, on_hand, held, balanced = item
+        lines.append(
+            _(
+                "{product}: received {received}, on hand {on_hand}, held returned {held}, {balance}"
+            ).format(
+                product=product_name(code),
+                received=received,
+                on_hand=on_hand,
+                held=held,
+                balance=_("balances") if balanced else _("does not balance"),
+            )
+        )
+    return _("; ").join(lines)
+
+
+def value_shown(key: str, value: object, product_name: Callable[[str], str] = str) -> object:
     """A coded value in the reader's words where its key says which code it is (role:
-    pharmacist, 药师; sex: F, 女; signature: dispensed, 发放...); anything else, and every
-    value in English, as stored (the record's own codes)."""
+    pharmacist, 药师; sex: F, 女; signature: dispensed, 发放; a return's outcome...); anything
+    else, and every value in English, as stored (the record's own codes). A reconciliation
+    sign-off's products are written with what each number is, in every language (`product_name`
+    names a product by its code: Study.product_name)."""
+    if key == "products":
+        balances = balances_shown(value, product_name)
+        if balances is not None:
+            return balances
     if current_language() is ENGLISH or not isinstance(value, str):
         return value
+    if key == "outcome" and value in RETURN_OUTCOMES:
+        return _in_context(RETURN_OUTCOMES[value])
     try:
         if key == "role":
             return Role(value).word

@@ -10,6 +10,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from dispensary.i18n import N_, _
 from dispensary.labels.render import MARGIN, render_labels
 from dispensary.labels.stock import NO_CALIBRATION, Calibration, LabelStock
 from dispensary.labels.text import FONT, Piece, draw, fit
@@ -19,7 +20,8 @@ BAR = 50 * mm
 
 
 def calibration_page(stock: LabelStock, calibration: Calibration = NO_CALIBRATION) -> bytes:
-    """One page of the stock with every label position marked."""
+    """One page of the stock with every label position marked, its words in the reader's
+    language (the person at the printer is the one who asked for it)."""
     drawers = [_CalibrationLabel(stock, calibration, slot + 1) for slot in range(stock.per_page)]
     return render_labels(stock, calibration, drawers, f"Calibration page {stock.name}")
 
@@ -38,16 +40,23 @@ class _CalibrationLabel:
         bar_mm = round(self.bar / mm)
         pieces = [
             Piece(
-                f"Calibration: {stock.name} ({stock.size_text}), position {position}",
-                "calibration title",
+                _("Calibration: {stock} ({size}), position {position}").format(
+                    stock=stock.name, size=stock.size_text, position=position
+                ),
+                N_("calibration title"),
                 bold=True,
             ),
-            Piece(f"Saved: {calibration.text}.", "saved calibration"),
             Piece(
-                "The corner marks should touch the label's corners. If not, measure the shift "
-                "and save it: x + moves the print right, y + moves it down. "
-                f"The bar should measure {bar_mm} mm; if not, scale = {bar_mm} / measured length.",
-                "calibration instructions",
+                _("Saved: {calibration}.").format(calibration=calibration.text),
+                N_("saved calibration"),
+            ),
+            Piece(
+                _(
+                    "The corner marks should touch the label's corners. If not, measure the "
+                    "shift and save it: x + moves the print right, y + moves it down. The bar "
+                    "should measure {bar} mm; if not, scale = {bar} / measured length."
+                ).format(bar=bar_mm),
+                N_("calibration instructions"),
             ),
         ]
         self.text = fit(
@@ -56,8 +65,8 @@ class _CalibrationLabel:
             text_height,
             8.0,
             4.0,
-            f"calibration page of {stock.name}",
-            "This stock is too small for a calibration page.",
+            _("calibration page of {stock}").format(stock=stock.name),
+            N_("This stock is too small for a calibration page."),
         )
 
     def __call__(self, canvas: Canvas) -> None:

@@ -6,8 +6,8 @@ all generated from `LABELS`; a print is planned and recorded by services.labels 
 rule, the failure policy). Adding a label is one entry here (and its renderer).
 
 Titles and summaries are marked N_ and translated where shown; a sheet's title (the preview's)
-is in the reader's language, its file name and the sentence the command line writes (`says`)
-stay English, as the reports' do.
+and the sentence the command line writes (`says`) are in the reader's language, its file name
+stays English, as the reports' do.
 """
 
 from __future__ import annotations
@@ -141,6 +141,16 @@ def medium(label: Label, values: Values, stock: LabelStock | None) -> str:
     return stock.name
 
 
+PAPER_WORDS = (N_("A4 paper"), N_("US Letter paper"))
+"""How `medium` records a leaflet's paper (f"{PAPERS[paper]} paper"), for translation."""
+
+
+def medium_shown(recorded: str) -> str:
+    """A print's medium as `medium` recorded it, in the reader's language: a stock by its name
+    (the name --stock takes), a paper in words ("A4 纸")."""
+    return _(recorded) if recorded in PAPER_WORDS else recorded
+
+
 def plan_label(
     label: Label,
     ctx: Context,
@@ -223,7 +233,9 @@ def calibration_sheet(label: Label, stock: LabelStock, calibration: Calibration)
             stock=stock.name, calibration=calibration.text
         ),
         f"Calibration {stock.name}.pdf",
-        f"the calibration page of {stock.name} ({stock.description})",
+        _("the calibration page of {stock} ({description})").format(
+            stock=stock.name, description=stock.shown
+        ),
         render,
     )
 

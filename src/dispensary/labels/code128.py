@@ -10,6 +10,7 @@ from barcode import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from dispensary.i18n import _
 from dispensary.labels.text import LabelDoesNotFit
 
 QUIET_MODULES = 10
@@ -28,9 +29,10 @@ def module_width(text: str, width: float) -> float:
     module = float(min(WIDEST, width / count))
     if module < NARROWEST:
         raise LabelDoesNotFit(
-            f"The barcode of '{text}' needs {count * NARROWEST / mm:.1f} mm of width at the "
-            f"narrowest readable bar, but the label leaves {width / mm:.1f} mm. Choose a wider "
-            "label stock."
+            _(
+                "The barcode of '{code}' needs {needed} mm of width at the narrowest readable "
+                "bar, but the label leaves {width} mm. Choose a wider label stock."
+            ).format(code=text, needed=f"{count * NARROWEST / mm:.1f}", width=f"{width / mm:.1f}")
         )
     return module
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from dispensary.i18n import _, current_language
+from dispensary.i18n import N_, _, current_language
 from dispensary.labels import wording
 from dispensary.labels.languages import (
     ENGLISH_ONLY,
@@ -45,10 +45,11 @@ from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import LabelLanguage, Study
 
-ADVICE = "Print it on a larger stock, or shorten the study file's texts named."
+ADVICE = N_("Print it on a larger stock, or shorten the study file's texts named.")
 SEPARATOR = " \u00b7 "
-SHORTEN = "or shorten the study file's texts named."
-NONE_LARGER = (
+LARGER = N_("Print it on a larger stock")
+SHORTEN = N_("or shorten the study file's texts named.")
+NONE_LARGER = N_(
     "No larger stock takes it at a legible size either: shorten the study file's texts named."
 )
 
@@ -92,10 +93,12 @@ def check_dispensing_stock(stock: LabelStock) -> None:
         return
     usable = ", ".join(s.name for s in STOCKS.values() if s.for_dispensing)
     raise LabelDoesNotFit(
-        f"A dispensing label cannot be printed on {stock.name} stock ({stock.size_text}): its "
-        f"twelve particulars would print below {LEGIBLE:g} pt, too small to read. Load the "
-        f"thermal-4x2 roll (4 x 2 inch) or use another stock for dispensing labels ({usable}); "
-        f"{stock.name} is for kit labels."
+        _(
+            "A dispensing label cannot be printed on {stock} stock ({size}): its twelve "
+            "particulars would print below {legible} pt, too small to read. Load the thermal-4x2 "
+            "roll (4 x 2 inch) or use another stock for dispensing labels ({usable}); {stock} is "
+            "for kit labels."
+        ).format(stock=stock.name, size=stock.size_text, legible=f"{LEGIBLE:g}", usable=usable)
     )
 
 
@@ -110,8 +113,13 @@ def _product(study: Study, dispense: DispenseResult, speech: Speech) -> list[Pie
     """The heading: the name and strength of each product in the bag ('A 100 mg + B 25 mg')."""
     codes = [code for code, _count in dispensed_products(dispense)]
     keys = ", ".join(f"products.{code}" for code in codes)
-    field = speech.source("substance name and strength", f"substance name and strength ({keys})")
-    return [Piece(" + ".join(speech.text.products[code] for code in codes), field)]
+    return [
+        Piece(
+            " + ".join(speech.text.products[code] for code in codes),
+            N_("substance name and strength"),
+            source=speech.source("", keys),
+        )
+    ]
 
 
 def units_text(study: Study, dispense: DispenseResult, text: LabelLanguage) -> str:
@@ -148,7 +156,7 @@ def _marks(
     was = study.dose_level(previous_dose).name
     if not speech.english:
         was = speech.text.dose_levels.get(previous_dose, was)
-    return [mark(wording.dose_changed(was), "dose changed mark")]
+    return [mark(wording.dose_changed(was), N_("dose changed mark"))]
 
 
 def pharmacy_text(study: Study, speech: Speech, pharmacy: Particulars) -> str:
@@ -171,10 +179,12 @@ def _side(
         wording.dispensed(dispense.dispensed_on, dispense.pharmacist_initials),
     )
     return [
-        Piece(SEPARATOR.join(who), "participant and cycle", bold=True, parts=who, joiner=JOINER),
+        Piece(
+            SEPARATOR.join(who), N_("participant and cycle"), bold=True, parts=who, joiner=JOINER
+        ),
         Piece(
             sentence(*where),
-            "pharmacy name (Settings, or [study] pharmacy_name), dispense date and pharmacist",
+            N_("pharmacy name (Settings, or [study] pharmacy_name), dispense date and pharmacist"),
             parts=where,
         ),
     ]
@@ -191,29 +201,30 @@ def _body(
         wording.sponsor(text.sponsor or study.sponsor),
     )
     return [
-        Piece(wording.then(units, kits_text(study, dispense, text)), "units, kits and lots"),
+        Piece(wording.then(units, kits_text(study, dispense, text)), N_("units, kits and lots")),
         Piece(
             sentence(
                 wording.dose(dose_name(dispense, speech)),
                 directions(study, dispense, speech, weekday),
             ),
-            "dose and directions (" + speech.source("[label] directions", "directions") + ")",
+            N_("dose and directions"),
             bold=True,
+            source=speech.source("[label] directions", "directions"),
         ),
         Piece(
             sentence(text.storage, text.keep_out_of_reach, cautions(study, text)),
-            "storage, keep-out-of-reach and clinical trial statements ("
-            + speech.source(
+            N_("storage, keep-out-of-reach and clinical trial statements"),
+            source=speech.source(
                 "[temperature] storage, [label] keep_out_of_reach, caution",
                 "storage, keep_out_of_reach, caution",
-            )
-            + ")",
+            ),
         ),
         Piece(
             sentence(trial, contact_text(study, text)),
-            "trial reference and contact ([study] protocol, site, investigator, sponsor, "
+            N_("trial reference and contact"),
+            source="[study] protocol, site, investigator, sponsor, "
             + speech.source("contact_name, contact_address", "contact_name, contact_address")
-            + ", contact_phone)",
+            + ", contact_phone",
         ),
     ]
 
@@ -245,7 +256,7 @@ def dispensing_layout(
             in_every(spoken, lambda s: _side(study, dispense, s, pharmacy)),
             in_every(spoken, lambda s: _body(study, dispense, s, weekday)),
             in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
-            f"dispensing label of {dispense.number}",
+            _("dispensing label of {dispense}").format(dispense=dispense.number),
             barcode_share=0.32,
             body_largest=9.0,
             advice=ADVICE,
@@ -264,9 +275,7 @@ def dispensing_layout(
         return on(stock)
     except LabelDoesNotFit as error:
         larger = larger_stocks(stock, on, dispensing=True)
-        raise refusal_naming(
-            error, larger, "Print it on a larger stock", SHORTEN, NONE_LARGER
-        ) from error
+        raise refusal_naming(error, larger, LARGER, SHORTEN, NONE_LARGER) from error
 
 
 def contact_text(study: Study, text: LabelLanguage | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from dispensary.domain.errors import InvalidInput
+from dispensary.i18n import N_, _
 from dispensary.labels import wording
 from dispensary.labels.dispensing import cautions, contact_text
 from dispensary.labels.languages import ENGLISH_ONLY, Speech, in_every, speeches
@@ -30,9 +31,10 @@ from dispensary.labels.text import LabelDoesNotFit, Piece, expiry_text, keep_tog
 from dispensary.services.report_data import KitLabelRow
 from dispensary.study import Study
 
-ADVICE = "Choose a larger label stock, or shorten the study file's texts named."
-SHORTEN = "or shorten the study file's texts named."
-NONE_LARGER = (
+ADVICE = N_("Choose a larger label stock, or shorten the study file's texts named.")
+LARGER = N_("Choose a larger label stock")
+SHORTEN = N_("or shorten the study file's texts named.")
+NONE_LARGER = N_(
     "No larger label stock takes it at a legible size either: shorten the study file's texts named."
 )
 
@@ -61,9 +63,7 @@ def kit_layout(
         return on(stock)
     except LabelDoesNotFit as error:
         larger = larger_stocks(stock, on, dispensing=False)
-        raise refusal_naming(
-            error, larger, "Choose a larger label stock", SHORTEN, NONE_LARGER
-        ) from error
+        raise refusal_naming(error, larger, LARGER, SHORTEN, NONE_LARGER) from error
 
 
 def _contact(study: Study, speech: Speech, with_contact: bool) -> str:
@@ -84,33 +84,33 @@ def _kit_layout(
     product = study.product(kit.product)
 
     def marks(speech: Speech) -> list[Piece]:
-        return [mark(wording.quarantined(), "quarantine mark")] if quarantined else []
+        return [mark(wording.quarantined(), N_("quarantine mark"))] if quarantined else []
 
     def side(speech: Speech) -> list[Piece]:
         units = wording.kit_units(
             kit.tablets, product.form, product.route, speech.text.counted(kit.tablets, product.form)
         )
-        field = "dosage form, route and number of units"
+        field = N_("dosage form, route and number of units")
         return [Piece(units, field, bold=True, parts=(units,), joiner=JOINER)]
 
     def body(speech: Speech) -> list[Piece]:
         text = speech.text
         expiry = keep_together(expiry_text(kit.expiry, speech.language))
         return [
-            Piece(f"{wording.lot(kit.lot)} \u00b7 {expiry}", "lot and expiry", bold=True),
+            Piece(f"{wording.lot(kit.lot)} \u00b7 {expiry}", N_("lot and expiry"), bold=True),
             Piece(
                 sentence(text.storage, text.keep_out_of_reach),
-                "storage conditions and keep-out-of-reach ("
-                + speech.source(
+                N_("storage conditions and keep-out-of-reach"),
+                source=speech.source(
                     "[temperature] storage, [label] keep_out_of_reach",
                     "storage, keep_out_of_reach",
-                )
-                + ")",
+                ),
             ),
             Piece(
                 cautions(study, text),
-                "clinical trial statement (" + speech.source("[label] caution", "caution") + ")",
+                N_("clinical trial statement"),
                 bold=True,
+                source=speech.source("[label] caution", "caution"),
             ),
             Piece(
                 sentence(
@@ -118,23 +118,26 @@ def _kit_layout(
                     wording.investigator(text.investigator or study.investigator),
                     wording.sponsor(text.sponsor or study.sponsor),
                 ),
-                "trial reference ([study] protocol, site, investigator, sponsor)",
+                N_("trial reference ([study] protocol, site, investigator, sponsor)"),
             ),
             Piece(
                 _contact(study, speech, with_contact),
-                "contact ("
-                + speech.source(
+                N_("contact"),
+                source=speech.source(
                     "[study] contact_name, contact_address", "contact_name, contact_address"
                 )
-                + ", contact_phone)",
+                + ", contact_phone",
             ),
         ]
 
     def name(speech: Speech) -> list[Piece]:
-        field = speech.source(
-            "substance name and strength", f"substance name and strength (products.{kit.product})"
-        )
-        return [Piece(speech.text.products[kit.product], field)]
+        return [
+            Piece(
+                speech.text.products[kit.product],
+                N_("substance name and strength"),
+                source=speech.source("", f"products.{kit.product}"),
+            )
+        ]
 
     return layout_label(
         stock,
@@ -143,7 +146,7 @@ def _kit_layout(
         in_every(spoken, side),
         in_every(spoken, body),
         in_every(spoken, lambda s: [reprint_mark()]) if reprint else (),
-        f"kit label of {kit.number}",
+        _("kit label of {kit}").format(kit=kit.number),
         barcode_share=0.45,
         body_largest=11.0,
         advice=ADVICE,

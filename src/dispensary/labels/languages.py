@@ -161,4 +161,5 @@ def _merged(group: Sequence[tuple[Speech, Piece]]) -> Piece:
                 finished = wording.sentence(part)
             text += ("" if not text or text.endswith(wording.FULL_STOPS) else " ") + finished
     fields = " / ".join(dict.fromkeys(piece.field for _speech, piece in group))
-    return replace(first, text=text, field=fields, parts=tuple(done))
+    sources = " / ".join(dict.fromkeys(piece.source for _speech, piece in group if piece.source))
+    return replace(first, text=text, field=fields, source=sources, parts=tuple(done))

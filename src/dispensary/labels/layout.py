@@ -7,12 +7,13 @@ particular at a legible size (text.LEGIBLE), is refused before any PDF exists.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from dispensary.i18n import N_, _, pgettext, sentences
 from dispensary.labels import wording
 from dispensary.labels.code128 import draw_code128, module_width
 from dispensary.labels.render import MARGIN
@@ -34,7 +35,7 @@ def reprint_mark() -> Piece:
     word = wording.reprint()
     return Piece(
         word,
-        "reprint mark",
+        N_("reprint mark"),
         bold=True,
         inverse=True,
         align="right",
@@ -43,7 +44,7 @@ def reprint_mark() -> Piece:
     )
 
 
-REPRINT = Piece(wording.REPRINT, "reprint mark", bold=True, inverse=True, align="right")
+REPRINT = Piece(wording.REPRINT, N_("reprint mark"), bold=True, inverse=True, align="right")
 
 
 def mark(text: str, field: str) -> Piece:
@@ -125,8 +126,10 @@ def barcode_block(code: str, box: Box, what: str, largest: float = 9.0) -> Barco
         size -= 0.25
     if stringWidth(code, BOLD, size) > box.width:
         raise LabelDoesNotFit(
-            f"The number '{code}' under the {what} barcode does not fit at {SMALLEST:g} pt. "
-            "Choose a wider label stock."
+            _(
+                "The number '{code}' under the barcode of the {what} does not fit at {size} pt. "
+                "Choose a wider label stock."
+            ).format(code=code, what=what, size=f"{SMALLEST:g}")
         )
     return BarcodeBlock(code, box, size, box.height - size * 1.25)
 
@@ -149,7 +152,9 @@ def layout_label(
     No text is set below SMALLEST, nor as large as the product's. `product`: its name and
     strength, in each language of the label; `reprint`: the REPRINT marks (True: in English)."""
     inner = Box(MARGIN, MARGIN, stock.label_width - 2 * MARGIN, stock.label_height - 2 * MARGIN)
-    where = f"{what} on {stock.name} stock ({stock.size_text})"
+    where = _("{what} on {stock} stock ({size})").format(
+        what=what, stock=stock.name, size=stock.size_text
+    )
     barcode_width = inner.width * barcode_share
     side_width = inner.width - barcode_width - GAP
     reprints = [REPRINT] if reprint is True else list(reprint or [])
@@ -160,7 +165,7 @@ def layout_label(
     band_y = inner.top - band
     body_box = Box(inner.x, inner.y, inner.width, band_y - GAP - inner.y)
     products = [product] if isinstance(product, Piece) else list(product)
-    lead = [Piece(p.text, p.field, bold=True, scale=PRODUCT_SCALE) for p in products]
+    lead = [replace(p, bold=True, scale=PRODUCT_SCALE) for p in products]
     body_fit = fit(
         [*lead, *body], body_box.width, body_box.height, body_largest, SMALLEST, where, advice
     )
@@ -206,8 +211,14 @@ def refusal_naming(
 ) -> LabelDoesNotFit:
     """The refusal, naming the larger stocks that take the label where there are some:
     '<problem> <lead>: it fits on a4-sheet-6 (99.1 x 93.1 mm); <rest>', else
-    '<problem> <none>'."""
+    '<problem> <none>'; `lead`, `rest` and `none` are marked N_, said in the reader's
+    language."""
     if not larger:
-        return LabelDoesNotFit(f"{error.problem} {none}", error.problem)
-    names = " or ".join(f"{s.name} ({s.size_text})" for s in larger)
-    return LabelDoesNotFit(f"{error.problem} {lead}: it fits on {names}; {rest}", error.problem)
+        return LabelDoesNotFit(sentences((error.problem, _(none))), error.problem)
+    names = pgettext("stocks", " or ").join(
+        _("{stock} ({size})").format(stock=s.name, size=s.size_text) for s in larger
+    )
+    advice = _("{lead}: it fits on {stocks}; {rest}").format(
+        lead=_(lead), stocks=names, rest=_(rest)
+    )
+    return LabelDoesNotFit(sentences((error.problem, advice)), error.problem)

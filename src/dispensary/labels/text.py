@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dispensary import pdffonts
 from dispensary.domain.errors import RuleViolation
-from dispensary.i18n import ENGLISH, Language, speaking
+from dispensary.i18n import ENGLISH, Language, _, sentences, speaking
 from dispensary.labels import wording
 from dispensary.pdffonts import (
     bind_numbers,
@@ -78,18 +78,23 @@ def expiry_text(expiry: date, language: Language = ENGLISH) -> str:
         return wording.expiry(expiry, (expiry + timedelta(days=1)).month != expiry.month)
 
 
-def check_printable(text: str, field: str) -> None:
+def check_printable(text: str, field: str, source: str = "") -> None:
     """Refuses a text with a character that neither Helvetica nor the CJK font can print,
-    naming the field and the character."""
+    naming the field (and where the study file has it) and the character."""
     missing = pdffonts.missing_glyphs(text)
     if not missing:
         return
     bad = missing[0]
-    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    more = _(" (and {count} more)").format(count=len(missing) - 1) if len(missing) > 1 else ""
+    named = field_name(field)
+    if source:
+        named = _("{field} ({source})").format(field=named, source=source)
     raise UnprintableText(
-        f"The {field} holds '{bad}' (U+{ord(bad):04X}){more}, which the label fonts cannot "
-        "print (neither Helvetica nor the Chinese font WenQuanYi Micro Hei has it). Write it "
-        "otherwise in the study file or record."
+        _(
+            "The {field} holds '{character}' (U+{code}){more}, which the label fonts cannot "
+            "print (neither Helvetica nor the Chinese font WenQuanYi Micro Hei has it). Write it "
+            "otherwise in the study file or record."
+        ).format(field=named, character=bad, code=f"{ord(bad):04X}", more=more)
     )
 
 
@@ -98,7 +103,7 @@ class Piece:
     """A paragraph of label text; `field` names it in messages."""
 
     text: str
-    field: str
+    field: str  # what it is, in English (marked N_ where written), translated where shown
     bold: bool = False
     scale: float = 1.0
     align: str = "left"  # left, centre, right
@@ -108,6 +113,8 @@ class Piece:
     label a statement that reads the same in both languages is printed once."""
     joiner: str | None = None
     """How the parts are joined: None, as sentences; else this text (' \u00b7 ')."""
+    source: str = ""
+    """Where the text is in the study file ('[label] directions'): keys, shown as written."""
 
     @property
     def font(self) -> str:
@@ -216,7 +223,7 @@ def fit(
 ) -> Fitted:
     """The largest size (stepping down from `largest`) at which every piece fits whole."""
     for piece in pieces:
-        check_printable(piece.text, piece.field)
+        check_printable(piece.text, piece.field, piece.source)
     size = largest
     while size >= smallest - 1e-9:
         fitted = _set(pieces, size, width)
@@ -224,9 +231,27 @@ def fit(
             return fitted
         size = round(size - STEP, 2) if size - STEP >= smallest or size == smallest else smallest
     longest = sorted(pieces, key=lambda p: len(visible(p.text)), reverse=True)[:2]
-    named = " and ".join(f"the {p.field} ({len(visible(p.text))} characters)" for p in longest)
-    problem = f"The {what} does not fit even at {smallest:g} pt; the longest texts are {named}."
-    raise LabelDoesNotFit(f"{problem} {advice}", problem)
+    named = _(" and ").join(_named(p) for p in longest)
+    problem = _("The {what} does not fit even at {size} pt; the longest texts are {named}.").format(
+        what=what, size=f"{smallest:g}", named=named
+    )
+    raise LabelDoesNotFit(sentences((problem, _(advice))), problem)
+
+
+def field_name(field: str) -> str:
+    """What a piece of text is, in the reader's language: its field ("dose and directions"; a
+    piece of two languages' statements may name two, "a / b"), each translated."""
+    return " / ".join(_(name) for name in field.split(" / "))
+
+
+def _named(piece: Piece) -> str:
+    """A piece in a refusal: what it is, where the study file has it, and its length."""
+    count = len(visible(piece.text))
+    if piece.source:
+        return _("the {field} ({source}) ({count} characters)").format(
+            field=field_name(piece.field), source=piece.source, count=count
+        )
+    return _("the {field} ({count} characters)").format(field=field_name(piece.field), count=count)
 
 
 def _baseline(line: SetLine, y: float) -> float:

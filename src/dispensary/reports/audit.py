@@ -19,7 +19,7 @@ from dispensary.domain.audit_actions import (
     value_shown,
     value_words,
 )
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, utc_offset
 from dispensary.reports.base import (
     BODY,
     GREEN,
@@ -48,15 +48,19 @@ VALUE_LIMIT = 600  # characters of old/new values shown in the PDF (the CSV hold
 
 
 def local(at: datetime) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    """This workstation's time with its offset from UTC, not a zone's abbreviation (CST is
+    China's and the US's)."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}"
 
 
 def utc(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _values(text: str) -> str:
-    """JSON values as 'key: value' pairs, easier to read than braces."""
+def _values(text: str, study: Study | None = None) -> str:
+    """JSON values as 'key: value' pairs, easier to read than braces; a product named as the
+    study file names it in the reader's language (a sign-off's balances)."""
     if not text:
         return ""
     try:
@@ -65,9 +69,10 @@ def _values(text: str) -> str:
         return text
     if not isinstance(data, dict):
         return text
+    names = study.product_name if study is not None else str
     pair = _("{name}: {value}")  # Chinese: ：and ；, as the audit trail screen writes them
     shown = _("; ").join(
-        pair.format(name=field_name(k), value=_short(value_shown(k, v)))
+        pair.format(name=field_name(k), value=_short(value_shown(k, v, names)))
         for k, v in data.items()
         if k != "ledger"
     )
@@ -104,7 +109,9 @@ def verification_box(result: VerifyResult) -> Paragraph:
     return Paragraph(escape(text), styled(style, text))
 
 
-def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
+def audit_table(
+    entries: tuple[AuditRow, ...], width: float, study: Study | None = None
+) -> Flowable:
     if not entries:
         return empty_note(_("No audit entries in this period."))
     return data_table(
@@ -127,13 +134,13 @@ def audit_table(entries: tuple[AuditRow, ...], width: float) -> Flowable:
                 e.username,
                 name_of(e.action),
                 f"{record_kind(e.entity)} {e.entity_id}",
-                _values(e.old),
-                _values(e.new),
+                _values(e.old, study),
+                _values(e.new, study),
                 reason_shown(e.action, e.reason),
             ]
             for e in entries
         ],
-        scaled((6, 20, 20, 12, 13, 17, 28, 50, 27), width),
+        scaled((6, 20, 25, 12, 13, 17, 23, 50, 27), width),  # local time with its offset
         numeric=(0,),
         size=6.5,
     )
@@ -159,7 +166,7 @@ def audit_pdf(meta: ReportMeta, study: Study, report: AuditReport, paper: str = 
             )
         ),
     ]
-    story = [*cover, PageBreak(), audit_table(report.entries, width)]
+    story = [*cover, PageBreak(), audit_table(report.entries, width, study)]
     section = Section(_(TITLE), story, fields=fields, landscape=True)
     return build_report(meta, _(TITLE), [section], paper)
 

@@ -56,13 +56,20 @@ from dispensary.reports.words import (
     day,
     footer_line,
     long_day,
+    long_when,
     period_text,
     verification_text,
     when,
 )
 from dispensary.services.report_data import ReportMeta
 
-__all__ = ["day", "long_day", "period_text", "when"]  # re-exported: the renderers import them here
+__all__ = [
+    "day",
+    "long_day",
+    "long_when",
+    "period_text",
+    "when",
+]  # re-exported: the renderers import them here
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"

@@ -47,7 +47,7 @@ def _rows(study: Study, report: ExpiryReport, kits: tuple[KitRow, ...]) -> list[
             str((k.expiry - report.today).days),
             term(k.status.label),
             study.quantity(k.product, k.tablets),  # "28 capsules" unless all are tablets
-            k.location,
+            k.where or k.location,  # the store as the reader names it (Study.area_name)
         ]
         for k in kits
     ]

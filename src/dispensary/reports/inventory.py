@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable
 
 from dispensary.domain.codes import KitStatus
-from dispensary.domain.errors import StudyFileError
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
     Section,
@@ -38,13 +37,6 @@ STATUSES = (
     KitStatus.DESTROYED,
 )
 ON_SHELF = (KitStatus.AVAILABLE, KitStatus.QUARANTINED, KitStatus.EXPIRED)
-
-
-def _product_name(study: Study, code: str) -> str:
-    try:
-        return study.product(code).display
-    except StudyFileError:  # a product no longer in the study file still shows by its code
-        return code
 
 
 def on_shelf(kits: Sequence[KitRow]) -> int:
@@ -107,7 +99,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                     "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
                     "{dispensable} dispensable."
                 ).format(
-                    product=_product_name(study, product),
+                    product=study.product_name(product),
                     on_shelf=on_shelf(members),
                     dispensable=dispensable(members),
                 )

@@ -109,7 +109,7 @@ def lot_section(study: Study, trace: LotTrace, paper: str) -> Section:
             numeric=(2,),
         )
     )
-    product = study.product(trace.product).display if trace.product else trace.product
+    product = study.product_name(trace.product) if trace.product else trace.product
     fields = [
         (_("Lot"), trace.lot),
         (_("Product"), product),

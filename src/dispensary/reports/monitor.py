@@ -24,6 +24,7 @@ from dispensary.reports.base import (
     frame_width,
     heading,
     long_day,
+    long_when,
     para,
     period_text,
     scaled,
@@ -138,7 +139,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         (_("Site"), institution(study)),
         (_("Visit period"), period),
         (_("Prepared by"), prepared_by),
-        (_("Prepared on"), when(meta.generated_at)),
+        (_("Prepared on"), long_when(meta.generated_at)),
     ]
     portrait = frame_width(False, paper)
     wide = frame_width(True, paper)

@@ -26,9 +26,9 @@ from dispensary.reports.base import (
     heading,
     kit_ranges,
     long_day,
+    long_when,
     para,
     scaled,
-    when,
 )
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
@@ -250,7 +250,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
             _("Eligibility confirmed"),
             _("{name}, {at}").format(
                 name=person(study, report.eligibility_confirmed_by),
-                at=when(report.eligibility_confirmed_at),
+                at=long_when(report.eligibility_confirmed_at),
             ),
         ),
         (_("Next cycle"), _next_cycle(p)),

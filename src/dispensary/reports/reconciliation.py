@@ -17,6 +17,7 @@ from dispensary.reports.base import (
     empty_note,
     frame_width,
     heading,
+    long_when,
     para,
     scaled,
     signature_block,
@@ -190,7 +191,9 @@ def reconciliation_story(
     )
     story: list[Flowable] = [
         para(
-            _("Generated {when}. {verdict}").format(when=when(result.generated_at), verdict=verdict)
+            _("Generated {when}. {verdict}").format(
+                when=long_when(result.generated_at), verdict=verdict
+            )
         ),
         para(written_off_note()),
         para(physical_text(result)),
@@ -256,7 +259,7 @@ def reconciliation_pdf(
     fields = [
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
-        (_("As of"), when(result.generated_at)),
+        (_("As of"), long_when(result.generated_at)),
         (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),
         (_("Shelf"), result.physical),
     ]

@@ -12,7 +12,9 @@ What changes with the language and what does not:
 - dates in tables are ISO (2026-03-02) in every language, as the records keep them: a column
   of them sorts and reads the same for everyone. A date in a sentence or a page header is
   written as its reader writes it: 2026年3月2日 in Chinese; the English reports keep ISO there
-  too (unchanged). Times are UTC with their zone, as recorded;
+  too (unchanged). Times are UTC with their zone, as recorded: ISO in a table and in the
+  footer's line (`when`), the date written out in a header or a sentence (`long_when`), so
+  that one header, one sentence or one table never mixes the two forms;
 - numbers are digits; CSV column names and coded values never change (scripts read them).
 
 The names of statuses, roles, flags and other coded values (each enum's `label`) are listed in
@@ -127,6 +129,16 @@ def long_day(value: date | None) -> str:
 def when(at: datetime) -> str:
     """A moment, in UTC with its zone (a record's time, the same in every language)."""
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def long_when(at: datetime) -> str:
+    """A moment in a page header or a sentence, in UTC, its date as the reader writes it
+    beside the header's other dates ("2026年12月5日 12:10 UTC"): one form of date in one
+    header. ISO in English, as `when`."""
+    if english():
+        return when(at)
+    moment = at.astimezone(UTC)
+    return f"{format_date(moment.date(), form='long')} {moment:%H:%M} UTC"
 
 
 def role_name(role: Role) -> str:

@@ -37,7 +37,7 @@ from dispensary.domain.audit_actions import (
     value_words,
 )
 from dispensary.domain.errors import DispensaryError
-from dispensary.i18n import sentences
+from dispensary.i18n import sentences, utc_offset
 from dispensary.services import audit, site_key, users
 from dispensary.services.results import AnchorCheck, AuditRow
 from dispensary.study import Study
@@ -65,15 +65,18 @@ VALUES_LEAST = 24
 """Characters ("x") of width the values keep before the record gives way."""
 
 
-def _values(text: str) -> list[tuple[str, str]] | None:
-    """Stored JSON as (key, readable value) pairs; None when it is not a JSON object."""
+def _values(text: str, study: Study | None = None) -> list[tuple[str, str]] | None:
+    """Stored JSON as (key, readable value) pairs, as the audit report writes them
+    (audit_actions.value_shown; a product by the study's name for it); None when it is not a
+    JSON object."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         return None
     if not isinstance(data, dict):
         return None
-    return [(str(k), _readable(_moment(value_shown(str(k), v)))) for k, v in data.items()]
+    names = study.product_name if study is not None else str
+    return [(str(k), _readable(_moment(value_shown(str(k), v, names)))) for k, v in data.items()]
 
 
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
@@ -102,12 +105,12 @@ def _readable(value: object) -> str:
     )
 
 
-def _compact(text: str) -> str:
+def _compact(text: str, study: Study | None = None) -> str:
     """Stored JSON as 'key: value' pairs, readable in one table cell (the ledger rows' hashes
     left to the full entry)."""
     if not text:
         return ""
-    pairs = _values(text)
+    pairs = _values(text, study)
     if pairs is None:
         return _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -116,11 +119,11 @@ def _compact(text: str) -> str:
     )
 
 
-def _pretty(text: str) -> str:
+def _pretty(text: str, study: Study | None = None) -> str:
     """Stored values in full for the entry below the table: one 'key: value' a line."""
     if not text:
         return QCoreApplication.translate("AuditScreen", "(none)")
-    pairs = _values(text)
+    pairs = _values(text, study)
     if pairs is None:
         return _plain(text)
     pair = QCoreApplication.translate("AuditScreen", "{name}: {value}")
@@ -181,8 +184,8 @@ def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:
         Column(
             str(QT_TRANSLATE_NOOP("Column", "Reason")), lambda r: reason_shown(r.action, r.reason)
         ),
-        Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new)),
-        Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old)),
+        Column(str(QT_TRANSLATE_NOOP("Column", "New values")), lambda r: _compact(r.new, study)),
+        Column(str(QT_TRANSLATE_NOOP("Column", "Old values")), lambda r: _compact(r.old, study)),
     ]
 
 
@@ -417,7 +420,7 @@ class AuditScreen(Screen):
             when = self.tr("{utc} UTC").format(utc=utc)
         else:
             when = self.tr("{local} (UTC {utc})").format(
-                local=here.strftime("%Y-%m-%d %H:%M:%S %Z"), utc=utc
+                local=f"{here:%Y-%m-%d %H:%M:%S} {utc_offset(here)}", utc=utc
             )
         self.detail.setPlainText(
             self.tr(
@@ -434,8 +437,8 @@ class AuditScreen(Screen):
                     _record(r, self.session.ctx.study), r.entity, record_kind(r.entity)
                 ),
                 reason=reason or self.tr("(none)"),
-                new=_pretty(r.new),
-                old=_pretty(r.old),
+                new=_pretty(r.new, self.session.ctx.study),
+                old=_pretty(r.old, self.session.ctx.study),
             )
         )
 

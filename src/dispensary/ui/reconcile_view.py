@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import DispensaryError
+from dispensary.i18n import utc_offset
 from dispensary.services import queries, reconciliation, returns
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import (
@@ -467,7 +468,7 @@ class ReconcileScreen(Screen):
         local = result.generated_at.astimezone()
         self.generated.setText(
             self.tr("Worked out {time} {zone}").format(
-                time=local.strftime("%Y-%m-%d %H:%M"), zone=local.tzname() or self.tr("local time")
+                time=local.strftime("%Y-%m-%d %H:%M"), zone=utc_offset(local)
             )
         )
         found = len(result.to_review)
