@@ -391,3 +391,34 @@ def test_the_history_screen_gives_each_product_its_figures(
         assert "demotinib (fictional) 25 mg tablet taken 21 tablets of 21 tablets" in said
     else:
         assert "德莫卡匹布胶囊（虚构）100 mg：应服 28粒，已服 18粒" in said, said
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize(
+    ("language", "total"),
+    [
+        ("en", "Kits to receive: 3 (56 capsules, 30 tablets)"),
+        ("zh_CN", "待接收药盒：3（共 56粒、30片）"),
+    ],
+)
+def test_the_receive_total_counts_each_product_in_its_word(
+    qtbot: QtBot, pharmacy: Counter, language: str, total: str, request: pytest.FixtureRequest
+) -> None:
+    """2 capsule kits and a tablet kit: the total said "3 (86 tablets)" / "（共 86 片）"."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    from dispensary.ui.receive_view import ReceiveScreen
+
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    manifest = pharmacy.path.parent / "manifest.csv"
+    manifest.write_text(
+        "kit,product,lot,expiry,tablets\n"
+        "ZC001,democapib-100mg,LC9,2028-06-30,28\n"
+        "ZC002,democapib-100mg,LC9,2028-06-30,28\n"
+        "ZT001,demotinib-25mg,LT9,2028-06-30,30\n",
+        encoding="utf-8",
+    )
+    screen.load_manifest(manifest)
+    assert screen.count_label.text() == total

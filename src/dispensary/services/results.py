@@ -105,6 +105,8 @@ class ReceiveResult:
     kits: tuple[str, ...]
     tablets: int
     quarantined: bool
+    by_product: tuple[tuple[str, int], ...] = ()
+    """`tablets` per product (study file code), in the kits' order: said each in its units."""
 
 
 @dataclass(frozen=True)
