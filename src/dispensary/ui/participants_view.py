@@ -243,7 +243,8 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
 PRODUCT_COLUMN = 5
 """The history's product column: shown only for a participant with a dispense of several
 products (a line per product), its cells the product as the user names it."""
-COUNTED = ("Returned", "Taken", "Expected")
+COUNTED = frozenset(c.title for c in HISTORY_COLUMNS[PRODUCT_COLUMN + 2 : PRODUCT_COLUMN + 5])
+"""The returned, taken and expected columns: counts of the line's product, as the count's."""
 
 
 class EnrolDialog(QDialog):
