@@ -42,7 +42,8 @@ def test_a_partial_capsule_kit_is_said_in_capsules_in_english_and_chinese() -> N
     assert "C0001 (partial kit: 20 capsules)" in english, english
     assert "20 tablets" not in english
     chinese = _flat(dispensing_label(study, dispense, stock, languages=("zh_CN",)))
-    assert "C0001(非整盒：20粒)" in chinese and "20片" not in chinese, chinese
+    # Full-width brackets around the Chinese note: "C0001(非整盒：20粒)" read as a slip.
+    assert "C0001（非整盒：20粒）" in chinese and "20片" not in chinese, chinese
     leaflet = _text(participant_leaflet(study, dispense))
     assert "partial kit: 20 capsules" in leaflet
 

@@ -337,3 +337,88 @@ def test_a_return_of_two_products_is_said_in_each_product_s_units(
     card = screen.card.text()
     assert "Last return: cycle 1, 2 × 100 mg capsule, 3 × 25 mg tablet back" in card, card
     assert "5 tablets" not in card
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_history_screen_gives_each_product_its_figures(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The participant's history showed one line "58 / 19 / ..." for 28 capsules and 30
+    tablets: a line per product now, each with its own dispensed, returned, taken and
+    expected in its own word, and a flag's "taken N of M expected" per product."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    from dispensary.ui.participants_view import PRODUCT_COLUMN, ParticipantsScreen
+
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.sign()
+    dispense = screen.last_result
+    assert dispense is not None
+    pharm = pharmacy.actor("pharm")
+    pharmacy.clock.set_date(date.fromordinal(OPENING_DAY.toordinal() + 21))
+    returns.record_return(pharmacy.ctx, pharm, "C0001", 10, PASSWORDS["pharm"], dispense.number)
+    returns.record_return(pharmacy.ctx, pharm, "T0001", 9, PASSWORDS["pharm"], dispense.number)
+    people = ParticipantsScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(people)
+    people.resize(1300, 760)
+    people.show()
+    people.refresh()
+    assert people.handle_scan("01-001")
+    history = people.history
+    assert not people.history_table.isColumnHidden(PRODUCT_COLUMN)
+    cells = [
+        [history.index(r, c).data() for c in range(PRODUCT_COLUMN, PRODUCT_COLUMN + 6)]
+        for r in range(history.rowCount())
+    ]
+    capsules, tablets = ("{} capsules", "{} tablets") if language == "en" else ("{}粒", "{}片")
+    assert [row[1:] for row in cells] == [
+        [*(capsules.format(n) for n in (28, 10, 18, 28)), "64%"],
+        [*(tablets.format(n) for n in (30, 9, 21, 21)), "100%"],
+    ], cells
+    assert history.headerData(PRODUCT_COLUMN + 1, Qt.Orientation.Horizontal) == (
+        "Quantity" if language == "en" else "数量"
+    )
+    said = people.flags.text()
+    if language == "en":
+        assert "democapib (fictional) 100 mg capsule taken 18 capsules of 28 capsules" in said
+        assert "demotinib (fictional) 25 mg tablet taken 21 tablets of 21 tablets" in said
+    else:
+        assert "德莫卡匹布胶囊（虚构）100 mg：应服 28粒，已服 18粒" in said, said
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+@pytest.mark.parametrize(
+    ("language", "total"),
+    [
+        ("en", "Kits to receive: 3 (56 capsules, 30 tablets)"),
+        ("zh_CN", "待接收药盒：3（共 56粒、30片）"),
+    ],
+)
+def test_the_receive_total_counts_each_product_in_its_word(
+    qtbot: QtBot, pharmacy: Counter, language: str, total: str, request: pytest.FixtureRequest
+) -> None:
+    """2 capsule kits and a tablet kit: the total said "3 (86 tablets)" / "（共 86 片）"."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    from dispensary.ui.receive_view import ReceiveScreen
+
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(screen)
+    screen.show()
+    manifest = pharmacy.path.parent / "manifest.csv"
+    manifest.write_text(
+        "kit,product,lot,expiry,tablets\n"
+        "ZC001,democapib-100mg,LC9,2028-06-30,28\n"
+        "ZC002,democapib-100mg,LC9,2028-06-30,28\n"
+        "ZT001,demotinib-25mg,LT9,2028-06-30,30\n",
+        encoding="utf-8",
+    )
+    screen.load_manifest(manifest)
+    assert screen.count_label.text() == total

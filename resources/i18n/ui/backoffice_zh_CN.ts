@@ -130,6 +130,10 @@
         <translation>药盒</translation>
     </message>
     <message>
+        <source>Product</source>
+        <translation>药品</translation>
+    </message>
+    <message>
         <source>Tablets</source>
         <translation>片数</translation>
     </message>
@@ -1140,12 +1144,24 @@
         <translation>&lt;span style=&apos;color:#c62828&apos;&gt;尚未记录原因（请在“对账”中记录）&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Cycle {cycle} ({dispense}): &lt;b&gt;{flags}&lt;/b&gt;; {taken}; {reason}</source>
+        <translation>第 {cycle} 周期（{dispense}）：&lt;b&gt;{flags}&lt;/b&gt;；{taken}；{reason}</translation>
+    </message>
+    <message>
         <source>Cycle {cycle} ({dispense}): &lt;b&gt;{flags}&lt;/b&gt;; taken {taken} of {expected} expected; {reason}</source>
         <translation>第 {cycle} 周期（{dispense}）：&lt;b&gt;{flags}&lt;/b&gt;；应服 {expected}，已服 {taken}；{reason}</translation>
     </message>
     <message>
         <source>No adherence flags.</source>
         <translation>无依从性标记。</translation>
+    </message>
+    <message>
+        <source>{product} taken {taken} of {expected} expected</source>
+        <translation>{product}：应服 {expected}，已服 {taken}</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
     </message>
     <message>
         <source>Participant {number} ({initials}) enrolled on {date}.</source>

@@ -744,6 +744,10 @@
         <translation>待接收药盒：{kits}（共 {tablets} 片）</translation>
     </message>
     <message>
+        <source>Kits to receive: {kits} ({units})</source>
+        <translation>待接收药盒：{kits}（共 {units}）</translation>
+    </message>
+    <message>
         <source>; {refused} refused</source>
         <translation>；{refused} 个被拒收</translation>
     </message>

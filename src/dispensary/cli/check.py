@@ -37,7 +37,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import ReasonCode
 from dispensary.domain.lifecycle import status_word
-from dispensary.i18n import N_, _
+from dispensary.i18n import ENGLISH, N_, _, current_language
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -369,6 +369,13 @@ def _each(study: Study, counts: Sequence[tuple[str, int]]) -> str:
     return " + ".join(_units(study, product, count) for product, count in summed.items())
 
 
+def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:
+    """Counts of several products listed, each in its own word ("56 capsules, 30 tablets")."""
+    return (", " if current_language() is ENGLISH else "、").join(
+        study.units(product, count) for product, count in counts
+    )
+
+
 def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> list[str]:
     d = found.dispense
     counted = next((k.product for k in found.kits if k.kit == found.kit), "")
@@ -510,7 +517,7 @@ def cmd_check_receive(run: Run) -> int:
         temperature_ok=not a.temperature_failed,
     )
     found = receiving.assess_receive(run.context(), run.actor(), request)
-    run.emit(_receive_data(found), _receive_lines(found))
+    run.emit(_receive_data(found), _receive_lines(found, run.context().study))
     return _answer(run, _first(found.refusals), None)
 
 
@@ -543,7 +550,9 @@ def _receive_data(found: ReceiveAssessment) -> dict[str, Any]:
     }
 
 
-def _receive_lines(found: ReceiveAssessment) -> list[str]:
+def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
+    """The receipt's verdict, totals and lines; in a study not of tablets only each count in
+    its product's word ("2 kits, 56 capsules, 30 tablets"), never capsules summed as tablets."""
     lines = [
         _("Receipt of shipment {value} on {received_on}: {verdict}. Nothing was changed.").format(
             value=found.shipment or "-",
@@ -552,6 +561,12 @@ def _receive_lines(found: ReceiveAssessment) -> list[str]:
         ),
         _("  Kits        {kits}, {tablets} tablets, into {value}").format(
             kits=plural(found.kits, "kit"), tablets=found.tablets, value=found.location or "-"
+        )
+        if study.tablets_only
+        else _("  Kits        {kits}, {units}, into {value}").format(
+            kits=plural(found.kits, "kit"),
+            units=_listed(study, found.by_product),
+            value=found.location or "-",
         ),
     ]
     if found.quarantined:
@@ -559,8 +574,10 @@ def _receive_lines(found: ReceiveAssessment) -> list[str]:
             _("  Quarantine  the temperature record failed: every kit would go into quarantine")
         )
     for line in found.lines:
-        kit = _(
-            "  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: "
+        kit = (
+            _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: ")
+            if study.tablets_only
+            else _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {units}: ")
         ).format(
             line=line.line,
             number=cell(line.number),
@@ -568,6 +585,7 @@ def _receive_lines(found: ReceiveAssessment) -> list[str]:
             lot=cell(line.lot),
             expiry=cell(line.expiry),
             tablets=cell(line.tablets),
+            units=study.units(line.product, line.tablets),
         )
         if line.accepted:
             lines.append(kit + status_word(line.status) + (_(", new lot") if line.new_lot else ""))

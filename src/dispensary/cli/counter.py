@@ -221,12 +221,18 @@ def participants_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str]:
+    """The dispenses, a line each; a dispense of several products a line per product, each in
+    its own units (reports.participant.history_lines): the report's figures, line for line."""
+    from dispensary.reports.participant import history_lines, several_products
+
+    several = several_products(rows)
     return table(
         [
             _("Cycle"),
             _("Dispense"),
             _("Day 1"),
             _("Dose"),
+            *([_("Product")] if several else []),
             _("Kits"),
             _("Given"),
             _("Back"),
@@ -237,22 +243,30 @@ def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str
         ],
         [
             (
-                r.cycle,
-                r.dispense_number,
-                r.day1,
-                r.dose_name if r.dose_level is None else study.dose_name(r.dose_level),
-                ", ".join(r.kits),
-                r.tablets,
-                r.returned,
-                r.taken,
-                r.expected,
-                percent(r.adherence),
-                _(", ").join(_(f.label) for f in r.flags)  # as the windows name a flag
-                + (_(" (explained)") if r.flags and r.flag_reason else ""),
+                *(
+                    (
+                        r.cycle,
+                        r.dispense_number,
+                        r.day1,
+                        r.dose_name if r.dose_level is None else study.dose_name(r.dose_level),
+                    )
+                    if line.first
+                    else ("", "", "", "")
+                ),
+                *([line.product] if several else []),
+                ", ".join(line.kits),
+                line.dispensed,
+                line.returned or None,
+                line.taken or None,
+                line.expected or None,
+                percent(line.adherence),
+                _(", ").join(_(f.label) for f in line.flags)  # as the windows name a flag
+                + (_(" (explained)") if line.flags and r.flag_reason else ""),
             )
             for r in rows
+            for line in history_lines(study, r, several)
         ],
-        right=[0, 5, 6, 7, 8, 9],
+        right=[0, 6, 7, 8, 9, 10] if several else [0, 5, 6, 7, 8, 9],
     )
 
 

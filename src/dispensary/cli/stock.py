@@ -63,12 +63,20 @@ def cmd_receive(run: Run) -> int:
         condition=a.condition,
         temperature_ok=not a.temperature_failed,
     )
+    study = ctx.study
     lines = [
-        _("Received shipment {shipment} on {received_on}: {kits}, {tablets} tablets.").format(
+        (
+            _("Received shipment {shipment} on {received_on}: {kits}, {tablets} tablets.")
+            if study.tablets_only
+            else _("Received shipment {shipment} on {received_on}: {kits}, {units}.")
+        ).format(
             shipment=result.shipment,
             received_on=result.received_on.isoformat(),
             kits=plural(len(result.kits), "kit"),
             tablets=result.tablets,
+            units=(", " if current_language() is ENGLISH else "、").join(
+                study.units(product, count) for product, count in result.by_product
+            ),
         ),
         _("  Kits  {kits}").format(kits=kits_text(result.kits)),
     ]

@@ -60,7 +60,7 @@ def _kit_number(kit: DispensedKit, text: LabelLanguage, study: Study) -> str:
     if not kit.partial:
         return kit.kit
     units = text.counted(kit.tablets, study.product(kit.product).form)
-    return f"{kit.kit} ({wording.partial_kit(units)})"
+    return wording.partial_kit_number(kit.kit, units)
 
 
 def kits_text(study: Study, dispense: DispenseResult, words: LabelLanguage) -> str:

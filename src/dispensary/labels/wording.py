@@ -152,6 +152,13 @@ def partial_kit(tablets: str) -> str:
     return _("partial kit: {tablets}").format(tablets=tablets)
 
 
+def partial_kit_number(kit: str, tablets: str) -> str:
+    """A kit's number with its partial_kit note, bracketed as its language brackets:
+    "K0012 (partial kit: 20 tablets)", "C0001（非整盒：20粒）" (ASCII brackets around Chinese
+    read as a typing slip)."""
+    return _("{kit} ({partial})").format(kit=kit, partial=partial_kit(tablets))
+
+
 def lot(number: str) -> str:
     return _("Lot {number}").format(number=number)
 

@@ -48,7 +48,7 @@ def dispensable(kits: Sequence[KitRow]) -> int:
     return sum(k.tablets for k in kits if k.status is KitStatus.AVAILABLE)
 
 
-def lot_totals(kits: Sequence[KitRow]) -> list[list[str]]:
+def lot_totals(kits: Sequence[KitRow], study: Study | None = None) -> list[list[str]]:
     """Per product and lot: kits in each status, tablets on the shelf and dispensable."""
     groups: dict[tuple[str, str], list[KitRow]] = defaultdict(list)
     for kit in kits:
@@ -59,9 +59,19 @@ def lot_totals(kits: Sequence[KitRow]) -> list[list[str]]:
         rows.append(
             [product, lot, day(members[0].expiry)]
             + [str(counts.get(s, 0)) for s in STATUSES]
-            + [str(len(members)), str(on_shelf(members)), str(dispensable(members))]
+            + [
+                str(len(members)),
+                _count(study, product, on_shelf(members)),
+                _count(study, product, dispensable(members)),
+            ]
         )
     return rows
+
+
+def _count(study: Study | None, product: str, count: int) -> str:
+    """A count of a product as Study.quantity says it ("308 capsules" unless the study is all
+    tablets); the bare number without a study."""
+    return str(count) if study is None else study.quantity(product, count)
 
 
 def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Section:
@@ -70,7 +80,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
     if not kits:
         story.append(empty_note(_("No kits have been received.")))
         return Section(_(TITLE), story, fields=_fields(study, kits), landscape=True)
-    totals = lot_totals(kits)
+    totals = lot_totals(kits, study)
     by_product: dict[str, list[KitRow]] = defaultdict(list)
     for kit in kits:
         by_product[kit.product].append(kit)
@@ -83,7 +93,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                 _("Expiry"),
                 *[term(s.label) for s in STATUSES],
                 _("Kits"),
-                _("Tablets on the shelf"),
+                _("Tablets on the shelf") if study.tablets_only else _("On the shelf"),
                 _("Dispensable"),
             ],
             totals,
@@ -95,13 +105,20 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
     for product, members in sorted(by_product.items()):
         story.append(
             para(
-                _(
-                    "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
-                    "{dispensable} dispensable."
+                (
+                    _(
+                        "{product}: {on_shelf} tablets on the shelf (the DARF balance), of which "
+                        "{dispensable} dispensable."
+                    )
+                    if study.tablets_only
+                    else _(
+                        "{product}: {on_shelf} on the shelf (the DARF balance), of which "
+                        "{dispensable} dispensable."
+                    )
                 ).format(
                     product=study.product_name(product),
-                    on_shelf=on_shelf(members),
-                    dispensable=dispensable(members),
+                    on_shelf=_count(study, product, on_shelf(members)),
+                    dispensable=_count(study, product, dispensable(members)),
                 )
             )
         )
@@ -114,7 +131,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                 _("Lot"),
                 _("Expiry"),
                 _("Status"),
-                _("Tablets in the pharmacy"),
+                _("Tablets in the pharmacy") if study.tablets_only else _("In the pharmacy"),
                 _("Where"),
                 _("Shipment"),
             ],
@@ -125,7 +142,7 @@ def inventory_section(study: Study, kits: Sequence[KitRow], paper: str) -> Secti
                     k.lot,
                     day(k.expiry),
                     term(k.status.label),
-                    str(k.tablets),
+                    study.quantity(k.product, k.tablets),
                     k.where or k.location,
                     k.shipment,
                 ]

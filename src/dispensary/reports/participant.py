@@ -4,12 +4,15 @@ the pharmacist's explanations, and a small adherence chart against the study's l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.codes import Flag, ParticipantStatus
 from dispensary.domain.rules import sex_word
 from dispensary.i18n import N_, _, current_language, format_number
 from dispensary.reports.base import (
@@ -34,7 +37,12 @@ from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import dose_name, listing, person, pgettext, term
 from dispensary.services.report_data import ParticipantReport, ReportMeta
-from dispensary.services.results import DispenseHistoryRow, ObservationValue, ParticipantRow
+from dispensary.services.results import (
+    DispenseHistoryRow,
+    ObservationValue,
+    ParticipantRow,
+    ProductFigures,
+)
 from dispensary.study import Study
 
 TITLE = N_("Participant dispensing and adherence history")
@@ -140,6 +148,8 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
     width = frame_width(False, paper)
     story: list[Flowable] = [*heading(_("Dispenses and adherence"))]
     if report.history:
+        several = several_products(report.history)
+        lines = [(r, line) for r in report.history for line in history_lines(study, r, several)]
         story.append(
             data_table(
                 [
@@ -147,8 +157,9 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                     _("Dispense"),
                     _("Day 1"),
                     _("Dose"),
+                    *([_("Product")] if several else []),
                     _("Kits"),
-                    _("Tablets"),
+                    study.count_heading(),
                     _("Returned"),
                     _("Taken"),
                     _("Expected"),
@@ -157,23 +168,36 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                 ],
                 [
                     [
-                        str(r.cycle),
-                        r.dispense_number,
-                        day(r.day1),
-                        dose_name(study, r.dose_level, r.dose_name),
-                        kit_ranges(r.kits),
-                        str(r.tablets),
-                        history_returned(r),
-                        history_taken(r),
-                        "" if r.expected is None else str(r.expected),
-                        percent(r.adherence),
-                        listing([term(f.label) for f in r.flags]),
+                        *(
+                            [
+                                str(r.cycle),
+                                r.dispense_number,
+                                day(r.day1),
+                                dose_name(study, r.dose_level, r.dose_name),
+                            ]
+                            if line.first
+                            else ["", "", "", ""]
+                        ),
+                        *([line.product] if several else []),
+                        kit_ranges(line.kits),
+                        line.dispensed,
+                        line.returned,
+                        line.taken,
+                        line.expected,
+                        percent(line.adherence),
+                        listing([term(f.label) for f in line.flags]),
                     ]
-                    for r in report.history
+                    for r, line in lines
                 ],
-                scaled((8, 16, 15, 20, 14, 10, 11, 10, 11, 14, 22), width),
-                numeric=(0, 5, 6, 7, 8, 9),
-                highlight=[(i, AMBER) for i, r in enumerate(report.history) if r.flags],
+                scaled(
+                    (7, 14, 15, 18, 17, 9, 12, 12, 12, 12, 11, 14)
+                    if several
+                    else (8, 16, 15, 20, 14, 10, 11, 10, 11, 14, 22),
+                    width,
+                ),
+                numeric=(0, 6, 7, 8, 9, 10) if several else (0, 5, 6, 7, 8, 9),
+                unbroken=(1, 2, 5) if several else (),  # the dispense, its day 1, the kits
+                highlight=[(i, AMBER) for i, (_r, line) in enumerate(lines) if line.flags],
             )
         )
         story += [
@@ -365,19 +389,81 @@ def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
     )
 
 
-def history_returned(row: DispenseHistoryRow) -> str:
-    """Tablets counted back, with those not brought back said as such (never a bare 0)."""
-    if row.returned is None:
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a participant's history as the report and the `history` command show it: a
+    dispense, or one product of a dispense of several (its cells each in its own units)."""
+
+    first: bool  # the dispense's first line: it names the cycle, the dispense and the dose
+    product: str  # the product as the reader names it ("" in a study of one product)
+    kits: tuple[str, ...]
+    dispensed: str
+    returned: str
+    taken: str
+    expected: str
+    adherence: float | None
+    flags: tuple[Flag, ...]
+
+
+def several_products(history: Sequence[DispenseHistoryRow]) -> bool:
+    """A history with a dispense of several products (two drugs in a cycle): its lines say each
+    product on its own, under a "Product" column. A study of one drug (whatever its strengths)
+    keeps a line per dispense."""
+    return any(len(r.products) > 1 for r in history)
+
+
+def history_lines(study: Study, row: DispenseHistoryRow, several: bool) -> list[HistoryLine]:
+    """A dispense's lines: with `several` (several_products) one per product, with its own
+    dispensed, returned, taken and expected (what its DARF shows: 28 capsules and 30 tablets
+    summed as 58 reconcile with neither); else one line of the dispense. Counts as
+    Study.quantity says them: bare numbers in a study of tablets only, else "28 capsules"."""
+    products = row.products or (
+        ProductFigures(study.products[0].code if study.products else "", row.kits, row.tablets),
+    )
+    if several:
+        return [
+            HistoryLine(
+                index == 0,
+                study.product_name(p.product),
+                p.kits,
+                study.quantity(p.product, p.dispensed),
+                _returned(study, p.product, p.returned, p.unaccounted),
+                _taken(study, p.product, p.taken, p.unaccounted),
+                "" if p.expected is None else study.quantity(p.product, p.expected),
+                p.adherence,
+                p.flags,
+            )
+            for index, p in enumerate(products)
+        ]
+    code = products[0].product
+    return [
+        HistoryLine(
+            True,
+            "",
+            row.kits,
+            study.quantity(code, row.tablets),
+            _returned(study, code, row.returned, row.unaccounted),
+            _taken(study, code, row.taken, row.unaccounted),
+            "" if row.expected is None else study.quantity(code, row.expected),
+            row.adherence,
+            row.flags,
+        )
+    ]
+
+
+def _returned(study: Study, code: str, returned: int | None, unaccounted: int) -> str:
+    """Units counted back, with those not brought back said as such (never a bare 0)."""
+    if returned is None:
         return ""
-    if not row.unaccounted:
-        return str(row.returned)
+    if not unaccounted:
+        return study.quantity(code, returned)
     return _("{returned} + {unaccounted} not brought back").format(
-        returned=row.returned, unaccounted=row.unaccounted
+        returned=study.quantity(code, returned), unaccounted=study.quantity(code, unaccounted)
     )
 
 
-def history_taken(row: DispenseHistoryRow) -> str:
-    """Taken is unknown when tablets were not brought back: they are not counted as taken."""
-    if row.taken is None:
+def _taken(study: Study, code: str, taken: int | None, unaccounted: int) -> str:
+    """Taken is unknown when units were not brought back: they are not counted as taken."""
+    if taken is None:
         return ""
-    return _("unknown") if row.unaccounted else str(row.taken)
+    return _("unknown") if unaccounted else study.quantity(code, taken)

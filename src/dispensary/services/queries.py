@@ -80,6 +80,7 @@ from dispensary.services.results import (
     LedgerRow,
     ObservationValue,
     ParticipantRow,
+    ProductFigures,
     SignedBy,
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, written_unit
@@ -651,19 +652,19 @@ def history_row(
     confirmation the screens show (the next dispense reads only the flags)."""
     study = ctx.study
     numbered = session.execute(
-        select(Kit.id, Kit.number, Kit.product)
+        select(Kit.id, Kit.number, Kit.product, DispenseKit.tablets)
         .join(DispenseKit)
         .where(DispenseKit.dispense_id == record.id)
     ).all()
-    kits = tuple(number for _id, number, _product in numbered)
+    kits = tuple(number for _id, number, _product, _tablets in numbered)
     returns = current_returns(session, record.id)
     back = {r.kit_id for r in returns}
     out = (
-        tuple(number for kit_id, number, _product in numbered if kit_id not in back)
+        tuple(number for kit_id, number, _product, _tablets in numbered if kit_id not in back)
         if returns
         else ()
     )
-    product_of = {int(kit_id): str(product) for kit_id, _number, product in numbered}
+    product_of = {int(kit_id): str(product) for kit_id, _number, product, _tablets in numbered}
     by_product: dict[str, int] = {}
     for ret in returns:
         code = product_of.get(ret.kit_id, "")
@@ -690,6 +691,7 @@ def history_row(
         irt_confirmation=irt_confirmation_of(session, record) if shown else "",
         kits_out=out,
         returned_by_product=tuple(by_product.items()) if len(set(product_of.values())) > 1 else (),
+        products=_product_figures([tuple(n) for n in numbered], returns),
     )
     if returned is not None and len({r.kit_id for r in returns}) == len(kits):
         # Every kit is back: adherence, its flags and their explanations.
@@ -718,7 +720,59 @@ def history_row(
             returned_on=last,
             unaccounted=unaccounted_of(session, returns),
         )
+        row = replace(row, products=_with_adherence(row, result))
     return row
+
+
+def _product_figures(
+    numbered: Sequence[tuple[int, str, str, int]], returns: Sequence[ReturnFigures]
+) -> tuple[ProductFigures, ...]:
+    """Each product of a dispense from its (kit id, number, product, units) lines and the
+    returns so far: its kits, units dispensed and, once a kit of it is back, returned."""
+    tallies = _tallies([(k, t, p) for k, _n, p, t in numbered], returns)
+    back = {r.kit_id for r in returns}
+    return tuple(
+        ProductFigures(
+            product,
+            tuple(n for _k, n, p, _t in numbered if p == product),
+            tally.dispensed,
+            tally.returned if any(k in back for k, _n, p, _t in numbered if p == product) else None,
+            unaccounted=tally.unaccounted,
+        )
+        for product, tally in tallies.items()
+    )
+
+
+def _with_adherence(row: DispenseHistoryRow, found: Adherence) -> tuple[ProductFigures, ...]:
+    """A dispense's products once every kit is back: each product's taken, expected,
+    adherence and flags as dispense_adherence judged it (a dose of one product: the dispense's
+    own). Units of a kit not brought back leave its product's taken and adherence unknown."""
+    each = dict(found.by_product)
+    figures = []
+    for p in row.products:
+        judged = each.get(p.product)
+        if judged is None:  # one product: the dispense's figures are its own
+            figures.append(
+                replace(
+                    p,
+                    taken=row.taken,
+                    expected=row.expected,
+                    adherence=row.adherence,
+                    flags=row.flags,
+                )
+            )
+            continue
+        lost = p.unaccounted > 0
+        figures.append(
+            replace(
+                p,
+                taken=None if lost else judged.taken,
+                expected=judged.expected,
+                adherence=None if lost else judged.adherence,
+                flags=(Flag.NOT_BROUGHT_BACK,) if lost else judged.flags,
+            )
+        )
+    return tuple(figures)
 
 
 def unaccounted_of(session: Session, returns: list[Return]) -> int:

@@ -42,6 +42,7 @@ from dispensary.services.assessment import (
     ReceiveRequest,
     Refusal,
 )
+from dispensary.services.assessment.receiving import units_by_product
 from dispensary.services.audit import Recorder
 from dispensary.services.common import lot_numbers, stock_movement
 from dispensary.services.context import Actor, Context
@@ -288,7 +289,14 @@ def receive_shipment(
                 "lots": sorted({f"{k.product}/{k.lot}/{k.expiry.isoformat()}" for k in kits}),
             },
         )
-        return ReceiveResult(number, day, tuple(numbers), total, not temperature_ok)
+        return ReceiveResult(
+            number,
+            day,
+            tuple(numbers),
+            total,
+            not temperature_ok,
+            units_by_product((k.product, k.tablets) for k in kits),
+        )
 
 
 def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> ReceiveAssessment:

@@ -105,6 +105,8 @@ class ReceiveResult:
     kits: tuple[str, ...]
     tablets: int
     quarantined: bool
+    by_product: tuple[tuple[str, int], ...] = ()
+    """`tablets` per product (study file code), in the kits' order: said each in its units."""
 
 
 @dataclass(frozen=True)
@@ -489,6 +491,23 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class ProductFigures:
+    """One product of a dispense, counted in its own units: what its DARF shows (the
+    dispensed, returned, taken and expected of a capsule and a tablet summed reconcile with
+    neither). None: not known yet (no kit of it back; adherence once every kit is back)."""
+
+    product: str  # the study file's code
+    kits: tuple[str, ...]
+    dispensed: int
+    returned: int | None = None
+    taken: int | None = None
+    expected: int | None = None
+    adherence: float | None = None
+    flags: tuple[Flag, ...] = ()
+    unaccounted: int = 0  # units of its kits not brought back: unknown, never taken
+
+
+@dataclass(frozen=True)
 class DispenseHistoryRow:
     dispense_number: str
     cycle: int
@@ -517,6 +536,9 @@ class DispenseHistoryRow:
     """For a dispense of several products, the units counted back per product (study file
     code), in the kits' order: said product by product, not as one sum of "tablets" (empty for
     a dispense of one product, and before any return)."""
+    products: tuple[ProductFigures, ...] = ()
+    """Each product of the dispense with its own figures, in the kits' order (one for a
+    dispense of one product: it says which product the totals count)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ dispensing and adherence history."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -42,7 +42,7 @@ from dispensary.domain.errors import InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.services import participants, queries
 from dispensary.services.permissions import Permission
-from dispensary.services.results import DispenseHistoryRow, ParticipantRow
+from dispensary.services.results import DispenseHistoryRow, ParticipantRow, ProductFigures
 from dispensary.study import Study
 from dispensary.ui.charts import bar_chart, round_value_axis
 from dispensary.ui.feedback import MessageBar, SignatureDialog
@@ -62,8 +62,10 @@ from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    count_column,
     date_edit,
     dose_shown,
+    separated,
     shown_date,
     titled_page,
     to_date,
@@ -153,13 +155,65 @@ def return_colour(row: ParticipantRow) -> str | None:
 
 
 def history_columns(study: Study) -> list[Column[DispenseHistoryRow]]:
-    """The history's columns, its dose by name in the user's language (Study.dose_name)."""
-    return [
-        replace(c, value=lambda r: dose_shown(study, r.dose_level, r.dose_name))
-        if c.title == "Dose"
-        else c
-        for c in HISTORY_COLUMNS
-    ]
+    """The history's columns, its dose by name in the user's language (Study.dose_name); in a
+    study not of tablets only, "Quantity" over each count in its product's word ("28
+    capsules", Study.quantity) and the returned, taken and expected likewise."""
+    shown: list[Column[DispenseHistoryRow]] = []
+    for c in HISTORY_COLUMNS:
+        if c.title == "Dose":
+            c = replace(c, value=lambda r: dose_shown(study, r.dose_level, r.dose_name))
+        elif c.title == "Product":
+            c = replace(c, value=lambda r: study.product_name(product_of(r)))
+        elif c.title == "Tablets":
+            c = count_column(study, product_of, c)
+        elif c.title in COUNTED and not study.tablets_only:
+            c = replace(c, shown=_in_units(study, c.value))
+        shown.append(c)
+    return shown
+
+
+def product_of(row: DispenseHistoryRow) -> str:
+    """The product a history line counts (its first: a line of history_lines has one)."""
+    return row.products[0].product if row.products else ""
+
+
+def _in_units(
+    study: Study, value: Callable[[DispenseHistoryRow], object]
+) -> Callable[[DispenseHistoryRow], str]:
+    """A count cell in its product's word ("9 tablets", "0 capsules"); empty while unknown."""
+
+    def text(row: DispenseHistoryRow) -> str:
+        count = value(row)
+        return study.quantity(product_of(row), count) if isinstance(count, int) else ""
+
+    return text
+
+
+def history_lines(rows: Sequence[DispenseHistoryRow]) -> list[DispenseHistoryRow]:
+    """The history table's lines: a dispense of several products a line per product with its
+    own dispensed, returned, taken and expected (ProductFigures, what its DARF shows), not
+    capsules and tablets summed; a dispense of one product as it is."""
+    lines: list[DispenseHistoryRow] = []
+    for row in rows:
+        if len(row.products) < 2:
+            lines.append(row)
+            continue
+        lines += [
+            replace(
+                row,
+                kits=p.kits,
+                tablets=p.dispensed,
+                returned=p.returned,
+                taken=p.taken,
+                expected=p.expected,
+                adherence=p.adherence,
+                flags=p.flags,
+                unaccounted=p.unaccounted,
+                products=(p,),
+            )
+            for p in row.products
+        ]
+    return lines
 
 
 HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
@@ -168,6 +222,7 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Day 1")), lambda r: r.day1),
     Column(str(QT_TRANSLATE_NOOP("Column", "Dose")), lambda r: r.dose_name),
     Column(str(QT_TRANSLATE_NOOP("Column", "Kits")), lambda r: r.kits),
+    Column(str(QT_TRANSLATE_NOOP("Column", "Product")), lambda r: product_of(r)),
     Column(str(QT_TRANSLATE_NOOP("Column", "Tablets")), lambda r: r.tablets, align_right=True),
     Column(str(QT_TRANSLATE_NOOP("Column", "Returned")), lambda r: r.returned, align_right=True),
     Column(str(QT_TRANSLATE_NOOP("Column", "Taken")), lambda r: r.taken, align_right=True),
@@ -185,6 +240,11 @@ HISTORY_COLUMNS: list[Column[DispenseHistoryRow]] = [
         colour=lambda r: "#c62828" if r.flags else None,
     ),
 ]
+PRODUCT_COLUMN = 5
+"""The history's product column: shown only for a participant with a dispense of several
+products (a line per product), its cells the product as the user names it."""
+COUNTED = frozenset(c.title for c in HISTORY_COLUMNS[PRODUCT_COLUMN + 2 : PRODUCT_COLUMN + 5])
+"""The returned, taken and expected columns: counts of the line's product, as the count's."""
 
 
 class EnrolDialog(QDialog):
@@ -787,6 +847,7 @@ class ParticipantsScreen(Screen):
         if row is None:
             self.summary.setText(self.tr("Select a participant to see the dispensing history."))
             self.history.set_rows([])
+            self.history_table.setColumnHidden(PRODUCT_COLUMN, True)
             # Its headers whole before anyone is selected too ("Adherence" lost a letter at
             # Qt's default width).
             fit_columns(self.history_table, widest=240)
@@ -823,7 +884,10 @@ class ParticipantsScreen(Screen):
                 following=following,
             )
         )
-        self.history.set_rows(history)
+        self.history.set_rows(history_lines(history))
+        self.history_table.setColumnHidden(
+            PRODUCT_COLUMN, all(len(r.products) < 2 for r in history)
+        )
         fit_columns(self.history_table, widest=240)
         self.flags.setText(self._flag_text(history))
         self.chart.show_history(history)
@@ -842,6 +906,18 @@ class ParticipantsScreen(Screen):
                     "(record it under Reconciliation)</span>"
                 )
             )
+            if len(row.products) > 1:  # each product taken of its own expected use
+                lines.append(
+                    self.tr("Cycle {cycle} ({dispense}): <b>{flags}</b>; {taken}; {reason}").format(
+                        cycle=row.cycle,
+                        dispense=row.dispense_number,
+                        flags=labels,
+                        taken=separated(self._taken_of(p) for p in row.products),
+                        reason=reason,
+                    )
+                )
+                continue
+            study = self.session.ctx.study
             lines.append(
                 self.tr(
                     "Cycle {cycle} ({dispense}): <b>{flags}</b>; taken {taken} of {expected} "
@@ -850,12 +926,28 @@ class ParticipantsScreen(Screen):
                     cycle=row.cycle,
                     dispense=row.dispense_number,
                     flags=labels,
-                    taken=row.taken,
-                    expected=row.expected,
+                    taken=row.taken
+                    if row.taken is None
+                    else study.quantity(product_of(row), row.taken),
+                    expected=row.expected
+                    if row.expected is None
+                    else study.quantity(product_of(row), row.expected),
                     reason=reason,
                 )
             )
         return "<br>".join(lines) if lines else self.tr("No adherence flags.")
+
+    def _taken_of(self, p: ProductFigures) -> str:
+        """One product of a flagged dispense: "democapib 100 mg capsule taken 20 capsules of
+        28 capsules expected", each in its own units."""
+        study = self.session.ctx.study
+        return self.tr("{product} taken {taken} of {expected} expected").format(
+            product=study.product_name(p.product),
+            taken=self.tr("unknown")
+            if p.taken is None or p.unaccounted
+            else study.quantity(p.product, p.taken),
+            expected="" if p.expected is None else study.quantity(p.product, p.expected),
+        )
 
     def _enrol(self) -> None:
         row = EnrolDialog.ask(self, self.session)

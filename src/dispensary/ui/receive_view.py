@@ -53,9 +53,11 @@ from dispensary.ui.widgets import (
     product_label,
     qdate,
     scan_row,
+    separated,
     titled_page,
     to_date,
     two_columns,
+    units_of,
 )
 
 
@@ -554,10 +556,19 @@ class ReceiveScreen(Screen):
         if found is None:
             self.count_label.setText(self.tr("Kits to receive: 0"))
         else:
-            # What Receive takes once the refused lines are off, as the service counts it.
-            text = self.tr("Kits to receive: {kits} ({tablets} tablets)").format(
-                kits=found.accepted_kits, tablets=found.accepted_tablets
-            )
+            # What Receive takes once the refused lines are off, as the service counts it: in a
+            # study not of tablets only, each product in its own word ("56 capsules, 30
+            # tablets"), never capsules summed as tablets.
+            study = self.session.ctx.study
+            if study.tablets_only:
+                text = self.tr("Kits to receive: {kits} ({tablets} tablets)").format(
+                    kits=found.accepted_kits, tablets=found.accepted_tablets
+                )
+            else:
+                text = self.tr("Kits to receive: {kits} ({units})").format(
+                    kits=found.accepted_kits,
+                    units=separated(units_of(study, p, n) for p, n in found.accepted_by_product),
+                )
             refused = len(found.refused_lines)
             if refused:
                 text += self.tr("; {refused} refused").format(refused=refused)

@@ -3,7 +3,7 @@ quarantine at receipt, and the totals."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -111,3 +111,24 @@ class ReceiveAssessment:
     @property
     def refused_lines(self) -> tuple[ReceiveLine, ...]:
         return tuple(line for line in self.lines if not line.accepted)
+
+    @property
+    def by_product(self) -> tuple[tuple[str, int], ...]:
+        """`tablets` per product (study file code), in the lines' order: a count said in each
+        product's units ("56 capsules, 30 tablets"), never capsules and tablets summed."""
+        return units_by_product((line.product, line.tablets) for line in self.lines)
+
+    @property
+    def accepted_by_product(self) -> tuple[tuple[str, int], ...]:
+        """`accepted_tablets` per product, as by_product."""
+        return units_by_product(
+            (line.product, line.tablets) for line in self.lines if line.accepted
+        )
+
+
+def units_by_product(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Counts summed per product, in the order the products first come."""
+    summed: dict[str, int] = {}
+    for product, count in counts:
+        summed[product] = summed.get(product, 0) + count
+    return tuple(summed.items())
