@@ -81,7 +81,9 @@ class StockNeed:
     kits_needed: int
     tablets_needed: int
     participants: int
-    kits_usable: int  # of those on hand, the kits a cycle starting today may take (expiry, contents)
+    kits_usable: (
+        int  # of those on hand, the kits a cycle starting today may take (expiry, contents)
+    )
 
     @property
     def short(self) -> bool:
