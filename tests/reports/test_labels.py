@@ -11,6 +11,7 @@ from sample_study import SampleStudy
 
 from dispensary.config import Settings
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.i18n import Language, format_date
 from dispensary.labels import (
     NO_CALIBRATION,
     STOCKS,
@@ -161,7 +162,8 @@ def test_dispensing_label_carries_all_twelve_particulars(sample: SampleStudy) ->
         study.label.keep_out_of_reach,  # 12.
         dispense.initials,  # and the pharmacy's own additions
         kit.kit,
-        f"Dispensed {dispense.dispensed_on.isoformat()} by {dispense.pharmacist_initials}",
+        f"Dispensed {format_date(dispense.dispensed_on, Language.EN, 'short')} by "
+        f"{dispense.pharmacist_initials}",
         study.pharmacy_name,
         "DSP000005",
     ):

@@ -46,9 +46,12 @@ def english() -> bool:
 
 
 def label_date(day: date) -> str:
-    """A date in running label text: ISO in English (2026-03-02), the reader's own form in
-    another language (2026年3月2日)."""
-    return day.isoformat() if english() else format_date(day, current_language())
+    """A date in running label text as the directions write theirs: '2 Mar 2026' in English
+    (the month in letters, as the expiry: no day/month confusion), the reader's own form in
+    another language (2026年3月2日). An ISO date beside 'Mon 2 Mar 2026' read as two forms."""
+    if english():
+        return format_date(day, current_language(), "short")
+    return format_date(day, current_language())
 
 
 def expiry(day: date, last_of_month: bool) -> str:
