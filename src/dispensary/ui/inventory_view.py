@@ -80,6 +80,7 @@ from dispensary.ui.widgets import (
     ElidedCombo,
     by_count,
     date_edit,
+    hidden_unless,
     product_label,
     qdate,
     read_only_rows,
@@ -451,8 +452,8 @@ class InventoryScreen(Screen):
         self.destroyed_on.dateChanged.connect(self._destroy_form_changed)
         self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
         self.to_sponsor.toggled.connect(self._destroy_form_changed)
-        self.destroy_box.setVisible(may(actor, Permission.DESTROY))
-        self.destroy_footer.setVisible(may(actor, Permission.DESTROY))
+        hidden_unless(self.destroy_box, may(actor, Permission.DESTROY))
+        hidden_unless(self.destroy_footer, may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
