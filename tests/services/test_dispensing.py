@@ -255,7 +255,7 @@ def test_a_dispense_is_not_dated_before_the_enrolment(
         ({"dose_level": 5}, NotFound, "Dose level 5 is not in study NCT07198672"),
         (
             {"platelet_count": -1.0},
-            InvalidInput,
+            dispensing.ObservationRefused,  # an InvalidInput naming its field (`key`)
             "platelet count of -1 ×10⁹/L is not possible: enter a count from 0 to 5000 ×10⁹/L.",
         ),
         ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),

@@ -306,6 +306,16 @@ def dispense_cycle(
         return replace(result, notices=notices)
 
 
+class ObservationRefused(InvalidInput):
+    """A refusal of an observation given with the dispense (the platelet count, a weight), with
+    the study file's key of it (`platelets`, `weight`): the counter puts the cursor in that
+    field, the number selected, to type it again."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:
     """Read-only: what `dispense_cycle` would refuse, warn about and hand out for this request,
     computed by the same policy in one read transaction. Malformed input and an unknown
@@ -363,14 +373,15 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
     if platelets is not None and (
         isinstance(platelets, bool) or not isinstance(platelets, int | float)
     ):
-        raise InvalidInput(
+        raise ObservationRefused(
             _("The platelet count must be a number, not {value}.").format(
                 value=f"{platelets!r:.40}"
-            )
+            ),
+            PLATELETS,
         )
     counted = ctx.study.platelet_observation()
     if platelets is not None and not counted.minimum <= platelets <= counted.maximum:
-        raise InvalidInput(
+        raise ObservationRefused(
             _(
                 "A platelet count of {platelets} {unit} is not possible: enter a count from "
                 "{low} to {high} {unit}."
@@ -379,7 +390,8 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
                 unit=counted.unit,
                 low=f"{counted.minimum:g}",
                 high=f"{counted.maximum:g}",
-            )
+            ),
+            PLATELETS,
         )
     observations = _observations(ctx.study, request)
     if platelets is None:
@@ -418,13 +430,14 @@ def _observations(study: Study, request: DispenseRequest) -> dict[str, float]:
         observation = study.observation(str(key))
         name = study.observation_name(observation.key, current_language().value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(
+            raise ObservationRefused(
                 _("The {name} must be a number, not {value}.").format(
                     name=name, value=f"{value!r:.40}"
-                )
+                ),
+                observation.key,
             )
         if not observation.minimum <= value <= observation.maximum:
-            raise InvalidInput(
+            raise ObservationRefused(
                 _(
                     "A {name} of {value} {unit} is not possible (from {low} to {high}): check "
                     "the value."
@@ -434,7 +447,8 @@ def _observations(study: Study, request: DispenseRequest) -> dict[str, float]:
                     unit=observation.unit,
                     low=f"{observation.minimum:g}",
                     high=f"{observation.maximum:g}",
-                )
+                ),
+                observation.key,
             )
         found[observation.key] = float(value)
     return found
