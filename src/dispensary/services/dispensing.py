@@ -679,7 +679,14 @@ def _plan(
     for product, tablets in needs.items():
         shelf = stock[product]
         try:
-            picked = choose_fefo(shelf.covering(tablets), product, tablets, cover_until, today)
+            picked = choose_fefo(
+                shelf.covering(tablets),
+                product,
+                tablets,
+                cover_until,
+                today,
+                name=study.product_name(product),
+            )
         except RuleViolation as exc:
             short.append(exc.message)
             continue
@@ -712,6 +719,7 @@ def _plan(
             shown,
             checked.day,
             dose_name=study.dose_name(dose.level),
+            product_name=study.product_name,
             reader=reader,
         )
         if irt and checked.irt_kit:
@@ -1055,11 +1063,13 @@ def _scanned(
     on: date | None = None,
     *,
     dose_name: str,
+    product_name: Callable[[str], str],
     reader: Collection[int],
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
-    taken kit's row for the screen)."""
+    taken kit's row for the screen; `product_name`: a product as the reader's language names
+    it, never its code)."""
     verdicts: list[KitVerdict] = []
     errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
     taken: list[tuple[Kit, KitCandidate]] = []
@@ -1071,7 +1081,15 @@ def _scanned(
             verdicts.append(_not_a_kit(session, raw, exc))
             continue
         refusal = _kit_refusal(
-            session, kit, taken, dose_name, needs, cover_until, today, today if on is None else on
+            session,
+            kit,
+            taken,
+            dose_name,
+            needs,
+            cover_until,
+            today,
+            today if on is None else on,
+            product_name,
         )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
@@ -1100,7 +1118,8 @@ def _scanned(
     scanned = [c for _kit, c in taken]
     for product, tablets in needs.items():
         found.check(
-            DispenseCheck.KITS_SHORT, partial(check_scanned_cover, scanned, product, tablets)
+            DispenseCheck.KITS_SHORT,
+            partial(check_scanned_cover, scanned, product, tablets, product_name(product)),
         )
     numbers = [c.number for c in scanned]
     for picked in scanned if fefo else ():
@@ -1193,17 +1212,24 @@ def _kit_refusal(
     cover_until: date,
     today: date,
     on: date,
+    product_name: Callable[[str], str],
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
     not dispensable (or received after the dispense's day `on`), or not needed (`dose_name`:
-    the dose as the reader's language names it)."""
+    the dose as the reader's language names it; `product_name`: a product as it names it,
+    "海曲泊帕乙醇胺片 7.5 mg", as the screen's table does, not its code)."""
     if any(k.id == kit.id for k, _candidate in taken):
         return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
         return _(
             "Kit {kit} holds {product}; this dose ({dose}) needs {needed}. Take a kit of the "
             "right product."
-        ).format(kit=kit.number, product=kit.product, dose=dose_name, needed=", ".join(needs))
+        ).format(
+            kit=kit.number,
+            product=product_name(kit.product),
+            dose=dose_name,
+            needed=_(", ").join(product_name(p) for p in needs),
+        )
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
         check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
@@ -1216,7 +1242,7 @@ def _kit_refusal(
         return _(
             "Kit {kit} is not needed: the kits scanned already hold the {tablets} tablets of "
             "{product} for the cycle. Put it back."
-        ).format(kit=kit.number, tablets=needs[kit.product], product=kit.product)
+        ).format(kit=kit.number, tablets=needs[kit.product], product=product_name(kit.product))
     return kit_candidate
 
 
