@@ -14,10 +14,18 @@ def test_a_dose_is_named_as_the_study_names_it_in_chinese(cli: Cli) -> None:
     args = ["check", "dispense", "01-002", "--dose-level", "-1", "--kit", "K1115"]
     chinese = cli("--lang", "zh_CN", *args)
     assert chinese.code == 3
-    assert "此剂量（5 mg，每日一次（减量））需要 herombopag-2.5mg" in chinese.out
+    # The product by the name the study file gives it in the reader's language, not its code.
+    assert (
+        "装的是海曲泊帕乙醇胺片 7.5 mg；此剂量（5 mg，每日一次（减量））需要海曲泊帕乙醇胺片 2.5 mg。"
+        in (chinese.out)
+    )
+    assert "herombopag-" not in chinese.out
     assert "(reduced)" not in chinese.out and "once daily" not in chinese.out
     english = cli(*args)
-    assert "this dose (5 mg once daily (reduced)) needs herombopag-2.5mg" in english.out
+    assert (
+        "holds herombopag (hetrombopag olamine) 7.5 mg tablet; this dose (5 mg once daily"
+        " (reduced)) needs herombopag (hetrombopag olamine) 2.5 mg tablet." in english.out
+    )
     assert cli(*args, "--json").json()["dose_name"] == "5 mg once daily (reduced)"
 
 

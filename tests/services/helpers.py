@@ -16,6 +16,9 @@ from tamper import edit_file, triggers_off
 
 P75 = "herombopag-7.5mg"
 P25 = "herombopag-2.5mg"
+N75 = "herombopag (hetrombopag olamine) 7.5 mg tablet"
+N25 = "herombopag (hetrombopag olamine) 2.5 mg tablet"
+"""The products as the study file names them in English (messages name them so)."""
 LATE = date(2027, 6, 30)
 EARLY = date(2026, 12, 31)
 TECH_PASSWORD = "tech-pass-1"

@@ -29,7 +29,7 @@ from dispensary.services.results import DispenseResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import P25, P75
+from .helpers import N25, N75, P25, P75
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -65,7 +65,10 @@ def test_each_scanned_code_gets_a_verdict(
         ("K0012", False),
     ]
     messages = [v.message for v in found.kits]
-    assert messages[1].startswith(f"Kit S0001 holds {P25}; this dose (7.5 mg once daily)")
+    assert messages[1] == (  # each product by its name, not its code
+        f"Kit S0001 holds {N25}; this dose (7.5 mg once daily) needs {N75}. Take a kit of the"
+        " right product."
+    )
     assert messages[2].startswith("01-001 is a participant's study number, not a kit")
     assert messages[3].startswith("Kit Z0001 is not in this pharmacy's stock")
     assert messages[4] == "Kit K0012 is already scanned for this dispense."

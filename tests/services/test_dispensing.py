@@ -39,7 +39,20 @@ from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import LATE, P25, P75, WITNESSED, dispense, enroll, receive, return_all, scalar, sql
+from .helpers import (
+    LATE,
+    N25,
+    N75,
+    P25,
+    P75,
+    WITNESSED,
+    dispense,
+    enroll,
+    receive,
+    return_all,
+    scalar,
+    sql,
+)
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -255,7 +268,7 @@ def test_a_dispense_is_not_dated_before_the_enrolment(
         ({"dose_level": 5}, NotFound, "Dose level 5 is not in study NCT07198672"),
         (
             {"platelet_count": -1.0},
-            InvalidInput,
+            dispensing.ObservationRefused,  # an InvalidInput naming its field (`key`)
             "platelet count of -1 ×10⁹/L is not possible: enter a count from 0 to 5000 ×10⁹/L.",
         ),
         ({"override_reason": "a\x00b"}, InvalidInput, "control characters"),
@@ -476,7 +489,7 @@ def test_scanned_kit_must_last_the_supply(
 def test_scanned_kit_of_the_wrong_product(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    with refused(ctx, RuleViolation, f"Kit S0001 holds {P25}; this dose (7.5 mg once daily)"):
+    with refused(ctx, RuleViolation, f"Kit S0001 holds {N25}; this dose (7.5 mg once daily)"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["S0001"])
 
 
@@ -502,7 +515,7 @@ def test_scanned_kits_that_do_not_cover_the_cycle(
     counts.record_count(
         ctx, pharmacist, "K0001", 20, pw(pharmacist), "lost", "one missing", "tech", "tech-pass-1"
     )
-    with refused(ctx, RuleViolation, f"The kits scanned hold 20 tablets of {P75}; 21 are needed"):
+    with refused(ctx, RuleViolation, f"The kits scanned hold 20 tablets of {N75}; 21 are needed"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K0001"])
 
 
@@ -512,7 +525,7 @@ def test_not_enough_stock(ctx: Context, pharmacist: Actor, pw: Password, refused
     enroll(ctx, pharmacist, "01-001", "AB")
     enroll(ctx, pharmacist, "01-002", "CD")
     dispense(ctx, pharmacist, pw(pharmacist), "01-001")
-    with refused(ctx, RuleViolation, f"Not enough {P75} in stock: 21 tablets needed, 0 available"):
+    with refused(ctx, RuleViolation, f"Not enough {N75} in stock: 21 tablets needed, 0 available"):
         dispense(ctx, pharmacist, pw(pharmacist), "01-002")
 
 

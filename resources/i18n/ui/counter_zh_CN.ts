@@ -216,6 +216,10 @@
         <translation>上次退药：第 {cycle} 周期，退回 {back}</translation>
     </message>
     <message>
+        <source>platelet count</source>
+        <translation>血小板计数</translation>
+    </message>
+    <message>
         <source>{first} {second}</source>
         <comment>two sentences in a row</comment>
         <translation>{first}{second}</translation>
@@ -283,10 +287,6 @@
     <message>
         <source>Scan the participant first.</source>
         <translation>请先扫描受试者。</translation>
-    </message>
-    <message>
-        <source>The platelet count is not a number.</source>
-        <translation>血小板计数不是数字。</translation>
     </message>
     <message>
         <source>Dispense cycle {cycle} to {participant} ({initials}): {kits} — {products}, day 1 {day1}.</source>
@@ -957,6 +957,10 @@
     <message>
         <source>Adherence is worked out when every kit is back: {left} kits still to count after this one.</source>
         <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>number of tablets returned</source>
+        <translation>退回片数</translation>
     </message>
     <message>
         <source>Adherence is worked out when every kit is back: {left} kit still to count.</source>

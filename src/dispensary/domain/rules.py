@@ -857,9 +857,15 @@ def first_expiry_skipped(
 
 
 def choose_fefo(
-    kits: Iterable[KitCandidate], product: str, tablets: int, cover_until: date, today: date
+    kits: Iterable[KitCandidate],
+    product: str,
+    tablets: int,
+    cover_until: date,
+    today: date,
+    name: str = "",
 ) -> list[KitCandidate]:
-    """First expiry, first out, among available kits of the product that last long enough."""
+    """First expiry, first out, among available kits of the product that last long enough.
+    `name`: the product as the refusal names it to its reader (else its code)."""
     usable = usable_kits(kits, product, cover_until, today)
     chosen: list[KitCandidate] = []
     total = 0
@@ -880,7 +886,10 @@ def choose_fefo(
                 "Not enough {product} in stock: {tablets} tablets needed, {total} available in "
                 "kits that last until {cover_until}. Receive stock or release quarantined kits."
             ).format(
-                product=product, tablets=tablets, total=total, cover_until=cover_until.isoformat()
+                product=name or product,
+                tablets=tablets,
+                total=total,
+                cover_until=cover_until.isoformat(),
             )
         )
     return chosen
@@ -910,14 +919,18 @@ def least_usable_tablets(needs: Iterable[int], tablets_per_kit: int) -> int:
     )
 
 
-def check_scanned_cover(kits: Sequence[KitCandidate], product: str, tablets: int) -> None:
+def check_scanned_cover(
+    kits: Sequence[KitCandidate], product: str, tablets: int, name: str = ""
+) -> None:
+    """The kits scanned hold the tablets of the product the cycle needs (`name`: the product as
+    the refusal names it to its reader, else its code)."""
     total = sum(k.tablets for k in kits if k.product == product)
     if total < tablets:
         raise RuleViolation(
             _(
                 "The kits scanned hold {total} tablets of {product}; {tablets} are needed for "
                 "the cycle. Scan another kit."
-            ).format(total=total, product=product, tablets=tablets)
+            ).format(total=total, product=name or product, tablets=tablets)
         )
 
 

@@ -306,6 +306,16 @@ def dispense_cycle(
         return replace(result, notices=notices)
 
 
+class ObservationRefused(InvalidInput):
+    """A refusal of an observation given with the dispense (the platelet count, a weight), with
+    the study file's key of it (`platelets`, `weight`): the counter puts the cursor in that
+    field, the number selected, to type it again."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> DispenseAssessment:
     """Read-only: what `dispense_cycle` would refuse, warn about and hand out for this request,
     computed by the same policy in one read transaction. Malformed input and an unknown
@@ -363,14 +373,15 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
     if platelets is not None and (
         isinstance(platelets, bool) or not isinstance(platelets, int | float)
     ):
-        raise InvalidInput(
+        raise ObservationRefused(
             _("The platelet count must be a number, not {value}.").format(
                 value=f"{platelets!r:.40}"
-            )
+            ),
+            PLATELETS,
         )
     counted = ctx.study.platelet_observation()
     if platelets is not None and not counted.minimum <= platelets <= counted.maximum:
-        raise InvalidInput(
+        raise ObservationRefused(
             _(
                 "A platelet count of {platelets} {unit} is not possible: enter a count from "
                 "{low} to {high} {unit}."
@@ -379,7 +390,8 @@ def _checked(ctx: Context, request: DispenseRequest, today: date) -> _Checked:
                 unit=counted.unit,
                 low=f"{counted.minimum:g}",
                 high=f"{counted.maximum:g}",
-            )
+            ),
+            PLATELETS,
         )
     observations = _observations(ctx.study, request)
     if platelets is None:
@@ -418,13 +430,14 @@ def _observations(study: Study, request: DispenseRequest) -> dict[str, float]:
         observation = study.observation(str(key))
         name = study.observation_name(observation.key, current_language().value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(
+            raise ObservationRefused(
                 _("The {name} must be a number, not {value}.").format(
                     name=name, value=f"{value!r:.40}"
-                )
+                ),
+                observation.key,
             )
         if not observation.minimum <= value <= observation.maximum:
-            raise InvalidInput(
+            raise ObservationRefused(
                 _(
                     "A {name} of {value} {unit} is not possible (from {low} to {high}): check "
                     "the value."
@@ -434,7 +447,8 @@ def _observations(study: Study, request: DispenseRequest) -> dict[str, float]:
                     unit=observation.unit,
                     low=f"{observation.minimum:g}",
                     high=f"{observation.maximum:g}",
-                )
+                ),
+                observation.key,
             )
         found[observation.key] = float(value)
     return found
@@ -665,7 +679,14 @@ def _plan(
     for product, tablets in needs.items():
         shelf = stock[product]
         try:
-            picked = choose_fefo(shelf.covering(tablets), product, tablets, cover_until, today)
+            picked = choose_fefo(
+                shelf.covering(tablets),
+                product,
+                tablets,
+                cover_until,
+                today,
+                name=study.product_name(product),
+            )
         except RuleViolation as exc:
             short.append(exc.message)
             continue
@@ -698,6 +719,7 @@ def _plan(
             shown,
             checked.day,
             dose_name=study.dose_name(dose.level),
+            product_name=study.product_name,
             reader=reader,
         )
         if irt and checked.irt_kit:
@@ -1041,11 +1063,13 @@ def _scanned(
     on: date | None = None,
     *,
     dose_name: str,
+    product_name: Callable[[str], str],
     reader: Collection[int],
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
-    taken kit's row for the screen)."""
+    taken kit's row for the screen; `product_name`: a product as the reader's language names
+    it, never its code)."""
     verdicts: list[KitVerdict] = []
     errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
     taken: list[tuple[Kit, KitCandidate]] = []
@@ -1057,7 +1081,15 @@ def _scanned(
             verdicts.append(_not_a_kit(session, raw, exc))
             continue
         refusal = _kit_refusal(
-            session, kit, taken, dose_name, needs, cover_until, today, today if on is None else on
+            session,
+            kit,
+            taken,
+            dose_name,
+            needs,
+            cover_until,
+            today,
+            today if on is None else on,
+            product_name,
         )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
@@ -1086,7 +1118,8 @@ def _scanned(
     scanned = [c for _kit, c in taken]
     for product, tablets in needs.items():
         found.check(
-            DispenseCheck.KITS_SHORT, partial(check_scanned_cover, scanned, product, tablets)
+            DispenseCheck.KITS_SHORT,
+            partial(check_scanned_cover, scanned, product, tablets, product_name(product)),
         )
     numbers = [c.number for c in scanned]
     for picked in scanned if fefo else ():
@@ -1179,17 +1212,24 @@ def _kit_refusal(
     cover_until: date,
     today: date,
     on: date,
+    product_name: Callable[[str], str],
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
     not dispensable (or received after the dispense's day `on`), or not needed (`dose_name`:
-    the dose as the reader's language names it)."""
+    the dose as the reader's language names it; `product_name`: a product as it names it,
+    "海曲泊帕乙醇胺片 7.5 mg", as the screen's table does, not its code)."""
     if any(k.id == kit.id for k, _candidate in taken):
         return _("Kit {kit} is already scanned for this dispense.").format(kit=kit.number)
     if kit.product not in needs:
         return _(
             "Kit {kit} holds {product}; this dose ({dose}) needs {needed}. Take a kit of the "
             "right product."
-        ).format(kit=kit.number, product=kit.product, dose=dose_name, needed=", ".join(needs))
+        ).format(
+            kit=kit.number,
+            product=product_name(kit.product),
+            dose=dose_name,
+            needed=_(", ").join(product_name(p) for p in needs),
+        )
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
         check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
@@ -1202,7 +1242,7 @@ def _kit_refusal(
         return _(
             "Kit {kit} is not needed: the kits scanned already hold the {tablets} tablets of "
             "{product} for the cycle. Put it back."
-        ).format(kit=kit.number, tablets=needs[kit.product], product=kit.product)
+        ).format(kit=kit.number, tablets=needs[kit.product], product=product_name(kit.product))
     return kit_candidate
 
 

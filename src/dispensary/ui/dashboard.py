@@ -68,7 +68,14 @@ from dispensary.ui.forms import fit_columns, row_table
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, context_of_study
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import by_count, heading, product_label, shown_date, shown_weekday
+from dispensary.ui.widgets import (
+    by_count,
+    heading,
+    hidden_unless,
+    product_label,
+    shown_date,
+    shown_weekday,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -593,7 +600,7 @@ class DashboardScreen(Screen):
         self.all_studies.setObjectName("allStudies")
         self.all_studies.chosen.connect(self.switch_to)
         self.all_studies.summary.setText(self.tr("Reading the figures of every study…"))
-        self.all_studies.setVisible(self.several_studies)
+        hidden_unless(self.all_studies, self.several_studies)
         # First: where work waits across the pharmacy's studies, then this study's cards.
         grid.addWidget(self.all_studies, 0, 0, 1, 2)
         grid.addWidget(self.stock, 1, 0, 1, 2)

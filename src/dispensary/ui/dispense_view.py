@@ -14,7 +14,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import DispensaryError, InOtherStudy, NotFound
+from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput, NotFound
+from dispensary.domain.rules import parse_decimal
 from dispensary.i18n import current_language, sentences
 from dispensary.services import dispensing, queries
 from dispensary.services import labels as label_prints
@@ -37,7 +38,9 @@ from dispensary.services.assessment import (
     DispenseRequest,
     OverrideNeeds,
 )
+from dispensary.services.dispensing import ObservationRefused
 from dispensary.services.results import DispenseHistoryRow, DispenseResult, KitRow, ParticipantRow
+from dispensary.study import PLATELETS
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.label_preview import (
@@ -88,6 +91,7 @@ class DispenseScreen(Screen):
         self.history: list[DispenseHistoryRow] = []
         self.scanned: list[KitRow] = []
         self.assessment: DispenseAssessment | None = None
+        self._refusal: DispensaryError | None = None  # the last assessment's refusal, if any
         self.last_result: DispenseResult | None = None
         self._build()
         self._clear_participant()
@@ -131,14 +135,13 @@ class DispenseScreen(Screen):
         self.ordered_by_label = QLabel(self.tr("Dose change &ordered by"))
         self.ordered_by_label.setBuddy(self.ordered_by)
         form.addRow(self.ordered_by_label, self.ordered_by)
-        # The unit and the range are the study file's (Study.platelet_observation), as the
-        # service checks a count given against them.
+        # The unit is the study file's (Study.platelet_observation); the range too, which the
+        # service checks. No input filter: one dropped the keys it refused without a word, and
+        # "12O" (a letter O for a zero) was signed as 12. The count is kept as typed, and a
+        # text that is no number is refused at the signature (`_mistyped_number`).
         counted = study.platelet_observation()
         self.platelets = QLineEdit()
         self.platelets.setObjectName("platelets")
-        self.platelets.setValidator(
-            QDoubleValidator(counted.minimum, counted.maximum, 1, self.platelets)
-        )
         self.platelets.setPlaceholderText(self.tr("Today's count, if given"))
         self.platelets.setToolTip(self.tr("Today's platelet count, if the investigator gave one"))
         self.platelets_label = QLabel(
@@ -154,8 +157,7 @@ class DispenseScreen(Screen):
             if observation.in_dispense_column:
                 continue  # the platelet count has its field above
             field = QLineEdit()
-            field.setObjectName(f"observation_{observation.key}")
-            field.setValidator(QDoubleValidator(observation.minimum, observation.maximum, 2, field))
+            field.setObjectName(f"observation_{observation.key}")  # as typed, as the count
             field.setPlaceholderText(
                 self.tr("Required") if observation.required else self.tr("If given")
             )
@@ -520,12 +522,11 @@ class DispenseScreen(Screen):
         return to_date(self.day1.date())
 
     def platelet_count(self) -> float | None:
-        text = self.platelets.text().strip().replace(",", ".")
-        if not text:
-            return None
+        """The count typed, read as the domain reads a number (None when empty or no number:
+        `sign` refuses the latter); out of range it goes to the service, which refuses it."""
         try:
-            return float(text)
-        except ValueError:
+            return parse_decimal(self.platelets.text(), "platelets")
+        except InvalidInput:
             return None
 
     def observations(self) -> dict[str, float]:
@@ -533,12 +534,35 @@ class DispenseScreen(Screen):
         service then asks for it, or `sign` names it)."""
         found: dict[str, float] = {}
         for key, field in self.observation_fields.items():
-            text = field.text().strip().replace(",", ".")
             try:
-                found[key] = float(text)
-            except ValueError:
+                found[key] = parse_decimal(field.text(), key)
+            except InvalidInput:
                 continue
         return found
+
+    def _mistyped_number(self) -> tuple[QLineEdit, str] | None:
+        """The first number field whose text is no number ("12O", "12,5"), and the domain's
+        message naming the field and how to write it: a number typed is never read as another."""
+        study = self.session.ctx.study
+        language = current_language().value
+        fields = [] if self.platelets.isHidden() else [(self.platelets, self.tr("platelet count"))]
+        fields += [
+            (field, study.observation_name(key, language))
+            for key, field in self.observation_fields.items()
+        ]
+        for field, what in fields:
+            if field.text().strip():
+                try:
+                    parse_decimal(field.text(), what)
+                except InvalidInput as exc:
+                    return field, exc.message
+        return None
+
+    def _field_of(self, key: str) -> QLineEdit | None:
+        """The field of an observation the service refused, by its key in the study file."""
+        if key in self.observation_fields:
+            return self.observation_fields[key]
+        return self.platelets if key == PLATELETS else None
 
     def _request(self, kits: list[str], dose_level: int | None) -> DispenseRequest:
         row = self.participant
@@ -562,6 +586,7 @@ class DispenseScreen(Screen):
         """The service's assessment of the form as it stands (with `kits` in place of those
         scanned, and the participant's current dose when `dose_as_due`); a refusal of the
         request itself is shown and gives None."""
+        self._refusal = None
         codes = [k.number for k in self.scanned] if kits is None else kits
         level = None if dose_as_due else self.dose_level()
         if self.session.ctx.study.dose_by_weight is not None and not self._dose_chosen:
@@ -571,6 +596,7 @@ class DispenseScreen(Screen):
                 self.session.ctx, self.session.actor, self._request(codes, level)
             )
         except DispensaryError as exc:
+            self._refusal = exc
             self.message.show_message(exc.message, "error")
             return None
 
@@ -806,12 +832,21 @@ class DispenseScreen(Screen):
             self.message.show_message(self.tr("Scan the participant first."), "error")
             self.participant_field.setFocus()
             return
-        if self.platelets.text().strip() and self.platelet_count() is None:
-            self.message.show_message(self.tr("The platelet count is not a number."), "error")
-            self.platelets.setFocus()
+        mistyped = self._mistyped_number()
+        if mistyped is not None:
+            typed, said = mistyped
+            self.message.show_message(said, "error")
+            typed.setFocus()
+            typed.selectAll()
             return
         found = self._assess()
         if found is None:
+            # An observation refused (a platelet count of 99999): its field, to type it again.
+            refused = self._refusal
+            field = self._field_of(refused.key) if isinstance(refused, ObservationRefused) else None
+            if field is not None:
+                field.setFocus()
+                field.selectAll()
             return
         if found.refused:
             self._show(found)

@@ -44,7 +44,7 @@ from dispensary.services.signing import run_signed
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import date_edit, qdate, read_only_rows, to_date
+from dispensary.ui.widgets import date_edit, hidden_unless, qdate, read_only_rows, to_date
 
 NARROWEST = 48
 """Columns are never squeezed below this many pixels to fit a table in the window."""
@@ -154,8 +154,8 @@ def role_buttons(
     """Adds each button, shown only to those whose role may take its action (the service
     checks again)."""
     for button, action in buttons:
-        button.setVisible(may(actor, action))
         layout.addWidget(button)
+        hidden_unless(button, may(actor, action))
 
 
 class SidePanel(QScrollArea):

@@ -63,6 +63,7 @@ from dispensary.ui.count_view import CountScreen
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import (
     ReasonDialog,
+    SidePanel,
     action_button,
     attempt,
     cell_width,
@@ -81,6 +82,7 @@ from dispensary.ui.widgets import (
     by_count,
     count_column,
     date_edit,
+    hidden_unless,
     product_label,
     qdate,
     read_only_rows,
@@ -455,8 +457,8 @@ class InventoryScreen(Screen):
         self.destroyed_on.dateChanged.connect(self._destroy_form_changed)
         self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
         self.to_sponsor.toggled.connect(self._destroy_form_changed)
-        self.destroy_box.setVisible(may(actor, Permission.DESTROY))
-        self.destroy_footer.setVisible(may(actor, Permission.DESTROY))
+        hidden_unless(self.destroy_box, may(actor, Permission.DESTROY))
+        hidden_unless(self.destroy_footer, may(actor, Permission.DESTROY))
         column.addWidget(self.destroy_box)
         column.addStretch(1)
         return panel
@@ -947,6 +949,30 @@ class InventoryScreen(Screen):
         self.destroy_verdict.setText("<br>".join(lines))
         return found
 
+    def _to_refused_field(self, code: DestroyCheck) -> None:
+        """The cursor to the field the service's first refusal is about, scrolled into sight in
+        the side panel (at 1366x768 the reason was below it, the cursor left on the button)."""
+        fields: dict[DestroyCheck, QWidget] = {
+            DestroyCheck.REASON_NEEDED: self.reason_code,
+            DestroyCheck.REASON_CODE: self.reason_code,
+            DestroyCheck.METHOD: self.method,
+            DestroyCheck.REFERENCE: self.reference,
+            DestroyCheck.DATE: self.destroyed_on,
+        }
+        witness = (
+            DestroyCheck.WITNESS,
+            DestroyCheck.WITNESS_SELF,
+            DestroyCheck.WITNESS_UNKNOWN,
+            DestroyCheck.WITNESS_INACTIVE,
+            DestroyCheck.WITNESS_ACCESS,
+        )
+        field = self.witness if code in witness else fields.get(code)
+        if field is None:  # a kit refused: the table shows which
+            return
+        if isinstance(self.panel, SidePanel):
+            self.panel.ensureWidgetVisible(field)
+        field.setFocus()
+
     def _destroy(self) -> None:
         found = self._assess_destroy()
         if found is None:
@@ -956,6 +982,7 @@ class InventoryScreen(Screen):
             return
         if found.refused:
             self.message.show_message(sentences(r.message for r in found.refusals))
+            self._to_refused_field(found.refusals[0].code)
             return
         actor = self.session.actor
         kits = [v.kit for v in found.kits]

@@ -52,7 +52,13 @@ from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import by_count, heading, product_label, wrapped_label
+from dispensary.ui.widgets import (
+    by_count,
+    heading,
+    hidden_unless,
+    product_label,
+    wrapped_label,
+)
 
 RED, GREEN, AMBER = "#c62828", "#2e7d32", "#b26a00"
 CAUTION_COLOURS = ("#fff4e0", "#7a4100", "#ffb74d")
@@ -366,7 +372,7 @@ class ReconcileScreen(Screen):
         flag_row.addWidget(buddy(self.tr("Reason"), self.flag_reason))
         flag_row.addWidget(self.flag_reason, 1)
         flag_row.addWidget(self.flag_button)
-        self.flag_box.setVisible(may(session.actor, Permission.EXPLAIN_FLAG))
+        hidden_unless(self.flag_box, may(session.actor, Permission.EXPLAIN_FLAG))
         actions.addWidget(self.flag_box, 1)
 
         self.sign_box = QGroupBox(self.tr("Sign off this reconciliation"))
@@ -380,7 +386,7 @@ class ReconcileScreen(Screen):
         sign_row.addWidget(buddy(self.tr("Note"), self.note))
         sign_row.addWidget(self.note, 1)
         sign_row.addWidget(self.sign_button)
-        self.sign_box.setVisible(may(session.actor, Permission.SIGN_OFF))
+        hidden_unless(self.sign_box, may(session.actor, Permission.SIGN_OFF))
         actions.addWidget(self.sign_box)
         layout.addLayout(actions)
         self._fit_shown()

@@ -72,7 +72,13 @@ from dispensary.ui.label_printers import (
 from dispensary.ui.screen import ALL_ROLES, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.translations import installed_language
-from dispensary.ui.widgets import product_label, shown_date, titled_page, wrapped_label
+from dispensary.ui.widgets import (
+    hidden_unless,
+    product_label,
+    shown_date,
+    titled_page,
+    wrapped_label,
+)
 
 LABEL_PAGE_WIDEST = 400
 """Pages narrower than this (points) are labels: shown near their size, several at once."""
@@ -224,8 +230,8 @@ class ReportsScreen(Screen):
         self.printers_button = action_button(
             self.tr("Label printers…"), "labelPrinters", self.show_printers
         )
-        self.printers_button.setVisible(may_print)
         column.addWidget(self.printers_button)
+        hidden_unless(self.printers_button, may_print)
         return panel
 
     def _parameters(self) -> QWidget:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QIntValidator, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -144,7 +144,9 @@ class ReturnScreen(Screen):
         form.addRow(self.tr("&Kit"), self.kit)
         self.counted = QLineEdit()
         self.counted.setObjectName("tabletsCounted")
-        self.counted.setValidator(QIntValidator(0, 100_000, self.counted))
+        # No input filter: one dropped the keys it refused without a word, and "-2" was
+        # recorded as 2. The count is kept as typed; the service refuses a negative count, and
+        # `sign` a text that is no whole number.
         self.counted.setPlaceholderText(self.tr("Tablets in the bottle, counted"))
         form.addRow(self.tr("&Tablets counted"), self.counted)
         self.not_back = QCheckBox(
@@ -375,8 +377,10 @@ class ReturnScreen(Screen):
     # -- the assessment -------------------------------------------------------------------
 
     def counted_tablets(self) -> int | None:
+        """The whole number typed, negative too (the service refuses it, saying why); None
+        when empty or no whole number (`sign` says why)."""
         try:
-            return parse_whole(self.counted.text(), "tablets", minimum=0)  # None: not shown
+            return parse_whole(self.counted.text(), "tablets")
         except InvalidInput:
             return None
 
@@ -529,6 +533,15 @@ class ReturnScreen(Screen):
             self.message.show_message(self.tr("Scan the dispensing label first."), "error")
             self.scan_field.setFocus()
             return
+        if self.counted.text().strip():
+            try:
+                parse_whole(self.counted.text(), self.tr("number of tablets returned"))
+            except InvalidInput as exc:  # "12O", "1.5": said, never read as another number
+                self.message.show_message(exc.message, "error")
+                self._refusal_shown = True
+                self.counted.setFocus()
+                self.counted.selectAll()
+                return
         found = self._reassess()
         if found is None:
             return

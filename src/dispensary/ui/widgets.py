@@ -38,6 +38,15 @@ from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.scan_field import ScanField
 
 
+def hidden_unless(widget: QWidget, shown: bool) -> None:
+    """Hides `widget` when it is not to be shown, and otherwise leaves it to show with the
+    screen it is laid out in. Never `setVisible(True)` while building a screen: a widget not
+    yet in a laid-out parent is parentless, and shown it becomes a window of its own, which
+    took the keyboard from the main window (a code scanned next went nowhere)."""
+    if not shown:
+        widget.hide()
+
+
 def heading(text: str) -> QLabel:
     """The screen's title line, styled by the application style sheet like every screen's."""
     label = QLabel(text)

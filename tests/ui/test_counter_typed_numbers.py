@@ -1,0 +1,150 @@
+"""A number mistyped at the counter is kept as typed and refused, never read as another number:
+the platelet field dropped the letter of "12O" (a letter O for a zero) and a dispense was signed
+with 12 (120 would have needed the hold override's reason); the return's tablets field dropped
+the minus of "-2" and recorded 2 back. A refused count puts the cursor back in its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from counter_fixtures import Counter, Printer, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.services import dispensing, queries, studies
+from dispensary.services.results import DispenseResult
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.return_view import ReturnScreen
+
+
+def show(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+
+
+def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    """What a scanner (or a person) does: the keys into the field, then Enter."""
+    field.setFocus()
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def dispensed(counter: Counter) -> list[int]:
+    _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
+    return [r.cycle for r in rows]
+
+
+def returned(counter: Counter) -> int | None:
+    _row, rows = queries.participant_history(counter.ctx, counter.actor("pharm"), "01-001")
+    return rows[0].returned
+
+
+@pytest.fixture
+def first_cycle(counter: Counter) -> DispenseResult:
+    """01-001 took home kit K0101 (21 tablets) on 5 January; today is 26 January."""
+    result = dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, date(2026, 1, 5), "pharmpass1"
+    )
+    counter.actor("tech")
+    counter.clock.set_date(date(2026, 1, 26))
+    return result
+
+
+@pytest.fixture
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The windows made inside the test in English, or in Simplified Chinese."""
+    if request.param == "zh_CN":
+        request.getfixturevalue("chinese")
+    yield request.param
+
+
+def typed_platelets(qtbot: QtBot, counter: Counter, typed: str) -> DispenseScreen:
+    """01-001 scanned, the platelet count typed, then Enter in the kit field: the proposed
+    kits taken and the signature asked, unless something is refused first."""
+    screen = DispenseScreen(counter.session("pharm"))
+    show(qtbot, screen)
+    screen.refresh()
+    scan(qtbot, screen.participant_field, "01-001")
+    screen.platelets.setFocus()
+    qtbot.keyClicks(screen.platelets, typed)
+    scan(qtbot, screen.kit_field, "")
+    return screen
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_letter_in_the_platelet_count_is_kept_and_refused(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, printer: Printer, language: str
+) -> None:
+    # The shipped platelet rule is a site decision: it holds once an administrator confirms it.
+    studies.confirm_rule(counter.ctx, counter.actor("admin"), "platelets", "investigator's rule")
+    screen = typed_platelets(qtbot, counter, "12O")
+    assert screen.platelets.text() == "12O"  # as typed: not 12
+    assert signatures.asked == []
+    assert dispensed(counter) == []
+    said = {
+        "en": "'12O' is not a number: write the platelet count with the digits 0-9 and a "
+        "decimal point only.",
+        "zh_CN": "“12O”不是数字：血小板计数只能用数字 0-9 和小数点书写。",
+    }[language]
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.platelets
+    assert screen.platelets.selectedText() == "12O"  # typed again over it
+
+    qtbot.keyClicks(screen.platelets, "120")  # corrected: now the hold asks its reason
+    assert screen.platelets.text() == "120"
+    assert screen.platelet_warning.isVisibleTo(screen)
+
+
+def test_an_impossible_platelet_count_puts_the_cursor_back_in_its_field(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    screen = typed_platelets(qtbot, counter, "99999")
+    assert screen.message.text().startswith("A platelet count of 99999")
+    assert signatures.asked == [] and dispensed(counter) == []
+    assert QApplication.focusWidget() is screen.platelets  # it stayed in the kit field
+    assert screen.platelets.selectedText() == "99999"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_minus_typed_in_the_tablets_returned_is_kept_and_refused(
+    qtbot: QtBot,
+    counter: Counter,
+    first_cycle: DispenseResult,
+    signatures: Signatures,
+    language: str,
+) -> None:
+    screen = ReturnScreen(counter.session("tech"))
+    show(qtbot, screen)
+    screen.refresh()
+    scan(qtbot, screen.scan_field, first_cycle.number)
+    assert QApplication.focusWidget() is screen.counted
+    scan(qtbot, screen.counted, "-2")
+    assert screen.counted.text() == "-2"  # as typed: not 2
+    assert signatures.asked == []
+    assert returned(counter) is None
+    said = {
+        "en": "The number of tablets returned cannot be negative (-2). Count again.",
+        "zh_CN": "退回片数不能为负数（-2）。请重新清点。",
+    }[language]
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.counted
+
+    screen.counted.clear()
+    scan(qtbot, screen.counted, "1O")  # a letter O for a zero
+    assert screen.counted.text() == "1O"
+    assert signatures.asked == [] and returned(counter) is None
+    said = {
+        "en": "'1O' is not a whole number: write the number of tablets returned with the digits "
+        "0-9 only (no separators, decimal point or spaces inside).",
+        "zh_CN": "“1O”不是整数：退回片数只能用数字 0-9 书写（中间不能有分隔符、小数点或空格）。",
+    }[language]
+    assert screen.message.text() == said
+    assert QApplication.focusWidget() is screen.counted
+    assert screen.counted.selectedText() == "1O"
