@@ -432,10 +432,6 @@
         <translation>清点片数</translation>
     </message>
     <message>
-        <source>&apos;{text}&apos; is not a number of tablets: type the tablets you counted with the digits 0-9.</source>
-        <translation>“{text}”不是片数：请用半角数字 0-9 输入您清点的片数。</translation>
-    </message>
-    <message>
         <source>Counted {counted}, book {book}: difference {difference}</source>
         <translation>清点 {counted}，账面 {book}：差异 {difference}</translation>
     </message>
