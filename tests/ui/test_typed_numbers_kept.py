@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.ui.count_view import CountScreen
+from dispensary.ui.receive_view import ReceiveScreen
 
 
 def show(qtbot: QtBot, widget: QWidget) -> None:
@@ -30,6 +31,13 @@ def scan(qtbot: QtBot, field: QWidget, code: str) -> None:
     field.setFocus()
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def rescan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    """The code scanned again into a field that kept the refused one, selected (Ctrl+A)."""
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    scan(qtbot, field, code)
 
 
 @pytest.fixture
@@ -76,3 +84,59 @@ def test_a_minus_typed_in_the_blind_count_is_kept_and_refused(
     scan(qtbot, screen.counted, "21")  # counted again: now the book is shown
     assert screen.result_box.isVisibleTo(screen)
     assert screen.assessment is not None and screen.assessment.counted == 21
+
+
+def receiving_screen(qtbot: QtBot, counter: Counter) -> ReceiveScreen:
+    """The receiving screen with shipment SH-002's paperwork typed: lot L2402, expiry."""
+    screen = ReceiveScreen(counter.session("tech"))
+    show(qtbot, screen)
+    screen.refresh()
+    qtbot.keyClicks(screen.shipment, "SH-002")
+    qtbot.keyClicks(screen.lot, "L2402")
+    qtbot.keyClicks(screen.expiry, "2027-09-30")
+    return screen
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_minus_or_a_letter_in_the_tablets_per_kit_is_kept_and_refused(
+    qtbot: QtBot, counter: Counter, language: str
+) -> None:
+    screen = receiving_screen(qtbot, counter)
+    screen.tablets.clear()
+    qtbot.keyClicks(screen.tablets, "-21")
+    assert screen.tablets.text() == "-21"  # as typed: not 21
+    scan(qtbot, screen.scan_field, "K0201")
+    assert screen.kits_model.rows == []
+    said = {
+        "en": "The tablet count of kit K0201 cannot be negative (-21): enter 0 or more.",
+        "zh_CN": "药盒 K0201 的片数不能为负数（-21）：请填写 0 或更大的数。",
+    }[language]
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.tablets  # to type it again
+    assert screen.tablets.selectedText() == "-21"
+
+    qtbot.keyClicks(screen.tablets, "2l")  # a letter l for a one, over the selected "-21"
+    assert screen.tablets.text() == "2l"  # not 2
+    rescan(qtbot, screen.scan_field, "K0201")
+    assert screen.kits_model.rows == []
+    said = {
+        "en": "'2l' is not a whole number: write the number of tablets in each kit with the "
+        "digits 0-9 only (no separators, decimal point or spaces inside).",
+        "zh_CN": "“2l”不是整数：每盒片数只能用数字 0-9 书写（中间不能有分隔符、小数点或空格）。",
+    }[language]
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.tablets
+    assert screen.tablets.selectedText() == "2l"
+
+    qtbot.keyClicks(screen.tablets, "0")
+    screen.range_field.setFocus()
+    scan(qtbot, screen.range_field, "K0201-K0202")  # a range refused for its tablets, too
+    assert screen.kits_model.rows == []
+    assert screen.message.text().startswith(
+        {"en": "Kit K0201 has no tablets", "zh_CN": "药盒 K0201 没有药片"}[language]
+    )
+    assert QApplication.focusWidget() is screen.tablets
+
+    qtbot.keyClicks(screen.tablets, "21")  # corrected: the kit is listed with 21 tablets
+    rescan(qtbot, screen.scan_field, "K0201")
+    assert [(k.number, k.tablets) for k in screen.kits_model.rows] == [("K0201", 21)]
