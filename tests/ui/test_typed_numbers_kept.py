@@ -9,11 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 from counter_fixtures import Counter, Signatures
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from dispensary.domain.errors import NotFound
+from dispensary.services import queries
 from dispensary.ui.count_view import CountScreen
+from dispensary.ui.participants_view import CorrectEnrolmentDialog, EnrolDialog
 from dispensary.ui.receive_view import ReceiveScreen
 
 
@@ -140,3 +143,84 @@ def test_a_minus_or_a_letter_in_the_tablets_per_kit_is_kept_and_refused(
     qtbot.keyClicks(screen.tablets, "21")  # corrected: the kit is listed with 21 tablets
     rescan(qtbot, screen.scan_field, "K0201")
     assert [(k.number, k.tablets) for k in screen.kits_model.rows] == [("K0201", 21)]
+
+
+def tick(qtbot: QtBot, box: QCheckBox) -> None:
+    """Clicks the box itself, as a user does, wherever the layout placed it."""
+    box.ensurePolished()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_letter_or_a_key_too_many_in_the_year_of_birth_is_kept_and_refused(
+    qtbot: QtBot, counter: Counter, language: str
+) -> None:
+    dialog = EnrolDialog(counter.session("pharm"))
+    show(qtbot, dialog)
+    qtbot.keyClicks(dialog.study_number, "01-003")
+    qtbot.keyClicks(dialog.initials, "ef")
+    for box in dialog.criteria:
+        tick(qtbot, box)
+    qtbot.keyClicks(dialog.birth_year, "19S5")  # a letter S for a 5
+    assert dialog.birth_year.text() == "19S5"  # as typed: not 195
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    said = {
+        "en": "'19S5' is not a whole number: write the year of birth with the digits 0-9 only "
+        "(no separators, decimal point or spaces inside).",
+        "zh_CN": "“19S5”不是整数：出生年份只能用数字 0-9 书写（中间不能有分隔符、小数点或空格）。",
+    }[language]
+    assert dialog.message.text() == said and dialog.message.kind == "error"
+    assert QApplication.focusWidget() is dialog.birth_year
+    assert dialog.birth_year.selectedText() == "19S5"  # typed again over it
+
+    qtbot.keyClicks(dialog.birth_year, "19725")  # a key too many: not enrolled as 1972
+    assert dialog.birth_year.text() == "19725"
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    said = {
+        "en": "Year of birth 19725 is not possible; check it.",
+        "zh_CN": "出生年份 19725 不可能；请核对。",
+    }[language]
+    assert dialog.message.text() == said
+    assert dialog.enrolled is None
+    with pytest.raises(NotFound):
+        queries.participant(counter.ctx, counter.actor("pharm"), "01-003")
+
+    if language == "zh_CN":
+        return  # the Chinese checklist is refused by the service as unticked (reported apart)
+    dialog.birth_year.clear()
+    qtbot.keyClicks(dialog.birth_year, "1972")
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.enrolled is not None, dialog.message.text()
+    assert dialog.enrolled.birth_year == 1972
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_corrected_year_of_birth_typed_with_a_letter_is_kept_and_refused(
+    qtbot: QtBot, counter: Counter, signatures: Signatures, language: str
+) -> None:
+    person = queries.participant(counter.ctx, counter.actor("pharm"), "01-001")
+    dialog = CorrectEnrolmentDialog(counter.session("pharm"), person)
+    show(qtbot, dialog)
+    dialog.birth_year.selectAll()
+    qtbot.keyClicks(dialog.birth_year, "-1965")
+    qtbot.keyClicks(dialog.reason, "typed from the wrong line of the log")
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    assert dialog.birth_year.text() == "-1965"  # as typed: not 1965
+    said = {
+        "en": "Year of birth -1965 is not possible; check it.",
+        "zh_CN": "出生年份 -1965 不可能；请核对。",
+    }[language]
+    assert dialog.message.text() == said
+    dialog.birth_year.selectAll()
+    qtbot.keyClicks(dialog.birth_year, "196S")
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    assert dialog.birth_year.text() == "196S"
+    assert dialog.message.text().startswith(
+        {
+            "en": "'196S' is not a whole number: write the year of birth",
+            "zh_CN": "“196S”不是整数：出生年份",
+        }[language]
+    )
+    assert QApplication.focusWidget() is dialog.birth_year
+    assert dialog.birth_year.selectedText() == "196S"
+    assert signatures.asked == [] and dialog.corrected is None
