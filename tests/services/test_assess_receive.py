@@ -85,6 +85,21 @@ def test_each_line_gets_its_verdict_and_nothing_is_written(
         receiving.receive_shipment(ctx, technician, "SH-9", listed)
 
 
+def test_a_count_no_kit_holds_is_refused_for_its_tablets(ctx: Context, technician: Actor) -> None:
+    """A negative or too large count has its own code, as no tablets has: the receiving screen
+    puts the cursor in its tablets per kit field, the kit number and lot being right."""
+    listed = [kit("N0001", tablets=-21), kit("N0002", tablets=100_001), kit("N0003", tablets=0)]
+    found = receiving.assess_receive(ctx, technician, ReceiveRequest("SH-9", listed))
+    assert [line.code for line in found.lines] == [
+        ReceiveCheck.TABLET_COUNT,
+        ReceiveCheck.TABLET_COUNT,
+        ReceiveCheck.NO_TABLETS,
+    ]
+    assert found.lines[0].message == (
+        "The tablet count of kit N0001 cannot be negative (-21): enter 0 or more."
+    )
+
+
 def test_a_clean_shipment_with_a_failed_temperature_record_goes_to_quarantine(
     ctx: Context, stock: Stock, technician: Actor
 ) -> None:

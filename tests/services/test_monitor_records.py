@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
+from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import Language, speaking
 from dispensary.services import counts, quarantine, queries, reconciliation, report_data
 from dispensary.services import temperature as temperature_service
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import DispenseResult
 
 from .conftest import Stock
-from .helpers import P25, P75, WITNESSED, dispense, enroll, receive
+from .helpers import N25, N75, P25, P75, WITNESSED, dispense, enroll, receive
 
 Password = Callable[[Actor], str]
 
@@ -214,3 +218,38 @@ def test_participant_balances_are_per_product(
         ("01-001", P25, 42),
         ("01-001", P75, 21),
     ]
+
+
+def test_a_quarantined_kit_open_in_the_pack_names_its_product_as_the_reader_does(
+    ctx: Context, clock: FixedClock, stock: Stock, pharmacist: Actor, monitor: Actor
+) -> None:
+    """Not by its code ("herombopag-7.5mg lot L1: quarantined ..."), in English or Chinese."""
+    quarantine.quarantine(ctx, pharmacist, ["K0003"], "dropped on the floor")
+    clock.set_date(date(2026, 1, 8))
+    lot = queries.kit_detail(ctx, monitor, "K0003").lot
+    for language, said in (
+        (Language.EN, f"{N75} lot {lot}: quarantined 3 days ago, dropped on the floor"),
+        (Language.ZH_CN, f"海曲泊帕乙醇胺片 7.5 mg 批号 {lot}：3 天前被隔离，dropped on the floor"),
+    ):
+        with speaking(language):
+            pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 8))
+        [held] = [i for i in pack.open_items if i.subject == "K0003"]
+        assert held.detail.startswith(said), held.detail
+
+
+def test_a_lot_number_of_two_products_is_refused_naming_them_as_the_reader_does(
+    ctx: Context, stock: Stock, technician: Actor, monitor: Actor
+) -> None:
+    """The recall list and the lot report name the products, not their codes."""
+    receive(ctx, technician, "M0001-M0002", "L77", product=P75)
+    receive(ctx, technician, "M0003-M0004", "L77", product=P25)
+    for language, said in (
+        (Language.EN, f"Lot L77 is recorded for several products ({N25}, {N75}); trace each"),
+        (
+            Language.ZH_CN,
+            "批号 L77 登记在多个产品下（海曲泊帕乙醇胺片 2.5 mg，海曲泊帕乙醇胺片 7.5 mg）",
+        ),
+    ):
+        with speaking(language), pytest.raises(RuleViolation) as refused:
+            queries.lot_trace(ctx, monitor, "L77")
+        assert refused.value.message.startswith(said), refused.value.message

@@ -41,6 +41,8 @@ from dispensary.domain.rules import (
     parse_whole,
     undecodable,
 )
+from dispensary.i18n import Language, speaking
+from dispensary.study import default_study_path, load_study
 
 TODAY = date(2026, 1, 5)
 COVER = date(2026, 2, 1)
@@ -376,6 +378,32 @@ def test_scanned_kit_product_and_expiry() -> None:
         check_kit_dispensable(kit(product="p2.5"), "p7.5", COVER, TODAY)
     with pytest.raises(RuleViolation, match="expires 2026-01-31, before the supply must last"):
         check_kit_dispensable(kit(expiry=COVER - timedelta(days=1)), "p7.5", COVER, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            Language.EN,
+            "Kit K1 holds herombopag (hetrombopag olamine) 2.5 mg tablet, but this dose needs "
+            "herombopag (hetrombopag olamine) 7.5 mg tablet. Take a kit of the right product.",
+        ),
+        (
+            Language.ZH_CN,
+            "药盒 K1 装的是海曲泊帕乙醇胺片 2.5 mg，但此剂量需要海曲泊帕乙醇胺片 7.5 mg。"
+            "请取用正确药品的药盒。",
+        ),
+    ],
+)
+def test_a_kit_of_the_wrong_product_is_named_as_the_reader_names_it(
+    language: Language, said: str
+) -> None:
+    """Not by the study file's codes ("holds herombopag-2.5mg"): `name` is the study's."""
+    study = load_study(default_study_path())
+    wrong = kit(product="herombopag-2.5mg")
+    with speaking(language), pytest.raises(RuleViolation) as refused:
+        check_kit_dispensable(wrong, "herombopag-7.5mg", COVER, TODAY, study.product_name)
+    assert refused.value.message == said
 
 
 def test_fefo_takes_the_earliest_expiry_that_lasts() -> None:

@@ -309,10 +309,6 @@
         <translation>出生年份</translation>
     </message>
     <message>
-        <source>Type the year of birth with the digits 0-9, e.g. 1968.</source>
-        <translation>请用半角数字 0-9 输入出生年份，如 1968。</translation>
-    </message>
-    <message>
         <source>Correction of the enrolment of {number}: {changes}</source>
         <translation>更正 {number} 的入组信息：{changes}</translation>
     </message>
@@ -430,10 +426,6 @@
     <message>
         <source>number of tablets counted</source>
         <translation>清点片数</translation>
-    </message>
-    <message>
-        <source>&apos;{text}&apos; is not a number of tablets: type the tablets you counted with the digits 0-9.</source>
-        <translation>“{text}”不是片数：请用半角数字 0-9 输入您清点的片数。</translation>
     </message>
     <message>
         <source>Counted {counted}, book {book}: difference {difference}</source>
@@ -747,10 +739,6 @@
     <message>
         <source>year of birth</source>
         <translation>出生年份</translation>
-    </message>
-    <message>
-        <source>Type the year of birth with the digits 0-9, e.g. 1968.</source>
-        <translation>请用半角数字 0-9 输入出生年份，如 1968。</translation>
     </message>
 </context>
 <context>

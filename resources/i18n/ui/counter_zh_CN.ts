@@ -676,8 +676,8 @@
         <translation>请填写每盒片数。</translation>
     </message>
     <message>
-        <source>&apos;{text}&apos; is not a number of tablets: give the tablets in each kit as a whole number, 1 or more, with the digits 0-9.</source>
-        <translation>“{text}”不是有效的片数：请用数字 0-9 填写每盒片数，须为不小于 1 的整数。</translation>
+        <source>number of tablets in each kit</source>
+        <translation>每盒片数</translation>
     </message>
     <message>
         <source>Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before adding kits.</source>

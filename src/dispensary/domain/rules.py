@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -752,7 +752,15 @@ def supply_cover_until(day1: date, days_of_supply: int, margin_days: int) -> dat
     return last_day_of_supply(day1, days_of_supply) + timedelta(days=margin_days)
 
 
-def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, today: date) -> None:
+def check_kit_dispensable(
+    kit: KitCandidate,
+    product: str,
+    cover_until: date,
+    today: date,
+    name: Callable[[str], str] | None = None,
+) -> None:
+    """The kit can be handed out for a dose of `product` lasting until `cover_until` (`name`:
+    a product as the refusal names it to its reader, "海曲泊帕乙醇胺片 7.5 mg", else its code)."""
     expired_on = kit.expiry if kit.expiry < today else None
     transition(kit.status, KitEvent.DISPENSE, kit=kit.number, expired_on=expired_on)
     if kit.product != product:
@@ -760,7 +768,11 @@ def check_kit_dispensable(kit: KitCandidate, product: str, cover_until: date, to
             _(
                 "Kit {kit} holds {held}, but this dose needs {product}. "
                 "Take a kit of the right product."
-            ).format(kit=kit.number, held=kit.product, product=product)
+            ).format(
+                kit=kit.number,
+                held=name(kit.product) if name else kit.product,
+                product=name(product) if name else product,
+            )
         )
     if kit.expiry < cover_until:
         raise RuleViolation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -167,10 +167,13 @@ def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) 
     return kit
 
 
-def get_lot(session: Session, raw: str, study: int) -> Lot:
+def get_lot(
+    session: Session, raw: str, study: int, name: Callable[[str], str] | None = None
+) -> Lot:
     """The lot of this number among the kits of `study`: the one look-up of a lot for a recall
     (`trace`, the lot report). A lot that only another study holds is answered exactly as a lot
-    no one holds, so a user of one study does not learn what another study received."""
+    no one holds, so a user of one study does not learn what another study received. `name`:
+    a product as a refusal names it to its reader (the study's `product_name`), else its code."""
     number = check_text(raw, N_("lot number"), limit=60)
     lots = list(
         session.scalars(
@@ -185,7 +188,7 @@ def get_lot(session: Session, raw: str, study: int) -> Lot:
             _("There is no lot '{lot}' in the stock records. Check the number.").format(lot=number)
         )
     if len(lots) > 1:
-        products = ", ".join(sorted(x.product for x in lots))
+        products = _(", ").join(sorted(name(x.product) if name else x.product for x in lots))
         raise RuleViolation(
             _(
                 "Lot {lot} is recorded for several products ({products}); trace each "

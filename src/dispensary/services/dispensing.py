@@ -1232,7 +1232,7 @@ def _kit_refusal(
         )
     kit_candidate = candidate(kit, kit_contents(session, kit))
     try:
-        check_kit_dispensable(kit_candidate, kit.product, cover_until, today)
+        check_kit_dispensable(kit_candidate, kit.product, cover_until, today, product_name)
         if on < today:  # received by today, unless the dispense is back-dated
             check_received_by(kit.number, kit.shipment.received_on, on, "dispense")
     except RuleViolation as exc:

@@ -1145,7 +1145,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
     """Every dispense that handed out a kit of the lot (a recall list)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_lot(session, lot, ctx.study_id)
+        record = get_lot(session, lot, ctx.study_id, ctx.study.product_name)
         of_lot = (
             select(DispenseKit.dispense_id)
             .join(Kit, Kit.id == DispenseKit.kit_id)

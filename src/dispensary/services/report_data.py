@@ -1248,7 +1248,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_lot(session, lot, ctx.study_id)
+        record = get_lot(session, lot, ctx.study_id, ctx.study.product_name)
         number = record.number
         kits = list(
             session.scalars(
@@ -1487,7 +1487,12 @@ def _open_items(
             kit.number,
             _(
                 "{product} lot {lot}: quarantined {days} days ago, {why}; release or reject it."
-            ).format(product=kit.product, lot=kit.lot.number, days=(today - on).days, why=why),
+            ).format(
+                product=ctx.study.product_name(kit.product),  # as the reader names it
+                lot=kit.lot.number,
+                days=(today - on).days,
+                why=why,
+            ),
         )
     for log in logs:
         for gap in log.gaps:

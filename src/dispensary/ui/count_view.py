@@ -4,7 +4,7 @@ a difference needs a reason code and a second person's signature."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
-from PySide6.QtGui import QIntValidator, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -89,8 +89,10 @@ class CountScreen(Screen):
         form = QFormLayout(entry)
         self.kit = text_field("countKit", self.tr("Scan the kit barcode"))
         self.kit.returnPressed.connect(self._kit_entered)
+        # No input filter: one dropped the keys it refused without a word, and a blind count
+        # typed "-2" was shown against the book, and recorded, as 2. The count is kept as
+        # typed; `_reveal` refuses a text that is no whole number, the service a negative one.
         self.counted = text_field("countTablets", self.tr("Tablets you counted"))
-        self.counted.setValidator(QIntValidator(0, 100000, self))
         self.counted.setMinimumWidth(100)
         self.counted.returnPressed.connect(self._reveal)
         self.enter_button = action_button(self.tr("Enter count"), "enterCount", self._reveal)
@@ -317,20 +319,17 @@ class CountScreen(Screen):
             self.message.show_message(self.tr("Type the number of tablets you counted first."))
             self.counted.setFocus()
             return
-        try:
-            counted = parse_whole(text, self.tr("number of tablets counted"), minimum=0)
-        except InvalidInput:
-            self.message.show_message(
-                self.tr(
-                    "'{text}' is not a number of tablets: type the tablets you counted with the "
-                    "digits 0-9."
-                ).format(text=text)
-            )
+        try:  # negative too: the service refuses it, saying to count again
+            counted = parse_whole(text, self.tr("number of tablets counted"))
+        except InvalidInput as exc:  # "2O", "1.5": said, never read as another number
+            self.message.show_message(exc.message)
             self.counted.setFocus()
             self.counted.selectAll()
             return
         found = self._assess(counted)
-        if found is None:
+        if found is None:  # the count refused (negative, too many): typed again
+            self.counted.setFocus()
+            self.counted.selectAll()
             return
         if found.refused or found.book is None or found.difference is None:
             self.message.show_message(sentences(r.message for r in found.refusals))

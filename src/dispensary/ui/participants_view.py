@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QColor, QIntValidator, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -247,6 +247,19 @@ COUNTED = frozenset(c.title for c in HISTORY_COLUMNS[PRODUCT_COLUMN + 2 : PRODUC
 """The returned, taken and expected columns: counts of the line's product, as the count's."""
 
 
+def read_year(field: QLineEdit, what: str, bar: MessageBar) -> int | None:
+    """The year of birth typed, read as the domain reads a whole number; None when it is none
+    ("19S5"), said in `bar` naming the field, the cursor back in it, the text selected: a year
+    typed is never read as another. Its range is the service's to refuse."""
+    try:
+        return parse_whole(field.text(), what)
+    except InvalidInput as exc:
+        bar.show_message(exc.message, "error")
+        field.setFocus()
+        field.selectAll()
+        return None
+
+
 class EnrolDialog(QDialog):
     """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
 
@@ -268,8 +281,10 @@ class EnrolDialog(QDialog):
             "studyNumber", self.tr("As on the enrolment log, e.g. 01-003")
         )
         self.initials = text_field("initials", self.tr("2 to 4 letters; no names"))
+        # No input filter: one dropped the keys it refused without a word ("19725" was
+        # enrolled as 1972, "19S5" refused as 195). The year is kept as typed; `enrol` refuses
+        # a text that is no whole number, the service a year no participant was born in.
         self.birth_year = text_field("birthYear", self.tr("e.g. 1968"))
-        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
         # The service reads the code in either case ("f" is recorded as F).
@@ -371,14 +386,8 @@ class EnrolDialog(QDialog):
             )
             missing[0].setFocus()
             return
-        year_text = self.birth_year.text().strip()
-        try:
-            year = parse_whole(year_text, self.tr("year of birth"))
-        except InvalidInput:
-            self.message.show_message(
-                self.tr("Type the year of birth with the digits 0-9, e.g. 1968.")
-            )
-            self.birth_year.setFocus()
+        year = read_year(self.birth_year, self.tr("year of birth"), self.message)
+        if year is None:
             return
         row = attempt(
             self.message,
@@ -518,8 +527,7 @@ class CorrectEnrolmentDialog(QDialog):
         self.enrolled_on.setObjectName("correctedEnrolledOn")
         self.initials = text_field("correctedInitials", self.tr("2 to 4 letters; no names"))
         self.initials.setText(participant.initials)
-        self.birth_year = text_field("correctedBirthYear", self.tr("e.g. 1968"))
-        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
+        self.birth_year = text_field("correctedBirthYear", self.tr("e.g. 1968"))  # as typed
         self.birth_year.setText(str(participant.birth_year))
         self.reason = text_field(
             "correctionReason", self.tr("e.g. enrolment typed in on a later day; see the log")
@@ -554,13 +562,8 @@ class CorrectEnrolmentDialog(QDialog):
         )
 
     def apply(self) -> None:
-        try:
-            year = parse_whole(self.birth_year.text().strip(), self.tr("year of birth"))
-        except InvalidInput:
-            self.message.show_message(
-                self.tr("Type the year of birth with the digits 0-9, e.g. 1968.")
-            )
-            self.birth_year.setFocus()
+        year = read_year(self.birth_year, self.tr("year of birth"), self.message)
+        if year is None:
             return
         number = self.participant.study_number
         day, initials = to_date(self.enrolled_on.date()), self.initials.text()

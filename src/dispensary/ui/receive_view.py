@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QFontMetrics, QIntValidator, QKeySequence, QPaintEvent, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -31,7 +31,13 @@ from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.files import os_detail, with_detail
 from dispensary.services import queries, receiving
-from dispensary.services.assessment import KitIn, ReceiveAssessment, ReceiveLine, ReceiveRequest
+from dispensary.services.assessment import (
+    KitIn,
+    ReceiveAssessment,
+    ReceiveCheck,
+    ReceiveLine,
+    ReceiveRequest,
+)
 from dispensary.services.labels import PrintPlan
 from dispensary.services.results import ReceiveResult
 from dispensary.study import Study
@@ -79,6 +85,20 @@ def parse_expiry(text: str) -> date | None:
 PRODUCT, VERDICT = 1, 5
 """The columns of the kit list that give way: the product cut (whole in its tooltip), the
 verdict wrapped onto as many lines as it needs in the spare width."""
+TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS}
+"""The service's refusals of a kit for its tablets: those of the form's tablets per kit."""
+
+
+class FieldRefused(InvalidInput):
+    """The tablets per kit refused before the kits are assessed (none, no whole number): the
+    cursor goes there, the text selected to type it again, not back to the scan field (a scan
+    with the cursor in it still adds the kit)."""
+
+    def __init__(self, message: str, field: QLineEdit) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 PRODUCT_WIDEST = 190
 """The product's width at most: "7.5 mg tablet" and "海曲泊帕乙醇胺片 7.5 mg" whole (the
 strength tells two products apart); a longer name cut in the middle, both its ends shown."""
@@ -266,8 +286,11 @@ class ReceiveScreen(Screen):
             self.tr("As on the kit label; must be entered: a month alone means its last day")
         )
         form.addRow(self.tr("E&xpiry"), self.expiry)
+        # No input filter: one dropped the keys it refused without a word ("-21" was received
+        # as 21 tablets a kit). The number is kept as typed; `_batch` refuses a text that is no
+        # whole number, the service a count no kit holds (`TABLETS_REFUSED`).
         self.tablets = QLineEdit()
-        self.tablets.setValidator(QIntValidator(1, 100_000, self.tablets))
+        self.tablets.setObjectName("tabletsPerKit")
         form.addRow(self.tr("&Tablets in a kit"), self.tablets)
         left.addLayout(form)
         left.addStretch(1)
@@ -349,19 +372,11 @@ class ReceiveScreen(Screen):
             raise InvalidInput(self.tr("Give the lot number first (it is on the kit label)."))
         text = self.tablets.text().strip()
         if not text:
-            self.tablets.setFocus()
-            raise InvalidInput(self.tr("Give the number of tablets in each kit."))
-        try:  # refused in the screen's own words, in the user's language
-            tablets = parse_whole(text, "tablets", minimum=1)
-        except InvalidInput:
-            self.tablets.setFocus()
-            self.tablets.selectAll()
-            raise InvalidInput(
-                self.tr(
-                    "'{text}' is not a number of tablets: give the tablets in each kit as a"
-                    " whole number, 1 or more, with the digits 0-9."
-                ).format(text=text)
-            ) from None
+            raise FieldRefused(self.tr("Give the number of tablets in each kit."), self.tablets)
+        try:  # negative or 0 too: the service refuses the kit, saying why
+            tablets = parse_whole(text, self.tr("number of tablets in each kit"))
+        except InvalidInput as exc:  # "2l", "21.5": said, never read as another number
+            raise FieldRefused(exc.message, self.tablets) from None
         expiry = parse_expiry(self.expiry.text())
         if expiry is None:
             self.expiry.setFocus()
@@ -409,9 +424,22 @@ class ReceiveScreen(Screen):
         refused = [line for line in found.lines[-len(new) :] if not line.accepted]
         return found, refused[0].message if refused else ""
 
+    def _to_field(self, refused: QLineEdit | None, found: ReceiveAssessment | None) -> None:
+        """The cursor in the field of the form a refusal is about, its text selected to type it
+        again: the one `_batch` refused, or the tablets per kit when the service refused the
+        new kits for the tablets typed there (-21, 0). Else it stays where the kit was typed."""
+        if refused is None and found is not None:
+            codes = {line.code for line in found.lines[len(self.kits) :] if not line.accepted}
+            refused = self.tablets if codes & TABLETS_REFUSED else None
+        if refused is not None:
+            refused.setFocus()
+            refused.selectAll()
+
     def add_scanned(self, code: str) -> None:
         if not code:
             return
+        found: ReceiveAssessment | None = None
+        field: QLineEdit | None = None
         try:
             self._not_a_participant(code)
             numbers = receiving.expand_range(code)  # a dispensing label's number: refused
@@ -424,12 +452,16 @@ class ReceiveScreen(Screen):
             product, lot, expiry, tablets = self._batch()
             new = [KitIn(numbers[0], product, lot, expiry, tablets)]
             found, refusal = self._new_lines_refused(new)
+        except FieldRefused as exc:
+            refusal, field = exc.message, exc.field
         except DispensaryError as exc:
             refusal = exc.message
         if refusal:
             self.scan_field.refused()
             self.message.show_message(refusal, "error")
+            self._to_field(field, found)
             return
+        assert found is not None  # assessed, nothing refused
         self._add(new, found)
         self.scan_field.accepted()
         self.message.show_message(self.tr("Kit {number} added.").format(number=numbers[0]), "ok")
@@ -438,18 +470,24 @@ class ReceiveScreen(Screen):
         text = self.range_field.text().strip()
         if not text:
             return
+        found: ReceiveAssessment | None = None
+        field: QLineEdit | None = None
         try:
             self._not_a_participant(text)
             numbers = receiving.expand_range(text)
             product, lot, expiry, tablets = self._batch()
             new = [KitIn(n, product, lot, expiry, tablets) for n in numbers]
             found, refusal = self._new_lines_refused(new)
+        except FieldRefused as exc:
+            refusal, field = exc.message, exc.field
         except DispensaryError as exc:
             refusal = exc.message
         if refusal:
             self.message.show_message(refusal, "error")
             self.range_field.selectAll()
+            self._to_field(field, found)
             return
+        assert found is not None  # assessed, nothing refused
         self._add(new, found)
         self.range_field.clear()
         self.message.show_message(

@@ -30,6 +30,7 @@ class ReceiveCheck(StrEnum):
     KIT_FIELD = "kit_field"  # a field of the line is malformed (number, lot, dates, counts)
     PRODUCT_UNKNOWN = "product_unknown"  # the product is not one of the study's
     NO_TABLETS = "no_tablets"  # the line gives no tablets
+    TABLET_COUNT = "tablet_count"  # the line's tablets are no count (negative, beyond any kit)
     EXPIRED = "expired"  # the kit expired before the date received
     DUPLICATE = "duplicate"  # the kit is listed twice in the shipment
     SHIPMENT_RECEIVED = "shipment_received"  # the shipment number is received already
