@@ -185,8 +185,6 @@ def test_a_letter_or_a_key_too_many_in_the_year_of_birth_is_kept_and_refused(
     with pytest.raises(NotFound):
         queries.participant(counter.ctx, counter.actor("pharm"), "01-003")
 
-    if language == "zh_CN":
-        return  # the Chinese checklist is refused by the service as unticked (reported apart)
     dialog.birth_year.clear()
     qtbot.keyClicks(dialog.birth_year, "1972")
     qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
@@ -224,3 +222,25 @@ def test_a_corrected_year_of_birth_typed_with_a_letter_is_kept_and_refused(
     assert QApplication.focusWidget() is dialog.birth_year
     assert dialog.birth_year.selectedText() == "196S"
     assert signatures.asked == [] and dialog.corrected is None
+
+
+@pytest.mark.parametrize("language", ["zh_CN"], indirect=True)
+def test_a_participant_is_enrolled_from_the_chinese_checklist(
+    qtbot: QtBot, counter: Counter, language: str
+) -> None:
+    """The boxes read the study file's Chinese criteria and record its own ([eligibility]),
+    which the service checks: every box ticked in Chinese was refused as "not confirmed"."""
+    dialog = EnrolDialog(counter.session("pharm"))
+    show(qtbot, dialog)
+    eligibility = counter.ctx.study.eligibility
+    wanted = [*eligibility.inclusion, *(f"Not: {c}" for c in eligibility.exclusion)]
+    assert [box.property("criterion") for box in dialog.criteria] == wanted
+    assert not any(box.text() in wanted for box in dialog.criteria)  # shown in Chinese
+    qtbot.keyClicks(dialog.study_number, "01-003")
+    qtbot.keyClicks(dialog.initials, "ef")
+    qtbot.keyClicks(dialog.birth_year, "1972")
+    for box in dialog.criteria:
+        tick(qtbot, box)
+    qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert dialog.enrolled is not None, dialog.message.text()
+    assert queries.participant(counter.ctx, counter.actor("pharm"), "01-003")

@@ -308,11 +308,14 @@ class EnrolDialog(QDialog):
         inner = QVBoxLayout()
         self.criteria: list[QCheckBox] = []
         inclusion, exclusion = study.criteria()  # in the reader's language when the file has it
+        # The service knows each criterion by the study file's own words ([eligibility]): a
+        # box shows the reader's wording and records those (the file gives as many of each).
+        recorded = study.eligibility
         inner.addWidget(
             QLabel(self.tr("<b>Inclusion criteria — tick to confirm the participant meets:</b>"))
         )
-        for text in inclusion:
-            self._criterion(inner, text)
+        for text, criterion in zip(inclusion, recorded.inclusion, strict=True):
+            self._criterion(inner, text, criterion)
         # A tick means the exclusion is absent: said in the heading and on every box, so that
         # no one ticks a criterion because the participant has it.
         inner.addWidget(
@@ -323,8 +326,8 @@ class EnrolDialog(QDialog):
                 )
             )
         )
-        for text in exclusion:
-            self._criterion(inner, text, exclusion=True)
+        for text, criterion in zip(exclusion, recorded.exclusion, strict=True):
+            self._criterion(inner, text, criterion, exclusion=True)
         inner.addStretch(1)
         holder = QWidget()
         holder.setLayout(inner)
@@ -347,14 +350,18 @@ class EnrolDialog(QDialog):
         layout.addWidget(buttons)
         self._count_ticks()
 
-    def _criterion(self, layout: QVBoxLayout, text: str, exclusion: bool = False) -> None:
-        """A tick box for one criterion of the study file. An exclusion is confirmed absent:
-        the service knows it as "Not: <criterion>", the box says so in the user's language."""
+    def _criterion(
+        self, layout: QVBoxLayout, text: str, criterion: str, exclusion: bool = False
+    ) -> None:
+        """A tick box for one criterion of the study file: `text` as the reader reads it,
+        `criterion` as [eligibility] gives it, what the service checks. An exclusion is
+        confirmed absent: the service knows it as "Not: <criterion>", the box says so in the
+        user's language."""
         shown = self.tr("Not: {criterion}").format(criterion=text) if exclusion else text
         # A tick box does not wrap its text: a long criterion is broken into lines here, so
         # that it is read whole without scrolling sideways.
         box = QCheckBox(textwrap.fill(shown, CRITERION_LINE))
-        box.setProperty("criterion", f"Not: {text}" if exclusion else text)
+        box.setProperty("criterion", f"Not: {criterion}" if exclusion else criterion)
         box.setProperty("shown", shown)
         box.toggled.connect(self._count_ticks)
         self.criteria.append(box)
