@@ -19,7 +19,10 @@ from dispensary.i18n import Language, speaking
 from dispensary.services import participants, queries, receiving, returns, setup, users
 from dispensary.services.context import FixedClock
 from dispensary.study import bundled_studies, load_study
+from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.receive_view import ReceiveScreen
+from dispensary.ui.return_view import ReturnScreen
 
 STUDIES = bundled_studies()
 CAPSULES = "DEMO-28D-BID capsules"
@@ -133,3 +136,113 @@ def test_a_capsule_kit_is_said_in_capsules_at_the_counter(
     _scan(qtbot, screen.participant_field, "01-001")
     card = screen.card.text()
     assert back in card, card
+
+
+def _shown(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "kits", "labels"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            ("C0001", "T0001"),
+            ("Quantity counted", "Capsules counted", "Tablets counted"),
+        ),
+        ("DEMO-2DRUG", "zh_CN", ("C0001", "T0001"), ("清点数量", "清点粒数", "清点片数")),
+        (
+            "DEMO-28D-BID",
+            "en",
+            ("B0001", "B0002"),
+            ("Tablets counted", "Tablets counted", "Tablets counted"),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_count_screen_names_the_count_in_the_kits_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    kits: tuple[str, str],
+    labels: tuple[str, str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The count screen's field said "Tablets counted" (清点片数) over a capsule kit's count."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = CountScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    assert screen.counted_label.text() == labels[0]
+    _scan(qtbot, screen.kit, kits[0])
+    assert screen.counted_label.text() == labels[1]
+    screen.reset()
+    assert screen.counted_label.text() == labels[0]
+    _scan(qtbot, screen.kit, kits[1])
+    assert screen.counted_label.text() == labels[2]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "label"),
+    [
+        (CAPSULES, "en", "Capsules coun&ted"),
+        (CAPSULES, "zh_CN", "清点粒数(&T)"),
+        ("DEMO-28D-BID", "en", "&Tablets counted"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_names_the_count_in_the_kits_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    label: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The Return screen's field said "Tablets counted" (清点片数) of a capsule bottle."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    _dispense(qtbot, pharmacy)
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("B0001")
+    assert screen.counted_label is not None
+    assert screen.counted_label.text() == label  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "labels"),
+    [
+        ("DEMO-2DRUG", "en", ("Capsules in a ki&t", "Tablets in a ki&t")),
+        ("DEMO-2DRUG", "zh_CN", ("每盒粒数(&T)", "每盒片数(&T)")),
+        ("DEMO-28D-BID", "en", ("&Tablets in a kit", "&Tablets in a kit")),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_receive_screen_names_a_kits_count_in_the_products_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    labels: tuple[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The receive screen's "Tablets in a kit" (每盒片数) stood over democapib's capsules: it
+    follows the product chosen."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    label = screen.tablets_label
+    assert label is not None
+    screen.product.setCurrentIndex(0)
+    assert label.text() == labels[0]  # type: ignore[attr-defined]
+    screen.product.setCurrentIndex(screen.product.count() - 1)
+    assert label.text() == labels[1]  # type: ignore[attr-defined]
