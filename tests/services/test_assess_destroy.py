@@ -345,6 +345,7 @@ def per_kit_rule(
                     balance.held_returned,
                     status is KitStatus.RETURNED,
                     needs_reason,
+                    kit.product,
                 )
             )
     reasons = []

@@ -412,6 +412,14 @@
         <translation>药盒 {kit} 的盘点已取消：未作任何记录。请稍后重新盘点；录入新的清点数之前，账面数保持隐藏。</translation>
     </message>
     <message>
+        <source>{units} counted</source>
+        <translation>清点{units}数</translation>
+    </message>
+    <message>
+        <source>Quantity counted</source>
+        <translation>清点数量</translation>
+    </message>
+    <message>
         <source>the next kit</source>
         <translation>下一个药盒</translation>
     </message>

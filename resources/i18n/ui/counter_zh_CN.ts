@@ -668,6 +668,10 @@
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
+        <source>{units} in a ki&amp;t</source>
+        <translation>每盒{units}数(&amp;T)</translation>
+    </message>
+    <message>
         <source>Give the lot number first (it is on the kit label).</source>
         <translation>请先填写批号（见药盒标签）。</translation>
     </message>
@@ -1021,6 +1025,14 @@
     <message>
         <source>Reason recorded for {number}. Scan the next return.</source>
         <translation>已为 {number} 登记原因。请扫描下一笔退药。</translation>
+    </message>
+    <message>
+        <source>{units} coun&amp;ted</source>
+        <translation>清点{units}数(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Quantity coun&amp;ted</source>
+        <translation>清点数量(&amp;T)</translation>
     </message>
     <message>
         <source>Scan the barcode on the dispensing label the participant brought back.</source>

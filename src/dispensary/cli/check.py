@@ -627,7 +627,7 @@ def cmd_check_destroy(run: Run) -> int:
         reason_code=a.reason_code,
     )
     found = destruction.assess_destroy(run.context(), run.actor(), request)
-    run.emit(_destroy_data(found), _destroy_lines(found))
+    run.emit(_destroy_data(found), _destroy_lines(found, run.context().study))
     said = [destruction_refusal(r.code, r.message) for r in found.refusals]
     return _answer(run, said[0] if said else None, None)
 
@@ -663,7 +663,9 @@ def _destroy_data(found: DestroyAssessment) -> dict[str, Any]:
     }
 
 
-def _destroy_lines(found: DestroyAssessment) -> list[str]:
+def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
+    """The destruction's verdict, kits and total; in a study not of tablets only each count in
+    its product's word ("28 capsules + 30 tablets would leave"), never capsules as tablets."""
     what = _("Return to the sponsor") if found.to_sponsor else _("Destruction")
     lines = [
         _("{what} of {kits} on {destroyed_on}: {verdict}. Nothing was changed.").format(
@@ -684,17 +686,31 @@ def _destroy_lines(found: DestroyAssessment) -> list[str]:
             source = _("the monitor's hold") if v.from_returned else _("the shelf")
             status = status_word(v.status) if v.status is not None else "-"
             said = _("{status}: {tablets} from {source}").format(
-                status=status, tablets=plural(v.tablets, "tablet"), source=source
+                status=status, tablets=_units(study, v.product, v.tablets), source=source
             )
         else:
             said = _("refused: {message}").format(message=v.message)
         lines.append(_("  Kit {kit:<8}{said}").format(kit=f"{v.kit} ", said=said))
+    leaving = [v for v in found.kits if v.accepted]
     lines += [
         _(
             "  Tablets     {tablets} would leave ({from_stock} from the shelf, "
             "{from_returned} from the monitor's hold)"
         ).format(
             tablets=found.tablets, from_stock=found.from_stock, from_returned=found.from_returned
+        )
+        if study.tablets_only or not leaving
+        else _(
+            "  Quantity    {units} would leave ({from_stock} from the shelf, "
+            "{from_returned} from the monitor's hold)"
+        ).format(
+            units=_each(study, [(v.product, v.tablets) for v in leaving]),
+            from_stock=_each(
+                study, [(v.product, v.tablets) for v in leaving if not v.from_returned]
+            )
+            or "0",
+            from_returned=_each(study, [(v.product, v.tablets) for v in leaving if v.from_returned])
+            or "0",
         ),
         *[
             _("  Refused     {message}").format(message=destruction_refusal(r.code, r.message))
@@ -746,7 +762,7 @@ def cmd_check_count(run: Run) -> int:
     elif found.needs_missing:
         first = found.needs_missing[0]
         needs = _("{label}: {message}").format(label=_(first.needs.label), message=first.message)
-    run.emit(_count_data(found), _count_lines(found))
+    run.emit(_count_data(found), _count_lines(found, run.context().study))
     return _answer(run, _first(found.refusals), needs)
 
 
@@ -772,7 +788,9 @@ _COUNT_OPTIONS: dict[str, str] = {
 enum would load the services for `--help`)."""
 
 
-def _count_lines(found: CountAssessment) -> list[str]:
+def _count_lines(found: CountAssessment, study: Study) -> list[str]:
+    """The count's verdict and figures: the count and the book in the kit's product's word
+    ("20 capsules, 21 capsules in the book") unless the study is of tablets only."""
     if found.counted is None:
         missing: str | None = _("the count")
     elif found.needs_missing:
@@ -788,7 +806,9 @@ def _count_lines(found: CountAssessment) -> list[str]:
     if found.counted is None:
         lines.append(_("  Counted     not given (--tablets N); the book is shown once it is"))
     elif found.book is None or found.difference is None:
-        lines.append(_("  Counted     {tablets}").format(tablets=plural(found.counted, "tablet")))
+        lines.append(
+            _("  Counted     {tablets}").format(tablets=_units(study, found.product, found.counted))
+        )
     else:
         said = (
             _("difference {difference:+d}").format(difference=found.difference)
@@ -796,8 +816,15 @@ def _count_lines(found: CountAssessment) -> list[str]:
             else _("matches the book")
         )
         lines.append(
-            _("  Counted     {tablets}, {book} in the book: {said}").format(
-                tablets=plural(found.counted, "tablet"), book=found.book, said=said
+            (
+                _("  Counted     {tablets}, {book} in the book: {said}")
+                if study.tablets_only
+                else _("  Counted     {tablets}, {units} in the book: {said}")
+            ).format(
+                tablets=_units(study, found.product, found.counted),
+                book=found.book,
+                units=study.units(found.product, found.book),
+                said=said,
             )
         )
     for n in found.needs:

@@ -51,6 +51,8 @@ TITLE = N_("Destruction certificate")
 DESTROYED_TITLE = N_("Certificate of destruction")
 RETURNED_TITLE = N_("Certificate of return to the sponsor")
 NO_REASON = N_("none needed (expired stock, or tablets returned by participants)")
+NO_REASON_UNITS = N_("none needed (expired stock, or returned by participants)")
+"""NO_REASON in a study not of tablets only (its capsules are not tablets)."""
 
 
 def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str]]:
@@ -69,7 +71,12 @@ def certificate_fields(study: Study, row: DestructionRow) -> list[tuple[str, str
         ),
         (_("Authorisation"), row.reference or _("none recorded")),
         (_("Method"), _method(row)),
-        (_("Reason code"), term(row.reason_code.label) if row.reason_code else _(NO_REASON)),
+        (
+            _("Reason code"),
+            term(row.reason_code.label)
+            if row.reason_code
+            else _(NO_REASON if study.tablets_only else NO_REASON_UNITS),
+        ),
         (_("Protocol title"), study_title(study)),
     ]
 
@@ -89,13 +96,23 @@ QUANTITY_HEADER = (
     N_("Returned tablets (participants)"),
     N_("Tablets in all"),
 )
+QUANTITY_HEADER_UNITS = (
+    *QUANTITY_HEADER[:4],
+    N_("Unused quantity (stock)"),
+    N_("Returned quantity (participants)"),
+    N_("Quantity in all"),
+)
+"""The headings in a study not of tablets only: its counts say their word ("28 capsules")."""
 QUANTITY_SHARES = (60, 16, 18, 9, 20, 24, 18)
 
 
-def quantity_table(row: DestructionRow, lines: Sequence[DestructionLine], width: float) -> Flowable:
+def quantity_table(
+    study: Study, row: DestructionRow, lines: Sequence[DestructionLine], width: float
+) -> Flowable:
     """One line per product (strength) and lot: kits, unused and returned tablets apart; a
     product with several lots gets its own line for all its lots (strengths are never added
-    together)."""
+    together). In a study not of tablets only each count says its product's word ("28
+    capsules", 28粒) under headings without "tablets" (Study.quantity)."""
     lots: dict[tuple[str, str], list[DestructionLine]] = defaultdict(list)
     for line in lines:
         lots[(line.product, line.lot)].append(line)
@@ -104,6 +121,7 @@ def quantity_table(row: DestructionRow, lines: Sequence[DestructionLine], width:
     products = list(dict.fromkeys(product for product, _lot in lots))
     for product in products:
         mine = [(lot, lines) for (name, lot), lines in lots.items() if name == product]
+        code = mine[0][1][0].code  # the lines of one product name share its code
         kits = unused = returned = 0
         for lot, lines in mine:
             lot_kits = len({k for line in lines for k in line.kits})
@@ -115,20 +133,23 @@ def quantity_table(row: DestructionRow, lines: Sequence[DestructionLine], width:
                     lot,
                     day(lines[0].expiry),
                     str(lot_kits),
-                    str(lot_unused),
-                    str(lot_returned),
-                    str(lot_unused + lot_returned),
+                    study.quantity(code, lot_unused),
+                    study.quantity(code, lot_returned),
+                    study.quantity(code, lot_unused + lot_returned),
                 ]
             )
             kits, unused, returned = kits + lot_kits, unused + lot_unused, returned + lot_returned
         if len(mine) > 1:
             totals.append(len(rows))
-            total = [str(kits), str(unused), str(returned), str(unused + returned)]
+            total = [
+                str(kits),
+                *(study.quantity(code, n) for n in (unused, returned, unused + returned)),
+            ]
             rows.append([product, _("All lots"), "", *total])
     if not rows:  # no kit record found (a destruction of kits no longer on file)
         rows.append(["-", "-", "", str(len(row.kits)), "0", "0", "0"])
     return data_table(
-        [_(title) for title in QUANTITY_HEADER],
+        [_(title) for title in (QUANTITY_HEADER if study.tablets_only else QUANTITY_HEADER_UNITS)],
         rows,
         scaled(QUANTITY_SHARES, width),
         numeric=(3, 4, 5, 6),
@@ -199,12 +220,23 @@ def signature_table(row: DestructionRow, width: float) -> Flowable:
     return data_table(header, rows, scaled(SIGNATURE_SHARES, width), size=8.5)
 
 
-def statement(row: DestructionRow) -> str:
-    """The certificate's sentence: what left, when, how and on whose authority, before whom."""
+def statement(row: DestructionRow, study: Study) -> str:
+    """The certificate's sentence: what left, when, how and on whose authority, before whom;
+    the kits "with their tablets" only in a study of tablets only (else their contents)."""
     signer = next((s.name for s in row.signatures if s.meaning == "destroyed"), row.by)
     witness = next((s.name for s in row.signatures if s.meaning == "witnessed"), row.witness)
-    kits = plural(
-        len(row.kits), N_("{count} kit, with its tablets"), N_("{count} kits, with their tablets")
+    kits = (
+        plural(
+            len(row.kits),
+            N_("{count} kit, with its tablets"),
+            N_("{count} kits, with their tablets"),
+        )
+        if study.tablets_only
+        else plural(
+            len(row.kits),
+            N_("{count} kit, with its contents"),
+            N_("{count} kits, with their contents"),
+        )
     )
     done = _("returned to the sponsor") if row.to_sponsor else _("destroyed")
     authority = (
@@ -253,9 +285,9 @@ def certificate_section(study: Study, row: DestructionRow, paper: str = "a4") ->
     width = frame_width(False, paper)
     lines = _in_study_order(study, row.lines)
     story: list[Flowable] = [
-        para(statement(row)),
+        para(statement(row, study)),
         *heading(_("Quantities per product (strength) and lot")),
-        quantity_table(row, lines, width),
+        quantity_table(study, row, lines, width),
         *heading(_("Kits")),
         kit_table(row, lines, width),
         KeepTogether(

@@ -32,17 +32,25 @@ from dispensary.services.report_data import (
     ReportMeta,
     ReturnLogRow,
 )
-from dispensary.services.results import DestructionRow
+from dispensary.services.results import DestructionLine, DestructionRow
 from dispensary.study import Study
 
 DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
 RETURNS_TITLE = N_("Returns log (tablets brought back by participants)")
+RETURNS_TITLE_UNITS = N_("Returns log (brought back by participants)")
 QUARANTINE_TITLE = N_("Quarantines and temperature excursions")
 
 
-def destruction_table(rows: Sequence[DestructionRow], width: float) -> Flowable:
+def returns_title(study: Study) -> str:
+    """The returns log's title in the report's language: of tablets in a study of tablets
+    only; else without a unit word, since the counts beneath say theirs (capsules)."""
+    return _(RETURNS_TITLE if study.tablets_only else RETURNS_TITLE_UNITS)
+
+
+def destruction_table(study: Study, rows: Sequence[DestructionRow], width: float) -> Flowable:
     """One line per product (strength) and lot of each destruction, with its signatures: what
-    left, on whose authority, who destroyed it and who witnessed it, and when each signed."""
+    left, on whose authority, who destroyed it and who witnessed it, and when each signed. The
+    count column says each product in its own word unless the study is of tablets only."""
     if not rows:
         return empty_note(_("Nothing was destroyed or returned to the sponsor in this period."))
     return data_table(
@@ -52,18 +60,18 @@ def destruction_table(rows: Sequence[DestructionRow], width: float) -> Flowable:
             _("Product"),
             _("Lot (expiry)"),
             _("Kits"),
-            _("Tablets"),
+            study.count_heading(),  # "Quantity" but in a study of tablets only
             _("Method (reason)"),
             _("Authorisation"),
             _("Signed"),
         ],
-        [cells for r in rows for cells in _destruction_cells(r)],
+        [cells for r in rows for cells in _destruction_cells(study, r)],
         scaled((6, 14, 22, 22, 26, 14, 34, 18, 44), width),
         numeric=(0,),
     )
 
 
-def _destruction_cells(r: DestructionRow) -> list[list[str]]:
+def _destruction_cells(study: Study, r: DestructionRow) -> list[list[str]]:
     """The table's lines for one destruction (one with no tablets, e.g. empty kits: one line)."""
     head = [str(r.destruction_id), day(r.destroyed_on)]
     tail = [_method(r), r.reference, _signed(r)]
@@ -75,13 +83,21 @@ def _destruction_cells(r: DestructionRow) -> list[list[str]]:
             line.product,
             f"{line.lot} ({day(line.expiry)})",
             kit_list(line.kits),
-            (_("{count} returned") if line.from_returned else _("{count} unused")).format(
-                count=line.tablets
-            ),
+            _units_left(study, line),
             *tail,
         ]
         for line in r.lines
     ]
+
+
+def _units_left(study: Study, line: DestructionLine) -> str:
+    """ "5 returned" of a study of tablets only; else the count in its word ("5 capsules
+    returned", 退回 5粒), never a capsule said 片."""
+    if study.tablets_only:
+        said = _("{count} returned") if line.from_returned else _("{count} unused")
+        return said.format(count=line.tablets)
+    said = _("{units} returned") if line.from_returned else _("{units} unused")
+    return said.format(units=study.units(line.code, line.tablets))
 
 
 def _method(row: DestructionRow) -> str:
@@ -113,28 +129,37 @@ RETURN_COUNT_HEADER = (
     N_("Kit"),
     N_("Lot"),
     N_("Dispensed"),
-    N_("Returned tablets"),
+    N_("Returned tablets"),  # "Returned" in a study not of tablets only (return_count_header)
     N_("Held"),
     N_("Counted by"),
 )
 """Column titles (marked; shown with `_`)."""
 
 
-def return_count_header() -> list[str]:
-    """RETURN_COUNT_HEADER in the report's language."""
-    return [_(title) for title in RETURN_COUNT_HEADER]
+def return_count_header(study: Study) -> list[str]:
+    """RETURN_COUNT_HEADER in the report's language; in a study not of tablets only the
+    returned column is "Returned" over counts that say their word (a capsule kit's count
+    under "Returned tablets" (退回片数) would misstate it)."""
+    return [
+        _(
+            N_("Returned quantity")
+            if title == "Returned tablets" and not study.tablets_only
+            else title
+        )
+        for title in RETURN_COUNT_HEADER
+    ]
 
 
-def return_count_cells(row: ReturnLogRow) -> list[str]:
+def return_count_cells(study: Study, row: ReturnLogRow) -> list[str]:
     """What was counted back for one kit, as the returns log and the participant report show
-    it (columns of RETURN_COUNT_HEADER)."""
+    it (columns of RETURN_COUNT_HEADER): each count as Study.quantity says it."""
     return [
         row.dispense,
         str(row.cycle),
         row.kit,
         row.lot,
-        str(row.dispensed),
-        returned_text(row),
+        study.quantity(row.product, row.dispensed),
+        returned_text(row, study),
         held_text(row),
         row.counted_by,
     ]
@@ -143,10 +168,12 @@ def return_count_cells(row: ReturnLogRow) -> list[str]:
 NOT_BROUGHT_BACK = N_("not brought back: unaccounted for")
 
 
-def returned_text(row: ReturnLogRow) -> str:
-    """The tablets counted back, or that the kit was not brought back: never a '0' that would
-    read as all taken."""
-    return _(NOT_BROUGHT_BACK) if row.not_brought_back else str(row.returned)
+def returned_text(row: ReturnLogRow, study: Study | None = None) -> str:
+    """The tablets counted back (in the product's word as Study.quantity says it, given the
+    study), or that the kit was not brought back: never a '0' that would read as all taken."""
+    if row.not_brought_back:
+        return _(NOT_BROUGHT_BACK)
+    return str(row.returned) if study is None else study.quantity(row.product, row.returned)
 
 
 def held_text(row: ReturnLogRow) -> str:
@@ -167,7 +194,7 @@ def held_text(row: ReturnLogRow) -> str:
     return _(", ").join(parts)
 
 
-def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
+def returns_table(study: Study, rows: Sequence[ReturnLogRow], width: float) -> Flowable:
     if not rows:
         return empty_note(_("No returns were recorded in this period."))
     return data_table(
@@ -176,7 +203,7 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
             pgettext("date", "Returned"),
             _("Participant"),
             _("Initials"),
-            *return_count_header(),
+            *return_count_header(study),
             _("Kit now"),
             _("Note"),
         ],
@@ -186,7 +213,7 @@ def returns_table(rows: Sequence[ReturnLogRow], width: float) -> Flowable:
                 day(r.returned_on),
                 r.participant,
                 r.initials,
-                *return_count_cells(r),
+                *return_count_cells(study, r),
                 term(r.kit_status.label),
                 _return_note(r),
             ]
@@ -294,7 +321,7 @@ def destruction_pdf(
     width = frame_width(True, paper)
     section = Section(
         _(DESTRUCTION_TITLE),
-        [destruction_table(named_destructions(study, rows), width)],
+        [destruction_table(study, named_destructions(study, rows), width)],
         fields=_fields(study, None, None),
         landscape=True,
     )

@@ -34,11 +34,11 @@ from dispensary.reports.darf import darf_section
 from dispensary.reports.logs import (
     DESTRUCTION_TITLE,
     QUARANTINE_TITLE,
-    RETURNS_TITLE,
     destruction_table,
     excursion_table,
     quarantine_table,
     returns_table,
+    returns_title,
 )
 from dispensary.reports.reconciliation import reconciliation_story
 from dispensary.reports.words import institution, named_destructions, plural, role_name, term
@@ -178,7 +178,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
         part(
             _("returns log"),
             _("Returns log"),
-            [*heading(_(RETURNS_TITLE)), returns_table(pack.returns, wide)],
+            [*heading(returns_title(study)), returns_table(study, pack.returns, wide)],
             landscape=True,
         ),
         part(
@@ -186,7 +186,7 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
             _("Destruction and return-to-sponsor log"),
             [
                 *heading(_(DESTRUCTION_TITLE)),
-                destruction_table(named_destructions(study, pack.destructions), wide),
+                destruction_table(study, named_destructions(study, pack.destructions), wide),
             ],
             landscape=True,
         ),

@@ -243,14 +243,14 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
             data_table(
                 [
                     pgettext("date", "Returned"),
-                    *return_count_header(),
+                    *return_count_header(study),
                     _("Condition / note"),
                     _("Correction"),
                 ],
                 [
                     [
                         day(r.returned_on),
-                        *return_count_cells(r),
+                        *return_count_cells(study, r),
                         _("; ").join(x for x in (r.condition, r.note) if x),
                         _correction(r.corrects, r.corrected_by),
                     ]

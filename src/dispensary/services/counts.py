@@ -223,7 +223,7 @@ def _plan(
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
     if refusals or counted is None or balance is None:  # blind: no book before the count
         assessment = CountAssessment(
-            record.number, status, counted, None, None, tuple(refusals), ()
+            record.number, status, counted, None, None, tuple(refusals), (), record.product
         )
         return _Plan(assessment, record, None, None)
     book = balance.on_hand
@@ -290,7 +290,14 @@ def _plan(
         if verified_by:
             verifier_id = _verifier(session, actor, verified_by, refusals, study)
     assessment = CountAssessment(
-        record.number, status, counted, book, difference, tuple(refusals), tuple(needs)
+        record.number,
+        status,
+        counted,
+        book,
+        difference,
+        tuple(refusals),
+        tuple(needs),
+        record.product,
     )
     return _Plan(assessment, record, code, verifier_id)
 

@@ -323,6 +323,7 @@ def _plan_destruction(
                 balance.held_returned,
                 status is KitStatus.RETURNED,
                 needs_reason,
+                kit.product,
             )
         )
     reasons: list[Refusal[DestroyCheck]] = []

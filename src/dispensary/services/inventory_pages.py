@@ -63,7 +63,7 @@ from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.services.common import not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.queries import _kit_rows
+from dispensary.services.queries import _kit_rows, counted_in
 from dispensary.services.results import InventorySummary, KitRow
 
 
@@ -406,7 +406,13 @@ def inventory_page(
                 .where(Kit.id.in_(ids))
             )
         }
-        return _kit_rows(session, [kits[i] for i in ids], scope.today, area=ctx.study.area_name)
+        return _kit_rows(
+            session,
+            [kits[i] for i in ids],
+            scope.today,
+            area=ctx.study.area_name,
+            units=counted_in(ctx.study),
+        )
 
 
 def _scope(ctx: Context, query: KitQuery, session: Session) -> _Scope:

@@ -83,7 +83,7 @@ from dispensary.services.results import (
     ProductFigures,
     SignedBy,
 )
-from dispensary.study import IRT_CONFIRMATION, PLATELETS, written_unit
+from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, written_unit
 
 _LIVE_DISPENSES = (
     select(Dispense)
@@ -323,9 +323,11 @@ def _kit_rows(
     today: date,
     scope: Select[tuple[int]] | None = None,
     area: Callable[[str], str] = str,
+    units: Callable[[str, int], str] | None = None,
 ) -> list[KitRow]:
     """Rows of these kits with what is in each, and where each is in the reader's words
-    (`area`: a storage area's name, Study.area_name; `location` stays as recorded). `scope`
+    (`area`: a storage area's name, Study.area_name; `location` stays as recorded; `units`: a
+    count of a product in its word, counted_in). `scope`
     (the ids of these kits, as a query) reads their ledger in one query; without it the kits'
     ids go in bounded batches. Either way no statement carries one bound variable per kit
     (SQLite refuses more than 32,766)."""
@@ -348,7 +350,7 @@ def _kit_rows(
         for kit in kits:
             balance = balance_of(moves[kit.id])
             contents[kit.id] = balance.on_hand + balance.held_returned
-    where = _whereabouts(session, kits, area)
+    where = _whereabouts(session, kits, area, units)
     rows = []
     for kit in kits:
         rows.append(
@@ -370,12 +372,22 @@ def _kit_rows(
 _GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
 
 
+def counted_in(study: Study) -> Callable[[str, int], str] | None:
+    """How a kit row counts a product's units: None ("28 tablets") in a study of tablets only,
+    else Study.units ("28 capsules", 28粒): a capsule kit with a participant said 片."""
+    return None if study.tablets_only else study.units
+
+
 def _whereabouts(
-    session: Session, kits: list[Kit], area: Callable[[str], str] = str
+    session: Session,
+    kits: list[Kit],
+    area: Callable[[str], str] = str,
+    units: Callable[[str, int], str] | None = None,
 ) -> dict[int, str]:
-    """Where each kit that left the shelf really is: with which participant, held for the
-    monitor, destroyed or returned to the sponsor (a kit on the shelf is in its storage area).
-    Read for those kits only, in bounded batches."""
+    """Where each kit that left the shelf really is: with which participant (and how many of
+    its units, in their word given `units`), held for the monitor, destroyed or returned to the
+    sponsor (a kit on the shelf is in its storage area). Read for those kits only, in bounded
+    batches."""
     gone = [k for k in kits if k.status in _GONE]
     last_out: dict[int, tuple[str, str, date, int]] = {}
     ended: dict[int, tuple[date, bool]] = {}
@@ -455,9 +467,17 @@ def _whereabouts(
             )
         elif kit.status == KitStatus.DISPENSED.value and out is not None:
             number, person, on, tablets = out
-            found[kit.id] = _(
-                "with participant {participant} ({tablets} tablets, {dispense} on {date})"
-            ).format(participant=person, tablets=tablets, dispense=number, date=on.isoformat())
+            found[kit.id] = (
+                _("with participant {participant} ({tablets} tablets, {dispense} on {date})")
+                if units is None
+                else _("with participant {participant} ({units}, {dispense} on {date})")
+            ).format(
+                participant=person,
+                tablets=tablets,
+                units=units(kit.product, tablets) if units is not None else "",
+                dispense=number,
+                date=on.isoformat(),
+            )
     return found
 
 
@@ -562,7 +582,12 @@ def inventory(
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
         rows = _kit_rows(
-            session, list(session.scalars(query).unique()), today, scope, ctx.study.area_name
+            session,
+            list(session.scalars(query).unique()),
+            today,
+            scope,
+            ctx.study.area_name,
+            counted_in(ctx.study),
         )
         if every_study:
             names = dict(
@@ -583,7 +608,9 @@ def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         kit = get_kit(session, kit_number, ctx.study_id, reader=actor.studies)
-        return _kit_rows(session, [kit], ctx.clock.today(), area=ctx.study.area_name)[0]
+        return _kit_rows(
+            session, [kit], ctx.clock.today(), area=ctx.study.area_name, units=counted_in(ctx.study)
+        )[0]
 
 
 def other_label_scanned(ctx: Context, actor: Actor, code: str) -> str | None:
@@ -1204,7 +1231,9 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
             )
         kits = sorted(record.kits, key=lambda k: k.number)
         scope = select(Kit.id).where(Kit.shipment_id == record.id)
-        return _kit_rows(session, kits, ctx.clock.today(), scope, ctx.study.area_name)
+        return _kit_rows(
+            session, kits, ctx.clock.today(), scope, ctx.study.area_name, counted_in(ctx.study)
+        )
 
 
 def open_flags(

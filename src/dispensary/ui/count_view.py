@@ -34,7 +34,7 @@ from dispensary.ui.models.table import Column
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen, route_scan
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
-from dispensary.ui.widgets import titled_page, wrapped_label
+from dispensary.ui.widgets import titled_page, units_word, wrapped_label
 
 COUNT_COLUMNS: list[Column[CountResult]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Kit")), lambda r: r.kit),
@@ -100,7 +100,9 @@ class CountScreen(Screen):
         counted_row.addWidget(self.counted)
         counted_row.addWidget(self.enter_button)
         form.addRow(self.tr("Kit"), self.kit)
-        form.addRow(self.tr("Tablets counted"), counted_row)
+        self.counted_label = QLabel()
+        self._name_count()
+        form.addRow(self.counted_label, counted_row)
         for field in (self.kit, self.counted):
             field.setStyleSheet("font-size: 15px; padding: 3px;")
         entry.setMaximumWidth(560)
@@ -251,9 +253,23 @@ class CountScreen(Screen):
         self.kit.setText(kit)
         self._kit_entered()
 
+    def _name_count(self, product: str = "") -> None:
+        """The count's label: "Tablets counted" in a study of tablets only; else the kit's
+        product's word once a kit is scanned ("Capsules counted", 清点粒数), "Quantity counted"
+        before."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            self.counted_label.setText(self.tr("Tablets counted"))
+        elif product:
+            units = units_word(study, product)
+            self.counted_label.setText(self.tr("{units} counted").format(units=units))
+        else:
+            self.counted_label.setText(self.tr("Quantity counted"))
+
     def reset(self) -> None:
         """Clears the count in progress; the book balance is hidden again."""
         self._kit = ""
+        self._name_count()
         self._book = None
         self.assessment = None
         for field in (self.kit, self.counted):
@@ -299,6 +315,7 @@ class CountScreen(Screen):
             return
         self._kit = found.kit
         self.kit.setText(found.kit)
+        self._name_count(found.product)
         self.message.show_message(
             self.tr("Kit {kit}: count its tablets and type the number.").format(kit=found.kit),
             "info",

@@ -442,7 +442,10 @@ class DispenseScreen(Screen):
                 " yet.</span>"
             ).format(cycle=last.cycle, number=escape(last.dispense_number))
         if last.returned_by_product:  # a dispense of several products: each in its units
-            return self._products_back(last)
+            return self._products_back(last, self._each_product(last.returned_by_product))
+        study = self.session.ctx.study
+        if not study.tablets_only and last.products:  # one product, in its word: "2 capsules"
+            return self._products_back(last, study.units(last.products[0].product, last.returned))
         if last.kits_out:  # a part return: the service names the kits still out
             return by_count(
                 len(last.kits_out),
@@ -481,11 +484,10 @@ class DispenseScreen(Screen):
             )
         return text
 
-    def _products_back(self, last: DispenseHistoryRow) -> str:
-        """The return of a dispense of several products, each product with its units back
-        ("28 × 100 mg capsule, 3 × 25 mg tablet"): capsules and tablets summed as "tablets"
-        misstated them."""
-        back = self._each_product(last.returned_by_product)
+    def _products_back(self, last: DispenseHistoryRow, back: str) -> str:
+        """The return of a dispense with what came `back` in its products' words: each
+        product with its units ("28 × 100 mg capsule, 3 × 25 mg tablet"), or one capsule
+        product's count ("2 capsules"): capsules said as "tablets" misstated them."""
         if last.kits_out:
             return by_count(
                 len(last.kits_out),

@@ -64,6 +64,7 @@ from dispensary.ui.widgets import (
     to_date,
     two_columns,
     units_of,
+    units_word,
 )
 
 
@@ -292,6 +293,7 @@ class ReceiveScreen(Screen):
         self.tablets = QLineEdit()
         self.tablets.setObjectName("tabletsPerKit")
         form.addRow(self.tr("&Tablets in a kit"), self.tablets)
+        self.tablets_label = form.labelForField(self.tablets)
         left.addLayout(form)
         left.addStretch(1)
         grid.addLayout(left, 0, 0)
@@ -362,7 +364,12 @@ class ReceiveScreen(Screen):
 
     def _product_changed(self) -> None:
         code = str(self.product.currentData())
-        self.tablets.setText(str(self.session.ctx.study.product(code).tablets_per_kit))
+        study = self.session.ctx.study
+        self.tablets.setText(str(study.product(code).tablets_per_kit))
+        if isinstance(self.tablets_label, QLabel) and not study.tablets_only:
+            # The product's word ("Capsules in a ki&t", 每盒粒数), not 每盒片数 of capsules.
+            units = units_word(study, code)
+            self.tablets_label.setText(self.tr("{units} in a ki&t").format(units=units))
 
     def _batch(self) -> tuple[str, str, date, int]:
         """Product, lot, expiry and tablets per kit from the form, for scanned or ranged kits."""

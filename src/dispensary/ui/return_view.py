@@ -57,6 +57,7 @@ from dispensary.ui.widgets import (
     titled_page,
     to_date,
     two_columns,
+    units_word,
     wrapped_label,
 )
 
@@ -149,6 +150,7 @@ class ReturnScreen(Screen):
         # `sign` a text that is no whole number.
         self.counted.setPlaceholderText(self.tr("Tablets in the bottle, counted"))
         form.addRow(self.tr("&Tablets counted"), self.counted)
+        self.counted_label = form.labelForField(self.counted)
         self.not_back = QCheckBox(
             self.tr("Not brought back (0 tablets; flagged, not counted as taken)")
         )
@@ -442,6 +444,7 @@ class ReturnScreen(Screen):
     def _show(self, found: ReturnAssessment, reload_kits: bool = False) -> None:
         """Shows an assessment as it is: the kits, the kit's tally, refusals, the adherence."""
         self.assessment = found
+        self._name_count(next((k.product for k in found.kits if k.kit == found.kit), ""))
         self.lines_model.set_rows(list(found.kits))
         self.card.setText(self._card_text(found.dispense))
         if reload_kits:
@@ -706,8 +709,22 @@ class ReturnScreen(Screen):
         self.scan_field.set_cue("")
         self.scan_field.setFocus()
 
+    def _name_count(self, product: str) -> None:
+        """The count's label in the kit's product's word ("Capsules coun&ted", 清点粒数) in a
+        study not of tablets only; "&Tablets counted" in a study of tablets only."""
+        study = self.session.ctx.study
+        label = self.counted_label
+        if not isinstance(label, QLabel) or study.tablets_only:
+            return
+        label.setText(
+            self.tr("{units} coun&ted").format(units=units_word(study, product))
+            if product
+            else self.tr("Quantity coun&ted")
+        )
+
     def _clear(self) -> None:
         self.assessment = None
+        self._name_count("")
         self._refusal_shown = False
         self.lines_model.set_rows([])
         for widget in (self.kit, self.counted, self.held, self.returned_on, self.note):

@@ -256,6 +256,13 @@ def count_column(study: Study, product: Callable[[_R], str], tablets: Column[_R]
     )
 
 
+def units_word(study: Study, product: str) -> str:
+    """The word a count of this product is in, for a field's label ("Capsules", 粒; "Tablets",
+    片): a label over a capsule kit's count must not say "Tablets" (片数)."""
+    word = study.wording().unit_word(study.form_of(product))
+    return word[:1].upper() + word[1:]
+
+
 def by_count(n: int, one: str, many: str) -> str:
     """`one` or `many` (both translated, both holding the count): English says "1 kit" and
     "3 kits", not "3 kit(s)"; Chinese writes the two alike."""

@@ -78,6 +78,7 @@ class CountAssessment:
     difference: int | None
     refusals: tuple[Refusal[CountCheck], ...]
     needs: tuple[CountNeed, ...]  # what the difference needs; empty when there is none
+    product: str = ""  # the kit's product code: a count says its word ("20 capsules")
 
     @property
     def refused(self) -> bool:

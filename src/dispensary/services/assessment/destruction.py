@@ -56,6 +56,7 @@ class DestroyKitVerdict:
     held_returned: int  # returned tablets held for the monitor
     from_returned: bool  # the tablets leave the monitor's hold, not the shelf
     needs_reason: bool = False  # in date and from the shelf: a reason code is needed
+    product: str = ""  # the kit's product code ("" for a kit not in stock): its unit word
 
     @property
     def tablets(self) -> int:

@@ -1,0 +1,248 @@
+"""A study of one capsule product (DEMO-28D-BID's demoxatinib made a capsule) and the demo's
+DEMO-2DRUG at the counter: the dispense screen's last-return card, the inventory's "Where" of a
+kit with a participant and the screens' count labels say capsules as capsules ("3 capsules",
+3粒), not "tablets" / 片; a study of tablets only reads as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from dispensary.i18n import Language, speaking
+from dispensary.services import participants, queries, receiving, returns, setup, users
+from dispensary.services.context import FixedClock
+from dispensary.study import bundled_studies, load_study
+from dispensary.ui.count_view import CountScreen
+from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.receive_view import ReceiveScreen
+from dispensary.ui.return_view import ReturnScreen
+
+STUDIES = bundled_studies()
+CAPSULES = "DEMO-28D-BID capsules"
+KITS = {
+    "DEMO-28D-BID": [("B0001-B0004", "demoxatinib-50mg")],
+    CAPSULES: [("B0001-B0004", "demoxatinib-50mg")],
+    "DEMO-2DRUG": [("C0001-C0003", "democapib-100mg"), ("T0001-T0003", "demotinib-25mg")],
+}
+
+
+def _study_file(protocol: str, folder: Path) -> Path:
+    """The study file of `protocol`; CAPSULES: DEMO-28D-BID's with its product a capsule,
+    counted 粒 in Chinese (as DEMO-2DRUG's file counts its capsules)."""
+    if protocol != CAPSULES:
+        return STUDIES / f"{protocol}.toml"
+    text = (STUDIES / "DEMO-28D-BID.toml").read_text(encoding="utf-8")
+    assert text.count('form = "tablet"') == 1
+    text = text.replace('form = "tablet"', 'form = "capsule"')
+    text = text.replace('tablet = "片剂"', 'capsule = "胶囊剂"')
+    text += '\n[label.text.zh_CN.units]\ncapsule = "{count}粒"\n'
+    path = folder / "DEMO-28D-BID.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter]:
+    """A pharmacy made with the study file the test names, its kits in, 01-001 enrolled."""
+    protocol: str = request.param
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    study = load_study(_study_file(protocol, tmp_path))
+    path = tmp_path / "pharmacy.sqlite3"
+    ctx = setup.init_database(
+        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(
+        ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+    )
+    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    for kits, product in KITS[protocol]:
+        listed = receiving.kits_from_range(ctx, kits, product, "L1", date(2028, 6, 30), None)
+        receiving.receive_shipment(ctx, pharm, f"SH-{kits}", listed)
+    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+    yield Counter(ctx, clock, path)
+    ctx.engine.dispose()
+
+
+def _screen(qtbot: QtBot, pharmacy: Counter) -> DispenseScreen:
+    widget = DispenseScreen(pharmacy.session("pharm"))
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.refresh()
+    return widget
+
+
+def _scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def _dispense(qtbot: QtBot, pharmacy: Counter) -> tuple[DispenseScreen, str]:
+    """01-001's first cycle at level 0 (under 60 kg: one kit of 60), through the screen."""
+    screen = _screen(qtbot, pharmacy)
+    _scan(qtbot, screen.participant_field, "01-001")
+    screen.observation_fields["weight"].setText("55")
+    screen.sign()
+    assert screen.last_result is not None
+    return screen, screen.last_result.number
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "back", "where"),
+    [
+        (CAPSULES, "en", "cycle 1, 3 capsules back", "(60 capsules, "),
+        (CAPSULES, "zh_CN", "退回 3粒", "（60粒，"),
+        ("DEMO-28D-BID", "en", "cycle 1, 3 tablets back", "(60 tablets, "),
+    ],
+    indirect=["pharmacy"],
+)
+def test_a_capsule_kit_is_said_in_capsules_at_the_counter(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    back: str,
+    where: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The card said "Last return: cycle 1, 3 tablets back" of a capsule kit, and the
+    inventory "with participant 01-001 (60 tablets, ...)" (在受试者 01-001 处（60 片，…）)."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen, number = _dispense(qtbot, pharmacy)
+    with speaking(Language(language)):
+        [kit] = [
+            k
+            for k in queries.inventory(pharmacy.ctx, pharmacy.actor("pharm"))
+            if k.number == "B0001"
+        ]
+    assert where in kit.where and kit.where.startswith(
+        ("with participant 01-001", "在受试者 01-001 处")
+    ), kit.where
+    pharm = pharmacy.actor("pharm")
+    returns.record_return(pharmacy.ctx, pharm, "B0001", 3, PASSWORDS["pharm"], number)
+    screen.start_over()
+    _scan(qtbot, screen.participant_field, "01-001")
+    card = screen.card.text()
+    assert back in card, card
+
+
+def _shown(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.addWidget(widget)
+    widget.resize(1166, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "kits", "labels"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            ("C0001", "T0001"),
+            ("Quantity counted", "Capsules counted", "Tablets counted"),
+        ),
+        ("DEMO-2DRUG", "zh_CN", ("C0001", "T0001"), ("清点数量", "清点粒数", "清点片数")),
+        (
+            "DEMO-28D-BID",
+            "en",
+            ("B0001", "B0002"),
+            ("Tablets counted", "Tablets counted", "Tablets counted"),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_count_screen_names_the_count_in_the_kits_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    kits: tuple[str, str],
+    labels: tuple[str, str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The count screen's field said "Tablets counted" (清点片数) over a capsule kit's count."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = CountScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    assert screen.counted_label.text() == labels[0]
+    _scan(qtbot, screen.kit, kits[0])
+    assert screen.counted_label.text() == labels[1]
+    screen.reset()
+    assert screen.counted_label.text() == labels[0]
+    _scan(qtbot, screen.kit, kits[1])
+    assert screen.counted_label.text() == labels[2]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "label"),
+    [
+        (CAPSULES, "en", "Capsules coun&ted"),
+        (CAPSULES, "zh_CN", "清点粒数(&T)"),
+        ("DEMO-28D-BID", "en", "&Tablets counted"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_names_the_count_in_the_kits_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    label: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The Return screen's field said "Tablets counted" (清点片数) of a capsule bottle."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    _dispense(qtbot, pharmacy)
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("B0001")
+    assert screen.counted_label is not None
+    assert screen.counted_label.text() == label  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "labels"),
+    [
+        ("DEMO-2DRUG", "en", ("Capsules in a ki&t", "Tablets in a ki&t")),
+        ("DEMO-2DRUG", "zh_CN", ("每盒粒数(&T)", "每盒片数(&T)")),
+        ("DEMO-28D-BID", "en", ("&Tablets in a kit", "&Tablets in a kit")),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_receive_screen_names_a_kits_count_in_the_products_word(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    labels: tuple[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The receive screen's "Tablets in a kit" (每盒片数) stood over democapib's capsules: it
+    follows the product chosen."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    label = screen.tablets_label
+    assert label is not None
+    screen.product.setCurrentIndex(0)
+    assert label.text() == labels[0]  # type: ignore[attr-defined]
+    screen.product.setCurrentIndex(screen.product.count() - 1)
+    assert label.text() == labels[1]  # type: ignore[attr-defined]
