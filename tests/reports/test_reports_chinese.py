@@ -60,6 +60,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-perproduct.po"),
     resource("i18n", "zh_CN-printzh.po"),
     resource("i18n", "zh_CN-diary.po"),
+    resource("i18n", "zh_CN-misc.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
