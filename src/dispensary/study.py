@@ -1201,6 +1201,10 @@ def _label_texts(
             name: r.get(table, f"{key}.{name}", str, getattr(english, name))
             for name in LABEL_NAME_KEYS
         }
+        if not study.short_title and "short_title" not in table:
+            # No short title in the file: the windows name the study by its title in this
+            # language, as English falls back to [study] title (not English's in its place).
+            values["short_title"] = values["title"] or english.short_title
         _check_placeholders(r, values["directions"], f"{key}.directions")
         for name in ("tablets_one", "tablets_many"):
             if "{count}" not in values[name]:

@@ -87,15 +87,25 @@ def test_a_short_week_says_how_many_of_the_kits_on_hand_are_usable(sample: Sampl
     assert f"10 2026-05-16 {name} 1 42 1 13 0 1" in text
     assert (
         "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
-        "given: the kits they take and, in a week that is not short, the whole kits left that "
-        "the counter would hand out for a cycle starting on any day of the week (lasting until "
-        "its last day of supply plus 7 days)"
+        "given: the kits they take and, in a week that is not short, the kits left that the "
+        "counter would hand out for a cycle starting on any day of the week (lasting until its "
+        "last day of supply plus 7 days)"
     ) in text
+    # The rule as rules.least_usable_tablets has it: a part-used kit that holds enough is
+    # usable on its own terms (it read "it serves a cycle only with another kit").
+    assert (
+        "A full kit is always usable; a part-used kit is usable when it holds at least what a "
+        "coming cycle needs beyond its full kits"
+    ) in text
+    assert "a part-used kit holding less that no cycle takes" in text
+    assert "only with another kit" not in text
     assert "Kits short: the new kits to order, kits needed less kits usable." in text
     with speaking(Language.ZH_CN):
         chinese = pdf_text(forecast_pdf(meta, sample.ctx.study, result))
     assert "现有药盒 可用药盒 短缺药盒" in chinese and "可用药盒：每周开始时的现有药盒中" in chinese
     assert "短缺药盒：需订购的新药盒，即所需药盒减去可用药盒。" in chinese.replace(" ", "")
+    assert "整盒药盒总是可用；已部分使用的药盒，片数不少于" in chinese.replace(" ", "")
+    assert "须与另一药盒合用" not in chinese.replace(" ", "")
     rows = read_rows(forecast_csv(meta, result))
     [line] = [
         r

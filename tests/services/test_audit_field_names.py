@@ -37,7 +37,10 @@ def test_every_value_the_demo_records_has_a_name_in_both_languages(tmp_path: Pat
         assert field_name("written_by_a_newer_version") == "written_by_a_newer_version"
 
 
-def test_a_coded_value_is_said_in_the_readers_words_and_kept_as_written_in_english() -> None:
+def test_a_coded_value_is_said_in_the_readers_words_in_every_language() -> None:
+    """An English inspector read "Status: on_treatment" and "Sex: F": the stored codes. Each
+    code is said in words in English too (lower case after its name); free text and numbers,
+    and a code this version does not write, as stored."""
     from dispensary.domain.audit_actions import value_shown
 
     coded = [
@@ -56,7 +59,45 @@ def test_a_coded_value_is_said_in_the_readers_words_and_kept_as_written_in_engli
         assert value_shown("role", "wizard") == "wizard"
         assert value_shown("kit", "K0001") == "K0001" and value_shown("cycle", 3) == 3
     with speaking(Language.EN):
-        assert [value_shown(k, v) for k, v in coded] == [v for _k, v in coded]
+        shown = [value_shown(k, v) for k, v in coded]
+        assert shown == [
+            "pharmacist",
+            "female",
+            "dispensed",
+            "on treatment",
+            "quarantined",
+            "breakage",
+            "damaged or contaminated",
+        ], shown
+        more = [
+            ("status", "discontinued"),
+            ("status", "closed"),  # a study's
+            ("role", "administrator"),
+            ("sex", "M"),
+            ("reason_code", "temperature_excursion"),
+            ("reason_code", "sponsor_instruction"),
+            ("outcome", "not_brought_back"),
+            ("meaning", "return counted"),
+        ]
+        assert [value_shown(k, v) for k, v in more] == [
+            "discontinued",
+            "closed",
+            "administrator",
+            "male",
+            "temperature excursion (sponsor rejected)",
+            "other written instruction of the sponsor",
+            "not brought back",
+            "return counted",
+        ]
+        assert value_shown("flags", ["under_use", "not_brought_back"]) == [
+            "under-use (missed doses)",
+            "not brought back (tablets unaccounted for)",
+        ]
+        for key, value in (("note", "Bottle Cracked"), ("role", "wizard"), ("cycle", 3)):
+            assert value_shown(key, value) == value
+    with speaking(Language.ZH_CN):
+        assert value_shown("status", "closed") == "已关闭"
+        assert value_shown("flags", ["over_use"]) == ["用药过量（安全性信号）"]
 
 
 def test_the_audit_reports_values_read_as_the_screens_in_chinese() -> None:

@@ -224,7 +224,7 @@ def test_values_read_as_words_not_python(qtbot: Any, pharmacy: Pharmacy) -> None
     screen.table.selectRow(0)
     detail = screen.detail.toPlainText()
     assert "  Held from (held_from): —" in detail  # null
-    assert "  Flags (flags): under_use" in detail  # a list of one
+    assert "  Flags (flags): under-use (missed doses)" in detail  # a list of one, in words
     assert "None" not in detail and "[]" not in detail
 
 
@@ -396,3 +396,22 @@ def test_a_sign_offs_balances_read_in_the_window_as_in_the_report(
     assert f"药品（products）：{products}" in _pretty(stored, study)
     with speaking(Language.ZH_CN):
         assert audit_values(stored, study) == f"药品：{products}；差异：0"
+
+
+def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """ "Status: on_treatment", "Sex: F": the English window showed the stored codes, as the
+    report did (audit_actions.value_shown). Words now, in the cell and the entry below it."""
+    participants.set_status(
+        pharmacy.ctx, pharmacy.actor("pharm"), "01-001", "discontinued", "withdrew consent"
+    )
+    screen = make_screen(qtbot, pharmacy)
+    choose_action(qtbot, screen, "enroll")
+    enrolled = cells(screen, NEW)
+    assert enrolled and all("Sex: female" in c for c in enrolled), enrolled
+    assert all("Status: on treatment" in c for c in enrolled), enrolled
+    assert not any("on_treatment" in c or "Sex: F;" in c for c in enrolled), enrolled
+    choose_action(qtbot, screen, "participant_status")
+    assert cells(screen, NEW) == ["Status: discontinued"]
+    assert cells(screen, OLD) == ["Status: on treatment"]
+    screen.table.selectRow(0)
+    assert "  Status (status): on treatment" in screen.detail.toPlainText()

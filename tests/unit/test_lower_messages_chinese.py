@@ -105,6 +105,6 @@ def test_label_titles_and_stocks_are_shown_in_chinese() -> None:
     stock = get_stock("a4-sheet")
     with speaking(ZH):
         assert _(label("shipment").title) == "货件的药盒标签"
-        assert stock.shown == "A4 标签纸，每张 10 枚 99.1 x 57 毫米标签（L7173 版式）"
+        assert stock.shown == "A4 标签纸，每张 10 枚 99.1 x 57 毫米标签，L7173 版式"
         assert Calibration(1.0, -0.5, 1.0).text == "偏移 x +1.0 毫米，y -0.5 毫米，缩放 1.000"
     assert stock.description == stock.shown == "A4 sheet, 10 labels of 99.1 x 57 mm (L7173 layout)"

@@ -16,13 +16,14 @@ from enum import StrEnum
 
 from dispensary.domain.codes import (
     DestructionReason,
+    Flag,
     KitStatus,
     ParticipantStatus,
     ReasonCode,
     Role,
     SignatureMeaning,
 )
-from dispensary.domain.rules import sex_word
+from dispensary.domain.rules import SEXES
 from dispensary.i18n import ENGLISH, N_, _, current_language, pgettext
 
 
@@ -375,37 +376,68 @@ def balances_shown(value: object, product_name: Callable[[str], str] = str) -> s
 
 
 def value_shown(key: str, value: object, product_name: Callable[[str], str] = str) -> object:
-    """A coded value in the reader's words where its key says which code it is (role:
-    pharmacist, 药师; sex: F, 女; signature: dispensed, 发放; a return's outcome...); anything
-    else, and every value in English, as stored (the record's own codes). A reconciliation
-    sign-off's products are written with what each number is, in every language (`product_name`
-    names a product by its code: Study.product_name)."""
+    """A coded value in the reader's words where its key says which code it is, in every
+    language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
+    on_treatment and F (role: pharmacist, 药师; sex: F, female, 女; signature: dispensed; a
+    kit's status; a count's or a destruction's reason code; a return's outcome and flags; a
+    study's status). English words start in lower case, as they read after
+    "Status: ". Anything else (free text, numbers, a code this version does not write) as
+    stored. A reconciliation sign-off's products are written with what each number is
+    (`product_name` names a product by its code: Study.product_name)."""
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:
             return balances
-    if current_language() is ENGLISH or not isinstance(value, str):
+    if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [_first_lower(_coded("flags", v) or v) for v in value]
+    if not isinstance(value, str):
         return value
+    word = _coded(key, value)
+    return value if word is None else _first_lower(word)
+
+
+STUDY_STATUSES: dict[str, str] = {
+    "open": N_("study status|open"),
+    "closed": N_("study status|closed"),
+}
+"""A study's status as services.studies records its closing."""
+
+
+def _coded(key: str, value: str) -> str | None:
+    """The word for the code `value` of `key` in the reader's language; None when `key` holds
+    no code or `value` is not one of its codes."""
     if key == "outcome" and value in RETURN_OUTCOMES:
         return _in_context(RETURN_OUTCOMES[value])
+    if key == "status" and value in STUDY_STATUSES:
+        return _in_context(STUDY_STATUSES[value])
+    if key == "sex" and value in SEXES:
+        return _(SEXES[value])
     try:
         if key == "role":
-            return Role(value).word
+            return _(Role(value).label)
         if key == "status" and value in {c.value for c in ParticipantStatus}:
             return _(ParticipantStatus(value).label)
         if key == "status":
             return _(KitStatus(value).label)
-        if key == "sex":
-            return sex_word(value)
         if key in ("signature", "meaning"):
             return SignatureMeaning(value).shown
         if key == "reason_code" and value in {c.value for c in ReasonCode}:
             return _(ReasonCode(value).label)
         if key == "reason_code":
             return _(DestructionReason(value).label)
+        if key == "flags":
+            return _(Flag(value).label)
     except ValueError:
-        return value  # a code this version does not write: as written
-    return value
+        return None  # a code this version does not write: as written
+    return None
+
+
+def _first_lower(word: str) -> str:
+    """A label ("On treatment") as a value after its name ("Status: on treatment"); Chinese,
+    which has no case, as it is."""
+    if current_language() is not ENGLISH:
+        return word
+    return word[:1].lower() + word[1:]
 
 
 def reason_shown(action: str, reason: str) -> str:

@@ -243,7 +243,8 @@ def dispensing_layout(
     languages it prints in, the main one first. `pharmacy`: the pharmacy's own particulars
     (services.pharmacy), printed instead of the study file's pharmacy name once set."""
     check_complete(
-        dispensing_fields(study, dispense, pharmacy), f"dispensing label of {dispense.number}"
+        dispensing_fields(study, dispense, pharmacy),
+        _("dispensing label of {dispense}").format(dispense=dispense.number),
     )
     check_dispensing_stock(stock)
     spoken = speeches(study, languages)

@@ -50,7 +50,7 @@ def kit_layout(
     """The complete label; where the stock is too small for the contact, the label says it is
     on the dispensing label; refused (naming the texts, and a larger stock that takes the
     label) when even that does not fit."""
-    check_complete(kit_fields(study, kit), f"kit label of {kit.number}")
+    check_complete(kit_fields(study, kit), _("kit label of {kit}").format(kit=kit.number))
     spoken = speeches(study, languages)
 
     def on(chosen: LabelStock) -> LabelLayout:

@@ -174,7 +174,8 @@ def participant_leaflet(
     if size is None:
         raise InvalidInput(f"'{paper}' is not a paper size: use {' or '.join(PAPERS)}.")
     check_complete(
-        dispensing_fields(study, dispense, pharmacy), f"participant leaflet of {dispense.number}"
+        dispensing_fields(study, dispense, pharmacy),
+        _("participant leaflet of {dispense}").format(dispense=dispense.number),
     )
     spoken = speeches(study, languages)
     story: list[Flowable] = []

@@ -1,7 +1,8 @@
 """The particulars a label must carry (EU CTR Annex VI A.1), each with where it comes from.
 
 A label missing one is refused before anything is printed, with a message naming what is
-missing and where to fill it in, e.g. "study file [study] contact_phone".
+missing and where to fill it in, e.g. "study file [study] contact_phone", in the reader's
+language: the names and the places are built when the label is checked, under `speaking`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dispensary.domain.errors import RuleViolation
+from dispensary.i18n import N_, _, sentences
 from dispensary.labels.text import expiry_text
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.report_data import KitLabelRow
@@ -24,9 +26,15 @@ class IncompleteLabel(RuleViolation):
 @dataclass(frozen=True)
 class Field:
     particular: int  # 1-12 as numbered in DOMAIN.md; 0 for the pharmacy's own additions
-    name: str
+    name: str  # in the reader's language
     text: str
-    source: str
+    source: str  # where to fill it in, in the reader's language
+    in_study_file: bool = False  # filled in the study file (an administrator updates the study)
+
+
+def _study_file(particular: int, name: str, text: str, key: str) -> Field:
+    """A particular the study file gives, at `key` ("[study] contact_phone")."""
+    return Field(particular, name, text, _("study file {key}").format(key=key), True)
 
 
 KIT_PARTICULARS = (2, 3, 4, 5, 9, 10, 11)
@@ -34,50 +42,56 @@ DISPENSING_PARTICULARS = tuple(range(1, 13))
 
 
 def _product_fields(product: Product, units: str, units_source: str) -> list[Field]:
-    where = f"study file [[products]] (code {product.code})"
+    def where(key: str) -> str:
+        return _("study file [[products]] (code {code}) {key}").format(code=product.code, key=key)
+
     return [
-        Field(2, "substance name", product.name, f"{where} name"),
-        Field(2, "strength", product.strength, f"{where} strength"),
-        Field(3, "dosage form", product.form, f"{where} form"),
-        Field(3, "route", product.route, f"{where} route"),
-        Field(3, "number of dosage units", units, units_source),
+        Field(2, _("substance name"), product.name, where("name"), True),
+        Field(2, _("strength"), product.strength, where("strength"), True),
+        Field(3, _("dosage form"), product.form, where("form"), True),
+        Field(3, _("route"), product.route, where("route"), True),
+        Field(3, _("number of dosage units"), units, units_source),
     ]
 
 
 def _trial_fields(study: Study) -> list[Field]:
     return [
-        Field(5, "trial reference (protocol)", study.protocol, "study file [study] protocol"),
-        Field(5, "trial reference (site)", study.site, "study file [study] site"),
-        Field(5, "trial reference (sponsor)", study.sponsor, "study file [study] sponsor"),
-        Field(
-            5,
-            "trial reference (investigator)",
-            study.investigator,
-            "study file [study] investigator",
+        _study_file(5, _("trial reference (protocol)"), study.protocol, "[study] protocol"),
+        _study_file(5, _("trial reference (site)"), study.site, "[study] site"),
+        _study_file(5, _("trial reference (sponsor)"), study.sponsor, "[study] sponsor"),
+        _study_file(
+            5, _("trial reference (investigator)"), study.investigator, "[study] investigator"
         ),
     ]
 
 
 def _common_fields(study: Study) -> list[Field]:
     return [
-        Field(9, "clinical trial statement", study.label.caution, "study file [label] caution"),
-        Field(
-            10, "storage conditions", study.temperature.storage, "study file [temperature] storage"
+        _study_file(9, _("clinical trial statement"), study.label.caution, "[label] caution"),
+        _study_file(
+            10, _("storage conditions"), study.temperature.storage, "[temperature] storage"
         ),
     ]
+
+
+def _receipt(kit: str, what: str) -> str:
+    """A value recorded when the kit was received (its lot, expiry, tablets)."""
+    return {
+        "tablets": _("the receipt of kit {kit} (tablet count)"),
+        "lot": _("the receipt of kit {kit} (lot)"),
+        "expiry": _("the receipt of kit {kit} (expiry)"),
+    }[what].format(kit=kit)
 
 
 def kit_fields(study: Study, kit: KitLabelRow) -> list[Field]:
     product = study.product(kit.product)
     units = str(kit.tablets) if kit.tablets > 0 else ""
-    fields = _product_fields(product, units, f"the receipt of kit {kit.number} (tablet count)")
-    fields.append(Field(4, "lot number", kit.lot, f"the receipt of kit {kit.number} (lot)"))
+    fields = _product_fields(product, units, _receipt(kit.number, "tablets"))
+    fields.append(Field(4, _("lot number"), kit.lot, _receipt(kit.number, "lot")))
     fields.extend(_trial_fields(study))
     fields.extend(_common_fields(study))
-    fields.append(
-        Field(11, "expiry", expiry_text(kit.expiry), f"the receipt of kit {kit.number} (expiry)")
-    )
-    fields.append(Field(0, "kit number", kit.number, "the shipment's kit list"))
+    fields.append(Field(11, _("expiry"), expiry_text(kit.expiry), _receipt(kit.number, "expiry")))
+    fields.append(Field(0, _("kit number"), kit.number, _("the shipment's kit list")))
     return fields
 
 
@@ -88,65 +102,109 @@ def pharmacy_name(study: Study, pharmacy: Particulars, wording: str = "") -> str
 
 
 def pharmacy_source(pharmacy: Particulars) -> str:
+    """Where the pharmacy's name is set: its own particulars, which only an administrator sets
+    in the window (no command sets them), else the study file's."""
     if pharmacy.name:
-        return "the pharmacy's particulars (Settings screen)"
-    return "study file [study] pharmacy_name, or the pharmacy's particulars (Settings screen)"
+        return _(PARTICULARS_PLACE)
+    return _("study file [study] pharmacy_name, or {particulars}").format(
+        particulars=_(PARTICULARS_PLACE)
+    )
+
+
+PARTICULARS_PLACE = N_("'The pharmacy on its labels' on an administrator's Settings screen")
+"""Named as the window names them (ui/settings_view.py)."""
+
+
+def _record(dispense: DispenseResult, what: str) -> str:
+    """A value the dispense recorded (its participant, its tablets...)."""
+    number = dispense.number or _("(unnumbered)")
+    return {
+        "tablets": _("dispense {dispense} (tablets)"),
+        "participant": _("dispense {dispense} (participant)"),
+        "cycle": _("dispense {dispense} (cycle)"),
+        "pharmacist": _("dispense {dispense} (pharmacist)"),
+        "number": _("dispense {dispense} (number)"),
+        "kits": _("dispense {dispense} (kits)"),
+    }[what].format(dispense=number)
 
 
 def dispensing_fields(
     study: Study, dispense: DispenseResult, pharmacy: Particulars = NONE_SET
 ) -> list[Field]:
-    record = f"dispense {dispense.number or '(unnumbered)'}"
     if not dispense.kits:
         raise IncompleteLabel(
-            f"The dispensing label of {record} cannot be printed: the dispense lists no kits. "
-            "Look the dispense up again."
+            _(
+                "The dispensing label of {dispense} cannot be printed: the dispense lists no "
+                "kits. Look the dispense up again."
+            ).format(dispense=dispense.number or _("(unnumbered)"))
         )
     fields = [
-        Field(1, "contact name", study.contact_name, "study file [study] contact_name"),
-        Field(1, "contact address", study.contact_address, "study file [study] contact_address"),
-        Field(1, "contact telephone", study.contact_phone, "study file [study] contact_phone"),
+        _study_file(1, _("contact name"), study.contact_name, "[study] contact_name"),
+        _study_file(1, _("contact address"), study.contact_address, "[study] contact_address"),
+        _study_file(1, _("contact telephone"), study.contact_phone, "[study] contact_phone"),
     ]
     counted = dispensed_products(dispense)
     if len(counted) == 1:
         product = study.product(dispense.kits[0].product)
         units = str(dispense.tablets) if dispense.tablets > 0 else ""
-        fields.extend(_product_fields(product, units, f"{record} (tablets)"))
+        fields.extend(_product_fields(product, units, _record(dispense, "tablets")))
     else:  # each product's name, strength, form, route and count: not the first one's alone
         for code, count in counted:
             units = str(count) if count > 0 else ""
-            source = f"{record} (tablets of {code})"
+            source = _("dispense {dispense} (tablets of {code})").format(
+                dispense=dispense.number or _("(unnumbered)"), code=code
+            )
             fields.extend(_product_fields(study.product(code), units, source))
     for kit in dispense.kits:
-        fields.extend(_kit_of_dispense(kit, record))
+        fields.extend(_kit_of_dispense(kit, dispense))
     fields.extend(_trial_fields(study))
     fields.append(
-        Field(6, "participant study number", dispense.participant, f"{record} (participant)")
+        Field(
+            6, _("participant study number"), dispense.participant, _record(dispense, "participant")
+        )
     )
     fields.append(
-        Field(6, "cycle", str(dispense.cycle) if dispense.cycle else "", f"{record} (cycle)")
+        Field(
+            6,
+            _("cycle"),
+            str(dispense.cycle) if dispense.cycle else "",
+            _record(dispense, "cycle"),
+        )
     )
-    fields.append(Field(7, "investigator", study.investigator, "study file [study] investigator"))
+    fields.append(_study_file(7, _("investigator"), study.investigator, "[study] investigator"))
     fields.append(
-        Field(8, "directions for use", dispense.directions, "study file [label] directions")
+        _study_file(8, _("directions for use"), dispense.directions, "[label] directions")
     )
     fields.extend(_common_fields(study))
     fields.append(
-        Field(
+        _study_file(
             12,
-            "keep out of reach statement",
+            _("keep out of reach statement"),
             study.label.keep_out_of_reach,
-            "study file [label] keep_out_of_reach",
+            "[label] keep_out_of_reach",
         )
     )
     fields.extend(
         [
-            Field(0, "participant initials", dispense.initials, f"{record} (participant)"),
             Field(
-                0, "pharmacist's initials", dispense.pharmacist_initials, f"{record} (pharmacist)"
+                0,
+                _("participant initials"),
+                dispense.initials,
+                _record(dispense, "participant"),
             ),
-            Field(0, "pharmacy name", pharmacy_name(study, pharmacy), pharmacy_source(pharmacy)),
-            Field(0, "dispense number", dispense.number, f"{record} (number)"),
+            Field(
+                0,
+                _("pharmacist's initials"),
+                dispense.pharmacist_initials,
+                _record(dispense, "pharmacist"),
+            ),
+            Field(
+                0,
+                _("pharmacy name"),
+                pharmacy_name(study, pharmacy),
+                pharmacy_source(pharmacy),
+            ),
+            Field(0, _("dispense number"), dispense.number, _record(dispense, "number")),
         ]
     )
     return fields
@@ -162,21 +220,37 @@ def dispensed_products(dispense: DispenseResult) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def _kit_of_dispense(kit: DispensedKit, record: str) -> list[Field]:
+def _kit_of_dispense(kit: DispensedKit, dispense: DispenseResult) -> list[Field]:
     return [
-        Field(4, "lot number", kit.lot, f"the receipt of kit {kit.kit} (lot)"),
-        Field(11, "expiry", expiry_text(kit.expiry), f"the receipt of kit {kit.kit} (expiry)"),
-        Field(0, "kit number", kit.kit, f"{record} (kits)"),
+        Field(4, _("lot number"), kit.lot, _receipt(kit.kit, "lot")),
+        Field(11, _("expiry"), expiry_text(kit.expiry), _receipt(kit.kit, "expiry")),
+        Field(0, _("kit number"), kit.kit, _record(dispense, "kits")),
     ]
 
 
 def check_complete(fields: Sequence[Field], what: str) -> None:
-    """Refuses the label when any required text is empty, naming each gap and its source."""
+    """Refuses the label when any required text is empty, naming each gap and where to fill
+    it in, in the reader's language (`what`: the label, as the reader reads it); a study
+    file's gap with what the administrator does next, since no screen edits a study file."""
     missing = [f for f in fields if not f.text.strip()]
     if not missing:
         return
-    gaps = "; ".join(
-        (f"{f.particular}. {f.name}" if f.particular else f.name) + f" (fill in {f.source})"
+    gaps = _("; ").join(
+        (
+            _("{number}. {name} (fill in {source})").format(
+                number=f.particular, name=f.name, source=f.source
+            )
+            if f.particular
+            else _("{name} (fill in {source})").format(name=f.name, source=f.source)
+        )
         for f in missing
     )
-    raise IncompleteLabel(f"The {what} cannot be printed: missing {gaps}.")
+    message = [_("The {what} cannot be printed: missing {gaps}.").format(what=what, gaps=gaps)]
+    if any(f.in_study_file for f in missing):
+        message.append(
+            _(
+                "An administrator fills in the study file and updates the study with it "
+                "(dispensary study update); then print again."
+            )
+        )
+    raise IncompleteLabel(sentences(message))

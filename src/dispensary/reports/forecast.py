@@ -198,15 +198,18 @@ def _weeks(result: ForecastResult, paper: str, study: Study) -> list[Flowable]:
 
 
 def usable_note(result: ForecastResult) -> str:
-    """What "Kits usable" counts, beside "Kits on hand", and how "Kits short" follows."""
+    """What "Kits usable" counts, beside "Kits on hand", and how "Kits short" follows: the
+    rule of domain.forecast (rules.least_usable_tablets) in plain words, a full kit always
+    usable, a part-used one when it holds what a cycle needs beyond its full kits."""
     return _(
         "Kits usable: of the kits on hand at the week's start, those the week's cycles can be "
-        "given: the kits they take and, in a week that is not short, the whole kits left that "
-        "the counter would hand out for a cycle starting on any day of the week (lasting until "
-        "its last day of supply plus {margin} days). Not usable: a kit that expires too soon "
-        "for it; a part-used kit no cycle takes (it serves a cycle only with another kit); in "
-        "a short week, the kits left. Kits short: the new kits to order, kits needed less kits "
-        "usable."
+        "given: the kits they take and, in a week that is not short, the kits left that the "
+        "counter would hand out for a cycle starting on any day of the week (lasting until its "
+        "last day of supply plus {margin} days). A full kit is always usable; a part-used kit "
+        "is usable when it holds at least what a coming cycle needs beyond its full kits (for "
+        "example 52 tablets when a cycle takes 112 from kits of 60). Not usable: a kit that expires too soon "
+        "for it; a part-used kit holding less that no cycle takes; in a short week, the kits "
+        "left. Kits short: the new kits to order, kits needed less kits usable."
     ).format(margin=result.expiry_margin_days)
 
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -64,7 +65,7 @@ from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui import collection
 from dispensary.ui.charts import bar_chart
 from dispensary.ui.feedback import MessageBar
-from dispensary.ui.forms import fit_columns, row_table
+from dispensary.ui.forms import OneLine, fit_columns, row_table
 from dispensary.ui.models.table import Column
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, context_of_study
 from dispensary.ui.session import AppSession
@@ -363,7 +364,9 @@ def _alert(count: int) -> str | None:
 STUDY_COLUMNS: list[Column[StudySummary]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Study")), lambda r: r.protocol),
     Column(
-        str(QT_TRANSLATE_NOOP("Column", "Title")), lambda r: r.title_in(current_language().value)
+        str(QT_TRANSLATE_NOOP("Column", "Title")),
+        lambda r: r.title_in(current_language().value),
+        hint=lambda r: r.title_in(current_language().value),
     ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Status")), study_status),
     Column(str(QT_TRANSLATE_NOOP("Column", "Due")), lambda r: r.due, align_right=True),
@@ -399,6 +402,12 @@ RETURNS_COLUMN = 5
 EXPIRING_COLUMN = 6
 SHOWN_STUDIES = 8
 """Lines of the studies' table shown before it scrolls."""
+TITLE_WIDEST = 720
+"""The title's width at most: a long title whole on one line when the window has the room (at
+360 pixels, fit_columns' default, a long title was cut), as on the Studies screen."""
+TITLE_NARROWEST = 200
+"""The title's width at least when the columns share too little room: it wraps, its row as
+tall as it needs, rather than being cut."""
 
 
 class StudiesSection(Section):
@@ -411,6 +420,12 @@ class StudiesSection(Section):
         super().__init__(title, parent)
         self.model, self.proxy, self.table = row_table(self, STUDY_COLUMNS, "studiesSummary")
         self.table.setToolTip(self.tr("Click a study to work in it"))
+        # The title wraps (its row as tall as it needs); every other value keeps to one line.
+        self.table.setWordWrap(True)
+        for column in range(len(STUDY_COLUMNS)):
+            if column != STUDY_TITLE:
+                self.table.setItemDelegateForColumn(column, OneLine(self.table))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.items.addWidget(self.table)
@@ -428,8 +443,15 @@ class StudiesSection(Section):
         return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
-        # The protocol whole, the title taking what is left; the long count titles give way.
-        fit_columns(self.table, stretch=STUDY_TITLE, yielding=(RETURNS_COLUMN, EXPIRING_COLUMN))
+        # The protocol whole, the title taking what is left and, short of room, wrapping
+        # rather than being cut (down to TITLE_NARROWEST); then the long count titles give way.
+        fit_columns(
+            self.table,
+            widest=TITLE_WIDEST,
+            stretch=STUDY_TITLE,
+            yielding=(RETURNS_COLUMN, EXPIRING_COLUMN),
+            keep={STUDY_TITLE: TITLE_NARROWEST},
+        )
 
     def show_rows(self, rows: tuple[StudySummary, ...], current: str) -> None:
         self.model.set_rows(rows)
