@@ -60,11 +60,8 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-perproduct.po"),
     resource("i18n", "zh_CN-printzh.po"),
     resource("i18n", "zh_CN-diary.po"),
-<<<<<<< HEAD
     resource("i18n", "zh_CN-units3.po"),
-=======
     resource("i18n", "zh_CN-misc.po"),
->>>>>>> misc
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
