@@ -68,7 +68,7 @@ def record_count(
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal and the difference, if any, has all it needs."""
-    require(actor, Permission.COUNT, ctx)
+    require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
     checked = _checked(request, today, writing=True)
@@ -86,7 +86,7 @@ def record_count(
         assert found.counted is not None and found.book is not None
         tablets, book = found.counted, found.book
         difference = tablets - book
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         count = PhysicalCount(
             kit_id=record.id,
             counted=tablets,
