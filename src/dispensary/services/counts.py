@@ -104,7 +104,7 @@ def record_count(
             session,
             actor,
             password,
-            SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED,
+            counter_meaning(difference),
             "count",
             count.id,
             rec,
@@ -140,6 +140,13 @@ def record_count(
             reason=why,
         )
         return CountResult(count.id, record.number, tablets, book, difference, bool(difference))
+
+
+def counter_meaning(difference: int) -> SignatureMeaning:
+    """What the counter's own signature means (Part 11 §11.50): a count that differs from the
+    book adjusts it; one that matches is counted. "Count verified" is the second person's
+    countersignature alone: nobody verified a count the counter signed by themself."""
+    return SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNTED
 
 
 def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAssessment:
