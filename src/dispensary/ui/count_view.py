@@ -435,7 +435,7 @@ class CountScreen(Screen):
         counted, book, difference = found.counted, found.book, found.difference
         assert counted is not None and book is not None
         actor = self.session.actor
-        meaning = counts.counter_meaning(difference)
+        meaning = counts.counter_meaning(counted - book)
         password = SignatureDialog.ask(
             self,
             actor.full_name,
