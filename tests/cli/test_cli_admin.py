@@ -208,3 +208,15 @@ def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) ->
     assert trail.code == 0, trail.err
     [entry] = trail.json()
     assert entry["user"] == "-" and "computer_account" in entry["new"]
+
+
+def test_an_administrator_changes_their_own_password_not_resets_it(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """`user reset-password` of one's own name would skip the current password and the check of
+    the recent ones: refused (exit 3), pointing to `user password`, nothing written."""
+    before = state(cli.db)
+    own = cli("user", "reset-password", "admin", user="admin", env={
+        "DISPENSARY_NEW_PASSWORD": "demo-pass-1"})  # fmt: skip
+    assert own.code == 3 and "`dispensary user password`" in own.err, own.err
+    assert state(cli.db) == before

@@ -59,9 +59,8 @@ def test_count_that_matches_the_book(
         False,
     )
     assert [r.kind for r in queries.ledger_rows(ctx, technician)].count("adjust") == 0
-    assert scalar(ctx, "SELECT meaning FROM signatures WHERE record_type = 'count'") == (
-        "count verified"
-    )
+    # The counter alone signed: "counted", not "count verified" (a second person's meaning).
+    assert scalar(ctx, "SELECT meaning FROM signatures WHERE record_type = 'count'") == "counted"
     found = reconciliation.reconcile(ctx, technician).discrepancies
     assert [d for d in found if d.kind == "count_difference"] == []
     [entry] = audit.list_entries(ctx, technician, action="count")

@@ -212,6 +212,22 @@ def test_reset_password_by_an_administrator(
     assert tech.username == "tech" and tech.must_change_password
 
 
+def test_an_administrator_does_not_reset_their_own_password(
+    ctx: Context, admin: Actor, pw: Password, refused: Refused
+) -> None:
+    """A reset of one's own password would skip the current password and the history check
+    of `change_password`: refused, nothing written, whichever way the name is typed."""
+    for name in ("admin", " ADMIN "):
+        with refused(ctx, RuleViolation, "cannot reset their own password"):
+            users.reset_password(ctx, admin, name, pw(admin))
+    assert users.sign_in(ctx, "admin", pw(admin)) == admin
+    # Another user's reset records what it stored: the password to be changed.
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1")
+    entry = audit.list_entries(ctx, admin, action="password_reset")[-1]
+    assert entry.new == '{"must_change_password":"yes"}'
+    assert users.sign_in(ctx, "tech", "reset-by-admin-1").must_change_password
+
+
 def test_everyone_may_list_users(ctx: Context, monitor: Actor) -> None:
     assert [u.username for u in users.list_users(ctx, monitor)] == [
         "admin",

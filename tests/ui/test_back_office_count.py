@@ -75,7 +75,7 @@ def test_agreeing_count_is_signed_and_the_kit_field_is_ready_again(
         scan(qtbot, screen.kit, "K0002")
         scan(qtbot, screen.counted, "21")
         qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert asked[0][:2] == ("Tom Tech", "count verified")
+    assert asked[0][:2] == ("Tom Tech", "counted")
     assert screen.log.rows[0].kit == "K0002"
     assert screen.log.rows[0].difference == 0
     assert screen.kit.text() == ""
@@ -184,7 +184,7 @@ def test_the_count_is_signed_with_the_keyboard_alone(
     assert screen.focusWidget() is screen.sign_button
     with qtbot.waitSignal(screen.changed):
         qtbot.keyClick(screen.sign_button, Qt.Key.Key_Enter)
-    assert asked[0][1] == "count verified"
+    assert asked[0][1] == "counted"
     assert [r.kit for r in screen.log.rows] == ["K0002"]
     assert any("K0002" in s for s in counts_recorded(pharmacy))
 

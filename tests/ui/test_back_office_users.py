@@ -162,6 +162,22 @@ def test_unlock_after_failed_sign_ins_and_reset_password(qtbot: Any, pharmacy: P
     assert users.sign_in(pharmacy.ctx, "pharm2", "brandnew123").username == "pharm2"
 
 
+def test_the_administrator_does_not_reset_their_own_password_here(
+    qtbot: Any, pharmacy: Pharmacy
+) -> None:
+    """The screen says the service's refusal: one's own password is changed with the current
+    one (`dispensary user password`), never reset."""
+    screen = make_screen(qtbot, pharmacy)
+    screen.select("admin")
+    qtbot.keyClicks(screen.reset_password, "brandnew123")
+    qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)
+    assert screen.message.kind == "error"
+    assert "`dispensary user password`" in screen.message.text()
+    with pytest.raises(NotSignedIn):
+        users.sign_in(pharmacy.ctx, "admin", "brandnew123")
+
+
 def test_only_administrators_see_the_screen_and_the_service_agrees(pharmacy: Pharmacy) -> None:
     assert UsersScreen.visible_to(Role.ADMINISTRATOR)
     assert not UsersScreen.visible_to(Role.PHARMACIST)

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import Language
-from dispensary.services import participants, receiving, studies, users
+from dispensary.services import audit, participants, receiving, studies, users
+from dispensary.services.context import Actor
 from dispensary.ui.dashboard import DashboardScreen
 from dispensary.ui.dispense_view import DispenseScreen
 from dispensary.ui.inventory_view import InventoryScreen
@@ -181,6 +182,36 @@ def test_a_user_without_access_to_the_other_study_is_refused_and_stays(
     assert window.session.study == FIRST and counter.participant is None
     assert f"Participant 02-001 {elsewhere}" in counter.message.text()
     assert OTHER not in counter.message.text() and counter.participant_field.cue == "error"
+
+
+def test_an_access_taken_away_elsewhere_stops_the_open_window(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    """The window is open in the first study; at another workstation an administrator takes
+    the user's access to it away. The next screen chosen says so, the chooser lists only the
+    study left, and the counter refuses the participant with the reason, nothing written."""
+    window = open_window(qtbot, pharmacy, "pharm")
+    assert window.study_switcher.count() == 2
+    admin = pharmacy.actor("admin")
+    studies.set_access(pharmacy.ctx, admin, "pharm", FIRST, False, "left the study team")
+    before = entries(pharmacy, admin)
+    window.go_actions[DispenseScreen].trigger()
+    withdrawn = f"Access to study {FIRST} was withdrawn from pharm"
+    assert withdrawn in window.notice.text() and window.notice.kind == "error"
+    assert [window.study_switcher.itemData(i) for i in range(window.study_switcher.count())] == [
+        OTHER
+    ]
+    counter = shown(window, DispenseScreen)
+    scan(qtbot, counter.participant_field, "01-001")
+    assert counter.participant is None and withdrawn in counter.message.text()
+    assert entries(pharmacy, admin) == before
+    # The study left is chosen as any other.
+    assert window.switch_to(OTHER) and window.session.study == OTHER
+
+
+def entries(pharmacy: Pharmacy, reader: Actor) -> int:
+    """How many audit entries the database holds: a refusal writes none."""
+    return len(audit.list_entries(pharmacy.ctx, reader))
 
 
 def test_today_lists_every_study_of_the_user_and_a_click_switches(

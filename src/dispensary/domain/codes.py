@@ -183,6 +183,10 @@ class SignatureMeaning(StrEnum):
     WITNESSED = "witnessed"
     ADJUSTED = "adjusted"
     COUNT_VERIFIED = "count verified"
+    """The second person's countersignature of a count (a count that differs from the book).
+    Counts recorded before "counted" existed carry it as the counter's own signature too."""
+    COUNTED = "counted"
+    """The counter's own signature of a count that matches the book: counted, not verified."""
     CORRECTED = "corrected"
     RECONCILIATION_SIGNED_OFF = "reconciliation signed off"
     RELEASED = "released"
@@ -203,6 +207,7 @@ _SIGNATURE_MEANINGS = {
     SignatureMeaning.WITNESSED: N_("witnessed"),
     SignatureMeaning.ADJUSTED: N_("adjusted"),
     SignatureMeaning.COUNT_VERIFIED: N_("count verified"),
+    SignatureMeaning.COUNTED: N_("counted"),
     SignatureMeaning.CORRECTED: N_("corrected"),
     SignatureMeaning.RECONCILIATION_SIGNED_OFF: N_("reconciliation signed off"),
     SignatureMeaning.RELEASED: N_("released"),

@@ -30,6 +30,7 @@ from dispensary.db.models import (
     Base,
     ChainHead,
     LedgerEntry,
+    StudyRecord,
     User,
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
@@ -37,7 +38,7 @@ from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, access_of, granted, judge, require
 from dispensary.services.results import (
     AnchorCheck,
     AuditRow,
@@ -105,6 +106,14 @@ def chain_head(session: Session) -> ChainHead:
 _USER = select(User).where(User.id == bindparam("id"))
 """session.get's query, built once (get builds its statement at each call it reads)."""
 
+_USER_IN_STUDY = select(
+    User,
+    select(StudyRecord.closed_at).where(StudyRecord.id == bindparam("study")).scalar_subquery(),
+    access_of(bindparam("study")),
+).where(User.id == bindparam("user"))
+"""The account with the study's closing and the user's access to it, in the one statement a
+step in a study sends for its signer (no statement more than the account's own)."""
+
 
 @dataclass
 class Recorder:
@@ -116,6 +125,14 @@ class Recorder:
     back. `check_account=False` is for what must be recorded whatever the account's state (a
     failed signature that locks it, a sign-out, choosing one's own password).
 
+    A step in a study names it (`study`, the step's Context) and its `action`: the user's
+    access to the study and whether it is closed are read with the account, as they are now
+    inside this transaction (services.permissions.judge), not as they were at the sign-in or
+    when the window opened the study. Every write step takes the write lock first (SQLite's
+    BEGIN IMMEDIATE, PostgreSQL's lock of the chain head), so a study closed or an access
+    withdrawn by a step that committed before is seen here, and one that commits after waited
+    for this step to end (close_study then finds what it wrote).
+
     `direct`: the step writes each of its rows at once with a Core statement (`write`,
     `change`, its ledger rows too), not through the session's unit of work, whose flushes
     took most of a dispense's time; the rows are listed by the audit entry all the same. Only
@@ -126,13 +143,27 @@ class Recorder:
     now: datetime
     check_account: bool = True
     direct: bool = False
+    study: Context | None = None
+    action: Permission | None = None
 
     def __post_init__(self) -> None:
         # Held for the step: the session keeps its objects only while they are referenced, and
         # the step's signature and result ask for the same user again (no second read).
         self.user: User | None = None
+        if (self.study is None) != (self.action is None):
+            raise ValueError("a step in a study names the study and its action, both")
+        if self.actor is None and self.study is not None:
+            raise ValueError("a step in a study has an acting user")
         if self.actor is not None:
-            user = self.user = self.session.scalar(_USER, {"id": self.actor.user_id})
+            standing: tuple[Any, ...] = ()
+            if self.study is None:
+                user = self.user = self.session.scalar(_USER, {"id": self.actor.user_id})
+            else:
+                found = self.session.execute(
+                    _USER_IN_STUDY, {"user": self.actor.user_id, "study": self.study.study_id}
+                ).first()
+                user = self.user = None if found is None else found[0]
+                standing = () if found is None else tuple(found[1:])
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
                 raise NotSignedIn(
@@ -154,6 +185,15 @@ class Recorder:
                         "An administrator set the password of {user}: choose your own password "
                         "first (`dispensary user password`, or at sign-in). Nothing was saved."
                     ).format(user=self.actor.username)
+                )
+            if self.study is not None and self.action is not None:
+                closed, access = standing
+                judge(
+                    self.actor,
+                    self.action,
+                    self.study,
+                    granted(self.actor, access),
+                    closed is not None,
                 )
         # Hashed as it will be read back: in UTC, whatever zone the clock reports in.
         self.now = self.now.astimezone(UTC)

@@ -68,7 +68,7 @@ def record_count(
 ) -> CountResult:
     """Records a count once the assessment that `assess_count` shows (run again here, inside
     the write) has no refusal and the difference, if any, has all it needs."""
-    require(actor, Permission.COUNT, ctx)
+    require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
     checked = _checked(request, today, writing=True)
@@ -86,7 +86,7 @@ def record_count(
         assert found.counted is not None and found.book is not None
         tablets, book = found.counted, found.book
         difference = tablets - book
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.COUNT)
         count = PhysicalCount(
             kit_id=record.id,
             counted=tablets,
@@ -104,7 +104,7 @@ def record_count(
             session,
             actor,
             password,
-            SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED,
+            counter_meaning(difference),
             "count",
             count.id,
             rec,
@@ -140,6 +140,13 @@ def record_count(
             reason=why,
         )
         return CountResult(count.id, record.number, tablets, book, difference, bool(difference))
+
+
+def counter_meaning(difference: int) -> SignatureMeaning:
+    """What the counter's own signature means (Part 11 §11.50): a count that differs from the
+    book adjusts it; one that matches is counted. "Count verified" is the second person's
+    countersignature alone: nobody verified a count the counter signed by themself."""
+    return SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNTED
 
 
 def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAssessment:

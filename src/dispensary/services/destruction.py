@@ -64,7 +64,7 @@ def destroy(
     """Unused stock leaves the shelf; returned tablets leave the monitor's hold. `witness` is
     the user name of the witness, who signs with `witness_password`; `reference` is the
     sponsor's authorisation; `reason_code` says why kits still in date leave."""
-    require(actor, Permission.DESTROY, ctx)
+    require(actor, Permission.DESTROY, ctx, recorded=True)
     today = ctx.clock.today()
     request = DestroyRequest(
         kits, witness, method, destroyed_on, reference, to_sponsor, reason_code
@@ -82,7 +82,7 @@ def destroy(
             raise first.error(first.message)
         records, witness_user = plan.kits, plan.witness
         assert witness_user is not None  # else refused above
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.DESTROY)
         code = checked.reason_code
         destruction = Destruction(
             destroyed_on=day,

@@ -144,7 +144,7 @@ def dispense_cycle(
     """Hands out one cycle's supply: FEFO kits, or the kits scanned, once the assessment that
     `assess_dispense` shows (run again here, inside the write) has no refusal and every warning
     carries its override. A study dosing by weight band may leave the dose level to the band."""
-    require(actor, Permission.DISPENSE, ctx)
+    require(actor, Permission.DISPENSE, ctx, recorded=True)
     if cycle is None or (dose_level is None and ctx.study.dose_by_weight is None):
         raise InvalidInput(_("A dispense names its cycle and dose level (0, -1 ...)."))
     if day1 is None:
@@ -192,7 +192,9 @@ def dispense_cycle(
 
         # Each row written at once (Recorder.direct): the dispense's rows name only rows
         # already in the database, and nothing here is left for a flush.
-        rec = Recorder(session, actor, ctx.clock.now(), direct=True)
+        rec = Recorder(
+            session, actor, ctx.clock.now(), direct=True, study=ctx, action=Permission.DISPENSE
+        )
         last_id, last_attempt = (
             session.connection()
             .execute(_NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle})
@@ -1269,7 +1271,7 @@ def void_dispense(
     """Corrects a dispense made in error (kits never left the pharmacy): the void, a row of its
     own, and reversing entries that name the original, never an edit. The cycle can then be
     dispensed again."""
-    require(actor, Permission.VOID_DISPENSE, ctx)
+    require(actor, Permission.VOID_DISPENSE, ctx, recorded=True)
     why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
@@ -1296,7 +1298,7 @@ def void_dispense(
             )
             .order_by(LedgerEntry.id)
         ).all()
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.VOID_DISPENSE)
         void = DispenseVoid(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
         session.add(void)
         session.flush()

@@ -431,14 +431,14 @@ def record_label_print(
     """Puts a label print in the audit trail. A second print must be marked as a reprint and
     carry its reason; checked again inside the write, so two workstations cannot both record a
     first print."""
-    require(actor, Permission.PRINT_LABEL, ctx)
+    require(actor, Permission.PRINT_LABEL, ctx, recorded=True)
     printed_as = label_kind(kind)
     entity = printed_as.entity
     names = _names(items)
     why = reprint_reason(reprint, reason)
     with write_transaction(ctx.engine) as session:
         _check_kind(entity, names, _printed(session, entity, names), reprint)
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.PRINT_LABEL)
         ref = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]} ({len(names)})"
         rec.audit(
             LABEL_ACTIONS[1] if reprint else LABEL_ACTIONS[0],

@@ -54,7 +54,7 @@ def enroll(
 ) -> ParticipantRow:
     """Enrols after the investigator's eligibility confirmation; every criterion must be ticked
     when a checklist is given (the GUI always gives it)."""
-    require(actor, Permission.ENROLL, ctx)
+    require(actor, Permission.ENROLL, ctx, recorded=True)
     today = ctx.clock.today()
     day = check_not_future(enrolled_on, today, N_("enrolment date"))
     number = normalise_study_number(study_number)
@@ -89,7 +89,7 @@ def enroll(
             raise RuleViolation(
                 _("Participant {participant} is already enrolled.").format(participant=number)
             )
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
         participant = Participant(
             study_number=number,
             initials=letters,
@@ -125,7 +125,7 @@ def enroll(
 def set_status(
     ctx: Context, actor: Actor, study_number: str, status: ParticipantStatus | str, reason: str
 ) -> ParticipantRow:
-    require(actor, Permission.PARTICIPANT_STATUS, ctx)
+    require(actor, Permission.PARTICIPANT_STATUS, ctx, recorded=True)
     try:
         new = ParticipantStatus(status)
     except ValueError as exc:
@@ -145,7 +145,9 @@ def set_status(
                 )
             )
         participant.status = new.value
-        Recorder(session, actor, ctx.clock.now()).audit(
+        Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
+        ).audit(
             AuditAction.PARTICIPANT_STATUS,
             "participant",
             participant.study_number,
@@ -329,7 +331,7 @@ def correct_enrolment(
     of birth): the participant's row changed in place, signed by the pharmacist ("corrected")
     and audited with the values before and after and the reason. Only the values given are
     changed; a refusal (EnrolmentCheck) writes nothing."""
-    require(actor, Permission.ENROLL, ctx)
+    require(actor, Permission.ENROLL, ctx, recorded=True)
     why = check_text(reason, N_("reason for the correction"))
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
@@ -339,7 +341,7 @@ def correct_enrolment(
         if correction.refusals:
             first = correction.refusals[0]
             raise first.error(first.message)
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.ENROLL)
         check_signature(
             session, actor, password, SignatureMeaning.CORRECTED, "participant", participant.id, rec
         )

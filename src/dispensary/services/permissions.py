@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import ScalarSelect, bindparam, select
+
+from dispensary.db.engine import read_transaction
+from dispensary.db.models import StudyAccess, StudyRecord
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import N_, _
@@ -116,24 +121,92 @@ WHAT: dict[Permission, str] = {
 }
 
 
-def require(actor: Actor, action: Permission, ctx: Context | None = None) -> None:
-    """Refuses a step the actor's role may not take, or one in a study (`ctx`) the actor was
-    not given access to; `ctx` is None only for steps that are the site's, not a study's
-    (accounts, backups)."""
-    if ctx is not None and ctx.study_id not in actor.studies:
+def require(
+    actor: Actor, action: Permission, ctx: Context | None = None, *, recorded: bool = False
+) -> None:
+    """Refuses a step the actor's role may not take, or one in a study (`ctx`) the actor has no
+    access to, or one that would add to a closed study; `ctx` is None only for steps that are
+    the site's, not a study's (accounts, backups).
+
+    The access and the study's state are those the database holds now, not those of the
+    sign-in or of the opening of the study: an administrator may have taken the access away,
+    or closed the study, at another workstation since. `recorded=True` is for a step that
+    writes: its Recorder (given `study=ctx` and the action) reads them again inside its own
+    transaction, after the write lock, so here they are judged as the session knows them and
+    not read twice."""
+    if ctx is not None:
+        if recorded:
+            judge(actor, action, ctx, True if ctx.study_id in actor.studies else None, ctx.closed)
+        else:
+            with read_transaction(ctx.engine) as session:
+                row = session.execute(
+                    _STANDING, {"user": actor.user_id, "study": ctx.study_id}
+                ).first()
+            if row is None:  # no such study: nobody was given it
+                judge(actor, action, ctx, None, ctx.closed)
+            else:
+                judge(actor, action, ctx, granted(actor, row[1]), row[0] is not None)
+        return
+    _require_role(actor, action)
+
+
+def access_of(study: Any) -> ScalarSelect[bool]:
+    """The user's latest access row's `granted` for `study` (a bound parameter or a column):
+    the latest row of a user and study holds (services.users.studies_of); NULL: never given."""
+    return (
+        select(StudyAccess.granted)
+        .where(StudyAccess.user_id == bindparam("user"), StudyAccess.study_id == study)
+        .order_by(StudyAccess.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_STANDING = select(StudyRecord.closed_at, access_of(StudyRecord.id)).where(
+    StudyRecord.id == bindparam("study")
+)
+"""A study's closing and the user's access to it, as they are now: one statement, built once."""
+
+
+def granted(actor: Actor, access: bool | None) -> bool | None:
+    """The user's access from their latest access row (`access`, None for none): True given,
+    False taken away, None never given; an administrator reaches every study without one."""
+    return True if actor.role is Role.ADMINISTRATOR else access
+
+
+def judge(
+    actor: Actor, action: Permission, ctx: Context, access: bool | None, closed: bool
+) -> None:
+    """The refusals of `require` in a study, from the access (`granted`) and the closing as
+    read (now, or inside the step's transaction by its Recorder)."""
+    if not access:
+        if access is False:
+            # Given once (at the sign-in, or when the window opened the study), taken away.
+            raise NotPermitted(
+                _(
+                    "Access to study {study} was withdrawn from {user} by an administrator: "
+                    "its records can no longer be read or added to, and nothing was saved. "
+                    "Switch to another study, or ask an administrator if you still work in "
+                    "this one."
+                ).format(user=actor.username, study=ctx.study.protocol)
+            )
         raise NotPermitted(
             _(
                 "{user} has no access to study {study}. An administrator gives access to a "
                 "study (Users, or `dispensary study access`)."
             ).format(user=actor.username, study=ctx.study.protocol)
         )
-    if ctx is not None and ctx.closed and action not in READ_ONLY:
+    if closed and action not in READ_ONLY:
         raise NotPermitted(
             _(
                 "Study {study} is closed: its records can be read and reported, not added to. "
                 "Switch to an open study."
             ).format(study=ctx.study.protocol)
         )
+    _require_role(actor, action)
+
+
+def _require_role(actor: Actor, action: Permission) -> None:
     roles = ALLOWED[action]
     if actor.role not in roles:
         allowed = _(", ").join(r.word for r in sorted(roles, key=lambda r: r.value))

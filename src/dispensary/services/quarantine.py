@@ -102,7 +102,7 @@ def release(ctx: Context, actor: Actor, kits: Sequence[str], reason: str) -> Sta
 def _change(
     ctx: Context, actor: Actor, kits: Sequence[str], reason: str, action: Permission
 ) -> StatusChange:
-    require(actor, action, ctx)
+    require(actor, action, ctx, recorded=True)
     quarantining = action is Permission.QUARANTINE
     if not kits:
         raise InvalidInput(
@@ -121,7 +121,7 @@ def _change(
     )
     with write_transaction(ctx.engine) as session:
         records = get_kits(session, kits, ctx.study_id, reader=actor.studies)
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
         for kit in records:
             move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)
         rec.audit(

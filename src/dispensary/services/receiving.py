@@ -216,7 +216,7 @@ def receive_shipment(
     location: str | None = None,
 ) -> ReceiveResult:
     """Adds the kits to stock; a shipment whose temperature record fails goes to quarantine."""
-    require(actor, Permission.RECEIVE, ctx)
+    require(actor, Permission.RECEIVE, ctx, recorded=True)
     today = ctx.clock.today()
     request = ReceiveRequest(shipment, kits, received_on, condition, temperature_ok, location)
     checked = _checked_receipt(ctx, request, today)
@@ -239,7 +239,7 @@ def receive_shipment(
             raise first.error(first.message)
         kits = [line.kit for line in found.lines]
         numbers = [k.number for k in kits]
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.RECEIVE)
         record = Shipment(
             number=number,
             received_on=day,

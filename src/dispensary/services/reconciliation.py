@@ -1311,7 +1311,7 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     trusts what it read before, as the incremental check trusts what it verified). At a
     million rows it takes most of a minute; a visit signs once. Nothing is kept from it: it
     reads inside the signing write, which may yet roll back."""
-    require(actor, Permission.SIGN_OFF, ctx)
+    require(actor, Permission.SIGN_OFF, ctx, recorded=True)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
@@ -1326,7 +1326,7 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
                 "discrepancies": len(result.discrepancies),
             }
         )
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.SIGN_OFF)
         signoff = ReconciliationSignOff(
             user_id=actor.user_id,
             role=actor.role.value,

@@ -119,7 +119,7 @@ def record_return(
     Adherence is worked out once every kit of the dispense is back; a flag without an
     explanation stays open in the reconciliation until the pharmacist gives one.
     """
-    require(actor, Permission.RETURN, ctx)
+    require(actor, Permission.RETURN, ctx, recorded=True)
     today = ctx.clock.today()
     request = ReturnRequest(
         dispense=dispense,
@@ -149,7 +149,7 @@ def record_return(
         record, line = plan.record, plan.line
         held = plan.assessment.held_days
         assert line is not None  # a kit of the dispense still to count: not refused
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.RETURN)
         flags = plan.assessment.preview.flags if plan.assessment.preview else ()  # as recorded
         ret = Return(
             dispense_id=record.id,
@@ -726,7 +726,7 @@ def correct_return(
     ctx: Context, actor: Actor, return_id: int, tablets: int, reason: str, password: str
 ) -> ReturnResult:
     """A recount: a new return that names the one it replaces, and reversing ledger rows."""
-    require(actor, Permission.CORRECT_RETURN, ctx)
+    require(actor, Permission.CORRECT_RETURN, ctx, recorded=True)
     if (
         isinstance(return_id, bool)
         or not isinstance(return_id, int)
@@ -784,7 +784,7 @@ def correct_return(
                     "no longer be corrected. Record the difference in the reconciliation."
                 ).format(kit=kit.number)
             )
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)
         new = Return(
             dispense_id=record.id,
             kit_id=kit.id,
@@ -827,7 +827,7 @@ def correct_return(
 def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> ReturnResult:
     """The pharmacist's explanation of an adherence flag: a note of its own, counts unchanged.
     A dispense whose return raised no flag has nothing to explain: refused, nothing written."""
-    require(actor, Permission.EXPLAIN_FLAG, ctx)
+    require(actor, Permission.EXPLAIN_FLAG, ctx, recorded=True)
     why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
         record = get_dispense(session, dispense, ctx.study_id, reader=actor.studies)
@@ -847,7 +847,7 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
                     "(under-use, over-use, or a kit not brought back)."
                 ).format(dispense=record.number)
             )
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.EXPLAIN_FLAG)
         session.add(
             AdherenceNote(dispense_id=record.id, reason=why, user_id=actor.user_id, at=rec.now)
         )

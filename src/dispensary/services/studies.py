@@ -71,7 +71,7 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
     """Amends the study open: a new version of its file, checked against what its records
     already use (no product with stock, no dose level dispensed may go), then stored; the old
     and new texts are kept in the audit trail."""
-    require(actor, Permission.STUDY, ctx)
+    require(actor, Permission.STUDY, ctx, recorded=True)
     why = check_text(reason, N_("reason for changing the study file"))
     new = parse_study(text, origin)
     if new.protocol != ctx.study.protocol:
@@ -120,7 +120,7 @@ def update_study(ctx: Context, actor: Actor, text: str, origin: str, reason: str
         old_version = record.version or 1
         record.source_text = text
         record.version = old_version + 1
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.STUDY)
         record.loaded_at = rec.now
         rec.audit(
             AuditAction.STUDY_UPDATED,
@@ -431,7 +431,7 @@ def rules_to_confirm(ctx: Context, actor: Actor) -> list[RuleState]:
 def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleState:
     """An administrator confirms a site-decision rule of the study file (audited); from then on
     the counter applies it as written."""
-    require(actor, Permission.STUDY, ctx)
+    require(actor, Permission.STUDY, ctx, recorded=True)
     why = check_text(reason, N_("reason for confirming the rule"))
     if not isinstance(rule, str):
         raise InvalidInput(
@@ -460,7 +460,7 @@ def confirm_rule(ctx: Context, actor: Actor, rule: str, reason: str) -> RuleStat
                     rule=found.key, source=source_words(found.source)
                 )
             )
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.STUDY)
         row = RuleConfirmation(
             rule=found.key,
             source=found.source,

@@ -316,7 +316,7 @@ def import_logger(
     per excursion, listing that study's kits only, so each study's trail holds its own). The
     study open's excursions come first. A study the importer has no access to is protected
     all the same; its kit numbers are not returned."""
-    require(actor, Permission.TEMPERATURE, ctx)
+    require(actor, Permission.TEMPERATURE, ctx, recorded=True)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
     now = ctx.clock.now()
@@ -325,7 +325,7 @@ def import_logger(
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
     with write_transaction(ctx.engine) as session:
-        rec = Recorder(session, actor, ctx.clock.now())
+        rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
         judged = [
             (s, _runs(readings, s.low, s.high)) for s in _studies_in_area(session, ctx, actor, area)
         ]

@@ -693,18 +693,32 @@ def _set_password(
 def reset_password(ctx: Context, actor: Actor, username: str, new_password: str) -> None:
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
     choose their own at the next sign-in and can sign nothing before, so the administrator who
-    knows it cannot act as them."""
+    knows it cannot act as them. Never one's own: that is `change_password`, which asks for the
+    current password and refuses a recent one (a reset of one's own would skip both)."""
     require(actor, Permission.USERS)
     name = normalise_username(username)
+    if name == actor.username:
+        raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
     check_password_rules(new_password, name)
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
         user = find_user(session, username)
+        if user.id == actor.user_id:
+            raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
         rec = Recorder(session, actor, ctx.clock.now())
-        _set_password(session, user, new_hash, rec.now, must_change=user.id != actor.user_id)
+        _set_password(session, user, new_hash, rec.now, must_change=True)
+        # What was stored, not what a reset usually stores.
+        stored = "yes" if user.must_change_password else "no"
         rec.audit(
-            AuditAction.PASSWORD_RESET, "user", user.username, {"must_change_password": "yes"}
+            AuditAction.PASSWORD_RESET, "user", user.username, {"must_change_password": stored}
         )
+
+
+OWN_PASSWORD = N_(
+    "{user} cannot reset their own password: change it with `dispensary user password`, which "
+    "asks for the current password and refuses any of the last {count}. Nothing was changed."
+)
+"""A reset is for another user's password (forgotten, or a new user's first)."""
 
 
 # -- when the last administrator is locked out ----------------------------------------------

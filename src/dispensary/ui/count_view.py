@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispensary.domain.codes import ReasonCode, SignatureMeaning
+from dispensary.domain.codes import ReasonCode
 from dispensary.domain.errors import DispensaryError, InOtherStudy, InvalidInput
 from dispensary.domain.rules import parse_whole
 from dispensary.i18n import sentences
@@ -451,7 +451,7 @@ class CountScreen(Screen):
         counted, book, difference = found.counted, found.book, found.difference
         assert counted is not None and book is not None
         actor = self.session.actor
-        meaning = SignatureMeaning.ADJUSTED if difference else SignatureMeaning.COUNT_VERIFIED
+        meaning = counts.counter_meaning(counted - book)
         password = SignatureDialog.ask(
             self,
             actor.full_name,

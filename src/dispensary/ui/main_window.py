@@ -373,10 +373,23 @@ class MainWindow(QMainWindow):
         mine = next((r for r in self.studies if r.protocol == session.study), None)
         if mine is not None and (mine.status == "closed") != session.ctx.closed:
             self._reread_study()
+        elif mine is None and self.studies:
+            self._say_study_gone()
         several = len(self.studies) > 1
         for action in self.switcher_actions:
             action.setVisible(several)
         self.switch_action.setVisible(several)
+
+    def _say_study_gone(self) -> None:
+        """The study worked in is no longer the user's (an administrator took the access away
+        at another workstation): the services' refusal, in the notice, until another study is
+        chosen."""
+        from dispensary.services.permissions import Permission, require
+
+        try:
+            require(self.session.actor, Permission.VIEW, self.session.ctx)
+        except DispensaryError as exc:
+            self.notice.show_message(exc.message, "error")
 
     def _reread_study(self) -> None:
         """The study worked in was closed (or reopened) since it was opened: its context is
@@ -497,11 +510,18 @@ class MainWindow(QMainWindow):
         if isinstance(action, QAction):
             cls = action.data()
             if isinstance(cls, type) and issubclass(cls, Screen):
-                self.show_screen(cls)
+                self._navigate(cls)
 
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(self.classes):
-            self.show_screen(self.classes[row])
+            self._navigate(self.classes[row])
+
+    def _navigate(self, cls: type[Screen]) -> None:
+        """A screen the user chose: the user's studies are read again first (an access taken
+        away or a study closed at another workstation since), so the chooser and the status
+        bar say what the services will apply, then the screen is shown."""
+        self.reload_studies()
+        self.show_screen(cls)
 
     def open_record(self, kind: str, ref: str) -> None:
         """A screen asked for another workflow (`Screen.open_request`)."""
