@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import Language, speaking
@@ -246,3 +246,79 @@ def test_the_receive_screen_names_a_kits_count_in_the_products_word(
     assert label.text() == labels[0]  # type: ignore[attr-defined]
     screen.product.setCurrentIndex(screen.product.count() - 1)
     assert label.text() == labels[1]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "said"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            (
+                "Scan a kit, count what it holds and type the number.",
+                "Quantity you counted",
+                "Capsules you counted",
+                "Kit C0001: count its capsules and type the number.",
+                "Type the number of capsules you counted first.",
+                "Count of kit C0001: 28 capsules (book 28 capsules)",
+                "Count of kit C0001 recorded: 28 capsules, no change. Scan the next kit.",
+            ),
+        ),
+        (
+            "DEMO-2DRUG",
+            "zh_CN",
+            (
+                "扫描药盒，清点其中药物的数量并输入数字。",
+                "您清点的数量",
+                "您清点的粒数",
+                "药盒 C0001：请清点粒数并输入数字。",
+                "请先输入您清点的粒数。",
+                "药盒 C0001 盘点：28粒（账面 28粒）",
+                "药盒 C0001 的盘点已记录：28粒，无变动。请扫描下一个药盒。",
+            ),
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            (
+                "Scan a kit, count its tablets and type the number.",
+                "Tablets you counted",
+                "Tablets you counted",
+                "Kit B0001: count its tablets and type the number.",
+                "Type the number of tablets you counted first.",
+                "Count of kit B0001: 60 tablets (book 60)",
+                "Count of kit B0001 recorded: 60 tablets, no change. Scan the next kit.",
+            ),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_count_screen_says_a_capsule_kits_count_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    language: str,
+    said: tuple[str, ...],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The count screen's hint, placeholder and messages said "count its tablets", "Tablets you
+    counted" (您清点的片数) and "Count of kit C0001: 28 tablets" of a capsule kit."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = CountScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    hint, before, placeholder, scanned, empty, signed, recorded = said
+    assert any(hint in label.text() for label in screen.findChildren(QLabel))
+    assert screen.counted.placeholderText() == before
+    kit = "B0001" if "B0001" in scanned else "C0001"
+    _scan(qtbot, screen.kit, kit)
+    assert screen.counted.placeholderText() == placeholder
+    assert screen.message.text() == scanned
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    assert screen.message.text() == empty
+    count = "60" if kit == "B0001" else "28"
+    _scan(qtbot, screen.counted, count)
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert signatures.asked[-1][2] == signed
+    assert screen.message.text() == recorded, screen.message.text()
