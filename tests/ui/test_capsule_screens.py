@@ -322,3 +322,98 @@ def test_the_count_screen_says_a_capsule_kits_count_in_capsules(
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
     assert signatures.asked[-1][2] == signed
     assert screen.message.text() == recorded, screen.message.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "said"),
+    [
+        (
+            CAPSULES,
+            "en",
+            (
+                "60 capsules dispensed on",
+                "Capsules in the bottle, counted",
+                "Not brought back (0 capsules; flagged, not counted as taken)",
+                "): 3 capsules counted, 0 days held.",
+                "<b>B0001</b>: 3 capsules back. {number}: 60 capsules dispensed, 3 capsules "
+                "returned so far.",
+            ),
+        ),
+        (
+            CAPSULES,
+            "zh_CN",
+            (
+                "发放 60粒",
+                "清点瓶内剩余粒数",
+                "未带回（计 0粒；予以标记，不计为已服用）",
+                "：清点 3粒，暂停用药 0 天。",
+                "<b>B0001</b>：退回 3粒。{number}：发放 60粒，至今已退回 3粒。",
+            ),
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            (
+                "60 tablets dispensed on",
+                "Tablets in the bottle, counted",
+                "Not brought back (0 tablets; flagged, not counted as taken)",
+                "): 3 tablets counted, 0 days held.",
+                "<b>B0001</b>: 3 tablets back. {number}: 60 dispensed, 3 returned so far.",
+            ),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_says_a_capsule_kits_count_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    said: tuple[str, ...],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The Return screen's card ("60 tablets dispensed"), placeholder ("Tablets in the bottle,
+    counted", 清点瓶内剩余片数), "Not brought back (0 tablets; ...)", the signature's summary and
+    the result ("3 tablets back") said tablets of a capsule kit."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    _dispensed, number = _dispense(qtbot, pharmacy)
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("B0001")
+    card, placeholder, not_back, summary, result = said
+    assert card in screen.card.text(), screen.card.text()
+    assert screen.counted.placeholderText() == placeholder
+    assert screen.not_back.text() == not_back
+    screen.counted.setText("3")
+    screen.sign()
+    assert signatures.asked[-1][2].endswith(summary), signatures.asked[-1][2]
+    assert result.format(number=number) in screen.result.text(), screen.result.text()
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+def test_the_return_screen_says_each_product_of_a_two_product_dispense(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """DEMO-2DRUG's dispense of 28 capsules and 30 tablets was "58 tablets dispensed"."""
+    dispense = _screen(qtbot, pharmacy)
+    _scan(qtbot, dispense.participant_field, "01-001")
+    dispense.sign()
+    assert dispense.last_result is not None
+    number = dispense.last_result.number
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("C0001")
+    assert "28 capsules, 30 tablets dispensed on" in screen.card.text(), screen.card.text()
+    assert screen.counted.placeholderText() == "Capsules in the bottle, counted"
+    screen.counted.setText("8")
+    screen.sign()
+    assert signatures.asked[-1][2].endswith("): 8 capsules counted, 0 days held.")
+    assert (
+        f"<b>C0001</b>: 8 capsules back. {number}: 28 capsules, 30 tablets dispensed, 8 capsules,"
+        " 0 tablets returned so far." in screen.result.text()
+    ), screen.result.text()
+    assert "58" not in screen.result.text() + screen.card.text()
