@@ -417,3 +417,60 @@ def test_the_return_screen_says_each_product_of_a_two_product_dispense(
         " 0 tablets returned so far." in screen.result.text()
     ), screen.result.text()
     assert "58" not in screen.result.text() + screen.card.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "per_kit", "empty", "received"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            "28",
+            "Give the number of capsules in each kit.",
+            "Shipment SH-C received: 2 kits, 56 capsules. Print the kit labels",
+        ),
+        (
+            "DEMO-2DRUG",
+            "zh_CN",
+            "28",
+            "请填写每盒粒数。",
+            "货件 SH-C 已接收：2 个药盒，共 56粒。",
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            "60",
+            "Give the number of tablets in each kit.",
+            "Shipment SH-C received: 2 kits, 120 tablets. Print the kit labels",
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_receive_screen_says_a_capsule_shipment_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    printer: Printer,
+    language: str,
+    per_kit: str,
+    empty: str,
+    received: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The receive screen asked for "the number of tablets in each kit" (每盒片数) of democapib
+    and said "received: 2 kits, 56 tablets" of its capsules."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.product.setCurrentIndex(0)
+    qtbot.keyClicks(screen.shipment, "SH-C")
+    qtbot.keyClicks(screen.lot, "L9")
+    qtbot.keyClicks(screen.expiry, "2028-06-30")
+    screen.tablets.clear()
+    _scan(qtbot, screen.range_field, "X0001-X0002")
+    assert screen.message.text() == empty, screen.message.text()
+    qtbot.keyClicks(screen.tablets, per_kit)
+    _scan(qtbot, screen.range_field, "X0001-X0002")
+    screen.receive()
+    assert received in screen.message.text(), screen.message.text()

@@ -680,8 +680,16 @@
         <translation>请填写每盒片数。</translation>
     </message>
     <message>
+        <source>Give the number of {units} in each kit.</source>
+        <translation>请填写每盒{units}数。</translation>
+    </message>
+    <message>
         <source>number of tablets in each kit</source>
         <translation>每盒片数</translation>
+    </message>
+    <message>
+        <source>number of {units} in each kit</source>
+        <translation>每盒{units}数</translation>
     </message>
     <message>
         <source>Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before adding kits.</source>
@@ -782,6 +790,14 @@
     <message>
         <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
         <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {units} in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>
