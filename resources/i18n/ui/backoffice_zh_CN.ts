@@ -784,8 +784,8 @@
 <context>
     <name>ForecastChart</name>
     <message>
-        <source>Kits usable: of the kits on hand at the week&apos;s start, those the week&apos;s cycles can be given: the kits they take and, in a week that is not short, the whole kits left that last for a cycle starting on any day of the week. Kits short: kits needed less kits usable.</source>
-        <translation>可用药盒：每周开始时的现有药盒中，本周各周期可以发放的药盒：各周期取用的药盒，以及在不短缺的一周，剩余的、有效期足够本周任何一天开始的周期使用的整盒药盒。短缺药盒：所需药盒减去可用药盒。</translation>
+        <source>Kits usable: of the kits on hand at the week&apos;s start, those the week&apos;s cycles can be given: the kits they take and, in a week that is not short, the kits left that last for a cycle starting on any day of the week: a full kit always, a part-used kit when it holds at least what a coming cycle needs beyond its full kits. Kits short: kits needed less kits usable.</source>
+        <translation>可用药盒：每周开始时的现有药盒中，本周各周期可以发放的药盒：各周期取用的药盒，以及在不短缺的一周，剩余的、有效期足够本周任何一天开始的周期使用的药盒：整盒药盒总是可用；已部分使用的药盒，所含数量不少于即将开始的周期在整盒之外还需要的数量时可用。短缺药盒：所需药盒减去可用药盒。</translation>
     </message>
     <message>
         <source>Kits needed, on hand and usable, week by week</source>
