@@ -17,14 +17,19 @@ def test_the_inventory_counts_capsules_as_capsules(cli: Cli) -> None:
     assert header.split()[-1] == "Quantity" and "Tablets" not in header
     assert "0 capsules" in english.out and "30 tablets" in english.out
     summary = english.out.splitlines()[-1]
-    assert "democapib-100mg: " in summary and " capsules, demotinib-25mg: " in summary, summary
-    assert summary.endswith(" tablets).") and ", 638 tablets" not in summary
+    assert summary.endswith(  # each product by its name, not its code (democapib-100mg)
+        " kits, holding democapib (fictional) 100 mg capsule: 308 capsules, demotinib (fictional)"
+        " 25 mg tablet: 330 tablets."
+    ), summary
+    assert ", 638 tablets" not in summary and "-100mg" not in summary
     chinese = cli("--lang", "zh_CN", *TWO, "inventory")
     assert chinese.out.splitlines()[0].split()[-1] == "数量"
-    assert "粒" in chinese.out and "democapib-100mg：" in chinese.out.splitlines()[-1]
+    assert chinese.out.splitlines()[-1].endswith(  # no brackets round names holding their own
+        " 个药盒，含德莫卡匹布胶囊（虚构）100 mg：308粒、德莫替尼片（虚构）25 mg：330片。"
+    ), chinese.out.splitlines()[-1]
     both = cli(*TWO, "inventory", "--every-study")
     assert both.out.splitlines()[0].split()[-1] == "Quantity", both.err
-    assert "herombopag-7.5mg: " in both.out.splitlines()[-1]
+    assert "herombopag (hetrombopag olamine) 7.5 mg tablet: " in both.out.splitlines()[-1]
     assert cli(*TWO, "inventory", "--json").json()[0]["tablets"] == 0  # the JSON unchanged
     tablets = cli("--study", "NCT07198672", "inventory")
     assert tablets.out.splitlines()[0].split()[-1] == "Tablets"

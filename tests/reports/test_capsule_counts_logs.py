@@ -100,3 +100,18 @@ def test_the_participant_reports_returns_count_capsules_as_capsules(
     tablets = _text(reports.participant_pdf(meta, study, report))
     assert "Returned tablets" in tablets and "Returned quantity" not in tablets
     assert "capsule" not in tablets
+
+
+def test_the_darf_does_not_call_returned_capsules_tablets(
+    sample: SampleStudy, meta: ReportMeta
+) -> None:
+    study = sample.ctx.study
+    records = report_data.darf_records(sample.ctx, sample.pharmacist)[:1]
+    english = _text(reports.darf_pdf(meta, records, study=capsules(study)))
+    assert "What participants bring back is not stock: see the returns log." in english, english
+    assert "Returned tablets" not in english
+    with speaking(Language.ZH_CN):
+        chinese = _text(reports.darf_pdf(meta, records, study=capsules(study)))
+    assert "受试者带回的药物不计入库存：见退回记录。" in chinese and "药片" not in chinese, chinese
+    tablets = _text(reports.darf_pdf(meta, records, study=study))
+    assert "Returned tablets are not stock: see the returns log." in tablets

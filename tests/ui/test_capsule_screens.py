@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import Language, speaking
@@ -246,3 +246,231 @@ def test_the_receive_screen_names_a_kits_count_in_the_products_word(
     assert label.text() == labels[0]  # type: ignore[attr-defined]
     screen.product.setCurrentIndex(screen.product.count() - 1)
     assert label.text() == labels[1]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "said"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            (
+                "Scan a kit, count what it holds and type the number.",
+                "Quantity you counted",
+                "Capsules you counted",
+                "Kit C0001: count its capsules and type the number.",
+                "Type the number of capsules you counted first.",
+                "Count of kit C0001: 28 capsules (book 28 capsules)",
+                "Count of kit C0001 recorded: 28 capsules, no change. Scan the next kit.",
+            ),
+        ),
+        (
+            "DEMO-2DRUG",
+            "zh_CN",
+            (
+                "扫描药盒，清点其中药物的数量并输入数字。",
+                "您清点的数量",
+                "您清点的粒数",
+                "药盒 C0001：请清点粒数并输入数字。",
+                "请先输入您清点的粒数。",
+                "药盒 C0001 盘点：28粒（账面 28粒）",
+                "药盒 C0001 的盘点已记录：28粒，无变动。请扫描下一个药盒。",
+            ),
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            (
+                "Scan a kit, count its tablets and type the number.",
+                "Tablets you counted",
+                "Tablets you counted",
+                "Kit B0001: count its tablets and type the number.",
+                "Type the number of tablets you counted first.",
+                "Count of kit B0001: 60 tablets (book 60)",
+                "Count of kit B0001 recorded: 60 tablets, no change. Scan the next kit.",
+            ),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_count_screen_says_a_capsule_kits_count_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    language: str,
+    said: tuple[str, ...],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The count screen's hint, placeholder and messages said "count its tablets", "Tablets you
+    counted" (您清点的片数) and "Count of kit C0001: 28 tablets" of a capsule kit."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = CountScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    hint, before, placeholder, scanned, empty, signed, recorded = said
+    assert any(hint in label.text() for label in screen.findChildren(QLabel))
+    assert screen.counted.placeholderText() == before
+    kit = "B0001" if "B0001" in scanned else "C0001"
+    _scan(qtbot, screen.kit, kit)
+    assert screen.counted.placeholderText() == placeholder
+    assert screen.message.text() == scanned
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
+    assert screen.message.text() == empty
+    count = "60" if kit == "B0001" else "28"
+    _scan(qtbot, screen.counted, count)
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert signatures.asked[-1][2] == signed
+    assert screen.message.text() == recorded, screen.message.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "said"),
+    [
+        (
+            CAPSULES,
+            "en",
+            (
+                "60 capsules dispensed on",
+                "Capsules in the bottle, counted",
+                "Not brought back (0 capsules; flagged, not counted as taken)",
+                "): 3 capsules counted, 0 days held.",
+                "<b>B0001</b>: 3 capsules back. {number}: 60 capsules dispensed, 3 capsules "
+                "returned so far.",
+            ),
+        ),
+        (
+            CAPSULES,
+            "zh_CN",
+            (
+                "发放 60粒",
+                "清点瓶内剩余粒数",
+                "未带回（计 0粒；予以标记，不计为已服用）",
+                "：清点 3粒，暂停用药 0 天。",
+                "<b>B0001</b>：退回 3粒。{number}：发放 60粒，至今已退回 3粒。",
+            ),
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            (
+                "60 tablets dispensed on",
+                "Tablets in the bottle, counted",
+                "Not brought back (0 tablets; flagged, not counted as taken)",
+                "): 3 tablets counted, 0 days held.",
+                "<b>B0001</b>: 3 tablets back. {number}: 60 dispensed, 3 returned so far.",
+            ),
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_says_a_capsule_kits_count_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    printer: Printer,
+    language: str,
+    said: tuple[str, ...],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The Return screen's card ("60 tablets dispensed"), placeholder ("Tablets in the bottle,
+    counted", 清点瓶内剩余片数), "Not brought back (0 tablets; ...)", the signature's summary and
+    the result ("3 tablets back") said tablets of a capsule kit."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    _dispensed, number = _dispense(qtbot, pharmacy)
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("B0001")
+    card, placeholder, not_back, summary, result = said
+    assert card in screen.card.text(), screen.card.text()
+    assert screen.counted.placeholderText() == placeholder
+    assert screen.not_back.text() == not_back
+    screen.counted.setText("3")
+    screen.sign()
+    assert signatures.asked[-1][2].endswith(summary), signatures.asked[-1][2]
+    assert result.format(number=number) in screen.result.text(), screen.result.text()
+
+
+@pytest.mark.parametrize("pharmacy", ["DEMO-2DRUG"], indirect=True)
+def test_the_return_screen_says_each_product_of_a_two_product_dispense(
+    qtbot: QtBot, pharmacy: Counter, signatures: Signatures, printer: Printer
+) -> None:
+    """DEMO-2DRUG's dispense of 28 capsules and 30 tablets was "58 tablets dispensed"."""
+    dispense = _screen(qtbot, pharmacy)
+    _scan(qtbot, dispense.participant_field, "01-001")
+    dispense.sign()
+    assert dispense.last_result is not None
+    number = dispense.last_result.number
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.scan("C0001")
+    assert "28 capsules, 30 tablets dispensed on" in screen.card.text(), screen.card.text()
+    assert screen.counted.placeholderText() == "Capsules in the bottle, counted"
+    screen.counted.setText("8")
+    screen.sign()
+    assert signatures.asked[-1][2].endswith("): 8 capsules counted, 0 days held.")
+    assert (
+        f"<b>C0001</b>: 8 capsules back. {number}: 28 capsules, 30 tablets dispensed, 8 capsules,"
+        " 0 tablets returned so far." in screen.result.text()
+    ), screen.result.text()
+    assert "58" not in screen.result.text() + screen.card.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "per_kit", "empty", "received"),
+    [
+        (
+            "DEMO-2DRUG",
+            "en",
+            "28",
+            "Give the number of capsules in each kit.",
+            "Shipment SH-C received: 2 kits, 56 capsules. Print the kit labels",
+        ),
+        (
+            "DEMO-2DRUG",
+            "zh_CN",
+            "28",
+            "请填写每盒粒数。",
+            "货件 SH-C 已接收：2 个药盒，共 56粒。",
+        ),
+        (
+            "DEMO-28D-BID",
+            "en",
+            "60",
+            "Give the number of tablets in each kit.",
+            "Shipment SH-C received: 2 kits, 120 tablets. Print the kit labels",
+        ),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_receive_screen_says_a_capsule_shipment_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    printer: Printer,
+    language: str,
+    per_kit: str,
+    empty: str,
+    received: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The receive screen asked for "the number of tablets in each kit" (每盒片数) of democapib
+    and said "received: 2 kits, 56 tablets" of its capsules."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.product.setCurrentIndex(0)
+    qtbot.keyClicks(screen.shipment, "SH-C")
+    qtbot.keyClicks(screen.lot, "L9")
+    qtbot.keyClicks(screen.expiry, "2028-06-30")
+    screen.tablets.clear()
+    _scan(qtbot, screen.range_field, "X0001-X0002")
+    assert screen.message.text() == empty, screen.message.text()
+    qtbot.keyClicks(screen.tablets, per_kit)
+    _scan(qtbot, screen.range_field, "X0001-X0002")
+    screen.receive()
+    assert received in screen.message.text(), screen.message.text()

@@ -56,6 +56,12 @@ def test_the_today_screen_charts_the_forecast(qtbot: QtBot, counter: Counter) ->
         "Kits short",
     ]
     assert chart.toolTip().startswith("Kits usable: of the kits on hand at the week's start")
+    # The rule of rules.least_usable_tablets: not "the whole kits left" only.
+    assert "whole kits" not in chart.toolTip()
+    assert (
+        "a full kit always, a part-used kit when it holds at least what a coming cycle needs "
+        "beyond its full kits." in chart.toolTip()
+    )
     assert len(chart.values["needed"]) == expected.forecast.weeks
     first = expected.forecast.first_short
     assert first is not None and chosen == first.product == P75
@@ -94,6 +100,8 @@ def test_the_forecast_reads_in_chinese(qtbot: QtBot, counter: Counter, chinese: 
     day = first.start
     assert f"自{day.isoformat()}起" in text, text
     assert "。 " not in text
+    tip = section.chart.toolTip()
+    assert "整盒药盒总是可用；已部分使用的药盒，所含数量不少于" in tip and "片" not in tip, tip
     axis = next(a for a in section.chart.chart().axes() if isinstance(a, QBarCategoryAxis))
     assert axis.categories()[0] == "第1周<br>" + result.forecast.product_rows(P75)[
         0

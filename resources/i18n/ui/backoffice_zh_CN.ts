@@ -352,6 +352,10 @@
         <translation>与账面核对</translation>
     </message>
     <message>
+        <source>Scan a kit, count what it holds and type the number. The book balance is shown only after your count is entered.</source>
+        <translation>扫描药盒，清点其中药物的数量并输入数字。录入清点数之后才显示账面结存。</translation>
+    </message>
+    <message>
         <source>Choose a reason code</source>
         <translation>选择原因代码</translation>
     </message>
@@ -416,8 +420,16 @@
         <translation>清点{units}数</translation>
     </message>
     <message>
+        <source>{units} you counted</source>
+        <translation>您清点的{units}数</translation>
+    </message>
+    <message>
         <source>Quantity counted</source>
         <translation>清点数量</translation>
+    </message>
+    <message>
+        <source>Quantity you counted</source>
+        <translation>您清点的数量</translation>
     </message>
     <message>
         <source>the next kit</source>
@@ -428,12 +440,24 @@
         <translation>药盒 {kit}：请清点片数并输入数字。</translation>
     </message>
     <message>
+        <source>Kit {kit}: count its {units} and type the number.</source>
+        <translation>药盒 {kit}：请清点{units}数并输入数字。</translation>
+    </message>
+    <message>
         <source>Type the number of tablets you counted first.</source>
         <translation>请先输入您清点的片数。</translation>
     </message>
     <message>
+        <source>Type the number of {units} you counted first.</source>
+        <translation>请先输入您清点的{units}数。</translation>
+    </message>
+    <message>
         <source>number of tablets counted</source>
         <translation>清点片数</translation>
+    </message>
+    <message>
+        <source>number of {units} counted</source>
+        <translation>清点{units}数</translation>
     </message>
     <message>
         <source>Counted {counted}, book {book}: difference {difference}</source>
@@ -446,6 +470,10 @@
     <message>
         <source>The count differs from the book. It needs {needed}; the second person checks the count and types their password, then you sign.</source>
         <translation>清点数与账面不符。需要：{needed}；复核人核对清点并输入其密码，然后由您签名。</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit} recorded: {counted}{note}. Scan the next kit.</source>
+        <translation>药盒 {kit} 的盘点已记录：{counted}{note}。请扫描下一个药盒。</translation>
     </message>
     <message>
         <source>Counted {counted}, book {book}: they agree</source>
@@ -470,6 +498,10 @@
     <message>
         <source>Count of kit {kit}: {counted} tablets (book {book})</source>
         <translation>药盒 {kit} 盘点：{counted} 片（账面 {book}）</translation>
+    </message>
+    <message>
+        <source>Count of kit {kit}: {counted} (book {book})</source>
+        <translation>药盒 {kit} 盘点：{counted}（账面 {book}）</translation>
     </message>
     <message>
         <source>; the ledger was adjusted by {difference}</source>
@@ -752,8 +784,8 @@
 <context>
     <name>ForecastChart</name>
     <message>
-        <source>Kits usable: of the kits on hand at the week&apos;s start, those the week&apos;s cycles can be given: the kits they take and, in a week that is not short, the whole kits left that last for a cycle starting on any day of the week. Kits short: kits needed less kits usable.</source>
-        <translation>可用药盒：每周开始时的现有药盒中，本周各周期可以发放的药盒：各周期取用的药盒，以及在不短缺的一周，剩余的、有效期足够本周任何一天开始的周期使用的整盒药盒。短缺药盒：所需药盒减去可用药盒。</translation>
+        <source>Kits usable: of the kits on hand at the week&apos;s start, those the week&apos;s cycles can be given: the kits they take and, in a week that is not short, the kits left that last for a cycle starting on any day of the week: a full kit always, a part-used kit when it holds at least what a coming cycle needs beyond its full kits. Kits short: kits needed less kits usable.</source>
+        <translation>可用药盒：每周开始时的现有药盒中，本周各周期可以发放的药盒：各周期取用的药盒，以及在不短缺的一周，剩余的、有效期足够本周任何一天开始的周期使用的药盒：整盒药盒总是可用；已部分使用的药盒，所含数量不少于即将开始的周期在整盒之外还需要的数量时可用。短缺药盒：所需药盒减去可用药盒。</translation>
     </message>
     <message>
         <source>Kits needed, on hand and usable, week by week</source>

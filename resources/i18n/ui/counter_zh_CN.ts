@@ -680,8 +680,16 @@
         <translation>请填写每盒片数。</translation>
     </message>
     <message>
+        <source>Give the number of {units} in each kit.</source>
+        <translation>请填写每盒{units}数。</translation>
+    </message>
+    <message>
         <source>number of tablets in each kit</source>
         <translation>每盒片数</translation>
+    </message>
+    <message>
+        <source>number of {units} in each kit</source>
+        <translation>每盒{units}数</translation>
     </message>
     <message>
         <source>Give the expiry date from the kit label (YYYY-MM or YYYY-MM-DD) before adding kits.</source>
@@ -782,6 +790,14 @@
     <message>
         <source>Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit labels if the kits need them.</source>
         <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {tablets} 片。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {units} in quarantine (temperature record not acceptable). Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}，已进入隔离（温度记录不合格）。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if the kits need them.</source>
+        <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>
@@ -939,6 +955,30 @@
         <translation>第1天 {day1} · {days} 天，用至 {last_day}</translation>
     </message>
     <message>
+        <source>Type the number of {units} counted back.</source>
+        <translation>请输入清点退回的{units}数。</translation>
+    </message>
+    <message>
+        <source>Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted} counted, {held} days held.</source>
+        <translation>退药：{participant} 第 {cycle} 周期（{number}）的药盒 {kit}：清点 {counted}，暂停用药 {held} 天。</translation>
+    </message>
+    <message>
+        <source>{units} in the bottle, counted</source>
+        <translation>清点瓶内剩余{units}数</translation>
+    </message>
+    <message>
+        <source>Quantity in the bottle, counted</source>
+        <translation>清点瓶内剩余数量</translation>
+    </message>
+    <message>
+        <source>Not brought back ({none}; flagged, not counted as taken)</source>
+        <translation>未带回（计 {none}；予以标记，不计为已服用）</translation>
+    </message>
+    <message>
+        <source>Not brought back (counted as 0; flagged, not counted as taken)</source>
+        <translation>未带回（计 0；予以标记，不计为已服用）</translation>
+    </message>
+    <message>
         <source>{dose} · {tablets} tablets dispensed on {date} by {initials}</source>
         <translation>{dose} · {date} 由 {initials} 发放 {tablets} 片</translation>
     </message>
@@ -1007,6 +1047,10 @@
         <translation>未签名：未保存任何内容。</translation>
     </message>
     <message>
+        <source>{dose} · {dispensed} dispensed on {date} by {initials}</source>
+        <translation>{dose} · {date} 由 {initials} 发放 {dispensed}</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} tablets back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
         <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back} 片。{number}：发放 {dispensed} 片，至今已退回 {returned} 片。</translation>
     </message>
@@ -1033,6 +1077,10 @@
     <message>
         <source>Quantity coun&amp;ted</source>
         <translation>清点数量(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{kit}&lt;/b&gt;: {back} back. {number}: {dispensed} dispensed, {returned} returned so far.</source>
+        <translation>&lt;b&gt;{kit}&lt;/b&gt;：退回 {back}。{number}：发放 {dispensed}，至今已退回 {returned}。</translation>
     </message>
     <message>
         <source>Scan the barcode on the dispensing label the participant brought back.</source>

@@ -503,8 +503,9 @@ def _count(study: Study, row: KitRow, tablets_only: bool) -> str:
 
 
 def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_only: bool) -> str:
-    """The kits and what is available to dispense: in tablets, or each product in its own word
-    ("140 capsules, 150 tablets"), never capsules and tablets summed as tablets."""
+    """The kits and what is available to dispense: in tablets, or each product by its name
+    with its count in its own word ("democapib (fictional) 100 mg capsule: 140 capsules"),
+    never capsules and tablets summed as tablets."""
     available = [r for r in rows if r.status is KitStatus.AVAILABLE]
     if tablets_only:
         return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
@@ -516,10 +517,14 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
     for r in available:
         each[(r.study, r.product)] = each.get((r.study, r.product), 0) + r.tablets
     units = [
-        _("{product}: {units}").format(product=product, units=held[study].units(product, count))
+        _("{product}: {units}").format(
+            product=held[study].product_name(product), units=held[study].units(product, count)
+        )
         for (study, product), count in each.items()
     ]
-    return _("{kits}; available to dispense: {kits2} ({units}).").format(
+    # Each product by its name in the reader's language, not its code; no brackets around
+    # them: a name holds its own ("德莫卡匹布胶囊（虚构）100 mg"), and brackets do not nest.
+    return _("{kits}; available to dispense: {kits2}, holding {units}.").format(
         kits=plural(len(rows), "kit"),
         kits2=plural(len(available), "kit"),
         units=(", " if current_language() is ENGLISH else "、").join(units),

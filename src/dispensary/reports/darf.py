@@ -165,6 +165,22 @@ def _row(line: DarfLine) -> list[str]:
     ]
 
 
+def _closing(record: DarfRecord, study: Study | None) -> str:
+    """The closing balance, and that returns are not stock: "Returned tablets" in a study of
+    tablets only; else said of any form (a capsule's DARF said its capsules were tablets)."""
+    if study is None or study.tablets_only:
+        text = _(
+            "Balance at the end of the period: {balance} ({lines} lines). Returned tablets are "
+            "not stock: see the returns log."
+        )
+    else:
+        text = _(
+            "Balance at the end of the period: {balance} ({lines} lines). What participants "
+            "bring back is not stock: see the returns log."
+        )
+    return text.format(balance=record.closing_balance, lines=len(record.lines))
+
+
 def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = None) -> Section:
     width = frame_width(True, paper)
     widths = scaled(SHARES, width)
@@ -199,12 +215,7 @@ def darf_section(record: DarfRecord, paper: str = "a4", study: Study | None = No
         KeepTogether(
             [
                 spacer(),
-                para(
-                    _(
-                        "Balance at the end of the period: {balance} ({lines} lines). Returned "
-                        "tablets are not stock: see the returns log."
-                    ).format(balance=record.closing_balance, lines=len(record.lines))
-                ),
+                para(_closing(record, study)),
                 spacer(2),
                 signature_block(
                     (_("Reviewed by (pharmacist)"), _("Verified by (monitor)")), width * 0.7

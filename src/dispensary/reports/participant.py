@@ -339,54 +339,78 @@ def participant_pdf(
     return build_report(meta, title, [participant_section(study, report, paper)], paper)
 
 
+PARTICIPANT_CSV_HEADER = (
+    "cycle",
+    "dispense",
+    "day1",
+    "dispensed_on",
+    "dose",
+    "kits",
+    "tablets",
+    "returned",
+    "not_brought_back",
+    "taken",
+    "expected",
+    "adherence",
+    "flags",
+    "flag_reason",
+    "returned_on",
+    "observations",
+    "irt_confirmation",
+)
+
+
 def participant_csv(meta: ReportMeta, report: ParticipantReport) -> str:
+    """One row per dispense; in a history with a dispense of several products
+    (several_products) one row per product of each dispense, its figures its own and its code
+    in a last column, "product": 28 capsules and 30 tablets summed as 58 reconciled with
+    neither DARF. A history of one product a dispense keeps its columns."""
+    several = several_products(report.history)
+    rows = [
+        [
+            *_csv_row(r, figures),
+            *((figures.product if figures is not None else "",) if several else ()),
+        ]
+        for r in report.history
+        for figures in (r.products if several and r.products else (None,))
+    ]
     return to_csv(
         meta,
         _("{title} ({initials})").format(
             title=_title(report.participant.study_number), initials=report.participant.initials
         ),
-        (
-            "cycle",
-            "dispense",
-            "day1",
-            "dispensed_on",
-            "dose",
-            "kits",
-            "tablets",
-            "returned",
-            "not_brought_back",
-            "taken",
-            "expected",
-            "adherence",
-            "flags",
-            "flag_reason",
-            "returned_on",
-            "observations",
-            "irt_confirmation",
-        ),
-        [
-            [
-                r.cycle,
-                r.dispense_number,
-                day(r.day1),
-                day(r.dispensed_on),
-                r.dose_name,
-                " ".join(r.kits),
-                r.tablets,
-                r.returned,
-                r.unaccounted,
-                None if r.unaccounted else r.taken,
-                r.expected,
-                None if r.adherence is None else round(r.adherence, 4),
-                " ".join(f.value for f in r.flags),
-                r.flag_reason,
-                day(r.returned_on),
-                " ".join(f"{o.key}={o.value:g}" for o in r.observations),
-                r.irt_confirmation,
-            ]
-            for r in report.history
-        ],
+        (*PARTICIPANT_CSV_HEADER, *(("product",) if several else ())),
+        rows,
     )
+
+
+def _csv_row(r: DispenseHistoryRow, p: ProductFigures | None) -> list[object]:
+    """A dispense's cells; its counts, adherence and flags those of product `p` when given."""
+    kits, dispensed = (r.kits, r.tablets) if p is None else (p.kits, p.dispensed)
+    returned, unaccounted = (
+        (r.returned, r.unaccounted) if p is None else (p.returned, p.unaccounted)
+    )
+    taken, expected = (r.taken, r.expected) if p is None else (p.taken, p.expected)
+    adherence, flags = (r.adherence, r.flags) if p is None else (p.adherence, p.flags)
+    return [
+        r.cycle,
+        r.dispense_number,
+        day(r.day1),
+        day(r.dispensed_on),
+        r.dose_name,
+        " ".join(kits),
+        dispensed,
+        returned,
+        unaccounted,
+        None if unaccounted else taken,
+        expected,
+        None if adherence is None else round(adherence, 4),
+        " ".join(f.value for f in flags),
+        r.flag_reason,
+        day(r.returned_on),
+        " ".join(f"{o.key}={o.value:g}" for o in r.observations),
+        r.irt_confirmation,
+    ]
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ from dispensary.domain.codes import (
 )
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text, return_overdue
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
 from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
@@ -80,6 +80,7 @@ from dispensary.services.results import (
     Discrepancy,
     DispenseHistoryRow,
     KitCountCheck,
+    ProductFigures,
     ReconcileResult,
     SignOffRow,
     VerifyResult,
@@ -336,7 +337,7 @@ class _Findings:
         by_number = {p.number: pid for pid, p in self.people.items()}
         each: dict[int, list[Discrepancy]] = defaultdict(list)
         for number, row in found:
-            each[by_number[number]].append(_flag_finding(number, row))
+            each[by_number[number]].append(_flag_finding(self.study, number, row))
         for pid, findings in each.items():
             self.flags[pid] = (self.people[pid].number, tuple(findings))
 
@@ -994,12 +995,10 @@ def reason_code_words(code: str) -> str:
     return _(ReasonCode(code).label)
 
 
-def _flag_finding(number: str, row: DispenseHistoryRow) -> Discrepancy:
+def _flag_finding(study: Study, number: str, row: DispenseHistoryRow) -> Discrepancy:
     labels = ", ".join(_(f.label) for f in row.flags)
-    return Discrepancy(
-        DiscrepancyKind.ADHERENCE,
-        number,
-        _(
+    if study.tablets_only and len(row.products) < 2:
+        text = _(
             "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
             "Record the reason."
         ).format(
@@ -1008,9 +1007,75 @@ def _flag_finding(number: str, row: DispenseHistoryRow) -> Discrepancy:
             flags=labels,
             taken=row.taken,
             expected=row.expected,
-        ),
-        row.returned_on,
+        )
+    else:  # each count in its product's word, each product of a dispense of several on its own
+        text = _("{dispense} cycle {cycle}: {flags}; {taken}. Record the reason.").format(
+            dispense=number, cycle=row.cycle, flags=labels, taken=taken_said(study, row)
+        )
+    return Discrepancy(DiscrepancyKind.ADHERENCE, number, text, row.returned_on)
+
+
+def taken_said(study: Study, row: DispenseHistoryRow) -> str:
+    """What a flagged dispense's participant took of what was expected ("taken 18 of 21
+    expected"), or what is known when units were not brought back (unaccounted for, never read
+    as taken). A dispense of several products says each product of its own expected use, in
+    its word ("democapib 100 mg capsule taken 20 capsules of 28 capsules expected; ..."): 20
+    capsules and 21 tablets summed as "41" reconciled with neither. A study of tablets only
+    says bare numbers of tablets, as it always did."""
+    if len(row.products) > 1:
+        return _("; ").join(_product_taken(study, p) for p in row.products)
+    if study.tablets_only:
+        if not row.unaccounted:
+            return _("taken {taken} of {expected} expected").format(
+                taken=row.taken, expected=row.expected
+            )
+        if row.returned:
+            return _(
+                "{unaccounted} tablets not brought back (unaccounted for, not counted as taken); "
+                "{returned} returned from the kits brought back"
+            ).format(unaccounted=row.unaccounted, returned=row.returned)
+        return _(
+            "{unaccounted} tablets not brought back (unaccounted for, not counted as taken)"
+        ).format(unaccounted=row.unaccounted)
+    code = row.products[0].product if row.products else ""
+
+    def units(count: int | None) -> str:
+        return "" if count is None else study.units(code, count)
+
+    if not row.unaccounted:
+        return pgettext("in units", "taken {taken} of {expected} expected").format(
+            taken=units(row.taken), expected=units(row.expected)
+        )
+    if row.returned:
+        return _(
+            "{unaccounted} not brought back (unaccounted for, not counted as taken); "
+            "{returned} returned from the kits brought back"
+        ).format(unaccounted=units(row.unaccounted), returned=units(row.returned))
+    return _("{unaccounted} not brought back (unaccounted for, not counted as taken)").format(
+        unaccounted=units(row.unaccounted)
     )
+
+
+def _product_taken(study: Study, p: ProductFigures) -> str:
+    """One product of a flagged dispense of several, its counts in its own word."""
+    product = study.product_name(p.product)
+    if not p.unaccounted:
+        return _("{product} taken {taken} of {expected} expected").format(
+            product=product,
+            taken="" if p.taken is None else study.units(p.product, p.taken),
+            expected="" if p.expected is None else study.units(p.product, p.expected),
+        )
+    unaccounted = study.units(p.product, p.unaccounted)
+    if p.returned:
+        return _(
+            "{product}: {unaccounted} not brought back (unaccounted for, not counted as "
+            "taken); {returned} returned from the kits brought back"
+        ).format(
+            product=product, unaccounted=unaccounted, returned=study.units(p.product, p.returned)
+        )
+    return _(
+        "{product}: {unaccounted} not brought back (unaccounted for, not counted as taken)"
+    ).format(product=product, unaccounted=unaccounted)
 
 
 def _trail(

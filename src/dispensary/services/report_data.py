@@ -69,7 +69,7 @@ from dispensary.services.common import (
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, require
-from dispensary.services.reconciliation import reason_code_words, reconcile
+from dispensary.services.reconciliation import reason_code_words, reconcile, taken_said
 from dispensary.services.results import (
     AuditRow,
     DestructionRow,
@@ -1504,7 +1504,10 @@ def _open_items(
             row.returned_on,
             number,
             _("{dispense} cycle {cycle}: {flags}; {taken}; no reason recorded.").format(
-                dispense=row.dispense_number, cycle=row.cycle, flags=labels, taken=_taken_text(row)
+                dispense=row.dispense_number,
+                cycle=row.cycle,
+                flags=labels,
+                taken=taken_said(ctx.study, row),
             ),
         )
     live = list(
@@ -1601,23 +1604,6 @@ def _open_items(
         )
     order = {kind: i for i, kind in enumerate(OPEN_KINDS)}
     return sorted(found, key=lambda i: (order[i.kind], i.since or date.min, i.subject))
-
-
-def _taken_text(row: DispenseHistoryRow) -> str:
-    """'taken 18 of 21 expected', or what is known when tablets were not brought back: those are
-    unaccounted for, never read as taken."""
-    if not row.unaccounted:
-        return _("taken {taken} of {expected} expected").format(
-            taken=row.taken, expected=row.expected
-        )
-    if row.returned:
-        return _(
-            "{unaccounted} tablets not brought back (unaccounted for, not counted as taken); "
-            "{returned} returned from the kits brought back"
-        ).format(unaccounted=row.unaccounted, returned=row.returned)
-    return _(
-        "{unaccounted} tablets not brought back (unaccounted for, not counted as taken)"
-    ).format(unaccounted=row.unaccounted)
 
 
 def _dose_name(ctx: Context, level: int) -> str:

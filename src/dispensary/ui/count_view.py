@@ -82,6 +82,11 @@ class CountScreen(Screen):
                 "Scan a kit, count its tablets and type the number. The book balance is shown "
                 "only after your count is entered."
             )
+            if session.ctx.study.tablets_only
+            else self.tr(
+                "Scan a kit, count what it holds and type the number. The book balance is shown "
+                "only after your count is entered."
+            )
         )
         layout.insertWidget(1, hint)
 
@@ -93,6 +98,7 @@ class CountScreen(Screen):
         # typed "-2" was shown against the book, and recorded, as 2. The count is kept as
         # typed; `_reveal` refuses a text that is no whole number, the service a negative one.
         self.counted = text_field("countTablets", self.tr("Tablets you counted"))
+        self._product = ""  # the kit's product: the count is said in its word
         self.counted.setMinimumWidth(100)
         self.counted.returnPressed.connect(self._reveal)
         self.enter_button = action_button(self.tr("Enter count"), "enterCount", self._reveal)
@@ -257,14 +263,17 @@ class CountScreen(Screen):
         """The count's label: "Tablets counted" in a study of tablets only; else the kit's
         product's word once a kit is scanned ("Capsules counted", 清点粒数), "Quantity counted"
         before."""
+        self._product = product
         study = self.session.ctx.study
         if study.tablets_only:
             self.counted_label.setText(self.tr("Tablets counted"))
         elif product:
             units = units_word(study, product)
             self.counted_label.setText(self.tr("{units} counted").format(units=units))
+            self.counted.setPlaceholderText(self.tr("{units} you counted").format(units=units))
         else:
             self.counted_label.setText(self.tr("Quantity counted"))
+            self.counted.setPlaceholderText(self.tr("Quantity you counted"))
 
     def reset(self) -> None:
         """Clears the count in progress; the book balance is hidden again."""
@@ -317,7 +326,11 @@ class CountScreen(Screen):
         self.kit.setText(found.kit)
         self._name_count(found.product)
         self.message.show_message(
-            self.tr("Kit {kit}: count its tablets and type the number.").format(kit=found.kit),
+            self.tr("Kit {kit}: count its tablets and type the number.").format(kit=found.kit)
+            if self.session.ctx.study.tablets_only
+            else self.tr("Kit {kit}: count its {units} and type the number.").format(
+                kit=found.kit, units=units_word(self.session.ctx.study, found.product, False)
+            ),
             "info",
         )
         self.counted.setFocus()
@@ -333,11 +346,24 @@ class CountScreen(Screen):
                 return
         text = self.counted.text().strip()
         if not text:
-            self.message.show_message(self.tr("Type the number of tablets you counted first."))
+            self.message.show_message(
+                self.tr("Type the number of tablets you counted first.")
+                if self.session.ctx.study.tablets_only
+                else self.tr("Type the number of {units} you counted first.").format(
+                    units=units_word(self.session.ctx.study, self._product, False)
+                )
+            )
             self.counted.setFocus()
             return
         try:  # negative too: the service refuses it, saying to count again
-            counted = parse_whole(text, self.tr("number of tablets counted"))
+            counted = parse_whole(
+                text,
+                self.tr("number of tablets counted")
+                if self.session.ctx.study.tablets_only
+                else self.tr("number of {units} counted").format(
+                    units=units_word(self.session.ctx.study, self._product, False)
+                ),
+            )
         except InvalidInput as exc:  # "2O", "1.5": said, never read as another number
             self.message.show_message(exc.message)
             self.counted.setFocus()
@@ -429,6 +455,18 @@ class CountScreen(Screen):
                     "warning",
                 )
 
+    def _counted_text(self, kit: str, product: str, counted: int, book: int) -> str:
+        """What the signature is for: the count and the book in the kit's word ("28 capsules
+        (book 28 capsules)") in a study not of tablets only."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr("Count of kit {kit}: {counted} tablets (book {book})").format(
+                kit=kit, counted=counted, book=book
+            )
+        return self.tr("Count of kit {kit}: {counted} (book {book})").format(
+            kit=kit, counted=study.units(product, counted), book=study.units(product, book)
+        )
+
     def _record(self) -> None:
         if self._book is None or self.assessment is None:
             return
@@ -456,9 +494,7 @@ class CountScreen(Screen):
             self,
             actor.full_name,
             meaning.value,
-            self.tr("Count of kit {kit}: {counted} tablets (book {book})").format(
-                kit=found.kit, counted=counted, book=book
-            ),
+            self._counted_text(found.kit, found.product, counted, book),
         )
         if password is None:
             return
@@ -491,10 +527,15 @@ class CountScreen(Screen):
             if done.adjusted
             else self.tr(", no change")
         )
+        study = self.session.ctx.study
         self.message.show_message(
             self.tr(
                 "Count of kit {kit} recorded: {counted} tablets{note}. Scan the next kit."
-            ).format(kit=done.kit, counted=done.counted, note=note),
+            ).format(kit=done.kit, counted=done.counted, note=note)
+            if study.tablets_only
+            else self.tr("Count of kit {kit} recorded: {counted}{note}. Scan the next kit.").format(
+                kit=done.kit, counted=study.units(found.product, done.counted), note=note
+            ),
             "ok",
         )
         self.changed.emit()

@@ -216,12 +216,15 @@ class ForecastChart(QChartView):
         self.setObjectName("forecastChart")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(260)
+        # The rule of rules.least_usable_tablets, as the forecast report says it: a part-used
+        # kit counts too (the tooltip said "whole kits" only).
         self.setToolTip(
             self.tr(
                 "Kits usable: of the kits on hand at the week's start, those the week's cycles "
-                "can be given: the kits they take and, in a week that is not short, the whole "
-                "kits left that last for a cycle starting on any day of the week. Kits short: "
-                "kits needed less kits usable."
+                "can be given: the kits they take and, in a week that is not short, the kits left "
+                "that last for a cycle starting on any day of the week: a full kit always, a "
+                "part-used kit when it holds at least what a coming cycle needs beyond its full "
+                "kits. Kits short: kits needed less kits usable."
             )
         )
         self.values: dict[str, list[float]] = {}

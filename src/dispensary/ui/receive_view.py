@@ -378,10 +378,22 @@ class ReceiveScreen(Screen):
             self.lot.setFocus()
             raise InvalidInput(self.tr("Give the lot number first (it is on the kit label)."))
         text = self.tablets.text().strip()
+        study = self.session.ctx.study
+        units = units_word(study, str(self.product.currentData()), False)
         if not text:
-            raise FieldRefused(self.tr("Give the number of tablets in each kit."), self.tablets)
+            raise FieldRefused(
+                self.tr("Give the number of tablets in each kit.")
+                if study.tablets_only
+                else self.tr("Give the number of {units} in each kit.").format(units=units),
+                self.tablets,
+            )
         try:  # negative or 0 too: the service refuses the kit, saying why
-            tablets = parse_whole(text, self.tr("number of tablets in each kit"))
+            tablets = parse_whole(
+                text,
+                self.tr("number of tablets in each kit")
+                if study.tablets_only
+                else self.tr("number of {units} in each kit").format(units=units),
+            )
         except InvalidInput as exc:  # "2l", "21.5": said, never read as another number
             raise FieldRefused(exc.message, self.tablets) from None
         expiry = parse_expiry(self.expiry.text())
@@ -674,19 +686,38 @@ class ReceiveScreen(Screen):
         self.unrecorded = None  # the new shipment's labels are the ones to print
         self.labels_button.setText(self.tr("Print kit &labels"))
         self.labels_button.setEnabled(True)
-        done = (
-            self.tr(
-                "Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine"
-                " (temperature record not acceptable). Print the kit labels if the kits need them."
+        study = self.session.ctx.study
+        if study.tablets_only:
+            done = (
+                self.tr(
+                    "Shipment {shipment} received: {kits} kits, {tablets} tablets in quarantine"
+                    " (temperature record not acceptable). Print the kit labels if the kits need"
+                    " them."
+                )
+                if result.quarantined
+                else self.tr(
+                    "Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit"
+                    " labels if the kits need them."
+                )
             )
-            if result.quarantined
-            else self.tr(
-                "Shipment {shipment} received: {kits} kits, {tablets} tablets. Print the kit"
-                " labels if the kits need them."
+        else:  # each product in its word ("28 capsules, 30 tablets"), never summed as tablets
+            done = (
+                self.tr(
+                    "Shipment {shipment} received: {kits} kits, {units} in quarantine"
+                    " (temperature record not acceptable). Print the kit labels if the kits need"
+                    " them."
+                )
+                if result.quarantined
+                else self.tr(
+                    "Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if"
+                    " the kits need them."
+                )
             )
-        )
+        units = separated(units_of(study, p, n) for p, n in result.by_product)
         self.message.show_message(
-            done.format(shipment=result.shipment, kits=len(result.kits), tablets=result.tablets),
+            done.format(
+                shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
+            ),
             "warning" if result.quarantined else "ok",
         )
         self.labels_button.setFocus()

@@ -57,6 +57,7 @@ from dispensary.ui.widgets import (
     titled_page,
     to_date,
     two_columns,
+    units_of,
     units_word,
     wrapped_label,
 )
@@ -360,12 +361,7 @@ class ReturnScreen(Screen):
                 self.tr("Day 1 {day1} · {days} days to {last_day}").format(
                     day1=shown_date(d.day1), days=d.days, last_day=shown_date(d.last_day)
                 ),
-                self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
-                    dose=escape(dose_shown(self.session.ctx.study, d.dose_level, d.dose_name)),
-                    tablets=d.tablets,
-                    date=shown_date(d.dispensed_on),
-                    initials=escape(d.pharmacist_initials),
-                ),
+                self._dispensed_text(d),
             ]
         )
 
@@ -553,20 +549,36 @@ class ReturnScreen(Screen):
             return
         tablets = found.tablets
         if tablets is None:
-            self.message.show_message(self.tr("Type the number of tablets counted back."), "error")
+            self.message.show_message(
+                self.tr("Type the number of tablets counted back.")
+                if self.session.ctx.study.tablets_only
+                else self.tr("Type the number of {units} counted back.").format(
+                    units=units_word(self.session.ctx.study, self._product_of(found.kit), False)
+                ),
+                "error",
+            )
             self._refusal_shown = True
             self.counted.setFocus()
             return
         dispense = found.dispense
-        summary = self.tr(
-            "Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets"
-            " counted, {held} days held."
+        study = self.session.ctx.study
+        summary = (
+            self.tr(
+                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {tablets} tablets"
+                " counted, {held} days held."
+            )
+            if study.tablets_only
+            else self.tr(
+                "Return of kit {kit} from {participant} cycle {cycle} ({number}): {counted}"
+                " counted, {held} days held."
+            )
         ).format(
             kit=found.kit,
             participant=dispense.participant,
             cycle=dispense.cycle,
             number=dispense.number,
             tablets=tablets,
+            counted=units_of(study, self._product_of(found.kit), tablets),
             held=found.held_days,
         )
         password = SignatureDialog.ask(
@@ -614,18 +626,7 @@ class ReturnScreen(Screen):
     def _show_result(self, result: ReturnResult, note_given: bool) -> None:
         self._refusal_shown = False
         self.tally.clear()
-        parts = [
-            self.tr(
-                "<b>{kit}</b>: {back} tablets back. {number}: {dispensed} dispensed, {returned}"
-                " returned so far."
-            ).format(
-                kit=escape(result.kit),
-                back=result.tablets_returned,
-                number=escape(result.dispense_number),
-                dispensed=result.dispensed,
-                returned=result.returned,
-            )
-        ]
+        parts = [self._back_text(result)]
         if result.adherence is None and not result.flags:
             found = self.assessment
             left = len(found.kits_to_count) if found is not None else 0
@@ -720,6 +721,77 @@ class ReturnScreen(Screen):
             self.tr("{units} coun&ted").format(units=units_word(study, product))
             if product
             else self.tr("Quantity coun&ted")
+        )
+        # The placeholder and the box in its word too ("0 capsules", 0粒), not 片.
+        self.counted.setPlaceholderText(
+            self.tr("{units} in the bottle, counted").format(units=units_word(study, product))
+            if product
+            else self.tr("Quantity in the bottle, counted")
+        )
+        self.not_back.setText(
+            self.tr("Not brought back ({none}; flagged, not counted as taken)").format(
+                none=units_of(study, product, 0)
+            )
+            if product
+            else self.tr("Not brought back (counted as 0; flagged, not counted as taken)")
+        )
+
+    def _product_of(self, kit: str) -> str:
+        """The product of a kit of the dispense shown ("" when not one of its kits)."""
+        found = self.assessment
+        lines = found.kits if found is not None else ()
+        return next((line.product for line in lines if line.kit == kit), "")
+
+    def _each_product(self, counts: list[tuple[str, int]]) -> str:
+        """Counts of the dispense's products, each in its word, summed by product in the kits'
+        order ("28 capsules, 30 tablets"): capsules and tablets summed as one number
+        misstated both."""
+        study = self.session.ctx.study
+        summed: dict[str, int] = {}
+        for product, count in counts:
+            summed[product] = summed.get(product, 0) + count
+        return separated(units_of(study, code, count) for code, count in summed.items())
+
+    def _dispensed_text(self, d: DispenseResult) -> str:
+        """The card's line of what was dispensed: "{dose} · 21 tablets dispensed ..." in a
+        study of tablets only, else each product's count in its word."""
+        study = self.session.ctx.study
+        dose = escape(dose_shown(study, d.dose_level, d.dose_name))
+        day, initials = shown_date(d.dispensed_on), escape(d.pharmacist_initials)
+        if study.tablets_only:
+            return self.tr("{dose} · {tablets} tablets dispensed on {date} by {initials}").format(
+                dose=dose, tablets=d.tablets, date=day, initials=initials
+            )
+        dispensed = self._each_product([(k.product, k.tablets) for k in d.kits])
+        return self.tr("{dose} · {dispensed} dispensed on {date} by {initials}").format(
+            dose=dose, dispensed=escape(dispensed), date=day, initials=initials
+        )
+
+    def _back_text(self, result: ReturnResult) -> str:
+        """What came back of the kit and of the dispense so far: bare tablets in a study of
+        tablets only, else in each product's word (from the dispense's kits as read again)."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr(
+                "<b>{kit}</b>: {back} tablets back. {number}: {dispensed} dispensed, {returned}"
+                " returned so far."
+            ).format(
+                kit=escape(result.kit),
+                back=result.tablets_returned,
+                number=escape(result.dispense_number),
+                dispensed=result.dispensed,
+                returned=result.returned,
+            )
+        lines = self.assessment.kits if self.assessment is not None else ()
+        return self.tr(
+            "<b>{kit}</b>: {back} back. {number}: {dispensed} dispensed, {returned} returned so"
+            " far."
+        ).format(
+            kit=escape(result.kit),
+            back=escape(units_of(study, self._product_of(result.kit), result.tablets_returned)),
+            number=escape(result.dispense_number),
+            dispensed=escape(self._each_product([(k.product, k.dispensed) for k in lines])),
+            returned=escape(self._each_product([(k.product, k.returned or 0) for k in lines])),
         )
 
     def _clear(self) -> None:
