@@ -37,7 +37,7 @@ from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
@@ -279,11 +279,30 @@ class ReturnScreen(Screen):
             self._elsewhere(exc, text)
             return
         except DispensaryError as exc:
+            if self._her_next_cycle(text):
+                return
             self.scan_field.refused()
             self.message.show_message(exc.message, "error")
             return
         if not self._kit_refused(found, text):
             self._show_found(found)
+
+    def _her_next_cycle(self, code: str) -> bool:
+        """The participant of the return just counted, every kit back, scanned again: her next
+        cycle is what is wanted (count the return, then scan her for the next dispense), so the
+        Dispense screen opens on her, for one who dispenses. Any other participant with nothing
+        to count is refused here, in the service's words."""
+        from dispensary.ui.screens import screen_for  # the screens list imports this one
+
+        found = self.assessment
+        if found is None or found.kits_to_count or code != found.dispense.participant.upper():
+            return False
+        opens = screen_for(OpenKind.DISPENSE.value)
+        if opens is None or not opens.visible_to(self.session.actor.role):
+            return False  # a technician: the service's words, here
+        self.scan_field.clear()
+        self.open_request.emit(OpenKind.DISPENSE.value, found.dispense.participant)
+        return True
 
     def _kit_refused(self, found: ReturnAssessment, code: str) -> bool:
         """A kit scanned while a return is open that the service refuses for it: its refusal
@@ -643,8 +662,7 @@ class ReturnScreen(Screen):
             )
             self.result.setText("<br>".join(parts))
             self.message.show_message(self.tr("Return recorded."), "ok")
-            if left:
-                self.counted.setFocus()
+            self._next_action(bool(left))
             return
         # Flags are shown and explained whatever was expected: a return on the dispense day
         # (nothing expected yet) is flagged too, and has no adherence to show.
@@ -671,6 +689,17 @@ class ReturnScreen(Screen):
             else self.tr("Return recorded."),
             "ok",
         )
+        self._next_action(False)
+
+    def _next_action(self, kits_left: bool) -> None:
+        """The cursor where the next step is typed: the count of the next kit of the return,
+        else the scan field (the next participant, or her next cycle, is scanned); never the
+        button the disabled count field would hand it to, where a scan is lost."""
+        if kits_left:
+            self.counted.setFocus()
+            return
+        self.scan_field.setFocus()
+        self.scan_field.selectAll()
 
     def _ask_reason(self, show: bool) -> None:
         for widget in (self.reason_label, self.reason, self.reason_button):
