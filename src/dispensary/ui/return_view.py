@@ -3,6 +3,7 @@ adherence flag gets the pharmacist's reason while the participant is still there
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
@@ -60,6 +61,9 @@ from dispensary.ui.widgets import (
     units_word,
     wrapped_label,
 )
+
+COUNT_REFUSED = frozenset({ReturnCheck.TOO_MANY})
+"""The refusals of the count itself: the count is typed again (selected, to be replaced)."""
 
 KIT_SCANNED_REFUSED = frozenset(
     {ReturnCheck.KIT, ReturnCheck.KIT_ELSEWHERE, ReturnCheck.ALREADY_RECORDED}
@@ -405,6 +409,28 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return None
 
+    def _count_refused(self) -> bool:
+        """Whether the count typed is what the service refused: the same request without it
+        is not refused (a held period's dates, say, are not the count's fault)."""
+        dispense = self.dispense
+        if dispense is None or self.counted_tablets() is None:
+            return False
+        try:
+            returns.assess_return(
+                self.session.ctx,
+                self.session.actor,
+                replace(self._request(dispense.number), tablets=None),
+            )
+        except DispensaryError:
+            return False
+        return True
+
+    def _count_again(self) -> None:
+        """The cursor in the count, its text selected: what is typed next replaces the count
+        refused (a "2" typed after a refused "-2" made "-22")."""
+        self.counted.setFocus()
+        self.counted.selectAll()
+
     def _not_back_toggled(self, checked: bool) -> None:
         """A kit not brought back has nothing to count: the count is 0."""
         self.counted.blockSignals(True)
@@ -561,14 +587,17 @@ class ReturnScreen(Screen):
             except InvalidInput as exc:  # "12O", "1.5": said, never read as another number
                 self.message.show_message(exc.message, "error")
                 self._refusal_shown = True
-                self.counted.setFocus()
-                self.counted.selectAll()
+                self._count_again()
                 return
         found = self._reassess()
         if found is None:
+            if self._count_refused():  # "-2": selected, so the count typed again replaces it
+                self._count_again()
             return
         if found.refused:
             self.counted.setFocus()
+            if any(r.code in COUNT_REFUSED for r in found.refusals):
+                self.counted.selectAll()
             return
         tablets = found.tablets
         if tablets is None:
