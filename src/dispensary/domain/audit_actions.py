@@ -178,6 +178,7 @@ FIELD_NAMES: dict[str, str] = {
     "anchor": N_("audit field|Verification code"),
     "birth_year": N_("audit field|Year of birth"),
     "book": N_("audit field|On the book"),
+    "by_product": N_("audit field|Each product"),
     "computer": N_("audit field|Computer"),
     "computer_account": N_("audit field|Computer account"),
     "condition": N_("audit field|Condition on arrival"),
@@ -375,6 +376,43 @@ def balances_shown(value: object, product_name: Callable[[str], str] = str) -> s
     return _("; ").join(lines)
 
 
+PRODUCT_FIGURES: tuple[tuple[str, str], ...] = (
+    ("dispensed", N_("dispensed {count}")),
+    ("returned", N_("returned {count}")),
+    ("taken", N_("taken {count}")),
+    ("expected", N_("expected {count}")),
+    ("not_brought_back", N_("not brought back {count}")),
+)
+"""What a dispense or a return of several products records of each (`by_product`:
+ProductFigures.recorded, dispensing._units_recorded), in this order: each in its own units."""
+
+
+def by_product_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
+    """Each product's figures of a dispense or return of several products in the reader's
+    language ("democapib (fictional) 100 mg capsule: dispensed 28, returned 10, taken 18,
+    expected 28, under-use"), stored as a list of objects. None for a value of another shape."""
+    if not isinstance(value, list) or not value:
+        return None
+    lines = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("product"), str):
+            return None
+        parts = [
+            _(words).format(count=item[key])
+            for key, words in PRODUCT_FIGURES
+            if isinstance(item.get(key), int) and not isinstance(item.get(key), bool)
+        ]
+        flags = item.get("flags")
+        if isinstance(flags, list):
+            parts.extend(_first_lower(_coded("flags", f) or f) for f in flags if isinstance(f, str))
+        lines.append(
+            _("{product}: {figures}").format(
+                product=product_name(item["product"]), figures=_(", ").join(parts)
+            )
+        )
+    return _("; ").join(lines)
+
+
 def value_shown(key: str, value: object, product_name: Callable[[str], str] = str) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
@@ -388,6 +426,12 @@ def value_shown(key: str, value: object, product_name: Callable[[str], str] = st
         balances = balances_shown(value, product_name)
         if balances is not None:
             return balances
+    if key == "by_product":
+        figures = by_product_shown(value, product_name)
+        if figures is not None:
+            return figures
+    if key == "product" and isinstance(value, str) and value:
+        return product_name(value)
     if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [_first_lower(_coded("flags", v) or v) for v in value]
     if not isinstance(value, str):

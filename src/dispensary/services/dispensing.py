@@ -281,7 +281,7 @@ def dispense_cycle(
                 "day1": found.day1,
                 "dose_level": found.dose_level,
                 "kits": [k.number for k, _tablets in chosen],
-                "tablets": tablets,
+                **_units_recorded(chosen, tablets),
                 "days": days,
                 "dispensed_on": day,
                 "platelets": checked.platelets,
@@ -304,6 +304,18 @@ def dispense_cycle(
             irt_confirmation=checked.irt_confirmation,
         )
         return replace(result, notices=notices)
+
+
+def _units_recorded(chosen: Sequence[tuple[Kit, int]], tablets: int) -> dict[str, object]:
+    """The units a dispense's audit entry records: `tablets` for a dispense of one product, as
+    always; for several, each product's own units (`by_product`), never one sum of a capsule's
+    and a tablet's ("Tablets: 58" of 28 capsules and 30 tablets)."""
+    units: dict[str, int] = {}
+    for kit, kit_tablets in chosen:
+        units[kit.product] = units.get(kit.product, 0) + kit_tablets
+    if len(units) < 2:
+        return {"tablets": tablets}
+    return {"by_product": [{"product": p, "dispensed": n} for p, n in units.items()]}
 
 
 class ObservationRefused(InvalidInput):

@@ -182,21 +182,25 @@ def record_return(
             AuditAction.RETURN,
             "return",
             ret.id,
-            {
-                "dispense": record.number,
-                "kit": number,
-                "tablets": count,
-                "returned_on": day,
-                "held_days": held,
-                "held_from": checked.held_from,
-                "held_until": checked.held_until,
-                "held_ordered_by": checked.held_ordered_by,
-                "outcome": checked.outcome or "counted",
-                "taken": result.taken,
-                "expected": result.expected,
-                "flags": [f.value for f in result.flags],
-                "note": note_text,
-            },
+            _return_values(
+                {
+                    "dispense": record.number,
+                    "kit": number,
+                    "tablets": count,
+                    "returned_on": day,
+                    "held_days": held,
+                    "held_from": checked.held_from,
+                    "held_until": checked.held_until,
+                    "held_ordered_by": checked.held_ordered_by,
+                    "outcome": checked.outcome or "counted",
+                    "taken": result.taken,
+                    "expected": result.expected,
+                    "flags": [f.value for f in result.flags],
+                    "note": note_text,
+                },
+                result,
+                kit_row.product,
+            ),
         )
         return result
 
@@ -924,4 +928,18 @@ def _result(
         adherence,
         flags,
         ret.corrects_id,
+        rows[0].products if rows else (),
     )
+
+
+def _return_values(
+    values: dict[str, object], result: ReturnResult, product: str
+) -> dict[str, object]:
+    """What a return's audit entry records: for a dispense of several products, the kit's
+    product and each product's own figures (`by_product`) in place of the dispense's taken and
+    expected, which summed a capsule's and a tablet's units (and said 58 "tablets taken" of a
+    return not yet complete); a dispense of one product records what it always has."""
+    if len(result.products) < 2:
+        return values
+    shown = {k: v for k, v in values.items() if k not in ("taken", "expected")}
+    return shown | {"product": product, "by_product": [p.recorded() for p in result.products]}
