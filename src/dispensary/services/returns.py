@@ -70,12 +70,13 @@ from dispensary.services.queries import (
     dispense_result,
     expected_use_until,
     history_rows,
+    judged_product,
     live_dispenses,
     product_tallies,
     start_date,
     unaccounted_of,
 )
-from dispensary.services.results import ReturnResult
+from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
 
@@ -463,6 +464,7 @@ def _plan_return(
             expected_use_until(session, record),
             unaccounted_of(session, list(back.values())),
             product_tallies(session, record, list(back.values())),
+            {k.product: tuple(x.kit for x in kits if x.product == k.product) for k in kits},
         )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
@@ -488,8 +490,10 @@ def _preview(
     until: date | None,
     unaccounted_before: int,
     tallies: dict[str, ProductTally],
+    kits_of: dict[str, tuple[str, ...]],
 ) -> AdherencePreview:
-    """What the return would record, as `_result` reads it back once it is written."""
+    """What the return would record, as `_result` reads it back once it is written; each
+    product's own figures for a dose of several (`kits_of`: each product's kits)."""
     tablets = checked.tablets
     assert tablets is not None
     product = line.kit.product
@@ -516,8 +520,27 @@ def _preview(
             found.adherence,
             found.flags,
         )
+        figures = {
+            code: ProductFigures(
+                code,
+                kits_of.get(code, ()),
+                tally.dispensed,
+                tally.returned,
+                unaccounted=tally.unaccounted,
+            )
+            for code, tally in tallies.items()
+        }
+        products = (
+            tuple(judged_product(figures[code], judged) for code, judged in found.by_product)
+            if found.by_product
+            else tuple(  # one product: the dispense's figures are its own, as in the history
+                replace(p, taken=taken, expected=expected, adherence=adherence, flags=flags)
+                for p in figures.values()
+            )
+        )
     else:  # a kit is still out: no adherence yet; taken is what is not back
         taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
+        products = ()
     return AdherencePreview(
         kit=line.kit.number,
         kit_dispensed=line.tablets,
@@ -531,6 +554,7 @@ def _preview(
         adherence=adherence,
         flags=flags,
         explained=bool(checked.note),
+        products=products,
     )
 
 

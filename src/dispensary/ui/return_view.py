@@ -32,7 +32,7 @@ from dispensary.services.assessment import (
     ReturnRequest,
 )
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
-from dispensary.services.results import DispenseResult, ReturnResult
+from dispensary.services.results import DispenseResult, ProductFigures, ReturnResult
 from dispensary.study import Study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
@@ -72,7 +72,9 @@ KIT_SCANNED_REFUSED = frozenset(
 
 
 def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
-    """The kits of the dispense: what each held, and whether it is back (its status then)."""
+    """The kits of the dispense: what each held, and whether it is back (its status then); in
+    a study not of tablets only, each count in its kit's word ("28 capsules", 28粒), never
+    under "Dispensed" read as 发放片数."""
 
     def state(line: ReturnKitLine) -> str:
         if line.to_count:
@@ -87,8 +89,10 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
         ),
         Column(QCoreApplication.translate("ReturnScreen", "Lot"), lambda r: r.lot),
         Column(
-            QCoreApplication.translate("ReturnScreen", "Dispensed"),
-            lambda r: r.dispensed,
+            QCoreApplication.translate("ReturnScreen", "Dispensed")
+            if study.tablets_only
+            else QCoreApplication.translate("ReturnScreen", "Dispensed", "a count in its word"),
+            lambda r: study.quantity(r.product, r.dispensed),
             align_right=True,
         ),
         Column(
@@ -496,12 +500,7 @@ class ReturnScreen(Screen):
             self.kit.blockSignals(True)
             self.kit.clear()
             for line in found.kits_to_count:
-                self.kit.addItem(
-                    self.tr("{kit} ({dispensed} dispensed)").format(
-                        kit=line.kit, dispensed=line.dispensed
-                    ),
-                    line.kit,
-                )
+                self.kit.addItem(self._kit_choice(line), line.kit)
             if found.kit:
                 self._select_kit(found.kit)
             self.kit.blockSignals(False)
@@ -518,17 +517,31 @@ class ReturnScreen(Screen):
             self.message.clear_message()
             self._refusal_shown = False
 
+    def _kit_choice(self, line: ReturnKitLine) -> str:
+        """A kit to count as the chooser lists it: "K0101 (21 dispensed)" (发放 21 片) in a
+        study of tablets only; else in the kit's own word ("C3007 (28 capsules dispensed)",
+        发放 28粒), never 片 of capsules."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr("{kit} ({dispensed} dispensed)").format(
+                kit=line.kit, dispensed=line.dispensed
+            )
+        return self.tr("{kit} ({units} dispensed)").format(
+            kit=line.kit, units=study.units(line.product, line.dispensed)
+        )
+
     def _tally_text(self, found: ReturnAssessment) -> str:
         preview = found.preview
         line = found.line(found.kit) if found.kit else None
         if line is None or not line.to_count:
             return ""
-        if preview is None:
-            return self.tr("Kit {kit}: {dispensed} dispensed").format(
-                kit=line.kit, dispensed=line.dispensed
-            )
-        parts = [
-            self.tr(
+        study = self.session.ctx.study
+        if study.tablets_only:
+            if preview is None:
+                return self.tr("Kit {kit}: {dispensed} dispensed").format(
+                    kit=line.kit, dispensed=line.dispensed
+                )
+            kit_line = self.tr(
                 "Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken"
             ).format(
                 kit=preview.kit,
@@ -536,7 +549,20 @@ class ReturnScreen(Screen):
                 returned=preview.kit_returned,
                 taken=preview.kit_taken,
             )
-        ]
+        else:  # each number in the kit's own word: "28 capsules", 28粒, never 片 of capsules
+            if preview is None:
+                return self.tr("Kit {kit}: {units} dispensed").format(
+                    kit=line.kit, units=escape(study.units(line.product, line.dispensed))
+                )
+            kit_line = self.tr(
+                "Kit {kit}: {units} dispensed · {back} counted back · {used} taken"
+            ).format(
+                kit=preview.kit,
+                units=escape(study.units(line.product, preview.kit_dispensed)),
+                back=escape(study.units(line.product, preview.kit_returned)),
+                used=escape(study.units(line.product, preview.kit_taken)),
+            )
+        parts = [kit_line]
         if not preview.complete:
             parts.append(
                 by_count(
@@ -552,6 +578,11 @@ class ReturnScreen(Screen):
                 ).format(left=preview.kits_left)
             )
             return "<br>".join(parts)
+        if self._by_product(preview.products):  # each drug of its own use, flagged apart
+            parts.extend(self._product_line(p) for p in preview.products)
+            if preview.flags and not preview.explained:
+                parts.append(self._ask_why())
+            return "<br>".join(parts)
         parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
         if preview.flags:
             flags = escape(separated(term(f.label) for f in preview.flags))
@@ -564,6 +595,41 @@ class ReturnScreen(Screen):
             )
             parts.append(flagged.format(flags=flags))
         return "<br>".join(parts)
+
+    def _by_product(self, products: tuple[ProductFigures, ...]) -> bool:
+        """The adherence said product by product, each in its own units: a dose of several
+        products (their sums count no one unit), or a study not of tablets only (片 of
+        capsules); a study of tablets only, one product, as the dispense's own figures."""
+        return len(products) > 1 or (bool(products) and not self.session.ctx.study.tablets_only)
+
+    def _product_line(self, p: ProductFigures) -> str:
+        """One product of a dose of several with its own figures, in its own units, and its
+        flags (the service's: ProductFigures), so a flag says which drug it is of; the
+        dispense's mixed sums said "adherence 98%" beside "Under-use, Over-use"."""
+        study = self.session.ctx.study
+
+        def units(count: int | None) -> str:
+            return "—" if count is None else escape(study.units(p.product, count))
+
+        line = self.tr(
+            "{product}: expected <b>{expected}</b> · taken <b>{taken}</b> · adherence"
+            " <b>{adherence}</b>"
+        ).format(
+            product=escape(study.product_name(p.product)),
+            expected=units(p.expected),
+            taken=units(p.taken),
+            adherence="—" if p.adherence is None else f"{p.adherence:.0%}",
+        )
+        if not p.flags:
+            return line
+        flags = escape(separated(term(f.label) for f in p.flags))
+        return self.tr("{line} · {flags}").format(
+            line=line,
+            flags=self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(flags=flags),
+        )
+
+    def _ask_why(self) -> str:
+        return self.tr("<span style='color:#8a1c13'>Ask the participant why.</span>")
 
     def _adherence_text(self, expected: int, taken: int, adherence: float | None) -> str:
         return self.tr(
@@ -695,8 +761,12 @@ class ReturnScreen(Screen):
             return
         # Flags are shown and explained whatever was expected: a return on the dispense day
         # (nothing expected yet) is flagged too, and has no adherence to show.
-        parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
-        if result.flags:
+        by_product = self._by_product(result.products)
+        if by_product:  # each drug of its own expected use, flagged apart
+            parts.extend(self._product_line(p) for p in result.products)
+        else:
+            parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
+        if result.flags and not by_product:
             flags = separated(term(f.label) for f in result.flags)
             parts.append(
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(
