@@ -418,8 +418,8 @@ def value_shown(key: str, value: object, product_name: Callable[[str], str] = st
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
     on_treatment and F (role: pharmacist, 药师; sex: F, female, 女; signature: dispensed; a
     kit's status; a count's or a destruction's reason code; a return's outcome and flags; a
-    study's status). English words start in lower case, as they read after
-    "Status: ". Anything else (free text, numbers, a code this version does not write) as
+    study's status; a "yes" or "no" the services write as a word, 是/否). English words start
+    in lower case, as they read after "Status: ". Anything else (free text, numbers, a code this version does not write) as
     stored. A reconciliation sign-off's products are written with what each number is
     (`product_name` names a product by its code: Study.product_name)."""
     if key == "products":
@@ -447,9 +447,16 @@ STUDY_STATUSES: dict[str, str] = {
 """A study's status as services.studies records its closing."""
 
 
+YES_NO_KEYS = frozenset({"today_may_be_fixed", "must_change_password", "password_set", "access"})
+"""The values the services record as the words "yes" or "no" (services.setup's training
+database, services.users, services.studies' access), said in the reader's language."""
+
+
 def _coded(key: str, value: str) -> str | None:
     """The word for the code `value` of `key` in the reader's language; None when `key` holds
     no code or `value` is not one of its codes."""
+    if key in YES_NO_KEYS and value in ("yes", "no"):
+        return _("yes") if value == "yes" else _("no")
     if key == "outcome" and value in RETURN_OUTCOMES:
         return _in_context(RETURN_OUTCOMES[value])
     if key == "status" and value in STUDY_STATUSES:
