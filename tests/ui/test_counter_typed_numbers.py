@@ -1,7 +1,8 @@
 """A number mistyped at the counter is kept as typed and refused, never read as another number:
 the platelet field dropped the letter of "12O" (a letter O for a zero) and a dispense was signed
 with 12 (120 would have needed the hold override's reason); the return's tablets field dropped
-the minus of "-2" and recorded 2 back. A refused count puts the cursor back in its field."""
+the minus of "-2" and recorded 2 back. A refused count puts the cursor back in its field, the
+count selected so the number typed again replaces it."""
 
 from __future__ import annotations
 
@@ -135,9 +136,16 @@ def test_a_minus_typed_in_the_tablets_returned_is_kept_and_refused(
     }[language]
     assert screen.message.text() == said and screen.message.kind == "error"
     assert QApplication.focusWidget() is screen.counted
+    assert screen.counted.selectedText() == "-2"  # selected, as the platelets' field is
+    qtbot.keyClicks(screen.counted, "30")  # typed again: replaces "-2" (it made "-230")
+    assert screen.counted.text() == "30"
+    qtbot.keyClick(screen.counted, Qt.Key.Key_Return)  # 30 of the kit's 21: refused too
+    assert signatures.asked == [] and returned(counter) is None
+    assert screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.counted
+    assert screen.counted.selectedText() == "30"
 
-    screen.counted.clear()
-    scan(qtbot, screen.counted, "1O")  # a letter O for a zero
+    scan(qtbot, screen.counted, "1O")  # a letter O for a zero, typed over the 30
     assert screen.counted.text() == "1O"
     assert signatures.asked == [] and returned(counter) is None
     said = {

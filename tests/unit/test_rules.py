@@ -505,6 +505,18 @@ def test_scanned_kits_must_cover_the_cycle() -> None:
         check_scanned_cover([kit(tablets=20), kit("K2", product="p2.5")], "p7.5", 21)
 
 
+def test_scanned_capsules_are_said_as_capsules() -> None:
+    """A capsule product's shortfall in its own word: "hold 0 tablets of ... capsule" said
+    a capsule was a tablet."""
+    with says(RuleViolation, "hold 0 capsules of c100; 28 capsules are needed for the cycle"):
+        check_scanned_cover([kit("K2", product="t25")], "c100", 28, "", lambda n: f"{n} capsules")
+    with (
+        speaking(Language.ZH_CN),
+        says(RuleViolation, "已扫描的药盒共有c100 0粒；本周期需要 28粒。"),
+    ):
+        check_scanned_cover([], "c100", 28, "", lambda n: f"{n}粒")
+
+
 def test_returns_cannot_exceed_what_was_dispensed() -> None:
     check_return_quantity(21, 21, 0, "K1")
     check_return_quantity(5, 21, 16, "K1")

@@ -835,6 +835,11 @@
         <translation>发放片数</translation>
     </message>
     <message>
+        <source>Dispensed</source>
+        <comment>a count in its word</comment>
+        <translation>发放数量</translation>
+    </message>
+    <message>
         <source>Return</source>
         <translation>退药</translation>
     </message>
@@ -987,6 +992,10 @@
         <translation>{kit}（发放 {dispensed} 片）</translation>
     </message>
     <message>
+        <source>{kit} ({units} dispensed)</source>
+        <translation>{kit}（发放 {units}）</translation>
+    </message>
+    <message>
         <source>Kit {kit}: {dispensed} dispensed</source>
         <translation>药盒 {kit}：发放 {dispensed} 片</translation>
     </message>
@@ -995,12 +1004,32 @@
         <translation>药盒 {kit}：发放 {dispensed} 片 · 清点退回 {returned} 片 · 已服 {taken} 片</translation>
     </message>
     <message>
+        <source>Kit {kit}: {units} dispensed</source>
+        <translation>药盒 {kit}：发放 {units}</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {units} dispensed · {back} counted back · {used} taken</source>
+        <translation>药盒 {kit}：发放 {units} · 清点退回 {back} · 已服 {used}</translation>
+    </message>
+    <message>
         <source>Adherence is worked out when every kit is back: {left} kit still to count after this one.</source>
         <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
     </message>
     <message>
         <source>Adherence is worked out when every kit is back: {left} kits still to count after this one.</source>
         <translation>所有药盒退回后才计算依从性：此盒之后还有 {left} 盒待清点。</translation>
+    </message>
+    <message>
+        <source>{product}: expected &lt;b&gt;{expected}&lt;/b&gt; · taken &lt;b&gt;{taken}&lt;/b&gt; · adherence &lt;b&gt;{adherence}&lt;/b&gt;</source>
+        <translation>{product}：应服 &lt;b&gt;{expected}&lt;/b&gt; · 已服 &lt;b&gt;{taken}&lt;/b&gt; · 依从性 &lt;b&gt;{adherence}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>{line} · {flags}</source>
+        <translation>{line} · {flags}</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#8a1c13&apos;&gt;Ask the participant why.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#8a1c13&apos;&gt;请询问受试者原因。&lt;/span&gt;</translation>
     </message>
     <message>
         <source>number of tablets returned</source>

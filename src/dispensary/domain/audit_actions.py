@@ -178,6 +178,7 @@ FIELD_NAMES: dict[str, str] = {
     "anchor": N_("audit field|Verification code"),
     "birth_year": N_("audit field|Year of birth"),
     "book": N_("audit field|On the book"),
+    "by_product": N_("audit field|Each product"),
     "computer": N_("audit field|Computer"),
     "computer_account": N_("audit field|Computer account"),
     "condition": N_("audit field|Condition on arrival"),
@@ -375,19 +376,62 @@ def balances_shown(value: object, product_name: Callable[[str], str] = str) -> s
     return _("; ").join(lines)
 
 
+PRODUCT_FIGURES: tuple[tuple[str, str], ...] = (
+    ("dispensed", N_("dispensed {count}")),
+    ("returned", N_("returned {count}")),
+    ("taken", N_("taken {count}")),
+    ("expected", N_("expected {count}")),
+    ("not_brought_back", N_("not brought back {count}")),
+)
+"""What a dispense or a return of several products records of each (`by_product`:
+ProductFigures.recorded, dispensing._units_recorded), in this order: each in its own units."""
+
+
+def by_product_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
+    """Each product's figures of a dispense or return of several products in the reader's
+    language ("democapib (fictional) 100 mg capsule: dispensed 28, returned 10, taken 18,
+    expected 28, under-use"), stored as a list of objects. None for a value of another shape."""
+    if not isinstance(value, list) or not value:
+        return None
+    lines = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("product"), str):
+            return None
+        parts = [
+            _(words).format(count=item[key])
+            for key, words in PRODUCT_FIGURES
+            if isinstance(item.get(key), int) and not isinstance(item.get(key), bool)
+        ]
+        flags = item.get("flags")
+        if isinstance(flags, list):
+            parts.extend(_first_lower(_coded("flags", f) or f) for f in flags if isinstance(f, str))
+        lines.append(
+            _("{product}: {figures}").format(
+                product=product_name(item["product"]), figures=_(", ").join(parts)
+            )
+        )
+    return _("; ").join(lines)
+
+
 def value_shown(key: str, value: object, product_name: Callable[[str], str] = str) -> object:
     """A coded value in the reader's words where its key says which code it is, in every
     language: an inspector reads "Status: on treatment" and "Sex: female", not the stored
     on_treatment and F (role: pharmacist, 药师; sex: F, female, 女; signature: dispensed; a
     kit's status; a count's or a destruction's reason code; a return's outcome and flags; a
-    study's status). English words start in lower case, as they read after
-    "Status: ". Anything else (free text, numbers, a code this version does not write) as
+    study's status; a "yes" or "no" the services write as a word, 是/否). English words start
+    in lower case, as they read after "Status: ". Anything else (free text, numbers, a code this version does not write) as
     stored. A reconciliation sign-off's products are written with what each number is
     (`product_name` names a product by its code: Study.product_name)."""
     if key == "products":
         balances = balances_shown(value, product_name)
         if balances is not None:
             return balances
+    if key == "by_product":
+        figures = by_product_shown(value, product_name)
+        if figures is not None:
+            return figures
+    if key == "product" and isinstance(value, str) and value:
+        return product_name(value)
     if key == "flags" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [_first_lower(_coded("flags", v) or v) for v in value]
     if not isinstance(value, str):
@@ -403,9 +447,16 @@ STUDY_STATUSES: dict[str, str] = {
 """A study's status as services.studies records its closing."""
 
 
+YES_NO_KEYS = frozenset({"today_may_be_fixed", "must_change_password", "password_set", "access"})
+"""The values the services record as the words "yes" or "no" (services.setup's training
+database, services.users, services.studies' access), said in the reader's language."""
+
+
 def _coded(key: str, value: str) -> str | None:
     """The word for the code `value` of `key` in the reader's language; None when `key` holds
     no code or `value` is not one of its codes."""
+    if key in YES_NO_KEYS and value in ("yes", "no"):
+        return _("yes") if value == "yes" else _("no")
     if key == "outcome" and value in RETURN_OUTCOMES:
         return _in_context(RETURN_OUTCOMES[value])
     if key == "status" and value in STUDY_STATUSES:

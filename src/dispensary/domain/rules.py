@@ -932,18 +932,34 @@ def least_usable_tablets(needs: Iterable[int], tablets_per_kit: int) -> int:
 
 
 def check_scanned_cover(
-    kits: Sequence[KitCandidate], product: str, tablets: int, name: str = ""
+    kits: Sequence[KitCandidate],
+    product: str,
+    tablets: int,
+    name: str = "",
+    counted: Callable[[int], str | None] | None = None,
 ) -> None:
     """The kits scanned hold the tablets of the product the cycle needs (`name`: the product as
-    the refusal names it to its reader, else its code)."""
+    the refusal names it to its reader, else its code; `counted`: a count of a product not of
+    tablets in its own word, "28 capsules" / 28粒, None for tablets: a capsule is never said
+    to be a tablet)."""
     total = sum(k.tablets for k in kits if k.product == product)
-    if total < tablets:
+    if total >= tablets:
+        return
+    held = counted(total) if counted is not None else None
+    needed = counted(tablets) if counted is not None else None
+    if held is not None and needed is not None:
         raise RuleViolation(
             _(
-                "The kits scanned hold {total} tablets of {product}; {tablets} are needed for "
-                "the cycle. Scan another kit."
-            ).format(total=total, product=name or product, tablets=tablets)
+                "The kits scanned hold {held} of {product}; {needed} are needed for the cycle. "
+                "Scan another kit."
+            ).format(held=held, product=name or product, needed=needed)
         )
+    raise RuleViolation(
+        _(
+            "The kits scanned hold {total} tablets of {product}; {tablets} are needed for "
+            "the cycle. Scan another kit."
+        ).format(total=total, product=name or product, tablets=tablets)
+    )
 
 
 RULE_TO_CONFIRM = "Rule to confirm"

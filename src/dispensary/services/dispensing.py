@@ -104,7 +104,7 @@ from dispensary.services.users import (
     outside_study,
     presign,
 )
-from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study
+from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, is_tablet
 
 _NEXT_NUMBER = select(
     select(func.max(Dispense.id)).scalar_subquery(),
@@ -283,7 +283,7 @@ def dispense_cycle(
                 "day1": found.day1,
                 "dose_level": found.dose_level,
                 "kits": [k.number for k, _tablets in chosen],
-                "tablets": tablets,
+                **_units_recorded(chosen, tablets),
                 "days": days,
                 "dispensed_on": day,
                 "platelets": checked.platelets,
@@ -306,6 +306,18 @@ def dispense_cycle(
             irt_confirmation=checked.irt_confirmation,
         )
         return replace(result, notices=notices)
+
+
+def _units_recorded(chosen: Sequence[tuple[Kit, int]], tablets: int) -> dict[str, object]:
+    """The units a dispense's audit entry records: `tablets` for a dispense of one product, as
+    always; for several, each product's own units (`by_product`), never one sum of a capsule's
+    and a tablet's ("Tablets: 58" of 28 capsules and 30 tablets)."""
+    units: dict[str, int] = {}
+    for kit, kit_tablets in chosen:
+        units[kit.product] = units.get(kit.product, 0) + kit_tablets
+    if len(units) < 2:
+        return {"tablets": tablets}
+    return {"by_product": [{"product": p, "dispensed": n} for p, n in units.items()]}
 
 
 class ObservationRefused(InvalidInput):
@@ -722,6 +734,7 @@ def _plan(
             checked.day,
             dose_name=study.dose_name(dose.level),
             product_name=study.product_name,
+            counted=partial(_counted, study),
             reader=reader,
         )
         if irt and checked.irt_kit:
@@ -1066,12 +1079,13 @@ def _scanned(
     *,
     dose_name: str,
     product_name: Callable[[str], str],
+    counted: Callable[[str, int], str | None],
     reader: Collection[int],
 ) -> tuple[list[KitVerdict], list[tuple[Kit, int]]]:
     """The verdict on each scanned code, in scan order, and the kits taken (`fefo`: warn of a
     kit taken before one that expires first; not when an IRT assigns the kit; `shown`: each
     taken kit's row for the screen; `product_name`: a product as the reader's language names
-    it, never its code)."""
+    it, never its code; `counted`: a count of a product not of tablets in its word, _counted)."""
     verdicts: list[KitVerdict] = []
     errors: dict[int, type[RuleViolation]] = {}  # a code that is no kit: NotFound, InvalidInput
     taken: list[tuple[Kit, KitCandidate]] = []
@@ -1092,6 +1106,7 @@ def _scanned(
             today,
             today if on is None else on,
             product_name,
+            counted,
         )
         if isinstance(refusal, str):
             verdicts.append(KitVerdict(kit.number, False, refusal))
@@ -1103,7 +1118,7 @@ def _scanned(
         if not of_product:
             continue
         try:
-            _check_not_too_many(of_product, tablets)
+            _check_not_too_many(of_product, tablets, counted(product, tablets))
         except RuleViolation as exc:
             last = max(
                 i for i, v in enumerate(verdicts) if v.accepted and v.code == of_product[-1].number
@@ -1121,7 +1136,14 @@ def _scanned(
     for product, tablets in needs.items():
         found.check(
             DispenseCheck.KITS_SHORT,
-            partial(check_scanned_cover, scanned, product, tablets, product_name(product)),
+            partial(
+                check_scanned_cover,
+                scanned,
+                product,
+                tablets,
+                product_name(product),
+                partial(counted, product),
+            ),
         )
     numbers = [c.number for c in scanned]
     for picked in scanned if fefo else ():
@@ -1215,6 +1237,7 @@ def _kit_refusal(
     today: date,
     on: date,
     product_name: Callable[[str], str],
+    counted: Callable[[str, int], str | None],
 ) -> KitCandidate | str:
     """The scanned kit as a candidate, or why it is refused: scanned twice, the wrong product,
     not dispensable (or received after the dispense's day `on`), or not needed (`dose_name`:
@@ -1240,6 +1263,12 @@ def _kit_refusal(
     except RuleViolation as exc:
         return exc.message
     already = sum(c.tablets for _kit, c in taken if c.product == kit.product)
+    units = counted(kit.product, needs[kit.product])
+    if already >= needs[kit.product] and units is not None:
+        return _(
+            "Kit {kit} is not needed: the kits scanned already hold the {units} of {product} "
+            "for the cycle. Put it back."
+        ).format(kit=kit.number, units=units, product=product_name(kit.product))
     if already >= needs[kit.product]:
         return _(
             "Kit {kit} is not needed: the kits scanned already hold the {tablets} tablets of "
@@ -1253,9 +1282,26 @@ def _last_dispense(session: Session, participant: Participant) -> Dispense | Non
     return live[-1] if live else None
 
 
-def _check_not_too_many(kits: Sequence[KitCandidate], tablets: int) -> None:
+def _counted(study: Study, product: str, count: int) -> str | None:
+    """A count of a product not of tablets in its own word ("28 capsules", 28粒), for the
+    kit refusals to say; None for tablets, said as they always have been."""
+    return None if is_tablet(study.form_of(product)) else study.units(product, count)
+
+
+def _check_not_too_many(
+    kits: Sequence[KitCandidate], tablets: int, units: str | None = None
+) -> None:
+    """A kit more than the cycle needs (`units`: the need in its word, of a product not of
+    tablets)."""
     total = sum(k.tablets for k in kits)
     for kit in kits:
+        if total - kit.tablets >= tablets and units is not None:
+            raise RuleViolation(
+                _(
+                    "Kit {kit} is not needed: the other kits scanned already hold the {units} "
+                    "of the cycle. Put it back."
+                ).format(kit=kit.number, units=units)
+            )
         if total - kit.tablets >= tablets:
             raise RuleViolation(
                 _(

@@ -789,17 +789,22 @@ def _with_adherence(row: DispenseHistoryRow, found: Adherence) -> tuple[ProductF
                 )
             )
             continue
-        lost = p.unaccounted > 0
-        figures.append(
-            replace(
-                p,
-                taken=None if lost else judged.taken,
-                expected=judged.expected,
-                adherence=None if lost else judged.adherence,
-                flags=(Flag.NOT_BROUGHT_BACK,) if lost else judged.flags,
-            )
-        )
+        figures.append(judged_product(p, judged))
     return tuple(figures)
+
+
+def judged_product(p: ProductFigures, judged: Adherence) -> ProductFigures:
+    """One product of a dose of several, with the adherence dispense_adherence judged for it:
+    units of a kit of it not brought back leave its taken and adherence unknown (the history
+    and the return's preview alike)."""
+    lost = p.unaccounted > 0
+    return replace(
+        p,
+        taken=None if lost else judged.taken,
+        expected=judged.expected,
+        adherence=None if lost else judged.adherence,
+        flags=(Flag.NOT_BROUGHT_BACK,) if lost else judged.flags,
+    )
 
 
 def unaccounted_of(session: Session, returns: list[Return]) -> int:

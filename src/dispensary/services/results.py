@@ -228,6 +228,9 @@ class ReturnResult:
     adherence: float | None
     flags: tuple[Flag, ...]
     corrects: int | None
+    products: tuple[ProductFigures, ...] = ()
+    """Each product of the dispense with its own figures (DispenseHistoryRow.products): a
+    dispense of several products is said product by product, its sums counting no one unit."""
 
 
 @dataclass(frozen=True)
@@ -505,6 +508,24 @@ class ProductFigures:
     adherence: float | None = None
     flags: tuple[Flag, ...] = ()
     unaccounted: int = 0  # units of its kits not brought back: unknown, never taken
+
+    def recorded(self) -> dict[str, object]:
+        """The product's own figures as an audit entry of a dispense of several products
+        records them (`by_product`): a capsule's and a tablet's counts never summed into one
+        number of "tablets"; a figure not known yet left out."""
+        values: dict[str, object] = {"product": self.product, "dispensed": self.dispensed}
+        for key, value in (
+            ("returned", self.returned),
+            ("taken", self.taken),
+            ("expected", self.expected),
+        ):
+            if value is not None:
+                values[key] = value
+        if self.unaccounted:
+            values["not_brought_back"] = self.unaccounted
+        if self.flags:
+            values["flags"] = [f.value for f in self.flags]
+        return values
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,13 @@ from dispensary.services.queries import (
     dispense_result,
     expected_use_until,
     history_rows,
+    judged_product,
     live_dispenses,
     product_tallies,
     start_date,
     unaccounted_of,
 )
-from dispensary.services.results import ReturnResult
+from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
 
@@ -182,21 +183,25 @@ def record_return(
             AuditAction.RETURN,
             "return",
             ret.id,
-            {
-                "dispense": record.number,
-                "kit": number,
-                "tablets": count,
-                "returned_on": day,
-                "held_days": held,
-                "held_from": checked.held_from,
-                "held_until": checked.held_until,
-                "held_ordered_by": checked.held_ordered_by,
-                "outcome": checked.outcome or "counted",
-                "taken": result.taken,
-                "expected": result.expected,
-                "flags": [f.value for f in result.flags],
-                "note": note_text,
-            },
+            _return_values(
+                {
+                    "dispense": record.number,
+                    "kit": number,
+                    "tablets": count,
+                    "returned_on": day,
+                    "held_days": held,
+                    "held_from": checked.held_from,
+                    "held_until": checked.held_until,
+                    "held_ordered_by": checked.held_ordered_by,
+                    "outcome": checked.outcome or "counted",
+                    "taken": result.taken,
+                    "expected": result.expected,
+                    "flags": [f.value for f in result.flags],
+                    "note": note_text,
+                },
+                result,
+                kit_row.product,
+            ),
         )
         return result
 
@@ -459,6 +464,7 @@ def _plan_return(
             expected_use_until(session, record),
             unaccounted_of(session, list(back.values())),
             product_tallies(session, record, list(back.values())),
+            {k.product: tuple(x.kit for x in kits if x.product == k.product) for k in kits},
         )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
@@ -484,8 +490,10 @@ def _preview(
     until: date | None,
     unaccounted_before: int,
     tallies: dict[str, ProductTally],
+    kits_of: dict[str, tuple[str, ...]],
 ) -> AdherencePreview:
-    """What the return would record, as `_result` reads it back once it is written."""
+    """What the return would record, as `_result` reads it back once it is written; each
+    product's own figures for a dose of several (`kits_of`: each product's kits)."""
     tablets = checked.tablets
     assert tablets is not None
     product = line.kit.product
@@ -512,8 +520,27 @@ def _preview(
             found.adherence,
             found.flags,
         )
+        figures = {
+            code: ProductFigures(
+                code,
+                kits_of.get(code, ()),
+                tally.dispensed,
+                tally.returned,
+                unaccounted=tally.unaccounted,
+            )
+            for code, tally in tallies.items()
+        }
+        products = (
+            tuple(judged_product(figures[code], judged) for code, judged in found.by_product)
+            if found.by_product
+            else tuple(  # one product: the dispense's figures are its own, as in the history
+                replace(p, taken=taken, expected=expected, adherence=adherence, flags=flags)
+                for p in figures.values()
+            )
+        )
     else:  # a kit is still out: no adherence yet; taken is what is not back
         taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
+        products = ()
     return AdherencePreview(
         kit=line.kit.number,
         kit_dispensed=line.tablets,
@@ -527,6 +554,7 @@ def _preview(
         adherence=adherence,
         flags=flags,
         explained=bool(checked.note),
+        products=products,
     )
 
 
@@ -924,4 +952,18 @@ def _result(
         adherence,
         flags,
         ret.corrects_id,
+        rows[0].products if rows else (),
     )
+
+
+def _return_values(
+    values: dict[str, object], result: ReturnResult, product: str
+) -> dict[str, object]:
+    """What a return's audit entry records: for a dispense of several products, the kit's
+    product and each product's own figures (`by_product`) in place of the dispense's taken and
+    expected, which summed a capsule's and a tablet's units (and said 58 "tablets taken" of a
+    return not yet complete); a dispense of one product records what it always has."""
+    if len(result.products) < 2:
+        return values
+    shown = {k: v for k, v in values.items() if k not in ("taken", "expected")}
+    return shown | {"product": product, "by_product": [p.recorded() for p in result.products]}

@@ -3,6 +3,7 @@ adherence flag gets the pharmacist's reason while the participant is still there
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
@@ -31,13 +32,13 @@ from dispensary.services.assessment import (
     ReturnRequest,
 )
 from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
-from dispensary.services.results import DispenseResult, ReturnResult
+from dispensary.services.results import DispenseResult, ProductFigures, ReturnResult
 from dispensary.study import Study
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import signed
 from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
-from dispensary.ui.screen import STAFF_ROLES, Screen
+from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
@@ -62,6 +63,9 @@ from dispensary.ui.widgets import (
     wrapped_label,
 )
 
+COUNT_REFUSED = frozenset({ReturnCheck.TOO_MANY})
+"""The refusals of the count itself: the count is typed again (selected, to be replaced)."""
+
 KIT_SCANNED_REFUSED = frozenset(
     {ReturnCheck.KIT, ReturnCheck.KIT_ELSEWHERE, ReturnCheck.ALREADY_RECORDED}
 )
@@ -69,7 +73,9 @@ KIT_SCANNED_REFUSED = frozenset(
 
 
 def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
-    """The kits of the dispense: what each held, and whether it is back (its status then)."""
+    """The kits of the dispense: what each held, and whether it is back (its status then); in
+    a study not of tablets only, each count in its kit's word ("28 capsules", 28粒), never
+    under "Dispensed" read as 发放片数."""
 
     def state(line: ReturnKitLine) -> str:
         if line.to_count:
@@ -84,8 +90,10 @@ def line_columns(study: Study) -> tuple[Column[ReturnKitLine], ...]:
         ),
         Column(QCoreApplication.translate("ReturnScreen", "Lot"), lambda r: r.lot),
         Column(
-            QCoreApplication.translate("ReturnScreen", "Dispensed"),
-            lambda r: r.dispensed,
+            QCoreApplication.translate("ReturnScreen", "Dispensed")
+            if study.tablets_only
+            else QCoreApplication.translate("ReturnScreen", "Dispensed", "a count in its word"),
+            lambda r: study.quantity(r.product, r.dispensed),
             align_right=True,
         ),
         Column(
@@ -280,11 +288,30 @@ class ReturnScreen(Screen):
             self._elsewhere(exc, text)
             return
         except DispensaryError as exc:
+            if self._her_next_cycle(text):
+                return
             self.scan_field.refused()
             self.message.show_message(exc.message, "error")
             return
         if not self._kit_refused(found, text):
             self._show_found(found)
+
+    def _her_next_cycle(self, code: str) -> bool:
+        """The participant of the return just counted, every kit back, scanned again: her next
+        cycle is what is wanted (count the return, then scan her for the next dispense), so the
+        Dispense screen opens on her, for one who dispenses. Any other participant with nothing
+        to count is refused here, in the service's words."""
+        from dispensary.ui.screens import screen_for  # the screens list imports this one
+
+        found = self.assessment
+        if found is None or found.kits_to_count or code != found.dispense.participant.upper():
+            return False
+        opens = screen_for(OpenKind.DISPENSE.value)
+        if opens is None or not opens.visible_to(self.session.actor.role):
+            return False  # a technician: the service's words, here
+        self.scan_field.clear()
+        self.open_request.emit(OpenKind.DISPENSE.value, found.dispense.participant)
+        return True
 
     def _kit_refused(self, found: ReturnAssessment, code: str) -> bool:
         """A kit scanned while a return is open that the service refuses for it: its refusal
@@ -382,6 +409,28 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return None
 
+    def _count_refused(self) -> bool:
+        """Whether the count typed is what the service refused: the same request without it
+        is not refused (a held period's dates, say, are not the count's fault)."""
+        dispense = self.dispense
+        if dispense is None or self.counted_tablets() is None:
+            return False
+        try:
+            returns.assess_return(
+                self.session.ctx,
+                self.session.actor,
+                replace(self._request(dispense.number), tablets=None),
+            )
+        except DispensaryError:
+            return False
+        return True
+
+    def _count_again(self) -> None:
+        """The cursor in the count, its text selected: what is typed next replaces the count
+        refused (a "2" typed after a refused "-2" made "-22")."""
+        self.counted.setFocus()
+        self.counted.selectAll()
+
     def _not_back_toggled(self, checked: bool) -> None:
         """A kit not brought back has nothing to count: the count is 0."""
         self.counted.blockSignals(True)
@@ -447,12 +496,7 @@ class ReturnScreen(Screen):
             self.kit.blockSignals(True)
             self.kit.clear()
             for line in found.kits_to_count:
-                self.kit.addItem(
-                    self.tr("{kit} ({dispensed} dispensed)").format(
-                        kit=line.kit, dispensed=line.dispensed
-                    ),
-                    line.kit,
-                )
+                self.kit.addItem(self._kit_choice(line), line.kit)
             if found.kit:
                 self._select_kit(found.kit)
             self.kit.blockSignals(False)
@@ -469,17 +513,31 @@ class ReturnScreen(Screen):
             self.message.clear_message()
             self._refusal_shown = False
 
+    def _kit_choice(self, line: ReturnKitLine) -> str:
+        """A kit to count as the chooser lists it: "K0101 (21 dispensed)" (发放 21 片) in a
+        study of tablets only; else in the kit's own word ("C3007 (28 capsules dispensed)",
+        发放 28粒), never 片 of capsules."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr("{kit} ({dispensed} dispensed)").format(
+                kit=line.kit, dispensed=line.dispensed
+            )
+        return self.tr("{kit} ({units} dispensed)").format(
+            kit=line.kit, units=study.units(line.product, line.dispensed)
+        )
+
     def _tally_text(self, found: ReturnAssessment) -> str:
         preview = found.preview
         line = found.line(found.kit) if found.kit else None
         if line is None or not line.to_count:
             return ""
-        if preview is None:
-            return self.tr("Kit {kit}: {dispensed} dispensed").format(
-                kit=line.kit, dispensed=line.dispensed
-            )
-        parts = [
-            self.tr(
+        study = self.session.ctx.study
+        if study.tablets_only:
+            if preview is None:
+                return self.tr("Kit {kit}: {dispensed} dispensed").format(
+                    kit=line.kit, dispensed=line.dispensed
+                )
+            kit_line = self.tr(
                 "Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken"
             ).format(
                 kit=preview.kit,
@@ -487,7 +545,20 @@ class ReturnScreen(Screen):
                 returned=preview.kit_returned,
                 taken=preview.kit_taken,
             )
-        ]
+        else:  # each number in the kit's own word: "28 capsules", 28粒, never 片 of capsules
+            if preview is None:
+                return self.tr("Kit {kit}: {units} dispensed").format(
+                    kit=line.kit, units=escape(study.units(line.product, line.dispensed))
+                )
+            kit_line = self.tr(
+                "Kit {kit}: {units} dispensed · {back} counted back · {used} taken"
+            ).format(
+                kit=preview.kit,
+                units=escape(study.units(line.product, preview.kit_dispensed)),
+                back=escape(study.units(line.product, preview.kit_returned)),
+                used=escape(study.units(line.product, preview.kit_taken)),
+            )
+        parts = [kit_line]
         if not preview.complete:
             parts.append(
                 by_count(
@@ -503,6 +574,11 @@ class ReturnScreen(Screen):
                 ).format(left=preview.kits_left)
             )
             return "<br>".join(parts)
+        if self._by_product(preview.products):  # each drug of its own use, flagged apart
+            parts.extend(self._product_line(p) for p in preview.products)
+            if preview.flags and not preview.explained:
+                parts.append(self._ask_why())
+            return "<br>".join(parts)
         parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
         if preview.flags:
             flags = escape(separated(term(f.label) for f in preview.flags))
@@ -515,6 +591,41 @@ class ReturnScreen(Screen):
             )
             parts.append(flagged.format(flags=flags))
         return "<br>".join(parts)
+
+    def _by_product(self, products: tuple[ProductFigures, ...]) -> bool:
+        """The adherence said product by product, each in its own units: a dose of several
+        products (their sums count no one unit), or a study not of tablets only (片 of
+        capsules); a study of tablets only, one product, as the dispense's own figures."""
+        return len(products) > 1 or (bool(products) and not self.session.ctx.study.tablets_only)
+
+    def _product_line(self, p: ProductFigures) -> str:
+        """One product of a dose of several with its own figures, in its own units, and its
+        flags (the service's: ProductFigures), so a flag says which drug it is of; the
+        dispense's mixed sums said "adherence 98%" beside "Under-use, Over-use"."""
+        study = self.session.ctx.study
+
+        def units(count: int | None) -> str:
+            return "—" if count is None else escape(study.units(p.product, count))
+
+        line = self.tr(
+            "{product}: expected <b>{expected}</b> · taken <b>{taken}</b> · adherence"
+            " <b>{adherence}</b>"
+        ).format(
+            product=escape(study.product_name(p.product)),
+            expected=units(p.expected),
+            taken=units(p.taken),
+            adherence="—" if p.adherence is None else f"{p.adherence:.0%}",
+        )
+        if not p.flags:
+            return line
+        flags = escape(separated(term(f.label) for f in p.flags))
+        return self.tr("{line} · {flags}").format(
+            line=line,
+            flags=self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(flags=flags),
+        )
+
+    def _ask_why(self) -> str:
+        return self.tr("<span style='color:#8a1c13'>Ask the participant why.</span>")
 
     def _adherence_text(self, expected: int, taken: int, adherence: float | None) -> str:
         return self.tr(
@@ -538,14 +649,17 @@ class ReturnScreen(Screen):
             except InvalidInput as exc:  # "12O", "1.5": said, never read as another number
                 self.message.show_message(exc.message, "error")
                 self._refusal_shown = True
-                self.counted.setFocus()
-                self.counted.selectAll()
+                self._count_again()
                 return
         found = self._reassess()
         if found is None:
+            if self._count_refused():  # "-2": selected, so the count typed again replaces it
+                self._count_again()
             return
         if found.refused:
             self.counted.setFocus()
+            if any(r.code in COUNT_REFUSED for r in found.refusals):
+                self.counted.selectAll()
             return
         tablets = found.tablets
         if tablets is None:
@@ -644,13 +758,16 @@ class ReturnScreen(Screen):
             )
             self.result.setText("<br>".join(parts))
             self.message.show_message(self.tr("Return recorded."), "ok")
-            if left:
-                self.counted.setFocus()
+            self._next_action(bool(left))
             return
         # Flags are shown and explained whatever was expected: a return on the dispense day
         # (nothing expected yet) is flagged too, and has no adherence to show.
-        parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
-        if result.flags:
+        by_product = self._by_product(result.products)
+        if by_product:  # each drug of its own expected use, flagged apart
+            parts.extend(self._product_line(p) for p in result.products)
+        else:
+            parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
+        if result.flags and not by_product:
             flags = separated(term(f.label) for f in result.flags)
             parts.append(
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(
@@ -672,6 +789,17 @@ class ReturnScreen(Screen):
             else self.tr("Return recorded."),
             "ok",
         )
+        self._next_action(False)
+
+    def _next_action(self, kits_left: bool) -> None:
+        """The cursor where the next step is typed: the count of the next kit of the return,
+        else the scan field (the next participant, or her next cycle, is scanned); never the
+        button the disabled count field would hand it to, where a scan is lost."""
+        if kits_left:
+            self.counted.setFocus()
+            return
+        self.scan_field.setFocus()
+        self.scan_field.selectAll()
 
     def _ask_reason(self, show: bool) -> None:
         for widget in (self.reason_label, self.reason, self.reason_button):

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from dispensary.domain.codes import Flag, KitStatus
 from dispensary.services.assessment.base import Refusal
-from dispensary.services.results import DispenseResult
+from dispensary.services.results import DispenseResult, ProductFigures
 
 TO_COUNT = "to count"
 
@@ -98,6 +98,9 @@ class AdherencePreview:
     adherence: float | None
     flags: tuple[Flag, ...]
     explained: bool  # a note is given: it becomes the reason for the flags
+    products: tuple[ProductFigures, ...] = ()
+    """Once every kit is back, each product of the dispense with its own figures and flags,
+    as the history will show them (one for a dispense of one product); empty before."""
 
     @property
     def complete(self) -> bool:
