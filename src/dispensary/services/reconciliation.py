@@ -1023,7 +1023,7 @@ def taken_said(study: Study, row: DispenseHistoryRow) -> str:
     capsules and 21 tablets summed as "41" reconciled with neither. A study of tablets only
     says bare numbers of tablets, as it always did."""
     if len(row.products) > 1:
-        return _("; ").join(_product_taken(study, p) for p in row.products)
+        return _("; ").join(product_taken(study, p) for p in row.products)
     if study.tablets_only:
         if not row.unaccounted:
             return _("taken {taken} of {expected} expected").format(
@@ -1056,8 +1056,10 @@ def taken_said(study: Study, row: DispenseHistoryRow) -> str:
     )
 
 
-def _product_taken(study: Study, p: ProductFigures) -> str:
-    """One product of a flagged dispense of several, its counts in its own word."""
+def product_taken(study: Study, p: ProductFigures) -> str:
+    """One product of a dispense whose every kit is back, named, its counts in its own word:
+    a flagged dispense of several here, any dispense in a study not of tablets only in the
+    return command (one sentence for both)."""
     product = study.product_name(p.product)
     if not p.unaccounted:
         return _("{product} taken {taken} of {expected} expected").format(
