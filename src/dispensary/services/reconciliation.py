@@ -1423,11 +1423,19 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
         return reconcile_session(session, ctx, trail, fresh=True)
 
 
-def written_off_note() -> str:
+def written_off_note(study: Study | None = None) -> str:
     """What the written-off figure (`adjusted`) counts, and its sign against a count's difference:
-    one sentence for the window's, the report's and the command's notes."""
+    one sentence for the window's, the report's and the command's notes. Tablets in a study of
+    tablets only (or none named); else each product's own units, never a capsule's called a
+    tablet."""
+    if study is None or study.tablets_only:
+        return _(
+            "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
+            "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
+            "writes off -1."
+        )
     return _(
-        "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
-        "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
-        "writes off -1."
+        "Written off (adjusted): what physical counts took off the book (broken, lost), less "
+        "what they found, each product in its own units; a count 1 short of the book writes "
+        "off 1, a count 1 over writes off -1."
     )
