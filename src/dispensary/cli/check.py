@@ -489,7 +489,10 @@ def return_check(checks: Commands) -> None:
     p.add_argument("--dispense", metavar="DSP000001", help=N_("the dispense (label barcode)"))
     p.add_argument("--kit", help=N_("default: the kit scanned, else the first still to count"))
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help=N_("tablets counted back (default: not counted)")
+        "--tablets",
+        type=whole,
+        metavar="N",
+        help=N_("tablets or capsules counted back (default: not counted)"),
     )
     p.add_argument("--date", type=calendar_date, help=N_("return date (default today)"))
     p.add_argument("--note", metavar="TEXT", help=N_("remark; explains an adherence flag"))
@@ -726,8 +729,8 @@ def destroy_check(checks: Commands) -> None:
         cmd_check_destroy,
         N_(
             "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
-            "tablets that would leave, the witness, the authorisation and reason code (no password "
-            "is asked; exit 0: accepted as it stands; 3: refused)"
+            "tablets or capsules that would leave, the witness, the authorisation and reason code "
+            "(no password is asked; exit 0: accepted as it stands; 3: refused)"
         ),
     )
     destruction_options(p, required=False)
@@ -850,7 +853,10 @@ def count_check(checks: Commands) -> None:
     )
     p.add_argument("kit")
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help=N_("tablets counted (default: not counted)")
+        "--tablets",
+        type=whole,
+        metavar="N",
+        help=N_("tablets or capsules counted (default: not counted)"),
     )
     p.add_argument(
         "--reason-code",
