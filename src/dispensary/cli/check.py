@@ -300,11 +300,17 @@ def cmd_check_return(run: Run) -> int:
     )
     found = returns.assess_return(run.context(), run.actor(), request)
     needs = None
-    if found.tablets is None:
+    study = run.context().study
+    if found.tablets is None and study.tablets_only:
         needs = _("the count: give --tablets N, the tablets brought back in kit {value}.").format(
             value=found.kit or "-"
         )
-    run.emit(_return_data(found), _return_lines(found, needs, run.context().study))
+    elif found.tablets is None:
+        product = next((k.product for k in found.kits if k.kit == found.kit), "")
+        needs = _("the count: give --tablets N, the {units} brought back in kit {value}.").format(
+            units=_count_word(study, product), value=found.kit or "-"
+        )
+    run.emit(_return_data(found), _return_lines(found, needs, study))
     return _answer(run, _first(found.refusals), needs)
 
 
@@ -358,6 +364,14 @@ def _units(study: Study, product: str, count: int) -> str:
     """A count of one product: "3 tablets" in a study of tablets only, else in its product's
     word ("3 capsules", "3粒"): Study.units."""
     return plural(count, "tablet") if study.tablets_only else study.units(product, count)
+
+
+def _count_word(study: Study, product: str) -> str:
+    """The word a kit's count is in, for a hint in a study not of tablets only ("capsules", 粒;
+    "tablets or capsules" when the kit is not known): --tablets gives any kit's count."""
+    if not product:
+        return _("tablets or capsules")
+    return study.wording().unit_word(study.form_of(product))
 
 
 def _each(study: Study, counts: Sequence[tuple[str, int]]) -> str:
@@ -489,7 +503,10 @@ def return_check(checks: Commands) -> None:
     p.add_argument("--dispense", metavar="DSP000001", help=N_("the dispense (label barcode)"))
     p.add_argument("--kit", help=N_("default: the kit scanned, else the first still to count"))
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help=N_("tablets counted back (default: not counted)")
+        "--tablets",
+        type=whole,
+        metavar="N",
+        help=N_("tablets or capsules counted back (default: not counted)"),
     )
     p.add_argument("--date", type=calendar_date, help=N_("return date (default today)"))
     p.add_argument("--note", metavar="TEXT", help=N_("remark; explains an adherence flag"))
@@ -726,8 +743,8 @@ def destroy_check(checks: Commands) -> None:
         cmd_check_destroy,
         N_(
             "what a destruction (or return to the sponsor) would meet: a verdict on each kit, the "
-            "tablets that would leave, the witness, the authorisation and reason code (no password "
-            "is asked; exit 0: accepted as it stands; 3: refused)"
+            "tablets or capsules that would leave, the witness, the authorisation and reason code "
+            "(no password is asked; exit 0: accepted as it stands; 3: refused)"
         ),
     )
     destruction_options(p, required=False)
@@ -754,15 +771,21 @@ def cmd_check_count(run: Run) -> int:
     )
     found = counts.assess_count(run.context(), run.actor(), request)
     needs = None
-    if found.counted is None:
+    study = run.context().study
+    if found.counted is None and study.tablets_only:
         needs = _(
             "the count: give --tablets N, the tablets counted in the kit (the book "
             "is shown once the count is given)."
         )
+    elif found.counted is None:
+        needs = _(
+            "the count: give --tablets N, the {units} counted in the kit (the book is shown once "
+            "the count is given)."
+        ).format(units=_count_word(study, found.product))
     elif found.needs_missing:
         first = found.needs_missing[0]
         needs = _("{label}: {message}").format(label=_(first.needs.label), message=first.message)
-    run.emit(_count_data(found), _count_lines(found, run.context().study))
+    run.emit(_count_data(found), _count_lines(found, study))
     return _answer(run, _first(found.refusals), needs)
 
 
@@ -850,7 +873,10 @@ def count_check(checks: Commands) -> None:
     )
     p.add_argument("kit")
     p.add_argument(
-        "--tablets", type=whole, metavar="N", help=N_("tablets counted (default: not counted)")
+        "--tablets",
+        type=whole,
+        metavar="N",
+        help=N_("tablets or capsules counted (default: not counted)"),
     )
     p.add_argument(
         "--reason-code",

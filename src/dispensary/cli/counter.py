@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         DispenseResult,
         ObservationValue,
         ParticipantRow,
+        ProductFigures,
         ReturnResult,
     )
     from dispensary.study import Study
@@ -607,19 +608,90 @@ def cmd_return(run: Run) -> int:
         note=a.note or "",
         **outcome,
     )
+    study = run.context().study
+    if study.tablets_only:
+        head = _(
+            "Return {return_id} recorded: kit {kit} of {dispense_number} "
+            "({participant}, cycle {cycle}): {tablets} back."
+        ).format(
+            return_id=result.return_id,
+            kit=result.kit,
+            dispense_number=result.dispense_number,
+            participant=result.participant,
+            cycle=result.cycle,
+            tablets=plural(result.tablets_returned, "tablet"),
+        )
+        run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
+        return EXIT_OK
+    products = _products_of(run, result)
     head = _(
         "Return {return_id} recorded: kit {kit} of {dispense_number} "
-        "({participant}, cycle {cycle}): {tablets} back."
+        "({participant}, cycle {cycle}): {units} back."
     ).format(
         return_id=result.return_id,
         kit=result.kit,
         dispense_number=result.dispense_number,
         participant=result.participant,
         cycle=result.cycle,
-        tablets=plural(result.tablets_returned, "tablet"),
+        units=_kit_units(study, products, result),
     )
-    run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
+    lines = [head, *_product_lines(study, result, products, a.note or "")]
+    run.emit(_return_data(result), lines)
     return EXIT_OK
+
+
+def _products_of(run: Run, result: ReturnResult) -> tuple[ProductFigures, ...]:
+    """Each product of the return's dispense with its own figures, as the participant's
+    history (the service's DispenseHistoryRow.products) gives them: ReturnResult sums a
+    capsule's and a tablet's counts, which reconcile with neither."""
+    from dispensary.services import queries
+
+    _person, rows = queries.participant_history(run.context(), run.actor(), result.participant)
+    row = next((r for r in rows if r.dispense_number == result.dispense_number), None)
+    return row.products if row is not None else ()
+
+
+def _kit_units(study: Study, products: Sequence[ProductFigures], result: ReturnResult) -> str:
+    """The count back of the return's kit in its product's word ("8 capsules", 8粒)."""
+    code = next((p.product for p in products if result.kit in p.kits), "")
+    return study.units(code, result.tablets_returned)
+
+
+def _product_lines(
+    study: Study, result: ReturnResult, products: Sequence[ProductFigures], note: str
+) -> list[str]:
+    """What a return says of its dispense in a study not of tablets only: each product named,
+    with its own figures in its word (back so far, or once every kit is back its taken of
+    expected and adherence; reconciliation.product_taken's words), never a capsule's and a
+    tablet's counts summed as "tablets"; then the dispense's flags, as the tablets study's."""
+    if result.adherence is None and not result.flags:
+        lines = [
+            _("  Adherence is worked out once every kit of {dispense_number} is back.").format(
+                dispense_number=result.dispense_number
+            )
+        ]
+        lines += [
+            _("  {product}: {returned} of {dispensed} dispensed are back so far.").format(
+                product=study.product_name(p.product),
+                returned=study.units(p.product, p.returned or 0),
+                dispensed=study.units(p.product, p.dispensed),
+            )
+            for p in products
+        ]
+        return lines
+    from dispensary.services.reconciliation import product_taken
+
+    lines = [
+        (
+            _("  {taken}: adherence {percent}.").format(
+                taken=product_taken(study, p), percent=percent(p.adherence)
+            )
+            if p.adherence is not None
+            else _("  {taken}.").format(taken=product_taken(study, p))
+        )
+        for p in products
+    ]
+    return lines + _flag_lines(result, note)
 
 
 def _return_data(result: ReturnResult) -> dict[str, Any]:
@@ -644,13 +716,18 @@ def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
                 dispensed=result.dispensed,
             )
         ]
-    lines = [
+    return [
         _("  Taken {taken} of {expected} expected: adherence {percent}.").format(
             taken=result.taken, expected=result.expected, percent=percent(result.adherence)
-        )
+        ),
+        *_flag_lines(result, note),
     ]
-    for flag in result.flags:
-        lines.append(_("  FLAG  {label}.").format(label=flag.label))
+
+
+def _flag_lines(result: ReturnResult, note: str) -> list[str]:
+    """The dispense's flags, each named in the reader's language as the windows name it, and
+    the reason recorded or how to record it."""
+    lines = [_("  FLAG  {label}.").format(label=_(flag.label)) for flag in result.flags]
     if result.flags and note:
         lines.append(_("  Reason recorded: {note}").format(note=note.strip()))
     elif result.flags:
@@ -683,18 +760,33 @@ def cmd_correct_return(run: Run) -> int:
     result = returns.correct_return(
         run.context(), run.actor(), a.return_id, a.tablets, a.reason, run.password()
     )
+    data = _return_data(result) | {"corrects": result.corrects}
+    study = run.context().study
+    if study.tablets_only:
+        head = _(
+            "Return {return_id} corrects return {corrects}: kit {kit} of "
+            "{dispense_number} now counts {tablets} back."
+        ).format(
+            return_id=result.return_id,
+            corrects=result.corrects,
+            kit=result.kit,
+            dispense_number=result.dispense_number,
+            tablets=plural(result.tablets_returned, "tablet"),
+        )
+        run.emit(data, [head, *_adherence_lines(result, "")])
+        return EXIT_OK
+    products = _products_of(run, result)
     head = _(
         "Return {return_id} corrects return {corrects}: kit {kit} of "
-        "{dispense_number} now counts {tablets} back."
+        "{dispense_number} now counts {units} back."
     ).format(
         return_id=result.return_id,
         corrects=result.corrects,
         kit=result.kit,
         dispense_number=result.dispense_number,
-        tablets=plural(result.tablets_returned, "tablet"),
+        units=_kit_units(study, products, result),
     )
-    data = _return_data(result) | {"corrects": result.corrects}
-    run.emit(data, [head, *_adherence_lines(result, "")])
+    run.emit(data, [head, *_product_lines(study, result, products, "")])
     return EXIT_OK
 
 

@@ -100,7 +100,7 @@ COMMANDS = (
     Command("dispense", "counter", N_("dispense a cycle (signed with your password)")),
     Command("check", "check", N_("assess a step without doing it; nothing is changed")),
     Command("void", "counter", N_("void a dispense made in error (the kits never left)")),
-    Command("return", "counter", N_("count back the tablets of a kit")),
+    Command("return", "counter", N_("count back the tablets or capsules of a kit")),
     Command("correct-return", "counter", N_("correct a recorded return count")),
     Command("explain", "counter", N_("record the reason for an adherence flag")),
     Command("participants", "counter", N_("participants and their next cycle")),
@@ -111,7 +111,7 @@ COMMANDS = (
     Command("destroy", "stock", N_("destroy kits or return them to the sponsor (witnessed)")),
     Command("count", "stock", N_("record a blind physical count of a kit")),
     Command("temperature", "stock", N_("import a data logger's CSV (timestamp,celsius)")),
-    Command("inventory", "stock", N_("kits on record, with status and tablets")),
+    Command("inventory", "stock", N_("kits on record, with status and tablets or capsules")),
     Command(
         "forecast", "forecast", N_("supply forecast: weeks the stock falls short, what to order")
     ),

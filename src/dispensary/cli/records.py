@@ -38,6 +38,7 @@ from dispensary.i18n import N_, _, pgettext
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import ReconcileResult
+    from dispensary.study import Study
 
 # -- reconciliation ------------------------------------------------------------------------------
 
@@ -72,9 +73,15 @@ def _balances(result: ReconcileResult) -> list[tuple[object, ...]]:
     ]
 
 
-def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
+def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list[str]:
+    """The balances and findings; in a study not of tablets only each product by its name in
+    the reader's language (the study file's) and the notes in each product's units, never
+    capsules called tablets. The JSON keeps the codes."""
     from dispensary.services.reconciliation import written_off_note
 
+    rows = _balances(result)
+    if not study.tablets_only:
+        rows = [(study.product_name(str(row[0])), *row[1:]) for row in rows]
     lines = [_("Reconciliation of {today}").format(today=today.isoformat()), ""]
     lines += table(
         [
@@ -88,12 +95,14 @@ def _reconcile_lines(result: ReconcileResult, today: date) -> list[str]:
             pgettext("held tablets", "Held"),
             _("Balanced"),
         ],
-        _balances(result),
+        rows,
         right=[1, 2, 3, 4, 5, 6, 7],
     )
     lines += [
-        _("Held: tablets participants brought back, kept for the monitor until destroyed."),
-        written_off_note(),
+        _("Held: tablets participants brought back, kept for the monitor until destroyed.")
+        if study.tablets_only
+        else _("Held: what participants brought back, kept for the monitor until destroyed."),
+        written_off_note(study),
         "",
     ]
     if result.to_review:
@@ -134,7 +143,7 @@ def cmd_reconcile(run: Run) -> int:
         "discrepancies": [asdict(d) for d in result.discrepancies],
         "audit_check": {"text": result.audit_check, "in_full": result.audit_checked_in_full},
     }
-    run.emit(data, _reconcile_lines(result, run.clock.today()))
+    run.emit(data, _reconcile_lines(result, run.clock.today(), run.context().study))
     return EXIT_OK
 
 

@@ -231,7 +231,11 @@ def count_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_count)
     p.add_argument("kit")
     p.add_argument(
-        "--tablets", required=True, type=whole, metavar="N", help=N_("tablets counted in the kit")
+        "--tablets",
+        required=True,
+        type=whole,
+        metavar="N",
+        help=N_("tablets or capsules counted in the kit"),
     )
     p.add_argument(
         "--reason-code",

@@ -353,7 +353,7 @@ REPORTS: tuple[Report, ...] = (
     Report(
         "inventory",
         N_("Inventory on hand"),
-        N_("kits on record, with status and tablets"),
+        N_("kits on record, with status and tablets or capsules"),
         (Field(Param.PRODUCT), Field(Param.LOT)),
         _inventory,
         _renderer("inventory", "inventory_pdf"),

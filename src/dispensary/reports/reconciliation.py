@@ -195,7 +195,7 @@ def reconciliation_story(
                 when=long_when(result.generated_at), verdict=verdict
             )
         ),
-        para(written_off_note()),
+        para(written_off_note(study)),
         para(physical_text(result)),
         *([para(result.audit_check)] if result.audit_check else []),
         *heading(_("By product")),

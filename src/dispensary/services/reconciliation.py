@@ -1023,7 +1023,7 @@ def taken_said(study: Study, row: DispenseHistoryRow) -> str:
     capsules and 21 tablets summed as "41" reconciled with neither. A study of tablets only
     says bare numbers of tablets, as it always did."""
     if len(row.products) > 1:
-        return _("; ").join(_product_taken(study, p) for p in row.products)
+        return _("; ").join(product_taken(study, p) for p in row.products)
     if study.tablets_only:
         if not row.unaccounted:
             return _("taken {taken} of {expected} expected").format(
@@ -1056,8 +1056,10 @@ def taken_said(study: Study, row: DispenseHistoryRow) -> str:
     )
 
 
-def _product_taken(study: Study, p: ProductFigures) -> str:
-    """One product of a flagged dispense of several, its counts in its own word."""
+def product_taken(study: Study, p: ProductFigures) -> str:
+    """One product of a dispense whose every kit is back, named, its counts in its own word:
+    a flagged dispense of several here, any dispense in a study not of tablets only in the
+    return command (one sentence for both)."""
     product = study.product_name(p.product)
     if not p.unaccounted:
         return _("{product} taken {taken} of {expected} expected").format(
@@ -1421,11 +1423,19 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
         return reconcile_session(session, ctx, trail, fresh=True)
 
 
-def written_off_note() -> str:
+def written_off_note(study: Study | None = None) -> str:
     """What the written-off figure (`adjusted`) counts, and its sign against a count's difference:
-    one sentence for the window's, the report's and the command's notes."""
+    one sentence for the window's, the report's and the command's notes. Tablets in a study of
+    tablets only (or none named); else each product's own units, never a capsule's called a
+    tablet."""
+    if study is None or study.tablets_only:
+        return _(
+            "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
+            "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
+            "writes off -1."
+        )
     return _(
-        "Written off (adjusted): tablets physical counts took off the book (broken, lost), "
-        "less tablets found; a count 1 tablet short of the book writes off 1, a count 1 over "
-        "writes off -1."
+        "Written off (adjusted): what physical counts took off the book (broken, lost), less "
+        "what they found, each product in its own units; a count 1 short of the book writes "
+        "off 1, a count 1 over writes off -1."
     )
