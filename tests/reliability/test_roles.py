@@ -113,8 +113,10 @@ def _dummy_args(fn: Callable[..., Any]) -> tuple[list[Any], dict[str, Any]]:
 def _action_asked(fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> str | None:
     """The action the function checks first, found without a database: None if none."""
 
-    def spy(actor: Actor, action: str, ctx: Context | None = None) -> None:
-        raise Asked(action)
+    def spy(
+        actor: Actor, action: str, ctx: Context | None = None, *, recorded: bool = False
+    ) -> None:
+        raise Asked(action)  # `recorded`: a write judged again by its Recorder
 
     real = permissions.require
     for info in pkgutil.iter_modules(services_package.__path__):

@@ -10,8 +10,14 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import KitStatus, Role
-from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
-from dispensary.services import audit, quarantine, queries, temperature
+from dispensary.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+)
+from dispensary.services import audit, quarantine, queries, studies, temperature
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .conftest import Stock
@@ -386,7 +392,14 @@ def test_an_import_recorded_before_the_range_was_written_lists_what_it_recorded(
     assert unreadable is None
 
 
-def test_logger_files_are_read_only_in_a_study_one_may_see(ctx: Context, refused: Refused) -> None:
-    nobody = Actor(9, "x", "X Y", "XY", Role.MONITOR, studies=frozenset())
-    with refused(ctx, NotPermitted, "no access to study"):
+def test_logger_files_are_read_only_in_a_study_one_may_see(
+    ctx: Context, admin: Actor, monitor: Actor, refused: Refused
+) -> None:
+    """The access as the database holds it: taken away, the session signed in with it reads
+    no more (an account the database does not hold reads nothing either)."""
+    studies.set_access(ctx, admin, "monitor", ctx.study.protocol, False, "CRA reassigned")
+    with refused(ctx, NotPermitted, f"Access to study {ctx.study.protocol} was withdrawn"):
+        temperature.logger_checks(ctx, monitor)
+    nobody = Actor(9, "x", "X Y", "XY", Role.MONITOR, studies=frozenset({1}))
+    with refused(ctx, NotSignedIn, "the account is not active"):
         temperature.logger_checks(ctx, nobody)

@@ -407,11 +407,15 @@ def setup_study(ctx: Context) -> Study:
 
 
 def test_require_names_the_study_and_checks_it_before_the_role(
-    ctx: Context, pharmacist: Actor
+    ctx: Context, second: Context, pharmacist: Actor
 ) -> None:
-    nobody = Actor(9, "x", "X Y", "XY", permissions.Role.PHARMACIST, studies=frozenset())
-    with pytest.raises(NotPermitted, match="no access to study NCT07198672"):
-        permissions.require(nobody, permissions.Permission.USERS, ctx)
+    """The access as the database holds it, before the role; an account the database does not
+    hold (removed, or never there) is refused as a deactivated one."""
+    with pytest.raises(NotPermitted, match=f"no access to study {OTHER}"):
+        permissions.require(pharmacist, permissions.Permission.USERS, second)
+    nobody = Actor(9, "x", "X Y", "XY", permissions.Role.PHARMACIST, studies=frozenset({1}))
+    with pytest.raises(NotPermitted, match="x can no longer sign: the account is not active"):
+        permissions.require(nobody, permissions.Permission.VIEW, ctx)
     permissions.require(pharmacist, permissions.Permission.VIEW, ctx)
     assert P75 and dispensing  # the helpers' product and module are this study's
 

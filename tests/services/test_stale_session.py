@@ -17,7 +17,13 @@ import pytest
 from sqlalchemy import event
 
 import dispensary.services as services_package
-from dispensary.domain.errors import DispensaryError, NotPermitted, RuleViolation
+from dispensary.domain.errors import (
+    DispensaryError,
+    InOtherStudy,
+    NotPermitted,
+    NotSignedIn,
+    RuleViolation,
+)
 from dispensary.services import queries, receiving, reconciliation, studies, users
 from dispensary.services.context import Actor, Context
 from dispensary.study import Study
@@ -270,3 +276,134 @@ def test_a_close_and_a_receive_at_once_never_leave_stock_in_a_closed_study(
         listed = studies.list_studies(ctx, signed_in(ctx, admin, pw))
         [row] = [r for r in listed if r.protocol == OTHER]
         assert row.status == "open"
+
+
+ENDED = "can no longer sign: the account is not active"
+LOCKED = "has been locked: this session has ended"
+
+
+@pytest.mark.parametrize("name", sorted(STUDY_FUNCTIONS))
+def test_every_study_step_refuses_a_session_whose_account_was_deactivated(
+    name: str,
+    ctx: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    snapshot: Snapshot,
+) -> None:
+    """A read as well as a write: an account deactivated at another workstation reads nothing
+    more from the session still open, refused in the words a write gets (nothing written)."""
+    fn = STUDY_FUNCTIONS[name]
+    users.set_active(ctx, admin, "pharm", False, "left the pharmacy")
+    params = list(inspect.signature(fn).parameters.values())[2:]
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    named = {p.name: "1" for p in required if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    args = ["1" for p in required if p.name not in named]
+    before = snapshot(ctx)
+    with pytest.raises(DispensaryError) as found:
+        fn(ctx, pharmacist, *args, **named)
+    assert snapshot(ctx) == before
+    if name not in RECORDED:
+        assert type(found.value) is NotSignedIn and ENDED in found.value.message
+
+
+def test_a_locked_or_deactivated_account_reads_no_more_and_reads_again_once_restored(
+    ctx: Context,
+    stock: Any,
+    enrolled: str,
+    admin: Actor,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """The participant's history, the kit list and the lists of the site (studies, accounts,
+    the shelves of every study): refused as a dispense is, once the account is locked or
+    deactivated elsewhere; unlocked, the same session reads again."""
+    assert queries.participant_history(ctx, pharmacist, enrolled)[0].study_number == enrolled
+    for _attempt in range(users.MAX_FAILURES):  # someone guesses at another workstation
+        with pytest.raises(NotSignedIn):
+            users.sign_in(ctx, "pharm", "a-wrong-guess-1")
+    with refused(ctx, NotSignedIn, LOCKED):
+        queries.participant_history(ctx, pharmacist, enrolled)
+    with refused(ctx, NotSignedIn, LOCKED):
+        dispense(ctx, pharmacist, pw(pharmacist))
+    for site_read in (
+        lambda: studies.list_studies(ctx, pharmacist),
+        lambda: studies.own_protocols(ctx, pharmacist),
+        lambda: users.list_users(ctx, pharmacist),
+        lambda: queries.inventory(ctx, pharmacist, every_study=True),
+    ):
+        with refused(ctx, NotSignedIn, LOCKED):
+            site_read()
+    users.unlock(ctx, admin, "pharm", "identity checked in person")
+    assert queries.participant_history(ctx, pharmacist, enrolled)[0].study_number == enrolled
+    users.set_active(ctx, admin, "monitor", False, "CRA left the CRO")
+    with refused(ctx, NotSignedIn, ENDED):
+        queries.inventory(ctx, monitor)
+    with refused(ctx, NotSignedIn, ENDED):
+        studies.list_studies(ctx, monitor)
+
+
+def test_the_lists_and_lookups_of_a_session_read_the_access_as_it_is_now(
+    ctx: Context,
+    second: Context,
+    admin: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A session signed in with two studies, one since taken away elsewhere: the study lists
+    (list_studies, own_protocols, the shelves of every study, the accounts) no longer name it,
+    nor does a lookup of one of its kits from the other study (services.common.other_study)."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "delegated")
+    stale = signed_in(ctx, pharmacist, pw)
+    window = studies.switch_study(ctx, stale, OTHER)
+    receive(window, stale, "B0001-B0002", lot="LB")
+    users.add_user(second, admin, "cra2", "monitor", "Carl Other", "CO", "cra2-pass-12")
+    assert "cra2" in {u.username for u in users.list_users(ctx, stale)}
+    with pytest.raises(InOtherStudy) as named:
+        queries.kit_detail(ctx, stale, "B0001")
+    assert named.value.protocol == OTHER  # while the access holds: "switch to study ..."
+    studies.set_access(ctx, admin, "pharm", OTHER, False, "moved to another study")
+    assert second.study_id in stale.studies  # as at the sign-in
+    assert [r.protocol for r in studies.list_studies(ctx, stale)] == ["NCT07198672"]
+    assert studies.own_protocols(ctx, stale) == ["NCT07198672"]
+    assert all(k.study != OTHER for k in queries.inventory(ctx, stale, every_study=True))
+    with pytest.raises(InOtherStudy) as hidden:
+        queries.kit_detail(ctx, stale, "B0001")
+    assert hidden.value.protocol == "" and OTHER not in hidden.value.message
+    with refused(ctx, NotPermitted, "has no study NCT99999999"):
+        studies.switch_study(ctx, stale, OTHER)
+    with refused(ctx, NotPermitted, "has no study NCT99999999"):
+        studies.check_study_named(ctx, stale, OTHER)
+    assert "cra2" not in {u.username for u in users.list_users(ctx, stale)}
+
+
+def test_a_withdrawn_sign_off_is_refused_before_the_full_check(
+    ctx: Context,
+    admin: Actor,
+    monitor: Actor,
+    pw: Password,
+    refused: Refused,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sign-off's full check of the trail and fresh reconciliation take most of a minute
+    at a large site: an access withdrawn is refused before them, whether it was withdrawn
+    before the step began or while it waited for the write (here: during the password's
+    check), nothing written."""
+    checked: list[Any] = []
+    monkeypatch.setattr(reconciliation, "check_trail", lambda *a, **k: checked.append(a))
+    studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA reassigned")
+    with refused(ctx, NotPermitted, WITHDRAWN):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7")
+    studies.set_access(ctx, admin, "monitor", "NCT07198672", True, "back")
+    presign = reconciliation.presign
+
+    def withdrawn_meanwhile(*args: Any) -> None:
+        presign(*args)
+        studies.set_access(ctx, admin, "monitor", "NCT07198672", False, "CRA reassigned")
+
+    monkeypatch.setattr(reconciliation, "presign", withdrawn_meanwhile)
+    with pytest.raises(NotPermitted, match=WITHDRAWN):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 7")
+    assert checked == []

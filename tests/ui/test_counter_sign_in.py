@@ -312,6 +312,41 @@ def test_a_session_whose_account_is_locked_elsewhere_ends_at_the_next_key(
     assert "has been locked: this session has ended" in desk.sign_in.form.message.text()
 
 
+def test_a_session_whose_account_is_deactivated_elsewhere_reads_no_more(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """Within the account watch's pause (no check at every key), the Today screen's refresh
+    and a screen chosen show the services' refusal of a read, as a write's is shown; the next
+    key ends the session, and the sign-in window takes the next user."""
+    from dispensary.ui.dashboard import DashboardScreen
+    from dispensary.ui.participants_view import ParticipantsScreen
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    today = window.current_screen()
+    assert isinstance(today, DashboardScreen)
+    qtbot.waitUntil(lambda: not today.checking and today.snapshot is not None)
+    users.set_active(counter.ctx, counter.actor("admin"), "pharm", False, "left the pharmacy")
+    today.refresh()
+    qtbot.waitUntil(lambda: not today.checking)
+    ended = "pharm can no longer sign: the account is not active"
+    assert today.message.kind == "error" and ended in today.message.text()
+    window._navigate(ParticipantsScreen)
+    chosen = window.current_screen()
+    assert isinstance(chosen, ParticipantsScreen)
+    assert chosen.message.kind == "error" and ended in chosen.message.text()
+    assert chosen.model.rowCount() == 0
+    watch = desk.account_watch
+    assert watch is not None
+    watch.last = 0.0
+    watch.clock = lambda: 100.0
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is None and desk.sign_in.isVisible()
+    assert "has been deactivated" in desk.sign_in.form.message.text()
+    sign_in(qtbot, desk, "tech", "techpass11")
+    assert signed_in_window(qtbot, desk).session.actor.username == "tech"
+
+
 def test_a_damaged_database_turns_the_days_backup_line_red_saying_what_to_do(
     qtbot: QtBot, counter_template: Path, tmp_path: Path
 ) -> None:

@@ -35,10 +35,19 @@ from dispensary.db.models import (
 )
 from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_anchor
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.errors import ChainOutOfStep, NotPermitted, NotSignedIn, RuleViolation
+from dispensary.domain.errors import ChainOutOfStep, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, access_of, granted, judge, require
+from dispensary.services.permissions import (
+    Permission,
+    access_of,
+    deactivated,
+    granted,
+    judge,
+    locked_out,
+    require,
+    studies_now,
+)
 from dispensary.services.results import (
     AnchorCheck,
     AuditRow,
@@ -166,19 +175,9 @@ class Recorder:
                 standing = () if found is None else tuple(found[1:])
             if user is None or not user.active:
                 # Signed in before an administrator deactivated the account: nothing more.
-                raise NotSignedIn(
-                    _(
-                        "{user} can no longer sign: the account is not active. "
-                        "Nothing was saved; sign in with an active account."
-                    ).format(user=self.actor.username)
-                )
+                raise deactivated(self.actor)
             if self.check_account and user.locked:
-                raise NotSignedIn(
-                    _(
-                        "The account '{user}' has been locked: this session has ended and "
-                        "nothing was saved. Ask an administrator to unlock it."
-                    ).format(user=self.actor.username)
-                )
+                raise locked_out(self.actor)
             if self.check_account and user.must_change_password:
                 raise NotPermitted(
                     _(
@@ -555,10 +554,11 @@ def list_entries(
             | AuditEntry.new.like(like)
             | AuditEntry.reason.like(like)
         )
-    query = query.where(_of_study(ctx.study_id, actor.studies))
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with read_transaction(ctx.engine) as session:
+        # The other studies the reader may read as they are now, not as at the sign-in.
+        query = query.where(_of_study(ctx.study_id, studies_now(session, actor)))
         found = [
             AuditRow(
                 e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.old, e.new, e.reason

@@ -43,7 +43,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, may, require
+from dispensary.services.permissions import Permission, Readable, may, require
 from dispensary.services.results import CountResult
 from dispensary.services.users import (
     actor_of,
@@ -202,7 +202,7 @@ def _plan(
     study: int,
 ) -> _Plan:
     """The one counting policy: every rule, in the order record_count meets them."""
-    record = get_kit(session, request.kit, study, reader=actor.studies)
+    record = get_kit(session, request.kit, study, reader=Readable(session, actor))
     refusals: list[Refusal[CountCheck]] = []
     if record.status not in {s.value for s in ON_SHELF}:
         refusals.append(

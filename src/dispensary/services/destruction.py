@@ -36,7 +36,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import DestroyResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import (
@@ -273,7 +273,7 @@ def _plan_destruction(
     refused: list[Refusal[DestroyCheck]] = []
     too_early: list[Refusal[DestroyCheck]] = []
     needing: list[str] = []
-    named = find_kits(session, checked.kits, study, reader=actor.studies)
+    named = find_kits(session, checked.kits, study, reader=Readable(session, actor))
     kits: list[Kit] = []
     seen: set[int] = set()
     for found in named:

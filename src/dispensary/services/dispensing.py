@@ -86,7 +86,7 @@ from dispensary.services.common import (
     stock_movement,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import ALLOWED, Permission, may, require
+from dispensary.services.permissions import ALLOWED, Permission, Readable, may, require
 from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
@@ -172,7 +172,9 @@ def dispense_cycle(
     with write_transaction(ctx.engine) as session, session.no_autoflush:
         # Nothing is read back that this step writes (the result is built from what is written),
         # so no query needs the session flushed first: the writes go out together at the audit.
-        plan = _plan(session, ctx, request, checked, today, shown=False, reader=actor.studies)
+        plan = _plan(
+            session, ctx, request, checked, today, shown=False, reader=Readable(session, actor)
+        )
         found = plan.assessment
         if found.refusals:
             first = found.refusals[0]
@@ -338,7 +340,9 @@ def assess_dispense(ctx: Context, actor: Actor, request: DispenseRequest) -> Dis
     today = ctx.clock.today()
     checked = _checked(ctx, request, today)
     with read_transaction(ctx.engine) as session:
-        return _plan(session, ctx, request, checked, today, reader=actor.studies).assessment
+        return _plan(
+            session, ctx, request, checked, today, reader=Readable(session, actor)
+        ).assessment
 
 
 @dataclass(frozen=True)
@@ -1321,7 +1325,7 @@ def void_dispense(
     why = check_text(reason, N_("reason for the void"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
         if is_voided(session, record):
             raise RuleViolation(
                 _("Dispense {dispense} has already been voided.").format(dispense=record.number)

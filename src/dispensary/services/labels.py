@@ -39,7 +39,7 @@ from dispensary.services.assessment.returns import NOT_BROUGHT_BACK
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_dispense, get_kit, voided_ids
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.studies import confirmed_rules
 from dispensary.study import Study
@@ -295,9 +295,9 @@ def plan_print(
     previous: int | None = None
     with read_transaction(ctx.engine) as session:
         if printed_as is LabelKind.KIT:
-            quarantined = _kits_to_label(session, names, ctx.study_id, actor.studies)
+            quarantined = _kits_to_label(session, names, ctx.study_id, Readable(session, actor))
         else:
-            _dispenses_to_label(session, names, ctx.study_id, actor.studies)
+            _dispenses_to_label(session, names, ctx.study_id, Readable(session, actor))
             if len(names) == 1:
                 previous = _previous_dose(session, names[0])
         confirmed = confirmed_rules(session, ctx.study, ctx.study_id)
@@ -531,7 +531,7 @@ def labels_waiting(ctx: Context, actor: Actor, on: date) -> list[str]:
             if number in printed:
                 continue
             try:
-                _dispenses_to_label(session, [number], ctx.study_id, actor.studies)
+                _dispenses_to_label(session, [number], ctx.study_id, Readable(session, actor))
             except NoLabelForKit:
                 continue
             waiting.append(number)

@@ -35,7 +35,7 @@ from dispensary.services.assessment.enrolment import (
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_participant
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
 from dispensary.services.results import ParticipantRow
 from dispensary.services.users import check_signature, presign
@@ -136,7 +136,9 @@ def set_status(
         ) from exc
     why = check_text(reason, N_("reason"))
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
         old = participant.status
         if old == new.value:
             raise RuleViolation(
@@ -312,7 +314,9 @@ def assess_enrolment_correction(
     require(actor, Permission.ENROLL, ctx)
     given = _given(enrolled_on, initials, birth_year)
     with read_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
         return _correction(session, ctx, participant, given, reason)
 
 
@@ -336,7 +340,9 @@ def correct_enrolment(
     given = _given(enrolled_on, initials, birth_year)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
-        participant = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
         correction = _correction(session, ctx, participant, given, why)
         if correction.refusals:
             first = correction.refusals[0]

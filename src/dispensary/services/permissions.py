@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ScalarSelect, bindparam, select
+from sqlalchemy import ScalarSelect, Select, bindparam, select, true
+from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction
-from dispensary.db.models import StudyAccess, StudyRecord
+from dispensary.db.models import StudyAccess, StudyRecord, User
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import NotPermitted
+from dispensary.domain.errors import NotPermitted, NotSignedIn
 from dispensary.i18n import N_, _
 from dispensary.services.context import Actor, Context
 
@@ -139,15 +141,55 @@ def require(
             judge(actor, action, ctx, True if ctx.study_id in actor.studies else None, ctx.closed)
         else:
             with read_transaction(ctx.engine) as session:
-                row = session.execute(
-                    _STANDING, {"user": actor.user_id, "study": ctx.study_id}
-                ).first()
-            if row is None:  # no such study: nobody was given it
-                judge(actor, action, ctx, None, ctx.closed)
-            else:
-                judge(actor, action, ctx, granted(actor, row[1]), row[0] is not None)
+                judge_now(session, actor, action, ctx)
         return
     _require_role(actor, action)
+
+
+def judge_now(session: Session, actor: Actor, action: Permission, ctx: Context) -> None:
+    """require's refusals of a step in `ctx`, from the account, the access and the study's
+    closing as `session` reads them now (one statement). A read is stopped as a write is (the
+    Recorder's refusal): an account deactivated or locked elsewhere no longer reads the
+    study's records from a session still open."""
+    row = session.execute(_STANDING, {"user": actor.user_id, "study": ctx.study_id}).first()
+    if row is None:  # the account is gone
+        raise deactivated(actor)
+    active, locked, study, closed_at, access = row
+    refuse_ended(actor, active=active, locked=locked)
+    if study is None:  # no such study: nobody was given it
+        judge(actor, action, ctx, None, ctx.closed)
+    else:
+        judge(actor, action, ctx, granted(actor, access), closed_at is not None)
+
+
+def refuse_ended(actor: Actor, *, active: bool, locked: bool) -> None:
+    """Refuses a read of a session whose account was deactivated (or removed: `active` False)
+    or locked since the sign-in, as the database holds it now, in the words of the Recorder's
+    refusal of a write."""
+    if not active:
+        raise deactivated(actor)
+    if locked:
+        raise locked_out(actor)
+
+
+def deactivated(actor: Actor) -> NotSignedIn:
+    """The refusal of a step of an account deactivated (or removed) since the sign-in."""
+    return NotSignedIn(
+        _(
+            "{user} can no longer sign: the account is not active. "
+            "Nothing was saved; sign in with an active account."
+        ).format(user=actor.username)
+    )
+
+
+def locked_out(actor: Actor) -> NotSignedIn:
+    """The refusal of a step of an account locked since the sign-in."""
+    return NotSignedIn(
+        _(
+            "The account '{user}' has been locked: this session has ended and "
+            "nothing was saved. Ask an administrator to unlock it."
+        ).format(user=actor.username)
+    )
 
 
 def access_of(study: Any) -> ScalarSelect[bool]:
@@ -162,10 +204,74 @@ def access_of(study: Any) -> ScalarSelect[bool]:
     )
 
 
-_STANDING = select(StudyRecord.closed_at, access_of(StudyRecord.id)).where(
-    StudyRecord.id == bindparam("study")
+_STANDING = (
+    select(
+        User.active, User.locked, StudyRecord.id, StudyRecord.closed_at, access_of(StudyRecord.id)
+    )
+    .select_from(User)
+    .outerjoin(StudyRecord, StudyRecord.id == bindparam("study"))
+    .where(User.id == bindparam("user"))
 )
-"""A study's closing and the user's access to it, as they are now: one statement, built once."""
+"""The account's state, the study's closing and the user's access to it, as they are now: one
+statement, built once (no row: the account is gone; no study id: no such study)."""
+
+
+def _studies_of(every: bool) -> Select[tuple[bool, bool, int]]:
+    """The account's state and, one row each, the studies it may read: every study for an
+    administrator, else those its latest access row gives (access_of, as require reads it);
+    one row with no study when none, no row when the account is gone."""
+    given = true() if every else access_of(StudyRecord.id).is_(True)
+    return (
+        select(User.active, User.locked, StudyRecord.id)
+        .select_from(User)
+        .outerjoin(StudyRecord, given)
+        .where(User.id == bindparam("user"))
+    )
+
+
+_STUDIES = {every: _studies_of(every) for every in (False, True)}
+"""Built once: an administrator's, and everyone else's."""
+
+
+def studies_now(session: Session, actor: Actor) -> frozenset[int]:
+    """The ids of the studies `actor` may read as the database holds them now (an
+    administrator: every study), not the list of the sign-in (Actor.studies), which an
+    administrator may have changed at another workstation since. An account deactivated or
+    locked since is refused as require refuses it (one statement for both)."""
+    rows = session.execute(
+        _STUDIES[actor.role is Role.ADMINISTRATOR], {"user": actor.user_id}
+    ).all()
+    if not rows:
+        raise deactivated(actor)
+    refuse_ended(actor, active=rows[0][0], locked=rows[0][1])
+    return frozenset(study for _active, _locked, study in rows if study is not None)
+
+
+class Readable(Collection[int]):
+    """The studies `actor` may read now (studies_now), read from `session` only when first
+    asked: a step passes it as the `reader` of its lookups, which ask only when a record is of
+    another study (services.common.other_study), so a step that finds its own records sends no
+    statement more. Asked only while the session is open."""
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self._ids: frozenset[int] | None = None
+
+    @property
+    def ids(self) -> frozenset[int]:
+        if self._ids is None:
+            self._ids = studies_now(self.session, self.actor)
+        return self._ids
+
+    def __contains__(self, study: object) -> bool:
+        return study in self.ids
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def granted(actor: Actor, access: bool | None) -> bool | None:

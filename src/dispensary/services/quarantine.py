@@ -19,7 +19,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, get_kits
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
 
@@ -81,7 +81,7 @@ def _assess(
                 verdicts.append(ChangeVerdict(number, malformed))
             elif kit is None:
                 try:  # not in stock, or another study's: refused as `quarantine` refuses it
-                    get_kit(session, number, ctx.study_id, reader=actor.studies)
+                    get_kit(session, number, ctx.study_id, reader=Readable(session, actor))
                     message = ""
                 except DispensaryError as exc:
                     message = exc.message
@@ -120,7 +120,7 @@ def _change(
         else (KitStatus.QUARANTINED, KitStatus.AVAILABLE)
     )
     with write_transaction(ctx.engine) as session:
-        records = get_kits(session, kits, ctx.study_id, reader=actor.studies)
+        records = get_kits(session, kits, ctx.study_id, reader=Readable(session, actor))
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=action)
         for kit in records:
             move_kit(session, rec, kit, event, today=ctx.clock.today(), reason=why)

@@ -69,7 +69,7 @@ from dispensary.services.common import (
     status_now,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require, studies_now
 from dispensary.services.results import (
     DestructionLine,
     DestructionRow,
@@ -313,7 +313,7 @@ def irt_confirmation_of(session: Session, record: Dispense) -> str:
 def get_dispense_detail(ctx: Context, actor: Actor, dispense_ref: str) -> DispenseResult:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
         return dispense_result(session, ctx, record, ())
 
 
@@ -564,23 +564,25 @@ def inventory(
     its study: the pharmacy's shelves as a whole."""
     # Every study: the user's own studies, whichever study is open.
     require(actor, Permission.VIEW, None if every_study else ctx)
-    studies = sorted(actor.studies) if every_study else [ctx.study_id]
-    query = (
-        select(Kit)
-        .join(Lot)
-        .options(joinedload(Kit.lot), joinedload(Kit.shipment))
-        .where(Kit.study_id.in_(studies))
-        .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
-    )
-    scope = select(Kit.id).join(Lot).where(Kit.study_id.in_(studies))
-    if product:
-        query = query.where(Kit.product == product)
-        scope = scope.where(Kit.product == product)
-    if lot:
-        query = query.where(Lot.number == lot)
-        scope = scope.where(Lot.number == lot)
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
+        # The studies as the database holds them now (an access withdrawn since the sign-in is
+        # no longer listed), an account ended since refused as a read in one study is.
+        studies = sorted(studies_now(session, actor)) if every_study else [ctx.study_id]
+        query = (
+            select(Kit)
+            .join(Lot)
+            .options(joinedload(Kit.lot), joinedload(Kit.shipment))
+            .where(Kit.study_id.in_(studies))
+            .order_by(Kit.product, Lot.expiry, Lot.number, Kit.number)
+        )
+        scope = select(Kit.id).join(Lot).where(Kit.study_id.in_(studies))
+        if product:
+            query = query.where(Kit.product == product)
+            scope = scope.where(Kit.product == product)
+        if lot:
+            query = query.where(Lot.number == lot)
+            scope = scope.where(Lot.number == lot)
         rows = _kit_rows(
             session,
             list(session.scalars(query).unique()),
@@ -607,7 +609,7 @@ def inventory(
 def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        kit = get_kit(session, kit_number, ctx.study_id, reader=actor.studies)
+        kit = get_kit(session, kit_number, ctx.study_id, reader=Readable(session, actor))
         return _kit_rows(
             session, [kit], ctx.clock.today(), area=ctx.study.area_name, units=counted_in(ctx.study)
         )[0]
@@ -643,7 +645,9 @@ def participants(ctx: Context, actor: Actor) -> list[ParticipantRow]:
 def participant(ctx: Context, actor: Actor, study_number: str) -> ParticipantRow:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        found = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        found = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
         return participant_row(session, ctx, found)
 
 
@@ -653,7 +657,10 @@ def current_dose_level(ctx: Context, actor: Actor, study_number: str) -> int:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         live = live_dispenses(
-            session, get_participant(session, study_number, ctx.study_id, reader=actor.studies).id
+            session,
+            get_participant(
+                session, study_number, ctx.study_id, reader=Readable(session, actor)
+            ).id,
         )
         return live[-1].dose_level if live else 0
 
@@ -983,7 +990,7 @@ def participant_history(
 ) -> tuple[ParticipantRow, list[DispenseHistoryRow]]:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        p = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
         return participant_row(session, ctx, p), history_rows(session, ctx, p.id)
 
 
@@ -1204,7 +1211,7 @@ def dispense_participant(ctx: Context, actor: Actor, dispense_ref: str) -> tuple
     """(participant study number, initials) of a dispense, e.g. for a scanned label."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        d = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
+        d = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
         return d.participant.study_number, d.participant.initials
 
 

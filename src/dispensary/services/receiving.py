@@ -46,7 +46,7 @@ from dispensary.services.assessment.receiving import units_by_product
 from dispensary.services.audit import Recorder
 from dispensary.services.common import lot_numbers, stock_movement
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import ReceiveResult
 from dispensary.services.stock import receive_kits
 
@@ -233,7 +233,7 @@ def receive_shipment(
     why = reasons.written(reasons.SHIPMENT_TEMPERATURE, shipment=number)
 
     with write_transaction(ctx.engine) as session:
-        found = _plan_receipt(session, ctx, checked, actor.studies)
+        found = _plan_receipt(session, ctx, checked, Readable(session, actor))
         if found.refusals:
             first = found.refusals[0]
             raise first.error(first.message)
@@ -255,7 +255,7 @@ def receive_shipment(
         for kit_in in kits:
             lot = lots.get((kit_in.product, kit_in.lot)) or _lot(session, kit_in)
             lots[(kit_in.product, kit_in.lot)] = lot
-            _check_lot_expiry(session, lot, kit_in, actor.studies)
+            _check_lot_expiry(session, lot, kit_in, Readable(session, actor))
             stock_kit = Kit(
                 number=kit_in.number,
                 lot_id=lot.id,
@@ -307,7 +307,7 @@ def assess_receive(ctx: Context, actor: Actor, request: ReceiveRequest) -> Recei
     require(actor, Permission.RECEIVE, ctx)
     checked = _checked_receipt(ctx, request, ctx.clock.today())
     with read_transaction(ctx.engine) as session:
-        return _plan_receipt(session, ctx, checked, actor.studies)
+        return _plan_receipt(session, ctx, checked, Readable(session, actor))
 
 
 @dataclass(frozen=True)

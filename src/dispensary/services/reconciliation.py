@@ -73,7 +73,7 @@ from dispensary.services.audit import Recorder
 from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, judge_now, require
 from dispensary.services.queries import open_flags
 from dispensary.services.results import (
     BalanceRow,
@@ -1377,11 +1377,17 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     edited outside the program since the last full check (a reconciliation carried forward
     trusts what it read before, as the incremental check trusts what it verified). At a
     million rows it takes most of a minute; a visit signs once. Nothing is kept from it: it
-    reads inside the signing write, which may yet roll back."""
-    require(actor, Permission.SIGN_OFF, ctx, recorded=True)
+    reads inside the signing write, which may yet roll back.
+
+    So the signer's account, access and the study's closing are judged before that work, as
+    the database holds them: before the write (no wait for the write lock nor the password's
+    check), then first thing inside it, after the write lock; the Recorder judges them again
+    with the account it reads for the signature."""
+    require(actor, Permission.SIGN_OFF, ctx)
     text = check_text(note, N_("note"), required=False)
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
+        judge_now(session, actor, Permission.SIGN_OFF, ctx)
         trail = check_trail(session, ctx, full=True)
         result = reconcile_session(session, ctx, trail, fresh=True)
         summary = json.dumps(

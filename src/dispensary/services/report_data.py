@@ -68,7 +68,7 @@ from dispensary.services.common import (
     voided_ids,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.reconciliation import reason_code_words, reconcile, taken_said
 from dispensary.services.results import (
     AuditRow,
@@ -1049,7 +1049,9 @@ def returns_log(
     today = ctx.clock.today()
     with read_transaction(ctx.engine) as session:
         if study_number is not None:
-            person = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+            person = get_participant(
+                session, study_number, ctx.study_id, reader=Readable(session, actor)
+            )
             query = query.where(Participant.id == person.id)
         users = _initials(session)
         corrected_by = dict(
@@ -1235,7 +1237,9 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         row, history = queries.participant_history(ctx, actor, study_number)
-        person = get_participant(session, study_number, ctx.study_id, reader=actor.studies)
+        person = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
         confirmed_by, confirmed_at = (
             person.eligibility_confirmed_by,
             person.eligibility_confirmed_at,
@@ -1692,7 +1696,7 @@ def dispense_for_label(ctx: Context, actor: Actor, dispense_ref: str) -> Dispens
     bottle may carry its label."""
     require(actor, Permission.PRINT_LABEL, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense_ref, ctx.study_id, reader=actor.studies)
+        record = get_dispense(session, dispense_ref, ctx.study_id, reader=Readable(session, actor))
         if is_voided(session, record):
             raise RuleViolation(
                 _(

@@ -63,7 +63,7 @@ from dispensary.services.common import (
     unknown_code_kind,
 )
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import (
     current_returns,
     dispense_adherence,
@@ -320,7 +320,7 @@ def _plan_return(
 ) -> _ReturnPlan:
     """The one return policy: every rule, in the order record_return meets them."""
     record, scanned_kit, kit_named = _dispense_named(
-        session, request, ctx.study_id, actor.studies, today
+        session, request, ctx.study_id, Readable(session, actor), today
     )
     refusals: list[Refusal[ReturnCheck]] = []
     if is_voided(session, record):
@@ -781,7 +781,7 @@ def correct_return(
                 int(owner or 0),
                 _("Return {number}").format(number=return_id),
                 str(return_id),
-                actor.studies,
+                Readable(session, actor),
             )
         later = session.scalar(select(Return).where(Return.corrects_id == old.id))
         if later is not None:
@@ -858,7 +858,7 @@ def explain_flag(ctx: Context, actor: Actor, dispense: str, reason: str) -> Retu
     require(actor, Permission.EXPLAIN_FLAG, ctx, recorded=True)
     why = check_text(reason, N_("explanation of the adherence flag"))
     with write_transaction(ctx.engine) as session:
-        record = get_dispense(session, dispense, ctx.study_id, reader=actor.studies)
+        record = get_dispense(session, dispense, ctx.study_id, reader=Readable(session, actor))
         returns = current_returns(session, record.id)
         if not returns:
             raise RuleViolation(

@@ -39,7 +39,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, may, require
+from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
 from dispensary.study import Study, parse_study
@@ -160,8 +160,9 @@ def list_studies(ctx: Context, actor: Actor) -> list[StudyRow]:
     ones first, each by protocol."""
     require(actor, Permission.VIEW)
     with read_transaction(ctx.engine) as session:
+        mine = studies_now(session, actor)
         records = session.scalars(select(StudyRecord).order_by(StudyRecord.protocol))
-        rows = [_study_row(session, r) for r in records if r.id in actor.studies]
+        rows = [_study_row(session, r) for r in records if r.id in mine]
     return sorted(rows, key=lambda r: (r.status != "open", r.protocol))
 
 
@@ -186,12 +187,13 @@ def _find(session: Session, protocol: str, actor: Actor | None = None) -> StudyR
     records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.protocol)))
     found = next((r for r in records if r.protocol.upper() == wanted), None)
     if actor is not None and not may(actor, Permission.STUDY):
-        if found is None or found.id not in actor.studies:
+        mine = studies_now(session, actor)
+        if found is None or found.id not in mine:
             raise NotPermitted(
                 _(NO_STUDY_OF_YOURS).format(
                     user=actor.username,
                     study=protocol.strip()[:40],
-                    known=", ".join(r.protocol for r in records if r.id in actor.studies) or "-",
+                    known=", ".join(r.protocol for r in records if r.id in mine) or "-",
                 )
             )
         return found
@@ -232,7 +234,8 @@ def own_protocols(ctx: Context, actor: Actor) -> list[str]:
         records = session.execute(
             select(StudyRecord.id, StudyRecord.protocol).order_by(StudyRecord.protocol)
         ).all()
-    return [protocol for study_id, protocol in records if study_id in actor.studies]
+        mine = studies_now(session, actor)
+    return [protocol for study_id, protocol in records if study_id in mine]
 
 
 def check_new_study(ctx: Context, actor: Actor, text: str, origin: str) -> Study:

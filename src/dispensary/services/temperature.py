@@ -32,7 +32,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, require
+from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.stock import move_kit
 from dispensary.study import parse_study
 
@@ -108,6 +108,7 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
             True,
         )
     ]
+    readable = Readable(session, actor)  # as the database holds it now, asked if another study
     for record in session.scalars(
         select(StudyRecord)
         .where(StudyRecord.id.in_(sorted(here - {ctx.study_id})), StudyRecord.closed_at.is_(None))
@@ -120,7 +121,7 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
                 record.protocol,
                 study.temperature.min_celsius,
                 study.temperature.max_celsius,
-                record.id in actor.studies,
+                record.id in readable,
             )
         )
     return found

@@ -43,7 +43,7 @@ from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, may, require
+from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.results import TrailAccount, UserRow
 
 MAX_FAILURES = 5
@@ -884,8 +884,11 @@ def list_users(ctx: Context, actor: Actor) -> list[UserRow]:
     being partial in another way: `reads_every_account` is False, and the command says that
     accounts of the other studies are left out."""
     require(actor, Permission.VIEW)
-    within = None if reads_every_account(actor) else actor.studies
     with read_transaction(ctx.engine) as session:
+        # The reader's studies as they are now, not as at the sign-in (an account deactivated
+        # or locked since is refused).
+        mine = studies_now(session, actor)
+        within = None if reads_every_account(actor) else mine
         rows = [_row(u, within) for u in session.scalars(select(User).order_by(User.username))]
     return [r for r in rows if within is None or r.studies or r.username == actor.username]
 
