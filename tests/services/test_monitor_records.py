@@ -240,7 +240,7 @@ def test_a_quarantined_kit_open_in_the_pack_names_its_product_as_the_reader_does
 def test_a_lot_number_of_two_products_is_refused_naming_them_as_the_reader_does(
     ctx: Context, stock: Stock, technician: Actor, monitor: Actor
 ) -> None:
-    """The recall list and the lot report name the products, not their codes."""
+    """The lot report (one lot's kits and balance) names the products, not their codes."""
     receive(ctx, technician, "M0001-M0002", "L77", product=P75)
     receive(ctx, technician, "M0003-M0004", "L77", product=P25)
     for language, said in (
@@ -251,5 +251,34 @@ def test_a_lot_number_of_two_products_is_refused_naming_them_as_the_reader_does(
         ),
     ):
         with speaking(language), pytest.raises(RuleViolation) as refused:
-            queries.lot_trace(ctx, monitor, "L77")
+            report_data.lot_trace(ctx, monitor, "L77")
         assert refused.value.message.startswith(said), refused.value.message
+
+
+def test_the_recall_list_of_a_lot_number_two_products_share_names_every_dispense(
+    ctx: Context,
+    stock: Stock,
+    enrolled: str,
+    technician: Actor,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A recall takes back whatever carries the number: `trace` lists the dispenses of both
+    products' lots L77 (it was refused as "recorded for several products", leaving no list)."""
+    receive(ctx, technician, "M0001-M0002", "L77", product=P75)
+    receive(ctx, technician, "M0003-M0004", "L77", product=P25)
+    enroll(ctx, pharmacist, "01-002", "CD")
+    first = dispense(ctx, pharmacist, pw(pharmacist), "01-001", kits=["M0001"], override_reason="x")
+    second = dispense(
+        ctx,
+        pharmacist,
+        pw(pharmacist),
+        "01-002",
+        kits=["M0003"],
+        override_reason="in hand",
+        dose_level=-1,
+        dose_ordered_by="Dr Liu",
+    )
+    rows = queries.lot_trace(ctx, monitor, "L77")
+    assert sorted(r.dispense_number for r in rows) == sorted([first.number, second.number])

@@ -179,3 +179,28 @@ def test_after_the_last_kit_of_a_two_kit_return_the_cursor_waits_for_the_next_sc
     assert QApplication.focusWidget() is screen.scan_field
     scan_here(qtbot, "DSP000001")  # taken: the return is said to be complete
     assert screen.message.text().startswith("Every kit of DSP000001 is already counted back.")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "'12O' is not a whole number: write the number of capsules returned with"),
+        ("zh_CN", "“12O”不是整数：退回粒数只能用数字"),
+    ],
+)
+def test_a_mistyped_count_of_a_capsule_kit_is_refused_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    said: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The refusal names the field in the chosen kit's word, as the count and receive screens
+    do: it said "the number of tablets returned" (退回片数) over a capsule kit."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = open_screen(qtbot, pharmacy)
+    scan_here(qtbot, "DSP000001")
+    assert screen._product_of(str(screen.kit.currentData())) == CAPSULE
+    scan_here(qtbot, "12O")
+    assert screen.message.text().startswith(said), screen.message.text()

@@ -984,6 +984,10 @@
         <translation>未带回（计 0；予以标记，不计为已服用）</translation>
     </message>
     <message>
+        <source>number of {units} returned</source>
+        <translation>退回{units}数</translation>
+    </message>
+    <message>
         <source>{dose} · {tablets} tablets dispensed on {date} by {initials}</source>
         <translation>{dose} · {date} 由 {initials} 发放 {tablets} 片</translation>
     </message>

@@ -167,6 +167,29 @@ def get_kit(session: Session, raw: str, study: int, *, reader: Collection[int]) 
     return kit
 
 
+def get_lots(session: Session, raw: str, study: int) -> list[Lot]:
+    """The lots of this number among the kits of `study`, one per product that has it (a
+    recall lists every dispense of the number, whatever its product). A lot that only another
+    study holds is answered exactly as a lot no one holds, so a user of one study does not
+    learn what another study received."""
+    number = check_text(raw, N_("lot number"), limit=60)
+    lots = list(
+        session.scalars(
+            select(Lot)
+            .where(
+                Lot.number == number,
+                Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == study)),
+            )
+            .order_by(Lot.id)
+        )
+    )
+    if not lots:
+        raise NotFound(
+            _("There is no lot '{lot}' in the stock records. Check the number.").format(lot=number)
+        )
+    return lots
+
+
 def get_lot(
     session: Session, raw: str, study: int, name: Callable[[str], str] | None = None
 ) -> Lot:
@@ -174,20 +197,9 @@ def get_lot(
     (`trace`, the lot report). A lot that only another study holds is answered exactly as a lot
     no one holds, so a user of one study does not learn what another study received. `name`:
     a product as a refusal names it to its reader (the study's `product_name`), else its code."""
-    number = check_text(raw, N_("lot number"), limit=60)
-    lots = list(
-        session.scalars(
-            select(Lot).where(
-                Lot.number == number,
-                Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == study)),
-            )
-        )
-    )
-    if not lots:
-        raise NotFound(
-            _("There is no lot '{lot}' in the stock records. Check the number.").format(lot=number)
-        )
+    lots = get_lots(session, raw, study)
     if len(lots) > 1:
+        number = lots[0].number
         products = _(", ").join(sorted(name(x.product) if name else x.product for x in lots))
         raise RuleViolation(
             _(

@@ -62,7 +62,7 @@ from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
     get_kit,
-    get_lot,
+    get_lots,
     get_participant,
     not_voided,
     other_label,
@@ -1181,14 +1181,16 @@ def _product_name(ctx: Context, code: str) -> str:
 
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> list[DispenseHistoryRow]:
-    """Every dispense that handed out a kit of the lot (a recall list)."""
+    """Every dispense that handed out a kit of the lot (a recall list): of every product that
+    has a lot of that number (a combination's products may share one), as a recall takes
+    back whatever carries the number."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_lot(session, lot, ctx.study_id, ctx.study.product_name)
+        records_of = [record.id for record in get_lots(session, lot, ctx.study_id)]
         of_lot = (
             select(DispenseKit.dispense_id)
             .join(Kit, Kit.id == DispenseKit.kit_id)
-            .where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
+            .where(Kit.lot_id.in_(records_of), Kit.study_id == ctx.study_id)
         )
         records = list(session.scalars(select(Dispense).where(Dispense.id.in_(of_lot))))
         dispense_ids = {d.id for d in records}

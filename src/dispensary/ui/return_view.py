@@ -645,7 +645,7 @@ class ReturnScreen(Screen):
             return
         if self.counted.text().strip():
             try:
-                parse_whole(self.counted.text(), self.tr("number of tablets returned"))
+                parse_whole(self.counted.text(), self._count_named())
             except InvalidInput as exc:  # "12O", "1.5": said, never read as another number
                 self.message.show_message(exc.message, "error")
                 self._refusal_shown = True
@@ -862,6 +862,17 @@ class ReturnScreen(Screen):
             )
             if product
             else self.tr("Not brought back (counted as 0; flagged, not counted as taken)")
+        )
+
+    def _count_named(self) -> str:
+        """The count field as a refusal names it: in the chosen kit's word ("number of capsules
+        returned", 退回粒数), as the count and receive screens name theirs."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr("number of tablets returned")
+        kit = self.kit.currentData()
+        return self.tr("number of {units} returned").format(
+            units=units_word(study, self._product_of(str(kit or "")), False)
         )
 
     def _product_of(self, kit: str) -> str:
