@@ -204,3 +204,15 @@ def test_a_mistyped_count_of_a_capsule_kit_is_refused_in_capsules(
     assert screen._product_of(str(screen.kit.currentData())) == CAPSULE
     scan_here(qtbot, "12O")
     assert screen.message.text().startswith(said), screen.message.text()
+
+
+def test_the_kits_of_the_dispense_are_listed_with_the_chinese_comma(
+    qtbot: QtBot, pharmacy: Counter, chinese: None
+) -> None:
+    """A kit not of the dispense scanned: the refusal lists the dispense's kits as a Chinese
+    sentence lists them ("C0001，T0001"), not with an English comma and space."""
+    screen = open_screen(qtbot, pharmacy)
+    scan_here(qtbot, "DSP000001")
+    screen.scan_field.setFocus()
+    scan_here(qtbot, "C0002")
+    assert "该记录的药盒为 C0001，T0001。" in screen.message.text(), screen.message.text()

@@ -422,7 +422,7 @@ def _plan_return(
                     kit=number,
                     dispense=record.number,
                     cycle=record.cycle,
-                    kits=", ".join(k.kit for k in kits),
+                    kits=_(", ").join(k.kit for k in kits),
                 ),
             )
         )
