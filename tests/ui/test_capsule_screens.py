@@ -474,3 +474,31 @@ def test_the_receive_screen_says_a_capsule_shipment_in_capsules(
     _scan(qtbot, screen.range_field, "X0001-X0002")
     screen.receive()
     assert received in screen.message.text(), screen.message.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "note"),
+    [
+        ("DEMO-2DRUG", "en", "Written off (adjusted): what physical counts took off the book"),
+        ("DEMO-2DRUG", "zh_CN", "核销（盘点调整）：实物盘点从账面核销的数量"),
+        ("DEMO-28D-BID", "en", "Written off (adjusted): tablets physical counts took off the"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_reconciliation_note_counts_capsules_as_they_are(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    note: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The window's written-off note said "tablets physical counts took off" in a study of
+    capsules, as the report's and the command's note no longer do (written_off_note)."""
+    from dispensary.ui.reconcile_view import ReconcileScreen
+
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReconcileScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    assert screen.written_off.text().startswith(note), screen.written_off.text()
+    assert screen.written_off.toolTip().startswith(note), screen.written_off.toolTip()

@@ -737,6 +737,14 @@ Old values:
         <translation>核销（盘点调整）：实物盘点从账面核销的药片（破损、丢失），减去盘盈的药片；盘点比账面少 1 片核销 1，多 1 片核销 -1。</translation>
     </message>
     <message>
+        <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units.</source>
+        <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身单位计。</translation>
+    </message>
+    <message>
+        <source>Written off (adjusted): what physical counts took off the book (broken, lost), less what they found, each product in its own units; a count 1 short of the book writes off 1, a count 1 over writes off -1.</source>
+        <translation>核销（盘点调整）：实物盘点从账面核销的数量（破损、丢失），减去盘盈的数量，各产品按其自身单位计；盘点比账面少 1 个单位核销 1，多 1 个单位核销 -1。</translation>
+    </message>
+    <message>
         <source>Discrepancies</source>
         <translation>差异</translation>
     </message>

@@ -303,19 +303,34 @@ class ReconcileScreen(Screen):
         # lines under every tab left the tables about six rows at 1366x768.
         self.written_off = QLabel()
         self.written_off.setObjectName("writtenOffNote")
-        self.written_off.setText(
-            self.tr(
-                "Written off (adjusted): tablets physical counts took off the book (broken, "
-                "lost), less tablets found."
+        if session.ctx.study.tablets_only:
+            self.written_off.setText(
+                self.tr(
+                    "Written off (adjusted): tablets physical counts took off the book (broken, "
+                    "lost), less tablets found."
+                )
             )
-        )
-        self.written_off.setToolTip(
-            self.tr(
-                "Written off (adjusted): tablets physical counts took off the book (broken, "
-                "lost), less tablets found; a count 1 tablet short of the book writes off 1, a "
-                "count 1 over writes off -1."
+            self.written_off.setToolTip(
+                self.tr(
+                    "Written off (adjusted): tablets physical counts took off the book (broken, "
+                    "lost), less tablets found; a count 1 tablet short of the book writes off "
+                    "1, a count 1 over writes off -1."
+                )
             )
-        )
+        else:  # a capsule is not a tablet: each product's own units (written_off_note's words)
+            self.written_off.setText(
+                self.tr(
+                    "Written off (adjusted): what physical counts took off the book (broken, "
+                    "lost), less what they found, each product in its own units."
+                )
+            )
+            self.written_off.setToolTip(
+                self.tr(
+                    "Written off (adjusted): what physical counts took off the book (broken, "
+                    "lost), less what they found, each product in its own units; a count 1 "
+                    "short of the book writes off 1, a count 1 over writes off -1."
+                )
+            )
         self.stretch: dict[QTableView, int] = {}
         self.balances: dict[str, RowTableModel[BalanceRow]] = {}
         self.views: dict[str, QTableView] = {}
