@@ -307,7 +307,18 @@ def test_a_saved_label_whose_print_cannot_be_recorded_is_not_kept(
     screen = make_screen(qtbot, pharmacy, "tech")
     screen.shipment.setCurrentIndex(screen.shipment.findData("SH-2"))
     make(qtbot, screen, "shipment")
-    users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
+    from dispensary.ui import reports_view
+
+    written = reports_view.write_private
+
+    def deactivated_meanwhile(target: Path, pdf: bytes) -> None:
+        """The account ends while the file is written: after the step's checks, before its
+        print is recorded (an account ended before is refused before any file is written)."""
+        users.set_active(pharmacy.ctx, pharmacy.actor("admin"), "tech", False, "left")
+        written(target, pdf)
+        assert target.exists()
+
+    monkeypatch.setattr(reports_view, "write_private", deactivated_meanwhile)
     folder = tmp_path / "out"
     folder.mkdir()
     save_to(monkeypatch, folder / "labels.pdf")
