@@ -44,7 +44,9 @@ to a `Writer`, which writes exactly one audit entry for it:
   the state it gave them. The audit entry's values (`new`, `old`, `reason`) are those the
   service records, the return's taken/expected/flags worked out with the same domain functions
   (regimen.days_on_treatment, tablets_needed, accountability.adherence_of, by_product) as
-  services/queries.dispense_adherence.
+  services/queries.dispense_adherence; a dispense or return of several products records each
+  product's figures by the services' own functions (dispensing._units_recorded,
+  queries._product_figures and judged_product, returns._return_values).
 
 Why the two are equal: the generator decides everything a service would otherwise decide or
 read from the clock. Each step is made at the generator's time (the service's Recorder stamps
@@ -86,7 +88,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from sqlalchemy import Table, create_engine
 from sqlalchemy.pool import NullPool
@@ -100,7 +102,10 @@ from dispensary.domain.rules import supply_cover_until
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study, bundled_studies, load_study
 
-GENERATOR_VERSION = 4  # bump when the generated database changes: the cached files are rebuilt
+if TYPE_CHECKING:
+    from dispensary.services.results import ReturnResult
+
+GENERATOR_VERSION = 5  # bump when the generated database changes: the cached files are rebuilt
 SIZES = {"full": 1_000_000, "quick": 20_000, "small": 600}
 BATCH = 10_000
 SHIPMENT = 500  # kits at most in one shipment
@@ -348,29 +353,72 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-def return_figures(site: Site, record: DispenseState, day: date) -> tuple[int, int, list[str]]:
-    """(taken, expected, flags) a return records, as services/returns._result works them out
-    (services/queries.dispense_adherence once every kit of the dispense is back)."""
+class Counted(NamedTuple):
+    """A kit counted back, as services/queries.ReturnFigures reads a return (outcome None:
+    counted, as the service stores it)."""
+
+    dispense_id: int
+    kit_id: int
+    tablets: int
+    outcome: str | None = None
+
+
+def return_result(
+    site: Site, person: Person, record: DispenseState, kit: KitState, return_id: int, day: date
+) -> ReturnResult:
+    """The ReturnResult services/returns._result gives a return (from queries.history_row):
+    taken, expected, adherence and flags once every kit of the dispense is back
+    (services/queries.dispense_adherence), each product's figures (queries._product_figures,
+    judged_product) for services/returns._return_values to record."""
+    from dispensary.services.queries import _product_figures, judged_product
+    from dispensary.services.results import ReturnResult
+
     returned = sum(record.returned.values())
-    if len(record.returned) < len(record.kits):
-        return record.tablets - returned, 0, []
-    study = site.study
-    expected_days = days_on_treatment(record.day, day, study.cycle.days_of_supply, 0)
-    expected_of = {
-        p: tablets_needed(record.dose, p, expected_days, 1) for p in record.dose.products
-    }
-    under, over = study.adherence.under_use_below, study.adherence.over_use_above
-    found = adherence_of(record.tablets, returned, sum(expected_of.values()), under, over)
-    flags = found.flags
-    if len(record.dose.products) > 1:
-        tallies = {p: ProductTally(0, 0) for p in record.dose.products}
-        for kit in record.kits:
-            was = tallies[kit.product]
-            back = was.returned + record.returned.get(kit.id, 0)
-            tallies[kit.product] = ProductTally(was.dispensed + kit.tablets, back)
-        each = by_product(tallies, expected_of, under, over)
-        flags = tuple(f for f in Flag if any(f in a.flags for _p, a in each))
-    return found.taken, found.expected, [f.value for f in flags]
+    products = _product_figures(
+        [(k.id, k.number, k.product, k.tablets) for k in record.kits],
+        [Counted(record.id, kit_id, back) for kit_id, back in record.returned.items()],
+    )
+    taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
+    if len(record.returned) == len(record.kits):
+        study = site.study
+        expected_days = days_on_treatment(record.day, day, study.cycle.days_of_supply, 0)
+        expected_of = {
+            p: tablets_needed(record.dose, p, expected_days, 1) for p in record.dose.products
+        }
+        under, over = study.adherence.under_use_below, study.adherence.over_use_above
+        found = adherence_of(record.tablets, returned, sum(expected_of.values()), under, over)
+        taken, expected, adherence, flags = (
+            found.taken,
+            found.expected,
+            found.adherence,
+            found.flags,
+        )
+        if len(record.dose.products) > 1:
+            tallies = {p: ProductTally(0, 0) for p in record.dose.products}
+            for each_kit in record.kits:
+                was = tallies[each_kit.product]
+                back = was.returned + record.returned.get(each_kit.id, 0)
+                tallies[each_kit.product] = ProductTally(was.dispensed + each_kit.tablets, back)
+            each = by_product(tallies, expected_of, under, over)
+            flags = tuple(f for f in Flag if any(f in a.flags for _p, a in each))
+            judged = dict(each)
+            products = tuple(judged_product(p, judged[p.product]) for p in products)
+    return ReturnResult(
+        return_id,
+        record.number,
+        person.number,
+        record.cycle,
+        kit.number,
+        record.returned[kit.id],
+        record.tablets,
+        returned,
+        taken,
+        expected,
+        adherence,
+        flags,
+        None,
+        products,
+    )
 
 
 class BulkWriter:
@@ -749,6 +797,8 @@ class BulkWriter:
         self.signature(user, "dispensed", "dispense", record.id)
         if checker is not None:
             self.signature(checker, "checked", "dispense", record.id)
+        from dispensary.services.dispensing import _units_recorded
+
         extra: dict[str, Any] = {"observations": observations} if observations else {}
         self.audit(
             user,
@@ -762,7 +812,7 @@ class BulkWriter:
                 "day1": day,
                 "dose_level": record.dose.level,
                 "kits": [k.number for k in record.kits],
-                "tablets": record.tablets,
+                **_units_recorded([(k, k.tablets) for k in record.kits], record.tablets),
                 "days": days,
                 "dispensed_on": day,
                 "platelets": platelets,
@@ -792,8 +842,10 @@ class BulkWriter:
         return_id: int,
         day: date,
     ) -> None:
+        from dispensary.services.returns import _return_values
+
         back = record.returned[kit.id]
-        taken, expected, flags = return_figures(site, record, day)
+        result = return_result(site, person, record, kit, return_id, day)
         self.fact(
             "returns",
             {
@@ -830,21 +882,25 @@ class BulkWriter:
             "return",
             "return",
             return_id,
-            {
-                "dispense": record.number,
-                "kit": kit.number,
-                "tablets": back,
-                "returned_on": day,
-                "held_days": 0,
-                "held_from": None,
-                "held_until": None,
-                "held_ordered_by": "",
-                "outcome": "counted",
-                "taken": taken,
-                "expected": expected,
-                "flags": flags,
-                "note": "",
-            },
+            _return_values(
+                {
+                    "dispense": record.number,
+                    "kit": kit.number,
+                    "tablets": back,
+                    "returned_on": day,
+                    "held_days": 0,
+                    "held_from": None,
+                    "held_until": None,
+                    "held_ordered_by": "",
+                    "outcome": "counted",
+                    "taken": result.taken,
+                    "expected": result.expected,
+                    "flags": [f.value for f in result.flags],
+                    "note": "",
+                },
+                result,
+                kit.product,
+            ),
         )
 
     def set_status(self, site: Site, user: Staff, person: Person, status: str, why: str) -> None:
