@@ -689,6 +689,7 @@ def history_row(
         select(Kit.id, Kit.number, Kit.product, DispenseKit.tablets)
         .join(DispenseKit)
         .where(DispenseKit.dispense_id == record.id)
+        .order_by(DispenseKit.id)  # as dispensed, on every engine (PostgreSQL has no row order)
     ).all()
     kits = tuple(number for _id, number, _product, _tablets in numbered)
     returns = current_returns(session, record.id)
