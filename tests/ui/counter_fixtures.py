@@ -15,7 +15,7 @@ from typing import Any
 from dispensary.config import Settings
 from dispensary.services import participants, receiving, setup, users
 from dispensary.services.context import Actor, Context, FixedClock
-from dispensary.study import default_study_path, load_study
+from dispensary.study import Study, default_study_path, load_study
 from dispensary.ui.session import AppSession
 
 OPENING_DAY = date(2026, 1, 5)
@@ -103,6 +103,27 @@ def build_counter(path: Path) -> None:
     participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Liu")
     participants.enroll(ctx, pharm, "01-002", "CD", 1965, "F", "Dr Liu")
     ctx.engine.dispose()
+
+
+def study_pharmacy(study: Study, kits: list[tuple[str, str]], path: Path) -> Counter:
+    """A pharmacy of one study file: its administrator and pharmacist, each (kit range,
+    product) received as a shipment of lot L1 lasting to mid-2028, 01-001 enrolled; the clock
+    on OPENING_DAY. The caller disposes of the engine."""
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    ctx = setup.init_database(
+        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(
+        ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+    )
+    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
+    for numbers, product in kits:
+        listed = receiving.kits_from_range(ctx, numbers, product, "L1", date(2028, 6, 30), None)
+        receiving.receive_shipment(ctx, pharm, f"SH-{numbers}", listed)
+    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
+    return Counter(ctx, clock, path)
 
 
 @dataclass

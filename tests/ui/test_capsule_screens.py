@@ -6,18 +6,22 @@ kit with a participant and the screens' count labels say capsules as capsules ("
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Printer, Signatures
+from counter_fixtures import (
+    PASSWORDS,
+    Counter,
+    Printer,
+    Signatures,
+    study_pharmacy,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from dispensary.i18n import Language, speaking
-from dispensary.services import participants, queries, receiving, returns, setup, users
-from dispensary.services.context import FixedClock
+from dispensary.services import queries, returns
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dispense_view import DispenseScreen
@@ -52,24 +56,10 @@ def _study_file(protocol: str, folder: Path) -> Path:
 def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter]:
     """A pharmacy made with the study file the test names, its kits in, 01-001 enrolled."""
     protocol: str = request.param
-    clock = FixedClock()
-    clock.set_date(OPENING_DAY)
     study = load_study(_study_file(protocol, tmp_path))
-    path = tmp_path / "pharmacy.sqlite3"
-    ctx = setup.init_database(
-        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
-    )
-    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
-    users.add_user(
-        ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
-    )
-    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
-    for kits, product in KITS[protocol]:
-        listed = receiving.kits_from_range(ctx, kits, product, "L1", date(2028, 6, 30), None)
-        receiving.receive_shipment(ctx, pharm, f"SH-{kits}", listed)
-    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
-    yield Counter(ctx, clock, path)
-    ctx.engine.dispose()
+    counter = study_pharmacy(study, KITS[protocol], tmp_path / "pharmacy.sqlite3")
+    yield counter
+    counter.ctx.engine.dispose()
 
 
 def _screen(qtbot: QtBot, pharmacy: Counter) -> DispenseScreen:

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS, Counter, Signatures
+from counter_fixtures import OPENING_DAY, PASSWORDS, Counter, Signatures, study_pharmacy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from dispensary.services import dispensing, participants, receiving, setup, users
-from dispensary.services.context import FixedClock
+from dispensary.services import dispensing
 from dispensary.services.results import ProductFigures
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.return_view import ReturnScreen
@@ -31,26 +30,16 @@ CAPSULE, TABLET = "democapib-100mg", "demotinib-25mg"
 def pharmacy(tmp_path: Path) -> Iterator[Counter]:
     """DEMO-2DRUG: 01-001 took home C0001 (28 capsules) and T0001 (30 tablets) on 5 January;
     today is 26 January, the next day 1."""
-    clock = FixedClock()
-    clock.set_date(OPENING_DAY)
     study = load_study(bundled_studies() / "DEMO-2DRUG.toml")
-    path = tmp_path / "pharmacy.sqlite3"
-    ctx = setup.init_database(
-        str(path), study, "admin", NAMES["admin"], "AA", PASSWORDS["admin"], clock
+    counter = study_pharmacy(
+        study, [("C0001-C0002", CAPSULE), ("T0001-T0002", TABLET)], tmp_path / "pharmacy.sqlite3"
     )
-    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
-    users.add_user(
-        ctx, admin, "pharm", "pharmacist", NAMES["pharm"], "PP", PASSWORDS["pharm"], False
+    dispensing.dispense_cycle(
+        counter.ctx, counter.actor("pharm"), "01-001", 1, OPENING_DAY, PASSWORDS["pharm"]
     )
-    pharm = users.sign_in(ctx, "pharm", PASSWORDS["pharm"])
-    for kits, product in (("C0001-C0002", CAPSULE), ("T0001-T0002", TABLET)):
-        listed = receiving.kits_from_range(ctx, kits, product, "L1", date(2028, 6, 30), None)
-        receiving.receive_shipment(ctx, pharm, f"SH-{kits}", listed)
-    participants.enroll(ctx, pharm, "01-001", "AB", 1970, "F", "Dr Example")
-    dispensing.dispense_cycle(ctx, pharm, "01-001", 1, OPENING_DAY, PASSWORDS["pharm"])
-    clock.set_date(date(2026, 1, 26))
-    yield Counter(ctx, clock, path)
-    ctx.engine.dispose()
+    counter.clock.set_date(date(2026, 1, 26))
+    yield counter
+    counter.ctx.engine.dispose()
 
 
 def open_screen(qtbot: QtBot, pharmacy: Counter) -> ReturnScreen:
