@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dispensary.domain.errors import NotFound, StudyFileError
-from dispensary.domain.regimen import DoseComponent, DoseLevel, dosing_days
+from dispensary.domain.regimen import DoseComponent, DoseLevel
 from dispensary.files import with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 from dispensary.packaged import resource
@@ -685,7 +685,8 @@ class Study:
     def directions_for(
         self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
     ) -> str:
-        """The directions of a dose: one sentence per product (a two-drug dose reads as two)."""
+        """The directions of a dose: one sentence per product (a two-drug dose reads as two),
+        and per part of a product the dose gives in several parts."""
         joiner = "" if language.startswith("zh") else " "
         return joiner.join(self.product_directions(dose, start_date, days, language))
 
@@ -694,7 +695,10 @@ class Study:
     ) -> tuple[str, ...]:
         """Each product's directions, in the dose's order: its own text when the study file
         gives one ([label.product_directions]), else the study's directions; `days` are the
-        days of supply from the start, of which each product counts the days it is taken."""
+        days of supply from the start, of which each product counts the days it is taken.
+        A product the dose gives in several parts (1 tablet once daily and 2 tablets once
+        daily) has one sentence per part, each with the part's own units, frequency and days:
+        added together they read as one dose of 3 tablets, which the file does not say."""
         # English from the study's own keys as they are now (as the label's English texts are
         # read: labels.languages.english_text), the same words as texts["en"] of a loaded file.
         english = language == ENGLISH.value
@@ -703,33 +707,31 @@ class Study:
         from_day = max(1, self.cycle.days_of_supply - days + 1)
         sentences: list[str] = []
         for product in dose.products:
-            parts = dose.of_product(product)
-            per_dose = sum(c.tablets_per_dose for c in parts)
-            first = min(c.first_day or 1 for c in parts)
-            last = max(c.last_day or self.cycle.days_of_supply for c in parts)
-            if text is None:
-                template = self.label.product_directions.get(product, self.label.directions)
-                tablets = english_units(per_dose, self.product(product).form)
-                dose_name = dose.name
-                product_name = f"{self.product(product).name} {self.product(product).strength}"
-            else:
-                template = text.product_directions.get(product, text.directions)
-                tablets = text.counted(per_dose, self.product(product).form)
-                dose_name = text.dose_levels.get(dose.level, dose.name)
-                product_name = text.products.get(product, product)
-            sentences.append(
-                template.format(
-                    tablets=tablets,
-                    tablets_per_dose=per_dose,
-                    start_date=start_date,
-                    days=dosing_days(dose, product, days, from_day),
-                    dose_name=dose_name,
-                    product=product_name,
-                    first_day=first,
-                    last_day=last,
-                    frequency=words.frequency(max(c.frequency(dose.doses_per_day) for c in parts)),
+            for part in dose.of_product(product):
+                per_dose = part.tablets_per_dose
+                if text is None:
+                    template = self.label.product_directions.get(product, self.label.directions)
+                    tablets = english_units(per_dose, self.product(product).form)
+                    dose_name = dose.name
+                    product_name = f"{self.product(product).name} {self.product(product).strength}"
+                else:
+                    template = text.product_directions.get(product, text.directions)
+                    tablets = text.counted(per_dose, self.product(product).form)
+                    dose_name = text.dose_levels.get(dose.level, dose.name)
+                    product_name = text.products.get(product, product)
+                sentences.append(
+                    template.format(
+                        tablets=tablets,
+                        tablets_per_dose=per_dose,
+                        start_date=start_date,
+                        days=part.dosing_days(from_day, days),
+                        dose_name=dose_name,
+                        product=product_name,
+                        first_day=part.first_day or 1,
+                        last_day=part.last_day or self.cycle.days_of_supply,
+                        frequency=words.frequency(part.frequency(dose.doses_per_day)),
+                    )
                 )
-            )
         return tuple(sentences)
 
 
@@ -1123,8 +1125,53 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         replace(rule, title=study.rule_title(rule.key, ENGLISH.value)) for rule in rules_found
     )
     study = replace(study, rules=titled)
+    _check_parts_days(r, study)
     _refuse_unknown_keys(r, data)
     return study
+
+
+def _check_parts_days(r: _Reader, study: Study) -> None:
+    """A product a dose level gives in parts taken on different days of the cycle (1 tablet
+    on days 1-7, 2 tablets on days 8-21) is directed one sentence per part; directions that
+    do not say the days ({first_day}, {last_day}) would print each part as taken from the
+    start date, so the file is refused, naming the product and what to write instead."""
+    for index, dose in enumerate(study.dose_levels):
+        for product in dose.products:
+            parts = dose.of_product(product)
+            if len({(c.first_day, c.last_day) for c in parts}) < 2:
+                continue
+            own = product in study.label.product_directions
+            templates = [
+                (
+                    "label.product_directions" if own else "label.directions",
+                    study.label.product_directions.get(product, study.label.directions),
+                )
+            ]
+            for language, text in study.texts.items():
+                if language != ENGLISH.value:
+                    templates.append(
+                        (
+                            f"label.text.{language}."
+                            + ("product_directions" if own else "directions"),
+                            text.product_directions.get(product, text.directions),
+                        )
+                    )
+            for key, template in templates:
+                named = {name for _text, name, _spec, _conv in string.Formatter().parse(template)}
+                if {"first_day", "last_day"} <= named:
+                    continue
+                days = ", ".join(
+                    f"{c.first_day or 1}-{c.last_day or study.cycle.days_of_supply}" for c in parts
+                )
+                raise r.fail(
+                    f"dose_levels[{index}].components",
+                    f"gives product '{product}' in parts taken on different days of the cycle "
+                    f"(days {days}), but its directions ({key}) do not say the days, so every "
+                    f"part would read as taken from the start date: give '{product}' its own "
+                    f"directions in [label.product_directions] and in each "
+                    f"[label.text.<language>.product_directions] that say {{first_day}} and "
+                    f"{{last_day}}",
+                )
 
 
 def _supply(r: _Reader, data: dict[str, Any], rules: list[StudyRule]) -> int | None:

@@ -94,3 +94,11 @@ def test_doses_on_a_day_say_how_the_days_units_are_split() -> None:
     assert sum(times * units for times, units in both.doses_on("p", 1)) == tablets_needed(
         both, "p", 1
     )
+
+
+def test_parts_of_one_frequency_are_never_added_into_one_dose() -> None:
+    """1 tablet once daily and 2 tablets once daily are two doses the file gives, not one dose
+    of 3 (the diary's Take column says them as the directions do)."""
+    parts = DoseLevel(1, "parts", 1, (DoseComponent("p", 1, 1), DoseComponent("p", 2, 1)))
+    assert parts.doses_on("p", 1) == ((1, 1), (1, 2))
+    assert tablets_needed(parts, "p", 1) == 3

@@ -54,15 +54,16 @@ class DoseLevel:
 
     def doses_on(self, product: str, cycle_day: int) -> tuple[tuple[int, int], ...]:
         """How a product is taken on one day of the cycle (1: day 1), so that a day's intake is
-        never read as one dose: (doses that day, units a dose) for each frequency of its
-        components taken that day, ((2, 1),) for 1 capsule twice daily; () on a day it is not.
-        The day's units (tablets_needed for one day) are the sum of doses times units."""
-        found: dict[int, int] = {}
-        for c in self.of_product(product):
-            if c.dosing_days(cycle_day, 1):
-                times = c.frequency(self.doses_per_day)
-                found[times] = found.get(times, 0) + c.tablets_per_dose
-        return tuple(found.items())
+        never read as one dose: (doses that day, units a dose) for each of its components
+        (parts) taken that day, in the file's order: ((2, 1),) for 1 capsule twice daily; () on
+        a day it is not. Parts are never added into one dose: 1 tablet once daily and 2 tablets
+        once daily are ((1, 1), (1, 2)), not one dose of 3 the file does not give. The day's
+        units (tablets_needed for one day) are the sum of doses times units."""
+        return tuple(
+            (c.frequency(self.doses_per_day), c.tablets_per_dose)
+            for c in self.of_product(product)
+            if c.dosing_days(cycle_day, 1)
+        )
 
     @property
     def products(self) -> tuple[str, ...]:

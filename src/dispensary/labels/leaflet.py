@@ -395,11 +395,12 @@ def _dose_text(study: Study, dose: DoseLevel, speech: Speech, cycle_day: int | N
 def _day_of(study: Study, dose: DoseLevel, code: str, cycle_day: int, speech: Speech) -> str:
     """A product's units on one day of the cycle, as the regimen counts them (tablets_needed),
     with its doses when it is taken more than once that day: "2 capsules (2 doses of 1)",
-    "2粒（分2次，每次1粒）"; "1 tablet" once a day."""
+    "2粒（分2次，每次1粒）", "3 tablets (1 dose of 1; 1 dose of 2)" of a product given in two
+    parts; "1 tablet" once a day."""
     form = study.product(code).form
     total = counted(tablets_needed(dose, code, 1, cycle_day), form, speech)
     doses = dose.doses_on(code, cycle_day)
-    if all(times == 1 for times, _units in doses):
+    if len(doses) == 1 and doses[0][0] == 1:  # one dose that day: nothing to split
         return total
     split = wording.punctuation("; ").join(
         (_("{doses} doses of {number}") if times > 1 else _("1 dose of {number}")).format(
@@ -446,12 +447,15 @@ def _diary_pages(
     ]
     for speech in spoken:
         with speaking(speech.language):
-            if len(set(takes)) == 1:  # the program's wording: all of the day, as a row says
+            # The file's own {dose} is one dose ("... each time"); a product in several parts
+            # has no one dose, so it is named as the Take column shows it.
+            parts = any(len(dose.of_product(code)) > 1 for code in dose.products)
+            if len(set(takes)) == 1 and not (parts and speech.text.diary_tick):
                 own = bool(speech.text.diary_tick)  # {dose}: one dose ("... each time")
                 taken = (
                     _dose_text(study, dose, speech) if own else _takes(study, dispense, speech)[0]
                 )
-            else:  # a drug taken on some days of the cycle only
+            else:  # a drug taken on some days of the cycle only, or in several parts
                 taken = _("what the Take column shows for that day")
             tick = speech.text.diary_tick or _(
                 "Tick the box each day when you have taken {dose}; write a note if you missed "

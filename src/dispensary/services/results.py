@@ -183,7 +183,7 @@ class DispenseResult:
     """What was recorded at dispense: the platelet count (its own column) and the study file's
     observations (dispense_observations), in the study file's order."""
     irt_confirmation: str = ""  # the IRT's confirmation number (a study assigning kits by IRT)
-    product_directions: tuple[str, ...] = ()  # one sentence per product, in English
+    product_directions: tuple[str, ...] = ()  # a sentence per product (per part), in English
 
 
 @dataclass(frozen=True)
