@@ -47,7 +47,7 @@ def test_a_new_participant_through_two_cycles(
     )
     assert back.code == 0, back.err
     counted = back.json()
-    assert set(counted) == {"return_id", "taken", "expected", "adherence", "flags"}
+    assert set(counted) == {"return_id", "taken", "expected", "adherence", "flags", "products"}
     assert (counted["taken"], counted["expected"], counted["flags"]) == (19, 21, [])
     assert round(counted["adherence"], 3) == round(19 / 21, 3)
 

@@ -695,12 +695,40 @@ def _product_lines(
 
 
 def _return_data(result: ReturnResult) -> dict[str, Any]:
-    return {
-        "return_id": result.return_id,
-        "taken": result.taken,
-        "expected": result.expected,
-        "adherence": result.adherence,
+    """The return's JSON: each product of the dispense with its own figures (`products`). A
+    dispense of one product keeps its taken, expected and adherence, which are that product's;
+    one of several says them per product only, as its audit entry records them (a capsule's
+    and a tablet's counts summed into one taken of one expected, and their ratio, are neither
+    product's), and names the kit's product."""
+    data: dict[str, Any] = {"return_id": result.return_id}
+    if len(result.products) < 2:
+        data |= {
+            "taken": result.taken,
+            "expected": result.expected,
+            "adherence": result.adherence,
+        }
+    else:
+        data["kit"] = result.kit
+        data["product"] = next((p.product for p in result.products if result.kit in p.kits), None)
+    return data | {
         "flags": [f.value for f in result.flags],
+        "products": [_product_data(p) for p in result.products],
+    }
+
+
+def _product_data(figures: ProductFigures) -> dict[str, Any]:
+    """One product of a return's dispense in its own units; null where not known yet (taken,
+    expected and adherence once every kit is back)."""
+    return {
+        "product": figures.product,
+        "kits": list(figures.kits),
+        "dispensed": figures.dispensed,
+        "returned": figures.returned,
+        "taken": figures.taken,
+        "expected": figures.expected,
+        "adherence": figures.adherence,
+        "flags": [f.value for f in figures.flags],
+        "not_brought_back": figures.unaccounted,
     }
 
 
