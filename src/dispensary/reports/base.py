@@ -27,6 +27,7 @@ from functools import cache, lru_cache, partial
 from typing import Any, TypeAlias
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -142,13 +143,15 @@ def styled(style: ParagraphStyle, text: str = "") -> ParagraphStyle:
 
 
 @cache
-def _cell_style(size: float, cjk_font: str) -> ParagraphStyle:
+def _cell_style(size: float, cjk_font: str, right: bool = False) -> ParagraphStyle:
+    """A Chinese cell's style; `right`: a number's ("58片" stands under "21" as it would)."""
     return ParagraphStyle(
-        f"cell-{size}",
+        f"cell-{size}-{'right' if right else 'left'}",
         fontName=cjk_font,
         fontSize=size,
         leading=size * 1.2,
         wordWrap="CJK",
+        alignment=TA_RIGHT if right else TA_LEFT,
     )
 
 
@@ -493,12 +496,16 @@ def wrapped(text: str, width: float, font: str = FONT, size: float = 7.5) -> str
     return "\n".join(lines)
 
 
-def cell(text: str, width: float, size: float = 7.5, bold: bool = False) -> str | Paragraph:
+def cell(
+    text: str, width: float, size: float = 7.5, bold: bool = False, right: bool = False
+) -> str | Paragraph:
     """A table cell: pre-wrapped text (fast), or, for Chinese, a paragraph that wraps between
-    characters and keeps the punctuation that may not start a line where it belongs."""
+    characters and keeps the punctuation that may not start a line where it belongs; `right`:
+    a number's paragraph, set to the right as the grid sets a number's text (a count with its
+    unit, "58片", was set to the left under plain numbers set to the right)."""
     if pdffonts.latin_only(text):
         return wrapped(text, width, font(bold=bold), size)
-    return Paragraph(escape(text), _cell_style(size, pdffonts.cjk_font()))
+    return Paragraph(escape(text), _cell_style(size, pdffonts.cjk_font(), right))
 
 
 def data_table(
@@ -528,8 +535,12 @@ def data_table(
     widths = header_widths(header, widths, size, least)
     header_cells = [cell(h, w, size, bold=True) for h, w in zip(header, widths, strict=True)]
     bold = frozenset(bold_rows)
+    right = frozenset(numeric)
     body = [
-        [cell(text, width, size, index in bold) for text, width in zip(row, widths, strict=True)]
+        [
+            cell(text, width, size, index in bold, column in right)
+            for column, (text, width) in enumerate(zip(row, widths, strict=True))
+        ]
         for index, row in enumerate(rows)
     ]
     return RuledRows(
@@ -564,6 +575,15 @@ class _Grid:
         self.regular, self.heavy = font(), font(bold=True)
         self.header_height = self._height(self.header)
         self.heights = [self._height(row) for row in rows]
+
+    def alignment(self, index: int, column: int) -> str:
+        """How a cell is set, "RIGHT" or "LEFT" (`index` -1: the header): a number's cell to
+        the right, in every language, whether it is text (a plain number) or a paragraph (a
+        number with its Chinese unit, "58片"); every other cell and the header to the left."""
+        value = self.header[column] if index < 0 else self.rows[index][column]
+        if isinstance(value, str):
+            return "RIGHT" if index >= 0 and column in self.numeric else "LEFT"
+        return "RIGHT" if value.style.alignment == TA_RIGHT else "LEFT"
 
     def _height(self, row: Sequence[Cell]) -> float:
         tallest = 0.0
@@ -627,7 +647,7 @@ class RuledRows(Flowable):  # type: ignore[misc]  # reportlab has no type hints
                     _w, tall = value.wrap(width - 2 * PAD_SIDE, 1e6)
                     paragraphs.append((value, left + PAD_SIDE, top - PAD_TOP - tall))
                     continue
-                right = index >= 0 and column in grid.numeric
+                right = grid.alignment(index, column) == "RIGHT"
                 baseline = top - PAD_TOP - grid.size
                 for line in value.split("\n"):
                     x = left + PAD_SIDE
