@@ -85,7 +85,7 @@ def test_days_held_by_the_investigator_are_not_missed_doses(
     signatures: Signatures,
 ) -> None:
     scan(qtbot, screen.scan_field, "01-001")  # participant number: their open dispense
-    screen.held.setValue(10)
+    screen.held.setText("10")
     screen.condition.setText("bottle intact")
     qtbot.keyClicks(screen.counted, "10")
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
@@ -166,10 +166,10 @@ def test_the_return_is_assessed_as_it_is_typed_and_a_refusal_is_never_signed(
     qtbot.keyClicks(screen.note, "vomited twice")
     assert "ask the participant why" not in screen.tally.text()
 
-    screen.held.setValue(22)  # more days held than the days of supply
+    screen.held.setText("22")  # more days held than the days of supply
     assert "22 days held is more than the 21 days of supply" in screen.message.text()
     assert not screen.sign_button.isEnabled()
-    screen.held.setValue(10)
+    screen.held.setText("10")
     assert screen.message.kind == "" and "adherence <b>100%</b>" in screen.tally.text()
     qtbot.keyClick(screen.counted, Qt.Key.Key_Return)
     assert [a[1] for a in signatures.asked] == ["return counted"]

@@ -156,3 +156,66 @@ def test_a_minus_typed_in_the_tablets_returned_is_kept_and_refused(
     assert screen.message.text() == said
     assert QApplication.focusWidget() is screen.counted
     assert screen.counted.selectedText() == "1O"
+
+
+def held_refused_with(qtbot: QtBot, screen: ReturnScreen, said: str, typed: str) -> None:
+    """Signing (Enter in the count) is refused with `said`, the days kept as typed, the cursor
+    back in them, selected so the number typed next replaces them."""
+    scan(qtbot, screen.counted, "")  # Enter in the count field: the sign step
+    assert screen.held.text() == typed  # as typed: not read as another number
+    assert screen.message.text() == said and screen.message.kind == "error"
+    assert QApplication.focusWidget() is screen.held
+    assert screen.held.selectedText() == typed
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_a_minus_or_a_letter_in_the_days_held_is_kept_and_refused(
+    qtbot: QtBot,
+    counter: Counter,
+    first_cycle: DispenseResult,
+    signatures: Signatures,
+    language: str,
+) -> None:
+    """The days held by the investigator were a spin box: "-3" was held as 3 days and "1O" as 1,
+    each changing the adherence signed, without a word."""
+    screen = ReturnScreen(counter.session("tech"))
+    show(qtbot, screen)
+    screen.refresh()
+    scan(qtbot, screen.scan_field, first_cycle.number)
+    qtbot.keyClicks(screen.counted, "10")
+    screen.held.setFocus()
+    qtbot.keyClick(screen.held, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(screen.held, "-3")
+    assert screen.held.text() == "-3"
+    screen.counted.setFocus()
+    held_refused_with(
+        qtbot,
+        screen,
+        {
+            "en": "The days the drug was held cannot be negative (-3): enter 0 or more.",
+            "zh_CN": "停药天数不能为负数（-3）：请填写 0 或更大的数。",
+        }[language],
+        "-3",
+    )
+    assert signatures.asked == [] and returned(counter) is None
+
+    qtbot.keyClicks(screen.held, "1O")  # a letter O for a zero, over the selected "-3"
+    screen.counted.setFocus()
+    held_refused_with(
+        qtbot,
+        screen,
+        {
+            "en": "'1O' is not a whole number: write the days held by the investigator with the "
+            "digits 0-9 only (no separators, decimal point or spaces inside).",
+            "zh_CN": "“1O”不是整数：研究者暂停用药天数只能用数字 0-9 书写（中间不能有分隔符、"
+            "小数点或空格）。",
+        }[language],
+        "1O",
+    )
+    assert signatures.asked == [] and returned(counter) is None
+
+    qtbot.keyClicks(screen.held, "10")  # typed again: ten days held, signed
+    assert screen.held.text() == "10"
+    scan(qtbot, screen.held, "")  # Enter in the days held signs too
+    assert len(signatures.asked) == 1
+    assert returned(counter) == 10

@@ -872,10 +872,6 @@
         <translation>未带回（计 0 片；予以标记，不计为已服用）</translation>
     </message>
     <message>
-        <source> days</source>
-        <translation> 天</translation>
-    </message>
-    <message>
         <source>Days &amp;held by the investigator</source>
         <translation>研究者暂停用药天数(&amp;H)</translation>
     </message>
@@ -960,6 +956,10 @@
         <translation>第1天 {day1} · {days} 天，用至 {last_day}</translation>
     </message>
     <message>
+        <source>days held by the investigator</source>
+        <translation>研究者暂停用药天数</translation>
+    </message>
+    <message>
         <source>Type the number of {units} counted back.</source>
         <translation>请输入清点退回的{units}数。</translation>
     </message>
@@ -994,6 +994,10 @@
     <message>
         <source>{kit} ({dispensed} dispensed)</source>
         <translation>{kit}（发放 {dispensed} 片）</translation>
+    </message>
+    <message>
+        <source>0 when not held</source>
+        <translation>未暂停用药填 0</translation>
     </message>
     <message>
         <source>{kit} ({units} dispensed)</source>

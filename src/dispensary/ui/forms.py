@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QSize,
     QSortFilterProxyModel,
     Qt,
+    QTextBoundaryFinder,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -210,13 +211,16 @@ def fit_columns(
     yielding: Sequence[int] = (),
     least: Mapping[int, int] | None = None,
     keep: Mapping[int, int] | None = None,
+    wrap: Sequence[int] = (),
 ) -> None:
     """Columns as wide as their content after a reload, within reason, sharing out the width
     the view has (see `share_width`): the `stretch` column takes any width to spare, and it
     then the `yielding` columns are the first cut in a narrow window. `least`: a column's width
     for values not among the rows read (a paged table's: every status it can show), kept whole
     as the values read are. `keep`: the width a `stretch` or `yielding` column keeps when it
-    gives way first (the widest columns' text may cut it further, in one common width)."""
+    gives way first (the widest columns' text may cut it further, in one common width).
+    `wrap`: columns of long text (a dose naming two drugs) that, in a narrow window, go onto
+    more lines rather than be cut, the rows as tall as their text (see `wrapped_widths`)."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     wanted = least or {}
@@ -233,9 +237,76 @@ def fit_columns(
         max(size, min(sizes[column], wanted.get(column, 0))) for column, size in enumerate(whole)
     ]
     first = ([] if stretch is None else [stretch]) + list(yielding)
-    sizes = share_width(sizes, whole, titles, room_for_columns(view), stretch, first, keep)
+    room = room_for_columns(view)
+    wrapped = wrapped_widths(view, sizes, whole, titles, room, wrap) if wrap else None
+    if wrapped is not None:
+        for column, size in enumerate(wrapped):
+            header.resizeSection(column, size)
+        view.resizeRowsToContents()  # each line as tall as its wrapped text, none cut
+        return
+    sizes = share_width(sizes, whole, titles, room, stretch, first, keep)
     for column, size in enumerate(sizes):
         header.resizeSection(column, size)
+
+
+def unbroken_width(view: QTableView, text: str) -> int:
+    """The width a cell needs for the longest piece of `text` that cannot go onto another
+    line (a word; in Chinese a character or two: the Unicode line-break rules Qt wraps by)."""
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    widest, start = 0, 0
+    while (end := finder.toNextBoundary()) != -1:
+        if end > start:
+            widest = max(widest, cell_width(view, text[start:end].strip()))
+        start = end
+    return widest
+
+
+def wrapped_widths(
+    view: QTableView,
+    sizes: list[int],
+    whole: list[int],
+    titles: list[int],
+    room: int,
+    wrap: Sequence[int],
+) -> list[int] | None:
+    """Widths for `room` pixels where every column but `wrap` keeps its `sizes` when all fit
+    on one line, else gives up its spare width (down to `whole`, its text still on one line),
+    and the `wrap` columns share what is left: the fewest lines that fit, each as many as the
+    others (a column's width its one-line text's over that many lines), what is left over
+    shared in proportion to what each lacks of one line; none narrower than its header or its
+    longest unbreakable word. None when even that does not fit (the columns are then cut as
+    usual)."""
+    model = view.model()
+    header = view.horizontalHeader()
+    wrap = [c for c in wrap if not header.isSectionHidden(c)]
+    line: dict[int, int] = {}
+    floor: dict[int, int] = {}
+    for column in wrap:
+        texts = [str(model.index(r, column).data() or "") for r in range(model.rowCount())]
+        line[column] = max([titles[column], *(cell_width(view, t) for t in texts)])
+        floor[column] = max([titles[column], NARROWEST, *(unbroken_width(view, t) for t in texts)])
+    widths = [max(line.get(column, 0), size) for column, size in enumerate(sizes)]
+    if sum(widths) <= room:
+        return widths  # all on one line: the last column takes any width to spare
+    widths = [line.get(column, size) for column, size in enumerate(whole)]
+    left = room - sum(size for column, size in enumerate(widths) if column not in line)
+    if not wrap or left < sum(floor.values()):
+        return None
+
+    def over(lines: int) -> dict[int, int]:
+        return {c: max(floor[c], -(-line[c] // lines)) for c in wrap}
+
+    lines = 2
+    while sum(over(lines).values()) > left and any(over(lines)[c] > floor[c] for c in wrap):
+        lines += 1
+    shared = over(lines)
+    spare = left - sum(shared.values())
+    short = {c: line[c] - shared[c] for c in wrap if line[c] > shared[c]}
+    for column, wants in short.items():  # the rest in proportion to what each lacks
+        shared[column] += min(wants, spare * wants // sum(short.values()))
+    for column, size in shared.items():
+        widths[column] = size
+    return widths
 
 
 def cell_width(view: QTableView, text: str) -> int:

@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -245,6 +246,15 @@ PRODUCT_COLUMN = 5
 products (a line per product), its cells the product as the user names it."""
 COUNTED = frozenset(c.title for c in HISTORY_COLUMNS[PRODUCT_COLUMN + 2 : PRODUCT_COLUMN + 5])
 """The returned, taken and expected columns: counts of the line's product, as the count's."""
+WRAPPED_COLUMNS = tuple(
+    i
+    for i, c in enumerate(HISTORY_COLUMNS)
+    if c.title in ("Dose", "Product", "Tablets", "Flags") or c.title in COUNTED
+)
+"""The columns whose text goes onto more lines in a narrow window rather than be cut: the dose
+(naming two drugs, "democapib 100 mg twice daily days 1-14 with demotinib 25 m…" was cut at
+1366x768), the product, the counts in their word ("10" over "capsules") and the flags; the
+cycle, dispense, day 1, kits and adherence keep to one line."""
 
 
 def read_year(field: QLineEdit, what: str, bar: MessageBar) -> int | None:
@@ -771,6 +781,13 @@ class ParticipantsScreen(Screen):
         self.history_tabs = QTabWidget()
         self.history_tabs.setObjectName("historyTabs")
         self.history_tabs.addTab(self.history_table, self.tr("Dispensing history"))
+        # Fitted again when shown and whenever its width changes (a scroll bar coming as the
+        # wrapped lines grow taller, the window resized); each line as tall as its text.
+        self.history_table.installEventFilter(self)
+        self.history_table.viewport().installEventFilter(self)
+        self.history_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.chart = AdherenceChart(study.adherence.under_use_below, study.adherence.over_use_above)
         self.chart.setObjectName("adherenceChart")
         # Tall enough for its bars to be read (at 160 pixels, its title, axis labels and legend
@@ -799,6 +816,20 @@ class ParticipantsScreen(Screen):
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
+
+    def _fit_history(self) -> None:
+        """The history's columns shared out over the width it has, the dose, product and
+        flags on more lines rather than cut, the lines as tall as their text."""
+        fit_columns(self.history_table, widest=240, wrap=WRAPPED_COLUMNS)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The history fitted again to the width it has when it is shown or resized (filled
+        behind the chart's tab, or before the window was laid out, it had no width to fit)."""
+        if (watched is self.history_table and event.type() == QEvent.Type.Show) or (
+            watched is self.history_table.viewport() and event.type() == QEvent.Type.Resize
+        ):
+            self._fit_history()
+        return super().eventFilter(watched, event)
 
     def refresh(self) -> None:
         chosen = self.current()
@@ -860,7 +891,7 @@ class ParticipantsScreen(Screen):
             self.history_table.setColumnHidden(PRODUCT_COLUMN, True)
             # Its headers whole before anyone is selected too ("Adherence" lost a letter at
             # Qt's default width).
-            fit_columns(self.history_table, widest=240)
+            self._fit_history()
             self.flags.clear()
             self.chart.show_history([])
             return
@@ -898,7 +929,7 @@ class ParticipantsScreen(Screen):
         self.history_table.setColumnHidden(
             PRODUCT_COLUMN, all(len(r.products) < 2 for r in history)
         )
-        fit_columns(self.history_table, widest=240)
+        self._fit_history()
         self.flags.setText(self._flag_text(history))
         self.chart.show_history(history)
 

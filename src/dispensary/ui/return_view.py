@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -165,10 +164,12 @@ class ReturnScreen(Screen):
         )
         self.not_back.setObjectName("notBroughtBack")
         form.addRow("", self.not_back)
-        self.held = QSpinBox()
+        # No spin box: it dropped the keys it refused without a word ("-3" was held as 3 days,
+        # "1O" as 1). The days are kept as typed; `sign` refuses a text that is no whole
+        # number, the service a negative one, the cursor back here.
+        self.held = QLineEdit("0")
         self.held.setObjectName("heldDays")
-        self.held.setRange(0, 999)
-        self.held.setSuffix(self.tr(" days"))
+        self.held.setPlaceholderText(self.tr("0 when not held"))
         form.addRow(self.tr("Days &held by the investigator"), self.held)
         self.held_period = QCheckBox(self.tr("Held for a &period the investigator ordered"))
         self.held_period.setObjectName("heldPeriod")
@@ -224,7 +225,8 @@ class ReturnScreen(Screen):
         self.scan_field.scanned.connect(self.scan)
         self.counted.textChanged.connect(self._reassess)
         self.kit.currentIndexChanged.connect(self._reassess)
-        self.held.valueChanged.connect(self._reassess)
+        self.held.textChanged.connect(self._reassess)
+        self.held.returnPressed.connect(self.sign)
         self.not_back.toggled.connect(self._not_back_toggled)
         self.held_period.toggled.connect(self._held_period_toggled)
         self.held_from.dateChanged.connect(self._reassess)
@@ -409,6 +411,38 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return None
 
+    def held_days(self) -> int:
+        """The days held as typed, negative too (the service refuses it, saying why); 0 when
+        empty or no whole number (`sign` refuses it before anything is written)."""
+        try:
+            return parse_whole(self.held.text() or "0", "days")
+        except InvalidInput:
+            return 0
+
+    def _held_named(self) -> str:
+        return self.tr("days held by the investigator")
+
+    def _held_refused(self) -> bool:
+        """Whether the days held are what the service refused: the same request with none held
+        is not refused."""
+        dispense = self.dispense
+        if dispense is None or self.held_period.isChecked() or not self.held_days():
+            return False
+        try:
+            returns.assess_return(
+                self.session.ctx,
+                self.session.actor,
+                replace(self._request(dispense.number), held_days=0),
+            )
+        except DispensaryError:
+            return False
+        return True
+
+    def _held_again(self) -> None:
+        """The cursor in the days held, the text selected: typed again over it."""
+        self.held.setFocus()
+        self.held.selectAll()
+
     def _count_refused(self) -> bool:
         """Whether the count typed is what the service refused: the same request without it
         is not refused (a held period's dates, say, are not the count's fault)."""
@@ -460,7 +494,7 @@ class ReturnScreen(Screen):
             kit=str(kit) if kit else None,
             tablets=self.counted_tablets(),
             returned_on=to_date(self.returned_on.date()),
-            held_days=0 if period else self.held.value(),
+            held_days=0 if period else self.held_days(),
             condition=self.condition.text(),
             note=self.note.text(),
             outcome=NOT_BROUGHT_BACK if self.not_back.isChecked() else "",
@@ -651,12 +685,25 @@ class ReturnScreen(Screen):
                 self._refusal_shown = True
                 self._count_again()
                 return
+        if not self.held_period.isChecked() and self.held.text().strip():
+            try:
+                parse_whole(self.held.text(), self._held_named())
+            except InvalidInput as exc:  # "1O", "2.5": said, never read as another number
+                self.message.show_message(exc.message, "error")
+                self._refusal_shown = True
+                self._held_again()
+                return
         found = self._reassess()
         if found is None:
-            if self._count_refused():  # "-2": selected, so the count typed again replaces it
+            if self._held_refused():  # "-3": said by the service; typed again over it
+                self._held_again()
+            elif self._count_refused():  # "-2": selected, so the count typed again replaces it
                 self._count_again()
             return
         if found.refused:
+            if any(r.code is ReturnCheck.HELD_DAYS for r in found.refusals):
+                self._held_again()  # more days held than the supply: typed again
+                return
             self.counted.setFocus()
             if any(r.code in COUNT_REFUSED for r in found.refusals):
                 self.counted.selectAll()
@@ -942,7 +989,7 @@ class ReturnScreen(Screen):
             widget.blockSignals(True)
         self.kit.clear()
         self.counted.clear()
-        self.held.setValue(0)
+        self.held.setText("0")
         self.note.clear()
         for box in (self.not_back, self.held_period):
             box.blockSignals(True)
