@@ -29,6 +29,7 @@ from dispensary.cli.core import (
     override_hints,
     percent,
     plural,
+    product_data,
     receive_options,
     return_outcome,
     return_outcome_options,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         Refusal,
         ReturnAssessment,
     )
+    from dispensary.services.assessment.returns import AdherencePreview
     from dispensary.study import Study
 
 
@@ -339,24 +341,35 @@ def _return_data(found: ReturnAssessment) -> dict[str, Any]:
             }
             for k in found.kits
         ],
-        "preview": None
-        if p is None
-        else {
-            "kit": p.kit,
-            "kit_dispensed": p.kit_dispensed,
-            "kit_returned": p.kit_returned,
-            "kit_taken": p.kit_taken,
-            "dispensed": p.dispensed,
-            "returned": p.returned,
-            "kits_left": p.kits_left,
-            "complete": p.complete,
-            "taken": p.taken,
-            "expected": p.expected,
-            "adherence": p.adherence,
-            "flags": [f.value for f in p.flags],
-            "explained": p.explained,
-            "needs_explanation": p.needs_explanation,
-        },
+        "preview": None if p is None else _preview_data(p),
+    }
+
+
+def _preview_data(p: AdherencePreview) -> dict[str, Any]:
+    """What the return would record, as `return --json` says it: each product of the
+    dispense with its own figures (`products`). A dispense of one product keeps its dispensed,
+    returned, taken, expected and adherence (its product's); one of several leaves them out (a
+    capsule's and a tablet's counts summed, and their ratio, are neither product's) and names
+    the kit's product."""
+    data: dict[str, Any] = {
+        "kit": p.kit,
+        "kit_dispensed": p.kit_dispensed,
+        "kit_returned": p.kit_returned,
+        "kit_taken": p.kit_taken,
+    }
+    several = len(p.products) > 1
+    if several:
+        data["product"] = next((f.product for f in p.products if p.kit in f.kits), None)
+    else:
+        data |= {"dispensed": p.dispensed, "returned": p.returned}
+    data |= {"kits_left": p.kits_left, "complete": p.complete}
+    if not several:
+        data |= {"taken": p.taken, "expected": p.expected, "adherence": p.adherence}
+    return data | {
+        "flags": [f.value for f in p.flags],
+        "explained": p.explained,
+        "needs_explanation": p.needs_explanation,
+        "products": [product_data(f) for f in p.products],
     }
 
 
@@ -455,10 +468,14 @@ def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> l
             _(
                 "  Kit tally   {kit_dispensed} dispensed, {kit_returned} back, {kit_taken} taken"
             ).format(
-                kit_dispensed=p.kit_dispensed, kit_returned=p.kit_returned, kit_taken=p.kit_taken
+                kit_dispensed=_kit_count(study, counted, p.kit_dispensed),
+                kit_returned=_kit_count(study, counted, p.kit_returned),
+                kit_taken=_kit_count(study, counted, p.kit_taken),
             )
         )
-        if p.complete:
+        if p.complete and not study.tablets_only and p.products:
+            lines += _product_adherence(study, p)
+        elif p.complete:
             lines.append(
                 _("  Adherence   taken {taken} of {expected} expected: {percent}").format(
                     taken=p.taken, expected=p.expected, percent=percent(p.adherence)
@@ -479,6 +496,27 @@ def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> l
             lines.append(_("  FLAG        {label} ({said})").format(label=_(flag.label), said=said))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
+
+
+def _kit_count(study: Study, product: str, count: int) -> str:
+    """A count of the kit: a bare number in a study of tablets only, as it always read; else in
+    its product's word ("8 capsules", 8粒), never a capsule's count read as tablets."""
+    return str(count) if study.tablets_only else study.units(product, count)
+
+
+def _product_adherence(study: Study, p: AdherencePreview) -> list[str]:
+    """The adherence the return would record in a study not of tablets only: each product
+    named with its own taken of expected in its word and its adherence (the service's
+    ProductFigures, as `return` says them), never a capsule's and a tablet's counts summed into
+    one "taken 41 of 49 expected" and their ratio."""
+    from dispensary.services.reconciliation import product_taken
+
+    return [
+        _("  Adherence   {taken}: {percent}").format(
+            taken=product_taken(study, f), percent=percent(f.adherence)
+        )
+        for f in p.products
+    ]
 
 
 def return_check(checks: Commands) -> None:

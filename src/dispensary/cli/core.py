@@ -38,6 +38,7 @@ from dispensary.pdffonts import is_wide, split_cjk
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
     from dispensary.services.assessment import KitIn
+    from dispensary.services.results import ProductFigures
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -170,6 +171,22 @@ def json_default(value: object) -> object:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"cannot show {type(value).__name__} as JSON")
+
+
+def product_data(figures: ProductFigures) -> dict[str, Any]:
+    """One product of a return's dispense in its own units (`return --json`, `check return
+    --json`); null where not known yet (taken, expected and adherence once every kit is back)."""
+    return {
+        "product": figures.product,
+        "kits": list(figures.kits),
+        "dispensed": figures.dispensed,
+        "returned": figures.returned,
+        "taken": figures.taken,
+        "expected": figures.expected,
+        "adherence": figures.adherence,
+        "flags": [f.value for f in figures.flags],
+        "not_brought_back": figures.unaccounted,
+    }
 
 
 def cell(value: object) -> str:

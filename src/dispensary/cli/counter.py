@@ -27,6 +27,7 @@ from dispensary.cli.core import (
     override_hints,
     percent,
     plural,
+    product_data,
     record_id,
     return_outcome,
     return_outcome_options,
@@ -712,23 +713,7 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
         data["product"] = next((p.product for p in result.products if result.kit in p.kits), None)
     return data | {
         "flags": [f.value for f in result.flags],
-        "products": [_product_data(p) for p in result.products],
-    }
-
-
-def _product_data(figures: ProductFigures) -> dict[str, Any]:
-    """One product of a return's dispense in its own units; null where not known yet (taken,
-    expected and adherence once every kit is back)."""
-    return {
-        "product": figures.product,
-        "kits": list(figures.kits),
-        "dispensed": figures.dispensed,
-        "returned": figures.returned,
-        "taken": figures.taken,
-        "expected": figures.expected,
-        "adherence": figures.adherence,
-        "flags": [f.value for f in figures.flags],
-        "not_brought_back": figures.unaccounted,
+        "products": [product_data(p) for p in result.products],
     }
 
 

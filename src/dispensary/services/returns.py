@@ -464,7 +464,7 @@ def _plan_return(
             expected_use_until(session, record),
             unaccounted_of(session, list(back.values())),
             product_tallies(session, record, list(back.values())),
-            {k.product: tuple(x.kit for x in kits if x.product == k.product) for k in kits},
+            kits,
         )
     assessment = ReturnAssessment(
         dispense=dispense_result(session, ctx, record, ()),
@@ -490,13 +490,16 @@ def _preview(
     until: date | None,
     unaccounted_before: int,
     tallies: dict[str, ProductTally],
-    kits_of: dict[str, tuple[str, ...]],
+    kits: tuple[ReturnKitLine, ...],
 ) -> AdherencePreview:
     """What the return would record, as `_result` reads it back once it is written; each
-    product's own figures for a dose of several (`kits_of`: each product's kits)."""
+    product's own figures (`kits`: the dispense's kits), before every kit is back too, as the
+    return's result gives them: a product with no kit back yet has no returned count."""
     tablets = checked.tablets
     assert tablets is not None
     product = line.kit.product
+    kits_of = {k.product: tuple(x.kit for x in kits if x.product == k.product) for k in kits}
+    counted = {k.product for k in kits if not k.to_count} | {product}
     before = tallies.get(product, ProductTally(line.tablets, 0))
     tallies = tallies | {
         product: replace(
@@ -540,7 +543,17 @@ def _preview(
         )
     else:  # a kit is still out: no adherence yet; taken is what is not back
         taken, expected, adherence, flags = record.tablets - returned, 0, None, ()
-        products = ()
+        products = tuple(  # in the kits' order, as the history gives them
+            ProductFigures(
+                code,
+                kit_numbers,
+                tallies[code].dispensed,
+                tallies[code].returned if code in counted else None,
+                unaccounted=tallies[code].unaccounted,
+            )
+            for code, kit_numbers in kits_of.items()
+            if code in tallies
+        )
     return AdherencePreview(
         kit=line.kit.number,
         kit_dispensed=line.tablets,

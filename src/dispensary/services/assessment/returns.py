@@ -99,8 +99,10 @@ class AdherencePreview:
     flags: tuple[Flag, ...]
     explained: bool  # a note is given: it becomes the reason for the flags
     products: tuple[ProductFigures, ...] = ()
-    """Once every kit is back, each product of the dispense with its own figures and flags,
-    as the history will show them (one for a dispense of one product); empty before."""
+    """Each product of the dispense with its own figures, as the history will show them (one
+    for a dispense of one product): once every kit is back with its taken, expected, adherence
+    and flags; before, only what is dispensed and back so far (returned None while no kit of
+    it is back), as the return's result says it."""
 
     @property
     def complete(self) -> bool:
