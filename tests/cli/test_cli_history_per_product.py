@@ -14,6 +14,7 @@ from reports.pdfread import pdf_pages_text
 
 TWO = ("--study", "DEMO-2DRUG")
 TABLETS = ("--study", "NCT07198672")
+SUMMED = ("tablets", "returned", "taken", "expected", "adherence", "unaccounted")
 
 
 def _report(cli: Cli, tmp_path: Path, number: str, *args: str) -> str:
@@ -42,13 +43,14 @@ def test_the_history_command_gives_each_product_its_figures(cli: Cli) -> None:
     assert " 58 " not in english.out and " 49 " not in english.out
     chinese = cli("--lang", "zh_CN", *TWO, "history", "21-001")
     assert "产品" in chinese.out and "28粒" in chinese.out and "21片" in chinese.out, chinese.out
-    # The JSON keeps its keys and adds each product's figures.
+    # The JSON gives each product's figures, and no capsules and tablets summed (58 given,
+    # 9 back, 49 taken of 49 expected) nor their ratio: they are neither product's.
     found = cli(*TWO, "--json", "history", "21-001").json()["dispenses"][0]
-    assert (found["tablets"], found["returned"], found["taken"], found["expected"]) == (
-        58,
-        9,
-        49,
-        49,
+    assert not set(SUMMED) & set(found), found
+    assert (found["dispense_number"], found["kits"], found["flags"]) == (
+        "DSP000063",
+        ["C3001", "T3001"],
+        [],
     )
     assert [
         (p["product"], p["kits"], p["dispensed"], p["returned"], p["taken"], p["expected"])
@@ -57,6 +59,10 @@ def test_the_history_command_gives_each_product_its_figures(cli: Cli) -> None:
         ("democapib-100mg", ["C3001"], 28, 0, 28, 28),
         ("demotinib-25mg", ["T3001"], 30, 9, 21, 21),
     ]
+    # A recall list's rows are the history's: the same figures, the same keys left out.
+    traced = cli(*TWO, "--json", "trace", "DT2603").json()
+    assert traced and all(not set(SUMMED) & set(row) for row in traced), traced
+    assert {row["dispense_number"] for row in traced} >= {"DSP000063"}
 
 
 def test_a_study_of_one_tablet_product_keeps_its_history(cli: Cli) -> None:
@@ -68,6 +74,7 @@ def test_a_study_of_one_tablet_product_keeps_its_history(cli: Cli) -> None:
     ]  # fmt: skip
     assert "  K1001     21     3     18        21        86%" in text.out, text.out
     found = cli(*TABLETS, "--json", "history", "01-001").json()["dispenses"][0]
+    assert set(found) >= set(SUMMED)  # a product's own figures: kept
     assert (found["tablets"], found["returned"], found["taken"]) == (21, 3, 18)
     assert [p["product"] for p in found["products"]] == ["herombopag-7.5mg"]
 

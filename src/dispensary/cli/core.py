@@ -38,7 +38,7 @@ from dispensary.pdffonts import is_wide, split_cjk
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
     from dispensary.services.assessment import KitIn
-    from dispensary.services.results import ProductFigures
+    from dispensary.services.results import DispenseHistoryRow, ProductFigures
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -187,6 +187,22 @@ def product_data(figures: ProductFigures) -> dict[str, Any]:
         "flags": [f.value for f in figures.flags],
         "not_brought_back": figures.unaccounted,
     }
+
+
+SUMMED_HISTORY_KEYS = ("tablets", "returned", "taken", "expected", "adherence", "unaccounted")
+"""A history row's figures of the whole dispense: for a dispense of several products, a
+capsule's and a tablet's counts summed, and their ratio, which are neither product's."""
+
+
+def history_data(row: DispenseHistoryRow) -> dict[str, Any]:
+    """A dispense of the history as JSON (`history`, `trace`): each product's own figures
+    (`products`); a dispense of several products leaves out the summed figures
+    (SUMMED_HISTORY_KEYS), one of one product keeps them (its product's)."""
+    data = asdict(row)
+    if len(row.products) > 1:
+        for key in SUMMED_HISTORY_KEYS:
+            del data[key]
+    return data
 
 
 def cell(value: object) -> str:

@@ -21,6 +21,7 @@ from dispensary.cli.core import (
     cycle_number,
     help_text,
     hinted,
+    history_data,
     kits_text,
     number,
     observation_options,
@@ -321,7 +322,8 @@ def cmd_history(run: Run) -> int:
             for r in explained
         ]
     run.emit(
-        {"participant": _participant_dict(person), "dispenses": [asdict(r) for r in rows]}, lines
+        {"participant": _participant_dict(person), "dispenses": [history_data(r) for r in rows]},
+        lines,
     )
     return EXIT_OK
 
@@ -565,7 +567,7 @@ def cmd_trace(run: Run) -> int:
         else [_("No kit of this lot has been dispensed.")]
     )
     data = [
-        asdict(r)
+        history_data(r)
         | {"participant": who[r.dispense_number][0], "initials": who[r.dispense_number][1]}
         for r in rows
     ]
