@@ -10,9 +10,9 @@ import difflib
 import re
 import string
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -683,22 +683,35 @@ class Study:
         return translated(template, chosen).format(**values)
 
     def directions_for(
-        self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
+        self,
+        dose: DoseLevel,
+        start: date,
+        days: int,
+        language: str = "en",
+        write_date: Callable[[date], str] = date.isoformat,
     ) -> str:
         """The directions of a dose: one sentence per product (a two-drug dose reads as two),
         and per part of a product the dose gives in several parts."""
         joiner = "" if language.startswith("zh") else " "
-        return joiner.join(self.product_directions(dose, start_date, days, language))
+        return joiner.join(self.product_directions(dose, start, days, language, write_date))
 
     def product_directions(
-        self, dose: DoseLevel, start_date: str, days: int, language: str = "en"
+        self,
+        dose: DoseLevel,
+        start: date,
+        days: int,
+        language: str = "en",
+        write_date: Callable[[date], str] = date.isoformat,
     ) -> tuple[str, ...]:
         """Each product's directions, in the dose's order: its own text when the study file
         gives one ([label.product_directions]), else the study's directions; `days` are the
-        days of supply from the start, of which each product counts the days it is taken.
+        days of supply from `start`, of which each product counts the days it is taken.
         A product the dose gives in several parts (1 tablet once daily and 2 tablets once
         daily) has one sentence per part, each with the part's own units, frequency and days:
-        added together they read as one dose of 3 tablets, which the file does not say."""
+        added together they read as one dose of 3 tablets, which the file does not say.
+        {start_date} is the part's own first day of doses (written by `write_date`): a part
+        taken on days 8-21 starts on day 8, not on the dispense's start ("starting <day 1>,
+        for 14 days" would have the participant take it from day 1)."""
         # English from the study's own keys as they are now (as the label's English texts are
         # read: labels.languages.english_text), the same words as texts["en"] of a loaded file.
         english = language == ENGLISH.value
@@ -723,7 +736,7 @@ class Study:
                     template.format(
                         tablets=tablets,
                         tablets_per_dose=per_dose,
-                        start_date=start_date,
+                        start_date=write_date(part_start(part, start, from_day)),
                         days=part.dosing_days(from_day, days),
                         dose_name=dose_name,
                         product=product_name,
@@ -733,6 +746,13 @@ class Study:
                     )
                 )
         return tuple(sentences)
+
+
+def part_start(part: DoseComponent, start: date, from_day: int) -> date:
+    """The date a part of a dose is first taken: the dispense's `start` (cycle day
+    `from_day`), or the part's own first day of the cycle when that is later (a capsule on
+    days 8-21 of a cycle started on day 1 starts on day 8)."""
+    return start + timedelta(days=max(0, (part.first_day or 1) - from_day))
 
 
 LANGUAGE_NAMES: dict[str, str] = {"en": N_("English"), "zh_CN": N_("Simplified Chinese")}
@@ -1131,47 +1151,69 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
 
 
 def _check_parts_days(r: _Reader, study: Study) -> None:
-    """A product a dose level gives in parts taken on different days of the cycle (1 tablet
-    on days 1-7, 2 tablets on days 8-21) is directed one sentence per part; directions that
-    do not say the days ({first_day}, {last_day}) would print each part as taken from the
-    start date, so the file is refused, naming the product and what to write instead."""
+    """A product a dose level gives on some days of the cycle only must be directed truthfully
+    in every language. Parts taken on different days (1 tablet on days 1-7, 2 tablets on days
+    8-21) are directed one sentence per part, which must say the days ({first_day},
+    {last_day}) to be told apart. A part limited to some days (days 8-21) starts on its own
+    first day ({start_date} is that day's date), so its directions must say when it starts
+    ({start_date} or {first_day}) and when it ends ({days} or {last_day}): "Take 1 capsule
+    daily for 14 days" would be started on day 1. Else the file is refused, naming the product
+    and what to write instead."""
+    supply = study.cycle.days_of_supply
     for index, dose in enumerate(study.dose_levels):
         for product in dose.products:
             parts = dose.of_product(product)
-            if len({(c.first_day, c.last_day) for c in parts}) < 2:
-                continue
-            own = product in study.label.product_directions
-            templates = [
-                (
-                    "label.product_directions" if own else "label.directions",
-                    study.label.product_directions.get(product, study.label.directions),
-                )
+            limited = [
+                c for c in parts if (c.first_day or 1) > 1 or (c.last_day or supply) < supply
             ]
-            for language, text in study.texts.items():
-                if language != ENGLISH.value:
-                    templates.append(
-                        (
-                            f"label.text.{language}."
-                            + ("product_directions" if own else "directions"),
-                            text.product_directions.get(product, text.directions),
-                        )
-                    )
-            for key, template in templates:
+            if not limited:
+                continue
+            several = len({(c.first_day or 1, c.last_day or supply) for c in parts}) > 1
+            days = ", ".join(f"{c.first_day or 1}-{c.last_day or supply}" for c in parts)
+            for key, template in _directions_of(study, product):
                 named = {name for _text, name, _spec, _conv in string.Formatter().parse(template)}
-                if {"first_day", "last_day"} <= named:
-                    continue
-                days = ", ".join(
-                    f"{c.first_day or 1}-{c.last_day or study.cycle.days_of_supply}" for c in parts
+                if several and not {"first_day", "last_day"} <= named:
+                    raise r.fail(
+                        f"dose_levels[{index}].components",
+                        f"gives product '{product}' in parts taken on different days of the "
+                        f"cycle (days {days}), but its directions ({key}) do not say the days, "
+                        f"so the parts cannot be told apart: give '{product}' its own "
+                        f"directions in [label.product_directions] and in each "
+                        f"[label.text.<language>.product_directions] that say {{first_day}} and "
+                        f"{{last_day}}",
+                    )
+                if not (named & {"start_date", "first_day"} and named & {"days", "last_day"}):
+                    raise r.fail(
+                        f"dose_levels[{index}].components",
+                        f"gives product '{product}' on some days of the cycle only (days "
+                        f"{days}), but its directions ({key}) do not say when it starts and "
+                        f"ends, so it would read as taken from day 1 or to the end of the "
+                        f"supply: say {{start_date}} (the date of its first day) or "
+                        f"{{first_day}}, and {{days}} or {{last_day}}, in its directions (give "
+                        f"'{product}' its own in [label.product_directions] and in each "
+                        f"[label.text.<language>.product_directions])",
+                    )
+
+
+def _directions_of(study: Study, product: str) -> list[tuple[str, str]]:
+    """The directions a product is printed with in each language, with the study file's key
+    they come from: its own ([label.product_directions]) or the study's."""
+    own = product in study.label.product_directions
+    found = [
+        (
+            "label.product_directions" if own else "label.directions",
+            study.label.product_directions.get(product, study.label.directions),
+        )
+    ]
+    for language, text in study.texts.items():
+        if language != ENGLISH.value:
+            found.append(
+                (
+                    f"label.text.{language}." + ("product_directions" if own else "directions"),
+                    text.product_directions.get(product, text.directions),
                 )
-                raise r.fail(
-                    f"dose_levels[{index}].components",
-                    f"gives product '{product}' in parts taken on different days of the cycle "
-                    f"(days {days}), but its directions ({key}) do not say the days, so every "
-                    f"part would read as taken from the start date: give '{product}' its own "
-                    f"directions in [label.product_directions] and in each "
-                    f"[label.text.<language>.product_directions] that say {{first_day}} and "
-                    f"{{last_day}}",
-                )
+            )
+    return found
 
 
 def _supply(r: _Reader, data: dict[str, Any], rules: list[StudyRule]) -> int | None:

@@ -56,7 +56,7 @@ def test_english_directions_count_a_capsule_product_in_capsules() -> None:
     plain = dataclasses.replace(study, label=shared)
     plain = dataclasses.replace(plain, texts={**plain.texts, "en": english_label_text(plain)})
     dose = plain.dose_level(0)
-    english = plain.product_directions(dose, "2026-03-02", 21, "en")
+    english = plain.product_directions(dose, date(2026, 3, 2), 21, "en")
     assert english[0].startswith("Take 1 capsule of democapib (fictional) 100 mg"), english
     assert english[1].startswith("Take 1 tablet of demotinib (fictional) 25 mg"), english
 

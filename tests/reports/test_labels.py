@@ -358,7 +358,7 @@ def _two_lot_dispense(study: Study, dispense: DispenseResult) -> DispenseResult:
         dispense,
         kits=(*dispense.kits, extra),
         tablets=42,
-        directions=study.directions_for(dose, dispense.day1.isoformat(), dispense.days),
+        directions=study.directions_for(dose, dispense.day1, dispense.days),
     )
 
 

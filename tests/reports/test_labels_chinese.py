@@ -113,8 +113,8 @@ def chinese_directions(study: Study, dispense: DispenseResult) -> str:
     start = dispense.start_date or dispense.day1
     days = (dispense.last_day - start).days + 1
     dose = study.dose_level(dispense.dose_level)
-    written = friendly_date(start, speeches(study, ("zh_CN",))[0])  # as the leaflet writes it
-    return study.directions_for(dose, written, days, "zh_CN")
+    speech = speeches(study, ("zh_CN",))[0]  # the date as the leaflet writes it
+    return study.directions_for(dose, start, days, "zh_CN", lambda day: friendly_date(day, speech))
 
 
 def _draw(sample: SampleStudy, key: str, values: Values, stock: str = "thermal-4x2") -> bytes:

@@ -63,7 +63,7 @@ def _dispense(study: Study) -> DispenseResult:
         for kit in ("K0001", "K0002")
     )
     dose = study.dose_level(1)
-    start = DAY1.isoformat()
+    start = DAY1
     return DispenseResult(
         dispense_id=1,
         number="DSP000001",

@@ -43,7 +43,7 @@ def _dispense(study: Study) -> DispenseResult:
         )
     )
     dose = study.dose_level(0)
-    start = DAY1.isoformat()
+    start = DAY1
     return DispenseResult(
         dispense_id=1,
         number="DSP000001",

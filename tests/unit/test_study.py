@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,7 @@ def test_bundled_study_loads_with_every_fact() -> None:
 
 
 def test_directions_come_word_for_word_from_the_file(study: Study) -> None:
-    text = study.directions_for(study.dose_level(-1), "2026-01-05", 21)
+    text = study.directions_for(study.dose_level(-1), date(2026, 1, 5), 21)
     assert text == (
         "Take 2 tablets by mouth once daily in the evening, on an empty stomach, starting the "
         "evening of 2026-01-05, for 21 days."
@@ -335,7 +336,7 @@ def test_a_dosage_form_is_counted_in_its_own_word() -> None:
     zh = counted.text("zh_CN")
     assert (zh.counted(2, "tablet"), zh.unit_word("tablet")) == ("2粒", "粒")
     dose = counted.dose_level(-1)
-    assert "2粒" in counted.directions_for(dose, "2026年3月2日", 21, "zh_CN")
+    assert "2粒" in counted.directions_for(dose, date(2026, 3, 2), 21, "zh_CN")
     bare = parse_study(BUNDLED).text("zh_CN")
     assert (bare.units, bare.counted(42, "tablet"), bare.unit_word("tablet")) == ({}, "42片", "片")
     message = refusal(edited(forms, forms + '\n[label.text.zh_CN.units]\ncapsule = "{count}粒"\n'))

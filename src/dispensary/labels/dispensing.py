@@ -339,7 +339,7 @@ def sample_dispense(study: Study) -> DispenseResult:
         day1=start,
         dose_level=dose.level,
         dose_name=dose.name,
-        directions=study.directions_for(dose, start.isoformat(), days),
+        directions=study.directions_for(dose, start, days),
         kits=kits,
         tablets=sum(k.tablets for k in kits),
         days=days,
@@ -350,7 +350,7 @@ def sample_dispense(study: Study) -> DispenseResult:
         checked_by="",
         warnings=(),
         start_date=start,
-        product_directions=study.product_directions(dose, start.isoformat(), days),
+        product_directions=study.product_directions(dose, start, days),
     )
 
 

@@ -107,8 +107,9 @@ def directions(study: Study, dispense: DispenseResult, speech: Speech, weekday: 
     days = max(1, (dispense.last_day - start).days + 1)
     dose = study.dose_level(dispense.dose_level)
     # The date never breaks across lines ('2026年3月' / '2日' would misread).
-    written = keep_together(speech.write_date(start, weekday))
-    return study.directions_for(dose, written, days, speech.code)
+    return study.directions_for(
+        dose, start, days, speech.code, lambda day: keep_together(speech.write_date(day, weekday))
+    )
 
 
 def dose_name(dispense: DispenseResult, speech: Speech) -> str:

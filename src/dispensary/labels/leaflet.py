@@ -256,6 +256,7 @@ def _information(
     products = _products(study, dispense, speech)
     kits = kits_text(study, dispense, text)
     told = directions(study, dispense, speech)
+    doses_from, doses_until = doses_span(study, dispense)
     if speech.english:  # set by reportlab's Paragraph, which breaks at spaces only
         kits = visible(kits).replace("\u00a0", " ")
         told = told.replace("\u00a0", " ")  # the start date ('Wed 1 Jul 2026')
@@ -294,9 +295,9 @@ def _information(
             (
                 text.leaflet_doses or _("First dose: {first}. Last dose: {last} ({days} days).")
             ).format(
-                first=_when(first_day(dispense), speech),
-                last=_when(dispense.last_day, speech),
-                days=days_of_doses(dispense),
+                first=_when(doses_from, speech),
+                last=_when(doses_until, speech),
+                days=(doses_until - doses_from).days + 1,
             ),
             MISSED,
             "first and last dose (" + where("[label] leaflet_doses", "leaflet_doses") + ")",
@@ -484,6 +485,24 @@ def first_day(dispense: DispenseResult) -> date:
     """The first day of doses: the dispense's start date (the later of day 1 and the dispense
     date), never a day 1 already past."""
     return dispense.start_date or dispense.day1
+
+
+def doses_span(study: Study, dispense: DispenseResult) -> tuple[date, date]:
+    """The first and last day a drug of the dose is taken: a drug on days 8-21 of the cycle
+    only has its first dose on day 8 and its last on day 21, not on the dispense's start and
+    the last day of supply (the directions' start date beside "First dose: <day 1>" would
+    contradict it). The dispense's days when every day has a dose, or none has."""
+    dose = study.dose_level(dispense.dose_level)
+    first = first_day(dispense)
+    taken = [
+        first + timedelta(days=n)
+        for n in range(days_of_doses(dispense))
+        if any(
+            dose.doses_on(code, _cycle_day(dispense, first + timedelta(days=n)))
+            for code in dose.products
+        )
+    ]
+    return (taken[0], taken[-1]) if taken else (first, dispense.last_day)
 
 
 def days_of_doses(dispense: DispenseResult) -> int:

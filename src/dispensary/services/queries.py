@@ -244,9 +244,7 @@ def _result(
         day1=record.day1,
         dose_level=record.dose_level,
         dose_name=dose.name,
-        directions=study.directions_for(
-            dose, start_date(record).isoformat(), days_from_start(record)
-        ),
+        directions=study.directions_for(dose, start_date(record), days_from_start(record)),
         kits=tuple(kits),
         tablets=record.tablets,
         days=record.days_supply,
@@ -260,7 +258,7 @@ def _result(
         observations=observations,
         irt_confirmation=irt_confirmation,
         product_directions=study.product_directions(
-            dose, start_date(record).isoformat(), days_from_start(record)
+            dose, start_date(record), days_from_start(record)
         ),
     )
 
