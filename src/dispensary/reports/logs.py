@@ -195,6 +195,9 @@ def held_text(row: ReturnLogRow) -> str:
 
 
 def returns_table(study: Study, rows: Sequence[ReturnLogRow], width: float) -> Flowable:
+    """The returns log: the counts (cycle, dispensed, returned) set to the right as numbers;
+    the returned column's "not brought back: unaccounted for" is a count's cell too, kept on
+    one line (a number column is never broken)."""
     if not rows:
         return empty_note(_("No returns were recorded in this period."))
     return data_table(
@@ -220,7 +223,7 @@ def returns_table(study: Study, rows: Sequence[ReturnLogRow], width: float) -> F
             for r in rows
         ],
         scaled((7, 15, 13, 9, 15, 7, 10, 10, 11, 17, 24, 9, 13, 20), width),
-        numeric=(0, 5, 8),
+        numeric=(0, 5, 8, 9),
         unbroken=(4, 6, 7),  # the dispense, kit and lot numbers
         highlight=[
             (i, AMBER) for i, r in enumerate(rows) if r.corrects is not None or r.corrected_by

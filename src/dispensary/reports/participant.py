@@ -36,7 +36,7 @@ from dispensary.reports.base import (
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import dose_name, listing, person, pgettext, term
-from dispensary.services.report_data import ParticipantReport, ReportMeta
+from dispensary.services.report_data import ParticipantReport, ReportMeta, ReturnLogRow
 from dispensary.services.results import (
     DispenseHistoryRow,
     ObservationValue,
@@ -239,28 +239,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         story.append(empty_note(_("Nothing has been dispensed to this participant.")))
     story += heading(_("Returns, kit by kit"))
     if report.returns:
-        story.append(
-            data_table(
-                [
-                    pgettext("date", "Returned"),
-                    *return_count_header(study),
-                    _("Condition / note"),
-                    _("Correction"),
-                ],
-                [
-                    [
-                        day(r.returned_on),
-                        *return_count_cells(study, r),
-                        _("; ").join(x for x in (r.condition, r.note) if x),
-                        _correction(r.corrects, r.corrected_by),
-                    ]
-                    for r in report.returns
-                ],
-                scaled((14, 15, 7, 10, 10, 11, 19, 25, 8, 18, 14), width),
-                numeric=(2, 5),
-                unbroken=(1, 3, 4),  # the dispense, kit and lot numbers
-            )
-        )
+        story.append(returns_kit_table(study, report.returns, width))
     else:
         story.append(empty_note(_("No returns recorded.")))
     fields = [
@@ -280,6 +259,32 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         (_("Next cycle"), _next_cycle(p)),
     ]
     return Section(_(TITLE), story, fields=fields, contents_title=_title(p.study_number))
+
+
+def returns_kit_table(study: Study, returns: Sequence[ReturnLogRow], width: float) -> Flowable:
+    """The participant's returns, kit by kit: the counts (cycle, dispensed, returned) set to the
+    right as numbers; the returned column's "not brought back: unaccounted for" is a count's
+    cell too, kept on one line (a number column is never broken)."""
+    return data_table(
+        [
+            pgettext("date", "Returned"),
+            *return_count_header(study),
+            _("Condition / note"),
+            _("Correction"),
+        ],
+        [
+            [
+                day(r.returned_on),
+                *return_count_cells(study, r),
+                _("; ").join(x for x in (r.condition, r.note) if x),
+                _correction(r.corrects, r.corrected_by),
+            ]
+            for r in returns
+        ],
+        scaled((14, 15, 7, 10, 10, 11, 19, 25, 8, 18, 14), width),
+        numeric=(2, 5, 6),
+        unbroken=(1, 3, 4),  # the dispense, kit and lot numbers
+    )
 
 
 def observation_name(study: Study, observation: ObservationValue) -> str:
