@@ -65,6 +65,9 @@ class CycleRules:
     expiry_margin_days: int
     previous_return_missing: str  # "refuse" or "warn"
     max_cycles: int
+    day1_event: str = ""
+    """What day 1 of a cycle is, in English ([cycle] day1_event: "the T-DM1 infusion"), named
+    where a date of day 1 is to be checked; "" when the study file does not say."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,8 @@ class LabelLanguage:
     where the study file gives none: the program's wording, which names no time of day."""
     diary_date: str = ""
     diary_tick: str = ""
+    day1_event: str = ""
+    """What day 1 of a cycle is in this language ("T-DM1输注"); "" when [cycle] gives none."""
     observations: dict[str, str] = field(default_factory=dict)
     """An observation's name in this language (key -> name), else the English name."""
     inclusion: tuple[str, ...] = ()
@@ -441,6 +446,15 @@ class Study:
         text = self.texts.get(language)
         name = text.observations.get(key) if text is not None else None
         return name or translated(self.observation(key).name, language)
+
+    def day1_event_named(self, language: str | None = None) -> str:
+        """What day 1 of a cycle is, in `language` (default: the reader's): the study file's
+        [cycle] day1_event ("the T-DM1 infusion") or its [label.text.<language>] one
+        ("T-DM1输注"); "" when the file does not say (a study whose day 1 is no infusion: the
+        program then says "day 1", never another study's event)."""
+        code = language or current_language().value
+        found = self.texts.get(code) if code != ENGLISH.value else None
+        return (found.day1_event if found is not None else "") or self.cycle.day1_event
 
     def text(self, language: str) -> LabelLanguage:
         """The label texts of a language; refused when the study file gives none."""
@@ -1005,6 +1019,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         expiry_margin_days=r.positive(cycle, "cycle.expiry_margin_days", 0),
         previous_return_missing=r.get(cycle, "cycle.previous_return_missing", str),
         max_cycles=r.positive(cycle, "cycle.max_cycles", 0) if "max_cycles" in cycle else 0,
+        day1_event=r.get(cycle, "cycle.day1_event", str, ""),
     )
     if rules.previous_return_missing not in ("refuse", "warn"):
         raise r.fail("cycle.previous_return_missing", N_('must be "refuse" or "warn"'))
@@ -1254,6 +1269,7 @@ def english_label_text(study: Study) -> LabelLanguage:
         leaflet_doses=study.label.leaflet_doses,
         diary_date=study.label.diary_date,
         diary_tick=study.label.diary_tick,
+        day1_event=study.cycle.day1_event,
         observations={o.key: o.name for o in study.observations},
         investigator=study.investigator,
         sponsor=study.sponsor,
@@ -1314,6 +1330,12 @@ def _label_texts(
                     N_("must be given in [label] and in each [label.text.<language>], or in none"),
                 )
         values |= times
+        values["day1_event"] = r.get(table, f"{key}.day1_event", str, "")
+        if bool(values["day1_event"]) != bool(study.cycle.day1_event):
+            raise r.fail(
+                f"{key}.day1_event",
+                N_("must be given in [cycle] and in each [label.text.<language>], or in none"),
+            )
         names = _observation_names(r, table, key, [o.key for o in study.observations])
         words = {
             name: _words(r, table, f"{key}.{name}", [getattr(p, attribute) for p in study.products])

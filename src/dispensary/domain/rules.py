@@ -614,9 +614,29 @@ def check_next_cycle(cycle: int, last_cycle: int | None, max_cycles: int) -> Non
         )
 
 
+def day1_named(event: str) -> str:
+    """What day 1 of a cycle is, where a date of day 1 is to be checked: the study file's
+    words (Study.day1_event_named: "the T-DM1 infusion"), else "day 1". Study-specific words
+    live in the study file: a study whose day 1 is no infusion is never told to check an
+    infusion date."""
+    return event or _("day 1")
+
+
+def day1_check(event: str) -> str:
+    """'Check the date of the T-DM1 infusion.', or 'Check the date of day 1.' (day1_named)."""
+    return _("Check the date of {event}.").format(event=day1_named(event))
+
+
 def check_interval(
-    day1: date, previous_day1: date | None, min_days: int, enrolled_on: date
+    day1: date,
+    previous_day1: date | None,
+    min_days: int,
+    enrolled_on: date,
+    day1_event: Callable[[], str] = str,
 ) -> None:
+    """A cycle's day 1 after enrolment, after the previous cycle's and at least `min_days`
+    later. `day1_event` names what day 1 is in the reader's language (Study.day1_event_named;
+    "" when the study does not say), for the refusal's "Check the date of ..."."""
     if day1 < enrolled_on:
         raise InvalidInput(
             _(
@@ -631,8 +651,12 @@ def check_interval(
         raise RuleViolation(
             _(
                 "Day 1 {day1} is not after the previous cycle's day 1 ({previous}): a new cycle "
-                "starts on a later day. Check the infusion date."
-            ).format(day1=day1.isoformat(), previous=previous_day1.isoformat())
+                "starts on a later day. {check}"
+            ).format(
+                day1=day1.isoformat(),
+                previous=previous_day1.isoformat(),
+                check=day1_check(day1_event()),
+            )
         )
     if gap < min_days:
         earliest = previous_day1 + timedelta(days=min_days)
@@ -640,13 +664,14 @@ def check_interval(
             _(
                 "Day 1 {day1} is only {gap} days after the previous cycle's day 1 "
                 "({previous}); the study allows the next cycle from {earliest} ({days} days). "
-                "Check the infusion date."
+                "{check}"
             ).format(
                 day1=day1.isoformat(),
                 gap=gap,
                 previous=previous_day1.isoformat(),
                 earliest=earliest.isoformat(),
                 days=min_days,
+                check=day1_check(day1_event()),
             )
         )
 

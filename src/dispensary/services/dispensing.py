@@ -51,6 +51,7 @@ from dispensary.domain.rules import (
     check_scanned_cover,
     check_text,
     choose_fefo,
+    day1_named,
     day1_window,
     first_expiry_skipped,
     normalise_study_number,
@@ -545,17 +546,22 @@ def _interval_to_confirm(
         if gap == 1:
             finding = _(
                 "Day 1 {day1} is only {gap} day after the previous cycle's day 1 ({previous}); "
-                "check the infusion date and give the reason to dispense."
+                "check the date of {event} and give the reason to dispense."
             )
         else:
             finding = _(
                 "Day 1 {day1} is only {gap} days after the previous cycle's day 1 ({previous}); "
-                "check the infusion date and give the reason to dispense."
+                "check the date of {event} and give the reason to dispense."
             )
         return rule_to_confirm(
             study.rule_title(rule.key),
             rule.source,
-            finding.format(day1=day1.isoformat(), gap=gap, previous=previous_day1.isoformat()),
+            finding.format(
+                day1=day1.isoformat(),
+                gap=gap,
+                previous=previous_day1.isoformat(),
+                event=day1_named(study.day1_event_named()),  # the study file's words
+            ),
             asks_reason=True,
         )
 
@@ -625,7 +631,9 @@ def _plan(
         and found.check(DispenseCheck.TOO_EARLY, too_early)
         and found.check(DispenseCheck.DAY1_FAR, partial(check_day1_near, day1, checked.day))
     ):
-        interval = partial(check_interval, day1, previous_day1, floor, enrolled_on)
+        interval = partial(
+            check_interval, day1, previous_day1, floor, enrolled_on, study.day1_event_named
+        )
         if found.check(DispenseCheck.DAY1_INTERVAL, interval) and not interval_confirmed:
             _interval_to_confirm(study, found, day1, previous_day1)
     for observation in study.observations:
