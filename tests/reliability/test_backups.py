@@ -101,6 +101,37 @@ def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(
     figures.add("backups.automatic backups made", len(made))
 
 
+@pytest.mark.parametrize("stem", ["dispensary", "demo"])
+def test_rotation_keeps_only_this_database_s_backups_and_never_the_one_just_made(
+    tmp_path: Path, stem: str
+) -> None:
+    """`dispensary-*` also matched `dispensary-training-...` (and `demo-*` `demo-zh_CN-...`): the
+    other database's backups sorted after the dated ones and were kept, this one's deleted."""
+    clock = FixedClock(START)
+    site = build_site(str(tmp_path / f"{stem}.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    other = "training" if stem == "dispensary" else "zh_CN"
+    theirs = [folder / f"{stem}-{other}-2026-01-{d:02d}T090000.sqlite3" for d in range(1, 15)]
+    ours = [folder / f"{stem}-2026-01-0{d}T090000.sqlite3" for d in (2, 3, 4)]
+    # named by a clock that was set wrong, say: sorted after the one about to be made
+    later = [folder / f"{stem}-2099-01-0{d}T090000.sqlite3" for d in (1, 2)]
+    for path in (*theirs, *ours, *later):
+        path.write_bytes(b"a backup")
+    clock.set_date(date(2026, 1, 6), hour=8)
+    try:
+        made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+    finally:
+        site.ctx.engine.dispose()
+    assert made is not None and Path(made.path).exists(), "the backup just made is kept"
+    assert all(path.exists() for path in theirs), "the other database's backups are not ours"
+    assert [p.name for p in backup.own_backups(folder, stem)] == [
+        Path(made.path).name,
+        later[-1].name,
+    ]
+    assert backup.anchor_log(folder)[-1].backup == Path(made.path).name
+
+
 def test_backup_taken_while_another_process_dispenses_restores_whole(
     tmp_path: Path, figures: Figures
 ) -> None:

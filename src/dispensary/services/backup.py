@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -176,7 +177,7 @@ def automatic_backup(
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
     today = ctx.clock.today().isoformat()
-    existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
+    existing = own_backups(folder, stem)
     if any(p.name.startswith(f"{stem}-{today}") for p in existing):
         return None
     stamp = ctx.clock.now().strftime("%Y-%m-%dT%H%M%S")
@@ -191,9 +192,27 @@ def automatic_backup(
             {"path": str(written), "anchor": code},
         )
     result = _logged(ctx, written, code, entry_hash)
-    for old in sorted(folder.glob(f"{stem}-*.sqlite3"))[:-keep] if keep > 0 else []:
-        old.unlink()
+    _rotate(folder, stem, written, keep)
     return result
+
+
+def own_backups(folder: Path, stem: str) -> list[Path]:
+    """This database's automatic backups in `folder`, oldest first: `STEM-YYYY-MM-DDTHHMMSS.sqlite3`
+    exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
+    `dispensary`, `demo-zh_CN-...` for `demo`), whose names sort after the dated ones, and the
+    rotation would then delete this database's own."""
+    pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}\.sqlite3")
+    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
+
+
+def _rotate(folder: Path, stem: str, written: Path, keep: int) -> None:
+    """Keeps the newest `keep` of this database's automatic backups, the one just written always
+    among them (the anchor log names it, and the window has said it was saved)."""
+    if keep <= 0:
+        return
+    others = [p for p in own_backups(folder, stem) if p.name != written.name]
+    for old in others[: max(0, len(others) - (keep - 1))]:
+        old.unlink()
 
 
 # -- the anchor log ------------------------------------------------------------------------------
