@@ -555,6 +555,8 @@ def cmd_restore(run: Run) -> int:
                 replaced_file_kept_at=result.replaced_file_kept_at
             )
         )
+    if result.not_checked:  # restore --force: what could not be compared, said with the result
+        lines.append(result.not_checked)
     run.emit(asdict(result), lines)
     return EXIT_OK
 

@@ -340,6 +340,25 @@ class LockedFile:
             return None
         return str(row[0]) if row else None
 
+    def first_entry(self) -> tuple[str, str] | None:
+        """The hash and time of the locked database's first audit entry, which no other
+        database shares (its own creation), if it can be read (through the lock, as protocol)."""
+        return self._row("SELECT entry_hash, at FROM audit_entries ORDER BY id LIMIT 1")
+
+    def pharmacy_name(self) -> str | None:
+        """The pharmacy's name in the locked database's settings, if it can be read and is set."""
+        row = self._row("SELECT value, '' FROM settings WHERE key = 'pharmacy.name'")
+        return row[0] if row and row[0] else None
+
+    def _row(self, sql: str) -> tuple[str, str] | None:
+        if self.conn is None:
+            return None
+        try:
+            row = self.conn.execute(sql).fetchone()
+        except sqlite3.Error:
+            return None
+        return (str(row[0]), str(row[1])) if row else None
+
     def keep(self, kept: Path) -> None:
         """Keeps the locked file whole at `kept` (a new name, owner-only), copied under the lock
         into `kept`.partial, fsynced, then renamed. A copy and not a hard link: two names of one

@@ -6,7 +6,8 @@ one, each whole and each with its audit trail in step:
 1. the backup's bytes are copied to a private `NAME.restoring` beside the database (the backup
    itself is only read: opening it with the program would switch it to WAL);
 2. that copy must open as a Dispensary database of the same study, and its audit trail and
-   ledger must verify;
+   ledger must verify (and, checked under the lock of step 5, begin with the same first entry as
+   the live database: a backup of another pharmacy running the same study is refused);
 3. the restore is recorded in the copy's own audit trail (`database_restored`), never in the
    live database, whose chain may be the very thing that is out of step;
 4. the copy is checkpointed into one file and fsynced;
@@ -37,8 +38,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select, text
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
 
+from dispensary.config import backup_dir
 from dispensary.db.engine import (
     read_transaction,
     refuse_if_read_only,
@@ -47,7 +51,9 @@ from dispensary.db.engine import (
     write_transaction,
 )
 from dispensary.db.facts import GENESIS
+from dispensary.db.models import AuditEntry
 from dispensary.db.sqlite_backup import (
+    LockedFile,
     backup_file,
     copy_database_private,
     exclusive_lock,
@@ -71,7 +77,7 @@ from dispensary.files import (
     write_error_text,
 )
 from dispensary.i18n import N_, _
-from dispensary.services import site_key
+from dispensary.services import pharmacy, site_key
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
@@ -143,6 +149,20 @@ class RestoreResult:
     database: str
     restored_from: str
     replaced_file_kept_at: str | None  # None when there was no database to replace
+    # What could not be checked (restore --force over a database whose trail cannot be read).
+    not_checked: str = ""
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the backup's copy holds that says whose database it is."""
+
+    protocol: str  # the study it was made for
+    first_entry: tuple[str, str] | None  # its first audit entry's hash and time
+    pharmacy: str  # the pharmacy's name in its settings, "" when none was set
+    # The anchor log's lines for the live database whose point the backup's chain reaches,
+    # each with whether the backup holds it (compared only where the live trail cannot be read).
+    logged: tuple[tuple[Path, LoggedAnchor, bool], ...] = ()
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
@@ -478,7 +498,7 @@ def restore(
         step("copied")
         _refuse_damaged_copy(restoring, source)
         kept = _kept_name(target) if target.exists() else None
-        protocol = _check_and_record(
+        held = _check_and_record(
             restoring,
             source,
             target,
@@ -487,6 +507,7 @@ def restore(
             kept,
             restored_by.username if restored_by is not None else "-",
             step,
+            _logged_for(target, source) if kept is not None else [],
         )
         step("recorded")
         single_file(restoring)
@@ -499,8 +520,9 @@ def restore(
         with exclusive_lock(target, LOCK_WAIT_SECONDS) as live:
             step("locked")
             live_protocol = live.protocol()
-            if live_protocol is not None and live_protocol != protocol:
-                raise DatabaseProblem(_other_study(source, protocol, live_protocol))
+            if live_protocol is not None and live_protocol != held.protocol:
+                raise DatabaseProblem(_other_study(source, held.protocol, live_protocol))
+            not_checked = _same_database(live, held, source, target)
             try:
                 live.keep(kept)
                 step("kept")
@@ -512,7 +534,123 @@ def restore(
                 ) from exc
             step("replaced")
         step("released")
-    return RestoreResult(str(target), str(source), str(kept))
+    return RestoreResult(str(target), str(source), str(kept), not_checked)
+
+
+def _logged_for(target: Path, source: Path) -> list[tuple[Path, LoggedAnchor]]:
+    """The anchor log's lines for the database at `target` (and the log each is in), from the
+    log beside the backup and the one in the database's backup folder: what a restore over a
+    database whose own trail cannot be read compares the backup with."""
+    identity = str(target.expanduser().resolve())
+    found: list[tuple[Path, LoggedAnchor]] = []
+    for folder in sorted({source.resolve().parent, backup_dir(str(target))}):
+        try:
+            found += [
+                (folder / ANCHOR_LOG, x) for x in anchor_log(folder) if x.database == identity
+            ]
+        except (NotFound, InvalidInput):
+            continue
+    return found
+
+
+def _same_database(live: LockedFile, held: _Held, source: Path, target: Path) -> str:
+    """Refuses a backup of another database (another pharmacy running the same study): each
+    database's audit trail begins with its own first entry. Where the live trail cannot be read
+    (restore --force), compares what can be (the pharmacy's name, the anchor log) and returns
+    what was not checked."""
+    live_first = live.first_entry()
+    if live_first is not None and held.first_entry is not None:
+        if live_first[0] != held.first_entry[0]:
+            raise DatabaseProblem(_another_database(source, target, held, live_first))
+        return ""
+    live_name = live.pharmacy_name()
+    if live_name and held.pharmacy and live_name != held.pharmacy:
+        raise DatabaseProblem(
+            _(
+                "The backup {path} is the database of {pharmacy}, and {database} is that of "
+                "{live_pharmacy}: it was not restored, and nothing was changed. Restore a backup "
+                "of this pharmacy's database; to put the other pharmacy's database in its place "
+                "anyway, move {database} to another folder first, then restore."
+            ).format(path=source, pharmacy=held.pharmacy, database=target, live_pharmacy=live_name)
+        )
+    held_codes = [(log, line) for log, line, holds in held.logged if holds]
+    if held.logged and not held_codes:
+        log, first = held.logged[0][:2]
+        raise DatabaseProblem(
+            _(
+                "The backup {path} holds none of the verification codes the anchor log {log} "
+                "holds for {database} (the first of {count}: {code}, logged {at}), so it is not a "
+                "backup of this database: it was not restored, and nothing was changed. Restore "
+                "a backup of this database; to put the other database in its place anyway, move "
+                "{database} to another folder first, then restore."
+            ).format(
+                path=source,
+                count=len(held.logged),
+                log=shown(log),
+                database=target,
+                code=first.code,
+                at=first.at,
+            )
+        )
+    unread = _(
+        "The current database's audit trail could not be read, so it was not checked that the "
+        "backup begins with the same first audit entry (that it is a backup of this database)."
+    )
+    if held_codes:
+        log, line = held_codes[-1]
+        checked = _(
+            "Checked instead: the backup holds the verification code {code} that the anchor log "
+            "{log} holds for this database (logged {at})."
+        ).format(code=line.code, log=shown(log), at=line.at)
+    elif live_name and live_name == held.pharmacy:
+        checked = _("Checked instead: both name the pharmacy {pharmacy}.").format(
+            pharmacy=live_name
+        )
+    else:
+        checked = _(
+            "Nothing else could be compared (no pharmacy's name in both, no verification code of "
+            "this database in an anchor log): make sure {path} is a backup of this pharmacy's "
+            "database."
+        ).format(path=source)
+    return f"{unread} {checked}"
+
+
+def _another_database(source: Path, target: Path, held: _Held, live_first: tuple[str, str]) -> str:
+    """The refusal of a backup whose trail begins with another first entry: whose it is, when
+    each began, and the two ways on."""
+    began, live_began = _time_of(held.first_entry), _time_of(live_first)
+    if held.pharmacy:
+        found = _(
+            "The backup {path} is the database of {pharmacy} (begun {began}), not a backup of "
+            "{database} (begun {live_began}): their audit trails begin with different first "
+            "entries."
+        )
+    else:
+        found = _(
+            "The backup {path} is another database (begun {began}), not a backup of {database} "
+            "(begun {live_began}): their audit trails begin with different first entries."
+        )
+    return " ".join(
+        (
+            found.format(
+                path=source,
+                pharmacy=held.pharmacy,
+                began=began,
+                database=target,
+                live_began=live_began,
+            ),
+            _(
+                "It was not restored, and nothing was changed. Restore a backup of this "
+                "database; to put the other database in its place anyway, move {database} to "
+                "another folder first, then restore."
+            ).format(database=target),
+        )
+    )
+
+
+def _time_of(entry: tuple[str, str] | None) -> str:
+    """An audit entry's time as SQLite holds it (UTC), to the second."""
+    return f"{entry[1][:19]} UTC" if entry is not None else "?"
 
 
 def _refuse_damaged_copy(copy: Path, source: Path) -> None:
@@ -587,10 +725,11 @@ def _check_and_record(
     kept: Path | None,
     restored_by: str,
     step: StepHook,
-) -> str:
+    logged: list[tuple[Path, LoggedAnchor]],
+) -> _Held:
     """Opens the private copy (never the backup itself), refuses it unless it is a Dispensary
     database of the expected study whose chains verify, then records the restore in it; returns
-    its study's protocol."""
+    what says whose database it is (the anchor log's `logged` lines compared with it)."""
     with tempfile.TemporaryDirectory(prefix="dispensary-restore-") as scratch:
         try:
             # An older schema is upgraded in the copy; the backup itself is the file before.
@@ -602,8 +741,8 @@ def _check_and_record(
             # A backup of this pharmacy's database holds the study the current one works in
             # (a database may hold several studies).
             if expect_protocol is not None and expect_protocol not in opened.studies:
-                held = ", ".join(opened.studies)
-                raise DatabaseProblem(_other_study(source, held, expect_protocol))
+                studies = ", ".join(opened.studies)
+                raise DatabaseProblem(_other_study(source, studies, expect_protocol))
             with read_transaction(ctx.engine) as session:
                 verified = verify_session(session)
             if not verified.ok:
@@ -621,6 +760,8 @@ def _check_and_record(
                     refusal.format(path=source, finding=verified.message, entry=verified.first_bad)
                 )
             step("verified")
+            with read_transaction(ctx.engine) as session:
+                held = _held(session, opened.studies[0], logged)
             with write_transaction(ctx.engine) as session:
                 Recorder(session, None, clock.now()).audit(
                     AuditAction.DATABASE_RESTORED,
@@ -629,6 +770,27 @@ def _check_and_record(
                     {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
                     username=restored_by,
                 )
-            return opened.studies[0]  # the study the database was made for, as live.protocol()
+            return held
         finally:
             ctx.engine.dispose()
+
+
+def _held(session: Session, protocol: str, logged: list[tuple[Path, LoggedAnchor]]) -> _Held:
+    """Read from the copy before its database_restored entry: `protocol` is the study the
+    database was made for (as LockedFile.protocol), the first entry as LockedFile.first_entry
+    reads it."""
+    first = session.execute(
+        text("SELECT entry_hash, at FROM audit_entries ORDER BY id LIMIT 1")
+    ).first()
+    reached = []
+    for log, line in logged:
+        position = line.anchor.position
+        found = session.scalar(select(AuditEntry.entry_hash).where(AuditEntry.id == position))
+        if found is not None:
+            reached.append((log, line, found == line.entry_hash))
+    return _Held(
+        protocol,
+        (str(first[0]), str(first[1])) if first is not None else None,
+        pharmacy.read(session).name,
+        tuple(reached),
+    )
