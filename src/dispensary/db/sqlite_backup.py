@@ -115,11 +115,14 @@ def backup_file(
     engine: Engine,
     target: Path,
     damaged: Callable[[str], DatabaseDamaged] | None = None,
+    *,
+    replace: bool = True,
 ) -> Path:
     """Copies the database page by page into `target`, consistent even during writes: into a
     private *.partial first, renamed into place once whole and on disk. A copy that fails the
     full integrity check is not kept: `damaged` (default damaged_source) words the refusal
-    from the check's findings, for the step the backup was made for."""
+    from the check's findings, for the step the backup was made for. `replace=False`: an
+    existing `target` is never written over (FileExistsError, the partial copy removed)."""
     damaged = damaged or damaged_source
     source = source_path(engine)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +144,14 @@ def backup_file(
         if damage:
             raise damaged("; ".join(damage))
         fsync_file(partial)
-        os.replace(partial, target)
+        if replace:
+            os.replace(partial, target)
+        else:
+            _link_new(partial, target)
         fsync_dir(target.parent)
+    except FileExistsError:
+        remove_with_side_files(partial)
+        raise
     except (OSError, sqlite3.Error) as exc:
         remove_with_side_files(partial)
         name = getattr(exc, "sqlite_errorname", None) or ""
@@ -153,6 +162,22 @@ def backup_file(
         remove_with_side_files(partial)
         raise
     return target
+
+
+def _link_new(partial: Path, target: Path) -> None:
+    """Puts `partial` at `target` only if no file is there (a link fails on an existing name,
+    where a rename would replace it); on a file system without hard links, checked then
+    renamed."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(partial, target)
+    else:
+        partial.unlink()
 
 
 def damaged_source(findings: str) -> DatabaseDamaged:

@@ -35,7 +35,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -67,7 +67,13 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseProblem,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
 from dispensary.files import (
     PRIVATE_MODE,
     fsync_dir,
@@ -190,7 +196,10 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
 def automatic_backup(
     ctx: Context, actor: Actor, folder: Path, keep: int = DEFAULT_KEEP
 ) -> BackupResult | None:
-    """The first sign-in of a day makes a backup; older ones beyond `keep` are removed."""
+    """The first sign-in of a day makes a backup; older ones beyond `keep` are removed. The day
+    is the pharmacy's local date (clock.today()), in both the backup's name and the test for
+    one already made: a name in UTC made another "daily" backup at each sign-in before 08:00
+    in UTC+08:00. An existing backup is never written over."""
     if sqlite_path(str(ctx.engine.url)) is None:
         return None
     refuse_if_read_only(ctx.engine)
@@ -200,9 +209,7 @@ def automatic_backup(
     existing = own_backups(folder, stem)
     if any(p.name.startswith(f"{stem}-{today}") for p in existing):
         return None
-    stamp = ctx.clock.now().strftime("%Y-%m-%dT%H%M%S")
-    target = folder / f"{stem}-{stamp}.sqlite3"
-    written = backup_file(ctx.engine, target)
+    written = _new_backup(ctx, folder, stem, today)
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
@@ -214,6 +221,26 @@ def automatic_backup(
     result = _logged(ctx, written, code, entry_hash)
     _rotate(folder, stem, written, keep)
     return result
+
+
+def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
+    """The backup written at `STEM-<today>T<local time>.sqlite3`, or a second later where that
+    name was taken meanwhile (another workstation's first sign-in at the same moment)."""
+    local = ctx.clock.now().astimezone()
+    for later in range(60):
+        stamp = (local + timedelta(seconds=later)).strftime("%H%M%S")
+        target = folder / f"{stem}-{today}T{stamp}.sqlite3"
+        if target.exists():
+            continue
+        try:
+            return backup_file(ctx.engine, target, replace=False)
+        except FileExistsError:
+            continue
+    raise DatabaseBusy(
+        _("Another backup of this database is being made in {folder}: try again.").format(
+            folder=shown(folder)
+        )
+    )
 
 
 def own_backups(folder: Path, stem: str) -> list[Path]:
