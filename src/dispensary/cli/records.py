@@ -243,12 +243,29 @@ def _verify_anchor(run: Run) -> int:
             return EXIT_REFUSED
         logged = read.latest
         anchor = logged.anchor
-        source = [
-            _(
-                "The anchor log's last code for this database: {code}, logged {at} with "
-                "the backup {backup}."
-            ).format(code=logged.code, at=logged.at, backup=logged.backup)
-        ]
+        restored = read.restored
+        if logged.is_restore:
+            source = [
+                _(
+                    "The anchor log's last code for this database: {code}, logged when it was "
+                    "restored on {at} from {backup}; codes logged before belong to the replaced "
+                    "history."
+                ).format(code=logged.code, at=logged.at, backup=logged.restored_from)
+            ]
+        else:
+            source = [
+                _(
+                    "The anchor log's last code for this database: {code}, logged {at} with "
+                    "the backup {backup}."
+                ).format(code=logged.code, at=logged.at, backup=logged.backup)
+            ]
+        if restored is not None and restored is not logged:
+            source.append(
+                _(
+                    "  The database was restored on {at} from {backup}; codes logged before "
+                    "belong to the replaced history."
+                ).format(at=restored.at, backup=restored.restored_from)
+            )
         if public is not None:
             source.append(
                 (
@@ -557,7 +574,13 @@ def cmd_restore(run: Run) -> int:
         )
     if result.not_checked:  # restore --force: what could not be compared, said with the result
         lines.append(result.not_checked)
+    if result.anchor and not result.warning:
+        lines.append(
+            _("Verification code {anchor}, added to the anchor log.").format(anchor=result.anchor)
+        )
     run.emit(asdict(result), lines)
+    if result.warning:
+        run.note(result.warning)
     return EXIT_OK
 
 

@@ -21,7 +21,10 @@ A PostgreSQL database is restored with the server's own tools (docs/INSTALL.md).
 
 Every backup, made by hand or at the first sign-in of the day, appends a line to `anchors.log`
 in the backup's folder: when, which database, the verification code of the audit chain the
-backup holds (domain.anchor) and its whole hash, and the backup's file name. The log is outside
+backup holds (domain.anchor) and its whole hash, and the backup's file name. A restore appends
+one too, to the log in the database's backup folder (and to the one beside the backup restored,
+if it has one): the restored chain's code, and `restored from PATH` in place of the backup's
+name; the codes logged before it belong to the history the restore replaced. The log is outside
 the database, so a history rewritten inside it later fails against the codes logged before
 (`dispensary audit verify --anchor-log`). It is only ever appended to (O_APPEND), owner-only.
 """
@@ -117,6 +120,7 @@ SERVER_RESTORE = N_(
 
 StepHook = Callable[[str], None]
 ANCHOR_LOG = "anchors.log"
+RESTORED_FROM = "restored from "  # the last field of a restore's line, before the backup's path
 _LOG_HEADER = (
     "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
     "separated: time (UTC), study, database, verification code, the audit entry's whole hash, "
@@ -145,6 +149,15 @@ class LoggedAnchor:
         )
 
     @property
+    def restored_from(self) -> str | None:
+        """The backup a restore's line names; None for a backup's line."""
+        return self.backup.removeprefix(RESTORED_FROM) if self.is_restore else None
+
+    @property
+    def is_restore(self) -> bool:
+        return self.backup.startswith(RESTORED_FROM)
+
+    @property
     def anchor(self) -> Anchor:
         """The whole hash, not only the code's 40 bits."""
         return Anchor(int(self.code.split("-")[1]), self.entry_hash)
@@ -157,6 +170,8 @@ class RestoreResult:
     replaced_file_kept_at: str | None  # None when there was no database to replace
     # What could not be checked (restore --force over a database whose trail cannot be read).
     not_checked: str = ""
+    anchor: str = ""  # the restored chain's verification code, logged as the restore's line
+    warning: str = ""  # the line could not be logged, or not signed
 
 
 @dataclass(frozen=True)
@@ -308,14 +323,12 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
         entry_hash,
         written.name,
     )
-    line = "\t".join(_field(f) for f in fields)
-    signature, warning = site_key.sign(line)
+    line, warning = _signed_line(fields)
     if warning:
         warning = _(
             "The backup was made and its verification code {code} logged, but the line is not "
             "signed: {why}"
         ).format(code=code, why=warning)
-    line += f"\t{signature}\n" if signature else "\n"
     try:
         _append(log, line)
     except OSError as exc:
@@ -328,6 +341,14 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
         )
     size = written.stat().st_size
     return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
+
+
+def _signed_line(fields: tuple[str, ...]) -> tuple[str, str]:
+    """The log's line of the six fields, signed where a site key is set; and why it is not
+    signed where one is set but cannot sign ("" otherwise)."""
+    line = "\t".join(_field(f) for f in fields)
+    signature, warning = site_key.sign(line)
+    return line + (f"\t{signature}\n" if signature else "\n"), warning
 
 
 def _append(log: Path, line: str) -> None:
@@ -388,7 +409,8 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
 def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = None) -> LogCheck:
     """The last line of the anchor log in `folder` for this database (same file or server,
     whichever study was open at the backup: the chain is the database's): the code the chain
-    must still hold. Given the site key's public half, only the
+    must still hold. A restore's line is one too: the lines before the last restore belong to
+    the replaced history and are not the chain's any more (`restored` names that line). Given the site key's public half, only the
     lines it signed count, and every line for this database that carries a signature that is
     not the key's is named (`forged`): the log was edited."""
     identity = database_identity(ctx)
@@ -405,7 +427,7 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
             else:
                 forged.append(line)
         if forged:
-            return LogCheck(None, tuple(forged), unsigned)
+            return LogCheck(None, tuple(forged), unsigned, None)
         if not trusted:
             raise NotFound(
                 _(
@@ -427,7 +449,8 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
                 "folder of this database's backups, or check against a code with --anchor."
             ).format(path=shown(folder), database=identity)
         )
-    return LogCheck(lines[-1], (), unsigned)
+    restores = [line for line in lines if line.is_restore]
+    return LogCheck(lines[-1], (), unsigned, restores[-1] if restores else None)
 
 
 @dataclass(frozen=True)
@@ -438,6 +461,8 @@ class LogCheck:
     latest: LoggedAnchor | None
     forged: tuple[LoggedAnchor, ...]
     unsigned: int
+    # The last restore's line: the codes logged before it belong to the history it replaced.
+    restored: LoggedAnchor | None = None
 
     @property
     def message(self) -> str:
@@ -538,12 +563,14 @@ def restore(
         )
         step("recorded")
         single_file(restoring)
+        code, entry_hash = _anchor_of_backup(restoring)
         step("single_file")
         if kept is None:
             put_in_place(restoring, target)
             for name in RESTORE_STEPS[RESTORE_STEPS.index("replaced") :]:
                 step(name)
-            return RestoreResult(str(target), str(source), None)
+            warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
+            return RestoreResult(str(target), str(source), None, "", code, warning)
         with exclusive_lock(target, LOCK_WAIT_SECONDS) as live:
             step("locked")
             live_protocol = live.protocol()
@@ -561,7 +588,55 @@ def restore(
                 ) from exc
             step("replaced")
         step("released")
-    return RestoreResult(str(target), str(source), str(kept), not_checked)
+    warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
+    return RestoreResult(str(target), str(source), str(kept), not_checked, code, warning)
+
+
+def _log_restore(
+    target: Path, source: Path, protocol: str, code: str, entry_hash: str, clock: Clock | None
+) -> str:
+    """Appends the restore's line (the restored chain's code, `restored from PATH`) to the anchor
+    log of the database's backup folder, and to the one beside the backup if it has one: the
+    codes logged before belong to the replaced history, which `audit verify --anchor-log` would
+    otherwise take for a rewrite. The restore is done whatever happens here: a warning."""
+    folders = [backup_dir(str(target))]
+    beside = source.resolve().parent
+    if beside not in folders and (beside / ANCHOR_LOG).is_file():
+        folders.append(beside)
+    fields = (
+        (clock or SystemClock()).now().astimezone(UTC).isoformat(timespec="seconds"),
+        protocol,
+        str(target.expanduser().resolve()),
+        code,
+        entry_hash,
+        RESTORED_FROM + str(source.resolve()),
+    )
+    line, unsigned = _signed_line(fields)
+    warnings = []
+    if unsigned:
+        warnings.append(
+            _(
+                "The restored database's verification code {code} was logged, but the line is "
+                "not signed: {why}"
+            ).format(code=code, why=unsigned)
+        )
+    for folder in folders:
+        log = folder / ANCHOR_LOG
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # study data: owner-only
+            _append(log, line)
+        except OSError as exc:
+            warnings.append(
+                with_detail(
+                    _(
+                        "The database was restored, but its verification code {code} could not "
+                        "be added to the anchor log {log}: write the code down, with the date "
+                        "and the backup restored."
+                    ).format(code=code, log=shown(log)),
+                    os_detail(exc),
+                )
+            )
+    return " ".join(warnings)
 
 
 def _logged_for(target: Path, source: Path) -> list[tuple[Path, LoggedAnchor]]:
