@@ -96,7 +96,13 @@ def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return DiskFull(full.format(what=what))
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if exc.errno == errno.EROFS:  # no permission would help: the disk itself is read-only
+            read_only = _(
+                "The disk or folder of {what} is read-only (a write-protected disk, a read-only "
+                "mount): nothing can be written there. Make it writable, or use another disk."
+            )
+            return ReadOnlyDatabase(with_detail(read_only.format(what=what), os_detail(exc)))
+        if exc.errno in (errno.EACCES, errno.EPERM):
             return ReadOnlyDatabase(with_detail(denied.format(what=what), os_detail(exc)))
         return DatabaseProblem(with_detail(failed.format(what=what), exc))
     name = getattr(exc, "sqlite_errorname", None) or ""

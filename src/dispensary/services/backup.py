@@ -31,6 +31,7 @@ the database, so a history rewritten inside it later fails against the codes log
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -538,14 +539,14 @@ def restore(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
+        raise _not_restored(file_fault(exc, _("the folder of {path}").format(path=target))) from exc
     with scratch_beside(target, ".restoring", N_("restore")) as restoring:
         _remove_killed_copies(target)
         try:
             copy_database_private(source, restoring)
         except OSError as exc:
-            raise file_fault(
-                exc, _("a copy of the backup beside {path}").format(path=target)
+            raise _not_restored(
+                file_fault(exc, _("a copy of the backup beside {path}").format(path=target))
             ) from exc
         step("copied")
         _refuse_damaged_copy(restoring, source)
@@ -562,7 +563,12 @@ def restore(
             _logged_for(target, source) if kept is not None else [],
         )
         step("recorded")
-        single_file(restoring)
+        try:
+            single_file(restoring)
+        except (OSError, sqlite3.Error) as exc:
+            raise _not_restored(
+                file_fault(exc, _("a copy of the backup beside {path}").format(path=target))
+            ) from exc
         code, entry_hash = _anchor_of_backup(restoring)
         step("single_file")
         if kept is None:
@@ -581,11 +587,20 @@ def restore(
                 live.keep(kept)
                 step("kept")
                 live.replace_with(restoring, copying=lambda: step("copying"))
-                fsync_dir(target.parent)
             except (OSError, sqlite3.Error) as exc:
-                raise file_fault(
-                    exc, _("the restored database {path}").format(path=target)
+                # One SQLite transaction, rolled back: the live database is as it was, and a
+                # copy of it kept "replaced" would say otherwise. (A file SQLite cannot read
+                # keeps its copy: its -wal went with it.)
+                if live.conn is not None:
+                    with contextlib.suppress(OSError):
+                        remove_with_side_files(kept)
+                raise _not_restored(
+                    file_fault(exc, _("the restored database {path}").format(path=target))
                 ) from exc
+            try:
+                fsync_dir(target.parent)
+            except OSError as exc:
+                raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
             step("replaced")
         step("released")
     warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
@@ -801,6 +816,16 @@ def _kept_name(target: Path) -> Path:
         kept = target.with_name(f"{target.stem}.replaced-{stamp}-{n}{target.suffix}")
         n += 1
     return kept
+
+
+def _not_restored(fault: DatabaseProblem) -> DatabaseProblem:
+    """A file fault before the database was replaced (a full or read-only disk): the database is
+    as it was, which the fault alone does not say."""
+    return type(fault)(
+        _("The backup was not restored, and nothing was changed: {reason}").format(
+            reason=fault.message
+        )
+    )
 
 
 def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
