@@ -31,7 +31,7 @@ from dispensary.cli.core import (
     plural,
     table,
 )
-from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.domain.errors import DatabaseProblem, NoDatabase, RuleViolation
 from dispensary.files import before_detail
 from dispensary.i18n import N_, _, pgettext
 
@@ -540,6 +540,21 @@ def cmd_restore(run: Run) -> int:
     clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
     try:
         ctx = run.context()
+    except NoDatabase as exc:  # nothing to replace: "create one with init" would mislead
+        if not a.force:
+            raise NoDatabase(
+                _(
+                    "There is no database at {path} to replace. To restore the backup there as a "
+                    "new database, add --force (check the path first: --db, or DISPENSARY_DB)."
+                ).format(path=exc.path),
+                exc.path,
+            ) from exc
+        run.note(
+            _(
+                "There is no database at {path}: the backup is restored there as a new "
+                "database (--force)."
+            ).format(path=exc.path)
+        )
     except DatabaseProblem as exc:
         if not a.force:  # what to do said before the fault's technical detail, which stays last
             raise DatabaseProblem(

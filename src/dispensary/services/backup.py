@@ -894,7 +894,8 @@ def _check_and_record(
                     AuditAction.DATABASE_RESTORED,
                     "database",
                     target.name,
-                    {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
+                    # absolute: a path as typed (backups/x.sqlite3) says nothing read later
+                    {"from": str(source.resolve()), "replaced_file_kept_at": str(kept or "")},
                     username=restored_by,
                 )
             return held
