@@ -260,8 +260,8 @@ def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
 
 
 def own_backups(folder: Path, stem: str) -> list[Path]:
-    """This database's automatic backups in `folder`, oldest first: `STEM-YYYY-MM-DDTHHMMSS.sqlite3`
-    exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
+    """This database's automatic backups in `folder`, oldest first: named
+    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
     `dispensary`, `demo-zh_CN-...` for `demo`), whose names sort after the dated ones, and the
     rotation would then delete this database's own."""
     pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}\.sqlite3")
@@ -411,9 +411,10 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
     """The last line of the anchor log in `folder` for this database (same file or server,
     whichever study was open at the backup: the chain is the database's): the code the chain
     must still hold. A restore's line is one too: the lines before the last restore belong to
-    the replaced history and are not the chain's any more (`restored` names that line). Given the site key's public half, only the
-    lines it signed count, and every line for this database that carries a signature that is
-    not the key's is named (`forged`): the log was edited."""
+    the replaced history and are not the chain's any more (`restored` names that line). Given
+    the site key's public half, only the lines it signed count, and every line for this
+    database that carries a signature that is not the key's is named (`forged`): the log was
+    edited."""
     identity = database_identity(ctx)
     lines = [line for line in anchor_log(folder) if line.database == identity]
     forged: list[LoggedAnchor] = []
