@@ -65,6 +65,7 @@ class Workstation:
     ctx: Context
     settings: Settings
     warning: str | None = None  # said when the database opened, e.g. other accounts may read it
+    upgraded: str | None = None  # said once: this opening upgraded the database, and the copy
 
     @property
     def backup_dir(self) -> Path:
@@ -79,7 +80,34 @@ def open_workstation(
 
     opened = open_database(database, clock, backup_dir=config.backup_dir(database))
     loaded = settings if settings is not None else Settings.load()
-    return Workstation(opened.context, loaded, opened.warning)
+    upgraded = None
+    if opened.migrated_from:  # only the opening that upgraded it: said once
+        upgraded = (
+            QCoreApplication.translate(
+                "Workstation",
+                "The database was upgraded to this version of Dispensary (from schema {schema}). "
+                "The file as it was before the upgrade is kept at {path}.",
+            ).format(schema=opened.migrated_from, path=opened.backup)
+            if opened.backup
+            else QCoreApplication.translate(
+                "Workstation",
+                "The database was upgraded to this version of Dispensary (from schema {schema}).",
+            ).format(schema=opened.migrated_from)
+        )
+    return Workstation(opened.context, loaded, opened.warning, upgraded)
+
+
+def show_opening_notes(workstation: Workstation, window: SignInWindow) -> None:
+    """What the opening found, on the sign-in window: a warning (other accounts may read the
+    file), and that it upgraded the database, with where the file before it is kept (the
+    migration was otherwise said nowhere in the window)."""
+    if window.form.message.isVisible():
+        return
+    notes = [n for n in (workstation.warning, workstation.upgraded) if n]
+    if notes:
+        window.form.message.show_message(
+            "\n\n".join(notes), "warning" if workstation.warning else "info"
+        )
 
 
 def build_demo_if_missing(database: str) -> bool:
@@ -552,8 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept["desk"] = desk
         if args.lang is None:
             open_in_pharmacy_language(workstation, window)
-        if workstation.warning and not window.form.message.isVisible():
-            window.form.message.show_message(workstation.warning, "warning")
+        show_opening_notes(workstation, window)
         app.aboutToQuit.connect(desk.wait_for_backup)
         report_when_ready()
 

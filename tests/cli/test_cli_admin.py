@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_support import DEMO_TODAY, Cli, DemoMaster
 
 
@@ -177,6 +180,35 @@ def test_backup_and_restore(
     assert _restored(state(cli.db)) == state(str(copy))
     kept = sorted(p.name for p in Path(cli.db).parent.glob("demo.replaced-*.sqlite3"))
     assert len(kept) == 2, "each restore keeps the file it replaced"
+
+
+def test_restore_where_there_is_no_database_says_so_and_records_the_whole_path(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_only: None
+) -> None:
+    """No database at --db: the refusal said "Create one with `dispensary init`" and to add
+    --force, and with --force still said to create one; the restore's audit entry kept the
+    backup's path as typed (relative, meaningless read later)."""
+    copy = tmp_path / "backups" / "b.sqlite3"
+    assert cli("backup", "--out", str(copy), user="admin").code == 0
+    monkeypatch.chdir(tmp_path)
+    new = tmp_path / "new" / "pharmacy.sqlite3"
+    env: dict[str, str | None] = {"DISPENSARY_DB": str(new)}
+    unforced = cli("restore", "backups/b.sqlite3", user="admin", env=env)
+    assert unforced.code == 3 and not new.exists()
+    assert f"There is no database at {new} to replace" in unforced.err
+    assert "add --force" in unforced.err and "dispensary init" not in unforced.err
+    forced = cli("restore", "backups/b.sqlite3", "--force", user=None, env=env)
+    assert forced.code == 0, forced.err
+    assert "restored there as a new database" in forced.err
+    assert "dispensary init" not in forced.err
+    conn = sqlite3.connect(new)
+    try:
+        (recorded,) = conn.execute(
+            "SELECT new FROM audit_entries WHERE action = 'database_restored'"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert json.loads(recorded)["from"] == str(copy)
 
 
 def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) -> None:

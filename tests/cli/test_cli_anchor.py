@@ -89,3 +89,34 @@ def test_a_backup_logs_its_code_and_verify_checks_the_log(cli: Cli, sqlite_only:
 def test_no_anchor_log(cli: Cli, tmp_path: Path) -> None:
     missing = cli("audit", "verify", "--anchor-log", str(tmp_path / "none"), user="monitor")
     assert missing.code == 3 and "no anchor log" in missing.err
+
+
+def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
+    cli: Cli, sqlite_only: None
+) -> None:
+    """A restore wrote no line: the log's last code was the replaced history's, and `audit
+    verify --anchor-log` called the restored database tampered until the next backup."""
+    backups = Path(cli.db).parent / "backups"
+    assert cli("backup", "--out", str(backups / "b1.sqlite3"), user="admin").code == 0
+    cli("enroll", "01-900", "--initials", "ZZ", "--birth-year", "1970", "--sex", "F",
+        "--eligibility-confirmed-by", "Dr Li", user="pharmacist")  # fmt: skip
+    assert cli("backup", "--out", str(backups / "b2.sqlite3"), user="admin").code == 0
+    restored = cli("restore", str(backups / "b1.sqlite3"), "--json", user="admin")
+    assert restored.code == 0, restored.err
+    line = (backups / "anchors.log").read_text().splitlines()[-1].split("\t")
+    assert line[3] == restored.json()["anchor"]
+    assert line[5] == f"restored from {backups / 'b1.sqlite3'}"
+
+    checked = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
+    assert checked.code == 0, checked.err + checked.out
+    assert f"restored on {line[0]} from {backups / 'b1.sqlite3'}" in checked.out
+    assert "codes logged before belong to the replaced history" in checked.out
+    assert cli("backup", "--out", str(backups / "b3.sqlite3"), user="admin").code == 0
+    later = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
+    assert later.code == 0 and "b3.sqlite3" in later.out
+    assert f"The database was restored on {line[0]}" in later.out
+
+    rewrite_history(cli.db, "UPDATE audit_entries SET reason = 'edited' WHERE id = 12")
+    assert cli("audit", "verify", user="monitor").code == 0
+    failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
+    assert failed.code == 3 and "does NOT match" in failed.err, "a rewrite still fails"

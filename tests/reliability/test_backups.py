@@ -8,7 +8,9 @@ import os
 import shutil
 import sqlite3
 import stat
-from datetime import date, timedelta
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,108 @@ def test_first_sign_in_of_each_day_makes_one_backup_and_old_ones_rotate(
     for name in kept:
         setup.open_database(str(folder / name)).context.engine.dispose()
     figures.add("backups.automatic backups made", len(made))
+
+
+@pytest.mark.parametrize("stem", ["dispensary", "demo"])
+def test_rotation_keeps_only_this_database_s_backups_and_never_the_one_just_made(
+    tmp_path: Path, stem: str
+) -> None:
+    """`dispensary-*` also matched `dispensary-training-...` (and `demo-*` `demo-zh_CN-...`): the
+    other database's backups sorted after the dated ones and were kept, this one's deleted."""
+    clock = FixedClock(START)
+    site = build_site(str(tmp_path / f"{stem}.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    other = "training" if stem == "dispensary" else "zh_CN"
+    theirs = [folder / f"{stem}-{other}-2026-01-{d:02d}T090000.sqlite3" for d in range(1, 15)]
+    ours = [folder / f"{stem}-2026-01-0{d}T090000.sqlite3" for d in (2, 3, 4)]
+    # named by a clock that was set wrong, say: sorted after the one about to be made
+    later = [folder / f"{stem}-2099-01-0{d}T090000.sqlite3" for d in (1, 2)]
+    for path in (*theirs, *ours, *later):
+        path.write_bytes(b"a backup")
+    clock.set_date(date(2026, 1, 6), hour=8)
+    try:
+        made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+    finally:
+        site.ctx.engine.dispose()
+    assert made is not None and Path(made.path).exists(), "the backup just made is kept"
+    assert all(path.exists() for path in theirs), "the other database's backups are not ours"
+    assert [p.name for p in backup.own_backups(folder, stem)] == [
+        Path(made.path).name,
+        later[-1].name,
+    ]
+    assert backup.anchor_log(folder)[-1].backup == Path(made.path).name
+
+
+class LocalClock(FixedClock):
+    """A settable clock that reads as the system clock does: now() in UTC, today() the local
+    date of the workstation's time zone."""
+
+    def today(self) -> date:
+        return self.current.astimezone().date()
+
+
+@pytest.fixture
+def in_shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The workstation's time zone is UTC+08:00 (Asia/Shanghai, no summer time)."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_one_daily_backup_by_the_local_date_in_utc_plus_8(
+    tmp_path: Path, in_shanghai: None
+) -> None:
+    """The name was in UTC and the test for one made today on the local date: every sign-in
+    between 00:00 and 08:00 local made another "daily" backup and rotated good ones away."""
+    clock = LocalClock(START)
+    site = build_site(str(tmp_path / "pharmacy.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    signed_in_at = [  # UTC: the local day 2026-01-07 from 01:30 to 17:00, then 01:00 on the 8th
+        datetime(2026, 1, 6, 17, 30, tzinfo=UTC),
+        datetime(2026, 1, 6, 18, 30, tzinfo=UTC),
+        datetime(2026, 1, 7, 9, 0, tzinfo=UTC),
+        datetime(2026, 1, 7, 17, 0, tzinfo=UTC),
+    ]
+    made = []
+    try:
+        for at in signed_in_at:
+            clock.current = at
+            actor = users.sign_in(site.ctx, "pharm", password("pharm"))
+            result = backup.automatic_backup(site.ctx, actor, folder, keep=14)
+            made.append(Path(result.path).name if result is not None else None)
+    finally:
+        site.ctx.engine.dispose()
+    assert made == [
+        "pharmacy-2026-01-07T013000.sqlite3",
+        None,
+        None,
+        "pharmacy-2026-01-08T010000.sqlite3",
+    ]
+    assert [line.backup for line in backup.anchor_log(folder)] == [m for m in made if m]
+
+
+def test_an_automatic_backup_never_writes_over_an_existing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workstations' first sign-ins in the same second: the second takes the next name."""
+    clock = FixedClock(START)
+    site = build_site(str(tmp_path / "pharmacy.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    first = folder / "pharmacy-2026-01-06T080000.sqlite3"
+    first.write_bytes(b"the other workstation's backup")
+    monkeypatch.setattr(backup, "own_backups", lambda _folder, _stem: [])  # not seen yet
+    clock.set_date(date(2026, 1, 6), hour=8)
+    try:
+        made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=14)
+    finally:
+        site.ctx.engine.dispose()
+    assert made is not None and Path(made.path).name == "pharmacy-2026-01-06T080001.sqlite3"
+    assert first.read_bytes() == b"the other workstation's backup"
+    assert not list(folder.glob("*.partial*"))
 
 
 def test_backup_taken_while_another_process_dispenses_restores_whole(

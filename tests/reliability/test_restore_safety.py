@@ -34,8 +34,15 @@ from sqlalchemy import select
 
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import AuditEntry, Participant
+from dispensary.db.sqlite_backup import LockedFile
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import DatabaseBusy, DatabaseProblem, NotPermitted
+from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseProblem,
+    DiskFull,
+    NotPermitted,
+    ReadOnlyDatabase,
+)
 from dispensary.services import backup, participants, receiving, setup, users
 from dispensary.services.audit import verify_session
 from dispensary.services.context import Actor, FixedClock
@@ -572,3 +579,46 @@ def test_backup_partial_files_are_private_from_their_creation(
     for path in (Path(made.path), Path(auto.path)):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert not Path(f"{path}.partial").exists()
+
+
+def test_a_restore_failing_on_a_full_disk_keeps_no_replaced_copy_and_says_nothing_changed(
+    template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the restored pages are written into the database (one SQLite
+    transaction, rolled back): the copy kept as "replaced" said something was replaced, and
+    the message did not say the database was as it was."""
+    db, copy = _place(template, tmp_path)
+    listed = sorted(p.name for p in db.parent.iterdir())
+
+    def full(self: LockedFile, new: Path, copying: object = None) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(LockedFile, "replace_with", full)
+    with pytest.raises(DiskFull) as refused:
+        backup.restore(db, copy, ADMIN)
+    assert sorted(p.name for p in db.parent.iterdir()) == listed, "no replaced-* left"
+    assert "nothing was changed" in refused.value.message
+    assert "No space left on the disk for the restored database" in refused.value.message
+    found = _found(db)
+    assert found.is_old and not found.problems
+
+
+def test_a_read_only_disk_is_named_as_such(
+    template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EROFS was "This account may not write ... Check the folder's permissions": no
+    permission helps on a write-protected disk or a read-only mount."""
+    db, copy = _place(template, tmp_path)
+
+    def read_only(source: Path, target: Path) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(backup, "copy_database_private", read_only)
+    with pytest.raises(ReadOnlyDatabase) as refused:
+        backup.restore(db, copy, ADMIN)
+    message = refused.value.message
+    assert "is read-only (a write-protected disk, a read-only mount)" in message, message
+    assert "permissions" not in message and "nothing was changed" in message
+    assert "Technical detail" in message and message.index("Technical detail") > message.index(
+        "nothing was changed"
+    )

@@ -52,19 +52,23 @@ def test_a_failed_automatic_backup_says_what_to_do_before_the_technical_detail(
     if lang is Language.ZH_CN:
         assert fault == (
             f"自动备份失败：无法写入备份 {tmp_path / 'b.sqlite3'}。请检查磁盘和文件夹，然后重试。"
-            "请从命令行进行备份。技术细节：[Errno 5] Input/output error"
+            "下次登录时将再次尝试备份。请告知管理员。技术细节：[Errno 5] Input/output error"
         )
-        assert raw == "自动备份失败。请从命令行进行备份。技术细节：Input/output error"
+        assert (
+            raw
+            == "自动备份失败。下次登录时将再次尝试备份。请告知管理员。技术细节：Input/output error"
+        )
     else:
         assert fault == (
             f"The automatic backup failed: Could not write the backup {tmp_path / 'b.sqlite3'}. "
-            "Check the disk and the folder, then try again. Make a backup from the command line. "
-            "Technical detail: [Errno 5] Input/output error"
+            "Check the disk and the folder, then try again. It will be tried again at the next "
+            "sign-in. Tell the administrator. Technical detail: [Errno 5] Input/output error"
         )
         assert raw == (
-            "The automatic backup failed. Make a backup from the command line. Technical detail: "
-            "Input/output error"
+            "The automatic backup failed. It will be tried again at the next sign-in. Tell the "
+            "administrator. Technical detail: Input/output error"
         )
+    assert "command line" not in fault + raw, "a pharmacist has no command line"
 
 
 @pytest.mark.parametrize("lang", [Language.ZH_CN, Language.EN])

@@ -5,6 +5,7 @@ readable by others."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -190,3 +191,28 @@ def test_the_sign_in_window_shows_the_warning(
     [desk] = _QuietDesk.made
     bar = desk.sign_in.form.message
     assert bar.kind == "warning" and "may be read by other accounts" in bar.text()
+
+
+OLD_RELEASE = Path(__file__).parents[1] / "fixtures" / "release-0007-demo.sqlite3.gz"
+
+
+def test_the_window_says_once_that_it_upgraded_the_database_and_where_the_copy_is(
+    tmp_path: Path, qtbot: Any, answered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window kept the file before the upgrade in backups/ and said so nowhere (the guides
+    said it was kept beside the database)."""
+    path = tmp_path / "pharmacy.sqlite3"
+    with gzip.open(OLD_RELEASE) as packed, path.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    path.chmod(0o600)
+    monkeypatch.setattr(gui, "Desk", _QuietDesk)
+    _QuietDesk.made.clear()
+    assert gui.main(["--db", str(path)]) == 0
+    assert gui.main(["--db", str(path)]) == 0  # opened again: nothing more to say
+    first, again = _QuietDesk.made
+    [copy] = (tmp_path / "backups").glob("pharmacy.before-*.sqlite3")
+    assert not list(tmp_path.glob("*.before-*")), "one place: the backups folder"
+    bar = first.sign_in.form.message
+    assert bar.kind == "info" and "upgraded to this version of Dispensary" in bar.text()
+    assert f"kept at {copy}" in bar.text()
+    assert "upgraded" not in again.sign_in.form.message.text()

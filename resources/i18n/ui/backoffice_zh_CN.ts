@@ -31,12 +31,12 @@
         <translation>自动备份失败：{error}</translation>
     </message>
     <message>
-        <source>Make a backup from the command line.</source>
-        <translation>请从命令行进行备份。</translation>
+        <source>It will be tried again at the next sign-in. Tell the administrator.</source>
+        <translation>下次登录时将再次尝试备份。请告知管理员。</translation>
     </message>
     <message>
-        <source>The automatic backup failed. Make a backup from the command line.</source>
-        <translation>自动备份失败。请从命令行进行备份。</translation>
+        <source>The automatic backup failed. It will be tried again at the next sign-in. Tell the administrator.</source>
+        <translation>自动备份失败。下次登录时将再次尝试备份。请告知管理员。</translation>
     </message>
     <message>
         <source>Today&apos;s backup saved: {path}</source>

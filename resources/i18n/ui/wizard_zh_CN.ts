@@ -435,4 +435,15 @@
         <translation>研究文件 (*.toml);;所有文件 (*)</translation>
     </message>
 </context>
+<context>
+    <name>Workstation</name>
+    <message>
+        <source>The database was upgraded to this version of Dispensary (from schema {schema}). The file as it was before the upgrade is kept at {path}.</source>
+        <translation>数据库已升级到此版本的 Dispensary（原结构版本 {schema}）。升级前的文件保存在 {path}。</translation>
+    </message>
+    <message>
+        <source>The database was upgraded to this version of Dispensary (from schema {schema}).</source>
+        <translation>数据库已升级到此版本的 Dispensary（原结构版本 {schema}）。</translation>
+    </message>
+</context>
 </TS>

@@ -31,7 +31,7 @@ from dispensary.cli.core import (
     plural,
     table,
 )
-from dispensary.domain.errors import DatabaseProblem, RuleViolation
+from dispensary.domain.errors import DatabaseProblem, NoDatabase, RuleViolation
 from dispensary.files import before_detail
 from dispensary.i18n import N_, _, pgettext
 
@@ -243,12 +243,29 @@ def _verify_anchor(run: Run) -> int:
             return EXIT_REFUSED
         logged = read.latest
         anchor = logged.anchor
-        source = [
-            _(
-                "The anchor log's last code for this database: {code}, logged {at} with "
-                "the backup {backup}."
-            ).format(code=logged.code, at=logged.at, backup=logged.backup)
-        ]
+        restored = read.restored
+        if logged.is_restore:
+            source = [
+                _(
+                    "The anchor log's last code for this database: {code}, logged when it was "
+                    "restored on {at} from {backup}; codes logged before belong to the replaced "
+                    "history."
+                ).format(code=logged.code, at=logged.at, backup=logged.restored_from)
+            ]
+        else:
+            source = [
+                _(
+                    "The anchor log's last code for this database: {code}, logged {at} with "
+                    "the backup {backup}."
+                ).format(code=logged.code, at=logged.at, backup=logged.backup)
+            ]
+        if restored is not None and restored is not logged:
+            source.append(
+                _(
+                    "  The database was restored on {at} from {backup}; codes logged before "
+                    "belong to the replaced history."
+                ).format(at=restored.at, backup=restored.restored_from)
+            )
         if public is not None:
             source.append(
                 (
@@ -523,6 +540,21 @@ def cmd_restore(run: Run) -> int:
     clock: Clock = SystemClock()  # a fixed today only once this is known to be a training database
     try:
         ctx = run.context()
+    except NoDatabase as exc:  # nothing to replace: "create one with init" would mislead
+        if not a.force:
+            raise NoDatabase(
+                _(
+                    "There is no database at {path} to replace. To restore the backup there as a "
+                    "new database, add --force (check the path first: --db, or DISPENSARY_DB)."
+                ).format(path=exc.path),
+                exc.path,
+            ) from exc
+        run.note(
+            _(
+                "There is no database at {path}: the backup is restored there as a new "
+                "database (--force)."
+            ).format(path=exc.path)
+        )
     except DatabaseProblem as exc:
         if not a.force:  # what to do said before the fault's technical detail, which stays last
             raise DatabaseProblem(
@@ -555,7 +587,15 @@ def cmd_restore(run: Run) -> int:
                 replaced_file_kept_at=result.replaced_file_kept_at
             )
         )
+    if result.not_checked:  # restore --force: what could not be compared, said with the result
+        lines.append(result.not_checked)
+    if result.anchor and not result.warning:
+        lines.append(
+            _("Verification code {anchor}, added to the anchor log.").format(anchor=result.anchor)
+        )
     run.emit(asdict(result), lines)
+    if result.warning:
+        run.note(result.warning)
     return EXIT_OK
 
 

@@ -99,13 +99,21 @@ class Run:
             unknown: UnknownStudy | None = None
             try:
                 opened = setup.open_database(
-                    self.db, self.clock, expect_protocol=self.study, read_only_ok=True
+                    self.db,
+                    self.clock,
+                    expect_protocol=self.study,
+                    read_only_ok=True,
+                    backup_dir=config.backup_dir(
+                        self.db
+                    ),  # the copy before an upgrade, as the window
                 )
             except UnknownStudy as exc:  # the first study, to sign in; refused below
                 if self.args.command in SIGNS_NO_ONE_IN:
                     raise self._not_held(exc) from exc
                 unknown = exc
-                opened = setup.open_database(self.db, self.clock, read_only_ok=True)
+                opened = setup.open_database(
+                    self.db, self.clock, read_only_ok=True, backup_dir=config.backup_dir(self.db)
+                )
             self._ctx = opened.context
             self.studies_held = tuple(opened.studies)
             if opened.warning:  # e.g. other accounts may read the file: said, not refused

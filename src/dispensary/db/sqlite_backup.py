@@ -96,7 +96,13 @@ def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return DiskFull(full.format(what=what))
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if exc.errno == errno.EROFS:  # no permission would help: the disk itself is read-only
+            read_only = _(
+                "The disk or folder of {what} is read-only (a write-protected disk, a read-only "
+                "mount): nothing can be written there. Make it writable, or use another disk."
+            )
+            return ReadOnlyDatabase(with_detail(read_only.format(what=what), os_detail(exc)))
+        if exc.errno in (errno.EACCES, errno.EPERM):
             return ReadOnlyDatabase(with_detail(denied.format(what=what), os_detail(exc)))
         return DatabaseProblem(with_detail(failed.format(what=what), exc))
     name = getattr(exc, "sqlite_errorname", None) or ""
@@ -115,11 +121,14 @@ def backup_file(
     engine: Engine,
     target: Path,
     damaged: Callable[[str], DatabaseDamaged] | None = None,
+    *,
+    replace: bool = True,
 ) -> Path:
     """Copies the database page by page into `target`, consistent even during writes: into a
     private *.partial first, renamed into place once whole and on disk. A copy that fails the
     full integrity check is not kept: `damaged` (default damaged_source) words the refusal
-    from the check's findings, for the step the backup was made for."""
+    from the check's findings, for the step the backup was made for. `replace=False`: an
+    existing `target` is never written over (FileExistsError, the partial copy removed)."""
     damaged = damaged or damaged_source
     source = source_path(engine)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +150,14 @@ def backup_file(
         if damage:
             raise damaged("; ".join(damage))
         fsync_file(partial)
-        os.replace(partial, target)
+        if replace:
+            os.replace(partial, target)
+        else:
+            _link_new(partial, target)
         fsync_dir(target.parent)
+    except FileExistsError:
+        remove_with_side_files(partial)
+        raise
     except (OSError, sqlite3.Error) as exc:
         remove_with_side_files(partial)
         name = getattr(exc, "sqlite_errorname", None) or ""
@@ -153,6 +168,22 @@ def backup_file(
         remove_with_side_files(partial)
         raise
     return target
+
+
+def _link_new(partial: Path, target: Path) -> None:
+    """Puts `partial` at `target` only if no file is there (a link fails on an existing name,
+    where a rename would replace it); on a file system without hard links, checked then
+    renamed."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(partial, target)
+    else:
+        partial.unlink()
 
 
 def damaged_source(findings: str) -> DatabaseDamaged:
@@ -339,6 +370,25 @@ class LockedFile:
         except sqlite3.Error:
             return None
         return str(row[0]) if row else None
+
+    def first_entry(self) -> tuple[str, str] | None:
+        """The hash and time of the locked database's first audit entry, which no other
+        database shares (its own creation), if it can be read (through the lock, as protocol)."""
+        return self._row("SELECT entry_hash, at FROM audit_entries ORDER BY id LIMIT 1")
+
+    def pharmacy_name(self) -> str | None:
+        """The pharmacy's name in the locked database's settings, if it can be read and is set."""
+        row = self._row("SELECT value, '' FROM settings WHERE key = 'pharmacy.name'")
+        return row[0] if row and row[0] else None
+
+    def _row(self, sql: str) -> tuple[str, str] | None:
+        if self.conn is None:
+            return None
+        try:
+            row = self.conn.execute(sql).fetchone()
+        except sqlite3.Error:
+            return None
+        return (str(row[0]), str(row[1])) if row else None
 
     def keep(self, kept: Path) -> None:
         """Keeps the locked file whole at `kept` (a new name, owner-only), copied under the lock

@@ -6,7 +6,8 @@ one, each whole and each with its audit trail in step:
 1. the backup's bytes are copied to a private `NAME.restoring` beside the database (the backup
    itself is only read: opening it with the program would switch it to WAL);
 2. that copy must open as a Dispensary database of the same study, and its audit trail and
-   ledger must verify;
+   ledger must verify (and, checked under the lock of step 5, begin with the same first entry as
+   the live database: a backup of another pharmacy running the same study is refused);
 3. the restore is recorded in the copy's own audit trail (`database_restored`), never in the
    live database, whose chain may be the very thing that is out of step;
 4. the copy is checkpointed into one file and fsynced;
@@ -20,24 +21,32 @@ A PostgreSQL database is restored with the server's own tools (docs/INSTALL.md).
 
 Every backup, made by hand or at the first sign-in of the day, appends a line to `anchors.log`
 in the backup's folder: when, which database, the verification code of the audit chain the
-backup holds (domain.anchor) and its whole hash, and the backup's file name. The log is outside
+backup holds (domain.anchor) and its whole hash, and the backup's file name. A restore appends
+one too, to the log in the database's backup folder (and to the one beside the backup restored,
+if it has one): the restored chain's code, and `restored from PATH` in place of the backup's
+name; the codes logged before it belong to the history the restore replaced. The log is outside
 the database, so a history rewritten inside it later fails against the codes logged before
 (`dispensary audit verify --anchor-log`). It is only ever appended to (O_APPEND), owner-only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select, text
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
 
+from dispensary.config import backup_dir
 from dispensary.db.engine import (
     read_transaction,
     refuse_if_read_only,
@@ -46,7 +55,9 @@ from dispensary.db.engine import (
     write_transaction,
 )
 from dispensary.db.facts import GENESIS
+from dispensary.db.models import AuditEntry
 from dispensary.db.sqlite_backup import (
+    LockedFile,
     backup_file,
     copy_database_private,
     exclusive_lock,
@@ -60,7 +71,13 @@ from dispensary.db.sqlite_backup import (
 )
 from dispensary.domain.anchor import Anchor, anchor_code
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.errors import DatabaseProblem, InvalidInput, NotFound, RuleViolation
+from dispensary.domain.errors import (
+    DatabaseBusy,
+    DatabaseProblem,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
 from dispensary.files import (
     PRIVATE_MODE,
     fsync_dir,
@@ -70,7 +87,7 @@ from dispensary.files import (
     write_error_text,
 )
 from dispensary.i18n import N_, _
-from dispensary.services import site_key
+from dispensary.services import pharmacy, site_key
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Clock, Context, SystemClock
 from dispensary.services.permissions import Permission, require
@@ -104,6 +121,7 @@ SERVER_RESTORE = N_(
 
 StepHook = Callable[[str], None]
 ANCHOR_LOG = "anchors.log"
+RESTORED_FROM = "restored from "  # the last field of a restore's line, before the backup's path
 _LOG_HEADER = (
     "# Dispensary anchor log: one line per backup, appended, never rewritten. Fields, tab-"
     "separated: time (UTC), study, database, verification code, the audit entry's whole hash, "
@@ -132,6 +150,15 @@ class LoggedAnchor:
         )
 
     @property
+    def restored_from(self) -> str | None:
+        """The backup a restore's line names; None for a backup's line."""
+        return self.backup.removeprefix(RESTORED_FROM) if self.is_restore else None
+
+    @property
+    def is_restore(self) -> bool:
+        return self.backup.startswith(RESTORED_FROM)
+
+    @property
     def anchor(self) -> Anchor:
         """The whole hash, not only the code's 40 bits."""
         return Anchor(int(self.code.split("-")[1]), self.entry_hash)
@@ -142,6 +169,22 @@ class RestoreResult:
     database: str
     restored_from: str
     replaced_file_kept_at: str | None  # None when there was no database to replace
+    # What could not be checked (restore --force over a database whose trail cannot be read).
+    not_checked: str = ""
+    anchor: str = ""  # the restored chain's verification code, logged as the restore's line
+    warning: str = ""  # the line could not be logged, or not signed
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the backup's copy holds that says whose database it is."""
+
+    protocol: str  # the study it was made for
+    first_entry: tuple[str, str] | None  # its first audit entry's hash and time
+    pharmacy: str  # the pharmacy's name in its settings, "" when none was set
+    # The anchor log's lines for the live database whose point the backup's chain reaches,
+    # each with whether the backup holds it (compared only where the live trail cannot be read).
+    logged: tuple[tuple[Path, LoggedAnchor, bool], ...] = ()
 
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
@@ -169,19 +212,20 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
 def automatic_backup(
     ctx: Context, actor: Actor, folder: Path, keep: int = DEFAULT_KEEP
 ) -> BackupResult | None:
-    """The first sign-in of a day makes a backup; older ones beyond `keep` are removed."""
+    """The first sign-in of a day makes a backup; older ones beyond `keep` are removed. The day
+    is the pharmacy's local date (clock.today()), in both the backup's name and the test for
+    one already made: a name in UTC made another "daily" backup at each sign-in before 08:00
+    in UTC+08:00. An existing backup is never written over."""
     if sqlite_path(str(ctx.engine.url)) is None:
         return None
     refuse_if_read_only(ctx.engine)
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
     today = ctx.clock.today().isoformat()
-    existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
+    existing = own_backups(folder, stem)
     if any(p.name.startswith(f"{stem}-{today}") for p in existing):
         return None
-    stamp = ctx.clock.now().strftime("%Y-%m-%dT%H%M%S")
-    target = folder / f"{stem}-{stamp}.sqlite3"
-    written = backup_file(ctx.engine, target)
+    written = _new_backup(ctx, folder, stem, today)
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
@@ -191,9 +235,47 @@ def automatic_backup(
             {"path": str(written), "anchor": code},
         )
     result = _logged(ctx, written, code, entry_hash)
-    for old in sorted(folder.glob(f"{stem}-*.sqlite3"))[:-keep] if keep > 0 else []:
-        old.unlink()
+    _rotate(folder, stem, written, keep)
     return result
+
+
+def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
+    """The backup written at `STEM-<today>T<local time>.sqlite3`, or a second later where that
+    name was taken meanwhile (another workstation's first sign-in at the same moment)."""
+    local = ctx.clock.now().astimezone()
+    for later in range(60):
+        stamp = (local + timedelta(seconds=later)).strftime("%H%M%S")
+        target = folder / f"{stem}-{today}T{stamp}.sqlite3"
+        if target.exists():
+            continue
+        try:
+            return backup_file(ctx.engine, target, replace=False)
+        except FileExistsError:
+            continue
+    raise DatabaseBusy(
+        _("Another backup of this database is being made in {folder}: try again.").format(
+            folder=shown(folder)
+        )
+    )
+
+
+def own_backups(folder: Path, stem: str) -> list[Path]:
+    """This database's automatic backups in `folder`, oldest first: named
+    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
+    `dispensary`, `demo-zh_CN-...` for `demo`), whose names sort after the dated ones, and the
+    rotation would then delete this database's own."""
+    pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}\.sqlite3")
+    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
+
+
+def _rotate(folder: Path, stem: str, written: Path, keep: int) -> None:
+    """Keeps the newest `keep` of this database's automatic backups, the one just written always
+    among them (the anchor log names it, and the window has said it was saved)."""
+    if keep <= 0:
+        return
+    others = [p for p in own_backups(folder, stem) if p.name != written.name]
+    for old in others[: max(0, len(others) - (keep - 1))]:
+        old.unlink()
 
 
 # -- the anchor log ------------------------------------------------------------------------------
@@ -242,14 +324,12 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
         entry_hash,
         written.name,
     )
-    line = "\t".join(_field(f) for f in fields)
-    signature, warning = site_key.sign(line)
+    line, warning = _signed_line(fields)
     if warning:
         warning = _(
             "The backup was made and its verification code {code} logged, but the line is not "
             "signed: {why}"
         ).format(code=code, why=warning)
-    line += f"\t{signature}\n" if signature else "\n"
     try:
         _append(log, line)
     except OSError as exc:
@@ -262,6 +342,14 @@ def _logged(ctx: Context, written: Path, code: str, entry_hash: str) -> BackupRe
         )
     size = written.stat().st_size
     return BackupResult(str(written), size, ctx.clock.now(), code, str(log), warning)
+
+
+def _signed_line(fields: tuple[str, ...]) -> tuple[str, str]:
+    """The log's line of the six fields, signed where a site key is set; and why it is not
+    signed where one is set but cannot sign ("" otherwise)."""
+    line = "\t".join(_field(f) for f in fields)
+    signature, warning = site_key.sign(line)
+    return line + (f"\t{signature}\n" if signature else "\n"), warning
 
 
 def _append(log: Path, line: str) -> None:
@@ -322,9 +410,11 @@ def anchor_log(folder: str | Path) -> list[LoggedAnchor]:
 def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = None) -> LogCheck:
     """The last line of the anchor log in `folder` for this database (same file or server,
     whichever study was open at the backup: the chain is the database's): the code the chain
-    must still hold. Given the site key's public half, only the
-    lines it signed count, and every line for this database that carries a signature that is
-    not the key's is named (`forged`): the log was edited."""
+    must still hold. A restore's line is one too: the lines before the last restore belong to
+    the replaced history and are not the chain's any more (`restored` names that line). Given
+    the site key's public half, only the lines it signed count, and every line for this
+    database that carries a signature that is not the key's is named (`forged`): the log was
+    edited."""
     identity = database_identity(ctx)
     lines = [line for line in anchor_log(folder) if line.database == identity]
     forged: list[LoggedAnchor] = []
@@ -339,7 +429,7 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
             else:
                 forged.append(line)
         if forged:
-            return LogCheck(None, tuple(forged), unsigned)
+            return LogCheck(None, tuple(forged), unsigned, None)
         if not trusted:
             raise NotFound(
                 _(
@@ -361,7 +451,8 @@ def latest_logged(ctx: Context, folder: str | Path, public_key: bytes | None = N
                 "folder of this database's backups, or check against a code with --anchor."
             ).format(path=shown(folder), database=identity)
         )
-    return LogCheck(lines[-1], (), unsigned)
+    restores = [line for line in lines if line.is_restore]
+    return LogCheck(lines[-1], (), unsigned, restores[-1] if restores else None)
 
 
 @dataclass(frozen=True)
@@ -372,6 +463,8 @@ class LogCheck:
     latest: LoggedAnchor | None
     forged: tuple[LoggedAnchor, ...]
     unsigned: int
+    # The last restore's line: the codes logged before it belong to the history it replaced.
+    restored: LoggedAnchor | None = None
 
     @property
     def message(self) -> str:
@@ -447,19 +540,19 @@ def restore(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
+        raise _not_restored(file_fault(exc, _("the folder of {path}").format(path=target))) from exc
     with scratch_beside(target, ".restoring", N_("restore")) as restoring:
         _remove_killed_copies(target)
         try:
             copy_database_private(source, restoring)
         except OSError as exc:
-            raise file_fault(
-                exc, _("a copy of the backup beside {path}").format(path=target)
+            raise _not_restored(
+                file_fault(exc, _("a copy of the backup beside {path}").format(path=target))
             ) from exc
         step("copied")
         _refuse_damaged_copy(restoring, source)
         kept = _kept_name(target) if target.exists() else None
-        protocol = _check_and_record(
+        held = _check_and_record(
             restoring,
             source,
             target,
@@ -468,32 +561,214 @@ def restore(
             kept,
             restored_by.username if restored_by is not None else "-",
             step,
+            _logged_for(target, source) if kept is not None else [],
         )
         step("recorded")
-        single_file(restoring)
+        try:
+            single_file(restoring)
+        except (OSError, sqlite3.Error) as exc:
+            raise _not_restored(
+                file_fault(exc, _("a copy of the backup beside {path}").format(path=target))
+            ) from exc
+        code, entry_hash = _anchor_of_backup(restoring)
         step("single_file")
         if kept is None:
             put_in_place(restoring, target)
             for name in RESTORE_STEPS[RESTORE_STEPS.index("replaced") :]:
                 step(name)
-            return RestoreResult(str(target), str(source), None)
+            warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
+            return RestoreResult(str(target), str(source), None, "", code, warning)
         with exclusive_lock(target, LOCK_WAIT_SECONDS) as live:
             step("locked")
             live_protocol = live.protocol()
-            if live_protocol is not None and live_protocol != protocol:
-                raise DatabaseProblem(_other_study(source, protocol, live_protocol))
+            if live_protocol is not None and live_protocol != held.protocol:
+                raise DatabaseProblem(_other_study(source, held.protocol, live_protocol))
+            not_checked = _same_database(live, held, source, target)
             try:
                 live.keep(kept)
                 step("kept")
                 live.replace_with(restoring, copying=lambda: step("copying"))
-                fsync_dir(target.parent)
             except (OSError, sqlite3.Error) as exc:
-                raise file_fault(
-                    exc, _("the restored database {path}").format(path=target)
+                # One SQLite transaction, rolled back: the live database is as it was, and a
+                # copy of it kept "replaced" would say otherwise. (A file SQLite cannot read
+                # keeps its copy: its -wal went with it.)
+                if live.conn is not None:
+                    with contextlib.suppress(OSError):
+                        remove_with_side_files(kept)
+                raise _not_restored(
+                    file_fault(exc, _("the restored database {path}").format(path=target))
                 ) from exc
+            try:
+                fsync_dir(target.parent)
+            except OSError as exc:
+                raise file_fault(exc, _("the folder of {path}").format(path=target)) from exc
             step("replaced")
         step("released")
-    return RestoreResult(str(target), str(source), str(kept))
+    warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
+    return RestoreResult(str(target), str(source), str(kept), not_checked, code, warning)
+
+
+def _log_restore(
+    target: Path, source: Path, protocol: str, code: str, entry_hash: str, clock: Clock | None
+) -> str:
+    """Appends the restore's line (the restored chain's code, `restored from PATH`) to the anchor
+    log of the database's backup folder, and to the one beside the backup if it has one: the
+    codes logged before belong to the replaced history, which `audit verify --anchor-log` would
+    otherwise take for a rewrite. The restore is done whatever happens here: a warning."""
+    folders = [backup_dir(str(target))]
+    beside = source.resolve().parent
+    if beside not in folders and (beside / ANCHOR_LOG).is_file():
+        folders.append(beside)
+    fields = (
+        (clock or SystemClock()).now().astimezone(UTC).isoformat(timespec="seconds"),
+        protocol,
+        str(target.expanduser().resolve()),
+        code,
+        entry_hash,
+        RESTORED_FROM + str(source.resolve()),
+    )
+    line, unsigned = _signed_line(fields)
+    warnings = []
+    if unsigned:
+        warnings.append(
+            _(
+                "The restored database's verification code {code} was logged, but the line is "
+                "not signed: {why}"
+            ).format(code=code, why=unsigned)
+        )
+    for folder in folders:
+        log = folder / ANCHOR_LOG
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # study data: owner-only
+            _append(log, line)
+        except OSError as exc:
+            warnings.append(
+                with_detail(
+                    _(
+                        "The database was restored, but its verification code {code} could not "
+                        "be added to the anchor log {log}: write the code down, with the date "
+                        "and the backup restored."
+                    ).format(code=code, log=shown(log)),
+                    os_detail(exc),
+                )
+            )
+    return " ".join(warnings)
+
+
+def _logged_for(target: Path, source: Path) -> list[tuple[Path, LoggedAnchor]]:
+    """The anchor log's lines for the database at `target` (and the log each is in), from the
+    log beside the backup and the one in the database's backup folder: what a restore over a
+    database whose own trail cannot be read compares the backup with."""
+    identity = str(target.expanduser().resolve())
+    found: list[tuple[Path, LoggedAnchor]] = []
+    for folder in sorted({source.resolve().parent, backup_dir(str(target))}):
+        try:
+            found += [
+                (folder / ANCHOR_LOG, x) for x in anchor_log(folder) if x.database == identity
+            ]
+        except (NotFound, InvalidInput):
+            continue
+    return found
+
+
+def _same_database(live: LockedFile, held: _Held, source: Path, target: Path) -> str:
+    """Refuses a backup of another database (another pharmacy running the same study): each
+    database's audit trail begins with its own first entry. Where the live trail cannot be read
+    (restore --force), compares what can be (the pharmacy's name, the anchor log) and returns
+    what was not checked."""
+    live_first = live.first_entry()
+    if live_first is not None and held.first_entry is not None:
+        if live_first[0] != held.first_entry[0]:
+            raise DatabaseProblem(_another_database(source, target, held, live_first))
+        return ""
+    live_name = live.pharmacy_name()
+    if live_name and held.pharmacy and live_name != held.pharmacy:
+        raise DatabaseProblem(
+            _(
+                "The backup {path} is the database of {pharmacy}, and {database} is that of "
+                "{live_pharmacy}: it was not restored, and nothing was changed. Restore a backup "
+                "of this pharmacy's database; to put the other pharmacy's database in its place "
+                "anyway, move {database} to another folder first, then restore."
+            ).format(path=source, pharmacy=held.pharmacy, database=target, live_pharmacy=live_name)
+        )
+    held_codes = [(log, line) for log, line, holds in held.logged if holds]
+    if held.logged and not held_codes:
+        log, first = held.logged[0][:2]
+        raise DatabaseProblem(
+            _(
+                "The backup {path} holds none of the verification codes the anchor log {log} "
+                "holds for {database} (the first of {count}: {code}, logged {at}), so it is not a "
+                "backup of this database: it was not restored, and nothing was changed. Restore "
+                "a backup of this database; to put the other database in its place anyway, move "
+                "{database} to another folder first, then restore."
+            ).format(
+                path=source,
+                count=len(held.logged),
+                log=shown(log),
+                database=target,
+                code=first.code,
+                at=first.at,
+            )
+        )
+    unread = _(
+        "The current database's audit trail could not be read, so it was not checked that the "
+        "backup begins with the same first audit entry (that it is a backup of this database)."
+    )
+    if held_codes:
+        log, line = held_codes[-1]
+        checked = _(
+            "Checked instead: the backup holds the verification code {code} that the anchor log "
+            "{log} holds for this database (logged {at})."
+        ).format(code=line.code, log=shown(log), at=line.at)
+    elif live_name and live_name == held.pharmacy:
+        checked = _("Checked instead: both name the pharmacy {pharmacy}.").format(
+            pharmacy=live_name
+        )
+    else:
+        checked = _(
+            "Nothing else could be compared (no pharmacy's name in both, no verification code of "
+            "this database in an anchor log): make sure {path} is a backup of this pharmacy's "
+            "database."
+        ).format(path=source)
+    return f"{unread} {checked}"
+
+
+def _another_database(source: Path, target: Path, held: _Held, live_first: tuple[str, str]) -> str:
+    """The refusal of a backup whose trail begins with another first entry: whose it is, when
+    each began, and the two ways on."""
+    began, live_began = _time_of(held.first_entry), _time_of(live_first)
+    if held.pharmacy:
+        found = _(
+            "The backup {path} is the database of {pharmacy} (begun {began}), not a backup of "
+            "{database} (begun {live_began}): their audit trails begin with different first "
+            "entries."
+        )
+    else:
+        found = _(
+            "The backup {path} is another database (begun {began}), not a backup of {database} "
+            "(begun {live_began}): their audit trails begin with different first entries."
+        )
+    return " ".join(
+        (
+            found.format(
+                path=source,
+                pharmacy=held.pharmacy,
+                began=began,
+                database=target,
+                live_began=live_began,
+            ),
+            _(
+                "It was not restored, and nothing was changed. Restore a backup of this "
+                "database; to put the other database in its place anyway, move {database} to "
+                "another folder first, then restore."
+            ).format(database=target),
+        )
+    )
+
+
+def _time_of(entry: tuple[str, str] | None) -> str:
+    """An audit entry's time as SQLite holds it (UTC), to the second."""
+    return f"{entry[1][:19]} UTC" if entry is not None else "?"
 
 
 def _refuse_damaged_copy(copy: Path, source: Path) -> None:
@@ -544,6 +819,16 @@ def _kept_name(target: Path) -> Path:
     return kept
 
 
+def _not_restored(fault: DatabaseProblem) -> DatabaseProblem:
+    """A file fault before the database was replaced (a full or read-only disk): the database is
+    as it was, which the fault alone does not say."""
+    return type(fault)(
+        _("The backup was not restored, and nothing was changed: {reason}").format(
+            reason=fault.message
+        )
+    )
+
+
 def _refusal(exc: DatabaseProblem, copy: Path, source: Path) -> DatabaseProblem:
     """The check's own message, about the backup the user named rather than the private copy."""
     reason = exc.message.replace(str(copy), str(source))
@@ -568,10 +853,11 @@ def _check_and_record(
     kept: Path | None,
     restored_by: str,
     step: StepHook,
-) -> str:
+    logged: list[tuple[Path, LoggedAnchor]],
+) -> _Held:
     """Opens the private copy (never the backup itself), refuses it unless it is a Dispensary
     database of the expected study whose chains verify, then records the restore in it; returns
-    its study's protocol."""
+    what says whose database it is (the anchor log's `logged` lines compared with it)."""
     with tempfile.TemporaryDirectory(prefix="dispensary-restore-") as scratch:
         try:
             # An older schema is upgraded in the copy; the backup itself is the file before.
@@ -583,8 +869,8 @@ def _check_and_record(
             # A backup of this pharmacy's database holds the study the current one works in
             # (a database may hold several studies).
             if expect_protocol is not None and expect_protocol not in opened.studies:
-                held = ", ".join(opened.studies)
-                raise DatabaseProblem(_other_study(source, held, expect_protocol))
+                studies = ", ".join(opened.studies)
+                raise DatabaseProblem(_other_study(source, studies, expect_protocol))
             with read_transaction(ctx.engine) as session:
                 verified = verify_session(session)
             if not verified.ok:
@@ -602,14 +888,38 @@ def _check_and_record(
                     refusal.format(path=source, finding=verified.message, entry=verified.first_bad)
                 )
             step("verified")
+            with read_transaction(ctx.engine) as session:
+                held = _held(session, opened.studies[0], logged)
             with write_transaction(ctx.engine) as session:
                 Recorder(session, None, clock.now()).audit(
                     AuditAction.DATABASE_RESTORED,
                     "database",
                     target.name,
-                    {"from": str(source), "replaced_file_kept_at": str(kept) if kept else ""},
+                    # absolute: a path as typed (backups/x.sqlite3) says nothing read later
+                    {"from": str(source.resolve()), "replaced_file_kept_at": str(kept or "")},
                     username=restored_by,
                 )
-            return opened.studies[0]  # the study the database was made for, as live.protocol()
+            return held
         finally:
             ctx.engine.dispose()
+
+
+def _held(session: Session, protocol: str, logged: list[tuple[Path, LoggedAnchor]]) -> _Held:
+    """Read from the copy before its database_restored entry: `protocol` is the study the
+    database was made for (as LockedFile.protocol), the first entry as LockedFile.first_entry
+    reads it."""
+    first = session.execute(
+        text("SELECT entry_hash, at FROM audit_entries ORDER BY id LIMIT 1")
+    ).first()
+    reached = []
+    for log, line in logged:
+        position = line.anchor.position
+        found = session.scalar(select(AuditEntry.entry_hash).where(AuditEntry.id == position))
+        if found is not None:
+            reached.append((log, line, found == line.entry_hash))
+    return _Held(
+        protocol,
+        (str(first[0]), str(first[1])) if first is not None else None,
+        pharmacy.read(session).name,
+        tuple(reached),
+    )

@@ -596,7 +596,7 @@ class BackupThread(QThread):
             self.done.emit(
                 before_detail(
                     self.tr("The automatic backup failed: {error}").format(error=exc.message),
-                    self.tr("Make a backup from the command line."),
+                    self.tr("It will be tried again at the next sign-in. Tell the administrator."),
                 ),
                 True,
             )
@@ -604,7 +604,10 @@ class BackupThread(QThread):
         except OSError as exc:
             self.done.emit(
                 with_detail(
-                    self.tr("The automatic backup failed. Make a backup from the command line."),
+                    self.tr(
+                        "The automatic backup failed. It will be tried again at the next sign-in. "
+                        "Tell the administrator."
+                    ),
                     os_detail(exc),
                 ),
                 True,
