@@ -5,6 +5,7 @@ has been rewritten, even when every hash was recomputed and plain `audit verify`
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from cli_support import Cli
@@ -120,3 +121,20 @@ def test_a_restore_logs_its_code_and_verify_judges_by_the_lines_since(
     assert cli("audit", "verify", user="monitor").code == 0
     failed = cli("audit", "verify", "--anchor-log", str(backups), user="monitor")
     assert failed.code == 3 and "does NOT match" in failed.err, "a rewrite still fails"
+
+
+def test_a_backup_over_the_database_itself_is_refused_and_nothing_is_written(
+    cli: Cli, sqlite_only: None
+) -> None:
+    db = Path(cli.db)
+    for target in (db, Path(f"{db}-wal"), db.parent / "." / db.name):
+        refused = cli("backup", "--out", str(target), user="admin")
+        assert refused.code != 0
+        assert "is the database itself" in refused.err and "Nothing was written" in refused.err
+        assert not Path(f"{target}.partial").exists()
+    with sqlite3.connect(db) as con:
+        backups = con.execute("SELECT count(*) FROM audit_entries WHERE action = ?", ("backup",))
+        assert backups.fetchone() == (0,)
+    assert cli("audit", "verify", user="monitor").code == 0
+    zh = cli("--lang", "zh_CN", "backup", "--out", str(db), user="admin")
+    assert "就是数据库本身" in zh.err

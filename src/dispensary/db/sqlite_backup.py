@@ -117,6 +117,19 @@ def file_fault(exc: OSError | sqlite3.Error, what: str) -> DatabaseProblem:
     return DatabaseProblem(with_detail(failed.format(what=what), exc))
 
 
+def _refuse_own_file(source: Path, target: Path) -> None:
+    """A backup written over the database itself (or its -wal/-journal) would be renamed over
+    the live file while windows hold it open: their later saves would go to the deleted file."""
+    own = {p.resolve() for p in (source, *side_files(source))}
+    if target.expanduser().resolve() in own:
+        raise InvalidInput(
+            _(
+                "{path} is the database itself: a backup cannot be written over it. Give another "
+                "file name, for example in the backups folder. Nothing was written."
+            ).format(path=target)
+        )
+
+
 def backup_file(
     engine: Engine,
     target: Path,
@@ -131,6 +144,7 @@ def backup_file(
     existing `target` is never written over (FileExistsError, the partial copy removed)."""
     damaged = damaged or damaged_source
     source = source_path(engine)
+    _refuse_own_file(source, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     try:
