@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -144,7 +146,7 @@ def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
     """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         return _parse_logger_csv(reader, now)
     except csv.Error as exc:  # a stray carriage return, a field past the limit
@@ -153,7 +155,7 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
                 _(
                     "Line {line} of the logger file cannot be read as CSV. Check that the file "
                     "is the logger's export, saved as CSV, then import it again."
-                ).format(line=reader.reader.line_num),  # the DictReader's own lags
+                ).format(line=reader.line_num),
                 exc,
             )
         ) from exc
@@ -174,20 +176,38 @@ def _reading_time(raw: str) -> datetime:
     return at
 
 
-def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list[Reading]:
-    names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
-    time_key = names.get("timestamp") or names.get("time")
-    temp_key = names.get("celsius") or names.get("temperature")
-    if not time_key or not temp_key:
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A data row of the logger file: its line, cells and the cells after the header's."""
+
+    line: int
+    cells: list[str]
+
+
+def _parse_logger_csv(reader: Any, now: datetime | None) -> list[Reading]:
+    header = next((row for row in reader if row), None)  # blank lines before it skipped
+    names = {name.strip().lower(): i for i, name in enumerate(header or [])}
+    time_at = names.get("timestamp", names.get("time"))
+    temp_at = names.get("celsius", names.get("temperature"))
+    if header is None or time_at is None or temp_at is None:
         raise InvalidInput(
             _("The logger file needs a header with the columns 'timestamp' and 'celsius'.")
         )
+    rows = [_Row(reader.line_num, row) for row in reader if row]  # line counts blank lines
+    # A file that never writes a temperature with a decimal point may be one written with a
+    # decimal comma, its decimals in the next column: there a named column's digits are not
+    # taken for a value of its own either.
+    no_point = not any("." in _cell(r.cells, temp_at) for r in rows)
     readings = []
-    for row in reader:
-        line_no = reader.line_num  # counts the blank lines the reader skips
-        raw_time = (row.get(time_key) or "").strip()
-        raw_temp = (row.get(temp_key) or "").strip()
-        extra = [cell for cell in row.get(None) or [] if cell.strip()]
+    for row in rows:
+        line_no = row.line
+        raw_time = _cell(row.cells, time_at)
+        raw_temp = _cell(row.cells, temp_at)
+        extra = [cell for cell in row.cells[len(header) :] if cell.strip()]
         if extra:
             # "25,9" written with a decimal comma reads as 25 and a stray 9: the excursion to
             # 25.9 °C would be missed. Nothing is guessed.
@@ -200,6 +220,7 @@ def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list
             )
         if not raw_time and not raw_temp:
             continue
+        _refuse_decimal_comma(row, header, temp_at, no_point)
         try:
             at = _reading_time(raw_time)
             celsius = parse_decimal(raw_temp, N_("temperature"))
@@ -219,6 +240,33 @@ def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list
     if not readings:
         raise InvalidInput(_("The logger file holds no readings."))
     return sorted(readings, key=lambda r: r.at)
+
+
+def _cell(cells: list[str], at: int) -> str:
+    return cells[at].strip() if at < len(cells) else ""
+
+
+def _refuse_decimal_comma(row: _Row, header: list[str], temp_at: int, no_point: bool) -> None:
+    """A whole temperature followed by a cell of digits only is "25,9" written with a decimal
+    comma, split in two, when that cell is not a column of its own: a column the header does
+    not name (a trailing comma, "timestamp,celsius,"), a row with more cells than the header
+    (the alarm column's cell pushed one to the right, even empty), or, in a file that never
+    writes a decimal point, any column. Nothing is guessed: the row is refused. A file with
+    decimal points ("21.5,0") keeps its alarm or humidity column as it is."""
+    whole = _cell(row.cells, temp_at)
+    after = _cell(row.cells, temp_at + 1)
+    if not _WHOLE.fullmatch(whole) or not _DIGITS.fullmatch(after):
+        return
+    unnamed = temp_at + 1 >= len(header) or not header[temp_at + 1].strip()
+    if unnamed or len(row.cells) > len(header) or no_point:
+        raise InvalidInput(
+            _(
+                "Logger line {line}: the temperature {whole} is followed by {digits} in the "
+                "next cell, as a temperature written with a decimal comma ({whole},{digits}) "
+                "is split in two; its value is not guessed. Export the file with a decimal "
+                "point ({whole}.{digits}) and import it again; nothing was imported."
+            ).format(line=row.line, whole=whole, digits=after)
+        )
 
 
 def _when(at: datetime) -> str:
