@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTa
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
-from dispensary.i18n import Language
+from dispensary.i18n import Language, utc_offset
 from dispensary.services import quarantine, queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
@@ -146,10 +146,13 @@ def test_the_logger_files_checked_are_listed_and_said_in_words(
         for column in range(screen.loggers.columnCount())
     ]
     assert cells[0] == "IP store 1" and "21.0 °C" in cells and "21.5 °C" in cells
-    day = quiet.readings_from.astimezone().date().isoformat()
+    here = quiet.readings_from.astimezone()
+    day, zone = here.date().isoformat(), utc_offset(here)
     assert screen.log_status.text() == (
-        f"No excursions in 1 logger file of IP store 1; last: {day} to {day}, 21.0–21.5 °C"
+        f"No excursions in 1 logger file of IP store 1; last: {day} to {day} ({zone}), 21.0–21.5 °C"
     )
+    # Each time with its zone: the monitor pack and the command print UTC.
+    assert f"{here:%Y-%m-%d %H:%M} ({zone})" in cells
 
     with qtbot.waitSignal(screen.changed):
         import_text(qtbot, screen, tmp_path / "warm.csv", WARM_NIGHT)

@@ -1125,6 +1125,10 @@ Old values:
         <translation>温度记录</translation>
     </message>
     <message>
+        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {range} are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range. A time without a zone is read in this computer&apos;s zone, {zone}; times here are shown in it.</source>
+        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {range} 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。未注明时区的时间按本计算机的时区 {zone} 读取；此处的时间也以该时区显示。</translation>
+    </message>
+    <message>
         <source>Import a logger file</source>
         <translation>导入记录仪文件</translation>
     </message>
@@ -1179,10 +1183,6 @@ Old values:
     <message>
         <source>{low}–{high} °C</source>
         <translation>{low}–{high} °C</translation>
-    </message>
-    <message>
-        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {range} are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range.</source>
-        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {range} 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。</translation>
     </message>
     <message>
         <source>Choose file…</source>

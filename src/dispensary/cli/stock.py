@@ -438,7 +438,16 @@ def temperature_parser(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=N_("storage area of the logger (with --list: only this area)"),
     )
-    p.add_argument("file", nargs="?", type=path_option, metavar="FILE.csv")
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=path_option,
+        metavar="FILE.csv",
+        help=N_(
+            "the logger's export (timestamp,celsius); a time without a zone is read in this "
+            "computer's zone, the site's local time"
+        ),
+    )
     p.add_argument(
         "--list",
         action="store_true",

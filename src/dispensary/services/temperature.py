@@ -30,7 +30,7 @@ from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, utc_offset
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
@@ -162,18 +162,25 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
 
 
 def _reading_time(raw: str) -> datetime:
-    """An ISO 8601 time in UTC (a time without a zone is taken as UTC), within the plausible
-    window of dates: a year such as 0001 or 9999 is a logger fault, and would leave the calendar
-    when converted to UTC."""
+    """An ISO 8601 time in UTC, within the plausible window of dates: a year such as 0001 or
+    9999 is a logger fault, and would leave the calendar when converted to UTC. A time without
+    a zone is the site's local time, the zone of this computer (`local_zone`): loggers write
+    the wall clock of the room (taken as UTC, a Henan export of this morning was "after now"
+    and yesterday's excursion was recorded 8 hours late)."""
     try:
         if not raw.isascii():
             raise ValueError(raw)
-        at = datetime.fromisoformat(raw)
-        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-    except (ValueError, OverflowError) as exc:
+        at = datetime.fromisoformat(raw).astimezone(UTC)  # a naive time: the local one
+    except (ValueError, OverflowError, OSError) as exc:
         raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
     check_date_window(at.date(), N_("reading date"))
     return at
+
+
+def local_zone(at: datetime | None = None) -> str:
+    """The zone a logger time without one is read in: this computer's, as its offset from UTC
+    ("UTC+08:00") at `at` (now when not given), the way screens and reports name a zone."""
+    return utc_offset((at or datetime.now(UTC)).astimezone())
 
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")

@@ -3,6 +3,7 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispensary.files import os_detail, with_detail
-from dispensary.i18n import sentences
+from dispensary.i18n import sentences, utc_offset
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
@@ -45,6 +46,19 @@ from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_labe
 
 def celsius(value: float | None) -> str:
     return "" if value is None else f"{value:.1f} °C"
+
+
+def zoned(at: datetime) -> str:
+    """A moment in this computer's time with its zone, "2026-12-04 14:00 (UTC+08:00)": the
+    monitor pack and the command print UTC, and each says which, so screen and paper agree."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M} ({utc_offset(here)})"
+
+
+def zoned_day(at: datetime) -> str:
+    """The day of a moment in this computer's time, with its zone."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d} ({utc_offset(here)})"
 
 
 def _count(value: int | None) -> str:
@@ -71,8 +85,8 @@ def _range_columns() -> list[Column[Any]]:
 
 LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from, text=zoned),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to, text=zoned),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Readings")),
         lambda r: r.readings,
@@ -93,7 +107,8 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Imported")),
-        lambda r: r.recorded_at.astimezone().date(),
+        lambda r: r.recorded_at,
+        text=zoned_day,
     ),
 ]
 
@@ -110,8 +125,8 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at, text=zoned),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(
@@ -208,8 +223,12 @@ class TemperatureScreen(Screen):
                 "Import a data logger's export (CSV with the columns 'timestamp' and "
                 "'celsius'). Readings outside {range} are excursions: the study's available kits "
                 "stored in that area are quarantined until released in the inventory. Another "
-                "study's kits there are judged by that study's own range."
-            ).format(range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}")),
+                "study's kits there are judged by that study's own range. A time without a zone "
+                "is read in this computer's zone, {zone}; times here are shown in it."
+            ).format(
+                range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}"),
+                zone=temperature.local_zone(),
+            ),
         )
         layout.insertWidget(1, hint)
 
@@ -364,8 +383,8 @@ class TemperatureScreen(Screen):
             files = by_area[area]
             last = max(files, key=lambda c: (c.readings_to, c.recorded_at))
             period = self.tr("{start} to {end}").format(
-                start=last.readings_from.astimezone().date().isoformat(),
-                end=last.readings_to.astimezone().date().isoformat(),
+                start=f"{last.readings_from.astimezone():%Y-%m-%d}",
+                end=zoned_day(last.readings_to),  # the zone said once, after both days
             )
             if last.lowest is not None and last.highest is not None:
                 period = self.tr("{period}, {range}").format(
@@ -601,9 +620,7 @@ class TemperatureScreen(Screen):
                     "<b>{n} kits quarantined by the excursion of {start}</b> "
                     "(their status today is shown)"
                 ),
-            ).format(
-                n=len(numbers), start=chosen[0].started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            )
+            ).format(n=len(numbers), start=zoned(chosen[0].started_at))
         )
         self._update_open()
 
