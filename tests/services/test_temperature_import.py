@@ -4,14 +4,19 @@ counts the screens and the monitor pack give, and files of other encodings and h
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from dispensary.domain.errors import InvalidInput
-from dispensary.services import temperature
+from dispensary.domain.errors import InvalidInput, RuleViolation
+from dispensary.services import audit, quarantine, report_data, temperature
+from dispensary.services.context import Actor, Context, FixedClock
+
+from .conftest import Stock
 
 
 @pytest.mark.parametrize(
@@ -61,3 +66,98 @@ def test_a_time_without_a_zone_is_the_sites_local_time() -> None:
     assert first.at == datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
     assert second.at == datetime(2026, 12, 5, 2, 15, tzinfo=UTC)
     assert temperature.local_zone() == "UTC+08:00"
+
+
+LOGGERS = Path(__file__).parent.parent / "fixtures" / "logger"
+
+
+def logger_file(name: str) -> str:
+    """One of the review's logger exports (15-minute readings, times in UTC+08:00)."""
+    return (LOGGERS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def december(ctx: Context, clock: FixedClock, stock: Stock) -> Context:
+    """Kits on the shelf of IP store 1 since January, the clock at 6 December 2026."""
+    clock.current = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+    return ctx
+
+
+def test_a_cumulative_export_records_its_new_excursion_and_names_the_one_on_record(
+    december: Context, pharmacist: Actor
+) -> None:
+    ctx = december
+    [first] = temperature.import_logger(
+        ctx, pharmacist, "IP store 1", logger_file("A_iso_zone.csv")
+    )
+    quarantine.release(ctx, pharmacist, list(first.kits_quarantined), "sponsor's letter")
+    done = temperature.import_logger_file(
+        ctx, pharmacist, "IP store 1", logger_file("A2_cumulative.csv"), "A2_cumulative.csv"
+    )
+    # The whole file was refused: the excursion of the 5th could never be recorded.
+    [new] = done.excursions
+    assert new.started_at == datetime(2026, 12, 5, 5, 30, tzinfo=UTC)  # 13:30 in Henan
+    assert new.highest == 28.0 and new.continues == ()
+    assert sorted(new.kits_quarantined) == sorted(first.kits_quarantined)
+    [known] = done.on_record
+    assert (known.excursion_id, known.source) == (first.excursion_id, "logger.csv")
+    shown = report_data.excursions(ctx, pharmacist)
+    assert sorted(e.excursion_id for e in shown) == [first.excursion_id, new.excursion_id]
+
+
+def test_the_rest_of_an_excursion_is_a_new_one_that_names_the_one_on_record(
+    december: Context, pharmacist: Actor
+) -> None:
+    """An export that ended mid-excursion, then the next: the excursion was recorded twice
+    (the second from 22:30 again), quarantining the kits the sponsor had released for the
+    first part. Only the rest, from 00:00, is recorded, naming the excursion it continues."""
+    ctx = december
+    [first] = temperature.import_logger(
+        ctx, pharmacist, "IP store 1", logger_file("M1_ends_mid_excursion.csv"), "M1.csv"
+    )
+    assert (first.started_at, first.ended_at) == (
+        datetime(2026, 12, 1, 14, 30, tzinfo=UTC),
+        datetime(2026, 12, 1, 15, 45, tzinfo=UTC),
+    )
+    done = temperature.import_logger_file(
+        ctx, pharmacist, "IP store 1", logger_file("M2_full.csv"), "M2.csv"
+    )
+    [rest] = done.excursions
+    assert (rest.started_at, rest.ended_at) == (
+        datetime(2026, 12, 1, 16, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 16, 45, tzinfo=UTC),
+    )
+    assert rest.continues == (first.excursion_id,)
+    assert [e.excursion_id for e in done.on_record] == [first.excursion_id]
+    entries = audit.list_entries(ctx, pharmacist, action="temperature_excursion")
+    continued = [json.loads(e.new).get("continues") for e in entries]
+    assert continued == [None, [first.excursion_id]]  # the trail says which it continues
+
+
+def test_a_shorter_export_of_an_excursion_on_record_records_nothing_new(
+    december: Context, pharmacist: Actor
+) -> None:
+    ctx = december
+    [whole] = temperature.import_logger(
+        ctx, pharmacist, "IP store 1", logger_file("M2_full.csv"), "M2.csv"
+    )
+    done = temperature.import_logger_file(
+        ctx, pharmacist, "IP store 1", logger_file("M1_ends_mid_excursion.csv"), "M1.csv"
+    )
+    assert done.excursions == ()
+    assert [e.excursion_id for e in done.on_record] == [whole.excursion_id]
+
+
+def test_the_same_file_imported_twice_is_refused_and_counted_once(
+    december: Context, pharmacist: Actor
+) -> None:
+    ctx = december
+    clean = "timestamp,celsius\n2026-12-04T10:00+08:00,21.0\n2026-12-04T10:15+08:00,21.5\n"
+    temperature.import_logger(ctx, pharmacist, "IP store 1", clean, "clean.csv")
+    with pytest.raises(RuleViolation) as refused:
+        temperature.import_logger(ctx, pharmacist, "IP store 1", clean, "clean (1).csv")
+    assert refused.value.message == (
+        "The readings of IP store 1 in clean (1).csv were imported on 2026-12-06 already "
+        "(from clean.csv); nothing was recorded."
+    )
+    assert len(temperature.logger_checks(ctx, pharmacist)) == 1

@@ -1245,6 +1245,10 @@ Old values:
         <translation>无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。</translation>
     </message>
     <message>
+        <source>No new excursion in {name}. The check is recorded in the audit trail.</source>
+        <translation>{name} 中没有新的温度超标。此次核查已记入稽查轨迹。</translation>
+    </message>
+    <message>
         <source>No excursion in {name}: every reading was within limits. The check is recorded in the audit trail.</source>
         <translation>{name} 中无温度超标：所有读数均在限值内。本次检查已记入稽查轨迹。</translation>
     </message>
@@ -1267,6 +1271,14 @@ Old values:
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
         <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>The excursion of {start} to {end} is on record already (no. {number}, imported on {day} from {source}): not recorded again.</source>
+        <translation>{start} 至 {end} 的温度超标已有记录（第 {number} 号，于 {day} 从 {source} 导入）：不再重复记录。</translation>
+    </message>
+    <message>
+        <source>The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on record: its kits are quarantined again for the sponsor to judge the longer excursion.</source>
+        <translation>{start} 的温度超标（第 {number} 号）是已有记录的第 {earlier} 号温度超标的后续部分：其药盒再次隔离，由申办方对更长的温度超标作出判断。</translation>
     </message>
     <message>
         <source>Study {study} (kept at {range}): readings outside its range, while none of its kits was on the shelf.</source>

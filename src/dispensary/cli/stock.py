@@ -44,7 +44,7 @@ from dispensary.i18n import ENGLISH, N_, _, current_language
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import KitRow
-    from dispensary.services.temperature import ExcursionResult
+    from dispensary.services.temperature import ExcursionResult, OnRecord
     from dispensary.study import Study
 
 
@@ -270,21 +270,55 @@ def cmd_temperature(run: Run) -> int:
             _("Give the storage area and the logger file: --area NAME FILE.csv (or --list).")
         )
     text = read_text(a.file, _("logger file"))
-    found = temperature.import_logger(
+    done = temperature.import_logger_file(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
-    lines = _excursion_lines(run.context().study, a.area, found)
-    run.emit({"excursions": [asdict(e) for e in found]}, lines)
+    found = done.excursions
+    known = _on_record_lines(run.context().study, done.on_record)
+    lines = _excursion_lines(run.context().study, a.area, found, known)
+    run.emit(
+        {
+            "excursions": [asdict(e) for e in found],
+            "already_recorded": [asdict(e) for e in done.on_record],
+        },
+        lines,
+    )
     return EXIT_OK
 
 
-def _excursion_lines(study: Study, area: str, found: Sequence[ExcursionResult]) -> list[str]:
+def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
+    """The file's excursions an earlier import recorded: named, not recorded again (a
+    cumulative export holds them again)."""
+    return [
+        _(
+            "  On record already, not recorded again: excursion no. {number} in {area}, "
+            "{started_at} to {ended_at} UTC (imported on {day} from {source})."
+        ).format(
+            number=e.excursion_id,
+            area=study.area_name(e.storage_area),
+            started_at=cell(e.started_at),
+            ended_at=cell(e.ended_at),
+            day=cell(e.imported_at.date()),
+            source=e.source,
+        )
+        for e in known
+    ]
+
+
+def _excursion_lines(
+    study: Study, area: str, found: Sequence[ExcursionResult], known: Sequence[str] = ()
+) -> list[str]:
     """What an import found, study by study: the study open's first, by its own range, then
     each other study's the user may read, by that study's range; the kits of a study the user
-    has no access to are only counted (its numbers are that study's to read)."""
+    has no access to are only counted (its numbers are that study's to read). `known`: the
+    file's excursions on record already, said after the study open's."""
     allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
     own = [e for e in found if e.study == study.protocol]
-    if not own and not found:
+    if not own and known:
+        lines = [
+            _("{area}: no new excursion outside {allowed}.").format(area=area, allowed=allowed)
+        ]
+    elif not own and not found:
         lines = [
             _("{area}: every reading within {allowed}; nothing quarantined.").format(
                 area=area, allowed=allowed
@@ -303,6 +337,7 @@ def _excursion_lines(study: Study, area: str, found: Sequence[ExcursionResult]) 
             ),
             *_run_lines(own),
         ]
+    lines.extend(known)
     others = [e for e in found if e.study and e.study != study.protocol]
     for protocol in dict.fromkeys(e.study for e in others):
         theirs = [e for e in others if e.study == protocol]
@@ -353,6 +388,14 @@ def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
                 numbers=kits_text(e.kits_quarantined),
             )
         )
+        if e.continues:
+            lines.append(
+                _(
+                    "    the rest of excursion no. {numbers} on record (recorded as no. "
+                    "{number}): the kits are quarantined again for the sponsor to judge the "
+                    "longer excursion"
+                ).format(numbers=", ".join(map(str, e.continues)), number=e.excursion_id)
+            )
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -69,6 +70,7 @@ class ExcursionResult:
     min_celsius: float | None = None  # that study's range ([temperature] of its file); None:
     max_celsius: float | None = None  # a study the importer cannot see
     other_kits: int = 0  # kits of a study the importer has no access to, quarantined
+    continues: tuple[int, ...] = ()  # the excursions on record this one is the rest of
 
     @property
     def own(self) -> bool:
@@ -336,42 +338,172 @@ def _known_area(ctx: Context, area: str) -> str:
     )
 
 
-def _refuse_imported_twice(
-    session: Session, ctx: Context, area: str, start: datetime, end: datetime
-) -> None:
-    """The same logger file imported again would record each excursion twice. The area is
-    named as the reader's language names it (the study's store by its name there), as the
-    Temperature screen names it."""
-    earlier = session.scalar(
-        select(Excursion).where(
-            Excursion.storage_area == area,
-            Excursion.started_at == start,
-            Excursion.ended_at == end,
+@dataclass(frozen=True)
+class OnRecord:
+    """An excursion a file holds that an earlier import recorded: not recorded again. When the
+    file's run of readings is longer, the rest is a new excursion that `continues` it."""
+
+    excursion_id: int
+    storage_area: str
+    started_at: datetime
+    ended_at: datetime
+    imported_at: datetime
+    source: str
+    study: str  # whose range was left ("": recorded before each study was judged by its own)
+
+
+@dataclass(frozen=True)
+class LoggerImport:
+    """What importing one logger file did: the excursions it recorded (`excursions`), and
+    those of its readings already on record (`on_record`), not recorded twice: a cumulative
+    export holds last week's excursion again."""
+
+    storage_area: str
+    source: str
+    excursions: tuple[ExcursionResult, ...]
+    on_record: tuple[OnRecord, ...] = ()
+
+
+def _recorded_in(
+    session: Session, area: str, start: datetime, end: datetime
+) -> list[tuple[Excursion, str]]:
+    """The excursions on record in `area` that overlap start..end, each with the study whose
+    range it left ("" for one recorded before each study was judged by its own range: every
+    study's), oldest first."""
+    found = list(
+        session.scalars(
+            select(Excursion)
+            .where(
+                Excursion.storage_area == area,
+                Excursion.started_at <= end,
+                Excursion.ended_at >= start,
+            )
+            .order_by(Excursion.started_at, Excursion.id)
         )
     )
-    if earlier is not None:
-        raise RuleViolation(
-            _(
-                "The excursion in {area} from {start} to {end} was imported on {day} already "
-                "(from {source}). Nothing was imported."
-            ).format(
-                area=ctx.study.area_name(area),
-                start=_when(start),
-                end=_when(end),
-                day=earlier.at.astimezone(UTC).date().isoformat(),
-                source=earlier.source,
+    if not found:
+        return []
+    studies: dict[str, str] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.entity_id.in_([str(e.id) for e in found]),
+        )
+    ).tuples():
+        try:
+            study = json.loads(new).get("study") if new else None
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(study, str):
+            studies[entity_id] = study
+    return [(e, studies.get(str(e.id), "")) for e in found]
+
+
+def _new_parts(
+    run: list[Reading], recorded: list[tuple[Excursion, str]], protocol: str
+) -> tuple[list[list[Reading]], list[tuple[Excursion, str]]]:
+    """A study's run of readings outside its range against the excursions on record: the parts
+    of it no excursion of the study's (or of every study's) covers yet, to be recorded, and the
+    excursions on record it overlaps. The same excursion again leaves no part; a longer one
+    (an export that ended mid-excursion, then the next) leaves the rest before or after."""
+    start, end = run[0].at, run[-1].at
+    mine = [
+        (e, study)
+        for e, study in recorded
+        if study in ("", protocol) and e.started_at <= end and e.ended_at >= start
+    ]
+    parts: list[list[Reading]] = []
+    previous_new = False
+    for reading in run:
+        new = not any(e.started_at <= reading.at <= e.ended_at for e, _study in mine)
+        if new and previous_new:
+            parts[-1].append(reading)
+        elif new:
+            parts.append([reading])
+        previous_new = new
+    return parts, mine
+
+
+def readings_digest(readings: list[Reading]) -> str:
+    """What a file read, whatever its layout: the SHA-256 of its readings, in UTC and in order
+    ("2026-12-04T06:00:00+00:00,26.5" a line), to know the same file imported again."""
+    text = "\n".join(f"{r.at.astimezone(UTC).isoformat()},{r.celsius!r}" for r in readings)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _refuse_same_readings(
+    session: Session,
+    ctx: Context,
+    area: str,
+    readings: list[Reading],
+    digest: str,
+    source: str,
+) -> None:
+    """The same readings of an area imported again would be a second check of one file (the
+    screen counted two logger files) and record nothing new: refused, naming when and from
+    which file they were imported. An import recorded before the digest was kept is known by
+    its span, count and range."""
+    for action, entity_id, new, at in session.execute(
+        select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.new, AuditEntry.at)
+        .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+        .order_by(AuditEntry.id)
+    ).tuples():
+        check = _logger_check(action, entity_id, new, at, "", "")
+        if check is None or check.storage_area != area:
+            continue
+        try:
+            kept = json.loads(new).get("readings_sha256")
+        except (ValueError, AttributeError):
+            continue
+        same = (
+            kept == digest
+            if isinstance(kept, str)
+            else (
+                check.readings_from,
+                check.readings_to,
+                check.readings,
+                check.lowest,
+                check.highest,
+            )
+            == (
+                readings[0].at,
+                readings[-1].at,
+                len(readings),
+                min(r.celsius for r in readings),
+                max(r.celsius for r in readings),
             )
         )
+        if same:
+            raise RuleViolation(
+                _(
+                    "The readings of {area} in {name} were imported on {day} already (from "
+                    "{source}); nothing was recorded."
+                ).format(
+                    area=ctx.study.area_name(area),
+                    name=source[:200],
+                    day=at.astimezone(UTC).date().isoformat(),
+                    source=check.source,
+                )
+            )
 
 
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
+    """The excursions `import_logger_file` recorded."""
+    return list(import_logger_file(ctx, actor, storage_area, text, source).excursions)
+
+
+def import_logger_file(
+    ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
+) -> LoggerImport:
     """Reads a logger file of a storage area and records, for each study with kits there, the
     excursions outside that study's own range, quarantining its available kits (one audit entry
     per excursion, listing that study's kits only, so each study's trail holds its own). The
     study open's excursions come first. A study the importer has no access to is protected
-    all the same; its kit numbers are not returned."""
+    all the same; its kit numbers are not returned. An excursion an earlier import recorded is
+    not recorded again (a cumulative export); the rest of a longer one is recorded as a new
+    excursion that names the one on record (`continues`)."""
     require(actor, Permission.TEMPERATURE, ctx, recorded=True)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
@@ -380,14 +512,39 @@ def import_logger(
     file_lowest = min(r.celsius for r in readings)
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
+    on_record: dict[int, OnRecord] = {}
+    digest = readings_digest(readings)
     with write_transaction(ctx.engine) as session:
+        _refuse_same_readings(session, ctx, area, readings, digest, source)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
-        judged = [
-            (s, _runs(readings, s.low, s.high)) for s in _studies_in_area(session, ctx, actor, area)
-        ]
-        for _study, runs in judged:
-            for run in runs:
-                _refuse_imported_twice(session, ctx, area, run[0].at, run[-1].at)
+        recorded = _recorded_in(session, area, readings[0].at, readings[-1].at)
+        judged = []
+        for study in _studies_in_area(session, ctx, actor, area):
+            new_runs: list[tuple[list[Reading], tuple[int, ...]]] = []
+            for run in _runs(readings, study.low, study.high):
+                parts, overlapped = _new_parts(run, recorded, study.protocol)
+                for e, whose in overlapped:
+                    if study.readable and (whose == "" or whose == study.protocol):
+                        on_record.setdefault(
+                            e.id,
+                            OnRecord(e.id, area, e.started_at, e.ended_at, e.at, e.source, whose),
+                        )
+                new_runs.extend((part, tuple(e.id for e, _w in overlapped)) for part in parts)
+            judged.append((study, new_runs))
+        file_values = {
+            "source": source[:200],
+            # the span of the whole file: the log's coverage (`coverage`)
+            "readings_from": readings[0].at,
+            "readings_to": readings[-1].at,
+            # the whole file's count and range (`logger_checks`)
+            "readings": len(readings),
+            "readings_lowest": file_lowest,
+            "readings_highest": file_highest,
+            # what the file read, to know it again (`_refuse_same_readings`)
+            "readings_sha256": digest,
+        }
+        if on_record:  # the excursions of the file on record already, not recorded again
+            file_values["already_recorded"] = sorted(on_record)
         if not judged[0][1]:  # none of the study open's: its log says the file was checked
             rec.audit(
                 AuditAction.TEMPERATURE_CHECKED,
@@ -401,10 +558,12 @@ def import_logger(
                     "highest": file_highest,
                     "source": source[:200],
                     "study": ctx.study.protocol,
+                    "readings_sha256": digest,
+                    **({"already_recorded": file_values["already_recorded"]} if on_record else {}),
                 },
             )
         for study, runs in judged:
-            for run in runs:
+            for run, continues in runs:
                 excursion, kits = _record_excursion(session, rec, ctx, study, area, run, source)
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
@@ -421,14 +580,9 @@ def import_logger(
                         "study": study.protocol,
                         "min_celsius": study.low,
                         "max_celsius": study.high,
-                        "source": source[:200],
-                        # the span of the whole file: the log's coverage (`coverage`)
-                        "readings_from": readings[0].at,
-                        "readings_to": readings[-1].at,
-                        # the whole file's count and range (`logger_checks`)
-                        "readings": len(readings),
-                        "readings_lowest": file_lowest,
-                        "readings_highest": file_highest,
+                        # the excursions on record this one is the rest of
+                        **({"continues": list(continues)} if continues else {}),
+                        **file_values,
                     },
                 )
                 results.append(
@@ -444,9 +598,10 @@ def import_logger(
                         study.low if study.readable else None,  # a study not to be read
                         study.high if study.readable else None,
                         0 if study.readable else len(kits),
+                        continues if study.readable else (),
                     )
                 )
-    return results
+    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()))
 
 
 def _record_excursion(

@@ -471,37 +471,51 @@ class TemperatureScreen(Screen):
         area = self.area.currentText()
         if area == self.area.itemText(self.area.currentIndex()):
             area = self.area.currentData() or area  # a listed area: its recorded name
-        found = attempt(
+        done = attempt(
             self.message,
-            lambda: temperature.import_logger(
+            lambda: temperature.import_logger_file(
                 self.session.ctx, self.session.actor, area, text, source=path.name
             ),
         )
-        if found is None:
+        if done is None:
             return
         self._reload()  # the message below says what the import found
+        self._say_import(done, path.name)
+
+    def _say_import(self, done: temperature.LoggerImport, name: str) -> None:
+        """What an import recorded, study by study, and the file's excursions on record
+        already (not recorded again)."""
+        found = list(done.excursions)
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
         here = self.session.ctx.study.protocol
         others = [e for e in found if e.own and e.study != here]
         found = [e for e in found if e.study == here]
-        said = [self._other_study(e) for e in others]
+        said = [self._continued(e) for e in found if e.continues]
+        said += [self._on_record(e) for e in done.on_record]
+        said += [self._other_study(e) for e in others]
         if hidden:
             said.append(self._hidden_kits(hidden))
         if not found:
+            if done.on_record and not others and not hidden:
+                first = self.tr(
+                    "No new excursion in {name}. The check is recorded in the audit trail."
+                ).format(name=name)
+                self.message.show_message(_ended(sentences([first, *said])), "ok")
+                return
             if not said:
                 self.message.show_message(
                     self.tr(
                         "No excursion in {name}: every reading was within limits. The check is "
                         "recorded in the audit trail."
-                    ).format(name=path.name),
+                    ).format(name=name),
                     "ok",
                 )
                 return
             # This study's readings held; another study's range did not.
             first = self.tr(
                 "No excursion in {name} for this study: every reading was within its limits."
-            ).format(name=path.name)
+            ).format(name=name)
             self.message.show_message(_ended(sentences([first, *said])), "warning")
             self.changed.emit()
             return
@@ -538,7 +552,7 @@ class TemperatureScreen(Screen):
                             ),
                         ).format(
                             n=len(found),
-                            name=path.name,
+                            name=name,
                             # The area as the rest of the screen names it, in the reader's language.
                             area=self.session.ctx.study.area_name(found[0].storage_area),
                             quarantined=quarantined,
@@ -550,6 +564,31 @@ class TemperatureScreen(Screen):
             "warning",
         )
         self.changed.emit()
+
+    def _on_record(self, known: temperature.OnRecord) -> str:
+        """An excursion of the file an earlier import recorded: not recorded again."""
+        return self.tr(
+            "The excursion of {start} to {end} is on record already (no. {number}, imported "
+            "on {day} from {source}): not recorded again."
+        ).format(
+            start=zoned(known.started_at),
+            end=zoned(known.ended_at),
+            number=known.excursion_id,
+            day=zoned_day(known.imported_at),
+            source=known.source,
+        )
+
+    def _continued(self, found: temperature.ExcursionResult) -> str:
+        """The rest of an excursion on record, recorded as a new one that names it."""
+        return self.tr(
+            "The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on "
+            "record: its kits are quarantined again for the sponsor to judge the longer "
+            "excursion."
+        ).format(
+            start=zoned(found.started_at),
+            number=found.excursion_id,
+            earlier=", ".join(map(str, found.continues)),
+        )
 
     def _other_study(self, found: temperature.ExcursionResult) -> str:
         """Another study's excursion the user may read: named with its study and the range it

@@ -1,0 +1,69 @@
+"""The Temperature window as the logger review used it: a cumulative export, gaps inside a
+file, files of other encodings and headers, a large file imported while the window answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt
+
+from dispensary.ui.temperature_view import TemperatureScreen
+
+WARM_NIGHT = """timestamp,celsius
+2026-01-20T10:00:00+00:00,22.0
+2026-01-20T11:00:00+00:00,27.5
+2026-01-20T12:00:00+00:00,28.1
+2026-01-20T13:00:00+00:00,23.0
+"""
+# The same night exported again with the next day: a new excursion on the 21st.
+CUMULATIVE = WARM_NIGHT + "2026-01-21T10:00:00+00:00,29.0\n2026-01-21T11:00:00+00:00,22.0\n"
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
+    screen = TemperatureScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(1366, 768)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def import_file(qtbot: Any, screen: TemperatureScreen, path: Path) -> None:
+    """The file's path typed, Import and check clicked, as a user does."""
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(path))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
+def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    import_file(qtbot, screen, path)
+
+
+def test_a_cumulative_export_records_the_new_excursion_and_names_the_old(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "monday.csv", WARM_NIGHT)
+    [first] = screen.excursions.rows
+    import_text(qtbot, screen, tmp_path / "tuesday.csv", CUMULATIVE)
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert said.startswith("1 excursion found in tuesday.csv for IP store 1"), said
+    assert f"is on record already (no. {first.excursion_id}, imported on " in said
+    assert "from monday.csv): not recorded again." in said
+    assert len(screen.excursions.rows) == 2
+    qtbot.wait(100)  # the message laid out, to look at
+    screen.grab().save(str(tmp_path / "cumulative.png"))
