@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -161,3 +161,54 @@ def test_the_same_file_imported_twice_is_refused_and_counted_once(
         "(from clean.csv); nothing was recorded."
     )
     assert len(temperature.logger_checks(ctx, pharmacist)) == 1
+
+
+def test_a_gap_inside_a_file_is_reported_and_in_the_monitor_pack(
+    december: Context, pharmacist: Actor, monitor: Actor
+) -> None:
+    """K_gap.csv reads every 15 minutes from 20 to 21 November and from 25 to 26 November:
+    the coverage took its first and last reading and hid the four days without one."""
+    ctx = december
+    done = temperature.import_logger_file(
+        ctx, pharmacist, "IP store 1", logger_file("K_gap.csv"), "K_gap.csv"
+    )
+    [gap] = done.gaps
+    assert (gap.start, gap.end) == (
+        datetime(2026, 11, 20, 16, 0, tzinfo=UTC),  # 21 November 00:00 in Henan
+        datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+    )
+    assert gap.interval == timedelta(minutes=15) and not gap.outside
+    [check] = temperature.logger_checks(ctx, pharmacist)
+    assert check.gaps == ((gap.start, gap.end),)
+    [log] = temperature.coverage(ctx, pharmacist)
+    assert (gap.start, gap.end, False) in [(g.start, g.end, g.after_last) for g in log.gaps]
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 11, 1), date(2026, 12, 6))
+    said = [i.detail for i in pack.open_items if i.kind == "Gap in the temperature log"]
+    assert "no logger reading from 2026-11-20 16:00 UTC to 2026-11-24 16:00 UTC" in said
+
+
+def test_a_short_gap_inside_a_file_is_in_the_coverage_though_under_a_day(
+    december: Context, pharmacist: Actor
+) -> None:
+    hourly = [datetime(2026, 12, 5, 0, 0, tzinfo=UTC) + timedelta(hours=h) for h in range(24)]
+    kept = [at for at in hourly if not 5 <= at.hour <= 9]  # five hours without a reading
+    text = "timestamp,celsius\n" + "".join(f"{at.isoformat()},21.0\n" for at in kept)
+    done = temperature.import_logger_file(ctx := december, pharmacist, "IP store 1", text)
+    [gap] = done.gaps
+    assert (gap.start.hour, gap.end.hour) == (4, 10)
+    [log] = temperature.coverage(ctx, pharmacist)
+    assert (gap.start, gap.end) in [(g.start, g.end) for g in log.gaps]
+
+
+def test_an_excursion_does_not_span_a_gap(december: Context, pharmacist: Actor) -> None:
+    """25.5 °C at 20:15 on 29 November, then no reading until 25.6 °C two days later: one
+    excursion of two days was recorded across the hole."""
+    done = temperature.import_logger_file(
+        december, pharmacist, "IP store 1", logger_file("N_gap_run.csv"), "N_gap_run.csv"
+    )
+    assert [(e.started_at, e.ended_at) for e in done.excursions] == [
+        (datetime(2026, 11, 29, 12, 15, tzinfo=UTC),) * 2,
+        (datetime(2026, 12, 1, 12, 0, tzinfo=UTC),) * 2,
+    ]
+    [gap] = done.gaps
+    assert gap.outside  # an excursion ends at it and one starts after it

@@ -67,3 +67,28 @@ def test_a_cumulative_export_records_the_new_excursion_and_names_the_old(
     assert len(screen.excursions.rows) == 2
     qtbot.wait(100)  # the message laid out, to look at
     screen.grab().save(str(tmp_path / "cumulative.png"))
+
+
+def test_a_gap_inside_a_file_is_said_and_counted(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """Readings every hour, then none for five hours: the window said "No excursion…
+    every reading was within limits" in green, and nothing of the hole."""
+    hours = [h for h in range(24) if not 5 <= h <= 9]
+    text = "timestamp,celsius\n" + "".join(f"2026-01-21T{h:02d}:00:00+00:00,21.0\n" for h in hours)
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "holed.csv", text)
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert (
+        "The logger recorded nothing from 2026-01-21 04:00 (UTC+00:00) to 2026-01-21 10:00 "
+        "(UTC+00:00) (it reads every 60 min): a gap in the temperature log."
+    ) in said
+    gaps = next(
+        i
+        for i in range(screen.loggers.columnCount())
+        if i and screen.loggers.headerData(i, Qt.Orientation.Horizontal) == "Gaps"
+    )
+    assert screen.logger_proxy.index(0, gaps).data() == "1"
+    qtbot.wait(100)
+    screen.grab().save(str(tmp_path / "gap.png"))

@@ -391,6 +391,14 @@ Old values:
         <translation>温度超标</translation>
     </message>
     <message>
+        <source>Gaps</source>
+        <translation>间断</translation>
+    </message>
+    <message>
+        <source>Gaps in the readings</source>
+        <translation>读数中的间断</translation>
+    </message>
+    <message>
         <source>Imported by</source>
         <translation>导入人</translation>
     </message>
@@ -1271,6 +1279,22 @@ Old values:
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
         <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <source>The logger recorded nothing from {start} to {end} (it reads every {every}): a gap in the temperature log.</source>
+        <translation>记录仪在 {start} 至 {end} 之间没有读数（它每 {every}读数一次）：温度记录间断。</translation>
+    </message>
+    <message>
+        <source>A reading next to it is outside the range: how long that excursion lasted is not known.</source>
+        <translation>间断旁的读数超出范围：该次温度超标持续多久无从知道。</translation>
     </message>
     <message>
         <source>The excursion of {start} to {end} is on record already (no. {number}, imported on {day} from {source}): not recorded again.</source>

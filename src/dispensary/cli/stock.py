@@ -44,7 +44,7 @@ from dispensary.i18n import ENGLISH, N_, _, current_language
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import KitRow
-    from dispensary.services.temperature import ExcursionResult, OnRecord
+    from dispensary.services.temperature import ExcursionResult, LoggerGap, OnRecord
     from dispensary.study import Study
 
 
@@ -275,15 +275,50 @@ def cmd_temperature(run: Run) -> int:
     )
     found = done.excursions
     known = _on_record_lines(run.context().study, done.on_record)
-    lines = _excursion_lines(run.context().study, a.area, found, known)
+    lines = _excursion_lines(run.context().study, a.area, found, known, _gap_lines(done.gaps))
     run.emit(
         {
             "excursions": [asdict(e) for e in found],
             "already_recorded": [asdict(e) for e in done.on_record],
+            "gaps": [
+                {
+                    "start": g.start,
+                    "end": g.end,
+                    "interval_seconds": g.interval.total_seconds(),
+                    "outside": g.outside,
+                }
+                for g in done.gaps
+            ],
         },
         lines,
     )
     return EXIT_OK
+
+
+def _gap_lines(gaps: Sequence[LoggerGap]) -> list[str]:
+    """The stretches of the file without a reading, longer than twice its usual interval."""
+    lines = []
+    for g in gaps:
+        said = (
+            _(
+                "  Gap in the readings: nothing from {start} to {end} UTC (the logger reads "
+                "every {minutes} min); a reading next to it is outside the range, so how long "
+                "that excursion lasted is not known."
+            )
+            if g.outside
+            else _(
+                "  Gap in the readings: nothing from {start} to {end} UTC (the logger reads "
+                "every {minutes} min)."
+            )
+        )
+        lines.append(
+            said.format(
+                start=cell(g.start),
+                end=cell(g.end),
+                minutes=f"{g.interval.total_seconds() / 60:g}",
+            )
+        )
+    return lines
 
 
 def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
@@ -306,12 +341,16 @@ def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
 
 
 def _excursion_lines(
-    study: Study, area: str, found: Sequence[ExcursionResult], known: Sequence[str] = ()
+    study: Study,
+    area: str,
+    found: Sequence[ExcursionResult],
+    known: Sequence[str] = (),
+    gaps: Sequence[str] = (),
 ) -> list[str]:
     """What an import found, study by study: the study open's first, by its own range, then
     each other study's the user may read, by that study's range; the kits of a study the user
     has no access to are only counted (its numbers are that study's to read). `known`: the
-    file's excursions on record already, said after the study open's."""
+    file's excursions on record already, said after the study open's, then its `gaps`."""
     allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
     own = [e for e in found if e.study == study.protocol]
     if not own and known:
@@ -338,6 +377,7 @@ def _excursion_lines(
             *_run_lines(own),
         ]
     lines.extend(known)
+    lines.extend(gaps)
     others = [e for e in found if e.study and e.study != study.protocol]
     for protocol in dict.fromkeys(e.study for e in others):
         theirs = [e for e in others if e.study == protocol]

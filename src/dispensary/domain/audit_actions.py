@@ -208,6 +208,7 @@ FIELD_NAMES: dict[str, str] = {
     "fingerprint": N_("audit field|Fingerprint"),
     "flags": N_("audit field|Flags"),
     "from": N_("audit field|From"),
+    "gaps": N_("audit field|Gaps in the readings"),
     "full_name": N_("audit field|Full name"),
     "grounds": N_("audit field|Grounds"),
     "held_days": N_("audit field|Days held"),

@@ -7,8 +7,10 @@ import hashlib
 import io
 import json
 import re
+import statistics
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
@@ -131,18 +133,56 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
     return found
 
 
-def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading]]:
-    """The runs of consecutive readings outside low..high: each one excursion."""
+def _runs(
+    readings: list[Reading], low: float, high: float, gaps: tuple[LoggerGap, ...] = ()
+) -> list[list[Reading]]:
+    """The runs of consecutive readings outside low..high: each one excursion. A run ends at
+    a gap in the readings (`file_gaps`): what the temperature was while the logger recorded
+    nothing is not known, and an excursion spanning two days without a reading would say it
+    was out all that time."""
+    after_gap = {g.end for g in gaps}  # the first reading after each gap
     runs: list[list[Reading]] = []
     previous_outside = False
     for reading in readings:
         outside = not low <= reading.celsius <= high
-        if outside and previous_outside:
+        if outside and previous_outside and reading.at not in after_gap:
             runs[-1].append(reading)
         elif outside:
             runs.append([reading])
         previous_outside = outside
     return runs
+
+
+GAP_INTERVALS = 2
+"""A gap in a logger file: a time between two readings longer than this many times the file's
+usual interval (the median interval between its readings), so a single reading missed is not
+one and the next one is. No study or site setting says a logger's interval: the file does."""
+
+
+@dataclass(frozen=True)
+class LoggerGap:
+    """A stretch inside a logger file with no reading: from the reading before it to the one
+    after it, longer than GAP_INTERVALS times the file's usual interval. `outside`: the reading
+    before or after it was outside the study's range (an excursion ends or starts at it)."""
+
+    start: datetime
+    end: datetime
+    interval: timedelta  # the file's usual interval
+    outside: bool = False
+
+
+def file_gaps(readings: list[Reading]) -> tuple[LoggerGap, ...]:
+    """The gaps in a file's readings (in time order): each time between two readings longer
+    than GAP_INTERVALS times the median interval. Readings at one time count once."""
+    steps = [b.at - a.at for a, b in pairwise(readings) if b.at > a.at]
+    if len(steps) < 2:  # one interval is the file's only one: no usual interval to judge by
+        return ()
+    usual = statistics.median_low(steps)
+    return tuple(
+        LoggerGap(a.at, b.at, usual)
+        for a, b in pairwise(readings)
+        if b.at - a.at > GAP_INTERVALS * usual
+    )
 
 
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
@@ -362,6 +402,7 @@ class LoggerImport:
     source: str
     excursions: tuple[ExcursionResult, ...]
     on_record: tuple[OnRecord, ...] = ()
+    gaps: tuple[LoggerGap, ...] = ()  # stretches of the file without a reading
 
 
 def _recorded_in(
@@ -514,6 +555,8 @@ def import_logger_file(
     results: list[ExcursionResult] = []
     on_record: dict[int, OnRecord] = {}
     digest = readings_digest(readings)
+    gaps = _marked_gaps(readings, file_gaps(readings), ctx)
+    said_gaps = [[g.start.isoformat(), g.end.isoformat()] for g in gaps]
     with write_transaction(ctx.engine) as session:
         _refuse_same_readings(session, ctx, area, readings, digest, source)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
@@ -521,7 +564,7 @@ def import_logger_file(
         judged = []
         for study in _studies_in_area(session, ctx, actor, area):
             new_runs: list[tuple[list[Reading], tuple[int, ...]]] = []
-            for run in _runs(readings, study.low, study.high):
+            for run in _runs(readings, study.low, study.high, gaps):
                 parts, overlapped = _new_parts(run, recorded, study.protocol)
                 for e, whose in overlapped:
                     if study.readable and (whose == "" or whose == study.protocol):
@@ -543,6 +586,8 @@ def import_logger_file(
             # what the file read, to know it again (`_refuse_same_readings`)
             "readings_sha256": digest,
         }
+        if gaps:  # the file's stretches without a reading: not covered (`coverage`)
+            file_values["gaps"] = said_gaps
         if on_record:  # the excursions of the file on record already, not recorded again
             file_values["already_recorded"] = sorted(on_record)
         if not judged[0][1]:  # none of the study open's: its log says the file was checked
@@ -559,6 +604,7 @@ def import_logger_file(
                     "source": source[:200],
                     "study": ctx.study.protocol,
                     "readings_sha256": digest,
+                    **({"gaps": said_gaps} if gaps else {}),
                     **({"already_recorded": file_values["already_recorded"]} if on_record else {}),
                 },
             )
@@ -601,7 +647,20 @@ def import_logger_file(
                         continues if study.readable else (),
                     )
                 )
-    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()))
+    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
+
+
+def _marked_gaps(
+    readings: list[Reading], gaps: tuple[LoggerGap, ...], ctx: Context
+) -> tuple[LoggerGap, ...]:
+    """The gaps, each marked `outside` when the reading before or after it left the study
+    open's range: an excursion ends or starts at the gap, and how long it lasted is not known."""
+    low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
+    at = {r.at: r.celsius for r in readings}
+    return tuple(
+        replace(g, outside=not (low <= at[g.start] <= high and low <= at[g.end] <= high))
+        for g in gaps
+    )
 
 
 def _record_excursion(
@@ -706,6 +765,8 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
     now = ctx.clock.now()
     arrived = study_areas(session, ctx)  # the study's own areas, from its own first kit
     spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    holes: dict[str, list[tuple[datetime, datetime]]] = {}  # gaps inside the files
+    imports: dict[str, int] = {}
     for entity_id, new in session.execute(
         select(AuditEntry.entity_id, AuditEntry.new)
         .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
@@ -713,7 +774,15 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
     ).tuples():
         found_span = _span(entity_id, new)
         if found_span is not None:
-            spans.setdefault(found_span[0], []).append(found_span[1:])
+            area, first, last = found_span
+            inside = _file_gaps_said(new)
+            holes.setdefault(area, []).extend(inside)
+            edge = first
+            for start, end in inside:  # the file's span, less its stretches without a reading
+                spans.setdefault(area, []).append((edge, start))
+                edge = end
+            spans.setdefault(area, []).append((edge, last))
+            imports[area] = imports.get(area, 0) + 1
     found = []
     for area in sorted(arrived):
         merged = _merge(spans.get(area, []))
@@ -723,7 +792,11 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
         for first, last in merged:
             if last < since:
                 continue
-            if first - edge > COVERAGE_GAP:
+            # A day without a reading, or a file's own gap (longer than its logger's usual
+            # interval) that no other file covers.
+            if first - edge > COVERAGE_GAP or any(
+                start <= edge and first <= end for start, end in holes.get(area, [])
+            ):
                 gaps.append(CoverageGap(area, edge, first, False))
             edge = max(edge, last)
         if now - edge > COVERAGE_GAP:
@@ -734,7 +807,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
                 since,
                 merged[0][0] if merged else None,
                 merged[-1][1] if merged else None,
-                len(spans.get(area, [])),
+                imports.get(area, 0),
                 tuple(gaps),
             )
         )
@@ -757,6 +830,18 @@ def _span(entity_id: str, new: str) -> tuple[str, datetime, datetime] | None:
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
     end = end if end.tzinfo else end.replace(tzinfo=UTC)
     return str(area), start, end
+
+
+def _file_gaps_said(new: str) -> list[tuple[datetime, datetime]]:
+    """The gaps inside a logger file its import's audit entry lists (none before they were)."""
+    try:
+        said = json.loads(new).get("gaps") if new else None
+        return [
+            (datetime.fromisoformat(start), datetime.fromisoformat(end))
+            for start, end in said or []
+        ]
+    except (ValueError, AttributeError, TypeError):
+        return []
 
 
 def excursion_studies(session: Session) -> dict[int, str]:
@@ -805,6 +890,7 @@ class LoggerCheck:
     source: str
     recorded_by: str  # initials (the user name if the account is gone)
     recorded_at: datetime
+    gaps: tuple[tuple[datetime, datetime], ...] = ()  # stretches of the file without a reading
 
 
 def logger_checks(
@@ -890,6 +976,7 @@ def _logger_check(
         source=str(values.get("source", "")),
         recorded_by=by,
         recorded_at=at,
+        gaps=tuple(_file_gaps_said(new)),
     )
 
 

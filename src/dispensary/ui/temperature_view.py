@@ -99,6 +99,13 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
         lambda r: r.excursions,
         align_right=True,
     ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Gaps")),
+        lambda r: len(r.gaps),
+        align_right=True,
+        tooltip=str(QT_TRANSLATE_NOOP("Column", "Gaps in the readings")),
+        hint=lambda r: "\n".join(f"{zoned(a)} – {zoned(b)}" for a, b in r.gaps),
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "By")),
@@ -493,25 +500,24 @@ class TemperatureScreen(Screen):
         found = [e for e in found if e.study == here]
         said = [self._continued(e) for e in found if e.continues]
         said += [self._on_record(e) for e in done.on_record]
+        said += [self._gap(g) for g in done.gaps]
         said += [self._other_study(e) for e in others]
         if hidden:
             said.append(self._hidden_kits(hidden))
-        if not found:
-            if done.on_record and not others and not hidden:
-                first = self.tr(
-                    "No new excursion in {name}. The check is recorded in the audit trail."
-                ).format(name=name)
-                self.message.show_message(_ended(sentences([first, *said])), "ok")
-                return
-            if not said:
-                self.message.show_message(
-                    self.tr(
-                        "No excursion in {name}: every reading was within limits. The check is "
-                        "recorded in the audit trail."
-                    ).format(name=name),
-                    "ok",
+        if not found and not others and not hidden:
+            first = (
+                self.tr("No new excursion in {name}. The check is recorded in the audit trail.")
+                if done.on_record
+                else self.tr(
+                    "No excursion in {name}: every reading was within limits. The check is "
+                    "recorded in the audit trail."
                 )
-                return
+            ).format(name=name)
+            # A gap in the readings is for the pharmacist to look into: not all is well.
+            kind = "warning" if done.gaps else "ok"
+            self.message.show_message(_ended(sentences([first, *said])), kind)
+            return
+        if not found:
             # This study's readings held; another study's range did not.
             first = self.tr(
                 "No excursion in {name} for this study: every reading was within its limits."
@@ -564,6 +570,31 @@ class TemperatureScreen(Screen):
             "warning",
         )
         self.changed.emit()
+
+    def _gap(self, gap: temperature.LoggerGap) -> str:
+        """A stretch of the file without a reading, longer than the logger's usual interval:
+        a gap in the temperature log (the monitor pack lists it)."""
+        minutes = gap.interval.total_seconds() / 60
+        every = (
+            self.tr("{n} min").format(n=f"{minutes:g}")
+            if minutes >= 1
+            else self.tr("{n} s").format(n=f"{gap.interval.total_seconds():g}")
+        )
+        text = self.tr(
+            "The logger recorded nothing from {start} to {end} (it reads every {every}): a gap "
+            "in the temperature log."
+        ).format(start=zoned(gap.start), end=zoned(gap.end), every=every)
+        if gap.outside:
+            text = sentences(
+                [
+                    text,
+                    self.tr(
+                        "A reading next to it is outside the range: how long that excursion "
+                        "lasted is not known."
+                    ),
+                ]
+            )
+        return text
 
     def _on_record(self, known: temperature.OnRecord) -> str:
         """An excursion of the file an earlier import recorded: not recorded again."""
