@@ -212,7 +212,13 @@ def _reading_time(raw: str) -> datetime:
     try:
         if not raw.isascii():
             raise ValueError(raw)
-        at = datetime.fromisoformat(raw).astimezone(UTC)  # a naive time: the local one
+        written = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
+    if written.tzinfo is None:  # before year 1 leaves the calendar in the local zone
+        check_date_window(written.date(), N_("reading date"))
+    try:
+        at = written.astimezone(UTC)  # a naive time: the local one
     except (ValueError, OverflowError, OSError) as exc:
         raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
     check_date_window(at.date(), N_("reading date"))
