@@ -212,3 +212,23 @@ def test_an_excursion_does_not_span_a_gap(december: Context, pharmacist: Actor) 
     ]
     [gap] = done.gaps
     assert gap.outside  # an excursion ends at it and one starts after it
+
+
+def test_readings_repeated_in_a_file_are_counted_once(december: Context, pharmacist: Actor) -> None:
+    """L_dup.csv holds 20 readings twice (a logger downloaded twice into one file): "Readings
+    40" was said for 20."""
+    text = logger_file("L_dup.csv")
+    assert len(temperature.parse_logger_csv(text)) == 20
+    temperature.import_logger(december, pharmacist, "IP store 1", text, "L_dup.csv")
+    [check] = temperature.logger_checks(december, pharmacist)
+    assert check.readings == 20
+
+
+def test_two_temperatures_for_one_time_are_refused() -> None:
+    text = "timestamp,celsius\n2026-12-04T10:00Z,21.0\n2026-12-04T10:15Z,21.5\n2026-12-04T10:00Z,26.0\n"
+    with pytest.raises(InvalidInput) as refused:
+        temperature.parse_logger_csv(text)
+    assert refused.value.message.startswith(
+        "Logger lines 2 and 4 give two temperatures for one time, 2026-12-04 10:00 UTC: 21 and "
+        "26 °C."
+    )

@@ -294,7 +294,33 @@ def _parse_logger_csv(reader: Any, now: datetime | None) -> list[Reading]:
         readings.append(Reading(at, celsius, line_no))
     if not readings:
         raise InvalidInput(_("The logger file holds no readings."))
-    return sorted(readings, key=lambda r: r.at)
+    return _distinct(sorted(readings, key=lambda r: (r.at, r.line)))
+
+
+def _distinct(readings: list[Reading]) -> list[Reading]:
+    """Each reading once: a logger downloaded twice into one file repeats its readings (they
+    were counted twice, "Readings 40" for 20). Two temperatures for one time are two loggers'
+    readings, or a fault: refused, nothing guessed."""
+    found: list[Reading] = []
+    for reading in readings:  # in time order
+        if found and found[-1].at == reading.at:
+            if found[-1].celsius != reading.celsius:
+                raise InvalidInput(
+                    _(
+                        "Logger lines {first} and {second} give two temperatures for one time, "
+                        "{at}: {one:g} and {other:g} °C. Export one logger's readings and import "
+                        "them again; nothing was imported."
+                    ).format(
+                        first=found[-1].line,
+                        second=reading.line,
+                        at=_when(reading.at),
+                        one=found[-1].celsius,
+                        other=reading.celsius,
+                    )
+                )
+            continue
+        found.append(reading)
+    return found
 
 
 def _cell(cells: list[str], at: int) -> str:
@@ -765,30 +791,23 @@ def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
 
 
 def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
-    """For each storage area that has held the study's kits: the spans of the logger files imported (their
-    first to last reading, from the audit entry of each import) and the gaps between them,
-    from the day its first kit was received until now."""
+    """For each storage area that has held the study's kits: the spans of the logger files
+    imported (their first to last reading less their own gaps, `logger_imports`) and the gaps
+    between them, from the day its first kit was received until now."""
     now = ctx.clock.now()
     arrived = study_areas(session, ctx)  # the study's own areas, from its own first kit
     spans: dict[str, list[tuple[datetime, datetime]]] = {}
     holes: dict[str, list[tuple[datetime, datetime]]] = {}  # gaps inside the files
     imports: dict[str, int] = {}
-    for entity_id, new in session.execute(
-        select(AuditEntry.entity_id, AuditEntry.new)
-        .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
-        .order_by(AuditEntry.id)
-    ).tuples():
-        found_span = _span(entity_id, new)
-        if found_span is not None:
-            area, first, last = found_span
-            inside = _file_gaps_said(new)
-            holes.setdefault(area, []).extend(inside)
-            edge = first
-            for start, end in inside:  # the file's span, less its stretches without a reading
-                spans.setdefault(area, []).append((edge, start))
-                edge = end
-            spans.setdefault(area, []).append((edge, last))
-            imports[area] = imports.get(area, 0) + 1
+    for check in logger_imports(session, ctx):  # each file once, as the screens count them
+        area = check.storage_area
+        holes.setdefault(area, []).extend(check.gaps)
+        edge = check.readings_from
+        for start, end in check.gaps:  # the file's span, less its stretches without a reading
+            spans.setdefault(area, []).append((edge, start))
+            edge = end
+        spans.setdefault(area, []).append((edge, check.readings_to))
+        imports[area] = imports.get(area, 0) + 1
     found = []
     for area in sorted(arrived):
         merged = _merge(spans.get(area, []))
@@ -910,19 +929,34 @@ def logger_checks(
     are one file's when written in one step (the same time, user, area, file and span)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        entries = session.execute(
-            select(
-                AuditEntry.id,
-                AuditEntry.at,
-                AuditEntry.user_id,
-                AuditEntry.username,
-                AuditEntry.action,
-                AuditEntry.entity_id,
-                AuditEntry.new,
-            ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
-        ).all()
-        initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
-        areas = study_area_names(session, ctx)
+        rows = logger_imports(session, ctx)
+    rows = [  # newest first
+        c for c in rows if area is None or c.storage_area.casefold() == area.strip().casefold()
+    ]
+    return rows[:limit] if limit else rows
+
+
+def logger_imports(session: Session, ctx: Context) -> list[LoggerCheck]:
+    """The logger files imported for the study's storage areas, newest first: the one count of
+    files the command, the Temperature screen and the monitor pack give (the pack counted audit
+    entries, one per study of a shared shelf: "Imports 3" for 2 files). The audit entries of
+    the imports are read by the index of their action (ix_audit_entries_action), not the trail:
+    one temperature_checked when the importing study had no excursion, then one per excursion
+    of each study in the area, which are one file's when written in one step (the same time,
+    user, area, file and span)."""
+    entries = session.execute(
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            AuditEntry.user_id,
+            AuditEntry.username,
+            AuditEntry.action,
+            AuditEntry.entity_id,
+            AuditEntry.new,
+        ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+    ).all()
+    initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    areas = study_area_names(session, ctx)
     rows: list[LoggerCheck] = []
     group: tuple[object, ...] | None = None  # the import the last row is of
     checked = False  # that import's temperature_checked entry was read (its first)
@@ -944,13 +978,7 @@ def logger_checks(
             rows.append(check)
             group, checked = key, False
         checked = checked or action == AuditAction.TEMPERATURE_CHECKED.value
-    rows = [  # newest first: entries were read so
-        c
-        for c in rows
-        if c.storage_area in areas
-        and (area is None or c.storage_area.casefold() == area.strip().casefold())
-    ]
-    return rows[:limit] if limit else rows
+    return [c for c in rows if c.storage_area in areas]  # newest first: entries were read so
 
 
 def _logger_check(
