@@ -227,7 +227,7 @@ def test_readings_within_range_are_recorded_as_checked(
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("when,degrees\n2026-01-04T08:00,21\n", "needs a header with the columns 'timestamp'"),
+        ("when,degrees\n2026-01-04T08:00,21\n", "header was taken from line 1: 'when,degrees'"),
         (
             "timestamp,celsius\n2026-01-04T08:00,21\n\n04/01/2026 09:00,22\n",
             "Logger line 4: '04/01/2026 09:00' is not a time",

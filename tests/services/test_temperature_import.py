@@ -73,7 +73,7 @@ LOGGERS = Path(__file__).parent.parent / "fixtures" / "logger"
 
 def logger_file(name: str) -> str:
     """One of the review's logger exports (15-minute readings, times in UTC+08:00)."""
-    return (LOGGERS / name).read_text(encoding="utf-8")
+    return (LOGGERS / name).read_text(encoding="utf-8-sig")
 
 
 @pytest.fixture
@@ -232,3 +232,65 @@ def test_two_temperatures_for_one_time_are_refused() -> None:
         "Logger lines 2 and 4 give two temperatures for one time, 2026-12-04 10:00 UTC: 21 and "
         "26 °C."
     )
+
+
+def test_a_gbk_file_is_read_as_gb18030_and_said_so() -> None:
+    """Chinese Excel saves CSV in GBK: the window refused it as "not a text (CSV) file"."""
+    data = (LOGGERS / "G2_chinese_gbk.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    text, encoding = temperature.logger_text(data, "G2_chinese_gbk.csv")
+    assert (encoding, text.splitlines()[0]) == ("GB18030", "时间,温度")
+    assert len(temperature.parse_logger_csv(text)) == 10
+    utf8 = "时间,温度\n".encode()
+    assert temperature.logger_text(b"\xef\xbb\xbf" + utf8, "a.csv") == ("时间,温度\n", "UTF-8")
+
+
+@pytest.mark.parametrize(
+    "data", ["timestamp,celsius\n".encode("utf-16"), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\xff\xfe"]
+)
+def test_bytes_of_no_text_are_refused(data: bytes) -> None:
+    with pytest.raises(InvalidInput, match=r"not a text \(CSV\) file in UTF-8 or GB18030"):
+        temperature.logger_text(data, "export.xls")
+
+
+@pytest.mark.parametrize(
+    "name", ["G_chinese.csv", "H_temp_unit_header.csv", "D_reversed_bom_crlf.csv"]
+)
+def test_the_obvious_header_names_are_read(name: str) -> None:
+    """序号,时间,温度(℃) and No.,Time,Temperature (°C) were refused as having no header."""
+    if name.startswith("D"):
+        text = "\ufeffCelsius,Timestamp\r\n20.5,2026-12-02T00:00:00+08:00\r\n"
+    else:
+        text = logger_file(name)
+    readings = temperature.parse_logger_csv(text)
+    assert readings and readings[0].celsius in (20.0, 20.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (
+            "E_preamble.csv",
+            "The logger file's header was taken from line 1: 'Device: RC-5+ SN:EF12345678'. "
+            "It needs a column 'timestamp' (or 'time', 时间) and a column 'celsius' (or "
+            "'temperature', 'Temperature (°C)', 温度). Remove any lines above the header",
+        ),
+        (
+            "F2_semicolon.csv",
+            "The logger file's header was taken from line 1: 'timestamp;celsius'. It needs a "
+            "column 'timestamp' (or 'time', 时间) and a column 'celsius' (or 'temperature', "
+            "'Temperature (°C)', 温度). Its columns are separated by semicolons",
+        ),
+    ],
+)
+def test_a_header_not_found_is_quoted_with_what_it_needs(name: str, said: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        temperature.parse_logger_csv(logger_file(name))
+    assert refused.value.message.startswith(said), refused.value.message
+
+
+@pytest.mark.parametrize("header", ["timestamp,celsius,温度", "Temperature (°F),time"])
+def test_a_header_naming_the_temperature_twice_or_in_fahrenheit_is_refused(header: str) -> None:
+    with pytest.raises(InvalidInput, match="header"):
+        temperature.parse_logger_csv(f"{header}\n2026-12-04T10:00Z,21.0,21.0\n")

@@ -92,3 +92,29 @@ def test_a_gap_inside_a_file_is_said_and_counted(
     assert screen.logger_proxy.index(0, gaps).data() == "1"
     qtbot.wait(100)
     screen.grab().save(str(tmp_path / "gap.png"))
+
+
+def test_a_gbk_export_of_chinese_excel_is_imported_and_its_encoding_said(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """A GBK-encoded CSV got "… is not a text (CSV) file"."""
+    path = tmp_path / "gbk.csv"
+    rows = "".join(f"2026-01-21 {h:02d}:00:00,21.0\n" for h in range(6))
+    path.write_bytes(("时间,温度(℃)\n" + rows).encode("gbk"))
+    screen = make_screen(qtbot, pharmacy)
+    import_file(qtbot, screen, path)
+    said = screen.message.text()
+    assert screen.message.kind == "ok", said
+    assert "Read as GB18030 text (Chinese Windows), not UTF-8." in said
+    [check] = screen.loggers.rows
+    assert (check.source, check.readings) == ("gbk.csv", 6)
+
+
+def test_a_header_not_found_is_quoted_in_the_window(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "semi.csv", "timestamp;celsius\n2026-01-21T10:00Z;21,5\n")
+    said = screen.message.text()
+    assert "header was taken from line 1: 'timestamp;celsius'" in said
+    assert "separated by semicolons" in said

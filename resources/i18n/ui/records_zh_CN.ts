@@ -1245,12 +1245,12 @@ Old values:
         <translation>{path} 是文件夹；请选择其中的 CSV 文件。</translation>
     </message>
     <message>
-        <source>{name} is not a text (CSV) file. Export the logger&apos;s readings as CSV.</source>
-        <translation>{name} 不是文本（CSV）文件。请将记录仪读数导出为 CSV。</translation>
-    </message>
-    <message>
         <source>The logger file {name} could not be read. Check that this account may open it and that it is not open in another program, then import it again.</source>
         <translation>无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。</translation>
+    </message>
+    <message>
+        <source>Read as {encoding} text (Chinese Windows), not UTF-8.</source>
+        <translation>按 {encoding} 编码（中文 Windows）读取，而非 UTF-8。</translation>
     </message>
     <message>
         <source>No new excursion in {name}. The check is recorded in the audit trail.</source>

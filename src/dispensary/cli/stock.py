@@ -30,7 +30,7 @@ from dispensary.cli.core import (
     kits_text,
     path_option,
     plural,
-    read_text,
+    read_bytes,
     receive_options,
     second_person_secret,
     shipment_kits,
@@ -269,13 +269,19 @@ def cmd_temperature(run: Run) -> int:
         raise UsageError(
             _("Give the storage area and the logger file: --area NAME FILE.csv (or --list).")
         )
-    text = read_text(a.file, _("logger file"))
+    text, encoding = temperature.logger_text(
+        read_bytes(a.file, _("logger file")), Path(a.file).name
+    )
     done = temperature.import_logger_file(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
     found = done.excursions
     known = _on_record_lines(run.context().study, done.on_record)
     lines = _excursion_lines(run.context().study, a.area, found, known, _gap_lines(done.gaps))
+    if encoding != temperature.UTF8:  # said, so that a misread file would be noticed
+        lines.append(
+            _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)
+        )
     run.emit(
         {
             "excursions": [asdict(e) for e in found],

@@ -185,6 +185,29 @@ def file_gaps(readings: list[Reading]) -> tuple[LoggerGap, ...]:
     )
 
 
+UTF8 = "UTF-8"
+GB18030 = "GB18030"
+
+
+def logger_text(data: bytes, name: str) -> tuple[str, str]:
+    """A logger file's bytes as text, and the encoding read: UTF-8 first (a byte order mark
+    dropped), then GB18030, the encoding Chinese Excel saves CSV in (GBK's superset), both
+    strictly: bytes neither reads whole, or holding a NUL (UTF-16, a spreadsheet), are refused
+    rather than read as something else."""
+    if b"\x00" not in data:
+        for encoding, codec in ((UTF8, "utf-8-sig"), (GB18030, "gb18030")):
+            try:
+                return data.decode(codec), encoding
+            except UnicodeDecodeError:
+                continue
+    raise InvalidInput(
+        _(
+            "{name} is not a text (CSV) file in UTF-8 or GB18030 (Chinese Excel's CSV): export "
+            "the logger's readings as CSV, or save the file as CSV UTF-8, and import it again."
+        ).format(name=name)
+    )
+
+
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
     """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
@@ -245,13 +268,9 @@ class _Row:
 
 def _parse_logger_csv(reader: Any, now: datetime | None) -> list[Reading]:
     header = next((row for row in reader if row), None)  # blank lines before it skipped
-    names = {name.strip().lower(): i for i, name in enumerate(header or [])}
-    time_at = names.get("timestamp", names.get("time"))
-    temp_at = names.get("celsius", names.get("temperature"))
-    if header is None or time_at is None or temp_at is None:
-        raise InvalidInput(
-            _("The logger file needs a header with the columns 'timestamp' and 'celsius'.")
-        )
+    if header is None:
+        raise InvalidInput(_("The logger file holds no readings."))
+    time_at, temp_at = _columns(header, reader.line_num)
     rows = [_Row(reader.line_num, row) for row in reader if row]  # line counts blank lines
     # A file that never writes a temperature with a decimal point may be one written with a
     # decimal comma, its decimals in the next column: there a named column's digits are not
@@ -321,6 +340,57 @@ def _distinct(readings: list[Reading]) -> list[Reading]:
             continue
         found.append(reading)
     return found
+
+
+TIME_NAMES = ("timestamp", "time", "时间")
+TEMPERATURE_NAMES = ("celsius", "temperature", "温度")
+"""The column names a logger file's header may give (in any case, a unit of degrees Celsius
+after the temperature's: "Temperature (°C)", "温度(℃)"): those no other column could mean."""
+
+_CELSIUS_UNIT = re.compile(r"\s*[(\[（]\s*(°\s*c|℃|c)\s*[)\]）]\s*$")
+
+
+def _column_name(name: str) -> str:
+    """A header cell as compared: trimmed, in lower case, a degrees Celsius unit dropped."""
+    return _CELSIUS_UNIT.sub("", name.strip().lower()).strip()
+
+
+def _columns(header: list[str], line: int) -> tuple[int, int]:
+    """Where the time and the temperature are: the one column of each name, or a refusal that
+    quotes the line taken for the header and says what it needs (a device preamble, a
+    semicolon-separated file and an unknown name got one identical message)."""
+    names = [_column_name(cell) for cell in header]
+    times = [i for i, name in enumerate(names) if name in TIME_NAMES]
+    temps = [i for i, name in enumerate(names) if name in TEMPERATURE_NAMES]
+    if len(times) == 1 and len(temps) == 1:
+        return times[0], temps[0]
+    shown = ",".join(header)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    if len(times) > 1 or len(temps) > 1:
+        raise InvalidInput(
+            _(
+                "The logger file's header (line {line}: '{header}') names the time or the "
+                "temperature in more than one column: keep one 'timestamp' and one 'celsius' "
+                "column and import it again; nothing was imported."
+            ).format(line=line, header=shown)
+        )
+    if len(header) == 1 and ";" in header[0]:
+        hint = _(
+            "Its columns are separated by semicolons: export the file with commas (,) between "
+            "the columns and a decimal point (25.9), then import it again."
+        )
+    else:
+        hint = _(
+            "Remove any lines above the header (the logger's name, serial number or start "
+            "time) and import it again."
+        )
+    raise InvalidInput(
+        _(
+            "The logger file's header was taken from line {line}: '{header}'. It needs a "
+            "column 'timestamp' (or 'time', 时间) and a column 'celsius' (or 'temperature', "
+            "'Temperature (°C)', 温度). {hint} Nothing was imported."
+        ).format(line=line, header=shown, hint=hint)
+    )
 
 
 def _cell(cells: list[str], at: int) -> str:

@@ -445,7 +445,7 @@ class TemperatureScreen(Screen):
             return
         path = Path(name).expanduser()
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            data = path.read_bytes()
         except FileNotFoundError:
             self.message.show_message(
                 self.tr("There is no file {path}. Check the name and folder.").format(path=path)
@@ -454,13 +454,6 @@ class TemperatureScreen(Screen):
         except IsADirectoryError:
             self.message.show_message(
                 self.tr("{path} is a folder; choose the CSV file inside it.").format(path=path)
-            )
-            return
-        except UnicodeDecodeError:
-            self.message.show_message(
-                self.tr(
-                    "{name} is not a text (CSV) file. Export the logger's readings as CSV."
-                ).format(name=path.name)
             )
             return
         except OSError as exc:
@@ -475,6 +468,11 @@ class TemperatureScreen(Screen):
                 )
             )
             return
+        # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it.
+        decoded = attempt(self.message, lambda: temperature.logger_text(data, path.name))
+        if decoded is None:
+            return
+        text, encoding = decoded
         area = self.area.currentText()
         if area == self.area.itemText(self.area.currentIndex()):
             area = self.area.currentData() or area  # a listed area: its recorded name
@@ -487,11 +485,12 @@ class TemperatureScreen(Screen):
         if done is None:
             return
         self._reload()  # the message below says what the import found
-        self._say_import(done, path.name)
+        self._say_import(done, path.name, encoding)
 
-    def _say_import(self, done: temperature.LoggerImport, name: str) -> None:
+    def _say_import(self, done: temperature.LoggerImport, name: str, encoding: str) -> None:
         """What an import recorded, study by study, and the file's excursions on record
-        already (not recorded again)."""
+        already (not recorded again), its gaps, and the encoding read when not UTF-8 (so that
+        a misread file would be noticed)."""
         found = list(done.excursions)
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
@@ -504,6 +503,12 @@ class TemperatureScreen(Screen):
         said += [self._other_study(e) for e in others]
         if hidden:
             said.append(self._hidden_kits(hidden))
+        if encoding != temperature.UTF8:
+            said.append(
+                self.tr("Read as {encoding} text (Chinese Windows), not UTF-8.").format(
+                    encoding=encoding
+                )
+            )
         if not found and not others and not hidden:
             first = (
                 self.tr("No new excursion in {name}. The check is recorded in the audit trail.")
