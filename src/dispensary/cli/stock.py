@@ -277,7 +277,10 @@ def cmd_temperature(run: Run) -> int:
     )
     found = done.excursions
     known = _on_record_lines(run.context().study, done.on_record)
-    lines = _excursion_lines(run.context().study, a.area, found, known, _gap_lines(done.gaps))
+    study = run.context().study
+    # The area as the reader's language names it, however it was given.
+    area = study.area_name(done.storage_area)
+    lines = _excursion_lines(study, area, found, known, _gap_lines(done.gaps))
     if encoding != temperature.UTF8:  # said, so that a misread file would be noticed
         lines.append(
             _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)

@@ -465,19 +465,32 @@ def study_area_names(session: Session, ctx: Context) -> set[str]:
 
 
 def _known_area(ctx: Context, area: str) -> str:
-    """The storage area as the records spell it: the study's, or where one of its kits is kept.
-    A typo would otherwise quarantine nothing and record an excursion for a place that does not
-    exist; another study's area is that study's to record (and not named here)."""
+    """The storage area as the records spell it: the study's, or where one of its kits is kept,
+    given as recorded or as a reader of any of the study's languages names it (试验药物库房1,
+    as the Chinese screens and this command's Chinese output show it). A typo would otherwise
+    quarantine nothing and record an excursion for a place that does not exist; another study's
+    area is that study's to record (and not named here)."""
     with read_transaction(ctx.engine) as session:
         known = sorted(study_area_names(session, ctx))
-    for name in known:
-        if name.casefold() == area.casefold():
-            return name
+    found = _area_named(ctx, known, area)
+    if found is not None:
+        return found
     raise InvalidInput(
         _(
             "'{area}' is not a storage area in use. Known areas: {known}. Nothing was imported."
-        ).format(area=area, known=", ".join(known))
+        ).format(area=area, known=", ".join(ctx.study.area_name(name) for name in known))
     )
+
+
+def _area_named(ctx: Context, known: list[str], area: str) -> str | None:
+    """The recorded name of the area `area` names, in any case and any of the study's
+    languages; None when it names none of `known`."""
+    wanted = area.strip().casefold()
+    for name in known:
+        said = {name, *(ctx.study.area_name(name, language) for language in ctx.study.texts)}
+        if wanted in {n.casefold() for n in said}:
+            return name
+    return None
 
 
 @dataclass(frozen=True)
@@ -1000,8 +1013,10 @@ def logger_checks(
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
         rows = logger_imports(session, ctx)
+        known = sorted(study_area_names(session, ctx))
+    recorded = None if area is None else (_area_named(ctx, known, area) or area.strip())
     rows = [  # newest first
-        c for c in rows if area is None or c.storage_area.casefold() == area.strip().casefold()
+        c for c in rows if recorded is None or c.storage_area.casefold() == recorded.casefold()
     ]
     return rows[:limit] if limit else rows
 
