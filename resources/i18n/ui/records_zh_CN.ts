@@ -1193,6 +1193,10 @@ Old values:
         <translation>{low}–{high} °C</translation>
     </message>
     <message>
+        <source>The logger file could not be imported. Try again; if it happens again, tell the administrator.</source>
+        <translation>无法导入记录仪文件。请重试；如再次出现，请告知系统管理员。</translation>
+    </message>
+    <message>
         <source>Choose file…</source>
         <translation>选择文件…</translation>
     </message>
@@ -1235,6 +1239,10 @@ Old values:
     <message>
         <source>Choose the logger&apos;s CSV file first.</source>
         <translation>请先选择记录仪的 CSV 文件。</translation>
+    </message>
+    <message>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}……</translation>
     </message>
     <message>
         <source>There is no file {path}. Check the name and folder.</source>

@@ -3,11 +3,21 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.files import os_detail, with_detail
-from dispensary.i18n import sentences, utc_offset
+from dispensary.i18n import current_language, sentences, speaking, utc_offset
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
 from dispensary.study import Study
+from dispensary.ui import collection
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -204,13 +216,53 @@ def degree_range(low: str, high: str) -> str:
     )
 
 
+class ImportSignals(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class ImportJob(QRunnable):
+    """Reads and imports a logger file away from the window (a 50,000-line file with a
+    thousand excursions froze it for 8 seconds), as the reports are made (ReportJob)."""
+
+    def __init__(self, work: Callable[[], tuple[temperature.LoggerImport, str]]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = ImportSignals()
+
+    def run(self) -> None:
+        try:
+            found = self.work()
+        except DispensaryError as exc:
+            self.signals.failed.emit(exc.message)
+        except Exception as exc:  # a worker must report, not die: shown in plain words
+            self.signals.failed.emit(
+                with_detail(
+                    QCoreApplication.translate(
+                        "TemperatureScreen",
+                        "The logger file could not be imported. Try again; if it happens "
+                        "again, tell the administrator.",
+                    ),
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
+        else:
+            self.signals.done.emit(found)
+
+
 class TemperatureScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Temperature"))
     shortcut = QKeySequence("Ctrl+Shift+T").toString()
     roles = STAFF_ROLES
 
+    import_done = Signal()
+    """Emitted when an import attempt has ended, recorded or refused: tests wait on it."""
+
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._job: ImportJob | None = None
         study = session.ctx.study
         self.loggers, self.logger_proxy, self.logger_table = row_table(
             self, logger_columns(study), "loggerTable", sort_column=1, descending=True
@@ -439,25 +491,52 @@ class TemperatureScreen(Screen):
             self.file.setText(path)
 
     def import_file(self) -> None:
+        """The file read and imported on a worker; the window says what it found when done."""
+        if self._job is not None:  # one import at a time: the button is off meanwhile
+            return
         name = self.file.text().strip()
         if not name:
-            self.message.show_message(self.tr("Choose the logger's CSV file first."))
+            self._refused(self.tr("Choose the logger's CSV file first."))
             return
         path = Path(name).expanduser()
+        area = self.area.currentText()
+        if area == self.area.itemText(self.area.currentIndex()):
+            area = self.area.currentData() or area  # a listed area: its recorded name
+        ctx, actor, language = self.session.ctx, self.session.actor, current_language()
+
+        def work() -> tuple[temperature.LoggerImport, str]:
+            data = self._read(path)
+            # The worker does not share the window's language: it is given here.
+            with speaking(language):
+                # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it.
+                text, encoding = temperature.logger_text(data, path.name)
+                done = temperature.import_logger_file(ctx, actor, area, text, source=path.name)
+            return done, encoding
+
+        job = ImportJob(work)
+        job.signals.done.connect(lambda found: self._imported(found, path.name))
+        job.signals.failed.connect(self._refused)
+        self._job = job
+        self.import_button.setEnabled(False)
+        self.message.show_message(self.tr("Importing {name}…").format(name=path.name), "info")
+        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
+        self.pool.start(job)
+
+    def _read(self, path: Path) -> bytes:
+        """The file's bytes, or a refusal in plain words (on the worker: a file on a slow
+        network share is read there too)."""
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            self.message.show_message(
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise InvalidInput(
                 self.tr("There is no file {path}. Check the name and folder.").format(path=path)
-            )
-            return
-        except IsADirectoryError:
-            self.message.show_message(
+            ) from exc
+        except IsADirectoryError as exc:
+            raise InvalidInput(
                 self.tr("{path} is a folder; choose the CSV file inside it.").format(path=path)
-            )
-            return
+            ) from exc
         except OSError as exc:
-            self.message.show_message(
+            raise InvalidInput(
                 with_detail(
                     self.tr(
                         "The logger file {name} could not be read. Check that this account may "
@@ -466,26 +545,25 @@ class TemperatureScreen(Screen):
                     ).format(name=path.name),
                     os_detail(exc),
                 )
-            )
-            return
-        # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it.
-        decoded = attempt(self.message, lambda: temperature.logger_text(data, path.name))
-        if decoded is None:
-            return
-        text, encoding = decoded
-        area = self.area.currentText()
-        if area == self.area.itemText(self.area.currentIndex()):
-            area = self.area.currentData() or area  # a listed area: its recorded name
-        done = attempt(
-            self.message,
-            lambda: temperature.import_logger_file(
-                self.session.ctx, self.session.actor, area, text, source=path.name
-            ),
-        )
-        if done is None:
-            return
+            ) from exc
+
+    def _ended(self) -> None:
+        """The import attempt over: the button back, the job let go."""
+        collection.release(self._job)
+        self._job = None
+        self.import_button.setEnabled(True)
+
+    def _refused(self, text: str) -> None:
+        self._ended()
+        self.message.show_message(text, "error")
+        self.import_done.emit()
+
+    def _imported(self, found: tuple[temperature.LoggerImport, str], name: str) -> None:
+        self._ended()
+        done, encoding = found
         self._reload()  # the message below says what the import found
-        self._say_import(done, path.name, encoding)
+        self._say_import(done, name, encoding)
+        self.import_done.emit()
 
     def _say_import(self, done: temperature.LoggerImport, name: str, encoding: str) -> None:
         """What an import recorded, study by study, and the file's excursions on record
