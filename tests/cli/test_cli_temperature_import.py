@@ -37,3 +37,30 @@ def test_a_gb18030_export_is_read_and_said(cli: Cli, tmp_path: Path) -> None:
     done = cli("temperature", "--area", "IP store 1", str(log), user="technician")
     assert done.code == 0, done.err
     assert "Read as GB18030 text (Chinese Windows), not UTF-8." in done.out
+
+
+def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_path: Path) -> None:
+    ended_mid = tmp_path / "monday.csv"
+    ended_mid.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n", "utf-8"
+    )
+    full = tmp_path / "tuesday.csv"
+    full.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+        "2026-03-01T12:00:00,28.0\n2026-03-01T13:00:00,21.0\n",
+        "utf-8",
+    )
+    first = cli("temperature", "--area", "IP store 1", str(ended_mid), "--json", user="technician")
+    [earlier] = [e for e in first.json()["excursions"] if e["study"] == "NCT07198672"]
+    done = cli("temperature", "--area", "IP store 1", str(full), user="technician")
+    assert done.code == 0, done.err
+    number = earlier["excursion_id"]
+    assert f"    the rest of excursion no. {number} on record (recorded as no. " in done.out
+    assert (
+        f"  On record already, not recorded again: excursion no. {number} in IP store 1, "
+        "2026-03-01 11:00 to 2026-03-01 11:00 UTC (imported on "
+    ) in done.out
+    again = cli("temperature", "--area", "IP store 1", str(full), user="technician")
+    assert (
+        again.code != 0 and "were imported on" in again.err and "nothing was recorded" in again.err
+    )

@@ -1309,8 +1309,8 @@ Old values:
         <translation>{start} 至 {end} 的温度超标已有记录（第 {number} 号，于 {day} 从 {source} 导入）：不再重复记录。</translation>
     </message>
     <message>
-        <source>The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on record: its kits are quarantined again for the sponsor to judge the longer excursion.</source>
-        <translation>{start} 的温度超标（第 {number} 号）是已有记录的第 {earlier} 号温度超标的后续部分：其药盒再次隔离，由申办方对更长的温度超标作出判断。</translation>
+        <source>The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on record: a kit released since is quarantined again, for the sponsor to judge the longer excursion.</source>
+        <translation>{start} 的温度超标（第 {number} 号）是已有记录的第 {earlier} 号温度超标的后续部分：此后已解除隔离的药盒再次隔离，由申办方对更长的温度超标作出判断。</translation>
     </message>
     <message>
         <source>Study {study} (kept at {range}): readings outside its range, while none of its kits was on the shelf.</source>

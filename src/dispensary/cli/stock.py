@@ -441,8 +441,8 @@ def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
             lines.append(
                 _(
                     "    the rest of excursion no. {numbers} on record (recorded as no. "
-                    "{number}): the kits are quarantined again for the sponsor to judge the "
-                    "longer excursion"
+                    "{number}): a kit released since is quarantined again, for the sponsor to "
+                    "judge the longer excursion"
                 ).format(numbers=", ".join(map(str, e.continues)), number=e.excursion_id)
             )
     return lines

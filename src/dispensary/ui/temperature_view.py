@@ -696,8 +696,8 @@ class TemperatureScreen(Screen):
         """The rest of an excursion on record, recorded as a new one that names it."""
         return self.tr(
             "The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on "
-            "record: its kits are quarantined again for the sponsor to judge the longer "
-            "excursion."
+            "record: a kit released since is quarantined again, for the sponsor to judge the "
+            "longer excursion."
         ).format(
             start=zoned(found.started_at),
             number=found.excursion_id,
