@@ -332,7 +332,11 @@ WORK: dict[str, Work] = {
     "count": lambda d, a, pw: counts.record_count(d.ctx, a, d.kit(), 21, pw),
     "verify_count": _countersign,
     "check_dispense": _check_dispense,
-    "temperature": lambda d, a, pw: temperature.import_logger(d.ctx, a, "IP store 1", LOGGER_CSV),
+    # Each role's own export (a reading more, at a minute of its own): the same readings
+    # imported again are refused whoever imports them.
+    "temperature": lambda d, a, pw: temperature.import_logger(
+        d.ctx, a, "IP store 1", LOGGER_CSV + f"2026-01-04T10:{d.next() % 60:02d}:00,6.0\n"
+    ),
     "print_label": lambda d, a, pw: label_prints.record_label_print(
         d.ctx, a, "kit", [d.kit()], False
     ),

@@ -84,9 +84,10 @@ def test_gaps_in_the_temperature_log_are_open_items(
         ctx,
         pharmacist,
         area,
-        "timestamp,celsius\n2026-01-14T08:00,5\n2026-01-15T08:00,12\n2026-01-20T11:00,5\n",
+        "timestamp,celsius\n2026-01-14T08:00,5\n2026-01-17T09:30,12\n2026-01-20T11:00,5\n",
         "b.csv",
-    )  # with an excursion in it: its whole span still counts as covered
+    )  # with an excursion in it: its whole span still counts as covered (its readings evenly
+    # spaced: a time between two readings past twice the file's usual one is a gap)
     pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 10), date(2026, 1, 20))
     gaps = [i for i in pack.open_items if i.kind == "Gap in the temperature log"]
     assert [g.detail for g in gaps] == [

@@ -227,7 +227,7 @@ def test_readings_within_range_are_recorded_as_checked(
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("when,degrees\n2026-01-04T08:00,21\n", "needs a header with the columns 'timestamp'"),
+        ("when,degrees\n2026-01-04T08:00,21\n", "header was taken from line 1: 'when,degrees'"),
         (
             "timestamp,celsius\n2026-01-04T08:00,21\n\n04/01/2026 09:00,22\n",
             "Logger line 4: '04/01/2026 09:00' is not a time",
@@ -288,21 +288,20 @@ def test_logger_import_refuses_readings_in_the_future(
         temperature.import_logger(ctx, technician, "IP store 1", LOG)
 
 
-def test_logger_import_refuses_an_excursion_imported_already(
-    ctx: Context, clock: FixedClock, stock: Stock, technician: Actor, refused: Refused
+def test_a_longer_export_records_its_new_excursion_and_not_those_on_record(
+    ctx: Context, clock: FixedClock, stock: Stock, technician: Actor
 ) -> None:
     clock.set_date(date(2026, 1, 6))
-    temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
+    first = temperature.import_logger(ctx, technician, "IP store 1", LOG, "store1.csv")
     clock.set_date(date(2026, 1, 9))
-    # a longer export: a new excursion on the 3rd, and the two imported already
+    # a longer export: a new excursion on the 3rd, and the two imported already (the whole
+    # file was refused: the new excursion could never be recorded)
     overlapping = LOG.replace("celsius\n", "celsius\n2026-01-03T08:00:00+00:00,30.0\n")
-    with refused(
-        ctx,
-        RuleViolation,
-        "The excursion in IP store 1 from 2026-01-04 09:00 UTC to 2026-01-04 10:00 UTC was "
-        "imported on 2026-01-06 already (from store1.csv)",
-    ):
-        temperature.import_logger(ctx, technician, "IP store 1", overlapping, "again.csv")
+    again = temperature.import_logger_file(ctx, technician, "IP store 1", overlapping, "again.csv")
+    [new] = again.excursions
+    assert (new.started_at, new.ended_at) == (datetime(2026, 1, 3, 8, tzinfo=UTC),) * 2
+    assert [e.excursion_id for e in again.on_record] == [e.excursion_id for e in first]
+    assert {e.source for e in again.on_record} == {"store1.csv"}
 
 
 WEEK = (

@@ -163,3 +163,16 @@ def test_an_excursion_that_quarantined_nothing_is_its_study_s_and_an_empty_shelf
     again = temperature.import_logger(theirs, both, "IP store 1", hotter, "hotter.csv")
     assert [e.study for e in again] == [SHARED]  # the first study has no stock there
     assert audit.verify(ctx, admin).ok
+
+
+def test_a_file_of_a_shared_shelf_is_one_import_in_the_monitor_pack(
+    ctx: Context, shared: tuple[Context, Actor, Actor], technician: Actor, monitor: Actor
+) -> None:
+    """One file, two audit entries (the first study's check, DEMO-SHARED's excursion): the
+    monitor pack said "Imports 2" where the command and the screen said 1 logger file."""
+    temperature.import_logger(ctx, technician, "IP store 1", COOL, "cool.csv")
+    pack = report_data.monitor_pack(ctx, monitor, date(2026, 1, 1), date(2026, 1, 5))
+    [log] = pack.coverage
+    files = temperature.logger_checks(ctx, monitor)
+    assert log.imports == len(files) == 1
+    assert [c.imports for c in temperature.coverage(ctx, monitor)] == [1]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QTa
 
 from dispensary.domain.codes import KitStatus, Role
 from dispensary.domain.errors import NotPermitted
-from dispensary.i18n import Language
+from dispensary.i18n import Language, utc_offset
 from dispensary.services import quarantine, queries, receiving, studies, temperature
 from dispensary.ui.temperature_view import TemperatureScreen
 
@@ -39,6 +39,12 @@ def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     place.ctx.engine.dispose()
 
 
+def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
+    """Import and check clicked; the import runs on a worker: waited for, as a user waits."""
+    with qtbot.waitSignal(screen.import_done, timeout=20_000):
+        qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
 def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
     screen = TemperatureScreen(pharmacy.session("tech"))
     qtbot.addWidget(screen)
@@ -52,7 +58,7 @@ def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) ->
     path.write_text(text, encoding="utf-8")
     screen.file.clear()
     qtbot.keyClicks(screen.file, str(path))
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    click_import(qtbot, screen)
 
 
 def test_excursion_quarantines_the_kits_in_the_area(
@@ -97,18 +103,19 @@ def test_unreadable_files_are_refused_in_plain_words(
 ) -> None:
     screen = make_screen(qtbot, pharmacy)
     qtbot.keyClicks(screen.file, str(tmp_path / "missing.csv"))
-    qtbot.keyClick(screen.file, Qt.Key.Key_Return)
+    with qtbot.waitSignal(screen.import_done):
+        qtbot.keyClick(screen.file, Qt.Key.Key_Return)
     assert "There is no file" in screen.message.text()
 
     import_text(qtbot, screen, tmp_path / "wrong.csv", "time,degrees\n2026-01-20,30\n")
-    assert "columns 'timestamp' and 'celsius'" in screen.message.text()
+    assert "It needs a column 'timestamp'" in screen.message.text()
     assert screen.file.text().endswith("wrong.csv")
 
     binary = tmp_path / "export.xls"
     binary.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\xff\xfe")
     screen.file.clear()
     qtbot.keyClicks(screen.file, str(binary))
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    click_import(qtbot, screen)
     assert "not a text (CSV) file" in screen.message.text()
     assert not screen.excursions.rows
 
@@ -146,10 +153,13 @@ def test_the_logger_files_checked_are_listed_and_said_in_words(
         for column in range(screen.loggers.columnCount())
     ]
     assert cells[0] == "IP store 1" and "21.0 °C" in cells and "21.5 °C" in cells
-    day = quiet.readings_from.astimezone().date().isoformat()
+    here = quiet.readings_from.astimezone()
+    day, zone = here.date().isoformat(), utc_offset(here)
     assert screen.log_status.text() == (
-        f"No excursions in 1 logger file of IP store 1; last: {day} to {day}, 21.0–21.5 °C"
+        f"No excursions in 1 logger file of IP store 1; last: {day} to {day} ({zone}), 21.0–21.5 °C"
     )
+    # Each time with its zone: the monitor pack and the command print UTC.
+    assert f"{here:%Y-%m-%d %H:%M} ({zone})" in cells
 
     with qtbot.waitSignal(screen.changed):
         import_text(qtbot, screen, tmp_path / "warm.csv", WARM_NIGHT)
@@ -227,7 +237,7 @@ def test_a_logger_file_that_cannot_be_read_says_what_to_do_before_the_technical_
     under_a_file = tmp_path / "export" / "logger.csv"
     screen.file.clear()
     qtbot.keyClicks(screen.file, str(under_a_file))
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    click_import(qtbot, screen)
     said, detail = split_detail(screen.message.text(), lang)
     assert said == LOGGER_FILE_FAULTS[lang][0].format(name="logger.csv")
     assert detail == "Not a directory"
@@ -250,7 +260,7 @@ def choose_and_import(
     browse = screen.findChild(QPushButton, "chooseLoggerFile")
     qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     assert screen.file.text() == str(path)
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    click_import(qtbot, screen)
 
 
 @pytest.mark.parametrize("lang", [Language.EN, Language.ZH_CN])
@@ -281,7 +291,7 @@ def test_the_import_names_the_storage_area_as_the_screen_does(
     assert name in said and (lang is Language.EN or "IP store" not in said), said
     assert name in screen.log_status.text()
 
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)  # the same file again
+    click_import(qtbot, screen)  # the same file again
     assert screen.message.kind == "error"
     said = screen.message.text()
     assert name in said and (lang is Language.EN or "IP store" not in said), said
@@ -456,7 +466,7 @@ def test_a_refusal_is_not_shown_again_when_the_screen_is_come_back_to(
     logger.write_text(WARM_NIGHT, encoding="utf-8")
     choose_and_import(qtbot, screen, monkeypatch, logger)
     assert screen.message.kind == "warning" and screen.message.isVisibleTo(screen)
-    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    click_import(qtbot, screen)
     assert screen.message.kind == "error"
     assert ("already" if lang is Language.EN else "导入过") in screen.message.text()
 

@@ -391,6 +391,14 @@ Old values:
         <translation>温度超标</translation>
     </message>
     <message>
+        <source>Gaps</source>
+        <translation>间断</translation>
+    </message>
+    <message>
+        <source>Gaps in the readings</source>
+        <translation>读数中的间断</translation>
+    </message>
+    <message>
         <source>Imported by</source>
         <translation>导入人</translation>
     </message>
@@ -1125,6 +1133,10 @@ Old values:
         <translation>温度记录</translation>
     </message>
     <message>
+        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {range} are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range. A time without a zone is read in this computer&apos;s zone, {zone}; times here are shown in it.</source>
+        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {range} 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。未注明时区的时间按本计算机的时区 {zone} 读取；此处的时间也以该时区显示。</translation>
+    </message>
+    <message>
         <source>Import a logger file</source>
         <translation>导入记录仪文件</translation>
     </message>
@@ -1181,8 +1193,8 @@ Old values:
         <translation>{low}–{high} °C</translation>
     </message>
     <message>
-        <source>Import a data logger&apos;s export (CSV with the columns &apos;timestamp&apos; and &apos;celsius&apos;). Readings outside {range} are excursions: the study&apos;s available kits stored in that area are quarantined until released in the inventory. Another study&apos;s kits there are judged by that study&apos;s own range.</source>
-        <translation>导入温度记录仪的导出文件（含 timestamp 和 celsius 两列的 CSV）。超出 {range} 的读数即为温度超标：本研究储存在该区域的可用药盒将被隔离，直至在库存中解除隔离。该区域内其他研究的药盒按该研究自身的温度范围判断。</translation>
+        <source>The logger file could not be imported. Try again; if it happens again, tell the administrator.</source>
+        <translation>无法导入记录仪文件。请重试；如再次出现，请告知系统管理员。</translation>
     </message>
     <message>
         <source>Choose file…</source>
@@ -1229,6 +1241,10 @@ Old values:
         <translation>请先选择记录仪的 CSV 文件。</translation>
     </message>
     <message>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}……</translation>
+    </message>
+    <message>
         <source>There is no file {path}. Check the name and folder.</source>
         <translation>文件 {path} 不存在。请检查文件名和文件夹。</translation>
     </message>
@@ -1237,12 +1253,16 @@ Old values:
         <translation>{path} 是文件夹；请选择其中的 CSV 文件。</translation>
     </message>
     <message>
-        <source>{name} is not a text (CSV) file. Export the logger&apos;s readings as CSV.</source>
-        <translation>{name} 不是文本（CSV）文件。请将记录仪读数导出为 CSV。</translation>
-    </message>
-    <message>
         <source>The logger file {name} could not be read. Check that this account may open it and that it is not open in another program, then import it again.</source>
         <translation>无法读取记录仪文件 {name}。请确认此账户有权打开它，且它未在其他程序中打开，然后重新导入。</translation>
+    </message>
+    <message>
+        <source>Read as {encoding} text (Chinese Windows), not UTF-8.</source>
+        <translation>按 {encoding} 编码（中文 Windows）读取，而非 UTF-8。</translation>
+    </message>
+    <message>
+        <source>No new excursion in {name}. The check is recorded in the audit trail.</source>
+        <translation>{name} 中没有新的温度超标。此次核查已记入稽查轨迹。</translation>
     </message>
     <message>
         <source>No excursion in {name}: every reading was within limits. The check is recorded in the audit trail.</source>
@@ -1267,6 +1287,30 @@ Old values:
     <message>
         <source>{n} excursions found in {name} for {area}; {quarantined}. Ask the sponsor whether to release or reject them.</source>
         <translation>{area}：在 {name} 中发现 {n} 次温度超标；{quarantined}。请询问申办方是解除隔离还是拒收。</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <source>The logger recorded nothing from {start} to {end} (it reads every {every}): a gap in the temperature log.</source>
+        <translation>记录仪在 {start} 至 {end} 之间没有读数（它每 {every}读数一次）：温度记录间断。</translation>
+    </message>
+    <message>
+        <source>A reading next to it is outside the range: how long that excursion lasted is not known.</source>
+        <translation>间断旁的读数超出范围：该次温度超标持续多久无从知道。</translation>
+    </message>
+    <message>
+        <source>The excursion of {start} to {end} is on record already (no. {number}, imported on {day} from {source}): not recorded again.</source>
+        <translation>{start} 至 {end} 的温度超标已有记录（第 {number} 号，于 {day} 从 {source} 导入）：不再重复记录。</translation>
+    </message>
+    <message>
+        <source>The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on record: a kit released since is quarantined again, for the sponsor to judge the longer excursion.</source>
+        <translation>{start} 的温度超标（第 {number} 号）是已有记录的第 {earlier} 号温度超标的后续部分：此后已解除隔离的药盒再次隔离，由申办方对更长的温度超标作出判断。</translation>
     </message>
     <message>
         <source>Study {study} (kept at {range}): readings outside its range, while none of its kits was on the shelf.</source>

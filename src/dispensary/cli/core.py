@@ -465,6 +465,19 @@ def read_text(path: str, what: str) -> str:
         ) from exc
 
 
+def read_bytes(path: str, what: str) -> bytes:
+    """A file the command reads as it is (its encoding the service's to judge: a logger's
+    export may be GB18030); why not, in the reader's words."""
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise InvalidInput(
+            _("The {what} cannot be read: {why}").format(
+                what=what, why=write_error_text(exc, path, written=False)
+            )
+        ) from exc
+
+
 # -- a return's outcome and held period: `return` and `check return` ---------------------------
 
 

@@ -30,7 +30,7 @@ from dispensary.cli.core import (
     kits_text,
     path_option,
     plural,
-    read_text,
+    read_bytes,
     receive_options,
     second_person_secret,
     shipment_kits,
@@ -44,7 +44,7 @@ from dispensary.i18n import ENGLISH, N_, _, current_language
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
     from dispensary.services.results import KitRow
-    from dispensary.services.temperature import ExcursionResult
+    from dispensary.services.temperature import ExcursionResult, LoggerGap, OnRecord
     from dispensary.study import Study
 
 
@@ -269,22 +269,104 @@ def cmd_temperature(run: Run) -> int:
         raise UsageError(
             _("Give the storage area and the logger file: --area NAME FILE.csv (or --list).")
         )
-    text = read_text(a.file, _("logger file"))
-    found = temperature.import_logger(
+    text, encoding = temperature.logger_text(
+        read_bytes(a.file, _("logger file")), Path(a.file).name
+    )
+    done = temperature.import_logger_file(
         run.context(), run.actor(), a.area, text, source=Path(a.file).name
     )
-    lines = _excursion_lines(run.context().study, a.area, found)
-    run.emit({"excursions": [asdict(e) for e in found]}, lines)
+    found = done.excursions
+    known = _on_record_lines(run.context().study, done.on_record)
+    study = run.context().study
+    # The area as the reader's language names it, however it was given.
+    area = study.area_name(done.storage_area)
+    lines = _excursion_lines(study, area, found, known, _gap_lines(done.gaps))
+    if encoding != temperature.UTF8:  # said, so that a misread file would be noticed
+        lines.append(
+            _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)
+        )
+    run.emit(
+        {
+            "excursions": [asdict(e) for e in found],
+            "already_recorded": [asdict(e) for e in done.on_record],
+            "gaps": [
+                {
+                    "start": g.start,
+                    "end": g.end,
+                    "interval_seconds": g.interval.total_seconds(),
+                    "outside": g.outside,
+                }
+                for g in done.gaps
+            ],
+        },
+        lines,
+    )
     return EXIT_OK
 
 
-def _excursion_lines(study: Study, area: str, found: Sequence[ExcursionResult]) -> list[str]:
+def _gap_lines(gaps: Sequence[LoggerGap]) -> list[str]:
+    """The stretches of the file without a reading, longer than twice its usual interval."""
+    lines = []
+    for g in gaps:
+        said = (
+            _(
+                "  Gap in the readings: nothing from {start} to {end} UTC (the logger reads "
+                "every {minutes} min); a reading next to it is outside the range, so how long "
+                "that excursion lasted is not known."
+            )
+            if g.outside
+            else _(
+                "  Gap in the readings: nothing from {start} to {end} UTC (the logger reads "
+                "every {minutes} min)."
+            )
+        )
+        lines.append(
+            said.format(
+                start=cell(g.start),
+                end=cell(g.end),
+                minutes=f"{g.interval.total_seconds() / 60:g}",
+            )
+        )
+    return lines
+
+
+def _on_record_lines(study: Study, known: Sequence[OnRecord]) -> list[str]:
+    """The file's excursions an earlier import recorded: named, not recorded again (a
+    cumulative export holds them again)."""
+    return [
+        _(
+            "  On record already, not recorded again: excursion no. {number} in {area}, "
+            "{started_at} to {ended_at} UTC (imported on {day} from {source})."
+        ).format(
+            number=e.excursion_id,
+            area=study.area_name(e.storage_area),
+            started_at=cell(e.started_at),
+            ended_at=cell(e.ended_at),
+            day=cell(e.imported_at.date()),
+            source=e.source,
+        )
+        for e in known
+    ]
+
+
+def _excursion_lines(
+    study: Study,
+    area: str,
+    found: Sequence[ExcursionResult],
+    known: Sequence[str] = (),
+    gaps: Sequence[str] = (),
+) -> list[str]:
     """What an import found, study by study: the study open's first, by its own range, then
     each other study's the user may read, by that study's range; the kits of a study the user
-    has no access to are only counted (its numbers are that study's to read)."""
+    has no access to are only counted (its numbers are that study's to read). `known`: the
+    file's excursions on record already, said after the study open's, then its `gaps`."""
     allowed = f"{study.temperature.min_celsius:g}-{study.temperature.max_celsius:g} °C"
     own = [e for e in found if e.study == study.protocol]
-    if not own and not found:
+    if not own and known:
+        lines = [
+            _("{area}: no new excursion outside {allowed}.").format(area=area, allowed=allowed)
+        ]
+    elif not own and not found:
         lines = [
             _("{area}: every reading within {allowed}; nothing quarantined.").format(
                 area=area, allowed=allowed
@@ -303,6 +385,8 @@ def _excursion_lines(study: Study, area: str, found: Sequence[ExcursionResult]) 
             ),
             *_run_lines(own),
         ]
+    lines.extend(known)
+    lines.extend(gaps)
     others = [e for e in found if e.study and e.study != study.protocol]
     for protocol in dict.fromkeys(e.study for e in others):
         theirs = [e for e in others if e.study == protocol]
@@ -353,6 +437,14 @@ def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
                 numbers=kits_text(e.kits_quarantined),
             )
         )
+        if e.continues:
+            lines.append(
+                _(
+                    "    the rest of excursion no. {numbers} on record (recorded as no. "
+                    "{number}): a kit released since is quarantined again, for the sponsor to "
+                    "judge the longer excursion"
+                ).format(numbers=", ".join(map(str, e.continues)), number=e.excursion_id)
+            )
     return lines
 
 
@@ -438,7 +530,16 @@ def temperature_parser(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=N_("storage area of the logger (with --list: only this area)"),
     )
-    p.add_argument("file", nargs="?", type=path_option, metavar="FILE.csv")
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=path_option,
+        metavar="FILE.csv",
+        help=N_(
+            "the logger's export (timestamp,celsius); a time without a zone is read in this "
+            "computer's zone, the site's local time"
+        ),
+    )
     p.add_argument(
         "--list",
         action="store_true",

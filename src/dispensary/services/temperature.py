@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import re
+import statistics
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +33,7 @@ from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.lifecycle import KitEvent
 from dispensary.domain.rules import check_date_window, check_text, parse_decimal
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, utc_offset
 from dispensary.services.audit import Recorder
 from dispensary.services.common import of_study
 from dispensary.services.context import Actor, Context
@@ -67,6 +72,7 @@ class ExcursionResult:
     min_celsius: float | None = None  # that study's range ([temperature] of its file); None:
     max_celsius: float | None = None  # a study the importer cannot see
     other_kits: int = 0  # kits of a study the importer has no access to, quarantined
+    continues: tuple[int, ...] = ()  # the excursions on record this one is the rest of
 
     @property
     def own(self) -> bool:
@@ -127,13 +133,19 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
     return found
 
 
-def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading]]:
-    """The runs of consecutive readings outside low..high: each one excursion."""
+def _runs(
+    readings: list[Reading], low: float, high: float, gaps: tuple[LoggerGap, ...] = ()
+) -> list[list[Reading]]:
+    """The runs of consecutive readings outside low..high: each one excursion. A run ends at
+    a gap in the readings (`file_gaps`): what the temperature was while the logger recorded
+    nothing is not known, and an excursion spanning two days without a reading would say it
+    was out all that time."""
+    after_gap = {g.end for g in gaps}  # the first reading after each gap
     runs: list[list[Reading]] = []
     previous_outside = False
     for reading in readings:
         outside = not low <= reading.celsius <= high
-        if outside and previous_outside:
+        if outside and previous_outside and reading.at not in after_gap:
             runs[-1].append(reading)
         elif outside:
             runs.append([reading])
@@ -141,10 +153,65 @@ def _runs(readings: list[Reading], low: float, high: float) -> list[list[Reading
     return runs
 
 
+GAP_INTERVALS = 2
+"""A gap in a logger file: a time between two readings longer than this many times the file's
+usual interval (the median interval between its readings), so a single reading missed is not
+one and the next one is. No study or site setting says a logger's interval: the file does."""
+
+
+@dataclass(frozen=True)
+class LoggerGap:
+    """A stretch inside a logger file with no reading: from the reading before it to the one
+    after it, longer than GAP_INTERVALS times the file's usual interval. `outside`: the reading
+    before or after it was outside the study's range (an excursion ends or starts at it)."""
+
+    start: datetime
+    end: datetime
+    interval: timedelta  # the file's usual interval
+    outside: bool = False
+
+
+def file_gaps(readings: list[Reading]) -> tuple[LoggerGap, ...]:
+    """The gaps in a file's readings (in time order): each time between two readings longer
+    than GAP_INTERVALS times the median interval. Readings at one time count once."""
+    steps = [b.at - a.at for a, b in pairwise(readings) if b.at > a.at]
+    if len(steps) < 2:  # one interval is the file's only one: no usual interval to judge by
+        return ()
+    usual = statistics.median_low(steps)
+    return tuple(
+        LoggerGap(a.at, b.at, usual)
+        for a, b in pairwise(readings)
+        if b.at - a.at > GAP_INTERVALS * usual
+    )
+
+
+UTF8 = "UTF-8"
+GB18030 = "GB18030"
+
+
+def logger_text(data: bytes, name: str) -> tuple[str, str]:
+    """A logger file's bytes as text, and the encoding read: UTF-8 first (a byte order mark
+    dropped), then GB18030, the encoding Chinese Excel saves CSV in (GBK's superset), both
+    strictly: bytes neither reads whole, or holding a NUL (UTF-16, a spreadsheet), are refused
+    rather than read as something else."""
+    if b"\x00" not in data:
+        for encoding, codec in ((UTF8, "utf-8-sig"), (GB18030, "gb18030")):
+            try:
+                return data.decode(codec), encoding
+            except UnicodeDecodeError:
+                continue
+    raise InvalidInput(
+        _(
+            "{name} is not a text (CSV) file in UTF-8 or GB18030 (Chinese Excel's CSV): export "
+            "the logger's readings as CSV, or save the file as CSV UTF-8, and import it again."
+        ).format(name=name)
+    )
+
+
 def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
     """A logger export: a header with 'timestamp' (ISO 8601) and 'celsius' (or 'temperature').
     Given `now`, every reading must lie within OLDEST_READING before it and not after it."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         return _parse_logger_csv(reader, now)
     except csv.Error as exc:  # a stray carriage return, a field past the limit
@@ -153,41 +220,68 @@ def parse_logger_csv(text: str, now: datetime | None = None) -> list[Reading]:
                 _(
                     "Line {line} of the logger file cannot be read as CSV. Check that the file "
                     "is the logger's export, saved as CSV, then import it again."
-                ).format(line=reader.reader.line_num),  # the DictReader's own lags
+                ).format(line=reader.line_num),
                 exc,
             )
         ) from exc
 
 
 def _reading_time(raw: str) -> datetime:
-    """An ISO 8601 time in UTC (a time without a zone is taken as UTC), within the plausible
-    window of dates: a year such as 0001 or 9999 is a logger fault, and would leave the calendar
-    when converted to UTC."""
+    """An ISO 8601 time in UTC, within the plausible window of dates: a year such as 0001 or
+    9999 is a logger fault, and would leave the calendar when converted to UTC. A time without
+    a zone is the site's local time, the zone of this computer (`local_zone`): loggers write
+    the wall clock of the room (taken as UTC, a Henan export of this morning was "after now"
+    and yesterday's excursion was recorded 8 hours late)."""
     try:
         if not raw.isascii():
             raise ValueError(raw)
-        at = datetime.fromisoformat(raw)
-        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-    except (ValueError, OverflowError) as exc:
+        written = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
+    if written.tzinfo is None:  # before year 1 leaves the calendar in the local zone
+        check_date_window(written.date(), N_("reading date"))
+    try:
+        at = written.astimezone(UTC)  # a naive time: the local one
+    except (ValueError, OverflowError, OSError) as exc:
         raise InvalidInput(_("'{time}' is not a time (ISO 8601).").format(time=raw[:30])) from exc
     check_date_window(at.date(), N_("reading date"))
     return at
 
 
-def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list[Reading]:
-    names = {(n or "").strip().lower(): n for n in reader.fieldnames or []}
-    time_key = names.get("timestamp") or names.get("time")
-    temp_key = names.get("celsius") or names.get("temperature")
-    if not time_key or not temp_key:
-        raise InvalidInput(
-            _("The logger file needs a header with the columns 'timestamp' and 'celsius'.")
-        )
+def local_zone(at: datetime | None = None) -> str:
+    """The zone a logger time without one is read in: this computer's, as its offset from UTC
+    ("UTC+08:00") at `at` (now when not given), the way screens and reports name a zone."""
+    return utc_offset((at or datetime.now(UTC)).astimezone())
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A data row of the logger file: its line, cells and the cells after the header's."""
+
+    line: int
+    cells: list[str]
+
+
+def _parse_logger_csv(reader: Any, now: datetime | None) -> list[Reading]:
+    header = next((row for row in reader if row), None)  # blank lines before it skipped
+    if header is None:
+        raise InvalidInput(_("The logger file holds no readings."))
+    time_at, temp_at = _columns(header, reader.line_num)
+    rows = [_Row(reader.line_num, row) for row in reader if row]  # line counts blank lines
+    # A file that never writes a temperature with a decimal point may be one written with a
+    # decimal comma, its decimals in the next column: there a named column's digits are not
+    # taken for a value of its own either.
+    no_point = not any("." in _cell(r.cells, temp_at) for r in rows)
     readings = []
-    for row in reader:
-        line_no = reader.line_num  # counts the blank lines the reader skips
-        raw_time = (row.get(time_key) or "").strip()
-        raw_temp = (row.get(temp_key) or "").strip()
-        extra = [cell for cell in row.get(None) or [] if cell.strip()]
+    for row in rows:
+        line_no = row.line
+        raw_time = _cell(row.cells, time_at)
+        raw_temp = _cell(row.cells, temp_at)
+        extra = [cell for cell in row.cells[len(header) :] if cell.strip()]
         if extra:
             # "25,9" written with a decimal comma reads as 25 and a stray 9: the excursion to
             # 25.9 °C would be missed. Nothing is guessed.
@@ -200,6 +294,7 @@ def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list
             )
         if not raw_time and not raw_temp:
             continue
+        _refuse_decimal_comma(row, header, temp_at, no_point)
         try:
             at = _reading_time(raw_time)
             celsius = parse_decimal(raw_temp, N_("temperature"))
@@ -218,7 +313,111 @@ def _parse_logger_csv(reader: csv.DictReader[str], now: datetime | None) -> list
         readings.append(Reading(at, celsius, line_no))
     if not readings:
         raise InvalidInput(_("The logger file holds no readings."))
-    return sorted(readings, key=lambda r: r.at)
+    return _distinct(sorted(readings, key=lambda r: (r.at, r.line)))
+
+
+def _distinct(readings: list[Reading]) -> list[Reading]:
+    """Each reading once: a logger downloaded twice into one file repeats its readings (they
+    were counted twice, "Readings 40" for 20). Two temperatures for one time are two loggers'
+    readings, or a fault: refused, nothing guessed."""
+    found: list[Reading] = []
+    for reading in readings:  # in time order
+        if found and found[-1].at == reading.at:
+            if found[-1].celsius != reading.celsius:
+                raise InvalidInput(
+                    _(
+                        "Logger lines {first} and {second} give two temperatures for one time, "
+                        "{at}: {one:g} and {other:g} °C. Export one logger's readings and import "
+                        "them again; nothing was imported."
+                    ).format(
+                        first=found[-1].line,
+                        second=reading.line,
+                        at=_when(reading.at),
+                        one=found[-1].celsius,
+                        other=reading.celsius,
+                    )
+                )
+            continue
+        found.append(reading)
+    return found
+
+
+TIME_NAMES = ("timestamp", "time", "时间")
+TEMPERATURE_NAMES = ("celsius", "temperature", "温度")
+"""The column names a logger file's header may give (in any case, a unit of degrees Celsius
+after the temperature's: "Temperature (°C)", "温度(℃)"): those no other column could mean."""
+
+_CELSIUS_UNIT = re.compile(r"\s*[(\[（]\s*(°\s*c|℃|c)\s*[)\]）]\s*$")
+
+
+def _column_name(name: str) -> str:
+    """A header cell as compared: trimmed, in lower case, a degrees Celsius unit dropped."""
+    return _CELSIUS_UNIT.sub("", name.strip().lower()).strip()
+
+
+def _columns(header: list[str], line: int) -> tuple[int, int]:
+    """Where the time and the temperature are: the one column of each name, or a refusal that
+    quotes the line taken for the header and says what it needs (a device preamble, a
+    semicolon-separated file and an unknown name got one identical message)."""
+    names = [_column_name(cell) for cell in header]
+    times = [i for i, name in enumerate(names) if name in TIME_NAMES]
+    temps = [i for i, name in enumerate(names) if name in TEMPERATURE_NAMES]
+    if len(times) == 1 and len(temps) == 1:
+        return times[0], temps[0]
+    shown = ",".join(header)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    if len(times) > 1 or len(temps) > 1:
+        raise InvalidInput(
+            _(
+                "The logger file's header (line {line}: '{header}') names the time or the "
+                "temperature in more than one column: keep one 'timestamp' and one 'celsius' "
+                "column and import it again; nothing was imported."
+            ).format(line=line, header=shown)
+        )
+    if len(header) == 1 and ";" in header[0]:
+        hint = _(
+            "Its columns are separated by semicolons: export the file with commas (,) between "
+            "the columns and a decimal point (25.9), then import it again."
+        )
+    else:
+        hint = _(
+            "Remove any lines above the header (the logger's name, serial number or start "
+            "time) and import it again."
+        )
+    raise InvalidInput(
+        _(
+            "The logger file's header was taken from line {line}: '{header}'. It needs a "
+            "column 'timestamp' (or 'time', 时间) and a column 'celsius' (or 'temperature', "
+            "'Temperature (°C)', 温度). {hint} Nothing was imported."
+        ).format(line=line, header=shown, hint=hint)
+    )
+
+
+def _cell(cells: list[str], at: int) -> str:
+    return cells[at].strip() if at < len(cells) else ""
+
+
+def _refuse_decimal_comma(row: _Row, header: list[str], temp_at: int, no_point: bool) -> None:
+    """A whole temperature followed by a cell of digits only is "25,9" written with a decimal
+    comma, split in two, when that cell is not a column of its own: a column the header does
+    not name (a trailing comma, "timestamp,celsius,"), a row with more cells than the header
+    (the alarm column's cell pushed one to the right, even empty), or, in a file that never
+    writes a decimal point, any column. Nothing is guessed: the row is refused. A file with
+    decimal points ("21.5,0") keeps its alarm or humidity column as it is."""
+    whole = _cell(row.cells, temp_at)
+    after = _cell(row.cells, temp_at + 1)
+    if not _WHOLE.fullmatch(whole) or not _DIGITS.fullmatch(after):
+        return
+    unnamed = temp_at + 1 >= len(header) or not header[temp_at + 1].strip()
+    if unnamed or len(row.cells) > len(header) or no_point:
+        raise InvalidInput(
+            _(
+                "Logger line {line}: the temperature {whole} is followed by {digits} in the "
+                "next cell, as a temperature written with a decimal comma ({whole},{digits}) "
+                "is split in two; its value is not guessed. Export the file with a decimal "
+                "point ({whole}.{digits}) and import it again; nothing was imported."
+            ).format(line=row.line, whole=whole, digits=after)
+        )
 
 
 def _when(at: datetime) -> str:
@@ -266,57 +465,201 @@ def study_area_names(session: Session, ctx: Context) -> set[str]:
 
 
 def _known_area(ctx: Context, area: str) -> str:
-    """The storage area as the records spell it: the study's, or where one of its kits is kept.
-    A typo would otherwise quarantine nothing and record an excursion for a place that does not
-    exist; another study's area is that study's to record (and not named here)."""
+    """The storage area as the records spell it: the study's, or where one of its kits is kept,
+    given as recorded or as a reader of any of the study's languages names it (试验药物库房1,
+    as the Chinese screens and this command's Chinese output show it). A typo would otherwise
+    quarantine nothing and record an excursion for a place that does not exist; another study's
+    area is that study's to record (and not named here)."""
     with read_transaction(ctx.engine) as session:
         known = sorted(study_area_names(session, ctx))
-    for name in known:
-        if name.casefold() == area.casefold():
-            return name
+    found = _area_named(ctx, known, area)
+    if found is not None:
+        return found
     raise InvalidInput(
         _(
             "'{area}' is not a storage area in use. Known areas: {known}. Nothing was imported."
-        ).format(area=area, known=", ".join(known))
+        ).format(area=area, known=", ".join(ctx.study.area_name(name) for name in known))
     )
 
 
-def _refuse_imported_twice(
-    session: Session, ctx: Context, area: str, start: datetime, end: datetime
-) -> None:
-    """The same logger file imported again would record each excursion twice. The area is
-    named as the reader's language names it (the study's store by its name there), as the
-    Temperature screen names it."""
-    earlier = session.scalar(
-        select(Excursion).where(
-            Excursion.storage_area == area,
-            Excursion.started_at == start,
-            Excursion.ended_at == end,
+def _area_named(ctx: Context, known: list[str], area: str) -> str | None:
+    """The recorded name of the area `area` names, in any case and any of the study's
+    languages; None when it names none of `known`."""
+    wanted = area.strip().casefold()
+    for name in known:
+        said = {name, *(ctx.study.area_name(name, language) for language in ctx.study.texts)}
+        if wanted in {n.casefold() for n in said}:
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class OnRecord:
+    """An excursion a file holds that an earlier import recorded: not recorded again. When the
+    file's run of readings is longer, the rest is a new excursion that `continues` it."""
+
+    excursion_id: int
+    storage_area: str
+    started_at: datetime
+    ended_at: datetime
+    imported_at: datetime
+    source: str
+    study: str  # whose range was left ("": recorded before each study was judged by its own)
+
+
+@dataclass(frozen=True)
+class LoggerImport:
+    """What importing one logger file did: the excursions it recorded (`excursions`), and
+    those of its readings already on record (`on_record`), not recorded twice: a cumulative
+    export holds last week's excursion again."""
+
+    storage_area: str
+    source: str
+    excursions: tuple[ExcursionResult, ...]
+    on_record: tuple[OnRecord, ...] = ()
+    gaps: tuple[LoggerGap, ...] = ()  # stretches of the file without a reading
+
+
+def _recorded_in(
+    session: Session, area: str, start: datetime, end: datetime
+) -> list[tuple[Excursion, str]]:
+    """The excursions on record in `area` that overlap start..end, each with the study whose
+    range it left ("" for one recorded before each study was judged by its own range: every
+    study's), oldest first."""
+    found = list(
+        session.scalars(
+            select(Excursion)
+            .where(
+                Excursion.storage_area == area,
+                Excursion.started_at <= end,
+                Excursion.ended_at >= start,
+            )
+            .order_by(Excursion.started_at, Excursion.id)
         )
     )
-    if earlier is not None:
-        raise RuleViolation(
-            _(
-                "The excursion in {area} from {start} to {end} was imported on {day} already "
-                "(from {source}). Nothing was imported."
-            ).format(
-                area=ctx.study.area_name(area),
-                start=_when(start),
-                end=_when(end),
-                day=earlier.at.astimezone(UTC).date().isoformat(),
-                source=earlier.source,
+    if not found:
+        return []
+    studies: dict[str, str] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.entity_id.in_([str(e.id) for e in found]),
+        )
+    ).tuples():
+        try:
+            study = json.loads(new).get("study") if new else None
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(study, str):
+            studies[entity_id] = study
+    return [(e, studies.get(str(e.id), "")) for e in found]
+
+
+def _new_parts(
+    run: list[Reading], recorded: list[tuple[Excursion, str]], protocol: str
+) -> tuple[list[list[Reading]], list[tuple[Excursion, str]]]:
+    """A study's run of readings outside its range against the excursions on record: the parts
+    of it no excursion of the study's (or of every study's) covers yet, to be recorded, and the
+    excursions on record it overlaps. The same excursion again leaves no part; a longer one
+    (an export that ended mid-excursion, then the next) leaves the rest before or after."""
+    start, end = run[0].at, run[-1].at
+    mine = [
+        (e, study)
+        for e, study in recorded
+        if study in ("", protocol) and e.started_at <= end and e.ended_at >= start
+    ]
+    parts: list[list[Reading]] = []
+    previous_new = False
+    for reading in run:
+        new = not any(e.started_at <= reading.at <= e.ended_at for e, _study in mine)
+        if new and previous_new:
+            parts[-1].append(reading)
+        elif new:
+            parts.append([reading])
+        previous_new = new
+    return parts, mine
+
+
+def readings_digest(readings: list[Reading]) -> str:
+    """What a file read, whatever its layout: the SHA-256 of its readings, in UTC and in order
+    ("2026-12-04T06:00:00+00:00,26.5" a line), to know the same file imported again."""
+    text = "\n".join(f"{r.at.astimezone(UTC).isoformat()},{r.celsius!r}" for r in readings)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _refuse_same_readings(
+    session: Session,
+    ctx: Context,
+    area: str,
+    readings: list[Reading],
+    digest: str,
+    source: str,
+) -> None:
+    """The same readings of an area imported again would be a second check of one file (the
+    screen counted two logger files) and record nothing new: refused, naming when and from
+    which file they were imported. An import recorded before the digest was kept is known by
+    its span, count and range."""
+    for action, entity_id, new, at in session.execute(
+        select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.new, AuditEntry.at)
+        .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+        .order_by(AuditEntry.id)
+    ).tuples():
+        check = _logger_check(action, entity_id, new, at, "", "")
+        if check is None or check.storage_area != area:
+            continue
+        try:
+            kept = json.loads(new).get("readings_sha256")
+        except (ValueError, AttributeError):
+            continue
+        same = (
+            kept == digest
+            if isinstance(kept, str)
+            else (
+                check.readings_from,
+                check.readings_to,
+                check.readings,
+                check.lowest,
+                check.highest,
+            )
+            == (
+                readings[0].at,
+                readings[-1].at,
+                len(readings),
+                min(r.celsius for r in readings),
+                max(r.celsius for r in readings),
             )
         )
+        if same:
+            raise RuleViolation(
+                _(
+                    "The readings of {area} in {name} were imported on {day} already (from "
+                    "{source}); nothing was recorded."
+                ).format(
+                    area=ctx.study.area_name(area),
+                    name=source[:200],
+                    day=at.astimezone(UTC).date().isoformat(),
+                    source=check.source,
+                )
+            )
 
 
 def import_logger(
     ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
 ) -> list[ExcursionResult]:
+    """The excursions `import_logger_file` recorded."""
+    return list(import_logger_file(ctx, actor, storage_area, text, source).excursions)
+
+
+def import_logger_file(
+    ctx: Context, actor: Actor, storage_area: str, text: str, source: str = "logger.csv"
+) -> LoggerImport:
     """Reads a logger file of a storage area and records, for each study with kits there, the
     excursions outside that study's own range, quarantining its available kits (one audit entry
     per excursion, listing that study's kits only, so each study's trail holds its own). The
     study open's excursions come first. A study the importer has no access to is protected
-    all the same; its kit numbers are not returned."""
+    all the same; its kit numbers are not returned. An excursion an earlier import recorded is
+    not recorded again (a cumulative export); the rest of a longer one is recorded as a new
+    excursion that names the one on record (`continues`)."""
     require(actor, Permission.TEMPERATURE, ctx, recorded=True)
     area = _known_area(ctx, check_text(storage_area, N_("storage area"), limit=80))
     source = check_text(source[:200] if isinstance(source, str) else source, N_("logger file name"))
@@ -325,14 +668,43 @@ def import_logger(
     file_lowest = min(r.celsius for r in readings)
     file_highest = max(r.celsius for r in readings)
     results: list[ExcursionResult] = []
+    on_record: dict[int, OnRecord] = {}
+    digest = readings_digest(readings)
+    gaps = _marked_gaps(readings, file_gaps(readings), ctx)
+    said_gaps = [[g.start.isoformat(), g.end.isoformat()] for g in gaps]
     with write_transaction(ctx.engine) as session:
+        _refuse_same_readings(session, ctx, area, readings, digest, source)
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.TEMPERATURE)
-        judged = [
-            (s, _runs(readings, s.low, s.high)) for s in _studies_in_area(session, ctx, actor, area)
-        ]
-        for _study, runs in judged:
-            for run in runs:
-                _refuse_imported_twice(session, ctx, area, run[0].at, run[-1].at)
+        recorded = _recorded_in(session, area, readings[0].at, readings[-1].at)
+        judged = []
+        for study in _studies_in_area(session, ctx, actor, area):
+            new_runs: list[tuple[list[Reading], tuple[int, ...]]] = []
+            for run in _runs(readings, study.low, study.high, gaps):
+                parts, overlapped = _new_parts(run, recorded, study.protocol)
+                for e, whose in overlapped:
+                    if study.readable and (whose == "" or whose == study.protocol):
+                        on_record.setdefault(
+                            e.id,
+                            OnRecord(e.id, area, e.started_at, e.ended_at, e.at, e.source, whose),
+                        )
+                new_runs.extend((part, tuple(e.id for e, _w in overlapped)) for part in parts)
+            judged.append((study, new_runs))
+        file_values = {
+            "source": source[:200],
+            # the span of the whole file: the log's coverage (`coverage`)
+            "readings_from": readings[0].at,
+            "readings_to": readings[-1].at,
+            # the whole file's count and range (`logger_checks`)
+            "readings": len(readings),
+            "readings_lowest": file_lowest,
+            "readings_highest": file_highest,
+            # what the file read, to know it again (`_refuse_same_readings`)
+            "readings_sha256": digest,
+        }
+        if gaps:  # the file's stretches without a reading: not covered (`coverage`)
+            file_values["gaps"] = said_gaps
+        if on_record:  # the excursions of the file on record already, not recorded again
+            file_values["already_recorded"] = sorted(on_record)
         if not judged[0][1]:  # none of the study open's: its log says the file was checked
             rec.audit(
                 AuditAction.TEMPERATURE_CHECKED,
@@ -346,10 +718,13 @@ def import_logger(
                     "highest": file_highest,
                     "source": source[:200],
                     "study": ctx.study.protocol,
+                    "readings_sha256": digest,
+                    **({"gaps": said_gaps} if gaps else {}),
+                    **({"already_recorded": file_values["already_recorded"]} if on_record else {}),
                 },
             )
         for study, runs in judged:
-            for run in runs:
+            for run, continues in runs:
                 excursion, kits = _record_excursion(session, rec, ctx, study, area, run, source)
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
@@ -366,14 +741,9 @@ def import_logger(
                         "study": study.protocol,
                         "min_celsius": study.low,
                         "max_celsius": study.high,
-                        "source": source[:200],
-                        # the span of the whole file: the log's coverage (`coverage`)
-                        "readings_from": readings[0].at,
-                        "readings_to": readings[-1].at,
-                        # the whole file's count and range (`logger_checks`)
-                        "readings": len(readings),
-                        "readings_lowest": file_lowest,
-                        "readings_highest": file_highest,
+                        # the excursions on record this one is the rest of
+                        **({"continues": list(continues)} if continues else {}),
+                        **file_values,
                     },
                 )
                 results.append(
@@ -389,9 +759,23 @@ def import_logger(
                         study.low if study.readable else None,  # a study not to be read
                         study.high if study.readable else None,
                         0 if study.readable else len(kits),
+                        continues if study.readable else (),
                     )
                 )
-    return results
+    return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
+
+
+def _marked_gaps(
+    readings: list[Reading], gaps: tuple[LoggerGap, ...], ctx: Context
+) -> tuple[LoggerGap, ...]:
+    """The gaps, each marked `outside` when the reading before or after it left the study
+    open's range: an excursion ends or starts at the gap, and how long it lasted is not known."""
+    low, high = ctx.study.temperature.min_celsius, ctx.study.temperature.max_celsius
+    at = {r.at: r.celsius for r in readings}
+    return tuple(
+        replace(g, outside=not (low <= at[g.start] <= high and low <= at[g.end] <= high))
+        for g in gaps
+    )
 
 
 def _record_excursion(
@@ -490,20 +874,23 @@ def coverage(ctx: Context, actor: Actor) -> list[Coverage]:
 
 
 def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
-    """For each storage area that has held the study's kits: the spans of the logger files imported (their
-    first to last reading, from the audit entry of each import) and the gaps between them,
-    from the day its first kit was received until now."""
+    """For each storage area that has held the study's kits: the spans of the logger files
+    imported (their first to last reading less their own gaps, `logger_imports`) and the gaps
+    between them, from the day its first kit was received until now."""
     now = ctx.clock.now()
     arrived = study_areas(session, ctx)  # the study's own areas, from its own first kit
     spans: dict[str, list[tuple[datetime, datetime]]] = {}
-    for entity_id, new in session.execute(
-        select(AuditEntry.entity_id, AuditEntry.new)
-        .where(AuditEntry.action.in_(_LOGGER_ACTIONS))
-        .order_by(AuditEntry.id)
-    ).tuples():
-        found_span = _span(entity_id, new)
-        if found_span is not None:
-            spans.setdefault(found_span[0], []).append(found_span[1:])
+    holes: dict[str, list[tuple[datetime, datetime]]] = {}  # gaps inside the files
+    imports: dict[str, int] = {}
+    for check in logger_imports(session, ctx):  # each file once, as the screens count them
+        area = check.storage_area
+        holes.setdefault(area, []).extend(check.gaps)
+        edge = check.readings_from
+        for start, end in check.gaps:  # the file's span, less its stretches without a reading
+            spans.setdefault(area, []).append((edge, start))
+            edge = end
+        spans.setdefault(area, []).append((edge, check.readings_to))
+        imports[area] = imports.get(area, 0) + 1
     found = []
     for area in sorted(arrived):
         merged = _merge(spans.get(area, []))
@@ -513,7 +900,11 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
         for first, last in merged:
             if last < since:
                 continue
-            if first - edge > COVERAGE_GAP:
+            # A day without a reading, or a file's own gap (longer than its logger's usual
+            # interval) that no other file covers.
+            if first - edge > COVERAGE_GAP or any(
+                start <= edge and first <= end for start, end in holes.get(area, [])
+            ):
                 gaps.append(CoverageGap(area, edge, first, False))
             edge = max(edge, last)
         if now - edge > COVERAGE_GAP:
@@ -524,7 +915,7 @@ def coverage_in(session: Session, ctx: Context) -> list[Coverage]:
                 since,
                 merged[0][0] if merged else None,
                 merged[-1][1] if merged else None,
-                len(spans.get(area, [])),
+                imports.get(area, 0),
                 tuple(gaps),
             )
         )
@@ -547,6 +938,18 @@ def _span(entity_id: str, new: str) -> tuple[str, datetime, datetime] | None:
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
     end = end if end.tzinfo else end.replace(tzinfo=UTC)
     return str(area), start, end
+
+
+def _file_gaps_said(new: str) -> list[tuple[datetime, datetime]]:
+    """The gaps inside a logger file its import's audit entry lists (none before they were)."""
+    try:
+        said = json.loads(new).get("gaps") if new else None
+        return [
+            (datetime.fromisoformat(start), datetime.fromisoformat(end))
+            for start, end in said or []
+        ]
+    except (ValueError, AttributeError, TypeError):
+        return []
 
 
 def excursion_studies(session: Session) -> dict[int, str]:
@@ -595,6 +998,7 @@ class LoggerCheck:
     source: str
     recorded_by: str  # initials (the user name if the account is gone)
     recorded_at: datetime
+    gaps: tuple[tuple[datetime, datetime], ...] = ()  # stretches of the file without a reading
 
 
 def logger_checks(
@@ -608,19 +1012,36 @@ def logger_checks(
     are one file's when written in one step (the same time, user, area, file and span)."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        entries = session.execute(
-            select(
-                AuditEntry.id,
-                AuditEntry.at,
-                AuditEntry.user_id,
-                AuditEntry.username,
-                AuditEntry.action,
-                AuditEntry.entity_id,
-                AuditEntry.new,
-            ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
-        ).all()
-        initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
-        areas = study_area_names(session, ctx)
+        rows = logger_imports(session, ctx)
+        known = sorted(study_area_names(session, ctx))
+    recorded = None if area is None else (_area_named(ctx, known, area) or area.strip())
+    rows = [  # newest first
+        c for c in rows if recorded is None or c.storage_area.casefold() == recorded.casefold()
+    ]
+    return rows[:limit] if limit else rows
+
+
+def logger_imports(session: Session, ctx: Context) -> list[LoggerCheck]:
+    """The logger files imported for the study's storage areas, newest first: the one count of
+    files the command, the Temperature screen and the monitor pack give (the pack counted audit
+    entries, one per study of a shared shelf: "Imports 3" for 2 files). The audit entries of
+    the imports are read by the index of their action (ix_audit_entries_action), not the trail:
+    one temperature_checked when the importing study had no excursion, then one per excursion
+    of each study in the area, which are one file's when written in one step (the same time,
+    user, area, file and span)."""
+    entries = session.execute(
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            AuditEntry.user_id,
+            AuditEntry.username,
+            AuditEntry.action,
+            AuditEntry.entity_id,
+            AuditEntry.new,
+        ).where(AuditEntry.action.in_(_LOGGER_ACTIONS))
+    ).all()
+    initials = dict(session.execute(select(User.id, User.initials)).tuples().all())
+    areas = study_area_names(session, ctx)
     rows: list[LoggerCheck] = []
     group: tuple[object, ...] | None = None  # the import the last row is of
     checked = False  # that import's temperature_checked entry was read (its first)
@@ -642,13 +1063,7 @@ def logger_checks(
             rows.append(check)
             group, checked = key, False
         checked = checked or action == AuditAction.TEMPERATURE_CHECKED.value
-    rows = [  # newest first: entries were read so
-        c
-        for c in rows
-        if c.storage_area in areas
-        and (area is None or c.storage_area.casefold() == area.strip().casefold())
-    ]
-    return rows[:limit] if limit else rows
+    return [c for c in rows if c.storage_area in areas]  # newest first: entries were read so
 
 
 def _logger_check(
@@ -680,6 +1095,7 @@ def _logger_check(
         source=str(values.get("source", "")),
         recorded_by=by,
         recorded_at=at,
+        gaps=tuple(_file_gaps_said(new)),
     )
 
 

@@ -3,10 +3,21 @@ stored there go to quarantine; releasing them is done, with a reason, in the inv
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.errors import DispensaryError, InvalidInput
 from dispensary.files import os_detail, with_detail
-from dispensary.i18n import sentences
+from dispensary.i18n import current_language, sentences, speaking, utc_offset
 from dispensary.services import queries, report_data, temperature
 from dispensary.services.report_data import ExcursionRow
 from dispensary.services.temperature import LoggerCheck
 from dispensary.study import Study
+from dispensary.ui import collection
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -45,6 +58,19 @@ from dispensary.ui.widgets import by_count, separated, titled_page, wrapped_labe
 
 def celsius(value: float | None) -> str:
     return "" if value is None else f"{value:.1f} °C"
+
+
+def zoned(at: datetime) -> str:
+    """A moment in this computer's time with its zone, "2026-12-04 14:00 (UTC+08:00)": the
+    monitor pack and the command print UTC, and each says which, so screen and paper agree."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d %H:%M} ({utc_offset(here)})"
+
+
+def zoned_day(at: datetime) -> str:
+    """The day of a moment in this computer's time, with its zone."""
+    here = at.astimezone()
+    return f"{here:%Y-%m-%d} ({utc_offset(here)})"
 
 
 def _count(value: int | None) -> str:
@@ -71,8 +97,8 @@ def _range_columns() -> list[Column[Any]]:
 
 LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.readings_from, text=zoned),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.readings_to, text=zoned),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Readings")),
         lambda r: r.readings,
@@ -85,6 +111,13 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
         lambda r: r.excursions,
         align_right=True,
     ),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Gaps")),
+        lambda r: len(r.gaps),
+        align_right=True,
+        tooltip=str(QT_TRANSLATE_NOOP("Column", "Gaps in the readings")),
+        hint=lambda r: "\n".join(f"{zoned(a)} – {zoned(b)}" for a, b in r.gaps),
+    ),
     Column(str(QT_TRANSLATE_NOOP("Column", "Logger file")), lambda r: r.source),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "By")),
@@ -93,7 +126,8 @@ LOGGER_COLUMNS: list[Column[LoggerCheck]] = [
     ),
     Column(
         str(QT_TRANSLATE_NOOP("Column", "Imported")),
-        lambda r: r.recorded_at.astimezone().date(),
+        lambda r: r.recorded_at,
+        text=zoned_day,
     ),
 ]
 
@@ -110,8 +144,8 @@ def logger_columns(study: Study) -> list[Column[LoggerCheck]]:
 
 
 EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
-    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at),
-    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at),
+    Column(str(QT_TRANSLATE_NOOP("Column", "From")), lambda r: r.started_at, text=zoned),
+    Column(str(QT_TRANSLATE_NOOP("Column", "To")), lambda r: r.ended_at, text=zoned),
     *_range_columns(),
     Column(str(QT_TRANSLATE_NOOP("Column", "Storage area")), lambda r: r.storage_area),
     Column(
@@ -182,13 +216,53 @@ def degree_range(low: str, high: str) -> str:
     )
 
 
+class ImportSignals(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class ImportJob(QRunnable):
+    """Reads and imports a logger file away from the window (a 50,000-line file with a
+    thousand excursions froze it for 8 seconds), as the reports are made (ReportJob)."""
+
+    def __init__(self, work: Callable[[], tuple[temperature.LoggerImport, str]]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = ImportSignals()
+
+    def run(self) -> None:
+        try:
+            found = self.work()
+        except DispensaryError as exc:
+            self.signals.failed.emit(exc.message)
+        except Exception as exc:  # a worker must report, not die: shown in plain words
+            self.signals.failed.emit(
+                with_detail(
+                    QCoreApplication.translate(
+                        "TemperatureScreen",
+                        "The logger file could not be imported. Try again; if it happens "
+                        "again, tell the administrator.",
+                    ),
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
+        else:
+            self.signals.done.emit(found)
+
+
 class TemperatureScreen(Screen):
     title = str(QT_TRANSLATE_NOOP("Screen", "Temperature"))
     shortcut = QKeySequence("Ctrl+Shift+T").toString()
     roles = STAFF_ROLES
 
+    import_done = Signal()
+    """Emitted when an import attempt has ended, recorded or refused: tests wait on it."""
+
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._job: ImportJob | None = None
         study = session.ctx.study
         self.loggers, self.logger_proxy, self.logger_table = row_table(
             self, logger_columns(study), "loggerTable", sort_column=1, descending=True
@@ -208,8 +282,12 @@ class TemperatureScreen(Screen):
                 "Import a data logger's export (CSV with the columns 'timestamp' and "
                 "'celsius'). Readings outside {range} are excursions: the study's available kits "
                 "stored in that area are quarantined until released in the inventory. Another "
-                "study's kits there are judged by that study's own range."
-            ).format(range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}")),
+                "study's kits there are judged by that study's own range. A time without a zone "
+                "is read in this computer's zone, {zone}; times here are shown in it."
+            ).format(
+                range=degree_range(f"{t.min_celsius:g}", f"{t.max_celsius:g}"),
+                zone=temperature.local_zone(),
+            ),
         )
         layout.insertWidget(1, hint)
 
@@ -364,8 +442,8 @@ class TemperatureScreen(Screen):
             files = by_area[area]
             last = max(files, key=lambda c: (c.readings_to, c.recorded_at))
             period = self.tr("{start} to {end}").format(
-                start=last.readings_from.astimezone().date().isoformat(),
-                end=last.readings_to.astimezone().date().isoformat(),
+                start=f"{last.readings_from.astimezone():%Y-%m-%d}",
+                end=zoned_day(last.readings_to),  # the zone said once, after both days
             )
             if last.lowest is not None and last.highest is not None:
                 period = self.tr("{period}, {range}").format(
@@ -413,32 +491,52 @@ class TemperatureScreen(Screen):
             self.file.setText(path)
 
     def import_file(self) -> None:
+        """The file read and imported on a worker; the window says what it found when done."""
+        if self._job is not None:  # one import at a time: the button is off meanwhile
+            return
         name = self.file.text().strip()
         if not name:
-            self.message.show_message(self.tr("Choose the logger's CSV file first."))
+            self._refused(self.tr("Choose the logger's CSV file first."))
             return
         path = Path(name).expanduser()
+        area = self.area.currentText()
+        if area == self.area.itemText(self.area.currentIndex()):
+            area = self.area.currentData() or area  # a listed area: its recorded name
+        ctx, actor, language = self.session.ctx, self.session.actor, current_language()
+
+        def work() -> tuple[temperature.LoggerImport, str]:
+            data = self._read(path)
+            # The worker does not share the window's language: it is given here.
+            with speaking(language):
+                # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it.
+                text, encoding = temperature.logger_text(data, path.name)
+                done = temperature.import_logger_file(ctx, actor, area, text, source=path.name)
+            return done, encoding
+
+        job = ImportJob(work)
+        job.signals.done.connect(lambda found: self._imported(found, path.name))
+        job.signals.failed.connect(self._refused)
+        self._job = job
+        self.import_button.setEnabled(False)
+        self.message.show_message(self.tr("Importing {name}…").format(name=path.name), "info")
+        collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
+        self.pool.start(job)
+
+    def _read(self, path: Path) -> bytes:
+        """The file's bytes, or a refusal in plain words (on the worker: a file on a slow
+        network share is read there too)."""
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            self.message.show_message(
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise InvalidInput(
                 self.tr("There is no file {path}. Check the name and folder.").format(path=path)
-            )
-            return
-        except IsADirectoryError:
-            self.message.show_message(
+            ) from exc
+        except IsADirectoryError as exc:
+            raise InvalidInput(
                 self.tr("{path} is a folder; choose the CSV file inside it.").format(path=path)
-            )
-            return
-        except UnicodeDecodeError:
-            self.message.show_message(
-                self.tr(
-                    "{name} is not a text (CSV) file. Export the logger's readings as CSV."
-                ).format(name=path.name)
-            )
-            return
+            ) from exc
         except OSError as exc:
-            self.message.show_message(
+            raise InvalidInput(
                 with_detail(
                     self.tr(
                         "The logger file {name} could not be read. Check that this account may "
@@ -447,42 +545,66 @@ class TemperatureScreen(Screen):
                     ).format(name=path.name),
                     os_detail(exc),
                 )
-            )
-            return
-        area = self.area.currentText()
-        if area == self.area.itemText(self.area.currentIndex()):
-            area = self.area.currentData() or area  # a listed area: its recorded name
-        found = attempt(
-            self.message,
-            lambda: temperature.import_logger(
-                self.session.ctx, self.session.actor, area, text, source=path.name
-            ),
-        )
-        if found is None:
-            return
+            ) from exc
+
+    def _ended(self) -> None:
+        """The import attempt over: the button back, the job let go."""
+        collection.release(self._job)
+        self._job = None
+        self.import_button.setEnabled(True)
+
+    def _refused(self, text: str) -> None:
+        self._ended()
+        self.message.show_message(text, "error")
+        self.import_done.emit()
+
+    def _imported(self, found: tuple[temperature.LoggerImport, str], name: str) -> None:
+        self._ended()
+        done, encoding = found
         self._reload()  # the message below says what the import found
+        self._say_import(done, name, encoding)
+        self.import_done.emit()
+
+    def _say_import(self, done: temperature.LoggerImport, name: str, encoding: str) -> None:
+        """What an import recorded, study by study, and the file's excursions on record
+        already (not recorded again), its gaps, and the encoding read when not UTF-8 (so that
+        a misread file would be noticed)."""
+        found = list(done.excursions)
         # Kits of a study the user has no access to: counted, their numbers that study's.
         hidden = sum(e.other_kits for e in found if not e.own)
         here = self.session.ctx.study.protocol
         others = [e for e in found if e.own and e.study != here]
         found = [e for e in found if e.study == here]
-        said = [self._other_study(e) for e in others]
+        said = [self._continued(e) for e in found if e.continues]
+        said += [self._on_record(e) for e in done.on_record]
+        said += [self._gap(g) for g in done.gaps]
+        said += [self._other_study(e) for e in others]
         if hidden:
             said.append(self._hidden_kits(hidden))
-        if not found:
-            if not said:
-                self.message.show_message(
-                    self.tr(
-                        "No excursion in {name}: every reading was within limits. The check is "
-                        "recorded in the audit trail."
-                    ).format(name=path.name),
-                    "ok",
+        if encoding != temperature.UTF8:
+            said.append(
+                self.tr("Read as {encoding} text (Chinese Windows), not UTF-8.").format(
+                    encoding=encoding
                 )
-                return
+            )
+        if not found and not others and not hidden:
+            first = (
+                self.tr("No new excursion in {name}. The check is recorded in the audit trail.")
+                if done.on_record
+                else self.tr(
+                    "No excursion in {name}: every reading was within limits. The check is "
+                    "recorded in the audit trail."
+                )
+            ).format(name=name)
+            # A gap in the readings is for the pharmacist to look into: not all is well.
+            kind = "warning" if done.gaps else "ok"
+            self.message.show_message(_ended(sentences([first, *said])), kind)
+            return
+        if not found:
             # This study's readings held; another study's range did not.
             first = self.tr(
                 "No excursion in {name} for this study: every reading was within its limits."
-            ).format(name=path.name)
+            ).format(name=name)
             self.message.show_message(_ended(sentences([first, *said])), "warning")
             self.changed.emit()
             return
@@ -519,7 +641,7 @@ class TemperatureScreen(Screen):
                             ),
                         ).format(
                             n=len(found),
-                            name=path.name,
+                            name=name,
                             # The area as the rest of the screen names it, in the reader's language.
                             area=self.session.ctx.study.area_name(found[0].storage_area),
                             quarantined=quarantined,
@@ -531,6 +653,56 @@ class TemperatureScreen(Screen):
             "warning",
         )
         self.changed.emit()
+
+    def _gap(self, gap: temperature.LoggerGap) -> str:
+        """A stretch of the file without a reading, longer than the logger's usual interval:
+        a gap in the temperature log (the monitor pack lists it)."""
+        minutes = gap.interval.total_seconds() / 60
+        every = (
+            self.tr("{n} min").format(n=f"{minutes:g}")
+            if minutes >= 1
+            else self.tr("{n} s").format(n=f"{gap.interval.total_seconds():g}")
+        )
+        text = self.tr(
+            "The logger recorded nothing from {start} to {end} (it reads every {every}): a gap "
+            "in the temperature log."
+        ).format(start=zoned(gap.start), end=zoned(gap.end), every=every)
+        if gap.outside:
+            text = sentences(
+                [
+                    text,
+                    self.tr(
+                        "A reading next to it is outside the range: how long that excursion "
+                        "lasted is not known."
+                    ),
+                ]
+            )
+        return text
+
+    def _on_record(self, known: temperature.OnRecord) -> str:
+        """An excursion of the file an earlier import recorded: not recorded again."""
+        return self.tr(
+            "The excursion of {start} to {end} is on record already (no. {number}, imported "
+            "on {day} from {source}): not recorded again."
+        ).format(
+            start=zoned(known.started_at),
+            end=zoned(known.ended_at),
+            number=known.excursion_id,
+            day=zoned_day(known.imported_at),
+            source=known.source,
+        )
+
+    def _continued(self, found: temperature.ExcursionResult) -> str:
+        """The rest of an excursion on record, recorded as a new one that names it."""
+        return self.tr(
+            "The excursion of {start} (no. {number}) is the rest of excursion no. {earlier} on "
+            "record: a kit released since is quarantined again, for the sponsor to judge the "
+            "longer excursion."
+        ).format(
+            start=zoned(found.started_at),
+            number=found.excursion_id,
+            earlier=", ".join(map(str, found.continues)),
+        )
 
     def _other_study(self, found: temperature.ExcursionResult) -> str:
         """Another study's excursion the user may read: named with its study and the range it
@@ -601,9 +773,7 @@ class TemperatureScreen(Screen):
                     "<b>{n} kits quarantined by the excursion of {start}</b> "
                     "(their status today is shown)"
                 ),
-            ).format(
-                n=len(numbers), start=chosen[0].started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            )
+            ).format(n=len(numbers), start=zoned(chosen[0].started_at))
         )
         self._update_open()
 

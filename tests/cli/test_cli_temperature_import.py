@@ -1,0 +1,66 @@
+"""`dispensary temperature` as the logger review used it: the study's store by the name the
+reader's language shows, a GB18030 export, what is on record already and the gaps said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_support import Cli
+
+WARM = (
+    "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+    "2026-03-01T12:00:00,26.0\n2026-03-01T13:00:00,22.0\n"
+)
+
+
+def test_the_store_is_taken_and_said_by_its_chinese_name(cli: Cli, tmp_path: Path) -> None:
+    """The Chinese screens and output name it 试验药物库房1; `--area 试验药物库房1` was
+    refused ("not a storage area in use. Known areas: IP store 1") and the Chinese import
+    output kept "IP store 1"."""
+    log = tmp_path / "logger.csv"
+    log.write_text(WARM, encoding="utf-8")
+    done = cli(
+        "--lang", "zh_CN", "temperature", "--area", "试验药物库房1", str(log), user="technician"
+    )
+    assert done.code == 0, done.err
+    assert done.out.startswith("试验药物库房1："), done.out
+    assert "IP store 1" not in done.out
+    listed = cli("--lang", "zh_CN", "temperature", "--list", "--area", "试验药物库房1")
+    assert "logger.csv" in listed.out, listed.out
+    refused = cli("--lang", "zh_CN", "temperature", "--area", "库房9", str(log), user="technician")
+    assert refused.code != 0 and "试验药物库房1" in refused.err, refused.err
+
+
+def test_a_gb18030_export_is_read_and_said(cli: Cli, tmp_path: Path) -> None:
+    log = tmp_path / "gbk.csv"
+    log.write_bytes(WARM.replace("timestamp,celsius", "时间,温度(℃)").encode("gbk"))
+    done = cli("temperature", "--area", "IP store 1", str(log), user="technician")
+    assert done.code == 0, done.err
+    assert "Read as GB18030 text (Chinese Windows), not UTF-8." in done.out
+
+
+def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_path: Path) -> None:
+    ended_mid = tmp_path / "monday.csv"
+    ended_mid.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n", "utf-8"
+    )
+    full = tmp_path / "tuesday.csv"
+    full.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
+        "2026-03-01T12:00:00,28.0\n2026-03-01T13:00:00,21.0\n",
+        "utf-8",
+    )
+    first = cli("temperature", "--area", "IP store 1", str(ended_mid), "--json", user="technician")
+    [earlier] = [e for e in first.json()["excursions"] if e["study"] == "NCT07198672"]
+    done = cli("temperature", "--area", "IP store 1", str(full), user="technician")
+    assert done.code == 0, done.err
+    number = earlier["excursion_id"]
+    assert f"    the rest of excursion no. {number} on record (recorded as no. " in done.out
+    assert (
+        f"  On record already, not recorded again: excursion no. {number} in IP store 1, "
+        "2026-03-01 11:00 to 2026-03-01 11:00 UTC (imported on "
+    ) in done.out
+    again = cli("temperature", "--area", "IP store 1", str(full), user="technician")
+    assert (
+        again.code != 0 and "were imported on" in again.err and "nothing was recorded" in again.err
+    )

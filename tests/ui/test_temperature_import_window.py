@@ -1,0 +1,159 @@
+"""The Temperature window as the logger review used it: a cumulative export, gaps inside a
+file, files of other encodings and headers, a large file imported while the window answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from back_office_fixtures import Pharmacy, build_pharmacy
+from PySide6.QtCore import Qt, QTimer
+
+from dispensary.ui.temperature_view import TemperatureScreen
+
+WARM_NIGHT = """timestamp,celsius
+2026-01-20T10:00:00+00:00,22.0
+2026-01-20T11:00:00+00:00,27.5
+2026-01-20T12:00:00+00:00,28.1
+2026-01-20T13:00:00+00:00,23.0
+"""
+# The same night exported again with the next day: a new excursion on the 21st.
+CUMULATIVE = WARM_NIGHT + "2026-01-21T10:00:00+00:00,29.0\n2026-01-21T11:00:00+00:00,22.0\n"
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pharmacy]:
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    yield place
+    place.ctx.engine.dispose()
+
+
+def click_import(qtbot: Any, screen: TemperatureScreen) -> None:
+    """Import and check clicked; the import runs on a worker: waited for, as a user waits."""
+    with qtbot.waitSignal(screen.import_done, timeout=20_000):
+        qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+
+
+def make_screen(qtbot: Any, pharmacy: Pharmacy) -> TemperatureScreen:
+    screen = TemperatureScreen(pharmacy.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(1366, 768)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    return screen
+
+
+def import_file(qtbot: Any, screen: TemperatureScreen, path: Path) -> None:
+    """The file's path typed, Import and check clicked, as a user does."""
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(path))
+    click_import(qtbot, screen)
+
+
+def import_text(qtbot: Any, screen: TemperatureScreen, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    import_file(qtbot, screen, path)
+
+
+def test_a_cumulative_export_records_the_new_excursion_and_names_the_old(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "monday.csv", WARM_NIGHT)
+    [first] = screen.excursions.rows
+    import_text(qtbot, screen, tmp_path / "tuesday.csv", CUMULATIVE)
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert said.startswith("1 excursion found in tuesday.csv for IP store 1"), said
+    assert f"is on record already (no. {first.excursion_id}, imported on " in said
+    assert "from monday.csv): not recorded again." in said
+    assert len(screen.excursions.rows) == 2
+    qtbot.wait(100)  # the message laid out, to look at
+    screen.grab().save(str(tmp_path / "cumulative.png"))
+
+
+def test_a_gap_inside_a_file_is_said_and_counted(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """Readings every hour, then none for five hours: the window said "No excursion…
+    every reading was within limits" in green, and nothing of the hole."""
+    hours = [h for h in range(24) if not 5 <= h <= 9]
+    text = "timestamp,celsius\n" + "".join(f"2026-01-21T{h:02d}:00:00+00:00,21.0\n" for h in hours)
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "holed.csv", text)
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert (
+        "The logger recorded nothing from 2026-01-21 04:00 (UTC+00:00) to 2026-01-21 10:00 "
+        "(UTC+00:00) (it reads every 60 min): a gap in the temperature log."
+    ) in said
+    gaps = next(
+        i
+        for i in range(screen.loggers.columnCount())
+        if i and screen.loggers.headerData(i, Qt.Orientation.Horizontal) == "Gaps"
+    )
+    assert screen.logger_proxy.index(0, gaps).data() == "1"
+    qtbot.wait(100)
+    screen.grab().save(str(tmp_path / "gap.png"))
+
+
+def test_a_gbk_export_of_chinese_excel_is_imported_and_its_encoding_said(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """A GBK-encoded CSV got "… is not a text (CSV) file"."""
+    path = tmp_path / "gbk.csv"
+    rows = "".join(f"2026-01-21 {h:02d}:00:00,21.0\n" for h in range(6))
+    path.write_bytes(("时间,温度(℃)\n" + rows).encode("gbk"))
+    screen = make_screen(qtbot, pharmacy)
+    import_file(qtbot, screen, path)
+    said = screen.message.text()
+    assert screen.message.kind == "ok", said
+    assert "Read as GB18030 text (Chinese Windows), not UTF-8." in said
+    [check] = screen.loggers.rows
+    assert (check.source, check.readings) == ("gbk.csv", 6)
+
+
+def test_a_header_not_found_is_quoted_in_the_window(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "semi.csv", "timestamp;celsius\n2026-01-21T10:00Z;21,5\n")
+    said = screen.message.text()
+    assert "header was taken from line 1: 'timestamp;celsius'" in said
+    assert "separated by semicolons" in said
+
+
+def test_a_large_file_is_imported_while_the_window_answers(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """A 50,000-line file with a thousand short excursions froze the window for 8 seconds: the
+    import ran on its thread. It runs on a worker; the window keeps drawing and says so."""
+    start = datetime(2026, 1, 10, tzinfo=UTC)
+    rows = [
+        f"{(start + timedelta(minutes=i)).isoformat()},{26.0 if i % 100 == 50 else 21.0}\n"
+        for i in range(20_000)
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text("timestamp,celsius\n" + "".join(rows), encoding="utf-8")
+    screen = make_screen(qtbot, pharmacy)
+    ticks: list[int] = []
+    timer = QTimer(screen)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    screen.file.clear()
+    qtbot.keyClicks(screen.file, str(path))
+    with qtbot.waitSignal(screen.import_done, timeout=120_000):
+        qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+        # Back from the click before the import is done: the window says what it is doing.
+        assert screen.message.text() == "Importing big.csv…"
+        assert screen.message.kind == "info" and not screen.import_button.isEnabled()
+    timer.stop()
+    assert ticks, "the window's event loop did not run during the import"
+    assert screen.import_button.isEnabled()
+    assert screen.message.text().startswith("200 excursions found in big.csv"), (
+        screen.message.text()[:200]
+    )
