@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
@@ -107,17 +107,6 @@ from dispensary.services.users import (
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, is_tablet
 
-_NEXT_NUMBER = select(
-    select(func.max(Dispense.id)).scalar_subquery(),
-    select(func.max(Dispense.attempt))
-    .where(
-        Dispense.participant_id == bindparam("participant"), Dispense.cycle == bindparam("cycle")
-    )
-    .scalar_subquery(),
-)
-"""The last dispense's id, and the last attempt at this participant's cycle (voided ones too):
-one statement, built once."""
-
 
 def dispense_number(dispense_id: int) -> str:
     return f"{DISPENSE_PREFIX}{dispense_id:06d}"
@@ -198,12 +187,10 @@ def dispense_cycle(
         rec = Recorder(
             session, actor, ctx.clock.now(), direct=True, study=ctx, action=Permission.DISPENSE
         )
-        last_id, last_attempt = (
-            session.connection()
-            .execute(_NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle})
-            .one()
-        )
-        next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
+        # Read with the participant, inside this write (after its lock), for the cycle asked.
+        if found.cycle != checked.cycle:
+            raise ValueError("the dispense's number was read for another cycle")
+        next_id, attempt = (plan.last_id or 0) + 1, (plan.last_attempt or 0) + 1
         checker: User | None = None
         checker_actor: Actor | None = None
         if checked_by:
@@ -480,6 +467,8 @@ class _Plan:
     assessment: DispenseAssessment
     participant: Participant
     chosen: list[tuple[Kit, int]]
+    last_id: int | None = None  # the last dispense's id (of anyone's)
+    last_attempt: int | None = None  # the last attempt at the cycle asked (voided ones too)
 
 
 class _Found:
@@ -579,8 +568,8 @@ def _plan(
     may open, the only other studies a refusal names (common.other_study)."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by)
-    participant, previous = _participant_and_last(
-        session, request.study_number, ctx.study_id, reader
+    participant, previous, numbered = _participant_and_last(
+        session, request.study_number, ctx.study_id, checked.cycle, reader
     )
     due = (previous.cycle if previous else 0) + 1
     cycle = due if checked.cycle is None else checked.cycle
@@ -780,7 +769,7 @@ def _plan(
         approval_expires=study.approval.ethics_expires if study.approval else None,
         irt=irt,
     )
-    return _Plan(assessment, participant, chosen)
+    return _Plan(assessment, participant, chosen, *numbered)
 
 
 def _ledger_reason(cycle: int, irt_confirmation: str) -> str:
@@ -1283,30 +1272,46 @@ def _kit_refusal(
     return kit_candidate
 
 
+_EVERY = aliased(Dispense)
+_NUMBERED = (
+    select(func.max(_EVERY.id)).correlate(None).scalar_subquery(),
+    select(func.max(_EVERY.attempt))
+    .where(
+        _EVERY.participant_id == Participant.id, _EVERY.cycle == bindparam("cycle", type_=Integer)
+    )
+    .correlate(Participant)
+    .scalar_subquery(),
+)
+"""The last dispense's id, and the last attempt at the participant's cycle asked (voided ones
+too): what the dispense's number and attempt follow."""
+
 _PARTICIPANT_AND_LAST = (
-    select(Participant, Dispense)
+    select(Participant, Dispense, *_NUMBERED)
     .outerjoin(Dispense, Dispense.id == last_live_dispense(Participant.id))
     .where(
         Participant.study_id == bindparam("study"),
         Participant.study_number == bindparam("number"),
     )
 )
-"""The participant with their last dispense not voided (queries.live_dispenses' last), in one
-statement built once: one walk back along the dispenses' index, not every earlier cycle read."""
+"""The participant with their last dispense not voided (queries.live_dispenses' last) and what
+the next dispense is numbered after, in one statement built once: one walk back along the
+dispenses' index, not every earlier cycle read. Inside a dispense's write transaction it is
+read after the write lock (db.engine.write_transaction), as the numbers must be."""
 
 
 def _participant_and_last(
-    session: Session, raw: str, study: int, reader: Collection[int]
-) -> tuple[Participant, Dispense | None]:
-    """The participant (as common.get_participant finds and refuses one) and their last
-    dispense not voided."""
+    session: Session, raw: str, study: int, cycle: int | None, reader: Collection[int]
+) -> tuple[Participant, Dispense | None, tuple[int | None, int | None]]:
+    """The participant (as common.get_participant finds and refuses one), their last dispense
+    not voided, and the last dispense id and attempt at `cycle` (_NUMBERED)."""
     number = normalise_study_number(raw)
-    found = session.execute(_PARTICIPANT_AND_LAST, {"study": study, "number": number}).first()
+    values = {"study": study, "number": number, "cycle": cycle}
+    found = session.execute(_PARTICIPANT_AND_LAST, values).first()
     if found is None:  # refused as get_participant refuses it (another study's, not enrolled)
         participant = get_participant(session, raw, study, reader=reader)
         live = live_dispenses(session, participant.id)
-        return participant, live[-1] if live else None
-    return found[0], found[1]
+        return participant, live[-1] if live else None, (None, None)
+    return found[0], found[1], (found[2], found[3])
 
 
 def _counted(study: Study, product: str, count: int) -> str | None:
