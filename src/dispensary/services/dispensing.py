@@ -92,7 +92,6 @@ from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
     history_row,
-    live_dispenses,
     written_result,
 )
 from dispensary.services.results import DispenseResult
@@ -1308,9 +1307,8 @@ def _participant_and_last(
     values = {"study": study, "number": number, "cycle": cycle}
     found = session.execute(_PARTICIPANT_AND_LAST, values).first()
     if found is None:  # refused as get_participant refuses it (another study's, not enrolled)
-        participant = get_participant(session, raw, study, reader=reader)
-        live = live_dispenses(session, participant.id)
-        return participant, live[-1] if live else None, (None, None)
+        get_participant(session, raw, study, reader=reader)
+        found = session.execute(_PARTICIPANT_AND_LAST, values).one()  # (as it found them)
     return found[0], found[1], (found[2], found[3])
 
 
