@@ -28,6 +28,7 @@ from dispensary.services import (
     reconciliation,
     returns,
     temperature,
+    users,
 )
 from dispensary.services.assessment import DestroyRequest, DispenseRequest
 from dispensary.services.context import Actor, Context, FixedClock
@@ -194,6 +195,9 @@ def site(ctx: Context, clock: FixedClock, pharmacist: Actor, pw: Callable[[Actor
     labels.record_label_print(
         ctx, pharmacist, labels.LabelKind.KIT, [f"Q{n:04d}" for n in range(1, 31)], False
     )
+    # Signed in on this workstation, as at the counter: its signatures need no read of the
+    # stored hash before the step (users.presign), from the first step on.
+    users.sign_in(ctx, pharmacist.username, pw(pharmacist))
     return Site(ctx, clock, pharmacist, pw(pharmacist))
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
@@ -83,6 +83,7 @@ from dispensary.services.common import (
     get_participant,
     is_voided,
     kit_contents,
+    last_live_dispense,
     reversing_movement,
     stock_movement,
 )
@@ -92,7 +93,6 @@ from dispensary.services.queries import _kit_rows as kit_rows
 from dispensary.services.queries import (
     dispense_result,
     history_row,
-    live_dispenses,
     written_result,
 )
 from dispensary.services.results import DispenseResult
@@ -106,17 +106,6 @@ from dispensary.services.users import (
     presign,
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, is_tablet
-
-_NEXT_NUMBER = select(
-    select(func.max(Dispense.id)).scalar_subquery(),
-    select(func.max(Dispense.attempt))
-    .where(
-        Dispense.participant_id == bindparam("participant"), Dispense.cycle == bindparam("cycle")
-    )
-    .scalar_subquery(),
-)
-"""The last dispense's id, and the last attempt at this participant's cycle (voided ones too):
-one statement, built once."""
 
 
 def dispense_number(dispense_id: int) -> str:
@@ -198,12 +187,10 @@ def dispense_cycle(
         rec = Recorder(
             session, actor, ctx.clock.now(), direct=True, study=ctx, action=Permission.DISPENSE
         )
-        last_id, last_attempt = (
-            session.connection()
-            .execute(_NEXT_NUMBER, {"participant": participant.id, "cycle": found.cycle})
-            .one()
-        )
-        next_id, attempt = (last_id or 0) + 1, (last_attempt or 0) + 1
+        # Read with the participant, inside this write (after its lock), for the cycle asked.
+        if found.cycle != checked.cycle:
+            raise ValueError("the dispense's number was read for another cycle")
+        next_id, attempt = (plan.last_id or 0) + 1, (plan.last_attempt or 0) + 1
         checker: User | None = None
         checker_actor: Actor | None = None
         if checked_by:
@@ -480,6 +467,8 @@ class _Plan:
     assessment: DispenseAssessment
     participant: Participant
     chosen: list[tuple[Kit, int]]
+    last_id: int | None = None  # the last dispense's id (of anyone's)
+    last_attempt: int | None = None  # the last attempt at the cycle asked (voided ones too)
 
 
 class _Found:
@@ -584,8 +573,9 @@ def _plan(
     may open, the only other studies a refusal names (common.other_study)."""
     study = ctx.study
     found = _Found(checked.override, checked.ordered_by)
-    participant = get_participant(session, request.study_number, ctx.study_id, reader=reader)
-    previous = _last_dispense(session, participant)
+    participant, previous, numbered = _participant_and_last(
+        session, request.study_number, ctx.study_id, checked.cycle, reader
+    )
     due = (previous.cycle if previous else 0) + 1
     cycle = due if checked.cycle is None else checked.cycle
     band = _weight_band(study, checked)
@@ -786,7 +776,7 @@ def _plan(
         approval_expires=study.approval.ethics_expires if study.approval else None,
         irt=irt,
     )
-    return _Plan(assessment, participant, chosen)
+    return _Plan(assessment, participant, chosen, *numbered)
 
 
 def _ledger_reason(cycle: int, irt_confirmation: str) -> str:
@@ -1289,9 +1279,45 @@ def _kit_refusal(
     return kit_candidate
 
 
-def _last_dispense(session: Session, participant: Participant) -> Dispense | None:
-    live = live_dispenses(session, participant.id)
-    return live[-1] if live else None
+_EVERY = aliased(Dispense)
+_NUMBERED = (
+    select(func.max(_EVERY.id)).correlate(None).scalar_subquery(),
+    select(func.max(_EVERY.attempt))
+    .where(
+        _EVERY.participant_id == Participant.id, _EVERY.cycle == bindparam("cycle", type_=Integer)
+    )
+    .correlate(Participant)
+    .scalar_subquery(),
+)
+"""The last dispense's id, and the last attempt at the participant's cycle asked (voided ones
+too): what the dispense's number and attempt follow."""
+
+_PARTICIPANT_AND_LAST = (
+    select(Participant, Dispense, *_NUMBERED)
+    .outerjoin(Dispense, Dispense.id == last_live_dispense(Participant.id))
+    .where(
+        Participant.study_id == bindparam("study"),
+        Participant.study_number == bindparam("number"),
+    )
+)
+"""The participant with their last dispense not voided (queries.live_dispenses' last) and what
+the next dispense is numbered after, in one statement built once: one walk back along the
+dispenses' index, not every earlier cycle read. Inside a dispense's write transaction it is
+read after the write lock (db.engine.write_transaction), as the numbers must be."""
+
+
+def _participant_and_last(
+    session: Session, raw: str, study: int, cycle: int | None, reader: Collection[int]
+) -> tuple[Participant, Dispense | None, tuple[int | None, int | None]]:
+    """The participant (as common.get_participant finds and refuses one), their last dispense
+    not voided, and the last dispense id and attempt at `cycle` (_NUMBERED)."""
+    number = normalise_study_number(raw)
+    values = {"study": study, "number": number, "cycle": cycle}
+    found = session.execute(_PARTICIPANT_AND_LAST, values).first()
+    if found is None:  # refused as get_participant refuses it (another study's, not enrolled)
+        get_participant(session, raw, study, reader=reader)
+        found = session.execute(_PARTICIPANT_AND_LAST, values).one()  # (as it found them)
+    return found[0], found[1], (found[2], found[3])
 
 
 def _counted(study: Study, product: str, count: int) -> str | None:

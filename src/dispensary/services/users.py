@@ -17,11 +17,13 @@ import re
 import socket
 from datetime import datetime
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.pool import Pool
 
 from dispensary.db.engine import read_only, read_transaction, sqlite_path, write_transaction
 from dispensary.db.models import PasswordHistory, Signature, StudyAccess, StudyRecord, User
@@ -114,6 +116,29 @@ _HASHES = select(User.username, User.password_hash).where(
     User.username.in_(bindparam("names", expanding=True))
 )
 
+_SEEN: WeakKeyDictionary[Pool, dict[str, str]] = WeakKeyDictionary()
+"""Each signer's stored hash as this process last read it, per database (its engine's pool):
+`presign` checks a signature against it without a read transaction of its own before each
+step (a third of a millisecond of every signed step). Only a guess of the hash: the answer is
+kept under the hash it was checked against, and `check_signature` looks it up under the hash
+as stored then, inside the step's write (the one a step commits with), so an answer for a
+hash changed meanwhile is never used; that signature is checked again there (argon2 under the
+write lock, once after a password changed on another workstation) and its hash noted."""
+_SEEN_MOST = 64
+
+
+def _seen_hashes(pool: Pool) -> dict[str, str]:
+    found = _SEEN.get(pool)
+    if found is None:
+        found = _SEEN[pool] = {}
+    return found
+
+
+def _saw_hash(found: dict[str, str], name: str, stored: str) -> None:
+    if len(found) >= _SEEN_MOST and name not in found:
+        found.clear()
+    found[name] = stored
+
 
 def presign(ctx: Context, *signers: tuple[str, str]) -> None:
     """Checks the passwords of the signers of a step (user name, password) before its write
@@ -130,9 +155,13 @@ def presign(ctx: Context, *signers: tuple[str, str]) -> None:
             continue
     if not named:
         return
-    with read_transaction(ctx.engine) as session:
-        rows = session.connection().execute(_HASHES, {"names": [n for n, _password in named]})
-        found = {name: stored for name, stored in rows}
+    found = _seen_hashes(ctx.engine.pool)
+    missing = [n for n, _password in named if n not in found]
+    if missing:
+        with read_transaction(ctx.engine) as session:
+            rows = session.connection().execute(_HASHES, {"names": missing})
+            for name, stored in rows:
+                _saw_hash(found, name, stored)
     for name, password in named:
         stored = found.get(name)
         if stored is None:
@@ -223,6 +252,8 @@ def sign_in(ctx: Context, username: str, password: str, read_only_ok: bool = Fal
     with read_transaction(ctx.engine) as session:
         known = session.scalar(select(User).where(User.username == name))
         checked_hash = known.password_hash if known is not None else _stand_in_hash()
+        if known is not None:  # the step's signatures are then checked without reading it
+            _saw_hash(_seen_hashes(ctx.engine.pool), name, checked_hash)
     matches = _verify(checked_hash, password)
     try:
         return _record_sign_in(ctx, name, password, checked_hash, matches)
@@ -328,6 +359,7 @@ def check_signature(
         raise NotPermitted(
             _("{user} can no longer sign: the account is not active.").format(user=actor.username)
         )
+    _saw_hash(_seen_hashes(session.connection().engine.pool), user.username, user.password_hash)
     if user.must_change_password:
         raise NotPermitted(
             _(
@@ -684,6 +716,7 @@ def _check_new_password(password: str, username: str, recent: list[str]) -> None
 def _set_password(
     session: Session, user: User, new_hash: str, now: datetime, must_change: bool
 ) -> None:
+    _seen_hashes(session.connection().engine.pool).pop(user.username, None)
     user.password_hash = new_hash
     user.password_changed_at = now
     user.must_change_password = must_change
