@@ -102,7 +102,7 @@ def _wrapped(sql: str, width: int, function: str) -> str:
     ORDER BY stays (an aggregate over an ordered subquery is not flattened), and the rows'
     own checks catch any other order."""
     names = ", ".join(f"c{i}" for i in range(width))
-    return f"WITH rows({names}) AS ({sql}) SELECT count(*), count({function}({names})) FROM rows"
+    return f"WITH job_rows({names}) AS ({sql}) SELECT count(*), count({function}({names})) FROM job_rows"
 
 
 def _stepped(
