@@ -119,10 +119,11 @@ def test_the_listings_made_here_beside_the_worker_still_catch_an_edit(
         return real(cursor, jobs, bounds)
 
     monkeypatch.setattr(verification, "WORKER_ROWS", 0)
+    monkeypatch.setattr(verification, "HERE", frozenset({"dispenses"}))
     monkeypatch.setattr(verification.verification_jobs, "run", run)
     quick = audit.verify(busy, monitor)
     assert quick.ok and walks.made == 0, quick.message
-    assert here == sorted(verification.HERE)  # the worker made the others
+    assert here == ["dispenses"]  # the worker made the others
     assert _fields(quick) == _fields(_walked(busy))
     sql(busy, "UPDATE dispenses SET tablets = tablets + 1 WHERE id = 1")
     changed = audit.verify(busy, monitor)
@@ -242,6 +243,52 @@ def test_the_chain_job_checks_ids_links_and_hashes() -> None:
     # A text whose digest is not the row's own hash: for the caller to encode in Python.
     db.execute("UPDATE c SET body = 'row 3.' WHERE id = 3")
     assert verification_jobs.chain(db.cursor(), CHAIN_SQL, 5) == [True, 5, last, [3]]
+
+
+def _fetched_chain(db: sqlite3.Connection, sql: str, bound: int) -> list[Any]:
+    """The chain check as it was made before the rows were hashed inside the statement: each
+    row fetched into Python (the reference the job's answers are held against)."""
+    expected, prev, count, doubts = 1, verification_jobs.GENESIS, 0, []
+    for row_id, text, stored_prev, own in db.execute(sql, (bound,)).fetchall():
+        if row_id != expected or stored_prev != prev or not isinstance(own, str):
+            return [False]
+        if text is None or verification._sha256(text).hexdigest() != own:
+            doubts.append(row_id)
+        expected, prev, count = row_id + 1, own, count + 1
+    return [True, count, prev, doubts]
+
+
+def test_the_chain_job_hashed_inside_the_statement_answers_as_rows_fetched_did() -> None:
+    """Each row handed to the job's function as SQLite reads it gives the answer of the rows
+    fetched one by one; rows in another order than their ids are a broken chain; the function
+    is taken off the connection after (it may be the verification's own)."""
+    db = sqlite3.connect(":memory:")
+    _chain_rows(db)
+    edits = (
+        "",
+        "UPDATE c SET body = 'row 2!' WHERE id = 2",  # a doubt
+        "UPDATE c SET body = NULL WHERE id = 4",  # no text: a doubt
+        "UPDATE c SET prev = NULL WHERE id = 3",
+        "UPDATE c SET own = 5 WHERE id = 5",
+        "DELETE FROM c WHERE id = 1",
+    )
+    for edit in edits:
+        db.execute("SAVEPOINT s")
+        if edit:
+            db.execute(edit)
+        for bound in (0, 3, 5):
+            job = verification_jobs.chain(db.cursor(), CHAIN_SQL, bound)
+            reference = _fetched_chain(db, CHAIN_SQL, bound)
+            assert job[: len(reference)] == reference, (edit, bound)
+        db.execute("ROLLBACK TO s")
+    backwards = CHAIN_SQL.replace("ORDER BY id", "ORDER BY id DESC")
+    assert verification_jobs.chain(db.cursor(), backwards, 5)[0] is False
+    for name, width in (
+        (verification_jobs.CHAIN_FUNCTION, 4),
+        (verification_jobs.TOKEN_FUNCTION, 3),
+    ):
+        with pytest.raises(sqlite3.OperationalError):
+            db.execute(f"SELECT {name}({', '.join('1' * width)})")
 
 
 def test_the_listing_digest_is_each_row_s_id_and_hash_in_order_but_the_odd() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -77,6 +78,13 @@ ODD_VALUES: dict[str, list[Any]] = {
         5,
         '2026-01-05 09:00:00.00000"',
         "null",
+        # Spaces besides the 11th character (the SQL writes each space as the ISO 'T').
+        "2026-01-05 09:00:00 000000",
+        "2026-01-05 09:00:00T000000",
+        "2026-01-05 09:00 00.000000",
+        " 026-01-05 09:00:00.000000",
+        "2026-01-0  09:00:00.000000",
+        "2026-01-05  9:00:00.000000",
     ],
     "d": ["2026-01-05", "20260105", "2026-1-5", "abcd-efghi", 20260105, "null"],
     "b": [0, 1, 2, "1", 1.0, "true"],
@@ -139,8 +147,12 @@ def _python_can_write(kind: str, value: Any) -> bool:
         return type(value) is bool
     if kind == "Float":
         return type(value) is float
-    if kind in ("UTCDateTime", "at"):
-        return isinstance(value, str) and len(value) == 32 and value.endswith("+00:00")
+    if kind in ("UTCDateTime", "at"):  # facts.timestamp of an aware moment
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return moment.tzinfo is not None and facts.timestamp(moment) == value
     if kind == "Date":
         return isinstance(value, str) and len(value) == 10 and value[4] == "-"
     return isinstance(value, str)

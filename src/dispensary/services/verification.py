@@ -643,11 +643,13 @@ def _jobs(tables: Mapping[str, Table]) -> list[verification_jobs.Job]:
     return jobs
 
 
-HERE = frozenset({"dispenses"})
+HERE: frozenset[str] = frozenset()
 """Listings the verifying process makes itself when a worker makes the rest: after its walk of the
-audit entries, while the worker still hashes. Measured alone on the benchmark's site (1M entries
-and ledger rows), the walk took about 18.7 s of CPU and the worker's jobs 20.6 s, of which the
-dispenses listing 1.2 s: moved here, the two sides are about even."""
+audit entries, while the worker still hashes (the two sides are to end together). Measured alone
+on the benchmark's site (1M entries and ledger rows, CPU seconds on a shared machine), the walk
+took about 9.2 s and the worker's jobs 9.4 s, of which the dispenses listing 0.65 s, once the
+worker hashed the rows as SQLite reads them: none is made here (with the dispenses here, the walk
+was the longer side, 9.9 s against 8.7 s)."""
 
 
 class _Jobs:
@@ -910,7 +912,7 @@ def _quick_walk(
         for person, number in _rows(dbapi, "SELECT id, study_number FROM participants")
     }
     last: dict[str, dict[int, str]] = {name: {} for name in tables if name in facts.MUTABLE}
-    listed: dict[str, list[str]] = {name: [] for name in appended}
+    listed_tokens: dict[str, list[str]] = {name: [] for name in appended}
     digests = {name: hashlib.sha256() for name in appended}
     counts = dict.fromkeys(appended, 0)
     kept: dict[str, Iterator[Any]] = {}
@@ -922,13 +924,17 @@ def _quick_walk(
     odd = {name: rows for name, rows in odd.items() if rows.next is not None}
     # Where each fact table's listed rows go: one look-up per fact.
     routes: dict[str, tuple[list[str] | None, dict[int, str] | None, Any, Any]] = {
-        name: (listed.get(name), last.get(name), odd.get(name), kept.get(name)) for name in tables
+        name: (listed_tokens.get(name), last.get(name), odd.get(name), kept.get(name))
+        for name in tables
     }
-    ledger = _rows(
+    # The ledger rows a batch at a time, indexed (no generator step per row).
+    ledger = _stream(
         dbapi,
         'SELECT "id", "row_hash", "kind", "kit_id", "reverses_id", "audit_entry_id" '
         'FROM "ledger_entries" ORDER BY "id"',
     )
+    moving: list[Any] = []
+    at = 0
     # The entries' hashes, links and times are the job's (the times compared as stored: the
     # order of the ISO form the walk compares).
     columns = '"id", "action", "entity", "entity_id", "new", "facts"'
@@ -936,24 +942,29 @@ def _quick_walk(
     ledger_count, ledger_prev = 0, GENESIS
     # The kits' status replayed inline where the move is one seen before (_Walk.kit_event).
     kit_status, broken, moves = walk.kit_status, walk.kit_broken, walk.moves
+    decode, events = _DECODE, LEDGER_EVENTS
     for rows in _stream(dbapi, f'SELECT {columns} FROM "audit_entries" ORDER BY "id"'):
         for entry_id, action, entity, entity_id, new, listing in rows:
             if entry_id != expected:
                 return None
             expected = entry_id + 1
             if new and '"ledger"' in new:
-                for ledger_id, row_hash in _quick_ledger_refs(new):
-                    moved = next(ledger, None)
+                for ledger_id, row_hash in _quick_ledger_refs(new, decode):
+                    if at == len(moving):
+                        moving, at = next(ledger, []), 0
+                        if not moving:
+                            return None  # listed, and no such row
+                    moved = moving[at]
+                    at += 1
                     if (
                         type(ledger_id) is not int
-                        or moved is None
                         or moved[0] != ledger_id
                         or moved[1] != row_hash
                         or (moved[5] is not None and moved[5] != entry_id)
                     ):
                         return None
                     ledger_count, ledger_prev = ledger_count + 1, row_hash
-                    event = LEDGER_EVENTS.get((moved[2], moved[4] is not None))
+                    event = events.get((moved[2], moved[4] is not None))
                     if event is None:
                         continue  # no kit event (walk.ledger_event)
                     kit_id = int(moved[3])
@@ -965,45 +976,45 @@ def _quick_walk(
                     else:
                         walk.kit_event(kit_id, event, entry_id)
             baseline = action == BASELINE
-            people: list[int] = []
-            if listing:
-                for table, row_id, row_hash in _quick_facts(listing):
-                    if table == "participants" and type(row_id) is int:
-                        people.append(row_id)
-                    route = routes.get(table)
-                    if type(row_id) is not int or route is None:
-                        return None  # not an id, or a table that is no fact table
-                    tokens, states, odd_rows, stream = route
-                    if states is not None:
-                        states[row_id] = row_hash
-                        continue
-                    if tokens is None:
+            listed: Sequence[Sequence[Any]] = _quick_facts(listing, decode) if listing else ()
+            for table, row_id, row_hash in listed:
+                route = routes.get(table)
+                if type(row_id) is not int or route is None:
+                    return None  # not an id, or a table that is no fact table
+                tokens, states, odd_rows, stream = route
+                if states is not None:
+                    states[row_id] = row_hash
+                    continue
+                if tokens is None:
+                    return None
+                if odd_rows is not None and odd_rows.next == row_id:
+                    if not odd_rows.take(row_hash):
                         return None
-                    if odd_rows is not None and odd_rows.next == row_id:
-                        if not odd_rows.take(row_hash):
-                            return None
-                    else:
-                        tokens.append(f"{row_id}:{row_hash},")  # verification_jobs.token
-                    if stream is not None:
-                        fact = next(stream, None)
-                        if fact is None or fact.id != row_id:
-                            return None
-                        if not baseline:
-                            walk.fact_event(table, fact, entry_id)
+                else:
+                    tokens.append(f"{row_id}:{row_hash},")  # verification_jobs.token
+                if stream is not None:
+                    fact = next(stream, None)
+                    if fact is None or fact.id != row_id:
+                        return None
+                    if not baseline:
+                        walk.fact_event(table, fact, entry_id)
             if baseline:
                 _seed(walk, new)
             elif entity == "participant":
+                # Every id listed is an int here (the loop above gave up on any other).
+                people = [row_id for table, row_id, _h in listed if table == "participants"]
                 status = _new_value(new, "status")
                 person = _person_of(walk, str(entity_id), people)
                 if status is not None and person is not None:
                     walk.person_status[person] = status
-        for name, tokens in listed.items():
+        for name, tokens in listed_tokens.items():
             if tokens:
                 digests[name].update("".join(tokens).encode())
                 counts[name] += len(tokens)
                 tokens.clear()
     if (
-        next(ledger, None) is not None
+        at < len(moving)
+        or next(ledger, None) is not None
         or any(next(s, None) is not None for s in kept.values())
         or any(rows.next is not None for rows in odd.values())
     ):
@@ -1043,32 +1054,32 @@ def _quick_walk(
 _DECODE = json.JSONDecoder().raw_decode
 
 
-def _quick_facts(text: str) -> Sequence[Sequence[Any]]:
+def _quick_facts(text: str, decode: Callable[[str], tuple[Any, int]] = _DECODE) -> Sequence[Any]:
     """facts.parse_facts(text) without its copies when the text is a JSON list: the caller
     gives up on an item that is not [table, id, hash] (its id not an int), which parse_facts
     would read otherwise or leave out."""
     try:
-        data, end = _DECODE(text)
+        data, end = decode(text)
     except ValueError:
         return facts.parse_facts(text)
-    return (
-        cast(Sequence[Sequence[Any]], data)
-        if end == len(text) and type(data) is list
-        else (facts.parse_facts(text))
-    )
+    if end == len(text) and type(data) is list:
+        return cast(Sequence[Any], data)
+    return facts.parse_facts(text)
 
 
-def _quick_ledger_refs(new: str) -> Sequence[Sequence[Any]]:
+def _quick_ledger_refs(
+    new: str, decode: Callable[[str], tuple[Any, int]] = _DECODE
+) -> Sequence[Any]:
     """_ledger_refs(new) without its copies when `new` is a JSON object whose ledger is a list:
     the caller gives up on an item that is not [id, hash] (its id not an int)."""
     try:
-        data, end = _DECODE(new)
+        data, end = decode(new)
     except ValueError:
         return _ledger_refs(new)
     if end == len(new) and type(data) is dict:
         refs = data.get("ledger", [])
         if type(refs) is list:
-            return refs
+            return cast(Sequence[Any], refs)
     return _ledger_refs(new)
 
 
