@@ -77,7 +77,7 @@ def existing(path: Path, runs: int) -> int:
     from datetime import date, timedelta
 
     from dispensary.domain.codes import Role
-    from dispensary.services.context import Actor, Context, FixedClock
+    from dispensary.services.context import Context, FixedClock
     from dispensary.services.verification import verify_since
     from dispensary.study import default_study_path, load_study
 
@@ -87,7 +87,9 @@ def existing(path: Path, runs: int) -> int:
         last = json.loads(info.read_text())["last day"]
         clock.set_date(date.fromisoformat(last) + timedelta(days=1), hour=8)
     ctx = Context(make_engine(str(path)), load_study(default_study_path()), clock, str(path))
-    actor = Actor(0, "bench", "Benchmark", "BB", Role.MONITOR)
+    from bench_verify import active_actor
+
+    actor = active_actor(ctx, Role.MONITOR)  # account 0 is refused: reads check the account
     started = time.perf_counter()
     first = dashboard_service.dashboard(ctx, actor)
     print(

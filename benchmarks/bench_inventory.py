@@ -83,7 +83,7 @@ def child(path: Path | str, quick: bool = False) -> dict[str, Any]:
     from dispensary.config import Settings
     from dispensary.db.engine import make_engine
     from dispensary.domain.codes import Role
-    from dispensary.services.context import Actor, Context, FixedClock
+    from dispensary.services.context import Context, FixedClock
     from dispensary.study import default_study_path, load_study
     from dispensary.ui.inventory_view import InventoryScreen
     from dispensary.ui.session import AppSession
@@ -95,7 +95,9 @@ def child(path: Path | str, quick: bool = False) -> dict[str, Any]:
         last = date.fromisoformat(json.loads(info.read_text())["last day"])
         clock.set_date(last + timedelta(days=1), hour=9)
     ctx = Context(make_engine(str(path)), load_study(default_study_path()), clock, str(path))
-    actor = Actor(0, "bench", "Benchmark", "BB", Role.PHARMACIST)
+    from bench_verify import active_actor
+
+    actor = active_actor(ctx, Role.PHARMACIST)  # account 0 is refused: reads check the account
     figures: dict[str, Any] = {"database": str(path), "rss before MB": _rss("VmRSS")}
 
     def timed(what: str, step: Callable[[], object]) -> float:

@@ -242,17 +242,22 @@ def monitor_of(ctx: Context) -> Actor:
     """The site's first active monitor, as a signed-in session holds it: a read is judged by the
     account as the database holds it (services.permissions.judge_now), so an id no account has
     is refused. Not signed in: a sign-in would add an audit entry to the chain timed."""
+    return active_actor(ctx, Role.MONITOR)
+
+
+def active_actor(ctx: Context, role: Role) -> Actor:
+    """The site's first active account of `role`, with every study (see monitor_of)."""
     with read_transaction(ctx.engine) as session:
         row = session.execute(
             select(User.id, User.username, User.full_name, User.initials)
-            .where(User.role == Role.MONITOR.value, User.active.is_(True))
+            .where(User.role == role.value, User.active.is_(True))
             .order_by(User.id)
             .limit(1)
         ).first()
         studies = frozenset(int(i) for i in session.scalars(select(StudyRecord.id)))
     if row is None:
-        raise RuntimeError("the site has no active monitor to verify as")
-    return Actor(int(row[0]), str(row[1]), str(row[2]), str(row[3]), Role.MONITOR, studies=studies)
+        raise RuntimeError(f"the site has no active {role.value} to act as")
+    return Actor(int(row[0]), str(row[1]), str(row[2]), str(row[3]), role, studies=studies)
 
 
 def child(path: Path, profile: bool, since: str | None) -> int:
