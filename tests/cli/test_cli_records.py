@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cli_support import Cli
+from pypdf import PdfReader
 
 from tamper import edit_file
 
@@ -12,7 +15,7 @@ MOVEMENTS += ("held_returned",)
 
 def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
     report = cli("reconcile", "--json", user="monitor").json()
-    assert set(report) == {"products", "discrepancies", "audit_check"}
+    assert set(report) == {"products", "discrepancies", "audit_check", "signoffs"}
     # The first reconciliation verifies the whole trail; the next starts from that point.
     assert report["audit_check"] == {"text": "Audit trail checked in full.", "in_full": True}
     assert [p["product"] for p in report["products"]] == ["herombopag-2.5mg", "herombopag-7.5mg"]
@@ -83,3 +86,39 @@ def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:
     assert signed.code == 0, signed.err
     assert signed.json()["signed_off_by"] == "monitor"
     assert signed.json()["balanced"] is True
+
+
+def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The review's steps: a sign-off, then a recount of return 87. The reconciliation (text
+    and JSON) and both reports show what the sign-off attested and that a record it covered
+    was corrected since: it no longer looks current."""
+    signed = cli("sign-off", "--note", "Visit 4", user="monitor")
+    assert signed.code == 0, signed.err
+    before = cli("reconcile", "--json", user="monitor").json()["signoffs"][-1]
+    assert before["note"] == "Visit 4" and before["changed_since"] == []
+    assert before["balanced"] is True and before["discrepancies"] > 0
+    corrected = cli("correct-return", "87", "--tablets", "3", "--reason", "Recount")
+    assert corrected.code == 0, corrected.err
+    new = corrected.out.split()[1]  # "Return 116 corrects return 87: ..."
+    report = cli("reconcile", "--json", user="monitor").json()
+    after = report["signoffs"][-1]
+    assert after["held_returned"] == before["held_returned"]  # what it attested
+    assert after["changed_since"] == [f"return {new} corrects return 87"]
+    text = cli("reconcile", user="monitor").out
+    last = next(line for line in text.splitlines() if line.startswith("Last signed off by"))
+    assert ", attesting: balanced, " in last and "; held: herombopag" in last
+    assert (
+        f"  Records corrected or added since this sign-off: return {new} corrects return 87."
+        in text.splitlines()
+    )
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor").out
+    assert f"此签名确认之后更正或补录的记录：退回 {new} 更正退回 87。" in chinese
+    for argv in (["reconciliation"], ["monitor", "--from", "2026-01-01"]):
+        out = tmp_path / f"{argv[0]}.pdf"
+        made = cli("report", *argv, "--out", str(out), user="monitor")
+        assert made.code == 0, made.err
+        pages = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+        assert f"return {new} corrects return 87" in pages, argv
+        assert "balanced, " in pages and "Visit 4" in pages

@@ -56,6 +56,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-privacy.po"),
     resource("i18n", "zh_CN-privacy2.po"),
     resource("i18n", "zh_CN-reportfix.po"),
+    resource("i18n", "zh_CN-fixmon.po"),
     resource("i18n", "zh_CN-twoprod.po"),
     resource("i18n", "zh_CN-perproduct.po"),
     resource("i18n", "zh_CN-printzh.po"),

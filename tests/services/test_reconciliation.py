@@ -180,3 +180,44 @@ def test_a_short_shipment_kept_apart(ctx: Context, pharmacist: Actor, monitor: A
     receive(ctx, pharmacist, "K0001", temperature_ok=False)
     [product] = reconciliation.reconcile(ctx, monitor).products
     assert (product.received, product.on_hand, product.balanced) == (21, 21, True)
+
+
+def test_a_sign_off_shows_what_it_attested_and_the_corrections_made_since(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A sign-off attests figures: it shows them, and once a record it covered is corrected
+    (or one dated before it is added) it says so, never looking current over changed figures."""
+    clock.set_date(date(2026, 1, 26))
+    first = returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001")
+    clock.set_date(date(2026, 1, 27))
+    [signed] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4").signoffs
+    assert (signed.balanced, dict(signed.held), signed.changed_since, signed.changed) == (
+        True,
+        {P75: 2, P25: 0},
+        (),
+        "",
+    )
+    assert signed.findings == len(reconciliation.reconcile(ctx, monitor).discrepancies)
+    assert signed.attested.startswith("balanced, ")
+    assert "herombopag (hetrombopag olamine) 7.5 mg tablet 2 tablets" in signed.attested
+
+    clock.set_date(date(2026, 1, 28))
+    fixed = returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", pw(pharmacist))
+    result = reconciliation.reconcile(ctx, monitor)
+    [after] = result.signoffs
+    assert after.held == signed.held  # what it attested, not today's figures
+    assert after.changed_since == (f"return {fixed.return_id} corrects return {first.return_id}",)
+    assert after.changed == (
+        "Records corrected or added since this sign-off: "
+        f"return {fixed.return_id} corrects return {first.return_id}."
+    )
+    # A later sign-off covers the correction: it is current, the first still marked.
+    clock.set_date(date(2026, 1, 29))
+    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    assert [bool(s.changed_since) for s in signoffs] == [True, False]
+    assert dict(signoffs[1].held)[P75] == 3

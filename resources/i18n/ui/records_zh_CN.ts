@@ -263,6 +263,14 @@ Old values:
         <translation>盘点后变动</translation>
     </message>
     <message>
+        <source>Attested</source>
+        <translation>所确认的数据</translation>
+    </message>
+    <message>
+        <source>Changed since</source>
+        <translation>此后的更改</translation>
+    </message>
+    <message>
         <source>Kit</source>
         <translation>药盒</translation>
     </message>
@@ -861,6 +869,10 @@ Old values:
         <translation>{protocol} 对账：{state}，{n} 项发现</translation>
     </message>
     <message>
+        <source>Signed off by {name} ({role}), attesting: {attested}.</source>
+        <translation>已由 {name}（{role}）签名确认，所确认的数据：{attested}。</translation>
+    </message>
+    <message>
         <source>SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found what the book said.</source>
         <translation>货架与最近盘点一致：{physical}；每次最近盘点均与账面相符。</translation>
     </message>
@@ -891,10 +903,6 @@ Old values:
     <message>
         <source>{summary}; against the shelf: {physical}</source>
         <translation>{summary}；货架核对：{physical}</translation>
-    </message>
-    <message>
-        <source>Signed off by {name} ({role}).</source>
-        <translation>已由 {name}（{role}）签名确认。</translation>
     </message>
 </context>
 <context>

@@ -37,7 +37,7 @@ from dispensary.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
-    from dispensary.services.results import ReconcileResult
+    from dispensary.services.results import ReconcileResult, SignOffRow
     from dispensary.study import Study
 
 # -- reconciliation ------------------------------------------------------------------------------
@@ -122,10 +122,17 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     if result.signoffs:
         last = result.signoffs[-1]
         lines.append(
-            _("Last signed off by {full_name} ({value}) on {at} UTC.").format(
-                full_name=last.full_name, value=last.role.word, at=cell(last.at)
+            _(
+                "Last signed off by {full_name} ({value}) on {at} UTC, attesting: {attested}."
+            ).format(
+                full_name=last.full_name,
+                value=last.role.word,
+                at=cell(last.at),
+                attested=last.attested,
             )
         )
+        if last.changed:  # the figures it attested are no longer today's
+            lines.append(f"  {last.changed}")
     if result.audit_check:
         lines.append(result.audit_check)
     lines.append(
@@ -142,9 +149,25 @@ def cmd_reconcile(run: Run) -> int:
         "products": keyed(_BALANCE_KEYS, _balances(result)),
         "discrepancies": [asdict(d) for d in result.discrepancies],
         "audit_check": {"text": result.audit_check, "in_full": result.audit_checked_in_full},
+        "signoffs": [_signoff_data(s) for s in result.signoffs],
     }
     run.emit(data, _reconcile_lines(result, run.clock.today(), run.context().study))
     return EXIT_OK
+
+
+def _signoff_data(row: SignOffRow) -> dict[str, Any]:
+    """A sign-off for scripts: who, when, what it attested (codes and numbers) and the records
+    since that change it."""
+    return {
+        "username": row.username,
+        "role": row.role.value,
+        "at": row.at,
+        "note": row.note,
+        "balanced": row.balanced,
+        "discrepancies": row.findings,
+        "held_returned": dict(row.held),
+        "changed_since": list(row.changed_since),
+    }
 
 
 def reconcile_parser(p: argparse.ArgumentParser) -> None:

@@ -234,12 +234,21 @@ def reconciliation_story(
     if result.signoffs:
         story.append(
             data_table(
-                [_("When"), _("Name"), _("User"), _("Role"), _("Note")],
+                [_("When"), _("Name"), _("User"), _("Role"), _("Note"), _("Attested")],
                 [
-                    [when(s.at), s.full_name, s.username, term(s.role.label), s.note]
+                    [
+                        when(s.at),
+                        s.full_name,
+                        s.username,
+                        term(s.role.label),
+                        s.note,
+                        # What it attested, and what was recorded since that changes it.
+                        s.attested + (f" {s.changed}" if s.changed else ""),
+                    ]
                     for s in result.signoffs
                 ],
-                scaled((18, 22, 14, 14, 50), width),
+                scaled((16, 18, 12, 11, 30, 45), width),
+                highlight=[(i, AMBER) for i, s in enumerate(result.signoffs) if s.changed],
             )
         )
     else:

@@ -399,11 +399,22 @@ class ReconcileResult:
 
 @dataclass(frozen=True)
 class SignOffRow:
+    """A reconciliation sign-off: who signed when, what they attested (the figures the
+    service stored in its summary), and what was recorded after it that changes those figures
+    (a record it covered corrected, or one dated before it added), so a sign-off never looks
+    current once the figures it attested have changed."""
+
     username: str
     full_name: str
     role: Role
     at: datetime
     note: str
+    balanced: bool | None = None  # None: a summary that cannot be read (not the program's)
+    findings: int | None = None  # the discrepancies found then
+    held: tuple[tuple[str, int], ...] = ()  # (product code, held returned) then
+    changed_since: tuple[str, ...] = ()  # the records since that change what it attested
+    attested: str = ""  # the figures it attested, in the reader's words
+    changed: str = ""  # changed_since in a sentence ("" when nothing changed since)
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,13 @@ SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
     Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
     Column(str(QT_TRANSLATE_NOOP("Column", "Note")), lambda r: r.note),
+    # What it attested and what was recorded since that changes it, as the service says them.
+    Column(str(QT_TRANSLATE_NOOP("Column", "Attested")), lambda r: r.attested),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Changed since")),
+        lambda r: r.changed,
+        colour=lambda r: RED if r.changed else None,
+    ),
 ]
 
 TABS = (
@@ -634,9 +641,10 @@ class ReconcileScreen(Screen):
             return
         self.note.clear()
         self.show_result(result)
+        attested = result.signoffs[-1].attested if result.signoffs else ""
         self.message.show_message(
-            self.tr("Signed off by {name} ({role}).").format(
-                name=actor.full_name, role=term(actor.role.label).lower()
+            self.tr("Signed off by {name} ({role}), attesting: {attested}.").format(
+                name=actor.full_name, role=term(actor.role.label).lower(), attested=attested
             ),
             "ok",
         )
