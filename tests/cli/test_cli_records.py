@@ -17,7 +17,12 @@ def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
     report = cli("reconcile", "--json", user="monitor").json()
     assert set(report) == {"products", "discrepancies", "audit_check", "signoffs"}
     # The first reconciliation verifies the whole trail; the next starts from that point.
-    assert report["audit_check"] == {"text": "Audit trail checked in full.", "in_full": True}
+    assert report["audit_check"] == {
+        "text": "Audit trail checked in full.",
+        "in_full": True,
+        "ok": True,
+        "problem": "",
+    }
     assert [p["product"] for p in report["products"]] == ["herombopag-2.5mg", "herombopag-7.5mg"]
     for product in report["products"]:
         assert set(product) == {"product", *MOVEMENTS, "balanced"}
@@ -122,3 +127,35 @@ def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
         pages = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
         assert f"return {new} corrects return 87" in pages, argv
         assert "balanced, " in pages and "Visit 4" in pages
+
+
+def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
+    cli: Cli, sqlite_only: None
+) -> None:
+    """The review's steps: returns.tablets changed with sqlite3 after a reconciliation kept
+    its point; `audit verify` names the row, then the sign-off said "balanced, 4 items to
+    review." (exit 0) and `reconcile` ended "Reconciliation: balanced" (exit 0)."""
+    assert cli("reconcile", user="monitor").code == 0  # verified: the point is kept
+    edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
+    assert cli("audit", "verify", user="monitor").code == 3
+    text = cli("reconcile", user="monitor")
+    assert text.code == 3
+    lines = text.out.splitlines()
+    assert lines[-2].startswith("Tampering or damage found: returns row 1 was changed")
+    assert lines[-1] == (
+        "Reconciliation: the audit trail does not verify: the figures cannot be trusted, "
+        "balanced or not. Run `dispensary audit verify` and call the administrator and the "
+        "sponsor."
+    )
+    assert "Reconciliation: balanced" not in text.out
+    data = cli("reconcile", "--json", user="monitor")
+    assert data.code == 3 and data.json()["audit_check"]["ok"] is False
+    assert data.json()["audit_check"]["in_full"] is True
+    signed = cli("sign-off", "--note", "test", user="monitor")
+    assert signed.code == 3 and signed.out == ""
+    assert signed.err.startswith(
+        "Refused: The reconciliation cannot be signed off: the audit trail does not verify. "
+        "Tampering or damage found: returns row 1 was changed"
+    ), signed.err
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
+    assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out

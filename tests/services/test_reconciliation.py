@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.errors import InvalidInput, NotPermitted, SignatureFailed
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
 from dispensary.services import reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
@@ -221,3 +221,34 @@ def test_a_sign_off_shows_what_it_attested_and_the_corrections_made_since(
     signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
     assert [bool(s.changed_since) for s in signoffs] == [True, False]
     assert dict(signoffs[1].held)[P75] == 3
+
+
+def test_no_sign_off_over_an_audit_trail_that_does_not_verify(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A return's count edited with sqlite3: the sign-off's full check found it, but only as
+    one finding among the others, and the sign-off went through as "balanced". It is refused
+    now, and the reconciliation after says the trail does not verify (checked in full: the
+    failed check let go of the point an incremental check would have started from)."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001")
+    assert reconciliation.reconcile(ctx, monitor).audit_verified  # the point is kept
+    sql(ctx, "UPDATE returns SET tablets = 5 WHERE id = 1")
+    with refused(
+        ctx,
+        RuleViolation,
+        "The reconciliation cannot be signed off: the audit trail does not verify. Tampering or "
+        "damage found: returns row 1 was changed after audit entry",
+    ) as caught:
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "test")
+    assert "Run `dispensary audit verify`" in caught.value.message
+    result = reconciliation.reconcile(ctx, monitor)
+    assert (result.audit_verified, result.audit_checked_in_full) == (False, True)
+    assert result.audit_problem.startswith("Tampering or damage found: returns row 1 was changed")
+    assert result.signoffs == ()

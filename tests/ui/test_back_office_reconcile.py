@@ -18,6 +18,7 @@ from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
 from dispensary.services import counts, dispensing, queries, reconciliation, returns
 from dispensary.ui.app import apply_style
+from dispensary.ui.forms import banner_style
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
@@ -235,9 +236,36 @@ def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
 def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmacy) -> None:
     edit_file(pharmacy.path, "UPDATE ledger_entries SET quantity = 5 WHERE id = 1")
     screen = make_screen(qtbot, pharmacy)
-    assert screen.banner.text().startswith("NOT BALANCED")
+    # The edit breaks the trail: that leads (no figure can be trusted), in red; the kit's
+    # balance is among the findings.
+    assert screen.banner.text().startswith("AUDIT TRAIL DOES NOT VERIFY")
+    assert screen.banner.styleSheet() == banner_style(False)
     findings = {d.kind for d in screen.discrepancies.rows}
     assert {"audit_chain", "unbalanced"} <= findings
+
+
+def test_a_trail_that_does_not_verify_is_not_called_balanced_nor_signed_off(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A return's count edited with sqlite3: the banner said "BALANCED" and the monitor's
+    sign-off went through. The banner now says the trail does not verify, the sign-off is
+    refused with what to do, and nothing is recorded."""
+    edit_file(pharmacy.path, "UPDATE returns SET tablets = 12 WHERE id = 1")
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.resize(1366, 768)
+    assert screen.banner.text().startswith(
+        "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. "
+        "Tampering or damage found: returns row 1 was changed"
+    ), screen.banner.text()
+    assert "BALANCED" not in screen.banner.text().replace("NOT VERIFY", "")
+    asked = sign_with(monkeypatch, PASSWORDS["monitor"])
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert "audit trail does NOT VERIFY" in asked[0][2]
+    assert screen.message.text().startswith(
+        "The reconciliation cannot be signed off: the audit trail does not verify."
+    ), screen.message.text()
+    screen.grab().save(str(tmp_path / "tampered.png"))  # looked at: the banner reads whole
+    assert reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs == ()
 
 
 def test_double_click_opens_the_participant(qtbot: Any, pharmacy: Pharmacy) -> None:

@@ -849,6 +849,10 @@ Old values:
         <translation>无发现</translation>
     </message>
     <message>
+        <source>AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. {problem}</source>
+        <translation>稽查轨迹未通过验证：无论是否平衡，各项数据均不可信。{problem}</translation>
+    </message>
+    <message>
         <source>BALANCED: the ledger balances for every product, lot and kit; {findings}.</source>
         <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
     </message>
@@ -859,6 +863,10 @@ Old values:
     <message>
         <source>NOT BALANCED: {n} lines of the ledger do not balance; {findings}. See the discrepancies.</source>
         <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
+    </message>
+    <message>
+        <source>audit trail does NOT VERIFY</source>
+        <translation>稽查轨迹未通过验证</translation>
     </message>
     <message>
         <source>Reconciliation of {protocol}: {state}, {n} finding</source>

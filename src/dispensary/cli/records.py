@@ -77,7 +77,7 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     """The balances and findings; in a study not of tablets only each product by its name in
     the reader's language (the study file's) and the notes in each product's units, never
     capsules called tablets. The JSON keeps the codes."""
-    from dispensary.services.reconciliation import written_off_note
+    from dispensary.services.reconciliation import trail_verdict, written_off_note
 
     rows = _balances(result)
     if not study.tablets_only:
@@ -135,6 +135,10 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
             lines.append(f"  {last.changed}")
     if result.audit_check:
         lines.append(result.audit_check)
+    if not result.audit_verified:  # never "balanced" over a trail that does not verify
+        lines.append(result.audit_problem)
+        lines.append(_("Reconciliation: {verdict}").format(verdict=trail_verdict()))
+        return lines
     lines.append(
         _("Reconciliation: balanced") if result.balanced else _("Reconciliation: NOT balanced")
     )
@@ -148,10 +152,18 @@ def cmd_reconcile(run: Run) -> int:
     data = {
         "products": keyed(_BALANCE_KEYS, _balances(result)),
         "discrepancies": [asdict(d) for d in result.discrepancies],
-        "audit_check": {"text": result.audit_check, "in_full": result.audit_checked_in_full},
+        "audit_check": {
+            "text": result.audit_check,
+            "in_full": result.audit_checked_in_full,
+            "ok": result.audit_verified,
+            "problem": result.audit_problem,
+        },
         "signoffs": [_signoff_data(s) for s in result.signoffs],
     }
     run.emit(data, _reconcile_lines(result, run.clock.today(), run.context().study))
+    if not result.audit_verified:  # as `audit verify` exits: a script never reads it as balanced
+        run.note(result.audit_problem)
+        return EXIT_REFUSED
     return EXIT_OK
 
 

@@ -307,7 +307,9 @@ def _destruction_subject(values: Values) -> str:
 
 
 def _reconciliation_says(result: Any, values: Values, study: Study) -> str:
-    if result.balanced:
+    if not result.audit_verified:
+        form = N_("reconciliation (audit trail does NOT VERIFY; {shelf})")
+    elif result.balanced:
         form = N_("reconciliation (ledger balanced; {shelf})")
     else:
         form = N_("reconciliation (ledger NOT balanced; {shelf})")

@@ -179,16 +179,19 @@ def physical_text(result: ReconcileResult) -> str:
 def reconciliation_story(
     result: ReconcileResult, width: float, kits: bool = True, study: Study | None = None
 ) -> list[Flowable]:
-    verdict = (
-        _(
+    if not result.audit_verified:  # never "balanced" over a trail that does not verify
+        verdict = _("The audit trail does NOT VERIFY: {problem}").format(
+            problem=result.audit_problem
+        )
+    elif result.balanced:
+        verdict = _(
             "The ledger balances for every product, lot and kit: received = dispensed - "
             "returned + on hand + held returned + destroyed + written off (adjusted)."
         )
-        if result.balanced
-        else _(
+    else:
+        verdict = _(
             "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
         )
-    )
     story: list[Flowable] = [
         para(
             _("Generated {when}. {verdict}").format(
@@ -261,6 +264,14 @@ def reconciliation_story(
     return story
 
 
+def ledger_word(result: ReconcileResult) -> str:
+    """The ledger's verdict in the report's header: not "balanced" while the audit trail does
+    not verify."""
+    if not result.audit_verified:
+        return _("audit trail does NOT VERIFY: figures not to be trusted")
+    return _("balanced") if result.balanced else _("NOT balanced")
+
+
 def reconciliation_pdf(
     meta: ReportMeta, study: Study, result: ReconcileResult, paper: str = "a4"
 ) -> bytes:
@@ -269,7 +280,7 @@ def reconciliation_pdf(
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("As of"), long_when(result.generated_at)),
-        (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),
+        (_("Ledger"), ledger_word(result)),
         (_("Shelf"), result.physical),
     ]
     section = Section(_(TITLE), reconciliation_story(result, width, study=study), fields=fields)

@@ -66,6 +66,7 @@ from dispensary.domain.codes import (
     Role,
     SignatureMeaning,
 )
+from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text, return_overdue
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
@@ -635,6 +636,8 @@ class _Read(_Findings):
             counts=tuple(self.checks.rows),
             audit_check=trail.words,
             audit_checked_in_full=trail.full,
+            audit_verified=trail.verification.ok,
+            audit_problem="" if trail.verification.ok else trail.verification.message,
         )
 
 
@@ -1381,6 +1384,10 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     with write_transaction(ctx.engine) as session:
         judge_now(session, actor, Permission.SIGN_OFF, ctx)
         trail = check_trail(session, ctx, full=True)
+        if not trail.verification.ok:
+            # The full check found the trail damaged or edited: no figure read from it can be
+            # attested (it was a finding among the others, and the sign-off went through).
+            raise RuleViolation(trail_refusal(trail.verification.message))
         result = reconcile_session(session, ctx, trail, fresh=True)
         summary = json.dumps(
             {
@@ -1560,6 +1567,24 @@ def _changes_after(
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
     return found
+
+
+def trail_refusal(finding: str) -> str:
+    """Why a reconciliation cannot be signed off while the audit trail does not verify, and
+    what to do."""
+    return _(
+        "The reconciliation cannot be signed off: the audit trail does not verify. {finding} "
+        "Run `dispensary audit verify` (or Verify chain on the Audit trail screen) to see every "
+        "finding, call the administrator and the sponsor, and sign off once it verifies."
+    ).format(finding=finding)
+
+
+def trail_verdict() -> str:
+    """What a reconciliation says instead of "balanced" while the audit trail does not verify."""
+    return _(
+        "the audit trail does not verify: the figures cannot be trusted, balanced or not. Run "
+        "`dispensary audit verify` and call the administrator and the sponsor."
+    )
 
 
 def written_off_note(study: Study | None = None) -> str:

@@ -354,6 +354,10 @@ class ReconcileResult:
     counts: tuple[KitCountCheck, ...] = ()  # every kit on the shelf, against its last count
     audit_check: str = ""  # which check of the audit trail was made (audit_check.TrailCheck)
     audit_checked_in_full: bool = True
+    audit_verified: bool = True
+    """The audit trail verified at this reconciliation. When it did not, no figure can be
+    trusted: every front end says so instead of "balanced", and no sign-off is made."""
+    audit_problem: str = ""  # what the check found, with what to do (when not verified)
 
     @property
     def to_review(self) -> tuple[Discrepancy, ...]:
