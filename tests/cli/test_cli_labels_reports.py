@@ -479,3 +479,20 @@ def test_in_chinese_a_label_refused_and_a_darf_written_are_named_in_chinese(
     english = cli("report", "darf", "--out", str(darf), user="monitor")
     assert english.code == 0, english.err
     assert "herombopag-" not in english.out, english.out
+
+
+def test_in_chinese_a_pdf_only_report_asked_as_csv_is_refused_in_chinese(cli: Cli) -> None:
+    """`--lang zh_CN report monitor --out x.csv` said its refusal in English: the text is
+    marked N_ in the report catalogue and was raised without being translated."""
+    for key, words in (
+        ("monitor", "监查资料包只有 PDF 格式"),
+        ("certificate", "销毁证明"),
+    ):
+        argv = ["--lang", "zh_CN", "report", key, "--out", "x.csv"]
+        if key == "monitor":
+            argv += ["--from", "2026-01-01"]
+        else:
+            argv += ["--destruction", "1"]
+        refused = cli(*argv, user="monitor")
+        assert refused.code == 2, refused.err
+        assert words in refused.err and "PDF only" not in refused.err, refused.err
