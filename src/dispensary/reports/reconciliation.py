@@ -287,12 +287,25 @@ def reconciliation_pdf(
     return build_report(meta, _(TITLE), [section], paper)
 
 
-def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
+def _csv_label(row: BalanceRow, study: Study | None) -> str:
+    """A product's or lot's label as the PDF names the product, in the reader's language (the
+    study file's name, "海曲泊帕乙醇胺片 2.5 mg"); as the service wrote it in English."""
+    if row.scope == "product":
+        return product_name(study, row.key, row.label)
+    if row.scope == "lot":
+        code, _slash, lot = row.key.partition("/")
+        return _("{product} lot {lot}").format(product=product_name(study, code, code), lot=lot)
+    return row.label
+
+
+def reconciliation_csv(
+    meta: ReportMeta, result: ReconcileResult, study: Study | None = None
+) -> str:
     rows = [
         [
             r.scope,
             r.key,
-            r.label,
+            _csv_label(r, study),
             r.received,
             r.dispensed,
             r.returned,
