@@ -298,9 +298,12 @@ def _verify_anchor(run: Run) -> int:
     verified = check.verification
     run.emit(
         {
+            # The plain verify's keys, all of them: the anchor check only adds `anchor`.
             "ok": check.ok,
             "entries": verified.entries,
+            "ledger_rows": verified.ledger_entries,
             "first_bad": verified.first_bad,
+            "findings": list(verified.findings),
             "anchor": {
                 "code": check.code,
                 "position": check.position,
