@@ -77,3 +77,25 @@ def test_reconciliation_sets_the_book_against_the_shelf_per_product(sample: Samp
     assert "By participant and product" in text
     people = [(r.key, r.product) for r in result.participants]
     assert len(people) == len(set(people))  # one line per participant and product
+
+
+def test_the_returns_log_names_the_investigators_hold_apart_from_the_monitors_held(
+    sample: SampleStudy,
+) -> None:
+    """The returns log's "Held" column said the days the investigator held the dose, while the
+    reconciliation's "Held" is the returned tablets kept for the monitor: one word, two
+    meanings, on the same monitor pack. The log's column says whose hold it is."""
+    from dispensary.i18n import Language, speaking
+    from dispensary.reports.logs import return_count_header
+
+    study = sample.ctx.study
+    with speaking(Language.EN):
+        english = return_count_header(study)
+    with speaking(Language.ZH_CN):
+        chinese = return_count_header(study)
+    assert "Dose held by investigator" in english and "Held" not in english
+    assert "研究者暂停用药" in chinese and "暂停用药" not in set(chinese)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, SINCE, UNTIL)
+    text = " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, study, pack)))
+    assert "Dose held by investigator" in text

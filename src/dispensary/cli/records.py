@@ -213,7 +213,9 @@ def cmd_sign_off(run: Run) -> int:
 
 def sign_off_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_sign_off)
-    p.add_argument("--note", metavar="TEXT")
+    p.add_argument(
+        "--note", metavar="TEXT", help=N_("what was checked at the visit, kept with the sign-off")
+    )
 
 
 # -- the audit trail -----------------------------------------------------------------------------

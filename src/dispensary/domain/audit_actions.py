@@ -346,7 +346,7 @@ BALANCE_FIELDS = ("product", "received", "on_hand", "held_returned", "balanced")
 
 def balances_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
     """A reconciliation sign-off's products with what each number is, in the reader's
-    language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，平衡"): stored
+    language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，平衡"): stored
     as bare lists, which no inspector can read. `product_name`: a product's name from its code
     (Study.product_name). None for a value of another shape (not a sign-off's)."""
     if not isinstance(value, list) or not value:
