@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from cli_support import Cli
@@ -159,3 +161,32 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     ), signed.err
     chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
     assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out
+
+
+def test_in_chinese_the_audit_list_says_actions_and_records_as_the_window_does(
+    cli: Cli,
+) -> None:
+    """`--lang zh_CN audit list` showed the stored codes and English nouns ("sign_in",
+    "quarantine"; "user admin", "kit K1121") where the Audit trail window says "登录",
+    "用户 monitor": the same words now (domain.audit_actions), the JSON keeping the codes."""
+    from dispensary.domain.audit_actions import name_of, record_named
+    from dispensary.i18n import Language, speaking
+
+    entries = cli("audit", "list", "--limit", "40", "--json").json()
+    chinese = cli("--lang", "zh_CN", "audit", "list", "--limit", "40").out.splitlines()
+    english = cli("audit", "list", "--limit", "40").out.splitlines()
+    assert chinese[0].split()[:5] == ["#", "时间（UTC）", "用户", "操作", "记录"]
+    body = "\n".join(chinese[2:])
+    assert re.search(r"登录 +用户 pharmacist", body), body
+    assert not [line for line in chinese[2:] if "sign_in" in line], body
+    assert not any(line.split()[3] in {e["action"] for e in entries} for line in chinese[2:])
+    assert re.search(r"Signed in +User pharmacist", "\n".join(english[2:]))
+    # A return is named with its kit and dispense, in either language, as the window names it.
+    returns = cli("audit", "list", "--action", "return", "--limit", "1", "--json").json()
+    [entry] = returns
+    with speaking(Language.ZH_CN):
+        named = record_named(entry["entity"], entry["entity_id"], json.dumps(entry["new"]))
+        action = name_of("return")
+    assert named.startswith(f"退回 {entry['entity_id']}（K") and "，DSP" in named
+    listed = cli("--lang", "zh_CN", "audit", "list", "--action", "return", "--limit", "1").out
+    assert re.search(rf"{action} +{re.escape(named)}", listed), listed

@@ -28,10 +28,6 @@
         <translation>{shown}（{code}）</translation>
     </message>
     <message>
-        <source>{kind} {id} ({kit}, {dispense})</source>
-        <translation>{kind} {id}（{kit}，{dispense}）</translation>
-    </message>
-    <message>
         <source>Audit trail</source>
         <translation>稽查轨迹</translation>
     </message>

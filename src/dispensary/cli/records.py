@@ -420,6 +420,7 @@ def _loads(text: str) -> Any:
 
 
 def cmd_audit_list(run: Run) -> int:
+    from dispensary.domain.audit_actions import name_of, reason_shown, record_named
     from dispensary.services import audit
 
     a = run.args
@@ -440,10 +441,20 @@ def cmd_audit_list(run: Run) -> int:
         }
         for r in rows
     ]
+    # Actions, records and the program's own reasons in the reader's words, as the Audit trail
+    # window says them (domain.audit_actions); the JSON keeps the codes.
+    study = run.context().study
     lines = table(
         ["#", _("When (UTC)"), _("User"), _("Action"), _("Record"), _("Reason")],
         [
-            (r.id, r.at, r.username, r.action, f"{r.entity} {r.entity_id}"[:40], r.reason[:60])
+            (
+                r.id,
+                r.at,
+                r.username,
+                name_of(r.action),
+                record_named(r.entity, r.entity_id, r.new, study.area_name)[:40],
+                reason_shown(r.action, r.reason)[:60],
+            )
             for r in rows
         ],
         right=[0],

@@ -325,6 +325,27 @@ def record_kind(entity: str) -> str:
     return _in_context(marked) if marked else entity
 
 
+def record_named(
+    entity: str, entity_id: str, new: str, area_name: Callable[[str], str] = str
+) -> str:
+    """The record an entry names, as the Audit trail window and `audit list` say it: its kind in
+    the reader's words and its identifier; the study's store by its name in the reader's
+    language (`area_name`; the entry keeps the name as recorded); a return, numbered only in
+    the database, with the kit and dispense a pharmacist knows it by ("return 115 (K1008,
+    DSP000107)")."""
+    named = area_name(entity_id) if entity == "storage" else entity_id
+    if entity == "return":
+        try:
+            values = json.loads(new or "{}")
+        except json.JSONDecodeError:
+            values = {}
+        if isinstance(values, dict) and values.get("kit") and values.get("dispense"):
+            return _("{kind} {id} ({kit}, {dispense})").format(
+                kind=record_kind(entity), id=named, kit=values["kit"], dispense=values["dispense"]
+            )
+    return f"{record_kind(entity)} {named}"
+
+
 def field_name(key: str) -> str:
     """The name of a value an entry records ("destroyed_on": "Destroyed on", 销毁日期), in the
     reader's language; a key this version does not write, as written."""
