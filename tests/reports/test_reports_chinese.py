@@ -351,9 +351,11 @@ def glyph_shapes(band: Image.Image) -> list[Image.Image]:
 
 
 def solid(shape: Image.Image) -> bool:
-    """A filled box: what a font without the glyph prints (reportlab's ■ for Helvetica)."""
+    """A filled box: what a font without the glyph prints (reportlab's ■ for Helvetica); not
+    the flat bar of a dash (a title's ISO date, 2026-06-01)."""
     histogram = shape.histogram()
-    return histogram[255] / (shape.width * shape.height) > 0.85 and shape.width > 8
+    filled = histogram[255] / (shape.width * shape.height) > 0.85
+    return filled and shape.width > 8 and shape.height > 8
 
 
 def signature(shape: Image.Image) -> bytes:
