@@ -99,3 +99,21 @@ def test_the_returns_log_names_the_investigators_hold_apart_from_the_monitors_he
     pack = report_data.monitor_pack(sample.ctx, sample.monitor, SINCE, UNTIL)
     text = " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, study, pack)))
     assert "Dose held by investigator" in text
+
+
+def test_the_reconciliations_signature_lines_are_never_split_over_two_pages(
+    sample: SampleStudy,
+) -> None:
+    """The Chinese reconciliation of the reviewed pharmacy printed the pharmacist's line at the
+    foot of one page and the monitor's alone on the next: the heading and both lines are one
+    block (KeepTogether), as the destruction certificate's are."""
+    from reportlab.platypus import KeepTogether, Table
+
+    from dispensary.reports.reconciliation import reconciliation_story
+
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    story = reconciliation_story(result, 500, study=sample.ctx.study)
+    last = story[-1]
+    assert isinstance(last, KeepTogether)
+    [table] = [f for f in last._content if isinstance(f, Table)]
+    assert [str(row[0]) for row in table._cellvalues[1:]] == ["Pharmacist", "Monitor"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
@@ -258,8 +258,14 @@ def reconciliation_story(
         story.append(empty_note(_("None yet.")))
     story += [
         spacer(4),
-        *heading(_("Signatures")),
-        signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+        # One block: its heading and both roles' lines on one page (the monitor's line was
+        # left alone on a last page).
+        KeepTogether(
+            [
+                *heading(_("Signatures")),
+                signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+            ]
+        ),
     ]
     return story
 
