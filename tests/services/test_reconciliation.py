@@ -252,3 +252,36 @@ def test_no_sign_off_over_an_audit_trail_that_does_not_verify(
     assert (result.audit_verified, result.audit_checked_in_full) == (False, True)
     assert result.audit_problem.startswith("Tampering or damage found: returns row 1 was changed")
     assert result.signoffs == ()
+
+
+def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A return brought back on the 26th but recorded on the 28th, after a sign-off of the
+    27th: the sign-off did not see it, and says so; the day's ordinary work after a sign-off
+    (a return dated the day it is written) does not mark it."""
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.set_date(date(2026, 1, 28))
+    late = returns.record_return(
+        ctx,
+        pharmacist,
+        "K0011",
+        2,
+        pw(pharmacist),
+        dispense="DSP000001",
+        returned_on=date(2026, 1, 26),
+    )
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == (f"return {late.return_id} dated before it",)
+    clock.set_date(date(2026, 1, 29))
+    [_first, second] = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    clock.set_date(date(2026, 1, 30))
+    returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
+    assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
+    assert second.changed_since == ()

@@ -1444,7 +1444,9 @@ def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOff
     )
     if not found:
         return ()
-    changes = _changes_after(session, study_id, min(s.at for s, _u in found))
+    changes = _changes_after(
+        session, study_id, min(s.at for s, _u in found), max(s.at for s, _u in found).date()
+    )
     rows: list[SignOffRow] = []
     for signoff, user in found:
         balanced, findings, held = _attested(signoff.summary)
@@ -1516,12 +1518,14 @@ def _attested_words(
 
 
 def _changes_after(
-    session: Session, study_id: int, since: datetime
+    session: Session, study_id: int, since: datetime, before: date
 ) -> list[tuple[datetime, datetime | date, str]]:
-    """The records written after `since` that change figures a sign-off may have attested:
-    (when written, what it changes: the corrected record's time or the new record's own date,
-    the record in the reader's words). A sign-off made before `when` covered it when the
-    corrected record was written by then, or the new record's date was before its day."""
+    """The records written after `since` (the first sign-off) that change figures a sign-off
+    may have attested: (when written, what it changes: the corrected record's time or the new
+    record's own date, the record in the reader's words). A sign-off made before `when` covered
+    it when the corrected record was written by then, or the new record's date was before its
+    day. A new record is looked for only when dated before `before` (the last sign-off's day),
+    in SQL: the day's ordinary work written after a sign-off is not read at all."""
     found: list[tuple[datetime, datetime | date, str]] = []
     old = aliased(Return)
     own = Participant.study_id == study_id
@@ -1547,7 +1551,7 @@ def _changes_after(
     for at, day, number in session.execute(
         select(Dispense.created_at, Dispense.dispensed_on, Dispense.number)
         .join(Participant, Participant.id == Dispense.participant_id)
-        .where(own, Dispense.created_at > since)
+        .where(own, Dispense.created_at > since, Dispense.dispensed_on < before)
         .order_by(Dispense.id)
     ).tuples():
         found.append((at, day, _("dispense {number} dated before it").format(number=number)))
@@ -1555,14 +1559,23 @@ def _changes_after(
         select(Return.created_at, Return.returned_on, Return.id)
         .join(Dispense, Dispense.id == Return.dispense_id)
         .join(Participant, Participant.id == Dispense.participant_id)
-        .where(own, Return.created_at > since, Return.corrects_id.is_(None))
+        .where(
+            own,
+            Return.created_at > since,
+            Return.returned_on < before,
+            Return.corrects_id.is_(None),
+        )
         .order_by(Return.id)
     ).tuples():
         found.append((at, day, _("return {number} dated before it").format(number=return_id)))
     for at, day, kit in session.execute(
         select(PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
         .join(Kit, Kit.id == PhysicalCount.kit_id)
-        .where(Kit.study_id == study_id, PhysicalCount.created_at > since)
+        .where(
+            Kit.study_id == study_id,
+            PhysicalCount.created_at > since,
+            PhysicalCount.counted_on < before,
+        )
         .order_by(PhysicalCount.id)
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
