@@ -132,7 +132,7 @@ def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
 
 
 def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
-    cli: Cli, sqlite_only: None
+    cli: Cli, sqlite_only: None, tmp_path: Path
 ) -> None:
     """The review's steps: returns.tablets changed with sqlite3 after a reconciliation kept
     its point; `audit verify` names the row, then the sign-off said "balanced, 4 items to
@@ -161,6 +161,14 @@ def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
     ), signed.err
     chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
     assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out
+    # The report says so in its header and its opening sentence, never "balanced".
+    out = tmp_path / "reconciliation.pdf"
+    made = cli("report", "reconciliation", "--out", str(out), user="monitor")
+    assert made.code == 0 and "audit trail does NOT VERIFY" in made.out, made.out
+    first = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Ledger audit trail does NOT VERIFY: figures not to be trusted" in first
+    assert "The audit trail does NOT VERIFY: Tampering or damage found: returns row 1" in first
+    assert "The ledger balances" not in first
 
 
 def test_in_chinese_the_audit_list_says_actions_and_records_as_the_window_does(
