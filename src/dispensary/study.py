@@ -574,6 +574,16 @@ class Study:
         found = next((p for p in self.products if p.code == code), None)
         return found.display if found is not None else code
 
+    def pharmacy_in(self, language: str | None = None) -> str:
+        """The pharmacy as a reader of `language` names it ([label.text.<language>]
+        pharmacy_name: "临床试验药房"), else [study]'s name."""
+        return self.wording(language).pharmacy_name or self.pharmacy_name
+
+    def site_in(self, language: str | None = None) -> str:
+        """The site (the hospital) as a reader of `language` names it ([label.text.<language>]
+        site_name), else [study]'s name."""
+        return self.wording(language).site_name or self.site_name
+
     def person_name(self, name: str, language: str | None = None) -> str:
         """A person's name as recorded; but the study's investigator or contact, recorded under
         one of the file's names for them ("Zhenzhen Liu, M.D.", or "刘真真 医生" as a Chinese

@@ -34,6 +34,10 @@ def test_a_code_taken_then_checked(cli: Cli) -> None:
     assert f"Verification code {code} matches" in checked.out
     data = cli("--json", "audit", "verify", "--anchor", code.lower(), user="monitor").json()
     assert data["ok"] is True and data["first_bad"] is None
+    # The plain verify's keys, all kept (docs/CLI.md: the anchor check only adds `anchor`).
+    plain = cli("--json", "audit", "verify", user="monitor").json()
+    assert set(data) == {*plain, "anchor"}
+    assert data["ledger_rows"] == plain["ledger_rows"] > 0 and data["findings"] == []
     assert data["anchor"]["code"] == code and data["anchor"]["verdict"] == "matches"
     assert data["anchor"]["position"] == parse_anchor(code).position
 

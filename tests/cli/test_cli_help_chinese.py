@@ -236,3 +236,14 @@ def test_an_output_in_a_legacy_encoding_gets_plain_letters_not_a_traceback(
     )
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
     assert "血小板计数，×10^9/L" in done.stdout.decode("gbk")
+
+
+def test_the_sign_off_note_is_described_in_either_language() -> None:
+    """`sign-off --help` listed `--note TEXT` with no description, in both languages."""
+    parser = dict(COMMANDS)[("sign-off",)]
+    with speaking(Language.EN):
+        english = flat(parser.format_help())
+    with speaking(Language.ZH_CN):
+        chinese = flat(parser.format_help())
+    assert flat("--note TEXT what was checked at the visit, kept with the sign-off") in english
+    assert flat("--note TEXT 访视时核查的内容，与签名确认一同保存") in chinese

@@ -479,3 +479,45 @@ def test_in_chinese_a_label_refused_and_a_darf_written_are_named_in_chinese(
     english = cli("report", "darf", "--out", str(darf), user="monitor")
     assert english.code == 0, english.err
     assert "herombopag-" not in english.out, english.out
+
+
+def test_in_chinese_a_pdf_only_report_asked_as_csv_is_refused_in_chinese(cli: Cli) -> None:
+    """`--lang zh_CN report monitor --out x.csv` said its refusal in English: the text is
+    marked N_ in the report catalogue and was raised without being translated."""
+    for key, words in (
+        ("monitor", "监查资料包只有 PDF 格式"),
+        ("certificate", "销毁证明"),
+    ):
+        argv = ["--lang", "zh_CN", "report", key, "--out", "x.csv"]
+        if key == "monitor":
+            argv += ["--from", "2026-01-01"]
+        else:
+            argv += ["--destruction", "1"]
+        refused = cli(*argv, user="monitor")
+        assert refused.code == 2, refused.err
+        assert words in refused.err and "PDF only" not in refused.err, refused.err
+
+
+def test_in_chinese_the_reconciliation_csv_labels_name_the_products_in_chinese(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`--lang zh_CN report reconciliation --out r.csv`: the label column read "herombopag
+    (hetrombopag olamine) 2.5 mg tablet" and "herombopag-2.5mg lot HT2504L" under Chinese
+    comment lines. It names the products as the PDF does; every code and figure stays."""
+    rows: dict[str, list[list[str]]] = {}
+    for lang in ("en", "zh_CN"):
+        out = tmp_path / f"r-{lang}.csv"
+        made = cli("--lang", lang, "report", "reconciliation", "--out", str(out), user="monitor")
+        assert made.code == 0, made.err
+        lines = [line for line in out.read_text(encoding="utf-8-sig").splitlines() if line]
+        rows[lang] = [line.split(",") for line in lines if not line.startswith("#")]
+    english, chinese = rows["en"], rows["zh_CN"]
+    assert chinese[0] == english[0] and chinese[0][2] == "label"
+    labels = {row[1]: row[2] for row in chinese if row[0] in ("product", "lot")}
+    assert labels["herombopag-2.5mg"] == "海曲泊帕乙醇胺片 2.5 mg"
+    assert labels["herombopag-2.5mg/HT2504L"] == "海曲泊帕乙醇胺片 2.5 mg 批号 HT2504L"
+    assert not any("herombopag" in label for label in labels.values())
+    english_labels = {row[1]: row[2] for row in english if row[0] in ("product", "lot")}
+    assert english_labels["herombopag-2.5mg/HT2504L"] == "herombopag-2.5mg lot HT2504L"
+    # Everything but the label the same in both languages.
+    assert [row[:2] + row[3:] for row in chinese] == [row[:2] + row[3:] for row in english]

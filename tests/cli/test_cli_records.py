@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 from cli_support import Cli
+from pypdf import PdfReader
 
 from tamper import edit_file
 
@@ -12,9 +17,14 @@ MOVEMENTS += ("held_returned",)
 
 def test_the_demo_reconciles_balanced_with_its_open_items(cli: Cli) -> None:
     report = cli("reconcile", "--json", user="monitor").json()
-    assert set(report) == {"products", "discrepancies", "audit_check"}
+    assert set(report) == {"products", "discrepancies", "audit_check", "signoffs"}
     # The first reconciliation verifies the whole trail; the next starts from that point.
-    assert report["audit_check"] == {"text": "Audit trail checked in full.", "in_full": True}
+    assert report["audit_check"] == {
+        "text": "Audit trail checked in full.",
+        "in_full": True,
+        "ok": True,
+        "problem": "",
+    }
     assert [p["product"] for p in report["products"]] == ["herombopag-2.5mg", "herombopag-7.5mg"]
     for product in report["products"]:
         assert set(product) == {"product", *MOVEMENTS, "balanced"}
@@ -83,3 +93,108 @@ def test_the_monitor_signs_off_and_a_technician_may_not(cli: Cli) -> None:
     assert signed.code == 0, signed.err
     assert signed.json()["signed_off_by"] == "monitor"
     assert signed.json()["balanced"] is True
+
+
+def test_a_sign_off_shows_its_figures_and_a_later_correction_everywhere(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The review's steps: a sign-off, then a recount of return 87. The reconciliation (text
+    and JSON) and both reports show what the sign-off attested and that a record it covered
+    was corrected since: it no longer looks current."""
+    signed = cli("sign-off", "--note", "Visit 4", user="monitor")
+    assert signed.code == 0, signed.err
+    before = cli("reconcile", "--json", user="monitor").json()["signoffs"][-1]
+    assert before["note"] == "Visit 4" and before["changed_since"] == []
+    assert before["balanced"] is True and before["discrepancies"] > 0
+    corrected = cli("correct-return", "87", "--tablets", "3", "--reason", "Recount")
+    assert corrected.code == 0, corrected.err
+    new = corrected.out.split()[1]  # "Return 116 corrects return 87: ..."
+    report = cli("reconcile", "--json", user="monitor").json()
+    after = report["signoffs"][-1]
+    assert after["held_returned"] == before["held_returned"]  # what it attested
+    assert after["changed_since"] == [f"return {new} corrects return 87"]
+    text = cli("reconcile", user="monitor").out
+    last = next(line for line in text.splitlines() if line.startswith("Last signed off by"))
+    assert ", attesting: balanced, " in last and "; held: herombopag" in last
+    assert (
+        f"  Records corrected or added since this sign-off: return {new} corrects return 87."
+        in text.splitlines()
+    )
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor").out
+    assert f"此签名确认之后更正或补录的记录：退回 {new} 更正退回 87。" in chinese
+    for argv in (["reconciliation"], ["monitor", "--from", "2026-01-01"]):
+        out = tmp_path / f"{argv[0]}.pdf"
+        made = cli("report", *argv, "--out", str(out), user="monitor")
+        assert made.code == 0, made.err
+        pages = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+        assert f"return {new} corrects return 87" in pages, argv
+        assert "balanced, " in pages and "Visit 4" in pages
+
+
+def test_a_tampered_trail_is_never_signed_off_nor_called_balanced(
+    cli: Cli, sqlite_only: None, tmp_path: Path
+) -> None:
+    """The review's steps: returns.tablets changed with sqlite3 after a reconciliation kept
+    its point; `audit verify` names the row, then the sign-off said "balanced, 4 items to
+    review." (exit 0) and `reconcile` ended "Reconciliation: balanced" (exit 0)."""
+    assert cli("reconcile", user="monitor").code == 0  # verified: the point is kept
+    edit_file(cli.db, "UPDATE returns SET tablets = tablets + 1 WHERE id = 1")
+    assert cli("audit", "verify", user="monitor").code == 3
+    text = cli("reconcile", user="monitor")
+    assert text.code == 3
+    lines = text.out.splitlines()
+    assert lines[-2].startswith("Tampering or damage found: returns row 1 was changed")
+    assert lines[-1] == (
+        "Reconciliation: the audit trail does not verify: the figures cannot be trusted, "
+        "balanced or not. Run `dispensary audit verify` and call the administrator and the "
+        "sponsor."
+    )
+    assert "Reconciliation: balanced" not in text.out
+    data = cli("reconcile", "--json", user="monitor")
+    assert data.code == 3 and data.json()["audit_check"]["ok"] is False
+    assert data.json()["audit_check"]["in_full"] is True
+    signed = cli("sign-off", "--note", "test", user="monitor")
+    assert signed.code == 3 and signed.out == ""
+    assert signed.err.startswith(
+        "Refused: The reconciliation cannot be signed off: the audit trail does not verify. "
+        "Tampering or damage found: returns row 1 was changed"
+    ), signed.err
+    chinese = cli("--lang", "zh_CN", "reconcile", user="monitor")
+    assert chinese.code == 3 and "对账：稽查轨迹未通过验证" in chinese.out
+    # The report says so in its header and its opening sentence, never "balanced".
+    out = tmp_path / "reconciliation.pdf"
+    made = cli("report", "reconciliation", "--out", str(out), user="monitor")
+    assert made.code == 0 and "audit trail does NOT VERIFY" in made.out, made.out
+    first = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Ledger audit trail does NOT VERIFY: figures not to be trusted" in first
+    assert "The audit trail does NOT VERIFY: Tampering or damage found: returns row 1" in first
+    assert "The ledger balances" not in first
+
+
+def test_in_chinese_the_audit_list_says_actions_and_records_as_the_window_does(
+    cli: Cli,
+) -> None:
+    """`--lang zh_CN audit list` showed the stored codes and English nouns ("sign_in",
+    "quarantine"; "user admin", "kit K1121") where the Audit trail window says "登录",
+    "用户 monitor": the same words now (domain.audit_actions), the JSON keeping the codes."""
+    from dispensary.domain.audit_actions import name_of, record_named
+    from dispensary.i18n import Language, speaking
+
+    entries = cli("audit", "list", "--limit", "40", "--json").json()
+    chinese = cli("--lang", "zh_CN", "audit", "list", "--limit", "40").out.splitlines()
+    english = cli("audit", "list", "--limit", "40").out.splitlines()
+    assert chinese[0].split()[:5] == ["#", "时间（UTC）", "用户", "操作", "记录"]
+    body = "\n".join(chinese[2:])
+    assert re.search(r"登录 +用户 pharmacist", body), body
+    assert not [line for line in chinese[2:] if "sign_in" in line], body
+    assert not any(line.split()[3] in {e["action"] for e in entries} for line in chinese[2:])
+    assert re.search(r"Signed in +User pharmacist", "\n".join(english[2:]))
+    # A return is named with its kit and dispense, in either language, as the window names it.
+    returns = cli("audit", "list", "--action", "return", "--limit", "1", "--json").json()
+    [entry] = returns
+    with speaking(Language.ZH_CN):
+        named = record_named(entry["entity"], entry["entity_id"], json.dumps(entry["new"]))
+        action = name_of("return")
+    assert named.startswith(f"退回 {entry['entity_id']}（K") and "，DSP" in named
+    listed = cli("--lang", "zh_CN", "audit", "list", "--action", "return", "--limit", "1").out
+    assert re.search(rf"{action} +{re.escape(named)}", listed), listed

@@ -31,3 +31,22 @@ def test_show_then_update_by_the_administrator_only(
     assert done.code == 0, done.err
     listed = cli("--json", "audit", "list", "--action", "study_updated", user="admin").json()
     assert listed and listed[-1]["reason"] == "store moved"
+
+
+def test_in_chinese_the_study_is_shown_by_its_chinese_names(cli: Cli) -> None:
+    """`--lang zh_CN study show` named the products, dose levels, pharmacy and site in English
+    while `study rules` in the same run used the study file's Chinese names."""
+    chinese = cli("--lang", "zh_CN", "study", "show", user="monitor")
+    assert chinese.code == 0, chinese.err
+    lines = chinese.out.splitlines()
+    assert lines[0] == "NCT07198672: 海曲泊帕一级预防HER2阳性乳腺癌T-DM1治疗相关血小板减少症"
+    assert lines[1] == "研究者：刘真真 医生；药房：临床试验药房，河南省肿瘤医院"
+    assert "  herombopag-7.5mg     海曲泊帕乙醇胺片 7.5 mg，每盒 21" in lines
+    assert "   -1  5 mg，每日一次（减量）" in lines
+    assert "hetrombopag" not in chinese.out and "once daily" not in chinese.out
+    assert "Clinical Trial Pharmacy" not in chinese.out
+    english = cli("study", "show", user="monitor").out.splitlines()
+    assert english[1] == (
+        "Investigator: Zhenzhen Liu, M.D.; pharmacy: Clinical Trial Pharmacy, Henan Cancer Hospital"
+    )
+    assert "   -1  5 mg once daily (reduced)" in english

@@ -1,8 +1,9 @@
-"""One form of date in one header, one sentence or one table (reports/words.py): a Chinese
-header wrote its period "2026年10月1日至…" beside "编制时间 2026-12-05 12:10 UTC", the
-participant report "入组日期 2026年6月4日" beside "入选资格确认 …，2026-06-04 08:36 UTC". A moment
-in a header or a sentence now writes its date as the header's other dates do; tables and the
-footer keep ISO; English documents are ISO throughout, as before."""
+"""One form of date on one report (reports/words.py). A Chinese header wrote its period
+"2026年10月1日至…" beside "编制时间 2026-12-05 12:10 UTC"; made consistent within the header
+(2026年12月5日 12:10 UTC), the page still wrote "截至 2026年12月5日 15:09 UTC" over a table of
+"2026-08-12" and a footer "于 2026-12-05 15:09 UTC 生成" (a monitor's review). Every date on a
+report is ISO now, as its tables and the records write them, in every language; its moments
+are UTC, the header's as the footer's."""
 
 from __future__ import annotations
 
@@ -13,56 +14,52 @@ from sample_study import SampleStudy
 
 from dispensary.i18n import Language, speaking
 from dispensary.reports import catalogue as reports
-from dispensary.reports.words import long_when
+from dispensary.reports.words import long_day, long_when, period_text
 from dispensary.services.documents import Values
 
 from .pdfread import pdf_pages_text
 
 ZH, EN = Language.ZH_CN, Language.EN
 ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
-WRITTEN_MOMENT = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC")
+WRITTEN_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
-def _first_page(sample: SampleStudy, key: str, values: Values, language: Language) -> str:
+def _pages(sample: SampleStudy, key: str, values: Values, language: Language) -> list[str]:
     document = reports.make_report(
         reports.report(key), sample.ctx, sample.monitor, values, language=language
     )
-    return pdf_pages_text(document.data)[0]
+    return pdf_pages_text(document.data)
 
 
-def _header(page: str) -> str:
-    """The page's text before its footer line (which keeps ISO, as the records do)."""
-    footer = re.search(r"由 .{0,60}于 \d{4}-\d\d-\d\d \d\d:\d\d UTC 生成", page)
-    return page[: footer.start()] if footer else page
-
-
-def test_a_moment_in_a_chinese_header_is_written_as_its_dates_are() -> None:
+def test_a_date_and_a_moment_are_written_one_way_in_every_language() -> None:
     at = datetime(2026, 12, 5, 12, 10, tzinfo=UTC)
+    for language in (ZH, EN):
+        with speaking(language):
+            assert long_when(at) == "2026-12-05 12:10 UTC"
+            assert long_day(date(2026, 6, 1)) == "2026-06-01"
     with speaking(ZH):
-        assert long_when(at) == "2026年12月5日 12:10 UTC"
-    with speaking(EN):
-        assert long_when(at) == "2026-12-05 12:10 UTC"
+        assert period_text(date(2026, 6, 1), date(2026, 12, 5)) == "2026-06-01 至 2026-12-05"
 
 
-def test_the_chinese_monitor_packs_header_has_one_form_of_date(sample: SampleStudy) -> None:
-    values = Values(since=date(2025, 1, 1))
-    header = _header(_first_page(sample, "monitor", values, ZH))
-    assert re.search(r"编制时间 " + WRITTEN_MOMENT.pattern, header), header[:300]
-    assert not ISO_MOMENT.search(header) and not re.search(r"\d{4}-\d\d-\d\d", header)
-    english = _first_page(sample, "monitor", values, EN)
-    assert re.search(r"Prepared on " + ISO_MOMENT.pattern, english)
-
-
-def test_the_chinese_participant_and_reconciliation_headers_have_one_form(
+def test_the_chinese_monitor_pack_and_reconciliation_write_every_date_one_way(
     sample: SampleStudy,
 ) -> None:
-    participant = _header(_first_page(sample, "participant", Values(participant="01-003"), ZH))
-    assert re.search(r"入组日期 \d{4}年", participant)
-    assert re.search(r"入选资格确认 .{1,20}，" + WRITTEN_MOMENT.pattern, participant)
-    assert not ISO_MOMENT.search(participant)
-    page = _first_page(sample, "reconciliation", Values(), ZH)
-    assert re.search(r"截至 " + WRITTEN_MOMENT.pattern, _header(page))
-    assert not ISO_MOMENT.search(_header(page))
-    assert re.search(r"生成于 " + WRITTEN_MOMENT.pattern + "。", page)  # the opening sentence
-    english = _first_page(sample, "participant", Values(participant="01-003"), EN)
+    for key, values in (
+        ("monitor", Values(since=date(2025, 1, 1))),
+        ("reconciliation", Values()),
+        ("participant", Values(participant="01-003")),
+    ):
+        pages = _pages(sample, key, values, ZH)
+        text = " ".join(pages)
+        assert not WRITTEN_DATE.search(text), (key, WRITTEN_DATE.search(text))
+        assert re.search(r"\d{4}-\d\d-\d\d", text)
+        # The header's moment as the footer's: ISO, UTC.
+        footer = re.search(r"由 .{0,60}于 (" + ISO_MOMENT.pattern + ") 生成", pages[0])
+        assert footer, (key, pages[0][-300:])
+    monitor = _pages(sample, "monitor", Values(since=date(2025, 1, 1)), ZH)[0]
+    assert re.search(r"编制时间 " + ISO_MOMENT.pattern, monitor), monitor[:300]
+    page = _pages(sample, "reconciliation", Values(), ZH)[0]
+    assert re.search(r"截至 " + ISO_MOMENT.pattern, page)
+    assert re.search(r"生成于 " + ISO_MOMENT.pattern + "。", page)  # the opening sentence
+    english = _pages(sample, "participant", Values(participant="01-003"), EN)[0]
     assert re.search(r"Eligibility confirmed .{1,30}, " + ISO_MOMENT.pattern, english)

@@ -77,3 +77,43 @@ def test_reconciliation_sets_the_book_against_the_shelf_per_product(sample: Samp
     assert "By participant and product" in text
     people = [(r.key, r.product) for r in result.participants]
     assert len(people) == len(set(people))  # one line per participant and product
+
+
+def test_the_returns_log_names_the_investigators_hold_apart_from_the_monitors_held(
+    sample: SampleStudy,
+) -> None:
+    """The returns log's "Held" column said the days the investigator held the dose, while the
+    reconciliation's "Held" is the returned tablets kept for the monitor: one word, two
+    meanings, on the same monitor pack. The log's column says whose hold it is."""
+    from dispensary.i18n import Language, speaking
+    from dispensary.reports.logs import return_count_header
+
+    study = sample.ctx.study
+    with speaking(Language.EN):
+        english = return_count_header(study)
+    with speaking(Language.ZH_CN):
+        chinese = return_count_header(study)
+    assert "Dose held by investigator" in english and "Held" not in english
+    assert "研究者暂停用药" in chinese and "暂停用药" not in set(chinese)
+    meta = report_data.report_meta(sample.ctx, sample.monitor)
+    pack = report_data.monitor_pack(sample.ctx, sample.monitor, SINCE, UNTIL)
+    text = " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, study, pack)))
+    assert "Dose held by investigator" in text
+
+
+def test_the_reconciliations_signature_lines_are_never_split_over_two_pages(
+    sample: SampleStudy,
+) -> None:
+    """The Chinese reconciliation of the reviewed pharmacy printed the pharmacist's line at the
+    foot of one page and the monitor's alone on the next: the heading and both lines are one
+    block (KeepTogether), as the destruction certificate's are."""
+    from reportlab.platypus import KeepTogether, Table
+
+    from dispensary.reports.reconciliation import reconciliation_story
+
+    result = reconciliation.reconcile(sample.ctx, sample.monitor)
+    story = reconciliation_story(result, 500, study=sample.ctx.study)
+    last = story[-1]
+    assert isinstance(last, KeepTogether)
+    [table] = [f for f in last._content if isinstance(f, Table)]
+    assert [str(row[0]) for row in table._cellvalues[1:]] == ["Pharmacist", "Monitor"]

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+import pytest
+
 from dispensary.db.engine import make_engine
+from dispensary.domain.errors import RuleViolation
 from dispensary.services import audit_check, reconciliation
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import ReconcileResult
@@ -163,7 +166,15 @@ def test_the_sign_off_verifies_in_full_and_sees_an_old_edit_the_quick_check_cann
     quick = reconciliation.reconcile(ctx, monitor)
     assert not quick.audit_checked_in_full and not _chain_findings(quick)
 
-    signed = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3")
-    assert signed.audit_checked_in_full and signed.audit_check == IN_FULL
-    [finding] = _chain_findings(signed)
+    # The sign-off's full check sees it, and refuses: nothing is attested over an edited
+    # trail. The failed full check lets go of the point: the next reconciliation is in full.
+    with pytest.raises(RuleViolation, match=f"ledger row {old} was changed") as refused:
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 3")
+    assert refused.value.message.startswith(
+        "The reconciliation cannot be signed off: the audit trail does not verify."
+    )
+    after = reconciliation.reconcile(ctx, monitor)
+    assert after.audit_checked_in_full and after.audit_check == IN_FULL
+    assert not after.audit_verified and after.signoffs == ()
+    [finding] = _chain_findings(after)
     assert f"ledger row {old} was changed" in finding

@@ -143,8 +143,8 @@ def test_a_sign_offs_balances_are_labelled_and_its_products_named() -> None:
     study = _study()
     with speaking(Language.ZH_CN):
         assert _values(SIGN_OFF, study) == (
-            "差异：2；药品：海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，"
-            "账目平衡；海曲泊帕乙醇胺片 7.5 mg：已接收 2520，库存 672，留存的退回药品 93，"
+            "差异：2；药品：海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，"
+            "账目平衡；海曲泊帕乙醇胺片 7.5 mg：已接收 2520，库存 672，退回留存 93，"
             "账目不平衡"
         )
     with speaking(Language.EN):

@@ -34,3 +34,27 @@ def test_restore_refuses_a_database_server(
     assert snapshot(ctx) == before
     assert backup.is_server_database(server) and not backup.is_server_database(tmp_path / "x")
     assert not backup.is_server_database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+
+def test_a_monitor_may_not_make_a_manual_backup_and_is_told_the_daily_one_is_made_anyway(
+    ctx: Context, monitor: Actor, tmp_path: Path
+) -> None:
+    """The window made the day's automatic backup when a monitor signed in (audit "monitor
+    自动备份") while `backup` refused a monitor "may not back up the database": the refusal
+    says it is the manual backup the role may not make, and that the daily one is made at any
+    user's first sign-in."""
+    from dispensary.domain.errors import NotPermitted
+    from dispensary.i18n import Language, speaking
+
+    with pytest.raises(NotPermitted) as refused:
+        backup.backup(ctx, monitor, tmp_path / "by-hand.sqlite3")
+    assert refused.value.message.startswith(
+        "monitor (monitor) may not make a manual backup (the daily automatic backup is made at "
+        "any user's first sign-in of the day)."
+    )
+    with speaking(Language.ZH_CN), pytest.raises(NotPermitted) as chinese:
+        backup.backup(ctx, monitor, tmp_path / "by-hand.sqlite3")
+    assert "无权手动备份（每天的自动备份在任何用户当天首次登录时进行）" in chinese.value.message
+    assert not (tmp_path / "by-hand.sqlite3").exists()
+    if is_sqlite(ctx.engine):  # the day's automatic backup, at the monitor's sign-in
+        assert backup.automatic_backup(ctx, monitor, tmp_path / "backups") is not None

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dispensary.domain.errors import InvalidInput, NotPermitted, SignatureFailed
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
 from dispensary.services import reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
@@ -180,3 +180,108 @@ def test_a_short_shipment_kept_apart(ctx: Context, pharmacist: Actor, monitor: A
     receive(ctx, pharmacist, "K0001", temperature_ok=False)
     [product] = reconciliation.reconcile(ctx, monitor).products
     assert (product.received, product.on_hand, product.balanced) == (21, 21, True)
+
+
+def test_a_sign_off_shows_what_it_attested_and_the_corrections_made_since(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A sign-off attests figures: it shows them, and once a record it covered is corrected
+    (or one dated before it is added) it says so, never looking current over changed figures."""
+    clock.set_date(date(2026, 1, 26))
+    first = returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001")
+    clock.set_date(date(2026, 1, 27))
+    [signed] = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4").signoffs
+    assert (signed.balanced, dict(signed.held), signed.changed_since, signed.changed) == (
+        True,
+        {P75: 2, P25: 0},
+        (),
+        "",
+    )
+    assert signed.findings == len(reconciliation.reconcile(ctx, monitor).discrepancies)
+    assert signed.attested.startswith("balanced, ")
+    assert "herombopag (hetrombopag olamine) 7.5 mg tablet 2 tablets" in signed.attested
+
+    clock.set_date(date(2026, 1, 28))
+    fixed = returns.correct_return(ctx, pharmacist, first.return_id, 3, "recount", pw(pharmacist))
+    result = reconciliation.reconcile(ctx, monitor)
+    [after] = result.signoffs
+    assert after.held == signed.held  # what it attested, not today's figures
+    assert after.changed_since == (f"return {fixed.return_id} corrects return {first.return_id}",)
+    assert after.changed == (
+        "Records corrected or added since this sign-off: "
+        f"return {fixed.return_id} corrects return {first.return_id}."
+    )
+    # A later sign-off covers the correction: it is current, the first still marked.
+    clock.set_date(date(2026, 1, 29))
+    signoffs = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    assert [bool(s.changed_since) for s in signoffs] == [True, False]
+    assert dict(signoffs[1].held)[P75] == 3
+
+
+def test_no_sign_off_over_an_audit_trail_that_does_not_verify(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+    refused: Refused,
+) -> None:
+    """A return's count edited with sqlite3: the sign-off's full check found it, but only as
+    one finding among the others, and the sign-off went through as "balanced". It is refused
+    now, and the reconciliation after says the trail does not verify (checked in full: the
+    failed check let go of the point an incremental check would have started from)."""
+    clock.set_date(date(2026, 1, 26))
+    returns.record_return(ctx, pharmacist, "K0011", 2, pw(pharmacist), dispense="DSP000001")
+    assert reconciliation.reconcile(ctx, monitor).audit_verified  # the point is kept
+    sql(ctx, "UPDATE returns SET tablets = 5 WHERE id = 1")
+    with refused(
+        ctx,
+        RuleViolation,
+        "The reconciliation cannot be signed off: the audit trail does not verify. Tampering or "
+        "damage found: returns row 1 was changed after audit entry",
+    ) as caught:
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "test")
+    assert "Run `dispensary audit verify`" in caught.value.message
+    result = reconciliation.reconcile(ctx, monitor)
+    assert (result.audit_verified, result.audit_checked_in_full) == (False, True)
+    assert result.audit_problem.startswith("Tampering or damage found: returns row 1 was changed")
+    assert result.signoffs == ()
+
+
+def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A return brought back on the 26th but recorded on the 28th, after a sign-off of the
+    27th: the sign-off did not see it, and says so; the day's ordinary work after a sign-off
+    (a return dated the day it is written) does not mark it."""
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.set_date(date(2026, 1, 28))
+    late = returns.record_return(
+        ctx,
+        pharmacist,
+        "K0011",
+        2,
+        pw(pharmacist),
+        dispense="DSP000001",
+        returned_on=date(2026, 1, 26),
+    )
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == (f"return {late.return_id} dated before it",)
+    clock.set_date(date(2026, 1, 29))
+    [_first, second] = reconciliation.sign_off(ctx, monitor, pw(monitor)).signoffs
+    clock.set_date(date(2026, 1, 30))
+    returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
+    assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
+    assert second.changed_since == ()

@@ -12,6 +12,7 @@ import pytest
 
 from dispensary.db.engine import read_transaction
 from dispensary.domain.codes import ParticipantStatus
+from dispensary.domain.errors import RuleViolation
 from dispensary.i18n import Language, speaking
 from dispensary.services import (
     counts,
@@ -195,11 +196,15 @@ def test_the_sign_off_reads_everything(
 ) -> None:
     """An edit behind the program's back after the last full check: a reconciliation carried
     forward trusts the trail as verified since its point; the sign-off, an attestation, reads
-    every row anew and sees it."""
+    every row anew and sees it: it is refused (nothing is attested over an edited trail), and the
+    failed full check lets go of the point, so the next reconciliation reads anew and shows it."""
     reconciliation.reconcile(ctx, monitor)
     sql(ctx, "UPDATE kits SET status = 'dispensed' WHERE number = 'K0001'")
-    signed = reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
-    assert ("status_mismatch", "K0001") in {(d.kind.value, d.subject) for d in signed.discrepancies}
+    with pytest.raises(RuleViolation, match="the audit trail does not verify"):
+        reconciliation.sign_off(ctx, monitor, pw(monitor), "visit")
+    after = reconciliation.reconcile(ctx, monitor)
+    assert ("status_mismatch", "K0001") in {(d.kind.value, d.subject) for d in after.discrepancies}
+    assert after.audit_checked_in_full and not after.audit_verified
 
 
 @pytest.mark.parametrize("limit", ["table", "size"])

@@ -391,7 +391,7 @@ def test_a_sign_offs_balances_read_in_the_window_as_in_the_report(
 
     study = pharmacy.ctx.study
     stored = '{"products": [["herombopag-2.5mg", 588, 420, 8, true]], "discrepancies": 0}'
-    products = "海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，账目平衡"
+    products = "海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，账目平衡"
     assert _compact(stored, study) == f"药品：{products}；差异：0"
     assert f"药品（products）：{products}" in _pretty(stored, study)
     with speaking(Language.ZH_CN):

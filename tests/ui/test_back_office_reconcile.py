@@ -4,6 +4,7 @@ physical counts, findings, flag explanations and signed sign-off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
-from dispensary.services import counts, dispensing, queries, reconciliation
+from dispensary.services import counts, dispensing, queries, reconciliation, returns
 from dispensary.ui.app import apply_style
+from dispensary.ui.forms import banner_style
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
 
@@ -175,6 +177,41 @@ def test_monitor_signs_off_with_a_signature(
     assert screen.tabs.tabText(screen.tabs.indexOf(screen.signoff_view)) == "Sign-offs (1)"
 
 
+def test_a_sign_off_shows_its_figures_and_is_marked_once_a_record_it_covered_is_corrected(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Sign-offs tab and the green message showed only who, when and the note: after a
+    recount of a return it covered, the sign-off still looked current."""
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    sign_with(monkeypatch, PASSWORDS["monitor"])
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text().startswith(
+        "Signed off by Mona Monitor (monitor), attesting: balanced, 1 finding; held: "
+    ), screen.message.text()
+    [row] = shown(screen.signoff_view)
+    assert row["Attested"].startswith("balanced, 1 finding; held: ") and not row["Changed since"]
+    pharmacy.clock.set_date(date(2026, 1, 27))
+    first = 1  # the pharmacy's one return
+    fixed = returns.correct_return(
+        pharmacy.ctx, pharmacy.actor("pharm"), first, 11, "recount", PASSWORDS["pharm"]
+    )
+    screen.refresh()
+    open_tab(qtbot, screen, screen.signoff_view)
+    [row] = shown(screen.signoff_view)
+    assert row["Changed since"] == (
+        "Records corrected or added since this sign-off: "
+        f"return {fixed.return_id} corrects return {first}."
+    )
+    model = screen.signoff_view.model()
+    brush = model.index(0, titles(screen.signoff_view).index("Changed since")).data(
+        Qt.ItemDataRole.ForegroundRole
+    )
+    assert isinstance(brush, QBrush) and brush.color().name() == RED
+    screen.resize(1366, 768)
+    screen.grab().save(str(tmp_path / "signoffs.png"))  # looked at: the mark reads whole
+
+
 def test_the_signature_says_the_findings_the_banner_counts_too(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -199,9 +236,36 @@ def test_technician_cannot_sign_off(qtbot: Any, pharmacy: Pharmacy) -> None:
 def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmacy) -> None:
     edit_file(pharmacy.path, "UPDATE ledger_entries SET quantity = 5 WHERE id = 1")
     screen = make_screen(qtbot, pharmacy)
-    assert screen.banner.text().startswith("NOT BALANCED")
+    # The edit breaks the trail: that leads (no figure can be trusted), in red; the kit's
+    # balance is among the findings.
+    assert screen.banner.text().startswith("AUDIT TRAIL DOES NOT VERIFY")
+    assert screen.banner.styleSheet() == banner_style(False)
     findings = {d.kind for d in screen.discrepancies.rows}
     assert {"audit_chain", "unbalanced"} <= findings
+
+
+def test_a_trail_that_does_not_verify_is_not_called_balanced_nor_signed_off(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A return's count edited with sqlite3: the banner said "BALANCED" and the monitor's
+    sign-off went through. The banner now says the trail does not verify, the sign-off is
+    refused with what to do, and nothing is recorded."""
+    edit_file(pharmacy.path, "UPDATE returns SET tablets = 12 WHERE id = 1")
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.resize(1366, 768)
+    assert screen.banner.text().startswith(
+        "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. "
+        "Tampering or damage found: returns row 1 was changed"
+    ), screen.banner.text()
+    assert "BALANCED" not in screen.banner.text().replace("NOT VERIFY", "")
+    asked = sign_with(monkeypatch, PASSWORDS["monitor"])
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert "audit trail does NOT VERIFY" in asked[0][2]
+    assert screen.message.text().startswith(
+        "The reconciliation cannot be signed off: the audit trail does not verify."
+    ), screen.message.text()
+    screen.grab().save(str(tmp_path / "tampered.png"))  # looked at: the banner reads whole
+    assert reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs == ()
 
 
 def test_double_click_opens_the_participant(qtbot: Any, pharmacy: Pharmacy) -> None:

@@ -32,6 +32,7 @@ FORMS = {
     "logger": r"loggers?",
     "excursion": r"excursions?",
     "shipment": r"shipments?",
+    "held_returned": r"held returned",
 }
 """The English forms of each term as the messages write them."""
 

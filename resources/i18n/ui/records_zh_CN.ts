@@ -28,10 +28,6 @@
         <translation>{shown}（{code}）</translation>
     </message>
     <message>
-        <source>{kind} {id} ({kit}, {dispense})</source>
-        <translation>{kind} {id}（{kit}，{dispense}）</translation>
-    </message>
-    <message>
         <source>Audit trail</source>
         <translation>稽查轨迹</translation>
     </message>
@@ -261,6 +257,14 @@ Old values:
     <message>
         <source>Moved since the count</source>
         <translation>盘点后变动</translation>
+    </message>
+    <message>
+        <source>Attested</source>
+        <translation>所确认的数据</translation>
+    </message>
+    <message>
+        <source>Changed since</source>
+        <translation>此后的更改</translation>
     </message>
     <message>
         <source>Kit</source>
@@ -849,6 +853,10 @@ Old values:
         <translation>无发现</translation>
     </message>
     <message>
+        <source>AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. {problem}</source>
+        <translation>稽查轨迹未通过验证：无论是否平衡，各项数据均不可信。{problem}</translation>
+    </message>
+    <message>
         <source>BALANCED: the ledger balances for every product, lot and kit; {findings}.</source>
         <translation>账目平衡：每个药品、批号和药盒的账目均平衡；{findings}。</translation>
     </message>
@@ -861,12 +869,20 @@ Old values:
         <translation>账目不平衡：账目中有 {n} 行不平衡；{findings}。请查看差异。</translation>
     </message>
     <message>
+        <source>audit trail does NOT VERIFY</source>
+        <translation>稽查轨迹未通过验证</translation>
+    </message>
+    <message>
         <source>Reconciliation of {protocol}: {state}, {n} finding</source>
         <translation>{protocol} 对账：{state}，{n} 项发现</translation>
     </message>
     <message>
         <source>Reconciliation of {protocol}: {state}, {n} findings</source>
         <translation>{protocol} 对账：{state}，{n} 项发现</translation>
+    </message>
+    <message>
+        <source>Signed off by {name} ({role}), attesting: {attested}.</source>
+        <translation>已由 {name}（{role}）签名确认，所确认的数据：{attested}。</translation>
     </message>
     <message>
         <source>SHELF AGREES WITH THE LAST COUNTS: {physical}; each last count found what the book said.</source>
@@ -899,10 +915,6 @@ Old values:
     <message>
         <source>{summary}; against the shelf: {physical}</source>
         <translation>{summary}；货架核对：{physical}</translation>
-    </message>
-    <message>
-        <source>Signed off by {name} ({role}).</source>
-        <translation>已由 {name}（{role}）签名确认。</translation>
     </message>
 </context>
 <context>

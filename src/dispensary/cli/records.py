@@ -37,7 +37,7 @@ from dispensary.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
-    from dispensary.services.results import ReconcileResult
+    from dispensary.services.results import ReconcileResult, SignOffRow
     from dispensary.study import Study
 
 # -- reconciliation ------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     """The balances and findings; in a study not of tablets only each product by its name in
     the reader's language (the study file's) and the notes in each product's units, never
     capsules called tablets. The JSON keeps the codes."""
-    from dispensary.services.reconciliation import written_off_note
+    from dispensary.services.reconciliation import trail_verdict, written_off_note
 
     rows = _balances(result)
     if not study.tablets_only:
@@ -122,12 +122,23 @@ def _reconcile_lines(result: ReconcileResult, today: date, study: Study) -> list
     if result.signoffs:
         last = result.signoffs[-1]
         lines.append(
-            _("Last signed off by {full_name} ({value}) on {at} UTC.").format(
-                full_name=last.full_name, value=last.role.word, at=cell(last.at)
+            _(
+                "Last signed off by {full_name} ({value}) on {at} UTC, attesting: {attested}."
+            ).format(
+                full_name=last.full_name,
+                value=last.role.word,
+                at=cell(last.at),
+                attested=last.attested,
             )
         )
+        if last.changed:  # the figures it attested are no longer today's
+            lines.append(f"  {last.changed}")
     if result.audit_check:
         lines.append(result.audit_check)
+    if not result.audit_verified:  # never "balanced" over a trail that does not verify
+        lines.append(result.audit_problem)
+        lines.append(_("Reconciliation: {verdict}").format(verdict=trail_verdict()))
+        return lines
     lines.append(
         _("Reconciliation: balanced") if result.balanced else _("Reconciliation: NOT balanced")
     )
@@ -141,10 +152,34 @@ def cmd_reconcile(run: Run) -> int:
     data = {
         "products": keyed(_BALANCE_KEYS, _balances(result)),
         "discrepancies": [asdict(d) for d in result.discrepancies],
-        "audit_check": {"text": result.audit_check, "in_full": result.audit_checked_in_full},
+        "audit_check": {
+            "text": result.audit_check,
+            "in_full": result.audit_checked_in_full,
+            "ok": result.audit_verified,
+            "problem": result.audit_problem,
+        },
+        "signoffs": [_signoff_data(s) for s in result.signoffs],
     }
     run.emit(data, _reconcile_lines(result, run.clock.today(), run.context().study))
+    if not result.audit_verified:  # as `audit verify` exits: a script never reads it as balanced
+        run.note(result.audit_problem)
+        return EXIT_REFUSED
     return EXIT_OK
+
+
+def _signoff_data(row: SignOffRow) -> dict[str, Any]:
+    """A sign-off for scripts: who, when, what it attested (codes and numbers) and the records
+    since that change it."""
+    return {
+        "username": row.username,
+        "role": row.role.value,
+        "at": row.at,
+        "note": row.note,
+        "balanced": row.balanced,
+        "discrepancies": row.findings,
+        "held_returned": dict(row.held),
+        "changed_since": list(row.changed_since),
+    }
 
 
 def reconcile_parser(p: argparse.ArgumentParser) -> None:
@@ -178,7 +213,9 @@ def cmd_sign_off(run: Run) -> int:
 
 def sign_off_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_sign_off)
-    p.add_argument("--note", metavar="TEXT")
+    p.add_argument(
+        "--note", metavar="TEXT", help=N_("what was checked at the visit, kept with the sign-off")
+    )
 
 
 # -- the audit trail -----------------------------------------------------------------------------
@@ -280,9 +317,12 @@ def _verify_anchor(run: Run) -> int:
     verified = check.verification
     run.emit(
         {
+            # The plain verify's keys, all of them: the anchor check only adds `anchor`.
             "ok": check.ok,
             "entries": verified.entries,
+            "ledger_rows": verified.ledger_entries,
             "first_bad": verified.first_bad,
+            "findings": list(verified.findings),
             "anchor": {
                 "code": check.code,
                 "position": check.position,
@@ -397,6 +437,7 @@ def _loads(text: str) -> Any:
 
 
 def cmd_audit_list(run: Run) -> int:
+    from dispensary.domain.audit_actions import name_of, reason_shown, record_named
     from dispensary.services import audit
 
     a = run.args
@@ -417,10 +458,20 @@ def cmd_audit_list(run: Run) -> int:
         }
         for r in rows
     ]
+    # Actions, records and the program's own reasons in the reader's words, as the Audit trail
+    # window says them (domain.audit_actions); the JSON keeps the codes.
+    study = run.context().study
     lines = table(
         ["#", _("When (UTC)"), _("User"), _("Action"), _("Record"), _("Reason")],
         [
-            (r.id, r.at, r.username, r.action, f"{r.entity} {r.entity_id}"[:40], r.reason[:60])
+            (
+                r.id,
+                r.at,
+                r.username,
+                name_of(r.action),
+                record_named(r.entity, r.entity_id, r.new, study.area_name)[:40],
+                reason_shown(r.action, r.reason)[:60],
+            )
             for r in rows
         ],
         right=[0],

@@ -36,7 +36,8 @@ def cmd_report(run: Run, key: str) -> int:
     entry = report_catalogue.report(key)
     a = run.args
     if entry.csv is None and Path(a.out).suffix.lower() == ".csv":
-        raise UsageError(entry.pdf_only)
+        # Marked N_ in the catalogue: translated here, where it is said.
+        raise UsageError(_(entry.pdf_only))
     target, fmt = out_path(a.out, entry.formats, _("the {key} report").format(key=key))
     values = document_values(a)
     documents.check(entry.fields, values)  # refused before the database is opened

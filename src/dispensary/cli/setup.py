@@ -312,9 +312,12 @@ def cmd_study_show(run: Run) -> int:
         "cycle": asdict(s.cycle),
     }
     lines = [
-        f"{s.protocol}: {s.title}",
+        f"{s.protocol}: {s.wording().title or s.title}",
+        # Every name in the reader's language, as the study file gives it (as `study rules`).
         _("Investigator: {investigator}; pharmacy: {pharmacy_name}, {site_name}").format(
-            investigator=s.investigator, pharmacy_name=s.pharmacy_name, site_name=s.site_name
+            investigator=s.person_name(s.investigator),
+            pharmacy_name=s.pharmacy_in(),
+            site_name=s.site_in(),
         ),
         _(
             "Cycle {length_days} days, {days_of_supply} days of supply, next cycle "
@@ -327,12 +330,12 @@ def cmd_study_show(run: Run) -> int:
         _("Products:"),
         *(
             _("  {code:<20} {display}, {tablets_per_kit} per kit").format(
-                code=p.code, display=p.display, tablets_per_kit=p.tablets_per_kit
+                code=p.code, display=s.product_name(p.code), tablets_per_kit=p.tablets_per_kit
             )
             for p in s.products
         ),
         _("Dose levels:"),
-        *(f"  {d.level:>3}  {d.name}" for d in s.dose_levels),
+        *(f"  {d.level:>3}  {s.dose_name(d.level)}" for d in s.dose_levels),
     ]
     run.emit(data, lines)
     return EXIT_OK

@@ -329,6 +329,27 @@ def record_kind(entity: str) -> str:
     return _in_context(marked) if marked else entity
 
 
+def record_named(
+    entity: str, entity_id: str, new: str, area_name: Callable[[str], str] = str
+) -> str:
+    """The record an entry names, as the Audit trail window and `audit list` say it: its kind in
+    the reader's words and its identifier; the study's store by its name in the reader's
+    language (`area_name`; the entry keeps the name as recorded); a return, numbered only in
+    the database, with the kit and dispense a pharmacist knows it by ("return 115 (K1008,
+    DSP000107)")."""
+    named = area_name(entity_id) if entity == "storage" else entity_id
+    if entity == "return":
+        try:
+            values = json.loads(new or "{}")
+        except json.JSONDecodeError:
+            values = {}
+        if isinstance(values, dict) and values.get("kit") and values.get("dispense"):
+            return _("{kind} {id} ({kit}, {dispense})").format(
+                kind=record_kind(entity), id=named, kit=values["kit"], dispense=values["dispense"]
+            )
+    return f"{record_kind(entity)} {named}"
+
+
 def field_name(key: str) -> str:
     """The name of a value an entry records ("destroyed_on": "Destroyed on", 销毁日期), in the
     reader's language; a key this version does not write, as written."""
@@ -350,7 +371,7 @@ BALANCE_FIELDS = ("product", "received", "on_hand", "held_returned", "balanced")
 
 def balances_shown(value: object, product_name: Callable[[str], str] = str) -> str | None:
     """A reconciliation sign-off's products with what each number is, in the reader's
-    language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，留存的退回药品 8，平衡"): stored
+    language ("海曲泊帕乙醇胺片 2.5 mg：已接收 588，库存 420，退回留存 8，平衡"): stored
     as bare lists, which no inspector can read. `product_name`: a product's name from its code
     (Study.product_name). None for a value of another shape (not a sign-off's)."""
     if not isinstance(value, list) or not value:

@@ -48,12 +48,16 @@ class Report:
     fields: tuple[Field, ...]
     gather: Callable[[Context, Actor, Values], Any]
     pdf: Callable[[ReportMeta, Study, Any, str], bytes]
-    csv: Callable[[ReportMeta, Any], str] | None
+    csv: Callable[..., str] | None  # (meta, facts), and the study when `csv_names`
     says: Callable[[Any, Values, Study], str]
     file_name: Callable[[Values, str], str]
     subject: Callable[[Values], str] = lambda values: ""
     pdf_only: str = ""
     """Why there is no CSV (when `csv` is None)."""
+    csv_names: bool = False
+    """The CSV's descriptive column names each product as the PDF does, in the reader's
+    language (the study file's names): `csv` is given the study too. Codes and numbers stay
+    the same in every language."""
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -117,7 +121,10 @@ def _make_report(report: Report, ctx: Context, actor: Actor, values: Values, fmt
         data = report.pdf(meta, ctx.study, payload, values.paper)
     else:
         assert report.csv is not None  # checked above: fmt is one of report.formats
-        data = report.csv(meta, payload).encode("utf-8-sig")  # Excel reads the accents and µ
+        text = (
+            report.csv(meta, payload, ctx.study) if report.csv_names else report.csv(meta, payload)
+        )
+        data = text.encode("utf-8-sig")  # Excel reads the accents and µ
     stamp = ctx.clock.today().isoformat()
     return Document(
         report.heading(values),
@@ -134,7 +141,9 @@ def _gathered(
     """The report's facts. A CSV's values are the same in every language (a script reads a
     Chinese export as an English one): its facts are gathered in English, the services' words
     in them (where a kit is, a DARF note, a lot's row) included; its notes are written in the
-    reader's language when drawn. A refusal is said in the reader's language all the same."""
+    reader's language when drawn (and a report's descriptive column that names products as
+    its PDF does, `Report.csv_names`). A refusal is said in the reader's language all the
+    same."""
 
     from dispensary.services import report_data
 
@@ -307,7 +316,9 @@ def _destruction_subject(values: Values) -> str:
 
 
 def _reconciliation_says(result: Any, values: Values, study: Study) -> str:
-    if result.balanced:
+    if not result.audit_verified:
+        form = N_("reconciliation (audit trail does NOT VERIFY; {shelf})")
+    elif result.balanced:
         form = N_("reconciliation (ledger balanced; {shelf})")
     else:
         form = N_("reconciliation (ledger NOT balanced; {shelf})")
@@ -398,6 +409,7 @@ REPORTS: tuple[Report, ...] = (
         _renderer("reconciliation", "reconciliation_csv"),
         _reconciliation_says,
         lambda v, stamp: f"Reconciliation {stamp}.pdf",
+        csv_names=True,
     ),
     Report(
         "destruction",

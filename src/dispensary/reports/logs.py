@@ -130,7 +130,9 @@ RETURN_COUNT_HEADER = (
     N_("Lot"),
     N_("Dispensed"),
     N_("Returned tablets"),  # "Returned" in a study not of tablets only (return_count_header)
-    N_("Held"),
+    # The days the investigator held the dose, not the reconciliation's "Held" (returned
+    # tablets kept for the monitor).
+    N_("Dose held by investigator"),
     N_("Counted by"),
 )
 """Column titles (marked; shown with `_`)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
@@ -179,16 +179,19 @@ def physical_text(result: ReconcileResult) -> str:
 def reconciliation_story(
     result: ReconcileResult, width: float, kits: bool = True, study: Study | None = None
 ) -> list[Flowable]:
-    verdict = (
-        _(
+    if not result.audit_verified:  # never "balanced" over a trail that does not verify
+        verdict = _("The audit trail does NOT VERIFY: {problem}").format(
+            problem=result.audit_problem
+        )
+    elif result.balanced:
+        verdict = _(
             "The ledger balances for every product, lot and kit: received = dispensed - "
             "returned + on hand + held returned + destroyed + written off (adjusted)."
         )
-        if result.balanced
-        else _(
+    else:
+        verdict = _(
             "The ledger does NOT BALANCE: the lines marked NO need investigation before sign-off."
         )
-    )
     story: list[Flowable] = [
         para(
             _("Generated {when}. {verdict}").format(
@@ -234,22 +237,45 @@ def reconciliation_story(
     if result.signoffs:
         story.append(
             data_table(
-                [_("When"), _("Name"), _("User"), _("Role"), _("Note")],
+                [_("When"), _("Name"), _("User"), _("Role"), _("Note"), _("Attested")],
                 [
-                    [when(s.at), s.full_name, s.username, term(s.role.label), s.note]
+                    [
+                        when(s.at),
+                        s.full_name,
+                        s.username,
+                        term(s.role.label),
+                        s.note,
+                        # What it attested, and what was recorded since that changes it.
+                        s.attested + (f" {s.changed}" if s.changed else ""),
+                    ]
                     for s in result.signoffs
                 ],
-                scaled((18, 22, 14, 14, 50), width),
+                scaled((16, 18, 12, 11, 30, 45), width),
+                highlight=[(i, AMBER) for i, s in enumerate(result.signoffs) if s.changed],
             )
         )
     else:
         story.append(empty_note(_("None yet.")))
     story += [
         spacer(4),
-        *heading(_("Signatures")),
-        signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+        # One block: its heading and both roles' lines on one page (the monitor's line was
+        # left alone on a last page).
+        KeepTogether(
+            [
+                *heading(_("Signatures")),
+                signature_block((_("Pharmacist"), _("Monitor")), width * 0.85),
+            ]
+        ),
     ]
     return story
+
+
+def ledger_word(result: ReconcileResult) -> str:
+    """The ledger's verdict in the report's header: not "balanced" while the audit trail does
+    not verify."""
+    if not result.audit_verified:
+        return _("audit trail does NOT VERIFY: figures not to be trusted")
+    return _("balanced") if result.balanced else _("NOT balanced")
 
 
 def reconciliation_pdf(
@@ -260,19 +286,32 @@ def reconciliation_pdf(
         (_("Institution"), institution(study)),
         (_("Protocol no."), study.protocol),
         (_("As of"), long_when(result.generated_at)),
-        (_("Ledger"), _("balanced") if result.balanced else _("NOT balanced")),
+        (_("Ledger"), ledger_word(result)),
         (_("Shelf"), result.physical),
     ]
     section = Section(_(TITLE), reconciliation_story(result, width, study=study), fields=fields)
     return build_report(meta, _(TITLE), [section], paper)
 
 
-def reconciliation_csv(meta: ReportMeta, result: ReconcileResult) -> str:
+def _csv_label(row: BalanceRow, study: Study | None) -> str:
+    """A product's or lot's label as the PDF names the product, in the reader's language (the
+    study file's name, "海曲泊帕乙醇胺片 2.5 mg"); as the service wrote it in English."""
+    if row.scope == "product":
+        return product_name(study, row.key, row.label)
+    if row.scope == "lot":
+        code, _slash, lot = row.key.partition("/")
+        return _("{product} lot {lot}").format(product=product_name(study, code, code), lot=lot)
+    return row.label
+
+
+def reconciliation_csv(
+    meta: ReportMeta, result: ReconcileResult, study: Study | None = None
+) -> str:
     rows = [
         [
             r.scope,
             r.key,
-            r.label,
+            _csv_label(r, study),
             r.received,
             r.dispensed,
             r.returned,

@@ -9,12 +9,12 @@ What changes with the language and what does not:
 - values from the records (kit and lot numbers, names, reasons and notes typed by users, the
   study's own texts) are printed as recorded; the study's title is the study file's Chinese
   one (`[label.text.zh_CN] title`) on a Chinese report when the study gives it;
-- dates in tables are ISO (2026-03-02) in every language, as the records keep them: a column
-  of them sorts and reads the same for everyone. A date in a sentence or a page header is
-  written as its reader writes it: 2026年3月2日 in Chinese; the English reports keep ISO there
-  too (unchanged). Times are UTC with their zone, as recorded: ISO in a table and in the
-  footer's line (`when`), the date written out in a header or a sentence (`long_when`), so
-  that one header, one sentence or one table never mixes the two forms;
+- dates are ISO (2026-03-02) in every language and everywhere on a report: in its tables, as
+  the records keep them (a column of them sorts and reads the same for everyone), and so in
+  its headers, sentences and footer too, so that one page never writes a date two ways
+  (2026年6月1日 in a sentence beside 2026-08-12 in the table below it, a review found).
+  Times are UTC with their zone, as recorded (`when`, `long_when`): the footer's and the
+  header's alike (the audit report's own column of local times says its offset, UTC+08:00);
 - numbers are digits; CSV column names and coded values never change (scripts read them).
 
 The names of statuses, roles, flags and other coded values (each enum's `label`) are listed in
@@ -28,7 +28,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from dispensary.domain.codes import Role
-from dispensary.i18n import ENGLISH, N_, Language, _, current_language, format_date
+from dispensary.i18n import ENGLISH, N_, Language, _, current_language
 from dispensary.i18n import pgettext as pgettext  # the reports take it from here
 from dispensary.services.report_data import ReportMeta
 from dispensary.services.results import DestructionRow
@@ -119,11 +119,9 @@ def day(value: date | None) -> str:
 
 
 def long_day(value: date | None) -> str:
-    """A date in a sentence or a page header: as the reader writes it (2026年3月2日); ISO in the
-    English reports, as they always were."""
-    if value is None:
-        return ""
-    return value.isoformat() if english() else format_date(value, form="long")
+    """A date in a sentence or a page header: ISO, as the report's tables write it, in every
+    language (one form of date on a page: see the module's notes)."""
+    return day(value)
 
 
 def when(at: datetime) -> str:
@@ -132,13 +130,9 @@ def when(at: datetime) -> str:
 
 
 def long_when(at: datetime) -> str:
-    """A moment in a page header or a sentence, in UTC, its date as the reader writes it
-    beside the header's other dates ("2026年12月5日 12:10 UTC"): one form of date in one
-    header. ISO in English, as `when`."""
-    if english():
-        return when(at)
-    moment = at.astimezone(UTC)
-    return f"{format_date(moment.date(), form='long')} {moment:%H:%M} UTC"
+    """A moment in a page header or a sentence: as `when` (ISO, UTC), as the footer and the
+    tables of the same page write it."""
+    return when(at)
 
 
 def role_name(role: Role) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db import entry_studies, facts
-from dispensary.db.engine import read_transaction
+from dispensary.db.engine import read_only, read_transaction
 from dispensary.db.facts import GENESIS, canonical, digest
 from dispensary.db.models import (
     AuditEntry,
@@ -37,6 +37,7 @@ from dispensary.domain.anchor import Anchor, AnchorVerdict, anchor_code, parse_a
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import ChainOutOfStep, NotPermitted, RuleViolation
 from dispensary.i18n import N_, _, sentences
+from dispensary.services.audit_check import forget_point
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import (
     Permission,
@@ -443,7 +444,12 @@ def verify(ctx: Context, actor: Actor, since: VerifiedPoint | None = None) -> Ve
     with read_transaction(ctx.engine) as session:
         if since is not None:
             return verify_since(session, since)
-        return verify_session(session)
+        result = verify_session(session)
+    if not result.ok and read_only(ctx.engine) is None:
+        # The next reconciliation checks in full, and says so, instead of checking only what
+        # was written since the last point that verified.
+        forget_point(ctx)
+    return result
 
 
 # -- verification codes (anchors) ---------------------------------------------------------------

@@ -139,6 +139,16 @@ def keep_point(ctx: Context, kept: KeptPoint) -> None:
         return
 
 
+def forget_point(ctx: Context) -> None:
+    """Removes the point after a full check that failed: the next reconciliation checks in
+    full and so says the trail does not verify (from the point it would check only what was
+    written since, and an old row edited since would read as "balanced")."""
+    try:
+        point_file(ctx).unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def holds(session: Session, point: VerifiedPoint) -> bool:
     """The chain still holds the point: its audit entry and ledger row carry the hashes the
     check saw (else the database was restored, rewritten or replaced since)."""
@@ -175,4 +185,6 @@ def check_trail(
     verification = verify_session(session)
     if verification.ok and verification.point is not None and read_only(ctx.engine) is None:
         keep_point(ctx, KeptPoint(verification.point, verification.point.position, ctx.clock.now()))
+    elif not verification.ok and read_only(ctx.engine) is None:
+        forget_point(ctx)
     return TrailCheck(verification)

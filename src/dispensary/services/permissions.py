@@ -118,7 +118,12 @@ WHAT: dict[Permission, str] = {
     Permission.WORKSTATION: N_(
         "change a workstation's label printers, its database or its site key"
     ),
-    Permission.BACKUP: N_("back up the database"),
+    # The manual backup only: the day's automatic backup is made at the first sign-in of any
+    # role (a monitor's too), by the program, not at the user's asking.
+    Permission.BACKUP: N_(
+        "make a manual backup (the daily automatic backup is made at any user's first sign-in "
+        "of the day)"
+    ),
     Permission.RESTORE: N_("restore a backup"),
 }
 

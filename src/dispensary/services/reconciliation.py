@@ -31,11 +31,11 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Engine, and_, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.facts import GENESIS, parse_facts
@@ -66,6 +66,7 @@ from dispensary.domain.codes import (
     Role,
     SignatureMeaning,
 )
+from dispensary.domain.errors import RuleViolation
 from dispensary.domain.lifecycle import status_word
 from dispensary.domain.rules import check_text, return_overdue
 from dispensary.i18n import ENGLISH, N_, Language, _, current_language, pgettext
@@ -617,15 +618,7 @@ class _Read(_Findings):
         for (product, _lot), balance in lots.items():
             products[product] += balance
         discrepancies = self.discrepancies(trail.verification)
-        signoffs = tuple(
-            SignOffRow(u.username, u.full_name, Role(s.role), s.at, s.note)
-            for s, u in session.execute(
-                select(ReconciliationSignOff, User)
-                .join(User, User.id == ReconciliationSignOff.user_id)
-                .where(of_study(ReconciliationSignOff.study_id, self.study_id))
-                .order_by(ReconciliationSignOff.id)
-            )
-        )
+        signoffs = signoff_rows(session, self.study_id, ctx.study)
         return ReconcileResult(
             generated_at=ctx.clock.now(),
             products=tuple(
@@ -643,6 +636,8 @@ class _Read(_Findings):
             counts=tuple(self.checks.rows),
             audit_check=trail.words,
             audit_checked_in_full=trail.full,
+            audit_verified=trail.verification.ok,
+            audit_problem="" if trail.verification.ok else trail.verification.message,
         )
 
 
@@ -1389,6 +1384,10 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     with write_transaction(ctx.engine) as session:
         judge_now(session, actor, Permission.SIGN_OFF, ctx)
         trail = check_trail(session, ctx, full=True)
+        if not trail.verification.ok:
+            # The full check found the trail damaged or edited: no figure read from it can be
+            # attested (it was a finding among the others, and the sign-off went through).
+            raise RuleViolation(trail_refusal(trail.verification.message))
         result = reconcile_session(session, ctx, trail, fresh=True)
         summary = json.dumps(
             {
@@ -1427,6 +1426,178 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
             reason=text,
         )
         return reconcile_session(session, ctx, trail, fresh=True)
+
+
+def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOffRow, ...]:
+    """The study's sign-offs, each with the figures it attested (its stored summary) and the
+    records written after it that change them: a correction of a record it covered (a return
+    recounted, a dispense voided) or a record dated before it added later. Read anew at each
+    reconciliation (a few rows: corrections and voids are rare, and the records dated before
+    a sign-off but written after it are looked for only after the first sign-off)."""
+    found = list(
+        session.execute(
+            select(ReconciliationSignOff, User)
+            .join(User, User.id == ReconciliationSignOff.user_id)
+            .where(of_study(ReconciliationSignOff.study_id, study_id))
+            .order_by(ReconciliationSignOff.id)
+        ).tuples()
+    )
+    if not found:
+        return ()
+    changes = _changes_after(
+        session, study_id, min(s.at for s, _u in found), max(s.at for s, _u in found).date()
+    )
+    rows: list[SignOffRow] = []
+    for signoff, user in found:
+        balanced, findings, held = _attested(signoff.summary)
+        since = tuple(
+            words
+            for at, covered, words in changes
+            if at > signoff.at
+            and (
+                covered <= signoff.at
+                if isinstance(covered, datetime)
+                else covered < signoff.at.date()
+            )
+        )
+        rows.append(
+            SignOffRow(
+                user.username,
+                user.full_name,
+                Role(signoff.role),
+                signoff.at,
+                signoff.note,
+                balanced,
+                findings,
+                held,
+                since,
+                _attested_words(study, balanced, findings, held),
+                _("Records corrected or added since this sign-off: {records}.").format(
+                    records=_("; ").join(since)
+                )
+                if since
+                else "",
+            )
+        )
+    return tuple(rows)
+
+
+def _attested(summary: str) -> tuple[bool | None, int | None, tuple[tuple[str, int], ...]]:
+    """What a sign-off's stored summary says: balanced, findings, held per product (None and
+    nothing for a summary that cannot be read)."""
+    try:
+        data = json.loads(summary)
+        products = [(str(p[0]), int(p[3]), bool(p[4])) for p in data["products"]]
+        findings = int(data["discrepancies"])
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None, None, ()
+    balanced = all(ok for _code, _held, ok in products)
+    return balanced, findings, tuple((code, held) for code, held, _ok in products)
+
+
+def _attested_words(
+    study: Study, balanced: bool | None, findings: int | None, held: tuple[tuple[str, int], ...]
+) -> str:
+    """The figures a sign-off attested, in the reader's words."""
+    if balanced is None or findings is None:
+        return _("figures not recorded")
+    state = _("balanced") if balanced else _("NOT balanced")
+    found = _("1 finding") if findings == 1 else _("{count} findings").format(count=findings)
+    if not held:
+        return _("{state}, {findings}").format(state=state, findings=found)
+    return _("{state}, {findings}; held: {held}").format(
+        state=state,
+        findings=found,
+        held=_(", ").join(
+            _("{product} {count}").format(
+                product=study.product_name(code), count=study.units(code, count)
+            )
+            for code, count in held
+        ),
+    )
+
+
+def _changes_after(
+    session: Session, study_id: int, since: datetime, before: date
+) -> list[tuple[datetime, datetime | date, str]]:
+    """The records written after `since` (the first sign-off) that change figures a sign-off
+    may have attested: (when written, what it changes: the corrected record's time or the new
+    record's own date, the record in the reader's words). A sign-off made before `when` covered
+    it when the corrected record was written by then, or the new record's date was before its
+    day. A new record is looked for only when dated before `before` (the last sign-off's day),
+    in SQL: the day's ordinary work written after a sign-off is not read at all."""
+    found: list[tuple[datetime, datetime | date, str]] = []
+    old = aliased(Return)
+    own = Participant.study_id == study_id
+    for new_id, at, old_id, old_at in session.execute(
+        select(Return.id, Return.created_at, old.id, old.created_at)
+        .join(old, old.id == Return.corrects_id)
+        .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(own, Return.created_at > since)
+        .order_by(Return.id)
+    ).tuples():
+        found.append(
+            (at, old_at, _("return {new} corrects return {old}").format(new=new_id, old=old_id))
+        )
+    for at, created, number in session.execute(
+        select(DispenseVoid.at, Dispense.created_at, Dispense.number)
+        .join(Dispense, Dispense.id == DispenseVoid.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(own, DispenseVoid.at > since)
+        .order_by(DispenseVoid.id)
+    ).tuples():
+        found.append((at, created, _("dispense {number} voided").format(number=number)))
+    for at, day, number in session.execute(
+        select(Dispense.created_at, Dispense.dispensed_on, Dispense.number)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(own, Dispense.created_at > since, Dispense.dispensed_on < before)
+        .order_by(Dispense.id)
+    ).tuples():
+        found.append((at, day, _("dispense {number} dated before it").format(number=number)))
+    for at, day, return_id in session.execute(
+        select(Return.created_at, Return.returned_on, Return.id)
+        .join(Dispense, Dispense.id == Return.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .where(
+            own,
+            Return.created_at > since,
+            Return.returned_on < before,
+            Return.corrects_id.is_(None),
+        )
+        .order_by(Return.id)
+    ).tuples():
+        found.append((at, day, _("return {number} dated before it").format(number=return_id)))
+    for at, day, kit in session.execute(
+        select(PhysicalCount.created_at, PhysicalCount.counted_on, Kit.number)
+        .join(Kit, Kit.id == PhysicalCount.kit_id)
+        .where(
+            Kit.study_id == study_id,
+            PhysicalCount.created_at > since,
+            PhysicalCount.counted_on < before,
+        )
+        .order_by(PhysicalCount.id)
+    ).tuples():
+        found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    return found
+
+
+def trail_refusal(finding: str) -> str:
+    """Why a reconciliation cannot be signed off while the audit trail does not verify, and
+    what to do."""
+    return _(
+        "The reconciliation cannot be signed off: the audit trail does not verify. {finding} "
+        "Run `dispensary audit verify` (or Verify chain on the Audit trail screen) to see every "
+        "finding, call the administrator and the sponsor, and sign off once it verifies."
+    ).format(finding=finding)
+
+
+def trail_verdict() -> str:
+    """What a reconciliation says instead of "balanced" while the audit trail does not verify."""
+    return _(
+        "the audit trail does not verify: the figures cannot be trusted, balanced or not. Run "
+        "`dispensary audit verify` and call the administrator and the sponsor."
+    )
 
 
 def written_off_note(study: Study | None = None) -> str:

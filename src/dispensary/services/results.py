@@ -354,6 +354,10 @@ class ReconcileResult:
     counts: tuple[KitCountCheck, ...] = ()  # every kit on the shelf, against its last count
     audit_check: str = ""  # which check of the audit trail was made (audit_check.TrailCheck)
     audit_checked_in_full: bool = True
+    audit_verified: bool = True
+    """The audit trail verified at this reconciliation. When it did not, no figure can be
+    trusted: every front end says so instead of "balanced", and no sign-off is made."""
+    audit_problem: str = ""  # what the check found, with what to do (when not verified)
 
     @property
     def to_review(self) -> tuple[Discrepancy, ...]:
@@ -399,11 +403,22 @@ class ReconcileResult:
 
 @dataclass(frozen=True)
 class SignOffRow:
+    """A reconciliation sign-off: who signed when, what they attested (the figures the
+    service stored in its summary), and what was recorded after it that changes those figures
+    (a record it covered corrected, or one dated before it added), so a sign-off never looks
+    current once the figures it attested have changed."""
+
     username: str
     full_name: str
     role: Role
     at: datetime
     note: str
+    balanced: bool | None = None  # None: a summary that cannot be read (not the program's)
+    findings: int | None = None  # the discrepancies found then
+    held: tuple[tuple[str, int], ...] = ()  # (product code, held returned) then
+    changed_since: tuple[str, ...] = ()  # the records since that change what it attested
+    attested: str = ""  # the figures it attested, in the reader's words
+    changed: str = ""  # changed_since in a sentence ("" when nothing changed since)
 
 
 @dataclass(frozen=True)

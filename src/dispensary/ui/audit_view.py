@@ -33,6 +33,7 @@ from dispensary.domain.audit_actions import (
     name_of,
     reason_shown,
     record_kind,
+    record_named,
     value_shown,
     value_words,
 )
@@ -152,26 +153,10 @@ def _as_written(shown: str, code: str, name: str | None = None) -> str:
 
 
 def _record(row: AuditRow, study: Study | None = None) -> str:
-    """The record an entry names: its kind in the reader's words and its identifier, the
-    study's store by the name the study file gives it in the reader's language (the entry
-    keeps the name as recorded)."""
-    named = row.entity_id
-    if study is not None and row.entity == "storage":
-        named = study.area_name(row.entity_id)
-    if row.entity == "return":
-        # A return is numbered only in the database: said with the kit and the dispense a
-        # pharmacist knows it by ("Return 115 (K1008, DSP000107)").
-        try:
-            new = json.loads(row.new or "{}")
-        except json.JSONDecodeError:
-            new = {}
-        if isinstance(new, dict) and new.get("kit") and new.get("dispense"):
-            return QCoreApplication.translate(
-                "AuditScreen", "{kind} {id} ({kit}, {dispense})"
-            ).format(
-                kind=record_kind(row.entity), id=named, kit=new["kit"], dispense=new["dispense"]
-            )
-    return f"{record_kind(row.entity)} {named}"
+    """The record an entry names, as `audit list` says it (audit_actions.record_named)."""
+    return record_named(
+        row.entity, row.entity_id, row.new, study.area_name if study is not None else str
+    )
 
 
 def audit_columns(study: Study | None = None) -> list[Column[AuditRow]]:

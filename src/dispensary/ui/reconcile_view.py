@@ -239,6 +239,13 @@ SIGNOFF_COLUMNS: list[Column[SignOffRow]] = [
     Column(str(QT_TRANSLATE_NOOP("Column", "User")), lambda r: r.username),
     Column(str(QT_TRANSLATE_NOOP("Column", "Role")), lambda r: r.role),
     Column(str(QT_TRANSLATE_NOOP("Column", "Note")), lambda r: r.note),
+    # What it attested and what was recorded since that changes it, as the service says them.
+    Column(str(QT_TRANSLATE_NOOP("Column", "Attested")), lambda r: r.attested),
+    Column(
+        str(QT_TRANSLATE_NOOP("Column", "Changed since")),
+        lambda r: r.changed,
+        colour=lambda r: RED if r.changed else None,
+    ),
 ]
 
 TABS = (
@@ -502,7 +509,14 @@ class ReconcileScreen(Screen):
             if found
             else self.tr("no findings")
         )
-        if result.balanced:
+        if not result.audit_verified:  # the service's verdict: never "balanced" over it
+            self.banner.setText(
+                self.tr(
+                    "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or "
+                    "not. {problem}"
+                ).format(problem=result.audit_problem)
+            )
+        elif result.balanced:
             self.banner.setText(
                 self.tr(
                     "BALANCED: the ledger balances for every product, lot and kit; {findings}."
@@ -523,7 +537,7 @@ class ReconcileScreen(Screen):
                     ),
                 ).format(n=unbalanced, findings=findings)
             )
-        self.banner.setStyleSheet(banner_style(result.balanced))
+        self.banner.setStyleSheet(banner_style(result.balanced and result.audit_verified))
         # result.physical is the service's verdict on the shelf: shown as the service wrote it.
         if result.shelf_agrees:
             self.shelf_banner.setText(
@@ -602,6 +616,8 @@ class ReconcileScreen(Screen):
         actor = self.session.actor
         balanced = self.result is not None and self.result.balanced
         state = self.tr("balanced") if balanced else self.tr("NOT balanced")
+        if self.result is not None and not self.result.audit_verified:
+            state = self.tr("audit trail does NOT VERIFY")  # the service refuses the sign-off
         found = len(self.result.discrepancies) if self.result is not None else 0
         review = len(self.result.to_review) if self.result is not None else 0
         summary = by_count(
@@ -634,9 +650,10 @@ class ReconcileScreen(Screen):
             return
         self.note.clear()
         self.show_result(result)
+        attested = result.signoffs[-1].attested if result.signoffs else ""
         self.message.show_message(
-            self.tr("Signed off by {name} ({role}).").format(
-                name=actor.full_name, role=term(actor.role.label).lower()
+            self.tr("Signed off by {name} ({role}), attesting: {attested}.").format(
+                name=actor.full_name, role=term(actor.role.label).lower(), attested=attested
             ),
             "ok",
         )

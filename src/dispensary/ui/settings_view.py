@@ -431,7 +431,7 @@ class SettingsScreen(Screen):
         self.from_study.setText(
             self.tr(
                 "Not set yet: the labels print the study file's pharmacy name ({name})."
-            ).format(name=study.wording().pharmacy_name or study.pharmacy_name)
+            ).format(name=study.pharmacy_in())
             if not current.name
             else ""
         )
