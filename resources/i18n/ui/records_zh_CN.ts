@@ -972,14 +972,6 @@ Old values:
         <translation>扫描标签或输入，例如 DSP000012</translation>
     </message>
     <message>
-        <source> days</source>
-        <translation> 天</translation>
-    </message>
-    <message>
-        <source> weeks</source>
-        <translation> 周</translation>
-    </message>
-    <message>
         <source>Nothing to choose: it covers all records.</source>
         <translation>无需选择：涵盖全部记录。</translation>
     </message>
@@ -994,6 +986,22 @@ Old values:
     <message>
         <source>The document could not be made. Try again; if it happens again, tell the administrator.</source>
         <translation>无法生成文档。请重试；如再次出现，请告知系统管理员。</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <source>weeks</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>number of days (expiring within)</source>
+        <translation>有效期剩余天数</translation>
+    </message>
+    <message>
+        <source>number of weeks ahead</source>
+        <translation>预测周数</translation>
     </message>
     <message>
         <source>The preview appears here.</source>
