@@ -1440,6 +1440,10 @@ Old values:
         <translation>未带回（药片去向不明）</translation>
     </message>
     <message>
+        <source>Not brought back ({units} unaccounted for)</source>
+        <translation>未带回（{units}数不明）</translation>
+    </message>
+    <message>
         <source>Damaged or contaminated</source>
         <translation>破损或污染</translation>
     </message>

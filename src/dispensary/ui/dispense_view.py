@@ -53,7 +53,7 @@ from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
-from dispensary.ui.vocabulary import term
+from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     ElidedCombo,
     KitLine,
@@ -478,7 +478,8 @@ class DispenseScreen(Screen):
         if last.adherence is not None:
             text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
         if last.flags:
-            flags = separated(term(f.label) for f in last.flags)
+            study = self.session.ctx.study
+            flags = separated(flag_term(study, f, last.products) for f in last.flags)
             text = self.tr("{text} — <span style='color:#8a1c13'>{flags}</span>").format(
                 text=text, flags=escape(flags)
             )

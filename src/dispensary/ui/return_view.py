@@ -39,7 +39,7 @@ from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.vocabulary import term
+from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     button_row,
     by_count,
@@ -615,7 +615,7 @@ class ReturnScreen(Screen):
             return "<br>".join(parts)
         parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
         if preview.flags:
-            flags = escape(separated(term(f.label) for f in preview.flags))
+            flags = escape(separated(flag_term(study, f, preview.products) for f in preview.flags))
             flagged = (
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>")
                 if preview.explained
@@ -652,7 +652,7 @@ class ReturnScreen(Screen):
         )
         if not p.flags:
             return line
-        flags = escape(separated(term(f.label) for f in p.flags))
+        flags = escape(separated(flag_term(study, f, (p,)) for f in p.flags))
         return self.tr("{line} · {flags}").format(
             line=line,
             flags=self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(flags=flags),
@@ -815,7 +815,9 @@ class ReturnScreen(Screen):
         else:
             parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
         if result.flags and not by_product:
-            flags = separated(term(f.label) for f in result.flags)
+            flags = separated(
+                flag_term(self.session.ctx.study, f, result.products) for f in result.flags
+            )
             parts.append(
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(
                     flags=escape(flags)
