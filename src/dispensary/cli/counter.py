@@ -518,6 +518,52 @@ def void_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True)
 
 
+def _trace_table(
+    rows: Sequence[DispenseHistoryRow], who: dict[str, tuple[str, str]], study: Study
+) -> list[str]:
+    """The recall list's dispenses, a line each; a dispense of several products a line per
+    product, each in its own units, as `history` says them (reports.participant.history_lines):
+    a capsule's and a tablet's counts summed ("Given 58 / Back 9") are neither product's."""
+    from dispensary.reports.participant import history_lines, several_products
+
+    several = several_products(rows)
+    return table(
+        [
+            _("Dispensed"),
+            _("Participant"),
+            _("Cycle"),
+            _("Dispense"),
+            *([_("Product")] if several else []),
+            _("Kits"),
+            _("Given"),
+            _("Back"),
+            _("Returned on"),
+        ],
+        [
+            (
+                *(
+                    (
+                        r.dispensed_on,
+                        "{} ({})".format(*who[r.dispense_number]),
+                        r.cycle,
+                        r.dispense_number,
+                    )
+                    if line.first
+                    else ("", "", "", "")
+                ),
+                *([line.product] if several else []),
+                ", ".join(line.kits),
+                line.dispensed,
+                line.returned or None,
+                r.returned_on if line.first else "",
+            )
+            for r in rows
+            for line in history_lines(study, r, several)
+        ],
+        right=[2, 6, 7] if several else [2, 5, 6],
+    )
+
+
 def cmd_trace(run: Run) -> int:
     """A recall list: who received the lot, in date order, with their dispenses."""
     from dispensary.services import queries
@@ -537,32 +583,7 @@ def cmd_trace(run: Run) -> int:
         "",
     ]
     lines += (
-        table(
-            [
-                _("Dispensed"),
-                _("Participant"),
-                _("Cycle"),
-                _("Dispense"),
-                _("Kits"),
-                _("Given"),
-                _("Back"),
-                _("Returned on"),
-            ],
-            [
-                (
-                    r.dispensed_on,
-                    "{} ({})".format(*who[r.dispense_number]),
-                    r.cycle,
-                    r.dispense_number,
-                    ", ".join(r.kits),
-                    r.tablets,
-                    r.returned,
-                    r.returned_on,
-                )
-                for r in rows
-            ],
-            right=[2, 5, 6],
-        )
+        _trace_table(rows, who, ctx.study)
         if rows
         else [_("No kit of this lot has been dispensed.")]
     )
