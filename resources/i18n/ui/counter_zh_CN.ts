@@ -166,12 +166,16 @@
         <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt; — {window}</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts (the infusion), within the dates above.</source>
-        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始（输注）之日，须在上述日期范围内。</translation>
-    </message>
-    <message>
         <source>Last dispense: cycle {cycle}, {dose}</source>
         <translation>上次发放：第 {cycle} 周期，{dose}</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts, within the dates above.</source>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始之日，须在上述日期范围内。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts ({event}), within the dates above.</source>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始之日（{event}），须在上述日期范围内。</translation>
     </message>
     <message>
         <source>F</source>

@@ -406,13 +406,7 @@ class DispenseScreen(Screen):
             )
             lines.append(due.format(cycle=found.cycle_due, window=window))
         if row.overdue:  # as the Today screen lists the participant
-            lines.append(
-                self.tr(
-                    "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
-                    "{due}.</span> Its day 1 is the day it really starts (the infusion), within "
-                    "the dates above."
-                ).format(cycle=row.next_cycle, due=shown_date(row.next_due or row.enrolled_on))
-            )
+            lines.append(self._overdue_text(row))
         if self.history:
             last = self.history[-1]
             lines.append(
@@ -426,6 +420,24 @@ class DispenseScreen(Screen):
             lines.append(self._last_return_text(last))
         self.card.setText("<br>".join(lines))
         self.cycle_label.setText(str(found.cycle) if found is not None else "-")
+
+    def _overdue_text(self, row: ParticipantRow) -> str:
+        """An overdue cycle's hint: its day 1 is the day it really starts, named as the study
+        file names day 1 ([cycle] day1_event, in the reader's language: "the first day of the
+        T-DM1 treatment cycle"); a study that does not say is told of no event (it said "the
+        infusion" in every study)."""
+        due = shown_date(row.next_due or row.enrolled_on)
+        event = self.session.ctx.study.day1_event_named()
+        if not event:
+            return self.tr(
+                "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
+                "{due}.</span> Its day 1 is the day it really starts, within the dates above."
+            ).format(cycle=row.next_cycle, due=due)
+        return self.tr(
+            "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
+            "{due}.</span> Its day 1 is the day it really starts ({event}), within the dates "
+            "above."
+        ).format(cycle=row.next_cycle, due=due, event=escape(event))
 
     def _sex(self, code: str) -> str:
         """The participant's sex as recorded ("F", "M"), in the user's language."""
