@@ -686,6 +686,10 @@ Old values:
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Date destroyed</source>
+        <translation>销毁日期</translation>
+    </message>
+    <message>
         <source>Select the kits to destroy.</source>
         <translation>请选择要销毁的药盒。</translation>
     </message>

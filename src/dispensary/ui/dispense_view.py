@@ -65,6 +65,7 @@ from dispensary.ui.widgets import (
     info_card,
     kit_columns,
     kit_table,
+    mistyped_date,
     primary_button,
     product_label,
     qdate,
@@ -853,6 +854,14 @@ class DispenseScreen(Screen):
             self.message.show_message(said, "error")
             typed.setFocus()
             typed.selectAll()
+            return
+        # Day 1 as typed: "2026-02-30" or a half-typed day was the field's old date, dispensed.
+        mistyped_day = mistyped_date([(self.day1, self.tr("Day 1 of the cycle"))])
+        if mistyped_day is not None:
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
             return
         found = self._assess()
         if found is None:

@@ -41,6 +41,7 @@ from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
+    DateEdit,
     button_row,
     by_count,
     counter_keys,
@@ -48,6 +49,7 @@ from dispensary.ui.widgets import (
     dose_shown,
     info_card,
     kit_table,
+    mistyped_date,
     primary_button,
     product_label,
     qdate,
@@ -419,6 +421,16 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return 0
 
+    def _dates(self) -> list[tuple[DateEdit, str]]:
+        """The dates the return records, each with its name in a refusal."""
+        dates = [(self.returned_on, self.tr("Return date"))]
+        if self.held_period.isChecked():
+            dates += [
+                (self.held_from, self.tr("Held from")),
+                (self.held_until, self.tr("Held until")),
+            ]
+        return dates
+
     def _held_named(self) -> str:
         return self.tr("days held by the investigator")
 
@@ -693,6 +705,14 @@ class ReturnScreen(Screen):
                 self._refusal_shown = True
                 self._held_again()
                 return
+        mistyped_day = mistyped_date(self._dates())
+        if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            self._refusal_shown = True
+            typed_in.setFocus()
+            typed_in.selectAll()
+            return
         found = self._reassess()
         if found is None:
             if self._held_refused():  # "-3": said by the service; typed again over it
