@@ -10,12 +10,13 @@ import difflib
 import re
 import string
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from dispensary.domain.codes import Flag
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
 from dispensary.files import with_detail
@@ -513,6 +514,22 @@ class Study:
         """`count` units of a product in its form's word, in `language` (the reader's when
         None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words)."""
         return self.wording(language).counted(count, self.form_of(code))
+
+    def unit_words(self, codes: Iterable[str], language: str | None = None) -> str:
+        """The words the products are counted in ("capsules"; "capsules, tablets" for two
+        forms), in `language` (the reader's when None); every product of the study when no
+        code is given (a dispense of the one product)."""
+        wording = self.wording(language)
+        chosen = tuple(codes) or tuple(p.code for p in self.products)
+        words = dict.fromkeys(wording.unit_word(self.form_of(code)) for code in chosen)
+        return translated(", ", language).join(words) or wording.unit_word("tablet")
+
+    def flag_said(self, flag: Flag, codes: Iterable[str], language: str | None = None) -> str:
+        """A flag of these products named in `language` (the reader's when None), in their
+        unit word: "Not brought back (capsules unaccounted for)" of a capsule kit."""
+        return translated(flag.counted_label, language).format(
+            units=self.unit_words(codes, language)
+        )
 
     def quantity(self, code: str, count: int, language: str | None = None) -> str:
         """A count of a product in a table's cell under count_heading(): the bare number in a

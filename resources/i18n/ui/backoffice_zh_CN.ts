@@ -1100,6 +1100,10 @@
         <translation>未到退药时间</translation>
     </message>
     <message>
+        <source>Enrolment date</source>
+        <translation>入组日期</translation>
+    </message>
+    <message>
         <source>Participants of {protocol}</source>
         <translation>{protocol} 受试者</translation>
     </message>

@@ -9,6 +9,21 @@
     </message>
 </context>
 <context>
+    <name>DateEdit</name>
+    <message>
+        <source>{field}: {refusal}</source>
+        <translation>{field}：{refusal}</translation>
+    </message>
+    <message>
+        <source>{field}: the &apos;{key}&apos; typed does not fit in the date {shown}. Type the whole date again as YYYY-MM-DD, or pick it from the calendar.</source>
+        <translation>{field}：输入的“{key}”无法填入日期 {shown}。请按 YYYY-MM-DD 重新输入完整日期，或从日历中选择。</translation>
+    </message>
+    <message>
+        <source>{field}: &apos;{typed}&apos; is not a whole date. Type it as YYYY-MM-DD, or pick it from the calendar.</source>
+        <translation>{field}：“{typed}”不是完整的日期。请按 YYYY-MM-DD 输入，或从日历中选择。</translation>
+    </message>
+</context>
+<context>
     <name>DateRange</name>
     <message>
         <source>Limit to dates</source>
@@ -166,12 +181,16 @@
         <translation>应配周期：&lt;b&gt;{cycle}&lt;/b&gt; — {window}</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts (the infusion), within the dates above.</source>
-        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始（输注）之日，须在上述日期范围内。</translation>
-    </message>
-    <message>
         <source>Last dispense: cycle {cycle}, {dose}</source>
         <translation>上次发放：第 {cycle} 周期，{dose}</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts, within the dates above.</source>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始之日，须在上述日期范围内。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;Overdue:&lt;/b&gt; cycle {cycle} was due from {due}.&lt;/span&gt; Its day 1 is the day it really starts ({event}), within the dates above.</source>
+        <translation>&lt;span style=&apos;color:#a40000&apos;&gt;&lt;b&gt;已逾期：&lt;/b&gt;第 {cycle} 周期应于 {due} 起发放。&lt;/span&gt;其第1天为该周期实际开始之日（{event}），须在上述日期范围内。</translation>
     </message>
     <message>
         <source>F</source>
@@ -372,6 +391,10 @@
     <message>
         <source>Last return: cycle {cycle}, {back} back on {date}</source>
         <translation>上次退药：第 {cycle} 周期，{date} 退回 {back}</translation>
+    </message>
+    <message>
+        <source>Day 1 of the cycle</source>
+        <translation>周期第1天</translation>
     </message>
     <message>
         <source>Dispensed {number}: {participant} cycle {cycle}, {tablets} tablets in {kits}, {days} days to {last_day}.</source>
@@ -772,6 +795,10 @@
         <translation>请先扫描本货件的药盒。</translation>
     </message>
     <message>
+        <source>Date received</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
         <source> ({lines} line refused: see the list)</source>
         <translation>（{lines} 行被拒收：见列表）</translation>
     </message>
@@ -998,6 +1025,18 @@
     <message>
         <source>0 when not held</source>
         <translation>未暂停用药填 0</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>退药日期</translation>
+    </message>
+    <message>
+        <source>Held from</source>
+        <translation>暂停起始日期</translation>
+    </message>
+    <message>
+        <source>Held until</source>
+        <translation>暂停截止日期</translation>
     </message>
     <message>
         <source>{kit} ({units} dispensed)</source>

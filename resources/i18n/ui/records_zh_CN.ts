@@ -698,6 +698,10 @@ Old values:
         <translation>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</translation>
     </message>
     <message>
+        <source>Date destroyed</source>
+        <translation>销毁日期</translation>
+    </message>
+    <message>
         <source>Select the kits to destroy.</source>
         <translation>请选择要销毁的药盒。</translation>
     </message>
@@ -992,14 +996,6 @@ Old values:
         <translation>扫描标签或输入，例如 DSP000012</translation>
     </message>
     <message>
-        <source> days</source>
-        <translation> 天</translation>
-    </message>
-    <message>
-        <source> weeks</source>
-        <translation> 周</translation>
-    </message>
-    <message>
         <source>Nothing to choose: it covers all records.</source>
         <translation>无需选择：涵盖全部记录。</translation>
     </message>
@@ -1014,6 +1010,22 @@ Old values:
     <message>
         <source>The document could not be made. Try again; if it happens again, tell the administrator.</source>
         <translation>无法生成文档。请重试；如再次出现，请告知系统管理员。</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <source>weeks</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>number of days (expiring within)</source>
+        <translation>有效期剩余天数</translation>
+    </message>
+    <message>
+        <source>number of weeks ahead</source>
+        <translation>预测周数</translation>
     </message>
     <message>
         <source>The preview appears here.</source>
@@ -1486,6 +1498,10 @@ Old values:
     <message>
         <source>Not brought back (tablets unaccounted for)</source>
         <translation>未带回（药片去向不明）</translation>
+    </message>
+    <message>
+        <source>Not brought back ({units} unaccounted for)</source>
+        <translation>未带回（{units}数不明）</translation>
     </message>
     <message>
         <source>Damaged or contaminated</source>

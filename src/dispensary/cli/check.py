@@ -493,7 +493,10 @@ def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> l
                 if p.explained
                 else _("to explain: --note TEXT, or `dispensary explain` later")
             )
-            lines.append(_("  FLAG        {label} ({said})").format(label=_(flag.label), said=said))
+            from dispensary.services.results import flagged_products
+
+            label = study.flag_said(flag, flagged_products(p.products, flag))
+            lines.append(_("  FLAG        {label} ({said})").format(label=label, said=said))
     lines += [_("  Refused     {message}").format(message=r.message) for r in found.refusals]
     return lines
 

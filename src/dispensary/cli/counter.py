@@ -263,7 +263,7 @@ def _history_table(rows: Sequence[DispenseHistoryRow], study: Study) -> list[str
                 line.taken or None,
                 line.expected or None,
                 percent(line.adherence),
-                _(", ").join(_(f.label) for f in line.flags)  # as the windows name a flag
+                _(", ").join(study.flag_said(f, line.codes) for f in line.flags)  # as the windows
                 + (_(" (explained)") if line.flags and r.flag_reason else ""),
             )
             for r in rows
@@ -518,6 +518,52 @@ def void_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True)
 
 
+def _trace_table(
+    rows: Sequence[DispenseHistoryRow], who: dict[str, tuple[str, str]], study: Study
+) -> list[str]:
+    """The recall list's dispenses, a line each; a dispense of several products a line per
+    product, each in its own units, as `history` says them (reports.participant.history_lines):
+    a capsule's and a tablet's counts summed ("Given 58 / Back 9") are neither product's."""
+    from dispensary.reports.participant import history_lines, several_products
+
+    several = several_products(rows)
+    return table(
+        [
+            _("Dispensed"),
+            _("Participant"),
+            _("Cycle"),
+            _("Dispense"),
+            *([_("Product")] if several else []),
+            _("Kits"),
+            _("Given"),
+            _("Back"),
+            _("Returned on"),
+        ],
+        [
+            (
+                *(
+                    (
+                        r.dispensed_on,
+                        "{} ({})".format(*who[r.dispense_number]),
+                        r.cycle,
+                        r.dispense_number,
+                    )
+                    if line.first
+                    else ("", "", "", "")
+                ),
+                *([line.product] if several else []),
+                ", ".join(line.kits),
+                line.dispensed,
+                line.returned or None,
+                r.returned_on if line.first else "",
+            )
+            for r in rows
+            for line in history_lines(study, r, several)
+        ],
+        right=[2, 6, 7] if several else [2, 5, 6],
+    )
+
+
 def cmd_trace(run: Run) -> int:
     """A recall list: who received the lot, in date order, with their dispenses."""
     from dispensary.services import queries
@@ -537,32 +583,7 @@ def cmd_trace(run: Run) -> int:
         "",
     ]
     lines += (
-        table(
-            [
-                _("Dispensed"),
-                _("Participant"),
-                _("Cycle"),
-                _("Dispense"),
-                _("Kits"),
-                _("Given"),
-                _("Back"),
-                _("Returned on"),
-            ],
-            [
-                (
-                    r.dispensed_on,
-                    "{} ({})".format(*who[r.dispense_number]),
-                    r.cycle,
-                    r.dispense_number,
-                    ", ".join(r.kits),
-                    r.tablets,
-                    r.returned,
-                    r.returned_on,
-                )
-                for r in rows
-            ],
-            right=[2, 5, 6],
-        )
+        _trace_table(rows, who, ctx.study)
         if rows
         else [_("No kit of this lot has been dispensed.")]
     )
@@ -624,7 +645,7 @@ def cmd_return(run: Run) -> int:
             cycle=result.cycle,
             tablets=plural(result.tablets_returned, "tablet"),
         )
-        run.emit(_return_data(result), [head, *_adherence_lines(result, a.note or "")])
+        run.emit(_return_data(result), [head, *_adherence_lines(study, result, a.note or "")])
         return EXIT_OK
     products = _products_of(run, result)
     head = _(
@@ -694,7 +715,7 @@ def _product_lines(
         )
         for p in products
     ]
-    return lines + _flag_lines(result, note)
+    return lines + _flag_lines(study, result, note)
 
 
 def _return_data(result: ReturnResult) -> dict[str, Any]:
@@ -719,7 +740,7 @@ def _return_data(result: ReturnResult) -> dict[str, Any]:
     }
 
 
-def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
+def _adherence_lines(study: Study, result: ReturnResult, note: str) -> list[str]:
     if result.adherence is None and not result.flags:
         return [
             _(
@@ -735,14 +756,21 @@ def _adherence_lines(result: ReturnResult, note: str) -> list[str]:
         _("  Taken {taken} of {expected} expected: adherence {percent}.").format(
             taken=result.taken, expected=result.expected, percent=percent(result.adherence)
         ),
-        *_flag_lines(result, note),
+        *_flag_lines(study, result, note),
     ]
 
 
-def _flag_lines(result: ReturnResult, note: str) -> list[str]:
-    """The dispense's flags, each named in the reader's language as the windows name it, and
-    the reason recorded or how to record it."""
-    lines = [_("  FLAG  {label}.").format(label=_(flag.label)) for flag in result.flags]
+def _flag_lines(study: Study, result: ReturnResult, note: str) -> list[str]:
+    """The dispense's flags, each named in the reader's language as the windows name it (in
+    its products' unit word), and the reason recorded or how to record it."""
+    from dispensary.services.results import flagged_products
+
+    lines = [
+        _("  FLAG  {label}.").format(
+            label=study.flag_said(flag, flagged_products(result.products, flag))
+        )
+        for flag in result.flags
+    ]
     if result.flags and note:
         lines.append(_("  Reason recorded: {note}").format(note=note.strip()))
     elif result.flags:
@@ -788,7 +816,7 @@ def cmd_correct_return(run: Run) -> int:
             dispense_number=result.dispense_number,
             tablets=plural(result.tablets_returned, "tablet"),
         )
-        run.emit(data, [head, *_adherence_lines(result, "")])
+        run.emit(data, [head, *_adherence_lines(study, result, "")])
         return EXIT_OK
     products = _products_of(run, result)
     head = _(

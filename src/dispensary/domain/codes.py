@@ -172,6 +172,15 @@ class Flag(StrEnum):
             "not_brought_back": N_("Not brought back (tablets unaccounted for)"),
         }[self.value]
 
+    @property
+    def counted_label(self) -> str:
+        """The label with {units} for the word the flagged product is counted in
+        (Study.flag_said): a capsule kit not brought back leaves capsules unaccounted for,
+        not "tablets". `label` stays for what names no product (the audit trail's values)."""
+        if self is Flag.NOT_BROUGHT_BACK:
+            return N_("Not brought back ({units} unaccounted for)")
+        return self.label
+
 
 class SignatureMeaning(StrEnum):
     """The meaning shown to the signer, as Part 11 requires."""

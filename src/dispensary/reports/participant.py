@@ -42,6 +42,7 @@ from dispensary.services.results import (
     ObservationValue,
     ParticipantRow,
     ProductFigures,
+    flagged_products,
 )
 from dispensary.study import Study
 
@@ -185,7 +186,7 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         line.taken,
                         line.expected,
                         percent(line.adherence),
-                        listing([term(f.label) for f in line.flags]),
+                        listing([study.flag_said(f, line.codes) for f in line.flags]),
                     ]
                     for r, line in lines
                 ],
@@ -230,7 +231,12 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
                         _("Cycle {cycle} ({dispense}): {flags}. {reason}").format(
                             cycle=r.cycle,
                             dispense=r.dispense_number,
-                            flags=listing([term(f.label) for f in r.flags]),
+                            flags=listing(
+                                [
+                                    study.flag_said(f, flagged_products(r.products, f))
+                                    for f in r.flags
+                                ]
+                            ),
                             reason=reason,
                         )
                     )
@@ -432,6 +438,8 @@ class HistoryLine:
     expected: str
     adherence: float | None
     flags: tuple[Flag, ...]
+    codes: tuple[str, ...] = ()
+    """The products (study file codes) the line is of: its flags say their unit word."""
 
 
 def several_products(history: Sequence[DispenseHistoryRow]) -> bool:
@@ -461,6 +469,7 @@ def history_lines(study: Study, row: DispenseHistoryRow, several: bool) -> list[
                 "" if p.expected is None else study.quantity(p.product, p.expected),
                 p.adherence,
                 p.flags,
+                (p.product,),
             )
             for index, p in enumerate(products)
         ]
@@ -476,6 +485,7 @@ def history_lines(study: Study, row: DispenseHistoryRow, several: bool) -> list[
             "" if row.expected is None else study.quantity(code, row.expected),
             row.adherence,
             row.flags,
+            tuple(p.product for p in products),
         )
     ]
 

@@ -69,6 +69,7 @@ VOCABULARY = (
     N_("Under-use (missed doses)"),
     N_("Over-use (safety signal)"),
     N_("Not brought back (tablets unaccounted for)"),
+    N_("Not brought back ({units} unaccounted for)"),
     # DestructionReason
     N_("Damaged or contaminated"),
     N_("Temperature excursion (sponsor rejected)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -541,6 +542,14 @@ class ProductFigures:
         if self.flags:
             values["flags"] = [f.value for f in self.flags]
         return values
+
+
+def flagged_products(products: Sequence[ProductFigures], flag: Flag) -> tuple[str, ...]:
+    """The products (study file codes) a dispense's flag is of: those flagged so, else every
+    product of the dispense; none when it names none (a study of one product): the flag then
+    says the study's unit word (Study.flag_said)."""
+    flagged = tuple(p.product for p in products if flag in p.flags)
+    return flagged or tuple(p.product for p in products)
 
 
 @dataclass(frozen=True)

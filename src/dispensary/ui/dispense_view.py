@@ -53,7 +53,7 @@ from dispensary.ui.models.table import RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import OpenKind, Screen, is_dispense_number, route_scan
 from dispensary.ui.session import AppSession
-from dispensary.ui.vocabulary import term
+from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     ElidedCombo,
     KitLine,
@@ -65,6 +65,7 @@ from dispensary.ui.widgets import (
     info_card,
     kit_columns,
     kit_table,
+    mistyped_date,
     primary_button,
     product_label,
     qdate,
@@ -406,13 +407,7 @@ class DispenseScreen(Screen):
             )
             lines.append(due.format(cycle=found.cycle_due, window=window))
         if row.overdue:  # as the Today screen lists the participant
-            lines.append(
-                self.tr(
-                    "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
-                    "{due}.</span> Its day 1 is the day it really starts (the infusion), within "
-                    "the dates above."
-                ).format(cycle=row.next_cycle, due=shown_date(row.next_due or row.enrolled_on))
-            )
+            lines.append(self._overdue_text(row))
         if self.history:
             last = self.history[-1]
             lines.append(
@@ -426,6 +421,24 @@ class DispenseScreen(Screen):
             lines.append(self._last_return_text(last))
         self.card.setText("<br>".join(lines))
         self.cycle_label.setText(str(found.cycle) if found is not None else "-")
+
+    def _overdue_text(self, row: ParticipantRow) -> str:
+        """An overdue cycle's hint: its day 1 is the day it really starts, named as the study
+        file names day 1 ([cycle] day1_event, in the reader's language: "the first day of the
+        T-DM1 treatment cycle"); a study that does not say is told of no event (it said "the
+        infusion" in every study)."""
+        due = shown_date(row.next_due or row.enrolled_on)
+        event = self.session.ctx.study.day1_event_named()
+        if not event:
+            return self.tr(
+                "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
+                "{due}.</span> Its day 1 is the day it really starts, within the dates above."
+            ).format(cycle=row.next_cycle, due=due)
+        return self.tr(
+            "<span style='color:#a40000'><b>Overdue:</b> cycle {cycle} was due from "
+            "{due}.</span> Its day 1 is the day it really starts ({event}), within the dates "
+            "above."
+        ).format(cycle=row.next_cycle, due=due, event=escape(event))
 
     def _sex(self, code: str) -> str:
         """The participant's sex as recorded ("F", "M"), in the user's language."""
@@ -478,7 +491,8 @@ class DispenseScreen(Screen):
         if last.adherence is not None:
             text += self.tr(", adherence {adherence}").format(adherence=f"{last.adherence:.0%}")
         if last.flags:
-            flags = separated(term(f.label) for f in last.flags)
+            study = self.session.ctx.study
+            flags = separated(flag_term(study, f, last.products) for f in last.flags)
             text = self.tr("{text} — <span style='color:#8a1c13'>{flags}</span>").format(
                 text=text, flags=escape(flags)
             )
@@ -840,6 +854,14 @@ class DispenseScreen(Screen):
             self.message.show_message(said, "error")
             typed.setFocus()
             typed.selectAll()
+            return
+        # Day 1 as typed: "2026-02-30" or a half-typed day was the field's old date, dispensed.
+        mistyped_day = mistyped_date([(self.day1, self.tr("Day 1 of the cycle"))])
+        if mistyped_day is not None:
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
             return
         found = self._assess()
         if found is None:

@@ -83,6 +83,7 @@ from dispensary.ui.widgets import (
     count_column,
     date_edit,
     hidden_unless,
+    mistyped_date,
     product_label,
     qdate,
     read_only_rows,
@@ -974,6 +975,13 @@ class InventoryScreen(Screen):
         field.setFocus()
 
     def _destroy(self) -> None:
+        mistyped_day = mistyped_date([(self.destroyed_on, self.tr("Date destroyed"))])
+        if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
+            return
         found = self._assess_destroy()
         if found is None:
             self.message.show_message(

@@ -63,9 +63,11 @@ from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
 from dispensary.ui.vocabulary import term
 from dispensary.ui.widgets import (
+    DateEdit,
     count_column,
     date_edit,
     dose_shown,
+    mistyped_date,
     separated,
     shown_date,
     titled_page,
@@ -270,6 +272,20 @@ def read_year(field: QLineEdit, what: str, bar: MessageBar) -> int | None:
         return None
 
 
+def enrolment_date_read(field: DateEdit, bar: MessageBar) -> bool:
+    """The enrolment date reads as typed; else refused naming it in the dialog's bar, the
+    cursor back in it ("2026-01-3O" was the field's old date, recorded)."""
+    name = QCoreApplication.translate("ParticipantsScreen", "Enrolment date")
+    mistyped_day = mistyped_date([(field, name)])
+    if mistyped_day is None:
+        return True
+    typed_in, said = mistyped_day
+    bar.show_message(said, "error")
+    typed_in.setFocus()
+    typed_in.selectAll()
+    return False
+
+
 class EnrolDialog(QDialog):
     """Enrolment: the investigator's eligibility confirmation, one ticked box per criterion."""
 
@@ -404,7 +420,7 @@ class EnrolDialog(QDialog):
             missing[0].setFocus()
             return
         year = read_year(self.birth_year, self.tr("year of birth"), self.message)
-        if year is None:
+        if year is None or not enrolment_date_read(self.enrolled_on, self.message):
             return
         row = attempt(
             self.message,
@@ -580,7 +596,7 @@ class CorrectEnrolmentDialog(QDialog):
 
     def apply(self) -> None:
         year = read_year(self.birth_year, self.tr("year of birth"), self.message)
-        if year is None:
+        if year is None or not enrolment_date_read(self.enrolled_on, self.message):
             return
         number = self.participant.study_number
         day, initials = to_date(self.enrolled_on.date()), self.initials.text()

@@ -55,6 +55,7 @@ from dispensary.ui.widgets import (
     counter_keys,
     date_edit,
     kit_table,
+    mistyped_date,
     primary_button,
     product_label,
     qdate,
@@ -641,6 +642,13 @@ class ReceiveScreen(Screen):
         if not self.kits:
             self.message.show_message(self.tr("Scan the kits of the shipment first."), "error")
             self.scan_field.setFocus()
+            return
+        mistyped_day = mistyped_date([(self.received_on, self.tr("Date received"))])
+        if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
             return
         try:
             found = self._assess(self.kits)

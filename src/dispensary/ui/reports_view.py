@@ -38,17 +38,17 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from dispensary.domain.errors import DispensaryError, InvalidInput
-from dispensary.domain.forecast import MAX_WEEKS
+from dispensary.domain.rules import parse_whole
 from dispensary.files import with_detail, write_error_text, write_private
 from dispensary.i18n import Language, _, speaking
 from dispensary.labels import catalogue as label_catalogue
@@ -138,7 +138,8 @@ class Made:
 
 class JobSignals(QObject):
     done = Signal(int, object)
-    failed = Signal(int, str)
+    failed = Signal(int, str, bool)
+    """The job, the words shown, and whether the service refused (not a fault)."""
 
 
 class ReportJob(QRunnable):
@@ -154,7 +155,7 @@ class ReportJob(QRunnable):
         try:
             made = self.make()
         except DispensaryError as exc:
-            self.signals.failed.emit(self.number, exc.message)
+            self.signals.failed.emit(self.number, exc.message, True)
         except Exception as exc:  # a worker must report, not die: shown in plain words
             self.signals.failed.emit(
                 self.number,
@@ -166,6 +167,7 @@ class ReportJob(QRunnable):
                     ),
                     f"{type(exc).__name__}: {exc}",
                 ),
+                False,
             )
         else:
             self.signals.done.emit(self.number, made)
@@ -260,16 +262,15 @@ class ReportsScreen(Screen):
         self.dispense = text_field(
             "reportDispense", self.tr("Scan the label or type e.g. DSP000012")
         )
-        self.days = QSpinBox()
-        self.days.setObjectName("reportDays")
-        self.days.setRange(0, 730)
-        self.days.setValue(90)
-        self.days.setSuffix(self.tr(" days"))
-        self.weeks = QSpinBox()
-        self.weeks.setObjectName("reportWeeks")
-        self.weeks.setRange(1, MAX_WEEKS)
-        self.weeks.setValue(documents.Values().weeks)
-        self.weeks.setSuffix(self.tr(" weeks"))
+        # No spin boxes: they dropped the keys they refused without a word ("-3" became 3 days,
+        # "1O" 1 week). The numbers are kept as typed; `generate` refuses a text that is no
+        # whole number naming the field, the service one out of its range, the cursor back here.
+        self.days = text_field("reportDays")
+        self.days.setText(str(documents.Values().days))
+        self.weeks = text_field("reportWeeks")
+        self.weeks.setText(str(documents.Values().weeks))
+        for field in (self.days, self.weeks):
+            field.returnPressed.connect(self.generate)
         self.dates = DateRange(self.session.ctx.clock.today())
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
@@ -293,8 +294,8 @@ class ReportsScreen(Screen):
             Param.DESTRUCTION: self.destruction,
             Param.KITS: self.kits,
             Param.DISPENSE: self.dispense,
-            Param.DAYS: self.days,
-            Param.WEEKS: self.weeks,
+            Param.DAYS: self._with_unit(self.days, self.tr("days")),
+            Param.WEEKS: self._with_unit(self.weeks, self.tr("weeks")),
             Param.PERIOD: self.dates,
             Param.STOCK: self.stock,
             Param.PAPER: self.paper,
@@ -327,6 +328,46 @@ class ReportsScreen(Screen):
         making.addWidget(self.busy)
         line.addLayout(making)
         return row
+
+    @staticmethod
+    def _with_unit(field: QLineEdit, unit: str) -> QWidget:
+        """A short number field with its unit after it ("90 days"), as the spin box showed."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        field.setMaximumWidth(field.fontMetrics().horizontalAdvance("0") * 12)
+        line.addWidget(field)
+        line.addWidget(QLabel(unit))
+        line.addStretch(1)
+        return row
+
+    def _numbers(self) -> dict[Param, QLineEdit]:
+        """The typed numbers of the form, by the parameter each gives."""
+        return {Param.DAYS: self.days, Param.WEEKS: self.weeks}
+
+    def _number_named(self, param: Param) -> str:
+        """The field's name in a refusal of what was typed in it."""
+        if param is Param.DAYS:
+            return self.tr("number of days (expiring within)")
+        return self.tr("number of weeks ahead")
+
+    def _number_again(self, param: Param) -> None:
+        """The cursor in the number refused, the text selected: typed again over it."""
+        field = self._numbers()[param]
+        field.setFocus()
+        field.selectAll()
+
+    def _typed_number(self, param: Param) -> int:
+        """The whole number typed in the field, negative or out of range too (the service
+        refuses it, saying why); a text that is no whole number is refused naming the field,
+        never read as another number."""
+        return parse_whole(self._numbers()[param].text(), self._number_named(param))
+
+    def _asked_number(self, entry: Report | Label) -> Param | None:
+        """The typed number the entry asks for, if any (the expiry's days, the forecast's
+        weeks): a refusal of the document is put back to it."""
+        params = {f.param for f in entry.fields}
+        return next((p for p in self._numbers() if p in params), None)
 
     def show_printers(self) -> None:
         """The printers of this workstation and their calibration pages, read-only."""
@@ -474,8 +515,18 @@ class ReportsScreen(Screen):
 
     def generate(self) -> None:
         self.message.clear_message()
+        entry = self.choice()
+        asked = self._asked_number(entry)
+        if asked is not None:
+            try:
+                self._typed_number(asked)
+            except InvalidInput as exc:  # "1O", "-": said at once, nothing made
+                self._clear_preview(self.tr("Nothing to preview."))
+                self.message.show_message(exc.message, "error")
+                self._number_again(asked)
+                return
         try:
-            make = self._maker(self.choice())
+            make = self._maker(entry)
         except DispensaryError as exc:
             self._clear_preview(self.tr("Nothing to preview."))
             self.message.show_message(exc.message)
@@ -500,8 +551,8 @@ class ReportsScreen(Screen):
             product=str(self.product.currentData() or "") or None,
             lot=str(self.lot.currentData() or "") or None,
             participant=str(self.participant.currentData() or "") or None,
-            days=self.days.value(),
-            weeks=self.weeks.value(),
+            days=self._value_of(Param.DAYS),
+            weeks=self._value_of(Param.WEEKS),
             since=since,
             until=until,
             kits=tuple(k for k in self.kits.text().replace(",", " ").upper().split() if k),
@@ -510,6 +561,15 @@ class ReportsScreen(Screen):
             paper=str(self.paper.currentData() or "a4"),
             destruction=str(self.destruction.currentData() or "") or None,
         )
+
+    def _value_of(self, param: Param) -> int:
+        """The number typed for `param`; the default when it is no whole number (`generate`
+        refuses that before it is used, for the entry that asks for it)."""
+        try:
+            return self._typed_number(param)
+        except InvalidInput:
+            defaults = documents.Values()
+            return defaults.days if param is Param.DAYS else defaults.weeks
 
     def _maker(self, entry: Report | Label) -> Callable[[], Made]:
         """Reads and checks the parameters now; the returned call does the work (the service
@@ -562,13 +622,16 @@ class ReportsScreen(Screen):
         self._set_ready(True)
         self.report_ready.emit()
 
-    def _failed(self, number: int, text: str) -> None:
+    def _failed(self, number: int, text: str, refused: bool) -> None:
         collection.release(self._jobs.pop(number, None))
         if number != self._job:
             return
         self._finish()
         self._clear_preview(self.tr("Nothing to preview."))
         self.message.show_message(text)
+        asked = self._asked_number(self.choice())
+        if refused and asked is not None:  # its one parameter: "-3 days", "200 weeks"
+            self._number_again(asked)
         self.report_ready.emit()
 
     def _finish(self) -> None:

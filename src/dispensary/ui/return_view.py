@@ -39,8 +39,9 @@ from dispensary.ui.models.table import Column, RowTableModel
 from dispensary.ui.scan_field import ScanField
 from dispensary.ui.screen import STAFF_ROLES, OpenKind, Screen
 from dispensary.ui.session import AppSession
-from dispensary.ui.vocabulary import term
+from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
+    DateEdit,
     button_row,
     by_count,
     counter_keys,
@@ -48,6 +49,7 @@ from dispensary.ui.widgets import (
     dose_shown,
     info_card,
     kit_table,
+    mistyped_date,
     primary_button,
     product_label,
     qdate,
@@ -419,6 +421,16 @@ class ReturnScreen(Screen):
         except InvalidInput:
             return 0
 
+    def _dates(self) -> list[tuple[DateEdit, str]]:
+        """The dates the return records, each with its name in a refusal."""
+        dates = [(self.returned_on, self.tr("Return date"))]
+        if self.held_period.isChecked():
+            dates += [
+                (self.held_from, self.tr("Held from")),
+                (self.held_until, self.tr("Held until")),
+            ]
+        return dates
+
     def _held_named(self) -> str:
         return self.tr("days held by the investigator")
 
@@ -615,7 +627,7 @@ class ReturnScreen(Screen):
             return "<br>".join(parts)
         parts.append(self._adherence_text(preview.expected, preview.taken, preview.adherence))
         if preview.flags:
-            flags = escape(separated(term(f.label) for f in preview.flags))
+            flags = escape(separated(flag_term(study, f, preview.products) for f in preview.flags))
             flagged = (
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>")
                 if preview.explained
@@ -652,7 +664,7 @@ class ReturnScreen(Screen):
         )
         if not p.flags:
             return line
-        flags = escape(separated(term(f.label) for f in p.flags))
+        flags = escape(separated(flag_term(study, f, (p,)) for f in p.flags))
         return self.tr("{line} · {flags}").format(
             line=line,
             flags=self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(flags=flags),
@@ -693,6 +705,14 @@ class ReturnScreen(Screen):
                 self._refusal_shown = True
                 self._held_again()
                 return
+        mistyped_day = mistyped_date(self._dates())
+        if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            self._refusal_shown = True
+            typed_in.setFocus()
+            typed_in.selectAll()
+            return
         found = self._reassess()
         if found is None:
             if self._held_refused():  # "-3": said by the service; typed again over it
@@ -815,7 +835,9 @@ class ReturnScreen(Screen):
         else:
             parts.append(self._adherence_text(result.expected, result.taken, result.adherence))
         if result.flags and not by_product:
-            flags = separated(term(f.label) for f in result.flags)
+            flags = separated(
+                flag_term(self.session.ctx.study, f, result.products) for f in result.flags
+            )
             parts.append(
                 self.tr("<span style='color:#8a1c13'><b>{flags}</b></span>").format(
                     flags=escape(flags)

@@ -9,7 +9,13 @@ status never reaches a Chinese window in English unnoticed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from dispensary.domain.codes import Flag
+from dispensary.services.results import ProductFigures, flagged_products
+from dispensary.study import Study
 
 TERMS = (
     # KitStatus
@@ -52,6 +58,7 @@ TERMS = (
     QT_TRANSLATE_NOOP("Vocabulary", "Under-use (missed doses)"),
     QT_TRANSLATE_NOOP("Vocabulary", "Over-use (safety signal)"),
     QT_TRANSLATE_NOOP("Vocabulary", "Not brought back (tablets unaccounted for)"),
+    QT_TRANSLATE_NOOP("Vocabulary", "Not brought back ({units} unaccounted for)"),
     # DestructionReason
     QT_TRANSLATE_NOOP("Vocabulary", "Damaged or contaminated"),
     QT_TRANSLATE_NOOP("Vocabulary", "Temperature excursion (sponsor rejected)"),
@@ -80,3 +87,11 @@ TERMS = (
 def term(text: str) -> str:
     """A label of the program's vocabulary (e.g. KitStatus.label) in the user's language."""
     return QCoreApplication.translate("Vocabulary", text)
+
+
+def flag_term(study: Study, flag: Flag, products: Sequence[ProductFigures]) -> str:
+    """A flag of a dispense (or of one product of it) in the user's language, in the unit word
+    of the products it is of (services.results.flagged_products): a capsule kit not brought back
+    leaves capsules unaccounted for, not "tablets"."""
+    codes = flagged_products(products, flag)
+    return term(flag.counted_label).format(units=study.unit_words(codes))

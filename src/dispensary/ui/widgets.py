@@ -6,12 +6,13 @@ language: the caller translates it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispensary.domain.errors import InvalidInput
+from dispensary.domain.rules import parse_date
 from dispensary.i18n import ENGLISH, current_language
 from dispensary.study import Study
 from dispensary.ui.feedback import MessageBar
@@ -121,12 +124,130 @@ def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout
     return row
 
 
-def date_edit(day: date | None = None) -> QDateEdit:
-    """A date typed as yyyy-MM-dd or picked from a calendar."""
-    edit = QDateEdit(qdate(day)) if day is not None else QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+_TYPED_DATE = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")
+_EDITING_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+
+
+class DateEdit(QDateEdit):
+    """A date typed as yyyy-MM-dd or picked from a calendar, read with `typed_date` at the
+    step. A QDateEdit drops the keys it refuses without a word and keeps its last date while
+    a day is half typed: "2026-02-30" showed 2026-02-03, "20260203" or "2026-01-3O" left the
+    old date, which the step then used. The keys typed over the whole date are kept here, so
+    the step refuses what cannot be read (the domain's words, the field named) rather than
+    use another date."""
+
+    def __init__(self, day: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if day is not None:
+            self.setDate(qdate(day))
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self._typed = ""  # the keys typed over the whole date (a date written out), or ""
+        self._open = False  # the keys typed go on writing it out
+        self._refused = ""  # a key dropped while a part of the date was typed over
+        self.calendarWidget().clicked.connect(self._forget)  # picked: nothing typed stands
+
+    def setDate(self, value: QDate | date) -> None:
+        """A date set by the program or picked: what was typed before no longer stands."""
+        self._forget()
+        super().setDate(value if isinstance(value, QDate) else qdate(value))
+
+    def selectAll(self) -> None:
+        """The whole date selected (a refusal puts the cursor back so): the next key typed
+        writes a new date out, over it."""
+        self._open = False
+        super().selectAll()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._open = False
+        super().focusInEvent(event)
+
+    def _forget(self) -> None:
+        self._typed = ""
+        self._open = False
+        self._refused = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, text = event.key(), event.text()
+        held = event.modifiers() & _COMMAND_MODIFIERS  # Ctrl+A selects, types no "a"
+        typing = bool(text) and text.isprintable() and not held
+        line = self.lineEdit()
+        if typing and not self._open:
+            if not line.text() or line.selectedText() == line.text():
+                self._forget()  # typed over the whole date: a date written out, kept as typed
+                self._open = True
+            else:
+                self._typed = ""  # a part typed over: the date shown is what was typed
+        before = line.text()
+        super().keyPressEvent(event)
+        if self._open:
+            if typing:
+                self._typed += text
+            elif key in _EDITING_KEYS:
+                self._typed = self._typed[:-1]
+            elif key not in (Qt.Key.Key_Shift, Qt.Key.Key_Control):
+                self._open = False  # moved about in the date: what is typed next is a part
+        elif typing and line.text() == before and text != "-":
+            self._refused = text  # a part typed over, its key dropped ("0" of 02-30, "O")
+
+    def typed_date(self, name: str) -> date:
+        """The date as typed (or picked); refused naming the field (`name`) when what was
+        typed is no date, when a key typed was dropped, or when the date is half typed."""
+        typed = self._typed
+        line_text = self.lineEdit().text()
+        if typed:
+            written = _TYPED_DATE.fullmatch(typed)
+            try:
+                if written is None:
+                    parse_date(typed, name)  # refused, in the domain's words
+                    raise InvalidInput(typed)
+                year, month, day = (int(part) for part in written.groups())
+                parse_date(f"{year:04d}-{month:02d}-{day:02d}", name)
+                read = date(year, month, day)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    self.tr("{field}: {refusal}").format(field=name, refusal=exc.message)
+                ) from exc
+            if read == to_date(self.date()) and self.hasAcceptableInput():
+                return read
+        elif self._refused:  # "9" typed after "2026-01-05": dropped, the old date shown
+            raise InvalidInput(
+                self.tr(
+                    "{field}: the '{key}' typed does not fit in the date {shown}. Type the whole "
+                    "date again as YYYY-MM-DD, or pick it from the calendar."
+                ).format(field=name, key=self._refused, shown=line_text)
+            )
+        elif self.hasAcceptableInput():
+            return to_date(self.date())
+        raise InvalidInput(
+            self.tr(
+                "{field}: '{typed}' is not a whole date. Type it as YYYY-MM-DD, or pick it from "
+                "the calendar."
+            ).format(field=name, typed=typed or line_text)
+        )
+
+
+def date_edit(day: date | None = None) -> DateEdit:
+    """A date typed as yyyy-MM-dd or picked from a calendar (DateEdit: read at the step with
+    `typed_date`, never another date than the one typed)."""
+    return DateEdit(day)
+
+
+def mistyped_date(fields: Iterable[tuple[DateEdit, str]]) -> tuple[DateEdit, str] | None:
+    """The first of these date fields (each with its name) whose typed date cannot be read,
+    with the refusal's words; None when every one reads. A screen says it and puts the cursor
+    back in the field, the text selected."""
+    for field, name in fields:
+        try:
+            field.typed_date(name)
+        except InvalidInput as exc:
+            return field, exc.message
+    return None
 
 
 def counter_keys(
