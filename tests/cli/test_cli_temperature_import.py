@@ -64,3 +64,20 @@ def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_p
     assert (
         again.code != 0 and "were imported on" in again.err and "nothing was recorded" in again.err
     )
+
+
+def test_the_list_names_the_gaps_inside_each_file(cli: Cli, tmp_path: Path) -> None:
+    """The window and the monitor pack showed a file's gaps; `--list --json` left them out."""
+    log = tmp_path / "gap.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00+00:00,21.0\n2026-03-01T10:15:00+00:00,21.5\n"
+        "2026-03-01T10:30:00+00:00,21.0\n2026-03-01T14:30:00+00:00,21.0\n"
+        "2026-03-01T14:45:00+00:00,21.0\n",
+        "utf-8",
+    )
+    assert cli("temperature", "--area", "IP store 1", str(log), user="technician").code == 0
+    listed = cli("temperature", "--list", "--json").json()
+    [mine] = [c for c in listed if c["source"] == "gap.csv"]
+    assert mine["gaps"] == [
+        {"start": "2026-03-01T10:30:00+00:00", "end": "2026-03-01T14:30:00+00:00"}
+    ]

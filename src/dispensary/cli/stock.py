@@ -467,6 +467,8 @@ def _list_logger_files(run: Run) -> int:
             c.source,
             c.recorded_by,
             c.recorded_at,
+            # the stretches of the file without a reading, as the window and the pack show them
+            [{"start": start, "end": end} for start, end in c.gaps],
         )
         for c in checks
     ]
@@ -482,6 +484,7 @@ def _list_logger_files(run: Run) -> int:
             "source",
             "recorded_by",
             "recorded_at",
+            "gaps",
         ),
         values,
     )
@@ -496,7 +499,7 @@ def _list_logger_files(run: Run) -> int:
         ]
         run.emit(data, lines)
         return EXIT_OK
-    shown = [(ctx.study.area_name(v[0]), *v[1:]) for v in values]
+    shown = [(ctx.study.area_name(v[0]), *v[1:-1]) for v in values]
     lines = table(
         [
             _("Storage area"),
