@@ -385,6 +385,7 @@ def _excursion_lines(
             ),
             *_run_lines(own),
         ]
+    lines.extend(_gone_lines(own, area))
     lines.extend(known)
     lines.extend(gaps)
     others = [e for e in found if e.study and e.study != study.protocol]
@@ -399,6 +400,7 @@ def _excursion_lines(
             )
         )
         lines.extend(_run_lines(theirs))
+        lines.extend(_gone_lines(theirs, area))
     hidden = sum(e.other_kits for e in found if not e.study)
     if hidden:
         lines.append(
@@ -413,6 +415,14 @@ def _excursion_lines(
             _("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
         )
     return lines
+
+
+def _gone_lines(found: Sequence[ExcursionResult], area: str) -> list[str]:
+    """The kits in the area during each excursion and dispensed or gone since, and what to do
+    (`temperature.gone_notices`): the sponsor and the investigator are told."""
+    from dispensary.services.temperature import gone_notices
+
+    return [f"  {notice}" for e in found for notice in gone_notices(e, area)]
 
 
 def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
