@@ -52,13 +52,12 @@ def test_kits_dispensed_since_an_excursion_are_named_with_their_participants(
     assert given not in e.kits_quarantined and e.participants == ("01-001 AB",)
     said = temperature.gone_notices(e, "IP store 1")
     assert said[0] == (
-        f"Kits {given} were in IP store 1 during this excursion and have been dispensed since: "
-        "tell the sponsor and the investigator. The participants: "
-        f"01-001 AB ({given}, dispensed 2026-01-07)."
+        f"Kits in IP store 1 during this excursion and dispensed since: {given}. Tell the "
+        f"sponsor and the investigator; the participants: 01-001 AB ({given}, dispensed "
+        "2026-01-07)."
     )
     assert said[1] == (
-        "Kits K0001 were in IP store 1 during this excursion and have been destroyed since: "
-        "tell the sponsor."
+        "Kits in IP store 1 during this excursion and destroyed since: K0001. Tell the sponsor."
     )
     [entry] = [
         x
@@ -95,7 +94,6 @@ def test_a_kit_received_after_the_excursion_on_the_same_day_is_not_quarantined(
     assert e.quarantined_by_day == late.kits
     assert scalar(ctx, "select status from kits where number = 'K0001'") == "available"
     assert temperature.gone_notices(e, "IP store 1") == [
-        "Kits K0101, K0102 were received on the day the excursion ended, the time not "
-        "recorded (the receipt was entered on a later day): quarantined as though received "
-        "before it."
+        "Received on the day the excursion ended, the time not recorded (the receipt was "
+        "entered on a later day), so quarantined as though received before it: K0101, K0102."
     ]

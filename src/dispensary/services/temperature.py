@@ -887,25 +887,24 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
         )
         notices.append(
             _(
-                "Kits {kits} were in {area} during this excursion and have been dispensed "
-                "since: tell the sponsor and the investigator. The participants: "
-                "{participants}."
+                "Kits in {area} during this excursion and dispensed since: {kits}. Tell the "
+                "sponsor and the investigator; the participants: {participants}."
             ).format(kits=", ".join(k.kit for k in given), area=area, participants=participants)
         )
     destroyed = [k.kit for k in e.kits_gone if not k.participant and k.on is not None]
     if destroyed:
         notices.append(
             _(
-                "Kits {kits} were in {area} during this excursion and have been destroyed "
-                "since: tell the sponsor."
+                "Kits in {area} during this excursion and destroyed since: {kits}. Tell the "
+                "sponsor."
             ).format(kits=", ".join(destroyed), area=area)
         )
     unknown = [k.kit for k in e.kits_gone if k.on is None]
     if unknown:
         notices.append(
             _(
-                "Kits {kits} were in {area} during this excursion and are no longer in stock, "
-                "but no dispense or destruction names them: find where they went and tell the "
+                "Kits in {area} during this excursion and no longer in stock, though no "
+                "dispense or destruction names them: {kits}. Find where they went and tell the "
                 "sponsor."
             ).format(kits=", ".join(unknown), area=area)
         )
@@ -913,16 +912,16 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
     if by_day:
         notices.append(
             _(
-                "When kits {kits} were received or dispensed is recorded by its day only (the "
-                "step was entered on a later day): each is counted as in {area} all that day."
+                "Received or dispensed on a day whose time was not recorded (the step was "
+                "entered on a later day), so counted as in {area} all that day: {kits}."
             ).format(kits=", ".join(by_day), area=area)
         )
     if e.quarantined_by_day:
         notices.append(
             _(
-                "Kits {kits} were received on the day the excursion ended, the time not "
-                "recorded (the receipt was entered on a later day): quarantined as though "
-                "received before it."
+                "Received on the day the excursion ended, the time not recorded (the receipt "
+                "was entered on a later day), so quarantined as though received before it: "
+                "{kits}."
             ).format(kits=", ".join(e.quarantined_by_day))
         )
     return notices

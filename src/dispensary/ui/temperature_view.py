@@ -575,10 +575,16 @@ class TemperatureScreen(Screen):
         here = self.session.ctx.study.protocol
         others = [e for e in found if e.own and e.study != here]
         found = [e for e in found if e.study == here]
-        said = [self._continued(e) for e in found if e.continues]
+        # The area as the rest of the screen names it, in the reader's language.
+        area = self.session.ctx.study.area_name(done.storage_area)
+        # Kits there during an excursion and dispensed or gone since: the service says what
+        # to tell whom (a logger file read late), first, as it matters most.
+        said = [n for e in found for n in temperature.gone_notices(e, area)]
+        said += [self._continued(e) for e in found if e.continues]
         said += [self._on_record(e) for e in done.on_record]
         said += [self._gap(g) for g in done.gaps]
-        said += [self._other_study(e) for e in others]
+        for e in others:
+            said += [self._other_study(e), *temperature.gone_notices(e, area)]
         if hidden:
             said.append(self._hidden_kits(hidden))
         if encoding != temperature.UTF8:
