@@ -8,8 +8,10 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from dispensary.services import audit, destruction, temperature
+from dispensary import reports
+from dispensary.services import audit, destruction, report_data, temperature
 from dispensary.services.context import Actor, Context, FixedClock
+from reports.pdfread import pdf_pages_text
 
 from .conftest import Stock
 from .helpers import WITNESSED, dispense, enroll, receive, scalar
@@ -75,6 +77,15 @@ def test_kits_dispensed_since_an_excursion_are_named_with_their_participants(
         },
     ]
     assert audit.verify(ctx, pharmacist).ok
+    [row] = report_data.excursions(ctx, pharmacist)
+    assert row.kits_gone == e.kits_gone
+    pack = report_data.monitor_pack(ctx, pharmacist, date(2026, 1, 1), date(2026, 1, 10))
+    meta = report_data.report_meta(ctx, pharmacist)
+    text = " ".join(
+        " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, ctx.study, pack))).split()
+    )
+    assert f"{given} dispensed to 01-001 AB on 2026-01-07" in text, text
+    assert "K0001 destroyed on 2026-01-07" in text
 
 
 def test_a_kit_received_after_the_excursion_on_the_same_day_is_not_quarantined(

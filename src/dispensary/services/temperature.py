@@ -1196,6 +1196,35 @@ def excursion_studies(session: Session) -> dict[int, str]:
     return found
 
 
+def excursion_kits_gone(session: Session) -> dict[int, tuple[KitGone, ...]]:
+    """The kits each excursion's import found were in its area during it and had been dispensed
+    or destroyed since (`_kits_there`), as its audit entry keeps them: none for an excursion
+    recorded before they were kept. Read by the index of the action."""
+    found: dict[int, tuple[KitGone, ...]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"kits_gone"%'),
+        )
+    ).tuples():
+        try:
+            said = json.loads(new).get("kits_gone")
+            found[int(entity_id)] = tuple(
+                KitGone(
+                    str(k["kit"]),
+                    str(k.get("status", "")),
+                    date.fromisoformat(k["on"]) if k.get("on") else None,
+                    str(k.get("participant", "")),
+                    str(k.get("initials", "")),
+                    bool(k.get("by_day", False)),
+                )
+                for k in said or []
+            )
+        except (ValueError, AttributeError, TypeError, KeyError):
+            continue
+    return found
+
+
 def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     merged: list[tuple[datetime, datetime]] = []
     for first, last in sorted(spans):
