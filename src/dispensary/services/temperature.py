@@ -122,22 +122,27 @@ class _StudyInArea:
     low: float
     high: float
     readable: bool  # the importer has access to it
+    stocked: bool = True  # it has available kits there now (else only kits gone since)
 
 
 def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) -> list[_StudyInArea]:
     """The study open, then each other study with kits kept in `area` (by protocol), each with
     its own temperature range: a shared shelf is judged study by study, not by the range of
     the study that happens to import the file."""
-    # Only a study with stock on the shelf now is judged: one whose kits there were all
-    # dispensed or destroyed (or a closed study) has nothing to protect and takes no records.
-    here = {
-        FIRST_STUDY if sid is None else int(sid)
-        for sid in session.scalars(
-            select(Kit.study_id)
-            .where(Kit.location == area, Kit.status == KitStatus.AVAILABLE.value)
+    # A study with stock on the shelf now is judged; so is one whose kits there were all
+    # dispensed or destroyed since, but it takes a record only of an excursion during which
+    # some of them were there (`_kits_there`: the sponsor is to be told). A closed study, or
+    # one whose kits there are all quarantined, has nothing to protect and takes no records.
+    kept = {
+        (FIRST_STUDY if sid is None else int(sid), status)
+        for sid, status in session.execute(
+            select(Kit.study_id, Kit.status)
+            .where(Kit.location == area, Kit.status.in_((KitStatus.AVAILABLE.value, *_GONE)))
             .distinct()
-        )
+        ).tuples()
     }
+    here = {sid for sid, _status in kept}
+    stocked = {sid for sid, status in kept if status == KitStatus.AVAILABLE.value}
     found = [
         _StudyInArea(
             ctx.study_id,
@@ -161,6 +166,7 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
                 study.temperature.min_celsius,
                 study.temperature.max_celsius,
                 record.id in readable,
+                record.id in stocked,
             )
         )
     return found
@@ -758,7 +764,10 @@ def import_logger_file(
             )
         for study, runs in judged:
             for run, continues in runs:
-                excursion, there = _record_excursion(session, rec, ctx, study, area, run, source)
+                there = _kits_there(session, study.study_id, area, run[0].at, run[-1].at)
+                if not study.stocked and not there.gone:
+                    continue  # none of its kits was there: nothing to protect or to tell
+                excursion = _record_excursion(session, rec, ctx, area, run, source, there)
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
                 rec.audit(
@@ -825,15 +834,14 @@ def _record_excursion(
     session: Session,
     rec: Recorder,
     ctx: Context,
-    study: _StudyInArea,
     area: str,
     run: list[Reading],
     source: str,
-) -> tuple[Excursion, _KitsThere]:
-    """One study's excursion: recorded, and the study's available kits in the area received by
-    its end quarantined (another study's kits are judged by their own range). Returns the
-    excursion and the study's kits there during it (`_kits_there`): those quarantined and those
-    dispensed or gone since, to be named."""
+    there: _KitsThere,
+) -> Excursion:
+    """One study's excursion: recorded, and the study's available kits in the area during it
+    (`there`, `_kits_there`) quarantined (another study's kits are judged by their own
+    range)."""
     excursion = Excursion(
         storage_area=area,
         started_at=run[0].at,
@@ -846,7 +854,6 @@ def _record_excursion(
     )
     session.add(excursion)
     session.flush()
-    there = _kits_there(session, study.study_id, area, run[0].at, run[-1].at)
     kits = [kit for kit, _by_day in there.available]
     why = reasons.written(
         reasons.EXCURSION, lowest=f"{excursion.lowest:g}", highest=f"{excursion.highest:g}"
@@ -861,7 +868,7 @@ def _record_excursion(
             reason=why,
             excursion_id=excursion.id,
         )
-    return excursion, there
+    return excursion
 
 
 def gone_notices(e: ExcursionResult, area: str) -> list[str]:
