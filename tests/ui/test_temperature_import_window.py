@@ -186,5 +186,14 @@ def test_an_excursion_imported_late_names_the_kits_dispensed_since(
         f"and the investigator; the participants: 01-002 CD ({kit}, dispensed 2026-01-27)."
     ) in said, said
     assert "01-001" not in said
+    # The excursion's row keeps it once the message is gone: counted, named in its hint.
+    column = next(
+        i
+        for i in range(screen.excursions.columnCount())
+        if screen.excursions.headerData(i, Qt.Orientation.Horizontal) == "Dispensed since"
+    )
+    cell = screen.excursion_proxy.index(0, column)
+    assert cell.data() == "1"
+    assert f"01-002 CD ({kit}, dispensed 2026-01-27)" in cell.data(Qt.ItemDataRole.ToolTipRole)
     qtbot.wait(100)  # the message laid out, to look at
     screen.grab().save(str(tmp_path / "late.png"))

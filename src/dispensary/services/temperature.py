@@ -8,6 +8,7 @@ import io
 import json
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -877,8 +878,16 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
     without a time: one sentence each, none when there is nothing to say. The program names
     the kits and the participants; whether the drug they took is affected is the sponsor's
     and the investigator's to decide."""
+    return kits_gone_notices(e.kits_gone, area, e.quarantined_by_day)
+
+
+def kits_gone_notices(
+    kits_gone: Sequence[KitGone], area: str, quarantined_by_day: Sequence[str] = ()
+) -> list[str]:
+    """`gone_notices` of an excursion's kits gone (as its import found them, or as its audit
+    entry keeps them: `excursion_kits_gone`)."""
     notices = []
-    given = [k for k in e.kits_gone if k.participant]
+    given = [k for k in kits_gone if k.participant]
     if given:
         groups: dict[tuple[str, str, date | None], list[str]] = {}
         for k in given:
@@ -898,7 +907,7 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
                 "sponsor and the investigator; the participants: {participants}."
             ).format(kits=", ".join(k.kit for k in given), area=area, participants=participants)
         )
-    destroyed = [k.kit for k in e.kits_gone if not k.participant and k.on is not None]
+    destroyed = [k.kit for k in kits_gone if not k.participant and k.on is not None]
     if destroyed:
         notices.append(
             _(
@@ -906,7 +915,7 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
                 "sponsor."
             ).format(kits=", ".join(destroyed), area=area)
         )
-    unknown = [k.kit for k in e.kits_gone if k.on is None]
+    unknown = [k.kit for k in kits_gone if k.on is None]
     if unknown:
         notices.append(
             _(
@@ -915,7 +924,7 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
                 "sponsor."
             ).format(kits=", ".join(unknown), area=area)
         )
-    by_day = [k.kit for k in e.kits_gone if k.by_day and k.on is not None]
+    by_day = [k.kit for k in kits_gone if k.by_day and k.on is not None]
     if by_day:
         notices.append(
             _(
@@ -923,13 +932,13 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
                 "entered on a later day), so counted as in {area} all that day: {kits}."
             ).format(kits=", ".join(by_day), area=area)
         )
-    if e.quarantined_by_day:
+    if quarantined_by_day:
         notices.append(
             _(
                 "Received on the day the excursion ended, the time not recorded (the receipt "
                 "was entered on a later day), so quarantined as though received before it: "
                 "{kits}."
-            ).format(kits=", ".join(e.quarantined_by_day))
+            ).format(kits=", ".join(quarantined_by_day))
         )
     return notices
 

@@ -158,7 +158,10 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 ]
 
 
-EXCURSION_LOGGER_FILE = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file")
+# The window's column of the logger file: excursion_columns puts "Dispensed since" before it.
+EXCURSION_LOGGER_FILE = 1 + next(
+    i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file"
+)
 
 
 def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
@@ -167,7 +170,21 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     area: Column[ExcursionRow] = Column(
         EXCURSION_COLUMNS[at].title, lambda r: study.area_name(r.storage_area)
     )
-    return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
+    # The kits in the store during it and dispensed or gone since (its import found them):
+    # counted, and named with their participants and what to do as the import said it.
+    gone: Column[ExcursionRow] = Column(
+        str(QT_TRANSLATE_NOOP("Column", "Dispensed since")),
+        lambda r: len(r.kits_gone),
+        align_right=True,
+        tooltip=str(
+            QT_TRANSLATE_NOOP("Column", "Kits in the store during it, dispensed or gone since")
+        ),
+        hint=lambda r: "\n".join(
+            temperature.kits_gone_notices(r.kits_gone, study.area_name(r.storage_area))
+        ),
+    )
+    rest = EXCURSION_COLUMNS[at + 1 :]
+    return [*EXCURSION_COLUMNS[:at], area, rest[0], gone, *rest[1:]]
 
 
 LEAST_ROWS = {"loggers": 3, "excursions": 3, "kits": 5}
