@@ -5,8 +5,12 @@ kit received after the excursion ended, on the same day, is not quarantined for 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
+
+import pytest
 
 from dispensary import reports
 from dispensary.services import audit, destruction, report_data, temperature
@@ -15,6 +19,16 @@ from reports.pdfread import pdf_pages_text
 
 from .conftest import Stock
 from .helpers import WITNESSED, dispense, enroll, receive, scalar
+
+
+@pytest.fixture
+def henan(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer's zone UTC+08:00 (Henan), as the pharmacy's workstation keeps it."""
+    monkeypatch.setenv("TZ", "CST-8")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def warm(start: str, end: str) -> str:
@@ -108,3 +122,32 @@ def test_a_kit_received_after_the_excursion_on_the_same_day_is_not_quarantined(
         "Received on the day the excursion ended, the time not recorded (the receipt was "
         "entered on a later day), so quarantined as though received before it: K0101, K0102."
     ]
+
+
+class HenanClock(FixedClock):
+    """The workstation's clock in Henan: today is the local day (SystemClock's date.today())."""
+
+    def today(self) -> date:
+        return self.current.astimezone().date()
+
+
+@pytest.mark.usefixtures("henan")
+def test_a_kit_received_early_in_the_local_day_before_an_excursion_is_quarantined(
+    ctx: Context, pharmacist: Actor
+) -> None:
+    """Received at 03:00 on 5 January in Henan (19:00 UTC on the 4th), then 31 °C at 04:00: the
+    receipt's local day (the 5th) was compared with the excursion's end as a UTC date (the 4th),
+    and the kit that was there was not quarantined."""
+    clock = HenanClock(datetime(2026, 1, 4, 19, 0, tzinfo=UTC))
+    here = replace(ctx, clock=clock)
+    kits = receive(here, pharmacist, "K0201-K0202", "L1").kits
+    clock.current = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+    done = temperature.import_logger_file(
+        here,
+        pharmacist,
+        "IP store 1",
+        warm("2026-01-04T20:00:00+00:00", "2026-01-04T21:00:00+00:00"),
+    )
+    [e] = [e for e in done.excursions if e.study == ctx.study.protocol]
+    assert e.kits_quarantined == kits
+    assert e.quarantined_by_day == ()  # entered as received: its time is known
