@@ -3,9 +3,10 @@ reader's language shows, a GB18030 export, what is on record already and the gap
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from cli_support import Cli
+from cli_support import DEMO_TODAY, Cli
 
 WARM = (
     "timestamp,celsius\n2026-03-01T10:00:00,21.0\n2026-03-01T11:00:00,27.5\n"
@@ -64,3 +65,62 @@ def test_the_rest_of_an_excursion_and_the_one_on_record_are_said(cli: Cli, tmp_p
     assert (
         again.code != 0 and "were imported on" in again.err and "nothing was recorded" in again.err
     )
+
+
+def test_the_list_names_the_gaps_inside_each_file(cli: Cli, tmp_path: Path) -> None:
+    """The window and the monitor pack showed a file's gaps; `--list --json` left them out."""
+    log = tmp_path / "gap.csv"
+    log.write_text(
+        "timestamp,celsius\n2026-03-01T10:00:00+00:00,21.0\n2026-03-01T10:15:00+00:00,21.5\n"
+        "2026-03-01T10:30:00+00:00,21.0\n2026-03-01T14:30:00+00:00,21.0\n"
+        "2026-03-01T14:45:00+00:00,21.0\n",
+        "utf-8",
+    )
+    assert cli("temperature", "--area", "IP store 1", str(log), user="technician").code == 0
+    listed = cli("temperature", "--list", "--json").json()
+    [mine] = [c for c in listed if c["source"] == "gap.csv"]
+    assert mine["gaps"] == [
+        {"start": "2026-03-01T10:30:00+00:00", "end": "2026-03-01T14:30:00+00:00"}
+    ]
+
+
+def past_excursion(folder: Path) -> Path:
+    """The review's P_past_excursion.csv two weeks before the demo's today: 31.5 °C from 06:00
+    to 09:45 UTC, imported late."""
+    day = DEMO_TODAY - timedelta(days=15)
+    log = folder / "past.csv"
+    log.write_text(
+        f"timestamp,celsius\n{day}T00:00:00+00:00,22.0\n{day}T06:00:00+00:00,31.5\n"
+        f"{day}T09:45:00+00:00,31.5\n{day}T10:00:00+00:00,22.0\n",
+        "utf-8",
+    )
+    return log
+
+
+def test_an_excursion_imported_late_names_the_kits_dispensed_since(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The kits dispensed between the excursion and the import were named nowhere."""
+    done = cli(
+        "temperature",
+        "--area",
+        "IP store 1",
+        str(past_excursion(tmp_path)),
+        "--json",
+        user="technician",
+    )
+    assert done.code == 0, done.err
+    [own] = [e for e in done.json()["excursions"] if e["study"] == "NCT07198672"]
+    gone = own["kits_gone"]
+    day = str(DEMO_TODAY - timedelta(days=15))
+    assert gone and all(k["participant"] and k["on"] >= day for k in gone), gone
+    assert not {k["kit"] for k in gone} & set(own["kits_quarantined"])
+
+
+def test_the_kits_dispensed_since_are_said_with_what_to_do(cli: Cli, tmp_path: Path) -> None:
+    said = cli(
+        "temperature", "--area", "IP store 1", str(past_excursion(tmp_path)), user="technician"
+    )
+    assert said.code == 0, said.err
+    assert ("Kits in IP store 1 during this excursion and dispensed since: ") in said.out, said.out
+    assert ". Tell the sponsor and the investigator; the participants: " in said.out

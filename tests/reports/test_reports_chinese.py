@@ -66,6 +66,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-units4.po"),
     resource("i18n", "zh_CN-units5.po"),
     resource("i18n", "zh_CN-fixui2.po"),
+    resource("i18n", "zh_CN-fixexc.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -14,6 +14,7 @@ import pytest
 from dispensary.domain.codes import KitStatus
 from dispensary.services import (
     audit,
+    destruction,
     quarantine,
     queries,
     report_data,
@@ -21,10 +22,10 @@ from dispensary.services import (
     temperature,
     users,
 )
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 
-from .helpers import receive
+from .helpers import WITNESSED, receive
 
 Password = Callable[[Actor], str]
 SHARED = "DEMO-SHARED"
@@ -176,3 +177,28 @@ def test_a_file_of_a_shared_shelf_is_one_import_in_the_monitor_pack(
     files = temperature.logger_checks(ctx, monitor)
     assert log.imports == len(files) == 1
     assert [c.imports for c in temperature.coverage(ctx, monitor)] == [1]
+
+
+def test_a_study_whose_kits_there_have_all_left_since_is_told_of_the_excursion(
+    ctx: Context, clock: FixedClock, shared: tuple[Context, Actor, Actor], pw: Password
+) -> None:
+    """DEMO-SHARED's kits were on the shelf during the warm hour of 4 January and destroyed on
+    the 5th, before the file was read: with no stock there now, the study was not judged and
+    its kits were named nowhere."""
+    theirs, both, peter = shared
+    witnessed = {**WITNESSED, "witness_password": pw(peter)}  # Peter works in DEMO-SHARED
+    destruction.destroy(
+        theirs, both, ["S0001", "S0002"], peter.username, "incineration", pw(both), **witnessed
+    )
+    warm = "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,27\n2026-01-04T10:00,20\n"
+    found = temperature.import_logger(ctx, both, "IP store 1", warm, "warm.csv")
+    [theirs_found] = [e for e in found if e.study == SHARED]
+    assert theirs_found.kits_quarantined == ()
+    assert [(k.kit, k.status, k.on) for k in theirs_found.kits_gone] == [
+        ("S0001", "destroyed", date(2026, 1, 5)),
+        ("S0002", "destroyed", date(2026, 1, 5)),
+    ]
+    cool = "timestamp,celsius\n2026-01-05T08:00,20\n2026-01-05T10:00,10\n2026-01-05T11:00,20\n"
+    clock.set_date(date(2026, 1, 6))  # the kits were destroyed at 09:00 on the 5th
+    later = temperature.import_logger(ctx, both, "IP store 1", cool, "cool.csv")
+    assert [e.study for e in later] == []  # its kits were gone by then: nothing to tell

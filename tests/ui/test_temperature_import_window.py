@@ -4,14 +4,15 @@ file, files of other encodings and headers, a large file imported while the wind
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from back_office_fixtures import Pharmacy, build_pharmacy
+from back_office_fixtures import PASSWORDS, Pharmacy, build_pharmacy
 from PySide6.QtCore import Qt, QTimer
 
+from dispensary.services import dispensing
 from dispensary.ui.temperature_view import TemperatureScreen
 
 WARM_NIGHT = """timestamp,celsius
@@ -157,3 +158,42 @@ def test_a_large_file_is_imported_while_the_window_answers(
     assert screen.message.text().startswith("200 excursions found in big.csv"), (
         screen.message.text()[:200]
     )
+
+
+def test_an_excursion_imported_late_names_the_kits_dispensed_since(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """An excursion on 26 January read on the 28th: 01-002's kit, dispensed on the 27th, was in
+    the store during it and was named nowhere; 01-001's, dispensed on the 5th, was gone."""
+    pharmacy.clock.set_date(date(2026, 1, 27))
+    given = dispensing.dispense_cycle(
+        pharmacy.ctx, pharmacy.actor("pharm"), "01-002", 1, date(2026, 1, 27), PASSWORDS["pharm"]
+    )
+    kit = given.kits[0].kit
+    pharmacy.clock.set_date(date(2026, 1, 28))
+    screen = make_screen(qtbot, pharmacy)
+    import_text(
+        qtbot,
+        screen,
+        tmp_path / "late.csv",
+        "timestamp,celsius\n2026-01-26T10:00:00+00:00,22.0\n2026-01-26T11:00:00+00:00,27.5\n"
+        "2026-01-26T12:00:00+00:00,22.0\n",
+    )
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert (
+        f"Kits in IP store 1 during this excursion and dispensed since: {kit}. Tell the sponsor "
+        f"and the investigator; the participants: 01-002 CD ({kit}, dispensed 2026-01-27)."
+    ) in said, said
+    assert "01-001" not in said
+    # The excursion's row keeps it once the message is gone: counted, named in its hint.
+    column = next(
+        i
+        for i in range(screen.excursions.columnCount())
+        if screen.excursions.headerData(i, Qt.Orientation.Horizontal) == "Dispensed since"
+    )
+    cell = screen.excursion_proxy.index(0, column)
+    assert cell.data() == "1"
+    assert f"01-002 CD ({kit}, dispensed 2026-01-27)" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    qtbot.wait(100)  # the message laid out, to look at
+    screen.grab().save(str(tmp_path / "late.png"))

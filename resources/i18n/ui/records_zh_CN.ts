@@ -415,6 +415,14 @@ Old values:
         <translation>隔离药盒数</translation>
     </message>
     <message>
+        <source>Dispensed since</source>
+        <translation>此后已发放</translation>
+    </message>
+    <message>
+        <source>Kits in the store during it, dispensed or gone since</source>
+        <translation>超标期间在库、此后已发放或不在库的药盒</translation>
+    </message>
+    <message>
         <source>Logger file</source>
         <translation>记录仪文件</translation>
     </message>

@@ -385,6 +385,7 @@ def _excursion_lines(
             ),
             *_run_lines(own),
         ]
+    lines.extend(_gone_lines(own, area))
     lines.extend(known)
     lines.extend(gaps)
     others = [e for e in found if e.study and e.study != study.protocol]
@@ -399,6 +400,7 @@ def _excursion_lines(
             )
         )
         lines.extend(_run_lines(theirs))
+        lines.extend(_gone_lines(theirs, area))
     hidden = sum(e.other_kits for e in found if not e.study)
     if hidden:
         lines.append(
@@ -413,6 +415,14 @@ def _excursion_lines(
             _("Ask the sponsor; then `dispensary release` or `dispensary destroy` the kits.")
         )
     return lines
+
+
+def _gone_lines(found: Sequence[ExcursionResult], area: str) -> list[str]:
+    """The kits in the area during each excursion and dispensed or gone since, and what to do
+    (`temperature.gone_notices`): the sponsor and the investigator are told."""
+    from dispensary.services.temperature import gone_notices
+
+    return [f"  {notice}" for e in found for notice in gone_notices(e, area)]
 
 
 def _run_lines(found: Sequence[ExcursionResult]) -> list[str]:
@@ -467,6 +477,8 @@ def _list_logger_files(run: Run) -> int:
             c.source,
             c.recorded_by,
             c.recorded_at,
+            # the stretches of the file without a reading, as the window and the pack show them
+            [{"start": start, "end": end} for start, end in c.gaps],
         )
         for c in checks
     ]
@@ -482,6 +494,7 @@ def _list_logger_files(run: Run) -> int:
             "source",
             "recorded_by",
             "recorded_at",
+            "gaps",
         ),
         values,
     )
@@ -496,7 +509,7 @@ def _list_logger_files(run: Run) -> int:
         ]
         run.emit(data, lines)
         return EXIT_OK
-    shown = [(ctx.study.area_name(v[0]), *v[1:]) for v in values]
+    shown = [(ctx.study.area_name(v[0]), *v[1:-1]) for v in values]
     lines = table(
         [
             _("Storage area"),

@@ -33,6 +33,7 @@ from dispensary.services.report_data import (
     ReturnLogRow,
 )
 from dispensary.services.results import DestructionLine, DestructionRow
+from dispensary.services.temperature import KitGone
 from dispensary.study import Study
 
 DESTRUCTION_TITLE = N_("Destruction and return-to-sponsor log")
@@ -290,6 +291,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
             _("Lowest °C"),
             _("Highest °C"),
             _("Kits quarantined"),
+            _("In the store during it, dispensed or gone since"),
             _("Source"),
             _("Recorded by"),
         ],
@@ -302,14 +304,37 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 f"{r.lowest:g}",
                 f"{r.highest:g}",
                 kit_list(r.kits),
+                _gone_since(r.kits_gone),
                 r.source,
                 _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
             ]
             for r in rows
         ],
-        scaled((6, 14, 18, 18, 10, 10, 24, 20, 22), width),
+        scaled((6, 12, 16, 16, 9, 9, 22, 34, 18, 20), width),
         numeric=(0, 4, 5),
     )
+
+
+def _gone_since(kits: Sequence[KitGone]) -> str:
+    """The kits an excursion's import found were in the store during it and had left since:
+    each dispensed one with its participant and day (the sponsor and the investigator are to
+    be told), each destroyed one with its day."""
+    if not kits:
+        return "-"
+    said = []
+    for k in kits:
+        day = k.on.isoformat() if k.on else "-"
+        if k.participant:
+            said.append(
+                _("{kit} dispensed to {participant} {initials} on {day}").format(
+                    kit=k.kit, participant=k.participant, initials=k.initials, day=day
+                )
+            )
+        elif k.on is not None:
+            said.append(_("{kit} destroyed on {day}").format(kit=k.kit, day=day))
+        else:
+            said.append(_("{kit} gone, no record says where").format(kit=k.kit))
+    return _("; ").join(said)
 
 
 def _fields(study: Study, since: date | None, until: date | None) -> list[tuple[str, str]]:

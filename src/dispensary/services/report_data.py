@@ -211,6 +211,8 @@ class ExcursionRow:
     kits: tuple[str, ...]
     recorded_by: str
     recorded_at: datetime
+    # kits in the area during it, dispensed or destroyed before its import (its audit entry)
+    kits_gone: tuple[temperature.KitGone, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1177,6 +1179,7 @@ def excursions(
         query = _touching(spans, Excursion.started_at, Excursion.ended_at, since, until)
         users = _initials(session)
         whose = temperature.excursion_studies(session)
+        gone = temperature.excursion_kits_gone(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
@@ -1198,6 +1201,7 @@ def excursions(
                 tuple(kits_of[e.id]),
                 users.get(e.user_id, "?"),
                 e.at,
+                gone.get(e.id, ()),
             )
             for e in session.scalars(query)
             if whose.get(e.id, ctx.study.protocol) == ctx.study.protocol

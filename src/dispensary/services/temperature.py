@@ -8,8 +8,9 @@ import io
 import json
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -20,8 +21,13 @@ from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
     FIRST_STUDY,
     AuditEntry,
+    Destruction,
+    Dispense,
+    DispenseKit,
+    DispenseVoid,
     Excursion,
     Kit,
+    Participant,
     Shipment,
     StudyRecord,
     User,
@@ -55,6 +61,23 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class KitGone:
+    """A kit that was in the storage area during an excursion and is not on its shelf at the
+    import: dispensed (to `participant`, study number and initials, on `on`), returned after
+    that, or destroyed (on `on`). Not quarantined (nothing is left to quarantine): named, so
+    the pharmacist tells the sponsor and the investigator; what the exposure means is theirs
+    to decide. `by_day`: when it arrived or left is known by its day only (the step was entered
+    on a later day), and it is counted as in the store all that day."""
+
+    kit: str
+    status: str  # the kit's status now (KitStatus value): dispensed, returned or destroyed
+    on: date | None  # dispensed on (destroyed on, for a kit never dispensed); None: not known
+    participant: str = ""  # study number ("" for a kit never dispensed)
+    initials: str = ""
+    by_day: bool = False
+
+
+@dataclass(frozen=True)
 class ExcursionResult:
     """One excursion an import recorded: readings outside one study's range, and that study's
     available kits in the area it quarantined. `study` is "" and `kits_quarantined` empty for a
@@ -73,6 +96,17 @@ class ExcursionResult:
     max_celsius: float | None = None  # a study the importer cannot see
     other_kits: int = 0  # kits of a study the importer has no access to, quarantined
     continues: tuple[int, ...] = ()  # the excursions on record this one is the rest of
+    # kits in the area during it, dispensed or gone since (`KitGone`): to tell the sponsor
+    kits_gone: tuple[KitGone, ...] = ()
+    # kits quarantined whose receipt is known by its day only: counted as there all that day
+    quarantined_by_day: tuple[str, ...] = ()
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """The participants given a kit that was in the store during it ("01-016 RY"), once
+        each, in the order of the kits."""
+        found = [f"{k.participant} {k.initials}".strip() for k in self.kits_gone if k.participant]
+        return tuple(dict.fromkeys(found))
 
     @property
     def own(self) -> bool:
@@ -89,22 +123,27 @@ class _StudyInArea:
     low: float
     high: float
     readable: bool  # the importer has access to it
+    stocked: bool = True  # it has available kits there now (else only kits gone since)
 
 
 def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) -> list[_StudyInArea]:
     """The study open, then each other study with kits kept in `area` (by protocol), each with
     its own temperature range: a shared shelf is judged study by study, not by the range of
     the study that happens to import the file."""
-    # Only a study with stock on the shelf now is judged: one whose kits there were all
-    # dispensed or destroyed (or a closed study) has nothing to protect and takes no records.
-    here = {
-        FIRST_STUDY if sid is None else int(sid)
-        for sid in session.scalars(
-            select(Kit.study_id)
-            .where(Kit.location == area, Kit.status == KitStatus.AVAILABLE.value)
+    # A study with stock on the shelf now is judged; so is one whose kits there were all
+    # dispensed or destroyed since, but it takes a record only of an excursion during which
+    # some of them were there (`_kits_there`: the sponsor is to be told). A closed study, or
+    # one whose kits there are all quarantined, has nothing to protect and takes no records.
+    kept = {
+        (FIRST_STUDY if sid is None else int(sid), status)
+        for sid, status in session.execute(
+            select(Kit.study_id, Kit.status)
+            .where(Kit.location == area, Kit.status.in_((KitStatus.AVAILABLE.value, *_GONE)))
             .distinct()
-        )
+        ).tuples()
     }
+    here = {sid for sid, _status in kept}
+    stocked = {sid for sid, status in kept if status == KitStatus.AVAILABLE.value}
     found = [
         _StudyInArea(
             ctx.study_id,
@@ -128,6 +167,7 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
                 study.temperature.min_celsius,
                 study.temperature.max_celsius,
                 record.id in readable,
+                record.id in stocked,
             )
         )
     return found
@@ -725,7 +765,12 @@ def import_logger_file(
             )
         for study, runs in judged:
             for run, continues in runs:
-                excursion, kits = _record_excursion(session, rec, ctx, study, area, run, source)
+                there = _kits_there(session, study.study_id, area, run[0].at, run[-1].at)
+                if not study.stocked and not there.gone:
+                    continue  # none of its kits was there: nothing to protect or to tell
+                excursion = _record_excursion(session, rec, ctx, area, run, source, there)
+                kits = [kit.number for kit, _by_day in there.available]
+                by_day = [kit.number for kit, by_day in there.available if by_day]
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
@@ -743,6 +788,12 @@ def import_logger_file(
                         "max_celsius": study.high,
                         # the excursions on record this one is the rest of
                         **({"continues": list(continues)} if continues else {}),
+                        # kits there during it, dispensed or gone since: to be told
+                        **(
+                            {"kits_gone": [_gone_fact(k) for k in there.gone]} if there.gone else {}
+                        ),
+                        # kits quarantined whose receipt is known by its day only
+                        **({"received_by_day": by_day} if by_day else {}),
                         **file_values,
                     },
                 )
@@ -760,6 +811,8 @@ def import_logger_file(
                         study.high if study.readable else None,
                         0 if study.readable else len(kits),
                         continues if study.readable else (),
+                        tuple(there.gone) if study.readable else (),
+                        tuple(by_day) if study.readable else (),
                     )
                 )
     return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
@@ -782,14 +835,14 @@ def _record_excursion(
     session: Session,
     rec: Recorder,
     ctx: Context,
-    study: _StudyInArea,
     area: str,
     run: list[Reading],
     source: str,
-) -> tuple[Excursion, list[str]]:
-    """One study's excursion: recorded, and the study's available kits in the area received by
-    its end quarantined (another study's kits are judged by their own range). Returns the
-    excursion and the numbers of the kits quarantined."""
+    there: _KitsThere,
+) -> Excursion:
+    """One study's excursion: recorded, and the study's available kits in the area during it
+    (`there`, `_kits_there`) quarantined (another study's kits are judged by their own
+    range)."""
     excursion = Excursion(
         storage_area=area,
         started_at=run[0].at,
@@ -802,19 +855,7 @@ def _record_excursion(
     )
     session.add(excursion)
     session.flush()
-    kits = list(
-        session.scalars(
-            select(Kit)
-            .join(Shipment)
-            .where(
-                Kit.location == area,
-                of_study(Kit.study_id, study.study_id),
-                Kit.status == KitStatus.AVAILABLE.value,
-                Shipment.received_on <= run[-1].at.date(),
-            )
-            .order_by(Kit.number)
-        )
-    )
+    kits = [kit for kit, _by_day in there.available]
     why = reasons.written(
         reasons.EXCURSION, lowest=f"{excursion.lowest:g}", highest=f"{excursion.highest:g}"
     )
@@ -828,7 +869,206 @@ def _record_excursion(
             reason=why,
             excursion_id=excursion.id,
         )
-    return excursion, [k.number for k in kits]
+    return excursion
+
+
+def gone_notices(e: ExcursionResult, area: str) -> list[str]:
+    """What the pharmacist is to do about the kits that were in `area` (as the reader names it)
+    during excursion `e` and are gone since, and what was assumed where the records give a day
+    without a time: one sentence each, none when there is nothing to say. The program names
+    the kits and the participants; whether the drug they took is affected is the sponsor's
+    and the investigator's to decide."""
+    return kits_gone_notices(e.kits_gone, area, e.quarantined_by_day)
+
+
+def kits_gone_notices(
+    kits_gone: Sequence[KitGone], area: str, quarantined_by_day: Sequence[str] = ()
+) -> list[str]:
+    """`gone_notices` of an excursion's kits gone (as its import found them, or as its audit
+    entry keeps them: `excursion_kits_gone`)."""
+    notices = []
+    given = [k for k in kits_gone if k.participant]
+    if given:
+        groups: dict[tuple[str, str, date | None], list[str]] = {}
+        for k in given:
+            groups.setdefault((k.participant, k.initials, k.on), []).append(k.kit)
+        participants = _("; ").join(
+            _("{participant} {initials} ({kits}, dispensed {day})").format(
+                participant=number,
+                initials=initials,
+                kits=", ".join(kits),
+                day=on.isoformat() if on else "-",
+            )
+            for (number, initials, on), kits in groups.items()
+        )
+        notices.append(
+            _(
+                "Kits in {area} during this excursion and dispensed since: {kits}. Tell the "
+                "sponsor and the investigator; the participants: {participants}."
+            ).format(kits=", ".join(k.kit for k in given), area=area, participants=participants)
+        )
+    destroyed = [k.kit for k in kits_gone if not k.participant and k.on is not None]
+    if destroyed:
+        notices.append(
+            _(
+                "Kits in {area} during this excursion and destroyed since: {kits}. Tell the "
+                "sponsor."
+            ).format(kits=", ".join(destroyed), area=area)
+        )
+    unknown = [k.kit for k in kits_gone if k.on is None]
+    if unknown:
+        notices.append(
+            _(
+                "Kits in {area} during this excursion and no longer in stock, though no "
+                "dispense or destruction names them: {kits}. Find where they went and tell the "
+                "sponsor."
+            ).format(kits=", ".join(unknown), area=area)
+        )
+    by_day = [k.kit for k in kits_gone if k.by_day and k.on is not None]
+    if by_day:
+        notices.append(
+            _(
+                "Received or dispensed on a day whose time was not recorded (the step was "
+                "entered on a later day), so counted as in {area} all that day: {kits}."
+            ).format(kits=", ".join(by_day), area=area)
+        )
+    if quarantined_by_day:
+        notices.append(
+            _(
+                "Received on the day the excursion ended, the time not recorded (the receipt "
+                "was entered on a later day), so quarantined as though received before it: "
+                "{kits}."
+            ).format(kits=", ".join(quarantined_by_day))
+        )
+    return notices
+
+
+def _gone_fact(kit: KitGone) -> dict[str, object]:
+    """A kit gone since an excursion as its audit entry keeps it (the facts, no words)."""
+    return {
+        "kit": kit.kit,
+        "status": kit.status,
+        "on": kit.on,
+        **({"participant": kit.participant, "initials": kit.initials} if kit.participant else {}),
+        **({"by_day": True} if kit.by_day else {}),
+    }
+
+
+def _local_day(day: date) -> datetime:
+    """The start of a day as this computer's clock counts it (the day a receipt or dispense
+    was given is the site's local day), in UTC."""
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+def _when_on(day: date, recorded: datetime, *, leaving: bool) -> tuple[datetime, bool]:
+    """When a kit arrived (or left) by a step given `day` and entered at `recorded`: the time
+    it was entered when that was on the day given (a receipt entered as the kit arrived), else
+    the day only is known: the start of it for an arrival, its end for a departure, so that a
+    kit counts as in the store all that day (True: by its day only)."""
+    if recorded.astimezone().date() == day:
+        return recorded, False
+    start = _local_day(day)
+    return (start + timedelta(days=1) if leaving else start), True
+
+
+@dataclass(frozen=True)
+class _KitsThere:
+    """A study's kits in an area during an excursion: those on the shelf now (to quarantine)
+    and those gone since (to name), each available one with whether its receipt is known by
+    its day only."""
+
+    available: list[tuple[Kit, bool]]
+    gone: list[KitGone]
+
+
+_GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
+
+
+def _kits_there(
+    session: Session, study_id: int, area: str, start: datetime, end: datetime
+) -> _KitsThere:
+    """The study's kits that were in `area` at some time from `start` to `end`, from the facts
+    recorded: a kit stays where it was received (no step moves it to another area), so it was
+    there from its receipt (`Shipment.received_on`, entered at `created_at`) until it was
+    dispensed (its dispense not voided) or destroyed. A kit received after the end, or gone
+    before the start, was not there. A kit quarantined at the import is on the shelf already
+    and held: neither quarantined again nor named."""
+    rows = session.execute(
+        select(Kit, Shipment.received_on, Shipment.created_at)
+        .join(Shipment, Shipment.id == Kit.shipment_id)
+        .where(
+            Kit.location == area,
+            of_study(Kit.study_id, study_id),
+            Kit.status.in_((KitStatus.AVAILABLE.value, *_GONE)),
+            Shipment.received_on <= end.astimezone().date(),
+        )
+        .order_by(Kit.number)
+    ).tuples()
+    arrived = []
+    last_day = end.astimezone().date()  # a receipt by its day only matters on that day
+    for kit, received_on, created_at in rows:
+        at, by_day = _when_on(received_on, created_at, leaving=False)
+        if at <= end:
+            arrived.append((kit, by_day and received_on == last_day))
+    available = [(k, by_day) for k, by_day in arrived if k.status == KitStatus.AVAILABLE.value]
+    others = {k.id: (k, by_day) for k, by_day in arrived if k.status in _GONE}
+    left = _departures(session, list(others))
+    gone = []
+    for kit_id, (kit, arrived_by_day) in others.items():
+        found = left.get(kit_id)
+        if found is None:  # no dispense or destruction names it: counted as there
+            gone.append(KitGone(kit.number, kit.status, None, by_day=True))
+            continue
+        at, left_by_day, gone_kit = found
+        left_by_day = left_by_day and gone_kit.on == start.astimezone().date()
+        if at >= start:
+            gone.append(replace(gone_kit, status=kit.status, by_day=arrived_by_day or left_by_day))
+    return _KitsThere(available, gone)
+
+
+def _departures(session: Session, kit_ids: list[int]) -> dict[int, tuple[datetime, bool, KitGone]]:
+    """When each kit left the shelf: its first dispense not voided (to whom, on which day), else
+    its destruction; with whether that is known by its day only (`_when_on`)."""
+    found: dict[int, tuple[datetime, bool, KitGone]] = {}
+    if not kit_ids:
+        return found
+    for kit_id, number, on, created_at, study_number, initials in session.execute(
+        select(
+            DispenseKit.kit_id,
+            Kit.number,
+            Dispense.dispensed_on,
+            Dispense.created_at,
+            Participant.study_number,
+            Participant.initials,
+        )
+        .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+        .join(Kit, Kit.id == DispenseKit.kit_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .outerjoin(DispenseVoid, DispenseVoid.dispense_id == Dispense.id)
+        .where(DispenseKit.kit_id.in_(kit_ids), DispenseVoid.id.is_(None))
+        .order_by(Dispense.dispensed_on, Dispense.created_at)
+    ).tuples():
+        if kit_id not in found:
+            at, by_day = _when_on(on, created_at, leaving=True)
+            found[kit_id] = (at, by_day, KitGone(number, "", on, study_number, initials))
+    numbers = dict(
+        session.execute(select(Kit.number, Kit.id).where(Kit.id.in_(kit_ids))).tuples().all()
+    )
+    for destroyed_on, created_at, kits in session.execute(
+        select(Destruction.destroyed_on, Destruction.created_at, Destruction.kits).order_by(
+            Destruction.id
+        )
+    ).tuples():
+        try:
+            named = json.loads(kits or "[]")
+        except ValueError:
+            continue
+        for number in named if isinstance(named, list) else []:
+            destroyed = numbers.get(number)
+            if destroyed is not None and destroyed not in found:
+                at, by_day = _when_on(destroyed_on, created_at, leaving=True)
+                found[destroyed] = (at, by_day, KitGone(number, "", destroyed_on))
+    return found
 
 
 COVERAGE_GAP = timedelta(days=1)
@@ -968,6 +1208,35 @@ def excursion_studies(session: Session) -> dict[int, str]:
             if isinstance(study, str):
                 found[int(entity_id)] = study
         except (ValueError, AttributeError):
+            continue
+    return found
+
+
+def excursion_kits_gone(session: Session) -> dict[int, tuple[KitGone, ...]]:
+    """The kits each excursion's import found were in its area during it and had been dispensed
+    or destroyed since (`_kits_there`), as its audit entry keeps them: none for an excursion
+    recorded before they were kept. Read by the index of the action."""
+    found: dict[int, tuple[KitGone, ...]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"kits_gone"%'),
+        )
+    ).tuples():
+        try:
+            said = json.loads(new).get("kits_gone")
+            found[int(entity_id)] = tuple(
+                KitGone(
+                    str(k["kit"]),
+                    str(k.get("status", "")),
+                    date.fromisoformat(k["on"]) if k.get("on") else None,
+                    str(k.get("participant", "")),
+                    str(k.get("initials", "")),
+                    bool(k.get("by_day", False)),
+                )
+                for k in said or []
+            )
+        except (ValueError, AttributeError, TypeError, KeyError):
             continue
     return found
 

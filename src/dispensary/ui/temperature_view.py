@@ -158,7 +158,10 @@ EXCURSION_COLUMNS: list[Column[ExcursionRow]] = [
 ]
 
 
-EXCURSION_LOGGER_FILE = next(i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file")
+# The window's column of the logger file: excursion_columns puts "Dispensed since" before it.
+EXCURSION_LOGGER_FILE = 1 + next(
+    i for i, c in enumerate(EXCURSION_COLUMNS) if c.title == "Logger file"
+)
 
 
 def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
@@ -167,7 +170,21 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
     area: Column[ExcursionRow] = Column(
         EXCURSION_COLUMNS[at].title, lambda r: study.area_name(r.storage_area)
     )
-    return [*EXCURSION_COLUMNS[:at], area, *EXCURSION_COLUMNS[at + 1 :]]
+    # The kits in the store during it and dispensed or gone since (its import found them):
+    # counted, and named with their participants and what to do as the import said it.
+    gone: Column[ExcursionRow] = Column(
+        str(QT_TRANSLATE_NOOP("Column", "Dispensed since")),
+        lambda r: len(r.kits_gone),
+        align_right=True,
+        tooltip=str(
+            QT_TRANSLATE_NOOP("Column", "Kits in the store during it, dispensed or gone since")
+        ),
+        hint=lambda r: "\n".join(
+            temperature.kits_gone_notices(r.kits_gone, study.area_name(r.storage_area))
+        ),
+    )
+    rest = EXCURSION_COLUMNS[at + 1 :]
+    return [*EXCURSION_COLUMNS[:at], area, rest[0], gone, *rest[1:]]
 
 
 LEAST_ROWS = {"loggers": 3, "excursions": 3, "kits": 5}
@@ -575,10 +592,16 @@ class TemperatureScreen(Screen):
         here = self.session.ctx.study.protocol
         others = [e for e in found if e.own and e.study != here]
         found = [e for e in found if e.study == here]
-        said = [self._continued(e) for e in found if e.continues]
+        # The area as the rest of the screen names it, in the reader's language.
+        area = self.session.ctx.study.area_name(done.storage_area)
+        # Kits there during an excursion and dispensed or gone since: the service says what
+        # to tell whom (a logger file read late), first, as it matters most.
+        said = [n for e in found for n in temperature.gone_notices(e, area)]
+        said += [self._continued(e) for e in found if e.continues]
         said += [self._on_record(e) for e in done.on_record]
         said += [self._gap(g) for g in done.gaps]
-        said += [self._other_study(e) for e in others]
+        for e in others:
+            said += [self._other_study(e), *temperature.gone_notices(e, area)]
         if hidden:
             said.append(self._hidden_kits(hidden))
         if encoding != temperature.UTF8:
