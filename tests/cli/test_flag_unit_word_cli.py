@@ -55,3 +55,27 @@ def test_a_tablet_kit_not_brought_back_is_flagged_in_tablets(cli: Cli) -> None:
         "--tablets", "0", "--not-brought-back",
     )  # fmt: skip
     assert "FLAG  Not brought back (tablets unaccounted for)." in done.out, done.out + done.err
+
+
+def test_the_findings_and_the_monitor_pack_flag_a_capsule_kit_in_capsules(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The reconciliation's findings and the monitor pack's open items still said "tablets
+    unaccounted for" of democapib's capsule kit not brought back (the same flag said as the
+    screens and the participant report say it), English and Chinese."""
+    _capsules_not_brought_back(cli)
+    findings = cli(*TWO, "reconcile").out
+    assert f"cycle 3: {CAPSULES_FLAG};" in findings, findings
+    assert "tablets unaccounted" not in findings
+    chinese = cli("--lang", "zh_CN", *TWO, "reconcile").out
+    assert "未带回（粒数不明）" in chinese and "药片去向不明" not in chinese, chinese
+    for language, flag, wrong in (
+        ("en", CAPSULES_FLAG, "tablets unaccounted"),
+        ("zh_CN", "未带回（粒数不明）", "药片去向不明"),
+    ):
+        out = tmp_path / f"monitor-{language}.pdf"
+        made = cli("--lang", language, *TWO, "report", "monitor", "--from", "2020-01-01",
+                   "--out", str(out))  # fmt: skip
+        assert made.code == 0, made.err
+        pack = " ".join(" ".join(pdf_pages_text(out.read_bytes())).split())
+        assert flag in pack and wrong not in pack, pack

@@ -85,6 +85,7 @@ from dispensary.services.results import (
     ReconcileResult,
     SignOffRow,
     VerifyResult,
+    flagged_products,
 )
 from dispensary.services.users import check_signature, presign
 from dispensary.study import Study
@@ -990,8 +991,16 @@ def reason_code_words(code: str) -> str:
     return _(ReasonCode(code).label)
 
 
+def flags_said(study: Study, row: DispenseHistoryRow) -> str:
+    """A flagged dispense's flags in the reader's language, each in the unit word of the
+    products it is of (Study.flag_said): a capsule kit not brought back leaves capsules
+    unaccounted for, not "tablets". For the findings and the monitor pack's open items, as the
+    screens, the participant report and the command say them."""
+    return _(", ").join(study.flag_said(f, flagged_products(row.products, f)) for f in row.flags)
+
+
 def _flag_finding(study: Study, number: str, row: DispenseHistoryRow) -> Discrepancy:
-    labels = ", ".join(_(f.label) for f in row.flags)
+    labels = flags_said(study, row)
     if study.tablets_only and len(row.products) < 2:
         text = _(
             "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
