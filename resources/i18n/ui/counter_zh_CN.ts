@@ -37,6 +37,14 @@
         <source>to</source>
         <translation>至</translation>
     </message>
+    <message>
+        <source>From date</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>截止日期</translation>
+    </message>
 </context>
 <context>
     <name>DispenseScreen</name>
