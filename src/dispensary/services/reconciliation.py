@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, and_, case, exists, func, select
+from sqlalchemy import Engine, Select, and_, case, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -43,6 +44,7 @@ from dispensary.db.models import (
     AdherenceNote,
     AuditEntry,
     ChainHead,
+    Destruction,
     Dispense,
     DispenseKit,
     DispenseObservation,
@@ -1607,7 +1609,41 @@ def _changes_after(
         .order_by(PhysicalCount.id)
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    for at, day, destruction_id in session.execute(
+        _destructions_dated_before(session, study_id, since, before)
+    ).tuples():
+        found.append(
+            (
+                at,
+                day,
+                _("destruction No. {number} dated before it").format(number=destruction_id),
+            )
+        )
     return found
+
+
+def _destructions_dated_before(
+    session: Session, study_id: int, since: datetime, before: date
+) -> Select[tuple[datetime, date, int]]:
+    """The destructions written after `since` and dated before `before` that destroyed a kit
+    of the study. A destruction names its kits (a JSON list of their numbers), not a study:
+    the lists are read in SQL (SQLite's json_each, PostgreSQL's jsonb_array_elements_text),
+    only of the destructions the dates keep, and a kit they list looked up in the study."""
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.jsonb_array_elements_text(cast(Destruction.kits, JSONB)).table_valued("value")
+    else:
+        listed = func.json_each(Destruction.kits).table_valued("value")
+    of_this_study = exists(
+        select(Kit.id)
+        .select_from(listed)
+        .join(Kit, Kit.number == listed.c.value)
+        .where(Kit.study_id == study_id)
+    )
+    return (
+        select(Destruction.created_at, Destruction.destroyed_on, Destruction.id)
+        .where(Destruction.created_at > since, Destruction.destroyed_on < before, of_this_study)
+        .order_by(Destruction.id)
+    )
 
 
 def trail_refusal(finding: str) -> str:
