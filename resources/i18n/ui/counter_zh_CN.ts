@@ -995,6 +995,14 @@
         <translation>研究者暂停用药天数</translation>
     </message>
     <message>
+        <source>Kit {kit}: {dispensed} dispensed · not brought back</source>
+        <translation>药盒 {kit}：发放 {dispensed} 片 · 未带回</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {units} dispensed · not brought back</source>
+        <translation>药盒 {kit}：发放 {units} · 未带回</translation>
+    </message>
+    <message>
         <source>Type the number of {units} counted back.</source>
         <translation>请输入清点退回的{units}数。</translation>
     </message>
