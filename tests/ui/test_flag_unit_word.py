@@ -1,7 +1,7 @@
 """The flag of a kit not brought back says the product's unit word: "Not brought back (tablets
 unaccounted for)" was said of a capsule kit (the DEMO-2DRUG participant report). On the Return
-screen (as assessed, and once signed) and on the Dispense screen's last-return card; a study of
-tablets only reads as before."""
+screen (as assessed, and once signed), on the Dispense screen's last-return card and under the
+Participants screen's history; a study of tablets only reads as before."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from test_capsule_screens import CAPSULES, KITS, _dispense, _shown, _study_file
 
 from dispensary.study import load_study
+from dispensary.ui.participants_view import ParticipantsScreen
 from dispensary.ui.return_view import ReturnScreen
 
 
@@ -82,3 +83,8 @@ def test_a_capsule_kit_not_brought_back_is_flagged_in_capsules(
     qtbot.keyClicks(dispense.participant_field, "01-001")
     qtbot.keyClick(dispense.participant_field, Qt.Key.Key_Return)
     assert flag in dispense.card.text(), dispense.card.text()
+    people = ParticipantsScreen(pharmacy.session("pharm"))  # the flags under the history
+    _shown(qtbot, people)
+    people.refresh()
+    assert people.handle_scan("01-001")
+    assert flag in people.flags.text(), people.flags.text()
