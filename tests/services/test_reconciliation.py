@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
-from dispensary.services import reconciliation, returns
+from dispensary.services import destruction, reconciliation, returns
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.results import BalanceRow, DispenseResult, ReconcileResult
 
 from .conftest import Stock
-from .helpers import EARLY, P25, P75, busy_pharmacy, receive, sql
+from .helpers import EARLY, P25, P75, WITNESSED, busy_pharmacy, receive, sql
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -285,3 +285,34 @@ def test_a_record_dated_before_a_sign_off_but_written_after_it_marks_it(
     returns.correct_return(ctx, pharmacist, late.return_id, 2, "same count", pw(pharmacist))
     assert len(reconciliation.reconcile(ctx, monitor).signoffs[1].changed_since) == 1
     assert second.changed_since == ()
+
+
+def test_a_destruction_dated_before_a_sign_off_but_written_after_it_marks_it(
+    ctx: Context,
+    clock: FixedClock,
+    cycle1: DispenseResult,
+    monitor: Actor,
+    pharmacist: Actor,
+    pw: Password,
+) -> None:
+    """A destruction witnessed on the 26th but recorded on the 28th, after a sign-off of the
+    27th, changed the figures it attested (stock destroyed) and did not mark it: a destruction
+    names kits, not a study. It marks it now; one dated the day it is written does not."""
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.set_date(date(2026, 1, 28))
+    late = destruction.destroy(
+        ctx,
+        pharmacist,
+        ["K0001"],
+        "tech",
+        "incineration",
+        pw(pharmacist),
+        destroyed_on=date(2026, 1, 26),
+        **WITNESSED,
+    )
+    destruction.destroy(
+        ctx, pharmacist, ["K0002"], "tech", "incineration", pw(pharmacist), **WITNESSED
+    )  # the day's work, dated the 28th
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == (f"destruction No. {late.destruction_id} dated before it",)

@@ -866,3 +866,38 @@ def test_a_study_file_is_assessed_for_adding_with_nothing_written(
     assert [r.protocol for r in studies.list_studies(ctx, admin)] == [study.protocol]
     with refused(ctx, RuleViolation, "an administrator updates the study with the command"):
         studies.check_new_study(ctx, admin, study.source_text, "again.toml")
+
+
+def test_a_destruction_of_another_study_dated_before_a_sign_off_does_not_mark_it(
+    ctx: Context,
+    second: Context,
+    clock: FixedClock,
+    admin: Actor,
+    pharmacist: Actor,
+    monitor: Actor,
+    pw: Password,
+) -> None:
+    """A destruction names kits, not a study: one of the other study's kits, dated before this
+    study's sign-off and written after it, is not this study's record (it marks the sign-offs
+    of its own study only)."""
+    for user in ("pharm", "tech"):
+        studies.set_access(ctx, admin, user, OTHER, True, "covers both protocols")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(ctx, both, "K0001-K0002")
+    receive(other, both, "B0001-B0002", lot="LB")
+    clock.set_date(date(2026, 1, 27))
+    reconciliation.sign_off(ctx, monitor, pw(monitor), "visit 4")
+    clock.set_date(date(2026, 1, 28))
+    destruction.destroy(
+        other, both, ["B0001"], "tech", "incineration", pw(both),
+        destroyed_on=date(2026, 1, 26), **WITNESSED,
+    )  # fmt: skip
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == ()
+    mine = destruction.destroy(
+        ctx, both, ["K0001"], "tech", "incineration", pw(both),
+        destroyed_on=date(2026, 1, 26), **WITNESSED,
+    )  # fmt: skip
+    [signed] = reconciliation.reconcile(ctx, monitor).signoffs
+    assert signed.changed_since == (f"destruction No. {mine.destruction_id} dated before it",)

@@ -18,6 +18,7 @@ from dispensary.domain.errors import NotPermitted
 from dispensary.i18n import utc_offset
 from dispensary.services import counts, dispensing, queries, reconciliation, returns
 from dispensary.ui.app import apply_style
+from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.forms import banner_style
 from dispensary.ui.reconcile_view import RED, ReconcileScreen
 from tamper import edit_file
@@ -244,27 +245,65 @@ def test_a_damaged_ledger_is_shown_as_not_balanced(qtbot: Any, pharmacy: Pharmac
     assert {"audit_chain", "unbalanced"} <= findings
 
 
+REFUSED = {
+    "en": "The reconciliation cannot be signed off: the audit trail does not verify.",
+    "zh_CN": "无法签名确认对账：稽查轨迹未通过验证。",
+}
+"""How the sign-off's refusal over a trail that does not verify begins."""
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_a_trail_that_does_not_verify_is_not_called_balanced_nor_signed_off(
-    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: Any,
+    pharmacy: Pharmacy,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    language: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     """A return's count edited with sqlite3: the banner said "BALANCED" and the monitor's
-    sign-off went through. The banner now says the trail does not verify, the sign-off is
-    refused with what to do, and nothing is recorded."""
+    sign-off went through. The banner now says the trail does not verify, and the sign-off is
+    refused with what to do before the monitor is asked for their password (they were asked,
+    then refused); nothing is recorded."""
+    if language != "en":
+        request.getfixturevalue("chinese")
     edit_file(pharmacy.path, "UPDATE returns SET tablets = 12 WHERE id = 1")
     screen = make_screen(qtbot, pharmacy, "monitor")
     screen.resize(1366, 768)
-    assert screen.banner.text().startswith(
-        "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. "
-        "Tampering or damage found: returns row 1 was changed"
-    ), screen.banner.text()
-    assert "BALANCED" not in screen.banner.text().replace("NOT VERIFY", "")
+    if language == "en":
+        assert screen.banner.text().startswith(
+            "AUDIT TRAIL DOES NOT VERIFY: the figures cannot be trusted, balanced or not. "
+            "Tampering or damage found: returns row 1 was changed"
+        ), screen.banner.text()
+        assert "BALANCED" not in screen.banner.text().replace("NOT VERIFY", "")
     asked = sign_with(monkeypatch, PASSWORDS["monitor"])
     qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
-    assert "audit trail does NOT VERIFY" in asked[0][2]
-    assert screen.message.text().startswith(
-        "The reconciliation cannot be signed off: the audit trail does not verify."
-    ), screen.message.text()
-    screen.grab().save(str(tmp_path / "tampered.png"))  # looked at: the banner reads whole
+    assert asked == []  # no signature dialog: the service refused first
+    assert screen.message.isVisible()
+    assert screen.message.text().startswith(REFUSED[language]), screen.message.text()
+    screen.grab().save(str(tmp_path / f"tampered-{language}.png"))
+    assert reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs == ()
+
+
+def test_a_trail_edited_while_the_monitor_signs_is_still_refused_at_the_step(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The precheck passes, then a row is edited while the signature dialog is open: the
+    service refuses at the step itself, with the same words, and nothing is recorded."""
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    asked: list[str] = []
+
+    def ask(
+        cls: type[SignatureDialog], parent: QWidget | None, signer: str, meaning: str, summary: str
+    ) -> str:
+        asked.append(summary)
+        edit_file(pharmacy.path, "UPDATE returns SET tablets = 12 WHERE id = 1")
+        return PASSWORDS["monitor"]
+
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(screen.sign_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "balanced" in asked[0]
+    assert screen.message.text().startswith(REFUSED["en"]), screen.message.text()
     assert reconciliation.reconcile(pharmacy.ctx, pharmacy.actor("monitor")).signoffs == ()
 
 

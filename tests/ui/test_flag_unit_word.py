@@ -1,7 +1,7 @@
 """The flag of a kit not brought back says the product's unit word: "Not brought back (tablets
 unaccounted for)" was said of a capsule kit (the DEMO-2DRUG participant report). On the Return
-screen (as assessed, and once signed) and on the Dispense screen's last-return card; a study of
-tablets only reads as before."""
+screen (as assessed, and once signed), on the Dispense screen's last-return card and under the
+Participants screen's history; a study of tablets only reads as before."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from test_capsule_screens import CAPSULES, KITS, _dispense, _shown, _study_file
 
 from dispensary.study import load_study
+from dispensary.ui.participants_view import ParticipantsScreen
 from dispensary.ui.return_view import ReturnScreen
 
 
@@ -29,12 +30,22 @@ def pharmacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Counter
 
 
 @pytest.mark.parametrize(
-    ("pharmacy", "language", "flag"),
+    ("pharmacy", "language", "flag", "kit"),
     [
-        (CAPSULES, "en", "Not brought back (capsules unaccounted for)"),
-        (CAPSULES, "zh_CN", "未带回（粒数不明）"),
-        ("DEMO-28D-BID", "en", "Not brought back (tablets unaccounted for)"),
-        ("DEMO-28D-BID", "zh_CN", "未带回（片数不明）"),
+        (
+            CAPSULES,
+            "en",
+            "Not brought back (capsules unaccounted for)",
+            "Kit B0001: 60 capsules dispensed · not brought back<br>",
+        ),
+        (CAPSULES, "zh_CN", "未带回（粒数不明）", "药盒 B0001：发放 60粒 · 未带回<br>"),
+        (
+            "DEMO-28D-BID",
+            "en",
+            "Not brought back (tablets unaccounted for)",
+            "Kit B0001: 60 dispensed · not brought back<br>",
+        ),
+        ("DEMO-28D-BID", "zh_CN", "未带回（片数不明）", "药盒 B0001：发放 60 片 · 未带回<br>"),
     ],
     indirect=["pharmacy"],
 )
@@ -45,8 +56,12 @@ def test_a_capsule_kit_not_brought_back_is_flagged_in_capsules(
     printer: Printer,
     language: str,
     flag: str,
+    kit: str,
     request: pytest.FixtureRequest,
 ) -> None:
+    """The kit's tally said "60 capsules taken" of a kit not brought back, above the flag
+    saying they are not counted as taken: it says the kit was not brought back (the service's
+    `kit_unaccounted`)."""
     if language == "zh_CN":
         request.getfixturevalue("chinese")
     dispense, _number = _dispense(qtbot, pharmacy)
@@ -56,6 +71,7 @@ def test_a_capsule_kit_not_brought_back_is_flagged_in_capsules(
     screen.scan("B0001")
     screen.not_back.click()
     assert flag in screen.tally.text(), screen.tally.text()  # as assessed, before signing
+    assert screen.tally.text().startswith(kit), screen.tally.text()
     screen.note.setText("left at home")
     screen.sign()
     assert signatures.asked, screen.message.text()
@@ -67,3 +83,8 @@ def test_a_capsule_kit_not_brought_back_is_flagged_in_capsules(
     qtbot.keyClicks(dispense.participant_field, "01-001")
     qtbot.keyClick(dispense.participant_field, Qt.Key.Key_Return)
     assert flag in dispense.card.text(), dispense.card.text()
+    people = ParticipantsScreen(pharmacy.session("pharm"))  # the flags under the history
+    _shown(qtbot, people)
+    people.refresh()
+    assert people.handle_scan("01-001")
+    assert flag in people.flags.text(), people.flags.text()

@@ -37,6 +37,14 @@
         <source>to</source>
         <translation>至</translation>
     </message>
+    <message>
+        <source>From date</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>截止日期</translation>
+    </message>
 </context>
 <context>
     <name>DispenseScreen</name>
@@ -985,6 +993,14 @@
     <message>
         <source>days held by the investigator</source>
         <translation>研究者暂停用药天数</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {dispensed} dispensed · not brought back</source>
+        <translation>药盒 {kit}：发放 {dispensed} 片 · 未带回</translation>
+    </message>
+    <message>
+        <source>Kit {kit}: {units} dispensed · not brought back</source>
+        <translation>药盒 {kit}：发放 {units} · 未带回</translation>
     </message>
     <message>
         <source>Type the number of {units} counted back.</source>

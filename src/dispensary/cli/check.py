@@ -356,6 +356,7 @@ def _preview_data(p: AdherencePreview) -> dict[str, Any]:
         "kit_dispensed": p.kit_dispensed,
         "kit_returned": p.kit_returned,
         "kit_taken": p.kit_taken,
+        "kit_unaccounted": p.kit_unaccounted,
     }
     several = len(p.products) > 1
     if several:
@@ -464,13 +465,21 @@ def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> l
         )
     p = found.preview
     if p is not None:
-        lines.append(
-            _(
+        if p.kit_unaccounted:  # the service's tally: not brought back is neither back nor taken
+            tally = _(
+                "  Kit tally   {kit_dispensed} dispensed, not brought back ({kit_unaccounted} "
+                "unaccounted for, not counted as taken)"
+            )
+        else:
+            tally = _(
                 "  Kit tally   {kit_dispensed} dispensed, {kit_returned} back, {kit_taken} taken"
-            ).format(
+            )
+        lines.append(
+            tally.format(
                 kit_dispensed=_kit_count(study, counted, p.kit_dispensed),
                 kit_returned=_kit_count(study, counted, p.kit_returned),
                 kit_taken=_kit_count(study, counted, p.kit_taken),
+                kit_unaccounted=_kit_count(study, counted, p.kit_unaccounted),
             )
         )
         if p.complete and not study.tablets_only and p.products:

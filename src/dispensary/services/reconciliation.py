@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, and_, case, exists, func, select
+from sqlalchemy import Engine, Select, and_, case, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, aliased
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -43,6 +44,7 @@ from dispensary.db.models import (
     AdherenceNote,
     AuditEntry,
     ChainHead,
+    Destruction,
     Dispense,
     DispenseKit,
     DispenseObservation,
@@ -85,6 +87,7 @@ from dispensary.services.results import (
     ReconcileResult,
     SignOffRow,
     VerifyResult,
+    flagged_products,
 )
 from dispensary.services.users import check_signature, presign
 from dispensary.study import Study
@@ -990,8 +993,16 @@ def reason_code_words(code: str) -> str:
     return _(ReasonCode(code).label)
 
 
+def flags_said(study: Study, row: DispenseHistoryRow) -> str:
+    """A flagged dispense's flags in the reader's language, each in the unit word of the
+    products it is of (Study.flag_said): a capsule kit not brought back leaves capsules
+    unaccounted for, not "tablets". For the findings and the monitor pack's open items, as the
+    screens, the participant report and the command say them."""
+    return _(", ").join(study.flag_said(f, flagged_products(row.products, f)) for f in row.flags)
+
+
 def _flag_finding(study: Study, number: str, row: DispenseHistoryRow) -> Discrepancy:
-    labels = ", ".join(_(f.label) for f in row.flags)
+    labels = flags_said(study, row)
     if study.tablets_only and len(row.products) < 2:
         text = _(
             "{dispense} cycle {cycle}: {flags}; taken {taken} of {expected} expected. "
@@ -1384,10 +1395,9 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
     with write_transaction(ctx.engine) as session:
         judge_now(session, actor, Permission.SIGN_OFF, ctx)
         trail = check_trail(session, ctx, full=True)
-        if not trail.verification.ok:
-            # The full check found the trail damaged or edited: no figure read from it can be
-            # attested (it was a finding among the others, and the sign-off went through).
-            raise RuleViolation(trail_refusal(trail.verification.message))
+        # Refused again here, whatever the precheck said: the trail may have been edited since
+        # it, or where only this full check reads (an old row edited since the kept point).
+        refuse_unverified(trail)
         result = reconcile_session(session, ctx, trail, fresh=True)
         summary = json.dumps(
             {
@@ -1426,6 +1436,26 @@ def sign_off(ctx: Context, actor: Actor, password: str, note: str = "") -> Recon
             reason=text,
         )
         return reconcile_session(session, ctx, trail, fresh=True)
+
+
+def sign_off_precheck(ctx: Context, actor: Actor) -> bool:
+    """Whether a sign-off may be asked for now, read-only, before the signer is asked for their
+    password: refused (the same refusal as the sign-off's) while the audit trail does not
+    verify, so that no one signs for nothing. The trail is checked from the last point that
+    verified (fast; a trail that failed a full check has no point and is checked in full);
+    `sign_off` checks it again in full at the step."""
+    require(actor, Permission.SIGN_OFF, ctx)
+    with read_transaction(ctx.engine) as session:
+        refuse_unverified(check_trail(session, ctx))
+    return True
+
+
+def refuse_unverified(trail: TrailCheck) -> None:
+    """The one rule: no sign-off while the audit trail does not verify. The check found the
+    trail damaged or edited, and no figure read from it can be attested (it was a finding
+    among the others, and the sign-off went through)."""
+    if not trail.verification.ok:
+        raise RuleViolation(trail_refusal(trail.verification.message))
 
 
 def signoff_rows(session: Session, study_id: int, study: Study) -> tuple[SignOffRow, ...]:
@@ -1579,7 +1609,41 @@ def _changes_after(
         .order_by(PhysicalCount.id)
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    for at, day, destruction_id in session.execute(
+        _destructions_dated_before(session, study_id, since, before)
+    ).tuples():
+        found.append(
+            (
+                at,
+                day,
+                _("destruction No. {number} dated before it").format(number=destruction_id),
+            )
+        )
     return found
+
+
+def _destructions_dated_before(
+    session: Session, study_id: int, since: datetime, before: date
+) -> Select[tuple[datetime, date, int]]:
+    """The destructions written after `since` and dated before `before` that destroyed a kit
+    of the study. A destruction names its kits (a JSON list of their numbers), not a study:
+    the lists are read in SQL (SQLite's json_each, PostgreSQL's jsonb_array_elements_text),
+    only of the destructions the dates keep, and a kit they list looked up in the study."""
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.jsonb_array_elements_text(cast(Destruction.kits, JSONB)).table_valued("value")
+    else:
+        listed = func.json_each(Destruction.kits).table_valued("value")
+    of_this_study = exists(
+        select(Kit.id)
+        .select_from(listed)
+        .join(Kit, Kit.number == listed.c.value)
+        .where(Kit.study_id == study_id)
+    )
+    return (
+        select(Destruction.created_at, Destruction.destroyed_on, Destruction.id)
+        .where(Destruction.created_at > since, Destruction.destroyed_on < before, of_this_study)
+        .order_by(Destruction.id)
+    )
 
 
 def trail_refusal(finding: str) -> str:

@@ -69,7 +69,12 @@ from dispensary.services.common import (
 )
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
-from dispensary.services.reconciliation import reason_code_words, reconcile, taken_said
+from dispensary.services.reconciliation import (
+    flags_said,
+    reason_code_words,
+    reconcile,
+    taken_said,
+)
 from dispensary.services.results import (
     AuditRow,
     DestructionRow,
@@ -1506,7 +1511,7 @@ def _open_items(
         for gap in log.gaps:
             add(OPEN_KINDS[1], gap.start.astimezone(UTC).date(), gap.storage_area, gap.text)
     for number, row in queries.open_flags(session, ctx):
-        labels = _(", ").join(_(f.label) for f in row.flags)
+        labels = flags_said(ctx.study, row)
         add(
             OPEN_KINDS[2],
             row.returned_on,

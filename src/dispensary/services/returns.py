@@ -510,6 +510,7 @@ def _preview(
         )
     }
     returned = sum(r.tablets for r in back) + tablets
+    kit_unaccounted = line.tablets if checked.outcome == NOT_BROUGHT_BACK else 0
     if kits_left == 0:
         last = max([r.returned_on for r in back] + [checked.day])
         held = max([r.held_days for r in back] + [held_now])
@@ -558,7 +559,8 @@ def _preview(
         kit=line.kit.number,
         kit_dispensed=line.tablets,
         kit_returned=tablets,
-        kit_taken=line.tablets - tablets,
+        kit_taken=line.tablets - tablets - kit_unaccounted,
+        kit_unaccounted=kit_unaccounted,
         dispensed=record.tablets,
         returned=returned,
         kits_left=kits_left,

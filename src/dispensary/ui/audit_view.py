@@ -343,6 +343,13 @@ class AuditScreen(Screen):
         self._load_choices()
         self._show_anchor()
         self._show_site_key()
+        mistyped_day = self.dates.mistyped()
+        if mistyped_day is not None:  # "2026-02-30": said, never entries of another day
+            typed_in, said = mistyped_day
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
+            return
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:
             self.message.show_message(self.tr("The 'from' date is after the 'to' date; swap them."))

@@ -45,7 +45,14 @@ from dispensary.services.signing import run_signed
 from dispensary.ui.feedback import MessageBar
 from dispensary.ui.models.table import Column, RowFilterProxy, RowTableModel
 from dispensary.ui.session import AppSession
-from dispensary.ui.widgets import date_edit, hidden_unless, qdate, read_only_rows, to_date
+from dispensary.ui.widgets import (
+    DateEdit,
+    date_edit,
+    hidden_unless,
+    mistyped_date,
+    qdate,
+    read_only_rows,
+)
 
 NARROWEST = 48
 """Columns are never squeezed below this many pixels to fit a table in the window."""
@@ -533,7 +540,21 @@ class DateRange(QWidget):
         self.since.setDate(qdate(since))
         self.until.setDate(qdate(until))
 
+    def _named(self) -> list[tuple[DateEdit, str]]:
+        """Each date with the name a refusal gives it."""
+        return [(self.since, self.tr("From date")), (self.until, self.tr("To date"))]
+
+    def mistyped(self) -> tuple[DateEdit, str] | None:
+        """The date typed wrong, with the refusal naming it, while the dates count; None when
+        both read (a screen says it and puts the cursor back in the date, selected)."""
+        if not self.limit.isChecked():
+            return None
+        return mistyped_date(self._named())
+
     def value(self) -> tuple[date | None, date | None]:
+        """The dates as typed (or picked); a date typed wrong is refused (InvalidInput, the
+        field named), never read as the day the field last held ("2026-02-30" as 02-03)."""
         if not self.limit.isChecked():
             return None, None
-        return to_date(self.since.date()), to_date(self.until.date())
+        since, until = (field.typed_date(name) for field, name in self._named())
+        return since, until

@@ -61,7 +61,7 @@ from dispensary.ui.forms import (
 from dispensary.ui.models.table import Column, percent
 from dispensary.ui.screen import ALL_ROLES, OpenKind, Screen, is_dispense_number
 from dispensary.ui.session import AppSession
-from dispensary.ui.vocabulary import term
+from dispensary.ui.vocabulary import flag_term, term
 from dispensary.ui.widgets import (
     DateEdit,
     count_column,
@@ -950,11 +950,13 @@ class ParticipantsScreen(Screen):
         self.chart.show_history(history)
 
     def _flag_text(self, history: list[DispenseHistoryRow]) -> str:
+        study = self.session.ctx.study
         lines = []
         for row in history:
             if not row.flags:
                 continue
-            labels = ", ".join(term(f.label) for f in row.flags)
+            # Each in its products' unit word, as the history and the return say it.
+            labels = ", ".join(flag_term(study, f, row.products) for f in row.flags)
             reason = (
                 self.tr("reason: {reason}").format(reason=row.flag_reason)
                 if row.flag_reason

@@ -614,6 +614,12 @@ class ReconcileScreen(Screen):
 
     def _sign_off(self) -> None:
         actor = self.session.actor
+        # The service says first whether a sign-off may be asked for (no sign-off while the
+        # audit trail does not verify): refused before the signer types their password.
+        if not attempt(
+            self.message, lambda: reconciliation.sign_off_precheck(self.session.ctx, actor)
+        ):
+            return
         balanced = self.result is not None and self.result.balanced
         state = self.tr("balanced") if balanced else self.tr("NOT balanced")
         if self.result is not None and not self.result.audit_verified:

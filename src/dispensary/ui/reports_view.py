@@ -525,6 +525,16 @@ class ReportsScreen(Screen):
                 self.message.show_message(exc.message, "error")
                 self._number_again(asked)
                 return
+        mistyped_day = (
+            self.dates.mistyped() if any(f.param is Param.PERIOD for f in entry.fields) else None
+        )
+        if mistyped_day is not None:  # "2026-02-30": said at once, never another day
+            typed_in, said = mistyped_day
+            self._clear_preview(self.tr("Nothing to preview."))
+            self.message.show_message(said, "error")
+            typed_in.setFocus()
+            typed_in.selectAll()
+            return
         try:
             make = self._maker(entry)
         except DispensaryError as exc:
@@ -544,9 +554,11 @@ class ReportsScreen(Screen):
         collection.hold(job)  # no garbage collection in its thread (ui/collection.py)
         self.pool.start(job)
 
-    def _values(self) -> documents.Values:
-        """The parameters as the form shows them, read now, on the window's thread."""
-        since, until = self.dates.value()
+    def _values(self, entry: Report | Label) -> documents.Values:
+        """The parameters as the form shows them, read now, on the window's thread; the period
+        only of an entry that shows it (a date typed wrong in the hidden one is not read)."""
+        shown = any(f.param is Param.PERIOD for f in entry.fields)
+        since, until = self.dates.value() if shown else (None, None)
         return documents.Values(
             product=str(self.product.currentData() or "") or None,
             lot=str(self.lot.currentData() or "") or None,
@@ -575,7 +587,7 @@ class ReportsScreen(Screen):
         """Reads and checks the parameters now; the returned call does the work (the service
         reads and the drawing), on the worker."""
         ctx, actor, language = self.session.ctx, self.session.actor, self.language
-        values = self._values()
+        values = self._values(entry)
         documents.check(entry.fields, values)
         if isinstance(entry, Report):
 

@@ -583,8 +583,13 @@ class ReturnScreen(Screen):
                 return self.tr("Kit {kit}: {dispensed} dispensed").format(
                     kit=line.kit, dispensed=line.dispensed
                 )
-            kit_line = self.tr(
-                "Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken"
+            # The service's tally: a kit not brought back is neither back nor taken.
+            kit_line = (
+                self.tr("Kit {kit}: {dispensed} dispensed · not brought back")
+                if preview.kit_unaccounted
+                else self.tr(
+                    "Kit {kit}: {dispensed} dispensed · {returned} counted back · {taken} taken"
+                )
             ).format(
                 kit=preview.kit,
                 dispensed=preview.kit_dispensed,
@@ -596,8 +601,10 @@ class ReturnScreen(Screen):
                 return self.tr("Kit {kit}: {units} dispensed").format(
                     kit=line.kit, units=escape(study.units(line.product, line.dispensed))
                 )
-            kit_line = self.tr(
-                "Kit {kit}: {units} dispensed · {back} counted back · {used} taken"
+            kit_line = (
+                self.tr("Kit {kit}: {units} dispensed · not brought back")
+                if preview.kit_unaccounted
+                else self.tr("Kit {kit}: {units} dispensed · {back} counted back · {used} taken")
             ).format(
                 kit=preview.kit,
                 units=escape(study.units(line.product, preview.kit_dispensed)),

@@ -89,7 +89,7 @@ class AdherencePreview:
     kit: str
     kit_dispensed: int
     kit_returned: int  # the tablets counted, as typed
-    kit_taken: int
+    kit_taken: int  # dispensed less counted back and unaccounted for
     dispensed: int  # tablets of the whole dispense
     returned: int  # tablets back from the whole dispense, this count included
     kits_left: int  # kits still to count after this one
@@ -98,6 +98,9 @@ class AdherencePreview:
     adherence: float | None
     flags: tuple[Flag, ...]
     explained: bool  # a note is given: it becomes the reason for the flags
+    kit_unaccounted: int = 0
+    """The kit's units when it is not brought back: unaccounted for, neither back nor taken
+    (a tally saying them "taken" contradicted the flag below it)."""
     products: tuple[ProductFigures, ...] = ()
     """Each product of the dispense with its own figures, as the history will show them (one
     for a dispense of one product): once every kit is back with its taken, expected, adherence
