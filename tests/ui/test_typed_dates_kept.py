@@ -219,3 +219,23 @@ def test_an_enrolment_date_typed_wrong_is_refused_never_recorded_as_another_day(
     qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
     assert dialog.enrolled is not None, dialog.message.text()
     assert dialog.enrolled.enrolled_on == date(2026, 1, 4)
+
+
+def test_a_date_picked_from_the_calendar_after_a_wrong_one_typed_stands(qtbot: QtBot) -> None:
+    """The calendar is built only when the field is first used (a screen's date fields
+    build no calendar's month and year buttons), and a date picked from it replaces what
+    was typed."""
+    from PySide6.QtWidgets import QCalendarWidget
+
+    from dispensary.ui.widgets import date_edit
+
+    field = date_edit(date(2026, 1, 5))
+    qtbot.addWidget(field)
+    field.show()
+    assert field.findChildren(QCalendarWidget) == []
+    retype(qtbot, field, "2026-01-2O")
+    with pytest.raises(Exception, match="2O"):
+        field.typed_date("Return date")
+    calendar = field.calendarWidget()
+    calendar.clicked.emit(date(2026, 1, 8))  # what a click on a day sends, as the field is set
+    assert field.typed_date("Return date") == field.date().toPython()

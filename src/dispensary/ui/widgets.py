@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QPaintEvent, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QMouseEvent, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -150,7 +150,19 @@ class DateEdit(QDateEdit):
         self._typed = ""  # the keys typed over the whole date (a date written out), or ""
         self._open = False  # the keys typed go on writing it out
         self._refused = ""  # a key dropped while a part of the date was typed over
-        self.calendarWidget().clicked.connect(self._forget)  # picked: nothing typed stands
+        self._watching = False  # the calendar's picks watched (built at the first use only)
+
+    def _watch_calendar(self) -> None:
+        """A date picked from the calendar: nothing typed stands. Connected at the first
+        mouse press or key (what opens the popup), not at construction: calendarWidget()
+        builds the popup's calendar, its month and year buttons, for every date field."""
+        if not self._watching:
+            self._watching = True
+            self.calendarWidget().clicked.connect(self._forget)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._watch_calendar()
+        super().mousePressEvent(event)
 
     def setDate(self, value: QDate | date) -> None:
         """A date set by the program or picked: what was typed before no longer stands."""
@@ -173,6 +185,7 @@ class DateEdit(QDateEdit):
         self._refused = ""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._watch_calendar()
         key, text = event.key(), event.text()
         held = event.modifiers() & _COMMAND_MODIFIERS  # Ctrl+A selects, types no "a"
         typing = bool(text) and text.isprintable() and not held
