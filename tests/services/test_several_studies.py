@@ -36,6 +36,7 @@ from dispensary.services import (
     destruction,
     dispensing,
     labels,
+    participants,
     permissions,
     queries,
     receiving,
@@ -292,6 +293,35 @@ def test_a_closed_study_is_read_not_written(
         ("NCT07198672", "open"),
         (OTHER, "closed"),
     ]
+
+
+def test_a_study_is_not_closed_while_a_kit_is_out_or_a_participant_is_on_treatment(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """Closed with a kit still out, the kit's return was refused ("Study ... is closed") and the
+    reconciliation balanced without it: its units were lost from the books."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    studies.set_access(ctx, admin, "tech", OTHER, True, "witnesses its destructions")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001", lot="LB")
+    enroll(other, both, "02-001")
+    given = dispense(other, both, pw(both), number="02-001")
+    with refused(ctx, RuleViolation, "B0001 (02-001, cycle 1)") as caught:
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    said = str(caught.value)
+    assert "1 kits went out to participants and have no return recorded" in said
+    assert "participants are still on treatment: 02-001" in said
+    # Not brought back is a recorded return (of 0): the kit is then accounted for.
+    returns.record_return(
+        other, both, "B0001", 0, pw(both), given.number, outcome="not_brought_back"
+    )
+    destruction.destroy(other, both, ["B0001"], "tech", "incineration", pw(both), **WITNESSED)
+    with refused(ctx, RuleViolation, "still on treatment: 02-001") as caught:
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    assert "no return recorded" not in str(caught.value)
+    participants.set_status(other, both, "02-001", "completed", "last cycle given")
+    assert studies.close_study(ctx, admin, OTHER, "enrolment complete").status == "closed"
 
 
 def test_an_amendment_counts_a_version(
