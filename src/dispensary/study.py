@@ -920,13 +920,16 @@ class _Reader:
                 seen += 1
         return None
 
-    def fail(self, key: str, problem: str) -> StudyFileError:
-        """`problem` is English (marked N_ where it is a fixed phrase, translated here)."""
+    def fail(self, key: str, problem: str, **values: object) -> StudyFileError:
+        """`problem` is English (marked N_ where it is a fixed phrase, translated here); with
+        `values` it is a template (N_ marked) whose placeholders are filled in after its
+        translation, so that a Chinese reader reads no English but the file's own words."""
+        said = _(problem).format(**values) if values else _(problem)
         return StudyFileError(
             _(
                 "Study file {origin}, line {line}: key '{key}' {problem}. Correct the study file "
                 "and start again."
-            ).format(origin=self.origin, line=self.line_of(key), key=key, problem=_(problem))
+            ).format(origin=self.origin, line=self.line_of(key), key=key, problem=said)
         )
 
     def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -1188,6 +1191,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     )
     study = replace(study, rules=titled)
     _check_parts_days(r, study)
+    _check_dose_names(r, study)
     _refuse_unknown_keys(r, data)
     return study
 
@@ -1235,6 +1239,66 @@ def _check_parts_days(r: _Reader, study: Study) -> None:
                         f"'{product}' its own in [label.product_directions] and in each "
                         f"[label.text.<language>.product_directions])",
                     )
+
+
+MG_PER_UNIT: dict[str, float] = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "µg": 0.001, "μg": 0.001}
+"""The units of a strength the loader can put in mg (strength_mg) and compare: mass only (an
+amount in IU has no weight in mg the file could state truthfully)."""
+
+_AMOUNT = re.compile(r"(?<![\d.A-Za-z])(\d+(?:\.\d+)?)\s*(mg|g|mcg|µg|μg)(?![A-Za-z/])")
+"""An amount of drug written in a text ("160 mg", "0.5 g"); not "mg/kg", "mg/m2", "mg/day"
+(an amount per something is not a dose's figure)."""
+
+
+def amount_in_mg(text: str) -> float | None:
+    """The one amount of drug a text writes, in mg ("160 mg twice daily" -> 160.0); None when
+    it writes none, or several that differ (which figure is the dose cannot be told)."""
+    found = {float(figure) * MG_PER_UNIT[unit] for figure, unit in _AMOUNT.findall(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _same_mg(one: float, other: float) -> bool:
+    return abs(one - other) <= 1e-9 * max(abs(one), abs(other), 1.0)
+
+
+def _check_dose_names(r: _Reader, study: Study) -> None:
+    """A dose level of one product whose name (in English or in a label language) writes one
+    amount in mg must agree with its components: the name is printed on the label beside the
+    number of units per dose ("60 mg twice daily ... 2 capsules" of 80 mg capsules). The name
+    may give the amount of one dose or of a day; the loader checks the arithmetic only, never
+    what the dose should be. A name of several amounts, or of several products, is not read."""
+    for index, dose in enumerate(study.dose_levels):
+        if len(dose.components) != 1:
+            continue
+        part = dose.components[0]
+        product = study.product(part.product)
+        per_dose = product.strength_mg * part.tablets_per_dose
+        per_day = per_dose * part.frequency(dose.doses_per_day)
+        names = [(f"dose_levels[{index}].name", dose.name)]
+        names += [
+            (f"label.text.{language}.dose_levels.{dose.level}", text.dose_levels[dose.level])
+            for language, text in study.texts.items()
+            if language != ENGLISH.value and dose.level in text.dose_levels
+        ]
+        for key, name in names:
+            said = amount_in_mg(name)
+            if said is None or _same_mg(said, per_dose) or _same_mg(said, per_day):
+                continue
+            raise r.fail(
+                key,
+                N_(
+                    '(dose level {level}, "{name}") says {said} mg, but its components give '
+                    "{count} × {strength} per dose, {dose} mg ({daily} mg a day): correct the "
+                    "name or the components"
+                ),
+                level=dose.level,
+                name=name,
+                said=f"{said:g}",
+                count=part.tablets_per_dose,
+                strength=product.strength,
+                dose=f"{per_dose:g}",
+                daily=f"{per_day:g}",
+            )
 
 
 def _directions_of(study: Study, product: str) -> list[tuple[str, str]]:
@@ -1593,11 +1657,12 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
         strength_mg = r.get(item, f"{key}.strength_mg", float)
         if strength_mg <= 0:
             raise r.fail(f"{key}.strength_mg", N_("must be more than 0"))
+        strength = r.get(item, f"{key}.strength", str)
         products.append(
             Product(
                 code=code,
                 name=r.get(item, f"{key}.name", str),
-                strength=r.get(item, f"{key}.strength", str),
+                strength=strength,
                 strength_mg=strength_mg,
                 form=r.get(item, f"{key}.form", str),
                 route=r.get(item, f"{key}.route", str),

@@ -1,0 +1,79 @@
+"""Study-file mistakes a review found accepted, each now refused at load naming its key: a dose
+level's name that says another amount than its components, a strength in an unknown unit or
+disagreeing with strength_mg, directions that never say how many per dose, no dose level 0.
+The study file is a capsule study (tests/fixtures/ZX-201.toml)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dispensary.domain.errors import StudyFileError
+from dispensary.i18n import Language, reset_language, set_language
+from dispensary.study import Study, parse_study
+
+CAPSULES = (Path(__file__).parents[1] / "fixtures" / "ZX-201.toml").read_text(encoding="utf-8")
+
+
+def edited(old: str, new: str) -> str:
+    """The capsule study with one exact fragment replaced (it must stand there once)."""
+    assert CAPSULES.count(old) == 1, f"{old!r} is not in the study file once"
+    return CAPSULES.replace(old, new)
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(StudyFileError) as info:
+        parse_study(text, "zx.toml")
+    return info.value.message
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_the_capsule_study_loads() -> None:
+    study: Study = parse_study(CAPSULES, "zx.toml")
+    assert study.protocol == "ZX-201" and study.form_of("zanexitinib-80mg") == "capsule"
+
+
+def test_a_dose_name_saying_another_amount_than_its_components_is_refused() -> None:
+    text = edited('name = "160 mg twice daily"', 'name = "60 mg twice daily"')
+    message = refusal(text)
+    assert f"line {line_of(text, '60 mg twice daily')}: key 'dose_levels[0].name'" in message
+    assert '(dose level 0, "60 mg twice daily") says 60 mg' in message
+    assert "2 × 80 mg per dose, 160 mg (320 mg a day)" in message
+
+
+def test_a_dose_name_in_a_label_language_is_checked_too() -> None:
+    text = edited('"0" = "160 mg，每日两次"', '"0" = "80 mg，每日两次"')
+    message = refusal(text)
+    assert "key 'label.text.zh_CN.dose_levels.0'" in message
+    line = line_of(text, '"0" = "80 mg')
+    assert f"line {line}:" in message
+    assert "says 80 mg" in message and "160 mg" in message
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "320 mg daily",  # the day's amount: 2 doses of 160 mg
+        "0.16 g twice daily",  # the same amount in g
+        "160 mg (2 × 80 mg) twice daily",  # two figures: which is the dose is not read
+        "Starting dose",  # no figure at all
+    ],
+)
+def test_a_dose_name_of_the_same_amount_or_of_no_single_figure_loads(name: str) -> None:
+    study = parse_study(edited('name = "160 mg twice daily"', f'name = "{name}"'), "zx.toml")
+    assert study.dose_level(0).name == name
+
+
+def test_the_dose_name_refusal_reads_in_chinese() -> None:
+    token = set_language(Language.ZH_CN)
+    try:
+        message = refusal(edited('name = "160 mg twice daily"', 'name = "60 mg twice daily"'))
+    finally:
+        reset_language(token)
+    assert not re.search(r"\b(says|components|correct)\b", message), message
+    assert "60 mg" in message and "160 mg" in message
