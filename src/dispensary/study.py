@@ -1191,6 +1191,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     )
     study = replace(study, rules=titled)
     _check_parts_days(r, study)
+    _check_product_names(r, study)
     _check_dose_names(r, study)
     _refuse_unknown_keys(r, data)
     return study
@@ -1658,6 +1659,7 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
         if strength_mg <= 0:
             raise r.fail(f"{key}.strength_mg", N_("must be more than 0"))
         strength = r.get(item, f"{key}.strength", str)
+        _check_strength(r, key, strength, strength_mg)
         products.append(
             Product(
                 code=code,
@@ -1671,6 +1673,67 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
             )
         )
     return tuple(products)
+
+
+_STRENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)")
+"""The amount a strength text begins with and its unit ("80 mg", "20 mg or placebo")."""
+
+
+def _check_strength(r: _Reader, key: str, strength: str, strength_mg: float) -> None:
+    """`strength` (printed on the labels) must begin with its amount in a unit of MG_PER_UNIT,
+    the same amount as `strength_mg` (which the dose names are checked with): "80 mcg" beside
+    strength_mg = 80 printed a label of micrograms and a dose in milligrams."""
+    found = _STRENGTH.match(strength)
+    units = "mg, g, mcg, µg"  # μg (the Greek mu) is read too, the same unit
+    if found is None:
+        raise r.fail(
+            f"{key}.strength",
+            N_('must begin with the amount and its unit ({units}), e.g. "80 mg"'),
+            units=units,
+        )
+    figure, unit = found.groups()
+    if unit not in MG_PER_UNIT:
+        raise r.fail(
+            f"{key}.strength",
+            N_("writes the unit '{unit}', which the program does not know: use {units}"),
+            unit=unit,
+            units=units,
+        )
+    amount = float(figure) * MG_PER_UNIT[unit]
+    if not _same_mg(amount, strength_mg):
+        raise r.fail(
+            f"{key}.strength_mg",
+            N_(
+                "is {given} mg, but strength says {strength} ({amount} mg): give the same "
+                "amount in both"
+            ),
+            given=f"{strength_mg:g}",
+            strength=strength,
+            amount=f"{amount:g}",
+        )
+
+
+def _check_product_names(r: _Reader, study: Study) -> None:
+    """A product's printed name in a label language that writes one amount (the label prints
+    it as the product's strength: "扎奈替尼胶囊 80 mg") must be the product's strength."""
+    for language, text in study.texts.items():
+        if language == ENGLISH.value:
+            continue
+        for product in study.products:
+            name = text.products.get(product.code, "")
+            said = amount_in_mg(name)
+            if said is not None and not _same_mg(said, product.strength_mg):
+                raise r.fail(
+                    f"label.text.{language}.products",
+                    N_(
+                        "gives product '{product}' the name \"{name}\", of {said} mg, but its "
+                        "strength is {strength}: correct the name"
+                    ),
+                    product=product.code,
+                    name=name,
+                    said=f"{said:g}",
+                    strength=product.strength,
+                )
 
 
 def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[DoseLevel, ...]:

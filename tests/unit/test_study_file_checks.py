@@ -77,3 +77,43 @@ def test_the_dose_name_refusal_reads_in_chinese() -> None:
         reset_language(token)
     assert not re.search(r"\b(says|components|correct)\b", message), message
     assert "60 mg" in message and "160 mg" in message
+
+
+def test_a_strength_in_another_unit_than_strength_mg_is_refused() -> None:
+    """ "80 mcg" beside strength_mg = 80: the English label said micrograms, the dose and the
+    Chinese label milligrams."""
+    text = edited('strength = "80 mg"', 'strength = "80 mcg"')
+    message = refusal(text)
+    assert f"line {line_of(text, 'strength_mg = 80')}: key 'products[0].strength_mg'" in message
+    assert "is 80 mg, but strength says 80 mcg (0.08 mg)" in message
+
+
+def test_a_strength_in_an_unknown_unit_is_refused() -> None:
+    text = edited('strength = "80 mg"', 'strength = "80 mgs"')
+    message = refusal(text)
+    assert f"line {line_of(text, 'strength = ')}: key 'products[0].strength'" in message
+    assert "writes the unit 'mgs', which the program does not know: use mg, g, mcg, µg" in message
+    assert "must begin with the amount" in refusal(edited('strength = "80 mg"', 'strength = "mg"'))
+
+
+def test_strength_mg_must_be_the_strength() -> None:
+    assert "is 8 mg, but strength says 80 mg (80 mg)" in refusal(
+        edited("strength_mg = 80", "strength_mg = 8")
+    )
+
+
+def test_a_strength_in_micrograms_loads_and_its_printed_names_must_agree() -> None:
+    micro = edited('strength = "80 mg"', 'strength = "80 µg"').replace(
+        "strength_mg = 80", "strength_mg = 0.08"
+    )
+    # The Chinese name still says 80 mg (and the dose names 160 mg): refused by name.
+    message = refusal(micro)
+    assert "key 'label.text.zh_CN.products'" in message
+    assert "of 80 mg, but its strength is 80 µg" in message
+    fixed = (
+        micro.replace("扎奈替尼胶囊 80 mg", "扎奈替尼胶囊 80 µg")
+        .replace("160 mg", "160 µg")
+        .replace("80 mg", "80 µg")
+    )
+    study = parse_study(fixed, "zx.toml")
+    assert study.product("zanexitinib-80mg").strength == "80 µg"
