@@ -32,6 +32,23 @@ def _indexed(part: str) -> tuple[str, int | None]:
     return name, int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else None
 
 
+def protocol_key(protocol: str) -> str:
+    """A protocol number as two of them are compared: without the spaces around it and in any
+    case ("nct07198672 " is NCT07198672), so that one study is never added twice under two
+    spellings, and a study named one way finds the study recorded the other way."""
+    return protocol.strip().upper()
+
+
+def chosen_protocol(protocols: Iterable[str], wanted: str) -> str | None:
+    """The protocol of `protocols` that `wanted` names: the one spelt exactly so, else the one
+    equal to it by protocol_key (a database holding two spellings of one protocol, added before
+    they were refused, opens the one named exactly)."""
+    held = list(protocols)
+    if wanted in held:
+        return wanted
+    return next((p for p in held if protocol_key(p) == protocol_key(wanted)), None)
+
+
 def default_study_path() -> Path:
     """The bundled study file of the first study the program serves."""
     return resource("studies", "NCT07198672.toml")
@@ -1127,7 +1144,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     leaflet_times = _leaflet_times(r, label, "label")
 
     study = Study(
-        protocol=r.get(s, "study.protocol", str),
+        protocol=r.get(s, "study.protocol", str).strip(),
         org_study_id=r.get(s, "study.org_study_id", str, ""),
         title=r.get(s, "study.title", str),
         short_title=r.get(s, "study.short_title", str, ""),

@@ -146,6 +146,29 @@ def test_the_same_protocol_cannot_be_added_twice(
         studies.add_study(ctx, admin, other_text(study), "again.toml", "twice")
 
 
+@pytest.mark.parametrize("spelt", [OTHER.lower(), f"{OTHER} ", f" {OTHER.lower()}"])
+def test_the_same_protocol_in_another_case_or_with_spaces_is_refused(
+    spelt: str, ctx: Context, study: Study, second: Context, admin: Actor, refused: Refused
+) -> None:
+    """ "nct99999999" or "NCT99999999 " was added as a second study, which --study never
+    opened (the first one matched): refused naming the study held."""
+    text = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{spelt}"')
+    with refused(ctx, RuleViolation, f"Study {OTHER} is already in this pharmacy"):
+        studies.check_new_study(ctx, admin, text, "again.toml")
+    with refused(ctx, RuleViolation, f"Study {OTHER} is already in this pharmacy"):
+        studies.add_study(ctx, admin, text, "again.toml", "twice")
+
+
+def test_a_protocol_is_added_without_the_spaces_around_it(
+    ctx: Context, study: Study, admin: Actor, pw: Password
+) -> None:
+    text = study.source_text.replace('protocol = "NCT07198672"', 'protocol = " NCT55555555 "')
+    row = studies.add_study(ctx, admin, text, "spaced.toml", "a third protocol")
+    assert row.protocol == "NCT55555555"
+    opened = studies.switch_study(ctx, signed_in(ctx, admin, pw), "nct55555555")
+    assert opened.study.protocol == "NCT55555555" and opened.study_id != ctx.study_id
+
+
 def test_participant_numbers_and_kits_belong_to_their_study(
     ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:

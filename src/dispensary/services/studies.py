@@ -44,7 +44,7 @@ from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
-from dispensary.study import Study, parse_study
+from dispensary.study import Study, chosen_protocol, parse_study
 
 
 def _record(session: Session, ctx: Context) -> StudyRecord:
@@ -185,9 +185,9 @@ def _find(session: Session, protocol: str, actor: Actor | None = None) -> StudyR
     is told the pharmacy holds no such study, with every study it holds."""
     if not isinstance(protocol, str) or not protocol.strip():
         raise InvalidInput(_("Name the study by its protocol number, e.g. NCT07198672."))
-    wanted = protocol.strip().upper()
     records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.protocol)))
-    found = next((r for r in records if r.protocol.upper() == wanted), None)
+    named = chosen_protocol([r.protocol for r in records], protocol.strip())
+    found = next((r for r in records if r.protocol == named), None)
     if actor is not None and not may(actor, Permission.STUDY):
         mine = studies_now(session, actor)
         if found is None or found.id not in mine:
@@ -251,13 +251,17 @@ def check_new_study(ctx: Context, actor: Actor, text: str, origin: str) -> Study
 
 
 def _refuse_held(session: Session, protocol: str) -> None:
-    if session.scalar(select(StudyRecord.id).where(StudyRecord.protocol == protocol)):
+    """A study already held under this protocol, spelt alike but for case or spaces, is
+    refused by the name it is held under: "nct07198672" added beside NCT07198672 made a second
+    study that `--study nct07198672` never opened."""
+    held = chosen_protocol(session.scalars(select(StudyRecord.protocol)), protocol)
+    if held is not None:
         raise RuleViolation(
             _(
                 "Study {study} is already in this pharmacy. To change its file, an "
                 "administrator updates the study with the command "
                 "`dispensary --study {study} study update FILE.toml --reason ...`."
-            ).format(study=protocol)
+            ).format(study=held)
         )
 
 
