@@ -1082,6 +1082,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         raise r.fail("temperature.min_celsius", N_("must be lower than max_celsius"))
     directions = r.get(label, "label.directions", str)
     _check_placeholders(r, directions)
+    _check_says_count(r, directions)
     sex = r.get(eligibility, "eligibility.sex", str)
     if sex not in ("F", "M", "ALL"):
         raise r.fail("eligibility.sex", N_('must be "F", "M" or "ALL"'))
@@ -1420,6 +1421,7 @@ def _label_texts(
             # language, as English falls back to [study] title (not English's in its place).
             values["short_title"] = values["title"] or english.short_title
         _check_placeholders(r, values["directions"], f"{key}.directions")
+        _check_says_count(r, values["directions"], f"{key}.directions")
         for name in ("tablets_one", "tablets_many"):
             if "{count}" not in values[name]:
                 raise r.fail(f"{key}.{name}", "must hold {count}")
@@ -1544,6 +1546,7 @@ def _product_directions(
             raise r.fail(key, f"names {code!r}, not a product of the study")
         value = r.get(table["product_directions"], f"{key}.{code}", str)
         _check_placeholders(r, value, f"{key}.{code}")
+        _check_says_count(r, value, f"{key}.{code}")
         found[code] = value
     return found
 
@@ -1661,6 +1664,26 @@ def _check_placeholders(
     for _text, name, spec, conversion in fields:
         if name is not None and (name not in allowed or spec or conversion):
             raise r.fail(key, f"has an unknown placeholder '{name}': use only {known}")
+
+
+PER_DOSE_COUNTS = ("tablets", "tablets_per_dose")
+"""The placeholders that say how many units make one dose ("2 capsules", "2")."""
+
+
+def _check_says_count(r: _Reader, directions: str, key: str = "label.directions") -> None:
+    """Directions (checked by _check_placeholders first) must say how many units to take at
+    each dose: a label without it never told the participant how many per dose."""
+    named = {name for _text, name, _spec, _conv in string.Formatter().parse(directions)}
+    if not named & set(PER_DOSE_COUNTS):
+        raise r.fail(
+            key,
+            N_(
+                "never says how many to take at each dose: write {tablets} (the number with "
+                'its word, "2 capsules") or {per_dose} (the number alone) in it'
+            ),
+            tablets="{tablets}",
+            per_dose="{tablets_per_dose}",
+        )
 
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:

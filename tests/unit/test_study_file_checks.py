@@ -117,3 +117,32 @@ def test_a_strength_in_micrograms_loads_and_its_printed_names_must_agree() -> No
     )
     study = parse_study(fixed, "zx.toml")
     assert study.product("zanexitinib-80mg").strength == "80 µg"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("Take {tablets} by mouth", "Take by mouth", "label.directions"),
+        ("每次{tablets}，", "", "label.text.zh_CN.directions"),
+    ],
+)
+def test_directions_that_never_say_how_many_per_dose_are_refused(
+    old: str, new: str, key: str
+) -> None:
+    text = edited(old, new)
+    message = refusal(text)
+    assert f"key '{key}' never says how many to take at each dose" in message
+    assert "write {tablets}" in message and "{tablets_per_dose} (the number alone)" in message
+
+
+def test_a_product_s_own_directions_must_say_how_many_per_dose() -> None:
+    own = (
+        '\n[label.product_directions]\n"zanexitinib-80mg" = "Take by mouth {frequency}."\n'
+        '\n[label.text.zh_CN.product_directions]\n"zanexitinib-80mg" = "口服，{frequency}。"\n'
+    )
+    text = edited("bilingual = false\n", "bilingual = false\n" + own)
+    assert "key 'label.product_directions.zanexitinib-80mg' never says how many" in refusal(text)
+    counted = text.replace("Take by mouth", "Take {tablets_per_dose} capsules by mouth").replace(
+        "口服，{frequency}", "口服，{frequency}，每次{tablets}"
+    )
+    assert parse_study(counted, "zx.toml").label.product_directions
