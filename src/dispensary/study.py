@@ -19,6 +19,7 @@ from typing import Any
 from dispensary.domain.codes import Flag
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
+from dispensary.domain.rules import STARTING_DOSE_LEVEL
 from dispensary.files import with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 from dispensary.packaged import resource
@@ -893,6 +894,8 @@ class _Reader:
                 return self._line_within(own, path[size:])
         table, entry = path[0]
         block = self._block(table, entry)
+        if block is None and entry is None and len(path) == 1:  # an array of tables as a whole
+            block = self._block(table, 0)
         if block is None:
             found = self._search(table, 0, len(self.lines), 0)
             return found + 1 if found is not None else 1
@@ -1819,6 +1822,19 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
                 ),
                 components=tuple(components),
             )
+        )
+    if not any(d.level == STARTING_DOSE_LEVEL for d in levels):
+        # Cycle 1 is dispensed at level 0 unless the investigator orders another: a file
+        # without it loaded, and then every dispense was refused ("Dose level 0 is not in
+        # study ...").
+        raise r.fail(
+            "dose_levels",
+            N_(
+                "has no level {level}: a dose level {level}, the starting dose, is required "
+                "(the levels given: {given})"
+            ),
+            level=STARTING_DOSE_LEVEL,
+            given=", ".join(str(d.level) for d in levels),
         )
     return tuple(levels)
 

@@ -146,3 +146,11 @@ def test_a_product_s_own_directions_must_say_how_many_per_dose() -> None:
         "口服，{frequency}", "口服，{frequency}，每次{tablets}"
     )
     assert parse_study(counted, "zx.toml").label.product_directions
+
+
+def test_a_study_without_dose_level_0_is_refused() -> None:
+    """Every dispense was refused afterwards: "Dose level 0 is not in study ..."."""
+    text = edited("level = 0\n", "level = 1\n").replace('"0" = "160', '"1" = "160')
+    message = refusal(text)
+    assert f"line {line_of(text, '[[dose_levels]]')}: key 'dose_levels' has no level 0" in message
+    assert "a dose level 0, the starting dose, is required (the levels given: 1, -1)" in message
