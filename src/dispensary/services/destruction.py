@@ -48,6 +48,12 @@ from dispensary.services.users import (
 )
 
 
+def signer_meaning(to_sponsor: bool) -> SignatureMeaning:
+    """What the person destroying (or returning) the stock signs: "returned to sponsor" for a
+    return to the sponsor, which a certificate signed "destroyed" misstated."""
+    return SignatureMeaning.RETURNED_TO_SPONSOR if to_sponsor else SignatureMeaning.DESTROYED
+
+
 def destroy(
     ctx: Context,
     actor: Actor,
@@ -123,7 +129,7 @@ def destroy(
             )
             total += quantity
         check_signature(
-            session, actor, password, SignatureMeaning.DESTROYED, "destruction", destruction.id, rec
+            session, actor, password, signer_meaning(to_sponsor), "destruction", destruction.id, rec
         )
         check_signature(
             session,

@@ -1027,7 +1027,7 @@ class InventoryScreen(Screen):
             reference=found.reference,
         )
         password = SignatureDialog.ask(
-            self, actor.full_name, SignatureMeaning.DESTROYED.value, said
+            self, actor.full_name, destruction.signer_meaning(found.to_sponsor).value, said
         )
         if password is None:
             return
