@@ -105,6 +105,7 @@ def destroy(
         session.add(destruction)
         session.flush()
         total = 0
+        by_product: dict[str, int] = {}
         for kit in records:
             balance = plan.balances[kit.id]  # read before any kit of them moved
             from_returned = kit.status == KitStatus.RETURNED.value
@@ -128,6 +129,7 @@ def destroy(
                 session, rec, kit, KitEvent.DESTROY, today=today, ledger=movement, fact=destruction
             )
             total += quantity
+            by_product[kit.product] = by_product.get(kit.product, 0) + quantity
         check_signature(
             session, actor, password, signer_meaning(to_sponsor), "destruction", destruction.id, rec
         )
@@ -166,6 +168,7 @@ def destroy(
             day,
             ref,
             code,
+            tuple(by_product.items()),
         )
 
 
