@@ -970,15 +970,25 @@ class _Reader:
             close = difflib.get_close_matches(name, unread, n=1)
             if close:  # a misspelling: name the line where it stands too
                 line = self.line_of(table + close[0])
-                raise self.fail(key, f"is missing ('{close[0]}' on line {line} misspelt?)")
+                raise self.fail(
+                    key,
+                    N_("is missing ('{close}' on line {line} misspelt?)"),
+                    close=close[0],
+                    line=line,
+                )
             raise self.fail(key, N_("is missing"))
         value = data[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if isinstance(value, bool) and kind is not bool:
-            raise self.fail(key, f"must be {kind.__name__}, not true/false")
+            raise self.fail(key, N_("must be {kind}, not true/false"), kind=kind.__name__)
         if not isinstance(value, kind):
-            raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
+            raise self.fail(
+                key,
+                N_("must be {kind}, not {given}"),
+                kind=kind.__name__,
+                given=type(value).__name__,
+            )
         if isinstance(value, str) and not value.strip():
             raise self.fail(key, N_("must not be empty"))
         return value
@@ -1001,7 +1011,7 @@ class _Reader:
     def positive(self, data: dict[str, Any], key: str, minimum: int = 1) -> int:
         value: int = self.get(data, key, int)
         if value < minimum:
-            raise self.fail(key, f"must be {minimum} or more")
+            raise self.fail(key, N_("must be {minimum} or more"), minimum=minimum)
         return value
 
     def source(self, data: dict[str, Any], key: str) -> str:
@@ -1490,7 +1500,8 @@ def _label_texts(
         if language not in texts:
             raise r.fail(
                 "label.languages",
-                f"names {language}, which has no [label.text.{language}] table",
+                N_("names {language}, which has no [label.text.{language}] table"),
+                language=language,
             )
     if len(set(languages)) != len(languages):
         raise r.fail("label.languages", N_("names a language twice"))
@@ -1546,7 +1557,7 @@ def _product_directions(
     for code in r.table(table, key):
         r.known.add(f"{key}.{code}")
         if code not in codes:
-            raise r.fail(key, f"names {code!r}, not a product of the study")
+            raise r.fail(key, N_("names '{code}', not a product of the study"), code=code)
         value = r.get(table["product_directions"], f"{key}.{code}", str)
         _check_placeholders(r, value, f"{key}.{code}")
         _check_says_count(r, value, f"{key}.{code}")
@@ -1566,7 +1577,7 @@ def _observation_names(
     for name in r.table(table, key):
         r.known.add(f"{key}.{name}")
         if name not in keys:
-            raise r.fail(key, f"names {name!r}, not an observation of the study")
+            raise r.fail(key, N_("names '{name}', not an observation of the study"), name=name)
         found[name] = r.get(table["observations"], f"{key}.{name}", str)
     return found
 
@@ -1590,10 +1601,15 @@ def _words(r: _Reader, table: dict[str, Any], key: str, english: list[str]) -> d
         r.known.add(f"{key}.{word}")
         if word not in used:
             raise r.fail(
-                key, f"names {word!r}, which no product of [[products]] has (use {', '.join(used)})"
+                key,
+                N_("names '{word}', which no product of [[products]] has (use {used})"),
+                word=word,
+                used=", ".join(used),
             )
         if not isinstance(value, str) or not value.strip():
-            raise r.fail(key, f'must give "{word}" its printed name (a non-empty text)')
+            raise r.fail(
+                key, N_('must give "{name}" its printed name (a non-empty text)'), name=word
+            )
         found[word] = value
     return found
 
@@ -1604,11 +1620,18 @@ def _named(r: _Reader, table: dict[str, Any], key: str, expected: list[str]) -> 
     for name in names:
         r.known.add(f"{key}.{name}")
         if name not in expected:
-            raise r.fail(key, f"names {name!r}, not in the study (use {', '.join(expected)})")
+            raise r.fail(
+                key,
+                N_("names '{name}', not in the study (use {expected})"),
+                name=name,
+                expected=", ".join(expected),
+            )
     for name in expected:
         value = names.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise r.fail(key, f'must give "{name}" its printed name (a non-empty text)')
+            raise r.fail(
+                key, N_('must give "{name}" its printed name (a non-empty text)'), name=name
+            )
     return {name: names[name] for name in expected}
 
 
@@ -1626,7 +1649,9 @@ def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> 
                 and "[" not in rest
             )
             raise r.fail(
-                key, f"is not one the program reads (misspelt?); the keys here: {', '.join(here)}"
+                key,
+                N_("is not one the program reads (misspelt?); the keys here: {keys}"),
+                keys=", ".join(here),
             )
         if isinstance(value, dict):
             _refuse_unknown_keys(r, value, f"{key}.")
@@ -1666,7 +1691,12 @@ def _check_placeholders(
         ) from exc
     for _text, name, spec, conversion in fields:
         if name is not None and (name not in allowed or spec or conversion):
-            raise r.fail(key, f"has an unknown placeholder '{name}': use only {known}")
+            raise r.fail(
+                key,
+                N_("has an unknown placeholder '{name}': use only {known}"),
+                name=name,
+                known=known,
+            )
 
 
 PER_DOSE_COUNTS = ("tablets", "tablets_per_dose")
@@ -1697,7 +1727,7 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", code):
             raise r.fail(f"{key}.code", N_("may hold only letters, digits, '.', '_' and '-'"))
         if any(p.code == code for p in products):
-            raise r.fail(f"{key}.code", f"repeats the product code '{code}'")
+            raise r.fail(f"{key}.code", N_("repeats the product code '{code}'"), code=code)
         strength_mg = r.get(item, f"{key}.strength_mg", float)
         if strength_mg <= 0:
             raise r.fail(f"{key}.strength_mg", N_("must be more than 0"))
@@ -1785,7 +1815,7 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
     for key, item in r.tables(data.get("dose_levels"), "dose_levels", missing):
         level = r.get(item, f"{key}.level", int)
         if any(d.level == level for d in levels):
-            raise r.fail(f"{key}.level", f"repeats dose level {level}")
+            raise r.fail(f"{key}.level", N_("repeats dose level {level}"), level=level)
         components: list[DoseComponent] = []
         for c_key, comp in r.tables(
             r.get(item, f"{key}.components", list),
@@ -1795,7 +1825,9 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
         ):
             product = r.get(comp, f"{c_key}.product", str)
             if product not in codes:
-                raise r.fail(f"{c_key}.product", f"names unknown product '{product}'")
+                raise r.fail(
+                    f"{c_key}.product", N_("names unknown product '{product}'"), product=product
+                )
             frequency = (
                 r.positive(comp, f"{c_key}.doses_per_day") if "doses_per_day" in comp else None
             )
@@ -1866,7 +1898,7 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
             if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name) or name == IRT_CONFIRMATION:
                 raise r.fail(f"{key}.key", N_("must be a short name in lower case, e.g. weight"))
             if any(o.key == name for o in found):
-                raise r.fail(f"{key}.key", f"repeats the observation '{name}'")
+                raise r.fail(f"{key}.key", N_("repeats the observation '{name}'"), name=name)
             low = r.get(item, f"{key}.min", float, 0.0)
             high = r.get(item, f"{key}.max", float)
             if low >= high:

@@ -154,3 +154,31 @@ def test_a_study_without_dose_level_0_is_refused() -> None:
     message = refusal(text)
     assert f"line {line_of(text, '[[dose_levels]]')}: key 'dose_levels' has no level 0" in message
     assert "a dose level 0, the starting dose, is required (the levels given: 1, -1)" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "english"),
+    [
+        ("length_days = 28", "length_days = 0", "must be 1 or more"),
+        ("strength_mg = 80\n", "", "is missing ("),
+        ("starting {start_date}", "starting {startdate}", "has an unknown placeholder"),
+        (
+            'product = "zanexitinib-80mg", tablets_per_dose = 1',
+            'product = "zanexitinib-40mg", tablets_per_dose = 1',
+            "names unknown product",
+        ),
+        ('capsule = "胶囊"', 'sachet = "袋"', "which no product"),
+        ('"zanexitinib-80mg" = "扎奈替尼胶囊 80 mg"\n', "", "must give"),
+    ],
+)
+def test_a_chinese_reader_reads_the_refusal_in_chinese(old: str, new: str, english: str) -> None:
+    """The refusal's own words were English inside the Chinese sentence ("键“cycle.length_days”
+    must be 1 or more"); only the file's own words (keys, values) stay as written."""
+    assert english in refusal(edited(old, new))
+    token = set_language(Language.ZH_CN)
+    try:
+        message = refusal(edited(old, new))
+    finally:
+        reset_language(token)
+    assert english not in message, message
+    assert not re.search(r"\b(must|missing|names|unknown|misspelt|use only)\b", message), message

@@ -84,7 +84,7 @@ def cmd_enroll(run: Run) -> int:
                 study_number=row.study_number,
                 initials=row.initials,
                 birth_year=row.birth_year,
-                sex=row.sex,
+                sex=sex_word(row.sex),
                 enrolled_on=row.enrolled_on.isoformat(),
             ),
             _("  Eligibility confirmed by {eligibility_confirmed_by}").format(
