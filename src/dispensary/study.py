@@ -533,6 +533,18 @@ class Study:
         None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words)."""
         return self.wording(language).counted(count, self.form_of(code))
 
+    def units_each(self, counts: Iterable[tuple[str, int]], language: str | None = None) -> str:
+        """Units of the study's products (code, count) in their own words, in `language` (the
+        reader's when None): those of one form added up ("84 tablets"), two forms apart ("28
+        capsules + 30 tablets", "28粒 + 30片"): a capsule is never counted as a tablet; "0"
+        for none."""
+        by_form: dict[str, tuple[str, int]] = {}
+        for code, count in counts:
+            first, total = by_form.get(self.form_of(code), (code, 0))
+            by_form[self.form_of(code)] = (first, total + count)
+        said = (self.units(code, total, language) for code, total in by_form.values())
+        return " + ".join(said) or "0"
+
     def unit_words(self, codes: Iterable[str], language: str | None = None) -> str:
         """The words the products are counted in ("capsules"; "capsules, tablets" for two
         forms), in `language` (the reader's when None); every product of the study when no

@@ -273,15 +273,9 @@ def kits_text(kits: Sequence[str]) -> str:
 
 
 def units_counted(study: Study, counts: Iterable[tuple[str, int]]) -> str:
-    """Units of the study's products in their own words, in the reader's language: "56
-    capsules", "56粒"; products of one form added up ("84 tablets"), two forms apart ("28
-    capsules + 30 tablets"): a capsule was never a tablet."""
-    by_form: dict[str, tuple[str, int]] = {}
-    for code, count in counts:
-        form = study.form_of(code)
-        first, total = by_form.get(form, (code, 0))
-        by_form[form] = (first, total + count)
-    return " + ".join(study.units(code, total) for code, total in by_form.values()) or "0"
+    """Units of the study's products in their own words (Study.units_each): "56 capsules",
+    "28 capsules + 30 tablets"; never capsules as tablets."""
+    return study.units_each(counts)
 
 
 def plural(n: int, word: str) -> str:
