@@ -19,6 +19,7 @@ from typing import Any
 from dispensary.domain.codes import Flag
 from dispensary.domain.errors import NotFound, StudyFileError
 from dispensary.domain.regimen import DoseComponent, DoseLevel
+from dispensary.domain.rules import STARTING_DOSE_LEVEL
 from dispensary.files import with_detail
 from dispensary.i18n import ENGLISH, N_, _, current_language, translated
 from dispensary.packaged import resource
@@ -30,6 +31,23 @@ def _indexed(part: str) -> tuple[str, int | None]:
     """'products[1]' -> ('products', 1); 'study' -> ('study', None)."""
     name, _bracket, rest = part.partition("[")
     return name, int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else None
+
+
+def protocol_key(protocol: str) -> str:
+    """A protocol number as two of them are compared: without the spaces around it and in any
+    case ("nct07198672 " is NCT07198672), so that one study is never added twice under two
+    spellings, and a study named one way finds the study recorded the other way."""
+    return protocol.strip().upper()
+
+
+def chosen_protocol(protocols: Iterable[str], wanted: str) -> str | None:
+    """The protocol of `protocols` that `wanted` names: the one spelt exactly so, else the one
+    equal to it by protocol_key (a database holding two spellings of one protocol, added before
+    they were refused, opens the one named exactly)."""
+    held = list(protocols)
+    if wanted in held:
+        return wanted
+    return next((p for p in held if protocol_key(p) == protocol_key(wanted)), None)
 
 
 def default_study_path() -> Path:
@@ -515,6 +533,18 @@ class Study:
         None): "28 capsules" / "28粒" (LabelLanguage.counted: the study file's words)."""
         return self.wording(language).counted(count, self.form_of(code))
 
+    def units_each(self, counts: Iterable[tuple[str, int]], language: str | None = None) -> str:
+        """Units of the study's products (code, count) in their own words, in `language` (the
+        reader's when None): those of one form added up ("84 tablets"), two forms apart ("28
+        capsules + 30 tablets", "28粒 + 30片"): a capsule is never counted as a tablet; "0"
+        for none."""
+        by_form: dict[str, tuple[str, int]] = {}
+        for code, count in counts:
+            first, total = by_form.get(self.form_of(code), (code, 0))
+            by_form[self.form_of(code)] = (first, total + count)
+        said = (self.units(code, total, language) for code, total in by_form.values())
+        return " + ".join(said) or "0"
+
     def unit_words(self, codes: Iterable[str], language: str | None = None) -> str:
         """The words the products are counted in ("capsules"; "capsules, tablets" for two
         forms), in `language` (the reader's when None); every product of the study when no
@@ -876,6 +906,8 @@ class _Reader:
                 return self._line_within(own, path[size:])
         table, entry = path[0]
         block = self._block(table, entry)
+        if block is None and entry is None and len(path) == 1:  # an array of tables as a whole
+            block = self._block(table, 0)
         if block is None:
             found = self._search(table, 0, len(self.lines), 0)
             return found + 1 if found is not None else 1
@@ -920,13 +952,16 @@ class _Reader:
                 seen += 1
         return None
 
-    def fail(self, key: str, problem: str) -> StudyFileError:
-        """`problem` is English (marked N_ where it is a fixed phrase, translated here)."""
+    def fail(self, key: str, problem: str, **values: object) -> StudyFileError:
+        """`problem` is English (marked N_ where it is a fixed phrase, translated here); with
+        `values` it is a template (N_ marked) whose placeholders are filled in after its
+        translation, so that a Chinese reader reads no English but the file's own words."""
+        said = _(problem).format(**values) if values else _(problem)
         return StudyFileError(
             _(
                 "Study file {origin}, line {line}: key '{key}' {problem}. Correct the study file "
                 "and start again."
-            ).format(origin=self.origin, line=self.line_of(key), key=key, problem=_(problem))
+            ).format(origin=self.origin, line=self.line_of(key), key=key, problem=said)
         )
 
     def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -947,15 +982,25 @@ class _Reader:
             close = difflib.get_close_matches(name, unread, n=1)
             if close:  # a misspelling: name the line where it stands too
                 line = self.line_of(table + close[0])
-                raise self.fail(key, f"is missing ('{close[0]}' on line {line} misspelt?)")
+                raise self.fail(
+                    key,
+                    N_("is missing ('{close}' on line {line} misspelt?)"),
+                    close=close[0],
+                    line=line,
+                )
             raise self.fail(key, N_("is missing"))
         value = data[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if isinstance(value, bool) and kind is not bool:
-            raise self.fail(key, f"must be {kind.__name__}, not true/false")
+            raise self.fail(key, N_("must be {kind}, not true/false"), kind=kind.__name__)
         if not isinstance(value, kind):
-            raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
+            raise self.fail(
+                key,
+                N_("must be {kind}, not {given}"),
+                kind=kind.__name__,
+                given=type(value).__name__,
+            )
         if isinstance(value, str) and not value.strip():
             raise self.fail(key, N_("must not be empty"))
         return value
@@ -978,7 +1023,7 @@ class _Reader:
     def positive(self, data: dict[str, Any], key: str, minimum: int = 1) -> int:
         value: int = self.get(data, key, int)
         if value < minimum:
-            raise self.fail(key, f"must be {minimum} or more")
+            raise self.fail(key, N_("must be {minimum} or more"), minimum=minimum)
         return value
 
     def source(self, data: dict[str, Any], key: str) -> str:
@@ -1062,6 +1107,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
         raise r.fail("temperature.min_celsius", N_("must be lower than max_celsius"))
     directions = r.get(label, "label.directions", str)
     _check_placeholders(r, directions)
+    _check_says_count(r, directions)
     sex = r.get(eligibility, "eligibility.sex", str)
     if sex not in ("F", "M", "ALL"):
         raise r.fail("eligibility.sex", N_('must be "F", "M" or "ALL"'))
@@ -1124,7 +1170,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     leaflet_times = _leaflet_times(r, label, "label")
 
     study = Study(
-        protocol=r.get(s, "study.protocol", str),
+        protocol=r.get(s, "study.protocol", str).strip(),
         org_study_id=r.get(s, "study.org_study_id", str, ""),
         title=r.get(s, "study.title", str),
         short_title=r.get(s, "study.short_title", str, ""),
@@ -1188,6 +1234,8 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     )
     study = replace(study, rules=titled)
     _check_parts_days(r, study)
+    _check_product_names(r, study)
+    _check_dose_names(r, study)
     _refuse_unknown_keys(r, data)
     return study
 
@@ -1235,6 +1283,66 @@ def _check_parts_days(r: _Reader, study: Study) -> None:
                         f"'{product}' its own in [label.product_directions] and in each "
                         f"[label.text.<language>.product_directions])",
                     )
+
+
+MG_PER_UNIT: dict[str, float] = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "µg": 0.001, "μg": 0.001}
+"""The units of a strength the loader can put in mg (strength_mg) and compare: mass only (an
+amount in IU has no weight in mg the file could state truthfully)."""
+
+_AMOUNT = re.compile(r"(?<![\d.A-Za-z])(\d+(?:\.\d+)?)\s*(mg|g|mcg|µg|μg)(?![A-Za-z/])")
+"""An amount of drug written in a text ("160 mg", "0.5 g"); not "mg/kg", "mg/m2", "mg/day"
+(an amount per something is not a dose's figure)."""
+
+
+def amount_in_mg(text: str) -> float | None:
+    """The one amount of drug a text writes, in mg ("160 mg twice daily" -> 160.0); None when
+    it writes none, or several that differ (which figure is the dose cannot be told)."""
+    found = {float(figure) * MG_PER_UNIT[unit] for figure, unit in _AMOUNT.findall(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _same_mg(one: float, other: float) -> bool:
+    return abs(one - other) <= 1e-9 * max(abs(one), abs(other), 1.0)
+
+
+def _check_dose_names(r: _Reader, study: Study) -> None:
+    """A dose level of one product whose name (in English or in a label language) writes one
+    amount in mg must agree with its components: the name is printed on the label beside the
+    number of units per dose ("60 mg twice daily ... 2 capsules" of 80 mg capsules). The name
+    may give the amount of one dose or of a day; the loader checks the arithmetic only, never
+    what the dose should be. A name of several amounts, or of several products, is not read."""
+    for index, dose in enumerate(study.dose_levels):
+        if len(dose.components) != 1:
+            continue
+        part = dose.components[0]
+        product = study.product(part.product)
+        per_dose = product.strength_mg * part.tablets_per_dose
+        per_day = per_dose * part.frequency(dose.doses_per_day)
+        names = [(f"dose_levels[{index}].name", dose.name)]
+        names += [
+            (f"label.text.{language}.dose_levels.{dose.level}", text.dose_levels[dose.level])
+            for language, text in study.texts.items()
+            if language != ENGLISH.value and dose.level in text.dose_levels
+        ]
+        for key, name in names:
+            said = amount_in_mg(name)
+            if said is None or _same_mg(said, per_dose) or _same_mg(said, per_day):
+                continue
+            raise r.fail(
+                key,
+                N_(
+                    '(dose level {level}, "{name}") says {said} mg, but its components give '
+                    "{count} × {strength} per dose, {dose} mg ({daily} mg a day): correct the "
+                    "name or the components"
+                ),
+                level=dose.level,
+                name=name,
+                said=f"{said:g}",
+                count=part.tablets_per_dose,
+                strength=product.strength,
+                dose=f"{per_dose:g}",
+                daily=f"{per_day:g}",
+            )
 
 
 def _directions_of(study: Study, product: str) -> list[tuple[str, str]]:
@@ -1338,6 +1446,7 @@ def _label_texts(
             # language, as English falls back to [study] title (not English's in its place).
             values["short_title"] = values["title"] or english.short_title
         _check_placeholders(r, values["directions"], f"{key}.directions")
+        _check_says_count(r, values["directions"], f"{key}.directions")
         for name in ("tablets_one", "tablets_many"):
             if "{count}" not in values[name]:
                 raise r.fail(f"{key}.{name}", "must hold {count}")
@@ -1403,7 +1512,8 @@ def _label_texts(
         if language not in texts:
             raise r.fail(
                 "label.languages",
-                f"names {language}, which has no [label.text.{language}] table",
+                N_("names {language}, which has no [label.text.{language}] table"),
+                language=language,
             )
     if len(set(languages)) != len(languages):
         raise r.fail("label.languages", N_("names a language twice"))
@@ -1459,9 +1569,10 @@ def _product_directions(
     for code in r.table(table, key):
         r.known.add(f"{key}.{code}")
         if code not in codes:
-            raise r.fail(key, f"names {code!r}, not a product of the study")
+            raise r.fail(key, N_("names '{code}', not a product of the study"), code=code)
         value = r.get(table["product_directions"], f"{key}.{code}", str)
         _check_placeholders(r, value, f"{key}.{code}")
+        _check_says_count(r, value, f"{key}.{code}")
         found[code] = value
     return found
 
@@ -1478,7 +1589,7 @@ def _observation_names(
     for name in r.table(table, key):
         r.known.add(f"{key}.{name}")
         if name not in keys:
-            raise r.fail(key, f"names {name!r}, not an observation of the study")
+            raise r.fail(key, N_("names '{name}', not an observation of the study"), name=name)
         found[name] = r.get(table["observations"], f"{key}.{name}", str)
     return found
 
@@ -1502,10 +1613,15 @@ def _words(r: _Reader, table: dict[str, Any], key: str, english: list[str]) -> d
         r.known.add(f"{key}.{word}")
         if word not in used:
             raise r.fail(
-                key, f"names {word!r}, which no product of [[products]] has (use {', '.join(used)})"
+                key,
+                N_("names '{word}', which no product of [[products]] has (use {used})"),
+                word=word,
+                used=", ".join(used),
             )
         if not isinstance(value, str) or not value.strip():
-            raise r.fail(key, f'must give "{word}" its printed name (a non-empty text)')
+            raise r.fail(
+                key, N_('must give "{name}" its printed name (a non-empty text)'), name=word
+            )
         found[word] = value
     return found
 
@@ -1516,11 +1632,18 @@ def _named(r: _Reader, table: dict[str, Any], key: str, expected: list[str]) -> 
     for name in names:
         r.known.add(f"{key}.{name}")
         if name not in expected:
-            raise r.fail(key, f"names {name!r}, not in the study (use {', '.join(expected)})")
+            raise r.fail(
+                key,
+                N_("names '{name}', not in the study (use {expected})"),
+                name=name,
+                expected=", ".join(expected),
+            )
     for name in expected:
         value = names.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise r.fail(key, f'must give "{name}" its printed name (a non-empty text)')
+            raise r.fail(
+                key, N_('must give "{name}" its printed name (a non-empty text)'), name=name
+            )
     return {name: names[name] for name in expected}
 
 
@@ -1538,7 +1661,9 @@ def _refuse_unknown_keys(r: _Reader, data: dict[str, Any], prefix: str = "") -> 
                 and "[" not in rest
             )
             raise r.fail(
-                key, f"is not one the program reads (misspelt?); the keys here: {', '.join(here)}"
+                key,
+                N_("is not one the program reads (misspelt?); the keys here: {keys}"),
+                keys=", ".join(here),
             )
         if isinstance(value, dict):
             _refuse_unknown_keys(r, value, f"{key}.")
@@ -1578,7 +1703,32 @@ def _check_placeholders(
         ) from exc
     for _text, name, spec, conversion in fields:
         if name is not None and (name not in allowed or spec or conversion):
-            raise r.fail(key, f"has an unknown placeholder '{name}': use only {known}")
+            raise r.fail(
+                key,
+                N_("has an unknown placeholder '{name}': use only {known}"),
+                name=name,
+                known=known,
+            )
+
+
+PER_DOSE_COUNTS = ("tablets", "tablets_per_dose")
+"""The placeholders that say how many units make one dose ("2 capsules", "2")."""
+
+
+def _check_says_count(r: _Reader, directions: str, key: str = "label.directions") -> None:
+    """Directions (checked by _check_placeholders first) must say how many units to take at
+    each dose: a label without it never told the participant how many per dose."""
+    named = {name for _text, name, _spec, _conv in string.Formatter().parse(directions)}
+    if not named & set(PER_DOSE_COUNTS):
+        raise r.fail(
+            key,
+            N_(
+                "never says how many to take at each dose: write {tablets} (the number with "
+                'its word, "2 capsules") or {per_dose} (the number alone) in it'
+            ),
+            tablets="{tablets}",
+            per_dose="{tablets_per_dose}",
+        )
 
 
 def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
@@ -1589,15 +1739,17 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", code):
             raise r.fail(f"{key}.code", N_("may hold only letters, digits, '.', '_' and '-'"))
         if any(p.code == code for p in products):
-            raise r.fail(f"{key}.code", f"repeats the product code '{code}'")
+            raise r.fail(f"{key}.code", N_("repeats the product code '{code}'"), code=code)
         strength_mg = r.get(item, f"{key}.strength_mg", float)
         if strength_mg <= 0:
             raise r.fail(f"{key}.strength_mg", N_("must be more than 0"))
+        strength = r.get(item, f"{key}.strength", str)
+        _check_strength(r, key, strength, strength_mg)
         products.append(
             Product(
                 code=code,
                 name=r.get(item, f"{key}.name", str),
-                strength=r.get(item, f"{key}.strength", str),
+                strength=strength,
                 strength_mg=strength_mg,
                 form=r.get(item, f"{key}.form", str),
                 route=r.get(item, f"{key}.route", str),
@@ -1608,13 +1760,74 @@ def _products(r: _Reader, data: dict[str, Any]) -> tuple[Product, ...]:
     return tuple(products)
 
 
+_STRENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)")
+"""The amount a strength text begins with and its unit ("80 mg", "20 mg or placebo")."""
+
+
+def _check_strength(r: _Reader, key: str, strength: str, strength_mg: float) -> None:
+    """`strength` (printed on the labels) must begin with its amount in a unit of MG_PER_UNIT,
+    the same amount as `strength_mg` (which the dose names are checked with): "80 mcg" beside
+    strength_mg = 80 printed a label of micrograms and a dose in milligrams."""
+    found = _STRENGTH.match(strength)
+    units = "mg, g, mcg, µg"  # μg (the Greek mu) is read too, the same unit
+    if found is None:
+        raise r.fail(
+            f"{key}.strength",
+            N_('must begin with the amount and its unit ({units}), e.g. "80 mg"'),
+            units=units,
+        )
+    figure, unit = found.groups()
+    if unit not in MG_PER_UNIT:
+        raise r.fail(
+            f"{key}.strength",
+            N_("writes the unit '{unit}', which the program does not know: use {units}"),
+            unit=unit,
+            units=units,
+        )
+    amount = float(figure) * MG_PER_UNIT[unit]
+    if not _same_mg(amount, strength_mg):
+        raise r.fail(
+            f"{key}.strength_mg",
+            N_(
+                "is {given} mg, but strength says {strength} ({amount} mg): give the same "
+                "amount in both"
+            ),
+            given=f"{strength_mg:g}",
+            strength=strength,
+            amount=f"{amount:g}",
+        )
+
+
+def _check_product_names(r: _Reader, study: Study) -> None:
+    """A product's printed name in a label language that writes one amount (the label prints
+    it as the product's strength: "扎奈替尼胶囊 80 mg") must be the product's strength."""
+    for language, text in study.texts.items():
+        if language == ENGLISH.value:
+            continue
+        for product in study.products:
+            name = text.products.get(product.code, "")
+            said = amount_in_mg(name)
+            if said is not None and not _same_mg(said, product.strength_mg):
+                raise r.fail(
+                    f"label.text.{language}.products",
+                    N_(
+                        "gives product '{product}' the name \"{name}\", of {said} mg, but its "
+                        "strength is {strength}: correct the name"
+                    ),
+                    product=product.code,
+                    name=name,
+                    said=f"{said:g}",
+                    strength=product.strength,
+                )
+
+
 def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[DoseLevel, ...]:
     levels: list[DoseLevel] = []
     missing = N_("is missing: give at least one [[dose_levels]] table")
     for key, item in r.tables(data.get("dose_levels"), "dose_levels", missing):
         level = r.get(item, f"{key}.level", int)
         if any(d.level == level for d in levels):
-            raise r.fail(f"{key}.level", f"repeats dose level {level}")
+            raise r.fail(f"{key}.level", N_("repeats dose level {level}"), level=level)
         components: list[DoseComponent] = []
         for c_key, comp in r.tables(
             r.get(item, f"{key}.components", list),
@@ -1624,7 +1837,9 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
         ):
             product = r.get(comp, f"{c_key}.product", str)
             if product not in codes:
-                raise r.fail(f"{c_key}.product", f"names unknown product '{product}'")
+                raise r.fail(
+                    f"{c_key}.product", N_("names unknown product '{product}'"), product=product
+                )
             frequency = (
                 r.positive(comp, f"{c_key}.doses_per_day") if "doses_per_day" in comp else None
             )
@@ -1651,6 +1866,19 @@ def _dose_levels(r: _Reader, data: dict[str, Any], codes: set[str]) -> tuple[Dos
                 ),
                 components=tuple(components),
             )
+        )
+    if not any(d.level == STARTING_DOSE_LEVEL for d in levels):
+        # Cycle 1 is dispensed at level 0 unless the investigator orders another: a file
+        # without it loaded, and then every dispense was refused ("Dose level 0 is not in
+        # study ...").
+        raise r.fail(
+            "dose_levels",
+            N_(
+                "has no level {level}: a dose level {level}, the starting dose, is required "
+                "(the levels given: {given})"
+            ),
+            level=STARTING_DOSE_LEVEL,
+            given=", ".join(str(d.level) for d in levels),
         )
     return tuple(levels)
 
@@ -1682,7 +1910,7 @@ def _observations(r: _Reader, data: dict[str, Any], hold: float) -> tuple[Observ
             if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name) or name == IRT_CONFIRMATION:
                 raise r.fail(f"{key}.key", N_("must be a short name in lower case, e.g. weight"))
             if any(o.key == name for o in found):
-                raise r.fail(f"{key}.key", f"repeats the observation '{name}'")
+                raise r.fail(f"{key}.key", N_("repeats the observation '{name}'"), name=name)
             low = r.get(item, f"{key}.min", float, 0.0)
             high = r.get(item, f"{key}.max", float)
             if low >= high:

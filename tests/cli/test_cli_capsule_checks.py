@@ -9,6 +9,11 @@ from typing import Any
 
 from cli_support import Cli
 
+from dispensary.cli.counter import _dispense_lines
+from dispensary.i18n import Language, reset_language, set_language
+from dispensary.labels.dispensing import sample_dispense
+from dispensary.study import bundled_studies, load_study
+
 TWO = ("--study", "DEMO-2DRUG")
 DESTROY = ("--witness", "technician", "--method", "incineration", "--reference", "R1")
 
@@ -62,3 +67,29 @@ def test_check_count_counts_capsules_as_capsules(cli: Cli) -> None:
     plain = _kit(_kits(cli, *study), "available", "K")
     alone = cli(*study, "check", "count", plain["kit"], "--tablets", "1")
     assert f"  Counted     1 tablet, {plain['tablets']} in the book: difference " in alone.out
+
+
+def test_destroy_and_dispense_say_capsules_as_capsules(cli: Cli) -> None:
+    """`destroy` said "56 tablets" ("共 2 片") and `dispense` "Supply 112 tablets" of capsules
+    (its lines are read from a sample dispense of both products)."""
+    kits = _kits(cli, *TWO)
+    shelf, tablets = _kit(kits, "available", "C"), _kit(kits, "available", "T")
+    witness = {"DISPENSARY_WITNESS_PASSWORD": "demo-pass-1"}
+    gone = cli(*TWO, "destroy", shelf["kit"], tablets["kit"], *DESTROY, "--reason-code", "damaged",
+               env=witness)  # fmt: skip
+    assert gone.code == 0, gone.err
+    both = f"{shelf['tablets']} capsules + {tablets['tablets']} tablets"
+    assert f"Destroyed: 2 kits ({shelf['kit']}, {tablets['kit']}), {both}, on" in gone.out, gone.out
+    study = load_study(bundled_studies() / "DEMO-2DRUG.toml")
+    given = sample_dispense(study)  # 1 kit of capsules and 1 of tablets
+    lines = _dispense_lines(given, "Dispensed", study)
+    supply = next(line for line in lines if line.startswith("  Supply"))
+    assert supply.startswith("  Supply      28 capsules + 30 tablets for 21 days"), supply
+    kit_lines = [line for line in lines if line.startswith("  Kit ")]
+    assert kit_lines[0].endswith(" 28 capsules") and kit_lines[1].endswith(" 30 tablets")
+    token = set_language(Language.ZH_CN)
+    try:
+        zh = "\n".join(_dispense_lines(given, "已发放", study))
+    finally:
+        reset_language(token)
+    assert "28粒 + 30片" in zh and "28 片" not in zh, zh

@@ -163,3 +163,14 @@ def test_quarantine_and_an_excursion_say_their_kits_in_chinese_punctuation(
     runs = [line for line in warm.out.splitlines() if "°C：已隔离" in line]
     assert runs and all(re.search(r"已隔离 \d+ 个药盒：[KB]\d", line) for line in runs), warm.out
     assert ": " not in warm.out
+
+
+def test_an_enrolment_says_the_sex_in_chinese(cli: Cli) -> None:
+    """`--lang zh_CN enroll` printed "F" for the sex."""
+    enrolled = cli(
+        "--lang", "zh_CN", "enroll", "01-131", "--initials", "QX", "--birth-year", "1968",
+        "--sex", "F", "--eligibility-confirmed-by", "Dr Liu",
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    line = enrolled.out.splitlines()[0]
+    assert "女" in line and ", F," not in line and "，F，" not in line, line

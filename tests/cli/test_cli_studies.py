@@ -213,3 +213,23 @@ def test_trace_answers_a_lot_of_another_study_as_a_lot_that_does_not_exist(
         assert "There is no lot 'DX2601' in the stock records. Check the number." in other.err
     own = cli("trace", "DX2601", user="pharmacist", env={"DISPENSARY_STUDY": "DEMO-28D-BID"})
     assert own.code == 0 and own.out.startswith("Lot DX2601: "), own.err
+
+
+def test_a_study_whose_label_does_not_fit_its_default_stock_is_not_added(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The label was refused only at print time, after the first dispense was saved."""
+    path = _other_file(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = 'directions = "Take {tablets} by mouth once daily in the evening, '
+    assert start in text
+    long = start + "with a full glass of water, never with grapefruit juice or antacids, " * 5
+    path.write_text(text.replace(start, long), encoding="utf-8")
+    added = cli("study", "add", str(path), "--reason", "opens", user="admin")
+    assert added.code == 3, added.err
+    said = " ".join(added.err.split())
+    assert f"Study {OTHER}, its default stock checked with a sample dispense in en:" in said
+    assert "does not fit even at" in said and "([label] directions)" in said
+    assert "Name a larger stock in the study file's [label] default_stock: it fits on" in said
+    listed = cli("--json", "study", "list", user="admin", env=NO_STUDY).json()
+    assert OTHER not in {r["protocol"] for r in listed}

@@ -12,6 +12,7 @@ import pytest
 
 from dispensary.domain.codes import DestructionReason
 from dispensary.domain.errors import InvalidInput, NotFound
+from dispensary.i18n import Language
 from dispensary.reports import catalogue
 from dispensary.services import (
     audit,
@@ -180,6 +181,15 @@ def test_a_return_to_the_sponsor_is_certified_as_such(
     text = " ".join(pdf_pages_text(document.data))
     assert "Certificate of return to the sponsor" in text
     assert "Returned on 2026-01-05" in text and "Returned by Paula Pharm" in text
+    # Signed as what was done: returned to the sponsor, not "destroyed".
+    assert "Returned by Paula Pharm returned to sponsor 2026-01-05" in text
+    assert "destroyed" not in text.lower().replace("not destroyed", "")
+    chinese = catalogue.make_report(
+        CERTIFICATE, ctx, monitor, Values(destruction="RTS-7"), language=Language.ZH_CN
+    )
+    zh = "".join("".join(pdf_pages_text(chinese.data)).split())
+    signatures = zh[zh.index("签名含义") : zh.index("每人均以本人密码签名")]
+    assert "退回申办方" in signatures and "销毁" not in signatures, signatures
 
 
 def test_without_a_choice_the_destructions_on_record_are_listed(

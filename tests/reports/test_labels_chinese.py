@@ -194,6 +194,19 @@ def test_the_languages_follow_the_study_less_the_unconfirmed(sample: SampleStudy
     assert "gives no fr label text" in note
 
 
+def test_a_label_is_never_in_a_language_the_study_file_does_not_list(
+    sample: SampleStudy,
+) -> None:
+    """`languages = ["en"]` with a Chinese text given and confirmed: `--lang zh_CN label
+    dispense` printed a Chinese label all the same."""
+    english = dataclasses.replace(sample.ctx.study, label_languages=("en",))
+    languages, note = label_prints.print_languages(english, {RULE}, ("zh_CN",))
+    assert languages == ("en",)
+    assert "Printed in en, not zh_CN: the study file does not list zh_CN in [label] languages" in (
+        note
+    )
+
+
 # -- the labels in Chinese -------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from dispensary.services import (
     destruction,
     dispensing,
     labels,
+    participants,
     permissions,
     queries,
     receiving,
@@ -143,6 +144,29 @@ def test_the_same_protocol_cannot_be_added_twice(
 ) -> None:
     with refused(ctx, RuleViolation, "already in this pharmacy"):
         studies.add_study(ctx, admin, other_text(study), "again.toml", "twice")
+
+
+@pytest.mark.parametrize("spelt", [OTHER.lower(), f"{OTHER} ", f" {OTHER.lower()}"])
+def test_the_same_protocol_in_another_case_or_with_spaces_is_refused(
+    spelt: str, ctx: Context, study: Study, second: Context, admin: Actor, refused: Refused
+) -> None:
+    """ "nct99999999" or "NCT99999999 " was added as a second study, which --study never
+    opened (the first one matched): refused naming the study held."""
+    text = study.source_text.replace('protocol = "NCT07198672"', f'protocol = "{spelt}"')
+    with refused(ctx, RuleViolation, f"Study {OTHER} is already in this pharmacy"):
+        studies.check_new_study(ctx, admin, text, "again.toml")
+    with refused(ctx, RuleViolation, f"Study {OTHER} is already in this pharmacy"):
+        studies.add_study(ctx, admin, text, "again.toml", "twice")
+
+
+def test_a_protocol_is_added_without_the_spaces_around_it(
+    ctx: Context, study: Study, admin: Actor, pw: Password
+) -> None:
+    text = study.source_text.replace('protocol = "NCT07198672"', 'protocol = " NCT55555555 "')
+    row = studies.add_study(ctx, admin, text, "spaced.toml", "a third protocol")
+    assert row.protocol == "NCT55555555"
+    opened = studies.switch_study(ctx, signed_in(ctx, admin, pw), "nct55555555")
+    assert opened.study.protocol == "NCT55555555" and opened.study_id != ctx.study_id
 
 
 def test_participant_numbers_and_kits_belong_to_their_study(
@@ -292,6 +316,35 @@ def test_a_closed_study_is_read_not_written(
         ("NCT07198672", "open"),
         (OTHER, "closed"),
     ]
+
+
+def test_a_study_is_not_closed_while_a_kit_is_out_or_a_participant_is_on_treatment(
+    ctx: Context, second: Context, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
+) -> None:
+    """Closed with a kit still out, the kit's return was refused ("Study ... is closed") and the
+    reconciliation balanced without it: its units were lost from the books."""
+    studies.set_access(ctx, admin, "pharm", OTHER, True, "covers both protocols")
+    studies.set_access(ctx, admin, "tech", OTHER, True, "witnesses its destructions")
+    both = signed_in(ctx, pharmacist, pw)
+    other = studies.switch_study(ctx, both, OTHER)
+    receive(other, both, "B0001", lot="LB")
+    enroll(other, both, "02-001")
+    given = dispense(other, both, pw(both), number="02-001")
+    with refused(ctx, RuleViolation, "B0001 (02-001, cycle 1)") as caught:
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    said = str(caught.value)
+    assert "1 kits went out to participants and have no return recorded" in said
+    assert "participants are still on treatment: 02-001" in said
+    # Not brought back is a recorded return (of 0): the kit is then accounted for.
+    returns.record_return(
+        other, both, "B0001", 0, pw(both), given.number, outcome="not_brought_back"
+    )
+    destruction.destroy(other, both, ["B0001"], "tech", "incineration", pw(both), **WITNESSED)
+    with refused(ctx, RuleViolation, "still on treatment: 02-001") as caught:
+        studies.close_study(ctx, admin, OTHER, "enrolment complete")
+    assert "no return recorded" not in str(caught.value)
+    participants.set_status(other, both, "02-001", "completed", "last cycle given")
+    assert studies.close_study(ctx, admin, OTHER, "enrolment complete").status == "closed"
 
 
 def test_an_amendment_counts_a_version(

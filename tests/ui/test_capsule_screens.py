@@ -25,6 +25,7 @@ from dispensary.services import queries, returns
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dispense_view import DispenseScreen
+from dispensary.ui.inventory_view import InventoryScreen
 from dispensary.ui.receive_view import ReceiveScreen
 from dispensary.ui.return_view import ReturnScreen
 
@@ -492,3 +493,37 @@ def test_the_reconciliation_note_counts_capsules_as_they_are(
     _shown(qtbot, screen)
     assert screen.written_off.text().startswith(note), screen.written_off.text()
     assert screen.written_off.toolTip().startswith(note), screen.written_off.toolTip()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "available", "leaving"),
+    [
+        (CAPSULES, "en", "4 kits shown; 240 capsules available", "<b>60 capsules</b> would leave"),
+        (CAPSULES, "zh_CN", "可用 240粒", "共 <b>60粒</b> 将出库"),
+        ("DEMO-28D-BID", "en", "4 kits shown; 240 tablets available", "<b>60</b> tablets"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_inventory_says_a_capsule_studys_stock_in_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    language: str,
+    available: str,
+    leaving: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The Inventory window's header said "可用 112 片" and its destroy panel "共 56 片将出库"
+    of a study of one capsule product."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    qtbot.waitUntil(lambda: "kits" in screen.summary.text() or "药盒" in screen.summary.text())
+    assert available in screen.summary.text(), screen.summary.text()
+    screen.open_kit("B0001")
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    said = screen.destroy_verdict.text()
+    assert leaving in said, said
+    assert ("片" not in said and " tablets" not in said) or pharmacy.ctx.study.tablets_only, said

@@ -670,6 +670,14 @@ Old values:
         <translation>{n} 个药盒，共 &lt;b&gt;{tablets}&lt;/b&gt; 片将出库：货架上 {from_stock} 片，退回 {returned} 片（留存待监查员核对）。</translation>
     </message>
     <message>
+        <source>{n} kit, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+    </message>
+    <message>
+        <source>{n} kits, &lt;b&gt;{units}&lt;/b&gt; would leave: {from_stock} from the shelf, {returned} returned (held for the monitor).</source>
+        <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
+    </message>
+    <message>
         <source>Return to the sponsor of {n} kit: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
         <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
     </message>

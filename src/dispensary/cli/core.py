@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the run loads the services: only a command that runs needs 
     from dispensary.cli.run import Run
     from dispensary.services.assessment import KitIn
     from dispensary.services.results import DispenseHistoryRow, ProductFigures
+    from dispensary.study import Study
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
 ENV_USER = "DISPENSARY_USER"
@@ -269,6 +270,12 @@ def kits_text(kits: Sequence[str]) -> str:
     return _("{first} ... {last} ({count} kits)").format(
         first=kits[0], last=kits[-1], count=len(kits)
     )
+
+
+def units_counted(study: Study, counts: Iterable[tuple[str, int]]) -> str:
+    """Units of the study's products in their own words (Study.units_each): "56 capsules",
+    "28 capsules + 30 tablets"; never capsules as tablets."""
+    return study.units_each(counts)
 
 
 def plural(n: int, word: str) -> str:

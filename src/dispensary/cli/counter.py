@@ -35,6 +35,7 @@ from dispensary.cli.core import (
     second_person_secret,
     status_label,
     table,
+    units_counted,
     whole,
 )
 from dispensary.domain.codes import ParticipantStatus
@@ -83,7 +84,7 @@ def cmd_enroll(run: Run) -> int:
                 study_number=row.study_number,
                 initials=row.initials,
                 birth_year=row.birth_year,
-                sex=row.sex,
+                sex=sex_word(row.sex),
                 enrolled_on=row.enrolled_on.isoformat(),
             ),
             _("  Eligibility confirmed by {eligibility_confirmed_by}").format(
@@ -413,7 +414,7 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
     ]
     for kit in result.kits:
         lines.append(
-            _("  Kit         {kit}  {product}  lot {lot}  exp {expiry}  {tablets} tablets").format(
+            _("  Kit         {kit}  {product}  lot {lot}  exp {expiry}  {units}").format(
                 kit=kit.kit,
                 # as the label names it, in the reader's language ("herombopag ... 7.5 mg")
                 product=study.wording().products.get(
@@ -421,12 +422,14 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
                 ),
                 lot=kit.lot,
                 expiry=kit.expiry.isoformat(),
-                tablets=kit.tablets,
+                units=study.units(kit.product, kit.tablets),
             )
         )
     lines += [
-        _("  Supply      {tablets} tablets for {days} days, last day {last_day}").format(
-            tablets=result.tablets, days=result.days, last_day=result.last_day.isoformat()
+        _("  Supply      {units} for {days} days, last day {last_day}").format(
+            units=units_counted(study, ((k.product, k.tablets) for k in result.kits)),
+            days=result.days,
+            last_day=result.last_day.isoformat(),
         ),
         *(
             _("  Directions  {directions}").format(directions=text)

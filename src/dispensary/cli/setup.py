@@ -341,11 +341,21 @@ def cmd_study_show(run: Run) -> int:
     return EXIT_OK
 
 
+def _label_fits(text: str, origin: str) -> None:
+    """The study file's dispensing label fits its default stock (labels.dispensing), refused
+    before anything is written: else it is refused at print time, after a dispense is saved."""
+    from dispensary.labels.dispensing import check_study_label_fits
+    from dispensary.study import parse_study
+
+    check_study_label_fits(parse_study(text, origin))
+
+
 def cmd_study_update(run: Run) -> int:
     from dispensary.services import studies
 
     a = run.args
     text = read_text(a.file, _("study file"))
+    _label_fits(text, a.file)
     new = studies.update_study(run.context(), run.actor(), text, a.file, a.reason)
     run.emit(
         {"protocol": new.protocol, "updated": True},
@@ -454,6 +464,8 @@ def cmd_study_add(run: Run) -> int:
 
     a = run.args
     text = read_text(a.file, _("study file"))
+    studies.check_new_study(run.context(), run.actor(), text, a.file)
+    _label_fits(text, a.file)
     row = studies.add_study(run.context(), run.actor(), text, a.file, a.reason)
     run.emit(
         _study_row(row),

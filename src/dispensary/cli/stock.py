@@ -35,6 +35,7 @@ from dispensary.cli.core import (
     second_person_secret,
     shipment_kits,
     table,
+    units_counted,
     whole,
 )
 from dispensary.domain.codes import KitStatus, ReasonCode
@@ -150,11 +151,11 @@ def cmd_destroy(run: Run) -> int:
     )
     verb = _("Returned to the sponsor") if result.to_sponsor else _("Destroyed")
     lines = [
-        _("{verb}: {kits} ({kits2}), {tablets} tablets, on {destroyed_on}.").format(
+        _("{verb}: {kits} ({kits2}), {units}, on {destroyed_on}.").format(
             verb=verb,
             kits=plural(len(result.kits), "kit"),
             kits2=kits_text(result.kits),
-            tablets=result.tablets,
+            units=units_counted(ctx.study, result.by_product),
             destroyed_on=result.destroyed_on.isoformat(),
         ),
         _("  Method         {method}").format(method=result.method),

@@ -189,6 +189,9 @@ class SignatureMeaning(StrEnum):
     CHECKED = "checked"
     RETURN_COUNTED = "return counted"
     DESTROYED = "destroyed"
+    RETURNED_TO_SPONSOR = "returned to sponsor"
+    """The signature of stock returned to the sponsor (not destroyed here). Returns to the
+    sponsor signed before it existed carry "destroyed", and show as they were signed."""
     WITNESSED = "witnessed"
     ADJUSTED = "adjusted"
     COUNT_VERIFIED = "count verified"
@@ -213,6 +216,7 @@ _SIGNATURE_MEANINGS = {
     SignatureMeaning.CHECKED: N_("checked"),
     SignatureMeaning.RETURN_COUNTED: N_("return counted"),
     SignatureMeaning.DESTROYED: N_("destroyed"),
+    SignatureMeaning.RETURNED_TO_SPONSOR: N_("returned to sponsor"),
     SignatureMeaning.WITNESSED: N_("witnessed"),
     SignatureMeaning.ADJUSTED: N_("adjusted"),
     SignatureMeaning.COUNT_VERIFIED: N_("count verified"),

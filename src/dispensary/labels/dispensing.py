@@ -39,7 +39,7 @@ from dispensary.labels.particulars import (
     pharmacy_name,
 )
 from dispensary.labels.render import render_labels
-from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock
+from dispensary.labels.stock import NO_CALIBRATION, STOCKS, Calibration, LabelStock, get_stock
 from dispensary.labels.text import LEGIBLE, LabelDoesNotFit, Piece, expiry_text, keep_together
 from dispensary.services.pharmacy import NONE_SET, Particulars
 from dispensary.services.results import DispensedKit, DispenseResult
@@ -352,6 +352,37 @@ def sample_dispense(study: Study) -> DispenseResult:
         start_date=start,
         product_directions=study.product_directions(dose, start, days),
     )
+
+
+STUDY_LARGER = N_("Name a larger stock in the study file's [label] default_stock")
+
+
+def check_study_label_fits(study: Study) -> Study:
+    """Refuses a study file whose dispensing label (a sample dispense of its longest dose
+    level) does not fit its default stock, in each language its labels may print in: checked
+    when the file is added or updated, since afterwards the label is refused only at print
+    time, after the dispense is saved. The refusal names the texts to shorten and the larger
+    stocks that take it, as the print's does. Returns the study, fitting."""
+    stock = get_stock(study.label.default_stock)
+    sample = sample_dispense(study)
+    ways = dict.fromkeys([study.print_languages, *((code,) for code in study.label_languages)])
+    for languages in ways:
+
+        def on(chosen: LabelStock, languages: Sequence[str] = languages) -> LabelLayout:
+            return dispensing_layout(study, sample, chosen, False, None, languages)
+
+        try:
+            on(stock)
+        except LabelDoesNotFit as error:
+            problem = _(
+                "Study {study}, its default stock checked with a sample dispense in "
+                "{languages}: {problem}"
+            ).format(study=study.protocol, languages=" + ".join(languages), problem=error.problem)
+            larger = larger_stocks(stock, on, dispensing=True)
+            raise refusal_naming(
+                LabelDoesNotFit(problem), larger, STUDY_LARGER, SHORTEN, NONE_LARGER
+            ) from error
+    return study
 
 
 class ParticularsDoNotFit(LabelDoesNotFit):

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from dispensary.domain.codes import SignatureMeaning
 from dispensary.domain.errors import InvalidInput
 from dispensary.i18n import N_, _
 from dispensary.reports.base import (
@@ -199,19 +200,23 @@ SIGNATURE_HEADER = (
 SIGNATURE_SHARES = (30, 44, 46, 42)
 
 
+SIGNER_MEANINGS = (SignatureMeaning.DESTROYED.value, SignatureMeaning.RETURNED_TO_SPONSOR.value)
+"""The meanings the person destroying or returning the stock signed with: "returned to sponsor"
+for a return to the sponsor, "destroyed" for a destruction and for a return signed before the
+meaning of its own existed (shown as it was signed)."""
+
+
 def signature_table(row: DestructionRow, width: float) -> Flowable:
     """The electronic signatures on the record: the one destroying (or returning), then the
     witness; a witness of a record made before witnesses signed shows as typed, unsigned."""
-    role = {
-        "destroyed": _("Returned by") if row.to_sponsor else _("Destroyed by"),
-        "witnessed": _("Witness"),
-    }
+    by = _("Returned by") if row.to_sponsor else _("Destroyed by")
+    role = dict.fromkeys(SIGNER_MEANINGS, by) | {"witnessed": _("Witness")}
     rows = [
         [role.get(s.meaning, term(s.meaning).capitalize()), s.name, term(s.meaning), when(s.at)]
         for s in row.signatures
     ]
-    if not any(s.meaning == "destroyed" for s in row.signatures):
-        rows.insert(0, [role["destroyed"], row.by, _("did not sign electronically"), ""])
+    if not any(s.meaning in SIGNER_MEANINGS for s in row.signatures):
+        rows.insert(0, [by, row.by, _("did not sign electronically"), ""])
     if not any(s.meaning == "witnessed" for s in row.signatures):
         rows.append(
             [_("Witness"), row.witness, _("did not sign (named before witnesses signed)"), ""]
@@ -223,7 +228,7 @@ def signature_table(row: DestructionRow, width: float) -> Flowable:
 def statement(row: DestructionRow, study: Study) -> str:
     """The certificate's sentence: what left, when, how and on whose authority, before whom;
     the kits "with their tablets" only in a study of tablets only (else their contents)."""
-    signer = next((s.name for s in row.signatures if s.meaning == "destroyed"), row.by)
+    signer = next((s.name for s in row.signatures if s.meaning in SIGNER_MEANINGS), row.by)
     witness = next((s.name for s in row.signatures if s.meaning == "witnessed"), row.witness)
     kits = (
         plural(

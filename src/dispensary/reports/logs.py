@@ -24,6 +24,7 @@ from dispensary.reports.base import (
     scaled,
     when,
 )
+from dispensary.reports.certificate import SIGNER_MEANINGS
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.words import institution, named_destructions, pgettext, plural, term
 from dispensary.services.report_data import (
@@ -398,7 +399,7 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
                 r.reference,
                 r.to_sponsor,
                 r.by,
-                *_signature(r, "destroyed"),
+                *_signature(r, *SIGNER_MEANINGS),
                 r.witness,
                 _signature(r, "witnessed")[1],
             ]
@@ -408,9 +409,9 @@ def destruction_csv(meta: ReportMeta, rows: Sequence[DestructionRow]) -> str:
     )
 
 
-def _signature(row: DestructionRow, meaning: str) -> tuple[str, str]:
+def _signature(row: DestructionRow, *meanings: str) -> tuple[str, str]:
     for s in row.signatures:
-        if s.meaning == meaning:
+        if s.meaning in meanings:
             return s.name, s.at.isoformat()
     return "", ""
 

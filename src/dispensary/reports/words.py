@@ -86,6 +86,7 @@ VOCABULARY = (
     N_("Shipment received with a temperature alarm"),
     # Signature meanings shown on the destruction records (SignatureMeaning values)
     N_("destroyed"),
+    N_("returned to sponsor"),
     N_("witnessed"),
     # Quarantine actions (services.report_data.QuarantineRow.action)
     N_("quarantine"),

@@ -48,6 +48,12 @@ from dispensary.services.users import (
 )
 
 
+def signer_meaning(to_sponsor: bool) -> SignatureMeaning:
+    """What the person destroying (or returning) the stock signs: "returned to sponsor" for a
+    return to the sponsor, which a certificate signed "destroyed" misstated."""
+    return SignatureMeaning.RETURNED_TO_SPONSOR if to_sponsor else SignatureMeaning.DESTROYED
+
+
 def destroy(
     ctx: Context,
     actor: Actor,
@@ -99,6 +105,7 @@ def destroy(
         session.add(destruction)
         session.flush()
         total = 0
+        by_product: dict[str, int] = {}
         for kit in records:
             balance = plan.balances[kit.id]  # read before any kit of them moved
             from_returned = kit.status == KitStatus.RETURNED.value
@@ -122,8 +129,9 @@ def destroy(
                 session, rec, kit, KitEvent.DESTROY, today=today, ledger=movement, fact=destruction
             )
             total += quantity
+            by_product[kit.product] = by_product.get(kit.product, 0) + quantity
         check_signature(
-            session, actor, password, SignatureMeaning.DESTROYED, "destruction", destruction.id, rec
+            session, actor, password, signer_meaning(to_sponsor), "destruction", destruction.id, rec
         )
         check_signature(
             session,
@@ -160,6 +168,7 @@ def destroy(
             day,
             ref,
             code,
+            tuple(by_product.items()),
         )
 
 

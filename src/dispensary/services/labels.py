@@ -215,7 +215,8 @@ def print_languages(
     Asked for: `requested` (a user's explicit choice), else the study's print languages (all of
     label_languages on a bilingual label, else the first). A language other than English prints
     only once its text is confirmed (the rule label.text.<language>, a site decision until an
-    administrator confirms it) and the study file gives it; one that cannot print is skipped.
+    administrator confirms it) and the study file gives it and lists it in [label] languages;
+    one that cannot print is skipped.
     When none is left, the label prints in the next language of label_languages that can,
     English as the last resort."""
     wanted = tuple(dict.fromkeys(code.strip() for code in requested if code.strip()))
@@ -232,6 +233,16 @@ def print_languages(
                     _("the study file gives no {code} label text ([{key}])").format(
                         code=code, key=key
                     )
+                )
+            return False
+        if code not in study.label_languages:
+            # The file gives the text but does not print in it (`languages = ["en"]`): a label
+            # in it was printed all the same when --lang asked for it.
+            if say:
+                reasons.append(
+                    _(
+                        "the study file does not list {code} in [label] languages ({languages})"
+                    ).format(code=code, languages=", ".join(study.label_languages))
                 )
             return False
         if key not in confirmed:

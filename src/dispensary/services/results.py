@@ -252,6 +252,8 @@ class DestroyResult:
     destroyed_on: date
     reference: str = ""  # the sponsor's authorisation reference
     reason_code: DestructionReason | None = None
+    by_product: tuple[tuple[str, int], ...] = ()
+    """The units that left, by product code (a capsule study's are capsules, not tablets)."""
 
 
 @dataclass(frozen=True)

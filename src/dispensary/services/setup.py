@@ -67,7 +67,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
 from dispensary.services.users import create_first_admin
-from dispensary.study import Study, parse_study
+from dispensary.study import Study, chosen_protocol, parse_study
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The audit entry that marks a training database (the demo, a scripted test database): only there
@@ -430,8 +430,8 @@ def _open(
             )
         held = tuple(r.protocol for r in records)
         if expect_protocol:
-            wanted = expect_protocol.strip().upper()
-            chosen = [r for r in records if r.protocol.upper() == wanted]
+            named = chosen_protocol([r.protocol for r in records], expect_protocol.strip())
+            chosen = [r for r in records if r.protocol == named]
             if not chosen:
                 words = (
                     _(

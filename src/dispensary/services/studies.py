@@ -11,22 +11,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import (
     FIRST_STUDY,
     Dispense,
+    DispenseKit,
     Kit,
     Participant,
+    Return,
     RuleConfirmation,
     StudyAccess,
     StudyRecord,
     User,
 )
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import KitStatus, Role
+from dispensary.domain.codes import KitStatus, ParticipantStatus, Role
 from dispensary.domain.errors import (
     DatabaseProblem,
     InvalidInput,
@@ -37,12 +39,12 @@ from dispensary.domain.errors import (
 from dispensary.domain.rules import check_text, source_words
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
-from dispensary.services.common import of_study
+from dispensary.services.common import not_voided, of_study
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, may, require, studies_now
 from dispensary.services.results import RuleState, StudyRow, study_full_titles, study_titles
 from dispensary.services.users import find_user, studies_of
-from dispensary.study import Study, parse_study
+from dispensary.study import Study, chosen_protocol, parse_study
 
 
 def _record(session: Session, ctx: Context) -> StudyRecord:
@@ -183,9 +185,9 @@ def _find(session: Session, protocol: str, actor: Actor | None = None) -> StudyR
     is told the pharmacy holds no such study, with every study it holds."""
     if not isinstance(protocol, str) or not protocol.strip():
         raise InvalidInput(_("Name the study by its protocol number, e.g. NCT07198672."))
-    wanted = protocol.strip().upper()
     records = list(session.scalars(select(StudyRecord).order_by(StudyRecord.protocol)))
-    found = next((r for r in records if r.protocol.upper() == wanted), None)
+    named = chosen_protocol([r.protocol for r in records], protocol.strip())
+    found = next((r for r in records if r.protocol == named), None)
     if actor is not None and not may(actor, Permission.STUDY):
         mine = studies_now(session, actor)
         if found is None or found.id not in mine:
@@ -249,13 +251,17 @@ def check_new_study(ctx: Context, actor: Actor, text: str, origin: str) -> Study
 
 
 def _refuse_held(session: Session, protocol: str) -> None:
-    if session.scalar(select(StudyRecord.id).where(StudyRecord.protocol == protocol)):
+    """A study already held under this protocol, spelt alike but for case or spaces, is
+    refused by the name it is held under: "nct07198672" added beside NCT07198672 made a second
+    study that `--study nct07198672` never opened."""
+    held = chosen_protocol(session.scalars(select(StudyRecord.protocol)), protocol)
+    if held is not None:
         raise RuleViolation(
             _(
                 "Study {study} is already in this pharmacy. To change its file, an "
                 "administrator updates the study with the command "
                 "`dispensary --study {study} study update FILE.toml --reason ...`."
-            ).format(study=protocol)
+            ).format(study=held)
         )
 
 
@@ -303,6 +309,7 @@ def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> Study
                     "sponsor first; then close the study."
                 ).format(study=record.protocol, count=out)
             )
+        _refuse_still_treating(session, record)
         rec = Recorder(session, actor, ctx.clock.now())
         record.closed_at = rec.now
         record.closed_reason = why
@@ -315,6 +322,80 @@ def close_study(ctx: Context, actor: Actor, protocol: str, reason: str) -> Study
             why,
         )
         return _study_row(session, record)
+
+
+SHOWN_AT_MOST = 10
+"""Kits or participants a refusal to close names at most (then "and N more")."""
+
+
+def _listed(items: list[str]) -> str:
+    """The first SHOWN_AT_MOST items, then how many more there are."""
+    shown = ", ".join(items[:SHOWN_AT_MOST])
+    more = len(items) - SHOWN_AT_MOST
+    if more > 0:
+        shown += _(" (and {count} more)").format(count=more)
+    return shown
+
+
+def _refuse_still_treating(session: Session, record: StudyRecord) -> None:
+    """A study is closed only when its books are done: every kit that went out to a participant
+    (a dispense not voided) has its return recorded, if only as a kit not brought back, and no
+    participant is on treatment. Closed earlier, the return would be refused as the study is
+    closed, and the kit's units would drop out of the books while the reconciliation balanced."""
+    out = session.execute(
+        select(Kit.number, Participant.study_number, Dispense.cycle)
+        .select_from(DispenseKit)
+        .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+        .join(Participant, Participant.id == Dispense.participant_id)
+        .join(Kit, Kit.id == DispenseKit.kit_id)
+        .where(
+            Participant.study_id == record.id,
+            not_voided(),
+            ~exists().where(
+                Return.dispense_id == DispenseKit.dispense_id, Return.kit_id == DispenseKit.kit_id
+            ),
+        )
+        .order_by(Participant.study_number, Dispense.cycle, Kit.number)
+    ).all()
+    treating = list(
+        session.scalars(
+            select(Participant.study_number)
+            .where(
+                Participant.study_id == record.id,
+                Participant.status == ParticipantStatus.ON_TREATMENT.value,
+            )
+            .order_by(Participant.study_number)
+        )
+    )
+    problems: list[str] = []
+    if out:
+        kits = [
+            _("{kit} ({participant}, cycle {cycle})").format(
+                kit=kit, participant=number, cycle=cycle
+            )
+            for kit, number, cycle in out
+        ]
+        problems.append(
+            _(
+                "{count} kits went out to participants and have no return recorded: {kits}. "
+                "Record each kit's return (a kit the participant did not bring back: 0, not "
+                "brought back)."
+            ).format(count=len(out), kits=_listed(kits))
+        )
+    if treating:
+        problems.append(
+            _(
+                "{count} participants are still on treatment: {participants}. Mark each one "
+                "completed or discontinued (`dispensary participant-status NUMBER completed "
+                "--reason ...`)."
+            ).format(count=len(treating), participants=_listed(treating))
+        )
+    if problems:
+        raise RuleViolation(
+            _("Study {study} cannot be closed yet. {problems} Then close the study.").format(
+                study=record.protocol, problems=" ".join(problems)
+            )
+        )
 
 
 _STILL_HELD = (

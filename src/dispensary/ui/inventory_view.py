@@ -656,6 +656,8 @@ class InventoryScreen(Screen):
             return
         study = self.session.ctx.study
         present = [(code, units) for code, units in found.by_product if units]
+        if not found.by_product and len(study.products) == 1:  # the one product's own word
+            present = [(study.products[0].code, found.tablets_available)]
         if len(present) == 1:  # of a study of several products, one has units available
             code, units = present[0]
             self.summary.setText(
@@ -925,8 +927,10 @@ class InventoryScreen(Screen):
         # Each kit refused and each paperwork refusal: the service's words, as it wrote them.
         refused = self.tr("<span style='color:#c62828'>{message}</span>")
         lines = [refused.format(message=escape(v.message)) for v in found.kits if not v.accepted]
-        lines.append(
-            by_count(
+        study = self.session.ctx.study
+        leaving = [v for v in found.kits if v.accepted]
+        if study.tablets_only or not leaving:
+            said = by_count(
                 len(found.destroyable),
                 self.tr(
                     "{n} kit, <b>{tablets}</b> tablets would leave: {from_stock} from the shelf, "
@@ -942,7 +946,28 @@ class InventoryScreen(Screen):
                 from_stock=found.from_stock,
                 returned=found.from_returned,
             )
-        )
+        else:  # capsules said as capsules ("共 56 片将出库" of capsules), each form its own word
+            said = by_count(
+                len(found.destroyable),
+                self.tr(
+                    "{n} kit, <b>{units}</b> would leave: {from_stock} from the shelf, "
+                    "{returned} returned (held for the monitor)."
+                ),
+                self.tr(
+                    "{n} kits, <b>{units}</b> would leave: {from_stock} from the shelf, "
+                    "{returned} returned (held for the monitor)."
+                ),
+            ).format(
+                n=len(found.destroyable),
+                units=study.units_each([(v.product, v.tablets) for v in leaving]),
+                from_stock=study.units_each(
+                    [(v.product, v.tablets) for v in leaving if not v.from_returned]
+                ),
+                returned=study.units_each(
+                    [(v.product, v.tablets) for v in leaving if v.from_returned]
+                ),
+            )
+        lines.append(said)
         kit_codes = (DestroyCheck.KIT, DestroyCheck.KIT_UNKNOWN, DestroyCheck.DATE)  # shown above
         paperwork = [r.message for r in found.refusals if r.code not in kit_codes]
         caution = self.tr("<span style='color:#7a4b00'>{message}</span>")
@@ -1027,7 +1052,7 @@ class InventoryScreen(Screen):
             reference=found.reference,
         )
         password = SignatureDialog.ask(
-            self, actor.full_name, SignatureMeaning.DESTROYED.value, said
+            self, actor.full_name, destruction.signer_meaning(found.to_sponsor).value, said
         )
         if password is None:
             return

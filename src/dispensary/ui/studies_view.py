@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from dispensary.domain.errors import DispensaryError
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import current_language
+from dispensary.labels.dispensing import check_study_label_fits
 from dispensary.services import studies
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import StudyRow
@@ -267,7 +268,9 @@ class StudiesScreen(Screen):
         # The file is checked first: one refused is said before a reason is typed for it.
         checked = attempt(
             self.message,
-            lambda: studies.check_new_study(self.session.ctx, self.session.actor, text, path.name),
+            lambda: check_study_label_fits(
+                studies.check_new_study(self.session.ctx, self.session.actor, text, path.name)
+            ),
         )
         if checked is None:
             return
