@@ -318,6 +318,27 @@ def test_a_shipment_received_already_is_refused_with_a_verdict_per_kit(
     assert terminal.written() == before
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Kit K0031 is listed with 210 tablets, but a kit of herombopag-7.5mg holds 21"),
+        ("zh_CN", "药盒 K0031 列出的片数为 210，但 herombopag-7.5mg 每盒为 21 片"),
+    ],
+)
+def test_a_kit_of_another_count_than_the_study_files_is_refused_in_the_preview(
+    terminal: Terminal, tmp_path: Path, lang: str, words: str
+) -> None:
+    """The preview refuses a 210-tablet kit of a 21-tablet product, as the receipt does."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("kit,lot,expiry,tablets\nK0030,L3,2027-06-30,21\nK0031,L3,2027-06-30,210\n")
+    args = ["check", "receive", "--shipment", "SH-C", "--product", P75, "--manifest", str(manifest)]
+    code, out, err = terminal("--lang", lang, *args)
+    assert code == 3
+    assert words in out and words in err
+    code, _out, err = terminal("--lang", lang, *args[1:])  # receive itself
+    assert code != 0 and words in err
+
+
 def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
     code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
     assert code == 2

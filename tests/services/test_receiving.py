@@ -11,7 +11,7 @@ import pytest
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from dispensary.services import audit, queries, receiving
-from dispensary.services.assessment import ReceiveRequest
+from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
 from dispensary.services.context import Actor, Context
 from dispensary.services.receiving import KitIn
 
@@ -288,3 +288,28 @@ def test_only_pharmacy_staff_receive(
     actor: Actor = request.getfixturevalue("monitor" if who == "monitor" else "admin")
     with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not receive stock"):
         receive(ctx, actor)
+
+
+@pytest.mark.parametrize(
+    ("product", "tablets", "per_kit"),
+    [(P75, 210, 21), (P75, 99999, 21), (P75, 19, 21), (P25, 21, 42)],
+)
+def test_a_kit_count_other_than_the_study_files_is_refused_at_receipt(
+    ctx: Context, pharmacist: Actor, refused: Refused, product: str, tablets: int, per_kit: int
+) -> None:
+    """A kit of 210 (or 19) tablets of a 21-tablet product was received as available: the DARF
+    gained the tablets, a dispense used it. The study file's count per kit is the kit's."""
+    kits = [
+        KitIn("K7201", product, "HT2611A", LATE, per_kit),
+        KitIn("K7202", product, "HT2611A", LATE, tablets),
+    ]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-C1", kits))
+    assert [line.accepted for line in found.lines] == [True, False]
+    assert found.lines[1].code == ReceiveCheck.KIT_COUNT
+    message = found.lines[1].message
+    assert f"Kit K7202 is listed with {tablets} tablets" in message
+    assert f"a kit of {product} holds {per_kit} (the study file)" in message
+    assert "contact the sponsor or depot" in message
+    with refused(ctx, RuleViolation, "Kit K7202 is listed with"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-C1", kits)
+    assert queries.inventory(ctx, pharmacist) == []

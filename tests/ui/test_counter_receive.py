@@ -526,3 +526,27 @@ def test_a_long_product_name_is_cut_before_its_strength(qtbot: QtBot) -> None:
     assert cut.startswith("herombopag") and cut.endswith("… 7.5 mg tablet"), cut
     assert metrics.horizontalAdvance(cut) <= whole * 2 // 3
     assert keep_strength(name, "10 mg", metrics, whole // 2).endswith("…")
+
+
+def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_received(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
+) -> None:
+    """A 210-tablet line of a 21-tablet product was listed "Available" and received."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\nM0201,L2403,2027-12-31,21\nM0202,L2403,2027-12-31,210\n",
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(screen.shipment, "SH-011")
+    screen.load_manifest(manifest)
+    verdict = 5
+    shown = [screen.kits_model.index(row, verdict).data() for row in range(2)]
+    assert shown[0] == "Available, new lot"
+    assert shown[1].startswith(
+        "Kit M0202 is listed with 210 tablets, but a kit of herombopag-7.5mg holds 21 (the "
+        "study file)."
+    )
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text().startswith("Not received: Kit M0202 is listed with 210 tablets")
+    with pytest.raises(NotFound):
+        shipment_kits(counter, "SH-011")

@@ -548,7 +548,7 @@ def _checked_line(
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     try:
-        ctx.study.product(product)  # refuses unknown products
+        per_kit = ctx.study.product(product).tablets_per_kit  # refuses unknown products
     except RuleViolation as exc:
         return kit, Refusal(ReceiveCheck.PRODUCT_UNKNOWN, exc.message, type(exc))
     try:
@@ -564,6 +564,12 @@ def _checked_line(
     if tablets == 0:
         message = _("Kit {kit} has no tablets; check the count.").format(kit=number)
         return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)
+    if tablets != per_kit:
+        # A kit is made up at the depot with the study's count: another count is a typing
+        # slip or a mis-packed kit, and an available kit of 210 or 19 tablets would be
+        # dispensed (or refused at the counter) and counted in the accountability.
+        refusal = _kit_count_refusal(number, tablets, product, per_kit)
+        return read, Refusal(ReceiveCheck.KIT_COUNT, refusal)
     if expiry < day:
         return read, Refusal(
             ReceiveCheck.EXPIRED,
@@ -573,6 +579,16 @@ def _checked_line(
             ).format(kit=number, lot=lot, expiry=expiry.isoformat()),
         )
     return read, None
+
+
+def _kit_count_refusal(kit: str, tablets: int, product: str, per_kit: int) -> str:
+    """A kit whose count is not the study's: what to check, and who decides."""
+    return _(
+        "Kit {kit} is listed with {tablets} tablets, but a kit of {product} holds {per_kit} "
+        "(the study file). Check the count against the kit and the shipment's paperwork and "
+        "correct it; if the kit really holds {tablets}, do not receive it: contact the sponsor "
+        "or depot."
+    ).format(kit=kit, tablets=tablets, product=product, per_kit=per_kit)
 
 
 def _lot(session: Session, kit_in: KitIn) -> Lot:

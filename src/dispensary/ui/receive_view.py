@@ -87,7 +87,7 @@ def parse_expiry(text: str) -> date | None:
 PRODUCT, VERDICT = 1, 5
 """The columns of the kit list that give way: the product cut (whole in its tooltip), the
 verdict wrapped onto as many lines as it needs in the spare width."""
-TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS}
+TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS, ReceiveCheck.KIT_COUNT}
 """The service's refusals of a kit for its tablets: those of the form's tablets per kit."""
 
 
