@@ -550,3 +550,42 @@ def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_receive
     assert screen.message.text().startswith("Not received: Kit M0202 is listed with 210 tablets")
     with pytest.raises(NotFound):
         shipment_kits(counter, "SH-011")
+
+
+@pytest.mark.parametrize(
+    ("lang", "printed", "note"),
+    [
+        (Language.EN, "3 kit labels printed.", "Printed in en, not zh_CN: the zh_CN label text"),
+        (
+            Language.ZH_CN,
+            "已打印 3 张药盒标签。",
+            "已打印 3 张药盒标签。以 en 打印，未以 zh_CN 打印：",
+        ),
+    ],
+)
+def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
+    lang: Language,
+    printed: str,
+    note: str,
+    qtbot: QtBot,
+    counter: Counter,
+    printer: Printer,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The study asks for zh_CN labels, its Chinese label text not confirmed: the labels came
+    out in English and the window said only that they were printed (the CLI said why)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    fill_paperwork(qtbot, screen, "SH-012", "L2412")
+    scan(qtbot, screen.range_field, "K0501-K0503")
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    assert len(printer.shown) == 1
+    said = screen.message.text()
+    assert said.startswith(printed) and note in said
+    assert "label.text.zh_CN" in said  # what to confirm, and where

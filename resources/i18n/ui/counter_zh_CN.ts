@@ -530,6 +530,10 @@
         <translation>药盒标签未打印：{why}打印机恢复后请按“打印药盒标签”，或稍后在“报告与标签”（货件的药盒标签）中打印。</translation>
     </message>
     <message>
+        <source>{done} {note}</source>
+        <translation>{done}{note}</translation>
+    </message>
+    <message>
         <source>{done} Not recorded in the audit trail: {why}</source>
         <translation>{done}未记入稽查轨迹：{why}</translation>
     </message>
