@@ -339,6 +339,28 @@ def test_a_kit_of_another_count_than_the_study_files_is_refused_in_the_preview(
     assert code != 0 and words in err
 
 
+def test_the_manifest_s_columns_not_read_are_named_by_check_receive_and_receive(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        'Kit,Lot,Expiry,Tablets,Shipped Qty,Comment\nK0030,L3,2027-06-30,21,1,"box dented, ok"\n'
+    )
+    args = ["receive", "--shipment", "SH-C", "--product", P75, "--manifest", str(manifest)]
+    note = "  The manifest's columns 'Shipped Qty', 'Comment' are not read by the program"
+    code, out, err = terminal("check", *args)
+    assert code == 0, err
+    assert note in out
+    code, out, err = terminal("check", *args, "--json")
+    assert json.loads(out)["ignored_columns"] == ["Shipped Qty", "Comment"]
+    code, out, err = terminal(*args)
+    assert code == 0, err
+    assert note in out
+    manifest.write_text("kit,lot,expiry,tablets,condition\nK0031,L3,2027-06-30,21,damaged\n")
+    code, _out, err = terminal("check", *args)
+    assert code != 0 and "the manifest gives kit K0031 the condition 'damaged'" in err
+
+
 def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
     code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
     assert code == 2

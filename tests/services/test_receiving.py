@@ -313,3 +313,41 @@ def test_a_kit_count_other_than_the_study_files_is_refused_at_receipt(
     with refused(ctx, RuleViolation, "Kit K7202 is listed with"):
         receiving.receive_shipment(ctx, pharmacist, "SH-C1", kits)
     assert queries.inventory(ctx, pharmacist) == []
+
+
+def test_the_manifest_s_columns_not_read_are_named() -> None:
+    """'Shipped Qty' and 'Comment' were dropped without a word."""
+    manifest = receiving.read_manifest(
+        "\ufeffKit,Lot,Expiry,Tablets,Product,Shipped Qty,Comment\n"
+        f'K7001,HT2611A,2027-10-31,21,{P75},1,"box dented, ok"\n'
+    )
+    assert [k.number for k in manifest.kits] == ["K7001"]
+    assert manifest.ignored == ("Shipped Qty", "Comment")
+    assert manifest.note.startswith(
+        "The manifest's columns 'Shipped Qty', 'Comment' are not read by the program"
+    )
+    plain = receiving.read_manifest(f"kit,lot,expiry,tablets,product\nK1,L1,2027-10-31,21,{P75}\n")
+    assert (plain.ignored, plain.note) == ((), "")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("Condition", "damaged"), ("Damaged", "yes"), ("condition", "Leaking")]
+)
+def test_a_kit_the_manifest_does_not_say_is_sound_is_refused(column: str, value: str) -> None:
+    """A per-kit condition column is read, never guessed: 'damaged' was dropped as unknown and
+    the kit received as available."""
+    sound = "ok" if column.lower() == "condition" else "no"
+    text = (
+        f"kit,lot,expiry,tablets,product,{column}\n"
+        f"K7101,HT2611B,2027-10-31,21,{P75},{sound}\n"
+        f"K7102,HT2611B,2027-10-31,21,{P75},\n"
+        f"K7103,HT2611B,2027-10-31,21,{P75},{value}\n"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text)
+    assert refused.value.message.startswith(
+        f"Manifest line 4: the manifest gives kit K7103 the {column.lower()} '{value}'. A kit "
+        "the sponsor's manifest does not say is sound is not received"
+    )
+    good = receiving.read_manifest(text.rsplit("K7103", 1)[0])
+    assert ([k.number for k in good.kits], good.ignored) == (["K7101", "K7102"], ())

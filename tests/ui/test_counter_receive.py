@@ -589,3 +589,33 @@ def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
     said = screen.message.text()
     assert said.startswith(printed) and note in said
     assert "label.text.zh_CN" in said  # what to confirm, and where
+
+
+def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available."""
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text(
+        "kit,lot,expiry,tablets,Condition\nM0301,L2403,2027-12-31,21,ok\n"
+        "M0302,L2403,2027-12-31,21,damaged\n",
+        encoding="utf-8",
+    )
+    screen.load_manifest(damaged)
+    assert screen.kits_model.rows == []
+    assert screen.message.kind == "error"
+    assert "Manifest line 3: the manifest gives kit M0302 the condition 'damaged'" in (
+        screen.message.text()
+    )
+    commented = tmp_path / "commented.csv"
+    commented.write_text(
+        "kit,lot,expiry,tablets,Comment\nM0301,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
+    )
+    screen.load_manifest(commented)
+    assert [k.number for k in screen.kits_model.rows] == ["M0301"]
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "1 kits imported from commented.csv. The manifest's columns 'Comment' are not read by the "
+        "program (it reads kit, lot, expiry, tablets, product, condition): check what they "
+        "say against the kits by hand."
+    )

@@ -771,6 +771,10 @@
         <translation>已从 {name} 导入 {count} 个药盒。</translation>
     </message>
     <message>
+        <source>{imported} {columns}</source>
+        <translation>{imported}{columns}</translation>
+    </message>
+    <message>
         <source>Kit {number} taken off the list.</source>
         <translation>药盒 {number} 已从列表中移除。</translation>
     </message>

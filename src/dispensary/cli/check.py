@@ -567,15 +567,19 @@ def cmd_check_receive(run: Run) -> int:
     from dispensary.services.assessment import ReceiveRequest
 
     a = run.args
+    manifest = shipment_kits(run)
     request = ReceiveRequest(
         shipment=a.shipment,
-        kits=shipment_kits(run),
+        kits=manifest.kits,
         received_on=a.date,
         condition=a.condition,
         temperature_ok=not a.temperature_failed,
     )
     found = receiving.assess_receive(run.context(), run.actor(), request)
-    run.emit(_receive_data(found), _receive_lines(found, run.context().study))
+    lines = _receive_lines(found, run.context().study)
+    if manifest.ignored:
+        lines.append(f"  {manifest.note}")
+    run.emit(_receive_data(found) | {"ignored_columns": list(manifest.ignored)}, lines)
     return _answer(run, _first(found.refusals), None)
 
 

@@ -37,7 +37,7 @@ from dispensary.pdffonts import is_wide, split_cjk
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
-    from dispensary.services.assessment import KitIn
+    from dispensary.services.receiving import Manifest
     from dispensary.services.results import DispenseHistoryRow, ProductFigures
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_SIGNED_IN = 0, 1, 2, 3, 4
@@ -557,9 +557,10 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature-failed", action="store_true", help=N_("quarantine every kit"))
 
 
-def shipment_kits(run: Run) -> list[KitIn]:
+def shipment_kits(run: Run) -> Manifest:
     """The kits the receive options list: --kits ranges (with --product, --lot and --expiry),
-    or the --manifest file (those options fill its missing columns)."""
+    or the --manifest file (those options fill its missing columns), with the manifest's
+    columns not read."""
     from dispensary.services import receiving
 
     a = run.args
@@ -577,14 +578,16 @@ def shipment_kits(run: Run) -> list[KitIn]:
         if per_kit is None and a.product:
             per_kit = ctx.study.product(a.product).tablets_per_kit
         text = read_text(a.manifest, _("manifest"))
-        return receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
-    return [
-        kit
-        for piece in comma_pieces(a.kits)
-        for kit in receiving.kits_from_range(
-            ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
-        )
-    ]
+        return receiving.read_manifest(text, a.product, a.lot, a.expiry, per_kit)
+    return receiving.Manifest(
+        [
+            kit
+            for piece in comma_pieces(a.kits)
+            for kit in receiving.kits_from_range(
+                ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
+            )
+        ]
+    )
 
 
 # -- the help, in the reader's language ---------------------------------------------------------

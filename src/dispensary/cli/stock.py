@@ -52,13 +52,13 @@ def cmd_receive(run: Run) -> int:
     from dispensary.services import receiving
 
     a = run.args
-    kits = shipment_kits(run)
+    manifest = shipment_kits(run)
     ctx = run.context()
     result = receiving.receive_shipment(
         ctx,
         run.actor(),
         a.shipment,
-        kits,
+        manifest.kits,
         received_on=a.date,
         condition=a.condition,
         temperature_ok=not a.temperature_failed,
@@ -87,7 +87,9 @@ def cmd_receive(run: Run) -> int:
                 "sponsor decides (then `dispensary release KIT... --reason ...`)."
             )
         )
-    run.emit(asdict(result), lines)
+    if manifest.ignored:
+        lines.append(f"  {manifest.note}")
+    run.emit(asdict(result) | {"ignored_columns": list(manifest.ignored)}, lines)
     return EXIT_OK
 
 

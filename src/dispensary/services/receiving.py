@@ -88,6 +88,40 @@ def expand_range(text: str) -> list[str]:
     return [normalise_kit_number(f"{prefix}{n:0{len(start)}d}") for n in range(first, last + 1)]
 
 
+COLUMNS = ("kit", "lot", "expiry", "tablets", "product")
+"""The manifest's columns the program reads (in any case)."""
+CONDITION_COLUMNS = {
+    "condition": ("ok", "intact", "good"),
+    "kit condition": ("ok", "intact", "good"),
+    "damaged": ("no", "n", "false", "0", "none"),
+    "damage": ("no", "n", "false", "0", "none"),
+}
+"""A per-kit condition the sponsor's manifest may give, and the values that say the kit is
+sound (an empty cell too): any other value refuses the line (a kit is not guessed sound)."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The kits of the sponsor's manifest, and the columns of its header the program does not
+    read (said to the user: a column dropped silently may have held what mattered)."""
+
+    kits: list[KitIn]
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The columns not read, as said after the kits ("" when every column was read)."""
+        if not self.ignored:
+            return ""
+        return _(
+            "The manifest's columns {columns} are not read by the program (it reads {known}): "
+            "check what they say against the kits by hand."
+        ).format(
+            columns=", ".join(f"'{name}'" for name in self.ignored),
+            known=", ".join((*COLUMNS, "condition")),
+        )
+
+
 def parse_manifest(
     text: str,
     default_product: str | None = None,
@@ -97,6 +131,18 @@ def parse_manifest(
 ) -> list[KitIn]:
     """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number.
     The defaults (the receiving options) fill a missing column and its empty cells."""
+    return read_manifest(text, default_product, lot, expiry, tablets).kits
+
+
+def read_manifest(
+    text: str,
+    default_product: str | None = None,
+    lot: str | None = None,
+    expiry: date | None = None,
+    tablets: int | None = None,
+) -> Manifest:
+    """As parse_manifest, with the header's columns the program does not read named; a
+    condition column (condition, damaged) that does not say a kit is sound refuses its line."""
     defaults = {
         "product": default_product or "",
         "lot": lot or "",
@@ -151,9 +197,15 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     return KitIn(number, product, lot, expiry, tablets)
 
 
-def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
+def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
     header = next(reader, [])
     columns = _header(header)
+    ignored = tuple(
+        cell.strip()[:40]
+        for cell in header
+        if cell.strip() and cell.strip().lower() not in (*COLUMNS, *CONDITION_COLUMNS)
+    )
+    conditions = [name for name in columns if name in CONDITION_COLUMNS]
     needed = {"kit", "lot", "expiry", "tablets"}
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
@@ -185,6 +237,7 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
         } | {name: v for name, v in defaults.items() if name not in columns}
         try:
             kits.append(_kit_line(values))
+            _sound(kits[-1].number, {name: values[name] for name in conditions})
         except InvalidInput as exc:
             raise InvalidInput(
                 _("Manifest line {line}: {refusal}").format(line=line_no, refusal=exc.message)
@@ -195,7 +248,21 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
             )
     if not kits:
         raise InvalidInput(_("The manifest lists no kits."))
-    return kits
+    return Manifest(kits, ignored)
+
+
+def _sound(kit: str, conditions: dict[str, str]) -> None:
+    """A kit the manifest marks damaged (or in any condition but sound) is refused: whether it
+    may be dispensed is the sponsor's decision, and a kit received is available."""
+    for name, value in conditions.items():
+        if value and value.lower() not in CONDITION_COLUMNS[name]:
+            raise InvalidInput(
+                _(
+                    "the manifest gives kit {kit} the {column} '{value}'. A kit the sponsor's "
+                    "manifest does not say is sound is not received: take the line out of the "
+                    "manifest, set the kit aside and contact the sponsor; nothing was received."
+                ).format(kit=kit, column=name, value=value[:40])
+            )
 
 
 def kits_from_range(

@@ -557,7 +557,8 @@ class ReceiveScreen(Screen):
             )
             return
         try:
-            kits = receiving.parse_manifest(text, str(self.product.currentData()))
+            manifest = receiving.read_manifest(text, str(self.product.currentData()))
+            kits = manifest.kits
             found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
             self.message.show_message(
@@ -567,17 +568,16 @@ class ReceiveScreen(Screen):
         self._add(kits, found)
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
         if refused:
-            self.message.show_message(
-                self.tr(
-                    "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
-                ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal),
-                "warning",
+            said = self.tr(
+                "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
+            ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal)
+        else:
+            said = self.tr("{count} kits imported from {name}.").format(
+                count=len(kits), name=path.name
             )
-            return
-        self.message.show_message(
-            self.tr("{count} kits imported from {name}.").format(count=len(kits), name=path.name),
-            "ok",
-        )
+        if manifest.note:  # a column dropped silently may have held what mattered
+            said = self.tr("{imported} {columns}").format(imported=said, columns=manifest.note)
+        self.message.show_message(said, "warning" if refused or manifest.note else "ok")
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
