@@ -15,7 +15,7 @@ from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
 from dispensary.services.context import Actor, Context
 from dispensary.services.receiving import KitIn
 
-from .helpers import LATE, P25, P75, receive
+from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar, sql
 
 Refused = Callable[..., Any]
 
@@ -351,3 +351,31 @@ def test_a_kit_the_manifest_does_not_say_is_sound_is_refused(column: str, value:
     )
     good = receiving.read_manifest(text.rsplit("K7103", 1)[0])
     assert ([k.number for k in good.kits], good.ignored) == (["K7101", "K7102"], ())
+
+
+def test_lot_and_shipment_numbers_are_upper_cased_and_found_in_any_case(
+    ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str], refused: Refused
+) -> None:
+    """'ht2611a' was a second lot beside HT2611A, missed by `inventory --lot HT2611A` and
+    `trace HT2611A`; 'sh-m1' a second shipment beside SH-M1."""
+    receiving.receive_shipment(ctx, pharmacist, "SH-M1", [KitIn("K7001", P75, "HT2611A", LATE, 21)])
+    receiving.receive_shipment(ctx, pharmacist, "sh-m2", [KitIn("K7002", P75, "ht2611a", LATE, 21)])
+    rows = queries.inventory(ctx, pharmacist)
+    assert {(k.number, k.lot) for k in rows} == {("K7001", "HT2611A"), ("K7002", "HT2611A")}
+    assert [k.number for k in queries.shipment_kits(ctx, pharmacist, "sh-m2")] == ["K7002"]
+    assert scalar(ctx, "SELECT count(*) FROM lots") == 1
+    with refused(ctx, RuleViolation, "Shipment SH-M1 has already been received"):
+        receiving.receive_shipment(ctx, pharmacist, "sh-m1", [KitIn("K7003", P75, "L", LATE, 21)])
+
+    # A lot recorded in lower case before: a kit of it joins it; found by any case.
+    receiving.receive_shipment(ctx, pharmacist, "SH-M3", [KitIn("K7101", P75, "lx", LATE, 21)])
+    sql(ctx, "UPDATE lots SET number = 'lx' WHERE number = 'LX'")
+    receiving.receive_shipment(ctx, pharmacist, "SH-M4", [KitIn("K7102", P75, "Lx", LATE, 21)])
+    assert scalar(ctx, "SELECT count(*) FROM lots") == 2
+    for typed in ("LX", "lx", " Lx "):
+        found = queries.inventory(ctx, pharmacist, lot=typed)
+        assert [k.number for k in found] == ["K7101", "K7102"]
+    enroll(ctx, pharmacist)
+    dispense(ctx, pharmacist, pw(pharmacist), kits=["K7102"])
+    assert [row.kits for row in queries.lot_trace(ctx, pharmacist, "LX")] == [("K7102",)]
+    assert {r.kit for r in queries.ledger_rows(ctx, pharmacist, lot="lx")} == {"K7101", "K7102"}

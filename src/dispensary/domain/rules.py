@@ -71,6 +71,13 @@ def normalise_kit_number(raw: str) -> str:
     return number
 
 
+def normalise_code(raw: str, what: str, limit: int = 60) -> str:
+    """A lot or shipment number as recorded and looked up: printable text in upper case, as
+    kit numbers are (normalise_kit_number). Typed, scanned or read from a manifest, 'ht2611a'
+    is lot HT2611A: recorded as typed, it became a second lot that a recall by HT2611A missed."""
+    return check_text(raw, what, limit=limit).upper()
+
+
 KIT_SEPARATORS = "-._"
 
 DISPENSE_PREFIX = "DSP"

@@ -578,9 +578,9 @@ def inventory(
         if product:
             query = query.where(Kit.product == product)
             scope = scope.where(Kit.product == product)
-        if lot:
-            query = query.where(Lot.number == lot)
-            scope = scope.where(Lot.number == lot)
+        if lot:  # upper case, as received; a lot recorded in lower case before is found too
+            query = query.where(func.upper(Lot.number) == lot.strip().upper())
+            scope = scope.where(func.upper(Lot.number) == lot.strip().upper())
         rows = _kit_rows(
             session,
             list(session.scalars(query).unique()),
@@ -1030,8 +1030,8 @@ def ledger_rows(
     query = query.where(study == ctx.study_id)
     if product:
         query = query.where(LedgerEntry.product == product)
-    if lot:
-        query = query.where(Lot.number == lot)
+    if lot:  # upper case, as received; a lot recorded in lower case before is found too
+        query = query.where(func.upper(Lot.number) == lot.strip().upper())
     if since:
         query = query.where(LedgerEntry.entry_date >= since)
     if until:
@@ -1234,7 +1234,7 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
     with read_transaction(ctx.engine) as session:
         record = session.scalar(
             select(Shipment).where(
-                Shipment.number == shipment.strip(),
+                func.upper(Shipment.number) == shipment.strip().upper(),
                 Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
             )
         )

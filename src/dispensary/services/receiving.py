@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -28,6 +28,7 @@ from dispensary.domain.rules import (
     check_not_future,
     check_text,
     new_kit_number,
+    normalise_code,
     normalise_kit_number,
     parse_date,
     parse_whole,
@@ -193,7 +194,7 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     if not product:
         raise InvalidInput(_("no product; add a product column."))
     number = new_kit_number(values["kit"])
-    lot = check_text(values["lot"], N_("lot number"), limit=60)
+    lot = normalise_code(values["lot"], N_("lot number"))
     return KitIn(number, product, lot, expiry, tablets)
 
 
@@ -403,7 +404,7 @@ def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Rec
             return fallback
 
     day = field(lambda: check_not_future(request.received_on, today, N_("date received")), today)
-    number = field(lambda: check_text(request.shipment, N_("shipment number"), limit=60), "")
+    number = field(lambda: normalise_code(request.shipment, N_("shipment number")), "")
     condition = field(lambda: check_text(request.condition, N_("condition"), limit=200), "")
     location = ctx.study.storage_area if request.location is None else request.location
     place = field(lambda: check_text(location, N_("storage location"), limit=80), "")
@@ -452,7 +453,11 @@ def _plan_receipt(
     lots = lot_numbers(session, numbers) | {verdicts[at][0].lot.upper() for at in read}
     not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
     refusals += not_kits.values()
-    taken = session.scalar(select(Shipment.id).where(Shipment.number == number)) if number else None
+    taken = (
+        session.scalar(select(Shipment.id).where(func.upper(Shipment.number) == number).limit(1))
+        if number
+        else None
+    )
     if taken is not None:
         refusals.append(
             Refusal(ReceiveCheck.SHIPMENT_RECEIVED, _shipment_taken(session, number, taken, reader))
@@ -482,9 +487,7 @@ def _plan_receipt(
         kit = verdicts[at][0]
         key = (kit.product, kit.lot)
         if key not in expiries:
-            recorded = session.execute(
-                select(Lot.id, Lot.expiry).where(Lot.product == kit.product, Lot.number == kit.lot)
-            ).first()
+            recorded = _recorded_lot(session, kit.product, kit.lot)
             if recorded is None:
                 new_lots.add(at)
                 expiries[key] = kit.expiry
@@ -619,7 +622,7 @@ def _checked_line(
     except RuleViolation as exc:
         return kit, Refusal(ReceiveCheck.PRODUCT_UNKNOWN, exc.message, type(exc))
     try:
-        lot = check_text(kit.lot, _("lot number of kit {kit}").format(kit=number), limit=60)
+        lot = normalise_code(kit.lot, _("lot number of kit {kit}").format(kit=number))
         expiry = check_date(kit.expiry, _("expiry of kit {kit}").format(kit=number))
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
@@ -658,8 +661,20 @@ def _kit_count_refusal(kit: str, tablets: int, product: str, per_kit: int) -> st
     ).format(kit=kit, tablets=tablets, product=product, per_kit=per_kit)
 
 
+def _recorded_lot(session: Session, product: str, number: str) -> Lot | None:
+    """The lot of this number (upper case) recorded for the product: the one recorded so, else
+    one recorded in another case before lot numbers were upper-cased (a database may hold
+    'ht2611a'): a kit of it joins that lot, never a second lot of one number."""
+    return session.scalar(
+        select(Lot)
+        .where(Lot.product == product, func.upper(Lot.number) == number)
+        .order_by((Lot.number == number).desc(), Lot.id)
+        .limit(1)
+    )
+
+
 def _lot(session: Session, kit_in: KitIn) -> Lot:
-    lot = session.scalar(select(Lot).where(Lot.product == kit_in.product, Lot.number == kit_in.lot))
+    lot = _recorded_lot(session, kit_in.product, kit_in.lot)
     if lot is None:
         lot = Lot(product=kit_in.product, number=kit_in.lot, expiry=kit_in.expiry)
         session.add(lot)
