@@ -619,3 +619,26 @@ def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
         "program (it reads kit, lot, expiry, tablets, product, condition): check what they "
         "say against the kits by hand."
     )
+
+
+def test_a_manifest_without_a_tablets_column_takes_the_form_s_tablets_in_a_kit(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """'kit,lot,expiry' was refused "missing: tablets" while the form said 21 (as `check
+    receive --manifest notab.csv --product …` accepts it)."""
+    manifest = tmp_path / "notab.csv"
+    manifest.write_text(
+        "kit,lot,expiry\nK9501,HT2612W,2027-10-31\nK9502,HT2612W,2027-10-31\n", encoding="utf-8"
+    )
+    assert screen.tablets.text() == "21"
+    screen.load_manifest(manifest)
+    assert [(k.number, k.tablets) for k in screen.kits_model.rows] == [
+        ("K9501", 21),
+        ("K9502", 21),
+    ]
+    assert screen.message.text() == "2 kits imported from notab.csv."
+    screen.start_over()
+    screen.tablets.clear()
+    screen.load_manifest(manifest)
+    assert screen.kits_model.rows == []
+    assert "missing: tablets" in screen.message.text()

@@ -372,6 +372,17 @@ class ReceiveScreen(Screen):
             units = units_word(study, code)
             self.tablets_label.setText(self.tr("{units} in a ki&t").format(units=units))
 
+    def _tablets_given(self) -> int | None:
+        """The form's tablets in a kit, for a manifest without a tablets column (as `receive
+        --manifest` takes --product's): None when the field holds no count (the manifest's
+        column is then needed, and its absence said)."""
+        try:
+            return parse_whole(
+                self.tablets.text().strip(), self.tr("number of tablets in each kit")
+            )
+        except InvalidInput:
+            return None
+
     def _batch(self) -> tuple[str, str, date, int]:
         """Product, lot, expiry and tablets per kit from the form, for scanned or ranged kits."""
         lot = self.lot.text().strip()
@@ -557,7 +568,9 @@ class ReceiveScreen(Screen):
             )
             return
         try:
-            manifest = receiving.read_manifest(text, str(self.product.currentData()))
+            manifest = receiving.read_manifest(
+                text, str(self.product.currentData()), tablets=self._tablets_given()
+            )
             kits = manifest.kits
             found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
