@@ -361,6 +361,25 @@ def test_the_manifest_s_columns_not_read_are_named_by_check_receive_and_receive(
     assert code != 0 and "the manifest gives kit K0031 the condition 'damaged'" in err
 
 
+def test_a_lot_that_cannot_cover_a_cycle_is_warned_of_and_not_available_to_dispense(
+    terminal: Terminal,
+) -> None:
+    """Received silently and counted "available to dispense" while every dispense refused it."""
+    args = ["receive", "--shipment", "SH-S", "--product", P75, "--lot", "LS", "--kits", "K0040"]
+    args += ["--expiry", "2026-01-20"]
+    code, out, err = terminal("check", *args)
+    assert code == 0, err
+    warning = (
+        "  Warning     Lot LS expires 2026-01-20, before the supply of a cycle dispensed today"
+    )
+    assert warning in out
+    code, out, err = terminal(*args)
+    assert code == 0, err
+    assert "  Warning  Lot LS expires 2026-01-20" in out
+    code, out, err = terminal("inventory")
+    assert "available to dispense: 5 kits, 105 tablets." in out  # K0040 not among them
+
+
 def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
     code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
     assert code == 2

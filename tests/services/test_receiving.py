@@ -12,7 +12,7 @@ from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from dispensary.services import audit, queries, receiving
 from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
-from dispensary.services.context import Actor, Context
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.receiving import KitIn
 
 from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar, sql
@@ -379,3 +379,32 @@ def test_lot_and_shipment_numbers_are_upper_cased_and_found_in_any_case(
     dispense(ctx, pharmacist, pw(pharmacist), kits=["K7102"])
     assert [row.kits for row in queries.lot_trace(ctx, pharmacist, "LX")] == [("K7102",)]
     assert {r.kit for r in queries.ledger_rows(ctx, pharmacist, lot="lx")} == {"K7101", "K7102"}
+
+
+def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning_and_not_dispensable(
+    ctx: Context, pharmacist: Actor, clock: FixedClock, pw: Callable[[Actor], str]
+) -> None:
+    """Expiry 2026-12-15 received 2026-12-05, cycles of 21 days: received silently, counted
+    available to dispense, and refused by every dispense."""
+    clock.set_date(date(2026, 12, 5))
+    short = [KitIn(f"K72{n:02d}", P75, "HT2612S", date(2026, 12, 15), 21) for n in (1, 2)]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-S", short))
+    assert found.accepted
+    [warning] = found.warnings
+    assert warning.startswith(
+        "Lot HT2612S expires 2026-12-15, before the supply of a cycle dispensed today must last"
+    )
+    assert "every dispense will refuse its kits. Contact the sponsor" in warning
+    result = receiving.receive_shipment(ctx, pharmacist, "SH-S", short)
+    assert result.warnings == found.warnings
+    receive(ctx, pharmacist, "K0001", "L1", LATE)
+    rows = {k.number: k for k in queries.inventory(ctx, pharmacist)}
+    assert {n: (k.status, k.dispensable) for n, k in rows.items()} == {
+        "K7201": (KitStatus.AVAILABLE, False),
+        "K7202": (KitStatus.AVAILABLE, False),
+        "K0001": (KitStatus.AVAILABLE, True),
+    }
+    assert receive(ctx, pharmacist, "K0002", "L1", LATE).warnings == ()
+    enroll(ctx, pharmacist)
+    with pytest.raises(RuleViolation, match="before the supply must last"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K7201"], override_reason="x")

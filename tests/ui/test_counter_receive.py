@@ -642,3 +642,19 @@ def test_a_manifest_without_a_tablets_column_takes_the_form_s_tablets_in_a_kit(
     screen.load_manifest(manifest)
     assert screen.kits_model.rows == []
     assert "missing: tablets" in screen.message.text()
+
+
+def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning(
+    qtbot: QtBot, screen: ReceiveScreen
+) -> None:
+    """Received with "Shipment … received" alone, while every dispense would refuse its kits."""
+    qtbot.keyClicks(screen.shipment, "SH-013")
+    qtbot.keyClicks(screen.lot, "L2413")
+    qtbot.keyClicks(screen.expiry, "2026-01-15")
+    scan(qtbot, screen.scan_field, "K0601")
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "warning"
+    assert "Shipment SH-013 received: 1 kits" in screen.message.text()
+    assert "Lot L2413 expires 2026-01-15, before the supply of a cycle dispensed today" in (
+        screen.message.text()
+    )

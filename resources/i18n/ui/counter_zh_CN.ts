@@ -835,6 +835,10 @@
         <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
     </message>
     <message>
+        <source>{received} {warning}</source>
+        <translation>{received}{warning}</translation>
+    </message>
+    <message>
         <source>Kit labels not recorded: {why}</source>
         <translation>药盒标签的打印未记录：{why}</translation>
     </message>

@@ -577,9 +577,11 @@ def cmd_check_receive(run: Run) -> int:
     )
     found = receiving.assess_receive(run.context(), run.actor(), request)
     lines = _receive_lines(found, run.context().study)
+    lines += [_("  Warning     {message}").format(message=w) for w in found.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")
-    run.emit(_receive_data(found) | {"ignored_columns": list(manifest.ignored)}, lines)
+    data = _receive_data(found) | {"ignored_columns": list(manifest.ignored)}
+    run.emit(data | {"warnings": list(found.warnings)}, lines)
     return _answer(run, _first(found.refusals), None)
 
 

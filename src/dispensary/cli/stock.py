@@ -87,6 +87,7 @@ def cmd_receive(run: Run) -> int:
                 "sponsor decides (then `dispensary release KIT... --reason ...`)."
             )
         )
+    lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")
     run.emit(asdict(result) | {"ignored_columns": list(manifest.ignored)}, lines)
@@ -613,7 +614,9 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
     """The kits and what is available to dispense: in tablets, or each product by its name
     with its count in its own word ("democapib (fictional) 100 mg capsule: 140 capsules"),
     never capsules and tablets summed as tablets."""
-    available = [r for r in rows if r.status is KitStatus.AVAILABLE]
+    # The service's dispensable: available, and lasting a cycle dispensed today (an available
+    # kit that expires sooner is refused by every dispense, so it is not counted here).
+    available = [r for r in rows if r.dispensable]
     if tablets_only:
         return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
             kits=plural(len(rows), "kit"),

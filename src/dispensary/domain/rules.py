@@ -784,6 +784,13 @@ def supply_cover_until(day1: date, days_of_supply: int, margin_days: int) -> dat
     return last_day_of_supply(day1, days_of_supply) + timedelta(days=margin_days)
 
 
+def covers_supply(expiry: date, cover_until: date) -> bool:
+    """Whether a kit of this expiry lasts the supply of a cycle (`cover_until`,
+    supply_cover_until): the one test of the dispense, the receipt's warning and the
+    inventory's "available to dispense"."""
+    return expiry >= cover_until
+
+
 def check_kit_dispensable(
     kit: KitCandidate,
     product: str,
@@ -806,7 +813,7 @@ def check_kit_dispensable(
                 product=name(product) if name else product,
             )
         )
-    if kit.expiry < cover_until:
+    if not covers_supply(kit.expiry, cover_until):
         raise RuleViolation(
             _(
                 "Kit {kit} (lot {lot}) expires {expiry}, before the supply must last "

@@ -27,11 +27,13 @@ from dispensary.domain.rules import (
     check_flag,
     check_not_future,
     check_text,
+    covers_supply,
     new_kit_number,
     normalise_code,
     normalise_kit_number,
     parse_date,
     parse_whole,
+    supply_cover_until,
 )
 from dispensary.files import with_detail
 from dispensary.i18n import N_, _
@@ -364,6 +366,7 @@ def receive_shipment(
             total,
             not temperature_ok,
             units_by_product((k.product, k.tablets) for k in kits),
+            found.warnings,
         )
 
 
@@ -523,7 +526,16 @@ def _plan_receipt(
         )
     tablets = [k.tablets for k, _refusal in verdicts]
     accepted = [line.tablets for line in lines if line.accepted]
+    cover_until = supply_cover_until(
+        ctx.clock.today(), ctx.study.cycle.days_of_supply, ctx.study.cycle.expiry_margin_days
+    )
+    short_lived = dict.fromkeys(  # each lot once, in the order listed
+        (line.lot, line.expiry)
+        for line in lines
+        if line.accepted and not covers_supply(line.expiry, cover_until)
+    )
     return ReceiveAssessment(
+        warnings=tuple(_short_lot_warning(lot, expiry, cover_until) for lot, expiry in short_lived),
         shipment=number,
         received_on=checked.day,
         lines=tuple(lines),
@@ -535,6 +547,16 @@ def _plan_receipt(
         accepted_kits=len(accepted),
         accepted_tablets=_whole_tablets(accepted),
     )
+
+
+def _short_lot_warning(lot: str, expiry: date, cover_until: date) -> str:
+    """A lot received that expires before a cycle dispensed today would end: received (it is
+    in the pharmacy and accounted for), but every dispense refuses its kits."""
+    return _(
+        "Lot {lot} expires {expiry}, before the supply of a cycle dispensed today must last "
+        "({cover_until}): it cannot cover a cycle, and every dispense will refuse its kits. "
+        "Contact the sponsor about it."
+    ).format(lot=lot, expiry=expiry.isoformat(), cover_until=cover_until.isoformat())
 
 
 def _whole_tablets(counts: list[int]) -> int:

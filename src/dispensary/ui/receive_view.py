@@ -735,11 +735,13 @@ class ReceiveScreen(Screen):
                 )
             )
         units = separated(units_of(study, p, n) for p, n in result.by_product)
+        said = done.format(
+            shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
+        )
+        for warning in result.warnings:  # received, but no dispense will take it
+            said = self.tr("{received} {warning}").format(received=said, warning=warning)
         self.message.show_message(
-            done.format(
-                shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
-            ),
-            "warning" if result.quarantined else "ok",
+            said, "warning" if result.quarantined or result.warnings else "ok"
         )
         self.labels_button.setFocus()
 

@@ -100,6 +100,8 @@ class ReceiveAssessment:
     tablets: int  # tablets in them
     accepted_kits: int  # kit lines with no refusal: what is received once the rest is off
     accepted_tablets: int  # tablets in them
+    warnings: tuple[str, ...] = ()
+    """What is received but cannot be used as it is (a lot that cannot cover a cycle)."""
 
     @property
     def refused(self) -> bool:
