@@ -380,6 +380,18 @@ def test_a_lot_that_cannot_cover_a_cycle_is_warned_of_and_not_available_to_dispe
     assert "available to dispense: 5 kits, 105 tablets." in out  # K0040 not among them
 
 
+def test_a_gbk_manifest_is_read_and_said_by_check_receive(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "gbk.csv"
+    manifest.write_bytes("kit,lot,expiry,tablets,备注\nK0030,L3,2027-06-30,21,完好\n".encode("gbk"))
+    code, out, err = terminal(
+        "check", "receive", "--shipment", "SH-G", "--product", P75, "--manifest", str(manifest)
+    )
+    assert code == 0, err
+    assert "  Read as GB18030 text (Chinese Windows), not UTF-8." in out
+
+
 def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
     code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
     assert code == 2

@@ -408,3 +408,38 @@ def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning_and_not_disp
     enroll(ctx, pharmacist)
     with pytest.raises(RuleViolation, match="before the supply must last"):
         dispense(ctx, pharmacist, pw(pharmacist), kits=["K7201"], override_reason="x")
+
+
+def test_a_gbk_manifest_is_read_as_gb18030_and_said() -> None:
+    """Chinese Excel's CSV (GBK) was refused as not text."""
+    data = f"kit,lot,expiry,tablets,product,备注\nK8301,HT2612Y,2027-10-31,21,{P75},完好\n"
+    text, encoding = receiving.manifest_text(data.encode("gbk"))
+    assert (text, encoding) == (data, "GB18030")
+    assert receiving.encoding_note(encoding) == "Read as GB18030 text (Chinese Windows), not UTF-8."
+    assert receiving.manifest_text(("\ufeff" + data).encode()) == (data, "UTF-8")
+    assert receiving.encoding_note("UTF-8") == ""
+    with pytest.raises(UnicodeDecodeError):
+        receiving.manifest_text(data.encode("utf-16"))  # NULs: never read as GB18030
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            f"kit;lot;expiry;tablets;product\nK7921;HT2611M;2027-10-31;21;{P75}\n",
+            "The header was read from line 1: 'kit;lot;expiry;tablets;product'. Its columns are "
+            "separated by semicolons",
+        ),
+        (
+            "药物编号,批号,有效期,片数\nK7931,HT2611N,2027-10-31,21\n",
+            "The header was read from line 1: '药物编号,批号,有效期,片数'. Its columns are named "
+            "in another language: name them kit, lot, expiry, tablets, product in the first line",
+        ),
+    ],
+)
+def test_a_header_without_the_columns_says_which_line_was_read_and_why(
+    text: str, words: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text, P75)
+    assert "missing: expiry, kit, lot, tablets. " + words in refused.value.message

@@ -658,3 +658,28 @@ def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning(
     assert "Lot L2413 expires 2026-01-15, before the supply of a cycle dispensed today" in (
         screen.message.text()
     )
+
+
+def test_a_gbk_manifest_is_read_and_a_semicolon_header_is_explained(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """A GBK manifest (Chinese Excel's CSV) was refused "not a CSV text file"; a semicolon-
+    separated one "missing: expiry, kit, lot, tablets" without saying why."""
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("kit,lot,expiry,tablets,备注\nK8301,HT2612Y,2027-10-31,21,完好\n".encode("gbk"))
+    screen.load_manifest(gbk)
+    assert [k.number for k in screen.kits_model.rows] == ["K8301"]
+    assert screen.message.kind == "warning"
+    assert screen.message.text().startswith("1 kits imported from gbk.csv. ")
+    assert "columns '备注' are not read" in screen.message.text()
+    assert screen.message.text().endswith("Read as GB18030 text (Chinese Windows), not UTF-8.")
+    screen.start_over()
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_text("kit;lot;expiry;tablets\nK7921;HT2611M;2027-10-31;21\n", "utf-8")
+    screen.load_manifest(semicolons)
+    assert screen.kits_model.rows == []
+    assert screen.message.kind == "error"
+    assert (
+        "The header was read from line 1: 'kit;lot;expiry;tablets'. Its columns are separated "
+        "by semicolons" in screen.message.text()
+    )

@@ -580,6 +580,8 @@ def cmd_check_receive(run: Run) -> int:
     lines += [_("  Warning     {message}").format(message=w) for w in found.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")
+    if receiving.encoding_note(manifest.encoding):  # said, so that a misread would be noticed
+        lines.append(f"  {receiving.encoding_note(manifest.encoding)}")
     data = _receive_data(found) | {"ignored_columns": list(manifest.ignored)}
     run.emit(data | {"warnings": list(found.warnings)}, lines)
     return _answer(run, _first(found.refusals), None)

@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import partial
@@ -577,8 +577,17 @@ def shipment_kits(run: Run) -> Manifest:
         per_kit = a.tablets_per_kit
         if per_kit is None and a.product:
             per_kit = ctx.study.product(a.product).tablets_per_kit
-        text = read_text(a.manifest, _("manifest"))
-        return receiving.read_manifest(text, a.product, a.lot, a.expiry, per_kit)
+        try:  # UTF-8, or GB18030 (Chinese Excel's CSV), as the window reads it
+            text, encoding = receiving.manifest_text(read_bytes(a.manifest, _("manifest")))
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                _(
+                    "The {what} {path} is not UTF-8 text (saved as UTF-16, or in another "
+                    "encoding?): save it as UTF-8 (in a spreadsheet: CSV UTF-8) and give it again."
+                ).format(what=_("manifest"), path=a.manifest)
+            ) from exc
+        manifest = receiving.read_manifest(text, a.product, a.lot, a.expiry, per_kit)
+        return replace(manifest, encoding=encoding)
     return receiving.Manifest(
         [
             kit

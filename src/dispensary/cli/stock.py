@@ -90,6 +90,8 @@ def cmd_receive(run: Run) -> int:
     lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
     if manifest.ignored:
         lines.append(f"  {manifest.note}")
+    if receiving.encoding_note(manifest.encoding):  # said, so that a misread would be noticed
+        lines.append(f"  {receiving.encoding_note(manifest.encoding)}")
     run.emit(asdict(result) | {"ignored_columns": list(manifest.ignored)}, lines)
     return EXIT_OK
 

@@ -110,6 +110,7 @@ class Manifest:
 
     kits: list[KitIn]
     ignored: tuple[str, ...] = ()
+    encoding: str = "UTF-8"  # the file's, as manifest_text read it (a command says GB18030)
 
     @property
     def note(self) -> str:
@@ -123,6 +124,33 @@ class Manifest:
             columns=", ".join(f"'{name}'" for name in self.ignored),
             known=", ".join((*COLUMNS, "condition")),
         )
+
+
+UTF8 = "UTF-8"
+GB18030 = "GB18030"
+
+
+def manifest_text(data: bytes) -> tuple[str, str]:
+    """A manifest file's bytes as text, and the encoding read: UTF-8 first (a byte order mark
+    dropped), then GB18030, the encoding Chinese Excel saves CSV in (GBK's superset), both
+    strictly, as a logger file is read. Bytes neither reads whole, or holding a NUL (UTF-16, a
+    spreadsheet), raise the UTF-8 reading's error: never read as something else."""
+    try:
+        return data.decode("utf-8-sig"), UTF8
+    except UnicodeDecodeError as exc:
+        if b"\x00" not in data:
+            try:
+                return data.decode("gb18030"), GB18030
+            except UnicodeDecodeError:
+                pass
+        raise exc
+
+
+def encoding_note(encoding: str) -> str:
+    """Said after a file read in another encoding than UTF-8, so that a misread is noticed."""
+    if encoding == UTF8:
+        return ""
+    return _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)
 
 
 def parse_manifest(
@@ -187,6 +215,29 @@ def _header(names: Sequence[str]) -> dict[str, int]:
     return columns
 
 
+def _header_read(header: Sequence[str], line: int) -> list[str]:
+    """Which line was taken for the header, and why its columns were not found: a semicolon-
+    separated file and a header in another language got the bare "missing" list."""
+    shown = ",".join(header)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    said = [_("The header was read from line {line}: '{header}'.").format(line=line, header=shown)]
+    if len(header) == 1 and ";" in header[0]:
+        said.append(
+            _(
+                "Its columns are separated by semicolons: save the manifest as CSV with commas "
+                "(,) between the columns, then load it again."
+            )
+        )
+    elif any(not cell.isascii() for cell in header):
+        said.append(
+            _(
+                "Its columns are named in another language: name them {columns} in the first "
+                "line (in English), then load it again."
+            ).format(columns=", ".join(COLUMNS))
+        )
+    return said
+
+
 def _kit_line(values: dict[str, str]) -> KitIn:
     """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
     0-9, YYYY-MM-DD in the plausible window)."""
@@ -213,10 +264,15 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
         raise InvalidInput(
-            _(
-                "The manifest must be a CSV file with a header line naming the columns "
-                "kit, lot, expiry, tablets (and product); missing: {missing}."
-            ).format(missing=", ".join(missing))
+            " ".join(
+                [
+                    _(
+                        "The manifest must be a CSV file with a header line naming the columns "
+                        "kit, lot, expiry, tablets (and product); missing: {missing}."
+                    ).format(missing=", ".join(missing)),
+                    *_header_read(header, reader.line_num),
+                ]
+            )
         )
     kits: list[KitIn] = []
     for row in reader:

@@ -541,8 +541,8 @@ class ReceiveScreen(Screen):
     def load_manifest(self, path: Path) -> None:
         """Lists every line of the manifest with the service's verdict on it: a refused line is
         shown (and the shipment is not received) until it is taken off or put right."""
-        try:
-            text = path.read_text(encoding="utf-8-sig")
+        try:  # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it
+            text, encoding = receiving.manifest_text(path.read_bytes())
         except OSError as exc:
             self.message.show_message(
                 with_detail(
@@ -590,7 +590,12 @@ class ReceiveScreen(Screen):
             )
         if manifest.note:  # a column dropped silently may have held what mattered
             said = self.tr("{imported} {columns}").format(imported=said, columns=manifest.note)
-        self.message.show_message(said, "warning" if refused or manifest.note else "ok")
+        if receiving.encoding_note(encoding):  # said, so that a misread file would be noticed
+            said = self.tr("{imported} {columns}").format(
+                imported=said, columns=receiving.encoding_note(encoding)
+            )
+        warn = refused or manifest.note or encoding != receiving.UTF8
+        self.message.show_message(said, "warning" if warn else "ok")
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
