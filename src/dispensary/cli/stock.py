@@ -113,6 +113,7 @@ def cmd_quarantine(run: Run, release: bool) -> int:
         [
             done.format(kits=plural(len(result.kits), "kit"), numbers=kits_text(result.kits)),
             _("  Reason  {reason}").format(reason=result.reason),
+            *([f"  {result.relabel_note}"] if result.relabel_note else []),
         ],
     )
     return EXIT_OK

@@ -244,6 +244,10 @@ class StatusChange:
     kits: tuple[str, ...]
     status: KitStatus
     reason: str
+    relabel: tuple[str, ...] = ()
+    """Released kits whose kit label was printed, maybe marked QUARANTINED: to relabel."""
+    relabel_note: str = ""
+    """What to do about their labels, in the reader's language ("" when none)."""
 
 
 @dataclass(frozen=True)
