@@ -335,6 +335,8 @@ def test_a_kit_of_another_count_than_the_study_files_is_refused_in_the_preview(
     code, out, err = terminal("--lang", lang, *args)
     assert code == 3
     assert words in out and words in err
+    line = "  Line 1      K0030  " if lang == "en" else "  第 1 行     K0030  "  # 11 columns
+    assert line in out
     code, _out, err = terminal("--lang", lang, *args[1:])  # receive itself
     assert code != 0 and words in err
 

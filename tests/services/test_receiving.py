@@ -443,3 +443,22 @@ def test_a_header_without_the_columns_says_which_line_was_read_and_why(
     with pytest.raises(InvalidInput) as refused:
         receiving.read_manifest(text, P75)
     assert "missing: expiry, kit, lot, tablets. " + words in refused.value.message
+
+
+def test_a_kit_received_before_and_gone_from_the_shelf_is_named_so(
+    ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str], refused: Refused
+) -> None:
+    """ "Kit K1005 is already in stock" of a kit destroyed (or dispensed) sent the user looking
+    for it on the shelf."""
+    receive(ctx, pharmacist, "K1005", "L1", LATE, shipment="SH-1")
+    enroll(ctx, pharmacist)
+    dispense(ctx, pharmacist, pw(pharmacist), kits=["K1005"])
+    kits = [KitIn("K1005", P75, "L1", LATE, 21)]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-2", kits))
+    said = (
+        f"Kit K1005 was already received on {ctx.clock.today().isoformat()} (shipment SH-1) and "
+        "is now dispensed: a kit number is received once."
+    )
+    assert found.lines[0].message.startswith(said)
+    with refused(ctx, RuleViolation, said):
+        receiving.receive_shipment(ctx, pharmacist, "SH-2", kits)

@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     cycle_number,
     destruction_options,
     destruction_refusal,
+    display_width,
     number,
     observation_options,
     override_hints,
@@ -640,12 +641,15 @@ def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
             _("  Quarantine  the temperature record failed: every kit would go into quarantine")
         )
     for line in found.lines:
+        # "Line 1" (第 1 行) padded by terminal columns, not inside the words: "第 1      行"
+        label = _("Line {line}").format(line=line.line)
+        label += " " * max(0, 11 - display_width(label))
         kit = (
-            _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: ")
+            _("  {label} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: ")
             if study.tablets_only
-            else _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {units}: ")
+            else _("  {label} {number}  {product}  lot {lot}  exp {expiry}  {units}: ")
         ).format(
-            line=line.line,
+            label=label,
             number=cell(line.number),
             product=cell(line.product),
             lot=cell(line.lot),

@@ -20,7 +20,7 @@ from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, transition
+from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, status_word, transition
 from dispensary.domain.rules import (
     check_count,
     check_date,
@@ -536,7 +536,10 @@ def _plan_receipt(
             try:  # a kit number is received once: the lifecycle table refuses it
                 transition(KitStatus(kit_in_stock.status), event, kit=kit_in_stock.number)
             except RuleViolation as exc:
-                refusal = Refusal(ReceiveCheck.IN_STOCK, exc.message, type(exc))
+                said = exc.message
+                if kit_in_stock.status not in (KitStatus.AVAILABLE, KitStatus.QUARANTINED):
+                    said = _received_before(kit_in_stock)  # "in stock" of a destroyed kit
+                refusal = Refusal(ReceiveCheck.IN_STOCK, said, type(exc))
                 in_stock[kit_in_stock.number] = refusal
     refusals += [in_stock[n] for n in sorted(in_stock)]
     expiries: dict[tuple[str, str], date] = {}
@@ -613,6 +616,20 @@ def _short_lot_warning(lot: str, expiry: date, cover_until: date) -> str:
         "({cover_until}): it cannot cover a cycle, and every dispense will refuse its kits. "
         "Contact the sponsor about it."
     ).format(lot=lot, expiry=expiry.isoformat(), cover_until=cover_until.isoformat())
+
+
+def _received_before(kit: Kit) -> str:
+    """A kit number received before whose kit has left the shelf (dispensed, returned,
+    destroyed): "already in stock" sent the user looking on the shelf for it."""
+    return _(
+        "Kit {kit} was already received on {received} (shipment {shipment}) and is now {status}: "
+        "a kit number is received once. Check the label or the manifest."
+    ).format(
+        kit=kit.number,
+        received=kit.shipment.received_on.isoformat(),
+        shipment=kit.shipment.number,
+        status=status_word(kit.status),
+    )
 
 
 def _whole_tablets(counts: list[int]) -> int:
