@@ -10,6 +10,7 @@ import pytest
 
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit, queries, receiving
 from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
 from dispensary.services.context import Actor, Context, FixedClock
@@ -443,6 +444,9 @@ def test_a_header_without_the_columns_says_which_line_was_read_and_why(
     with pytest.raises(InvalidInput) as refused:
         receiving.read_manifest(text, P75)
     assert "missing: expiry, kit, lot, tablets. " + words in refused.value.message
+    with speaking(Language.ZH_CN), pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text, P75)
+    assert "缺少：expiry, kit, lot, tablets。表头取自第 1 行：" in refused.value.message  # no space
 
 
 def test_a_kit_received_before_and_gone_from_the_shelf_is_named_so(

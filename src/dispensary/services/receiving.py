@@ -36,7 +36,7 @@ from dispensary.domain.rules import (
     supply_cover_until,
 )
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -264,7 +264,7 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
         raise InvalidInput(
-            " ".join(
+            sentences(  # no space after a Chinese full stop
                 [
                     _(
                         "The manifest must be a CSV file with a header line naming the columns "
