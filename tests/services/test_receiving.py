@@ -16,7 +16,7 @@ from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.receiving import KitIn
 
-from .helpers import LATE, P25, P75, dispense, enroll, receive, scalar, sql
+from .helpers import LATE, N25, N75, P25, P75, dispense, enroll, receive, scalar, sql
 
 Refused = Callable[..., Any]
 
@@ -309,7 +309,8 @@ def test_a_kit_count_other_than_the_study_files_is_refused_at_receipt(
     assert found.lines[1].code == ReceiveCheck.KIT_COUNT
     message = found.lines[1].message
     assert f"Kit K7202 is listed with {tablets} tablets" in message
-    assert f"a kit of {product} holds {per_kit} (the study file)" in message
+    named = {P75: N75, P25: N25}[product]  # as the reader names it
+    assert f"a kit of {named} holds {per_kit} (the study file)" in message
     assert "contact the sponsor or depot" in message
     with refused(ctx, RuleViolation, "Kit K7202 is listed with"):
         receiving.receive_shipment(ctx, pharmacist, "SH-C1", kits)

@@ -543,7 +543,8 @@ def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_receive
     shown = [screen.kits_model.index(row, verdict).data() for row in range(2)]
     assert shown[0] == "Available, new lot"
     assert shown[1].startswith(
-        "Kit M0202 is listed with 210 tablets, but a kit of herombopag-7.5mg holds 21 (the "
+        "Kit M0202 is listed with 210 tablets, but a kit of herombopag (hetrombopag olamine) "
+        "7.5 mg tablet holds 21 (the "
         "study file)."
     )
     qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)

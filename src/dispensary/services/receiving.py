@@ -733,7 +733,7 @@ def _checked_line(
         # A kit is made up at the depot with the study's count: another count is a typing
         # slip or a mis-packed kit, and an available kit of 210 or 19 tablets would be
         # dispensed (or refused at the counter) and counted in the accountability.
-        refusal = _kit_count_refusal(number, tablets, product, per_kit)
+        refusal = _kit_count_refusal(number, tablets, ctx.study.product_name(product), per_kit)
         return read, Refusal(ReceiveCheck.KIT_COUNT, refusal)
     if expiry < day:
         return read, Refusal(
