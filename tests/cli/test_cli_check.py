@@ -318,6 +318,86 @@ def test_a_shipment_received_already_is_refused_with_a_verdict_per_kit(
     assert terminal.written() == before
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            "Kit K0031 is listed with 210 tablets, but a kit of herombopag (hetrombopag "
+            "olamine) 7.5 mg tablet holds 21",
+        ),
+        ("zh_CN", "药盒 K0031 列出的片数为 210，但 海曲泊帕乙醇胺片 7.5 mg 每盒为 21 片"),
+    ],
+)
+def test_a_kit_of_another_count_than_the_study_files_is_refused_in_the_preview(
+    terminal: Terminal, tmp_path: Path, lang: str, words: str
+) -> None:
+    """The preview refuses a 210-tablet kit of a 21-tablet product, as the receipt does."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("kit,lot,expiry,tablets\nK0030,L3,2027-06-30,21\nK0031,L3,2027-06-30,210\n")
+    args = ["check", "receive", "--shipment", "SH-C", "--product", P75, "--manifest", str(manifest)]
+    code, out, err = terminal("--lang", lang, *args)
+    assert code == 3
+    assert words in out and words in err
+    line = "  Line 1      K0030  " if lang == "en" else "  第 1 行     K0030  "  # 11 columns
+    assert line in out
+    code, _out, err = terminal("--lang", lang, *args[1:])  # receive itself
+    assert code != 0 and words in err
+
+
+def test_the_manifest_s_columns_not_read_are_named_by_check_receive_and_receive(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        'Kit,Lot,Expiry,Tablets,Shipped Qty,Comment\nK0030,L3,2027-06-30,21,1,"box dented, ok"\n'
+    )
+    args = ["receive", "--shipment", "SH-C", "--product", P75, "--manifest", str(manifest)]
+    note = "  The manifest's columns 'Shipped Qty', 'Comment' are not read by the program"
+    code, out, err = terminal("check", *args)
+    assert code == 0, err
+    assert note in out
+    code, out, err = terminal("check", *args, "--json")
+    assert json.loads(out)["ignored_columns"] == ["Shipped Qty", "Comment"]
+    code, out, err = terminal(*args)
+    assert code == 0, err
+    assert note in out
+    manifest.write_text("kit,lot,expiry,tablets,condition\nK0031,L3,2027-06-30,21,damaged\n")
+    code, _out, err = terminal("check", *args)
+    assert code != 0 and "the manifest gives kit K0031 the condition 'damaged'" in err
+
+
+def test_a_lot_that_cannot_cover_a_cycle_is_warned_of_and_not_available_to_dispense(
+    terminal: Terminal,
+) -> None:
+    """Received silently and counted "available to dispense" while every dispense refused it."""
+    args = ["receive", "--shipment", "SH-S", "--product", P75, "--lot", "LS", "--kits", "K0040"]
+    args += ["--expiry", "2026-01-20"]
+    code, out, err = terminal("check", *args)
+    assert code == 0, err
+    warning = (
+        "  Warning     Lot LS expires 2026-01-20, before the supply of a cycle dispensed today"
+    )
+    assert warning in out
+    code, out, err = terminal(*args)
+    assert code == 0, err
+    assert "  Warning  Lot LS expires 2026-01-20" in out
+    code, out, err = terminal("inventory")
+    assert "available to dispense: 5 kits, 105 tablets." in out  # K0040 not among them
+
+
+def test_a_gbk_manifest_is_read_and_said_by_check_receive(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "gbk.csv"
+    manifest.write_bytes("kit,lot,expiry,tablets,备注\nK0030,L3,2027-06-30,21,完好\n".encode("gbk"))
+    code, out, err = terminal(
+        "check", "receive", "--shipment", "SH-G", "--product", P75, "--manifest", str(manifest)
+    )
+    assert code == 0, err
+    assert "  Read as GB18030 text (Chinese Windows), not UTF-8." in out
+
+
 def test_check_receive_reads_the_kits_as_receive_does(terminal: Terminal) -> None:
     code, _out, err = terminal("check", "receive", "--shipment", "SH-3", "--kits", "K0021")
     assert code == 2

@@ -220,3 +220,18 @@ def test_an_enrolment_typed_in_late_is_corrected_then_its_first_cycle_dispensed(
     assert cli(*first).code == 0
     verified = cli("audit", "verify")
     assert verified.code == 0, verified.out + verified.err
+
+
+def test_a_dispense_in_chinese_gives_the_chinese_directions(cli: Cli) -> None:
+    """`--lang zh_CN dispense` printed "用法  Take 1 tablet by mouth…" under Chinese headings;
+    the label gives the study file's Chinese directions."""
+    enrolled = cli(
+        "enroll", "01-102", "--initials", "QY", "--birth-year", "1970", "--sex", "F",
+        "--eligibility-confirmed-by", INVESTIGATOR,
+    )  # fmt: skip
+    assert enrolled.code == 0, enrolled.err
+    day1 = DEMO_TODAY.isoformat()
+    done = cli("--lang", "zh_CN", "dispense", "01-102", "--cycle", "1", "--day1", day1)
+    assert done.code == 0, done.err
+    [directions] = [line for line in done.out.splitlines() if line.split()[:1] == ["用法"]]
+    assert "每晚空腹口服" in directions and "Take" not in directions

@@ -26,7 +26,7 @@ from dispensary.services.results import DispenseResult, ReturnResult
 from dispensary.study import Study
 
 from .conftest import Stock
-from .helpers import P25, P75, dispense, enroll
+from .helpers import P25, P75, dispense, enroll, receive_small_kits
 
 Password = Callable[[Actor], str]
 PASSWORD = "pharm-pass-1"
@@ -231,7 +231,7 @@ def test_a_kit_of_several_shows_what_is_left_to_count(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, clock: FixedClock
 ) -> None:
     small = [KitIn(f"H{n:04d}", P75, "LH", date(2027, 6, 30), 12) for n in (1, 2)]
-    receiving.receive_shipment(ctx, pharmacist, "SH-H", small)
+    receive_small_kits(ctx, pharmacist, "SH-H", small)
     record = dispense(ctx, pharmacist, pw(pharmacist), kits=["H0001", "H0002"], override_reason="x")
     clock.set_date(NEXT_DAY1)
     first = assess(ctx, pharmacist, scanned="H0002", tablets=2)
@@ -275,8 +275,9 @@ class ReturnCounter(RuleBasedStateMachine):
         for number in PEOPLE:
             participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
         expiry = self.clock.today() + timedelta(days=400)
-        listed = [KitIn(f"H{n:04d}", P75, "LH", expiry, 12) for n in range(1, 13)]  # 2 a cycle
-        listed += [KitIn(f"K{n:04d}", P75, "LK", expiry, 21) for n in range(1, 9)]
+        small = [KitIn(f"H{n:04d}", P75, "LH", expiry, 12) for n in range(1, 13)]  # 2 a cycle
+        receive_small_kits(self.ctx, self.pharmacist, "SH-0", small)
+        listed = [KitIn(f"K{n:04d}", P75, "LK", expiry, 21) for n in range(1, 9)]
         listed += [KitIn(f"S{n:04d}", P25, "LS", expiry, 42) for n in range(1, 5)]
         receiving.receive_shipment(self.ctx, self.pharmacist, "SH-1", listed)
 

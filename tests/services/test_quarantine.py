@@ -17,7 +17,7 @@ from dispensary.domain.errors import (
     NotSignedIn,
     RuleViolation,
 )
-from dispensary.services import audit, quarantine, queries, studies, temperature
+from dispensary.services import audit, labels, quarantine, queries, studies, temperature
 from dispensary.services.context import Actor, Context, FixedClock
 
 from .conftest import Stock
@@ -402,3 +402,26 @@ def test_logger_files_are_read_only_in_a_study_one_may_see(
     nobody = Actor(9, "x", "X Y", "XY", Role.MONITOR, studies=frozenset({1}))
     with refused(ctx, NotSignedIn, "the account is not active"):
         temperature.logger_checks(ctx, nobody)
+
+
+def test_a_release_says_to_relabel_the_kits_whose_labels_were_printed(
+    ctx: Context, pharmacist: Actor
+) -> None:
+    """After the release of a temperature-failed shipment the kit labels still said
+    QUARANTINED: DO NOT DISPENSE, and nothing said to relabel the kits."""
+    receive(ctx, pharmacist, "K0101-K0103", temperature_ok=False)
+    labels.record_label_print(ctx, pharmacist, "kit", ["K0101", "K0102"], False, "a4")
+    done = quarantine.release(ctx, pharmacist, ["K0101", "K0102", "K0103"], "sponsor: usable")
+    assert done.relabel == ("K0101", "K0102")
+    assert done.relabel_note.startswith(
+        "The kit labels of K0101, K0102 were printed before: a label printed while a kit was "
+        "quarantined says QUARANTINED: DO NOT DISPENSE. Relabel the kits: print their kit "
+        "labels again as a reprint with the reason 'released from quarantine'"
+    )
+    plan = labels.plan_print(ctx, pharmacist, "kit", ["K0101", "K0102"], "a4")
+    assert plan.reprint and plan.quarantined == ()  # the reprint is clean
+    labels.record_label_print(
+        ctx, pharmacist, "kit", ["K0101", "K0102"], True, "a4", "released from quarantine"
+    )
+    again = quarantine.quarantine(ctx, pharmacist, ["K0103"], "check")
+    assert (again.relabel, again.relabel_note) == ((), "")

@@ -10,12 +10,13 @@ import pytest
 
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from dispensary.i18n import Language, speaking
 from dispensary.services import audit, queries, receiving
-from dispensary.services.assessment import ReceiveRequest
-from dispensary.services.context import Actor, Context
+from dispensary.services.assessment import ReceiveCheck, ReceiveRequest
+from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.services.receiving import KitIn
 
-from .helpers import LATE, P25, P75, receive
+from .helpers import LATE, N25, N75, P25, P75, dispense, enroll, receive, scalar, sql
 
 Refused = Callable[..., Any]
 
@@ -288,3 +289,181 @@ def test_only_pharmacy_staff_receive(
     actor: Actor = request.getfixturevalue("monitor" if who == "monitor" else "admin")
     with refused(ctx, NotPermitted, f"{actor.username} ({actor.role.value}) may not receive stock"):
         receive(ctx, actor)
+
+
+@pytest.mark.parametrize(
+    ("product", "tablets", "per_kit"),
+    [(P75, 210, 21), (P75, 99999, 21), (P75, 19, 21), (P25, 21, 42)],
+)
+def test_a_kit_count_other_than_the_study_files_is_refused_at_receipt(
+    ctx: Context, pharmacist: Actor, refused: Refused, product: str, tablets: int, per_kit: int
+) -> None:
+    """A kit of 210 (or 19) tablets of a 21-tablet product was received as available: the DARF
+    gained the tablets, a dispense used it. The study file's count per kit is the kit's."""
+    kits = [
+        KitIn("K7201", product, "HT2611A", LATE, per_kit),
+        KitIn("K7202", product, "HT2611A", LATE, tablets),
+    ]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-C1", kits))
+    assert [line.accepted for line in found.lines] == [True, False]
+    assert found.lines[1].code == ReceiveCheck.KIT_COUNT
+    message = found.lines[1].message
+    assert f"Kit K7202 is listed with {tablets} tablets" in message
+    named = {P75: N75, P25: N25}[product]  # as the reader names it
+    assert f"a kit of {named} holds {per_kit} (the study file)" in message
+    assert "contact the sponsor or depot" in message
+    with refused(ctx, RuleViolation, "Kit K7202 is listed with"):
+        receiving.receive_shipment(ctx, pharmacist, "SH-C1", kits)
+    assert queries.inventory(ctx, pharmacist) == []
+
+
+def test_the_manifest_s_columns_not_read_are_named() -> None:
+    """'Shipped Qty' and 'Comment' were dropped without a word."""
+    manifest = receiving.read_manifest(
+        "\ufeffKit,Lot,Expiry,Tablets,Product,Shipped Qty,Comment\n"
+        f'K7001,HT2611A,2027-10-31,21,{P75},1,"box dented, ok"\n'
+    )
+    assert [k.number for k in manifest.kits] == ["K7001"]
+    assert manifest.ignored == ("Shipped Qty", "Comment")
+    assert manifest.note.startswith(
+        "The manifest's columns 'Shipped Qty', 'Comment' are not read by the program"
+    )
+    plain = receiving.read_manifest(f"kit,lot,expiry,tablets,product\nK1,L1,2027-10-31,21,{P75}\n")
+    assert (plain.ignored, plain.note) == ((), "")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("Condition", "damaged"), ("Damaged", "yes"), ("condition", "Leaking")]
+)
+def test_a_kit_the_manifest_does_not_say_is_sound_is_refused(column: str, value: str) -> None:
+    """A per-kit condition column is read, never guessed: 'damaged' was dropped as unknown and
+    the kit received as available."""
+    sound = "ok" if column.lower() == "condition" else "no"
+    text = (
+        f"kit,lot,expiry,tablets,product,{column}\n"
+        f"K7101,HT2611B,2027-10-31,21,{P75},{sound}\n"
+        f"K7102,HT2611B,2027-10-31,21,{P75},\n"
+        f"K7103,HT2611B,2027-10-31,21,{P75},{value}\n"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text)
+    assert refused.value.message.startswith(
+        f"Manifest line 4: the manifest gives kit K7103 the {column.lower()} '{value}'. A kit "
+        "the sponsor's manifest does not say is sound is not received"
+    )
+    good = receiving.read_manifest(text.rsplit("K7103", 1)[0])
+    assert ([k.number for k in good.kits], good.ignored) == (["K7101", "K7102"], ())
+
+
+def test_lot_and_shipment_numbers_are_upper_cased_and_found_in_any_case(
+    ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str], refused: Refused
+) -> None:
+    """'ht2611a' was a second lot beside HT2611A, missed by `inventory --lot HT2611A` and
+    `trace HT2611A`; 'sh-m1' a second shipment beside SH-M1."""
+    receiving.receive_shipment(ctx, pharmacist, "SH-M1", [KitIn("K7001", P75, "HT2611A", LATE, 21)])
+    receiving.receive_shipment(ctx, pharmacist, "sh-m2", [KitIn("K7002", P75, "ht2611a", LATE, 21)])
+    rows = queries.inventory(ctx, pharmacist)
+    assert {(k.number, k.lot) for k in rows} == {("K7001", "HT2611A"), ("K7002", "HT2611A")}
+    assert [k.number for k in queries.shipment_kits(ctx, pharmacist, "sh-m2")] == ["K7002"]
+    assert scalar(ctx, "SELECT count(*) FROM lots") == 1
+    with refused(ctx, RuleViolation, "Shipment SH-M1 has already been received"):
+        receiving.receive_shipment(ctx, pharmacist, "sh-m1", [KitIn("K7003", P75, "L", LATE, 21)])
+
+    # A lot recorded in lower case before: a kit of it joins it; found by any case.
+    receiving.receive_shipment(ctx, pharmacist, "SH-M3", [KitIn("K7101", P75, "lx", LATE, 21)])
+    sql(ctx, "UPDATE lots SET number = 'lx' WHERE number = 'LX'")
+    receiving.receive_shipment(ctx, pharmacist, "SH-M4", [KitIn("K7102", P75, "Lx", LATE, 21)])
+    assert scalar(ctx, "SELECT count(*) FROM lots") == 2
+    for typed in ("LX", "lx", " Lx "):
+        found = queries.inventory(ctx, pharmacist, lot=typed)
+        assert [k.number for k in found] == ["K7101", "K7102"]
+    enroll(ctx, pharmacist)
+    dispense(ctx, pharmacist, pw(pharmacist), kits=["K7102"])
+    assert [row.kits for row in queries.lot_trace(ctx, pharmacist, "LX")] == [("K7102",)]
+    assert {r.kit for r in queries.ledger_rows(ctx, pharmacist, lot="lx")} == {"K7101", "K7102"}
+
+
+def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning_and_not_dispensable(
+    ctx: Context, pharmacist: Actor, clock: FixedClock, pw: Callable[[Actor], str]
+) -> None:
+    """Expiry 2026-12-15 received 2026-12-05, cycles of 21 days: received silently, counted
+    available to dispense, and refused by every dispense."""
+    clock.set_date(date(2026, 12, 5))
+    short = [KitIn(f"K72{n:02d}", P75, "HT2612S", date(2026, 12, 15), 21) for n in (1, 2)]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-S", short))
+    assert found.accepted
+    [warning] = found.warnings
+    assert warning.startswith(
+        "Lot HT2612S expires 2026-12-15, before the supply of a cycle dispensed today must last"
+    )
+    assert "every dispense will refuse its kits. Contact the sponsor" in warning
+    result = receiving.receive_shipment(ctx, pharmacist, "SH-S", short)
+    assert result.warnings == found.warnings
+    receive(ctx, pharmacist, "K0001", "L1", LATE)
+    rows = {k.number: k for k in queries.inventory(ctx, pharmacist)}
+    assert {n: (k.status, k.dispensable) for n, k in rows.items()} == {
+        "K7201": (KitStatus.AVAILABLE, False),
+        "K7202": (KitStatus.AVAILABLE, False),
+        "K0001": (KitStatus.AVAILABLE, True),
+    }
+    assert receive(ctx, pharmacist, "K0002", "L1", LATE).warnings == ()
+    enroll(ctx, pharmacist)
+    with pytest.raises(RuleViolation, match="before the supply must last"):
+        dispense(ctx, pharmacist, pw(pharmacist), kits=["K7201"], override_reason="x")
+
+
+def test_a_gbk_manifest_is_read_as_gb18030_and_said() -> None:
+    """Chinese Excel's CSV (GBK) was refused as not text."""
+    data = f"kit,lot,expiry,tablets,product,备注\nK8301,HT2612Y,2027-10-31,21,{P75},完好\n"
+    text, encoding = receiving.manifest_text(data.encode("gbk"))
+    assert (text, encoding) == (data, "GB18030")
+    assert receiving.encoding_note(encoding) == "Read as GB18030 text (Chinese Windows), not UTF-8."
+    assert receiving.manifest_text(("\ufeff" + data).encode()) == (data, "UTF-8")
+    assert receiving.encoding_note("UTF-8") == ""
+    with pytest.raises(UnicodeDecodeError):
+        receiving.manifest_text(data.encode("utf-16"))  # NULs: never read as GB18030
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            f"kit;lot;expiry;tablets;product\nK7921;HT2611M;2027-10-31;21;{P75}\n",
+            "The header was read from line 1: 'kit;lot;expiry;tablets;product'. Its columns are "
+            "separated by semicolons",
+        ),
+        (
+            "药物编号,批号,有效期,片数\nK7931,HT2611N,2027-10-31,21\n",
+            "The header was read from line 1: '药物编号,批号,有效期,片数'. Its columns are named "
+            "in another language: name them kit, lot, expiry, tablets, product in the first line",
+        ),
+    ],
+)
+def test_a_header_without_the_columns_says_which_line_was_read_and_why(
+    text: str, words: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text, P75)
+    assert "missing: expiry, kit, lot, tablets. " + words in refused.value.message
+    with speaking(Language.ZH_CN), pytest.raises(InvalidInput) as refused:
+        receiving.read_manifest(text, P75)
+    assert "缺少：expiry, kit, lot, tablets。表头取自第 1 行：" in refused.value.message  # no space
+
+
+def test_a_kit_received_before_and_gone_from_the_shelf_is_named_so(
+    ctx: Context, pharmacist: Actor, pw: Callable[[Actor], str], refused: Refused
+) -> None:
+    """ "Kit K1005 is already in stock" of a kit destroyed (or dispensed) sent the user looking
+    for it on the shelf."""
+    receive(ctx, pharmacist, "K1005", "L1", LATE, shipment="SH-1")
+    enroll(ctx, pharmacist)
+    dispense(ctx, pharmacist, pw(pharmacist), kits=["K1005"])
+    kits = [KitIn("K1005", P75, "L1", LATE, 21)]
+    found = receiving.assess_receive(ctx, pharmacist, ReceiveRequest("SH-2", kits))
+    said = (
+        f"Kit K1005 was already received on {ctx.clock.today().isoformat()} (shipment SH-1) and "
+        "is now dispensed: a kit number is received once."
+    )
+    assert found.lines[0].message.startswith(said)
+    with refused(ctx, RuleViolation, said):
+        receiving.receive_shipment(ctx, pharmacist, "SH-2", kits)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QSplitter
 
 from dispensary.domain.codes import KitStatus
 from dispensary.domain.errors import NotPermitted
-from dispensary.services import audit, destruction, dispensing, queries
+from dispensary.services import audit, destruction, dispensing, labels, quarantine, queries
 from dispensary.services.assessment import DestroyAssessment, DestroyRequest
 from dispensary.ui.feedback import SignatureDialog
 from dispensary.ui.inventory_view import CountDialog, InventoryScreen
@@ -740,3 +740,23 @@ def test_typing_in_the_destroy_form_never_waits_for_the_assessment(
     assert screen.destroy_button.isEnabled() and not screen.assessing
     assert "still in date" not in screen.destroy_verdict.text()
     assert len(asked) == 2
+
+
+def test_a_release_of_a_labelled_kit_says_to_relabel_it(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a release the kit labels printed in quarantine still said QUARANTINED: DO NOT
+    DISPENSE, and the window said only "Released"."""
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0004"], "temperature excursion")
+    labels.record_label_print(pharmacy.ctx, pharm, "kit", ["K0004"], False, "a4")
+    answer_reason(monkeypatch, "sponsor confirmed the kit may be used")
+    screen = make_screen(qtbot, pharmacy)
+    assert screen.open_kit("K0004")
+    with qtbot.waitSignal(screen.changed):
+        qtbot.mouseClick(screen.release_button, Qt.MouseButton.LeftButton)
+    assert status_of(pharmacy, "K0004") is KitStatus.AVAILABLE
+    assert screen.message.kind == "warning"
+    said = screen.message.text()
+    assert said.startswith("Released K0004: sponsor confirmed the kit may be used. The kit")
+    assert "Relabel the kits" in said and "'released from quarantine'" in said

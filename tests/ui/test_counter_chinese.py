@@ -164,7 +164,8 @@ def test_a_dispense_in_chinese_scan_scan_sign(
     assert result is not None
     assert screen.message.kind == "ok"
     assert screen.message.text().startswith(f"已发放 {result.number}：01-001 第 1 周期")
-    assert screen.message.text().endswith("，用至 2026-01-25。标签已打印。")
+    # the label text in Chinese is still to confirm: the label is English, and why is said
+    assert "，用至 2026-01-25。标签已打印。以 en 打印，未以 zh_CN 打印：" in screen.message.text()
     assert len(printer.shown) == 1
     assert focused() is screen.participant_field
 

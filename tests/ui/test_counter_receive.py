@@ -526,3 +526,161 @@ def test_a_long_product_name_is_cut_before_its_strength(qtbot: QtBot) -> None:
     assert cut.startswith("herombopag") and cut.endswith("… 7.5 mg tablet"), cut
     assert metrics.horizontalAdvance(cut) <= whole * 2 // 3
     assert keep_strength(name, "10 mg", metrics, whole // 2).endswith("…")
+
+
+def test_a_manifest_kit_of_another_count_than_the_study_s_is_refused_not_received(
+    qtbot: QtBot, screen: ReceiveScreen, counter: Counter, tmp_path: Path
+) -> None:
+    """A 210-tablet line of a 21-tablet product was listed "Available" and received."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets\nM0201,L2403,2027-12-31,21\nM0202,L2403,2027-12-31,210\n",
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(screen.shipment, "SH-011")
+    screen.load_manifest(manifest)
+    verdict = 5
+    shown = [screen.kits_model.index(row, verdict).data() for row in range(2)]
+    assert shown[0] == "Available, new lot"
+    assert shown[1].startswith(
+        "Kit M0202 is listed with 210 tablets, but a kit of herombopag (hetrombopag olamine) "
+        "7.5 mg tablet holds 21 (the "
+        "study file)."
+    )
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    assert screen.message.text().startswith("Not received: Kit M0202 is listed with 210 tablets")
+    with pytest.raises(NotFound):
+        shipment_kits(counter, "SH-011")
+
+
+@pytest.mark.parametrize(
+    ("lang", "printed", "note"),
+    [
+        (Language.EN, "3 kit labels printed.", "Printed in en, not zh_CN: the zh_CN label text"),
+        (
+            Language.ZH_CN,
+            "已打印 3 张药盒标签。",
+            "已打印 3 张药盒标签。以 en 打印，未以 zh_CN 打印：",
+        ),
+    ],
+)
+def test_kit_labels_printed_in_fewer_languages_than_the_study_s_say_why(
+    lang: Language,
+    printed: str,
+    note: str,
+    qtbot: QtBot,
+    counter: Counter,
+    printer: Printer,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The study asks for zh_CN labels, its Chinese label text not confirmed: the labels came
+    out in English and the window said only that they were printed (the CLI said why)."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    fill_paperwork(qtbot, screen, "SH-012", "L2412")
+    scan(qtbot, screen.range_field, "K0501-K0503")
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.labels_button, Qt.MouseButton.LeftButton)
+    assert len(printer.shown) == 1
+    said = screen.message.text()
+    assert said.startswith(printed) and note in said
+    assert "label.text.zh_CN" in said  # what to confirm, and where
+
+
+def test_a_manifest_s_columns_not_read_are_named_and_a_damaged_kit_refused(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """'Comment' and 'Condition=damaged' were dropped silently: the kit went in as available."""
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text(
+        "kit,lot,expiry,tablets,Condition\nM0301,L2403,2027-12-31,21,ok\n"
+        "M0302,L2403,2027-12-31,21,damaged\n",
+        encoding="utf-8",
+    )
+    screen.load_manifest(damaged)
+    assert screen.kits_model.rows == []
+    assert screen.message.kind == "error"
+    assert "Manifest line 3: the manifest gives kit M0302 the condition 'damaged'" in (
+        screen.message.text()
+    )
+    commented = tmp_path / "commented.csv"
+    commented.write_text(
+        "kit,lot,expiry,tablets,Comment\nM0301,L2403,2027-12-31,21,box dented\n", encoding="utf-8"
+    )
+    screen.load_manifest(commented)
+    assert [k.number for k in screen.kits_model.rows] == ["M0301"]
+    assert screen.message.kind == "warning"
+    assert screen.message.text() == (
+        "1 kits imported from commented.csv. The manifest's columns 'Comment' are not read by the "
+        "program (it reads kit, lot, expiry, tablets, product, condition): check what they "
+        "say against the kits by hand."
+    )
+
+
+def test_a_manifest_without_a_tablets_column_takes_the_form_s_tablets_in_a_kit(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """'kit,lot,expiry' was refused "missing: tablets" while the form said 21 (as `check
+    receive --manifest notab.csv --product …` accepts it)."""
+    manifest = tmp_path / "notab.csv"
+    manifest.write_text(
+        "kit,lot,expiry\nK9501,HT2612W,2027-10-31\nK9502,HT2612W,2027-10-31\n", encoding="utf-8"
+    )
+    assert screen.tablets.text() == "21"
+    screen.load_manifest(manifest)
+    assert [(k.number, k.tablets) for k in screen.kits_model.rows] == [
+        ("K9501", 21),
+        ("K9502", 21),
+    ]
+    assert screen.message.text() == "2 kits imported from notab.csv."
+    screen.start_over()
+    screen.tablets.clear()
+    screen.load_manifest(manifest)
+    assert screen.kits_model.rows == []
+    assert "missing: tablets" in screen.message.text()
+
+
+def test_a_lot_that_cannot_cover_a_cycle_is_received_with_a_warning(
+    qtbot: QtBot, screen: ReceiveScreen
+) -> None:
+    """Received with "Shipment … received" alone, while every dispense would refuse its kits."""
+    qtbot.keyClicks(screen.shipment, "SH-013")
+    qtbot.keyClicks(screen.lot, "L2413")
+    qtbot.keyClicks(screen.expiry, "2026-01-15")
+    scan(qtbot, screen.scan_field, "K0601")
+    qtbot.mouseClick(screen.receive_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "warning"
+    assert "Shipment SH-013 received: 1 kits" in screen.message.text()
+    assert "Lot L2413 expires 2026-01-15, before the supply of a cycle dispensed today" in (
+        screen.message.text()
+    )
+
+
+def test_a_gbk_manifest_is_read_and_a_semicolon_header_is_explained(
+    qtbot: QtBot, screen: ReceiveScreen, tmp_path: Path
+) -> None:
+    """A GBK manifest (Chinese Excel's CSV) was refused "not a CSV text file"; a semicolon-
+    separated one "missing: expiry, kit, lot, tablets" without saying why."""
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("kit,lot,expiry,tablets,备注\nK8301,HT2612Y,2027-10-31,21,完好\n".encode("gbk"))
+    screen.load_manifest(gbk)
+    assert [k.number for k in screen.kits_model.rows] == ["K8301"]
+    assert screen.message.kind == "warning"
+    assert screen.message.text().startswith("1 kits imported from gbk.csv. ")
+    assert "columns '备注' are not read" in screen.message.text()
+    assert screen.message.text().endswith("Read as GB18030 text (Chinese Windows), not UTF-8.")
+    screen.start_over()
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_text("kit;lot;expiry;tablets\nK7921;HT2611M;2027-10-31;21\n", "utf-8")
+    screen.load_manifest(semicolons)
+    assert screen.kits_model.rows == []
+    assert screen.message.kind == "error"
+    assert (
+        "The header was read from line 1: 'kit;lot;expiry;tablets'. Its columns are separated "
+        "by semicolons" in screen.message.text()
+    )

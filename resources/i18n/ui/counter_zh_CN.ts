@@ -538,6 +538,10 @@
         <translation>药盒标签未打印：{why}打印机恢复后请按“打印药盒标签”，或稍后在“报告与标签”（货件的药盒标签）中打印。</translation>
     </message>
     <message>
+        <source>{done} {note}</source>
+        <translation>{done}{note}</translation>
+    </message>
+    <message>
         <source>{done} Not recorded in the audit trail: {why}</source>
         <translation>{done}未记入稽查轨迹：{why}</translation>
     </message>
@@ -775,6 +779,10 @@
         <translation>已从 {name} 导入 {count} 个药盒。</translation>
     </message>
     <message>
+        <source>{imported} {columns}</source>
+        <translation>{imported}{columns}</translation>
+    </message>
+    <message>
         <source>Kit {number} taken off the list.</source>
         <translation>药盒 {number} 已从列表中移除。</translation>
     </message>
@@ -833,6 +841,10 @@
     <message>
         <source>Shipment {shipment} received: {kits} kits, {units}. Print the kit labels if the kits need them.</source>
         <translation>货件 {shipment} 已接收：{kits} 个药盒，共 {units}。如药盒需要标签，请打印药盒标签。</translation>
+    </message>
+    <message>
+        <source>{received} {warning}</source>
+        <translation>{received}{warning}</translation>
     </message>
     <message>
         <source>Kit labels not recorded: {why}</source>

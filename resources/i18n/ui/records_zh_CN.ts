@@ -654,6 +654,10 @@ Old values:
         <translation>已解除隔离 {kits}：{reason}。</translation>
     </message>
     <message>
+        <source>{released} {relabel}</source>
+        <translation>{released}{relabel}</translation>
+    </message>
+    <message>
         <source>Count of kit {kit} recorded.</source>
         <translation>药盒 {kit} 的盘点已记录。</translation>
     </message>

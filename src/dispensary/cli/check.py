@@ -24,6 +24,7 @@ from dispensary.cli.core import (
     cycle_number,
     destruction_options,
     destruction_refusal,
+    display_width,
     number,
     observation_options,
     override_hints,
@@ -576,15 +577,23 @@ def cmd_check_receive(run: Run) -> int:
     from dispensary.services.assessment import ReceiveRequest
 
     a = run.args
+    manifest = shipment_kits(run)
     request = ReceiveRequest(
         shipment=a.shipment,
-        kits=shipment_kits(run),
+        kits=manifest.kits,
         received_on=a.date,
         condition=a.condition,
         temperature_ok=not a.temperature_failed,
     )
     found = receiving.assess_receive(run.context(), run.actor(), request)
-    run.emit(_receive_data(found), _receive_lines(found, run.context().study))
+    lines = _receive_lines(found, run.context().study)
+    lines += [_("  Warning     {message}").format(message=w) for w in found.warnings]
+    if manifest.ignored:
+        lines.append(f"  {manifest.note}")
+    if receiving.encoding_note(manifest.encoding):  # said, so that a misread would be noticed
+        lines.append(f"  {receiving.encoding_note(manifest.encoding)}")
+    data = _receive_data(found) | {"ignored_columns": list(manifest.ignored)}
+    run.emit(data | {"warnings": list(found.warnings)}, lines)
     return _answer(run, _first(found.refusals), None)
 
 
@@ -641,12 +650,15 @@ def _receive_lines(found: ReceiveAssessment, study: Study) -> list[str]:
             _("  Quarantine  the temperature record failed: every kit would go into quarantine")
         )
     for line in found.lines:
+        # "Line 1" (第 1 行) padded by terminal columns, not inside the words: "第 1      行"
+        label = _("Line {line}").format(line=line.line)
+        label += " " * max(0, 11 - display_width(label))
         kit = (
-            _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: ")
+            _("  {label} {number}  {product}  lot {lot}  exp {expiry}  {tablets} tablets: ")
             if study.tablets_only
-            else _("  Line {line:<6} {number}  {product}  lot {lot}  exp {expiry}  {units}: ")
+            else _("  {label} {number}  {product}  lot {lot}  exp {expiry}  {units}: ")
         ).format(
-            line=line.line,
+            label=label,
             number=cell(line.number),
             product=cell(line.product),
             lot=cell(line.lot),

@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import partial
@@ -37,7 +37,7 @@ from dispensary.pdffonts import is_wide, split_cjk
 
 if TYPE_CHECKING:  # the run loads the services: only a command that runs needs it
     from dispensary.cli.run import Run
-    from dispensary.services.assessment import KitIn
+    from dispensary.services.receiving import Manifest
     from dispensary.services.results import DispenseHistoryRow, ProductFigures
     from dispensary.study import Study
 
@@ -564,9 +564,10 @@ def receive_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature-failed", action="store_true", help=N_("quarantine every kit"))
 
 
-def shipment_kits(run: Run) -> list[KitIn]:
+def shipment_kits(run: Run) -> Manifest:
     """The kits the receive options list: --kits ranges (with --product, --lot and --expiry),
-    or the --manifest file (those options fill its missing columns)."""
+    or the --manifest file (those options fill its missing columns), with the manifest's
+    columns not read."""
     from dispensary.services import receiving
 
     a = run.args
@@ -583,15 +584,26 @@ def shipment_kits(run: Run) -> list[KitIn]:
         per_kit = a.tablets_per_kit
         if per_kit is None and a.product:
             per_kit = ctx.study.product(a.product).tablets_per_kit
-        text = read_text(a.manifest, _("manifest"))
-        return receiving.parse_manifest(text, a.product, a.lot, a.expiry, per_kit)
-    return [
-        kit
-        for piece in comma_pieces(a.kits)
-        for kit in receiving.kits_from_range(
-            ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
-        )
-    ]
+        try:  # UTF-8, or GB18030 (Chinese Excel's CSV), as the window reads it
+            text, encoding = receiving.manifest_text(read_bytes(a.manifest, _("manifest")))
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                _(
+                    "The {what} {path} is not UTF-8 text (saved as UTF-16, or in another "
+                    "encoding?): save it as UTF-8 (in a spreadsheet: CSV UTF-8) and give it again."
+                ).format(what=_("manifest"), path=a.manifest)
+            ) from exc
+        manifest = receiving.read_manifest(text, a.product, a.lot, a.expiry, per_kit)
+        return replace(manifest, encoding=encoding)
+    return receiving.Manifest(
+        [
+            kit
+            for piece in comma_pieces(a.kits)
+            for kit in receiving.kits_from_range(
+                ctx, piece, a.product, a.lot, a.expiry, a.tablets_per_kit
+            )
+        ]
+    )
 
 
 # -- the help, in the reader's language ---------------------------------------------------------

@@ -40,7 +40,7 @@ from dispensary.cli.core import (
 )
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.rules import sex_word
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from dispensary.cli.run import Run
@@ -400,6 +400,19 @@ def _declared(result: DispenseResult) -> list[ObservationValue]:
     return [o for o in result.observations if o.key != PLATELETS]
 
 
+def _directions(result: DispenseResult, study: Study) -> tuple[str, ...]:
+    """The directions in the reader's language when the study file gives its label text in it
+    (as the label says them: "用法  每日1次…", not "用法  Take 1 tablet…"); else the English
+    the service recorded."""
+    english = result.product_directions or (result.directions,)
+    language = current_language().value
+    start = result.start_date or result.day1
+    if language not in study.texts or language == "en" or result.last_day < start:
+        return english
+    days = (result.last_day - start).days + 1  # the days of supply from the first dose
+    return study.product_directions(study.dose_level(result.dose_level), start, days, language)
+
+
 def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str]:
     lines = [
         _("{verb} {number}: {participant} ({initials}), cycle {cycle}, day 1 {day1}").format(
@@ -433,7 +446,7 @@ def _dispense_lines(result: DispenseResult, verb: str, study: Study) -> list[str
         ),
         *(
             _("  Directions  {directions}").format(directions=text)
-            for text in result.product_directions or (result.directions,)
+            for text in _directions(result, study)
         ),
         *(
             _("  Recorded    {name} {value} {unit}").format(

@@ -53,13 +53,13 @@ def cmd_receive(run: Run) -> int:
     from dispensary.services import receiving
 
     a = run.args
-    kits = shipment_kits(run)
+    manifest = shipment_kits(run)
     ctx = run.context()
     result = receiving.receive_shipment(
         ctx,
         run.actor(),
         a.shipment,
-        kits,
+        manifest.kits,
         received_on=a.date,
         condition=a.condition,
         temperature_ok=not a.temperature_failed,
@@ -88,7 +88,12 @@ def cmd_receive(run: Run) -> int:
                 "sponsor decides (then `dispensary release KIT... --reason ...`)."
             )
         )
-    run.emit(asdict(result), lines)
+    lines += [_("  Warning  {message}").format(message=w) for w in result.warnings]
+    if manifest.ignored:
+        lines.append(f"  {manifest.note}")
+    if receiving.encoding_note(manifest.encoding):  # said, so that a misread would be noticed
+        lines.append(f"  {receiving.encoding_note(manifest.encoding)}")
+    run.emit(asdict(result) | {"ignored_columns": list(manifest.ignored)}, lines)
     return EXIT_OK
 
 
@@ -109,6 +114,7 @@ def cmd_quarantine(run: Run, release: bool) -> int:
         [
             done.format(kits=plural(len(result.kits), "kit"), numbers=kits_text(result.kits)),
             _("  Reason  {reason}").format(reason=result.reason),
+            *([f"  {result.relabel_note}"] if result.relabel_note else []),
         ],
     )
     return EXIT_OK
@@ -625,7 +631,9 @@ def _inventory_summary(rows: Sequence[KitRow], held: dict[str, Study], tablets_o
     """The kits and what is available to dispense: in tablets, or each product by its name
     with its count in its own word ("democapib (fictional) 100 mg capsule: 140 capsules"),
     never capsules and tablets summed as tablets."""
-    available = [r for r in rows if r.status is KitStatus.AVAILABLE]
+    # The service's dispensable: available, and lasting a cycle dispensed today (an available
+    # kit that expires sooner is refused by every dispense, so it is not counted here).
+    available = [r for r in rows if r.dispensable]
     if tablets_only:
         return _("{kits}; available to dispense: {kits2}, {sum} tablets.").format(
             kits=plural(len(rows), "kit"),

@@ -71,6 +71,13 @@ def normalise_kit_number(raw: str) -> str:
     return number
 
 
+def normalise_code(raw: str, what: str, limit: int = 60) -> str:
+    """A lot or shipment number as recorded and looked up: printable text in upper case, as
+    kit numbers are (normalise_kit_number). Typed, scanned or read from a manifest, 'ht2611a'
+    is lot HT2611A: recorded as typed, it became a second lot that a recall by HT2611A missed."""
+    return check_text(raw, what, limit=limit).upper()
+
+
 KIT_SEPARATORS = "-._"
 
 DISPENSE_PREFIX = "DSP"
@@ -777,6 +784,13 @@ def supply_cover_until(day1: date, days_of_supply: int, margin_days: int) -> dat
     return last_day_of_supply(day1, days_of_supply) + timedelta(days=margin_days)
 
 
+def covers_supply(expiry: date, cover_until: date) -> bool:
+    """Whether a kit of this expiry lasts the supply of a cycle (`cover_until`,
+    supply_cover_until): the one test of the dispense, the receipt's warning and the
+    inventory's "available to dispense"."""
+    return expiry >= cover_until
+
+
 def check_kit_dispensable(
     kit: KitCandidate,
     product: str,
@@ -799,7 +813,7 @@ def check_kit_dispensable(
                 product=name(product) if name else product,
             )
         )
-    if kit.expiry < cover_until:
+    if not covers_supply(kit.expiry, cover_until):
         raise RuleViolation(
             _(
                 "Kit {kit} (lot {lot}) expires {expiry}, before the supply must last "

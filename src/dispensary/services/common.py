@@ -27,10 +27,10 @@ from dispensary.domain.errors import InOtherStudy, InvalidInput, NotFound, RuleV
 from dispensary.domain.rules import DISPENSE_PREFIX as DISPENSE_PREFIX  # where callers find them
 from dispensary.domain.rules import (
     KitCandidate,
-    check_text,
     code_shape,
     effective_status,
     looks_like_dispense_number,
+    normalise_code,
     normalise_kit_number,
     normalise_study_number,
 )
@@ -172,12 +172,12 @@ def get_lots(session: Session, raw: str, study: int) -> list[Lot]:
     recall lists every dispense of the number, whatever its product). A lot that only another
     study holds is answered exactly as a lot no one holds, so a user of one study does not
     learn what another study received."""
-    number = check_text(raw, N_("lot number"), limit=60)
+    number = normalise_code(raw, N_("lot number"))
     lots = list(
         session.scalars(
             select(Lot)
             .where(
-                Lot.number == number,
+                func.upper(Lot.number) == number,  # recorded upper case; in any case before
                 Lot.id.in_(select(Kit.lot_id).where(Kit.study_id == study)),
             )
             .order_by(Lot.id)
@@ -198,7 +198,7 @@ def get_lot(
     no one holds, so a user of one study does not learn what another study received. `name`:
     a product as a refusal names it to its reader (the study's `product_name`), else its code."""
     lots = get_lots(session, raw, study)
-    if len(lots) > 1:
+    if len({lot.product for lot in lots}) > 1:
         number = lots[0].number
         products = _(", ").join(sorted(name(x.product) if name else x.product for x in lots))
         raise RuleViolation(

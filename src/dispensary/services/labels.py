@@ -173,6 +173,15 @@ def already_printed(
         return _printed(session, entity, items)
 
 
+RELEASED_REASON = N_("released from quarantine")
+"""The reason of the reprint of a released kit's label (its label said QUARANTINED)."""
+
+
+def labelled_kits(session: Session, kits: Sequence[str]) -> list[str]:
+    """Which of these kits had a kit label printed (any user may learn it of a kit he moves)."""
+    return _printed(session, LabelKind.KIT.entity, kits)
+
+
 def _check_kind(entity: str, names: Sequence[str], done: Sequence[str], reprint: bool) -> None:
     """The reprint rule: all printed before and marked a reprint, or none and not marked."""
     fresh = [n for n in names if n not in done]

@@ -19,6 +19,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, get_kits
 from dispensary.services.context import Actor, Context
+from dispensary.services.labels import RELEASED_REASON, labelled_kits
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
@@ -132,4 +133,25 @@ def _change(
             {"status": source.value},
             why,
         )
-        return StatusChange(tuple(k.number for k in records), target, why)
+        numbers = tuple(k.number for k in records)
+        relabel = () if quarantining else tuple(labelled_kits(session, numbers))
+        return StatusChange(numbers, target, why, relabel, _relabel_note(relabel))
+
+
+def _relabel_note(kits: Sequence[str]) -> str:
+    """Released kits labelled before: a label printed while they were quarantined says
+    QUARANTINED: DO NOT DISPENSE; a clean label is a reprint, its reason given here."""
+    if not kits:
+        return ""
+    return _(
+        "The kit labels of {kits} were printed before: a label printed while a kit was "
+        "quarantined says {marked}. Relabel the kits: print their kit labels "
+        "again as a reprint with the reason '{reason}' (Reports and labels, Kit labels by "
+        'number; or dispensary label kit {command} --reprint --reason "{reason}" --out '
+        "FILE.pdf)."
+    ).format(
+        kits=", ".join(kits),
+        reason=_(RELEASED_REASON),
+        command=" ".join(kits),
+        marked="QUARANTINED: DO NOT DISPENSE",  # as the label prints it
+    )

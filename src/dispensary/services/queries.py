@@ -51,11 +51,13 @@ from dispensary.domain.codes import (
 from dispensary.domain.errors import InvalidInput, NotFound
 from dispensary.domain.regimen import days_on_treatment, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
+    covers_supply,
     cycle_overdue,
     next_cycle,
     normalise_kit_number,
     return_due,
     return_overdue,
+    supply_cover_until,
 )
 from dispensary.i18n import _, sentences
 from dispensary.services.common import (
@@ -322,13 +324,15 @@ def _kit_rows(
     scope: Select[tuple[int]] | None = None,
     area: Callable[[str], str] = str,
     units: Callable[[str, int], str] | None = None,
+    cover_until: date | None = None,
 ) -> list[KitRow]:
     """Rows of these kits with what is in each, and where each is in the reader's words
     (`area`: a storage area's name, Study.area_name; `location` stays as recorded; `units`: a
     count of a product in its word, counted_in). `scope`
     (the ids of these kits, as a query) reads their ledger in one query; without it the kits'
     ids go in bounded batches. Either way no statement carries one bound variable per kit
-    (SQLite refuses more than 32,766)."""
+    (SQLite refuses more than 32,766). `cover_until`: the day a cycle dispensed today must
+    last until (supply_cover_until), for each row's `dispensable`; None: available is enough."""
     if not kits:
         return []
     if scope is None:
@@ -351,17 +355,20 @@ def _kit_rows(
     where = _whereabouts(session, kits, area, units)
     rows = []
     for kit in kits:
+        status = status_now(kit, today)
         rows.append(
             KitRow(
                 kit.number,
                 kit.product,
                 kit.lot.number,
                 kit.lot.expiry,
-                status_now(kit, today),
+                status,
                 contents[kit.id],
                 kit.location,
                 kit.shipment.number,
                 where.get(kit.id) or area(kit.location),
+                dispensable=status is KitStatus.AVAILABLE
+                and (cover_until is None or covers_supply(kit.lot.expiry, cover_until)),
             )
         )
     return rows
@@ -578,9 +585,9 @@ def inventory(
         if product:
             query = query.where(Kit.product == product)
             scope = scope.where(Kit.product == product)
-        if lot:
-            query = query.where(Lot.number == lot)
-            scope = scope.where(Lot.number == lot)
+        if lot:  # upper case, as received; a lot recorded in lower case before is found too
+            query = query.where(func.upper(Lot.number) == lot.strip().upper())
+            scope = scope.where(func.upper(Lot.number) == lot.strip().upper())
         rows = _kit_rows(
             session,
             list(session.scalars(query).unique()),
@@ -588,6 +595,9 @@ def inventory(
             scope,
             ctx.study.area_name,
             counted_in(ctx.study),
+            supply_cover_until(
+                today, ctx.study.cycle.days_of_supply, ctx.study.cycle.expiry_margin_days
+            ),
         )
         if every_study:
             names = dict(
@@ -1030,8 +1040,8 @@ def ledger_rows(
     query = query.where(study == ctx.study_id)
     if product:
         query = query.where(LedgerEntry.product == product)
-    if lot:
-        query = query.where(Lot.number == lot)
+    if lot:  # upper case, as received; a lot recorded in lower case before is found too
+        query = query.where(func.upper(Lot.number) == lot.strip().upper())
     if since:
         query = query.where(LedgerEntry.entry_date >= since)
     if until:
@@ -1234,7 +1244,7 @@ def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
     with read_transaction(ctx.engine) as session:
         record = session.scalar(
             select(Shipment).where(
-                Shipment.number == shipment.strip(),
+                func.upper(Shipment.number) == shipment.strip().upper(),
                 Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
             )
         )

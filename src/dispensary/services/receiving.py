@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
@@ -20,20 +20,23 @@ from dispensary.domain import reasons
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import KitStatus, MovementKind
 from dispensary.domain.errors import InvalidInput, RuleViolation
-from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, transition
+from dispensary.domain.lifecycle import NOT_IN_STOCK, KitEvent, status_word, transition
 from dispensary.domain.rules import (
     check_count,
     check_date,
     check_flag,
     check_not_future,
     check_text,
+    covers_supply,
     new_kit_number,
+    normalise_code,
     normalise_kit_number,
     parse_date,
     parse_whole,
+    supply_cover_until,
 )
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -88,6 +91,68 @@ def expand_range(text: str) -> list[str]:
     return [normalise_kit_number(f"{prefix}{n:0{len(start)}d}") for n in range(first, last + 1)]
 
 
+COLUMNS = ("kit", "lot", "expiry", "tablets", "product")
+"""The manifest's columns the program reads (in any case)."""
+CONDITION_COLUMNS = {
+    "condition": ("ok", "intact", "good"),
+    "kit condition": ("ok", "intact", "good"),
+    "damaged": ("no", "n", "false", "0", "none"),
+    "damage": ("no", "n", "false", "0", "none"),
+}
+"""A per-kit condition the sponsor's manifest may give, and the values that say the kit is
+sound (an empty cell too): any other value refuses the line (a kit is not guessed sound)."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The kits of the sponsor's manifest, and the columns of its header the program does not
+    read (said to the user: a column dropped silently may have held what mattered)."""
+
+    kits: list[KitIn]
+    ignored: tuple[str, ...] = ()
+    encoding: str = "UTF-8"  # the file's, as manifest_text read it (a command says GB18030)
+
+    @property
+    def note(self) -> str:
+        """The columns not read, as said after the kits ("" when every column was read)."""
+        if not self.ignored:
+            return ""
+        return _(
+            "The manifest's columns {columns} are not read by the program (it reads {known}): "
+            "check what they say against the kits by hand."
+        ).format(
+            columns=", ".join(f"'{name}'" for name in self.ignored),
+            known=", ".join((*COLUMNS, "condition")),
+        )
+
+
+UTF8 = "UTF-8"
+GB18030 = "GB18030"
+
+
+def manifest_text(data: bytes) -> tuple[str, str]:
+    """A manifest file's bytes as text, and the encoding read: UTF-8 first (a byte order mark
+    dropped), then GB18030, the encoding Chinese Excel saves CSV in (GBK's superset), both
+    strictly, as a logger file is read. Bytes neither reads whole, or holding a NUL (UTF-16, a
+    spreadsheet), raise the UTF-8 reading's error: never read as something else."""
+    try:
+        return data.decode("utf-8-sig"), UTF8
+    except UnicodeDecodeError as exc:
+        if b"\x00" not in data:
+            try:
+                return data.decode("gb18030"), GB18030
+            except UnicodeDecodeError:
+                pass
+        raise exc
+
+
+def encoding_note(encoding: str) -> str:
+    """Said after a file read in another encoding than UTF-8, so that a misread is noticed."""
+    if encoding == UTF8:
+        return ""
+    return _("Read as {encoding} text (Chinese Windows), not UTF-8.").format(encoding=encoding)
+
+
 def parse_manifest(
     text: str,
     default_product: str | None = None,
@@ -97,6 +162,18 @@ def parse_manifest(
 ) -> list[KitIn]:
     """The sponsor's CSV: kit,lot,expiry,tablets[,product]; a bad line is named by its number.
     The defaults (the receiving options) fill a missing column and its empty cells."""
+    return read_manifest(text, default_product, lot, expiry, tablets).kits
+
+
+def read_manifest(
+    text: str,
+    default_product: str | None = None,
+    lot: str | None = None,
+    expiry: date | None = None,
+    tablets: int | None = None,
+) -> Manifest:
+    """As parse_manifest, with the header's columns the program does not read named; a
+    condition column (condition, damaged) that does not say a kit is sound refuses its line."""
     defaults = {
         "product": default_product or "",
         "lot": lot or "",
@@ -138,6 +215,29 @@ def _header(names: Sequence[str]) -> dict[str, int]:
     return columns
 
 
+def _header_read(header: Sequence[str], line: int) -> list[str]:
+    """Which line was taken for the header, and why its columns were not found: a semicolon-
+    separated file and a header in another language got the bare "missing" list."""
+    shown = ",".join(header)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    said = [_("The header was read from line {line}: '{header}'.").format(line=line, header=shown)]
+    if len(header) == 1 and ";" in header[0]:
+        said.append(
+            _(
+                "Its columns are separated by semicolons: save the manifest as CSV with commas "
+                "(,) between the columns, then load it again."
+            )
+        )
+    elif any(not cell.isascii() for cell in header):
+        said.append(
+            _(
+                "Its columns are named in another language: name them {columns} in the first "
+                "line (in English), then load it again."
+            ).format(columns=", ".join(COLUMNS))
+        )
+    return said
+
+
 def _kit_line(values: dict[str, str]) -> KitIn:
     """One kit of the manifest; numbers and dates as the domain reads them everywhere (digits
     0-9, YYYY-MM-DD in the plausible window)."""
@@ -147,21 +247,32 @@ def _kit_line(values: dict[str, str]) -> KitIn:
     if not product:
         raise InvalidInput(_("no product; add a product column."))
     number = new_kit_number(values["kit"])
-    lot = check_text(values["lot"], N_("lot number"), limit=60)
+    lot = normalise_code(values["lot"], N_("lot number"))
     return KitIn(number, product, lot, expiry, tablets)
 
 
-def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
+def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> Manifest:
     header = next(reader, [])
     columns = _header(header)
+    ignored = tuple(
+        cell.strip()[:40]
+        for cell in header
+        if cell.strip() and cell.strip().lower() not in (*COLUMNS, *CONDITION_COLUMNS)
+    )
+    conditions = [name for name in columns if name in CONDITION_COLUMNS]
     needed = {"kit", "lot", "expiry", "tablets"}
     missing = sorted(needed - set(columns) - {k for k, v in defaults.items() if v})
     if missing:
         raise InvalidInput(
-            _(
-                "The manifest must be a CSV file with a header line naming the columns "
-                "kit, lot, expiry, tablets (and product); missing: {missing}."
-            ).format(missing=", ".join(missing))
+            sentences(  # no space after a Chinese full stop
+                [
+                    _(
+                        "The manifest must be a CSV file with a header line naming the columns "
+                        "kit, lot, expiry, tablets (and product); missing: {missing}."
+                    ).format(missing=", ".join(missing)),
+                    *_header_read(header, reader.line_num),
+                ]
+            )
         )
     kits: list[KitIn] = []
     for row in reader:
@@ -185,6 +296,7 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
         } | {name: v for name, v in defaults.items() if name not in columns}
         try:
             kits.append(_kit_line(values))
+            _sound(kits[-1].number, {name: values[name] for name in conditions})
         except InvalidInput as exc:
             raise InvalidInput(
                 _("Manifest line {line}: {refusal}").format(line=line_no, refusal=exc.message)
@@ -195,7 +307,21 @@ def _parse_manifest(reader: CsvReader, defaults: dict[str, str]) -> list[KitIn]:
             )
     if not kits:
         raise InvalidInput(_("The manifest lists no kits."))
-    return kits
+    return Manifest(kits, ignored)
+
+
+def _sound(kit: str, conditions: dict[str, str]) -> None:
+    """A kit the manifest marks damaged (or in any condition but sound) is refused: whether it
+    may be dispensed is the sponsor's decision, and a kit received is available."""
+    for name, value in conditions.items():
+        if value and value.lower() not in CONDITION_COLUMNS[name]:
+            raise InvalidInput(
+                _(
+                    "the manifest gives kit {kit} the {column} '{value}'. A kit the sponsor's "
+                    "manifest does not say is sound is not received: take the line out of the "
+                    "manifest, set the kit aside and contact the sponsor; nothing was received."
+                ).format(kit=kit, column=name, value=value[:40])
+            )
 
 
 def kits_from_range(
@@ -296,6 +422,7 @@ def receive_shipment(
             total,
             not temperature_ok,
             units_by_product((k.product, k.tablets) for k in kits),
+            found.warnings,
         )
 
 
@@ -336,7 +463,7 @@ def _checked_receipt(ctx: Context, request: ReceiveRequest, today: date) -> _Rec
             return fallback
 
     day = field(lambda: check_not_future(request.received_on, today, N_("date received")), today)
-    number = field(lambda: check_text(request.shipment, N_("shipment number"), limit=60), "")
+    number = field(lambda: normalise_code(request.shipment, N_("shipment number")), "")
     condition = field(lambda: check_text(request.condition, N_("condition"), limit=200), "")
     location = ctx.study.storage_area if request.location is None else request.location
     place = field(lambda: check_text(location, N_("storage location"), limit=80), "")
@@ -385,7 +512,11 @@ def _plan_receipt(
     lots = lot_numbers(session, numbers) | {verdicts[at][0].lot.upper() for at in read}
     not_kits = {n: _lot_number(n) for n in sorted(lots.intersection(numbers))}
     refusals += not_kits.values()
-    taken = session.scalar(select(Shipment.id).where(Shipment.number == number)) if number else None
+    taken = (
+        session.scalar(select(Shipment.id).where(func.upper(Shipment.number) == number).limit(1))
+        if number
+        else None
+    )
     if taken is not None:
         refusals.append(
             Refusal(ReceiveCheck.SHIPMENT_RECEIVED, _shipment_taken(session, number, taken, reader))
@@ -405,7 +536,10 @@ def _plan_receipt(
             try:  # a kit number is received once: the lifecycle table refuses it
                 transition(KitStatus(kit_in_stock.status), event, kit=kit_in_stock.number)
             except RuleViolation as exc:
-                refusal = Refusal(ReceiveCheck.IN_STOCK, exc.message, type(exc))
+                said = exc.message
+                if kit_in_stock.status not in (KitStatus.AVAILABLE, KitStatus.QUARANTINED):
+                    said = _received_before(kit_in_stock)  # "in stock" of a destroyed kit
+                refusal = Refusal(ReceiveCheck.IN_STOCK, said, type(exc))
                 in_stock[kit_in_stock.number] = refusal
     refusals += [in_stock[n] for n in sorted(in_stock)]
     expiries: dict[tuple[str, str], date] = {}
@@ -415,9 +549,7 @@ def _plan_receipt(
         kit = verdicts[at][0]
         key = (kit.product, kit.lot)
         if key not in expiries:
-            recorded = session.execute(
-                select(Lot.id, Lot.expiry).where(Lot.product == kit.product, Lot.number == kit.lot)
-            ).first()
+            recorded = _recorded_lot(session, kit.product, kit.lot)
             if recorded is None:
                 new_lots.add(at)
                 expiries[key] = kit.expiry
@@ -453,7 +585,16 @@ def _plan_receipt(
         )
     tablets = [k.tablets for k, _refusal in verdicts]
     accepted = [line.tablets for line in lines if line.accepted]
+    cover_until = supply_cover_until(
+        ctx.clock.today(), ctx.study.cycle.days_of_supply, ctx.study.cycle.expiry_margin_days
+    )
+    short_lived = dict.fromkeys(  # each lot once, in the order listed
+        (line.lot, line.expiry)
+        for line in lines
+        if line.accepted and not covers_supply(line.expiry, cover_until)
+    )
     return ReceiveAssessment(
+        warnings=tuple(_short_lot_warning(lot, expiry, cover_until) for lot, expiry in short_lived),
         shipment=number,
         received_on=checked.day,
         lines=tuple(lines),
@@ -464,6 +605,30 @@ def _plan_receipt(
         tablets=_whole_tablets(tablets),
         accepted_kits=len(accepted),
         accepted_tablets=_whole_tablets(accepted),
+    )
+
+
+def _short_lot_warning(lot: str, expiry: date, cover_until: date) -> str:
+    """A lot received that expires before a cycle dispensed today would end: received (it is
+    in the pharmacy and accounted for), but every dispense refuses its kits."""
+    return _(
+        "Lot {lot} expires {expiry}, before the supply of a cycle dispensed today must last "
+        "({cover_until}): it cannot cover a cycle, and every dispense will refuse its kits. "
+        "Contact the sponsor about it."
+    ).format(lot=lot, expiry=expiry.isoformat(), cover_until=cover_until.isoformat())
+
+
+def _received_before(kit: Kit) -> str:
+    """A kit number received before whose kit has left the shelf (dispensed, returned,
+    destroyed): "already in stock" sent the user looking on the shelf for it."""
+    return _(
+        "Kit {kit} was already received on {received} (shipment {shipment}) and is now {status}: "
+        "a kit number is received once. Check the label or the manifest."
+    ).format(
+        kit=kit.number,
+        received=kit.shipment.received_on.isoformat(),
+        shipment=kit.shipment.number,
+        status=status_word(kit.status),
     )
 
 
@@ -548,11 +713,11 @@ def _checked_line(
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
     try:
-        ctx.study.product(product)  # refuses unknown products
+        per_kit = ctx.study.product(product).tablets_per_kit  # refuses unknown products
     except RuleViolation as exc:
         return kit, Refusal(ReceiveCheck.PRODUCT_UNKNOWN, exc.message, type(exc))
     try:
-        lot = check_text(kit.lot, _("lot number of kit {kit}").format(kit=number), limit=60)
+        lot = normalise_code(kit.lot, _("lot number of kit {kit}").format(kit=number))
         expiry = check_date(kit.expiry, _("expiry of kit {kit}").format(kit=number))
     except InvalidInput as exc:
         return kit, Refusal(ReceiveCheck.KIT_FIELD, exc.message, InvalidInput)
@@ -564,6 +729,12 @@ def _checked_line(
     if tablets == 0:
         message = _("Kit {kit} has no tablets; check the count.").format(kit=number)
         return read, Refusal(ReceiveCheck.NO_TABLETS, message, InvalidInput)
+    if tablets != per_kit:
+        # A kit is made up at the depot with the study's count: another count is a typing
+        # slip or a mis-packed kit, and an available kit of 210 or 19 tablets would be
+        # dispensed (or refused at the counter) and counted in the accountability.
+        refusal = _kit_count_refusal(number, tablets, ctx.study.product_name(product), per_kit)
+        return read, Refusal(ReceiveCheck.KIT_COUNT, refusal)
     if expiry < day:
         return read, Refusal(
             ReceiveCheck.EXPIRED,
@@ -575,8 +746,30 @@ def _checked_line(
     return read, None
 
 
+def _kit_count_refusal(kit: str, tablets: int, product: str, per_kit: int) -> str:
+    """A kit whose count is not the study's: what to check, and who decides."""
+    return _(
+        "Kit {kit} is listed with {tablets} tablets, but a kit of {product} holds {per_kit} "
+        "(the study file). Check the count against the kit and the shipment's paperwork and "
+        "correct it; if the kit really holds {tablets}, do not receive it: contact the sponsor "
+        "or depot."
+    ).format(kit=kit, tablets=tablets, product=product, per_kit=per_kit)
+
+
+def _recorded_lot(session: Session, product: str, number: str) -> Lot | None:
+    """The lot of this number (upper case) recorded for the product: the one recorded so, else
+    one recorded in another case before lot numbers were upper-cased (a database may hold
+    'ht2611a'): a kit of it joins that lot, never a second lot of one number."""
+    return session.scalar(
+        select(Lot)
+        .where(Lot.product == product, func.upper(Lot.number) == number)
+        .order_by((Lot.number == number).desc(), Lot.id)
+        .limit(1)
+    )
+
+
 def _lot(session: Session, kit_in: KitIn) -> Lot:
-    lot = session.scalar(select(Lot).where(Lot.product == kit_in.product, Lot.number == kit_in.lot))
+    lot = _recorded_lot(session, kit_in.product, kit_in.lot)
     if lot is None:
         lot = Lot(product=kit_in.product, number=kit_in.lot, expiry=kit_in.expiry)
         session.add(lot)

@@ -97,6 +97,9 @@ class KitRow:
     """Where the kit really is now: its storage area, "with participant 01-001 (...)", "held for
     the monitor in ...", "destroyed on ..." or "returned to the sponsor on ..."."""
     study: str = ""  # the kit's study (protocol), on the pharmacy's inventory of every study
+    dispensable: bool = False
+    """Available, and lasting the supply of a cycle dispensed today (rules.covers_supply): what
+    a dispense would take. An available kit that expires sooner is refused by every dispense."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class ReceiveResult:
     quarantined: bool
     by_product: tuple[tuple[str, int], ...] = ()
     """`tablets` per product (study file code), in the kits' order: said each in its units."""
+    warnings: tuple[str, ...] = ()
+    """What was received but cannot be used as it is (a lot that cannot cover a cycle)."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,10 @@ class StatusChange:
     kits: tuple[str, ...]
     status: KitStatus
     reason: str
+    relabel: tuple[str, ...] = ()
+    """Released kits whose kit label was printed, maybe marked QUARANTINED: to relabel."""
+    relabel_note: str = ""
+    """What to do about their labels, in the reader's language ("" when none)."""
 
 
 @dataclass(frozen=True)

@@ -872,11 +872,14 @@ class InventoryScreen(Screen):
             lambda: quarantine.release(self.session.ctx, self.session.actor, kits, reason),
         )
         if done is not None:
-            self._written(
-                self.tr("Released {kits}: {reason}.").format(
-                    kits=", ".join(done.kits), reason=done.reason
-                )
+            said = self.tr("Released {kits}: {reason}.").format(
+                kits=", ".join(done.kits), reason=done.reason
             )
+            if done.relabel_note:  # their labels may say QUARANTINED: DO NOT DISPENSE
+                said = self.tr("{released} {relabel}").format(
+                    released=said, relabel=done.relabel_note
+                )
+            self._written(said, "warning" if done.relabel_note else "ok")
 
     def _count(self) -> None:
         kits = self._numbers()
@@ -1158,7 +1161,7 @@ class InventoryScreen(Screen):
         data = self.method.itemData(offered) if offered >= 0 else None
         return str(data) if data else text
 
-    def _written(self, text: str) -> None:
+    def _written(self, text: str, kind: str = "ok") -> None:
         self.refresh()
-        self.message.show_message(text, "ok")
+        self.message.show_message(text, kind)
         self.changed.emit()

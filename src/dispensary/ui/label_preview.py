@@ -5,7 +5,7 @@ audit trail once printed or saved, never for a preview closed unused or a printe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -166,6 +166,7 @@ class PrintOutcome:
     text: str
     queued: bool = False
     unrecorded: PrintPlan | None = None
+    language_note: str = ""  # why a language the study asks for is not printed
 
     @property
     def kind(self) -> str:
@@ -322,8 +323,22 @@ def _print_and_record(
     assert sheet.plan is not None  # a label, not a calibration page
     printer = bound_printer(session.settings, sheet.plan.stock)
     if printer and not preview:
-        return _send_and_record(session, sheet, printer, texts)
-    return _preview_and_record(parent, session, sheet, texts)
+        outcome = _send_and_record(session, sheet, printer, texts)
+    else:
+        outcome = _preview_and_record(parent, session, sheet, texts)
+    return _with_language_note(outcome, sheet.plan.language_note)
+
+
+def _with_language_note(outcome: PrintOutcome, note: str) -> PrintOutcome:
+    """Labels put out in fewer languages than the study asks for (a label text still to
+    confirm): the service's note, in the user's language, after what was printed, so that
+    English labels are never handed out unexplained at a Chinese counter."""
+    if not note or not outcome.printed:
+        return outcome
+    text = QCoreApplication.translate("LabelPrinting", "{done} {note}").format(
+        done=outcome.text, note=note
+    )
+    return replace(outcome, text=text, language_note=note)
 
 
 def _send_and_record(

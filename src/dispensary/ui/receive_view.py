@@ -87,7 +87,7 @@ def parse_expiry(text: str) -> date | None:
 PRODUCT, VERDICT = 1, 5
 """The columns of the kit list that give way: the product cut (whole in its tooltip), the
 verdict wrapped onto as many lines as it needs in the spare width."""
-TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS}
+TABLETS_REFUSED = {ReceiveCheck.TABLET_COUNT, ReceiveCheck.NO_TABLETS, ReceiveCheck.KIT_COUNT}
 """The service's refusals of a kit for its tablets: those of the form's tablets per kit."""
 
 
@@ -372,6 +372,17 @@ class ReceiveScreen(Screen):
             units = units_word(study, code)
             self.tablets_label.setText(self.tr("{units} in a ki&t").format(units=units))
 
+    def _tablets_given(self) -> int | None:
+        """The form's tablets in a kit, for a manifest without a tablets column (as `receive
+        --manifest` takes --product's): None when the field holds no count (the manifest's
+        column is then needed, and its absence said)."""
+        try:
+            return parse_whole(
+                self.tablets.text().strip(), self.tr("number of tablets in each kit")
+            )
+        except InvalidInput:
+            return None
+
     def _batch(self) -> tuple[str, str, date, int]:
         """Product, lot, expiry and tablets per kit from the form, for scanned or ranged kits."""
         lot = self.lot.text().strip()
@@ -530,8 +541,8 @@ class ReceiveScreen(Screen):
     def load_manifest(self, path: Path) -> None:
         """Lists every line of the manifest with the service's verdict on it: a refused line is
         shown (and the shipment is not received) until it is taken off or put right."""
-        try:
-            text = path.read_text(encoding="utf-8-sig")
+        try:  # UTF-8, or GB18030 (Chinese Excel's CSV), as the service reads it
+            text, encoding = receiving.manifest_text(path.read_bytes())
         except OSError as exc:
             self.message.show_message(
                 with_detail(
@@ -557,7 +568,10 @@ class ReceiveScreen(Screen):
             )
             return
         try:
-            kits = receiving.parse_manifest(text, str(self.product.currentData()))
+            manifest = receiving.read_manifest(
+                text, str(self.product.currentData()), tablets=self._tablets_given()
+            )
+            kits = manifest.kits
             found, refusal = self._new_lines_refused(kits)
         except DispensaryError as exc:
             self.message.show_message(
@@ -567,17 +581,21 @@ class ReceiveScreen(Screen):
         self._add(kits, found)
         refused = [line for line in found.lines[-len(kits) :] if not line.accepted]
         if refused:
-            self.message.show_message(
-                self.tr(
-                    "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
-                ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal),
-                "warning",
+            said = self.tr(
+                "{count} kits imported from {name}; {refused} refused (see the list): {reason}"
+            ).format(count=len(kits), name=path.name, refused=len(refused), reason=refusal)
+        else:
+            said = self.tr("{count} kits imported from {name}.").format(
+                count=len(kits), name=path.name
             )
-            return
-        self.message.show_message(
-            self.tr("{count} kits imported from {name}.").format(count=len(kits), name=path.name),
-            "ok",
-        )
+        if manifest.note:  # a column dropped silently may have held what mattered
+            said = self.tr("{imported} {columns}").format(imported=said, columns=manifest.note)
+        if receiving.encoding_note(encoding):  # said, so that a misread file would be noticed
+            said = self.tr("{imported} {columns}").format(
+                imported=said, columns=receiving.encoding_note(encoding)
+            )
+        warn = refused or manifest.note or encoding != receiving.UTF8
+        self.message.show_message(said, "warning" if warn else "ok")
 
     def _add(self, kits: list[KitIn], found: ReceiveAssessment) -> None:
         self.kits.extend(kits)
@@ -722,11 +740,13 @@ class ReceiveScreen(Screen):
                 )
             )
         units = separated(units_of(study, p, n) for p, n in result.by_product)
+        said = done.format(
+            shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
+        )
+        for warning in result.warnings:  # received, but no dispense will take it
+            said = self.tr("{received} {warning}").format(received=said, warning=warning)
         self.message.show_message(
-            done.format(
-                shipment=result.shipment, kits=len(result.kits), tablets=result.tablets, units=units
-            ),
-            "warning" if result.quarantined else "ok",
+            said, "warning" if result.quarantined or result.warnings else "ok"
         )
         self.labels_button.setFocus()
 

@@ -31,6 +31,7 @@ class ReceiveCheck(StrEnum):
     PRODUCT_UNKNOWN = "product_unknown"  # the product is not one of the study's
     NO_TABLETS = "no_tablets"  # the line gives no tablets
     TABLET_COUNT = "tablet_count"  # the line's tablets are no count (negative, beyond any kit)
+    KIT_COUNT = "kit_count"  # the line's tablets are not the study's count for a kit
     EXPIRED = "expired"  # the kit expired before the date received
     DUPLICATE = "duplicate"  # the kit is listed twice in the shipment
     SHIPMENT_RECEIVED = "shipment_received"  # the shipment number is received already
@@ -99,6 +100,8 @@ class ReceiveAssessment:
     tablets: int  # tablets in them
     accepted_kits: int  # kit lines with no refusal: what is received once the rest is off
     accepted_tablets: int  # tablets in them
+    warnings: tuple[str, ...] = ()
+    """What is received but cannot be used as it is (a lot that cannot cover a cycle)."""
 
     @property
     def refused(self) -> bool:
