@@ -597,3 +597,23 @@ def test_the_inventory_header_of_nothing_available_counts_each_form(
     screen.refresh()
     qtbot.waitUntil(lambda: "0" in screen.summary.text() and "…" not in screen.summary.text())
     assert header in screen.summary.text(), screen.summary.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "tip"),
+    [
+        (CAPSULES, "en", "Ctrl+Enter, or Enter in the count field"),
+        (CAPSULES, "zh_CN", "Ctrl+Enter，或在数量栏中按 Enter"),
+        ("DEMO-28D-BID", "en", "Ctrl+Enter, or Enter in the tablets field"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_s_sign_button_names_the_count_field_not_tablets(
+    qtbot: QtBot, pharmacy: Counter, language: str, tip: str, request: pytest.FixtureRequest
+) -> None:
+    """The Sign button's tip said "Enter in the tablets field" (片数栏) of a capsule study."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    assert screen.sign_button.toolTip() == tip, screen.sign_button.toolTip()
