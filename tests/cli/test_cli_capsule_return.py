@@ -99,3 +99,17 @@ def test_a_tablet_studys_return_reads_as_before(cli: Cli) -> None:
         "  标记  用药不足（漏服）。",  # the flag in Chinese, as the windows name it
         '  记录原因：dispensary explain DSP000081 --reason "..."',
     ], fixed
+
+
+def test_a_capsule_kit_not_brought_back_with_a_count_is_refused_without_tablets(cli: Cli) -> None:
+    """The refusal said "has no tablets to count ... count the tablets" of a capsule kit."""
+    named = ("return", "21-001", "--cycle", "3", "--kit", "C3007", "--not-brought-back")
+    for lang, said in (
+        ((), "A kit not brought back has nothing to count, not 3: record 0, or count what is in"),
+        (ZH, "未带回的药盒没有可清点之物，不能是 3"),
+    ):
+        checked = cli(*lang, *TWO, "check", *named, "--tablets", "3")
+        assert checked.code == 3, checked.err + checked.out
+        text = " ".join((checked.out + checked.err).split())
+        assert said in text, text
+        assert "no tablets to count" not in text and "没有药片" not in text, text

@@ -355,7 +355,12 @@ def _plan_return(
                 _(
                     "A kit not brought back has no tablets to count, not {tablets}: record 0, or "
                     "count the tablets if the kit is here."
-                ).format(tablets=checked.tablets),
+                ).format(tablets=checked.tablets)
+                if ctx.study.tablets_only
+                else _(  # a capsule kit's units are not tablets
+                    "A kit not brought back has nothing to count, not {count}: record 0, or "
+                    "count what is in the kit if it is here."
+                ).format(count=checked.tablets),
                 InvalidInput,
             )
         )
