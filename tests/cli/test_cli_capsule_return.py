@@ -113,3 +113,15 @@ def test_a_capsule_kit_not_brought_back_with_a_count_is_refused_without_tablets(
         text = " ".join((checked.out + checked.err).split())
         assert said in text, text
         assert "no tablets to count" not in text and "没有药片" not in text, text
+
+
+def test_a_negative_count_of_a_capsule_kit_back_is_not_called_tablets(cli: Cli) -> None:
+    """ "The number of tablets returned cannot be negative" (退回片数) of capsule kit C3007."""
+    named = ("return", "21-001", "--cycle", "3", "--kit", "C3007", "--tablets", "-1")
+    for lang, said in (
+        ((), "The number of units returned cannot be negative (-1). Count again."),
+        (ZH, "退回数量"),
+    ):
+        refused = cli(*lang, *TWO, *named)
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err
