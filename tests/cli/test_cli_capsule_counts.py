@@ -59,3 +59,14 @@ def test_check_says_capsules_as_capsules(cli: Cli) -> None:
     due = cli(*TWO, "check", "dispense", "21-001")
     assert "Quantity    28 capsules + 21 tablets needed, 28 capsules + 30 tablets" in due.out
     assert "  28 capsules\n" in due.out, due.out
+
+
+def test_a_negative_count_of_a_capsule_kit_is_not_called_tablets(cli: Cli) -> None:
+    """ "The number of tablets counted cannot be negative" (清点片数) of capsule kit C3001."""
+    for lang, said in (
+        ((), "The number of units counted cannot be negative (-1). Count again."),
+        (("--lang", "zh_CN"), "清点数量"),
+    ):
+        refused = cli(*lang, "--study", "DEMO-2DRUG", "count", "C3001", "--tablets", "-1")
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err

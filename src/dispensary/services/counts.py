@@ -71,7 +71,7 @@ def record_count(
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
-    checked = _checked(request, today, writing=True)
+    checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
@@ -156,7 +156,7 @@ def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAsse
     unknown kit raise, as they do for the count."""
     require(actor, Permission.COUNT, ctx)
     today = ctx.clock.today()
-    checked = _checked(request, today, writing=False)
+    checked = _checked(request, today, writing=False, tablets_only=ctx.study.tablets_only)
     with read_transaction(ctx.engine) as session:
         return _plan(session, actor, request, checked, today, ctx.study_id).assessment
 
@@ -170,13 +170,15 @@ class _Checked:
     reason: str
 
 
-def _checked(request: CountRequest, today: date, writing: bool) -> _Checked:
+def _checked(request: CountRequest, today: date, writing: bool, tablets_only: bool) -> _Checked:
+    """The request's own figures; the count named "number of tablets counted" in a study of
+    tablets only, else "number of units counted" (a capsule kit's count is no tablets)."""
     day = check_not_future(request.counted_on, today, N_("count date"))
     counted = request.counted
     if writing or counted is not None:
         counted = check_count(
             counted,  # type: ignore[arg-type]
-            N_("number of tablets counted"),
+            N_("number of tablets counted") if tablets_only else N_("number of units counted"),
             counted=True,
         )
     why = check_text(request.reason, N_("reason"), required=False)
