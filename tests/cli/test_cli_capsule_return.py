@@ -7,7 +7,7 @@ tablets only reads as before."""
 
 from __future__ import annotations
 
-from cli_support import Cli
+from cli_support import DEMO_PASSWORD, Cli
 
 TWO = ("--study", "DEMO-2DRUG")
 TABLETS = ("--study", "NCT07198672")
@@ -125,3 +125,22 @@ def test_a_negative_count_of_a_capsule_kit_back_is_not_called_tablets(cli: Cli) 
         refused = cli(*lang, *TWO, *named)
         assert refused.code == 3, refused.err + refused.out
         assert said in refused.err and "片" not in refused.err, refused.err
+
+
+def test_a_correction_after_a_capsule_kit_was_destroyed_is_refused_without_tablets(
+    cli: Cli,
+) -> None:
+    """ "The returned tablets of kit C3007 have already been destroyed" of capsules."""
+    _return(cli, *TWO, "return", "21-001", "--cycle", "3", "--kit", "C3007", "--tablets", "8")
+    witnessed = ("--witness", "technician", "--method", "incineration", "--reference", "R1")
+    witness = {"DISPENSARY_WITNESS_PASSWORD": DEMO_PASSWORD}
+    destroyed = cli(*TWO, "destroy", "C3007", *witnessed, env=witness)
+    assert destroyed.code == 0, destroyed.err + destroyed.out
+    for lang, said in (
+        ((), "What was returned of kit C3007 has already been destroyed"),
+        (ZH, "药盒 C3007 退回之物已销毁"),
+    ):
+        refused = cli(*lang, *TWO, "correct-return", "116", "--tablets", "7", "--reason", "x")
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err
+        assert "tablets" not in refused.err, refused.err

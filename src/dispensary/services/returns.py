@@ -839,9 +839,16 @@ def correct_return(
         held_now = balance_of(kit_movements(session, kit.id)).held_returned
         if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
             raise RuleViolation(
-                _(
-                    "The returned tablets of kit {kit} have already been destroyed; the count can "
-                    "no longer be corrected. Record the difference in the reconciliation."
+                (
+                    _(
+                        "The returned tablets of kit {kit} have already been destroyed; the count "
+                        "can no longer be corrected. Record the difference in the reconciliation."
+                    )
+                    if ctx.study.tablets_only
+                    else _(  # a capsule kit's units are not tablets
+                        "What was returned of kit {kit} has already been destroyed; the count "
+                        "can no longer be corrected. Record the difference in the reconciliation."
+                    )
                 ).format(kit=kit.number)
             )
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)
