@@ -70,3 +70,20 @@ def test_a_negative_count_of_a_capsule_kit_is_not_called_tablets(cli: Cli) -> No
         refused = cli(*lang, "--study", "DEMO-2DRUG", "count", "C3001", "--tablets", "-1")
         assert refused.code == 3, refused.err + refused.out
         assert said in refused.err and "片" not in refused.err, refused.err
+
+
+def test_a_reason_code_that_cannot_explain_a_capsule_count_is_refused_without_tablets(
+    cli: Cli,
+) -> None:
+    """ "breakage and lost take tablets away" (只会减少药片) of a capsule kit's count."""
+    kits = cli(*TWO, "inventory", "--json").json()
+    kit = next(k for k in kits if k["kit"].startswith("C") and k["status"] == "available")
+    named = ("count", kit["kit"], "--tablets", str(kit["tablets"] - 1), "--reason-code", "found")
+    for lang, said in (
+        ((), "breakage and lost take units away, found adds them"),
+        (("--lang", "zh_CN"), "只会减少数量"),
+    ):
+        refused = cli(*lang, *TWO, "check", *named)
+        assert refused.code == 3, refused.err + refused.out
+        text = refused.out + refused.err
+        assert said in text and "药片" not in text and "take tablets" not in text, text

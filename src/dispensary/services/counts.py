@@ -168,6 +168,7 @@ class _Checked:
     day: date
     counted: int | None
     reason: str
+    tablets_only: bool = True  # the study's units are all tablets (else a refusal says units)
 
 
 def _checked(request: CountRequest, today: date, writing: bool, tablets_only: bool) -> _Checked:
@@ -182,7 +183,7 @@ def _checked(request: CountRequest, today: date, writing: bool, tablets_only: bo
             counted=True,
         )
     why = check_text(request.reason, N_("reason"), required=False)
-    return _Checked(day, counted, why)
+    return _Checked(day, counted, why, tablets_only)
 
 
 @dataclass
@@ -270,11 +271,20 @@ def _plan(
             refusals.append(
                 Refusal(
                     CountCheck.REASON_DIRECTION,
-                    _(
-                        "The count of kit {kit} is {difference} from the book, which '{code}' "
-                        "cannot explain: breakage and lost take tablets away, found adds them. "
-                        "Count the kit again, or give the reason code that says what happened "
-                        "(miscount or other, with the reason)."
+                    (
+                        _(
+                            "The count of kit {kit} is {difference} from the book, which '{code}' "
+                            "cannot explain: breakage and lost take tablets away, found adds "
+                            "them. Count the kit again, or give the reason code that says what "
+                            "happened (miscount or other, with the reason)."
+                        )
+                        if checked.tablets_only
+                        else _(  # a capsule kit's units are not tablets
+                            "The count of kit {kit} is {difference} from the book, which '{code}' "
+                            "cannot explain: breakage and lost take units away, found adds them. "
+                            "Count the kit again, or give the reason code that says what happened "
+                            "(miscount or other, with the reason)."
+                        )
                     ).format(kit=record.number, difference=f"{difference:+d}", code=code.value),
                     InvalidInput,
                 )
