@@ -87,3 +87,18 @@ def test_a_reason_code_that_cannot_explain_a_capsule_count_is_refused_without_ta
         assert refused.code == 3, refused.err + refused.out
         text = refused.out + refused.err
         assert said in text and "药片" not in text and "take tablets" not in text, text
+
+
+def test_a_capsule_count_above_the_receipt_is_refused_without_tablets(cli: Cli) -> None:
+    """ "29 tablets counted in kit C3010 ... Count the tablets again" (29 片) of capsules."""
+    kits = cli(*TWO, "inventory", "--json").json()
+    kit = next(k for k in kits if k["kit"].startswith("C") and k["status"] == "available")
+    named = ("count", kit["kit"], "--tablets", str(kit["tablets"] + 1))
+    for lang, said in (
+        ((), f"{kit['tablets'] + 1} counted in kit {kit['kit']}, which was received with"),
+        (("--lang", "zh_CN"), "药盒内的数量不会多于接收时的数量"),
+    ):
+        refused = cli(*lang, *TWO, "check", *named)
+        assert refused.code == 3, refused.err + refused.out
+        text = refused.out + refused.err
+        assert said in text and "片" not in text and "tablets counted" not in text, text

@@ -228,7 +228,9 @@ def _plan(
     if not refusals and counted is not None:
         balance = balance_of(kit_movements(session, record.id))
         try:
-            check_count_fits(record.number, counted, balance.received, balance.on_hand)
+            check_count_fits(
+                record.number, counted, balance.received, balance.on_hand, checked.tablets_only
+            )
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
     if refusals or counted is None or balance is None:  # blind: no book before the count
