@@ -117,8 +117,11 @@ def build_demo_if_missing(database: str) -> bool:
     path = Path(database).expanduser()
     if path.exists() and path.stat().st_size > 0:
         return False
-    from dispensary.services.demo import build_demo_file
+    from dispensary.labels.dispensing import check_study_label_fits
+    from dispensary.services.demo import build_demo_file, demo_studies
 
+    for study in demo_studies():  # each label fits its stock, as `study add` checks
+        check_study_label_fits(study)
     if path.exists():
         path.unlink()  # an empty file holds nothing: SQLite would treat it as a new database
     build_demo_file(path)  # built beside it and put in place in one step

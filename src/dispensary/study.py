@@ -1032,8 +1032,11 @@ class _Reader:
         if not RULE_SOURCE.fullmatch(value.strip()):
             raise self.fail(
                 key,
-                'must say where the rule comes from: "registry", "protocol <section>" '
-                '(e.g. "protocol 6.2") or "site decision <date>" (e.g. "site decision 2026-11")',
+                N_(
+                    'must say where the rule comes from: "registry", "protocol <section>" '
+                    '(e.g. "protocol 6.2") or "site decision <date>" (e.g. "site decision '
+                    '2026-11")'
+                ),
             )
         return value.strip()
 
@@ -1265,23 +1268,39 @@ def _check_parts_days(r: _Reader, study: Study) -> None:
                 if several and not {"first_day", "last_day"} <= named:
                     raise r.fail(
                         f"dose_levels[{index}].components",
-                        f"gives product '{product}' in parts taken on different days of the "
-                        f"cycle (days {days}), but its directions ({key}) do not say the days, "
-                        f"so the parts cannot be told apart: give '{product}' its own "
-                        f"directions in [label.product_directions] and in each "
-                        f"[label.text.<language>.product_directions] that say {{first_day}} and "
-                        f"{{last_day}}",
+                        N_(
+                            "gives product '{product}' in parts taken on different days of the "
+                            "cycle (days {days}), but its directions ({where}) do not say the "
+                            "days, so the parts cannot be told apart: give '{product}' its own "
+                            "directions in [label.product_directions] and in each "
+                            "[label.text.<language>.product_directions] that say {first_day} "
+                            "and {last_day}"
+                        ),
+                        product=product,
+                        days=days,
+                        where=key,
+                        first_day="{first_day}",  # the file's placeholders, as written
+                        last_day="{last_day}",
                     )
                 if not (named & {"start_date", "first_day"} and named & {"days", "last_day"}):
                     raise r.fail(
                         f"dose_levels[{index}].components",
-                        f"gives product '{product}' on some days of the cycle only (days "
-                        f"{days}), but its directions ({key}) do not say when it starts and "
-                        f"ends, so it would read as taken from day 1 or to the end of the "
-                        f"supply: say {{start_date}} (the date of its first day) or "
-                        f"{{first_day}}, and {{days}} or {{last_day}}, in its directions (give "
-                        f"'{product}' its own in [label.product_directions] and in each "
-                        f"[label.text.<language>.product_directions])",
+                        N_(
+                            "gives product '{product}' on some days of the cycle only (days "
+                            "{days}), but its directions ({where}) do not say when it starts and "
+                            "ends, so it would read as taken from day 1 or to the end of the "
+                            "supply: say {start_date} (the date of its first day) or "
+                            "{first_day}, and {supply_days} or {last_day}, in its directions "
+                            "(give '{product}' its own in [label.product_directions] and in "
+                            "each [label.text.<language>.product_directions])"
+                        ),
+                        product=product,
+                        days=days,
+                        where=key,
+                        start_date="{start_date}",  # the file's placeholders, as written
+                        first_day="{first_day}",
+                        supply_days="{days}",
+                        last_day="{last_day}",
                     )
 
 

@@ -59,3 +59,46 @@ def test_check_says_capsules_as_capsules(cli: Cli) -> None:
     due = cli(*TWO, "check", "dispense", "21-001")
     assert "Quantity    28 capsules + 21 tablets needed, 28 capsules + 30 tablets" in due.out
     assert "  28 capsules\n" in due.out, due.out
+
+
+def test_a_negative_count_of_a_capsule_kit_is_not_called_tablets(cli: Cli) -> None:
+    """ "The number of tablets counted cannot be negative" (清点片数) of capsule kit C3001."""
+    for lang, said in (
+        ((), "The number of units counted cannot be negative (-1). Count again."),
+        (("--lang", "zh_CN"), "清点数量"),
+    ):
+        refused = cli(*lang, "--study", "DEMO-2DRUG", "count", "C3001", "--tablets", "-1")
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err
+
+
+def test_a_reason_code_that_cannot_explain_a_capsule_count_is_refused_without_tablets(
+    cli: Cli,
+) -> None:
+    """ "breakage and lost take tablets away" (只会减少药片) of a capsule kit's count."""
+    kits = cli(*TWO, "inventory", "--json").json()
+    kit = next(k for k in kits if k["kit"].startswith("C") and k["status"] == "available")
+    named = ("count", kit["kit"], "--tablets", str(kit["tablets"] - 1), "--reason-code", "found")
+    for lang, said in (
+        ((), "breakage and lost take units away, found adds them"),
+        (("--lang", "zh_CN"), "只会减少数量"),
+    ):
+        refused = cli(*lang, *TWO, "check", *named)
+        assert refused.code == 3, refused.err + refused.out
+        text = refused.out + refused.err
+        assert said in text and "药片" not in text and "take tablets" not in text, text
+
+
+def test_a_capsule_count_above_the_receipt_is_refused_without_tablets(cli: Cli) -> None:
+    """ "29 tablets counted in kit C3010 ... Count the tablets again" (29 片) of capsules."""
+    kits = cli(*TWO, "inventory", "--json").json()
+    kit = next(k for k in kits if k["kit"].startswith("C") and k["status"] == "available")
+    named = ("count", kit["kit"], "--tablets", str(kit["tablets"] + 1))
+    for lang, said in (
+        ((), f"{kit['tablets'] + 1} counted in kit {kit['kit']}, which was received with"),
+        (("--lang", "zh_CN"), "药盒内的数量不会多于接收时的数量"),
+    ):
+        refused = cli(*lang, *TWO, "check", *named)
+        assert refused.code == 3, refused.err + refused.out
+        text = refused.out + refused.err
+        assert said in text and "片" not in text and "tablets counted" not in text, text

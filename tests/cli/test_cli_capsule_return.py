@@ -7,7 +7,7 @@ tablets only reads as before."""
 
 from __future__ import annotations
 
-from cli_support import Cli
+from cli_support import DEMO_PASSWORD, Cli
 
 TWO = ("--study", "DEMO-2DRUG")
 TABLETS = ("--study", "NCT07198672")
@@ -99,3 +99,48 @@ def test_a_tablet_studys_return_reads_as_before(cli: Cli) -> None:
         "  标记  用药不足（漏服）。",  # the flag in Chinese, as the windows name it
         '  记录原因：dispensary explain DSP000081 --reason "..."',
     ], fixed
+
+
+def test_a_capsule_kit_not_brought_back_with_a_count_is_refused_without_tablets(cli: Cli) -> None:
+    """The refusal said "has no tablets to count ... count the tablets" of a capsule kit."""
+    named = ("return", "21-001", "--cycle", "3", "--kit", "C3007", "--not-brought-back")
+    for lang, said in (
+        ((), "A kit not brought back has nothing to count, not 3: record 0, or count what is in"),
+        (ZH, "未带回的药盒没有可清点之物，不能是 3"),
+    ):
+        checked = cli(*lang, *TWO, "check", *named, "--tablets", "3")
+        assert checked.code == 3, checked.err + checked.out
+        text = " ".join((checked.out + checked.err).split())
+        assert said in text, text
+        assert "no tablets to count" not in text and "没有药片" not in text, text
+
+
+def test_a_negative_count_of_a_capsule_kit_back_is_not_called_tablets(cli: Cli) -> None:
+    """ "The number of tablets returned cannot be negative" (退回片数) of capsule kit C3007."""
+    named = ("return", "21-001", "--cycle", "3", "--kit", "C3007", "--tablets", "-1")
+    for lang, said in (
+        ((), "The number of units returned cannot be negative (-1). Count again."),
+        (ZH, "退回数量"),
+    ):
+        refused = cli(*lang, *TWO, *named)
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err
+
+
+def test_a_correction_after_a_capsule_kit_was_destroyed_is_refused_without_tablets(
+    cli: Cli,
+) -> None:
+    """ "The returned tablets of kit C3007 have already been destroyed" of capsules."""
+    _return(cli, *TWO, "return", "21-001", "--cycle", "3", "--kit", "C3007", "--tablets", "8")
+    witnessed = ("--witness", "technician", "--method", "incineration", "--reference", "R1")
+    witness = {"DISPENSARY_WITNESS_PASSWORD": DEMO_PASSWORD}
+    destroyed = cli(*TWO, "destroy", "C3007", *witnessed, env=witness)
+    assert destroyed.code == 0, destroyed.err + destroyed.out
+    for lang, said in (
+        ((), "What was returned of kit C3007 has already been destroyed"),
+        (ZH, "药盒 C3007 退回之物已销毁"),
+    ):
+        refused = cli(*lang, *TWO, "correct-return", "116", "--tablets", "7", "--reason", "x")
+        assert refused.code == 3, refused.err + refused.out
+        assert said in refused.err and "片" not in refused.err, refused.err
+        assert "tablets" not in refused.err, refused.err

@@ -7,11 +7,13 @@ nor when it ends is refused, naming the product."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 
 from dispensary.domain.errors import StudyFileError
+from dispensary.i18n import Language, reset_language, set_language
 from dispensary.labels import dispensing_label, get_stock, participant_leaflet
 from dispensary.services.results import DispensedKit, DispenseResult
 from dispensary.study import Study, bundled_studies, parse_study
@@ -131,3 +133,44 @@ def test_directions_that_cannot_say_the_days_are_refused(directions: str) -> Non
     assert "(label.directions)" in message
     assert "{start_date} (the date of its first day) or {first_day}" in message
     assert "{days} or {last_day}" in message
+
+
+SPLIT = (
+    'name = "100 mg twice daily, days 1-7 and 8-21"\ndoses_per_day = 2\n'
+    "components = ["
+    '{ product = "demoxatinib-50mg", tablets_per_dose = 1, days = [1, 7] }, '
+    '{ product = "demoxatinib-50mg", tablets_per_dose = 2, days = [8, 21] }]'
+)
+
+
+@pytest.mark.parametrize(
+    ("level", "english", "kept"),
+    [
+        (DAYS_8_TO_21, "do not say when it starts", "{start_date}（其第一天的日期）或 {first_day}"),
+        (SPLIT, "cannot be told apart", "写明 {first_day} 和 {last_day}"),
+    ],
+)
+def test_a_chinese_reader_reads_the_day_limited_refusals_in_chinese(
+    level: str, english: str, kept: str
+) -> None:
+    """The refusals of directions that cannot say a part's days were English inside the Chinese
+    sentence; the file's own words (product, key, placeholders) stay as written."""
+    text = (bundled_studies() / "DEMO-28D-BID.toml").read_text(encoding="utf-8")
+    general = 'directions = "Take {tablets} by mouth {frequency}, with food, starting'
+    line = next(line for line in text.splitlines() if line.startswith(general))
+    text = text.replace(LEVEL_1, level).replace(
+        line, 'directions = "Take {tablets} by mouth {frequency}, with food, for {days} days."'
+    )
+    with pytest.raises(StudyFileError) as refused:
+        parse_study(text, "days.toml")
+    assert english in str(refused.value), str(refused.value)
+    token = set_language(Language.ZH_CN)
+    try:
+        with pytest.raises(StudyFileError) as refused:
+            parse_study(text, "days.toml")
+    finally:
+        reset_language(token)
+    message = str(refused.value)
+    assert not re.search(r"\b(gives|cycle|say|parts|supply|its own)\b", message), message
+    assert "“demoxatinib-50mg”" in message and "（label.directions）" in message, message
+    assert kept in message, message

@@ -6,10 +6,12 @@ kit with a participant and the screens' count labels say capsules as capsules ("
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from counter_fixtures import (
+    NAMES,
     PASSWORDS,
     Counter,
     Printer,
@@ -20,8 +22,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from dispensary.domain.codes import KitStatus
 from dispensary.i18n import Language, speaking
-from dispensary.services import queries, returns
+from dispensary.services import queries, returns, users
 from dispensary.study import bundled_studies, load_study
 from dispensary.ui.count_view import CountScreen
 from dispensary.ui.dispense_view import DispenseScreen
@@ -527,3 +530,90 @@ def test_the_inventory_says_a_capsule_studys_stock_in_capsules(
     said = screen.destroy_verdict.text()
     assert leaving in said, said
     assert ("片" not in said and " tablets" not in said) or pharmacy.ctx.study.tablets_only, said
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "kit", "signed", "done"),
+    [
+        (CAPSULES, "en", ", 60 capsules, ", "(60 capsules) on ", "1 kit, 60 capsules, "),
+        (CAPSULES, "zh_CN", "，60粒，", "（60粒）", "1 个药盒（60粒）"),
+        ("DEMO-28D-BID", "en", ", 60 tablets, ", "(60 tablets) on ", "1 kit, 60 tablets, "),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_inventory_selection_and_destruction_say_capsules_as_capsules(
+    qtbot: QtBot,
+    pharmacy: Counter,
+    signatures: Signatures,
+    language: str,
+    kit: str,
+    signed: str,
+    done: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A capsule kit selected said "expired, 60 tablets" (60 片), the destruction's signed
+    summary "B0001 (60 tablets)" and its done message "1 kit, 60 tablets, destroyed"."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    admin = pharmacy.actor("admin")
+    users.add_user(
+        pharmacy.ctx, admin, "tech", "technician", NAMES["tech"], "TT", PASSWORDS["tech"], False
+    )  # the witness
+    pharmacy.clock.set_date(date(2030, 1, 1))  # the kits expired: no reason code needed
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.refresh()
+    screen.open_kit("B0001")
+    selected = screen.selection_label.text()
+    assert kit in selected, selected
+    qtbot.keyClicks(screen.witness, "tech")
+    qtbot.keyClicks(screen.witness_password, PASSWORDS["tech"])
+    qtbot.keyClicks(screen.reference, "AUTH-1")
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    qtbot.mouseClick(screen.destroy_button, Qt.MouseButton.LeftButton)
+    assert signatures.asked, screen.message.text()
+    summary = signatures.asked[-1][2]
+    assert signed in summary, summary
+    assert done in screen.message.text(), screen.message.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "header"),
+    [
+        ("DEMO-2DRUG", "en", "0 kits shown; 0 capsules + 0 tablets available"),
+        ("DEMO-2DRUG", "zh_CN", "可用 0粒 + 0片"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_inventory_header_of_nothing_available_counts_each_form(
+    qtbot: QtBot, pharmacy: Counter, language: str, header: str, request: pytest.FixtureRequest
+) -> None:
+    """A study of capsules and tablets with no kit shown said "0 tablets available"."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    screen.status.setCurrentIndex(screen.status.findData(KitStatus.DESTROYED.value))
+    screen.refresh()
+    qtbot.waitUntil(lambda: "0" in screen.summary.text() and "…" not in screen.summary.text())
+    assert header in screen.summary.text(), screen.summary.text()
+
+
+@pytest.mark.parametrize(
+    ("pharmacy", "language", "tip"),
+    [
+        (CAPSULES, "en", "Ctrl+Enter, or Enter in the count field"),
+        (CAPSULES, "zh_CN", "Ctrl+Enter，或在数量栏中按 Enter"),
+        ("DEMO-28D-BID", "en", "Ctrl+Enter, or Enter in the tablets field"),
+    ],
+    indirect=["pharmacy"],
+)
+def test_the_return_screen_s_sign_button_names_the_count_field_not_tablets(
+    qtbot: QtBot, pharmacy: Counter, language: str, tip: str, request: pytest.FixtureRequest
+) -> None:
+    """The Sign button's tip said "Enter in the tablets field" (片数栏) of a capsule study."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    screen = ReturnScreen(pharmacy.session("pharm"))
+    _shown(qtbot, screen)
+    assert screen.sign_button.toolTip() == tip, screen.sign_button.toolTip()

@@ -951,3 +951,43 @@ def printers_page_whole(qtbot: Any, wizard: SetUpWizard) -> None:
     assert wizard.width() <= 1366 and wizard.height() <= 768
     if os.environ.get("DISPENSARY_TEST_SHOTS"):
         wizard.grab().save(os.path.join(os.environ["DISPENSARY_TEST_SHOTS"], "wizard-printers.png"))
+
+
+def test_a_study_whose_label_does_not_fit_its_default_stock_is_refused_on_the_studies_page(
+    qtbot: Any,
+    home: Path,
+    tmp_path: Path,
+    first: gui.FirstRun,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`study add` and the Studies screen refused such a file, but the wizard took it: its
+    label was refused only at the first print, after a dispense was saved."""
+    from dispensary.study import default_study_path
+    from dispensary.ui.setup_wizard import StudyFileChooser
+
+    text = default_study_path().read_text(encoding="utf-8")
+    start = 'directions = "Take {tablets} by mouth once daily in the evening, '
+    assert start in text
+    long = start + "with a full glass of water, never with grapefruit juice or antacids, " * 5
+    path = tmp_path / "NCT-LONG.toml"
+    path.write_text(
+        text.replace('protocol = "NCT07198672"', 'protocol = "NCT-LONG"').replace(start, long),
+        encoding="utf-8",
+    )
+    wizard = first.wizard
+    next_ = QWizard.WizardButton.NextButton
+    press(qtbot, wizard, next_)
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    press(qtbot, wizard, next_)
+    type_into(qtbot, wizard.pharmacy.name, "Zhengzhou Trial Pharmacy")
+    type_into(qtbot, wizard.pharmacy.address, "127 Dongming Road, Zhengzhou")
+    type_into(qtbot, wizard.pharmacy.phone, "+86 371 6558 7000")
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.STUDIES
+    monkeypatch.setattr(StudyFileChooser, "ask", classmethod(lambda cls, *a: path))
+    wizard.studies.add_file()
+    press(qtbot, wizard, next_)
+    assert wizard.currentId() == Page.STUDIES  # the wizard stays
+    said = " ".join(wizard.studies.message.text().split())
+    assert "Study NCT-LONG, its default stock checked with a sample dispense in en:" in said, said
+    assert "Name a larger stock in the study file's [label] default_stock" in said, said

@@ -182,3 +182,17 @@ def test_a_chinese_reader_reads_the_refusal_in_chinese(old: str, new: str, engli
         reset_language(token)
     assert english not in message, message
     assert not re.search(r"\b(must|missing|names|unknown|misspelt|use only)\b", message), message
+
+
+def test_a_chinese_reader_reads_the_source_refusal_in_chinese() -> None:
+    """A rule's `source` refused was English inside the Chinese sentence ("must say where the
+    rule comes from"); the file's words ("registry", "protocol <section>") stay as written."""
+    text = edited('source = "protocol 6.1"', 'source = "the protocol"')
+    assert "must say where the rule comes from" in refusal(text)
+    token = set_language(Language.ZH_CN)
+    try:
+        message = refusal(text)
+    finally:
+        reset_language(token)
+    assert "rule comes from" not in message, message
+    assert "“protocol <section>”" in message and "site decision 2026-11" in message, message

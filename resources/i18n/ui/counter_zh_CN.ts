@@ -979,6 +979,10 @@
         <translation>Ctrl+Enter，或在片数栏中按 Enter</translation>
     </message>
     <message>
+        <source>Ctrl+Enter, or Enter in the count field</source>
+        <translation>Ctrl+Enter，或在数量栏中按 Enter</translation>
+    </message>
+    <message>
         <source>&amp;Reason for the flag</source>
         <translation>标记原因(&amp;R)</translation>
     </message>

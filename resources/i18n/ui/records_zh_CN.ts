@@ -610,6 +610,10 @@ Old values:
         <translation>&lt;b&gt;药盒 {kit}&lt;/b&gt;：{product}，批号 {lot}，有效期至 {expiry}&lt;br&gt;{status}，{tablets} 片，{where}</translation>
     </message>
     <message>
+        <source>&lt;b&gt;Kit {kit}&lt;/b&gt;: {product}, lot {lot}, expires {expiry}&lt;br&gt;{status}, {units}, {where}</source>
+        <translation>&lt;b&gt;药盒 {kit}&lt;/b&gt;：{product}，批号 {lot}，有效期至 {expiry}&lt;br&gt;{status}，{units}，{where}</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;{n} of {total} kits selected&lt;/b&gt; (scroll to load the rest): {kits}</source>
         <translation>&lt;b&gt;已选 {n} 个药盒（共 {total} 个）&lt;/b&gt;（向下滚动以加载其余药盒）：{kits}</translation>
     </message>
@@ -682,36 +686,41 @@ Old values:
         <translation>{n} 个药盒，共 &lt;b&gt;{units}&lt;/b&gt; 将出库：货架上 {from_stock}，退回 {returned}（留存待监查员核对）。</translation>
     </message>
     <message>
-        <source>Return to the sponsor of {n} kit: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+        <source>Return to the sponsor of {n} kit: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
     </message>
     <message>
-        <source>Return to the sponsor of {n} kits: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+        <source>Return to the sponsor of {n} kits: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 将 {n} 个药盒退回申办方：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
     </message>
     <message>
-        <source>Destruction of {n} kit: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+        <source>Destruction of {n} kit: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
     </message>
     <message>
-        <source>Destruction of {n} kits: {kits} ({tablets} tablets) on {day}, witnessed by {witness}, authorised by {reference}</source>
-        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets} 片），见证人 {witness}，授权 {reference}</translation>
+        <source>Destruction of {n} kits: {kits} ({tablets}) on {day}, witnessed by {witness}, authorised by {reference}</source>
+        <translation>于 {day} 销毁 {n} 个药盒：{kits}（{tablets}），见证人 {witness}，授权 {reference}</translation>
     </message>
     <message>
-        <source>{n} kit, {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
+        <source>{n} kit, {tablets}, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets}）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
     </message>
     <message>
-        <source>{n} kits, {tablets} tablets, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
+        <source>{n} kits, {tablets}, returned to the sponsor on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets}）已于 {day} 退回申办方（记录 {record}），见证人 {witness}。</translation>
     </message>
     <message>
-        <source>{n} kit, {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
+        <source>{n} kit, {tablets}, destroyed on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets}）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
     </message>
     <message>
-        <source>{n} kits, {tablets} tablets, destroyed on {day} (record {record}), witnessed by {witness}.</source>
-        <translation>{n} 个药盒（{tablets} 片）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
+        <source>{n} kits, {tablets}, destroyed on {day} (record {record}), witnessed by {witness}.</source>
+        <translation>{n} 个药盒（{tablets}）已于 {day} 销毁（记录 {record}），见证人 {witness}。</translation>
+    </message>
+    <message>
+        <source>{n} tablets</source>
+        <comment>units a destruction takes</comment>
+        <translation>{n} 片</translation>
     </message>
     <message>
         <source>&lt;span style=&apos;color:#7a4b00&apos;&gt;{message}&lt;/span&gt;</source>

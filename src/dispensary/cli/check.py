@@ -35,6 +35,7 @@ from dispensary.cli.core import (
     return_outcome,
     return_outcome_options,
     shipment_kits,
+    units_counted,
     whole,
 )
 from dispensary.domain.codes import ReasonCode
@@ -196,8 +197,8 @@ def _assessment_lines(found: DispenseAssessment, study: Study) -> list[str]:
         )
         if study.tablets_only or not found.products
         else _("  Quantity    {needed} needed, {in_kits} in the kits").format(
-            needed=_each(study, [(p.product, p.tablets_needed) for p in found.products]),
-            in_kits=_each(study, [(p.product, p.tablets_in_kits) for p in found.products]),
+            needed=units_counted(study, [(p.product, p.tablets_needed) for p in found.products]),
+            in_kits=units_counted(study, [(p.product, p.tablets_in_kits) for p in found.products]),
         ),
     ]
     for kit in found.proposed:
@@ -389,15 +390,6 @@ def _count_word(study: Study, product: str) -> str:
     return study.wording().unit_word(study.form_of(product))
 
 
-def _each(study: Study, counts: Sequence[tuple[str, int]]) -> str:
-    """Counts of several products, each in its own word ("28 capsules + 30 tablets"): never
-    capsules and tablets summed as tablets."""
-    summed: dict[str, int] = {}
-    for product, count in counts:
-        summed[product] = summed.get(product, 0) + count
-    return " + ".join(_units(study, product, count) for product, count in summed.items())
-
-
 def _listed(study: Study, counts: Sequence[tuple[str, int]]) -> str:
     """Counts of several products listed, each in its own word ("56 capsules, 30 tablets")."""
     return (", " if current_language() is ENGLISH else "、").join(
@@ -424,7 +416,7 @@ def _return_lines(found: ReturnAssessment, needs: str | None, study: Study) -> l
             dispensed_on=d.dispensed_on.isoformat(),
             tablets=plural(d.tablets, "tablet")
             if study.tablets_only or not found.kits
-            else _each(study, [(k.product, k.dispensed) for k in found.kits]),
+            else units_counted(study, [(k.product, k.dispensed) for k in found.kits]),
             days=d.days,
         ),
     ]
@@ -783,13 +775,13 @@ def _destroy_lines(found: DestroyAssessment, study: Study) -> list[str]:
             "  Quantity    {units} would leave ({from_stock} from the shelf, "
             "{from_returned} from the monitor's hold)"
         ).format(
-            units=_each(study, [(v.product, v.tablets) for v in leaving]),
-            from_stock=_each(
+            units=units_counted(study, [(v.product, v.tablets) for v in leaving]),
+            from_stock=units_counted(
                 study, [(v.product, v.tablets) for v in leaving if not v.from_returned]
-            )
-            or "0",
-            from_returned=_each(study, [(v.product, v.tablets) for v in leaving if v.from_returned])
-            or "0",
+            ),
+            from_returned=units_counted(
+                study, [(v.product, v.tablets) for v in leaving if v.from_returned]
+            ),
         ),
         *[
             _("  Refused     {message}").format(message=destruction_refusal(r.code, r.message))

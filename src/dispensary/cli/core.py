@@ -274,7 +274,8 @@ def kits_text(kits: Sequence[str]) -> str:
 
 def units_counted(study: Study, counts: Iterable[tuple[str, int]]) -> str:
     """Units of the study's products in their own words (Study.units_each): "56 capsules",
-    "28 capsules + 30 tablets"; never capsules as tablets."""
+    "28 capsules + 30 tablets", "0" for none; never capsules as tablets. The one helper of
+    every command that says counts of several products (dispense, destroy and their checks)."""
     return study.units_each(counts)
 
 

@@ -657,9 +657,12 @@ def restore_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_demo(run: Run) -> int:
+    from dispensary.labels.dispensing import check_study_label_fits
     from dispensary.services import demo
 
     a = run.args
+    for study in demo.demo_studies():  # a label refused at print time, after a dispense: not
+        check_study_label_fits(study)
     path = a.db or str(config.data_dir() / "demo.sqlite3")
     if "://" in path:
         info = demo.build_demo(path, run.clock.today())

@@ -851,18 +851,30 @@ def check_counted_after(kit: str, what: str, since: date, day: date) -> None:
         )
 
 
-def check_count_fits(kit: str, counted: int, received: int, book: int) -> None:
+def check_count_fits(
+    kit: str, counted: int, received: int, book: int, tablets_only: bool = True
+) -> None:
     """A kit holds at most the tablets it was received with: a count above them is a miscount
     (or tablets from elsewhere), never stock found in the kit. A count up to the book passes
     whatever the receipt said (a book raised by an earlier signed count is counted again as
-    it stands); the refusal names the receipt, never the book (the count is blind)."""
+    it stands); the refusal names the receipt, never the book (the count is blind).
+    `tablets_only`: the study's units are tablets (else the refusal says no "tablets")."""
     if counted > max(received, book):
         raise RuleViolation(
-            _(
-                "{counted} tablets counted in kit {kit}, which was received with {received}: a "
-                "kit cannot hold more than it was received with. Count the tablets again; if it "
-                "really holds more, quarantine it and ask the sponsor (its receipt's count would "
-                "be wrong)."
+            (
+                _(
+                    "{counted} tablets counted in kit {kit}, which was received with {received}: "
+                    "a kit cannot hold more than it was received with. Count the tablets again; "
+                    "if it really holds more, quarantine it and ask the sponsor (its receipt's "
+                    "count would be wrong)."
+                )
+                if tablets_only
+                else _(  # a capsule kit's units are not tablets
+                    "{counted} counted in kit {kit}, which was received with {received}: a kit "
+                    "cannot hold more than it was received with. Count the kit again; if it "
+                    "really holds more, quarantine it and ask the sponsor (its receipt's count "
+                    "would be wrong)."
+                )
             ).format(counted=counted, kit=kit, received=received)
         )
 

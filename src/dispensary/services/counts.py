@@ -71,7 +71,7 @@ def record_count(
     require(actor, Permission.COUNT, ctx, recorded=True)
     today = ctx.clock.today()
     request = CountRequest(kit, counted, reason_code, reason, verified_by, counted_on)
-    checked = _checked(request, today, writing=True)
+    checked = _checked(request, today, writing=True, tablets_only=ctx.study.tablets_only)
     day, why = checked.day, checked.reason
     presign(ctx, (actor.username, password), (verified_by, verifier_password))
     with write_transaction(ctx.engine) as session:
@@ -156,7 +156,7 @@ def assess_count(ctx: Context, actor: Actor, request: CountRequest) -> CountAsse
     unknown kit raise, as they do for the count."""
     require(actor, Permission.COUNT, ctx)
     today = ctx.clock.today()
-    checked = _checked(request, today, writing=False)
+    checked = _checked(request, today, writing=False, tablets_only=ctx.study.tablets_only)
     with read_transaction(ctx.engine) as session:
         return _plan(session, actor, request, checked, today, ctx.study_id).assessment
 
@@ -168,19 +168,22 @@ class _Checked:
     day: date
     counted: int | None
     reason: str
+    tablets_only: bool = True  # the study's units are all tablets (else a refusal says units)
 
 
-def _checked(request: CountRequest, today: date, writing: bool) -> _Checked:
+def _checked(request: CountRequest, today: date, writing: bool, tablets_only: bool) -> _Checked:
+    """The request's own figures; the count named "number of tablets counted" in a study of
+    tablets only, else "number of units counted" (a capsule kit's count is no tablets)."""
     day = check_not_future(request.counted_on, today, N_("count date"))
     counted = request.counted
     if writing or counted is not None:
         counted = check_count(
             counted,  # type: ignore[arg-type]
-            N_("number of tablets counted"),
+            N_("number of tablets counted") if tablets_only else N_("number of units counted"),
             counted=True,
         )
     why = check_text(request.reason, N_("reason"), required=False)
-    return _Checked(day, counted, why)
+    return _Checked(day, counted, why, tablets_only)
 
 
 @dataclass
@@ -225,7 +228,9 @@ def _plan(
     if not refusals and counted is not None:
         balance = balance_of(kit_movements(session, record.id))
         try:
-            check_count_fits(record.number, counted, balance.received, balance.on_hand)
+            check_count_fits(
+                record.number, counted, balance.received, balance.on_hand, checked.tablets_only
+            )
         except RuleViolation as exc:
             refusals.append(Refusal(CountCheck.TOO_MANY, exc.message))
     if refusals or counted is None or balance is None:  # blind: no book before the count
@@ -268,11 +273,20 @@ def _plan(
             refusals.append(
                 Refusal(
                     CountCheck.REASON_DIRECTION,
-                    _(
-                        "The count of kit {kit} is {difference} from the book, which '{code}' "
-                        "cannot explain: breakage and lost take tablets away, found adds them. "
-                        "Count the kit again, or give the reason code that says what happened "
-                        "(miscount or other, with the reason)."
+                    (
+                        _(
+                            "The count of kit {kit} is {difference} from the book, which '{code}' "
+                            "cannot explain: breakage and lost take tablets away, found adds "
+                            "them. Count the kit again, or give the reason code that says what "
+                            "happened (miscount or other, with the reason)."
+                        )
+                        if checked.tablets_only
+                        else _(  # a capsule kit's units are not tablets
+                            "The count of kit {kit} is {difference} from the book, which '{code}' "
+                            "cannot explain: breakage and lost take units away, found adds them. "
+                            "Count the kit again, or give the reason code that says what happened "
+                            "(miscount or other, with the reason)."
+                        )
                     ).format(kit=record.number, difference=f"{difference:+d}", code=code.value),
                     InvalidInput,
                 )

@@ -200,6 +200,14 @@ def _before_now(times: list[datetime], now: datetime) -> None:
         times[i] = start + span * k / (len(late) + 1)
 
 
+def demo_studies() -> tuple[Study, ...]:
+    """The studies the demo opens (its first, then OTHER_STUDIES), read from the files it adds:
+    the front ends check each one's label fits its default stock before the demo is built, as
+    `study add` does (labels sit above the services)."""
+    others = (load_study(STUDIES_FOLDER / f"{p}.toml") for p, _kits, _first in OTHER_STUDIES)
+    return (load_study(default_study_path()), *others)
+
+
 def build_demo(db: str, clock_today: date | None = None) -> DemoInfo:
     """Creates the demo database at `db` (a new file or an empty database)."""
     today = clock_today or date.today()

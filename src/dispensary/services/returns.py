@@ -79,6 +79,7 @@ from dispensary.services.queries import (
 from dispensary.services.results import ProductFigures, ReturnResult
 from dispensary.services.stock import move_kit
 from dispensary.services.users import check_signature, presign
+from dispensary.study import Study
 
 
 def find_dispense(
@@ -137,7 +138,7 @@ def record_return(
         held_until=held_until,
         held_ordered_by=held_ordered_by,
     )
-    checked = _checked_return(request, today, writing=True)
+    checked = _checked_return(request, today, writing=True, counted=_returned(ctx.study))
     assert checked.tablets is not None and checked.kit is not None  # required when writing
     day, count, held, number = checked.day, checked.tablets, checked.held, checked.kit
     note_text, condition_text = checked.note, checked.condition
@@ -213,7 +214,7 @@ def assess_return(ctx: Context, actor: Actor, request: ReturnRequest) -> ReturnA
     code that names no dispense with a kit out, raise as they do for the return."""
     require(actor, Permission.RETURN, ctx)
     today = ctx.clock.today()
-    checked = _checked_return(request, today, writing=False)
+    checked = _checked_return(request, today, writing=False, counted=_returned(ctx.study))
     with read_transaction(ctx.engine) as session:
         return _plan_return(session, ctx, actor, request, checked, today).assessment
 
@@ -234,14 +235,25 @@ class _ReturnChecked:
     held_ordered_by: str = ""
 
 
-def _checked_return(request: ReturnRequest, today: date, writing: bool) -> _ReturnChecked:
-    """In the order record_return has always checked them; writing needs the kit and count."""
+def _returned(study: Study) -> str:
+    """The count field as a refusal names it: "number of tablets returned" in a study of
+    tablets only, else "number of units returned" (a capsule kit's count is no tablets)."""
+    if study.tablets_only:
+        return N_("number of tablets returned")
+    return N_("number of units returned")
+
+
+def _checked_return(
+    request: ReturnRequest, today: date, writing: bool, counted: str
+) -> _ReturnChecked:
+    """In the order record_return has always checked them; writing needs the kit and count.
+    `counted`: the count field's name (_returned)."""
     day = check_not_future(request.returned_on, today, N_("return date"))
     tablets = request.tablets
     if writing or tablets is not None:
         tablets = check_count(
             tablets,  # type: ignore[arg-type]
-            N_("number of tablets returned"),
+            counted,
             counted=True,
         )
     held = check_count(request.held_days, N_("days the drug was held"))
@@ -355,7 +367,12 @@ def _plan_return(
                 _(
                     "A kit not brought back has no tablets to count, not {tablets}: record 0, or "
                     "count the tablets if the kit is here."
-                ).format(tablets=checked.tablets),
+                ).format(tablets=checked.tablets)
+                if ctx.study.tablets_only
+                else _(  # a capsule kit's units are not tablets
+                    "A kit not brought back has nothing to count, not {count}: record 0, or "
+                    "count what is in the kit if it is here."
+                ).format(count=checked.tablets),
                 InvalidInput,
             )
         )
@@ -778,7 +795,7 @@ def correct_return(
         raise InvalidInput(
             _("{value} is not a return number (1, 2, 3 ...).").format(value=f"{return_id!r:.30}")
         )
-    count = check_count(tablets, N_("number of tablets returned"), counted=True)
+    count = check_count(tablets, _returned(ctx.study), counted=True)
     why = check_text(reason, N_("reason for the correction"))
     presign(ctx, (actor.username, password))
     with write_transaction(ctx.engine) as session:
@@ -822,9 +839,16 @@ def correct_return(
         held_now = balance_of(kit_movements(session, kit.id)).held_returned
         if kit.status == KitStatus.DESTROYED.value or held_now < old.tablets:
             raise RuleViolation(
-                _(
-                    "The returned tablets of kit {kit} have already been destroyed; the count can "
-                    "no longer be corrected. Record the difference in the reconciliation."
+                (
+                    _(
+                        "The returned tablets of kit {kit} have already been destroyed; the count "
+                        "can no longer be corrected. Record the difference in the reconciliation."
+                    )
+                    if ctx.study.tablets_only
+                    else _(  # a capsule kit's units are not tablets
+                        "What was returned of kit {kit} has already been destroyed; the count "
+                        "can no longer be corrected. Record the difference in the reconciliation."
+                    )
                 ).format(kit=kit.number)
             )
         rec = Recorder(session, actor, ctx.clock.now(), study=ctx, action=Permission.CORRECT_RETURN)

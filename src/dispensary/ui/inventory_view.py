@@ -676,6 +676,12 @@ class InventoryScreen(Screen):
             ]
             self.summary.setText("\n".join(lines))
             return
+        if not study.tablets_only:  # nothing available: "0 capsules", not "0 tablets"
+            nothing = study.units_each((p.code, 0) for p in study.products)
+            self.summary.setText(
+                self.tr("{n} kits shown; {units} available").format(n=found.kits, units=nothing)
+            )
+            return
         self.summary.setText(
             self.tr("{n} kits shown; {tablets} tablets available").format(
                 n=found.kits, tablets=found.tablets_available
@@ -698,17 +704,27 @@ class InventoryScreen(Screen):
             )
         elif len(kits) == 1:
             k = kits[0]
-            self.selection_label.setText(
+            study = self.session.ctx.study
+            line = (
                 self.tr(
                     "<b>Kit {kit}</b>: {product}, lot {lot}, expires {expiry}<br>"
                     "{status}, {tablets} tablets, {where}"
-                ).format(
+                )
+                if study.tablets_only
+                else self.tr(  # "28 capsules" / 28粒: a capsule kit's units in their word
+                    "<b>Kit {kit}</b>: {product}, lot {lot}, expires {expiry}<br>"
+                    "{status}, {units}, {where}"
+                )
+            )
+            self.selection_label.setText(
+                line.format(
                     kit=k.number,
-                    product=product_label(self.session.ctx.study, k.product),
+                    product=product_label(study, k.product),
                     lot=k.lot,
                     expiry=k.expiry.isoformat(),
                     status=term(k.status.label),
                     tablets=k.tablets,
+                    units=units_of(study, k.product, k.tablets),
                     where=k.where,
                 )
             )
@@ -1026,11 +1042,11 @@ class InventoryScreen(Screen):
             summary = by_count(
                 len(kits),
                 self.tr(
-                    "Return to the sponsor of {n} kit: {kits} ({tablets} tablets) on {day}, "
+                    "Return to the sponsor of {n} kit: {kits} ({tablets}) on {day}, "
                     "witnessed by {witness}, authorised by {reference}"
                 ),
                 self.tr(
-                    "Return to the sponsor of {n} kits: {kits} ({tablets} tablets) on {day}, "
+                    "Return to the sponsor of {n} kits: {kits} ({tablets}) on {day}, "
                     "witnessed by {witness}, authorised by {reference}"
                 ),
             )
@@ -1038,18 +1054,18 @@ class InventoryScreen(Screen):
             summary = by_count(
                 len(kits),
                 self.tr(
-                    "Destruction of {n} kit: {kits} ({tablets} tablets) on {day}, "
+                    "Destruction of {n} kit: {kits} ({tablets}) on {day}, "
                     "witnessed by {witness}, authorised by {reference}"
                 ),
                 self.tr(
-                    "Destruction of {n} kits: {kits} ({tablets} tablets) on {day}, "
+                    "Destruction of {n} kits: {kits} ({tablets}) on {day}, "
                     "witnessed by {witness}, authorised by {reference}"
                 ),
             )
         said = summary.format(
             n=len(kits),
             kits=", ".join(kits),
-            tablets=found.tablets,
+            tablets=self._units_leaving([(v.product, v.tablets) for v in found.kits]),
             day=found.destroyed_on.isoformat(),
             witness=found.witness_name,
             reference=found.reference,
@@ -1075,11 +1091,11 @@ class InventoryScreen(Screen):
             written = by_count(
                 len(done.kits),
                 self.tr(
-                    "{n} kit, {tablets} tablets, returned to the sponsor on {day} "
+                    "{n} kit, {tablets}, returned to the sponsor on {day} "
                     "(record {record}), witnessed by {witness}."
                 ),
                 self.tr(
-                    "{n} kits, {tablets} tablets, returned to the sponsor on {day} "
+                    "{n} kits, {tablets}, returned to the sponsor on {day} "
                     "(record {record}), witnessed by {witness}."
                 ),
             )
@@ -1087,23 +1103,34 @@ class InventoryScreen(Screen):
             written = by_count(
                 len(done.kits),
                 self.tr(
-                    "{n} kit, {tablets} tablets, destroyed on {day} (record {record}), "
+                    "{n} kit, {tablets}, destroyed on {day} (record {record}), "
                     "witnessed by {witness}."
                 ),
                 self.tr(
-                    "{n} kits, {tablets} tablets, destroyed on {day} (record {record}), "
+                    "{n} kits, {tablets}, destroyed on {day} (record {record}), "
                     "witnessed by {witness}."
                 ),
             )
         self._written(
             written.format(
                 n=len(done.kits),
-                tablets=done.tablets,
+                tablets=self._units_leaving(done.by_product),
                 day=done.destroyed_on.isoformat(),
                 record=done.destruction_id,
                 witness=done.witness,
             )
         )
+
+    def _units_leaving(self, counts: list[tuple[str, int]] | tuple[tuple[str, int], ...]) -> str:
+        """The units a destruction takes, as signed for and as done: "56 tablets" in a study
+        of tablets only, else each form in its own word ("56 capsules", "28粒 + 30片"): the
+        signed summary of a capsule study said "(56 tablets)"."""
+        study = self.session.ctx.study
+        if study.tablets_only:
+            return self.tr("{n} tablets", "units a destruction takes").format(
+                n=sum(n for _, n in counts)
+            )
+        return study.units_each(counts)
 
     def _submit_destruction(
         self, day: date, kits: list[str], password: str, witness_name: str, said: str

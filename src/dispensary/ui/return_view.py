@@ -202,7 +202,10 @@ class ReturnScreen(Screen):
 
         self.new_button = QPushButton(self.tr("Next return (Esc)"))
         self.sign_button = primary_button(
-            self.tr("Sign return count"), self.tr("Ctrl+Enter, or Enter in the tablets field")
+            self.tr("Sign return count"),
+            self.tr("Ctrl+Enter, or Enter in the tablets field")
+            if self.session.ctx.study.tablets_only
+            else self.tr("Ctrl+Enter, or Enter in the count field"),  # of capsules too
         )
         self.sign_button.setAutoDefault(True)
         right.addLayout(button_row([self.new_button], [self.sign_button]))

@@ -39,7 +39,7 @@ from dispensary.config import Settings, without_password
 from dispensary.domain.errors import DispensaryError
 from dispensary.files import os_detail, with_detail
 from dispensary.i18n import ENGLISH, Language
-from dispensary.labels.dispensing import check_particulars_fit
+from dispensary.labels.dispensing import check_particulars_fit, check_study_label_fits
 from dispensary.labels.stock import STOCKS
 from dispensary.services import first_run, pharmacy, workstation
 from dispensary.services.context import Actor, Context
@@ -525,6 +525,9 @@ class StudiesPage(SetUpPage):
     def validatePage(self) -> bool:
         try:
             for file in first_run.check_studies(self.chosen()):
+                # Its label fits its default stock: else refused only at the first print,
+                # after a dispense is saved (as `study add` and the Studies screen check).
+                check_study_label_fits(file.study)
                 check_particulars_fit(file.study, self.particulars())
         except DispensaryError as exc:
             return self.refused(exc)
