@@ -10,7 +10,7 @@ from dispensary.services import audit, setup, studies
 from dispensary.services.context import Actor, Context, FixedClock
 from dispensary.study import Study
 
-from .helpers import dispense, enroll, receive
+from .helpers import P25, dispense, enroll, receive
 
 Refused = Callable[..., Any]
 Password = Callable[[Actor], str]
@@ -56,12 +56,16 @@ def test_another_protocol_or_the_same_text_is_refused(
 def test_a_product_or_dose_level_in_use_cannot_be_dropped(
     ctx: Context, study: Study, admin: Actor, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    receive(ctx, pharmacist)
+    # Level 0, the starting dose, cannot be dropped by any file (the loader requires it): the
+    # level in use dropped here is -1, the reduced dose, dispensed as ordered.
+    receive(ctx, pharmacist, "K0101-K0110", product=P25)
     enroll(ctx, pharmacist)
-    dispense(ctx, pharmacist, pw(pharmacist))
-    level0 = study.source_text.index("[[dose_levels]]\nlevel = 0")
+    dispense(ctx, pharmacist, pw(pharmacist), dose_level=-1, dose_ordered_by="WF")
     level1 = study.source_text.index("[[dose_levels]]\nlevel = -1")
-    without_level0 = study.source_text[:level0] + study.source_text[level1:]
-    without_level0 = without_level0.replace('"0" = "7.5 mg，每日一次"\n', "")  # its Chinese name
-    with refused(ctx, RuleViolation, "dose level 0 are on record"):
-        studies.update_study(ctx, admin, without_level0, "v2.toml", "drop level 0")
+    level2 = study.source_text.index("[[dose_levels]]\nlevel = -2")
+    without_level1 = study.source_text[:level1] + study.source_text[level2:]
+    without_level1 = "\n".join(
+        line for line in without_level1.splitlines() if not line.startswith('"-1" = ')
+    )  # its names in the label languages
+    with refused(ctx, RuleViolation, "dose level -1 are on record"):
+        studies.update_study(ctx, admin, without_level1, "v2.toml", "drop level -1")
