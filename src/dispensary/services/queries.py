@@ -969,6 +969,7 @@ def product_tallies(
         select(DispenseKit.kit_id, DispenseKit.tablets, Kit.product)
         .join(Kit, Kit.id == DispenseKit.kit_id)
         .where(DispenseKit.dispense_id == record.id)
+        .order_by(DispenseKit.id)  # the products in the order dispensed, on every engine
     ).all()
     return _tallies([(k, t, p) for k, t, p in lines], returns)
 
