@@ -50,6 +50,39 @@ def test_init_refuses_an_existing_database(cli: Cli, state: Callable[[str], Any]
     assert state(cli.db) == before
 
 
+def test_init_asks_for_initials_a_chinese_full_name_cannot_give(
+    cli: Cli, sqlite_only: None
+) -> None:
+    """The name was refused as if typed as initials, after the tables were made: the file left
+    behind was refused by init as existing and by every step as having no study."""
+    new = str(cli.home / "new.sqlite3")
+    asked = cli(
+        "init", "--admin", "ada", "--full-name", "李伟", "--training", "--db", new, user=None
+    )
+    assert asked.code == 2 and "give them with --initials" in asked.err
+    assert not Path(new).exists()
+    zh = cli(
+        "--lang", "zh_CN", "init", "--admin", "ada", "--full-name", "李伟", "--db", new, user=None
+    )
+    assert "请用 --initials 给出" in zh.err
+    made = cli(
+        "init",
+        "--admin",
+        "ada",
+        "--full-name",
+        "李伟",
+        "--initials",
+        "lw",
+        "--training",
+        "--db",
+        new,
+        user=None,
+    )
+    assert made.code == 0, made.err
+    shown = cli("study", "show", "--json", "--db", new, user="ada")
+    assert shown.code == 0 and shown.json()["protocol"] == "NCT07198672"
+
+
 def test_a_fixed_today_works_on_a_training_database_only(cli: Cli, sqlite_only: None) -> None:
     """DISPENSARY_TODAY would forge the audit trail's dates on a real database."""
     real = str(cli.home / "real.sqlite3")

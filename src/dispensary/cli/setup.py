@@ -46,9 +46,7 @@ def cmd_init(run: Run) -> int:
     a = run.args
     study = load_study(a.study or default_study_path())
     full_name = (a.full_name or a.admin.strip().title()).strip()
-    initials = a.initials or "".join(w[0] for w in full_name.split() if w[:1].isalpha())[:4]
-    if len(initials) < 2:
-        initials = "".join(ch for ch in full_name if ch.isalpha())[:2]
+    initials = a.initials or _initials_from(full_name)
     if run.clock_fixed and not a.training:
         raise RuleViolation(
             _(TRAINING_ONLY).format(env=ENV_TODAY, what=_("a database created without --training"))
@@ -73,6 +71,24 @@ def cmd_init(run: Run) -> int:
         ],
     )
     return EXIT_OK
+
+
+def _initials_from(full_name: str) -> str:
+    """Initials made from a full name in Latin letters (its words' first letters, or its first
+    two letters); a name in Chinese characters gives none, and --initials is asked for rather
+    than the name refused as if it had been typed as initials."""
+    latin = [w for w in full_name.split() if w[:1].isascii() and w[:1].isalpha()]
+    initials = "".join(w[0] for w in latin)[:4]
+    if len(initials) < 2:
+        initials = "".join(ch for ch in full_name if ch.isascii() and ch.isalpha())[:2]
+    if len(initials) < 2:
+        raise UsageError(
+            _(
+                "initials cannot be made from the full name '{name}': give them with --initials "
+                "(2 to 4 letters A-Z, e.g. the pinyin initials)."
+            ).format(name=full_name)
+        )
+    return initials
 
 
 def init_parser(p: argparse.ArgumentParser) -> None:

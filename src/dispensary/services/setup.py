@@ -13,6 +13,7 @@ step that would record is refused. The windows, which record every sign-in, refu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass, replace
@@ -66,7 +67,7 @@ from dispensary.files import NOTHING_CHANGED, before_detail, create_private, sho
 from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Clock, Context, SystemClock
-from dispensary.services.users import create_first_admin
+from dispensary.services.users import check_new_user, create_first_admin
 from dispensary.study import Study, chosen_protocol, parse_study
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -244,10 +245,13 @@ def init_database(
     """Creates the schema by migration, stores the study and the first administrator; a training
     database (`training`) also lets "today" be fixed by hand, see `training_clock_allowed`."""
     clock = clock or SystemClock()
+    check_new_user(admin, admin_name, admin_initials, password)  # before anything is made
     path = sqlite_path(url_for(db))
+    before: int | None = None  # the file's size before: None when there was none
     if path is not None:
         if _check_sqlite_file(path, must_exist=False).tables:
             raise RuleViolation(_already_a_database(db))
+        before = path.stat().st_size if path.exists() else None
         _new_database_file(path)
     engine = make_engine(db)
     try:
@@ -283,8 +287,26 @@ def init_database(
                 )
     except Exception:
         engine.dispose()
+        if path is not None:
+            _remove_unfinished(path, before)
         raise
     return Context(engine, study, clock, db)
+
+
+def _remove_unfinished(path: Path, before: int | None) -> None:
+    """The database file as it was before this `init` (none, or empty), when a later part
+    failed (a full disk, a fault): tables with no study and no user would be refused by
+    `init` as an existing database, and by every other step as one with no study. Only a
+    file that held nothing before (no file, or an empty one) is touched."""
+    if before not in (None, 0):
+        return
+    with contextlib.suppress(OSError):  # what failed is said by the step's own error
+        for end in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + end).unlink(missing_ok=True)
+        if before == 0:
+            path.open("wb").close()
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _new_database_file(path: Path) -> None:

@@ -66,11 +66,6 @@ def common_passwords() -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def hash_password(password: str, username: str = "") -> str:
-    check_password_rules(password, username)
-    return _hasher.hash(password)
-
-
 def check_password_rules(password: str, username: str = "") -> None:
     problem = password_problem(password, username, common_passwords())
     if problem is not None:
@@ -515,6 +510,20 @@ def _store_user(
     rec.audit(AuditAction.USER_ADDED, "user", user.username, details, username=username)
 
 
+def check_new_user(
+    username: str, full_name: str, initials: str, password: str
+) -> tuple[str, str, str]:
+    """A new account's name, full name and initials as stored, and its password held against
+    the rules: the one check of every new account, which `init` runs before it creates
+    anything (a refusal after the tables were made would leave a database with no study and
+    no user, which `init` refuses as existing and no one can open)."""
+    name = normalise_username(username)
+    full = check_text(full_name, N_("full name"), limit=120)
+    marks = normalise_initials(initials, staff=True)
+    check_password_rules(password, name)
+    return name, full, marks
+
+
 def _new_user(
     username: str,
     full_name: str,
@@ -524,13 +533,13 @@ def _new_user(
     rec: Recorder,
     must_change: bool = False,
 ) -> User:
-    name = normalise_username(username)
+    name, full, marks = check_new_user(username, full_name, initials, password)
     return User(
         username=name,
-        full_name=check_text(full_name, N_("full name"), limit=120),
-        initials=normalise_initials(initials, staff=True),
+        full_name=full,
+        initials=marks,
         role=role.value,
-        password_hash=hash_password(password, name),
+        password_hash=_hasher.hash(password),
         active=True,
         failed_attempts=0,
         locked=False,
