@@ -493,6 +493,22 @@ class Study:
         """The languages one label carries: all of them when bilingual, else the main one."""
         return self.label_languages if self.label_bilingual else self.label_languages[:1]
 
+    @property
+    def may_print_in(self) -> tuple[str, ...]:
+        """Every language a label of the study may print in, for the checks that it fits: the
+        listed label_languages, and English when the study does not list it but every language
+        it lists waits for its text to be confirmed. English is the file's own keys (the
+        protocol's words, nothing to confirm): the last resort services.labels.print_languages
+        prints in until a translation is confirmed, so that the counter can print at all. A
+        language listed whose text holds from the start (a protocol's own Chinese label) always
+        prints, and English then never does."""
+        listed = self.label_languages
+        if ENGLISH.value in listed or any(
+            self.rule(f"label.text.{code}").authoritative for code in listed
+        ):
+            return listed
+        return (*listed, ENGLISH.value)
+
     def rule(self, key: str) -> StudyRule:
         for rule in self.rules:
             if rule.key == key:
