@@ -493,6 +493,22 @@ class Study:
         """The languages one label carries: all of them when bilingual, else the main one."""
         return self.label_languages if self.label_bilingual else self.label_languages[:1]
 
+    @property
+    def may_print_in(self) -> tuple[str, ...]:
+        """Every language a label of the study may print in, for the checks that it fits: the
+        listed label_languages, and English when the study does not list it but every language
+        it lists waits for its text to be confirmed. English is the file's own keys (the
+        protocol's words, nothing to confirm): the last resort services.labels.print_languages
+        prints in until a translation is confirmed, so that the counter can print at all. A
+        language listed whose text holds from the start (a protocol's own Chinese label) always
+        prints, and English then never does."""
+        listed = self.label_languages
+        if ENGLISH.value in listed or any(
+            self.rule(f"label.text.{code}").authoritative for code in listed
+        ):
+            return listed
+        return (*listed, ENGLISH.value)
+
     def rule(self, key: str) -> StudyRule:
         for rule in self.rules:
             if rule.key == key:
@@ -1098,6 +1114,7 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     )
     if rules.previous_return_missing not in ("refuse", "warn"):
         raise r.fail("cycle.previous_return_missing", N_('must be "refuse" or "warn"'))
+    _check_cycle_windows(r, rules, dose_levels)
     under = r.get(adherence, "adherence.under_use_below", float)
     over = r.get(adherence, "adherence.over_use_above", float)
     if not 0 < under <= 1 <= over:
@@ -1241,6 +1258,45 @@ def parse_study(text: str, origin: str = "<study>") -> Study:
     _check_dose_names(r, study)
     _refuse_unknown_keys(r, data)
     return study
+
+
+def _check_cycle_windows(r: _Reader, rules: CycleRules, levels: tuple[DoseLevel, ...]) -> None:
+    """Refuses a [cycle] that contradicts itself, so that no cycle given on time could pass:
+    not a clinical rule, only the file's own numbers read against each other.
+
+    A minimum interval longer than the cycle: the next cycle, due `length_days` after the
+    previous day 1 (the forecast, the leaflet's next visit, the register's due date), would be
+    too early whatever day it came, once the interval is confirmed. A drug taken until a day
+    after the days of supply: its label would direct days no dispense supplies.
+
+    Days of supply beyond the cycle's length are left to load: an overage (a few days more to
+    cover a late visit within the protocol's window) is a supply some protocols prescribe, and
+    the next cycle is still dispensed on time (nothing waits for the previous supply to end)."""
+    if rules.min_days_since_previous_day1 > rules.length_days:
+        raise r.fail(
+            "cycle.min_days_since_previous_day1",
+            N_(
+                "is {days} days, more than cycle.length_days ({length} days): the next cycle, "
+                "due {length} days after the previous day 1, could never be dispensed on time"
+            ),
+            days=rules.min_days_since_previous_day1,
+            length=rules.length_days,
+        )
+    supply = rules.days_of_supply
+    for index, level in enumerate(levels):
+        for part, component in enumerate(level.components):
+            if component.last_day is not None and component.last_day > supply:
+                raise r.fail(
+                    f"dose_levels[{index}].components[{part}].days",
+                    N_(
+                        "takes product '{product}' until day {last} of the cycle, but "
+                        "cycle.days_of_supply is {supply}: its label would direct days that "
+                        "no dispense supplies"
+                    ),
+                    product=component.product,
+                    last=component.last_day,
+                    supply=supply,
+                )
 
 
 def _check_parts_days(r: _Reader, study: Study) -> None:

@@ -40,11 +40,14 @@ if TYPE_CHECKING:
 
 
 def cmd_init(run: Run) -> int:
+    from dispensary.labels.dispensing import check_study_label_fits
     from dispensary.services import setup
     from dispensary.study import default_study_path, load_study
 
     a = run.args
-    study = load_study(a.study or default_study_path())
+    # The one check `study add`, the first-run wizard and the demo make: a label that does not
+    # fit its stock was refused only at print time, after the first dispense was saved.
+    study = check_study_label_fits(load_study(a.study or default_study_path()))
     full_name = (a.full_name or a.admin.strip().title()).strip()
     initials = a.initials or _initials_from(full_name)
     if run.clock_fixed and not a.training:

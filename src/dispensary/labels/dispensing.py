@@ -365,7 +365,7 @@ def check_study_label_fits(study: Study) -> Study:
     stocks that take it, as the print's does. Returns the study, fitting."""
     stock = get_stock(study.label.default_stock)
     sample = sample_dispense(study)
-    ways = dict.fromkeys([study.print_languages, *((code,) for code in study.label_languages)])
+    ways = dict.fromkeys([study.print_languages, *((code,) for code in study.may_print_in)])
     for languages in ways:
 
         def on(chosen: LabelStock, languages: Sequence[str] = languages) -> LabelLayout:
@@ -400,7 +400,7 @@ def check_particulars_fit(study: Study, pharmacy: Particulars) -> None:
     if not pharmacy.name:
         return  # the study file's name, as every label printed so far
     sample = sample_dispense(study)
-    ways = [study.print_languages, *((language,) for language in study.label_languages)]
+    ways = [study.print_languages, *((language,) for language in study.may_print_in)]
     for stock in (s for s in STOCKS.values() if s.for_dispensing):
 
         def fits(

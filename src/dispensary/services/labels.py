@@ -222,19 +222,22 @@ def print_languages(
     """The languages a label prints in, and why any asked for is left out.
 
     Asked for: `requested` (a user's explicit choice), else the study's print languages (all of
-    label_languages on a bilingual label, else the first). A language other than English prints
-    only once its text is confirmed (the rule label.text.<language>, a site decision until an
-    administrator confirms it) and the study file gives it and lists it in [label] languages;
-    one that cannot print is skipped.
+    label_languages on a bilingual label, else the first). A language prints only when the study
+    file lists it in [label] languages, English too (`--lang en` gives the administrator English
+    messages, not a Chinese-only study's participant an English label); a language other than
+    English also only once its text is confirmed (the rule label.text.<language>, a site
+    decision until an administrator confirms it) and the study file gives it. One that cannot
+    print is skipped.
     When none is left, the label prints in the next language of label_languages that can,
-    English as the last resort."""
+    English as the last resort (Study.may_print_in): the file's own words, so that a study
+    whose translation waits to be confirmed still prints (README, "Study text")."""
     wanted = tuple(dict.fromkeys(code.strip() for code in requested if code.strip()))
     wanted = wanted or study.print_languages
     reasons: list[str] = []
 
     def usable(code: str, say: bool) -> bool:
-        if code == "en":
-            return True
+        if code == "en" and code in study.label_languages:
+            return True  # the study file's own words: nothing to confirm
         key = f"label.text.{code}"
         if code not in study.texts:
             if say:
