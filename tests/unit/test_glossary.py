@@ -33,6 +33,7 @@ FORMS = {
     "excursion": r"excursions?",
     "shipment": r"shipments?",
     "held_returned": r"held returned",
+    "discontinued": r"discontinued",
 }
 """The English forms of each term as the messages write them."""
 

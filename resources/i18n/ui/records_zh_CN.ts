@@ -1514,7 +1514,7 @@ Old values:
     </message>
     <message>
         <source>Completed</source>
-        <translation>已完成</translation>
+        <translation>已完成治疗</translation>
     </message>
     <message>
         <source>Under-use (missed doses)</source>
