@@ -86,7 +86,10 @@ def test_the_sign_in_window_is_in_chinese_and_its_chooser_switches_the_language_
     assert form.button.text() == "正在打开数据库…"
     window.set_context(counter.ctx)
     assert form.button.text() == "登录"
-    assert form.heading.text() == f"Dispensary — {counter.ctx.study.protocol}"
+    # Nothing before sign-in names a study the database holds (README, several studies).
+    assert form.heading.text() == "Dispensary 临床试验药房"
+    assert counter.ctx.study.protocol not in form.detail.text()
+    assert counter.ctx.study.wording().short_title not in form.detail.text()
     assert "数据库：" in form.detail.text()
     assert form.username_label.text() == "用户名(&U)"
     assert form.password_label.text() == "密码(&P)"

@@ -1305,10 +1305,6 @@
         <translation>Dispensary 临床试验药房</translation>
     </message>
     <message>
-        <source>Dispensary — {protocol}</source>
-        <translation>Dispensary — {protocol}</translation>
-    </message>
-    <message>
         <source>{site}, {pharmacy}</source>
         <translation>{site}，{pharmacy}</translation>
     </message>

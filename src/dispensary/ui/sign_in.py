@@ -360,18 +360,17 @@ class SignInWindow(QWidget):
         database = self.tr("Database: {path}").format(
             path=self.ctx.database if self.ctx is not None else self.database
         )
+        self.form.heading.setText(self.tr("Dispensary"))
         if study is None:
-            self.form.heading.setText(self.tr("Dispensary"))
             self.form.detail.setText(database)
             return
-        self.form.heading.setText(
-            self.tr("Dispensary — {protocol}").format(protocol=study.protocol)
-        )
-        names = study.wording()  # the study's names in the user's language
+        # The site and pharmacy, never a study: before sign-in nothing names the studies the
+        # database holds (the user may not be given this one); the window names it after.
+        names = study.wording()  # the names in the user's language
         place = self.tr("{site}, {pharmacy}").format(
             site=names.site_name, pharmacy=names.pharmacy_name
         )
-        self.form.detail.setText("<br>".join((names.short_title, place, database)))
+        self.form.detail.setText("<br>".join((place, database)))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
