@@ -190,24 +190,26 @@ def get_lots(session: Session, raw: str, study: int) -> list[Lot]:
     return lots
 
 
-def get_lot(
+def get_lot_records(
     session: Session, raw: str, study: int, name: Callable[[str], str] | None = None
-) -> Lot:
-    """The lot of this number among the kits of `study`: the one look-up of a lot for a recall
-    (`trace`, the lot report). A lot that only another study holds is answered exactly as a lot
-    no one holds, so a user of one study does not learn what another study received. `name`:
-    a product as a refusal names it to its reader (the study's `product_name`), else its code."""
+) -> list[Lot]:
+    """The records of the lot of this number among the kits of `study`, of one product: the
+    one look-up of a lot for a recall (the lot report). Several records only when an older
+    release recorded the lot in two cases ('ht2611a' beside HT2611A): one lot, whose kits
+    are all recalled. A lot that only another study holds is answered exactly as a lot no one
+    holds, so a user of one study does not learn what another study received. `name`: a
+    product as a refusal names it to its reader (the study's `product_name`), else its code."""
     lots = get_lots(session, raw, study)
     if len({lot.product for lot in lots}) > 1:
-        number = lots[0].number
-        products = _(", ").join(sorted(name(x.product) if name else x.product for x in lots))
+        number = lots[0].number.upper()
+        products = _(", ").join(sorted({name(x.product) if name else x.product for x in lots}))
         raise RuleViolation(
             _(
                 "Lot {lot} is recorded for several products ({products}); trace each "
                 "product's lot from the inventory."
             ).format(lot=number, products=products)
         )
-    return lots[0]
+    return lots
 
 
 KIT_CHUNK = 500

@@ -1243,18 +1243,22 @@ def shipments(ctx: Context, actor: Actor) -> list[tuple[str, date, int]]:
 def shipment_kits(ctx: Context, actor: Actor, shipment: str) -> list[KitRow]:
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = session.scalar(
-            select(Shipment).where(
-                func.upper(Shipment.number) == shipment.strip().upper(),
-                Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+        # Upper case, as received; every record of the number, as an older release may have
+        # recorded one shipment in two cases ('sh-m1' beside SH-M1).
+        records = list(
+            session.scalars(
+                select(Shipment).where(
+                    func.upper(Shipment.number) == shipment.strip().upper(),
+                    Shipment.id.in_(select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)),
+                )
             )
         )
-        if record is None:
+        if not records:
             raise NotFound(
                 _("There is no shipment '{shipment}'.").format(shipment=shipment.strip()[:60])
             )
-        kits = sorted(record.kits, key=lambda k: k.number)
-        scope = select(Kit.id).where(Kit.shipment_id == record.id)
+        kits = sorted((k for r in records for k in r.kits), key=lambda k: k.number)
+        scope = select(Kit.id).where(Kit.shipment_id.in_([r.id for r in records]))
         return _kit_rows(
             session, kits, ctx.clock.today(), scope, ctx.study.area_name, counted_in(ctx.study)
         )

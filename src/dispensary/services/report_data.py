@@ -60,7 +60,7 @@ from dispensary.services import audit as audit_service
 from dispensary.services import queries, temperature
 from dispensary.services.common import (
     get_dispense,
-    get_lot,
+    get_lot_records,
     get_participant,
     is_voided,
     not_voided,
@@ -1261,12 +1261,12 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
     """A recall list: every kit of the lot, and every dispense, participant and kit it reached."""
     require(actor, Permission.VIEW, ctx)
     with read_transaction(ctx.engine) as session:
-        record = get_lot(session, lot, ctx.study_id, ctx.study.product_name)
-        number = record.number
+        # Every record of the number: an older release may have recorded it in two cases.
+        records = get_lot_records(session, lot, ctx.study_id, ctx.study.product_name)
+        record, ids = records[0], [r.id for r in records]
+        number = record.number.upper()
         kits = list(
-            session.scalars(
-                select(Kit).where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
-            )
+            session.scalars(select(Kit).where(Kit.lot_id.in_(ids), Kit.study_id == ctx.study_id))
         )
         lines = (
             session.execute(
@@ -1274,7 +1274,7 @@ def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
                 .join(Dispense, Dispense.id == DispenseKit.dispense_id)
                 .join(Participant, Participant.id == Dispense.participant_id)
                 .join(Kit, Kit.id == DispenseKit.kit_id)
-                .where(Kit.lot_id == record.id, Kit.study_id == ctx.study_id)
+                .where(Kit.lot_id.in_(ids), Kit.study_id == ctx.study_id)
                 .order_by(Dispense.dispensed_on, Dispense.id, Kit.number)
             )
             .tuples()
@@ -1654,20 +1654,24 @@ def kit_label_rows(
         if shipment:
             number = shipment.strip()
             # A shipment of another study is "no shipment" here too: the sheet would be empty,
-            # and a different answer would confirm another sponsor's delivery number.
+            # and a different answer would confirm another sponsor's delivery number. Upper
+            # case, as received; one recorded in another case by an older release is found too
+            # (the study's few shipments, compared whole: no index serves upper()).
             ours = select(Kit.shipment_id).where(Kit.study_id == ctx.study_id)
-            if (
-                session.scalar(
-                    select(Shipment.id).where(Shipment.number == number, Shipment.id.in_(ours))
+            found_ids = list(
+                session.scalars(
+                    select(Shipment.id).where(
+                        func.upper(Shipment.number) == number.upper(), Shipment.id.in_(ours)
+                    )
                 )
-                is None
-            ):
+            )
+            if not found_ids:
                 raise NotFound(
                     _("There is no shipment '{shipment}'. Check the number.").format(
                         shipment=number[:60]
                     )
                 )
-            query = query.where(Shipment.number == number)
+            query = query.where(Kit.shipment_id.in_(found_ids))
         wanted: list[str] = []
         found: dict[str, Kit] = {}
         if kits:
