@@ -233,3 +233,25 @@ def test_a_study_whose_label_does_not_fit_its_default_stock_is_not_added(
     assert "Name a larger stock in the study file's [label] default_stock: it fits on" in said
     listed = cli("--json", "study", "list", user="admin", env=NO_STUDY).json()
     assert OTHER not in {r["protocol"] for r in listed}
+
+
+def test_the_inventory_of_every_study_counts_each_kit_by_its_own_studys_cycle(cli: Cli) -> None:
+    """Available to dispense is a kit lasting a cycle of its own study dispensed today: a
+    DEMO-28D-BID kit that lasts 21 days and a margin, not 28, was counted as available when
+    the study open (--study) was the 21-day NCT07198672, and not when it was DEMO-28D-BID."""
+    before = cli("inventory", "--every-study", "--study", "DEMO-28D-BID").out.splitlines()[-1]
+    # Today 2026-03-02: a 21-day cycle and its 7 days of margin end 2026-03-29, a 28-day one
+    # 2026-04-05: a kit expiring 2026-04-01 lasts the first and not the second.
+    received = cli(
+        "--study", "DEMO-28D-BID", "receive", "--shipment", "SH-SHORT",
+        "--product", "demoxatinib-50mg", "--lot", "DX-SHORT", "--expiry", "2026-04-01",
+        "--kits", "X9001-X9002",
+    )  # fmt: skip
+    assert received.code == 0, received.err
+    assert "cannot cover a cycle" in received.out
+    for study in DEMO:
+        said = cli("inventory", "--every-study", "--study", study)
+        assert said.code == 0, said.err
+        summary = said.out.splitlines()[-1]
+        assert summary.split(";")[1:] == before.split(";")[1:], (study, summary)
+        assert summary.startswith(f"{int(before.split()[0]) + 2} kits;"), summary

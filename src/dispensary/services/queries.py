@@ -85,7 +85,7 @@ from dispensary.services.results import (
     ProductFigures,
     SignedBy,
 )
-from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, written_unit
+from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, parse_study, written_unit
 
 _LIVE_DISPENSES = (
     select(Dispense)
@@ -588,30 +588,60 @@ def inventory(
         if lot:  # upper case, as received; a lot recorded in lower case before is found too
             query = query.where(func.upper(Lot.number) == lot.strip().upper())
             scope = scope.where(func.upper(Lot.number) == lot.strip().upper())
-        rows = _kit_rows(
-            session,
-            list(session.scalars(query).unique()),
-            today,
-            scope,
-            ctx.study.area_name,
-            counted_in(ctx.study),
-            supply_cover_until(
-                today, ctx.study.cycle.days_of_supply, ctx.study.cycle.expiry_margin_days
-            ),
-        )
-        if every_study:
-            names = dict(
-                session.execute(select(StudyRecord.id, StudyRecord.protocol)).tuples().all()
-            )
-            owner = dict(
-                session.execute(select(Kit.number, Kit.study_id).where(Kit.study_id.in_(studies)))
-                .tuples()
-                .all()
-            )
-            rows = [replace(r, study=names.get(owner.get(r.number) or 0, "")) for r in rows]
+        kits = list(session.scalars(query).unique())
+        if not every_study:
+            rows = _study_kit_rows(session, ctx.study, kits, today, scope)
+        else:
+            # Each kit as its own study says it: its cycle and margin decide whether it is
+            # available to dispense (a 28-day study's kit does not last a cycle that a 21-day
+            # study's would), its storage areas and units are named as its study names them.
+            records = session.execute(
+                select(StudyRecord.id, StudyRecord.protocol, StudyRecord.source_text).where(
+                    StudyRecord.id.in_(studies)
+                )
+            ).all()
+            held = {
+                record.id: (
+                    record.protocol,
+                    ctx.study
+                    if record.id == ctx.study_id
+                    else parse_study(record.source_text, f"{ctx.database} (stored study)"),
+                )
+                for record in records
+            }
+            made: dict[str, KitRow] = {}
+            for study_id, (protocol, study) in held.items():
+                theirs = [k for k in kits if k.study_id == study_id]
+                made.update(
+                    (r.number, replace(r, study=protocol))
+                    for r in _study_kit_rows(
+                        session, study, theirs, today, scope.where(Kit.study_id == study_id)
+                    )
+                )
+            rows = [made[k.number] for k in kits if k.number in made]
     if status is not None:
         rows = [r for r in rows if r.status is status]
     return rows
+
+
+def _study_kit_rows(
+    session: Session,
+    study: Study,
+    kits: list[Kit],
+    today: date,
+    scope: Select[tuple[int]] | None = None,
+) -> list[KitRow]:
+    """`_kit_rows` of kits of `study`, as that study says them: its storage areas, its units,
+    and available to dispense only when lasting a cycle of its own dispensed today."""
+    return _kit_rows(
+        session,
+        kits,
+        today,
+        scope,
+        study.area_name,
+        counted_in(study),
+        supply_cover_until(today, study.cycle.days_of_supply, study.cycle.expiry_margin_days),
+    )
 
 
 def kit_detail(ctx: Context, actor: Actor, kit_number: str) -> KitRow:
