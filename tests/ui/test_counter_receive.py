@@ -684,3 +684,45 @@ def test_a_gbk_manifest_is_read_and_a_semicolon_header_is_explained(
         "The header was read from line 1: 'kit;lot;expiry;tablets'. Its columns are separated "
         "by semicolons" in screen.message.text()
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "columns"),
+    [
+        (Language.EN, "The manifest's columns 'Shipped Qty', '备注' are not read by the program"),
+        (Language.ZH_CN, "本程序不读取装箱单的“Shipped Qty”、“备注”列（只读取 kit、lot、"),
+    ],
+)
+def test_the_columns_a_manifest_holds_beyond_the_kits_are_quoted_in_the_readers_way(
+    lang: Language,
+    columns: str,
+    qtbot: QtBot,
+    counter: Counter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The note of the columns not read quoted each in ASCII quotes joined by ASCII commas,
+    in Chinese too ('Shipped Qty', '备注'): Chinese quotes and lists them “Shipped Qty”、“备注”,
+    as every other Chinese message quotes a name."""
+    if lang is Language.ZH_CN:
+        request.getfixturevalue("chinese")
+    screen = ReceiveScreen(counter.session("tech"))
+    qtbot.addWidget(screen)
+    screen.resize(1166, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.refresh()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "kit,lot,expiry,tablets,Shipped Qty,备注\nM0001,L2403,2027-12-31,21,1,\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(manifest), ""))
+    )
+    qtbot.mouseClick(screen.manifest_button, Qt.MouseButton.LeftButton)
+    assert [k.number for k in screen.kits_model.rows] == ["M0001"]
+    assert screen.message.kind == "warning", screen.message.text()
+    assert columns in screen.message.text()
+    if lang is Language.ZH_CN:
+        assert "'" not in screen.message.text() and '"' not in screen.message.text()

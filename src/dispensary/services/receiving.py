@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
@@ -36,7 +36,7 @@ from dispensary.domain.rules import (
     supply_cover_until,
 )
 from dispensary.files import with_detail
-from dispensary.i18n import N_, _, sentences
+from dispensary.i18n import N_, _, pgettext, sentences
 from dispensary.services.assessment import KitIn as KitIn  # where callers have found it
 from dispensary.services.assessment import (
     ReceiveAssessment,
@@ -121,9 +121,16 @@ class Manifest:
             "The manifest's columns {columns} are not read by the program (it reads {known}): "
             "check what they say against the kits by hand."
         ).format(
-            columns=", ".join(f"'{name}'" for name in self.ignored),
-            known=", ".join((*COLUMNS, "condition")),
+            # Each name quoted and listed as the reader's language does: 'Comment', 'Qty' in
+            # English, “备注”、“Qty” in Chinese (the quotes were written here, ASCII in both).
+            columns=_listed(_("'{name}'").format(name=name) for name in self.ignored),
+            known=_listed((*COLUMNS, "condition")),
         )
+
+
+def _listed(names: Iterable[str]) -> str:
+    """Names in a sentence: 'kit, lot' in English, 'kit、lot' in Chinese."""
+    return pgettext("names", ", ").join(names)
 
 
 UTF8 = "UTF-8"
