@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
-from dispensary.services import dispensing, labels, returns
+from dispensary.services import dispensing, labels, quarantine, returns
 from dispensary.services.context import Actor, Context
 from dispensary.services.labels import (
+    MarkedOtherwise,
     PrintedMeanwhile,
     PrintRefused,
     ReasonWithoutReprint,
@@ -153,3 +154,45 @@ def test_no_label_for_a_voided_dispense(
     dispensing.void_dispense(ctx, pharmacist, cycle1.number, "wrong participant", pw(pharmacist))
     with pytest.raises(labels.NoLabelForKit, match="was voided"):
         labels.plan_print(ctx, pharmacist, "dispense", [cycle1.number])
+
+
+def test_kit_labels_whose_quarantine_mark_is_no_longer_right_are_refused_before_any_print(
+    ctx: Context,
+    stock: Stock,
+    technician: Actor,
+    pharmacist: Actor,
+    snapshot: Callable[[Context], object],
+) -> None:
+    """A relabel planned while the kit was quarantined (its PDF says QUARANTINED: DO NOT
+    DISPENSE) and printed once the kit was released put the quarantine mark on it again, and
+    was recorded as its relabel 'released from quarantine'; a label planned before a
+    quarantine went out unmarked."""
+    quarantine.quarantine(ctx, technician, ["K0001"], "box crushed")
+    labels.record_label_print(ctx, technician, "kit", ["K0001"], False, "thermal-4x2")
+    stale = labels.plan_print(ctx, technician, "kit", ["K0001"], "thermal-4x2")
+    assert stale.reprint and stale.quarantined == ("K0001",)
+    unmarked = labels.plan_print(ctx, technician, "kit", ["K0002"], "thermal-4x2")
+    released = quarantine.release(ctx, pharmacist, ["K0001"], "sponsor: use")
+    quarantine.quarantine(ctx, technician, ["K0002"], "box crushed")
+    assert released.relabel == ("K0001",)
+    before = snapshot(ctx)
+    drawn: list[labels.PrintPlan] = []
+
+    def draw(p: labels.PrintPlan) -> bytes:
+        drawn.append(p)
+        return PDF
+
+    reason = labels.RELEASED_REASON
+    with pytest.raises(MarkedOtherwise, match="K0001 was released from quarantine after this"):
+        labels.print_labels(ctx, technician, stale, draw, lambda pdf: True, reason)
+    with pytest.raises(MarkedOtherwise, match="K0002 was quarantined after this PDF"):
+        labels.still_current(ctx, technician, unmarked)
+    with pytest.raises(MarkedOtherwise, match="K0002 was quarantined after this PDF"):
+        labels.print_labels(ctx, technician, unmarked, draw, lambda pdf: True)
+    assert drawn == [] and snapshot(ctx) == before
+
+    fresh = labels.plan_print(ctx, technician, "kit", ["K0001"], "thermal-4x2")
+    assert fresh.reprint and fresh.quarantined == ()
+    assert labels.still_current(ctx, technician, fresh) is fresh
+    row = labels.print_labels(ctx, technician, fresh, draw, lambda pdf: True, reason)
+    assert row is not None and row.reprint and drawn == [fresh]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from dispensary.i18n import Language
 from dispensary.labels import catalogue as label_catalogue
-from dispensary.services import audit, dispensing, labels, users
+from dispensary.services import audit, dispensing, labels, quarantine, users
 from dispensary.ui.reports_view import ReportsScreen
 
 
@@ -533,3 +533,47 @@ def test_each_document_has_one_name_in_the_list_its_title_and_the_messages(
     assert screen.made is not None
     assert screen.made.title.startswith(listed["monitor"]), (screen.made.title, listed["monitor"])
     assert screen.preview_title.text().startswith(f"<b>{listed['monitor']}")
+
+
+def test_a_released_kit_is_relabelled_from_a_pdf_made_after_its_release_with_its_reason(
+    qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The relabel the release asks for: a kit label made while the kit was quarantined says
+    QUARANTINED: DO NOT DISPENSE; printed once the kit was released, it went out with that mark
+    and was recorded as the relabel. The service refuses it in its own words, before any
+    reason is asked; made again, it is clean, and the reprint asks and records its reason."""
+    out = tmp_path / "labels.pdf"
+    pharm = pharmacy.actor("pharm")
+    quarantine.quarantine(pharmacy.ctx, pharm, ["K0005"], "box crushed")
+    screen = make_screen(qtbot, pharmacy)
+    monkeypatch.setattr(screen, "ask_printer", lambda: printer_to(out))
+    screen.choose("kit")
+    qtbot.keyClicks(screen.kits, "k0005")
+    make(qtbot, screen, "kit")
+    assert screen.made is not None and not screen.made.reprint
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert label_prints(pharmacy) == [("label_printed", "kit label", "K0005", "")]
+
+    make(qtbot, screen, "kit")  # the reprint, made while the kit is still quarantined
+    assert screen.made.reprint and "QUARANTINED: DO NOT DISPENSE" in text_of(screen.made.pdf)
+    released = quarantine.release(pharmacy.ctx, pharm, ["K0005"], "sponsor: use it")
+    assert released.relabel == ("K0005",) and "'released from quarantine'" in released.relabel_note
+    out.unlink()
+    prompts = answer_reason(monkeypatch, "released from quarantine")
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "error"
+    assert screen.message.text() == (
+        "Kit K0005 was released from quarantine after this PDF was made: its label still says "
+        "QUARANTINED: DO NOT DISPENSE. Make the PDF again, then print it."
+    )
+    assert prompts == [] and not out.exists()
+    assert len(label_prints(pharmacy)) == 1
+
+    make(qtbot, screen, "kit")
+    assert screen.made.reprint and "QUARANTINED" not in text_of(screen.made.pdf)
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    assert screen.message.kind == "ok", screen.message.text()
+    assert len(prompts) == 1 and "Why is it printed again?" in prompts[0]
+    assert label_prints(pharmacy)[1:] == [
+        ("label_reprinted", "kit label", "K0005", "released from quarantine")
+    ]

@@ -77,6 +77,11 @@ class PrintedMeanwhile(RuleViolation):
     """Labels made as a first print were printed elsewhere before this one went out."""
 
 
+class MarkedOtherwise(RuleViolation):
+    """Kit labels drawn while a kit was quarantined (marked QUARANTINED: DO NOT DISPENSE) and
+    the kit released since, or the other way round: the labels no longer say what the kit is."""
+
+
 @dataclass(frozen=True)
 class PrintPlan:
     """One print, decided before anything is drawn: its kind, items and whether it is a reprint
@@ -172,6 +177,9 @@ def already_printed(
     with read_transaction(ctx.engine) as session:
         return _printed(session, entity, items)
 
+
+QUARANTINE_MARK = "QUARANTINED: DO NOT DISPENSE"
+"""What the kit label of a quarantined kit says, as it prints it (named so in messages)."""
 
 RELEASED_REASON = N_("released from quarantine")
 """The reason of the reprint of a released kit's label (its label said QUARANTINED)."""
@@ -427,10 +435,21 @@ def _previous_dose(session: Session, number: str) -> int | None:
 
 
 def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = "") -> str:
-    """Just before the print goes out: the reason is right for its kind, and nobody printed
-    these labels since the plan was made (else a first print would go out unmarked)."""
+    """Just before the print goes out: the reason is right for its kind, and the labels are
+    still as made (`still_current`)."""
     require(actor, Permission.PRINT_LABEL, ctx)
     why = reprint_reason(plan.reprint, reason)
+    still_current(ctx, actor, plan)
+    return why
+
+
+def still_current(ctx: Context, actor: Actor, plan: PrintPlan) -> PrintPlan:
+    """The plan, refused when its PDF no longer says what is so: nobody printed these labels
+    since it was made (else a first print would go out unmarked), and each kit's QUARANTINED
+    mark is still right (a kit released since would be relabelled QUARANTINED: DO NOT
+    DISPENSE again, that print recorded as its relabel; a kit quarantined since would go out
+    unmarked). A screen asks it before it asks a reprint's reason; `confirm` asks it again."""
+    require(actor, Permission.PRINT_LABEL, ctx)
     done = already_printed(ctx, actor, plan.kind, plan.items)
     if done and not plan.reprint:
         raise PrintedMeanwhile(
@@ -439,7 +458,28 @@ def confirm(ctx: Context, actor: Actor, plan: PrintPlan, reason: str | None = ""
                 "again, so that it is marked as a reprint."
             )
         )
-    return why
+    if plan.kind is not LabelKind.KIT:
+        return plan
+    with read_transaction(ctx.engine) as session:  # a kit gone for good is refused as planned
+        now = set(_kits_to_label(session, plan.items, ctx.study_id, Readable(session, actor)))
+    marked = set(plan.quarantined)
+    released = sorted(marked - now)
+    if released:
+        raise MarkedOtherwise(
+            _(
+                "Kit {kit} was released from quarantine after this PDF was made: its label "
+                "still says {marked}. Make the PDF again, then print it."
+            ).format(kit=released[0], marked=QUARANTINE_MARK)
+        )
+    quarantined = sorted(now - marked)
+    if quarantined:
+        raise MarkedOtherwise(
+            _(
+                "Kit {kit} was quarantined after this PDF was made: its label does not say "
+                "{marked}. Make the PDF again, then print it."
+            ).format(kit=quarantined[0], marked=QUARANTINE_MARK)
+        )
+    return plan
 
 
 def record_label_print(

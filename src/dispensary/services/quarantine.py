@@ -19,7 +19,7 @@ from dispensary.i18n import N_, _
 from dispensary.services.audit import Recorder
 from dispensary.services.common import get_kit, get_kits
 from dispensary.services.context import Actor, Context
-from dispensary.services.labels import RELEASED_REASON, labelled_kits
+from dispensary.services.labels import QUARANTINE_MARK, RELEASED_REASON, labelled_kits
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.results import StatusChange
 from dispensary.services.stock import move_kit, refusal_of
@@ -153,5 +153,5 @@ def _relabel_note(kits: Sequence[str]) -> str:
         kits=", ".join(kits),
         reason=_(RELEASED_REASON),
         command=" ".join(kits),
-        marked="QUARANTINED: DO NOT DISPENSE",  # as the label prints it
+        marked=QUARANTINE_MARK,  # as the label prints it
     )

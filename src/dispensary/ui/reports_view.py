@@ -678,6 +678,10 @@ class ReportsScreen(Screen):
             return None
         if made.plan is None:
             return ""
+        ctx, actor, plan = self.session.ctx, self.session.actor, made.plan
+        # Refused before a reason is asked: a PDF that no longer says what is so.
+        if attempt(self.message, lambda: label_prints.still_current(ctx, actor, plan)) is None:
+            return None
         reason = ""
         if made.reprint:
             asked = ReasonDialog.ask(
@@ -692,7 +696,6 @@ class ReportsScreen(Screen):
             if asked is None:
                 return None
             reason = asked
-        ctx, actor, plan = self.session.ctx, self.session.actor, made.plan
         return attempt(self.message, lambda: label_prints.confirm(ctx, actor, plan, reason))
 
     def _put_out(
