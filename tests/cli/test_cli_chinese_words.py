@@ -133,7 +133,7 @@ def test_a_print_refusal_ends_its_sentences_in_chinese(cli: Cli, tmp_path: Path)
     assert mixed.err.endswith("尚未打印：请不加 --reprint 打印（请另行指明以前打印过的药盒）。\n")
     again = cli(*label, "K5012", "K5013", "--out", out)
     assert again.code == 3
-    assert again.err.endswith("并记录为重印。请另行指明尚未打印的药盒。\n"), again.err
+    assert again.err.endswith("并记录为补打。请另行指明尚未打印的药盒。\n"), again.err
     english = cli("label", "kit", "K5012", "K5013", "--out", out)
     assert english.err.endswith(
         "recorded as a reprint. Name the kits not printed yet separately.\n"

@@ -34,11 +34,11 @@ def test_a_label_refusal_is_said_in_chinese(
     with speaking(ZH), pytest.raises(label_prints.PrintRefused) as chinese:
         label_prints.plan_print(ctx, pharmacist, "dispense", [number], reprint=True)
     assert chinese.value.message == (
-        f"{number} 的发放标签尚未打印：请正常打印，不要以重印方式打印。"
+        f"{number} 的发放标签尚未打印：请正常打印，不要以补打方式打印。"
     )
     with speaking(ZH), pytest.raises(label_prints.ReprintReasonMissing) as reason:
         label_prints.reprint_reason(True, "")
-    assert reason.value.message == "重印须记录原因：请填写原因。"
+    assert reason.value.message == "补打须记录原因：请填写原因。"
     with pytest.raises(label_prints.PrintRefused) as english:
         label_prints.plan_print(ctx, pharmacist, "dispense", [number], reprint=True)
     assert english.value.message.startswith(f"The dispense label of {number} has not been printed")

@@ -34,6 +34,7 @@ FORMS = {
     "shipment": r"shipments?",
     "held_returned": r"held returned",
     "discontinued": r"discontinued",
+    "reprint": r"reprint(?:s|ed|ing)?",
 }
 """The English forms of each term as the messages write them."""
 

@@ -495,7 +495,7 @@
     </message>
     <message>
         <source>Label sent to {printer}. If it does not come out, reprint it from Reports and labels (Dispensing label), with the reason.</source>
-        <translation>标签已发送到 {printer}。如未打出，请在“报告与标签”（发放标签）中重印，并填写原因。</translation>
+        <translation>标签已发送到 {printer}。如未打出，请在“报告与标签”（发放标签）中补打，并填写原因。</translation>
     </message>
     <message>
         <source>Label sent to {printer}.</source>
@@ -527,7 +527,7 @@
     </message>
     <message>
         <source>{count} kit labels sent to {printer}. If they do not come out, reprint them from Reports and labels (Kit labels for a shipment), with the reason.</source>
-        <translation>已将 {count} 张药盒标签发送到 {printer}。如未打出，请在“报告与标签”（货件的药盒标签）中重印，并填写原因。</translation>
+        <translation>已将 {count} 张药盒标签发送到 {printer}。如未打出，请在“报告与标签”（货件的药盒标签）中补打，并填写原因。</translation>
     </message>
     <message>
         <source>{count} kit labels sent to {printer}.</source>
