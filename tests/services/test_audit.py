@@ -103,6 +103,13 @@ def test_list_entries_filters(busy: Context, monitor: Actor) -> None:
         "dispense",
         "dispense_voided",
     ]
+    # Case aside on PostgreSQL too; % and _ are characters, not wildcards.
+    assert [e.action for e in audit.list_entries(busy, monitor, text="dsp000002")] == [
+        "dispense",
+        "dispense_voided",
+    ]
+    assert audit.list_entries(busy, monitor, text="DSP_00002") == []
+    assert audit.list_entries(busy, monitor, text="%") == []
     later = audit.list_entries(busy, monitor, since=datetime(2026, 1, 26, tzinfo=UTC))
     assert later and all(e.at >= datetime(2026, 1, 26, tzinfo=UTC) for e in later)
     earlier = audit.list_entries(busy, monitor, until=datetime(2026, 1, 26, tzinfo=UTC))

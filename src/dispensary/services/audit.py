@@ -580,11 +580,15 @@ def list_entries(
     if action:
         query = query.where(AuditEntry.action == action)
     if text:
-        like = f"%{text}%"
+        # Case aside on every engine (SQLite's LIKE ignores ASCII case, PostgreSQL's does
+        # not: a kit typed in lower case was found on one and not the other); % and _ typed
+        # are the characters, not wildcards.
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         query = query.where(
-            AuditEntry.entity_id.like(like)
-            | AuditEntry.new.like(like)
-            | AuditEntry.reason.like(like)
+            AuditEntry.entity_id.ilike(like, escape="\\")
+            | AuditEntry.new.ilike(like, escape="\\")
+            | AuditEntry.reason.ilike(like, escape="\\")
         )
     if limit:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
