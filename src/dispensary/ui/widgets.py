@@ -393,8 +393,8 @@ def date_edit(day: date | None = None) -> DateEdit:
 
 def mistyped_date(fields: Iterable[tuple[DateEdit, str]]) -> tuple[DateEdit, str] | None:
     """The first of these date fields (each with its name) whose typed date cannot be read,
-    with the refusal's words; None when every one reads. A screen says it and puts the cursor
-    back in the field, the text selected."""
+    with the refusal's words; None when every one reads. A screen says it and calls the
+    field's `refuse` (left as typed, marked, the cursor back in it, the text selected)."""
     for field, name in fields:
         try:
             field.typed_date(name)
