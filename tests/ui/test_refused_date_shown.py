@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,23 @@ def test_a_date_pasted_or_cut_is_edited_as_text(qtbot: QtBot) -> None:
     qtbot.keyClick(field, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier)
     assert field.text() == "" and field.entered() is None
     assert QApplication.clipboard().text() == "2026-01-08"
+
+
+def test_a_destruction_date_half_typed_is_not_assessed_as_another_day(
+    qtbot: QtBot, pharmacy: Pharmacy
+) -> None:
+    """The destroy form's verdict, worked out as the form is typed, was of the date the field
+    held ("2026-01-2O" was the day before)."""
+    from dispensary.ui.inventory_view import InventoryScreen
+
+    screen = InventoryScreen(pharmacy.session("pharm"))
+    show(qtbot, screen)
+    screen.refresh()
+    screen.open_kit("K0002")
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    retype(qtbot, screen.destroyed_on, "2026-01-2O")
+    qtbot.waitUntil(lambda: not screen.assessing, timeout=3000)
+    assert screen.destroyed_on.text() == "2026-01-2O"
+    assert screen.destroy_verdict.text() == escape(
+        "Date destroyed: '2026-01-2O' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-05)."
+    )
