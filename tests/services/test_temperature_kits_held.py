@@ -87,3 +87,4 @@ def test_kits_quarantined_already_are_named_by_the_new_excursion_not_quarantined
         " ".join(pdf_pages_text(reports.monitor_pack_pdf(meta, ctx.study, pack))).split()
     )
     assert "quarantined already: K0020" in text, text
+    assert "-; quarantined already: K0001-K0020, S0001-S0004 (24 kits)" in text, text

@@ -322,7 +322,7 @@ def _quarantined_by(row: ExcursionRow) -> str:
     if not row.kits_held:
         return kit_list(row.kits)
     return _("{kits}; quarantined already: {held}").format(
-        kits=kit_list(row.kits), held=kit_list(row.kits_held)
+        kits=kit_list(row.kits) or "-", held=kit_list(row.kits_held)
     )
 
 
