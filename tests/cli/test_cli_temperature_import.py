@@ -124,3 +124,25 @@ def test_the_kits_dispensed_since_are_said_with_what_to_do(cli: Cli, tmp_path: P
     assert said.code == 0, said.err
     assert ("Kits in IP store 1 during this excursion and dispensed since: ") in said.out, said.out
     assert ". Tell the sponsor and the investigator; the participants: " in said.out
+
+
+def test_a_new_excursion_names_the_kits_in_quarantine_already(cli: Cli, tmp_path: Path) -> None:
+    """The 1 March excursion quarantined the store's kits (the demo's K1061 was in quarantine
+    already: named as such); the 2 March one said "0 kits quarantined" and named none of them,
+    though they were there during it as well."""
+    first = tmp_path / "first.csv"
+    first.write_text(WARM, encoding="utf-8")
+    done = cli("temperature", "--area", "IP store 1", str(first), "--json", user="technician")
+    [one] = [e for e in done.json()["excursions"] if e["study"] == "NCT07198672"]
+    assert one["kits_quarantined"] and one["kits_already_quarantined"] == ["K1061"]
+    held = sorted(one["kits_quarantined"] + one["kits_already_quarantined"])
+    second = tmp_path / "second.csv"
+    second.write_text(WARM.replace("2026-03-01", "2026-03-02"), encoding="utf-8")
+    again = cli("temperature", "--area", "IP store 1", str(second), user="technician")
+    assert again.code == 0, again.err
+    words = " ".join(again.out.split())
+    assert (
+        "Kits in IP store 1 during this excursion that were quarantined already: "
+        f"{', '.join(held)}. Not quarantined again; tell the sponsor they were exposed to this "
+        "excursion too."
+    ) in words, again.out

@@ -143,15 +143,17 @@ def test_an_excursion_that_quarantined_nothing_is_its_study_s_and_an_empty_shelf
 ) -> None:
     """The first study's kits gone from the shelf: a warm file still records the open study's
     excursion (no kits), which is that study's trail, not every reader's (its entry lists its
-    excursion row, no kit); imported from DEMO-SHARED, the first study is not judged at all
-    (nothing of it on the shelf to protect, nothing to write into it)."""
+    excursion row, no kit, its kits in quarantine named as such); imported from DEMO-SHARED,
+    the first study's kits in quarantine were exposed to the new excursion as well: it is
+    judged, its excursion naming them as quarantined already, quarantining nothing (it was left
+    out, its kits in quarantine named by no excursion, before the fix)."""
     theirs, both, peter = shared
     quarantine.quarantine(ctx, both, ["K0001", "K0002", "K0003"], "cold chain doubt")
     warm = "timestamp,celsius\n2026-01-04T08:00,20\n2026-01-04T09:00,27\n"
     found = temperature.import_logger(ctx, both, "IP store 1", warm, "warm.csv")
-    assert [(e.study, e.kits_quarantined) for e in found] == [
-        ("NCT07198672", ()),
-        (SHARED, ("S0001", "S0002")),
+    assert [(e.study, e.kits_quarantined, e.kits_already_quarantined) for e in found] == [
+        ("NCT07198672", (), ("K0001", "K0002", "K0003")),
+        (SHARED, ("S0001", "S0002"), ()),
     ]
 
     def studies_seen(actor: Actor, context: Context) -> list[str]:
@@ -162,7 +164,10 @@ def test_an_excursion_that_quarantined_nothing_is_its_study_s_and_an_empty_shelf
     assert studies_seen(monitor, ctx) == ["NCT07198672"]
     hotter = "timestamp,celsius\n2026-01-05T08:00,20\n2026-01-05T09:00,29\n"
     again = temperature.import_logger(theirs, both, "IP store 1", hotter, "hotter.csv")
-    assert [e.study for e in again] == [SHARED]  # the first study has no stock there
+    assert [(e.study, e.kits_quarantined, e.kits_already_quarantined) for e in again] == [
+        (SHARED, (), ("S0001", "S0002")),
+        ("NCT07198672", (), ("K0001", "K0002", "K0003")),
+    ]
     assert audit.verify(ctx, admin).ok
 
 

@@ -197,3 +197,50 @@ def test_an_excursion_imported_late_names_the_kits_dispensed_since(
     assert f"01-002 CD ({kit}, dispensed 2026-01-27)" in cell.data(Qt.ItemDataRole.ToolTipRole)
     qtbot.wait(100)  # the message laid out, to look at
     screen.grab().save(str(tmp_path / "late.png"))
+
+
+def test_a_new_excursion_names_the_kits_in_quarantine_already(
+    qtbot: Any, pharmacy: Pharmacy, tmp_path: Path
+) -> None:
+    """The night of the 20th quarantined the store's kits; the 21st was warm again. Its import
+    said "no available kit was stored there" and its row listed no kit: the kits held since the
+    20th, exposed to it too, were named nowhere. They are named, as in quarantine already."""
+    screen = make_screen(qtbot, pharmacy)
+    import_text(qtbot, screen, tmp_path / "monday.csv", WARM_NIGHT)
+    [first] = screen.excursions.rows
+    held = sorted(first.kits)
+    assert held
+    import_text(
+        qtbot,
+        screen,
+        tmp_path / "tuesday.csv",
+        "timestamp,celsius\n2026-01-21T09:00:00+00:00,22.0\n2026-01-21T10:00:00+00:00,29.0\n"
+        "2026-01-21T11:00:00+00:00,22.0\n",
+    )
+    said = screen.message.text()
+    assert screen.message.kind == "warning", said
+    assert (
+        "Kits in IP store 1 during this excursion that were quarantined already: "
+        f"{', '.join(held)}. Not quarantined again; tell the sponsor they were exposed to this "
+        "excursion too."
+    ) in said, said
+    second = next(r for r in screen.excursions.rows if r.excursion_id != first.excursion_id)
+    assert second.kits == () and sorted(second.kits_held) == held
+    # The new excursion's row chosen, as a user clicks it: its exposed kits listed below.
+    proxy, table = screen.excursion_proxy, screen.excursion_table
+    row = next(
+        i
+        for i in range(proxy.rowCount())
+        if screen.excursions.rows[proxy.mapToSource(proxy.index(i, 0)).row()].excursion_id
+        == second.excursion_id
+    )
+    table.clearSelection()
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(proxy.index(row, 0)).center(),
+    )
+    assert sorted(k.number for k in screen.kits.rows) == held
+    assert "in quarantine already, not quarantined again" in screen.kits_label.text()
+    qtbot.wait(100)  # the message laid out, to look at
+    screen.grab().save(str(tmp_path / "held.png"))

@@ -67,15 +67,14 @@ DAY1 = {
         "(e.g. 2026-01-05).",
         "30": "Day 1 of the cycle: '2026-02-30' is not a day of the calendar: check the month "
         "and the day.",
-        "part": "Day 1 of the cycle: the 'O' typed does not fit in the date 2026-02-1. Type the "
-        "whole date again as YYYY-MM-DD, or pick it from the calendar.",
+        "part": "Day 1 of the cycle: '2026-02-1O' is not a date: write it as YYYY-MM-DD "
+        "(e.g. 2026-01-05).",
     },
     "zh_CN": {
         "1O": "周期第1天：“2026-01-1O”不是日期：请按 YYYY-MM-DD 格式书写（例如 2026-01-05）。",
         "run": "周期第1天：“20260108”不是日期：请按 YYYY-MM-DD 格式书写（例如 2026-01-05）。",
         "30": "周期第1天：“2026-02-30”不是日历上的日期：请核对月份和日期。",
-        "part": "周期第1天：输入的“O”无法填入日期 2026-02-1。请按 YYYY-MM-DD 重新输入完整日期，"
-        "或从日历中选择。",
+        "part": "周期第1天：“2026-02-1O”不是日期：请按 YYYY-MM-DD 格式书写（例如 2026-01-05）。",
     },
 }
 
@@ -99,7 +98,8 @@ def test_a_day_1_typed_wrong_is_refused_never_dispensed_on_another_day(
         back_in(screen.day1)
         assert signatures.asked == [], f"{typed!r} was signed as {screen.day1.text()}"
 
-    # The day alone typed over: its last two digits erased, "1O" typed (the O dropped).
+    # The day alone typed over: its last two digits erased, "1O" typed (a QDateEdit dropped
+    # the O, and put 2026-02-03 back at the first Backspace): edited as text, kept as typed.
     qtbot.keyClick(screen.day1, Qt.Key.Key_End)
     qtbot.keyClick(screen.day1, Qt.Key.Key_Backspace)
     qtbot.keyClick(screen.day1, Qt.Key.Key_Backspace)

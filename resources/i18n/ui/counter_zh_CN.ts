@@ -15,10 +15,6 @@
         <translation>{field}：{refusal}</translation>
     </message>
     <message>
-        <source>{field}: the &apos;{key}&apos; typed does not fit in the date {shown}. Type the whole date again as YYYY-MM-DD, or pick it from the calendar.</source>
-        <translation>{field}：输入的“{key}”无法填入日期 {shown}。请按 YYYY-MM-DD 重新输入完整日期，或从日历中选择。</translation>
-    </message>
-    <message>
         <source>{field}: &apos;{typed}&apos; is not a whole date. Type it as YYYY-MM-DD, or pick it from the calendar.</source>
         <translation>{field}：“{typed}”不是完整的日期。请按 YYYY-MM-DD 输入，或从日历中选择。</translation>
     </message>

@@ -1394,6 +1394,14 @@ Old values:
         <translation>&lt;b&gt;{start} 的温度超标导致 {n} 个药盒被隔离&lt;/b&gt;（显示其当前状态）</translation>
     </message>
     <message>
+        <source>and {n} kit in the store during it that was in quarantine already, not quarantined again: {kits}</source>
+        <translation>另有 {n} 个药盒在此期间存放于该处、此前已隔离，不再重复隔离：{kits}</translation>
+    </message>
+    <message>
+        <source>and {n} kits in the store during it that were in quarantine already, not quarantined again: {kits}</source>
+        <translation>另有 {n} 个药盒在此期间存放于该处、此前已隔离，不再重复隔离：{kits}</translation>
+    </message>
+    <message>
         <source>no available kit was stored there</source>
         <translation>该区域未储存可用药盒</translation>
     </message>

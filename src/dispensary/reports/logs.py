@@ -304,7 +304,7 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
                 when(r.ended_at),
                 f"{r.lowest:g}",
                 f"{r.highest:g}",
-                kit_list(r.kits),
+                _quarantined_by(r),
                 _gone_since(r.kits_gone),
                 r.source,
                 _("{name}, {at}").format(name=r.recorded_by, at=when(r.recorded_at)),
@@ -313,6 +313,16 @@ def excursion_table(rows: Sequence[ExcursionRow], width: float) -> Flowable:
         ],
         scaled((6, 12, 16, 16, 9, 9, 22, 34, 18, 20), width),
         numeric=(0, 4, 5),
+    )
+
+
+def _quarantined_by(row: ExcursionRow) -> str:
+    """The kits an excursion quarantined, then those in the store during it that were in
+    quarantine already (not quarantined again): exposed to it all the same, for the monitor."""
+    if not row.kits_held:
+        return kit_list(row.kits)
+    return _("{kits}; quarantined already: {held}").format(
+        kits=kit_list(row.kits) or "-", held=kit_list(row.kits_held)
     )
 
 

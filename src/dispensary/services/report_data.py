@@ -218,6 +218,8 @@ class ExcursionRow:
     recorded_at: datetime
     # kits in the area during it, dispensed or destroyed before its import (its audit entry)
     kits_gone: tuple[temperature.KitGone, ...] = ()
+    # kits in the area during it, quarantined already at its import: exposed, not moved again
+    kits_held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1185,6 +1187,7 @@ def excursions(
         users = _initials(session)
         whose = temperature.excursion_studies(session)
         gone = temperature.excursion_kits_gone(session)
+        held = temperature.excursion_kits_held(session)
         kits_of: dict[int, list[str]] = defaultdict(list)
         for excursion_id, number in session.execute(
             select(QuarantineEvent.excursion_id, Kit.number)
@@ -1207,6 +1210,7 @@ def excursions(
                 users.get(e.user_id, "?"),
                 e.at,
                 gone.get(e.id, ()),
+                held.get(e.id, ()),
             )
             for e in session.scalars(query)
             if whose.get(e.id, ctx.study.protocol) == ctx.study.protocol

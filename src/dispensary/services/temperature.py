@@ -9,7 +9,7 @@ import json
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
@@ -100,6 +100,9 @@ class ExcursionResult:
     kits_gone: tuple[KitGone, ...] = ()
     # kits quarantined whose receipt is known by its day only: counted as there all that day
     quarantined_by_day: tuple[str, ...] = ()
+    # kits in the area during it that were quarantined already (by an earlier excursion, or
+    # for another reason): exposed to it all the same, named, not quarantined again
+    kits_already_quarantined: tuple[str, ...] = ()
 
     @property
     def participants(self) -> tuple[str, ...]:
@@ -131,14 +134,15 @@ def _studies_in_area(session: Session, ctx: Context, actor: Actor, area: str) ->
     its own temperature range: a shared shelf is judged study by study, not by the range of
     the study that happens to import the file."""
     # A study with stock on the shelf now is judged; so is one whose kits there were all
-    # dispensed or destroyed since, but it takes a record only of an excursion during which
-    # some of them were there (`_kits_there`: the sponsor is to be told). A closed study, or
-    # one whose kits there are all quarantined, has nothing to protect and takes no records.
+    # dispensed, destroyed or quarantined since, but it takes a record only of an excursion
+    # during which some of them were there (`_kits_there`: the sponsor and the monitor are to
+    # be told of every kit exposed to it). A closed study has nothing to protect and takes no
+    # records.
     kept = {
         (FIRST_STUDY if sid is None else int(sid), status)
         for sid, status in session.execute(
             select(Kit.study_id, Kit.status)
-            .where(Kit.location == area, Kit.status.in_((KitStatus.AVAILABLE.value, *_GONE)))
+            .where(Kit.location == area, Kit.status.in_((KitStatus.AVAILABLE.value, *_HELD_GONE)))
             .distinct()
         ).tuples()
     }
@@ -766,11 +770,12 @@ def import_logger_file(
         for study, runs in judged:
             for run, continues in runs:
                 there = _kits_there(session, study.study_id, area, run[0].at, run[-1].at)
-                if not study.stocked and not there.gone:
+                if not study.stocked and not there.gone and not there.held:
                     continue  # none of its kits was there: nothing to protect or to tell
                 excursion = _record_excursion(session, rec, ctx, area, run, source, there)
                 kits = [kit.number for kit, _by_day in there.available]
                 by_day = [kit.number for kit, by_day in there.available if by_day]
+                held = [kit.number for kit in there.held]
                 rec.audit(
                     AuditAction.TEMPERATURE_EXCURSION,
                     "excursion",
@@ -794,6 +799,8 @@ def import_logger_file(
                         ),
                         # kits quarantined whose receipt is known by its day only
                         **({"received_by_day": by_day} if by_day else {}),
+                        # kits there during it, quarantined already: exposed, not moved again
+                        **({"kits_already_quarantined": held} if held else {}),
                         **file_values,
                     },
                 )
@@ -813,6 +820,7 @@ def import_logger_file(
                         continues if study.readable else (),
                         tuple(there.gone) if study.readable else (),
                         tuple(by_day) if study.readable else (),
+                        tuple(held) if study.readable else (),
                     )
                 )
     return LoggerImport(area, source[:200], tuple(results), tuple(on_record.values()), gaps)
@@ -878,15 +886,28 @@ def gone_notices(e: ExcursionResult, area: str) -> list[str]:
     without a time: one sentence each, none when there is nothing to say. The program names
     the kits and the participants; whether the drug they took is affected is the sponsor's
     and the investigator's to decide."""
-    return kits_gone_notices(e.kits_gone, area, e.quarantined_by_day)
+    return kits_gone_notices(
+        e.kits_gone, area, e.quarantined_by_day, held=e.kits_already_quarantined
+    )
 
 
 def kits_gone_notices(
-    kits_gone: Sequence[KitGone], area: str, quarantined_by_day: Sequence[str] = ()
+    kits_gone: Sequence[KitGone],
+    area: str,
+    quarantined_by_day: Sequence[str] = (),
+    held: Sequence[str] = (),
 ) -> list[str]:
     """`gone_notices` of an excursion's kits gone (as its import found them, or as its audit
-    entry keeps them: `excursion_kits_gone`)."""
+    entry keeps them: `excursion_kits_gone`), and of its kits `held` in quarantine already
+    (`excursion_kits_held`): exposed to it as well, so named with the others."""
     notices = []
+    if held:
+        notices.append(
+            _(
+                "Kits in {area} during this excursion that were quarantined already: {kits}. "
+                "Not quarantined again; tell the sponsor they were exposed to this excursion too."
+            ).format(kits=", ".join(held), area=area)
+        )
     given = [k for k in kits_gone if k.participant]
     if given:
         groups: dict[tuple[str, str, date | None], list[str]] = {}
@@ -973,15 +994,17 @@ def _when_on(day: date, recorded: datetime, *, leaving: bool) -> tuple[datetime,
 
 @dataclass(frozen=True)
 class _KitsThere:
-    """A study's kits in an area during an excursion: those on the shelf now (to quarantine)
-    and those gone since (to name), each available one with whether its receipt is known by
-    its day only."""
+    """A study's kits in an area during an excursion: those on the shelf now (to quarantine),
+    those gone since (to name), each available one with whether its receipt is known by its
+    day only, and those on the shelf quarantined already (to name, not to quarantine again)."""
 
     available: list[tuple[Kit, bool]]
     gone: list[KitGone]
+    held: list[Kit] = field(default_factory=list)
 
 
 _GONE = (KitStatus.DISPENSED.value, KitStatus.RETURNED.value, KitStatus.DESTROYED.value)
+_HELD_GONE = (KitStatus.QUARANTINED.value, *_GONE)
 
 
 def _kits_there(
@@ -991,15 +1014,16 @@ def _kits_there(
     recorded: a kit stays where it was received (no step moves it to another area), so it was
     there from its receipt (`Shipment.received_on`, entered at `created_at`) until it was
     dispensed (its dispense not voided) or destroyed. A kit received after the end, or gone
-    before the start, was not there. A kit quarantined at the import is on the shelf already
-    and held: neither quarantined again nor named."""
+    before the start, was not there. A kit quarantined at the import (by an earlier excursion,
+    or for another reason) is on the shelf already and held: it was exposed all the same, so
+    it is named (`held`), not quarantined again."""
     rows = session.execute(
         select(Kit, Shipment.received_on, Shipment.created_at)
         .join(Shipment, Shipment.id == Kit.shipment_id)
         .where(
             Kit.location == area,
             of_study(Kit.study_id, study_id),
-            Kit.status.in_((KitStatus.AVAILABLE.value, *_GONE)),
+            Kit.status.in_((KitStatus.AVAILABLE.value, *_HELD_GONE)),
             Shipment.received_on <= end.astimezone().date(),
         )
         .order_by(Kit.number)
@@ -1011,6 +1035,7 @@ def _kits_there(
         if at <= end:
             arrived.append((kit, by_day and received_on == last_day))
     available = [(k, by_day) for k, by_day in arrived if k.status == KitStatus.AVAILABLE.value]
+    held = [k for k, _by_day in arrived if k.status == KitStatus.QUARANTINED.value]
     others = {k.id: (k, by_day) for k, by_day in arrived if k.status in _GONE}
     left = _departures(session, list(others))
     gone = []
@@ -1023,7 +1048,7 @@ def _kits_there(
         left_by_day = left_by_day and gone_kit.on == start.astimezone().date()
         if at >= start:
             gone.append(replace(gone_kit, status=kit.status, by_day=arrived_by_day or left_by_day))
-    return _KitsThere(available, gone)
+    return _KitsThere(available, gone, held)
 
 
 def _departures(session: Session, kit_ids: list[int]) -> dict[int, tuple[datetime, bool, KitGone]]:
@@ -1237,6 +1262,26 @@ def excursion_kits_gone(session: Session) -> dict[int, tuple[KitGone, ...]]:
                 for k in said or []
             )
         except (ValueError, AttributeError, TypeError, KeyError):
+            continue
+    return found
+
+
+def excursion_kits_held(session: Session) -> dict[int, tuple[str, ...]]:
+    """The kits each excursion's import found in its area during it already quarantined (by
+    an earlier excursion, or for another reason: not quarantined again), as its audit entry
+    keeps them; none for an excursion recorded before they were kept. Read by the index of
+    the action."""
+    found: dict[int, tuple[str, ...]] = {}
+    for entity_id, new in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.new).where(
+            AuditEntry.action == AuditAction.TEMPERATURE_EXCURSION.value,
+            AuditEntry.new.like('%"kits_already_quarantined"%'),
+        )
+    ).tuples():
+        try:
+            said = json.loads(new).get("kits_already_quarantined")
+            found[int(entity_id)] = tuple(str(k) for k in said or [])
+        except (ValueError, AttributeError, TypeError):
             continue
     return found
 

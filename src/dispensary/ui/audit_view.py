@@ -347,8 +347,7 @@ class AuditScreen(Screen):
         if mistyped_day is not None:  # "2026-02-30": said, never entries of another day
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         since, until = self.dates.value()
         if since is not None and until is not None and since > until:

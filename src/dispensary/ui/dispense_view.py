@@ -252,6 +252,7 @@ class DispenseScreen(Screen):
         self._dose_chosen = False  # a level chosen by hand (else a weight band's is shown)
         self.dose.activated.connect(self._dose_picked)
         self.day1.dateChanged.connect(self._supply_changed)
+        self.day1.retyped.connect(self._supply_changed)  # "2026-02-30": no other day assessed
         self.platelets.textChanged.connect(self._platelets_changed)
         self.remove_button.clicked.connect(self._remove_kit)
         self.new_button.clicked.connect(self.start_over)
@@ -603,6 +604,12 @@ class DispenseScreen(Screen):
         scanned, and the participant's current dose when `dose_as_due`); a refusal of the
         request itself is shown and gives None."""
         self._refusal = None
+        # Day 1 shown as typed and no date ("2026-02-30", half typed): the cycle is not
+        # assessed on the date the field held before, which the pharmacist did not enter.
+        mistyped_day = mistyped_date([(self.day1, self.tr("Day 1 of the cycle"))])
+        if mistyped_day is not None:
+            self.message.show_message(mistyped_day[1], "error")
+            return None
         codes = [k.number for k in self.scanned] if kits is None else kits
         level = None if dose_as_due else self.dose_level()
         if self.session.ctx.study.dose_by_weight is not None and not self._dose_chosen:
@@ -860,8 +867,7 @@ class DispenseScreen(Screen):
         if mistyped_day is not None:
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         found = self._assess()
         if found is None:

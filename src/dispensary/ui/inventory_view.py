@@ -88,7 +88,6 @@ from dispensary.ui.widgets import (
     qdate,
     read_only_rows,
     titled_page,
-    to_date,
     units_of,
     wrapped_label,
 )
@@ -456,6 +455,7 @@ class InventoryScreen(Screen):
         self.method.currentTextChanged.connect(self._destroy_form_changed)
         self.reference.textChanged.connect(self._destroy_form_changed)
         self.destroyed_on.dateChanged.connect(self._destroy_form_changed)
+        self.destroyed_on.retyped.connect(self._destroy_form_changed)
         self.reason_code.currentIndexChanged.connect(self._destroy_form_changed)
         self.to_sponsor.toggled.connect(self._destroy_form_changed)
         hidden_unless(self.destroy_box, may(actor, Permission.DESTROY))
@@ -576,7 +576,7 @@ class InventoryScreen(Screen):
         """The destruction date stays today (the screen may stay open past midnight) unless
         the user chose another day."""
         today = self.session.ctx.clock.today()
-        if to_date(self.destroyed_on.date()) == self._default_day and today != self._default_day:
+        if self.destroyed_on.entered() == self._default_day and today != self._default_day:
             self._default_day = today
             self.destroyed_on.setDate(qdate(today))
 
@@ -928,16 +928,17 @@ class InventoryScreen(Screen):
         if not kits or not may(self.session.actor, Permission.DESTROY):
             self.destroy_verdict.clear()
             return None
-        request = DestroyRequest(
-            tuple(kits),
-            self.witness.text(),
-            self._method(),
-            destroyed_on=to_date(self.destroyed_on.date()),
-            reference=self.reference.text(),
-            to_sponsor=self.to_sponsor.isChecked(),
-            reason_code=self.reason_code.currentData(),
-        )
         try:
+            request = DestroyRequest(
+                tuple(kits),
+                self.witness.text(),
+                self._method(),
+                # as typed: "2026-02-30" refused here, never assessed as the date held before
+                destroyed_on=self.destroyed_on.typed_date(self.tr("Date destroyed")),
+                reference=self.reference.text(),
+                to_sponsor=self.to_sponsor.isChecked(),
+                reason_code=self.reason_code.currentData(),
+            )
             found = destruction.assess_destroy(self.session.ctx, self.session.actor, request)
         except DispensaryError as exc:  # e.g. a date in the future
             self._destroy_refusal = exc.message
@@ -1023,8 +1024,7 @@ class InventoryScreen(Screen):
         if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         found = self._assess_destroy()
         if found is None:

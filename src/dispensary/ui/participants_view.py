@@ -281,8 +281,7 @@ def enrolment_date_read(field: DateEdit, bar: MessageBar) -> bool:
         return True
     typed_in, said = mistyped_day
     bar.show_message(said, "error")
-    typed_in.setFocus()
-    typed_in.selectAll()
+    typed_in.refuse()  # left as typed, marked, selected to be typed again
     return False
 
 

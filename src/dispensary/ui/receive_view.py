@@ -435,14 +435,16 @@ class ReceiveScreen(Screen):
         )
 
     def _assess(self, kits: list[KitIn]) -> ReceiveAssessment:
-        """The service's assessment of the shipment as listed, with the paperwork typed."""
+        """The service's assessment of the shipment as listed, with the paperwork typed; the
+        date received as typed, refused (InvalidInput) when it is no date ("2026-02-30" was
+        assessed as the date the field held before)."""
         return receiving.assess_receive(
             self.session.ctx,
             self.session.actor,
             ReceiveRequest(
                 self.shipment.text(),
                 kits,
-                received_on=to_date(self.received_on.date()),
+                received_on=self.received_on.typed_date(self.tr("Date received")),
                 condition=self.condition.text() or self.tr("intact"),
                 temperature_ok=self.temperature_ok.isChecked(),
             ),
@@ -665,8 +667,7 @@ class ReceiveScreen(Screen):
         if mistyped_day is not None:  # "2026-01-3O": said, never the field's old date
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         try:
             found = self._assess(self.kits)

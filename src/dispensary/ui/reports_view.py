@@ -532,8 +532,7 @@ class ReportsScreen(Screen):
             typed_in, said = mistyped_day
             self._clear_preview(self.tr("Nothing to preview."))
             self.message.show_message(said, "error")
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         try:
             make = self._maker(entry)

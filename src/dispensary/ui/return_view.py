@@ -238,6 +238,8 @@ class ReturnScreen(Screen):
         self.held_until.dateChanged.connect(self._reassess)
         self.held_by.textChanged.connect(self._reassess)
         self.returned_on.dateChanged.connect(self._reassess)
+        for day in (self.held_from, self.held_until, self.returned_on):
+            day.retyped.connect(self._reassess)  # "2026-01-2O": no other day assessed
         self.note.textChanged.connect(self._reassess)
         self.counted.returnPressed.connect(self.sign)
         self.sign_button.clicked.connect(self.sign)
@@ -524,6 +526,13 @@ class ReturnScreen(Screen):
         dispense = self.dispense
         if dispense is None:
             return None
+        mistyped_day = mistyped_date(self._dates())
+        if mistyped_day is not None:  # shown as typed, no date: no tally of another day
+            self.message.show_message(mistyped_day[1], "error")
+            self._refusal_shown = True
+            self.tally.setText("")
+            self.sign_button.setEnabled(False)
+            return None
         try:
             found = returns.assess_return(
                 self.session.ctx, self.session.actor, self._request(dispense.number)
@@ -720,8 +729,7 @@ class ReturnScreen(Screen):
             typed_in, said = mistyped_day
             self.message.show_message(said, "error")
             self._refusal_shown = True
-            typed_in.setFocus()
-            typed_in.selectAll()
+            typed_in.refuse()  # left as typed, marked, selected to be typed again
             return
         found = self._reassess()
         if found is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,9 @@ def excursion_columns(study: Study) -> list[Column[ExcursionRow]]:
             QT_TRANSLATE_NOOP("Column", "Kits in the store during it, dispensed or gone since")
         ),
         hint=lambda r: "\n".join(
-            temperature.kits_gone_notices(r.kits_gone, study.area_name(r.storage_area))
+            temperature.kits_gone_notices(
+                r.kits_gone, study.area_name(r.storage_area), held=r.kits_held
+            )
         ),
     )
     rest = EXCURSION_COLUMNS[at + 1 :]
@@ -780,24 +783,37 @@ class TemperatureScreen(Screen):
             self._update_open()
             return
         numbers = set(chosen[0].kits)
+        held = chosen[0].kits_held  # exposed to it too, in quarantine already at its import
         stock = attempt(
             self.message, lambda: queries.inventory(self.session.ctx, self.session.actor)
         )
-        self.kits.set_rows([k for k in stock or [] if k.number in numbers])
+        self.kits.set_rows([k for k in stock or [] if k.number in numbers or k.number in held])
         fit_columns(self.kit_table)
-        self.kits_label.setText(
-            by_count(
-                len(numbers),
-                self.tr(
-                    "<b>{n} kit quarantined by the excursion of {start}</b> "
-                    "(its status today is shown)"
-                ),
-                self.tr(
-                    "<b>{n} kits quarantined by the excursion of {start}</b> "
-                    "(their status today is shown)"
-                ),
-            ).format(n=len(numbers), start=zoned(chosen[0].started_at))
-        )
+        said = by_count(
+            len(numbers),
+            self.tr(
+                "<b>{n} kit quarantined by the excursion of {start}</b> (its status today is shown)"
+            ),
+            self.tr(
+                "<b>{n} kits quarantined by the excursion of {start}</b> "
+                "(their status today is shown)"
+            ),
+        ).format(n=len(numbers), start=zoned(chosen[0].started_at))
+        if held:
+            said += "<br>" + escape(
+                by_count(
+                    len(held),
+                    self.tr(
+                        "and {n} kit in the store during it that was in quarantine already, "
+                        "not quarantined again: {kits}"
+                    ),
+                    self.tr(
+                        "and {n} kits in the store during it that were in quarantine already, "
+                        "not quarantined again: {kits}"
+                    ),
+                ).format(n=len(held), kits=_listed(list(held)))
+            )
+        self.kits_label.setText(said)
         self._update_open()
 
     def _update_open(self) -> None:

@@ -11,8 +11,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QMouseEvent, QPaintEvent, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtGui import (
+    QFocusEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPaintEvent,
+    QShortcut,
+    QShowEvent,
+    QValidator,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -126,6 +137,8 @@ def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout
 
 _TYPED_DATE = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")
 _EDITING_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+_STEPPING_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _COMMAND_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
@@ -135,22 +148,28 @@ _COMMAND_MODIFIERS = (
 
 class DateEdit(QDateEdit):
     """A date typed as yyyy-MM-dd or picked from a calendar, read with `typed_date` at the
-    step. A QDateEdit drops the keys it refuses without a word and keeps its last date while
-    a day is half typed: "2026-02-30" showed 2026-02-03, "20260203" or "2026-01-3O" left the
-    old date, which the step then used. The keys typed over the whole date are kept here, so
-    the step refuses what cannot be read (the domain's words, the field named) rather than
-    use another date."""
+    step. A QDateEdit edits a date section by section: it drops the keys it refuses without
+    a word, fixes what does not fit and keeps its last date while a day is half typed
+    ("2026-02-30" showed 2026-02-03, then 2026-02-28; "20260203" or "2026-01-3O" left the old
+    date), and a screen's assessment went on with that date. Here the keys edit the date as
+    text: it stays as typed, held by the field only once it reads as a date; the step refuses
+    what cannot be read (the domain's words, the field named) and `refuse` marks the field,
+    what was typed left in it. What depends on the date (an assessment, a preview) reads
+    `entered` (None while the text shown is no date) and is told of every change by
+    `dateChanged` or, when the date held stays as it was, `retyped`."""
+
+    retyped = Signal()
+    """The text typed changed and the date held did not (it is no date yet, or the same one):
+    what shows a preview of the date reads `entered` again."""
 
     def __init__(self, day: date | None = None, parent: QWidget | None = None) -> None:
+        self._typed = ""  # the date as typed (edited as text), or "": the date Qt shows
+        self._watching = False  # the calendar's picks watched (built at the first use only)
         super().__init__(parent)
         if day is not None:
             self.setDate(qdate(day))
         self.setCalendarPopup(True)
         self.setDisplayFormat("yyyy-MM-dd")
-        self._typed = ""  # the keys typed over the whole date (a date written out), or ""
-        self._open = False  # the keys typed go on writing it out
-        self._refused = ""  # a key dropped while a part of the date was typed over
-        self._watching = False  # the calendar's picks watched (built at the first use only)
 
     def _watch_calendar(self) -> None:
         """A date picked from the calendar: nothing typed stands. Connected at the first
@@ -169,44 +188,172 @@ class DateEdit(QDateEdit):
         self._forget()
         super().setDate(value if isinstance(value, QDate) else qdate(value))
 
-    def selectAll(self) -> None:
-        """The whole date selected (a refusal puts the cursor back so): the next key typed
-        writes a new date out, over it."""
-        self._open = False
-        super().selectAll()
-
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self._open = False
         super().focusInEvent(event)
+        self._keep_typed()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Qt puts the date it holds back in the field when the text is no date: what was
+        typed is put back over it, to be seen and refused as typed."""
+        super().focusOutEvent(event)
+        self._keep_typed()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        """The date written out, as typed, is left as it is: Qt's own reading would fix
+        "2026-02-30" to 2026-02-28 in the text and hold that (`_write` holds what reads)."""
+        if self._typed and text == self._typed:
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+    def fixup(self, text: str) -> str:
+        """Nor is it fixed into another date when the field is left or Enter pressed."""
+        if self._typed and text == self._typed:
+            return text
+        return super().fixup(text)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab after a date written out goes on to the next field (a QDateEdit moves to its
+        next section, which it does not know in a text it was not told)."""
+        if self._typed:
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """A day or a month stepped with the wheel, from the date held: the date shown."""
+        self._forget()
+        super().wheelEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_typed()
 
     def _forget(self) -> None:
         self._typed = ""
-        self._open = False
-        self._refused = ""
+        self._mark("")
+
+    def _mark(self, cue: str) -> None:
+        """The field red while what it shows is refused ("error"), plain again ("") once it
+        is typed over or set (the style sheet's QDateEdit[cue="error"])."""
+        if self.property("cue") == cue or (not cue and not self.property("cue")):
+            return
+        self.setProperty("cue", cue)
+        style = self.style()
+        style.unpolish(self)
+        style.polish(self)
+        self.update()
+
+    def refuse(self) -> None:
+        """The date refused at the step (the screen says why): left as typed, marked, the
+        cursor back in it with the whole of it selected, to be typed again."""
+        self._keep_typed()
+        self._mark("error")
+        self.setFocus()
+        self.selectAll()
+
+    def _read_typed(self) -> date | None:
+        """The date written out (`_typed`), when it reads as one within the domain's window;
+        None when it does not (yet)."""
+        written = _TYPED_DATE.fullmatch(self._typed)
+        if written is None:
+            return None
+        year, month, day = (int(part) for part in written.groups())
+        try:
+            return parse_date(f"{year:04d}-{month:02d}-{day:02d}", "date")
+        except InvalidInput:
+            return None
+
+    def _keep_typed(self) -> None:
+        """A date written out that is no date stays in the field as typed (Qt would show the
+        date it holds, or one it made of the keys: 2026-02-03 for 2026-02-30)."""
+        if self._typed and self._read_typed() is None:
+            self._show_text(self._typed)
+
+    def _show_text(self, text: str) -> None:
+        """`text` in the field as it is: the QDateEdit is not told (told, it would read
+        "2026-02-30" as 2026-02-28 and hold that, or put the date it holds back)."""
+        line = self.lineEdit()
+        if line.text() != text:
+            line.blockSignals(True)
+            try:
+                line.setText(text)
+            finally:
+                line.blockSignals(False)
+
+    def _write(self, typed: str) -> None:
+        """The date written out so far, `typed`, shown as typed; held by the field (dateChanged)
+        once it reads as a date, else the date held is left as it was and `retyped` says the
+        text shown is no longer it."""
+        self._typed = typed
+        read = self._read_typed()
+        held = to_date(self.date())
+        if read is not None and read != held:
+            QDateEdit.setDate(self, qdate(read))  # not self.setDate: what is typed stands
+        self._show_text(typed)
+        if read is None or read == held:
+            self.retyped.emit()
+
+    def _writing(self) -> bool:
+        """The field shows the date written out, as typed (not a date Qt shows)."""
+        return bool(self._typed) and self.lineEdit().text() == self._typed
+
+    def _edit(self, typing: bool, key: int, text: str) -> None:
+        """A key typed or erased in the date written out, as in any text: at the cursor, over
+        the selection (Qt's own editing would act on the date it holds, putting "2026-02-03"
+        back for a Backspace after "2026-02-30")."""
+        line = self.lineEdit()
+        shown = line.text()
+        start = end = line.cursorPosition()
+        if line.hasSelectedText():
+            start = line.selectionStart()
+            end = start + len(line.selectedText())
+        if typing:
+            shown, at = shown[:start] + text + shown[end:], start + len(text)
+        elif start != end:
+            shown, at = shown[:start] + shown[end:], start
+        elif key == Qt.Key.Key_Backspace:
+            at = max(start - 1, 0)
+            shown = shown[:at] + shown[end:]
+        else:
+            shown, at = shown[:start] + shown[end + 1 :], start
+        self._write(shown)
+        line.setCursorPosition(at)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         self._watch_calendar()
         key, text = event.key(), event.text()
         held = event.modifiers() & _COMMAND_MODIFIERS  # Ctrl+A selects, types no "a"
         typing = bool(text) and text.isprintable() and not held
+        editing = typing or (key in _EDITING_KEYS and not held)
         line = self.lineEdit()
-        if typing and not self._open:
-            if not line.text() or line.selectedText() == line.text():
-                self._forget()  # typed over the whole date: a date written out, kept as typed
-                self._open = True
-            else:
-                self._typed = ""  # a part typed over: the date shown is what was typed
-        before = line.text()
+        if event.matches(QKeySequence.StandardKey.Paste):  # as though typed
+            typing = editing = True
+            text = QGuiApplication.clipboard().text().strip()
+        elif event.matches(QKeySequence.StandardKey.Cut) and line.hasSelectedText():
+            QGuiApplication.clipboard().setText(line.selectedText())
+            key, editing = Qt.Key.Key_Delete, True
+        if editing:  # edited as text, from what the field shows: kept as typed
+            self._mark("")  # typed over: no longer the entry refused
+            if not self._writing():
+                self._typed = line.text()
+            self._edit(typing, key, text)
+            event.accept()
+            return
+        if key in _STEPPING_KEYS:
+            self._forget()  # a day, a month stepped from the date held: the date shown
+        elif key in _ENTER_KEYS and self._typed and self._read_typed() is None:
+            event.ignore()  # Qt would read "2026-02-30" as 2026-02-28: the form's Enter only
+            return
         super().keyPressEvent(event)
-        if self._open:
-            if typing:
-                self._typed += text
-            elif key in _EDITING_KEYS:
-                self._typed = self._typed[:-1]
-            elif key not in (Qt.Key.Key_Shift, Qt.Key.Key_Control):
-                self._open = False  # moved about in the date: what is typed next is a part
-        elif typing and line.text() == before and text != "-":
-            self._refused = text  # a part typed over, its key dropped ("0" of 02-30, "O")
+        self._keep_typed()  # Enter, a move: Qt put back the date it holds
+
+    def entered(self) -> date | None:
+        """The date the field shows as entered (typed or picked); None while what it shows is
+        no date (half typed, or refused): an assessment or preview is then not made with the
+        date the field last held, which the pharmacist did not enter."""
+        try:
+            return self.typed_date("")
+        except InvalidInput:
+            return None
 
     def typed_date(self, name: str) -> date:
         """The date as typed (or picked); refused naming the field (`name`) when what was
@@ -226,15 +373,8 @@ class DateEdit(QDateEdit):
                 raise InvalidInput(
                     self.tr("{field}: {refusal}").format(field=name, refusal=exc.message)
                 ) from exc
-            if read == to_date(self.date()) and self.hasAcceptableInput():
+            if read == to_date(self.date()):  # held as typed (`_write`)
                 return read
-        elif self._refused:  # "9" typed after "2026-01-05": dropped, the old date shown
-            raise InvalidInput(
-                self.tr(
-                    "{field}: the '{key}' typed does not fit in the date {shown}. Type the whole "
-                    "date again as YYYY-MM-DD, or pick it from the calendar."
-                ).format(field=name, key=self._refused, shown=line_text)
-            )
         elif self.hasAcceptableInput():
             return to_date(self.date())
         raise InvalidInput(
@@ -253,8 +393,8 @@ def date_edit(day: date | None = None) -> DateEdit:
 
 def mistyped_date(fields: Iterable[tuple[DateEdit, str]]) -> tuple[DateEdit, str] | None:
     """The first of these date fields (each with its name) whose typed date cannot be read,
-    with the refusal's words; None when every one reads. A screen says it and puts the cursor
-    back in the field, the text selected."""
+    with the refusal's words; None when every one reads. A screen says it and calls the
+    field's `refuse` (left as typed, marked, the cursor back in it, the text selected)."""
     for field, name in fields:
         try:
             field.typed_date(name)
