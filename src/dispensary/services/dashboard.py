@@ -41,6 +41,7 @@ from dispensary.db.models import (
     Return,
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus
+from dispensary.domain.forecast import WEEK_DAYS, week_end
 from dispensary.domain.regimen import kits_needed, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     cycle_overdue,
@@ -66,7 +67,9 @@ from dispensary.services.studies import list_studies, switch_study
 from dispensary.study import Study, parse_study
 
 EXPIRY_WINDOW_DAYS = 90
-DUE_WINDOW_DAYS = 7
+DUE_WINDOW_DAYS = WEEK_DAYS
+"""Who is due "this week": the supply forecast's week 1, today and the six days after
+(domain.forecast.week_end)."""
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,7 @@ def _read_figures(
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
-    due_limit = today + timedelta(days=due_within_days)
+    due_end = week_end(today, due_within_days)  # the first day not counted
     cycle_days = timedelta(days=study.cycle.length_days)
     # The bottle is due back (rules.return_due, the register's "due") whatever the
     # participant's status: a discontinued participant's bottle is the one to chase. Those on
@@ -341,7 +344,7 @@ def _read_figures(
         if coming is not None:
             at_level[person.dose_level if person.number is not None else 0] += 1
         next_due = person.enrolled_on if person.number is None else person.day1 + cycle_days
-        if coming is not None and next_due <= due_limit:
+        if coming is not None and next_due < due_end:
             due.append(
                 DueParticipant(
                     person.study_number,
