@@ -957,6 +957,10 @@
         <translation>切换研究(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Pharmacist&apos;s guide</source>
         <translation>药师指南(&amp;P)</translation>
     </message>
@@ -1011,6 +1015,10 @@
     <message>
         <source>Lock</source>
         <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Refresh the screen shown</source>
+        <translation>刷新当前界面</translation>
     </message>
     <message>
         <source>Switch study</source>

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThread,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
@@ -81,6 +82,9 @@ from dispensary.ui.widgets import (
 _log = logging.getLogger(__name__)
 
 SHOWN_PER_SECTION = 6
+DAY_CHECK_MS = 60_000
+"""How often the Today screen asks the clock whether the day changed: a workstation left
+signed in overnight showed yesterday's date, who was due and what to order by."""
 LINK_PADDING = 4
 """Pixels kept free at each end of a card's line (the style sheet's padding and focus frame)."""
 
@@ -638,6 +642,11 @@ class DashboardScreen(Screen):
         grid.setColumnStretch(1, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self.day_timer = QTimer(self)
+        self.day_timer.setObjectName("dayCheck")
+        self.day_timer.setInterval(DAY_CHECK_MS)
+        self.day_timer.timeout.connect(self.refresh_if_new_day)
+        self.day_timer.start()
 
     @property
     def several_studies(self) -> bool:
@@ -660,6 +669,19 @@ class DashboardScreen(Screen):
     def checking(self) -> bool:
         """True while a worker reads new figures (the screen shows the last ones meanwhile)."""
         return self.worker is not None
+
+    def refresh_if_new_day(self) -> bool:
+        """Reads the figures again when the session's clock (services.context) has moved to
+        another day since those shown were read: their date, who is due and the forecast's
+        order-by dates are the day's. Asked by a timer and when the window is unlocked; a
+        screen not on show is read when it is shown. True: a read was started (or asked for)."""
+        shown = self.snapshot
+        if shown is None or not self.isVisible():
+            return False
+        if self.session.ctx.clock.today() == shown.today:
+            return False
+        self.refresh()
+        return True
 
     def refresh(self) -> None:
         """Starts reading the figures off the UI thread and returns at once; a refresh asked
