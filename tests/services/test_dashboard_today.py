@@ -565,3 +565,34 @@ def test_due_this_week_is_the_forecasts_week_one(
         )
         assert [d.study_number for d in snapshot.due] == ([enrolled] if due else [])
         assert in_week_one is due
+
+
+def test_an_empty_study_is_not_assessed_covered(ctx: Context, pharmacist: Actor) -> None:
+    """Right after the set-up (no kit received, nobody enrolled) the Today screen said the
+    stock covered everyone's next cycle and every cycle of the next 12 weeks."""
+    from dispensary.services import forecast
+    from dispensary.services.dashboard import StockCover
+    from dispensary.services.forecast import ForecastOutlook
+
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    assert snapshot.kits_received == 0
+    assert snapshot.stock_cover is StockCover.NOTHING_RECEIVED
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.NOTHING
+    assert planned.no_shortage() == (
+        "No kit on hand and no cycle to supply in the next 12 weeks: nothing to forecast yet."
+    )
+
+    receive(ctx, pharmacist, "K0001-K0004", "L1", LATE)
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    assert snapshot.kits_received == 4
+    assert snapshot.stock_cover is StockCover.NO_CYCLE
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.NO_CYCLE
+    assert planned.no_shortage().startswith("No cycle to supply in the next 12 weeks")
+
+    enroll(ctx, pharmacist)
+    assert dashboard.dashboard(ctx, pharmacist).stock_cover is StockCover.COVERED
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.COVERED
+    assert planned.no_shortage() == ("The stock on hand covers every cycle of the next 12 weeks.")
