@@ -451,6 +451,10 @@ class StudiesSection(Section):
             if column != STUDY_TITLE:
                 self.table.setItemDelegateForColumn(column, OneLine(self.table))
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The title takes the width to spare (_fit_columns): a stretched last section kept the
+        # header's default 100 pixels past the widths fitted, and where its title needs fewer
+        # (Chinese "库存短缺" in Qt's own font) the Short stock column went under a scroll bar.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.items.addWidget(self.table)
