@@ -543,3 +543,56 @@ def test_the_table_of_all_studies_kept_while_nothing_is_written_anywhere(
     # Not kept without the shown study's verified figures (a caller of its own).
     assert dashboard.all_studies(ctx, actor) == after and len(listed) == 3
     elsewhere.engine.dispose()
+
+
+def test_due_this_week_is_the_forecasts_week_one(
+    ctx: Context, clock: FixedClock, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password
+) -> None:
+    """ "Due this week" and the forecast's week 1 are one week: today and the six days after. A
+    participant due the seventh day after today (next Saturday, seen from a Saturday) was
+    counted due "within a week" while the forecast put the cycle in week 2."""
+    from dispensary.services import forecast
+
+    given = dispense(ctx, pharmacist, pw(pharmacist), enrolled)
+    next_due = given.day1 + timedelta(days=ctx.study.cycle.length_days)
+    for days_before, due in ((7, False), (6, True)):
+        clock.set_date(next_due - timedelta(days=days_before))
+        snapshot = dashboard.dashboard(ctx, pharmacist)
+        planned = forecast.forecast(ctx, pharmacist).forecast
+        in_week_one = any(
+            c.participant == enrolled and c.day1 < planned.rows[0].start + timedelta(days=7)
+            for c in planned.cycles
+        )
+        assert [d.study_number for d in snapshot.due] == ([enrolled] if due else [])
+        assert in_week_one is due
+
+
+def test_an_empty_study_is_not_assessed_covered(ctx: Context, pharmacist: Actor) -> None:
+    """Right after the set-up (no kit received, nobody enrolled) the Today screen said the
+    stock covered everyone's next cycle and every cycle of the next 12 weeks."""
+    from dispensary.services import forecast
+    from dispensary.services.dashboard import StockCover
+    from dispensary.services.forecast import ForecastOutlook
+
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    assert snapshot.kits_received == 0
+    assert snapshot.stock_cover is StockCover.NOTHING_RECEIVED
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.NOTHING
+    assert planned.no_shortage() == (
+        "No kit on hand and no cycle to supply in the next 12 weeks: nothing to forecast yet."
+    )
+
+    receive(ctx, pharmacist, "K0001-K0004", "L1", LATE)
+    snapshot = dashboard.dashboard(ctx, pharmacist)
+    assert snapshot.kits_received == 4
+    assert snapshot.stock_cover is StockCover.NO_CYCLE
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.NO_CYCLE
+    assert planned.no_shortage().startswith("No cycle to supply in the next 12 weeks")
+
+    enroll(ctx, pharmacist)
+    assert dashboard.dashboard(ctx, pharmacist).stock_cover is StockCover.COVERED
+    planned = forecast.forecast(ctx, pharmacist)
+    assert planned.outlook is ForecastOutlook.COVERED
+    assert planned.no_shortage() == ("The stock on hand covers every cycle of the next 12 weeks.")

@@ -424,3 +424,53 @@ def test_figures_an_unexpected_error_stopped_say_what_to_do_before_the_technical
     said, detail = split_detail(dashboard.message.text(), lang)
     assert said == FIGURES_FAULT[lang]
     assert detail == "KeyError: 'cycle_days'"
+
+
+def test_the_today_screen_reads_its_figures_again_when_the_day_changes(
+    qtbot: QtBot, window: MainWindow, counter: Counter
+) -> None:
+    """A workstation left signed in overnight showed yesterday's date and who was due then:
+    a timer asks the session's clock for the day, and a new day is read again."""
+    from dispensary.ui.dashboard import DAY_CHECK_MS
+
+    dashboard = settled(qtbot, window)
+    assert dashboard.snapshot is not None and dashboard.snapshot.today == date(2026, 1, 28)
+    assert dashboard.day_timer.isActive() and dashboard.day_timer.interval() == DAY_CHECK_MS
+    assert "2026-01-28" in dashboard.heading.text()
+    dashboard.day_timer.setInterval(20)  # the minute, shortened
+    qtbot.wait(100)
+    assert dashboard.snapshot.today == date(2026, 1, 28)  # the same day: nothing read again
+    counter.clock.set_date(date(2026, 1, 29), hour=7)
+    qtbot.waitUntil(
+        lambda: dashboard.snapshot is not None and dashboard.snapshot.today == date(2026, 1, 29),
+        timeout=WORKER_WAIT_MS,
+    )
+    assert "2026-01-29" in dashboard.heading.text()
+
+
+def test_the_today_row_clicked_or_f5_while_today_is_shown_reads_it_again(
+    qtbot: QtBot, window: MainWindow, counter: Counter
+) -> None:
+    """Its row clicked again did nothing (the list's current row did not change); F5 reads
+    the screen shown again too."""
+    dashboard = settled(qtbot, window)
+    dashboard.day_timer.stop()  # the click and the key, not the timer
+    navigation = window.navigation
+    assert navigation.currentRow() == 0
+    counter.clock.set_date(date(2026, 1, 29))
+    where = navigation.visualItemRect(navigation.item(0)).center()
+    qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(
+        lambda: dashboard.snapshot is not None and dashboard.snapshot.today == date(2026, 1, 29),
+        timeout=WORKER_WAIT_MS,
+    )
+    assert "2026-01-29" in dashboard.heading.text()
+    settled(qtbot, window)
+    counter.clock.set_date(date(2026, 1, 30))
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(
+        lambda: dashboard.snapshot is not None and dashboard.snapshot.today == date(2026, 1, 30),
+        timeout=WORKER_WAIT_MS,
+    )
+    assert "2026-01-30" in dashboard.heading.text()
+    assert window.current_screen() is dashboard

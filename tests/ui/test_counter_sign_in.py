@@ -149,6 +149,44 @@ def test_idle_lock_covers_the_window_and_the_same_user_resumes_where_they_were(
     assert dispense.participant is not None and dispense.participant.study_number == "01-001"
 
 
+def test_unlocking_on_another_day_shows_that_days_figures_on_the_today_screen(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """Locked at night and unlocked in the morning, the Today screen kept the night's date,
+    who was due and the forecast's dates until the user went to another screen and back."""
+    from datetime import date
+
+    from dispensary.ui.dashboard import DashboardScreen
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    dashboard = window.current_screen()
+    assert isinstance(dashboard, DashboardScreen)
+    dashboard.day_timer.stop()  # the unlock, not the timer
+    qtbot.waitUntil(
+        lambda: dashboard.snapshot is not None and not dashboard.checking, timeout=30_000
+    )
+    assert dashboard.snapshot is not None
+    night = dashboard.snapshot.today
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    lock = desk.lock_screen
+    assert lock is not None
+    counter.clock.set_date(date.fromordinal(night.toordinal() + 2), hour=8)
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    assert desk.lock_screen is None and window.current_screen() is dashboard
+    morning = counter.clock.today()
+    qtbot.waitUntil(
+        lambda: dashboard.snapshot is not None and dashboard.snapshot.today == morning,
+        timeout=30_000,
+    )
+    assert morning.isoformat() in dashboard.heading.text()
+
+
 def test_another_user_signing_in_on_the_lock_screen_closes_the_session(
     qtbot: QtBot, desk: Desk
 ) -> None:
@@ -302,12 +340,14 @@ def test_a_session_whose_account_is_locked_elsewhere_ends_at_the_next_key(
     watch.last = 0.0
     moments = iter([100.0, 200.0, 300.0])
     watch.clock = lambda: next(moments)
-    qtbot.keyClick(window, Qt.Key.Key_F5)  # an ordinary key: the account is fine
+    qtbot.keyClick(
+        window, Qt.Key.Key_F6
+    )  # an ordinary key (F5 is Go > Refresh): the account is fine
     assert desk.window is window
     for _ in range(users.MAX_FAILURES):  # someone guesses at another workstation
         with pytest.raises(DispensaryError):
             users.sign_in(counter.ctx, "pharm", "a-wrong-guess-1")
-    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
     assert desk.window is None and desk.sign_in.isVisible()
     assert "has been locked: this session has ended" in desk.sign_in.form.message.text()
 
@@ -340,7 +380,7 @@ def test_a_session_whose_account_is_deactivated_elsewhere_reads_no_more(
     assert watch is not None
     watch.last = 0.0
     watch.clock = lambda: 100.0
-    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
     assert desk.window is None and desk.sign_in.isVisible()
     assert "has been deactivated" in desk.sign_in.form.message.text()
     sign_in(qtbot, desk, "tech", "techpass11")

@@ -106,3 +106,71 @@ def test_the_forecast_reads_in_chinese(qtbot: QtBot, counter: Counter, chinese: 
     assert axis.categories()[0] == "第1周<br>" + result.forecast.product_rows(P75)[
         0
     ].start.strftime("%m-%d")
+
+
+def test_an_empty_study_is_said_empty_not_covered(qtbot: QtBot, tmp_path: Path) -> None:
+    """Right after the set-up, no kit received and nobody enrolled: the stock card said the
+    stock "covers the next cycle of everyone on treatment", the forecast that it "covers every
+    cycle of the next 12 weeks", over an empty chart (its axis title cut to "⋮" in Chinese).
+    They say what the services assess: nothing received, nothing to forecast."""
+    from counter_fixtures import NAMES, OPENING_DAY, PASSWORDS
+
+    from dispensary.services import setup, users
+    from dispensary.services.context import FixedClock
+    from dispensary.study import default_study_path, load_study
+
+    clock = FixedClock()
+    clock.set_date(OPENING_DAY)
+    path = tmp_path / "new.sqlite3"
+    ctx = setup.init_database(
+        str(path),
+        load_study(default_study_path()),
+        "admin",
+        NAMES["admin"],
+        "AA",
+        PASSWORDS["admin"],
+        clock,
+    )
+    admin = users.sign_in(ctx, "admin", PASSWORDS["admin"])
+    users.add_user(
+        ctx,
+        admin,
+        "pharm",
+        "pharmacist",
+        NAMES["pharm"],
+        "PP",
+        PASSWORDS["pharm"],
+        temporary_password=False,
+    )
+    empty = Counter(ctx, clock, path)
+    window = MainWindow(
+        empty.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    section = dashboard.forecast
+    qtbot.waitUntil(lambda: not dashboard.checking and section.result is not None)
+    assert dashboard.stock.summary.text() == (
+        "No kit has been received in this study yet, and nobody is on treatment."
+    )
+    assert section.summary.text() == (
+        "No kit on hand and no cycle to supply in the next 12 weeks: nothing to forecast yet."
+    )
+    assert not section.chart.isVisible() and not section.product.isVisible()
+    ctx.engine.dispose()
+
+
+def test_the_forecast_charts_axis_reaches_ten_kits_at_least(qtbot: QtBot) -> None:
+    """With ticks of one digit (a chart of a few kits) the axis left its title no room: in
+    Chinese it read "⋮"."""
+    from PySide6.QtCharts import QValueAxis
+
+    section = ForecastSection("Supply forecast")
+    qtbot.addWidget(section)
+    chart = section.chart
+    [axis] = [a for a in chart.chart().axes() if isinstance(a, QValueAxis)]
+    assert axis.max() >= 10

@@ -185,6 +185,25 @@ def test_a_file_of_another_program_is_refused_on_the_spot(
     assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
 
 
+def test_a_file_that_is_no_database_is_refused_saying_to_choose_another(
+    qtbot: Any, tmp_path: Path, first: gui.FirstRun
+) -> None:
+    """The location page's refusal of a file that is not SQLite told the user to check
+    --db or DISPENSARY_DB, the command line's ways, in a window that has neither."""
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("hello", encoding="utf-8")
+    wizard = first.wizard
+    press(qtbot, wizard, QWizard.WizardButton.NextButton)
+    type_into(qtbot, wizard.location.file, str(notes))
+    qtbot.mouseClick(wizard.location.test, Qt.MouseButton.LeftButton)
+    said = wizard.location.message.text()
+    assert "is not a Dispensary database (it is not an SQLite file)" in said
+    assert "Choose another file, or a new file in an empty folder." in said
+    assert "--db" not in said and "DISPENSARY_DB" not in said
+    assert not button(wizard, QWizard.WizardButton.NextButton).isEnabled()
+    assert notes.read_text(encoding="utf-8") == "hello"
+
+
 def test_a_weak_password_is_refused_on_its_page_and_nothing_is_created(
     qtbot: Any, home: Path, first: gui.FirstRun
 ) -> None:

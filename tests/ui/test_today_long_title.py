@@ -101,3 +101,76 @@ def test_a_long_title_reads_whole_in_the_today_tables_title_column(
     shots = os.environ.get("DISPENSARY_SHOTS")
     if shots:
         window.grab().save(os.path.join(shots, f"today-long-title-{language.value}.png"))
+
+
+@pytest.fixture
+def two_short_titles(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pharmacy]:
+    """Two studies of short titles: the Title column has width to spare."""
+    from dispensary.services import studies
+
+    place = build_pharmacy(tmp_path, tmp_path_factory.getbasetemp() / "back_office")
+    admin = place.actor("admin")
+    other = place.study.source_text.replace('protocol = "NCT07198672"', 'protocol = "NCT99999999"')
+    studies.add_study(place.ctx, admin, other, "other.toml", "a second study")
+    studies.set_access(place.ctx, admin, "pharm", "NCT99999999", True, "both")
+    yield place
+    place.ctx.engine.dispose()
+
+
+@pytest.fixture(params=[True, False], ids=["styled", "plain"])
+def chinese_style(request: pytest.FixtureRequest, qapp: Any) -> Iterator[bool]:
+    """Chinese windows with the program's style sheet and without (Qt's own header font)."""
+    from dispensary.ui.app import apply_style
+    from dispensary.ui.translations import load_cjk_font
+
+    load_cjk_font()
+    assert install_language(Language.ZH_CN)
+    if request.param:
+        apply_style(qapp)
+    try:
+        yield bool(request.param)
+    finally:
+        install_language(ENGLISH)
+        qapp.setStyleSheet("")
+
+
+def test_the_short_stock_column_is_whole_in_the_today_table(
+    qtbot: QtBot, two_short_titles: Pharmacy, chinese_style: bool
+) -> None:
+    """The last column ("库存短缺", Short stock) was cut, under a horizontal scroll bar, where
+    its title is narrower than the header's default section (100 pixels; Qt's own header font,
+    without the style sheet): the header stretched the last section to that width past the
+    widths fitted, beside a Title column given all the width to spare. The title column takes
+    the spare width; every column ends inside the table."""
+    from dispensary.ui.dashboard import STUDY_COLUMNS, DashboardScreen
+    from dispensary.ui.main_window import MainWindow
+    from dispensary.ui.screens import OPENS, screen_classes
+
+    window = MainWindow(
+        two_short_titles.session("pharm"), screen_classes(), {k.value: c for k, c in OPENS.items()}
+    )
+    qtbot.addWidget(window)
+    window.resize(*SCREEN)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.screens[DashboardScreen]
+    assert isinstance(dashboard, DashboardScreen)
+    section = dashboard.all_studies
+    qtbot.waitUntil(lambda: section.model.rowCount() == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: not dashboard.checking, timeout=20_000)
+    qtbot.wait(100)
+    table = section.table
+    header = table.horizontalHeader()
+    last = len(STUDY_COLUMNS) - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= (
+        table.viewport().width()
+    )
+    title = str(table.model().headerData(last, Qt.Orientation.Horizontal))
+    assert header.sectionSize(last) > header.fontMetrics().horizontalAdvance(title)
+    assert table.horizontalScrollBar().maximum() == 0
+    shots = os.environ.get("DISPENSARY_SHOTS")
+    if shots:
+        shot = f"today-short-stock-zh_CN-{'styled' if chinese_style else 'plain'}.png"
+        window.grab().save(os.path.join(shots, shot))

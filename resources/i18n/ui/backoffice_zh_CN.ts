@@ -615,6 +615,14 @@
         <translation>部分库存不足以满足后续周期需求：请订购或接收药品。</translation>
     </message>
     <message>
+        <source>No kit has been received in this study yet, and nobody is on treatment.</source>
+        <translation>本研究尚未接收任何药盒，也没有治疗中的受试者。</translation>
+    </message>
+    <message>
+        <source>Nobody on treatment has a cycle to come: no stock is needed for now.</source>
+        <translation>治疗中的受试者都没有待发放的周期：目前无需库存。</translation>
+    </message>
+    <message>
         <source>On-hand stock covers the next cycle of everyone on treatment.</source>
         <translation>现有库存足以满足所有治疗中受试者的下一周期。</translation>
     </message>
@@ -823,6 +831,14 @@
 <context>
     <name>ForecastSection</name>
     <message>
+        <source>No kit on hand and no cycle to supply in the next {weeks} weeks: nothing to forecast yet.</source>
+        <translation>现无库存药盒，未来{weeks}周内也没有需要供药的周期：暂无可预测的内容。</translation>
+    </message>
+    <message>
+        <source>No cycle to supply in the next {weeks} weeks: the stock on hand is not needed yet.</source>
+        <translation>未来{weeks}周内没有需要供药的周期：现有库存暂不需要。</translation>
+    </message>
+    <message>
         <source>The stock on hand covers every cycle of the next {weeks} weeks.</source>
         <translation>现有库存可满足未来{weeks}周内的所有周期。</translation>
     </message>
@@ -957,6 +973,10 @@
         <translation>切换研究(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Pharmacist&apos;s guide</source>
         <translation>药师指南(&amp;P)</translation>
     </message>
@@ -1011,6 +1031,10 @@
     <message>
         <source>Lock</source>
         <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Refresh the screen shown</source>
+        <translation>刷新当前界面</translation>
     </message>
     <message>
         <source>Switch study</source>

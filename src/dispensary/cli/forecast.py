@@ -124,7 +124,7 @@ def forecast_lines(result: ForecastResult, study: Study) -> list[str]:
             week=first.week, date=first.start.isoformat(), product=name(first.product)
         )
         if first
-        else _("The stock on hand covers every cycle of the forecast."),
+        else result.no_shortage(),
     ]
     for order in f.resupply:
         lines.append(

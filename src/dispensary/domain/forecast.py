@@ -34,6 +34,16 @@ DEFAULT_WEEKS = 12
 """A quarter ahead: what a sponsor's supply manager plans a depot shipment over. Here, not in
 services.forecast, so that the command line's --weeks (and its --help) loads no service."""
 
+WEEK_DAYS = 7
+
+
+def week_end(first: date, days: int = WEEK_DAYS) -> date:
+    """The first day after the week (or `days`) starting on `first`, `first` counted: week 1 of
+    a forecast made on a Saturday runs to the Friday. The Today screen's "due this week" ends
+    there too: a participant due the next Saturday is the forecast's week 2 (it counted 8 days,
+    the forecast 7, and the two figures on one screen disagreed)."""
+    return first + timedelta(days=days)
+
 
 @dataclass(frozen=True)
 class Course:
@@ -230,7 +240,7 @@ def forecast(
     rows: list[ForecastWeek] = []
     for week in range(weeks):
         first = start + timedelta(weeks=week)
-        last = first + timedelta(days=7)
+        last = week_end(first)
         on_hand = {p: fefo[p].lasting(first) for p in products}
         planned = [_take(shelf, fefo, rules, *item) for item in due if first <= item[0] < last]
         cycles += planned

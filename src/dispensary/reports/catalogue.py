@@ -273,10 +273,14 @@ def _audit_says(trail: Any, values: Values, study: Study) -> str:
 
 
 def _forecast_says(result: Any, values: Values, study: Study) -> str:
+    from dispensary.services.forecast import ForecastOutlook
+
     first = result.forecast.first_short
     weeks = result.forecast.weeks
-    if first is None:
+    if first is None and result.outlook is ForecastOutlook.COVERED:
         return _("supply forecast ({weeks} weeks; covered)").format(weeks=weeks)
+    if first is None:
+        return _("supply forecast ({weeks} weeks; no cycle to supply)").format(weeks=weeks)
     return _("supply forecast ({weeks} weeks; short from week {week}, {start})").format(
         weeks=weeks, week=first.week, start=first.start.isoformat()
     )

@@ -82,9 +82,7 @@ def verdict(result: ForecastResult, study: Study | None = None) -> str:
     the study file gives it in the report's language, when `study` is given)."""
     first = result.forecast.first_short
     if first is None:
-        return _("The stock on hand covers every cycle of the next {weeks} weeks.").format(
-            weeks=result.forecast.weeks
-        )
+        return result.no_shortage()
     return _("Stock falls short in week {week}, from {date} ({product}).").format(
         week=first.week,
         date=long_day(first.start),

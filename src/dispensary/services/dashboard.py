@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from dispensary.db.models import (
     Return,
 )
 from dispensary.domain.codes import KitStatus, ParticipantStatus
+from dispensary.domain.forecast import WEEK_DAYS, week_end
 from dispensary.domain.regimen import kits_needed, last_day_of_supply, tablets_needed
 from dispensary.domain.rules import (
     cycle_overdue,
@@ -66,7 +68,9 @@ from dispensary.services.studies import list_studies, switch_study
 from dispensary.study import Study, parse_study
 
 EXPIRY_WINDOW_DAYS = 90
-DUE_WINDOW_DAYS = 7
+DUE_WINDOW_DAYS = WEEK_DAYS
+"""Who is due "this week": the supply forecast's week 1, today and the six days after
+(domain.forecast.week_end)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,17 @@ class PendingReturn:
     last_day: date  # last day of supply, past: the bottle is due back
 
 
+class StockCover(StrEnum):
+    """The stock against the next cycles, in one word: what the Today screen's stock card says
+    first. An empty study (no kit received, nobody on treatment) is not "covered": there is
+    nothing yet to cover or to cover it with."""
+
+    SHORT = "short"  # a product has fewer usable kits than the next cycles take
+    NOTHING_RECEIVED = "nothing_received"  # no kit ever received, and no cycle to come
+    NO_CYCLE = "no_cycle"  # kits received, but nobody on treatment has a cycle to come
+    COVERED = "covered"  # every next cycle of everyone on treatment, from the shelf
+
+
 @dataclass(frozen=True)
 class Dashboard:
     today: date
@@ -130,6 +145,17 @@ class Dashboard:
     discrepancies: tuple[Discrepancy, ...]
     checked_at: datetime  # when it was read: the screen says how old the figures are
     verification: VerifyResult  # its point is the next read's `since` when it passed
+    kits_received: int = 0  # kits ever received in the study, whatever became of them
+
+    @property
+    def stock_cover(self) -> StockCover:
+        if any(need.short for need in self.stock):
+            return StockCover.SHORT
+        if not any(need.participants for need in self.stock):
+            if not self.kits_received:
+                return StockCover.NOTHING_RECEIVED
+            return StockCover.NO_CYCLE
+        return StockCover.COVERED
 
 
 def dashboard(
@@ -157,6 +183,7 @@ def dashboard(
         discrepancies=figures.discrepancies,
         checked_at=checked_at,
         verification=trail.verification,
+        kits_received=figures.kits_received,
     )
 
 
@@ -256,6 +283,7 @@ class _Figures:
     due: tuple[DueParticipant, ...]
     returns_pending: tuple[PendingReturn, ...]
     discrepancies: tuple[Discrepancy, ...]
+    kits_received: int
 
 
 _KEPT: dict[tuple[object, ...], tuple[object, Study, _Figures]] = {}
@@ -314,7 +342,7 @@ def _read_figures(
     at_level: dict[int, int] = defaultdict(int)  # participants with a next cycle, per dose level
     due: list[DueParticipant] = []
     pending: list[PendingReturn] = []
-    due_limit = today + timedelta(days=due_within_days)
+    due_end = week_end(today, due_within_days)  # the first day not counted
     cycle_days = timedelta(days=study.cycle.length_days)
     # The bottle is due back (rules.return_due, the register's "due") whatever the
     # participant's status: a discontinued participant's bottle is the one to chase. Those on
@@ -341,7 +369,7 @@ def _read_figures(
         if coming is not None:
             at_level[person.dose_level if person.number is not None else 0] += 1
         next_due = person.enrolled_on if person.number is None else person.day1 + cycle_days
-        if coming is not None and next_due <= due_limit:
+        if coming is not None and next_due < due_end:
             due.append(
                 DueParticipant(
                     person.study_number,
@@ -397,6 +425,9 @@ def _read_figures(
         due=tuple(sorted(due, key=lambda d: (d.due, d.study_number))),
         returns_pending=tuple(sorted(pending, key=lambda p: (p.day1, p.study_number))),
         discrepancies=tuple(d for d in findings if d.kind.to_review),
+        kits_received=int(
+            session.scalar(select(func.count(Kit.id)).where(Kit.study_id == ctx.study_id)) or 0
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +48,16 @@ class ExpectedEnrolment:
     every_days: int = 7
 
 
+class ForecastOutlook(StrEnum):
+    """The forecast in one word, for the sentence that leads it. A horizon with no cycle in it
+    is not "covered" (an empty study read "the stock on hand covers every cycle")."""
+
+    SHORT = "short"  # a week is short
+    NOTHING = "nothing"  # no cycle in the horizon and no kit on hand
+    NO_CYCLE = "no_cycle"  # kits on hand, but no cycle in the horizon to take them
+    COVERED = "covered"  # every cycle of the horizon from the shelf
+
+
 @dataclass(frozen=True)
 class ForecastResult:
     """The forecast with what it rests on, for the screen, the report and the command."""
@@ -61,6 +72,35 @@ class ForecastResult:
     lead_time_confirmed: bool
     expiry_margin_days: int
     product_names: Mapping[str, str]  # product code -> name, strength and form
+
+    @property
+    def outlook(self) -> ForecastOutlook:
+        f = self.forecast
+        if f.first_short is not None:
+            return ForecastOutlook.SHORT
+        if not f.cycles:
+            if not any(row.kits_on_hand for row in f.rows if row.week == 1):
+                return ForecastOutlook.NOTHING
+            return ForecastOutlook.NO_CYCLE
+        return ForecastOutlook.COVERED
+
+    def no_shortage(self) -> str:
+        """The sentence of a forecast with no short week, by its outlook (the report's and the
+        command's; the Today screen words its own): a horizon without a cycle is not
+        "covered" (an empty study read so)."""
+        weeks = self.forecast.weeks
+        if self.outlook is ForecastOutlook.NOTHING:
+            return _(
+                "No kit on hand and no cycle to supply in the next {weeks} weeks: nothing to "
+                "forecast yet."
+            ).format(weeks=weeks)
+        if self.outlook is ForecastOutlook.NO_CYCLE:
+            return _(
+                "No cycle to supply in the next {weeks} weeks: the stock on hand is not needed yet."
+            ).format(weeks=weeks)
+        return _("The stock on hand covers every cycle of the next {weeks} weeks.").format(
+            weeks=weeks
+        )
 
     @property
     def first_short_week(self) -> int | None:

@@ -106,19 +106,25 @@ READ_WITH_THE_COMMAND = N_(
 """Said after the refusal of a database this account may not write, where it must be written."""
 
 
-def _check_sqlite_file(path: Path, must_exist: bool, read_only_ok: bool = False) -> CheckedFile:
+def _check_sqlite_file(
+    path: Path, must_exist: bool, read_only_ok: bool = False, in_window: bool = False
+) -> CheckedFile:
     """Checks the file read-only, before SQLAlchemy opens it (which would switch a foreign file
     to WAL and create -wal/-shm files beside it); returns the names of its tables (none for a
     new or empty file). Each refusal names its cause, so that only damage advises a restore.
     A file this account may not write is refused, unless `read_only_ok`: then it is checked,
-    and said to be read-only, through the URI it will be read by (read_only_uri)."""
+    and said to be read-only, through the URI it will be read by (read_only_uri). `in_window`:
+    a file picked in a window (the set-up wizard, Settings), whose refusal says to pick another,
+    not the command line's --db or DISPENSARY_DB."""
     try:
-        return _checked_tables(path, must_exist, read_only_ok)
+        return _checked_tables(path, must_exist, read_only_ok, in_window)
     except OSError as exc:  # a path over the system's limit, a folder of another account...
         raise file_fault(exc, path) from exc
 
 
-def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> CheckedFile:
+def _checked_tables(
+    path: Path, must_exist: bool, read_only_ok: bool, in_window: bool = False
+) -> CheckedFile:
     if not path.exists():
         if must_exist:
             raise NoDatabase(
@@ -135,9 +141,16 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
         )
     if not path.is_file():  # a named pipe or a device: reading its header would wait for ever
         raise NotADispensaryDatabase(
-            _(
-                "{path} is not a file (a pipe or a device), so it is not a database. {nothing} "
-                "Check the path (--db, or DISPENSARY_DB)."
+            (
+                _(
+                    "{path} is not a file (a pipe or a device), so it is not a database. "
+                    "{nothing} Choose another file, or a new file in an empty folder."
+                )
+                if in_window
+                else _(
+                    "{path} is not a file (a pipe or a device), so it is not a database. "
+                    "{nothing} Check the path (--db, or DISPENSARY_DB)."
+                )
             ).format(path=shown(path), nothing=_(NOTHING_CHANGED))
         )
     refused = read_only_reason(path)
@@ -159,9 +172,16 @@ def _checked_tables(path: Path, must_exist: bool, read_only_ok: bool) -> Checked
         return CheckedFile(set())  # an empty file: SQLite treats it as a new database
     if not header.startswith(SQLITE_MAGIC):
         raise NotADispensaryDatabase(
-            _(
-                "{path} is not a Dispensary database (it is not an SQLite file). {nothing} Check "
-                "the path (--db, or DISPENSARY_DB)."
+            (
+                _(
+                    "{path} is not a Dispensary database (it is not an SQLite file). {nothing} "
+                    "Choose another file, or a new file in an empty folder."
+                )
+                if in_window
+                else _(
+                    "{path} is not a Dispensary database (it is not an SQLite file). {nothing} "
+                    "Check the path (--db, or DISPENSARY_DB)."
+                )
             ).format(path=shown(path), nothing=_(NOTHING_CHANGED))
         )
     if len(header) < 100:
@@ -509,7 +529,7 @@ def check_location(db: str) -> Location:
     url = checked_url(db)
     path = sqlite_path(url_for(db))
     if path is not None:
-        tables = _check_sqlite_file(path, must_exist=False).tables
+        tables = _check_sqlite_file(path, must_exist=False, in_window=True).tables
         if not tables:
             _check_folder(path)
             return Location(db, shown(path), existing=False)

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThread,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
@@ -58,8 +59,8 @@ from dispensary.i18n import current_language, sentences
 from dispensary.services import dashboard as dashboard_service
 from dispensary.services import forecast as forecast_service
 from dispensary.services.context import Actor, Context
-from dispensary.services.dashboard import Dashboard, StudySummary
-from dispensary.services.forecast import ForecastResult
+from dispensary.services.dashboard import Dashboard, StockCover, StudySummary
+from dispensary.services.forecast import ForecastOutlook, ForecastResult
 from dispensary.services.permissions import Permission, may
 from dispensary.services.results import VerifiedPoint, VerifyResult
 from dispensary.ui import collection
@@ -81,7 +82,12 @@ from dispensary.ui.widgets import (
 _log = logging.getLogger(__name__)
 
 SHOWN_PER_SECTION = 6
+DAY_CHECK_MS = 60_000
+"""How often the Today screen asks the clock whether the day changed: a workstation left
+signed in overnight showed yesterday's date, who was due and what to order by."""
 LINK_PADDING = 4
+LEAST_TOP = 9
+"""The forecast chart's axis reaches 10 kits at least (see ForecastChart.show_forecast)."""
 """Pixels kept free at each end of a card's line (the style sheet's padding and focus frame)."""
 
 
@@ -258,7 +264,9 @@ class ForecastChart(QChartView):
         x_axis = QBarCategoryAxis()
         x_axis.append(categories or ["-"])
         y_axis = QValueAxis()
-        most = max([r.kits_needed for r in rows] + [r.kits_on_hand for r in rows] + [1])
+        # Never under ten: with ticks of one digit the axis left its title no room, and the
+        # Chinese title read "⋮" (an empty or a small study's chart).
+        most = max([r.kits_needed for r in rows] + [r.kits_on_hand for r in rows] + [LEAST_TOP])
         step = -(-most // 8)  # whole kits between two ticks, about eight ticks
         top = step * (most // step + 1)
         y_axis.setRange(0, top)
@@ -310,7 +318,17 @@ class ForecastSection(Section):
         self.result = result
         f = result.forecast
         first = f.first_short
-        if first is None:
+        outlook = result.outlook
+        if outlook is ForecastOutlook.NOTHING:
+            text = self.tr(
+                "No kit on hand and no cycle to supply in the next {weeks} weeks: nothing to "
+                "forecast yet."
+            ).format(weeks=f.weeks)
+        elif outlook is ForecastOutlook.NO_CYCLE:
+            text = self.tr(
+                "No cycle to supply in the next {weeks} weeks: the stock on hand is not needed yet."
+            ).format(weeks=f.weeks)
+        elif first is None:
             text = self.tr(
                 "The stock on hand covers every cycle of the next {weeks} weeks."
             ).format(weeks=f.weeks)
@@ -346,6 +364,10 @@ class ForecastSection(Section):
         index = self.product.findData(wanted)
         self.product.setCurrentIndex(max(index, 0))
         self.product.blockSignals(False)
+        # Nothing to draw: no chooser and no empty chart under the sentence that says so.
+        drawn = outlook is not ForecastOutlook.NOTHING
+        self.product.setVisible(drawn)
+        self.chart.setVisible(drawn)
         self._redraw()
 
     def _redraw(self) -> None:
@@ -429,6 +451,10 @@ class StudiesSection(Section):
             if column != STUDY_TITLE:
                 self.table.setItemDelegateForColumn(column, OneLine(self.table))
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The title takes the width to spare (_fit_columns): a stretched last section kept the
+        # header's default 100 pixels past the widths fitted, and where its title needs fewer
+        # (Chinese "库存短缺" in Qt's own font) the Short stock column went under a scroll bar.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.items.addWidget(self.table)
@@ -638,6 +664,11 @@ class DashboardScreen(Screen):
         grid.setColumnStretch(1, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self.day_timer = QTimer(self)
+        self.day_timer.setObjectName("dayCheck")
+        self.day_timer.setInterval(DAY_CHECK_MS)
+        self.day_timer.timeout.connect(self.refresh_if_new_day)
+        self.day_timer.start()
 
     @property
     def several_studies(self) -> bool:
@@ -660,6 +691,19 @@ class DashboardScreen(Screen):
     def checking(self) -> bool:
         """True while a worker reads new figures (the screen shows the last ones meanwhile)."""
         return self.worker is not None
+
+    def refresh_if_new_day(self) -> bool:
+        """Reads the figures again when the session's clock (services.context) has moved to
+        another day since those shown were read: their date, who is due and the forecast's
+        order-by dates are the day's. Asked by a timer and when the window is unlocked; a
+        screen not on show is read when it is shown. True: a read was started (or asked for)."""
+        shown = self.snapshot
+        if shown is None or not self.isVisible():
+            return False
+        if self.session.ctx.clock.today() == shown.today:
+            return False
+        self.refresh()
+        return True
 
     def refresh(self) -> None:
         """Starts reading the figures off the UI thread and returns at once; a refresh asked
@@ -782,7 +826,6 @@ class DashboardScreen(Screen):
 
     def _fill_stock(self, snapshot: Dashboard) -> None:
         study = self.session.ctx.study
-        short = [s for s in snapshot.stock if s.short]
         lines = [
             (
                 (
@@ -804,11 +847,24 @@ class DashboardScreen(Screen):
             )
             for need in snapshot.stock
         ]
+        cover = snapshot.stock_cover
+        if cover is StockCover.SHORT:
+            summary = self.tr(
+                "Some stock is short of the next cycles' need: order or receive stock."
+            )
+        elif cover is StockCover.NOTHING_RECEIVED:
+            summary = self.tr(
+                "No kit has been received in this study yet, and nobody is on treatment."
+            )
+        elif cover is StockCover.NO_CYCLE:
+            summary = self.tr(
+                "Nobody on treatment has a cycle to come: no stock is needed for now."
+            )
+        else:
+            summary = self.tr("On-hand stock covers the next cycle of everyone on treatment.")
         self._fill(
             self.stock,
-            self.tr("Some stock is short of the next cycles' need: order or receive stock.")
-            if short
-            else self.tr("On-hand stock covers the next cycle of everyone on treatment."),
+            summary,
             lines,
             OpenKind.INVENTORY,
             shown=len(lines),

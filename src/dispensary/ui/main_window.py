@@ -7,7 +7,15 @@ rebuilds every screen in the new study's context: no screen keeps the old one.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -139,6 +147,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setObjectName("screens")
         self.navigation.currentRowChanged.connect(self._row_chosen)
+        # A click on the screen already shown reads it again (its row does not change, so
+        # currentRowChanged says nothing): the row under the press is noted before the list
+        # moves its selection to it.
+        self.row_at_press = -1
+        self.navigation.viewport().installEventFilter(self)
+        self.navigation.itemClicked.connect(self._item_clicked)
 
         self._build_toolbar()
         self._build_menus()
@@ -247,6 +261,10 @@ class MainWindow(QMainWindow):
         self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.switch_action.triggered.connect(self.choose_study)
         go_menu.addAction(self.switch_action)
+        self.refresh_action = QAction(self.tr("&Refresh"), self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self.refresh_screen)
+        go_menu.addAction(self.refresh_action)
         go_menu.addSeparator()
         self.go_actions: dict[type[Screen], QAction] = {}
         for cls in self.classes:
@@ -306,6 +324,17 @@ class MainWindow(QMainWindow):
         for action in self.findChildren(QAction):
             action.setEnabled(not locked)
         self.scan_field.setEnabled(not locked)
+        if not locked:
+            self._day_may_have_changed()
+
+    def _day_may_have_changed(self) -> None:
+        """Unlocked (after a night, say): the Today screen reads its figures again if the day
+        changed while the window was locked."""
+        from dispensary.ui.dashboard import DashboardScreen
+
+        dashboard = self.screens.get(DashboardScreen)
+        if isinstance(dashboard, DashboardScreen):
+            dashboard.refresh_if_new_day()
 
     def show_backup(self, text: str, failed: bool = False) -> None:
         """The day's backup, kept in view (a passing status message is wiped by a hover); a
@@ -516,6 +545,24 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self.classes):
             self._navigate(self.classes[row])
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.navigation.viewport() and event.type() == QEvent.Type.MouseButtonPress:
+            self.row_at_press = self.navigation.currentRow()
+        return super().eventFilter(watched, event)
+
+    def _item_clicked(self, item: QListWidgetItem) -> None:
+        """A click on the row of the screen already shown: chosen again, as its Go menu key
+        does, so it reads its figures again (the Today screen after midnight)."""
+        row = self.navigation.row(item)
+        if row == self.row_at_press:
+            self._row_chosen(row)
+
+    def refresh_screen(self) -> None:
+        """Go > Refresh (F5): the screen shown chosen again, its figures read again."""
+        shown = self.current_screen()
+        if shown is not None:
+            self._navigate(type(shown))
+
     def _navigate(self, cls: type[Screen]) -> None:
         """A screen the user chose: the user's studies are read again first (an access taken
         away or a study closed at another workstation since), so the chooser and the status
@@ -644,6 +691,7 @@ class MainWindow(QMainWindow):
         keys = [
             (QKeySequence("Ctrl+L"), self.tr("Scan field")),
             (QKeySequence("Ctrl+Shift+L"), self.tr("Lock")),
+            (QKeySequence(Qt.Key.Key_F5), self.tr("Refresh the screen shown")),
         ]
         if len(self.studies) > 1:
             keys.append((QKeySequence("Ctrl+Shift+S"), self.tr("Switch study")))
