@@ -189,7 +189,9 @@ class _Held:
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     """A backup by hand, recorded in the audit trail and the anchor log: refused before any file
-    is written on a database open read-only, where it could not be recorded."""
+    is written on a database open read-only, where it could not be recorded. An existing file
+    is never written over: it may be an earlier backup (whose code the anchor log names, and
+    which a restore may need) or a file named by mistake."""
     require(actor, Permission.BACKUP)
     refuse_if_read_only(ctx.engine)
     target = Path(out).expanduser()
@@ -197,7 +199,16 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
         raise InvalidInput(
             _("{path} is a folder: give a file name for the backup.").format(path=target)
         )
-    written = backup_file(ctx.engine, target)
+    try:
+        written = backup_file(ctx.engine, target, replace=False)
+    except FileExistsError as exc:
+        raise InvalidInput(
+            _(
+                "{path} already exists, and a backup is never written over a file (it may be an "
+                "earlier backup). Give a new file name, or move that file away first. Nothing "
+                "was written."
+            ).format(path=target)
+        ) from exc
     code, entry_hash = _anchor_of_backup(written)
     with write_transaction(ctx.engine) as session:
         Recorder(session, actor, ctx.clock.now()).audit(
