@@ -37,7 +37,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -209,15 +209,30 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
                 "was written."
             ).format(path=target)
         ) from exc
-    code, entry_hash = _anchor_of_backup(written)
-    with write_transaction(ctx.engine) as session:
-        Recorder(session, actor, ctx.clock.now()).audit(
-            AuditAction.BACKUP,
-            "database",
-            written.name,
-            {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
-        )
+    with _removed_unless_recorded(written):
+        code, entry_hash = _anchor_of_backup(written)
+        with write_transaction(ctx.engine) as session:
+            Recorder(session, actor, ctx.clock.now()).audit(
+                AuditAction.BACKUP,
+                "database",
+                written.name,
+                {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
+            )
     return _logged(ctx, written, code, entry_hash)
+
+
+@contextlib.contextmanager
+def _removed_unless_recorded(written: Path) -> Iterator[None]:
+    """A backup whose audit entry could not be written (the database found read-only, busy or
+    full only then) is removed: the fault says nothing was saved, and a backup neither in the
+    audit trail nor in the anchor log would be one nobody can account for. It is a new file
+    (never one written over), so nothing else is lost."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            remove_with_side_files(written)
+        raise
 
 
 def automatic_backup(
@@ -237,14 +252,15 @@ def automatic_backup(
     if any(p.name.startswith(f"{stem}-{today}") for p in existing):
         return None
     written = _new_backup(ctx, folder, stem, today)
-    code, entry_hash = _anchor_of_backup(written)
-    with write_transaction(ctx.engine) as session:
-        Recorder(session, actor, ctx.clock.now()).audit(
-            AuditAction.BACKUP_AUTOMATIC,
-            "database",
-            written.name,
-            {"path": str(written), "anchor": code},
-        )
+    with _removed_unless_recorded(written):
+        code, entry_hash = _anchor_of_backup(written)
+        with write_transaction(ctx.engine) as session:
+            Recorder(session, actor, ctx.clock.now()).audit(
+                AuditAction.BACKUP_AUTOMATIC,
+                "database",
+                written.name,
+                {"path": str(written), "anchor": code},
+            )
     result = _logged(ctx, written, code, entry_hash)
     _rotate(folder, stem, written, keep)
     return result
