@@ -247,11 +247,10 @@ def automatic_backup(
     refuse_if_read_only(ctx.engine)
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
-    today = ctx.clock.today().isoformat()
-    existing = own_backups(folder, stem)
-    if any(p.name.startswith(f"{stem}-{today}") for p in existing):
+    today = ctx.clock.today()
+    if any(ctx.clock.day_of(made.at) == today for made in daily_backups(ctx, folder, stem)):
         return None
-    written = _new_backup(ctx, folder, stem, today)
+    written = _new_backup(ctx, folder, stem, today.isoformat())
     with _removed_unless_recorded(written):
         code, entry_hash = _anchor_of_backup(written)
         with write_transaction(ctx.engine) as session:
@@ -262,7 +261,7 @@ def automatic_backup(
                 {"path": str(written), "anchor": code},
             )
     result = _logged(ctx, written, code, entry_hash)
-    _rotate(folder, stem, written, keep)
+    _rotate(ctx, folder, stem, written, keep)
     return result
 
 
@@ -287,20 +286,54 @@ def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
 
 
 def own_backups(folder: Path, stem: str) -> list[Path]:
-    """This database's automatic backups in `folder`, oldest first: named
-    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
-    `dispensary`, `demo-zh_CN-...` for `demo`), whose names sort after the dated ones, and the
-    rotation would then delete this database's own."""
+    """The files in `folder` named as this database's automatic backups are:
+    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly (a glob `STEM-*` would also take another
+    database's: `dispensary-training-...` for `dispensary`, `demo-zh_CN-...` for `demo`). A name
+    says neither who wrote the file nor when: release 0.1.0 put the UTC date and time in it,
+    later ones the local (daily_backups)."""
     pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}\.sqlite3")
     return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
 
 
-def _rotate(folder: Path, stem: str, written: Path, keep: int) -> None:
-    """Keeps the newest `keep` of this database's automatic backups, the one just written always
-    among them (the anchor log names it, and the window has said it was saved)."""
+@dataclass(frozen=True)
+class DailyBackup:
+    """An automatic backup the program wrote, and when (UTC), as its audit entry says."""
+
+    path: Path
+    at: datetime
+
+
+def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
+    """This database's automatic backups still in `folder`, oldest first by the time each was
+    written: only the files its audit trail records writing (`backup_automatic`, by file name),
+    at the time recorded. Their names cannot be sorted: an older release's UTC name sorts
+    hours away from a local one written at the same moment; and a file merely named like one
+    (a backup by hand, a copy put there) is not the program's to rotate away."""
+    named = {p.name: p for p in own_backups(folder, stem)}
+    if not named:
+        return []
+    with read_transaction(ctx.engine) as session:
+        rows = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at).where(
+                AuditEntry.action == AuditAction.BACKUP_AUTOMATIC.value,
+                AuditEntry.entity == "database",
+                AuditEntry.entity_id.in_(sorted(named)),
+            )
+        ).all()
+    written: dict[str, datetime] = {}
+    for name, at in rows:  # a name recorded twice (a restore's replayed history): the later
+        written[name] = max(at, written.get(name, at))
+    found = [DailyBackup(named[name], at) for name, at in written.items()]
+    return sorted(found, key=lambda made: (made.at, made.path.name))
+
+
+def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> None:
+    """Keeps the newest `keep` of this database's automatic backups by the time written, the
+    one just written always among them (the anchor log names it, and the window has said it was
+    saved); removes only files the program recorded writing as automatic backups."""
     if keep <= 0:
         return
-    others = [p for p in own_backups(folder, stem) if p.name != written.name]
+    others = [m.path for m in daily_backups(ctx, folder, stem) if m.path.name != written.name]
     for old in others[: max(0, len(others) - (keep - 1))]:
         old.unlink()
 
