@@ -5,7 +5,11 @@ read-only for this account" and to ask for write access to the file and its fold
 account already had; and a backup by hand left its copy behind while saying nothing was saved.
 
 As root (CI), the other account is `nobody` and the working files are root's, mode 644; as
-another user, they are this account's own, chmodded 444: SQLite sees the same."""
+another user, they are this account's own, chmodded 444: SQLite sees the same.
+
+A restore over a database file this account may not write went through the backup's checks and
+failed at the lock with "Could not write the database ... Check the disk and the folder" and
+SQLite's "disk I/O error": it is refused first, naming the cause."""
 
 from __future__ import annotations
 
@@ -18,12 +22,15 @@ import pytest
 
 from dispensary.db.faults import read_only_fault
 from dispensary.domain.errors import ReadOnlyDatabase
+from dispensary.services import backup
 
 from .test_faults import (
     ENROL_ARGS,
     NOBODY,
     Command,
+    _fingerprint,
     _is_root,
+    _read_only_site,
     _this_account,
     as_account,
     load_every_command,
@@ -94,3 +101,22 @@ def test_a_database_sqlite_calls_read_only_with_nothing_found_is_not_blamed_on_p
     assert isinstance(fault, ReadOnlyDatabase)
     assert fault.message.startswith(f"SQLite reports {path} read-only, though this account may")
     assert OLD_WORDS not in fault.message
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_restore_over_a_database_this_account_may_not_write_is_refused_first(
+    what: str, db_file: Path, open_folder: Path
+) -> None:
+    path, account = _read_only_site(db_file, open_folder, what)
+    copy = open_folder / "backup.sqlite3"
+    shutil.copyfile(db_file, copy)
+    copy.chmod(0o644)
+    files = _fingerprint(path.parent)
+    with account(), pytest.raises(ReadOnlyDatabase) as refused:
+        backup.restore(path, copy)
+    message = refused.value.message
+    assert message.startswith("The backup was not restored, and nothing was changed: "), message
+    cause = "the file is read-only" if what == "file" else "its folder is read-only"
+    assert f"cannot be written by this account ({cause} for this account)" in message
+    assert "disk I/O" not in message and "Check the disk" not in message
+    assert _fingerprint(path.parent) == files, "not a byte written beside it"

@@ -55,6 +55,7 @@ from dispensary.db.engine import (
     write_transaction,
 )
 from dispensary.db.facts import GENESIS
+from dispensary.db.faults import read_only_cause, read_only_kind
 from dispensary.db.models import AuditEntry
 from dispensary.db.sqlite_backup import (
     LockedFile,
@@ -76,6 +77,7 @@ from dispensary.domain.errors import (
     DatabaseProblem,
     InvalidInput,
     NotFound,
+    ReadOnlyDatabase,
     RuleViolation,
 )
 from dispensary.files import (
@@ -596,6 +598,7 @@ def restore(
         raise InvalidInput(
             _("{path} is the database itself, not a backup of it.").format(path=source)
         )
+    _refuse_read_only_target(target)
     step = on_step or _no_step
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -666,6 +669,26 @@ def restore(
         step("released")
     warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
     return RestoreResult(str(target), str(source), str(kept), not_checked, code, warning)
+
+
+def _refuse_read_only_target(target: Path) -> None:
+    """A database this account may not write (the file, its folder or its disk read-only) is
+    refused before the backup is copied: found only at the lock, after the backup's checks,
+    it was said as "Could not write the database ... Check the disk and the folder",
+    SQLite's "disk I/O error" as the detail, which sent the reader to the disk."""
+    if not target.exists():
+        return  # a new database: its folder's permissions are met at the first file made there
+    kind = read_only_kind(target)
+    if kind is None:
+        return
+    raise ReadOnlyDatabase(
+        _(
+            "The backup was not restored, and nothing was changed: {path} cannot be written by "
+            "this account ({cause}). Have the file, its folder and its disk made writable for "
+            "this account (ask whoever looks after this computer), or restore as the account "
+            "that owns them."
+        ).format(path=shown(target), cause=read_only_cause(kind))
+    )
 
 
 def _log_restore(
