@@ -215,6 +215,39 @@ def test_backup_and_restore(
     assert len(kept) == 2, "each restore keeps the file it replaced"
 
 
+def test_a_backup_never_writes_over_an_existing_file(
+    cli: Cli, tmp_path: Path, sqlite_only: None
+) -> None:
+    """`backup --out FILE` replaced whatever FILE was (an earlier backup, whose code the anchor
+    log names; any file pointed at by mistake) without a word. It is refused, nothing written:
+    the file, the anchor log and the audit trail as they were."""
+    folder = tmp_path / "backups"
+    earlier = folder / "before-visit.sqlite3"
+    assert cli("backup", "--out", str(earlier), user="admin").code == 0
+    notes = folder / "notes.txt"
+    notes.write_text("the monitor's visit notes")
+    log = folder / "anchors.log"
+
+    def state() -> tuple[bytes, bytes, str, list[str], int]:
+        with sqlite3.connect(cli.db) as con:
+            made = con.execute("SELECT count(*) FROM audit_entries WHERE action = 'backup'")
+            backups = int(made.fetchone()[0])
+        names = sorted(p.name for p in folder.iterdir())
+        return earlier.read_bytes(), log.read_bytes(), notes.read_text(), names, backups
+
+    before = state()
+    for target in (earlier, notes):
+        refused = cli("backup", "--out", str(target), user="admin")
+        assert refused.code == 3, refused.err
+        assert f"{target} already exists, and a backup is never written over a file" in refused.err
+        assert "Give a new file name, or move that file away first" in refused.err
+        assert "Nothing was written" in refused.err
+        assert state() == before, "the file, the anchor log and the trail as they were"
+    zh = cli("--lang", "zh_CN", "backup", "--out", str(earlier), user="admin")
+    assert zh.code == 3 and "已存在" in zh.err, zh.err
+    assert cli("backup", "--out", str(folder / "after-visit.sqlite3"), user="admin").code == 0
+
+
 def test_restore_where_there_is_no_database_says_so_and_records_the_whole_path(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_only: None
 ) -> None:

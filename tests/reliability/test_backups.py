@@ -17,16 +17,18 @@ import pytest
 from sqlalchemy import func, select
 
 from dispensary.config import Settings
-from dispensary.db.engine import read_transaction
+from dispensary.db.engine import read_transaction, write_transaction
 from dispensary.db.models import AuditEntry, Dispense
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.errors import DatabaseDamaged, DatabaseProblem, NotPermitted
 from dispensary.services import backup, setup, users
+from dispensary.services.audit import Recorder
 from dispensary.services.context import FixedClock
 from tamper import lose_index_rows
 
 from .checks import everything
 from .conftest import Figures
-from .sites import START, build_site, password, start_worker, study_number
+from .sites import START, Site, build_site, password, start_worker, study_number
 
 
 def _mode(path: Path) -> int:
@@ -115,23 +117,26 @@ def test_rotation_keeps_only_this_database_s_backups_and_never_the_one_just_made
     folder.mkdir()
     other = "training" if stem == "dispensary" else "zh_CN"
     theirs = [folder / f"{stem}-{other}-2026-01-{d:02d}T090000.sqlite3" for d in range(1, 15)]
-    ours = [folder / f"{stem}-2026-01-0{d}T090000.sqlite3" for d in (2, 3, 4)]
     # named by a clock that was set wrong, say: sorted after the one about to be made
     later = [folder / f"{stem}-2099-01-0{d}T090000.sqlite3" for d in (1, 2)]
-    for path in (*theirs, *ours, *later):
+    for path in (*theirs, *later):
         path.write_bytes(b"a backup")
-    clock.set_date(date(2026, 1, 6), hour=8)
+    ours = []
     try:
-        made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+        for day in (6, 7, 8):
+            clock.set_date(date(2026, 1, day), hour=8)
+            made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=2)
+            assert made is not None
+            ours.append(Path(made.path))
+        listed = [m.path for m in backup.daily_backups(site.ctx, folder, stem)]
     finally:
         site.ctx.engine.dispose()
-    assert made is not None and Path(made.path).exists(), "the backup just made is kept"
+    assert ours[-1].exists(), "the backup just made is kept"
     assert all(path.exists() for path in theirs), "the other database's backups are not ours"
-    assert [p.name for p in backup.own_backups(folder, stem)] == [
-        Path(made.path).name,
-        later[-1].name,
-    ]
-    assert backup.anchor_log(folder)[-1].backup == Path(made.path).name
+    assert all(path.exists() for path in later), "files it did not write are never removed"
+    assert listed == ours[-2:], "the newest two of its own, by the time written"
+    assert not ours[0].exists()
+    assert backup.anchor_log(folder)[-1].backup == ours[-1].name
 
 
 class LocalClock(FixedClock):
@@ -140,6 +145,9 @@ class LocalClock(FixedClock):
 
     def today(self) -> date:
         return self.current.astimezone().date()
+
+    def day_of(self, at: datetime) -> date:
+        return at.astimezone().date()
 
 
 @pytest.fixture
@@ -184,6 +192,69 @@ def test_one_daily_backup_by_the_local_date_in_utc_plus_8(
     assert [line.backup for line in backup.anchor_log(folder)] == [m for m in made if m]
 
 
+@pytest.fixture
+def in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The workstation's time zone is UTC-05:00 in January (America/New_York)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _old_release_backup(site: Site, folder: Path, at: datetime) -> Path:
+    """An automatic backup as release 0.1.0 made it: named by the UTC date and time, recorded
+    in the audit trail (backup_automatic, the file's name) at that moment."""
+    path = folder / f"pharmacy-{at.astimezone(UTC):%Y-%m-%dT%H%M%S}.sqlite3"
+    shutil.copyfile(site.ctx.database, path)
+    with write_transaction(site.ctx.engine) as session:
+        Recorder(session, site.pharmacist, at).audit(
+            AuditAction.BACKUP_AUTOMATIC, "database", path.name, {"path": str(path)}
+        )
+    return path
+
+
+def test_daily_backups_old_utc_names_and_new_local_ones_go_by_the_time_written(
+    tmp_path: Path, in_new_york: None
+) -> None:
+    """0.1.0 named the daily backups by the UTC date and time, this release by the local ones.
+    In New York an evening backup of 0.1.0 bears the next day's date: the test for "one made
+    today" took it for the next day's, and no backup was made that day; and the rotation,
+    sorting names, removed a newer backup before an older one. It also removed any file merely
+    named like one of its own."""
+    clock = LocalClock(START)
+    site = build_site(str(tmp_path / "pharmacy.sqlite3"), kits=5, enrolled=1, clock=clock)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    by_hand = folder / "pharmacy-2026-01-06T120000.sqlite3"  # named like one, not its own
+    by_hand.write_bytes(b"a copy the pharmacist put here")
+    made: list[Path | None] = []
+    try:
+        # 0.1.0, 21:00 local on the 5th and the 6th: named 02:00 (UTC) on the 6th and the 7th
+        old = [
+            _old_release_backup(site, folder, datetime(2026, 1, d, 2, 0, tzinfo=UTC))
+            for d in (6, 7)
+        ]
+        for at in (  # this release: 01:00 local on the 7th, 08:00 on the 8th
+            datetime(2026, 1, 7, 6, 0, tzinfo=UTC),
+            datetime(2026, 1, 8, 13, 0, tzinfo=UTC),
+        ):
+            clock.current = at
+            actor = users.sign_in(site.ctx, "pharm", password("pharm"))
+            result = backup.automatic_backup(site.ctx, actor, folder, keep=2)
+            made.append(Path(result.path) if result is not None else None)
+        listed = [m.path for m in backup.daily_backups(site.ctx, folder, "pharmacy")]
+    finally:
+        site.ctx.engine.dispose()
+    assert [p.name if p else None for p in made] == [
+        "pharmacy-2026-01-07T010000.sqlite3",  # the 7th's, though 0.1.0's is named the 7th
+        "pharmacy-2026-01-08T080000.sqlite3",
+    ]
+    assert listed == made, "the newest two by the time written: not 0.1.0's 6th-evening one"
+    assert not old[0].exists() and not old[1].exists()
+    assert by_hand.read_bytes() == b"a copy the pharmacist put here", "never removed"
+
+
 def test_an_automatic_backup_never_writes_over_an_existing_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,7 +265,7 @@ def test_an_automatic_backup_never_writes_over_an_existing_one(
     folder.mkdir()
     first = folder / "pharmacy-2026-01-06T080000.sqlite3"
     first.write_bytes(b"the other workstation's backup")
-    monkeypatch.setattr(backup, "own_backups", lambda _folder, _stem: [])  # not seen yet
+    monkeypatch.setattr(backup, "daily_backups", lambda _ctx, _folder, _stem: [])  # not seen
     clock.set_date(date(2026, 1, 6), hour=8)
     try:
         made = backup.automatic_backup(site.ctx, site.pharmacist, folder, keep=14)

@@ -108,6 +108,72 @@ def read_only_message(db: str, nothing: str) -> str:
     ).format(path=shown(db), nothing=_(nothing), keep=_(KEEP_BACKUPS))
 
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _unusable_side_files(path: Path) -> list[Path]:
+    """The database's working files beside it that this account may not read and write: left
+    by the program run there under another account (an administrator's, root's), they make
+    SQLite open the database read-only, or not at all, though the file and its folder may be
+    written by this account."""
+    found = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
+    return [p for p in found if p.exists() and not os.access(p, os.R_OK | os.W_OK)]
+
+
+def _side_files_message(db: str, blocked: list[Path], nothing: str) -> str:
+    return _(
+        "{path} cannot be written by this account: its working files beside it ({files}) may "
+        "not be read and written by this account (left, for example, by the program run there "
+        "under another account). The database file and its folder are not the cause. {nothing} "
+        "Ask whoever looks after this computer to give your account read and write access to "
+        "{files}; do not delete them, as they may hold saved records. {keep}"
+    ).format(
+        path=shown(db),
+        files=", ".join(p.name for p in blocked),
+        nothing=_(nothing),
+        keep=_(KEEP_BACKUPS),
+    )
+
+
+def read_only_fault(db: str, path: Path | None, nothing: str = NOTHING_SAVED) -> ReadOnlyDatabase:
+    """SQLite's own report that it may not write the database (SQLITE_READONLY), with the cause
+    found on the disk: the file, its folder, its disk, or working files (-wal, -shm) that another
+    account left. "The file, its folder or its disk" without looking sent the administrator to
+    change permissions that were already right."""
+    if path is None:  # a server, or a file not known here: the general words
+        return ReadOnlyDatabase(read_only_message(db, nothing))
+    kind = read_only_kind(path)
+    where = {"path": shown(db), "nothing": _(nothing), "keep": _(KEEP_BACKUPS)}
+    if kind is ReadOnlyKind.DISK:
+        why = _(
+            "{path} cannot be written: its disk is mounted read-only. {nothing} Have the disk "
+            "mounted writable, or copy the database to a disk that can be written. {keep}"
+        )
+    elif kind is ReadOnlyKind.FOLDER:
+        why = _(
+            "{path} cannot be written: its folder {folder} is read-only for this account, and "
+            "the database needs to create its working files there. {nothing} Ask whoever looks "
+            "after this computer to give your account write access to the folder. {keep}"
+        )
+    elif kind is not None:
+        why = _(
+            "{path} cannot be written: the file is read-only for this account. {nothing} Ask "
+            "whoever looks after this computer to give your account read and write access to "
+            "the file. {keep}"
+        )
+    elif blocked := _unusable_side_files(path):
+        return ReadOnlyDatabase(_side_files_message(db, blocked, nothing))
+    else:
+        why = _(
+            "SQLite reports {path} read-only, though this account may write the file, its "
+            "folder and its working files. {nothing} Close every window and command using this "
+            "database and start again; if it is still read-only, ask whoever looks after this "
+            "computer what keeps it from being written (a security policy, the network share's "
+            "own rules). {keep}"
+        )
+    return ReadOnlyDatabase(why.format(folder=shown(path.parent), **where))
+
+
 def _low_on_space(path: Path | None) -> bool:
     if path is None:
         return False
@@ -180,7 +246,7 @@ def sqlite_fault(
     if code == SQLITE_FULL or (code == SQLITE_IOERR and _low_on_space(path)):
         return DiskFull(disk_full_message(db, nothing))
     if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH):
-        return ReadOnlyDatabase(read_only_message(db, nothing))
+        return read_only_fault(db, path, nothing)
     if code in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL):
         return DatabaseBusy(busy_message(waited_ms, nothing))
     if code == SQLITE_CORRUPT:
@@ -195,6 +261,8 @@ def sqlite_fault(
                 detail,
             )
         )
+    if code == SQLITE_CANTOPEN and path is not None and (blocked := _unusable_side_files(path)):
+        return ReadOnlyDatabase(_side_files_message(db, blocked, nothing))
     if code == SQLITE_CANTOPEN:
         return DatabaseProblem(
             with_detail(

@@ -145,6 +145,8 @@ def backup_file(
     damaged = damaged or damaged_source
     source = source_path(engine)
     _refuse_own_file(source, target)
+    if not replace and (target.exists() or target.is_symlink()):  # before copying a byte
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     try:

@@ -37,7 +37,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,6 +55,7 @@ from dispensary.db.engine import (
     write_transaction,
 )
 from dispensary.db.facts import GENESIS
+from dispensary.db.faults import read_only_cause, read_only_kind
 from dispensary.db.models import AuditEntry
 from dispensary.db.sqlite_backup import (
     LockedFile,
@@ -76,6 +77,7 @@ from dispensary.domain.errors import (
     DatabaseProblem,
     InvalidInput,
     NotFound,
+    ReadOnlyDatabase,
     RuleViolation,
 )
 from dispensary.files import (
@@ -189,7 +191,9 @@ class _Held:
 
 def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
     """A backup by hand, recorded in the audit trail and the anchor log: refused before any file
-    is written on a database open read-only, where it could not be recorded."""
+    is written on a database open read-only, where it could not be recorded. An existing file
+    is never written over: it may be an earlier backup (whose code the anchor log names, and
+    which a restore may need) or a file named by mistake."""
     require(actor, Permission.BACKUP)
     refuse_if_read_only(ctx.engine)
     target = Path(out).expanduser()
@@ -197,16 +201,40 @@ def backup(ctx: Context, actor: Actor, out: str | Path) -> BackupResult:
         raise InvalidInput(
             _("{path} is a folder: give a file name for the backup.").format(path=target)
         )
-    written = backup_file(ctx.engine, target)
-    code, entry_hash = _anchor_of_backup(written)
-    with write_transaction(ctx.engine) as session:
-        Recorder(session, actor, ctx.clock.now()).audit(
-            AuditAction.BACKUP,
-            "database",
-            written.name,
-            {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
-        )
+    try:
+        written = backup_file(ctx.engine, target, replace=False)
+    except FileExistsError as exc:
+        raise InvalidInput(
+            _(
+                "{path} already exists, and a backup is never written over a file (it may be an "
+                "earlier backup). Give a new file name, or move that file away first. Nothing "
+                "was written."
+            ).format(path=target)
+        ) from exc
+    with _removed_unless_recorded(written):
+        code, entry_hash = _anchor_of_backup(written)
+        with write_transaction(ctx.engine) as session:
+            Recorder(session, actor, ctx.clock.now()).audit(
+                AuditAction.BACKUP,
+                "database",
+                written.name,
+                {"path": str(written), "bytes": written.stat().st_size, "anchor": code},
+            )
     return _logged(ctx, written, code, entry_hash)
+
+
+@contextlib.contextmanager
+def _removed_unless_recorded(written: Path) -> Iterator[None]:
+    """A backup whose audit entry could not be written (the database found read-only, busy or
+    full only then) is removed: the fault says nothing was saved, and a backup neither in the
+    audit trail nor in the anchor log would be one nobody can account for. It is a new file
+    (never one written over), so nothing else is lost."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            remove_with_side_files(written)
+        raise
 
 
 def automatic_backup(
@@ -221,21 +249,21 @@ def automatic_backup(
     refuse_if_read_only(ctx.engine)
     folder.mkdir(parents=True, exist_ok=True)
     stem = source_path(ctx.engine).stem
-    today = ctx.clock.today().isoformat()
-    existing = own_backups(folder, stem)
-    if any(p.name.startswith(f"{stem}-{today}") for p in existing):
+    today = ctx.clock.today()
+    if any(ctx.clock.day_of(made.at) == today for made in daily_backups(ctx, folder, stem)):
         return None
-    written = _new_backup(ctx, folder, stem, today)
-    code, entry_hash = _anchor_of_backup(written)
-    with write_transaction(ctx.engine) as session:
-        Recorder(session, actor, ctx.clock.now()).audit(
-            AuditAction.BACKUP_AUTOMATIC,
-            "database",
-            written.name,
-            {"path": str(written), "anchor": code},
-        )
+    written = _new_backup(ctx, folder, stem, today.isoformat())
+    with _removed_unless_recorded(written):
+        code, entry_hash = _anchor_of_backup(written)
+        with write_transaction(ctx.engine) as session:
+            Recorder(session, actor, ctx.clock.now()).audit(
+                AuditAction.BACKUP_AUTOMATIC,
+                "database",
+                written.name,
+                {"path": str(written), "anchor": code},
+            )
     result = _logged(ctx, written, code, entry_hash)
-    _rotate(folder, stem, written, keep)
+    _rotate(ctx, folder, stem, written, keep)
     return result
 
 
@@ -260,20 +288,54 @@ def _new_backup(ctx: Context, folder: Path, stem: str, today: str) -> Path:
 
 
 def own_backups(folder: Path, stem: str) -> list[Path]:
-    """This database's automatic backups in `folder`, oldest first: named
-    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly. A glob `STEM-*` would also take another database's (`dispensary-training-...` for
-    `dispensary`, `demo-zh_CN-...` for `demo`), whose names sort after the dated ones, and the
-    rotation would then delete this database's own."""
+    """The files in `folder` named as this database's automatic backups are:
+    `STEM-YYYY-MM-DDTHHMMSS.sqlite3` exactly (a glob `STEM-*` would also take another
+    database's: `dispensary-training-...` for `dispensary`, `demo-zh_CN-...` for `demo`). A name
+    says neither who wrote the file nor when: release 0.1.0 put the UTC date and time in it,
+    later ones the local (daily_backups)."""
     pattern = re.compile(re.escape(stem) + r"-\d{4}-\d{2}-\d{2}T\d{6}\.sqlite3")
     return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
 
 
-def _rotate(folder: Path, stem: str, written: Path, keep: int) -> None:
-    """Keeps the newest `keep` of this database's automatic backups, the one just written always
-    among them (the anchor log names it, and the window has said it was saved)."""
+@dataclass(frozen=True)
+class DailyBackup:
+    """An automatic backup the program wrote, and when (UTC), as its audit entry says."""
+
+    path: Path
+    at: datetime
+
+
+def daily_backups(ctx: Context, folder: Path, stem: str) -> list[DailyBackup]:
+    """This database's automatic backups still in `folder`, oldest first by the time each was
+    written: only the files its audit trail records writing (`backup_automatic`, by file name),
+    at the time recorded. Their names cannot be sorted: an older release's UTC name sorts
+    hours away from a local one written at the same moment; and a file merely named like one
+    (a backup by hand, a copy put there) is not the program's to rotate away."""
+    named = {p.name: p for p in own_backups(folder, stem)}
+    if not named:
+        return []
+    with read_transaction(ctx.engine) as session:
+        rows = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at).where(
+                AuditEntry.action == AuditAction.BACKUP_AUTOMATIC.value,
+                AuditEntry.entity == "database",
+                AuditEntry.entity_id.in_(sorted(named)),
+            )
+        ).all()
+    written: dict[str, datetime] = {}
+    for name, at in rows:  # a name recorded twice (a restore's replayed history): the later
+        written[name] = max(at, written.get(name, at))
+    found = [DailyBackup(named[name], at) for name, at in written.items()]
+    return sorted(found, key=lambda made: (made.at, made.path.name))
+
+
+def _rotate(ctx: Context, folder: Path, stem: str, written: Path, keep: int) -> None:
+    """Keeps the newest `keep` of this database's automatic backups by the time written, the
+    one just written always among them (the anchor log names it, and the window has said it was
+    saved); removes only files the program recorded writing as automatic backups."""
     if keep <= 0:
         return
-    others = [p for p in own_backups(folder, stem) if p.name != written.name]
+    others = [m.path for m in daily_backups(ctx, folder, stem) if m.path.name != written.name]
     for old in others[: max(0, len(others) - (keep - 1))]:
         old.unlink()
 
@@ -536,6 +598,7 @@ def restore(
         raise InvalidInput(
             _("{path} is the database itself, not a backup of it.").format(path=source)
         )
+    _refuse_read_only_target(target)
     step = on_step or _no_step
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -606,6 +669,26 @@ def restore(
         step("released")
     warning = _log_restore(target, source, held.protocol, code, entry_hash, clock)
     return RestoreResult(str(target), str(source), str(kept), not_checked, code, warning)
+
+
+def _refuse_read_only_target(target: Path) -> None:
+    """A database this account may not write (the file, its folder or its disk read-only) is
+    refused before the backup is copied: found only at the lock, after the backup's checks,
+    it was said as "Could not write the database ... Check the disk and the folder",
+    SQLite's "disk I/O error" as the detail, which sent the reader to the disk."""
+    if not target.exists():
+        return  # a new database: its folder's permissions are met at the first file made there
+    kind = read_only_kind(target)
+    if kind is None:
+        return
+    raise ReadOnlyDatabase(
+        _(
+            "The backup was not restored, and nothing was changed: {path} cannot be written by "
+            "this account ({cause}). Have the file, its folder and its disk made writable for "
+            "this account (ask whoever looks after this computer), or restore as the account "
+            "that owns them."
+        ).format(path=shown(target), cause=read_only_cause(kind))
+    )
 
 
 def _log_restore(

@@ -17,6 +17,11 @@ class Clock(Protocol):
 
     def today(self) -> date: ...
 
+    def day_of(self, at: datetime) -> date:
+        """The date today() said at the moment `at` (a time this clock's now() gave): the day
+        a recorded time counts for, by the same reckoning as today()."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
@@ -24,6 +29,9 @@ class SystemClock:
 
     def today(self) -> date:
         return date.today()
+
+    def day_of(self, at: datetime) -> date:
+        return at.astimezone().date()  # the local date, as date.today()
 
 
 @dataclass
@@ -37,6 +45,9 @@ class FixedClock:
 
     def today(self) -> date:
         return self.current.date()
+
+    def day_of(self, at: datetime) -> date:
+        return at.astimezone(self.current.tzinfo).date() if at.tzinfo else at.date()
 
     def set_date(self, day: date, hour: int = 9) -> None:
         self.current = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
