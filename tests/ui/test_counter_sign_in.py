@@ -372,3 +372,58 @@ def test_a_damaged_database_turns_the_days_backup_line_red_saying_what_to_do(
         main.close()
     finally:
         opened.context.engine.dispose()
+
+
+def test_the_lock_closes_an_open_dialog_and_nothing_is_saved_from_it(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """A dialog is a window of its own, never under the lock screen: the lock closes it, a
+    click that still reaches it saves nothing, and after the unlock the user is told what the
+    lock closed."""
+    from PySide6.QtCore import QTimer
+
+    from dispensary.services import queries
+    from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    screen = window.show_screen(ParticipantsScreen)
+    assert isinstance(screen, ParticipantsScreen)
+    seen: dict[str, object] = {}
+
+    def while_the_dialog_is_open() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, EnrolDialog) and w.isVisible()
+        )
+        qtbot.keyClicks(dialog.study_number, "01-099")
+        qtbot.keyClicks(dialog.initials, "QX")
+        qtbot.keyClicks(dialog.birth_year, "1970")
+        qtbot.keyClicks(dialog.confirmed_by, "Dr Test")
+        for box in dialog.criteria:
+            box.setChecked(True)
+        assert desk.watcher is not None
+        desk.watcher.idle.emit()  # the countdown runs out, the form still open
+        seen["open after the lock"] = [
+            w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()
+        ]
+        dialog.enrol_button.click()  # a click already on its way: refused
+        seen["message"] = dialog.message.text()
+        if dialog.isVisible():  # left open by the lock: closed, so that the test goes on
+            dialog.reject()
+
+    QTimer.singleShot(0, while_the_dialog_is_open)
+    qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+
+    assert seen["open after the lock"] == [window.windowTitle()]
+    assert "The window is locked: nothing was done" in str(seen["message"])
+    admin = counter.actor("admin")
+    assert "01-099" not in [p.study_number for p in queries.participants(counter.ctx, admin)]
+    lock = desk.lock_screen
+    assert lock is not None
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    note = desk.closed_note
+    assert note is not None and note.isVisible()
+    assert "The lock closed “Enrol a participant in NCT07198672”" in note.text()

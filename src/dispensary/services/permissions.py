@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import StudyAccess, StudyRecord, User
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import NotPermitted, NotSignedIn
+from dispensary.domain.errors import NotPermitted, NotSignedIn, SessionLocked
 from dispensary.i18n import N_, _
 from dispensary.services.context import Actor, Context
 
@@ -141,6 +141,10 @@ def require(
     writes: its Recorder (given `study=ctx` and the action) reads them again inside its own
     transaction, after the write lock, so here they are judged as the session knows them and
     not read twice."""
+    if actor.locked:
+        raise SessionLocked(
+            _("The window is locked: nothing was done. Unlock it, then do this again.")
+        )
     if ctx is not None:
         if recorded:
             judge(actor, action, ctx, True if ctx.study_id in actor.studies else None, ctx.closed)

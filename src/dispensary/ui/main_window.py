@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         if locked != self.locked and self.session_open:
             self.locked = locked
             self.record_session_event("locked" if locked else "unlocked")
+        self.session.locked = locked  # from now on nothing acts as the user (AppSession.actor)
         self.menuBar().setEnabled(not locked)
         for action in self.findChildren(QAction):
             action.setEnabled(not locked)
@@ -748,7 +749,7 @@ class MainWindow(QMainWindow):
         from dispensary.services import users
 
         try:
-            users.record_session_event(self.session.ctx, self.session.actor, event)
+            users.record_session_event(self.session.ctx, self.session.user, event)
         except DispensaryError as exc:
             # The lock or sign-out still happens: leaving the screen open is the worse harm.
             self.statusBar().showMessage(
