@@ -252,13 +252,18 @@ def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) ->
         assert guess.code == 4
     locked = cli("user", "list", user="admin")
     assert locked.code == 4 and "is locked" in locked.err
-    no_reason = cli("recover-admin", "admin", user=None)
+    no_reason = cli("recover-admin", "admin", "--by", "Sam Lead", user=None)
     assert no_reason.code == 2
-    not_admin = cli("recover-admin", "pharmacist", "--reason", "locked out", user=None)
+    nobody = cli("recover-admin", "admin", "--reason", "locked out", user=None)
+    assert nobody.code == 2 and "--by" in nobody.err
+    not_admin = cli(
+        "recover-admin", "pharmacist", "--reason", "locked out", "--by", "Sam Lead", user=None
+    )
     assert not_admin.code == 3 and "not an administrator" in not_admin.err
     recovered = cli(
         "recover-admin", "admin", "--new-password", "--reason", "Five guesses at the front desk",
-        "--json", user=None, env={"DISPENSARY_NEW_PASSWORD": "recovered-pass-4"},
+        "--by", "Sam Lead", "--json", user=None,
+        env={"DISPENSARY_NEW_PASSWORD": "recovered-pass-4"},
     )  # fmt: skip
     assert recovered.code == 0, recovered.err
     assert recovered.json()["locked"] is False and recovered.json()["password_set"] is True
@@ -273,6 +278,22 @@ def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) ->
     assert trail.code == 0, trail.err
     [entry] = trail.json()
     assert entry["user"] == "-" and "computer_account" in entry["new"]
+    assert "Sam Lead" in str(entry["new"])
+
+
+def test_recover_admin_is_refused_while_another_administrator_can_sign_in(cli: Cli) -> None:
+    """The reviewer's take-over: a second administrator, deactivated, cannot be brought back
+    and given a password by whoever holds the file while the first one can sign in."""
+    added = cli("user", "add", "zhang", "--role", "administrator", "--full-name", "Zhang Wei",
+                "--initials", "ZW", user="admin", env={"DISPENSARY_NEW_PASSWORD": "zhang-pass-1"})  # fmt: skip
+    assert added.code == 0, added.err
+    gone = cli("user", "deactivate", "zhang", "--reason", "left the site", user="admin")
+    assert gone.code == 0, gone.err
+    taken = cli("recover-admin", "zhang", "--new-password", "--reason", "x y", "--by", "Z W",
+                user=None, env={"DISPENSARY_NEW_PASSWORD": "taken-over-1"})  # fmt: skip
+    assert taken.code == 3 and "was deactivated: recovery does not reactivate" in taken.err
+    own = cli("recover-admin", "admin", "--reason", "x y", "--by", "Z W", user=None)
+    assert own.code == 3 and "The administrator account admin is not locked" in own.err
 
 
 def test_an_administrator_changes_their_own_password_not_resets_it(

@@ -74,7 +74,7 @@ def test_every_failed_sign_in_gets_one_message(
     assert messages == {users.SIGN_IN_FAILED}
     # "ADMIN " locked the administrator too: its open session reads no more (the account as
     # the database holds it now), so the trail is checked once it is recovered.
-    users.recover_administrator(ctx, "admin", "five guesses from the front desk")
+    users.recover_administrator(ctx, "admin", "five guesses from the front desk", "Sam Lead")
     assert audit.verify(ctx, users.sign_in(ctx, "admin", pw(admin))).ok
 
 
@@ -125,7 +125,7 @@ def test_the_last_administrator_locked_out_is_recovered_and_audited(
     for _ in range(users.MAX_FAILURES):
         with pytest.raises(NotSignedIn):
             users.sign_in(ctx, "admin", "a-wrong-guess-1")
-    users.recover_administrator(ctx, "admin", "five guesses from the front desk")
+    users.recover_administrator(ctx, "admin", "five guesses from the front desk", "Sam Lead")
     back = users.sign_in(ctx, "admin", pw(admin))
     assert back == admin and audit.verify(ctx, admin).ok
     figures.add("accounts.locked-out administrators recovered")

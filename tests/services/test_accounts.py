@@ -146,14 +146,19 @@ def test_a_locked_out_administrator_is_recovered_by_the_owner_of_the_database(
     with pytest.raises(NotSignedIn, match="is locked"):
         users.sign_in(ctx, "admin", pw(admin))
     with refused(ctx, RuleViolation, "not an administrator"):
-        users.recover_administrator(ctx, "pharm", "locked out")
+        users.recover_administrator(ctx, "pharm", "locked out", "Sam Lead")
     with refused(ctx, InvalidInput, "reason"):
-        users.recover_administrator(ctx, "admin", "")
-    row = users.recover_administrator(ctx, "admin", "Locked out; identity checked by the lead")
+        users.recover_administrator(ctx, "admin", "", "Sam Lead")
+    with refused(ctx, InvalidInput, "name of the person"):
+        users.recover_administrator(ctx, "admin", "locked out", " ")
+    row = users.recover_administrator(
+        ctx, "admin", "Locked out; identity checked by the lead", "Sam Lead"
+    )
     assert not row.locked and row.active
     assert users.sign_in(ctx, "admin", pw(admin)) == admin
     [entry] = audit.list_entries(ctx, admin, action="administrator_recovered")
     assert entry.username == "-" and '"computer_account"' in entry.new
+    assert '"recovered_by":"Sam Lead"' in entry.new
     assert "grounds" in entry.new and entry.reason.startswith("Locked out")
     assert audit.verify(ctx, admin).ok
 
@@ -162,30 +167,35 @@ def test_recovery_with_a_new_password_must_be_followed_by_the_administrators_own
     ctx: Context, admin: Actor
 ) -> None:
     lock_out(ctx, "admin")
-    users.recover_administrator(ctx, "admin", "forgot it", new_password="recovery-pass-9")
+    users.recover_administrator(ctx, "admin", "forgot it", "Sam Lead", "recovery-pass-9")
     back = users.sign_in(ctx, "admin", "recovery-pass-9")
     assert back.must_change_password
 
 
-def test_recovery_does_not_reactivate_an_administrator_whose_initials_were_taken(
+def test_recovery_is_refused_while_an_administrator_can_sign_in(
     ctx: Context, admin: Actor, refused: Refused
 ) -> None:
-    """Recovery reactivates a deactivated administrator: not with the initials another active
-    account took meanwhile (two active accounts would sign the same). It points to an active
-    administrator instead, who can be recovered."""
-    users.add_user(ctx, admin, "boss2", "administrator", "Bo Second", "BS", "night-shift-1")
-    users.set_active(ctx, admin, "boss2", False, "left the site")
-    users.add_user(ctx, admin, "bsmith", "technician", "Ben Smith", "BS", "night-shift-1")
+    """Recovery is for the day no administrator can sign in: while one can, that one unlocks
+    or resets the account (signed in); an administrator not locked is not recovered; and a
+    deactivated account is never reactivated by it. Nothing is written by a refusal."""
+    users.add_user(ctx, admin, "zhang", "administrator", "Zhang Wei", "ZW", "night-shift-1")
+    with refused(ctx, RuleViolation, "The administrator account admin is not locked"):
+        users.recover_administrator(ctx, "admin", "forgot it", "Sam Lead", "taken-over-1")
+    lock_out(ctx, "zhang")
     with refused(
         ctx,
         RuleViolation,
-        "The initials BS of boss2 are now those of Ben Smith (user bsmith), an active account: "
-        "records are signed by initials, so boss2 was not recovered. Recover an active "
-        "administrator account instead.",
+        "Ada Admin (user admin) is an active administrator who can sign in: ask them to "
+        "unlock zhang",
     ):
-        users.recover_administrator(ctx, "boss2", "locked out")
+        users.recover_administrator(ctx, "zhang", "locked out", "Sam Lead", "taken-over-1")
+    users.set_active(ctx, admin, "zhang", False, "left the site")
     lock_out(ctx, "admin")
-    assert users.recover_administrator(ctx, "admin", "locked out").active
+    with refused(ctx, RuleViolation, "was deactivated: recovery does not reactivate"):
+        users.recover_administrator(ctx, "zhang", "locked out", "Sam Lead", "taken-over-1")
+    row = users.recover_administrator(ctx, "admin", "locked out", "Sam Lead")
+    assert row.active and not row.locked
+    assert not next(u for u in users.list_users(ctx, admin) if u.username == "zhang").active
 
 
 def test_recovery_needs_the_owner_of_the_database_file(
@@ -198,7 +208,7 @@ def test_recovery_needs_the_owner_of_the_database_file(
     os.chown(path, 12345, -1)
     try:
         with refused(ctx, NotPermitted, "Only the owner of"):
-            users.recover_administrator(ctx, "admin", "locked out")
+            users.recover_administrator(ctx, "admin", "locked out", "Sam Lead")
     finally:
         os.chown(path, 0, -1)
 

@@ -282,7 +282,7 @@ def cmd_recover_admin(run: Run) -> int:
 
     a = run.args
     new = new_secret(ENV_NEW_PASSWORD, a.name) if a.new_password else None
-    row = users.recover_administrator(run.context(), a.name, a.reason, new)
+    row = users.recover_administrator(run.context(), a.name, a.reason, a.by, new)
     lines = [
         _("Recovered the administrator account {username}: unlocked and active.").format(
             username=row.username
@@ -298,6 +298,12 @@ def recover_admin_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_recover_admin)
     p.add_argument("name", help=N_("the administrator's user name"))
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--by",
+        required=True,
+        metavar="FULL_NAME",
+        help=N_("the full name of the person recovering the account, for the audit trail"),
+    )
     p.add_argument(
         "--new-password",
         action="store_true",

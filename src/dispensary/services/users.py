@@ -806,34 +806,53 @@ def recovery_access(ctx: Context) -> str:
     return f"owner of the PostgreSQL database (role {row[1]})"
 
 
-def _refuse_recovery_of_initials_taken(session: Session, user: User) -> None:
-    """Recovery reactivates a deactivated administrator: not with initials another active
-    account has taken meanwhile. No one is signed in to deactivate that account, so the way
-    out is to recover an active administrator, who then decides."""
-    holder = _active_holder_of_initials(session, user)
-    if holder is not None:
+def _refuse_recovery_while_an_administrator_signs_in(session: Session, user: User) -> None:
+    """Recovery is for the day no administrator can sign in. While one can (active, not
+    locked), that administrator unlocks the account or sets its password, signed in and
+    audited under their own name: recovery then would let whoever holds the database file
+    take an administrator account over without anyone signed in."""
+    if not user.locked:
         raise RuleViolation(
             _(
-                "The initials {initials} of {name} are now those of {full_name} (user "
-                "{username}), an active account: records are signed by initials, so {name} "
-                "was not recovered. Recover an active administrator account instead."
-            ).format(
-                initials=user.initials,
-                name=user.username,
-                full_name=holder.full_name,
-                username=holder.username,
-            )
+                "The administrator account {name} is not locked: it signs in with its password "
+                "(a forgotten one is reset by another administrator with `dispensary user "
+                "reset-password`). recover-admin is only for the day no administrator can sign "
+                "in. Nothing was changed."
+            ).format(name=user.username)
         )
+    other = session.scalars(
+        select(User)
+        .where(
+            User.role == Role.ADMINISTRATOR.value,
+            User.active.is_(True),
+            User.locked.is_(False),
+        )
+        .order_by(User.username)
+        .limit(1)
+    ).first()
+    if other is None:
+        return
+    raise RuleViolation(
+        _(
+            "{full_name} (user {username}) is an active administrator who can sign in: ask them "
+            "to unlock {name} (`dispensary user unlock`) or to set its password (`dispensary "
+            "user reset-password`). recover-admin is only for the day no administrator can sign "
+            "in. Nothing was changed."
+        ).format(full_name=other.full_name, username=other.username, name=user.username)
+    )
 
 
 def recover_administrator(
-    ctx: Context, username: str, reason: str, new_password: str | None = None
+    ctx: Context, username: str, reason: str, by: str, new_password: str | None = None
 ) -> UserRow:
-    """Unlocks (and reactivates) an administrator account, optionally with a new password that
-    must be changed at the next sign-in. For the day the last administrator is locked out; the
-    audit trail names the computer account that did it and on what grounds."""
+    """Unlocks a locked administrator account, optionally with a new password that must be
+    changed at the next sign-in. Only for the day the last administrator is locked out: refused
+    while any administrator can sign in, and never for a deactivated account (reactivating one
+    is an administrator's signed decision). The audit trail names the person who did it (`by`,
+    no account signs in), the computer account, the computer and the grounds."""
     grounds = recovery_access(ctx)
     why = check_text(reason, N_("reason"))
+    person = check_text(by, N_("name of the person recovering the account"))
     name = normalise_username(username)
     new_hash = None
     if new_password is not None:
@@ -849,14 +868,20 @@ def recover_administrator(
                 ).format(name=name)
             )
         if not user.active:
-            _refuse_recovery_of_initials_taken(session, user)
+            raise RuleViolation(
+                _(
+                    "The administrator account {name} was deactivated: recovery does not "
+                    "reactivate an account. Recover the locked administrator account that is "
+                    "still active; signed in, it may reactivate {name}. Nothing was changed."
+                ).format(name=name)
+            )
+        _refuse_recovery_while_an_administrator_signs_in(session, user)
         old = {
             "locked": user.locked,
             "active": user.active,
             "failed_attempts": user.failed_attempts,
         }
         user.locked = False
-        user.active = True
         user.failed_attempts = 0
         rec = Recorder(session, None, ctx.clock.now())
         if new_hash is not None:
@@ -869,6 +894,7 @@ def recover_administrator(
                 "locked": False,
                 "active": True,
                 "password_set": "yes" if new_hash else "no",
+                "recovered_by": person,
                 "computer_account": _os_account(),
                 "computer": socket.gethostname(),
                 "grounds": grounds,
