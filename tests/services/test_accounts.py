@@ -401,3 +401,17 @@ def test_a_password_changed_on_another_workstation_is_checked_as_stored_at_the_s
     done = dispense(ctx, actor, "Changed-elsewhere-26", enrolled)
     assert scalar(ctx, "SELECT count(*) FROM dispenses") == before + 1
     assert done.pharmacist == pharmacist.full_name
+
+
+def test_a_new_users_audit_entry_names_the_study_by_its_protocol(
+    ctx: Context, admin: Actor
+) -> None:
+    """The audit screen shows the entry's details as written: a study is named by its
+    protocol, as in every other entry, not by the row id only the database knows."""
+    import json
+
+    users.add_user(ctx, admin, "wendy", "pharmacist", "Wendy Wu", "WW", "night-shift-1")
+    entry = next(
+        e for e in audit.list_entries(ctx, admin, action="user_added") if e.entity_id == "wendy"
+    )
+    assert json.loads(entry.new)["study_access"] == ctx.study.protocol

@@ -488,10 +488,11 @@ def _store_user(
     user: User,
     details: dict[str, str],
     username: str | None = None,
-    study: int | None = None,
+    study: Context | None = None,
 ) -> None:
     """Saves a new account with its 'user_added' audit entry; with access to `study` (the
-    study the administrator works in) unless the account is an administrator's."""
+    study the administrator works in) unless the account is an administrator's. The entry
+    names that study by its protocol, as every other entry does, never by its row id."""
     session.add(user)
     session.flush()
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
@@ -499,14 +500,14 @@ def _store_user(
         session.add(
             StudyAccess(
                 user_id=user.id,
-                study_id=study,
+                study_id=study.study_id,
                 granted=True,
                 reason="new account, in the study it was made in",
                 by_id=rec.actor.user_id if rec.actor else None,
                 at=rec.now,
             )
         )
-        details = {**details, "study_access": str(study)}
+        details = {**details, "study_access": study.study.protocol}
     rec.audit(AuditAction.USER_ADDED, "user", user.username, details, username=username)
 
 
@@ -611,7 +612,7 @@ def add_user(
             "initials": user.initials,
             "must_change_password": "yes" if temporary_password else "no",
         }
-        _store_user(session, rec, user, details, study=ctx.study_id)
+        _store_user(session, rec, user, details, study=ctx)
         return _row(user)
 
 
