@@ -127,6 +127,23 @@ def test_a_new_account_in_a_database_of_several_studies_names_its_study(
     assert named.json()["studies"] == ["DEMO-2DRUG"]
 
 
+def test_who_may_not_add_users_is_told_so_before_being_asked_for_a_study(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """A monitor without --study (several studies) is refused as one who may not manage
+    users (exit 4), not asked which study; an administrator's account, which is given no
+    study, is added without --study."""
+    env = {"DISPENSARY_NEW_PASSWORD": "nina-pass-1", "DISPENSARY_STUDY": None}
+    new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
+    before = state(cli.db)
+    monitor = cli(*new_user, "--initials", "NN", user="monitor", env=env)
+    assert monitor.code == 4 and "may not manage users" in monitor.err, monitor.err
+    assert state(cli.db) == before
+    boss = ["user", "add", "boss2", "--role", "administrator", "--full-name", "Bo Second"]
+    added = cli(*boss, "--initials", "BO", "--json", user="admin", env=env)
+    assert added.code == 0, added.err
+
+
 def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
     new_user += ["--initials", "NN"]

@@ -125,7 +125,13 @@ def cmd_user_add(run: Run) -> int:
     a = run.args
     run.context()
     actor = run.actor()  # first: the studies are listed to the signed-in user, their own
-    if run.study is None and len(run.studies_held) > 1:  # else the first study, unasked
+    # Whether they may add users at all comes before which study; an administrator's account
+    # is given none. With one study, it is that one, unasked.
+    if (
+        run.study is None
+        and len(run.studies_held) > 1
+        and users.new_account_needs_a_study(actor, a.role)
+    ):
         raise UsageError(
             _(
                 "this database holds several studies ({studies}): name the study the new "

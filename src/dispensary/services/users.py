@@ -496,7 +496,7 @@ def _store_user(
     session.add(user)
     session.flush()
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
-    if study is not None and user.role != Role.ADMINISTRATOR.value:
+    if study is not None and _given_a_study(user.role):
         session.add(
             StudyAccess(
                 user_id=user.id,
@@ -572,6 +572,31 @@ def _refuse_initials_of_another(session: Session, user: User) -> None:
         )
 
 
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("'{role}' is not a role. Use one of: {roles}.").format(
+                role=role, roles=", ".join(r.value for r in Role)
+            )
+        ) from exc
+
+
+def _given_a_study(role: Role | str) -> bool:
+    """A new account is given access to the study it is made in, unless it is an
+    administrator's: an administrator works in every study, with no access row."""
+    return Role(role) is not Role.ADMINISTRATOR
+
+
+def new_account_needs_a_study(actor: Actor, role: Role | str) -> bool:
+    """Whether a new account of `role` is given a study (so a front end with several studies
+    asks which). The actor's permission to add users is judged first: someone who may not
+    manage users is told so, not asked for a study."""
+    require(actor, Permission.USERS)
+    return _given_a_study(_role(role))
+
+
 def add_user(
     ctx: Context,
     actor: Actor,
@@ -586,14 +611,7 @@ def add_user(
     it at the first sign-in; `temporary_password=False` is for accounts made by a script whose
     users are told their password as their own (the demo, tests)."""
     require(actor, Permission.USERS)
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise InvalidInput(
-            _("'{role}' is not a role. Use one of: {roles}.").format(
-                role=role, roles=", ".join(r.value for r in Role)
-            )
-        ) from exc
+    role = _role(role)
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
         user = _new_user(
