@@ -319,7 +319,11 @@ def test_an_administrator_changes_their_own_password_not_resets_it(
     """`user reset-password` of one's own name would skip the current password and the check of
     the recent ones: refused (exit 3), pointing to `user password`, nothing written."""
     before = state(cli.db)
-    own = cli("user", "reset-password", "admin", user="admin", env={
+    own = cli("user", "reset-password", "admin", "--reason", "forgotten", user="admin", env={
         "DISPENSARY_NEW_PASSWORD": "demo-pass-1"})  # fmt: skip
     assert own.code == 3 and "`dispensary user password`" in own.err, own.err
+    assert state(cli.db) == before
+    new = {"DISPENSARY_NEW_PASSWORD": "reset-by-admin-7"}
+    no_reason = cli("user", "reset-password", "pharmacist", user="admin", env=new)
+    assert no_reason.code == 2 and "--reason" in no_reason.err
     assert state(cli.db) == before

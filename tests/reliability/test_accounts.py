@@ -48,7 +48,7 @@ def test_weak_passwords_are_refused_whoever_sets_them(
     weak = _weak_passwords()
     for password in weak:
         with pytest.raises(InvalidInput):
-            users.reset_password(ctx, admin, "pharm", password)
+            users.reset_password(ctx, admin, "pharm", password, "forgotten")
         with pytest.raises(InvalidInput):
             users.change_password(ctx, pharmacist, pw(pharmacist), password)
         figures.add("accounts.weak passwords refused", 2)
@@ -110,7 +110,7 @@ def test_an_administrator_who_reset_a_password_cannot_act_as_its_owner(
 ) -> None:
     listed = receiving.kits_from_range(ctx, "Y0001", P75, "L1", date(2027, 6, 30), None)
     receiving.receive_shipment(ctx, pharmacist, "SH-Y", listed)
-    users.reset_password(ctx, admin, "pharm", "known-to-admin-5")
+    users.reset_password(ctx, admin, "pharm", "known-to-admin-5", "forgotten")
     as_her = users.sign_in(ctx, "pharm", "known-to-admin-5")
     before = snapshot(ctx)
     with pytest.raises(NotPermitted, match="choose your own password"):

@@ -47,7 +47,7 @@ def test_a_password_set_by_an_administrator_must_be_changed_before_anything_else
 ) -> None:
     """The administrator who reset Paula's password knows it: signed in with it, they can
     neither work nor sign as her; only Paula's own new password frees the account."""
-    users.reset_password(ctx, admin, "pharm", "set-by-admin-1")
+    users.reset_password(ctx, admin, "pharm", "set-by-admin-1", "forgotten")
     as_her = users.sign_in(ctx, "pharm", "set-by-admin-1")
     assert as_her.must_change_password
     with refused(ctx, NotPermitted, "choose your own password"):
@@ -109,7 +109,7 @@ def test_a_common_password_is_refused_whoever_sets_it(
     with refused(ctx, InvalidInput, "list of common passwords"):
         users.add_user(ctx, admin, "nora", "technician", "Nora Night", "NN", "iloveyou1")
     with refused(ctx, InvalidInput, "not be your user name"):
-        users.reset_password(ctx, admin, "pharm", "pharm2026")
+        users.reset_password(ctx, admin, "pharm", "pharm2026", "forgotten")
 
 
 # -- a session whose account was locked elsewhere ------------------------------------------------

@@ -268,7 +268,9 @@ def test_a_password_set_by_the_administrator_is_replaced_at_sign_in(
 ) -> None:
     """Reset by the administrator: the form asks for her own password (twice) before the main
     window opens; two that differ, or a common one, are refused on the spot."""
-    users.reset_password(counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-3")
+    users.reset_password(
+        counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-3", "forgotten"
+    )
     sign_in(qtbot, desk, "pharm", "given-by-admin-3")
     form = desk.sign_in.form
     assert desk.window is None and form.new_password.isVisibleTo(form)

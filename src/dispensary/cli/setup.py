@@ -235,7 +235,7 @@ def cmd_user_reset(run: Run) -> int:
 
     actor = run.actor()
     new = new_secret(ENV_NEW_PASSWORD, run.args.name)
-    users.reset_password(run.context(), actor, run.args.name, new)
+    users.reset_password(run.context(), actor, run.args.name, new, run.args.reason)
     name = run.args.name.strip().lower()
     run.emit(
         {"user": name, "reset": True},
@@ -280,6 +280,7 @@ def user_parser(group: argparse.ArgumentParser) -> None:
         help_text(N_("set a user's password ({env})"), env=ENV_NEW_PASSWORD),
     )
     p.add_argument("name")
+    p.add_argument("--reason", required=True)
 
 
 def cmd_recover_admin(run: Run) -> int:

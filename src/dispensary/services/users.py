@@ -751,15 +751,20 @@ def _set_password(
     session.add(PasswordHistory(user_id=user.id, password_hash=new_hash, set_at=now))
 
 
-def reset_password(ctx: Context, actor: Actor, username: str, new_password: str) -> None:
+def reset_password(
+    ctx: Context, actor: Actor, username: str, new_password: str, reason: str
+) -> None:
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
     choose their own at the next sign-in and can sign nothing before, so the administrator who
     knows it cannot act as them. Never one's own: that is `change_password`, which asks for the
-    current password and refuses a recent one (a reset of one's own would skip both)."""
+    current password and refuses a recent one (a reset of one's own would skip both). The
+    reason is kept in the audit trail, as for a deactivation or an unlock: someone else now
+    knows the user's password, and the trail says why."""
     require(actor, Permission.USERS)
     name = normalise_username(username)
     if name == actor.username:
         raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+    why = check_text(reason, N_("reason"))
     check_password_rules(new_password, name)
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
@@ -771,7 +776,11 @@ def reset_password(ctx: Context, actor: Actor, username: str, new_password: str)
         # What was stored, not what a reset usually stores.
         stored = "yes" if user.must_change_password else "no"
         rec.audit(
-            AuditAction.PASSWORD_RESET, "user", user.username, {"must_change_password": stored}
+            AuditAction.PASSWORD_RESET,
+            "user",
+            user.username,
+            {"must_change_password": stored},
+            reason=why,
         )
 
 

@@ -497,13 +497,18 @@ class UsersScreen(Screen):
             return
         try:
             users.reset_password(
-                self.session.ctx, self.session.actor, chosen.username, self.reset_password.text()
+                self.session.ctx,
+                self.session.actor,
+                chosen.username,
+                self.reset_password.text(),
+                self.reason.text(),
             )
         except DispensaryError as exc:
             self.message.show_message(exc.message)
             return
         self.reset_password.clear()
         self.reset_password_again.clear()
+        self.reason.clear()
         self._done(
             chosen,
             self.tr(
