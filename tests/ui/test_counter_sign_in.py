@@ -429,3 +429,66 @@ def test_the_lock_closes_an_open_dialog_and_nothing_is_saved_from_it(
     note = desk.closed_note
     assert note is not None and note.isVisible()
     assert "The lock closed “Enrol a participant in NCT07198672”" in note.text()
+
+
+def test_the_user_changes_their_own_password_from_the_file_menu(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """File > Change my password: signed with the current password, through the service of
+    `dispensary user password` (a wrong current one is refused, nothing changed)."""
+    from PySide6.QtCore import QTimer
+
+    from dispensary.ui.users_view import ChangePasswordDialog
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    seen: dict[str, str] = {}
+
+    def in_the_dialog() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ChangePasswordDialog) and w.isVisible()
+        )
+        qtbot.keyClicks(dialog.current, "not-my-password")
+        qtbot.keyClicks(dialog.new_password, "paula-new-pass-8")
+        qtbot.keyClicks(dialog.new_password_again, "paula-new-pass-8")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["wrong"] = dialog.message.text()
+        qtbot.keyClicks(dialog.current, "pharmpass1")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["open"] = str(dialog.isVisible())
+
+    assert window.change_password_action.isEnabled()
+    QTimer.singleShot(0, in_the_dialog)
+    window.change_password_action.trigger()
+    assert "The current password is wrong" in seen["wrong"]
+    assert seen["open"] == "False"
+    assert users.sign_in(counter.ctx, "pharm", "paula-new-pass-8").username == "pharm"
+    trail = audit.list_entries(counter.ctx, counter.actor("admin"), action="password_changed")
+    assert [e.entity_id for e in trail] == ["pharm"]
+    assert desk.window is window  # the session goes on
+
+
+def test_a_session_whose_password_is_reset_by_an_administrator_ends_at_the_next_key(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """As on a deactivation: the administrator who set the password must not find a window
+    still working as the user; the user signs in again with it and chooses their own."""
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    watch = desk.account_watch
+    assert watch is not None
+    watch.last = 0.0
+    moments = iter([100.0, 200.0, 300.0])
+    watch.clock = lambda: next(moments)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is window
+    users.reset_password(
+        counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-4", "forgotten"
+    )
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is None and desk.sign_in.isVisible()
+    assert "An administrator has reset the password of 'pharm'" in (
+        desk.sign_in.form.message.text()
+    )

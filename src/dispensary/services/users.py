@@ -45,7 +45,13 @@ from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, may, require, studies_now
+from dispensary.services.permissions import (
+    Permission,
+    may,
+    refuse_locked_window,
+    require,
+    studies_now,
+)
 from dispensary.services.results import TrailAccount, UserRow
 
 MAX_FAILURES = 5
@@ -319,7 +325,15 @@ def account_state(ctx: Context, actor: Actor) -> str | None:
     window asks at the user's next action, so an account locked elsewhere stops at once."""
     with read_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
-        return session_ended_reason(user, actor.username)
+        ended = session_ended_reason(user, actor.username)
+        # A password to change, set since the sign-in (the session's own had none): a reset.
+        reset = user is not None and user.must_change_password and not actor.must_change_password
+        if ended is None and reset:
+            return _(
+                "An administrator has reset the password of '{name}': this session has ended. "
+                "Sign in with the password they give you, then choose your own."
+            ).format(name=actor.username)
+        return ended
 
 
 def session_ended_reason(user: User | None, username: str) -> str | None:
@@ -696,6 +710,7 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
 def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> Actor:
     """The user's own new password (also the way out of a password an administrator set);
     returns the actor, now free to work."""
+    refuse_locked_window(actor)
     with read_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
         if user is None:

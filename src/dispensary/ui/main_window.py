@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         menus.setNativeMenuBar(True)
         file_menu = menus.addMenu(self.tr("&File"))
+        self.change_password_action = QAction(self.tr("Change my &password…"), self)
+        self.change_password_action.triggered.connect(self.change_password)
+        file_menu.addAction(self.change_password_action)
         lock = QAction(self.tr("&Lock"), self)
         lock.setShortcut(QKeySequence("Ctrl+Shift+L"))
         lock.triggered.connect(self.lock_requested.emit)
@@ -731,6 +734,14 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         self.closing_for_good = True
         self.close()
+
+    def change_password(self) -> None:
+        """File > Change my password: the user's own, with the current one (the service of
+        `dispensary user password`)."""
+        from dispensary.ui.users_view import ChangePasswordDialog
+
+        if ChangePasswordDialog.ask(self, self.session):
+            self.statusBar().showMessage(self.tr("Your password is changed."), 8000)
 
     def sign_out(self) -> None:
         """File > Sign out: recorded, then the desk shows the sign-in window again."""
