@@ -308,6 +308,7 @@ class Desk(QObject):
             self.watcher = None
         if self.lock_screen is not None and self.lock_screen.parent() is window:
             self.lock_screen = None
+        self.closed_by_lock = []  # named to the user of that session only
         window.lock_requested.disconnect(self.lock_by_hand)
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()
