@@ -39,6 +39,7 @@ from dispensary.ui.sign_in import (
     IdleWatcher,
     LockScreen,
     SignInWindow,
+    close_other_windows,
 )
 from dispensary.ui.translations import install_language, installed_language, load_cjk_font
 
@@ -140,6 +141,8 @@ class Desk(QObject):
         self.sign_in = sign_in
         self.window: MainWindow | None = None
         self.lock_screen: LockScreen | None = None
+        self.closed_by_lock: list[str] = []  # the windows the lock closed, named at the unlock
+        self.closed_note: QMessageBox | None = None
         self.watcher: IdleWatcher | None = None
         self.account_watch: AccountWatch | None = None
         self.backup: BackupThread | None = None
@@ -243,7 +246,8 @@ class Desk(QObject):
             self.workstation.ctx, window.session.actor, window, by_hand=by_hand
         )
         self.lock_screen.unlocked.connect(self._unlocked)
-        window.set_locked(True)
+        window.set_locked(True)  # the session refuses every action from here (AppSession.actor)
+        self.closed_by_lock = close_other_windows((window, self.sign_in))
 
     def _unlocked(self, actor: Actor) -> None:
         window = self.window
@@ -263,6 +267,27 @@ class Desk(QObject):
         current = window.current_screen()
         if current is not None:
             current.setFocus()
+        self._name_closed_windows(window)
+
+    def _name_closed_windows(self, window: MainWindow) -> None:
+        """After the unlock, the user is told which windows the lock closed, unsaved: they
+        open them again rather than believe what they typed there was kept."""
+        closed, self.closed_by_lock = self.closed_by_lock, []
+        if not closed:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Closed by the lock"),
+            self.tr(
+                "The lock closed {windows}. Nothing typed there was saved: open it again to "
+                "carry on."
+            ).format(windows=", ".join(f"“{title}”" for title in closed)),
+            QMessageBox.StandardButton.Ok,
+            window,
+        )
+        box.setObjectName("closedByLock")
+        self.closed_note = box
+        box.open()
 
     def sign_out(self) -> None:
         window = self.window
@@ -283,6 +308,7 @@ class Desk(QObject):
             self.watcher = None
         if self.lock_screen is not None and self.lock_screen.parent() is window:
             self.lock_screen = None
+        self.closed_by_lock = []  # named to the user of that session only
         window.lock_requested.disconnect(self.lock_by_hand)
         window.sign_out_requested.disconnect(self.sign_out)
         window.close()

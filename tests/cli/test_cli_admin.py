@@ -127,6 +127,23 @@ def test_a_new_account_in_a_database_of_several_studies_names_its_study(
     assert named.json()["studies"] == ["DEMO-2DRUG"]
 
 
+def test_who_may_not_add_users_is_told_so_before_being_asked_for_a_study(
+    cli: Cli, state: Callable[[str], dict[str, Any]]
+) -> None:
+    """A monitor without --study (several studies) is refused as one who may not manage
+    users (exit 4), not asked which study; an administrator's account, which is given no
+    study, is added without --study."""
+    env = {"DISPENSARY_NEW_PASSWORD": "nina-pass-1", "DISPENSARY_STUDY": None}
+    new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
+    before = state(cli.db)
+    monitor = cli(*new_user, "--initials", "NN", user="monitor", env=env)
+    assert monitor.code == 4 and "may not manage users" in monitor.err, monitor.err
+    assert state(cli.db) == before
+    boss = ["user", "add", "boss2", "--role", "administrator", "--full-name", "Bo Second"]
+    added = cli(*boss, "--initials", "BO", "--json", user="admin", env=env)
+    assert added.code == 0, added.err
+
+
 def test_users_are_added_by_an_administrator_only(cli: Cli) -> None:
     new_user = ["user", "add", "nina", "--role", "technician", "--full-name", "Nina Ng"]
     new_user += ["--initials", "NN"]
@@ -285,13 +302,18 @@ def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) ->
         assert guess.code == 4
     locked = cli("user", "list", user="admin")
     assert locked.code == 4 and "is locked" in locked.err
-    no_reason = cli("recover-admin", "admin", user=None)
+    no_reason = cli("recover-admin", "admin", "--by", "Sam Lead", user=None)
     assert no_reason.code == 2
-    not_admin = cli("recover-admin", "pharmacist", "--reason", "locked out", user=None)
+    nobody = cli("recover-admin", "admin", "--reason", "locked out", user=None)
+    assert nobody.code == 2 and "--by" in nobody.err
+    not_admin = cli(
+        "recover-admin", "pharmacist", "--reason", "locked out", "--by", "Sam Lead", user=None
+    )
     assert not_admin.code == 3 and "not an administrator" in not_admin.err
     recovered = cli(
         "recover-admin", "admin", "--new-password", "--reason", "Five guesses at the front desk",
-        "--json", user=None, env={"DISPENSARY_NEW_PASSWORD": "recovered-pass-4"},
+        "--by", "Sam Lead", "--json", user=None,
+        env={"DISPENSARY_NEW_PASSWORD": "recovered-pass-4"},
     )  # fmt: skip
     assert recovered.code == 0, recovered.err
     assert recovered.json()["locked"] is False and recovered.json()["password_set"] is True
@@ -306,6 +328,22 @@ def test_a_locked_out_administrator_is_recovered_without_signing_in(cli: Cli) ->
     assert trail.code == 0, trail.err
     [entry] = trail.json()
     assert entry["user"] == "-" and "computer_account" in entry["new"]
+    assert "Sam Lead" in str(entry["new"])
+
+
+def test_recover_admin_is_refused_while_another_administrator_can_sign_in(cli: Cli) -> None:
+    """The reviewer's take-over: a second administrator, deactivated, cannot be brought back
+    and given a password by whoever holds the file while the first one can sign in."""
+    added = cli("user", "add", "zhang", "--role", "administrator", "--full-name", "Zhang Wei",
+                "--initials", "ZW", user="admin", env={"DISPENSARY_NEW_PASSWORD": "zhang-pass-1"})  # fmt: skip
+    assert added.code == 0, added.err
+    gone = cli("user", "deactivate", "zhang", "--reason", "left the site", user="admin")
+    assert gone.code == 0, gone.err
+    taken = cli("recover-admin", "zhang", "--new-password", "--reason", "x y", "--by", "Z W",
+                user=None, env={"DISPENSARY_NEW_PASSWORD": "taken-over-1"})  # fmt: skip
+    assert taken.code == 3 and "was deactivated: recovery does not reactivate" in taken.err
+    own = cli("recover-admin", "admin", "--reason", "x y", "--by", "Z W", user=None)
+    assert own.code == 3 and "The administrator account admin is not locked" in own.err
 
 
 def test_an_administrator_changes_their_own_password_not_resets_it(
@@ -314,7 +352,11 @@ def test_an_administrator_changes_their_own_password_not_resets_it(
     """`user reset-password` of one's own name would skip the current password and the check of
     the recent ones: refused (exit 3), pointing to `user password`, nothing written."""
     before = state(cli.db)
-    own = cli("user", "reset-password", "admin", user="admin", env={
+    own = cli("user", "reset-password", "admin", "--reason", "forgotten", user="admin", env={
         "DISPENSARY_NEW_PASSWORD": "demo-pass-1"})  # fmt: skip
     assert own.code == 3 and "`dispensary user password`" in own.err, own.err
+    assert state(cli.db) == before
+    new = {"DISPENSARY_NEW_PASSWORD": "reset-by-admin-7"}
+    no_reason = cli("user", "reset-password", "pharmacist", user="admin", env=new)
+    assert no_reason.code == 2 and "--reason" in no_reason.err
     assert state(cli.db) == before

@@ -48,7 +48,7 @@ def test_weak_passwords_are_refused_whoever_sets_them(
     weak = _weak_passwords()
     for password in weak:
         with pytest.raises(InvalidInput):
-            users.reset_password(ctx, admin, "pharm", password)
+            users.reset_password(ctx, admin, "pharm", password, "forgotten")
         with pytest.raises(InvalidInput):
             users.change_password(ctx, pharmacist, pw(pharmacist), password)
         figures.add("accounts.weak passwords refused", 2)
@@ -74,7 +74,7 @@ def test_every_failed_sign_in_gets_one_message(
     assert messages == {users.SIGN_IN_FAILED}
     # "ADMIN " locked the administrator too: its open session reads no more (the account as
     # the database holds it now), so the trail is checked once it is recovered.
-    users.recover_administrator(ctx, "admin", "five guesses from the front desk")
+    users.recover_administrator(ctx, "admin", "five guesses from the front desk", "Sam Lead")
     assert audit.verify(ctx, users.sign_in(ctx, "admin", pw(admin))).ok
 
 
@@ -110,7 +110,7 @@ def test_an_administrator_who_reset_a_password_cannot_act_as_its_owner(
 ) -> None:
     listed = receiving.kits_from_range(ctx, "Y0001", P75, "L1", date(2027, 6, 30), None)
     receiving.receive_shipment(ctx, pharmacist, "SH-Y", listed)
-    users.reset_password(ctx, admin, "pharm", "known-to-admin-5")
+    users.reset_password(ctx, admin, "pharm", "known-to-admin-5", "forgotten")
     as_her = users.sign_in(ctx, "pharm", "known-to-admin-5")
     before = snapshot(ctx)
     with pytest.raises(NotPermitted, match="choose your own password"):
@@ -125,7 +125,7 @@ def test_the_last_administrator_locked_out_is_recovered_and_audited(
     for _ in range(users.MAX_FAILURES):
         with pytest.raises(NotSignedIn):
             users.sign_in(ctx, "admin", "a-wrong-guess-1")
-    users.recover_administrator(ctx, "admin", "five guesses from the front desk")
+    users.recover_administrator(ctx, "admin", "five guesses from the front desk", "Sam Lead")
     back = users.sign_in(ctx, "admin", pw(admin))
     assert back == admin and audit.verify(ctx, admin).ok
     figures.add("accounts.locked-out administrators recovered")

@@ -47,7 +47,7 @@ def test_a_password_set_by_an_administrator_must_be_changed_before_anything_else
 ) -> None:
     """The administrator who reset Paula's password knows it: signed in with it, they can
     neither work nor sign as her; only Paula's own new password frees the account."""
-    users.reset_password(ctx, admin, "pharm", "set-by-admin-1")
+    users.reset_password(ctx, admin, "pharm", "set-by-admin-1", "forgotten")
     as_her = users.sign_in(ctx, "pharm", "set-by-admin-1")
     assert as_her.must_change_password
     with refused(ctx, NotPermitted, "choose your own password"):
@@ -109,7 +109,7 @@ def test_a_common_password_is_refused_whoever_sets_it(
     with refused(ctx, InvalidInput, "list of common passwords"):
         users.add_user(ctx, admin, "nora", "technician", "Nora Night", "NN", "iloveyou1")
     with refused(ctx, InvalidInput, "not be your user name"):
-        users.reset_password(ctx, admin, "pharm", "pharm2026")
+        users.reset_password(ctx, admin, "pharm", "pharm2026", "forgotten")
 
 
 # -- a session whose account was locked elsewhere ------------------------------------------------
@@ -146,14 +146,19 @@ def test_a_locked_out_administrator_is_recovered_by_the_owner_of_the_database(
     with pytest.raises(NotSignedIn, match="is locked"):
         users.sign_in(ctx, "admin", pw(admin))
     with refused(ctx, RuleViolation, "not an administrator"):
-        users.recover_administrator(ctx, "pharm", "locked out")
+        users.recover_administrator(ctx, "pharm", "locked out", "Sam Lead")
     with refused(ctx, InvalidInput, "reason"):
-        users.recover_administrator(ctx, "admin", "")
-    row = users.recover_administrator(ctx, "admin", "Locked out; identity checked by the lead")
+        users.recover_administrator(ctx, "admin", "", "Sam Lead")
+    with refused(ctx, InvalidInput, "name of the person"):
+        users.recover_administrator(ctx, "admin", "locked out", " ")
+    row = users.recover_administrator(
+        ctx, "admin", "Locked out; identity checked by the lead", "Sam Lead"
+    )
     assert not row.locked and row.active
     assert users.sign_in(ctx, "admin", pw(admin)) == admin
     [entry] = audit.list_entries(ctx, admin, action="administrator_recovered")
     assert entry.username == "-" and '"computer_account"' in entry.new
+    assert '"recovered_by":"Sam Lead"' in entry.new
     assert "grounds" in entry.new and entry.reason.startswith("Locked out")
     assert audit.verify(ctx, admin).ok
 
@@ -162,30 +167,35 @@ def test_recovery_with_a_new_password_must_be_followed_by_the_administrators_own
     ctx: Context, admin: Actor
 ) -> None:
     lock_out(ctx, "admin")
-    users.recover_administrator(ctx, "admin", "forgot it", new_password="recovery-pass-9")
+    users.recover_administrator(ctx, "admin", "forgot it", "Sam Lead", "recovery-pass-9")
     back = users.sign_in(ctx, "admin", "recovery-pass-9")
     assert back.must_change_password
 
 
-def test_recovery_does_not_reactivate_an_administrator_whose_initials_were_taken(
+def test_recovery_is_refused_while_an_administrator_can_sign_in(
     ctx: Context, admin: Actor, refused: Refused
 ) -> None:
-    """Recovery reactivates a deactivated administrator: not with the initials another active
-    account took meanwhile (two active accounts would sign the same). It points to an active
-    administrator instead, who can be recovered."""
-    users.add_user(ctx, admin, "boss2", "administrator", "Bo Second", "BS", "night-shift-1")
-    users.set_active(ctx, admin, "boss2", False, "left the site")
-    users.add_user(ctx, admin, "bsmith", "technician", "Ben Smith", "BS", "night-shift-1")
+    """Recovery is for the day no administrator can sign in: while one can, that one unlocks
+    or resets the account (signed in); an administrator not locked is not recovered; and a
+    deactivated account is never reactivated by it. Nothing is written by a refusal."""
+    users.add_user(ctx, admin, "zhang", "administrator", "Zhang Wei", "ZW", "night-shift-1")
+    with refused(ctx, RuleViolation, "The administrator account admin is not locked"):
+        users.recover_administrator(ctx, "admin", "forgot it", "Sam Lead", "taken-over-1")
+    lock_out(ctx, "zhang")
     with refused(
         ctx,
         RuleViolation,
-        "The initials BS of boss2 are now those of Ben Smith (user bsmith), an active account: "
-        "records are signed by initials, so boss2 was not recovered. Recover an active "
-        "administrator account instead.",
+        "Ada Admin (user admin) is an active administrator who can sign in: ask them to "
+        "unlock zhang",
     ):
-        users.recover_administrator(ctx, "boss2", "locked out")
+        users.recover_administrator(ctx, "zhang", "locked out", "Sam Lead", "taken-over-1")
+    users.set_active(ctx, admin, "zhang", False, "left the site")
     lock_out(ctx, "admin")
-    assert users.recover_administrator(ctx, "admin", "locked out").active
+    with refused(ctx, RuleViolation, "was deactivated: recovery does not reactivate"):
+        users.recover_administrator(ctx, "zhang", "locked out", "Sam Lead", "taken-over-1")
+    row = users.recover_administrator(ctx, "admin", "locked out", "Sam Lead")
+    assert row.active and not row.locked
+    assert not next(u for u in users.list_users(ctx, admin) if u.username == "zhang").active
 
 
 def test_recovery_needs_the_owner_of_the_database_file(
@@ -198,7 +208,7 @@ def test_recovery_needs_the_owner_of_the_database_file(
     os.chown(path, 12345, -1)
     try:
         with refused(ctx, NotPermitted, "Only the owner of"):
-            users.recover_administrator(ctx, "admin", "locked out")
+            users.recover_administrator(ctx, "admin", "locked out", "Sam Lead")
     finally:
         os.chown(path, 0, -1)
 
@@ -391,3 +401,17 @@ def test_a_password_changed_on_another_workstation_is_checked_as_stored_at_the_s
     done = dispense(ctx, actor, "Changed-elsewhere-26", enrolled)
     assert scalar(ctx, "SELECT count(*) FROM dispenses") == before + 1
     assert done.pharmacist == pharmacist.full_name
+
+
+def test_a_new_users_audit_entry_names_the_study_by_its_protocol(
+    ctx: Context, admin: Actor
+) -> None:
+    """The audit screen shows the entry's details as written: a study is named by its
+    protocol, as in every other entry, not by the row id only the database knows."""
+    import json
+
+    users.add_user(ctx, admin, "wendy", "pharmacist", "Wendy Wu", "WW", "night-shift-1")
+    entry = next(
+        e for e in audit.list_entries(ctx, admin, action="user_added") if e.entity_id == "wendy"
+    )
+    assert json.loads(entry.new)["study_access"] == ctx.study.protocol

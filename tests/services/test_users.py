@@ -206,10 +206,14 @@ def test_reset_password_by_an_administrator(
     ctx: Context, admin: Actor, pharmacist: Actor, refused: Refused
 ) -> None:
     with refused(ctx, NotPermitted, "may not manage users"):
-        users.reset_password(ctx, pharmacist, "tech", "reset-by-pharm-1")
-    users.reset_password(ctx, admin, "tech", "reset-by-admin-1")
+        users.reset_password(ctx, pharmacist, "tech", "reset-by-pharm-1", "forgotten")
+    with refused(ctx, InvalidInput, "reason"):
+        users.reset_password(ctx, admin, "tech", "reset-by-admin-1", " ")
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten, identity checked")
     tech = users.sign_in(ctx, "tech", "reset-by-admin-1")
     assert tech.username == "tech" and tech.must_change_password
+    [entry] = audit.list_entries(ctx, admin, action="password_reset")
+    assert entry.reason == "forgotten, identity checked"
 
 
 def test_an_administrator_does_not_reset_their_own_password(
@@ -219,10 +223,10 @@ def test_an_administrator_does_not_reset_their_own_password(
     of `change_password`: refused, nothing written, whichever way the name is typed."""
     for name in ("admin", " ADMIN "):
         with refused(ctx, RuleViolation, "cannot reset their own password"):
-            users.reset_password(ctx, admin, name, pw(admin))
+            users.reset_password(ctx, admin, name, pw(admin), "forgotten")
     assert users.sign_in(ctx, "admin", pw(admin)) == admin
     # Another user's reset records what it stored: the password to be changed.
-    users.reset_password(ctx, admin, "tech", "reset-by-admin-1")
+    users.reset_password(ctx, admin, "tech", "reset-by-admin-1", "forgotten")
     entry = audit.list_entries(ctx, admin, action="password_reset")[-1]
     assert entry.new == '{"must_change_password":"yes"}'
     assert users.sign_in(ctx, "tech", "reset-by-admin-1").must_change_password

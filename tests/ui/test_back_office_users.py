@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from dispensary.domain.codes import Role
 from dispensary.domain.errors import NotPermitted, NotSignedIn
-from dispensary.services import users
+from dispensary.services import audit, users
 from dispensary.ui.users_view import UsersScreen
 
 
@@ -157,9 +157,16 @@ def test_unlock_after_failed_sign_ins_and_reset_password(qtbot: Any, pharmacy: P
 
     qtbot.keyClicks(screen.reset_password, "brandnew123")
     qtbot.keyClicks(screen.reset_password_again, "brandnew123")
+    click(qtbot, screen.reset_button)  # no reason: refused, as an unlock without one is
+    assert screen.message.kind == "error" and "reason" in screen.message.text()
+    with pytest.raises(NotSignedIn):
+        users.sign_in(pharmacy.ctx, "pharm2", "brandnew123")
+    qtbot.keyClicks(screen.reason, "forgot it again, identity checked")
     click(qtbot, screen.reset_button)
     assert screen.message.kind == "ok"
     assert users.sign_in(pharmacy.ctx, "pharm2", "brandnew123").username == "pharm2"
+    [entry] = audit.list_entries(pharmacy.ctx, pharmacy.actor("admin"), action="password_reset")
+    assert entry.reason == "forgot it again, identity checked" and screen.reason.text() == ""
 
 
 def test_the_administrator_does_not_reset_their_own_password_here(

@@ -306,7 +306,9 @@ def test_a_password_set_by_the_administrator_is_replaced_at_sign_in(
 ) -> None:
     """Reset by the administrator: the form asks for her own password (twice) before the main
     window opens; two that differ, or a common one, are refused on the spot."""
-    users.reset_password(counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-3")
+    users.reset_password(
+        counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-3", "forgotten"
+    )
     sign_in(qtbot, desk, "pharm", "given-by-admin-3")
     form = desk.sign_in.form
     assert desk.window is None and form.new_password.isVisibleTo(form)
@@ -412,3 +414,121 @@ def test_a_damaged_database_turns_the_days_backup_line_red_saying_what_to_do(
         main.close()
     finally:
         opened.context.engine.dispose()
+
+
+def test_the_lock_closes_an_open_dialog_and_nothing_is_saved_from_it(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """A dialog is a window of its own, never under the lock screen: the lock closes it, a
+    click that still reaches it saves nothing, and after the unlock the user is told what the
+    lock closed."""
+    from PySide6.QtCore import QTimer
+
+    from dispensary.services import queries
+    from dispensary.ui.participants_view import EnrolDialog, ParticipantsScreen
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    screen = window.show_screen(ParticipantsScreen)
+    assert isinstance(screen, ParticipantsScreen)
+    seen: dict[str, object] = {}
+
+    def while_the_dialog_is_open() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, EnrolDialog) and w.isVisible()
+        )
+        qtbot.keyClicks(dialog.study_number, "01-099")
+        qtbot.keyClicks(dialog.initials, "QX")
+        qtbot.keyClicks(dialog.birth_year, "1970")
+        qtbot.keyClicks(dialog.confirmed_by, "Dr Test")
+        for box in dialog.criteria:
+            box.setChecked(True)
+        assert desk.watcher is not None
+        desk.watcher.idle.emit()  # the countdown runs out, the form still open
+        seen["open after the lock"] = [
+            w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()
+        ]
+        dialog.enrol_button.click()  # a click already on its way: refused
+        seen["message"] = dialog.message.text()
+        if dialog.isVisible():  # left open by the lock: closed, so that the test goes on
+            dialog.reject()
+
+    QTimer.singleShot(0, while_the_dialog_is_open)
+    qtbot.mouseClick(screen.enrol_button, Qt.MouseButton.LeftButton)
+
+    assert seen["open after the lock"] == [window.windowTitle()]
+    assert "The window is locked: nothing was done" in str(seen["message"])
+    admin = counter.actor("admin")
+    assert "01-099" not in [p.study_number for p in queries.participants(counter.ctx, admin)]
+    lock = desk.lock_screen
+    assert lock is not None
+    qtbot.keyClicks(lock.form.password, "pharmpass1")
+    qtbot.keyClick(lock.form.password, Qt.Key.Key_Return)
+    note = desk.closed_note
+    assert note is not None and note.isVisible()
+    assert "The lock closed “Enrol a participant in NCT07198672”" in note.text()
+
+
+def test_the_user_changes_their_own_password_from_the_file_menu(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """File > Change my password: signed with the current password, through the service of
+    `dispensary user password` (a wrong current one is refused, nothing changed)."""
+    from PySide6.QtCore import QTimer
+
+    from dispensary.ui.users_view import ChangePasswordDialog
+
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    seen: dict[str, str] = {}
+
+    def in_the_dialog() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ChangePasswordDialog) and w.isVisible()
+        )
+        qtbot.keyClicks(dialog.current, "not-my-password")
+        qtbot.keyClicks(dialog.new_password, "paula-new-pass-8")
+        qtbot.keyClicks(dialog.new_password_again, "paula-new-pass-8")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["wrong"] = dialog.message.text()
+        qtbot.keyClicks(dialog.current, "pharmpass1")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["open"] = str(dialog.isVisible())
+
+    assert window.change_password_action.isEnabled()
+    QTimer.singleShot(0, in_the_dialog)
+    window.change_password_action.trigger()
+    assert "The current password is wrong" in seen["wrong"]
+    assert seen["open"] == "False"
+    assert users.sign_in(counter.ctx, "pharm", "paula-new-pass-8").username == "pharm"
+    trail = audit.list_entries(counter.ctx, counter.actor("admin"), action="password_changed")
+    assert [e.entity_id for e in trail] == ["pharm"]
+    assert desk.window is window  # the session goes on
+
+
+def test_a_session_whose_password_is_reset_by_an_administrator_ends_at_the_next_key(
+    qtbot: QtBot, desk: Desk, counter: Counter
+) -> None:
+    """As on a deactivation: the administrator who set the password must not find a window
+    still working as the user; the user signs in again with it and chooses their own."""
+    sign_in(qtbot, desk, "pharm", "pharmpass1")
+    window = signed_in_window(qtbot, desk)
+    watch = desk.account_watch
+    assert watch is not None
+    watch.last = 0.0
+    moments = iter([100.0, 200.0, 300.0])
+    watch.clock = lambda: next(moments)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is window
+    users.reset_password(
+        counter.ctx, counter.actor("admin"), "pharm", "given-by-admin-4", "forgotten"
+    )
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert desk.window is None and desk.sign_in.isVisible()
+    assert "An administrator has reset the password of 'pharm'" in (
+        desk.sign_in.form.message.text()
+    )

@@ -44,6 +44,41 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Change my password</source>
+        <translation>修改我的密码</translation>
+    </message>
+    <message>
+        <source>at least 8 characters</source>
+        <translation>至少 8 个字符</translation>
+    </message>
+    <message>
+        <source>the same again</source>
+        <translation>再次输入相同密码</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Repeat it</source>
+        <translation>再次输入</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>The two passwords differ; type them again.</source>
+        <translation>两次输入的密码不一致；请重新输入。</translation>
+    </message>
+</context>
+<context>
     <name>Column</name>
     <message>
         <source>Study number</source>
@@ -969,6 +1004,10 @@
         <translation>您当前工作的研究（Ctrl+Shift+S）</translation>
     </message>
     <message>
+        <source>Change my &amp;password…</source>
+        <translation>修改我的密码(&amp;P)…</translation>
+    </message>
+    <message>
         <source>Switch s&amp;tudy</source>
         <translation>切换研究(&amp;T)</translation>
     </message>
@@ -1091,6 +1130,10 @@
     <message>
         <source>About Dispensary</source>
         <translation>关于 Dispensary</translation>
+    </message>
+    <message>
+        <source>Your password is changed.</source>
+        <translation>您的密码已修改。</translation>
     </message>
     <message>
         <source>Not recorded in the audit trail: {message}</source>

@@ -57,6 +57,14 @@
         <source>The {language} translation could not be loaded: English is used.</source>
         <translation>无法加载{language}翻译：将使用英文。</translation>
     </message>
+    <message>
+        <source>Closed by the lock</source>
+        <translation>锁定时已关闭</translation>
+    </message>
+    <message>
+        <source>The lock closed {windows}. Nothing typed there was saved: open it again to carry on.</source>
+        <translation>锁定关闭了{windows}。其中输入的内容均未保存：请重新打开后继续。</translation>
+    </message>
 </context>
 <context>
     <name>FirstRun</name>

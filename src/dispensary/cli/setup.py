@@ -125,7 +125,13 @@ def cmd_user_add(run: Run) -> int:
     a = run.args
     run.context()
     actor = run.actor()  # first: the studies are listed to the signed-in user, their own
-    if run.study is None and len(run.studies_held) > 1:  # else the first study, unasked
+    # Whether they may add users at all comes before which study; an administrator's account
+    # is given none. With one study, it is that one, unasked.
+    if (
+        run.study is None
+        and len(run.studies_held) > 1
+        and users.new_account_needs_a_study(actor, a.role)
+    ):
         raise UsageError(
             _(
                 "this database holds several studies ({studies}): name the study the new "
@@ -229,7 +235,7 @@ def cmd_user_reset(run: Run) -> int:
 
     actor = run.actor()
     new = new_secret(ENV_NEW_PASSWORD, run.args.name)
-    users.reset_password(run.context(), actor, run.args.name, new)
+    users.reset_password(run.context(), actor, run.args.name, new, run.args.reason)
     name = run.args.name.strip().lower()
     run.emit(
         {"user": name, "reset": True},
@@ -274,6 +280,7 @@ def user_parser(group: argparse.ArgumentParser) -> None:
         help_text(N_("set a user's password ({env})"), env=ENV_NEW_PASSWORD),
     )
     p.add_argument("name")
+    p.add_argument("--reason", required=True)
 
 
 def cmd_recover_admin(run: Run) -> int:
@@ -282,7 +289,7 @@ def cmd_recover_admin(run: Run) -> int:
 
     a = run.args
     new = new_secret(ENV_NEW_PASSWORD, a.name) if a.new_password else None
-    row = users.recover_administrator(run.context(), a.name, a.reason, new)
+    row = users.recover_administrator(run.context(), a.name, a.reason, a.by, new)
     lines = [
         _("Recovered the administrator account {username}: unlocked and active.").format(
             username=row.username
@@ -298,6 +305,12 @@ def recover_admin_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_recover_admin)
     p.add_argument("name", help=N_("the administrator's user name"))
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--by",
+        required=True,
+        metavar="FULL_NAME",
+        help=N_("the full name of the person recovering the account, for the audit trail"),
+    )
     p.add_argument(
         "--new-password",
         action="store_true",

@@ -258,6 +258,7 @@ FIELD_NAMES: dict[str, str] = {
     "readings_lowest": N_("audit field|Lowest reading"),
     "readings_to": N_("audit field|Readings to"),
     "reason": N_("audit field|Reason"),
+    "recovered_by": N_("audit field|Recovered by"),
     "reason_code": N_("audit field|Reason code"),
     "received_by_day": N_("audit field|Received on that day, time not recorded"),
     "received_on": N_("audit field|Received on"),

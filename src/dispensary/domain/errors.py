@@ -58,6 +58,11 @@ class NotSignedIn(NotPermitted):
     """Wrong user name or password, locked or deactivated account."""
 
 
+class SessionLocked(NotSignedIn):
+    """The window the step came from is locked: nothing is done in the user's name until they
+    unlock it (services.permissions.require)."""
+
+
 class SignatureFailed(NotPermitted):
     """A wrong password at an electronic signature. Nothing of the act was saved;
     services.signing.run_signed counts the failure against the signer, as a sign-in would, so

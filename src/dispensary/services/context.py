@@ -82,6 +82,9 @@ class Actor:
     studies: frozenset[int] = frozenset({1})
     """The ids of the studies the user was given access to when signed in (an administrator:
     every study). services.permissions.require refuses a step in any other study."""
+    locked: bool = False
+    """The user's window is locked (the desk left unattended): services.permissions.require
+    refuses every step, so a dialog still open when the lock came saves nothing."""
 
 
 @dataclass(frozen=True)

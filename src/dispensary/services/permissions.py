@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dispensary.db.engine import read_transaction
 from dispensary.db.models import StudyAccess, StudyRecord, User
 from dispensary.domain.codes import Role
-from dispensary.domain.errors import NotPermitted, NotSignedIn
+from dispensary.domain.errors import NotPermitted, NotSignedIn, SessionLocked
 from dispensary.i18n import N_, _
 from dispensary.services.context import Actor, Context
 
@@ -141,6 +141,7 @@ def require(
     writes: its Recorder (given `study=ctx` and the action) reads them again inside its own
     transaction, after the write lock, so here they are judged as the session knows them and
     not read twice."""
+    refuse_locked_window(actor)
     if ctx is not None:
         if recorded:
             judge(actor, action, ctx, True if ctx.study_id in actor.studies else None, ctx.closed)
@@ -149,6 +150,17 @@ def require(
                 judge_now(session, actor, action, ctx)
         return
     _require_role(actor, action)
+
+
+def refuse_locked_window(actor: Actor) -> None:
+    """Nothing is done for an actor whose window is locked (Actor.locked): a dialog left open
+    under the lock, or a click already on its way, saves nothing in the user's name. Every
+    step judged by `require` passes here; so does the one that needs no permission (the
+    user's own password)."""
+    if actor.locked:
+        raise SessionLocked(
+            _("The window is locked: nothing was done. Unlock it, then do this again.")
+        )
 
 
 def judge_now(session: Session, actor: Actor, action: Permission, ctx: Context) -> None:

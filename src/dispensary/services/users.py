@@ -45,7 +45,13 @@ from dispensary.i18n import N_, Language, _, language_named, sentences
 from dispensary.packaged import resource
 from dispensary.services.audit import Recorder
 from dispensary.services.context import Actor, Context
-from dispensary.services.permissions import Permission, may, require, studies_now
+from dispensary.services.permissions import (
+    Permission,
+    may,
+    refuse_locked_window,
+    require,
+    studies_now,
+)
 from dispensary.services.results import TrailAccount, UserRow
 
 MAX_FAILURES = 5
@@ -319,7 +325,15 @@ def account_state(ctx: Context, actor: Actor) -> str | None:
     window asks at the user's next action, so an account locked elsewhere stops at once."""
     with read_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
-        return session_ended_reason(user, actor.username)
+        ended = session_ended_reason(user, actor.username)
+        # A password to change, set since the sign-in (the session's own had none): a reset.
+        reset = user is not None and user.must_change_password and not actor.must_change_password
+        if ended is None and reset:
+            return _(
+                "An administrator has reset the password of '{name}': this session has ended. "
+                "Sign in with the password they give you, then choose your own."
+            ).format(name=actor.username)
+        return ended
 
 
 def session_ended_reason(user: User | None, username: str) -> str | None:
@@ -488,25 +502,26 @@ def _store_user(
     user: User,
     details: dict[str, str],
     username: str | None = None,
-    study: int | None = None,
+    study: Context | None = None,
 ) -> None:
     """Saves a new account with its 'user_added' audit entry; with access to `study` (the
-    study the administrator works in) unless the account is an administrator's."""
+    study the administrator works in) unless the account is an administrator's. The entry
+    names that study by its protocol, as every other entry does, never by its row id."""
     session.add(user)
     session.flush()
     session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, set_at=rec.now))
-    if study is not None and user.role != Role.ADMINISTRATOR.value:
+    if study is not None and _given_a_study(user.role):
         session.add(
             StudyAccess(
                 user_id=user.id,
-                study_id=study,
+                study_id=study.study_id,
                 granted=True,
                 reason="new account, in the study it was made in",
                 by_id=rec.actor.user_id if rec.actor else None,
                 at=rec.now,
             )
         )
-        details = {**details, "study_access": str(study)}
+        details = {**details, "study_access": study.study.protocol}
     rec.audit(AuditAction.USER_ADDED, "user", user.username, details, username=username)
 
 
@@ -571,6 +586,31 @@ def _refuse_initials_of_another(session: Session, user: User) -> None:
         )
 
 
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("'{role}' is not a role. Use one of: {roles}.").format(
+                role=role, roles=", ".join(r.value for r in Role)
+            )
+        ) from exc
+
+
+def _given_a_study(role: Role | str) -> bool:
+    """A new account is given access to the study it is made in, unless it is an
+    administrator's: an administrator works in every study, with no access row."""
+    return Role(role) is not Role.ADMINISTRATOR
+
+
+def new_account_needs_a_study(actor: Actor, role: Role | str) -> bool:
+    """Whether a new account of `role` is given a study (so a front end with several studies
+    asks which). The actor's permission to add users is judged first: someone who may not
+    manage users is told so, not asked for a study."""
+    require(actor, Permission.USERS)
+    return _given_a_study(_role(role))
+
+
 def add_user(
     ctx: Context,
     actor: Actor,
@@ -585,14 +625,7 @@ def add_user(
     it at the first sign-in; `temporary_password=False` is for accounts made by a script whose
     users are told their password as their own (the demo, tests)."""
     require(actor, Permission.USERS)
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise InvalidInput(
-            _("'{role}' is not a role. Use one of: {roles}.").format(
-                role=role, roles=", ".join(r.value for r in Role)
-            )
-        ) from exc
+    role = _role(role)
     with write_transaction(ctx.engine) as session:
         rec = Recorder(session, actor, ctx.clock.now())
         user = _new_user(
@@ -611,7 +644,7 @@ def add_user(
             "initials": user.initials,
             "must_change_password": "yes" if temporary_password else "no",
         }
-        _store_user(session, rec, user, details, study=ctx.study_id)
+        _store_user(session, rec, user, details, study=ctx)
         return _row(user)
 
 
@@ -677,6 +710,7 @@ def unlock(ctx: Context, actor: Actor, username: str, reason: str) -> UserRow:
 def change_password(ctx: Context, actor: Actor, old_password: str, new_password: str) -> Actor:
     """The user's own new password (also the way out of a password an administrator set);
     returns the actor, now free to work."""
+    refuse_locked_window(actor)
     with read_transaction(ctx.engine) as session:
         user = session.get(User, actor.user_id)
         if user is None:
@@ -732,15 +766,20 @@ def _set_password(
     session.add(PasswordHistory(user_id=user.id, password_hash=new_hash, set_at=now))
 
 
-def reset_password(ctx: Context, actor: Actor, username: str, new_password: str) -> None:
+def reset_password(
+    ctx: Context, actor: Actor, username: str, new_password: str, reason: str
+) -> None:
     """An administrator sets a user's password (forgotten, or a new user's first): the user must
     choose their own at the next sign-in and can sign nothing before, so the administrator who
     knows it cannot act as them. Never one's own: that is `change_password`, which asks for the
-    current password and refuses a recent one (a reset of one's own would skip both)."""
+    current password and refuses a recent one (a reset of one's own would skip both). The
+    reason is kept in the audit trail, as for a deactivation or an unlock: someone else now
+    knows the user's password, and the trail says why."""
     require(actor, Permission.USERS)
     name = normalise_username(username)
     if name == actor.username:
         raise RuleViolation(_(OWN_PASSWORD).format(user=actor.username, count=RECENT_PASSWORDS))
+    why = check_text(reason, N_("reason"))
     check_password_rules(new_password, name)
     new_hash = _hasher.hash(new_password)
     with write_transaction(ctx.engine) as session:
@@ -752,7 +791,11 @@ def reset_password(ctx: Context, actor: Actor, username: str, new_password: str)
         # What was stored, not what a reset usually stores.
         stored = "yes" if user.must_change_password else "no"
         rec.audit(
-            AuditAction.PASSWORD_RESET, "user", user.username, {"must_change_password": stored}
+            AuditAction.PASSWORD_RESET,
+            "user",
+            user.username,
+            {"must_change_password": stored},
+            reason=why,
         )
 
 
@@ -806,34 +849,53 @@ def recovery_access(ctx: Context) -> str:
     return f"owner of the PostgreSQL database (role {row[1]})"
 
 
-def _refuse_recovery_of_initials_taken(session: Session, user: User) -> None:
-    """Recovery reactivates a deactivated administrator: not with initials another active
-    account has taken meanwhile. No one is signed in to deactivate that account, so the way
-    out is to recover an active administrator, who then decides."""
-    holder = _active_holder_of_initials(session, user)
-    if holder is not None:
+def _refuse_recovery_while_an_administrator_signs_in(session: Session, user: User) -> None:
+    """Recovery is for the day no administrator can sign in. While one can (active, not
+    locked), that administrator unlocks the account or sets its password, signed in and
+    audited under their own name: recovery then would let whoever holds the database file
+    take an administrator account over without anyone signed in."""
+    if not user.locked:
         raise RuleViolation(
             _(
-                "The initials {initials} of {name} are now those of {full_name} (user "
-                "{username}), an active account: records are signed by initials, so {name} "
-                "was not recovered. Recover an active administrator account instead."
-            ).format(
-                initials=user.initials,
-                name=user.username,
-                full_name=holder.full_name,
-                username=holder.username,
-            )
+                "The administrator account {name} is not locked: it signs in with its password "
+                "(a forgotten one is reset by another administrator with `dispensary user "
+                "reset-password`). recover-admin is only for the day no administrator can sign "
+                "in. Nothing was changed."
+            ).format(name=user.username)
         )
+    other = session.scalars(
+        select(User)
+        .where(
+            User.role == Role.ADMINISTRATOR.value,
+            User.active.is_(True),
+            User.locked.is_(False),
+        )
+        .order_by(User.username)
+        .limit(1)
+    ).first()
+    if other is None:
+        return
+    raise RuleViolation(
+        _(
+            "{full_name} (user {username}) is an active administrator who can sign in: ask them "
+            "to unlock {name} (`dispensary user unlock`) or to set its password (`dispensary "
+            "user reset-password`). recover-admin is only for the day no administrator can sign "
+            "in. Nothing was changed."
+        ).format(full_name=other.full_name, username=other.username, name=user.username)
+    )
 
 
 def recover_administrator(
-    ctx: Context, username: str, reason: str, new_password: str | None = None
+    ctx: Context, username: str, reason: str, by: str, new_password: str | None = None
 ) -> UserRow:
-    """Unlocks (and reactivates) an administrator account, optionally with a new password that
-    must be changed at the next sign-in. For the day the last administrator is locked out; the
-    audit trail names the computer account that did it and on what grounds."""
+    """Unlocks a locked administrator account, optionally with a new password that must be
+    changed at the next sign-in. Only for the day the last administrator is locked out: refused
+    while any administrator can sign in, and never for a deactivated account (reactivating one
+    is an administrator's signed decision). The audit trail names the person who did it (`by`,
+    no account signs in), the computer account, the computer and the grounds."""
     grounds = recovery_access(ctx)
     why = check_text(reason, N_("reason"))
+    person = check_text(by, N_("name of the person recovering the account"))
     name = normalise_username(username)
     new_hash = None
     if new_password is not None:
@@ -849,14 +911,20 @@ def recover_administrator(
                 ).format(name=name)
             )
         if not user.active:
-            _refuse_recovery_of_initials_taken(session, user)
+            raise RuleViolation(
+                _(
+                    "The administrator account {name} was deactivated: recovery does not "
+                    "reactivate an account. Recover the locked administrator account that is "
+                    "still active; signed in, it may reactivate {name}. Nothing was changed."
+                ).format(name=name)
+            )
+        _refuse_recovery_while_an_administrator_signs_in(session, user)
         old = {
             "locked": user.locked,
             "active": user.active,
             "failed_attempts": user.failed_attempts,
         }
         user.locked = False
-        user.active = True
         user.failed_attempts = 0
         rec = Recorder(session, None, ctx.clock.now())
         if new_hash is not None:
@@ -869,6 +937,7 @@ def recover_administrator(
                 "locked": False,
                 "active": True,
                 "password_set": "yes" if new_hash else "no",
+                "recovered_by": person,
                 "computer_account": _os_account(),
                 "computer": socket.gethostname(),
                 "grounds": grounds,

@@ -238,6 +238,9 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         menus.setNativeMenuBar(True)
         file_menu = menus.addMenu(self.tr("&File"))
+        self.change_password_action = QAction(self.tr("Change my &password…"), self)
+        self.change_password_action.triggered.connect(self.change_password)
+        file_menu.addAction(self.change_password_action)
         lock = QAction(self.tr("&Lock"), self)
         lock.setShortcut(QKeySequence("Ctrl+Shift+L"))
         lock.triggered.connect(self.lock_requested.emit)
@@ -320,6 +323,7 @@ class MainWindow(QMainWindow):
         if locked != self.locked and self.session_open:
             self.locked = locked
             self.record_session_event("locked" if locked else "unlocked")
+        self.session.locked = locked  # from now on nothing acts as the user (AppSession.actor)
         self.menuBar().setEnabled(not locked)
         for action in self.findChildren(QAction):
             action.setEnabled(not locked)
@@ -779,6 +783,14 @@ class MainWindow(QMainWindow):
         self.closing_for_good = True
         self.close()
 
+    def change_password(self) -> None:
+        """File > Change my password: the user's own, with the current one (the service of
+        `dispensary user password`)."""
+        from dispensary.ui.users_view import ChangePasswordDialog
+
+        if ChangePasswordDialog.ask(self, self.session):
+            self.statusBar().showMessage(self.tr("Your password is changed."), 8000)
+
     def sign_out(self) -> None:
         """File > Sign out: recorded, then the desk shows the sign-in window again."""
         self.end_session()
@@ -796,7 +808,7 @@ class MainWindow(QMainWindow):
         from dispensary.services import users
 
         try:
-            users.record_session_event(self.session.ctx, self.session.actor, event)
+            users.record_session_event(self.session.ctx, self.session.user, event)
         except DispensaryError as exc:
             # The lock or sign-out still happens: leaving the screen open is the worse harm.
             self.statusBar().showMessage(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dispensary.config import Settings
 from dispensary.services.context import Actor, Context
@@ -12,12 +12,28 @@ from dispensary.services.labels import PrintPlan
 @dataclass
 class AppSession:
     ctx: Context
-    actor: Actor
+    user: Actor
+    """Who signed in, for the window's own bookkeeping (the lock, sign-out); what screens and
+    dialogs act as is `actor`."""
     settings: Settings
     unrecorded_labels: dict[str, PrintPlan] = field(default_factory=dict)
     """Dispense number -> the label print that went out but whose record the database refused,
     for as long as the user is signed in: its record is retried, the label never printed again
     as a first print."""
+    locked: bool = False
+    """Set while the lock screen is up (MainWindow.set_locked)."""
+
+    @property
+    def actor(self) -> Actor:
+        """The user every screen and dialog acts as. While the window is locked, marked so:
+        the services refuse every step of a locked actor (services.permissions.require), so
+        a dialog still open when the lock came, or a click already on its way, saves nothing
+        in the user's name, whichever dialog it is."""
+        return replace(self.user, locked=True) if self.locked else self.user
+
+    @actor.setter
+    def actor(self, actor: Actor) -> None:
+        self.user = replace(actor, locked=False)
 
     @property
     def study(self) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -476,6 +477,30 @@ class LockScreen(QWidget):
         if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
             self.setGeometry(parent.rect())
         return False
+
+
+def close_other_windows(keep: tuple[QWidget, ...]) -> list[str]:
+    """Every window of the application on screen but those kept (the locked main window, the
+    sign-in window) closes: a dialog is cancelled (rejected), so that none is left over the lock
+    screen to be read or submitted, modal or not. The titles of those closed come back, to be
+    named after the unlock. Closed rather than hidden, to come back after the unlock: a form
+    running modally ends when it is hidden, and a form left half-filled while the desk was
+    unattended is better typed again, seen whole, than saved later in the user's name."""
+    closed: list[str] = []
+    for widget in QApplication.topLevelWidgets():
+        if widget in keep or not widget.isVisible():
+            continue
+        kind = widget.windowType()
+        if kind in (Qt.WindowType.ToolTip, Qt.WindowType.Popup):
+            widget.close()  # a menu or a list dropped open: nothing to name
+            continue
+        title = widget.windowTitle().replace("[*]", "").strip()
+        if isinstance(widget, QDialog):
+            widget.reject()
+        widget.close()
+        if title and title not in closed:
+            closed.append(title)
+    return closed
 
 
 class IdleWatcher(QObject):

@@ -9,11 +9,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QStyle,
     QStyleOptionComboBox,
@@ -29,6 +32,7 @@ from dispensary.i18n import current_language
 from dispensary.services import studies, users
 from dispensary.services.results import UserRow
 from dispensary.services.users import MAX_FAILURES
+from dispensary.ui.feedback import MessageBar
 from dispensary.ui.forms import (
     action_button,
     attempt,
@@ -497,13 +501,18 @@ class UsersScreen(Screen):
             return
         try:
             users.reset_password(
-                self.session.ctx, self.session.actor, chosen.username, self.reset_password.text()
+                self.session.ctx,
+                self.session.actor,
+                chosen.username,
+                self.reset_password.text(),
+                self.reason.text(),
             )
         except DispensaryError as exc:
             self.message.show_message(exc.message)
             return
         self.reset_password.clear()
         self.reset_password_again.clear()
+        self.reason.clear()
         self._done(
             chosen,
             self.tr(
@@ -517,3 +526,67 @@ class UsersScreen(Screen):
         self.select(row.username)
         self.message.show_message(text, "ok")
         self.changed.emit()
+
+
+class ChangePasswordDialog(QDialog):
+    """File > Change my password: the signed-in user's own new password, through the service
+    `dispensary user password` uses (users.change_password), signed with the current one; it
+    refuses a weak or recent password as the command does."""
+
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("changePassword")
+        self.session = session
+        self.changed = False
+        self.setWindowTitle(self.tr("Change my password"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.current = text_field("currentPassword", password=True)
+        self.new_password = text_field("newPassword", self.tr("at least 8 characters"), True)
+        self.new_password_again = text_field("newPasswordAgain", self.tr("the same again"), True)
+        form.addRow(self.tr("Current password"), self.current)
+        form.addRow(self.tr("New password"), self.new_password)
+        form.addRow(self.tr("Repeat it"), self.new_password_again)
+        layout.addLayout(form)
+        self.message = MessageBar(self)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.change_button = QPushButton(self.tr("Change password"))
+        self.change_button.setObjectName("changePasswordButton")
+        self.change_button.setDefault(True)
+        buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.change_button.clicked.connect(self.change)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.current.setFocus()
+
+    def change(self) -> None:
+        if self.new_password.text() != self.new_password_again.text():
+            self.message.show_message(self.tr("The two passwords differ; type them again."))
+            self.new_password.clear()
+            self.new_password_again.clear()
+            self.new_password.setFocus()
+            return
+        actor = attempt(
+            self.message,
+            lambda: users.change_password(
+                self.session.ctx,
+                self.session.actor,
+                self.current.text(),
+                self.new_password.text(),
+            ),
+        )
+        if actor is None:
+            self.current.clear()
+            self.current.setFocus()
+            return
+        self.session.actor = actor
+        self.changed = True
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, session: AppSession) -> bool:
+        """True once the password is changed. Tests drive the dialog itself."""
+        dialog = cls(session, parent)
+        dialog.exec()
+        return dialog.changed
