@@ -375,6 +375,7 @@ def test_the_participant_report_shows_the_corrected_enrolment(
     meta = report_data.report_meta(ctx, monitor)
     pdf = reports.participant_pdf(meta, ctx.study, data)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Enrolled\n2026-01-02" in text, text
-    assert "Year of birth / sex\n1969 / F" in text, text
+    # Each marked as corrected, with the value enrolled (the report showed the new ones only).
+    assert "Enrolled\n2026-01-02 (corrected from 2026-01-05 on\n2026-01-05)" in text, text
+    assert "Year of birth / sex\n1969 (corrected from 1970 on 2026-01-05) / F" in text, text
     assert "1, due from 2026-01-02" in text  # cycle 1 is due from the enrolment

@@ -463,3 +463,28 @@ def test_only_a_pharmacist_is_offered_the_correction(
 ) -> None:
     screen = make_screen(qtbot, pharmacy, user)
     assert screen.correct_button.isHidden()
+
+
+def test_the_history_shows_each_correction_of_the_record(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The participant's row holds the values now: the window shows what a correction changed,
+    who made it, when and why (it was in the audit list only)."""
+    participants.correct_enrolment(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-002",
+        initials="CX",
+        reason="initials copied wrongly from the consent form",
+        password=PASSWORDS["pharm"],
+    )
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.select("01-002")
+    assert "Record changed 1 time(s) since enrolment" in screen.summary.text()
+    screen.history_tabs.setCurrentIndex(2)
+    assert screen.history_tabs.tabText(2) == "Corrections and status changes"
+    text = screen.changes.text()
+    assert "initials corrected from CD to CX by Paula Pharm (pharm) (signed)" in text
+    assert "Reason: initials copied wrongly from the consent form" in text
+    screen.resize(1366, 768)
+    screen.grab().save("/tmp/pr-changes-window.png")
+    screen.select("01-001")
+    assert screen.changes.text() == "Nothing changed in the record since enrolment."

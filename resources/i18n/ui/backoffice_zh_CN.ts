@@ -1144,12 +1144,20 @@
         <translation>依从性图表</translation>
     </message>
     <message>
+        <source>Corrections and status changes</source>
+        <translation>更正及状态变更</translation>
+    </message>
+    <message>
         <source>; &lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;return overdue&lt;/span&gt;&lt;/b&gt;</source>
         <translation>；&lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;退药逾期&lt;/span&gt;&lt;/b&gt;</translation>
     </message>
     <message>
         <source>; return due</source>
         <translation>；待退药</translation>
+    </message>
+    <message>
+        <source>Nothing changed in the record since enrolment.</source>
+        <translation>入组后记录未作任何更改。</translation>
     </message>
     <message>
         <source>any time</source>
@@ -1166,6 +1174,10 @@
     <message>
         <source>&lt;b&gt;{number}&lt;/b&gt; ({initials}), born {year}, {status}, enrolled {date}. {following}</source>
         <translation>&lt;b&gt;{number}&lt;/b&gt;（{initials}），{year} 年出生，{status}，{date} 入组。{following}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Record changed {count} time(s) since enrolment&lt;/b&gt;: see Corrections and status changes.</source>
+        <translation>&lt;b&gt;入组后记录已更改 {count} 次&lt;/b&gt;：见“更正及状态变更”。</translation>
     </message>
     <message>
         <source>reason: {reason}</source>

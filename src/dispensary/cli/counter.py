@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         ObservationValue,
         ParticipantRow,
         ProductFigures,
+        RecordChange,
         ReturnResult,
     )
     from dispensary.study import Study
@@ -322,11 +323,33 @@ def cmd_history(run: Run) -> int:
             _("Cycle {cycle}: {flag_reason}").format(cycle=r.cycle, flag_reason=r.flag_reason)
             for r in explained
         ]
+    changes = queries.participant_changes(run.context(), run.actor(), run.args.number)
+    if changes:
+        lines += ["", _("Corrections and status changes:")]
+        lines += ["  " + queries.change_words(c) for c in changes]
     run.emit(
-        {"participant": _participant_dict(person), "dispenses": [history_data(r) for r in rows]},
+        {
+            "participant": _participant_dict(person),
+            "dispenses": [history_data(r) for r in rows],
+            "changes": [_change_data(c) for c in changes],
+        },
         lines,
     )
     return EXIT_OK
+
+
+def _change_data(change: RecordChange) -> dict[str, Any]:
+    """A change of the record as JSON (`history`): the values before and after as stored."""
+    return {
+        "at": change.at.isoformat(),
+        "field": change.field,
+        "old": change.old,
+        "new": change.new,
+        "by": change.username,
+        "reason": change.reason,
+        "effective_on": change.effective_on.isoformat() if change.effective_on else None,
+        "signed": change.signed,
+    }
 
 
 def history_parser(p: argparse.ArgumentParser) -> None:

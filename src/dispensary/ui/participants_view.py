@@ -817,6 +817,16 @@ class ParticipantsScreen(Screen):
         chart_page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         chart_page.setWidget(self.chart)
         self.history_tabs.addTab(chart_page, self.tr("Adherence chart"))
+        # The record's corrections and status changes (the row holds only the values now).
+        self.changes = wrapped_label("recordChanges")
+        self.changes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.changes.setTextFormat(Qt.TextFormat.PlainText)
+        changes_page = QScrollArea()
+        changes_page.setObjectName("recordChangesPage")
+        changes_page.setWidgetResizable(True)
+        changes_page.setFrameShape(QFrame.Shape.NoFrame)
+        changes_page.setWidget(self.changes)
+        self.history_tabs.addTab(changes_page, self.tr("Corrections and status changes"))
         lower_layout.addWidget(self.history_tabs, 1)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -909,17 +919,24 @@ class ParticipantsScreen(Screen):
             # Qt's default width).
             self._fit_history()
             self.flags.clear()
+            self.changes.clear()
             self.chart.show_history([])
             return
         found = attempt(
             self.message,
-            lambda: queries.participant_history(
-                self.session.ctx, self.session.actor, row.study_number
+            lambda: (
+                queries.participant_history(self.session.ctx, self.session.actor, row.study_number),
+                queries.participant_changes(self.session.ctx, self.session.actor, row.study_number),
             ),
         )
         if found is None:
             return
-        person, history = found
+        (person, history), changes = found
+        self.changes.setText(
+            "\n\n".join(queries.change_words(c) for c in changes)
+            or self.tr("Nothing changed in the record since enrolment.")
+        )
+        corrected = len(changes)
         due = next_due(person)
         pending = self._return_note(person)
         if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
@@ -929,18 +946,22 @@ class ParticipantsScreen(Screen):
             )
         else:
             following = self.tr("No further cycles{pending}.").format(pending=pending)
-        self.summary.setText(
-            self.tr(
-                "<b>{number}</b> ({initials}), born {year}, {status}, enrolled {date}. {following}"
-            ).format(
-                number=person.study_number,
-                initials=person.initials,
-                year=person.birth_year,
-                status=status_name(person.status),
-                date=shown_date(person.enrolled_on),
-                following=following,
-            )
+        summary = self.tr(
+            "<b>{number}</b> ({initials}), born {year}, {status}, enrolled {date}. {following}"
+        ).format(
+            number=person.study_number,
+            initials=person.initials,
+            year=person.birth_year,
+            status=status_name(person.status),
+            date=shown_date(person.enrolled_on),
+            following=following,
         )
+        if corrected:
+            summary += " " + self.tr(
+                "<b>Record changed {count} time(s) since enrolment</b>: see "
+                "Corrections and status changes."
+            ).format(count=corrected)
+        self.summary.setText(summary)
         self.history.set_rows(history_lines(history))
         self.history_table.setColumnHidden(
             PRODUCT_COLUMN, all(len(r.products) < 2 for r in history)
