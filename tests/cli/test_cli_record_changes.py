@@ -26,6 +26,31 @@ def test_history_lists_the_corrections_and_status_changes(cli: Cli) -> None:
     assert (
         "更正及状态变更：" in chinese.out and "将姓名缩写由 GR 更正为 GX（已签名）" in chinese.out
     )
-    # The demo's discontinuation of 01-003 (before the status change was signed).
+    # The demo's discontinuation of 01-003.
     stopped = cli("history", "01-003").out
-    assert "status changed from On treatment to Discontinued by" in stopped, stopped
+    assert "status changed from On treatment to Discontinued, effective " in stopped, stopped
+
+
+def test_a_status_change_is_signed_dated_and_shown(cli: Cli) -> None:
+    """The review's case: off treatment and back, unsigned, undated, with a reason "x", and no
+    trace in `history`. Now signed, with an effective date (not before the enrolment), the kits
+    still out named, and each change listed."""
+    enrolled = cli("--json", "history", "01-002").json()["participant"]["enrolled_on"]
+    early = cli(
+        "participant-status", "01-002", "discontinued", "--reason", "adverse event",
+        "--date", "2020-01-01",
+    )  # fmt: skip
+    assert early.code == 3 and f"was enrolled ({enrolled})" in early.err, early.err
+    stopped = cli(
+        "participant-status", "01-002", "discontinued", "--reason", "adverse event",
+        "--date", enrolled,
+    )  # fmt: skip
+    assert stopped.code == 0, stopped.err
+    back = cli("participant-status", "01-002", "on_treatment", "--reason", "discontinued in error")
+    assert back.code == 0, back.err
+    signatures = cli("audit", "list", "--action", "participant_status", "--json").json()
+    assert signatures[-1]["new"]["status"] == "on_treatment"
+    shown = cli("history", "01-002").out
+    assert f"status changed from On treatment to Discontinued, effective {enrolled}, by" in shown
+    assert "status changed from Discontinued to On treatment, effective" in shown
+    assert shown.count("(signed). Reason: ") >= 2, shown

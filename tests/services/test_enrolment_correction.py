@@ -329,7 +329,9 @@ def test_verify_still_rebuilds_the_status_after_a_correction(
     as it leaves it, and says nothing of its status (discontinued before, still so after)."""
     enroll(ctx, pharmacist)
     enroll(ctx, pharmacist, "01-002", "CD")
-    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharmacist, "01-001", "discontinued", "withdrew consent", password=pw(pharmacist)
+    )
     before = audit.verify(ctx, monitor)
     assert before.ok and before.point is not None
     correct(ctx, pharmacist, pw(pharmacist), initials="AD")

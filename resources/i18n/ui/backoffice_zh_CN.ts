@@ -1336,6 +1336,18 @@
         <translation>{number}（{initials}）目前为&lt;b&gt;{status}&lt;/b&gt;。</translation>
     </message>
     <message>
+        <source>Kits still out for return: &lt;b&gt;{kits}&lt;/b&gt;. Record their return as usual.</source>
+        <translation>尚未退回的药盒：&lt;b&gt;{kits}&lt;/b&gt;。请照常登记退回。</translation>
+    </message>
+    <message>
+        <source>No kit is out for return.</source>
+        <translation>没有尚未退回的药盒。</translation>
+    </message>
+    <message>
+        <source>Choose the new status</source>
+        <translation>选择新状态</translation>
+    </message>
+    <message>
         <source>e.g. withdrew consent; completed 8 cycles</source>
         <translation>如：撤回知情同意；已完成 8 个周期</translation>
     </message>
@@ -1344,12 +1356,24 @@
         <translation>新状态</translation>
     </message>
     <message>
+        <source>Effective date</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <source>Change status</source>
-        <translation>更改状态</translation>
+        <source>Change status and sign...</source>
+        <translation>变更状态并签名...</translation>
+    </message>
+    <message>
+        <source>Choose the new status.</source>
+        <translation>请选择新状态。</translation>
+    </message>
+    <message>
+        <source>Status of {number}: {old} to {new}, effective {date}</source>
+        <translation>{number} 的状态：由“{old}”改为“{new}”，自 {date} 起生效</translation>
     </message>
 </context>
 <context>

@@ -111,7 +111,16 @@ def cmd_participant_status(run: Run) -> int:
     from dispensary.services import participants
 
     a = run.args
-    row = participants.set_status(run.context(), run.actor(), a.number, a.status, a.reason)
+    row = participants.set_status(
+        run.context(),
+        run.actor(),
+        a.number,
+        a.status,
+        a.reason,
+        password=run.password(),
+        effective_on=a.date,
+    )
+    out = participants.kits_out(run.context(), run.actor(), a.number)
     run.emit(
         _participant_dict(row),
         [
@@ -121,6 +130,12 @@ def cmd_participant_status(run: Run) -> int:
                 status_label=status_label(row.status),
             ),
             _("  Reason  {reason}").format(reason=a.reason.strip()),
+            _("  Effective  {day}").format(day=(a.date or run.context().clock.today()).isoformat()),
+            *(
+                [_("  Kits still out for return  {kits}").format(kits=", ".join(out))]
+                if out
+                else []
+            ),
         ],
     )
     return EXIT_OK
@@ -131,6 +146,12 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("number")
     p.add_argument("status", choices=[s.value for s in ParticipantStatus])
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--date",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("the day the status changed (default today; not before the enrolment)"),
+    )
 
 
 def cmd_participant_correct(run: Run) -> int:

@@ -450,7 +450,10 @@ class EnrolDialog(QDialog):
 
 
 class StatusDialog(QDialog):
-    """Discontinuation or completion, with the reason the audit trail keeps."""
+    """Taking a participant off treatment (discontinued, completed) or back on: no status
+    chosen beforehand, the day it took effect, the reason the audit trail keeps, and the
+    pharmacist's signature ("status changed"); the kits still out for return are shown, as
+    they are still to come back whatever the status."""
 
     def __init__(
         self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
@@ -460,7 +463,7 @@ class StatusDialog(QDialog):
         self.participant = participant
         self.changed: ParticipantRow | None = None
         self.setWindowTitle(self.tr("Status of {number}").format(number=participant.study_number))
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
@@ -471,6 +474,16 @@ class StatusDialog(QDialog):
                 )
             )
         )
+        out = participants.kits_out(session.ctx, session.actor, participant.study_number)
+        self.kits_out = wrapped_label(
+            "kitsStillOut",
+            self.tr(
+                "Kits still out for return: <b>{kits}</b>. Record their return as usual."
+            ).format(kits=", ".join(out))
+            if out
+            else self.tr("No kit is out for return."),
+        )
+        layout.addWidget(self.kits_out)
         self.message = MessageBar()
         layout.addWidget(self.message)
         form = QFormLayout()
@@ -479,14 +492,19 @@ class StatusDialog(QDialog):
         for status in ParticipantStatus:
             if status is not participant.status:
                 self.status.addItem(term(status.label), status.value)
+        self.status.setPlaceholderText(self.tr("Choose the new status"))
+        self.status.setCurrentIndex(-1)  # nothing chosen for the pharmacist
+        self.effective_on = date_edit(session.ctx.clock.today())
+        self.effective_on.setObjectName("statusEffectiveOn")
         self.reason = text_field(
             "statusReason", self.tr("e.g. withdrew consent; completed 8 cycles")
         )
         form.addRow(self.tr("New status"), self.status)
+        form.addRow(self.tr("Effective date"), self.effective_on)
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.change_button = QPushButton(self.tr("Change status"))
+        self.change_button = QPushButton(self.tr("Change status and sign..."))
         self.change_button.setObjectName("changeStatus")
         buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.change_button.clicked.connect(self.apply)
@@ -494,14 +512,54 @@ class StatusDialog(QDialog):
         layout.addWidget(buttons)
 
     def apply(self) -> None:
-        row = attempt(
+        if self.status.currentIndex() < 0:
+            self.message.show_message(self.tr("Choose the new status."), "error")
+            self.status.setFocus()
+            return
+        name = self.tr("Effective date")
+        mistyped_day = mistyped_date([(self.effective_on, name)])
+        if mistyped_day is not None:
+            self.message.show_message(mistyped_day[1], "error")
+            self.effective_on.setFocus()
+            return
+        ctx, actor = self.session.ctx, self.session.actor
+        number, chosen = self.participant.study_number, str(self.status.currentData())
+        day = to_date(self.effective_on.date())
+        checked = attempt(
             self.message,
+            lambda: (
+                participants.check_status_change(
+                    ctx, actor, number, chosen, self.reason.text(), day
+                )
+                or True
+            ),
+        )
+        if checked is None:  # refused: said in the bar, before the signature is asked for
+            return
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.STATUS_CHANGED.value,
+            self.tr("Status of {number}: {old} to {new}, effective {date}").format(
+                number=number,
+                old=term(self.participant.status.label),
+                new=self.status.currentText(),
+                date=shown_date(day),
+            ),
+        )
+        if password is None:
+            return
+        row = signed(
+            self.message,
+            self.session,
             lambda: participants.set_status(
-                self.session.ctx,
-                self.session.actor,
-                self.participant.study_number,
-                str(self.status.currentData()),
+                ctx,
+                actor,
+                number,
+                chosen,
                 self.reason.text(),
+                password=password,
+                effective_on=day,
             ),
         )
         if row is None:
