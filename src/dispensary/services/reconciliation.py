@@ -1609,16 +1609,26 @@ def _changes_after(
         .order_by(PhysicalCount.id)
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
-    enrolled = dict(
-        session.execute(
-            select(Participant.study_number, Participant.eligibility_confirmed_at).where(own)
+    corrected = {
+        number: [c for c in changes if c.correction]
+        for number, changes in record_changes(session, study_id, since=since).items()
+    }
+    enrolled = (
+        dict(
+            session.execute(
+                select(Participant.study_number, Participant.eligibility_confirmed_at).where(
+                    own, Participant.study_number.in_(sorted(n for n, c in corrected.items() if c))
+                )
+            )
+            .tuples()
+            .all()
         )
-        .tuples()
-        .all()
+        if any(corrected.values())
+        else {}
     )
-    for number, changes in record_changes(session, study_id, since=since).items():
+    for number, changes in corrected.items():
         for change in changes:
-            if change.correction and number in enrolled:
+            if number in enrolled:
                 # The enrolment (a DARF line's initials, a participant's dates) as a sign-off
                 # made since it saw it: changed in place by the correction.
                 found.append(
