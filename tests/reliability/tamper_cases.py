@@ -110,7 +110,9 @@ def build_scene(ctx: Context, clock: FixedClock, actors: Mapping[str, Actor]) ->
     receive(ctx, pharm, "K0021-K0022", "L3", LATE)
     enroll(weighed, pharm, "01-003", initials="EF")
     dispense(weighed, pharm, secret, "01-003", observations={"weight": 61.0, "height": 165.0})
-    participants.set_status(ctx, pharm, "01-002", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharm, "01-002", "discontinued", "withdrew consent", password=secret
+    )
     users.set_active(ctx, admin, "pharm2", False, "left the site")
 
 

@@ -316,7 +316,7 @@ WORK: dict[str, Work] = {
         d.ctx, a, f"06-{d.next():03d}", "CD", 1960, "F", "Dr Liu"
     ),
     "participant_status": lambda d, a, pw: participants.set_status(
-        d.ctx, a, d.enrolled(), "discontinued", "withdrew consent"
+        d.ctx, a, d.enrolled(), "discontinued", "withdrew consent", password=pw
     ),
     "dispense": lambda d, a, pw: (
         d.kit(),

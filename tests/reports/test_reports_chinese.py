@@ -69,6 +69,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-fixexc.po"),
     resource("i18n", "zh_CN-fixstudy.po"),
     resource("i18n", "zh_CN-fix-counter.po"),
+    resource("i18n", "zh_CN-fix-partrec.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""

@@ -167,7 +167,14 @@ class Counter(RuleBasedStateMachine):
         for number in PEOPLE:
             participants.enroll(self.ctx, self.pharmacist, number, "AB", 1970, "F", "Dr Liu")
         if stopped:
-            participants.set_status(self.ctx, self.pharmacist, PEOPLE[2], "discontinued", "left")
+            participants.set_status(
+                self.ctx,
+                self.pharmacist,
+                PEOPLE[2],
+                "discontinued",
+                "left",
+                password="pharm-pass-1",
+            )
         today = self.clock.today()
         for product, lasts, kits in ((P75, 40, 2), (P75, 400, 3), (P25, 400, 2), (P75, 20, 1)):
             self.receive(product, today + timedelta(days=lasts), kits)

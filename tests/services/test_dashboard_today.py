@@ -108,7 +108,9 @@ def test_a_discontinued_participants_bottle_is_still_due_back_on_the_today_scree
     """The bottle a participant took before stopping treatment is the return most worth
     chasing: the Today screen lists it, as the register says it is due."""
     given = dispense(ctx, pharmacist, pw(pharmacist), "01-001")
-    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharmacist, "01-001", "discontinued", "withdrew consent", password=pw(pharmacist)
+    )
     clock.set_date(given.day1 + timedelta(days=ctx.study.cycle.days_of_supply + 2))
     [row] = [r for r in queries.participants(ctx, pharmacist) if r.study_number == "01-001"]
     assert row.return_due

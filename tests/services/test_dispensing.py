@@ -174,7 +174,9 @@ def test_two_kits_when_one_is_not_enough(
 def test_only_participants_on_treatment(
     ctx: Context, stock: Stock, enrolled: str, pharmacist: Actor, pw: Password, refused: Refused
 ) -> None:
-    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharmacist, "01-001", "discontinued", "withdrew consent", password=pw(pharmacist)
+    )
     with refused(ctx, RuleViolation, "01-001 is discontinued; only participants on treatment"):
         dispense(ctx, pharmacist, pw(pharmacist))
 

@@ -329,7 +329,9 @@ def test_verify_still_rebuilds_the_status_after_a_correction(
     as it leaves it, and says nothing of its status (discontinued before, still so after)."""
     enroll(ctx, pharmacist)
     enroll(ctx, pharmacist, "01-002", "CD")
-    participants.set_status(ctx, pharmacist, "01-001", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharmacist, "01-001", "discontinued", "withdrew consent", password=pw(pharmacist)
+    )
     before = audit.verify(ctx, monitor)
     assert before.ok and before.point is not None
     correct(ctx, pharmacist, pw(pharmacist), initials="AD")
@@ -375,6 +377,7 @@ def test_the_participant_report_shows_the_corrected_enrolment(
     meta = report_data.report_meta(ctx, monitor)
     pdf = reports.participant_pdf(meta, ctx.study, data)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Enrolled\n2026-01-02" in text, text
-    assert "Year of birth / sex\n1969 / F" in text, text
+    # Each marked as corrected, with the value enrolled (the report showed the new ones only).
+    assert "Enrolled\n2026-01-02 (corrected from 2026-01-05 on\n2026-01-05)" in text, text
+    assert "Year of birth / sex\n1969 (corrected from 1970 on 2026-01-05) / F" in text, text
     assert "1, due from 2026-01-02" in text  # cycle 1 is due from the enrolment

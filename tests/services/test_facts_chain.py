@@ -165,7 +165,9 @@ def test_kit_and_participant_status_are_rebuilt_from_the_facts(
 def test_a_status_change_through_the_program_verifies(
     busy: Context, monitor: Actor, pharmacist: Actor
 ) -> None:
-    participants.set_status(busy, pharmacist, "01-002", "discontinued", "consent withdrawn")
+    participants.set_status(
+        busy, pharmacist, "01-002", "discontinued", "consent withdrawn", password="pharm-pass-1"
+    )
     assert audit.verify(busy, monitor).ok
 
 

@@ -82,7 +82,9 @@ def test_a_dose_reduction_and_a_participant_off_treatment(
     enroll(ctx, pharmacist, "01-002", "CD")
     enroll(ctx, pharmacist, "01-003", "EF")
     dispense(ctx, pharmacist, pw(pharmacist), "01-002", dose_level=-1, dose_ordered_by="Dr Liu")
-    participants.set_status(ctx, pharmacist, "01-003", "discontinued", "withdrew consent")
+    participants.set_status(
+        ctx, pharmacist, "01-003", "discontinued", "withdrew consent", password=pw(pharmacist)
+    )
     result = forecast_service.forecast(ctx, pharmacist, weeks=4)
     assert result.participants == 2
     reduced = result.forecast.product_rows(P25)

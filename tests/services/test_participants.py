@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from dispensary.domain.codes import ParticipantStatus
-from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from dispensary.domain.errors import InvalidInput, NotPermitted, RuleViolation, SignatureFailed
 from dispensary.i18n import Language, speaking
-from dispensary.services import audit, participants, queries
-from dispensary.services.context import Actor, Context
+from dispensary.services import audit, participants, queries, returns
+from dispensary.services.context import Actor, Context, FixedClock
 
 from .helpers import dispense, enroll, scalar
 
 Refused = Callable[..., Any]
+Password = Callable[[Actor], str]
 
 
 def every_criterion(ctx: Context) -> list[str]:
@@ -139,29 +140,97 @@ def test_only_a_pharmacist_enrols(
         enroll(ctx, actor)
 
 
-def test_status_change(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
-    enroll(ctx, pharmacist)
-    row = participants.set_status(ctx, pharmacist, "01-001", "discontinued", "adverse event")
+def test_status_change(
+    ctx: Context, clock: FixedClock, pharmacist: Actor, refused: Refused, pw: Password
+) -> None:
+    """Signed ("status changed"), with its effective date audited (the review: unsigned, no
+    date, reversible with a reason "x" and no trace a monitor could read)."""
+    enroll(ctx, pharmacist)  # 2026-01-05
+    secret = pw(pharmacist)
+    clock.set_date(date(2026, 1, 20))
+    row = participants.set_status(
+        ctx,
+        pharmacist,
+        "01-001",
+        "discontinued",
+        "adverse event",
+        password=secret,
+        effective_on=date(2026, 1, 18),
+    )
     assert row.status is ParticipantStatus.DISCONTINUED
     [entry] = audit.list_entries(ctx, pharmacist, action="participant_status")
     assert (entry.old, entry.new, entry.reason) == (
         '{"status":"on_treatment"}',
-        '{"status":"discontinued"}',
+        '{"effective_on":"2026-01-18","status":"discontinued"}',
         "adverse event",
     )
+    signed = scalar(
+        ctx,
+        "SELECT meaning FROM signatures WHERE record_type = 'participant' ORDER BY id DESC",
+    )
+    assert signed == "status changed"
     with refused(ctx, RuleViolation, "Participant 01-001 is already discontinued."):
-        participants.set_status(ctx, pharmacist, "01-001", "discontinued", "again")
+        participants.set_status(ctx, pharmacist, "01-001", "discontinued", "again", password=secret)
     with refused(ctx, InvalidInput, "'paused' is not a status"):
-        participants.set_status(ctx, pharmacist, "01-001", "paused", "why")
+        participants.set_status(ctx, pharmacist, "01-001", "paused", "why", password=secret)
     with refused(ctx, InvalidInput, "Give the reason"):
-        participants.set_status(ctx, pharmacist, "01-001", "completed", "")
+        participants.set_status(ctx, pharmacist, "01-001", "completed", "", password=secret)
+    with refused(ctx, SignatureFailed, "password"):
+        participants.set_status(
+            ctx, pharmacist, "01-001", "on_treatment", "discontinued in error", password="wrong"
+        )
+    with refused(ctx, InvalidInput, "before participant 01-001 was enrolled (2026-01-05)"):
+        participants.set_status(
+            ctx,
+            pharmacist,
+            "01-001",
+            "on_treatment",
+            "discontinued in error",
+            password=secret,
+            effective_on=date(2026, 1, 4),
+        )
+    with refused(ctx, InvalidInput, "future"):
+        participants.set_status(
+            ctx,
+            pharmacist,
+            "01-001",
+            "on_treatment",
+            "discontinued in error",
+            password=secret,
+            effective_on=date(2026, 1, 21),
+        )
+    # A return to treatment (a correction, or a slip) goes through signed, and shows.
+    participants.set_status(
+        ctx, pharmacist, "01-001", "on_treatment", "discontinued in error", password=secret
+    )
+    changes = queries.participant_changes(ctx, pharmacist, "01-001")
+    assert [(c.old, c.new, c.effective_on, c.signed) for c in changes] == [
+        ("on_treatment", "discontinued", date(2026, 1, 18), True),
+        ("discontinued", "on_treatment", date(2026, 1, 20), True),
+    ]
+    assert "effective 2026-01-18" in queries.change_words(changes[0])
+    assert audit.verify(ctx, pharmacist).ok
+
+
+def test_the_kits_still_out_are_listed_for_a_status_change(
+    ctx: Context, stock: object, pharmacist: Actor, pw: Password
+) -> None:
+    enroll(ctx, pharmacist)
+    given = dispense(ctx, pharmacist, pw(pharmacist))
+    assert participants.kits_out(ctx, pharmacist, "01-001") == tuple(k.kit for k in given.kits)
+    returns.record_return(
+        ctx, pharmacist, given.kits[0].kit, 0, pw(pharmacist), dispense=given.number
+    )
+    assert participants.kits_out(ctx, pharmacist, "01-001") == ()
 
 
 def test_status_of_someone_not_enrolled(ctx: Context, pharmacist: Actor, refused: Refused) -> None:
     from dispensary.domain.errors import NotFound
 
     with refused(ctx, NotFound, "Participant 09-999 is not enrolled"):
-        participants.set_status(ctx, pharmacist, "09-999", "completed", "end of study")
+        participants.set_status(
+            ctx, pharmacist, "09-999", "completed", "end of study", password="pharm-pass-1"
+        )
 
 
 def test_technician_cannot_change_status(
@@ -169,7 +238,9 @@ def test_technician_cannot_change_status(
 ) -> None:
     enroll(ctx, pharmacist)
     with refused(ctx, NotPermitted, "may not change a participant's status"):
-        participants.set_status(ctx, technician, "01-001", "completed", "end of study")
+        participants.set_status(
+            ctx, technician, "01-001", "completed", "end of study", password="tech-pass-1"
+        )
 
 
 @pytest.mark.parametrize("status", ["completed", "discontinued"])
@@ -179,7 +250,9 @@ def test_no_next_cycle_is_due_once_treatment_has_ended(
     enroll(ctx, pharmacist)
     dispense(ctx, pharmacist, pw(pharmacist))
     assert queries.participant(ctx, pharmacist, "01-001").next_due is not None
-    participants.set_status(ctx, pharmacist, "01-001", status, "end of treatment visit")
+    participants.set_status(
+        ctx, pharmacist, "01-001", status, "end of treatment visit", password=pw(pharmacist)
+    )
     row = queries.participant(ctx, pharmacist, "01-001")
     assert (row.status, row.last_cycle, row.next_cycle, row.next_due) == (
         ParticipantStatus(status),

@@ -104,7 +104,12 @@ def test_every_kind_of_write_carried_forward(
         lambda: dispense(ctx, pharmacist, password, "01-001", cycle=2),  # K0012
         lambda: clock.set_date(date(2026, 2, 20)),  # the return of cycle 2 overdue
         lambda: participants.set_status(
-            ctx, pharmacist, "01-002", ParticipantStatus.DISCONTINUED, "withdrew consent"
+            ctx,
+            pharmacist,
+            "01-002",
+            ParticipantStatus.DISCONTINUED,
+            "withdrew consent",
+            password=pw(pharmacist),
         ),
         lambda: receive(ctx, pharmacist, "K0021-K0022", "L3", date(2026, 6, 30)),
         lambda: clock.set_date(date(2026, 7, 1)),  # lot L3 expired on the shelf
@@ -253,7 +258,12 @@ def test_each_study_of_a_database_carried_forward(
         lambda: dispense(other, both, pw(both)),
         lambda: quarantine.quarantine(other, both, ["B0005"], "fridge alarm"),
         lambda: participants.set_status(
-            other, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew consent"
+            other,
+            both,
+            "01-001",
+            ParticipantStatus.DISCONTINUED,
+            "withdrew consent",
+            password=pw(both),
         ),
     ]
     for step in steps:

@@ -46,15 +46,21 @@ def test_a_status_change_in_another_study_leaves_this_study_s_flags_alone(
     given = dispense(ctx, both, pw(both))
     dispense(other, both, pw(both))
     clock.set_date(date(2026, 1, 8))
-    participants.set_status(ctx, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew")
-    participants.set_status(other, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew")
+    participants.set_status(
+        ctx, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew", password=pw(both)
+    )
+    participants.set_status(
+        other, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew", password=pw(both)
+    )
     clock.set_date(date(2026, 1, 30))
     for kit in given.kits:  # 15 back: 6 taken, where 7 days (8 Jan, when she left) were due
         returns.record_return(ctx, both, kit.kit, 15, pw(both), dispense=given.number)
     before = read_anew(ctx)
     reconciliation.reconcile(ctx, both)  # kept, to be carried forward
     clock.set_date(date(2026, 2, 10))
-    participants.set_status(other, both, "01-001", ParticipantStatus.COMPLETED, "done")
+    participants.set_status(
+        other, both, "01-001", ParticipantStatus.COMPLETED, "done", password=pw(both)
+    )
     carried = reconciliation.reconcile(ctx, both)
     anew = read_anew(ctx)
     assert carried.discrepancies == anew.discrepancies == before.discrepancies
@@ -69,11 +75,15 @@ def test_audit_verify_tells_two_participants_of_one_number_apart(
     pw: Callable[[Actor], str],
 ) -> None:
     both, other = two_studies(ctx, study, admin, pharmacist, pw)
-    participants.set_status(ctx, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew")
+    participants.set_status(
+        ctx, both, "01-001", ParticipantStatus.DISCONTINUED, "withdrew", password=pw(both)
+    )
     result = audit.verify(ctx, admin)  # the other study's 01-001 is still on treatment
     assert result.ok, result.message
     assert walked(ctx).ok  # the row-by-row walk (what names problems) agrees
-    participants.set_status(other, both, "01-001", ParticipantStatus.COMPLETED, "done")
+    participants.set_status(
+        other, both, "01-001", ParticipantStatus.COMPLETED, "done", password=pw(both)
+    )
     assert audit.verify(ctx, admin).ok
     assert walked(ctx).ok
 

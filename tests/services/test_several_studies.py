@@ -343,7 +343,9 @@ def test_a_study_is_not_closed_while_a_kit_is_out_or_a_participant_is_on_treatme
     with refused(ctx, RuleViolation, "still on treatment: 02-001") as caught:
         studies.close_study(ctx, admin, OTHER, "enrolment complete")
     assert "no return recorded" not in str(caught.value)
-    participants.set_status(other, both, "02-001", "completed", "last cycle given")
+    participants.set_status(
+        other, both, "02-001", "completed", "last cycle given", password=pw(both)
+    )
     assert studies.close_study(ctx, admin, OTHER, "enrolment complete").status == "closed"
 
 

@@ -402,7 +402,12 @@ def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -
     """ "Status: on_treatment", "Sex: F": the English window showed the stored codes, as the
     report did (audit_actions.value_shown). Words now, in the cell and the entry below it."""
     participants.set_status(
-        pharmacy.ctx, pharmacy.actor("pharm"), "01-001", "discontinued", "withdrew consent"
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-001",
+        "discontinued",
+        "withdrew consent",
+        password=PASSWORDS["pharm"],
     )
     screen = make_screen(qtbot, pharmacy)
     choose_action(qtbot, screen, "enroll")
@@ -411,7 +416,7 @@ def test_coded_values_read_as_words_in_english(qtbot: Any, pharmacy: Pharmacy) -
     assert all("Status: on treatment" in c for c in enrolled), enrolled
     assert not any("on_treatment" in c or "Sex: F;" in c for c in enrolled), enrolled
     choose_action(qtbot, screen, "participant_status")
-    assert cells(screen, NEW) == ["Status: discontinued"]
+    assert cells(screen, NEW) == ["Effective on: 2026-01-26; Status: discontinued"]
     assert cells(screen, OLD) == ["Status: on treatment"]
     screen.table.selectRow(0)
     assert "  Status (status): on treatment" in screen.detail.toPlainText()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox
 
 from dispensary.domain.codes import ParticipantStatus
 from dispensary.domain.errors import NotFound
-from dispensary.services import audit, participants, queries
+from dispensary.services import audit, dispensing, participants, queries
 from dispensary.ui.participants_view import (
     PARTICIPANT_COLUMNS,
     CorrectEnrolmentDialog,
@@ -152,11 +152,28 @@ def test_cancelled_enrolment_writes_nothing(
 def test_discontinuation_with_reason(
     qtbot: Any, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """No status chosen beforehand (it preselected Discontinued); the kits still out shown;
+    the service's refusals before the signature; signed ("status changed") with the effective
+    date, and the change shown with the history (it was unsigned, undated, unseen)."""
+    asked = sign_with(monkeypatch, PASSWORDS["pharm"])
+    seen: dict[str, Any] = {}
+
     def discontinue(dialog: StatusDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["chosen"] = dialog.status.currentIndex()
+        seen["kits"] = dialog.kits_out.text()
+        dialog.grab().save("/tmp/pr-status-dialog.png")
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["no status"] = dialog.message.text()
         dialog.status.setCurrentIndex(dialog.status.findData("discontinued"))
         qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
-        assert "reason" in dialog.message.text()
+        seen["no reason"] = (dialog.message.text(), len(asked))
         qtbot.keyClicks(dialog.reason, "withdrew consent")
+        dialog.effective_on.setDate(QDate(2026, 1, 4))  # before the enrolment (2026-01-05)
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+        seen["early"] = (dialog.message.text(), len(asked))
+        dialog.effective_on.setDate(QDate(2026, 1, 6))
         qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
         return dialog.result()
 
@@ -165,9 +182,49 @@ def test_discontinuation_with_reason(
     screen.select("01-002")
     with qtbot.waitSignal(screen.changed):
         qtbot.mouseClick(screen.status_button, Qt.MouseButton.LeftButton)
+    assert seen["chosen"] == -1
+    assert seen["kits"] == "No kit is out for return."
+    assert seen["no status"] == "Choose the new status."
+    assert seen["no reason"] == ("Give the reason: it is required for the record.", 0)
+    assert seen["early"][1] == 0 and "before participant 01-002 was enrolled" in seen["early"][0]
+    assert asked == [
+        (
+            "Paula Pharm",
+            "status changed",
+            "Status of 01-002: On treatment to Discontinued, effective 2026-01-06",
+        )
+    ]
     person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-002")
     assert person.status is ParticipantStatus.DISCONTINUED
     assert not screen.dispense_button.isEnabled()
+    [change] = queries.participant_changes(pharmacy.ctx, pharmacy.actor("pharm"), "01-002")
+    assert (change.effective_on, change.signed) == (date(2026, 1, 6), True)
+    screen.select("01-002")
+    assert "status changed from On treatment to Discontinued, effective 2026-01-06," in (
+        screen.changes.text()
+    )
+
+
+def test_the_status_dialog_shows_the_kits_still_out(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """01-001's cycle 2 kit is still out: the dialog says so (it said nothing of it)."""
+    given = dispensing.dispense_cycle(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-001",
+        2,
+        pharmacy.clock.today(),
+        PASSWORDS["pharm"],
+    )
+    person = queries.participant(pharmacy.ctx, pharmacy.actor("pharm"), "01-001")
+    dialog = StatusDialog(pharmacy.session("pharm"), person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    [kit] = given.kits
+    assert dialog.kits_out.text() == (
+        f"Kits still out for return: <b>{kit.kit}</b>. Record their return as usual."
+    )
+    dialog.grab().save("/tmp/pr-status-dialog-out.png")
 
 
 def test_dispense_button_asks_the_main_window(qtbot: Any, pharmacy: Pharmacy) -> None:
@@ -182,7 +239,12 @@ def test_the_register_has_room_at_1366x768_and_no_next_cycle_after_the_last(
     qtbot: Any, pharmacy: Pharmacy
 ) -> None:
     participants.set_status(
-        pharmacy.ctx, pharmacy.actor("pharm"), "01-002", "completed", "all cycles taken"
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-002",
+        "completed",
+        "all cycles taken",
+        password=PASSWORDS["pharm"],
     )
     screen = ParticipantsScreen(pharmacy.session("pharm"))
     qtbot.addWidget(screen)
@@ -463,3 +525,28 @@ def test_only_a_pharmacist_is_offered_the_correction(
 ) -> None:
     screen = make_screen(qtbot, pharmacy, user)
     assert screen.correct_button.isHidden()
+
+
+def test_the_history_shows_each_correction_of_the_record(qtbot: Any, pharmacy: Pharmacy) -> None:
+    """The participant's row holds the values now: the window shows what a correction changed,
+    who made it, when and why (it was in the audit list only)."""
+    participants.correct_enrolment(
+        pharmacy.ctx,
+        pharmacy.actor("pharm"),
+        "01-002",
+        initials="CX",
+        reason="initials copied wrongly from the consent form",
+        password=PASSWORDS["pharm"],
+    )
+    screen = make_screen(qtbot, pharmacy, "monitor")
+    screen.select("01-002")
+    assert "Record changed 1 time(s) since enrolment" in screen.summary.text()
+    screen.history_tabs.setCurrentIndex(2)
+    assert screen.history_tabs.tabText(2) == "Corrections and status changes"
+    text = screen.changes.text()
+    assert "initials corrected from CD to CX by Paula Pharm (pharm) (signed)" in text
+    assert "Reason: initials copied wrongly from the consent form" in text
+    screen.resize(1366, 768)
+    screen.grab().save("/tmp/pr-changes-window.png")
+    screen.select("01-001")
+    assert screen.changes.text() == "Nothing changed in the record since enrolment."

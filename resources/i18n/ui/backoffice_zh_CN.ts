@@ -1211,12 +1211,20 @@
         <translation>依从性图表</translation>
     </message>
     <message>
+        <source>Corrections and status changes</source>
+        <translation>更正及状态变更</translation>
+    </message>
+    <message>
         <source>; &lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;return overdue&lt;/span&gt;&lt;/b&gt;</source>
         <translation>；&lt;b&gt;&lt;span style=&apos;color:#c62828&apos;&gt;退药逾期&lt;/span&gt;&lt;/b&gt;</translation>
     </message>
     <message>
         <source>; return due</source>
         <translation>；待退药</translation>
+    </message>
+    <message>
+        <source>Nothing changed in the record since enrolment.</source>
+        <translation>入组后记录未作任何更改。</translation>
     </message>
     <message>
         <source>any time</source>
@@ -1233,6 +1241,10 @@
     <message>
         <source>&lt;b&gt;{number}&lt;/b&gt; ({initials}), born {year}, {status}, enrolled {date}. {following}</source>
         <translation>&lt;b&gt;{number}&lt;/b&gt;（{initials}），{year} 年出生，{status}，{date} 入组。{following}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Record changed {count} time(s) since enrolment&lt;/b&gt;: see Corrections and status changes.</source>
+        <translation>&lt;b&gt;入组后记录已更改 {count} 次&lt;/b&gt;：见“更正及状态变更”。</translation>
     </message>
     <message>
         <source>reason: {reason}</source>
@@ -1391,6 +1403,18 @@
         <translation>{number}（{initials}）目前为&lt;b&gt;{status}&lt;/b&gt;。</translation>
     </message>
     <message>
+        <source>Kits still out for return: &lt;b&gt;{kits}&lt;/b&gt;. Record their return as usual.</source>
+        <translation>尚未退回的药盒：&lt;b&gt;{kits}&lt;/b&gt;。请照常登记退回。</translation>
+    </message>
+    <message>
+        <source>No kit is out for return.</source>
+        <translation>没有尚未退回的药盒。</translation>
+    </message>
+    <message>
+        <source>Choose the new status</source>
+        <translation>选择新状态</translation>
+    </message>
+    <message>
         <source>e.g. withdrew consent; completed 8 cycles</source>
         <translation>如：撤回知情同意；已完成 8 个周期</translation>
     </message>
@@ -1399,12 +1423,24 @@
         <translation>新状态</translation>
     </message>
     <message>
+        <source>Effective date</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <source>Change status</source>
-        <translation>更改状态</translation>
+        <source>Change status and sign...</source>
+        <translation>变更状态并签名...</translation>
+    </message>
+    <message>
+        <source>Choose the new status.</source>
+        <translation>请选择新状态。</translation>
+    </message>
+    <message>
+        <source>Status of {number}: {old} to {new}, effective {date}</source>
+        <translation>{number} 的状态：由“{old}”改为“{new}”，自 {date} 起生效</translation>
     </message>
 </context>
 <context>

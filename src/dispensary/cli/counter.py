@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         ObservationValue,
         ParticipantRow,
         ProductFigures,
+        RecordChange,
         ReturnResult,
     )
     from dispensary.study import Study
@@ -110,7 +111,16 @@ def cmd_participant_status(run: Run) -> int:
     from dispensary.services import participants
 
     a = run.args
-    row = participants.set_status(run.context(), run.actor(), a.number, a.status, a.reason)
+    row = participants.set_status(
+        run.context(),
+        run.actor(),
+        a.number,
+        a.status,
+        a.reason,
+        password=run.password(),
+        effective_on=a.date,
+    )
+    out = participants.kits_out(run.context(), run.actor(), a.number)
     run.emit(
         _participant_dict(row),
         [
@@ -120,6 +130,12 @@ def cmd_participant_status(run: Run) -> int:
                 status_label=status_label(row.status),
             ),
             _("  Reason  {reason}").format(reason=a.reason.strip()),
+            _("  Effective  {day}").format(day=(a.date or run.context().clock.today()).isoformat()),
+            *(
+                [_("  Kits still out for return  {kits}").format(kits=", ".join(out))]
+                if out
+                else []
+            ),
         ],
     )
     return EXIT_OK
@@ -130,6 +146,12 @@ def participant_status_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("number")
     p.add_argument("status", choices=[s.value for s in ParticipantStatus])
     p.add_argument("--reason", required=True)
+    p.add_argument(
+        "--date",
+        type=calendar_date,
+        metavar="DATE",
+        help=N_("the day the status changed (default today; not before the enrolment)"),
+    )
 
 
 def cmd_participant_correct(run: Run) -> int:
@@ -322,11 +344,33 @@ def cmd_history(run: Run) -> int:
             _("Cycle {cycle}: {flag_reason}").format(cycle=r.cycle, flag_reason=r.flag_reason)
             for r in explained
         ]
+    changes = queries.participant_changes(run.context(), run.actor(), run.args.number)
+    if changes:
+        lines += ["", _("Corrections and status changes:")]
+        lines += ["  " + queries.change_words(c) for c in changes]
     run.emit(
-        {"participant": _participant_dict(person), "dispenses": [history_data(r) for r in rows]},
+        {
+            "participant": _participant_dict(person),
+            "dispenses": [history_data(r) for r in rows],
+            "changes": [_change_data(c) for c in changes],
+        },
         lines,
     )
     return EXIT_OK
+
+
+def _change_data(change: RecordChange) -> dict[str, Any]:
+    """A change of the record as JSON (`history`): the values before and after as stored."""
+    return {
+        "at": change.at.isoformat(),
+        "field": change.field,
+        "old": change.old,
+        "new": change.new,
+        "by": change.username,
+        "reason": change.reason,
+        "effective_on": change.effective_on.isoformat() if change.effective_on else None,
+        "signed": change.signed,
+    }
 
 
 def history_parser(p: argparse.ArgumentParser) -> None:

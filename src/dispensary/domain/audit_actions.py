@@ -200,6 +200,7 @@ FIELD_NAMES: dict[str, str] = {
     "dispensed_on": N_("audit field|Dispensed on"),
     "dose_level": N_("audit field|Dose level"),
     "eligibility_confirmed_by": N_("audit field|Eligibility confirmed by"),
+    "effective_on": N_("audit field|Effective on"),
     "enrolled_on": N_("audit field|Enrolled on"),
     "expected": N_("audit field|Tablets expected"),
     "expiry": N_("audit field|Expiry"),

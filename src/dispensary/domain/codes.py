@@ -203,6 +203,9 @@ class SignatureMeaning(StrEnum):
     RECONCILIATION_SIGNED_OFF = "reconciliation signed off"
     RELEASED = "released"
     RECEIVED = "received"
+    STATUS_CHANGED = "status changed"
+    """A participant taken off treatment (discontinued, completed) or back on: from then on
+    no cycle is dispensed, or cycles are again."""
 
     @property
     def shown(self) -> str:
@@ -223,6 +226,7 @@ _SIGNATURE_MEANINGS = {
     SignatureMeaning.COUNTED: N_("counted"),
     SignatureMeaning.CORRECTED: N_("corrected"),
     SignatureMeaning.RECONCILIATION_SIGNED_OFF: N_("reconciliation signed off"),
+    SignatureMeaning.STATUS_CHANGED: N_("status changed"),
     SignatureMeaning.RELEASED: N_("released"),
     SignatureMeaning.RECEIVED: N_("received"),
 }

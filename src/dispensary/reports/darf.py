@@ -72,6 +72,7 @@ CSV_HEADER = (
     "note",
     "corrects_line",
     "corrected_by_line",
+    "initials_when_recorded",
 )
 
 
@@ -141,11 +142,26 @@ def _quantity(value: int) -> str:
 
 
 def _note(line: DarfLine) -> str:
+    note = line.note
     if line.corrected_by_line is not None:
-        return _("{note} (corrected by line {line})").format(
+        note = _("{note} (corrected by line {line})").format(
             note=line.note, line=line.corrected_by_line
         )
-    return line.note
+    return _joined(note, _initials_note(line))
+
+
+def _initials_note(line: DarfLine) -> str:
+    """Where the participant's initials were corrected after the line: what it read when
+    recorded, beside the initials now (the Initials column is too narrow for it)."""
+    if not line.initials_when_recorded or line.initials_corrected_on is None:
+        return ""
+    return _("Initials {old} when recorded, corrected to {new} on {day}").format(
+        old=line.initials_when_recorded, new=line.initials, day=day(line.initials_corrected_on)
+    )
+
+
+def _joined(*notes: str) -> str:
+    return _("; ").join(n for n in notes if n)
 
 
 def _row(line: DarfLine) -> list[str]:
@@ -264,6 +280,7 @@ def darf_csv(meta: ReportMeta, records: Sequence[DarfRecord]) -> str:
             line.note,
             line.corrects_line,
             line.corrected_by_line,
+            line.initials_when_recorded,
         ]
         for record in records
         for line in record.lines

@@ -42,6 +42,7 @@ from dispensary.reports.logs import (
 )
 from dispensary.reports.reconciliation import reconciliation_story
 from dispensary.reports.words import institution, named_destructions, plural, role_name, term
+from dispensary.services.queries import change_words
 from dispensary.services.report_data import OPEN_KINDS, MonitorPack, ReportMeta
 from dispensary.study import Study
 
@@ -127,6 +128,18 @@ def open_items_story(pack: MonitorPack, width: float, study: Study | None = None
     else:
         story.append(empty_note(_("No kit has been received: no storage area to log.")))
     return story
+
+
+def record_changes_story(pack: MonitorPack) -> list[Flowable]:
+    """The period's corrections of enrolments and changes of status, each with what it was:
+    a correction changes what an earlier DARF line or sign-off showed."""
+    story: list[Flowable] = [*heading(_("Participants' records corrected or their status changed"))]
+    if not pack.record_changes:
+        return [*story, empty_note(_("No participant's record was corrected or changed."))]
+    return story + [
+        para(_("{participant}: {change}").format(participant=number, change=change_words(change)))
+        for number, change in pack.record_changes
+    ]
 
 
 def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: str = "a4") -> bytes:
@@ -215,6 +228,11 @@ def monitor_pack_pdf(meta: ReportMeta, study: Study, pack: MonitorPack, paper: s
                 ),
             ],
             landscape=True,
+        ),
+        part(
+            _("participant record changes"),
+            _("Participants' records corrected or their status changed"),
+            record_changes_story(pack),
         ),
         part(_("audit trail verification"), _("Audit trail verification"), verification),
     ]

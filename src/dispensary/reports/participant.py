@@ -36,12 +36,14 @@ from dispensary.reports.base import (
 from dispensary.reports.csvfile import to_csv
 from dispensary.reports.logs import return_count_cells, return_count_header
 from dispensary.reports.words import dose_name, listing, person, pgettext, term
+from dispensary.services.queries import change_words
 from dispensary.services.report_data import ParticipantReport, ReportMeta, ReturnLogRow
 from dispensary.services.results import (
     DispenseHistoryRow,
     ObservationValue,
     ParticipantRow,
     ProductFigures,
+    RecordChange,
     flagged_products,
 )
 from dispensary.study import Study
@@ -248,13 +250,21 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         story.append(returns_kit_table(study, report.returns, width))
     else:
         story.append(empty_note(_("No returns recorded.")))
+    story += heading(_("Corrections and status changes"))
+    if report.changes:
+        story += [para(change_words(c)) for c in report.changes]
+    else:
+        story.append(empty_note(_("Nothing changed in the record since enrolment.")))
     fields = [
         (_("Participant no."), p.study_number),
-        (_("Initials"), p.initials),
+        (_("Initials"), corrected(p.initials, "initials", report.changes)),
         (_("Protocol no."), study.protocol),
         (_("Status"), term(p.status.label)),
-        (_("Year of birth / sex"), f"{p.birth_year} / {sex_word(p.sex)}"),
-        (_("Enrolled"), long_day(p.enrolled_on)),
+        (
+            _("Year of birth / sex"),
+            f"{corrected(str(p.birth_year), 'birth_year', report.changes)} / {sex_word(p.sex)}",
+        ),
+        (_("Enrolled"), corrected(long_day(p.enrolled_on), "enrolled_on", report.changes)),
         (
             _("Eligibility confirmed"),
             _("{name}, {at}").format(
@@ -265,6 +275,17 @@ def participant_section(study: Study, report: ParticipantReport, paper: str) -> 
         (_("Next cycle"), _next_cycle(p)),
     ]
     return Section(_(TITLE), story, fields=fields, contents_title=_title(p.study_number))
+
+
+def corrected(value: str, field: str, changes: Sequence[RecordChange]) -> str:
+    """A value of the record as it stands, marked when a correction changed it: the value
+    recorded at enrolment and the day of the last correction (the changes list them all)."""
+    fixes = [c for c in changes if c.field == field]
+    if not fixes:
+        return value
+    return _("{value} (corrected from {old} on {day})").format(
+        value=value, old=fixes[0].old, day=day(fixes[-1].at.date())
+    )
 
 
 def returns_kit_table(study: Study, returns: Sequence[ReturnLogRow], width: float) -> Flowable:

@@ -522,7 +522,9 @@ class _Builder:
             if status is ParticipantStatus.COMPLETED
             else "Disease progression: the investigator stopped T-DM1 and herombopag."
         )
-        participants.set_status(self.ctx, self.pharmacist, plan.number, status, reason)
+        participants.set_status(
+            self.ctx, self.pharmacist, plan.number, status, reason, password=DEMO_PASSWORD
+        )
 
     def _dispense(self, plan: _Plan, cycle: int, override: str) -> None:
         day1 = self.clock.today()

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import Participant
+from dispensary.db.models import Dispense, DispenseKit, Kit, Participant
 from dispensary.domain.audit_actions import AuditAction
-from dispensary.domain.codes import ParticipantStatus, SignatureMeaning
+from dispensary.domain.codes import KitStatus, ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, RuleViolation
 from dispensary.domain.rules import (
     check_date,
@@ -33,7 +33,7 @@ from dispensary.services.assessment.enrolment import (
     EnrolmentCorrection,
 )
 from dispensary.services.audit import Recorder
-from dispensary.services.common import get_participant
+from dispensary.services.common import get_participant, not_voided
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, Readable, require
 from dispensary.services.queries import live_dispenses, participant_row
@@ -123,9 +123,78 @@ def enroll(
 
 
 def set_status(
-    ctx: Context, actor: Actor, study_number: str, status: ParticipantStatus | str, reason: str
+    ctx: Context,
+    actor: Actor,
+    study_number: str,
+    status: ParticipantStatus | str,
+    reason: str,
+    *,
+    password: str,
+    effective_on: date | None = None,
 ) -> ParticipantRow:
+    """Takes a participant off treatment (discontinued, completed), or back on, from the
+    effective date (today when not given: not in the future, not before enrolment). Signed
+    by the pharmacist ("status changed"): it decides whether kits are dispensed, and a
+    return to treatment after a discontinuation may be a correction or a slip; the reason,
+    the date and the status before are audited, and shown with the participant's history."""
     require(actor, Permission.PARTICIPANT_STATUS, ctx, recorded=True)
+    new, why, day = _status_given(ctx, status, reason, effective_on)
+    presign(ctx, (actor.username, password))
+    with write_transaction(ctx.engine) as session:
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
+        old = participant.status
+        _check_status_change(participant, new, day)
+        rec = Recorder(
+            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
+        )
+        check_signature(
+            session,
+            actor,
+            password,
+            SignatureMeaning.STATUS_CHANGED,
+            "participant",
+            participant.id,
+            rec,
+        )
+        participant.status = new.value
+        rec.audit(
+            AuditAction.PARTICIPANT_STATUS,
+            "participant",
+            participant.study_number,
+            {"status": new.value, "effective_on": day},
+            {"status": old},
+            why,
+        )
+        return participant_row(session, ctx, participant)
+
+
+def check_status_change(
+    ctx: Context,
+    actor: Actor,
+    study_number: str,
+    status: ParticipantStatus | str,
+    reason: str,
+    effective_on: date | None = None,
+) -> ParticipantStatus:
+    """Read-only: raises what `set_status` would refuse for these values (the same checks), so
+    a screen asks for the signature only once nothing is refused; the status it would set."""
+    require(actor, Permission.PARTICIPANT_STATUS, ctx)
+    new, _why, day = _status_given(ctx, status, reason, effective_on)
+    with read_transaction(ctx.engine) as session:
+        participant = get_participant(
+            session, study_number, ctx.study_id, reader=Readable(session, actor)
+        )
+        _check_status_change(participant, new, day)
+    return new
+
+
+def _status_given(
+    ctx: Context, status: ParticipantStatus | str, reason: str, effective_on: date | None
+) -> tuple[ParticipantStatus, str, date]:
+    """The status, the reason (the rule of every reason: check_text) and the effective date
+    (today when not given; never in the future), each checked for its form."""
     try:
         new = ParticipantStatus(status)
     except ValueError as exc:
@@ -135,29 +204,54 @@ def set_status(
             )
         ) from exc
     why = check_text(reason, N_("reason"))
-    with write_transaction(ctx.engine) as session:
+    day = check_not_future(effective_on, ctx.clock.today(), N_("effective date"))
+    return new, why, day
+
+
+def _check_status_change(participant: Participant, new: ParticipantStatus, day: date) -> None:
+    """A change to the status the participant has is refused, and an effective date before
+    the enrolment (no status can change before it)."""
+    if participant.status == new.value:
+        raise RuleViolation(
+            _("Participant {participant} is already {status}.").format(
+                participant=participant.study_number, status=_(new.word)
+            )
+        )
+    if day < participant.enrolled_on:
+        raise InvalidInput(
+            _(
+                "The effective date {day} is before participant {participant} was enrolled "
+                "({enrolled}): give the day the status changed, on or after the enrolment."
+            ).format(
+                day=day.isoformat(),
+                participant=participant.study_number,
+                enrolled=participant.enrolled_on.isoformat(),
+            )
+        )
+
+
+def kits_out(ctx: Context, actor: Actor, study_number: str) -> tuple[str, ...]:
+    """The kits dispensed to the participant and not returned yet (voided dispenses left out):
+    what a change of status shows, as the kits are still to come back."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
         participant = get_participant(
             session, study_number, ctx.study_id, reader=Readable(session, actor)
         )
-        old = participant.status
-        if old == new.value:
-            raise RuleViolation(
-                _("Participant {participant} is already {status}.").format(
-                    participant=participant.study_number, status=_(new.word)
+        return tuple(
+            session.scalars(
+                select(Kit.number)
+                .join(DispenseKit, DispenseKit.kit_id == Kit.id)
+                .join(Dispense, Dispense.id == DispenseKit.dispense_id)
+                .where(
+                    Dispense.participant_id == participant.id,
+                    not_voided(),
+                    Kit.status == KitStatus.DISPENSED.value,
                 )
+                .order_by(Dispense.cycle, Kit.number)
+                .distinct()
             )
-        participant.status = new.value
-        Recorder(
-            session, actor, ctx.clock.now(), study=ctx, action=Permission.PARTICIPANT_STATUS
-        ).audit(
-            AuditAction.PARTICIPANT_STATUS,
-            "participant",
-            participant.study_number,
-            {"status": new.value},
-            {"status": old},
-            why,
         )
-        return participant_row(session, ctx, participant)
 
 
 def _check_birth_year(birth_year: object) -> int:

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import Select, Text, bindparam, cast, func, select, true
@@ -18,6 +18,7 @@ from dispensary.db.facts import parse_facts
 from dispensary.db.models import (
     AdherenceNote,
     AuditEntry,
+    AuditEntryStudy,
     Destruction,
     Dispense,
     DispenseKit,
@@ -41,6 +42,7 @@ from dispensary.domain.accountability import (
     balance_of,
     by_product,
 )
+from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import (
     DestructionReason,
     Flag,
@@ -59,7 +61,7 @@ from dispensary.domain.rules import (
     return_overdue,
     supply_cover_until,
 )
-from dispensary.i18n import _, sentences
+from dispensary.i18n import N_, _, sentences
 from dispensary.services.common import (
     contents_of_kits,
     get_dispense,
@@ -83,6 +85,7 @@ from dispensary.services.results import (
     ObservationValue,
     ParticipantRow,
     ProductFigures,
+    RecordChange,
     SignedBy,
 )
 from dispensary.study import IRT_CONFIRMATION, PLATELETS, Study, parse_study, written_unit
@@ -1023,6 +1026,127 @@ def _tallies(
         if ret.outcome == NOT_BROUGHT_BACK:
             lost[product] += dispensed_of[ret.kit_id]
     return {p: ProductTally(out[p], back[p], lost[p]) for p in out}
+
+
+RECORD_ACTIONS = (AuditAction.ENROLMENT_CORRECTED.value, AuditAction.PARTICIPANT_STATUS.value)
+"""The steps that change a participant's row after enrolment (the row is changed in place:
+their audit entries, hash-chained, are the record of what it was)."""
+
+
+def record_changes(
+    session: Session,
+    study_id: int,
+    numbers: Collection[str] | None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, list[RecordChange]]:
+    """Every change of a participant's record after enrolment (corrections of the enrolment,
+    status changes) in the order made, per study number: of `numbers` only when given, and
+    made in [since, until) when given. Read from the study's audit entries (the study index:
+    two studies may both have an 01-001); a correction of several values is one change each."""
+    query = (
+        select(AuditEntry, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .join(AuditEntryStudy, AuditEntryStudy.audit_entry_id == AuditEntry.id)
+        .where(
+            AuditEntryStudy.study_id == study_id,
+            AuditEntry.entity == "participant",
+            AuditEntry.action.in_(RECORD_ACTIONS),
+        )
+        .order_by(AuditEntry.id)
+    )
+    if numbers is not None:
+        query = query.where(AuditEntry.entity_id.in_(sorted(set(numbers))))
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    found: dict[str, list[RecordChange]] = defaultdict(list)
+    for entry, full_name in session.execute(query).tuples():
+        try:
+            old, new = json.loads(entry.old or "{}"), json.loads(entry.new or "{}")
+        except ValueError:
+            continue
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            continue
+        signed = any(table == "signatures" for table, _i, _h in parse_facts(entry.facts or ""))
+        effective = new.get("effective_on")
+        for key, value in new.items():
+            if key == "effective_on":
+                continue
+            found[entry.entity_id].append(
+                RecordChange(
+                    at=entry.at,
+                    field=key,
+                    old="" if old.get(key) is None else str(old[key]),
+                    new=str(value),
+                    username=entry.username,
+                    full_name=full_name or entry.username,
+                    reason=entry.reason,
+                    effective_on=date.fromisoformat(effective)
+                    if isinstance(effective, str)
+                    else None,
+                    signed=signed,
+                )
+            )
+    return dict(found)
+
+
+def change_words(change: RecordChange) -> str:
+    """A change in the reader's words, for the participant report, `history` and the window:
+    what it was and is, who, when (and from when, for a status), and why."""
+    when = change.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    who = _("{name} ({username})").format(name=change.full_name, username=change.username)
+    if change.correction:
+        return _(
+            "{when}: {field} corrected from {old} to {new} by {who} ({signed}). Reason: {reason}"
+        ).format(
+            when=when,
+            field=_(CHANGED_FIELDS.get(change.field, change.field)),
+            old=change.old,
+            new=change.new,
+            who=who,
+            signed=_("signed") if change.signed else _("not signed"),
+            reason=change.reason,
+        )
+    return _(
+        "{when}: status changed from {old} to {new}{effective} by {who} ({signed}). Reason: {reason}"
+    ).format(
+        when=when,
+        old=_(_status_label(change.old)),
+        new=_(_status_label(change.new)),
+        effective=_(", effective {day},").format(day=change.effective_on.isoformat())
+        if change.effective_on is not None
+        else "",
+        who=who,
+        signed=_("signed") if change.signed else _("not signed"),
+        reason=change.reason,
+    )
+
+
+CHANGED_FIELDS = {
+    "initials": N_("initials"),
+    "enrolled_on": N_("enrolment date"),
+    "birth_year": N_("year of birth"),
+}
+
+
+def _status_label(value: str) -> str:
+    try:
+        return ParticipantStatus(value).label
+    except ValueError:
+        return value
+
+
+def participant_changes(ctx: Context, actor: Actor, study_number: str) -> tuple[RecordChange, ...]:
+    """The participant's record changes (record_changes): shown with its history."""
+    require(actor, Permission.VIEW, ctx)
+    with read_transaction(ctx.engine) as session:
+        p = get_participant(session, study_number, ctx.study_id, reader=Readable(session, actor))
+        return tuple(
+            record_changes(session, ctx.study_id, [p.study_number]).get(p.study_number, ())
+        )
 
 
 def participant_history(

@@ -77,7 +77,7 @@ from dispensary.services.audit_check import TrailCheck, check_trail
 from dispensary.services.common import not_voided, of_study, voided_ids
 from dispensary.services.context import Actor, Context
 from dispensary.services.permissions import Permission, judge_now, require
-from dispensary.services.queries import open_flags
+from dispensary.services.queries import CHANGED_FIELDS, open_flags, record_changes
 from dispensary.services.results import (
     BalanceRow,
     Discrepancy,
@@ -1609,6 +1609,42 @@ def _changes_after(
         .order_by(PhysicalCount.id)
     ).tuples():
         found.append((at, day, _("count of kit {kit} dated before it").format(kit=kit)))
+    corrected = {
+        number: [c for c in changes if c.correction]
+        for number, changes in record_changes(session, study_id, since=since).items()
+    }
+    enrolled = (
+        dict(
+            session.execute(
+                select(Participant.study_number, Participant.eligibility_confirmed_at).where(
+                    own, Participant.study_number.in_(sorted(n for n, c in corrected.items() if c))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        if any(corrected.values())
+        else {}
+    )
+    for number, changes in corrected.items():
+        for change in changes:
+            if number in enrolled:
+                # The enrolment (a DARF line's initials, a participant's dates) as a sign-off
+                # made since it saw it: changed in place by the correction.
+                found.append(
+                    (
+                        change.at,
+                        enrolled[number],
+                        _(
+                            "enrolment of {participant} corrected ({field} from {old} to {new})"
+                        ).format(
+                            participant=number,
+                            field=_(CHANGED_FIELDS.get(change.field, change.field)),
+                            old=change.old,
+                            new=change.new,
+                        ),
+                    )
+                )
     for at, day, destruction_id in session.execute(
         _destructions_dated_before(session, study_id, since, before)
     ).tuples():

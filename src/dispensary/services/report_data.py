@@ -11,7 +11,7 @@ import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -84,6 +84,7 @@ from dispensary.services.results import (
     LedgerRow,
     ParticipantRow,
     ReconcileResult,
+    RecordChange,
     VerifyResult,
 )
 
@@ -135,6 +136,12 @@ class DarfLine:
     corrects_line: int | None
     corrected_by_line: int | None
     ledger_ids: tuple[int, ...]
+    initials_when_recorded: str = ""
+    """The participant's initials when the line was recorded, where a correction of the
+    enrolment changed them since ("" otherwise): the line shows the initials now, and says
+    what it read when the pharmacist (and any monitor) saw it."""
+    initials_corrected_on: date | None = None
+    """The day of the last such correction."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,9 @@ class ParticipantReport:
     eligibility_confirmed_at: datetime
     history: tuple[DispenseHistoryRow, ...]
     returns: tuple[ReturnLogRow, ...]
+    changes: tuple[RecordChange, ...] = ()
+    """The record's corrections and status changes since enrolment (queries.record_changes):
+    the header shows the values now, these what they were."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,9 @@ class MonitorPack:
     open_items: tuple[OpenItem, ...] = ()
     coverage: tuple[LogCoverage, ...] = ()
     quarantined_now: int = 0  # kits in quarantine when the pack was made
+    record_changes: tuple[tuple[str, RecordChange], ...] = ()
+    """Participants' records corrected or their status changed in the period (study number,
+    change): a correction changes what earlier records (a DARF line, a sign-off) showed."""
 
 
 @dataclass(frozen=True)
@@ -460,6 +473,9 @@ def darf_records(
             row.id: row
             for row in queries.ledger_rows(ctx, actor, product=product, since=since, until=until)
         }
+        fixes = queries.record_changes(
+            session, ctx.study_id, {r.participant for r in shown.values() if r.participant}
+        )
     if product is not None and not any(key[0] == product for key in tallies):
         tallies[(product, ctx.study.storage_area)] = _Tally()
     order = {p.code: i for i, p in enumerate(ctx.study.products)}
@@ -467,9 +483,28 @@ def darf_records(
     for (code, area), tally in sorted(
         tallies.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
     ):
-        lines = _darf_lines(tally, shown)
+        lines = [_initials_then(line, shown, fixes) for line in _darf_lines(tally, shown)]
         records.append(_darf_record(ctx, code, area, tally.opening, lines, since, until))
     return records
+
+
+def _initials_then(
+    line: DarfLine, shown: dict[int, LedgerRow], fixes: dict[str, list[RecordChange]]
+) -> DarfLine:
+    """The line marked with the initials it read when recorded, where the enrolment's
+    initials were corrected after it (a DARF line rewritten silently by a later correction:
+    the review's GR printed as GX)."""
+    first = shown.get(line.ledger_ids[0]) if line.ledger_ids else None
+    if first is None or not line.participant:
+        return line
+    later = [
+        c for c in fixes.get(line.participant, ()) if c.field == "initials" and c.at > first.at
+    ]
+    if not later or later[0].old == line.initials:
+        return line
+    return replace(
+        line, initials_when_recorded=later[0].old, initials_corrected_on=later[-1].at.date()
+    )
 
 
 _CHUNK = 5000  # movements fetched at a time by the DARF's count of the history
@@ -1258,7 +1293,15 @@ def participant_report(ctx: Context, actor: Actor, study_number: str) -> Partici
             person.eligibility_confirmed_at,
         )
         returns = returns_log(ctx, actor, study_number=study_number)
-    return ParticipantReport(row, confirmed_by, confirmed_at, tuple(history), tuple(returns))
+        changes = queries.record_changes(session, ctx.study_id, [person.study_number])
+    return ParticipantReport(
+        row,
+        confirmed_by,
+        confirmed_at,
+        tuple(history),
+        tuple(returns),
+        tuple(changes.get(person.study_number, ())),
+    )
 
 
 def lot_trace(ctx: Context, actor: Actor, lot: str) -> LotTrace:
@@ -1448,6 +1491,18 @@ def monitor_pack(ctx: Context, actor: Actor, since: date, until: date) -> Monito
                 for c in logs
             ),
             quarantined_now=sum(1 for i in items if i.kind == "Quarantine awaiting decision"),
+            record_changes=tuple(
+                sorted(
+                    (
+                        (number, change)
+                        for number, changes in queries.record_changes(
+                            session, ctx.study_id, since=start, until=end
+                        ).items()
+                        for change in changes
+                    ),
+                    key=lambda item: (item[1].at, item[0]),
+                )
+            ),
         )
 
 

@@ -136,6 +136,32 @@ class ParticipantRow:
 
 
 @dataclass(frozen=True)
+class RecordChange:
+    """One value of a participant's record changed after enrolment, as the audit trail holds
+    it: a correction of what the enrolment recorded ("initials", "enrolled_on", "birth_year")
+    or a change of status ("status"). The participant's row holds only the value now; this is
+    what a monitor reads to see what it was, who changed it, when and why."""
+
+    at: datetime
+    field: str
+    old: str
+    new: str
+    username: str
+    full_name: str
+    reason: str
+    effective_on: date | None = None
+    """A status change's effective date (the day treatment ended or resumed); None for a
+    correction, and for a status change recorded before the date was asked."""
+    signed: bool = False
+    """Whether the change carries the changer's electronic signature."""
+
+    @property
+    def correction(self) -> bool:
+        """A correction of the enrolment (not a status change)."""
+        return self.field != "status"
+
+
+@dataclass(frozen=True)
 class DispensedKit:
     kit: str
     product: str

@@ -449,7 +449,10 @@ class EnrolDialog(QDialog):
 
 
 class StatusDialog(QDialog):
-    """Discontinuation or completion, with the reason the audit trail keeps."""
+    """Taking a participant off treatment (discontinued, completed) or back on: no status
+    chosen beforehand, the day it took effect, the reason the audit trail keeps, and the
+    pharmacist's signature ("status changed"); the kits still out for return are shown, as
+    they are still to come back whatever the status."""
 
     def __init__(
         self, session: AppSession, participant: ParticipantRow, parent: QWidget | None = None
@@ -459,7 +462,7 @@ class StatusDialog(QDialog):
         self.participant = participant
         self.changed: ParticipantRow | None = None
         self.setWindowTitle(self.tr("Status of {number}").format(number=participant.study_number))
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
@@ -470,6 +473,16 @@ class StatusDialog(QDialog):
                 )
             )
         )
+        out = participants.kits_out(session.ctx, session.actor, participant.study_number)
+        self.kits_out = wrapped_label(
+            "kitsStillOut",
+            self.tr(
+                "Kits still out for return: <b>{kits}</b>. Record their return as usual."
+            ).format(kits=", ".join(out))
+            if out
+            else self.tr("No kit is out for return."),
+        )
+        layout.addWidget(self.kits_out)
         self.message = MessageBar()
         layout.addWidget(self.message)
         form = QFormLayout()
@@ -478,14 +491,19 @@ class StatusDialog(QDialog):
         for status in ParticipantStatus:
             if status is not participant.status:
                 self.status.addItem(term(status.label), status.value)
+        self.status.setPlaceholderText(self.tr("Choose the new status"))
+        self.status.setCurrentIndex(-1)  # nothing chosen for the pharmacist
+        self.effective_on = date_edit(session.ctx.clock.today())
+        self.effective_on.setObjectName("statusEffectiveOn")
         self.reason = text_field(
             "statusReason", self.tr("e.g. withdrew consent; completed 8 cycles")
         )
         form.addRow(self.tr("New status"), self.status)
+        form.addRow(self.tr("Effective date"), self.effective_on)
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.change_button = QPushButton(self.tr("Change status"))
+        self.change_button = QPushButton(self.tr("Change status and sign..."))
         self.change_button.setObjectName("changeStatus")
         buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.change_button.clicked.connect(self.apply)
@@ -493,14 +511,54 @@ class StatusDialog(QDialog):
         layout.addWidget(buttons)
 
     def apply(self) -> None:
-        row = attempt(
+        if self.status.currentIndex() < 0:
+            self.message.show_message(self.tr("Choose the new status."), "error")
+            self.status.setFocus()
+            return
+        name = self.tr("Effective date")
+        mistyped_day = mistyped_date([(self.effective_on, name)])
+        if mistyped_day is not None:
+            self.message.show_message(mistyped_day[1], "error")
+            self.effective_on.setFocus()
+            return
+        ctx, actor = self.session.ctx, self.session.actor
+        number, chosen = self.participant.study_number, str(self.status.currentData())
+        day = to_date(self.effective_on.date())
+        checked = attempt(
             self.message,
+            lambda: (
+                participants.check_status_change(
+                    ctx, actor, number, chosen, self.reason.text(), day
+                )
+                or True
+            ),
+        )
+        if checked is None:  # refused: said in the bar, before the signature is asked for
+            return
+        password = SignatureDialog.ask(
+            self,
+            actor.full_name,
+            SignatureMeaning.STATUS_CHANGED.value,
+            self.tr("Status of {number}: {old} to {new}, effective {date}").format(
+                number=number,
+                old=term(self.participant.status.label),
+                new=self.status.currentText(),
+                date=shown_date(day),
+            ),
+        )
+        if password is None:
+            return
+        row = signed(
+            self.message,
+            self.session,
             lambda: participants.set_status(
-                self.session.ctx,
-                self.session.actor,
-                self.participant.study_number,
-                str(self.status.currentData()),
+                ctx,
+                actor,
+                number,
+                chosen,
                 self.reason.text(),
+                password=password,
+                effective_on=day,
             ),
         )
         if row is None:
@@ -816,6 +874,16 @@ class ParticipantsScreen(Screen):
         chart_page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         chart_page.setWidget(self.chart)
         self.history_tabs.addTab(chart_page, self.tr("Adherence chart"))
+        # The record's corrections and status changes (the row holds only the values now).
+        self.changes = wrapped_label("recordChanges")
+        self.changes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.changes.setTextFormat(Qt.TextFormat.PlainText)
+        changes_page = QScrollArea()
+        changes_page.setObjectName("recordChangesPage")
+        changes_page.setWidgetResizable(True)
+        changes_page.setFrameShape(QFrame.Shape.NoFrame)
+        changes_page.setWidget(self.changes)
+        self.history_tabs.addTab(changes_page, self.tr("Corrections and status changes"))
         lower_layout.addWidget(self.history_tabs, 1)
         self.flags = wrapped_label("flagsText")
         self.flags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -908,17 +976,24 @@ class ParticipantsScreen(Screen):
             # Qt's default width).
             self._fit_history()
             self.flags.clear()
+            self.changes.clear()
             self.chart.show_history([])
             return
         found = attempt(
             self.message,
-            lambda: queries.participant_history(
-                self.session.ctx, self.session.actor, row.study_number
+            lambda: (
+                queries.participant_history(self.session.ctx, self.session.actor, row.study_number),
+                queries.participant_changes(self.session.ctx, self.session.actor, row.study_number),
             ),
         )
         if found is None:
             return
-        person, history = found
+        (person, history), changes = found
+        self.changes.setText(
+            "\n\n".join(queries.change_words(c) for c in changes)
+            or self.tr("Nothing changed in the record since enrolment.")
+        )
+        corrected = len(changes)
         due = next_due(person)
         pending = self._return_note(person)
         if person.next_cycle is not None:  # on treatment, before the protocol's last cycle
@@ -928,18 +1003,22 @@ class ParticipantsScreen(Screen):
             )
         else:
             following = self.tr("No further cycles{pending}.").format(pending=pending)
-        self.summary.setText(
-            self.tr(
-                "<b>{number}</b> ({initials}), born {year}, {status}, enrolled {date}. {following}"
-            ).format(
-                number=person.study_number,
-                initials=person.initials,
-                year=person.birth_year,
-                status=status_name(person.status),
-                date=shown_date(person.enrolled_on),
-                following=following,
-            )
+        summary = self.tr(
+            "<b>{number}</b> ({initials}), born {year}, {status}, enrolled {date}. {following}"
+        ).format(
+            number=person.study_number,
+            initials=person.initials,
+            year=person.birth_year,
+            status=status_name(person.status),
+            date=shown_date(person.enrolled_on),
+            following=following,
         )
+        if corrected:
+            summary += " " + self.tr(
+                "<b>Record changed {count} time(s) since enrolment</b>: see "
+                "Corrections and status changes."
+            ).format(count=corrected)
+        self.summary.setText(summary)
         self.history.set_rows(history_lines(history))
         self.history_table.setColumnHidden(
             PRODUCT_COLUMN, all(len(r.products) < 2 for r in history)

@@ -1,0 +1,56 @@
+"""`history` shows each correction of a participant's enrolment and each change of status
+(what it was, what it is, who, when, why), in text and JSON: the participant's row holds only
+the values now, and the corrections were in `audit list` only."""
+
+from __future__ import annotations
+
+from cli_support import Cli
+
+
+def test_history_lists_the_corrections_and_status_changes(cli: Cli) -> None:
+    corrected = cli(
+        "participant-correct", "01-002", "--initials", "GX",
+        "--reason", "initials copied wrongly from the consent form",
+    )  # fmt: skip
+    assert corrected.code == 0, corrected.err
+    shown = cli("history", "01-002")
+    assert shown.code == 0, shown.err
+    lines = shown.out.splitlines()
+    start = lines.index("Corrections and status changes:")
+    [line] = [x for x in lines[start + 1 :] if "initials corrected" in x]
+    assert "initials corrected from GR to GX by" in line and "(signed)" in line, line
+    assert line.endswith("Reason: initials copied wrongly from the consent form"), line
+    changes = cli("--json", "history", "01-002").json()["changes"]
+    assert [(c["field"], c["old"], c["new"]) for c in changes][-1] == ("initials", "GR", "GX")
+    chinese = cli("--lang", "zh_CN", "history", "01-002")
+    assert (
+        "更正及状态变更：" in chinese.out and "将姓名缩写由 GR 更正为 GX（已签名）" in chinese.out
+    )
+    # The demo's discontinuation of 01-003.
+    stopped = cli("history", "01-003").out
+    assert "status changed from On treatment to Discontinued, effective " in stopped, stopped
+
+
+def test_a_status_change_is_signed_dated_and_shown(cli: Cli) -> None:
+    """The review's case: off treatment and back, unsigned, undated, with a reason "x", and no
+    trace in `history`. Now signed, with an effective date (not before the enrolment), the kits
+    still out named, and each change listed."""
+    enrolled = cli("--json", "history", "01-002").json()["participant"]["enrolled_on"]
+    early = cli(
+        "participant-status", "01-002", "discontinued", "--reason", "adverse event",
+        "--date", "2020-01-01",
+    )  # fmt: skip
+    assert early.code == 3 and f"was enrolled ({enrolled})" in early.err, early.err
+    stopped = cli(
+        "participant-status", "01-002", "discontinued", "--reason", "adverse event",
+        "--date", enrolled,
+    )  # fmt: skip
+    assert stopped.code == 0, stopped.err
+    back = cli("participant-status", "01-002", "on_treatment", "--reason", "discontinued in error")
+    assert back.code == 0, back.err
+    signatures = cli("audit", "list", "--action", "participant_status", "--json").json()
+    assert signatures[-1]["new"]["status"] == "on_treatment"
+    shown = cli("history", "01-002").out
+    assert f"status changed from On treatment to Discontinued, effective {enrolled}, by" in shown
+    assert "status changed from Discontinued to On treatment, effective" in shown
+    assert shown.count("(signed). Reason: ") >= 2, shown
