@@ -70,6 +70,8 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-fixstudy.po"),
     resource("i18n", "zh_CN-fix-counter.po"),
     resource("i18n", "zh_CN-fix-partrec.po"),
+    resource("i18n", "zh_CN-fix-today.po"),
+    resource("i18n", "zh_CN-fix-reports.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
