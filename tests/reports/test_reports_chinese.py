@@ -68,6 +68,7 @@ LATER_PO_FILES = (
     resource("i18n", "zh_CN-fixui2.po"),
     resource("i18n", "zh_CN-fixexc.po"),
     resource("i18n", "zh_CN-fixstudy.po"),
+    resource("i18n", "zh_CN-fix-enrol.po"),
 )
 """Catalogues of later changes: their entries marked `#: dispensary/reports/...` are the
 reports' too."""
