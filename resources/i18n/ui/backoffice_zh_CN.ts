@@ -1233,7 +1233,7 @@
     </message>
     <message>
         <source>Void the enrolment of {number} ({initials}) as entered in error? Only while nothing has been dispensed to the participant. The participant leaves the lists and counts; the history and the audit trail keep the enrolment, voided. Why was it entered in error?</source>
-        <translation>将 {number}（{initials}）的入组作为误录作废？仅限尚未向该受试者发放任何药物时。该受试者将不再出现在列表和计数中；历史记录和审计追踪保留此入组，标为已作废。为何误录？</translation>
+        <translation>将 {number}（{initials}）的入组作为误录作废？仅限尚未向该受试者发放任何药物时。该受试者将不再出现在列表和计数中；历史记录和稽查轨迹保留此入组，标为已作废。为何误录？</translation>
     </message>
     <message>
         <source>Void enrolment</source>
