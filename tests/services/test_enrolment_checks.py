@@ -150,6 +150,17 @@ def test_an_enrolment_date_before_the_study_was_loaded_is_refused(
     assert found.refusals[0].code == "enrolment_date"
 
 
+def test_records_kept_on_paper_are_entered_from_the_first_receipt(
+    ctx: Context, pharmacist: Actor, refused: Refused
+) -> None:
+    """A pharmacy that starts the program mid-study enters its paper records from the first
+    shipment on: an enrolment after that receipt, before the study was loaded, is taken."""
+    with refused(ctx, InvalidInput, "record the receipt of the study's first stock"):
+        enroll(ctx, pharmacist, enrolled_on=date(2025, 5, 2))
+    receive(ctx, pharmacist, "K0001-K0002", received_on=date(2025, 5, 1))
+    assert enroll(ctx, pharmacist, enrolled_on=date(2025, 5, 2)).enrolled_on == date(2025, 5, 2)
+
+
 def test_an_amendment_does_not_move_the_day_the_study_was_loaded(
     ctx: Context, clock: Any, admin: Actor, pharmacist: Actor
 ) -> None:

@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispensary.db.engine import read_transaction, write_transaction
-from dispensary.db.models import AuditEntry, EnrolmentVoid, Kit, Participant, StudyRecord
+from dispensary.db.models import (
+    AuditEntry,
+    EnrolmentVoid,
+    Kit,
+    Participant,
+    Shipment,
+    StudyRecord,
+)
 from dispensary.domain.audit_actions import AuditAction
 from dispensary.domain.codes import ParticipantStatus, SignatureMeaning
 from dispensary.domain.errors import InvalidInput, RuleViolation
@@ -264,8 +271,8 @@ def enrolment_warnings(
         warnings.append(
             _(
                 "{initials}, born {year}, are the initials and year of birth of {where}, on "
-                "treatment in this pharmacy. If this is the same person, {cited}: check with "
-                "the investigator before enrolling."
+                "treatment in this pharmacy. If this is the same person, {cited}; check with "
+                "the investigator."
             ).format(initials=letters, year=year, where=where, cited=cited)
         )
     return tuple(warnings)
@@ -289,18 +296,31 @@ def study_loaded_on(session: Session, ctx: Context) -> date:
     return min(loaded.date(), loaded.astimezone().date())
 
 
-def _enrolment_date_refusal(session: Session, ctx: Context, day: date) -> str | None:
-    """An enrolment date before the study was loaded in this pharmacy is a typo (2020 for 2026):
-    no participant was enrolled here before the study was. What to do, or None."""
+def study_here_since(session: Session, ctx: Context) -> date:
+    """The first day the study was in this pharmacy: the day it was loaded, or its first
+    stock's receipt if recorded as earlier (records kept on paper before the program was used,
+    entered from the first shipment on, as the README's walk-through does)."""
     loaded = study_loaded_on(session, ctx)
-    if day >= loaded:
+    received = session.scalar(
+        select(func.min(Shipment.received_on))
+        .join(Kit, Kit.shipment_id == Shipment.id)
+        .where(Kit.study_id == ctx.study_id)
+    )
+    return min(loaded, received) if received is not None else loaded
+
+
+def _enrolment_date_refusal(session: Session, ctx: Context, day: date) -> str | None:
+    """An enrolment date before the study was in this pharmacy is a typo (2020 for 2026): no
+    participant was enrolled here before the study was. What to do, or None."""
+    since = study_here_since(session, ctx)
+    if day >= since:
         return None
     return _(
-        "The enrolment date {day} is before {protocol} was loaded in this pharmacy "
-        "({loaded}). Check the date on the enrolment log and give a date on or after "
-        "{loaded}; a participant enrolled before then is recorded where the study was run "
-        "then, not here."
-    ).format(day=day.isoformat(), protocol=ctx.study.protocol, loaded=loaded.isoformat())
+        "The enrolment date {day} is before {protocol} was in this pharmacy (loaded, or its "
+        "first stock received, on {since}). Check the date on the enrolment log and give a date "
+        "on or after {since}; to enter records kept on paper from before then, record the "
+        "receipt of the study's first stock, with its date, first."
+    ).format(day=day.isoformat(), protocol=ctx.study.protocol, since=since.isoformat())
 
 
 def _check_enrolled_after_loading(session: Session, ctx: Context, day: date) -> None:
